@@ -1,0 +1,169 @@
+"""Ligne de commande : `python -m evaluation [--base URL] COMMANDE ...`.
+
+Codes de sortie : 0 importable (avertissements permis), 1 problème bloquant ou fichier
+refusé, 2 erreur d'utilisation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from evaluation import stockage
+from evaluation.appel import ErreurAppel
+from evaluation.catalogue import AppelIntrouvable, resoudre_appel
+from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, construire_gabarit
+from evaluation.importation import importer, verifier_lot
+from evaluation.lecture import Limites
+from evaluation.rapport import texte_importation, texte_verification
+from evaluation.tableaux import CLES_APERCU, CLES_SORTIE, demandes_pour_fichier
+
+SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
+
+
+class _Analyseur(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(SORTIE_USAGE, f"{self.prog} : erreur : {message}\n")
+
+
+def _analyseur() -> argparse.ArgumentParser:
+    p = _Analyseur(
+        prog="python -m evaluation",
+        description="Tableau de bord d'évaluation des demandes : import et consultation.",
+    )
+    p.add_argument("--base", help="URL SQLAlchemy de la base (défaut : EVALUATION_BASE ou SQLite)")
+    sous = p.add_subparsers(dest="commande", required=True, parser_class=_Analyseur)
+
+    def options_fichiers(q):
+        q.add_argument("fichiers", nargs="+", metavar="FICHIER")
+        q.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
+        q.add_argument(
+            "--colonne",
+            action="append",
+            default=[],
+            metavar="EN-TÊTE=CLÉ",
+            help="relie un en-tête du fichier à une colonne du gabarit (ex. « Intitulé=titre »)",
+        )
+        q.add_argument(
+            "--taille-max", type=float, default=50, metavar="MO", help="taille maximale (Mo)"
+        )
+
+    v = sous.add_parser("verifier", help="vérifie des fichiers sans rien enregistrer")
+    options_fichiers(v)
+    i = sous.add_parser("importer", help="vérifie et enregistre des fichiers")
+    options_fichiers(i)
+    i.add_argument(
+        "--lignes-valides",
+        action="store_true",
+        help="importe les demandes valides même si le fichier porte des problèmes bloquants",
+    )
+    i.add_argument("--auteur", help="nom de la personne qui importe (journal)")
+    d = sous.add_parser("demandes", help="liste les demandes stockées")
+    d.add_argument("--format", choices=("csv", "texte"), default="texte")
+    d.add_argument("--appel", help="identifiant de l'appel")
+    g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
+    g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx")
+    g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
+    return p
+
+
+def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[str, str]]:
+    cles = {c.cle for c in (*COLONNES_DEMANDES, *COLONNES_BUDGET)}
+    relie = {}
+    for option in options:
+        entete, _, cle = option.partition("=")
+        cle = cle.strip()
+        if not entete or cle not in cles:
+            raise ValueError(
+                f"--colonne « {option} » : écrivez EN-TÊTE=CLÉ, la clé étant l'une de : "
+                + ", ".join(sorted(cles))
+            )
+        relie[entete.strip()] = cle
+    return {Path(f).name: relie for f in fichiers} if relie else {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _analyseur().parse_args(argv)
+    try:
+        moteur = stockage.creer_moteur(options.base)
+    except Exception as exc:  # URL invalide, serveur injoignable : message, pas de trace
+        print(
+            f"Base de données inaccessible ({options.base or stockage.url_par_defaut()}) : {exc}",
+            file=sys.stderr,
+        )
+        return SORTIE_USAGE
+    try:
+        appel = resoudre_appel(getattr(options, "appel", None), moteur)
+    except (AppelIntrouvable, ErreurAppel) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_USAGE
+
+    if options.commande == "gabarit":
+        Path(options.sortie).write_bytes(construire_gabarit(appel))
+        print(f"Gabarit de l'appel {appel.id} écrit dans {options.sortie}.")
+        return SORTIE_OK
+
+    if options.commande == "demandes":
+        with moteur.connect() as connexion:
+            table = stockage.lire_demandes(appel.id, connexion=connexion)
+        if options.format == "csv":
+            demandes_pour_fichier(table, CLES_SORTIE).to_csv(sys.stdout, index=False)
+        else:
+            sortie = demandes_pour_fichier(table, CLES_APERCU)
+            if sortie.empty:
+                print(f"Aucune demande stockée pour l'appel {appel.id}.")
+            else:
+                sortie["titre"] = sortie["titre"].str.slice(0, 50)
+                print(sortie.to_string(index=False))
+        return SORTIE_OK
+
+    absents = [f for f in options.fichiers if not Path(f).is_file()]
+    if absents:
+        print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
+        return SORTIE_USAGE
+    try:
+        correspondances = _correspondances(options.colonne, options.fichiers)
+    except ValueError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_USAGE
+    with moteur.connect() as connexion:
+        numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
+    verification = verifier_lot(
+        [(Path(f).name, Path(f)) for f in options.fichiers],
+        appel,
+        numeros_stockes=numeros,
+        limites=Limites(taille_max=int(options.taille_max * 1024 * 1024)),
+        correspondances=correspondances,
+    )
+    valides = getattr(options, "lignes_valides", False)
+    print(f"Appel : {appel.nom_court} ({appel.id})")
+    print(texte_verification(verification, valides))
+    code = SORTIE_OK if verification.sans_blocage else SORTIE_PROBLEME
+    if options.commande == "verifier":
+        return code
+    gardees, _ = verification.selection(valides)
+    if not gardees and not verification.lignes_budget:
+        print("Rien à importer.")
+        return SORTIE_PROBLEME
+    try:
+        rapport = importer(
+            verification,
+            appel,
+            moteur=moteur,
+            lignes_valides_seulement=valides,
+            auteur=options.auteur,
+        )
+    except Exception as exc:  # la transaction est annulée : rien n'a été écrit
+        print(
+            f"L'importation a échoué et a été annulée ; rien n'a été enregistré : {exc}",
+            file=sys.stderr,
+        )
+        return SORTIE_PROBLEME
+    print(texte_importation(rapport))
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

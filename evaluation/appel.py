@@ -1,0 +1,416 @@
+"""La configuration d'un appel à projets, lue d'un fichier TOML et validée.
+
+Axes, secteurs, critères et pondérations, plafonds, enveloppe, dépenses admissibles
+et régions sont des données : un autre appel est un autre fichier TOML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DOSSIER_APPELS = Path(__file__).resolve().parent.parent / "donnees" / "appels"
+APPEL_PAR_DEFAUT = DOSSIER_APPELS / "paivmq-2023-2024.toml"
+TOLERANCE_POIDS = 1e-6
+
+
+class ErreurAppel(ValueError):
+    """Configuration d'appel invalide ; `problemes` liste chaque erreur en français."""
+
+    def __init__(self, origine: str, problemes: list[str]):
+        self.origine = origine
+        self.problemes = problemes
+        detail = "\n".join(f"- {p}" for p in problemes)
+        super().__init__(f"Configuration d'appel invalide ({origine}) :\n{detail}")
+
+
+@dataclass(frozen=True)
+class Axe:
+    numero: int
+    libelle: str
+
+
+@dataclass(frozen=True)
+class Secteur:
+    id: str
+    libelle: str
+    alias: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Critere:
+    id: str
+    libelle: str
+    description: str
+    poids: float
+    note_basse: str
+    note_moyenne: str
+    note_haute: str
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class CategorieDepense:
+    id: str
+    libelle: str
+    admissible: bool
+    alias: tuple[str, ...] = ()
+    plafonnee: bool = False
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    nom: str
+
+
+@dataclass(frozen=True)
+class Financement:
+    """Règles de financement ; tous les montants sont en cents."""
+
+    plafond_annuel: int
+    bonification_projet_conjoint: int
+    nombre_annees_max: int
+    premiere_annee_debut: dt.date
+    enveloppe: tuple[int, ...]
+
+    def plafond(self, conjoint: bool) -> int:
+        """Plafond annuel en cents, bonifié pour un projet conjoint."""
+        return self.plafond_annuel + (self.bonification_projet_conjoint if conjoint else 0)
+
+    def annees_financieres(self) -> list[tuple[dt.date, dt.date]]:
+        """(début, fin) de chaque année financière de l'appel (1er avril au 31 mars)."""
+        debut = self.premiere_annee_debut
+        annees = []
+        for i in range(self.nombre_annees_max):
+            d = debut.replace(year=debut.year + i)
+            annees.append((d, d.replace(year=d.year + 1) - dt.timedelta(days=1)))
+        return annees
+
+
+@dataclass(frozen=True)
+class Appel:
+    id: str
+    nom: str
+    nom_court: str
+    organisme: str
+    description: str
+    date_limite: dt.date | None
+    axes: tuple[Axe, ...]
+    secteurs: tuple[Secteur, ...]
+    criteres: tuple[Critere, ...]
+    echelle_min: float
+    echelle_max: float
+    pas: float
+    seuil_global: float
+    financement: Financement
+    plafond_visas: int
+    categories: tuple[CategorieDepense, ...]
+    qualites_signataire: tuple[str, ...]
+    regions: tuple[Region, ...]
+    source_toml: str = field(default="", repr=False, compare=False)
+
+    @property
+    def poids(self) -> dict[str, float]:
+        return {c.id: c.poids for c in self.criteres}
+
+    def region(self, code: str) -> Region | None:
+        return next((r for r in self.regions if r.code == code), None)
+
+
+# Schéma : clé → (types acceptés, obligatoire). Une clé inconnue est une erreur :
+# une faute de frappe dans « poids » ne doit pas passer inaperçue.
+_TEXTE = (str,)
+_NOMBRE = (int, float)
+_SCHEMA_APPEL = {
+    "id": (_TEXTE, True),
+    "nom": (_TEXTE, True),
+    "nom_court": (_TEXTE, False),
+    "organisme": (_TEXTE, False),
+    "description": (_TEXTE, False),
+    "date_limite": ((dt.date,), False),
+}
+_SCHEMA_AXE = {"numero": ((int,), True), "libelle": (_TEXTE, True)}
+_SCHEMA_SECTEUR = {"id": (_TEXTE, True), "libelle": (_TEXTE, True), "alias": ((list,), False)}
+_SCHEMA_EVALUATION = {
+    "echelle_min": (_NOMBRE, True),
+    "echelle_max": (_NOMBRE, True),
+    "pas": (_NOMBRE, True),
+    "seuil_global": (_NOMBRE, True),
+}
+_SCHEMA_CRITERE = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "description": (_TEXTE, True),
+    "poids": (_NOMBRE, True),
+    "note_basse": (_TEXTE, True),
+    "note_moyenne": (_TEXTE, True),
+    "note_haute": (_TEXTE, True),
+    "minimum": (_NOMBRE, False),
+}
+_SCHEMA_FINANCEMENT = {
+    "plafond_annuel": (_NOMBRE, True),
+    "bonification_projet_conjoint": (_NOMBRE, True),
+    "nombre_annees_max": ((int,), True),
+    "premiere_annee_debut": ((dt.date,), True),
+    "enveloppe": ((list,), True),
+}
+_SCHEMA_DEPENSES = {
+    "plafond_visas": (_NOMBRE, True),
+    "admissibles": ((list,), True),
+    "non_admissibles": ((list,), True),
+}
+_SCHEMA_CATEGORIE = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "alias": ((list,), False),
+    "plafonnee": ((bool,), False),
+}
+_SCHEMA_ADMISSIBILITE = {"qualites_signataire": ((list,), True)}
+_SCHEMA_REGION = {"code": (_TEXTE, True), "nom": (_TEXTE, True)}
+_SECTIONS = {
+    "appel": dict,
+    "axes": list,
+    "secteurs": list,
+    "evaluation": dict,
+    "criteres": list,
+    "financement": dict,
+    "depenses": dict,
+    "admissibilite": dict,
+    "regions": list,
+}
+
+
+def _verifier(
+    table: Any, schema: dict[str, tuple[tuple[type, ...], bool]], ou: str, erreurs: list[str]
+) -> dict:
+    if not isinstance(table, dict):
+        erreurs.append(f"{ou} : une table TOML est attendue.")
+        return {}
+    for cle in table:
+        if cle not in schema:
+            connues = ", ".join(sorted(schema))
+            erreurs.append(f"{ou} : clé inconnue « {cle} » (clés permises : {connues}).")
+    for cle, (types, obligatoire) in schema.items():
+        if cle not in table:
+            if obligatoire:
+                erreurs.append(f"{ou} : clé obligatoire « {cle} » manquante.")
+            continue
+        valeur = table[cle]
+        if isinstance(valeur, bool) and bool not in types:
+            erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}, pas un booléen.")
+        elif not isinstance(valeur, types):
+            erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}.")
+    return table
+
+
+def _nom_type(types: tuple[type, ...]) -> str:
+    noms = {
+        str: "un texte",
+        int: "un nombre",
+        float: "un nombre",
+        bool: "vrai ou faux",
+        list: "une liste",
+        dt.date: "une date (AAAA-MM-JJ)",
+    }
+    return " ou ".join(dict.fromkeys(noms[t] for t in types))
+
+
+def _liste(donnees: dict, cle: str, erreurs: list[str]) -> list:
+    valeur = donnees.get(cle, [])
+    if not isinstance(valeur, list) or not valeur:
+        erreurs.append(f"[[{cle}]] : au moins un élément est attendu.")
+        return []
+    return valeur
+
+
+def _uniques(valeurs: list, quoi: str, erreurs: list[str]) -> None:
+    vus = set()
+    for v in valeurs:
+        if v in vus:
+            erreurs.append(f"{quoi} « {v} » en double.")
+        vus.add(v)
+
+
+def _cents(dollars: float) -> int:
+    return round(dollars * 100)
+
+
+def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
+    """Lit et valide une configuration d'appel ; lève `ErreurAppel` avec toutes les erreurs."""
+    try:
+        donnees = tomllib.loads(texte)
+    except tomllib.TOMLDecodeError as exc:
+        raise ErreurAppel(origine, [f"syntaxe TOML invalide : {exc}"]) from None
+    erreurs: list[str] = []
+    for cle in donnees:
+        if cle not in _SECTIONS:
+            erreurs.append(
+                f"section inconnue [{cle}] (sections permises : {', '.join(_SECTIONS)})."
+            )
+    for section, genre in _SECTIONS.items():
+        if section not in donnees:
+            erreurs.append(f"section [{section}] manquante.")
+        elif not isinstance(donnees[section], genre):
+            erreurs.append(f"[{section}] n'a pas la forme attendue.")
+    if erreurs:
+        raise ErreurAppel(origine, erreurs)
+
+    entete = _verifier(donnees["appel"], _SCHEMA_APPEL, "[appel]", erreurs)
+
+    axes = []
+    for i, t in enumerate(_liste(donnees, "axes", erreurs), 1):
+        t = _verifier(t, _SCHEMA_AXE, f"[[axes]] n° {i}", erreurs)
+        if isinstance(t.get("numero"), int) and isinstance(t.get("libelle"), str):
+            axes.append(Axe(t["numero"], t["libelle"]))
+    _uniques([a.numero for a in axes], "Numéro d'axe", erreurs)
+
+    secteurs = []
+    for i, t in enumerate(_liste(donnees, "secteurs", erreurs), 1):
+        t = _verifier(t, _SCHEMA_SECTEUR, f"[[secteurs]] n° {i}", erreurs)
+        if {"id", "libelle"} <= t.keys():
+            secteurs.append(Secteur(t["id"], t["libelle"], tuple(t.get("alias", []))))
+    _uniques([s.id for s in secteurs], "Identifiant de secteur", erreurs)
+
+    evaluation = _verifier(donnees["evaluation"], _SCHEMA_EVALUATION, "[evaluation]", erreurs)
+    criteres = []
+    for i, t in enumerate(_liste(donnees, "criteres", erreurs), 1):
+        nom = f"[[criteres]] n° {i}" + (
+            f" (« {t['id']} »)" if isinstance(t, dict) and "id" in t else ""
+        )
+        t = _verifier(t, _SCHEMA_CRITERE, nom, erreurs)
+        if set(k for k, (_, req) in _SCHEMA_CRITERE.items() if req) <= t.keys():
+            criteres.append(
+                Critere(
+                    t["id"],
+                    t["libelle"],
+                    t["description"],
+                    float(t["poids"]),
+                    t["note_basse"],
+                    t["note_moyenne"],
+                    t["note_haute"],
+                    float(t["minimum"]) if "minimum" in t else None,
+                )
+            )
+    _uniques([c.id for c in criteres], "Identifiant de critère", erreurs)
+    for c in criteres:
+        if c.poids <= 0:
+            erreurs.append(f"Critère « {c.id} » : le poids doit être positif (lu : {c.poids:g}).")
+    total = sum(c.poids for c in criteres)
+    if (
+        criteres
+        and len(criteres) == len(donnees["criteres"])
+        and abs(total - 100) > TOLERANCE_POIDS
+    ):
+        detail = " + ".join(f"{c.poids:g}" for c in criteres)
+        erreurs.append(
+            f"Les poids des critères doivent totaliser 100 points ({detail} = {total:g})."
+        )
+    if {"echelle_min", "echelle_max", "pas", "seuil_global"} <= evaluation.keys():
+        bas, haut, pas = evaluation["echelle_min"], evaluation["echelle_max"], evaluation["pas"]
+        if not bas < haut:
+            erreurs.append("[evaluation] : echelle_min doit être inférieure à echelle_max.")
+        if not 0 < pas <= (haut - bas):
+            erreurs.append("[evaluation] : le pas doit être positif et tenir dans l'échelle.")
+        if not 0 <= evaluation["seuil_global"] <= 100:
+            erreurs.append("[evaluation] : seuil_global est une note sur 100 (entre 0 et 100).")
+        for c in criteres:
+            if c.minimum is not None and not bas <= c.minimum <= haut:
+                erreurs.append(
+                    f"Critère « {c.id} » : le minimum {c.minimum:g} sort de l'échelle "
+                    f"{bas:g} à {haut:g}."
+                )
+
+    fin = _verifier(donnees["financement"], _SCHEMA_FINANCEMENT, "[financement]", erreurs)
+    financement = None
+    if not [k for k, (_, req) in _SCHEMA_FINANCEMENT.items() if req and k not in fin]:
+        enveloppe = fin["enveloppe"]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in enveloppe):
+            erreurs.append("[financement] : l'enveloppe est une liste de montants en dollars.")
+            enveloppe = []
+        if fin["nombre_annees_max"] < 1:
+            erreurs.append("[financement] : nombre_annees_max doit valoir au moins 1.")
+        elif len(enveloppe) != fin["nombre_annees_max"]:
+            erreurs.append(
+                f"[financement] : l'enveloppe doit donner un montant par année financière "
+                f"({fin['nombre_annees_max']} attendus, {len(enveloppe)} lus)."
+            )
+        if any(v <= 0 for v in enveloppe):
+            erreurs.append("[financement] : chaque enveloppe annuelle doit être positive.")
+        for cle in ("plafond_annuel", "bonification_projet_conjoint"):
+            if isinstance(fin.get(cle), int | float) and fin[cle] < 0:
+                erreurs.append(f"[financement] : {cle} ne peut pas être négatif.")
+        financement = Financement(
+            _cents(fin["plafond_annuel"]),
+            _cents(fin["bonification_projet_conjoint"]),
+            fin["nombre_annees_max"],
+            fin["premiere_annee_debut"],
+            tuple(_cents(v) for v in enveloppe),
+        )
+
+    dep = _verifier(donnees["depenses"], _SCHEMA_DEPENSES, "[depenses]", erreurs)
+    categories = []
+    for cle, admissible in (("admissibles", True), ("non_admissibles", False)):
+        for i, t in enumerate(dep.get(cle, []) if isinstance(dep.get(cle), list) else [], 1):
+            t = _verifier(t, _SCHEMA_CATEGORIE, f"[[depenses.{cle}]] n° {i}", erreurs)
+            if {"id", "libelle"} <= t.keys():
+                categories.append(
+                    CategorieDepense(
+                        t["id"],
+                        t["libelle"],
+                        admissible,
+                        tuple(t.get("alias", [])),
+                        bool(t.get("plafonnee", False)),
+                    )
+                )
+    _uniques([c.id for c in categories], "Identifiant de catégorie de dépense", erreurs)
+
+    adm = _verifier(donnees["admissibilite"], _SCHEMA_ADMISSIBILITE, "[admissibilite]", erreurs)
+    regions = []
+    for i, t in enumerate(_liste(donnees, "regions", erreurs), 1):
+        t = _verifier(t, _SCHEMA_REGION, f"[[regions]] n° {i}", erreurs)
+        if {"code", "nom"} <= t.keys():
+            regions.append(Region(t["code"], t["nom"]))
+    _uniques([r.code for r in regions], "Code de région", erreurs)
+
+    if erreurs or financement is None:
+        raise ErreurAppel(origine, erreurs or ["[financement] incomplet."])
+    return Appel(
+        id=entete["id"],
+        nom=entete["nom"],
+        nom_court=entete.get("nom_court", entete["id"]),
+        organisme=entete.get("organisme", ""),
+        description=entete.get("description", ""),
+        date_limite=entete.get("date_limite"),
+        axes=tuple(axes),
+        secteurs=tuple(secteurs),
+        criteres=tuple(criteres),
+        echelle_min=float(evaluation["echelle_min"]),
+        echelle_max=float(evaluation["echelle_max"]),
+        pas=float(evaluation["pas"]),
+        seuil_global=float(evaluation["seuil_global"]),
+        financement=financement,
+        plafond_visas=_cents(dep["plafond_visas"]),
+        categories=tuple(categories),
+        qualites_signataire=tuple(adm.get("qualites_signataire", [])),
+        regions=tuple(regions),
+        source_toml=texte,
+    )
+
+
+def charger_appel(chemin: str | Path = APPEL_PAR_DEFAUT) -> Appel:
+    """Lit un fichier d'appel TOML ; lève `ErreurAppel` s'il est invalide ou illisible."""
+    chemin = Path(chemin)
+    try:
+        texte = chemin.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ErreurAppel(chemin.name, [f"fichier illisible : {exc}"]) from None
+    return appel_depuis_toml(texte, chemin.name)
+
+
+def appels_fournis() -> list[Path]:
+    """Les fichiers d'appel livrés dans donnees/appels/."""
+    return sorted(DOSSIER_APPELS.glob("*.toml"))

@@ -1,0 +1,47 @@
+"""Quels appels existent (fichiers livrés, appels stockés) et lequel est actif."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from evaluation import stockage
+from evaluation.appel import APPEL_PAR_DEFAUT, Appel, appel_depuis_toml, charger_appel
+
+
+class AppelIntrouvable(LookupError):
+    """Le choix d'appel ne désigne ni un appel stocké ni un fichier TOML lisible."""
+
+
+def appels_stockes(moteur: Engine) -> list[Appel]:
+    with moteur.connect() as connexion:
+        lignes = stockage.lire_appels(connexion=connexion)
+    return [appel_depuis_toml(toml, f"appel « {i} » stocké") for i, _, toml in lignes]
+
+
+def resoudre_appel(choix: str | None, moteur: Engine) -> Appel:
+    """L'appel désigné par `choix` : identifiant d'un appel stocké ou chemin d'un TOML.
+
+    Sans choix : l'unique appel stocké ; aucun stocké, l'appel livré par défaut ;
+    plusieurs, une erreur qui les énumère.
+    """
+    stockes = appels_stockes(moteur)
+    if choix:
+        trouve = next((a for a in stockes if a.id == choix), None)
+        if trouve:
+            return trouve
+        chemin = Path(choix)
+        if chemin.suffix.casefold() == ".toml" and chemin.is_file():
+            return charger_appel(chemin)
+        connus = ", ".join(a.id for a in stockes) or "aucun"
+        raise AppelIntrouvable(
+            f"appel « {choix} » introuvable : ni appel stocké (stockés : {connus}) ni fichier "
+            ".toml existant."
+        )
+    if len(stockes) == 1:
+        return stockes[0]
+    if not stockes:
+        return charger_appel(APPEL_PAR_DEFAUT)
+    noms = ", ".join(a.id for a in stockes)
+    raise AppelIntrouvable(f"plusieurs appels sont stockés ({noms}) : précisez --appel ID.")

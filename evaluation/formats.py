@@ -1,0 +1,58 @@
+"""Écriture des nombres, montants et dates à la québécoise (« 25 000 $ », « 1er avril 2024 »)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+ESPACE_INSECABLE = "\u00a0"
+
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def nombre(valeur: float | int, decimales: int = 0) -> str:
+    """« 12 345 » ou « 12,5 » : espace insécable pour les milliers, virgule décimale."""
+    texte = f"{valeur:,.{decimales}f}"
+    return texte.replace(",", ESPACE_INSECABLE).replace(".", ",")
+
+
+def montant(cents: int | None) -> str:
+    """Montant en cents → « 25 000 $ » (les cents ne s'affichent que s'ils existent)."""
+    if cents is None:
+        return "—"
+    decimales = 0 if cents % 100 == 0 else 2
+    return f"{nombre(cents / 100, decimales)}{ESPACE_INSECABLE}$"
+
+
+def dollars(cents: int | None) -> str:
+    """Montant en cents → « 25000.50 » : dollars, point décimal, pour les fichiers et la CLI."""
+    if cents is None:
+        return ""
+    signe = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{signe}{cents // 100}.{cents % 100:02d}"
+
+
+def date(jour: dt.date | None) -> str:
+    """`date(2024, 4, 1)` → « 1er avril 2024 »."""
+    if jour is None:
+        return "—"
+    quantieme = "1er" if jour.day == 1 else str(jour.day)
+    return f"{quantieme} {MOIS[jour.month - 1]} {jour.year}"
+
+
+def pourcentage(fraction: float, decimales: int = 1) -> str:
+    """0.125 → « 12,5 % »."""
+    return f"{nombre(fraction * 100, decimales)}{ESPACE_INSECABLE}%"

@@ -1,0 +1,266 @@
+"""Une importation de bout en bout : lire et vérifier un lot de fichiers, puis l'écrire
+dans le stockage en une seule transaction, en disant ce qui a changé.
+
+Réimporter une demande déjà stockée la met à jour en place : son identifiant ne change
+pas, si bien que tout ce qui s'y rattache (évaluations, décisions) est conservé.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy.engine import Engine
+
+from evaluation import stockage
+from evaluation.appel import Appel
+from evaluation.formats import montant
+from evaluation.gabarit import COLONNES_PAR_CLE
+from evaluation.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
+from evaluation.municipalites import Repertoire, repertoire
+from evaluation.probleme import REFUS, Probleme
+from evaluation.validation import Enregistrement, Verification, verifier
+
+Source = str | Path | bytes | BinaryIO
+LIMITES_PAR_DEFAUT = Limites()
+
+
+@dataclass
+class Changement:
+    no_demande: str
+    details: list[str]
+
+
+@dataclass
+class RapportImportation:
+    """Ce que l'importation a fait, pour la page, la ligne de commande et le journal."""
+
+    importation_id: int | None
+    avant: int
+    apres: int
+    creees: list[str] = field(default_factory=list)
+    mises_a_jour: list[Changement] = field(default_factory=list)
+    inchangees: list[str] = field(default_factory=list)
+    ecartees: list[str] = field(default_factory=list)
+    nb_lignes_budget: int = 0
+    lignes_valides_seulement: bool = False
+
+    @property
+    def nb_importees(self) -> int:
+        return len(self.creees) + len(self.mises_a_jour) + len(self.inchangees)
+
+
+def lire_lot(
+    sources: Iterable[tuple[str, Source]],
+    limites: Limites = LIMITES_PAR_DEFAUT,
+    correspondances: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[list[FichierLu], list[Probleme]]:
+    """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus."""
+    lus, refus = [], []
+    for nom, source in sources:
+        try:
+            lus.append(lire_fichier(nom, source, limites, (correspondances or {}).get(nom)))
+        except FichierRefuse as exc:
+            refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
+    return lus, refus
+
+
+def verifier_lot(
+    sources: Iterable[tuple[str, Source]],
+    appel: Appel,
+    *,
+    numeros_stockes: Iterable[str] = (),
+    limites: Limites = LIMITES_PAR_DEFAUT,
+    correspondances: Mapping[str, Mapping[str, str]] | None = None,
+    repertoire_municipalites: Repertoire | None = None,
+) -> Verification:
+    """Lit et vérifie un lot de fichiers sans rien écrire."""
+    lus, refus = lire_lot(sources, limites, correspondances)
+    return verifier(lus, appel, repertoire_municipalites or repertoire(), refus, numeros_stockes)
+
+
+def _ligne_demande(e: Enregistrement, maintenant, importation_id: int) -> dict:
+    v = e.valeurs
+    avertissements = [
+        {
+            "code": p.code,
+            "message": p.message,
+            "severite": p.severite,
+            "colonne": p.colonne,
+            "feuille": p.feuille,
+            "ligne": p.ligne,
+            "fichier": p.fichier,
+        }
+        for p in e.problemes
+    ]
+    return {
+        **{cle: v.get(cle) for cle in stockage.CHAMPS_DEMANDE},
+        "colonnes_supplementaires": {k: _json(x) for k, x in e.supplementaires.items()} or None,
+        "avertissements": avertissements,
+        "source_fichier": e.fichier,
+        "source_feuille": e.feuille,
+        "source_ligne": e.ligne,
+        "importation_id": importation_id,
+        "modifie_le": maintenant,
+    }
+
+
+def _json(valeur: object) -> object:
+    if isinstance(valeur, str | int | float | bool) or valeur is None:
+        return valeur
+    return str(valeur)
+
+
+def _ligne_budget(e: Enregistrement) -> dict:
+    return {
+        **{cle: e.valeurs.get(cle) for cle in stockage.CHAMPS_LIGNE},
+        "source_fichier": e.fichier,
+        "source_ligne": e.ligne,
+    }
+
+
+def _afficher(cle: str, valeur: object) -> str:
+    if valeur is None or valeur == "":
+        return "(vide)"
+    if cle in stockage.CHAMPS_MONTANT:
+        return montant(valeur)
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    if hasattr(valeur, "isoformat"):
+        return valeur.isoformat()
+    texte = str(valeur)
+    return texte if len(texte) <= 60 else texte[:57] + "…"
+
+
+def _cle_budget(ligne: dict) -> tuple:
+    return (ligne["annee"], ligne["categorie"], ligne["description"], ligne["montant"])
+
+
+def differences(ancienne: dict, nouvelle: dict, lignes: list[dict] | None) -> list[str]:
+    """Les champs qui changent, en clair (« Titre du projet : « A » → « B » »)."""
+    details = []
+    for cle in stockage.CHAMPS_DEMANDE:
+        avant, apres = ancienne.get(cle), nouvelle.get(cle)
+        if (avant in (None, "")) and (apres in (None, "")):
+            continue
+        if avant != apres:
+            nom = COLONNES_PAR_CLE[cle].entete if cle in COLONNES_PAR_CLE else cle
+            details.append(f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}")
+    if lignes is not None:
+        anciennes = sorted(map(_cle_budget, ancienne.get("lignes_budget", [])), key=repr)
+        nouvelles = sorted(map(_cle_budget, lignes), key=repr)
+        if anciennes != nouvelles:
+            details.append(
+                f"lignes de budget remplacées ({len(anciennes)} → {len(nouvelles)} lignes)"
+            )
+    return details
+
+
+def importer(
+    verification: Verification,
+    appel: Appel,
+    *,
+    moteur: Engine,
+    lignes_valides_seulement: bool = False,
+    auteur: str | None = None,
+    progression: Callable[[float, str], None] | None = None,
+) -> RapportImportation:
+    """Écrit les demandes importables du lot, en une transaction.
+
+    Une erreur en cours de route annule tout : le stockage reste tel qu'il était.
+    """
+    avancer = progression or (lambda *_: None)
+    gardees, lignes = verification.selection(lignes_valides_seulement)
+    ecartees = verification.ecartees(lignes_valides_seulement)
+    lignes_par_numero: dict[str, list[dict]] = {}
+    for b in lignes:
+        lignes_par_numero.setdefault(b.no_demande, []).append(_ligne_budget(b))
+
+    with moteur.begin() as connexion:
+        stockage.enregistrer_appel(appel, connexion=connexion)
+        avancer(0.1, "Lecture des demandes déjà stockées")
+        existantes = stockage.demandes_existantes(appel.id, connexion=connexion)
+        avant = len(existantes)
+        maintenant = stockage.maintenant()
+        rapport = RapportImportation(
+            None,
+            avant,
+            avant,
+            ecartees=[d.no_demande or f"ligne {d.ligne}" for d in ecartees],
+            lignes_valides_seulement=lignes_valides_seulement,
+        )
+        importation_id = stockage.creer_importation(
+            {
+                "appel_id": appel.id,
+                "date": maintenant,
+                "auteur": auteur,
+                "fichiers": verification.fichiers,
+                "lignes_valides_seulement": lignes_valides_seulement,
+                "nb_creees": 0,
+                "nb_mises_a_jour": 0,
+                "nb_inchangees": 0,
+                "nb_ecartees": len(ecartees),
+                "nb_lignes_budget": 0,
+                "rapport": {},
+            },
+            connexion=connexion,
+        )
+        rapport.importation_id = importation_id
+        a_creer, a_mettre_a_jour = [], []
+        ids_lignes: dict[int, list[dict]] = {}
+        for d in gardees:
+            nouvelle = _ligne_demande(d, maintenant, importation_id)
+            ancienne = existantes.get(d.no_demande)
+            lignes_d = lignes_par_numero.get(d.no_demande)
+            if ancienne is None:
+                a_creer.append({**nouvelle, "cree_le": maintenant})
+                rapport.creees.append(d.no_demande)
+                continue
+            details = differences(ancienne, nouvelle, lignes_d)
+            if details or nouvelle["avertissements"] != ancienne.get("avertissements"):
+                a_mettre_a_jour.append({**nouvelle, "id": ancienne["id"]})
+            if details:
+                rapport.mises_a_jour.append(Changement(d.no_demande, details))
+            else:
+                rapport.inchangees.append(d.no_demande)
+            if lignes_d is not None and any(x.startswith("lignes de budget") for x in details):
+                ids_lignes[ancienne["id"]] = lignes_d
+        # Lignes de budget qui complètent une demande déjà stockée (fichier Budget seul).
+        numeros_gardes = {d.no_demande for d in gardees}
+        for numero, lignes_d in lignes_par_numero.items():
+            if numero not in numeros_gardes and numero in existantes:
+                details = differences(existantes[numero], existantes[numero], lignes_d)
+                if details:
+                    ids_lignes[existantes[numero]["id"]] = lignes_d
+                    rapport.mises_a_jour.append(Changement(numero, details))
+
+        avancer(0.3, f"Enregistrement de {len(a_creer)} nouvelle(s) demande(s)")
+        ids = stockage.inserer_demandes(appel.id, a_creer, connexion=connexion)
+        for numero, i in ids.items():
+            if numero in lignes_par_numero:
+                ids_lignes[i] = lignes_par_numero[numero]
+        avancer(0.6, f"Mise à jour de {len(a_mettre_a_jour)} demande(s)")
+        stockage.mettre_a_jour_demandes(a_mettre_a_jour, connexion=connexion)
+        avancer(0.8, "Enregistrement des lignes de budget")
+        rapport.nb_lignes_budget = stockage.remplacer_lignes_budget(ids_lignes, connexion=connexion)
+        rapport.apres = stockage.compter_demandes(appel.id, connexion=connexion)
+        stockage.finaliser_importation(
+            importation_id,
+            {
+                "nb_creees": len(rapport.creees),
+                "nb_mises_a_jour": len(rapport.mises_a_jour),
+                "nb_inchangees": len(rapport.inchangees),
+                "nb_lignes_budget": rapport.nb_lignes_budget,
+                "rapport": {
+                    "problemes": [p.en_dict() for p in verification.problemes],
+                    "creees": rapport.creees,
+                    "mises_a_jour": {c.no_demande: c.details for c in rapport.mises_a_jour},
+                    "ecartees": rapport.ecartees,
+                },
+            },
+            connexion=connexion,
+        )
+    avancer(1.0, "Importation terminée")
+    return rapport

@@ -1,0 +1,329 @@
+"""Le stockage : tables SQLAlchemy, création du moteur, lectures et écritures.
+
+SQLite (un fichier sous donnees/) par défaut ; toute URL SQLAlchemy par la variable
+d'environnement EVALUATION_BASE ou l'option --base. C'est le seul module qui importe
+sqlalchemy ; les fonctions reçoivent la connexion en argument nommé, et c'est l'appelant
+qui tient la transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from evaluation.appel import Appel
+
+FICHIER_BASE = Path(__file__).resolve().parent.parent / "donnees" / "evaluation.sqlite"
+VARIABLE_BASE = "EVALUATION_BASE"
+
+metadonnees = sa.MetaData()
+
+appels = sa.Table(
+    "appels",
+    metadonnees,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("nom", sa.Text, nullable=False),
+    sa.Column("configuration_toml", sa.Text, nullable=False),
+    sa.Column("enregistre_le", sa.DateTime, nullable=False),
+)
+
+importations = sa.Table(
+    "importations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", sa.String(200)),
+    sa.Column("fichiers", sa.JSON, nullable=False),
+    sa.Column("lignes_valides_seulement", sa.Boolean, nullable=False),
+    sa.Column("nb_creees", sa.Integer, nullable=False),
+    sa.Column("nb_mises_a_jour", sa.Integer, nullable=False),
+    sa.Column("nb_inchangees", sa.Integer, nullable=False),
+    sa.Column("nb_ecartees", sa.Integer, nullable=False),
+    sa.Column("nb_lignes_budget", sa.Integer, nullable=False),
+    sa.Column("rapport", sa.JSON, nullable=False),
+)
+
+# Colonnes d'une demande, dans l'ordre du gabarit ; les montants sont en cents.
+CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
+    "no_demande": sa.String(100),
+    "municipalite": sa.String(200),
+    "code_geographique": sa.String(10),
+    "region": sa.String(2),
+    "municipalites_partenaires": sa.Text,
+    "projet_conjoint": sa.Boolean,
+    "partenaires_etrangers": sa.Text,
+    "pays": sa.Text,
+    "titre": sa.Text,
+    "resume": sa.Text,
+    "axe": sa.Integer,
+    "secteur": sa.String(200),
+    "secteurs_secondaires": sa.Text,
+    "date_debut": sa.Date,
+    "date_fin": sa.Date,
+    "cout_total": sa.BigInteger,
+    "montant_demande_an1": sa.BigInteger,
+    "montant_demande_an2": sa.BigInteger,
+    "contribution_demandeur": sa.BigInteger,
+    "cofinancement_externe": sa.BigInteger,
+    "autre_financement_gouvernemental": sa.Boolean,
+    "dossier_complet": sa.Boolean,
+    "budget_detaille": sa.Boolean,
+    "engagement_rapport": sa.Boolean,
+    "qualite_signataire": sa.String(50),
+    "courriel": sa.String(320),
+}
+CHAMPS_MONTANT = (
+    "cout_total",
+    "montant_demande_an1",
+    "montant_demande_an2",
+    "contribution_demandeur",
+    "cofinancement_externe",
+)
+
+demandes = sa.Table(
+    "demandes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
+    *(sa.Column(nom, genre) for nom, genre in CHAMPS_DEMANDE.items()),
+    sa.Column("colonnes_supplementaires", sa.JSON),
+    sa.Column("avertissements", sa.JSON),
+    sa.Column("source_fichier", sa.Text),
+    sa.Column("source_feuille", sa.Text),
+    sa.Column("source_ligne", sa.Integer),
+    sa.Column("importation_id", sa.Integer, sa.ForeignKey("importations.id")),
+    sa.Column("cree_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("appel_id", "no_demande", name="uq_demande_numero"),
+)
+
+CHAMPS_LIGNE = {
+    "annee": sa.Integer,
+    "categorie": sa.Text,
+    "categorie_id": sa.String(100),
+    "admissible": sa.Boolean,
+    "description": sa.Text,
+    "montant": sa.BigInteger,
+}
+
+lignes_budget = sa.Table(
+    "lignes_budget",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    *(sa.Column(nom, genre) for nom, genre in CHAMPS_LIGNE.items()),
+    sa.Column("source_fichier", sa.Text),
+    sa.Column("source_ligne", sa.Integer),
+    sa.Index("ix_lignes_budget_demande", "demande_id"),
+)
+
+
+def url_par_defaut() -> str:
+    """EVALUATION_BASE si elle est définie, sinon le fichier SQLite sous donnees/."""
+    return os.environ.get(VARIABLE_BASE) or f"sqlite:///{FICHIER_BASE}"
+
+
+def creer_moteur(url: str | None = None) -> Engine:
+    """Moteur SQLAlchemy prêt à l'emploi ; les tables sont créées au premier usage.
+
+    SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
+    un autre processus écrit, clés étrangères appliquées.
+    """
+    url = url or url_par_defaut()
+    if url.startswith("sqlite"):
+        chemin = sa.engine.make_url(url).database
+        if chemin and chemin != ":memory:":
+            Path(chemin).parent.mkdir(parents=True, exist_ok=True)
+        moteur = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(moteur, "connect")
+        def _reglages_sqlite(connexion_dbapi, _):
+            curseur = connexion_dbapi.cursor()
+            curseur.execute("PRAGMA journal_mode=WAL")
+            curseur.execute("PRAGMA busy_timeout=30000")
+            curseur.execute("PRAGMA foreign_keys=ON")
+            curseur.close()
+
+    else:
+        moteur = sa.create_engine(url, pool_pre_ping=True)
+    metadonnees.create_all(moteur)
+    return moteur
+
+
+def description_base(moteur: Engine) -> str:
+    """L'URL du moteur sans mot de passe, pour l'afficher."""
+    return moteur.url.render_as_string(hide_password=True)
+
+
+# --- Appels ----------------------------------------------------------------------------
+
+
+def enregistrer_appel(appel: Appel, *, connexion: Connection) -> None:
+    """Enregistre (ou remplace) la configuration d'un appel."""
+    existe = connexion.execute(sa.select(appels.c.id).where(appels.c.id == appel.id)).first()
+    valeurs = {
+        "nom": appel.nom,
+        "configuration_toml": appel.source_toml,
+        "enregistre_le": _maintenant(),
+    }
+    if existe:
+        connexion.execute(appels.update().where(appels.c.id == appel.id).values(**valeurs))
+    else:
+        connexion.execute(appels.insert().values(id=appel.id, **valeurs))
+
+
+def lire_appels(*, connexion: Connection) -> list[tuple[str, str, str]]:
+    """(id, nom, configuration TOML) de chaque appel enregistré, par id."""
+    lignes = connexion.execute(
+        sa.select(appels.c.id, appels.c.nom, appels.c.configuration_toml).order_by(appels.c.id)
+    )
+    return [tuple(ligne) for ligne in lignes]
+
+
+# --- Demandes ---------------------------------------------------------------------------
+
+
+def numeros_demandes(appel_id: str, *, connexion: Connection) -> set[str]:
+    requete = sa.select(demandes.c.no_demande).where(demandes.c.appel_id == appel_id)
+    return set(connexion.scalars(requete))
+
+
+def compter_demandes(appel_id: str, *, connexion: Connection) -> int:
+    requete = (
+        sa.select(sa.func.count()).select_from(demandes).where(demandes.c.appel_id == appel_id)
+    )
+    return connexion.scalar(requete) or 0
+
+
+def demandes_existantes(appel_id: str, *, connexion: Connection) -> dict[str, dict]:
+    """Les demandes stockées de l'appel, par numéro, avec leurs lignes de budget."""
+    resultat: dict[str, dict] = {}
+    requete = sa.select(demandes).where(demandes.c.appel_id == appel_id)
+    par_id = {}
+    for ligne in connexion.execute(requete).mappings():
+        d = dict(ligne)
+        d["lignes_budget"] = []
+        resultat[d["no_demande"]] = d
+        par_id[d["id"]] = d
+    if par_id:
+        requete = (
+            sa.select(lignes_budget)
+            .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
+            .where(demandes.c.appel_id == appel_id)
+            .order_by(lignes_budget.c.id)
+        )
+        for ligne in connexion.execute(requete).mappings():
+            par_id[ligne["demande_id"]]["lignes_budget"].append(dict(ligne))
+    return resultat
+
+
+def _par_paquets(valeurs: Sequence, taille: int = 500) -> Iterable[Sequence]:
+    for i in range(0, len(valeurs), taille):
+        yield valeurs[i : i + taille]
+
+
+def creer_importation(journal: dict, *, connexion: Connection) -> int:
+    """Inscrit une importation au journal ; renvoie son identifiant."""
+    return connexion.execute(importations.insert().values(**journal)).inserted_primary_key[0]
+
+
+def inserer_demandes(appel_id: str, lignes: list[dict], *, connexion: Connection) -> dict[str, int]:
+    """Insère des demandes ; renvoie l'identifiant attribué à chaque numéro."""
+    if not lignes:
+        return {}
+    connexion.execute(demandes.insert(), [{"appel_id": appel_id, **ligne} for ligne in lignes])
+    numeros = [ligne["no_demande"] for ligne in lignes]
+    ids: dict[str, int] = {}
+    for paquet in _par_paquets(numeros):
+        requete = sa.select(demandes.c.no_demande, demandes.c.id).where(
+            demandes.c.appel_id == appel_id, demandes.c.no_demande.in_(paquet)
+        )
+        ids.update({no: i for no, i in connexion.execute(requete)})
+    return ids
+
+
+def mettre_a_jour_demandes(lignes: list[dict], *, connexion: Connection) -> None:
+    """Met à jour des demandes en place (même identifiant : ce qui s'y rattache reste)."""
+    if not lignes:
+        return
+    colonnes = [c for c in lignes[0] if c != "id"]
+    requete = (
+        demandes.update()
+        .where(demandes.c.id == sa.bindparam("_id"))
+        .values({c: sa.bindparam(c) for c in colonnes})
+    )
+    connexion.execute(
+        requete, [{"_id": ligne["id"], **{c: ligne[c] for c in colonnes}} for ligne in lignes]
+    )
+
+
+def remplacer_lignes_budget(
+    lignes_par_demande: dict[int, list[dict]], *, connexion: Connection
+) -> int:
+    """Remplace les lignes de budget des demandes données ; renvoie le nombre inséré."""
+    ids = list(lignes_par_demande)
+    for paquet in _par_paquets(ids):
+        connexion.execute(lignes_budget.delete().where(lignes_budget.c.demande_id.in_(paquet)))
+    nouvelles = [
+        {"demande_id": i, **ligne} for i, lignes in lignes_par_demande.items() for ligne in lignes
+    ]
+    if nouvelles:
+        connexion.execute(lignes_budget.insert(), nouvelles)
+    return len(nouvelles)
+
+
+def lire_demandes(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    """Les demandes de l'appel, une ligne chacune, colonnes nommées par leurs clés."""
+    requete = (
+        sa.select(demandes).where(demandes.c.appel_id == appel_id).order_by(demandes.c.no_demande)
+    )
+    lignes = connexion.execute(requete).mappings().all()
+    colonnes = [c.name for c in demandes.columns]
+    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
+
+
+def lire_lignes_budget(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    requete = (
+        sa.select(demandes.c.no_demande, lignes_budget)
+        .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
+        .where(demandes.c.appel_id == appel_id)
+        .order_by(demandes.c.no_demande, lignes_budget.c.annee, lignes_budget.c.id)
+    )
+    lignes = connexion.execute(requete).mappings().all()
+    colonnes = ["no_demande", *(c.name for c in lignes_budget.columns)]
+    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
+
+
+def lire_importations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    requete = (
+        sa.select(importations)
+        .where(importations.c.appel_id == appel_id)
+        .order_by(importations.c.id.desc())
+    )
+    lignes = connexion.execute(requete).mappings().all()
+    return pd.DataFrame(
+        [dict(ligne) for ligne in lignes], columns=[c.name for c in importations.columns]
+    )
+
+
+def _maintenant() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+maintenant = _maintenant
+
+
+def finaliser_importation(importation_id: int, valeurs: dict, *, connexion: Connection) -> None:
+    """Complète l'entrée du journal une fois les écritures faites (même transaction)."""
+    connexion.execute(
+        importations.update().where(importations.c.id == importation_id).values(**valeurs)
+    )

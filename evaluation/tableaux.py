@@ -1,0 +1,78 @@
+"""Les demandes présentées en tableau : pour un fichier (dollars à point décimal, dates ISO)
+ou pour une personne (« 25 000 $ », « 1er avril 2024 »)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from evaluation import formats
+from evaluation.gabarit import COLONNES_DEMANDES
+from evaluation.stockage import CHAMPS_MONTANT
+
+CLES_SORTIE = [c.cle for c in COLONNES_DEMANDES] + ["code_geographique", "projet_conjoint"]
+CLES_APERCU = [
+    "no_demande",
+    "municipalite",
+    "region",
+    "axe",
+    "secteur",
+    "titre",
+    "montant_demande_an1",
+    "montant_demande_an2",
+    "cout_total",
+    "projet_conjoint",
+]
+
+
+def _cellule_fichier(cle: str, valeur: object) -> str:
+    if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)):
+        return ""
+    if cle in CHAMPS_MONTANT:
+        return formats.dollars(int(valeur))
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    if isinstance(valeur, dt.date | pd.Timestamp):
+        return valeur.isoformat()[:10]
+    if isinstance(valeur, float) and valeur.is_integer():
+        return str(int(valeur))
+    return str(valeur)
+
+
+def demandes_pour_fichier(demandes: pd.DataFrame, cles: list[str] = CLES_SORTIE) -> pd.DataFrame:
+    """Une ligne par demande, colonnes nommées par les clés, valeurs en texte neutre."""
+    return pd.DataFrame(
+        {cle: [_cellule_fichier(cle, v) for v in demandes[cle].astype(object)] for cle in cles},
+        dtype=object,
+    )
+
+
+def _cellule_personne(cle: str, valeur: object) -> str:
+    if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)):
+        return ""
+    if cle in CHAMPS_MONTANT:
+        return formats.montant(int(valeur))
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    if isinstance(valeur, dt.date):
+        return formats.date(valeur)
+    return _cellule_fichier(cle, valeur)
+
+
+ENTETES = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
+    "code_geographique": "Code géographique",
+    "projet_conjoint": "Projet conjoint",
+    "avertissements": "Avertissements",
+}
+
+
+def demandes_pour_personne(valeurs: list[dict], cles: list[str] = CLES_APERCU) -> pd.DataFrame:
+    """Aperçu lisible (en-têtes du gabarit, montants « 25 000 $ ») de demandes converties."""
+    return pd.DataFrame(
+        {
+            ENTETES.get(cle, cle): [_cellule_personne(cle, v.get(cle)) for v in valeurs]
+            for cle in cles
+        },
+        dtype=object,
+    )

@@ -1,0 +1,74 @@
+"""Comparer des libellés saisis à la main : casse, accents, tirets et espaces ignorés."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def sans_accents(texte: str) -> str:
+    """Retire les diacritiques (« Montérégie » → « Monteregie »)."""
+    decompose = unicodedata.normalize("NFKD", texte)
+    return "".join(c for c in decompose if not unicodedata.combining(c))
+
+
+def normaliser(texte: object) -> str:
+    """Forme de comparaison : minuscules sans accents, mots séparés par une espace.
+
+    Tirets (y compris « -- » du répertoire), apostrophes et ponctuation deviennent
+    des séparateurs, si bien que « Saint-Jean--sur-Richelieu » et « saint jean sur
+    richelieu » se confondent.
+    """
+    if texte is None:
+        return ""
+    brut = sans_accents(str(texte)).casefold().replace("œ", "oe").replace("æ", "ae")
+    return _NON_ALNUM.sub(" ", brut).strip()
+
+
+def normaliser_entete(texte: object) -> str:
+    """Comme `normaliser`, en ignorant les unités ou précisions entre parenthèses."""
+    return normaliser(_PARENTHESES.sub(" ", str(texte or "")))
+
+
+def compacter(texte: object) -> str:
+    """Clé sans aucun séparateur, pour les noms propres (« Saint-Lambert » = « St Lambert »)."""
+    return normaliser(texte).replace(" ", "")
+
+
+_ABREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def cle_nom_propre(texte: object) -> str:
+    """Clé compacte d'un nom de lieu, abréviations développées (« St-Georges »)."""
+    return "".join(_ABREVIATIONS.get(m, m) for m in normaliser(texte).split(" "))
+
+
+def nettoyer(valeur: object) -> str:
+    """Texte d'une cellule sans espaces superflus ; chaîne vide pour une cellule vide."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, float) and valeur.is_integer():
+        valeur = int(valeur)
+    return _ESPACES.sub(" ", str(valeur)).strip()
+
+
+def suggerer(saisie: str, candidats: Iterable[str], seuil: float = 0.8) -> str | None:
+    """Le candidat le plus proche de la saisie (comparaison normalisée), s'il l'est assez."""
+    par_cle: dict[str, str] = {}
+    for candidat in candidats:
+        par_cle.setdefault(normaliser(candidat), candidat)
+    proches = difflib.get_close_matches(normaliser(saisie), list(par_cle), n=1, cutoff=seuil)
+    return par_cle[proches[0]] if proches else None
+
+
+def liste(valeur: object, separateurs: str = ";\n") -> list[str]:
+    """Découpe une cellule à valeurs multiples (« Magog; Orford ») en éléments non vides."""
+    texte = nettoyer(valeur) if not isinstance(valeur, str) else valeur
+    motif = "[" + re.escape(separateurs) + "]"
+    return [e for e in (nettoyer(p) for p in re.split(motif, texte)) if e]

@@ -1,0 +1,607 @@
+"""Validation d'un lot de fichiers lus : chaque cellule convertie, chaque problème situé.
+
+Ne lève jamais d'exception sur des données fautives : elle renvoie les demandes et les
+lignes de budget converties, chacune avec ses problèmes, et décide ce qui peut être
+importé (un fichier qui porte un problème bloquant n'importe rien, sauf si la personne
+choisit d'en importer les lignes valides).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from evaluation.admissibilite import constats_budget, constats_demande
+from evaluation.appel import Appel
+from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, COLONNES_PAR_CLE
+from evaluation.lecture import FichierLu, Tableau
+from evaluation.municipalites import Repertoire
+from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, Probleme
+from evaluation.texte import liste, nettoyer
+from evaluation.valeurs import (
+    ValeurIllisible,
+    Vocabulaire,
+    est_vide,
+    lire_date,
+    lire_entier,
+    lire_montant,
+    lire_oui_non,
+)
+
+_COURRIEL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass
+class Enregistrement:
+    """Une demande ou une ligne de budget convertie, avec sa provenance et ses problèmes."""
+
+    valeurs: dict[str, object]
+    fichier: str
+    feuille: str
+    ligne: int
+    problemes: list[Probleme] = field(default_factory=list)
+    supplementaires: dict[str, object] = field(default_factory=dict)
+    tableau: Tableau | None = field(default=None, repr=False, compare=False)
+    index: int = 0
+
+    def emplacement(self, cle: str) -> tuple[int, str]:
+        """(ligne Excel, en-tête du fichier) de la cellule `cle` de cet enregistrement."""
+        if self.tableau is None:
+            return self.ligne, cle
+        return self.tableau.emplacement(self.index, cle)
+
+    def signaler(self, cle, code, message, severite, suggestion=None) -> None:
+        ligne, colonne = self.emplacement(cle)
+        self.problemes.append(
+            Probleme(
+                self.fichier,
+                code,
+                message,
+                severite,
+                self.feuille,
+                ligne,
+                colonne,
+                self.no_demande or None,
+                suggestion,
+            )
+        )
+
+    @property
+    def no_demande(self) -> str:
+        return str(self.valeurs.get("no_demande") or "")
+
+    @property
+    def bloque(self) -> bool:
+        return any(p.bloque for p in self.problemes)
+
+
+@dataclass
+class Verification:
+    """Vérification d'un lot : ce qui sera importé, et pourquoi le reste ne l'est pas."""
+
+    demandes: list[Enregistrement]
+    lignes_budget: list[Enregistrement]
+    problemes_fichiers: list[Probleme]
+    fichiers: list[str]
+
+    @property
+    def problemes(self) -> list[Probleme]:
+        tous = list(self.problemes_fichiers)
+        for e in (*self.demandes, *self.lignes_budget):
+            tous.extend(e.problemes)
+        return tous
+
+    def fichiers_bloques(self) -> set[str]:
+        return {p.fichier for p in self.problemes if p.bloque}
+
+    @property
+    def sans_blocage(self) -> bool:
+        return not self.fichiers_bloques()
+
+    def selection(self, lignes_valides_seulement: bool = False):
+        """(demandes, lignes de budget) à importer.
+
+        Par défaut, un fichier qui porte un problème bloquant n'importe rien, et une demande
+        dont une ligne de budget est dans un tel fichier non plus. Avec
+        `lignes_valides_seulement`, seules les demandes fautives (ou dont une ligne de
+        budget l'est) sont écartées.
+        """
+        bloques = self.fichiers_bloques()
+        numeros_exclus: set[str] = set()
+        for d in self.demandes:
+            if d.bloque or (not lignes_valides_seulement and d.fichier in bloques):
+                numeros_exclus.add(_cle_numero(d.no_demande))
+        for b in self.lignes_budget:
+            if b.bloque or (not lignes_valides_seulement and b.fichier in bloques):
+                numeros_exclus.add(_cle_numero(b.no_demande))
+        demandes = [d for d in self.demandes if _cle_numero(d.no_demande) not in numeros_exclus]
+        vus = {_cle_numero(d.no_demande) for d in demandes}
+        demandes = _premiers(demandes)
+        lignes = [
+            b
+            for b in self.lignes_budget
+            if not b.bloque
+            and _cle_numero(b.no_demande) not in numeros_exclus
+            and (_cle_numero(b.no_demande) in vus or b.valeurs.get("_demande_stockee"))
+        ]
+        return demandes, lignes
+
+    def ecartees(self, lignes_valides_seulement: bool = False) -> list[Enregistrement]:
+        gardees, _ = self.selection(lignes_valides_seulement)
+        ids = {id(d) for d in gardees}
+        return [d for d in self.demandes if id(d) not in ids]
+
+
+def _premiers(demandes: list[Enregistrement]) -> list[Enregistrement]:
+    vus, gardees = set(), []
+    for d in demandes:
+        cle = _cle_numero(d.no_demande)
+        if cle not in vus:
+            vus.add(cle)
+            gardees.append(d)
+    return gardees
+
+
+def _cle_numero(numero: object) -> str:
+    return nettoyer(numero).casefold()
+
+
+def _texte_numero(valeur: object) -> str:
+    return nettoyer(valeur)
+
+
+def _enregistrement(tableau: Tableau, i: int, numero: str) -> Enregistrement:
+    return Enregistrement(
+        {"no_demande": numero or None},
+        tableau.fichier,
+        tableau.feuille,
+        tableau.lignes[i],
+        supplementaires=tableau.supplementaires[i],
+        tableau=tableau,
+        index=i,
+    )
+
+
+class _Validateur:
+    def __init__(self, appel: Appel, repertoire: Repertoire):
+        self.appel = appel
+        self.vocabulaire = Vocabulaire(appel)
+        self.repertoire = repertoire
+
+    # -- Demandes --------------------------------------------------------------------------
+
+    def demande(self, tableau: Tableau, i: int) -> Enregistrement:
+        brut = tableau.enregistrements[i]
+        numero = _texte_numero(brut.get("no_demande"))
+        e = _enregistrement(tableau, i, numero)
+        v = e.valeurs
+        pb = e.problemes
+
+        def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
+            e.signaler(cle, code, message, severite, suggestion)
+
+        for col in COLONNES_DEMANDES:
+            if col.cle not in tableau.colonnes:
+                continue
+            valeur = brut.get(col.cle)
+            if est_vide(valeur) and col.genre not in ("oui_non",):
+                if col.obligatoire and col.cle != "region":
+                    signaler(
+                        col.cle,
+                        "valeur_manquante",
+                        f"valeur obligatoire manquante : remplissez « {col.entete} ».",
+                    )
+                v[col.cle] = None
+                continue
+            try:
+                v[col.cle] = self.convertir(col.genre, valeur)
+            except ValeurIllisible as exc:
+                v[col.cle] = None
+                code, severite = _CODES_ILLISIBLE[col.genre]
+                signaler(col.cle, code, str(exc), severite, exc.suggestion)
+                continue
+            if col.genre == "montant" and v[col.cle] < 0:
+                signaler(
+                    col.cle,
+                    "montant_negatif",
+                    f"montant négatif ({nettoyer(valeur)}) : un montant est positif ou nul.",
+                )
+                v[col.cle] = None
+
+        v["no_demande"] = numero or None
+        self.municipalites(tableau, i, v, signaler)
+        self.listes(v, signaler)
+        debut, fin = v.get("date_debut"), v.get("date_fin")
+        if debut and fin and fin < debut:
+            signaler(
+                "date_fin",
+                "dates_inversees",
+                f"la date de fin ({fin.isoformat()}) précède la date de début "
+                f"({debut.isoformat()}) : corrigez l'une des deux.",
+            )
+        v["projet_conjoint"] = bool(v.get("municipalites_partenaires"))
+        if not any(p.bloque for p in pb):
+            for c in constats_demande(v, self.appel):
+                signaler(c.cle, c.code, c.message, AVERTISSEMENT)
+        return e
+
+    def convertir(self, genre: str, valeur: object):
+        match genre:
+            case "montant":
+                return lire_montant(valeur)
+            case "date":
+                return lire_date(valeur)
+            case "oui_non":
+                return lire_oui_non(valeur)
+            case "axe":
+                return self.vocabulaire.axe(valeur).numero
+            case "secteur":
+                return self.vocabulaire.secteur(valeur).libelle
+            case "region":
+                return self.vocabulaire.region(valeur).code
+            case "qualite":
+                return self.vocabulaire.qualite_signataire(valeur)
+            case "categorie":
+                return self.vocabulaire.categorie(valeur)
+            case "entier":
+                return lire_entier(valeur)
+            case "courriel":
+                texte = nettoyer(valeur)
+                if not _COURRIEL.fullmatch(texte):
+                    raise ValeurIllisible(f"adresse courriel invalide « {texte} ».")
+                return texte
+            case "liste" | "secteurs":
+                return liste(valeur)
+            case _:
+                return nettoyer(valeur)
+
+    def municipalites(self, tableau: Tableau, i: int, v: dict, signaler) -> None:
+        nom = v.get("municipalite")
+        declaree = v.get("region")
+        trouvee = None
+        if nom:
+            r = self.repertoire.reconnaitre(nom, declaree)
+            trouvee = r.municipalite
+            if trouvee:
+                v["municipalite"] = trouvee.nom_affiche
+                v["code_geographique"] = trouvee.code_geographique
+            elif r.ambigues:
+                choix = "; ".join(
+                    f"{m.designation} de {m.nom_affiche} ({m.region_code} {m.region_nom})"
+                    for m in r.ambigues
+                )
+                signaler(
+                    "municipalite",
+                    "municipalite_ambigue",
+                    f"plusieurs municipalités portent le nom « {nom} » ({choix}) : "
+                    "indiquez la région, ou écrivez « Canton de … », « Ville de … ».",
+                    AVERTISSEMENT,
+                )
+            else:
+                aide = (
+                    f" Vouliez-vous dire « {r.suggestion} » ?"
+                    if r.suggestion
+                    else " Vérifiez l'orthographe (répertoire des municipalités du MAMH)."
+                )
+                signaler(
+                    "municipalite",
+                    "municipalite_inconnue",
+                    f"municipalité « {nom} » absente du répertoire des municipalités du "
+                    f"Québec.{aide}",
+                    AVERTISSEMENT,
+                    r.suggestion,
+                )
+        v.setdefault("code_geographique", None)
+        region_colonne = "region" in tableau.colonnes
+        if trouvee:
+            if declaree and declaree != trouvee.region_code:
+                nom_declaree = self.appel.region(declaree)
+                signaler(
+                    "region",
+                    "region_contradictoire",
+                    f"la région déclarée ({declaree} {nom_declaree.nom if nom_declaree else ''}"
+                    f") n'est pas celle de {trouvee.nom_affiche} au répertoire "
+                    f"({trouvee.region_code} {trouvee.region_nom}) : la région du "
+                    "répertoire est retenue ; corrigez le fichier si la municipalité est "
+                    "une autre.",
+                    AVERTISSEMENT,
+                )
+            elif (
+                not declaree
+                and region_colonne
+                and est_vide(tableau.enregistrements[i].get("region"))
+            ):
+                signaler(
+                    "region",
+                    "region_deduite",
+                    f"région vide : {trouvee.region_code} ({trouvee.region_nom}) tirée "
+                    "du répertoire des municipalités.",
+                    INFORMATION,
+                )
+            v["region"] = trouvee.region_code
+        elif not declaree and (
+            (region_colonne and est_vide(tableau.enregistrements[i].get("region")))
+            or not region_colonne
+        ):
+            colonne = COLONNES_PAR_CLE["region"].entete
+            signaler(
+                "region",
+                "valeur_manquante",
+                f"région administrative manquante et municipalité non reconnue : "
+                f"remplissez « {colonne} » (code 01 à 17).",
+            )
+        partenaires = []
+        for nom_partenaire in v.get("municipalites_partenaires") or []:
+            r = self.repertoire.reconnaitre(nom_partenaire)
+            if r.municipalite:
+                partenaires.append(r.municipalite.nom_affiche)
+                continue
+            partenaires.append(nom_partenaire)
+            if r.ambigues:
+                continue
+            aide = f" Vouliez-vous dire « {r.suggestion} » ?" if r.suggestion else ""
+            signaler(
+                "municipalites_partenaires",
+                "municipalite_inconnue",
+                f"municipalité partenaire « {nom_partenaire} » absente du répertoire des "
+                f"municipalités du Québec.{aide}",
+                AVERTISSEMENT,
+                r.suggestion,
+            )
+        v["municipalites_partenaires"] = "; ".join(partenaires) or None
+
+    def listes(self, v: dict, signaler) -> None:
+        secondaires = []
+        for s in v.get("secteurs_secondaires") or []:
+            try:
+                secondaires.append(self.vocabulaire.secteur(s).libelle)
+            except ValeurIllisible as exc:
+                signaler(
+                    "secteurs_secondaires",
+                    "secteur_secondaire_inconnu",
+                    str(exc),
+                    AVERTISSEMENT,
+                    exc.suggestion,
+                )
+        v["secteurs_secondaires"] = "; ".join(dict.fromkeys(secondaires)) or None
+        v["pays"] = "; ".join(v.get("pays") or []) or None
+
+    # -- Budget ----------------------------------------------------------------------------
+
+    def ligne_budget(self, tableau: Tableau, i: int, numeros_connus: set[str]) -> Enregistrement:
+        brut = tableau.enregistrements[i]
+        numero = _texte_numero(brut.get("no_demande"))
+        e = _enregistrement(tableau, i, numero)
+        v = e.valeurs
+
+        def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
+            e.signaler(cle, code, message, severite, suggestion)
+
+        v["no_demande"] = numero or None
+        if not numero:
+            signaler(
+                "no_demande",
+                "valeur_manquante",
+                "numéro de demande manquant : chaque ligne de budget se rattache à une demande.",
+            )
+        elif _cle_numero(numero) not in numeros_connus:
+            signaler(
+                "no_demande",
+                "demande_inconnue",
+                f"la demande « {numero} » n'existe ni dans ce lot ni dans les demandes déjà "
+                "importées : corrigez le numéro.",
+            )
+        max_annees = self.appel.financement.nombre_annees_max
+        try:
+            annee = lire_entier(brut.get("annee"))
+        except ValeurIllisible:
+            annee = -1
+        if annee is None:
+            annee = 1
+            if "annee" in tableau.colonnes:
+                signaler(
+                    "annee",
+                    "annee_manquante",
+                    "année vide : la dépense est comptée en année 1.",
+                    AVERTISSEMENT,
+                )
+        elif not 1 <= annee <= max_annees:
+            signaler(
+                "annee",
+                "annee_invalide",
+                f"année « {nettoyer(brut.get('annee'))} » invalide : écrivez un nombre de 1 "
+                f"à {max_annees} (année financière du projet).",
+            )
+        v["annee"] = annee
+        categorie = brut.get("categorie")
+        v["categorie"] = nettoyer(categorie) or None
+        v["categorie_id"] = None
+        v["admissible"] = None
+        if est_vide(categorie):
+            signaler(
+                "categorie",
+                "valeur_manquante",
+                "catégorie de dépense manquante : choisissez-la dans la liste du gabarit.",
+            )
+        else:
+            try:
+                trouvee = self.vocabulaire.categorie(categorie)
+                v["categorie_id"] = trouvee.id
+                v["admissible"] = trouvee.admissible
+            except ValeurIllisible as exc:
+                signaler("categorie", "categorie_inconnue", str(exc), AVERTISSEMENT, exc.suggestion)
+        v["description"] = nettoyer(brut.get("description")) or None
+        try:
+            v["montant"] = lire_montant(brut.get("montant"))
+        except ValeurIllisible as exc:
+            v["montant"] = None
+            signaler("montant", "montant_illisible", str(exc))
+        else:
+            if v["montant"] is None:
+                signaler("montant", "valeur_manquante", "montant de la dépense manquant.")
+            elif v["montant"] < 0:
+                signaler(
+                    "montant",
+                    "montant_negatif",
+                    f"montant négatif ({nettoyer(brut.get('montant'))}) : une dépense est "
+                    "positive.",
+                )
+                v["montant"] = None
+        return e
+
+
+_CODES_ILLISIBLE = {
+    "montant": ("montant_illisible", BLOQUANT),
+    "date": ("date_illisible", BLOQUANT),
+    "axe": ("axe_inconnu", BLOQUANT),
+    "secteur": ("secteur_inconnu", BLOQUANT),
+    "region": ("region_inconnue", BLOQUANT),
+    "oui_non": ("oui_non_illisible", AVERTISSEMENT),
+    "qualite": ("qualite_inconnue", AVERTISSEMENT),
+    "courriel": ("courriel_invalide", AVERTISSEMENT),
+    "entier": ("nombre_illisible", BLOQUANT),
+    "categorie": ("categorie_inconnue", AVERTISSEMENT),
+    "liste": ("valeur_illisible", AVERTISSEMENT),
+    "secteurs": ("valeur_illisible", AVERTISSEMENT),
+    "texte": ("valeur_illisible", BLOQUANT),
+    "municipalite": ("valeur_illisible", BLOQUANT),
+}
+
+
+def _problemes_structure(tableau: Tableau) -> list[Probleme]:
+    """Colonnes obligatoires absentes, colonnes supplémentaires, lignes ignorées."""
+    problemes = []
+    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else COLONNES_DEMANDES
+    for col in colonnes:
+        if col.obligatoire and col.cle not in tableau.colonnes:
+            if col.cle == "region":
+                continue
+            problemes.append(
+                Probleme(
+                    tableau.fichier,
+                    "colonne_manquante",
+                    f"colonne obligatoire « {col.entete} » introuvable : ajoutez-la, renommez "
+                    "l'en-tête comme dans le gabarit ou reliez-la à une colonne du fichier.",
+                    BLOQUANT,
+                    tableau.feuille,
+                    tableau.ligne_entete,
+                    col.entete,
+                )
+            )
+    if tableau.entetes_supplementaires:
+        noms = ", ".join(f"« {e} »" for e in tableau.entetes_supplementaires)
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                "colonnes_supplementaires",
+                f"colonnes hors gabarit conservées à part (non évaluées) : {noms}.",
+                INFORMATION,
+                tableau.feuille,
+                tableau.ligne_entete,
+            )
+        )
+    for ligne, raison in tableau.lignes_ignorees:
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                "ligne_ignoree",
+                f"ligne ignorée : {raison}.",
+                INFORMATION,
+                tableau.feuille,
+                ligne,
+            )
+        )
+    return problemes
+
+
+def verifier(
+    fichiers: Iterable[FichierLu],
+    appel: Appel,
+    repertoire: Repertoire,
+    problemes_fichiers: Iterable[Probleme] = (),
+    numeros_stockes: Iterable[str] = (),
+) -> Verification:
+    """Convertit et vérifie un lot de fichiers lus (une importation)."""
+    fichiers = list(fichiers)
+    validateur = _Validateur(appel, repertoire)
+    problemes = list(problemes_fichiers)
+    demandes: list[Enregistrement] = []
+    budgets: list[tuple[Tableau, int]] = []
+    premieres: dict[str, Enregistrement] = {}
+    for fichier in fichiers:
+        for remarque in fichier.remarques:
+            problemes.append(Probleme(fichier.nom, "feuille_ignoree", remarque, INFORMATION))
+        for tableau in fichier.tableaux:
+            problemes.extend(_problemes_structure(tableau))
+            if tableau.genre == "budget":
+                budgets.extend((tableau, i) for i in range(len(tableau.enregistrements)))
+                continue
+            if "region" not in tableau.colonnes and tableau.enregistrements:
+                problemes.append(
+                    Probleme(
+                        fichier.nom,
+                        "region_deduite",
+                        "aucune colonne « Région administrative » : la région de chaque "
+                        "demande est tirée du répertoire des municipalités.",
+                        INFORMATION,
+                        tableau.feuille,
+                        tableau.ligne_entete,
+                    )
+                )
+            for i in range(len(tableau.enregistrements)):
+                d = validateur.demande(tableau, i)
+                cle = _cle_numero(d.no_demande)
+                if cle and cle in premieres:
+                    p = premieres[cle]
+                    d.signaler(
+                        "no_demande",
+                        "doublon",
+                        f"numéro « {d.no_demande} » en double : il figure déjà dans "
+                        f"{p.fichier}, feuille {p.feuille}, ligne {p.ligne}. Donnez un "
+                        "numéro unique à chaque demande.",
+                        BLOQUANT,
+                    )
+                elif cle:
+                    premieres[cle] = d
+                demandes.append(d)
+
+    stockes = {_cle_numero(n) for n in numeros_stockes}
+    connus = set(premieres) | stockes
+    lignes: list[Enregistrement] = []
+    par_demande: dict[str, list[Enregistrement]] = {}
+    for tableau, i in budgets:
+        b = validateur.ligne_budget(tableau, i, connus)
+        cle = _cle_numero(b.no_demande)
+        if cle in stockes and cle not in premieres:
+            b.valeurs["_demande_stockee"] = True
+        lignes.append(b)
+        par_demande.setdefault(cle, []).append(b)
+
+    if budgets:
+        for cle, d in premieres.items():
+            if d.bloque:
+                continue
+            lignes_d = [b for b in par_demande.get(cle, []) if not b.bloque]
+            if not par_demande.get(cle):
+                d.signaler(
+                    "no_demande",
+                    "sans_budget",
+                    "aucune ligne de budget pour cette demande dans la feuille Budget.",
+                    AVERTISSEMENT,
+                )
+                continue
+            for c in constats_budget(d.valeurs, [b.valeurs for b in lignes_d], appel):
+                cible = d if c.index_ligne is None else lignes_d[c.index_ligne]
+                cible.signaler(c.cle, c.code, c.message, AVERTISSEMENT)
+    elif any(d for d in demandes):
+        problemes.append(
+            Probleme(
+                fichiers[0].nom if fichiers else "",
+                "sans_feuille_budget",
+                "aucune feuille Budget dans ce lot : les lignes de budget ne sont pas vérifiées "
+                "(les demandes sont importées sans leurs dépenses).",
+                INFORMATION,
+            )
+        )
+    return Verification(demandes, lignes, problemes, [f.nom for f in fichiers])
