@@ -143,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     code = SORTIE_OK if verification.sans_blocage else SORTIE_PROBLEME
     if options.commande == "verifier":
         return code
-    gardees, _ = verification.selection(valides)
-    if not gardees and not verification.lignes_budget:
+    gardees, lignes = verification.selection(valides)
+    if not gardees and not lignes:
         print("Rien à importer.")
         return SORTIE_PROBLEME
     try:

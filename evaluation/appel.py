@@ -187,6 +187,7 @@ _SECTIONS = {
 def _verifier(
     table: Any, schema: dict[str, tuple[tuple[type, ...], bool]], ou: str, erreurs: list[str]
 ) -> dict:
+    """Les clés connues et bien typées de `table` ; chaque écart devient une erreur nommée."""
     if not isinstance(table, dict):
         erreurs.append(f"{ou} : une table TOML est attendue.")
         return {}
@@ -194,6 +195,7 @@ def _verifier(
         if cle not in schema:
             connues = ", ".join(sorted(schema))
             erreurs.append(f"{ou} : clé inconnue « {cle} » (clés permises : {connues}).")
+    bonnes = {}
     for cle, (types, obligatoire) in schema.items():
         if cle not in table:
             if obligatoire:
@@ -204,7 +206,9 @@ def _verifier(
             erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}, pas un booléen.")
         elif not isinstance(valeur, types):
             erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}.")
-    return table
+        else:
+            bonnes[cle] = valeur
+    return bonnes
 
 
 def _nom_type(types: tuple[type, ...]) -> str:

@@ -56,10 +56,14 @@ def lire_lot(
     sources: Iterable[tuple[str, Source]],
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
+    progression: Callable[[float, str], None] | None = None,
 ) -> tuple[list[FichierLu], list[Probleme]]:
     """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus."""
     lus, refus = [], []
-    for nom, source in sources:
+    sources = list(sources)
+    for i, (nom, source) in enumerate(sources):
+        if progression:
+            progression(i / max(len(sources), 1), f"Lecture de {nom}")
         try:
             lus.append(lire_fichier(nom, source, limites, (correspondances or {}).get(nom)))
         except FichierRefuse as exc:
@@ -75,9 +79,12 @@ def verifier_lot(
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     repertoire_municipalites: Repertoire | None = None,
+    progression: Callable[[float, str], None] | None = None,
 ) -> Verification:
     """Lit et vérifie un lot de fichiers sans rien écrire."""
-    lus, refus = lire_lot(sources, limites, correspondances)
+    lus, refus = lire_lot(sources, limites, correspondances, progression)
+    if progression:
+        progression(0.9, "Vérification des demandes")
     return verifier(lus, appel, repertoire_municipalites or repertoire(), refus, numeros_stockes)
 
 

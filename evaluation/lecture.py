@@ -352,6 +352,14 @@ def _est_ligne_total(ligne: list[object], colonnes: dict[str, tuple[int, str]]) 
     )
 
 
+def _est_note(valeur: object, dans_colonne_numero: bool) -> bool:
+    """Une cellule seule sous le tableau : une note (« Source : … »), pas une demande, sauf
+    si elle tient dans la colonne des numéros et ressemble à un numéro."""
+    if not dans_colonne_numero:
+        return True
+    return isinstance(valeur, str) and len(valeur.split()) >= 3
+
+
 def _tableau(
     nom: str,
     feuille: str,
@@ -384,7 +392,11 @@ def _tableau(
         if _est_ligne_total(ligne, colonnes):
             tableau.lignes_ignorees.append((i + 1, "ligne de total"))
             continue
-        if len(remplies) == 1 and remplies[0] != j_numero and tableau.enregistrements:
+        if (
+            len(remplies) == 1
+            and tableau.enregistrements
+            and _est_note(ligne[remplies[0]], remplies[0] == j_numero)
+        ):
             tableau.lignes_ignorees.append(
                 (i + 1, f"une seule cellule remplie (« {nettoyer(ligne[remplies[0]])[:60]} »)")
             )

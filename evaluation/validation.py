@@ -84,6 +84,7 @@ class Verification:
     lignes_budget: list[Enregistrement]
     problemes_fichiers: list[Probleme]
     fichiers: list[str]
+    lus: list[FichierLu] = field(default_factory=list, repr=False)
 
     @property
     def problemes(self) -> list[Probleme]:
@@ -604,4 +605,5 @@ def verifier(
                 INFORMATION,
             )
         )
-    return Verification(demandes, lignes, problemes, [f.nom for f in fichiers])
+    noms = [f.nom for f in fichiers] + [p.fichier for p in problemes if p.severite == "refus"]
+    return Verification(demandes, lignes, problemes, list(dict.fromkeys(noms)), fichiers)

@@ -1,0 +1,59 @@
+"""Accueil : où en est l'appel et par quoi commencer."""
+
+import streamlit as st
+
+from evaluation import stockage
+from evaluation.formats import date, montant
+from evaluation.importation import importer, verifier_lot
+from pages.commun import appel_actif, fichiers_demo, moteur
+
+appel = appel_actif()
+st.title("Évaluation des demandes")
+if message := st.session_state.pop("message_accueil", None):
+    st.success(message)
+st.markdown(
+    f"Tableau de bord du comité de sélection de l'appel **{appel.nom}**"
+    + (f" (date limite : {date(appel.date_limite)})" if appel.date_limite else "")
+    + "."
+)
+
+with moteur().connect() as connexion:
+    nombre = stockage.compter_demandes(appel.id, connexion=connexion)
+    journal = stockage.lire_importations(appel.id, connexion=connexion)
+
+colonnes = st.columns(3)
+colonnes[0].metric("Demandes importées", nombre)
+colonnes[1].metric("Importations", len(journal))
+colonnes[2].metric(
+    "Enveloppe, année 1",
+    montant(appel.financement.enveloppe[0]),
+    help="Enveloppe budgétaire de la première année financière (configuration de l'appel).",
+)
+
+st.subheader("Par où commencer")
+st.markdown(
+    """
+1. **Téléchargez le gabarit** (page Importation) et transmettez-le aux municipalités, ou
+   recevez leurs fichiers tels quels : xlsx, xls, ods, csv ou formulaire d'une demande.
+2. **Importez les demandes** (page Importation) : chaque fichier est vérifié, chaque problème
+   est situé par fichier, ligne et colonne, et rien n'est enregistré avant votre confirmation.
+3. **Évaluez, classez, décidez** : les pages suivantes s'appuient sur les demandes importées.
+"""
+)
+st.page_link("pages/importation.py", label="Aller à l'importation", icon=":material/upload_file:")
+
+if nombre == 0 and fichiers_demo():
+    st.divider()
+    st.markdown(
+        "**Pas encore de demandes ?** Le jeu de démonstration (demandes fictives de vraies "
+        "municipalités) permet d'essayer le tableau de bord en un clic."
+    )
+    if st.button("Importer les données de démonstration", type="primary", key="demo_accueil"):
+        with st.spinner("Importation des données de démonstration…"):
+            verification = verifier_lot([(f.name, f) for f in fichiers_demo()], appel)
+            rapport = importer(verification, appel, moteur=moteur(), auteur="démonstration")
+        st.session_state["message_accueil"] = (
+            f"{len(rapport.creees)} demandes de démonstration importées "
+            f"({rapport.avant} → {rapport.apres} demandes stockées)."
+        )
+        st.rerun()

@@ -1,0 +1,53 @@
+"""Ce que les pages partagent : le moteur de base de données, l'appel actif, les libellés.
+
+Pas une page : app.py ne l'inscrit pas dans la navigation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from evaluation import stockage
+from evaluation.appel import Appel, appel_depuis_toml, appels_fournis, charger_appel
+from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
+
+DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "donnees" / "demo"
+CLE_APPEL = "appel_actif"
+# Icônes Material (police fournie par Streamlit) : les émojis dépendent des polices du poste.
+ICONES_GRAVITE = {
+    REFUS: ":material/block:",
+    BLOQUANT: ":material/error:",
+    AVERTISSEMENT: ":material/warning:",
+    INFORMATION: ":material/info:",
+}
+COULEURS_GRAVITE = {REFUS: "red", BLOQUANT: "red", AVERTISSEMENT: "orange", INFORMATION: "blue"}
+
+
+@st.cache_resource
+def moteur():
+    """Un moteur par processus (les sessions SQLAlchemy, elles, ne sont jamais partagées)."""
+    return stockage.creer_moteur()
+
+
+def appels_disponibles() -> dict[str, Appel]:
+    """Appels stockés, complétés par les fichiers livrés qui ne le sont pas encore."""
+    with moteur().connect() as connexion:
+        stockes = stockage.lire_appels(connexion=connexion)
+    appels = {i: appel_depuis_toml(toml, f"appel « {i} » stocké") for i, _, toml in stockes}
+    for chemin in appels_fournis():
+        appel = charger_appel(chemin)
+        appels.setdefault(appel.id, appel)
+    return appels
+
+
+def appel_actif() -> Appel:
+    """L'appel choisi dans la barre latérale (le premier par défaut)."""
+    appels = appels_disponibles()
+    choix = st.session_state.get(CLE_APPEL)
+    return appels.get(choix) or next(iter(appels.values()))
+
+
+def fichiers_demo() -> list[Path]:
+    return sorted(DOSSIER_DEMO.glob("*.xlsx"))

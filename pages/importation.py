@@ -1,0 +1,273 @@
+"""Importation : téléverser des fichiers, lire le rapport, relier les colonnes, importer."""
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from evaluation import stockage
+from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, construire_gabarit
+from evaluation.importation import importer, verifier_lot
+from evaluation.probleme import GRAVITES, LIBELLES_GRAVITE, REFUS
+from evaluation.rapport import problemes_par_fichier
+from evaluation.tableaux import demandes_pour_personne
+from pages.commun import COULEURS_GRAVITE, ICONES_GRAVITE, appel_actif, fichiers_demo, moteur
+
+AUCUNE = "— choisir une colonne —"
+LISTE_MAX = 30
+
+appel = appel_actif()
+st.title("Importation des demandes")
+
+with moteur().connect() as connexion:
+    nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
+    numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
+
+if "dernier_rapport" in st.session_state:
+    rapport = st.session_state.pop("dernier_rapport")
+    st.success(
+        f"Importation n° {rapport.importation_id} terminée : {len(rapport.creees)} demande(s) "
+        f"créée(s), {len(rapport.mises_a_jour)} mise(s) à jour, {len(rapport.inchangees)} "
+        f"inchangée(s), {len(rapport.ecartees)} écartée(s) ; {rapport.nb_lignes_budget} "
+        "ligne(s) de budget enregistrée(s)."
+    )
+    avant, apres = st.columns(2)
+    avant.metric("Demandes stockées avant", rapport.avant)
+    apres.metric("Demandes stockées après", rapport.apres, delta=rapport.apres - rapport.avant)
+    if rapport.lignes_valides_seulement:
+        st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
+    if rapport.mises_a_jour:
+        with st.expander(f"Ce qui a changé ({len(rapport.mises_a_jour)} demande(s))"):
+            for c in rapport.mises_a_jour:
+                st.markdown(f"**{c.no_demande}**\n" + "\n".join(f"- {d}" for d in c.details))
+
+gauche, droite = st.columns([2, 1])
+with gauche:
+    st.markdown(
+        f"Appel : **{appel.nom_court}** · **{nombre_stocke}** demande(s) déjà stockée(s). "
+        "Formats acceptés : .xlsx, .xlsm (les macros ne sont jamais exécutées), .xls, .ods, .csv "
+        "(virgule ou point-virgule), et formulaires d'une demande (libellés en colonne A)."
+    )
+with droite:
+    st.download_button(
+        "Télécharger le gabarit Excel",
+        data=construire_gabarit(appel),
+        file_name=f"gabarit-demandes-{appel.id}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="gabarit",
+    )
+
+st.session_state.setdefault("cle_televersement", 0)
+televerses = st.file_uploader(
+    "Fichiers de demandes",
+    type=["xlsx", "xlsm", "xls", "ods", "csv"],
+    accept_multiple_files=True,
+    key=f"televersement_{st.session_state.cle_televersement}",
+    help="Plusieurs fichiers à la fois : un classeur de demandes, un fichier Budget, des "
+    "formulaires d'une demande…",
+)
+if fichiers_demo() and st.button("Utiliser le jeu de démonstration", key="demo"):
+    st.session_state["source_demo"] = True
+if televerses:
+    st.session_state.pop("source_demo", None)
+
+if televerses:
+    sources = [(f.name, f.getvalue()) for f in televerses]
+elif st.session_state.get("source_demo"):
+    sources = [(f.name, f.read_bytes()) for f in fichiers_demo()]
+    st.caption("Jeu de démonstration : " + ", ".join(n for n, _ in sources))
+else:
+    sources = []
+
+if not sources:
+    st.info("Téléversez un ou plusieurs fichiers pour voir le rapport de vérification.")
+    st.stop()
+
+correspondances = st.session_state.setdefault("correspondances", {})
+empreinte = hashlib.sha256()
+for nom, contenu in sources:
+    empreinte.update(nom.encode() + hashlib.sha256(contenu).digest())
+empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
+empreinte.update(str(sorted(numeros_stockes)).encode())
+cle_cache = empreinte.hexdigest()
+
+if st.session_state.get("verification_cle") != cle_cache:
+    barre = st.progress(0.0, text="Lecture des fichiers")
+    verification = verifier_lot(
+        sources,
+        appel,
+        numeros_stockes=numeros_stockes,
+        correspondances=correspondances,
+        progression=lambda f, texte: barre.progress(min(f, 1.0), text=texte),
+    )
+    barre.empty()
+    st.session_state["verification_cle"] = cle_cache
+    st.session_state["verification"] = verification
+verification = st.session_state["verification"]
+
+# -- Colonnes à relier à la main ------------------------------------------------------------
+manquantes = [
+    (t, c)
+    for f in verification.lus
+    for t in f.tableaux
+    for c in (COLONNES_BUDGET if t.genre == "budget" else COLONNES_DEMANDES)
+    if c.obligatoire and c.cle != "region" and c.cle not in t.colonnes
+]
+if manquantes:
+    st.subheader("Colonnes à relier")
+    st.caption(
+        "Ces colonnes obligatoires n'ont pas été reconnues d'après leur en-tête. Indiquez "
+        "quelle colonne du fichier les contient ; le fichier est alors relu."
+    )
+    for tableau, colonne in manquantes:
+        choix = st.selectbox(
+            f"« {colonne.entete} » dans {tableau.fichier} (feuille {tableau.feuille})",
+            options=[AUCUNE, *tableau.entetes_supplementaires],
+            key=f"relier::{tableau.fichier}::{tableau.feuille}::{colonne.cle}",
+        )
+        if choix != AUCUNE:
+            relie = correspondances.setdefault(tableau.fichier, {})
+            if relie.get(choix) != colonne.cle:
+                relie[choix] = colonne.cle
+                st.rerun()
+
+# -- Rapport ------------------------------------------------------------------------------
+st.subheader("Rapport de vérification")
+valides_seulement = False
+gardees, lignes = verification.selection(False)
+compte = {g: sum(1 for p in verification.problemes if p.severite == g) for g in GRAVITES}
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Demandes lues", len(verification.demandes))
+c2.metric("Problèmes bloquants", compte["bloquant"] + compte[REFUS])
+c3.metric("Avertissements", compte["avertissement"])
+c4.metric("Importables", len(gardees))
+
+for fichier, par_gravite in problemes_par_fichier(verification).items():
+    n_demandes = sum(1 for d in verification.demandes if d.fichier == fichier)
+    n_lignes = sum(1 for b in verification.lignes_budget if b.fichier == fichier)
+    resume = [f"{n_demandes} demande(s)", f"{n_lignes} ligne(s) de budget"]
+    resume += [
+        f"{len(par_gravite[g])} {LIBELLES_GRAVITE[g].lower()}"
+        for g in GRAVITES
+        if par_gravite.get(g)
+    ]
+    if par_gravite.get(REFUS):
+        resume = ["fichier refusé"]
+    grave = bool(par_gravite.get(REFUS) or par_gravite.get("bloquant"))
+    if grave:
+        icone = ICONES_GRAVITE[REFUS if par_gravite.get(REFUS) else "bloquant"]
+    elif par_gravite.get("avertissement"):
+        icone = ICONES_GRAVITE["avertissement"]
+    else:
+        icone = ":material/check_circle:"
+    with st.expander(f"{fichier} — " + " · ".join(resume), expanded=grave, icon=icone):
+        if not any(par_gravite.values()):
+            st.markdown("Aucun problème relevé.")
+        for gravite in GRAVITES:
+            problemes = par_gravite.get(gravite, [])
+            if not problemes:
+                continue
+            st.markdown(
+                f":{COULEURS_GRAVITE[gravite]}[**{ICONES_GRAVITE[gravite]} "
+                f"{LIBELLES_GRAVITE[gravite]} ({len(problemes)})**]"
+            )
+            if len(problemes) <= LISTE_MAX:
+                st.markdown(
+                    "\n".join(
+                        f"- {p.emplacement + ' : ' if p.emplacement else ''}{p.message}"
+                        for p in problemes
+                    )
+                )
+            else:
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            "Feuille": [p.feuille for p in problemes],
+                            "Ligne": [p.ligne for p in problemes],
+                            "Colonne": [p.colonne for p in problemes],
+                            "No de demande": [p.no_demande for p in problemes],
+                            "Problème": [p.message for p in problemes],
+                        }
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )
+
+# -- Aperçu et importation ------------------------------------------------------------------
+if compte["bloquant"]:
+    st.warning(
+        "Les fichiers qui portent un problème bloquant ne sont pas importés. Corrigez-les et "
+        "téléversez-les de nouveau, ou choisissez d'en importer seulement les lignes valides "
+        "(ce choix est inscrit au journal)."
+    )
+    valides_seulement = st.checkbox(
+        "Importer seulement les lignes valides des fichiers qui ont des problèmes bloquants",
+        key="lignes_valides",
+    )
+gardees, lignes = verification.selection(valides_seulement)
+ecartees = verification.ecartees(valides_seulement)
+
+st.subheader("Aperçu de ce qui sera enregistré")
+nouvelles = [d for d in gardees if d.no_demande not in numeros_stockes]
+st.caption(
+    f"{len(gardees)} demande(s) : {len(nouvelles)} nouvelle(s), "
+    f"{len(gardees) - len(nouvelles)} déjà stockée(s) (mises à jour en place, évaluations "
+    f"conservées) ; {len(lignes)} ligne(s) de budget ; {len(ecartees)} demande(s) écartée(s)."
+)
+if gardees:
+    st.dataframe(
+        demandes_pour_personne([d.valeurs for d in gardees]), hide_index=True, width="stretch"
+    )
+
+if st.button(
+    f"Importer {len(gardees)} demande(s)",
+    type="primary",
+    disabled=not gardees and not lignes,
+    key="importer",
+):
+    barre = st.progress(0.0, text="Importation")
+    try:
+        rapport = importer(
+            verification,
+            appel,
+            moteur=moteur(),
+            lignes_valides_seulement=valides_seulement,
+            progression=lambda f, texte: barre.progress(min(f, 1.0), text=texte),
+        )
+    except Exception as exc:  # la transaction est annulée : rien n'a été écrit
+        barre.empty()
+        st.error(
+            f"L'importation a échoué et a été annulée ; rien n'a été enregistré. Détail : {exc}"
+        )
+    else:
+        st.session_state["dernier_rapport"] = rapport
+        st.session_state.cle_televersement += 1
+        for cle in ("verification", "verification_cle", "source_demo", "correspondances"):
+            st.session_state.pop(cle, None)
+        st.rerun()
+
+# -- Journal --------------------------------------------------------------------------------
+with moteur().connect() as connexion:
+    journal = stockage.lire_importations(appel.id, connexion=connexion)
+if not journal.empty:
+    with st.expander(f"Journal des importations ({len(journal)})"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "N°": journal["id"],
+                    "Date": journal["date"].astype(str),
+                    "Auteur": journal["auteur"].fillna(""),
+                    "Fichiers": journal["fichiers"].map(", ".join),
+                    "Créées": journal["nb_creees"],
+                    "Mises à jour": journal["nb_mises_a_jour"],
+                    "Écartées": journal["nb_ecartees"],
+                    "Lignes valides seulement": journal["lignes_valides_seulement"].map(
+                        {True: "oui", False: "non"}
+                    ),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -1,0 +1,98 @@
+"""Fixtures partagées : l'appel livré, le répertoire, des bases neuves (SQLite et PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from evaluation.appel import charger_appel
+from evaluation.municipalites import repertoire as charger_repertoire
+from evaluation.stockage import creer_moteur
+
+RACINE_PROJET = Path(__file__).resolve().parent.parent
+DONNEES = RACINE_PROJET / "tests" / "donnees"
+URL_POSTGRES = os.environ.get(
+    "EVALUATION_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def appel():
+    return charger_appel()
+
+
+@pytest.fixture(scope="session")
+def repertoire():
+    return charger_repertoire()
+
+
+@pytest.fixture
+def moteur_sqlite(tmp_path):
+    moteur = creer_moteur(f"sqlite:///{tmp_path / 'base.sqlite'}")
+    yield moteur
+    moteur.dispose()
+
+
+def _postgres_ou_raison() -> str | None:
+    import sqlalchemy as sa
+
+    try:
+        moteur = sa.create_engine(URL_POSTGRES, connect_args={"connect_timeout": 3})
+        with moteur.connect():
+            pass
+        moteur.dispose()
+    except Exception as exc:  # serveur absent : le test le dit, et .ci/run en démarre un
+        return f"PostgreSQL injoignable ({URL_POSTGRES}) : {type(exc).__name__}"
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def moteur(request, tmp_path):
+    """Une base vide, une fois sur SQLite et une fois sur PostgreSQL (schéma jetable)."""
+    if request.param == "sqlite":
+        moteur = creer_moteur(f"sqlite:///{tmp_path / 'base.sqlite'}")
+        yield moteur
+        moteur.dispose()
+        return
+    raison = _postgres_ou_raison()
+    if raison:
+        if os.environ.get("CI"):
+            pytest.fail(raison)
+        pytest.skip(raison)
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    administrateur = sa.create_engine(URL_POSTGRES)
+    with administrateur.begin() as c:
+        c.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    url = sa.engine.make_url(URL_POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
+    moteur = creer_moteur(url.render_as_string(hide_password=False))
+    yield moteur
+    moteur.dispose()
+    with administrateur.begin() as c:
+        c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    administrateur.dispose()
+
+
+def classeur(feuilles: dict[str, list[list[object]]]) -> bytes:
+    """Un classeur xlsx en mémoire : {nom de feuille: lignes}."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for nom, lignes in feuilles.items():
+        feuille = wb.create_sheet(nom)
+        for ligne in lignes:
+            feuille.append(ligne)
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+@pytest.fixture
+def base_valide() -> Path:
+    return DONNEES / "formats" / "valide.xlsx"

@@ -1,0 +1,107 @@
+"""Un serveur Streamlit réel sur une base neuve, et Chromium (celui de Debian) pour le piloter."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+RACINE = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGUMENTS_CHROMIUM = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _port_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
+        yield navigateur
+        navigateur.close()
+
+
+@pytest.fixture
+def serveur(tmp_path):
+    """URL d'une application fraîche, sur sa propre base SQLite."""
+    port = _port_libre()
+    env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'base.sqlite'}"}
+    processus = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=RACINE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    limite = time.monotonic() + 60
+    while time.monotonic() < limite:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        processus.kill()
+        pytest.fail("Le serveur Streamlit n'a pas démarré : " + processus.stderr.read().decode())
+    yield url
+    processus.terminate()
+    try:
+        processus.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        processus.kill()
+
+
+@pytest.fixture
+def page(navigateur):
+    contexte = navigateur.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-CA")
+    page = contexte.new_page()
+    yield page
+    contexte.close()
+
+
+def attendre_fin(page, delai: int = 30_000) -> None:
+    """Attend que le script Streamlit ait fini de s'exécuter après une action."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=delai
+    )

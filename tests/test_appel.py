@@ -1,0 +1,117 @@
+"""La configuration d'un appel : le fichier livré se charge, les fautes sont nommées."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from evaluation.appel import APPEL_PAR_DEFAUT, ErreurAppel, appel_depuis_toml, appels_fournis
+
+TOML = APPEL_PAR_DEFAUT.read_text(encoding="utf-8")
+
+
+def test_appel_livre_conforme_a_l_appel_2023_2024(appel):
+    assert appel.id == "paivmq-2023-2024"
+    assert [a.numero for a in appel.axes] == [1, 2, 3]
+    assert len(appel.secteurs) == 7
+    assert "Mobilité durable" in [s.libelle for s in appel.secteurs]
+    assert appel.poids == {
+        "pertinence": 25,
+        "coherence": 20,
+        "qualite-dossier": 15,
+        "structurant": 15,
+        "capacite": 15,
+        "visibilite": 10,
+    }
+    assert (appel.echelle_min, appel.echelle_max, appel.pas, appel.seuil_global) == (
+        0,
+        10,
+        0.5,
+        60,
+    )
+    f = appel.financement
+    assert f.plafond(conjoint=False) == 2_500_000
+    assert f.plafond(conjoint=True) == 3_500_000
+    assert f.annees_financieres()[0] == (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+    assert len(f.enveloppe) == f.nombre_annees_max == 2
+    assert appel.plafond_visas == 50_000
+    assert [r.code for r in appel.regions] == [f"{i:02d}" for i in range(1, 18)]
+    assert {c.admissible for c in appel.categories} == {True, False}
+    for critere in appel.criteres:
+        assert critere.note_basse and critere.note_moyenne and critere.note_haute
+
+
+def test_chaque_appel_livre_se_valide():
+    for chemin in appels_fournis():
+        appel_depuis_toml(chemin.read_text(encoding="utf-8"), chemin.name)
+
+
+def _remplacer(ancien: str, nouveau: str) -> str:
+    assert ancien in TOML
+    return TOML.replace(ancien, nouveau, 1)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (_remplacer("poids = 25\n", ""), "clé obligatoire « poids » manquante"),
+        (_remplacer("poids = 25", "poids = 30"), "totaliser 100 points"),
+        (_remplacer("poids = 25", "poid = 25"), "clé inconnue « poid »"),
+        (_remplacer("poids = 25", 'poids = "vingt-cinq"'), "« poids » doit être un nombre"),
+        (_remplacer("[appel]", "[apel]"), "section inconnue [apel]"),
+        (_remplacer("enveloppe = [750000, 500000]", "enveloppe = [750000]"), "un montant par"),
+        (_remplacer("enveloppe = [750000, 500000]", "enveloppe = [750000, -1]"), "positive"),
+        (_remplacer("seuil_global = 60.0", "seuil_global = 160.0"), "sur 100"),
+        (_remplacer("pas = 0.5", "pas = 0"), "le pas doit être positif"),
+        (_remplacer('id = "innovation"', 'id = "culture"'), "« culture » en double"),
+        (_remplacer("numero = 2", "numero = 1"), "Numéro d'axe « 1 » en double"),
+        (TOML + "\n[[criteres]]\nid = 'x'\n", "clé obligatoire « libelle » manquante"),
+        ("ceci n'est pas du TOML = = =", "syntaxe TOML invalide"),
+    ],
+    ids=[
+        "poids-manquant",
+        "poids-total",
+        "cle-inconnue",
+        "poids-texte",
+        "section-inconnue",
+        "enveloppe-longueur",
+        "enveloppe-negative",
+        "seuil-hors-echelle",
+        "pas-nul",
+        "secteur-double",
+        "axe-double",
+        "critere-incomplet",
+        "syntaxe",
+    ],
+)
+def test_configuration_fautive_refusee_avec_message(toml, message):
+    with pytest.raises(ErreurAppel, match=re.escape(message)):
+        appel_depuis_toml(toml, "essai.toml")
+
+
+def test_toutes_les_erreurs_sont_rapportees_ensemble():
+    toml = _remplacer("poids = 25", "poid = 25").replace(
+        "[[axes]]\nnumero = 3", "[[axes]]\nnumro = 3"
+    )
+    with pytest.raises(ErreurAppel) as info:
+        appel_depuis_toml(toml, "essai.toml")
+    assert len(info.value.problemes) >= 3
+    assert "essai.toml" in str(info.value)
+
+
+def test_autre_appel_sans_code(appel):
+    """Un appel à quatre critères et un seul an se configure sans toucher au code."""
+    toml = TOML
+    for cid in ("structurant", "capacite"):
+        debut = toml.index(f'id = "{cid}"')
+        debut = toml.rindex("[[criteres]]", 0, debut)
+        fin = toml.index("[[criteres]]", debut + 5)
+        toml = toml[:debut] + toml[fin:]
+    toml = toml.replace("poids = 25", "poids = 40").replace("poids = 20", "poids = 35")
+    toml = toml.replace("nombre_annees_max = 2", "nombre_annees_max = 1")
+    toml = toml.replace("enveloppe = [750000, 500000]", "enveloppe = [300000]")
+    toml = toml.replace('id = "paivmq-2023-2024"', 'id = "autre-2025"')
+    autre = appel_depuis_toml(toml)
+    assert autre.id == "autre-2025"
+    assert len(autre.criteres) == 4 and sum(autre.poids.values()) == 100
+    assert autre.financement.enveloppe == (30_000_000,)

@@ -1,0 +1,145 @@
+"""Importation de bout en bout : une transaction, réimport en place, journal."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation import stockage
+from evaluation.importation import importer, verifier_lot
+from tests.conftest import DONNEES
+from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
+
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+
+
+def _lot(appel, moteur, *sources):
+    with moteur.connect() as c:
+        numeros = stockage.numeros_demandes(appel.id, connexion=c)
+    return verifier_lot(list(sources), appel, numeros_stockes=numeros)
+
+
+def _etat(moteur, appel):
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+        lignes = stockage.lire_lignes_budget(appel.id, connexion=c)
+        journal = stockage.lire_importations(appel.id, connexion=c)
+    return demandes, lignes, journal
+
+
+def test_importer_un_classeur(moteur, appel):
+    rapport = importer(
+        _lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur, auteur="analyste"
+    )
+    assert (rapport.avant, rapport.apres) == (0, 3)
+    assert rapport.creees == ["T-001", "T-002", "T-003"]
+    assert rapport.nb_lignes_budget == 8
+    demandes, lignes, journal = _etat(moteur, appel)
+    assert list(demandes["no_demande"]) == ["T-001", "T-002", "T-003"]
+    assert int(demandes.set_index("no_demande").loc["T-003", "montant_demande_an1"]) == 1_800_050
+    assert lignes.groupby("no_demande")["montant"].sum().to_dict() == {
+        "T-001": 2_000_000,
+        "T-002": 6_000_000,
+        "T-003": 1_800_050,
+    }
+    assert journal.iloc[0]["auteur"] == "analyste"
+    assert journal.iloc[0]["fichiers"] == ["valide.xlsx"]
+
+
+def _modifie(chemin, modifications) -> bytes:
+    wb = load_workbook(chemin)
+    for feuille, cellule, valeur in modifications:
+        wb[feuille][cellule] = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+def test_reimport_met_a_jour_en_place_et_dit_ce_qui_change(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    avant, _, _ = _etat(moteur, appel)
+    modifie = _modifie(
+        VALIDE,
+        [("Demandes", "G2", "Nouveau titre"), ("Budget", "E2", 11000), ("Budget", "E3", 9000)],
+    )
+    rapport = importer(_lot(appel, moteur, ("v2.xlsx", modifie)), appel, moteur=moteur)
+    apres, lignes, _ = _etat(moteur, appel)
+    assert rapport.creees == []
+    assert rapport.inchangees == ["T-002", "T-003"]
+    (changement,) = rapport.mises_a_jour
+    assert changement.no_demande == "T-001"
+    assert changement.details[0] == (
+        "Titre du projet : Jumelage maritime Rimouski-Brest → Nouveau titre"
+    )
+    assert "lignes de budget remplacées (2 → 2 lignes)" in changement.details
+    assert list(apres["id"]) == list(avant["id"])
+    assert apres.set_index("no_demande").loc["T-001", "titre"] == "Nouveau titre"
+    assert sorted(lignes[lignes.no_demande == "T-001"]["montant"]) == [900_000, 1_100_000]
+
+
+def test_reimport_identique_ne_change_rien(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    rapport = importer(
+        _lot(appel, moteur, ("valide.ods", DONNEES / "formats" / "valide.ods")),
+        appel,
+        moteur=moteur,
+    )
+    assert rapport.inchangees == ["T-001", "T-002", "T-003"]
+    assert rapport.mises_a_jour == [] and rapport.apres == 3
+
+
+def test_echec_en_cours_de_route_ne_laisse_rien(moteur, appel, monkeypatch):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    avant = _etat(moteur, appel)
+    modifie = _modifie(VALIDE, [("Demandes", "G2", "Titre changé"), ("Demandes", "A3", "T-NEW")])
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(stockage, "remplacer_lignes_budget", panne)
+    with pytest.raises(RuntimeError, match="disque plein"):
+        importer(_lot(appel, moteur, ("v2.xlsx", modifie)), appel, moteur=moteur)
+    apres = _etat(moteur, appel)
+    for a, b in zip(avant, apres, strict=True):
+        assert a.drop(columns=[c for c in ("date",) if c in a]).equals(
+            b.drop(columns=[c for c in ("date",) if c in b])
+        )
+
+
+def test_fichier_bloque_rien_n_est_ecrit_sauf_choix_enregistre(moteur, appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    source = (chemin_probleme(cas).name, chemin_probleme(cas))
+    rapport = importer(_lot(appel, moteur, source), appel, moteur=moteur)
+    assert rapport.apres == 0 and sorted(rapport.ecartees) == ["T-001", "T-002", "T-003"]
+    rapport = importer(
+        _lot(appel, moteur, source), appel, moteur=moteur, lignes_valides_seulement=True
+    )
+    assert rapport.creees == ["T-001", "T-003"] and rapport.ecartees == ["T-002"]
+    _, _, journal = _etat(moteur, appel)
+    assert list(journal["lignes_valides_seulement"]) == [True, False]
+
+
+def test_budget_seul_complete_des_demandes_stockees(moteur, appel):
+    csv = DONNEES / "formats"
+    importer(_lot(appel, moteur, ("d.csv", csv / "virgule-utf8.csv")), appel, moteur=moteur)
+    assert _etat(moteur, appel)[1].empty
+    rapport = importer(
+        _lot(appel, moteur, ("b.csv", csv / "budget-pointvirgule.csv")), appel, moteur=moteur
+    )
+    assert rapport.nb_lignes_budget == 8
+    assert [c.no_demande for c in rapport.mises_a_jour] == ["T-001", "T-002", "T-003"]
+
+
+def test_avertissements_gardes_avec_la_demande(moteur, appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "plafond-depasse")
+    importer(_lot(appel, moteur, ("p.xlsx", chemin_probleme(cas))), appel, moteur=moteur)
+    demandes, _, _ = _etat(moteur, appel)
+    avertissements = demandes.set_index("no_demande").loc["T-001", "avertissements"]
+    assert [a["code"] for a in avertissements] == ["plafond_depasse"]
+
+
+def test_colonnes_supplementaires_gardees(moteur, appel):
+    source = ("desordonne.xlsx", DONNEES / "formats" / "desordonne.xlsx")
+    importer(_lot(appel, moteur, source), appel, moteur=moteur)
+    demandes, _, _ = _etat(moteur, appel)
+    assert demandes.iloc[0]["colonnes_supplementaires"] == {"Note interne": "à suivre"}

@@ -1,0 +1,192 @@
+"""Lecture des fichiers : tous les formats, les fichiers désordonnés, et les refus."""
+
+import io
+import time
+import tracemalloc
+import zipfile
+
+import pytest
+
+from evaluation.lecture import FichierRefuse, Limites, lire_fichier
+from tests.conftest import DONNEES, classeur
+from tests.donnees.cas import BUDGET_CSV, ENTETES_DEMANDES, FORMATS_VALIDES, FORMULAIRE
+
+FORMATS = DONNEES / "formats"
+REFUS = DONNEES / "refus"
+
+
+def _demandes(fichier):
+    return next(t for t in fichier.tableaux if t.genre == "demandes")
+
+
+@pytest.mark.parametrize("nom", FORMATS_VALIDES)
+def test_chaque_format_donne_les_trois_demandes(nom):
+    fichier = lire_fichier(nom, FORMATS / nom)
+    tableau = _demandes(fichier)
+    assert [e["no_demande"] for e in tableau.enregistrements] == ["T-001", "T-002", "T-003"]
+    assert len(tableau.colonnes) == 24, sorted(tableau.colonnes)
+    assert all(e["titre"] for e in tableau.enregistrements)
+
+
+@pytest.mark.parametrize(
+    ("nom", "format_attendu"),
+    [
+        ("valide.xlsx", "xlsx"),
+        ("valide.xlsm", "xlsx"),
+        ("valide.xls", "xls"),
+        ("valide.ods", "ods"),
+        ("virgule-utf8.csv", "csv"),
+    ],
+)
+def test_format_reconnu_au_contenu(nom, format_attendu):
+    assert lire_fichier(nom, FORMATS / nom).format == format_attendu
+
+
+def test_format_reconnu_meme_mal_nomme():
+    """Un xlsx renommé .xls est lu d'après son contenu, pas son extension."""
+    contenu = (FORMATS / "valide.xlsx").read_bytes()
+    assert len(_demandes(lire_fichier("demandes.xls", contenu)).enregistrements) == 3
+
+
+def test_sources_acceptees_chemin_octets_flux():
+    chemin = FORMATS / "valide.xlsx"
+    for source in (chemin, str(chemin), chemin.read_bytes(), io.BytesIO(chemin.read_bytes())):
+        assert len(_demandes(lire_fichier("valide.xlsx", source)).enregistrements) == 3
+
+
+def test_classeurs_lisent_aussi_le_budget():
+    for nom in ("valide.xlsx", "valide.xls", "valide.ods", "desordonne.xlsx"):
+        budget = next(t for t in lire_fichier(nom, FORMATS / nom).tableaux if t.genre == "budget")
+        assert len(budget.enregistrements) == 8
+        assert budget.lignes[0] == 2
+
+
+def test_fichier_desordonne():
+    fichier = lire_fichier("desordonne.xlsx", FORMATS / "desordonne.xlsx")
+    tableau = _demandes(fichier)
+    assert tableau.ligne_entete == 4
+    assert tableau.lignes == [5, 7, 8]
+    assert tableau.entetes_supplementaires == ["Note interne"]
+    assert tableau.supplementaires[0] == {"Note interne": "à suivre"}
+    assert tableau.lignes_ignorees == [(9, "ligne de total")]
+    assert tableau.colonnes["cout_total"][1] == "Coût total du projet ($)"
+
+
+def test_csv_budget_seul():
+    fichier = lire_fichier(BUDGET_CSV, FORMATS / BUDGET_CSV)
+    assert [t.genre for t in fichier.tableaux] == ["budget"]
+
+
+def test_formulaire_d_une_demande():
+    fichier = lire_fichier(FORMULAIRE, FORMATS / FORMULAIRE)
+    tableau = _demandes(fichier)
+    assert tableau.est_formulaire
+    assert tableau.enregistrements[0]["no_demande"] == "T-001"
+    ligne, colonne = tableau.emplacement(0, "titre")
+    assert colonne == "Titre du projet" and ligne == 3 + ENTETES_DEMANDES.index("Titre du projet")
+    assert any(t.genre == "budget" for t in fichier.tableaux)
+
+
+def test_feuille_masquee_ignoree():
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    copie = wb.copy_worksheet(wb["Demandes"])
+    copie.title = "Ancienne"
+    copie.sheet_state = "hidden"
+    copie["A2"] = "NE-PAS-LIRE"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    tableau = _demandes(lire_fichier("masquee.xlsx", sortie.getvalue()))
+    assert tableau.feuille == "Demandes"
+
+
+def test_correspondance_manuelle_d_un_en_tete():
+    lignes = [
+        ["No de demande", "Municipalité requérante", "Intitulé choisi", "Axe"],
+        ["A-1", "Rimouski", "Un titre", 1],
+    ]
+    contenu = classeur({"Demandes": lignes})
+    sans = _demandes(lire_fichier("a.xlsx", contenu))
+    assert "titre" not in sans.colonnes
+    assert sans.entetes_supplementaires == ["Intitulé choisi"]
+    avec = _demandes(lire_fichier("a.xlsx", contenu, correspondances={"Intitulé choisi": "titre"}))
+    assert avec.enregistrements[0]["titre"] == "Un titre"
+
+
+def test_lignes_de_notes_signalees_pas_avalees():
+    lignes = [
+        ["No de demande", "Municipalité requérante", "Titre du projet"],
+        ["A-1", "Rimouski", "Titre"],
+        ["Source : extraction du ministère", None, None],
+    ]
+    tableau = _demandes(lire_fichier("a.xlsx", classeur({"Demandes": lignes})))
+    assert len(tableau.enregistrements) == 1
+    assert tableau.lignes_ignorees[0][0] == 3
+
+
+@pytest.mark.parametrize(
+    ("nom", "code"),
+    [
+        ("bombe.xlsx", "archive_suspecte"),
+        ("mot-de-passe.xlsx", "protege_mot_de_passe"),
+        ("pdf-deguise.xlsx", "format_non_reconnu"),
+        ("texte-deguise.xlsx", "format_non_reconnu"),
+        ("vide.xlsx", "fichier_vide"),
+        ("corrompu.xlsx", "fichier_illisible"),
+    ],
+)
+def test_fichier_refuse_avec_message(nom, code):
+    with pytest.raises(FichierRefuse) as info:
+        lire_fichier(nom, REFUS / nom)
+    assert info.value.code == code
+    assert nom in info.value.message
+
+
+def test_bombe_refusee_vite_et_sans_memoire():
+    """Un xlsx de 2 Mo qui se décompresserait en plus d'1 Go est refusé sans être lu."""
+    chemin = REFUS / "bombe.xlsx"
+    assert chemin.stat().st_size < 5_000_000
+    assert sum(i.file_size for i in zipfile.ZipFile(chemin).infolist()) > 1_000_000_000
+    tracemalloc.start()
+    debut = time.perf_counter()
+    with pytest.raises(FichierRefuse):
+        lire_fichier("bombe.xlsx", chemin)
+    duree = time.perf_counter() - debut
+    _, pic = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert duree < 2
+    assert pic < 50_000_000
+
+
+def test_bombe_aux_tailles_mensongeres_refusee():
+    """Une archive qui ment sur sa taille décompressée est arrêtée à la limite."""
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * 5_000_000)
+    contenu = bytearray(sortie.getvalue())
+    # Réécrit la taille déclarée (en-tête local et répertoire central) à 1 000 octets.
+    vraie = (5_000_000).to_bytes(4, "little")
+    contenu = bytes(contenu).replace(vraie, (1000).to_bytes(4, "little"))
+    with pytest.raises(FichierRefuse) as info:
+        lire_fichier("menteur.xlsx", contenu, Limites(decompresse_max=1_000_000))
+    assert info.value.code in {"archive_suspecte", "fichier_illisible"}
+
+
+def test_fichier_trop_gros():
+    contenu = (FORMATS / "valide.xlsx").read_bytes()
+    with pytest.raises(FichierRefuse, match="trop volumineux") as info:
+        lire_fichier("valide.xlsx", contenu, Limites(taille_max=1000))
+    assert info.value.code == "fichier_trop_gros"
+
+
+def test_fichier_sans_tableau_reconnu():
+    contenu = classeur({"Feuil1": [["Nom", "Prénom"], ["Tremblay", "Marie"]]})
+    with pytest.raises(FichierRefuse, match="aucun tableau de demandes reconnu"):
+        lire_fichier("autre.xlsx", contenu)
+
+
+def test_csv_vide():
+    with pytest.raises(FichierRefuse, match="vide"):
+        lire_fichier("vide.csv", b"   \n")

@@ -1,0 +1,137 @@
+"""La ligne de commande : codes de sortie, rapport, liste des demandes."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from evaluation.__main__ import main
+from tests.conftest import DONNEES, RACINE_PROJET
+from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
+
+VALIDE = str(DONNEES / "formats" / "valide.xlsx")
+PROBLEME = str(chemin_probleme(next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")))
+AVERTISSEMENT = str(
+    chemin_probleme(next(c for c in CAS_PROBLEMES if c["nom"] == "plafond-depasse"))
+)
+
+
+@pytest.fixture
+def base(tmp_path):
+    return ["--base", f"sqlite:///{tmp_path / 'cli.sqlite'}"]
+
+
+def test_verifier_fichier_valide(base, capsys):
+    assert main([*base, "verifier", VALIDE]) == 0
+    sortie = capsys.readouterr().out
+    assert "3 demande(s) importable(s)" in sortie
+
+
+def test_verifier_avertissement_reste_importable(base, capsys):
+    assert main([*base, "verifier", AVERTISSEMENT]) == 0
+    assert "ligne 2, colonne « Montant demandé – année 1 »" in capsys.readouterr().out
+
+
+def test_verifier_probleme_bloquant(base, capsys):
+    assert main([*base, "verifier", PROBLEME]) == 1
+    sortie = capsys.readouterr().out
+    assert "feuille Demandes, ligne 3, colonne « Axe » : axe « 7 » inconnu" in sortie
+
+
+def test_verifier_fichier_refuse(base, capsys):
+    assert main([*base, "verifier", str(DONNEES / "refus" / "pdf-deguise.xlsx")]) == 1
+    assert "c'est un document PDF" in capsys.readouterr().out
+
+
+def test_verifier_n_ecrit_rien(base, capsys):
+    main([*base, "verifier", VALIDE])
+    main([*base, "demandes"])
+    assert "Aucune demande stockée" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["verifier"],
+        ["inconnue"],
+        ["verifier", "/nulle/part.xlsx"],
+        ["demandes", "--format", "pdf"],
+        ["importer", VALIDE, "--appel", "pas-un-appel"],
+        ["importer", VALIDE, "--colonne", "x=y"],
+    ],
+)
+def test_erreur_d_utilisation(base, arguments, capsys):
+    with pytest.raises(SystemExit) as info:
+        code = main([*base, *arguments])
+        raise SystemExit(code)
+    assert info.value.code == 2
+
+
+def test_importer_puis_lister(base, capsys):
+    assert main([*base, "importer", VALIDE, "--auteur", "analyste"]) == 0
+    assert "3 demande(s) créée(s)" in capsys.readouterr().out
+    assert main([*base, "demandes", "--format", "csv"]) == 0
+    lignes = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [ligne["no_demande"] for ligne in lignes] == ["T-001", "T-002", "T-003"]
+    t3 = lignes[2]
+    assert t3["montant_demande_an1"] == "18000.50"
+    assert t3["date_debut"] == "2024-09-01"
+    assert t3["region"] == "07"
+    assert lignes[1]["municipalites_partenaires"] == "Magog; Orford"
+    assert main([*base, "demandes"]) == 0
+    assert "T-002" in capsys.readouterr().out
+
+
+def test_importer_bloque_puis_lignes_valides(base, capsys):
+    assert main([*base, "importer", PROBLEME]) == 1
+    assert "Rien à importer" in capsys.readouterr().out
+    assert main([*base, "importer", PROBLEME, "--lignes-valides"]) == 1
+    sortie = capsys.readouterr().out
+    assert "2 demande(s) créée(s)" in sortie
+    assert "seules les lignes valides" in sortie
+
+
+def test_reimport_liste_les_changements(base, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    main([*base, "importer", VALIDE])
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["O2"] = 21000
+    wb["Budget"]["E3"] = 9000
+    modifie = tmp_path / "v2.xlsx"
+    wb.save(modifie)
+    capsys.readouterr()
+    assert main([*base, "importer", str(modifie)]) == 0
+    sortie = capsys.readouterr().out
+    assert "1 mise(s) à jour" in sortie
+    assert "Montant demandé – année 1 : 20\u00a0000\u00a0$ → 21\u00a0000\u00a0$" in sortie
+
+
+def test_colonne_reliee_a_la_main(base, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    chemin = tmp_path / "renomme.xlsx"
+    wb.save(chemin)
+    assert main([*base, "verifier", str(chemin)]) == 1
+    assert "colonne obligatoire « Titre du projet » introuvable" in capsys.readouterr().out
+    assert main([*base, "verifier", str(chemin), "--colonne", "Intitulé choisi=titre"]) == 0
+
+
+def test_module_executable(tmp_path):
+    """`python -m evaluation` tourne comme commande, avec EVALUATION_BASE."""
+    env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'm.sqlite'}"}
+    resultat = subprocess.run(
+        [sys.executable, "-m", "evaluation", "importer", VALIDE],
+        cwd=RACINE_PROJET,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert (tmp_path / "m.sqlite").exists()

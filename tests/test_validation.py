@@ -1,0 +1,208 @@
+"""Validation : chaque problème de la liste est situé (fichier, feuille, ligne, colonne),
+et chaque fichier à problème ne porte que le sien."""
+
+import pytest
+
+from evaluation.importation import verifier_lot
+from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION
+from tests.conftest import DONNEES, classeur
+from tests.donnees.cas import CAS_PROBLEMES, CAS_SUGGESTIONS, FORMATS_VALIDES, chemin_probleme
+
+FORMATS = DONNEES / "formats"
+
+
+def _verifier(appel, *chemins, **options):
+    return verifier_lot([(c.name, c) for c in chemins], appel, **options)
+
+
+@pytest.mark.parametrize("cas", CAS_PROBLEMES, ids=[c["nom"] for c in CAS_PROBLEMES])
+def test_probleme_situe(appel, cas):
+    verification = _verifier(appel, chemin_probleme(cas))
+    graves = [p for p in verification.problemes if p.severite in (BLOQUANT, AVERTISSEMENT)]
+    assert [(p.code, p.severite, p.feuille, p.ligne, p.colonne) for p in graves] == [
+        (cas["code"], cas["severite"], cas["feuille"], cas["ligne"], cas["colonne"])
+    ]
+    probleme = graves[0]
+    assert probleme.fichier == chemin_probleme(cas).name
+    assert probleme.message and not probleme.message[0].isupper()
+    assert f"ligne {cas['ligne']}" in probleme.texte()
+
+
+@pytest.mark.parametrize("cas", CAS_SUGGESTIONS, ids=[c["nom"] for c in CAS_SUGGESTIONS])
+def test_suggestion(appel, cas):
+    verification = _verifier(appel, chemin_probleme(cas))
+    (probleme,) = [p for p in verification.problemes if p.code == cas["code"]]
+    assert probleme.suggestion == cas["suggestion"]
+    assert f"« {cas['suggestion']} »" in probleme.message
+    assert (probleme.ligne, probleme.colonne) == (cas["ligne"], cas["colonne"])
+
+
+@pytest.mark.parametrize("nom", FORMATS_VALIDES)
+def test_formats_valides_sans_probleme(appel, nom):
+    verification = _verifier(appel, FORMATS / nom)
+    assert [p for p in verification.problemes if p.severite != INFORMATION] == []
+    gardees, _ = verification.selection()
+    assert [d.no_demande for d in gardees] == ["T-001", "T-002", "T-003"]
+
+
+@pytest.mark.parametrize("nom", FORMATS_VALIDES)
+def test_tous_les_formats_donnent_les_memes_valeurs(appel, nom):
+    reference = {
+        d.no_demande: d.valeurs for d in _verifier(appel, FORMATS / "valide.xlsx").demandes
+    }
+    for d in _verifier(appel, FORMATS / nom).demandes:
+        assert d.valeurs == reference[d.no_demande], d.no_demande
+
+
+def test_valeurs_converties(appel):
+    (t1, t2, t3) = _verifier(appel, FORMATS / "valide.xlsx").demandes
+    assert t1.valeurs["region"] == "01" and t1.valeurs["code_geographique"]
+    assert t2.valeurs["projet_conjoint"] is True
+    assert t2.valeurs["municipalites_partenaires"] == "Magog; Orford"
+    assert t2.valeurs["secteurs_secondaires"] == "Culture; Cohésion sociale"
+    assert t3.valeurs["montant_demande_an1"] == 1_800_050
+    assert t3.valeurs["montant_demande_an2"] is None
+    assert t1.valeurs["autre_financement_gouvernemental"] is False
+
+
+def test_formulaire_et_csv_budget_ensemble(appel):
+    verification = _verifier(
+        appel, FORMATS / "virgule-utf8.csv", FORMATS / "budget-pointvirgule.csv"
+    )
+    assert [p.code for p in verification.problemes if p.severite != INFORMATION] == []
+    _, lignes = verification.selection()
+    assert len(lignes) == 8
+
+
+def test_budget_pour_demandes_deja_stockees(appel):
+    verification = _verifier(
+        appel, FORMATS / "budget-pointvirgule.csv", numeros_stockes={"T-001", "T-002", "T-003"}
+    )
+    assert verification.sans_blocage
+    assert len(verification.selection()[1]) == 8
+
+
+def test_region_absente_tiree_du_repertoire(appel):
+    lignes = [
+        [
+            "No de demande",
+            "Municipalité requérante",
+            "Titre du projet",
+            "Axe",
+            "Secteur principal",
+            "Date de début",
+            "Date de fin",
+            "Coût total du projet",
+            "Montant demandé – année 1",
+            "Contribution du demandeur",
+        ],
+        [
+            "A-1",
+            "Saint-Georges",
+            "Titre",
+            1,
+            "Culture",
+            "2024-05-01",
+            "2024-12-01",
+            30000,
+            10000,
+            20000,
+        ],
+    ]
+    contenu = classeur({"Demandes": lignes})
+    verification = verifier_lot([("sans-region.xlsx", contenu)], appel)
+    (d,) = verification.demandes
+    assert d.valeurs["region"] == "12"
+    assert "region_deduite" in [p.code for p in verification.problemes]
+    assert verification.sans_blocage
+
+
+def test_region_absente_et_municipalite_inconnue_bloque(appel):
+    lignes = [
+        [
+            "No de demande",
+            "Municipalité requérante",
+            "Titre du projet",
+            "Axe",
+            "Secteur principal",
+            "Date de début",
+            "Date de fin",
+            "Coût total du projet",
+            "Montant demandé – année 1",
+        ],
+        ["A-1", "Gotham", "Titre", 1, "Culture", "2024-05-01", "2024-12-01", 30000, 10000],
+    ]
+    verification = verifier_lot([("x.xlsx", classeur({"Demandes": lignes}))], appel)
+    codes = {(p.code, p.severite) for p in verification.problemes}
+    assert ("valeur_manquante", BLOQUANT) in codes
+    assert ("municipalite_inconnue", AVERTISSEMENT) in codes
+
+
+def test_doublon_entre_deux_fichiers(appel):
+    verification = _verifier(appel, FORMATS / "valide.xlsx", FORMATS / "valide.ods")
+    doublons = [p for p in verification.problemes if p.code == "doublon"]
+    assert [(p.fichier, p.ligne) for p in doublons] == [
+        ("valide.ods", 2),
+        ("valide.ods", 3),
+        ("valide.ods", 4),
+    ]
+    assert "valide.xlsx" in doublons[0].message
+
+
+def test_fichier_bloque_n_importe_rien_sauf_lignes_valides(appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    verification = _verifier(appel, chemin_probleme(cas))
+    assert verification.selection(False) == ([], [])
+    gardees, lignes = verification.selection(True)
+    assert [d.no_demande for d in gardees] == ["T-001", "T-003"]
+    assert {b.no_demande for b in lignes} == {"T-001", "T-003"}
+
+
+def test_fichier_bloque_n_empeche_pas_les_autres(appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    lignes = [
+        [
+            "No de demande",
+            "Municipalité requérante",
+            "Titre du projet",
+            "Axe",
+            "Secteur principal",
+            "Date de début",
+            "Date de fin",
+            "Coût total du projet",
+            "Montant demandé – année 1",
+            "Contribution du demandeur",
+        ],
+        ["Z-9", "Laval", "Titre", 2, "Culture", "2024-05-01", "2024-12-01", 30000, 10000, 20000],
+    ]
+    autre = ("autre.xlsx", classeur({"Demandes": lignes}))
+    verification = verifier_lot([(chemin_probleme(cas).name, chemin_probleme(cas)), autre], appel)
+    assert [d.no_demande for d in verification.selection()[0]] == ["Z-9"]
+
+
+def test_ligne_de_budget_fautive_ecarte_sa_demande(appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "annee-invalide")
+    verification = _verifier(appel, chemin_probleme(cas))
+    gardees, _ = verification.selection(True)
+    assert [d.no_demande for d in gardees] == ["T-002", "T-003"]
+
+
+@pytest.mark.parametrize(
+    ("valeur", "code"),
+    [("peut-être", "oui_non_illisible"), ("Autre", None)],
+)
+def test_oui_non_illisible_est_un_avertissement(appel, valeur, code):
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    feuille = wb["Demandes"]
+    feuille.cell(2, 20).value = valeur  # Dossier complet
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("x.xlsx", sortie.getvalue())], appel)
+    trouves = [p for p in verification.problemes if p.colonne == "Dossier complet"]
+    assert [p.code for p in trouves] == ["oui_non_illisible"]
+    assert trouves[0].severite == AVERTISSEMENT
+    assert verification.demandes[0].valeurs["dossier_complet"] is None
