@@ -7,6 +7,7 @@ et régions sont des données : un autre appel est un autre fichier TOML.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,12 +84,16 @@ class Financement:
 
     def annees_financieres(self) -> list[tuple[dt.date, dt.date]]:
         """(début, fin) de chaque année financière de l'appel (1er avril au 31 mars)."""
-        debut = self.premiere_annee_debut
-        annees = []
-        for i in range(self.nombre_annees_max):
-            d = debut.replace(year=debut.year + i)
-            annees.append((d, d.replace(year=d.year + 1) - dt.timedelta(days=1)))
-        return annees
+        return list(_annees_financieres(self.premiere_annee_debut, self.nombre_annees_max))
+
+
+@functools.lru_cache(maxsize=64)
+def _annees_financieres(debut: dt.date, nombre: int) -> tuple[tuple[dt.date, dt.date], ...]:
+    annees = []
+    for i in range(nombre):
+        d = debut.replace(year=debut.year + i)
+        annees.append((d, d.replace(year=d.year + 1) - dt.timedelta(days=1)))
+    return tuple(annees)
 
 
 @dataclass(frozen=True)

@@ -339,17 +339,33 @@ def _formulaire(grille: list[list[object]]) -> dict[str, tuple[int, object]] | N
     return champs if len(champs) >= 5 else None
 
 
-def _est_ligne_total(ligne: list[object], colonnes: dict[str, tuple[int, str]]) -> bool:
-    textes = [normaliser(v) for v in ligne if isinstance(v, str) and v.strip()]
-    if not any(t.startswith(("total", "sous total", "grand total", "somme")) for t in textes):
-        return False
-    identite = [colonnes[c][0] for c in ("titre", "municipalite", "categorie") if c in colonnes]
-    return all(
-        j >= len(ligne)
-        or _vide(ligne[j])
-        or normaliser(ligne[j]).startswith(("total", "sous total", "grand total", "somme"))
-        for j in identite
-    )
+_MOTS_TOTAL = ("total", "sous total", "grand total", "somme")
+
+
+def _est_ligne_total(ligne: list[object], identite: list[int]) -> bool:
+    """Une ligne de total : un libellé « Total… » et aucune identité de demande ou de dépense.
+
+    Les cellules d'identité (titre, municipalité, catégorie) sont regardées d'abord : une
+    vraie demande en a, ce qui évite de normaliser toute la ligne."""
+    for j in identite:
+        if (
+            j < len(ligne)
+            and not _vide(ligne[j])
+            and not normaliser(ligne[j]).startswith(_MOTS_TOTAL)
+        ):
+            return False
+    return any(isinstance(v, str) and normaliser(v).startswith(_MOTS_TOTAL) for v in ligne)
+
+
+def _remplies(ligne: list[object]) -> list[int]:
+    """Indices des cellules remplies, en s'arrêtant à deux : c'est tout ce qu'on en fait."""
+    trouvees = []
+    for j, v in enumerate(ligne):
+        if v is not None and v != "" and not (isinstance(v, str) and not v.strip()):
+            trouvees.append(j)
+            if len(trouvees) == 2:
+                break
+    return trouvees
 
 
 def _est_note(valeur: object, dans_colonne_numero: bool) -> bool:
@@ -384,12 +400,15 @@ def _tableau(
         entetes_supplementaires=[e for _, e in supplementaires],
     )
     j_numero = colonnes.get("no_demande", (None,))[0]
+    identite = [colonnes[c][0] for c in ("titre", "municipalite", "categorie") if c in colonnes]
+    paires = [(cle, j) for cle, (j, _) in colonnes.items()]
+    j_max = max(j for _, j in paires)
     for i in range(i_entete + 1, len(grille)):
         ligne = grille[i]
-        remplies = [j for j, v in enumerate(ligne) if not _vide(v)]
+        remplies = _remplies(ligne)
         if not remplies:
             continue
-        if _est_ligne_total(ligne, colonnes):
+        if _est_ligne_total(ligne, identite):
             tableau.lignes_ignorees.append((i + 1, "ligne de total"))
             continue
         if (
@@ -401,12 +420,17 @@ def _tableau(
                 (i + 1, f"une seule cellule remplie (« {nettoyer(ligne[remplies[0]])[:60]} »)")
             )
             continue
-        n = len(ligne)
-        tableau.enregistrements.append(
-            {cle: (ligne[j] if j < n else None) for cle, (j, _) in colonnes.items()}
-        )
+        if len(ligne) > j_max:
+            tableau.enregistrements.append({cle: ligne[j] for cle, j in paires})
+        else:
+            n = len(ligne)
+            tableau.enregistrements.append(
+                {cle: (ligne[j] if j < n else None) for cle, j in paires}
+            )
         tableau.supplementaires.append(
-            {e: ligne[j] for j, e in supplementaires if j < n and not _vide(ligne[j])}
+            {e: ligne[j] for j, e in supplementaires if j < len(ligne) and not _vide(ligne[j])}
+            if supplementaires
+            else {}
         )
         tableau.lignes.append(i + 1)
     return tableau

@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -27,7 +28,14 @@ def normaliser(texte: object) -> str:
     """
     if texte is None:
         return ""
-    brut = sans_accents(str(texte)).casefold().replace("œ", "oe").replace("æ", "ae")
+    return _normaliser(str(texte))
+
+
+@lru_cache(maxsize=65536)
+def _normaliser(texte: str) -> str:
+    brut = texte.casefold()
+    if not brut.isascii():
+        brut = sans_accents(brut).replace("œ", "oe").replace("æ", "ae")
     return _NON_ALNUM.sub(" ", brut).strip()
 
 
@@ -53,9 +61,16 @@ def nettoyer(valeur: object) -> str:
     """Texte d'une cellule sans espaces superflus ; chaîne vide pour une cellule vide."""
     if valeur is None:
         return ""
+    if isinstance(valeur, str):
+        return _nettoyer_texte(valeur)
     if isinstance(valeur, float) and valeur.is_integer():
         valeur = int(valeur)
     return _ESPACES.sub(" ", str(valeur)).strip()
+
+
+@lru_cache(maxsize=65536)
+def _nettoyer_texte(texte: str) -> str:
+    return _ESPACES.sub(" ", texte).strip()
 
 
 def suggerer(saisie: str, candidats: Iterable[str], seuil: float = 0.8) -> str | None:
@@ -67,8 +82,10 @@ def suggerer(saisie: str, candidats: Iterable[str], seuil: float = 0.8) -> str |
     return par_cle[proches[0]] if proches else None
 
 
-def liste(valeur: object, separateurs: str = ";\n") -> list[str]:
+_SEPARATEURS_LISTE = re.compile(r"[;\n]")
+
+
+def liste(valeur: object) -> list[str]:
     """Découpe une cellule à valeurs multiples (« Magog; Orford ») en éléments non vides."""
-    texte = nettoyer(valeur) if not isinstance(valeur, str) else valeur
-    motif = "[" + re.escape(separateurs) + "]"
-    return [e for e in (nettoyer(p) for p in re.split(motif, texte)) if e]
+    texte = valeur if isinstance(valeur, str) else nettoyer(valeur)
+    return [e for e in map(nettoyer, _SEPARATEURS_LISTE.split(texte)) if e]

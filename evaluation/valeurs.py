@@ -39,9 +39,13 @@ _VIDES = {"", "-", "–", "—", "n/a", "na", "s/o", "so", "aucun", "aucune", "n
 def est_vide(valeur: object) -> bool:
     if valeur is None:
         return True
-    if isinstance(valeur, float) and math.isnan(valeur):
-        return True
-    return isinstance(valeur, str) and nettoyer(valeur).casefold() in _VIDES
+    genre = type(valeur)
+    if genre is float:
+        return math.isnan(valeur)
+    if genre is not str:
+        return False
+    # Les marques de cellule vide font au plus 6 caractères : inutile de nettoyer le reste.
+    return len(valeur) <= 12 and nettoyer(valeur).casefold() in _VIDES
 
 
 # --- Montants ---------------------------------------------------------------------------
@@ -56,9 +60,14 @@ def lire_montant(valeur: object) -> int | None:
         return None
     if isinstance(valeur, bool):
         raise ValeurIllisible("un montant est attendu, pas une case à cocher.")
-    if isinstance(valeur, int | float):
+    if isinstance(valeur, int):
+        return valeur * 100
+    if isinstance(valeur, float):
         if not math.isfinite(valeur):
             raise ValeurIllisible("montant illisible.")
+        cents = valeur * 100
+        if abs(cents - round(cents)) < 1e-6:  # au plus deux décimales : le cas courant
+            return round(cents)
         return int(Decimal(repr(valeur)).scaleb(2).quantize(Decimal(1), ROUND_HALF_UP))
     return _montant_texte(str(valeur))
 

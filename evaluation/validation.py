@@ -9,12 +9,13 @@ choisit d'en importer les lignes valides).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from evaluation.admissibilite import constats_budget, constats_demande
 from evaluation.appel import Appel
-from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, COLONNES_PAR_CLE
+from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, COLONNES_PAR_CLE, Colonne
 from evaluation.lecture import FichierLu, Tableau
 from evaluation.municipalites import Repertoire
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, Probleme
@@ -71,6 +72,11 @@ class Enregistrement:
     def no_demande(self) -> str:
         return str(self.valeurs.get("no_demande") or "")
 
+    @cached_property
+    def cle(self) -> str:
+        """Le numéro sans égard à la casse ni aux espaces : deux écritures, une demande."""
+        return _cle_numero(self.no_demande)
+
     @property
     def bloque(self) -> bool:
         return any(p.bloque for p in self.problemes)
@@ -109,22 +115,24 @@ class Verification:
         budget l'est) sont écartées.
         """
         bloques = self.fichiers_bloques()
+        if not bloques:
+            return _premiers(self.demandes), [b for b in self.lignes_budget if not b.bloque]
         numeros_exclus: set[str] = set()
         for d in self.demandes:
             if d.bloque or (not lignes_valides_seulement and d.fichier in bloques):
-                numeros_exclus.add(_cle_numero(d.no_demande))
+                numeros_exclus.add(d.cle)
         for b in self.lignes_budget:
             if b.bloque or (not lignes_valides_seulement and b.fichier in bloques):
-                numeros_exclus.add(_cle_numero(b.no_demande))
-        demandes = [d for d in self.demandes if _cle_numero(d.no_demande) not in numeros_exclus]
-        vus = {_cle_numero(d.no_demande) for d in demandes}
+                numeros_exclus.add(b.cle)
+        demandes = [d for d in self.demandes if d.cle not in numeros_exclus]
+        vus = {d.cle for d in demandes}
         demandes = _premiers(demandes)
         lignes = [
             b
             for b in self.lignes_budget
             if not b.bloque
-            and _cle_numero(b.no_demande) not in numeros_exclus
-            and (_cle_numero(b.no_demande) in vus or b.valeurs.get("_demande_stockee"))
+            and b.cle not in numeros_exclus
+            and (b.cle in vus or b.valeurs.get("_demande_stockee"))
         ]
         return demandes, lignes
 
@@ -137,7 +145,7 @@ class Verification:
 def _premiers(demandes: list[Enregistrement]) -> list[Enregistrement]:
     vus, gardees = set(), []
     for d in demandes:
-        cle = _cle_numero(d.no_demande)
+        cle = d.cle
         if cle not in vus:
             vus.add(cle)
             gardees.append(d)
@@ -169,6 +177,8 @@ class _Validateur:
         self.appel = appel
         self.vocabulaire = Vocabulaire(appel)
         self.repertoire = repertoire
+        self.convertisseurs = self._convertisseurs()
+        self._plans: dict[int, list] = {}
 
     # -- Demandes --------------------------------------------------------------------------
 
@@ -182,11 +192,11 @@ class _Validateur:
         def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
             e.signaler(cle, code, message, severite, suggestion)
 
-        for col in COLONNES_DEMANDES:
-            if col.cle not in tableau.colonnes:
-                continue
+        for col, convertir in self.plan(tableau):
             valeur = brut.get(col.cle)
-            if est_vide(valeur) and col.genre not in ("oui_non",):
+            if col.genre != "oui_non" and (
+                valeur is None or (type(valeur) is str and est_vide(valeur))
+            ):
                 if col.obligatoire and col.cle != "region":
                     signaler(
                         col.cle,
@@ -196,7 +206,7 @@ class _Validateur:
                 v[col.cle] = None
                 continue
             try:
-                v[col.cle] = self.convertir(col.genre, valeur)
+                v[col.cle] = convertir(valeur)
             except ValeurIllisible as exc:
                 v[col.cle] = None
                 code, severite = _CODES_ILLISIBLE[col.genre]
@@ -227,35 +237,43 @@ class _Validateur:
                 signaler(c.cle, c.code, c.message, AVERTISSEMENT)
         return e
 
-    def convertir(self, genre: str, valeur: object):
-        match genre:
-            case "montant":
-                return lire_montant(valeur)
-            case "date":
-                return lire_date(valeur)
-            case "oui_non":
-                return lire_oui_non(valeur)
-            case "axe":
-                return self.vocabulaire.axe(valeur).numero
-            case "secteur":
-                return self.vocabulaire.secteur(valeur).libelle
-            case "region":
-                return self.vocabulaire.region(valeur).code
-            case "qualite":
-                return self.vocabulaire.qualite_signataire(valeur)
-            case "categorie":
-                return self.vocabulaire.categorie(valeur)
-            case "entier":
-                return lire_entier(valeur)
-            case "courriel":
-                texte = nettoyer(valeur)
-                if not _COURRIEL.fullmatch(texte):
-                    raise ValeurIllisible(f"adresse courriel invalide « {texte} ».")
-                return texte
-            case "liste" | "secteurs":
-                return liste(valeur)
-            case _:
-                return nettoyer(valeur)
+    def _convertisseurs(self) -> dict:
+        """Une fonction de conversion par genre de colonne (voir `gabarit.Colonne.genre`)."""
+        vocabulaire = self.vocabulaire
+
+        def courriel(valeur):
+            texte = nettoyer(valeur)
+            if not _COURRIEL.fullmatch(texte):
+                raise ValeurIllisible(f"adresse courriel invalide « {texte} ».")
+            return texte
+
+        return {
+            "montant": lire_montant,
+            "date": lire_date,
+            "oui_non": lire_oui_non,
+            "axe": lambda v: vocabulaire.axe(v).numero,
+            "secteur": lambda v: vocabulaire.secteur(v).libelle,
+            "region": lambda v: vocabulaire.region(v).code,
+            "qualite": vocabulaire.qualite_signataire,
+            "categorie": vocabulaire.categorie,
+            "entier": lire_entier,
+            "courriel": courriel,
+            "liste": liste,
+            "secteurs": liste,
+            "texte": nettoyer,
+            "municipalite": nettoyer,
+        }
+
+    def plan(self, tableau: Tableau) -> list[tuple[Colonne, Callable]]:
+        """Les colonnes présentes dans le tableau et leur conversion, calculées une fois."""
+        cle = id(tableau)
+        if cle not in self._plans:
+            self._plans[cle] = [
+                (col, self.convertisseurs[col.genre])
+                for col in COLONNES_DEMANDES
+                if col.cle in tableau.colonnes
+            ]
+        return self._plans[cle]
 
     def municipalites(self, tableau: Tableau, i: int, v: dict, signaler) -> None:
         nom = v.get("municipalite")
@@ -552,7 +570,7 @@ def verifier(
                 )
             for i in range(len(tableau.enregistrements)):
                 d = validateur.demande(tableau, i)
-                cle = _cle_numero(d.no_demande)
+                cle = d.cle
                 if cle and cle in premieres:
                     p = premieres[cle]
                     d.signaler(
@@ -573,7 +591,7 @@ def verifier(
     par_demande: dict[str, list[Enregistrement]] = {}
     for tableau, i in budgets:
         b = validateur.ligne_budget(tableau, i, connus)
-        cle = _cle_numero(b.no_demande)
+        cle = b.cle
         if cle in stockes and cle not in premieres:
             b.valeurs["_demande_stockee"] = True
         lignes.append(b)

@@ -26,9 +26,13 @@ COULEURS_GRAVITE = {REFUS: "red", BLOQUANT: "red", AVERTISSEMENT: "orange", INFO
 
 
 @st.cache_resource
+def _moteur(url: str):
+    return stockage.creer_moteur(url)
+
+
 def moteur():
-    """Un moteur par processus (les sessions SQLAlchemy, elles, ne sont jamais partagées)."""
-    return stockage.creer_moteur()
+    """Un moteur par URL et par processus (les connexions, elles, ne sont jamais partagées)."""
+    return _moteur(stockage.url_par_defaut())
 
 
 def appels_disponibles() -> dict[str, Appel]:

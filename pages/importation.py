@@ -17,6 +17,33 @@ from pages.commun import COULEURS_GRAVITE, ICONES_GRAVITE, appel_actif, fichiers
 AUCUNE = "— choisir une colonne —"
 LISTE_MAX = 30
 
+
+def afficher_journal(appel) -> None:
+    """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix."""
+    with moteur().connect() as connexion:
+        journal = stockage.lire_importations(appel.id, connexion=connexion)
+    if not journal.empty:
+        with st.expander(f"Journal des importations ({len(journal)})"):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "N°": journal["id"],
+                        "Date": journal["date"].astype(str),
+                        "Auteur": journal["auteur"].fillna(""),
+                        "Fichiers": journal["fichiers"].map(", ".join),
+                        "Créées": journal["nb_creees"],
+                        "Mises à jour": journal["nb_mises_a_jour"],
+                        "Écartées": journal["nb_ecartees"],
+                        "Lignes valides seulement": journal["lignes_valides_seulement"].map(
+                            {True: "oui", False: "non"}
+                        ),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+
+
 appel = appel_actif()
 st.title("Importation des demandes")
 
@@ -83,6 +110,7 @@ else:
 
 if not sources:
     st.info("Téléversez un ou plusieurs fichiers pour voir le rapport de vérification.")
+    afficher_journal(appel)
     st.stop()
 
 correspondances = st.session_state.setdefault("correspondances", {})
@@ -248,26 +276,4 @@ if st.button(
             st.session_state.pop(cle, None)
         st.rerun()
 
-# -- Journal --------------------------------------------------------------------------------
-with moteur().connect() as connexion:
-    journal = stockage.lire_importations(appel.id, connexion=connexion)
-if not journal.empty:
-    with st.expander(f"Journal des importations ({len(journal)})"):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "N°": journal["id"],
-                    "Date": journal["date"].astype(str),
-                    "Auteur": journal["auteur"].fillna(""),
-                    "Fichiers": journal["fichiers"].map(", ".join),
-                    "Créées": journal["nb_creees"],
-                    "Mises à jour": journal["nb_mises_a_jour"],
-                    "Écartées": journal["nb_ecartees"],
-                    "Lignes valides seulement": journal["lignes_valides_seulement"].map(
-                        {True: "oui", False: "non"}
-                    ),
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+afficher_journal(appel)

@@ -48,6 +48,8 @@ def serveur(tmp_path):
     """URL d'une application fraîche, sur sa propre base SQLite."""
     port = _port_libre()
     env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'base.sqlite'}"}
+    journal = tmp_path / "streamlit.log"
+    sortie = journal.open("wb")
     processus = subprocess.Popen(
         [
             sys.executable,
@@ -68,8 +70,8 @@ def serveur(tmp_path):
         ],
         cwd=RACINE,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=sortie,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     limite = time.monotonic() + 60
@@ -82,13 +84,17 @@ def serveur(tmp_path):
             time.sleep(0.3)
     else:
         processus.kill()
-        pytest.fail("Le serveur Streamlit n'a pas démarré : " + processus.stderr.read().decode())
+        processus.wait()
+        sortie.close()
+        pytest.fail("Le serveur Streamlit n'a pas démarré : " + journal.read_text())
     yield url
     processus.terminate()
     try:
         processus.wait(timeout=10)
     except subprocess.TimeoutExpired:
         processus.kill()
+        processus.wait()
+    sortie.close()
 
 
 @pytest.fixture

@@ -1,0 +1,64 @@
+"""Parcours réels dans Chromium : téléverser un classeur, lire le rapport, importer."""
+
+import pytest
+
+from tests.conftest import DONNEES
+from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
+from tests.navigateur.conftest import attendre_fin
+
+pytestmark = pytest.mark.navigateur
+
+
+def _televerser(page, *chemins):
+    with page.expect_file_chooser() as choix:
+        page.locator("[data-testid='stFileUploaderDropzone']").click()
+    choix.value.set_files([str(c) for c in chemins])
+    attendre_fin(page)
+    page.get_by_text("Rapport de vérification").wait_for()
+    attendre_fin(page)
+
+
+def test_televerser_un_classeur_et_voir_le_rapport(serveur, page, tmp_path):
+    page.goto(f"{serveur}/importation")
+    attendre_fin(page)
+    page.get_by_role("heading", name="Importation des demandes").wait_for()
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    _televerser(page, chemin_probleme(cas), DONNEES / "refus" / "pdf-deguise.xlsx")
+
+    page.get_by_text("feuille Demandes, ligne 3, colonne « Axe » : axe « 7 » inconnu").wait_for()
+    page.get_by_text("c'est un document PDF, pas un classeur").wait_for()
+    bouton = page.get_by_role("button", name="Importer 0 demande(s)")
+    assert bouton.is_disabled()
+    page.screenshot(path=str(tmp_path / "rapport.png"), full_page=True)
+
+    page.get_by_test_id("stCheckbox").get_by_text("Importer seulement les lignes valides").click()
+    attendre_fin(page)
+    page.get_by_role("button", name="Importer 2 demande(s)").click()
+    attendre_fin(page)
+    page.get_by_text("2 demande(s) créée(s)").wait_for()
+    page.get_by_text("Demandes stockées après").wait_for()
+
+
+def test_demo_depuis_l_accueil_puis_journal(serveur, page):
+    page.goto(serveur)
+    attendre_fin(page)
+    page.get_by_role("button", name="Importer les données de démonstration").click()
+    attendre_fin(page)
+    page.get_by_text("80 demandes de démonstration importées").wait_for()
+    page.get_by_role("link", name="Importation").first.click()
+    attendre_fin(page)
+    page.get_by_text("80 demande(s) déjà stockée(s)").wait_for()
+    page.get_by_text("Journal des importations (1)").wait_for()
+
+
+def test_telecharger_le_gabarit(serveur, page, tmp_path):
+    from openpyxl import load_workbook
+
+    page.goto(f"{serveur}/importation")
+    attendre_fin(page)
+    with page.expect_download() as telechargement:
+        page.get_by_role("button", name="Télécharger le gabarit Excel").click()
+    chemin = tmp_path / "gabarit.xlsx"
+    telechargement.value.save_as(chemin)
+    assert telechargement.value.suggested_filename == "gabarit-demandes-paivmq-2023-2024.xlsx"
+    assert load_workbook(chemin).sheetnames[:3] == ["Demandes", "Budget", "Explications"]

@@ -1,0 +1,25 @@
+"""La page d'accueil : état de l'appel, premiers pas, démonstration en un clic."""
+
+from evaluation import stockage
+from tests.pages.conftest import textes
+
+
+def test_accueil_dit_par_ou_commencer(application):
+    at = application()
+    assert at.title[0].value == "Évaluation des demandes"
+    assert "Par où commencer" in [s.value for s in at.subheader]
+    assert at.metric[0].label == "Demandes importées" and at.metric[0].value == "0"
+    barre = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "PAIVMQ 2023-2024" in barre
+
+
+def test_demo_en_un_clic(application, base):
+    at = application()
+    at.button(key="demo_accueil").click().run()
+    assert not at.exception
+    assert "80 demandes de démonstration importées" in textes(at)
+    assert at.metric[0].value == "80"
+    moteur = stockage.creer_moteur(base)
+    with moteur.connect() as c:
+        assert stockage.compter_demandes("paivmq-2023-2024", connexion=c) == 80
+    assert not [b for b in at.button if b.key == "demo_accueil"]

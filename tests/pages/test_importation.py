@@ -1,0 +1,128 @@
+"""La page Importation, pilotée comme le ferait une analyste."""
+
+import io
+
+from openpyxl import load_workbook
+
+from evaluation import stockage
+from tests.conftest import DONNEES
+from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
+from tests.pages.conftest import MIME_XLSX, textes
+
+PAGE = "pages/importation.py"
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+
+
+def _televerser(at, *chemins):
+    fichiers = [(c.name, c.read_bytes(), MIME_XLSX) for c in chemins]
+    at.file_uploader[0].set_value(fichiers).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metriques(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_vide_propose_gabarit_et_demo(application):
+    at = application(PAGE)
+    assert at.title[0].value == "Importation des demandes"
+    assert "Téléversez un ou plusieurs fichiers" in textes(at)
+    assert at.get("download_button")[0].proto.label == "Télécharger le gabarit Excel"
+    assert at.button(key="demo").label == "Utiliser le jeu de démonstration"
+
+
+def test_fichier_valide_importe(application, base):
+    at = _televerser(application(PAGE), VALIDE)
+    m = _metriques(at)
+    assert (m["Demandes lues"], m["Problèmes bloquants"], m["Importables"]) == ("3", "0", "3")
+    assert "3 demande(s) : 3 nouvelle(s)" in textes(at)
+    at.button(key="importer").click().run()
+    assert not at.exception
+    texte = textes(at)
+    assert "3 demande(s) créée(s)" in texte
+    assert _metriques(at)["Demandes stockées après"] == "3"
+    with stockage.creer_moteur(base).connect() as c:
+        assert stockage.numeros_demandes("paivmq-2023-2024", connexion=c) == {
+            "T-001",
+            "T-002",
+            "T-003",
+        }
+
+
+def test_probleme_bloquant_affiche_et_choix_des_lignes_valides(application, base):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    at = _televerser(application(PAGE), chemin_probleme(cas))
+    texte = textes(at)
+    assert "feuille Demandes, ligne 3, colonne « Axe » : axe « 7 » inconnu" in texte
+    assert "axe-inconnu.xlsx — 3 demande(s)" in texte
+    assert _metriques(at)["Problèmes bloquants"] == "1"
+    assert at.button(key="importer").disabled
+    at.checkbox(key="lignes_valides").check().run()
+    assert not at.button(key="importer").disabled
+    at.button(key="importer").click().run()
+    texte = textes(at)
+    assert "2 demande(s) créée(s)" in texte
+    assert "seules les lignes valides ont été importées" in texte
+    with stockage.creer_moteur(base).connect() as c:
+        journal = stockage.lire_importations("paivmq-2023-2024", connexion=c)
+    assert bool(journal.iloc[0]["lignes_valides_seulement"]) is True
+
+
+def test_fichier_refuse(application):
+    at = _televerser(application(PAGE), DONNEES / "refus" / "pdf-deguise.xlsx")
+    texte = textes(at)
+    assert "pdf-deguise.xlsx — fichier refusé" in texte
+    assert "c'est un document PDF" in texte
+    assert at.button(key="importer").disabled
+
+
+def test_colonne_reliee_a_la_main(application, tmp_path):
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    at = application(PAGE)
+    at.file_uploader[0].set_value(("renomme.xlsx", sortie.getvalue(), MIME_XLSX)).run()
+    assert "colonne obligatoire « Titre du projet » introuvable" in textes(at)
+    choix = at.selectbox(key="relier::renomme.xlsx::Demandes::titre")
+    assert "Intitulé choisi" in choix.options
+    choix.select("Intitulé choisi").run()
+    assert not at.exception
+    assert "introuvable" not in textes(at)
+    assert _metriques(at)["Importables"] == "3"
+
+
+def test_reimport_liste_les_changements(application):
+    at = _televerser(application(PAGE), VALIDE)
+    at.button(key="importer").click().run()
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G3"] = "Réseau estrien renouvelé"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    at.file_uploader[0].set_value(("v2.xlsx", sortie.getvalue(), MIME_XLSX)).run()
+    assert "1 nouvelle(s)" not in textes(at) and "0 nouvelle(s), 3 déjà stockée(s)" in textes(at)
+    at.button(key="importer").click().run()
+    texte = textes(at)
+    assert "1 mise(s) à jour" in texte
+    assert "Titre du projet : Réseau estrien des villes apprenantes → Réseau estrien renouvelé" in (
+        texte
+    )
+
+
+def test_jeu_de_demonstration(application):
+    at = application(PAGE)
+    at.button(key="demo").click().run()
+    assert not at.exception
+    m = _metriques(at)
+    assert (m["Demandes lues"], m["Problèmes bloquants"], m["Importables"]) == ("80", "0", "80")
+    assert int(m["Avertissements"]) >= 15
+    at.button(key="importer").click().run()
+    assert "80 demande(s) créée(s)" in textes(at)
+
+
+def test_journal_visible_sans_televersement(application):
+    at = _televerser(application(PAGE), VALIDE)
+    at.button(key="importer").click().run()
+    at = application(PAGE)
+    assert "Journal des importations (1)" in textes(at)
