@@ -35,7 +35,10 @@ def _port_libre() -> int:
 @pytest.fixture(scope="session")
 def navigateur():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : apt-get install -y chromium")
+        raison = f"Chromium introuvable ({CHROMIUM}) : apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(raison)
+        pytest.skip(raison)
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
