@@ -93,7 +93,7 @@ televerses = st.file_uploader(
     accept_multiple_files=True,
     key=f"televersement_{st.session_state.cle_televersement}",
     help="Plusieurs fichiers à la fois : un classeur de demandes, un fichier Budget, des "
-    "formulaires d'une demande…",
+    "formulaires d'une demande… Limite : 50 Mo par fichier.",
 )
 if fichiers_demo() and st.button("Utiliser le jeu de démonstration", key="demo"):
     st.session_state["source_demo"] = True
@@ -190,7 +190,8 @@ for fichier, par_gravite in problemes_par_fichier(verification).items():
         icone = ICONES_GRAVITE["avertissement"]
     else:
         icone = ":material/check_circle:"
-    with st.expander(f"{fichier} — " + " · ".join(resume), expanded=grave, icon=icone):
+    a_lire = grave or bool(par_gravite.get("avertissement"))
+    with st.expander(f"{fichier} — " + " · ".join(resume), expanded=a_lire, icon=icone):
         if not any(par_gravite.values()):
             st.markdown("Aucun problème relevé.")
         for gravite in GRAVITES:

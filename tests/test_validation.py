@@ -82,35 +82,41 @@ def test_budget_pour_demandes_deja_stockees(appel):
     assert len(verification.selection()[1]) == 8
 
 
-def test_region_absente_tiree_du_repertoire(appel):
-    lignes = [
-        [
-            "No de demande",
-            "Municipalité requérante",
-            "Titre du projet",
-            "Axe",
-            "Secteur principal",
-            "Date de début",
-            "Date de fin",
-            "Coût total du projet",
-            "Montant demandé – année 1",
-            "Contribution du demandeur",
-        ],
-        [
-            "A-1",
-            "Saint-Georges",
-            "Titre",
-            1,
-            "Culture",
-            "2024-05-01",
-            "2024-12-01",
-            30000,
-            10000,
-            20000,
-        ],
+ENTETES_MINIMALES = [
+    "No de demande",
+    "Municipalité requérante",
+    "Titre du projet",
+    "Axe",
+    "Secteur principal",
+    "Date de début",
+    "Date de fin",
+    "Coût total du projet",
+    "Montant demandé – année 1",
+    "Contribution du demandeur",
+]
+
+
+def _classeur_minimal(numero: str, municipalite: str, axe: int = 1) -> bytes:
+    """Une demande sans colonne de région, avec seulement les colonnes obligatoires."""
+    ligne = [
+        numero,
+        municipalite,
+        "Titre",
+        axe,
+        "Culture",
+        "2024-05-01",
+        "2024-12-01",
+        30000,
+        10000,
+        20000,
     ]
-    contenu = classeur({"Demandes": lignes})
-    verification = verifier_lot([("sans-region.xlsx", contenu)], appel)
+    return classeur({"Demandes": [ENTETES_MINIMALES, ligne]})
+
+
+def test_region_absente_tiree_du_repertoire(appel):
+    verification = verifier_lot(
+        [("sans-region.xlsx", _classeur_minimal("A-1", "Saint-Georges"))], appel
+    )
     (d,) = verification.demandes
     assert d.valeurs["region"] == "12"
     assert "region_deduite" in [p.code for p in verification.problemes]
@@ -118,21 +124,7 @@ def test_region_absente_tiree_du_repertoire(appel):
 
 
 def test_region_absente_et_municipalite_inconnue_bloque(appel):
-    lignes = [
-        [
-            "No de demande",
-            "Municipalité requérante",
-            "Titre du projet",
-            "Axe",
-            "Secteur principal",
-            "Date de début",
-            "Date de fin",
-            "Coût total du projet",
-            "Montant demandé – année 1",
-        ],
-        ["A-1", "Gotham", "Titre", 1, "Culture", "2024-05-01", "2024-12-01", 30000, 10000],
-    ]
-    verification = verifier_lot([("x.xlsx", classeur({"Demandes": lignes}))], appel)
+    verification = verifier_lot([("x.xlsx", _classeur_minimal("A-1", "Gotham"))], appel)
     codes = {(p.code, p.severite) for p in verification.problemes}
     assert ("valeur_manquante", BLOQUANT) in codes
     assert ("municipalite_inconnue", AVERTISSEMENT) in codes
@@ -160,22 +152,7 @@ def test_fichier_bloque_n_importe_rien_sauf_lignes_valides(appel):
 
 def test_fichier_bloque_n_empeche_pas_les_autres(appel):
     cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
-    lignes = [
-        [
-            "No de demande",
-            "Municipalité requérante",
-            "Titre du projet",
-            "Axe",
-            "Secteur principal",
-            "Date de début",
-            "Date de fin",
-            "Coût total du projet",
-            "Montant demandé – année 1",
-            "Contribution du demandeur",
-        ],
-        ["Z-9", "Laval", "Titre", 2, "Culture", "2024-05-01", "2024-12-01", 30000, 10000, 20000],
-    ]
-    autre = ("autre.xlsx", classeur({"Demandes": lignes}))
+    autre = ("autre.xlsx", _classeur_minimal("Z-9", "Laval", axe=2))
     verification = verifier_lot([(chemin_probleme(cas).name, chemin_probleme(cas)), autre], appel)
     assert [d.no_demande for d in verification.selection()[0]] == ["Z-9"]
 

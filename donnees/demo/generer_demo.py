@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import random
 import re
+import sys
 import tomllib
 import unicodedata
 from collections import Counter
@@ -23,6 +24,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 ICI = Path(__file__).resolve().parent
+sys.path.insert(0, str(ICI.parent.parent))
+from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES  # noqa: E402
+
 DONNEES = ICI.parent
 APPEL = DONNEES / "appels" / "paivmq-2023-2024.toml"
 MUNICIPALITES = DONNEES / "municipalites_quebec.csv"
@@ -31,33 +35,9 @@ SORTIE = ICI / "demandes-demo.xlsx"
 GRAINE = 2024
 PREFIXE = "PAIVMQ-2024-"
 
-ENTETES_DEMANDES = [
-    "No de demande",
-    "Municipalité requérante",
-    "Région administrative",
-    "Municipalités partenaires",
-    "Partenaires étrangers",
-    "Pays",
-    "Titre du projet",
-    "Résumé",
-    "Axe",
-    "Secteur principal",
-    "Secteurs secondaires",
-    "Date de début",
-    "Date de fin",
-    "Coût total du projet",
-    "Montant demandé – année 1",
-    "Montant demandé – année 2",
-    "Contribution du demandeur",
-    "Cofinancement externe",
-    "Autre financement gouvernemental",
-    "Dossier complet",
-    "Budget détaillé",
-    "Engagement à produire un rapport",
-    "Qualité du signataire",
-    "Courriel",
-]
-ENTETES_BUDGET = ["No de demande", "Année", "Catégorie de dépense", "Description", "Montant"]
+# Les en-têtes sont ceux du gabarit : une seule définition, dans evaluation/gabarit.py.
+ENTETES_DEMANDES = [c.entete for c in COLONNES_DEMANDES]
+ENTETES_BUDGET = [c.entete for c in COLONNES_BUDGET]
 
 # Number of applications per administrative region (sum = 80, at least 2 each).
 DEMANDES_PAR_REGION = {
