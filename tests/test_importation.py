@@ -143,3 +143,22 @@ def test_colonnes_supplementaires_gardees(moteur, appel):
     importer(_lot(appel, moteur, source), appel, moteur=moteur)
     demandes, _, _ = _etat(moteur, appel)
     assert demandes.iloc[0]["colonnes_supplementaires"] == {"Note interne": "à suivre"}
+
+
+def test_ramasse_miettes_retabli_meme_en_cas_d_erreur():
+    import gc
+
+    from evaluation.importation import ramasse_miettes_suspendu
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), ramasse_miettes_suspendu():
+        assert not gc.isenabled()
+        raise RuntimeError("panne")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with ramasse_miettes_suspendu():
+            pass
+        assert not gc.isenabled(), "un état désactivé par l'appelant reste désactivé"
+    finally:
+        gc.enable()
