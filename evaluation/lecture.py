@@ -22,7 +22,9 @@ from evaluation.texte import nettoyer, normaliser
 
 SIGNATURE_ZIP = b"PK\x03\x04"
 SIGNATURE_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+# « Texte Unicode » d'Excel : UTF-16 avec marque d'ordre, colonnes séparées par des tabulations.
+_BOM_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 LIGNES_EXPLOREES = 30
 MINIMUM_ENTETES = 3
 
@@ -163,6 +165,8 @@ def reconnaitre_format(nom: str, contenu: bytes, limites: Limites = Limites()) -
             "(.xlsx) ou saisissez la demande dans le gabarit.",
         )
     if extension == ".csv" or extension == ".txt":
+        if contenu.startswith(_BOM_UTF16):
+            return "csv"
         if b"\x00" in contenu[:4096]:
             raise FichierRefuse(
                 nom, "format_non_reconnu", f"{nom} : fichier binaire nommé .csv, illisible."
@@ -270,6 +274,8 @@ def _depuis_origine(feuille) -> list[list[object]]:
 def _grille_csv(nom: str, contenu: bytes) -> list[list[object]]:
     if contenu.startswith(b"\xef\xbb\xbf"):
         texte = contenu[3:].decode("utf-8", errors="replace")
+    elif contenu.startswith(_BOM_UTF16):
+        texte = contenu.decode("utf-16", errors="replace")
     else:
         try:
             texte = contenu.decode("utf-8")

@@ -54,6 +54,16 @@ _SYMBOLES_MONETAIRES = re.compile(r"(\$|CAD|CA\$|dollars?)", re.IGNORECASE)
 _ESPACES_MILLIERS = re.compile(r"[\s\u00a0\u202f\u2009\u2007']")
 
 
+MONTANT_MAX = 10**12  # dollars : au-delà, c'est une erreur de saisie, pas une demande
+
+
+def _demesure(valeur: object) -> ValeurIllisible:
+    return ValeurIllisible(
+        f"montant démesuré ({nettoyer(valeur)[:30]}) : vérifiez la cellule (plus de "
+        f"{MONTANT_MAX:,} $).".replace(",", " ")
+    )
+
+
 def lire_montant(valeur: object) -> int | None:
     """Montant en cents (peut être négatif : c'est au validateur de le refuser)."""
     if est_vide(valeur):
@@ -61,10 +71,14 @@ def lire_montant(valeur: object) -> int | None:
     if isinstance(valeur, bool):
         raise ValeurIllisible("un montant est attendu, pas une case à cocher.")
     if isinstance(valeur, int):
+        if abs(valeur) > MONTANT_MAX:
+            raise _demesure(valeur)
         return valeur * 100
     if isinstance(valeur, float):
         if not math.isfinite(valeur):
             raise ValeurIllisible("montant illisible.")
+        if abs(valeur) > MONTANT_MAX:
+            raise _demesure(valeur)
         cents = valeur * 100
         if abs(cents - round(cents)) < 1e-6:  # au plus deux décimales : le cas courant
             return round(cents)
@@ -105,6 +119,8 @@ def _montant_texte(texte: str) -> int:
         cents = (Decimal(brut) * 100).quantize(Decimal(1), ROUND_HALF_UP)
     except InvalidOperation:
         raise ValeurIllisible(f"montant illisible « {texte.strip()} ».") from None
+    if abs(cents) > MONTANT_MAX * 100:
+        raise _demesure(texte)
     return -int(cents) if negatif else int(cents)
 
 

@@ -194,25 +194,27 @@ class _Validateur:
 
         for col, convertir in self.plan(tableau):
             valeur = brut.get(col.cle)
-            if col.genre != "oui_non" and (
+            if col.genre == "oui_non" or not (
                 valeur is None or (type(valeur) is str and est_vide(valeur))
             ):
+                try:
+                    v[col.cle] = convertir(valeur)
+                except ValeurIllisible as exc:
+                    v[col.cle] = None
+                    code, severite = _CODES_ILLISIBLE[col.genre]
+                    signaler(col.cle, code, str(exc), severite, exc.suggestion)
+                    continue
+            else:
+                v[col.cle] = None
+            if v[col.cle] is None or v[col.cle] == "" or v[col.cle] == []:
+                # Cellule vide, quelle qu'en soit la forme (« - », NaN, espaces...).
                 if col.obligatoire and col.cle != "region":
                     signaler(
                         col.cle,
                         "valeur_manquante",
                         f"valeur obligatoire manquante : remplissez « {col.entete} ».",
                     )
-                v[col.cle] = None
-                continue
-            try:
-                v[col.cle] = convertir(valeur)
-            except ValeurIllisible as exc:
-                v[col.cle] = None
-                code, severite = _CODES_ILLISIBLE[col.genre]
-                signaler(col.cle, code, str(exc), severite, exc.suggestion)
-                continue
-            if col.genre == "montant" and v[col.cle] < 0:
+            elif col.genre == "montant" and v[col.cle] < 0:
                 signaler(
                     col.cle,
                     "montant_negatif",

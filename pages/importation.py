@@ -9,6 +9,7 @@ import streamlit as st
 from evaluation import stockage
 from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, construire_gabarit
 from evaluation.importation import importer, verifier_lot
+from evaluation.lecture import EXTENSIONS
 from evaluation.probleme import GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.rapport import problemes_par_fichier
 from evaluation.tableaux import demandes_pour_personne
@@ -89,7 +90,7 @@ with droite:
 st.session_state.setdefault("cle_televersement", 0)
 televerses = st.file_uploader(
     "Fichiers de demandes",
-    type=["xlsx", "xlsm", "xls", "ods", "csv"],
+    type=[e.lstrip(".") for e in EXTENSIONS],
     accept_multiple_files=True,
     key=f"televersement_{st.session_state.cle_televersement}",
     help="Plusieurs fichiers à la fois : un classeur de demandes, un fichier Budget, des "

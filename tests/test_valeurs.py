@@ -255,3 +255,9 @@ def test_categorie_inconnue(vocabulaire):
 )
 def test_qualite_signataire(vocabulaire, cellule, qualite):
     assert vocabulaire.qualite_signataire(cellule) == qualite
+
+
+@pytest.mark.parametrize("cellule", [1.8e306, 10**15, "99999999999999999999 $"])
+def test_montant_demesure_refuse(cellule):
+    with pytest.raises(ValeurIllisible, match="montant démesuré"):
+        lire_montant(cellule)

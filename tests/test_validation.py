@@ -1,10 +1,17 @@
 """Validation : chaque problème de la liste est situé (fichier, feuille, ligne, colonne),
 et chaque fichier à problème ne porte que le sien."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
 from evaluation.importation import verifier_lot
+from evaluation.lecture import FichierLu, Tableau
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION
+from evaluation.validation import verifier
 from tests.conftest import DONNEES, classeur
 from tests.donnees.cas import CAS_PROBLEMES, CAS_SUGGESTIONS, FORMATS_VALIDES, chemin_probleme
 
@@ -183,3 +190,67 @@ def test_oui_non_illisible_est_un_avertissement(appel, valeur, code):
     assert [p.code for p in trouves] == ["oui_non_illisible"]
     assert trouves[0].severite == AVERTISSEMENT
     assert verification.demandes[0].valeurs["dossier_complet"] is None
+
+
+# Les types que calamine peut rendre pour une cellule, et des textes pièges.
+_CELLULES = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "#N/A",
+            "#REF!",
+            "=1+1",
+            "-",
+            "25 000,50 $",
+            "1er avril 2024",
+            "oui",
+            "x",
+            "Montérégie (16)",
+            "Axe 2",
+            "Mobilite durable",
+            "T-001",
+            "\u00a0",
+        ]
+    ),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    st.times(),
+    st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=9999)),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    demandes=st.lists(st.lists(_CELLULES, min_size=24, max_size=24), min_size=1, max_size=4),
+    budget=st.lists(st.lists(_CELLULES, min_size=5, max_size=5), max_size=4),
+)
+def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, demandes, budget):
+    """Quelles que soient les cellules, la validation rend des problèmes situés, jamais une
+    exception."""
+    colonnes_d = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
+    colonnes_b = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_BUDGET)}
+    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d)
+    for i, ligne in enumerate(demandes):
+        t_d.enregistrements.append(
+            {c.cle: v for c, v in zip(COLONNES_DEMANDES, ligne, strict=True)}
+        )
+        t_d.supplementaires.append({})
+        t_d.lignes.append(i + 2)
+    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
+    for i, ligne in enumerate(budget):
+        t_b.enregistrements.append(dict(zip([c.cle for c in COLONNES_BUDGET], ligne, strict=True)))
+        t_b.supplementaires.append({})
+        t_b.lignes.append(i + 2)
+    verification = verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire)
+    for p in verification.problemes:
+        assert p.fichier == "f.xlsx" and p.message
+        if p.code not in ("sans_feuille_budget", "feuille_ignoree"):
+            assert p.ligne and p.feuille
+    for d in verification.selection(True)[0]:
+        assert d.valeurs["no_demande"] and d.valeurs["titre"]
+        for cle in ("cout_total", "montant_demande_an1"):
+            assert isinstance(d.valeurs[cle], int) and d.valeurs[cle] >= 0

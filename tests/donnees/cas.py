@@ -55,6 +55,7 @@ FORMATS_VALIDES = [
     "virgule-utf8.csv",
     "pointvirgule-bom.csv",
     "pointvirgule-cp1252.csv",
+    "texte-unicode.txt",
     "desordonne.xlsx",
 ]
 # Formulaire d'une seule demande (T-001) et budget seul, en CSV.

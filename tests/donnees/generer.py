@@ -152,6 +152,13 @@ def generer_csv() -> None:
     )
     budget = [ENTETES_BUDGET] + [[*b[:4], montant_simple(b[4], True)] for b in BUDGET]
     ecrire_csv(FORMATS / "budget-pointvirgule.csv", budget, ";", "utf-8")
+    # « Texte Unicode » d'Excel : UTF-16 avec marque d'ordre, tabulations, extension .txt.
+    ecrire_csv(
+        FORMATS / "texte-unicode.txt",
+        lignes_csv(date.isoformat, montant_simple),
+        "\t",
+        "utf-16",
+    )
 
 
 def generer_formulaire() -> None:
