@@ -39,7 +39,7 @@ importations = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.String(200)),
+    sa.Column("auteur", sa.Text),
     sa.Column("fichiers", sa.JSON, nullable=False),
     sa.Column("lignes_valides_seulement", sa.Boolean, nullable=False),
     sa.Column("nb_creees", sa.Integer, nullable=False),
@@ -50,10 +50,13 @@ importations = sa.Table(
     sa.Column("rapport", sa.JSON, nullable=False),
 )
 
-# Colonnes d'une demande, dans l'ordre du gabarit ; les montants sont en cents.
+# Colonnes d'une demande, dans l'ordre du gabarit ; les montants sont en cents. Tout texte
+# venu d'un fichier est TEXT : PostgreSQL refuserait un VARCHAR(n) trop long en pleine
+# importation ; seuls les codes que le programme produit (région, code géographique) ont
+# une longueur fixe.
 CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
-    "no_demande": sa.String(100),
-    "municipalite": sa.String(200),
+    "no_demande": sa.Text,
+    "municipalite": sa.Text,
     "code_geographique": sa.String(10),
     "region": sa.String(2),
     "municipalites_partenaires": sa.Text,
@@ -63,7 +66,7 @@ CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "titre": sa.Text,
     "resume": sa.Text,
     "axe": sa.Integer,
-    "secteur": sa.String(200),
+    "secteur": sa.Text,
     "secteurs_secondaires": sa.Text,
     "date_debut": sa.Date,
     "date_fin": sa.Date,
@@ -76,8 +79,8 @@ CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "dossier_complet": sa.Boolean,
     "budget_detaille": sa.Boolean,
     "engagement_rapport": sa.Boolean,
-    "qualite_signataire": sa.String(50),
-    "courriel": sa.String(320),
+    "qualite_signataire": sa.Text,
+    "courriel": sa.Text,
 }
 CHAMPS_MONTANT = (
     "cout_total",
@@ -107,7 +110,7 @@ demandes = sa.Table(
 CHAMPS_LIGNE = {
     "annee": sa.Integer,
     "categorie": sa.Text,
-    "categorie_id": sa.String(100),
+    "categorie_id": sa.Text,
     "admissible": sa.Boolean,
     "description": sa.Text,
     "montant": sa.BigInteger,

@@ -162,3 +162,19 @@ def test_ramasse_miettes_retabli_meme_en_cas_d_erreur():
         assert not gc.isenabled(), "un état désactivé par l'appelant reste désactivé"
     finally:
         gc.enable()
+
+
+def test_textes_tres_longs_acceptes(moteur, appel):
+    """Un numéro, une municipalité ou un courriel démesurés s'importent aussi sur PostgreSQL."""
+    modifie = _modifie(
+        VALIDE,
+        [
+            ("Demandes", "A4", "N" * 300),
+            ("Demandes", "X4", "a" * 500 + "@x.example"),
+            ("Budget", "A9", "N" * 300),
+        ],
+    )
+    rapport = importer(_lot(appel, moteur, ("long.xlsx", modifie)), appel, moteur=moteur)
+    assert "N" * 300 in rapport.creees
+    demandes, lignes, _ = _etat(moteur, appel)
+    assert ("N" * 300) in set(demandes["no_demande"]) and ("N" * 300) in set(lignes["no_demande"])
