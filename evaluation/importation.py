@@ -87,6 +87,17 @@ def lire_lot(
             lus.append(lire_fichier(nom, source, limites, (correspondances or {}).get(nom)))
         except FichierRefuse as exc:
             refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
+        except Exception as exc:  # filet : un fichier hostile imprévu est refusé, pas fatal
+            refus.append(
+                Probleme(
+                    nom,
+                    "fichier_illisible",
+                    f"{nom} : lecture impossible ({type(exc).__name__} : {exc}). Ouvrez-le dans "
+                    "Excel et réenregistrez-le au format .xlsx ; si l'erreur persiste, "
+                    "transmettez le fichier à l'équipe du tableau de bord.",
+                    REFUS,
+                )
+            )
     return lus, refus
 
 

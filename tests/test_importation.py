@@ -178,3 +178,16 @@ def test_textes_tres_longs_acceptes(moteur, appel):
     assert "N" * 300 in rapport.creees
     demandes, lignes, _ = _etat(moteur, appel)
     assert ("N" * 300) in set(demandes["no_demande"]) and ("N" * 300) in set(lignes["no_demande"])
+
+
+def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch):
+    from evaluation import importation
+
+    def lecture_qui_casse(*args, **kwargs):
+        raise KeyError("structure inattendue")
+
+    monkeypatch.setattr(importation, "lire_fichier", lecture_qui_casse)
+    verification = importation.verifier_lot([("etrange.xlsx", b"PK")], appel)
+    (refus,) = verification.problemes_fichiers
+    assert refus.severite == "refus" and refus.code == "fichier_illisible"
+    assert "etrange.xlsx : lecture impossible (KeyError" in refus.message
