@@ -14,7 +14,7 @@ from evaluation import stockage
 from evaluation.appel import ErreurAppel
 from evaluation.catalogue import AppelIntrouvable, resoudre_appel
 from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, construire_gabarit
-from evaluation.importation import importer, verifier_lot
+from evaluation.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
 from evaluation.lecture import Limites
 from evaluation.rapport import texte_importation, texte_verification
 from evaluation.tableaux import CLES_APERCU, CLES_SORTIE, demandes_pour_fichier
@@ -81,7 +81,7 @@ def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[
                 + ", ".join(sorted(cles))
             )
         relie[entete.strip()] = cle
-    return {Path(f).name: relie for f in fichiers} if relie else {}
+    return {TOUS_LES_FICHIERS: relie} if relie else {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         moteur = stockage.creer_moteur(options.base)
     except Exception as exc:  # URL invalide, serveur injoignable : message, pas de trace
         print(
-            f"Base de données inaccessible ({options.base or stockage.url_par_defaut()}) : {exc}",
+            "Base de données inaccessible "
+            f"({options.base or stockage.url_par_defaut()}) : {message_erreur(exc)}",
             file=sys.stderr,
         )
         return SORTIE_USAGE
@@ -101,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         return SORTIE_USAGE
 
     if options.commande == "gabarit":
-        Path(options.sortie).write_bytes(construire_gabarit(appel))
+        try:
+            Path(options.sortie).write_bytes(construire_gabarit(appel))
+        except OSError as exc:
+            print(f"Impossible d'écrire {options.sortie} : {exc.strerror}.", file=sys.stderr)
+            return SORTIE_USAGE
         print(f"Gabarit de l'appel {appel.id} écrit dans {options.sortie}.")
         return SORTIE_OK
 
@@ -157,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     except Exception as exc:  # la transaction est annulée : rien n'a été écrit
         print(
-            f"L'importation a échoué et a été annulée ; rien n'a été enregistré : {exc}",
+            "L'importation a échoué et a été annulée ; rien n'a été enregistré : "
+            + message_erreur(exc),
             file=sys.stderr,
         )
         return SORTIE_PROBLEME

@@ -22,11 +22,16 @@ class Constat:
     cle: str
 
 
-def constats_demande(d: dict, appel: Appel) -> list[Constat]:
-    """Avertissements sur une demande valide : plafond, coût, contribution, autre aide, dates."""
+def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -> list[Constat]:
+    """Avertissements sur une demande valide : plafond, coût, contribution, autre aide, dates.
+
+    `presentes` : les champs que le fichier fournit ; une règle qui dépend d'un champ absent
+    du fichier n'est pas appliquée (une réimportation partielle ne crée pas de fausse alerte).
+    """
     f = appel.financement
     constats = []
-    conjoint = bool(d.get("municipalites_partenaires"))
+    presentes = presentes if presentes is not None else set(d)
+    conjoint = bool(d.get("projet_conjoint"))
     plafond = f.plafond(conjoint)
     genre = "projet conjoint" if conjoint else "projet porté par une seule municipalité"
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
@@ -61,7 +66,8 @@ def constats_demande(d: dict, appel: Appel) -> list[Constat]:
                 "cout_total",
             )
         )
-    if not (d.get("contribution_demandeur") or d.get("cofinancement_externe")):
+    finance = {"contribution_demandeur", "cofinancement_externe"} & presentes
+    if finance and not (d.get("contribution_demandeur") or d.get("cofinancement_externe")):
         constats.append(
             Constat(
                 "sans_contribution",

@@ -38,6 +38,12 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "PAIVMQ-2024-001",
         (
             "Numéro de la demande",
+            "N° de demande",
+            "N° demande",
+            "N° de la demande",
+            "No. de demande",
+            "Numéro de projet",
+            "No de projet",
             "Numéro de demande",
             "No",
             "N°",
@@ -66,6 +72,8 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
             "Organisme demandeur",
             "Ville requérante",
             "Nom de la municipalité",
+            "Nom de la municipalité requérante",
+            "Municipalité porteuse",
         ),
     ),
     Colonne(
@@ -76,7 +84,16 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Code (01 à 17) ou nom de la région. Peut rester vide si la municipalité est "
         "reconnue : la région est alors tirée du répertoire.",
         "01",
-        ("Région", "Region admin", "Code de région", "Région administrative (code)", "No région"),
+        (
+            "Région",
+            "Region admin",
+            "Code de région",
+            "Région administrative (code)",
+            "No région",
+            "Code région",
+            "Code de la région",
+            "N° de région",
+        ),
     ),
     Colonne(
         "municipalites_partenaires",
@@ -145,7 +162,13 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         True,
         "Un des secteurs ciblés par l'appel.",
         "Innovation",
-        ("Secteur", "Secteur ciblé", "Secteur visé"),
+        (
+            "Secteur",
+            "Secteur ciblé",
+            "Secteur visé",
+            "Secteur d'activité",
+            "Secteur d'intervention",
+        ),
     ),
     Colonne(
         "secteurs_secondaires",
@@ -227,7 +250,14 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         False,
         "Part du coût assumée par la municipalité requérante.",
         "15000",
-        ("Contribution", "Contribution de la municipalité", "Apport du demandeur", "Mise de fonds"),
+        (
+            "Contribution",
+            "Contribution de la municipalité",
+            "Apport du demandeur",
+            "Mise de fonds",
+            "Contribution municipale",
+            "Contribution de la municipalité requérante",
+        ),
     ),
     Colonne(
         "cofinancement_externe",
@@ -306,6 +336,8 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
             "Email",
             "E-mail",
             "Adresse électronique",
+            "Adresse courriel du responsable",
+            "Courriel de la personne responsable",
         ),
     ),
 )
@@ -327,7 +359,7 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
         True,
         "Année financière du projet : 1 ou 2.",
         "1",
-        ("Année du projet", "An", "Année financière", "Exercice"),
+        ("Année du projet", "An", "Année financière", "Exercice", "Année du budget"),
     ),
     Colonne(
         "categorie",
@@ -360,7 +392,14 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
         True,
         "Montant de la dépense en dollars.",
         "12000",
-        ("Montant ($)", "Coût", "Montant de la dépense", "Somme"),
+        (
+            "Coût",
+            "Montant de la dépense",
+            "Somme",
+            "Montant demandé",
+            "Coût de la dépense",
+            "Montant prévu",
+        ),
     ),
 )
 
@@ -375,11 +414,18 @@ GENRES_MONTANT = (
 )
 
 
-def _index(colonnes: tuple[Colonne, ...]) -> dict[str, str]:
-    index: dict[str, str] = {}
+RANG_GABARIT, RANG_ALIAS = 1, 2
+
+
+def _index(colonnes: tuple[Colonne, ...]) -> dict[str, tuple[str, int]]:
+    """En-tête normalisé → (clé, rang) : l'en-tête du gabarit passe avant un synonyme."""
+    index: dict[str, tuple[str, int]] = {}
     for c in colonnes:
-        for nom in (c.entete, c.cle.replace("_", " "), *c.alias):
-            index.setdefault(normaliser_entete(nom), c.cle)
+        for nom in (c.entete, c.cle.replace("_", " ")):
+            index[normaliser_entete(nom)] = (c.cle, RANG_GABARIT)
+    for c in colonnes:
+        for nom in c.alias:
+            index.setdefault(normaliser_entete(nom), (c.cle, RANG_ALIAS))
     return index
 
 
@@ -387,9 +433,18 @@ _INDEX_DEMANDES = _index(COLONNES_DEMANDES)
 _INDEX_BUDGET = _index(COLONNES_BUDGET)
 
 
+def correspondance_entete(entete: object, budget: bool = False) -> tuple[str, int] | None:
+    """(clé canonique, rang) qu'un en-tête désigne, quels qu'en soient casse, accents, unités."""
+    cle = normaliser_entete(entete)
+    if not cle:  # « # », « — » : rien à reconnaître
+        return None
+    return (_INDEX_BUDGET if budget else _INDEX_DEMANDES).get(cle)
+
+
 def cle_entete(entete: object, budget: bool = False) -> str | None:
-    """La clé canonique qu'un en-tête désigne, quels qu'en soient casse, accents, unités."""
-    return (_INDEX_BUDGET if budget else _INDEX_DEMANDES).get(normaliser_entete(entete))
+    """La clé canonique qu'un en-tête désigne, ou None."""
+    trouve = correspondance_entete(entete, budget)
+    return trouve[0] if trouve else None
 
 
 # --- Le gabarit Excel -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ from evaluation.gabarit import COLONNES_PAR_CLE
 from evaluation.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
 from evaluation.municipalites import Repertoire, repertoire
 from evaluation.probleme import REFUS, Probleme
-from evaluation.validation import Enregistrement, Verification, verifier
+from evaluation.texte import nettoyer
+from evaluation.validation import Enregistrement, Verification, cle_numero, verifier
 
 Source = str | Path | bytes | BinaryIO
 LIMITES_PAR_DEFAUT = Limites()
@@ -44,6 +46,14 @@ def ramasse_miettes_suspendu() -> Iterator[None]:
     finally:
         if actif:
             gc.enable()
+
+
+def message_erreur(exc: BaseException) -> str:
+    """L'erreur d'une importation en une phrase : pour une erreur de base de données, le
+    message du serveur, sans la requête ni ses milliers de paramètres."""
+    origine = getattr(exc, "orig", None) or exc
+    texte = " ".join(str(origine).split())
+    return f"{type(origine).__name__} : {texte[:300]}{'…' if len(texte) > 300 else ''}"
 
 
 @dataclass
@@ -71,6 +81,19 @@ class RapportImportation:
         return len(self.creees) + len(self.mises_a_jour) + len(self.inchangees)
 
 
+TOUS_LES_FICHIERS = "*"
+
+
+def noms_uniques(noms: list[str]) -> list[str]:
+    """Deux fichiers de même nom (de deux dossiers) restent distincts : « demande.xlsx (2) »."""
+    vus: dict[str, int] = {}
+    uniques = []
+    for nom in noms:
+        vus[nom] = vus.get(nom, 0) + 1
+        uniques.append(nom if vus[nom] == 1 else f"{nom} ({vus[nom]})")
+    return uniques
+
+
 def lire_lot(
     sources: Iterable[tuple[str, Source]],
     limites: Limites = LIMITES_PAR_DEFAUT,
@@ -80,11 +103,15 @@ def lire_lot(
     """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus."""
     lus, refus = [], []
     sources = list(sources)
-    for i, (nom, source) in enumerate(sources):
+    correspondances = correspondances or {}
+    for i, (nom, source) in enumerate(
+        zip(noms_uniques([n for n, _ in sources]), (s for _, s in sources), strict=True)
+    ):
         if progression:
             progression(i / max(len(sources), 1), f"Lecture de {nom}")
+        relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
         try:
-            lus.append(lire_fichier(nom, source, limites, (correspondances or {}).get(nom)))
+            lus.append(lire_fichier(nom, source, limites, relie))
         except FichierRefuse as exc:
             refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
         except Exception as exc:  # filet : un fichier hostile imprévu est refusé, pas fatal
@@ -148,14 +175,18 @@ def _ligne_demande(e: Enregistrement, maintenant, importation_id: int) -> dict:
 
 
 def _json(valeur: object) -> object:
-    if isinstance(valeur, str | int | float | bool) or valeur is None:
+    """Une valeur de colonne hors gabarit, telle qu'un JSON stocké peut la garder."""
+    if isinstance(valeur, bool | int) or valeur is None:
         return valeur
-    return str(valeur)
+    if isinstance(valeur, float):
+        return valeur if math.isfinite(valeur) else None
+    return nettoyer(valeur)
 
 
 def _ligne_budget(e: Enregistrement) -> dict:
     return {
         **{cle: e.valeurs.get(cle) for cle in stockage.CHAMPS_LIGNE},
+        "colonnes_supplementaires": {k: _json(x) for k, x in e.supplementaires.items()} or None,
         "source_fichier": e.fichier,
         "source_ligne": e.ligne,
     }
@@ -215,18 +246,34 @@ def importer(
         return _importer(verification, appel, moteur, lignes_valides_seulement, auteur, progression)
 
 
+def _cles_presentes(d: Enregistrement) -> set[str]:
+    """Les champs que le fichier de la demande fournit : à la réimportation, un champ absent du
+    fichier garde sa valeur stockée (seule une cellule présente et vide l'efface)."""
+    colonnes = set(d.tableau.colonnes) if d.tableau is not None else set(stockage.CHAMPS_DEMANDE)
+    derivees = set()
+    if "municipalite" in colonnes:
+        derivees |= {"code_geographique", "region"}
+    if "municipalites_partenaires" in colonnes:
+        derivees.add("projet_conjoint")
+    return (colonnes | derivees) & set(stockage.CHAMPS_DEMANDE)
+
+
 def _importer(verification, appel, moteur, lignes_valides_seulement, auteur, progression):
     avancer = progression or (lambda *_: None)
     gardees, lignes = verification.selection(lignes_valides_seulement)
     ecartees = verification.ecartees(lignes_valides_seulement)
-    lignes_par_numero: dict[str, list[dict]] = {}
+    # Les numéros se comparent sans égard à la casse : « t-001 » désigne « T-001 ».
+    lignes_par_cle: dict[str, list[dict]] = {}
     for b in lignes:
-        lignes_par_numero.setdefault(b.no_demande, []).append(_ligne_budget(b))
+        lignes_par_cle.setdefault(b.cle, []).append(_ligne_budget(b))
 
     with moteur.begin() as connexion:
         stockage.enregistrer_appel(appel, connexion=connexion)
         avancer(0.1, "Lecture des demandes déjà stockées")
-        existantes = stockage.demandes_existantes(appel.id, connexion=connexion)
+        existantes = {
+            cle_numero(no): ligne
+            for no, ligne in stockage.demandes_existantes(appel.id, connexion=connexion).items()
+        }
         avant = len(existantes)
         maintenant = stockage.maintenant()
         rapport = RapportImportation(
@@ -253,39 +300,51 @@ def _importer(verification, appel, moteur, lignes_valides_seulement, auteur, pro
             connexion=connexion,
         )
         rapport.importation_id = importation_id
-        a_creer, a_mettre_a_jour = [], []
+        a_creer: list[tuple[Enregistrement, dict]] = []
+        a_mettre_a_jour: list[dict] = []
         ids_lignes: dict[int, list[dict]] = {}
         for d in gardees:
             nouvelle = _ligne_demande(d, maintenant, importation_id)
-            ancienne = existantes.get(d.no_demande)
-            lignes_d = lignes_par_numero.get(d.no_demande)
+            ancienne = existantes.get(d.cle)
+            lignes_d = lignes_par_cle.get(d.cle)
             if ancienne is None:
-                a_creer.append({**nouvelle, "cree_le": maintenant})
+                a_creer.append((d, {**nouvelle, "cree_le": maintenant}))
                 rapport.creees.append(d.no_demande)
                 continue
-            details = differences(ancienne, nouvelle, lignes_d)
+            presentes = _cles_presentes(d)
+            nouvelle = {
+                c: v
+                for c, v in nouvelle.items()
+                if c in presentes or c not in stockage.CHAMPS_DEMANDE
+            }
+            nouvelle["no_demande"] = ancienne["no_demande"]
+            if not nouvelle.get("colonnes_supplementaires"):
+                nouvelle.pop("colonnes_supplementaires", None)
+            details = differences(ancienne, {**ancienne, **nouvelle}, lignes_d)
             if details or nouvelle["avertissements"] != ancienne.get("avertissements"):
                 a_mettre_a_jour.append({**nouvelle, "id": ancienne["id"]})
+            numero = ancienne["no_demande"]
             if details:
-                rapport.mises_a_jour.append(Changement(d.no_demande, details))
+                rapport.mises_a_jour.append(Changement(numero, details))
             else:
-                rapport.inchangees.append(d.no_demande)
+                rapport.inchangees.append(numero)
             if lignes_d is not None and any(x.startswith("lignes de budget") for x in details):
                 ids_lignes[ancienne["id"]] = lignes_d
         # Lignes de budget qui complètent une demande déjà stockée (fichier Budget seul).
-        numeros_gardes = {d.no_demande for d in gardees}
-        for numero, lignes_d in lignes_par_numero.items():
-            if numero not in numeros_gardes and numero in existantes:
-                details = differences(existantes[numero], existantes[numero], lignes_d)
+        cles_gardees = {d.cle for d in gardees}
+        for cle, lignes_d in lignes_par_cle.items():
+            if cle not in cles_gardees and cle in existantes:
+                ancienne = existantes[cle]
+                details = differences(ancienne, ancienne, lignes_d)
                 if details:
-                    ids_lignes[existantes[numero]["id"]] = lignes_d
-                    rapport.mises_a_jour.append(Changement(numero, details))
+                    ids_lignes[ancienne["id"]] = lignes_d
+                    rapport.mises_a_jour.append(Changement(ancienne["no_demande"], details))
 
         avancer(0.3, f"Enregistrement de {len(a_creer)} nouvelle(s) demande(s)")
-        ids = stockage.inserer_demandes(appel.id, a_creer, connexion=connexion)
-        for numero, i in ids.items():
-            if numero in lignes_par_numero:
-                ids_lignes[i] = lignes_par_numero[numero]
+        ids = stockage.inserer_demandes(appel.id, [n for _, n in a_creer], connexion=connexion)
+        for d, nouvelle in a_creer:
+            if d.cle in lignes_par_cle:
+                ids_lignes[ids[nouvelle["no_demande"]]] = lignes_par_cle[d.cle]
         avancer(0.6, f"Mise à jour de {len(a_mettre_a_jour)} demande(s)")
         stockage.mettre_a_jour_demandes(a_mettre_a_jour, connexion=connexion)
         avancer(0.8, "Enregistrement des lignes de budget")

@@ -8,7 +8,9 @@ date) : leur conversion et leur validation appartiennent à `validation`.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,8 +19,15 @@ from typing import BinaryIO
 
 import python_calamine
 
-from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, Colonne, cle_entete
-from evaluation.texte import nettoyer, normaliser
+from evaluation.formats import nombre
+from evaluation.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_DEMANDES,
+    Colonne,
+    cle_entete,
+    correspondance_entete,
+)
+from evaluation.texte import nettoyer, normaliser, normaliser_entete
 
 SIGNATURE_ZIP = b"PK\x03\x04"
 SIGNATURE_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -34,8 +43,11 @@ class Limites:
     """Ce qu'un fichier téléversé peut peser avant d'être refusé sans être lu."""
 
     taille_max: int = 50 * 1024 * 1024
-    decompresse_max: int = 400 * 1024 * 1024
+    decompresse_max: int = 300 * 1024 * 1024
     ratio_max: float = 200.0
+    # Un appel reçoit des centaines de demandes : 100 000 lignes par feuille laissent une
+    # marge large, et bornent la mémoire qu'une feuille peut prendre une fois chargée.
+    lignes_max: int = 100_000
 
 
 class FichierRefuse(Exception):
@@ -67,6 +79,8 @@ class Tableau:
     entetes_supplementaires: list[str] = field(default_factory=list)
     lignes_ignorees: list[tuple[int, str]] = field(default_factory=list)
     lignes_champs: dict[str, int] | None = None
+    # Vrai si la feuille porte des cellules #N/A, #REF!... : la validation les cherche alors.
+    cellules_en_erreur: bool = False
 
     @property
     def est_formulaire(self) -> bool:
@@ -133,17 +147,22 @@ def reconnaitre_format(nom: str, contenu: bytes, limites: Limites = Limites()) -
     passe, une archive qui se décompresserait en gigaoctets (vérifiée sans la décompresser
     entièrement en mémoire).
     """
+    return _examiner(nom, contenu, limites)[0]
+
+
+def _examiner(nom: str, contenu: bytes, limites: Limites) -> tuple[str, set[str]]:
+    """(format, feuilles XML portant des cellules en erreur) ; voir `reconnaitre_format`."""
     extension = Path(nom).suffix.casefold()
     if not contenu.strip():
         raise FichierRefuse(nom, "fichier_vide", f"{nom} : le fichier est vide (aucune demande).")
     if contenu.startswith(SIGNATURE_ZIP):
-        _verifier_archive(nom, contenu, limites)
+        en_erreur = _verifier_archive(nom, contenu, limites)
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
             noms = set(archive.namelist())
             if "mimetype" in noms and b"opendocument.spreadsheet" in archive.read("mimetype"):
-                return "ods"
+                return "ods", set()
             if "xl/workbook.xml" in noms or "xl/workbook.bin" in noms:
-                return "xlsx"
+                return "xlsx", en_erreur
         raise FichierRefuse(
             nom,
             "format_non_reconnu",
@@ -156,7 +175,7 @@ def reconnaitre_format(nom: str, contenu: bytes, limites: Limites = Limites()) -
             in contenu
         ):
             raise _protege(nom)
-        return "xls"
+        return "xls", set()
     if contenu.startswith(b"%PDF"):
         raise FichierRefuse(
             nom,
@@ -166,12 +185,13 @@ def reconnaitre_format(nom: str, contenu: bytes, limites: Limites = Limites()) -
         )
     if extension == ".csv" or extension == ".txt":
         if contenu.startswith(_BOM_UTF16):
-            return "csv"
-        if b"\x00" in contenu[:4096]:
+            return "csv", set()
+        debut = contenu[:4096]
+        if debut.count(b"\x00") > max(2, len(debut) // 100):  # un binaire, pas un NUL égaré
             raise FichierRefuse(
                 nom, "format_non_reconnu", f"{nom} : fichier binaire nommé .csv, illisible."
             )
-        return "csv"
+        return "csv", set()
     raise FichierRefuse(
         nom,
         "format_non_reconnu",
@@ -189,9 +209,28 @@ def _protege(nom: str) -> FichierRefuse:
     )
 
 
-def _verifier_archive(nom: str, contenu: bytes, limites: Limites) -> None:
+_MARQUES_LIGNE = (b"<row", b":row")
+_MARQUE_ERREUR = b't="e"'
+
+
+def _trop_de_lignes(
+    nom: str, lignes: int, limites: Limites, au_moins: bool = False
+) -> FichierRefuse:
+    maximum = nombre(limites.lignes_max)
+    compte = f"plus de {maximum}" if au_moins else nombre(lignes)
+    return FichierRefuse(
+        nom,
+        "trop_de_lignes",
+        f"{nom} : une feuille compte {compte} lignes (limite {maximum}). Supprimez les lignes "
+        "vides ou mises en forme sous le tableau, ou scindez le fichier.",
+    )
+
+
+def _verifier_archive(nom: str, contenu: bytes, limites: Limites) -> set[str]:
     """Refuse une bombe de décompression d'après les tailles annoncées, puis vérifie ces
-    tailles en décompressant par morceaux, sans jamais dépasser la limite."""
+    tailles en décompressant par morceaux, sans jamais dépasser la limite ; compte au passage
+    les lignes de chaque feuille. Renvoie les feuilles (chemins XML) qui ont des cellules
+    en erreur, que calamine ne distingue pas des cellules vides."""
     bombe = FichierRefuse(
         nom,
         "archive_suspecte",
@@ -199,6 +238,7 @@ def _verifier_archive(nom: str, contenu: bytes, limites: Limites) -> None:
         f"{limites.decompresse_max / 2**20:.0f} Mo ou taux de compression de plus de "
         f"{limites.ratio_max:.0f} pour 1). Il n'a pas été lu. Réenregistrez-le depuis Excel.",
     )
+    en_erreur: set[str] = set()
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
             infos = archive.infolist()
@@ -212,11 +252,24 @@ def _verifier_archive(nom: str, contenu: bytes, limites: Limites) -> None:
                     raise bombe
             lu = 0
             for info in infos:
+                feuille = info.filename.startswith("xl/worksheets/")
+                lignes = 0
+                fin_precedente = b""
                 with archive.open(info) as membre:
                     while morceau := membre.read(1 << 20):
                         lu += len(morceau)
                         if lu > limites.decompresse_max:
                             raise bombe
+                        if feuille:
+                            # L'étendue déclarée (<dimension>) peut mentir : on compte.
+                            lignes += sum(morceau.count(m) for m in _MARQUES_LIGNE)
+                            if lignes > limites.lignes_max:
+                                raise _trop_de_lignes(nom, lignes, limites, au_moins=True)
+                            if _MARQUE_ERREUR in fin_precedente + morceau[:16] or (
+                                _MARQUE_ERREUR in morceau
+                            ):
+                                en_erreur.add(info.filename)
+                            fin_precedente = morceau[-16:]
     except FichierRefuse:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
@@ -232,13 +285,97 @@ def _verifier_archive(nom: str, contenu: bytes, limites: Limites) -> None:
             f"{nom} : archive compressée d'une façon non prise en charge. Réenregistrez le "
             "classeur depuis Excel au format .xlsx.",
         ) from None
+    return en_erreur
 
 
 # --- Grilles -----------------------------------------------------------------------------
 
 
-def _grilles_classeur(nom: str, contenu: bytes) -> list[tuple[str, list[list[object]]]]:
-    """(nom de feuille, lignes) pour chaque feuille visible ; la ligne i est la ligne Excel i+1."""
+@dataclass(frozen=True)
+class CelluleEnErreur:
+    """Une cellule qu'Excel affiche en erreur (#N/A, #REF!…) : ni vide, ni une valeur."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+_CELLULE_ERREUR = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_REFERENCE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALEUR = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _colonne_index(lettres: bytes) -> int:
+    n = 0
+    for c in lettres:
+        n = n * 26 + (c - 64)
+    return n - 1
+
+
+def _feuilles_xml(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Nom de feuille → chemin de son XML dans un classeur xlsx."""
+    try:
+        classeur = archive.read("xl/workbook.xml")
+        liens = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    cibles = {}
+    for m in re.finditer(rb"<Relationship\b([^>]*)>", liens):
+        ident = re.search(rb'\bId="([^"]+)"', m.group(1))
+        cible = re.search(rb'\bTarget="([^"]+)"', m.group(1))
+        if ident and cible:
+            cibles[ident.group(1).decode()] = cible.group(1).decode()
+    chemins = {}
+    for m in re.finditer(rb"<sheet\b([^>]*)/?>", classeur):
+        attributs = m.group(1)
+        nom = re.search(rb'\bname="([^"]*)"', attributs)
+        ident = re.search(rb'\br:id="([^"]*)"', attributs) or re.search(
+            rb'\bid="([^"]*)"', attributs
+        )
+        if nom and ident and ident.group(1).decode() in cibles:
+            cible = cibles[ident.group(1).decode()].lstrip("/")
+            chemin = cible if cible.startswith("xl/") else f"xl/{cible}"
+            chemins[html.unescape(nom.group(1).decode("utf-8"))] = chemin
+    return chemins
+
+
+def _erreurs_xlsx(contenu: bytes, membres: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Cellules en erreur des feuilles d'un xlsx (parmi `membres`, les XML où
+    `_verifier_archive` en a vu), que calamine rend comme des cellules vides."""
+    if not membres:
+        return {}
+    resultat: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            for feuille, chemin in _feuilles_xml(archive).items():
+                if chemin not in membres:
+                    continue
+                try:
+                    xml = archive.read(chemin)
+                except KeyError:
+                    continue
+                if b't="e"' not in xml:
+                    continue
+                erreurs = {}
+                for m in _CELLULE_ERREUR.finditer(xml):
+                    ref = _REFERENCE.search(m.group(1))
+                    valeur = _VALEUR.search(m.group(2))
+                    if ref:
+                        position = (int(ref.group(2)) - 1, _colonne_index(ref.group(1)))
+                        erreurs[position] = valeur.group(1).decode() if valeur else "#ERREUR"
+                resultat[feuille] = erreurs
+    except (zipfile.BadZipFile, OSError):
+        return {}
+    return resultat
+
+
+def _grilles_classeur(
+    nom: str, contenu: bytes, en_erreur: set[str]
+) -> list[tuple[str, list[list[object]], bool]]:
+    """(nom de feuille, lignes) pour chaque feuille visible ; la ligne i est la ligne Excel i+1
+    (calamine rend la grille depuis A1, cellules vides comprises)."""
+    erreurs = _erreurs_xlsx(contenu, en_erreur)
     try:
         classeur = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(contenu))
         grilles = []
@@ -247,8 +384,11 @@ def _grilles_classeur(nom: str, contenu: bytes) -> list[tuple[str, list[list[obj
                 continue
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
-            feuille = classeur.get_sheet_by_name(meta.name)
-            grilles.append((meta.name, _depuis_origine(feuille)))
+            lignes = classeur.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            for (i, j), code in erreurs.get(meta.name, {}).items():
+                if i < len(lignes) and j < len(lignes[i]):
+                    lignes[i][j] = CelluleEnErreur(code)
+            grilles.append((meta.name, lignes, bool(erreurs.get(meta.name))))
         return grilles
     except python_calamine.PasswordError:
         raise _protege(nom) from None
@@ -261,17 +401,7 @@ def _grilles_classeur(nom: str, contenu: bytes) -> list[tuple[str, list[list[obj
         ) from None
 
 
-def _depuis_origine(feuille) -> list[list[object]]:
-    lignes = feuille.to_python(skip_empty_area=False)
-    debut = feuille.start
-    if debut and (debut[0] or debut[1]) and len(lignes) and lignes[0] and lignes[0][0] is not None:
-        # Certaines versions ne rendent que la zone utilisée : on rétablit l'origine A1.
-        lignes = [[None] * debut[1] + list(ligne) for ligne in lignes]
-        lignes = [[] for _ in range(debut[0])] + lignes
-    return lignes
-
-
-def _grille_csv(nom: str, contenu: bytes) -> list[list[object]]:
+def _grille_csv(nom: str, contenu: bytes, limites: Limites) -> list[list[object]]:
     if contenu.startswith(b"\xef\xbb\xbf"):
         texte = contenu[3:].decode("utf-8", errors="replace")
     elif contenu.startswith(_BOM_UTF16):
@@ -292,9 +422,12 @@ def _grille_csv(nom: str, contenu: bytes) -> list[list[object]]:
         if points > score:
             meilleur, score = separateur, points
     try:
-        return [list(r) for r in csv.reader(io.StringIO(texte), delimiter=meilleur)]
+        lignes = [list(r) for r in csv.reader(io.StringIO(texte), delimiter=meilleur)]
     except csv.Error as exc:
         raise FichierRefuse(nom, "fichier_illisible", f"{nom} : CSV illisible ({exc}).") from None
+    if len(lignes) > limites.lignes_max:
+        raise _trop_de_lignes(nom, len(lignes), limites)
+    return lignes
 
 
 # --- Repérage des en-têtes ---------------------------------------------------------------
@@ -304,18 +437,35 @@ def _vide(valeur: object) -> bool:
     return valeur is None or (isinstance(valeur, str) and not valeur.strip())
 
 
+RANG_MANUEL = 0
+
+# Pour qu'une feuille soit lue comme un tableau, il faut plus que trois en-têtes reconnus :
+# des colonnes qui identifient ce qu'elle contient (un tableau de synthèse « Région, Axe,
+# Secteur » n'est pas une liste de demandes).
+_IDENTITE = {
+    "demandes": ({"no_demande", "municipalite", "titre"}, 2),
+    "budget": ({"no_demande", "categorie", "montant"}, 2),
+}
+
+
 def _correspondances(
     ligne: list[object], budget: bool, manuelles: Mapping[str, str]
 ) -> dict[str, tuple[int, str]]:
-    trouvees: dict[str, tuple[int, str]] = {}
+    """Clé → (colonne, en-tête) ; à clé égale, une correspondance faite à la main l'emporte,
+    puis l'en-tête exact du gabarit, puis un synonyme, puis la colonne la plus à gauche."""
+    meilleures: dict[str, tuple[int, int, str]] = {}
     for j, valeur in enumerate(ligne):
-        if _vide(valeur) or not isinstance(valeur, str):
+        if not isinstance(valeur, str) or not valeur.strip():
             continue
         entete = nettoyer(valeur)
-        cle = manuelles.get(entete) or cle_entete(entete, budget=budget)
-        if cle and cle not in trouvees:
-            trouvees[cle] = (j, entete)
-    return trouvees
+        manuelle = manuelles.get(normaliser_entete(entete))
+        trouve = (manuelle, RANG_MANUEL) if manuelle else correspondance_entete(entete, budget)
+        if not trouve:
+            continue
+        cle, rang = trouve
+        if cle not in meilleures or (rang, j) < meilleures[cle][:2]:
+            meilleures[cle] = (rang, j, entete)
+    return {cle: (j, entete) for cle, (_, j, entete) in meilleures.items()}
 
 
 def _meilleur_entete(
@@ -332,16 +482,20 @@ def _meilleur_entete(
     return meilleur
 
 
+def _est_tableau(genre: str, colonnes: Mapping[str, object]) -> bool:
+    cles, minimum = _IDENTITE[genre]
+    return len(cles & set(colonnes)) >= minimum
+
+
 def _formulaire(grille: list[list[object]]) -> dict[str, tuple[int, object]] | None:
-    """Un formulaire d'une demande : libellés en colonne A, valeurs à droite."""
+    """Un formulaire d'une demande : libellés en colonne A, valeurs en colonne B."""
     champs: dict[str, tuple[int, object]] = {}
     for i, ligne in enumerate(grille[:200]):
-        if not ligne or _vide(ligne[0]):
+        if not ligne or _vide(ligne[0]) or not isinstance(ligne[0], str):
             continue
         cle = cle_entete(nettoyer(ligne[0]))
         if cle and cle not in champs:
-            valeur = next((v for v in ligne[1:] if not _vide(v)), None)
-            champs[cle] = (i, valeur)
+            champs[cle] = (i, ligne[1] if len(ligne) > 1 else None)
     return champs if len(champs) >= 5 else None
 
 
@@ -382,6 +536,46 @@ def _est_note(valeur: object, dans_colonne_numero: bool) -> bool:
     return isinstance(valeur, str) and len(valeur.split()) >= 3
 
 
+def _raison_d_ignorer(
+    ligne: list[object], identite: list[int], j_numero: int | None, apres_une_demande: bool
+) -> str | None:
+    """ "" pour une ligne vide, la raison d'ignorer une ligne, ou None pour un enregistrement."""
+    remplies = _remplies(ligne)
+    if not remplies:
+        return ""
+    if _est_ligne_total(ligne, identite):
+        return "ligne de total"
+    if (
+        len(remplies) == 1
+        and apres_une_demande
+        and _est_note(ligne[remplies[0]], remplies[0] == j_numero)
+    ):
+        return f"une seule cellule remplie (« {nettoyer(ligne[remplies[0]])[:60]} »)"
+    return _sans_identite(ligne, identite, j_numero)
+
+
+def _sans_identite(ligne: list[object], identite: list[int], j_numero: int | None) -> str | None:
+    """Pourquoi une ligne n'est pas une demande (ou une dépense), ou None si elle en est une.
+
+    Sans numéro ni titre ni municipalité (ni catégorie), une ligne ne porte que des nombres :
+    un total sans libellé, des zéros ou des formules d'un gabarit. Un numéro seul, sans rien
+    d'autre que des zéros, est une ligne de gabarit prénumérotée."""
+    n = len(ligne)
+    if any(j < n and not _vide(ligne[j]) for j in identite):
+        return None
+    numero = j_numero is not None and j_numero < n and not _vide(ligne[j_numero])
+    autres = [
+        v
+        for j, v in enumerate(ligne)
+        if j != j_numero and not _vide(v) and not (isinstance(v, int | float) and v == 0)
+    ]
+    if not numero:
+        return "aucun numéro, titre ni municipalité (total ou formules ?)"
+    if not autres:
+        return "numéro seul, sans aucune autre donnée (ligne de gabarit prénumérotée ?)"
+    return None
+
+
 def _tableau(
     nom: str,
     feuille: str,
@@ -391,54 +585,86 @@ def _tableau(
     colonnes: dict[str, tuple[int, str]],
 ) -> Tableau:
     entete = grille[i_entete]
+    largeur = max((len(ligne) for ligne in grille[i_entete:]), default=0)
     indices_canoniques = {j for j, _ in colonnes.values()}
-    supplementaires = [
-        (j, nettoyer(v))
-        for j, v in enumerate(entete)
-        if j not in indices_canoniques and not _vide(v)
-    ]
-    tableau = Tableau(
-        nom,
-        feuille,
-        genre,
-        i_entete + 1,
-        colonnes,
-        entetes_supplementaires=[e for _, e in supplementaires],
-    )
+    vus: dict[str, int] = {}
+    supplementaires = []
+    for j in range(largeur):
+        if j in indices_canoniques:
+            continue
+        texte = nettoyer(entete[j]) if j < len(entete) and not _vide(entete[j]) else ""
+        texte = texte or f"(colonne {_lettre(j)})"
+        vus[texte] = vus.get(texte, 0) + 1
+        supplementaires.append((j, texte if vus[texte] == 1 else f"{texte} ({vus[texte]})"))
+    tableau = Tableau(nom, feuille, genre, i_entete + 1, colonnes)
     j_numero = colonnes.get("no_demande", (None,))[0]
-    identite = [colonnes[c][0] for c in ("titre", "municipalite", "categorie") if c in colonnes]
+    identite = [
+        colonnes[c][0]
+        for c in ("titre", "municipalite", "categorie", "description")
+        if c in colonnes
+    ]
     paires = [(cle, j) for cle, (j, _) in colonnes.items()]
     j_max = max(j for _, j in paires)
+    avec_donnees: set[str] = set()
+    j_titre = identite[0] if identite else None
     for i in range(i_entete + 1, len(grille)):
         ligne = grille[i]
-        remplies = _remplies(ligne)
-        if not remplies:
-            continue
-        if _est_ligne_total(ligne, identite):
-            tableau.lignes_ignorees.append((i + 1, "ligne de total"))
-            continue
-        if (
-            len(remplies) == 1
-            and tableau.enregistrements
-            and _est_note(ligne[remplies[0]], remplies[0] == j_numero)
-        ):
-            tableau.lignes_ignorees.append(
-                (i + 1, f"une seule cellule remplie (« {nettoyer(ligne[remplies[0]])[:60]} »)")
-            )
-            continue
-        if len(ligne) > j_max:
+        n = len(ligne)
+        titre = ligne[j_titre] if j_titre is not None and j_titre < n else None
+        ordinaire = (
+            isinstance(titre, str)
+            and titre.strip()
+            and not titre[:16].casefold().lstrip().replace("-", " ").startswith(_MOTS_TOTAL)
+            and j_numero is not None
+            and j_numero < n
+            and not _vide(ligne[j_numero])
+        )
+        if not ordinaire:  # ligne vide, total, note, ligne sans identité : les cas rares
+            raison = _raison_d_ignorer(ligne, identite, j_numero, bool(tableau.enregistrements))
+            if raison == "":
+                continue
+            if raison:
+                tableau.lignes_ignorees.append((i + 1, raison))
+                continue
+        if n > j_max:
             tableau.enregistrements.append({cle: ligne[j] for cle, j in paires})
         else:
-            n = len(ligne)
             tableau.enregistrements.append(
                 {cle: (ligne[j] if j < n else None) for cle, j in paires}
             )
-        tableau.supplementaires.append(
-            {e: ligne[j] for j, e in supplementaires if j < len(ligne) and not _vide(ligne[j])}
-            if supplementaires
-            else {}
-        )
+        extras = {}
+        if supplementaires:
+            extras = {e: ligne[j] for j, e in supplementaires if j < n and not _vide(ligne[j])}
+            avec_donnees.update(extras)
+        tableau.supplementaires.append(extras)
         tableau.lignes.append(i + 1)
+    tableau.entetes_supplementaires = [
+        e for _, e in supplementaires if e in avec_donnees or not e.startswith("(colonne ")
+    ]
+    return tableau
+
+
+def _lettre(j: int) -> str:
+    lettres = ""
+    j += 1
+    while j:
+        j, reste = divmod(j - 1, 26)
+        lettres = chr(65 + reste) + lettres
+    return lettres
+
+
+def _tableau_formulaire(nom: str, feuille: str, grille, champs) -> Tableau:
+    tableau = Tableau(
+        nom,
+        feuille,
+        "demandes",
+        1,
+        colonnes={cle: (1, nettoyer(grille[i][0])) for cle, (i, _) in champs.items()},
+        lignes_champs={cle: i + 1 for cle, (i, _) in champs.items()},
+    )
+    tableau.enregistrements.append({cle: v for cle, (_, v) in champs.items()})
+    tableau.supplementaires.append({})
+    tableau.lignes.append(min(i for i, _ in champs.values()) + 1)
     return tableau
 
 
@@ -450,57 +676,61 @@ def lire_fichier(
 ) -> FichierLu:
     """Lit un fichier de demandes ; lève `FichierRefuse` (avec un message) s'il ne peut l'être.
 
-    `correspondances` associe des en-têtes du fichier à des clés canoniques, quand la
-    personne a relié à la main une colonne que le nom ne permettait pas de reconnaître.
+    Chaque feuille visible dont la ligne d'en-têtes identifie des demandes (ou des lignes de
+    budget) est lue. `correspondances` associe des en-têtes du fichier à des clés
+    canoniques, quand la personne a relié à la main une colonne mal nommée.
     """
-    manuelles = dict(correspondances or {})
+    manuelles = {normaliser_entete(e): cle for e, cle in (correspondances or {}).items()}
     contenu = _octets(source, limites, nom)
-    genre_fichier = reconnaitre_format(nom, contenu, limites)
+    genre_fichier, en_erreur = _examiner(nom, contenu, limites)
     if genre_fichier == "csv":
-        grilles = [(Path(nom).stem, _grille_csv(nom, contenu))]
+        grilles = [(Path(nom).stem, _grille_csv(nom, contenu, limites), False)]
     else:
-        grilles = _grilles_classeur(nom, contenu)
+        grilles = _grilles_classeur(nom, contenu, en_erreur)
 
     tableaux: list[Tableau] = []
     remarques: list[str] = []
-    trouves: dict[str, tuple[int, Tableau]] = {}
-    for feuille, grille in grilles:
+    employees: set[str] = set()
+    for feuille, grille, en_erreur_feuille in grilles:
         repere = _meilleur_entete(grille, manuelles)
         if repere is None:
             continue
         genre, i_entete, colonnes = repere
-        nom_feuille = normaliser(feuille)
-        prioritaire = nom_feuille in ("demandes", "budget") and nom_feuille == genre
+        if not _est_tableau(genre, colonnes):
+            entetes = ", ".join(e for _, e in colonnes.values())
+            quoi = "dépenses" if genre == "budget" else "demandes"
+            remarques.append(
+                f"Feuille « {feuille} » ignorée : ses en-têtes ({entetes}) ne suffisent pas à "
+                f"identifier des {quoi}."
+            )
+            continue
+        employees.update(normaliser_entete(e) for _, e in colonnes.values())
         tableau = _tableau(nom, feuille, grille, genre, i_entete, colonnes)
-        poids = len(colonnes) + (1000 if prioritaire else 0)
-        if genre not in trouves or poids > trouves[genre][0]:
-            if genre in trouves:
-                remarques.append(
-                    f"Feuille « {trouves[genre][1].feuille} » ignorée : la feuille "
-                    f"« {feuille} » correspond mieux au gabarit."
-                )
-            trouves[genre] = (poids, tableau)
-        else:
-            remarques.append(f"Feuille « {feuille} » ignorée : un seul tableau de {genre} est lu.")
+        tableau.cellules_en_erreur = en_erreur_feuille
+        tableaux.append(tableau)
 
-    if "demandes" not in trouves and grilles:
-        feuille, grille = grilles[0]
+    if not any(t.genre == "demandes" for t in tableaux) and grilles:
+        feuille, grille, en_erreur_feuille = grilles[0]
         champs = _formulaire(grille)
         if champs:
-            tableau = Tableau(
-                nom,
-                feuille,
-                "demandes",
-                1,
-                colonnes={cle: (1, nettoyer(grille[i][0])) for cle, (i, _) in champs.items()},
-                lignes_champs={cle: i + 1 for cle, (i, _) in champs.items()},
-            )
-            tableau.enregistrements.append({cle: v for cle, (_, v) in champs.items()})
-            tableau.supplementaires.append({})
-            tableau.lignes.append(min(i for i, _ in champs.values()) + 1)
-            trouves["demandes"] = (0, tableau)
+            formulaire = _tableau_formulaire(nom, feuille, grille, champs)
+            formulaire.cellules_en_erreur = en_erreur_feuille
+            tableaux = [t for t in tableaux if t.feuille != feuille]
+            tableaux.insert(0, formulaire)
+            numero = formulaire.enregistrements[0].get("no_demande")
+            for t in tableaux:
+                if t.genre == "budget" and "no_demande" not in t.colonnes and not _vide(numero):
+                    # La feuille Budget d'un formulaire se rattache à son unique demande.
+                    t.colonnes["no_demande"] = (-1, "(numéro du formulaire)")
+                    for e in t.enregistrements:
+                        e["no_demande"] = numero
 
-    tableaux = [t for _, t in sorted(trouves.values(), key=lambda p: p[1].genre != "demandes")]
+    for entete, cle in (correspondances or {}).items():
+        if normaliser_entete(entete) not in employees:
+            remarques.append(
+                f"Correspondance « {entete} » → {cle} sans effet : aucun en-tête de ce nom."
+            )
+    tableaux.sort(key=lambda t: t.genre != "demandes")
     if not tableaux:
         raise FichierRefuse(
             nom,

@@ -96,8 +96,8 @@ demandes = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
     *(sa.Column(nom, genre) for nom, genre in CHAMPS_DEMANDE.items()),
-    sa.Column("colonnes_supplementaires", sa.JSON),
-    sa.Column("avertissements", sa.JSON),
+    sa.Column("colonnes_supplementaires", sa.JSON(none_as_null=True)),
+    sa.Column("avertissements", sa.JSON(none_as_null=True)),
     sa.Column("source_fichier", sa.Text),
     sa.Column("source_feuille", sa.Text),
     sa.Column("source_ligne", sa.Integer),
@@ -124,6 +124,7 @@ lignes_budget = sa.Table(
         "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
     ),
     *(sa.Column(nom, genre) for nom, genre in CHAMPS_LIGNE.items()),
+    sa.Column("colonnes_supplementaires", sa.JSON(none_as_null=True)),
     sa.Column("source_fichier", sa.Text),
     sa.Column("source_ligne", sa.Integer),
     sa.Index("ix_lignes_budget_demande", "demande_id"),
@@ -281,18 +282,22 @@ def inserer_demandes(appel_id: str, lignes: list[dict], *, connexion: Connection
 
 
 def mettre_a_jour_demandes(lignes: list[dict], *, connexion: Connection) -> None:
-    """Met à jour des demandes en place (même identifiant : ce qui s'y rattache reste)."""
-    if not lignes:
-        return
-    colonnes = [c for c in lignes[0] if c != "id"]
-    requete = (
-        demandes.update()
-        .where(demandes.c.id == sa.bindparam("_id"))
-        .values({c: sa.bindparam(c) for c in colonnes})
-    )
-    connexion.execute(
-        requete, [{"_id": ligne["id"], **{c: ligne[c] for c in colonnes}} for ligne in lignes]
-    )
+    """Met à jour des demandes en place (même identifiant : ce qui s'y rattache reste).
+
+    Chaque ligne ne porte que les champs à changer ; les lignes sont groupées par jeu de
+    champs, une requête par groupe."""
+    groupes: dict[tuple[str, ...], list[dict]] = {}
+    for ligne in lignes:
+        groupes.setdefault(tuple(sorted(c for c in ligne if c != "id")), []).append(ligne)
+    for colonnes, groupe in groupes.items():
+        requete = (
+            demandes.update()
+            .where(demandes.c.id == sa.bindparam("_id"))
+            .values({c: sa.bindparam(c) for c in colonnes})
+        )
+        connexion.execute(
+            requete, [{"_id": ligne["id"], **{c: ligne[c] for c in colonnes}} for ligne in groupe]
+        )
 
 
 def remplacer_lignes_budget(

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 _ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+# Caractères de contrôle (NUL, etc.) : invisibles, et refusés par PostgreSQL.
+_CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
@@ -39,9 +41,45 @@ def _normaliser(texte: str) -> str:
     return _NON_ALNUM.sub(" ", brut).strip()
 
 
+# Précisions entre parenthèses qui ne changent pas le sens d'un en-tête : « Coût ($) »,
+# « Date (AAAA-MM-JJ) », « Région (code) ». « Montant demandé (total) », lui, n'est pas
+# « Montant demandé » : la parenthèse reste.
+_PRECISIONS = {
+    "cad",
+    "en",
+    "dollars",
+    "en dollars",
+    "aaaa mm jj",
+    "jj mm aaaa",
+    "aaaa mm",
+    "oui non",
+    "o n",
+    "code",
+    "nom",
+    "code ou nom",
+    "obligatoire",
+    "facultatif",
+    "optionnel",
+    "si applicable",
+    "le cas echeant",
+    "s il y a lieu",
+    "texte",
+    "nombre",
+    "montant",
+}
+
+
+def _precision(match: re.Match) -> str:
+    contenu = normaliser(match.group(0)[1:-1])
+    sans_chiffres = re.sub(r"\d+", " ", contenu).split()
+    if not sans_chiffres or " ".join(sans_chiffres) in _PRECISIONS:
+        return " "
+    return " " + contenu + " "
+
+
 def normaliser_entete(texte: object) -> str:
-    """Comme `normaliser`, en ignorant les unités ou précisions entre parenthèses."""
-    return normaliser(_PARENTHESES.sub(" ", str(texte or "")))
+    """Comme `normaliser`, sans les unités ou formats précisés entre parenthèses."""
+    return normaliser(_PARENTHESES.sub(_precision, str(texte or "")))
 
 
 def compacter(texte: object) -> str:
@@ -70,7 +108,7 @@ def nettoyer(valeur: object) -> str:
 
 @lru_cache(maxsize=65536)
 def _nettoyer_texte(texte: str) -> str:
-    return _ESPACES.sub(" ", texte).strip()
+    return _ESPACES.sub(" ", _CONTROLES.sub("", texte)).strip()
 
 
 def suggerer(saisie: str, candidats: Iterable[str], seuil: float = 0.8) -> str | None:

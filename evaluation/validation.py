@@ -9,17 +9,22 @@ choisit d'en importer les lignes valides).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from evaluation.admissibilite import constats_budget, constats_demande
 from evaluation.appel import Appel
-from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, COLONNES_PAR_CLE, Colonne
-from evaluation.lecture import FichierLu, Tableau
+from evaluation.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_BUDGET_PAR_CLE,
+    COLONNES_DEMANDES,
+    COLONNES_PAR_CLE,
+    Colonne,
+)
+from evaluation.lecture import CelluleEnErreur, FichierLu, Tableau
 from evaluation.municipalites import Repertoire
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, Probleme
-from evaluation.texte import liste, nettoyer
+from evaluation.texte import liste, nettoyer, normaliser
 from evaluation.valeurs import (
     ValeurIllisible,
     Vocabulaire,
@@ -45,6 +50,7 @@ class Enregistrement:
     supplementaires: dict[str, object] = field(default_factory=dict)
     tableau: Tableau | None = field(default=None, repr=False, compare=False)
     index: int = 0
+    _cle: str | None = field(default=None, repr=False, compare=False)
 
     def emplacement(self, cle: str) -> tuple[int, str]:
         """(ligne Excel, en-tête du fichier) de la cellule `cle` de cet enregistrement."""
@@ -72,10 +78,12 @@ class Enregistrement:
     def no_demande(self) -> str:
         return str(self.valeurs.get("no_demande") or "")
 
-    @cached_property
+    @property
     def cle(self) -> str:
         """Le numéro sans égard à la casse ni aux espaces : deux écritures, une demande."""
-        return _cle_numero(self.no_demande)
+        if self._cle is None:
+            self._cle = cle_numero(self.no_demande)
+        return self._cle
 
     @property
     def bloque(self) -> bool:
@@ -152,12 +160,58 @@ def _premiers(demandes: list[Enregistrement]) -> list[Enregistrement]:
     return gardees
 
 
-def _cle_numero(numero: object) -> str:
+def cle_numero(numero: object) -> str:
+    """Clé de comparaison d'un numéro de demande : sans casse ni espaces superflus."""
     return nettoyer(numero).casefold()
 
 
 def _texte_numero(valeur: object) -> str:
     return nettoyer(valeur)
+
+
+def _signaler_erreur_excel(signaler, col: Colonne, valeur: CelluleEnErreur) -> None:
+    """Une cellule #N/A, #REF!... : bloquante si la valeur est obligatoire."""
+    grave = col.obligatoire and col.cle != "region"
+    signaler(
+        col.cle,
+        "cellule_en_erreur",
+        f"cellule en erreur « {valeur.code} » : corrigez la formule dans le fichier ou "
+        "saisissez la valeur" + ("." if grave else " (valeur ignorée)."),
+        BLOQUANT if grave else AVERTISSEMENT,
+    )
+
+
+_SANS_PARTENAIRE = {
+    "non",
+    "aucun",
+    "aucune",
+    "n a",
+    "na",
+    "s o",
+    "so",
+    "sans objet",
+    "ne s applique pas",
+    "nil",
+    "neant",
+    "pas de partenaire",
+    "aucun partenaire",
+    "sans",
+    "0",
+    "-",
+}
+
+
+def _noms_partenaires(noms: list[str]) -> list[str]:
+    """Les noms de municipalités partenaires, sans les « Non » ni « S.O. » qui disent qu'il
+    n'y en a pas ; une liste séparée par des virgules est découpée (aucun nom de
+    municipalité du répertoire ne contient de virgule)."""
+    resultat = []
+    for nom in noms:
+        for morceau in nom.split(","):
+            morceau = nettoyer(morceau)
+            if morceau and normaliser(morceau) not in _SANS_PARTENAIRE:
+                resultat.append(morceau)
+    return resultat
 
 
 def _enregistrement(tableau: Tableau, i: int, numero: str) -> Enregistrement:
@@ -192,35 +246,40 @@ class _Validateur:
         def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
             e.signaler(cle, code, message, severite, suggestion)
 
-        for col, convertir in self.plan(tableau):
-            valeur = brut.get(col.cle)
-            if col.genre == "oui_non" or not (
-                valeur is None or (type(valeur) is str and est_vide(valeur))
-            ):
+        erreurs_possibles = tableau.cellules_en_erreur
+        for col, cle, toujours, obligatoire, montant, convertir in self.plan(tableau):
+            valeur = brut.get(cle)
+            if erreurs_possibles and isinstance(valeur, CelluleEnErreur):
+                v[cle] = None
+                _signaler_erreur_excel(signaler, col, valeur)
+                continue
+            if toujours or not (valeur is None or (type(valeur) is str and est_vide(valeur))):
                 try:
-                    v[col.cle] = convertir(valeur)
+                    converti = convertir(valeur)
                 except ValeurIllisible as exc:
-                    v[col.cle] = None
+                    v[cle] = None
                     code, severite = _CODES_ILLISIBLE[col.genre]
-                    signaler(col.cle, code, str(exc), severite, exc.suggestion)
+                    signaler(cle, code, str(exc), severite, exc.suggestion)
                     continue
             else:
-                v[col.cle] = None
-            if v[col.cle] is None or v[col.cle] == "" or v[col.cle] == []:
+                converti = None
+            if converti is None or converti == "" or converti == []:
                 # Cellule vide, quelle qu'en soit la forme (« - », NaN, espaces...).
-                if col.obligatoire and col.cle != "region":
+                converti = None if converti == "" else converti
+                if obligatoire:
                     signaler(
-                        col.cle,
+                        cle,
                         "valeur_manquante",
                         f"valeur obligatoire manquante : remplissez « {col.entete} ».",
                     )
-            elif col.genre == "montant" and v[col.cle] < 0:
+            elif montant and converti < 0:
                 signaler(
-                    col.cle,
+                    cle,
                     "montant_negatif",
                     f"montant négatif ({nettoyer(valeur)}) : un montant est positif ou nul.",
                 )
-                v[col.cle] = None
+                converti = None
+            v[cle] = converti
 
         v["no_demande"] = numero or None
         self.municipalites(tableau, i, v, signaler)
@@ -233,9 +292,8 @@ class _Validateur:
                 f"la date de fin ({fin.isoformat()}) précède la date de début "
                 f"({debut.isoformat()}) : corrigez l'une des deux.",
             )
-        v["projet_conjoint"] = bool(v.get("municipalites_partenaires"))
         if not any(p.bloque for p in pb):
-            for c in constats_demande(v, self.appel):
+            for c in constats_demande(v, self.appel, set(tableau.colonnes)):
                 signaler(c.cle, c.code, c.message, AVERTISSEMENT)
         return e
 
@@ -266,12 +324,23 @@ class _Validateur:
             "municipalite": nettoyer,
         }
 
-    def plan(self, tableau: Tableau) -> list[tuple[Colonne, Callable]]:
-        """Les colonnes présentes dans le tableau et leur conversion, calculées une fois."""
+    def plan(self, tableau: Tableau) -> list[tuple]:
+        """Les colonnes présentes dans le tableau, avec ce qu'il faut savoir de chacune pour la
+        convertir (calculé une fois par tableau : la boucle par demande reste courte).
+
+        (colonne, clé, toujours convertir, obligatoire, est un montant, conversion) ; une
+        réponse oui/non se convertit même vide, la région manquante se déduit ailleurs."""
         cle = id(tableau)
         if cle not in self._plans:
             self._plans[cle] = [
-                (col, self.convertisseurs[col.genre])
+                (
+                    col,
+                    col.cle,
+                    col.genre == "oui_non",
+                    col.obligatoire and col.cle != "region",
+                    col.genre == "montant",
+                    self.convertisseurs[col.genre],
+                )
                 for col in COLONNES_DEMANDES
                 if col.cle in tableau.colonnes
             ]
@@ -352,24 +421,37 @@ class _Validateur:
                 f"région administrative manquante et municipalité non reconnue : "
                 f"remplissez « {colonne} » (code 01 à 17).",
             )
-        partenaires = []
-        for nom_partenaire in v.get("municipalites_partenaires") or []:
+        partenaires, reconnus = [], 0
+        for nom_partenaire in _noms_partenaires(v.get("municipalites_partenaires") or []):
             r = self.repertoire.reconnaitre(nom_partenaire)
+            if trouvee and r.municipalite == trouvee:
+                signaler(
+                    "municipalites_partenaires",
+                    "partenaire_requerante",
+                    f"la municipalité requérante ({trouvee.nom_affiche}) figure parmi ses "
+                    "propres partenaires : elle n'est pas comptée comme partenaire.",
+                    AVERTISSEMENT,
+                )
+                continue
             if r.municipalite:
                 partenaires.append(r.municipalite.nom_affiche)
+                reconnus += 1
                 continue
             partenaires.append(nom_partenaire)
-            if r.ambigues:
-                continue
             aide = f" Vouliez-vous dire « {r.suggestion} » ?" if r.suggestion else ""
+            if r.ambigues:
+                aide = " Plusieurs municipalités portent ce nom : précisez « Ville de … »."
             signaler(
                 "municipalites_partenaires",
                 "municipalite_inconnue",
-                f"municipalité partenaire « {nom_partenaire} » absente du répertoire des "
-                f"municipalités du Québec.{aide}",
+                f"municipalité partenaire « {nom_partenaire} » non reconnue dans le répertoire "
+                f"des municipalités du Québec : elle ne compte pas pour la bonification d'un "
+                f"projet conjoint.{aide}",
                 AVERTISSEMENT,
                 r.suggestion,
             )
+        # Projet conjoint : au moins une autre municipalité reconnue (la bonification en dépend).
+        v["projet_conjoint"] = reconnus > 0
         v["municipalites_partenaires"] = "; ".join(partenaires) or None
 
     def listes(self, v: dict, signaler) -> None:
@@ -399,14 +481,26 @@ class _Validateur:
         def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
             e.signaler(cle, code, message, severite, suggestion)
 
+        erreurs = (
+            {cle for cle, val in brut.items() if isinstance(val, CelluleEnErreur)}
+            if tableau.cellules_en_erreur
+            else set()
+        )
+        for cle in erreurs:
+            _signaler_erreur_excel(signaler, COLONNES_BUDGET_PAR_CLE[cle], brut[cle])
+        if erreurs:
+            brut = {cle: (None if cle in erreurs else val) for cle, val in brut.items()}
+            numero = _texte_numero(brut.get("no_demande"))
         v["no_demande"] = numero or None
         if not numero:
-            signaler(
-                "no_demande",
-                "valeur_manquante",
-                "numéro de demande manquant : chaque ligne de budget se rattache à une demande.",
-            )
-        elif _cle_numero(numero) not in numeros_connus:
+            if "no_demande" not in erreurs:
+                signaler(
+                    "no_demande",
+                    "valeur_manquante",
+                    "numéro de demande manquant : chaque ligne de budget se rattache à une "
+                    "demande.",
+                )
+        elif cle_numero(numero) not in numeros_connus:
             signaler(
                 "no_demande",
                 "demande_inconnue",
@@ -420,7 +514,7 @@ class _Validateur:
             annee = -1
         if annee is None:
             annee = 1
-            if "annee" in tableau.colonnes:
+            if "annee" in tableau.colonnes and "annee" not in erreurs:
                 signaler(
                     "annee",
                     "annee_manquante",
@@ -440,11 +534,12 @@ class _Validateur:
         v["categorie_id"] = None
         v["admissible"] = None
         if est_vide(categorie):
-            signaler(
-                "categorie",
-                "valeur_manquante",
-                "catégorie de dépense manquante : choisissez-la dans la liste du gabarit.",
-            )
+            if "categorie" not in erreurs:
+                signaler(
+                    "categorie",
+                    "valeur_manquante",
+                    "catégorie de dépense manquante : choisissez-la dans la liste du gabarit.",
+                )
         else:
             try:
                 trouvee = self.vocabulaire.categorie(categorie)
@@ -460,7 +555,8 @@ class _Validateur:
             signaler("montant", "montant_illisible", str(exc))
         else:
             if v["montant"] is None:
-                signaler("montant", "valeur_manquante", "montant de la dépense manquant.")
+                if "montant" not in erreurs:
+                    signaler("montant", "valeur_manquante", "montant de la dépense manquant.")
             elif v["montant"] < 0:
                 signaler(
                     "montant",
@@ -587,7 +683,7 @@ def verifier(
                     premieres[cle] = d
                 demandes.append(d)
 
-    stockes = {_cle_numero(n) for n in numeros_stockes}
+    stockes = {cle_numero(n) for n in numeros_stockes}
     connus = set(premieres) | stockes
     lignes: list[Enregistrement] = []
     par_demande: dict[str, list[Enregistrement]] = {}

@@ -8,7 +8,7 @@ import streamlit as st
 
 from evaluation import stockage
 from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, construire_gabarit
-from evaluation.importation import importer, verifier_lot
+from evaluation.importation import importer, message_erreur, verifier_lot
 from evaluation.lecture import EXTENSIONS
 from evaluation.probleme import GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.rapport import problemes_par_fichier
@@ -269,7 +269,8 @@ if st.button(
     except Exception as exc:  # la transaction est annulée : rien n'a été écrit
         barre.empty()
         st.error(
-            f"L'importation a échoué et a été annulée ; rien n'a été enregistré. Détail : {exc}"
+            "L'importation a échoué et a été annulée ; rien n'a été enregistré. Détail : "
+            + message_erreur(exc)
         )
     else:
         st.session_state["dernier_rapport"] = rapport

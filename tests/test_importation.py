@@ -191,3 +191,97 @@ def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch):
     (refus,) = verification.problemes_fichiers
     assert refus.severite == "refus" and refus.code == "fichier_illisible"
     assert "etrange.xlsx : lecture impossible (KeyError" in refus.message
+
+
+def test_numero_de_casse_differente_met_a_jour_la_meme_demande(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    modifie = _modifie(
+        VALIDE,
+        [
+            ("Demandes", "A2", "t-001"),
+            ("Demandes", "G2", "Autre titre"),
+            ("Budget", "A2", "t-001"),
+            ("Budget", "A3", "T-001"),
+        ],
+    )
+    rapport = importer(_lot(appel, moteur, ("v2.xlsx", modifie)), appel, moteur=moteur)
+    assert rapport.creees == [] and rapport.apres == 3
+    assert [c.no_demande for c in rapport.mises_a_jour] == ["T-001"]
+    demandes, lignes, _ = _etat(moteur, appel)
+    assert demandes.set_index("no_demande").loc["T-001", "titre"] == "Autre titre"
+    assert (lignes["no_demande"] == "T-001").sum() == 2
+
+
+def test_reimport_partiel_garde_les_colonnes_absentes(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    wb = load_workbook(VALIDE)
+    feuille = wb["Demandes"]
+    for entete in ("Courriel", "Résumé", "Contribution du demandeur", "Cofinancement externe"):
+        j = next(c.column for c in feuille[1] if c.value == entete)
+        feuille.delete_cols(j)
+    feuille["G2"] = "Titre revu"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = _lot(appel, moteur, ("partiel.xlsx", sortie.getvalue()))
+    assert "sans_contribution" not in [p.code for p in verification.problemes]
+    rapport = importer(verification, appel, moteur=moteur)
+    (changement,) = rapport.mises_a_jour
+    assert changement.details == ["Titre du projet : Jumelage maritime Rimouski-Brest → Titre revu"]
+    t1 = _etat(moteur, appel)[0].set_index("no_demande").loc["T-001"]
+    assert t1["courriel"] == "international@rimouski.example"
+    assert int(t1["contribution_demandeur"]) == 1_500_000
+
+
+def test_colonnes_supplementaires_du_budget_gardees(moteur, appel):
+    wb = load_workbook(VALIDE)
+    wb["Budget"]["F1"] = "Fournisseur"
+    wb["Budget"]["F2"] = "Firme Tremblay"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    importer(_lot(appel, moteur, ("f.xlsx", sortie.getvalue())), appel, moteur=moteur)
+    lignes = _etat(moteur, appel)[1]
+    assert {"Fournisseur": "Firme Tremblay"} in list(lignes["colonnes_supplementaires"])
+
+
+def test_caracteres_de_controle_retires(moteur, appel):
+    """Un NUL dans un CSV (refusé par PostgreSQL) disparaît à la lecture."""
+    texte = (DONNEES / "formats" / "virgule-utf8.csv").read_text(encoding="utf-8")
+    texte = texte.replace("Jumelage maritime", "Jumelage\x00 maritime\x07")
+    rapport = importer(_lot(appel, moteur, ("nul.csv", texte.encode())), appel, moteur=moteur)
+    assert rapport.apres == 3
+    titre = _etat(moteur, appel)[0].set_index("no_demande").loc["T-001", "titre"]
+    assert titre == "Jumelage maritime Rimouski-Brest"
+
+
+def test_deux_fichiers_de_meme_nom_restent_distincts(moteur, appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    autre = _modifie(
+        VALIDE,
+        [
+            ("Demandes", "A2", "X-1"),
+            ("Demandes", "A3", "X-2"),
+            ("Demandes", "A4", "X-3"),
+            ("Budget", "A2", "X-1"),
+            ("Budget", "A3", "X-1"),
+            *[("Budget", f"A{i}", "X-2") for i in range(4, 9)],
+            ("Budget", "A9", "X-3"),
+        ],
+    )
+    verification = _lot(
+        appel, moteur, ("demande.xlsx", chemin_probleme(cas)), ("demande.xlsx", autre)
+    )
+    assert verification.fichiers == ["demande.xlsx", "demande.xlsx (2)"]
+    assert {p.fichier for p in verification.problemes if p.bloque} == {"demande.xlsx"}
+    rapport = importer(verification, appel, moteur=moteur)
+    assert rapport.creees == ["X-1", "X-2", "X-3"]
+
+
+def test_message_d_erreur_de_base_court():
+    import sqlalchemy as sa
+
+    from evaluation.importation import message_erreur
+
+    erreur = sa.exc.DataError(
+        "INSERT INTO demandes ... " + "x" * 10_000, {"p": 1}, ValueError("valeur trop longue")
+    )
+    assert message_erreur(erreur) == "ValueError : valeur trop longue"

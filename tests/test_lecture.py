@@ -190,3 +190,169 @@ def test_fichier_sans_tableau_reconnu():
 def test_csv_vide():
     with pytest.raises(FichierRefuse, match="vide"):
         lire_fichier("vide.csv", b"   \n")
+
+
+def _xlsx(feuilles: dict[str, list[list[object]]], origine: str = "A1") -> bytes:
+    """Classeur en mémoire, chaque feuille écrite à partir de la cellule `origine`."""
+    from openpyxl import Workbook
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    lettre, rang = coordinate_from_string(origine)
+    j0 = column_index_from_string(lettre)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for nom, lignes in feuilles.items():
+        f = wb.create_sheet(nom)
+        for i, ligne in enumerate(lignes):
+            for j, v in enumerate(ligne):
+                f.cell(rang + i, j0 + j, v)
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+ENTETE_COURTE = ["No de demande", "Municipalité requérante", "Titre du projet", "Axe"]
+
+
+def test_feuille_qui_ne_commence_pas_en_a1():
+    contenu = _xlsx(
+        {"Demandes": [ENTETE_COURTE, ["A-1", "Rimouski", "T", 1], [], ["A-2", "Laval", "T", 7]]},
+        origine="C4",
+    )
+    tableau = _demandes(lire_fichier("decale.xlsx", contenu))
+    assert tableau.ligne_entete == 4
+    assert tableau.lignes == [5, 7]
+    assert tableau.emplacement(1, "axe") == (7, "Axe")
+
+
+def test_toutes_les_feuilles_de_demandes_sont_lues():
+    contenu = _xlsx(
+        {
+            "Bas-Saint-Laurent": [ENTETE_COURTE, ["A-1", "Rimouski", "T", 1]],
+            "Estrie": [ENTETE_COURTE, ["A-2", "Sherbrooke", "T", 2]],
+            "Synthèse": [["Région", "Axe", "Secteur principal"], ["01", 1, "Culture"]],
+        }
+    )
+    fichier = lire_fichier("regions.xlsx", contenu)
+    assert [(t.feuille, len(t.enregistrements)) for t in fichier.tableaux] == [
+        ("Bas-Saint-Laurent", 1),
+        ("Estrie", 1),
+    ]
+    assert any("« Synthèse » ignorée" in r for r in fichier.remarques)
+
+
+@pytest.mark.parametrize(
+    ("entetes", "cle", "colonne_attendue"),
+    [
+        (["ID", "No de demande", "Municipalité requérante", "Titre du projet"], "no_demande", 1),
+        (
+            [
+                "No de demande",
+                "Montant demandé (total)",
+                "Montant demandé – année 1",
+                "Titre du projet",
+                "Municipalité requérante",
+            ],
+            "montant_demande_an1",
+            2,
+        ),
+        (
+            ["No de demande", "Montant demandé", "Titre du projet", "Municipalité requérante"],
+            "montant_demande_an1",
+            1,
+        ),
+    ],
+)
+def test_en_tete_du_gabarit_prime_sur_un_synonyme(entetes, cle, colonne_attendue):
+    contenu = _xlsx({"Demandes": [entetes, ["x"] * len(entetes)]})
+    assert _demandes(lire_fichier("a.xlsx", contenu)).colonnes[cle][0] == colonne_attendue
+
+
+def test_correspondance_manuelle_prime_et_ignore_casse():
+    contenu = _xlsx(
+        {
+            "Demandes": [
+                ["ID", "No de demande", "Municipalité requérante", "Titre"],
+                ["1", "A-1", "Rimouski", "T"],
+            ]
+        }
+    )
+    tableau = _demandes(lire_fichier("a.xlsx", contenu, correspondances={"id": "no_demande"}))
+    assert tableau.colonnes["no_demande"][0] == 0
+    inutile = lire_fichier("a.xlsx", contenu, correspondances={"Inexistant": "titre"})
+    assert any("« Inexistant » → titre sans effet" in r for r in inutile.remarques)
+
+
+def test_lignes_sans_identite_ignorees_avec_raison():
+    lignes = [
+        [*ENTETE_COURTE, "Coût total du projet"],
+        ["A-1", "Rimouski", "T", 1, 1000],
+        ["A-2", None, None, None, 0],
+        [None, None, None, None, 0],
+        [None, None, None, None, 1000],
+    ]
+    tableau = _demandes(lire_fichier("a.xlsx", _xlsx({"Demandes": lignes})))
+    assert [e["no_demande"] for e in tableau.enregistrements] == ["A-1"]
+    assert [ligne for ligne, _ in tableau.lignes_ignorees] == [3, 4, 5]
+    assert "prénumérotée" in tableau.lignes_ignorees[0][1]
+
+
+def test_formulaire_lit_la_colonne_b_seulement():
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / FORMULAIRE)
+    feuille = wb["Demande"]
+    for ligne in range(3, 27):
+        feuille.cell(ligne, 3, "Aide : voir le guide")
+    an2 = next(r for r in range(3, 27) if feuille.cell(r, 1).value == "Montant demandé – année 2")
+    feuille.cell(an2, 2).value = None
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    tableau = _demandes(lire_fichier("f.xlsx", sortie.getvalue()))
+    assert tableau.enregistrements[0]["montant_demande_an2"] in (None, "")
+    assert tableau.enregistrements[0]["municipalites_partenaires"] in (None, "")
+
+
+def test_colonnes_supplementaires_nommees_et_distinctes():
+    lignes = [
+        [
+            "No de demande",
+            "Municipalité requérante",
+            "Titre du projet",
+            "Commentaire",
+            "Commentaire",
+            None,
+        ],
+        ["A-1", "Rimouski", "T", "c1", "c2", "sous un en-tête vide"],
+    ]
+    tableau = _demandes(lire_fichier("a.xlsx", _xlsx({"Demandes": lignes})))
+    assert tableau.supplementaires[0] == {
+        "Commentaire": "c1",
+        "Commentaire (2)": "c2",
+        "(colonne F)": "sous un en-tête vide",
+    }
+
+
+def test_cellules_en_erreur_reconnues():
+    from openpyxl import load_workbook
+
+    from evaluation.lecture import CelluleEnErreur
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    wb["Demandes"]["O2"] = "#N/A"
+    wb["Demandes"]["O2"].data_type = "e"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    tableau = _demandes(lire_fichier("e.xlsx", sortie.getvalue()))
+    assert tableau.enregistrements[0]["montant_demande_an1"] == CelluleEnErreur("#N/A")
+
+
+def test_trop_de_lignes_refuse_avant_chargement():
+    lignes = [ENTETE_COURTE] + [[f"A-{i}", "Rimouski", "T", 1] for i in range(30)]
+    contenu = _xlsx({"Demandes": lignes})
+    with pytest.raises(FichierRefuse, match="plus de 20 lignes") as info:
+        lire_fichier("long.xlsx", contenu, Limites(lignes_max=20))
+    assert info.value.code == "trop_de_lignes"
+    csv = "\n".join(";".join(map(str, ligne)) for ligne in lignes).encode()
+    with pytest.raises(FichierRefuse, match="31 lignes"):
+        lire_fichier("long.csv", csv, Limites(lignes_max=20))

@@ -135,3 +135,23 @@ def test_module_executable(tmp_path):
     )
     assert resultat.returncode == 0, resultat.stderr
     assert (tmp_path / "m.sqlite").exists()
+
+
+def test_gabarit_dans_un_dossier_absent(base, capsys):
+    assert main([*base, "gabarit", "--sortie", "/dossier/absent/g.xlsx"]) == 2
+    assert "Impossible d'écrire /dossier/absent/g.xlsx" in capsys.readouterr().err
+
+
+def test_gabarit_ecrit(base, tmp_path, capsys):
+    assert main([*base, "gabarit", "--sortie", str(tmp_path / "g.xlsx")]) == 0
+    assert (tmp_path / "g.xlsx").stat().st_size > 1000
+
+
+def test_colonne_reliee_sans_egard_a_la_casse(base, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    chemin = tmp_path / "renomme.xlsx"
+    wb.save(chemin)
+    assert main([*base, "verifier", str(chemin), "--colonne", "intitule CHOISI=titre"]) == 0

@@ -2,6 +2,7 @@
 et chaque fichier à problème ne porte que le sien."""
 
 import datetime as dt
+import io
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -254,3 +255,80 @@ def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, demandes
         assert d.valeurs["no_demande"] and d.valeurs["titre"]
         for cle in ("cout_total", "montant_demande_an1"):
             assert isinstance(d.valeurs[cle], int) and d.valeurs[cle] >= 0
+
+
+@pytest.mark.parametrize(
+    ("partenaires", "conjoint", "codes"),
+    [
+        ("Magog; Orford", True, []),
+        ("Magog, Orford", True, []),
+        ("Non", False, []),
+        ("S.O.", False, []),
+        ("Ne s'applique pas", False, []),
+        ("Sherbrooke", False, ["partenaire_requerante"]),
+        ("Gotham", False, ["municipalite_inconnue"]),
+        ("Gotham; Magog", True, ["municipalite_inconnue"]),
+    ],
+)
+def test_projet_conjoint_compte_les_partenaires_reconnus(appel, partenaires, conjoint, codes):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    wb["Demandes"]["D3"] = partenaires  # T-002, Sherbrooke, 30 000 $ par année
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("p.xlsx", sortie.getvalue())], appel)
+    t2 = next(d for d in verification.demandes if d.no_demande == "T-002")
+    assert t2.valeurs["projet_conjoint"] is conjoint
+    trouves = [p.code for p in t2.problemes if p.colonne == "Municipalités partenaires"]
+    assert trouves == codes
+    plafond = [p for p in t2.problemes if p.code == "plafond_depasse"]
+    assert bool(plafond) is (not conjoint), "30 000 $ dépasse le plafond d'une seule ville"
+
+
+def test_cellule_en_erreur_situee(appel):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    for cellule, valeur in (("O2", "#N/A"), ("T3", "#REF!")):
+        wb["Demandes"][cellule] = valeur
+        wb["Demandes"][cellule].data_type = "e"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("e.xlsx", sortie.getvalue())], appel)
+    erreurs = [
+        (p.ligne, p.colonne, p.severite)
+        for p in verification.problemes
+        if p.code == "cellule_en_erreur"
+    ]
+    assert erreurs == [
+        (2, "Montant demandé – année 1", BLOQUANT),
+        (3, "Dossier complet", AVERTISSEMENT),
+    ]
+    assert "« #N/A »" in next(
+        p.message for p in verification.problemes if p.code == "cellule_en_erreur"
+    )
+
+
+def test_budget_d_un_formulaire_sans_numero(appel):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "formulaire.xlsx")
+    wb["Budget"].delete_cols(1)
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("f.xlsx", sortie.getvalue())], appel)
+    assert verification.sans_blocage, [p.texte() for p in verification.problemes]
+    _, lignes = verification.selection()
+    assert {b.no_demande for b in lignes} == {"T-001"} and len(lignes) == 2
+
+
+def test_numeros_sans_egard_a_la_casse(appel):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    wb["Budget"]["A2"] = "t-001"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("c.xlsx", sortie.getvalue())], appel)
+    assert [p for p in verification.problemes if p.severite != INFORMATION] == []
