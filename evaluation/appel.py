@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evaluation.texte import compacter
+
 DOSSIER_APPELS = Path(__file__).resolve().parent.parent / "donnees" / "appels"
 APPEL_PAR_DEFAUT = DOSSIER_APPELS / "paivmq-2023-2024.toml"
 TOLERANCE_POIDS = 1e-6
@@ -244,12 +246,26 @@ def _uniques(valeurs: list, quoi: str, erreurs: list[str]) -> None:
         vus.add(v)
 
 
+def _noms_univoques(noms: list[tuple[str, str]], quoi: str, erreurs: list[str]) -> None:
+    """Un libellé ou alias qui désigne deux éléments rendrait l'import arbitraire."""
+    vus: dict[str, str] = {}
+    for ident, nom in noms:
+        cle = compacter(nom)
+        if cle in vus and vus[cle] != ident:
+            erreurs.append(
+                f"« {nom} » désigne deux {quoi}s (« {vus[cle]} » et « {ident} ») : un libellé "
+                "ou un alias ne peut servir qu'une fois."
+            )
+        vus.setdefault(cle, ident)
+
+
 def _cents(dollars: float) -> int:
     return round(dollars * 100)
 
 
 def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     """Lit et valide une configuration d'appel ; lève `ErreurAppel` avec toutes les erreurs."""
+    texte = texte.removeprefix("\ufeff")  # un TOML enregistré « UTF-8 avec BOM » par Windows
     try:
         donnees = tomllib.loads(texte)
     except tomllib.TOMLDecodeError as exc:
@@ -269,6 +285,8 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         raise ErreurAppel(origine, erreurs)
 
     entete = _verifier(donnees["appel"], _SCHEMA_APPEL, "[appel]", erreurs)
+    if isinstance(entete.get("id"), str) and not entete["id"].strip():
+        erreurs.append("[appel] : l'identifiant « id » ne peut pas être vide.")
 
     axes = []
     for i, t in enumerate(_liste(donnees, "axes", erreurs), 1):
@@ -283,6 +301,9 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         if {"id", "libelle"} <= t.keys():
             secteurs.append(Secteur(t["id"], t["libelle"], tuple(t.get("alias", []))))
     _uniques([s.id for s in secteurs], "Identifiant de secteur", erreurs)
+    _noms_univoques(
+        [(s.id, n) for s in secteurs for n in (s.libelle, *s.alias)], "secteur", erreurs
+    )
 
     evaluation = _verifier(donnees["evaluation"], _SCHEMA_EVALUATION, "[evaluation]", erreurs)
     criteres = []
@@ -376,6 +397,9 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
                     )
                 )
     _uniques([c.id for c in categories], "Identifiant de catégorie de dépense", erreurs)
+    _noms_univoques(
+        [(c.id, n) for c in categories for n in (c.libelle, *c.alias)], "dépense", erreurs
+    )
 
     adm = _verifier(donnees["admissibilite"], _SCHEMA_ADMISSIBILITE, "[admissibilite]", erreurs)
     regions = []

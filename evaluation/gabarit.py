@@ -404,6 +404,12 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
 )
 
 COLONNES_PAR_CLE = {c.cle: c for c in COLONNES_DEMANDES}
+# Libellé de chaque champ stocké d'une demande, y compris ceux que l'import déduit.
+LIBELLES_CHAMPS = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
+    "code_geographique": "Code géographique",
+    "projet_conjoint": "Projet conjoint",
+    "avertissements": "Avertissements",
+}
 COLONNES_BUDGET_PAR_CLE = {c.cle: c for c in COLONNES_BUDGET}
 GENRES_MONTANT = (
     "cout_total",

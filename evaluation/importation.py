@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from evaluation import stockage
 from evaluation.appel import Appel
 from evaluation.formats import montant
-from evaluation.gabarit import COLONNES_PAR_CLE
+from evaluation.gabarit import LIBELLES_CHAMPS
 from evaluation.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
 from evaluation.municipalites import Repertoire, repertoire
 from evaluation.probleme import REFUS, Probleme
@@ -217,7 +217,7 @@ def differences(ancienne: dict, nouvelle: dict, lignes: list[dict] | None) -> li
         if (avant in (None, "")) and (apres in (None, "")):
             continue
         if avant != apres:
-            nom = COLONNES_PAR_CLE[cle].entete if cle in COLONNES_PAR_CLE else cle
+            nom = LIBELLES_CHAMPS.get(cle, cle)
             details.append(f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}")
     if lignes is not None:
         anciennes = sorted(map(_cle_budget, ancienne.get("lignes_budget", [])), key=repr)

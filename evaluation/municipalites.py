@@ -56,9 +56,33 @@ class Reconnaissance:
     suggestion: str | None = None
 
 
+_CODES_MAMH = {
+    "v": "Ville",
+    "m": "Municipalité",
+    "p": "Paroisse",
+    "ct": "Canton",
+    "cu": "Cantons unis",
+    "vl": "Village",
+    "vc": "Village cri",
+    "vk": "Village nordique",
+    "vn": "Village naskapi",
+}
+_CODE_FINAL = re.compile(r"^(.*\S)\s*\((v|m|p|ct|cu|vl|vc|vk|vn)\)\s*$", re.IGNORECASE)
+_DESIGNATION_FINALE = re.compile(
+    r"^(.*\S)\s*,\s*((?:la |le )?(?:ville|municipalité|municipalite|canton|paroisse|village)"
+    r"(?: de la| de l'| des| du| de| d')?)\s*$",
+    re.IGNORECASE,
+)
+
+
 def _cles(nom: str) -> list[tuple[str, str | None]]:
     """Clés compactes d'un nom, la plus littérale d'abord, puis sans préfixe administratif
-    avec la désignation qu'il annonce (« Canton de Hatley » → Hatley, Canton)."""
+    avec la désignation qu'il annonce (« Canton de Hatley » → Hatley, Canton). Les écritures
+    du MAMH sont comprises : « Sherbrooke (V) », « Sherbrooke, Ville de »."""
+    if m := _CODE_FINAL.match(nom):
+        return [(cle_nom_propre(m[1]), _CODES_MAMH[m[2].casefold()])]
+    if m := _DESIGNATION_FINALE.match(nom):
+        nom = f"{m[2]} {m[1]}"
     texte = normaliser(nom)
     cles = [(cle_nom_propre(texte), None)]
     prefixe = _PREFIXES.match(texte)

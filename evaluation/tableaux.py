@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from evaluation import formats
-from evaluation.gabarit import COLONNES_DEMANDES
+from evaluation.gabarit import COLONNES_DEMANDES, LIBELLES_CHAMPS
 from evaluation.stockage import CHAMPS_MONTANT
 
 CLES_SORTIE = [c.cle for c in COLONNES_DEMANDES] + ["code_geographique", "projet_conjoint"]
@@ -60,11 +60,7 @@ def _cellule_personne(cle: str, valeur: object) -> str:
     return _cellule_fichier(cle, valeur)
 
 
-ENTETES = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
-    "code_geographique": "Code géographique",
-    "projet_conjoint": "Projet conjoint",
-    "avertissements": "Avertissements",
-}
+ENTETES = LIBELLES_CHAMPS
 
 
 def demandes_pour_personne(valeurs: list[dict], cles: list[str] = CLES_APERCU) -> pd.DataFrame:

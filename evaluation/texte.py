@@ -95,6 +95,13 @@ def cle_nom_propre(texte: object) -> str:
     return "".join(_ABREVIATIONS.get(m, m) for m in normaliser(texte).split(" "))
 
 
+def cle_souple(texte: object) -> str:
+    """Clé compacte qui confond singulier et pluriel (« frais de visa » = « Frais de visas »)."""
+    return "".join(
+        m[:-1] if len(m) > 3 and m[-1] in "sx" else m for m in normaliser(texte).split(" ")
+    )
+
+
 def nettoyer(valeur: object) -> str:
     """Texte d'une cellule sans espaces superflus ; chaîne vide pour une cellule vide."""
     if valeur is None:

@@ -17,6 +17,7 @@ from evaluation.appel import Appel, Axe, CategorieDepense, Region, Secteur
 from evaluation.formats import MOIS
 from evaluation.texte import (
     cle_nom_propre,
+    cle_souple,
     compacter,
     nettoyer,
     normaliser,
@@ -102,6 +103,8 @@ def _montant_texte(texte: str) -> int:
         decimal_sep = "," if brut.rfind(",") > brut.rfind(".") else "."
         milliers = "." if decimal_sep == "," else ","
         brut = brut.replace(milliers, "").replace(decimal_sep, ".")
+    elif brut.count(".") > 1 and re.fullmatch(r"\d{1,3}(\.\d{3})+", brut):
+        brut = brut.replace(".", "")  # « 1.000.000 » : points des milliers
     elif "," in brut:
         parties = brut.split(",")
         if len(parties) > 2 or (len(parties[-1]) == 3 and len(parties) == 2 and parties[0]):
@@ -154,7 +157,7 @@ _MOIS_TEXTE.update(
 )
 _EPOQUE_EXCEL = dt.date(1899, 12, 30)
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_NUMERIQUE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_NUMERIQUE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})")
 _TEXTUELLE = re.compile(r"(\d{1,2})(?:er|re)?\s+([a-z]+)\.?\s+(\d{4})")
 
 
@@ -180,9 +183,15 @@ def _date_texte(texte: str) -> dt.date:
         candidats.append((int(m[1]), int(m[2]), int(m[3])))
     elif m := _NUMERIQUE.fullmatch(texte):
         jour, mois, annee = int(m[1]), int(m[2]), int(m[3])
+        if len(m[3]) == 2:
+            annee += 2000
         # Usage québécois : jour/mois/année ; mois/jour seulement quand rien d'autre n'est possible.
         candidats += [(annee, mois, jour), (annee, jour, mois)]
-    elif m := _TEXTUELLE.fullmatch(sans_accents(texte).casefold().replace(",", "")):
+    elif re.fullmatch(r"\d{5}(\.0)?", texte):
+        return lire_date(float(texte))
+    elif m := _TEXTUELLE.fullmatch(
+        re.sub(r"^(le|du|au)\s+", "", sans_accents(texte).casefold().replace(",", "").strip())
+    ):
         mois = _MOIS_TEXTE.get(m[2].rstrip("."))
         if mois:
             candidats.append((int(m[3]), mois, int(m[1])))
@@ -201,6 +210,8 @@ def _date_texte(texte: str) -> dt.date:
 
 _OUI = {"oui", "o", "yes", "y", "x", "vrai", "true", "1", "v"}
 _NON = {"non", "n", "no", "faux", "false", "0", "f"}
+_COCHES = {"✓", "✔", "☑", "✅"}
+_SANS_REPONSE = {"n a", "na", "s o", "so", "sans objet", "-", "?", "inconnu", "a confirmer"}
 
 
 def lire_oui_non(valeur: object) -> bool | None:
@@ -210,11 +221,15 @@ def lire_oui_non(valeur: object) -> bool | None:
         return valeur
     if isinstance(valeur, int | float) and valeur in (0, 1):
         return bool(valeur)
+    if isinstance(valeur, str) and valeur.strip() in _COCHES:
+        return True
     texte = normaliser(valeur)
     if texte in _OUI:
         return True
     if texte in _NON:
         return False
+    if texte in _SANS_REPONSE or (isinstance(valeur, str) and valeur.strip() in ("-", "?")):
+        return None
     raise ValeurIllisible(
         f"« {nettoyer(valeur)} » n'est pas une réponse oui/non : écrivez oui ou non."
     )
@@ -236,6 +251,20 @@ def lire_entier(valeur: object) -> int | None:
 # --- Valeurs propres à l'appel ------------------------------------------------------------
 
 
+_ROMAINS = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+}
+
+
 class Vocabulaire:
     """Les valeurs permises par un appel (axes, secteurs, régions, catégories, signataires),
     reconnues sans égard à la casse ni aux accents, avec une suggestion quand c'est proche."""
@@ -244,6 +273,12 @@ class Vocabulaire:
         self.appel = appel
         self._secteurs = _index(((s.libelle, *s.alias, s.id), s) for s in appel.secteurs)
         self._categories = _index(((c.libelle, *c.alias, c.id), c) for c in appel.categories)
+        self._secteurs_souples = _index(
+            (((s.libelle, *s.alias), s) for s in appel.secteurs), cle=cle_souple
+        )
+        self._categories_souples = _index(
+            (((c.libelle, *c.alias), c) for c in appel.categories), cle=cle_souple
+        )
         self._regions = {cle_nom_propre(r.nom): r for r in appel.regions}
         self._axes_par_libelle = _index(((a.libelle,), a) for a in appel.axes)
         self._axes = {a.numero: a for a in appel.axes}
@@ -268,7 +303,12 @@ class Vocabulaire:
     def _axe(self, valeur: object) -> Axe:
         numeros = ", ".join(str(n) for n in self._axes)
         texte = normaliser(valeur)
-        if m := re.match(r"(?:axe )?(\d+)(?: |$)", texte):
+        if isinstance(valeur, float) and valeur.is_integer():
+            texte = str(int(valeur))
+        romain = re.match(r"(?:axe )?(?:n |no )?(i{1,3}|iv|v|vi{1,3}|ix|x)(?: |$)", texte)
+        if romain:
+            texte = str(_ROMAINS[romain[1]]) + texte[romain.end(1) :]
+        if m := re.match(r"(?:axe ?)?(?:n |no |numero )?(\d+)(?: |$)", texte):
             axe = self._axes.get(int(m[1]))
             if axe:
                 return axe
@@ -283,7 +323,9 @@ class Vocabulaire:
         return self._memo("secteur", valeur, self._secteur)
 
     def _secteur(self, valeur: object) -> Secteur:
-        trouve = self._secteurs.get(compacter(valeur))
+        trouve = self._secteurs.get(compacter(valeur)) or self._secteurs_souples.get(
+            cle_souple(valeur)
+        )
         if trouve:
             return trouve
         return self._inconnu(
@@ -302,8 +344,14 @@ class Vocabulaire:
         ):
             return self._regions_code[int(valeur)]
         texte = normaliser(valeur)
+        if re.fullmatch(r"\d{1,2} 0", texte):  # « 16.0 » : un code lu comme un nombre
+            texte = texte[:-2]
         if trouve := self._regions.get(cle_nom_propre(texte)):
             return trouve
+        cle = cle_nom_propre(texte)
+        debuts = [r for k, r in self._regions.items() if len(cle) >= 5 and k.startswith(cle)]
+        if len(debuts) == 1:  # « Gaspésie », « Saguenay », « Abitibi »
+            return debuts[0]
         # « Montérégie (16) », « 16 - Montérégie », « Région 16 » : le code fait foi s'il
         # est seul ou s'il s'accorde avec le nom.
         sans_code = re.sub(r"\b\d{1,2}\b", " ", texte)
@@ -327,7 +375,7 @@ class Vocabulaire:
 
     def _categorie(self, valeur: object) -> CategorieDepense:
         cle = compacter(valeur)
-        if trouve := self._categories.get(cle):
+        if trouve := self._categories.get(cle) or self._categories_souples.get(cle_souple(valeur)):
             return trouve
         # Un libellé de la liste tronqué (« Frais d'organisation logistique directement… »).
         if len(cle) >= 12:
@@ -367,9 +415,9 @@ class Vocabulaire:
         raise ValeurIllisible(f"{quoi.format(nettoyer(valeur))} : écrivez {aide}.")
 
 
-def _index(paires) -> dict:
+def _index(paires, cle=compacter) -> dict:
     index: dict = {}
     for noms, objet in paires:
         for nom in noms:
-            index.setdefault(compacter(nom), objet)
+            index.setdefault(cle(nom), objet)
     return index

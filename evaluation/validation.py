@@ -493,7 +493,7 @@ class _Validateur:
             numero = _texte_numero(brut.get("no_demande"))
         v["no_demande"] = numero or None
         if not numero:
-            if "no_demande" not in erreurs:
+            if "no_demande" not in erreurs and "no_demande" in tableau.colonnes:
                 signaler(
                     "no_demande",
                     "valeur_manquante",

@@ -67,6 +67,12 @@ def _remplacer(ancien: str, nouveau: str) -> str:
         (_remplacer("numero = 2", "numero = 1"), "Numéro d'axe « 1 » en double"),
         (TOML + "\n[[criteres]]\nid = 'x'\n", "clé obligatoire « libelle » manquante"),
         ("ceci n'est pas du TOML = = =", "syntaxe TOML invalide"),
+        (_remplacer('id = "paivmq-2023-2024"', 'id = " "'), "ne peut pas être vide"),
+        (_remplacer('libelle = "Culture"', 'libelle = "Innovation"'), "désigne deux secteurs"),
+        (
+            _remplacer('alias = ["Salaires",', 'alias = ["Colloque", "Salaires",'),
+            "« Colloque » désigne deux dépenses",
+        ),
     ],
     ids=[
         "poids-manquant",
@@ -82,6 +88,9 @@ def _remplacer(ancien: str, nouveau: str) -> str:
         "axe-double",
         "critere-incomplet",
         "syntaxe",
+        "id-vide",
+        "libelle-secteur-double",
+        "alias-ambigu",
     ],
 )
 def test_configuration_fautive_refusee_avec_message(toml, message):
@@ -115,3 +124,7 @@ def test_autre_appel_sans_code(appel):
     assert autre.id == "autre-2025"
     assert len(autre.criteres) == 4 and sum(autre.poids.values()) == 100
     assert autre.financement.enveloppe == (30_000_000,)
+
+
+def test_toml_avec_bom_accepte():
+    assert appel_depuis_toml("\ufeff" + TOML).id == "paivmq-2023-2024"

@@ -23,6 +23,10 @@ def test_repertoire_complet(repertoire):
         ("metabetchouan--lac-a-la-croix", "Métabetchouan–Lac-à-la-Croix", "02"),
         ("Municipalité de Sainte-Anne-des-Plaines", "Sainte-Anne-des-Plaines", "15"),
         ("Canton de Hatley", "Hatley", "05"),
+        ("Sherbrooke (V)", "Sherbrooke", "05"),
+        ("Sherbrooke, Ville de", "Sherbrooke", "05"),
+        ("Saint-Lambert (V)", "Saint-Lambert", "16"),
+        ("Hatley (CT)", "Hatley", "05"),
     ],
 )
 def test_nom_reconnu(repertoire, saisie, nom, region):

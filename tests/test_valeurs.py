@@ -32,6 +32,7 @@ from evaluation.valeurs import (
         ("25,000", 2_500_000),
         ("25,000.50", 2_500_050),
         ("1.234,56", 123_456),
+        ("1.000.000", 100_000_000),
         ("12,5", 1_250),
         ("CAD 300", 30_000),
         ("-500", -50_000),
@@ -76,6 +77,9 @@ def test_montant_affiche_se_relit(cents):
         ("15 mars 2025", dt.date(2025, 3, 15)),
         ("31 décembre 2024", dt.date(2024, 12, 31)),
         ("1er sept. 2024", dt.date(2024, 9, 1)),
+        ("01/04/24", dt.date(2024, 4, 1)),
+        ("le 1er avril 2024", dt.date(2024, 4, 1)),
+        ("45383", dt.date(2024, 4, 1)),
         ("", None),
     ],
 )
@@ -107,6 +111,9 @@ def test_date_illisible(cellule):
         ("faux", False),
         (False, False),
         (0, False),
+        ("✓", True),
+        ("N/A", None),
+        ("?", None),
         ("", None),
         (None, None),
     ],
@@ -140,6 +147,9 @@ def vocabulaire(appel):
         ("axe 2", 2),
         ("Axe 2 – Favoriser le développement de partenariats", 2),
         ("2 - Favoriser", 2),
+        ("Axe2", 2),
+        ("Axe II", 2),
+        ("Axe n° 2", 2),
         (
             "Fournir un cadre stratégique à l'action internationale des villes et municipalités "
             "québécoises",
@@ -174,6 +184,9 @@ def test_axe_inconnu(vocabulaire, cellule):
         ("Saguenay-Lac-St-Jean", "02"),
         ("Gaspésie--Îles-de-la-Madeleine", "11"),
         ("Bas-St-Laurent", "01"),
+        ("16.0", "16"),
+        ("Gaspésie", "11"),
+        ("Saguenay", "02"),
     ],
 )
 def test_region(vocabulaire, cellule, code):
@@ -231,6 +244,9 @@ def test_secteur_lointain_sans_suggestion(vocabulaire):
         ("Équipements", "equipements", False),
         ("Frais de déplacement des élus", "deplacement-elus", False),
         ("Frais d'organisation logistique directement liés", "logistique", True),
+        ("frais de visa", "visas", True),
+        ("Collaboration virtuelle", "collaborations-virtuelles", True),
+        ("Salaire", "fonctionnement", False),
     ],
 )
 def test_categorie(vocabulaire, cellule, identifiant, admissible):
