@@ -5,12 +5,14 @@ Pas une page : app.py ne l'inscrit pas dans la navigation.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
 from evaluation import stockage
 from evaluation.appel import Appel, appel_depuis_toml, appels_fournis, charger_appel
+from evaluation.lecture import Limites
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
 
 DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "donnees" / "demo"
@@ -51,6 +53,15 @@ def appel_actif() -> Appel:
     appels = appels_disponibles()
     choix = st.session_state.get(CLE_APPEL)
     return appels.get(choix) or next(iter(appels.values()))
+
+
+def limites() -> Limites:
+    """Limites de taille des fichiers téléversés : EVALUATION_TAILLE_MAX_MO (50 par défaut)."""
+    try:
+        mo = float(os.environ.get("EVALUATION_TAILLE_MAX_MO", "50"))
+    except ValueError:
+        mo = 50.0
+    return Limites(taille_max=int(mo * 1024 * 1024))
 
 
 def fichiers_demo() -> list[Path]:

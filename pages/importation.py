@@ -13,7 +13,14 @@ from evaluation.lecture import EXTENSIONS
 from evaluation.probleme import GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.rapport import problemes_par_fichier
 from evaluation.tableaux import demandes_pour_personne
-from pages.commun import COULEURS_GRAVITE, ICONES_GRAVITE, appel_actif, fichiers_demo, moteur
+from pages.commun import (
+    COULEURS_GRAVITE,
+    ICONES_GRAVITE,
+    appel_actif,
+    fichiers_demo,
+    limites,
+    moteur,
+)
 
 AUCUNE = "— choisir une colonne —"
 LISTE_MAX = 30
@@ -94,7 +101,7 @@ televerses = st.file_uploader(
     accept_multiple_files=True,
     key=f"televersement_{st.session_state.cle_televersement}",
     help="Plusieurs fichiers à la fois : un classeur de demandes, un fichier Budget, des "
-    "formulaires d'une demande… Limite : 50 Mo par fichier.",
+    f"formulaires d'une demande… Limite : {limites().taille_max // 2**20} Mo par fichier.",
 )
 if fichiers_demo() and st.button("Utiliser le jeu de démonstration", key="demo"):
     st.session_state["source_demo"] = True
@@ -128,6 +135,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         sources,
         appel,
         numeros_stockes=numeros_stockes,
+        limites=limites(),
         correspondances=correspondances,
         progression=lambda f, texte: barre.progress(min(f, 1.0), text=texte),
     )
@@ -161,6 +169,19 @@ if manquantes:
             if relie.get(choix) != colonne.cle:
                 relie[choix] = colonne.cle
                 st.rerun()
+
+if correspondances:
+    reliees = "; ".join(
+        f"{fichier} : « {entete} » → {cle}"
+        for fichier, relie in correspondances.items()
+        for entete, cle in relie.items()
+    )
+    st.caption(f"Colonnes reliées à la main : {reliees}")
+    if st.button("Annuler les correspondances faites à la main", key="annuler_correspondances"):
+        st.session_state["correspondances"] = {}
+        for cle in [c for c in st.session_state if str(c).startswith("relier::")]:
+            del st.session_state[cle]
+        st.rerun()
 
 # -- Rapport ------------------------------------------------------------------------------
 st.subheader("Rapport de vérification")

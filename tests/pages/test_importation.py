@@ -126,3 +126,47 @@ def test_journal_visible_sans_televersement(application):
     at.button(key="importer").click().run()
     at = application(PAGE)
     assert "Journal des importations (1)" in textes(at)
+
+
+def test_deux_fichiers_de_meme_nom(application):
+    """Deux fichiers « demande.xlsx » de deux dossiers : deux entrées, pas de collision."""
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    at = application(PAGE)
+    at.file_uploader[0].set_value(
+        [
+            ("demande.xlsx", sortie.getvalue(), MIME_XLSX),
+            ("demande.xlsx", sortie.getvalue(), MIME_XLSX),
+        ]
+    ).run()
+    assert not at.exception
+    texte = textes(at)
+    assert "demande.xlsx — " in texte and "demande.xlsx (2) — " in texte
+    cles = {s.key for s in at.selectbox}
+    assert cles == {
+        "relier::demande.xlsx::Demandes::titre",
+        "relier::demande.xlsx (2)::Demandes::titre",
+    }
+
+
+def test_annuler_une_correspondance(application):
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    at = application(PAGE)
+    at.file_uploader[0].set_value(("r.xlsx", sortie.getvalue(), MIME_XLSX)).run()
+    at.selectbox(key="relier::r.xlsx::Demandes::titre").select("Intitulé choisi").run()
+    assert "« Intitulé choisi » → titre" in textes(at)
+    at.button(key="annuler_correspondances").click().run()
+    assert not at.exception
+    assert "introuvable" in textes(at)
+    assert _metriques(at)["Importables"] == "0"
+
+
+def test_limite_de_taille_reglable(application, monkeypatch):
+    monkeypatch.setenv("EVALUATION_TAILLE_MAX_MO", "0.001")
+    at = _televerser(application(PAGE), VALIDE)
+    assert "fichier trop volumineux" in textes(at)
