@@ -3,7 +3,7 @@
 import streamlit as st
 
 from evaluation.formats import montant
-from pages.commun import CLE_APPEL, appel_actif, appels_disponibles
+from pages.commun import CLE_APPEL, CLE_CADRE, CLE_PAGE_VOULUE, appel_actif, appels_disponibles
 
 st.set_page_config(
     page_title="Évaluation des demandes",
@@ -11,6 +11,7 @@ st.set_page_config(
     layout="wide",
 )
 
+st.session_state[CLE_CADRE] = True
 appels = appels_disponibles()
 with st.sidebar:
     if len(appels) > 1:
@@ -40,4 +41,6 @@ navigation = st.navigation(
         ),
     ]
 )
+if page_voulue := st.session_state.pop(CLE_PAGE_VOULUE, None):
+    st.switch_page(page_voulue)
 navigation.run()

@@ -5,7 +5,9 @@ import streamlit as st
 from evaluation import stockage
 from evaluation.formats import date, montant
 from evaluation.importation import importer, verifier_lot
-from pages.commun import appel_actif, fichiers_demo, moteur
+from pages.commun import appel_actif, exiger_cadre, fichiers_demo, moteur
+
+exiger_cadre("pages/accueil.py")
 
 appel = appel_actif()
 st.title("Évaluation des demandes")

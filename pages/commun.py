@@ -16,6 +16,8 @@ from evaluation.lecture import Limites
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
 
 DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "donnees" / "demo"
+CLE_CADRE = "_cadre_app"
+CLE_PAGE_VOULUE = "_page_voulue"
 CLE_APPEL = "appel_actif"
 # Icônes Material (police fournie par Streamlit) : les émojis dépendent des polices du poste.
 ICONES_GRAVITE = {
@@ -25,6 +27,18 @@ ICONES_GRAVITE = {
     INFORMATION: ":material/info:",
 }
 COULEURS_GRAVITE = {REFUS: "red", BLOQUANT: "red", AVERTISSEMENT: "orange", INFORMATION: "blue"}
+
+
+def exiger_cadre(page: str) -> None:
+    """Chaque page passe par app.py (configuration, appel actif, et plus tard les droits).
+
+    Tant qu'aucune session n'a appelé st.navigation, Streamlit traite une application qui a
+    un dossier pages/ à l'ancienne : la première requête d'un serveur neuf vers /importation
+    exécuterait la page seule. Elle repasse alors par le cadre, qui y revient ensuite.
+    `page` : le chemin de la page (« pages/importation.py »)."""
+    if not st.session_state.get(CLE_CADRE):
+        st.session_state[CLE_PAGE_VOULUE] = page
+        st.switch_page("app.py")
 
 
 @st.cache_resource

@@ -17,10 +17,13 @@ from pages.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
     appel_actif,
+    exiger_cadre,
     fichiers_demo,
     limites,
     moteur,
 )
+
+exiger_cadre("pages/importation.py")
 
 AUCUNE = "— choisir une colonne —"
 LISTE_MAX = 30

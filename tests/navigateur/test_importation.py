@@ -19,9 +19,13 @@ def _televerser(page, *chemins):
 
 
 def test_televerser_un_classeur_et_voir_le_rapport(serveur, page, tmp_path):
+    # Première requête d'un serveur neuf, directement vers la page : elle passe quand même
+    # par le cadre (app.py), qui affiche l'appel actif.
     page.goto(f"{serveur}/importation")
     attendre_fin(page)
     page.get_by_role("heading", name="Importation des demandes").wait_for()
+    page.get_by_test_id("stSidebar").get_by_text("Appel actif").wait_for()
+    assert page.get_by_test_id("stSidebar").get_by_text("commun").count() == 0
     cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
     _televerser(page, chemin_probleme(cas), DONNEES / "refus" / "pdf-deguise.xlsx")
 
