@@ -20,6 +20,15 @@ def _televerser(at, *chemins):
     return at
 
 
+def _titre_renomme() -> bytes:
+    """Le classeur valide dont la colonne « Titre du projet » porte un nom non reconnu."""
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
 def _metriques(at):
     return {m.label: m.value for m in at.metric}
 
@@ -78,12 +87,9 @@ def test_fichier_refuse(application):
 
 
 def test_colonne_reliee_a_la_main(application, tmp_path):
-    wb = load_workbook(VALIDE)
-    wb["Demandes"]["G1"] = "Intitulé choisi"
-    sortie = io.BytesIO()
-    wb.save(sortie)
+    renomme = _titre_renomme()
     at = application(PAGE)
-    at.file_uploader[0].set_value(("renomme.xlsx", sortie.getvalue(), MIME_XLSX)).run()
+    at.file_uploader[0].set_value(("renomme.xlsx", renomme, MIME_XLSX)).run()
     assert "colonne obligatoire « Titre du projet » introuvable" in textes(at)
     choix = at.selectbox(key="relier::renomme.xlsx::Demandes::titre")
     assert "Intitulé choisi" in choix.options
@@ -130,15 +136,12 @@ def test_journal_visible_sans_televersement(application):
 
 def test_deux_fichiers_de_meme_nom(application):
     """Deux fichiers « demande.xlsx » de deux dossiers : deux entrées, pas de collision."""
-    wb = load_workbook(VALIDE)
-    wb["Demandes"]["G1"] = "Intitulé choisi"
-    sortie = io.BytesIO()
-    wb.save(sortie)
+    renomme = _titre_renomme()
     at = application(PAGE)
     at.file_uploader[0].set_value(
         [
-            ("demande.xlsx", sortie.getvalue(), MIME_XLSX),
-            ("demande.xlsx", sortie.getvalue(), MIME_XLSX),
+            ("demande.xlsx", renomme, MIME_XLSX),
+            ("demande.xlsx", renomme, MIME_XLSX),
         ]
     ).run()
     assert not at.exception
@@ -152,12 +155,9 @@ def test_deux_fichiers_de_meme_nom(application):
 
 
 def test_annuler_une_correspondance(application):
-    wb = load_workbook(VALIDE)
-    wb["Demandes"]["G1"] = "Intitulé choisi"
-    sortie = io.BytesIO()
-    wb.save(sortie)
+    renomme = _titre_renomme()
     at = application(PAGE)
-    at.file_uploader[0].set_value(("r.xlsx", sortie.getvalue(), MIME_XLSX)).run()
+    at.file_uploader[0].set_value(("r.xlsx", renomme, MIME_XLSX)).run()
     at.selectbox(key="relier::r.xlsx::Demandes::titre").select("Intitulé choisi").run()
     assert "« Intitulé choisi » → titre" in textes(at)
     at.button(key="annuler_correspondances").click().run()
