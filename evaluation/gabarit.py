@@ -411,13 +411,6 @@ LIBELLES_CHAMPS = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
     "avertissements": "Avertissements",
 }
 COLONNES_BUDGET_PAR_CLE = {c.cle: c for c in COLONNES_BUDGET}
-GENRES_MONTANT = (
-    "cout_total",
-    "montant_demande_an1",
-    "montant_demande_an2",
-    "contribution_demandeur",
-    "cofinancement_externe",
-)
 
 
 RANG_GABARIT, RANG_ALIAS = 1, 2

@@ -23,7 +23,6 @@ from evaluation.formats import nombre
 from evaluation.gabarit import (
     COLONNES_BUDGET,
     COLONNES_DEMANDES,
-    Colonne,
     cle_entete,
     correspondance_entete,
 )
@@ -744,7 +743,3 @@ def lire_fichier(
             nom, "fichier_vide", f"{nom} : aucune demande (le tableau n'a que sa ligne d'en-têtes)."
         )
     return FichierLu(nom, genre_fichier, tableaux, remarques)
-
-
-def colonnes_attendues(genre: str) -> tuple[Colonne, ...]:
-    return COLONNES_BUDGET if genre == "budget" else COLONNES_DEMANDES

@@ -163,11 +163,6 @@ def creer_moteur(url: str | None = None) -> Engine:
     return moteur
 
 
-def description_base(moteur: Engine) -> str:
-    """L'URL du moteur sans mot de passe, pour l'afficher."""
-    return moteur.url.render_as_string(hide_password=True)
-
-
 # --- Appels ----------------------------------------------------------------------------
 
 
@@ -177,7 +172,7 @@ def enregistrer_appel(appel: Appel, *, connexion: Connection) -> None:
     valeurs = {
         "nom": appel.nom,
         "configuration_toml": appel.source_toml,
-        "enregistre_le": _maintenant(),
+        "enregistre_le": maintenant(),
     }
     if existe:
         connexion.execute(appels.update().where(appels.c.id == appel.id).values(**valeurs))
@@ -348,11 +343,9 @@ def lire_importations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
     )
 
 
-def _maintenant() -> dt.datetime:
+def maintenant() -> dt.datetime:
+    """L'heure locale à la seconde, pour les horodatages du journal."""
     return dt.datetime.now().replace(microsecond=0)
-
-
-maintenant = _maintenant
 
 
 def finaliser_importation(importation_id: int, valeurs: dict, *, connexion: Connection) -> None:

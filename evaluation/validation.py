@@ -165,10 +165,6 @@ def cle_numero(numero: object) -> str:
     return nettoyer(numero).casefold()
 
 
-def _texte_numero(valeur: object) -> str:
-    return nettoyer(valeur)
-
-
 def _signaler_erreur_excel(signaler, col: Colonne, valeur: CelluleEnErreur) -> None:
     """Une cellule #N/A, #REF!... : bloquante si la valeur est obligatoire."""
     grave = col.obligatoire and col.cle != "region"
@@ -238,7 +234,7 @@ class _Validateur:
 
     def demande(self, tableau: Tableau, i: int) -> Enregistrement:
         brut = tableau.enregistrements[i]
-        numero = _texte_numero(brut.get("no_demande"))
+        numero = nettoyer(brut.get("no_demande"))
         e = _enregistrement(tableau, i, numero)
         v = e.valeurs
         pb = e.problemes
@@ -474,7 +470,7 @@ class _Validateur:
 
     def ligne_budget(self, tableau: Tableau, i: int, numeros_connus: set[str]) -> Enregistrement:
         brut = tableau.enregistrements[i]
-        numero = _texte_numero(brut.get("no_demande"))
+        numero = nettoyer(brut.get("no_demande"))
         e = _enregistrement(tableau, i, numero)
         v = e.valeurs
 
@@ -490,7 +486,7 @@ class _Validateur:
             _signaler_erreur_excel(signaler, COLONNES_BUDGET_PAR_CLE[cle], brut[cle])
         if erreurs:
             brut = {cle: (None if cle in erreurs else val) for cle, val in brut.items()}
-            numero = _texte_numero(brut.get("no_demande"))
+            numero = nettoyer(brut.get("no_demande"))
         v["no_demande"] = numero or None
         if not numero:
             if "no_demande" not in erreurs and "no_demande" in tableau.colonnes:
