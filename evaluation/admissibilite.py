@@ -110,7 +110,9 @@ class ConstatLigne:
     index_ligne: int | None
 
 
-def constats_budget(d: dict, lignes: Iterable[dict], appel: Appel) -> list[ConstatLigne]:
+def constats_budget(
+    d: dict, lignes: Iterable[dict], appel: Appel, presentes: set[str] | None = None
+) -> list[ConstatLigne]:
     """Dépenses non admissibles, plafond des visas, écart entre lignes et montants demandés."""
     constats = []
     cumul_plafonne = 0
@@ -143,6 +145,8 @@ def constats_budget(d: dict, lignes: Iterable[dict], appel: Appel) -> list[Const
                     )
                 )
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
+        if presentes is not None and cle not in presentes:
+            continue  # colonne absente du fichier : rien à comparer
         demande = d.get(cle) or 0
         lignes_annee = par_annee.get(annee, 0)
         if (demande or lignes_annee) and lignes_annee != demande:

@@ -482,8 +482,11 @@ def _meilleur_entete(
 
 
 def _est_tableau(genre: str, colonnes: Mapping[str, object]) -> bool:
+    """Assez d'en-têtes d'identité, ou assez d'en-têtes tout court : une feuille qui en
+    reconnaît six est bien un tableau de demandes, même si son numéro ou son titre porte un
+    nom inconnu (la colonne manquante est alors signalée, et peut être reliée à la main)."""
     cles, minimum = _IDENTITE[genre]
-    return len(cles & set(colonnes)) >= minimum
+    return len(cles & set(colonnes)) >= minimum or len(colonnes) >= 6
 
 
 def _formulaire(grille: list[list[object]]) -> dict[str, tuple[int, object]] | None:

@@ -51,6 +51,10 @@ class Enregistrement:
     tableau: Tableau | None = field(default=None, repr=False, compare=False)
     index: int = 0
     _cle: str | None = field(default=None, repr=False, compare=False)
+    # Pour une ligne de budget : la demande du lot à laquelle elle se rattache, ou le fait
+    # qu'elle complète une demande déjà stockée.
+    demande: Enregistrement | None = field(default=None, repr=False, compare=False)
+    demande_stockee: bool = False
 
     def emplacement(self, cle: str) -> tuple[int, str]:
         """(ligne Excel, en-tête du fichier) de la cellule `cle` de cet enregistrement."""
@@ -120,27 +124,23 @@ class Verification:
         Par défaut, un fichier qui porte un problème bloquant n'importe rien, et une demande
         dont une ligne de budget est dans un tel fichier non plus. Avec
         `lignes_valides_seulement`, seules les demandes fautives (ou dont une ligne de
-        budget l'est) sont écartées.
+        budget l'est) sont écartées. D'un numéro en double, seule la première demande peut
+        être gardée.
         """
         bloques = self.fichiers_bloques()
-        if not bloques:
-            return _premiers(self.demandes), [b for b in self.lignes_budget if not b.bloque]
-        numeros_exclus: set[str] = set()
-        for d in self.demandes:
-            if d.bloque or (not lignes_valides_seulement and d.fichier in bloques):
-                numeros_exclus.add(d.cle)
-        for b in self.lignes_budget:
-            if b.bloque or (not lignes_valides_seulement and b.fichier in bloques):
-                numeros_exclus.add(b.cle)
-        demandes = [d for d in self.demandes if d.cle not in numeros_exclus]
-        vus = {d.cle for d in demandes}
-        demandes = _premiers(demandes)
+
+        def rejetee(e: Enregistrement) -> bool:
+            return e.bloque or (not lignes_valides_seulement and e.fichier in bloques)
+
+        exclues = {id(d) for d in self.demandes if rejetee(d)}
+        exclues |= {id(b.demande) for b in self.lignes_budget if b.demande and rejetee(b)}
+        demandes = _premiers([d for d in self.demandes if id(d) not in exclues])
+        gardees = {id(d) for d in demandes}
         lignes = [
             b
             for b in self.lignes_budget
-            if not b.bloque
-            and b.cle not in numeros_exclus
-            and (b.cle in vus or b.valeurs.get("_demande_stockee"))
+            if not rejetee(b)
+            and (id(b.demande) in gardees if b.demande is not None else b.demande_stockee)
         ]
         return demandes, lignes
 
@@ -681,22 +681,26 @@ def verifier(
 
     stockes = {cle_numero(n) for n in numeros_stockes}
     connus = set(premieres) | stockes
+    # Une ligne de budget se rattache à la demande de même numéro de son propre fichier,
+    # sinon à la première du lot, sinon à une demande déjà stockée : avec des numéros en
+    # double entre deux fichiers, les budgets ne se mélangent pas.
+    par_fichier = {(d.fichier, d.cle): d for d in reversed(demandes) if d.cle}
     lignes: list[Enregistrement] = []
-    par_demande: dict[str, list[Enregistrement]] = {}
+    par_demande: dict[int, list[Enregistrement]] = {}
     for tableau, i in budgets:
         b = validateur.ligne_budget(tableau, i, connus)
-        cle = b.cle
-        if cle in stockes and cle not in premieres:
-            b.valeurs["_demande_stockee"] = True
+        b.demande = par_fichier.get((b.fichier, b.cle)) or premieres.get(b.cle)
+        b.demande_stockee = b.demande is None and b.cle in stockes
         lignes.append(b)
-        par_demande.setdefault(cle, []).append(b)
+        if b.demande is not None:
+            par_demande.setdefault(id(b.demande), []).append(b)
 
     if budgets:
-        for cle, d in premieres.items():
-            if d.bloque:
+        for d in demandes:
+            if d.bloque or not d.cle:
                 continue
-            lignes_d = [b for b in par_demande.get(cle, []) if not b.bloque]
-            if not par_demande.get(cle):
+            toutes = par_demande.get(id(d), [])
+            if not toutes:
                 d.signaler(
                     "no_demande",
                     "sans_budget",
@@ -704,7 +708,9 @@ def verifier(
                     AVERTISSEMENT,
                 )
                 continue
-            for c in constats_budget(d.valeurs, [b.valeurs for b in lignes_d], appel):
+            lignes_d = [b for b in toutes if not b.bloque]
+            presentes = set(d.tableau.colonnes) if d.tableau is not None else None
+            for c in constats_budget(d.valeurs, [b.valeurs for b in lignes_d], appel, presentes):
                 cible = d if c.index_ligne is None else lignes_d[c.index_ligne]
                 cible.signaler(c.cle, c.code, c.message, AVERTISSEMENT)
     elif any(d for d in demandes):

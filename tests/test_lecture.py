@@ -356,3 +356,18 @@ def test_trop_de_lignes_refuse_avant_chargement():
     csv = "\n".join(";".join(map(str, ligne)) for ligne in lignes).encode()
     with pytest.raises(FichierRefuse, match="31 lignes"):
         lire_fichier("long.csv", csv, Limites(lignes_max=20))
+
+
+def test_feuille_aux_en_tetes_d_identite_renommes_reste_un_tableau():
+    """Numéro et titre renommés : la feuille reste lue, les colonnes manquent (à relier)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    wb["Demandes"]["A1"] = "Dossier"
+    wb["Demandes"]["G1"] = "Nom du projet (court)"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    fichier = lire_fichier("renomme.xlsx", sortie.getvalue())
+    tableau = _demandes(fichier)
+    assert {"no_demande", "titre"}.isdisjoint(tableau.colonnes)
+    assert set(tableau.entetes_supplementaires) == {"Dossier", "Nom du projet (court)"}

@@ -1,6 +1,7 @@
 """Validation : chaque problème de la liste est situé (fichier, feuille, ligne, colonne),
 et chaque fichier à problème ne porte que le sien."""
 
+import collections
 import datetime as dt
 import io
 
@@ -332,3 +333,31 @@ def test_numeros_sans_egard_a_la_casse(appel):
     wb.save(sortie)
     verification = verifier_lot([("c.xlsx", sortie.getvalue())], appel)
     assert [p for p in verification.problemes if p.severite != INFORMATION] == []
+
+
+def test_numeros_en_double_entre_fichiers_budgets_separes(appel):
+    """Chaque fichier garde ses lignes de budget ; le premier fichier reste importable."""
+    cas = {c["nom"]: c for c in CAS_PROBLEMES}
+    premier, second = chemin_probleme(cas["plafond-visas"]), chemin_probleme(cas["budget-ecart"])
+    verification = verifier_lot([("a.xlsx", premier), ("b.xlsx", second)], appel)
+    par_fichier = collections.defaultdict(set)
+    for p in verification.problemes:
+        par_fichier[p.fichier].add(p.code)
+    assert par_fichier["a.xlsx"] == {"plafond_visas"}
+    # Une demande bloquée (ici en double) n'a pas de contrôle budgétaire.
+    assert par_fichier["b.xlsx"] == {"doublon"}
+    gardees, lignes = verification.selection()
+    assert [d.fichier for d in gardees] == ["a.xlsx"] * 3
+    assert {b.fichier for b in lignes} == {"a.xlsx"} and len(lignes) == 8
+
+
+def test_colonne_de_montant_absente_sans_alerte_en_cascade(appel):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    wb["Demandes"]["O1"] = "Subvention souhaitée"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("m.xlsx", sortie.getvalue())], appel)
+    codes = [p.code for p in verification.problemes if p.severite != INFORMATION]
+    assert codes == ["colonne_manquante"]
