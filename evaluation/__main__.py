@@ -7,6 +7,7 @@ refusé, 2 erreur d'utilisation.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,16 @@ from evaluation.tableaux import CLES_APERCU, CLES_SORTIE, demandes_pour_fichier
 SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
 
 
+def _positif(texte: str) -> float:
+    try:
+        valeur = float(texte.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre attendu, lu « {texte} »") from None
+    if valeur <= 0:
+        raise argparse.ArgumentTypeError(f"nombre positif attendu, lu « {texte} »")
+    return valeur
+
+
 class _Analyseur(argparse.ArgumentParser):
     def error(self, message: str):
         self.print_usage(sys.stderr)
@@ -32,12 +43,19 @@ def _analyseur() -> argparse.ArgumentParser:
     p = _Analyseur(
         prog="python -m evaluation",
         description="Tableau de bord d'évaluation des demandes : import et consultation.",
+        epilog="Codes de sortie : 0 importable (avertissements permis), 1 problème bloquant ou "
+        "fichier refusé, 2 erreur d'utilisation.",
     )
     p.add_argument("--base", help="URL SQLAlchemy de la base (défaut : EVALUATION_BASE ou SQLite)")
     sous = p.add_subparsers(dest="commande", required=True, parser_class=_Analyseur)
 
     def options_fichiers(q):
-        q.add_argument("fichiers", nargs="+", metavar="FICHIER")
+        q.add_argument(
+            "fichiers",
+            nargs="+",
+            metavar="FICHIER",
+            help="classeurs .xlsx, .xlsm, .xls, .ods, fichiers .csv ou .txt",
+        )
         q.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
         q.add_argument(
             "--colonne",
@@ -47,7 +65,11 @@ def _analyseur() -> argparse.ArgumentParser:
             help="relie un en-tête du fichier à une colonne du gabarit (ex. « Intitulé=titre »)",
         )
         q.add_argument(
-            "--taille-max", type=float, default=50, metavar="MO", help="taille maximale (Mo)"
+            "--taille-max",
+            type=_positif,
+            default=50,
+            metavar="MO",
+            help="taille maximale d'un fichier, en Mo (50 par défaut)",
         )
 
     v = sous.add_parser("verifier", help="vérifie des fichiers sans rien enregistrer")
@@ -61,10 +83,15 @@ def _analyseur() -> argparse.ArgumentParser:
     )
     i.add_argument("--auteur", help="nom de la personne qui importe (journal)")
     d = sous.add_parser("demandes", help="liste les demandes stockées")
-    d.add_argument("--format", choices=("csv", "texte"), default="texte")
+    d.add_argument(
+        "--format",
+        choices=("csv", "texte"),
+        default="texte",
+        help="csv : toutes les colonnes, montants en dollars à point décimal ; texte : aperçu",
+    )
     d.add_argument("--appel", help="identifiant de l'appel")
     g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
-    g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx")
+    g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
     g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
     return p
 
@@ -91,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # URL invalide, serveur injoignable : message, pas de trace
         print(
             "Base de données inaccessible "
-            f"({options.base or stockage.url_par_defaut()}) : {message_erreur(exc)}",
+            f"({stockage.url_masquee(options.base or stockage.url_par_defaut())}) : "
+            f"{message_erreur(exc)}",
             file=sys.stderr,
         )
         return SORTIE_USAGE
@@ -172,4 +200,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # « ... demandes | head » : le lecteur a fermé, rien à signaler
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

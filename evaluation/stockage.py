@@ -136,6 +136,14 @@ def url_par_defaut() -> str:
     return os.environ.get(VARIABLE_BASE) or f"sqlite:///{FICHIER_BASE}"
 
 
+def url_masquee(url: str) -> str:
+    """L'URL d'une base sans son mot de passe, pour un message."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(URL illisible)"
+
+
 def creer_moteur(url: str | None = None) -> Engine:
     """Moteur SQLAlchemy prêt à l'emploi ; les tables sont créées au premier usage.
 

@@ -155,3 +155,36 @@ def test_colonne_reliee_sans_egard_a_la_casse(base, capsys, tmp_path):
     chemin = tmp_path / "renomme.xlsx"
     wb.save(chemin)
     assert main([*base, "verifier", str(chemin), "--colonne", "intitule CHOISI=titre"]) == 0
+
+
+def test_mot_de_passe_de_la_base_masque(capsys):
+    code = main(["--base", "postgresql+psycopg://agent:secret@127.0.0.1:1/x", "demandes"])
+    assert code == 2
+    erreur = capsys.readouterr().err
+    assert "secret" not in erreur and "agent:***@127.0.0.1" in erreur
+
+
+def test_sortie_coupee_sans_trace(tmp_path):
+    """« demandes --format csv | head -1 » : pas de BrokenPipeError à l'écran."""
+    env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'p.sqlite'}"}
+    demo = str(RACINE_PROJET / "donnees" / "demo" / "demandes-demo.xlsx")
+    subprocess.run(
+        [sys.executable, "-m", "evaluation", "importer", demo],
+        cwd=RACINE_PROJET,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    processus = subprocess.Popen(
+        [sys.executable, "-m", "evaluation", "demandes", "--format", "csv"],
+        cwd=RACINE_PROJET,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    processus.stdout.readline()
+    processus.stdout.close()
+    _, erreur = processus.communicate(timeout=60)
+    processus.stderr.close()
+    assert b"Traceback" not in erreur
