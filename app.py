@@ -3,7 +3,14 @@
 import streamlit as st
 
 from evaluation.formats import montant
-from pages.commun import CLE_APPEL, CLE_CADRE, CLE_PAGE_VOULUE, appel_actif, appels_disponibles
+from pages.commun import (
+    CLE_APPEL,
+    CLE_APPEL_COURANT,
+    CLE_CADRE,
+    CLE_PAGE_VOULUE,
+    appels_disponibles,
+    choisir_appel,
+)
 
 st.set_page_config(
     page_title="Évaluation des demandes",
@@ -21,14 +28,17 @@ with st.sidebar:
             format_func=lambda i: appels[i].nom_court,
             key=CLE_APPEL,
         )
-    appel = appel_actif()
+    appel = choisir_appel(appels)
+    st.session_state[CLE_APPEL_COURANT] = appel
     st.caption("Appel actif")
     st.markdown(f"**{appel.nom_court}**")
     st.caption(appel.nom)
+    annees = appel.financement.annees_financieres()
     enveloppes = " · ".join(
-        f"an {i} : {montant(e)}" for i, e in enumerate(appel.financement.enveloppe, 1)
+        f"{debut.year}-{fin.year} : {montant(e)}"
+        for (debut, fin), e in zip(annees, appel.financement.enveloppe, strict=True)
     )
-    st.caption(f"Enveloppe : {enveloppes}")
+    st.caption(f"Enveloppe par année financière : {enveloppes}")
 
 navigation = st.navigation(
     [

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from evaluation.appel import Appel
-from evaluation.formats import montant
+from evaluation.formats import date, montant
 
 CLES_MONTANT_ANNEE = ("montant_demande_an1", "montant_demande_an2")
 
@@ -91,9 +91,8 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
         constats.append(
             Constat(
                 "hors_periode",
-                f"projet du {debut.isoformat()} au {fin.isoformat()} : hors de la période "
-                f"financée par l'appel ({annees[0][0].isoformat()} au "
-                f"{annees[-1][1].isoformat()}).",
+                f"projet du {date(debut)} au {date(fin)} : hors de la période financée par "
+                f"l'appel (du {date(annees[0][0])} au {date(annees[-1][1])}).",
                 "date_debut" if debut < annees[0][0] else "date_fin",
             )
         )

@@ -53,6 +53,12 @@ def date(jour: dt.date | None) -> str:
     return f"{quantieme} {MOIS[jour.month - 1]} {jour.year}"
 
 
+def pluriel(nombre_: int, singulier: str, pluriel_: str | None = None) -> str:
+    """« 1 avertissement », « 19 avertissements », « 2 problèmes bloquants »."""
+    mot = singulier if abs(nombre_) < 2 else (pluriel_ or singulier + "s")
+    return f"{nombre_} {mot}"
+
+
 def pourcentage(fraction: float, decimales: int = 1) -> str:
     """0.125 → « 12,5 % »."""
     return f"{nombre(fraction * 100, decimales)}{ESPACE_INSECABLE}%"

@@ -24,6 +24,7 @@ from evaluation.gabarit import LIBELLES_CHAMPS
 from evaluation.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
 from evaluation.municipalites import Repertoire, repertoire
 from evaluation.probleme import REFUS, Probleme
+from evaluation.tableaux import valeur_lisible
 from evaluation.texte import nettoyer
 from evaluation.validation import Enregistrement, Verification, cle_numero, verifier
 
@@ -75,10 +76,6 @@ class RapportImportation:
     ecartees: list[str] = field(default_factory=list)
     nb_lignes_budget: int = 0
     lignes_valides_seulement: bool = False
-
-    @property
-    def nb_importees(self) -> int:
-        return len(self.creees) + len(self.mises_a_jour) + len(self.inchangees)
 
 
 TOUS_LES_FICHIERS = "*"
@@ -193,15 +190,7 @@ def _ligne_budget(e: Enregistrement) -> dict:
 
 
 def _afficher(cle: str, valeur: object) -> str:
-    if valeur is None or valeur == "":
-        return "(vide)"
-    if cle in stockage.CHAMPS_MONTANT:
-        return montant(valeur)
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if hasattr(valeur, "isoformat"):
-        return valeur.isoformat()
-    texte = str(valeur)
+    texte = valeur_lisible(cle, valeur) or "(vide)"
     return texte if len(texte) <= 60 else texte[:57] + "…"
 
 
@@ -223,8 +212,15 @@ def differences(ancienne: dict, nouvelle: dict, lignes: list[dict] | None) -> li
         anciennes = sorted(map(_cle_budget, ancienne.get("lignes_budget", [])), key=repr)
         nouvelles = sorted(map(_cle_budget, lignes), key=repr)
         if anciennes != nouvelles:
+            totaux = []
+            for annee in sorted({a for a, *_ in anciennes} | {a for a, *_ in nouvelles}):
+                avant = sum(m or 0 for a, _, _, m in anciennes if a == annee)
+                apres = sum(m or 0 for a, _, _, m in nouvelles if a == annee)
+                totaux.append(f"année {annee} : {montant(avant)} → {montant(apres)}")
             details.append(
-                f"lignes de budget remplacées ({len(anciennes)} → {len(nouvelles)} lignes)"
+                f"lignes de budget remplacées ({len(anciennes)} → {len(nouvelles)} lignes ; "
+                + " ; ".join(totaux)
+                + ")"
             )
     return details
 

@@ -134,8 +134,9 @@ def _trop_gros(nom: str, taille: int, limites: Limites) -> FichierRefuse:
     return FichierRefuse(
         nom,
         "fichier_trop_gros",
-        f"{nom} : fichier trop volumineux ({taille / 2**20:.1f} Mo ; limite "
-        f"{limites.taille_max / 2**20:.0f} Mo). Scindez-le ou retirez les feuilles inutiles.",
+        f"{nom} : fichier trop volumineux ({nombre(taille / 2**20, 1)} Mo ; limite "
+        f"{nombre(limites.taille_max / 2**20)} Mo). Scindez-le ou retirez les feuilles "
+        "inutiles.",
     )
 
 
@@ -271,11 +272,12 @@ def _verifier_archive(nom: str, contenu: bytes, limites: Limites) -> set[str]:
                             fin_precedente = morceau[-16:]
     except FichierRefuse:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         raise FichierRefuse(
             nom,
             "fichier_illisible",
-            f"{nom} : classeur endommagé ou incomplet ({exc}). Réenregistrez-le depuis Excel.",
+            f"{nom} : classeur endommagé ou incomplet (l'archive ne se lit pas jusqu'au bout). "
+            "Réenregistrez-le depuis Excel.",
         ) from None
     except NotImplementedError:
         raise FichierRefuse(
@@ -686,7 +688,8 @@ def lire_fichier(
     contenu = _octets(source, limites, nom)
     genre_fichier, en_erreur = _examiner(nom, contenu, limites)
     if genre_fichier == "csv":
-        grilles = [(Path(nom).stem, _grille_csv(nom, contenu, limites), False)]
+        # Un CSV n'a pas de feuille : son nom reste vide dans les messages.
+        grilles = [("", _grille_csv(nom, contenu, limites), False)]
     else:
         grilles = _grilles_classeur(nom, contenu, en_erreur)
 

@@ -41,7 +41,9 @@ class Probleme:
         if self.feuille:
             parties.append(f"feuille {self.feuille}")
         if self.ligne:
-            parties.append(f"ligne {self.ligne}")
+            parties.append(
+                f"ligne {self.ligne}" + (f" (demande {self.no_demande})" if self.no_demande else "")
+            )
         if self.colonne:
             parties.append(f"colonne « {self.colonne} »")
         return ", ".join(parties)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from evaluation.formats import pluriel
 from evaluation.importation import RapportImportation
-from evaluation.probleme import GRAVITES, LIBELLES_GRAVITE, Probleme
+from evaluation.probleme import (
+    AVERTISSEMENT,
+    BLOQUANT,
+    GRAVITES,
+    INFORMATION,
+    LIBELLES_GRAVITE,
+    REFUS,
+    Probleme,
+)
+from evaluation.texte import normaliser
 from evaluation.validation import Verification
 
 
@@ -18,22 +28,49 @@ def problemes_par_fichier(verification: Verification) -> dict[str, dict[str, lis
         groupes[p.fichier or "(lot)"][p.severite].append(p)
     for par_gravite in groupes.values():
         for liste_p in par_gravite.values():
-            liste_p.sort(key=lambda p: (p.feuille or "", p.ligne or 0, p.colonne or ""))
+            liste_p.sort(key=_ordre)
     return groupes
+
+
+def _ordre(p: Probleme) -> tuple:
+    """Demandes avant Budget, puis dans l'ordre des lignes du fichier."""
+    budget = normaliser(p.feuille or "").startswith("budget")
+    return (budget, p.feuille or "", p.ligne or 0, p.colonne or "")
+
+
+def resume_fichier(verification: Verification, fichier: str, par_gravite) -> str:
+    """« 3 demandes · 8 lignes de budget · 1 problème bloquant · 2 avertissements »."""
+    if par_gravite.get(REFUS):
+        return "fichier refusé"
+    n_demandes = sum(1 for d in verification.demandes if d.fichier == fichier)
+    n_lignes = sum(1 for b in verification.lignes_budget if b.fichier == fichier)
+    parties = [pluriel(n_demandes, "demande"), pluriel(n_lignes, "ligne", "lignes") + " de budget"]
+    for gravite, (un, plusieurs) in _NOMS_GRAVITE.items():
+        if par_gravite.get(gravite):
+            parties.append(pluriel(len(par_gravite[gravite]), un, plusieurs))
+    return " · ".join(parties)
+
+
+_NOMS_GRAVITE = {
+    BLOQUANT: ("problème bloquant", "problèmes bloquants"),
+    AVERTISSEMENT: ("avertissement", "avertissements"),
+    INFORMATION: ("information", "informations"),
+}
+
+
+def compter(verification: Verification) -> dict[str, int]:
+    """Nombre de problèmes de chaque gravité."""
+    compte = dict.fromkeys(GRAVITES, 0)
+    for p in verification.problemes:
+        compte[p.severite] += 1
+    return compte
 
 
 def texte_verification(verification: Verification, lignes_valides_seulement: bool = False) -> str:
     lignes = []
     groupes = problemes_par_fichier(verification)
     for fichier, par_gravite in groupes.items():
-        n_demandes = sum(1 for d in verification.demandes if d.fichier == fichier)
-        n_lignes = sum(1 for b in verification.lignes_budget if b.fichier == fichier)
-        if par_gravite.get("refus"):
-            lignes.append(f"{fichier} : fichier refusé")
-        else:
-            lignes.append(
-                f"{fichier} : {n_demandes} demande(s), {n_lignes} ligne(s) de budget lues"
-            )
+        lignes.append(f"{fichier} : {resume_fichier(verification, fichier, par_gravite)}")
         for gravite in GRAVITES:
             liste_p = par_gravite.get(gravite, [])
             if not liste_p:
@@ -44,15 +81,17 @@ def texte_verification(verification: Verification, lignes_valides_seulement: boo
                 lignes.append(f"    - {lieu + ' : ' if lieu else ''}{p.message}")
     gardees, _ = verification.selection(lignes_valides_seulement)
     ecartees = verification.ecartees(lignes_valides_seulement)
-    compte = {g: sum(1 for p in verification.problemes if p.severite == g) for g in GRAVITES}
+    compte = compter(verification)
     lignes.append(
-        f"Bilan : {len(gardees)} demande(s) importable(s), {len(ecartees)} écartée(s) ; "
-        f"{compte['refus']} fichier(s) refusé(s), {compte['bloquant']} problème(s) bloquant(s), "
-        f"{compte['avertissement']} avertissement(s)."
+        f"Bilan : {pluriel(len(gardees), 'demande importable', 'demandes importables')}, "
+        f"{pluriel(len(ecartees), 'écartée')} ; "
+        f"{pluriel(compte[REFUS], 'fichier refusé', 'fichiers refusés')}, "
+        f"{pluriel(compte[BLOQUANT], *_NOMS_GRAVITE[BLOQUANT])}, "
+        f"{pluriel(compte[AVERTISSEMENT], *_NOMS_GRAVITE[AVERTISSEMENT])}."
     )
-    if compte["refus"]:
+    if compte[REFUS]:
         lignes.append("Les fichiers refusés n'ont pas été lus et ne sont pas importés.")
-    if compte["bloquant"] and not lignes_valides_seulement:
+    if compte[BLOQUANT] and not lignes_valides_seulement:
         lignes.append(
             "Les fichiers qui portent un problème bloquant ne sont pas importés : corrigez-les, "
             "ou importez seulement leurs lignes valides (option --lignes-valides)."
@@ -60,12 +99,21 @@ def texte_verification(verification: Verification, lignes_valides_seulement: boo
     return "\n".join(lignes)
 
 
+def resume_importation(rapport: RapportImportation) -> str:
+    """« 3 demandes créées, 1 mise à jour, 0 inchangée, 0 écartée ; 8 lignes de budget
+    écrites » (les lignes inchangées ne sont pas réécrites)."""
+    return (
+        f"{pluriel(len(rapport.creees), 'demande créée', 'demandes créées')}, "
+        f"{pluriel(len(rapport.mises_a_jour), 'mise à jour', 'mises à jour')}, "
+        f"{pluriel(len(rapport.inchangees), 'inchangée')}, "
+        f"{pluriel(len(rapport.ecartees), 'écartée')} ; "
+        f"{pluriel(rapport.nb_lignes_budget, 'ligne de budget écrite', 'lignes de budget écrites')}"
+    )
+
+
 def texte_importation(rapport: RapportImportation) -> str:
     lignes = [
-        f"Importation n° {rapport.importation_id} : {len(rapport.creees)} demande(s) créée(s), "
-        f"{len(rapport.mises_a_jour)} mise(s) à jour, {len(rapport.inchangees)} inchangée(s), "
-        f"{len(rapport.ecartees)} écartée(s) ; {rapport.nb_lignes_budget} ligne(s) de budget "
-        "enregistrée(s).",
+        f"Importation n° {rapport.importation_id} : {resume_importation(rapport)}.",
         f"Demandes stockées pour l'appel : {rapport.avant} avant, {rapport.apres} après.",
     ]
     if rapport.lignes_valides_seulement:

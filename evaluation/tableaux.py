@@ -4,6 +4,7 @@ ou pour une personne (« 25 000 $ », « 1er avril 2024 »)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -48,7 +49,9 @@ def demandes_pour_fichier(demandes: pd.DataFrame, cles: list[str] = CLES_SORTIE)
     )
 
 
-def _cellule_personne(cle: str, valeur: object) -> str:
+def valeur_lisible(cle: str, valeur: object, regions: Mapping[str, str] | None = None) -> str:
+    """Une valeur de demande pour une personne : « 25 000 $ », « 1er avril 2024 », « oui »,
+    « 16 – Montérégie » (quand `regions` donne le nom de chaque code)."""
     if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)):
         return ""
     if cle in CHAMPS_MONTANT:
@@ -57,17 +60,22 @@ def _cellule_personne(cle: str, valeur: object) -> str:
         return "oui" if valeur else "non"
     if isinstance(valeur, dt.date):
         return formats.date(valeur)
+    if cle == "region" and regions and valeur in regions:
+        return f"{valeur} – {regions[valeur]}"
     return _cellule_fichier(cle, valeur)
 
 
-ENTETES = LIBELLES_CHAMPS
-
-
-def demandes_pour_personne(valeurs: list[dict], cles: list[str] = CLES_APERCU) -> pd.DataFrame:
+def demandes_pour_personne(
+    valeurs: list[dict],
+    cles: list[str] = CLES_APERCU,
+    regions: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Aperçu lisible (en-têtes du gabarit, montants « 25 000 $ ») de demandes converties."""
     return pd.DataFrame(
         {
-            ENTETES.get(cle, cle): [_cellule_personne(cle, v.get(cle)) for v in valeurs]
+            LIBELLES_CHAMPS.get(cle, cle): [
+                valeur_lisible(cle, v.get(cle), regions) for v in valeurs
+            ]
             for cle in cles
         },
         dtype=object,

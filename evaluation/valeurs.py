@@ -45,7 +45,7 @@ def est_vide(valeur: object) -> bool:
         return math.isnan(valeur)
     if genre is not str:
         return False
-    # Les marques de cellule vide font au plus 6 caractères : inutile de nettoyer le reste.
+    # Les marques de cellule vide sont courtes : inutile de nettoyer un long texte.
     return len(valeur) <= 12 and nettoyer(valeur).casefold() in _VIDES
 
 
@@ -406,7 +406,7 @@ class Vocabulaire:
                 f"{quoi.format(nettoyer(valeur))} : vouliez-vous dire « {suggestion} » ?",
                 suggestion,
             )
-        liste_permise = "; ".join(permis) if len(permis) <= 8 else None
+        liste_permise = ", ".join(permis) if len(permis) <= 8 else None
         aide = consigne or (
             f"l'une des valeurs : {liste_permise}"
             if liste_permise

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from evaluation import formats
 from evaluation.admissibilite import constats_budget, constats_demande
 from evaluation.appel import Appel
 from evaluation.gabarit import (
@@ -285,8 +286,8 @@ class _Validateur:
             signaler(
                 "date_fin",
                 "dates_inversees",
-                f"la date de fin ({fin.isoformat()}) précède la date de début "
-                f"({debut.isoformat()}) : corrigez l'une des deux.",
+                f"la date de fin ({formats.date(fin)}) précède la date de début "
+                f"({formats.date(debut)}) : corrigez l'une des deux.",
             )
         if not any(p.bloque for p in pb):
             for c in constats_demande(v, self.appel, set(tableau.colonnes)):

@@ -26,8 +26,9 @@ with moteur().connect() as connexion:
 colonnes = st.columns(3)
 colonnes[0].metric("Demandes importées", nombre)
 colonnes[1].metric("Importations", len(journal))
+debut, fin = appel.financement.annees_financieres()[0]
 colonnes[2].metric(
-    "Enveloppe, année 1",
+    f"Enveloppe {debut.year}-{fin.year}",
     montant(appel.financement.enveloppe[0]),
     help="Enveloppe budgétaire de la première année financière (configuration de l'appel).",
 )

@@ -19,6 +19,7 @@ DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "donnees" / "demo"
 CLE_CADRE = "_cadre_app"
 CLE_PAGE_VOULUE = "_page_voulue"
 CLE_APPEL = "appel_actif"
+CLE_APPEL_COURANT = "_appel_courant"
 # Icônes Material (police fournie par Streamlit) : les émojis dépendent des polices du poste.
 ICONES_GRAVITE = {
     REFUS: ":material/block:",
@@ -62,11 +63,15 @@ def appels_disponibles() -> dict[str, Appel]:
     return appels
 
 
+def choisir_appel(appels: dict[str, Appel]) -> Appel:
+    """L'appel choisi dans la barre latérale parmi `appels` (le premier par défaut)."""
+    return appels.get(st.session_state.get(CLE_APPEL)) or next(iter(appels.values()))
+
+
 def appel_actif() -> Appel:
-    """L'appel choisi dans la barre latérale (le premier par défaut)."""
-    appels = appels_disponibles()
-    choix = st.session_state.get(CLE_APPEL)
-    return appels.get(choix) or next(iter(appels.values()))
+    """L'appel actif, tel que le cadre l'a déterminé pour cette exécution."""
+    appel = st.session_state.get(CLE_APPEL_COURANT)
+    return appel if appel is not None else choisir_appel(appels_disponibles())
 
 
 def limites() -> Limites:

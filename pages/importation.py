@@ -7,11 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from evaluation import stockage
-from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, construire_gabarit
+from evaluation.formats import pluriel
+from evaluation.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_DEMANDES,
+    LIBELLES_CHAMPS,
+    construire_gabarit,
+)
 from evaluation.importation import importer, message_erreur, verifier_lot
 from evaluation.lecture import EXTENSIONS
-from evaluation.probleme import GRAVITES, LIBELLES_GRAVITE, REFUS
-from evaluation.rapport import problemes_par_fichier
+from evaluation.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
+from evaluation.rapport import compter, problemes_par_fichier, resume_fichier, resume_importation
 from evaluation.tableaux import demandes_pour_personne
 from pages.commun import (
     COULEURS_GRAVITE,
@@ -33,26 +39,73 @@ def afficher_journal(appel) -> None:
     """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix."""
     with moteur().connect() as connexion:
         journal = stockage.lire_importations(appel.id, connexion=connexion)
-    if not journal.empty:
-        with st.expander(f"Journal des importations ({len(journal)})"):
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "N°": journal["id"],
-                        "Date": journal["date"].astype(str),
-                        "Auteur": journal["auteur"].fillna(""),
-                        "Fichiers": journal["fichiers"].map(", ".join),
-                        "Créées": journal["nb_creees"],
-                        "Mises à jour": journal["nb_mises_a_jour"],
-                        "Écartées": journal["nb_ecartees"],
-                        "Lignes valides seulement": journal["lignes_valides_seulement"].map(
-                            {True: "oui", False: "non"}
-                        ),
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
+    if journal.empty:
+        return
+    with st.expander(f"Journal des importations ({len(journal)})"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "N°": journal["id"],
+                    "Date": journal["date"].map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
+                    "Auteur": journal["auteur"].fillna("—"),
+                    "Fichiers": journal["fichiers"].map(", ".join),
+                    "Créées": journal["nb_creees"],
+                    "Mises à jour": journal["nb_mises_a_jour"],
+                    "Inchangées": journal["nb_inchangees"],
+                    "Écartées": journal["nb_ecartees"],
+                    "Lignes de budget écrites": journal["nb_lignes_budget"],
+                    "Lignes valides seulement": journal["lignes_valides_seulement"].map(
+                        {True: "oui", False: "non"}
+                    ),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def afficher_resultat(rapport) -> None:
+    """Ce que la dernière importation a fait : comptes, changements, demandes écartées."""
+    st.success(f"Importation n° {rapport.importation_id} terminée : {resume_importation(rapport)}.")
+    avant, apres = st.columns(2)
+    avant.metric("Demandes stockées avant", rapport.avant)
+    apres.metric("Demandes stockées après", rapport.apres, delta=rapport.apres - rapport.avant)
+    if rapport.lignes_valides_seulement:
+        st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
+    if rapport.ecartees:
+        st.warning("Écartées (non importées) : " + ", ".join(rapport.ecartees))
+    if rapport.mises_a_jour:
+        titre = f"Ce qui a changé ({pluriel(len(rapport.mises_a_jour), 'demande')})"
+        with st.expander(titre, expanded=len(rapport.mises_a_jour) <= 5):
+            for c in rapport.mises_a_jour:
+                st.markdown(f"**{c.no_demande}**\n" + "\n".join(f"- {d}" for d in c.details))
+
+
+def afficher_problemes(gravite: str, problemes: list) -> None:
+    st.markdown(
+        f":{COULEURS_GRAVITE[gravite]}[**{ICONES_GRAVITE[gravite]} "
+        f"{LIBELLES_GRAVITE[gravite]} ({len(problemes)})**]"
+    )
+    if len(problemes) <= LISTE_MAX:
+        st.markdown(
+            "\n".join(
+                f"- {p.emplacement + ' : ' if p.emplacement else ''}{p.message}" for p in problemes
             )
+        )
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Feuille": [p.feuille for p in problemes],
+                "Ligne": [p.ligne for p in problemes],
+                "Colonne": [p.colonne for p in problemes],
+                "No de demande": [p.no_demande for p in problemes],
+                "Problème": [p.message for p in problemes],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 appel = appel_actif()
@@ -63,27 +116,13 @@ with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
 
 if "dernier_rapport" in st.session_state:
-    rapport = st.session_state.pop("dernier_rapport")
-    st.success(
-        f"Importation n° {rapport.importation_id} terminée : {len(rapport.creees)} demande(s) "
-        f"créée(s), {len(rapport.mises_a_jour)} mise(s) à jour, {len(rapport.inchangees)} "
-        f"inchangée(s), {len(rapport.ecartees)} écartée(s) ; {rapport.nb_lignes_budget} "
-        "ligne(s) de budget enregistrée(s)."
-    )
-    avant, apres = st.columns(2)
-    avant.metric("Demandes stockées avant", rapport.avant)
-    apres.metric("Demandes stockées après", rapport.apres, delta=rapport.apres - rapport.avant)
-    if rapport.lignes_valides_seulement:
-        st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
-    if rapport.mises_a_jour:
-        with st.expander(f"Ce qui a changé ({len(rapport.mises_a_jour)} demande(s))"):
-            for c in rapport.mises_a_jour:
-                st.markdown(f"**{c.no_demande}**\n" + "\n".join(f"- {d}" for d in c.details))
+    afficher_resultat(st.session_state.pop("dernier_rapport"))
 
 gauche, droite = st.columns([2, 1])
 with gauche:
     st.markdown(
-        f"Appel : **{appel.nom_court}** · **{nombre_stocke}** demande(s) déjà stockée(s). "
+        f"Appel : **{appel.nom_court}** · "
+        f"{pluriel(nombre_stocke, 'demande déjà stockée', 'demandes déjà stockées')}. "
         "Formats acceptés : .xlsx, .xlsm (les macros ne sont jamais exécutées), .xls, .ods, .csv "
         "(virgule ou point-virgule), et formulaires d'une demande (libellés en colonne A)."
     )
@@ -162,8 +201,9 @@ if manquantes:
         "quelle colonne du fichier les contient ; le fichier est alors relu."
     )
     for tableau, colonne in manquantes:
+        ou = f" (feuille {tableau.feuille})" if tableau.feuille else ""
         choix = st.selectbox(
-            f"« {colonne.entete} » dans {tableau.fichier} (feuille {tableau.feuille})",
+            f"« {colonne.entete} » dans {tableau.fichier}{ou}",
             options=[AUCUNE, *tableau.entetes_supplementaires],
             key=f"relier::{tableau.fichier}::{tableau.feuille}::{colonne.cle}",
         )
@@ -174,8 +214,8 @@ if manquantes:
                 st.rerun()
 
 if correspondances:
-    reliees = "; ".join(
-        f"{fichier} : « {entete} » → {cle}"
+    reliees = " ; ".join(
+        f"{fichier} : « {entete} » → « {LIBELLES_CHAMPS.get(cle, cle)} »"
         for fichier, relie in correspondances.items()
         for entete, cle in relie.items()
     )
@@ -188,69 +228,37 @@ if correspondances:
 
 # -- Rapport ------------------------------------------------------------------------------
 st.subheader("Rapport de vérification")
-valides_seulement = False
-gardees, lignes = verification.selection(False)
-compte = {g: sum(1 for p in verification.problemes if p.severite == g) for g in GRAVITES}
+compte = compter(verification)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Demandes lues", len(verification.demandes))
-c2.metric("Problèmes bloquants", compte["bloquant"] + compte[REFUS])
-c3.metric("Avertissements", compte["avertissement"])
-c4.metric("Importables", len(gardees))
+c2.metric(
+    "Bloquants et refus",
+    compte[BLOQUANT] + compte[REFUS],
+    help="Problèmes bloquants et fichiers refusés : ils empêchent l'importation du fichier.",
+)
+c3.metric("Avertissements", compte[AVERTISSEMENT])
+c4.metric("Importables", len(verification.selection(False)[0]))
 
 for fichier, par_gravite in problemes_par_fichier(verification).items():
-    n_demandes = sum(1 for d in verification.demandes if d.fichier == fichier)
-    n_lignes = sum(1 for b in verification.lignes_budget if b.fichier == fichier)
-    resume = [f"{n_demandes} demande(s)", f"{n_lignes} ligne(s) de budget"]
-    resume += [
-        f"{len(par_gravite[g])} {LIBELLES_GRAVITE[g].lower()}"
-        for g in GRAVITES
-        if par_gravite.get(g)
-    ]
-    if par_gravite.get(REFUS):
-        resume = ["fichier refusé"]
-    grave = bool(par_gravite.get(REFUS) or par_gravite.get("bloquant"))
+    grave = bool(par_gravite.get(REFUS) or par_gravite.get(BLOQUANT))
     if grave:
-        icone = ICONES_GRAVITE[REFUS if par_gravite.get(REFUS) else "bloquant"]
-    elif par_gravite.get("avertissement"):
-        icone = ICONES_GRAVITE["avertissement"]
+        icone = ICONES_GRAVITE[REFUS if par_gravite.get(REFUS) else BLOQUANT]
+    elif par_gravite.get(AVERTISSEMENT):
+        icone = ICONES_GRAVITE[AVERTISSEMENT]
     else:
         icone = ":material/check_circle:"
-    a_lire = grave or bool(par_gravite.get("avertissement"))
-    with st.expander(f"{fichier} — " + " · ".join(resume), expanded=a_lire, icon=icone):
+    a_lire = grave or bool(par_gravite.get(AVERTISSEMENT))
+    titre = f"{fichier} — {resume_fichier(verification, fichier, par_gravite)}"
+    with st.expander(titre, expanded=a_lire, icon=icone):
         if not any(par_gravite.values()):
             st.markdown("Aucun problème relevé.")
         for gravite in GRAVITES:
-            problemes = par_gravite.get(gravite, [])
-            if not problemes:
-                continue
-            st.markdown(
-                f":{COULEURS_GRAVITE[gravite]}[**{ICONES_GRAVITE[gravite]} "
-                f"{LIBELLES_GRAVITE[gravite]} ({len(problemes)})**]"
-            )
-            if len(problemes) <= LISTE_MAX:
-                st.markdown(
-                    "\n".join(
-                        f"- {p.emplacement + ' : ' if p.emplacement else ''}{p.message}"
-                        for p in problemes
-                    )
-                )
-            else:
-                st.dataframe(
-                    pd.DataFrame(
-                        {
-                            "Feuille": [p.feuille for p in problemes],
-                            "Ligne": [p.ligne for p in problemes],
-                            "Colonne": [p.colonne for p in problemes],
-                            "No de demande": [p.no_demande for p in problemes],
-                            "Problème": [p.message for p in problemes],
-                        }
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
+            if par_gravite.get(gravite):
+                afficher_problemes(gravite, par_gravite[gravite])
 
 # -- Aperçu et importation ------------------------------------------------------------------
-if compte["bloquant"]:
+valides_seulement = False
+if compte[BLOQUANT]:
     st.warning(
         "Les fichiers qui portent un problème bloquant ne sont pas importés. Corrigez-les et "
         "téléversez-les de nouveau, ou choisissez d'en importer seulement les lignes valides "
@@ -263,24 +271,29 @@ if compte["bloquant"]:
 gardees, lignes = verification.selection(valides_seulement)
 ecartees = verification.ecartees(valides_seulement)
 
+if not gardees and not lignes:
+    st.info("Rien à importer pour l'instant : corrigez les problèmes signalés ci-dessus.")
+    afficher_journal(appel)
+    st.stop()
+
 st.subheader("Aperçu de ce qui sera enregistré")
 nouvelles = [d for d in gardees if d.no_demande not in numeros_stockes]
 st.caption(
-    f"{len(gardees)} demande(s) : {len(nouvelles)} nouvelle(s), "
-    f"{len(gardees) - len(nouvelles)} déjà stockée(s) (mises à jour en place, évaluations "
-    f"conservées) ; {len(lignes)} ligne(s) de budget ; {len(ecartees)} demande(s) écartée(s)."
+    f"{pluriel(len(gardees), 'demande')} : {pluriel(len(nouvelles), 'nouvelle')}, "
+    f"{pluriel(len(gardees) - len(nouvelles), 'déjà stockée')} (mises à jour en place, "
+    f"évaluations conservées) ; "
+    f"{pluriel(len(lignes), 'ligne de budget lue', 'lignes de budget lues')} ; "
+    f"{pluriel(len(ecartees), 'demande écartée', 'demandes écartées')}."
 )
 if gardees:
+    regions = {r.code: r.nom for r in appel.regions}
     st.dataframe(
-        demandes_pour_personne([d.valeurs for d in gardees]), hide_index=True, width="stretch"
+        demandes_pour_personne([d.valeurs for d in gardees], regions=regions),
+        hide_index=True,
+        width="stretch",
     )
 
-if st.button(
-    f"Importer {len(gardees)} demande(s)",
-    type="primary",
-    disabled=not gardees and not lignes,
-    key="importer",
-):
+if st.button(f"Importer {pluriel(len(gardees), 'demande')}", type="primary", key="importer"):
     barre = st.progress(0.0, text="Importation")
     try:
         rapport = importer(

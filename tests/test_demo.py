@@ -57,6 +57,6 @@ def test_demo_montre_chaque_avertissement(verification):
 def test_demo_importee_en_ligne_de_commande(tmp_path, capsys):
     base = ["--base", f"sqlite:///{tmp_path / 'demo.sqlite'}"]
     assert main([*base, "importer", str(DEMO)]) == 0
-    assert "80 demande(s) créée(s)" in capsys.readouterr().out
+    assert "80 demandes créées" in capsys.readouterr().out
     assert main([*base, "demandes", "--format", "csv"]) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) == 81

@@ -71,7 +71,10 @@ def test_reimport_met_a_jour_en_place_et_dit_ce_qui_change(moteur, appel):
     assert changement.details[0] == (
         "Titre du projet : Jumelage maritime Rimouski-Brest → Nouveau titre"
     )
-    assert "lignes de budget remplacées (2 → 2 lignes)" in changement.details
+    assert (
+        "lignes de budget remplacées (2 → 2 lignes ; année 1 : 20\u00a0000\u00a0$ → "
+        "20\u00a0000\u00a0$)" in changement.details
+    )
     assert list(apres["id"]) == list(avant["id"])
     assert apres.set_index("no_demande").loc["T-001", "titre"] == "Nouveau titre"
     assert sorted(lignes[lignes.no_demande == "T-001"]["montant"]) == [900_000, 1_100_000]

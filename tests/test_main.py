@@ -27,18 +27,22 @@ def base(tmp_path):
 def test_verifier_fichier_valide(base, capsys):
     assert main([*base, "verifier", VALIDE]) == 0
     sortie = capsys.readouterr().out
-    assert "3 demande(s) importable(s)" in sortie
+    assert "3 demandes importables" in sortie
 
 
 def test_verifier_avertissement_reste_importable(base, capsys):
     assert main([*base, "verifier", AVERTISSEMENT]) == 0
-    assert "ligne 2, colonne « Montant demandé – année 1 »" in capsys.readouterr().out
+    assert (
+        "ligne 2 (demande T-001), colonne « Montant demandé – année 1 »" in capsys.readouterr().out
+    )
 
 
 def test_verifier_probleme_bloquant(base, capsys):
     assert main([*base, "verifier", PROBLEME]) == 1
     sortie = capsys.readouterr().out
-    assert "feuille Demandes, ligne 3, colonne « Axe » : axe « 7 » inconnu" in sortie
+    assert (
+        "feuille Demandes, ligne 3 (demande T-002), colonne « Axe » : axe « 7 » inconnu" in sortie
+    )
 
 
 def test_verifier_fichier_refuse(base, capsys):
@@ -72,7 +76,7 @@ def test_erreur_d_utilisation(base, arguments, capsys):
 
 def test_importer_puis_lister(base, capsys):
     assert main([*base, "importer", VALIDE, "--auteur", "analyste"]) == 0
-    assert "3 demande(s) créée(s)" in capsys.readouterr().out
+    assert "3 demandes créées" in capsys.readouterr().out
     assert main([*base, "demandes", "--format", "csv"]) == 0
     lignes = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [ligne["no_demande"] for ligne in lignes] == ["T-001", "T-002", "T-003"]
@@ -90,7 +94,7 @@ def test_importer_bloque_puis_lignes_valides(base, capsys):
     assert "Rien à importer" in capsys.readouterr().out
     assert main([*base, "importer", PROBLEME, "--lignes-valides"]) == 1
     sortie = capsys.readouterr().out
-    assert "2 demande(s) créée(s)" in sortie
+    assert "2 demandes créées" in sortie
     assert "seules les lignes valides" in sortie
 
 
@@ -106,7 +110,7 @@ def test_reimport_liste_les_changements(base, capsys, tmp_path):
     capsys.readouterr()
     assert main([*base, "importer", str(modifie)]) == 0
     sortie = capsys.readouterr().out
-    assert "1 mise(s) à jour" in sortie
+    assert "1 mise à jour" in sortie
     assert "Montant demandé – année 1 : 20\u00a0000\u00a0$ → 21\u00a0000\u00a0$" in sortie
 
 

@@ -29,17 +29,18 @@ def test_televerser_un_classeur_et_voir_le_rapport(serveur, page, tmp_path):
     cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
     _televerser(page, chemin_probleme(cas), DONNEES / "refus" / "pdf-deguise.xlsx")
 
-    page.get_by_text("feuille Demandes, ligne 3, colonne « Axe » : axe « 7 » inconnu").wait_for()
+    page.get_by_text(
+        "feuille Demandes, ligne 3 (demande T-002), colonne « Axe » : axe « 7 » inconnu"
+    ).wait_for()
     page.get_by_text("c'est un document PDF, pas un classeur").wait_for()
-    bouton = page.get_by_role("button", name="Importer 0 demande(s)")
-    assert bouton.is_disabled()
+    page.get_by_text("Rien à importer pour l'instant").wait_for()
     page.screenshot(path=str(tmp_path / "rapport.png"), full_page=True)
 
     page.get_by_test_id("stCheckbox").get_by_text("Importer seulement les lignes valides").click()
     attendre_fin(page)
-    page.get_by_role("button", name="Importer 2 demande(s)").click()
+    page.get_by_role("button", name="Importer 2 demandes").click()
     attendre_fin(page)
-    page.get_by_text("2 demande(s) créée(s)").wait_for()
+    page.get_by_text("2 demandes créées").wait_for()
     page.get_by_text("Demandes stockées après").wait_for()
 
 
@@ -51,7 +52,7 @@ def test_demo_depuis_l_accueil_puis_journal(serveur, page):
     page.get_by_text("80 demandes de démonstration importées").wait_for()
     page.get_by_role("link", name="Importation").first.click()
     attendre_fin(page)
-    page.get_by_text("80 demande(s) déjà stockée(s)").wait_for()
+    page.get_by_text("80 demandes déjà stockées").wait_for()
     page.get_by_text("Journal des importations (1)").wait_for()
 
 

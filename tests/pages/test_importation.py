@@ -44,12 +44,12 @@ def test_page_vide_propose_gabarit_et_demo(application):
 def test_fichier_valide_importe(application, base):
     at = _televerser(application(PAGE), VALIDE)
     m = _metriques(at)
-    assert (m["Demandes lues"], m["Problèmes bloquants"], m["Importables"]) == ("3", "0", "3")
-    assert "3 demande(s) : 3 nouvelle(s)" in textes(at)
+    assert (m["Demandes lues"], m["Bloquants et refus"], m["Importables"]) == ("3", "0", "3")
+    assert "3 demandes : 3 nouvelles" in textes(at)
     at.button(key="importer").click().run()
     assert not at.exception
     texte = textes(at)
-    assert "3 demande(s) créée(s)" in texte
+    assert "3 demandes créées" in texte
     assert _metriques(at)["Demandes stockées après"] == "3"
     with stockage.creer_moteur(base).connect() as c:
         assert stockage.numeros_demandes("paivmq-2023-2024", connexion=c) == {
@@ -63,15 +63,16 @@ def test_probleme_bloquant_affiche_et_choix_des_lignes_valides(application, base
     cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
     at = _televerser(application(PAGE), chemin_probleme(cas))
     texte = textes(at)
-    assert "feuille Demandes, ligne 3, colonne « Axe » : axe « 7 » inconnu" in texte
-    assert "axe-inconnu.xlsx — 3 demande(s)" in texte
-    assert _metriques(at)["Problèmes bloquants"] == "1"
-    assert at.button(key="importer").disabled
+    assert "feuille Demandes, ligne 3 (demande T-002), colonne « Axe » : axe « 7 » inconnu" in texte
+    assert "axe-inconnu.xlsx — 3 demandes · 8 lignes de budget · 1 problème bloquant" in texte
+    assert _metriques(at)["Bloquants et refus"] == "1"
+    assert "Rien à importer" in textes(at)
+    assert not [b for b in at.button if b.key == "importer"]
     at.checkbox(key="lignes_valides").check().run()
-    assert not at.button(key="importer").disabled
+    assert at.button(key="importer").label == "Importer 2 demandes"
     at.button(key="importer").click().run()
     texte = textes(at)
-    assert "2 demande(s) créée(s)" in texte
+    assert "2 demandes créées" in texte
     assert "seules les lignes valides ont été importées" in texte
     with stockage.creer_moteur(base).connect() as c:
         journal = stockage.lire_importations("paivmq-2023-2024", connexion=c)
@@ -83,7 +84,7 @@ def test_fichier_refuse(application):
     texte = textes(at)
     assert "pdf-deguise.xlsx — fichier refusé" in texte
     assert "c'est un document PDF" in texte
-    assert at.button(key="importer").disabled
+    assert not [b for b in at.button if b.key == "importer"]
 
 
 def test_colonne_reliee_a_la_main(application, tmp_path):
@@ -107,10 +108,10 @@ def test_reimport_liste_les_changements(application):
     sortie = io.BytesIO()
     wb.save(sortie)
     at.file_uploader[0].set_value(("v2.xlsx", sortie.getvalue(), MIME_XLSX)).run()
-    assert "1 nouvelle(s)" not in textes(at) and "0 nouvelle(s), 3 déjà stockée(s)" in textes(at)
+    assert "0 nouvelle, 3 déjà stockées" in textes(at)
     at.button(key="importer").click().run()
     texte = textes(at)
-    assert "1 mise(s) à jour" in texte
+    assert "1 mise à jour" in texte
     assert "Titre du projet : Réseau estrien des villes apprenantes → Réseau estrien renouvelé" in (
         texte
     )
@@ -121,10 +122,10 @@ def test_jeu_de_demonstration(application):
     at.button(key="demo").click().run()
     assert not at.exception
     m = _metriques(at)
-    assert (m["Demandes lues"], m["Problèmes bloquants"], m["Importables"]) == ("80", "0", "80")
+    assert (m["Demandes lues"], m["Bloquants et refus"], m["Importables"]) == ("80", "0", "80")
     assert int(m["Avertissements"]) >= 15
     at.button(key="importer").click().run()
-    assert "80 demande(s) créée(s)" in textes(at)
+    assert "80 demandes créées" in textes(at)
 
 
 def test_journal_visible_sans_televersement(application):
@@ -159,7 +160,7 @@ def test_annuler_une_correspondance(application):
     at = application(PAGE)
     at.file_uploader[0].set_value(("r.xlsx", renomme, MIME_XLSX)).run()
     at.selectbox(key="relier::r.xlsx::Demandes::titre").select("Intitulé choisi").run()
-    assert "« Intitulé choisi » → titre" in textes(at)
+    assert "« Intitulé choisi » → « Titre du projet »" in textes(at)
     at.button(key="annuler_correspondances").click().run()
     assert not at.exception
     assert "introuvable" in textes(at)
