@@ -14,11 +14,23 @@ from pathlib import Path
 from evaluation import stockage
 from evaluation.appel import ErreurAppel
 from evaluation.catalogue import AppelIntrouvable, resoudre_appel
-from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, construire_gabarit
+from evaluation.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_DEMANDES,
+    LIBELLES_CHAMPS,
+    construire_gabarit,
+)
 from evaluation.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
 from evaluation.lecture import Limites
 from evaluation.rapport import texte_importation, texte_verification
-from evaluation.tableaux import CLES_APERCU, CLES_SORTIE, demandes_pour_fichier
+from evaluation.stockage import CHAMPS_MONTANT
+from evaluation.tableaux import (
+    CLES_APERCU,
+    CLES_SORTIE,
+    demandes_pour_fichier,
+    demandes_pour_personne,
+    en_texte,
+)
 
 SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
 
@@ -143,13 +155,16 @@ def main(argv: list[str] | None = None) -> int:
             table = stockage.lire_demandes(appel.id, connexion=connexion)
         if options.format == "csv":
             demandes_pour_fichier(table, CLES_SORTIE).to_csv(sys.stdout, index=False)
+        elif table.empty:
+            print(f"Aucune demande stockée pour l'appel {appel.id}.")
         else:
-            sortie = demandes_pour_fichier(table, CLES_APERCU)
-            if sortie.empty:
-                print(f"Aucune demande stockée pour l'appel {appel.id}.")
-            else:
-                sortie["titre"] = sortie["titre"].str.slice(0, 50)
-                print(sortie.to_string(index=False))
+            enregistrements = table.astype(object).where(table.notna(), None).to_dict("records")
+            for e in enregistrements:
+                titre = e.get("titre") or ""
+                e["titre"] = titre if len(titre) <= 45 else titre[:44] + "…"
+            sortie = demandes_pour_personne(enregistrements, CLES_APERCU)
+            montants = tuple(LIBELLES_CHAMPS[c] for c in CLES_APERCU if c in CHAMPS_MONTANT)
+            print(en_texte(sortie, a_droite=montants))
         return SORTIE_OK
 
     absents = [f for f in options.fichiers if not Path(f).is_file()]
@@ -187,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             moteur=moteur,
             lignes_valides_seulement=valides,
             auteur=options.auteur,
+            correspondances=correspondances,
         )
     except Exception as exc:  # la transaction est annulée : rien n'a été écrit
         print(

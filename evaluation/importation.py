@@ -233,13 +233,23 @@ def importer(
     lignes_valides_seulement: bool = False,
     auteur: str | None = None,
     progression: Callable[[float, str], None] | None = None,
+    correspondances: Mapping[str, Mapping[str, str]] | None = None,
 ) -> RapportImportation:
     """Écrit les demandes importables du lot, en une transaction.
 
     Une erreur en cours de route annule tout : le stockage reste tel qu'il était.
+    `correspondances` (colonnes reliées à la main) est inscrit au journal.
     """
     with ramasse_miettes_suspendu():
-        return _importer(verification, appel, moteur, lignes_valides_seulement, auteur, progression)
+        return _importer(
+            verification,
+            appel,
+            moteur,
+            lignes_valides_seulement,
+            auteur,
+            progression,
+            correspondances or {},
+        )
 
 
 def _cles_presentes(d: Enregistrement) -> set[str]:
@@ -254,7 +264,9 @@ def _cles_presentes(d: Enregistrement) -> set[str]:
     return (colonnes | derivees) & set(stockage.CHAMPS_DEMANDE)
 
 
-def _importer(verification, appel, moteur, lignes_valides_seulement, auteur, progression):
+def _importer(
+    verification, appel, moteur, lignes_valides_seulement, auteur, progression, correspondances
+):
     avancer = progression or (lambda *_: None)
     gardees, lignes = verification.selection(lignes_valides_seulement)
     ecartees = verification.ecartees(lignes_valides_seulement)
@@ -358,6 +370,7 @@ def _importer(verification, appel, moteur, lignes_valides_seulement, auteur, pro
                     "creees": rapport.creees,
                     "mises_a_jour": {c.no_demande: c.details for c in rapport.mises_a_jour},
                     "ecartees": rapport.ecartees,
+                    "correspondances": {f: dict(c) for f, c in correspondances.items()},
                 },
             },
             connexion=connexion,

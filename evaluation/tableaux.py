@@ -80,3 +80,21 @@ def demandes_pour_personne(
         },
         dtype=object,
     )
+
+
+def en_texte(table: pd.DataFrame, a_droite: tuple[str, ...] = ()) -> str:
+    """Tableau en texte brut pour un terminal : texte aligné à gauche, colonnes `a_droite`
+    (les montants) alignées à droite."""
+    colonnes = list(table.columns)
+    cellules = [[str(v) for v in table[c]] for c in colonnes]
+    largeurs = [
+        max([len(c), *map(len, valeurs)]) for c, valeurs in zip(colonnes, cellules, strict=True)
+    ]
+
+    def ligne(valeurs):
+        return "  ".join(
+            v.rjust(w) if c in a_droite else v.ljust(w)
+            for c, v, w in zip(colonnes, valeurs, largeurs, strict=True)
+        ).rstrip()
+
+    return "\n".join([ligne(colonnes), *(ligne(r) for r in zip(*cellules, strict=True))])

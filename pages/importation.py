@@ -202,9 +202,14 @@ if manquantes:
     )
     for tableau, colonne in manquantes:
         ou = f" (feuille {tableau.feuille})" if tableau.feuille else ""
+        exemples = {
+            e: next((str(x[e])[:40] for x in tableau.supplementaires if e in x), "")
+            for e in tableau.entetes_supplementaires
+        }
         choix = st.selectbox(
             f"« {colonne.entete} » dans {tableau.fichier}{ou}",
             options=[AUCUNE, *tableau.entetes_supplementaires],
+            format_func=lambda e, ex=exemples: f"{e} (ex. : {ex[e]})" if ex.get(e) else e,
             key=f"relier::{tableau.fichier}::{tableau.feuille}::{colonne.cle}",
         )
         if choix != AUCUNE:
@@ -302,6 +307,7 @@ if st.button(f"Importer {pluriel(len(gardees), 'demande')}", type="primary", key
             moteur=moteur(),
             lignes_valides_seulement=valides_seulement,
             progression=lambda f, texte: barre.progress(min(f, 1.0), text=texte),
+            correspondances=correspondances,
         )
     except Exception as exc:  # la transaction est annulée : rien n'a été écrit
         barre.empty()

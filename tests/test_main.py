@@ -192,3 +192,27 @@ def test_sortie_coupee_sans_trace(tmp_path):
     _, erreur = processus.communicate(timeout=60)
     processus.stderr.close()
     assert b"Traceback" not in erreur
+
+
+def test_liste_texte_lisible(base, capsys):
+    main([*base, "importer", VALIDE])
+    capsys.readouterr()
+    assert main([*base, "demandes"]) == 0
+    lignes = capsys.readouterr().out.splitlines()
+    assert lignes[0].startswith("No de demande  ")
+    assert lignes[3].startswith("T-003  ") and "18\u00a0000,50\u00a0$" in lignes[3]
+
+
+def test_correspondances_inscrites_au_journal(base, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from evaluation import stockage
+
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    chemin = tmp_path / "renomme.xlsx"
+    wb.save(chemin)
+    assert main([*base, "importer", str(chemin), "--colonne", "Intitulé choisi=titre"]) == 0
+    with stockage.creer_moteur(base[1]).connect() as c:
+        journal = stockage.lire_importations("paivmq-2023-2024", connexion=c)
+    assert journal.iloc[0]["rapport"]["correspondances"] == {"*": {"Intitulé choisi": "titre"}}

@@ -93,7 +93,7 @@ def test_colonne_reliee_a_la_main(application, tmp_path):
     at.file_uploader[0].set_value(("renomme.xlsx", renomme, MIME_XLSX)).run()
     assert "colonne obligatoire « Titre du projet » introuvable" in textes(at)
     choix = at.selectbox(key="relier::renomme.xlsx::Demandes::titre")
-    assert "Intitulé choisi" in choix.options
+    assert "Intitulé choisi (ex. : Jumelage maritime Rimouski-Brest)" in choix.options
     choix.select("Intitulé choisi").run()
     assert not at.exception
     assert "introuvable" not in textes(at)
