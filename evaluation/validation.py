@@ -106,6 +106,14 @@ class Verification:
     lus: list[FichierLu] = field(default_factory=list, repr=False)
 
     @property
+    def feuilles_incompletes(self) -> set[tuple[str, str | None]]:
+        """(fichier, feuille) à qui manque une colonne obligatoire : aucune de leurs lignes
+        n'est importable, même quand on importe « seulement les lignes valides »."""
+        return {
+            (p.fichier, p.feuille) for p in self.problemes_fichiers if p.code == "colonne_manquante"
+        }
+
+    @property
     def problemes(self) -> list[Probleme]:
         tous = list(self.problemes_fichiers)
         for e in (*self.demandes, *self.lignes_budget):
@@ -129,9 +137,14 @@ class Verification:
         être gardée.
         """
         bloques = self.fichiers_bloques()
+        incompletes = self.feuilles_incompletes
 
         def rejetee(e: Enregistrement) -> bool:
-            return e.bloque or (not lignes_valides_seulement and e.fichier in bloques)
+            return (
+                e.bloque
+                or (not lignes_valides_seulement and e.fichier in bloques)
+                or (e.fichier, e.feuille) in incompletes
+            )
 
         exclues = {id(d) for d in self.demandes if rejetee(d)}
         exclues |= {id(b.demande) for b in self.lignes_budget if b.demande and rejetee(b)}

@@ -361,3 +361,12 @@ def test_colonne_de_montant_absente_sans_alerte_en_cascade(appel):
     verification = verifier_lot([("m.xlsx", sortie.getvalue())], appel)
     codes = [p.code for p in verification.problemes if p.severite != INFORMATION]
     assert codes == ["colonne_manquante"]
+
+
+def test_feuille_sans_colonne_obligatoire_jamais_importee(appel):
+    """Même en n'important que les lignes valides, une feuille à qui manque le titre
+    n'importe rien : ses lignes n'ont pas d'erreur à elles, mais pas de titre non plus."""
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "colonne-manquante")
+    verification = verifier_lot([("c.xlsx", chemin_probleme(cas))], appel)
+    assert verification.selection(True) == ([], [])
+    assert len(verification.ecartees(True)) == 3
