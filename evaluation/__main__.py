@@ -7,6 +7,7 @@ refusé, 2 erreur d'utilisation.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,13 @@ from pathlib import Path
 from evaluation import stockage
 from evaluation.appel import ErreurAppel
 from evaluation.catalogue import AppelIntrouvable, resoudre_appel
+from evaluation.comptes import (
+    ROLES,
+    ErreurCompte,
+    creer_compte,
+    desactiver_compte,
+    lister_comptes,
+)
 from evaluation.gabarit import (
     COLONNES_BUDGET,
     COLONNES_DEMANDES,
@@ -102,6 +110,17 @@ def _analyseur() -> argparse.ArgumentParser:
         help="csv : toutes les colonnes, montants en dollars à point décimal ; texte : aperçu",
     )
     d.add_argument("--appel", help="identifiant de l'appel")
+    c = sous.add_parser("comptes", help="gère les comptes (mot de passe lu sur l'entrée)")
+    sc = c.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    a = sc.add_parser("ajouter", help="crée un compte ; le mot de passe est lu sur l'entrée")
+    a.add_argument("courriel", metavar="COURRIEL")
+    a.add_argument("--role", required=True, choices=ROLES, help="rôle du compte")
+    a.add_argument("--nom", help="nom affiché")
+    a.add_argument("--municipalite", help="municipalité de la personne (conflits d'intérêts)")
+    a.add_argument("--region", help="code de sa région (01 à 17)")
+    sc.add_parser("lister", help="liste les comptes")
+    dz = sc.add_parser("desactiver", help="désactive un compte (son historique reste)")
+    dz.add_argument("courriel", metavar="COURRIEL")
     g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
     g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
     g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
@@ -123,6 +142,46 @@ def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[
     return {TOUS_LES_FICHIERS: relie} if relie else {}
 
 
+def _lire_mot_de_passe() -> str:
+    """Le mot de passe, jamais en argument : saisi deux fois au terminal, sinon la première
+    ligne de l'entrée standard (pour un script : echo ... | python -m evaluation ...)."""
+    if sys.stdin.isatty():
+        premier = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmez le mot de passe : ") != premier:
+            raise ErreurCompte("les deux saisies du mot de passe diffèrent.")
+        return premier
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _comptes(options, moteur) -> int:
+    try:
+        if options.action == "ajouter":
+            compte = creer_compte(
+                options.courriel,
+                options.role,
+                _lire_mot_de_passe(),
+                moteur=moteur,
+                nom=options.nom,
+                municipalite=options.municipalite,
+                region=options.region,
+            )
+            print(f"Compte créé : {compte.courriel} ({compte.role}).")
+        elif options.action == "desactiver":
+            compte = desactiver_compte(options.courriel, moteur=moteur)
+            print(f"Compte désactivé : {compte.courriel}.")
+        else:
+            comptes = lister_comptes(moteur=moteur)
+            if not comptes:
+                print("Aucun compte.")
+            for c in comptes:
+                etat = "actif" if c.actif else "désactivé"
+                print(f"{c.courriel}\t{c.role}\t{etat}\t{c.nom}")
+    except ErreurCompte as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    return SORTIE_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     options = _analyseur().parse_args(argv)
     try:
@@ -135,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return SORTIE_USAGE
+    if options.commande == "comptes":
+        return _comptes(options, moteur)
     try:
         appel = resoudre_appel(getattr(options, "appel", None), moteur)
     except (AppelIntrouvable, ErreurAppel) as exc:

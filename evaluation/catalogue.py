@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-
 from evaluation import stockage
 from evaluation.appel import APPEL_PAR_DEFAUT, Appel, appel_depuis_toml, charger_appel
+from evaluation.stockage import Moteur
 
 
 class AppelIntrouvable(LookupError):
     """Le choix d'appel ne désigne ni un appel stocké ni un fichier TOML lisible."""
 
 
-def appels_stockes(moteur: Engine) -> list[Appel]:
+def appels_stockes(moteur: Moteur) -> list[Appel]:
     with moteur.connect() as connexion:
         lignes = stockage.lire_appels(connexion=connexion)
     return [appel_depuis_toml(toml, f"appel « {i} » stocké") for i, _, toml in lignes]
 
 
-def resoudre_appel(choix: str | None, moteur: Engine) -> Appel:
+def resoudre_appel(choix: str | None, moteur: Moteur) -> Appel:
     """L'appel désigné par `choix` : identifiant d'un appel stocké ou chemin d'un TOML.
 
     Sans choix : l'unique appel stocké ; aucun stocké, l'appel livré par défaut ;

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy.engine import Engine
-
 from evaluation import stockage
 from evaluation.appel import Appel
 from evaluation.formats import montant
@@ -24,6 +22,7 @@ from evaluation.gabarit import LIBELLES_CHAMPS
 from evaluation.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
 from evaluation.municipalites import Repertoire, repertoire
 from evaluation.probleme import REFUS, Probleme
+from evaluation.stockage import Moteur
 from evaluation.tableaux import valeur_lisible
 from evaluation.texte import nettoyer
 from evaluation.validation import Enregistrement, Verification, cle_numero, verifier
@@ -229,7 +228,7 @@ def importer(
     verification: Verification,
     appel: Appel,
     *,
-    moteur: Engine,
+    moteur: Moteur,
     lignes_valides_seulement: bool = False,
     auteur: str | None = None,
     progression: Callable[[float, str], None] | None = None,

@@ -20,6 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 from evaluation.appel import Appel
 
 FICHIER_BASE = Path(__file__).resolve().parent.parent / "donnees" / "evaluation.sqlite"
+# Le type du moteur, pour les modules qui en reçoivent un sans importer sqlalchemy.
+Moteur = Engine
 VARIABLE_BASE = "EVALUATION_BASE"
 
 metadonnees = sa.MetaData()
@@ -105,6 +107,32 @@ demandes = sa.Table(
     sa.Column("cree_le", sa.DateTime, nullable=False),
     sa.Column("modifie_le", sa.DateTime, nullable=False),
     sa.UniqueConstraint("appel_id", "no_demande", name="uq_demande_numero"),
+)
+
+comptes = sa.Table(
+    "comptes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("courriel", sa.Text, nullable=False, unique=True),
+    sa.Column("nom", sa.Text),
+    sa.Column("role", sa.String(20), nullable=False),
+    # Vide pour un compte qui ne se connecte que par OpenID Connect.
+    sa.Column("hache_mot_de_passe", sa.Text),
+    sa.Column("actif", sa.Boolean, nullable=False),
+    sa.Column("municipalite", sa.Text),
+    sa.Column("region", sa.String(2)),
+    sa.Column("cree_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+)
+
+tentatives_connexion = sa.Table(
+    "tentatives_connexion",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("courriel", sa.Text, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("reussie", sa.Boolean, nullable=False),
+    sa.Index("ix_tentatives_courriel_date", "courriel", "date"),
 )
 
 CHAMPS_LIGNE = {
@@ -361,3 +389,55 @@ def finaliser_importation(importation_id: int, valeurs: dict, *, connexion: Conn
     connexion.execute(
         importations.update().where(importations.c.id == importation_id).values(**valeurs)
     )
+
+
+# --- Comptes ------------------------------------------------------------------------------
+
+
+def creer_compte(valeurs: dict, *, connexion: Connection) -> None:
+    instant = maintenant()
+    connexion.execute(comptes.insert().values(**valeurs, cree_le=instant, modifie_le=instant))
+
+
+def lire_compte(courriel: str, *, connexion: Connection) -> dict | None:
+    ligne = connexion.execute(sa.select(comptes).where(comptes.c.courriel == courriel)).first()
+    return dict(ligne._mapping) if ligne else None
+
+
+def lire_comptes(*, connexion: Connection) -> list[dict]:
+    requete = sa.select(comptes).order_by(comptes.c.role, comptes.c.courriel)
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def modifier_compte(courriel: str, valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(
+        comptes.update()
+        .where(comptes.c.courriel == courriel)
+        .values(**valeurs, modifie_le=maintenant())
+    )
+
+
+def inscrire_tentative(
+    courriel: str, date: dt.datetime, reussie: bool, *, connexion: Connection
+) -> None:
+    connexion.execute(
+        tentatives_connexion.insert().values(courriel=courriel, date=date, reussie=reussie)
+    )
+
+
+def echecs_depuis_derniere_reussite(
+    courriel: str, *, connexion: Connection, limite: int = 50
+) -> list[dt.datetime]:
+    """Dates des dernières tentatives manquées, depuis la dernière connexion réussie."""
+    requete = (
+        sa.select(tentatives_connexion.c.date, tentatives_connexion.c.reussie)
+        .where(tentatives_connexion.c.courriel == courriel)
+        .order_by(tentatives_connexion.c.date.desc(), tentatives_connexion.c.id.desc())
+        .limit(limite)
+    )
+    echecs = []
+    for date, reussie in connexion.execute(requete):
+        if reussie:
+            break
+        echecs.append(date)
+    return echecs

@@ -216,3 +216,37 @@ def test_correspondances_inscrites_au_journal(base, tmp_path, capsys):
     with stockage.creer_moteur(base[1]).connect() as c:
         journal = stockage.lire_importations("paivmq-2023-2024", connexion=c)
     assert journal.iloc[0]["rapport"]["correspondances"] == {"*": {"Intitulé choisi": "titre"}}
+
+
+def test_comptes_en_ligne_de_commande(base, tmp_path):
+    """Le mot de passe passe par l'entrée standard, jamais par un argument."""
+    env = {**os.environ, "EVALUATION_BASE": base[1]}
+
+    def commande(*arguments, entree=""):
+        return subprocess.run(
+            [sys.executable, "-m", "evaluation", "comptes", *arguments],
+            cwd=RACINE_PROJET,
+            env=env,
+            input=entree,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    cree = commande(
+        "ajouter",
+        "eva@exemple.ca",
+        "--role",
+        "evaluateur",
+        "--nom",
+        "Éva",
+        entree="un mot de passe solide\n",
+    )
+    assert cree.returncode == 0, cree.stderr
+    assert commande("ajouter", "x@exemple.ca", "--role", "admin", entree="court\n").returncode == 1
+    assert commande("ajouter", "x@exemple.ca", "--role", "chef").returncode == 2
+    liste = commande("lister")
+    assert "eva@exemple.ca\tevaluateur\tactif\tÉva" in liste.stdout
+    assert commande("desactiver", "eva@exemple.ca").returncode == 0
+    assert "désactivé" in commande("lister").stdout
+    assert commande("desactiver", "personne@exemple.ca").returncode == 1
