@@ -135,6 +135,59 @@ tentatives_connexion = sa.Table(
     sa.Index("ix_tentatives_courriel_date", "courriel", "date"),
 )
 
+evaluations = sa.Table(
+    "evaluations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", sa.Text, nullable=False),
+    sa.Column("statut", sa.String(20), nullable=False),
+    sa.Column("commentaire_global", sa.Text),
+    sa.Column("admissible", sa.Boolean),
+    sa.Column("raison_inadmissibilite", sa.Text),
+    sa.Column("admissibilite", sa.JSON(none_as_null=True)),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("cree_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+    sa.Column("soumise_le", sa.DateTime),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_evaluation_demande_evaluateur"),
+)
+
+notes = sa.Table(
+    "notes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "evaluation_id",
+        sa.Integer,
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("critere", sa.String(100), nullable=False),
+    sa.Column("note", sa.Float),
+    sa.Column("commentaire", sa.Text),
+    sa.UniqueConstraint("evaluation_id", "critere", name="uq_note_critere"),
+)
+
+# Journal en ajout seul : qui a changé quoi, quand, ancienne et nouvelle valeur.
+journal = sa.Table(
+    "journal",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", sa.Text, nullable=False),
+    sa.Column("appel_id", sa.String(100)),
+    sa.Column("demande_id", sa.Integer),
+    sa.Column("evaluateur", sa.Text),
+    sa.Column("objet", sa.Text, nullable=False),
+    sa.Column("ancien", sa.Text),
+    sa.Column("nouveau", sa.Text),
+    sa.Index("ix_journal_demande", "demande_id"),
+)
+
 CHAMPS_LIGNE = {
     "annee": sa.Integer,
     "categorie": sa.Text,
@@ -441,3 +494,92 @@ def echecs_depuis_derniere_reussite(
             break
         echecs.append(date)
     return echecs
+
+
+# --- Évaluations ------------------------------------------------------------------------
+
+
+def id_demande(appel_id: str, no_demande: str, *, connexion: Connection) -> int | None:
+    requete = sa.select(demandes.c.id).where(
+        demandes.c.appel_id == appel_id, demandes.c.no_demande == no_demande
+    )
+    return connexion.scalar(requete)
+
+
+def lire_evaluation(
+    demande_id: int, evaluateur: str, *, connexion: Connection, verrouiller: bool = False
+) -> dict | None:
+    """L'évaluation et ses notes ({critère: (note, commentaire)}) ; `verrouiller` la réserve
+    pour la transaction en cours (SELECT ... FOR UPDATE là où la base le permet)."""
+    requete = sa.select(evaluations).where(
+        evaluations.c.demande_id == demande_id, evaluations.c.evaluateur == evaluateur
+    )
+    if verrouiller:
+        requete = requete.with_for_update()
+    ligne = connexion.execute(requete).mappings().first()
+    if ligne is None:
+        return None
+    evaluation = dict(ligne)
+    requete = sa.select(notes.c.critere, notes.c.note, notes.c.commentaire).where(
+        notes.c.evaluation_id == evaluation["id"]
+    )
+    evaluation["notes"] = {c: (n, m) for c, n, m in connexion.execute(requete)}
+    return evaluation
+
+
+def ecrire_evaluation(
+    valeurs: dict, notes_par_critere: dict, evaluation_id: int | None, *, connexion: Connection
+) -> int:
+    """Crée ou remplace une évaluation et ses notes ; renvoie son identifiant."""
+    if evaluation_id is None:
+        evaluation_id = connexion.execute(
+            evaluations.insert().values(**valeurs)
+        ).inserted_primary_key[0]
+    else:
+        connexion.execute(
+            evaluations.update().where(evaluations.c.id == evaluation_id).values(**valeurs)
+        )
+        connexion.execute(notes.delete().where(notes.c.evaluation_id == evaluation_id))
+    if notes_par_critere:
+        connexion.execute(
+            notes.insert(),
+            [
+                {"evaluation_id": evaluation_id, "critere": c, "note": n, "commentaire": m}
+                for c, (n, m) in notes_par_critere.items()
+            ],
+        )
+    return evaluation_id
+
+
+def inscrire_journal(lignes: list[dict], *, connexion: Connection) -> None:
+    if lignes:
+        connexion.execute(journal.insert(), lignes)
+
+
+def lire_journal(*, connexion: Connection, demande_id: int | None = None) -> pd.DataFrame:
+    requete = sa.select(journal).order_by(journal.c.id)
+    if demande_id is not None:
+        requete = requete.where(journal.c.demande_id == demande_id)
+    lignes = connexion.execute(requete).mappings().all()
+    # dtype objet : une valeur absente reste None (pas NaN) dans « ancien » et « nouveau ».
+    return pd.DataFrame(
+        [dict(ligne) for ligne in lignes], columns=[c.name for c in journal.columns], dtype=object
+    )
+
+
+def base_occupee(exc: BaseException) -> bool:
+    """Vrai pour une erreur passagère d'accès concurrent (SQLite verrouillée, conflit de
+    sérialisation ou interblocage PostgreSQL) : l'opération peut être retentée."""
+    if not isinstance(exc, sa.exc.OperationalError | sa.exc.IntegrityError):
+        return False
+    texte = str(getattr(exc, "orig", exc)).casefold()
+    return any(
+        m in texte
+        for m in (
+            "database is locked",
+            "deadlock",
+            "could not serialize",
+            "duplicate key",
+            "unique constraint",
+        )
+    )

@@ -1,0 +1,231 @@
+"""La saisie des évaluations : brouillon ou soumission, notes et commentaires par critère,
+admissibilité, et le journal de chaque changement écrit dans la même transaction.
+
+Aucun chemin n'écrit une note sans écrire le journal : `enregistrer` est le seul.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from dataclasses import dataclass, field
+
+from evaluation import stockage
+from evaluation.appel import Appel
+from evaluation.stockage import Moteur
+
+BROUILLON, SOUMISE = "brouillon", "soumise"
+STATUTS = (BROUILLON, SOUMISE)
+ATTENTE_MAX = 10.0  # secondes de tentatives quand la base est occupée
+
+
+class ErreurEvaluation(ValueError):
+    """Une évaluation qui ne peut pas être enregistrée ; le message dit pourquoi."""
+
+
+@dataclass
+class Saisie:
+    """Ce qu'une personne a saisi pour une demande (notes sur l'échelle de l'appel)."""
+
+    notes: dict[str, float | None] = field(default_factory=dict)
+    commentaires: dict[str, str] = field(default_factory=dict)
+    commentaire_global: str = ""
+    admissibilite: dict[str, bool | None] = field(default_factory=dict)
+    admissible: bool | None = None
+    raison_inadmissibilite: str = ""
+
+
+def problemes_saisie(saisie: Saisie, appel: Appel, statut: str) -> list[str]:
+    """Ce qui empêche d'enregistrer (brouillon) ou de soumettre : notes hors échelle ou hors
+    pas, critère inconnu, note manquante à la soumission, inadmissibilité sans raison."""
+    problemes = []
+    if statut not in STATUTS:
+        problemes.append(f"statut « {statut} » inconnu ({', '.join(STATUTS)}).")
+    criteres = {c.id: c for c in appel.criteres}
+    for cid, note in saisie.notes.items():
+        if cid not in criteres:
+            problemes.append(f"critère « {cid} » inconnu de l'appel.")
+            continue
+        if note is None:
+            continue
+        if not appel.echelle_min <= note <= appel.echelle_max:
+            problemes.append(
+                f"{criteres[cid].libelle} : {note:g} hors de l'échelle "
+                f"({appel.echelle_min:g} à {appel.echelle_max:g})."
+            )
+        elif (
+            abs(
+                (note - appel.echelle_min) / appel.pas
+                - round((note - appel.echelle_min) / appel.pas)
+            )
+            > 1e-9
+        ):
+            problemes.append(
+                f"{criteres[cid].libelle} : {note:g} n'est pas un multiple de {appel.pas:g}."
+            )
+    if statut == SOUMISE:
+        manquants = [c.libelle for c in appel.criteres if saisie.notes.get(c.id) is None]
+        if manquants:
+            problemes.append("note manquante pour : " + ", ".join(manquants) + ".")
+        if saisie.admissible is False and not saisie.raison_inadmissibilite.strip():
+            problemes.append("une demande jugée inadmissible demande une raison.")
+    return problemes
+
+
+def total_pondere(notes: dict[str, float | None], appel: Appel) -> float | None:
+    """Σ poids × note / échelle max, sur 100 ; None tant qu'une note manque."""
+    if any(notes.get(c.id) is None for c in appel.criteres):
+        return None
+    return sum(c.poids * notes[c.id] / appel.echelle_max for c in appel.criteres)
+
+
+def _texte(valeur: object) -> str | None:
+    if valeur is None:
+        return None
+    if isinstance(valeur, float):
+        return f"{valeur:g}"
+    if isinstance(valeur, dict | list):
+        return json.dumps(valeur, ensure_ascii=False, sort_keys=True)
+    return str(valeur)
+
+
+def _vide_en_none(valeur: object) -> object:
+    """« », {} et None disent tous « rien » ; False, lui, est une réponse."""
+    return None if valeur in ("", {}) or valeur is None else valeur
+
+
+def _changements(ancienne: dict | None, valeurs: dict, notes: dict) -> list[tuple]:
+    """(objet, ancien, nouveau) de chaque champ qui change."""
+    avant_notes = (ancienne or {}).get("notes", {})
+    changes = []
+    for critere in sorted(set(avant_notes) | set(notes)):
+        n0, c0 = avant_notes.get(critere, (None, None))
+        n1, c1 = notes.get(critere, (None, None))
+        if n0 != n1:
+            changes.append((f"note:{critere}", _texte(n0), _texte(n1)))
+        if _vide_en_none(c0) != _vide_en_none(c1):
+            changes.append((f"commentaire:{critere}", c0, c1))
+    for champ in (
+        "statut",
+        "commentaire_global",
+        "admissible",
+        "raison_inadmissibilite",
+        "admissibilite",
+    ):
+        avant, apres = _vide_en_none((ancienne or {}).get(champ)), _vide_en_none(valeurs.get(champ))
+        if avant != apres:
+            changes.append((champ, _texte(avant), _texte(apres)))
+    return changes
+
+
+def enregistrer(
+    appel: Appel,
+    demande_id: int,
+    evaluateur: str,
+    saisie: Saisie,
+    statut: str,
+    *,
+    moteur: Moteur,
+    auteur: str | None = None,
+    maintenant: dt.datetime | None = None,
+) -> int:
+    """Enregistre une évaluation (brouillon ou soumise) et le journal de ses changements en
+    une transaction ; renvoie le nombre de changements inscrits.
+
+    Quand la base est occupée (autre écriture en cours), l'opération est retentée avec une
+    attente croissante, au plus `ATTENTE_MAX` secondes, puis refusée avec un message clair.
+    """
+    if problemes := problemes_saisie(saisie, appel, statut):
+        raise ErreurEvaluation(" ".join(problemes))
+    debut = time.monotonic()
+    attente = 0.02
+    while True:
+        try:
+            return _enregistrer(
+                appel,
+                demande_id,
+                evaluateur,
+                saisie,
+                statut,
+                moteur,
+                auteur or evaluateur,
+                maintenant or stockage.maintenant(),
+            )
+        except Exception as exc:
+            if not stockage.base_occupee(exc) or time.monotonic() - debut > ATTENTE_MAX:
+                if stockage.base_occupee(exc):
+                    raise ErreurEvaluation(
+                        "La base est occupée par d'autres enregistrements : votre évaluation "
+                        "n'a pas été enregistrée. Réessayez dans un instant."
+                    ) from exc
+                raise
+            time.sleep(attente * (1 + random.random()))
+            attente = min(attente * 2, 0.5)
+
+
+def _enregistrer(appel, demande_id, evaluateur, saisie, statut, moteur, auteur, instant) -> int:
+    with moteur.begin() as connexion:
+        ancienne = stockage.lire_evaluation(
+            demande_id, evaluateur, connexion=connexion, verrouiller=True
+        )
+        notes = {
+            cid: (saisie.notes.get(cid), saisie.commentaires.get(cid) or None)
+            for cid in {*saisie.notes, *saisie.commentaires}
+        }
+        valeurs = {
+            "appel_id": appel.id,
+            "demande_id": demande_id,
+            "evaluateur": evaluateur,
+            "statut": statut,
+            "commentaire_global": saisie.commentaire_global or None,
+            "admissible": saisie.admissible,
+            "raison_inadmissibilite": saisie.raison_inadmissibilite or None,
+            "admissibilite": saisie.admissibilite or None,
+            "version": (ancienne["version"] + 1) if ancienne else 1,
+            "modifie_le": instant,
+        }
+        if ancienne is None:
+            valeurs["cree_le"] = instant
+        if statut == SOUMISE and (ancienne is None or ancienne["statut"] != SOUMISE):
+            valeurs["soumise_le"] = instant
+        changements = _changements(ancienne, valeurs, notes)
+        if ancienne is not None and not changements:
+            return 0
+        stockage.ecrire_evaluation(
+            valeurs, notes, ancienne["id"] if ancienne else None, connexion=connexion
+        )
+        stockage.inscrire_journal(
+            [
+                {
+                    "date": instant,
+                    "auteur": auteur,
+                    "appel_id": appel.id,
+                    "demande_id": demande_id,
+                    "evaluateur": evaluateur,
+                    "objet": objet,
+                    "ancien": ancien,
+                    "nouveau": nouveau,
+                }
+                for objet, ancien, nouveau in changements
+            ],
+            connexion=connexion,
+        )
+        return len(changements)
+
+
+def lire(demande_id: int, evaluateur: str, *, moteur: Moteur) -> tuple[str, Saisie] | None:
+    """(statut, saisie) de l'évaluation stockée, ou None."""
+    with moteur.connect() as connexion:
+        e = stockage.lire_evaluation(demande_id, evaluateur, connexion=connexion)
+    if e is None:
+        return None
+    return e["statut"], Saisie(
+        notes={c: n for c, (n, _) in e["notes"].items()},
+        commentaires={c: m for c, (_, m) in e["notes"].items() if m},
+        commentaire_global=e["commentaire_global"] or "",
+        admissibilite=e["admissibilite"] or {},
+        admissible=e["admissible"],
+        raison_inadmissibilite=e["raison_inadmissibilite"] or "",
+    )

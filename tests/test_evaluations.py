@@ -1,0 +1,197 @@
+"""Saisie des évaluations : validation, brouillon et soumission, journal dans la même
+transaction, écritures concurrentes (fils et processus) et processus tué en plein
+enregistrement, sur SQLite et PostgreSQL."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from evaluation import evaluations, stockage
+from evaluation.evaluations import BROUILLON, SOUMISE, ErreurEvaluation, Saisie
+from evaluation.importation import importer, verifier_lot
+from tests.conftest import DONNEES, RACINE_PROJET
+
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+
+
+@pytest.fixture
+def demandes(moteur, appel):
+    """Les trois demandes de valide.xlsx importées ; {numéro: identifiant}."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+
+
+def _complete(appel, note=7.5) -> Saisie:
+    return Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
+
+
+@pytest.mark.parametrize(
+    ("notes", "statut", "message"),
+    [
+        ({"pertinence": 11.0}, BROUILLON, "hors de l'échelle"),
+        ({"pertinence": 7.3}, BROUILLON, "multiple de 0.5"),
+        ({"inconnu": 5.0}, BROUILLON, "critère « inconnu » inconnu"),
+        ({"pertinence": 5.0}, SOUMISE, "note manquante pour"),
+        ({}, "archivee", "statut « archivee » inconnu"),
+    ],
+)
+def test_saisie_refusee(appel, notes, statut, message):
+    problemes = evaluations.problemes_saisie(Saisie(notes=notes), appel, statut)
+    assert any(message in p for p in problemes), problemes
+
+
+def test_inadmissible_sans_raison(appel):
+    saisie = _complete(appel)
+    saisie.admissible = False
+    assert evaluations.problemes_saisie(saisie, appel, SOUMISE) == [
+        "une demande jugée inadmissible demande une raison."
+    ]
+    saisie.raison_inadmissibilite = "autre programme gouvernemental"
+    assert evaluations.problemes_saisie(saisie, appel, SOUMISE) == []
+
+
+def test_total_pondere(appel):
+    assert evaluations.total_pondere(_complete(appel, 10.0).notes, appel) == pytest.approx(100)
+    notes = {c.id: 5.0 for c in appel.criteres} | {"pertinence": 10.0}
+    assert evaluations.total_pondere(notes, appel) == pytest.approx(62.5)
+    assert evaluations.total_pondere({"pertinence": 5.0}, appel) is None
+
+
+def test_brouillon_puis_soumission_journalises(moteur, appel, demandes):
+    d = demandes["T-001"]
+    brouillon = Saisie(notes={"pertinence": 6.0}, commentaires={"pertinence": "à préciser"})
+    assert evaluations.enregistrer(appel, d, "eva@x.ca", brouillon, BROUILLON, moteur=moteur) == 3
+    statut, relue = evaluations.lire(d, "eva@x.ca", moteur=moteur)
+    assert statut == BROUILLON and relue.notes == {"pertinence": 6.0}
+    assert relue.commentaires == {"pertinence": "à préciser"}
+    assert evaluations.enregistrer(appel, d, "eva@x.ca", brouillon, BROUILLON, moteur=moteur) == 0
+    finale = _complete(appel, 8.0)
+    finale.commentaire_global = "Projet solide."
+    evaluations.enregistrer(appel, d, "eva@x.ca", finale, SOUMISE, moteur=moteur)
+    assert evaluations.lire(d, "eva@x.ca", moteur=moteur)[0] == SOUMISE
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c, demande_id=d)
+    lignes = {
+        (o, a, n)
+        for o, a, n in zip(journal["objet"], journal["ancien"], journal["nouveau"], strict=True)
+    }
+    assert ("note:pertinence", "6", "8") in lignes
+    assert ("statut", "brouillon", "soumise") in lignes
+    assert ("commentaire:pertinence", "à préciser", None) in lignes
+    assert set(journal["auteur"]) == {"eva@x.ca"}
+
+
+def test_saisie_invalide_n_ecrit_rien(moteur, appel, demandes):
+    with pytest.raises(ErreurEvaluation, match="hors de l'échelle"):
+        evaluations.enregistrer(
+            appel,
+            demandes["T-001"],
+            "eva@x.ca",
+            Saisie(notes={"pertinence": 12.0}),
+            BROUILLON,
+            moteur=moteur,
+        )
+    assert evaluations.lire(demandes["T-001"], "eva@x.ca", moteur=moteur) is None
+
+
+def test_vingt_fils_en_meme_temps(moteur, appel, demandes):
+    """20 évaluateurs enregistrent en même temps : chaque enregistrement une seule fois, le
+    journal correspond, aucune erreur « base verrouillée » n'atteint personne."""
+    erreurs, changements = [], []
+
+    def evaluateur(k: int) -> None:
+        try:
+            total = 0
+            for tour in range(4):
+                for d in demandes.values():
+                    saisie = Saisie(notes={c.id: float((tour + k) % 11) for c in appel.criteres})
+                    total += evaluations.enregistrer(
+                        appel, d, f"e{k}@x.ca", saisie, BROUILLON, moteur=moteur
+                    )
+            changements.append(total)
+        except Exception as exc:
+            erreurs.append(repr(exc))
+
+    fils = [threading.Thread(target=evaluateur, args=(k,)) for k in range(20)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=120)
+    assert erreurs == []
+    with moteur.connect() as c:
+        nb = c.exec_driver_sql("SELECT count(*) FROM evaluations").scalar()
+        journal = stockage.lire_journal(connexion=c)
+    assert nb == 20 * len(demandes)
+    assert len(journal) == sum(changements)
+    for k in range(20):
+        for d in demandes.values():
+            _, saisie = evaluations.lire(d, f"e{k}@x.ca", moteur=moteur)
+            assert set(saisie.notes.values()) == {float((3 + k) % 11)}
+
+
+def _url(moteur) -> str:
+    return moteur.url.render_as_string(hide_password=False)
+
+
+def test_quatre_processus_en_meme_temps(moteur, appel, demandes):
+    processus = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.ecrivain", _url(moteur), f"p{k}@x.ca", "5"],
+            cwd=RACINE_PROJET,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(4)
+    ]
+    totaux = []
+    for p in processus:
+        sortie, erreur = p.communicate(timeout=180)
+        assert p.returncode == 0, erreur
+        totaux.append(int(sortie.strip().splitlines()[-1]))
+    with moteur.connect() as c:
+        nb = c.exec_driver_sql("SELECT count(*) FROM evaluations").scalar()
+        journal = stockage.lire_journal(connexion=c)
+    assert nb == 4 * len(demandes)
+    assert len(journal) == sum(totaux)
+
+
+def test_processus_tue_en_plein_enregistrement(moteur, appel, demandes):
+    """Tué entre l'écriture des notes et la validation : l'ancienne valeur reste, entière."""
+    d = min(demandes.values())
+    ancienne = Saisie(notes={c.id: 4.0 for c in appel.criteres})
+    evaluations.enregistrer(appel, d, "k@x.ca", ancienne, BROUILLON, moteur=moteur)
+    with moteur.connect() as c:
+        journal_avant = len(stockage.lire_journal(connexion=c, demande_id=d))
+    processus = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.ecrivain",
+            _url(moteur),
+            "k@x.ca",
+            "1",
+            "--pause-dans-la-transaction",
+        ],
+        cwd=RACINE_PROJET,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert processus.stdout.readline().strip() == "DANS-LA-TRANSACTION"
+        os.kill(processus.pid, signal.SIGKILL)
+        processus.wait(timeout=30)
+    finally:
+        processus.stdout.close()
+        processus.stderr.close()
+    _, relue = evaluations.lire(d, "k@x.ca", moteur=moteur)
+    assert relue.notes == ancienne.notes
+    with moteur.connect() as c:
+        assert len(stockage.lire_journal(connexion=c, demande_id=d)) == journal_avant
