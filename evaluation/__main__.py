@@ -28,6 +28,7 @@ from evaluation.gabarit import (
     LIBELLES_CHAMPS,
     construire_gabarit,
 )
+from evaluation.grilles import importer_grille, lire_grille, numeros_de_l_appel
 from evaluation.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
 from evaluation.lecture import Limites
 from evaluation.rapport import texte_importation, texte_verification
@@ -121,6 +122,17 @@ def _analyseur() -> argparse.ArgumentParser:
     sc.add_parser("lister", help="liste les comptes")
     dz = sc.add_parser("desactiver", help="désactive un compte (son historique reste)")
     dz.add_argument("courriel", metavar="COURRIEL")
+    n = sous.add_parser("notes", help="grilles de notes hors ligne")
+    sn = n.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    ni = sn.add_parser("importer", help="importe des grilles de notes remplies")
+    ni.add_argument("fichiers", nargs="+", metavar="FICHIER", help="grilles .xlsx, .ods, .csv")
+    ni.add_argument(
+        "--evaluateur", metavar="COURRIEL", help="évaluateur des lignes sans colonne « Évaluateur »"
+    )
+    ni.add_argument("--appel", help="identifiant de l'appel")
+    ne = sn.add_parser("exporter", help="imprime chaque note stockée")
+    ne.add_argument("--format", choices=("csv", "texte"), default="csv")
+    ne.add_argument("--appel", help="identifiant de l'appel")
     g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
     g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
     g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
@@ -182,6 +194,48 @@ def _comptes(options, moteur) -> int:
     return SORTIE_OK
 
 
+def _notes(options, appel, moteur) -> int:
+    if options.action == "exporter":
+        with moteur.connect() as connexion:
+            table = stockage.lire_notes(appel.id, connexion=connexion)
+        table["note"] = table["note"].map(lambda v: "" if v is None else f"{v:g}")
+        table["date"] = table["date"].map(lambda d: d.isoformat(sep=" ") if d else "")
+        if options.format == "csv":
+            table.to_csv(sys.stdout, index=False)
+        else:
+            print(en_texte(table, a_droite=("note",)) if len(table) else "Aucune note stockée.")
+        return SORTIE_OK
+    absents = [f for f in options.fichiers if not Path(f).is_file()]
+    if absents:
+        print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
+        return SORTIE_USAGE
+    numeros = numeros_de_l_appel(appel, moteur=moteur)
+    comptes = lister_comptes(moteur=moteur)
+    code = SORTIE_OK
+    for fichier in options.fichiers:
+        lecture = lire_grille(
+            Path(fichier).name,
+            Path(fichier),
+            appel,
+            demandes_par_numero=numeros,
+            comptes=comptes,
+            evaluateur_par_defaut=options.evaluateur,
+        )
+        for p in lecture.problemes:
+            lieu = p.emplacement
+            print(f"{p.fichier}{', ' + lieu if lieu else ''} : {p.message}")
+        if not lecture.sans_blocage:
+            print(f"{Path(fichier).name} : rien n'est enregistré tant que ces problèmes restent.")
+            code = SORTIE_PROBLEME
+            continue
+        changements = importer_grille(lecture, appel, moteur=moteur)
+        print(
+            f"{Path(fichier).name} : {len(lecture.lignes)} ligne(s) lue(s), "
+            f"{changements} changement(s) inscrit(s) au journal."
+        )
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     options = _analyseur().parse_args(argv)
     try:
@@ -194,6 +248,14 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return SORTIE_USAGE
+    try:
+        return _executer(options, moteur)
+    finally:
+        moteur.dispose()
+
+
+def _executer(options, moteur) -> int:
+    """La commande demandée, sur un moteur ouvert (fermé par `main`)."""
     if options.commande == "comptes":
         return _comptes(options, moteur)
     try:
@@ -201,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     except (AppelIntrouvable, ErreurAppel) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return SORTIE_USAGE
+
+    if options.commande == "notes":
+        return _notes(options, appel, moteur)
 
     if options.commande == "gabarit":
         try:

@@ -749,3 +749,15 @@ def lire_fichier(
             nom, "fichier_vide", f"{nom} : aucune demande (le tableau n'a que sa ligne d'en-têtes)."
         )
     return FichierLu(nom, genre_fichier, tableaux, remarques)
+
+
+def lire_feuilles(
+    nom: str, source: str | Path | bytes | BinaryIO, limites: Limites = Limites()
+) -> list[tuple[str, list[list[object]]]]:
+    """(nom de feuille, lignes) de chaque feuille visible, avec les mêmes contrôles de sûreté
+    que les fichiers de demandes ; pour les autres classeurs (grilles de notes)."""
+    contenu = _octets(source, limites, nom)
+    genre_fichier, en_erreur = _examiner(nom, contenu, limites)
+    if genre_fichier == "csv":
+        return [("", _grille_csv(nom, contenu, limites))]
+    return [(f, g) for f, g, _ in _grilles_classeur(nom, contenu, en_erreur)]

@@ -583,3 +583,24 @@ def base_occupee(exc: BaseException) -> bool:
             "unique constraint",
         )
     )
+
+
+def lire_notes(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    """Chaque note stockée : no_demande, evaluateur, critere, note, statut, date."""
+    requete = (
+        sa.select(
+            demandes.c.no_demande,
+            evaluations.c.evaluateur,
+            notes.c.critere,
+            notes.c.note,
+            evaluations.c.statut,
+            evaluations.c.modifie_le.label("date"),
+        )
+        .join(evaluations, evaluations.c.id == notes.c.evaluation_id)
+        .join(demandes, demandes.c.id == evaluations.c.demande_id)
+        .where(evaluations.c.appel_id == appel_id)
+        .order_by(demandes.c.no_demande, evaluations.c.evaluateur, notes.c.critere)
+    )
+    lignes = connexion.execute(requete).mappings().all()
+    colonnes = ["no_demande", "evaluateur", "critere", "note", "statut", "date"]
+    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes, dtype=object)

@@ -1,0 +1,153 @@
+"""Grilles de notes hors ligne : aller-retour, problèmes situés, plusieurs évaluateurs,
+réimportation sans effet."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation import evaluations, stockage
+from evaluation.comptes import creer_compte, lister_comptes
+from evaluation.evaluations import BROUILLON, SOUMISE
+from evaluation.grilles import (
+    construire_grille,
+    critere_de_l_entete,
+    importer_grille,
+    lire_grille,
+    numeros_de_l_appel,
+)
+from evaluation.importation import importer, verifier_lot
+from tests.conftest import DONNEES
+
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+MDP = "un mot de passe solide"
+
+
+@pytest.fixture
+def contexte(moteur, appel):
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur, nom="Éva Roy")
+    creer_compte("luc@x.ca", "evaluateur", MDP, moteur=moteur, nom="Luc Cyr")
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c).to_dict("records")
+    return moteur, demandes
+
+
+def _remplir(contenu: bytes, valeurs: dict[tuple[int, int], object]) -> bytes:
+    wb = load_workbook(io.BytesIO(contenu))
+    for (ligne, colonne), valeur in valeurs.items():
+        wb["Notes"].cell(ligne, colonne).value = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+def _lire(contenu, appel, moteur, **options):
+    return lire_grille(
+        "grille.xlsx",
+        contenu,
+        appel,
+        demandes_par_numero=numeros_de_l_appel(appel, moteur=moteur),
+        comptes=lister_comptes(moteur=moteur),
+        **options,
+    )
+
+
+def _toutes_les_notes(appel, lignes=(2, 3, 4), note=7.5):
+    return {(ligne, 5 + j): note for ligne in lignes for j in range(len(appel.criteres))}
+
+
+@pytest.mark.parametrize(
+    ("entete", "identifiant"),
+    [
+        ("pertinence", "pertinence"),
+        ("Pertinence", "pertinence"),
+        ("Qualité du dossier", "qualite-dossier"),
+        ("QUALITE-DOSSIER", "qualite-dossier"),
+        ("Cohérence avec les priorités du ministère", "coherence"),
+        ("Caract", None),
+        ("Autre", None),
+    ],
+)
+def test_critere_reconnu_par_id_libelle_ou_debut(appel, entete, identifiant):
+    trouve = critere_de_l_entete(entete, appel)
+    assert (trouve.id if trouve else None) == identifiant
+
+
+def test_aller_retour_puis_reimport_sans_effet(contexte, appel):
+    moteur, demandes = contexte
+    grille = construire_grille(appel, demandes, "eva@x.ca")
+    wb = load_workbook(io.BytesIO(grille))
+    assert wb.sheetnames == ["Notes", "Critères"]
+    assert [c.value for c in wb["Notes"][1]][4:10] == [c.libelle for c in appel.criteres]
+    assert wb["Notes"].data_validations.dataValidation[0].formula2 == "10.0"
+    remplie = _remplir(grille, _toutes_les_notes(appel) | {(3, 11): "Très bon projet"})
+    lecture = _lire(remplie, appel, moteur)
+    assert lecture.sans_blocage, [p.texte() for p in lecture.problemes]
+    assert importer_grille(lecture, appel, moteur=moteur) > 0
+    d2 = next(d["id"] for d in demandes if d["no_demande"] == "T-002")
+    statut, saisie = evaluations.lire(d2, "eva@x.ca", moteur=moteur)
+    assert statut == SOUMISE
+    assert saisie.notes == {c.id: 7.5 for c in appel.criteres}
+    assert saisie.commentaire_global == "Très bon projet"
+    assert importer_grille(_lire(remplie, appel, moteur), appel, moteur=moteur) == 0
+
+
+def test_plusieurs_evaluateurs_et_brouillon(contexte, appel):
+    moteur, demandes = contexte
+    grille = construire_grille(appel, demandes, "eva@x.ca")
+    remplie = _remplir(
+        grille, _toutes_les_notes(appel) | {(3, 4): "Luc Cyr", (4, 12): "brouillon", (4, 5): None}
+    )
+    lecture = _lire(remplie, appel, moteur)
+    assert lecture.sans_blocage
+    importer_grille(lecture, appel, moteur=moteur)
+    ids = {d["no_demande"]: d["id"] for d in demandes}
+    assert evaluations.lire(ids["T-002"], "luc@x.ca", moteur=moteur)[0] == SOUMISE
+    assert evaluations.lire(ids["T-002"], "eva@x.ca", moteur=moteur) is None
+    statut, saisie = evaluations.lire(ids["T-003"], "eva@x.ca", moteur=moteur)
+    assert statut == BROUILLON and saisie.notes["pertinence"] is None
+
+
+@pytest.mark.parametrize(
+    ("modification", "code", "colonne"),
+    [
+        ({(2, 1): "T-999"}, "demande_inconnue", "No de demande"),
+        ({(2, 5): 11}, "note_hors_echelle", "Pertinence et retombées"),
+        ({(2, 5): 7.3}, "note_hors_echelle", "Pertinence et retombées"),
+        ({(2, 5): "beaucoup"}, "note_illisible", "Pertinence et retombées"),
+        ({(2, 5): None}, "note_manquante", "Pertinence et retombées"),
+        ({(2, 4): "inconnu@x.ca"}, "evaluateur_inconnu", "Évaluateur"),
+        ({(2, 12): "finie"}, "statut_inconnu", "Statut"),
+        ({(1, 6): "Autre chose"}, "colonne_manquante", "Cohérence avec les priorités du ministère"),
+    ],
+)
+def test_probleme_situe_et_rien_d_enregistre(contexte, appel, modification, code, colonne):
+    moteur, demandes = contexte
+    remplie = _remplir(
+        construire_grille(appel, demandes, "eva@x.ca"), _toutes_les_notes(appel) | modification
+    )
+    lecture = _lire(remplie, appel, moteur)
+    (probleme,) = lecture.problemes
+    assert (probleme.code, probleme.colonne) == (code, colonne)
+    assert probleme.ligne == (1 if code == "colonne_manquante" else 2)
+    assert importer_grille(lecture, appel, moteur=moteur) == 0
+    with moteur.connect() as c:
+        assert stockage.lire_notes(appel.id, connexion=c).empty
+
+
+def test_notes_en_ligne_de_commande(contexte, appel, tmp_path, capsys):
+    from evaluation.__main__ import main
+
+    moteur, demandes = contexte
+    base = ["--base", moteur.url.render_as_string(hide_password=False)]
+    chemin = tmp_path / "grille.xlsx"
+    grille = construire_grille(appel, demandes, "eva@x.ca")
+    chemin.write_bytes(_remplir(grille, _toutes_les_notes(appel)))
+    assert main([*base, "notes", "importer", str(chemin)]) == 0
+    assert "3 ligne(s) lue(s)" in capsys.readouterr().out
+    assert main([*base, "notes", "exporter"]) == 0
+    lignes = capsys.readouterr().out.strip().splitlines()
+    assert lignes[0] == "no_demande,evaluateur,critere,note,statut,date"
+    assert len(lignes) == 1 + 3 * len(appel.criteres)
+    assert lignes[1].startswith("T-001,eva@x.ca,")
