@@ -23,6 +23,7 @@ from evaluation.probleme import BLOQUANT, REFUS, Probleme
 from evaluation.stockage import Moteur
 from evaluation.texte import nettoyer, normaliser, normaliser_entete
 from evaluation.valeurs import ValeurIllisible, lire_montant
+from evaluation.validation import cle_numero
 
 FEUILLE_NOTES = "Notes"
 FEUILLE_CRITERES = "Critères"
@@ -278,7 +279,7 @@ def lire_grille(
         def signaler(code, message, colonne=None, numero=numero, n=n):
             probleme(code, message, n, colonne, feuille, numero or None)
 
-        demande_id = demandes_par_numero.get(numero.casefold())
+        demande_id = demandes_par_numero.get(cle_numero(numero))
         if not numero:
             signaler("valeur_manquante", "numéro de demande manquant.", "No de demande")
             continue
@@ -374,9 +375,8 @@ def importer_grille(
 
 
 def numeros_de_l_appel(appel: Appel, *, moteur: Moteur) -> dict[str, int]:
-    """Numéro (sans casse) → identifiant de chaque demande stockée de l'appel."""
+    """Numéro (clé sans casse, voir `validation.cle_numero`) → identifiant de chaque demande
+    stockée de l'appel."""
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
-    return {
-        str(n).casefold(): int(i) for n, i in zip(table["no_demande"], table["id"], strict=True)
-    }
+    return {cle_numero(n): int(i) for n, i in zip(table["no_demande"], table["id"], strict=True)}

@@ -140,18 +140,14 @@ def _trop_gros(nom: str, taille: int, limites: Limites) -> FichierRefuse:
     )
 
 
-def reconnaitre_format(nom: str, contenu: bytes, limites: Limites = Limites()) -> str:
-    """Le format réel du fichier (« xlsx », « xls », « ods », « csv »), d'après son contenu.
+def _examiner(nom: str, contenu: bytes, limites: Limites) -> tuple[str, set[str]]:
+    """Le format réel du fichier (« xlsx », « xls », « ods », « csv »), d'après son contenu,
+    et les feuilles XML qui portent des cellules en erreur.
 
     Refuse ce qui n'est pas un classeur : un PDF renommé, un classeur protégé par mot de
     passe, une archive qui se décompresserait en gigaoctets (vérifiée sans la décompresser
     entièrement en mémoire).
     """
-    return _examiner(nom, contenu, limites)[0]
-
-
-def _examiner(nom: str, contenu: bytes, limites: Limites) -> tuple[str, set[str]]:
-    """(format, feuilles XML portant des cellules en erreur) ; voir `reconnaitre_format`."""
     extension = Path(nom).suffix.casefold()
     if not contenu.strip():
         raise FichierRefuse(nom, "fichier_vide", f"{nom} : le fichier est vide (aucune demande).")

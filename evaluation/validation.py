@@ -104,6 +104,9 @@ class Verification:
     problemes_fichiers: list[Probleme]
     fichiers: list[str]
     lus: list[FichierLu] = field(default_factory=list, repr=False)
+    # selection() par choix « lignes valides » : une vérification ne change plus une fois
+    # construite, et page, rapport et importation demandent la même sélection plusieurs fois.
+    _selections: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def feuilles_incompletes(self) -> set[tuple[str, str | None]]:
@@ -136,6 +139,13 @@ class Verification:
         budget l'est) sont écartées. D'un numéro en double, seule la première demande peut
         être gardée.
         """
+        if lignes_valides_seulement not in self._selections:
+            self._selections[lignes_valides_seulement] = self._selectionner(
+                lignes_valides_seulement
+            )
+        return self._selections[lignes_valides_seulement]
+
+    def _selectionner(self, lignes_valides_seulement: bool):
         bloques = self.fichiers_bloques()
         incompletes = self.feuilles_incompletes
 
@@ -596,26 +606,31 @@ _CODES_ILLISIBLE = {
 }
 
 
+def colonnes_manquantes(tableau: Tableau) -> list[Colonne]:
+    """Colonnes obligatoires que le tableau n'a pas (la région, déductible de la
+    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes."""
+    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else COLONNES_DEMANDES
+    return [
+        c for c in colonnes if c.obligatoire and c.cle != "region" and c.cle not in tableau.colonnes
+    ]
+
+
 def _problemes_structure(tableau: Tableau) -> list[Probleme]:
     """Colonnes obligatoires absentes, colonnes supplémentaires, lignes ignorées."""
     problemes = []
-    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else COLONNES_DEMANDES
-    for col in colonnes:
-        if col.obligatoire and col.cle not in tableau.colonnes:
-            if col.cle == "region":
-                continue
-            problemes.append(
-                Probleme(
-                    tableau.fichier,
-                    "colonne_manquante",
-                    f"colonne obligatoire « {col.entete} » introuvable : ajoutez-la, renommez "
-                    "l'en-tête comme dans le gabarit ou reliez-la à une colonne du fichier.",
-                    BLOQUANT,
-                    tableau.feuille,
-                    tableau.ligne_entete,
-                    col.entete,
-                )
+    for col in colonnes_manquantes(tableau):
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                "colonne_manquante",
+                f"colonne obligatoire « {col.entete} » introuvable : ajoutez-la, renommez "
+                "l'en-tête comme dans le gabarit ou reliez-la à une colonne du fichier.",
+                BLOQUANT,
+                tableau.feuille,
+                tableau.ligne_entete,
+                col.entete,
             )
+        )
     if tableau.entetes_supplementaires:
         noms = ", ".join(f"« {e} »" for e in tableau.entetes_supplementaires)
         problemes.append(

@@ -12,6 +12,8 @@ import streamlit as st
 
 from evaluation import stockage
 from evaluation.appel import Appel, appel_depuis_toml, appels_fournis, charger_appel
+from evaluation.catalogue import appels_stockes
+from evaluation.gabarit import construire_gabarit
 from evaluation.lecture import Limites
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
 
@@ -54,9 +56,7 @@ def moteur():
 
 def appels_disponibles() -> dict[str, Appel]:
     """Appels stockés, complétés par les fichiers livrés qui ne le sont pas encore."""
-    with moteur().connect() as connexion:
-        stockes = stockage.lire_appels(connexion=connexion)
-    appels = {i: appel_depuis_toml(toml, f"appel « {i} » stocké") for i, _, toml in stockes}
+    appels = {a.id: a for a in appels_stockes(moteur())}
     for chemin in appels_fournis():
         appel = charger_appel(chemin)
         appels.setdefault(appel.id, appel)
@@ -72,6 +72,17 @@ def appel_actif() -> Appel:
     """L'appel actif, tel que le cadre l'a déterminé pour cette exécution."""
     appel = st.session_state.get(CLE_APPEL_COURANT)
     return appel if appel is not None else choisir_appel(appels_disponibles())
+
+
+@st.cache_data(max_entries=8)
+def _gabarit(configuration_toml: str) -> bytes:
+    return construire_gabarit(appel_depuis_toml(configuration_toml))
+
+
+def gabarit(appel: Appel) -> bytes:
+    """Le gabarit Excel de l'appel, construit une fois par configuration (pas à chaque
+    rafraîchissement de la page : il prend près d'un dixième de seconde)."""
+    return _gabarit(appel.source_toml)
 
 
 def limites() -> Limites:

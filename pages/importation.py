@@ -8,23 +8,20 @@ import streamlit as st
 
 from evaluation import stockage
 from evaluation.formats import pluriel
-from evaluation.gabarit import (
-    COLONNES_BUDGET,
-    COLONNES_DEMANDES,
-    LIBELLES_CHAMPS,
-    construire_gabarit,
-)
+from evaluation.gabarit import LIBELLES_CHAMPS
 from evaluation.importation import importer, message_erreur, verifier_lot
 from evaluation.lecture import EXTENSIONS
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.rapport import compter, problemes_par_fichier, resume_fichier, resume_importation
 from evaluation.tableaux import demandes_pour_personne
+from evaluation.validation import colonnes_manquantes
 from pages.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
     appel_actif,
     exiger_cadre,
     fichiers_demo,
+    gabarit,
     limites,
     moteur,
 )
@@ -112,8 +109,8 @@ appel = appel_actif()
 st.title("Importation des demandes")
 
 with moteur().connect() as connexion:
-    nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
+nombre_stocke = len(numeros_stockes)
 
 if "dernier_rapport" in st.session_state:
     afficher_resultat(st.session_state.pop("dernier_rapport"))
@@ -129,7 +126,7 @@ with gauche:
 with droite:
     st.download_button(
         "Télécharger le gabarit Excel",
-        data=construire_gabarit(appel),
+        data=gabarit(appel),
         file_name=f"gabarit-demandes-{appel.id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -187,13 +184,7 @@ if st.session_state.get("verification_cle") != cle_cache:
 verification = st.session_state["verification"]
 
 # -- Colonnes à relier à la main ------------------------------------------------------------
-manquantes = [
-    (t, c)
-    for f in verification.lus
-    for t in f.tableaux
-    for c in (COLONNES_BUDGET if t.genre == "budget" else COLONNES_DEMANDES)
-    if c.obligatoire and c.cle != "region" and c.cle not in t.colonnes
-]
+manquantes = [(t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t)]
 if manquantes:
     st.subheader("Colonnes à relier")
     st.caption(
