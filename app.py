@@ -1,7 +1,13 @@
-"""Cadre de l'application : configuration de page, appel actif, navigation."""
+"""Cadre de l'application : configuration de page, connexion, appel actif, navigation.
+
+Toutes les pages sont routables (une adresse tapée à la main arrive à la page, qui vérifie
+le rôle et refuse au besoin) ; le menu, lui, ne montre que celles que le rôle ouvre.
+"""
 
 import streamlit as st
 
+from evaluation.comptes import LIBELLES_ROLES
+from evaluation.droits import peut_ouvrir
 from evaluation.formats import montant
 from pages.commun import (
     CLE_APPEL,
@@ -11,6 +17,23 @@ from pages.commun import (
     appels_disponibles,
     choisir_appel,
 )
+from pages.connexion import (
+    CLE_COMPTE_COURANT,
+    afficher_connexion,
+    compte_connecte,
+    deconnecter,
+)
+
+# (fichier sous pages/, titre, icône) ; le nom du fichier est aussi l'adresse de la page.
+PAGES = [
+    ("accueil", "Accueil", ":material/home:"),
+    ("evaluation", "Évaluation", ":material/rate_review:"),
+    ("suivi", "Suivi des évaluations", ":material/monitoring:"),
+    ("importation", "Importation", ":material/upload_file:"),
+    ("attributions", "Attributions et conflits", ":material/assignment_ind:"),
+    ("comptes", "Comptes", ":material/group:"),
+    ("journal", "Journal", ":material/history:"),
+]
 
 st.set_page_config(
     page_title="Évaluation des demandes",
@@ -19,8 +42,33 @@ st.set_page_config(
 )
 
 st.session_state[CLE_CADRE] = True
+pages = {
+    nom: st.Page(f"pages/{nom}.py", title=titre, icon=icone, default=nom == "accueil")
+    if nom == "accueil"
+    else st.Page(f"pages/{nom}.py", title=titre, icon=icone, url_path=nom)
+    for nom, titre, icone in PAGES
+}
+navigation = st.navigation(list(pages.values()), position="hidden")
+
+# Personne de connecté : le formulaire, à l'adresse demandée (qui s'ouvrira après).
+compte = compte_connecte()
+st.session_state[CLE_COMPTE_COURANT] = compte
+if compte is None:
+    afficher_connexion()
+    st.stop()
+
 appels = appels_disponibles()
 with st.sidebar:
+    st.markdown(f"**{compte.nom}**")
+    st.caption(LIBELLES_ROLES[compte.role].split(" (")[0])
+    if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):
+        deconnecter()
+        st.rerun()
+    st.divider()
+    for nom, page in pages.items():
+        if peut_ouvrir(compte.role, nom):
+            st.page_link(page)
+    st.divider()
     if len(appels) > 1:
         st.selectbox(
             "Appel à projets",
@@ -40,17 +88,6 @@ with st.sidebar:
     )
     st.caption(f"Enveloppe par année financière : {enveloppes}")
 
-navigation = st.navigation(
-    [
-        st.Page("pages/accueil.py", title="Accueil", icon=":material/home:", default=True),
-        st.Page(
-            "pages/importation.py",
-            title="Importation",
-            icon=":material/upload_file:",
-            url_path="importation",
-        ),
-    ]
-)
 if page_voulue := st.session_state.pop(CLE_PAGE_VOULUE, None):
     st.switch_page(page_voulue)
 navigation.run()

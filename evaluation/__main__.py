@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from evaluation import stockage
+from evaluation import attributions, stockage
 from evaluation.appel import ErreurAppel
 from evaluation.catalogue import AppelIntrouvable, resoudre_appel
 from evaluation.comptes import (
@@ -22,6 +22,7 @@ from evaluation.comptes import (
     desactiver_compte,
     lister_comptes,
 )
+from evaluation.evaluations import ErreurEvaluation
 from evaluation.gabarit import (
     COLONNES_BUDGET,
     COLONNES_DEMANDES,
@@ -220,6 +221,7 @@ def _notes(options, appel, moteur) -> int:
             demandes_par_numero=numeros,
             comptes=comptes,
             evaluateur_par_defaut=options.evaluateur,
+            attributions=attributions.charger(appel.id, moteur=moteur),
         )
         for p in lecture.problemes:
             lieu = p.emplacement
@@ -228,7 +230,12 @@ def _notes(options, appel, moteur) -> int:
             print(f"{Path(fichier).name} : rien n'est enregistré tant que ces problèmes restent.")
             code = SORTIE_PROBLEME
             continue
-        changements = importer_grille(lecture, appel, moteur=moteur)
+        try:
+            changements = importer_grille(lecture, appel, moteur=moteur)
+        except ErreurEvaluation as exc:
+            print(f"{Path(fichier).name} : {exc} Rien n'est enregistré.", file=sys.stderr)
+            code = SORTIE_PROBLEME
+            continue
         print(
             f"{Path(fichier).name} : {len(lecture.lignes)} ligne(s) lue(s), "
             f"{changements} changement(s) inscrit(s) au journal."

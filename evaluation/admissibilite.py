@@ -6,11 +6,14 @@ situe dans le fichier. Les montants sont en cents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+import pandas as pd
 
 from evaluation.appel import Appel
 from evaluation.formats import date, montant
+from evaluation.texte import cle_souple
 
 CLES_MONTANT_ANNEE = ("montant_demande_an1", "montant_demande_an2")
 
@@ -160,3 +163,31 @@ def constats_budget(
                 )
             )
     return constats
+
+
+def _vide(valeur: object) -> bool:
+    """None, NaN, pd.NA et le texte vide disent tous « le fichier ne le dit pas »."""
+    if isinstance(valeur, str):
+        return not valeur.strip()
+    try:
+        return bool(pd.isna(valeur))
+    except (TypeError, ValueError):
+        return False
+
+
+def preremplir(d: Mapping, appel: Appel) -> dict[str, bool | None]:
+    """La réponse que les données suggèrent pour chaque condition de la liste de l'appel :
+    vrai, faux, ou None quand le fichier ne le dit pas (l'évaluateur tranche)."""
+    permises = {cle_souple(q) for q in appel.qualites_signataire}
+    reponses: dict[str, bool | None] = {}
+    for c in appel.conditions:
+        valeur = d.get(c.champ) if c.champ else None
+        if c.champ is None or _vide(valeur):
+            reponses[c.id] = None
+        elif c.attendu == "renseigné":
+            reponses[c.id] = True
+        elif c.attendu == "permise":
+            reponses[c.id] = cle_souple(str(valeur)) in permises
+        else:
+            reponses[c.id] = bool(valeur) == c.attendu
+    return reponses

@@ -99,6 +99,23 @@ def _annees_financieres(debut: dt.date, nombre: int) -> tuple[tuple[dt.date, dt.
 
 
 @dataclass(frozen=True)
+class Condition:
+    """Une condition d'admissibilité de la liste que l'évaluateur confirme.
+
+    `champ` et `attendu` disent comment la pré-remplir d'après la demande : un booléen
+    attendu (« dossier_complet » vrai), « renseigné » (le champ est rempli), « permise »
+    (la valeur est dans la liste de l'appel, pour la qualité du signataire)."""
+
+    id: str
+    libelle: str
+    champ: str | None = None
+    attendu: bool | str | None = None
+
+
+NOTES_DES_AUTRES = ("jamais", "apres_soumission")
+
+
+@dataclass(frozen=True)
 class Appel:
     id: str
     nom: str
@@ -118,11 +135,18 @@ class Appel:
     categories: tuple[CategorieDepense, ...]
     qualites_signataire: tuple[str, ...]
     regions: tuple[Region, ...]
+    conditions: tuple[Condition, ...] = ()
+    notes_des_autres: str = "jamais"
     source_toml: str = field(default="", repr=False, compare=False)
 
     @property
     def poids(self) -> dict[str, float]:
         return {c.id: c.poids for c in self.criteres}
+
+    def valeurs_echelle(self) -> list[float]:
+        """Chaque note permise, de echelle_min à echelle_max par pas."""
+        n = round((self.echelle_max - self.echelle_min) / self.pas)
+        return [round(self.echelle_min + i * self.pas, 6) for i in range(n + 1)]
 
     def region(self, code: str) -> Region | None:
         return next((r for r in self.regions if r.code == code), None)
@@ -147,6 +171,7 @@ _SCHEMA_EVALUATION = {
     "echelle_max": (_NOMBRE, True),
     "pas": (_NOMBRE, True),
     "seuil_global": (_NOMBRE, True),
+    "notes_des_autres": (_TEXTE, False),
 }
 _SCHEMA_CRITERE = {
     "id": (_TEXTE, True),
@@ -176,7 +201,14 @@ _SCHEMA_CATEGORIE = {
     "alias": ((list,), False),
     "plafonnee": ((bool,), False),
 }
-_SCHEMA_ADMISSIBILITE = {"qualites_signataire": ((list,), True)}
+_SCHEMA_ADMISSIBILITE = {"qualites_signataire": ((list,), True), "conditions": ((list,), False)}
+_SCHEMA_CONDITION = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "champ": (_TEXTE, False),
+    "attendu": ((bool, str), False),
+}
+_ATTENDUS_TEXTE = ("renseigné", "permise")
 _SCHEMA_REGION = {"code": (_TEXTE, True), "nom": (_TEXTE, True)}
 _SECTIONS = {
     "appel": dict,
@@ -402,6 +434,29 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     )
 
     adm = _verifier(donnees["admissibilite"], _SCHEMA_ADMISSIBILITE, "[admissibilite]", erreurs)
+    conditions = []
+    for i, t in enumerate(adm.get("conditions", []), 1):
+        t = _verifier(t, _SCHEMA_CONDITION, f"[[admissibilite.conditions]] n° {i}", erreurs)
+        if {"id", "libelle"} <= t.keys():
+            attendu = t.get("attendu")
+            if isinstance(attendu, str) and attendu not in _ATTENDUS_TEXTE:
+                erreurs.append(
+                    f"[[admissibilite.conditions]] « {t['id']} » : attendu = « {attendu} » "
+                    f"inconnu (true, false, {', '.join(_ATTENDUS_TEXTE)})."
+                )
+            if (attendu is None) != ("champ" not in t):
+                erreurs.append(
+                    f"[[admissibilite.conditions]] « {t['id']} » : « champ » et « attendu » "
+                    "vont ensemble (les deux, ou aucun pour une condition jugée sans données)."
+                )
+            conditions.append(Condition(t["id"], t["libelle"], t.get("champ"), attendu))
+    _uniques([c.id for c in conditions], "Identifiant de condition d'admissibilité", erreurs)
+    notes_des_autres = evaluation.get("notes_des_autres", "jamais")
+    if notes_des_autres not in NOTES_DES_AUTRES:
+        erreurs.append(
+            f"[evaluation] : notes_des_autres = « {notes_des_autres} » inconnu "
+            f"({', '.join(NOTES_DES_AUTRES)})."
+        )
     regions = []
     for i, t in enumerate(_liste(donnees, "regions", erreurs), 1):
         t = _verifier(t, _SCHEMA_REGION, f"[[regions]] n° {i}", erreurs)
@@ -430,6 +485,8 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         categories=tuple(categories),
         qualites_signataire=tuple(adm.get("qualites_signataire", [])),
         regions=tuple(regions),
+        conditions=tuple(conditions),
+        notes_des_autres=notes_des_autres,
         source_toml=texte,
     )
 

@@ -1,16 +1,29 @@
-"""Qui évalue quoi : répartition équilibrée de N évaluateurs par demande, et conflits
-d'intérêts (déclarés, ou évidents d'après la municipalité et la région du compte).
+"""Qui évalue quoi : répartition équilibrée de N évaluateurs par demande, conflits
+d'intérêts (déclarés, ou évidents d'après la municipalité et la région du compte), et le
+verrouillage des évaluations par la présidence.
 
-Fonctions pures sur des données ; le stockage des attributions viendra avec la page
-d'administration.
+Les règles sont des fonctions pures (`repartir`, `conflits_evidents`, `Attributions`) ;
+`charger` et les fonctions qui écrivent passent par `stockage`, journal compris, dans la
+même transaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from evaluation import stockage
+from evaluation.appel import Appel
+from evaluation.stockage import Moteur
 from evaluation.texte import cle_nom_propre
+
+ROLE_EVALUATEUR = "evaluateur"  # comptes.EVALUATEUR, sans importer argon2 ici
+DECLARE, REGLE = "déclaré", "règle"
+
+
+class ErreurAttribution(ValueError):
+    """Une attribution ou un conflit qui ne peut pas être enregistré ; le message dit pourquoi."""
 
 
 @dataclass(frozen=True)
@@ -18,6 +31,9 @@ class Conflit:
     demande_id: int
     evaluateur: str
     raison: str
+    origine: str = REGLE
+    auteur: str | None = None
+    date: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -41,29 +57,53 @@ def repartir(
     evaluateurs: Iterable[str],
     n_par_demande: int | None = None,
     conflits: Iterable[Conflit] = (),
+    imposees: Mapping[int, Iterable[str]] | None = None,
 ) -> Repartition:
     """Attribue à chaque demande `n_par_demande` évaluateurs sans conflit, en équilibrant la
     charge (la moins chargée d'abord, puis l'ordre alphabétique : le résultat est stable).
 
     Sans `n_par_demande`, chaque évaluateur évalue chaque demande (hors conflits), comme le
     veut le réglage par défaut. Une demande qui n'a pas assez d'évaluateurs sans conflit
-    reçoit ceux qui restent, et son manque est rapporté.
+    reçoit ceux qui restent, et son manque est rapporté. `imposees` : évaluateurs gardés
+    d'office (ceux qui ont déjà commencé une évaluation), comptés dans les N et la charge.
     """
     evaluateurs = sorted(set(evaluateurs))
     exclus = {(c.demande_id, c.evaluateur) for c in conflits}
     charge = dict.fromkeys(evaluateurs, 0)
+    demandes = sorted(set(demandes))
+    gardes = {
+        d: sorted(
+            e for e in set((imposees or {}).get(d, ())) if e in charge and (d, e) not in exclus
+        )
+        for d in demandes
+    }
+    for d in demandes:
+        for e in gardes[d]:
+            charge[e] += 1
     par_demande: dict[int, tuple[str, ...]] = {}
     manques: dict[int, int] = {}
     voulu = len(evaluateurs) if n_par_demande is None else n_par_demande
-    for demande in sorted(set(demandes)):
-        possibles = [e for e in evaluateurs if (demande, e) not in exclus]
-        choisis = sorted(possibles, key=lambda e: (charge[e], e))[:voulu]
-        for e in choisis:
+    for demande in demandes:
+        possibles = [
+            e for e in evaluateurs if (demande, e) not in exclus and e not in gardes[demande]
+        ]
+        choisis = (
+            gardes[demande]
+            + sorted(possibles, key=lambda e: (charge[e], e))[
+                : max(voulu - len(gardes[demande]), 0)
+            ]
+        )
+        for e in choisis[len(gardes[demande]) :]:
             charge[e] += 1
         par_demande[demande] = tuple(sorted(choisis))
         if len(choisis) < voulu:
             manques[demande] = voulu - len(choisis)
     return Repartition(par_demande, manques)
+
+
+def _texte(valeur: object) -> str:
+    """Le texte d'un champ ; vide pour None ou NaN (une cellule vide lue par pandas)."""
+    return valeur if isinstance(valeur, str) else ""
 
 
 def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -> list[Conflit]:
@@ -75,8 +115,8 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
     """
     conflits = []
     for d in demandes:
-        municipalites = [d.get("municipalite") or ""]
-        municipalites += (d.get("municipalites_partenaires") or "").split(";")
+        municipalites = [_texte(d.get("municipalite"))]
+        municipalites += _texte(d.get("municipalites_partenaires")).split(";")
         cles = {cle_nom_propre(m) for m in municipalites if m.strip()}
         for c in comptes:
             if c.get("municipalite") and cle_nom_propre(c["municipalite"]) in cles:
@@ -87,7 +127,7 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
                         f"municipalité de l'évaluateur ({c['municipalite']}) dans le projet",
                     )
                 )
-            elif c.get("region") and c["region"] == d.get("region"):
+            elif c.get("region") and c["region"] == _texte(d.get("region")):
                 conflits.append(
                     Conflit(
                         d["id"],
@@ -96,3 +136,412 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
                     )
                 )
     return conflits
+
+
+@dataclass(frozen=True)
+class Reglages:
+    """Réglages de la campagne : None = chaque évaluateur évalue chaque demande."""
+
+    evaluateurs_par_demande: int | None = None
+    verrouille: bool = False
+    modifie_le: dt.datetime | None = None
+    modifie_par: str | None = None
+
+
+@dataclass(frozen=True)
+class Attributions:
+    """L'état des attributions d'un appel, lu une fois : qui doit évaluer quoi, et pourquoi
+    un évaluateur n'évalue pas une demande."""
+
+    reglages: Reglages
+    demandes: tuple[int, ...]
+    evaluateurs: tuple[str, ...]
+    stockees: frozenset[tuple[int, str]]
+    conflits: dict[tuple[int, str], Conflit] = field(default_factory=dict)
+
+    def attribuee(self, demande_id: int, evaluateur: str) -> bool:
+        """Vrai si la demande est à évaluer par cet évaluateur (hors conflit)."""
+        if (demande_id, evaluateur) in self.conflits:
+            return False
+        if self.reglages.evaluateurs_par_demande is None:
+            return demande_id in self.demandes
+        return (demande_id, evaluateur) in self.stockees
+
+    def demandes_de(self, evaluateur: str) -> list[int]:
+        return [d for d in self.demandes if self.attribuee(d, evaluateur)]
+
+    def evaluateurs_de(self, demande_id: int) -> list[str]:
+        return [e for e in self.evaluateurs if self.attribuee(demande_id, e)]
+
+    def conflits_de(self, evaluateur: str) -> list[Conflit]:
+        return [c for (_, e), c in sorted(self.conflits.items()) if e == evaluateur]
+
+
+def _conflit_stocke(ligne: Mapping) -> Conflit:
+    return Conflit(
+        int(ligne["demande_id"]),
+        ligne["evaluateur"],
+        ligne["raison"],
+        DECLARE,
+        ligne["auteur"],
+        ligne["date"],
+    )
+
+
+def _reglages(ligne: Mapping | None) -> Reglages:
+    if ligne is None:
+        return Reglages()
+    return Reglages(
+        ligne["evaluateurs_par_demande"],
+        bool(ligne["verrouille"]),
+        ligne["modifie_le"],
+        ligne["modifie_par"],
+    )
+
+
+def _charger(appel_id: str, connexion) -> Attributions:
+    table = stockage.lire_demandes(appel_id, connexion=connexion)
+    demandes = [
+        {
+            "id": int(d["id"]),
+            "municipalite": d["municipalite"],
+            "municipalites_partenaires": d["municipalites_partenaires"],
+            "region": d["region"],
+        }
+        for d in table.to_dict("records")
+    ]
+    comptes = [
+        c
+        for c in stockage.lire_comptes(connexion=connexion)
+        if c["role"] == ROLE_EVALUATEUR and c["actif"]
+    ]
+    conflits = {(c.demande_id, c.evaluateur): c for c in conflits_evidents(demandes, comptes)}
+    for ligne in stockage.lire_conflits(appel_id, connexion=connexion):
+        conflits[(int(ligne["demande_id"]), ligne["evaluateur"])] = _conflit_stocke(ligne)
+    return Attributions(
+        _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion)),
+        tuple(d["id"] for d in demandes),
+        tuple(sorted(c["courriel"] for c in comptes)),
+        frozenset(stockage.lire_attributions(appel_id, connexion=connexion)),
+        conflits,
+    )
+
+
+def charger(appel_id: str, *, moteur: Moteur) -> Attributions:
+    with moteur.connect() as connexion:
+        return _charger(appel_id, connexion)
+
+
+def motif_refus(
+    appel_id: str, demande_id: int, evaluateur: str, *, connexion, modification: bool = True
+) -> str | None:
+    """Pourquoi `evaluateur` ne peut pas enregistrer d'évaluation de cette demande (None
+    s'il le peut) ; lu dans la transaction de l'appelant, pour que la règle tienne même
+    quand l'administration change une attribution au même moment."""
+    reglages = _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion))
+    if modification and reglages.verrouille:
+        return (
+            "les évaluations de cet appel sont verrouillées par la présidence du comité : "
+            "plus aucune note ne peut changer."
+        )
+    for ligne in stockage.lire_conflits(appel_id, connexion=connexion):
+        if int(ligne["demande_id"]) == demande_id and ligne["evaluateur"] == evaluateur:
+            return f"conflit d'intérêts déclaré sur cette demande ({ligne['raison']})."
+    compte = stockage.lire_compte(evaluateur, connexion=connexion)
+    demande = stockage.lire_demande(demande_id, connexion=connexion)
+    if demande is None or demande["appel_id"] != appel_id:
+        return "cette demande n'existe pas dans l'appel."
+    if compte is not None and (not compte["actif"] or compte["role"] != ROLE_EVALUATEUR):
+        return "seul un compte d'évaluateur actif enregistre des évaluations."
+    if compte is not None:
+        for c in conflits_evidents([demande], [compte]):
+            return f"conflit d'intérêts : {c.raison}."
+    if reglages.evaluateurs_par_demande is not None and (
+        demande_id,
+        evaluateur,
+    ) not in stockage.lire_attributions(appel_id, connexion=connexion):
+        return "cette demande ne vous est pas attribuée."
+    return None
+
+
+def _journal(instant, auteur, appel_id, objet, ancien, nouveau, demande_id=None, evaluateur=None):
+    return {
+        "date": instant,
+        "auteur": auteur,
+        "appel_id": appel_id,
+        "demande_id": demande_id,
+        "evaluateur": evaluateur,
+        "objet": objet,
+        "ancien": ancien,
+        "nouveau": nouveau,
+    }
+
+
+def _ecrire_reglages(appel_id, valeurs, connexion, auteur, instant) -> None:
+    avant = _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion))
+    nouveau = {
+        "evaluateurs_par_demande": avant.evaluateurs_par_demande,
+        "verrouille": avant.verrouille,
+        **valeurs,
+        "modifie_le": instant,
+        "modifie_par": auteur,
+    }
+    stockage.ecrire_reglages_evaluation(appel_id, nouveau, connexion=connexion)
+    lignes = []
+    for cle, valeur in valeurs.items():
+        ancien = getattr(avant, cle)
+        if ancien != valeur:
+            lignes.append(
+                _journal(
+                    instant,
+                    auteur,
+                    appel_id,
+                    f"reglage:{cle}",
+                    None if ancien is None else str(ancien),
+                    None if valeur is None else str(valeur),
+                )
+            )
+    stockage.inscrire_journal(lignes, connexion=connexion)
+
+
+def verrouiller(
+    appel_id: str,
+    verrouille: bool,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+) -> None:
+    """Verrouille (ou rouvre) les évaluations de l'appel ; journalisé."""
+    with moteur.begin() as connexion:
+        _ecrire_reglages(
+            appel_id,
+            {"verrouille": verrouille},
+            connexion,
+            auteur,
+            maintenant or stockage.maintenant(),
+        )
+
+
+def _ecrire_attributions(appel_id, ajouts, retraits, connexion, auteur, instant) -> None:
+    stockage.retirer_attributions(retraits, connexion=connexion)
+    stockage.ajouter_attributions(
+        [
+            {
+                "appel_id": appel_id,
+                "demande_id": d,
+                "evaluateur": e,
+                "date": instant,
+                "auteur": auteur,
+            }
+            for d, e in sorted(ajouts)
+        ],
+        connexion=connexion,
+    )
+    stockage.inscrire_journal(
+        [
+            _journal(instant, auteur, appel_id, "attribution", None, "attribuée", d, e)
+            for d, e in sorted(ajouts)
+        ]
+        + [
+            _journal(instant, auteur, appel_id, "attribution", "attribuée", None, d, e)
+            for d, e in sorted(retraits)
+        ],
+        connexion=connexion,
+    )
+
+
+def _commencees(appel_id: str, connexion) -> set[tuple[int, str]]:
+    table = stockage.lire_evaluations(appel_id, connexion=connexion)
+    return {(int(d), e) for d, e in zip(table["demande_id"], table["evaluateur"], strict=True)}
+
+
+def appliquer_repartition(
+    appel: Appel,
+    n_par_demande: int | None,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+) -> Repartition:
+    """Choisit le mode de l'appel : chacun évalue tout (None), ou N évaluateurs par demande
+    répartis automatiquement. Les évaluations déjà commencées gardent leur évaluateur.
+    Tout est journalisé ; renvoie la répartition (et les demandes qui manquent
+    d'évaluateurs)."""
+    if n_par_demande is not None and n_par_demande < 1:
+        raise ErreurAttribution("il faut au moins un évaluateur par demande.")
+    instant = maintenant or stockage.maintenant()
+    with moteur.begin() as connexion:
+        etat = _charger(appel.id, connexion)
+        commencees = _commencees(appel.id, connexion)
+        imposees: dict[int, list[str]] = {}
+        for d, e in commencees:
+            imposees.setdefault(d, []).append(e)
+        repartition = repartir(
+            etat.demandes, etat.evaluateurs, n_par_demande, etat.conflits.values(), imposees
+        )
+        voulues = (
+            set()
+            if n_par_demande is None
+            else {(d, e) for d, es in repartition.par_demande.items() for e in es}
+        )
+        _ecrire_attributions(
+            appel.id,
+            voulues - etat.stockees,
+            etat.stockees - voulues,
+            connexion,
+            auteur,
+            instant,
+        )
+        _ecrire_reglages(
+            appel.id, {"evaluateurs_par_demande": n_par_demande}, connexion, auteur, instant
+        )
+    return repartition
+
+
+def modifier_attributions(
+    appel: Appel,
+    ajouts: Iterable[tuple[int, str]],
+    retraits: Iterable[tuple[int, str]],
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+) -> None:
+    """Corrections à la main de la répartition ; refuse tout l'ensemble si une seule ne
+    tient pas (conflit, évaluation déjà commencée, évaluateur inconnu)."""
+    instant = maintenant or stockage.maintenant()
+    with moteur.begin() as connexion:
+        etat = _charger(appel.id, connexion)
+        if etat.reglages.evaluateurs_par_demande is None:
+            raise ErreurAttribution(
+                "chaque évaluateur évalue chaque demande : choisissez d'abord un nombre "
+                "d'évaluateurs par demande."
+            )
+        commencees = _commencees(appel.id, connexion)
+        ajouts, retraits = set(ajouts) - etat.stockees, set(retraits) & etat.stockees
+        problemes = []
+        for d, e in sorted(ajouts):
+            if (d, e) in etat.conflits:
+                problemes.append(
+                    f"{e} ne peut pas évaluer la demande {d} : {etat.conflits[(d, e)].raison}."
+                )
+            elif d not in etat.demandes:
+                problemes.append(f"la demande {d} n'existe pas dans l'appel.")
+            elif e not in etat.evaluateurs:
+                problemes.append(f"{e} n'est pas un évaluateur actif de l'appel.")
+        for d, e in sorted(retraits):
+            if (d, e) in commencees:
+                problemes.append(
+                    f"{e} a déjà commencé l'évaluation de la demande {d} : son attribution "
+                    "reste (ses notes ne sont jamais retirées)."
+                )
+        if problemes:
+            raise ErreurAttribution(" ".join(problemes))
+        _ecrire_attributions(appel.id, ajouts, retraits, connexion, auteur, instant)
+
+
+def declarer_conflit(
+    appel_id: str,
+    demande_id: int,
+    evaluateur: str,
+    raison: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+) -> None:
+    """Inscrit un conflit d'intérêts (par l'évaluateur lui-même ou par l'administration) :
+    l'évaluateur ne voit plus ni n'évalue cette demande. La raison est obligatoire."""
+    raison = (raison or "").strip()
+    if not raison:
+        raise ErreurAttribution("un conflit d'intérêts se déclare avec sa raison.")
+    instant = maintenant or stockage.maintenant()
+    with moteur.begin() as connexion:
+        demande = stockage.lire_demande(demande_id, connexion=connexion)
+        if demande is None or demande["appel_id"] != appel_id:
+            raise ErreurAttribution("cette demande n'existe pas dans l'appel.")
+        if any(
+            int(c["demande_id"]) == demande_id and c["evaluateur"] == evaluateur
+            for c in stockage.lire_conflits(appel_id, connexion=connexion)
+        ):
+            raise ErreurAttribution("ce conflit d'intérêts est déjà inscrit.")
+        stockage.ajouter_conflit(
+            {
+                "appel_id": appel_id,
+                "demande_id": demande_id,
+                "evaluateur": evaluateur,
+                "raison": raison,
+                "date": instant,
+                "auteur": auteur,
+            },
+            connexion=connexion,
+        )
+        stockage.inscrire_journal(
+            [_journal(instant, auteur, appel_id, "conflit", None, raison, demande_id, evaluateur)],
+            connexion=connexion,
+        )
+
+
+def retirer_conflit(
+    appel_id: str,
+    demande_id: int,
+    evaluateur: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+) -> None:
+    """Lève un conflit déclaré (l'administration seule) ; journalisé avec sa raison."""
+    instant = maintenant or stockage.maintenant()
+    with moteur.begin() as connexion:
+        ligne = next(
+            (
+                c
+                for c in stockage.lire_conflits(appel_id, connexion=connexion)
+                if int(c["demande_id"]) == demande_id and c["evaluateur"] == evaluateur
+            ),
+            None,
+        )
+        if ligne is None:
+            raise ErreurAttribution("aucun conflit déclaré pour cette demande et ce compte.")
+        stockage.retirer_conflit(demande_id, evaluateur, connexion=connexion)
+        stockage.inscrire_journal(
+            [
+                _journal(
+                    instant,
+                    auteur,
+                    appel_id,
+                    "conflit",
+                    ligne["raison"],
+                    None,
+                    demande_id,
+                    evaluateur,
+                )
+            ],
+            connexion=connexion,
+        )
+
+
+def changements_du_tableau(
+    demande_ids: list[int],
+    evaluateurs: list[str],
+    lignes_modifiees: Mapping[int | str, Mapping[str, object]],
+    stockees: Iterable[tuple[int, str]],
+) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    """(ajouts, retraits) d'après les cases cochées ou décochées d'un tableau d'attributions
+    (une ligne par demande dans l'ordre de `demande_ids`, une colonne par évaluateur) ;
+    `lignes_modifiees` : {indice de ligne: {colonne: valeur}} tel que l'éditeur le rend."""
+    stockees = set(stockees)
+    ajouts, retraits = set(), set()
+    for indice, colonnes in lignes_modifiees.items():
+        demande = demande_ids[int(indice)]
+        for colonne, coche in colonnes.items():
+            if colonne not in evaluateurs:
+                continue
+            paire = (demande, colonne)
+            if coche and paire not in stockees:
+                ajouts.add(paire)
+            elif not coche and paire in stockees:
+                retraits.add(paire)
+    return ajouts, retraits

@@ -130,8 +130,10 @@ def creer_compte(
     nom: str | None = None,
     municipalite: str | None = None,
     region: str | None = None,
+    auteur: str | None = None,
 ) -> Compte:
-    """Crée un compte local ; lève `ErreurCompte` (courriel, rôle, mot de passe, doublon)."""
+    """Crée un compte local ; lève `ErreurCompte` (courriel, rôle, mot de passe, doublon).
+    La création est journalisée au nom de `auteur` (le compte lui-même par défaut)."""
     courriel = normaliser_courriel(courriel)
     verifier_role(role)
     if problemes := problemes_mot_de_passe(mot_de_passe):
@@ -151,7 +153,131 @@ def creer_compte(
             },
             connexion=connexion,
         )
+        stockage.inscrire_journal(
+            [
+                {
+                    "date": stockage.maintenant(),
+                    "auteur": auteur or courriel,
+                    "evaluateur": courriel,
+                    "objet": "compte",
+                    "ancien": None,
+                    "nouveau": role,
+                }
+            ],
+            connexion=connexion,
+        )
     return Compte(courriel, (nom or "").strip() or courriel, role, True, municipalite, region)
+
+
+def creer_premier_administrateur(
+    courriel: str, mot_de_passe: str, *, moteur: Moteur, nom: str | None = None
+) -> Compte:
+    """Le compte d'administration d'une base neuve ; refusé dès qu'un compte existe (deux
+    personnes qui ouvrent l'application neuve en même temps n'en créent pas deux)."""
+    with moteur.begin() as connexion:
+        if stockage.lire_comptes(connexion=connexion):
+            raise ErreurCompte(
+                "un compte existe déjà : connectez-vous, ou demandez un compte à l'administration."
+            )
+    return creer_compte(courriel, ADMIN, mot_de_passe, moteur=moteur, nom=nom)
+
+
+def trouver_compte(courriel: str, *, moteur: Moteur) -> Compte | None:
+    """Le compte de ce courriel (actif ou non), ou None."""
+    try:
+        courriel = normaliser_courriel(courriel)
+    except ErreurCompte:
+        return None
+    with moteur.connect() as connexion:
+        ligne = stockage.lire_compte(courriel, connexion=connexion)
+    return _compte(ligne) if ligne else None
+
+
+def aucun_compte(*, moteur: Moteur) -> bool:
+    with moteur.connect() as connexion:
+        return not stockage.lire_comptes(connexion=connexion)
+
+
+CHAMPS_MODIFIABLES = ("nom", "role", "actif", "municipalite", "region")
+
+
+def modifier_compte(courriel: str, *, moteur: Moteur, auteur: str, **valeurs) -> Compte:
+    """Change le nom, le rôle, l'état, la municipalité ou la région d'un compte (ces deux
+    dernières servent aux conflits d'intérêts évidents) ; chaque changement est journalisé.
+    Le dernier compte d'administration actif ne peut pas perdre ce rôle."""
+    inconnus = set(valeurs) - set(CHAMPS_MODIFIABLES)
+    if inconnus:
+        raise ErreurCompte(f"champ(s) non modifiable(s) : {', '.join(sorted(inconnus))}.")
+    if "role" in valeurs:
+        verifier_role(valeurs["role"])
+    for cle in ("nom", "municipalite", "region"):
+        if cle in valeurs:
+            valeurs[cle] = (valeurs[cle] or "").strip() or None
+    courriel = normaliser_courriel(courriel)
+    instant = stockage.maintenant()
+    with moteur.begin() as connexion:
+        ligne = stockage.lire_compte(courriel, connexion=connexion)
+        if ligne is None:
+            raise ErreurCompte(f"aucun compte pour {courriel}.")
+        changes = {k: v for k, v in valeurs.items() if ligne.get(k) != v}
+        perd_admin = (
+            ligne["role"] == ADMIN
+            and ligne["actif"]
+            and (changes.get("role", ADMIN) != ADMIN or changes.get("actif", True) is False)
+        )
+        if perd_admin:
+            autres = [
+                c
+                for c in stockage.lire_comptes(connexion=connexion)
+                if c["role"] == ADMIN and c["actif"] and c["courriel"] != courriel
+            ]
+            if not autres:
+                raise ErreurCompte(
+                    "c'est le dernier compte d'administration actif : créez-en un autre avant."
+                )
+        if changes:
+            stockage.modifier_compte(courriel, changes, connexion=connexion)
+            stockage.inscrire_journal(
+                [
+                    {
+                        "date": instant,
+                        "auteur": auteur,
+                        "evaluateur": courriel,
+                        "objet": f"compte:{cle}",
+                        "ancien": None if ligne.get(cle) is None else str(ligne.get(cle)),
+                        "nouveau": None if v is None else str(v),
+                    }
+                    for cle, v in changes.items()
+                ],
+                connexion=connexion,
+            )
+    return _compte({**ligne, **changes})
+
+
+def changer_mot_de_passe(courriel: str, mot_de_passe: str, *, moteur: Moteur, auteur: str) -> None:
+    """Remplace le mot de passe (oubli, première connexion) ; journalisé sans la valeur."""
+    if problemes := problemes_mot_de_passe(mot_de_passe):
+        raise ErreurCompte("mot de passe refusé : " + ", ".join(problemes) + ".")
+    courriel = normaliser_courriel(courriel)
+    with moteur.begin() as connexion:
+        if stockage.lire_compte(courriel, connexion=connexion) is None:
+            raise ErreurCompte(f"aucun compte pour {courriel}.")
+        stockage.modifier_compte(
+            courriel, {"hache_mot_de_passe": hacher(mot_de_passe)}, connexion=connexion
+        )
+        stockage.inscrire_journal(
+            [
+                {
+                    "date": stockage.maintenant(),
+                    "auteur": auteur,
+                    "evaluateur": courriel,
+                    "objet": "compte:mot_de_passe",
+                    "ancien": None,
+                    "nouveau": "(changé)",
+                }
+            ],
+            connexion=connexion,
+        )
 
 
 def lister_comptes(*, moteur: Moteur) -> list[Compte]:

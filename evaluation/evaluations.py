@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from evaluation import stockage
 from evaluation.appel import Appel
+from evaluation.attributions import motif_refus
 from evaluation.stockage import Moteur
 
 BROUILLON, SOUMISE = "brouillon", "soumise"
@@ -23,6 +24,10 @@ ATTENTE_MAX = 10.0  # secondes de tentatives quand la base est occupée
 
 class ErreurEvaluation(ValueError):
     """Une évaluation qui ne peut pas être enregistrée ; le message dit pourquoi."""
+
+
+class EvaluationRefusee(ErreurEvaluation):
+    """L'évaluateur ne peut pas évaluer cette demande (conflit, attribution, verrouillage)."""
 
 
 @dataclass
@@ -36,10 +41,29 @@ class Saisie:
     admissible: bool | None = None
     raison_inadmissibilite: str = ""
 
+    def nettoyee(self) -> Saisie:
+        """La même saisie sans blancs ni commentaires vides : deux saisies qui disent la même
+        chose sont égales (pour savoir s'il reste des modifications à enregistrer)."""
+        return Saisie(
+            notes={c: n for c, n in self.notes.items() if n is not None},
+            commentaires={c: m.strip() for c, m in self.commentaires.items() if m and m.strip()},
+            commentaire_global=self.commentaire_global.strip(),
+            admissibilite={c: r for c, r in self.admissibilite.items() if r is not None},
+            admissible=self.admissible,
+            raison_inadmissibilite=self.raison_inadmissibilite.strip()
+            if self.admissible is False
+            else "",
+        )
 
-def problemes_saisie(saisie: Saisie, appel: Appel, statut: str) -> list[str]:
+
+def problemes_saisie(
+    saisie: Saisie, appel: Appel, statut: str, *, exiger_admissibilite: bool = False
+) -> list[str]:
     """Ce qui empêche d'enregistrer (brouillon) ou de soumettre : notes hors échelle ou hors
-    pas, critère inconnu, note manquante à la soumission, inadmissibilité sans raison."""
+    pas, critère inconnu, note manquante à la soumission, inadmissibilité sans raison.
+
+    `exiger_admissibilite` : la page demande aussi, à la soumission, chaque condition de la
+    liste et le jugement d'ensemble (une grille hors ligne, elle, ne porte que les notes)."""
     problemes = []
     if statut not in STATUTS:
         problemes.append(f"statut « {statut} » inconnu ({', '.join(STATUTS)}).")
@@ -71,6 +95,14 @@ def problemes_saisie(saisie: Saisie, appel: Appel, statut: str) -> list[str]:
             problemes.append("note manquante pour : " + ", ".join(manquants) + ".")
         if saisie.admissible is False and not saisie.raison_inadmissibilite.strip():
             problemes.append("une demande jugée inadmissible demande une raison.")
+        if exiger_admissibilite:
+            sans_reponse = [
+                c.libelle for c in appel.conditions if saisie.admissibilite.get(c.id) is None
+            ]
+            if sans_reponse:
+                problemes.append("admissibilité à confirmer : " + " ; ".join(sans_reponse) + ".")
+            if saisie.admissible is None:
+                problemes.append("dites si la demande est admissible.")
     return problemes
 
 
@@ -120,6 +152,16 @@ def _changements(ancienne: dict | None, valeurs: dict, notes: dict) -> list[tupl
     return changes
 
 
+@dataclass(frozen=True)
+class AEnregistrer:
+    """Une évaluation à écrire : pour qui, quelle demande, quoi, dans quel statut."""
+
+    demande_id: int
+    evaluateur: str
+    saisie: Saisie
+    statut: str
+
+
 def enregistrer(
     appel: Appel,
     demande_id: int,
@@ -132,27 +174,42 @@ def enregistrer(
     maintenant: dt.datetime | None = None,
 ) -> int:
     """Enregistre une évaluation (brouillon ou soumise) et le journal de ses changements en
-    une transaction ; renvoie le nombre de changements inscrits.
+    une transaction ; renvoie le nombre de changements inscrits."""
+    return enregistrer_plusieurs(
+        appel,
+        [AEnregistrer(demande_id, evaluateur, saisie, statut)],
+        moteur=moteur,
+        auteur=auteur,
+        maintenant=maintenant,
+    )
+
+
+def enregistrer_plusieurs(
+    appel: Appel,
+    lot: list[AEnregistrer],
+    *,
+    moteur: Moteur,
+    auteur: str | None = None,
+    maintenant: dt.datetime | None = None,
+) -> int:
+    """Enregistre un lot d'évaluations (une grille, par exemple) en une seule transaction :
+    tout ou rien. Renvoie le nombre de changements inscrits au journal.
 
     Quand la base est occupée (autre écriture en cours), l'opération est retentée avec une
     attente croissante, au plus `ATTENTE_MAX` secondes, puis refusée avec un message clair.
     """
-    if problemes := problemes_saisie(saisie, appel, statut):
-        raise ErreurEvaluation(" ".join(problemes))
+    for a in lot:
+        if problemes := problemes_saisie(a.saisie, appel, a.statut):
+            raise ErreurEvaluation(" ".join(problemes))
     debut = time.monotonic()
     attente = 0.02
     while True:
         try:
-            return _enregistrer(
-                appel,
-                demande_id,
-                evaluateur,
-                saisie,
-                statut,
-                moteur,
-                auteur or evaluateur,
-                maintenant or stockage.maintenant(),
-            )
+            with moteur.begin() as connexion:
+                instant = maintenant or stockage.maintenant()
+                return sum(
+                    _enregistrer(appel, a, connexion, auteur or a.evaluateur, instant) for a in lot
+                )
         except Exception as exc:
             if not stockage.base_occupee(exc) or time.monotonic() - debut > ATTENTE_MAX:
                 if stockage.base_occupee(exc):
@@ -165,54 +222,56 @@ def enregistrer(
             attente = min(attente * 2, 0.5)
 
 
-def _enregistrer(appel, demande_id, evaluateur, saisie, statut, moteur, auteur, instant) -> int:
-    with moteur.begin() as connexion:
-        ancienne = stockage.lire_evaluation(
-            demande_id, evaluateur, connexion=connexion, verrouiller=True
-        )
-        notes = {
-            cid: (saisie.notes.get(cid), saisie.commentaires.get(cid) or None)
-            for cid in {*saisie.notes, *saisie.commentaires}
-        }
-        valeurs = {
-            "appel_id": appel.id,
-            "demande_id": demande_id,
-            "evaluateur": evaluateur,
-            "statut": statut,
-            "commentaire_global": saisie.commentaire_global or None,
-            "admissible": saisie.admissible,
-            "raison_inadmissibilite": saisie.raison_inadmissibilite or None,
-            "admissibilite": saisie.admissibilite or None,
-            "version": (ancienne["version"] + 1) if ancienne else 1,
-            "modifie_le": instant,
-        }
-        if ancienne is None:
-            valeurs["cree_le"] = instant
-        if statut == SOUMISE and (ancienne is None or ancienne["statut"] != SOUMISE):
-            valeurs["soumise_le"] = instant
-        changements = _changements(ancienne, valeurs, notes)
-        if ancienne is not None and not changements:
-            return 0
-        stockage.ecrire_evaluation(
-            valeurs, notes, ancienne["id"] if ancienne else None, connexion=connexion
-        )
-        stockage.inscrire_journal(
-            [
-                {
-                    "date": instant,
-                    "auteur": auteur,
-                    "appel_id": appel.id,
-                    "demande_id": demande_id,
-                    "evaluateur": evaluateur,
-                    "objet": objet,
-                    "ancien": ancien,
-                    "nouveau": nouveau,
-                }
-                for objet, ancien, nouveau in changements
-            ],
-            connexion=connexion,
-        )
-        return len(changements)
+def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant) -> int:
+    demande_id, evaluateur, saisie, statut = a.demande_id, a.evaluateur, a.saisie, a.statut
+    ancienne = stockage.lire_evaluation(
+        demande_id, evaluateur, connexion=connexion, verrouiller=True
+    )
+    if refus := motif_refus(appel.id, demande_id, evaluateur, connexion=connexion):
+        raise EvaluationRefusee(f"Évaluation non enregistrée : {refus}")
+    notes = {
+        cid: (saisie.notes.get(cid), saisie.commentaires.get(cid) or None)
+        for cid in {*saisie.notes, *saisie.commentaires}
+    }
+    valeurs = {
+        "appel_id": appel.id,
+        "demande_id": demande_id,
+        "evaluateur": evaluateur,
+        "statut": statut,
+        "commentaire_global": saisie.commentaire_global or None,
+        "admissible": saisie.admissible,
+        "raison_inadmissibilite": saisie.raison_inadmissibilite or None,
+        "admissibilite": saisie.admissibilite or None,
+        "version": (ancienne["version"] + 1) if ancienne else 1,
+        "modifie_le": instant,
+    }
+    if ancienne is None:
+        valeurs["cree_le"] = instant
+    if statut == SOUMISE and (ancienne is None or ancienne["statut"] != SOUMISE):
+        valeurs["soumise_le"] = instant
+    changements = _changements(ancienne, valeurs, notes)
+    if ancienne is not None and not changements:
+        return 0
+    stockage.ecrire_evaluation(
+        valeurs, notes, ancienne["id"] if ancienne else None, connexion=connexion
+    )
+    stockage.inscrire_journal(
+        [
+            {
+                "date": instant,
+                "auteur": auteur,
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "evaluateur": evaluateur,
+                "objet": objet,
+                "ancien": ancien,
+                "nouveau": nouveau,
+            }
+            for objet, ancien, nouveau in changements
+        ],
+        connexion=connexion,
+    )
+    return len(changements)
 
 
 def lire(demande_id: int, evaluateur: str, *, moteur: Moteur) -> tuple[str, Saisie] | None:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from evaluation import evaluations, stockage
 from evaluation.appel import Appel, Critere
+from evaluation.attributions import Attributions
 from evaluation.comptes import Compte
 from evaluation.evaluations import BROUILLON, SOUMISE, Saisie
 from evaluation.gabarit import cle_entete
@@ -195,8 +196,12 @@ def lire_grille(
     demandes_par_numero: Mapping[str, int],
     comptes: Iterable[Compte],
     evaluateur_par_defaut: str | None = None,
+    attributions: Attributions | None = None,
 ) -> LectureGrille:
-    """Lit et vérifie une grille remplie ; chaque problème situé par ligne et colonne."""
+    """Lit et vérifie une grille remplie ; chaque problème situé par ligne et colonne.
+
+    `attributions` : l'état de l'appel ; une ligne pour une demande en conflit d'intérêts ou
+    non attribuée à l'évaluateur est refusée, avec la raison."""
     resultat = LectureGrille()
     comptes = list(comptes)
 
@@ -262,6 +267,12 @@ def lire_grille(
             ENTETE_EVALUATEUR,
             feuille,
         )
+    if attributions is not None and attributions.reglages.verrouille:
+        probleme(
+            "evaluations_verrouillees",
+            "les évaluations de cet appel sont verrouillées par la présidence du comité : "
+            "aucune note ne peut plus être importée.",
+        )
     if not resultat.sans_blocage:
         return resultat
 
@@ -298,6 +309,14 @@ def lire_grille(
                 f"évaluateur « {qui} » : aucun compte actif de ce courriel ou de ce nom.",
                 ENTETE_EVALUATEUR,
             )
+            continue
+        if attributions is not None and not attributions.attribuee(demande_id, compte.courriel):
+            conflit = attributions.conflits.get((demande_id, compte.courriel))
+            if conflit is not None:
+                raison = f"conflit d'intérêts de {compte.nom} sur cette demande ({conflit.raison})"
+            else:
+                raison = f"cette demande n'est pas attribuée à {compte.nom}"
+            signaler("demande_refusee", f"{raison} : ligne refusée.", "No de demande")
             continue
         statut = normaliser(cellule(ligne, colonnes.get("statut"))) or SOUMISE
         if statut not in (SOUMISE, BROUILLON):
@@ -350,28 +369,23 @@ def lire_grille(
 def importer_grille(
     lecture: LectureGrille, appel: Appel, *, moteur: Moteur, auteur: str | None = None
 ) -> int:
-    """Enregistre les lignes d'une grille sans problème bloquant ; renvoie le nombre de
-    changements inscrits au journal (0 pour une grille déjà importée). Les commentaires par
-    critère et l'admissibilité déjà saisis sont gardés."""
+    """Enregistre les lignes d'une grille sans problème bloquant, toutes ou aucune (une
+    transaction) ; renvoie le nombre de changements inscrits au journal (0 pour une grille
+    déjà importée). Les commentaires par critère et l'admissibilité déjà saisis sont gardés.
+    Lève `ErreurEvaluation` si l'enregistrement est refusé (voir `evaluations`)."""
     if not lecture.sans_blocage:
         return 0
-    total = 0
+    lot = []
     for ligne in lecture.lignes:
         deja = evaluations.lire(ligne.demande_id, ligne.evaluateur, moteur=moteur)
         saisie = deja[1] if deja else Saisie()
         saisie.notes = {**saisie.notes, **ligne.notes}
         if ligne.commentaire:
             saisie.commentaire_global = ligne.commentaire
-        total += evaluations.enregistrer(
-            appel,
-            ligne.demande_id,
-            ligne.evaluateur,
-            saisie,
-            ligne.statut,
-            moteur=moteur,
-            auteur=auteur or ligne.evaluateur,
+        lot.append(
+            evaluations.AEnregistrer(ligne.demande_id, ligne.evaluateur, saisie, ligne.statut)
         )
-    return total
+    return evaluations.enregistrer_plusieurs(appel, lot, moteur=moteur, auteur=auteur)
 
 
 def numeros_de_l_appel(appel: Appel, *, moteur: Moteur) -> dict[str, int]:

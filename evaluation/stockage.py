@@ -188,6 +188,50 @@ journal = sa.Table(
     sa.Index("ix_journal_demande", "demande_id"),
 )
 
+# Attributions stockées : elles ne servent que lorsque l'appel en fixe un nombre par demande
+# (sinon chaque évaluateur évalue chaque demande).
+attributions = sa.Table(
+    "attributions",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", sa.Text, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", sa.Text, nullable=False),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_attribution"),
+)
+
+# Conflits d'intérêts déclarés (par l'évaluateur ou par l'administration), avec leur raison.
+conflits = sa.Table(
+    "conflits",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", sa.Text, nullable=False),
+    sa.Column("raison", sa.Text, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", sa.Text, nullable=False),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_conflit"),
+)
+
+# Réglages de la campagne d'évaluation d'un appel (ce qui change en cours de route, pas la
+# configuration de l'appel) : nombre d'évaluateurs par demande, verrouillage des notes.
+reglages_evaluation = sa.Table(
+    "reglages_evaluation",
+    metadonnees,
+    sa.Column("appel_id", sa.String(100), primary_key=True),
+    sa.Column("evaluateurs_par_demande", sa.Integer),
+    sa.Column("verrouille", sa.Boolean, nullable=False),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_par", sa.Text, nullable=False),
+)
+
 CHAMPS_LIGNE = {
     "annee": sa.Integer,
     "categorie": sa.Text,
@@ -408,6 +452,12 @@ def lire_demandes(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
     return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
 
 
+def lire_demande(demande_id: int, *, connexion: Connection) -> dict | None:
+    ligne = connexion.execute(sa.select(demandes).where(demandes.c.id == demande_id)).mappings()
+    premiere = ligne.first()
+    return dict(premiere) if premiere else None
+
+
 def lire_lignes_budget(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
     requete = (
         sa.select(demandes.c.no_demande, lignes_budget)
@@ -556,10 +606,18 @@ def inscrire_journal(lignes: list[dict], *, connexion: Connection) -> None:
         connexion.execute(journal.insert(), lignes)
 
 
-def lire_journal(*, connexion: Connection, demande_id: int | None = None) -> pd.DataFrame:
+def lire_journal(
+    *, connexion: Connection, demande_id: int | None = None, appel_id: str | None = None
+) -> pd.DataFrame:
+    """Le journal dans l'ordre d'écriture ; `appel_id` garde l'appel et ce qui n'appartient
+    à aucun appel (les comptes)."""
     requete = sa.select(journal).order_by(journal.c.id)
     if demande_id is not None:
         requete = requete.where(journal.c.demande_id == demande_id)
+    if appel_id is not None:
+        requete = requete.where(
+            sa.or_(journal.c.appel_id == appel_id, journal.c.appel_id.is_(None))
+        )
     lignes = connexion.execute(requete).mappings().all()
     # dtype objet : une valeur absente reste None (pas NaN) dans « ancien » et « nouveau ».
     return pd.DataFrame(
@@ -603,4 +661,85 @@ def lire_notes(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
     )
     lignes = connexion.execute(requete).mappings().all()
     colonnes = ["no_demande", "evaluateur", "critere", "note", "statut", "date"]
+    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes, dtype=object)
+
+
+# --- Attributions, conflits, réglages de l'évaluation ---------------------------------
+
+
+def lire_reglages_evaluation(appel_id: str, *, connexion: Connection) -> dict | None:
+    requete = sa.select(reglages_evaluation).where(reglages_evaluation.c.appel_id == appel_id)
+    ligne = connexion.execute(requete).mappings().first()
+    return dict(ligne) if ligne else None
+
+
+def ecrire_reglages_evaluation(appel_id: str, valeurs: dict, *, connexion: Connection) -> None:
+    table = reglages_evaluation
+    if lire_reglages_evaluation(appel_id, connexion=connexion) is None:
+        connexion.execute(table.insert().values(appel_id=appel_id, **valeurs))
+    else:
+        connexion.execute(table.update().where(table.c.appel_id == appel_id).values(**valeurs))
+
+
+def lire_attributions(appel_id: str, *, connexion: Connection) -> list[tuple[int, str]]:
+    """(demande_id, evaluateur) de chaque attribution stockée de l'appel."""
+    requete = (
+        sa.select(attributions.c.demande_id, attributions.c.evaluateur)
+        .where(attributions.c.appel_id == appel_id)
+        .order_by(attributions.c.demande_id, attributions.c.evaluateur)
+    )
+    return [(int(d), e) for d, e in connexion.execute(requete)]
+
+
+def ajouter_attributions(lignes: list[dict], *, connexion: Connection) -> None:
+    if lignes:
+        connexion.execute(attributions.insert(), lignes)
+
+
+def retirer_attributions(paires: Iterable[tuple[int, str]], *, connexion: Connection) -> None:
+    for demande_id, evaluateur in paires:
+        connexion.execute(
+            attributions.delete().where(
+                attributions.c.demande_id == demande_id, attributions.c.evaluateur == evaluateur
+            )
+        )
+
+
+def lire_conflits(appel_id: str, *, connexion: Connection) -> list[dict]:
+    requete = (
+        sa.select(conflits)
+        .where(conflits.c.appel_id == appel_id)
+        .order_by(conflits.c.demande_id, conflits.c.evaluateur)
+    )
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def ajouter_conflit(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(conflits.insert().values(**valeurs))
+
+
+def retirer_conflit(demande_id: int, evaluateur: str, *, connexion: Connection) -> None:
+    connexion.execute(
+        conflits.delete().where(
+            conflits.c.demande_id == demande_id, conflits.c.evaluateur == evaluateur
+        )
+    )
+
+
+def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    """Chaque évaluation de l'appel (sans ses notes) : demande_id, evaluateur, statut, dates."""
+    colonnes = [
+        "id",
+        "demande_id",
+        "evaluateur",
+        "statut",
+        "admissible",
+        "version",
+        "modifie_le",
+        "soumise_le",
+    ]
+    requete = sa.select(*(evaluations.c[c] for c in colonnes)).where(
+        evaluations.c.appel_id == appel_id
+    )
+    lignes = connexion.execute(requete).mappings().all()
     return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes, dtype=object)

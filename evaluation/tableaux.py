@@ -98,3 +98,20 @@ def en_texte(table: pd.DataFrame, a_droite: tuple[str, ...] = ()) -> str:
         ).rstrip()
 
     return "\n".join([ligne(colonnes), *(ligne(r) for r in zip(*cellules, strict=True))])
+
+
+_DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_sans_formules(table: pd.DataFrame) -> bytes:
+    """CSV (« ; », UTF-8 avec BOM, pour Excel) où aucun texte ne peut devenir une formule :
+    une cellule qui commence par = + - @ tabulation ou retour chariot reçoit une apostrophe
+    devant (recommandation OWASP contre l'injection CSV)."""
+
+    def neutre(valeur: object) -> object:
+        if isinstance(valeur, str) and valeur.startswith(_DEBUTS_FORMULE):
+            return "'" + valeur
+        return valeur
+
+    propre = table.map(neutre) if not table.empty else table
+    return propre.to_csv(index=False, sep=";").encode("utf-8-sig")

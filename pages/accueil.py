@@ -3,11 +3,13 @@
 import streamlit as st
 
 from evaluation import stockage
+from evaluation.comptes import ADMIN
 from evaluation.formats import date, montant
 from evaluation.importation import importer, verifier_lot
-from pages.commun import appel_actif, exiger_cadre, fichiers_demo, moteur
+from pages.commun import appel_actif, fichiers_demo, moteur
+from pages.connexion import exiger_acces
 
-exiger_cadre("pages/accueil.py")
+compte = exiger_acces("accueil")
 
 appel = appel_actif()
 st.title("Évaluation des demandes")
@@ -45,7 +47,7 @@ st.markdown(
 )
 st.page_link("pages/importation.py", label="Aller à l'importation", icon=":material/upload_file:")
 
-if nombre == 0 and fichiers_demo():
+if nombre == 0 and fichiers_demo() and compte.role == ADMIN:
     st.divider()
     st.markdown(
         "**Pas encore de demandes ?** Le jeu de démonstration (demandes fictives de vraies "
@@ -54,7 +56,9 @@ if nombre == 0 and fichiers_demo():
     if st.button("Importer les données de démonstration", type="primary", key="demo_accueil"):
         with st.spinner("Importation des données de démonstration…"):
             verification = verifier_lot([(f.name, f) for f in fichiers_demo()], appel)
-            rapport = importer(verification, appel, moteur=moteur(), auteur="démonstration")
+            rapport = importer(
+                verification, appel, moteur=moteur(), auteur=f"{compte.courriel} (démonstration)"
+            )
         st.session_state["message_accueil"] = (
             f"{len(rapport.creees)} demandes de démonstration importées "
             f"({rapport.avant} → {rapport.apres} demandes stockées)."

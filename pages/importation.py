@@ -19,14 +19,14 @@ from pages.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
     appel_actif,
-    exiger_cadre,
     fichiers_demo,
     gabarit,
     limites,
     moteur,
 )
+from pages.connexion import exiger_acces
 
-exiger_cadre("pages/importation.py")
+compte = exiger_acces("importation")
 
 AUCUNE = "— choisir une colonne —"
 LISTE_MAX = 30
@@ -224,15 +224,15 @@ if correspondances:
 
 # -- Rapport ------------------------------------------------------------------------------
 st.subheader("Rapport de vérification")
-compte = compter(verification)
+nombres = compter(verification)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Demandes lues", len(verification.demandes))
 c2.metric(
     "Bloquants et refus",
-    compte[BLOQUANT] + compte[REFUS],
+    nombres[BLOQUANT] + nombres[REFUS],
     help="Problèmes bloquants et fichiers refusés : ils empêchent l'importation du fichier.",
 )
-c3.metric("Avertissements", compte[AVERTISSEMENT])
+c3.metric("Avertissements", nombres[AVERTISSEMENT])
 c4.metric("Importables", len(verification.selection(False)[0]))
 
 for fichier, par_gravite in problemes_par_fichier(verification).items():
@@ -254,7 +254,7 @@ for fichier, par_gravite in problemes_par_fichier(verification).items():
 
 # -- Aperçu et importation ------------------------------------------------------------------
 valides_seulement = False
-if compte[BLOQUANT]:
+if nombres[BLOQUANT]:
     st.warning(
         "Les fichiers qui portent un problème bloquant ne sont pas importés. Corrigez-les et "
         "téléversez-les de nouveau, ou choisissez d'en importer seulement les lignes valides "
@@ -297,6 +297,7 @@ if st.button(f"Importer {pluriel(len(gardees), 'demande')}", type="primary", key
             appel,
             moteur=moteur(),
             lignes_valides_seulement=valides_seulement,
+            auteur=compte.courriel,
             progression=lambda f, texte: barre.progress(min(f, 1.0), text=texte),
             correspondances=correspondances,
         )

@@ -128,3 +128,78 @@ def test_autre_appel_sans_code(appel):
 
 def test_toml_avec_bom_accepte():
     assert appel_depuis_toml("\ufeff" + TOML).id == "paivmq-2023-2024"
+
+
+def test_conditions_d_admissibilite_livrees(appel):
+    assert [(c.id, c.champ, c.attendu) for c in appel.conditions] == [
+        ("dossier-complet", "dossier_complet", True),
+        ("objectifs-concrets", None, None),
+        ("aucun-autre-financement", "autre_financement_gouvernemental", False),
+        ("budget-detaille", "budget_detaille", True),
+        ("municipalite-quebecoise", "code_geographique", "renseigné"),
+        ("qualite-signataire", "qualite_signataire", "permise"),
+        ("engagement-rapport", "engagement_rapport", True),
+    ]
+    assert all(c.libelle for c in appel.conditions)
+    assert appel.notes_des_autres == "jamais"
+
+
+def test_notes_des_autres_apres_soumission():
+    toml = _remplacer('notes_des_autres = "jamais"', 'notes_des_autres = "apres_soumission"')
+    assert appel_depuis_toml(toml).notes_des_autres == "apres_soumission"
+
+
+def test_conditions_et_notes_des_autres_facultatives():
+    debut = TOML.index("[[admissibilite.conditions]]")
+    fin = TOML.index("[[regions]]")
+    toml = (TOML[:debut] + TOML[fin:]).replace('notes_des_autres = "jamais"\n', "")
+    autre = appel_depuis_toml(toml)
+    assert autre.conditions == ()
+    assert autre.notes_des_autres == "jamais"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            _remplacer('attendu = "renseigné"', 'attendu = "présent"'),
+            "« municipalite-quebecoise » : attendu = « présent » inconnu",
+        ),
+        (
+            _remplacer('attendu = "permise"\n', ""),
+            "« qualite-signataire » : « champ » et « attendu » vont ensemble",
+        ),
+        (
+            _remplacer('champ = "engagement_rapport"\n', ""),
+            "« engagement-rapport » : « champ » et « attendu » vont ensemble",
+        ),
+        (
+            _remplacer('id = "budget-detaille"', 'id = "dossier-complet"'),
+            "Identifiant de condition d'admissibilité « dossier-complet » en double",
+        ),
+        (
+            _remplacer("attendu = true", "attendu = 1"),
+            "« attendu » doit être vrai ou faux ou un texte",
+        ),
+        (
+            _remplacer('champ = "dossier_complet"', 'champs = "dossier_complet"'),
+            "clé inconnue « champs »",
+        ),
+        (
+            _remplacer('notes_des_autres = "jamais"', 'notes_des_autres = "toujours"'),
+            "notes_des_autres = « toujours » inconnu",
+        ),
+    ],
+    ids=[
+        "attendu-inconnu",
+        "champ-sans-attendu",
+        "attendu-sans-champ",
+        "condition-double",
+        "attendu-nombre",
+        "cle-inconnue",
+        "notes-des-autres-inconnu",
+    ],
+)
+def test_conditions_fautives_refusees_avec_message(toml, message):
+    with pytest.raises(ErreurAppel, match=re.escape(message)):
+        appel_depuis_toml(toml, "essai.toml")

@@ -11,7 +11,16 @@ import threading
 import pytest
 
 from evaluation import evaluations, stockage
-from evaluation.evaluations import BROUILLON, SOUMISE, ErreurEvaluation, Saisie
+from evaluation.attributions import appliquer_repartition, charger, declarer_conflit, verrouiller
+from evaluation.comptes import creer_compte
+from evaluation.evaluations import (
+    BROUILLON,
+    SOUMISE,
+    AEnregistrer,
+    ErreurEvaluation,
+    EvaluationRefusee,
+    Saisie,
+)
 from evaluation.importation import importer, verifier_lot
 from tests.conftest import DONNEES, RACINE_PROJET
 
@@ -195,3 +204,173 @@ def test_processus_tue_en_plein_enregistrement(moteur, appel, demandes):
     assert relue.notes == ancienne.notes
     with moteur.connect() as c:
         assert len(stockage.lire_journal(connexion=c, demande_id=d)) == journal_avant
+
+
+# --- Refus : conflit d'intérêts, attribution, verrouillage ------------------------------
+
+MDP = "un mot de passe solide"
+
+
+def _evaluations_et_journal(moteur) -> tuple[int, list[str]]:
+    """Nombre d'évaluations stockées, et objets du journal qui portent sur une évaluation."""
+    with moteur.connect() as c:
+        nb = c.exec_driver_sql("SELECT count(*) FROM evaluations").scalar()
+        journal = stockage.lire_journal(connexion=c)
+    champs = ("statut", "admissible", "raison_inadmissibilite", "admissibilite")
+    return nb, [
+        o for o in journal["objet"] if o.startswith(("note:", "commentaire")) or o in champs
+    ]
+
+
+@pytest.mark.parametrize("origine", ["déclaré", "règle"])
+def test_evaluateur_en_conflit_refuse_rien_n_est_ecrit(moteur, appel, demandes, origine):
+    d = demandes["T-002"]  # Sherbrooke, partenaires Magog et Orford
+    if origine == "déclaré":
+        creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
+        declarer_conflit(appel.id, d, "eva@x.ca", "mon employeur", moteur=moteur, auteur="eva@x.ca")
+        attendu = r"conflit d'intérêts déclaré .*mon employeur"
+    else:
+        creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur, municipalite="Magog")
+        attendu = r"conflit d'intérêts : municipalité de l'évaluateur \(Magog\)"
+    for statut, saisie in (
+        (BROUILLON, Saisie(notes={"pertinence": 5.0})),
+        (SOUMISE, _complete(appel)),
+    ):
+        with pytest.raises(EvaluationRefusee, match=attendu):
+            evaluations.enregistrer(appel, d, "eva@x.ca", saisie, statut, moteur=moteur)
+    assert evaluations.lire(d, "eva@x.ca", moteur=moteur) is None
+    assert _evaluations_et_journal(moteur) == (0, [])
+    # Les autres demandes restent ouvertes à cet évaluateur.
+    assert (
+        evaluations.enregistrer(
+            appel, demandes["T-001"], "eva@x.ca", _complete(appel), SOUMISE, moteur=moteur
+        )
+        > 0
+    )
+
+
+def test_mode_n_evaluateur_non_attribue_refuse(moteur, appel, demandes):
+    for courriel in ("eva@x.ca", "luc@x.ca"):
+        creer_compte(courriel, "evaluateur", MDP, moteur=moteur)
+    appliquer_repartition(appel, 1, moteur=moteur, auteur="admin@x.ca")
+    etat = charger(appel.id, moteur=moteur)
+    a_eva = etat.demandes_de("eva@x.ca")
+    pas_a_eva = [d for d in demandes.values() if d not in a_eva]
+    assert a_eva and pas_a_eva
+    with pytest.raises(EvaluationRefusee, match="ne vous est pas attribuée"):
+        evaluations.enregistrer(
+            appel, pas_a_eva[0], "eva@x.ca", _complete(appel), SOUMISE, moteur=moteur
+        )
+    assert _evaluations_et_journal(moteur) == (0, [])
+    assert (
+        evaluations.enregistrer(
+            appel, a_eva[0], "eva@x.ca", _complete(appel), SOUMISE, moteur=moteur
+        )
+        > 0
+    )
+    # Un compte sans attribution du tout n'évalue rien en mode N.
+    with pytest.raises(EvaluationRefusee, match="ne vous est pas attribuée"):
+        evaluations.enregistrer(
+            appel, a_eva[0], "autre@x.ca", _complete(appel), SOUMISE, moteur=moteur
+        )
+
+
+def test_verrouillage_refuse_toute_modification(moteur, appel, demandes):
+    creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
+    d1, d2 = demandes["T-001"], demandes["T-002"]
+    evaluations.enregistrer(appel, d1, "eva@x.ca", _complete(appel, 8.0), SOUMISE, moteur=moteur)
+    avant = _evaluations_et_journal(moteur)
+    verrouiller(appel.id, True, moteur=moteur, auteur="pres@x.ca")
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c)
+    assert list(journal["objet"]).count("reglage:verrouille") == 1
+    tentatives = [
+        (d2, Saisie(notes={"pertinence": 5.0}), BROUILLON),  # nouveau brouillon
+        (d2, _complete(appel), SOUMISE),  # nouvelle soumission
+        (d1, _complete(appel, 8.0), BROUILLON),  # rouvrir une évaluation soumise
+        (d1, _complete(appel, 9.0), SOUMISE),  # changer une note soumise
+    ]
+    for d, saisie, statut in tentatives:
+        with pytest.raises(EvaluationRefusee, match="verrouillées"):
+            evaluations.enregistrer(appel, d, "eva@x.ca", saisie, statut, moteur=moteur)
+    assert _evaluations_et_journal(moteur) == avant
+    statut, saisie = evaluations.lire(d1, "eva@x.ca", moteur=moteur)
+    assert statut == SOUMISE and set(saisie.notes.values()) == {8.0}
+    assert evaluations.lire(d2, "eva@x.ca", moteur=moteur) is None
+
+    verrouiller(appel.id, False, moteur=moteur, auteur="pres@x.ca")
+    assert (
+        evaluations.enregistrer(
+            appel, d1, "eva@x.ca", _complete(appel, 8.0), BROUILLON, moteur=moteur
+        )
+        == 1
+    )
+    assert evaluations.lire(d1, "eva@x.ca", moteur=moteur)[0] == BROUILLON
+    evaluations.enregistrer(
+        appel, d2, "eva@x.ca", Saisie(notes={"pertinence": 5.0}), BROUILLON, moteur=moteur
+    )
+    assert evaluations.lire(d2, "eva@x.ca", moteur=moteur)[0] == BROUILLON
+
+
+def test_lot_tout_ou_rien(moteur, appel, demandes):
+    creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
+    declarer_conflit(
+        appel.id, demandes["T-003"], "eva@x.ca", "ancien poste", moteur=moteur, auteur="eva@x.ca"
+    )
+    bons = [
+        AEnregistrer(demandes["T-001"], "eva@x.ca", _complete(appel), SOUMISE),
+        AEnregistrer(demandes["T-002"], "eva@x.ca", _complete(appel, 6.0), SOUMISE),
+    ]
+    en_conflit = AEnregistrer(demandes["T-003"], "eva@x.ca", _complete(appel), SOUMISE)
+    with pytest.raises(EvaluationRefusee, match="ancien poste"):
+        evaluations.enregistrer_plusieurs(appel, [*bons, en_conflit], moteur=moteur)
+    assert _evaluations_et_journal(moteur) == (0, [])
+    invalide = AEnregistrer(
+        demandes["T-003"], "luc@x.ca", Saisie(notes={"pertinence": 12.0}), BROUILLON
+    )
+    with pytest.raises(ErreurEvaluation, match="hors de l'échelle"):
+        evaluations.enregistrer_plusieurs(appel, [*bons, invalide], moteur=moteur)
+    assert _evaluations_et_journal(moteur) == (0, [])
+    changements = evaluations.enregistrer_plusieurs(appel, bons, moteur=moteur, auteur="adm@x.ca")
+    nb, objets = _evaluations_et_journal(moteur)
+    assert nb == 2 and len(objets) == changements > 0
+    assert evaluations.lire(demandes["T-002"], "eva@x.ca", moteur=moteur)[0] == SOUMISE
+
+
+def _complete_avec_admissibilite(appel) -> Saisie:
+    saisie = _complete(appel)
+    saisie.admissibilite = {c.id: True for c in appel.conditions}
+    return saisie
+
+
+def test_admissibilite_exigee_a_la_soumission(appel):
+    saisie = _complete(appel)
+    saisie.admissible = None
+    saisie.admissibilite = {"dossier-complet": True, "aucun-autre-financement": False}
+    restantes = [
+        c.libelle
+        for c in appel.conditions
+        if c.id not in ("dossier-complet", "aucun-autre-financement")
+    ]
+    assert len(restantes) == 5
+    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
+        "admissibilité à confirmer : " + " ; ".join(restantes) + ".",
+        "dites si la demande est admissible.",
+    ]
+    # Sans l'exiger (grille hors ligne), ou pour un brouillon : rien à redire.
+    assert evaluations.problemes_saisie(saisie, appel, SOUMISE) == []
+    assert evaluations.problemes_saisie(saisie, appel, BROUILLON, exiger_admissibilite=True) == []
+
+
+def test_admissibilite_complete_acceptee(appel):
+    saisie = _complete_avec_admissibilite(appel)
+    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
+    # « Non » est une réponse : seule l'absence de réponse est signalée.
+    saisie.admissibilite = {c.id: False for c in appel.conditions}
+    saisie.admissible = False
+    saisie.raison_inadmissibilite = "dossier incomplet"
+    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
+    saisie.admissibilite["budget-detaille"] = None
+    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
+        "admissibilité à confirmer : Le projet comporte un budget détaillé."
+    ]

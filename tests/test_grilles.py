@@ -7,8 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluation import evaluations, stockage
+from evaluation.attributions import appliquer_repartition, charger, declarer_conflit, verrouiller
 from evaluation.comptes import creer_compte, lister_comptes
-from evaluation.evaluations import BROUILLON, SOUMISE
+from evaluation.evaluations import BROUILLON, SOUMISE, EvaluationRefusee
 from evaluation.grilles import (
     construire_grille,
     critere_de_l_entete,
@@ -17,6 +18,7 @@ from evaluation.grilles import (
     numeros_de_l_appel,
 )
 from evaluation.importation import importer, verifier_lot
+from evaluation.probleme import BLOQUANT
 from tests.conftest import DONNEES
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -151,3 +153,100 @@ def test_notes_en_ligne_de_commande(contexte, appel, tmp_path, capsys):
     assert lignes[0] == "no_demande,evaluateur,critere,note,statut,date"
     assert len(lignes) == 1 + 3 * len(appel.criteres)
     assert lignes[1].startswith("T-001,eva@x.ca,")
+
+
+# --- Attributions : conflits, demandes non attribuées, verrouillage -----------------------
+
+
+def _ligne_de(demandes, numero) -> int:
+    """Ligne Excel d'une demande dans la grille construite (en-tête en ligne 1)."""
+    return 2 + [d["no_demande"] for d in demandes].index(numero)
+
+
+@pytest.mark.parametrize("origine", ["déclaré", "règle"])
+def test_grille_refuse_la_ligne_d_une_demande_en_conflit(contexte, appel, origine):
+    moteur, demandes = contexte
+    ids = {d["no_demande"]: d["id"] for d in demandes}
+    if origine == "déclaré":
+        qui, nom, raison = "eva@x.ca", "Éva Roy", "ma sœur y travaille"
+        declarer_conflit(appel.id, ids["T-002"], qui, raison, moteur=moteur, auteur=qui)
+    else:
+        qui, nom = "mag@x.ca", "Marc Gagné"
+        creer_compte(qui, "evaluateur", MDP, moteur=moteur, nom=nom, municipalite="Magog")
+        raison = "municipalité de l'évaluateur (Magog)"
+    remplie = _remplir(construire_grille(appel, demandes, qui), _toutes_les_notes(appel))
+    lecture = _lire(remplie, appel, moteur, attributions=charger(appel.id, moteur=moteur))
+    (probleme,) = lecture.problemes
+    assert probleme.severite == BLOQUANT and probleme.bloque
+    assert (probleme.code, probleme.ligne, probleme.colonne, probleme.no_demande) == (
+        "demande_refusee",
+        _ligne_de(demandes, "T-002"),
+        "No de demande",
+        "T-002",
+    )
+    assert f"conflit d'intérêts de {nom}" in probleme.message and raison in probleme.message
+    assert {ligne.no_demande for ligne in lecture.lignes} == {"T-001", "T-003"}
+    assert importer_grille(lecture, appel, moteur=moteur) == 0
+    with moteur.connect() as c:
+        assert stockage.lire_notes(appel.id, connexion=c).empty
+
+
+def test_grille_sans_attributions_ne_verifie_pas_les_conflits(contexte, appel):
+    """Sans l'état des attributions, lire_grille ne sait rien des conflits (l'enregistrement,
+    lui, refuse quand même)."""
+    moteur, demandes = contexte
+    ids = {d["no_demande"]: d["id"] for d in demandes}
+    declarer_conflit(appel.id, ids["T-002"], "eva@x.ca", "x", moteur=moteur, auteur="eva@x.ca")
+    remplie = _remplir(construire_grille(appel, demandes, "eva@x.ca"), _toutes_les_notes(appel))
+    lecture = _lire(remplie, appel, moteur)
+    assert lecture.sans_blocage
+    with pytest.raises(EvaluationRefusee, match="conflit"):
+        importer_grille(lecture, appel, moteur=moteur)
+    with moteur.connect() as c:
+        assert stockage.lire_notes(appel.id, connexion=c).empty
+
+
+def test_grille_mode_n_refuse_les_demandes_non_attribuees(contexte, appel):
+    moteur, demandes = contexte
+    appliquer_repartition(appel, 1, moteur=moteur, auteur="admin@x.ca")
+    etat = charger(appel.id, moteur=moteur)
+    a_eva = set(etat.demandes_de("eva@x.ca"))
+    pas_a_eva = {d["no_demande"] for d in demandes if d["id"] not in a_eva}
+    assert a_eva and pas_a_eva
+    remplie = _remplir(construire_grille(appel, demandes, "eva@x.ca"), _toutes_les_notes(appel))
+    lecture = _lire(remplie, appel, moteur, attributions=etat)
+    assert {(p.code, p.no_demande, p.ligne, p.colonne) for p in lecture.problemes} == {
+        ("demande_refusee", n, _ligne_de(demandes, n), "No de demande") for n in pas_a_eva
+    }
+    assert all("n'est pas attribuée à Éva Roy" in p.message for p in lecture.problemes)
+    assert {ligne.demande_id for ligne in lecture.lignes} == a_eva
+
+
+def test_grille_verrouillee_un_seul_probleme(contexte, appel):
+    moteur, demandes = contexte
+    verrouiller(appel.id, True, moteur=moteur, auteur="pres@x.ca")
+    remplie = _remplir(
+        construire_grille(appel, demandes, "eva@x.ca"),
+        _toutes_les_notes(appel) | {(2, 5): 11, (3, 4): "inconnu@x.ca"},
+    )
+    lecture = _lire(remplie, appel, moteur, attributions=charger(appel.id, moteur=moteur))
+    (probleme,) = lecture.problemes
+    assert (probleme.code, probleme.severite) == ("evaluations_verrouillees", BLOQUANT)
+    assert probleme.ligne is None and "verrouillées" in probleme.message
+    assert lecture.lignes == []
+    assert importer_grille(lecture, appel, moteur=moteur) == 0
+
+
+def test_verrouillage_entre_lecture_et_importation(contexte, appel):
+    """Lue avant le verrouillage, importée après : refusée en bloc, rien d'enregistré."""
+    moteur, demandes = contexte
+    remplie = _remplir(construire_grille(appel, demandes, "eva@x.ca"), _toutes_les_notes(appel))
+    lecture = _lire(remplie, appel, moteur, attributions=charger(appel.id, moteur=moteur))
+    assert lecture.sans_blocage and len(lecture.lignes) == 3
+    verrouiller(appel.id, True, moteur=moteur, auteur="pres@x.ca")
+    with pytest.raises(EvaluationRefusee, match="verrouillées"):
+        importer_grille(lecture, appel, moteur=moteur)
+    with moteur.connect() as c:
+        assert stockage.lire_notes(appel.id, connexion=c).empty
+    verrouiller(appel.id, False, moteur=moteur, auteur="pres@x.ca")
+    assert importer_grille(lecture, appel, moteur=moteur) > 0

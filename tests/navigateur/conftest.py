@@ -46,11 +46,33 @@ def navigateur():
         navigateur.close()
 
 
+MOT_DE_PASSE = "mot de passe de test"
+COMPTES = {
+    "admin@exemple.qc.ca": ("admin", "Alex Admin"),
+    "eva@exemple.qc.ca": ("evaluateur", "Éva Luatrice"),
+    "pres@exemple.qc.ca": ("president", "Paule Présidente"),
+}
+
+
 @pytest.fixture
-def serveur(tmp_path):
+def base_serveur(tmp_path):
+    """URL de la base du serveur, avec un compte par rôle (mot de passe MOT_DE_PASSE)."""
+    from evaluation.comptes import creer_compte
+    from evaluation.stockage import creer_moteur
+
+    url = f"sqlite:///{tmp_path / 'base.sqlite'}"
+    moteur = creer_moteur(url)
+    for courriel, (role, nom) in COMPTES.items():
+        creer_compte(courriel, role, MOT_DE_PASSE, moteur=moteur, nom=nom)
+    moteur.dispose()
+    return url
+
+
+@pytest.fixture
+def serveur(tmp_path, base_serveur):
     """URL d'une application fraîche, sur sa propre base SQLite."""
     port = _port_libre()
-    env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'base.sqlite'}"}
+    env = {**os.environ, "EVALUATION_BASE": base_serveur}
     journal = tmp_path / "streamlit.log"
     sortie = journal.open("wb")
     processus = subprocess.Popen(
@@ -114,3 +136,13 @@ def attendre_fin(page, delai: int = 30_000) -> None:
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=delai
     )
+
+
+def se_connecter(page, courriel: str, mot_de_passe: str = MOT_DE_PASSE) -> None:
+    """Remplit le formulaire de connexion affiché par la page et attend la page demandée."""
+    page.get_by_label("Courriel").fill(courriel)
+    page.get_by_label("Mot de passe").fill(mot_de_passe)
+    page.get_by_role("button", name="Se connecter").click()
+    attendre_fin(page)
+    page.get_by_role("button", name="Se déconnecter").wait_for()
+    attendre_fin(page)

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import DONNEES
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
-from tests.navigateur.conftest import attendre_fin
+from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur
 
@@ -20,9 +20,10 @@ def _televerser(page, *chemins):
 
 def test_televerser_un_classeur_et_voir_le_rapport(serveur, page, tmp_path):
     # Première requête d'un serveur neuf, directement vers la page : elle passe quand même
-    # par le cadre (app.py), qui affiche l'appel actif.
+    # par le cadre (app.py), qui demande la connexion, puis ouvre la page demandée.
     page.goto(f"{serveur}/importation")
     attendre_fin(page)
+    se_connecter(page, "admin@exemple.qc.ca")
     page.get_by_role("heading", name="Importation des demandes").wait_for()
     page.get_by_test_id("stSidebar").get_by_text("Appel actif").wait_for()
     assert page.get_by_test_id("stSidebar").get_by_text("commun").count() == 0
@@ -47,6 +48,7 @@ def test_televerser_un_classeur_et_voir_le_rapport(serveur, page, tmp_path):
 def test_demo_depuis_l_accueil_puis_journal(serveur, page):
     page.goto(serveur)
     attendre_fin(page)
+    se_connecter(page, "admin@exemple.qc.ca")
     page.get_by_role("button", name="Importer les données de démonstration").click()
     attendre_fin(page)
     page.get_by_text("80 demandes de démonstration importées").wait_for()
@@ -61,6 +63,7 @@ def test_telecharger_le_gabarit(serveur, page, tmp_path):
 
     page.goto(f"{serveur}/importation")
     attendre_fin(page)
+    se_connecter(page, "admin@exemple.qc.ca")
     with page.expect_download() as telechargement:
         page.get_by_role("button", name="Télécharger le gabarit Excel").click()
     chemin = tmp_path / "gabarit.xlsx"

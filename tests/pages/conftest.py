@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from evaluation.comptes import ADMIN, creer_compte, trouver_compte
+from evaluation.stockage import creer_moteur
+from pages.connexion import CLE_COMPTE
 from tests.conftest import RACINE_PROJET
+
+MOT_DE_PASSE = "mot de passe de test"
 
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -17,10 +22,27 @@ def base(tmp_path, monkeypatch):
     return url
 
 
+def compte_de_test(url: str, role: str, courriel: str | None = None, **champs) -> str:
+    """Crée (une fois) le compte `role@exemple.qc.ca` dans la base ; renvoie son courriel."""
+    courriel = courriel or f"{role}@exemple.qc.ca"
+    moteur = creer_moteur(url)
+    try:
+        if trouver_compte(courriel, moteur=moteur) is None:
+            nom = champs.pop("nom", f"Compte {role}")
+            creer_compte(courriel, role, MOT_DE_PASSE, moteur=moteur, nom=nom, **champs)
+    finally:
+        moteur.dispose()
+    return courriel
+
+
 @pytest.fixture
 def application(base):
-    def ouvrir(page: str | None = None) -> AppTest:
+    """Ouvre l'application, connectée avec un compte du rôle voulu (None : personne)."""
+
+    def ouvrir(page: str | None = None, role: str | None = ADMIN, courriel: str | None = None):
         at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=60)
+        if role is not None:
+            at.session_state[CLE_COMPTE] = compte_de_test(base, role, courriel)
         at.run()
         assert not at.exception, at.exception
         if page:

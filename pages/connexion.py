@@ -1,0 +1,151 @@
+"""Connexion : formulaire local (ou OpenID Connect si la configuration le prévoit), premier
+compte d'administration d'une base neuve, déconnexion, et le contrôle d'accès des pages.
+
+Pas une page : app.py et les pages s'en servent. Le compte connecté est relu dans la base
+à chaque exécution : un compte désactivé ou changé de rôle l'est tout de suite.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from evaluation.comptes import (
+    LONGUEUR_MIN,
+    Compte,
+    ErreurCompte,
+    aucun_compte,
+    authentifier,
+    creer_premier_administrateur,
+    trouver_compte,
+)
+from evaluation.droits import message_refus, peut_ouvrir
+from pages.commun import moteur
+
+CLE_COMPTE = "_compte_connecte"
+CLE_COMPTE_COURANT = "_compte_courant"
+
+
+def oidc_configure() -> bool:
+    """Vrai si .streamlit/secrets.toml déclare une section [auth] (OpenID Connect)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # aucun fichier de secrets : la connexion locale s'applique
+        return False
+
+
+def _fournisseur_oidc() -> str | None:
+    """Le nom du fournisseur quand [auth] en déclare plusieurs sous-sections ([auth.x])."""
+    try:
+        noms = [k for k, v in st.secrets["auth"].items() if hasattr(v, "keys")]
+    except Exception:
+        return None
+    return noms[0] if noms else None
+
+
+def compte_connecte() -> Compte | None:
+    """Le compte de la session, relu dans la base (None s'il n'existe plus ou est désactivé)."""
+    if oidc_configure():
+        utilisateur = st.user.to_dict()
+        courriel = utilisateur.get("email") if utilisateur.get("is_logged_in") else None
+    else:
+        courriel = st.session_state.get(CLE_COMPTE)
+    if not courriel:
+        return None
+    compte = trouver_compte(courriel, moteur=moteur())
+    if compte is None or not compte.actif:
+        st.session_state.pop(CLE_COMPTE, None)
+        st.session_state["_message_connexion"] = (
+            f"Aucun compte actif pour {courriel} : demandez à l'administration de vous en "
+            "créer un (ou de le réactiver)."
+        )
+        return None
+    return compte
+
+
+def compte_courant() -> Compte:
+    """Le compte que le cadre a ouvert pour cette exécution."""
+    return st.session_state[CLE_COMPTE_COURANT]
+
+
+def deconnecter() -> None:
+    for cle in list(st.session_state):
+        del st.session_state[cle]
+    if oidc_configure():
+        st.logout()
+
+
+def afficher_connexion() -> None:
+    """La page montrée tant que personne n'est connecté."""
+    st.title("Évaluation des demandes")
+    if message := st.session_state.pop("_message_connexion", None):
+        st.warning(message, icon=":material/person_off:")
+    if oidc_configure():
+        st.markdown("Connectez-vous avec le compte de votre organisation.")
+        if st.button("Se connecter", type="primary", key="connexion_oidc"):
+            fournisseur = _fournisseur_oidc()
+            st.login(fournisseur) if fournisseur else st.login()
+        return
+    if aucun_compte(moteur=moteur()):
+        _premier_administrateur()
+        return
+    st.markdown("Connectez-vous pour évaluer, classer ou consulter les demandes.")
+    with st.form("connexion", border=True, width=480):
+        courriel = st.text_input("Courriel", key="connexion_courriel", autocomplete="username")
+        mot_de_passe = st.text_input("Mot de passe", type="password", key="connexion_mot_de_passe")
+        envoye = st.form_submit_button("Se connecter", type="primary")
+    if envoye:
+        resultat = authentifier(courriel, mot_de_passe, moteur=moteur())
+        if resultat.reussie:
+            st.session_state[CLE_COMPTE] = resultat.compte.courriel
+            st.rerun()
+        st.error(resultat.message, icon=":material/lock:")
+    st.caption(
+        "Mot de passe oublié ou compte verrouillé : l'administration peut vous créer un "
+        "nouvel accès (`python -m evaluation comptes ...`)."
+    )
+
+
+def _premier_administrateur() -> None:
+    st.info(
+        "Base neuve : créez le premier compte d'administration. Il servira à importer les "
+        "demandes et à créer les comptes des évaluateurs et du comité.",
+        icon=":material/shield_person:",
+    )
+    with st.form("premier_admin", border=True, width=480):
+        courriel = st.text_input("Courriel", key="admin_courriel")
+        nom = st.text_input("Nom", key="admin_nom")
+        mot_de_passe = st.text_input(
+            f"Mot de passe (au moins {LONGUEUR_MIN} caractères)",
+            type="password",
+            key="admin_mot_de_passe",
+        )
+        confirmation = st.text_input(
+            "Confirmez le mot de passe", type="password", key="admin_confirmation"
+        )
+        envoye = st.form_submit_button("Créer le compte et me connecter", type="primary")
+    if envoye:
+        if mot_de_passe != confirmation:
+            st.error("Les deux mots de passe diffèrent : saisissez-les de nouveau.")
+            return
+        try:
+            compte = creer_premier_administrateur(courriel, mot_de_passe, moteur=moteur(), nom=nom)
+        except ErreurCompte as exc:
+            st.error(f"Compte non créé : {exc}")
+            return
+        st.session_state[CLE_COMPTE] = compte.courriel
+        st.rerun()
+
+
+def exiger_acces(page: str) -> Compte:
+    """À l'entrée de chaque page : le cadre est passé, quelqu'un est connecté, son rôle
+    ouvre cette page ; sinon un refus, et la page s'arrête là (côté serveur)."""
+    from pages.commun import exiger_cadre
+
+    exiger_cadre(f"pages/{page}.py")
+    compte = st.session_state.get(CLE_COMPTE_COURANT)
+    if compte is None:
+        st.stop()
+    if not peut_ouvrir(compte.role, page):
+        st.error(message_refus(compte.role, page), icon=":material/block:")
+        st.stop()
+    return compte

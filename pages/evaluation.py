@@ -1,0 +1,606 @@
+"""Évaluation : la liste des demandes de l'évaluateur, puis une demande à la fois, lue à
+gauche et notée à droite (curseurs, commentaires, admissibilité, brouillon ou soumission).
+
+Les valeurs des curseurs vivent dans la session sous des clés propres à chaque demande ;
+elles sont chargées depuis la base à l'ouverture d'une demande, et comparées à ce qui est
+stocké pour savoir s'il reste des modifications à enregistrer.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from evaluation import attributions, evaluations, stockage, suivi
+from evaluation.admissibilite import preremplir
+from evaluation.droits import voit_notes_des_autres
+from evaluation.evaluations import BROUILLON, SOUMISE, ErreurEvaluation, Saisie
+from evaluation.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
+from evaluation.formats import date, nombre, pluriel
+from evaluation.grilles import construire_grille, importer_grille, lire_grille
+from evaluation.validation import cle_numero
+from pages.commun import appel_actif, moteur
+from pages.connexion import exiger_acces
+
+compte = exiger_acces("evaluation")
+appel = appel_actif()
+m = moteur()
+
+OUI, NON, A_VERIFIER = "Oui", "Non", "À vérifier"
+REPONSES = {OUI: True, NON: False, A_VERIFIER: None}
+ADMISSIBLE, INADMISSIBLE, A_DECIDER = "Admissible", "Non admissible", "À décider"
+JUGEMENTS = {ADMISSIBLE: True, INADMISSIBLE: False, A_DECIDER: None}
+COURANTE, EN_ATTENTE, CHARGEE, MESSAGE = (
+    "_eval_courante",
+    "_eval_attente",
+    "_eval_chargee",
+    "_eval_msg",
+)
+ECHELLE = [None, *appel.valeurs_echelle()]
+
+
+def cle(genre: str, demande_id: int, sous: str = "") -> str:
+    return f"{genre}::{demande_id}::{sous}"
+
+
+def note_lisible(note: float | None) -> str:
+    return "—" if note is None else nombre(note, 0 if float(note).is_integer() else 1)
+
+
+def stockee(demande_id: int) -> tuple[str | None, Saisie]:
+    """(statut, saisie) enregistrés ; une saisie pré-remplie d'après le fichier sinon."""
+    lu = evaluations.lire(demande_id, compte.courriel, moteur=m)
+    return (lu[0], lu[1]) if lu else (None, Saisie())
+
+
+def charger_widgets(demande_id: int, demande: dict) -> None:
+    """Place la saisie stockée (ou l'admissibilité suggérée par le fichier) dans les
+    curseurs et les champs de la demande."""
+    statut, saisie = stockee(demande_id)
+    prerempli = preremplir(demande, appel)
+    for c in appel.criteres:
+        note = saisie.notes.get(c.id)
+        st.session_state[cle("note", demande_id, c.id)] = (
+            min(ECHELLE[1:], key=lambda v: abs(v - note)) if note is not None else None
+        )
+        st.session_state[cle("comm", demande_id, c.id)] = saisie.commentaires.get(c.id, "")
+    for cond in appel.conditions:
+        reponse = saisie.admissibilite.get(cond.id, prerempli.get(cond.id))
+        st.session_state[cle("cond", demande_id, cond.id)] = {True: OUI, False: NON}.get(
+            reponse, A_VERIFIER
+        )
+    st.session_state[cle("adm", demande_id)] = {True: ADMISSIBLE, False: INADMISSIBLE}.get(
+        saisie.admissible, A_DECIDER
+    )
+    st.session_state[cle("raison", demande_id)] = saisie.raison_inadmissibilite
+    st.session_state[cle("global", demande_id)] = saisie.commentaire_global
+    st.session_state[CHARGEE] = (demande_id, statut, saisie.nettoyee(), prerempli)
+
+
+def saisie_des_widgets(demande_id: int) -> Saisie:
+    etat = st.session_state
+    return Saisie(
+        notes={c.id: etat.get(cle("note", demande_id, c.id)) for c in appel.criteres},
+        commentaires={c.id: etat.get(cle("comm", demande_id, c.id), "") for c in appel.criteres},
+        commentaire_global=etat.get(cle("global", demande_id), ""),
+        admissibilite={
+            cond.id: REPONSES[etat.get(cle("cond", demande_id, cond.id), A_VERIFIER)]
+            for cond in appel.conditions
+        },
+        admissible=JUGEMENTS[etat.get(cle("adm", demande_id), A_DECIDER)],
+        raison_inadmissibilite=etat.get(cle("raison", demande_id), ""),
+    )
+
+
+def modifiee(demande_id: int) -> bool:
+    """Vrai si les champs de la demande diffèrent de ce qui est enregistré (une admissibilité
+    seulement suggérée par le fichier ne compte pas comme une modification)."""
+    chargee = st.session_state.get(CHARGEE)
+    if not chargee or chargee[0] != demande_id:
+        return False
+    _, statut, enregistree, prerempli = chargee
+    actuelle = saisie_des_widgets(demande_id).nettoyee()
+    if statut is None:
+        suggeree = {k: v for k, v in prerempli.items() if v is not None}
+        if actuelle.admissibilite == suggeree:
+            actuelle.admissibilite = {}
+    return actuelle != enregistree
+
+
+def aller_a(demande_id: int | None) -> None:
+    """Ouvre une autre demande ; si la courante a des modifications, demande d'abord."""
+    courante = st.session_state.get(COURANTE)
+    if demande_id is None or demande_id == courante:
+        return
+    if courante is not None and modifiee(courante):
+        st.session_state[EN_ATTENTE] = demande_id
+        return
+    st.session_state[COURANTE] = demande_id
+    st.session_state.pop(EN_ATTENTE, None)
+
+
+def au_choix() -> None:
+    aller_a(st.session_state.get("choix_demande"))
+
+
+def enregistrer(demande_id: int, statut: str, puis: int | None = None) -> None:
+    """Enregistre la saisie courante ; le message dit ce qui s'est passé."""
+    saisie = saisie_des_widgets(demande_id)
+    problemes = evaluations.problemes_saisie(
+        saisie, appel, statut, exiger_admissibilite=statut == SOUMISE
+    )
+    if problemes:
+        st.session_state[MESSAGE] = (
+            "error",
+            "Évaluation non soumise : " + " ".join(problemes),
+        )
+        return
+    try:
+        evaluations.enregistrer(
+            appel, demande_id, compte.courriel, saisie, statut, moteur=m, auteur=compte.courriel
+        )
+    except ErreurEvaluation as exc:
+        st.session_state[MESSAGE] = ("error", str(exc))
+        return
+    quand = stockage.maintenant().strftime("%H h %M")
+    texte = "Évaluation soumise" if statut == SOUMISE else "Brouillon enregistré"
+    st.session_state[MESSAGE] = ("success", f"{texte} à {quand}.")
+    st.session_state.pop(CHARGEE, None)
+    if puis is not None:
+        st.session_state[COURANTE] = puis
+        st.session_state.pop(EN_ATTENTE, None)
+
+
+def rouvrir(demande_id: int) -> None:
+    _, saisie = stockee(demande_id)
+    try:
+        evaluations.enregistrer(
+            appel, demande_id, compte.courriel, saisie, BROUILLON, moteur=m, auteur=compte.courriel
+        )
+    except ErreurEvaluation as exc:
+        st.session_state[MESSAGE] = ("error", str(exc))
+        return
+    st.session_state[MESSAGE] = (
+        "info",
+        "Évaluation rouverte : elle redevient un brouillon ; soumettez-la de nouveau une fois "
+        "corrigée (l'historique garde chaque changement).",
+    )
+    st.session_state.pop(CHARGEE, None)
+
+
+def abandonner(puis: int) -> None:
+    st.session_state.pop(CHARGEE, None)
+    st.session_state[COURANTE] = puis
+    st.session_state.pop(EN_ATTENTE, None)
+
+
+def rester() -> None:
+    st.session_state.pop(EN_ATTENTE, None)
+
+
+def declarer(demande_id: int, suivante: int | None) -> None:
+    raison = st.session_state.get(cle("conflit", demande_id), "")
+    try:
+        attributions.declarer_conflit(
+            appel.id, demande_id, compte.courriel, raison, moteur=m, auteur=compte.courriel
+        )
+    except attributions.ErreurAttribution as exc:
+        st.session_state[MESSAGE] = ("error", f"Conflit non déclaré : {exc}")
+        return
+    st.session_state[MESSAGE] = (
+        "info",
+        "Conflit d'intérêts déclaré : la demande est retirée de votre liste.",
+    )
+    st.session_state.pop(CHARGEE, None)
+    st.session_state[COURANTE] = suivante
+
+
+# --- Données ----------------------------------------------------------------------------
+
+with m.connect() as connexion:
+    demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+    table_evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
+etat = attributions.charger(appel.id, moteur=m)
+liste = suivi.liste_evaluateur(demandes, table_evaluations, etat, compte.courriel)
+verrouille = etat.reglages.verrouille
+
+st.title("Évaluation")
+soumises, total = suivi.progression(liste)
+st.progress(
+    soumises / total if total else 0.0,
+    text=f"{soumises} / {total} soumises",
+)
+if verrouille:
+    st.info(
+        "Les évaluations de cet appel sont verrouillées par la présidence du comité : vous "
+        "pouvez relire vos notes, plus les modifier.",
+        icon=":material/lock:",
+    )
+mes_conflits = etat.conflits_de(compte.courriel)
+if mes_conflits:
+    numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
+    st.caption(
+        "Hors de votre liste pour conflit d'intérêts : "
+        + " ; ".join(
+            f"{numeros.get(c.demande_id, c.demande_id)} ({c.raison})" for c in mes_conflits
+        )
+    )
+if total == 0:
+    st.info(
+        "Aucune demande à évaluer pour l'instant : les demandes vous sont attribuées une fois "
+        "importées par l'administration.",
+        icon=":material/inbox:",
+    )
+    st.stop()
+
+if message := st.session_state.pop(MESSAGE, None):
+    genre, texte = message
+    {"success": st.success, "error": st.error, "info": st.info}[genre](texte)
+
+# --- Filtres et choix de la demande ------------------------------------------------------
+
+regions = {r.code: r.nom for r in appel.regions}
+f1, f2, f3, f4 = st.columns(4)
+axes = f1.multiselect(
+    "Axe",
+    sorted({int(a) for a in liste["axe"].dropna()}),
+    format_func=lambda n: f"Axe {n}",
+    key="filtre_axes",
+    placeholder="Tous",
+)
+secteurs = f2.multiselect(
+    "Secteur",
+    sorted({s for s in liste["secteur"] if s}),
+    format_func=lambda s: libelle_secteur(appel, s),
+    key="filtre_secteurs",
+    placeholder="Tous",
+)
+choix_regions = f3.multiselect(
+    "Région",
+    sorted({r for r in liste["region"] if r}),
+    format_func=lambda r: f"{r} – {regions.get(r, r)}",
+    key="filtre_regions",
+    placeholder="Toutes",
+)
+choix_etats = f4.multiselect("État", list(suivi.ETATS), key="filtre_etats", placeholder="Tous")
+filtree = suivi.filtrer(
+    liste, axes=axes, secteurs=secteurs, regions=choix_regions, etats=choix_etats
+)
+par_id = {int(r["demande_id"]): r for r in liste.to_dict("records")}
+ids = [int(i) for i in filtree["demande_id"]]
+
+courante = st.session_state.get(COURANTE)
+if courante not in par_id:
+    a_faire = [i for i in ids if par_id[i]["etat"] != suivi.SOUMISE]
+    courante = (a_faire or ids or [None])[0]
+    st.session_state[COURANTE] = courante
+if courante is None:
+    st.info("Aucune demande ne passe ces filtres.")
+    st.stop()
+options = ids if courante in ids else [courante, *ids]
+
+affichees = f"{len(filtree)} sur {total}" if len(filtree) != total else str(total)
+with st.expander(f"Liste de mes demandes ({affichees})"):
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "No": filtree["no_demande"],
+                "Municipalité": filtree["municipalite"],
+                "Titre": filtree["titre"],
+                "Région": filtree["region"].map(lambda r: regions.get(r, r)),
+                "Axe": filtree["axe"].map(lambda a: "" if pd.isna(a) else int(a)),
+                "État": filtree["etat"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+precedente, suivante = suivi.voisines(ids, courante)
+n1, n2, n3 = st.columns([1.4, 6, 1.4], vertical_alignment="bottom")
+n1.button(
+    "Précédente",
+    icon=":material/chevron_left:",
+    key="precedente",
+    disabled=precedente is None,
+    on_click=aller_a,
+    args=(precedente,),
+    width="stretch",
+)
+st.session_state["choix_demande"] = courante
+n2.selectbox(
+    "Demande",
+    options,
+    format_func=lambda i: (
+        f"{par_id[i]['no_demande']} · {par_id[i]['municipalite']} · "
+        f"{par_id[i]['titre'][:70]} — {par_id[i]['etat']}"
+    ),
+    key="choix_demande",
+    on_change=au_choix,
+)
+n3.button(
+    "Suivante",
+    icon=":material/chevron_right:",
+    key="suivante",
+    disabled=suivante is None,
+    on_click=aller_a,
+    args=(suivante,),
+    width="stretch",
+)
+
+demande = demandes[demandes["id"].astype(int) == courante].iloc[0].to_dict()
+chargee = st.session_state.get(CHARGEE)
+if (
+    not chargee
+    or chargee[0] != courante
+    or cle("note", courante, appel.criteres[0].id) not in st.session_state
+):
+    charger_widgets(courante, demande)
+_, statut, _, prerempli = st.session_state[CHARGEE]
+
+if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in par_id:
+    with st.container(border=True):
+        st.warning(
+            f"La demande {demande['no_demande']} a des modifications non enregistrées. "
+            f"Que faire avant d'ouvrir la demande {par_id[attente]['no_demande']} ?",
+            icon=":material/edit_note:",
+        )
+        b1, b2, b3 = st.columns(3)
+        b1.button(
+            "Enregistrer le brouillon et continuer",
+            key="attente_enregistrer",
+            type="primary",
+            on_click=enregistrer,
+            args=(courante, BROUILLON, attente),
+            disabled=statut == SOUMISE or verrouille,
+        )
+        b2.button(
+            "Abandonner les modifications",
+            key="attente_abandonner",
+            on_click=abandonner,
+            args=(attente,),
+        )
+        b3.button("Rester sur cette demande", key="attente_rester", on_click=rester)
+
+# --- La demande, à gauche ; la notation, à droite ----------------------------------------
+
+lecture, notation = st.columns([5, 7], gap="large")
+with lecture:
+    st.markdown(f"#### {demande['no_demande']} · {demande.get('titre') or 'Sans titre'}")
+    st.caption(
+        f"{libelle_axe(appel, demande.get('axe'))} · "
+        f"{libelle_secteur(appel, demande.get('secteur'))}"
+    )
+    if isinstance(demande.get("resume"), str) and demande["resume"].strip():
+        st.markdown(demande["resume"])
+    st.markdown(
+        "\n".join(f"- **{libelle}** : {valeur}" for libelle, valeur in resume(demande, appel))
+    )
+    with m.connect() as connexion:
+        toutes_lignes = stockage.lire_lignes_budget(appel.id, connexion=connexion)
+    lignes = toutes_lignes[toutes_lignes["demande_id"] == courante]
+    st.markdown("**Budget**")
+    if lignes.empty:
+        st.caption("Aucune ligne de budget importée.")
+    else:
+        st.dataframe(budget(lignes), hide_index=True, width="stretch")
+    for texte in avertissements(demande):
+        st.warning(texte, icon=":material/warning:")
+
+fige = statut == SOUMISE or verrouille
+with notation:
+    saisie = saisie_des_widgets(courante)
+    total_pondere = evaluations.total_pondere(saisie.notes, appel)
+    notees = sum(1 for n in saisie.notes.values() if n is not None)
+    t1, t2 = st.columns(2)
+    t1.metric(
+        "Total pondéré",
+        f"{nombre(total_pondere, 1)} / 100" if total_pondere is not None else "—",
+        help=f"Somme des poids × note / {note_lisible(appel.echelle_max)} ; "
+        f"seuil de l'appel : {nombre(appel.seuil_global, 0)} / 100.",
+    )
+    t2.metric(
+        "Critères notés",
+        f"{notees} / {len(appel.criteres)}",
+        help="Statut : " + {None: "à faire", BROUILLON: "brouillon", SOUMISE: "soumise"}[statut],
+    )
+    for c in appel.criteres:
+        with st.container(border=True):
+            st.select_slider(
+                f"**{c.libelle}** · {nombre(c.poids, 0)} points",
+                options=ECHELLE,
+                format_func=note_lisible,
+                key=cle("note", courante, c.id),
+                help=c.description,
+                disabled=fige,
+            )
+            st.caption(
+                f"**Basse** : {c.note_basse}  \n**Moyenne** : {c.note_moyenne}  \n"
+                f"**Haute** : {c.note_haute}"
+            )
+            st.text_area(
+                f"Commentaire : {c.libelle}",
+                key=cle("comm", courante, c.id),
+                height=68,
+                disabled=fige,
+                placeholder="Commentaire sur ce critère (facultatif)",
+                label_visibility="collapsed",
+            )
+    if appel.conditions:
+        with st.container(border=True):
+            st.markdown("**Admissibilité**")
+            st.caption(
+                "Les réponses sont pré-remplies d'après le fichier quand il le dit ; "
+                "confirmez-les ou corrigez-les."
+            )
+            for cond in appel.conditions:
+                suggestion = prerempli.get(cond.id)
+                aide = (
+                    f"D'après le fichier : {'oui' if suggestion else 'non'}."
+                    if suggestion is not None
+                    else "Le fichier ne le dit pas : à juger sur le dossier."
+                )
+                st.radio(
+                    cond.libelle,
+                    list(REPONSES),
+                    key=cle("cond", courante, cond.id),
+                    horizontal=True,
+                    disabled=fige,
+                    help=aide,
+                )
+    st.radio(
+        "**Jugement d'admissibilité**",
+        list(JUGEMENTS),
+        key=cle("adm", courante),
+        horizontal=True,
+        disabled=fige,
+    )
+    if st.session_state.get(cle("adm", courante)) == INADMISSIBLE:
+        st.text_area(
+            "Raison de l'inadmissibilité (obligatoire)",
+            key=cle("raison", courante),
+            disabled=fige,
+        )
+    st.text_area("Commentaire global", key=cle("global", courante), disabled=fige)
+
+    if verrouille:
+        pass
+    elif statut == SOUMISE:
+        st.success(
+            "Évaluation soumise. Vous pouvez la rouvrir pour la modifier tant que la "
+            "présidence n'a pas verrouillé les évaluations.",
+            icon=":material/task_alt:",
+        )
+        st.button(
+            "Rouvrir pour modifier",
+            key="rouvrir",
+            icon=":material/lock_open:",
+            on_click=rouvrir,
+            args=(courante,),
+        )
+    else:
+        if modifiee(courante):
+            st.caption(":orange[Modifications non enregistrées.]")
+        e1, e2 = st.columns(2)
+        e1.button(
+            "Enregistrer le brouillon",
+            key="brouillon",
+            icon=":material/save:",
+            on_click=enregistrer,
+            args=(courante, BROUILLON),
+            width="stretch",
+        )
+        e2.button(
+            "Soumettre l'évaluation",
+            key="soumettre",
+            type="primary",
+            icon=":material/send:",
+            on_click=enregistrer,
+            args=(courante, SOUMISE),
+            width="stretch",
+        )
+
+    if voit_notes_des_autres(compte.role, appel, statut):
+        with m.connect() as connexion:
+            toutes = stockage.lire_notes(appel.id, connexion=connexion)
+        autres = toutes[
+            (toutes["no_demande"] == demande["no_demande"])
+            & (toutes["evaluateur"] != compte.courriel)
+            & (toutes["statut"] == SOUMISE)
+        ]
+        with st.expander(f"Notes des autres évaluateurs ({autres['evaluateur'].nunique()})"):
+            if autres.empty:
+                st.caption("Aucune autre évaluation soumise pour l'instant.")
+            else:
+                libelles = {c.id: c.libelle for c in appel.criteres}
+                st.dataframe(
+                    autres.pivot_table(
+                        index="evaluateur", columns="critere", values="note", aggfunc="first"
+                    ).rename(columns=libelles),
+                    width="stretch",
+                )
+
+    if not verrouille:
+        with st.expander("Déclarer un conflit d'intérêts"):
+            st.caption(
+                "Vous connaissez personnellement le projet, y travaillez, ou en tirez un "
+                "intérêt : déclarez-le. La demande quitte votre liste et vos notes n'y "
+                "compteront pas."
+            )
+            st.text_input("Raison", key=cle("conflit", courante))
+            st.button(
+                "Déclarer le conflit",
+                key="declarer_conflit",
+                on_click=declarer,
+                args=(courante, suivante or precedente),
+            )
+
+# --- Hors ligne ---------------------------------------------------------------------------
+
+st.divider()
+with st.expander("Évaluer hors ligne (grille Excel)"):
+    st.caption(
+        "Téléchargez votre grille (une ligne par demande qui vous est attribuée, une colonne "
+        "par critère), remplissez-la, puis importez-la ici. Une ligne sans « brouillon » dans "
+        "la colonne Statut est une évaluation soumise."
+    )
+
+    def grille() -> bytes:
+        mes_demandes = demandes[demandes["id"].astype(int).isin(par_id)]
+        deja = {}
+        for d in mes_demandes["id"].astype(int):
+            lu = evaluations.lire(d, compte.courriel, moteur=m)
+            if lu:
+                deja[d] = lu[1]
+        return construire_grille(appel, mes_demandes.to_dict("records"), compte.courriel, deja=deja)
+
+    st.download_button(
+        "Télécharger ma grille (.xlsx)",
+        data=grille,
+        file_name=f"grille-{appel.id}-{compte.courriel.split('@')[0]}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="telecharger_grille",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    fichier = st.file_uploader(
+        "Grille remplie",
+        type=["xlsx", "xlsm", "xls", "ods", "csv"],
+        key="grille_remplie",
+        disabled=verrouille,
+    )
+    if fichier is not None:
+        numeros = {
+            cle_numero(n): int(i)
+            for n, i in zip(demandes["no_demande"], demandes["id"], strict=True)
+        }
+        lecture_grille = lire_grille(
+            fichier.name,
+            fichier.getvalue(),
+            appel,
+            demandes_par_numero=numeros,
+            comptes=[compte],
+            evaluateur_par_defaut=compte.courriel,
+            attributions=etat,
+        )
+        for p in lecture_grille.problemes:
+            st.error(f"{p.fichier}, {p.emplacement} : {p.message}" if p.emplacement else p.message)
+        if lecture_grille.sans_blocage:
+            st.caption(f"{pluriel(len(lecture_grille.lignes), 'ligne')} lue(s), sans problème.")
+            if st.button("Importer la grille", key="importer_grille", type="primary"):
+                try:
+                    n = importer_grille(lecture_grille, appel, moteur=m, auteur=compte.courriel)
+                except ErreurEvaluation as exc:
+                    st.error(f"Rien n'est enregistré : {exc}")
+                else:
+                    st.session_state.pop(CHARGEE, None)
+                    st.session_state[MESSAGE] = (
+                        "success",
+                        f"Grille importée : {pluriel(n, 'changement')} inscrit(s) au journal.",
+                    )
+                    st.rerun()
+        else:
+            st.caption("Rien n'est enregistré tant que ces problèmes restent.")
+
+if statut is not None:
+    modifie_le = par_id[courante]["modifie_le"]
+    if modifie_le is not None and not pd.isna(modifie_le):
+        st.caption(f"Dernier enregistrement : {date(modifie_le.date())} à {modifie_le:%H h %M}.")

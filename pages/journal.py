@@ -1,0 +1,83 @@
+"""Journal : qui a changé quelle note, quel commentaire, quelle attribution, quand, avec
+l'ancienne et la nouvelle valeur. Lecture seule (le journal ne s'écrit qu'en ajout)."""
+
+import datetime as dt
+
+import streamlit as st
+
+from evaluation import journal, stockage
+from evaluation.formats import pluriel
+from evaluation.tableaux import csv_sans_formules
+from pages.commun import appel_actif, moteur
+from pages.connexion import exiger_acces
+
+compte = exiger_acces("journal")
+appel = appel_actif()
+
+with moteur().connect() as connexion:
+    brut = stockage.lire_journal(connexion=connexion, appel_id=appel.id)
+    demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
+
+st.title("Journal")
+st.caption(
+    "Chaque changement de note, de commentaire, d'admissibilité, d'attribution, de conflit "
+    "d'intérêts, de réglage ou de compte, avec son auteur et sa date. Rien ne s'y efface."
+)
+if brut.empty:
+    st.info("Le journal est vide : aucune évaluation ni attribution enregistrée.")
+    st.stop()
+
+f1, f2, f3 = st.columns(3)
+categories = f1.multiselect(
+    "Objet",
+    sorted({journal.categorie(o) for o in brut["objet"]}),
+    key="journal_categories",
+    placeholder="Tous",
+)
+auteurs = f2.multiselect(
+    "Auteur", sorted(set(brut["auteur"])), key="journal_auteurs", placeholder="Tous"
+)
+evaluateurs = f3.multiselect(
+    "Évaluateur",
+    sorted({e for e in brut["evaluateur"] if isinstance(e, str)}),
+    key="journal_evaluateurs",
+    placeholder="Tous",
+)
+f4, f5 = st.columns([2, 1])
+choix_demandes = f4.multiselect(
+    "Demande",
+    sorted({int(d) for d in brut["demande_id"].dropna()}, key=lambda d: numeros.get(d, "")),
+    format_func=lambda d: numeros.get(d, str(d)),
+    key="journal_demandes",
+    placeholder="Toutes",
+)
+premiere = min(brut["date"]).date()
+periode = f5.date_input(
+    "Période",
+    value=(premiere, dt.date.today()),
+    format="YYYY-MM-DD",
+    key="journal_periode",
+)
+debut, fin = (periode[0], periode[-1]) if periode else (None, None)
+filtre = journal.filtrer(
+    brut,
+    auteurs=auteurs,
+    evaluateurs=evaluateurs,
+    categories=categories,
+    demandes=choix_demandes,
+    debut=debut,
+    fin=fin,
+)
+st.caption(f"{pluriel(len(filtre), 'changement')} sur {len(brut)}.")
+table = journal.lisible(filtre, appel, numeros)
+st.dataframe(table, hide_index=True, width="stretch", height=560)
+st.download_button(
+    "Télécharger (CSV)",
+    data=csv_sans_formules(table),
+    file_name=f"journal-{appel.id}.csv",
+    mime="text/csv",
+    key="journal_csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
