@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 ESPACE_INSECABLE = "\u00a0"
 
@@ -23,8 +24,14 @@ MOIS = (
 
 
 def nombre(valeur: float | int, decimales: int = 0) -> str:
-    """« 12 345 » ou « 12,5 » : espace insécable pour les milliers, virgule décimale."""
-    texte = f"{valeur:,.{decimales}f}"
+    """« 12 345 » ou « 12,5 » : espace insécable pour les milliers, virgule décimale.
+
+    Arrondi au plus proche, la moitié vers le haut (63,25 → « 63,3 »), comme on l'attend
+    d'un tableau de notes ; pas l'arrondi au pair de Python."""
+    arrondi = Decimal(repr(float(valeur))).quantize(
+        Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP
+    )
+    texte = f"{arrondi:,.{decimales}f}"
     return texte.replace(",", ESPACE_INSECABLE).replace(".", ",")
 
 

@@ -80,6 +80,10 @@ def afficher_connexion() -> None:
     if message := st.session_state.pop("_message_connexion", None):
         st.warning(message, icon=":material/person_off:")
     if oidc_configure():
+        if st.user.to_dict().get("is_logged_in"):
+            # Authentifiée par l'organisation, mais sans compte actif ici (message ci-dessus).
+            st.button("Se déconnecter", key="deconnexion_oidc", on_click=st.logout)
+            return
         st.markdown("Connectez-vous avec le compte de votre organisation.")
         if st.button("Se connecter", type="primary", key="connexion_oidc"):
             fournisseur = _fournisseur_oidc()

@@ -28,6 +28,7 @@ OUI, NON, A_VERIFIER = "Oui", "Non", "À vérifier"
 REPONSES = {OUI: True, NON: False, A_VERIFIER: None}
 ADMISSIBLE, INADMISSIBLE, A_DECIDER = "Admissible", "Non admissible", "À décider"
 JUGEMENTS = {ADMISSIBLE: True, INADMISSIBLE: False, A_DECIDER: None}
+COPIES = "_eval_copies"  # saisies non enregistrées, gardées hors des widgets
 COURANTE, EN_ATTENTE, CHARGEE, MESSAGE = (
     "_eval_courante",
     "_eval_attente",
@@ -73,6 +74,21 @@ def charger_widgets(demande_id: int, demande: dict) -> None:
     st.session_state[cle("raison", demande_id)] = saisie.raison_inadmissibilite
     st.session_state[cle("global", demande_id)] = saisie.commentaire_global
     st.session_state[CHARGEE] = (demande_id, statut, saisie.nettoyee(), prerempli)
+
+
+def cles_widgets(demande_id: int) -> list[str]:
+    return [
+        *(cle("note", demande_id, c.id) for c in appel.criteres),
+        *(cle("comm", demande_id, c.id) for c in appel.criteres),
+        *(cle("cond", demande_id, c.id) for c in appel.conditions),
+        cle("adm", demande_id),
+        cle("raison", demande_id),
+        cle("global", demande_id),
+    ]
+
+
+def oublier_copie(demande_id: int) -> None:
+    st.session_state.setdefault(COPIES, {}).pop(demande_id, None)
 
 
 def saisie_des_widgets(demande_id: int) -> Saisie:
@@ -144,6 +160,7 @@ def enregistrer(demande_id: int, statut: str, puis: int | None = None) -> None:
     texte = "Évaluation soumise" if statut == SOUMISE else "Brouillon enregistré"
     st.session_state[MESSAGE] = ("success", f"{texte} à {quand}.")
     st.session_state.pop(CHARGEE, None)
+    oublier_copie(demande_id)
     if puis is not None:
         st.session_state[COURANTE] = puis
         st.session_state.pop(EN_ATTENTE, None)
@@ -164,9 +181,11 @@ def rouvrir(demande_id: int) -> None:
         "corrigée (l'historique garde chaque changement).",
     )
     st.session_state.pop(CHARGEE, None)
+    oublier_copie(demande_id)
 
 
 def abandonner(puis: int) -> None:
+    oublier_copie(st.session_state.get(COURANTE))
     st.session_state.pop(CHARGEE, None)
     st.session_state[COURANTE] = puis
     st.session_state.pop(EN_ATTENTE, None)
@@ -190,6 +209,7 @@ def declarer(demande_id: int, suivante: int | None) -> None:
         "Conflit d'intérêts déclaré : la demande est retirée de votre liste.",
     )
     st.session_state.pop(CHARGEE, None)
+    oublier_copie(demande_id)
     st.session_state[COURANTE] = suivante
 
 
@@ -272,6 +292,9 @@ if courante not in par_id:
     a_faire = [i for i in ids if par_id[i]["etat"] != suivi.SOUMISE]
     courante = (a_faire or ids or [None])[0]
     st.session_state[COURANTE] = courante
+if courante not in ids and ids and not modifiee(courante):
+    courante = ids[0]  # les filtres l'écartent : on ouvre la première qui passe
+    st.session_state[COURANTE] = courante
 if courante is None:
     st.info("Aucune demande ne passe ces filtres.")
     st.stop()
@@ -334,6 +357,9 @@ if (
     or cle("note", courante, appel.criteres[0].id) not in st.session_state
 ):
     charger_widgets(courante, demande)
+    # Revenue d'une autre page : Streamlit a effacé les widgets, pas la copie.
+    for k, v in st.session_state.get(COPIES, {}).get(courante, {}).items():
+        st.session_state[k] = v
 _, statut, _, prerempli = st.session_state[CHARGEE]
 
 if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in par_id:
@@ -461,6 +487,12 @@ with notation:
         )
     st.text_area("Commentaire global", key=cle("global", courante), disabled=fige)
 
+    if modifiee(courante):
+        st.session_state.setdefault(COPIES, {})[courante] = {
+            k: st.session_state.get(k) for k in cles_widgets(courante)
+        }
+    else:
+        oublier_copie(courante)
     if verrouille:
         pass
     elif statut == SOUMISE:
@@ -592,6 +624,7 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
                     st.error(f"Rien n'est enregistré : {exc}")
                 else:
                     st.session_state.pop(CHARGEE, None)
+                    st.session_state.pop(COPIES, None)
                     st.session_state[MESSAGE] = (
                         "success",
                         f"Grille importée : {pluriel(n, 'changement')} inscrit(s) au journal.",

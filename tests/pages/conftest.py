@@ -59,3 +59,23 @@ def textes(at: AppTest) -> str:
     morceaux += [e.value for e in (*at.success, *at.info, *at.warning, *at.error)]
     morceaux += [e.label for e in at.expander]
     return "\n".join(morceaux)
+
+
+@pytest.fixture
+def cadre_a_chaque_execution(monkeypatch):
+    """Chaque exécution d'AppTest passe par app.py, comme sur un serveur lancé.
+
+    AppTest remet `PagesManager.uses_pages_directory` à None avant chaque exécution ; comme
+    le projet a un dossier pages/, Streamlit le repasse à True et, dès la deuxième exécution
+    (un clic, `switch_page`), lance la page seule à l'ancienne (MPA v1) : ni app.py, ni la
+    connexion, ni la barre latérale. Un serveur, lui, le remet à False pour de bon au premier
+    appel de st.navigation. Ce fixture le garde à False."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    initialiser = PagesManager.__init__
+
+    def __init__(self, *args, **kwargs):
+        initialiser(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", __init__)

@@ -1,0 +1,303 @@
+"""La page Évaluation, pilotée comme le ferait un évaluateur : curseurs, brouillon,
+soumission, rechargement, avertissement avant de quitter, conflits, verrouillage, grille."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation import attributions, evaluations, stockage
+from evaluation.appel import charger_appel
+from evaluation.comptes import EVALUATEUR
+from evaluation.grilles import construire_grille
+from evaluation.importation import importer, verifier_lot
+from tests.conftest import DONNEES
+from tests.pages.conftest import MIME_XLSX, compte_de_test, textes
+
+PAGE = "pages/evaluation.py"
+EVA = "evaluateur@exemple.qc.ca"
+
+
+@pytest.fixture
+def demandes(base):
+    """Trois demandes importées (classeur valide) : [(id, numéro), ...] dans l'ordre."""
+    appel = charger_appel()
+    moteur = stockage.creer_moteur(base)
+    fichier = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    moteur.dispose()
+    return [(int(i), n) for i, n in zip(table["id"], table["no_demande"], strict=True)]
+
+
+@pytest.fixture
+def moteur(base):
+    m = stockage.creer_moteur(base)
+    yield m
+    m.dispose()
+
+
+@pytest.fixture
+def ouvrir(application, demandes):
+    def ouvrir_page():
+        return application(PAGE, role=EVALUATEUR)
+
+    return ouvrir_page
+
+
+def _noter(at, demande_id, notes):
+    appel = charger_appel()
+    for critere, note in zip(appel.criteres, notes, strict=True):
+        at.select_slider(key=f"note::{demande_id}::{critere.id}").set_value(note)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _confirmer_admissibilite(at, demande_id, jugement="Admissible"):
+    appel = charger_appel()
+    for condition in appel.conditions:
+        at.radio(key=f"cond::{demande_id}::{condition.id}").set_value("Oui")
+    at.radio(key=f"adm::{demande_id}::").set_value(jugement)
+    at.run()
+    return at
+
+
+def _metriques(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_liste_progression_et_curseurs(ouvrir, demandes):
+    at = ouvrir()
+    assert at.title[0].value == "Évaluation"
+    assert "0 / 3 soumises" in [p.proto.text for p in at.get("progress")]
+    choix = at.selectbox(key="choix_demande")
+    assert len(choix.options) == 3 and choix.value == demandes[0][0]
+    assert len(at.select_slider) == 6
+    assert all(s.value is None for s in at.select_slider)
+    assert _metriques(at)["Total pondéré"] == "—"
+    assert "Basse" in textes(at) and "Objectifs vagues" in textes(at)
+
+
+def test_total_pondere_suit_les_curseurs(ouvrir, demandes):
+    at = ouvrir()
+    d = demandes[0][0]
+    _noter(at, d, [8, 8, 8, 8, 8, 8])
+    assert _metriques(at)["Total pondéré"] == "80,0 / 100"
+    # 25×10 + 20×5 + 15×0 + 15×10 + 15×7.5 + 10×2 = 250+100+0+150+112.5+20 = 632.5 / 10
+    _noter(at, d, [10, 5, 0, 10, 7.5, 2])
+    assert _metriques(at)["Total pondéré"] == "63,3 / 100"
+    assert _metriques(at)["Critères notés"] == "6 / 6"
+
+
+def test_brouillon_enregistre_et_relu_dans_une_nouvelle_session(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d = demandes[0][0]
+    _noter(at, d, [7, 6.5, None, None, None, None])
+    at.text_area(key=f"comm::{d}::pertinence").set_value("Retombées bien décrites.")
+    at.text_area(key=f"global::{d}::").set_value("À revoir après la rencontre.")
+    at.run()
+    assert "Modifications non enregistrées" in textes(at)
+    at.button(key="brouillon").click().run()
+    assert not at.exception, at.exception
+    assert any("Brouillon enregistré" in s.value for s in at.success)
+    statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
+    assert statut == "brouillon"
+    assert saisie.notes["pertinence"] == 7 and saisie.notes["coherence"] == 6.5
+    assert saisie.commentaires["pertinence"] == "Retombées bien décrites."
+
+    relu = ouvrir()  # une autre session : un rechargement, un autre navigateur
+    assert relu.select_slider(key=f"note::{d}::pertinence").value == 7
+    assert relu.select_slider(key=f"note::{d}::coherence").value == 6.5
+    assert relu.select_slider(key=f"note::{d}::capacite").value is None
+    assert relu.text_area(key=f"comm::{d}::pertinence").value == "Retombées bien décrites."
+    assert relu.text_area(key=f"global::{d}::").value == "À revoir après la rencontre."
+    assert "Modifications non enregistrées" not in textes(relu)
+
+
+def test_soumission_complete_puis_reouverture(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d = demandes[0][0]
+    _noter(at, d, [8, 7, 6, 9, 5, 4])
+    at.button(key="soumettre").click().run()
+    assert any("admissibilité à confirmer" in e.value for e in at.error)
+    assert evaluations.lire(d, EVA, moteur=moteur) is None
+
+    _confirmer_admissibilite(at, d)
+    at.button(key="soumettre").click().run()
+    assert not at.exception, at.exception
+    assert any("Évaluation soumise" in s.value for s in at.success)
+    assert evaluations.lire(d, EVA, moteur=moteur)[0] == "soumise"
+    assert "1 / 3 soumises" in [p.proto.text for p in at.get("progress")]
+    assert all(s.disabled for s in at.select_slider)
+
+    at.button(key="rouvrir").click().run()
+    assert evaluations.lire(d, EVA, moteur=moteur)[0] == "brouillon"
+    assert not any(s.disabled for s in at.select_slider)
+    with moteur.connect() as c:
+        objets = list(stockage.lire_journal(connexion=c, demande_id=d)["objet"])
+    assert objets.count("statut") == 2  # soumise, puis rouverte : l'historique garde tout
+
+
+def test_soumission_incomplete_refusee(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d = demandes[0][0]
+    _noter(at, d, [8, 7, None, 9, 5, 4])
+    _confirmer_admissibilite(at, d)
+    at.button(key="soumettre").click().run()
+    assert any("note manquante pour : Qualité du dossier" in e.value for e in at.error)
+    assert evaluations.lire(d, EVA, moteur=moteur) is None
+
+
+def test_inadmissible_demande_une_raison(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d = demandes[0][0]
+    _noter(at, d, [2, 2, 2, 2, 2, 2])
+    _confirmer_admissibilite(at, d, "Non admissible")
+    at.button(key="soumettre").click().run()
+    assert any("inadmissible demande une raison" in e.value for e in at.error)
+    at.text_area(key=f"raison::{d}::").set_value("Financé par un autre programme.").run()
+    at.button(key="soumettre").click().run()
+    statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
+    assert statut == "soumise" and saisie.admissible is False
+    assert saisie.raison_inadmissibilite == "Financé par un autre programme."
+
+
+def test_quitter_une_demande_modifiee_avertit(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d1, d2 = demandes[0][0], demandes[1][0]
+    _noter(at, d1, [9, None, None, None, None, None])
+
+    at.button(key="suivante").click().run()
+    assert any("modifications non enregistrées" in w.value for w in at.warning)
+    assert at.selectbox(key="choix_demande").value == d1
+    at.button(key="attente_rester").click().run()
+    assert not any("modifications non enregistrées" in w.value for w in at.warning)
+    assert at.select_slider(key=f"note::{d1}::pertinence").value == 9
+
+    at.selectbox(key="choix_demande").set_value(d2).run()  # la liste aussi avertit
+    assert any("modifications non enregistrées" in w.value for w in at.warning)
+    at.button(key="attente_abandonner").click().run()
+    assert at.selectbox(key="choix_demande").value == d2
+    assert evaluations.lire(d1, EVA, moteur=moteur) is None
+
+    _noter(at, d2, [4, None, None, None, None, None])
+    at.button(key="precedente").click().run()
+    at.button(key="attente_enregistrer").click().run()
+    assert at.selectbox(key="choix_demande").value == d1
+    assert evaluations.lire(d2, EVA, moteur=moteur)[1].notes["pertinence"] == 4
+    assert at.select_slider(key=f"note::{d1}::pertinence").value is None
+
+
+def test_sans_modification_on_passe_sans_question(ouvrir, demandes):
+    at = ouvrir()
+    at.button(key="suivante").click().run()
+    assert at.selectbox(key="choix_demande").value == demandes[1][0]
+    assert not at.warning
+
+
+def test_filtre_par_etat(ouvrir, demandes, moteur):
+    appel = charger_appel()
+    d = demandes[1][0]
+    compte_de_test(moteur.url.render_as_string(hide_password=False), EVALUATEUR)
+    saisie = evaluations.Saisie(notes={c.id: 5.0 for c in appel.criteres})
+    evaluations.enregistrer(appel, d, EVA, saisie, "soumise", moteur=moteur)
+    at = ouvrir()
+    at.multiselect(key="filtre_etats").set_value(["soumise"]).run()
+    assert at.selectbox(key="choix_demande").options and all(
+        "soumise" in o for o in at.selectbox(key="choix_demande").options
+    )
+    assert "1 sur 3" in " ".join(e.label for e in at.expander)
+
+
+def test_conflit_declare_retire_la_demande(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d = demandes[0][0]
+    at.text_input(key=f"conflit::{d}::").set_value("Mon conjoint dirige le projet.")
+    at.button(key="declarer_conflit").click().run()
+    assert not at.exception, at.exception
+    assert len(at.selectbox(key="choix_demande").options) == 2
+    assert d not in at.selectbox(key="choix_demande").options
+    assert "Mon conjoint dirige le projet." in textes(at)
+    appel = charger_appel()
+    with pytest.raises(evaluations.EvaluationRefusee):
+        evaluations.enregistrer(appel, d, EVA, evaluations.Saisie(), "brouillon", moteur=moteur)
+
+
+def test_conflit_de_regle_d_apres_la_region_du_compte(application, demandes, base, moteur):
+    appel = charger_appel()
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    region = table["region"].iloc[0]
+    meme_region = int((table["region"] == region).sum())
+    compte_de_test(base, EVALUATEUR, "regional@exemple.qc.ca", region=region)
+    at = application(PAGE, role=EVALUATEUR, courriel="regional@exemple.qc.ca")
+    assert len(at.selectbox(key="choix_demande").options) == 3 - meme_region
+    assert "conflit d'intérêts" in textes(at)
+
+
+def test_verrouillage_fige_la_page(ouvrir, demandes, moteur):
+    appel = charger_appel()
+    attributions.verrouiller(appel.id, True, moteur=moteur, auteur="president@exemple.qc.ca")
+    at = ouvrir()
+    assert any("verrouillées" in i.value for i in at.info)
+    assert all(s.disabled for s in at.select_slider)
+    assert not [b for b in at.button if b.key in ("brouillon", "soumettre")]
+
+
+def test_grille_remplie_importee_depuis_la_page(ouvrir, demandes, moteur):
+    appel = charger_appel()
+    at = ouvrir()
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    grille = load_workbook(io.BytesIO(construire_grille(appel, table.to_dict("records"), EVA)))
+    feuille = grille.worksheets[0]
+    entetes = [c.value for c in feuille[1]]
+    for ligne in range(2, 2 + len(demandes)):
+        for c in appel.criteres:
+            feuille.cell(ligne, entetes.index(c.libelle) + 1, 7.5)
+    sortie = io.BytesIO()
+    grille.save(sortie)
+    at.file_uploader(key="grille_remplie").set_value(
+        ("grille.xlsx", sortie.getvalue(), MIME_XLSX)
+    ).run()
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="importer_grille").click().run()
+    assert not at.exception, at.exception
+    assert any("Grille importée" in s.value for s in at.success)
+    for d, _ in demandes:
+        statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
+        assert statut == "soumise" and set(saisie.notes.values()) == {7.5}
+    assert "3 / 3 soumises" in [p.proto.text for p in at.get("progress")]
+
+
+def test_oidc_configure_remplace_le_formulaire_local(base):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import RACINE_PROJET
+
+    compte_de_test(base, EVALUATEUR)
+    at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "secret de test",
+        "client_id": "x",
+        "client_secret": "y",
+        "server_metadata_url": "https://fournisseur.exemple/.well-known/openid-configuration",
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert at.button(key="connexion_oidc").label == "Se connecter"
+    assert not at.text_input  # ni courriel ni mot de passe locaux
+
+
+def test_une_note_non_enregistree_survit_a_un_detour_par_une_autre_page(ouvrir, demandes):
+    at = ouvrir()
+    d = demandes[0][0]
+    _noter(at, d, [6, None, None, None, None, None])
+    at.switch_page("pages/accueil.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key=f"note::{d}::pertinence").value == 6
+    assert "Modifications non enregistrées" in textes(at)
