@@ -5,6 +5,7 @@ période."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 
 import pandas as pd
@@ -51,6 +52,26 @@ def libelle_objet(objet: str, appel: Appel) -> str:
     if genre == "commentaire":
         return f"Commentaire · {libelles.get(critere, critere)}"
     return objet
+
+
+def valeur_lisible(objet: str, valeur: object) -> str:
+    """Une valeur du journal pour une personne : « oui »/« non », virgule décimale pour une
+    note, liste d'admissibilité en clair ; le texte saisi reste tel quel."""
+    if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)):
+        return ""
+    texte = str(valeur)
+    if texte in ("True", "False"):
+        return "oui" if texte == "True" else "non"
+    if objet.startswith("note:"):
+        return texte.replace(".", ",")
+    if objet == "admissibilite" and texte.startswith("{"):
+        try:
+            reponses = json.loads(texte)
+        except ValueError:
+            return texte
+        clair = {True: "oui", False: "non", None: "à vérifier"}
+        return " ; ".join(f"{c} : {clair.get(r, r)}" for c, r in reponses.items())
+    return texte
 
 
 def categorie(objet: str) -> str:
@@ -118,7 +139,11 @@ def lisible(journal: pd.DataFrame, appel: Appel, numeros: Mapping[int, str]) -> 
             ],
             "Évaluateur": table["evaluateur"].fillna("").tolist(),
             "Objet": [libelle_objet(o, appel) for o in table["objet"]],
-            "Ancienne valeur": table["ancien"].fillna("").tolist(),
-            "Nouvelle valeur": table["nouveau"].fillna("").tolist(),
+            "Ancienne valeur": [
+                valeur_lisible(o, v) for o, v in zip(table["objet"], table["ancien"], strict=True)
+            ],
+            "Nouvelle valeur": [
+                valeur_lisible(o, v) for o, v in zip(table["objet"], table["nouveau"], strict=True)
+            ],
         }
     ).reset_index(drop=True)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from evaluation import stockage
-from evaluation.comptes import ADMIN
+from evaluation import attributions, stockage
+from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.formats import date, montant
 from evaluation.importation import importer, verifier_lot
 from pages.commun import appel_actif, fichiers_demo, moteur
@@ -36,16 +36,50 @@ colonnes[2].metric(
 )
 
 st.subheader("Par où commencer")
-st.markdown(
-    """
+if compte.role == ADMIN:
+    st.markdown(
+        """
 1. **Téléchargez le gabarit** (page Importation) et transmettez-le aux municipalités, ou
    recevez leurs fichiers tels quels : xlsx, xls, ods, csv ou formulaire d'une demande.
 2. **Importez les demandes** (page Importation) : chaque fichier est vérifié, chaque problème
    est situé par fichier, ligne et colonne, et rien n'est enregistré avant votre confirmation.
-3. **Évaluez, classez, décidez** : les pages suivantes s'appuient sur les demandes importées.
+3. **Créez les comptes** des évaluateurs et du comité (page Comptes), puis choisissez qui
+   évalue quoi (page Attributions et conflits).
+4. **Suivez l'évaluation** (page Suivi) ; la présidence verrouille les notes avant la séance.
 """
-)
-st.page_link("pages/importation.py", label="Aller à l'importation", icon=":material/upload_file:")
+    )
+    st.page_link(
+        "pages/importation.py", label="Aller à l'importation", icon=":material/upload_file:"
+    )
+elif compte.role == EVALUATEUR:
+    etat = attributions.charger(appel.id, moteur=moteur())
+    with moteur().connect() as connexion:
+        table = stockage.lire_evaluations(appel.id, connexion=connexion)
+    siennes = set(etat.demandes_de(compte.courriel))
+    soumises = sum(
+        1
+        for d, e, statut in zip(
+            table["demande_id"], table["evaluateur"], table["statut"], strict=True
+        )
+        if e == compte.courriel and statut == "soumise" and int(d) in siennes
+    )
+    st.markdown(
+        f"**{soumises} / {len(siennes)}** de vos évaluations sont soumises. Notez chaque "
+        "demande critère par critère ; enregistrez un brouillon à tout moment, soumettez "
+        "quand l'évaluation est complète."
+    )
+    st.page_link("pages/evaluation.py", label="Évaluer", icon=":material/rate_review:")
+elif compte.role == PRESIDENT:
+    st.markdown(
+        "Suivez l'avancement des évaluateurs et verrouillez les évaluations avant la séance "
+        "du comité ; le journal montre chaque changement."
+    )
+    st.page_link("pages/suivi.py", label="Suivi des évaluations", icon=":material/monitoring:")
+else:
+    st.markdown(
+        "Les classements, le portefeuille et les exportations s'ouvriront ici une fois les "
+        "évaluations terminées."
+    )
 
 if nombre == 0 and fichiers_demo() and compte.role == ADMIN:
     st.divider()

@@ -71,7 +71,18 @@ filtre = journal.filtrer(
 )
 st.caption(f"{pluriel(len(filtre), 'changement')} sur {len(brut)}.")
 table = journal.lisible(filtre, appel, numeros)
-st.dataframe(table, hide_index=True, width="stretch", height=560)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=560,
+    column_config={
+        "Date": st.column_config.TextColumn(width="small"),
+        "Demande": st.column_config.TextColumn(width="small"),
+        "Auteur": st.column_config.TextColumn(width="small"),
+        "Évaluateur": st.column_config.TextColumn(width="small"),
+    },
+)
 st.download_button(
     "Télécharger (CSV)",
     data=csv_sans_formules(table),

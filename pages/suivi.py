@@ -6,7 +6,7 @@ import streamlit as st
 
 from evaluation import attributions, stockage, suivi
 from evaluation.comptes import lister_comptes
-from evaluation.formats import date, pluriel
+from evaluation.formats import date, nombre, pluriel
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 
@@ -83,7 +83,7 @@ else:
         width="stretch",
         column_config={
             "Avancement": st.column_config.ProgressColumn(
-                "Avancement", format="percent", min_value=0, max_value=1
+                "Avancement", format="%.0f %%", min_value=0, max_value=100
             )
         },
     )
@@ -94,6 +94,8 @@ if totaux.empty:
     st.caption("Aucune évaluation soumise pour l'instant.")
 else:
     st.dataframe(
-        totaux.rename(columns=noms).rename_axis(index="Demande", columns=None),
+        totaux.rename(columns=noms)
+        .rename_axis(index="Demande", columns=None)
+        .map(lambda v: "" if pd.isna(v) else nombre(v, 1)),
         width="stretch",
     )

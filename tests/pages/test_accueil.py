@@ -23,3 +23,17 @@ def test_demo_en_un_clic(application, base):
     with moteur.connect() as c:
         assert stockage.compter_demandes("paivmq-2023-2024", connexion=c) == 80
     assert not [b for b in at.button if b.key == "demo_accueil"]
+
+
+def test_un_evaluateur_voit_ses_evaluations_pas_l_importation(application):
+    at = application(role="evaluateur")
+    assert not [b for b in at.button if b.key == "demo_accueil"]
+    texte = textes(at)
+    assert "0 / 0" in texte and "de vos évaluations sont soumises" in texte
+    assert "Téléchargez le gabarit" not in texte
+
+
+def test_la_presidence_est_dirigee_vers_le_suivi(application):
+    at = application(role="president")
+    assert "verrouillez les évaluations" in textes(at)
+    assert not [b for b in at.button if b.key == "demo_accueil"]

@@ -301,3 +301,44 @@ def test_une_note_non_enregistree_survit_a_un_detour_par_une_autre_page(ouvrir, 
     assert not at.exception, at.exception
     assert at.select_slider(key=f"note::{d}::pertinence").value == 6
     assert "Modifications non enregistrées" in textes(at)
+
+
+def test_notes_des_autres_visibles_apres_sa_propre_soumission(ouvrir, demandes, moteur, base):
+    from evaluation.appel import appel_depuis_toml
+
+    livre = charger_appel()
+    ouvert = appel_depuis_toml(
+        livre.source_toml.replace(
+            'notes_des_autres = "jamais"', 'notes_des_autres = "apres_soumission"'
+        )
+    )
+    assert ouvert.notes_des_autres == "apres_soumission"
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(ouvert, connexion=c)
+    autre = compte_de_test(base, EVALUATEUR, "autre@exemple.qc.ca")
+    d = demandes[0][0]
+    notes = evaluations.Saisie(notes={c.id: 3.0 for c in ouvert.criteres})
+    evaluations.enregistrer(ouvert, d, autre, notes, "soumise", moteur=moteur)
+
+    at = ouvrir()
+    assert not [e for e in at.expander if e.label.startswith("Notes des autres")]
+    _noter(at, d, [8, 8, 8, 8, 8, 8])
+    _confirmer_admissibilite(at, d)
+    at.button(key="soumettre").click().run()
+    assert [e.label for e in at.expander if e.label.startswith("Notes des autres")] == [
+        "Notes des autres évaluateurs (1)"
+    ]
+
+
+def test_a_l_aveugle_par_defaut_meme_apres_soumission(ouvrir, demandes, moteur, base):
+    appel = charger_appel()
+    autre = compte_de_test(base, EVALUATEUR, "autre@exemple.qc.ca")
+    d = demandes[0][0]
+    notes = evaluations.Saisie(notes={c.id: 3.0 for c in appel.criteres})
+    evaluations.enregistrer(appel, d, autre, notes, "soumise", moteur=moteur)
+    at = ouvrir()
+    _noter(at, d, [8, 8, 8, 8, 8, 8])
+    _confirmer_admissibilite(at, d)
+    at.button(key="soumettre").click().run()
+    assert evaluations.lire(d, EVA, moteur=moteur)[0] == "soumise"
+    assert not [e for e in at.expander if e.label.startswith("Notes des autres")]
