@@ -166,6 +166,14 @@ def _lire_mot_de_passe() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _auteur_cli() -> str:
+    """Qui agit en ligne de commande, pour le journal (l'utilisateur du système)."""
+    try:
+        return f"ligne de commande ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "ligne de commande"
+
+
 def _comptes(options, moteur) -> int:
     try:
         if options.action == "ajouter":
@@ -177,10 +185,11 @@ def _comptes(options, moteur) -> int:
                 nom=options.nom,
                 municipalite=options.municipalite,
                 region=options.region,
+                auteur=_auteur_cli(),
             )
             print(f"Compte créé : {compte.courriel} ({compte.role}).")
         elif options.action == "desactiver":
-            compte = desactiver_compte(options.courriel, moteur=moteur)
+            compte = desactiver_compte(options.courriel, moteur=moteur, auteur=_auteur_cli())
             print(f"Compte désactivé : {compte.courriel}.")
         else:
             comptes = lister_comptes(moteur=moteur)
@@ -231,7 +240,7 @@ def _notes(options, appel, moteur) -> int:
             code = SORTIE_PROBLEME
             continue
         try:
-            changements = importer_grille(lecture, appel, moteur=moteur)
+            changements = importer_grille(lecture, appel, moteur=moteur, auteur=_auteur_cli())
         except ErreurEvaluation as exc:
             print(f"{Path(fichier).name} : {exc} Rien n'est enregistré.", file=sys.stderr)
             code = SORTIE_PROBLEME

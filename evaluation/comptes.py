@@ -285,15 +285,12 @@ def lister_comptes(*, moteur: Moteur) -> list[Compte]:
         return [_compte(c) for c in stockage.lire_comptes(connexion=connexion)]
 
 
-def desactiver_compte(courriel: str, *, moteur: Moteur) -> Compte:
-    """Désactive un compte (il ne peut plus se connecter ; son historique reste)."""
-    courriel = normaliser_courriel(courriel)
-    with moteur.begin() as connexion:
-        ligne = stockage.lire_compte(courriel, connexion=connexion)
-        if ligne is None:
-            raise ErreurCompte(f"aucun compte pour {courriel}.")
-        stockage.modifier_compte(courriel, {"actif": False}, connexion=connexion)
-    return _compte({**ligne, "actif": False})
+def desactiver_compte(
+    courriel: str, *, moteur: Moteur, auteur: str = "ligne de commande"
+) -> Compte:
+    """Désactive un compte (il ne peut plus se connecter ; son historique reste) ;
+    journalisé. Le dernier compte d'administration actif ne se désactive pas."""
+    return modifier_compte(courriel, moteur=moteur, auteur=auteur, actif=False)
 
 
 def authentifier(

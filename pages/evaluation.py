@@ -511,7 +511,7 @@ with notation:
     else:
         if modifiee(courante):
             st.caption(":orange[Modifications non enregistrées.]")
-        e1, e2 = st.columns(2)
+        e1, e2, e3 = st.columns(3)
         e1.button(
             "Enregistrer le brouillon",
             key="brouillon",
@@ -527,6 +527,15 @@ with notation:
             icon=":material/send:",
             on_click=enregistrer,
             args=(courante, SOUMISE),
+            width="stretch",
+        )
+        e3.button(
+            "Soumettre et passer à la suivante",
+            key="soumettre_suivante",
+            icon=":material/fast_forward:",
+            on_click=enregistrer,
+            args=(courante, SOUMISE, suivante),
+            disabled=suivante is None,
             width="stretch",
         )
 

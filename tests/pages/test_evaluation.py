@@ -342,3 +342,23 @@ def test_a_l_aveugle_par_defaut_meme_apres_soumission(ouvrir, demandes, moteur, 
     at.button(key="soumettre").click().run()
     assert evaluations.lire(d, EVA, moteur=moteur)[0] == "soumise"
     assert not [e for e in at.expander if e.label.startswith("Notes des autres")]
+
+
+def test_soumettre_et_passer_a_la_suivante(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d1, d2 = demandes[0][0], demandes[1][0]
+    _noter(at, d1, [6, 6, 6, 6, 6, 6])
+    _confirmer_admissibilite(at, d1)
+    at.button(key="soumettre_suivante").click().run()
+    assert evaluations.lire(d1, EVA, moteur=moteur)[0] == "soumise"
+    assert at.selectbox(key="choix_demande").value == d2
+    assert not at.warning
+
+
+def test_soumission_refusee_reste_sur_la_demande(ouvrir, demandes, moteur):
+    at = ouvrir()
+    d1 = demandes[0][0]
+    _noter(at, d1, [6, None, 6, 6, 6, 6])
+    at.button(key="soumettre_suivante").click().run()
+    assert at.selectbox(key="choix_demande").value == d1
+    assert at.error and evaluations.lire(d1, EVA, moteur=moteur) is None
