@@ -313,7 +313,7 @@ def verrouiller(
     maintenant: dt.datetime | None = None,
 ) -> None:
     """Verrouille (ou rouvre) les évaluations de l'appel ; journalisé."""
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.attributions) as connexion:
         _ecrire_reglages(
             appel_id,
             {"verrouille": verrouille},
@@ -371,7 +371,7 @@ def appliquer_repartition(
     if n_par_demande is not None and n_par_demande < 1:
         raise ErreurAttribution("il faut au moins un évaluateur par demande.")
     instant = maintenant or stockage.maintenant()
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.attributions) as connexion:
         etat = _charger(appel.id, connexion)
         commencees = _commencees(appel.id, connexion)
         imposees: dict[int, list[str]] = {}
@@ -411,7 +411,7 @@ def modifier_attributions(
     """Corrections à la main de la répartition ; refuse tout l'ensemble si une seule ne
     tient pas (conflit, évaluation déjà commencée, évaluateur inconnu)."""
     instant = maintenant or stockage.maintenant()
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.attributions) as connexion:
         etat = _charger(appel.id, connexion)
         if etat.reglages.evaluateurs_par_demande is None:
             raise ErreurAttribution(
@@ -457,7 +457,7 @@ def declarer_conflit(
     if not raison:
         raise ErreurAttribution("un conflit d'intérêts se déclare avec sa raison.")
     instant = maintenant or stockage.maintenant()
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.attributions) as connexion:
         demande = stockage.lire_demande(demande_id, connexion=connexion)
         if demande is None or demande["appel_id"] != appel_id:
             raise ErreurAttribution("cette demande n'existe pas dans l'appel.")
@@ -494,7 +494,7 @@ def retirer_conflit(
 ) -> None:
     """Lève un conflit déclaré (l'administration seule) ; journalisé avec sa raison."""
     instant = maintenant or stockage.maintenant()
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.attributions) as connexion:
         ligne = next(
             (
                 c

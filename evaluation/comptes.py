@@ -131,14 +131,20 @@ def creer_compte(
     municipalite: str | None = None,
     region: str | None = None,
     auteur: str | None = None,
+    seulement_si_aucun: bool = False,
 ) -> Compte:
     """Crée un compte local ; lève `ErreurCompte` (courriel, rôle, mot de passe, doublon).
-    La création est journalisée au nom de `auteur` (le compte lui-même par défaut)."""
+    La création est journalisée au nom de `auteur` (le compte lui-même par défaut).
+    `seulement_si_aucun` : refusé si un compte existe déjà (vérifié dans la transaction)."""
     courriel = normaliser_courriel(courriel)
     verifier_role(role)
     if problemes := problemes_mot_de_passe(mot_de_passe):
         raise ErreurCompte("mot de passe refusé : " + ", ".join(problemes) + ".")
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.comptes) as connexion:
+        if seulement_si_aucun and stockage.lire_comptes(connexion=connexion):
+            raise ErreurCompte(
+                "un compte existe déjà : connectez-vous, ou demandez un compte à l'administration."
+            )
         if stockage.lire_compte(courriel, connexion=connexion):
             raise ErreurCompte(f"un compte existe déjà pour {courriel}.")
         stockage.creer_compte(
@@ -174,12 +180,9 @@ def creer_premier_administrateur(
 ) -> Compte:
     """Le compte d'administration d'une base neuve ; refusé dès qu'un compte existe (deux
     personnes qui ouvrent l'application neuve en même temps n'en créent pas deux)."""
-    with moteur.begin() as connexion:
-        if stockage.lire_comptes(connexion=connexion):
-            raise ErreurCompte(
-                "un compte existe déjà : connectez-vous, ou demandez un compte à l'administration."
-            )
-    return creer_compte(courriel, ADMIN, mot_de_passe, moteur=moteur, nom=nom)
+    return creer_compte(
+        courriel, ADMIN, mot_de_passe, moteur=moteur, nom=nom, seulement_si_aucun=True
+    )
 
 
 def trouver_compte(courriel: str, *, moteur: Moteur) -> Compte | None:
@@ -215,7 +218,7 @@ def modifier_compte(courriel: str, *, moteur: Moteur, auteur: str, **valeurs) ->
             valeurs[cle] = (valeurs[cle] or "").strip() or None
     courriel = normaliser_courriel(courriel)
     instant = stockage.maintenant()
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.comptes) as connexion:
         ligne = stockage.lire_compte(courriel, connexion=connexion)
         if ligne is None:
             raise ErreurCompte(f"aucun compte pour {courriel}.")
@@ -259,7 +262,7 @@ def changer_mot_de_passe(courriel: str, mot_de_passe: str, *, moteur: Moteur, au
     if problemes := problemes_mot_de_passe(mot_de_passe):
         raise ErreurCompte("mot de passe refusé : " + ", ".join(problemes) + ".")
     courriel = normaliser_courriel(courriel)
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.comptes) as connexion:
         if stockage.lire_compte(courriel, connexion=connexion) is None:
             raise ErreurCompte(f"aucun compte pour {courriel}.")
         stockage.modifier_compte(
@@ -311,7 +314,7 @@ def authentifier(
     except ErreurCompte:
         mot_de_passe_correct(None, mot_de_passe)
         return Connexion(None, refus)
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.comptes) as connexion:
         ligne = stockage.lire_compte(courriel, connexion=connexion)
         echecs = stockage.echecs_depuis_derniere_reussite(courriel, connexion=connexion)
         fin = verrouille_jusqu_a(echecs, maintenant)

@@ -205,7 +205,7 @@ def enregistrer_plusieurs(
     attente = 0.02
     while True:
         try:
-            with moteur.begin() as connexion:
+            with stockage.ecriture(moteur) as connexion:
                 instant = maintenant or stockage.maintenant()
                 return sum(
                     _enregistrer(appel, a, connexion, auteur or a.evaluateur, instant) for a in lot

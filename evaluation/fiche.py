@@ -40,11 +40,14 @@ def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
 
     secondaires = [
         libelle_secteur(appel, s.strip())
-        for s in str(d.get("secteurs_secondaires") or "").split(";")
+        for s in (
+            "" if _vide(d.get("secteurs_secondaires")) else str(d["secteurs_secondaires"])
+        ).split(";")
         if s.strip()
     ]
     an1, an2 = d.get("montant_demande_an1"), d.get("montant_demande_an2")
-    total = sum(int(x) for x in (an1, an2) if not _vide(x))
+    montants = [int(x) for x in (an1, an2) if not _vide(x)]
+    total = sum(montants) if montants else None
     lignes = [
         ("Municipalité requérante", v("municipalite")),
         ("Région", v("region")),

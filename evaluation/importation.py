@@ -274,7 +274,7 @@ def _importer(
     for b in lignes:
         lignes_par_cle.setdefault(b.cle, []).append(_ligne_budget(b))
 
-    with moteur.begin() as connexion:
+    with stockage.ecriture(moteur, stockage.demandes) as connexion:
         stockage.enregistrer_appel(appel, connexion=connexion)
         avancer(0.1, "Lecture des demandes déjà stockées")
         existantes = {

@@ -8,9 +8,10 @@ qui tient la transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -284,16 +285,41 @@ def creer_moteur(url: str | None = None) -> Engine:
 
         @sa.event.listens_for(moteur, "connect")
         def _reglages_sqlite(connexion_dbapi, _):
+            # pysqlite n'ouvre la transaction qu'au premier INSERT/UPDATE : les lectures qui
+            # précèdent n'en feraient pas partie. SQLAlchemy émet donc BEGIN lui-même.
+            connexion_dbapi.isolation_level = None
             curseur = connexion_dbapi.cursor()
             curseur.execute("PRAGMA journal_mode=WAL")
             curseur.execute("PRAGMA busy_timeout=30000")
             curseur.execute("PRAGMA foreign_keys=ON")
             curseur.close()
 
+        @sa.event.listens_for(moteur, "begin")
+        def _debut_sqlite(connexion):
+            connexion.exec_driver_sql("BEGIN")
+
     else:
         moteur = sa.create_engine(url, pool_pre_ping=True)
     metadonnees.create_all(moteur)
     return moteur
+
+
+@contextlib.contextmanager
+def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
+    """Une transaction d'écriture qui réserve l'écriture dès son début : ce qu'elle lit
+    ne peut plus changer sous elle avant qu'elle écrive (lire puis écrire sans perdre la
+    modification d'un autre).
+
+    SQLite : le verrou d'écriture est pris tout de suite (les autres écrivains attendent,
+    jusqu'au délai de la base). PostgreSQL : `tables` sont verrouillées en écriture (les
+    lectures continuent) ; sans table, les verrous de ligne de l'appelant suffisent."""
+    with moteur.begin() as connexion:
+        if connexion.dialect.name == "sqlite":
+            connexion.execute(sa.text("UPDATE journal SET id = id WHERE 0 = 1"))
+        else:
+            for table in tables:
+                connexion.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
+        yield connexion
 
 
 # --- Appels ----------------------------------------------------------------------------

@@ -114,4 +114,6 @@ def csv_sans_formules(table: pd.DataFrame) -> bytes:
         return valeur
 
     propre = table.map(neutre) if not table.empty else table
-    return propre.to_csv(index=False, sep=";").encode("utf-8-sig")
+    # Fin de ligne \r\n : un « \r » seul dans une cellule la fait alors mettre entre
+    # guillemets, au lieu de commencer une ligne que le tableur lirait sans protection.
+    return propre.to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")

@@ -25,7 +25,7 @@ st.caption(
     "d'intérêts, de réglage ou de compte, avec son auteur et sa date. Rien ne s'y efface."
 )
 if brut.empty:
-    st.info("Le journal est vide : aucune évaluation ni attribution enregistrée.")
+    st.info("Aucun changement inscrit pour cet appel.")
     st.stop()
 
 f1, f2, f3 = st.columns(3)

@@ -75,7 +75,8 @@ else:
                 "Brouillons": avancement["brouillons"],
                 "À faire": avancement["a_faire"],
                 "Conflits": avancement["conflits"],
-                "Avancement": avancement["soumises"]
+                "Avancement": 100
+                * avancement["soumises"]
                 / avancement["attribuees"].where(avancement["attribuees"] > 0),
             }
         ),

@@ -1,6 +1,8 @@
 """Comptes : rôles, mots de passe argon2, verrouillage après des échecs, tentatives inscrites."""
 
+import contextlib
 import datetime as dt
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -9,13 +11,19 @@ from evaluation import stockage
 from evaluation.comptes import (
     DUREE_VERROUILLAGE,
     ECHECS_MAX,
+    Compte,
     ErreurCompte,
+    aucun_compte,
     authentifier,
+    changer_mot_de_passe,
     creer_compte,
+    creer_premier_administrateur,
     desactiver_compte,
     hacher,
     lister_comptes,
+    modifier_compte,
     mot_de_passe_correct,
+    trouver_compte,
     verrouille_jusqu_a,
 )
 
@@ -115,3 +123,321 @@ def test_compte_desactive(moteur):
     assert not connexion.reussie and "désactivé" in connexion.message
     with pytest.raises(ErreurCompte, match="aucun compte"):
         desactiver_compte("x@y.ca", moteur=moteur)
+
+
+# --- Journal des comptes, modification, mot de passe, premier administrateur ------------
+
+ADMIN_A, ADMIN_B = "a@x.ca", "b@x.ca"
+
+
+def _journal_comptes(moteur) -> list[tuple]:
+    """(auteur, evaluateur, objet, ancien, nouveau) de chaque ligne du journal."""
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c)
+    assert journal["appel_id"].isna().all()  # un compte n'appartient à aucun appel
+    return list(
+        zip(
+            journal["auteur"],
+            journal["evaluateur"],
+            journal["objet"],
+            journal["ancien"],
+            journal["nouveau"],
+            strict=True,
+        )
+    )
+
+
+def _admins_actifs(moteur) -> list[str]:
+    return [c.courriel for c in lister_comptes(moteur=moteur) if c.role == "admin" and c.actif]
+
+
+def test_creer_compte_journalise_avec_l_auteur(moteur):
+    creer_compte("Eva@X.ca", "evaluateur", MDP, moteur=moteur, auteur=ADMIN_A)
+    creer_compte("luc@x.ca", "observateur", MDP, moteur=moteur)  # sans auteur : lui-même
+    assert _journal_comptes(moteur) == [
+        (ADMIN_A, "eva@x.ca", "compte", None, "evaluateur"),
+        ("luc@x.ca", "luc@x.ca", "compte", None, "observateur"),
+    ]
+    # Un refus (doublon) n'inscrit rien.
+    with pytest.raises(ErreurCompte, match="existe déjà"):
+        creer_compte("EVA@x.ca", "admin", MDP, moteur=moteur, auteur=ADMIN_A)
+    assert len(_journal_comptes(moteur)) == 2
+
+
+def test_aucun_compte_et_trouver_compte(moteur):
+    assert aucun_compte(moteur=moteur)
+    assert trouver_compte("marie@exemple.ca", moteur=moteur) is None
+    creer_compte(
+        "marie@exemple.ca",
+        "evaluateur",
+        MDP,
+        moteur=moteur,
+        nom="Marie Tremblay",
+        municipalite="Rimouski",
+        region="01",
+    )
+    assert not aucun_compte(moteur=moteur)
+    trouve = trouver_compte("  MARIE@Exemple.CA ", moteur=moteur)
+    assert trouve == Compte(
+        "marie@exemple.ca", "Marie Tremblay", "evaluateur", True, "Rimouski", "01"
+    )
+    for invalide in ("pas-un-courriel", "", "marie@exemple", "a b@c.ca"):
+        assert trouver_compte(invalide, moteur=moteur) is None
+    assert trouver_compte("autre@exemple.ca", moteur=moteur) is None
+    creer_compte("admin@exemple.ca", "admin", MDP, moteur=moteur)
+    desactiver_compte("marie@exemple.ca", moteur=moteur, auteur="admin@exemple.ca")
+    desactive = trouver_compte("Marie@exemple.ca", moteur=moteur)
+    assert desactive is not None and not desactive.actif  # trouvé même inactif
+
+
+def test_premier_administrateur(moteur):
+    compte = creer_premier_administrateur(
+        "Chef@Ville.qc.ca", MDP, moteur=moteur, nom="  Ana Chef  "
+    )
+    assert compte == Compte("chef@ville.qc.ca", "Ana Chef", "admin", True)
+    assert trouver_compte("chef@ville.qc.ca", moteur=moteur) == compte
+    assert authentifier("chef@ville.qc.ca", MDP, moteur=moteur, maintenant=T0).reussie
+    assert _journal_comptes(moteur) == [
+        ("chef@ville.qc.ca", "chef@ville.qc.ca", "compte", None, "admin")
+    ]
+    with pytest.raises(ErreurCompte, match="un compte existe déjà"):
+        creer_premier_administrateur("deux@ville.qc.ca", MDP, moteur=moteur)
+    assert [c.courriel for c in lister_comptes(moteur=moteur)] == ["chef@ville.qc.ca"]
+
+
+def test_premier_administrateur_refuse_des_qu_un_compte_existe(moteur):
+    creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
+    with pytest.raises(ErreurCompte, match="un compte existe déjà"):
+        creer_premier_administrateur(ADMIN_A, MDP, moteur=moteur)
+    assert trouver_compte(ADMIN_A, moteur=moteur) is None
+    assert len(_journal_comptes(moteur)) == 1
+
+
+def test_premier_administrateur_valide_comme_un_compte(moteur):
+    with pytest.raises(ErreurCompte, match="au moins 10 caractères"):
+        creer_premier_administrateur(ADMIN_A, "court", moteur=moteur)
+    with pytest.raises(ErreurCompte, match="adresse courriel invalide"):
+        creer_premier_administrateur("pas-un-courriel", MDP, moteur=moteur)
+    assert aucun_compte(moteur=moteur)
+
+
+def _deux_en_meme_temps(monkeypatch, actions) -> list[object]:
+    """Lance chaque action dans un fil ; les deux lisent les comptes avant que l'une ou
+    l'autre n'écrive (barrière après stockage.lire_comptes, abandonnée au bout de 3 s si une
+    version corrigée sérialise les fils). Renvoie le résultat ou l'exception de chacune."""
+    lire = stockage.lire_comptes
+    barriere = threading.Barrier(len(actions), timeout=3)
+
+    def lire_puis_attendre(**kw):
+        lignes = lire(**kw)
+        if threading.current_thread() is not threading.main_thread():
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barriere.wait()
+        return lignes
+
+    monkeypatch.setattr(stockage, "lire_comptes", lire_puis_attendre)
+    resultats: list[object] = [None] * len(actions)
+
+    def lancer(i):
+        try:
+            resultats[i] = actions[i]()
+        except Exception as exc:
+            resultats[i] = exc
+
+    fils = [threading.Thread(target=lancer, args=(i,)) for i in range(len(actions))]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=60)
+    monkeypatch.setattr(stockage, "lire_comptes", lire)
+    return resultats
+
+
+def test_deux_premiers_administrateurs_en_meme_temps(moteur, monkeypatch):
+    resultats = _deux_en_meme_temps(
+        monkeypatch,
+        [
+            lambda: creer_premier_administrateur(ADMIN_A, MDP, moteur=moteur),
+            lambda: creer_premier_administrateur(ADMIN_B, MDP, moteur=moteur),
+        ],
+    )
+    assert len(lister_comptes(moteur=moteur)) == 1, resultats
+
+
+def test_modifier_compte_journalise_chaque_champ(moteur):
+    creer_compte(ADMIN_A, "admin", MDP, moteur=moteur)
+    creer_compte(
+        "eva@x.ca",
+        "evaluateur",
+        MDP,
+        moteur=moteur,
+        nom="Eva",
+        municipalite="Rimouski",
+        region="01",
+    )
+    avant = len(_journal_comptes(moteur))
+    compte = modifier_compte(
+        "EVA@x.ca",
+        moteur=moteur,
+        auteur=ADMIN_A,
+        nom=" Eva Roy ",
+        role="president",
+        municipalite="   ",
+        region="01",  # inchangée : pas journalisée
+        actif=True,  # inchangé
+    )
+    assert compte == Compte("eva@x.ca", "Eva Roy", "president", True, None, "01")
+    assert trouver_compte("eva@x.ca", moteur=moteur) == compte
+    nouvelles = _journal_comptes(moteur)[avant:]
+    assert sorted(nouvelles, key=lambda ligne: ligne[2]) == [
+        (ADMIN_A, "eva@x.ca", "compte:municipalite", "Rimouski", None),
+        (ADMIN_A, "eva@x.ca", "compte:nom", "Eva", "Eva Roy"),
+        (ADMIN_A, "eva@x.ca", "compte:role", "evaluateur", "president"),
+    ]
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c)
+    assert len(set(journal["date"].iloc[avant:])) == 1  # un seul instant pour la modification
+
+    # Rien ne change : rien n'est journalisé.
+    assert (
+        modifier_compte("eva@x.ca", moteur=moteur, auteur=ADMIN_A, nom="Eva Roy", municipalite="")
+        == compte
+    )
+    assert len(_journal_comptes(moteur)) == avant + 3
+
+    # Désactivation, région retirée, nom vidé (le courriel le remplace).
+    compte = modifier_compte(
+        "eva@x.ca", moteur=moteur, auteur=ADMIN_A, actif=False, region=None, nom=""
+    )
+    assert compte == Compte("eva@x.ca", "eva@x.ca", "president", False, None, None)
+    assert sorted(_journal_comptes(moteur)[avant + 3 :], key=lambda ligne: ligne[2]) == [
+        (ADMIN_A, "eva@x.ca", "compte:actif", "True", "False"),
+        (ADMIN_A, "eva@x.ca", "compte:nom", "Eva Roy", None),
+        (ADMIN_A, "eva@x.ca", "compte:region", "01", None),
+    ]
+    assert not authentifier("eva@x.ca", MDP, moteur=moteur, maintenant=T0).reussie
+
+
+@pytest.mark.parametrize(
+    ("valeurs", "message"),
+    [
+        ({"mot_de_passe": "nouveau mot de passe"}, "non modifiable"),
+        ({"hache_mot_de_passe": "x", "nom": "Eva"}, "non modifiable"),
+        ({"cree_le": dt.datetime(2020, 1, 1)}, "non modifiable"),
+        ({"role": "chef"}, "rôle « chef » inconnu"),
+        ({"role": "Admin"}, "rôle « Admin » inconnu"),
+    ],
+)
+def test_modifier_compte_refuse(moteur, valeurs, message):
+    creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur, nom="Ève")
+    avant = _journal_comptes(moteur)
+    with pytest.raises(ErreurCompte, match=message):
+        modifier_compte("eva@x.ca", moteur=moteur, auteur=ADMIN_A, **valeurs)
+    assert _journal_comptes(moteur) == avant
+    assert trouver_compte("eva@x.ca", moteur=moteur) == Compte(
+        "eva@x.ca", "Ève", "evaluateur", True
+    )
+    assert authentifier("eva@x.ca", MDP, moteur=moteur, maintenant=T0).reussie
+
+
+def test_modifier_compte_inconnu_ou_invalide(moteur):
+    with pytest.raises(ErreurCompte, match="aucun compte pour x@y"):
+        modifier_compte("X@y.ca", moteur=moteur, auteur=ADMIN_A, nom="X")
+    with pytest.raises(ErreurCompte, match="adresse courriel invalide"):
+        modifier_compte("pas-un-courriel", moteur=moteur, auteur=ADMIN_A, nom="X")
+
+
+def test_dernier_administrateur_actif_protege(moteur):
+    creer_compte(ADMIN_A, "admin", MDP, moteur=moteur, nom="Ana")
+    avant = _journal_comptes(moteur)
+    for role in ("president", "evaluateur", "observateur"):
+        with pytest.raises(ErreurCompte, match="dernier compte d'administration actif"):
+            modifier_compte(ADMIN_A, moteur=moteur, auteur=ADMIN_A, role=role)
+    with pytest.raises(ErreurCompte, match="dernier compte d'administration actif"):
+        modifier_compte(ADMIN_A, moteur=moteur, auteur=ADMIN_A, actif=False)
+    with pytest.raises(ErreurCompte, match="dernier compte d'administration actif"):
+        modifier_compte(ADMIN_A, moteur=moteur, auteur=ADMIN_A, nom="Ana B.", actif=False)
+    with pytest.raises(ErreurCompte, match="dernier compte d'administration actif"):
+        desactiver_compte(ADMIN_A, moteur=moteur, auteur=ADMIN_A)
+    assert _journal_comptes(moteur) == avant
+    assert trouver_compte(ADMIN_A, moteur=moteur) == Compte(ADMIN_A, "Ana", "admin", True)
+    # Ce qui ne lui retire pas l'administration reste permis.
+    compte = modifier_compte(
+        ADMIN_A, moteur=moteur, auteur=ADMIN_A, role="admin", actif=True, nom="Ana B."
+    )
+    assert compte.role == "admin" and compte.actif and compte.nom == "Ana B."
+
+    # Un autre administrateur, mais inactif, ne suffit pas.
+    creer_compte(ADMIN_B, "admin", MDP, moteur=moteur, auteur=ADMIN_A)
+    modifier_compte(ADMIN_B, moteur=moteur, auteur=ADMIN_A, actif=False)
+    assert _admins_actifs(moteur) == [ADMIN_A]
+    with pytest.raises(ErreurCompte, match="dernier compte d'administration actif"):
+        modifier_compte(ADMIN_A, moteur=moteur, auteur=ADMIN_A, role="president")
+    # Un administrateur inactif peut changer de rôle (il n'administre déjà plus).
+    assert modifier_compte(ADMIN_B, moteur=moteur, auteur=ADMIN_A, role="observateur").role == (
+        "observateur"
+    )
+
+    # Un autre administrateur actif : la rétrogradation passe, puis le nouveau est protégé.
+    creer_compte("c@x.ca", "admin", MDP, moteur=moteur, auteur=ADMIN_A)
+    assert modifier_compte(ADMIN_A, moteur=moteur, auteur="c@x.ca", role="president").role == (
+        "president"
+    )
+    assert _admins_actifs(moteur) == ["c@x.ca"]
+    with pytest.raises(ErreurCompte, match="dernier compte d'administration actif"):
+        modifier_compte("c@x.ca", moteur=moteur, auteur="c@x.ca", actif=False)
+    # Un président redevient administrateur, après quoi l'autre peut être désactivé.
+    modifier_compte(ADMIN_A, moteur=moteur, auteur="c@x.ca", role="admin")
+    assert not modifier_compte("c@x.ca", moteur=moteur, auteur=ADMIN_A, actif=False).actif
+    assert _admins_actifs(moteur) == [ADMIN_A]
+    assert (ADMIN_A, "c@x.ca", "compte:actif", "True", "False") in _journal_comptes(moteur)
+
+
+def test_deux_derniers_administrateurs_retires_en_meme_temps(moteur, monkeypatch):
+    creer_compte(ADMIN_A, "admin", MDP, moteur=moteur)
+    creer_compte(ADMIN_B, "admin", MDP, moteur=moteur)
+    resultats = _deux_en_meme_temps(
+        monkeypatch,
+        [
+            lambda: modifier_compte(ADMIN_A, moteur=moteur, auteur=ADMIN_A, role="president"),
+            lambda: modifier_compte(ADMIN_B, moteur=moteur, auteur=ADMIN_B, actif=False),
+        ],
+    )
+    assert _admins_actifs(moteur), resultats
+
+
+def test_changer_mot_de_passe(moteur):
+    nouveau = "une toute nouvelle phrase"
+    creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
+    avant = len(_journal_comptes(moteur))
+    changer_mot_de_passe("EVA@x.ca", nouveau, moteur=moteur, auteur=ADMIN_A)
+    assert not authentifier("eva@x.ca", MDP, moteur=moteur, maintenant=T0).reussie
+    assert authentifier("eva@x.ca", nouveau, moteur=moteur, maintenant=T0).reussie
+    lignes = _journal_comptes(moteur)[avant:]
+    assert lignes == [(ADMIN_A, "eva@x.ca", "compte:mot_de_passe", None, "(changé)")]
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c)
+        hache = stockage.lire_compte("eva@x.ca", connexion=c)["hache_mot_de_passe"]
+    texte = " ".join(str(v) for v in journal.to_numpy().ravel())
+    assert nouveau not in texte and MDP not in texte and hache not in texte
+    assert hache.startswith("$argon2id$") and nouveau not in hache
+
+
+@pytest.mark.parametrize(
+    ("mot_de_passe", "message"),
+    [("court", "au moins 10 caractères"), (" espace au bout ", "pas d'espace")],
+)
+def test_changer_mot_de_passe_refuse(moteur, mot_de_passe, message):
+    creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
+    avant = _journal_comptes(moteur)
+    with pytest.raises(ErreurCompte, match=message):
+        changer_mot_de_passe("eva@x.ca", mot_de_passe, moteur=moteur, auteur=ADMIN_A)
+    assert _journal_comptes(moteur) == avant
+    assert authentifier("eva@x.ca", MDP, moteur=moteur, maintenant=T0).reussie
+    assert not authentifier("eva@x.ca", mot_de_passe, moteur=moteur, maintenant=T0).reussie
+
+
+def test_changer_mot_de_passe_compte_inconnu(moteur):
+    with pytest.raises(ErreurCompte, match="aucun compte pour x@y"):
+        changer_mot_de_passe("x@y.ca", MDP, moteur=moteur, auteur=ADMIN_A)
+    assert _journal_comptes(moteur) == []

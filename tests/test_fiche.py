@@ -32,7 +32,9 @@ LIBELLES = [
     "Cofinancement externe",
     "Signataire",
 ]
-AXE_2 = "Axe 2 – Favoriser le développement de partenariats stratégiques et le transfert d'expertise"
+AXE_2 = (
+    "Axe 2 – Favoriser le développement de partenariats stratégiques et le transfert d'expertise"
+)
 
 
 def _dollars(texte: str) -> str:
@@ -103,26 +105,33 @@ def test_resume_espaces_insecables(appel):
     assert valeurs["Région"] == "17 \u2013 Centre-du-Québec"
 
 
-@pytest.mark.parametrize("vide", [None, "", math.nan, float("nan")])
+CHAMPS_TEXTE = [
+    "municipalite",
+    "region",
+    "municipalites_partenaires",
+    "partenaires_etrangers",
+    "pays",
+    "secteur",
+    "secteurs_secondaires",
+    "qualite_signataire",
+]
+CHAMPS_TYPES = [
+    "projet_conjoint",
+    "axe",
+    "date_debut",
+    "date_fin",
+    "montant_demande_an2",
+    "cout_total",
+    "contribution_demandeur",
+    "cofinancement_externe",
+]
+
+
+@pytest.mark.parametrize("vide", [None, math.nan])
 def test_resume_champs_vides(appel, vide):
-    champs = [
-        "municipalite",
-        "region",
-        "projet_conjoint",
-        "municipalites_partenaires",
-        "partenaires_etrangers",
-        "pays",
-        "axe",
-        "secteur",
-        "date_debut",
-        "date_fin",
-        "montant_demande_an2",
-        "cout_total",
-        "contribution_demandeur",
-        "cofinancement_externe",
-        "qualite_signataire",
-    ]
-    d = _demande(**dict.fromkeys(champs, vide), secteurs_secondaires=None)
+    d = _demande(**dict.fromkeys(CHAMPS_TEXTE + CHAMPS_TYPES, vide))
+    if isinstance(vide, float):
+        d["secteurs_secondaires"] = None
     valeurs = dict(fiche.resume(d, appel))
     for libelle in LIBELLES:
         if libelle in ("Montant demandé, année 1", "Total demandé"):
@@ -130,6 +139,21 @@ def test_resume_champs_vides(appel, vide):
         assert valeurs[libelle] == "—", libelle
     # Année 2 absente : le total est celui de l'année 1.
     assert valeurs["Total demandé"] == valeurs["Montant demandé, année 1"] == _dollars("21 500 $")
+
+
+def test_resume_textes_vides(appel):
+    valeurs = dict(fiche.resume(_demande(**dict.fromkeys(CHAMPS_TEXTE, "")), appel))
+    for libelle in [
+        "Municipalité requérante",
+        "Région",
+        "Municipalités partenaires",
+        "Partenaires étrangers",
+        "Pays",
+        "Secteur principal",
+        "Secteurs secondaires",
+        "Signataire",
+    ]:
+        assert valeurs[libelle] == "—", libelle
 
 
 def test_resume_champs_absents(appel):
@@ -167,8 +191,11 @@ def test_resume_region(appel, region, attendu):
     [
         (2, AXE_2),
         (2.0, AXE_2),  # colonne d'axes lue en flottants
-        (1, "Axe 1 – Fournir un cadre stratégique à l'action internationale des villes et "
-         "municipalités québécoises"),
+        (
+            1,
+            "Axe 1 – Fournir un cadre stratégique à l'action internationale des villes et "
+            "municipalités québécoises",
+        ),
         (9, "Axe 9"),
         (None, "—"),
         (math.nan, "—"),
@@ -209,11 +236,6 @@ def test_resume_secteurs_secondaires(appel, secondaires, attendu):
     assert valeurs["Secteurs secondaires"] == attendu
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fiche.py:43 : str(nan or '') donne « nan » ; une cellule vide lue par pandas "
-    "s'affiche « nan » au lieu de « — »",
-)
 def test_resume_secteurs_secondaires_nan(appel):
     valeurs = dict(fiche.resume(_demande(secteurs_secondaires=math.nan), appel))
     assert valeurs["Secteurs secondaires"] == "—"
@@ -260,10 +282,6 @@ def test_resume_d_une_demande_importee(appel, importee):
     assert t3["Cofinancement externe"] == "—"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fiche.py:43 : secteurs_secondaires vide (NaN dans lire_demandes) → « nan »",
-)
 def test_resume_importee_sans_secteurs_secondaires(appel, importee):
     demandes, _ = importee("depense-non-admissible.xlsx")
     valeurs = dict(fiche.resume(_ligne(demandes, "T-001"), appel))

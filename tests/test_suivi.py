@@ -444,3 +444,27 @@ def test_totaux_vides(moteur, appel, demandes):
     assert suivi.totaux(_notes(moteur, appel), appel).empty  # aucune soumise
     # Un brouillon incomplet n'a pas de total.
     assert suivi.totaux(_notes(moteur, appel), appel, statut=BROUILLON).empty
+
+
+def test_totaux_soumises_incompletes_exclues(appel):
+    """Une évaluation soumise à qui manque une note (critère ajouté après coup, note vide)
+    n'a pas de total ; une note d'un critère hors de l'appel est ignorée."""
+    criteres = [c.id for c in appel.criteres]
+
+    def lignes(no, evaluateur, notes, statut=SOUMISE):
+        return [
+            {"no_demande": no, "evaluateur": evaluateur, "critere": c, "note": n, "statut": statut}
+            for c, n in notes.items()
+        ]
+
+    notes = pd.DataFrame(
+        lignes("D-1", "a", dict.fromkeys(criteres, 10.0) | {"ancien-critere": 0.0})
+        + lignes("D-1", "b", dict.fromkeys(criteres[:-1], 10.0))
+        + lignes("D-2", "b", dict.fromkeys(criteres, 4.0) | {"visibilite": None})
+        + lignes("D-2", "a", dict.fromkeys(criteres, 2.0)),
+        dtype=object,
+    )
+    totaux = suivi.totaux(notes, appel)
+    assert list(totaux.index) == ["D-1", "D-2"]
+    assert list(totaux.columns) == ["a"]
+    assert list(totaux["a"]) == [100.0, 20.0]

@@ -61,7 +61,7 @@ def textes(at: AppTest) -> str:
     return "\n".join(morceaux)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def cadre_a_chaque_execution(monkeypatch):
     """Chaque exécution d'AppTest passe par app.py, comme sur un serveur lancé.
 

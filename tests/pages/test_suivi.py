@@ -1,0 +1,191 @@
+"""La page Suivi des évaluations : avancement par évaluateur, verrouillage des notes, totaux."""
+
+import json
+
+import pytest
+
+from evaluation import attributions, evaluations, stockage
+from evaluation.appel import charger_appel
+from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.evaluations import BROUILLON, SOUMISE, EvaluationRefusee, Saisie
+from evaluation.formats import nombre
+from evaluation.importation import importer, verifier_lot
+from tests.conftest import DONNEES
+from tests.pages.conftest import compte_de_test, textes
+
+pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
+
+PAGE = "pages/suivi.py"
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+EVA, LUC = "eva@exemple.qc.ca", "luc@exemple.qc.ca"
+NOMS = {EVA: "Éva Lachance", LUC: "Luc Gagnon"}
+
+
+@pytest.fixture
+def appel():
+    return charger_appel()
+
+
+@pytest.fixture
+def moteur(base):
+    moteur = stockage.creer_moteur(base)
+    yield moteur
+    moteur.dispose()
+
+
+@pytest.fixture
+def demandes(base, appel, moteur) -> dict[str, int]:
+    """Les trois demandes de valide.xlsx et deux évaluateurs ; {numéro: identifiant}."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    for courriel, nom in NOMS.items():
+        compte_de_test(base, EVALUATEUR, courriel, nom=nom)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+
+
+def _complete(appel, note: float) -> Saisie:
+    return Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
+
+
+def _metriques(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _par_evaluateur(at):
+    (table,) = [d.value for d in at.dataframe if "Soumises" in d.value.columns]
+    return table.set_index("Courriel")
+
+
+def _totaux(at):
+    tables = [d.value for d in at.dataframe if "Soumises" not in d.value.columns]
+    assert len(tables) <= 1
+    return tables[0] if tables else None
+
+
+@pytest.mark.parametrize("role", [ADMIN, PRESIDENT])
+def test_avancement_par_evaluateur(application, appel, moteur, demandes, role):
+    evaluations.enregistrer(
+        appel, demandes["T-001"], EVA, _complete(appel, 7.5), SOUMISE, moteur=moteur
+    )
+    evaluations.enregistrer(
+        appel,
+        demandes["T-002"],
+        EVA,
+        Saisie(notes={appel.criteres[0].id: 5.0}),
+        BROUILLON,
+        moteur=moteur,
+    )
+    attributions.declarer_conflit(
+        appel.id, demandes["T-003"], LUC, "Employé de la ville", moteur=moteur, auteur="admin"
+    )
+    at = application(PAGE, role=role)
+    assert at.title[0].value == "Suivi des évaluations"
+    m = _metriques(at)
+    # 3 demandes × 2 évaluateurs, moins le conflit de Luc : 5 évaluations attendues.
+    assert (m["Demandes"], m["Évaluateurs actifs"], m["Évaluations soumises"]) == (
+        "3",
+        "2",
+        "1 / 5",
+    )
+    assert "Chaque évaluateur évalue chaque demande" in textes(at)
+    table = _par_evaluateur(at)
+    assert table.loc[EVA, "Évaluateur"] == "Éva Lachance"
+    assert table.loc[
+        EVA, ["Attribuées", "Soumises", "Brouillons", "À faire", "Conflits"]
+    ].tolist() == [
+        3,
+        1,
+        1,
+        1,
+        0,
+    ]
+    assert table.loc[
+        LUC, ["Attribuées", "Soumises", "Brouillons", "À faire", "Conflits"]
+    ].tolist() == [
+        2,
+        0,
+        0,
+        2,
+        1,
+    ]
+
+
+def test_sans_evaluateur(application):
+    at = application(PAGE)
+    assert "Aucun compte d'évaluateur actif" in textes(at)
+    assert _metriques(at)["Évaluations soumises"] == "0 / 0"
+
+
+@pytest.mark.parametrize("role", [ADMIN, PRESIDENT])
+def test_verrouiller_puis_deverrouiller(application, appel, moteur, demandes, role):
+    at = application(PAGE, role=role)
+    assert "Évaluations ouvertes." in textes(at)
+    assert not [b for b in at.button if b.key == "deverrouiller"]
+    at.button(key="verrouiller").click().run()
+    assert not at.exception, at.exception
+
+    reglages = attributions.charger(appel.id, moteur=moteur).reglages
+    assert reglages.verrouille is True
+    assert reglages.modifie_par == f"{role}@exemple.qc.ca"
+    verrou = next(m.value for m in at.markdown if "Évaluations verrouillées" in m.value)
+    assert f"par {role}@exemple.qc.ca" in verrou
+    assert not [b for b in at.button if b.key == "verrouiller"]
+    with pytest.raises(EvaluationRefusee, match="verrouillées"):
+        evaluations.enregistrer(
+            appel, demandes["T-001"], EVA, _complete(appel, 6.0), SOUMISE, moteur=moteur
+        )
+
+    at.button(key="deverrouiller").click().run()
+    assert not at.exception, at.exception
+    assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is False
+    assert "Évaluations ouvertes." in textes(at)
+    assert not any("Évaluations verrouillées" in m.value for m in at.markdown)
+    evaluations.enregistrer(
+        appel, demandes["T-001"], EVA, _complete(appel, 6.0), SOUMISE, moteur=moteur
+    )
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    verrous = journal[journal["objet"] == "reglage:verrouille"]
+    assert verrous[["ancien", "nouveau"]].values.tolist() == [["False", "True"], ["True", "False"]]
+
+
+@pytest.mark.parametrize("role", [ADMIN, PRESIDENT])
+def test_totaux_des_evaluations_soumises(application, appel, moteur, demandes, role):
+    at = application(PAGE, role=role)
+    assert "Aucune évaluation soumise pour l'instant." in textes(at)
+    assert _totaux(at) is None
+
+    saisie = _complete(appel, 7.5)
+    evaluations.enregistrer(appel, demandes["T-002"], LUC, saisie, SOUMISE, moteur=moteur)
+    # Un brouillon n'entre pas dans les totaux.
+    evaluations.enregistrer(appel, demandes["T-001"], EVA, saisie, BROUILLON, moteur=moteur)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Aucune évaluation soumise pour l'instant." not in textes(at)
+    totaux = _totaux(at)
+    assert list(totaux.columns) == ["Luc Gagnon"]
+    assert list(totaux.index) == ["T-002"]
+    total = evaluations.total_pondere(saisie.notes, appel)
+    assert 0 < total < 100
+    # Format québécois : virgule décimale, une décimale (7,5 sur 10 partout → « 75,0 »).
+    assert totaux.loc["T-002", "Luc Gagnon"] == nombre(total, 1) == "75,0"
+    assert _metriques(at)["Évaluations soumises"] == "1 / 6"
+
+
+def test_avancement_complet_affiche_cent_pour_cent(application, appel, moteur, demandes):
+    for demande_id in demandes.values():
+        evaluations.enregistrer(
+            appel, demande_id, EVA, _complete(appel, 7.5), SOUMISE, moteur=moteur
+        )
+    at = application(PAGE)
+    (element,) = [d for d in at.dataframe if "Soumises" in d.value.columns]
+    table = element.value.set_index("Courriel")
+    assert (table.loc[EVA, "Soumises"], table.loc[EVA, "Attribuées"]) == (3, 3)
+    barre = json.loads(element.proto.columns)["Avancement"]["type_config"]
+    valeur = table.loc[EVA, "Avancement"]
+    # Ce que la barre montre : sa part remplie, et son texte.
+    remplie = (valeur - barre["min_value"]) / (barre["max_value"] - barre["min_value"])
+    assert remplie == pytest.approx(1.0)
+    assert barre["format"] % valeur == "100 %"
+    assert table.loc[LUC, "Avancement"] == 0
