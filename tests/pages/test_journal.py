@@ -97,9 +97,7 @@ def test_journal_vide(application, base):
         moteur.dispose()
     at = application(PAGE)
     assert at.title[0].value == "Journal"
-    assert [i.value for i in at.info] == [
-        "Aucun changement inscrit pour cet appel."
-    ]
+    assert [i.value for i in at.info] == ["Aucun changement inscrit pour cet appel."]
     assert not at.multiselect and not at.dataframe
     assert not at.get("download_button")
 
