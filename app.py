@@ -29,6 +29,8 @@ PAGES = [
     ("accueil", "Accueil", ":material/home:"),
     ("evaluation", "Évaluation", ":material/rate_review:"),
     ("suivi", "Suivi des évaluations", ":material/monitoring:"),
+    ("classement", "Classement", ":material/leaderboard:"),
+    ("seance", "Séance du comité", ":material/co_present:"),
     ("importation", "Importation", ":material/upload_file:"),
     ("attributions", "Attributions et conflits", ":material/assignment_ind:"),
     ("comptes", "Comptes", ":material/group:"),

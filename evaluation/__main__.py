@@ -15,6 +15,8 @@ from pathlib import Path
 from evaluation import attributions, stockage
 from evaluation.appel import ErreurAppel
 from evaluation.catalogue import AppelIntrouvable, resoudre_appel
+from evaluation.classement import charger as charger_classement
+from evaluation.classement import classement, pour_fichier
 from evaluation.comptes import (
     ROLES,
     ErreurCompte,
@@ -40,6 +42,7 @@ from evaluation.tableaux import (
     demandes_pour_fichier,
     demandes_pour_personne,
     en_texte,
+    neutraliser,
 )
 
 SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
@@ -112,6 +115,15 @@ def _analyseur() -> argparse.ArgumentParser:
         help="csv : toutes les colonnes, montants en dollars à point décimal ; texte : aperçu",
     )
     d.add_argument("--appel", help="identifiant de l'appel")
+    k = sous.add_parser("classement", help="imprime le classement et la ligne de financement")
+    k.add_argument(
+        "--format",
+        choices=("csv", "texte"),
+        default="texte",
+        help="csv : colonnes rang, no_demande, note, n_evaluations, ecart_type, statut, "
+        "montant_recommande_an1/2, cumul_an1/2 (dollars à point décimal) ; texte : aligné",
+    )
+    k.add_argument("--appel", help="identifiant de l'appel")
     c = sous.add_parser("comptes", help="gère les comptes (mot de passe lu sur l'entrée)")
     sc = c.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
     a = sc.add_parser("ajouter", help="crée un compte ; le mot de passe est lu sur l'entrée")
@@ -290,6 +302,17 @@ def _executer(options, moteur) -> int:
             print(f"Impossible d'écrire {options.sortie} : {exc.strerror}.", file=sys.stderr)
             return SORTIE_USAGE
         print(f"Gabarit de l'appel {appel.id} écrit dans {options.sortie}.")
+        return SORTIE_OK
+
+    if options.commande == "classement":
+        table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))
+        if options.format == "csv":
+            neutraliser(table).to_csv(sys.stdout, index=False)
+        elif table.empty:
+            print(f"Aucune demande stockée pour l'appel {appel.id}.")
+        else:
+            montants = ("note", "ecart_type", *(c for c in table.columns if "an" in c[-3:]))
+            print(en_texte(table, a_droite=("rang", "n_evaluations", *montants)))
         return SORTIE_OK
 
     if options.commande == "demandes":

@@ -137,6 +137,13 @@ class Appel:
     regions: tuple[Region, ...]
     conditions: tuple[Condition, ...] = ()
     notes_des_autres: str = "jamais"
+    agregation: str = "moyenne"
+    part_tronquee: float = 0.2
+    ecart_critere_a_discuter: float = 4.0
+    ecart_total_a_discuter: float = 20.0
+    regularisation_calibration: float = 2.0
+    departage: tuple[str, ...] = ()
+    mode_ligne: str = "stricte"
     source_toml: str = field(default="", repr=False, compare=False)
 
     @property
@@ -172,7 +179,17 @@ _SCHEMA_EVALUATION = {
     "pas": (_NOMBRE, True),
     "seuil_global": (_NOMBRE, True),
     "notes_des_autres": (_TEXTE, False),
+    "agregation": (_TEXTE, False),
+    "part_tronquee": (_NOMBRE, False),
+    "ecart_critere_a_discuter": (_NOMBRE, False),
+    "ecart_total_a_discuter": (_NOMBRE, False),
+    "regularisation_calibration": (_NOMBRE, False),
 }
+_SCHEMA_CLASSEMENT = {"departage": ((list,), False), "mode_ligne": (_TEXTE, False)}
+AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
+MODES_LIGNE = ("stricte", "remplissage")
+# Règles de départage permises, en plus de « critere:<id> » (note plus haute d'abord).
+REGLES_DEPARTAGE = ("projet_conjoint", "part_financement_propre", "no_demande")
 _SCHEMA_CRITERE = {
     "id": (_TEXTE, True),
     "libelle": (_TEXTE, True),
@@ -220,7 +237,9 @@ _SECTIONS = {
     "depenses": dict,
     "admissibilite": dict,
     "regions": list,
+    "classement": dict,
 }
+_SECTIONS_FACULTATIVES = {"classement"}
 
 
 def _verifier(
@@ -309,6 +328,8 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
                 f"section inconnue [{cle}] (sections permises : {', '.join(_SECTIONS)})."
             )
     for section, genre in _SECTIONS.items():
+        if section not in donnees and section in _SECTIONS_FACULTATIVES:
+            continue
         if section not in donnees:
             erreurs.append(f"section [{section}] manquante.")
         elif not isinstance(donnees[section], genre):
@@ -451,6 +472,41 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
                 )
             conditions.append(Condition(t["id"], t["libelle"], t.get("champ"), attendu))
     _uniques([c.id for c in conditions], "Identifiant de condition d'admissibilité", erreurs)
+    agregation = evaluation.get("agregation", "moyenne")
+    if agregation not in AGREGATIONS:
+        erreurs.append(
+            f"[evaluation] : agregation = « {agregation} » inconnue ({', '.join(AGREGATIONS)})."
+        )
+    part_tronquee = float(evaluation.get("part_tronquee", 0.2))
+    if not 0 <= part_tronquee < 0.5:
+        erreurs.append("[evaluation] : part_tronquee est une part de 0 à 0,5 (exclu).")
+    for cle in ("ecart_critere_a_discuter", "ecart_total_a_discuter"):
+        if cle in evaluation and evaluation[cle] <= 0:
+            erreurs.append(f"[evaluation] : {cle} doit être positif.")
+    if evaluation.get("regularisation_calibration", 2.0) < 0:
+        erreurs.append("[evaluation] : regularisation_calibration ne peut pas être négative.")
+    classement = _verifier(
+        donnees.get("classement", {}), _SCHEMA_CLASSEMENT, "[classement]", erreurs
+    )
+    ids_criteres = [c.id for c in criteres]
+    departage = classement.get(
+        "departage",
+        [f"critere:{ids_criteres[0]}", *REGLES_DEPARTAGE] if ids_criteres else [],
+    )
+    for regle in departage:
+        if not isinstance(regle, str) or not (
+            regle in REGLES_DEPARTAGE
+            or (regle.startswith("critere:") and regle.removeprefix("critere:") in ids_criteres)
+        ):
+            erreurs.append(
+                f"[classement] : règle de départage « {regle} » inconnue (« critere:<id> » "
+                f"d'un critère de l'appel, ou {', '.join(REGLES_DEPARTAGE)})."
+            )
+    mode_ligne = classement.get("mode_ligne", "stricte")
+    if mode_ligne not in MODES_LIGNE:
+        erreurs.append(
+            f"[classement] : mode_ligne = « {mode_ligne} » inconnu ({', '.join(MODES_LIGNE)})."
+        )
     notes_des_autres = evaluation.get("notes_des_autres", "jamais")
     if notes_des_autres not in NOTES_DES_AUTRES:
         erreurs.append(
@@ -487,6 +543,13 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         regions=tuple(regions),
         conditions=tuple(conditions),
         notes_des_autres=notes_des_autres,
+        agregation=agregation,
+        part_tronquee=part_tronquee,
+        ecart_critere_a_discuter=float(evaluation.get("ecart_critere_a_discuter", 4.0)),
+        ecart_total_a_discuter=float(evaluation.get("ecart_total_a_discuter", 20.0)),
+        regularisation_calibration=float(evaluation.get("regularisation_calibration", 2.0)),
+        departage=tuple(departage),
+        mode_ligne=mode_ligne,
         source_toml=texte,
     )
 

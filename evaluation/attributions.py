@@ -144,6 +144,7 @@ class Reglages:
 
     evaluateurs_par_demande: int | None = None
     verrouille: bool = False
+    decisions_verrouillees: bool = False
     modifie_le: dt.datetime | None = None
     modifie_par: str | None = None
 
@@ -194,6 +195,7 @@ def _reglages(ligne: Mapping | None) -> Reglages:
     return Reglages(
         ligne["evaluateurs_par_demande"],
         bool(ligne["verrouille"]),
+        bool(ligne.get("decisions_verrouillees")),
         ligne["modifie_le"],
         ligne["modifie_par"],
     )
@@ -282,6 +284,7 @@ def _ecrire_reglages(appel_id, valeurs, connexion, auteur, instant) -> None:
     nouveau = {
         "evaluateurs_par_demande": avant.evaluateurs_par_demande,
         "verrouille": avant.verrouille,
+        "decisions_verrouillees": avant.decisions_verrouillees,
         **valeurs,
         "modifie_le": instant,
         "modifie_par": auteur,
@@ -311,12 +314,16 @@ def verrouiller(
     moteur: Moteur,
     auteur: str,
     maintenant: dt.datetime | None = None,
+    quoi: str = "verrouille",
 ) -> None:
-    """Verrouille (ou rouvre) les évaluations de l'appel ; journalisé."""
+    """Verrouille (ou rouvre) les évaluations de l'appel (`quoi` = « verrouille ») ou ses
+    décisions (« decisions_verrouillees ») ; journalisé."""
+    if quoi not in ("verrouille", "decisions_verrouillees"):
+        raise ValueError(f"verrou « {quoi} » inconnu.")
     with stockage.ecriture(moteur, stockage.attributions) as connexion:
         _ecrire_reglages(
             appel_id,
-            {"verrouille": verrouille},
+            {quoi: verrouille},
             connexion,
             auteur,
             maintenant or stockage.maintenant(),

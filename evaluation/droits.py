@@ -16,6 +16,8 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "importation": (ADMIN,),
     "evaluation": (EVALUATEUR,),
     "suivi": (ADMIN, PRESIDENT),
+    "classement": (ADMIN, PRESIDENT, OBSERVATEUR),
+    "seance": (ADMIN, PRESIDENT),
     "attributions": (ADMIN,),
     "journal": (ADMIN, PRESIDENT),
     "comptes": (ADMIN,),

@@ -22,6 +22,11 @@ OBJETS = {
     "conflit": "Conflit d'intérêts",
     "reglage:verrouille": "Verrouillage des évaluations",
     "reglage:evaluateurs_par_demande": "Évaluateurs par demande",
+    "reglage:decisions_verrouillees": "Verrouillage des décisions",
+    "montant_recommande:an1": "Montant recommandé, année 1",
+    "montant_recommande:an2": "Montant recommandé, année 2",
+    "decision": "Décision du comité",
+    "ponderation": "Pondérations",
     "compte": "Création de compte",
     "compte:role": "Rôle du compte",
     "compte:actif": "Compte actif",
@@ -89,8 +94,10 @@ def categorie(objet: str) -> str:
         return "Attributions"
     if objet == "conflit":
         return "Conflits d'intérêts"
-    if objet.startswith("reglage:"):
+    if objet.startswith("reglage:") or objet == "ponderation":
         return "Réglages"
+    if objet.startswith("montant_recommande") or objet == "decision":
+        return "Financement et décisions"
     if objet.startswith("compte"):
         return "Comptes"
     return "Autres"

@@ -229,8 +229,53 @@ reglages_evaluation = sa.Table(
     sa.Column("appel_id", sa.String(100), primary_key=True),
     sa.Column("evaluateurs_par_demande", sa.Integer),
     sa.Column("verrouille", sa.Boolean, nullable=False),
+    sa.Column("decisions_verrouillees", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("modifie_le", sa.DateTime, nullable=False),
     sa.Column("modifie_par", sa.Text, nullable=False),
+)
+
+# Montant recommandé modifié par la présidence (le dernier par demande et année compte).
+montants_recommandes = sa.Table(
+    "montants_recommandes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("annee", sa.Integer, nullable=False),
+    sa.Column("montant", sa.BigInteger, nullable=False),
+    sa.Column("raison", sa.Text),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", sa.Text, nullable=False),
+)
+
+# Décisions du comité : chaque décision est une nouvelle ligne ; la dernière compte.
+decisions = sa.Table(
+    "decisions",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("decision", sa.String(30), nullable=False),
+    sa.Column("montant_an1", sa.BigInteger, nullable=False),
+    sa.Column("montant_an2", sa.BigInteger, nullable=False),
+    sa.Column("justification", sa.Text),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", sa.Text, nullable=False),
+)
+
+# Pondérations adoptées en cours de route (la dernière compte ; sinon celles de l'appel).
+ponderations = sa.Table(
+    "ponderations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column("poids", sa.JSON, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", sa.Text, nullable=False),
 )
 
 CHAMPS_LIGNE = {
@@ -301,7 +346,41 @@ def creer_moteur(url: str | None = None) -> Engine:
     else:
         moteur = sa.create_engine(url, pool_pre_ping=True)
     metadonnees.create_all(moteur)
+    _ajouter_colonnes_manquantes(moteur)
     return moteur
+
+
+def _ajouter_colonnes_manquantes(moteur: Engine) -> None:
+    """Une base créée par une version précédente reçoit les colonnes ajoutées depuis (celles
+    qui peuvent l'être sans rien perdre : vides permises, ou valeur par défaut)."""
+    inspecteur = sa.inspect(moteur)
+    existantes = set(inspecteur.get_table_names())
+    for table in metadonnees.sorted_tables:
+        if table.name not in existantes:
+            continue
+        presentes = {c["name"] for c in inspecteur.get_columns(table.name)}
+        for colonne in table.columns:
+            if colonne.name in presentes:
+                continue
+            if not (colonne.nullable or colonne.server_default is not None):
+                raise RuntimeError(
+                    f"La base ne peut pas recevoir la colonne {table.name}.{colonne.name} "
+                    "sans valeur par défaut : migration à écrire."
+                )
+            type_sql = colonne.type.compile(dialect=moteur.dialect)
+            defaut = ""
+            if colonne.server_default is not None:
+                valeur = colonne.server_default.arg
+                texte = (
+                    valeur.compile(dialect=moteur.dialect)
+                    if hasattr(valeur, "compile")
+                    else f"'{valeur}'"
+                )
+                defaut = f" NOT NULL DEFAULT {texte}"
+            with moteur.begin() as connexion:
+                connexion.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ADD COLUMN {colonne.name} {type_sql}{defaut}"
+                )
 
 
 @contextlib.contextmanager
@@ -760,6 +839,8 @@ def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
         "evaluateur",
         "statut",
         "admissible",
+        "raison_inadmissibilite",
+        "commentaire_global",
         "version",
         "modifie_le",
         "soumise_le",
@@ -769,3 +850,43 @@ def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
     )
     lignes = connexion.execute(requete).mappings().all()
     return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes, dtype=object)
+
+
+# --- Financement et décisions -----------------------------------------------------------
+
+
+def _dernieres(table: sa.Table, appel_id: str, cles: list[str], connexion: Connection) -> list:
+    """La dernière ligne (plus grand id) de chaque groupe `cles` pour l'appel."""
+    dernier = (
+        sa.select(sa.func.max(table.c.id).label("id"))
+        .where(table.c.appel_id == appel_id)
+        .group_by(*(table.c[c] for c in cles))
+        .subquery()
+    )
+    requete = sa.select(table).join(dernier, dernier.c.id == table.c.id).order_by(table.c.id)
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def lire_montants_recommandes(appel_id: str, *, connexion: Connection) -> list[dict]:
+    return _dernieres(montants_recommandes, appel_id, ["demande_id", "annee"], connexion)
+
+
+def ajouter_montant_recommande(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(montants_recommandes.insert().values(**valeurs))
+
+
+def lire_decisions(appel_id: str, *, connexion: Connection) -> list[dict]:
+    return _dernieres(decisions, appel_id, ["demande_id"], connexion)
+
+
+def ajouter_decision(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(decisions.insert().values(**valeurs))
+
+
+def lire_ponderation(appel_id: str, *, connexion: Connection) -> dict | None:
+    lignes = _dernieres(ponderations, appel_id, ["appel_id"], connexion)
+    return lignes[-1] if lignes else None
+
+
+def ajouter_ponderation(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(ponderations.insert().values(**valeurs))

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation import attributions, stockage, suivi
-from evaluation.comptes import lister_comptes
+from evaluation.comptes import ADMIN, lister_comptes
 from evaluation.formats import date, nombre, pluriel
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
@@ -49,9 +49,12 @@ with st.container(border=True):
             )
             + " : plus aucune note ne peut changer."
         )
-        if st.button("Déverrouiller les évaluations", key="deverrouiller"):
-            attributions.verrouiller(appel.id, False, moteur=m, auteur=compte.courriel)
-            st.rerun()
+        if compte.role == ADMIN:
+            if st.button("Déverrouiller les évaluations", key="deverrouiller"):
+                attributions.verrouiller(appel.id, False, moteur=m, auteur=compte.courriel)
+                st.rerun()
+        else:
+            st.caption("Seule l'administration peut les rouvrir.")
     else:
         st.markdown(
             "**Évaluations ouvertes.** Verrouillez-les avant la séance du comité : les "

@@ -14,6 +14,8 @@ PERMIS = {
     "importation": {ADMIN},
     "evaluation": {EVALUATEUR},
     "suivi": {ADMIN, PRESIDENT},
+    "classement": {ADMIN, PRESIDENT, OBSERVATEUR},
+    "seance": {ADMIN, PRESIDENT},
     "attributions": {ADMIN},
     "journal": {ADMIN, PRESIDENT},
     "comptes": {ADMIN},

@@ -136,6 +136,10 @@ def test_verrouiller_puis_deverrouiller(application, appel, moteur, demandes, ro
             appel, demandes["T-001"], EVA, _complete(appel, 6.0), SOUMISE, moteur=moteur
         )
 
+    if role == PRESIDENT:  # la présidence verrouille ; seule l'administration rouvre
+        assert not [b for b in at.button if b.key == "deverrouiller"]
+        assert "Seule l'administration peut les rouvrir." in textes(at)
+        at = application(PAGE, role=ADMIN)
     at.button(key="deverrouiller").click().run()
     assert not at.exception, at.exception
     assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is False

@@ -1,0 +1,473 @@
+"""Classement : le tableau classé, la ligne de financement face à l'enveloppe de chaque
+année, les règles appliquées, les pondérations simulées, et (présidence) les montants
+recommandés modifiés et les décisions du comité."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from evaluation import attributions, classement, financement, notation
+from evaluation.comptes import ADMIN, PRESIDENT
+from evaluation.fiche import libelle_secteur
+from evaluation.formats import date, montant, nombre, pluriel
+from evaluation.tableaux import csv_sans_formules
+from pages.commun import appel_actif, moteur
+from pages.connexion import exiger_acces
+
+compte = exiger_acces("classement")
+appel = appel_actif()
+m = moteur()
+presidence = compte.role in (ADMIN, PRESIDENT)
+
+donnees = classement.charger(appel, moteur=m)
+table = classement.classement(appel, donnees)
+ligne = classement.ligne_du_classement(table, appel)
+annees = financement.nombre_annees(appel)
+periodes = appel.financement.annees_financieres()
+regions = {r.code: r.nom for r in appel.regions}
+decisions_fermees = donnees.reglages.decisions_verrouillees
+
+st.title("Classement")
+if message := st.session_state.pop("_classement_msg", None):
+    (st.success if message[0] == "success" else st.error)(message[1])
+if table.empty:
+    st.info("Aucune demande importée pour cet appel.")
+    st.stop()
+
+# --- L'enveloppe, année par année ----------------------------------------------------------
+colonnes = st.columns(annees + 2)
+for a in range(annees):
+    debut, fin = periodes[a]
+    colonnes[a].metric(
+        f"Restant {debut.year}-{fin.year}",
+        montant(int(ligne.restant[a])),
+        help=f"Enveloppe {montant(int(appel.financement.enveloppe[a]))} ; financé à la ligne : "
+        f"{montant(int(ligne.finances[a]))}.",
+    )
+    colonnes[a].caption(
+        f"sur {montant(int(appel.financement.enveloppe[a]))} · financé "
+        f"{montant(int(ligne.finances[a]))}"
+    )
+classees = table[table["statut"] == classement.CLASSE]
+colonnes[annees].metric(
+    "Financées",
+    f"{int((classees['financement'] == financement.FINANCE).sum())} / {len(classees)}",
+    help="Demandes classées au-dessus de la ligne de financement.",
+)
+colonnes[annees + 1].metric("À discuter", int(table["a_discuter"].sum()))
+
+with st.expander("Règles appliquées", expanded=False):
+    poids = donnees.poids
+    source = (
+        f"adoptées le {date(donnees.ponderation['date'].date())} par "
+        f"{donnees.ponderation['auteur']}"
+        if donnees.ponderation
+        else "celles de l'appel"
+    )
+    st.markdown(
+        f"- **Note d'un critère** : {appel.agregation.replace('_', ' ')} des évaluations "
+        "soumises (hors conflits d'intérêts).\n"
+        f"- **Total sur 100** : Σ poids × note / {nombre(appel.echelle_max)} ; poids ({source}) : "
+        + ", ".join(f"{c.libelle} {nombre(poids[c.id])}" for c in appel.criteres)
+        + ".\n"
+        f"- **Seuil** : {nombre(appel.seuil_global)} / 100"
+        + "".join(
+            f" ; {c.libelle} au moins {nombre(c.minimum, 1)}"
+            for c in appel.criteres
+            if c.minimum is not None
+        )
+        + ".\n"
+        "- **Statuts**, dans cet ordre : inadmissible (la majorité des évaluations le juge), "
+        "non évalué, sous le seuil, classé.\n"
+        "- **Départage des ex æquo** : "
+        + " ; puis ".join(classement.libelle_regle(r, appel) for r in appel.departage)
+        + ".\n"
+        f"- **À discuter** : étendue d'au moins {nombre(appel.ecart_critere_a_discuter, 1)} "
+        f"points sur un critère ou {nombre(appel.ecart_total_a_discuter)} points sur le total.\n"
+        "- **Montant recommandé** : la demande de chaque année, plafonnée à "
+        f"{montant(appel.financement.plafond(False))} "
+        f"({montant(appel.financement.plafond(True))} pour un projet conjoint), sauf "
+        "modification de la présidence.\n"
+        "- **Ligne de financement** : "
+        + (
+            "en descendant le classement, une demande est financée tant que le cumul tient "
+            "dans l'enveloppe de chaque année ; la première qui ne tient pas et les suivantes "
+            "vont en liste d'attente."
+            if appel.mode_ligne == "stricte"
+            else "en descendant le classement, une demande qui ne tient pas dans l'enveloppe "
+            "est sautée et l'on continue avec les suivantes."
+        )
+    )
+
+# --- Filtres -------------------------------------------------------------------------------
+f1, f2, f3, f4, f5 = st.columns([1, 1, 1, 1, 1])
+axes = f1.multiselect("Axe", [a.numero for a in appel.axes], key="cl_axes", placeholder="Tous")
+secteurs = f2.multiselect(
+    "Secteur",
+    [s.id for s in appel.secteurs],
+    format_func=lambda s: libelle_secteur(appel, s),
+    key="cl_secteurs",
+    placeholder="Tous",
+)
+choix_regions = f3.multiselect(
+    "Région",
+    list(regions),
+    format_func=lambda r: f"{r} – {regions[r]}",
+    key="cl_regions",
+    placeholder="Toutes",
+)
+statuts = f4.multiselect(
+    "Statut", list(classement.ORDRE_STATUTS), key="cl_statuts", placeholder="Tous"
+)
+discuter_d_abord = f5.toggle("À discuter d'abord", key="cl_discuter")
+garde = pd.Series(True, index=table.index)
+if axes:
+    garde &= table["axe"].isin(axes)
+if secteurs:
+    garde &= table["secteur"].isin(secteurs)
+if choix_regions:
+    garde &= table["region"].isin(choix_regions)
+if statuts:
+    garde &= table["statut"].isin(statuts)
+vue = table[garde]
+if discuter_d_abord:
+    vue = vue.sort_values("a_discuter", ascending=False, kind="stable")
+
+
+def afficher(partie: pd.DataFrame, cle: str) -> None:
+    """Le tableau d'une partie du classement, en français, une ligne par demande."""
+    if partie.empty:
+        st.caption("Aucune demande.")
+        return
+
+    def texte(v, decimales=1):
+        return "" if pd.isna(v) else nombre(v, decimales)
+
+    def argent(v):
+        return "" if pd.isna(v) else montant(int(v))
+
+    donnees_affichees = {
+        "Rang": partie["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
+        "No": partie["no_demande"],
+        "Municipalité": partie["municipalite"].fillna(""),
+        "Total": partie["total"].map(lambda v: texte(v, 2)),
+        "Évaluations": [
+            f"{n} / {a}" + (" !" if n < a else "")
+            for n, a in zip(partie["n_evaluations"], partie["attendues"], strict=True)
+        ],
+        "À discuter": partie["a_discuter"].map({True: "à discuter", False: ""}),
+        "Statut": [
+            f if s == classement.CLASSE else s
+            for s, f in zip(partie["statut"], partie["financement"], strict=True)
+        ],
+    }
+    for a in range(annees):
+        n = a + 1
+        donnees_affichees[f"Recommandé an {n}"] = partie[f"recommande_an{n}"].map(argent)
+        donnees_affichees[f"Cumul an {n}"] = partie[f"cumul_an{n}"].map(argent)
+    donnees_affichees["Décision"] = partie["decision"]
+    for c in appel.criteres:
+        donnees_affichees[c.libelle.split(" ")[0]] = partie[f"note:{c.id}"].map(texte)
+    donnees_affichees["Écart-type"] = partie["ecart_type_total"].map(texte)
+    donnees_affichees["Étendue"] = partie["etendue_total"].map(texte)
+    donnees_affichees["Rang calibré"] = partie["rang_calibre"].map(
+        lambda r: "" if pd.isna(r) else int(r)
+    )
+    for a in range(annees):
+        donnees_affichees[f"Demandé an {a + 1}"] = partie[f"montant_demande_an{a + 1}"].map(argent)
+    donnees_affichees["Région"] = partie["region"].map(lambda r: regions.get(r, r or ""))
+    donnees_affichees["Axe"] = partie["axe"].map(lambda a: "" if pd.isna(a) else int(a))
+    donnees_affichees["Secteur"] = partie["secteur"].map(lambda s: libelle_secteur(appel, s))
+    donnees_affichees["Départage"] = partie["departage"]
+    donnees_affichees["Raison"] = partie["raison"]
+    st.dataframe(pd.DataFrame(donnees_affichees), hide_index=True, width="stretch", key=cle)
+
+
+# --- Le classement, coupé par la ligne de financement ---------------------------------------
+financees = vue[(vue["statut"] == classement.CLASSE) & (vue["financement"] == financement.FINANCE)]
+attente = vue[(vue["statut"] == classement.CLASSE) & (vue["financement"] == financement.ATTENTE)]
+hors = vue[vue["statut"] != classement.CLASSE]
+st.subheader(f"Financées ({len(financees)})")
+afficher(financees, "cl_financees")
+restants = " · ".join(
+    f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
+    for a in range(annees)
+)
+st.error(
+    f"**Ligne de financement** : au-dessus, les demandes financées dans l'enveloppe ; "
+    f"au-dessous, la liste d'attente. Restant par année : {restants}.",
+    icon=":material/horizontal_rule:",
+)
+st.subheader(f"Liste d'attente ({len(attente)})")
+afficher(attente, "cl_attente")
+st.subheader(f"Hors classement ({len(hors)})")
+afficher(hors, "cl_hors")
+st.download_button(
+    "Télécharger le classement (CSV)",
+    data=csv_sans_formules(classement.pour_fichier(table)),
+    file_name=f"{appel.id}_classement.csv",
+    mime="text/csv",
+    key="cl_csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+
+# --- Pondérations simulées -------------------------------------------------------------------
+with st.expander("Simuler d'autres pondérations"):
+    st.caption(
+        "Les curseurs changent le classement ci-dessous sans toucher aux notes ni aux poids "
+        "officiels. Les poids sont ramenés à un total de 100 pour la simulation."
+    )
+    cols = st.columns(len(appel.criteres))
+    simules = {}
+    for col, c in zip(cols, appel.criteres, strict=True):
+        simules[c.id] = col.slider(
+            c.libelle.split(" ")[0],
+            min_value=0,
+            max_value=60,
+            value=round(donnees.poids[c.id]),
+            step=1,
+            key=f"poids::{c.id}",
+            help=c.libelle,
+        )
+    somme = sum(simules.values())
+    if somme == 0:
+        st.warning("Au moins un poids doit être positif.")
+    else:
+        normalises = {k: v * 100 / somme for k, v in simules.items()}
+        simule = classement.classement(appel, donnees, normalises)
+        changements = classement.comparer(table, simule)
+        st.caption(
+            f"Total des curseurs : {somme}"
+            + (" (ramené à 100)." if somme != 100 else ".")
+            + f" {pluriel(len(changements), 'demande')} bouge(nt)."
+        )
+        if not changements.empty:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "No": changements["no_demande"],
+                        "Rang officiel": changements["rang"].map(
+                            lambda r: "" if pd.isna(r) else int(r)
+                        ),
+                        "Rang simulé": changements["rang_simule"].map(
+                            lambda r: "" if pd.isna(r) else int(r)
+                        ),
+                        "Déplacement": changements["deplacement"].map(
+                            lambda d: "" if pd.isna(d) else f"{int(d):+d}"
+                        ),
+                        "Ligne de financement": changements["franchit"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        if compte.role == ADMIN and st.button(
+            "Adopter ces pondérations",
+            key="adopter_poids",
+            disabled=somme != 100,
+            help="Elles deviennent les poids officiels de l'appel (journalisé, daté).",
+        ):
+            try:
+                classement.adopter_poids(
+                    appel,
+                    {k: float(v) for k, v in simules.items()},
+                    moteur=m,
+                    auteur=compte.courriel,
+                )
+            except classement.ErreurClassement as exc:
+                st.session_state["_classement_msg"] = ("error", f"Refusé : {exc}")
+            else:
+                st.session_state["_classement_msg"] = (
+                    "success",
+                    "Nouvelles pondérations adoptées (inscrites au journal).",
+                )
+            st.rerun()
+
+# --- Accord du panel ---------------------------------------------------------------------------
+if presidence:
+    with st.expander("Accord du panel et indulgence des évaluateurs"):
+        r = classement.reglages_notation(appel, donnees.poids)
+        c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
+        accord = notation.accord(c, r)
+        st.markdown(
+            f"**{accord.mesure}** sur les totaux : "
+            + ("—" if np.isnan(accord.cic) else nombre(accord.cic, 2))
+            + (
+                " (un même panel a noté chaque demande)."
+                if accord.mesure == "CIC(2,k)"
+                else " (chaque demande a ses propres évaluateurs)."
+            )
+        )
+        st.markdown(
+            "**Alpha de Krippendorff** (ordinal), par critère : "
+            + " ; ".join(
+                f"{cr.libelle.split(' ')[0]} "
+                + (
+                    "—"
+                    if np.isnan(accord.alpha_par_critere[cr.id])
+                    else nombre(accord.alpha_par_critere[cr.id], 2)
+                )
+                for cr in appel.criteres
+            )
+        )
+        indulgence = notation.indulgence(c, r)
+        if not indulgence.empty:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Évaluateur": indulgence.index,
+                        "Évaluations": indulgence["n_evaluations"],
+                        "Écart moyen au panel": indulgence["ecart_moyen"].map(
+                            lambda v: "" if pd.isna(v) else f"{'+' if v > 0 else ''}{nombre(v, 1)}"
+                        ),
+                        "Dispersion de l'écart": indulgence["ecart_type"].map(
+                            lambda v: "" if pd.isna(v) else nombre(v, 1)
+                        ),
+                        "Sévérité estimée": indulgence["severite"].map(
+                            lambda v: f"{'+' if v > 0 else ''}{nombre(v, 1)}"
+                        ),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        st.caption(
+            "Positif : plus généreux que le panel. Le rang calibré retire l'effet de chaque "
+            "évaluateur (moindres carrés régularisés) ; il s'affiche à côté du rang brut, "
+            "jamais à sa place."
+        )
+
+# --- Présidence : montants et décisions ------------------------------------------------------
+if presidence:
+    st.divider()
+    st.subheader("Montants et décisions")
+    if decisions_fermees:
+        st.info(
+            "Les décisions de cet appel sont verrouillées : seule l'administration peut les "
+            "rouvrir.",
+            icon=":material/lock:",
+        )
+    options = [int(d) for d in table["demande_id"]]
+    par_id = {int(r["demande_id"]): r for r in table.to_dict("records")}
+
+    def libelle(d):
+        r = par_id[d]
+        rang = f"{int(r['rang'])}. " if not pd.isna(r["rang"]) else ""
+        return f"{rang}{r['no_demande']} · {r['municipalite']}"
+
+    gauche, droite = st.columns(2)
+    with gauche.container(border=True):
+        st.markdown("**Modifier un montant recommandé**")
+        choisie = st.selectbox("Demande", options, format_func=libelle, key="mt_demande")
+        annee = st.radio(
+            "Année",
+            list(range(1, annees + 1)),
+            format_func=lambda a: f"{periodes[a - 1][0].year}-{periodes[a - 1][1].year}",
+            horizontal=True,
+            key="mt_annee",
+        )
+        actuel = int(par_id[choisie][f"recommande_an{annee}"])
+        nouveau = st.number_input(
+            "Montant recommandé ($)",
+            min_value=0.0,
+            value=actuel / 100,
+            step=500.0,
+            key=f"mt_montant::{choisie}::{annee}",
+        )
+        raison = st.text_input("Raison (obligatoire pour une réduction)", key="mt_raison")
+        if st.button("Enregistrer le montant", key="mt_enregistrer", disabled=decisions_fermees):
+            try:
+                financement.modifier_montant(
+                    appel,
+                    choisie,
+                    annee,
+                    round(nouveau * 100),
+                    raison,
+                    moteur=m,
+                    auteur=compte.courriel,
+                )
+            except financement.ErreurFinancement as exc:
+                st.session_state["_classement_msg"] = ("error", f"Montant refusé : {exc}")
+            else:
+                st.session_state["_classement_msg"] = (
+                    "success",
+                    f"Montant recommandé de {par_id[choisie]['no_demande']} enregistré.",
+                )
+            st.rerun()
+
+    with droite.container(border=True):
+        st.markdown("**Décision du comité**")
+        choix = st.selectbox("Demande", options, format_func=libelle, key="dc_demande")
+        r = par_id[choix]
+        recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))
+        st.caption(
+            "Recommandation : "
+            + (r["financement"] or r["statut"])
+            + " · "
+            + " + ".join(montant(v) for v in recommandes)
+            + (f" · décision actuelle : {r['decision']}" if r["decision"] else "")
+        )
+        decision = st.radio(
+            "Décision", list(financement.DECISIONS), horizontal=True, key=f"dc_decision::{choix}"
+        )
+        accordes = []
+        for a in range(annees):
+            accordes.append(
+                st.number_input(
+                    f"Montant accordé {periodes[a][0].year}-{periodes[a][1].year} ($)",
+                    min_value=0.0,
+                    value=recommandes[a] / 100 if decision == financement.RETENU else 0.0,
+                    step=500.0,
+                    key=f"dc_montant::{choix}::{a}::{decision}",
+                    disabled=decision != financement.RETENU,
+                )
+            )
+        justification = st.text_area(
+            "Justification (obligatoire si la décision s'écarte de la recommandation)",
+            key=f"dc_justification::{choix}",
+        )
+        if st.button(
+            "Enregistrer la décision",
+            key="dc_enregistrer",
+            type="primary",
+            disabled=decisions_fermees,
+        ):
+            try:
+                financement.enregistrer_decision(
+                    appel,
+                    choix,
+                    decision,
+                    tuple(round(v * 100) for v in accordes),
+                    justification,
+                    recommandation=(r["financement"] or r["statut"], recommandes),
+                    moteur=m,
+                    auteur=compte.courriel,
+                )
+            except financement.ErreurFinancement as exc:
+                st.session_state["_classement_msg"] = ("error", f"Décision refusée : {exc}")
+            else:
+                st.session_state["_classement_msg"] = (
+                    "success",
+                    f"Décision « {decision} » inscrite pour {r['no_demande']}.",
+                )
+            st.rerun()
+
+    if (
+        compte.role == PRESIDENT
+        and not decisions_fermees
+        and st.button("Verrouiller les décisions", key="verrouiller_decisions")
+    ):
+        attributions.verrouiller(
+            appel.id, True, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
+        )
+        st.rerun()
+    if (
+        compte.role == ADMIN
+        and decisions_fermees
+        and st.button("Rouvrir les décisions", key="rouvrir_decisions")
+    ):
+        attributions.verrouiller(
+            appel.id, False, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
+        )
+        st.rerun()

@@ -1,0 +1,177 @@
+"""Séance du comité : pour le projecteur, une demande à la fois dans l'ordre du classement,
+en grands caractères : ses notes, celles de chaque évaluateur et leurs commentaires, la
+dispersion, la recommandation, et les boutons de décision."""
+
+import pandas as pd
+import streamlit as st
+
+from evaluation import classement, evaluations, financement
+from evaluation.comptes import lister_comptes
+from evaluation.evaluations import SOUMISE
+from evaluation.formats import montant, nombre
+from pages.commun import appel_actif, moteur
+from pages.connexion import exiger_acces
+
+compte = exiger_acces("seance")
+appel = appel_actif()
+m = moteur()
+
+st.html(
+    """<style>
+    [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
+    [data-testid="stMainBlockContainer"] td { font-size: 1.25rem; }
+    [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
+    [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * { font-size: 2.6rem; }
+    [data-testid="stMainBlockContainer"] th { font-size: 1.1rem; }
+    </style>"""
+)
+
+donnees = classement.charger(appel, moteur=m)
+table = classement.classement(appel, donnees)
+annees = financement.nombre_annees(appel)
+periodes = appel.financement.annees_financieres()
+noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
+fermees = donnees.reglages.decisions_verrouillees
+
+if message := st.session_state.pop("_seance_msg", None):
+    (st.success if message[0] == "success" else st.error)(message[1])
+tout = st.toggle("Inclure les demandes hors classement", key="seance_tout")
+ordre = table if tout else table[table["statut"] == classement.CLASSE]
+ids = [int(i) for i in ordre["demande_id"]]
+if not ids:
+    st.title("Séance du comité")
+    st.info("Aucune demande classée pour l'instant : les évaluations soumises la classent.")
+    st.stop()
+position = min(st.session_state.get("seance_position", 0), len(ids) - 1)
+
+
+def aller(pas: int) -> None:
+    st.session_state["seance_position"] = max(0, min(len(ids) - 1, position + pas))
+
+
+r = ordre.iloc[position].to_dict()
+d = int(r["demande_id"])
+n1, n2, n3 = st.columns([1.6, 5, 1.6], vertical_alignment="center")
+n1.button("Précédente", key="seance_prec", on_click=aller, args=(-1,), disabled=position == 0)
+n2.markdown(
+    f"<div style='text-align:center'>{position + 1} / {len(ids)}</div>", unsafe_allow_html=True
+)
+n3.button(
+    "Suivante", key="seance_suiv", on_click=aller, args=(1,), disabled=position == len(ids) - 1
+)
+
+rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
+st.title(f"{rang}{r['no_demande']} · {r.get('titre') or ''}")
+st.markdown(
+    f"**{r['municipalite']}** · {next((x.nom for x in appel.regions if x.code == r['region']), '')}"
+    + (" · projet conjoint" if r["projet_conjoint"] else "")
+)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Total", "—" if pd.isna(r["total"]) else f"{nombre(r['total'], 1)} / 100")
+c2.metric(
+    "Évaluations",
+    f"{r['n_evaluations']} / {r['attendues']}",
+    help="Évaluations soumises sur celles attendues.",
+)
+c3.metric(
+    "Étendue du total",
+    "—" if pd.isna(r["etendue_total"]) else nombre(r["etendue_total"], 1),
+    help="Écart entre le total le plus haut et le plus bas des évaluateurs.",
+)
+c4.metric("Statut", r["financement"] or r["statut"])
+if r["a_discuter"]:
+    st.warning("À discuter : les évaluateurs divergent.", icon=":material/forum:")
+if r["raison"]:
+    st.caption(r["raison"])
+
+# Notes de chaque évaluateur, et leurs commentaires.
+lignes, commentaires = [], []
+for e in sorted(set(donnees.notes.loc[donnees.notes["demande_id"] == d, "evaluateur"])):
+    lu = evaluations.lire(d, e, moteur=m)
+    if not lu or lu[0] != SOUMISE:
+        continue
+    saisie = lu[1]
+    ligne = {"Évaluateur": noms.get(e, e)}
+    for c in appel.criteres:
+        ligne[c.libelle.split(" ")[0]] = nombre(saisie.notes.get(c.id) or 0, 1)
+        if saisie.commentaires.get(c.id):
+            commentaires.append(f"**{noms.get(e, e)}**, {c.libelle} : {saisie.commentaires[c.id]}")
+    if saisie.commentaire_global:
+        commentaires.append(f"**{noms.get(e, e)}** : {saisie.commentaire_global}")
+    lignes.append(ligne)
+moyennes = {"Évaluateur": "Note retenue"}
+for c in appel.criteres:
+    v = r[f"note:{c.id}"]
+    moyennes[c.libelle.split(" ")[0]] = "—" if pd.isna(v) else nombre(v, 1)
+st.table(pd.DataFrame([*lignes, moyennes]).set_index("Évaluateur"))
+if commentaires:
+    with st.expander(f"Commentaires des évaluateurs ({len(commentaires)})", expanded=True):
+        st.markdown("\n\n".join(commentaires))
+
+# Recommandation et décision.
+recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))
+st.markdown(
+    "**Recommandation** : "
+    + (r["financement"] or r["statut"])
+    + " · "
+    + " + ".join(
+        f"{montant(v)} ({periodes[a][0].year}-{periodes[a][1].year})"
+        for a, v in enumerate(recommandes)
+    )
+    + (f" · **décision actuelle : {r['decision']}**" if r["decision"] else "")
+)
+justification = st.text_input(
+    "Justification (obligatoire si la décision s'écarte de la recommandation)",
+    key=f"seance_justif::{d}",
+    disabled=fermees,
+)
+
+
+def decider(decision: str) -> None:
+    montants = recommandes if decision == financement.RETENU else (0,) * annees
+    try:
+        financement.enregistrer_decision(
+            appel,
+            d,
+            decision,
+            montants,
+            st.session_state.get(f"seance_justif::{d}", ""),
+            recommandation=(r["financement"] or r["statut"], recommandes),
+            moteur=m,
+            auteur=compte.courriel,
+        )
+    except financement.ErreurFinancement as exc:
+        st.session_state["_seance_msg"] = ("error", f"Décision refusée : {exc}")
+        return
+    st.session_state["_seance_msg"] = ("success", f"{r['no_demande']} : {decision}.")
+
+
+b1, b2, b3 = st.columns(3)
+b1.button(
+    "Retenir (montant recommandé)",
+    key="seance_retenir",
+    type="primary",
+    on_click=decider,
+    args=(financement.RETENU,),
+    disabled=fermees,
+    width="stretch",
+)
+b2.button(
+    "Liste d'attente",
+    key="seance_attente",
+    on_click=decider,
+    args=(financement.LISTE_ATTENTE,),
+    disabled=fermees,
+    width="stretch",
+)
+b3.button(
+    "Refuser",
+    key="seance_refuser",
+    on_click=decider,
+    args=(financement.REFUSE,),
+    disabled=fermees,
+    width="stretch",
+)
+if fermees:
+    st.caption("Les décisions sont verrouillées.")
+st.caption("Un autre montant se décide dans la page Classement (Montants et décisions).")
