@@ -199,18 +199,24 @@ def ligne_du_classement(table: pd.DataFrame, appel: Appel) -> financement.Ligne:
 
 def _departage(tri: pd.DataFrame, regles: list[str], classees: np.ndarray, appel) -> list[str]:
     """Pour chaque classée à total égal à la précédente : la première règle qui les
-    sépare (vide sinon)."""
-    resultat = [""] * len(tri)
+    sépare (vide sinon). Vectorisé : une comparaison par règle, pas par demande."""
+    n = len(tri)
+    resultat = np.full(n, "", dtype=object)
+    if n < 2 or not regles:
+        return list(resultat)
     total = tri["_total"].to_numpy()
-    egales = np.zeros(len(tri), dtype=bool)
+    egales = np.zeros(n, dtype=bool)
     egales[1:] = (total[1:] == total[:-1]) & classees[1:] & classees[:-1]
-    for i in np.flatnonzero(egales):
-        for regle in regles:
-            a, b = tri[regle].iloc[i - 1], tri[regle].iloc[i]
-            if not (a == b or (pd.isna(a) and pd.isna(b))):
-                resultat[i] = libelle_regle(regle, appel)
-                break
-    return resultat
+    decidee = ~egales
+    for regle in regles:
+        cle = tri[regle].to_numpy()
+        differe = np.zeros(n, dtype=bool)
+        avant, apres = cle[:-1], cle[1:]
+        differe[1:] = (avant != apres) & ~(pd.isna(avant) & pd.isna(apres))
+        nouvelles = ~decidee & differe
+        resultat[nouvelles] = libelle_regle(regle, appel)
+        decidee |= nouvelles
+    return list(resultat)
 
 
 @dataclass(frozen=True)
@@ -234,34 +240,28 @@ def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
     etat = attributions.charger(appel.id, moteur=moteur)
     with moteur.connect() as connexion:
         demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-        brutes = stockage.lire_notes(appel.id, connexion=connexion)
+        notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
         evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
         modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
         ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
-    par_numero = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
-    notes = brutes[brutes["statut"] == "soumise"].copy()
-    notes["demande_id"] = notes["no_demande"].map(par_numero).astype("Int64")
-    en_conflit = [
-        (int(d), e) in etat.conflits
-        for d, e in zip(notes["demande_id"], notes["evaluateur"], strict=True)
-    ]
-    notes = notes[~np.array(en_conflit, dtype=bool)]
-    hors_conflit = np.array(
-        [
-            (int(d), e) not in etat.conflits
-            for d, e in zip(evaluations["demande_id"], evaluations["evaluateur"], strict=True)
-        ],
-        dtype=bool,
-    )
-    evaluations = evaluations[hors_conflit]
+    if etat.conflits:
+        exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
+        paires = pd.MultiIndex.from_arrays(
+            [notes["demande_id"].astype(int), notes["evaluateur"]], names=["d", "e"]
+        )
+        notes = notes[~paires.isin(exclues)]
+        paires = pd.MultiIndex.from_arrays(
+            [evaluations["demande_id"].astype(int), evaluations["evaluateur"]], names=["d", "e"]
+        )
+        evaluations = evaluations[~paires.isin(exclues)]
     poids = dict(appel.poids)
     if ponderation:
         poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
     attendues = {int(d): len(etat.evaluateurs_de(int(d))) for d in demandes["id"]}
     return Donnees(
         demandes,
-        notes[["demande_id", "evaluateur", "critere", "note"]],
+        notes.reset_index(drop=True),
         evaluations,
         modifications,
         decisions,

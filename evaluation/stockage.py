@@ -848,8 +848,7 @@ def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
     requete = sa.select(*(evaluations.c[c] for c in colonnes)).where(
         evaluations.c.appel_id == appel_id
     )
-    lignes = connexion.execute(requete).mappings().all()
-    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes, dtype=object)
+    return _en_table(requete, colonnes, connexion).astype(object)
 
 
 # --- Financement et décisions -----------------------------------------------------------
@@ -890,3 +889,55 @@ def lire_ponderation(appel_id: str, *, connexion: Connection) -> dict | None:
 
 def ajouter_ponderation(valeurs: dict, *, connexion: Connection) -> None:
     connexion.execute(ponderations.insert().values(**valeurs))
+
+
+def inserer_evaluations_en_masse(
+    lignes: list[dict], notes_par_evaluation: list[tuple], *, connexion: Connection
+) -> None:
+    """Écrit d'un coup des évaluations et leurs notes (demande_id, evaluateur, critère,
+    note) : pour constituer une base de mesure ou de démonstration. Ne journalise rien ;
+    le chemin des personnes reste evaluations.enregistrer."""
+    _inserer_en_masse(evaluations, lignes, connexion=connexion)
+    appels = {ligne["appel_id"] for ligne in lignes}
+    requete = sa.select(evaluations.c.id, evaluations.c.demande_id, evaluations.c.evaluateur)
+    requete = requete.where(evaluations.c.appel_id.in_(appels))
+    ids = {(int(d), e): int(i) for i, d, e in connexion.execute(requete)}
+    _inserer_en_masse(
+        notes,
+        [
+            {"evaluation_id": ids[(int(d), e)], "critere": c, "note": n, "commentaire": None}
+            for d, e, c, n in notes_par_evaluation
+        ],
+        connexion=connexion,
+    )
+
+
+def _en_table(requete, colonnes: list[str], connexion: Connection) -> pd.DataFrame:
+    """Le résultat d'une requête en DataFrame, par tuples : construire le DataFrame depuis
+    les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes."""
+    lignes = connexion.execute(requete).all()
+    return pd.DataFrame.from_records([tuple(r) for r in lignes], columns=colonnes)
+
+
+def lire_notes_soumises(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    """Les notes des évaluations soumises : demande_id, evaluateur, critere, note (ce dont
+    le classement a besoin, sans jointure sur les demandes)."""
+    requete = (
+        sa.select(evaluations.c.demande_id, evaluations.c.evaluateur, notes.c.critere, notes.c.note)
+        .join(evaluations, evaluations.c.id == notes.c.evaluation_id)
+        .where(evaluations.c.appel_id == appel_id, evaluations.c.statut == "soumise")
+    )
+    return _en_table(requete, ["demande_id", "evaluateur", "critere", "note"], connexion)
+
+
+def empreinte(appel_id: str, *, connexion: Connection) -> tuple:
+    """Ce qui change dès qu'une donnée de l'appel change : le dernier changement journalisé
+    (notes, attributions, conflits, comptes, montants, décisions, pondérations, réglages) et
+    la dernière importation. Sert de clé de cache aux pages."""
+    return (
+        connexion.scalar(sa.select(sa.func.max(journal.c.id))),
+        connexion.scalar(
+            sa.select(sa.func.max(importations.c.id)).where(importations.c.appel_id == appel_id)
+        ),
+        connexion.scalar(sa.select(sa.func.count(demandes.c.id))),
+    )

@@ -11,7 +11,7 @@ from evaluation.comptes import ADMIN, PRESIDENT
 from evaluation.fiche import libelle_secteur
 from evaluation.formats import date, montant, nombre, pluriel
 from evaluation.tableaux import csv_sans_formules
-from pages.commun import appel_actif, moteur
+from pages.commun import appel_actif, donnees_classement, moteur
 from pages.connexion import exiger_acces
 
 compte = exiger_acces("classement")
@@ -19,7 +19,7 @@ appel = appel_actif()
 m = moteur()
 presidence = compte.role in (ADMIN, PRESIDENT)
 
-donnees = classement.charger(appel, moteur=m)
+donnees = donnees_classement(appel)
 table = classement.classement(appel, donnees)
 ligne = classement.ligne_du_classement(table, appel)
 annees = financement.nombre_annees(appel)
@@ -235,8 +235,11 @@ with st.expander("Simuler d'autres pondérations"):
         st.warning("Au moins un poids doit être positif.")
     else:
         normalises = {k: v * 100 / somme for k, v in simules.items()}
-        simule = classement.classement(appel, donnees, normalises)
-        changements = classement.comparer(table, simule)
+        if all(abs(normalises[k] - donnees.poids[k]) < 1e-9 for k in normalises):
+            changements = classement.comparer(table, table)  # rien ne bouge
+        else:
+            simule = classement.classement(appel, donnees, normalises)
+            changements = classement.comparer(table, simule)
         st.caption(
             f"Total des curseurs : {somme}"
             + (" (ramené à 100)." if somme != 100 else ".")

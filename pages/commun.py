@@ -96,3 +96,19 @@ def limites() -> Limites:
 
 def fichiers_demo() -> list[Path]:
     return sorted(DOSSIER_DEMO.glob("*.xlsx"))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _donnees_classement(configuration_toml: str, url: str, empreinte: tuple):
+    from evaluation import classement
+
+    return classement.charger(appel_depuis_toml(configuration_toml), moteur=_moteur(url))
+
+
+def donnees_classement(appel: Appel):
+    """Ce que le classement lit dans la base, gardé tant que rien n'y change (l'empreinte :
+    dernier changement journalisé, dernière importation) : bouger un curseur de simulation
+    ou un filtre ne relit pas 400 000 notes."""
+    with moteur().connect() as connexion:
+        cle = stockage.empreinte(appel.id, connexion=connexion)
+    return _donnees_classement(appel.source_toml, stockage.url_par_defaut(), cle)

@@ -9,7 +9,7 @@ from evaluation import classement, evaluations, financement
 from evaluation.comptes import lister_comptes
 from evaluation.evaluations import SOUMISE
 from evaluation.formats import montant, nombre
-from pages.commun import appel_actif, moteur
+from pages.commun import appel_actif, donnees_classement, moteur
 from pages.connexion import exiger_acces
 
 compte = exiger_acces("seance")
@@ -26,7 +26,7 @@ st.html(
     </style>"""
 )
 
-donnees = classement.charger(appel, moteur=m)
+donnees = donnees_classement(appel)
 table = classement.classement(appel, donnees)
 annees = financement.nombre_annees(appel)
 periodes = appel.financement.annees_financieres()
