@@ -144,9 +144,9 @@ class Reglages:
 
     evaluateurs_par_demande: int | None = None
     verrouille: bool = False
-    decisions_verrouillees: bool = False
     modifie_le: dt.datetime | None = None
     modifie_par: str | None = None
+    decisions_verrouillees: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,9 +195,9 @@ def _reglages(ligne: Mapping | None) -> Reglages:
     return Reglages(
         ligne["evaluateurs_par_demande"],
         bool(ligne["verrouille"]),
-        bool(ligne.get("decisions_verrouillees")),
         ligne["modifie_le"],
         ligne["modifie_par"],
+        bool(ligne.get("decisions_verrouillees")),
     )
 
 

@@ -38,6 +38,12 @@ class ErreurClassement(ValueError):
     """Une pondération ou un réglage refusé ; le message dit pourquoi."""
 
 
+def regles_departage(appel: Appel) -> list[str]:
+    """Le départage appliqué : celui de l'appel, le numéro de demande en dernier recours."""
+    regles = list(appel.departage)
+    return regles if "no_demande" in regles else [*regles, "no_demande"]
+
+
 def libelle_regle(regle: str, appel: Appel) -> str:
     if regle.startswith("critere:"):
         critere = next((c for c in appel.criteres if c.id == regle[8:]), None)
@@ -132,7 +138,8 @@ def classer(
         default=CLASSE,
     )
     table["statut"] = statut
-    table["raison"] = table["demande_id"].map(inadmissibles).fillna("")
+    raisons = inadmissibles.to_dict()
+    table["raison"] = [raisons.get(d, "") for d in table["demande_id"]]
     table.loc[table["statut"] == SOUS_SEUIL, "raison"] = np.where(
         sous_minimum[statut == SOUS_SEUIL]
         & ~(total[statut == SOUS_SEUIL] < appel.seuil_global - 1e-9),
@@ -153,8 +160,9 @@ def classer(
         elif regle == "no_demande":
             cles[regle] = table["no_demande"].astype(str).to_numpy()
         regles.append(regle)
-    if "no_demande" not in cles:
+    if "no_demande" not in cles:  # toujours en dernier : le classement reste déterministe
         cles["no_demande"] = table["no_demande"].astype(str).to_numpy()
+        regles.append("no_demande")
     tri = pd.DataFrame(cles)
     dedans = tri["_ordre"] == 0
     ordre = (
@@ -308,7 +316,7 @@ def comparer(officiel: pd.DataFrame, simule: pd.DataFrame) -> pd.DataFrame:
     monte), et les demandes qui franchissent la ligne de financement."""
     a = officiel.set_index("demande_id")[["no_demande", "rang", "financement", "total"]]
     b = simule.set_index("demande_id")[["rang", "financement", "total"]]
-    t = a.join(b, rsuffix="_simule")
+    t = a.merge(b, left_index=True, right_index=True, how="left", suffixes=("", "_simule"))
     t["deplacement"] = (t["rang"] - t["rang_simule"]).astype("Int64")
     t["franchit"] = np.select(
         [

@@ -47,7 +47,7 @@ def cube(notes: pd.DataFrame, demandes: Sequence[int], criteres: Sequence[str]) 
     # Codes calculés sur les colonnes telles quelles (texte Arrow) : convertir 400 000
     # chaînes en objets Python coûterait plus que tout le reste du calcul.
     i_d = pd.Index(demandes).get_indexer(notes["demande_id"].to_numpy(dtype=np.int64))
-    i_c = np.asarray(pd.Categorical(notes["critere"], categories=list(criteres)).codes)
+    i_c = pd.Index(criteres, dtype=notes["critere"].dtype).get_indexer(notes["critere"])
     garde = (i_d >= 0) & (i_c >= 0)
     i_e, evaluateurs = pd.factorize(notes["evaluateur"][garde], sort=True)
     evaluateurs = np.asarray(evaluateurs, dtype=object)

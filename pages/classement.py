@@ -80,7 +80,9 @@ with st.expander("Règles appliquées", expanded=False):
         "- **Statuts**, dans cet ordre : inadmissible (la majorité des évaluations le juge), "
         "non évalué, sous le seuil, classé.\n"
         "- **Départage des ex æquo** : "
-        + " ; puis ".join(classement.libelle_regle(r, appel) for r in appel.departage)
+        + " ; puis ".join(
+            classement.libelle_regle(r, appel) for r in classement.regles_departage(appel)
+        )
         + ".\n"
         f"- **À discuter** : étendue d'au moins {nombre(appel.ecart_critere_a_discuter, 1)} "
         f"points sur un critère ou {nombre(appel.ecart_total_a_discuter)} points sur le total.\n"
