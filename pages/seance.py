@@ -33,6 +33,14 @@ periodes = appel.financement.annees_financieres()
 noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
 fermees = donnees.reglages.decisions_verrouillees
 
+ligne = classement.ligne_du_classement(table, appel)
+st.caption(
+    "Restant à la ligne de financement : "
+    + " · ".join(
+        f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
+        for a in range(annees)
+    )
+)
 if message := st.session_state.pop("_seance_msg", None):
     (st.success if message[0] == "success" else st.error)(message[1])
 tout = st.toggle("Inclure les demandes hors classement", key="seance_tout")
