@@ -317,13 +317,17 @@ def verrouiller(
     quoi: str = "verrouille",
 ) -> None:
     """Verrouille (ou rouvre) les évaluations de l'appel (`quoi` = « verrouille ») ou ses
-    décisions (« decisions_verrouillees ») ; journalisé."""
+    décisions (« decisions_verrouillees ») ; journalisé. Verrouiller les décisions fige
+    aussi les notes ; rouvrir les décisions ne rouvre pas les notes."""
     if quoi not in ("verrouille", "decisions_verrouillees"):
         raise ValueError(f"verrou « {quoi} » inconnu.")
+    valeurs = {quoi: verrouille}
+    if quoi == "decisions_verrouillees" and verrouille:
+        valeurs["verrouille"] = True
     with stockage.ecriture(moteur, stockage.attributions) as connexion:
         _ecrire_reglages(
             appel_id,
-            {quoi: verrouille},
+            valeurs,
             connexion,
             auteur,
             maintenant or stockage.maintenant(),

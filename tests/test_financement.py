@@ -521,3 +521,18 @@ def test_ligne_de_financement_liste_python_vide(mode):
     assert ligne.finances.tolist() == [0, 0]
     assert ligne.restant.tolist() == [100, 50]
     assert ligne.derniere_financee is None
+
+
+def test_verrouiller_les_decisions_fige_aussi_les_notes(moteur, appel):
+    from evaluation import attributions
+
+    attributions.verrouiller(
+        appel.id, True, moteur=moteur, auteur="pres@x.ca", quoi="decisions_verrouillees"
+    )
+    reglages = attributions.charger(appel.id, moteur=moteur).reglages
+    assert reglages.decisions_verrouillees and reglages.verrouille
+    attributions.verrouiller(
+        appel.id, False, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees"
+    )
+    reglages = attributions.charger(appel.id, moteur=moteur).reglages
+    assert not reglages.decisions_verrouillees and reglages.verrouille
