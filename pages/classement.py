@@ -424,7 +424,7 @@ if presidence:
                     min_value=0.0,
                     value=recommandes[a] / 100 if decision == financement.RETENU else 0.0,
                     step=500.0,
-                    key=f"dc_montant::{choix}::{a}::{decision}",
+                    key=f"dc_montant::{choix}::{a}::{decision}::{recommandes[a]}",
                     disabled=decision != financement.RETENU,
                 )
             )

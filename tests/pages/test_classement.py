@@ -1,0 +1,623 @@
+"""La page Classement, lue comme la lit le comité : enveloppe restante, ligne de financement,
+règles, fichier CSV, filtres, pondérations simulées, puis les montants et les décisions de la
+présidence.
+
+Le jeu, calculé à la main (poids 25, 20, 15, 15, 15, 10 ; total = Σ poids × note / 10) :
+
+- T-002 (projet conjoint, 30 000 $ + 30 000 $) : pertinence 5, 6 et 7 (moyenne 6), 9 ailleurs
+  → 25 × 6 + 75 × 9 = 825 → 82,5 : rang 1 ;
+- T-001 (20 000 $ la première année) : pertinence 10, 7 ailleurs → 250 + 525 = 775 → 77,5 :
+  rang 2 ;
+- T-003 : 5 partout, deux évaluations sur trois → 50 : sous le seuil de 60.
+
+Enveloppe ramenée à 40 000 $ et 35 000 $ : T-002 tient (30 000 $ et 30 000 $), T-001 non
+(50 000 $ > 40 000 $) : il passe en liste d'attente. Restent 10 000 $ et 5 000 $.
+"""
+
+import csv
+import io
+import re
+
+import pytest
+from streamlit.testing.v1.element_tree import Dataframe, Subheader
+
+from evaluation import attributions, evaluations, financement, stockage
+from evaluation.appel import appel_depuis_toml, charger_appel
+from evaluation.comptes import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
+from evaluation.evaluations import SOUMISE, Saisie
+from evaluation.importation import importer, verifier_lot
+from tests.conftest import DONNEES
+from tests.pages.conftest import compte_de_test, textes
+
+PAGE = "pages/classement.py"
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+EVA, LUC, ZOE = "eva@exemple.qc.ca", "luc@exemple.qc.ca", "zoe@exemple.qc.ca"
+NOMS = {EVA: "Éva Lachance", LUC: "Luc Gagnon", ZOE: "Zoé Tremblay"}
+ENVELOPPE_LIVREE = "enveloppe = [750000, 500000]"
+NBSP = "\u00a0"
+COMMENTAIRE_CRITERE = "Retombées régionales encore floues."
+COMMENTAIRE_GLOBAL = "Réseau solide, budget réaliste."
+
+
+def dollars(texte: str) -> str:
+    """Les montants de `texte` (« 10 000 $ ») tels que la page les écrit : espaces insécables
+    (U+00A0) entre les milliers et devant le dollar, comme evaluation.formats.montant."""
+    return re.sub(r"\d[\d ]*(?:,\d+)? \$", lambda m: m.group().replace(" ", NBSP), texte)
+
+
+def appel_reduit():
+    """L'appel livré, avec une enveloppe de 40 000 $ puis 35 000 $."""
+    livre = charger_appel()
+    assert ENVELOPPE_LIVREE in livre.source_toml
+    return appel_depuis_toml(
+        livre.source_toml.replace(ENVELOPPE_LIVREE, "enveloppe = [40000, 35000]"), "test"
+    )
+
+
+def _notes(appel, pertinence: float, ailleurs: float) -> dict[str, float]:
+    return {c.id: (pertinence if c.id == "pertinence" else ailleurs) for c in appel.criteres}
+
+
+def preparer(url: str) -> tuple[object, dict[str, int]]:
+    """Base du jeu décrit en tête du module, avant toute ouverture de page (l'appel stocké
+    ne passe pas par le journal : la page ne le verrait pas changer ensuite).
+
+    Renvoie l'appel (enveloppe réduite) et {numéro: identifiant}."""
+    appel = appel_reduit()
+    moteur = stockage.creer_moteur(url)
+    try:
+        importer(
+            verifier_lot([(VALIDE.name, VALIDE)], charger_appel()), charger_appel(), moteur=moteur
+        )
+        with stockage.ecriture(moteur) as connexion:
+            stockage.enregistrer_appel(appel, connexion=connexion)
+        for courriel, nom in NOMS.items():
+            compte_de_test(url, EVALUATEUR, courriel, nom=nom)
+        with moteur.connect() as c:
+            table = stockage.lire_demandes(appel.id, connexion=c)
+        ids = dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+
+        def soumettre(no, evaluateur, notes, **champs):
+            saisie = Saisie(notes=notes, admissible=True, **champs)
+            evaluations.enregistrer(appel, ids[no], evaluateur, saisie, SOUMISE, moteur=moteur)
+
+        soumettre(
+            "T-002",
+            EVA,
+            _notes(appel, 5, 9),
+            commentaires={"pertinence": COMMENTAIRE_CRITERE},
+            commentaire_global=COMMENTAIRE_GLOBAL,
+        )
+        soumettre("T-002", LUC, _notes(appel, 6, 9))
+        soumettre("T-002", ZOE, _notes(appel, 7, 9))
+        for e in (EVA, LUC, ZOE):
+            soumettre("T-001", e, _notes(appel, 10, 7))
+        for e in (EVA, LUC):
+            soumettre("T-003", e, _notes(appel, 5, 5))
+    finally:
+        moteur.dispose()
+    return appel, ids
+
+
+@pytest.fixture
+def jeu(base):
+    return preparer(base)
+
+
+@pytest.fixture
+def appel(jeu):
+    return jeu[0]
+
+
+@pytest.fixture
+def ids(jeu):
+    return jeu[1]
+
+
+@pytest.fixture
+def moteur(base):
+    m = stockage.creer_moteur(base)
+    yield m
+    m.dispose()
+
+
+@pytest.fixture
+def ouvrir(application, jeu):
+    def ouvrir_page(role=PRESIDENT):
+        at = application(PAGE, role=role)
+        assert at.title[0].value == "Classement"
+        return at
+
+    return ouvrir_page
+
+
+def executer(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metriques(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def sous_titres(at) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def partie(at, cle: str):
+    """Le tableau d'une partie du classement (cle : « Financées », « Liste d'attente »,
+    « Hors classement ») : celui qui suit son sous-titre ; None quand la page écrit
+    « Aucune demande. » à sa place."""
+    titre = None
+    for element in at.main.children.values():
+        if isinstance(element, Subheader):
+            titre = element.value
+        elif isinstance(element, Dataframe) and titre and titre.startswith(cle + " ("):
+            return element.value
+    return None
+
+
+def numeros(at, cle: str) -> list[str]:
+    table = partie(at, cle)
+    return [] if table is None else list(table["No"])
+
+
+def ligne(at, cle: str, no: str) -> dict:
+    table = partie(at, cle)
+    return table[table["No"] == no].iloc[0].to_dict()
+
+
+def expander(at, libelle: str):
+    (trouve,) = [e for e in at.expander if e.label == libelle]
+    return trouve
+
+
+def erreurs(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def succes(at) -> list[str]:
+    return [s.value for s in at.success]
+
+
+def cles(at) -> set[str]:
+    """Les clés de tous les widgets de la page."""
+    widgets = [
+        *at.button,
+        *at.slider,
+        *at.number_input,
+        *at.selectbox,
+        *at.radio,
+        *at.text_input,
+        *at.text_area,
+        *at.multiselect,
+    ]
+    return {w.key for w in widgets if w.key}
+
+
+def journal(moteur, appel, objet: str) -> list[list]:
+    with moteur.connect() as c:
+        j = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    return j.loc[j["objet"] == objet, ["auteur", "ancien", "nouveau"]].values.tolist()
+
+
+# --- Ce que tout le monde voit -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [ADMIN, PRESIDENT, OBSERVATEUR])
+def test_enveloppe_restante_et_ligne_de_financement(ouvrir, role):
+    at = ouvrir(role)
+    m = metriques(at)
+    # 40 000 − 30 000 (T-002) ; 35 000 − 30 000 (T-002) ; T-001 reste sous la ligne.
+    assert m["Restant 2024-2025"] == "10\u00a0000\u00a0$"
+    assert m["Restant 2025-2026"] == "5\u00a0000\u00a0$"
+    assert m["Financées"] == "1 / 2"
+    assert sous_titres(at)[:3] == ["Financées (1)", "Liste d'attente (1)", "Hors classement (1)"]
+    (ligne_financement,) = [e for e in erreurs(at) if "Ligne de financement" in e]
+    assert dollars("Restant par année : 2024-2025 : 10 000 $ · 2025-2026 : 5 000 $.") in (
+        ligne_financement
+    )
+    assert dollars("sur 40 000 $ · financé 30 000 $") in textes(at)
+
+    assert numeros(at, "Financées") == ["T-002"]
+    t002 = ligne(at, "Financées", "T-002")
+    assert (t002["Rang"], t002["Total"], t002["Statut"], t002["Évaluations"]) == (
+        1,
+        "82,50",
+        "financé",
+        "3 / 3",
+    )
+    assert t002["Pertinence"] == "6,0" and t002["Cohérence"] == "9,0"
+    assert (t002["Recommandé an 1"], t002["Cumul an 1"]) == (dollars("30 000 $"),) * 2
+    assert (t002["Recommandé an 2"], t002["Cumul an 2"]) == (dollars("30 000 $"),) * 2
+
+    assert numeros(at, "Liste d'attente") == ["T-001"]
+    t001 = ligne(at, "Liste d'attente", "T-001")
+    assert (t001["Rang"], t001["Total"], t001["Statut"]) == (2, "77,50", "liste d'attente")
+    assert (t001["Recommandé an 1"], t001["Cumul an 1"]) == (
+        dollars("20 000 $"),
+        dollars("50 000 $"),
+    )
+
+    assert numeros(at, "Hors classement") == ["T-003"]
+    t003 = ligne(at, "Hors classement", "T-003")
+    assert (t003["Rang"], t003["Total"], t003["Statut"], t003["Évaluations"]) == (
+        "",
+        "50,00",
+        "sous le seuil",
+        "2 / 3 !",
+    )
+    assert t003["Raison"] == "total sous le seuil de 60"
+
+
+def test_regles_appliquees(ouvrir):
+    at = ouvrir()
+    regles = expander(at, "Règles appliquées").markdown[0].value
+    assert (
+        "**Départage des ex æquo** : note plus haute en « Pertinence et retombées » ; "
+        "puis projet conjoint avant projet d'une seule municipalité ; "
+        "puis plus grande part du coût couverte par le demandeur et le cofinancement ; "
+        "puis numéro de demande."
+    ) in regles
+    assert "**Seuil** : 60 / 100." in regles
+    assert "poids (celles de l'appel) : Pertinence et retombées 25, " in regles
+    assert dollars("plafonnée à 25 000 $ (35 000 $ pour un projet conjoint)") in regles
+    assert "la première qui ne tient pas et les suivantes vont en liste d'attente" in regles
+
+
+@pytest.fixture
+def fichiers_servis(monkeypatch):
+    """Les stockages de fichiers que chaque exécution d'AppTest crée : un bouton de
+    téléchargement y dépose ses données, que son adresse (`url`) désigne."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    crees = []
+
+    class Enregistre(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            crees.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Enregistre)
+    return crees
+
+
+def test_telechargement_csv(ouvrir, fichiers_servis):
+    at = ouvrir()
+    (bouton,) = at.get("download_button")
+    assert bouton.proto.label == "Télécharger le classement (CSV)"
+    contenu = fichiers_servis[-1].get_file(bouton.proto.url.rsplit("/", 1)[-1]).content
+    assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
+    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    vues = [
+        (
+            r["rang"],
+            r["no_demande"],
+            r["note"],
+            r["n_evaluations"],
+            r["statut"],
+            r["montant_recommande_an1"],
+            r["montant_recommande_an2"],
+            r["cumul_an1"],
+            r["cumul_an2"],
+        )
+        for r in lignes
+    ]
+    assert vues == [
+        ("1", "T-002", "82.50", "3", "financé", "30000.00", "30000.00", "30000.00", "30000.00"),
+        ("2", "T-001", "77.50", "3", "liste d'attente", "20000.00", "0.00", "50000.00", "30000.00"),
+        ("", "T-003", "50.00", "2", "sous le seuil", "18000.50", "0.00", "", ""),
+    ]
+
+
+def test_filtre_par_statut(ouvrir):
+    at = ouvrir()
+    at.multiselect(key="cl_statuts").set_value(["sous le seuil"])
+    executer(at)
+    assert sous_titres(at)[:3] == ["Financées (0)", "Liste d'attente (0)", "Hors classement (1)"]
+    assert numeros(at, "Financées") == numeros(at, "Liste d'attente") == []
+    assert [c.value for c in at.caption].count("Aucune demande.") == 2
+    assert numeros(at, "Hors classement") == ["T-003"]
+    # Le filtre ne touche pas à la ligne de financement.
+    assert metriques(at)["Restant 2024-2025"] == dollars("10 000 $")
+
+    at.multiselect(key="cl_statuts").set_value(["classé"])
+    executer(at)
+    assert sous_titres(at)[:3] == ["Financées (1)", "Liste d'attente (1)", "Hors classement (0)"]
+    assert numeros(at, "Financées") == ["T-002"]
+    assert numeros(at, "Liste d'attente") == ["T-001"]
+    assert partie(at, "Hors classement") is None
+
+
+# --- Pondérations simulées ----------------------------------------------------------------------
+
+
+def _comparaison(at):
+    """Le tableau des demandes qui bougent sous les poids simulés."""
+    tables = [d.value for d in at.dataframe if "Rang simulé" in d.value.columns]
+    assert len(tables) <= 1
+    return tables[0] if tables else None
+
+
+def test_simulation_change_le_classement(ouvrir):
+    at = ouvrir(OBSERVATEUR)
+    assert "Total des curseurs : 100. 0 demande bouge(nt)." in textes(at)
+    assert _comparaison(at) is None
+
+    # Pertinence 60 (les autres inchangés, total 135) : T-002 (7,67 en moyenne) passe sous
+    # T-001 (8,33), qui entre dans le financement.
+    at.slider(key="poids::pertinence").set_value(60)
+    executer(at)
+    assert "Total des curseurs : 135 (ramené à 100). 2 demandes bouge(nt)." in textes(at)
+    table = _comparaison(at).set_index("No")
+    assert table.loc["T-001"].tolist() == [2, 1, "+1", "entre dans le financement"]
+    assert table.loc["T-002"].tolist() == [1, 2, "-1", "sort du financement"]
+    # Le classement officiel ne bouge pas.
+    assert numeros(at, "Financées") == ["T-002"]
+    assert numeros(at, "Liste d'attente") == ["T-001"]
+
+
+def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
+    at = ouvrir(ADMIN)
+    assert not at.button(key="adopter_poids").disabled
+    at.slider(key="poids::pertinence").set_value(40)
+    executer(at)
+    assert at.button(key="adopter_poids").disabled  # total 115 : pas adoptable
+
+    # 40, 5, 15, 15, 15, 10 : T-001 = (400 + 35 + 385) / 10 = 82 ; T-002 = (240 + 45 + 495)
+    # / 10 = 78.
+    at.slider(key="poids::coherence").set_value(5)
+    executer(at)
+    assert "Total des curseurs : 100. 2 demandes bouge(nt)." in textes(at)
+    assert not at.button(key="adopter_poids").disabled
+    at.button(key="adopter_poids").click()
+    executer(at)
+
+    assert "Nouvelles pondérations adoptées (inscrites au journal)." in succes(at)
+    with moteur.connect() as c:
+        ponderation = stockage.lire_ponderation(appel.id, connexion=c)
+    assert ponderation["poids"] == {
+        "pertinence": 40.0,
+        "coherence": 5.0,
+        "qualite-dossier": 15.0,
+        "structurant": 15.0,
+        "capacite": 15.0,
+        "visibilite": 10.0,
+    }
+    assert ponderation["auteur"] == "admin@exemple.qc.ca"
+    assert journal(moteur, appel, "ponderation") == [
+        [
+            "admin@exemple.qc.ca",
+            "pertinence 25, coherence 20, qualite-dossier 15, structurant 15, capacite 15, "
+            "visibilite 10",
+            "pertinence 40, coherence 5, qualite-dossier 15, structurant 15, capacite 15, "
+            "visibilite 10",
+        ]
+    ]
+    # Le classement officiel suit les nouveaux poids : T-001 d'abord, financé ; T-002 ne
+    # tient plus (20 000 + 30 000 > 40 000).
+    assert numeros(at, "Financées") == ["T-001"]
+    assert ligne(at, "Financées", "T-001")["Total"] == "82,00"
+    assert numeros(at, "Liste d'attente") == ["T-002"]
+    assert metriques(at)["Restant 2024-2025"] == dollars("20 000 $")
+    assert metriques(at)["Restant 2025-2026"] == dollars("35 000 $")
+    regles = expander(at, "Règles appliquées").markdown[0].value
+    assert "par admin@exemple.qc.ca) : Pertinence et retombées 40, " in regles
+    assert "Total des curseurs : 100. 0 demande bouge(nt)." in textes(at)
+
+
+def test_ponderation_avec_un_poids_nul_refusee(ouvrir, appel, moteur):
+    at = ouvrir(ADMIN)
+    at.slider(key="poids::pertinence").set_value(35)
+    at.slider(key="poids::visibilite").set_value(0)
+    executer(at)
+    assert "Total des curseurs : 100." in textes(at)
+    at.button(key="adopter_poids").click()
+    executer(at)
+    assert "Refusé : chaque poids doit être positif." in erreurs(at)
+    with moteur.connect() as c:
+        assert stockage.lire_ponderation(appel.id, connexion=c) is None
+    assert journal(moteur, appel, "ponderation") == []
+
+
+def test_presidence_n_adopte_pas_et_observateur_ne_decide_pas(ouvrir):
+    at = ouvrir(PRESIDENT)
+    assert "adopter_poids" not in cles(at)
+    assert "Montants et décisions" in sous_titres(at)
+    assert any(e.label == "Accord du panel et indulgence des évaluateurs" for e in at.expander)
+
+    at = ouvrir(OBSERVATEUR)
+    assert sous_titres(at) == ["Financées (1)", "Liste d'attente (1)", "Hors classement (1)"]
+    assert numeros(at, "Financées") == ["T-002"]
+    assert "Montants et décisions" not in sous_titres(at)
+    assert not any("indulgence" in e.label for e in at.expander)
+    assert "Écart moyen au panel" not in {c for d in at.dataframe for c in d.value.columns}
+    assert (
+        cles(at)
+        & {
+            "adopter_poids",
+            "mt_demande",
+            "mt_enregistrer",
+            "dc_demande",
+            "dc_enregistrer",
+            "verrouiller_decisions",
+            "rouvrir_decisions",
+        }
+        == set()
+    )
+    assert "poids::pertinence" in cles(at)  # il simule, comme tout le monde
+
+
+# --- Présidence : montants recommandés ----------------------------------------------------------
+
+
+def _montant(at, demande_id: int, annee: int, dollars_: float, raison: str = ""):
+    at.selectbox(key="mt_demande").set_value(demande_id)
+    at.radio(key="mt_annee").set_value(annee)
+    executer(at)
+    at.number_input(key=f"mt_montant::{demande_id}::{annee}").set_value(dollars_)
+    at.text_input(key="mt_raison").set_value(raison)
+    at.button(key="mt_enregistrer").click()
+    return executer(at)
+
+
+def _montants_stockes(moteur, appel) -> list[tuple]:
+    with moteur.connect() as c:
+        lignes = stockage.lire_montants_recommandes(appel.id, connexion=c)
+    return [(int(m["demande_id"]), m["annee"], m["montant"], m["raison"]) for m in lignes]
+
+
+def test_reduction_de_montant_exige_une_raison(ouvrir, appel, ids, moteur):
+    at = ouvrir(PRESIDENT)
+    t002 = ids["T-002"]
+    assert at.number_input(key=f"mt_montant::{t002}::1").value == 30000.0
+
+    _montant(at, t002, 1, 20000.0)
+    assert erreurs(at)[0] == dollars(
+        "Montant refusé : une réduction sous 30 000 $ (la demande plafonnée) demande une raison."
+    )
+    assert _montants_stockes(moteur, appel) == []
+    assert ligne(at, "Financées", "T-002")["Recommandé an 1"] == dollars("30 000 $")
+
+    _montant(at, t002, 1, 20000.0, "Volet promotion retiré")
+    assert "Montant recommandé de T-002 enregistré." in succes(at)
+    assert _montants_stockes(moteur, appel) == [(t002, 1, 2_000_000, "Volet promotion retiré")]
+    assert journal(moteur, appel, "montant_recommande:an1") == [
+        [
+            "president@exemple.qc.ca",
+            dollars("30 000 $"),
+            dollars("20 000 $ (Volet promotion retiré)"),
+        ]
+    ]
+    # 20 000 + 20 000 tiennent dans 40 000 : T-001 passe au-dessus de la ligne.
+    assert ligne(at, "Financées", "T-002")["Recommandé an 1"] == dollars("20 000 $")
+    assert numeros(at, "Financées") == ["T-002", "T-001"]
+    assert sous_titres(at)[:2] == ["Financées (2)", "Liste d'attente (0)"]
+    assert metriques(at)["Restant 2024-2025"] == "0\u00a0$"
+    assert metriques(at)["Restant 2025-2026"] == dollars("5 000 $")
+
+
+def test_montant_au_dessus_du_plafond_refuse(ouvrir, appel, ids, moteur):
+    at = ouvrir(ADMIN)
+    _montant(at, ids["T-002"], 2, 40000.0)  # projet conjoint : plafond 35 000 $
+    assert erreurs(at)[0] == dollars(
+        "Montant refusé : 40 000 $ dépasse le plafond de 35 000 $ par année."
+    )
+    _montant(at, ids["T-001"], 1, 26000.0)  # une seule municipalité : 25 000 $
+    assert erreurs(at)[0] == dollars(
+        "Montant refusé : 26 000 $ dépasse le plafond de 25 000 $ par année."
+    )
+    assert _montants_stockes(moteur, appel) == []
+    assert ligne(at, "Financées", "T-002")["Recommandé an 2"] == dollars("30 000 $")
+
+
+# --- Présidence : décisions ----------------------------------------------------------------------
+
+
+def _decision(at, demande_id: int, decision: str, justification: str = ""):
+    at.selectbox(key="dc_demande").set_value(demande_id)
+    executer(at)
+    at.radio(key=f"dc_decision::{demande_id}").set_value(decision)
+    executer(at)
+    at.text_area(key=f"dc_justification::{demande_id}").set_value(justification)
+    at.button(key="dc_enregistrer").click()
+    return executer(at)
+
+
+def _decisions_stockees(moteur, appel) -> dict[int, tuple]:
+    with moteur.connect() as c:
+        lignes = stockage.lire_decisions(appel.id, connexion=c)
+    return {
+        int(d["demande_id"]): (
+            d["decision"],
+            d["montant_an1"],
+            d["montant_an2"],
+            d["justification"],
+        )
+        for d in lignes
+    }
+
+
+def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
+    at = ouvrir(PRESIDENT)
+    t001, t002 = ids["T-001"], ids["T-002"]
+    assert dollars("Recommandation : financé · 30 000 $ + 30 000 $") in textes(at)
+
+    # Retenir T-002 au montant recommandé : conforme, sans justification.
+    _decision(at, t002, financement.RETENU)
+    assert "Décision « retenu » inscrite pour T-002." in succes(at)
+    assert _decisions_stockees(moteur, appel) == {t002: ("retenu", 3_000_000, 3_000_000, None)}
+    assert ligne(at, "Financées", "T-002")["Décision"] == "retenu"
+
+    # Retenir T-001, en liste d'attente : un écart, refusé sans justification.
+    _decision(at, t001, financement.RETENU)
+    assert erreurs(at)[0] == (
+        "Décision refusée : une décision qui s'écarte de la recommandation demande une "
+        "justification."
+    )
+    assert set(_decisions_stockees(moteur, appel)) == {t002}
+    assert ligne(at, "Liste d'attente", "T-001")["Décision"] == ""
+
+    _decision(at, t001, financement.RETENU, "Seul projet de la région")
+    assert "Décision « retenu » inscrite pour T-001." in succes(at)
+    assert _decisions_stockees(moteur, appel)[t001] == (
+        "retenu",
+        2_000_000,
+        0,
+        "Seul projet de la région",
+    )
+    assert ligne(at, "Liste d'attente", "T-001")["Décision"] == "retenu"
+    assert [n for _, _, n in journal(moteur, appel, "decision")] == [
+        dollars("retenu (30 000 $, 30 000 $)"),
+        dollars("retenu (20 000 $, 0 $) : Seul projet de la région"),
+    ]
+
+
+def test_decision_suit_le_montant_recommande_modifie(ouvrir, ids):
+    at = ouvrir(PRESIDENT)
+    t002 = ids["T-002"]
+    # La clé porte le montant recommandé (en cents) : le champ suit la recommandation.
+    assert at.number_input(key=f"dc_montant::{t002}::0::retenu::3000000").value == 30000.0
+    _montant(at, t002, 1, 20000.0, "Volet promotion retiré")
+    assert dollars("Recommandation : financé · 20 000 $ + 30 000 $") in textes(at)
+    # Le montant accordé proposé suit la recommandation affichée...
+    assert at.number_input(key=f"dc_montant::{t002}::0::retenu::2000000").value == 20000.0
+    # ... et retenir la demande à ce montant suit la recommandation.
+    at.button(key="dc_enregistrer").click()
+    executer(at)
+    assert "Décision « retenu » inscrite pour T-002." in succes(at)
+
+
+def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
+    at = ouvrir(PRESIDENT)
+    assert "rouvrir_decisions" not in cles(at)
+    at.button(key="verrouiller_decisions").click()
+    executer(at)
+
+    assert attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert any("Les décisions de cet appel sont verrouillées" in i.value for i in at.info)
+    assert at.button(key="mt_enregistrer").disabled
+    assert at.button(key="dc_enregistrer").disabled
+    assert {"verrouiller_decisions", "rouvrir_decisions"} & cles(at) == set()
+    with pytest.raises(financement.ErreurFinancement, match="verrouillées"):
+        financement.enregistrer_decision(
+            appel, ids["T-002"], financement.REFUSE, (0, 0), "x", moteur=moteur, auteur="x"
+        )
+
+    at = ouvrir(ADMIN)  # seule l'administration rouvre
+    assert at.button(key="dc_enregistrer").disabled
+    at.button(key="rouvrir_decisions").click()
+    executer(at)
+    assert not attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert not any("verrouillées" in i.value for i in at.info)
+    assert not at.button(key="mt_enregistrer").disabled
+    assert not at.button(key="dc_enregistrer").disabled
+    assert "rouvrir_decisions" not in cles(at)
+    assert journal(moteur, appel, "reglage:decisions_verrouillees") == [
+        ["president@exemple.qc.ca", "False", "True"],
+        ["admin@exemple.qc.ca", "True", "False"],
+    ]
+    _decision(at, ids["T-002"], financement.RETENU)
+    assert "Décision « retenu » inscrite pour T-002." in succes(at)

@@ -1,0 +1,270 @@
+"""La page Séance du comité, telle que la projette la présidence : une demande à la fois dans
+l'ordre du classement, ses notes par évaluateur et leurs commentaires, la recommandation et les
+boutons de décision.
+
+Le jeu est celui de test_classement (voir son en-tête) : T-002 rang 1, financé ; T-001 rang 2,
+en liste d'attente ; T-003 sous le seuil ; enveloppe de 40 000 $ puis 35 000 $.
+"""
+
+import re
+
+import pytest
+
+from evaluation import attributions, stockage
+from evaluation.appel import charger_appel
+from evaluation.comptes import ADMIN, PRESIDENT
+from evaluation.importation import importer, verifier_lot
+from tests.pages.conftest import textes
+from tests.pages.test_classement import (
+    COMMENTAIRE_CRITERE,
+    COMMENTAIRE_GLOBAL,
+    EVA,
+    LUC,
+    NOMS,
+    VALIDE,
+    ZOE,
+    dollars,
+    preparer,
+)
+
+PAGE = "pages/seance.py"
+BOUTONS_DECISION = ("seance_retenir", "seance_attente", "seance_refuser")
+ECART = (
+    "Décision refusée : une décision qui s'écarte de la recommandation demande une justification."
+)
+
+
+@pytest.fixture
+def jeu(base):
+    return preparer(base)
+
+
+@pytest.fixture
+def appel(jeu):
+    return jeu[0]
+
+
+@pytest.fixture
+def ids(jeu):
+    return jeu[1]
+
+
+@pytest.fixture
+def moteur(base):
+    m = stockage.creer_moteur(base)
+    yield m
+    m.dispose()
+
+
+@pytest.fixture
+def ouvrir(application, jeu):
+    def ouvrir_page(role=PRESIDENT):
+        return application(PAGE, role=role)
+
+    return ouvrir_page
+
+
+def executer(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def cliquer(at, cle: str):
+    at.button(key=cle).click()
+    return executer(at)
+
+
+def position(at) -> str:
+    """« 1 / 2 » : le compteur entre Précédente et Suivante (du HTML centré)."""
+    (texte,) = [
+        re.sub(r"<[^>]+>", "", m.value) for m in at.markdown if "text-align:center" in m.value
+    ]
+    return texte
+
+
+def titre(at) -> str:
+    return at.title[0].value
+
+
+def metriques(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def notes(at):
+    """Le tableau des notes (st.table) : une ligne par évaluateur, puis « Note retenue »."""
+    (table,) = at.table
+    return table.value
+
+
+def decisions(moteur, appel) -> dict[int, tuple]:
+    with moteur.connect() as c:
+        lignes = stockage.lire_decisions(appel.id, connexion=c)
+    return {
+        int(d["demande_id"]): (
+            d["decision"],
+            d["montant_an1"],
+            d["montant_an2"],
+            d["justification"],
+        )
+        for d in lignes
+    }
+
+
+@pytest.mark.parametrize("role", [ADMIN, PRESIDENT])
+def test_premiere_demande_notes_et_commentaires(ouvrir, role):
+    at = ouvrir(role)
+    assert position(at) == "1 / 2"
+    assert titre(at) == "1. T-002 · Réseau estrien des villes apprenantes"
+    assert "**Sherbrooke** · Estrie · projet conjoint" in [m.value for m in at.markdown]
+    m = metriques(at)
+    # Totaux des évaluateurs : 80 (Éva), 82,5 (Luc), 85 (Zoé) ; étendue 5.
+    assert (m["Total"], m["Évaluations"], m["Étendue du total"], m["Statut"]) == (
+        "82,5 / 100",
+        "3 / 3",
+        "5,0",
+        "financé",
+    )
+
+    table = notes(at)
+    assert list(table.index) == [NOMS[EVA], NOMS[LUC], NOMS[ZOE], "Note retenue"]
+    assert list(table["Pertinence"]) == ["5,0", "6,0", "7,0", "6,0"]
+    assert list(table["Visibilité"]) == ["9,0"] * 4
+    assert list(table.columns) == [
+        "Pertinence",
+        "Cohérence",
+        "Qualité",
+        "Caractère",
+        "Capacité",
+        "Visibilité",
+    ]
+
+    (commentaires,) = [e for e in at.expander if e.label.startswith("Commentaires")]
+    assert commentaires.label == "Commentaires des évaluateurs (2)"
+    assert commentaires.markdown[0].value == (
+        f"**{NOMS[EVA]}**, Pertinence et retombées : {COMMENTAIRE_CRITERE}\n\n"
+        f"**{NOMS[EVA]}** : {COMMENTAIRE_GLOBAL}"
+    )
+    assert dollars(
+        "**Recommandation** : financé · 30 000 $ (2024-2025) + 30 000 $ (2025-2026)"
+    ) in [m.value for m in at.markdown]
+    assert dollars(
+        "Restant à la ligne de financement : 2024-2025 : 10 000 $ · 2025-2026 : 5 000 $"
+    ) in textes(at)
+    assert not any(at.button(key=k).disabled for k in BOUTONS_DECISION)
+
+
+def test_suivante_et_precedente(ouvrir):
+    at = ouvrir()
+    assert at.button(key="seance_prec").disabled
+    assert not at.button(key="seance_suiv").disabled
+
+    cliquer(at, "seance_suiv")
+    assert position(at) == "2 / 2"
+    assert titre(at) == "2. T-001 · Jumelage maritime Rimouski-Brest"
+    assert metriques(at)["Statut"] == "liste d'attente"
+    assert metriques(at)["Total"] == "77,5 / 100"
+    assert list(notes(at)["Pertinence"]) == ["10,0"] * 4
+    assert not [e for e in at.expander if e.label.startswith("Commentaires")]
+    assert at.button(key="seance_suiv").disabled
+    assert not at.button(key="seance_prec").disabled
+
+    cliquer(at, "seance_prec")
+    assert position(at) == "1 / 2"
+    assert titre(at).startswith("1. T-002")
+    assert at.button(key="seance_prec").disabled
+
+
+def test_retenir_au_montant_recommande(ouvrir, appel, ids, moteur):
+    at = ouvrir()
+    cliquer(at, "seance_retenir")
+    assert "T-002 : retenu." in [s.value for s in at.success]
+    # Conforme à la recommandation (financé, montants recommandés) : aucune justification.
+    assert decisions(moteur, appel) == {ids["T-002"]: ("retenu", 3_000_000, 3_000_000, None)}
+    assert any("**décision actuelle : retenu**" in m.value for m in at.markdown)
+    with moteur.connect() as c:
+        j = stockage.lire_journal(connexion=c, demande_id=ids["T-002"])
+    assert j.loc[j["objet"] == "decision", ["auteur", "nouveau"]].values.tolist() == [
+        ["president@exemple.qc.ca", dollars("retenu (30 000 $, 30 000 $)")]
+    ]
+
+
+def test_refuser_une_demande_financee_exige_une_justification(ouvrir, appel, ids, moteur):
+    at = ouvrir()
+    t002 = ids["T-002"]
+    cliquer(at, "seance_refuser")
+    assert ECART in [e.value for e in at.error]
+    assert decisions(moteur, appel) == {}
+
+    at.text_input(key=f"seance_justif::{t002}").set_value("Partenaire non confirmé")
+    cliquer(at, "seance_refuser")
+    assert "T-002 : refusé." in [s.value for s in at.success]
+    assert decisions(moteur, appel) == {t002: ("refusé", 0, 0, "Partenaire non confirmé")}
+    assert any("**décision actuelle : refusé**" in m.value for m in at.markdown)
+
+
+def test_liste_d_attente_conforme_pour_la_suivante(ouvrir, appel, ids, moteur):
+    at = ouvrir()
+    cliquer(at, "seance_suiv")
+    # T-001 est sous la ligne : le retenir s'écarte de la recommandation...
+    cliquer(at, "seance_retenir")
+    assert ECART in [e.value for e in at.error]
+    # ... le laisser en liste d'attente la suit.
+    cliquer(at, "seance_attente")
+    assert "T-001 : liste d'attente." in [s.value for s in at.success]
+    assert decisions(moteur, appel) == {ids["T-001"]: ("liste d'attente", 0, 0, None)}
+    assert position(at) == "2 / 2"
+
+
+def test_inclure_les_demandes_hors_classement(ouvrir):
+    at = ouvrir()
+    at.toggle(key="seance_tout").set_value(True)
+    executer(at)
+    assert position(at) == "1 / 3"
+    cliquer(at, "seance_suiv")
+    cliquer(at, "seance_suiv")
+    assert position(at) == "3 / 3"
+    assert titre(at) == "T-003 · Mission mobilité durable à Puebla"  # pas de rang
+    m = metriques(at)
+    assert (m["Total"], m["Évaluations"], m["Statut"]) == ("50,0 / 100", "2 / 3", "sous le seuil")
+    assert "total sous le seuil de 60" in [c.value for c in at.caption]
+    assert list(notes(at).index) == [NOMS[EVA], NOMS[LUC], "Note retenue"]
+    assert dollars("**Recommandation** : sous le seuil · 18 000,50 $ (2024-2025)") in (
+        "\n".join(m.value for m in at.markdown)
+    )
+
+    at.toggle(key="seance_tout").set_value(False)
+    executer(at)
+    assert position(at) == "2 / 2"
+    assert titre(at).startswith("2. T-001")
+
+
+def test_decisions_verrouillees(ouvrir, appel, moteur):
+    at = ouvrir()
+    assert not any(at.button(key=k).disabled for k in BOUTONS_DECISION)
+    assert "Les décisions sont verrouillées." not in textes(at)
+
+    attributions.verrouiller(
+        appel.id, True, moteur=moteur, auteur="president", quoi="decisions_verrouillees"
+    )
+    executer(at)
+    assert all(at.button(key=k).disabled for k in BOUTONS_DECISION)
+    assert at.text_input(key="seance_justif::2").disabled
+    assert "Les décisions sont verrouillées." in textes(at)
+    # On parcourt toujours le classement.
+    cliquer(at, "seance_suiv")
+    assert position(at) == "2 / 2"
+    assert all(at.button(key=k).disabled for k in BOUTONS_DECISION)
+
+
+def test_aucune_demande_classee(application, base):
+    appel = charger_appel()
+    moteur = stockage.creer_moteur(base)
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    moteur.dispose()
+    at = application(PAGE)
+    assert titre(at) == "Séance du comité"
+    assert "Aucune demande classée pour l'instant : les évaluations soumises la classent." in [
+        i.value for i in at.info
+    ]
+    assert not at.main.button and not at.table
