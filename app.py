@@ -31,6 +31,7 @@ PAGES = [
     ("suivi", "Suivi des évaluations", ":material/monitoring:"),
     ("classement", "Classement", ":material/leaderboard:"),
     ("seance", "Séance du comité", ":material/co_present:"),
+    ("portefeuille", "Portefeuille", ":material/pie_chart:"),
     ("importation", "Importation", ":material/upload_file:"),
     ("attributions", "Attributions et conflits", ":material/assignment_ind:"),
     ("comptes", "Comptes", ":material/group:"),

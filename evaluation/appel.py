@@ -113,6 +113,37 @@ class Condition:
 
 
 NOTES_DES_AUTRES = ("jamais", "apres_soumission")
+DIMENSIONS_CIBLES = ("axe", "secteur", "region")
+
+
+@dataclass(frozen=True)
+class Cible:
+    """Une cible d'équilibre du portefeuille : part de l'enveloppe (en %) ou nombre de
+    demandes financées, au moins et/ou au plus, pour une valeur d'une dimension (« * » :
+    chaque valeur)."""
+
+    dimension: str
+    valeur: str
+    part_min: float | None = None
+    part_max: float | None = None
+    nombre_min: int | None = None
+    nombre_max: int | None = None
+
+    @property
+    def libelle(self) -> str:
+        bornes = []
+        if self.part_min is not None:
+            bornes.append(f"au moins {self.part_min:g} % de l'enveloppe")
+        if self.part_max is not None:
+            bornes.append(f"au plus {self.part_max:g} % de l'enveloppe")
+        if self.nombre_min is not None:
+            bornes.append(f"au moins {self.nombre_min} demande(s) financée(s)")
+        if self.nombre_max is not None:
+            bornes.append(f"au plus {self.nombre_max} demande(s) financée(s)")
+        qui = (
+            "chaque " + self.dimension if self.valeur == "*" else f"{self.dimension} {self.valeur}"
+        )
+        return f"{qui} : " + " et ".join(bornes)
 
 
 @dataclass(frozen=True)
@@ -144,6 +175,7 @@ class Appel:
     regularisation_calibration: float = 2.0
     departage: tuple[str, ...] = ()
     mode_ligne: str = "stricte"
+    cibles: tuple[Cible, ...] = ()
     source_toml: str = field(default="", repr=False, compare=False)
 
     @property
@@ -238,8 +270,17 @@ _SECTIONS = {
     "admissibilite": dict,
     "regions": list,
     "classement": dict,
+    "cibles": list,
 }
-_SECTIONS_FACULTATIVES = {"classement"}
+_SECTIONS_FACULTATIVES = {"classement", "cibles"}
+_SCHEMA_CIBLE = {
+    "dimension": (_TEXTE, True),
+    "valeur": ((str, int), True),
+    "part_min": (_NOMBRE, False),
+    "part_max": (_NOMBRE, False),
+    "nombre_min": ((int,), False),
+    "nombre_max": ((int,), False),
+}
 
 
 def _verifier(
@@ -312,6 +353,15 @@ def _noms_univoques(noms: list[tuple[str, str]], quoi: str, erreurs: list[str]) 
 
 def _cents(dollars: float) -> int:
     return round(dollars * 100)
+
+
+def regions_lues(donnees: dict) -> list[Region]:
+    """Les régions bien formées de la configuration (pour valider ce qui s'y réfère)."""
+    return [
+        Region(t["code"], t["nom"])
+        for t in donnees.get("regions", [])
+        if isinstance(t, dict) and isinstance(t.get("code"), str) and isinstance(t.get("nom"), str)
+    ]
 
 
 def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
@@ -507,6 +557,46 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         erreurs.append(
             f"[classement] : mode_ligne = « {mode_ligne} » inconnu ({', '.join(MODES_LIGNE)})."
         )
+    cibles = []
+    for i, t in enumerate(donnees.get("cibles", []), 1):
+        ou = f"[[cibles]] n° {i}"
+        t = _verifier(t, _SCHEMA_CIBLE, ou, erreurs)
+        if not {"dimension", "valeur"} <= t.keys():
+            continue
+        dimension, valeur = t["dimension"], str(t["valeur"])
+        valeurs_permises = {
+            "axe": {str(a.numero) for a in axes},
+            "secteur": {s.id for s in secteurs},
+            "region": {r.code for r in regions_lues(donnees)},
+        }
+        if dimension not in DIMENSIONS_CIBLES:
+            erreurs.append(
+                f"{ou} : dimension « {dimension} » inconnue ({', '.join(DIMENSIONS_CIBLES)})."
+            )
+            continue
+        if valeur != "*" and valeur not in valeurs_permises[dimension]:
+            erreurs.append(f"{ou} : {dimension} « {valeur} » inconnu de l'appel.")
+        bornes = [t.get(k) for k in ("part_min", "part_max", "nombre_min", "nombre_max")]
+        if all(b is None for b in bornes):
+            erreurs.append(f"{ou} : aucune borne (part_min, part_max, nombre_min, nombre_max).")
+        for k in ("part_min", "part_max"):
+            if k in t and not 0 <= t[k] <= 100:
+                erreurs.append(f"{ou} : {k} est un pourcentage de 0 à 100.")
+        for k in ("nombre_min", "nombre_max"):
+            if k in t and t[k] < 0:
+                erreurs.append(f"{ou} : {k} ne peut pas être négatif.")
+        if t.get("part_min", 0) > t.get("part_max", 100) or t.get("nombre_min", 0) > t.get(
+            "nombre_max", 10**9
+        ):
+            erreurs.append(f"{ou} : le minimum dépasse le maximum.")
+        cibles.append(
+            Cible(
+                dimension,
+                valeur,
+                *(float(t[k]) if k in t else None for k in ("part_min", "part_max")),
+                *(t.get(k) for k in ("nombre_min", "nombre_max")),
+            )
+        )
     notes_des_autres = evaluation.get("notes_des_autres", "jamais")
     if notes_des_autres not in NOTES_DES_AUTRES:
         erreurs.append(
@@ -550,6 +640,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         regularisation_calibration=float(evaluation.get("regularisation_calibration", 2.0)),
         departage=tuple(departage),
         mode_ligne=mode_ligne,
+        cibles=tuple(cibles),
         source_toml=texte,
     )
 

@@ -18,6 +18,7 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "suivi": (ADMIN, PRESIDENT),
     "classement": (ADMIN, PRESIDENT, OBSERVATEUR),
     "seance": (ADMIN, PRESIDENT),
+    "portefeuille": (ADMIN, PRESIDENT, OBSERVATEUR),
     "attributions": (ADMIN,),
     "journal": (ADMIN, PRESIDENT),
     "comptes": (ADMIN,),

@@ -308,3 +308,59 @@ def enregistrer_decision(
             ],
             connexion=connexion,
         )
+
+
+def adopter_scenario(
+    appel: Appel,
+    table: pd.DataFrame,
+    choisies: np.ndarray,
+    nom: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+) -> int:
+    """Fait d'une sélection (la meilleure sous l'enveloppe, par exemple) les décisions du
+    comité, en une transaction : retenu au montant recommandé pour les choisies, liste
+    d'attente pour les autres classées. Chaque décision est journalisée et porte le nom du
+    scénario en justification ; renvoie le nombre de décisions écrites."""
+    instant = maintenant or stockage.maintenant()
+    annees = nombre_annees(appel)
+    classees = (table["statut"] == "classé").to_numpy()
+    with stockage.ecriture(moteur, stockage.decisions) as connexion:
+        _verrou_decisions(appel.id, connexion)
+        lignes, journal = [], []
+        for k in np.flatnonzero(classees):
+            r = table.iloc[k]
+            retenue = bool(choisies[k])
+            m = [int(r[f"recommande_an{a + 1}"]) if retenue else 0 for a in range(annees)]
+            m += [0] * (2 - len(m))
+            decision = RETENU if retenue else LISTE_ATTENTE
+            lignes.append(
+                {
+                    "appel_id": appel.id,
+                    "demande_id": int(r["demande_id"]),
+                    "decision": decision,
+                    "montant_an1": m[0],
+                    "montant_an2": m[1],
+                    "justification": f"Scénario adopté : {nom}",
+                    "date": instant,
+                    "auteur": auteur,
+                }
+            )
+            journal.append(
+                _journal(
+                    instant,
+                    auteur,
+                    appel.id,
+                    int(r["demande_id"]),
+                    "decision",
+                    r["decision"] or None,
+                    f"{decision} ({' + '.join(montant(v) for v in m[:annees])}) : "
+                    f"scénario « {nom} »",
+                )
+            )
+        for ligne in lignes:
+            stockage.ajouter_decision(ligne, connexion=connexion)
+        stockage.inscrire_journal(journal, connexion=connexion)
+    return len(lignes)

@@ -16,6 +16,7 @@ PERMIS = {
     "suivi": {ADMIN, PRESIDENT},
     "classement": {ADMIN, PRESIDENT, OBSERVATEUR},
     "seance": {ADMIN, PRESIDENT},
+    "portefeuille": {ADMIN, PRESIDENT, OBSERVATEUR},
     "attributions": {ADMIN},
     "journal": {ADMIN, PRESIDENT},
     "comptes": {ADMIN},

@@ -1,0 +1,515 @@
+"""Le portefeuille : budget face à l'enveloppe, répartitions par axe, secteur, région, pays
+et type de projet, cibles d'équilibre, meilleure sélection sous l'enveloppe (programme en
+nombres entiers, scipy.optimize.milp) et solidité de la ligne de financement (bootstrap).
+
+Tout part du tableau du classement (`classement.classement`) ; les montants sont en cents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from evaluation import financement
+from evaluation.appel import Appel, Cible
+from evaluation.classement import CLASSE
+
+LIGNE, DECISIONS = "ligne", "decisions"
+DIMENSIONS = ("axe", "secteur", "secteur_secondaire", "region", "pays", "type")
+CONJOINT, SEULE = "projet conjoint", "une seule municipalité"
+
+
+def _annees(appel: Appel) -> int:
+    return financement.nombre_annees(appel)
+
+
+def montants(table: pd.DataFrame, appel: Appel, selon: str = LIGNE) -> np.ndarray:
+    """(n, années) : ce que chaque demande reçoit selon la ligne de financement (montant
+    recommandé des financées) ou selon les décisions (montant accordé des retenues)."""
+    n = _annees(appel)
+    if selon == LIGNE:
+        choisies = (table["statut"] == CLASSE) & (table["financement"] == financement.FINANCE)
+        valeurs = [table[f"recommande_an{a + 1}"] for a in range(n)]
+    elif selon == DECISIONS:
+        choisies = table["decision"] == financement.RETENU
+        valeurs = [table[f"accorde_an{a + 1}"] for a in range(n)]
+    else:
+        raise ValueError(f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}).")
+    colonnes = [
+        pd.to_numeric(v, errors="coerce").fillna(0).to_numpy(dtype=np.int64) for v in valeurs
+    ]
+    return np.where(choisies.to_numpy()[:, None], np.column_stack(colonnes), 0)
+
+
+def selection(table: pd.DataFrame, selon: str = LIGNE) -> np.ndarray:
+    if selon == LIGNE:
+        return (
+            (table["statut"] == CLASSE) & (table["financement"] == financement.FINANCE)
+        ).to_numpy()
+    return (table["decision"] == financement.RETENU).to_numpy()
+
+
+def budget(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:
+    """Par année financière et au total : enveloppe, demandé (toutes les demandes),
+    recommandé à la ligne, accordé par les décisions, et ce qui reste dans chaque cas."""
+    n = _annees(appel)
+    periodes = appel.financement.annees_financieres()
+    enveloppes = np.asarray(appel.financement.enveloppe[:n], dtype=np.int64)
+    demande = np.array(
+        [
+            pd.to_numeric(table[f"montant_demande_an{a + 1}"], errors="coerce").fillna(0).sum()
+            for a in range(n)
+        ],
+        dtype=np.int64,
+    )
+    ligne = montants(table, appel, LIGNE).sum(axis=0)
+    accorde = montants(table, appel, DECISIONS).sum(axis=0)
+    lignes = {
+        "enveloppe": enveloppes,
+        "demande": demande,
+        "recommande": ligne,
+        "accorde": accorde,
+        "restant_ligne": enveloppes - ligne,
+        "restant_decisions": enveloppes - accorde,
+    }
+    index = [f"{debut.year}-{fin.year}" for debut, fin in periodes[:n]]
+    t = pd.DataFrame(lignes, index=index)
+    t.loc["Total"] = t.sum()
+    return t
+
+
+def conjoints(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:
+    """Projets conjoints et d'une seule municipalité : demandes, financées (ligne), montant
+    financé, et la bonification conjointe utilisée (la part au-dessus du plafond simple)."""
+    m = montants(table, appel, LIGNE)
+    plafond_simple = appel.financement.plafond(False)
+    conjoint = table["projet_conjoint"].fillna(False).astype(bool).to_numpy()
+    choisies = selection(table, LIGNE)
+    bonus = np.clip(m - plafond_simple, 0, None).sum(axis=1)
+    lignes = []
+    for libelle, garde in ((CONJOINT, conjoint), (SEULE, ~conjoint)):
+        lignes.append(
+            {
+                "type": libelle,
+                "demandes": int(garde.sum()),
+                "financees": int((garde & choisies).sum()),
+                "finance": int(m[garde].sum()),
+                "bonification": int(bonus[garde].sum()),
+            }
+        )
+    return pd.DataFrame(lignes).set_index("type")
+
+
+def _valeurs_de(table: pd.DataFrame, dimension: str) -> list[list[str]]:
+    """Les valeurs de chaque demande pour une dimension (une liste : une demande peut
+    avoir plusieurs secteurs secondaires ou plusieurs pays)."""
+
+    def decouper(v):
+        return [x.strip() for x in str(v).split(";") if x.strip()] if isinstance(v, str) else []
+
+    if dimension == "axe":
+        return [[] if pd.isna(a) else [str(int(a))] for a in table["axe"]]
+    if dimension == "secteur":
+        return [[s] if isinstance(s, str) and s else [] for s in table["secteur"]]
+    if dimension == "secteur_secondaire":
+        return [decouper(v) for v in table["secteurs_secondaires"]]
+    if dimension == "region":
+        return [[r] if isinstance(r, str) and r else [] for r in table["region"]]
+    if dimension == "pays":
+        return [decouper(v) for v in table["pays"]]
+    if dimension == "type":
+        return [
+            [CONJOINT if bool(c) else SEULE]
+            for c in table["projet_conjoint"].fillna(False).astype(bool)
+        ]
+    raise ValueError(f"dimension « {dimension} » inconnue ({', '.join(DIMENSIONS)}).")
+
+
+def categories(appel: Appel, dimension: str, table: pd.DataFrame) -> list[tuple[str, str]]:
+    """(valeur, libellé) de chaque catégorie, dans l'ordre de l'appel ; toutes, même sans
+    demande (les 17 régions, par exemple). Les pays : ceux des demandes."""
+    if dimension == "axe":
+        return [(str(a.numero), f"Axe {a.numero}") for a in appel.axes]
+    if dimension in ("secteur", "secteur_secondaire"):
+        connus = [(s.id, s.libelle) for s in appel.secteurs]
+        autres = sorted(
+            {v for vs in _valeurs_de(table, dimension) for v in vs} - {c for c, _ in connus}
+        )
+        return connus + [(v, v) for v in autres]
+    if dimension == "region":
+        return [(r.code, r.nom) for r in appel.regions]
+    if dimension == "type":
+        return [(CONJOINT, CONJOINT), (SEULE, SEULE)]
+    return [(p, p) for p in sorted({v for vs in _valeurs_de(table, "pays") for v in vs})]
+
+
+def repartition(
+    table: pd.DataFrame,
+    appel: Appel,
+    dimension: str,
+    selon: str = LIGNE,
+    populations: Mapping[str, int] | None = None,
+    annee: int | None = None,
+) -> pd.DataFrame:
+    """Une ligne par catégorie : demandes, financées, montant demandé et financé (l'année
+    `annee`, 1 ou 2, ou toutes additionnées), part de l'enveloppe (de cette année ou du
+    total), note moyenne des demandes évaluées, taux de succès.
+    Une demande à plusieurs valeurs (secteurs secondaires, pays) compte dans chacune.
+    `populations` (région → habitants) ajoute le montant financé par 100 000 habitants."""
+    valeurs = _valeurs_de(table, dimension)
+    n = _annees(appel)
+    annees = range(n) if annee is None else [annee - 1]
+    finance = montants(table, appel, selon)[:, list(annees)].sum(axis=1)
+    choisies = selection(table, selon)
+    demande = sum(
+        pd.to_numeric(table[f"montant_demande_an{a + 1}"], errors="coerce").fillna(0).to_numpy()
+        for a in annees
+    ).astype(np.int64)
+    total = pd.to_numeric(table["total"], errors="coerce").to_numpy(dtype=float)
+    enveloppe = int(sum(appel.financement.enveloppe[a] for a in annees))
+    lignes = []
+    for code, libelle in categories(appel, dimension, table):
+        garde = np.array([code in vs for vs in valeurs], dtype=bool)
+        evaluees = garde & ~np.isnan(total)
+        ligne = {
+            "code": code,
+            "libelle": libelle,
+            "demandes": int(garde.sum()),
+            "financees": int((garde & choisies).sum()),
+            "demande": int(demande[garde].sum()),
+            "finance": int(finance[garde].sum()),
+            "part_enveloppe": finance[garde].sum() / enveloppe if enveloppe else np.nan,
+            "note_moyenne": float(total[evaluees].mean()) if evaluees.any() else np.nan,
+            "taux_succes": (garde & choisies).sum() / garde.sum() if garde.any() else np.nan,
+        }
+        if populations is not None:
+            habitants = populations.get(code, 0)
+            ligne["population"] = habitants
+            ligne["par_100k"] = finance[garde].sum() / habitants * 100_000 if habitants else np.nan
+        lignes.append(ligne)
+    return pd.DataFrame(lignes).set_index("code")
+
+
+def municipalites_sans_demande(table: pd.DataFrame, municipalites: Iterable) -> pd.DataFrame:
+    """Les municipalités du répertoire qui n'ont déposé aucune demande (ni comme requérante
+    ni comme partenaire reconnue par son code géographique), par région."""
+    codes = set(table["code_geographique"].dropna().astype(str))
+    lignes = [
+        {"region": m.region_code, "municipalite": m.nom_affiche, "population": m.population}
+        for m in municipalites
+        if m.code_geographique not in codes
+    ]
+    return pd.DataFrame(lignes, columns=["region", "municipalite", "population"])
+
+
+# --- Cibles d'équilibre ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contrainte:
+    """Une cible appliquée à une valeur : la borne, ce qui est atteint, l'écart."""
+
+    cible: Cible
+    valeur: str
+    libelle: str
+    membres: np.ndarray  # (n,) booléen : les demandes de cette valeur
+
+
+def contraintes(table: pd.DataFrame, appel: Appel, cibles: Iterable[Cible] | None = None):
+    """Chaque cible de l'appel déclinée par valeur (« * » : une contrainte par valeur)."""
+    resultat = []
+    for cible in appel.cibles if cibles is None else cibles:
+        valeurs = _valeurs_de(table, cible.dimension)
+        choix = [
+            (code, libelle)
+            for code, libelle in categories(appel, cible.dimension, table)
+            if cible.valeur in ("*", code)
+        ]
+        for code, libelle in choix:
+            membres = np.array([code in vs for vs in valeurs], dtype=bool)
+            resultat.append(Contrainte(cible, code, libelle, membres))
+    return resultat
+
+
+def evaluer_cibles(
+    table: pd.DataFrame, appel: Appel, choisies: np.ndarray, montants_choisis: np.ndarray
+) -> pd.DataFrame:
+    """Pour chaque contrainte : part de l'enveloppe et nombre atteints par la sélection,
+    bornes, respect, et l'écart (en points de % ou en demandes) quand elle est manquée."""
+    enveloppe = int(sum(appel.financement.enveloppe[: _annees(appel)]))
+    total = np.asarray(montants_choisis).reshape(len(table), -1).sum(axis=1)
+    lignes = []
+    for c in contraintes(table, appel):
+        part = 100 * total[c.membres & choisies].sum() / enveloppe if enveloppe else 0.0
+        nombre = int((c.membres & choisies).sum())
+        ecarts = []
+        if c.cible.part_min is not None and part < c.cible.part_min - 1e-9:
+            ecarts.append(f"{c.cible.part_min - part:.1f} points de % sous le minimum")
+        if c.cible.part_max is not None and part > c.cible.part_max + 1e-9:
+            ecarts.append(f"{part - c.cible.part_max:.1f} points de % au-dessus du maximum")
+        if c.cible.nombre_min is not None and nombre < c.cible.nombre_min:
+            ecarts.append(f"{c.cible.nombre_min - nombre} demande(s) de moins que le minimum")
+        if c.cible.nombre_max is not None and nombre > c.cible.nombre_max:
+            ecarts.append(f"{nombre - c.cible.nombre_max} demande(s) de plus que le maximum")
+        lignes.append(
+            {
+                "cible": c.cible.libelle,
+                "dimension": c.cible.dimension,
+                "valeur": c.valeur,
+                "libelle": c.libelle,
+                "part": part,
+                "nombre": nombre,
+                "respectee": not ecarts,
+                "ecart": " ; ".join(ecarts),
+            }
+        )
+    return pd.DataFrame(
+        lignes,
+        columns=["cible", "dimension", "valeur", "libelle", "part", "nombre", "respectee", "ecart"],
+    )
+
+
+# --- Meilleure sélection sous l'enveloppe --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Le résultat de l'optimisation : demandes choisies (dans l'ordre du tableau), valeur
+    de l'objectif, cibles manquées (contrainte → manque) et ce qu'a coûté chaque cible."""
+
+    choisies: np.ndarray
+    objectif: float
+    manques: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+
+PENALITE = 1e4  # par dollar de cible manquée : plus que ce que rapporte un dollar financé
+
+
+def optimiser(
+    table: pd.DataFrame,
+    appel: Appel,
+    *,
+    forcees: Iterable[int] = (),
+    exclues: Iterable[int] = (),
+    cibles: Iterable[Cible] | None = None,
+    ecart_relatif: float = 1e-4,
+) -> Selection:
+    """Choisit les demandes classées qui maximisent Σ note × montant recommandé, sous
+    l'enveloppe de chaque année et les cibles d'équilibre. Les cibles sont souples : une
+    cible impossible est manquée du moins possible (écart pénalisé), et le résultat dit de
+    combien. `forcees` / `exclues` : demande_id imposées dedans ou dehors (par la
+    présidence) ; une demande forcée reste soumise à l'enveloppe."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n_annees = _annees(appel)
+    candidates = (table["statut"] == CLASSE).to_numpy()
+    ids = table["demande_id"].astype(int).to_numpy()
+    m = np.column_stack(
+        [table[f"recommande_an{a + 1}"].to_numpy(dtype=float) / 100 for a in range(n_annees)]
+    )  # dollars
+    total = m.sum(axis=1)
+    note = pd.to_numeric(table["total"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    n = len(table)
+    liste = contraintes(table, appel, cibles)
+    enveloppe = float(sum(appel.financement.enveloppe[:n_annees])) / 100
+    # Variables : x (n demandes), puis un écart ≥ 0 par borne de cible.
+    bornes_cibles = []
+    for c in liste:
+        for genre in ("part_min", "part_max", "nombre_min", "nombre_max"):
+            valeur = getattr(c.cible, genre)
+            if valeur is not None:
+                bornes_cibles.append((c, genre, valeur))
+    k = len(bornes_cibles)
+    objectif = np.concatenate([-(note * total), np.zeros(k)])
+    lignes, bas, haut = [], [], []
+    for a in range(n_annees):
+        lignes.append(np.concatenate([m[:, a], np.zeros(k)]))
+        bas.append(-np.inf)
+        haut.append(appel.financement.enveloppe[a] / 100)
+    for j, (c, genre, valeur) in enumerate(bornes_cibles):
+        poids = total if genre.startswith("part") else np.ones(n)
+        echelle = enveloppe if genre.startswith("part") else 1.0
+        borne = valeur / 100 * echelle if genre.startswith("part") else float(valeur)
+        ecart = np.zeros(k)
+        if genre.endswith("min"):
+            ecart[j] = 1.0  # Σ membres + écart ≥ borne
+            lignes.append(np.concatenate([np.where(c.membres, poids, 0.0), ecart]))
+            bas.append(borne)
+            haut.append(np.inf)
+        else:
+            ecart[j] = -1.0  # Σ membres − écart ≤ borne
+            lignes.append(np.concatenate([np.where(c.membres, poids, 0.0), ecart]))
+            bas.append(-np.inf)
+            haut.append(borne)
+        # Un écart de cible coûte plus que tout ce qu'un dollar (ou une demande) rapporte.
+        objectif[n + j] = PENALITE * (
+            1.0 if genre.startswith("part") else max(total.max(initial=1), 1)
+        )
+    forcees, exclues = set(forcees), set(exclues)
+    bas_x = np.where(np.isin(ids, list(forcees)) & candidates, 1.0, 0.0)
+    haut_x = np.where(candidates & ~np.isin(ids, list(exclues)), 1.0, 0.0)
+    resultat = milp(
+        objectif,
+        constraints=LinearConstraint(np.array(lignes), np.array(bas), np.array(haut)),
+        integrality=np.concatenate([np.ones(n), np.zeros(k)]),
+        bounds=Bounds(
+            np.concatenate([bas_x, np.zeros(k)]), np.concatenate([haut_x, np.full(k, np.inf)])
+        ),
+        options={"mip_rel_gap": ecart_relatif},
+    )
+    if resultat.x is None:
+        return Selection(
+            np.zeros(n, dtype=bool),
+            0.0,
+            message="Aucune sélection possible : les demandes forcées dépassent l'enveloppe.",
+        )
+    x = resultat.x[:n] > 0.5
+    manques = {}
+    for j, (c, genre, _valeur) in enumerate(bornes_cibles):
+        ecart = resultat.x[n + j]
+        if ecart > 1e-6:
+            unite = (
+                f"{100 * ecart / enveloppe:.1f} points de %"
+                if genre.startswith("part")
+                else f"{ecart:.0f} demande(s)"
+            )
+            manques[f"{c.cible.libelle} — {c.libelle}"] = unite
+    return Selection(x, float((note * total)[x].sum()), manques, resultat.message)
+
+
+def comparer_selections(table: pd.DataFrame, avant: np.ndarray, apres: np.ndarray) -> pd.DataFrame:
+    """Les demandes ajoutées et retirées d'une sélection à l'autre."""
+    ajoutees = apres & ~avant
+    retirees = avant & ~apres
+    garde = ajoutees | retirees
+    return pd.DataFrame(
+        {
+            "no_demande": table["no_demande"].to_numpy()[garde],
+            "rang": table["rang"].to_numpy()[garde],
+            "total": table["total"].to_numpy()[garde],
+            "changement": np.where(ajoutees[garde], "ajoutée", "retirée"),
+        }
+    )
+
+
+# --- Solidité de la ligne de financement -----------------------------------------------------
+
+
+def bootstrap(
+    par_evaluateur: np.ndarray,
+    montants_recommandes: np.ndarray,
+    enveloppes: Iterable[int],
+    *,
+    tirages: int = 1000,
+    graine: int = 2024,
+    seuil: float | None = None,
+) -> pd.DataFrame:
+    """Rééchantillonne les évaluateurs de chaque demande (avec remise) `tirages` fois et
+    refait la ligne de financement (stricte) : pour chaque demande, la probabilité d'être
+    au-dessus de la ligne et l'intervalle de rang à 95 %. `par_evaluateur` : (n, E) totaux
+    sur 100 (NaN sans évaluation) ; `montants_recommandes` : (n, années) en cents.
+
+    Vectorisé : les tirages sont un axe numpy ; aucune boucle par demande."""
+    x = np.asarray(par_evaluateur, dtype=float)
+    n, e = x.shape
+    hasard = np.random.default_rng(graine)
+    vus = ~np.isnan(x)
+    compte = vus.sum(axis=1)
+    # Indices des évaluations de chaque demande, tassés à gauche : ordre[d, :compte[d]].
+    ordre = np.argsort(~vus, axis=1, kind="stable")
+    tires = hasard.random((tirages, n, max(e, 1)))
+    positions = np.floor(tires * np.maximum(compte, 1)[None, :, None]).astype(np.int64)
+    colonnes = np.take_along_axis(np.broadcast_to(ordre, (tirages, n, e)), positions[..., :e], 2)
+    valeurs = np.take_along_axis(np.broadcast_to(np.nan_to_num(x), (tirages, n, e)), colonnes, 2)
+    utiles = np.arange(e)[None, None, :] < compte[None, :, None]
+    moyennes = np.where(
+        compte[None, :] > 0, (valeurs * utiles).sum(axis=2) / np.maximum(compte, 1), -np.inf
+    )
+    if seuil is not None:
+        moyennes = np.where(moyennes >= seuil - 1e-9, moyennes, -np.inf)
+    # Rang dans chaque tirage (départage stable par la position d'origine).
+    tri = np.argsort(-moyennes, axis=1, kind="stable")
+    rangs = np.empty_like(tri)
+    np.put_along_axis(rangs, tri, np.arange(1, n + 1)[None, :], axis=1)
+    m = np.asarray(montants_recommandes, dtype=np.int64).reshape(n, -1)
+    cumuls = np.cumsum(m[tri], axis=1)  # (tirages, n, années) dans l'ordre du tirage
+    tient = (cumuls <= np.asarray(list(enveloppes))[: m.shape[1]][None, None, :]).all(axis=2)
+    eligibles = np.isfinite(np.take_along_axis(moyennes, tri, 1))
+    dessus_trie = np.cumprod(tient & eligibles, axis=1).astype(bool)
+    dessus = np.empty_like(dessus_trie)
+    np.put_along_axis(dessus, tri, dessus_trie, axis=1)
+    return pd.DataFrame(
+        {
+            "probabilite": dessus.mean(axis=0),
+            "rang_bas": np.percentile(rangs, 2.5, axis=0),
+            "rang_haut": np.percentile(rangs, 97.5, axis=0),
+        }
+    )
+
+
+def cout_des_cibles(table: pd.DataFrame, appel: Appel, **options) -> pd.DataFrame:
+    """Ce que coûte chaque cible : la valeur (Σ note × montant) de la meilleure sélection
+    sans elle, moins celle avec toutes les cibles. Zéro : la cible ne contraint rien."""
+    avec = optimiser(table, appel, **options).objectif
+    lignes = []
+    for cible in appel.cibles:
+        autres = [c for c in appel.cibles if c is not cible]
+        sans = optimiser(table, appel, cibles=autres, **options).objectif
+        lignes.append(
+            {
+                "cible": cible.libelle,
+                "cout": max(sans - avec, 0.0),
+                "cout_relatif": max(sans - avec, 0.0) / sans if sans else 0.0,
+            }
+        )
+    return pd.DataFrame(lignes, columns=["cible", "cout", "cout_relatif"])
+
+
+def solidite(
+    table: pd.DataFrame, notes: pd.DataFrame, appel: Appel, poids: Mapping[str, float], **options
+) -> pd.DataFrame:
+    """Le bootstrap de la ligne de financement sur un classement : probabilité d'être
+    au-dessus de la ligne, intervalle de rang, et la « zone grise » (intervalle qui
+    franchit le rang de la dernière demande financée). Les demandes hors classement
+    n'entrent pas dans les tirages. Une ligne par demande, dans l'ordre du tableau."""
+    from evaluation import notation
+
+    c = notation.cube(notes, table["demande_id"].astype(int), appel.poids)
+    p = np.array([poids[cr.id] for cr in appel.criteres], dtype=float)
+    par_eval = notation.totaux(c.notes, p, appel.echelle_max)
+    classees = (table["statut"] == CLASSE).to_numpy()
+    par_eval[~classees] = np.nan
+    montants_rec = np.column_stack(
+        [table[f"recommande_an{a + 1}"].to_numpy(dtype=np.int64) for a in range(_annees(appel))]
+    )
+    resultat = bootstrap(
+        par_eval,
+        montants_rec,
+        appel.financement.enveloppe,
+        seuil=appel.seuil_global,
+        **options,
+    )
+    financees = classees & (table["financement"] == financement.FINANCE).to_numpy()
+    derniere = (
+        int(np.nanmax(np.where(financees, table["rang"].astype(float), np.nan)))
+        if financees.any()
+        else 0
+    )
+    resultat["zone_grise"] = (
+        classees & (resultat["rang_bas"] <= derniere) & (resultat["rang_haut"] > derniere)
+    )
+    resultat.loc[~classees, ["probabilite", "rang_bas", "rang_haut"]] = np.nan
+    resultat.index = table.index
+    return resultat
+
+
+def populations_par_region(municipalites: Iterable) -> dict[str, int]:
+    """Habitants de chaque région d'après le répertoire des municipalités."""
+    total: dict[str, int] = {}
+    for m in municipalites:
+        total[m.region_code] = total.get(m.region_code, 0) + int(m.population or 0)
+    return total

@@ -1,0 +1,454 @@
+"""Portefeuille : le budget face à l'enveloppe, les répartitions par axe, secteur, région,
+pays et type de projet, les cibles d'équilibre, la meilleure sélection sous l'enveloppe,
+la solidité de la ligne de financement et, pour la présidence, le panel d'évaluateurs."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from evaluation import classement, financement, notation, portefeuille
+from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
+from evaluation.formats import montant, nombre, pourcentage
+from evaluation.municipalites import repertoire
+from evaluation.tableaux import csv_sans_formules
+from pages.commun import appel_actif, donnees_classement, moteur
+from pages.connexion import exiger_acces
+
+compte = exiger_acces("portefeuille")
+appel = appel_actif()
+m = moteur()
+presidence = compte.role in (ADMIN, PRESIDENT)
+donnees = donnees_classement(appel)
+table = classement.classement(appel, donnees)
+annees = financement.nombre_annees(appel)
+periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
+
+st.title("Portefeuille")
+if message := st.session_state.pop("_portefeuille_msg", None):
+    (st.success if message[0] == "success" else st.error)(message[1])
+if table.empty:
+    st.info("Aucune demande importée pour cet appel.")
+    st.stop()
+
+
+def argent(v) -> str:
+    return "" if pd.isna(v) else montant(int(v))
+
+
+def part(v) -> str:
+    return "" if pd.isna(v) else pourcentage(float(v))
+
+
+# --- 1. Budget ----------------------------------------------------------------------------
+st.subheader("Budget")
+b = portefeuille.budget(table, appel)
+jauges = st.columns(annees)
+for a, colonne in enumerate(jauges):
+    ligne = b.iloc[a]
+    figure = go.Figure(
+        go.Indicator(
+            mode="number+gauge",
+            value=ligne["recommande"] / 100,
+            number={"valueformat": ",.0f", "suffix": " $"},
+            title={"text": periodes[a]},
+            gauge={
+                "shape": "bullet",
+                "axis": {
+                    "range": [0, max(ligne["enveloppe"], ligne["demande"]) / 100],
+                    "tickformat": ",.0f",
+                },
+                "threshold": {"value": ligne["enveloppe"] / 100, "line": {"color": "red"}},
+                "steps": [{"range": [0, ligne["accorde"] / 100], "color": "#cfe3d4"}],
+                "bar": {"color": "#1f4e79"},
+            },
+        )
+    )
+    figure.update_layout(height=140, margin={"l": 90, "r": 30, "t": 20, "b": 20}, separators=", ")
+    colonne.plotly_chart(figure, width="stretch", key=f"jauge_{a}")
+st.caption(
+    "Barre : financé à la ligne de financement ; trait rouge : l'enveloppe ; fond vert : "
+    "accordé par les décisions du comité."
+)
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Année": b.index,
+            "Enveloppe": b["enveloppe"].map(argent),
+            "Demandé": b["demande"].map(argent),
+            "Recommandé (ligne)": b["recommande"].map(argent),
+            "Accordé (décisions)": b["accorde"].map(argent),
+            "Restant (ligne)": b["restant_ligne"].map(argent),
+            "Restant (décisions)": b["restant_decisions"].map(argent),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+types = portefeuille.conjoints(table, appel)
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Type de projet": types.index,
+            "Demandes": types["demandes"],
+            "Financées (ligne)": types["financees"],
+            "Montant financé": types["finance"].map(argent),
+            "Bonification conjointe utilisée": types["bonification"].map(argent),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+# --- 2. Répartitions ------------------------------------------------------------------------
+st.subheader("Répartitions")
+DIMENSIONS = {
+    "axe": "Axe",
+    "secteur": "Secteur principal",
+    "secteur_secondaire": "Secteurs secondaires",
+    "region": "Région administrative",
+    "pays": "Pays des partenaires",
+    "type": "Projet conjoint ou non",
+}
+f1, f2, f3, f4 = st.columns(4)
+dimension = f1.selectbox("Répartir par", list(DIMENSIONS), format_func=DIMENSIONS.get, key="pf_dim")
+selon = f2.radio(
+    "Montants",
+    [portefeuille.LIGNE, portefeuille.DECISIONS],
+    format_func={
+        portefeuille.LIGNE: "ligne de financement",
+        portefeuille.DECISIONS: "décisions",
+    }.get,
+    key="pf_selon",
+    horizontal=True,
+)
+statuts = f3.multiselect(
+    "Statut", list(classement.ORDRE_STATUTS), key="pf_statuts", placeholder="Tous"
+)
+annee = f4.selectbox(
+    "Année financière",
+    [None, *range(1, annees + 1)],
+    format_func=lambda a: "Toutes" if a is None else periodes[a - 1],
+    key="pf_annee",
+)
+vue = table[table["statut"].isin(statuts)] if statuts else table
+municipalites = repertoire().municipalites
+repart = portefeuille.repartition(
+    vue,
+    appel,
+    dimension,
+    selon,
+    populations=portefeuille.populations_par_region(municipalites)
+    if dimension == "region"
+    else None,
+    annee=annee,
+)
+lisible = pd.DataFrame(
+    {
+        DIMENSIONS[dimension]: repart["libelle"],
+        "Demandes": repart["demandes"],
+        "Financées": repart["financees"],
+        "Demandé": repart["demande"].map(argent),
+        "Financé": repart["finance"].map(argent),
+        "Part de l'enveloppe": repart["part_enveloppe"].map(part),
+        "Note moyenne": repart["note_moyenne"].map(lambda v: "" if pd.isna(v) else nombre(v, 1)),
+        "Taux de succès": repart["taux_succes"].map(part),
+    }
+)
+if "par_100k" in repart:
+    lisible["Financé par 100 000 hab."] = repart["par_100k"].map(argent)
+graphique, tableau = st.columns([3, 2])
+trie = repart.sort_values("finance")
+figure = px.bar(
+    x=trie["finance"] / 100,
+    y=trie["libelle"],
+    orientation="h",
+    labels={"x": "Financé ($)", "y": ""},
+    text=[montant(int(v)) if v else "" for v in trie["finance"]],
+)
+figure.update_layout(
+    height=max(260, 28 * len(trie) + 80),
+    margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    separators=", ",
+    xaxis={"tickformat": ",.0f", "range": [0, max(trie["finance"].max() / 100 * 1.3, 1)]},
+)
+figure.update_traces(marker_color="#1f4e79", textposition="outside", cliponaxis=False)
+graphique.plotly_chart(figure, width="stretch", key="pf_barres")
+tableau.dataframe(lisible, hide_index=True, width="stretch")
+tableau.download_button(
+    "Télécharger ce tableau (CSV)",
+    data=csv_sans_formules(lisible),
+    file_name=f"{appel.id}_repartition_{dimension}.csv",
+    mime="text/csv",
+    key="pf_csv",
+    on_click="ignore",
+    icon=":material/download:",
+)
+if dimension == "region":
+    absentes = portefeuille.municipalites_sans_demande(table, municipalites)
+    with st.expander(f"Municipalités sans demande ({len(absentes)})"):
+        noms = {r.code: r.nom for r in appel.regions}
+        par_region = absentes.groupby("region")["municipalite"].agg(["count", list])
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Région": [noms.get(r, r) for r in par_region.index],
+                    "Sans demande": par_region["count"],
+                    "Municipalités": [", ".join(sorted(v)) for v in par_region["list"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+arbre = table[portefeuille.selection(table, selon)]
+if not arbre.empty:
+    arbre = pd.DataFrame(
+        {
+            "Axe": arbre["axe"].map(lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"),
+            "Secteur": arbre["secteur"].map(
+                lambda s: next((x.libelle for x in appel.secteurs if x.id == s), s or "—")
+            ),
+            "Financé": portefeuille.montants(arbre, appel, selon).sum(axis=1) / 100,
+        }
+    )
+    carte = px.treemap(arbre, path=["Axe", "Secteur"], values="Financé")
+    carte.update_layout(height=360, margin={"l": 0, "r": 0, "t": 30, "b": 0}, separators=", ")
+    carte.update_traces(texttemplate="%{label}<br>%{value:,.0f} $")
+    st.plotly_chart(carte, width="stretch", key="pf_arbre")
+
+# --- 3. Cibles d'équilibre ------------------------------------------------------------------
+st.subheader("Cibles d'équilibre")
+if not appel.cibles:
+    st.caption("L'appel ne fixe aucune cible d'équilibre.")
+else:
+    ligne = portefeuille.evaluer_cibles(
+        table, appel, portefeuille.selection(table), portefeuille.montants(table, appel)
+    )
+    decisions = portefeuille.evaluer_cibles(
+        table,
+        appel,
+        portefeuille.selection(table, portefeuille.DECISIONS),
+        portefeuille.montants(table, appel, portefeuille.DECISIONS),
+    )
+    manquees = int((~ligne["respectee"]).sum())
+    (st.warning if manquees else st.success)(
+        f"Ligne de financement : {manquees} cible(s) manquée(s) sur {len(ligne)}."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Cible": ligne["cible"],
+                "Valeur": ligne["libelle"],
+                "Part (ligne)": ligne["part"].map(lambda v: pourcentage(v / 100)),
+                "Financées (ligne)": ligne["nombre"],
+                "Respectée (ligne)": ligne["respectee"].map({True: "oui", False: "NON"}),
+                "Écart (ligne)": ligne["ecart"],
+                "Part (décisions)": decisions["part"].map(lambda v: pourcentage(v / 100)),
+                "Respectée (décisions)": decisions["respectee"].map({True: "oui", False: "NON"}),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+# --- 4. Meilleure sélection -----------------------------------------------------------------
+st.subheader("Meilleure sélection dans l'enveloppe")
+st.caption(
+    "Programme en nombres entiers (scipy, HiGHS) : maximise Σ note × montant recommandé sous "
+    "l'enveloppe de chaque année et les cibles d'équilibre (une cible impossible est manquée "
+    "du moins possible, et c'est dit). Rien ne change dans les décisions tant que la "
+    "présidence n'adopte pas le scénario."
+)
+classees = table[table["statut"] == classement.CLASSE]
+par_id = {
+    int(r["demande_id"]): f"{int(r['rang'])}. {r['no_demande']}" for _, r in classees.iterrows()
+}
+o1, o2 = st.columns(2)
+forcees = o1.multiselect(
+    "Forcer dans la sélection",
+    list(par_id),
+    format_func=par_id.get,
+    key="pf_forcees",
+    placeholder="Aucune",
+)
+exclues = o2.multiselect(
+    "Exclure de la sélection",
+    list(par_id),
+    format_func=par_id.get,
+    key="pf_exclues",
+    placeholder="Aucune",
+)
+if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="primary"):
+    st.session_state["_pf_optimum"] = (forcees, exclues)
+if "_pf_optimum" in st.session_state:
+    forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
+    optimum = portefeuille.optimiser(table, appel, forcees=forcees_calcul, exclues=exclues_calcul)
+    if optimum.message and not optimum.choisies.any():
+        st.error(optimum.message)
+    else:
+        actuelle = portefeuille.selection(table)
+        totaux_montants = portefeuille.montants(table, appel).sum(axis=1)
+        recommandes = np.column_stack(
+            [table[f"recommande_an{a + 1}"].to_numpy(dtype=np.int64) for a in range(annees)]
+        )
+        note = pd.to_numeric(table["total"], errors="coerce").fillna(0).to_numpy()
+        c1, c2, c3 = st.columns(3)
+        c1.metric(
+            "Demandes financées",
+            int(optimum.choisies.sum()),
+            delta=int(optimum.choisies.sum() - actuelle.sum()),
+        )
+        c2.metric(
+            "Montant",
+            montant(int(recommandes[optimum.choisies].sum())),
+            help=f"Ligne de financement : {montant(int(totaux_montants.sum()))}.",
+        )
+        c3.metric(
+            "Note moyenne des financées",
+            nombre(note[optimum.choisies].mean(), 1) if optimum.choisies.any() else "—",
+            help="Ligne de financement : "
+            + (nombre(note[actuelle].mean(), 1) if actuelle.any() else "—"),
+        )
+        if optimum.manques:
+            st.warning(
+                "Cibles impossibles à tenir toutes : "
+                + " ; ".join(f"{k} (manque {v})" for k, v in optimum.manques.items())
+            )
+        changements = portefeuille.comparer_selections(table, actuelle, optimum.choisies)
+        if changements.empty:
+            st.success("La meilleure sélection est celle de la ligne de financement.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "No": changements["no_demande"],
+                        "Rang": changements["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
+                        "Total": changements["total"].map(lambda v: nombre(v, 2)),
+                        "Changement": changements["changement"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        if st.toggle("Ce que coûte chaque cible", key="pf_couts") and appel.cibles:
+            couts = portefeuille.cout_des_cibles(
+                table, appel, forcees=forcees_calcul, exclues=exclues_calcul
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Cible": couts["cible"],
+                        "Valeur perdue (note × montant)": couts["cout_relatif"].map(
+                            lambda v: pourcentage(v)
+                        ),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        if compte.role == PRESIDENT and st.button(
+            "Adopter ce scénario comme décisions", key="pf_adopter"
+        ):
+            try:
+                n = financement.adopter_scenario(
+                    appel,
+                    table,
+                    optimum.choisies,
+                    "meilleure sélection dans l'enveloppe",
+                    moteur=m,
+                    auteur=compte.courriel,
+                )
+            except financement.ErreurFinancement as exc:
+                st.session_state["_portefeuille_msg"] = ("error", f"Refusé : {exc}")
+            else:
+                st.session_state["_portefeuille_msg"] = (
+                    "success",
+                    f"Scénario adopté : {n} décisions inscrites au journal.",
+                )
+            st.session_state.pop("_pf_optimum", None)
+            st.rerun()
+
+# --- 5. Solidité de la ligne ----------------------------------------------------------------
+st.subheader("Solidité de la ligne de financement")
+solidite = portefeuille.solidite(table, donnees.notes, appel, donnees.poids)
+zone = table[solidite["zone_grise"].to_numpy()]
+st.caption(
+    "1 000 tirages : les évaluateurs de chaque demande sont rééchantillonnés et la ligne "
+    "refaite. Zone grise : les demandes dont l'intervalle de rang à 95 % franchit la ligne."
+)
+classe = (table["statut"] == classement.CLASSE).to_numpy()
+if classe.any():
+    vue_solidite = pd.DataFrame(
+        {
+            "Rang": table["rang"][classe].map(int),
+            "No": table["no_demande"][classe],
+            "Probabilité d'être financée": solidite["probabilite"][classe].map(part),
+            "Intervalle de rang": [
+                f"{int(b)} à {int(np.ceil(h))}"
+                for b, h in zip(
+                    solidite["rang_bas"][classe], solidite["rang_haut"][classe], strict=True
+                )
+            ],
+            "Zone grise": solidite["zone_grise"][classe].map({True: "zone grise", False: ""}),
+        }
+    )
+    st.metric("Demandes en zone grise", len(zone))
+    st.dataframe(vue_solidite, hide_index=True, width="stretch", height=300)
+
+# --- 6. Le panel d'évaluateurs (présidence) -------------------------------------------------
+if presidence:
+    st.subheader("Le panel d'évaluateurs")
+    r = classement.reglages_notation(appel, donnees.poids)
+    c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
+    if len(c.evaluateurs) == 0:
+        st.caption("Aucune évaluation soumise.")
+    else:
+        indulgence = notation.indulgence(c, r)
+        accord = notation.accord(c, r)
+        noms = {x.courriel: x.nom for x in lister_comptes(moteur=m)}
+        st.markdown(
+            f"**{accord.mesure}** : "
+            + ("—" if np.isnan(accord.cic) else nombre(accord.cic, 2))
+            + " · **alpha de Krippendorff** par critère : "
+            + " ; ".join(
+                f"{cr.libelle.split(' ')[0]} "
+                + (
+                    "—"
+                    if np.isnan(accord.alpha_par_critere[cr.id])
+                    else nombre(accord.alpha_par_critere[cr.id], 2)
+                )
+                for cr in appel.criteres
+            )
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Évaluateur": [noms.get(e, e) for e in indulgence.index],
+                    "Évaluations": indulgence["n_evaluations"],
+                    "Écart moyen au panel": indulgence["ecart_moyen"].map(
+                        lambda v: "" if pd.isna(v) else nombre(v, 1)
+                    ),
+                    "Dispersion": indulgence["ecart_type"].map(
+                        lambda v: "" if pd.isna(v) else nombre(v, 1)
+                    ),
+                    "Sévérité estimée": indulgence["severite"].map(lambda v: nombre(v, 1)),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        longues = donnees.notes.copy()
+        courts = {cr.id: cr.libelle.split(" ")[0] for cr in appel.criteres}
+        longues["critere"] = longues["critere"].map(courts)
+        longues["evaluateur"] = longues["evaluateur"].map(lambda e: noms.get(e, e))
+        boites = px.box(
+            longues,
+            x="critere",
+            y="note",
+            color="evaluateur",
+            labels={"critere": "", "note": "Note", "evaluateur": "Évaluateur"},
+            category_orders={"critere": list(courts.values())},
+        )
+        boites.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        st.plotly_chart(boites, width="stretch", key="pf_boites")
