@@ -296,13 +296,17 @@ def optimiser(
     forcees: Iterable[int] = (),
     exclues: Iterable[int] = (),
     cibles: Iterable[Cible] | None = None,
-    ecart_relatif: float = 1e-4,
+    ecart_relatif: float | None = None,
 ) -> Selection:
     """Choisit les demandes classées qui maximisent Σ note × montant recommandé, sous
     l'enveloppe de chaque année et les cibles d'équilibre. Les cibles sont souples : une
     cible impossible est manquée du moins possible (écart pénalisé), et le résultat dit de
     combien. `forcees` / `exclues` : demande_id imposées dedans ou dehors (par la
-    présidence) ; une demande forcée reste soumise à l'enveloppe."""
+    présidence) ; une demande forcée reste soumise à l'enveloppe.
+
+    `ecart_relatif` : écart toléré à l'optimum prouvé. Par défaut, l'optimum exact jusqu'à
+    1 000 demandes, et à 0,1 % près au-delà (5 000 demandes et 30 cibles : 0,6 s au lieu
+    de 4,6 s pour une valeur meilleure de 0,03 %)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n_annees = _annees(appel)
@@ -359,7 +363,9 @@ def optimiser(
         bounds=Bounds(
             np.concatenate([bas_x, np.zeros(k)]), np.concatenate([haut_x, np.full(k, np.inf)])
         ),
-        options={"mip_rel_gap": ecart_relatif},
+        options={
+            "mip_rel_gap": (0.0 if n <= 1000 else 1e-3) if ecart_relatif is None else ecart_relatif
+        },
     )
     if resultat.x is None:
         return Selection(

@@ -65,7 +65,7 @@ for a, colonne in enumerate(jauges):
             },
         )
     )
-    figure.update_layout(height=140, margin={"l": 90, "r": 30, "t": 20, "b": 20}, separators=", ")
+    figure.update_layout(height=140, margin={"l": 120, "r": 30, "t": 20, "b": 20}, separators=", ")
     colonne.plotly_chart(figure, width="stretch", key=f"jauge_{a}")
 st.caption(
     "Barre : financé à la ligne de financement ; trait rouge : l'enveloppe ; fond vert : "

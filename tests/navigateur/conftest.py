@@ -146,3 +146,33 @@ def se_connecter(page, courriel: str, mot_de_passe: str = MOT_DE_PASSE) -> None:
     attendre_fin(page)
     page.get_by_role("button", name="Se déconnecter").wait_for()
     attendre_fin(page)
+
+
+@pytest.fixture
+def appel_evalue(base_serveur):
+    """Trois demandes notées par deux évaluateurs ; enveloppe de l'an 1 qui ne finance que
+    la mieux classée, pour que la ligne de financement passe entre les deux premières."""
+    from evaluation import evaluations, stockage
+    from evaluation.appel import appel_depuis_toml, charger_appel
+    from evaluation.comptes import creer_compte
+    from evaluation.importation import importer, verifier_lot
+    from tests.conftest import DONNEES
+
+    livre = charger_appel()
+    appel = appel_depuis_toml(
+        livre.source_toml.replace("enveloppe = [750000, 500000]", "enveloppe = [30000, 30000]")
+    )
+    moteur = stockage.creer_moteur(base_serveur)
+    fichier = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    ids = dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+    for i, courriel in enumerate(("e1@exemple.qc.ca", "e2@exemple.qc.ca")):
+        creer_compte(courriel, "evaluateur", MOT_DE_PASSE, moteur=moteur)
+        for numero, note in (("T-001", 9.0), ("T-002", 8.0 - i), ("T-003", 7.0)):
+            saisie = evaluations.Saisie(notes={c.id: note for c in appel.criteres})
+            evaluations.enregistrer(appel, ids[numero], courriel, saisie, "soumise", moteur=moteur)
+    yield appel, moteur, ids
+    moteur.dispose()
