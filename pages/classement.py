@@ -9,9 +9,9 @@ import streamlit as st
 from evaluation import attributions, classement, financement, notation
 from evaluation.comptes import ADMIN, PRESIDENT
 from evaluation.fiche import libelle_secteur
-from evaluation.formats import date, montant, nombre, pluriel
+from evaluation.formats import date, montant, nombre, pluriel, pourcentage
 from evaluation.tableaux import csv_sans_formules
-from pages.commun import appel_actif, donnees_classement, moteur
+from pages.commun import appel_actif, donnees_classement, moteur, solidite
 from pages.connexion import exiger_acces
 
 compte = exiger_acces("classement")
@@ -22,6 +22,9 @@ presidence = compte.role in (ADMIN, PRESIDENT)
 donnees = donnees_classement(appel)
 table = classement.classement(appel, donnees)
 ligne = classement.ligne_du_classement(table, appel)
+robustesse = solidite(appel)
+table["zone_grise"] = table["demande_id"].map(robustesse["zone_grise"]).fillna(False).astype(bool)
+table["probabilite"] = table["demande_id"].map(robustesse["probabilite"])
 annees = financement.nombre_annees(appel)
 periodes = appel.financement.annees_financieres()
 regions = {r.code: r.nom for r in appel.regions}
@@ -54,7 +57,12 @@ colonnes[annees].metric(
     f"{int((classees['financement'] == financement.FINANCE).sum())} / {len(classees)}",
     help="Demandes classées au-dessus de la ligne de financement.",
 )
-colonnes[annees + 1].metric("À discuter", int(table["a_discuter"].sum()))
+colonnes[annees + 1].metric(
+    "À discuter",
+    int(table["a_discuter"].sum()),
+    help=f"Zone grise : {int(table['zone_grise'].sum())} demande(s) dont l'intervalle de "
+    "rang (1 000 rééchantillonnages des évaluateurs) franchit la ligne de financement.",
+)
 
 with st.expander("Règles appliquées", expanded=False):
     poids = donnees.poids
@@ -158,6 +166,10 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
             for n, a in zip(partie["n_evaluations"], partie["attendues"], strict=True)
         ],
         "À discuter": partie["a_discuter"].map({True: "à discuter", False: ""}),
+        "Zone grise": [
+            "zone grise" if z else ("" if pd.isna(p) else pourcentage(p, 0))
+            for z, p in zip(partie["zone_grise"], partie["probabilite"], strict=True)
+        ],
         "Statut": [
             f if s == classement.CLASSE else s
             for s, f in zip(partie["statut"], partie["financement"], strict=True)

@@ -112,3 +112,24 @@ def donnees_classement(appel: Appel):
     with moteur().connect() as connexion:
         cle = stockage.empreinte(appel.id, connexion=connexion)
     return _donnees_classement(appel.source_toml, stockage.url_par_defaut(), cle)
+
+
+@st.cache_data(max_entries=4, show_spinner="Rééchantillonnage des évaluateurs…")
+def _solidite(configuration_toml: str, url: str, empreinte: tuple):
+    from evaluation import classement, portefeuille
+
+    appel = appel_depuis_toml(configuration_toml)
+    donnees = _donnees_classement(configuration_toml, url, empreinte)
+    table = classement.classement(appel, donnees)
+    resultat = portefeuille.solidite(table, donnees.notes, appel, donnees.poids)
+    resultat["demande_id"] = table["demande_id"].to_numpy()
+    return resultat.set_index("demande_id")
+
+
+def solidite(appel: Appel):
+    """Le bootstrap de la ligne (probabilité, intervalle de rang, zone grise) par
+    demande_id, gardé tant que rien ne change dans la base : 1 000 tirages coûtent quelques
+    secondes sur un gros appel."""
+    with moteur().connect() as connexion:
+        cle = stockage.empreinte(appel.id, connexion=connexion)
+    return _solidite(appel.source_toml, stockage.url_par_defaut(), cle)

@@ -14,6 +14,7 @@ from evaluation.formats import montant, nombre, pourcentage
 from evaluation.municipalites import repertoire
 from evaluation.tableaux import csv_sans_formules
 from pages.commun import appel_actif, donnees_classement, moteur
+from pages.commun import solidite as solidite_par_demande
 from pages.connexion import exiger_acces
 
 compte = exiger_acces("portefeuille")
@@ -331,6 +332,25 @@ if "_pf_optimum" in st.session_state:
                 hide_index=True,
                 width="stretch",
             )
+        if appel.cibles:
+            cibles_optimum = portefeuille.evaluer_cibles(
+                table, appel, optimum.choisies, recommandes * optimum.choisies[:, None]
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Cible": cibles_optimum["cible"],
+                        "Valeur": cibles_optimum["libelle"],
+                        "Part (meilleure sélection)": cibles_optimum["part"].map(
+                            lambda v: pourcentage(v / 100)
+                        ),
+                        "Respectée": cibles_optimum["respectee"].map({True: "oui", False: "NON"}),
+                        "Écart": cibles_optimum["ecart"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
         if st.toggle("Ce que coûte chaque cible", key="pf_couts") and appel.cibles:
             couts = portefeuille.cout_des_cibles(
                 table, appel, forcees=forcees_calcul, exclues=exclues_calcul
@@ -371,7 +391,7 @@ if "_pf_optimum" in st.session_state:
 
 # --- 5. Solidité de la ligne ----------------------------------------------------------------
 st.subheader("Solidité de la ligne de financement")
-solidite = portefeuille.solidite(table, donnees.notes, appel, donnees.poids)
+solidite = solidite_par_demande(appel).reindex(table["demande_id"]).reset_index(drop=True)
 zone = table[solidite["zone_grise"].to_numpy()]
 st.caption(
     "1 000 tirages : les évaluateurs de chaque demande sont rééchantillonnés et la ligne "
