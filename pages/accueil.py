@@ -75,11 +75,15 @@ elif compte.role == PRESIDENT:
         "du comité ; le journal montre chaque changement."
     )
     st.page_link("pages/suivi.py", label="Suivi des évaluations", icon=":material/monitoring:")
+    st.page_link("pages/classement.py", label="Classement", icon=":material/leaderboard:")
+    st.page_link("pages/seance.py", label="Séance du comité", icon=":material/co_present:")
 else:
     st.markdown(
-        "Les classements, le portefeuille et les exportations s'ouvriront ici une fois les "
-        "évaluations terminées."
+        "Le classement montre la ligne de financement face à l'enveloppe ; le portefeuille, "
+        "la répartition des montants par axe, secteur et région et l'équilibre visé."
     )
+    st.page_link("pages/classement.py", label="Classement", icon=":material/leaderboard:")
+    st.page_link("pages/portefeuille.py", label="Portefeuille", icon=":material/pie_chart:")
 
 if nombre == 0 and fichiers_demo() and compte.role == ADMIN:
     st.divider()
