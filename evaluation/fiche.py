@@ -3,6 +3,7 @@ lisibles, son budget ligne par ligne, ses avertissements d'importation."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pandas as pd
 from evaluation import formats
 from evaluation.appel import Appel
 from evaluation.tableaux import valeur_lisible
+from evaluation.texte import cle_souple
 
 
 def _vide(valeur: object) -> bool:
@@ -23,10 +25,23 @@ def libelle_axe(appel: Appel, numero: object) -> str:
     return f"Axe {int(numero)} – {axe.libelle}" if axe else f"Axe {numero}"
 
 
+@functools.lru_cache(maxsize=16)
+def _secteurs_par_cle(appel: Appel) -> dict[str, str]:
+    return {cle_souple(nom): s.id for s in appel.secteurs for nom in (s.id, s.libelle, *s.alias)}
+
+
+def id_secteur(appel: Appel, secteur: object) -> str:
+    """L'identifiant du secteur de l'appel que nomme `secteur` (identifiant, libellé ou
+    alias, sans égard à la casse ni aux accents) ; la valeur telle quelle sinon."""
+    if _vide(secteur):
+        return ""
+    return _secteurs_par_cle(appel).get(cle_souple(str(secteur)), str(secteur))
+
+
 def libelle_secteur(appel: Appel, secteur: object) -> str:
     if _vide(secteur):
         return "—"
-    trouve = next((s for s in appel.secteurs if secteur in (s.id, s.libelle)), None)
+    trouve = next((s for s in appel.secteurs if s.id == id_secteur(appel, secteur)), None)
     return trouve.libelle if trouve else str(secteur)
 
 

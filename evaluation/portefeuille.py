@@ -16,6 +16,9 @@ import pandas as pd
 from evaluation import financement
 from evaluation.appel import Appel, Cible
 from evaluation.classement import CLASSE
+from evaluation.fiche import id_secteur
+from evaluation.formats import nombre
+from evaluation.texte import cle_nom_propre
 
 LIGNE, DECISIONS = "ligne", "decisions"
 DIMENSIONS = ("axe", "secteur", "secteur_secondaire", "region", "pays", "type")
@@ -103,7 +106,7 @@ def conjoints(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:
     return pd.DataFrame(lignes).set_index("type")
 
 
-def _valeurs_de(table: pd.DataFrame, dimension: str) -> list[list[str]]:
+def _valeurs_de(table: pd.DataFrame, dimension: str, appel: Appel) -> list[list[str]]:
     """Les valeurs de chaque demande pour une dimension (une liste : une demande peut
     avoir plusieurs secteurs secondaires ou plusieurs pays)."""
 
@@ -113,9 +116,12 @@ def _valeurs_de(table: pd.DataFrame, dimension: str) -> list[list[str]]:
     if dimension == "axe":
         return [[] if pd.isna(a) else [str(int(a))] for a in table["axe"]]
     if dimension == "secteur":
-        return [[s] if isinstance(s, str) and s else [] for s in table["secteur"]]
+        ids = {s: id_secteur(appel, s) for s in set(table["secteur"]) if isinstance(s, str) and s}
+        return [[ids[s]] if s in ids else [] for s in table["secteur"]]
     if dimension == "secteur_secondaire":
-        return [decouper(v) for v in table["secteurs_secondaires"]]
+        listes = [decouper(v) for v in table["secteurs_secondaires"]]
+        ids = {x: id_secteur(appel, x) for xs in listes for x in xs}
+        return [[ids[x] for x in xs] for xs in listes]
     if dimension == "region":
         return [[r] if isinstance(r, str) and r else [] for r in table["region"]]
     if dimension == "pays":
@@ -136,14 +142,14 @@ def categories(appel: Appel, dimension: str, table: pd.DataFrame) -> list[tuple[
     if dimension in ("secteur", "secteur_secondaire"):
         connus = [(s.id, s.libelle) for s in appel.secteurs]
         autres = sorted(
-            {v for vs in _valeurs_de(table, dimension) for v in vs} - {c for c, _ in connus}
+            {v for vs in _valeurs_de(table, dimension, appel) for v in vs} - {c for c, _ in connus}
         )
         return connus + [(v, v) for v in autres]
     if dimension == "region":
         return [(r.code, r.nom) for r in appel.regions]
     if dimension == "type":
         return [(CONJOINT, CONJOINT), (SEULE, SEULE)]
-    return [(p, p) for p in sorted({v for vs in _valeurs_de(table, "pays") for v in vs})]
+    return [(p, p) for p in sorted({v for vs in _valeurs_de(table, "pays", appel) for v in vs})]
 
 
 def repartition(
@@ -159,7 +165,7 @@ def repartition(
     total), note moyenne des demandes évaluées, taux de succès.
     Une demande à plusieurs valeurs (secteurs secondaires, pays) compte dans chacune.
     `populations` (région → habitants) ajoute le montant financé par 100 000 habitants."""
-    valeurs = _valeurs_de(table, dimension)
+    valeurs = _valeurs_de(table, dimension, appel)
     n = _annees(appel)
     annees = range(n) if annee is None else [annee - 1]
     finance = montants(table, appel, selon)[:, list(annees)].sum(axis=1)
@@ -194,18 +200,32 @@ def repartition(
 
 
 def municipalites_sans_demande(table: pd.DataFrame, municipalites: Iterable) -> pd.DataFrame:
-    """Les municipalités du répertoire qui n'ont déposé aucune demande (ni comme requérante
-    ni comme partenaire reconnue par son code géographique), par région."""
+    """Les municipalités du répertoire qui n'ont déposé aucune demande, ni comme requérante
+    (code géographique) ni comme partenaire (nom ; un homonyme d'une autre région compte
+    aussi comme ayant participé : mieux vaut en oublier une que d'en citer une à tort)."""
     codes = set(table["code_geographique"].dropna().astype(str))
+    partenaires = {
+        cle_nom_propre(nom)
+        for v in table.get("municipalites_partenaires", pd.Series(dtype=object))
+        if isinstance(v, str)
+        for nom in v.split(";")
+        if nom.strip()
+    }
     lignes = [
         {"region": m.region_code, "municipalite": m.nom_affiche, "population": m.population}
         for m in municipalites
-        if m.code_geographique not in codes
+        if m.code_geographique not in codes and cle_nom_propre(m.nom_affiche) not in partenaires
     ]
     return pd.DataFrame(lignes, columns=["region", "municipalite", "population"])
 
 
 # --- Cibles d'équilibre ---------------------------------------------------------------------
+
+
+def _points(x: float) -> str:
+    """Un écart en points de pourcentage : « 8,5 », ou « 0,03 » quand il est minuscule (un
+    manque réel ne s'affiche jamais « 0,0 »)."""
+    return nombre(x, 1) if x >= 0.1 else nombre(x, 2)
 
 
 @dataclass(frozen=True)
@@ -221,8 +241,11 @@ class Contrainte:
 def contraintes(table: pd.DataFrame, appel: Appel, cibles: Iterable[Cible] | None = None):
     """Chaque cible de l'appel déclinée par valeur (« * » : une contrainte par valeur)."""
     resultat = []
+    par_dimension: dict[str, list[list[str]]] = {}
     for cible in appel.cibles if cibles is None else cibles:
-        valeurs = _valeurs_de(table, cible.dimension)
+        if cible.dimension not in par_dimension:
+            par_dimension[cible.dimension] = _valeurs_de(table, cible.dimension, appel)
+        valeurs = par_dimension[cible.dimension]
         choix = [
             (code, libelle)
             for code, libelle in categories(appel, cible.dimension, table)
@@ -247,9 +270,9 @@ def evaluer_cibles(
         nombre = int((c.membres & choisies).sum())
         ecarts = []
         if c.cible.part_min is not None and part < c.cible.part_min - 1e-9:
-            ecarts.append(f"{c.cible.part_min - part:.1f} points de % sous le minimum")
+            ecarts.append(f"{_points(c.cible.part_min - part)} points de % sous le minimum")
         if c.cible.part_max is not None and part > c.cible.part_max + 1e-9:
-            ecarts.append(f"{part - c.cible.part_max:.1f} points de % au-dessus du maximum")
+            ecarts.append(f"{_points(part - c.cible.part_max)} points de % au-dessus du maximum")
         if c.cible.nombre_min is not None and nombre < c.cible.nombre_min:
             ecarts.append(f"{c.cible.nombre_min - nombre} demande(s) de moins que le minimum")
         if c.cible.nombre_max is not None and nombre > c.cible.nombre_max:
@@ -284,9 +307,6 @@ class Selection:
     objectif: float
     manques: dict[str, float] = field(default_factory=dict)
     message: str = ""
-
-
-PENALITE = 1e4  # par dollar de cible manquée : plus que ce que rapporte un dollar financé
 
 
 def optimiser(
@@ -328,62 +348,106 @@ def optimiser(
             if valeur is not None:
                 bornes_cibles.append((c, genre, valeur))
     k = len(bornes_cibles)
-    objectif = np.concatenate([-(note * total), np.zeros(k)])
+    centimes = np.column_stack(
+        [table[f"recommande_an{a + 1}"].to_numpy(dtype=np.int64) for a in range(n_annees)]
+    ).sum(axis=1)
     lignes, bas, haut = [], [], []
     for a in range(n_annees):
         lignes.append(np.concatenate([m[:, a], np.zeros(k)]))
         bas.append(-np.inf)
         haut.append(appel.financement.enveloppe[a] / 100)
+    echelles = np.ones(k)
+    exactes = []  # (membres, poids en cents ou 1, borne exacte, minimum ?) pour vérifier
     for j, (c, genre, valeur) in enumerate(bornes_cibles):
-        poids = total if genre.startswith("part") else np.ones(n)
-        echelle = enveloppe if genre.startswith("part") else 1.0
-        borne = valeur / 100 * echelle if genre.startswith("part") else float(valeur)
+        en_part = genre.startswith("part")
+        poids = total if en_part else np.ones(n)
+        borne = valeur / 100 * enveloppe if en_part else float(valeur)
+        echelles[j] = enveloppe if en_part else 1.0
         ecart = np.zeros(k)
-        if genre.endswith("min"):
-            ecart[j] = 1.0  # Σ membres + écart ≥ borne
-            lignes.append(np.concatenate([np.where(c.membres, poids, 0.0), ecart]))
-            bas.append(borne)
-            haut.append(np.inf)
-        else:
-            ecart[j] = -1.0  # Σ membres − écart ≤ borne
-            lignes.append(np.concatenate([np.where(c.membres, poids, 0.0), ecart]))
-            bas.append(-np.inf)
-            haut.append(borne)
-        # Un écart de cible coûte plus que tout ce qu'un dollar (ou une demande) rapporte.
-        objectif[n + j] = PENALITE * (
-            1.0 if genre.startswith("part") else max(total.max(initial=1), 1)
+        ecart[j] = 1.0 if genre.endswith("min") else -1.0  # Σ ± écart ≥ ou ≤ borne
+        lignes.append(np.concatenate([np.where(c.membres, poids, 0.0), ecart]))
+        bas.append(borne if genre.endswith("min") else -np.inf)
+        haut.append(np.inf if genre.endswith("min") else borne)
+        exactes.append(
+            (
+                c.membres,
+                centimes if en_part else np.ones(n, dtype=np.int64),
+                valeur / 100 * enveloppe * 100 if en_part else float(valeur),
+                genre.endswith("min"),
+            )
         )
     forcees, exclues = set(forcees), set(exclues)
     bas_x = np.where(np.isin(ids, list(forcees)) & candidates, 1.0, 0.0)
     haut_x = np.where(candidates & ~np.isin(ids, list(exclues)), 1.0, 0.0)
-    resultat = milp(
-        objectif,
-        constraints=LinearConstraint(np.array(lignes), np.array(bas), np.array(haut)),
-        integrality=np.concatenate([np.ones(n), np.zeros(k)]),
-        bounds=Bounds(
-            np.concatenate([bas_x, np.zeros(k)]), np.concatenate([haut_x, np.full(k, np.inf)])
-        ),
-        options={
-            "mip_rel_gap": (0.0 if n <= 1000 else 1e-3) if ecart_relatif is None else ecart_relatif
-        },
+    bornes = Bounds(
+        np.concatenate([bas_x, np.zeros(k)]), np.concatenate([haut_x, np.full(k, np.inf)])
     )
-    if resultat.x is None:
-        return Selection(
-            np.zeros(n, dtype=bool),
-            0.0,
-            message="Aucune sélection possible : les demandes forcées dépassent l'enveloppe.",
+    entiers = np.concatenate([np.ones(n), np.zeros(k)])
+    options = {
+        "mip_rel_gap": (0.0 if n <= 1000 else 1e-3) if ecart_relatif is None else ecart_relatif
+    }
+    echec = Selection(
+        np.zeros(n, dtype=bool),
+        0.0,
+        message="Aucune sélection possible : les demandes forcées dépassent l'enveloppe.",
+    )
+
+    def resoudre(objectif, lignes, bas, haut):
+        return milp(
+            objectif,
+            constraints=LinearConstraint(np.array(lignes), np.array(bas), np.array(haut)),
+            integrality=entiers,
+            bounds=bornes,
+            options=options,
         )
-    x = resultat.x[:n] > 0.5
+
+    # Ordre lexicographique : d'abord manquer les cibles le moins possible (écarts rapportés
+    # à leur échelle), puis, à ce manque près, la plus grande valeur. Une pénalité unique ne
+    # suffirait pas : un petit manque peut « acheter » une valeur arbitrairement grande.
+    lignes_finales, bas_finaux, haut_finaux = list(lignes), list(bas), list(haut)
+    if k:
+        premier = resoudre(np.concatenate([np.zeros(n), 1 / echelles]), lignes, bas, haut)
+        if premier.x is None:
+            return echec
+        manque_min = float(premier.fun)
+        lignes_finales.append(np.concatenate([np.zeros(n), 1 / echelles]))
+        bas_finaux.append(-np.inf)
+        haut_finaux.append(manque_min * (1 + 1e-9) + 1e-9)
+    objectif = np.concatenate([-(note * total), np.zeros(k)])
+    for _ in range(5):
+        resultat = resoudre(objectif, lignes_finales, bas_finaux, haut_finaux)
+        if resultat.x is None:
+            return echec
+        x = resultat.x[:n] > 0.5
+        # Vérification exacte, en cents : le solveur tolère de minuscules dépassements.
+        resserrer = False
+        for j, (membres, poids, borne, minimum) in enumerate(exactes):
+            atteint = float(poids[membres & x].sum())
+            facteur = 100 if poids is centimes else 1  # l'écart du solveur est en dollars
+            ecart_declare = resultat.x[n + j] * facteur
+            depassement = (borne - atteint) if minimum else (atteint - borne)
+            if depassement > ecart_declare + 0.5:
+                ligne = len(lignes) - k + j
+                correction = (depassement - ecart_declare) / facteur
+                if minimum:
+                    bas_finaux[ligne] += correction + 0.01
+                else:
+                    haut_finaux[ligne] -= correction + 0.01
+                resserrer = True
+        if not resserrer:
+            break
     manques = {}
-    for j, (c, genre, _valeur) in enumerate(bornes_cibles):
-        ecart = resultat.x[n + j]
-        if ecart > 1e-6:
-            unite = (
-                f"{100 * ecart / enveloppe:.1f} points de %"
+    for (membres, poids, borne, minimum), (c, genre, _valeur) in zip(
+        exactes, bornes_cibles, strict=True
+    ):
+        atteint = float(poids[membres & x].sum())
+        depassement = (borne - atteint) if minimum else (atteint - borne)
+        if depassement > (0.5 if poids is centimes else 1e-9):
+            manques[f"{c.cible.libelle} — {c.libelle}"] = (
+                f"{_points(depassement / enveloppe)} points de %"
                 if genre.startswith("part")
-                else f"{ecart:.0f} demande(s)"
+                else f"{depassement:.0f} demande(s)"
             )
-            manques[f"{c.cible.libelle} — {c.libelle}"] = unite
     return Selection(x, float((note * total)[x].sum()), manques, resultat.message)
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from evaluation import attributions, classement, financement, notation
 from evaluation.comptes import ADMIN, PRESIDENT
-from evaluation.fiche import libelle_secteur
+from evaluation.fiche import id_secteur, libelle_secteur
 from evaluation.formats import date, montant, nombre, pluriel, pourcentage
 from evaluation.tableaux import csv_sans_formules
 from pages.commun import appel_actif, donnees_classement, moteur, solidite
@@ -134,7 +134,7 @@ garde = pd.Series(True, index=table.index)
 if axes:
     garde &= table["axe"].isin(axes)
 if secteurs:
-    garde &= table["secteur"].isin(secteurs)
+    garde &= table["secteur"].map(lambda s: id_secteur(appel, s)).isin(secteurs)
 if choix_regions:
     garde &= table["region"].isin(choix_regions)
 if statuts:

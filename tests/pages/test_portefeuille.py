@@ -1,0 +1,520 @@
+"""La page Portefeuille : budget face à l'enveloppe, projets conjoints, répartitions (les 17
+régions, le fichier CSV), cibles d'équilibre, meilleure sélection et son adoption par la
+présidence, solidité de la ligne et panel d'évaluateurs.
+
+Le jeu est celui de test_classement (voir son en-tête) : T-002 (axe 1, Estrie, projet
+conjoint, 30 000 $ + 30 000 $, 82,5) financé ; T-001 (axe 2, Bas-Saint-Laurent, 20 000 $,
+77,5) en liste d'attente ; T-003 (axe 3, Outaouais, 18 000,50 $, 50) sous le seuil ;
+enveloppe de 40 000 $ puis 35 000 $ (75 000 $ en tout).
+
+Les cibles de l'appel stocké : chaque axe au moins 20 % (15 000 $), l'Estrie au plus 50 %
+(37 500 $). La ligne (T-002 : 60 000 $, 80 %) manque les axes 2 et 3 et dépasse en Estrie.
+Meilleure sélection : T-001 seule (écarts : 15 000 $ pour l'axe 1 et autant pour l'axe 3)
+plutôt que T-002 seule (15 000 $ pour les axes 2 et 3, 22 500 $ en Estrie).
+"""
+
+import csv
+import io
+import re
+
+import pytest
+from streamlit.testing.v1.element_tree import Dataframe, Subheader
+
+from evaluation import attributions, financement, stockage
+from evaluation.appel import appel_depuis_toml
+from evaluation.comptes import ADMIN, OBSERVATEUR, PRESIDENT
+from evaluation.formats import montant
+from evaluation.texte import cle_nom_propre
+from tests.pages.conftest import textes
+from tests.pages.test_classement import dollars, preparer
+
+PAGE = "pages/portefeuille.py"
+CIBLES = """
+[[cibles]]
+dimension = "axe"
+valeur = "*"
+part_min = 20
+
+[[cibles]]
+dimension = "region"
+valeur = "05"
+part_max = 50
+"""
+CODES_DU_JEU = {"10043", "43027", "81017"}  # T-001, T-002, T-003
+PANEL = "Le panel d'évaluateurs"
+SCENARIO = "Scénario adopté : meilleure sélection dans l'enveloppe"
+
+
+def stocker_cibles(url: str, appel, cibles: str) -> object:
+    """Remplace les cibles de l'appel stocké (avant d'ouvrir la page)."""
+    sans = re.sub(r"\[\[cibles\]\]\n(?:\w+ = .*\n)+", "", appel.source_toml)
+    assert "[[cibles]]" not in sans
+    nouvel = appel_depuis_toml(sans + cibles, "test")
+    moteur = stockage.creer_moteur(url)
+    try:
+        with stockage.ecriture(moteur) as connexion:
+            stockage.enregistrer_appel(nouvel, connexion=connexion)
+    finally:
+        moteur.dispose()
+    return nouvel
+
+
+@pytest.fixture
+def jeu(base):
+    appel, ids = preparer(base)
+    return stocker_cibles(base, appel, CIBLES), ids
+
+
+@pytest.fixture
+def appel(jeu):
+    return jeu[0]
+
+
+@pytest.fixture
+def ids(jeu):
+    return jeu[1]
+
+
+@pytest.fixture
+def moteur(base):
+    m = stockage.creer_moteur(base)
+    yield m
+    m.dispose()
+
+
+@pytest.fixture
+def ouvrir(application, jeu):
+    def ouvrir_page(role=PRESIDENT):
+        at = application(PAGE, role=role)
+        assert at.title[0].value == "Portefeuille"
+        return at
+
+    return ouvrir_page
+
+
+@pytest.fixture
+def fichiers_servis(monkeypatch):
+    """Les stockages de fichiers que chaque exécution d'AppTest crée : un bouton de
+    téléchargement y dépose ses données, que son adresse (`url`) désigne."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    crees = []
+
+    class Enregistre(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            crees.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Enregistre)
+    return crees
+
+
+def executer(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sous_titres(at) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def metriques(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def tableau(at, colonne: str):
+    """Le premier tableau qui a cette colonne."""
+    trouves = [d.value for d in at.dataframe if colonne in d.value.columns]
+    assert trouves, f"aucun tableau avec la colonne « {colonne} »"
+    return trouves[0]
+
+
+def tableau_sous(at, titre: str):
+    """Le premier tableau qui suit le sous-titre `titre`."""
+    courant = None
+    for element in at.main.children.values():
+        if isinstance(element, Subheader):
+            courant = element.value
+        elif isinstance(element, Dataframe) and courant == titre:
+            return element.value
+    return None
+
+
+def lignes(table) -> list[list]:
+    return table.values.tolist()
+
+
+def cles_boutons(at) -> set[str]:
+    return {b.key for b in at.button if b.key}
+
+
+def decisions_stockees(moteur, appel) -> dict[int, tuple]:
+    with moteur.connect() as c:
+        decisions = stockage.lire_decisions(appel.id, connexion=c)
+    return {
+        int(d["demande_id"]): (
+            d["decision"],
+            d["montant_an1"],
+            d["montant_an2"],
+            d["justification"],
+        )
+        for d in decisions
+    }
+
+
+def contenu_csv(fichiers_servis, at) -> list[list[str]]:
+    (bouton,) = [b for b in at.get("download_button") if b.proto.label.startswith("Télécharger")]
+    assert bouton.proto.label == "Télécharger ce tableau (CSV)"
+    fichier = bouton.proto.url.rsplit("/", 1)[-1]
+    for stockage_ in reversed(fichiers_servis):
+        try:
+            contenu = stockage_.get_file(fichier).content
+        except Exception:  # pas dans ce stockage-là
+            continue
+        assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
+        return list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    raise AssertionError(f"fichier {fichier} introuvable")
+
+
+# --- Ce que chacun voit --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [ADMIN, PRESIDENT, OBSERVATEUR])
+def test_la_page_s_ouvre_pour_chaque_role(ouvrir, role):
+    at = ouvrir(role)
+    titres = sous_titres(at)
+    assert titres[:5] == [
+        "Budget",
+        "Répartitions",
+        "Cibles d'équilibre",
+        "Meilleure sélection dans l'enveloppe",
+        "Solidité de la ligne de financement",
+    ]
+    assert (PANEL in titres) == (role != OBSERVATEUR)
+    assert "Demandes en zone grise" in metriques(at)
+    assert "pf_optimiser" in cles_boutons(at)
+    assert "pf_adopter" not in cles_boutons(at)  # rien d'optimisé encore
+
+
+def test_budget_face_a_l_enveloppe(ouvrir):
+    at = ouvrir()
+    budget = tableau_sous(at, "Budget")
+    assert list(budget.columns) == [
+        "Année",
+        "Enveloppe",
+        "Demandé",
+        "Recommandé (ligne)",
+        "Accordé (décisions)",
+        "Restant (ligne)",
+        "Restant (décisions)",
+    ]
+    attendu = [
+        ["2024-2025", "40 000 $", "68 000,50 $", "30 000 $", "0 $", "10 000 $", "40 000 $"],
+        ["2025-2026", "35 000 $", "30 000 $", "30 000 $", "0 $", "5 000 $", "35 000 $"],
+        ["Total", "75 000 $", "98 000,50 $", "60 000 $", "0 $", "15 000 $", "75 000 $"],
+    ]
+    assert lignes(budget) == [[dollars(v) for v in ligne] for ligne in attendu]
+    # La bonification : T-002 reçoit 5 000 $ de plus que le plafond simple chaque année.
+    types = tableau(at, "Bonification conjointe utilisée")
+    assert lignes(types) == [
+        ["projet conjoint", 1, 1, dollars("60 000 $"), dollars("10 000 $")],
+        ["une seule municipalité", 2, 0, "0\u00a0$", "0\u00a0$"],
+    ]
+
+
+def test_repartition_par_axe_et_son_fichier(ouvrir, fichiers_servis):
+    at = ouvrir()
+    assert at.selectbox(key="pf_dim").value == "axe"
+    axes = tableau(at, "Axe")
+    attendu = [
+        ["Axe 1", 1, 1, "60 000 $", "60 000 $", "80,0 %", "82,5", "100,0 %"],
+        ["Axe 2", 1, 0, "20 000 $", "0 $", "0,0 %", "77,5", "0,0 %"],
+        ["Axe 3", 1, 0, "18 000,50 $", "0 $", "0,0 %", "50,0", "0,0 %"],
+    ]
+    assert lignes(axes) == [
+        [dollars(v).replace(" %", "\u00a0%") if isinstance(v, str) else v for v in ligne]
+        for ligne in attendu
+    ]
+    fichier = contenu_csv(fichiers_servis, at)
+    assert fichier[0] == [
+        "Axe",
+        "Demandes",
+        "Financées",
+        "Demandé",
+        "Financé",
+        "Part de l'enveloppe",
+        "Note moyenne",
+        "Taux de succès",
+    ]
+    assert [ligne[:3] for ligne in fichier[1:]] == [
+        ["Axe 1", "1", "1"],
+        ["Axe 2", "1", "0"],
+        ["Axe 3", "1", "0"],
+    ]
+    assert fichier[1][4] == dollars("60 000 $")
+
+
+def test_repartition_par_region_les_17_et_les_municipalites_sans_demande(
+    ouvrir, repertoire, fichiers_servis, moteur, appel
+):
+    at = ouvrir(OBSERVATEUR)
+    assert not any(e.label.startswith("Municipalités sans demande") for e in at.expander)
+    at.selectbox(key="pf_dim").set_value("region")
+    executer(at)
+    regions = tableau(at, "Région administrative")
+    assert len(regions) == 17
+    par_nom = regions.set_index("Région administrative")
+    assert par_nom.loc[
+        "Estrie", ["Demandes", "Financées", "Financé", "Part de l'enveloppe"]
+    ].tolist() == [
+        1,
+        1,
+        dollars("60 000 $"),
+        "80,0\u00a0%",
+    ]
+    assert par_nom.loc["Bas-Saint-Laurent", ["Demandes", "Financées", "Demandé"]].tolist() == [
+        1,
+        0,
+        dollars("20 000 $"),
+    ]
+    assert par_nom.loc["Outaouais", "Note moyenne"] == "50,0"
+    vides = par_nom.drop(["Estrie", "Bas-Saint-Laurent", "Outaouais"])
+    assert len(vides) == 14
+    assert (vides["Demandes"] == 0).all() and (vides["Note moyenne"] == "").all()
+    assert (vides["Taux de succès"] == "").all()
+    # Le financé par 100 000 habitants, d'après le répertoire.
+    estrie = sum(m.population for m in repertoire.municipalites if m.region_code == "05")
+    assert par_nom.loc["Estrie", "Financé par 100 000 hab."] == montant(
+        int(6_000_000 / estrie * 100_000)
+    )
+    assert par_nom.loc["Laval", "Financé par 100 000 hab."] == "0\u00a0$"
+
+    codes = {m.code_geographique for m in repertoire.municipalites}
+    assert codes >= CODES_DU_JEU
+    # Les partenaires nommés dans les projets conjoints ont participé, eux aussi (par nom).
+    with moteur.connect() as c:
+        partenaires = stockage.lire_demandes(appel.id, connexion=c)["municipalites_partenaires"]
+    noms = {
+        cle_nom_propre(n)
+        for v in partenaires
+        if isinstance(v, str)
+        for n in v.split(";")
+        if n.strip()
+    }
+    assert noms, "le jeu de test doit avoir un projet conjoint"
+    attendues = [
+        m
+        for m in repertoire.municipalites
+        if m.code_geographique not in CODES_DU_JEU and cle_nom_propre(m.nom_affiche) not in noms
+    ]
+    assert len(attendues) < len(codes - CODES_DU_JEU)
+    (absentes,) = [e for e in at.expander if e.label.startswith("Municipalités sans demande")]
+    assert absentes.label == f"Municipalités sans demande ({len(attendues)})"
+    assert len(contenu_csv(fichiers_servis, at)) == 1 + 17
+
+
+def test_repartition_selon_les_decisions_et_par_annee(ouvrir, appel, ids, moteur):
+    """T-001, en liste d'attente, retenue à 15 000 $ : les décisions la financent."""
+    financement.enregistrer_decision(
+        appel,
+        ids["T-001"],
+        financement.RETENU,
+        (1_500_000, 0),
+        "Seul projet de la région",
+        moteur=moteur,
+        auteur="president@exemple.qc.ca",
+    )
+    at = ouvrir()
+    at.radio(key="pf_selon").set_value("decisions")
+    at.selectbox(key="pf_annee").set_value(1)
+    executer(at)
+    axes = tableau(at, "Axe").set_index("Axe")
+    assert axes.loc["Axe 2", ["Financées", "Financé", "Part de l'enveloppe"]].tolist() == [
+        1,
+        dollars("15 000 $"),
+        "37,5\u00a0%",  # 15 000 $ sur l'enveloppe de 2024-2025 (40 000 $)
+    ]
+    assert axes.loc["Axe 1", ["Financées", "Financé"]].tolist() == [0, "0\u00a0$"]
+    budget = tableau_sous(at, "Budget")
+    assert budget["Accordé (décisions)"].tolist() == [
+        dollars("15 000 $"),
+        "0\u00a0$",
+        dollars("15 000 $"),
+    ]
+
+
+def test_filtre_par_statut(ouvrir):
+    at = ouvrir()
+    at.multiselect(key="pf_statuts").set_value(["sous le seuil"])
+    executer(at)
+    assert tableau(at, "Axe")["Demandes"].tolist() == [0, 0, 1]
+
+
+# --- Cibles d'équilibre -------------------------------------------------------------------------
+
+
+def test_cibles_manquees_par_la_ligne(ouvrir):
+    at = ouvrir()
+    assert "Ligne de financement : 3 cible(s) manquée(s) sur 4." in [w.value for w in at.warning]
+    cibles = tableau(at, "Respectée (ligne)")
+    vues = cibles[
+        ["Valeur", "Part (ligne)", "Financées (ligne)", "Respectée (ligne)", "Écart (ligne)"]
+    ]
+    assert lignes(vues) == [
+        ["Axe 1", "80,0\u00a0%", 1, "oui", ""],
+        ["Axe 2", "0,0\u00a0%", 0, "NON", "20,0 points de % sous le minimum"],
+        ["Axe 3", "0,0\u00a0%", 0, "NON", "20,0 points de % sous le minimum"],
+        ["Estrie", "80,0\u00a0%", 1, "NON", "30,0 points de % au-dessus du maximum"],
+    ]
+    assert cibles["Cible"].tolist() == ["chaque axe : au moins 20 % de l'enveloppe"] * 3 + [
+        "region 05 : au plus 50 % de l'enveloppe"
+    ]
+
+
+def test_sans_cible(base, application):
+    appel, _ = preparer(base)
+    stocker_cibles(base, appel, "")
+    at = application(PAGE, role=PRESIDENT)
+    assert "L'appel ne fixe aucune cible d'équilibre." in textes(at)
+    assert not any(d.value.columns.isin(["Respectée (ligne)"]).any() for d in at.dataframe)
+    # Sans cible, la meilleure sélection est la ligne.
+    at.button(key="pf_optimiser").click()
+    executer(at)
+    assert "La meilleure sélection est celle de la ligne de financement." in textes(at)
+    m = metriques(at)
+    assert (m["Demandes financées"], m["Montant"], m["Note moyenne des financées"]) == (
+        "1",
+        dollars("60 000 $"),
+        "82,5",
+    )
+
+
+# --- Meilleure sélection et adoption ------------------------------------------------------------
+
+
+def _optimiser(at):
+    at.button(key="pf_optimiser").click()
+    return executer(at)
+
+
+@pytest.mark.parametrize("role", [ADMIN, PRESIDENT, OBSERVATEUR])
+def test_meilleure_selection(ouvrir, role):
+    at = _optimiser(ouvrir(role))
+    m = metriques(at)
+    assert (m["Demandes financées"], m["Montant"], m["Note moyenne des financées"]) == (
+        "1",
+        dollars("20 000 $"),
+        "77,5",
+    )
+    (manques,) = [w.value for w in at.warning if w.value.startswith("Cibles impossibles")]
+    assert manques == (
+        "Cibles impossibles à tenir toutes : "
+        "chaque axe : au moins 20 % de l'enveloppe — Axe 1 (manque 20,0 points de %) ; "
+        "chaque axe : au moins 20 % de l'enveloppe — Axe 3 (manque 20,0 points de %)"
+    )
+    changements = tableau(at, "Changement")
+    assert lignes(changements) == [
+        ["T-002", 1, "82,50", "retirée"],
+        ["T-001", 2, "77,50", "ajoutée"],
+    ]
+    assert ("pf_adopter" in cles_boutons(at)) == (role == PRESIDENT)
+
+
+def test_ce_que_coute_chaque_cible(ouvrir):
+    """Sans la cible d'Estrie, la meilleure sélection garde T-002 (les écarts d'axes sont les
+    mêmes, 30 000 $) : 82,5 × 60 000 contre 77,5 × 20 000, 68,7 % de perdu. Sans celle des
+    axes, T-001 reste : rien de perdu."""
+    at = _optimiser(ouvrir())
+    at.toggle(key="pf_couts").set_value(True)
+    executer(at)
+    couts = tableau(at, "Valeur perdue (note × montant)")
+    assert lignes(couts) == [
+        ["chaque axe : au moins 20 % de l'enveloppe", "0,0\u00a0%"],
+        ["region 05 : au plus 50 % de l'enveloppe", "68,7\u00a0%"],
+    ]
+
+
+def test_forcer_et_exclure(ouvrir, ids):
+    at = ouvrir()
+    at.multiselect(key="pf_forcees").set_value([ids["T-002"]])
+    at.multiselect(key="pf_exclues").set_value([ids["T-001"]])
+    _optimiser(at)
+    assert "La meilleure sélection est celle de la ligne de financement." in textes(at)
+    assert metriques(at)["Montant"] == dollars("60 000 $")
+
+
+def test_forcer_au_dela_de_l_enveloppe(ouvrir, ids):
+    at = ouvrir()
+    at.multiselect(key="pf_forcees").set_value([ids["T-002"], ids["T-001"]])
+    _optimiser(at)
+    assert "Aucune sélection possible : les demandes forcées dépassent l'enveloppe." in [
+        e.value for e in at.error
+    ]
+    assert "Demandes financées" not in metriques(at)
+    assert "pf_adopter" not in cles_boutons(at)
+
+
+def test_la_presidence_adopte_le_scenario(ouvrir, appel, ids, moteur):
+    at = _optimiser(ouvrir(PRESIDENT))
+    assert decisions_stockees(moteur, appel) == {}
+    at.button(key="pf_adopter").click()
+    executer(at)
+    assert "Scénario adopté : 2 décisions inscrites au journal." in [s.value for s in at.success]
+    assert decisions_stockees(moteur, appel) == {
+        ids["T-001"]: ("retenu", 2_000_000, 0, SCENARIO),
+        ids["T-002"]: ("liste d'attente", 0, 0, SCENARIO),
+    }
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    journal = journal[journal["objet"] == "decision"]
+    assert journal["auteur"].tolist() == ["president@exemple.qc.ca"] * 2
+    # La page relit la base : le budget montre l'accordé, le calcul est oublié.
+    budget = tableau_sous(at, "Budget")
+    assert budget["Accordé (décisions)"].tolist() == [
+        dollars("20 000 $"),
+        "0\u00a0$",
+        dollars("20 000 $"),
+    ]
+    assert "Demandes financées" not in metriques(at)
+    assert "pf_adopter" not in cles_boutons(at)
+
+
+def test_adoption_refusee_quand_les_decisions_sont_verrouillees(ouvrir, appel, moteur):
+    at = _optimiser(ouvrir(PRESIDENT))
+    attributions.verrouiller(
+        appel.id, True, moteur=moteur, auteur="admin@exemple.qc.ca", quoi="decisions_verrouillees"
+    )
+    at.button(key="pf_adopter").click()
+    executer(at)
+    (erreur,) = [e.value for e in at.error]
+    assert erreur.startswith("Refusé : les décisions de cet appel sont verrouillées")
+    assert decisions_stockees(moteur, appel) == {}
+
+
+# --- Solidité et panel --------------------------------------------------------------------------
+
+
+def test_solidite_de_la_ligne(ouvrir):
+    """T-002 (80, 82,5 et 85 selon l'évaluateur) reste toujours devant T-001 (77,5
+    partout) : rien en zone grise."""
+    at = ouvrir()
+    assert metriques(at)["Demandes en zone grise"] == "0"
+    solidite = tableau(at, "Zone grise")
+    assert lignes(solidite) == [
+        [1, "T-002", "100,0\u00a0%", "1 à 1", ""],
+        [2, "T-001", "0,0\u00a0%", "2 à 2", ""],
+    ]
+
+
+def test_panel_d_evaluateurs(ouvrir):
+    at = ouvrir(ADMIN)
+    panel = tableau(at, "Écart moyen au panel")
+    assert panel["Évaluateur"].tolist() == ["Éva Lachance", "Luc Gagnon", "Zoé Tremblay"]
+    assert panel["Évaluations"].tolist() == [3, 3, 2]
+    assert any("alpha de Krippendorff" in m.value for m in at.markdown)
+
+    at = ouvrir(OBSERVATEUR)
+    assert not any("Écart moyen au panel" in d.value.columns for d in at.dataframe)
+    assert not any("alpha de Krippendorff" in m.value for m in at.markdown)
