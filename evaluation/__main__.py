@@ -124,6 +124,14 @@ def _analyseur() -> argparse.ArgumentParser:
         "montant_recommande_an1/2, cumul_an1/2 (dollars à point décimal) ; texte : aligné",
     )
     k.add_argument("--appel", help="identifiant de l'appel")
+    x = sous.add_parser("exporter", help="écrit le classeur Excel du comité")
+    x.add_argument("--sortie", help="fichier .xlsx (par défaut : appel_classement_date.xlsx)")
+    x.add_argument("--appel", help="identifiant de l'appel")
+    x.add_argument(
+        "--sans-evaluations",
+        action="store_true",
+        help="omet la feuille Évaluations (notes et commentaires de chaque évaluateur)",
+    )
     c = sous.add_parser("comptes", help="gère les comptes (mot de passe lu sur l'entrée)")
     sc = c.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
     a = sc.add_parser("ajouter", help="crée un compte ; le mot de passe est lu sur l'entrée")
@@ -176,6 +184,47 @@ def _lire_mot_de_passe() -> str:
             raise ErreurCompte("les deux saisies du mot de passe diffèrent.")
         return premier
     return sys.stdin.readline().rstrip("\r\n")
+
+
+def _exporter(options, appel, moteur) -> int:
+    """Le classeur du comité, comme la page l'offre à l'administration (feuille Évaluations
+    comprise, sauf --sans-evaluations)."""
+    from evaluation import exportation
+    from evaluation.classement import charger as charger_donnees
+    from evaluation.municipalites import repertoire
+    from evaluation.portefeuille import populations_par_region
+
+    instant = stockage.maintenant()
+    donnees = charger_donnees(appel, moteur=moteur)
+    table = classement(appel, donnees)
+    with moteur.connect() as connexion:
+        notes = stockage.lire_notes_completes(appel.id, connexion=connexion)
+    numeros = dict(
+        zip(donnees.demandes["id"].astype(int), donnees.demandes["no_demande"], strict=True)
+    )
+    evaluations = (
+        None
+        if options.sans_evaluations
+        else exportation.evaluations_pour_export(notes, donnees.evaluations, numeros)
+    )
+    contenu = exportation.classeur(
+        appel,
+        table,
+        poids=donnees.poids,
+        auteur=_auteur_cli(),
+        instant=instant,
+        evaluations=evaluations,
+        n_evaluations=len(donnees.evaluations),
+        populations=populations_par_region(repertoire().municipalites),
+    )
+    sortie = Path(options.sortie or exportation.nom_fichier(appel, instant.date()))
+    try:
+        sortie.write_bytes(contenu)
+    except OSError as exc:
+        print(f"Impossible d'écrire {sortie} : {exc.strerror}.", file=sys.stderr)
+        return SORTIE_USAGE
+    print(f"Classeur de l'appel {appel.id} écrit dans {sortie} ({len(table)} demandes).")
+    return SORTIE_OK
 
 
 def _auteur_cli() -> str:
@@ -303,6 +352,9 @@ def _executer(options, moteur) -> int:
             return SORTIE_USAGE
         print(f"Gabarit de l'appel {appel.id} écrit dans {options.sortie}.")
         return SORTIE_OK
+
+    if options.commande == "exporter":
+        return _exporter(options, appel, moteur)
 
     if options.commande == "classement":
         table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))

@@ -941,3 +941,22 @@ def empreinte(appel_id: str, *, connexion: Connection) -> tuple:
         ),
         connexion.scalar(sa.select(sa.func.count(demandes.c.id))),
     )
+
+
+def lire_notes_completes(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    """Chaque note de chaque évaluation (tous statuts), avec son commentaire : demande_id,
+    evaluateur, critere, note, commentaire."""
+    requete = (
+        sa.select(
+            evaluations.c.demande_id,
+            evaluations.c.evaluateur,
+            notes.c.critere,
+            notes.c.note,
+            notes.c.commentaire,
+        )
+        .join(evaluations, evaluations.c.id == notes.c.evaluation_id)
+        .where(evaluations.c.appel_id == appel_id)
+    )
+    return _en_table(
+        requete, ["demande_id", "evaluateur", "critere", "note", "commentaire"], connexion
+    )

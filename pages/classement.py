@@ -6,10 +6,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from evaluation import attributions, classement, financement, notation
+from evaluation import (
+    attributions,
+    classement,
+    exportation,
+    financement,
+    notation,
+    portefeuille,
+    stockage,
+)
 from evaluation.comptes import ADMIN, PRESIDENT
 from evaluation.fiche import id_secteur, libelle_secteur
 from evaluation.formats import date, montant, nombre, pluriel, pourcentage
+from evaluation.municipalites import repertoire
 from evaluation.tableaux import csv_sans_formules
 from pages.commun import appel_actif, donnees_classement, moteur, solidite
 from pages.connexion import exiger_acces
@@ -216,6 +225,65 @@ st.subheader(f"Liste d'attente ({len(attente)})")
 afficher(attente, "cl_attente")
 st.subheader(f"Hors classement ({len(hors)})")
 afficher(hors, "cl_hors")
+with st.container(border=True):
+    st.markdown("**Exporter**")
+    e1, e2 = st.columns([2, 3], vertical_alignment="bottom")
+    tout_l_appel = e1.toggle(
+        "Tout l'appel (sinon : les filtres ci-dessus)", value=True, key="export_tout"
+    )
+    if e1.button("Préparer le classeur Excel", key="preparer_export", icon=":material/table:"):
+        a_exporter = table if tout_l_appel else vue.sort_index()
+        filtres = (
+            ""
+            if tout_l_appel
+            else " ; ".join(
+                f"{nom} : {', '.join(map(str, valeurs))}"
+                for nom, valeurs in (
+                    ("axe", axes),
+                    ("secteur", secteurs),
+                    ("région", choix_regions),
+                    ("statut", statuts),
+                )
+                if valeurs
+            )
+        )
+        evaluations_export = None
+        if presidence:
+            with m.connect() as connexion:
+                notes_completes = stockage.lire_notes_completes(appel.id, connexion=connexion)
+            numeros = dict(
+                zip(donnees.demandes["id"].astype(int), donnees.demandes["no_demande"], strict=True)
+            )
+            evaluations_export = exportation.evaluations_pour_export(
+                notes_completes, donnees.evaluations, numeros
+            )
+        instant = stockage.maintenant()
+        st.session_state["_export"] = (
+            exportation.nom_fichier(appel, instant.date()),
+            exportation.classeur(
+                appel,
+                a_exporter,
+                poids=donnees.poids,
+                auteur=compte.courriel,
+                instant=instant,
+                evaluations=evaluations_export,
+                n_evaluations=len(donnees.evaluations),
+                filtres=filtres,
+                populations=portefeuille.populations_par_region(repertoire().municipalites),
+            ),
+        )
+    if "_export" in st.session_state:
+        nom, contenu = st.session_state["_export"]
+        e2.download_button(
+            f"Télécharger {nom}",
+            data=contenu,
+            file_name=nom,
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="telecharger_export",
+            icon=":material/download:",
+            on_click="ignore",
+            type="primary",
+        )
 st.download_button(
     "Télécharger le classement (CSV)",
     data=csv_sans_formules(classement.pour_fichier(table)),

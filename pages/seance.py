@@ -9,6 +9,7 @@ from evaluation import classement, evaluations, financement
 from evaluation.comptes import lister_comptes
 from evaluation.evaluations import SOUMISE
 from evaluation.formats import montant, nombre
+from evaluation.proces_verbal import proces_verbal
 from pages.commun import appel_actif, donnees_classement, moteur
 from pages.connexion import exiger_acces
 
@@ -183,3 +184,37 @@ b3.button(
 if fermees:
     st.caption("Les décisions sont verrouillées.")
 st.caption("Un autre montant se décide dans la page Classement (Montants et décisions).")
+
+# --- Procès-verbal ------------------------------------------------------------------------
+st.divider()
+with st.expander("Procès-verbal de la séance"):
+    comptes_presents = lister_comptes(moteur=m)
+    presents = st.multiselect(
+        "Membres présents",
+        [c.courriel for c in comptes_presents if c.actif],
+        format_func=lambda c: noms.get(c, c),
+        key="pv_presents",
+        placeholder="Choisir dans les comptes",
+    )
+    jour = st.date_input("Date de la séance", key="pv_date", format="YYYY-MM-DD")
+    page_pv = proces_verbal(
+        appel,
+        table,
+        jour=jour,
+        presents=[noms.get(c, c) for c in presents],
+        poids=donnees.poids,
+        auteur=compte.nom,
+    )
+    st.download_button(
+        "Télécharger le procès-verbal (page à imprimer)",
+        data=page_pv.encode("utf-8"),
+        file_name=f"{appel.id}_proces-verbal_{jour.isoformat()}.html",
+        mime="text/html",
+        key="pv_telecharger",
+        icon=":material/print:",
+        on_click="ignore",
+    )
+    st.caption(
+        "Ouvrez le fichier dans le navigateur et imprimez-le (ou « Enregistrer en PDF ») : "
+        "la mise en page d'impression est prévue."
+    )
