@@ -34,3 +34,32 @@ def test_ligne_de_financement_puis_decision_en_seance(appel_evalue, serveur, pag
     assert [(d["demande_id"], d["decision"], d["auteur"]) for d in decisions] == [
         (ids["T-001"], "retenu", PRES)
     ]
+
+
+def test_exporter_le_classeur_depuis_la_page(appel_evalue, serveur, page, tmp_path):
+    from openpyxl import load_workbook
+
+    appel, _, _ = appel_evalue
+    page.goto(f"{serveur}/classement")
+    attendre_fin(page)
+    se_connecter(page, PRES)
+    page.get_by_role("button", name="Préparer le classeur Excel").click()
+    attendre_fin(page)
+    with page.expect_download() as telechargement:
+        page.get_by_role("button", name="Télécharger").filter(has_text=".xlsx").click()
+    nom = telechargement.value.suggested_filename
+    assert nom.startswith(f"{appel.id}_classement_") and nom.endswith(".xlsx")
+    chemin = tmp_path / nom
+    telechargement.value.save_as(chemin)
+    classeur = load_workbook(chemin)
+    assert classeur.sheetnames == [
+        "Classement",
+        "Budget",
+        "Par axe",
+        "Par secteur",
+        "Par région",
+        "Évaluations",
+        "Paramètres",
+    ]
+    feuille = classeur["Classement"]
+    assert [feuille.cell(row=r, column=2).value for r in (5, 6, 7)] == ["T-001", "T-002", "T-003"]
