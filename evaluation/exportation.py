@@ -107,13 +107,9 @@ def _titre(feuille, texte: str, sous_titre: str = "") -> None:
         ecrire(feuille, 2, 1, sous_titre).font = Font(italic=True, color="555555")
 
 
-def _feuille_classement(classeur, appel: Appel, table: pd.DataFrame, jour, poids) -> None:
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import Border, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    feuille = classeur.active
-    feuille.title = "Classement"
+def lignes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], list[list], dict]:
+    """(en-têtes, lignes, formats par en-tête) de la feuille Classement, quel que soit
+    l'outil qui l'écrit (openpyxl ici ; xlsxwriter dans la mesure comparée)."""
     annees = financement.nombre_annees(appel)
     # En-têtes courts (« Pertinence ») : les libellés complets sont dans Paramètres.
     criteres = [(c.id, c.libelle.split(" ")[0]) for c in appel.criteres]
@@ -162,6 +158,18 @@ def _feuille_classement(classeur, appel: Appel, table: pd.DataFrame, jour, poids
             if t.split(" an ")[0] in ("Demandé", "Recommandé", "Accordé", "Cumul")
         }
     )
+    return en_tetes, lignes, formats
+
+
+def _feuille_classement(classeur, appel: Appel, table: pd.DataFrame, jour, poids) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Border, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    feuille = classeur.active
+    feuille.title = "Classement"
+    en_tetes, lignes, formats = lignes_classement(appel, table)
+    criteres = [(c.id, c.libelle.split(" ")[0]) for c in appel.criteres]
     _titre(
         feuille,
         f"Classement — {appel.nom_court} — {date_lisible(jour)}",
