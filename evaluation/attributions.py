@@ -266,19 +266,6 @@ def motif_refus(
     return None
 
 
-def _journal(instant, auteur, appel_id, objet, ancien, nouveau, demande_id=None, evaluateur=None):
-    return {
-        "date": instant,
-        "auteur": auteur,
-        "appel_id": appel_id,
-        "demande_id": demande_id,
-        "evaluateur": evaluateur,
-        "objet": objet,
-        "ancien": ancien,
-        "nouveau": nouveau,
-    }
-
-
 def _ecrire_reglages(appel_id, valeurs, connexion, auteur, instant) -> None:
     avant = _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion))
     nouveau = {
@@ -295,13 +282,13 @@ def _ecrire_reglages(appel_id, valeurs, connexion, auteur, instant) -> None:
         ancien = getattr(avant, cle)
         if ancien != valeur:
             lignes.append(
-                _journal(
+                stockage.ligne_journal(
                     instant,
                     auteur,
-                    appel_id,
                     f"reglage:{cle}",
                     None if ancien is None else str(ancien),
                     None if valeur is None else str(valeur),
+                    appel_id=appel_id,
                 )
             )
     stockage.inscrire_journal(lignes, connexion=connexion)
@@ -351,11 +338,29 @@ def _ecrire_attributions(appel_id, ajouts, retraits, connexion, auteur, instant)
     )
     stockage.inscrire_journal(
         [
-            _journal(instant, auteur, appel_id, "attribution", None, "attribuée", d, e)
+            stockage.ligne_journal(
+                instant,
+                auteur,
+                "attribution",
+                None,
+                "attribuée",
+                appel_id=appel_id,
+                demande_id=d,
+                evaluateur=e,
+            )
             for d, e in sorted(ajouts)
         ]
         + [
-            _journal(instant, auteur, appel_id, "attribution", "attribuée", None, d, e)
+            stockage.ligne_journal(
+                instant,
+                auteur,
+                "attribution",
+                "attribuée",
+                None,
+                appel_id=appel_id,
+                demande_id=d,
+                evaluateur=e,
+            )
             for d, e in sorted(retraits)
         ],
         connexion=connexion,
@@ -489,7 +494,18 @@ def declarer_conflit(
             connexion=connexion,
         )
         stockage.inscrire_journal(
-            [_journal(instant, auteur, appel_id, "conflit", None, raison, demande_id, evaluateur)],
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "conflit",
+                    None,
+                    raison,
+                    appel_id=appel_id,
+                    demande_id=demande_id,
+                    evaluateur=evaluateur,
+                )
+            ],
             connexion=connexion,
         )
 
@@ -519,15 +535,15 @@ def retirer_conflit(
         stockage.retirer_conflit(demande_id, evaluateur, connexion=connexion)
         stockage.inscrire_journal(
             [
-                _journal(
+                stockage.ligne_journal(
                     instant,
                     auteur,
-                    appel_id,
                     "conflit",
                     ligne["raison"],
                     None,
-                    demande_id,
-                    evaluateur,
+                    appel_id=appel_id,
+                    demande_id=demande_id,
+                    evaluateur=evaluateur,
                 )
             ],
             connexion=connexion,

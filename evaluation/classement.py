@@ -373,16 +373,14 @@ def adopter_poids(
 
         stockage.inscrire_journal(
             [
-                {
-                    "date": instant,
-                    "auteur": auteur,
-                    "appel_id": appel.id,
-                    "demande_id": None,
-                    "evaluateur": None,
-                    "objet": "ponderation",
-                    "ancien": texte(anciens),
-                    "nouveau": texte(nouveaux),
-                }
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "ponderation",
+                    texte(anciens),
+                    texte(nouveaux),
+                    appel_id=appel.id,
+                )
             ],
             connexion=connexion,
         )

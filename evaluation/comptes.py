@@ -161,14 +161,14 @@ def creer_compte(
         )
         stockage.inscrire_journal(
             [
-                {
-                    "date": stockage.maintenant(),
-                    "auteur": auteur or courriel,
-                    "evaluateur": courriel,
-                    "objet": "compte",
-                    "ancien": None,
-                    "nouveau": role,
-                }
+                stockage.ligne_journal(
+                    stockage.maintenant(),
+                    auteur or courriel,
+                    "compte",
+                    None,
+                    role,
+                    evaluateur=courriel,
+                )
             ],
             connexion=connexion,
         )
@@ -242,14 +242,14 @@ def modifier_compte(courriel: str, *, moteur: Moteur, auteur: str, **valeurs) ->
             stockage.modifier_compte(courriel, changes, connexion=connexion)
             stockage.inscrire_journal(
                 [
-                    {
-                        "date": instant,
-                        "auteur": auteur,
-                        "evaluateur": courriel,
-                        "objet": f"compte:{cle}",
-                        "ancien": None if ligne.get(cle) is None else str(ligne.get(cle)),
-                        "nouveau": None if v is None else str(v),
-                    }
+                    stockage.ligne_journal(
+                        instant,
+                        auteur,
+                        f"compte:{cle}",
+                        None if ligne.get(cle) is None else str(ligne.get(cle)),
+                        None if v is None else str(v),
+                        evaluateur=courriel,
+                    )
                     for cle, v in changes.items()
                 ],
                 connexion=connexion,
@@ -270,14 +270,14 @@ def changer_mot_de_passe(courriel: str, mot_de_passe: str, *, moteur: Moteur, au
         )
         stockage.inscrire_journal(
             [
-                {
-                    "date": stockage.maintenant(),
-                    "auteur": auteur,
-                    "evaluateur": courriel,
-                    "objet": "compte:mot_de_passe",
-                    "ancien": None,
-                    "nouveau": "(changé)",
-                }
+                stockage.ligne_journal(
+                    stockage.maintenant(),
+                    auteur,
+                    "compte:mot_de_passe",
+                    None,
+                    "(changé)",
+                    evaluateur=courriel,
+                )
             ],
             connexion=connexion,
         )

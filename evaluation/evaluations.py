@@ -257,16 +257,16 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
     )
     stockage.inscrire_journal(
         [
-            {
-                "date": instant,
-                "auteur": auteur,
-                "appel_id": appel.id,
-                "demande_id": demande_id,
-                "evaluateur": evaluateur,
-                "objet": objet,
-                "ancien": ancien,
-                "nouveau": nouveau,
-            }
+            stockage.ligne_journal(
+                instant,
+                auteur,
+                objet,
+                ancien,
+                nouveau,
+                appel_id=appel.id,
+                demande_id=demande_id,
+                evaluateur=evaluateur,
+            )
             for objet, ancien, nouveau in changements
         ],
         connexion=connexion,

@@ -120,19 +120,6 @@ def ligne_de_financement(
 # --- Modifications de la présidence et décisions ------------------------------------------
 
 
-def _journal(instant, auteur, appel_id, demande_id, objet, ancien, nouveau) -> dict:
-    return {
-        "date": instant,
-        "auteur": auteur,
-        "appel_id": appel_id,
-        "demande_id": demande_id,
-        "evaluateur": None,
-        "objet": objet,
-        "ancien": ancien,
-        "nouveau": nouveau,
-    }
-
-
 def _demande(appel_id: str, demande_id: int, connexion) -> dict:
     d = stockage.lire_demande(demande_id, connexion=connexion)
     if d is None or d["appel_id"] != appel_id:
@@ -202,14 +189,14 @@ def modifier_montant(
         )
         stockage.inscrire_journal(
             [
-                _journal(
+                stockage.ligne_journal(
                     instant,
                     auteur,
-                    appel.id,
-                    demande_id,
                     f"montant_recommande:an{annee}",
                     montant(avant),
                     montant(nouveau) + (f" ({raison.strip()})" if (raison or "").strip() else ""),
+                    appel_id=appel.id,
+                    demande_id=demande_id,
                 )
             ],
             connexion=connexion,
@@ -295,15 +282,15 @@ def enregistrer_decision(
         nouvelle = {"decision": decision, "montant_an1": montants[0], "montant_an2": montants[1]}
         stockage.inscrire_journal(
             [
-                _journal(
+                stockage.ligne_journal(
                     instant,
                     auteur,
-                    appel.id,
-                    demande_id,
                     "decision",
                     resume(avant),
                     resume(nouvelle)
                     + (f" : {justification.strip()}" if (justification or "").strip() else ""),
+                    appel_id=appel.id,
+                    demande_id=demande_id,
                 )
             ],
             connexion=connexion,
@@ -349,15 +336,15 @@ def adopter_scenario(
                 }
             )
             journal.append(
-                _journal(
+                stockage.ligne_journal(
                     instant,
                     auteur,
-                    appel.id,
-                    int(r["demande_id"]),
                     "decision",
                     r["decision"] or None,
                     f"{decision} ({' + '.join(montant(v) for v in m[:annees])}) : "
                     f"scénario « {nom} »",
+                    appel_id=appel.id,
+                    demande_id=int(r["demande_id"]),
                 )
             )
         for ligne in lignes:

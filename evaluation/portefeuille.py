@@ -29,30 +29,27 @@ def _annees(appel: Appel) -> int:
     return financement.nombre_annees(appel)
 
 
-def montants(table: pd.DataFrame, appel: Appel, selon: str = LIGNE) -> np.ndarray:
-    """(n, années) : ce que chaque demande reçoit selon la ligne de financement (montant
-    recommandé des financées) ou selon les décisions (montant accordé des retenues)."""
-    n = _annees(appel)
-    if selon == LIGNE:
-        choisies = (table["statut"] == CLASSE) & (table["financement"] == financement.FINANCE)
-        valeurs = [table[f"recommande_an{a + 1}"] for a in range(n)]
-    elif selon == DECISIONS:
-        choisies = table["decision"] == financement.RETENU
-        valeurs = [table[f"accorde_an{a + 1}"] for a in range(n)]
-    else:
-        raise ValueError(f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}).")
-    colonnes = [
-        pd.to_numeric(v, errors="coerce").fillna(0).to_numpy(dtype=np.int64) for v in valeurs
-    ]
-    return np.where(choisies.to_numpy()[:, None], np.column_stack(colonnes), 0)
-
-
 def selection(table: pd.DataFrame, selon: str = LIGNE) -> np.ndarray:
+    """(n,) : les demandes financées à la ligne, ou retenues par les décisions."""
     if selon == LIGNE:
         return (
             (table["statut"] == CLASSE) & (table["financement"] == financement.FINANCE)
         ).to_numpy()
-    return (table["decision"] == financement.RETENU).to_numpy()
+    if selon == DECISIONS:
+        return (table["decision"] == financement.RETENU).to_numpy()
+    raise ValueError(f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}).")
+
+
+def montants(table: pd.DataFrame, appel: Appel, selon: str = LIGNE) -> np.ndarray:
+    """(n, années) : ce que chaque demande reçoit selon la ligne de financement (montant
+    recommandé des financées) ou selon les décisions (montant accordé des retenues)."""
+    choisies = selection(table, selon)
+    prefixe = "recommande_an" if selon == LIGNE else "accorde_an"
+    colonnes = [
+        pd.to_numeric(table[f"{prefixe}{a + 1}"], errors="coerce").fillna(0).to_numpy(np.int64)
+        for a in range(_annees(appel))
+    ]
+    return np.where(choisies[:, None], np.column_stack(colonnes), 0)
 
 
 def budget(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:

@@ -706,6 +706,30 @@ def ecrire_evaluation(
     return evaluation_id
 
 
+def ligne_journal(
+    date: dt.datetime,
+    auteur: str,
+    objet: str,
+    ancien: str | None,
+    nouveau: str | None,
+    *,
+    appel_id: str | None = None,
+    demande_id: int | None = None,
+    evaluateur: str | None = None,
+) -> dict:
+    """Une ligne du journal, chaque colonne nommée (celles qui ne s'appliquent pas : None)."""
+    return {
+        "date": date,
+        "auteur": auteur,
+        "appel_id": appel_id,
+        "demande_id": demande_id,
+        "evaluateur": evaluateur,
+        "objet": objet,
+        "ancien": ancien,
+        "nouveau": nouveau,
+    }
+
+
 def inscrire_journal(lignes: list[dict], *, connexion: Connection) -> None:
     if lignes:
         connexion.execute(journal.insert(), lignes)
