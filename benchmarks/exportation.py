@@ -1,8 +1,9 @@
 """Mesure l'exportation du classeur du comité : 5 000 demandes classées, toutes feuilles.
 
-Cible (issue 6) : moins de 3 s. Compare aussi openpyxl (retenu) à xlsxwriter pour la
-feuille Classement, avec la même mise en forme (tableau filtrable, en-tête figé, formats
-de montants et de notes, couleurs par statut, trait de la ligne de financement).
+Cible (issue 6) : moins de 3 s. Compare aussi xlsxwriter (retenu) à openpyxl pour la
+feuille Classement, qui porte presque tout le temps (les autres feuilles ont au plus
+17 lignes), avec la même mise en forme (tableau filtrable, en-tête figé, formats de
+montants et de notes, couleurs par statut, trait de la ligne de financement).
 Usage : python benchmarks/exportation.py [--demandes 5000] [--repetitions 5]
 Les chiffres sont des médianes : la machine est partagée et bruyante.
 """
@@ -44,43 +45,86 @@ def classement_synthetique(n: int):
     return appel, table
 
 
+def classement_openpyxl(table, appel) -> bytes:
+    """La feuille Classement écrite par openpyxl : mêmes colonnes, mêmes formats, tableau
+    filtrable, en-tête figé, couleurs par statut, trait de la ligne de financement, textes
+    jamais évalués (data_type « s », quotePrefix) — le témoin de la comparaison."""
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    from evaluation import exportation, financement
+
+    en_tetes, lignes, formats = exportation.lignes_classement(appel, table)
+    livre = Workbook()
+    feuille = livre.active
+    feuille.title = "Classement"
+    haut = 4
+    gras = Font(bold=True)
+    for j, titre in enumerate(en_tetes, 1):
+        feuille.cell(row=haut, column=j, value=titre).font = gras
+    financees = (table["financement"] == financement.FINANCE).to_numpy().nonzero()[0]
+    trait = Border(bottom=Side(style="thick", color="C00000"))
+    for i, ligne in enumerate(lignes):
+        for j, v in enumerate(ligne, 1):
+            v = exportation.valeur_de_cellule(v)
+            cellule = feuille.cell(row=haut + 1 + i, column=j)
+            cellule.value = v
+            if isinstance(v, str):
+                cellule.data_type = "s"
+                cellule.quotePrefix = v.startswith(exportation.DEBUTS_FORMULE)
+            elif v is not None and en_tetes[j - 1] in formats:
+                cellule.number_format = formats[en_tetes[j - 1]]
+            if len(financees) and i == financees[-1]:
+                cellule.border = trait
+    fin = haut + max(len(lignes), 1)
+    derniere = get_column_letter(len(en_tetes))
+    feuille.add_table(
+        Table(
+            displayName="Classement",
+            ref=f"A{haut}:{derniere}{fin}",
+            tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True),
+        )
+    )
+    feuille.freeze_panes = "C5"
+    statut = get_column_letter(en_tetes.index("Statut") + 1)
+    feuille.conditional_formatting.add(
+        f"A{haut + 1}:{derniere}{fin}",
+        FormulaRule(
+            formula=[f'${statut}{haut + 1}="financé"'],
+            fill=PatternFill(start_color="E2EFDA", end_color="E2EFDA", fill_type="solid"),
+        ),
+    )
+    sortie = io.BytesIO()
+    livre.save(sortie)
+    return sortie.getvalue()
+
+
 def classement_xlsxwriter(table, appel) -> bytes:
-    """La feuille Classement écrite par xlsxwriter : mêmes colonnes, mêmes formats, tableau
-    filtrable, en-tête figé, couleurs par statut, textes jamais évalués (quote_prefix)."""
+    """La feuille Classement seule, par le code de l'application (xlsxwriter)."""
     import xlsxwriter
 
     from evaluation import exportation
 
-    en_tetes, lignes, formats = exportation.lignes_classement(appel, table)
     sortie = io.BytesIO()
-    livre = xlsxwriter.Workbook(sortie, {"in_memory": True, "strings_to_formulas": False})
-    feuille = livre.add_worksheet("Classement")
-    par_format = {f: livre.add_format({"num_format": f}) for f in set(formats.values())}
-    prefixe = livre.add_format({"quote_prefix": True})
-    vert = livre.add_format({"bg_color": "#E2EFDA"})
-    for i, ligne in enumerate(lignes, 4):
-        for j, v in enumerate(ligne):
-            if v is None or (isinstance(v, float) and v != v):
-                continue
-            if isinstance(v, str):
-                dangereux = v.startswith(exportation.DEBUTS_FORMULE)
-                feuille.write_string(i, j, v, prefixe if dangereux else None)
-            else:
-                feuille.write_number(i, j, float(v), par_format.get(formats.get(en_tetes[j])))
-    feuille.add_table(
-        3, 0, 3 + len(lignes), len(en_tetes) - 1, {"columns": [{"header": t} for t in en_tetes]}
-    )
-    feuille.freeze_panes(4, 2)
-    statut = chr(ord("A") + en_tetes.index("Statut"))
-    feuille.conditional_format(
-        4,
-        0,
-        3 + len(lignes),
-        len(en_tetes) - 1,
-        {"type": "formula", "criteria": f'=${statut}5="financé"', "format": vert},
+    livre = xlsxwriter.Workbook(sortie, exportation.OPTIONS_CLASSEUR)
+    formats = exportation.Formats(livre)
+    exportation._feuille_classement(
+        livre, formats, appel, table, dt.date(2026, 11, 24), appel.poids
     )
     livre.close()
     return sortie.getvalue()
+
+
+def mediane(fonction, repetitions: int) -> tuple[float, float, float]:
+    durees = []
+    for _ in range(repetitions):
+        debut = time.perf_counter()
+        fonction()
+        durees.append(time.perf_counter() - debut)
+    return statistics.median(durees), min(durees), max(durees)
 
 
 def main() -> None:
@@ -92,39 +136,25 @@ def main() -> None:
     options = parseur.parse_args()
     appel, table = classement_synthetique(options.demandes)
     instant = dt.datetime(2026, 11, 24, 12, 0)
-    durees = []
-    for _ in range(options.repetitions):
-        debut = time.perf_counter()
-        contenu = exportation.classeur(
-            appel, table, poids=appel.poids, auteur="mesure", instant=instant
-        )
-        durees.append(time.perf_counter() - debut)
-    print(
-        f"Classeur complet (openpyxl), {options.demandes} demandes : médiane "
-        f"{statistics.median(durees):.2f} s (min {min(durees):.2f}, max {max(durees):.2f} ; "
-        f"cible < 3 s) ; {len(contenu) // 1024} Kio"
+    contenu = exportation.classeur(
+        appel, table, poids=appel.poids, auteur="mesure", instant=instant
     )
-    try:
-        import xlsxwriter  # noqa: F401
-    except ImportError:
-        print("xlsxwriter absent (requirements-dev.txt) : comparaison non faite.")
-        return
-    from openpyxl import Workbook
-
-    durees_x, durees_o = [], []
-    for _ in range(options.repetitions):
-        debut = time.perf_counter()
-        classement_xlsxwriter(table, appel)
-        durees_x.append(time.perf_counter() - debut)
-        debut = time.perf_counter()
-        livre = Workbook()
-        exportation._feuille_classement(livre, appel, table, instant.date(), appel.poids)
-        livre.save(io.BytesIO())
-        durees_o.append(time.perf_counter() - debut)
+    med, bas, haut = mediane(
+        lambda: exportation.classeur(
+            appel, table, poids=appel.poids, auteur="mesure", instant=instant
+        ),
+        options.repetitions,
+    )
     print(
-        f"Feuille Classement seule, mêmes colonnes et formats : openpyxl "
-        f"{statistics.median(durees_o):.2f} s, xlsxwriter {statistics.median(durees_x):.2f} s "
-        "(médianes)"
+        f"Classeur complet (xlsxwriter), {options.demandes} demandes, toutes feuilles : "
+        f"médiane {med:.2f} s (min {bas:.2f}, max {haut:.2f} ; cible < 3 s) ; "
+        f"{len(contenu) // 1024} Kio"
+    )
+    x = mediane(lambda: classement_xlsxwriter(table, appel), options.repetitions)[0]
+    o = mediane(lambda: classement_openpyxl(table, appel), options.repetitions)[0]
+    print(
+        f"Feuille Classement seule ({options.demandes} lignes, mêmes colonnes et formats) : "
+        f"xlsxwriter {x:.2f} s, openpyxl {o:.2f} s (médianes) : openpyxl/xlsxwriter = {o / x:.2f}"
     )
 
 

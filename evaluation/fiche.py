@@ -41,7 +41,8 @@ def id_secteur(appel: Appel, secteur: object) -> str:
 def libelle_secteur(appel: Appel, secteur: object) -> str:
     if _vide(secteur):
         return "—"
-    trouve = next((s for s in appel.secteurs if s.id == id_secteur(appel, secteur)), None)
+    cherche = id_secteur(appel, secteur)
+    trouve = next((s for s in appel.secteurs if s.id == cherche), None)
     return trouve.libelle if trouve else str(secteur)
 
 

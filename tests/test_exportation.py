@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from evaluation import classement, evaluations, exportation, financement, portefeuille, stockage
 from evaluation.__main__ import main
@@ -226,6 +226,15 @@ def valeurs(feuille, haut: int) -> list[dict]:
     return [{k: c.value for k, c in ligne.items()} for ligne in lignes_du_tableau(feuille, haut)]
 
 
+def texte_ooxml(valeur):
+    """Le texte tel qu'Excel, LibreOffice et calamine le lisent : OOXML écrit un caractère de
+    contrôle « _xHHHH_ » (ECMA-376, ST_Xstring) ; openpyxl ne décode pas cet échappement, on
+    le décode ici (le jeu n'a pas de « _x » littéral : voir test_un_x_litteral_reste_litteral)."""
+    if not isinstance(valeur, str):
+        return valeur
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), valeur)
+
+
 def parametres(feuille) -> dict:
     return {ligne[0].value: ligne[1] for ligne in feuille.iter_rows(min_row=3) if ligne[0].value}
 
@@ -337,7 +346,7 @@ def test_trait_de_la_ligne_de_financement(livre):
 
 def test_couleurs_par_statut(livre):
     regles = [
-        (str(cf.sqref), r.type, r.formula, r.dxf.fill.fgColor.rgb[-6:])
+        (str(cf.sqref), r.type, r.formula, r.dxf.fill.bgColor.rgb[-6:])  # dxf uni : bgColor
         for cf in livre["Classement"].conditional_formatting
         for r in cf.rules
     ]
@@ -395,8 +404,8 @@ def test_graphique_sur_chaque_repartition(livre, contenu):
     (graphique,) = livre["Par région"]._charts
     (serie,) = graphique.series
     assert serie.val.numRef.f == "'Par région'!$E$4:$E$20"  # la colonne Financé, 17 régions
-    assert serie.cat.numRef.f == "'Par région'!$A$4:$A$20"  # les noms des régions
-    assert serie.tx.strRef.f == "'Par région'!E3"  # titre de la série : l'en-tête « Financé »
+    assert serie.cat.strRef.f == "'Par région'!$A$4:$A$20"  # les noms des régions
+    assert serie.tx.strRef.f == "'Par région'!$E$3"  # titre de la série : l'en-tête « Financé »
 
 
 def test_par_region_dix_sept_lignes(jeu, livre):
@@ -542,8 +551,8 @@ def test_textes_hostiles_relus_comme_texte(livre):
             if attendu is not None:
                 assert cellule.value == attendu
         assert ligne["Région"].quotePrefix is False  # un texte ordinaire, sans préfixe
-    # Municipalités : identiques, retour chariot compris (écrit « &#13; » par lxml).
-    municipalites = {r["No de demande"].value: r["Municipalité"].value for r in lignes}
+    # Municipalités : identiques, retour chariot compris (écrit « _x000D_ »).
+    municipalites = {r["No de demande"].value: texte_ooxml(r["Municipalité"].value) for r in lignes}
     assert municipalites["T-002"] == "@SUM(A1)"
     assert municipalites["T-001"] == "\t=1"
     assert municipalites["T-003"] == "\r=1"
@@ -558,8 +567,7 @@ def test_chaque_texte_dangereux_porte_le_prefixe(livre):
     for cellule in cellules(livre):
         if isinstance(cellule.value, str):
             assert cellule.data_type == "s", cellule.coordinate
-            # « \r=1 » se relit « \n=1 » (voir test_retour_chariot_relu_tel_quel).
-            dangereux = cellule.value.startswith((*exportation.DEBUTS_FORMULE, "\n"))
+            dangereux = texte_ooxml(cellule.value).startswith(exportation.DEBUTS_FORMULE)
             assert bool(cellule.quotePrefix) == dangereux, (cellule.parent.title, cellule)
             vus += dangereux
     # 3 titres, 3 municipalités, 1 justification, 4 commentaires.
@@ -583,31 +591,127 @@ def test_aucune_formule_aucun_lien_aucune_macro(livre, contenu):
         assert not [n for n in noms if n.endswith(".rels") and "External" in z.read(n).decode()]
 
 
+def une_feuille(*cellules) -> object:
+    """Écrit `cellules` ((valeur, format), une par ligne en colonne A) par exportation.ecrire
+    dans un classeur xlsxwriter, et relit la feuille avec openpyxl."""
+    import xlsxwriter
+
+    sortie = io.BytesIO()
+    livre = xlsxwriter.Workbook(sortie, exportation.OPTIONS_CLASSEUR)
+    feuille, formats = livre.add_worksheet("F"), exportation.Formats(livre)
+    for i, (valeur, nombre) in enumerate(cellules):
+        exportation.ecrire(feuille, formats, i, 0, valeur, nombre)
+    livre.close()
+    return load_workbook(io.BytesIO(sortie.getvalue()))["F"]
+
+
 @pytest.mark.parametrize(
     "texte", HOSTILES, ids=["hyperlien", "plus", "moins", "arobase", "tab", "cr"]
 )
 def test_ecrire_garde_le_texte(texte):
-    wb = Workbook()
-    cellule = exportation.ecrire(wb.active, 1, 1, texte)
-    assert (cellule.data_type, cellule.quotePrefix, cellule.value) == ("s", True, texte)
+    cellule = une_feuille((texte, None))["A1"]
+    assert (cellule.data_type, cellule.quotePrefix) == ("s", True)
+    assert texte_ooxml(cellule.value) == texte
     assert exportation.textes_dangereux([texte, "Texte", 3]) == [texte]
 
 
 def test_ecrire_un_texte_ordinaire_et_des_nombres():
     import numpy as np
 
-    wb = Workbook()
-    f = wb.active
-    assert exportation.ecrire(f, 1, 1, "Sherbrooke").quotePrefix is False
-    assert exportation.ecrire(f, 2, 1, np.int64(3)).value == 3
-    assert exportation.ecrire(f, 3, 1, float("nan"), "0.0").value is None
-    assert exportation.ecrire(f, 3, 1, float("nan"), "0.0").number_format == "General"
-    assert exportation.ecrire(f, 4, 1, pd.NA).value is None
+    f = une_feuille(
+        ("Sherbrooke", None),
+        (np.int64(3), "0.0"),
+        (float("nan"), "0.0"),
+        (pd.NA, None),
+        (np.float64(2.5), FORMAT_MONTANT),
+        (np.bool_(True), None),
+    )
+    assert (f["A1"].value, f["A1"].quotePrefix) == ("Sherbrooke", False)
+    assert (f["A2"].value, f["A2"].number_format) == (3, "0.0")
+    assert (f["A3"].value, f["A3"].number_format) == (None, "General")
+    assert f["A4"].value is None
+    assert (f["A5"].value, f["A5"].number_format) == (2.5, FORMAT_MONTANT)
+    assert f["A6"].value is True
+
+
+def test_un_x_litteral_reste_litteral(tmp_path):
+    """« _x000D_ » tapé tel quel n'est pas un retour chariot : écrit « _x005F_x000D_ »,
+    relu tel quel par calamine (openpyxl, qui ne décode qu'à moitié, ne le distinguerait pas)."""
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    chemin = tmp_path / "x.xlsx"
+    livre = xlsxwriter.Workbook(str(chemin), exportation.OPTIONS_CLASSEUR | {"in_memory": False})
+    feuille, formats = livre.add_worksheet("F"), exportation.Formats(livre)
+    for i, texte in enumerate(["_x000D_ littéral", "\r=1", "a\rb"]):
+        exportation.ecrire(feuille, formats, i, 0, texte)
+    livre.close()
+    relu = CalamineWorkbook.from_path(str(chemin)).get_sheet_by_name("F").to_python()
+    assert [ligne[0] for ligne in relu] == ["_x000D_ littéral", "\r=1", "a\rb"]
+
+
+def test_texte_trop_long_pour_excel_tronque_et_marque():
+    """Excel refuse plus de 32 767 caractères par cellule : le texte est coupé, et le dit."""
+    long = "=" + "a" * 40_000
+    cellule = une_feuille((long, None))["A1"]
+    assert len(cellule.value) == exportation.LONGUEUR_MAX_CELLULE
+    assert cellule.value.startswith("=aaa") and cellule.quotePrefix
+    assert cellule.value.endswith(exportation.MARQUE_TRONQUE)
+
+
+def test_en_tetes_uniques_pour_le_tableau():
+    assert exportation.en_tetes_uniques(["Qualité", "Total", "qualité", "Qualité"]) == [
+        "Qualité",
+        "Total",
+        "qualité (2)",
+        "Qualité (3)",
+    ]
+
+
+def test_deux_criteres_de_meme_premier_mot(jeu):
+    """« Qualité du dossier » et « Qualité du partenariat » : deux colonnes distinctes, sinon
+    Excel rejetterait le tableau."""
+    appel = appel_du_jeu()
+    toml = appel.source_toml.replace('libelle = "Capacité', 'libelle = "Qualité et capacité', 1)
+    autre = appel_depuis_toml(toml, "test")
+    assert [c.libelle.split(" ")[0] for c in autre.criteres].count("Qualité") == 2
+    wb = load_workbook(
+        io.BytesIO(
+            exportation.classeur(
+                autre, jeu.table, poids=jeu.donnees.poids, auteur=AUTEUR, instant=INSTANT
+            )
+        )
+    )
+    tableau = wb["Classement"].tables["Classement"]
+    noms = [c.name for c in tableau.tableColumns]
+    assert noms[7:13] == [
+        "Pertinence",
+        "Cohérence",
+        "Qualité",
+        "Caractère",
+        "Qualité (2)",
+        "Visibilité",
+    ]
 
 
 def test_retour_chariot_relu_tel_quel(livre):
     (t3,) = [r for r in lignes_du_tableau(livre["Classement"], HAUT) if r["Rang"].value == 3]
-    assert t3["Municipalité"].value == "\r=1"
+    assert texte_ooxml(t3["Municipalité"].value) == "\r=1"
+
+
+def test_calamine_relit_chaque_texte_hostile_tel_quel(contenu, tmp_path):
+    """Le lecteur de l'application (calamine) décode les échappements OOXML : chaque texte
+    hostile du jeu revient identique, retour chariot et « _x… » littéral compris."""
+    from python_calamine import CalamineWorkbook
+
+    chemin = tmp_path / "classeur.xlsx"
+    chemin.write_bytes(contenu)
+    feuille = CalamineWorkbook.from_path(str(chemin)).get_sheet_by_name("Classement")
+    lignes = feuille.to_python()
+    en_tetes = lignes[HAUT - 1]
+    relues = [dict(zip(en_tetes, ligne, strict=True)) for ligne in lignes[HAUT:]]
+    assert {r["No de demande"]: r["Titre"] for r in relues} == TITRES
+    assert {r["No de demande"]: r["Municipalité"] for r in relues} == MUNICIPALITES
 
 
 def test_un_texte_hostile_ne_change_pas_la_structure(jeu):
@@ -911,10 +1015,26 @@ def test_libreoffice_lit_le_csv_neutralise_comme_du_texte(libreoffice, tmp_path)
 
 
 def test_libreoffice_retour_chariot_relu_tel_quel(libreoffice, fichier):
-    """Le classeur porte « &#13; » (relu « \r » par openpyxl) ; Calc, lui, range tout
+    """Le classeur porte « _x000D_ » (l'échappement OOXML) ; Calc, lui, range tout
     retour chariot d'une cellule en saut de ligne : il montre « \n=1 », texte inerte."""
     dossier = libreoffice(fichier, CSV_UTF8)
     texte = (dossier / f"{fichier.stem}.csv").read_text(encoding="utf-8")
     t3 = list(csv.reader(io.StringIO(texte, newline="")))[HAUT + 2]
     assert t3[:3] == ["3", "T-003", "-2"]
     assert t3[3] in ("\r=1", "\n=1")
+
+
+@pytest.mark.parametrize("vide", [None, float("nan")], ids=["None", "NaN"])
+def test_secteur_absent_ecrit_tiret(jeu, vide):
+    table = jeu.table.copy()
+    table["secteur"] = table["secteur"].astype(object)
+    table.loc[table["no_demande"] == "T-003", "secteur"] = vide
+    wb = load_workbook(
+        io.BytesIO(
+            exportation.classeur(
+                jeu.appel, table, poids=jeu.donnees.poids, auteur=AUTEUR, instant=INSTANT
+            )
+        )
+    )
+    secteurs = {r["No de demande"]: r["Secteur"] for r in valeurs(wb["Classement"], HAUT)}
+    assert secteurs == {"T-002": "Francophonie", "T-001": "Innovation", "T-003": "—"}
