@@ -14,6 +14,7 @@ from pages.commun import (
     CLE_APPEL_COURANT,
     CLE_CADRE,
     CLE_PAGE_VOULUE,
+    appels_archives,
     appels_disponibles,
     choisir_appel,
 )
@@ -32,9 +33,11 @@ PAGES = [
     ("classement", "Classement", ":material/leaderboard:"),
     ("seance", "Séance du comité", ":material/co_present:"),
     ("portefeuille", "Portefeuille", ":material/pie_chart:"),
+    ("comparaison", "Comparaison des appels", ":material/compare_arrows:"),
     ("importation", "Importation", ":material/upload_file:"),
     ("attributions", "Attributions et conflits", ":material/assignment_ind:"),
     ("comptes", "Comptes", ":material/group:"),
+    ("parametres", "Paramètres de l'appel", ":material/tune:"),
     ("journal", "Journal", ":material/history:"),
 ]
 
@@ -61,6 +64,7 @@ if compte is None:
     st.stop()
 
 appels = appels_disponibles()
+archives = appels_archives()
 with st.sidebar:
     st.markdown(f"**{compte.nom}**")
     st.caption(LIBELLES_ROLES[compte.role].split(" (")[0])
@@ -75,14 +79,14 @@ with st.sidebar:
     if len(appels) > 1:
         st.selectbox(
             "Appel à projets",
-            options=list(appels),
-            format_func=lambda i: appels[i].nom_court,
+            options=sorted(appels, key=lambda i: (i in archives, i)),
+            format_func=lambda i: appels[i].nom_court + (" (archivé)" if i in archives else ""),
             key=CLE_APPEL,
         )
     appel = choisir_appel(appels)
     st.session_state[CLE_APPEL_COURANT] = appel
     st.caption("Appel actif")
-    st.markdown(f"**{appel.nom_court}**")
+    st.markdown(f"**{appel.nom_court}**" + (" · archivé" if appel.id in archives else ""))
     st.caption(appel.nom)
     annees = appel.financement.annees_financieres()
     enveloppes = " · ".join(

@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from evaluation import attributions, stockage
 from evaluation.appel import ErreurAppel
 from evaluation.catalogue import AppelIntrouvable, resoudre_appel
@@ -34,6 +36,7 @@ from evaluation.gabarit import (
 from evaluation.grilles import importer_grille, lire_grille, numeros_de_l_appel
 from evaluation.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
 from evaluation.lecture import Limites
+from evaluation.parametres_appel import ParametresRefuses, importer_toml, modeles_fournis
 from evaluation.rapport import texte_importation, texte_verification
 from evaluation.stockage import CHAMPS_MONTANT
 from evaluation.tableaux import (
@@ -154,6 +157,14 @@ def _analyseur() -> argparse.ArgumentParser:
     ne = sn.add_parser("exporter", help="imprime chaque note stockée")
     ne.add_argument("--format", choices=("csv", "texte"), default="csv")
     ne.add_argument("--appel", help="identifiant de l'appel")
+    ap = sous.add_parser("appels", help="liste, importe ou exporte la configuration des appels")
+    sa = ap.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    sa.add_parser("lister", help="liste les appels stockés et les modèles livrés")
+    ai = sa.add_parser("importer", help="crée ou modifie un appel d'après un fichier TOML")
+    ai.add_argument("fichier", metavar="FICHIER.toml")
+    ae = sa.add_parser("exporter", help="écrit la configuration TOML d'un appel stocké")
+    ae.add_argument("identifiant", metavar="ID")
+    ae.add_argument("--sortie", metavar="FICHIER.toml", help="fichier à écrire (défaut : écran)")
     g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
     g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
     g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
@@ -313,6 +324,62 @@ def _notes(options, appel, moteur) -> int:
     return code
 
 
+def _appels(options, moteur) -> int:
+    if options.action == "lister":
+        with moteur.connect() as connexion:
+            stockes = stockage.lire_appels(connexion=connexion)
+            archives = stockage.appels_archives(connexion=connexion)
+            nombres = {i: stockage.compter_demandes(i, connexion=connexion) for i, _, _ in stockes}
+        lignes = [
+            {
+                "Identifiant": i,
+                "État": "archivé" if i in archives else "ouvert",
+                "Demandes": str(nombres[i]),
+                "Nom": nom,
+            }
+            for i, nom, _ in stockes
+        ]
+        if lignes:
+            print(en_texte(pd.DataFrame(lignes), a_droite=("Demandes",)))
+        else:
+            print("Aucun appel stocké.")
+        modeles = [m for m in modeles_fournis().values() if m.id not in nombres]
+        if modeles:
+            print("\nModèles livrés (page Paramètres de l'appel pour en créer un appel) :")
+            for m in modeles:
+                print(f"  {m.id} : {m.nom}")
+        return SORTIE_OK
+    if options.action == "exporter":
+        with moteur.connect() as connexion:
+            ligne = stockage.lire_appel(options.identifiant, connexion=connexion)
+        if ligne is None:
+            print(f"Erreur : appel « {options.identifiant} » introuvable.", file=sys.stderr)
+            return SORTIE_USAGE
+        if not options.sortie:
+            sys.stdout.write(ligne["configuration_toml"])
+            return SORTIE_OK
+        try:
+            Path(options.sortie).write_text(ligne["configuration_toml"], encoding="utf-8")
+        except OSError as exc:
+            print(f"Impossible d'écrire {options.sortie} : {exc.strerror}.", file=sys.stderr)
+            return SORTIE_USAGE
+        print(f"Configuration de l'appel {options.identifiant} écrite dans {options.sortie}.")
+        return SORTIE_OK
+    chemin = Path(options.fichier)
+    try:
+        contenu = chemin.read_bytes()
+    except OSError as exc:
+        print(f"Impossible de lire {chemin} : {exc.strerror}.", file=sys.stderr)
+        return SORTIE_USAGE
+    try:
+        appel, cree = importer_toml(contenu, chemin.name, moteur=moteur, auteur=_auteur_cli())
+    except (ErreurAppel, ParametresRefuses) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(f"Appel {appel.id} {'créé' if cree else 'mis à jour'} : {appel.nom}.")
+    return SORTIE_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     options = _analyseur().parse_args(argv)
     try:
@@ -335,6 +402,8 @@ def _executer(options, moteur) -> int:
     """La commande demandée, sur un moteur ouvert (fermé par `main`)."""
     if options.commande == "comptes":
         return _comptes(options, moteur)
+    if options.commande == "appels":
+        return _appels(options, moteur)
     try:
         appel = resoudre_appel(getattr(options, "appel", None), moteur)
     except (AppelIntrouvable, ErreurAppel) as exc:

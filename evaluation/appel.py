@@ -380,7 +380,9 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     for section, genre in _SECTIONS.items():
         if section not in donnees and section in _SECTIONS_FACULTATIVES:
             continue
-        if section not in donnees:
+        if section not in donnees and genre is list:
+            erreurs.append(f"[[{section}]] : au moins un élément est attendu (aucun n'est donné).")
+        elif section not in donnees:
             erreurs.append(f"section [{section}] manquante.")
         elif not isinstance(donnees[section], genre):
             erreurs.append(f"[{section}] n'a pas la forme attendue.")

@@ -19,11 +19,16 @@ def appels_stockes(moteur: Moteur) -> list[Appel]:
     return [appel_depuis_toml(toml, f"appel « {i} » stocké") for i, _, toml in lignes]
 
 
+def appels_archives(moteur: Moteur) -> set[str]:
+    with moteur.connect() as connexion:
+        return stockage.appels_archives(connexion=connexion)
+
+
 def resoudre_appel(choix: str | None, moteur: Moteur) -> Appel:
     """L'appel désigné par `choix` : identifiant d'un appel stocké ou chemin d'un TOML.
 
-    Sans choix : l'unique appel stocké ; aucun stocké, l'appel livré par défaut ;
-    plusieurs, une erreur qui les énumère.
+    Sans choix : l'unique appel stocké ouvert (non archivé) ; aucun stocké, l'appel livré
+    par défaut ; plusieurs, une erreur qui les énumère.
     """
     stockes = appels_stockes(moteur)
     if choix:
@@ -38,9 +43,12 @@ def resoudre_appel(choix: str | None, moteur: Moteur) -> Appel:
             f"appel « {choix} » introuvable : ni appel stocké (stockés : {connus}) ni fichier "
             ".toml existant."
         )
-    if len(stockes) == 1:
-        return stockes[0]
     if not stockes:
         return charger_appel(APPEL_PAR_DEFAUT)
-    noms = ", ".join(a.id for a in stockes)
-    raise AppelIntrouvable(f"plusieurs appels sont stockés ({noms}) : précisez --appel ID.")
+    archives = appels_archives(moteur)
+    ouverts = [a for a in stockes if a.id not in archives]
+    if len(ouverts) == 1:
+        return ouverts[0]
+    noms = ", ".join(a.id + (" (archivé)" if a.id in archives else "") for a in stockes)
+    quoi = "plusieurs appels ouverts sont stockés" if ouverts else "tous les appels sont archivés"
+    raise AppelIntrouvable(f"{quoi} ({noms}) : précisez --appel ID.")

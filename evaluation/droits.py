@@ -22,6 +22,8 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "attributions": (ADMIN,),
     "journal": (ADMIN, PRESIDENT),
     "comptes": (ADMIN,),
+    "parametres": (ADMIN,),
+    "comparaison": (ADMIN, PRESIDENT, OBSERVATEUR),
 }
 # « réservée à … » : la préposition suit le nom.
 DESTINATAIRES = {

@@ -34,6 +34,8 @@ appels = sa.Table(
     sa.Column("nom", sa.Text, nullable=False),
     sa.Column("configuration_toml", sa.Text, nullable=False),
     sa.Column("enregistre_le", sa.DateTime, nullable=False),
+    # Un appel archivé se consulte encore mais ne se modifie plus.
+    sa.Column("archive", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 importations = sa.Table(
@@ -416,6 +418,30 @@ def enregistrer_appel(appel: Appel, *, connexion: Connection) -> None:
         connexion.execute(appels.update().where(appels.c.id == appel.id).values(**valeurs))
     else:
         connexion.execute(appels.insert().values(id=appel.id, **valeurs))
+
+
+def lire_appel(appel_id: str, *, connexion: Connection) -> dict | None:
+    """L'appel stocké (id, nom, configuration_toml, enregistre_le, archive), ou None."""
+    ligne = connexion.execute(sa.select(appels).where(appels.c.id == appel_id)).first()
+    return dict(ligne._mapping) if ligne else None
+
+
+def appels_archives(*, connexion: Connection) -> set[str]:
+    return set(connexion.scalars(sa.select(appels.c.id).where(appels.c.archive)))
+
+
+def marquer_archive(appel_id: str, archive: bool, *, connexion: Connection) -> None:
+    connexion.execute(appels.update().where(appels.c.id == appel_id).values(archive=archive))
+
+
+def compter_evaluations(appel_id: str, *, connexion: Connection) -> int:
+    """Évaluations stockées (brouillons compris) de l'appel."""
+    requete = (
+        sa.select(sa.func.count())
+        .select_from(evaluations)
+        .where(evaluations.c.appel_id == appel_id)
+    )
+    return int(connexion.execute(requete).scalar_one())
 
 
 def lire_appels(*, connexion: Connection) -> list[tuple[str, str, str]]:

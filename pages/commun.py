@@ -63,6 +63,11 @@ def appels_disponibles() -> dict[str, Appel]:
     return appels
 
 
+def appels_archives() -> set[str]:
+    with moteur().connect() as connexion:
+        return stockage.appels_archives(connexion=connexion)
+
+
 def choisir_appel(appels: dict[str, Appel]) -> Appel:
     """L'appel choisi dans la barre latérale parmi `appels` (le premier par défaut)."""
     return appels.get(st.session_state.get(CLE_APPEL)) or next(iter(appels.values()))

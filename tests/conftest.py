@@ -96,3 +96,31 @@ def classeur(feuilles: dict[str, list[list[object]]]) -> bytes:
 @pytest.fixture
 def base_valide() -> Path:
     return DONNEES / "formats" / "valide.xlsx"
+
+
+def demandes_pour_appel(appel, dossier: Path) -> Path:
+    """Les trois demandes de tests/donnees/formats/valide.xlsx (T-001 à T-003), adaptées à
+    `appel` : ses premiers axes et secteurs, sa première qualité de signataire, des dates
+    dans sa première année financière. Pour importer dans un appel créé d'après un modèle."""
+    import datetime as dt
+
+    import pandas as pd
+
+    source = DONNEES / "formats" / "valide.xlsx"
+    demandes = pd.read_excel(source, sheet_name="Demandes", engine="calamine")
+    budget = pd.read_excel(source, sheet_name="Budget", engine="calamine")
+    n = len(demandes)
+    demandes["Axe"] = [appel.axes[i % len(appel.axes)].numero for i in range(n)]
+    demandes["Secteur principal"] = [
+        appel.secteurs[i % len(appel.secteurs)].libelle for i in range(n)
+    ]
+    demandes["Secteurs secondaires"] = None
+    demandes["Qualité du signataire"] = appel.qualites_signataire[0]
+    debut = appel.financement.premiere_annee_debut
+    demandes["Date de début"] = pd.Timestamp(debut + dt.timedelta(days=30))
+    demandes["Date de fin"] = pd.Timestamp(debut + dt.timedelta(days=300))
+    chemin = dossier / f"demandes-{appel.id}.xlsx"
+    with pd.ExcelWriter(chemin, engine="openpyxl") as sortie:
+        demandes.to_excel(sortie, sheet_name="Demandes", index=False)
+        budget.to_excel(sortie, sheet_name="Budget", index=False)
+    return chemin

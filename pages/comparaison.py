@@ -1,0 +1,140 @@
+"""Comparaison des appels (gestion) : demandes, financées, enveloppe utilisée, répartitions
+côte à côte, municipalités financées plusieurs années de suite. Les calculs sont dans
+evaluation/comparaison.py."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from evaluation import classement, comparaison
+from evaluation.formats import montant, pourcentage
+from evaluation.tableaux import csv_sans_formules
+from pages.commun import appels_archives, appels_disponibles, donnees_classement
+from pages.connexion import exiger_acces
+
+DIMENSIONS = {"axe": "Axe ou thème", "secteur": "Secteur", "region": "Région"}
+
+exiger_acces("comparaison")
+st.title("Comparaison des appels")
+
+appels = appels_disponibles()
+archives = appels_archives()
+choisis = st.multiselect(
+    "Appels comparés",
+    options=list(appels),
+    default=list(appels),
+    format_func=lambda i: appels[i].nom_court + (" (archivé)" if i in archives else ""),
+    key="comparaison_appels",
+)
+if not choisis:
+    st.info("Choisissez au moins un appel.")
+    st.stop()
+
+paires = []
+for i in choisis:
+    appel = appels[i]
+    paires.append((appel, classement.classement(appel, donnees_classement(appel))))
+
+resume = comparaison.synthese(paires)
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Appel": resume["appel"],
+            "Année": resume["annee"].astype(str),
+            "Demandes": resume["demandes"],
+            "Évaluées": resume["evaluees"],
+            "Financées": resume["financees"],
+            "Taux de succès": ["" if pd.isna(t) else pourcentage(t) for t in resume["taux_succes"]],
+            "Enveloppe": [montant(int(v)) for v in resume["enveloppe"]],
+            "Financé": [montant(int(v)) for v in resume["finance"]],
+            "Enveloppe utilisée": [
+                "" if pd.isna(p) else pourcentage(p) for p in resume["part_utilisee"]
+            ],
+            "Selon": resume["selon"],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+st.caption(
+    "« Financées » : retenues par les décisions quand l'appel en a, sinon sous la ligne "
+    "de financement (colonne Selon)."
+)
+
+st.subheader("Répartitions côte à côte")
+dimension = st.segmented_control(
+    "Répartition par",
+    list(DIMENSIONS),
+    default="axe",
+    format_func=DIMENSIONS.get,
+    key="comparaison_dimension",
+)
+dimension = dimension or "axe"
+longue = comparaison.repartitions(paires, dimension)
+if longue.empty:
+    st.info("Aucune donnée.")
+else:
+    graphique = px.bar(
+        longue.assign(finance_dollars=longue["finance"] / 100),
+        x="finance_dollars",
+        y="libelle",
+        color="appel",
+        barmode="group",
+        orientation="h",
+        labels={"finance_dollars": "Financé ($)", "libelle": "", "appel": "Appel"},
+        height=max(320, 28 * longue["libelle"].nunique() * max(1, len(paires)) // 2 + 120),
+    )
+    graphique.update_layout(
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": list(dict.fromkeys(longue["libelle"]))[::-1],
+        },
+        separators=", ",
+        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+    st.plotly_chart(graphique, width="stretch", key="comparaison_graphique")
+    tableau = comparaison.cote_a_cote(longue, "finance")
+    nombres = comparaison.cote_a_cote(longue, "financees")
+    affiche = pd.DataFrame(index=tableau.index)
+    for colonne in tableau.columns:
+        affiche[f"{colonne} : financées"] = nombres[colonne].astype(int)
+        affiche[f"{colonne} : montant"] = [montant(int(v)) for v in tableau[colonne]]
+    st.dataframe(affiche.rename_axis(DIMENSIONS[dimension]), width="stretch")
+    st.download_button(
+        "Télécharger la répartition (CSV)",
+        data=csv_sans_formules(
+            longue.assign(finance=longue["finance"] / 100).rename(
+                columns={
+                    "appel": "Appel",
+                    "libelle": DIMENSIONS[dimension],
+                    "demandes": "Demandes",
+                    "financees": "Financées",
+                    "finance": "Financé ($)",
+                    "part_enveloppe": "Part de l'enveloppe",
+                }
+            )
+        ),
+        file_name=f"comparaison_{dimension}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="comparaison_csv",
+    )
+
+st.subheader("Municipalités financées plusieurs fois")
+recurrentes = comparaison.municipalites_recurrentes(paires)
+if recurrentes.empty:
+    st.info("Aucune municipalité n'est financée dans plus d'un des appels comparés.")
+else:
+    st.dataframe(
+        recurrentes.rename(
+            columns={
+                "municipalite": "Municipalité",
+                "appels_finances": "Appels financés",
+                "appels": "Appels",
+                "annees_consecutives": "Années consécutives",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,472 @@
+"""Paramètres de l'appel (administration) : créer un appel d'après un modèle livré ou une
+copie (l'appel de l'an dernier), modifier l'appel actif, l'exporter ou l'importer en TOML,
+l'archiver. Les règles (validation, ce qui ne change plus une fois des notes données) sont
+dans evaluation/parametres_appel.py."""
+
+import pandas as pd
+import streamlit as st
+
+from evaluation import stockage
+from evaluation.appel import AGREGATIONS, MODES_LIGNE, NOTES_DES_AUTRES, ErreurAppel
+from evaluation.parametres_appel import (
+    ParametresRefuses,
+    archiver,
+    cibles_depuis_lignes,
+    copie,
+    enregistrer,
+    importer_toml,
+    liste_en_texte,
+    modeles_fournis,
+    nombre_net,
+    sections,
+    tables_depuis_lignes,
+    vers_toml,
+)
+from pages.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
+from pages.connexion import exiger_acces
+
+CLE_MESSAGE = "_parametres_msg"
+LIBELLES_NOTES_DES_AUTRES = {
+    "jamais": "Jamais (évaluation à l'aveugle)",
+    "apres_soumission": "Après avoir soumis sa propre évaluation",
+}
+LIBELLES_AGREGATION = {
+    "moyenne": "Moyenne",
+    "mediane": "Médiane",
+    "moyenne_tronquee": "Moyenne tronquée",
+}
+LIBELLES_MODE_LIGNE = {
+    "stricte": "Stricte (la première qui ne tient pas arrête la ligne)",
+    "remplissage": "Remplissage (on saute celle qui ne tient pas)",
+}
+
+compte = exiger_acces("parametres")
+m = moteur()
+appel = appel_actif()
+auteur = compte.courriel
+
+
+def annoncer(genre: str, texte: str) -> None:
+    st.session_state[CLE_MESSAGE] = (genre, texte)
+
+
+st.title("Paramètres de l'appel")
+if message := st.session_state.pop(CLE_MESSAGE, None):
+    (st.success if message[0] == "succes" else st.error)(message[1])
+
+with m.connect() as connexion:
+    stocke = stockage.lire_appel(appel.id, connexion=connexion)
+    n_evaluations = stockage.compter_evaluations(appel.id, connexion=connexion)
+archive = bool(stocke and stocke["archive"])
+fige = n_evaluations > 0
+
+onglet_modifier, onglet_creer, onglet_fichier, onglet_archive = st.tabs(
+    ["Modifier l'appel actif", "Créer un appel", "Exporter ou importer (TOML)", "Archiver"]
+)
+
+# --- Créer ---------------------------------------------------------------------------------
+with onglet_creer:
+    modeles = modeles_fournis()
+    existants = appels_disponibles()
+    origine = st.radio(
+        "À partir de",
+        ["Un modèle livré", "Une copie d'un appel existant"],
+        horizontal=True,
+        key="creer_origine",
+    )
+    sources = modeles if origine == "Un modèle livré" else existants
+    source_id = st.selectbox(
+        "Modèle" if origine == "Un modèle livré" else "Appel à copier",
+        options=list(sources),
+        format_func=lambda i: f"{sources[i].nom_court} — {sources[i].nom}",
+        key="creer_source",
+    )
+    source = sources[source_id]
+    if source.description:
+        st.caption(source.description)
+    with st.form("creer_appel"):
+        identifiant = st.text_input(
+            "Identifiant du nouvel appel",
+            placeholder="paivmq-2024-2025",
+            help="Minuscules sans accents, chiffres et tirets ; il ne change plus ensuite.",
+            key="creer_id",
+        )
+        nom = st.text_input("Nom", value=source.nom, key="creer_nom")
+        nom_court = st.text_input("Nom court", value=source.nom_court, key="creer_nom_court")
+        creer = st.form_submit_button("Créer l'appel", type="primary")
+    if creer:
+        try:
+            texte = copie(source, identifiant.strip(), nom, nom_court)
+            nouveau = enregistrer(texte, moteur=m, auteur=auteur, creation=True)
+        except (ErreurAppel, ParametresRefuses) as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.session_state[CLE_APPEL] = nouveau.id
+            annoncer(
+                "succes",
+                f"Appel « {nouveau.nom_court} » créé d'après « {source.nom_court} » ; "
+                "c'est maintenant l'appel actif.",
+            )
+            st.rerun()
+
+# --- Exporter, importer ---------------------------------------------------------------------
+with onglet_fichier:
+    st.download_button(
+        f"Télécharger la configuration de {appel.nom_court} (TOML)",
+        data=appel.source_toml.encode("utf-8"),
+        file_name=f"{appel.id}.toml",
+        mime="application/toml",
+        icon=":material/download:",
+        key="exporter_toml",
+    )
+    st.caption(
+        "Le même format que les fichiers de donnees/appels/ ; réimporté, il redonne l'appel "
+        "à l'identique. Importer un fichier dont l'identifiant existe modifie cet appel, aux "
+        "mêmes conditions que le formulaire."
+    )
+    televerse = st.file_uploader("Importer un fichier TOML", type=["toml"], key="importer_toml")
+    if televerse is not None and st.button("Importer cette configuration", key="importer_go"):
+        try:
+            importe, cree = importer_toml(
+                televerse.getvalue(), televerse.name, moteur=m, auteur=auteur
+            )
+        except (ErreurAppel, ParametresRefuses) as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.session_state[CLE_APPEL] = importe.id
+            annoncer("succes", f"Appel « {importe.nom_court} » {'créé' if cree else 'mis à jour'}.")
+            st.rerun()
+
+# --- Archiver -------------------------------------------------------------------------------
+with onglet_archive:
+    if stocke is None:
+        st.info("Cet appel livré n'est pas encore enregistré dans la base : rien à archiver.")
+    elif archive:
+        st.warning("Cet appel est archivé : il se consulte, il ne se modifie plus.")
+        if st.button("Rouvrir l'appel", key="desarchiver"):
+            archiver(appel.id, False, moteur=m, auteur=auteur)
+            annoncer("succes", f"Appel « {appel.nom_court} » rouvert.")
+            st.rerun()
+    else:
+        st.caption(
+            "Un appel archivé reste consultable (classement, portefeuille, comparaison) mais "
+            "ne se modifie plus ; la ligne de commande ne le prend plus par défaut."
+        )
+        if st.button("Archiver l'appel", key="archiver"):
+            archiver(appel.id, True, moteur=m, auteur=auteur)
+            annoncer("succes", f"Appel « {appel.nom_court} » archivé.")
+            st.rerun()
+
+# --- Modifier -------------------------------------------------------------------------------
+with onglet_modifier:
+    st.markdown(f"**{appel.nom}** (`{appel.id}`)")
+    if archive:
+        st.warning("Cet appel est archivé : rouvrez-le (onglet Archiver) pour le modifier.")
+    if fige:
+        st.info(
+            f"{n_evaluations} évaluation(s) stockée(s) : les critères et l'échelle ne changent "
+            "plus ; les poids, oui (le changement est journalisé et s'applique au classement).",
+            icon=":material/lock:",
+        )
+    donnees = sections(appel)
+    cle = f"param_{appel.id}_"
+    with st.form(f"{cle}formulaire"):
+        st.subheader("Appel")
+        a = donnees["appel"]
+        g, d = st.columns(2)
+        nom = g.text_input("Nom", a.get("nom", ""), key=cle + "nom")
+        nom_court = d.text_input("Nom court", a.get("nom_court", ""), key=cle + "nom_court")
+        organisme = g.text_input("Organisme", a.get("organisme", ""), key=cle + "organisme")
+        date_limite = d.date_input(
+            "Date limite de dépôt",
+            value=a.get("date_limite"),
+            format="YYYY-MM-DD",
+            key=cle + "date_limite",
+        )
+        description = st.text_area(
+            "Description", a.get("description", ""), height=80, key=cle + "description"
+        )
+
+        st.subheader("Financement")
+        f = donnees["financement"]
+        g, d, e = st.columns(3)
+        debut = g.date_input(
+            "Début de la première année financière",
+            value=f["premiere_annee_debut"],
+            format="YYYY-MM-DD",
+            key=cle + "debut",
+        )
+        annees = d.number_input(
+            "Nombre d'années financières",
+            min_value=1,
+            max_value=10,
+            value=int(f["nombre_annees_max"]),
+            key=cle + "annees",
+        )
+        plafond = e.number_input(
+            "Plafond annuel par demande ($)",
+            min_value=0.0,
+            value=float(f["plafond_annuel"]),
+            step=1000.0,
+            key=cle + "plafond",
+        )
+        bonus = g.number_input(
+            "Bonification d'un projet conjoint ($ par année)",
+            min_value=0.0,
+            value=float(f["bonification_projet_conjoint"]),
+            step=1000.0,
+            key=cle + "bonus",
+        )
+        enveloppe = d.text_input(
+            "Enveloppe par année financière ($, séparées par des points-virgules)",
+            liste_en_texte([f"{v:g}" for v in f["enveloppe"]]),
+            help="Une valeur par année financière, dans l'ordre : « 750000 ; 500000 ».",
+            key=cle + "enveloppe",
+        )
+
+        st.subheader("Évaluation")
+        v = donnees["evaluation"]
+        g, d, e, h = st.columns(4)
+        echelle_min = g.number_input(
+            "Note minimale",
+            value=float(v["echelle_min"]),
+            disabled=fige,
+            key=cle + "echelle_min",
+        )
+        echelle_max = d.number_input(
+            "Note maximale",
+            value=float(v["echelle_max"]),
+            disabled=fige,
+            key=cle + "echelle_max",
+        )
+        pas = e.number_input(
+            "Pas", min_value=0.01, value=float(v["pas"]), disabled=fige, key=cle + "pas"
+        )
+        seuil = h.number_input(
+            "Seuil global (sur 100)",
+            min_value=0.0,
+            max_value=100.0,
+            value=float(v["seuil_global"]),
+            key=cle + "seuil",
+        )
+        g, d = st.columns(2)
+        notes_des_autres = g.selectbox(
+            "Un évaluateur voit les notes des autres",
+            NOTES_DES_AUTRES,
+            index=NOTES_DES_AUTRES.index(v.get("notes_des_autres", "jamais")),
+            format_func=LIBELLES_NOTES_DES_AUTRES.get,
+            key=cle + "notes_des_autres",
+        )
+        agregation = d.selectbox(
+            "Note d'un critère",
+            AGREGATIONS,
+            index=AGREGATIONS.index(v.get("agregation", "moyenne")),
+            format_func=LIBELLES_AGREGATION.get,
+            key=cle + "agregation",
+        )
+
+        st.markdown("**Critères et pondérations** (les poids totalisent 100)")
+        colonnes_critere = ["poids", "id", "libelle", "description"]
+        colonnes_critere += ["note_basse", "note_moyenne", "note_haute", "minimum"]
+        criteres = st.data_editor(
+            pd.DataFrame(donnees["criteres"], columns=colonnes_critere),
+            num_rows="fixed" if fige else "dynamic",
+            disabled=["id", "libelle", "minimum"] if fige else [],
+            column_order=colonnes_critere,
+            column_config={
+                "id": st.column_config.TextColumn("Identifiant", required=True, width=140),
+                "libelle": st.column_config.TextColumn("Libellé", required=True, width=240),
+                "poids": st.column_config.NumberColumn(
+                    "Poids", min_value=0, max_value=100, width=80
+                ),
+                "description": st.column_config.TextColumn("Description"),
+                "note_basse": st.column_config.TextColumn("Note basse : ce qu'elle veut dire"),
+                "note_moyenne": st.column_config.TextColumn("Note moyenne"),
+                "note_haute": st.column_config.TextColumn("Note haute"),
+                "minimum": st.column_config.NumberColumn("Minimum exigé"),
+            },
+            hide_index=True,
+            width="stretch",
+            key=cle + "criteres",
+        )
+
+        st.subheader("Axes et secteurs")
+        g, d = st.columns(2)
+        with g:
+            axes = st.data_editor(
+                pd.DataFrame(donnees["axes"], columns=["numero", "libelle"]),
+                num_rows="dynamic",
+                column_config={
+                    "numero": st.column_config.NumberColumn("N°", step=1, required=True),
+                    "libelle": st.column_config.TextColumn("Axe ou thème", required=True),
+                },
+                hide_index=True,
+                width="stretch",
+                key=cle + "axes",
+            )
+        with d:
+            secteurs = st.data_editor(
+                pd.DataFrame(
+                    [{**s, "alias": liste_en_texte(s.get("alias"))} for s in donnees["secteurs"]],
+                    columns=["id", "libelle", "alias"],
+                ),
+                num_rows="dynamic",
+                column_config={
+                    "id": st.column_config.TextColumn("Identifiant", required=True),
+                    "libelle": st.column_config.TextColumn("Secteur", required=True),
+                    "alias": st.column_config.TextColumn("Autres noms (séparés par ;)"),
+                },
+                hide_index=True,
+                width="stretch",
+                key=cle + "secteurs",
+            )
+
+        st.subheader("Classement")
+        c = donnees.get("classement", {})
+        g, d = st.columns(2)
+        departage = g.text_input(
+            "Départage des ex æquo, dans l'ordre (séparés par ;)",
+            liste_en_texte(c.get("departage", [])),
+            help="« critere:<identifiant> », projet_conjoint, part_financement_propre, no_demande.",
+            key=cle + "departage",
+        )
+        mode_ligne = d.selectbox(
+            "Ligne de financement",
+            MODES_LIGNE,
+            index=MODES_LIGNE.index(c.get("mode_ligne", "stricte")),
+            format_func=LIBELLES_MODE_LIGNE.get,
+            key=cle + "mode_ligne",
+        )
+        st.markdown("**Cibles d'équilibre du portefeuille**")
+        colonnes_cible = ["dimension", "valeur", "part_min", "part_max"]
+        colonnes_cible += ["nombre_min", "nombre_max"]
+        cibles = st.data_editor(
+            pd.DataFrame(
+                [{**t, "valeur": str(t["valeur"])} for t in donnees.get("cibles", [])],
+                columns=colonnes_cible,
+            ),
+            num_rows="dynamic",
+            column_config={
+                "dimension": st.column_config.SelectboxColumn(
+                    "Dimension", options=["axe", "secteur", "region"], required=True
+                ),
+                "valeur": st.column_config.TextColumn("Valeur (« * » : chacune)"),
+                "part_min": st.column_config.NumberColumn("Part min. (%)"),
+                "part_max": st.column_config.NumberColumn("Part max. (%)"),
+                "nombre_min": st.column_config.NumberColumn("Nombre min.", step=1),
+                "nombre_max": st.column_config.NumberColumn("Nombre max.", step=1),
+            },
+            hide_index=True,
+            width="stretch",
+            key=cle + "cibles",
+        )
+
+        st.subheader("Dépenses")
+        dep = donnees["depenses"]
+        plafond_visas = st.number_input(
+            "Plafond des frais de visas ($)",
+            min_value=0.0,
+            value=float(dep["plafond_visas"]),
+            key=cle + "plafond_visas",
+        )
+        colonnes_depense = {
+            "id": st.column_config.TextColumn("Identifiant", required=True),
+            "libelle": st.column_config.TextColumn("Dépense", required=True),
+            "alias": st.column_config.TextColumn("Autres noms (séparés par ;)"),
+            "plafonnee": st.column_config.CheckboxColumn("Plafonnée"),
+        }
+        editees = {}
+        for genre, titre in (
+            ("admissibles", "admissibles"),
+            ("non_admissibles", "non admissibles"),
+        ):
+            st.markdown(f"**Dépenses {titre}**")
+            editees[genre] = st.data_editor(
+                pd.DataFrame(
+                    [
+                        {
+                            **t,
+                            "alias": liste_en_texte(t.get("alias")),
+                            "plafonnee": bool(t.get("plafonnee")),
+                        }
+                        for t in dep[genre]
+                    ],
+                    columns=["id", "libelle", "alias", "plafonnee"],
+                ),
+                num_rows="dynamic",
+                column_config=colonnes_depense,
+                hide_index=True,
+                width="stretch",
+                key=cle + genre,
+            )
+
+        enregistrer_clic = st.form_submit_button(
+            "Enregistrer les paramètres", type="primary", disabled=archive
+        )
+
+    if enregistrer_clic:
+        nouvelles = dict(donnees)
+        nouvelles["appel"] = {
+            **a,
+            "nom": nom.strip(),
+            "nom_court": nom_court.strip(),
+            "organisme": organisme.strip(),
+            "description": description.strip(),
+        }
+        if date_limite:
+            nouvelles["appel"]["date_limite"] = date_limite
+        else:
+            nouvelles["appel"].pop("date_limite", None)
+        enveloppes = tables_depuis_lignes([{"v": x} for x in enveloppe.split(";")], reels=("v",))
+        nouvelles["financement"] = {
+            **f,
+            "premiere_annee_debut": debut,
+            "nombre_annees_max": int(annees),
+            "plafond_annuel": nombre_net(plafond),
+            "bonification_projet_conjoint": nombre_net(bonus),
+            "enveloppe": [t["v"] for t in enveloppes],
+        }
+        nouvelles["evaluation"] = {
+            **v,
+            "echelle_min": float(echelle_min),
+            "echelle_max": float(echelle_max),
+            "pas": float(pas),
+            "seuil_global": float(seuil),
+            "notes_des_autres": notes_des_autres,
+            "agregation": agregation,
+        }
+        nouvelles["criteres"] = tables_depuis_lignes(
+            criteres.to_dict("records"), reels=("poids", "minimum")
+        )
+        nouvelles["axes"] = tables_depuis_lignes(axes.to_dict("records"), entiers=("numero",))
+        nouvelles["secteurs"] = tables_depuis_lignes(secteurs.to_dict("records"), listes=("alias",))
+        nouvelles["classement"] = {
+            **c,
+            "departage": [r.strip() for r in departage.split(";") if r.strip()],
+            "mode_ligne": mode_ligne,
+        }
+        lues = cibles_depuis_lignes(cibles.to_dict("records"))
+        nouvelles["cibles"] = lues
+        if not lues:
+            nouvelles.pop("cibles")
+        nouvelles["depenses"] = {
+            **dep,
+            "plafond_visas": nombre_net(plafond_visas),
+            **{
+                genre: tables_depuis_lignes(
+                    tableau.to_dict("records"), listes=("alias",), booleens=("plafonnee",)
+                )
+                for genre, tableau in editees.items()
+            },
+        }
+        try:
+            enregistrer(vers_toml(nouvelles), moteur=m, auteur=auteur)
+        except (ErreurAppel, ParametresRefuses) as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            annoncer("succes", f"Paramètres de « {nom_court or appel.nom_court} » enregistrés.")
+            st.rerun()
+    if stocke:
+        st.caption(f"Dernier enregistrement : {stocke['enregistre_le']:%Y-%m-%d %H:%M}")
+    else:
+        st.caption("Appel livré, pas encore enregistré dans la base.")

@@ -1,0 +1,74 @@
+"""Parcours réel dans Chromium : l'administration crée l'appel de l'année suivante en
+copiant le PAIVMQ, puis change deux poids dans le tableau des critères."""
+
+import pytest
+
+from evaluation import stockage
+from evaluation.appel import appel_depuis_toml
+from tests.navigateur.conftest import attendre_fin, se_connecter
+
+pytestmark = pytest.mark.navigateur
+ADMIN = "admin@exemple.qc.ca"
+HAUTEUR_LIGNE = 35  # pixels, en-tête compris, d'un st.data_editor
+
+
+def modifier_cellule(page, tableau, ligne: int, x: int, valeur: str) -> None:
+    """Tape `valeur` dans la cellule (ligne, colonne à `x` pixels du bord) du tableau."""
+    boite = tableau.bounding_box()
+    y = boite["y"] + HAUTEUR_LIGNE * (ligne + 1) + HAUTEUR_LIGNE // 2
+    page.mouse.click(boite["x"] + x, y)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Enter")  # ouvre l'éditeur de la cellule, valeur choisie
+    page.wait_for_timeout(200)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(valeur)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+
+
+def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp_path):
+    page.goto(f"{serveur}/parametres")
+    attendre_fin(page)
+    se_connecter(page, ADMIN)
+    page.get_by_role("heading", name="Paramètres de l'appel").wait_for()
+
+    page.get_by_role("tab", name="Créer un appel").click()
+    page.get_by_text("Une copie d'un appel existant").click()
+    attendre_fin(page)
+    page.get_by_role("textbox", name="Identifiant du nouvel appel").fill("paivmq-2024-2025")
+    page.get_by_role("textbox", name="Nom", exact=True).fill("PAIVMQ — appel 2024-2025")
+    page.get_by_role("textbox", name="Nom court").first.fill("PAIVMQ 2024-2025")
+    page.get_by_role("button", name="Créer l'appel").click()
+    attendre_fin(page)
+    page.screenshot(path=str(tmp_path / "apres_creation.png"), full_page=True)
+    page.get_by_text("Appel « PAIVMQ 2024-2025 » créé d'après « PAIVMQ 2023-2024 »").wait_for()
+    page.get_by_text("paivmq-2024-2025", exact=True).wait_for()  # l'appel actif, à modifier
+
+    criteres = page.get_by_test_id("stDataFrame").first
+    criteres.scroll_into_view_if_needed()
+    # La colonne Poids (80 px) suit la colonne des numéros de ligne (environ 33 px).
+    modifier_cellule(page, criteres, 0, 75, "30")  # Pertinence : 25 → 30
+    modifier_cellule(page, criteres, 5, 75, "5")  # Visibilité : 10 → 5
+    page.screenshot(path=str(tmp_path / "parametres.png"), full_page=True)
+    page.get_by_role("button", name="Enregistrer les paramètres").click()
+    attendre_fin(page)
+    page.get_by_text("Paramètres de « PAIVMQ 2024-2025 » enregistrés.").wait_for()
+
+    moteur = stockage.creer_moteur(base_serveur)
+    try:
+        with moteur.connect() as c:
+            nouveau = appel_depuis_toml(
+                stockage.lire_appel("paivmq-2024-2025", connexion=c)["configuration_toml"]
+            )
+            journal = c.execute(
+                stockage.journal.select().where(stockage.journal.c.appel_id == nouveau.id)
+            ).all()
+            assert stockage.lire_appel("paivmq-2023-2024", connexion=c) is None  # la source
+    finally:
+        moteur.dispose()
+    assert nouveau.poids["pertinence"] == 30 and nouveau.poids["visibilite"] == 5
+    assert nouveau.nom_court == "PAIVMQ 2024-2025"
+    assert {(j.objet, j.ancien, j.nouveau, j.auteur) for j in journal} >= {
+        ("poids:pertinence", "25", "30", ADMIN),
+        ("poids:visibilite", "10", "5", ADMIN),
+    }

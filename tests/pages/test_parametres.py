@@ -1,0 +1,229 @@
+"""La page Paramètres de l'appel (administration) et la page Comparaison des appels, dans
+AppTest : créer un appel d'après un modèle, y importer des demandes, les noter, les classer
+et exporter le classeur, pendant qu'un autre appel (mêmes numéros de demande) reste intact ;
+modifier, archiver ; comparer les deux appels."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation import classement, evaluations, stockage
+from evaluation.appel import appel_depuis_toml, charger_appel
+from evaluation.comptes import EVALUATEUR, OBSERVATEUR, PRESIDENT
+from evaluation.evaluations import SOUMISE, Saisie
+from evaluation.importation import importer, verifier_lot
+from evaluation.parametres_appel import enregistrer, modeles_fournis
+from pages.commun import CLE_APPEL
+from tests.conftest import DONNEES, demandes_pour_appel
+from tests.pages import test_classement as tc
+from tests.pages.conftest import compte_de_test, textes
+
+PAGE = "pages/parametres.py"
+ADMIN_COURRIEL = "admin@exemple.qc.ca"
+E1, E2 = "e1@exemple.qc.ca", "e2@exemple.qc.ca"
+fichiers_servis = tc.fichiers_servis
+
+
+def executer(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def noter(moteur, appel, notes: dict[str, float]) -> None:
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+    ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
+    for no, note in notes.items():
+        for evaluateur in (E1, E2):
+            saisie = Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
+            evaluations.enregistrer(appel, ids[no], evaluateur, saisie, SOUMISE, moteur=moteur)
+
+
+@pytest.fixture
+def moteur(base):
+    m = stockage.creer_moteur(base)
+    yield m
+    m.dispose()
+
+
+@pytest.fixture
+def paivmq_note(moteur):
+    """L'appel PAIVMQ stocké, T-001 à T-003 importées et notées : l'« autre appel »."""
+    appel = charger_appel()
+    valide = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(valide.name, valide)], appel), appel, moteur=moteur)
+    noter(moteur, appel, {"T-001": 6.0, "T-002": 9.0, "T-003": 7.5})
+    return appel
+
+
+def creer_depuis_modele(at, modele: str, identifiant: str, nom: str):
+    at.radio(key="creer_origine").set_value("Un modèle livré")
+    executer(at)
+    at.selectbox(key="creer_source").set_value(modele)
+    executer(at)
+    at.text_input(key="creer_id").input(identifiant)
+    at.text_input(key="creer_nom").input(nom)
+    at.text_input(key="creer_nom_court").input(nom)
+    (bouton,) = [b for b in at.button if b.label == "Créer l'appel"]
+    bouton.click()
+    return executer(at)
+
+
+def test_creer_importer_noter_classer_exporter_sans_toucher_l_autre_appel(
+    application, base, moteur, paivmq_note, tmp_path, fichiers_servis
+):
+    avant = classement.classement(paivmq_note, classement.charger(paivmq_note, moteur=moteur))
+    at = application(PAGE)
+    assert at.title[0].value == "Paramètres de l'appel"
+    creer_depuis_modele(at, "qsf-modele", "qsf-2026-2027", "QSF 2026-2027")
+    assert "Appel « QSF 2026-2027 » créé d'après « QSF »" in textes(at)
+    assert at.session_state[CLE_APPEL] == "qsf-2026-2027"
+    assert "QSF 2026-2027" in textes(at)  # barre latérale : l'appel actif
+
+    (appel,) = [a for a in (charger_appel(), *modeles_fournis().values()) if a.id == "qsf-modele"]
+    with moteur.connect() as c:
+        stocke = stockage.lire_appel("qsf-2026-2027", connexion=c)
+    from evaluation.appel import appel_depuis_toml
+
+    nouveau = appel_depuis_toml(stocke["configuration_toml"])
+    assert nouveau.criteres == appel.criteres and nouveau.axes == appel.axes
+
+    fichier = demandes_pour_appel(nouveau, tmp_path)
+    importer(verifier_lot([(fichier.name, fichier)], nouveau), nouveau, moteur=moteur)
+    noter(moteur, nouveau, {"T-001": 9.0, "T-002": 6.5, "T-003": 8.0})
+
+    at.switch_page("pages/classement.py")
+    executer(at)
+    assert "QSF 2026-2027" in textes(at)
+    at.button(key="preparer_export").click()
+    executer(at)
+    (bouton,) = [b for b in at.get("download_button") if b.key == "telecharger_export"]
+    fichier_servi = fichiers_servis[-1].get_file(bouton.proto.url.rsplit("/", 1)[-1])
+    assert fichier_servi.filename.startswith("qsf-2026-2027_classement_")
+    livre = load_workbook(io.BytesIO(fichier_servi.content))
+    rangees = list(livre["Classement"].iter_rows(min_row=5, max_row=7, values_only=True))
+    assert [(r[0], r[1]) for r in rangees] == [(1, "T-001"), (2, "T-003"), (3, "T-002")]
+    assert livre["Paramètres"]["B3"].value == "qsf-2026-2027"
+
+    apres = classement.classement(paivmq_note, classement.charger(paivmq_note, moteur=moteur))
+    assert apres.equals(avant)
+
+
+def test_identifiant_deja_pris_ou_invalide(application, moteur, paivmq_note):
+    at = application(PAGE)
+    creer_depuis_modele(at, "ffqcd-2021-2022", "paivmq-2023-2024", "Doublon")
+    assert any("existe déjà" in e.value for e in at.error)
+    creer_depuis_modele(at, "ffqcd-2021-2022", "FFQCD 2025", "Mauvais")
+    assert any("identifiant « FFQCD 2025 » invalide" in e.value for e in at.error)
+    with moteur.connect() as c:
+        assert [i for i, _, _ in stockage.lire_appels(connexion=c)] == ["paivmq-2023-2024"]
+
+
+def test_copier_l_appel_existant(application, moteur, paivmq_note):
+    at = application(PAGE)
+    at.radio(key="creer_origine").set_value("Une copie d'un appel existant")
+    executer(at)
+    at.selectbox(key="creer_source").set_value("paivmq-2023-2024")
+    executer(at)
+    at.text_input(key="creer_id").input("paivmq-2024-2025")
+    at.text_input(key="creer_nom").input("PAIVMQ — appel 2024-2025")
+    at.text_input(key="creer_nom_court").input("PAIVMQ 2024-2025")
+    (bouton,) = [b for b in at.button if b.label == "Créer l'appel"]
+    bouton.click()
+    executer(at)
+    with moteur.connect() as c:
+        assert stockage.compter_demandes("paivmq-2024-2025", connexion=c) == 0
+        assert stockage.compter_demandes("paivmq-2023-2024", connexion=c) == 3
+
+
+def test_modifier_l_enveloppe_et_le_seuil(application, moteur):
+    at = application(PAGE)
+    cle = "param_paivmq-2023-2024_"
+    at.text_input(key=cle + "enveloppe").input("800 000 ; 450000")
+    at.number_input(key=cle + "seuil").set_value(65.0)
+    at.text_input(key=cle + "nom_court").input("PAIVMQ révisé")
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert "Paramètres de « PAIVMQ révisé » enregistrés." in textes(at)
+    with moteur.connect() as c:
+        appel = appel_depuis_toml(
+            stockage.lire_appel("paivmq-2023-2024", connexion=c)["configuration_toml"]
+        )
+    assert appel.financement.enveloppe == (80_000_000, 45_000_000)
+    assert appel.seuil_global == 65 and appel.nom_court == "PAIVMQ révisé"
+    assert appel.criteres == charger_appel().criteres  # rien d'autre n'a bougé
+
+
+def test_enveloppe_illisible_refusee(application, moteur):
+    at = application(PAGE)
+    cle = "param_paivmq-2023-2024_"
+    at.text_input(key=cle + "enveloppe").input("beaucoup ; 5")
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert any("enveloppe" in e.value for e in at.error)
+    with moteur.connect() as c:
+        assert stockage.lire_appel("paivmq-2023-2024", connexion=c) is None
+
+
+def test_echelle_figee_une_fois_des_notes(application, paivmq_note):
+    at = application(PAGE)
+    assert "3 évaluation(s)" not in textes(at)
+    cle = "param_paivmq-2023-2024_"
+    assert at.number_input(key=cle + "echelle_max").disabled
+    assert at.number_input(key=cle + "pas").disabled
+    assert not at.number_input(key=cle + "seuil").disabled
+    assert "6 évaluation(s) stockée(s)" in textes(at)
+
+
+def test_archiver_puis_rouvrir(application, moteur, paivmq_note):
+    at = application(PAGE)
+    at.button(key="archiver").click()
+    executer(at)
+    assert "archivé" in textes(at)
+    assert "**PAIVMQ 2023-2024** · archivé" in textes(at)  # barre latérale
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    assert bouton.disabled
+    at.button(key="desarchiver").click()
+    executer(at)
+    with moteur.connect() as c:
+        assert stockage.appels_archives(connexion=c) == set()
+
+
+@pytest.mark.parametrize("role", [PRESIDENT, EVALUATEUR, OBSERVATEUR])
+def test_reservee_a_l_administration(application, role):
+    at = application(PAGE, role=role)
+    assert any("réservée à l'administration" in e.value for e in at.error)
+    assert not at.get("tab")
+
+
+# --- Comparaison ---------------------------------------------------------------------------
+
+
+def test_comparaison_de_deux_appels(application, base, moteur, paivmq_note, tmp_path):
+    precedent = enregistrer(
+        charger_appel()
+        .source_toml.replace('id = "paivmq-2023-2024"', 'id = "paivmq-2022-2023"')
+        .replace("premiere_annee_debut = 2024-04-01", "premiere_annee_debut = 2023-04-01")
+        .replace('nom_court = "PAIVMQ 2023-2024"', 'nom_court = "PAIVMQ 2022-2023"'),
+        moteur=moteur,
+        auteur=ADMIN_COURRIEL,
+    )
+    valide = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(valide.name, valide)], precedent), precedent, moteur=moteur)
+    noter(moteur, precedent, {"T-001": 8.0, "T-002": 4.0, "T-003": 7.0})
+    compte_de_test(base, OBSERVATEUR)
+    at = application("pages/comparaison.py", role=OBSERVATEUR)
+    assert at.title[0].value == "Comparaison des appels"
+    resume = at.dataframe[0].value
+    assert list(resume["Appel"]) == ["PAIVMQ 2022-2023", "PAIVMQ 2023-2024"]
+    assert list(resume["Demandes"]) == [3, 3]
+    assert list(resume["Financées"]) == [2, 3]  # T-002 sous le seuil en 2022-2023
+    recurrentes = at.dataframe[-1].value
+    assert set(recurrentes["Municipalité"]) == {"Rimouski", "Gatineau"}
+    assert list(recurrentes["Années consécutives"]) == [2, 2]
