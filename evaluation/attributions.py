@@ -240,6 +240,8 @@ def motif_refus(
     """Pourquoi `evaluateur` ne peut pas enregistrer d'évaluation de cette demande (None
     s'il le peut) ; lu dans la transaction de l'appelant, pour que la règle tienne même
     quand l'administration change une attribution au même moment."""
+    if modification and appel_id in stockage.appels_archives(connexion=connexion):
+        return "cet appel est archivé : plus aucune note ne peut changer."
     reglages = _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion))
     if modification and reglages.verrouille:
         return (

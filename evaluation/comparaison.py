@@ -15,6 +15,7 @@ import pandas as pd
 
 from evaluation import portefeuille
 from evaluation.appel import Appel
+from evaluation.texte import cle_souple
 
 SELON_DECISIONS = "décisions"
 SELON_LIGNE = "ligne de financement"
@@ -142,12 +143,12 @@ def municipalites_recurrentes(
                 "annees_consecutives": plus_longue,
             }
         )
-    colonnes = ["municipalite", "appels_finances", "appels", "annees_consecutives"]
-    return (
-        pd.DataFrame(lignes, columns=colonnes)
-        .sort_values(
-            ["annees_consecutives", "appels_finances", "municipalite"],
-            ascending=[False, False, True],
+    lignes.sort(
+        key=lambda x: (
+            -x["annees_consecutives"],
+            -x["appels_finances"],
+            cle_souple(x["municipalite"]),
         )
-        .reset_index(drop=True)
     )
+    colonnes = ["municipalite", "appels_finances", "appels", "annees_consecutives"]
+    return pd.DataFrame(lignes, columns=colonnes)

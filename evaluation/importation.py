@@ -263,6 +263,10 @@ def _cles_presentes(d: Enregistrement) -> set[str]:
     return (colonnes | derivees) & set(stockage.CHAMPS_DEMANDE)
 
 
+class AppelArchive(RuntimeError):
+    """Importer dans un appel archivé : refusé, rien n'est écrit."""
+
+
 def _importer(
     verification, appel, moteur, lignes_valides_seulement, auteur, progression, correspondances
 ):
@@ -275,6 +279,11 @@ def _importer(
         lignes_par_cle.setdefault(b.cle, []).append(_ligne_budget(b))
 
     with stockage.ecriture(moteur, stockage.demandes) as connexion:
+        if appel.id in stockage.appels_archives(connexion=connexion):
+            raise AppelArchive(
+                f"l'appel « {appel.id} » est archivé : rouvrez-le (page Paramètres de "
+                "l'appel) avant d'y importer des demandes."
+            )
         stockage.enregistrer_appel(appel, connexion=connexion)
         avancer(0.1, "Lecture des demandes déjà stockées")
         existantes = {

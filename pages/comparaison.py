@@ -90,6 +90,7 @@ else:
             "categoryarray": list(dict.fromkeys(longue["libelle"]))[::-1],
         },
         separators=", ",
+        xaxis={"tickformat": ",.0f", "ticksuffix": " $"},
         legend={"orientation": "h", "y": -0.15},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )

@@ -91,8 +91,13 @@ with onglet_creer:
             help="Minuscules sans accents, chiffres et tirets ; il ne change plus ensuite.",
             key="creer_id",
         )
-        nom = st.text_input("Nom", value=source.nom, key="creer_nom")
-        nom_court = st.text_input("Nom court", value=source.nom_court, key="creer_nom_court")
+        nom = st.text_input("Nom", placeholder=source.nom, key="creer_nom")
+        nom_court = st.text_input(
+            "Nom court",
+            placeholder=source.nom_court,
+            help="Ce que la barre latérale et les exports affichent (l'identifiant s'il est vide).",
+            key="creer_nom_court",
+        )
         creer = st.form_submit_button("Créer l'appel", type="primary")
     if creer:
         try:

@@ -250,3 +250,65 @@ def test_comptes_en_ligne_de_commande(base, tmp_path):
     assert commande("desactiver", "eva@exemple.ca").returncode == 0
     assert "désactivé" in commande("lister").stdout
     assert commande("desactiver", "personne@exemple.ca").returncode == 1
+
+
+# --- appels : lister, importer, exporter ; --appel par défaut ------------------------------
+
+MODELE_QSF = RACINE_PROJET / "donnees" / "modeles" / "qsf-modele.toml"
+APPEL_LIVRE = RACINE_PROJET / "donnees" / "appels" / "paivmq-2023-2024.toml"
+
+
+def test_appels_lister_importer_exporter(base, capsys, tmp_path):
+    assert main([*base, "appels", "lister"]) == 0
+    sortie = capsys.readouterr().out
+    assert "Aucun appel stocké." in sortie and "qsf-modele : Québec sans frontières" in sortie
+    assert main([*base, "appels", "importer", str(MODELE_QSF)]) == 0
+    assert "Appel qsf-modele créé" in capsys.readouterr().out
+    assert main([*base, "appels", "importer", str(MODELE_QSF)]) == 0
+    assert "Appel qsf-modele mis à jour" in capsys.readouterr().out
+    exporte = tmp_path / "exporte.toml"
+    assert main([*base, "appels", "exporter", "qsf-modele", "--sortie", str(exporte)]) == 0
+    assert exporte.read_text(encoding="utf-8") == MODELE_QSF.read_text(encoding="utf-8")
+    assert main([*base, "appels", "exporter", "qsf-modele"]) == 0
+    assert capsys.readouterr().out.endswith(MODELE_QSF.read_text(encoding="utf-8"))
+    assert main([*base, "appels", "lister"]) == 0
+    lignes = capsys.readouterr().out.splitlines()
+    assert lignes[0].split() == ["Identifiant", "État", "Demandes", "Nom"]
+    assert lignes[1].split()[:3] == ["qsf-modele", "ouvert", "0"]
+
+
+def test_appels_erreurs(base, capsys, tmp_path):
+    assert main([*base, "appels", "exporter", "inconnu"]) == 2
+    assert "appel « inconnu » introuvable" in capsys.readouterr().err
+    assert main([*base, "appels", "importer", str(tmp_path / "absent.toml")]) == 2
+    faux = tmp_path / "faux.toml"
+    faux.write_text('[appel]\nid = "x"\n', encoding="utf-8")
+    assert main([*base, "appels", "importer", str(faux)]) == 1
+    erreur = capsys.readouterr().err
+    assert "faux.toml" in erreur and "section [evaluation] manquante" in erreur
+
+
+def test_appel_par_defaut_l_unique_appel_ouvert(base, capsys):
+    from evaluation import stockage
+    from evaluation.parametres_appel import archiver
+
+    assert main([*base, "appels", "importer", str(MODELE_QSF)]) == 0
+    assert main([*base, "appels", "importer", str(APPEL_LIVRE)]) == 0
+    capsys.readouterr()
+    assert main([*base, "classement"]) == 2
+    erreur = capsys.readouterr().err
+    assert "plusieurs appels ouverts sont stockés (paivmq-2023-2024, qsf-modele)" in erreur
+    assert "--appel" in erreur
+    moteur = stockage.creer_moteur(base[1])
+    try:
+        archiver("qsf-modele", True, moteur=moteur, auteur="test")
+    finally:
+        moteur.dispose()
+    assert main([*base, "importer", VALIDE]) == 0  # dans l'unique appel ouvert
+    capsys.readouterr()
+    assert main([*base, "demandes", "--appel", "qsf-modele"]) == 0
+    assert "Aucune demande stockée pour l'appel qsf-modele." in capsys.readouterr().out
+    assert main([*base, "demandes"]) == 0
+    assert "T-001" in capsys.readouterr().out
+    assert main([*base, "appels", "lister"]) == 0
+    assert "qsf-modele        archivé" in capsys.readouterr().out

@@ -325,3 +325,21 @@ def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, ide
         assert stockage.compter_demandes(autre.id, connexion=c) == 3
         assert stockage.compter_evaluations(autre.id, connexion=c) == 3
         assert stockage.compter_evaluations(appel.id, connexion=c) == 6
+
+
+def test_appel_archive_n_accepte_ni_import_ni_note(moteur, tmp_path):
+    from evaluation.evaluations import EvaluationRefusee
+    from evaluation.importation import AppelArchive
+
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    fichier = demandes_pour_appel(appel, tmp_path)
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    archiver(appel.id, True, moteur=moteur, auteur=ADMIN)
+    with pytest.raises(AppelArchive, match="archivé"):
+        importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    with pytest.raises(EvaluationRefusee, match="archivé"):
+        noter(moteur, appel, "T-001", E1, 8.0)
+    with moteur.connect() as c:
+        assert stockage.compter_evaluations(appel.id, connexion=c) == 0
+    archiver(appel.id, False, moteur=moteur, auteur=ADMIN)
+    noter(moteur, appel, "T-001", E1, 8.0)

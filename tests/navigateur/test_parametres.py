@@ -16,14 +16,14 @@ def modifier_cellule(page, tableau, ligne: int, x: int, valeur: str) -> None:
     """Tape `valeur` dans la cellule (ligne, colonne à `x` pixels du bord) du tableau."""
     boite = tableau.bounding_box()
     y = boite["y"] + HAUTEUR_LIGNE * (ligne + 1) + HAUTEUR_LIGNE // 2
+    editeur = page.locator("#portal input, #portal textarea").first
     page.mouse.click(boite["x"] + x, y)
     page.wait_for_timeout(200)
-    page.keyboard.press("Enter")  # ouvre l'éditeur de la cellule, valeur choisie
-    page.wait_for_timeout(200)
-    page.keyboard.press("Control+A")
-    page.keyboard.type(valeur)
+    page.keyboard.press("Enter")  # ouvre l'éditeur de la cellule
+    editeur.wait_for(state="visible", timeout=5000)
+    editeur.fill(valeur)
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    editeur.wait_for(state="hidden", timeout=5000)
 
 
 def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp_path):
@@ -46,6 +46,7 @@ def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp
 
     criteres = page.get_by_test_id("stDataFrame").first
     criteres.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # le tableau fini de dessiner avant le premier clic
     # La colonne Poids (80 px) suit la colonne des numéros de ligne (environ 33 px).
     modifier_cellule(page, criteres, 0, 75, "30")  # Pertinence : 25 → 30
     modifier_cellule(page, criteres, 5, 75, "5")  # Visibilité : 10 → 5

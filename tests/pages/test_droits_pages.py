@@ -21,6 +21,8 @@ TITRES = {
     "attributions": "Attributions et conflits d'intérêts",
     "comptes": "Comptes",
     "journal": "Journal",
+    "parametres": "Paramètres de l'appel",
+    "comparaison": "Comparaison des appels",
 }
 # Le libellé de chaque page dans le menu (app.PAGES).
 MENU = {
@@ -34,6 +36,8 @@ MENU = {
     "attributions": "Attributions et conflits",
     "comptes": "Comptes",
     "journal": "Journal",
+    "parametres": "Paramètres de l'appel",
+    "comparaison": "Comparaison des appels",
 }
 REFUS = "Cette page est réservée"
 CAS = [(page, role) for page in ACCES_PAGES for role in ROLES]
