@@ -15,6 +15,7 @@ import pandas as pd
 
 from evaluation import portefeuille
 from evaluation.appel import Appel
+from evaluation.fiche import libelle_axe
 from evaluation.texte import cle_souple
 
 SELON_DECISIONS = "décisions"
@@ -87,6 +88,9 @@ def repartitions(appels: Sequence[tuple[Appel, pd.DataFrame]], dimension: str) -
     morceaux = []
     for appel, table in chronologiques(appels):
         r = portefeuille.repartition(table, appel, dimension, selon=selon(table))
+        if dimension == "axe":
+            # « Axe 1 » d'un programme n'est pas « Axe 1 » d'un autre : le libellé les distingue.
+            r["libelle"] = [libelle_axe(appel, code) for code in r.index]
         r = r[["libelle", "demandes", "financees", "finance", "part_enveloppe"]].copy()
         r.insert(0, "appel", appel.nom_court)
         morceaux.append(r)

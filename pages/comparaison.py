@@ -71,23 +71,24 @@ dimension = st.segmented_control(
 )
 dimension = dimension or "axe"
 longue = comparaison.repartitions(paires, dimension)
-if longue.empty:
-    st.info("Aucune donnée.")
+if longue.empty or not longue["finance"].any():
+    st.info("Aucun montant financé dans les appels comparés : rien à répartir encore.")
 else:
+    courts = longue["libelle"].map(lambda t: t if len(t) <= 55 else t[:54] + "…")
     graphique = px.bar(
-        longue.assign(finance_dollars=longue["finance"] / 100),
+        longue.assign(finance_dollars=longue["finance"] / 100, court=courts),
         x="finance_dollars",
-        y="libelle",
+        y="court",
         color="appel",
         barmode="group",
         orientation="h",
-        labels={"finance_dollars": "Financé ($)", "libelle": "", "appel": "Appel"},
+        labels={"finance_dollars": "Financé ($)", "court": "", "appel": "Appel"},
         height=max(320, 28 * longue["libelle"].nunique() * max(1, len(paires)) // 2 + 120),
     )
     graphique.update_layout(
         yaxis={
             "categoryorder": "array",
-            "categoryarray": list(dict.fromkeys(longue["libelle"]))[::-1],
+            "categoryarray": list(dict.fromkeys(courts))[::-1],
         },
         separators=", ",
         xaxis={"tickformat": ",.0f", "ticksuffix": " $"},
