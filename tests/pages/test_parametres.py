@@ -25,6 +25,7 @@ PAGE = "pages/parametres.py"
 ADMIN_COURRIEL = "admin@exemple.qc.ca"
 E1, E2 = "e1@exemple.qc.ca", "e2@exemple.qc.ca"
 fichiers_servis = tc.fichiers_servis
+moteur = tc.moteur  # un moteur sur la base de l'application
 
 
 def executer(at):
@@ -41,13 +42,6 @@ def noter(moteur, appel, notes: dict[str, float]) -> None:
         for evaluateur in (E1, E2):
             saisie = Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
             evaluations.enregistrer(appel, ids[no], evaluateur, saisie, SOUMISE, moteur=moteur)
-
-
-@pytest.fixture
-def moteur(base):
-    m = stockage.creer_moteur(base)
-    yield m
-    m.dispose()
 
 
 @pytest.fixture
