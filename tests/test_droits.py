@@ -20,6 +20,8 @@ PERMIS = {
     "attributions": {ADMIN},
     "journal": {ADMIN, PRESIDENT},
     "comptes": {ADMIN},
+    "parametres": {ADMIN},
+    "comparaison": {ADMIN, PRESIDENT, OBSERVATEUR},
 }
 
 
