@@ -2,7 +2,6 @@
 année, les règles appliquées, les pondérations simulées, et (présidence) les montants
 recommandés modifiés et les décisions du comité."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -11,16 +10,21 @@ from evaluation import (
     classement,
     exportation,
     financement,
-    notation,
     portefeuille,
     stockage,
 )
-from evaluation.comptes import ADMIN, PRESIDENT
+from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
 from evaluation.fiche import id_secteur, libelle_secteur
 from evaluation.formats import date, montant, nombre, pluriel, pourcentage
 from evaluation.municipalites import repertoire
 from evaluation.tableaux import csv_sans_formules
-from pages.commun import appel_actif, donnees_classement, moteur, solidite
+from pages.commun import (
+    afficher_accord_du_panel,
+    appel_actif,
+    donnees_classement,
+    moteur,
+    solidite,
+)
 from pages.connexion import exiger_acces
 
 compte = exiger_acces("classement")
@@ -372,55 +376,8 @@ with st.expander("Simuler d'autres pondérations"):
 # --- Accord du panel ---------------------------------------------------------------------------
 if presidence:
     with st.expander("Accord du panel et indulgence des évaluateurs"):
-        r = classement.reglages_notation(appel, donnees.poids)
-        c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
-        accord = notation.accord(c, r)
-        st.markdown(
-            f"**{accord.mesure}** sur les totaux : "
-            + ("—" if np.isnan(accord.cic) else nombre(accord.cic, 2))
-            + (
-                " (un même panel a noté chaque demande)."
-                if accord.mesure == "CIC(2,k)"
-                else " (chaque demande a ses propres évaluateurs)."
-            )
-        )
-        st.markdown(
-            "**Alpha de Krippendorff** (ordinal), par critère : "
-            + " ; ".join(
-                f"{cr.libelle.split(' ')[0]} "
-                + (
-                    "—"
-                    if np.isnan(accord.alpha_par_critere[cr.id])
-                    else nombre(accord.alpha_par_critere[cr.id], 2)
-                )
-                for cr in appel.criteres
-            )
-        )
-        indulgence = notation.indulgence(c, r)
-        if not indulgence.empty:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "Évaluateur": indulgence.index,
-                        "Évaluations": indulgence["n_evaluations"],
-                        "Écart moyen au panel": indulgence["ecart_moyen"].map(
-                            lambda v: "" if pd.isna(v) else f"{'+' if v > 0 else ''}{nombre(v, 1)}"
-                        ),
-                        "Dispersion de l'écart": indulgence["ecart_type"].map(
-                            lambda v: "" if pd.isna(v) else nombre(v, 1)
-                        ),
-                        "Sévérité estimée": indulgence["severite"].map(
-                            lambda v: f"{'+' if v > 0 else ''}{nombre(v, 1)}"
-                        ),
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-        st.caption(
-            "Positif : plus généreux que le panel. Le rang calibré retire l'effet de chaque "
-            "évaluateur (moindres carrés régularisés) ; il s'affiche à côté du rang brut, "
-            "jamais à sa place."
+        afficher_accord_du_panel(
+            appel, donnees, {x.courriel: x.nom for x in lister_comptes(moteur=m)}
         )
 
 # --- Présidence : montants et décisions ------------------------------------------------------

@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from evaluation import stockage
+from evaluation import catalogue, classement, notation, portefeuille, stockage
 from evaluation.appel import Appel, appel_depuis_toml, appels_fournis, charger_appel
 from evaluation.catalogue import appels_stockes
+from evaluation.formats import nombre
 from evaluation.gabarit import construire_gabarit
 from evaluation.lecture import Limites
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
@@ -64,8 +67,7 @@ def appels_disponibles() -> dict[str, Appel]:
 
 
 def appels_archives() -> set[str]:
-    with moteur().connect() as connexion:
-        return stockage.appels_archives(connexion=connexion)
+    return catalogue.appels_archives(moteur())
 
 
 def choisir_appel(appels: dict[str, Appel]) -> Appel:
@@ -105,8 +107,6 @@ def fichiers_demo() -> list[Path]:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _donnees_classement(configuration_toml: str, url: str, empreinte: tuple):
-    from evaluation import classement
-
     return classement.charger(appel_depuis_toml(configuration_toml), moteur=_moteur(url))
 
 
@@ -121,8 +121,6 @@ def donnees_classement(appel: Appel):
 
 @st.cache_data(max_entries=4, show_spinner="Rééchantillonnage des évaluateurs…")
 def _solidite(configuration_toml: str, url: str, empreinte: tuple):
-    from evaluation import classement, portefeuille
-
     appel = appel_depuis_toml(configuration_toml)
     donnees = _donnees_classement(configuration_toml, url, empreinte)
     table = classement.classement(appel, donnees)
@@ -138,3 +136,59 @@ def solidite(appel: Appel):
     with moteur().connect() as connexion:
         cle = stockage.empreinte(appel.id, connexion=connexion)
     return _solidite(appel.source_toml, stockage.url_par_defaut(), cle)
+
+
+def afficher_accord_du_panel(appel: Appel, donnees, noms: dict[str, str]) -> None:
+    """Accord du panel (CIC sur les totaux, alpha de Krippendorff par critère) et indulgence
+    de chaque évaluateur, pour la présidence : pages Classement et Portefeuille.
+    `donnees` : classement.charger ; `noms` : courriel → nom affiché."""
+    r = classement.reglages_notation(appel, donnees.poids)
+    c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
+    if len(c.evaluateurs) == 0:
+        st.caption("Aucune évaluation soumise.")
+        return
+    accord = notation.accord(c, r)
+
+    def signe(v) -> str:
+        return "" if pd.isna(v) else f"{'+' if v > 0 else ''}{nombre(v, 1)}"
+
+    st.markdown(
+        f"**{accord.mesure}** sur les totaux : "
+        + ("—" if np.isnan(accord.cic) else nombre(accord.cic, 2))
+        + (
+            " (un même panel a noté chaque demande)"
+            if accord.mesure == "CIC(2,k)"
+            else " (chaque demande a ses propres évaluateurs)"
+        )
+        + " · **alpha de Krippendorff** (ordinal) par critère : "
+        + " ; ".join(
+            f"{cr.libelle.split(' ')[0]} "
+            + (
+                "—"
+                if np.isnan(accord.alpha_par_critere[cr.id])
+                else nombre(accord.alpha_par_critere[cr.id], 2)
+            )
+            for cr in appel.criteres
+        )
+    )
+    indulgence = notation.indulgence(c, r)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Évaluateur": [noms.get(e, e) for e in indulgence.index],
+                "Évaluations": indulgence["n_evaluations"],
+                "Écart moyen au panel": indulgence["ecart_moyen"].map(signe),
+                "Dispersion de l'écart": indulgence["ecart_type"].map(
+                    lambda v: "" if pd.isna(v) else nombre(v, 1)
+                ),
+                "Sévérité estimée": indulgence["severite"].map(signe),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Positif : plus généreux que le panel. Le rang calibré retire l'effet de chaque "
+        "évaluateur (moindres carrés régularisés) ; il s'affiche à côté du rang brut, "
+        "jamais à sa place."
+    )

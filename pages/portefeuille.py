@@ -8,12 +8,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from evaluation import classement, financement, notation, portefeuille
+from evaluation import classement, financement, portefeuille
 from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
 from evaluation.formats import montant, nombre, pourcentage
 from evaluation.municipalites import repertoire
 from evaluation.tableaux import csv_sans_formules
-from pages.commun import appel_actif, donnees_classement, moteur
+from pages.commun import afficher_accord_du_panel, appel_actif, donnees_classement, moteur
 from pages.commun import solidite as solidite_par_demande
 from pages.connexion import exiger_acces
 
@@ -419,45 +419,9 @@ if classe.any():
 # --- 6. Le panel d'évaluateurs (présidence) -------------------------------------------------
 if presidence:
     st.subheader("Le panel d'évaluateurs")
-    r = classement.reglages_notation(appel, donnees.poids)
-    c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
-    if len(c.evaluateurs) == 0:
-        st.caption("Aucune évaluation soumise.")
-    else:
-        indulgence = notation.indulgence(c, r)
-        accord = notation.accord(c, r)
-        noms = {x.courriel: x.nom for x in lister_comptes(moteur=m)}
-        st.markdown(
-            f"**{accord.mesure}** : "
-            + ("—" if np.isnan(accord.cic) else nombre(accord.cic, 2))
-            + " · **alpha de Krippendorff** par critère : "
-            + " ; ".join(
-                f"{cr.libelle.split(' ')[0]} "
-                + (
-                    "—"
-                    if np.isnan(accord.alpha_par_critere[cr.id])
-                    else nombre(accord.alpha_par_critere[cr.id], 2)
-                )
-                for cr in appel.criteres
-            )
-        )
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Évaluateur": [noms.get(e, e) for e in indulgence.index],
-                    "Évaluations": indulgence["n_evaluations"],
-                    "Écart moyen au panel": indulgence["ecart_moyen"].map(
-                        lambda v: "" if pd.isna(v) else nombre(v, 1)
-                    ),
-                    "Dispersion": indulgence["ecart_type"].map(
-                        lambda v: "" if pd.isna(v) else nombre(v, 1)
-                    ),
-                    "Sévérité estimée": indulgence["severite"].map(lambda v: nombre(v, 1)),
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+    noms = {x.courriel: x.nom for x in lister_comptes(moteur=m)}
+    afficher_accord_du_panel(appel, donnees, noms)
+    if not donnees.notes.empty:
         longues = donnees.notes.copy()
         courts = {cr.id: cr.libelle.split(" ")[0] for cr in appel.criteres}
         longues["critere"] = longues["critere"].map(courts)
