@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from evaluation import stockage
 from evaluation.appel import Appel
 from evaluation.stockage import Moteur
@@ -201,8 +203,9 @@ def _reglages(ligne: Mapping | None) -> Reglages:
     )
 
 
-def _charger(appel_id: str, connexion) -> Attributions:
-    table = stockage.lire_demandes(appel_id, connexion=connexion)
+def _charger(appel_id: str, connexion, table: pd.DataFrame | None = None) -> Attributions:
+    if table is None:
+        table = stockage.lire_demandes(appel_id, connexion=connexion)
     demandes = [
         {
             "id": int(d["id"]),
@@ -229,9 +232,11 @@ def _charger(appel_id: str, connexion) -> Attributions:
     )
 
 
-def charger(appel_id: str, *, moteur: Moteur) -> Attributions:
+def charger(appel_id: str, *, moteur: Moteur, demandes: pd.DataFrame | None = None) -> Attributions:
+    """L'état des attributions de l'appel ; `demandes` (stockage.lire_demandes, déjà lu
+    par la page) évite de relire toutes les demandes à chaque exécution."""
     with moteur.connect() as connexion:
-        return _charger(appel_id, connexion)
+        return _charger(appel_id, connexion, demandes)
 
 
 def motif_refus(

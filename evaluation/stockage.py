@@ -589,13 +589,18 @@ def lire_demande(demande_id: int, *, connexion: Connection) -> dict | None:
     return dict(premiere) if premiere else None
 
 
-def lire_lignes_budget(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+def lire_lignes_budget(
+    appel_id: str, *, connexion: Connection, demande_id: int | None = None
+) -> pd.DataFrame:
+    """Les lignes de budget de l'appel, ou de la seule demande `demande_id`."""
     requete = (
         sa.select(demandes.c.no_demande, lignes_budget)
         .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
         .where(demandes.c.appel_id == appel_id)
         .order_by(demandes.c.no_demande, lignes_budget.c.annee, lignes_budget.c.id)
     )
+    if demande_id is not None:
+        requete = requete.where(lignes_budget.c.demande_id == demande_id)
     lignes = connexion.execute(requete).mappings().all()
     colonnes = ["no_demande", *(c.name for c in lignes_budget.columns)]
     return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)

@@ -16,7 +16,7 @@ m = moteur()
 
 with m.connect() as connexion:
     demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-etat = attributions.charger(appel.id, moteur=m)
+etat = attributions.charger(appel.id, moteur=m, demandes=demandes)
 noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
 numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
 

@@ -218,7 +218,7 @@ def declarer(demande_id: int, suivante: int | None) -> None:
 with m.connect() as connexion:
     demandes = stockage.lire_demandes(appel.id, connexion=connexion)
     table_evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
-etat = attributions.charger(appel.id, moteur=m)
+etat = attributions.charger(appel.id, moteur=m, demandes=demandes)
 liste = suivi.liste_evaluateur(demandes, table_evaluations, etat, compte.courriel)
 verrouille = etat.reglages.verrouille
 
@@ -401,8 +401,9 @@ with lecture:
         "\n".join(f"- **{libelle}** : {valeur}" for libelle, valeur in resume(demande, appel))
     )
     with m.connect() as connexion:
-        toutes_lignes = stockage.lire_lignes_budget(appel.id, connexion=connexion)
-    lignes = toutes_lignes[toutes_lignes["demande_id"] == courante]
+        lignes = stockage.lire_lignes_budget(
+            appel.id, connexion=connexion, demande_id=int(courante)
+        )
     st.markdown("**Budget**")
     if lignes.empty:
         st.caption("Aucune ligne de budget importée.")

@@ -18,7 +18,7 @@ with m.connect() as connexion:
     demandes = stockage.lire_demandes(appel.id, connexion=connexion)
     table_evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
     notes = stockage.lire_notes(appel.id, connexion=connexion)
-etat = attributions.charger(appel.id, moteur=m)
+etat = attributions.charger(appel.id, moteur=m, demandes=demandes)
 noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
 
 st.title("Suivi des évaluations")

@@ -52,6 +52,8 @@ def test_ecrire_puis_relire(moteur, appel):
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)
         lignes = stockage.lire_lignes_budget(appel.id, connexion=c)
+        de_a1 = stockage.lire_lignes_budget(appel.id, connexion=c, demande_id=ids["A-1"])
+        de_a2 = stockage.lire_lignes_budget(appel.id, connexion=c, demande_id=ids["A-2"])
         assert stockage.compter_demandes(appel.id, connexion=c) == 2
         assert stockage.numeros_demandes(appel.id, connexion=c) == {"A-1", "A-2"}
         assert [i for i, _, _ in stockage.lire_appels(connexion=c)] == [appel.id]
@@ -59,6 +61,7 @@ def test_ecrire_puis_relire(moteur, appel):
     assert int(table["montant_demande_an1"].iloc[0]) == 2_000_050
     assert table["avertissements"].iloc[0] == [{"code": "x", "message": "é"}]
     assert list(lignes["montant"]) == [2_000_050]
+    assert de_a1.equals(lignes) and de_a2.empty and list(de_a2.columns) == list(lignes.columns)
 
 
 def test_montants_au_dela_de_2_milliards_de_cents(moteur, appel):
