@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from evaluation import classement as regles
 from evaluation import financement, portefeuille
@@ -263,16 +265,6 @@ def lignes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], lis
     return en_tetes, lignes, formats
 
 
-def _colonne(j: int) -> str:
-    """0 → A, 27 → AB."""
-    lettres = ""
-    j += 1
-    while j:
-        j, reste = divmod(j - 1, 26)
-        lettres = chr(ord("A") + reste) + lettres
-    return lettres
-
-
 def _feuille_classement(livre, formats, appel: Appel, table: pd.DataFrame, jour, poids) -> None:
     feuille = livre.add_worksheet("Classement")
     en_tetes, lignes, nombres = lignes_classement(appel, table)
@@ -290,7 +282,7 @@ def _feuille_classement(livre, formats, appel: Appel, table: pd.DataFrame, jour,
     fin = _tableau(feuille, formats, "Classement", en_tetes, lignes, nombres, haut, derniere)
     feuille.freeze_panes(haut + 1, 2)
     feuille.repeat_rows(haut)
-    colonne_statut = _colonne(en_tetes.index("Statut"))
+    colonne_statut = xl_col_to_name(en_tetes.index("Statut"))
     couleurs = [(financement.FINANCE, VERT), (financement.ATTENTE, ORANGE)]
     couleurs += [(t, GRIS) for t in (regles.SOUS_SEUIL, regles.NON_EVALUE, regles.INADMISSIBLE)]
     for texte, couleur in couleurs:
@@ -493,8 +485,6 @@ def classeur(
     """Le classeur complet, en octets. `evaluations` (une ligne par évaluation, avec ses
     notes) n'est donné que pour l'administration et la présidence : sans lui, pas de
     feuille Évaluations."""
-    import xlsxwriter
-
     sortie = io.BytesIO()
     livre = xlsxwriter.Workbook(sortie, OPTIONS_CLASSEUR)
     livre.set_properties(

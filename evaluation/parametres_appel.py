@@ -142,10 +142,6 @@ def ecarts(ancien: Appel, nouveau: Appel) -> Ecarts:
     return Ecarts(tuple(structure), poids, changees)
 
 
-def _journal(instant, auteur, appel_id, objet, ancien, nouveau) -> dict:
-    return stockage.ligne_journal(instant, auteur, objet, ancien, nouveau, appel_id=appel_id)
-
-
 def enregistrer(
     texte: str,
     *,
@@ -165,7 +161,9 @@ def enregistrer(
         existant = stockage.lire_appel(appel.id, connexion=connexion)
         lignes = []
         if existant is None:
-            lignes.append(_journal(instant, auteur, appel.id, "appel", None, "créé"))
+            lignes.append(
+                stockage.ligne_journal(instant, auteur, "appel", None, "créé", appel_id=appel.id)
+            )
         elif creation:
             raise ParametresRefuses(
                 f"un appel « {appel.id} » existe déjà : choisissez un autre identifiant."
@@ -191,12 +189,21 @@ def enregistrer(
                     connexion=connexion,
                 )
                 lignes += [
-                    _journal(instant, auteur, appel.id, f"poids:{cid}", f"{a:g}", f"{n:g}")
+                    stockage.ligne_journal(
+                        instant, auteur, f"poids:{cid}", f"{a:g}", f"{n:g}", appel_id=appel.id
+                    )
                     for cid, (a, n) in e.poids.items()
                 ]
             if e.sections:
                 lignes.append(
-                    _journal(instant, auteur, appel.id, "parametres", None, ", ".join(e.sections))
+                    stockage.ligne_journal(
+                        instant,
+                        auteur,
+                        "parametres",
+                        None,
+                        ", ".join(e.sections),
+                        appel_id=appel.id,
+                    )
                 )
         stockage.enregistrer_appel(appel, connexion=connexion)
         stockage.inscrire_journal(lignes, connexion=connexion)
@@ -215,13 +222,13 @@ def archiver(appel_id: str, archive: bool, *, moteur: Moteur, auteur: str) -> No
         etat = ("ouvert", "archivé")
         stockage.inscrire_journal(
             [
-                _journal(
+                stockage.ligne_journal(
                     stockage.maintenant(),
                     auteur,
-                    appel_id,
                     "archive",
                     etat[not archive],
                     etat[archive],
+                    appel_id=appel_id,
                 )
             ],
             connexion=connexion,

@@ -155,32 +155,21 @@ def decider(decision: str) -> None:
     st.session_state["_seance_msg"] = ("success", f"{r['no_demande']} : {decision}.")
 
 
-b1, b2, b3 = st.columns(3)
-b1.button(
-    "Retenir (montant recommandé)",
-    key="seance_retenir",
-    type="primary",
-    on_click=decider,
-    args=(financement.RETENU,),
-    disabled=fermees,
-    width="stretch",
+BOUTONS = (
+    ("Retenir (montant recommandé)", "seance_retenir", financement.RETENU, "primary"),
+    ("Liste d'attente", "seance_attente", financement.LISTE_ATTENTE, "secondary"),
+    ("Refuser", "seance_refuser", financement.REFUSE, "secondary"),
 )
-b2.button(
-    "Liste d'attente",
-    key="seance_attente",
-    on_click=decider,
-    args=(financement.LISTE_ATTENTE,),
-    disabled=fermees,
-    width="stretch",
-)
-b3.button(
-    "Refuser",
-    key="seance_refuser",
-    on_click=decider,
-    args=(financement.REFUSE,),
-    disabled=fermees,
-    width="stretch",
-)
+for colonne, (texte, cle, decision, genre) in zip(st.columns(3), BOUTONS, strict=True):
+    colonne.button(
+        texte,
+        key=cle,
+        type=genre,
+        on_click=decider,
+        args=(decision,),
+        disabled=fermees,
+        width="stretch",
+    )
 if fermees:
     st.caption("Les décisions sont verrouillées.")
 st.caption("Un autre montant se décide dans la page Classement (Montants et décisions).")
