@@ -36,6 +36,15 @@ def compte_de_test(url: str, role: str, courriel: str | None = None, **champs) -
 
 
 @pytest.fixture
+def moteur(base):
+    """Un moteur sur la base de l'application (remplace, pour les pages, le `moteur`
+    SQLite/PostgreSQL de tests/conftest.py)."""
+    m = creer_moteur(base)
+    yield m
+    m.dispose()
+
+
+@pytest.fixture
 def application(base):
     """Ouvre l'application, connectée avec un compte du rôle voulu (None : personne)."""
 

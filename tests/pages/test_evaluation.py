@@ -32,13 +32,6 @@ def demandes(base):
 
 
 @pytest.fixture
-def moteur(base):
-    m = stockage.creer_moteur(base)
-    yield m
-    m.dispose()
-
-
-@pytest.fixture
 def ouvrir(application, demandes):
     def ouvrir_page():
         return application(PAGE, role=EVALUATEUR)

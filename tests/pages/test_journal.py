@@ -26,13 +26,6 @@ def appel():
 
 
 @pytest.fixture
-def moteur(base):
-    moteur = stockage.creer_moteur(base)
-    yield moteur
-    moteur.dispose()
-
-
-@pytest.fixture
 def csv_telecharge(monkeypatch) -> list[bytes]:
     """Les octets que la page remet au bouton de téléchargement, à chaque exécution."""
     produits: list[bytes] = []

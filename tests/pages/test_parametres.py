@@ -25,7 +25,6 @@ PAGE = "pages/parametres.py"
 ADMIN_COURRIEL = "admin@exemple.qc.ca"
 E1, E2 = "e1@exemple.qc.ca", "e2@exemple.qc.ca"
 fichiers_servis = tc.fichiers_servis
-moteur = tc.moteur  # un moteur sur la base de l'application
 
 
 def executer(at):

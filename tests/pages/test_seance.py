@@ -50,13 +50,6 @@ def ids(jeu):
 
 
 @pytest.fixture
-def moteur(base):
-    m = stockage.creer_moteur(base)
-    yield m
-    m.dispose()
-
-
-@pytest.fixture
 def ouvrir(application, jeu):
     def ouvrir_page(role=PRESIDENT):
         return application(PAGE, role=role)

@@ -27,13 +27,6 @@ def appel():
 
 
 @pytest.fixture
-def moteur(base):
-    moteur = stockage.creer_moteur(base)
-    yield moteur
-    moteur.dispose()
-
-
-@pytest.fixture
 def demandes(base, appel, moteur) -> dict[str, int]:
     """Les trois demandes de valide.xlsx et deux évaluateurs ; {numéro: identifiant}."""
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
