@@ -24,6 +24,7 @@ from pages.connexion import (
     compte_connecte,
     deconnecter,
 )
+from pages.erreurs import afficher_erreur, afficher_erreur_differee
 
 # (fichier sous pages/, titre, icône) ; le nom du fichier est aussi l'adresse de la page.
 PAGES = [
@@ -56,45 +57,55 @@ pages = {
 }
 navigation = st.navigation(list(pages.values()), position="hidden")
 
-# Personne de connecté : le formulaire, à l'adresse demandée (qui s'ouvrira après).
-compte = compte_connecte()
-st.session_state[CLE_COMPTE_COURANT] = compte
-if compte is None:
-    afficher_connexion()
-    st.stop()
 
-appels = appels_disponibles()
-archives = appels_archives()
-with st.sidebar:
-    st.markdown(f"**{compte.nom}**")
-    st.caption(LIBELLES_ROLES[compte.role].split(" (")[0])
-    if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):
-        deconnecter()
-        st.rerun()
-    st.divider()
-    for nom, page in pages.items():
-        if peut_ouvrir(compte.role, nom):
-            st.page_link(page)
-    st.divider()
-    if len(appels) > 1:
-        st.selectbox(
-            "Appel à projets",
-            options=sorted(appels, key=lambda i: (i in archives, i)),
-            format_func=lambda i: appels[i].nom_court + (" (archivé)" if i in archives else ""),
-            key=CLE_APPEL,
+def cadre() -> None:
+    """Connexion, barre latérale et page demandée."""
+    # Personne de connecté : le formulaire, à l'adresse demandée (qui s'ouvrira après).
+    compte = compte_connecte()
+    st.session_state[CLE_COMPTE_COURANT] = compte
+    if compte is None:
+        afficher_connexion()
+        st.stop()
+
+    appels = appels_disponibles()
+    archives = appels_archives()
+    with st.sidebar:
+        st.markdown(f"**{compte.nom}**")
+        st.caption(LIBELLES_ROLES[compte.role].split(" (")[0])
+        if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):
+            deconnecter()
+            st.rerun()
+        st.divider()
+        for nom, page in pages.items():
+            if peut_ouvrir(compte.role, nom):
+                st.page_link(page)
+        st.divider()
+        if len(appels) > 1:
+            st.selectbox(
+                "Appel à projets",
+                options=sorted(appels, key=lambda i: (i in archives, i)),
+                format_func=lambda i: appels[i].nom_court + (" (archivé)" if i in archives else ""),
+                key=CLE_APPEL,
+            )
+        appel = choisir_appel(appels)
+        st.session_state[CLE_APPEL_COURANT] = appel
+        st.caption("Appel actif")
+        st.markdown(f"**{appel.nom_court}**" + (" · archivé" if appel.id in archives else ""))
+        st.caption(appel.nom)
+        annees = appel.financement.annees_financieres()
+        enveloppes = " · ".join(
+            f"{debut.year}-{fin.year} : {montant(e)}"
+            for (debut, fin), e in zip(annees, appel.financement.enveloppe, strict=True)
         )
-    appel = choisir_appel(appels)
-    st.session_state[CLE_APPEL_COURANT] = appel
-    st.caption("Appel actif")
-    st.markdown(f"**{appel.nom_court}**" + (" · archivé" if appel.id in archives else ""))
-    st.caption(appel.nom)
-    annees = appel.financement.annees_financieres()
-    enveloppes = " · ".join(
-        f"{debut.year}-{fin.year} : {montant(e)}"
-        for (debut, fin), e in zip(annees, appel.financement.enveloppe, strict=True)
-    )
-    st.caption(f"Enveloppe par année financière : {enveloppes}")
+        st.caption(f"Enveloppe par année financière : {enveloppes}")
 
-if page_voulue := st.session_state.pop(CLE_PAGE_VOULUE, None):
-    st.switch_page(page_voulue)
-navigation.run()
+    if page_voulue := st.session_state.pop(CLE_PAGE_VOULUE, None):
+        st.switch_page(page_voulue)
+    afficher_erreur_differee()
+    navigation.run()
+
+
+try:
+    cadre()
+except Exception as exc:  # la frontière : trace au journal du serveur, message en français
+    afficher_erreur(exc)

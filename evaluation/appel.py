@@ -113,6 +113,11 @@ class Condition:
 
 
 NOTES_DES_AUTRES = ("jamais", "apres_soumission")
+# Une évaluation soumise dont l'auteur a vu les notes des autres, puis change une note ou son
+# jugement d'admissibilité : « signaler » (permis, journalisé, montré à la présidence comme
+# « modifiée après consultation des autres notes ») ou « refuser ». Réglage du comité :
+# l'appel n'en dit rien.
+APRES_CONSULTATION = ("signaler", "refuser")
 DIMENSIONS_CIBLES = ("axe", "secteur", "region")
 
 
@@ -168,6 +173,7 @@ class Appel:
     regions: tuple[Region, ...]
     conditions: tuple[Condition, ...] = ()
     notes_des_autres: str = "jamais"
+    apres_consultation: str = "signaler"
     agregation: str = "moyenne"
     part_tronquee: float = 0.2
     ecart_critere_a_discuter: float = 4.0
@@ -211,6 +217,7 @@ _SCHEMA_EVALUATION = {
     "pas": (_NOMBRE, True),
     "seuil_global": (_NOMBRE, True),
     "notes_des_autres": (_TEXTE, False),
+    "apres_consultation": (_TEXTE, False),
     "agregation": (_TEXTE, False),
     "part_tronquee": (_NOMBRE, False),
     "ecart_critere_a_discuter": (_NOMBRE, False),
@@ -605,6 +612,12 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             f"[evaluation] : notes_des_autres = « {notes_des_autres} » inconnu "
             f"({', '.join(NOTES_DES_AUTRES)})."
         )
+    apres_consultation = evaluation.get("apres_consultation", "signaler")
+    if apres_consultation not in APRES_CONSULTATION:
+        erreurs.append(
+            f"[evaluation] : apres_consultation = « {apres_consultation} » inconnu "
+            f"({', '.join(APRES_CONSULTATION)})."
+        )
     regions = []
     for i, t in enumerate(_liste(donnees, "regions", erreurs), 1):
         t = _verifier(t, _SCHEMA_REGION, f"[[regions]] n° {i}", erreurs)
@@ -635,6 +648,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         regions=tuple(regions),
         conditions=tuple(conditions),
         notes_des_autres=notes_des_autres,
+        apres_consultation=apres_consultation,
         agregation=agregation,
         part_tronquee=part_tronquee,
         ecart_critere_a_discuter=float(evaluation.get("ecart_critere_a_discuter", 4.0)),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from evaluation import attributions, financement, formats, notation, stockage
 from evaluation.appel import Appel
+from evaluation.concurrence import Changement, ModificationConcurrente, verifier_version
 from evaluation.stockage import Moteur
 
 INADMISSIBLE, NON_EVALUE, SOUS_SEUIL, CLASSE = (
@@ -36,6 +37,10 @@ LIBELLES_DEPARTAGE = {
 
 class ErreurClassement(ValueError):
     """Une pondération ou un réglage refusé ; le message dit pourquoi."""
+
+
+class PonderationPerimee(ModificationConcurrente, ErreurClassement):
+    """Une autre pondération a été adoptée depuis que la page a lu la sienne."""
 
 
 def regles_departage(appel: Appel) -> list[str]:
@@ -339,9 +344,12 @@ def adopter_poids(
     moteur: Moteur,
     auteur: str,
     maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
 ) -> None:
     """Adopte de nouvelles pondérations pour l'appel (journalisé, daté) ; elles doivent
-    couvrir chaque critère, être positives et totaliser 100."""
+    couvrir chaque critère, être positives et totaliser 100. `version_attendue` :
+    l'identifiant de la pondération en vigueur que la page a lue (0 : aucune) ;
+    `PonderationPerimee` si une autre a été adoptée depuis."""
     inconnus = set(poids) - set(appel.poids)
     manquants = set(appel.poids) - set(poids)
     if inconnus or manquants:
@@ -357,6 +365,14 @@ def adopter_poids(
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.ponderations) as connexion:
         avant = stockage.lire_ponderation(appel.id, connexion=connexion)
+        verifier_version(
+            "La pondération de l'appel",
+            int(avant["id"]) if avant else 0,
+            version_attendue,
+            lambda: _ponderations_depuis(appel, version_attendue, connexion),
+            feminin=True,
+            erreur=PonderationPerimee,
+        )
         anciens = dict(appel.poids)
         if avant:
             anciens.update(avant["poids"])
@@ -384,6 +400,20 @@ def adopter_poids(
             ],
             connexion=connexion,
         )
+
+
+def _ponderations_depuis(appel: Appel, version: int, connexion) -> list[Changement]:
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    return [
+        Changement(
+            p["date"],
+            noms.get(p["auteur"], p["auteur"]),
+            ", ".join(f"{c.id} {float(p['poids'].get(c.id, 0)):g}" for c in appel.criteres),
+        )
+        for p in stockage.lignes_depuis(
+            stockage.ponderations, version, connexion=connexion, appel_id=appel.id
+        )
+    ]
 
 
 def appel_aux_poids(appel: Appel, poids: Mapping[str, float]) -> Appel:

@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from evaluation import stockage
 from evaluation.appel import Appel
 from evaluation.attributions import motif_refus
+from evaluation.concurrence import Changement, ModificationConcurrente, quand, verifier_version
+from evaluation.journal import libelle_objet, valeur_lisible
 from evaluation.stockage import Moteur
 
 BROUILLON, SOUMISE = "brouillon", "soumise"
+OBJET_CONSULTATION = "consultation_des_autres_notes"
+OBJET_APRES_CONSULTATION = "modifiee_apres_consultation"
+MODIFIEE_APRES_CONSULTATION = "modifiée après consultation des autres notes"
 STATUTS = (BROUILLON, SOUMISE)
 ATTENTE_MAX = 10.0  # secondes de tentatives quand la base est occupée
 
@@ -28,6 +33,10 @@ class ErreurEvaluation(ValueError):
 
 class EvaluationRefusee(ErreurEvaluation):
     """L'évaluateur ne peut pas évaluer cette demande (conflit, attribution, verrouillage)."""
+
+
+class EvaluationPerimee(ModificationConcurrente, ErreurEvaluation):
+    """L'évaluation a changé depuis que la page (ou la grille) l'a lue : rien n'est écrit."""
 
 
 @dataclass
@@ -160,6 +169,9 @@ class AEnregistrer:
     evaluateur: str
     saisie: Saisie
     statut: str
+    # La version lue par la page ou la grille (0 : aucune évaluation encore) ; None : écrire
+    # sur la dernière version, sans vue à protéger.
+    version_attendue: int | None = None
 
 
 def enregistrer(
@@ -172,12 +184,16 @@ def enregistrer(
     moteur: Moteur,
     auteur: str | None = None,
     maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
 ) -> int:
     """Enregistre une évaluation (brouillon ou soumise) et le journal de ses changements en
-    une transaction ; renvoie le nombre de changements inscrits."""
+    une transaction ; renvoie le nombre de changements inscrits.
+
+    `version_attendue` : la version que la page a lue ; si l'évaluation a changé depuis (un
+    autre onglet, une grille importée), lève `EvaluationPerimee` sans rien écrire."""
     return enregistrer_plusieurs(
         appel,
-        [AEnregistrer(demande_id, evaluateur, saisie, statut)],
+        [AEnregistrer(demande_id, evaluateur, saisie, statut, version_attendue)],
         moteur=moteur,
         auteur=auteur,
         maintenant=maintenant,
@@ -229,6 +245,16 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
     )
     if refus := motif_refus(appel.id, demande_id, evaluateur, connexion=connexion):
         raise EvaluationRefusee(f"Évaluation non enregistrée : {refus}")
+    verifier_version(
+        "Cette évaluation",
+        ancienne["version"] if ancienne else 0,
+        a.version_attendue,
+        lambda: changements_depuis(
+            appel, demande_id, evaluateur, a.version_attendue, connexion=connexion
+        ),
+        feminin=True,
+        erreur=EvaluationPerimee,
+    )
     notes = {
         cid: (saisie.notes.get(cid), saisie.commentaires.get(cid) or None)
         for cid in {*saisie.notes, *saisie.commentaires}
@@ -252,6 +278,9 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
     changements = _changements(ancienne, valeurs, notes)
     if ancienne is not None and not changements:
         return 0
+    if apres := _apres_consultation(appel, ancienne, changements, connexion):
+        valeurs["modifiee_apres_consultation"] = True
+        changements.append((OBJET_APRES_CONSULTATION, None, apres))
     stockage.ecrire_evaluation(
         valeurs, notes, ancienne["id"] if ancienne else None, connexion=connexion
     )
@@ -266,6 +295,7 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
                 appel_id=appel.id,
                 demande_id=demande_id,
                 evaluateur=evaluateur,
+                version=valeurs["version"],
             )
             for objet, ancien, nouveau in changements
         ],
@@ -274,13 +304,137 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
     return len(changements)
 
 
+def _apres_consultation(appel: Appel, ancienne: dict | None, changements, connexion) -> str:
+    """Ce qui change dans les notes ou l'admissibilité d'une évaluation déjà soumise, une
+    fois que son auteur a vu les notes des autres ("" sinon). Selon le réglage du comité
+    (`apres_consultation`), c'est refusé ou signalé.
+
+    Interprétation : l'évaluation à l'aveugle protège les notes et le jugement
+    d'admissibilité ; un commentaire peut encore être précisé."""
+    if ancienne is None or ancienne.get("soumise_le") is None:
+        return ""
+    notees = [
+        (objet, avant, apres)
+        for objet, avant, apres in changements
+        if objet.startswith("note:") or objet == "admissible"
+    ]
+    if not notees:
+        return ""
+    vue = stockage.lire_consultation(
+        ancienne["demande_id"], ancienne["evaluateur"], connexion=connexion
+    )
+    if vue is None:
+        return ""
+    if appel.apres_consultation == "refuser":
+        raise EvaluationRefusee(
+            f"Évaluation non enregistrée : vous avez vu les notes des autres évaluateurs "
+            f"{quand(vue)} ; vos notes et votre jugement d'admissibilité ne changent plus "
+            "(réglage du comité pour cet appel). Vos commentaires, eux, se modifient encore ; "
+            "pour corriger une erreur de saisie, adressez-vous à la présidence."
+        )
+    return " ; ".join(
+        f"{libelle_objet(o, appel)} {valeur_lisible(o, a) or '(vide)'} → "
+        f"{valeur_lisible(o, n) or '(vide)'}"
+        for o, a, n in notees
+    )
+
+
+def noter_consultation(
+    appel: Appel,
+    demande_id: int,
+    evaluateur: str,
+    *,
+    moteur: Moteur,
+    maintenant: dt.datetime | None = None,
+) -> bool:
+    """Inscrit (une fois, journalisée) que l'évaluateur a reçu les notes des autres pour
+    cette demande : ce qu'il changera ensuite à ses notes n'est plus à l'aveugle. Renvoie
+    vrai la première fois."""
+    with moteur.connect() as connexion:
+        if stockage.lire_consultation(demande_id, evaluateur, connexion=connexion):
+            return False
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.consultations) as connexion:
+        if stockage.lire_consultation(demande_id, evaluateur, connexion=connexion):
+            return False
+        stockage.ajouter_consultation(
+            {
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "evaluateur": evaluateur,
+                "date": instant,
+            },
+            connexion=connexion,
+        )
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    evaluateur,
+                    OBJET_CONSULTATION,
+                    None,
+                    "notes des autres évaluateurs affichées",
+                    appel_id=appel.id,
+                    demande_id=demande_id,
+                    evaluateur=evaluateur,
+                )
+            ],
+            connexion=connexion,
+        )
+    return True
+
+
+def changements_depuis(
+    appel: Appel, demande_id: int, evaluateur: str, version: int, *, connexion
+) -> list[Changement]:
+    """Ce que le journal a inscrit pour l'évaluation après `version`, un changement par
+    enregistrement (qui, quand, quelles valeurs)."""
+    lignes = stockage.journal_depuis_version(
+        version,
+        connexion=connexion,
+        appel_id=appel.id,
+        demande_id=demande_id,
+        evaluateur=evaluateur,
+    )
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    par_version: dict[int, list[dict]] = {}
+    for ligne in lignes:
+        par_version.setdefault(ligne["version"], []).append(ligne)
+    return [
+        Changement(
+            groupe[0]["date"],
+            noms.get(groupe[0]["auteur"], groupe[0]["auteur"]),
+            " ; ".join(
+                f"{libelle_objet(g['objet'], appel)} "
+                f"{valeur_lisible(g['objet'], g['ancien']) or '(vide)'} → "
+                f"{valeur_lisible(g['objet'], g['nouveau']) or '(vide)'}"
+                for g in groupe
+            ),
+        )
+        for _, groupe in sorted(par_version.items())
+    ]
+
+
 def lire(demande_id: int, evaluateur: str, *, moteur: Moteur) -> tuple[str, Saisie] | None:
     """(statut, saisie) de l'évaluation stockée, ou None."""
+    lu = lire_avec_version(demande_id, evaluateur, moteur=moteur)
+    return None if lu is None else lu[:2]
+
+
+def lire_avec_version(
+    demande_id: int, evaluateur: str, *, moteur: Moteur
+) -> tuple[str, Saisie, int] | None:
+    """(statut, saisie, version) de l'évaluation stockée, lus ensemble, ou None : la version
+    à rendre à `enregistrer` pour ne rien écraser de plus récent."""
     with moteur.connect() as connexion:
         e = stockage.lire_evaluation(demande_id, evaluateur, connexion=connexion)
     if e is None:
         return None
-    return e["statut"], Saisie(
+    return e["statut"], _saisie(e), int(e["version"])
+
+
+def _saisie(e: dict) -> Saisie:
+    return Saisie(
         notes={c: n for c, (n, _) in e["notes"].items()},
         commentaires={c: m for c, (_, m) in e["notes"].items() if m},
         commentaire_global=e["commentaire_global"] or "",

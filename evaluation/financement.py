@@ -13,6 +13,7 @@ import pandas as pd
 
 from evaluation import stockage
 from evaluation.appel import Appel
+from evaluation.concurrence import Changement, ModificationConcurrente, verifier_version
 from evaluation.formats import montant
 from evaluation.stockage import Moteur
 
@@ -24,6 +25,36 @@ DECISIONS = (RETENU, LISTE_ATTENTE, REFUSE)
 
 class ErreurFinancement(ValueError):
     """Un montant ou une décision refusé ; le message dit pourquoi."""
+
+
+class FinancementPerime(ModificationConcurrente, ErreurFinancement):
+    """Le montant ou la décision a changé depuis que la page l'a lu : rien n'est écrit."""
+
+
+def version_montant(modifications: list[dict], demande_id: int, annee: int) -> int:
+    """La version du montant recommandé d'une année (identifiant de sa dernière
+    modification, 0 s'il n'a jamais été modifié), d'après ce que la page a lu."""
+    return max(
+        (
+            int(m["id"])
+            for m in modifications
+            if int(m["demande_id"]) == demande_id and int(m["annee"]) == annee
+        ),
+        default=0,
+    )
+
+
+def version_decision(decisions: list[dict], demande_id: int | None = None) -> int:
+    """La version de la décision d'une demande (identifiant de la dernière, 0 sans
+    décision) ; sans `demande_id`, celle de l'ensemble des décisions de l'appel."""
+    return max(
+        (
+            int(d["id"])
+            for d in decisions
+            if demande_id is None or int(d["demande_id"]) == demande_id
+        ),
+        default=0,
+    )
 
 
 def nombre_annees(appel: Appel) -> int:
@@ -146,15 +177,31 @@ def modifier_montant(
     moteur: Moteur,
     auteur: str,
     maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
 ) -> None:
     """Change le montant recommandé d'une année : jamais négatif, jamais au-dessus du
-    plafond ; une réduction sous la demande plafonnée exige une raison. Journalisé."""
+    plafond ; une réduction sous la demande plafonnée exige une raison. Journalisé.
+    `version_attendue` (voir `version_montant`) : refusé s'il a changé depuis."""
     instant = maintenant or stockage.maintenant()
     if not 1 <= annee <= nombre_annees(appel):
         raise ErreurFinancement(f"l'appel finance {nombre_annees(appel)} année(s).")
     with stockage.ecriture(moteur, stockage.montants_recommandes) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
+        cles = {"appel_id": appel.id, "demande_id": demande_id, "annee": annee}
+        verifier_version(
+            f"Le montant recommandé de {d['no_demande']} (année {annee})",
+            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.montants_recommandes,
+                version_attendue,
+                cles,
+                lambda x: montant(x["montant"]) + (f" ({x['raison']})" if x["raison"] else ""),
+                connexion,
+            ),
+            erreur=FinancementPerime,
+        )
         table = pd.DataFrame([d])
         plafond = int(plafonds(table, appel)[0])
         defaut = int(montants_par_defaut(table, appel)[0, annee - 1])
@@ -214,6 +261,7 @@ def enregistrer_decision(
     moteur: Moteur,
     auteur: str,
     maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
 ) -> None:
     """Inscrit la décision du comité et le montant accordé par année. Un refus ou une mise
     en liste d'attente n'accorde rien ; un montant accordé reste entre 0 et le plafond.
@@ -230,6 +278,17 @@ def enregistrer_decision(
     with stockage.ecriture(moteur, stockage.decisions) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
+        cles = {"appel_id": appel.id, "demande_id": demande_id}
+        verifier_version(
+            f"La décision sur {d['no_demande']}",
+            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+            ),
+            feminin=True,
+            erreur=FinancementPerime,
+        )
         plafond = int(plafonds(pd.DataFrame([d]), appel)[0])
         for annee, m in enumerate(montants, 1):
             if m < 0:
@@ -306,16 +365,29 @@ def adopter_scenario(
     moteur: Moteur,
     auteur: str,
     maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
 ) -> int:
     """Fait d'une sélection (la meilleure sous l'enveloppe, par exemple) les décisions du
     comité, en une transaction : retenu au montant recommandé pour les choisies, liste
     d'attente pour les autres classées. Chaque décision est journalisée et porte le nom du
-    scénario en justification ; renvoie le nombre de décisions écrites."""
+    scénario en justification ; renvoie le nombre de décisions écrites.
+    `version_attendue` (`version_decision` sans demande) : refusé si une décision a été
+    inscrite depuis que la sélection a été calculée."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     classees = (table["statut"] == "classé").to_numpy()
     with stockage.ecriture(moteur, stockage.decisions) as connexion:
         _verrou_decisions(appel.id, connexion)
+        cles = {"appel_id": appel.id}
+        verifier_version(
+            "L'ensemble des décisions de l'appel",
+            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+            ),
+            erreur=FinancementPerime,
+        )
         lignes, journal = [], []
         for k in np.flatnonzero(classees):
             r = table.iloc[k]
@@ -351,3 +423,31 @@ def adopter_scenario(
             stockage.ajouter_decision(ligne, connexion=connexion)
         stockage.inscrire_journal(journal, connexion=connexion)
     return len(lignes)
+
+
+def _decision_lisible(x: dict) -> str:
+    texte = f"{x['decision']} ({montant(x['montant_an1'])}"
+    texte += f" + {montant(x['montant_an2'])})" if x["montant_an2"] else ")"
+    return texte + (f" : {x['justification']}" if x["justification"] else "")
+
+
+def _changements(table, version: int, cles: dict, decrire, connexion) -> list[Changement]:
+    """Les lignes inscrites après `version` dans une table en ajout seul, en clair."""
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    numeros = {}
+    lignes = stockage.lignes_depuis(table, version, connexion=connexion, **cles)
+    if "demande_id" not in cles:
+        numeros = {
+            int(x["demande_id"]): (
+                stockage.lire_demande(int(x["demande_id"]), connexion=connexion) or {}
+            ).get("no_demande", "")
+            for x in lignes
+        }
+    return [
+        Changement(
+            x["date"],
+            noms.get(x["auteur"], x["auteur"]),
+            (f"{numeros[int(x['demande_id'])]} : " if numeros else "") + decrire(x),
+        )
+        for x in lignes
+    ]

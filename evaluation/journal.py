@@ -18,6 +18,8 @@ OBJETS = {
     "admissible": "Jugement d'admissibilité",
     "raison_inadmissibilite": "Raison de l'inadmissibilité",
     "admissibilite": "Liste d'admissibilité",
+    "consultation_des_autres_notes": "Notes des autres consultées",
+    "modifiee_apres_consultation": "Modifiée après consultation des autres notes",
     "attribution": "Attribution",
     "conflit": "Conflit d'intérêts",
     "reglage:verrouille": "Verrouillage des évaluations",
@@ -88,7 +90,7 @@ def categorie(objet: str) -> str:
         return "Commentaires"
     if objet in ("admissible", "raison_inadmissibilite", "admissibilite"):
         return "Admissibilité"
-    if objet == "statut":
+    if objet in ("statut", "consultation_des_autres_notes", "modifiee_apres_consultation"):
         return "Statut"
     if objet == "attribution":
         return "Attributions"

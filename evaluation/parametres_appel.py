@@ -18,6 +18,7 @@ import tomli_w
 
 from evaluation import stockage
 from evaluation.appel import DOSSIER_APPELS, Appel, ErreurAppel, appel_depuis_toml, charger_appel
+from evaluation.concurrence import Changement, ModificationConcurrente, verifier_version
 from evaluation.stockage import Moteur
 
 DOSSIER_MODELES = DOSSIER_APPELS.parent / "modeles"
@@ -26,6 +27,38 @@ FORMAT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
 
 class ParametresRefuses(ValueError):
     """Un changement de configuration que l'état de l'appel interdit (message pour l'écran)."""
+
+
+class ParametresPerimes(ModificationConcurrente, ParametresRefuses):
+    """La configuration a changé depuis que la page l'a lue : rien n'est écrit."""
+
+
+def version_stockee(appel_id: str, *, moteur: Moteur) -> int:
+    """La version de la configuration stockée (0 : appel pas encore enregistré), à rendre à
+    `enregistrer` pour ne pas écraser une modification faite entre-temps."""
+    with moteur.connect() as connexion:
+        existant = stockage.lire_appel(appel_id, connexion=connexion)
+    return int(existant["version"]) if existant else 0
+
+
+def _changements(appel_id: str, version: int, connexion) -> list[Changement]:
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    par_version: dict[int, list[dict]] = {}
+    for ligne in stockage.journal_depuis_version(version, connexion=connexion, appel_id=appel_id):
+        par_version.setdefault(ligne["version"], []).append(ligne)
+    return [
+        Changement(
+            groupe[0]["date"],
+            noms.get(groupe[0]["auteur"], groupe[0]["auteur"]),
+            " ; ".join(
+                f"sections {g['nouveau']}"
+                if g["objet"] == "parametres"
+                else f"{g['objet'].replace(':', ' ')} {g['ancien'] or ''} → {g['nouveau']}"
+                for g in groupe
+            ),
+        )
+        for _, groupe in sorted(par_version.items())
+    ]
 
 
 def modeles_fournis() -> dict[str, Appel]:
@@ -149,20 +182,34 @@ def enregistrer(
     auteur: str,
     creation: bool = False,
     maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
 ) -> Appel:
     """Valide `texte` (TOML d'un appel) et l'enregistre dans la base, en une transaction.
 
     `creation` : l'identifiant ne doit pas déjà exister. Lève `ErreurAppel` (configuration
-    invalide, chaque erreur nommée) ou `ParametresRefuses` (état de l'appel)."""
+    invalide, chaque erreur nommée) ou `ParametresRefuses` (état de l'appel).
+    `version_attendue` (voir `version_stockee`) : `ParametresPerimes` si la configuration a
+    changé depuis que la page l'a lue."""
     appel = appel_depuis_toml(texte, "configuration de l'appel")
     verifier_identifiant(appel.id)
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.appels) as connexion:
         existant = stockage.lire_appel(appel.id, connexion=connexion)
+        verifier_version(
+            f"La configuration de l'appel « {appel.id} »",
+            existant["version"] if existant else 0,
+            version_attendue,
+            lambda: _changements(appel.id, version_attendue, connexion),
+            feminin=True,
+            erreur=ParametresPerimes,
+        )
+        version = existant["version"] + 1 if existant else 1
         lignes = []
         if existant is None:
             lignes.append(
-                stockage.ligne_journal(instant, auteur, "appel", None, "créé", appel_id=appel.id)
+                stockage.ligne_journal(
+                    instant, auteur, "appel", None, "créé", appel_id=appel.id, version=version
+                )
             )
         elif creation:
             raise ParametresRefuses(
@@ -190,7 +237,13 @@ def enregistrer(
                 )
                 lignes += [
                     stockage.ligne_journal(
-                        instant, auteur, f"poids:{cid}", f"{a:g}", f"{n:g}", appel_id=appel.id
+                        instant,
+                        auteur,
+                        f"poids:{cid}",
+                        f"{a:g}",
+                        f"{n:g}",
+                        appel_id=appel.id,
+                        version=version,
                     )
                     for cid, (a, n) in e.poids.items()
                 ]
@@ -203,6 +256,7 @@ def enregistrer(
                         None,
                         ", ".join(e.sections),
                         appel_id=appel.id,
+                        version=version,
                     )
                 )
         stockage.enregistrer_appel(appel, connexion=connexion)

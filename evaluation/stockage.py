@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -27,24 +28,58 @@ VARIABLE_BASE = "EVALUATION_BASE"
 
 metadonnees = sa.MetaData()
 
+# Caractères de contrôle C0 (sauf tabulation et fins de ligne), DEL et C1 : invisibles,
+# sans usage dans un texte saisi, et NUL est refusé par PostgreSQL (l'erreur, avec sa requête,
+# a déjà atteint un visiteur anonyme).
+_CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def sans_controles(valeur: str) -> str:
+    """Le texte sans ses caractères de contrôle (voir `_CONTROLES`)."""
+    return _CONTROLES.sub("", valeur) if _CONTROLES.search(valeur) else valeur
+
+
+class _SansControles:
+    """Tout texte lié à une requête (écrit, ou comparé dans un WHERE) perd ses caractères
+    de contrôle : aucune saisie, d'aucune page ni d'aucun fichier, ne peut faire échouer une
+    écriture ou une recherche sur l'une ou l'autre base."""
+
+    def process_bind_param(self, valeur, dialect):
+        return sans_controles(valeur) if isinstance(valeur, str) else valeur
+
+
+class Texte(_SansControles, sa.types.TypeDecorator):
+    impl = sa.Text
+    cache_ok = True
+
+
+class Code(_SansControles, sa.types.TypeDecorator):
+    """Texte de longueur bornée (identifiants, codes, statuts)."""
+
+    impl = sa.String
+    cache_ok = True
+
+
 appels = sa.Table(
     "appels",
     metadonnees,
-    sa.Column("id", sa.String(100), primary_key=True),
-    sa.Column("nom", sa.Text, nullable=False),
-    sa.Column("configuration_toml", sa.Text, nullable=False),
+    sa.Column("id", Code(100), primary_key=True),
+    sa.Column("nom", Texte, nullable=False),
+    sa.Column("configuration_toml", Texte, nullable=False),
     sa.Column("enregistre_le", sa.DateTime, nullable=False),
     # Un appel archivé se consulte encore mais ne se modifie plus.
     sa.Column("archive", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Augmente à chaque enregistrement de la configuration (modifications concurrentes).
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
 )
 
 importations = sa.Table(
     "importations",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
+    sa.Column("appel_id", Code(100), sa.ForeignKey("appels.id"), nullable=False),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.Text),
+    sa.Column("auteur", Texte),
     sa.Column("fichiers", sa.JSON, nullable=False),
     sa.Column("lignes_valides_seulement", sa.Boolean, nullable=False),
     sa.Column("nb_creees", sa.Integer, nullable=False),
@@ -60,19 +95,19 @@ importations = sa.Table(
 # importation ; seuls les codes que le programme produit (région, code géographique) ont
 # une longueur fixe.
 CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
-    "no_demande": sa.Text,
-    "municipalite": sa.Text,
-    "code_geographique": sa.String(10),
-    "region": sa.String(2),
-    "municipalites_partenaires": sa.Text,
+    "no_demande": Texte,
+    "municipalite": Texte,
+    "code_geographique": Code(10),
+    "region": Code(2),
+    "municipalites_partenaires": Texte,
     "projet_conjoint": sa.Boolean,
-    "partenaires_etrangers": sa.Text,
-    "pays": sa.Text,
-    "titre": sa.Text,
-    "resume": sa.Text,
+    "partenaires_etrangers": Texte,
+    "pays": Texte,
+    "titre": Texte,
+    "resume": Texte,
     "axe": sa.Integer,
-    "secteur": sa.Text,
-    "secteurs_secondaires": sa.Text,
+    "secteur": Texte,
+    "secteurs_secondaires": Texte,
     "date_debut": sa.Date,
     "date_fin": sa.Date,
     "cout_total": sa.BigInteger,
@@ -84,8 +119,8 @@ CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "dossier_complet": sa.Boolean,
     "budget_detaille": sa.Boolean,
     "engagement_rapport": sa.Boolean,
-    "qualite_signataire": sa.Text,
-    "courriel": sa.Text,
+    "qualite_signataire": Texte,
+    "courriel": Texte,
 }
 CHAMPS_MONTANT = (
     "cout_total",
@@ -99,12 +134,12 @@ demandes = sa.Table(
     "demandes",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
+    sa.Column("appel_id", Code(100), sa.ForeignKey("appels.id"), nullable=False),
     *(sa.Column(nom, genre) for nom, genre in CHAMPS_DEMANDE.items()),
     sa.Column("colonnes_supplementaires", sa.JSON(none_as_null=True)),
     sa.Column("avertissements", sa.JSON(none_as_null=True)),
-    sa.Column("source_fichier", sa.Text),
-    sa.Column("source_feuille", sa.Text),
+    sa.Column("source_fichier", Texte),
+    sa.Column("source_feuille", Texte),
     sa.Column("source_ligne", sa.Integer),
     sa.Column("importation_id", sa.Integer, sa.ForeignKey("importations.id")),
     sa.Column("cree_le", sa.DateTime, nullable=False),
@@ -116,14 +151,14 @@ comptes = sa.Table(
     "comptes",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("courriel", sa.Text, nullable=False, unique=True),
-    sa.Column("nom", sa.Text),
-    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("courriel", Texte, nullable=False, unique=True),
+    sa.Column("nom", Texte),
+    sa.Column("role", Code(20), nullable=False),
     # Vide pour un compte qui ne se connecte que par OpenID Connect.
-    sa.Column("hache_mot_de_passe", sa.Text),
+    sa.Column("hache_mot_de_passe", Texte),
     sa.Column("actif", sa.Boolean, nullable=False),
-    sa.Column("municipalite", sa.Text),
-    sa.Column("region", sa.String(2)),
+    sa.Column("municipalite", Texte),
+    sa.Column("region", Code(2)),
     sa.Column("cree_le", sa.DateTime, nullable=False),
     sa.Column("modifie_le", sa.DateTime, nullable=False),
 )
@@ -132,7 +167,7 @@ tentatives_connexion = sa.Table(
     "tentatives_connexion",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("courriel", sa.Text, nullable=False),
+    sa.Column("courriel", Texte, nullable=False),
     sa.Column("date", sa.DateTime, nullable=False),
     sa.Column("reussie", sa.Boolean, nullable=False),
     sa.Index("ix_tentatives_courriel_date", "courriel", "date"),
@@ -142,21 +177,39 @@ evaluations = sa.Table(
     "evaluations",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), sa.ForeignKey("appels.id"), nullable=False),
+    sa.Column("appel_id", Code(100), sa.ForeignKey("appels.id"), nullable=False),
     sa.Column(
         "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("evaluateur", sa.Text, nullable=False),
-    sa.Column("statut", sa.String(20), nullable=False),
-    sa.Column("commentaire_global", sa.Text),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("statut", Code(20), nullable=False),
+    sa.Column("commentaire_global", Texte),
     sa.Column("admissible", sa.Boolean),
-    sa.Column("raison_inadmissibilite", sa.Text),
+    sa.Column("raison_inadmissibilite", Texte),
     sa.Column("admissibilite", sa.JSON(none_as_null=True)),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("cree_le", sa.DateTime, nullable=False),
     sa.Column("modifie_le", sa.DateTime, nullable=False),
     sa.Column("soumise_le", sa.DateTime),
+    # Une note ou l'admissibilité changée après que l'évaluateur a vu les notes des autres
+    # (voir consultations) : la présidence le voit.
+    sa.Column("modifiee_apres_consultation", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("demande_id", "evaluateur", name="uq_evaluation_demande_evaluateur"),
+)
+
+# Première fois qu'un évaluateur a reçu les notes des autres pour une demande (évaluation à
+# l'aveugle levée après soumission) : ce qu'il change ensuite n'est plus à l'aveugle.
+consultations = sa.Table(
+    "consultations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_consultation"),
 )
 
 notes = sa.Table(
@@ -169,9 +222,9 @@ notes = sa.Table(
         sa.ForeignKey("evaluations.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    sa.Column("critere", sa.String(100), nullable=False),
+    sa.Column("critere", Code(100), nullable=False),
     sa.Column("note", sa.Float),
-    sa.Column("commentaire", sa.Text),
+    sa.Column("commentaire", Texte),
     sa.UniqueConstraint("evaluation_id", "critere", name="uq_note_critere"),
 )
 
@@ -181,13 +234,16 @@ journal = sa.Table(
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.Text, nullable=False),
-    sa.Column("appel_id", sa.String(100)),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Column("appel_id", Code(100)),
     sa.Column("demande_id", sa.Integer),
-    sa.Column("evaluateur", sa.Text),
-    sa.Column("objet", sa.Text, nullable=False),
-    sa.Column("ancien", sa.Text),
-    sa.Column("nouveau", sa.Text),
+    sa.Column("evaluateur", Texte),
+    sa.Column("objet", Texte, nullable=False),
+    sa.Column("ancien", Texte),
+    sa.Column("nouveau", Texte),
+    # Version de l'objet que le changement a produite (évaluation, configuration d'un appel) :
+    # ce qui a changé depuis la version qu'une page avait lue.
+    sa.Column("version", sa.Integer),
     sa.Index("ix_journal_demande", "demande_id"),
 )
 
@@ -197,13 +253,13 @@ attributions = sa.Table(
     "attributions",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column("appel_id", Code(100), nullable=False),
     sa.Column(
         "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("evaluateur", sa.Text, nullable=False),
+    sa.Column("evaluateur", Texte, nullable=False),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.Text, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
     sa.UniqueConstraint("demande_id", "evaluateur", name="uq_attribution"),
 )
 
@@ -212,14 +268,14 @@ conflits = sa.Table(
     "conflits",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column("appel_id", Code(100), nullable=False),
     sa.Column(
         "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("evaluateur", sa.Text, nullable=False),
-    sa.Column("raison", sa.Text, nullable=False),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("raison", Texte, nullable=False),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.Text, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
     sa.UniqueConstraint("demande_id", "evaluateur", name="uq_conflit"),
 )
 
@@ -228,12 +284,12 @@ conflits = sa.Table(
 reglages_evaluation = sa.Table(
     "reglages_evaluation",
     metadonnees,
-    sa.Column("appel_id", sa.String(100), primary_key=True),
+    sa.Column("appel_id", Code(100), primary_key=True),
     sa.Column("evaluateurs_par_demande", sa.Integer),
     sa.Column("verrouille", sa.Boolean, nullable=False),
     sa.Column("decisions_verrouillees", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("modifie_le", sa.DateTime, nullable=False),
-    sa.Column("modifie_par", sa.Text, nullable=False),
+    sa.Column("modifie_par", Texte, nullable=False),
 )
 
 # Montant recommandé modifié par la présidence (le dernier par demande et année compte).
@@ -241,15 +297,15 @@ montants_recommandes = sa.Table(
     "montants_recommandes",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column("appel_id", Code(100), nullable=False),
     sa.Column(
         "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
     ),
     sa.Column("annee", sa.Integer, nullable=False),
     sa.Column("montant", sa.BigInteger, nullable=False),
-    sa.Column("raison", sa.Text),
+    sa.Column("raison", Texte),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.Text, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
 )
 
 # Décisions du comité : chaque décision est une nouvelle ligne ; la dernière compte.
@@ -257,16 +313,16 @@ decisions = sa.Table(
     "decisions",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column("appel_id", Code(100), nullable=False),
     sa.Column(
         "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("decision", sa.String(30), nullable=False),
+    sa.Column("decision", Code(30), nullable=False),
     sa.Column("montant_an1", sa.BigInteger, nullable=False),
     sa.Column("montant_an2", sa.BigInteger, nullable=False),
-    sa.Column("justification", sa.Text),
+    sa.Column("justification", Texte),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.Text, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
 )
 
 # Pondérations adoptées en cours de route (la dernière compte ; sinon celles de l'appel).
@@ -274,18 +330,18 @@ ponderations = sa.Table(
     "ponderations",
     metadonnees,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("appel_id", sa.String(100), nullable=False),
+    sa.Column("appel_id", Code(100), nullable=False),
     sa.Column("poids", sa.JSON, nullable=False),
     sa.Column("date", sa.DateTime, nullable=False),
-    sa.Column("auteur", sa.Text, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
 )
 
 CHAMPS_LIGNE = {
     "annee": sa.Integer,
-    "categorie": sa.Text,
-    "categorie_id": sa.Text,
+    "categorie": Texte,
+    "categorie_id": Texte,
     "admissible": sa.Boolean,
-    "description": sa.Text,
+    "description": Texte,
     "montant": sa.BigInteger,
 }
 
@@ -298,7 +354,7 @@ lignes_budget = sa.Table(
     ),
     *(sa.Column(nom, genre) for nom, genre in CHAMPS_LIGNE.items()),
     sa.Column("colonnes_supplementaires", sa.JSON(none_as_null=True)),
-    sa.Column("source_fichier", sa.Text),
+    sa.Column("source_fichier", Texte),
     sa.Column("source_ligne", sa.Integer),
     sa.Index("ix_lignes_budget_demande", "demande_id"),
 )
@@ -415,9 +471,13 @@ def enregistrer_appel(appel: Appel, *, connexion: Connection) -> None:
         "enregistre_le": maintenant(),
     }
     if existe:
-        connexion.execute(appels.update().where(appels.c.id == appel.id).values(**valeurs))
+        connexion.execute(
+            appels.update()
+            .where(appels.c.id == appel.id)
+            .values(**valeurs, version=appels.c.version + 1)
+        )
     else:
-        connexion.execute(appels.insert().values(id=appel.id, **valeurs))
+        connexion.execute(appels.insert().values(id=appel.id, version=1, **valeurs))
 
 
 def lire_appel(appel_id: str, *, connexion: Connection) -> dict | None:
@@ -747,8 +807,10 @@ def ligne_journal(
     appel_id: str | None = None,
     demande_id: int | None = None,
     evaluateur: str | None = None,
+    version: int | None = None,
 ) -> dict:
-    """Une ligne du journal, chaque colonne nommée (celles qui ne s'appliquent pas : None)."""
+    """Une ligne du journal, chaque colonne nommée (celles qui ne s'appliquent pas : None).
+    `version` : celle de l'objet après le changement, quand l'objet en porte une."""
     return {
         "date": date,
         "auteur": auteur,
@@ -758,6 +820,7 @@ def ligne_journal(
         "objet": objet,
         "ancien": ancien,
         "nouveau": nouveau,
+        "version": version,
     }
 
 
@@ -767,11 +830,17 @@ def inscrire_journal(lignes: list[dict], *, connexion: Connection) -> None:
 
 
 def lire_journal(
-    *, connexion: Connection, demande_id: int | None = None, appel_id: str | None = None
+    *,
+    connexion: Connection,
+    demande_id: int | None = None,
+    appel_id: str | None = None,
+    objets: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Le journal dans l'ordre d'écriture ; `appel_id` garde l'appel et ce qui n'appartient
-    à aucun appel (les comptes)."""
+    à aucun appel (les comptes) ; `objets` ne garde que ces objets."""
     requete = sa.select(journal).order_by(journal.c.id)
+    if objets is not None:
+        requete = requete.where(journal.c.objet.in_(list(objets)))
     if demande_id is not None:
         requete = requete.where(journal.c.demande_id == demande_id)
     if appel_id is not None:
@@ -783,6 +852,32 @@ def lire_journal(
     return pd.DataFrame(
         [dict(ligne) for ligne in lignes], columns=[c.name for c in journal.columns], dtype=object
     )
+
+
+def journal_depuis_version(
+    version: int,
+    *,
+    connexion: Connection,
+    appel_id: str,
+    demande_id: int | None = None,
+    evaluateur: str | None = None,
+) -> list[dict]:
+    """Les lignes du journal d'un objet versionné (une évaluation : demande et évaluateur ;
+    la configuration d'un appel : ni l'un ni l'autre) écrites après `version`."""
+    requete = (
+        sa.select(journal)
+        .where(journal.c.appel_id == appel_id, journal.c.version > version)
+        .order_by(journal.c.id)
+    )
+    for colonne, valeur in ((journal.c.demande_id, demande_id), (journal.c.evaluateur, evaluateur)):
+        requete = requete.where(colonne.is_(None) if valeur is None else colonne == valeur)
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def noms_des_comptes(*, connexion: Connection) -> dict[str, str]:
+    """Courriel → nom affiché, pour dire qui a fait un changement."""
+    requete = sa.select(comptes.c.courriel, comptes.c.nom)
+    return {c: n or c for c, n in connexion.execute(requete)}
 
 
 def base_occupee(exc: BaseException) -> bool:
@@ -886,6 +981,20 @@ def retirer_conflit(demande_id: int, evaluateur: str, *, connexion: Connection) 
     )
 
 
+def lire_consultation(
+    demande_id: int, evaluateur: str, *, connexion: Connection
+) -> dt.datetime | None:
+    """Quand l'évaluateur a reçu pour la première fois les notes des autres, ou None."""
+    requete = sa.select(consultations.c.date).where(
+        consultations.c.demande_id == demande_id, consultations.c.evaluateur == evaluateur
+    )
+    return connexion.scalar(requete)
+
+
+def ajouter_consultation(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(consultations.insert().values(**valeurs))
+
+
 def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
     """Chaque évaluation de l'appel (sans ses notes) : demande_id, evaluateur, statut, dates."""
     colonnes = [
@@ -899,6 +1008,7 @@ def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
         "version",
         "modifie_le",
         "soumise_le",
+        "modifiee_apres_consultation",
     ]
     requete = sa.select(*(evaluations.c[c] for c in colonnes)).where(
         evaluations.c.appel_id == appel_id
@@ -919,6 +1029,26 @@ def _dernieres(table: sa.Table, appel_id: str, cles: list[str], connexion: Conne
     )
     requete = sa.select(table).join(dernier, dernier.c.id == table.c.id).order_by(table.c.id)
     return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def lignes_depuis(
+    table: sa.Table, apres_id: int, *, connexion: Connection, **egalites: object
+) -> list[dict]:
+    """Les lignes d'une table en ajout seul (montants, décisions, pondérations) écrites après
+    la ligne `apres_id`, pour les colonnes `egalites` données ; l'identifiant de la dernière
+    est la version de ce qu'elles décrivent."""
+    requete = sa.select(table).where(table.c.id > apres_id).order_by(table.c.id)
+    for colonne, valeur in egalites.items():
+        requete = requete.where(table.c[colonne] == valeur)
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def derniere_ligne(table: sa.Table, *, connexion: Connection, **egalites: object) -> int:
+    """L'identifiant de la dernière ligne (0 s'il n'y en a aucune) : la version."""
+    requete = sa.select(sa.func.max(table.c.id))
+    for colonne, valeur in egalites.items():
+        requete = requete.where(table.c[colonne] == valeur)
+    return int(connexion.scalar(requete) or 0)
 
 
 def lire_montants_recommandes(appel_id: str, *, connexion: Connection) -> list[dict]:

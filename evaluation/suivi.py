@@ -3,7 +3,7 @@ ses filtres et sa progression, et l'avancement de chaque évaluateur pour la pr�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -139,3 +139,24 @@ def totaux(notes: pd.DataFrame, appel: Appel, statut: str = SOUMISE) -> pd.DataF
     complets = par_eval.reindex(columns=list(poids)).dropna()
     total = sum(complets[c].astype(float) * p for c, p in poids.items())
     return total.unstack("evaluateur").round(1)
+
+
+def modifiees_apres_consultation(
+    journal: pd.DataFrame, numeros: Mapping[int, str], noms: Mapping[str, str]
+) -> pd.DataFrame:
+    """Les évaluations changées après que leur auteur a vu les notes des autres (journal
+    filtré sur cet objet) : demande, évaluateur, date et ce qui a changé, la plus récente
+    en premier. Pour la présidence, qui en tient compte en séance."""
+    colonnes = ["Demande", "Évaluateur", "Date", "Changement"]
+    if journal.empty:
+        return pd.DataFrame(columns=colonnes)
+    t = journal.iloc[::-1]
+    return pd.DataFrame(
+        {
+            "Demande": [numeros.get(int(d), str(d)) for d in t["demande_id"]],
+            "Évaluateur": [noms.get(e, e) for e in t["evaluateur"]],
+            "Date": [f"{x:%Y-%m-%d %H:%M}" for x in t["date"]],
+            "Changement": t["nouveau"].tolist(),
+        },
+        columns=colonnes,
+    )

@@ -26,6 +26,7 @@ from pages.commun import (
     solidite,
 )
 from pages.connexion import exiger_acces
+from pages.erreurs import oublier_version, version_a_l_ouverture
 
 compte = exiger_acces("classement")
 appel = appel_actif()
@@ -351,18 +352,23 @@ with st.expander("Simuler d'autres pondérations"):
                 hide_index=True,
                 width="stretch",
             )
+        version_poids = version_a_l_ouverture(
+            "poids", int(donnees.ponderation["id"]) if donnees.ponderation else 0
+        )
         if compte.role == ADMIN and st.button(
             "Adopter ces pondérations",
             key="adopter_poids",
             disabled=somme != 100,
             help="Elles deviennent les poids officiels de l'appel (journalisé, daté).",
         ):
+            oublier_version("poids")
             try:
                 classement.adopter_poids(
                     appel,
                     {k: float(v) for k, v in simules.items()},
                     moteur=m,
                     auteur=compte.courriel,
+                    version_attendue=version_poids,
                 )
             except classement.ErreurClassement as exc:
                 st.session_state["_classement_msg"] = ("error", f"Refusé : {exc}")
@@ -418,7 +424,12 @@ if presidence:
             key=f"mt_montant::{choisie}::{annee}",
         )
         raison = st.text_input("Raison (obligatoire pour une réduction)", key="mt_raison")
+        formulaire_montant = f"mt::{choisie}::{annee}"
+        version_montant = version_a_l_ouverture(
+            formulaire_montant, financement.version_montant(donnees.modifications, choisie, annee)
+        )
         if st.button("Enregistrer le montant", key="mt_enregistrer", disabled=decisions_fermees):
+            oublier_version(formulaire_montant)
             try:
                 financement.modifier_montant(
                     appel,
@@ -428,6 +439,7 @@ if presidence:
                     raison,
                     moteur=m,
                     auteur=compte.courriel,
+                    version_attendue=version_montant,
                 )
             except financement.ErreurFinancement as exc:
                 st.session_state["_classement_msg"] = ("error", f"Montant refusé : {exc}")
@@ -469,12 +481,17 @@ if presidence:
             "Justification (obligatoire si la décision s'écarte de la recommandation)",
             key=f"dc_justification::{choix}",
         )
+        formulaire_decision = f"dc::{choix}"
+        version_decision = version_a_l_ouverture(
+            formulaire_decision, financement.version_decision(donnees.decisions, choix)
+        )
         if st.button(
             "Enregistrer la décision",
             key="dc_enregistrer",
             type="primary",
             disabled=decisions_fermees,
         ):
+            oublier_version(formulaire_decision)
             try:
                 financement.enregistrer_decision(
                     appel,
@@ -485,6 +502,7 @@ if presidence:
                     recommandation=(r["financement"] or r["statut"], recommandes),
                     moteur=m,
                     auteur=compte.courriel,
+                    version_attendue=version_decision,
                 )
             except financement.ErreurFinancement as exc:
                 st.session_state["_classement_msg"] = ("error", f"Décision refusée : {exc}")

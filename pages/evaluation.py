@@ -12,13 +12,20 @@ import streamlit as st
 from evaluation import attributions, evaluations, stockage, suivi
 from evaluation.admissibilite import preremplir
 from evaluation.droits import voit_notes_des_autres
-from evaluation.evaluations import BROUILLON, SOUMISE, ErreurEvaluation, Saisie
+from evaluation.evaluations import (
+    BROUILLON,
+    SOUMISE,
+    ErreurEvaluation,
+    EvaluationPerimee,
+    Saisie,
+)
 from evaluation.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
 from evaluation.formats import date, nombre, pluriel
 from evaluation.grilles import construire_grille, importer_grille, lire_grille
 from evaluation.validation import cle_numero
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
+from pages.erreurs import rattraper
 
 compte = exiger_acces("evaluation")
 appel = appel_actif()
@@ -29,11 +36,12 @@ REPONSES = {OUI: True, NON: False, A_VERIFIER: None}
 ADMISSIBLE, INADMISSIBLE, A_DECIDER = "Admissible", "Non admissible", "À décider"
 JUGEMENTS = {ADMISSIBLE: True, INADMISSIBLE: False, A_DECIDER: None}
 COPIES = "_eval_copies"  # saisies non enregistrées, gardées hors des widgets
-COURANTE, EN_ATTENTE, CHARGEE, MESSAGE = (
+COURANTE, EN_ATTENTE, CHARGEE, MESSAGE, PERIMEE = (
     "_eval_courante",
     "_eval_attente",
     "_eval_chargee",
     "_eval_msg",
+    "_eval_perimee",
 )
 ECHELLE = [None, *appel.valeurs_echelle()]
 
@@ -46,16 +54,17 @@ def note_lisible(note: float | None) -> str:
     return "—" if note is None else nombre(note, 0 if float(note).is_integer() else 1)
 
 
-def stockee(demande_id: int) -> tuple[str | None, Saisie]:
-    """(statut, saisie) enregistrés ; une saisie pré-remplie d'après le fichier sinon."""
-    lu = evaluations.lire(demande_id, compte.courriel, moteur=m)
-    return (lu[0], lu[1]) if lu else (None, Saisie())
+def stockee(demande_id: int) -> tuple[str | None, Saisie, int]:
+    """(statut, saisie, version) enregistrés ; (None, saisie vide, 0) sans évaluation."""
+    lu = evaluations.lire_avec_version(demande_id, compte.courriel, moteur=m)
+    return lu if lu else (None, Saisie(), 0)
 
 
 def charger_widgets(demande_id: int, demande: dict) -> None:
     """Place la saisie stockée (ou l'admissibilité suggérée par le fichier) dans les
-    curseurs et les champs de la demande."""
-    statut, saisie = stockee(demande_id)
+    curseurs et les champs de la demande ; retient la version lue, que l'enregistrement
+    rendra pour ne rien écraser de plus récent (un autre onglet, une grille)."""
+    statut, saisie, version = stockee(demande_id)
     prerempli = preremplir(demande, appel)
     for c in appel.criteres:
         note = saisie.notes.get(c.id)
@@ -73,7 +82,7 @@ def charger_widgets(demande_id: int, demande: dict) -> None:
     )
     st.session_state[cle("raison", demande_id)] = saisie.raison_inadmissibilite
     st.session_state[cle("global", demande_id)] = saisie.commentaire_global
-    st.session_state[CHARGEE] = (demande_id, statut, saisie.nettoyee(), prerempli)
+    st.session_state[CHARGEE] = (demande_id, statut, saisie.nettoyee(), prerempli, version)
 
 
 def cles_widgets(demande_id: int) -> list[str]:
@@ -112,7 +121,7 @@ def modifiee(demande_id: int) -> bool:
     chargee = st.session_state.get(CHARGEE)
     if not chargee or chargee[0] != demande_id:
         return False
-    _, statut, enregistree, prerempli = chargee
+    _, statut, enregistree, prerempli, _ = chargee
     actuelle = saisie_des_widgets(demande_id).nettoyee()
     if statut is None:
         suggeree = {k: v for k, v in prerempli.items() if v is not None}
@@ -137,8 +146,17 @@ def au_choix() -> None:
     aller_a(st.session_state.get("choix_demande"))
 
 
-def enregistrer(demande_id: int, statut: str, puis: int | None = None) -> None:
-    """Enregistre la saisie courante ; le message dit ce qui s'est passé."""
+def version_lue(demande_id: int) -> int | None:
+    chargee = st.session_state.get(CHARGEE)
+    return chargee[4] if chargee and chargee[0] == demande_id else None
+
+
+@rattraper
+def enregistrer(
+    demande_id: int, statut: str, puis: int | None = None, version: int | None = None
+) -> None:
+    """Enregistre la saisie courante ; le message dit ce qui s'est passé. `version` : celle
+    contre laquelle écrire (par défaut, celle que la page a lue)."""
     saisie = saisie_des_widgets(demande_id)
     problemes = evaluations.problemes_saisie(
         saisie, appel, statut, exiger_admissibilite=statut == SOUMISE
@@ -151,11 +169,23 @@ def enregistrer(demande_id: int, statut: str, puis: int | None = None) -> None:
         return
     try:
         evaluations.enregistrer(
-            appel, demande_id, compte.courriel, saisie, statut, moteur=m, auteur=compte.courriel
+            appel,
+            demande_id,
+            compte.courriel,
+            saisie,
+            statut,
+            moteur=m,
+            auteur=compte.courriel,
+            version_attendue=version_lue(demande_id) if version is None else version,
         )
+    except EvaluationPerimee as exc:
+        st.session_state[MESSAGE] = ("error", str(exc))
+        st.session_state[PERIMEE] = (demande_id, statut)
+        return
     except ErreurEvaluation as exc:
         st.session_state[MESSAGE] = ("error", str(exc))
         return
+    st.session_state.pop(PERIMEE, None)
     quand = stockage.maintenant().strftime("%H h %M")
     texte = "Évaluation soumise" if statut == SOUMISE else "Brouillon enregistré"
     st.session_state[MESSAGE] = ("success", f"{texte} à {quand}.")
@@ -166,11 +196,19 @@ def enregistrer(demande_id: int, statut: str, puis: int | None = None) -> None:
         st.session_state.pop(EN_ATTENTE, None)
 
 
+@rattraper
 def rouvrir(demande_id: int) -> None:
-    _, saisie = stockee(demande_id)
+    _, saisie, version = stockee(demande_id)
     try:
         evaluations.enregistrer(
-            appel, demande_id, compte.courriel, saisie, BROUILLON, moteur=m, auteur=compte.courriel
+            appel,
+            demande_id,
+            compte.courriel,
+            saisie,
+            BROUILLON,
+            moteur=m,
+            auteur=compte.courriel,
+            version_attendue=version,
         )
     except ErreurEvaluation as exc:
         st.session_state[MESSAGE] = ("error", str(exc))
@@ -184,6 +222,21 @@ def rouvrir(demande_id: int) -> None:
     oublier_copie(demande_id)
 
 
+def recharger(demande_id: int) -> None:
+    """Après un refus pour version périmée : la version enregistrée remplace la saisie."""
+    oublier_copie(demande_id)
+    st.session_state.pop(CHARGEE, None)
+    st.session_state.pop(PERIMEE, None)
+
+
+@rattraper
+def remplacer(demande_id: int, statut: str) -> None:
+    """Après un refus pour version périmée, et en connaissance de cause : la saisie de la
+    page remplace la version enregistrée (le journal garde les deux)."""
+    _, _, version = stockee(demande_id)
+    enregistrer(demande_id, statut, version=version)
+
+
 def abandonner(puis: int) -> None:
     oublier_copie(st.session_state.get(COURANTE))
     st.session_state.pop(CHARGEE, None)
@@ -195,6 +248,7 @@ def rester() -> None:
     st.session_state.pop(EN_ATTENTE, None)
 
 
+@rattraper
 def declarer(demande_id: int, suivante: int | None) -> None:
     raison = st.session_state.get(cle("conflit", demande_id), "")
     try:
@@ -254,6 +308,26 @@ if total == 0:
 if message := st.session_state.pop(MESSAGE, None):
     genre, texte = message
     {"success": st.success, "error": st.error, "info": st.info}[genre](texte)
+if (perimee := st.session_state.get(PERIMEE)) is not None and perimee[0] == st.session_state.get(
+    COURANTE
+):
+    r1, r2, _ = st.columns([2, 2, 3])
+    r1.button(
+        "Recharger la version enregistrée",
+        key="perimee_recharger",
+        type="primary",
+        on_click=recharger,
+        args=(perimee[0],),
+        help="Vos saisies non enregistrées de cette demande sont abandonnées.",
+    )
+    r2.button(
+        "Remplacer par mes valeurs",
+        key="perimee_remplacer",
+        on_click=remplacer,
+        args=perimee,
+        help="Vos valeurs à l'écran remplacent la version enregistrée ; le journal garde "
+        "l'une et l'autre.",
+    )
 
 # --- Filtres et choix de la demande ------------------------------------------------------
 
@@ -360,7 +434,7 @@ if (
     # Revenue d'une autre page : Streamlit a effacé les widgets, pas la copie.
     for k, v in st.session_state.get(COPIES, {}).get(courante, {}).items():
         st.session_state[k] = v
-_, statut, _, prerempli = st.session_state[CHARGEE]
+_, statut, _, prerempli, _ = st.session_state[CHARGEE]
 
 if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in par_id:
     with st.container(border=True):
@@ -552,6 +626,18 @@ with notation:
             if autres.empty:
                 st.caption("Aucune autre évaluation soumise pour l'instant.")
             else:
+                # Le navigateur reçoit ces notes dès maintenant (expander fermé ou non).
+                evaluations.noter_consultation(appel, int(courante), compte.courriel, moteur=m)
+                st.caption(
+                    "Vous voyez les notes des autres : si vous changez ensuite une note ou "
+                    "votre jugement d'admissibilité, "
+                    + (
+                        "ce sera refusé (réglage du comité)."
+                        if appel.apres_consultation == "refuser"
+                        else "la présidence le verra (« modifiée après consultation des "
+                        "autres notes »)."
+                    )
+                )
                 libelles = {c.id: c.libelle for c in appel.criteres}
                 st.dataframe(
                     autres.pivot_table(

@@ -7,8 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from evaluation import stockage
-from evaluation.appel import AGREGATIONS, MODES_LIGNE, NOTES_DES_AUTRES, ErreurAppel
+from evaluation.appel import (
+    AGREGATIONS,
+    APRES_CONSULTATION,
+    MODES_LIGNE,
+    NOTES_DES_AUTRES,
+    ErreurAppel,
+)
 from evaluation.parametres_appel import (
+    ParametresPerimes,
     ParametresRefuses,
     archiver,
     cibles_depuis_lignes,
@@ -24,11 +31,17 @@ from evaluation.parametres_appel import (
 )
 from pages.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.connexion import exiger_acces
+from pages.erreurs import oublier_version, version_a_l_ouverture
 
 CLE_MESSAGE = "_parametres_msg"
+CLE_PERIMES = "_parametres_perimes"
 LIBELLES_NOTES_DES_AUTRES = {
     "jamais": "Jamais (évaluation à l'aveugle)",
     "apres_soumission": "Après avoir soumis sa propre évaluation",
+}
+LIBELLES_APRES_CONSULTATION = {
+    "signaler": "Permis, signalé à la présidence",
+    "refuser": "Refusé",
 }
 LIBELLES_AGREGATION = {
     "moyenne": "Moyenne",
@@ -175,6 +188,15 @@ with onglet_modifier:
         )
     donnees = sections(appel)
     cle = f"param_{appel.id}_"
+    version_param = version_a_l_ouverture(cle, int(stocke["version"]) if stocke else 0)
+    if st.session_state.get(CLE_PERIMES) == appel.id and st.button(
+        "Recharger les paramètres enregistrés", key="param_recharger", type="primary"
+    ):
+        for k in [k for k in st.session_state if str(k).startswith(cle)]:
+            del st.session_state[k]
+        oublier_version(cle)
+        st.session_state.pop(CLE_PERIMES, None)
+        st.rerun()
     with st.form(f"{cle}formulaire"):
         st.subheader("Appel")
         a = donnees["appel"]
@@ -254,13 +276,22 @@ with onglet_modifier:
             value=float(v["seuil_global"]),
             key=cle + "seuil",
         )
-        g, d = st.columns(2)
+        g, c, d = st.columns(3)
         notes_des_autres = g.selectbox(
             "Un évaluateur voit les notes des autres",
             NOTES_DES_AUTRES,
             index=NOTES_DES_AUTRES.index(v.get("notes_des_autres", "jamais")),
             format_func=LIBELLES_NOTES_DES_AUTRES.get,
             key=cle + "notes_des_autres",
+        )
+        apres_consultation = c.selectbox(
+            "Évaluation soumise changée après avoir vu les autres",
+            APRES_CONSULTATION,
+            index=APRES_CONSULTATION.index(v.get("apres_consultation", "signaler")),
+            format_func=LIBELLES_APRES_CONSULTATION.get,
+            key=cle + "apres_consultation",
+            help="Réglage du comité (l'appel n'en dit rien). Ne joue que si les évaluateurs "
+            "voient les notes des autres.",
         )
         agregation = d.selectbox(
             "Note d'un critère",
@@ -438,6 +469,7 @@ with onglet_modifier:
             "pas": float(pas),
             "seuil_global": float(seuil),
             "notes_des_autres": notes_des_autres,
+            "apres_consultation": apres_consultation,
             "agregation": agregation,
         }
         nouvelles["criteres"] = tables_depuis_lignes(
@@ -465,10 +497,17 @@ with onglet_modifier:
             },
         }
         try:
-            enregistrer(vers_toml(nouvelles), moteur=m, auteur=auteur)
+            enregistrer(
+                vers_toml(nouvelles), moteur=m, auteur=auteur, version_attendue=version_param
+            )
+        except ParametresPerimes as exc:
+            st.session_state[CLE_PERIMES] = appel.id
+            annoncer("erreur", str(exc))
+            st.rerun()
         except (ErreurAppel, ParametresRefuses) as exc:
             st.error(str(exc), icon=":material/error:")
         else:
+            oublier_version(cle)
             annoncer("succes", f"Paramètres de « {nom_court or appel.nom_court} » enregistrés.")
             st.rerun()
     if stocke:

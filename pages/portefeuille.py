@@ -16,6 +16,7 @@ from evaluation.tableaux import csv_sans_formules
 from pages.commun import afficher_accord_du_panel, appel_actif, donnees_classement, moteur
 from pages.commun import solidite as solidite_par_demande
 from pages.connexion import exiger_acces
+from pages.erreurs import oublier_version, version_a_l_ouverture
 
 compte = exiger_acces("portefeuille")
 appel = appel_actif()
@@ -282,8 +283,14 @@ exclues = o2.multiselect(
 )
 if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="primary"):
     st.session_state["_pf_optimum"] = (forcees, exclues)
+    oublier_version("scenario")
 if "_pf_optimum" in st.session_state:
     forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
+    # Les décisions telles qu'elles étaient quand le scénario a été montré : l'adopter ne
+    # doit pas écraser une décision inscrite depuis par un autre membre.
+    version_calcul = version_a_l_ouverture(
+        "scenario", financement.version_decision(donnees.decisions)
+    )
     optimum = portefeuille.optimiser(table, appel, forcees=forcees_calcul, exclues=exclues_calcul)
     if optimum.message and not optimum.choisies.any():
         st.error(optimum.message)
@@ -378,6 +385,7 @@ if "_pf_optimum" in st.session_state:
                     "meilleure sélection dans l'enveloppe",
                     moteur=m,
                     auteur=compte.courriel,
+                    version_attendue=version_calcul,
                 )
             except financement.ErreurFinancement as exc:
                 st.session_state["_portefeuille_msg"] = ("error", f"Refusé : {exc}")
@@ -387,6 +395,7 @@ if "_pf_optimum" in st.session_state:
                     f"Scénario adopté : {n} décisions inscrites au journal.",
                 )
             st.session_state.pop("_pf_optimum", None)
+            oublier_version("scenario")
             st.rerun()
 
 # --- 5. Solidité de la ligne ----------------------------------------------------------------

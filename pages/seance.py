@@ -7,11 +7,12 @@ import streamlit as st
 
 from evaluation import classement, evaluations, financement
 from evaluation.comptes import lister_comptes
-from evaluation.evaluations import SOUMISE
+from evaluation.evaluations import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.formats import montant, nombre
 from evaluation.proces_verbal import proces_verbal
 from pages.commun import appel_actif, donnees_classement, moteur
 from pages.connexion import exiger_acces
+from pages.erreurs import rattraper
 
 compte = exiger_acces("seance")
 appel = appel_actif()
@@ -94,6 +95,15 @@ if r["raison"]:
     st.caption(r["raison"])
 
 # Notes de chaque évaluateur, et leurs commentaires.
+evaluations_demande = donnees.evaluations[donnees.evaluations["demande_id"].astype(int) == d]
+apres = evaluations_demande[evaluations_demande["modifiee_apres_consultation"].astype(bool)]
+if not apres.empty:
+    st.warning(
+        f"{MODIFIEE_APRES_CONSULTATION.capitalize()} : "
+        + ", ".join(noms.get(e, e) for e in apres["evaluateur"])
+        + " (le détail est au journal et dans le suivi des évaluations).",
+        icon=":material/visibility:",
+    )
 lignes, commentaires = [], []
 for e in sorted(set(donnees.notes.loc[donnees.notes["demande_id"] == d, "evaluateur"])):
     lu = evaluations.lire(d, e, moteur=m)
@@ -136,7 +146,10 @@ justification = st.text_input(
 )
 
 
-def decider(decision: str) -> None:
+@rattraper
+def decider(decision: str, version: int) -> None:
+    """Rappel d'un bouton de décision : `version` est celle de la décision affichée quand
+    le bouton l'a été (refus si un autre membre a décidé entre-temps)."""
     montants = recommandes if decision == financement.RETENU else (0,) * annees
     try:
         financement.enregistrer_decision(
@@ -148,6 +161,7 @@ def decider(decision: str) -> None:
             recommandation=(r["financement"] or r["statut"], recommandes),
             moteur=m,
             auteur=compte.courriel,
+            version_attendue=version,
         )
     except financement.ErreurFinancement as exc:
         st.session_state["_seance_msg"] = ("error", f"Décision refusée : {exc}")
@@ -166,7 +180,7 @@ for colonne, (texte, cle, decision, genre) in zip(st.columns(3), BOUTONS, strict
         key=cle,
         type=genre,
         on_click=decider,
-        args=(decision,),
+        args=(decision, financement.version_decision(donnees.decisions, d)),
         disabled=fermees,
         width="stretch",
     )

@@ -6,6 +6,7 @@ import streamlit as st
 
 from evaluation import attributions, stockage, suivi
 from evaluation.comptes import ADMIN, lister_comptes
+from evaluation.evaluations import MODIFIEE_APRES_CONSULTATION, OBJET_APRES_CONSULTATION
 from evaluation.formats import date, nombre, pluriel
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
@@ -18,6 +19,9 @@ with m.connect() as connexion:
     demandes = stockage.lire_demandes(appel.id, connexion=connexion)
     table_evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
     notes = stockage.lire_notes(appel.id, connexion=connexion)
+    apres_consultation = stockage.lire_journal(
+        connexion=connexion, appel_id=appel.id, objets=[OBJET_APRES_CONSULTATION]
+    )
 etat = attributions.charger(appel.id, moteur=m, demandes=demandes)
 noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
 
@@ -101,5 +105,18 @@ else:
         totaux.rename(columns=noms)
         .rename_axis(index="Demande", columns=None)
         .map(lambda v: "" if pd.isna(v) else nombre(v, 1)),
+        width="stretch",
+    )
+
+if not apres_consultation.empty:
+    st.subheader(MODIFIEE_APRES_CONSULTATION.capitalize())
+    st.caption(
+        "Ces évaluateurs ont changé une note ou leur jugement d'admissibilité après avoir vu "
+        "les notes des autres : l'évaluation n'était plus à l'aveugle."
+    )
+    numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
+    st.dataframe(
+        suivi.modifiees_apres_consultation(apres_consultation, numeros, noms),
+        hide_index=True,
         width="stretch",
     )
