@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,13 +372,56 @@ def regions_lues(donnees: dict) -> list[Region]:
     ]
 
 
+# Une configuration d'appel fait quelques kilo-octets ; au-delà, ce n'en est pas une.
+TAILLE_MAX_TOML = 512 * 1024
+_POSITION_TOML = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+_ERREURS_TOML = (
+    ("Invalid value", "valeur illisible (texte sans guillemets ? nombre mal écrit ?)"),
+    ("Expected '=' after a key", "« = » attendu après le nom d'une clé"),
+    ("Cannot declare", "table déclarée deux fois"),
+    ("Cannot overwrite a value", "clé déclarée deux fois"),
+    ("Unterminated string", "texte sans guillemet fermant"),
+    ("Unclosed array", "liste sans crochet fermant"),
+    ("Illegal character", "caractère interdit (caractère de contrôle ?)"),
+    ("Expected newline", "fin de ligne attendue après une valeur"),
+    ("Invalid initial character for a key", "nom de clé mal formé"),
+    ("Invalid date", "date invalide (AAAA-MM-JJ)"),
+)
+
+
+def erreur_toml(message: str) -> str:
+    """Le message de tomllib (en anglais) dit en français, avec sa ligne et sa colonne."""
+    quoi = next((fr for en, fr in _ERREURS_TOML if message.startswith(en)), "syntaxe non reconnue")
+    position = _POSITION_TOML.search(message)
+    if position and position.group(1):
+        ou = f"ligne {position.group(1)}, colonne {position.group(2)}"
+    else:
+        ou = "à la fin du fichier"
+    return (
+        f"syntaxe TOML invalide ({ou}) : {quoi}. Ouvrez le fichier dans un éditeur de texte "
+        "en UTF-8 et corrigez cette ligne, ou repartez d'un TOML exporté par la page."
+    )
+
+
 def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     """Lit et valide une configuration d'appel ; lève `ErreurAppel` avec toutes les erreurs."""
     texte = texte.removeprefix("\ufeff")  # un TOML enregistré « UTF-8 avec BOM » par Windows
+    if len(texte) > TAILLE_MAX_TOML:
+        raise ErreurAppel(
+            origine,
+            [
+                f"fichier de {len(texte) // 1024} Ko : une configuration d'appel en fait "
+                f"quelques-uns (limite {TAILLE_MAX_TOML // 1024} Ko). Vérifiez le fichier choisi."
+            ],
+        )
     try:
         donnees = tomllib.loads(texte)
     except tomllib.TOMLDecodeError as exc:
-        raise ErreurAppel(origine, [f"syntaxe TOML invalide : {exc}"]) from None
+        raise ErreurAppel(origine, [erreur_toml(str(exc))]) from None
+    except RecursionError:
+        raise ErreurAppel(
+            origine, ["tableaux imbriqués trop profondément : ce n'est pas une configuration."]
+        ) from None
     erreurs: list[str] = []
     for cle in donnees:
         if cle not in _SECTIONS:

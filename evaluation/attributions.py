@@ -260,6 +260,8 @@ def motif_refus(
     demande = stockage.lire_demande(demande_id, connexion=connexion)
     if demande is None or demande["appel_id"] != appel_id:
         return "cette demande n'existe pas dans l'appel."
+    if demande.get("retiree_le") is not None:
+        return "cette demande a été retirée (désistement) : elle ne s'évalue plus."
     if compte is not None and (not compte["actif"] or compte["role"] != ROLE_EVALUATEUR):
         return "seul un compte d'évaluateur actif enregistre des évaluations."
     if compte is not None:

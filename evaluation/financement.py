@@ -155,6 +155,11 @@ def _demande(appel_id: str, demande_id: int, connexion) -> dict:
     d = stockage.lire_demande(demande_id, connexion=connexion)
     if d is None or d["appel_id"] != appel_id:
         raise ErreurFinancement("cette demande n'existe pas dans l'appel.")
+    if d.get("retiree_le") is not None:
+        raise ErreurFinancement(
+            f"{d['no_demande']} a été retirée (désistement) : elle ne reçoit plus ni montant "
+            "ni décision. Rétablissez-la d'abord (page Importation) si le désistement est annulé."
+        )
     return d
 
 

@@ -327,6 +327,10 @@ def _importer(
                 a_creer.append((d, {**nouvelle, "cree_le": maintenant}))
                 rapport.creees.append(d.no_demande)
                 continue
+            if ancienne.get("retiree_le") is not None:
+                # Un désistement ne s'annule pas par un fichier : page Importation, Rétablir.
+                rapport.ecartees.append(f"{ancienne['no_demande']} (retirée : désistement)")
+                continue
             presentes = _cles_presentes(d)
             nouvelle = {
                 c: v
@@ -349,7 +353,11 @@ def _importer(
         # Lignes de budget qui complètent une demande déjà stockée (fichier Budget seul).
         cles_gardees = {d.cle for d in gardees}
         for cle, lignes_d in lignes_par_cle.items():
-            if cle not in cles_gardees and cle in existantes:
+            if (
+                cle not in cles_gardees
+                and cle in existantes
+                and existantes[cle].get("retiree_le") is None
+            ):
                 ancienne = existantes[cle]
                 details = differences(ancienne, ancienne, lignes_d)
                 if details:
@@ -370,6 +378,7 @@ def _importer(
             importation_id,
             {
                 "nb_creees": len(rapport.creees),
+                "nb_ecartees": len(rapport.ecartees),
                 "nb_mises_a_jour": len(rapport.mises_a_jour),
                 "nb_inchangees": len(rapport.inchangees),
                 "nb_lignes_budget": rapport.nb_lignes_budget,

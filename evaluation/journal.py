@@ -20,6 +20,8 @@ OBJETS = {
     "admissibilite": "Liste d'admissibilité",
     "consultation_des_autres_notes": "Notes des autres consultées",
     "modifiee_apres_consultation": "Modifiée après consultation des autres notes",
+    "desistement": "Désistement",
+    "importation:retrait": "Retrait d'une importation",
     "attribution": "Attribution",
     "conflit": "Conflit d'intérêts",
     "reglage:verrouille": "Verrouillage des évaluations",
@@ -102,6 +104,8 @@ def categorie(objet: str) -> str:
         return "Financement et décisions"
     if objet.startswith("compte"):
         return "Comptes"
+    if objet in ("desistement", "importation:retrait"):
+        return "Retraits"
     return "Autres"
 
 

@@ -88,6 +88,10 @@ importations = sa.Table(
     sa.Column("nb_ecartees", sa.Integer, nullable=False),
     sa.Column("nb_lignes_budget", sa.Integer, nullable=False),
     sa.Column("rapport", sa.JSON, nullable=False),
+    # Importation retirée (ses demandes supprimées) : l'entrée reste, pour mémoire.
+    sa.Column("retiree_le", sa.DateTime),
+    sa.Column("retiree_par", Texte),
+    sa.Column("raison_retrait", Texte),
 )
 
 # Colonnes d'une demande, dans l'ordre du gabarit ; les montants sont en cents. Tout texte
@@ -144,6 +148,10 @@ demandes = sa.Table(
     sa.Column("importation_id", sa.Integer, sa.ForeignKey("importations.id")),
     sa.Column("cree_le", sa.DateTime, nullable=False),
     sa.Column("modifie_le", sa.DateTime, nullable=False),
+    # Désistement : la demande sort du classement et des listes, son historique reste.
+    sa.Column("retiree_le", sa.DateTime),
+    sa.Column("retiree_par", Texte),
+    sa.Column("raison_retrait", Texte),
     sa.UniqueConstraint("appel_id", "no_demande", name="uq_demande_numero"),
 )
 
@@ -515,6 +523,13 @@ def lire_appels(*, connexion: Connection) -> list[tuple[str, str, str]]:
 # --- Demandes ---------------------------------------------------------------------------
 
 
+def _retirees(appel_id: str):
+    """Les identifiants des demandes retirées (désistement) de l'appel, en sous-requête."""
+    return sa.select(demandes.c.id).where(
+        demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_not(None)
+    )
+
+
 def numeros_demandes(appel_id: str, *, connexion: Connection) -> set[str]:
     requete = sa.select(demandes.c.no_demande).where(demandes.c.appel_id == appel_id)
     return set(connexion.scalars(requete))
@@ -633,11 +648,16 @@ def remplacer_lignes_budget(
     return len(nouvelles)
 
 
-def lire_demandes(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
-    """Les demandes de l'appel, une ligne chacune, colonnes nommées par leurs clés."""
+def lire_demandes(
+    appel_id: str, *, connexion: Connection, avec_retirees: bool = False
+) -> pd.DataFrame:
+    """Les demandes de l'appel, une ligne chacune, colonnes nommées par leurs clés ; sans
+    les demandes retirées (désistement), sauf `avec_retirees`."""
     requete = (
         sa.select(demandes).where(demandes.c.appel_id == appel_id).order_by(demandes.c.no_demande)
     )
+    if not avec_retirees:
+        requete = requete.where(demandes.c.retiree_le.is_(None))
     lignes = connexion.execute(requete).mappings().all()
     colonnes = [c.name for c in demandes.columns]
     return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
@@ -656,7 +676,7 @@ def lire_lignes_budget(
     requete = (
         sa.select(demandes.c.no_demande, lignes_budget)
         .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
-        .where(demandes.c.appel_id == appel_id)
+        .where(demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_(None))
         .order_by(demandes.c.no_demande, lignes_budget.c.annee, lignes_budget.c.id)
     )
     if demande_id is not None:
@@ -664,6 +684,51 @@ def lire_lignes_budget(
     lignes = connexion.execute(requete).mappings().all()
     colonnes = ["no_demande", *(c.name for c in lignes_budget.columns)]
     return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
+
+
+def marquer_retrait(demande_id: int, valeurs: dict[str, object], *, connexion: Connection) -> None:
+    """Inscrit (ou efface, valeurs None) le désistement d'une demande."""
+    connexion.execute(demandes.update().where(demandes.c.id == demande_id).values(**valeurs))
+
+
+def lire_importation(importation_id: int, *, connexion: Connection) -> dict | None:
+    ligne = connexion.execute(
+        sa.select(importations).where(importations.c.id == importation_id)
+    ).mappings()
+    premiere = ligne.first()
+    return dict(premiere) if premiere else None
+
+
+def donnees_rattachees(ids: Sequence[int], *, connexion: Connection) -> dict[str, set[int]]:
+    """Pour des demandes : celles qui ont une évaluation, une décision ou un montant
+    recommandé modifié (ce qu'un retrait d'importation ferait disparaître)."""
+    resultat: dict[str, set[int]] = {"évaluation": set(), "décision": set(), "montant": set()}
+    for paquet in _par_paquets(list(ids)):
+        for cle, table in (
+            ("évaluation", evaluations),
+            ("décision", decisions),
+            ("montant", montants_recommandes),
+        ):
+            requete = sa.select(table.c.demande_id).where(table.c.demande_id.in_(paquet))
+            resultat[cle].update(int(i) for i in connexion.scalars(requete))
+    return resultat
+
+
+def supprimer_demandes(ids: Sequence[int], *, connexion: Connection) -> None:
+    """Supprime des demandes et ce qui s'y rattache (lignes de budget, attributions,
+    conflits, consultations) ; le journal, lui, reste."""
+    for paquet in _par_paquets(list(ids)):
+        for table in (lignes_budget, attributions, conflits, consultations):
+            connexion.execute(table.delete().where(table.c.demande_id.in_(paquet)))
+        connexion.execute(demandes.delete().where(demandes.c.id.in_(paquet)))
+
+
+def marquer_importation_retiree(
+    importation_id: int, valeurs: dict[str, object], *, connexion: Connection
+) -> None:
+    connexion.execute(
+        importations.update().where(importations.c.id == importation_id).values(**valeurs)
+    )
 
 
 def lire_importations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
@@ -911,7 +976,7 @@ def lire_notes(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
         )
         .join(evaluations, evaluations.c.id == notes.c.evaluation_id)
         .join(demandes, demandes.c.id == evaluations.c.demande_id)
-        .where(evaluations.c.appel_id == appel_id)
+        .where(evaluations.c.appel_id == appel_id, demandes.c.retiree_le.is_(None))
         .order_by(demandes.c.no_demande, evaluations.c.evaluateur, notes.c.critere)
     )
     lignes = connexion.execute(requete).mappings().all()
@@ -940,7 +1005,10 @@ def lire_attributions(appel_id: str, *, connexion: Connection) -> list[tuple[int
     """(demande_id, evaluateur) de chaque attribution stockée de l'appel."""
     requete = (
         sa.select(attributions.c.demande_id, attributions.c.evaluateur)
-        .where(attributions.c.appel_id == appel_id)
+        .where(
+            attributions.c.appel_id == appel_id,
+            attributions.c.demande_id.not_in(_retirees(appel_id)),
+        )
         .order_by(attributions.c.demande_id, attributions.c.evaluateur)
     )
     return [(int(d), e) for d, e in connexion.execute(requete)]
@@ -1011,7 +1079,7 @@ def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
         "modifiee_apres_consultation",
     ]
     requete = sa.select(*(evaluations.c[c] for c in colonnes)).where(
-        evaluations.c.appel_id == appel_id
+        evaluations.c.appel_id == appel_id, evaluations.c.demande_id.not_in(_retirees(appel_id))
     )
     return _en_table(requete, colonnes, connexion).astype(object)
 
@@ -1024,6 +1092,9 @@ def _dernieres(table: sa.Table, appel_id: str, cles: list[str], connexion: Conne
     dernier = (
         sa.select(sa.func.max(table.c.id).label("id"))
         .where(table.c.appel_id == appel_id)
+        .where(
+            table.c.demande_id.not_in(_retirees(appel_id)) if "demande_id" in table.c else sa.true()
+        )
         .group_by(*(table.c[c] for c in cles))
         .subquery()
     )
@@ -1110,7 +1181,11 @@ def lire_notes_soumises(appel_id: str, *, connexion: Connection) -> pd.DataFrame
     requete = (
         sa.select(evaluations.c.demande_id, evaluations.c.evaluateur, notes.c.critere, notes.c.note)
         .join(evaluations, evaluations.c.id == notes.c.evaluation_id)
-        .where(evaluations.c.appel_id == appel_id, evaluations.c.statut == "soumise")
+        .where(
+            evaluations.c.appel_id == appel_id,
+            evaluations.c.statut == "soumise",
+            evaluations.c.demande_id.not_in(_retirees(appel_id)),
+        )
     )
     return _en_table(requete, ["demande_id", "evaluateur", "critere", "note"], connexion)
 
@@ -1140,7 +1215,10 @@ def lire_notes_completes(appel_id: str, *, connexion: Connection) -> pd.DataFram
             notes.c.commentaire,
         )
         .join(evaluations, evaluations.c.id == notes.c.evaluation_id)
-        .where(evaluations.c.appel_id == appel_id)
+        .where(
+            evaluations.c.appel_id == appel_id,
+            evaluations.c.demande_id.not_in(_retirees(appel_id)),
+        )
     )
     return _en_table(
         requete, ["demande_id", "evaluateur", "critere", "note", "commentaire"], connexion

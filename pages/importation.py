@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from evaluation import stockage
+from evaluation import retraits, stockage
 from evaluation.formats import pluriel
 from evaluation.gabarit import LIBELLES_CHAMPS
 from evaluation.importation import importer, message_erreur, verifier_lot
@@ -29,13 +29,16 @@ from pages.connexion import exiger_acces
 compte = exiger_acces("importation")
 
 AUCUNE = "— choisir une colonne —"
+CLE_RETRAIT = "_retrait_msg"
 LISTE_MAX = 30
 
 
 def afficher_journal(appel) -> None:
-    """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix."""
+    """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix ; puis
+    les désistements et les retraits d'importation."""
     with moteur().connect() as connexion:
         journal = stockage.lire_importations(appel.id, connexion=connexion)
+    afficher_retraits(appel, journal)
     if journal.empty:
         return
     with st.expander(f"Journal des importations ({len(journal)})"):
@@ -54,11 +57,150 @@ def afficher_journal(appel) -> None:
                     "Lignes valides seulement": journal["lignes_valides_seulement"].map(
                         {True: "oui", False: "non"}
                     ),
+                    "Retirée": [
+                        "" if pd.isna(q) else f"{q:%Y-%m-%d %H:%M} : {r}"
+                        for q, r in zip(
+                            journal["retiree_le"], journal["raison_retrait"], strict=True
+                        )
+                    ],
                 }
             ),
             hide_index=True,
             width="stretch",
         )
+
+
+def _retrait(action, *args, succes) -> None:
+    """Exécute un retrait ; le message (succès ou refus) s'affiche au rechargement.
+    `succes` : le message, ou une fonction du résultat qui le donne."""
+    try:
+        resultat = action(*args, moteur=moteur(), auteur=compte.courriel)
+    except retraits.RetraitRefuse as exc:
+        st.session_state[CLE_RETRAIT] = ("error", f"Refusé : {exc}")
+    else:
+        texte = succes(resultat) if callable(succes) else succes
+        st.session_state[CLE_RETRAIT] = ("success", texte)
+    st.rerun()
+
+
+def afficher_retraits(appel, journal: pd.DataFrame) -> None:
+    """Désistement d'une demande (elle sort du classement, rien ne s'efface), rétablissement,
+    et retrait d'une importation entière qui n'a encore rien d'évalué."""
+    st.subheader("Désistements et retraits")
+    if message := st.session_state.pop(CLE_RETRAIT, None):
+        (st.success if message[0] == "success" else st.error)(message[1])
+    with moteur().connect() as connexion:
+        toutes = stockage.lire_demandes(appel.id, connexion=connexion, avec_retirees=True)
+    actives = toutes[toutes["retiree_le"].isna()]
+    retirees = toutes[toutes["retiree_le"].notna()]
+    libelles = {
+        int(r["id"]): f"{r['no_demande']} · {r['municipalite'] or ''} · {(r['titre'] or '')[:60]}"
+        for r in toutes.to_dict("records")
+    }
+    desistement, retablissement, importation = st.tabs(
+        [
+            "Inscrire un désistement",
+            f"Demandes retirées ({len(retirees)})",
+            "Retirer une importation",
+        ]
+    )
+    with desistement:
+        st.caption(
+            "La demande sort du classement, des listes des évaluateurs, du portefeuille et des "
+            "exportations ; ses évaluations, décisions et son historique restent, et elle peut "
+            "être rétablie."
+        )
+        if actives.empty:
+            st.caption("Aucune demande active.")
+        else:
+            with st.form("form_desistement", border=False):
+                choisie = st.selectbox(
+                    "Demande", [int(i) for i in actives["id"]], format_func=libelles.get
+                )
+                raison = st.text_input("Raison (inscrite au journal)", key="raison_desistement")
+                if st.form_submit_button("Inscrire le désistement"):
+                    _retrait(
+                        retraits.desister,
+                        appel,
+                        choisie,
+                        raison,
+                        succes=f"Désistement inscrit : {libelles[choisie].split(' · ')[0]} "
+                        "sort du classement.",
+                    )
+    with retablissement:
+        if retirees.empty:
+            st.caption("Aucune demande retirée.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "No": retirees["no_demande"],
+                        "Municipalité": retirees["municipalite"],
+                        "Titre": retirees["titre"],
+                        "Retirée le": retirees["retiree_le"].map(lambda q: f"{q:%Y-%m-%d %H:%M}"),
+                        "Par": retirees["retiree_par"],
+                        "Raison": retirees["raison_retrait"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            with st.form("form_retablir", border=False):
+                choisie = st.selectbox(
+                    "Demande à rétablir", [int(i) for i in retirees["id"]], format_func=libelles.get
+                )
+                raison = st.text_input("Raison (inscrite au journal)", key="raison_retablir")
+                if st.form_submit_button("Rétablir la demande"):
+                    _retrait(
+                        retraits.retablir,
+                        appel,
+                        choisie,
+                        raison,
+                        succes=f"{libelles[choisie].split(' · ')[0]} est rétablie.",
+                    )
+    with importation:
+        st.caption(
+            "Supprime les demandes qu'une importation a créées (données de démonstration, "
+            "mauvais fichier), tant qu'aucune n'a d'évaluation, de décision ni de montant "
+            "modifié. L'entrée reste au journal des importations, marquée retirée."
+        )
+        possibles = journal[journal["retiree_le"].isna()] if not journal.empty else journal
+        if possibles.empty:
+            st.caption("Aucune importation à retirer.")
+        else:
+            options = {
+                int(r["id"]): f"n° {r['id']} · {r['date']:%Y-%m-%d %H:%M} · "
+                f"{', '.join(r['fichiers'])} · "
+                + pluriel(int(r["nb_creees"]), "demande créée", "demandes créées")
+                for r in possibles.to_dict("records")
+            }
+            with st.form("form_retrait_importation", border=False):
+                choisie = st.selectbox("Importation", list(options), format_func=options.get)
+                raison = st.text_input(
+                    "Raison (inscrite au journal)", key="raison_retrait_importation"
+                )
+                confirme = st.checkbox(
+                    "Je confirme : les demandes créées par cette importation seront supprimées.",
+                    key="confirmer_retrait_importation",
+                )
+                if st.form_submit_button("Retirer l'importation"):
+                    if not confirme:
+                        st.session_state[CLE_RETRAIT] = (
+                            "error",
+                            "Cochez la confirmation : le retrait supprime des demandes.",
+                        )
+                        st.rerun()
+                    _retrait(
+                        retraits.retirer_importation,
+                        appel,
+                        choisie,
+                        raison,
+                        succes=lambda supprimees, n=choisie: (
+                            f"Importation n° {n} retirée : "
+                            + pluriel(len(supprimees), "demande supprimée", "demandes supprimées")
+                            + (f" ({', '.join(supprimees)})." if supprimees else ".")
+                        ),
+                    )
 
 
 def afficher_resultat(rapport) -> None:

@@ -16,7 +16,7 @@ appel = appel_actif()
 
 with moteur().connect() as connexion:
     brut = stockage.lire_journal(connexion=connexion, appel_id=appel.id)
-    demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+    demandes = stockage.lire_demandes(appel.id, connexion=connexion, avec_retirees=True)
 numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
 
 st.title("Journal")

@@ -203,3 +203,25 @@ def test_conditions_et_notes_des_autres_facultatives():
 def test_conditions_fautives_refusees_avec_message(toml, message):
     with pytest.raises(ErreurAppel, match=re.escape(message)):
         appel_depuis_toml(toml, "essai.toml")
+
+
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("a = \x00", "(ligne 1, colonne 5) : valeur illisible"),
+        ("[a]\n[a]", "(ligne 2, colonne 3) : table déclarée deux fois"),
+        ("a = 1\na = 2", "(à la fin du fichier) : clé déclarée deux fois"),
+        ('a = "x', "texte sans guillemet fermant"),
+        ("x = 1 2", "fin de ligne attendue après une valeur"),
+        ("a = " + "[" * 100_000, "imbriqués trop profondément"),
+        ("# " + "x" * 600_000, "limite 512 Ko"),
+    ],
+)
+def test_toml_hostile_refuse_en_francais(texte, attendu):
+    """Aucun message de tomllib (en anglais) n'atteint la personne ; la ligne est nommée."""
+    with pytest.raises(ErreurAppel) as refus:
+        appel_depuis_toml(texte, "appel.toml")
+    message = str(refus.value)
+    assert attendu in message
+    for anglais in ("Invalid", "Cannot", "Expected", "Unterminated", "at line", "document"):
+        assert anglais not in message

@@ -1,0 +1,82 @@
+"""La frontière des pages : une erreur inattendue (base indisponible, bogue) ne montre ni
+requête SQL, ni paramètres, ni trace ; la personne lit un message en français avec une
+référence, que le journal du serveur détaille. Et la configuration livrée est sûre."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+
+import pytest
+import sqlalchemy as sa
+
+from evaluation import evaluations, stockage
+from evaluation.comptes import ADMIN, EVALUATEUR
+from tests.conftest import RACINE_PROJET
+from tests.pages.conftest import textes
+
+
+def _panne(*args, **kwargs):
+    raise sa.exc.OperationalError(
+        "SELECT comptes.hache_mot_de_passe FROM comptes WHERE comptes.courriel = %(c)s",
+        {"c": "secret@exemple.qc.ca"},
+        Exception("server closed the connection unexpectedly"),
+    )
+
+
+def _tout_le_texte(at) -> str:
+    morceaux = [textes(at)]
+    morceaux += [e.value for e in at.error] + [str(e.value) for e in at.exception]
+    return "\n".join(morceaux)
+
+
+def test_configuration_livree_sure():
+    config = tomllib.loads((RACINE_PROJET / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["enableCORS"] is True
+    assert config["server"]["enableStaticServing"] is False
+    assert config["global"]["developmentMode"] is False
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+@pytest.mark.parametrize(
+    ("page", "role"),
+    [("pages/importation.py", ADMIN), ("pages/evaluation.py", EVALUATEUR)],
+)
+def test_erreur_de_base_dans_une_page(application, monkeypatch, caplog, page, role):
+    at = application(page, role=role)
+    monkeypatch.setattr(stockage, "lire_demandes", _panne)
+    monkeypatch.setattr(stockage, "numeros_demandes", _panne)
+    with caplog.at_level(logging.ERROR, logger="evaluation.pages"):
+        at.run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error if "erreur inattendue" in e.value]
+    reference = message.split("référence ")[1][:6]
+    assert message.startswith("Une erreur inattendue a interrompu cette action")
+    tout = _tout_le_texte(at)
+    for fuite in ("SELECT", "hache_mot_de_passe", "secret@exemple", "OperationalError", "%("):
+        assert fuite not in tout
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base):
+    from evaluation.appel import charger_appel
+    from evaluation.importation import importer, verifier_lot
+    from tests.conftest import DONNEES
+
+    appel = charger_appel()
+    moteur = stockage.creer_moteur(base)
+    fichier = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    moteur.dispose()
+    at = application("pages/evaluation.py", role=EVALUATEUR)
+    monkeypatch.setattr(evaluations, "enregistrer", _panne)
+    at.button(key="brouillon").click()
+    with caplog.at_level(logging.ERROR, logger="evaluation.pages"):
+        at.run()
+    assert not at.exception
+    assert [e.value for e in at.error if "erreur inattendue" in e.value]
+    assert "SELECT" not in _tout_le_texte(at)
+    assert any(r.exc_info for r in caplog.records if r.name == "evaluation.pages")
