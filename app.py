@@ -21,6 +21,7 @@ from pages.commun import (
 from pages.connexion import (
     CLE_COMPTE_COURANT,
     afficher_connexion,
+    changer_mon_mot_de_passe,
     compte_connecte,
     deconnecter,
 )
@@ -71,6 +72,7 @@ with st.sidebar:
     if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):
         deconnecter()
         st.rerun()
+    changer_mon_mot_de_passe(compte)
     st.divider()
     for nom, page in pages.items():
         if peut_ouvrir(compte.role, nom):

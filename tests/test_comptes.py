@@ -713,3 +713,70 @@ def test_nom_espaces_ramenes():
 
     assert nettoyer_nom("  Eva \t  Roy\n") == "Eva Roy"
     assert nettoyer_nom(" \t ") is None
+
+
+# --- Ligne de commande : comptes ajouter et reinitialiser --------------------------------
+
+
+def _cli(monkeypatch, capsys, base: str, *arguments: str, entree: str = "") -> tuple:
+    """(code de sortie, sortie, erreurs) de `python -m evaluation --base BASE comptes ...`,
+    le mot de passe lu sur l'entrée standard."""
+    import io
+
+    from evaluation.__main__ import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(entree))
+    code = main(["--base", base, "comptes", *arguments])
+    sortie = capsys.readouterr()
+    return code, sortie.out, sortie.err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--municipalite", "Villeinconnue"], "municipalité « Villeinconnue » absente du"),
+        (["--municipalite", "Sherbroke"], "vouliez-vous dire « Sherbrooke » ?"),
+        (["--municipalite", "Saint-Damase"], "plusieurs municipalités se nomment"),
+        (["--municipalite", "Magog", "--region", "01"], "n'est pas dans la région 01"),
+        (["--region", "Gaspésie"], "région « Gaspésie » inconnue"),
+    ],
+)
+def test_cli_ajouter_hors_repertoire(tmp_path, monkeypatch, capsys, options, message):
+    base = f"sqlite:///{tmp_path / 'base.sqlite'}"
+    code, sortie, erreurs = _cli(
+        monkeypatch, capsys, base, "ajouter", "eva@x.ca", "--role", "evaluateur", *options,
+        entree=MDP + "\n",
+    )  # fmt: skip
+    assert (code, sortie) == (1, "")
+    assert erreurs.startswith("Erreur : ") and message in erreurs, erreurs
+    assert "Traceback" not in erreurs
+    moteur = stockage.creer_moteur(base)
+    try:
+        assert aucun_compte(moteur=moteur)
+    finally:
+        moteur.dispose()
+
+
+def test_cli_ajouter_puis_reinitialiser(tmp_path, monkeypatch, capsys):
+    base = f"sqlite:///{tmp_path / 'base.sqlite'}"
+    code, sortie, _ = _cli(
+        monkeypatch, capsys, base, "ajouter", "eva@x.ca", "--role", "evaluateur",
+        "--municipalite", "st-jean-sur-richelieu", "--region", "16", entree=MDP + "\n",
+    )  # fmt: skip
+    assert code == 0 and "provisoire" in sortie
+    code, _, erreurs = _cli(
+        monkeypatch, capsys, base, "reinitialiser", "eva@x.ca", entree="azertyuiop123\n"
+    )
+    assert code == 1 and "plus difficile à deviner" in erreurs
+    nouveau = "girafe radio tempête cerise"
+    assert _cli(monkeypatch, capsys, base, "reinitialiser", "Eva@x.ca", entree=nouveau)[0] == 0
+    assert _cli(monkeypatch, capsys, base, "reinitialiser", "x@x.ca", entree=nouveau)[0] == 1
+    moteur = stockage.creer_moteur(base)
+    try:
+        compte = trouver_compte("eva@x.ca", moteur=moteur)
+        assert (compte.municipalite, compte.region) == ("Saint-Jean-sur-Richelieu", "16")
+        assert compte.mot_de_passe_provisoire
+        assert authentifier("eva@x.ca", nouveau, moteur=moteur).reussie
+        assert _journal_comptes(moteur)[-1][2:] == ("compte:mot_de_passe", None, "(provisoire)")
+    finally:
+        moteur.dispose()
