@@ -119,9 +119,10 @@ def _citer(texte: str) -> str:
 
 
 def normaliser_courriel(courriel: str) -> str:
-    """Le courriel en minuscules, sans espaces autour ; `ErreurCompte` s'il n'en est pas un
-    ou s'il porte un caractère invisible ou de contrôle (NUL compris)."""
-    texte = (courriel or "").strip().casefold()
+    """Le courriel en minuscules, sans espaces autour, sous une seule forme Unicode (NFKC :
+    « é » composé ou non, lettres pleine chasse) ; `ErreurCompte` s'il n'en est pas un ou
+    s'il porte un caractère invisible ou de contrôle (NUL compris)."""
+    texte = unicodedata.normalize("NFKC", (courriel or "").strip()).casefold()
     _refuser_invisibles(texte, "adresse courriel invalide :")
     if len(texte) > COURRIEL_MAX or not _COURRIEL.fullmatch(texte):
         raise ErreurCompte(

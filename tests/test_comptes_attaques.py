@@ -73,6 +73,17 @@ def test_courriel_piege_refus_ordinaire(moteur, courriel):
     assert [c.courriel for c in comptes.lister_comptes(moteur=moteur)] == ["eva@x.ca"]
 
 
+@pytest.mark.parametrize("variante", ["e\u0301va@x.ca", "ÉVA@X.CA", "ｅ\u0301ｖａ@ｘ.ｃａ"])
+def test_courriel_d_apparence_identique_meme_compte(moteur, variante):
+    """Un courriel qui s'affiche pareil (accent composé ou non, pleine chasse) désigne le
+    même compte : ni doublon, ni deuxième compteur d'échecs."""
+    creer_compte("éva@x.ca", "evaluateur", MDP, moteur=moteur)
+    with pytest.raises(ErreurCompte, match="existe déjà"):
+        creer_compte(variante, "evaluateur", MDP, moteur=moteur)
+    assert authentifier(variante, MDP, moteur=moteur).reussie
+    assert trouver_compte(variante, moteur=moteur).courriel == "éva@x.ca"
+
+
 def test_mot_de_passe_piege_a_la_connexion(moteur):
     creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
     for piege in ("\x00", MDP + "\x00", "\ud800", "x" * 100_000):
