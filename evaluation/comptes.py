@@ -108,8 +108,8 @@ def _invisible(caractere: str) -> bool:
 def _refuser_invisibles(texte: str, champ: str) -> None:
     if any(map(_invisible, texte)):
         raise ErreurCompte(
-            f"{champ} refusé(e) : il porte un caractère invisible ou de contrôle (copié d'un "
-            "autre document ?) ; saisissez-le de nouveau au clavier."
+            f"{champ} : la saisie porte un caractère invisible ou de contrôle (copiée d'un "
+            "autre document ?) ; tapez-la de nouveau au clavier."
         )
 
 
@@ -123,7 +123,7 @@ def normaliser_courriel(courriel: str) -> str:
     « é » composé ou non, lettres pleine chasse) ; `ErreurCompte` s'il n'en est pas un ou
     s'il porte un caractère invisible ou de contrôle (NUL compris)."""
     texte = unicodedata.normalize("NFKC", (courriel or "").strip()).casefold()
-    _refuser_invisibles(texte, "adresse courriel invalide :")
+    _refuser_invisibles(texte, "adresse courriel invalide")
     if len(texte) > COURRIEL_MAX or not _COURRIEL.fullmatch(texte):
         raise ErreurCompte(
             f"adresse courriel invalide « {_citer(texte)} » : attendu nom@domaine.ca."
@@ -134,7 +134,7 @@ def normaliser_courriel(courriel: str) -> str:
 def nettoyer_nom(nom: str | None) -> str | None:
     """Le nom affiché, espaces ramenées à une seule ; None s'il est vide."""
     texte = " ".join((nom or "").split())
-    _refuser_invisibles(texte, "nom")
+    _refuser_invisibles(texte, "nom refusé")
     if len(texte) > 200:
         raise ErreurCompte("nom trop long : 200 caractères au plus.")
     return texte or None
@@ -160,7 +160,7 @@ def verifier_region(region: str | None) -> str | None:
     texte = (region or "").strip()
     if not texte:
         return None
-    _refuser_invisibles(texte, "région")
+    _refuser_invisibles(texte, "région refusée")
     regions = regions_du_quebec()
     if texte.isascii() and texte.isdigit() and texte.zfill(2) in regions:
         return texte.zfill(2)
@@ -186,7 +186,7 @@ def trouver_municipalite(saisie: str | None, region: str | None = None) -> Munic
     texte = (saisie or "").strip()
     if not texte:
         return None
-    _refuser_invisibles(texte, "municipalité")
+    _refuser_invisibles(texte, "municipalité refusée")
     rep = repertoire()
     trouvee = rep.par_code(texte) if texte.isascii() and texte.isdigit() else None
     if trouvee is None:
