@@ -21,6 +21,7 @@ from pages.commun import (
 from pages.connexion import (
     CLE_COMPTE_COURANT,
     afficher_connexion,
+    changer_mon_mot_de_passe,
     compte_connecte,
     deconnecter,
 )
@@ -75,6 +76,7 @@ def cadre() -> None:
         if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):
             deconnecter()
             st.rerun()
+        changer_mon_mot_de_passe(compte)
         st.divider()
         for nom, page in pages.items():
             if peut_ouvrir(compte.role, nom):

@@ -22,6 +22,7 @@ from evaluation.classement import classement, pour_fichier
 from evaluation.comptes import (
     ROLES,
     ErreurCompte,
+    changer_mot_de_passe,
     creer_compte,
     desactiver_compte,
     lister_comptes,
@@ -141,8 +142,17 @@ def _analyseur() -> argparse.ArgumentParser:
     a.add_argument("courriel", metavar="COURRIEL")
     a.add_argument("--role", required=True, choices=ROLES, help="rôle du compte")
     a.add_argument("--nom", help="nom affiché")
-    a.add_argument("--municipalite", help="municipalité de la personne (conflits d'intérêts)")
-    a.add_argument("--region", help="code de sa région (01 à 17)")
+    a.add_argument(
+        "--municipalite",
+        help="municipalité de la personne, nom ou code géographique du répertoire "
+        "(conflits d'intérêts)",
+    )
+    a.add_argument("--region", help="code de sa région (01 à 17) ou son nom")
+    r = sc.add_parser(
+        "reinitialiser",
+        help="fixe un mot de passe provisoire (lu sur l'entrée), à changer à la connexion",
+    )
+    r.add_argument("courriel", metavar="COURRIEL")
     sc.add_parser("lister", help="liste les comptes")
     dz = sc.add_parser("desactiver", help="désactive un compte (son historique reste)")
     dz.add_argument("courriel", metavar="COURRIEL")
@@ -259,7 +269,18 @@ def _comptes(options, moteur) -> int:
                 region=options.region,
                 auteur=_auteur_cli(),
             )
-            print(f"Compte créé : {compte.courriel} ({compte.role}).")
+            print(
+                f"Compte créé : {compte.courriel} ({compte.role}) ; son mot de passe est "
+                "provisoire, à changer à la première connexion."
+            )
+        elif options.action == "reinitialiser":
+            changer_mot_de_passe(
+                options.courriel, _lire_mot_de_passe(), moteur=moteur, auteur=_auteur_cli()
+            )
+            print(
+                f"Mot de passe provisoire fixé pour {options.courriel.strip()} : à changer à "
+                "la prochaine connexion."
+            )
         elif options.action == "desactiver":
             compte = desactiver_compte(options.courriel, moteur=moteur, auteur=_auteur_cli())
             print(f"Compte désactivé : {compte.courriel}.")

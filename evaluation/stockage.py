@@ -169,6 +169,9 @@ comptes = sa.Table(
     sa.Column("region", Code(2)),
     sa.Column("cree_le", sa.DateTime, nullable=False),
     sa.Column("modifie_le", sa.DateTime, nullable=False),
+    # Vrai quand le mot de passe a été fixé par un autre que le titulaire : il le change à
+    # sa prochaine connexion. Vide (bases antérieures) : faux.
+    sa.Column("mot_de_passe_provisoire", sa.Boolean),
 )
 
 tentatives_connexion = sa.Table(
@@ -385,13 +388,17 @@ def creer_moteur(url: str | None = None) -> Engine:
     """Moteur SQLAlchemy prêt à l'emploi ; les tables sont créées au premier usage.
 
     SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
-    un autre processus écrit, clés étrangères appliquées.
+    un autre processus écrit, clés étrangères appliquées ; le fichier, son journal WAL et sa
+    mémoire partagée ne sont lisibles que par leur propriétaire (0600).
     """
     url = url or url_par_defaut()
     if url.startswith("sqlite"):
         chemin = sa.engine.make_url(url).database
-        if chemin and chemin != ":memory:":
-            Path(chemin).parent.mkdir(parents=True, exist_ok=True)
+        fichier = None
+        if chemin and chemin != ":memory:" and not chemin.startswith("file:"):
+            fichier = Path(chemin)
+            fichier.parent.mkdir(parents=True, exist_ok=True)
+            _fichiers_prives(fichier)
         moteur = sa.create_engine(url, connect_args={"timeout": 30})
 
         @sa.event.listens_for(moteur, "connect")
@@ -404,6 +411,8 @@ def creer_moteur(url: str | None = None) -> Engine:
             curseur.execute("PRAGMA busy_timeout=30000")
             curseur.execute("PRAGMA foreign_keys=ON")
             curseur.close()
+            if fichier is not None:
+                _fichiers_prives(fichier)
 
         @sa.event.listens_for(moteur, "begin")
         def _debut_sqlite(connexion):
@@ -414,6 +423,22 @@ def creer_moteur(url: str | None = None) -> Engine:
     metadonnees.create_all(moteur)
     _ajouter_colonnes_manquantes(moteur)
     return moteur
+
+
+def _fichiers_prives(base: Path) -> None:
+    """Crée le fichier d'une base SQLite neuve en 0600 (quel que soit le umask, avant que
+    SQLite ne l'ouvre) et resserre en 0600 la base, son -wal et son -shm quand ils sont plus
+    ouverts et appartiennent à l'utilisateur courant (une base d'une version précédente,
+    créée en 0644). Le fichier d'un autre propriétaire est laissé tel quel."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(base, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for fichier in (base, Path(f"{base}-wal"), Path(f"{base}-shm"), Path(f"{base}-journal")):
+        try:
+            etat = fichier.stat()
+            if etat.st_mode & 0o077 and etat.st_uid == os.getuid():
+                os.chmod(fichier, etat.st_mode & 0o700)
+        except FileNotFoundError:
+            continue
 
 
 def _ajouter_colonnes_manquantes(moteur: Engine) -> None:

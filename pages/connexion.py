@@ -1,5 +1,6 @@
 """Connexion : formulaire local (ou OpenID Connect si la configuration le prévoit), premier
-compte d'administration d'une base neuve, déconnexion, et le contrôle d'accès des pages.
+compte d'administration d'une base neuve, mot de passe provisoire à remplacer avant toute
+page, changement de son propre mot de passe, déconnexion, et le contrôle d'accès des pages.
 
 Pas une page : app.py et les pages s'en servent. Le compte connecté est relu dans la base
 à chaque exécution : un compte désactivé ou changé de rôle l'est tout de suite.
@@ -10,11 +11,15 @@ from __future__ import annotations
 import streamlit as st
 
 from evaluation.comptes import (
+    COURRIEL_MAX,
+    EXIGENCES_MOT_DE_PASSE,
     LONGUEUR_MIN,
     Compte,
     ErreurCompte,
     aucun_compte,
     authentifier,
+    changer_mot_de_passe,
+    changer_son_mot_de_passe,
     creer_premier_administrateur,
     trouver_compte,
 )
@@ -43,7 +48,9 @@ def _fournisseur_oidc() -> str | None:
 
 
 def compte_connecte() -> Compte | None:
-    """Le compte de la session, relu dans la base (None s'il n'existe plus ou est désactivé)."""
+    """Le compte de la session, relu dans la base (None s'il n'existe plus, est désactivé,
+    ou n'a pas encore remplacé son mot de passe provisoire : `afficher_connexion` le
+    demande alors)."""
     if oidc_configure():
         utilisateur = st.user.to_dict()
         courriel = utilisateur.get("email") if utilisateur.get("is_logged_in") else None
@@ -58,6 +65,8 @@ def compte_connecte() -> Compte | None:
             f"Aucun compte actif pour {courriel} : demandez à l'administration de vous en "
             "créer un (ou de le réactiver)."
         )
+        return None
+    if compte.mot_de_passe_provisoire and not oidc_configure():
         return None
     return compte
 
@@ -89,12 +98,17 @@ def afficher_connexion() -> None:
             fournisseur = _fournisseur_oidc()
             st.login(fournisseur) if fournisseur else st.login()
         return
+    if courriel := st.session_state.get(CLE_COMPTE):
+        _remplacer_mot_de_passe_provisoire(courriel)
+        return
     if aucun_compte(moteur=moteur()):
         _premier_administrateur()
         return
     st.markdown("Connectez-vous pour évaluer, classer ou consulter les demandes.")
     with st.form("connexion", border=True, width=480):
-        courriel = st.text_input("Courriel", key="connexion_courriel", autocomplete="username")
+        courriel = st.text_input(
+            "Courriel", key="connexion_courriel", autocomplete="username", max_chars=COURRIEL_MAX
+        )
         mot_de_passe = st.text_input("Mot de passe", type="password", key="connexion_mot_de_passe")
         envoye = st.form_submit_button("Se connecter", type="primary")
     if envoye:
@@ -104,9 +118,81 @@ def afficher_connexion() -> None:
             st.rerun()
         st.error(resultat.message, icon=":material/lock:")
     st.caption(
-        "Mot de passe oublié ou compte verrouillé : l'administration peut vous créer un "
-        "nouvel accès (`python -m evaluation comptes ...`)."
+        "Mot de passe oublié ou compte verrouillé : l'administration vous fixe un mot de "
+        "passe provisoire (page Comptes), à remplacer dès la connexion."
     )
+
+
+def _remplacer_mot_de_passe_provisoire(courriel: str) -> None:
+    """Connecté avec un mot de passe fixé par l'administration : le nouveau, avant toute
+    page (le compte reste sans accès tant qu'il n'est pas enregistré)."""
+    st.info(
+        "Votre mot de passe a été fixé par l'administration : choisissez-en un nouveau, que "
+        "vous seul connaîtrez, avant de continuer.",
+        icon=":material/password:",
+    )
+    with st.form("mot_de_passe_provisoire", border=True, width=480):
+        nouveau = st.text_input(
+            "Nouveau mot de passe",
+            type="password",
+            key="provisoire_nouveau",
+            autocomplete="new-password",
+        )
+        confirmation = st.text_input(
+            "Confirmez le nouveau mot de passe", type="password", key="provisoire_confirmation"
+        )
+        st.caption(EXIGENCES_MOT_DE_PASSE)
+        envoye = st.form_submit_button("Enregistrer et continuer", type="primary")
+    if envoye:
+        if nouveau != confirmation:
+            st.error("Les deux mots de passe diffèrent : saisissez-les de nouveau.")
+        else:
+            try:
+                changer_mot_de_passe(courriel, nouveau, moteur=moteur(), auteur=courriel)
+            except ErreurCompte as exc:
+                st.error(f"Mot de passe non changé : {exc}")
+            else:
+                st.rerun()
+    if st.button("Se déconnecter", key="deconnexion_provisoire"):
+        deconnecter()
+        st.rerun()
+
+
+def changer_mon_mot_de_passe(compte: Compte) -> None:
+    """Dans la barre latérale : la personne connectée change son mot de passe (l'actuel,
+    le nouveau deux fois) ; sans objet quand l'organisation gère la connexion."""
+    if oidc_configure():
+        return
+    with (
+        st.expander("Changer mon mot de passe", icon=":material/password:"),
+        st.form("mon_mot_de_passe", border=False, clear_on_submit=True),
+    ):
+        actuel = st.text_input(
+            "Mot de passe actuel",
+            type="password",
+            key="mon_mdp_actuel",
+            autocomplete="current-password",
+        )
+        nouveau = st.text_input(
+            "Nouveau mot de passe",
+            type="password",
+            key="mon_mdp_nouveau",
+            autocomplete="new-password",
+            help=EXIGENCES_MOT_DE_PASSE,
+        )
+        confirmation = st.text_input(
+            "Confirmez le nouveau mot de passe", type="password", key="mon_mdp_confirmation"
+        )
+        if st.form_submit_button("Changer le mot de passe"):
+            if nouveau != confirmation:
+                st.error("Les deux nouveaux mots de passe diffèrent : saisissez-les de nouveau.")
+                return
+            try:
+                changer_son_mot_de_passe(compte.courriel, actuel, nouveau, moteur=moteur())
+            except ErreurCompte as exc:
+                st.error(f"Mot de passe non changé : {exc}")
+            else:
+                st.success("Mot de passe changé : il servira dès la prochaine connexion.")
 
 
 def _premier_administrateur() -> None:
@@ -116,12 +202,13 @@ def _premier_administrateur() -> None:
         icon=":material/shield_person:",
     )
     with st.form("premier_admin", border=True, width=480):
-        courriel = st.text_input("Courriel", key="admin_courriel")
+        courriel = st.text_input("Courriel", key="admin_courriel", max_chars=COURRIEL_MAX)
         nom = st.text_input("Nom", key="admin_nom")
         mot_de_passe = st.text_input(
             f"Mot de passe (au moins {LONGUEUR_MIN} caractères)",
             type="password",
             key="admin_mot_de_passe",
+            help=EXIGENCES_MOT_DE_PASSE,
         )
         confirmation = st.text_input(
             "Confirmez le mot de passe", type="password", key="admin_confirmation"

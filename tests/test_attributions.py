@@ -465,7 +465,7 @@ def test_conflits_de_regle_dans_charger(moteur, appel, six, trois):
         (six["A-3"], "reg@x.ca"),
     }
     assert {c.origine for c in etat.conflits.values()} == {REGLE}
-    assert "(rimouski)" in etat.conflits[(six["A-1"], "muni@x.ca")].raison
+    assert "(Rimouski)" in etat.conflits[(six["A-1"], "muni@x.ca")].raison  # nom du répertoire
     assert "(Orford)" in etat.conflits[(six["A-2"], "part@x.ca")].raison
     assert "région de l'évaluateur (07)" in etat.conflits[(six["A-3"], "reg@x.ca")].raison
     assert six["A-1"] not in etat.demandes_de("muni@x.ca")

@@ -1,5 +1,6 @@
 """La page Comptes : créer un compte, le modifier, et les garde-fous (doublon, dernier
-compte d'administration)."""
+compte d'administration, municipalité et région choisies au répertoire, mot de passe
+provisoire)."""
 
 import pytest
 
@@ -13,6 +14,7 @@ PAGE = "pages/comptes.py"
 ADMIN_COURRIEL = "admin@exemple.qc.ca"
 NOUVEAU = "marie.cote@ville.qc.ca"
 MDP_PROVISOIRE = "provisoire-2024-abc"
+GRANBY, MAGOG = "47017", "45072"  # codes géographiques du répertoire
 
 
 def _bouton(at, libelle: str):
@@ -48,7 +50,7 @@ def _creer(at, courriel, nom="Marie Côté", mot_de_passe=MDP_PROVISOIRE, **autr
     at.text_input(key="nouveau_nom").set_value(nom)
     at.text_input(key="nouveau_mot_de_passe").set_value(mot_de_passe)
     for cle, valeur in autres.items():
-        element = at.selectbox if cle in ("nouveau_role", "nouveau_region") else at.text_input
+        element = at.text_input if cle == "nouveau_courriel" else at.selectbox
         element(key=cle).set_value(valeur)
     _bouton(at, "Créer le compte").click().run()
     assert not at.exception, at.exception
@@ -69,6 +71,10 @@ def _formulaire_modifier(at, courriel):
     return champs
 
 
+def _mdp_provisoire(champs):
+    return champs["Nouveau mot de passe provisoire (laisser vide pour le garder)"]
+
+
 def test_page_liste_les_comptes(application, base):
     compte_de_test(base, EVALUATEUR, nom="Éva Lachance")
     at = application(PAGE)
@@ -87,7 +93,7 @@ def test_creer_un_compte_evaluateur(application, base):
     at = _creer(application(PAGE), NOUVEAU, nouveau_region="01")
     assert [s.value for s in at.success] == [
         f"Compte créé pour {NOUVEAU} : transmettez-lui son mot de passe provisoire par un "
-        "autre canal."
+        "autre canal ; il le remplacera à sa première connexion."
     ]
     assert not at.error
     table = _table(at)
@@ -100,8 +106,10 @@ def test_creer_un_compte_evaluateur(application, base):
     # (clear_on_submit vide le formulaire dans le navigateur ; AppTest ne l'imite pas pour
     # les text_input : rien à vérifier ici.)
 
+    assert bool(ligne["Mot de passe provisoire"])
     compte = _compte(base, NOUVEAU)
     assert (compte.role, compte.region, compte.actif) == (EVALUATEUR, "01", True)
+    assert compte.mot_de_passe_provisoire
     assert _journal_comptes(base, NOUVEAU) == [(ADMIN_COURRIEL, "compte", None, EVALUATEUR)]
     moteur = stockage.creer_moteur(base)
     try:
@@ -136,22 +144,22 @@ def test_modifier_role_et_region(application, base):
     champs = _formulaire_modifier(at, courriel)
     assert champs["Rôle"].value == EVALUATEUR
     champs["Rôle"].set_value(PRESIDENT)
-    champs["Région"].set_value("16")
-    champs["Municipalité"].set_value("Granby")
+    champs["Région"].set_value("05")
+    champs["Municipalité"].set_value(GRANBY)
     champs["Enregistrer"].click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [f"Compte {courriel} enregistré."]
 
     compte = _compte(base, courriel)
-    assert (compte.role, compte.region, compte.municipalite) == (PRESIDENT, "16", "Granby")
+    assert (compte.role, compte.region, compte.municipalite) == (PRESIDENT, "05", "Granby")
     journal = _journal_comptes(base, courriel)
     assert (ADMIN_COURRIEL, "compte:role", EVALUATEUR, PRESIDENT) in journal
-    assert (ADMIN_COURRIEL, "compte:region", None, "16") in journal
+    assert (ADMIN_COURRIEL, "compte:region", None, "05") in journal
     assert (ADMIN_COURRIEL, "compte:municipalite", None, "Granby") in journal
     ligne = _table(at)[_table(at)["Courriel"] == courriel].iloc[0]
     assert (ligne["Rôle"], ligne["Région"], ligne["Municipalité"]) == (
         "Présidence du comité",
-        "16 – Montérégie",
+        "05 – Estrie",
         "Granby",
     )
 
@@ -203,13 +211,85 @@ def test_mot_de_passe_change_par_le_formulaire(application, base):
     courriel = compte_de_test(base, EVALUATEUR)
     at = application(PAGE)
     champs = _formulaire_modifier(at, courriel)
-    champs["Nouveau mot de passe (laisser vide pour le garder)"].set_value("nouveau-mdp-2024")
+    _mdp_provisoire(champs).set_value("nouveau-mdp-2024")
     champs["Enregistrer"].click().run()
     assert [s.value for s in at.success] == [f"Compte {courriel} enregistré."]
-    assert "(changé)" in [j[3] for j in _journal_comptes(base, courriel)]
+    assert "(provisoire)" in [j[3] for j in _journal_comptes(base, courriel)]
     assert "nouveau-mdp-2024" not in textes(at)
+    assert _compte(base, courriel).mot_de_passe_provisoire
     moteur = stockage.creer_moteur(base)
     try:
         assert authentifier(courriel, "nouveau-mdp-2024", moteur=moteur).reussie
     finally:
         moteur.dispose()
+
+
+def test_mot_de_passe_faible_refuse_rien_ne_change(application, base):
+    courriel = compte_de_test(base, EVALUATEUR)
+    at = application(PAGE)
+    champs = _formulaire_modifier(at, courriel)
+    champs["Rôle"].set_value(PRESIDENT)
+    _mdp_provisoire(champs).set_value("azertyuiop123")
+    champs["Enregistrer"].click().run()
+    (erreur,) = [e.value for e in at.error]
+    assert erreur.startswith("Compte non modifié : mot de passe refusé : plus difficile à deviner")
+    assert _compte(base, courriel).role == EVALUATEUR
+    assert not _compte(base, courriel).mot_de_passe_provisoire
+
+
+# Municipalité et région : la liste du répertoire
+
+
+def test_municipalite_choisie_dans_le_repertoire(application, base):
+    at = application(PAGE)
+    liste = at.selectbox(key="nouveau_municipalite")
+    assert len(liste.options) == 1 + 1123  # « — » et chaque municipalité du répertoire
+    assert "Granby (Ville, La Haute-Yamaska, Estrie)" in liste.options
+    homonymes = [o for o in liste.options if o.startswith("Saint-Damase (")]
+    assert len(homonymes) == 2  # distinguées par leur MRC et leur région
+    assert len(at.selectbox(key="nouveau_region").options) == 1 + 17
+    at = _creer(at, NOUVEAU, nouveau_municipalite=GRANBY, nouveau_region="05")
+    assert not at.error
+    compte = _compte(base, NOUVEAU)
+    assert (compte.municipalite, compte.region) == ("Granby", "05")
+
+
+def test_municipalite_hors_de_sa_region_refusee(application, base):
+    at = _creer(application(PAGE), NOUVEAU, nouveau_municipalite=GRANBY, nouveau_region="16")
+    assert [e.value for e in at.error] == [
+        "Compte non créé : Granby (Ville, 05 Estrie) n'est pas dans la région 16 Montérégie : "
+        "corrigez la région ou laissez-la vide."
+    ]
+    assert _compte(base, NOUVEAU) is None
+
+
+def test_municipalite_libre_d_une_version_precedente(application, base):
+    """Une municipalité inscrite en texte libre s'affiche, est signalée, ne bloque pas les
+    autres changements et se remplace par un choix de la liste."""
+    courriel = compte_de_test(base, EVALUATEUR, nom="Éva Lachance")
+    moteur = stockage.creer_moteur(base)
+    try:
+        with stockage.ecriture(moteur) as c:
+            stockage.modifier_compte(courriel, {"municipalite": "Villeinconnue"}, connexion=c)
+    finally:
+        moteur.dispose()
+    at = application(PAGE)
+    assert not at.exception
+    ligne = _table(at)[_table(at)["Courriel"] == courriel].iloc[0]
+    assert ligne["Municipalité"] == "Villeinconnue (hors répertoire : à choisir dans la liste)"
+    assert any("Éva Lachance (« Villeinconnue »)" in w.value for w in at.warning)
+    champs = _formulaire_modifier(at, courriel)
+    assert any("« Villeinconnue » n'est pas au répertoire" in w.value for w in at.warning)
+    assert champs["Municipalité"].value == "Villeinconnue"
+    champs["Rôle"].set_value(PRESIDENT)
+    champs["Enregistrer"].click().run()
+    assert [s.value for s in at.success] == [f"Compte {courriel} enregistré."]
+    assert (_compte(base, courriel).role, _compte(base, courriel).municipalite) == (
+        PRESIDENT,
+        "Villeinconnue",
+    )
+    champs = _formulaire_modifier(at, courriel)
+    champs["Municipalité"].set_value(MAGOG)
+    champs["Enregistrer"].click().run()
+    assert _compte(base, courriel).municipalite == "Magog"
+    assert not [w for w in at.warning if "Villeinconnue" in w.value]

@@ -1,18 +1,23 @@
-"""La connexion : premier compte d'une base neuve, formulaire, verrouillage, déconnexion, et
-le formulaire qui garde chaque adresse de page tant que personne n'est connecté."""
+"""La connexion : premier compte d'une base neuve, formulaire, verrouillage, déconnexion,
+mot de passe provisoire remplacé avant toute page, changement de son mot de passe, et le
+formulaire qui garde chaque adresse de page tant que personne n'est connecté."""
 
 import pytest
 
+from evaluation import stockage
 from evaluation.comptes import (
     ADMIN,
     ECHECS_MAX,
     EVALUATEUR,
     aucun_compte,
+    authentifier,
+    creer_compte,
     desactiver_compte,
     modifier_compte,
     trouver_compte,
 )
 from evaluation.stockage import creer_moteur
+from pages.connexion import CLE_COMPTE
 from tests.pages.conftest import MOT_DE_PASSE, compte_de_test, textes
 
 # Sans lui, les exécutions après la première lanceraient la page seule, sans app.py.
@@ -102,7 +107,7 @@ def test_premier_administrateur_mot_de_passe_trop_court(application, base):
     at = application(role=None)
     _premier_admin(at, "admin@ville.qc.ca", "Ana", "court", "court")
     erreurs = [e.value for e in at.error]
-    assert any("Compte non créé" in e and "au moins 10 caractères" in e for e in erreurs), erreurs
+    assert any("Compte non créé" in e and "au moins 12 caractères" in e for e in erreurs), erreurs
     assert not _connecte(at)
     assert _base_vide(base)
 
@@ -240,3 +245,159 @@ def test_connexion_ouvre_la_page_demandee(application, base, page):
     _se_connecter(at, courriel, MOT_DE_PASSE)
     assert _connecte(at)
     assert [t.value for t in at.title] == [TITRES_PAGES[page]]
+
+
+# Mot de passe provisoire : remplacé avant toute page
+
+PROVISOIRE = "fixé par l'admin 2024"
+NOUVEAU = "girafe radio tempête cerise"
+PROVISOIRE_ACCUEIL = "Votre mot de passe a été fixé par l'administration"
+
+
+def _compte_provisoire(base) -> str:
+    """Un évaluateur dont l'administration a fixé le mot de passe (PROVISOIRE)."""
+    compte_de_test(base, ADMIN)
+    moteur = creer_moteur(base)
+    try:
+        creer_compte(
+            "eva@exemple.qc.ca",
+            EVALUATEUR,
+            PROVISOIRE,
+            moteur=moteur,
+            nom="Éva Roy",
+            auteur="admin@exemple.qc.ca",
+        )
+    finally:
+        moteur.dispose()
+    return "eva@exemple.qc.ca"
+
+
+def _nouveau_mot_de_passe(at, nouveau, confirmation):
+    at.text_input(key="provisoire_nouveau").set_value(nouveau)
+    at.text_input(key="provisoire_confirmation").set_value(confirmation)
+    _bouton(at, "Enregistrer et continuer").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _lire(base, fonction):
+    moteur = creer_moteur(base)
+    try:
+        return fonction(moteur)
+    finally:
+        moteur.dispose()
+
+
+def test_mot_de_passe_provisoire_remplace_avant_toute_page(application, base):
+    courriel = _compte_provisoire(base)
+    at = application("pages/journal.py", role=None)
+    _se_connecter(at, courriel, PROVISOIRE)
+    assert not _connecte(at)
+    assert PROVISOIRE_ACCUEIL in textes(at)
+    assert not _formulaire_de_connexion(at)
+    assert [t.value for t in at.title] == [TITRE_CONNEXION]
+    assert not at.sidebar.markdown and not at.metric and not at.dataframe
+
+    # Une exécution de plus (un autre clic, une autre adresse) n'ouvre toujours rien.
+    at.switch_page("pages/evaluation.py").run()
+    assert not _connecte(at) and PROVISOIRE_ACCUEIL in textes(at)
+
+    refus = [
+        (NOUVEAU, NOUVEAU + " !", "Les deux mots de passe diffèrent"),
+        ("azertyuiop123", "azertyuiop123", "Mot de passe non changé : mot de passe refusé"),
+        (PROVISOIRE, PROVISOIRE, "c'est celui que vous avez déjà"),
+        ("eva roy 2024 !!", "eva roy 2024 !!", "sans votre nom"),
+    ]
+    for nouveau, confirmation, message in refus:
+        _nouveau_mot_de_passe(at, nouveau, confirmation)
+        erreurs = [e.value for e in at.error]
+        assert len(erreurs) == 1 and message in erreurs[0], erreurs
+        assert not _connecte(at)
+    assert _lire(base, lambda m: trouver_compte(courriel, moteur=m)).mot_de_passe_provisoire
+
+    _nouveau_mot_de_passe(at, NOUVEAU, NOUVEAU)
+    assert not at.error
+    assert _connecte(at)
+    assert "**Éva Roy**" in [m.value for m in at.sidebar.markdown]
+    assert [t.value for t in at.title] == ["Évaluation"]  # la page demandée s'ouvre
+    assert not _lire(base, lambda m: trouver_compte(courriel, moteur=m)).mot_de_passe_provisoire
+    assert _lire(base, lambda m: authentifier(courriel, NOUVEAU, moteur=m)).reussie
+    assert not _lire(base, lambda m: authentifier(courriel, PROVISOIRE, moteur=m)).reussie
+    with creer_moteur(base).connect() as c:
+        journal = stockage.lire_journal(connexion=c)
+    derniere = journal.iloc[-1]
+    assert (derniere["auteur"], derniere["objet"], derniere["nouveau"]) == (
+        courriel,
+        "compte:mot_de_passe",
+        "(changé)",
+    )
+    assert NOUVEAU not in " ".join(map(str, journal.to_numpy().ravel()))
+
+
+def test_session_ouverte_sur_un_mot_de_passe_provisoire(application, base):
+    """Un compte dont le mot de passe devient provisoire pendant sa session (remis à zéro
+    par l'administration) le remplace à l'exécution suivante ; il peut aussi se déconnecter."""
+    courriel = _compte_provisoire(base)
+    at = application(role=None)
+    at.session_state[CLE_COMPTE] = courriel
+    at.run()
+    assert not _connecte(at) and PROVISOIRE_ACCUEIL in textes(at)
+    at.button(key="deconnexion_provisoire").click().run()
+    assert not at.exception, at.exception
+    assert _formulaire_de_connexion(at)
+    assert PROVISOIRE_ACCUEIL not in textes(at)
+
+
+def test_premier_administrateur_n_a_pas_de_mot_de_passe_provisoire(application, base):
+    at = application(role=None)
+    _premier_admin(at, "ana@ville.qc.ca", "Ana", "un long mot de passe", "un long mot de passe")
+    assert _connecte(at)
+    assert PROVISOIRE_ACCUEIL not in textes(at)
+
+
+# Changer son mot de passe (barre latérale)
+
+CLES_MON_MDP = ("mon_mdp_actuel", "mon_mdp_nouveau", "mon_mdp_confirmation")
+
+
+def _changer_le_mien(at, actuel, nouveau, confirmation):
+    assert "Changer mon mot de passe" in [e.label for e in at.sidebar.expander]
+    for cle, valeur in zip(CLES_MON_MDP, (actuel, nouveau, confirmation), strict=True):
+        at.sidebar.text_input(key=cle).set_value(valeur)
+    _bouton(at, "Changer le mot de passe").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(
+    ("actuel", "nouveau", "confirmation", "message"),
+    [
+        ("pas le bon", NOUVEAU, NOUVEAU, "mot de passe actuel incorrect"),
+        (MOT_DE_PASSE, NOUVEAU, "autre chose encore", "Les deux nouveaux mots de passe diffèrent"),
+        (MOT_DE_PASSE, "court", "court", "au moins 12 caractères"),
+        (MOT_DE_PASSE, MOT_DE_PASSE, MOT_DE_PASSE, "celui que vous avez déjà"),
+    ],
+)
+def test_changer_son_mot_de_passe_refuse(application, base, actuel, nouveau, confirmation, message):
+    at = application(role=EVALUATEUR)
+    _changer_le_mien(at, actuel, nouveau, confirmation)
+    erreurs = [e.value for e in at.sidebar.error]
+    assert len(erreurs) == 1 and message in erreurs[0], erreurs
+    assert not at.sidebar.success
+    assert _connecte(at)
+    courriel = "evaluateur@exemple.qc.ca"
+    assert _lire(base, lambda m: authentifier(courriel, MOT_DE_PASSE, moteur=m)).reussie
+
+
+def test_changer_son_mot_de_passe(application, base):
+    at = application(role=EVALUATEUR)
+    _changer_le_mien(at, MOT_DE_PASSE, NOUVEAU, NOUVEAU)
+    assert [s.value for s in at.sidebar.success] == [
+        "Mot de passe changé : il servira dès la prochaine connexion."
+    ]
+    assert _connecte(at)
+    assert NOUVEAU not in textes(at) and MOT_DE_PASSE not in textes(at)
+    courriel = "evaluateur@exemple.qc.ca"
+    assert _lire(base, lambda m: authentifier(courriel, NOUVEAU, moteur=m)).reussie
+    assert not _lire(base, lambda m: authentifier(courriel, MOT_DE_PASSE, moteur=m)).reussie
+    assert not _lire(base, lambda m: trouver_compte(courriel, moteur=m)).mot_de_passe_provisoire
