@@ -97,3 +97,49 @@ def test_url_par_defaut(monkeypatch, tmp_path):
     assert stockage.url_par_defaut().endswith("donnees/evaluation.sqlite")
     monkeypatch.setenv(stockage.VARIABLE_BASE, f"sqlite:///{tmp_path / 'x.sqlite'}")
     assert stockage.url_par_defaut() == f"sqlite:///{tmp_path / 'x.sqlite'}"
+
+
+CONTROLES = "".join(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+CONTROLES += "".join(chr(c) for c in range(0x80, 0xA0))
+
+
+def test_aucun_caractere_de_controle_n_atteint_la_base(moteur, appel):
+    """Tout texte saisi (commentaire, raison, justification, nom) perd ses caractères de
+    contrôle en chemin vers la base, sur l'une et l'autre : aucune écriture n'échoue, et
+    tabulation et fins de ligne restent."""
+    from evaluation import attributions, evaluations, financement, retraits
+    from evaluation.evaluations import BROUILLON, Saisie
+
+    sale = f"Début{CONTROLES}\tfin\r\nligne 2"
+    propre = "Début\tfin\r\nligne 2"
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        ids = stockage.inserer_demandes(appel.id, [_demande("A-1", titre=sale)], connexion=c)
+        stockage.creer_compte(
+            {"courriel": "e@exemple.ca", "nom": sale, "role": "evaluateur", "actif": True},
+            connexion=c,
+        )
+    d = ids["A-1"]
+    saisie = Saisie(notes={appel.criteres[0].id: 5}, commentaires={appel.criteres[0].id: sale})
+    saisie.commentaire_global = sale
+    evaluations.enregistrer(appel, d, "e@exemple.ca", saisie, BROUILLON, moteur=moteur)
+    financement.enregistrer_decision(
+        appel, d, financement.REFUSE, (0, 0), sale, moteur=moteur, auteur=sale
+    )
+    with moteur.begin() as c:
+        assert stockage.lire_compte("e@exemple.ca\x00", connexion=c)["nom"] == propre
+    attributions.declarer_conflit(appel.id, d, "autre@exemple.ca", sale, moteur=moteur, auteur="a")
+    retraits.desister(appel, d, sale, moteur=moteur, auteur="a")
+    with moteur.connect() as c:
+        demande = stockage.lire_demande(d, connexion=c)
+        evaluation = stockage.lire_evaluation(d, "e@exemple.ca", connexion=c)
+        decision = c.execute(sa.select(stockage.decisions)).mappings().one()
+        conflit = stockage.lire_conflits(appel.id, connexion=c)[0]
+        journal = stockage.lire_journal(connexion=c)
+    assert demande["titre"] == propre and demande["raison_retrait"] == propre
+    assert evaluation["commentaire_global"] == propre
+    assert evaluation["notes"][appel.criteres[0].id][1] == propre
+    assert decision["justification"] == propre and decision["auteur"] == propre
+    assert conflit["raison"] == propre
+    textes = [str(v) for v in journal[["ancien", "nouveau", "auteur"]].to_numpy().ravel()]
+    assert not any(ch in t for t in textes for ch in CONTROLES)
