@@ -17,7 +17,7 @@ from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
 from evaluation.fiche import id_secteur, libelle_secteur
 from evaluation.formats import date, montant, nombre, pluriel, pourcentage
 from evaluation.municipalites import repertoire
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
 from pages.commun import (
     afficher_accord_du_panel,
     appel_actif,

@@ -8,7 +8,7 @@ import streamlit as st
 
 from evaluation import classement, comparaison
 from evaluation.formats import montant, pourcentage
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
 from pages.commun import appels_archives, appels_disponibles, donnees_classement
 from pages.connexion import exiger_acces
 

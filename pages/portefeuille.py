@@ -12,7 +12,7 @@ from evaluation import classement, financement, portefeuille
 from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
 from evaluation.formats import montant, nombre, pourcentage
 from evaluation.municipalites import repertoire
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
 from pages.commun import afficher_accord_du_panel, appel_actif, donnees_classement, moteur
 from pages.commun import solidite as solidite_par_demande
 from pages.connexion import exiger_acces
