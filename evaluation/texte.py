@@ -198,31 +198,50 @@ def liste(valeur: object) -> list[str]:
     return [e for e in map(nettoyer, _SEPARATEURS_LISTE.split(texte)) if e]
 
 
-# Toute la ponctuation ASCII : CommonMark permet d'échapper chacun de ces caractères, et
-# Streamlit y ajoute ses propres marques (« :red[…] », « :material/…: », « $…$ »).
-_PONCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+# Ce que Markdown (CommonMark et GFM) et Streamlit lisent au fil du texte : échappement,
+# code, emphase, barré, lien et image, HTML et adresse entre chevrons, entité, LaTeX
+# (« $…$ »), tableau, et le deux-points qui ouvre une marque de Streamlit (« :red[…] »),
+# pas celui de « Note : ». CommonMark permet d'échapper toute ponctuation ASCII d'une
+# barre oblique inverse.
+_MARQUES = re.compile(r"([\\`*_~\[\]<>&$|]|:(?=\S))")
+# Streamlit remplace « :streamlit: », « :material/home: », « :smile: » dans le texte déjà
+# lu, échappement ou non (vérifié dans Chromium) : un gluon (U+2060, invisible) après un
+# deux-points suivi d'une lettre, d'un chiffre, de + ou de - l'en empêche.
+_CODE_COURT = re.compile(r"(?<=\\:)(?=[\w+-])")
+# En début de ligne : titre, liste, citation, soulignement de titre (« === »).
+_DEBUT_DE_BLOC = re.compile(r"^([#+=-])")
+_LISTE_NUMEROTEE = re.compile(r"^(\d+)([.)])")
 # Une adresse nue devient un lien (GFM) quel que soit l'échappement : un gluon (U+2060,
 # invisible) entre « http » et « :// », ou entre « www » et « . », l'en empêche.
-_ADRESSE = re.compile(r"(?i)(https?|ftp|www)(?=\\[:.])")
+_ADRESSE = re.compile(r"(?i)(?:https?|ftp)(?=\\:)|www(?=\.)")
+
+
+def _ligne_litterale(ligne: str) -> str:
+    # Des blancs de tête feraient un bloc de code : des espaces insécables les gardent.
+    corps = ligne.lstrip(" \t")
+    retrait = ligne[: len(ligne) - len(corps)].replace("\t", "    ").replace(" ", "\u00a0")
+    ligne = retrait + _MARQUES.sub(r"\\\1", corps)
+    ligne = _LISTE_NUMEROTEE.sub(r"\1\\\2", _DEBUT_DE_BLOC.sub(r"\\\1", ligne))
+    ligne = _CODE_COURT.sub("\u2060", ligne)
+    return _ADRESSE.sub(lambda m: m.group(0) + "\u2060", ligne)
 
 
 def litteral(valeur: object) -> str:
     """`valeur` à afficher telle quelle par Streamlit (st.markdown, st.caption, st.info,
-    libellés d'expander, de métrique, de bouton, options de st.radio…, qui interprètent
-    tous le Markdown) : image, lien, gras, LaTeX, couleurs, icônes et HTML restent du texte.
+    st.table, libellés d'expander, de métrique, de bouton, options de st.radio…, qui
+    interprètent tous le Markdown) : image, lien, gras, LaTeX, couleurs, icônes et HTML
+    restent du texte.
 
-    Chaque ponctuation ASCII est échappée d'une barre oblique inverse, les adresses ne
-    deviennent pas des liens, les caractères invisibles ou de direction sont retirés (voir
-    `visible`), et chaque ligne garde son saut sans devenir un titre, une liste ou un bloc
-    de code. À ne pas employer là où Streamlit affiche du texte brut (st.selectbox,
-    st.multiselect, st.dataframe, st.text) : les barres obliques s'y verraient."""
+    Les marques de Markdown et de Streamlit sont échappées d'une barre oblique inverse (un
+    texte ordinaire n'en reçoit aucune : « Saint-Jean, 25 mai »), les adresses ne deviennent
+    pas des liens, les caractères invisibles ou de direction sont retirés (voir `visible`),
+    et chaque ligne garde son saut sans devenir un titre, une liste ou un bloc de code. À ne
+    pas employer là où Streamlit affiche du texte brut (st.selectbox, st.multiselect,
+    st.dataframe, st.text) : les barres obliques s'y verraient."""
     if valeur is None:
         return ""
     texte = visible(_CONTROLES.sub("", str(valeur)))
-    return "  \n".join(
-        _ADRESSE.sub("\\1\u2060", _PONCTUATION.sub(r"\\\1", ligne.strip()))
-        for ligne in texte.splitlines()
-    )
+    return "  \n".join(_ligne_litterale(ligne) for ligne in texte.splitlines())
 
 
 def litteral_html(valeur: object) -> str:

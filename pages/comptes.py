@@ -15,6 +15,7 @@ from evaluation.comptes import (
     modifier_compte,
     problemes_mot_de_passe,
 )
+from evaluation.texte import litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 
@@ -26,7 +27,7 @@ AUCUNE = ""
 
 st.title("Comptes")
 if message := st.session_state.pop("_comptes_msg", None):
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 
 comptes = lister_comptes(moteur=m)
 st.dataframe(

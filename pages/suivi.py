@@ -7,6 +7,7 @@ import streamlit as st
 from evaluation import attributions, stockage, suivi
 from evaluation.comptes import ADMIN, lister_comptes
 from evaluation.formats import date, nombre, pluriel
+from evaluation.texte import litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 
@@ -43,7 +44,8 @@ with st.container(border=True):
         st.markdown(
             ":material/lock: **Évaluations verrouillées**"
             + (
-                f" le {date(quand.date())} à {quand:%H h %M} par {etat.reglages.modifie_par}"
+                f" le {date(quand.date())} à {quand:%H h %M} par "
+                f"{litteral(etat.reglages.modifie_par)}"
                 if quand
                 else ""
             )
