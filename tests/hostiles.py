@@ -7,6 +7,7 @@ tests/pages/test_textes_hostiles.py (Markdown).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -63,6 +64,14 @@ MARQUES_ACTIVES = [
     ":smile:",
     "http://127.0.0.1:9/nu",
 ]
+
+
+def marques_actives(source: str) -> list[str]:
+    """Les marques de MARQUES_ACTIVES présentes sans barre oblique d'échappement devant,
+    dans une source Markdown."""
+    return [m for m in MARQUES_ACTIVES if re.search(r"(?<!\\)" + re.escape(m), source)]
+
+
 NOMBRE_HOSTILE = "-1+1"
 EVALUATEURS = {
     "eva@exemple.qc.ca": "=cmd|' /C calc'!A0",
