@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from evaluation import evaluations, financement, stockage
 from evaluation.appel import appel_depuis_toml, charger_appel
-from evaluation.comptes import EVALUATEUR, creer_compte
+from evaluation.comptes import EVALUATEUR, creer_compte, trouver_compte
 from evaluation.evaluations import SOUMISE, Saisie
 from evaluation.importation import importer, verifier_lot
 from evaluation.neutralisation import ecrire_ligne
@@ -152,7 +152,8 @@ def remplir_base(url: str, dossier: Path, textes: list[str], numero_hostile: str
         assert verification.sans_blocage, [p.texte() for p in verification.problemes if p.bloque]
         importer(verification, appel, moteur=moteur, auteur=textes[-1])
         for courriel, nom in EVALUATEURS.items():
-            creer_compte(courriel, EVALUATEUR, MOT_DE_PASSE, moteur=moteur, nom=nom)
+            if trouver_compte(courriel, moteur=moteur) is None:
+                creer_compte(courriel, EVALUATEUR, MOT_DE_PASSE, moteur=moteur, nom=nom)
         with moteur.connect() as c:
             table = stockage.lire_demandes(appel.id, connexion=c)
         ids = dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
