@@ -165,7 +165,8 @@ with onglet_archive:
 
 # --- Modifier -------------------------------------------------------------------------------
 with onglet_modifier:
-    st.markdown(f"**{litteral(appel.nom)}** ({litteral(appel.id)})")
+    # Dans un bloc de code, rien n'est interprété que l'accent grave, retiré.
+    st.markdown(f"**{litteral(appel.nom)}** (`{appel.id.replace('`', '')}`)")
     if archive:
         st.warning("Cet appel est archivé : rouvrez-le (onglet Archiver) pour le modifier.")
     if fige:
