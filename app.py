@@ -9,6 +9,7 @@ import streamlit as st
 from evaluation.comptes import LIBELLES_ROLES
 from evaluation.droits import peut_ouvrir
 from evaluation.formats import montant
+from evaluation.texte import litteral
 from pages.commun import (
     CLE_APPEL,
     CLE_APPEL_COURANT,
@@ -71,7 +72,7 @@ def cadre() -> None:
     appels = appels_disponibles()
     archives = appels_archives()
     with st.sidebar:
-        st.markdown(f"**{compte.nom}**")
+        st.markdown(f"**{litteral(compte.nom)}**")
         st.caption(LIBELLES_ROLES[compte.role].split(" (")[0])
         if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):
             deconnecter()
@@ -92,8 +93,10 @@ def cadre() -> None:
         appel = choisir_appel(appels)
         st.session_state[CLE_APPEL_COURANT] = appel
         st.caption("Appel actif")
-        st.markdown(f"**{appel.nom_court}**" + (" · archivé" if appel.id in archives else ""))
-        st.caption(appel.nom)
+        st.markdown(
+            f"**{litteral(appel.nom_court)}**" + (" · archivé" if appel.id in archives else "")
+        )
+        st.caption(litteral(appel.nom))
         annees = appel.financement.annees_financieres()
         enveloppes = " · ".join(
             f"{debut.year}-{fin.year} : {montant(e)}"

@@ -56,6 +56,7 @@ def classement_openpyxl(table, appel) -> bytes:
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
     from evaluation import exportation, financement
+    from evaluation.neutralisation import dangereux
 
     en_tetes, lignes, formats = exportation.lignes_classement(appel, table)
     livre = Workbook()
@@ -74,7 +75,7 @@ def classement_openpyxl(table, appel) -> bytes:
             cellule.value = v
             if isinstance(v, str):
                 cellule.data_type = "s"
-                cellule.quotePrefix = v.startswith(exportation.DEBUTS_FORMULE)
+                cellule.quotePrefix = dangereux(v)
             elif v is not None and en_tetes[j - 1] in formats:
                 cellule.number_format = formats[en_tetes[j - 1]]
             if len(financees) and i == financees[-1]:

@@ -37,6 +37,7 @@ from evaluation.gabarit import (
 from evaluation.grilles import importer_grille, lire_grille, numeros_de_l_appel
 from evaluation.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
 from evaluation.lecture import Limites
+from evaluation.neutralisation import texte_csv
 from evaluation.parametres_appel import ParametresRefuses, importer_toml, modeles_fournis
 from evaluation.rapport import texte_importation, texte_verification
 from evaluation.stockage import CHAMPS_MONTANT
@@ -46,7 +47,6 @@ from evaluation.tableaux import (
     demandes_pour_fichier,
     demandes_pour_personne,
     en_texte,
-    neutraliser,
 )
 
 SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
@@ -304,7 +304,7 @@ def _notes(options, appel, moteur) -> int:
         table["note"] = table["note"].map(lambda v: "" if v is None else f"{v:g}")
         table["date"] = table["date"].map(lambda d: d.isoformat(sep=" ") if d else "")
         if options.format == "csv":
-            table.to_csv(sys.stdout, index=False)
+            sys.stdout.write(texte_csv(table))
         else:
             print(en_texte(table, a_droite=("note",)) if len(table) else "Aucune note stockée.")
         return SORTIE_OK
@@ -449,7 +449,7 @@ def _executer(options, moteur) -> int:
     if options.commande == "classement":
         table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))
         if options.format == "csv":
-            neutraliser(table).to_csv(sys.stdout, index=False)
+            sys.stdout.write(texte_csv(table))
         elif table.empty:
             print(f"Aucune demande stockée pour l'appel {appel.id}.")
         else:
@@ -461,7 +461,7 @@ def _executer(options, moteur) -> int:
         with moteur.connect() as connexion:
             table = stockage.lire_demandes(appel.id, connexion=connexion)
         if options.format == "csv":
-            demandes_pour_fichier(table, CLES_SORTIE).to_csv(sys.stdout, index=False)
+            sys.stdout.write(texte_csv(demandes_pour_fichier(table, CLES_SORTIE)))
         elif table.empty:
             print(f"Aucune demande stockée pour l'appel {appel.id}.")
         else:

@@ -18,7 +18,7 @@ import pandas as pd
 from evaluation import stockage
 from evaluation.appel import Appel
 from evaluation.stockage import Moteur
-from evaluation.texte import cle_nom_propre
+from evaluation.texte import cle_nom_propre, normaliser
 
 ROLE_EVALUATEUR = "evaluateur"  # comptes.EVALUATEUR, sans importer argon2 ici
 DECLARE, REGLE = "déclaré", "règle"
@@ -113,8 +113,9 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
     requérante ou partenaire, ou à la région de la demande (selon son compte).
 
     `demandes` : id, municipalite, municipalites_partenaires (« A; B »), region ;
-    `comptes` : courriel, municipalite, region.
-    """
+    `comptes` : courriel, municipalite, region. Noms et codes se comparent tels qu'ils
+    s'affichent (`texte.normaliser` : sans casse, accents ni caractère invisible, un forçage
+    de direction remis dans l'ordre lu)."""
     conflits = []
     for d in demandes:
         municipalites = [_texte(d.get("municipalite"))]
@@ -129,7 +130,7 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
                         f"municipalité de l'évaluateur ({c['municipalite']}) dans le projet",
                     )
                 )
-            elif c.get("region") and c["region"] == _texte(d.get("region")):
+            elif c.get("region") and normaliser(c["region"]) == normaliser(_texte(d.get("region"))):
                 conflits.append(
                     Conflit(
                         d["id"],

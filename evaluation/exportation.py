@@ -3,8 +3,9 @@
 
 Écrit par xlsxwriter : deux fois plus rapide qu'openpyxl pour la même mise en forme
 (benchmarks/exportation.py). Aucun texte venu des données ne peut devenir une formule :
-tout texte est écrit comme chaîne (write_string), et celui qui commence par = + - @
-tabulation ou retour chariot porte en plus le préfixe d'apostrophe (quotePrefix) que les
+tout texte est écrit comme chaîne (write_string), et celui que la neutralisation juge
+dangereux (evaluation/neutralisation.py : = + - @ en tête, pleine chasse comprise,
+tabulation, retour chariot) porte en plus le préfixe d'apostrophe (quotePrefix) que les
 tableurs affichent sans l'évaluer.
 """
 
@@ -24,15 +25,13 @@ from evaluation import financement, portefeuille
 from evaluation.appel import Appel
 from evaluation.fiche import libelle_secteur
 from evaluation.formats import date as date_lisible
+from evaluation.neutralisation import dangereux, texte_pour_classeur
 
-DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 FORMAT_MONTANT = '#,##0 "$"'  # l'espace des milliers vient de la langue du tableur
 FORMAT_NOTE = "0.0"
 FORMAT_PART = "0.0 %"
 VERT, ORANGE, GRIS = "E2EFDA", "FCE4D6", "EDEDED"
 ROUGE_LIGNE = "C00000"
-LONGUEUR_MAX_CELLULE = 32_767  # au-delà, Excel refuse le classeur
-MARQUE_TRONQUE = " […] (texte tronqué : limite d'Excel par cellule)"
 OPTIONS_CLASSEUR = {
     "in_memory": True,
     "strings_to_formulas": False,
@@ -82,7 +81,7 @@ class Formats:
 
 def valeur_de_cellule(valeur):
     """Ce qu'une cellule reçoit : None pour les vides (NaN, NA), types Python pour numpy,
-    textes ramenés à la limite d'Excel."""
+    textes ramenés à ce qu'un classeur accepte (`neutralisation.texte_pour_classeur`)."""
     if valeur is None or valeur is pd.NA or (isinstance(valeur, float) and np.isnan(valeur)):
         return None
     if isinstance(valeur, np.bool_ | bool):
@@ -91,8 +90,8 @@ def valeur_de_cellule(valeur):
         return int(valeur)
     if isinstance(valeur, np.floating):
         return None if np.isnan(valeur) else float(valeur)
-    if isinstance(valeur, str) and len(valeur) > LONGUEUR_MAX_CELLULE:
-        return valeur[: LONGUEUR_MAX_CELLULE - len(MARQUE_TRONQUE)] + MARQUE_TRONQUE
+    if isinstance(valeur, str):
+        return texte_pour_classeur(valeur)
     return valeur
 
 
@@ -114,9 +113,8 @@ def ecrire(
         if trait:
             feuille.write_blank(ligne, colonne, None, formats(trait=True))
     elif isinstance(valeur, str):
-        prefixe = valeur.startswith(DEBUTS_FORMULE)
         feuille.write_string(
-            ligne, colonne, valeur, formats(prefixe=prefixe, gras=gras, trait=trait)
+            ligne, colonne, valeur, formats(prefixe=dangereux(valeur), gras=gras, trait=trait)
         )
     elif isinstance(valeur, bool):
         feuille.write_boolean(ligne, colonne, valeur, formats(gras=gras, trait=trait))
@@ -204,8 +202,8 @@ def _titre(feuille, formats: Formats, texte: str, sous_titre: str = "") -> None:
         (1, sous_titre, {"italic": True, "font_color": "#555555"}),
     ):
         if contenu:
-            prefixe = contenu.startswith(DEBUTS_FORMULE)
-            feuille.write_string(ligne, 0, contenu, formats(prefixe=prefixe, **style))
+            contenu = texte_pour_classeur(contenu)
+            feuille.write_string(ligne, 0, contenu, formats(prefixe=dangereux(contenu), **style))
 
 
 def lignes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], list[list], dict]:
@@ -546,4 +544,4 @@ def evaluations_pour_export(
 
 def textes_dangereux(valeurs: Iterable[object]) -> list[str]:
     """Les textes qui commenceraient une formule (pour les tests et les rapports)."""
-    return [v for v in valeurs if isinstance(v, str) and v.startswith(DEBUTS_FORMULE)]
+    return [v for v in valeurs if dangereux(v)]

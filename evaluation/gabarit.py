@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from evaluation.appel import Appel
+from evaluation.neutralisation import ecrire_cellule, ecrire_ligne
 from evaluation.texte import normaliser_entete
 
 FEUILLE_DEMANDES = "Demandes"
@@ -457,6 +458,8 @@ def construire_gabarit(appel: Appel) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    # Les libellés viennent de la configuration de l'appel (un fichier TOML) : chaque texte
+    # est écrit par la neutralisation, jamais comme une formule.
     classeur = Workbook()
     demandes = classeur.active
     demandes.title = FEUILLE_DEMANDES
@@ -477,9 +480,9 @@ def construire_gabarit(appel: Appel) -> bytes:
     plages = {}
     for j, (genre, valeurs) in enumerate(valeurs_listes.items(), 1):
         lettre = get_column_letter(j)
-        listes.cell(1, j, genre)
+        ecrire_cellule(listes, 1, j, genre)
         for i, v in enumerate(valeurs, 2):
-            listes.cell(i, j, v).data_type = "s"
+            ecrire_cellule(listes, i, j, v)
         plages[genre] = f"{FEUILLE_LISTES}!${lettre}$2:${lettre}${len(valeurs) + 1}"
 
     gras = Font(bold=True, color="FFFFFF")
@@ -487,7 +490,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     fond_obligatoire = PatternFill("solid", fgColor="9C2A00")
     for feuille, colonnes in ((demandes, COLONNES_DEMANDES), (budget, COLONNES_BUDGET)):
         for j, col in enumerate(colonnes, 1):
-            cellule = feuille.cell(1, j, col.entete)
+            cellule = ecrire_cellule(feuille, 1, j, col.entete)
             cellule.font = gras
             cellule.fill = fond_obligatoire if col.obligatoire else fond
             cellule.alignment = Alignment(wrap_text=True, vertical="center")
@@ -514,11 +517,17 @@ def construire_gabarit(appel: Appel) -> bytes:
         feuille.freeze_panes = "A2"
         feuille.row_dimensions[1].height = 32
 
-    explications.append(["Feuille", "Colonne", "Obligatoire", "Contenu attendu", "Exemple"])
+    ecrire_ligne(
+        explications, 1, ["Feuille", "Colonne", "Obligatoire", "Contenu attendu", "Exemple"]
+    )
+    i = 1
     for nom, colonnes in ((FEUILLE_DEMANDES, COLONNES_DEMANDES), (FEUILLE_BUDGET, COLONNES_BUDGET)):
         for col in colonnes:
-            explications.append(
-                [nom, col.entete, "oui" if col.obligatoire else "non", col.aide, col.exemple]
+            i += 1
+            ecrire_ligne(
+                explications,
+                i,
+                [nom, col.entete, "oui" if col.obligatoire else "non", col.aide, col.exemple],
             )
     for cellule in explications[1]:
         cellule.font = gras
@@ -527,18 +536,20 @@ def construire_gabarit(appel: Appel) -> bytes:
         explications.column_dimensions[lettre].width = largeur
     explications.freeze_panes = "A2"
     n = len(COLONNES_DEMANDES) + len(COLONNES_BUDGET) + 3
-    explications.cell(n, 1, "Appel").font = Font(bold=True)
-    explications.cell(n, 2, appel.nom)
-    explications.cell(n + 1, 1, "Plafond").font = Font(bold=True)
-    explications.cell(
+    ecrire_cellule(explications, n, 1, "Appel").font = Font(bold=True)
+    ecrire_cellule(explications, n, 2, appel.nom)
+    ecrire_cellule(explications, n + 1, 1, "Plafond").font = Font(bold=True)
+    ecrire_cellule(
+        explications,
         n + 1,
         2,
         f"{appel.financement.plafond_annuel // 100} $ par année pour une seule municipalité, "
         f"plus {appel.financement.bonification_projet_conjoint // 100} $ par année pour un "
         f"projet conjoint.",
     )
-    explications.cell(n + 2, 1, "Colonnes").font = Font(bold=True)
-    explications.cell(
+    ecrire_cellule(explications, n + 2, 1, "Colonnes").font = Font(bold=True)
+    ecrire_cellule(
+        explications,
         n + 2,
         2,
         "Les en-têtes en rouge sont obligatoires. Les colonnes ajoutées sont conservées à "

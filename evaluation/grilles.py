@@ -20,6 +20,7 @@ from evaluation.comptes import Compte
 from evaluation.evaluations import BROUILLON, SOUMISE, Saisie
 from evaluation.gabarit import cle_entete
 from evaluation.lecture import FichierRefuse, lire_feuilles
+from evaluation.neutralisation import ecrire_ligne
 from evaluation.probleme import BLOQUANT, REFUS, Probleme
 from evaluation.stockage import Moteur
 from evaluation.texte import nettoyer, normaliser, normaliser_entete
@@ -60,10 +61,13 @@ def construire_grille(
         ENTETE_COMMENTAIRE,
         ENTETE_STATUT,
     ]
-    notes.append(entetes)
-    for d in demandes:
+    # Titres, noms et commentaires viennent des données : jamais une formule (neutralisation).
+    ecrire_ligne(notes, 1, entetes)
+    for i, d in enumerate(demandes, 2):
         saisie = (deja or {}).get(d["id"], Saisie())
-        notes.append(
+        ecrire_ligne(
+            notes,
+            i,
             [
                 d["no_demande"],
                 d.get("titre"),
@@ -72,7 +76,7 @@ def construire_grille(
                 *(saisie.notes.get(c.id) for c in appel.criteres),
                 saisie.commentaire_global or None,
                 None,
-            ]
+            ],
         )
     gras = Font(bold=True, color="FFFFFF")
     for cellule in notes[1]:
@@ -107,7 +111,9 @@ def construire_grille(
     notes.row_dimensions[1].height = 45
 
     criteres = classeur.create_sheet(FEUILLE_CRITERES)
-    criteres.append(
+    ecrire_ligne(
+        criteres,
+        1,
         [
             "Identifiant",
             "Critère",
@@ -116,20 +122,23 @@ def construire_grille(
             "Note basse",
             "Note moyenne",
             "Note haute",
-        ]
+        ],
     )
-    for c in appel.criteres:
-        criteres.append(
-            [c.id, c.libelle, c.poids, c.description, c.note_basse, c.note_moyenne, c.note_haute]
+    for i, c in enumerate(appel.criteres, 2):
+        ecrire_ligne(
+            criteres,
+            i,
+            [c.id, c.libelle, c.poids, c.description, c.note_basse, c.note_moyenne, c.note_haute],
         )
-    criteres.append([])
-    criteres.append(
+    ecrire_ligne(
+        criteres,
+        len(appel.criteres) + 3,
         [
             "Échelle",
             f"{appel.echelle_min:g} à {appel.echelle_max:g}, par pas de "
             f"{appel.pas:g}. Statut vide : évaluation soumise ; « brouillon » : à "
             "reprendre.",
-        ]
+        ],
     )
     for cellule in criteres[1]:
         cellule.font = Font(bold=True)

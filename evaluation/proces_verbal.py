@@ -2,7 +2,9 @@
 depuis le navigateur), sans bibliothèque de plus : l'appel, la date, les membres présents,
 l'enveloppe, les décisions dans l'ordre du classement avec montants et justifications,
 les demandes discutées pour désaccord, les totaux par axe, secteur et région, et les
-paramètres appliqués. Tout texte venu des données est échappé.
+paramètres appliqués. Tout texte venu des données est échappé, et neutralisé comme dans un
+CSV (evaluation/neutralisation.py) : un tableur qui ouvre la page (Calc importe ses tableaux
+et évalue « =1+1 », même précédé d'une espace) le lit comme du texte.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from evaluation import financement, portefeuille
 from evaluation.appel import Appel
 from evaluation.formats import date as date_lisible
 from evaluation.formats import montant, nombre, pourcentage
+from evaluation.neutralisation import neutraliser_texte
 
 STYLE = """
 body { font-family: "Source Sans Pro", Arial, sans-serif; margin: 2cm; color: #222; }
@@ -33,7 +36,7 @@ td.montant, th.montant { text-align: right; white-space: nowrap; }
 def _e(valeur: object) -> str:
     if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)) or valeur is pd.NA:
         return ""
-    return html.escape(str(valeur))
+    return html.escape(str(neutraliser_texte(valeur)))
 
 
 def _table(en_tetes: list[str], lignes: Iterable[list], montants: Iterable[int] = ()) -> str:

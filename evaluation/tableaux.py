@@ -98,28 +98,3 @@ def en_texte(table: pd.DataFrame, a_droite: tuple[str, ...] = ()) -> str:
         ).rstrip()
 
     return "\n".join([ligne(colonnes), *(ligne(r) for r in zip(*cellules, strict=True))])
-
-
-_DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutraliser(table: pd.DataFrame) -> pd.DataFrame:
-    """La même table où aucun texte ne peut devenir une formule dans un tableur : une cellule
-    qui commence par = + - @ tabulation ou retour chariot reçoit une apostrophe devant
-    (recommandation OWASP contre l'injection CSV)."""
-
-    def neutre(valeur: object) -> object:
-        if isinstance(valeur, str) and valeur.startswith(_DEBUTS_FORMULE):
-            return "'" + valeur
-        return valeur
-
-    return table.map(neutre) if not table.empty else table
-
-
-def csv_sans_formules(table: pd.DataFrame) -> bytes:
-    """CSV pour Excel (« ; », UTF-8 avec BOM) d'une table neutralisée (voir `neutraliser`)."""
-    # Fin de ligne \r\n : un « \r » seul dans une cellule la fait alors mettre entre
-    # guillemets, au lieu de commencer une ligne que le tableur lirait sans protection.
-    return (
-        neutraliser(table).to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
-    )

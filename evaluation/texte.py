@@ -1,16 +1,40 @@
-"""Comparer des libellés saisis à la main : casse, accents, tirets et espaces ignorés."""
+"""Le texte venu des fichiers et des personnes : le nettoyer (caractères invisibles et de
+direction, forme Unicode), le comparer (casse, accents, tirets et espaces ignorés) et
+l'afficher tel quel, jamais comme du Markdown."""
 
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-_ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+from bidi import get_display
+
+# U+2800 (motif braille vide) s'affiche comme une espace : il en est une ici.
+_ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007\u2800]+")
 # Caractères de contrôle (NUL, etc.) : invisibles, et refusés par PostgreSQL.
 _CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Les caractères qui ne s'affichent pas mais changent une comparaison ou l'ordre d'affichage :
+# toute la catégorie Unicode « Cf » (format : trait d'union conditionnel U+00AD, espaces et
+# liants sans chasse U+200B–U+200D, marques et forçages de direction U+200E–U+200F,
+# U+202A–U+202E, U+2066–U+2069, U+061C, gluon U+2060–U+2064, U+180E, BOM U+FEFF, caractères
+# d'étiquette U+E0000–U+E007F…, tests/test_textes_hostiles.py vérifie qu'aucun n'y manque),
+# et les invisibles d'autres catégories : joint de graphèmes U+034F, remplisseurs hangul,
+# voyelles inhérentes khmères, sélecteurs de variante. Le liant sans chasse (U+200D) et
+# l'antiliant (U+200C) servent à certaines écritures (arabe, indiennes) ; les données d'un
+# appel québécois sont en français : ils partent aussi.
+_INVISIBLES = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+    "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
+# Ceux qui changent l'ordre d'affichage : le texte gardé est celui qu'on voyait.
+_DIRECTION = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
@@ -37,7 +61,7 @@ def normaliser(texte: object) -> str:
 def _normaliser(texte: str) -> str:
     brut = texte.casefold()
     if not brut.isascii():
-        brut = sans_accents(brut).replace("œ", "oe").replace("æ", "ae")
+        brut = sans_accents(visible(brut)).replace("œ", "oe").replace("æ", "ae")
     return _NON_ALNUM.sub(" ", brut).strip()
 
 
@@ -102,8 +126,32 @@ def cle_souple(texte: object) -> str:
     )
 
 
+def invisibles(texte: str) -> list[str]:
+    """Les caractères invisibles ou de direction de `texte` (« U+200B »), une fois chacun,
+    dans l'ordre où ils paraissent."""
+    return list(dict.fromkeys(f"U+{ord(c):04X}" for c in _INVISIBLES.findall(texte)))
+
+
+def visible(texte: str) -> str:
+    """Le texte tel qu'il s'affiche, sans caractère invisible : un passage retourné par un
+    forçage de direction (U+202E « ekoorbrehS » qui s'affiche « Sherbrooke ») est remis
+    dans l'ordre où on le lisait, puis les invisibles sont retirés et le texte mis en forme
+    normale composée (NFC : « é » d'un caractère ou de deux, c'est le même)."""
+    if texte.isascii():
+        return texte
+    if _DIRECTION.search(texte):
+        # Ordre d'affichage selon l'algorithme bidirectionnel d'Unicode (UAX 9), paragraphe
+        # de gauche à droite comme un texte français.
+        texte = get_display(texte, base_dir="L")
+    texte = _INVISIBLES.sub("", texte)
+    if not unicodedata.is_normalized("NFC", texte):
+        texte = unicodedata.normalize("NFC", texte)
+    return texte
+
+
 def nettoyer(valeur: object) -> str:
-    """Texte d'une cellule sans espaces superflus ; chaîne vide pour une cellule vide."""
+    """Texte d'une cellule sans espaces superflus ni caractère invisible (voir `visible`) ;
+    chaîne vide pour une cellule vide."""
     if valeur is None:
         return ""
     if isinstance(valeur, str):
@@ -115,7 +163,21 @@ def nettoyer(valeur: object) -> str:
 
 @lru_cache(maxsize=65536)
 def _nettoyer_texte(texte: str) -> str:
-    return _ESPACES.sub(" ", _CONTROLES.sub("", texte)).strip()
+    return _ESPACES.sub(" ", visible(_CONTROLES.sub("", texte))).strip()
+
+
+_TIRETS = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+
+
+def cle_identifiant(valeur: object) -> str:
+    """Clé de comparaison d'un identifiant (numéro de demande) : nettoyé, en forme de
+    compatibilité (NFKC : « Ｔ-００１ » pleine chasse = « T-001 »), tirets typographiques
+    ramenés au trait d'union, sans casse. Le texte gardé, lui, reste en NFC : NFKC
+    changerait « m² » ou « ﬁ » dans un titre."""
+    texte = nettoyer(valeur)
+    if not texte.isascii():
+        texte = _TIRETS.sub("-", unicodedata.normalize("NFKC", texte))
+    return texte.casefold()
 
 
 def suggerer(saisie: str, candidats: Iterable[str], seuil: float = 0.8) -> str | None:
@@ -134,3 +196,57 @@ def liste(valeur: object) -> list[str]:
     """Découpe une cellule à valeurs multiples (« Magog; Orford ») en éléments non vides."""
     texte = valeur if isinstance(valeur, str) else nettoyer(valeur)
     return [e for e in map(nettoyer, _SEPARATEURS_LISTE.split(texte)) if e]
+
+
+# Ce que Markdown (CommonMark et GFM) et Streamlit lisent au fil du texte : échappement,
+# code, emphase, barré, lien et image, HTML et adresse entre chevrons, entité, LaTeX
+# (« $…$ »), tableau, et le deux-points qui ouvre une marque de Streamlit (« :red[…] »),
+# pas celui de « Note : ». CommonMark permet d'échapper toute ponctuation ASCII d'une
+# barre oblique inverse.
+_MARQUES = re.compile(r"([\\`*_~\[\]<>&$|]|:(?=\S))")
+# Streamlit remplace « :streamlit: », « :material/home: », « :smile: » dans le texte déjà
+# lu, échappement ou non (vérifié dans Chromium) : un gluon (U+2060, invisible) après un
+# deux-points suivi d'une lettre, d'un chiffre, de + ou de - l'en empêche.
+_CODE_COURT = re.compile(r"(?<=\\:)(?=[\w+-])")
+# En début de ligne : titre, liste, citation, soulignement de titre (« === »).
+_DEBUT_DE_BLOC = re.compile(r"^([#+=-])")
+_LISTE_NUMEROTEE = re.compile(r"^(\d+)([.)])")
+# Une adresse nue devient un lien (GFM) quel que soit l'échappement : un gluon (U+2060,
+# invisible) entre « http » et « :// », ou entre « www » et « . », l'en empêche.
+_ADRESSE = re.compile(r"(?i)(?:https?|ftp)(?=\\:)|www(?=\.)")
+
+
+def _ligne_litterale(ligne: str) -> str:
+    # Des blancs de tête feraient un bloc de code : des espaces insécables les gardent.
+    corps = ligne.lstrip(" \t")
+    retrait = ligne[: len(ligne) - len(corps)].replace("\t", "    ").replace(" ", "\u00a0")
+    ligne = retrait + _MARQUES.sub(r"\\\1", corps)
+    ligne = _LISTE_NUMEROTEE.sub(r"\1\\\2", _DEBUT_DE_BLOC.sub(r"\\\1", ligne))
+    ligne = _CODE_COURT.sub("\u2060", ligne)
+    return _ADRESSE.sub(lambda m: m.group(0) + "\u2060", ligne)
+
+
+def litteral(valeur: object) -> str:
+    """`valeur` à afficher telle quelle par Streamlit (st.markdown, st.caption, st.info,
+    st.table, libellés d'expander, de métrique, de bouton, options de st.radio…, qui
+    interprètent tous le Markdown) : image, lien, gras, LaTeX, couleurs, icônes et HTML
+    restent du texte.
+
+    Les marques de Markdown et de Streamlit sont échappées d'une barre oblique inverse (un
+    texte ordinaire n'en reçoit aucune : « Saint-Jean, 25 mai »), les adresses ne deviennent
+    pas des liens, les caractères invisibles ou de direction sont retirés (voir `visible`),
+    et chaque ligne garde son saut sans devenir un titre, une liste ou un bloc de code. À ne
+    pas employer là où Streamlit affiche du texte brut (st.selectbox, st.multiselect,
+    st.dataframe, st.text) : les barres obliques s'y verraient."""
+    if valeur is None:
+        return ""
+    texte = visible(_CONTROLES.sub("", str(valeur)))
+    return "  \n".join(_ligne_litterale(ligne) for ligne in texte.splitlines())
+
+
+def litteral_html(valeur: object) -> str:
+    """`valeur` à afficher telle quelle dans du HTML ou dans un graphique plotly (libellés,
+    infobulles), qui interprète « <b> », « <a href> » et « <br> »."""
+    if valeur is None:
+        return ""
+    return html.escape(visible(_CONTROLES.sub("", str(valeur))), quote=False)

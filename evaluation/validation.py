@@ -25,7 +25,7 @@ from evaluation.gabarit import (
 from evaluation.lecture import CelluleEnErreur, FichierLu, Tableau
 from evaluation.municipalites import Repertoire
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, Probleme
-from evaluation.texte import liste, nettoyer, normaliser
+from evaluation.texte import cle_identifiant, invisibles, liste, nettoyer, normaliser, visible
 from evaluation.valeurs import (
     ValeurIllisible,
     Vocabulaire,
@@ -185,8 +185,29 @@ def _premiers(demandes: list[Enregistrement]) -> list[Enregistrement]:
 
 
 def cle_numero(numero: object) -> str:
-    """Clé de comparaison d'un numéro de demande : sans casse ni espaces superflus."""
-    return nettoyer(numero).casefold()
+    """Clé de comparaison d'un numéro de demande : sans casse, espaces superflus ni
+    caractère invisible, pleine chasse ramenée (voir `texte.cle_identifiant`)."""
+    return cle_identifiant(numero)
+
+
+def _sans_invisibles(brut: dict, signaler) -> dict:
+    """Les cellules de la ligne sans caractère invisible ni de direction (voir
+    `texte.visible`) ; chaque cellule qui en portait est signalée (avertissement)."""
+    propres = None
+    for cle, valeur in brut.items():
+        if type(valeur) is str and not valeur.isascii() and (trouves := invisibles(valeur)):
+            propres = propres or dict(brut)
+            propres[cle] = texte = visible(valeur)
+            extrait = texte if len(texte) <= 40 else texte[:39] + "…"
+            signaler(
+                cle,
+                "caracteres_invisibles",
+                f"caractères invisibles ou de direction retirés ({', '.join(trouves)}) : le "
+                f"texte gardé est « {extrait} », tel qu'il s'affiche. Vérifiez la cellule "
+                "dans le fichier.",
+                AVERTISSEMENT,
+            )
+    return brut if propres is None else propres
 
 
 def _signaler_erreur_excel(signaler, col: Colonne, valeur: CelluleEnErreur) -> None:
@@ -266,6 +287,7 @@ class _Validateur:
         def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
             e.signaler(cle, code, message, severite, suggestion)
 
+        brut = _sans_invisibles(brut, signaler)
         erreurs_possibles = tableau.cellules_en_erreur
         for col, cle, toujours, obligatoire, montant, convertir in self.plan(tableau):
             valeur = brut.get(cle)
@@ -501,6 +523,7 @@ class _Validateur:
         def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
             e.signaler(cle, code, message, severite, suggestion)
 
+        brut = _sans_invisibles(brut, signaler)
         erreurs = (
             {cle for cle, val in brut.items() if isinstance(val, CelluleEnErreur)}
             if tableau.cellules_en_erreur

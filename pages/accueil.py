@@ -6,6 +6,7 @@ from evaluation import attributions, stockage
 from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.formats import date, montant
 from evaluation.importation import importer, verifier_lot
+from evaluation.texte import litteral
 from pages.commun import appel_actif, fichiers_demo, moteur
 from pages.connexion import exiger_acces
 
@@ -16,7 +17,7 @@ st.title("Évaluation des demandes")
 if message := st.session_state.pop("message_accueil", None):
     st.success(message)
 st.markdown(
-    f"Tableau de bord du comité de sélection de l'appel **{appel.nom}**"
+    f"Tableau de bord du comité de sélection de l'appel **{litteral(appel.nom)}**"
     + (f" (date limite : {date(appel.date_limite)})" if appel.date_limite else "")
     + "."
 )

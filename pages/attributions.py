@@ -7,6 +7,7 @@ import streamlit as st
 from evaluation import attributions, stockage
 from evaluation.comptes import lister_comptes
 from evaluation.formats import date, pluriel
+from evaluation.texte import litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 
@@ -22,7 +23,7 @@ numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=Tr
 
 st.title("Attributions et conflits d'intérêts")
 if message := st.session_state.pop("_attrib_msg", None):
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if demandes.empty or not etat.evaluateurs:
     st.info(
         "Il faut des demandes importées et au moins un compte d'évaluateur actif (page "
@@ -77,7 +78,9 @@ with st.container(border=True):
 charge = {e: len(etat.demandes_de(e)) for e in etat.evaluateurs}
 st.markdown(
     "**Charge** : "
-    + " · ".join(f"{noms.get(e, e)} : {pluriel(n_, 'demande')}" for e, n_ in charge.items())
+    + " · ".join(
+        f"{litteral(noms.get(e, e))} : {pluriel(n_, 'demande')}" for e, n_ in charge.items()
+    )
 )
 
 if mode_actuel is not None:
@@ -101,7 +104,8 @@ if mode_actuel is not None:
         width="stretch",
         disabled=["No", "Municipalité"],
         column_config={
-            e: st.column_config.CheckboxColumn(noms.get(e, e), help=e) for e in etat.evaluateurs
+            e: st.column_config.CheckboxColumn(noms.get(e, e), help=litteral(e))
+            for e in etat.evaluateurs
         },
     )
     if st.button("Enregistrer les attributions", key="attrib_enregistrer"):

@@ -17,7 +17,8 @@ from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
 from evaluation.fiche import id_secteur, libelle_secteur
 from evaluation.formats import date, montant, nombre, pluriel, pourcentage
 from evaluation.municipalites import repertoire
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
+from evaluation.texte import litteral
 from pages.commun import (
     afficher_accord_du_panel,
     appel_actif,
@@ -46,7 +47,7 @@ decisions_fermees = donnees.reglages.decisions_verrouillees
 
 st.title("Classement")
 if message := st.session_state.pop("_classement_msg", None):
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:
     st.info("Aucune demande importée pour cet appel.")
     st.stop()
@@ -82,7 +83,7 @@ with st.expander("Règles appliquées", expanded=False):
     poids = donnees.poids
     source = (
         f"adoptées le {date(donnees.ponderation['date'].date())} par "
-        f"{donnees.ponderation['auteur']}"
+        f"{litteral(donnees.ponderation['auteur'])}"
         if donnees.ponderation
         else "celles de l'appel"
     )
@@ -90,11 +91,11 @@ with st.expander("Règles appliquées", expanded=False):
         f"- **Note d'un critère** : {appel.agregation.replace('_', ' ')} des évaluations "
         "soumises (hors conflits d'intérêts).\n"
         f"- **Total sur 100** : Σ poids × note / {nombre(appel.echelle_max)} ; poids ({source}) : "
-        + ", ".join(f"{c.libelle} {nombre(poids[c.id])}" for c in appel.criteres)
+        + ", ".join(f"{litteral(c.libelle)} {nombre(poids[c.id])}" for c in appel.criteres)
         + ".\n"
         f"- **Seuil** : {nombre(appel.seuil_global)} / 100"
         + "".join(
-            f" ; {c.libelle} au moins {nombre(c.minimum, 1)}"
+            f" ; {litteral(c.libelle)} au moins {nombre(c.minimum, 1)}"
             for c in appel.criteres
             if c.minimum is not None
         )
@@ -103,7 +104,7 @@ with st.expander("Règles appliquées", expanded=False):
         "non évalué, sous le seuil, classé.\n"
         "- **Départage des ex æquo** : "
         + " ; puis ".join(
-            classement.libelle_regle(r, appel) for r in classement.regles_departage(appel)
+            litteral(classement.libelle_regle(r, appel)) for r in classement.regles_departage(appel)
         )
         + ".\n"
         f"- **À discuter** : étendue d'au moins {nombre(appel.ecart_critere_a_discuter, 1)} "
@@ -309,13 +310,13 @@ with st.expander("Simuler d'autres pondérations"):
     simules = {}
     for col, c in zip(cols, appel.criteres, strict=True):
         simules[c.id] = col.slider(
-            c.libelle.split(" ")[0],
+            litteral(c.libelle.split(" ")[0]),
             min_value=0,
             max_value=60,
             value=round(donnees.poids[c.id]),
             step=1,
             key=f"poids::{c.id}",
-            help=c.libelle,
+            help=litteral(c.libelle),
         )
     somme = sum(simules.values())
     if somme == 0:

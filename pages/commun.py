@@ -19,6 +19,7 @@ from evaluation.formats import nombre
 from evaluation.gabarit import construire_gabarit
 from evaluation.lecture import Limites
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
+from evaluation.texte import litteral
 
 DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "donnees" / "demo"
 CLE_CADRE = "_cadre_app"
@@ -162,7 +163,7 @@ def afficher_accord_du_panel(appel: Appel, donnees, noms: dict[str, str]) -> Non
         )
         + " · **alpha de Krippendorff** (ordinal) par critère : "
         + " ; ".join(
-            f"{cr.libelle.split(' ')[0]} "
+            f"{litteral(cr.libelle.split(' ')[0])} "
             + (
                 "—"
                 if np.isnan(accord.alpha_par_critere[cr.id])

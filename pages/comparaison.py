@@ -8,7 +8,8 @@ import streamlit as st
 
 from evaluation import classement, comparaison
 from evaluation.formats import montant, pourcentage
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
+from evaluation.texte import litteral_html
 from pages.commun import appels_archives, appels_disponibles, donnees_classement
 from pages.connexion import exiger_acces
 
@@ -74,9 +75,13 @@ longue = comparaison.repartitions(paires, dimension)
 if longue.empty or not longue["finance"].any():
     st.info("Aucun montant financé dans les appels comparés : rien à répartir encore.")
 else:
-    courts = longue["libelle"].map(lambda t: t if len(t) <= 55 else t[:54] + "…")
+    courts = longue["libelle"].map(lambda t: litteral_html(t if len(t) <= 55 else t[:54] + "…"))
     graphique = px.bar(
-        longue.assign(finance_dollars=longue["finance"] / 100, court=courts),
+        longue.assign(
+            finance_dollars=longue["finance"] / 100,
+            court=courts,
+            appel=longue["appel"].map(litteral_html),
+        ),
         x="finance_dollars",
         y="court",
         color="appel",

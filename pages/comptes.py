@@ -22,6 +22,7 @@ from evaluation.comptes import (
     regions_du_quebec,
 )
 from evaluation.municipalites import repertoire
+from evaluation.texte import litteral
 from pages.commun import moteur
 from pages.connexion import exiger_acces
 
@@ -61,7 +62,7 @@ def _code_inscrit(cible: Compte) -> str:
 
 st.title("Comptes")
 if message := st.session_state.pop("_comptes_msg", None):
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 
 comptes = lister_comptes(moteur=m)
 st.dataframe(

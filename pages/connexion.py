@@ -24,6 +24,7 @@ from evaluation.comptes import (
     trouver_compte,
 )
 from evaluation.droits import message_refus, peut_ouvrir
+from evaluation.texte import litteral
 from pages.commun import moteur
 
 CLE_COMPTE = "_compte_connecte"
@@ -87,7 +88,7 @@ def afficher_connexion() -> None:
     """La page montrée tant que personne n'est connecté."""
     st.title("Évaluation des demandes")
     if message := st.session_state.pop("_message_connexion", None):
-        st.warning(message, icon=":material/person_off:")
+        st.warning(litteral(message), icon=":material/person_off:")
     if oidc_configure():
         if st.user.to_dict().get("is_logged_in"):
             # Authentifiée par l'organisation, mais sans compte actif ici (message ci-dessus).
@@ -116,7 +117,7 @@ def afficher_connexion() -> None:
         if resultat.reussie:
             st.session_state[CLE_COMPTE] = resultat.compte.courriel
             st.rerun()
-        st.error(resultat.message, icon=":material/lock:")
+        st.error(litteral(resultat.message), icon=":material/lock:")
     st.caption(
         "Mot de passe oublié ou compte verrouillé : l'administration vous fixe un mot de "
         "passe provisoire (page Comptes), à remplacer dès la connexion."
@@ -221,7 +222,7 @@ def _premier_administrateur() -> None:
         try:
             compte = creer_premier_administrateur(courriel, mot_de_passe, moteur=moteur(), nom=nom)
         except ErreurCompte as exc:
-            st.error(f"Compte non créé : {exc}")
+            st.error(f"Compte non créé : {litteral(exc)}")
             return
         st.session_state[CLE_COMPTE] = compte.courriel
         st.rerun()

@@ -22,6 +22,7 @@ from evaluation.evaluations import (
 from evaluation.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
 from evaluation.formats import date, nombre, pluriel
 from evaluation.grilles import construire_grille, importer_grille, lire_grille
+from evaluation.texte import litteral
 from evaluation.validation import cle_numero
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
@@ -294,7 +295,8 @@ if mes_conflits:
     st.caption(
         "Hors de votre liste pour conflit d'intérêts : "
         + " ; ".join(
-            f"{numeros.get(c.demande_id, c.demande_id)} ({c.raison})" for c in mes_conflits
+            f"{litteral(numeros.get(c.demande_id, c.demande_id))} ({litteral(c.raison)})"
+            for c in mes_conflits
         )
     )
 if total == 0:
@@ -307,7 +309,7 @@ if total == 0:
 
 if message := st.session_state.pop(MESSAGE, None):
     genre, texte = message
-    {"success": st.success, "error": st.error, "info": st.info}[genre](texte)
+    {"success": st.success, "error": st.error, "info": st.info}[genre](litteral(texte))
 if (perimee := st.session_state.get(PERIMEE)) is not None and perimee[0] == st.session_state.get(
     COURANTE
 ):
@@ -439,8 +441,9 @@ _, statut, _, prerempli, _ = st.session_state[CHARGEE]
 if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in par_id:
     with st.container(border=True):
         st.warning(
-            f"La demande {demande['no_demande']} a des modifications non enregistrées. "
-            f"Que faire avant d'ouvrir la demande {par_id[attente]['no_demande']} ?",
+            f"La demande {litteral(demande['no_demande'])} a des modifications non "
+            "enregistrées. Que faire avant d'ouvrir la demande "
+            f"{litteral(par_id[attente]['no_demande'])} ?",
             icon=":material/edit_note:",
         )
         b1, b2, b3 = st.columns(3)
@@ -464,15 +467,20 @@ if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in par_
 
 lecture, notation = st.columns([5, 7], gap="large")
 with lecture:
-    st.markdown(f"#### {demande['no_demande']} · {demande.get('titre') or 'Sans titre'}")
+    st.markdown(
+        f"#### {litteral(demande['no_demande'])} · "
+        + (litteral(demande.get("titre")) or "Sans titre")
+    )
     st.caption(
-        f"{libelle_axe(appel, demande.get('axe'))} · "
-        f"{libelle_secteur(appel, demande.get('secteur'))}"
+        f"{litteral(libelle_axe(appel, demande.get('axe')))} · "
+        f"{litteral(libelle_secteur(appel, demande.get('secteur')))}"
     )
     if isinstance(demande.get("resume"), str) and demande["resume"].strip():
-        st.markdown(demande["resume"])
+        st.markdown(litteral(demande["resume"]))
     st.markdown(
-        "\n".join(f"- **{libelle}** : {valeur}" for libelle, valeur in resume(demande, appel))
+        "\n".join(
+            f"- **{libelle}** : {litteral(valeur)}" for libelle, valeur in resume(demande, appel)
+        )
     )
     with m.connect() as connexion:
         lignes = stockage.lire_lignes_budget(
@@ -484,7 +492,7 @@ with lecture:
     else:
         st.dataframe(budget(lignes), hide_index=True, width="stretch")
     for texte in avertissements(demande):
-        st.warning(texte, icon=":material/warning:")
+        st.warning(litteral(texte), icon=":material/warning:")
 
 fige = statut == SOUMISE or verrouille
 with notation:
@@ -506,19 +514,20 @@ with notation:
     for c in appel.criteres:
         with st.container(border=True):
             st.select_slider(
-                f"**{c.libelle}** · {nombre(c.poids, 0)} points",
+                f"**{litteral(c.libelle)}** · {nombre(c.poids, 0)} points",
                 options=ECHELLE,
                 format_func=note_lisible,
                 key=cle("note", courante, c.id),
-                help=c.description,
+                help=litteral(c.description),
                 disabled=fige,
             )
             st.caption(
-                f"**Basse** : {c.note_basse}  \n**Moyenne** : {c.note_moyenne}  \n"
-                f"**Haute** : {c.note_haute}"
+                f"**Basse** : {litteral(c.note_basse)}  \n"
+                f"**Moyenne** : {litteral(c.note_moyenne)}  \n"
+                f"**Haute** : {litteral(c.note_haute)}"
             )
             st.text_area(
-                f"Commentaire : {c.libelle}",
+                f"Commentaire : {litteral(c.libelle)}",
                 key=cle("comm", courante, c.id),
                 height=68,
                 disabled=fige,
@@ -540,7 +549,7 @@ with notation:
                     else "Le fichier ne le dit pas : à juger sur le dossier."
                 )
                 st.radio(
-                    cond.libelle,
+                    litteral(cond.libelle),
                     list(REPONSES),
                     key=cle("cond", courante, cond.id),
                     horizontal=True,
@@ -710,14 +719,18 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
             attributions=etat,
         )
         for p in lecture_grille.problemes:
-            st.error(f"{p.fichier}, {p.emplacement} : {p.message}" if p.emplacement else p.message)
+            st.error(
+                litteral(f"{p.fichier}, {p.emplacement} : {p.message}")
+                if p.emplacement
+                else litteral(p.message)
+            )
         if lecture_grille.sans_blocage:
             st.caption(f"{pluriel(len(lecture_grille.lignes), 'ligne')} lue(s), sans problème.")
             if st.button("Importer la grille", key="importer_grille", type="primary"):
                 try:
                     n = importer_grille(lecture_grille, appel, moteur=m, auteur=compte.courriel)
                 except ErreurEvaluation as exc:
-                    st.error(f"Rien n'est enregistré : {exc}")
+                    st.error(f"Rien n'est enregistré : {litteral(exc)}")
                 else:
                     st.session_state.pop(CHARGEE, None)
                     st.session_state.pop(COPIES, None)

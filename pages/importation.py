@@ -14,6 +14,7 @@ from evaluation.lecture import EXTENSIONS
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.rapport import compter, problemes_par_fichier, resume_fichier, resume_importation
 from evaluation.tableaux import demandes_pour_personne
+from evaluation.texte import litteral
 from evaluation.validation import colonnes_manquantes
 from pages.commun import (
     COULEURS_GRAVITE,
@@ -212,12 +213,15 @@ def afficher_resultat(rapport) -> None:
     if rapport.lignes_valides_seulement:
         st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
     if rapport.ecartees:
-        st.warning("Écartées (non importées) : " + ", ".join(rapport.ecartees))
+        st.warning("Écartées (non importées) : " + litteral(", ".join(rapport.ecartees)))
     if rapport.mises_a_jour:
         titre = f"Ce qui a changé ({pluriel(len(rapport.mises_a_jour), 'demande')})"
         with st.expander(titre, expanded=len(rapport.mises_a_jour) <= 5):
             for c in rapport.mises_a_jour:
-                st.markdown(f"**{c.no_demande}**\n" + "\n".join(f"- {d}" for d in c.details))
+                st.markdown(
+                    f"**{litteral(c.no_demande)}**\n"
+                    + "\n".join(f"- {litteral(d)}" for d in c.details)
+                )
 
 
 def afficher_problemes(gravite: str, problemes: list) -> None:
@@ -228,7 +232,8 @@ def afficher_problemes(gravite: str, problemes: list) -> None:
     if len(problemes) <= LISTE_MAX:
         st.markdown(
             "\n".join(
-                f"- {p.emplacement + ' : ' if p.emplacement else ''}{p.message}" for p in problemes
+                f"- {litteral(p.emplacement + ' : ' if p.emplacement else '')}{litteral(p.message)}"
+                for p in problemes
             )
         )
         return
@@ -260,7 +265,7 @@ if "dernier_rapport" in st.session_state:
 gauche, droite = st.columns([2, 1])
 with gauche:
     st.markdown(
-        f"Appel : **{appel.nom_court}** · "
+        f"Appel : **{litteral(appel.nom_court)}** · "
         f"{pluriel(nombre_stocke, 'demande déjà stockée', 'demandes déjà stockées')}. "
         "Formats acceptés : .xlsx, .xlsm (les macros ne sont jamais exécutées), .xls, .ods, .csv "
         "(virgule ou point-virgule), et formulaires d'une demande (libellés en colonne A)."
@@ -293,7 +298,7 @@ if televerses:
     sources = [(f.name, f.getvalue()) for f in televerses]
 elif st.session_state.get("source_demo"):
     sources = [(f.name, f.read_bytes()) for f in fichiers_demo()]
-    st.caption("Jeu de démonstration : " + ", ".join(n for n, _ in sources))
+    st.caption("Jeu de démonstration : " + litteral(", ".join(n for n, _ in sources)))
 else:
     sources = []
 
@@ -318,7 +323,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         numeros_stockes=numeros_stockes,
         limites=limites(),
         correspondances=correspondances,
-        progression=lambda f, texte: barre.progress(min(f, 1.0), text=texte),
+        progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),
     )
     barre.empty()
     st.session_state["verification_cle"] = cle_cache
@@ -340,7 +345,7 @@ if manquantes:
             for e in tableau.entetes_supplementaires
         }
         choix = st.selectbox(
-            f"« {colonne.entete} » dans {tableau.fichier}{ou}",
+            f"« {colonne.entete} » dans {litteral(tableau.fichier + ou)}",
             options=[AUCUNE, *tableau.entetes_supplementaires],
             format_func=lambda e, ex=exemples: f"{e} (ex. : {ex[e]})" if ex.get(e) else e,
             key=f"relier::{tableau.fichier}::{tableau.feuille}::{colonne.cle}",
@@ -353,7 +358,7 @@ if manquantes:
 
 if correspondances:
     reliees = " ; ".join(
-        f"{fichier} : « {entete} » → « {LIBELLES_CHAMPS.get(cle, cle)} »"
+        f"{litteral(fichier)} : « {litteral(entete)} » → « {LIBELLES_CHAMPS.get(cle, cle)} »"
         for fichier, relie in correspondances.items()
         for entete, cle in relie.items()
     )
@@ -386,7 +391,7 @@ for fichier, par_gravite in problemes_par_fichier(verification).items():
     else:
         icone = ":material/check_circle:"
     a_lire = grave or bool(par_gravite.get(AVERTISSEMENT))
-    titre = f"{fichier} — {resume_fichier(verification, fichier, par_gravite)}"
+    titre = litteral(f"{fichier} — {resume_fichier(verification, fichier, par_gravite)}")
     with st.expander(titre, expanded=a_lire, icon=icone):
         if not any(par_gravite.values()):
             st.markdown("Aucun problème relevé.")
@@ -440,14 +445,14 @@ if st.button(f"Importer {pluriel(len(gardees), 'demande')}", type="primary", key
             moteur=moteur(),
             lignes_valides_seulement=valides_seulement,
             auteur=compte.courriel,
-            progression=lambda f, texte: barre.progress(min(f, 1.0), text=texte),
+            progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),
             correspondances=correspondances,
         )
     except Exception as exc:  # la transaction est annulée : rien n'a été écrit
         barre.empty()
         st.error(
             "L'importation a échoué et a été annulée ; rien n'a été enregistré. Détail : "
-            + message_erreur(exc)
+            + litteral(message_erreur(exc))
         )
     else:
         st.session_state["dernier_rapport"] = rapport

@@ -7,7 +7,7 @@ import streamlit as st
 
 from evaluation import journal, stockage
 from evaluation.formats import pluriel
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 

@@ -29,6 +29,7 @@ from evaluation.parametres_appel import (
     tables_depuis_lignes,
     vers_toml,
 )
+from evaluation.texte import litteral
 from pages.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.connexion import exiger_acces
 from pages.erreurs import oublier_version, version_a_l_ouverture
@@ -65,7 +66,7 @@ def annoncer(genre: str, texte: str) -> None:
 
 st.title("Paramètres de l'appel")
 if message := st.session_state.pop(CLE_MESSAGE, None):
-    (st.success if message[0] == "succes" else st.error)(message[1])
+    (st.success if message[0] == "succes" else st.error)(litteral(message[1]))
 
 with m.connect() as connexion:
     stocke = stockage.lire_appel(appel.id, connexion=connexion)
@@ -96,7 +97,7 @@ with onglet_creer:
     )
     source = sources[source_id]
     if source.description:
-        st.caption(source.description)
+        st.caption(litteral(source.description))
     with st.form("creer_appel"):
         identifiant = st.text_input(
             "Identifiant du nouvel appel",
@@ -117,7 +118,7 @@ with onglet_creer:
             texte = copie(source, identifiant.strip(), nom, nom_court)
             nouveau = enregistrer(texte, moteur=m, auteur=auteur, creation=True)
         except (ErreurAppel, ParametresRefuses) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(litteral(exc), icon=":material/error:")
         else:
             st.session_state[CLE_APPEL] = nouveau.id
             annoncer(
@@ -130,7 +131,7 @@ with onglet_creer:
 # --- Exporter, importer ---------------------------------------------------------------------
 with onglet_fichier:
     st.download_button(
-        f"Télécharger la configuration de {appel.nom_court} (TOML)",
+        f"Télécharger la configuration de {litteral(appel.nom_court)} (TOML)",
         data=appel.source_toml.encode("utf-8"),
         file_name=f"{appel.id}.toml",
         mime="application/toml",
@@ -149,7 +150,7 @@ with onglet_fichier:
                 televerse.getvalue(), televerse.name, moteur=m, auteur=auteur
             )
         except (ErreurAppel, ParametresRefuses) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(litteral(exc), icon=":material/error:")
         else:
             st.session_state[CLE_APPEL] = importe.id
             annoncer("succes", f"Appel « {importe.nom_court} » {'créé' if cree else 'mis à jour'}.")
@@ -177,7 +178,8 @@ with onglet_archive:
 
 # --- Modifier -------------------------------------------------------------------------------
 with onglet_modifier:
-    st.markdown(f"**{appel.nom}** (`{appel.id}`)")
+    # Dans un bloc de code, rien n'est interprété que l'accent grave, retiré.
+    st.markdown(f"**{litteral(appel.nom)}** (`{appel.id.replace('`', '')}`)")
     if archive:
         st.warning("Cet appel est archivé : rouvrez-le (onglet Archiver) pour le modifier.")
     if fige:
@@ -505,7 +507,7 @@ with onglet_modifier:
             annoncer("erreur", str(exc))
             st.rerun()
         except (ErreurAppel, ParametresRefuses) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(litteral(exc), icon=":material/error:")
         else:
             oublier_version(cle)
             annoncer("succes", f"Paramètres de « {nom_court or appel.nom_court} » enregistrés.")

@@ -12,7 +12,8 @@ from evaluation import classement, financement, portefeuille
 from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
 from evaluation.formats import montant, nombre, pourcentage
 from evaluation.municipalites import repertoire
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
+from evaluation.texte import litteral, litteral_html
 from pages.commun import afficher_accord_du_panel, appel_actif, donnees_classement, moteur
 from pages.commun import solidite as solidite_par_demande
 from pages.connexion import exiger_acces
@@ -29,7 +30,7 @@ periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financiere
 
 st.title("Portefeuille")
 if message := st.session_state.pop("_portefeuille_msg", None):
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:
     st.info("Aucune demande importée pour cet appel.")
     st.stop()
@@ -164,7 +165,8 @@ graphique, tableau = st.columns([3, 2])
 trie = repart.sort_values("finance")
 figure = px.bar(
     x=trie["finance"] / 100,
-    y=trie["libelle"],
+    # plotly interprète « <b> », « <a href> » dans ses libellés : texte échappé.
+    y=trie["libelle"].map(litteral_html),
     orientation="h",
     labels={"x": "Financé ($)", "y": ""},
     text=[montant(int(v)) if v else "" for v in trie["finance"]],
@@ -209,7 +211,9 @@ if not arbre.empty:
         {
             "Axe": arbre["axe"].map(lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"),
             "Secteur": arbre["secteur"].map(
-                lambda s: next((x.libelle for x in appel.secteurs if x.id == s), s or "—")
+                lambda s: litteral_html(
+                    next((x.libelle for x in appel.secteurs if x.id == s), s or "—")
+                )
             ),
             "Financé": portefeuille.montants(arbre, appel, selon).sum(axis=1) / 100,
         }
@@ -293,7 +297,7 @@ if "_pf_optimum" in st.session_state:
     )
     optimum = portefeuille.optimiser(table, appel, forcees=forcees_calcul, exclues=exclues_calcul)
     if optimum.message and not optimum.choisies.any():
-        st.error(optimum.message)
+        st.error(litteral(optimum.message))
     else:
         actuelle = portefeuille.selection(table)
         totaux_montants = portefeuille.montants(table, appel).sum(axis=1)
@@ -321,7 +325,7 @@ if "_pf_optimum" in st.session_state:
         if optimum.manques:
             st.warning(
                 "Cibles impossibles à tenir toutes : "
-                + " ; ".join(f"{k} (manque {v})" for k, v in optimum.manques.items())
+                + " ; ".join(f"{litteral(k)} (manque {v})" for k, v in optimum.manques.items())
             )
         changements = portefeuille.comparer_selections(table, actuelle, optimum.choisies)
         if changements.empty:
@@ -432,9 +436,9 @@ if presidence:
     afficher_accord_du_panel(appel, donnees, noms)
     if not donnees.notes.empty:
         longues = donnees.notes.copy()
-        courts = {cr.id: cr.libelle.split(" ")[0] for cr in appel.criteres}
+        courts = {cr.id: litteral_html(cr.libelle.split(" ")[0]) for cr in appel.criteres}
         longues["critere"] = longues["critere"].map(courts)
-        longues["evaluateur"] = longues["evaluateur"].map(lambda e: noms.get(e, e))
+        longues["evaluateur"] = longues["evaluateur"].map(lambda e: litteral_html(noms.get(e, e)))
         boites = px.box(
             longues,
             x="critere",

@@ -10,6 +10,7 @@ from evaluation.comptes import lister_comptes
 from evaluation.evaluations import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.formats import montant, nombre
 from evaluation.proces_verbal import proces_verbal
+from evaluation.texte import litteral
 from pages.commun import appel_actif, donnees_classement, moteur
 from pages.connexion import exiger_acces
 from pages.erreurs import rattraper
@@ -44,7 +45,7 @@ st.caption(
     )
 )
 if message := st.session_state.pop("_seance_msg", None):
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 tout = st.toggle("Inclure les demandes hors classement", key="seance_tout")
 ordre = table if tout else table[table["statut"] == classement.CLASSE]
 ids = [int(i) for i in ordre["demande_id"]]
@@ -71,9 +72,10 @@ n3.button(
 )
 
 rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
-st.title(f"{rang}{r['no_demande']} · {r.get('titre') or ''}")
+st.title(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
+nom_region = next((x.nom for x in appel.regions if x.code == r["region"]), "")
 st.markdown(
-    f"**{r['municipalite']}** · {next((x.nom for x in appel.regions if x.code == r['region']), '')}"
+    f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
     + (" · projet conjoint" if r["projet_conjoint"] else "")
 )
 c1, c2, c3, c4 = st.columns(4)
@@ -92,7 +94,7 @@ c4.metric("Statut", r["financement"] or r["statut"])
 if r["a_discuter"]:
     st.warning("À discuter : les évaluateurs divergent.", icon=":material/forum:")
 if r["raison"]:
-    st.caption(r["raison"])
+    st.caption(litteral(r["raison"]))
 
 # Notes de chaque évaluateur, et leurs commentaires.
 evaluations_demande = donnees.evaluations[donnees.evaluations["demande_id"].astype(int) == d]
@@ -110,18 +112,22 @@ for e in sorted(set(donnees.notes.loc[donnees.notes["demande_id"] == d, "evaluat
     if not lu or lu[0] != SOUMISE:
         continue
     saisie = lu[1]
-    ligne = {"Évaluateur": noms.get(e, e)}
+    # st.table interprète le Markdown de ses cellules : noms et libellés y sont littéraux.
+    qui = litteral(noms.get(e, e))
+    ligne = {"Évaluateur": qui}
     for c in appel.criteres:
-        ligne[c.libelle.split(" ")[0]] = nombre(saisie.notes.get(c.id) or 0, 1)
+        ligne[litteral(c.libelle.split(" ")[0])] = nombre(saisie.notes.get(c.id) or 0, 1)
         if saisie.commentaires.get(c.id):
-            commentaires.append(f"**{noms.get(e, e)}**, {c.libelle} : {saisie.commentaires[c.id]}")
+            commentaires.append(
+                f"**{qui}**, {litteral(c.libelle)} : {litteral(saisie.commentaires[c.id])}"
+            )
     if saisie.commentaire_global:
-        commentaires.append(f"**{noms.get(e, e)}** : {saisie.commentaire_global}")
+        commentaires.append(f"**{qui}** : {litteral(saisie.commentaire_global)}")
     lignes.append(ligne)
 moyennes = {"Évaluateur": "Note retenue"}
 for c in appel.criteres:
     v = r[f"note:{c.id}"]
-    moyennes[c.libelle.split(" ")[0]] = "—" if pd.isna(v) else nombre(v, 1)
+    moyennes[litteral(c.libelle.split(" ")[0])] = "—" if pd.isna(v) else nombre(v, 1)
 st.table(pd.DataFrame([*lignes, moyennes]).set_index("Évaluateur"))
 if commentaires:
     with st.expander(f"Commentaires des évaluateurs ({len(commentaires)})", expanded=True):

@@ -8,6 +8,7 @@ from evaluation import attributions, stockage, suivi
 from evaluation.comptes import ADMIN, lister_comptes
 from evaluation.evaluations import MODIFIEE_APRES_CONSULTATION, OBJET_APRES_CONSULTATION
 from evaluation.formats import date, nombre, pluriel
+from evaluation.texte import litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 
@@ -47,7 +48,8 @@ with st.container(border=True):
         st.markdown(
             ":material/lock: **Évaluations verrouillées**"
             + (
-                f" le {date(quand.date())} à {quand:%H h %M} par {etat.reglages.modifie_par}"
+                f" le {date(quand.date())} à {quand:%H h %M} par "
+                f"{litteral(etat.reglages.modifie_par)}"
                 if quand
                 else ""
             )

@@ -11,7 +11,7 @@ import pytest
 from evaluation import journal, stockage
 from evaluation.evaluations import BROUILLON, Saisie, enregistrer
 from evaluation.importation import importer, verifier_lot
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES
 
 ADMIN, EVA, LUC, PRES = "admin@x.ca", "eva@x.ca", "luc@x.ca", "pres@x.ca"

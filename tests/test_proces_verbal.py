@@ -198,8 +198,9 @@ def test_decisions_dans_l_ordre_du_classement(lu):
         [
             "1",
             "T-002",
-            "@SUM(A1)",
-            te.HYPERLIEN,
+            # Ce qu'un tableur prendrait pour une formule porte l'apostrophe (neutralisation).
+            "'@SUM(A1)",
+            "'" + te.HYPERLIEN,
             "90,00",
             "retenu",
             dollars("30 000 $"),
@@ -209,19 +210,19 @@ def test_decisions_dans_l_ordre_du_classement(lu):
         [
             "2",
             "T-001",
-            "\t=1",
-            "+1+1",
+            "'\t=1",
+            "'+1+1",
             "78,75",
             "refusé",
             dollars("0 $"),
             dollars("0 $"),
-            te.JUSTIFICATION_T001,
+            "'" + te.JUSTIFICATION_T001,
         ],
         [
             "3",
             "T-003",
-            "\r=1",
-            "-2",
+            "'\r=1",
+            "'-2",
             "70,00",
             "retenu",
             dollars("18 000,50 $"),
@@ -236,7 +237,7 @@ def test_decisions_dans_l_ordre_du_classement(lu):
 def test_demandes_discutees(lu):
     assert lignes(lu, "Demandes discutées pour désaccord des évaluateurs (1)") == [
         ["Rang", "No", "Municipalité", "Total", "Étendue du total"],
-        ["2", "T-001", "\t=1", "78,75", "12,5"],
+        ["2", "T-001", "'\t=1", "78,75", "12,5"],
     ]
 
 

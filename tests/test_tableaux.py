@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from evaluation.tableaux import csv_sans_formules
+from evaluation.neutralisation import csv_sans_formules
 
 BOM = b"\xef\xbb\xbf"
 
@@ -35,10 +35,13 @@ def _pandas(donnees: bytes) -> pd.DataFrame:
         ("\t=1+1", "'\t=1+1"),
         ("-", "'-"),
         ("=", "'="),
+        # Des blancs ou la pleine chasse devant le signe : neutralisés aussi.
+        (" =1+1", "' =1+1"),
+        ("\u00a0\u00a0@SUM(A1)", "'\u00a0\u00a0@SUM(A1)"),
+        ("\uff1d1+1", "'\uff1d1+1"),
         # Rien d'autre ne change.
         ("Projet solide", "Projet solide"),
         ("a=b+c", "a=b+c"),
-        (" =1+1", " =1+1"),
         ("'=déjà neutre", "'=déjà neutre"),
         ("Québec; Lévis", "Québec; Lévis"),
         ('guillemets "doubles"', 'guillemets "doubles"'),

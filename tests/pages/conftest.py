@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -62,12 +64,19 @@ def application(base):
     return ouvrir
 
 
+def rendu(source: str) -> str:
+    """Le texte qu'une personne lit d'une source Markdown passée par `texte.litteral` : sans
+    les barres obliques d'échappement ni les gluons (U+2060) invisibles."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source).replace("\u2060", "")
+
+
 def textes(at: AppTest) -> str:
-    """Tout le texte visible (markdown, légendes, alertes, titres d'expanders)."""
+    """Tout le texte visible (markdown, légendes, alertes, titres d'expanders), tel qu'il se
+    lit (voir `rendu`)."""
     morceaux = [m.value for m in at.markdown] + [c.value for c in at.caption]
     morceaux += [e.value for e in (*at.success, *at.info, *at.warning, *at.error)]
     morceaux += [e.label for e in at.expander]
-    return "\n".join(morceaux)
+    return rendu("\n".join(morceaux))
 
 
 @pytest.fixture(autouse=True)

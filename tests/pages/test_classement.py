@@ -27,7 +27,7 @@ from evaluation.comptes import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from evaluation.evaluations import SOUMISE, Saisie
 from evaluation.importation import importer, verifier_lot
 from tests.conftest import DONNEES
-from tests.pages.conftest import compte_de_test, textes
+from tests.pages.conftest import compte_de_test, rendu, textes
 
 PAGE = "pages/classement.py"
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -167,7 +167,7 @@ def expander(at, libelle: str):
 
 
 def erreurs(at) -> list[str]:
-    return [e.value for e in at.error]
+    return [rendu(e.value) for e in at.error]
 
 
 def succes(at) -> list[str]:

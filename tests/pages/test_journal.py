@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from evaluation import attributions, evaluations, stockage, tableaux
+from evaluation import attributions, evaluations, neutralisation, stockage
 from evaluation.appel import charger_appel
 from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT, hacher
 from evaluation.evaluations import SOUMISE, Saisie
@@ -29,13 +29,13 @@ def appel():
 def csv_telecharge(monkeypatch) -> list[bytes]:
     """Les octets que la page remet au bouton de téléchargement, à chaque exécution."""
     produits: list[bytes] = []
-    original = tableaux.csv_sans_formules
+    original = neutralisation.csv_sans_formules
 
     def espion(table):
         produits.append(original(table))
         return produits[-1]
 
-    monkeypatch.setattr(tableaux, "csv_sans_formules", espion)
+    monkeypatch.setattr(neutralisation, "csv_sans_formules", espion)
     return produits
 
 
