@@ -33,13 +33,29 @@ def quand(instant: dt.datetime) -> str:
     return f"le {date_lisible(instant.date())} à {instant:%H} h {instant:%M}"
 
 
+DEPUIS_PAGE = "l'ouverture de votre page"
+CONSEIL_PAGE = (
+    "rechargez pour voir la version enregistrée, puis refaites vos changements s'il le faut."
+)
+
+
 class ModificationConcurrente(Exception):
     """L'objet a changé depuis que la vue l'a lu ; `changements` dit comment."""
 
-    def __init__(self, objet: str, changements: Sequence[Changement], *, feminin: bool = False):
+    def __init__(
+        self,
+        objet: str,
+        changements: Sequence[Changement],
+        *,
+        feminin: bool = False,
+        depuis: str = DEPUIS_PAGE,
+        conseil: str = CONSEIL_PAGE,
+    ):
         self.objet = objet
         self.feminin = feminin
         self.changements = tuple(changements)
+        self.depuis = depuis
+        self.conseil = conseil
         super().__init__(self.message)
 
     @property
@@ -58,10 +74,9 @@ class ModificationConcurrente(Exception):
         else:
             details = "changement sans détail au journal"
         return (
-            f"{self.objet} a été modifié{'e' if self.feminin else ''} depuis l'ouverture de "
-            f"votre page ({details}). "
-            "Rien de votre saisie n'a été enregistré et rien n'a été écrasé : rechargez pour "
-            "voir la version enregistrée, puis refaites vos changements s'il le faut."
+            f"{self.objet} a été modifié{'e' if self.feminin else ''} depuis {self.depuis} "
+            f"({details}). Rien de votre saisie n'a été enregistré et rien n'a été écrasé : "
+            f"{self.conseil}"
         )
 
     def __str__(self) -> str:

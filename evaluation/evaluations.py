@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from evaluation import stockage
 from evaluation.appel import Appel
 from evaluation.attributions import motif_refus
-from evaluation.concurrence import Changement, ModificationConcurrente, quand, verifier_version
+from evaluation.concurrence import (
+    CONSEIL_PAGE,
+    DEPUIS_PAGE,
+    Changement,
+    ModificationConcurrente,
+    quand,
+)
 from evaluation.journal import libelle_objet, valeur_lisible
 from evaluation.stockage import Moteur
 
@@ -172,6 +178,9 @@ class AEnregistrer:
     # La version lue par la page ou la grille (0 : aucune évaluation encore) ; None : écrire
     # sur la dernière version, sans vue à protéger.
     version_attendue: int | None = None
+    # D'où vient la vue, et quoi faire si elle est périmée (pour le message de refus).
+    depuis: str = DEPUIS_PAGE
+    conseil: str = CONSEIL_PAGE
 
 
 def enregistrer(
@@ -245,16 +254,6 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
     )
     if refus := motif_refus(appel.id, demande_id, evaluateur, connexion=connexion):
         raise EvaluationRefusee(f"Évaluation non enregistrée : {refus}")
-    verifier_version(
-        "Cette évaluation",
-        ancienne["version"] if ancienne else 0,
-        a.version_attendue,
-        lambda: changements_depuis(
-            appel, demande_id, evaluateur, a.version_attendue, connexion=connexion
-        ),
-        feminin=True,
-        erreur=EvaluationPerimee,
-    )
     notes = {
         cid: (saisie.notes.get(cid), saisie.commentaires.get(cid) or None)
         for cid in {*saisie.notes, *saisie.commentaires}
@@ -277,7 +276,19 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
         valeurs["soumise_le"] = instant
     changements = _changements(ancienne, valeurs, notes)
     if ancienne is not None and not changements:
-        return 0
+        return 0  # rien ne change : même d'après une vue périmée, rien ne peut se perdre
+    stockee = ancienne["version"] if ancienne else 0
+    if a.version_attendue is not None and stockee != a.version_attendue:
+        demande = stockage.lire_demande(demande_id, connexion=connexion) or {}
+        raise EvaluationPerimee(
+            f"L'évaluation de {demande.get('no_demande', demande_id)}",
+            changements_depuis(
+                appel, demande_id, evaluateur, a.version_attendue, connexion=connexion
+            ),
+            feminin=True,
+            depuis=a.depuis,
+            conseil=a.conseil,
+        )
     if apres := _apres_consultation(appel, ancienne, changements, connexion):
         valeurs["modifiee_apres_consultation"] = True
         changements.append((OBJET_APRES_CONSULTATION, None, apres))

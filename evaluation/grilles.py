@@ -32,6 +32,12 @@ FEUILLE_CRITERES = "Critères"
 ENTETE_EVALUATEUR = "Évaluateur"
 ENTETE_COMMENTAIRE = "Commentaire"
 ENTETE_STATUT = "Statut"
+ENTETE_VERSION = "Version (ne pas modifier)"
+DEPUIS_GRILLE = "le téléchargement de votre grille"
+CONSEIL_GRILLE = (
+    "téléchargez de nouveau votre grille (elle reprend ce qui est enregistré), reportez-y vos "
+    "changements, puis importez-la."
+)
 _EVALUATEUR = {"evaluateur", "evaluatrice", "evaluateur trice", "courriel de l evaluateur"}
 _COMMENTAIRE = {"commentaire", "commentaires", "commentaire global"}
 
@@ -41,10 +47,15 @@ def construire_grille(
     demandes: list[Mapping],
     evaluateur: str,
     deja: Mapping[int, Saisie] | None = None,
+    versions: Mapping[int, int] | None = None,
 ) -> bytes:
     """Grille personnelle : une ligne par demande attribuée, une colonne par critère (liste
     de validation sur l'échelle), un commentaire, un statut ; les critères expliqués sur
-    une seconde feuille. `deja` pré-remplit les notes déjà saisies."""
+    une seconde feuille. `deja` pré-remplit les notes déjà saisies.
+
+    Une dernière colonne, masquée, porte la version de chaque évaluation au téléchargement
+    (`versions`, 0 sans évaluation) : importer la grille ne pourra pas écraser ce qui a été
+    enregistré depuis, en ligne ou par une autre grille."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -60,6 +71,7 @@ def construire_grille(
         *(c.libelle for c in appel.criteres),
         ENTETE_COMMENTAIRE,
         ENTETE_STATUT,
+        ENTETE_VERSION,
     ]
     # Titres, noms et commentaires viennent des données : jamais une formule (neutralisation).
     ecrire_ligne(notes, 1, entetes)
@@ -76,6 +88,7 @@ def construire_grille(
                 *(saisie.notes.get(c.id) for c in appel.criteres),
                 saisie.commentaire_global or None,
                 None,
+                (versions or {}).get(d["id"], 0),
             ],
         )
     gras = Font(bold=True, color="FFFFFF")
@@ -103,8 +116,9 @@ def construire_grille(
         notes.column_dimensions[lettre].width = 16
     statut = DataValidation(type="list", formula1=f'"{SOUMISE},{BROUILLON}"', allow_blank=True)
     notes.add_data_validation(statut)
-    lettre_statut = notes.cell(1, len(entetes)).column_letter
+    lettre_statut = notes.cell(1, len(entetes) - 1).column_letter
     statut.add(f"{lettre_statut}2:{lettre_statut}{derniere}")
+    notes.column_dimensions[notes.cell(1, len(entetes)).column_letter].hidden = True
     for lettre, largeur in (("A", 18), ("B", 40), ("C", 24), ("D", 26)):
         notes.column_dimensions[lettre].width = largeur
     notes.freeze_panes = "E2"
@@ -177,6 +191,9 @@ class LigneGrille:
     commentaire: str
     statut: str
     ligne: int
+    # La version de l'évaluation au téléchargement (colonne masquée) ; None : une grille sans
+    # cette colonne (faite à la main, ou d'une version précédente), qui écrit sur la dernière.
+    version: int | None = None
 
 
 @dataclass
@@ -256,6 +273,8 @@ def lire_grille(
             colonnes.setdefault("commentaire", j)
         elif normaliser_entete(e) == "statut":
             colonnes.setdefault("statut", j)
+        elif normaliser_entete(e) == normaliser_entete(ENTETE_VERSION):
+            colonnes.setdefault("version", j)
         elif (c := critere_de_l_entete(e, appel)) is not None:
             criteres.setdefault(c.id, j)
     for c in appel.criteres:
@@ -361,6 +380,19 @@ def lire_grille(
                     f"{appel.pas:g}).",
                     c.libelle,
                 )
+        version = None
+        if "version" in colonnes:
+            brute = cellule(ligne, colonnes["version"])
+            try:
+                version = int(nettoyer(brute) or 0)
+            except ValueError:
+                signaler(
+                    "version_illisible",
+                    f"version « {nettoyer(brute)[:40]} » illisible : cette colonne masquée ne se "
+                    "modifie pas. Téléchargez de nouveau votre grille.",
+                    ENTETE_VERSION,
+                )
+                continue
         resultat.lignes.append(
             LigneGrille(
                 demande_id,
@@ -370,6 +402,7 @@ def lire_grille(
                 nettoyer(cellule(ligne, colonnes.get("commentaire"))),
                 statut,
                 n,
+                version,
             )
         )
     return resultat
@@ -386,13 +419,25 @@ def importer_grille(
         return 0
     lot = []
     for ligne in lecture.lignes:
-        deja = evaluations.lire(ligne.demande_id, ligne.evaluateur, moteur=moteur)
+        deja = evaluations.lire_avec_version(ligne.demande_id, ligne.evaluateur, moteur=moteur)
         saisie = deja[1] if deja else Saisie()
         saisie.notes = {**saisie.notes, **ligne.notes}
         if ligne.commentaire:
             saisie.commentaire_global = ligne.commentaire
         lot.append(
-            evaluations.AEnregistrer(ligne.demande_id, ligne.evaluateur, saisie, ligne.statut)
+            evaluations.AEnregistrer(
+                ligne.demande_id,
+                ligne.evaluateur,
+                saisie,
+                ligne.statut,
+                # Sans colonne Version, la version lue juste avant : ce qui est enregistré
+                # entre cette lecture et l'écriture n'est pas écrasé non plus.
+                version_attendue=ligne.version
+                if ligne.version is not None
+                else (deja[2] if deja else 0),
+                depuis=DEPUIS_GRILLE,
+                conseil=CONSEIL_GRILLE,
+            )
         )
     return evaluations.enregistrer_plusieurs(appel, lot, moteur=moteur, auteur=auteur)
 

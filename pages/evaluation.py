@@ -682,12 +682,14 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
 
     def grille() -> bytes:
         mes_demandes = demandes[demandes["id"].astype(int).isin(par_id)]
-        deja = {}
+        deja, versions = {}, {}
         for d in mes_demandes["id"].astype(int):
-            lu = evaluations.lire(d, compte.courriel, moteur=m)
+            lu = evaluations.lire_avec_version(d, compte.courriel, moteur=m)
             if lu:
-                deja[d] = lu[1]
-        return construire_grille(appel, mes_demandes.to_dict("records"), compte.courriel, deja=deja)
+                deja[d], versions[d] = lu[1], lu[2]
+        return construire_grille(
+            appel, mes_demandes.to_dict("records"), compte.courriel, deja=deja, versions=versions
+        )
 
     st.download_button(
         "Télécharger ma grille (.xlsx)",
@@ -725,7 +727,9 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
                 else litteral(p.message)
             )
         if lecture_grille.sans_blocage:
-            st.caption(f"{pluriel(len(lecture_grille.lignes), 'ligne')} lue(s), sans problème.")
+            st.caption(
+                f"{pluriel(len(lecture_grille.lignes), 'ligne lue', 'lignes lues')}, sans problème."
+            )
             if st.button("Importer la grille", key="importer_grille", type="primary"):
                 try:
                     n = importer_grille(lecture_grille, appel, moteur=m, auteur=compte.courriel)
@@ -736,7 +740,8 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
                     st.session_state.pop(COPIES, None)
                     st.session_state[MESSAGE] = (
                         "success",
-                        f"Grille importée : {pluriel(n, 'changement')} inscrit(s) au journal.",
+                        f"Grille importée : "
+                        f"{pluriel(n, 'changement inscrit', 'changements inscrits')} au journal.",
                     )
                     st.rerun()
         else:

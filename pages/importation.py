@@ -89,7 +89,7 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
     et retrait d'une importation entière qui n'a encore rien d'évalué."""
     st.subheader("Désistements et retraits")
     if message := st.session_state.pop(CLE_RETRAIT, None):
-        (st.success if message[0] == "success" else st.error)(message[1])
+        (st.success if message[0] == "success" else st.error)(litteral(message[1]))
     with moteur().connect() as connexion:
         toutes = stockage.lire_demandes(appel.id, connexion=connexion, avec_retirees=True)
     actives = toutes[toutes["retiree_le"].isna()]

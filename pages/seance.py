@@ -102,7 +102,7 @@ apres = evaluations_demande[evaluations_demande["modifiee_apres_consultation"].a
 if not apres.empty:
     st.warning(
         f"{MODIFIEE_APRES_CONSULTATION.capitalize()} : "
-        + ", ".join(noms.get(e, e) for e in apres["evaluateur"])
+        + ", ".join(litteral(noms.get(e, e)) for e in apres["evaluateur"])
         + " (le détail est au journal et dans le suivi des évaluations).",
         icon=":material/visibility:",
     )

@@ -250,3 +250,78 @@ def test_verrouillage_entre_lecture_et_importation(contexte, appel):
         assert stockage.lire_notes(appel.id, connexion=c).empty
     verrouiller(appel.id, False, moteur=moteur, auteur="pres@x.ca")
     assert importer_grille(lecture, appel, moteur=moteur) > 0
+
+
+# --- Une grille est une vue : elle n'écrase pas ce qui a été enregistré depuis ------------
+
+
+def _versions(moteur, demandes, qui="eva@x.ca"):
+    versions = {}
+    for d in demandes:
+        lu = evaluations.lire_avec_version(d["id"], qui, moteur=moteur)
+        versions[d["id"]] = lu[2] if lu else 0
+    return versions
+
+
+def test_grille_porte_la_version_de_chaque_evaluation_colonne_masquee(contexte, appel):
+    moteur, demandes = contexte
+    saisie = evaluations.Saisie(notes={c.id: 4.0 for c in appel.criteres})
+    evaluations.enregistrer(appel, demandes[0]["id"], "eva@x.ca", saisie, BROUILLON, moteur=moteur)
+    contenu = construire_grille(appel, demandes, "eva@x.ca", versions=_versions(moteur, demandes))
+    feuille = load_workbook(io.BytesIO(contenu))["Notes"]
+    derniere = feuille.cell(1, feuille.max_column)
+    assert derniere.value == "Version (ne pas modifier)"
+    assert feuille.column_dimensions[derniere.column_letter].hidden
+    assert [feuille.cell(i, feuille.max_column).value for i in (2, 3, 4)] == [1, 0, 0]
+    lecture = _lire(_remplir(contenu, _toutes_les_notes(appel)), appel, moteur)
+    assert lecture.sans_blocage
+    assert [ligne.version for ligne in lecture.lignes] == [1, 0, 0]
+
+
+def test_grille_perimee_refusee_sans_rien_ecrire(contexte, appel):
+    """Grille téléchargée lundi, note changée en ligne mardi, grille importée mercredi : rien
+    n'est écrit (pas même les autres lignes), et le refus dit quoi faire."""
+    moteur, demandes = contexte
+    contenu = construire_grille(appel, demandes, "eva@x.ca", versions=_versions(moteur, demandes))
+    en_ligne = evaluations.Saisie(
+        notes={c.id: 9.0 for c in appel.criteres}, commentaire_global="Saisi en ligne"
+    )
+    evaluations.enregistrer(
+        appel, demandes[1]["id"], "eva@x.ca", en_ligne, BROUILLON, moteur=moteur
+    )
+    lecture = _lire(_remplir(contenu, _toutes_les_notes(appel)), appel, moteur)
+    assert lecture.sans_blocage
+    with pytest.raises(evaluations.EvaluationPerimee) as refus:
+        importer_grille(lecture, appel, moteur=moteur, auteur="eva@x.ca")
+    message = str(refus.value)
+    assert f"L'évaluation de {demandes[1]['no_demande']} a été modifiée depuis le " in message
+    assert "téléchargement de votre grille" in message
+    assert "téléchargez de nouveau votre grille" in message
+    assert evaluations.lire(demandes[0]["id"], "eva@x.ca", moteur=moteur) is None
+    _statut, saisie = evaluations.lire(demandes[1]["id"], "eva@x.ca", moteur=moteur)
+    assert saisie.commentaire_global == "Saisi en ligne"
+    assert saisie.notes[appel.criteres[0].id] == 9.0
+
+
+def test_grille_sans_colonne_version_importee_sur_la_derniere(contexte, appel):
+    moteur, demandes = contexte
+    contenu = construire_grille(appel, demandes, "eva@x.ca")
+    classeur = load_workbook(io.BytesIO(contenu))
+    classeur["Notes"].delete_cols(classeur["Notes"].max_column)
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    lecture = _lire(_remplir(sortie.getvalue(), _toutes_les_notes(appel)), appel, moteur)
+    assert [ligne.version for ligne in lecture.lignes] == [None, None, None]
+    assert importer_grille(lecture, appel, moteur=moteur, auteur="eva@x.ca") > 0
+
+
+def test_version_modifiee_a_la_main_bloque_la_ligne(contexte, appel):
+    moteur, demandes = contexte
+    contenu = construire_grille(appel, demandes, "eva@x.ca")
+    colonne = load_workbook(io.BytesIO(contenu))["Notes"].max_column
+    remplie = _remplir(contenu, {**_toutes_les_notes(appel), (3, colonne): "trois"})
+    lecture = _lire(remplie, appel, moteur)
+    (probleme,) = [p for p in lecture.problemes if p.code == "version_illisible"]
+    assert probleme.severite == BLOQUANT and probleme.ligne == 3
+    assert probleme.colonne == "Version (ne pas modifier)"
+    assert "Téléchargez de nouveau votre grille" in probleme.message

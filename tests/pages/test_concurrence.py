@@ -60,7 +60,7 @@ def test_deux_onglets_d_une_evaluatrice(application, ids, moteur):
     ancien.button(key="brouillon").click()
     executer(ancien)
     message = erreurs(ancien)
-    assert "Cette évaluation a été modifiée depuis l'ouverture de votre page" in message
+    assert "L'évaluation de T-001 a été modifiée depuis l'ouverture de votre page" in message
     assert f"Note · {premier.libelle} (vide) → 10" in message
     assert "Commentaire de l'onglet récent" in message
     _statut, saisie, version = evaluations.lire_avec_version(d, EVA, moteur=moteur)
