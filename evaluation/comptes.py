@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -81,6 +82,9 @@ class Compte:
     # Fixé par quelqu'un d'autre (administration, ligne de commande) : à changer à la
     # prochaine connexion, avant toute page.
     mot_de_passe_provisoire: bool = False
+    # Empreinte du haché du mot de passe : une session ouverte avec un autre mot de passe
+    # (avant une réinitialisation par l'administration) se termine.
+    empreinte: str = field(default="", compare=False, repr=False)
 
     @property
     def libelle_role(self) -> str:
@@ -392,7 +396,14 @@ def _compte(ligne: dict) -> Compte:
         ligne.get("municipalite"),
         ligne.get("region"),
         bool(ligne.get("mot_de_passe_provisoire")),
+        empreinte_mot_de_passe(ligne.get("hache_mot_de_passe")),
     )
+
+
+def empreinte_mot_de_passe(hache: str | None) -> str:
+    """Une empreinte courte du haché (jamais le haché lui-même) : change avec le mot de
+    passe, si bien qu'une session ouverte avant le changement se reconnaît."""
+    return hashlib.sha256(hache.encode()).hexdigest()[:16] if hache else ""
 
 
 def creer_compte(
@@ -453,7 +464,14 @@ def creer_compte(
             connexion=connexion,
         )
     return Compte(
-        courriel, nom or courriel, role, True, lieu["municipalite"], lieu["region"], provisoire
+        courriel,
+        nom or courriel,
+        role,
+        True,
+        lieu["municipalite"],
+        lieu["region"],
+        provisoire,
+        empreinte_mot_de_passe(hache),
     )
 
 

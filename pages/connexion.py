@@ -28,7 +28,14 @@ from evaluation.texte import litteral
 from pages.commun import moteur
 
 CLE_COMPTE = "_compte_connecte"
+CLE_EMPREINTE = "_empreinte_mot_de_passe"
 CLE_COMPTE_COURANT = "_compte_courant"
+
+
+def ouvrir_session(compte: Compte) -> None:
+    """La session appartient à ce compte, tel que son mot de passe est maintenant."""
+    st.session_state[CLE_COMPTE] = compte.courriel
+    st.session_state[CLE_EMPREINTE] = compte.empreinte
 
 
 def oidc_configure() -> bool:
@@ -67,7 +74,19 @@ def compte_connecte() -> Compte | None:
             "créer un (ou de le réactiver)."
         )
         return None
-    if compte.mot_de_passe_provisoire and not oidc_configure():
+    if oidc_configure():
+        return compte
+    if st.session_state.get(CLE_EMPREINTE) != compte.empreinte:
+        # Mot de passe changé depuis l'ouverture de la session (réinitialisé par
+        # l'administration, changé dans une autre session) : elle se termine.
+        for cle in (CLE_COMPTE, CLE_EMPREINTE):
+            st.session_state.pop(cle, None)
+        st.session_state["_message_connexion"] = (
+            "Le mot de passe de ce compte a changé depuis votre connexion : reconnectez-vous "
+            "avec le nouveau."
+        )
+        return None
+    if compte.mot_de_passe_provisoire:
         return None
     return compte
 
@@ -115,7 +134,7 @@ def afficher_connexion() -> None:
     if envoye:
         resultat = authentifier(courriel, mot_de_passe, moteur=moteur())
         if resultat.reussie:
-            st.session_state[CLE_COMPTE] = resultat.compte.courriel
+            ouvrir_session(resultat.compte)
             st.rerun()
         st.error(litteral(resultat.message), icon=":material/lock:")
     st.caption(
@@ -153,6 +172,7 @@ def _remplacer_mot_de_passe_provisoire(courriel: str) -> None:
             except ErreurCompte as exc:
                 st.error(f"Mot de passe non changé : {exc}")
             else:
+                ouvrir_session(trouver_compte(courriel, moteur=moteur()))
                 st.rerun()
     if st.button("Se déconnecter", key="deconnexion_provisoire"):
         deconnecter()
@@ -193,6 +213,8 @@ def changer_mon_mot_de_passe(compte: Compte) -> None:
             except ErreurCompte as exc:
                 st.error(f"Mot de passe non changé : {exc}")
             else:
+                # Cette session reste ouverte ; les autres sessions du compte se terminent.
+                ouvrir_session(trouver_compte(compte.courriel, moteur=moteur()))
                 st.success("Mot de passe changé : il servira dès la prochaine connexion.")
 
 
@@ -224,7 +246,7 @@ def _premier_administrateur() -> None:
         except ErreurCompte as exc:
             st.error(f"Compte non créé : {litteral(exc)}")
             return
-        st.session_state[CLE_COMPTE] = compte.courriel
+        ouvrir_session(compte)
         st.rerun()
 
 

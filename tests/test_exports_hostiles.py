@@ -34,10 +34,13 @@ from evaluation.__main__ import _analyseur, main
 from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.neutralisation import dangereux
 from evaluation.texte import nettoyer
-from pages.connexion import CLE_COMPTE
 from tests.conftest import RACINE_PROJET
 from tests.hostiles import EVALUATEURS, FORMULES, NOMBRE_HOSTILE, remplir_base
-from tests.pages.conftest import cadre_a_chaque_execution, compte_de_test  # noqa: F401
+from tests.pages.conftest import (  # noqa: F401
+    cadre_a_chaque_execution,
+    compte_de_test,
+    ouvrir_session,
+)
 
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 # Ce qu'un tableur prendrait pour une formule, écrit indépendamment de la neutralisation :
@@ -194,7 +197,7 @@ def _telecharger(e: Export, url: str, monkeypatch) -> bytes:
     gestionnaires, stockages = _fichiers_servis(monkeypatch)
     courriel = next(iter(EVALUATEURS)) if e.role == EVALUATEUR else compte_de_test(url, e.role)
     at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=90)
-    at.session_state[CLE_COMPTE] = courriel
+    ouvrir_session(at, url, courriel)
     at.run()
     at.switch_page(f"pages/{e.page}.py").run()
     assert not at.exception, at.exception

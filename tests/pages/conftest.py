@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from evaluation.comptes import ADMIN, creer_compte, trouver_compte
 from evaluation.stockage import creer_moteur
-from pages.connexion import CLE_COMPTE
+from pages.connexion import CLE_COMPTE, CLE_EMPREINTE
 from tests.conftest import RACINE_PROJET
 
 MOT_DE_PASSE = "mot de passe de test"
@@ -22,6 +22,21 @@ def base(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'app.sqlite'}"
     monkeypatch.setenv("EVALUATION_BASE", url)
     return url
+
+
+def _empreinte(url: str, courriel: str) -> str:
+    """L'empreinte du mot de passe actuel du compte, que porte une session ouverte."""
+    moteur = creer_moteur(url)
+    try:
+        return trouver_compte(courriel, moteur=moteur).empreinte
+    finally:
+        moteur.dispose()
+
+
+def ouvrir_session(at, url: str, courriel: str) -> None:
+    """La session d'AppTest connectée à ce compte, comme après le formulaire."""
+    at.session_state[CLE_COMPTE] = courriel
+    at.session_state[CLE_EMPREINTE] = _empreinte(url, courriel)
 
 
 def compte_de_test(url: str, role: str, courriel: str | None = None, **champs) -> str:
@@ -53,7 +68,7 @@ def application(base):
     def ouvrir(page: str | None = None, role: str | None = ADMIN, courriel: str | None = None):
         at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=60)
         if role is not None:
-            at.session_state[CLE_COMPTE] = compte_de_test(base, role, courriel)
+            ouvrir_session(at, base, compte_de_test(base, role, courriel))
         at.run()
         assert not at.exception, at.exception
         if page:

@@ -11,6 +11,7 @@ from evaluation.comptes import (
     EVALUATEUR,
     aucun_compte,
     authentifier,
+    changer_mot_de_passe,
     creer_compte,
     desactiver_compte,
     modifier_compte,
@@ -334,18 +335,43 @@ def test_mot_de_passe_provisoire_remplace_avant_toute_page(application, base):
     assert NOUVEAU not in " ".join(map(str, journal.to_numpy().ravel()))
 
 
-def test_session_ouverte_sur_un_mot_de_passe_provisoire(application, base):
-    """Un compte dont le mot de passe devient provisoire pendant sa session (remis à zéro
-    par l'administration) le remplace à l'exécution suivante ; il peut aussi se déconnecter."""
-    courriel = _compte_provisoire(base)
+def test_reinitialisation_ferme_les_sessions_ouvertes(application, base):
+    """Un compte compromis : l'administration fixe un mot de passe provisoire. La session
+    ouverte avec l'ancien (celle d'un intrus, peut-être) se termine à l'exécution suivante,
+    sans recevoir le formulaire du nouveau mot de passe ; seul qui connaît le provisoire
+    revient, et le remplace."""
+    courriel = compte_de_test(base, EVALUATEUR, "eva@exemple.qc.ca")
+    intrus = application(role=EVALUATEUR, courriel=courriel)
+    assert _connecte(intrus)
+    compte_de_test(base, ADMIN)
+    moteur = creer_moteur(base)
+    try:
+        changer_mot_de_passe(courriel, PROVISOIRE, moteur=moteur, auteur="admin@exemple.qc.ca")
+    finally:
+        moteur.dispose()
+    intrus.run()
+    assert not _connecte(intrus)
+    assert PROVISOIRE_ACCUEIL not in textes(intrus)
+    assert "a changé depuis votre connexion : reconnectez-vous" in textes(intrus)
+    assert _formulaire_de_connexion(intrus)
+
+    _se_connecter(intrus, courriel, MOT_DE_PASSE)
+    assert not _connecte(intrus) and PROVISOIRE_ACCUEIL not in textes(intrus)
+    _se_connecter(intrus, courriel, PROVISOIRE)
+    assert PROVISOIRE_ACCUEIL in textes(intrus)
+    intrus.button(key="deconnexion_provisoire").click().run()
+    assert not intrus.exception, intrus.exception
+    assert _formulaire_de_connexion(intrus)
+    assert PROVISOIRE_ACCUEIL not in textes(intrus)
+
+
+def test_session_sans_empreinte_refusee(application, base):
+    """Une session qui ne porte pas l'empreinte du mot de passe actuel n'ouvre rien."""
+    courriel = compte_de_test(base, EVALUATEUR, "eva@exemple.qc.ca")
     at = application(role=None)
     at.session_state[CLE_COMPTE] = courriel
     at.run()
-    assert not _connecte(at) and PROVISOIRE_ACCUEIL in textes(at)
-    at.button(key="deconnexion_provisoire").click().run()
-    assert not at.exception, at.exception
-    assert _formulaire_de_connexion(at)
-    assert PROVISOIRE_ACCUEIL not in textes(at)
+    assert not _connecte(at) and _formulaire_de_connexion(at)
 
 
 def test_premier_administrateur_n_a_pas_de_mot_de_passe_provisoire(application, base):
