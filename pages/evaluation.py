@@ -433,9 +433,13 @@ if (
     or cle("note", courante, appel.criteres[0].id) not in st.session_state
 ):
     charger_widgets(courante, demande)
-    # Revenue d'une autre page : Streamlit a effacé les widgets, pas la copie.
-    for k, v in st.session_state.get(COPIES, {}).get(courante, {}).items():
-        st.session_state[k] = v
+    # Revenue d'une autre page : Streamlit a effacé les widgets, pas la copie. La copie
+    # reprend aussi la version sur laquelle elle a été faite : l'enregistrer ne peut pas
+    # écraser ce qu'un autre onglet a enregistré entre-temps.
+    if copie := st.session_state.get(COPIES, {}).get(courante):
+        for k, v in copie["valeurs"].items():
+            st.session_state[k] = v
+        st.session_state[CHARGEE] = copie["chargee"]
 _, statut, _, prerempli, _ = st.session_state[CHARGEE]
 
 if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in par_id:
@@ -573,7 +577,8 @@ with notation:
 
     if modifiee(courante):
         st.session_state.setdefault(COPIES, {})[courante] = {
-            k: st.session_state.get(k) for k in cles_widgets(courante)
+            "valeurs": {k: st.session_state.get(k) for k in cles_widgets(courante)},
+            "chargee": st.session_state[CHARGEE],
         }
     else:
         oublier_copie(courante)

@@ -202,3 +202,34 @@ def test_deux_administrateurs_modifient_les_parametres(application, moteur):
     with moteur.connect() as c:
         toml = stockage.lire_appel(appel.id, connexion=c)["configuration_toml"]
     assert "Décrite par le second" in toml and "Nom du premier" in toml
+
+
+def test_saisie_gardee_le_temps_d_une_autre_page_reste_sur_sa_version(application, ids, moteur):
+    """Une note bougée sans enregistrer, un passage à l'Accueil, un autre onglet qui
+    enregistre entre-temps : au retour, la saisie gardée est refusée au lieu d'effacer la
+    note et le commentaire de l'autre onglet."""
+    appel = charger_appel()
+    c1, c2 = appel.criteres[0], appel.criteres[1]
+    d = ids[0]
+    ancien = application("pages/evaluation.py", role=EVALUATEUR)
+    ancien.select_slider(key=f"note::{d}::{c1.id}").set_value(3)
+    executer(ancien)
+    ancien.switch_page("pages/accueil.py")
+    executer(ancien)
+
+    recent = application("pages/evaluation.py", role=EVALUATEUR)
+    recent.select_slider(key=f"note::{d}::{c2.id}").set_value(9)
+    recent.text_area(key=f"global::{d}::").set_value("Écrit par l'onglet récent")
+    executer(recent)
+    recent.button(key="brouillon").click()
+    executer(recent)
+
+    ancien.switch_page("pages/evaluation.py")
+    executer(ancien)
+    assert ancien.select_slider(key=f"note::{d}::{c1.id}").value == 3
+    ancien.button(key="brouillon").click()
+    executer(ancien)
+    assert "L'évaluation de T-001 a été modifiée depuis l'ouverture" in erreurs(ancien)
+    _, saisie, _ = evaluations.lire_avec_version(d, EVA, moteur=moteur)
+    assert saisie.notes[c2.id] == 9
+    assert saisie.commentaire_global == "Écrit par l'onglet récent"
