@@ -44,6 +44,9 @@ PAGES = [
     ("journal", "Journal", ":material/history:"),
 ]
 
+# Même si un déploiement change la configuration : le CSV des tableaux, écrit par le
+# navigateur, ne neutralise aucune formule (voir .streamlit/config.toml).
+st.set_option("client.disableDataExport", True)
 st.set_page_config(
     page_title="Évaluation des demandes",
     page_icon=":material/fact_check:",

@@ -39,6 +39,17 @@ def test_configuration_livree_sure():
     assert config["server"]["enableStaticServing"] is False
     assert config["global"]["developmentMode"] is False
     assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["disableDataExport"] is True
+
+
+def test_tableaux_sans_export_du_navigateur(application):
+    """Le bouton « Download as CSV » des tableaux n'est pas neutralisé : il est fermé, même
+    si un déploiement change la configuration."""
+    import streamlit as st
+
+    st.set_option("client.disableDataExport", False)
+    application("pages/accueil.py", role=ADMIN)
+    assert st.get_option("client.disableDataExport") is True
 
 
 @pytest.mark.parametrize(
