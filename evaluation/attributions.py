@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from evaluation import stockage
-from evaluation.appel import Appel
+from evaluation.appel import Appel, appel_depuis_toml
 from evaluation.stockage import Moteur
 from evaluation.texte import cle_nom_propre, normaliser
 
@@ -492,6 +492,10 @@ def declarer_conflit(
             for c in stockage.lire_conflits(appel_id, connexion=connexion)
         ):
             raise ErreurAttribution("ce conflit d'intérêts est déjà inscrit.")
+        if auteur == evaluateur:
+            _conflit_apres_consultation(
+                appel_id, demande_id, evaluateur, raison, instant, connexion
+            )
         stockage.ajouter_conflit(
             {
                 "appel_id": appel_id,
@@ -518,6 +522,44 @@ def declarer_conflit(
             ],
             connexion=connexion,
         )
+
+
+def _conflit_apres_consultation(
+    appel_id: str, demande_id: int, evaluateur: str, raison: str, instant, connexion
+) -> None:
+    """Un conflit déclaré par l'évaluateur lui-même retire sa note du calcul : s'il a déjà
+    soumis, puis vu les notes des autres, c'est un changement de son évaluation après
+    consultation, refusé ou signalé selon le réglage du comité (`apres_consultation`)."""
+    evaluation = stockage.lire_evaluation(demande_id, evaluateur, connexion=connexion)
+    if evaluation is None or evaluation["soumise_le"] is None:
+        return
+    vue = stockage.lire_consultation(demande_id, evaluateur, connexion=connexion)
+    if vue is None:
+        return
+    stocke = stockage.lire_appel(appel_id, connexion=connexion)
+    reglage = appel_depuis_toml(stocke["configuration_toml"]).apres_consultation if stocke else ""
+    if reglage == "refuser":
+        raise ErreurAttribution(
+            "vous avez déjà soumis cette évaluation et vu les notes des autres évaluateurs : "
+            "un conflit d'intérêts déclaré maintenant retirerait votre note du calcul, ce que "
+            "le réglage du comité refuse. Déclarez-le à la présidence, qui le fera inscrire."
+        )
+    stockage.marquer_apres_consultation(evaluation["id"], connexion=connexion)
+    stockage.inscrire_journal(
+        [
+            stockage.ligne_journal(
+                instant,
+                evaluateur,
+                "modifiee_apres_consultation",
+                None,
+                f"conflit d'intérêts déclaré après consultation ({raison}) : note retirée",
+                appel_id=appel_id,
+                demande_id=demande_id,
+                evaluateur=evaluateur,
+            )
+        ],
+        connexion=connexion,
+    )
 
 
 def retirer_conflit(

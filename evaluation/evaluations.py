@@ -236,6 +236,11 @@ def enregistrer_plusieurs(
                     _enregistrer(appel, a, connexion, auteur or a.evaluateur, instant) for a in lot
                 )
         except Exception as exc:
+            if stockage.reference_disparue(exc):
+                raise EvaluationRefusee(
+                    "Évaluation non enregistrée : la demande a été retirée par l'administration "
+                    "pendant l'enregistrement. Rechargez la page."
+                ) from exc
             if not stockage.base_occupee(exc) or time.monotonic() - debut > ATTENTE_MAX:
                 if stockage.base_occupee(exc):
                     raise ErreurEvaluation(
@@ -316,18 +321,24 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
 
 
 def _apres_consultation(appel: Appel, ancienne: dict | None, changements, connexion) -> str:
-    """Ce qui change dans les notes ou l'admissibilité d'une évaluation déjà soumise, une
-    fois que son auteur a vu les notes des autres ("" sinon). Selon le réglage du comité
-    (`apres_consultation`), c'est refusé ou signalé.
+    """Ce qui change dans les notes, l'admissibilité ou le statut (rouvrir retire les notes
+    du calcul) d'une évaluation déjà soumise, une fois que son auteur a vu les notes des
+    autres ("" sinon). Selon le réglage du comité (`apres_consultation`), c'est refusé ou
+    signalé. Un conflit d'intérêts qu'il déclare alors suit la même règle
+    (`attributions.declarer_conflit`).
 
-    Interprétation : l'évaluation à l'aveugle protège les notes et le jugement
-    d'admissibilité ; un commentaire peut encore être précisé."""
+    Interprétation : l'évaluation à l'aveugle protège ce qui compte dans le calcul (notes,
+    admissibilité, présence de l'évaluation) ; un commentaire peut encore être précisé par
+    une grille, sans rouvrir."""
     if ancienne is None or ancienne.get("soumise_le") is None:
         return ""
     notees = [
         (objet, avant, apres)
         for objet, avant, apres in changements
-        if objet.startswith("note:") or objet == "admissible"
+        if objet.startswith("note:")
+        or objet == "admissible"
+        # Rouvrir une évaluation soumise retire ses notes du calcul : c'est la changer.
+        or (objet == "statut" and avant == SOUMISE)
     ]
     if not notees:
         return ""
@@ -339,9 +350,9 @@ def _apres_consultation(appel: Appel, ancienne: dict | None, changements, connex
     if appel.apres_consultation == "refuser":
         raise EvaluationRefusee(
             f"Évaluation non enregistrée : vous avez vu les notes des autres évaluateurs "
-            f"{quand(vue)} ; vos notes et votre jugement d'admissibilité ne changent plus "
-            "(réglage du comité pour cet appel). Vos commentaires, eux, se modifient encore ; "
-            "pour corriger une erreur de saisie, adressez-vous à la présidence."
+            f"{quand(vue)} ; vos notes, votre jugement d'admissibilité et votre soumission "
+            "ne changent plus (réglage du comité pour cet appel). Pour corriger une erreur de "
+            "saisie, adressez-vous à la présidence."
         )
     return " ; ".join(
         f"{libelle_objet(o, appel)} {valeur_lisible(o, a) or '(vide)'} → "

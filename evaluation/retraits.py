@@ -152,7 +152,16 @@ def retirer_importation(
     montant recommandé modifié."""
     raison = _raison(raison)
     instant = maintenant or stockage.maintenant()
-    with stockage.ecriture(moteur, stockage.demandes) as connexion:
+    # Les tables où naît une donnée rattachée sont verrouillées aussi : une évaluation,
+    # une décision ou un montant écrits entre la vérification et la suppression seraient
+    # effacés avec la demande (PostgreSQL ; SQLite n'a qu'un écrivain à la fois).
+    with stockage.ecriture(
+        moteur,
+        stockage.demandes,
+        stockage.evaluations,
+        stockage.decisions,
+        stockage.montants_recommandes,
+    ) as connexion:
         if appel.id in stockage.appels_archives(connexion=connexion):
             raise RetraitRefuse(f"l'appel « {appel.id} » est archivé : rouvrez-le d'abord.")
         importation = stockage.lire_importation(importation_id, connexion=connexion)

@@ -970,6 +970,14 @@ def noms_des_comptes(*, connexion: Connection) -> dict[str, str]:
     return {c: n or c for c, n in connexion.execute(requete)}
 
 
+def reference_disparue(exc: BaseException) -> bool:
+    """Vrai quand une écriture vise une ligne supprimée entre-temps (clé étrangère sans
+    cible : une demande retirée pendant qu'on l'évaluait)."""
+    if not isinstance(exc, sa.exc.IntegrityError):
+        return False
+    return "foreign key" in str(getattr(exc, "orig", exc)).casefold()
+
+
 def base_occupee(exc: BaseException) -> bool:
     """Vrai pour une erreur passagère d'accès concurrent (SQLite verrouillée, conflit de
     sérialisation ou interblocage PostgreSQL) : l'opération peut être retentée."""
@@ -1086,6 +1094,14 @@ def lire_consultation(
 
 def ajouter_consultation(valeurs: dict, *, connexion: Connection) -> None:
     connexion.execute(consultations.insert().values(**valeurs))
+
+
+def marquer_apres_consultation(evaluation_id: int, *, connexion: Connection) -> None:
+    connexion.execute(
+        evaluations.update()
+        .where(evaluations.c.id == evaluation_id)
+        .values(modifiee_apres_consultation=True)
+    )
 
 
 def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:

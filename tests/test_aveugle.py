@@ -47,8 +47,6 @@ def _saisie(appel, note, commentaire="", admissible=True):
 def _soumise_puis_consultee(appel, moteur, d):
     evaluations.enregistrer(appel, d, EVA, _saisie(appel, 3), SOUMISE, moteur=moteur)
     assert evaluations.noter_consultation(appel, d, EVA, moteur=moteur, maintenant=LUNDI)
-    # Rouvrir ne change aucune note : toujours permis.
-    evaluations.enregistrer(appel, d, EVA, _saisie(appel, 3), BROUILLON, moteur=moteur)
 
 
 def _journal(moteur, d, objet):
@@ -117,7 +115,9 @@ def test_note_changee_apres_consultation_refusee_si_le_comite_le_veut(base, appe
     _soumise_puis_consultee(strict, moteur, d)
     with pytest.raises(EvaluationRefusee, match="vous avez vu les notes des autres évaluateurs"):
         evaluations.enregistrer(strict, d, EVA, _saisie(strict, 10), SOUMISE, moteur=moteur)
-    with pytest.raises(EvaluationRefusee, match="jugement d'admissibilité ne changent plus"):
+    with pytest.raises(
+        EvaluationRefusee, match=r"votre jugement d.admissibilité et votre soumission ne changent"
+    ):
         evaluations.enregistrer(
             strict,
             d,
@@ -131,7 +131,7 @@ def test_note_changee_apres_consultation_refusee_si_le_comite_le_veut(base, appe
             moteur=moteur,
         )
     assert evaluations.lire(d, EVA, moteur=moteur)[1].notes[strict.criteres[0].id] == 3
-    # Un commentaire se précise encore, et l'évaluation se soumet de nouveau telle quelle.
+    # Un commentaire se précise encore (une grille le fait sans rouvrir).
     evaluations.enregistrer(
         strict, d, EVA, _saisie(strict, 3, "Précision du budget"), SOUMISE, moteur=moteur
     )
@@ -153,3 +153,62 @@ def test_sans_consultation_ou_avant_soumission_rien_a_signaler(base, appel):
         table = stockage.lire_evaluations(appel.id, connexion=c)
     assert not table["modifiee_apres_consultation"].astype(bool).any()
     assert _journal(moteur, ids[0], OBJET_APRES_CONSULTATION) == []
+
+
+def _soumise_et_consultee(appel, moteur, d, note=2):
+    evaluations.enregistrer(appel, d, EVA, _saisie(appel, note), SOUMISE, moteur=moteur)
+    evaluations.noter_consultation(appel, d, EVA, moteur=moteur)
+
+
+def _stocker(moteur, appel):
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+
+
+def test_rouvrir_apres_consultation_refuse_si_le_comite_le_veut(base, appel):
+    """Rouvrir retire la note du calcul (seules les soumises comptent) : après avoir vu les
+    autres, c'est changer son évaluation."""
+    moteur, ids = base
+    strict = dataclasses.replace(appel, apres_consultation="refuser")
+    _soumise_et_consultee(strict, moteur, ids[0])
+    with pytest.raises(EvaluationRefusee, match="votre soumission ne changent plus"):
+        evaluations.enregistrer(strict, ids[0], EVA, _saisie(strict, 2), BROUILLON, moteur=moteur)
+    assert evaluations.lire(ids[0], EVA, moteur=moteur)[0] == SOUMISE
+
+
+def test_rouvrir_apres_consultation_signale(base, appel):
+    moteur, ids = base
+    _soumise_et_consultee(appel, moteur, ids[0])
+    evaluations.enregistrer(appel, ids[0], EVA, _saisie(appel, 2), BROUILLON, moteur=moteur)
+    (changement,) = _journal(moteur, ids[0], OBJET_APRES_CONSULTATION)
+    assert "Statut de l'évaluation soumise → brouillon" in changement
+
+
+def test_conflit_declare_apres_consultation(base, appel):
+    """Se déclarer en conflit après avoir vu les autres retire sa note : refusé ou signalé
+    comme tout autre changement ; l'administration, elle, peut toujours l'inscrire."""
+    from evaluation import attributions
+
+    moteur, ids = base
+    strict = appel_depuis_toml(
+        appel.source_toml.replace(
+            'apres_consultation = "signaler"', 'apres_consultation = "refuser"'
+        ),
+        "t",
+    )
+    _stocker(moteur, strict)
+    _soumise_et_consultee(strict, moteur, ids[0])
+    with pytest.raises(attributions.ErreurAttribution, match="retirerait votre note du calcul"):
+        attributions.declarer_conflit(strict.id, ids[0], EVA, "voisin", moteur=moteur, auteur=EVA)
+    attributions.declarer_conflit(
+        strict.id, ids[0], EVA, "voisin", moteur=moteur, auteur="admin@exemple.ca"
+    )
+
+    _stocker(moteur, appel)
+    _soumise_et_consultee(appel, moteur, ids[1])
+    attributions.declarer_conflit(appel.id, ids[1], EVA, "parent", moteur=moteur, auteur=EVA)
+    with moteur.connect() as c:
+        table = stockage.lire_evaluations(appel.id, connexion=c).set_index("demande_id")
+    assert bool(table.loc[ids[1], "modifiee_apres_consultation"])
+    (changement,) = _journal(moteur, ids[1], OBJET_APRES_CONSULTATION)
+    assert changement == "conflit d'intérêts déclaré après consultation (parent) : note retirée"

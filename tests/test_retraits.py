@@ -8,6 +8,7 @@ import io
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from evaluation import attributions, classement, evaluations, financement, retraits, stockage
 from evaluation.comptes import EVALUATEUR, creer_compte
@@ -259,3 +260,55 @@ def test_retrait_d_importation_demande_une_raison(base, appel):
         retraits.retirer_importation(appel, rapport.importation_id, "", moteur=moteur, auteur=ADMIN)
     with pytest.raises(RetraitRefuse, match="aucune importation n° 999"):
         retraits.retirer_importation(appel, 999, "x", moteur=moteur, auteur=ADMIN)
+
+
+def test_retrait_pendant_une_evaluation_ne_perd_rien_en_silence(moteur, appel, monkeypatch):
+    """L'administration retire une importation pendant qu'une évaluatrice enregistre une
+    évaluation de l'une de ses demandes : jamais les deux ne réussissent (l'évaluation
+    serait effacée avec la demande) ; celle qui perd le dit."""
+    import threading
+    import time
+
+    rapport = _importer(appel, moteur, [VALIDE])
+    creer_compte(EVA, EVALUATEUR, "une phrase de passe assez longue 2026", moteur=moteur)
+    with moteur.connect() as c:
+        d = stockage.id_demande(appel.id, "T-001", connexion=c)
+    supprimer = stockage.supprimer_demandes
+
+    def lentement(ids, *, connexion):
+        time.sleep(0.8)
+        supprimer(ids, connexion=connexion)
+
+    monkeypatch.setattr(stockage, "supprimer_demandes", lentement)
+    issues = {}
+
+    def retirer():
+        try:
+            issues["retrait"] = retraits.retirer_importation(
+                appel, rapport.importation_id, "erreur", moteur=moteur, auteur=ADMIN
+            )
+        except RetraitRefuse as exc:
+            issues["retrait"] = exc
+
+    fil = threading.Thread(target=retirer)
+    fil.start()
+    time.sleep(0.3)
+    try:
+        evaluations.enregistrer(
+            appel,
+            d,
+            EVA,
+            Saisie(notes={c.id: 7 for c in appel.criteres}),
+            SOUMISE,
+            moteur=moteur,
+        )
+        issues["evaluation"] = "enregistrée"
+    except EvaluationRefusee as exc:
+        issues["evaluation"] = exc
+    fil.join(30)
+    retrait_reussi = isinstance(issues["retrait"], list)
+    evaluation_reussie = issues["evaluation"] == "enregistrée"
+    assert retrait_reussi != evaluation_reussie
+    with moteur.connect() as c:
+        restantes = c.execute(sa.select(sa.func.count()).select_from(stockage.evaluations)).scalar()
+    assert restantes == (1 if evaluation_reussie else 0)

@@ -65,17 +65,19 @@ def test_note_relevee_apres_avoir_vu_les_autres(application, jeu, moteur):
 
     at.button(key="rouvrir").click()
     executer(at)
+    if appel.apres_consultation == "refuser":
+        # Rouvrir retirerait la note du calcul : refusé, l'évaluation reste soumise.
+        assert "vous avez vu les notes des autres évaluateurs" in "\n".join(
+            e.value for e in at.error
+        )
+        statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
+        assert (statut, saisie.notes[premier.id]) == (evaluations.SOUMISE, 3)
+        return
     at.select_slider(key=f"note::{d}::{premier.id}").set_value(10)
     executer(at)
     at.button(key="brouillon").click()
     executer(at)
     saisie = evaluations.lire(d, EVA, moteur=moteur)[1]
-    if appel.apres_consultation == "refuser":
-        assert "vous avez vu les notes des autres évaluateurs" in "\n".join(
-            e.value for e in at.error
-        )
-        assert saisie.notes[premier.id] == 3
-        return
     assert saisie.notes[premier.id] == 10
 
     seance = application("pages/seance.py", role=PRESIDENT)
