@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -313,9 +314,50 @@ def _verifier(
             erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}, pas un booléen.")
         elif not isinstance(valeur, types):
             erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}.")
+        elif probleme := _hors_bornes(valeur):
+            erreurs.append(f"{ou} : « {cle} » {probleme}.")
+        elif cle in _NON_VIDES and isinstance(valeur, str) and not valeur.strip():
+            erreurs.append(f"{ou} : « {cle} » ne peut pas être vide.")
         else:
             bonnes[cle] = valeur
     return bonnes
+
+
+# Aucun montant, poids, note ni nombre d'une configuration d'appel n'approche un milliard ;
+# au-delà (ou infini, ou « nan »), c'est une erreur de saisie qui ferait planter les calculs.
+NOMBRE_MAX = 1_000_000_000
+ANNEES_FINANCEES_MAX = 10
+CRANS_MAX = 1000
+ANNEES_PERMISES = (1900, 2200)
+
+
+# Un libellé, un nom ou une description de quelques milliers de caractères au plus : au-delà,
+# c'est un fichier qui n'est pas une configuration (et chaque page le relirait).
+TEXTE_MAX = 10_000
+_NON_VIDES = {"id", "nom", "libelle"}
+
+
+def _hors_bornes(valeur: object) -> str:
+    """Ce qui ne va pas dans un nombre, une date ou un texte de la configuration ("" s'il
+    va)."""
+    if isinstance(valeur, bool):
+        return ""
+    if isinstance(valeur, str):
+        if len(valeur) > TEXTE_MAX:
+            return f"compte {len(valeur)} caractères : {TEXTE_MAX} au plus"
+        return ""
+    if isinstance(valeur, int | float):
+        if not math.isfinite(valeur):
+            return f"vaut {valeur} : un nombre fini est attendu"
+        if abs(valeur) > NOMBRE_MAX:
+            return f"vaut {valeur:g} : au plus {NOMBRE_MAX:,} en valeur absolue".replace(",", " ")
+        return ""
+    if isinstance(valeur, dt.datetime):
+        return "doit être une date (AAAA-MM-JJ), sans heure ni fuseau"
+    premiere, derniere = ANNEES_PERMISES
+    if isinstance(valeur, dt.date) and not premiere <= valeur.year <= derniere:
+        return f"vaut {valeur.isoformat()} : une date entre {premiere} et {derniere} est attendue"
+    return ""
 
 
 def _nom_type(types: tuple[type, ...]) -> str:
@@ -501,6 +543,11 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             erreurs.append("[evaluation] : echelle_min doit être inférieure à echelle_max.")
         if not 0 < pas <= (haut - bas):
             erreurs.append("[evaluation] : le pas doit être positif et tenir dans l'échelle.")
+        elif (haut - bas) / pas > CRANS_MAX:
+            erreurs.append(
+                f"[evaluation] : de {bas:g} à {haut:g} par pas de {pas:g}, l'échelle aurait "
+                f"plus de {CRANS_MAX} crans : un curseur ne se lirait plus. Agrandissez le pas."
+            )
         if not 0 <= evaluation["seuil_global"] <= 100:
             erreurs.append("[evaluation] : seuil_global est une note sur 100 (entre 0 et 100).")
         for c in criteres:
@@ -517,8 +564,13 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in enveloppe):
             erreurs.append("[financement] : l'enveloppe est une liste de montants en dollars.")
             enveloppe = []
-        if fin["nombre_annees_max"] < 1:
-            erreurs.append("[financement] : nombre_annees_max doit valoir au moins 1.")
+        elif bornes := [p for p in map(_hors_bornes, enveloppe) if p]:
+            erreurs.append(f"[financement] : un montant de l'enveloppe {bornes[0]}.")
+            enveloppe = []
+        if not 1 <= fin["nombre_annees_max"] <= ANNEES_FINANCEES_MAX:
+            erreurs.append(
+                f"[financement] : nombre_annees_max doit valoir de 1 à {ANNEES_FINANCEES_MAX}."
+            )
         elif len(enveloppe) != fin["nombre_annees_max"]:
             erreurs.append(
                 f"[financement] : l'enveloppe doit donner un montant par année financière "
@@ -538,6 +590,8 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         )
 
     dep = _verifier(donnees["depenses"], _SCHEMA_DEPENSES, "[depenses]", erreurs)
+    if isinstance(dep.get("plafond_visas"), int | float) and dep["plafond_visas"] < 0:
+        erreurs.append("[depenses] : plafond_visas ne peut pas être négatif.")
     categories = []
     for cle, admissible in (("admissibles", True), ("non_admissibles", False)):
         for i, t in enumerate(dep.get(cle, []) if isinstance(dep.get(cle), list) else [], 1):

@@ -115,8 +115,8 @@ def _liste_de_tables(valeur) -> bool:
 def verifier_identifiant(identifiant: str) -> None:
     if not FORMAT_ID.match(identifiant or ""):
         raise ParametresRefuses(
-            f"identifiant « {identifiant} » invalide : de 3 à 100 caractères, minuscules sans "
-            "accents, chiffres et tirets (ex. « paivmq-2024-2025 »)."
+            f"identifiant « {identifiant[:40]} » invalide : de 3 à 100 caractères, minuscules "
+            "sans accents, chiffres et tirets (ex. « paivmq-2024-2025 »)."
         )
 
 

@@ -5,7 +5,13 @@ import re
 
 import pytest
 
-from evaluation.appel import APPEL_PAR_DEFAUT, ErreurAppel, appel_depuis_toml, appels_fournis
+from evaluation.appel import (
+    APPEL_PAR_DEFAUT,
+    ErreurAppel,
+    appel_depuis_toml,
+    appels_fournis,
+    charger_appel,
+)
 
 TOML = APPEL_PAR_DEFAUT.read_text(encoding="utf-8")
 
@@ -225,3 +231,35 @@ def test_toml_hostile_refuse_en_francais(texte, attendu):
     assert attendu in message
     for anglais in ("Invalid", "Cannot", "Expected", "Unterminated", "at line", "document"):
         assert anglais not in message
+
+
+@pytest.mark.parametrize(
+    ("avant", "apres", "attendu"),
+    [
+        ("enveloppe = [750000, 500000]", "enveloppe = [inf, 500000]", "un nombre fini"),
+        ("enveloppe = [750000, 500000]", "enveloppe = [nan, 500000]", "un nombre fini"),
+        ("plafond_annuel = 25000", "plafond_annuel = 1e30", "au plus 1 000 000 000"),
+        ("plafond_annuel = 25000", "plafond_annuel = nan", "un nombre fini"),
+        ("poids = 25", "poids = inf", "un nombre fini"),
+        ("echelle_max = 10.0", "echelle_max = inf", "un nombre fini"),
+        ("pas = 0.5", "pas = 1e-7", "plus de 1000 crans"),
+        ("nombre_annees_max = 2", "nombre_annees_max = 1000", "de 1 à 10"),
+        ("premiere_annee_debut = 2024-04-01", "premiere_annee_debut = 9999-12-31", "entre 1900"),
+        (
+            "premiere_annee_debut = 2024-04-01",
+            "premiere_annee_debut = 2024-04-01T00:00:00+05:00",
+            "sans heure ni fuseau",
+        ),
+        ("plafond_visas = 500", "plafond_visas = -1", "plafond_visas ne peut pas être négatif"),
+        ('libelle = "Pertinence et retombées"', 'libelle = "  "', "ne peut pas être vide"),
+        ('nom_court = "PAIVMQ 2023-2024"', 'nom_court = "' + "x" * 20_000 + '"', "10000 au plus"),
+    ],
+)
+def test_nombres_dates_et_textes_aberrants_refuses(avant, apres, attendu):
+    """Un nombre infini, « nan », démesuré, une date hors de tout appel ou un texte géant
+    ferait planter les calculs et chaque page ensuite : la configuration est refusée, en
+    nommant la clé."""
+    source = charger_appel().source_toml
+    assert avant in source
+    with pytest.raises(ErreurAppel, match=re.escape(attendu)):
+        appel_depuis_toml(source.replace(avant, apres, 1), "appel.toml")
