@@ -25,7 +25,7 @@ from evaluation import stockage
 from evaluation.formats import date as date_lisible
 from evaluation.municipalites import Municipalite, repertoire
 from evaluation.stockage import Moteur
-from evaluation.texte import normaliser, suggerer
+from evaluation.texte import normaliser, sans_accents, suggerer
 
 ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR = "admin", "president", "evaluateur", "observateur"
 ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR)
@@ -40,9 +40,13 @@ ECHECS_MAX = 5
 DUREE_VERROUILLAGE = dt.timedelta(minutes=15)
 LONGUEUR_MIN = 12
 LONGUEUR_MAX = 128
-# Score zxcvbn minimal (0 à 4) : 3 = plus de 10⁸ essais pour le deviner, assez face à un
-# haché argon2 volé ; 2 laisse passer « Montreal2024! ».
-SCORE_MIN = 3
+# Score zxcvbn minimal (0 à 4) : 4 = plus de 10¹⁰ essais pour le deviner, calculé sur la
+# lecture la plus faible du mot de passe (sans accents, mots collés) ; 3 laissait passer
+# « Québec2024!Québec », « Summer2024!!! » et « mot de passe de test ».
+SCORE_MIN = 4
+# Les séparateurs d'une phrase de passe : zxcvbn compte chaque espace comme un caractère
+# aléatoire, et une phrase de mots courants (« mot de passe de test ») lui paraît forte.
+_SEPARATEURS = re.compile(r"[\s\-_.]+")
 COURRIEL_MAX = 254
 _COURRIEL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _hacheur = PasswordHasher()
@@ -53,7 +57,12 @@ _MOTS_COURANTS = (
     "laval", "gatineau", "sherbrooke", "canadiens", "nordiques", "hiver", "printemps",
     "automne", "chocolat", "liberte", "famille", "maison", "evaluation", "evaluateur",
     "ministere", "municipalite", "gouvernement", "programme", "comite", "azerty", "qwerty",
+    "de", "du", "des", "la", "le", "les", "un", "une", "et", "mon", "ma", "mes",
+    "mot", "passe", "motdepasse", "test", "essai", "admin", "administrateur", "paivmq",
+    "internationalisation", "demande", "ville", "canada", "ete", "summer", "hockey",
 )  # fmt: skip
+# Substitutions l33t : « Tr3mbl@y » cache « tremblay ».
+_LEET = str.maketrans({"@": "a", "4": "a", "3": "e", "0": "o", "$": "s", "5": "s", "7": "t"})
 # zxcvbn range les mots de la personne dans un dictionnaire global du module : deux
 # vérifications en même temps (deux sessions) se mélangeraient sans ce verrou.
 _verrou_zxcvbn = threading.Lock()
@@ -293,7 +302,20 @@ def _tire_du_nom_ou_du_courriel(mot_de_passe: str, courriel: str | None, nom: st
     """Vrai si le mot de passe contient le nom entier ou la partie locale du courriel, ou
     s'il ne reste presque rien (moins de 6 lettres) une fois ôtés les morceaux du nom et du
     courriel, les chiffres et la ponctuation (« marie.cote2024 », « Tremblay-Marie-1 »)."""
-    compact = normaliser(mot_de_passe).replace(" ", "")
+    return any(_tire_de(compact, courriel, nom) for compact in _lectures(mot_de_passe))
+
+
+def _lectures(mot_de_passe: str) -> set[str]:
+    """Le mot de passe tel qu'un attaquant le décline : compacté sans accents, puis ses
+    substitutions l33t (« 1 » pour « i » ou pour « l »), et chacune à l'envers."""
+    brut = mot_de_passe.casefold()
+    formes = {brut, brut.translate(_LEET)}
+    formes |= {f.replace("1", "i") for f in formes} | {f.replace("1", "l") for f in formes}
+    compacts = {normaliser(f).replace(" ", "") for f in formes}
+    return compacts | {c[::-1] for c in compacts}
+
+
+def _tire_de(compact: str, courriel: str | None, nom: str | None) -> bool:
     entiers = [normaliser((courriel or "").split("@")[0]), normaliser(nom)]
     if any(len(e.replace(" ", "")) >= 4 and e.replace(" ", "") in compact for e in entiers):
         return True
@@ -310,8 +332,20 @@ def _motifs_faibles(mot_de_passe: str, mots: list[str]) -> tuple[int, list[str]]
     """Score zxcvbn (0 à 4) et ce qui le rend faible, en français."""
     from zxcvbn import zxcvbn  # importé au besoin : la ligne de commande démarre sans lui
 
+    # Aussi sans accents : « Montréal1234! » est « montreal1234! » pour qui le devine, et
+    # les dictionnaires de zxcvbn n'ont pas d'accents.
     with _verrou_zxcvbn:
-        resultat = zxcvbn(mot_de_passe[:72], user_inputs=mots)
+        resultats = [
+            zxcvbn(forme[:72], user_inputs=mots)
+            for forme in dict.fromkeys(
+                (
+                    mot_de_passe,
+                    sans_accents(mot_de_passe),
+                    _SEPARATEURS.sub("", sans_accents(mot_de_passe)),
+                )
+            )
+        ]
+    resultat = min(resultats, key=lambda r: r["score"])
     motifs = []
     for morceau in resultat["sequence"]:
         genre = morceau["pattern"]

@@ -21,7 +21,7 @@ from evaluation.neutralisation import ecrire_ligne
 from tests.conftest import DONNEES
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
-MOT_DE_PASSE = "mot de passe de test"
+MOT_DE_PASSE = "cheval agrafe batterie correcte"
 
 # Ce qu'un tableur prendrait pour une formule : les signes de l'OWASP, la pleine chasse et
 # la petite forme, des blancs de tête, une charge DDE, une fonction qui appelle une adresse,

@@ -481,7 +481,7 @@ COURRIEL_MARIE, NOM_MARIE = "marie.cote@ville.qc.ca", "Marie Côté"
     "mot_de_passe",
     [
         "girafe radio tempête cerise",
-        "mot de passe de test",  # celui des tests de pages et de navigateur
+        "cheval agrafe batterie correcte",  # celui des tests de pages et de navigateur
         "Q9x!mP2#vL7tR",
         "le chat mange la souris verte",
         "mariée en juin sous la pluie",  # « marie » dedans, mais bien d'autres lettres
@@ -518,6 +518,16 @@ def test_mot_de_passe_accepte(moteur_sqlite, mot_de_passe):
         ("motdepasse123", "un mot trop courant ici"),
         ("Montreal2024!", "un mot trop courant ici"),
         ("Sherbrooke1990", "une date ou une année"),
+        # Trouvés par la revue adverse : accents, mots collés, l33t et nom à l'envers.
+        ("Montréal1234!", "plus difficile à deviner"),
+        ("Québec2024!Québec", "plus difficile à deviner"),
+        ("Liberté2024!!", "plus difficile à deviner"),
+        ("Ministère2024!!", "plus difficile à deviner"),
+        ("mot de passe de test", "plus difficile à deviner"),
+        ("PAIVMQ-2023-2024", "plus difficile à deviner"),
+        ("Summer2024!!!", "plus difficile à deviner"),
+        ("C0t3-M@r13-vill3", "sans votre nom ni votre adresse courriel"),
+        ("etoC eiraM 2024", "sans votre nom ni votre adresse courriel"),
     ],
 )
 def test_mot_de_passe_refuse(moteur_sqlite, mot_de_passe, message):

@@ -46,7 +46,7 @@ def navigateur():
         navigateur.close()
 
 
-MOT_DE_PASSE = "mot de passe de test"
+MOT_DE_PASSE = "cheval agrafe batterie correcte"
 COMPTES = {
     "admin@exemple.qc.ca": ("admin", "Alex Admin"),
     "eva@exemple.qc.ca": ("evaluateur", "Éva Luatrice"),

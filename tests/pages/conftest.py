@@ -12,7 +12,7 @@ from evaluation.stockage import creer_moteur
 from pages.connexion import CLE_COMPTE, CLE_EMPREINTE
 from tests.conftest import RACINE_PROJET
 
-MOT_DE_PASSE = "mot de passe de test"
+MOT_DE_PASSE = "cheval agrafe batterie correcte"
 
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

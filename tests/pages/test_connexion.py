@@ -98,7 +98,9 @@ def test_base_neuve_demande_le_premier_administrateur(application):
 
 def test_premier_administrateur_confirmation_differente(application, base):
     at = application(role=None)
-    _premier_admin(at, "admin@ville.qc.ca", "Ana", "un long mot de passe", "un autre mot de passe")
+    _premier_admin(
+        at, "admin@ville.qc.ca", "Ana", "un long trajet en voilier", "un autre mot de passe"
+    )
     assert any("Les deux mots de passe diffèrent" in e.value for e in at.error)
     assert not _connecte(at)
     assert _base_vide(base)
@@ -116,7 +118,11 @@ def test_premier_administrateur_mot_de_passe_trop_court(application, base):
 def test_premier_administrateur_valide_connecte(application, base):
     at = application(role=None)
     _premier_admin(
-        at, "Ana@Ville.qc.ca", "Ana Tremblay", "un long mot de passe", "un long mot de passe"
+        at,
+        "Ana@Ville.qc.ca",
+        "Ana Tremblay",
+        "un long trajet en voilier",
+        "un long trajet en voilier",
     )
     assert not at.error
     assert _connecte(at)
@@ -376,7 +382,9 @@ def test_session_sans_empreinte_refusee(application, base):
 
 def test_premier_administrateur_n_a_pas_de_mot_de_passe_provisoire(application, base):
     at = application(role=None)
-    _premier_admin(at, "ana@ville.qc.ca", "Ana", "un long mot de passe", "un long mot de passe")
+    _premier_admin(
+        at, "ana@ville.qc.ca", "Ana", "un long trajet en voilier", "un long trajet en voilier"
+    )
     assert _connecte(at)
     assert PROVISOIRE_ACCUEIL not in textes(at)
 

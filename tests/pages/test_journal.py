@@ -81,7 +81,7 @@ def test_journal_vide(application, base):
                     "courriel": "admin@exemple.qc.ca",
                     "nom": "Admin",
                     "role": ADMIN,
-                    "hache_mot_de_passe": hacher("mot de passe de test"),
+                    "hache_mot_de_passe": hacher("cheval agrafe batterie correcte"),
                     "actif": True,
                 },
                 connexion=c,
