@@ -624,7 +624,9 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
             attributions=etat,
         )
         for p in lecture_grille.problemes:
-            st.error(f"{p.fichier}, {p.emplacement} : {p.message}" if p.emplacement else p.message)
+            (st.error if p.bloque else st.warning)(
+                f"{p.fichier}, {p.emplacement} : {p.message}" if p.emplacement else p.message
+            )
         if lecture_grille.sans_blocage:
             st.caption(f"{pluriel(len(lecture_grille.lignes), 'ligne')} lue(s), sans problème.")
             if st.button("Importer la grille", key="importer_grille", type="primary"):

@@ -350,11 +350,13 @@ def test_cellules_en_erreur_reconnues():
 def test_trop_de_lignes_refuse_avant_chargement():
     lignes = [ENTETE_COURTE] + [[f"A-{i}", "Rimouski", "T", 1] for i in range(30)]
     contenu = _xlsx({"Demandes": lignes})
-    with pytest.raises(FichierRefuse, match="plus de 20 lignes") as info:
+    with pytest.raises(FichierRefuse, match="« Demandes » s'étend sur 31 lignes") as info:
         lire_fichier("long.xlsx", contenu, Limites(lignes_max=20))
     assert info.value.code == "trop_de_lignes"
+    assert "plus que les 20 permises" in info.value.message
+    assert lire_fichier("long.xlsx", contenu, Limites(lignes_max=31)).tableaux
     csv = "\n".join(";".join(map(str, ligne)) for ligne in lignes).encode()
-    with pytest.raises(FichierRefuse, match="31 lignes"):
+    with pytest.raises(FichierRefuse, match="plus de 20 lignes"):
         lire_fichier("long.csv", csv, Limites(lignes_max=20))
 
 
