@@ -192,8 +192,10 @@ def verifier_etendue(
     elif conseil is None:
         conseil = (
             "Si le tableau est plus petit, une cellule remplie loin de lui l'agrandit : "
-            f"supprimez les lignes et colonnes vides au-delà du tableau (ou la cellule {coin}), "
-            "enregistrez et téléversez de nouveau ; sinon, scindez le fichier."
+            "supprimez les lignes et les colonnes au-delà du tableau, jusqu'à la ligne "
+            f"{nombre(max(etendue.lignes, 1))} et la colonne "
+            f"{lettres_colonne(max(etendue.colonnes, 1) - 1)}, enregistrez et téléversez de "
+            "nouveau ; sinon, scindez le fichier."
         )
     grille = etendue.lignes * etendue.colonnes
     if etendue.lignes > limites.lignes_max:
@@ -220,7 +222,9 @@ def verifier_etendue(
         limite = f"{nombre(limites.cellules_max)} permises"
     elif etendue.caracteres > limites.caracteres_max:
         code = "texte_trop_long"
-        quoi = f"porterait {nombre(etendue.caracteres)} caractères de texte une fois lue"
+        quoi = f"porterait {nombre(etendue.caracteres)} caractères de texte une fois " + (
+            "lue" if feuille else "lu"
+        )
         limite = f"{nombre(limites.caracteres_max)} permis"
         conseil = (
             "Un même texte y est copié dans un très grand nombre de cellules, ou un texte "
@@ -717,7 +721,6 @@ _VALEURS_ODS = (
     "office:date-value",
     "office:time-value",
     "office:boolean-value",
-    "table:formula",
 )
 _CELLULES_ODS = ("table:table-cell", "table:covered-table-cell")
 
@@ -747,7 +750,7 @@ class _MesureOds:
         self.tables = 0
         # [répétitions, cellules écrites, vides en attente, largeur, texte] par ligne ouverte
         self.lignes: list[list[int]] = []
-        self.cellules: list[list[int]] = []  # [répétitions, remplie, texte]
+        self.cellules: list[list[int]] = []  # [répétitions, remplie, texte, écrite]
         self.elements = 0
         self.plafond = 8 * limites.cellules_max + 1_000_000
 
@@ -757,14 +760,15 @@ class _MesureOds:
             self.etendue.cellules = self.limites.cellules_max + 1
             self._verifier()
         if balise in _CELLULES_ODS:
+            # Une valeur, ou un texte même vide, remplit la cellule ; une formule seule la
+            # fait écrire (calamine garde aussi les formules) sans agrandir la grille.
             remplie = any(c in attributs for c in _VALEURS_ODS) or (
                 attributs.get("office:value-type") == "string"
             )
-            texte = sum(len(attributs.get(c, "")) for c in _VALEURS_ODS[1:4]) + len(
-                attributs.get("table:formula", "")
-            )
+            formule = attributs.get("table:formula", "")
+            texte = sum(len(attributs.get(c, "")) for c in _VALEURS_ODS[1:4]) + len(formule)
             repetitions = _repetitions(attributs, "table:number-columns-repeated")
-            self.cellules.append([repetitions, remplie, texte])
+            self.cellules.append([repetitions, remplie, texte, remplie or bool(formule)])
         elif balise == "table:table-row":
             repetitions = _repetitions(attributs, "table:number-rows-repeated")
             self.lignes.append([repetitions, 0, 0, 0, 0])
@@ -783,15 +787,16 @@ class _MesureOds:
 
     def fin(self, balise: str) -> None:
         if balise in _CELLULES_ODS and self.cellules:
-            repetitions, remplie, texte = self.cellules.pop()
+            repetitions, remplie, texte, ecrite = self.cellules.pop()
             if self.lignes:
                 ligne = self.lignes[-1]
                 ligne[1] += ligne[2]  # les vides en attente sont écrites avant elle
                 ligne[2] = 0
-                if remplie:
+                if ecrite:
                     ligne[1] += repetitions
-                    ligne[3] = ligne[1]
                     ligne[4] += texte * repetitions
+                    if remplie:
+                        ligne[3] = ligne[1]
                 else:
                     ligne[2] = repetitions
         elif balise == "table:table-row" and self.lignes:
@@ -1105,7 +1110,8 @@ def _grilles_calamine(nom: str, contenu: bytes, en_erreur: set[str], limites: Li
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine lève plusieurs types, et PanicException (Rust)
-        journal.warning("%s : calamine n'a pas lu le classeur (%r)", nom, exc)
+        # Le détail (en anglais) va au journal, jamais à la personne.
+        journal.info("%s : calamine n'a pas lu le classeur (%r)", nom, exc)
         raise _illisible(nom) from None
 
 
@@ -1131,7 +1137,7 @@ def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, list[Feuil
     except RecursionError:
         raise _illisible(nom, "classeur à la structure démesurée") from None
     except Exception as exc:  # filet : un fichier hostile imprévu est refusé, en français
-        journal.exception("%s : lecture impossible (%s)", nom, type(exc).__name__)
+        journal.info("%s : lecture impossible (%r)", nom, exc, exc_info=True)
         raise _illisible(nom) from None
 
 

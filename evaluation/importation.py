@@ -113,7 +113,7 @@ def lire_lot(
         except FichierRefuse as exc:
             refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
         except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
-            journal.exception("%s : lecture impossible", nom)
+            journal.info("%s : lecture impossible", nom, exc_info=True)
             refus.append(
                 Probleme(
                     nom,

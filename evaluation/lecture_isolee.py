@@ -75,8 +75,8 @@ def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, list[Feuil
         if processus.poll() is None:  # une exception imprévue ici : ne rien laisser tourner
             processus.kill()
             processus.wait()
-    if erreurs:
-        journal.warning("%s : le processus de lecture a signalé : %s", nom, _fin(erreurs))
+    if erreurs:  # détails en anglais (calamine, Rust) : au journal seulement
+        journal.info("%s : le processus de lecture a signalé : %s", nom, _fin(erreurs))
     if processus.returncode != 0:
         journal.warning("%s : processus de lecture arrêté (code %s)", nom, processus.returncode)
         raise _interruption(nom, _cause(processus.returncode))

@@ -185,7 +185,11 @@ def test_textes_tres_longs_acceptes(moteur, appel):
 
 def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch, caplog):
     """Le refus est en français ; l'erreur de la bibliothèque va au journal, pas à l'écran."""
+    import logging
+
     from evaluation import importation
+
+    caplog.set_level(logging.INFO, logger="evaluation.importation")
 
     def lecture_qui_casse(*args, **kwargs):
         raise KeyError("structure inattendue")
