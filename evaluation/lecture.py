@@ -192,7 +192,9 @@ def _en_double(cle: str, liste: list[tuple[int, int, str]]) -> tuple[str, str, s
     """L'avertissement pour plusieurs colonnes qui désignent la même clé : lesquelles, et
     celle qui est lue (les autres restent des colonnes hors gabarit)."""
     rang, j, entete = liste[0]
-    colonnes = " et ".join(f"{lettres_colonne(k)} « {citer(e)} »" for _, k, e in liste)
+    colonnes = " et ".join(
+        f"{lettres_colonne(k)} « {citer(e)} »" for _, k, e in sorted(liste, key=lambda c: c[1])
+    )
     combien = "deux colonnes" if len(liste) == 2 else f"{len(liste)} colonnes"
     if rang == RANG_MANUEL or (len(liste) > 1 and liste[1][0] == rang):
         pourquoi = _POURQUOI.get(rang, "la plus à gauche")
