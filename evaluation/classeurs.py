@@ -24,6 +24,7 @@ import struct
 import xml.parsers.expat
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -51,14 +52,15 @@ class Limites:
     taille_max: int = 50 * 1024 * 1024
     decompresse_max: int = 300 * 1024 * 1024
     ratio_max: float = 200.0
-    # Un appel reçoit des centaines de demandes : 100 000 lignes par feuille laissent une
-    # marge large, et bornent la mémoire qu'une feuille peut prendre une fois chargée.
-    lignes_max: int = 100_000
+    # 50 000 demandes de 4 lignes de budget chacune (200 000 lignes) doivent passer ; au-delà,
+    # une feuille trahit des lignes mises en forme jusqu'au bas de la feuille.
+    lignes_max: int = 250_000
     # Le gabarit a 24 colonnes ; un export du ministère, une centaine.
     colonnes_max: int = 1_000
     # Lignes × colonnes de la grille que calamine alloue (de A1 à la dernière cellule) :
-    # un million de cellules prennent environ 140 Mo une fois lues, et 1 à 3 s.
-    cellules_max: int = 1_000_000
+    # 2 millions de cellules (50 000 demandes × 40 colonnes) prennent environ 260 Mo une
+    # fois lues, et 3 s.
+    cellules_max: int = 2_000_000
     # Texte de toutes les cellules une fois lu, répétitions comprises : un même texte partagé
     # par des milliers de cellules (xlsx) ou répété (ods) est copié autant de fois.
     caracteres_max: int = 40_000_000
@@ -68,7 +70,7 @@ class Limites:
     membres_max: int = 2_000
     # Le processus de lecture isolé : mémoire (espace d'adressage) et durée.
     memoire_max: int = 448 * 1024 * 1024
-    duree_max: float = 6.0
+    duree_max: float = 8.0
     # Faux seulement pour mesurer ce que coûte le processus isolé (benchmarks/importation.py).
     processus_isole: bool = True
 
@@ -430,13 +432,14 @@ def _chainer(premier: bytes, reste: Iterator[bytes]) -> Iterator[bytes]:
     yield from reste
 
 
-def _decouper(morceaux: Iterator[bytes]) -> Iterator[bytes]:
-    """Des morceaux qui ne coupent jamais une balise : chacun s'arrête avant son dernier « < »,
-    repris au morceau suivant."""
+def _decouper(morceaux: Iterator[bytes], avant: bytes = b"<") -> Iterator[bytes]:
+    """Des morceaux qui ne coupent jamais une balise : chacun s'arrête avant sa dernière
+    occurrence de `avant` (« < », ou « <c  » pour ne jamais couper une cellule), reprise au
+    morceau suivant."""
     reste = b""
     for morceau in morceaux:
         donnees = reste + morceau
-        coupure = donnees.rfind(b"<")
+        coupure = donnees.rfind(avant)
         if coupure <= 0:
             reste = donnees
             if len(reste) > 16 * _MORCEAU:  # un texte de 16 Mo sans balise : on le passe
@@ -529,7 +532,8 @@ class _MesureXlsx:
     _ligne_max: int = 0
 
     def lire(self, morceaux: Iterator[bytes]) -> None:
-        for donnees in _decouper(morceaux):  # une balise n'est jamais coupée entre deux morceaux
+        # Une cellule n'est jamais coupée entre deux morceaux (ni, donc, une balise).
+        for donnees in _decouper(morceaux, b"<c "):
             if _MARQUE_ERREUR in donnees:
                 self.en_erreur = True
             if self.canonique:
@@ -1076,15 +1080,17 @@ def _erreurs_xlsx(contenu: bytes, membres: set[str]) -> dict[str, dict[tuple[int
     return resultat
 
 
-def _grilles_calamine(nom: str, contenu: bytes, en_erreur: set[str], limites: Limites):
-    """(nom de feuille, lignes, en erreur) pour chaque feuille visible ; la ligne i est la
-    ligne Excel i+1 (calamine rend la grille depuis A1, cellules vides comprises)."""
+def _grilles_calamine(
+    nom: str, contenu: bytes, en_erreur: set[str], limites: Limites
+) -> Iterator[Feuille]:
+    """(nom de feuille, lignes, en erreur) pour chaque feuille visible, l'une après l'autre ;
+    la ligne i est la ligne Excel i+1 (calamine rend la grille depuis A1, cellules vides
+    comprises)."""
     import python_calamine
 
     erreurs = _erreurs_xlsx(contenu, en_erreur)
     try:
         classeur = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(contenu))
-        grilles: list[Feuille] = []
         for meta in classeur.sheets_metadata:
             if meta.visible != python_calamine.SheetVisibleEnum.Visible:
                 continue
@@ -1093,21 +1099,21 @@ def _grilles_calamine(nom: str, contenu: bytes, en_erreur: set[str], limites: Li
             feuille = classeur.get_sheet_by_name(meta.name)
             fin = feuille.end
             if fin is None:  # feuille vide : to_python échouerait (IndexError)
-                grilles.append((citer(meta.name), [], False))
+                yield citer(meta.name), [], False
                 continue
             # Dernière garde : la grille que calamine rendrait, de A1 à sa fin.
             verifier_etendue(nom, meta.name, Etendue(fin[0] + 1, fin[1] + 1), limites)
             lignes = feuille.to_python(skip_empty_area=False)
+            del feuille
             for (i, j), code in erreurs.get(meta.name, {}).items():
                 if i < len(lignes) and j < len(lignes[i]):
                     lignes[i][j] = CelluleEnErreur(code)
-            grilles.append((citer(meta.name), lignes, bool(erreurs.get(meta.name))))
-        return grilles
+            yield citer(meta.name), lignes, bool(erreurs.get(meta.name))
     except FichierRefuse:
         raise
     except python_calamine.PasswordError:
         raise _protege(nom) from None
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # calamine lève plusieurs types, et PanicException (Rust)
         # Le détail (en anglais) va au journal, jamais à la personne.
@@ -1115,19 +1121,12 @@ def _grilles_calamine(nom: str, contenu: bytes, en_erreur: set[str], limites: Li
         raise _illisible(nom) from None
 
 
-def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, list[Feuille]]:
-    """Le format du fichier et les grilles de ses feuilles visibles, après avoir vérifié
-    tout ce que le fichier déclare ; lève `FichierRefuse` avec un message en français,
-    jamais l'erreur d'une bibliothèque."""
+@contextmanager
+def _en_francais(nom: str) -> Iterator[None]:
+    """Toute erreur de lecture devient `FichierRefuse`, avec un message en français, jamais
+    l'erreur d'une bibliothèque (qui va au journal)."""
     try:
-        genre = reconnaitre(nom, contenu)
-        if genre == "csv":
-            return "csv", [("", grille_csv(nom, contenu, limites), False)]
-        if genre == "xls":
-            _mesurer_xls(nom, contenu, limites)
-            return "xls", _grilles_calamine(nom, contenu, set(), limites)
-        archive = _ouvrir_archive(nom, contenu, limites)
-        return archive.genre, _grilles_calamine(nom, contenu, archive.en_erreur, limites)
+        yield
     except FichierRefuse:
         raise
     except MemoryError:
@@ -1139,6 +1138,32 @@ def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, list[Feuil
     except Exception as exc:  # filet : un fichier hostile imprévu est refusé, en français
         journal.info("%s : lecture impossible (%r)", nom, exc, exc_info=True)
         raise _illisible(nom) from None
+
+
+def _suivre(nom: str, feuilles: Iterator[Feuille]) -> Iterator[Feuille]:
+    with _en_francais(nom):
+        yield from feuilles
+
+
+def feuilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, Iterator[Feuille]]:
+    """Le format du fichier, après avoir vérifié tout ce qu'il déclare, et ses feuilles
+    visibles, lues une à une à mesure qu'on les demande. Lève `FichierRefuse`."""
+    with _en_francais(nom):
+        genre = reconnaitre(nom, contenu)
+        if genre == "csv":
+            return "csv", iter([("", grille_csv(nom, contenu, limites), False)])
+        if genre == "xls":
+            _mesurer_xls(nom, contenu, limites)
+            return "xls", _suivre(nom, _grilles_calamine(nom, contenu, set(), limites))
+        archive = _ouvrir_archive(nom, contenu, limites)
+        grilles_archive = _grilles_calamine(nom, contenu, archive.en_erreur, limites)
+        return archive.genre, _suivre(nom, grilles_archive)
+
+
+def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, list[Feuille]]:
+    """Comme `feuilles`, toutes lues."""
+    genre, suite = feuilles(nom, contenu, limites)
+    return genre, list(suite)
 
 
 def message_interruption(nom: str, quoi: str) -> str:

@@ -429,7 +429,12 @@ def lire_fichier(
     tableaux: list[Tableau] = []
     remarques: list[str] = []
     employees: set[str] = set()
+    premiere = None  # la première feuille, pour un formulaire d'une demande
+    # Les feuilles arrivent une à une du processus de lecture : chacune est traitée pendant
+    # qu'il lit la suivante.
     for feuille, grille, en_erreur_feuille in grilles:
+        if premiere is None:
+            premiere = (feuille, grille, en_erreur_feuille)
         repere = _meilleur_entete(grille, manuelles)
         if repere is None:
             continue
@@ -451,8 +456,8 @@ def lire_fichier(
         )
         tableaux.append(tableau)
 
-    if not any(t.genre == "demandes" for t in tableaux) and grilles:
-        feuille, grille, en_erreur_feuille = grilles[0]
+    if not any(t.genre == "demandes" for t in tableaux) and premiere is not None:
+        feuille, grille, en_erreur_feuille = premiere
         champs = _formulaire(grille)
         if champs:
             formulaire = _tableau_formulaire(nom, feuille, grille, champs)

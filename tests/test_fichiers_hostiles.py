@@ -269,9 +269,16 @@ def test_processus_de_lecture_leger():
     assert resultat.stdout.strip() == "[]"
 
 
+def _relire(*trames: list) -> tuple[str, list]:
+    genre, feuilles = lecture_isolee.interpreter(
+        "f.xlsx", lecture_isolee.trames_de(b"".join(map(lecture_isolee.trame, trames)))
+    )
+    return genre, list(feuilles)
+
+
 def test_grilles_transmises_sans_perte():
     """Dates, heures, durées, nombres, booléens, textes et cellules en erreur reviennent du
-    processus tels quels."""
+    processus tels quels, feuille par feuille."""
     grille = [
         [
             "texte « é » \u202f",
@@ -286,30 +293,53 @@ def test_grilles_transmises_sans_perte():
             CelluleEnErreur("#N/A"),
         ]
     ]
-    reponse = lecture_isolee.encoder(["grilles", "xlsx", [("F", grille, True)]])
-    assert lecture_isolee.decoder("f.xlsx", reponse, Limites()) == ("xlsx", [("F", grille, True)])
+    assert _relire(
+        ["format", "xlsx"], ["feuille", "F", grille, True], ["feuille", "G", [], False], ["fin"]
+    ) == ("xlsx", [("F", grille, True), ("G", [], False)])
 
 
 @pytest.mark.parametrize(
-    "reponse",
+    "trames",
     [
-        b'["grilles", "xlsx", [["F", [[{"x": 1}]], false]]]',  # étiquette inconnue
-        b'["grilles", "pdf", []]',
-        b'["grilles", "xlsx", [["F", "pas une grille", false]]]',
-        b'["autre", "a", "b"]',
-        b"\xff\xfe",
-        b"[" * 100_000,
+        [["format", "xlsx"], ["feuille", "F", [[{"x": 1}]], False], ["fin"]],  # étiquette
+        [["format", "pdf"], ["fin"]],
+        [["format", "xlsx"], ["feuille", "F", "pas une grille", False], ["fin"]],
+        [["format", "xlsx"], ["autre"], ["fin"]],
+        [["format", "xlsx"], ["feuille", "F", [], False]],  # s'arrête avant la fin
+        [["format", "xlsx"], ["fin"], ["feuille", "F", [], False]],
+        [],
     ],
 )
-def test_reponse_forgee_refusee(reponse):
+def test_reponse_forgee_refusee(trames):
     with pytest.raises(FichierRefuse) as info:
-        lecture_isolee.decoder("f.xlsx", reponse, Limites())
+        _relire(*trames)
     assert info.value.code == "lecture_interrompue"
 
 
-def test_reponse_demesuree_refusee():
-    with pytest.raises(FichierRefuse):
-        lecture_isolee.decoder("f.xlsx", b" " * 200, Limites(caracteres_max=10, cellules_max=1))
+def test_refus_prononce_par_le_processus_transmis():
+    with pytest.raises(FichierRefuse) as info:
+        _relire(["format", "xlsx"], ["refus", "trop_de_lignes", "f.xlsx : trop long."])
+    assert (info.value.code, info.value.message) == ("trop_de_lignes", "f.xlsx : trop long.")
+
+
+@pytest.mark.parametrize(
+    "programme",
+    [
+        # Une réponse démesurée : le serveur cesse de lire à la taille permise.
+        "import sys; sys.stdin.buffer.read(); "
+        "sys.stdout.buffer.write(b'\\x00\\xff\\xff\\xff' + b'[' * 3_000_000)",
+        # Un processus qui se tait.
+        "import sys; sys.stdin.buffer.read()",
+        # Un processus qui ne lit pas le fichier et s'arrête en erreur.
+        "raise SystemExit(3)",
+    ],
+)
+def test_processus_qui_repond_mal_devient_un_refus(monkeypatch, programme):
+    monkeypatch.setattr(lecture_isolee, "PROGRAMME", programme)
+    limites = Limites(caracteres_max=100, cellules_max=100)
+    refus = _refus("r.xlsx", (DONNEES / "formats" / "valide.xlsx").read_bytes(), limites)
+    assert refus.code == "lecture_interrompue"
+    _en_francais(refus, "r.xlsx")
 
 
 # --- La ligne de commande ------------------------------------------------------------------

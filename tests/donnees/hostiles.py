@@ -301,7 +301,7 @@ def csv_colonnes(n: int = 5_000) -> bytes:
     return (EN_TETE_CSV + "T-001;Rimouski;Titre" + ";" * n + "\n").encode()
 
 
-def csv_lignes(n: int = 100_001) -> bytes:
+def csv_lignes(n: int = 250_001) -> bytes:
     return (EN_TETE_CSV + "T;R;T\n" * n).encode()
 
 
@@ -461,9 +461,9 @@ CAS_HOSTILES: list[CasHostile] = [
     ),
     _cas(
         "ods-repetitions-imbriquees.ods",
-        lambda: ods(table("Demandes", EN_TETE_ODS + ligne(valeur_repetee(1_000), 2_000))),
+        lambda: ods(table("Demandes", EN_TETE_ODS + ligne(valeur_repetee(1_000), 3_000))),
         "trop_de_cellules",
-        explication="2 000 lignes répétées de 1 000 cellules répétées",
+        explication="3 000 lignes répétées de 1 000 cellules répétées",
     ),
     _cas(
         "ods-vides-avant-valeur.ods",
@@ -553,7 +553,7 @@ CAS_HOSTILES: list[CasHostile] = [
         csv_lignes,
         "trop_de_lignes",
         petit=False,
-        explication="100 002 lignes",
+        explication="250 002 lignes",
     ),
     _cas(
         "csv-utf16-sans-bom.csv",
