@@ -468,6 +468,7 @@ _R_AUTRE = re.compile(rb"[\t\n\r]r\s*=")
 _R_ESPACE = re.compile(rb" r(?:\s+=|=')")
 _PARTAGEE = re.compile(rb't="s"><v>([0-9]{1,10})</v>')
 _MARQUE_ERREUR = b't="e"'
+_SI = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 
 
 def _superieur(m: int) -> bytes:
@@ -500,17 +501,13 @@ class _TextesPartages:
 
     def lire(self, morceaux: Iterator[bytes]) -> None:
         # Longueur d'un texte : les octets de son <si>, balises de mise en forme comprises
-        # (un majorant du nombre de caractères).
-        position, debut_precedent = 0, None
-        for donnees in _decouper(morceaux):
-            for m in re.finditer(rb"<(?:[\w.-]+:)?si[\s/>]", donnees):
-                debut = position + m.start()
-                if debut_precedent is not None:
-                    self.longueurs.append(debut - debut_precedent)
-                debut_precedent = debut
-            position += len(donnees)
-        if debut_precedent is not None:
-            self.longueurs.append(position - debut_precedent)
+        # (un majorant du nombre de caractères). Découpé en C, sans boucle par texte.
+        longueurs = self.longueurs
+        for donnees in _decouper(morceaux, b"<si"):
+            morceaux_si = _SI.split(donnees)
+            if longueurs:  # la suite du texte précédent, s'il a été coupé
+                longueurs[-1] += len(morceaux_si[0])
+            longueurs.extend(map(len, morceaux_si[1:]))
         self.total = sum(self.longueurs)
         self.plus_long = max(self.longueurs, default=0)
 
