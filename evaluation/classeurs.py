@@ -296,7 +296,12 @@ class _Archive:
 def _ressemble_a_du_xml(debut: bytes) -> bool:
     """Une partie qu'un lecteur XML peut lire comme une feuille, quel que soit son nom (une
     relation forgée peut désigner « image1.png » comme feuille)."""
-    return debut.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    return debut.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or _utf16(debut)
+
+
+def _utf16(debut: bytes) -> bool:
+    """Du XML en UTF-16 : la voie rapide, qui cherche des octets, n'y verrait rien."""
+    return debut[:2] in _BOM_UTF16 or debut.startswith((b"<\x00", b"\x00<"))
 
 
 def _morceaux(archive: zipfile.ZipFile, info: zipfile.ZipInfo, compteur: list[int], limites, nom):
@@ -353,10 +358,10 @@ def _trop_de_parties(nom: str, limites: Limites) -> FichierRefuse:
 
 
 def _genre_archive(nom: str, archive: zipfile.ZipFile, noms: set[str]) -> str:
-    if "mimetype" in noms:
-        with archive.open("mimetype") as f:
-            if b"opendocument.spreadsheet" in f.read(200):
-                return "ods"
+    """Le format que calamine lira : il essaie xlsx avant ods (une archive qui porte les
+    deux est mesurée des deux façons, voir `_mesurer_archive`)."""
+    if "xl/workbook.xml" in noms:
+        return "xlsx"
     if "xl/workbook.bin" in noms:
         raise FichierRefuse(
             nom,
@@ -364,8 +369,10 @@ def _genre_archive(nom: str, archive: zipfile.ZipFile, noms: set[str]) -> str:
             f"{nom} : classeur binaire Excel (.xlsb), non pris en charge. Dans Excel, "
             "Fichier > Enregistrer sous > Classeur Excel (.xlsx), puis téléversez cette copie.",
         )
-    if "xl/workbook.xml" in noms:
-        return "xlsx"
+    if "mimetype" in noms:
+        with archive.open("mimetype") as f:
+            if b"opendocument.spreadsheet" in f.read(200):
+                return "ods"
     raise FichierRefuse(
         nom,
         "format_non_reconnu",
@@ -382,12 +389,14 @@ def _mesurer_archive(
     limites: Limites,
 ) -> None:
     compteur = [0]
-    if resultat.genre == "ods":
-        for info in infos:
-            # calamine ne lit que content.xml, toutes ses feuilles (masquées comprises).
-            if info.filename == "content.xml":
-                mesure = _MesureOds(nom, limites)
-                mesure.lire(_morceaux(archive, info, compteur, limites, nom))
+    for info in infos:
+        # D'un ods, calamine ne lit que content.xml, toutes ses feuilles (masquées comprises).
+        # Mesuré quel que soit le format annoncé : si calamine ne peut lire l'archive comme
+        # un xlsx, il la lit comme un ods.
+        if info.filename == "content.xml":
+            mesure = _MesureOds(nom, limites)
+            mesure.lire(_morceaux(archive, info, compteur, limites, nom))
+    if resultat.genre == "ods" and not any(i.filename.startswith("xl/") for i in infos):
         return
     noms_feuilles = _feuilles_xml(archive)
     feuilles_par_chemin = {chemin: f for f, chemin in noms_feuilles.items()}
@@ -407,7 +416,7 @@ def _mesurer_archive(
                 verifier_etendue(nom, "", Etendue(caracteres=partages.total), limites)
             continue
         feuille = feuilles_par_chemin.get(info.filename, info.filename)
-        mesure = _MesureXlsx(partages)
+        mesure = _MesureXlsx(partages, canonique=not _utf16(premier[:64]))
         mesure.lire(_chainer(premier, morceaux))
         if mesure.en_erreur:
             resultat.en_erreur.add(info.filename)

@@ -124,6 +124,23 @@ def texte_partage_geant(caracteres: int = 45_000_000) -> bytes:
     return xlsx(feuille_xml(EN_TETE), {"xl/sharedStrings.xml": sst})
 
 
+def hybride_ods_xlsx() -> bytes:
+    """Une archive à la fois ods (mimetype, content.xml anodin) et xlsx (une cellule en
+    XFD1048576) : calamine essaie xlsx d'abord."""
+    ods_anodin = zipfile.ZipFile(io.BytesIO(ods(table("Demandes", EN_TETE_ODS))))
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in ods_anodin.infolist():
+            z.writestr(info, ods_anodin.read(info))
+        for nom, texte in PARTIES_MINIMALES.items():
+            z.writestr(nom, texte)
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            feuille_xml(EN_TETE + '<row r="1048576">' + cellule("XFD1048576") + "</row>"),
+        )
+    return sortie.getvalue()
+
+
 def parties_par_milliers(nombre: int = 2_500) -> bytes:
     sortie = io.BytesIO()
     with zipfile.ZipFile(sortie, "w", zipfile.ZIP_STORED) as z:
@@ -401,6 +418,22 @@ CAS_HOSTILES: list[CasHostile] = [
         ),
         "trop_de_lignes",
         explication="une étendue déclarée (<dimension>) petite, des cellules lointaines",
+    ),
+    _cas(
+        "utf16.xlsx",
+        lambda: xlsx(
+            feuille_xml(LIGNE_LOINTAINE.format(cellule("XFD1048576")))
+            .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+            .encode("utf-16")
+        ),
+        "trop_de_lignes",
+        explication="une feuille XML en UTF-16, où une recherche d'octets ne voit rien",
+    ),
+    _cas(
+        "hybride-ods-xlsx.xlsx",
+        hybride_ods_xlsx,
+        "trop_de_lignes",
+        explication="une archive à la fois ods anodin et xlsx démesuré",
     ),
     _cas(
         "textes-partages.xlsx",
