@@ -165,13 +165,46 @@ def import_complet(chemin: Path, base: Path, isole: bool = True) -> tuple[float,
     return duree, sum(p.severite == AVERTISSEMENT for p in verification.problemes)
 
 
+def _pic_propre() -> int:
+    """Le pic de mémoire (octets) de ce processus depuis son exec (VmHWM). ru_maxrss, lui,
+    hérite à l'exec du pic du processus qui l'a lancé."""
+    for ligne in Path("/proc/self/status").read_text().splitlines():
+        if ligne.startswith("VmHWM:"):
+            return int(ligne.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _enfant(chemin: str, base: str) -> None:
-    """Un import dans un processus neuf, pour mesurer son pic de mémoire seul (et celui du
-    processus de lecture qu'il lance)."""
+    """Un import dans un processus neuf, pour mesurer son pic de mémoire seul."""
     duree, _ = import_complet(Path(chemin), Path(base))
-    pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    lecture = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    print(json.dumps({"duree": duree, "pic": pic, "lecture": lecture}))
+    print(json.dumps({"duree": duree, "pic": _pic_propre()}))
+
+
+# Un lanceur minuscule : le processus de lecture qu'il lance n'hérite pas d'un gros pic, et
+# wait4 rend le sien.
+_LANCEUR = """
+import os, subprocess, sys
+processus = subprocess.Popen(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.DEVNULL)
+_, statut, usage = os.wait4(processus.pid, 0)
+print(usage.ru_maxrss * 1024)
+"""
+
+
+def pic_lecture(chemin: Path) -> int:
+    """Le pic de mémoire (octets) du processus de lecture isolé, seul, sur ce fichier."""
+    from dataclasses import asdict
+
+    from evaluation.lecture import Limites
+    from evaluation.lecture_isolee import PROGRAMME
+
+    entete = json.dumps({"nom": chemin.name, "limites": asdict(Limites())}).encode()
+    resultat = subprocess.run(
+        [sys.executable, "-c", _LANCEUR, sys.executable, "-I", "-c", PROGRAMME, str(RACINE)],
+        input=len(entete).to_bytes(4, "big") + entete + chemin.read_bytes(),
+        capture_output=True,
+        check=True,
+    )
+    return int(resultat.stdout)
 
 
 def main() -> None:
@@ -207,6 +240,7 @@ def main() -> None:
             check=True,
         )
         memoire = json.loads(resultat.stdout.strip().splitlines()[-1])
+        memoire["lecture"] = pic_lecture(chemin)
     print(f"Avertissements produits par la vérification : {avertissements}")
     print(f"Lecture nue (pandas + calamine), médiane de {options.repetitions} : {nue:.2f} s")
     print(
