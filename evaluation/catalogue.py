@@ -7,6 +7,7 @@ from pathlib import Path
 from evaluation import stockage
 from evaluation.appel import APPEL_PAR_DEFAUT, Appel, appel_depuis_toml, charger_appel
 from evaluation.stockage import Moteur
+from evaluation.texte import citer
 
 
 class AppelIntrouvable(LookupError):
@@ -40,8 +41,8 @@ def resoudre_appel(choix: str | None, moteur: Moteur) -> Appel:
             return charger_appel(chemin)
         connus = ", ".join(a.id for a in stockes) or "aucun"
         raise AppelIntrouvable(
-            f"appel « {choix} » introuvable : ni appel stocké (stockés : {connus}) ni fichier "
-            ".toml existant."
+            f"appel « {citer(choix)} » introuvable : ni appel stocké (stockés : {connus}) "
+            "ni fichier .toml existant."
         )
     if not stockes:
         return charger_appel(APPEL_PAR_DEFAUT)

@@ -16,14 +16,15 @@ from typing import BinaryIO
 from evaluation import evaluations, stockage
 from evaluation.appel import Appel, Critere
 from evaluation.attributions import Attributions
+from evaluation.classeurs import lettres_colonne
 from evaluation.comptes import Compte
 from evaluation.evaluations import BROUILLON, SOUMISE, Saisie
 from evaluation.gabarit import cle_entete
 from evaluation.lecture import FichierRefuse, lire_feuilles
 from evaluation.neutralisation import ecrire_ligne
-from evaluation.probleme import BLOQUANT, REFUS, Probleme
+from evaluation.probleme import AVERTISSEMENT, BLOQUANT, REFUS, Probleme
 from evaluation.stockage import Moteur
-from evaluation.texte import nettoyer, normaliser, normaliser_entete
+from evaluation.texte import citer, nettoyer, normaliser, normaliser_entete
 from evaluation.valeurs import ValeurIllisible, lire_montant
 from evaluation.validation import cle_numero
 
@@ -266,17 +267,37 @@ def lire_grille(
         if not e:
             continue
         if cle_entete(e) == "no_demande":
-            colonnes.setdefault("no_demande", j)
+            cible, cle, libelle = colonnes, "no_demande", "No de demande"
         elif normaliser_entete(e) in _EVALUATEUR:
-            colonnes.setdefault("evaluateur", j)
+            cible, cle, libelle = colonnes, "evaluateur", ENTETE_EVALUATEUR
         elif normaliser_entete(e) in _COMMENTAIRE:
-            colonnes.setdefault("commentaire", j)
+            cible, cle, libelle = colonnes, "commentaire", ENTETE_COMMENTAIRE
         elif normaliser_entete(e) == "statut":
-            colonnes.setdefault("statut", j)
+            cible, cle, libelle = colonnes, "statut", ENTETE_STATUT
         elif normaliser_entete(e) == normaliser_entete(ENTETE_VERSION):
-            colonnes.setdefault("version", j)
+            cible, cle, libelle = colonnes, "version", ENTETE_VERSION
         elif (c := critere_de_l_entete(e, appel)) is not None:
-            criteres.setdefault(c.id, j)
+            cible, cle, libelle = criteres, c.id, c.libelle
+        else:
+            continue
+        if cle in cible:  # la première colonne est lue ; la personne doit le savoir
+            k = cible[cle]
+            resultat.problemes.append(
+                Probleme(
+                    nom,
+                    "entete_en_double",
+                    f"deux colonnes correspondent à « {libelle} » : {lettres_colonne(k)} "
+                    f"« {citer(entetes[k])} » et {lettres_colonne(j)} « {citer(e)} ». La "
+                    f"colonne {lettres_colonne(k)} est lue, l'autre ignorée : renommez ou "
+                    "supprimez la colonne en trop si ce n'est pas la bonne.",
+                    AVERTISSEMENT,
+                    feuille,
+                    i_entete + 1,
+                    entetes[k],
+                )
+            )
+            continue
+        cible[cle] = j
     for c in appel.criteres:
         if c.id not in criteres:
             probleme(
@@ -325,7 +346,7 @@ def lire_grille(
         if demande_id is None:
             signaler(
                 "demande_inconnue",
-                f"la demande « {numero} » n'existe pas dans l'appel.",
+                f"la demande « {citer(numero)} » n'existe pas dans l'appel.",
                 "No de demande",
             )
             continue
@@ -334,7 +355,7 @@ def lire_grille(
         if compte is None:
             signaler(
                 "evaluateur_inconnu",
-                f"évaluateur « {qui} » : aucun compte actif de ce courriel ou de ce nom.",
+                f"évaluateur « {citer(qui)} » : aucun compte actif de ce courriel ou de ce nom.",
                 ENTETE_EVALUATEUR,
             )
             continue
@@ -350,7 +371,7 @@ def lire_grille(
         if statut not in (SOUMISE, BROUILLON):
             signaler(
                 "statut_inconnu",
-                f"statut « {statut} » inconnu : « soumise » ou « brouillon ».",
+                f"statut « {citer(statut)} » inconnu : « soumise » ou « brouillon ».",
                 ENTETE_STATUT,
             )
             continue
@@ -360,7 +381,7 @@ def lire_grille(
             try:
                 cents = lire_montant(brute)
             except ValeurIllisible:
-                signaler("note_illisible", f"note illisible « {nettoyer(brute)} ».", c.libelle)
+                signaler("note_illisible", f"note illisible « {citer(brute)} ».", c.libelle)
                 continue
             note = None if cents is None else cents / 100
             notes[c.id] = note

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from evaluation.texte import nettoyer
 from evaluation.validation import Enregistrement, Verification, cle_numero, verifier
 
 Source = str | Path | bytes | BinaryIO
+journal = logging.getLogger(__name__)
 LIMITES_PAR_DEFAUT = Limites()
 
 
@@ -110,14 +112,15 @@ def lire_lot(
             lus.append(lire_fichier(nom, source, limites, relie))
         except FichierRefuse as exc:
             refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
-        except Exception as exc:  # filet : un fichier hostile imprévu est refusé, pas fatal
+        except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
+            journal.info("%s : lecture impossible", nom, exc_info=True)
             refus.append(
                 Probleme(
                     nom,
                     "fichier_illisible",
-                    f"{nom} : lecture impossible ({type(exc).__name__} : {exc}). Ouvrez-le dans "
-                    "Excel et réenregistrez-le au format .xlsx ; si l'erreur persiste, "
-                    "transmettez le fichier à l'équipe du tableau de bord.",
+                    f"{nom} : lecture impossible. Ouvrez-le dans Excel et réenregistrez-le au "
+                    "format .xlsx ; si l'erreur persiste, transmettez le fichier à l'équipe du "
+                    "tableau de bord.",
                     REFUS,
                 )
             )

@@ -20,6 +20,7 @@ from evaluation import stockage
 from evaluation.appel import DOSSIER_APPELS, Appel, ErreurAppel, appel_depuis_toml, charger_appel
 from evaluation.concurrence import Changement, ModificationConcurrente, verifier_version
 from evaluation.stockage import Moteur
+from evaluation.texte import citer
 
 DOSSIER_MODELES = DOSSIER_APPELS.parent / "modeles"
 FORMAT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
@@ -115,7 +116,7 @@ def _liste_de_tables(valeur) -> bool:
 def verifier_identifiant(identifiant: str) -> None:
     if not FORMAT_ID.match(identifiant or ""):
         raise ParametresRefuses(
-            f"identifiant « {identifiant[:40]} » invalide : de 3 à 100 caractères, minuscules "
+            f"identifiant « {citer(identifiant)} » invalide : de 3 à 100 caractères, minuscules "
             "sans accents, chiffres et tirets (ex. « paivmq-2024-2025 »)."
         )
 

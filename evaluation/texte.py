@@ -111,6 +111,15 @@ def compacter(texte: object) -> str:
     return normaliser(texte).replace(" ", "")
 
 
+def citer(valeur: object, longueur: int = 40) -> str:
+    """Une valeur de cellule telle qu'un message la cite : nettoyée et coupée (« … ») au-delà
+    d'une quarantaine de caractères, pour qu'une cellule démesurée n'envahisse pas le rapport."""
+    if isinstance(valeur, str) and len(valeur) > longueur * 8:
+        valeur = valeur[: longueur * 8]  # nettoyer un texte de 100 Mo pour en citer 40 : non
+    texte = nettoyer(valeur)
+    return texte if len(texte) <= longueur else texte[: longueur - 1].rstrip() + "…"
+
+
 _ABREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from evaluation.appel import Appel, Axe, CategorieDepense, Region, Secteur
 from evaluation.formats import MOIS
 from evaluation.texte import (
+    citer,
     cle_nom_propre,
     cle_souple,
     compacter,
@@ -60,7 +61,7 @@ MONTANT_MAX = 10**12  # dollars : au-delà, c'est une erreur de saisie, pas une 
 
 def _demesure(valeur: object) -> ValeurIllisible:
     return ValeurIllisible(
-        f"montant démesuré ({nettoyer(valeur)[:30]}) : vérifiez la cellule (plus de "
+        f"montant démesuré ({citer(valeur)}) : vérifiez la cellule (plus de "
         f"{MONTANT_MAX:,} $).".replace(",", " ")
     )
 
@@ -115,13 +116,13 @@ def _montant_texte(texte: str) -> int:
             brut = brut.replace(",", ".")
     if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", brut):
         raise ValeurIllisible(
-            f"montant illisible « {texte.strip()} » : écrivez un nombre, par exemple 25000 "
+            f"montant illisible « {citer(texte)} » : écrivez un nombre, par exemple 25000 "
             "ou « 25 000,50 $ »."
         )
     try:
         cents = (Decimal(brut) * 100).quantize(Decimal(1), ROUND_HALF_UP)
     except InvalidOperation:
-        raise ValeurIllisible(f"montant illisible « {texte.strip()} ».") from None
+        raise ValeurIllisible(f"montant illisible « {citer(texte)} ».") from None
     if abs(cents) > MONTANT_MAX * 100:
         raise _demesure(texte)
     return -int(cents) if negatif else int(cents)
@@ -172,7 +173,7 @@ def lire_date(valeur: object) -> dt.date | None:
     if isinstance(valeur, int | float) and not isinstance(valeur, bool):
         if 20000 <= valeur <= 80000:
             return _EPOQUE_EXCEL + dt.timedelta(days=int(valeur))
-        raise ValeurIllisible(f"date illisible « {nettoyer(valeur)} » : écrivez AAAA-MM-JJ.")
+        raise ValeurIllisible(f"date illisible « {citer(valeur)} » : écrivez AAAA-MM-JJ.")
     return _date_texte(nettoyer(valeur))
 
 
@@ -201,7 +202,7 @@ def _date_texte(texte: str) -> dt.date:
         except ValueError:
             continue
     raise ValeurIllisible(
-        f"date illisible « {texte} » : écrivez-la AAAA-MM-JJ (2024-04-01), "
+        f"date illisible « {citer(texte)} » : écrivez-la AAAA-MM-JJ (2024-04-01), "
         f"JJ/MM/AAAA (01/04/2024) ou en toutes lettres (1er avril 2024)."
     )
 
@@ -231,7 +232,7 @@ def lire_oui_non(valeur: object) -> bool | None:
     if texte in _SANS_REPONSE or (isinstance(valeur, str) and valeur.strip() in ("-", "?")):
         return None
     raise ValeurIllisible(
-        f"« {nettoyer(valeur)} » n'est pas une réponse oui/non : écrivez oui ou non."
+        f"« {citer(valeur)} » n'est pas une réponse oui/non : écrivez oui ou non."
     )
 
 
@@ -245,7 +246,7 @@ def lire_entier(valeur: object) -> int | None:
     texte = normaliser(valeur)
     if re.fullmatch(r"(annee |an )?\d+", texte):
         return int(texte.split(" ")[-1])
-    raise ValeurIllisible(f"nombre entier attendu, lu « {nettoyer(valeur)} ».")
+    raise ValeurIllisible(f"nombre entier attendu, lu « {citer(valeur)} ».")
 
 
 # --- Valeurs propres à l'appel ------------------------------------------------------------
@@ -312,11 +313,11 @@ class Vocabulaire:
             axe = self._axes.get(int(m[1]))
             if axe:
                 return axe
-            raise ValeurIllisible(f"axe « {nettoyer(valeur)} » inconnu : les axes sont {numeros}.")
+            raise ValeurIllisible(f"axe « {citer(valeur)} » inconnu : les axes sont {numeros}.")
         if axe := self._axes_par_libelle.get(compacter(texte)):
             return axe
         raise ValeurIllisible(
-            f"axe « {nettoyer(valeur)} » inconnu : écrivez le numéro de l'axe ({numeros})."
+            f"axe « {citer(valeur)} » inconnu : écrivez le numéro de l'axe ({numeros})."
         )
 
     def secteur(self, valeur: object) -> Secteur:
@@ -403,7 +404,7 @@ class Vocabulaire:
         suggestion = suggerer(nettoyer(valeur), permis)
         if suggestion:
             raise ValeurIllisible(
-                f"{quoi.format(nettoyer(valeur))} : vouliez-vous dire « {suggestion} » ?",
+                f"{quoi.format(citer(valeur))} : vouliez-vous dire « {suggestion} » ?",
                 suggestion,
             )
         liste_permise = ", ".join(permis) if len(permis) <= 8 else None
@@ -412,7 +413,7 @@ class Vocabulaire:
             if liste_permise
             else "une valeur de la liste du gabarit"
         )
-        raise ValeurIllisible(f"{quoi.format(nettoyer(valeur))} : écrivez {aide}.")
+        raise ValeurIllisible(f"{quoi.format(citer(valeur))} : écrivez {aide}.")
 
 
 def _index(paires, cle=compacter) -> dict:

@@ -25,7 +25,15 @@ from evaluation.gabarit import (
 from evaluation.lecture import CelluleEnErreur, FichierLu, Tableau
 from evaluation.municipalites import Repertoire
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, Probleme
-from evaluation.texte import cle_identifiant, invisibles, liste, nettoyer, normaliser, visible
+from evaluation.texte import (
+    citer,
+    cle_identifiant,
+    invisibles,
+    liste,
+    nettoyer,
+    normaliser,
+    visible,
+)
 from evaluation.valeurs import (
     ValeurIllisible,
     Vocabulaire,
@@ -216,7 +224,7 @@ def _signaler_erreur_excel(signaler, col: Colonne, valeur: CelluleEnErreur) -> N
     signaler(
         col.cle,
         "cellule_en_erreur",
-        f"cellule en erreur « {valeur.code} » : corrigez la formule dans le fichier ou "
+        f"cellule en erreur « {citer(valeur.code)} » : corrigez la formule dans le fichier ou "
         "saisissez la valeur" + ("." if grave else " (valeur ignorée)."),
         BLOQUANT if grave else AVERTISSEMENT,
     )
@@ -318,7 +326,7 @@ class _Validateur:
                 signaler(
                     cle,
                     "montant_negatif",
-                    f"montant négatif ({nettoyer(valeur)}) : un montant est positif ou nul.",
+                    f"montant négatif ({citer(valeur)}) : un montant est positif ou nul.",
                 )
                 converti = None
             v[cle] = converti
@@ -346,7 +354,7 @@ class _Validateur:
         def courriel(valeur):
             texte = nettoyer(valeur)
             if not _COURRIEL.fullmatch(texte):
-                raise ValeurIllisible(f"adresse courriel invalide « {texte} ».")
+                raise ValeurIllisible(f"adresse courriel invalide « {citer(texte)} ».")
             return texte
 
         return {
@@ -406,7 +414,7 @@ class _Validateur:
                 signaler(
                     "municipalite",
                     "municipalite_ambigue",
-                    f"plusieurs municipalités portent le nom « {nom} » ({choix}) : "
+                    f"plusieurs municipalités portent le nom « {citer(nom)} » ({choix}) : "
                     "indiquez la région, ou écrivez « Canton de … », « Ville de … ».",
                     AVERTISSEMENT,
                 )
@@ -419,7 +427,7 @@ class _Validateur:
                 signaler(
                     "municipalite",
                     "municipalite_inconnue",
-                    f"municipalité « {nom} » absente du répertoire des municipalités du "
+                    f"municipalité « {citer(nom)} » absente du répertoire des municipalités du "
                     f"Québec.{aide}",
                     AVERTISSEMENT,
                     r.suggestion,
@@ -486,9 +494,9 @@ class _Validateur:
             signaler(
                 "municipalites_partenaires",
                 "municipalite_inconnue",
-                f"municipalité partenaire « {nom_partenaire} » non reconnue dans le répertoire "
-                f"des municipalités du Québec : elle ne compte pas pour la bonification d'un "
-                f"projet conjoint.{aide}",
+                f"municipalité partenaire « {citer(nom_partenaire)} » non reconnue dans le "
+                "répertoire des municipalités du Québec : elle ne compte pas pour la "
+                f"bonification d'un projet conjoint.{aide}",
                 AVERTISSEMENT,
                 r.suggestion,
             )
@@ -547,7 +555,7 @@ class _Validateur:
             signaler(
                 "no_demande",
                 "demande_inconnue",
-                f"la demande « {numero} » n'existe ni dans ce lot ni dans les demandes déjà "
+                f"la demande « {citer(numero)} » n'existe ni dans ce lot ni dans les demandes déjà "
                 "importées : corrigez le numéro.",
             )
         max_annees = self.appel.financement.nombre_annees_max
@@ -568,7 +576,7 @@ class _Validateur:
             signaler(
                 "annee",
                 "annee_invalide",
-                f"année « {nettoyer(brut.get('annee'))} » invalide : écrivez un nombre de 1 "
+                f"année « {citer(brut.get('annee'))} » invalide : écrivez un nombre de 1 "
                 f"à {max_annees} (année financière du projet).",
             )
         v["annee"] = annee
@@ -604,8 +612,7 @@ class _Validateur:
                 signaler(
                     "montant",
                     "montant_negatif",
-                    f"montant négatif ({nettoyer(brut.get('montant'))}) : une dépense est "
-                    "positive.",
+                    f"montant négatif ({citer(brut.get('montant'))}) : une dépense est positive.",
                 )
                 v["montant"] = None
         return e
@@ -655,7 +662,7 @@ def _problemes_structure(tableau: Tableau) -> list[Probleme]:
             )
         )
     if tableau.entetes_supplementaires:
-        noms = ", ".join(f"« {e} »" for e in tableau.entetes_supplementaires)
+        noms = ", ".join(f"« {citer(e)} »" for e in tableau.entetes_supplementaires)
         problemes.append(
             Probleme(
                 tableau.fichier,
@@ -664,6 +671,18 @@ def _problemes_structure(tableau: Tableau) -> list[Probleme]:
                 INFORMATION,
                 tableau.feuille,
                 tableau.ligne_entete,
+            )
+        )
+    for code, message, colonne in tableau.avertissements:
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                code,
+                message,
+                AVERTISSEMENT,
+                tableau.feuille,
+                tableau.ligne_entete,
+                colonne,
             )
         )
     for ligne, raison in tableau.lignes_ignorees:
@@ -722,7 +741,7 @@ def verifier(
                     d.signaler(
                         "no_demande",
                         "doublon",
-                        f"numéro « {d.no_demande} » en double : il figure déjà dans "
+                        f"numéro « {citer(d.no_demande)} » en double : il figure déjà dans "
                         f"{p.fichier}, feuille {p.feuille}, ligne {p.ligne}. Donnez un "
                         "numéro unique à chaque demande.",
                         BLOQUANT,

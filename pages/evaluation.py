@@ -726,7 +726,7 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
             attributions=etat,
         )
         for p in lecture_grille.problemes:
-            st.error(
+            (st.error if p.bloque else st.warning)(
                 litteral(f"{p.fichier}, {p.emplacement} : {p.message}")
                 if p.emplacement
                 else litteral(p.message)

@@ -325,3 +325,35 @@ def test_version_modifiee_a_la_main_bloque_la_ligne(contexte, appel):
     assert probleme.severite == BLOQUANT and probleme.ligne == 3
     assert probleme.colonne == "Version (ne pas modifier)"
     assert "Téléchargez de nouveau votre grille" in probleme.message
+
+
+def test_colonne_de_critere_en_double_signalee_sans_bloquer(contexte, appel):
+    """Deux colonnes pour un même critère : un avertissement les nomme, la première est lue."""
+    moteur, demandes = contexte
+    premier = appel.criteres[0].libelle
+    remplie = _remplir(
+        construire_grille(appel, demandes, "eva@x.ca"),
+        _toutes_les_notes(appel) | {(1, 13): premier, (2, 13): 2},
+    )
+    lecture = _lire(remplie, appel, moteur)
+    (probleme,) = lecture.problemes
+    assert (probleme.code, probleme.severite, probleme.colonne) == (
+        "entete_en_double",
+        "avertissement",
+        premier,
+    )
+    assert f"E « {premier} » et M « {premier} »" in probleme.message
+    assert "La colonne E est lue" in probleme.message
+    assert lecture.sans_blocage
+    assert {ligne.notes[appel.criteres[0].id] for ligne in lecture.lignes} == {7.5}
+
+
+def test_valeur_illisible_citee_coupee(contexte, appel):
+    moteur, demandes = contexte
+    remplie = _remplir(
+        construire_grille(appel, demandes, "eva@x.ca"),
+        _toutes_les_notes(appel) | {(2, 5): "beaucoup " * 1000},
+    )
+    (probleme,) = _lire(remplie, appel, moteur).problemes
+    assert probleme.code == "note_illisible"
+    assert len(probleme.message) < 80 and "…" in probleme.message

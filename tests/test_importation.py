@@ -183,8 +183,13 @@ def test_textes_tres_longs_acceptes(moteur, appel):
     assert ("N" * 300) in set(demandes["no_demande"]) and ("N" * 300) in set(lignes["no_demande"])
 
 
-def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch):
+def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch, caplog):
+    """Le refus est en français ; l'erreur de la bibliothèque va au journal, pas à l'écran."""
+    import logging
+
     from evaluation import importation
+
+    caplog.set_level(logging.INFO, logger="evaluation.importation")
 
     def lecture_qui_casse(*args, **kwargs):
         raise KeyError("structure inattendue")
@@ -193,7 +198,9 @@ def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch):
     verification = importation.verifier_lot([("etrange.xlsx", b"PK")], appel)
     (refus,) = verification.problemes_fichiers
     assert refus.severite == "refus" and refus.code == "fichier_illisible"
-    assert "etrange.xlsx : lecture impossible (KeyError" in refus.message
+    assert refus.message.startswith("etrange.xlsx : lecture impossible.")
+    assert "KeyError" not in refus.message and "structure inattendue" not in refus.message
+    assert "structure inattendue" in caplog.text
 
 
 def test_numero_de_casse_differente_met_a_jour_la_meme_demande(moteur, appel):

@@ -350,11 +350,13 @@ def test_cellules_en_erreur_reconnues():
 def test_trop_de_lignes_refuse_avant_chargement():
     lignes = [ENTETE_COURTE] + [[f"A-{i}", "Rimouski", "T", 1] for i in range(30)]
     contenu = _xlsx({"Demandes": lignes})
-    with pytest.raises(FichierRefuse, match="plus de 20 lignes") as info:
+    with pytest.raises(FichierRefuse, match="« Demandes » s'étend sur 31 lignes") as info:
         lire_fichier("long.xlsx", contenu, Limites(lignes_max=20))
     assert info.value.code == "trop_de_lignes"
+    assert "plus que les 20 permises" in info.value.message
+    assert lire_fichier("long.xlsx", contenu, Limites(lignes_max=31)).tableaux
     csv = "\n".join(";".join(map(str, ligne)) for ligne in lignes).encode()
-    with pytest.raises(FichierRefuse, match="31 lignes"):
+    with pytest.raises(FichierRefuse, match="plus de 20 lignes"):
         lire_fichier("long.csv", csv, Limites(lignes_max=20))
 
 
@@ -371,3 +373,81 @@ def test_feuille_aux_en_tetes_d_identite_renommes_reste_un_tableau():
     tableau = _demandes(fichier)
     assert {"no_demande", "titre"}.isdisjoint(tableau.colonnes)
     assert set(tableau.entetes_supplementaires) == {"Dossier", "Nom du projet (court)"}
+
+
+@pytest.mark.parametrize(
+    ("entetes", "lue", "pourquoi"),
+    [
+        (["Nom du projet", "Titre du projet"], "D", "son en-tête est celui du gabarit"),
+        (["Titre du projet", "Titre du projet"], "C", "la plus à gauche"),
+        (["Intitulé", "Nom du projet"], "C", "la plus à gauche"),
+    ],
+)
+def test_en_tetes_en_double_signales(entetes, lue, pourquoi):
+    """Deux colonnes pour une même clé : un avertissement les nomme (lettre et en-tête) et
+    dit laquelle est lue ; l'autre reste une colonne hors gabarit."""
+    lignes = [
+        ["No de demande", "Municipalité requérante", *entetes],
+        ["A-1", "Rimouski", "premier", "second"],
+    ]
+    tableau = _demandes(lire_fichier("d.xlsx", _xlsx({"Demandes": lignes})))
+    ((code, message, colonne),) = tableau.avertissements
+    assert code == "entete_en_double"
+    assert f"« Titre du projet » : C « {entetes[0]} » et D « {entetes[1]} »" in message
+    assert f"La colonne {lue} est lue ({pourquoi})" in message
+    assert tableau.enregistrements[0]["titre"] == ("premier" if lue == "C" else "second")
+    assert colonne == entetes[ord(lue) - ord("C")]
+
+
+def test_en_tetes_en_double_au_rapport_d_importation(appel):
+    from evaluation.importation import verifier_lot
+    from evaluation.probleme import AVERTISSEMENT
+    from evaluation.rapport import texte_verification
+
+    lignes = [
+        ["No de demande", "Municipalité requérante", "Titre du projet", "Titre"],
+        ["A-1", "Rimouski", "premier", "second"],
+    ]
+    verification = verifier_lot([("d.xlsx", _xlsx({"Demandes": lignes}))], appel)
+    (probleme,) = [p for p in verification.problemes if p.code == "entete_en_double"]
+    assert (probleme.severite, probleme.feuille, probleme.ligne) == (AVERTISSEMENT, "Demandes", 1)
+    assert probleme.colonne == "Titre du projet"
+    assert "La colonne C est lue" in texte_verification(verification)
+
+
+def test_formulaire_aux_libelles_en_double_signale():
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FORMATS / FORMULAIRE)
+    feuille = wb["Demande"]
+    titre = next(r for r in range(3, 27) if feuille.cell(r, 1).value == "Titre du projet")
+    feuille.cell(30, 1, "Titre")
+    feuille.cell(30, 2, "Autre titre")
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    tableau = _demandes(lire_fichier("f.xlsx", sortie.getvalue()))
+    ((code, message, _),) = tableau.avertissements
+    assert code == "entete_en_double"
+    assert f"la ligne {titre} est lue" in message and "30 « Titre »" in message
+    assert tableau.enregistrements[0]["titre"] != "Autre titre"
+
+
+def test_valeur_citee_coupee_a_quarante_caracteres(appel):
+    """Une cellule démesurée n'envahit pas le rapport : le message n'en cite que le début."""
+    from evaluation.importation import verifier_lot
+
+    demesuree = "Municipalité " + "x" * 100_000
+    contenu = (FORMATS / "valide.xlsx").read_bytes()
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(contenu))
+    wb["Demandes"]["B2"] = demesuree
+    wb["Demandes"]["I2"] = "axe " + "y" * 5_000
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("long.xlsx", sortie.getvalue())], appel)
+    messages = [p.message for p in verification.problemes if p.ligne == 2]
+    assert len(messages) >= 2
+    for message in messages:
+        assert len(message) < 400, message
+    assert any("« Municipalité xxxxxxxxxxxxxxxxxxxxxxxxxx…" in m for m in messages), messages

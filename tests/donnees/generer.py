@@ -26,6 +26,7 @@ from cas import (
     ENTETES_DEMANDES,
     SUPPRIMER_COLONNE,
 )
+from hostiles import CAS_HOSTILES, NS, PARTIES_MINIMALES
 
 FORMATS, REFUS, PROBLEMES = DOSSIER / "formats", DOSSIER / "refus", DOSSIER / "problemes"
 
@@ -261,33 +262,6 @@ def generer_formats() -> None:
 
 # --- Fichiers hostiles -----------------------------------------------------------------
 
-_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PARTIES_MINIMALES = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
-        '/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
-        'openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="'
-        'application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd'
-        '.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl'
-        '/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        'spreadsheetml.worksheet+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxml'
-        'formats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
-        f'{_NS_R}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/workbook.xml": (
-        f'<?xml version="1.0" encoding="UTF-8"?><workbook {_NS} xmlns:r="{_NS_R}"><sheets>'
-        '<sheet name="Demandes" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxml'
-        'formats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
-        f'{_NS_R}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
-    ),
-}
 TAILLE_BOMBE = 1200 * 2**20  # 1,2 Gio une fois décompressé
 
 
@@ -298,7 +272,7 @@ def generer_bombe() -> None:
         for nom, texte in PARTIES_MINIMALES.items():
             z.writestr(nom, texte)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-            f.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_NS}><sheetData>'.encode())
+            f.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData>'.encode())
             ecrit = 0
             while ecrit < TAILLE_BOMBE:
                 ecrit += f.write(bloc)
@@ -337,6 +311,11 @@ def generer_refus() -> None:
     vide = {"Demandes": [list(ENTETES_DEMANDES)], "Budget": [list(ENTETES_BUDGET)]}
     ecrire_xlsx(REFUS / "vide.xlsx", vide)
     (REFUS / "corrompu.xlsx").write_bytes((FORMATS / "valide.xlsx").read_bytes()[:2000])
+    # Les fichiers hostiles de quelques Ko (voir hostiles.py) ; les gros sont fabriqués par
+    # les tests eux-mêmes.
+    for cas in CAS_HOSTILES:
+        if cas.petit:
+            (REFUS / cas.nom).write_bytes(cas.fabriquer())
 
 
 # --- Fichiers à problème ---------------------------------------------------------------

@@ -355,3 +355,30 @@ def test_soumission_refusee_reste_sur_la_demande(ouvrir, demandes, moteur):
     at.button(key="soumettre_suivante").click().run()
     assert at.selectbox(key="choix_demande").value == d1
     assert at.error and evaluations.lire(d1, EVA, moteur=moteur) is None
+
+
+@pytest.mark.parametrize(
+    ("nom", "extrait"),
+    [
+        (
+            "creuse-xfd1048576.xlsx",
+            "s'étend sur 1\u00a0048\u00a0576 lignes (jusqu'à la cellule XFD1048576)",
+        ),
+        ("ods-lignes-repetees.ods", "s'étend sur 1\u00a0000\u00a0001 lignes"),
+        ("xls-iv65536.xls", "65\u00a0536 lignes × 256 colonnes"),
+        ("csv-champ-geant.csv", "une cellule dépasse 32\u00a0767 caractères"),
+    ],
+)
+def test_grille_hostile_refusee_en_francais(ouvrir, demandes, nom, extrait):
+    """Une grille démesurée téléversée par un évaluateur est refusée avant d'être lue ; la
+    page reste utilisable (une autre page s'ouvre ensuite)."""
+    at = ouvrir()
+    contenu = (DONNEES / "refus" / nom).read_bytes()
+    at.file_uploader(key="grille_remplie").set_value((nom, contenu, MIME_XLSX)).run()
+    assert not at.exception, at.exception
+    erreurs = [e.value for e in at.error]
+    assert any(e.startswith(f"{nom} : ") and extrait in e for e in erreurs), erreurs
+    assert not [b for b in at.button if b.key == "importer_grille"]
+    assert "Rien n'est enregistré tant que ces problèmes restent." in textes(at)
+    at.switch_page("pages/accueil.py").run()
+    assert not at.exception, at.exception

@@ -171,3 +171,26 @@ def test_limite_de_taille_reglable(application, monkeypatch):
     monkeypatch.setenv("EVALUATION_TAILLE_MAX_MO", "0.001")
     at = _televerser(application(PAGE), VALIDE)
     assert "fichier trop volumineux" in textes(at)
+
+
+def test_fichiers_hostiles_refuses_en_francais(application):
+    """Tous les fichiers de refus/ téléversés ensemble : chacun est refusé avec son message
+    en français, et la page continue de répondre (puis une autre page s'ouvre)."""
+    import re
+
+    chemins = sorted((DONNEES / "refus").iterdir())
+    at = application(PAGE)
+    at.file_uploader[0].set_value([(c.name, c.read_bytes(), MIME_XLSX) for c in chemins]).run()
+    assert not at.exception, at.exception
+    texte = textes(at)
+    for chemin in chemins:
+        assert f"{chemin.name} — fichier refusé" in texte, chemin.name
+    assert (
+        "creuse-xfd1048576.xlsx : la feuille « Demandes » s'étend sur 1\u00a0048\u00a0576 lignes "
+        "(jusqu'à la cellule XFD1048576)"
+    ) in texte
+    assert not re.search(r"\b(?:Error|Traceback|calamine|XmlError|field larger)\b", texte)
+    assert _metriques(at)["Bloquants et refus"] == str(len(chemins))
+    assert not [b for b in at.button if b.key == "importer"]
+    at.switch_page("pages/accueil.py").run()
+    assert not at.exception, at.exception
