@@ -18,7 +18,7 @@ import pandas as pd
 from evaluation import stockage
 from evaluation.appel import Appel, appel_depuis_toml
 from evaluation.stockage import Moteur
-from evaluation.texte import cle_nom_propre, normaliser
+from evaluation.texte import cle_nom_propre, noms_multiples, normaliser
 
 ROLE_EVALUATEUR = "evaluateur"  # comptes.EVALUATEUR, sans importer argon2 ici
 DECLARE, REGLE = "déclaré", "règle"
@@ -119,7 +119,7 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
     conflits = []
     for d in demandes:
         municipalites = [_texte(d.get("municipalite"))]
-        municipalites += _texte(d.get("municipalites_partenaires")).split(";")
+        municipalites += noms_multiples(_texte(d.get("municipalites_partenaires")))
         cles = {cle_nom_propre(m) for m in municipalites if m.strip()}
         for c in comptes:
             if c.get("municipalite") and cle_nom_propre(c["municipalite"]) in cles:

@@ -57,11 +57,37 @@ def normaliser(texte: object) -> str:
     return _normaliser(str(texte))
 
 
+# Lettres d'autres alphabets qui s'affichent comme des lettres latines (sous-ensemble des
+# « confusables » d'Unicode, UTS #39 : cyrillique, grec, latin « petites capitales ») :
+# « Ѕherbrooke » (S cyrillique) est Sherbrooke pour qui le lit, et doit l'être pour les
+# comparaisons (répertoire, doublons, conflits d'intérêts).
+_SOSIES_LATINS = {
+    "a": "аɑα", "b": "Ьḃ", "c": "сϲ", "d": "ԁ", "e": "еҽ", "g": "ɡ", "h": "һ", "i": "іιӏ",
+    "j": "јϳ", "k": "κк", "l": "ӏ", "m": "м", "n": "пη", "o": "оοσ", "p": "рρ", "q": "ԛ",
+    "s": "ѕ", "t": "т", "u": "υ", "v": "νѵ", "w": "ԝ", "x": "хχ", "y": "уүγ", "z": "ᴢ",
+    "A": "АΑ", "B": "ВΒ", "C": "СϹ", "E": "ЕΕ", "H": "НΗ", "I": "ІΙӀ", "J": "Ј", "K": "КΚ",
+    "M": "МΜ", "N": "Ν", "O": "ОΟ", "P": "РΡ", "S": "Ѕ", "T": "ТΤ", "X": "ХΧ", "Y": "УΥҮ",
+    "Z": "Ζ",
+}  # fmt: skip
+_SOSIES = str.maketrans({c: latin for latin, cs in _SOSIES_LATINS.items() for c in cs})
+_SOSIE = re.compile("[" + "".join(c for cs in _SOSIES_LATINS.values() for c in cs) + "]")
+
+
+def sosies(texte: str) -> list[str]:
+    """Les lettres d'autres alphabets qui imitent des lettres latines (« U+0405 »)."""
+    return list(dict.fromkeys(f"U+{ord(c):04X}" for c in _SOSIE.findall(texte)))
+
+
+def squelette(texte: str) -> str:
+    """Le texte où chaque lettre sosie est remplacée par la lettre latine qu'elle imite."""
+    return texte.translate(_SOSIES)
+
+
 @lru_cache(maxsize=65536)
 def _normaliser(texte: str) -> str:
     brut = texte.casefold()
     if not brut.isascii():
-        brut = sans_accents(visible(brut)).replace("œ", "oe").replace("æ", "ae")
+        brut = sans_accents(squelette(visible(brut))).replace("œ", "oe").replace("æ", "ae")
     return _NON_ALNUM.sub(" ", brut).strip()
 
 
@@ -185,7 +211,7 @@ def cle_identifiant(valeur: object) -> str:
     changerait « m² » ou « ﬁ » dans un titre."""
     texte = nettoyer(valeur)
     if not texte.isascii():
-        texte = _TIRETS.sub("-", unicodedata.normalize("NFKC", texte))
+        texte = squelette(_TIRETS.sub("-", unicodedata.normalize("NFKC", texte)))
     return texte.casefold()
 
 
@@ -199,6 +225,16 @@ def suggerer(saisie: str, candidats: Iterable[str], seuil: float = 0.8) -> str |
 
 
 _SEPARATEURS_LISTE = re.compile(r"[;\n]")
+# Entre des noms de municipalités : aucun nom du répertoire ne contient de virgule, de barre
+# oblique ni « et » entre deux espaces.
+_SEPARATEURS_NOMS = re.compile(r"[;\n,/|；，／]| et ")
+
+
+def noms_multiples(valeur: object) -> list[str]:
+    """Découpe une cellule de noms de municipalités (« Magog / Orford », « Magog et Orford »,
+    « Magog, Orford ») en noms non vides."""
+    texte = valeur if isinstance(valeur, str) else nettoyer(valeur)
+    return [e for e in map(nettoyer, _SEPARATEURS_NOMS.split(texte)) if e]
 
 
 def liste(valeur: object) -> list[str]:

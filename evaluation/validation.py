@@ -31,7 +31,9 @@ from evaluation.texte import (
     invisibles,
     liste,
     nettoyer,
+    noms_multiples,
     normaliser,
+    sosies,
     visible,
 )
 from evaluation.valeurs import (
@@ -215,6 +217,17 @@ def _sans_invisibles(brut: dict, signaler) -> dict:
                 "dans le fichier.",
                 AVERTISSEMENT,
             )
+    for cle, valeur in (propres or brut).items():
+        if type(valeur) is str and not valeur.isascii() and (trouves := sosies(valeur)):
+            signaler(
+                cle,
+                "lettres_sosies",
+                f"lettres d'un autre alphabet qui imitent des lettres latines "
+                f"({', '.join(trouves)}) dans « {citer(valeur)} » : elles sont lues comme les "
+                "lettres latines qu'elles imitent pour reconnaître les noms et les numéros. "
+                "Retapez la cellule au clavier.",
+                AVERTISSEMENT,
+            )
     return brut if propres is None else propres
 
 
@@ -252,13 +265,12 @@ _SANS_PARTENAIRE = {
 
 def _noms_partenaires(noms: list[str]) -> list[str]:
     """Les noms de municipalités partenaires, sans les « Non » ni « S.O. » qui disent qu'il
-    n'y en a pas ; une liste séparée par des virgules est découpée (aucun nom de
-    municipalité du répertoire ne contient de virgule)."""
+    n'y en a pas ; une liste séparée par des virgules, des barres obliques ou « et » est
+    découpée (voir `texte.noms_multiples`)."""
     resultat = []
     for nom in noms:
-        for morceau in nom.split(","):
-            morceau = nettoyer(morceau)
-            if morceau and normaliser(morceau) not in _SANS_PARTENAIRE:
+        for morceau in noms_multiples(nom):
+            if normaliser(morceau) not in _SANS_PARTENAIRE:
                 resultat.append(morceau)
     return resultat
 

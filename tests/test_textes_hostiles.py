@@ -322,3 +322,65 @@ def test_litteral_html_pour_plotly():
         litteral_html("<b>gras</b> & <a href='x'>")
         == "&lt;b&gt;gras&lt;/b&gt; &amp; &lt;a href='x'&gt;"
     )
+
+
+# --- Lettres sosies d'autres alphabets, listes de noms -----------------------------------
+
+S_CYRILLIQUE, T_CYRILLIQUE, TAU_GREC = "\u0405", "\u0422", "\u03a4"
+
+
+@pytest.mark.parametrize(
+    "variante", [f"{T_CYRILLIQUE}-001", f"{TAU_GREC}-001", f"{T_CYRILLIQUE}-００１"]
+)
+def test_numero_sosie_est_la_meme_demande(variante):
+    assert cle_numero(variante) == cle_numero("T-001")
+
+
+def test_numero_sosie_en_double_dans_un_fichier(tmp_path):
+    chemin = _classeur(
+        tmp_path, [{"No de demande": "T-001"}, {"No de demande": f"{T_CYRILLIQUE}-001"}]
+    )
+    verification = verifier_lot([(chemin.name, chemin)], charger_appel())
+    assert [(p.ligne, p.bloque) for p in verification.problemes if p.code == "doublon"] == [
+        (3, True)
+    ]
+    (sosie,) = [p for p in verification.problemes if p.code == "lettres_sosies"]
+    assert (sosie.ligne, sosie.colonne) == (3, "No de demande")
+    assert "U+0422" in sosie.message and not sosie.bloque
+
+
+def test_municipalite_sosie_reconnue_et_conflit_vu(tmp_path):
+    """« Ѕherbrooke » (S cyrillique) s'affiche Sherbrooke : le répertoire la reconnaît, la
+    demande est gardée sous le nom officiel, et l'évaluateur de Sherbrooke est en conflit."""
+    chemin = _classeur(
+        tmp_path,
+        [{"Municipalité requérante": f"{S_CYRILLIQUE}herbrooke", "Région administrative": "05"}],
+    )
+    verification = verifier_lot([(chemin.name, chemin)], charger_appel())
+    (d,) = verification.demandes
+    assert d.valeurs["municipalite"] == "Sherbrooke"
+    assert [p.colonne for p in verification.problemes if p.code == "lettres_sosies"] == [
+        "Municipalité requérante"
+    ]
+    compte = {"courriel": "e@x.ca", "municipalite": "Sherbrooke", "region": None}
+    assert len(conflits_evidents([{"id": 1, **d.valeurs}], [compte])) == 1
+    # Même une valeur stockée telle quelle (base d'une version précédente) est vue.
+    brute = {"id": 2, "municipalite": f"{S_CYRILLIQUE}herbrooke", "region": "05"}
+    assert len(conflits_evidents([brute], [compte])) == 1
+
+
+@pytest.mark.parametrize(
+    "partenaires",
+    ["Orford / Sherbrooke", "Orford et Sherbrooke", "Orford, Sherbrooke", "Orford；Sherbrooke"],
+)
+def test_partenaires_separes_autrement_que_par_un_point_virgule(partenaires):
+    demande = {
+        "id": 1,
+        "municipalite": "Magog",
+        "municipalites_partenaires": partenaires,
+        "region": "05",
+    }
+    compte = {"courriel": "e@x.ca", "municipalite": "Sherbrooke", "region": None}
+    assert len(conflits_evidents([demande], [compte])) == 1
+    autre = {"courriel": "g@x.ca", "municipalite": "Sherbrooke-Est", "region": None}
+    assert conflits_evidents([demande], [autre]) == []
