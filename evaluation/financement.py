@@ -44,6 +44,11 @@ def version_montant(modifications: list[dict], demande_id: int, annee: int) -> i
     )
 
 
+def version_montants(modifications: list[dict]) -> int:
+    """La version de l'ensemble des montants recommandés modifiés de l'appel."""
+    return max((int(m["id"]) for m in modifications), default=0)
+
+
 def version_decision(decisions: list[dict], demande_id: int | None = None) -> int:
     """La version de la décision d'une demande (identifiant de la dernière, 0 sans
     décision) ; sans `demande_id`, celle de l'ensemble des décisions de l'appel."""
@@ -371,13 +376,16 @@ def adopter_scenario(
     auteur: str,
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
+    version_montants_attendue: int | None = None,
 ) -> int:
     """Fait d'une sélection (la meilleure sous l'enveloppe, par exemple) les décisions du
     comité, en une transaction : retenu au montant recommandé pour les choisies, liste
     d'attente pour les autres classées. Chaque décision est journalisée et porte le nom du
     scénario en justification ; renvoie le nombre de décisions écrites.
     `version_attendue` (`version_decision` sans demande) : refusé si une décision a été
-    inscrite depuis que la sélection a été calculée."""
+    inscrite depuis que la sélection a été montrée ; `version_montants_attendue`
+    (`version_montant` sans demande) : de même pour un montant recommandé, que le scénario
+    accorde tel qu'il était alors."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     classees = (table["statut"] == "classé").to_numpy()
@@ -390,6 +398,22 @@ def adopter_scenario(
             version_attendue,
             lambda: _changements(
                 stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+            ),
+            erreur=FinancementPerime,
+        )
+        verifier_version(
+            "Un montant recommandé de l'appel",
+            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
+            version_montants_attendue,
+            lambda: _changements(
+                stockage.montants_recommandes,
+                version_montants_attendue,
+                cles,
+                lambda x: (
+                    f"année {x['annee']} : {montant(x['montant'])}"
+                    + (f" ({x['raison']})" if x["raison"] else "")
+                ),
+                connexion,
             ),
             erreur=FinancementPerime,
         )

@@ -288,12 +288,16 @@ exclues = o2.multiselect(
 if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="primary"):
     st.session_state["_pf_optimum"] = (forcees, exclues)
     oublier_version("scenario")
+    oublier_version("scenario_montants")
 if "_pf_optimum" in st.session_state:
     forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
     # Les décisions telles qu'elles étaient quand le scénario a été montré : l'adopter ne
     # doit pas écraser une décision inscrite depuis par un autre membre.
     version_calcul = version_a_l_ouverture(
         "scenario", financement.version_decision(donnees.decisions)
+    )
+    version_montants_calcul = version_a_l_ouverture(
+        "scenario_montants", financement.version_montants(donnees.modifications)
     )
     optimum = portefeuille.optimiser(table, appel, forcees=forcees_calcul, exclues=exclues_calcul)
     if optimum.message and not optimum.choisies.any():
@@ -390,6 +394,7 @@ if "_pf_optimum" in st.session_state:
                     moteur=m,
                     auteur=compte.courriel,
                     version_attendue=version_calcul,
+                    version_montants_attendue=version_montants_calcul,
                 )
             except financement.ErreurFinancement as exc:
                 st.session_state["_portefeuille_msg"] = ("error", f"Refusé : {exc}")
@@ -400,6 +405,7 @@ if "_pf_optimum" in st.session_state:
                 )
             st.session_state.pop("_pf_optimum", None)
             oublier_version("scenario")
+            oublier_version("scenario_montants")
             st.rerun()
 
 # --- 5. Solidité de la ligne ----------------------------------------------------------------

@@ -378,3 +378,35 @@ def test_ponderation_vue_perimee_refusee(moteur, appel):
     assert f"{ids[0]} {poids[ids[0]]:g}" in str(refus.value)
     donnees = classement.charger(appel, moteur=moteur)
     assert donnees.poids == {k: float(v) for k, v in poids.items()}
+
+
+def test_scenario_montre_avant_un_changement_de_montant_refuse(base, appel):
+    """Un autre membre ramène un montant recommandé à 0 $ pendant que la présidente regarde
+    le scénario : l'adopter accorderait ce qu'elle n'a pas vu."""
+    moteur, ids = base
+    for d in ids:
+        evaluations.enregistrer(appel, d, EVA, _saisie(appel, 8), SOUMISE, moteur=moteur)
+    donnees = classement.charger(appel, moteur=moteur)
+    table = classement.classement(appel, donnees)
+    vues = (
+        financement.version_decision(donnees.decisions),
+        financement.version_montants(donnees.modifications),
+    )
+    financement.modifier_montant(
+        appel, ids[0], 1, 0, "Budget retiré", moteur=moteur, auteur=PRES, maintenant=MARDI
+    )
+    with pytest.raises(FinancementPerime) as refus:
+        financement.adopter_scenario(
+            appel,
+            table,
+            np.ones(len(table), dtype=bool),
+            "essai",
+            moteur=moteur,
+            auteur=PRES,
+            version_attendue=vues[0],
+            version_montants_attendue=vues[1],
+        )
+    assert "Un montant recommandé de l'appel a été modifié" in str(refus.value)
+    assert f"année 1 : {montant(0)} (Budget retiré)" in str(refus.value)
+    with moteur.connect() as c:
+        assert stockage.lire_decisions(appel.id, connexion=c) == []
