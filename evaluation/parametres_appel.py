@@ -52,7 +52,7 @@ def _changements(appel_id: str, version: int, connexion) -> list[Changement]:
             groupe[0]["date"],
             noms.get(groupe[0]["auteur"], groupe[0]["auteur"]),
             " ; ".join(
-                f"sections {g['nouveau']}"
+                g["nouveau"]
                 if g["objet"] == "parametres"
                 else f"{g['objet'].replace(':', ' ')} {g['ancien'] or ''} → {g['nouveau']}"
                 for g in groupe
@@ -140,6 +140,7 @@ class Ecarts:
     structure: tuple[str, ...] = ()  # critères ou échelle : interdits une fois des notes
     poids: dict[str, tuple[float, float]] = field(default_factory=dict)
     sections: tuple[str, ...] = ()  # sections du TOML qui changent (pour le journal)
+    valeurs: tuple[str, ...] = ()  # « section.clé : avant → après » (pour le journal)
 
     @property
     def aucun(self) -> bool:
@@ -173,7 +174,42 @@ def ecarts(ancien: Appel, nouveau: Appel) -> Ecarts:
     }
     avant, apres = sections(ancien), sections(nouveau)
     changees = tuple(s for s in sorted(avant.keys() | apres.keys()) if avant.get(s) != apres.get(s))
-    return Ecarts(tuple(structure), poids, changees)
+    return Ecarts(tuple(structure), poids, changees, tuple(valeurs_changees(avant, apres)))
+
+
+def _lisible(valeur) -> str:
+    if isinstance(valeur, list) and not _liste_de_tables(valeur):
+        return "[" + ", ".join(_lisible(v) for v in valeur) + "]"
+    if isinstance(valeur, float):
+        return f"{valeur:g}"
+    texte = str(valeur)
+    return texte if len(texte) <= 60 else texte[:59] + "…"
+
+
+def valeurs_changees(avant: dict, apres: dict, chemin: str = "") -> list[str]:
+    """Chaque valeur qui change d'une configuration à l'autre, « section.clé : avant →
+    après » ; une liste de tables (critères, axes…) qui change de longueur est dite en
+    nombre d'éléments, ses éléments sont comparés un à un sinon. Pour le journal : qui
+    lit un refus pour modification concurrente sait quoi a changé."""
+    changees = []
+    for cle in sorted(avant.keys() | apres.keys(), key=str):
+        nom = f"{chemin}.{cle}" if chemin else str(cle)
+        a, n = avant.get(cle), apres.get(cle)
+        if a == n:
+            continue
+        if isinstance(a, dict) and isinstance(n, dict):
+            changees += valeurs_changees(a, n, nom)
+        elif _liste_de_tables(a) and _liste_de_tables(n) and len(a) == len(n):
+            for i, (x, y) in enumerate(zip(a, n, strict=True), 1):
+                changees += valeurs_changees(x, y, f"{nom}[{i}]")
+        elif _liste_de_tables(a) or _liste_de_tables(n):
+            changees.append(f"{nom} : {len(a or [])} → {len(n or [])} éléments")
+        else:
+            changees.append(
+                f"{nom} : {'(absent)' if a is None else _lisible(a)} → "
+                f"{'(absent)' if n is None else _lisible(n)}"
+            )
+    return changees
 
 
 def enregistrer(
@@ -254,8 +290,8 @@ def enregistrer(
                         instant,
                         auteur,
                         "parametres",
-                        None,
                         ", ".join(e.sections),
+                        " ; ".join(e.valeurs)[:4000],
                         appel_id=appel.id,
                         version=version,
                     )

@@ -356,7 +356,9 @@ def test_parametres_vue_perimee_refusee(moteur, appel):
         )
     message = str(refus.value)
     assert "Paule Présidente, le 1er décembre 2026 à 14 h 03" in message
-    assert f"poids {premier}" in message and "sections appel" in message
+    assert f"poids {premier} 25 → 30" in message
+    assert "appel.description : Soutien aux projets" in message
+    assert "→ Nouvelle description" in message
     with moteur.connect() as c:
         stocke = stockage.lire_appel(appel.id, connexion=c)
     assert "Nouvelle description" in stocke["configuration_toml"]

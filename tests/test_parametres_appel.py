@@ -202,7 +202,12 @@ def test_modifier_journalise_et_les_poids_comptent_au_classement(moteur):
         ("poids:pertinence", "25", "35"),
         ("poids:coherence", "20", "19.5"),
         ("poids:visibilite", "10", "0.5"),
-        ("parametres", None, "appel, criteres"),
+        (
+            "parametres",
+            "appel, criteres",
+            "appel.nom_court : PAIVMQ 2023-2024 → PAIVMQ modifié ; criteres[1].poids : 25 → 35 ; "
+            "criteres[2].poids : 20 → 19.5 ; criteres[6].poids : 10 → 0.5",
+        ),
     ]
     assert classement.charger(modifie, moteur=moteur).poids == modifie.poids
     # Rien de changé : rien d'écrit.

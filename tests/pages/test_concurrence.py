@@ -188,7 +188,8 @@ def test_deux_administrateurs_modifient_les_parametres(application, moteur):
     premier.button(key=f"FormSubmitter:{cle}formulaire-Enregistrer les paramètres").click()
     executer(premier)
     assert "a été modifiée depuis l'ouverture de votre page" in erreurs(premier)
-    assert "sections appel" in erreurs(premier)
+    assert "appel.description : " in erreurs(premier)
+    assert "→ Décrite par le second" in erreurs(premier)
     with moteur.connect() as c:
         toml = stockage.lire_appel(appel.id, connexion=c)["configuration_toml"]
     assert "Décrite par le second" in toml and "Nom du premier" not in toml
