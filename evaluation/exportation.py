@@ -180,7 +180,6 @@ def _tableau(
                 trait=souligne,
             )
     fin = haut + max(len(lignes), 1)
-    gras = formats(gras=True)
     feuille.add_table(
         haut,
         0,
@@ -189,7 +188,12 @@ def _tableau(
         {
             "name": nom,
             "style": "Table Style Light 9",
-            "columns": [{"header": t, "header_format": gras} for t in en_tetes],
+            # Un en-tête vient aussi des données (libellé d'un critère) : marqué comme texte
+            # s'il commence comme une formule, comme toute autre cellule.
+            "columns": [
+                {"header": t, "header_format": formats(gras=True, prefixe=dangereux(t))}
+                for t in en_tetes
+            ],
         },
     )
     _largeurs(feuille, en_tetes, lignes)

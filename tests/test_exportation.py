@@ -1049,3 +1049,25 @@ def test_secteur_absent_ecrit_tiret(jeu, vide):
     )
     secteurs = {r["No de demande"]: r["Secteur"] for r in valeurs(wb["Classement"], HAUT)}
     assert secteurs == {"T-002": "Francophonie", "T-001": "Innovation", "T-003": "—"}
+
+
+def test_en_tetes_venus_de_la_configuration_marques_comme_texte(jeu):
+    """Un libellé de critère qui commence comme une formule devient un en-tête de tableau
+    (feuilles Classement et Évaluations) : marqué comme texte, comme toute autre cellule."""
+    hostile = jeu.appel.source_toml.replace(
+        'libelle = "Pertinence et retombées"', 'libelle = "=1+1 Pertinence"'
+    )
+    appel = appel_depuis_toml(hostile, "test")
+    contenu = exporter(Jeu(appel, jeu.table, jeu.donnees, jeu.evaluations, jeu.ids))
+    livre = load_workbook(io.BytesIO(contenu))
+    entetes = [
+        c
+        for f in livre.worksheets
+        for ligne in f.iter_rows()
+        for c in ligne
+        if isinstance(c.value, str) and c.value.startswith("=1+1")
+    ]
+    assert entetes, "le libellé hostile n'est écrit nulle part"
+    assert all(c.data_type == "s" and c.quotePrefix for c in entetes), [
+        (c.parent.title, c.coordinate) for c in entetes if not c.quotePrefix
+    ]
