@@ -707,7 +707,6 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
     )
     fichier = st.file_uploader(
         "Grille remplie",
-        type=["xlsx", "xlsm", "xls", "ods", "csv"],
         key="grille_remplie",
         disabled=verrouille,
     )

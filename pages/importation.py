@@ -10,7 +10,6 @@ from evaluation import retraits, stockage
 from evaluation.formats import pluriel
 from evaluation.gabarit import LIBELLES_CHAMPS
 from evaluation.importation import importer, message_erreur, verifier_lot
-from evaluation.lecture import EXTENSIONS
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.rapport import compter, problemes_par_fichier, resume_fichier, resume_importation
 from evaluation.tableaux import demandes_pour_personne
@@ -283,7 +282,6 @@ with droite:
 st.session_state.setdefault("cle_televersement", 0)
 televerses = st.file_uploader(
     "Fichiers de demandes",
-    type=[e.lstrip(".") for e in EXTENSIONS],
     accept_multiple_files=True,
     key=f"televersement_{st.session_state.cle_televersement}",
     help="Plusieurs fichiers à la fois : un classeur de demandes, un fichier Budget, des "

@@ -143,7 +143,11 @@ with onglet_fichier:
         "à l'identique. Importer un fichier dont l'identifiant existe modifie cet appel, aux "
         "mêmes conditions que le formulaire."
     )
-    televerse = st.file_uploader("Importer un fichier TOML", type=["toml"], key="importer_toml")
+    televerse = st.file_uploader(
+        "Importer un fichier TOML",
+        key="importer_toml",
+        help="Un fichier .toml exporté par cette page ou livré dans donnees/appels/.",
+    )
     if televerse is not None and st.button("Importer cette configuration", key="importer_go"):
         try:
             importe, cree = importer_toml(

@@ -91,3 +91,17 @@ def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base)
     assert [e.value for e in at.error if "erreur inattendue" in e.value]
     assert "SELECT" not in _tout_le_texte(at)
     assert any(r.exc_info for r in caplog.records if r.name == "evaluation.pages")
+
+
+def test_televersements_sans_filtre_du_navigateur(application):
+    """Le navigateur refuserait un type de fichier en anglais (« files are not allowed ») :
+    aucun téléversement ne restreint le type, et c'est la lecture qui refuse, en français."""
+    at = application("pages/importation.py", role=ADMIN)
+    assert [list(u.proto.type) for u in at.get("file_uploader")] == [[]]
+    at.get("file_uploader")[0].set_value(
+        ("rapport.pdf", b"%PDF-1.7 un rapport annuel", "application/pdf")
+    ).run()
+    assert not at.exception
+    assert "c'est un document PDF, pas un classeur" in textes(at)
+    parametres = application("pages/parametres.py", role=ADMIN)
+    assert all(not list(u.proto.type) for u in parametres.get("file_uploader"))
