@@ -18,7 +18,7 @@ import pandas as pd
 from evaluation import stockage
 from evaluation.appel import Appel, appel_depuis_toml
 from evaluation.stockage import Moteur
-from evaluation.texte import cle_nom_propre, noms_multiples, normaliser
+from evaluation.texte import cle_nom_propre, noms_multiples, normaliser, trop_long
 
 ROLE_EVALUATEUR = "evaluateur"  # comptes.EVALUATEUR, sans importer argon2 ici
 DECLARE, REGLE = "déclaré", "règle"
@@ -482,6 +482,8 @@ def declarer_conflit(
     raison = (raison or "").strip()
     if not raison:
         raise ErreurAttribution("un conflit d'intérêts se déclare avec sa raison.")
+    if refus := trop_long(raison, "raison du conflit"):
+        raise ErreurAttribution(refus)
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.attributions) as connexion:
         demande = stockage.lire_demande(demande_id, connexion=connexion)

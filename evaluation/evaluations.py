@@ -24,6 +24,7 @@ from evaluation.concurrence import (
 )
 from evaluation.journal import libelle_objet, valeur_lisible
 from evaluation.stockage import Moteur
+from evaluation.texte import trop_long
 
 BROUILLON, SOUMISE = "brouillon", "soumise"
 OBJET_CONSULTATION = "consultation_des_autres_notes"
@@ -82,6 +83,14 @@ def problemes_saisie(
     problemes = []
     if statut not in STATUTS:
         problemes.append(f"statut « {statut} » inconnu ({', '.join(STATUTS)}).")
+    libelles = {c.id: c.libelle for c in appel.criteres}
+    for quoi, texte in (
+        ("commentaire global", saisie.commentaire_global),
+        ("raison de l'inadmissibilité", saisie.raison_inadmissibilite),
+        *((f"commentaire « {libelles.get(c, c)} »", m) for c, m in saisie.commentaires.items()),
+    ):
+        if refus := trop_long(texte, quoi):
+            problemes.append(refus)
     criteres = {c.id: c for c in appel.criteres}
     for cid, note in saisie.notes.items():
         if cid not in criteres:

@@ -14,8 +14,9 @@ import pandas as pd
 from evaluation import stockage
 from evaluation.appel import Appel
 from evaluation.concurrence import Changement, ModificationConcurrente, verifier_version
-from evaluation.formats import montant
+from evaluation.formats import montant, pluriel
 from evaluation.stockage import Moteur
+from evaluation.texte import trop_long
 
 CLES_DEMANDE = ("montant_demande_an1", "montant_demande_an2")
 FINANCE, ATTENTE = "financé", "liste d'attente"
@@ -194,7 +195,11 @@ def modifier_montant(
     `version_attendue` (voir `version_montant`) : refusé s'il a changé depuis."""
     instant = maintenant or stockage.maintenant()
     if not 1 <= annee <= nombre_annees(appel):
-        raise ErreurFinancement(f"l'appel finance {nombre_annees(appel)} année(s).")
+        raise ErreurFinancement(
+            f"l'appel finance {pluriel(nombre_annees(appel), 'année', 'années')}."
+        )
+    if refus := trop_long(raison, "raison"):
+        raise ErreurFinancement(refus)
     with stockage.ecriture(moteur, stockage.montants_recommandes) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
@@ -284,6 +289,8 @@ def enregistrer_decision(
     montants = tuple(int(m) for m in montants) + (0,) * (2 - len(montants))
     if decision != RETENU and any(montants):
         raise ErreurFinancement("seule une demande retenue reçoit un montant.")
+    if refus := trop_long(justification, "justification"):
+        raise ErreurFinancement(refus)
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.decisions) as connexion:
         _verrou_decisions(appel.id, connexion)

@@ -20,6 +20,7 @@ from evaluation.appel import Appel
 from evaluation.concurrence import quand
 from evaluation.formats import pluriel
 from evaluation.stockage import Moteur
+from evaluation.texte import trop_long
 from evaluation.validation import cle_numero
 
 OBJET_DESISTEMENT = "desistement"
@@ -34,6 +35,8 @@ def _raison(raison: str) -> str:
     texte = (raison or "").strip()
     if not texte:
         raise RetraitRefuse("donnez la raison du retrait : elle est inscrite au journal.")
+    if refus := trop_long(texte, "raison"):
+        raise RetraitRefuse(refus)
     return texte
 
 

@@ -295,3 +295,18 @@ def litteral_html(valeur: object) -> str:
     if valeur is None:
         return ""
     return html.escape(visible(_CONTROLES.sub("", str(valeur))), quote=False)
+
+
+# Un commentaire, une raison ou une justification saisis : quelques pages au plus. Au-delà,
+# c'est un collage accidentel (ou hostile) qui alourdirait le journal et chaque page.
+SAISIE_MAX = 10_000
+
+
+def trop_long(texte: str | None, quoi: str) -> str | None:
+    """Le refus d'un texte saisi trop long (None s'il tient), qui dit quoi faire."""
+    if texte is not None and len(texte) > SAISIE_MAX:
+        return (
+            f"{quoi} : {len(texte)} caractères, {SAISIE_MAX} au plus. Résumez-le, ou joignez "
+            "le détail au dossier de la demande."
+        )
+    return None

@@ -7,7 +7,7 @@ import streamlit as st
 from evaluation import attributions, stockage
 from evaluation.comptes import lister_comptes
 from evaluation.formats import date, pluriel
-from evaluation.texte import litteral
+from evaluation.texte import SAISIE_MAX, litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 
@@ -165,7 +165,7 @@ with g.container(border=True):
         format_func=lambda e: f"{noms.get(e, e)} ({e})",
         key="conflit_evaluateur",
     )
-    raison = st.text_input("Raison", key="conflit_raison")
+    raison = st.text_input("Raison", key="conflit_raison", max_chars=SAISIE_MAX)
     if st.button("Inscrire le conflit", key="conflit_inscrire"):
         try:
             attributions.declarer_conflit(

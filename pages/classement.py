@@ -18,7 +18,7 @@ from evaluation.fiche import id_secteur, libelle_secteur
 from evaluation.formats import date, montant, nombre, pluriel, pourcentage
 from evaluation.municipalites import repertoire
 from evaluation.neutralisation import csv_sans_formules
-from evaluation.texte import litteral
+from evaluation.texte import SAISIE_MAX, litteral
 from pages.commun import (
     afficher_accord_du_panel,
     appel_actif,
@@ -424,7 +424,9 @@ if presidence:
             step=500.0,
             key=f"mt_montant::{choisie}::{annee}",
         )
-        raison = st.text_input("Raison (obligatoire pour une réduction)", key="mt_raison")
+        raison = st.text_input(
+            "Raison (obligatoire pour une réduction)", key="mt_raison", max_chars=SAISIE_MAX
+        )
         formulaire_montant = f"mt::{choisie}::{annee}"
         version_montant = version_a_l_ouverture(
             formulaire_montant, financement.version_montant(donnees.modifications, choisie, annee)
@@ -481,6 +483,7 @@ if presidence:
         justification = st.text_area(
             "Justification (obligatoire si la décision s'écarte de la recommandation)",
             key=f"dc_justification::{choix}",
+            max_chars=SAISIE_MAX,
         )
         formulaire_decision = f"dc::{choix}"
         version_decision = version_a_l_ouverture(

@@ -22,7 +22,7 @@ from evaluation.evaluations import (
 from evaluation.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
 from evaluation.formats import date, nombre, pluriel
 from evaluation.grilles import construire_grille, importer_grille, lire_grille
-from evaluation.texte import litteral
+from evaluation.texte import SAISIE_MAX, litteral
 from evaluation.validation import cle_numero
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
@@ -537,6 +537,7 @@ with notation:
                 disabled=fige,
                 placeholder="Commentaire sur ce critère (facultatif)",
                 label_visibility="collapsed",
+                max_chars=SAISIE_MAX,
             )
     if appel.conditions:
         with st.container(border=True):
@@ -572,8 +573,14 @@ with notation:
             "Raison de l'inadmissibilité (obligatoire)",
             key=cle("raison", courante),
             disabled=fige,
+            max_chars=SAISIE_MAX,
         )
-    st.text_area("Commentaire global", key=cle("global", courante), disabled=fige)
+    st.text_area(
+        "Commentaire global",
+        key=cle("global", courante),
+        disabled=fige,
+        max_chars=SAISIE_MAX,
+    )
 
     if modifiee(courante):
         st.session_state.setdefault(COPIES, {})[courante] = {
@@ -667,7 +674,7 @@ with notation:
                 "intérêt : déclarez-le. La demande quitte votre liste et vos notes n'y "
                 "compteront pas."
             )
-            st.text_input("Raison", key=cle("conflit", courante))
+            st.text_input("Raison", key=cle("conflit", courante), max_chars=SAISIE_MAX)
             st.button(
                 "Déclarer le conflit",
                 key="declarer_conflit",

@@ -13,7 +13,7 @@ from evaluation.importation import importer, message_erreur, verifier_lot
 from evaluation.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.rapport import compter, problemes_par_fichier, resume_fichier, resume_importation
 from evaluation.tableaux import demandes_pour_personne
-from evaluation.texte import litteral
+from evaluation.texte import SAISIE_MAX, litteral
 from evaluation.validation import colonnes_manquantes
 from pages.commun import (
     COULEURS_GRAVITE,
@@ -117,7 +117,9 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
                 choisie = st.selectbox(
                     "Demande", [int(i) for i in actives["id"]], format_func=libelles.get
                 )
-                raison = st.text_input("Raison (inscrite au journal)", key="raison_desistement")
+                raison = st.text_input(
+                    "Raison (inscrite au journal)", key="raison_desistement", max_chars=SAISIE_MAX
+                )
                 if st.form_submit_button("Inscrire le désistement"):
                     _retrait(
                         retraits.desister,
@@ -149,7 +151,9 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
                 choisie = st.selectbox(
                     "Demande à rétablir", [int(i) for i in retirees["id"]], format_func=libelles.get
                 )
-                raison = st.text_input("Raison (inscrite au journal)", key="raison_retablir")
+                raison = st.text_input(
+                    "Raison (inscrite au journal)", key="raison_retablir", max_chars=SAISIE_MAX
+                )
                 if st.form_submit_button("Rétablir la demande"):
                     _retrait(
                         retraits.retablir,
@@ -177,7 +181,9 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
             with st.form("form_retrait_importation", border=False):
                 choisie = st.selectbox("Importation", list(options), format_func=options.get)
                 raison = st.text_input(
-                    "Raison (inscrite au journal)", key="raison_retrait_importation"
+                    "Raison (inscrite au journal)",
+                    key="raison_retrait_importation",
+                    max_chars=SAISIE_MAX,
                 )
                 confirme = st.checkbox(
                     "Je confirme : les demandes créées par cette importation seront supprimées.",

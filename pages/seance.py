@@ -10,7 +10,7 @@ from evaluation.comptes import lister_comptes
 from evaluation.evaluations import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.formats import montant, nombre
 from evaluation.proces_verbal import proces_verbal
-from evaluation.texte import litteral
+from evaluation.texte import SAISIE_MAX, litteral
 from pages.commun import appel_actif, donnees_classement, moteur
 from pages.connexion import exiger_acces
 from pages.erreurs import rattraper
@@ -149,6 +149,7 @@ justification = st.text_input(
     "Justification (obligatoire si la décision s'écarte de la recommandation)",
     key=f"seance_justif::{d}",
     disabled=fermees,
+    max_chars=SAISIE_MAX,
 )
 
 

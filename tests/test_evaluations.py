@@ -374,3 +374,22 @@ def test_admissibilite_complete_acceptee(appel):
     assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
         "admissibilité à confirmer : Le projet comporte un budget détaillé."
     ]
+
+
+def test_texte_saisi_trop_long_refuse(appel):
+    """Un collage de 30 Mo dans un commentaire alourdirait la base, le journal et chaque
+    page : 10 000 caractères au plus par commentaire, raison ou justification."""
+    from evaluation.evaluations import Saisie, problemes_saisie
+    from evaluation.texte import SAISIE_MAX
+
+    critere = appel.criteres[0]
+    juste = Saisie(commentaires={critere.id: "x" * SAISIE_MAX}, commentaire_global="y" * SAISIE_MAX)
+    assert problemes_saisie(juste, appel, "brouillon") == []
+    trop = Saisie(commentaires={critere.id: "x" * (SAISIE_MAX + 1)})
+    (probleme,) = problemes_saisie(trop, appel, "brouillon")
+    assert probleme.startswith(f"commentaire « {critere.libelle} » : 10001 caractères")
+    assert "10000 au plus" in probleme
+    (probleme,) = problemes_saisie(
+        Saisie(commentaire_global="z" * (SAISIE_MAX + 1)), appel, "brouillon"
+    )
+    assert probleme.startswith("commentaire global")

@@ -312,3 +312,25 @@ def test_retrait_pendant_une_evaluation_ne_perd_rien_en_silence(moteur, appel, m
     with moteur.connect() as c:
         restantes = c.execute(sa.select(sa.func.count()).select_from(stockage.evaluations)).scalar()
     assert restantes == (1 if evaluation_reussie else 0)
+
+
+@pytest.mark.parametrize("geste", ["décision", "montant", "conflit", "désistement"])
+def test_raison_ou_justification_trop_longue_refusee(base, appel, geste):
+    from evaluation import attributions
+    from evaluation.texte import SAISIE_MAX
+
+    moteur, ids = base
+    long = "r" * (SAISIE_MAX + 1)
+    d = ids["T-001"]
+    erreurs = (financement.ErreurFinancement, attributions.ErreurAttribution, RetraitRefuse)
+    with pytest.raises(erreurs, match=f"{SAISIE_MAX} au plus"):
+        if geste == "décision":
+            financement.enregistrer_decision(
+                appel, d, financement.REFUSE, (0, 0), long, moteur=moteur, auteur=ADMIN
+            )
+        elif geste == "montant":
+            financement.modifier_montant(appel, d, 1, 0, long, moteur=moteur, auteur=ADMIN)
+        elif geste == "conflit":
+            attributions.declarer_conflit(appel.id, d, EVA, long, moteur=moteur, auteur=ADMIN)
+        else:
+            retraits.desister(appel, d, long, moteur=moteur, auteur=ADMIN)
