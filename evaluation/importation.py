@@ -293,7 +293,7 @@ def _importer(
             cle_numero(no): ligne
             for no, ligne in stockage.demandes_existantes(appel.id, connexion=connexion).items()
         }
-        avant = len(existantes)
+        avant = sum(1 for e in existantes.values() if e.get("retiree_le") is None)
         maintenant = stockage.maintenant()
         rapport = RapportImportation(
             None,

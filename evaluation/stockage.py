@@ -561,8 +561,11 @@ def numeros_demandes(appel_id: str, *, connexion: Connection) -> set[str]:
 
 
 def compter_demandes(appel_id: str, *, connexion: Connection) -> int:
+    """Les demandes actives de l'appel (sans les retirées par désistement)."""
     requete = (
-        sa.select(sa.func.count()).select_from(demandes).where(demandes.c.appel_id == appel_id)
+        sa.select(sa.func.count())
+        .select_from(demandes)
+        .where(demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_(None))
     )
     return connexion.scalar(requete) or 0
 

@@ -262,7 +262,7 @@ st.title("Importation des demandes")
 
 with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
-nombre_stocke = len(numeros_stockes)
+    nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
 
 if "dernier_rapport" in st.session_state:
     afficher_resultat(st.session_state.pop("dernier_rapport"))

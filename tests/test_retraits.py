@@ -334,3 +334,12 @@ def test_raison_ou_justification_trop_longue_refusee(base, appel, geste):
             attributions.declarer_conflit(appel.id, d, EVA, long, moteur=moteur, auteur=ADMIN)
         else:
             retraits.desister(appel, d, long, moteur=moteur, auteur=ADMIN)
+
+
+def test_les_compteurs_ne_comptent_que_les_demandes_actives(base, appel):
+    moteur, ids = base
+    retraits.desister(appel, ids["T-001"], "Renonce", moteur=moteur, auteur=ADMIN)
+    with moteur.connect() as c:
+        assert stockage.compter_demandes(appel.id, connexion=c) == 2
+    rapport = _importer(appel, moteur, [VALIDE])
+    assert (rapport.avant, rapport.apres) == (2, 2)
