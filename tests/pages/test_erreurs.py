@@ -40,6 +40,7 @@ def test_configuration_livree_sure():
     assert config["global"]["developmentMode"] is False
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["disableDataExport"] is True
+    assert config["client"]["allowedOrigins"] == []
 
 
 def test_tableaux_sans_export_du_navigateur(application):
