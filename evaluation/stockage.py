@@ -36,6 +36,8 @@ _CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def sans_controles(valeur: str) -> str:
     """Le texte sans ses caractères de contrôle (voir `_CONTROLES`)."""
+    if valeur.isprintable():  # le cas courant, vérifié en C sans expression régulière
+        return valeur
     return _CONTROLES.sub("", valeur) if _CONTROLES.search(valeur) else valeur
 
 

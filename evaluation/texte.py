@@ -75,6 +75,8 @@ _SOSIE = re.compile("[" + "".join(c for cs in _SOSIES_LATINS.values() for c in c
 
 def sosies(texte: str) -> list[str]:
     """Les lettres d'autres alphabets qui imitent des lettres latines (« U+0405 »)."""
+    if not _SOSIE.search(texte):
+        return []
     return list(dict.fromkeys(f"U+{ord(c):04X}" for c in _SOSIE.findall(texte)))
 
 
@@ -164,6 +166,8 @@ def cle_souple(texte: object) -> str:
 def invisibles(texte: str) -> list[str]:
     """Les caractères invisibles ou de direction de `texte` (« U+200B »), une fois chacun,
     dans l'ordre où ils paraissent."""
+    if not _INVISIBLES.search(texte):
+        return []
     return list(dict.fromkeys(f"U+{ord(c):04X}" for c in _INVISIBLES.findall(texte)))
 
 
