@@ -149,6 +149,10 @@ def test_chaque_ecrivain_passe_par_la_neutralisation():
         texte = chemin.read_text(encoding="utf-8")
         for m in ECRIVAINS.finditer(texte):
             ligne = texte[: m.start()].count("\n") + 1
+            if m.group() == ".append([" and not re.search(
+                r"^\s*(from|import) openpyxl", texte, re.M
+            ):
+                continue  # une liste Python, pas une feuille de classeur
             if m.group() != "Workbook(" or "evaluation.neutralisation import" not in texte:
                 fautifs.append(f"{chemin.name}:{ligne} {m.group()}")
     assert fautifs == []
