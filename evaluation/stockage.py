@@ -41,6 +41,18 @@ def sans_controles(valeur: str) -> str:
     return _CONTROLES.sub("", valeur) if _CONTROLES.search(valeur) else valeur
 
 
+def _texte_sans_controles(valeur):
+    return sans_controles(valeur) if type(valeur) is str else valeur
+
+
+def _nettoyage_colonne(colonne: str, lignes: list[dict]):
+    """Le nettoyage de `_SansControles` pour une colonne de texte écrite en masse, ou None
+    quand aucune de ses valeurs n'a de caractère non imprimable : vérifié d'un coup (une
+    jointure, un test en C) plutôt que valeur par valeur."""
+    textes = [v for v in (ligne[colonne] for ligne in lignes) if type(v) is str]
+    return None if "".join(textes).isprintable() else _texte_sans_controles
+
+
 class _SansControles:
     """Tout texte lié à une requête (écrit, ou comparé dans un WHERE) perd ses caractères
     de contrôle : aucune saisie, d'aucune page ni d'aucun fichier, ne peut faire échouer une
@@ -610,7 +622,12 @@ def _inserer_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connect
     dialecte = connexion.dialect
     colonnes = list(lignes[0])
     compile = table.insert().compile(dialect=dialecte, column_keys=colonnes)
-    processeurs = {c: table.c[c].type._cached_bind_processor(dialecte) for c in colonnes}
+    processeurs = {
+        c: _nettoyage_colonne(c, lignes)
+        if isinstance(table.c[c].type, _SansControles)
+        else table.c[c].type._cached_bind_processor(dialecte)
+        for c in colonnes
+    }
     if compile.positiontup is not None:  # style « ? » (sqlite) : paramètres dans l'ordre
         ordre = [(c, processeurs[c]) for c in compile.positiontup]
         parametres = [tuple([p(ligne[c]) if p else ligne[c] for c, p in ordre]) for ligne in lignes]

@@ -71,6 +71,13 @@ _SOSIES_LATINS = {
 }  # fmt: skip
 _SOSIES = str.maketrans({c: latin for latin, cs in _SOSIES_LATINS.items() for c in cs})
 _SOSIE = re.compile("[" + "".join(c for cs in _SOSIES_LATINS.values() for c in cs) + "]")
+_SUSPECT = re.compile(f"{_INVISIBLES.pattern}|{_SOSIE.pattern}")
+
+
+def suspect(texte: str) -> bool:
+    """Vrai si le texte porte un caractère invisible, de direction ou une lettre sosie : une
+    seule recherche, pour écarter vite le cas courant."""
+    return _SUSPECT.search(texte) is not None
 
 
 def sosies(texte: str) -> list[str]:

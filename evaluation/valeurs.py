@@ -266,6 +266,9 @@ _ROMAINS = {
 }
 
 
+_CLES_SIMPLES = (str, int, float)
+
+
 class Vocabulaire:
     """Les valeurs permises par un appel (axes, secteurs, régions, catégories, signataires),
     reconnues sans égard à la casse ni aux accents, avec une suggestion quand c'est proche."""
@@ -287,14 +290,16 @@ class Vocabulaire:
         self._cache: dict[tuple[str, object], object] = {}
 
     def _memo(self, genre: str, valeur: object, calcul):
-        cle = (genre, valeur if isinstance(valeur, str | int | float) else repr(valeur))
-        if cle not in self._cache:
+        cle = (genre, valeur if type(valeur) in _CLES_SIMPLES else repr(valeur))
+        try:
+            resultat = self._cache[cle]
+        except KeyError:
             try:
-                self._cache[cle] = calcul(valeur)
+                resultat = calcul(valeur)
             except ValeurIllisible as exc:
-                self._cache[cle] = exc
-        resultat = self._cache[cle]
-        if isinstance(resultat, ValeurIllisible):
+                resultat = exc
+            self._cache[cle] = resultat
+        if type(resultat) is ValeurIllisible:
             raise resultat
         return resultat
 

@@ -34,6 +34,7 @@ from evaluation.texte import (
     noms_multiples,
     normaliser,
     sosies,
+    suspect,
     visible,
 )
 from evaluation.valeurs import (
@@ -202,23 +203,27 @@ def cle_numero(numero: object) -> str:
 
 def _sans_invisibles(brut: dict, signaler) -> dict:
     """Les cellules de la ligne sans caractère invisible ni de direction (voir
-    `texte.visible`) ; chaque cellule qui en portait est signalée (avertissement)."""
+    `texte.visible`) ; chaque cellule qui en portait est signalée (avertissement), comme
+    chaque cellule qui porte des lettres sosies d'un autre alphabet (voir `texte.sosies`).
+
+    Un seul passage, et rien de plus qu'un test en C pour une cellule ASCII ou sans
+    caractère suspect : c'est le cas de presque toutes, sur des dizaines de milliers."""
     propres = None
     for cle, valeur in brut.items():
-        if type(valeur) is str and not valeur.isascii() and (trouves := invisibles(valeur)):
+        if type(valeur) is not str or valeur.isascii() or not suspect(valeur):
+            continue
+        if trouves := invisibles(valeur):
             propres = propres or dict(brut)
-            propres[cle] = texte = visible(valeur)
-            extrait = texte if len(texte) <= 40 else texte[:39] + "…"
+            propres[cle] = valeur = visible(valeur)
             signaler(
                 cle,
                 "caracteres_invisibles",
                 f"caractères invisibles ou de direction retirés ({', '.join(trouves)}) : le "
-                f"texte gardé est « {extrait} », tel qu'il s'affiche. Vérifiez la cellule "
-                "dans le fichier.",
+                f"texte gardé est « {citer(valeur)} », tel qu'il s'affiche. Vérifiez la "
+                "cellule dans le fichier.",
                 AVERTISSEMENT,
             )
-    for cle, valeur in (propres or brut).items():
-        if type(valeur) is str and not valeur.isascii() and (trouves := sosies(valeur)):
+        if trouves := sosies(valeur):
             signaler(
                 cle,
                 "lettres_sosies",
