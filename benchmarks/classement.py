@@ -27,7 +27,7 @@ sys.path.insert(0, str(RACINE))
 def donnees_synthetiques(n: int, k: int, graine: int = 4):
     """Demandes et notes en long : chaque évaluateur a sa sévérité, chaque projet sa
     qualité ; quelques évaluations manquent (conflits, attributions partielles)."""
-    from evaluation.appel import charger_appel
+    from evaluation.appels.configuration import charger_appel
 
     appel = charger_appel()
     hasard = np.random.default_rng(graine)
@@ -67,7 +67,7 @@ def donnees_synthetiques(n: int, k: int, graine: int = 4):
 
 
 def mesurer_calcul(appel, demandes, notes, repetitions: int) -> list[float]:
-    from evaluation import classement, notation
+    from evaluation.decision import classement, notation
 
     reglages = classement.reglages_notation(appel)
     durees = []
@@ -82,7 +82,7 @@ def mesurer_calcul(appel, demandes, notes, repetitions: int) -> list[float]:
 
 def base_de_la_meme_taille(chemin: Path, appel, demandes: pd.DataFrame, notes: pd.DataFrame):
     """Une base SQLite avec ces demandes et ces notes soumises (écrites en masse)."""
-    from evaluation import stockage
+    from evaluation.socle import stockage
 
     moteur = stockage.creer_moteur(f"sqlite:///{chemin}")
     maintenant = stockage.maintenant()
@@ -129,8 +129,8 @@ def base_de_la_meme_taille(chemin: Path, appel, demandes: pd.DataFrame, notes: p
 def mesurer_page(url: str, repetitions: int) -> tuple[float, list[float]]:
     from streamlit.testing.v1 import AppTest
 
-    from evaluation.comptes import creer_compte
-    from evaluation.stockage import creer_moteur
+    from evaluation.socle.comptes import creer_compte
+    from evaluation.socle.stockage import creer_moteur
     from pages.connexion import CLE_COMPTE
 
     moteur = creer_moteur(url)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(RACINE / "benchmarks"))
 def classement_synthetique(n: int):
     from classement import donnees_synthetiques
 
-    from evaluation import classement, notation
+    from evaluation.decision import classement, notation
 
     appel, demandes, notes = donnees_synthetiques(n, 5)
     demandes["titre"] = [f"Projet de coopération internationale n° {i}" for i in demandes["id"]]
@@ -55,8 +55,9 @@ def classement_openpyxl(table, appel) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    from evaluation import exportation, financement
-    from evaluation.neutralisation import dangereux
+    from evaluation.decision import financement
+    from evaluation.sorties import classeur as exportation
+    from evaluation.sorties.neutralisation import dangereux
 
     en_tetes, lignes, formats = exportation.lignes_classement(appel, table)
     livre = Workbook()
@@ -107,7 +108,7 @@ def classement_xlsxwriter(table, appel) -> bytes:
     """La feuille Classement seule, par le code de l'application (xlsxwriter)."""
     import xlsxwriter
 
-    from evaluation import exportation
+    from evaluation.sorties import classeur as exportation
 
     sortie = io.BytesIO()
     livre = xlsxwriter.Workbook(sortie, exportation.OPTIONS_CLASSEUR)
@@ -129,7 +130,7 @@ def mediane(fonction, repetitions: int) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    from evaluation import exportation
+    from evaluation.sorties import classeur as exportation
 
     parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parseur.add_argument("--demandes", type=int, default=5000)

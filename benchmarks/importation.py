@@ -1,6 +1,6 @@
 """Mesure l'importation complète (lire, vérifier, stocker) de 5 000 demandes et 20 000
 lignes de budget, comparée à une simple lecture `pandas.read_excel(engine="calamine")`,
-avec et sans le processus de lecture isolé (evaluation/lecture_isolee.py).
+avec et sans le processus de lecture isolé (evaluation/depot/lecture_isolee.py).
 
 Le classeur est réaliste : écrit comme Excel l'écrit (textes partagés, par xlsxwriter),
 titres et résumés de longueurs variées, dates et montants, et des milliers d'avertissements
@@ -65,9 +65,9 @@ def generer(chemin: Path, n: int, lignes_par_demande: int = 4) -> None:
     textes partagés comme par Excel ; environ une demande sur deux porte un avertissement."""
     import xlsxwriter
 
-    from evaluation.appel import charger_appel
-    from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
-    from evaluation.municipalites import repertoire
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
+    from evaluation.depot.municipalites import repertoire
 
     appel = charger_appel()
     hasard = random.Random(5000)
@@ -143,12 +143,12 @@ def lecture_nue(chemin: Path) -> float:
 
 def import_complet(chemin: Path, base: Path, isole: bool = True) -> tuple[float, int]:
     """(durée, nombre d'avertissements) d'une importation complète dans une base neuve."""
-    from evaluation.appel import charger_appel
-    from evaluation.importation import importer, verifier_lot
-    from evaluation.lecture import Limites
-    from evaluation.municipalites import repertoire
-    from evaluation.probleme import AVERTISSEMENT
-    from evaluation.stockage import creer_moteur
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.depot.importation import importer, verifier_lot
+    from evaluation.depot.lecture import Limites
+    from evaluation.depot.municipalites import repertoire
+    from evaluation.socle.probleme import AVERTISSEMENT
+    from evaluation.socle.stockage import creer_moteur
 
     appel = charger_appel()
     repertoire()
@@ -194,8 +194,8 @@ def pic_lecture(chemin: Path) -> int:
     """Le pic de mémoire (octets) du processus de lecture isolé, seul, sur ce fichier."""
     from dataclasses import asdict
 
-    from evaluation.lecture import Limites
-    from evaluation.lecture_isolee import PROGRAMME
+    from evaluation.depot.lecture import Limites
+    from evaluation.depot.lecture_isolee import PROGRAMME
 
     entete = json.dumps({"nom": chemin.name, "limites": asdict(Limites())}).encode()
     resultat = subprocess.run(

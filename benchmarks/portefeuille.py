@@ -24,7 +24,7 @@ sys.path.insert(0, str(RACINE))
 
 def tableau(n: int, graine: int = 7):
     """Un classement synthétique : n demandes classées, deux années, 17 régions."""
-    from evaluation.appel import Cible, charger_appel
+    from evaluation.appels.configuration import Cible, charger_appel
 
     appel = charger_appel()
     hasard = np.random.default_rng(graine)
@@ -62,7 +62,7 @@ def tableau(n: int, graine: int = 7):
 
 
 def main() -> None:
-    from evaluation import portefeuille
+    from evaluation.decision import portefeuille
 
     parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parseur.add_argument("--demandes", type=int, default=5000)

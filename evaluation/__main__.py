@@ -14,12 +14,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from evaluation import attributions, stockage
-from evaluation.appel import ErreurAppel
-from evaluation.catalogue import AppelIntrouvable, resoudre_appel
-from evaluation.classement import charger as charger_classement
-from evaluation.classement import classement, pour_fichier
-from evaluation.comptes import (
+from evaluation.appels.catalogue import AppelIntrouvable, resoudre_appel
+from evaluation.appels.configuration import ErreurAppel
+from evaluation.appels.parametres import ParametresRefuses, importer_toml, modeles_fournis
+from evaluation.decision.classement import charger as charger_classement
+from evaluation.decision.classement import classement, pour_fichier
+from evaluation.depot.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_DEMANDES,
+    LIBELLES_CHAMPS,
+    construire_gabarit,
+)
+from evaluation.depot.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
+from evaluation.depot.lecture import Limites
+from evaluation.depot.rapport import texte_importation, texte_verification
+from evaluation.notes import attributions
+from evaluation.notes.evaluations import ErreurEvaluation
+from evaluation.notes.grilles import importer_grille, lire_grille, numeros_de_l_appel
+from evaluation.socle import stockage
+from evaluation.socle.comptes import (
     ROLES,
     ErreurCompte,
     changer_mot_de_passe,
@@ -27,21 +40,9 @@ from evaluation.comptes import (
     desactiver_compte,
     lister_comptes,
 )
-from evaluation.evaluations import ErreurEvaluation
-from evaluation.gabarit import (
-    COLONNES_BUDGET,
-    COLONNES_DEMANDES,
-    LIBELLES_CHAMPS,
-    construire_gabarit,
-)
-from evaluation.grilles import importer_grille, lire_grille, numeros_de_l_appel
-from evaluation.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
-from evaluation.lecture import Limites
-from evaluation.neutralisation import texte_csv
-from evaluation.parametres_appel import ParametresRefuses, importer_toml, modeles_fournis
-from evaluation.rapport import texte_importation, texte_verification
-from evaluation.stockage import CHAMPS_MONTANT
-from evaluation.tableaux import (
+from evaluation.socle.stockage import CHAMPS_MONTANT
+from evaluation.sorties.neutralisation import texte_csv
+from evaluation.sorties.tableaux import (
     CLES_APERCU,
     CLES_SORTIE,
     demandes_pour_fichier,
@@ -210,10 +211,10 @@ def _lire_mot_de_passe() -> str:
 def _exporter(options, appel, moteur) -> int:
     """Le classeur du comité, comme la page l'offre à l'administration (feuille Évaluations
     comprise, sauf --sans-evaluations)."""
-    from evaluation import exportation
-    from evaluation.classement import charger as charger_donnees
-    from evaluation.municipalites import repertoire
-    from evaluation.portefeuille import populations_par_region
+    from evaluation.decision.classement import charger as charger_donnees
+    from evaluation.decision.portefeuille import populations_par_region
+    from evaluation.depot.municipalites import repertoire
+    from evaluation.sorties import classeur as exportation
 
     instant = stockage.maintenant()
     donnees = charger_donnees(appel, moteur=moteur)

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from evaluation import attributions, stockage
-from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
-from evaluation.formats import date, montant
-from evaluation.importation import importer, verifier_lot
-from evaluation.texte import litteral
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.formats import date, montant
+from evaluation.socle.texte import litteral
 from pages.commun import appel_actif, fichiers_demo, moteur
 from pages.connexion import exiger_acces
 

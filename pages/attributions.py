@@ -4,10 +4,11 @@ réparties automatiquement puis corrigées à la main), et les conflits d'intér
 import pandas as pd
 import streamlit as st
 
-from evaluation import attributions, stockage
-from evaluation.comptes import lister_comptes
-from evaluation.formats import date, pluriel
-from evaluation.texte import SAISIE_MAX, litteral
+from evaluation.notes import attributions, repartition
+from evaluation.socle import stockage
+from evaluation.socle.comptes import lister_comptes
+from evaluation.socle.formats import date, pluriel
+from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 
@@ -61,7 +62,7 @@ with st.container(border=True):
             repartition = attributions.appliquer_repartition(
                 appel, None if n is None else int(n), moteur=m, auteur=compte.courriel
             )
-        except attributions.ErreurAttribution as exc:
+        except repartition.ErreurAttribution as exc:
             st.session_state["_attrib_msg"] = ("error", f"Répartition refusée : {exc}")
         else:
             texte = "Répartition appliquée."
@@ -110,14 +111,14 @@ if mode_actuel is not None:
     )
     if st.button("Enregistrer les attributions", key="attrib_enregistrer"):
         modifs = st.session_state["attrib_tableau"].get("edited_rows", {})
-        ajouts, retraits = attributions.changements_du_tableau(
+        ajouts, retraits = repartition.changements_du_tableau(
             ids, list(etat.evaluateurs), modifs, etat.stockees
         )
         try:
             attributions.modifier_attributions(
                 appel, ajouts, retraits, moteur=m, auteur=compte.courriel
             )
-        except attributions.ErreurAttribution as exc:
+        except repartition.ErreurAttribution as exc:
             st.session_state["_attrib_msg"] = ("error", f"Rien n'est enregistré : {exc}")
         else:
             st.session_state["_attrib_msg"] = (
@@ -140,7 +141,7 @@ if conflits:
                 "Raison": [c.raison for c in conflits],
                 "Origine": [
                     "règle (municipalité ou région du compte)"
-                    if c.origine == attributions.REGLE
+                    if c.origine == repartition.REGLE
                     else f"déclaré par {c.auteur}"
                     + (f" le {date(c.date.date())}" if c.date else "")
                     for c in conflits
@@ -176,12 +177,12 @@ with g.container(border=True):
                 moteur=m,
                 auteur=compte.courriel,
             )
-        except attributions.ErreurAttribution as exc:
+        except repartition.ErreurAttribution as exc:
             st.session_state["_attrib_msg"] = ("error", f"Conflit non inscrit : {exc}")
         else:
             st.session_state["_attrib_msg"] = ("success", "Conflit d'intérêts inscrit.")
         st.rerun()
-declares = [c for c in conflits if c.origine == attributions.DECLARE]
+declares = [c for c in conflits if c.origine == repartition.DECLARE]
 with d_.container(border=True):
     st.markdown("**Lever un conflit déclaré**")
     if not declares:

@@ -5,20 +5,16 @@ recommandés modifiés et les décisions du comité."""
 import pandas as pd
 import streamlit as st
 
-from evaluation import (
-    attributions,
-    classement,
-    exportation,
-    financement,
-    portefeuille,
-    stockage,
-)
-from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
-from evaluation.fiche import id_secteur, libelle_secteur
-from evaluation.formats import date, montant, nombre, pluriel, pourcentage
-from evaluation.municipalites import repertoire
-from evaluation.neutralisation import csv_sans_formules
-from evaluation.texte import SAISIE_MAX, litteral
+from evaluation.decision import classement, financement, portefeuille
+from evaluation.depot.municipalites import repertoire
+from evaluation.notes import attributions
+from evaluation.notes.fiche import id_secteur, libelle_secteur
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, PRESIDENT, lister_comptes
+from evaluation.socle.formats import date, montant, nombre, pluriel, pourcentage
+from evaluation.socle.texte import SAISIE_MAX, litteral
+from evaluation.sorties import classeur as exportation
+from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.commun import (
     afficher_accord_du_panel,
     appel_actif,

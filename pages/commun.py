@@ -12,14 +12,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from evaluation import catalogue, classement, notation, portefeuille, stockage
-from evaluation.appel import Appel, appel_depuis_toml, appels_fournis, charger_appel
-from evaluation.catalogue import appels_stockes
-from evaluation.formats import nombre
-from evaluation.gabarit import construire_gabarit
-from evaluation.lecture import Limites
-from evaluation.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
-from evaluation.texte import litteral
+from evaluation.appels import catalogue
+from evaluation.appels.catalogue import appels_stockes
+from evaluation.appels.configuration import Appel, appel_depuis_toml, appels_fournis, charger_appel
+from evaluation.decision import classement, notation, portefeuille
+from evaluation.depot.gabarit import construire_gabarit
+from evaluation.depot.lecture import Limites
+from evaluation.socle import stockage
+from evaluation.socle.formats import nombre
+from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
+from evaluation.socle.texte import litteral
 
 DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "donnees" / "demo"
 CLE_CADRE = "_cadre_app"

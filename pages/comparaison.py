@@ -1,15 +1,16 @@
 """Comparaison des appels (gestion) : demandes, financées, enveloppe utilisée, répartitions
 côte à côte, municipalités financées plusieurs années de suite. Les calculs sont dans
-evaluation/comparaison.py."""
+evaluation/appels/comparaison.py."""
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from evaluation import classement, comparaison
-from evaluation.formats import montant, pourcentage
-from evaluation.neutralisation import csv_sans_formules
-from evaluation.texte import litteral_html
+from evaluation.appels import comparaison
+from evaluation.decision import classement
+from evaluation.socle.formats import montant, pourcentage
+from evaluation.socle.texte import litteral_html
+from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.commun import appels_archives, appels_disponibles, donnees_classement
 from pages.connexion import exiger_acces
 

@@ -6,7 +6,8 @@ provisoire (la personne le remplace à sa première connexion)."""
 import pandas as pd
 import streamlit as st
 
-from evaluation.comptes import (
+from evaluation.depot.municipalites import repertoire
+from evaluation.socle.comptes import (
     EXIGENCES_MOT_DE_PASSE,
     LIBELLES_ROLES,
     LONGUEUR_MIN,
@@ -21,8 +22,7 @@ from evaluation.comptes import (
     problemes_mot_de_passe,
     regions_du_quebec,
 )
-from evaluation.municipalites import repertoire
-from evaluation.texte import litteral
+from evaluation.socle.texte import litteral
 from pages.commun import moteur
 from pages.connexion import exiger_acces
 

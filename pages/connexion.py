@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evaluation.comptes import (
+from evaluation.socle.comptes import (
     COURRIEL_MAX,
     EXIGENCES_MOT_DE_PASSE,
     LONGUEUR_MIN,
@@ -23,8 +23,8 @@ from evaluation.comptes import (
     creer_premier_administrateur,
     trouver_compte,
 )
-from evaluation.droits import message_refus, peut_ouvrir
-from evaluation.texte import litteral
+from evaluation.socle.droits import message_refus, peut_ouvrir
+from evaluation.socle.texte import litteral
 from pages.commun import moteur
 
 CLE_COMPTE = "_compte_connecte"

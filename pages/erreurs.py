@@ -67,7 +67,7 @@ def version_a_l_ouverture(cle: str, actuelle: int) -> int:
 
     Les champs d'un formulaire gardent leurs valeurs d'une exécution à l'autre : c'est sur
     cette version-là qu'ils ont été remplis, et c'est elle que l'écriture doit rendre pour
-    ne rien écraser de plus récent (voir evaluation.concurrence)."""
+    ne rien écraser de plus récent (voir evaluation.socle.concurrence)."""
     return st.session_state.setdefault(f"_version::{cle}", actuelle)
 
 

@@ -9,21 +9,22 @@ stocké pour savoir s'il reste des modifications à enregistrer.
 import pandas as pd
 import streamlit as st
 
-from evaluation import attributions, evaluations, stockage, suivi
-from evaluation.admissibilite import preremplir
-from evaluation.droits import voit_notes_des_autres
-from evaluation.evaluations import (
+from evaluation.depot.admissibilite import preremplir
+from evaluation.depot.validation import cle_numero
+from evaluation.notes import attributions, evaluations, repartition, suivi
+from evaluation.notes.evaluations import (
     BROUILLON,
     SOUMISE,
     ErreurEvaluation,
     EvaluationPerimee,
     Saisie,
 )
-from evaluation.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
-from evaluation.formats import date, nombre, pluriel
-from evaluation.grilles import construire_grille, importer_grille, lire_grille
-from evaluation.texte import SAISIE_MAX, litteral
-from evaluation.validation import cle_numero
+from evaluation.notes.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
+from evaluation.notes.grilles import construire_grille, importer_grille, lire_grille
+from evaluation.socle import stockage
+from evaluation.socle.droits import voit_notes_des_autres
+from evaluation.socle.formats import date, nombre, pluriel
+from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 from pages.erreurs import rattraper
@@ -256,7 +257,7 @@ def declarer(demande_id: int, suivante: int | None) -> None:
         attributions.declarer_conflit(
             appel.id, demande_id, compte.courriel, raison, moteur=m, auteur=compte.courriel
         )
-    except attributions.ErreurAttribution as exc:
+    except repartition.ErreurAttribution as exc:
         st.session_state[MESSAGE] = ("error", f"Conflit non déclaré : {exc}")
         return
     st.session_state[MESSAGE] = (

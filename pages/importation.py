@@ -6,15 +6,21 @@ import json
 import pandas as pd
 import streamlit as st
 
-from evaluation import retraits, stockage
-from evaluation.formats import pluriel
-from evaluation.gabarit import LIBELLES_CHAMPS
-from evaluation.importation import importer, message_erreur, verifier_lot
-from evaluation.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
-from evaluation.rapport import compter, problemes_par_fichier, resume_fichier, resume_importation
-from evaluation.tableaux import demandes_pour_personne
-from evaluation.texte import SAISIE_MAX, litteral
-from evaluation.validation import colonnes_manquantes
+from evaluation.depot import retraits
+from evaluation.depot.gabarit import LIBELLES_CHAMPS
+from evaluation.depot.importation import importer, message_erreur, verifier_lot
+from evaluation.depot.rapport import (
+    compter,
+    problemes_par_fichier,
+    resume_fichier,
+    resume_importation,
+)
+from evaluation.depot.validation import colonnes_manquantes
+from evaluation.socle import stockage
+from evaluation.socle.formats import pluriel
+from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
+from evaluation.socle.texte import SAISIE_MAX, litteral
+from evaluation.sorties.tableaux import demandes_pour_personne
 from pages.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,

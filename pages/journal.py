@@ -5,9 +5,9 @@ import datetime as dt
 
 import streamlit as st
 
-from evaluation import journal, stockage
-from evaluation.formats import pluriel
-from evaluation.neutralisation import csv_sans_formules
+from evaluation.socle import journal, stockage
+from evaluation.socle.formats import pluriel
+from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces
 

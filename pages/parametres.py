@@ -1,20 +1,19 @@
 """Paramètres de l'appel (administration) : créer un appel d'après un modèle livré ou une
 copie (l'appel de l'an dernier), modifier l'appel actif, l'exporter ou l'importer en TOML,
 l'archiver. Les règles (validation, ce qui ne change plus une fois des notes données) sont
-dans evaluation/parametres_appel.py."""
+dans evaluation/appels/parametres.py."""
 
 import pandas as pd
 import streamlit as st
 
-from evaluation import stockage
-from evaluation.appel import (
+from evaluation.appels.configuration import (
     AGREGATIONS,
     APRES_CONSULTATION,
     MODES_LIGNE,
     NOTES_DES_AUTRES,
     ErreurAppel,
 )
-from evaluation.parametres_appel import (
+from evaluation.appels.parametres import (
     ParametresPerimes,
     ParametresRefuses,
     archiver,
@@ -29,7 +28,8 @@ from evaluation.parametres_appel import (
     tables_depuis_lignes,
     vers_toml,
 )
-from evaluation.texte import litteral
+from evaluation.socle import stockage
+from evaluation.socle.texte import litteral
 from pages.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.connexion import exiger_acces
 from pages.erreurs import oublier_version, version_a_l_ouverture

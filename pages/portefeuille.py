@@ -8,12 +8,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from evaluation import classement, financement, portefeuille
-from evaluation.comptes import ADMIN, PRESIDENT, lister_comptes
-from evaluation.formats import montant, nombre, pourcentage
-from evaluation.municipalites import repertoire
-from evaluation.neutralisation import csv_sans_formules
-from evaluation.texte import litteral, litteral_html
+from evaluation.decision import classement, financement, portefeuille
+from evaluation.depot.municipalites import repertoire
+from evaluation.socle.comptes import ADMIN, PRESIDENT, lister_comptes
+from evaluation.socle.formats import montant, nombre, pourcentage
+from evaluation.socle.texte import litteral, litteral_html
+from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.commun import afficher_accord_du_panel, appel_actif, donnees_classement, moteur
 from pages.commun import solidite as solidite_par_demande
 from pages.connexion import exiger_acces

@@ -5,12 +5,13 @@ dispersion, la recommandation, et les boutons de décision."""
 import pandas as pd
 import streamlit as st
 
-from evaluation import classement, evaluations, financement
-from evaluation.comptes import lister_comptes
-from evaluation.evaluations import MODIFIEE_APRES_CONSULTATION, SOUMISE
-from evaluation.formats import montant, nombre
-from evaluation.proces_verbal import proces_verbal
-from evaluation.texte import SAISIE_MAX, litteral
+from evaluation.decision import classement, financement
+from evaluation.notes import evaluations
+from evaluation.notes.evaluations import MODIFIEE_APRES_CONSULTATION, SOUMISE
+from evaluation.socle.comptes import lister_comptes
+from evaluation.socle.formats import montant, nombre
+from evaluation.socle.texte import SAISIE_MAX, litteral
+from evaluation.sorties.proces_verbal import proces_verbal
 from pages.commun import appel_actif, donnees_classement, moteur
 from pages.connexion import exiger_acces
 from pages.erreurs import rattraper

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.appel import charger_appel
-from evaluation.municipalites import repertoire as charger_repertoire
-from evaluation.stockage import creer_moteur
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.municipalites import repertoire as charger_repertoire
+from evaluation.socle.stockage import creer_moteur
 
 RACINE_PROJET = Path(__file__).resolve().parent.parent
 DONNEES = RACINE_PROJET / "tests" / "donnees"

@@ -5,8 +5,9 @@ inscrits ; avec la pause, il s'arrête au milieu d'un enregistrement (pour être
 import sys
 import time
 
-from evaluation import evaluations, stockage
-from evaluation.appel import charger_appel
+from evaluation.appels.configuration import charger_appel
+from evaluation.notes import evaluations
+from evaluation.socle import stockage
 
 
 def main() -> None:

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from evaluation import evaluations, financement, stockage
-from evaluation.appel import appel_depuis_toml, charger_appel
-from evaluation.comptes import EVALUATEUR, creer_compte, trouver_compte
-from evaluation.evaluations import SOUMISE, Saisie
-from evaluation.importation import importer, verifier_lot
-from evaluation.neutralisation import ecrire_ligne
+from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+from evaluation.decision import financement
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import evaluations
+from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.socle import stockage
+from evaluation.socle.comptes import EVALUATEUR, creer_compte, trouver_compte
+from evaluation.sorties.neutralisation import ecrire_ligne
 from tests.conftest import DONNEES
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"

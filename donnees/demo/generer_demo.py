@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 
 ICI = Path(__file__).resolve().parent
 sys.path.insert(0, str(ICI.parent.parent))
-from evaluation.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES  # noqa: E402
+from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES  # noqa: E402
 
 DONNEES = ICI.parent
 APPEL = DONNEES / "appels" / "paivmq-2023-2024.toml"
@@ -35,7 +35,7 @@ SORTIE = ICI / "demandes-demo.xlsx"
 GRAINE = 2024
 PREFIXE = "PAIVMQ-2024-"
 
-# Les en-têtes sont ceux du gabarit : une seule définition, dans evaluation/gabarit.py.
+# Les en-têtes sont ceux du gabarit : une seule définition, dans evaluation/depot/gabarit.py.
 ENTETES_DEMANDES = [c.entete for c in COLONNES_DEMANDES]
 ENTETES_BUDGET = [c.entete for c in COLONNES_BUDGET]
 

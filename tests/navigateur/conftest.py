@@ -57,8 +57,8 @@ COMPTES = {
 @pytest.fixture
 def base_serveur(tmp_path):
     """URL de la base du serveur, avec un compte par rôle (mot de passe MOT_DE_PASSE)."""
-    from evaluation.comptes import creer_compte
-    from evaluation.stockage import creer_moteur
+    from evaluation.socle.comptes import creer_compte
+    from evaluation.socle.stockage import creer_moteur
 
     url = f"sqlite:///{tmp_path / 'base.sqlite'}"
     moteur = creer_moteur(url)
@@ -152,10 +152,11 @@ def se_connecter(page, courriel: str, mot_de_passe: str = MOT_DE_PASSE) -> None:
 def appel_evalue(base_serveur):
     """Trois demandes notées par deux évaluateurs ; enveloppe de l'an 1 qui ne finance que
     la mieux classée, pour que la ligne de financement passe entre les deux premières."""
-    from evaluation import evaluations, stockage
-    from evaluation.appel import appel_depuis_toml, charger_appel
-    from evaluation.comptes import creer_compte
-    from evaluation.importation import importer, verifier_lot
+    from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+    from evaluation.depot.importation import importer, verifier_lot
+    from evaluation.notes import evaluations
+    from evaluation.socle import stockage
+    from evaluation.socle.comptes import creer_compte
     from tests.conftest import DONNEES
 
     livre = charger_appel()

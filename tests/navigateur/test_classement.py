@@ -3,7 +3,7 @@ puis consigne une décision en séance."""
 
 import pytest
 
-from evaluation import stockage
+from evaluation.socle import stockage
 from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur

@@ -3,9 +3,10 @@ recharge la page, se reconnecte et retrouve ses notes."""
 
 import pytest
 
-from evaluation import evaluations, stockage
-from evaluation.appel import charger_appel
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import evaluations
+from evaluation.socle import stockage
 from tests.conftest import DONNEES
 from tests.navigateur.conftest import attendre_fin, se_connecter
 

@@ -7,9 +7,9 @@ import urllib.request
 
 import pytest
 
-from evaluation import stockage
-from evaluation.appel import charger_appel
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.socle import stockage
 from tests.conftest import DONNEES
 from tests.navigateur.conftest import attendre_fin, se_connecter
 

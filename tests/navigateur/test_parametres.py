@@ -3,8 +3,8 @@ copiant le PAIVMQ, puis change deux poids dans le tableau des critères."""
 
 import pytest
 
-from evaluation import stockage
-from evaluation.appel import appel_depuis_toml
+from evaluation.appels.configuration import appel_depuis_toml
+from evaluation.socle import stockage
 from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur

@@ -3,7 +3,7 @@ graphiques (jauges du budget, barres, arbre axe → secteur)."""
 
 import pytest
 
-from evaluation.comptes import creer_compte
+from evaluation.socle.comptes import creer_compte
 from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur

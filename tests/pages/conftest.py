@@ -7,8 +7,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evaluation.comptes import ADMIN, creer_compte, trouver_compte
-from evaluation.stockage import creer_moteur
+from evaluation.socle.comptes import ADMIN, creer_compte, trouver_compte
+from evaluation.socle.stockage import creer_moteur
 from pages.connexion import CLE_COMPTE, CLE_EMPREINTE
 from tests.conftest import RACINE_PROJET
 

@@ -1,6 +1,6 @@
 """La page d'accueil : état de l'appel, premiers pas, démonstration en un clic."""
 
-from evaluation import stockage
+from evaluation.socle import stockage
 from tests.pages.conftest import textes
 
 

@@ -3,10 +3,11 @@
 import pandas as pd
 import pytest
 
-from evaluation import attributions, stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import EVALUATEUR
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions, repartition
+from evaluation.socle import stockage
+from evaluation.socle.comptes import EVALUATEUR
 from pages.commun import fichiers_demo
 from tests.pages.conftest import compte_de_test, textes
 
@@ -45,7 +46,7 @@ def _evaluateurs(base, **champs_par_courriel):
         compte_de_test(base, EVALUATEUR, courriel, nom=nom, **champs_par_courriel.get(courriel, {}))
 
 
-def _etat(base) -> attributions.Attributions:
+def _etat(base) -> repartition.Attributions:
     moteur = stockage.creer_moteur(base)
     try:
         return attributions.charger(charger_appel().id, moteur=moteur)
@@ -147,7 +148,7 @@ def test_declarer_puis_lever_un_conflit(application, base, demo):
         (demande_id, "zoe@exemple.qc.ca", "Sœur de la mairesse", ADMIN_COURRIEL)
     ]
     conflit = _etat(base).conflits[(demande_id, "zoe@exemple.qc.ca")]
-    assert conflit.origine == attributions.DECLARE
+    assert conflit.origine == repartition.DECLARE
     table = _table_conflits(at)
     assert table[["Demande", "Évaluateur", "Raison"]].values.tolist() == [
         [numero, "Zoé Roy", "Sœur de la mairesse"]
@@ -204,7 +205,7 @@ def test_conflit_de_regle_par_la_region_du_compte(application, base, demo):
     # Rien de stocké : la règle se lit sur le compte ; et rien à lever à la main.
     assert _conflits_stockes(base) == []
     assert all(
-        c.origine == attributions.REGLE
+        c.origine == repartition.REGLE
         for (d, e), c in _etat(base).conflits.items()
         if e == "luc@exemple.qc.ca"
     )

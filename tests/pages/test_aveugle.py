@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation import evaluations, stockage
-from evaluation.appel import appel_depuis_toml, charger_appel
-from evaluation.comptes import EVALUATEUR, PRESIDENT
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import evaluations
+from evaluation.socle import stockage
+from evaluation.socle.comptes import EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, textes
 

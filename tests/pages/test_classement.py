@@ -21,11 +21,13 @@ import re
 import pytest
 from streamlit.testing.v1.element_tree import Dataframe, Subheader
 
-from evaluation import attributions, evaluations, financement, stockage
-from evaluation.appel import appel_depuis_toml, charger_appel
-from evaluation.comptes import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
-from evaluation.evaluations import SOUMISE, Saisie
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+from evaluation.decision import financement
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions, evaluations
+from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, rendu, textes
 
@@ -41,7 +43,7 @@ COMMENTAIRE_GLOBAL = "Réseau solide, budget réaliste."
 
 def dollars(texte: str) -> str:
     """Les montants de `texte` (« 10 000 $ ») tels que la page les écrit : espaces insécables
-    (U+00A0) entre les milliers et devant le dollar, comme evaluation.formats.montant."""
+    (U+00A0) entre les milliers et devant le dollar, comme evaluation.socle.formats.montant."""
     return re.sub(r"\d[\d ]*(?:,\d+)? \$", lambda m: m.group().replace(" ", NBSP), texte)
 
 

@@ -4,8 +4,8 @@ provisoire)."""
 
 import pytest
 
-from evaluation import stockage
-from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT, authentifier, trouver_compte
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT, authentifier, trouver_compte
 from tests.pages.conftest import compte_de_test, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")

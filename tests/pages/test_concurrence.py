@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation import evaluations, parametres_appel, stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels import parametres as parametres_appel
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import evaluations
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.pages.conftest import textes
 

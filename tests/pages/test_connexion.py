@@ -4,8 +4,8 @@ formulaire qui garde chaque adresse de page tant que personne n'est connecté.""
 
 import pytest
 
-from evaluation import stockage
-from evaluation.comptes import (
+from evaluation.socle import stockage
+from evaluation.socle.comptes import (
     ADMIN,
     ECHECS_MAX,
     EVALUATEUR,
@@ -17,7 +17,7 @@ from evaluation.comptes import (
     modifier_compte,
     trouver_compte,
 )
-from evaluation.stockage import creer_moteur
+from evaluation.socle.stockage import creer_moteur
 from pages.connexion import CLE_COMPTE
 from tests.pages.conftest import MOT_DE_PASSE, compte_de_test, textes
 

@@ -10,8 +10,9 @@ import tomllib
 import pytest
 import sqlalchemy as sa
 
-from evaluation import evaluations, stockage
-from evaluation.comptes import ADMIN, EVALUATEUR
+from evaluation.notes import evaluations
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, EVALUATEUR
 from tests.conftest import RACINE_PROJET
 from tests.pages.conftest import textes
 
@@ -74,8 +75,8 @@ def test_erreur_de_base_dans_une_page(application, monkeypatch, caplog, page, ro
 
 
 def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base):
-    from evaluation.appel import charger_appel
-    from evaluation.importation import importer, verifier_lot
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.depot.importation import importer, verifier_lot
     from tests.conftest import DONNEES
 
     appel = charger_appel()

@@ -6,11 +6,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from evaluation import attributions, evaluations, stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import EVALUATEUR
-from evaluation.grilles import construire_grille
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions, evaluations
+from evaluation.notes.grilles import construire_grille
+from evaluation.socle import stockage
+from evaluation.socle.comptes import EVALUATEUR
 from tests.conftest import DONNEES
 from tests.pages.conftest import MIME_XLSX, compte_de_test, textes
 
@@ -297,7 +298,7 @@ def test_une_note_non_enregistree_survit_a_un_detour_par_une_autre_page(ouvrir, 
 
 
 def test_notes_des_autres_visibles_apres_sa_propre_soumission(ouvrir, demandes, moteur, base):
-    from evaluation.appel import appel_depuis_toml
+    from evaluation.appels.configuration import appel_depuis_toml
 
     livre = charger_appel()
     ouvert = appel_depuis_toml(

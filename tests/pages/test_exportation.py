@@ -15,10 +15,10 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
-from evaluation import stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import ADMIN, OBSERVATEUR, PRESIDENT
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, OBSERVATEUR, PRESIDENT
 from tests.pages import test_classement as tc
 
 PAGE_SEANCE = "pages/seance.py"

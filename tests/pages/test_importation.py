@@ -4,7 +4,7 @@ import io
 
 from openpyxl import load_workbook
 
-from evaluation import stockage
+from evaluation.socle import stockage
 from tests.conftest import DONNEES
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
 from tests.pages.conftest import MIME_XLSX, textes

@@ -5,11 +5,13 @@ import io
 import pandas as pd
 import pytest
 
-from evaluation import attributions, evaluations, neutralisation, stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT, hacher
-from evaluation.evaluations import SOUMISE, Saisie
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions, evaluations
+from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT, hacher
+from evaluation.sorties import neutralisation
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, textes
 

@@ -10,12 +10,14 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from evaluation import classement, evaluations, stockage
-from evaluation.appel import appel_depuis_toml, charger_appel
-from evaluation.comptes import EVALUATEUR, OBSERVATEUR, PRESIDENT
-from evaluation.evaluations import SOUMISE, Saisie
-from evaluation.importation import importer, verifier_lot
-from evaluation.parametres_appel import enregistrer, modeles_fournis
+from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+from evaluation.appels.parametres import enregistrer, modeles_fournis
+from evaluation.decision import classement
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import evaluations
+from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.socle import stockage
+from evaluation.socle.comptes import EVALUATEUR, OBSERVATEUR, PRESIDENT
 from pages.commun import CLE_APPEL
 from tests.conftest import DONNEES, demandes_pour_appel
 from tests.pages import test_classement as tc
@@ -80,7 +82,7 @@ def test_creer_importer_noter_classer_exporter_sans_toucher_l_autre_appel(
     (appel,) = [a for a in (charger_appel(), *modeles_fournis().values()) if a.id == "qsf-modele"]
     with moteur.connect() as c:
         stocke = stockage.lire_appel("qsf-2026-2027", connexion=c)
-    from evaluation.appel import appel_depuis_toml
+    from evaluation.appels.configuration import appel_depuis_toml
 
     nouveau = appel_depuis_toml(stocke["configuration_toml"])
     assert nouveau.criteres == appel.criteres and nouveau.axes == appel.axes

@@ -20,11 +20,13 @@ import re
 import pytest
 from streamlit.testing.v1.element_tree import Dataframe, Subheader
 
-from evaluation import attributions, financement, stockage
-from evaluation.appel import appel_depuis_toml
-from evaluation.comptes import ADMIN, OBSERVATEUR, PRESIDENT
-from evaluation.formats import montant
-from evaluation.texte import cle_nom_propre
+from evaluation.appels.configuration import appel_depuis_toml
+from evaluation.decision import financement
+from evaluation.notes import attributions
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, OBSERVATEUR, PRESIDENT
+from evaluation.socle.formats import montant
+from evaluation.socle.texte import cle_nom_propre
 from tests.pages.conftest import textes
 from tests.pages.test_classement import dollars, preparer
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation import stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import ADMIN, PRESIDENT
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, PRESIDENT
 from tests.conftest import DONNEES
 
 DEMO = DONNEES.parent.parent / "donnees" / "demo" / "demandes-demo.xlsx"

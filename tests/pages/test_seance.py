@@ -10,10 +10,11 @@ import re
 
 import pytest
 
-from evaluation import attributions, stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import ADMIN, PRESIDENT
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, PRESIDENT
 from tests.pages.conftest import textes
 from tests.pages.test_classement import (
     COMMENTAIRE_CRITERE,

@@ -4,12 +4,13 @@ import json
 
 import pytest
 
-from evaluation import attributions, evaluations, stockage
-from evaluation.appel import charger_appel
-from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
-from evaluation.evaluations import BROUILLON, SOUMISE, EvaluationRefusee, Saisie
-from evaluation.formats import nombre
-from evaluation.importation import importer, verifier_lot
+from evaluation.appels.configuration import charger_appel
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions, evaluations
+from evaluation.notes.evaluations import BROUILLON, SOUMISE, EvaluationRefusee, Saisie
+from evaluation.socle import stockage
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.formats import nombre
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, textes
 

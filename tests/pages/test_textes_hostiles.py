@@ -16,8 +16,8 @@ import json
 
 import pytest
 
-from evaluation.comptes import ADMIN, EVALUATEUR, PRESIDENT
-from evaluation.texte import citer, litteral
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.texte import citer, litteral
 from tests.hostiles import EVALUATEURS, MARKDOWN, classeur_de_demandes, marques_actives
 from tests.hostiles import remplir_base as remplir
 from tests.pages.conftest import MIME_XLSX

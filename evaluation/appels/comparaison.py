@@ -1,0 +1,158 @@
+"""Comparer des appels (ou les années d'un même programme) : volume, financement, enveloppe
+utilisée, répartitions côte à côte, municipalités financées plusieurs années de suite.
+
+Chaque appel arrive avec son classement (classement.classement) ; « financée » veut dire
+retenue par une décision quand l'appel en a, sinon financée à la ligne de financement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+from evaluation.decision import portefeuille
+from evaluation.notes.fiche import libelle_axe
+from evaluation.socle.texte import cle_souple
+
+SELON_DECISIONS = "décisions"
+SELON_LIGNE = "ligne de financement"
+
+
+def selon(table: pd.DataFrame) -> str:
+    """Les décisions comptent dès qu'une décision est enregistrée ; avant, la ligne."""
+    if "decision" in table and (table["decision"].fillna("") != "").any():
+        return portefeuille.DECISIONS
+    return portefeuille.LIGNE
+
+
+def annee_de(appel: Appel) -> int:
+    """L'année d'un appel : celle où commence sa première année financière."""
+    return appel.financement.premiere_annee_debut.year
+
+
+def chronologiques(appels: Sequence[tuple[Appel, pd.DataFrame]]):
+    return sorted(appels, key=lambda p: (annee_de(p[0]), p[0].id))
+
+
+def synthese(appels: Sequence[tuple[Appel, pd.DataFrame]]) -> pd.DataFrame:
+    """Une ligne par appel, du plus ancien au plus récent (montants en cents)."""
+    lignes = []
+    for appel, table in chronologiques(appels):
+        quoi = selon(table)
+        choisies = portefeuille.selection(table, quoi) if len(table) else np.array([], bool)
+        finance = int(portefeuille.montants(table, appel, quoi).sum()) if len(table) else 0
+        enveloppe = int(sum(appel.financement.enveloppe))
+        lignes.append(
+            {
+                "appel_id": appel.id,
+                "appel": appel.nom_court,
+                "annee": annee_de(appel),
+                "demandes": len(table),
+                "evaluees": int(pd.to_numeric(table["total"], errors="coerce").notna().sum())
+                if len(table)
+                else 0,
+                "financees": int(choisies.sum()),
+                "taux_succes": choisies.mean() if len(table) else np.nan,
+                "enveloppe": enveloppe,
+                "finance": finance,
+                "part_utilisee": finance / enveloppe if enveloppe else np.nan,
+                "selon": SELON_DECISIONS if quoi == portefeuille.DECISIONS else SELON_LIGNE,
+            }
+        )
+    return pd.DataFrame(
+        lignes,
+        columns=[
+            "appel_id",
+            "appel",
+            "annee",
+            "demandes",
+            "evaluees",
+            "financees",
+            "taux_succes",
+            "enveloppe",
+            "finance",
+            "part_utilisee",
+            "selon",
+        ],
+    )
+
+
+def repartitions(appels: Sequence[tuple[Appel, pd.DataFrame]], dimension: str) -> pd.DataFrame:
+    """Format long : une ligne par appel et par catégorie (axe ou thème, secteur, région),
+    avec demandes, financées, montant financé (cents) et part de l'enveloppe de l'appel.
+    Les appels n'ont pas les mêmes axes : chaque catégorie garde le libellé de son appel."""
+    morceaux = []
+    for appel, table in chronologiques(appels):
+        r = portefeuille.repartition(table, appel, dimension, selon=selon(table))
+        if dimension == "axe":
+            # « Axe 1 » d'un programme n'est pas « Axe 1 » d'un autre : le libellé les distingue.
+            r["libelle"] = [libelle_axe(appel, code) for code in r.index]
+        r = r[["libelle", "demandes", "financees", "finance", "part_enveloppe"]].copy()
+        r.insert(0, "appel", appel.nom_court)
+        morceaux.append(r)
+    if not morceaux:
+        return pd.DataFrame(
+            columns=["appel", "libelle", "demandes", "financees", "finance", "part_enveloppe"]
+        )
+    return pd.concat(morceaux, ignore_index=True)
+
+
+def cote_a_cote(longue: pd.DataFrame, valeur: str = "finance") -> pd.DataFrame:
+    """Catégories en lignes, appels en colonnes (dans l'ordre chronologique reçu)."""
+    if longue.empty:
+        return pd.DataFrame()
+    ordre_appels = list(dict.fromkeys(longue["appel"]))
+    ordre_lignes = list(dict.fromkeys(longue["libelle"]))
+    return (
+        longue.pivot_table(
+            index="libelle", columns="appel", values=valeur, aggfunc="sum", fill_value=0
+        )
+        .reindex(index=ordre_lignes, columns=ordre_appels)
+        .fillna(0)
+    )
+
+
+def municipalites_recurrentes(
+    appels: Sequence[tuple[Appel, pd.DataFrame]], minimum: int = 2
+) -> pd.DataFrame:
+    """Les municipalités (requérantes) financées dans au moins `minimum` appels : combien,
+    lesquels, et la plus longue suite d'années consécutives financées."""
+    par_municipalite: dict[str, dict[str, int]] = {}
+    for appel, table in chronologiques(appels):
+        if table.empty:
+            continue
+        choisies = portefeuille.selection(table, selon(table))
+        for nom in table.loc[choisies, "municipalite"].dropna().astype(str):
+            nom = nom.strip()
+            if nom:
+                par_municipalite.setdefault(nom, {})[appel.nom_court] = annee_de(appel)
+    lignes = []
+    for nom, financements in par_municipalite.items():
+        if len(financements) < minimum:
+            continue
+        annees = sorted(set(financements.values()))
+        suite = plus_longue = 1
+        for avant, apres in pairwise(annees):
+            suite = suite + 1 if apres == avant + 1 else 1
+            plus_longue = max(plus_longue, suite)
+        lignes.append(
+            {
+                "municipalite": nom,
+                "appels_finances": len(financements),
+                "appels": ", ".join(financements),
+                "annees_consecutives": plus_longue,
+            }
+        )
+    lignes.sort(
+        key=lambda x: (
+            -x["annees_consecutives"],
+            -x["appels_finances"],
+            cle_souple(x["municipalite"]),
+        )
+    )
+    colonnes = ["municipalite", "appels_finances", "appels", "annees_consecutives"]
+    return pd.DataFrame(lignes, columns=colonnes)

@@ -1,0 +1,775 @@
+"""La configuration d'un appel à projets, lue d'un fichier TOML et validée.
+
+Axes, secteurs, critères et pondérations, plafonds, enveloppe, dépenses admissibles
+et régions sont des données : un autre appel est un autre fichier TOML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evaluation.socle.chemins import DONNEES
+from evaluation.socle.texte import compacter
+
+DOSSIER_APPELS = DONNEES / "appels"
+APPEL_PAR_DEFAUT = DOSSIER_APPELS / "paivmq-2023-2024.toml"
+TOLERANCE_POIDS = 1e-6
+
+
+class ErreurAppel(ValueError):
+    """Configuration d'appel invalide ; `problemes` liste chaque erreur en français."""
+
+    def __init__(self, origine: str, problemes: list[str]):
+        self.origine = origine
+        self.problemes = problemes
+        detail = "\n".join(f"- {p}" for p in problemes)
+        super().__init__(f"Configuration d'appel invalide ({origine}) :\n{detail}")
+
+
+@dataclass(frozen=True)
+class Axe:
+    numero: int
+    libelle: str
+
+
+@dataclass(frozen=True)
+class Secteur:
+    id: str
+    libelle: str
+    alias: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Critere:
+    id: str
+    libelle: str
+    description: str
+    poids: float
+    note_basse: str
+    note_moyenne: str
+    note_haute: str
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class CategorieDepense:
+    id: str
+    libelle: str
+    admissible: bool
+    alias: tuple[str, ...] = ()
+    plafonnee: bool = False
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    nom: str
+
+
+@dataclass(frozen=True)
+class Financement:
+    """Règles de financement ; tous les montants sont en cents."""
+
+    plafond_annuel: int
+    bonification_projet_conjoint: int
+    nombre_annees_max: int
+    premiere_annee_debut: dt.date
+    enveloppe: tuple[int, ...]
+
+    def plafond(self, conjoint: bool) -> int:
+        """Plafond annuel en cents, bonifié pour un projet conjoint."""
+        return self.plafond_annuel + (self.bonification_projet_conjoint if conjoint else 0)
+
+    def annees_financieres(self) -> list[tuple[dt.date, dt.date]]:
+        """(début, fin) de chaque année financière de l'appel (1er avril au 31 mars)."""
+        return list(_annees_financieres(self.premiere_annee_debut, self.nombre_annees_max))
+
+
+@functools.lru_cache(maxsize=64)
+def _annees_financieres(debut: dt.date, nombre: int) -> tuple[tuple[dt.date, dt.date], ...]:
+    annees = []
+    for i in range(nombre):
+        d = debut.replace(year=debut.year + i)
+        annees.append((d, d.replace(year=d.year + 1) - dt.timedelta(days=1)))
+    return tuple(annees)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Une condition d'admissibilité de la liste que l'évaluateur confirme.
+
+    `champ` et `attendu` disent comment la pré-remplir d'après la demande : un booléen
+    attendu (« dossier_complet » vrai), « renseigné » (le champ est rempli), « permise »
+    (la valeur est dans la liste de l'appel, pour la qualité du signataire)."""
+
+    id: str
+    libelle: str
+    champ: str | None = None
+    attendu: bool | str | None = None
+
+
+NOTES_DES_AUTRES = ("jamais", "apres_soumission")
+# Une évaluation soumise dont l'auteur a vu les notes des autres, puis change une note ou son
+# jugement d'admissibilité : « signaler » (permis, journalisé, montré à la présidence comme
+# « modifiée après consultation des autres notes ») ou « refuser ». Réglage du comité :
+# l'appel n'en dit rien.
+APRES_CONSULTATION = ("signaler", "refuser")
+DIMENSIONS_CIBLES = ("axe", "secteur", "region")
+
+
+@dataclass(frozen=True)
+class Cible:
+    """Une cible d'équilibre du portefeuille : part de l'enveloppe (en %) ou nombre de
+    demandes financées, au moins et/ou au plus, pour une valeur d'une dimension (« * » :
+    chaque valeur)."""
+
+    dimension: str
+    valeur: str
+    part_min: float | None = None
+    part_max: float | None = None
+    nombre_min: int | None = None
+    nombre_max: int | None = None
+
+    @property
+    def libelle(self) -> str:
+        bornes = []
+        if self.part_min is not None:
+            bornes.append(f"au moins {self.part_min:g} % de l'enveloppe")
+        if self.part_max is not None:
+            bornes.append(f"au plus {self.part_max:g} % de l'enveloppe")
+        if self.nombre_min is not None:
+            bornes.append(f"au moins {self.nombre_min} demande(s) financée(s)")
+        if self.nombre_max is not None:
+            bornes.append(f"au plus {self.nombre_max} demande(s) financée(s)")
+        qui = (
+            "chaque " + self.dimension if self.valeur == "*" else f"{self.dimension} {self.valeur}"
+        )
+        return f"{qui} : " + " et ".join(bornes)
+
+
+@dataclass(frozen=True)
+class Appel:
+    id: str
+    nom: str
+    nom_court: str
+    organisme: str
+    description: str
+    date_limite: dt.date | None
+    axes: tuple[Axe, ...]
+    secteurs: tuple[Secteur, ...]
+    criteres: tuple[Critere, ...]
+    echelle_min: float
+    echelle_max: float
+    pas: float
+    seuil_global: float
+    financement: Financement
+    plafond_visas: int
+    categories: tuple[CategorieDepense, ...]
+    qualites_signataire: tuple[str, ...]
+    regions: tuple[Region, ...]
+    conditions: tuple[Condition, ...] = ()
+    notes_des_autres: str = "jamais"
+    apres_consultation: str = "signaler"
+    agregation: str = "moyenne"
+    part_tronquee: float = 0.2
+    ecart_critere_a_discuter: float = 4.0
+    ecart_total_a_discuter: float = 20.0
+    regularisation_calibration: float = 2.0
+    departage: tuple[str, ...] = ()
+    mode_ligne: str = "stricte"
+    cibles: tuple[Cible, ...] = ()
+    source_toml: str = field(default="", repr=False, compare=False)
+
+    @property
+    def poids(self) -> dict[str, float]:
+        return {c.id: c.poids for c in self.criteres}
+
+    def valeurs_echelle(self) -> list[float]:
+        """Chaque note permise, de echelle_min à echelle_max par pas."""
+        n = round((self.echelle_max - self.echelle_min) / self.pas)
+        return [round(self.echelle_min + i * self.pas, 6) for i in range(n + 1)]
+
+    def region(self, code: str) -> Region | None:
+        return next((r for r in self.regions if r.code == code), None)
+
+
+# Schéma : clé → (types acceptés, obligatoire). Une clé inconnue est une erreur :
+# une faute de frappe dans « poids » ne doit pas passer inaperçue.
+_TEXTE = (str,)
+_NOMBRE = (int, float)
+_SCHEMA_APPEL = {
+    "id": (_TEXTE, True),
+    "nom": (_TEXTE, True),
+    "nom_court": (_TEXTE, False),
+    "organisme": (_TEXTE, False),
+    "description": (_TEXTE, False),
+    "date_limite": ((dt.date,), False),
+}
+_SCHEMA_AXE = {"numero": ((int,), True), "libelle": (_TEXTE, True)}
+_SCHEMA_SECTEUR = {"id": (_TEXTE, True), "libelle": (_TEXTE, True), "alias": ((list,), False)}
+_SCHEMA_EVALUATION = {
+    "echelle_min": (_NOMBRE, True),
+    "echelle_max": (_NOMBRE, True),
+    "pas": (_NOMBRE, True),
+    "seuil_global": (_NOMBRE, True),
+    "notes_des_autres": (_TEXTE, False),
+    "apres_consultation": (_TEXTE, False),
+    "agregation": (_TEXTE, False),
+    "part_tronquee": (_NOMBRE, False),
+    "ecart_critere_a_discuter": (_NOMBRE, False),
+    "ecart_total_a_discuter": (_NOMBRE, False),
+    "regularisation_calibration": (_NOMBRE, False),
+}
+_SCHEMA_CLASSEMENT = {"departage": ((list,), False), "mode_ligne": (_TEXTE, False)}
+AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
+MODES_LIGNE = ("stricte", "remplissage")
+# Règles de départage permises, en plus de « critere:<id> » (note plus haute d'abord).
+REGLES_DEPARTAGE = ("projet_conjoint", "part_financement_propre", "no_demande")
+_SCHEMA_CRITERE = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "description": (_TEXTE, True),
+    "poids": (_NOMBRE, True),
+    "note_basse": (_TEXTE, True),
+    "note_moyenne": (_TEXTE, True),
+    "note_haute": (_TEXTE, True),
+    "minimum": (_NOMBRE, False),
+}
+_SCHEMA_FINANCEMENT = {
+    "plafond_annuel": (_NOMBRE, True),
+    "bonification_projet_conjoint": (_NOMBRE, True),
+    "nombre_annees_max": ((int,), True),
+    "premiere_annee_debut": ((dt.date,), True),
+    "enveloppe": ((list,), True),
+}
+_SCHEMA_DEPENSES = {
+    "plafond_visas": (_NOMBRE, True),
+    "admissibles": ((list,), True),
+    "non_admissibles": ((list,), True),
+}
+_SCHEMA_CATEGORIE = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "alias": ((list,), False),
+    "plafonnee": ((bool,), False),
+}
+_SCHEMA_ADMISSIBILITE = {"qualites_signataire": ((list,), True), "conditions": ((list,), False)}
+_SCHEMA_CONDITION = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "champ": (_TEXTE, False),
+    "attendu": ((bool, str), False),
+}
+_ATTENDUS_TEXTE = ("renseigné", "permise")
+_SCHEMA_REGION = {"code": (_TEXTE, True), "nom": (_TEXTE, True)}
+_SECTIONS = {
+    "appel": dict,
+    "axes": list,
+    "secteurs": list,
+    "evaluation": dict,
+    "criteres": list,
+    "financement": dict,
+    "depenses": dict,
+    "admissibilite": dict,
+    "regions": list,
+    "classement": dict,
+    "cibles": list,
+}
+_SECTIONS_FACULTATIVES = {"classement", "cibles"}
+_SCHEMA_CIBLE = {
+    "dimension": (_TEXTE, True),
+    "valeur": ((str, int), True),
+    "part_min": (_NOMBRE, False),
+    "part_max": (_NOMBRE, False),
+    "nombre_min": ((int,), False),
+    "nombre_max": ((int,), False),
+}
+
+
+def _verifier(
+    table: Any, schema: dict[str, tuple[tuple[type, ...], bool]], ou: str, erreurs: list[str]
+) -> dict:
+    """Les clés connues et bien typées de `table` ; chaque écart devient une erreur nommée."""
+    if not isinstance(table, dict):
+        erreurs.append(f"{ou} : une table TOML est attendue.")
+        return {}
+    for cle in table:
+        if cle not in schema:
+            connues = ", ".join(sorted(schema))
+            erreurs.append(f"{ou} : clé inconnue « {cle} » (clés permises : {connues}).")
+    bonnes = {}
+    for cle, (types, obligatoire) in schema.items():
+        if cle not in table:
+            if obligatoire:
+                erreurs.append(f"{ou} : clé obligatoire « {cle} » manquante.")
+            continue
+        valeur = table[cle]
+        if isinstance(valeur, bool) and bool not in types:
+            erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}, pas un booléen.")
+        elif not isinstance(valeur, types):
+            erreurs.append(f"{ou} : « {cle} » doit être {_nom_type(types)}.")
+        elif probleme := _hors_bornes(valeur):
+            erreurs.append(f"{ou} : « {cle} » {probleme}.")
+        elif cle in _NON_VIDES and isinstance(valeur, str) and not valeur.strip():
+            erreurs.append(f"{ou} : « {cle} » ne peut pas être vide.")
+        else:
+            bonnes[cle] = valeur
+    return bonnes
+
+
+# Aucun montant, poids, note ni nombre d'une configuration d'appel n'approche un milliard ;
+# au-delà (ou infini, ou « nan »), c'est une erreur de saisie qui ferait planter les calculs.
+NOMBRE_MAX = 1_000_000_000
+ANNEES_FINANCEES_MAX = 10
+CRANS_MAX = 1000
+ANNEES_PERMISES = (1900, 2200)
+
+
+# Un libellé, un nom ou une description de quelques milliers de caractères au plus : au-delà,
+# c'est un fichier qui n'est pas une configuration (et chaque page le relirait).
+TEXTE_MAX = 10_000
+_NON_VIDES = {"id", "nom", "libelle"}
+
+
+def _hors_bornes(valeur: object) -> str:
+    """Ce qui ne va pas dans un nombre, une date ou un texte de la configuration ("" s'il
+    va)."""
+    if isinstance(valeur, bool):
+        return ""
+    if isinstance(valeur, str):
+        if len(valeur) > TEXTE_MAX:
+            return f"compte {len(valeur)} caractères : {TEXTE_MAX} au plus"
+        return ""
+    if isinstance(valeur, int | float):
+        if not math.isfinite(valeur):
+            return f"vaut {valeur} : un nombre fini est attendu"
+        if abs(valeur) > NOMBRE_MAX:
+            return f"vaut {valeur:g} : au plus {NOMBRE_MAX:,} en valeur absolue".replace(",", " ")
+        return ""
+    if isinstance(valeur, dt.datetime):
+        return "doit être une date (AAAA-MM-JJ), sans heure ni fuseau"
+    premiere, derniere = ANNEES_PERMISES
+    if isinstance(valeur, dt.date) and not premiere <= valeur.year <= derniere:
+        return f"vaut {valeur.isoformat()} : une date entre {premiere} et {derniere} est attendue"
+    return ""
+
+
+def _nom_type(types: tuple[type, ...]) -> str:
+    noms = {
+        str: "un texte",
+        int: "un nombre",
+        float: "un nombre",
+        bool: "vrai ou faux",
+        list: "une liste",
+        dt.date: "une date (AAAA-MM-JJ)",
+    }
+    return " ou ".join(dict.fromkeys(noms[t] for t in types))
+
+
+def _liste(donnees: dict, cle: str, erreurs: list[str]) -> list:
+    valeur = donnees.get(cle, [])
+    if not isinstance(valeur, list) or not valeur:
+        erreurs.append(f"[[{cle}]] : au moins un élément est attendu.")
+        return []
+    return valeur
+
+
+def _uniques(valeurs: list, quoi: str, erreurs: list[str]) -> None:
+    vus = set()
+    for v in valeurs:
+        if v in vus:
+            erreurs.append(f"{quoi} « {v} » en double.")
+        vus.add(v)
+
+
+def _noms_univoques(noms: list[tuple[str, str]], quoi: str, erreurs: list[str]) -> None:
+    """Un libellé ou alias qui désigne deux éléments rendrait l'import arbitraire."""
+    vus: dict[str, str] = {}
+    for ident, nom in noms:
+        cle = compacter(nom)
+        if cle in vus and vus[cle] != ident:
+            erreurs.append(
+                f"« {nom} » désigne deux {quoi}s (« {vus[cle]} » et « {ident} ») : un libellé "
+                "ou un alias ne peut servir qu'une fois."
+            )
+        vus.setdefault(cle, ident)
+
+
+def _cents(dollars: float) -> int:
+    return round(dollars * 100)
+
+
+def regions_lues(donnees: dict) -> list[Region]:
+    """Les régions bien formées de la configuration (pour valider ce qui s'y réfère)."""
+    return [
+        Region(t["code"], t["nom"])
+        for t in donnees.get("regions", [])
+        if isinstance(t, dict) and isinstance(t.get("code"), str) and isinstance(t.get("nom"), str)
+    ]
+
+
+# Une configuration d'appel fait quelques kilo-octets ; au-delà, ce n'en est pas une.
+TAILLE_MAX_TOML = 512 * 1024
+_POSITION_TOML = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+_ERREURS_TOML = (
+    ("Invalid value", "valeur illisible (texte sans guillemets ? nombre mal écrit ?)"),
+    ("Expected '=' after a key", "« = » attendu après le nom d'une clé"),
+    ("Cannot declare", "table déclarée deux fois"),
+    ("Cannot overwrite a value", "clé déclarée deux fois"),
+    ("Unterminated string", "texte sans guillemet fermant"),
+    ("Unclosed array", "liste sans crochet fermant"),
+    ("Illegal character", "caractère interdit (caractère de contrôle ?)"),
+    ("Expected newline", "fin de ligne attendue après une valeur"),
+    ("Invalid initial character for a key", "nom de clé mal formé"),
+    ("Invalid date", "date invalide (AAAA-MM-JJ)"),
+)
+
+
+def erreur_toml(message: str) -> str:
+    """Le message de tomllib (en anglais) dit en français, avec sa ligne et sa colonne."""
+    quoi = next((fr for en, fr in _ERREURS_TOML if message.startswith(en)), "syntaxe non reconnue")
+    position = _POSITION_TOML.search(message)
+    if position and position.group(1):
+        ou = f"ligne {position.group(1)}, colonne {position.group(2)}"
+    else:
+        ou = "à la fin du fichier"
+    return (
+        f"syntaxe TOML invalide ({ou}) : {quoi}. Ouvrez le fichier dans un éditeur de texte "
+        "en UTF-8 et corrigez cette ligne, ou repartez d'un TOML exporté par la page."
+    )
+
+
+def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
+    """Lit et valide une configuration d'appel ; lève `ErreurAppel` avec toutes les erreurs."""
+    texte = texte.removeprefix("\ufeff")  # un TOML enregistré « UTF-8 avec BOM » par Windows
+    if len(texte) > TAILLE_MAX_TOML:
+        raise ErreurAppel(
+            origine,
+            [
+                f"fichier de {len(texte) // 1024} Ko : une configuration d'appel en fait "
+                f"quelques-uns (limite {TAILLE_MAX_TOML // 1024} Ko). Vérifiez le fichier choisi."
+            ],
+        )
+    try:
+        donnees = tomllib.loads(texte)
+    except tomllib.TOMLDecodeError as exc:
+        raise ErreurAppel(origine, [erreur_toml(str(exc))]) from None
+    except RecursionError:
+        raise ErreurAppel(
+            origine, ["tableaux imbriqués trop profondément : ce n'est pas une configuration."]
+        ) from None
+    erreurs: list[str] = []
+    for cle in donnees:
+        if cle not in _SECTIONS:
+            erreurs.append(
+                f"section inconnue [{cle}] (sections permises : {', '.join(_SECTIONS)})."
+            )
+    for section, genre in _SECTIONS.items():
+        if section not in donnees and section in _SECTIONS_FACULTATIVES:
+            continue
+        if section not in donnees and genre is list:
+            erreurs.append(f"[[{section}]] : au moins un élément est attendu (aucun n'est donné).")
+        elif section not in donnees:
+            erreurs.append(f"section [{section}] manquante.")
+        elif not isinstance(donnees[section], genre):
+            erreurs.append(f"[{section}] n'a pas la forme attendue.")
+    if erreurs:
+        raise ErreurAppel(origine, erreurs)
+
+    entete = _verifier(donnees["appel"], _SCHEMA_APPEL, "[appel]", erreurs)
+    if isinstance(entete.get("id"), str) and not entete["id"].strip():
+        erreurs.append("[appel] : l'identifiant « id » ne peut pas être vide.")
+
+    axes = []
+    for i, t in enumerate(_liste(donnees, "axes", erreurs), 1):
+        t = _verifier(t, _SCHEMA_AXE, f"[[axes]] n° {i}", erreurs)
+        if isinstance(t.get("numero"), int) and isinstance(t.get("libelle"), str):
+            axes.append(Axe(t["numero"], t["libelle"]))
+    _uniques([a.numero for a in axes], "Numéro d'axe", erreurs)
+
+    secteurs = []
+    for i, t in enumerate(_liste(donnees, "secteurs", erreurs), 1):
+        t = _verifier(t, _SCHEMA_SECTEUR, f"[[secteurs]] n° {i}", erreurs)
+        if {"id", "libelle"} <= t.keys():
+            secteurs.append(Secteur(t["id"], t["libelle"], tuple(t.get("alias", []))))
+    _uniques([s.id for s in secteurs], "Identifiant de secteur", erreurs)
+    _noms_univoques(
+        [(s.id, n) for s in secteurs for n in (s.libelle, *s.alias)], "secteur", erreurs
+    )
+
+    evaluation = _verifier(donnees["evaluation"], _SCHEMA_EVALUATION, "[evaluation]", erreurs)
+    criteres = []
+    for i, t in enumerate(_liste(donnees, "criteres", erreurs), 1):
+        nom = f"[[criteres]] n° {i}" + (
+            f" (« {t['id']} »)" if isinstance(t, dict) and "id" in t else ""
+        )
+        t = _verifier(t, _SCHEMA_CRITERE, nom, erreurs)
+        if set(k for k, (_, req) in _SCHEMA_CRITERE.items() if req) <= t.keys():
+            criteres.append(
+                Critere(
+                    t["id"],
+                    t["libelle"],
+                    t["description"],
+                    float(t["poids"]),
+                    t["note_basse"],
+                    t["note_moyenne"],
+                    t["note_haute"],
+                    float(t["minimum"]) if "minimum" in t else None,
+                )
+            )
+    _uniques([c.id for c in criteres], "Identifiant de critère", erreurs)
+    for c in criteres:
+        if c.poids <= 0:
+            erreurs.append(f"Critère « {c.id} » : le poids doit être positif (lu : {c.poids:g}).")
+    total = sum(c.poids for c in criteres)
+    if (
+        criteres
+        and len(criteres) == len(donnees["criteres"])
+        and abs(total - 100) > TOLERANCE_POIDS
+    ):
+        detail = " + ".join(f"{c.poids:g}" for c in criteres)
+        erreurs.append(
+            f"Les poids des critères doivent totaliser 100 points ({detail} = {total:g})."
+        )
+    if {"echelle_min", "echelle_max", "pas", "seuil_global"} <= evaluation.keys():
+        bas, haut, pas = evaluation["echelle_min"], evaluation["echelle_max"], evaluation["pas"]
+        if not bas < haut:
+            erreurs.append("[evaluation] : echelle_min doit être inférieure à echelle_max.")
+        if not 0 < pas <= (haut - bas):
+            erreurs.append("[evaluation] : le pas doit être positif et tenir dans l'échelle.")
+        elif (haut - bas) / pas > CRANS_MAX:
+            erreurs.append(
+                f"[evaluation] : de {bas:g} à {haut:g} par pas de {pas:g}, l'échelle aurait "
+                f"plus de {CRANS_MAX} crans : un curseur ne se lirait plus. Agrandissez le pas."
+            )
+        if not 0 <= evaluation["seuil_global"] <= 100:
+            erreurs.append("[evaluation] : seuil_global est une note sur 100 (entre 0 et 100).")
+        for c in criteres:
+            if c.minimum is not None and not bas <= c.minimum <= haut:
+                erreurs.append(
+                    f"Critère « {c.id} » : le minimum {c.minimum:g} sort de l'échelle "
+                    f"{bas:g} à {haut:g}."
+                )
+
+    fin = _verifier(donnees["financement"], _SCHEMA_FINANCEMENT, "[financement]", erreurs)
+    financement = None
+    if not [k for k, (_, req) in _SCHEMA_FINANCEMENT.items() if req and k not in fin]:
+        enveloppe = fin["enveloppe"]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in enveloppe):
+            erreurs.append("[financement] : l'enveloppe est une liste de montants en dollars.")
+            enveloppe = []
+        elif bornes := [p for p in map(_hors_bornes, enveloppe) if p]:
+            erreurs.append(f"[financement] : un montant de l'enveloppe {bornes[0]}.")
+            enveloppe = []
+        if not 1 <= fin["nombre_annees_max"] <= ANNEES_FINANCEES_MAX:
+            erreurs.append(
+                f"[financement] : nombre_annees_max doit valoir de 1 à {ANNEES_FINANCEES_MAX}."
+            )
+        elif len(enveloppe) != fin["nombre_annees_max"]:
+            erreurs.append(
+                f"[financement] : l'enveloppe doit donner un montant par année financière "
+                f"({fin['nombre_annees_max']} attendus, {len(enveloppe)} lus)."
+            )
+        if any(v <= 0 for v in enveloppe):
+            erreurs.append("[financement] : chaque enveloppe annuelle doit être positive.")
+        for cle in ("plafond_annuel", "bonification_projet_conjoint"):
+            if isinstance(fin.get(cle), int | float) and fin[cle] < 0:
+                erreurs.append(f"[financement] : {cle} ne peut pas être négatif.")
+        financement = Financement(
+            _cents(fin["plafond_annuel"]),
+            _cents(fin["bonification_projet_conjoint"]),
+            fin["nombre_annees_max"],
+            fin["premiere_annee_debut"],
+            tuple(_cents(v) for v in enveloppe),
+        )
+
+    dep = _verifier(donnees["depenses"], _SCHEMA_DEPENSES, "[depenses]", erreurs)
+    if isinstance(dep.get("plafond_visas"), int | float) and dep["plafond_visas"] < 0:
+        erreurs.append("[depenses] : plafond_visas ne peut pas être négatif.")
+    categories = []
+    for cle, admissible in (("admissibles", True), ("non_admissibles", False)):
+        for i, t in enumerate(dep.get(cle, []) if isinstance(dep.get(cle), list) else [], 1):
+            t = _verifier(t, _SCHEMA_CATEGORIE, f"[[depenses.{cle}]] n° {i}", erreurs)
+            if {"id", "libelle"} <= t.keys():
+                categories.append(
+                    CategorieDepense(
+                        t["id"],
+                        t["libelle"],
+                        admissible,
+                        tuple(t.get("alias", [])),
+                        bool(t.get("plafonnee", False)),
+                    )
+                )
+    _uniques([c.id for c in categories], "Identifiant de catégorie de dépense", erreurs)
+    _noms_univoques(
+        [(c.id, n) for c in categories for n in (c.libelle, *c.alias)], "dépense", erreurs
+    )
+
+    adm = _verifier(donnees["admissibilite"], _SCHEMA_ADMISSIBILITE, "[admissibilite]", erreurs)
+    conditions = []
+    for i, t in enumerate(adm.get("conditions", []), 1):
+        t = _verifier(t, _SCHEMA_CONDITION, f"[[admissibilite.conditions]] n° {i}", erreurs)
+        if {"id", "libelle"} <= t.keys():
+            attendu = t.get("attendu")
+            if isinstance(attendu, str) and attendu not in _ATTENDUS_TEXTE:
+                erreurs.append(
+                    f"[[admissibilite.conditions]] « {t['id']} » : attendu = « {attendu} » "
+                    f"inconnu (true, false, {', '.join(_ATTENDUS_TEXTE)})."
+                )
+            if (attendu is None) != ("champ" not in t):
+                erreurs.append(
+                    f"[[admissibilite.conditions]] « {t['id']} » : « champ » et « attendu » "
+                    "vont ensemble (les deux, ou aucun pour une condition jugée sans données)."
+                )
+            conditions.append(Condition(t["id"], t["libelle"], t.get("champ"), attendu))
+    _uniques([c.id for c in conditions], "Identifiant de condition d'admissibilité", erreurs)
+    agregation = evaluation.get("agregation", "moyenne")
+    if agregation not in AGREGATIONS:
+        erreurs.append(
+            f"[evaluation] : agregation = « {agregation} » inconnue ({', '.join(AGREGATIONS)})."
+        )
+    part_tronquee = float(evaluation.get("part_tronquee", 0.2))
+    if not 0 <= part_tronquee < 0.5:
+        erreurs.append("[evaluation] : part_tronquee est une part de 0 à 0,5 (exclu).")
+    for cle in ("ecart_critere_a_discuter", "ecart_total_a_discuter"):
+        if cle in evaluation and evaluation[cle] <= 0:
+            erreurs.append(f"[evaluation] : {cle} doit être positif.")
+    if evaluation.get("regularisation_calibration", 2.0) < 0:
+        erreurs.append("[evaluation] : regularisation_calibration ne peut pas être négative.")
+    classement = _verifier(
+        donnees.get("classement", {}), _SCHEMA_CLASSEMENT, "[classement]", erreurs
+    )
+    ids_criteres = [c.id for c in criteres]
+    departage = classement.get(
+        "departage",
+        [f"critere:{ids_criteres[0]}", *REGLES_DEPARTAGE] if ids_criteres else [],
+    )
+    for regle in departage:
+        if not isinstance(regle, str) or not (
+            regle in REGLES_DEPARTAGE
+            or (regle.startswith("critere:") and regle.removeprefix("critere:") in ids_criteres)
+        ):
+            erreurs.append(
+                f"[classement] : règle de départage « {regle} » inconnue (« critere:<id> » "
+                f"d'un critère de l'appel, ou {', '.join(REGLES_DEPARTAGE)})."
+            )
+    mode_ligne = classement.get("mode_ligne", "stricte")
+    if mode_ligne not in MODES_LIGNE:
+        erreurs.append(
+            f"[classement] : mode_ligne = « {mode_ligne} » inconnu ({', '.join(MODES_LIGNE)})."
+        )
+    cibles = []
+    for i, t in enumerate(donnees.get("cibles", []), 1):
+        ou = f"[[cibles]] n° {i}"
+        t = _verifier(t, _SCHEMA_CIBLE, ou, erreurs)
+        if not {"dimension", "valeur"} <= t.keys():
+            continue
+        dimension, valeur = t["dimension"], str(t["valeur"])
+        valeurs_permises = {
+            "axe": {str(a.numero) for a in axes},
+            "secteur": {s.id for s in secteurs},
+            "region": {r.code for r in regions_lues(donnees)},
+        }
+        if dimension not in DIMENSIONS_CIBLES:
+            erreurs.append(
+                f"{ou} : dimension « {dimension} » inconnue ({', '.join(DIMENSIONS_CIBLES)})."
+            )
+            continue
+        if valeur != "*" and valeur not in valeurs_permises[dimension]:
+            erreurs.append(f"{ou} : {dimension} « {valeur} » inconnu de l'appel.")
+        bornes = [t.get(k) for k in ("part_min", "part_max", "nombre_min", "nombre_max")]
+        if all(b is None for b in bornes):
+            erreurs.append(f"{ou} : aucune borne (part_min, part_max, nombre_min, nombre_max).")
+        for k in ("part_min", "part_max"):
+            if k in t and not 0 <= t[k] <= 100:
+                erreurs.append(f"{ou} : {k} est un pourcentage de 0 à 100.")
+        for k in ("nombre_min", "nombre_max"):
+            if k in t and t[k] < 0:
+                erreurs.append(f"{ou} : {k} ne peut pas être négatif.")
+        if t.get("part_min", 0) > t.get("part_max", 100) or t.get("nombre_min", 0) > t.get(
+            "nombre_max", 10**9
+        ):
+            erreurs.append(f"{ou} : le minimum dépasse le maximum.")
+        cibles.append(
+            Cible(
+                dimension,
+                valeur,
+                *(float(t[k]) if k in t else None for k in ("part_min", "part_max")),
+                *(t.get(k) for k in ("nombre_min", "nombre_max")),
+            )
+        )
+    notes_des_autres = evaluation.get("notes_des_autres", "jamais")
+    if notes_des_autres not in NOTES_DES_AUTRES:
+        erreurs.append(
+            f"[evaluation] : notes_des_autres = « {notes_des_autres} » inconnu "
+            f"({', '.join(NOTES_DES_AUTRES)})."
+        )
+    apres_consultation = evaluation.get("apres_consultation", "signaler")
+    if apres_consultation not in APRES_CONSULTATION:
+        erreurs.append(
+            f"[evaluation] : apres_consultation = « {apres_consultation} » inconnu "
+            f"({', '.join(APRES_CONSULTATION)})."
+        )
+    regions = []
+    for i, t in enumerate(_liste(donnees, "regions", erreurs), 1):
+        t = _verifier(t, _SCHEMA_REGION, f"[[regions]] n° {i}", erreurs)
+        if {"code", "nom"} <= t.keys():
+            regions.append(Region(t["code"], t["nom"]))
+    _uniques([r.code for r in regions], "Code de région", erreurs)
+
+    if erreurs or financement is None:
+        raise ErreurAppel(origine, erreurs or ["[financement] incomplet."])
+    return Appel(
+        id=entete["id"],
+        nom=entete["nom"],
+        nom_court=entete.get("nom_court", entete["id"]),
+        organisme=entete.get("organisme", ""),
+        description=entete.get("description", ""),
+        date_limite=entete.get("date_limite"),
+        axes=tuple(axes),
+        secteurs=tuple(secteurs),
+        criteres=tuple(criteres),
+        echelle_min=float(evaluation["echelle_min"]),
+        echelle_max=float(evaluation["echelle_max"]),
+        pas=float(evaluation["pas"]),
+        seuil_global=float(evaluation["seuil_global"]),
+        financement=financement,
+        plafond_visas=_cents(dep["plafond_visas"]),
+        categories=tuple(categories),
+        qualites_signataire=tuple(adm.get("qualites_signataire", [])),
+        regions=tuple(regions),
+        conditions=tuple(conditions),
+        notes_des_autres=notes_des_autres,
+        apres_consultation=apres_consultation,
+        agregation=agregation,
+        part_tronquee=part_tronquee,
+        ecart_critere_a_discuter=float(evaluation.get("ecart_critere_a_discuter", 4.0)),
+        ecart_total_a_discuter=float(evaluation.get("ecart_total_a_discuter", 20.0)),
+        regularisation_calibration=float(evaluation.get("regularisation_calibration", 2.0)),
+        departage=tuple(departage),
+        mode_ligne=mode_ligne,
+        cibles=tuple(cibles),
+        source_toml=texte,
+    )
+
+
+def charger_appel(chemin: str | Path = APPEL_PAR_DEFAUT) -> Appel:
+    """Lit un fichier d'appel TOML ; lève `ErreurAppel` s'il est invalide ou illisible."""
+    chemin = Path(chemin)
+    try:
+        texte = chemin.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ErreurAppel(chemin.name, [f"fichier illisible : {exc}"]) from None
+    return appel_depuis_toml(texte, chemin.name)
+
+
+def appels_fournis() -> list[Path]:
+    """Les fichiers d'appel livrés dans donnees/appels/."""
+    return sorted(DOSSIER_APPELS.glob("*.toml"))

@@ -1,0 +1,474 @@
+"""Le classement : statut de chaque demande (inadmissible, non évalué, sous le seuil,
+classé), rang des classées avec le départage écrit dans l'appel, ligne de financement,
+et la comparaison avec d'autres pondérations.
+
+`classer` est une fonction sur des tableaux ; `charger` lit ce qu'il faut dans la base et
+l'appelle : la page, la ligne de commande et les tests calculent le même classement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+from evaluation.decision import financement, notation
+from evaluation.notes import attributions, repartition
+from evaluation.socle import formats, stockage
+from evaluation.socle.concurrence import Changement, ModificationConcurrente, verifier_version
+from evaluation.socle.stockage import Moteur
+
+INADMISSIBLE, NON_EVALUE, SOUS_SEUIL, CLASSE = (
+    "inadmissible",
+    "non évalué",
+    "sous le seuil",
+    "classé",
+)
+ORDRE_STATUTS = (CLASSE, SOUS_SEUIL, NON_EVALUE, INADMISSIBLE)
+LIBELLES_DEPARTAGE = {
+    "projet_conjoint": "projet conjoint avant projet d'une seule municipalité",
+    "part_financement_propre": "plus grande part du coût couverte par le demandeur et le "
+    "cofinancement",
+    "no_demande": "numéro de demande",
+}
+
+
+class ErreurClassement(ValueError):
+    """Une pondération ou un réglage refusé ; le message dit pourquoi."""
+
+
+class PonderationPerimee(ModificationConcurrente, ErreurClassement):
+    """Une autre pondération a été adoptée depuis que la page a lu la sienne."""
+
+
+def regles_departage(appel: Appel) -> list[str]:
+    """Le départage appliqué : celui de l'appel, le numéro de demande en dernier recours."""
+    regles = list(appel.departage)
+    return regles if "no_demande" in regles else [*regles, "no_demande"]
+
+
+def libelle_regle(regle: str, appel: Appel) -> str:
+    if regle.startswith("critere:"):
+        critere = next((c for c in appel.criteres if c.id == regle[8:]), None)
+        return f"note plus haute en « {critere.libelle if critere else regle[8:]} »"
+    return LIBELLES_DEPARTAGE.get(regle, regle)
+
+
+def reglages_notation(appel: Appel, poids: Mapping[str, float] | None = None):
+    poids = poids or appel.poids
+    return notation.Reglages(
+        poids=tuple(float(poids[c.id]) for c in appel.criteres),
+        echelle_min=appel.echelle_min,
+        echelle_max=appel.echelle_max,
+        agregation=appel.agregation,
+        part_tronquee=appel.part_tronquee,
+        ecart_critere=appel.ecart_critere_a_discuter,
+        ecart_total=appel.ecart_total_a_discuter,
+        regularisation=appel.regularisation_calibration,
+    )
+
+
+def inadmissibilites(evaluations: pd.DataFrame) -> pd.Series:
+    """demande_id → raisons, pour les demandes que la majorité des évaluations soumises
+    juge inadmissibles (plus de la moitié ; une égalité ne suffit pas à écarter)."""
+    soumises = evaluations[evaluations["statut"] == "soumise"]
+    if soumises.empty:
+        return pd.Series(dtype=object)
+    non = soumises["admissible"].map(lambda v: v is False or v == 0)
+    groupes = pd.DataFrame(
+        {
+            "demande_id": soumises["demande_id"].astype(int),
+            "non": non,
+            "raison": soumises["raison_inadmissibilite"].where(non),
+        }
+    ).groupby("demande_id")
+    comptes = groupes["non"].agg(["sum", "count"])
+    majorite = comptes[comptes["sum"] * 2 > comptes["count"]].index
+    raisons = groupes["raison"].agg(
+        lambda r: " ; ".join(sorted({x for x in r if isinstance(x, str) and x.strip()}))
+    )
+    return raisons.loc[majorite].fillna("")
+
+
+def _part_financement_propre(demandes: pd.DataFrame) -> np.ndarray:
+    cout = pd.to_numeric(demandes["cout_total"], errors="coerce").to_numpy(dtype=float)
+    propre = (
+        pd.to_numeric(demandes["contribution_demandeur"], errors="coerce").fillna(0)
+        + pd.to_numeric(demandes["cofinancement_externe"], errors="coerce").fillna(0)
+    ).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cout > 0, propre / cout, np.nan)
+
+
+def classer(
+    appel: Appel,
+    demandes: pd.DataFrame,
+    resultats: pd.DataFrame,
+    inadmissibles: pd.Series | None = None,
+    montants: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Le classement, dans l'ordre d'affichage : les classées par rang, puis les autres par
+    statut et numéro.
+
+    `demandes` : stockage.lire_demandes ; `resultats` : notation.resultats (index :
+    demande_id) ; `inadmissibles` : demande_id → raison ; `montants` : (D, années) montants
+    recommandés dans l'ordre de `demandes` (par défaut : la demande plafonnée).
+    Colonnes ajoutées : statut, rang, raison, departage (la règle qui a départagé une
+    demande de la précédente à total égal), recommande_anN, financement, cumul_anN."""
+    inadmissibles = inadmissibles if inadmissibles is not None else pd.Series(dtype=object)
+    ids = demandes["id"].astype(int).to_numpy()
+    table = demandes.reset_index(drop=True).copy()
+    table["demande_id"] = ids
+    r = resultats.reindex(ids)
+    for colonne in r.columns:
+        table[colonne] = r[colonne].to_numpy()
+    table["n_evaluations"] = table["n_evaluations"].fillna(0).astype(int)
+    table["part_financement_propre"] = _part_financement_propre(table)
+    table["projet_conjoint"] = table["projet_conjoint"].fillna(False).astype(bool)
+
+    sous_minimum = np.zeros(len(table), dtype=bool)
+    for c in appel.criteres:
+        if c.minimum is not None:
+            sous_minimum |= table[f"note:{c.id}"].to_numpy(dtype=float) < c.minimum - 1e-9
+    total = table["total"].to_numpy(dtype=float)
+    statut = np.select(
+        [
+            table["demande_id"].isin(inadmissibles.index).to_numpy(),
+            table["n_evaluations"].to_numpy() == 0,
+            (total < appel.seuil_global - 1e-9) | sous_minimum,
+        ],
+        [INADMISSIBLE, NON_EVALUE, SOUS_SEUIL],
+        default=CLASSE,
+    )
+    table["statut"] = statut
+    raisons = inadmissibles.to_dict()
+    table["raison"] = [raisons.get(d, "") for d in table["demande_id"]]
+    table.loc[table["statut"] == SOUS_SEUIL, "raison"] = np.where(
+        sous_minimum[statut == SOUS_SEUIL]
+        & ~(total[statut == SOUS_SEUIL] < appel.seuil_global - 1e-9),
+        "sous le minimum d'un critère",
+        f"total sous le seuil de {appel.seuil_global:g}",
+    )
+
+    # Clés de tri : classées d'abord, puis total et départage ; les autres par statut.
+    cles = {"_ordre": table["statut"].map(ORDRE_STATUTS.index), "_total": -np.round(total, 9)}
+    regles = []
+    for regle in appel.departage:
+        if regle.startswith("critere:"):
+            cles[regle] = -np.round(table[f"note:{regle[8:]}"].to_numpy(dtype=float), 9)
+        elif regle == "projet_conjoint":
+            cles[regle] = ~table["projet_conjoint"].to_numpy()
+        elif regle == "part_financement_propre":
+            cles[regle] = -np.round(table["part_financement_propre"].to_numpy(dtype=float), 9)
+        elif regle == "no_demande":
+            cles[regle] = table["no_demande"].astype(str).to_numpy()
+        regles.append(regle)
+    if "no_demande" not in cles:  # toujours en dernier : le classement reste déterministe
+        cles["no_demande"] = table["no_demande"].astype(str).to_numpy()
+        regles.append("no_demande")
+    tri = pd.DataFrame(cles)
+    dedans = tri["_ordre"] == 0
+    ordre = (
+        tri[dedans]
+        .sort_values([c for c in tri.columns if c != "_ordre"], kind="stable", na_position="last")
+        .index.append(tri[~dedans].sort_values(["_ordre", "no_demande"], kind="stable").index)
+    )
+    table = table.loc[ordre].reset_index(drop=True)
+    tri = tri.loc[ordre].reset_index(drop=True)
+
+    classees = (table["statut"] == CLASSE).to_numpy()
+    table["rang"] = pd.array(np.where(classees, np.cumsum(classees), 0), dtype="Int64")
+    table.loc[~classees, "rang"] = pd.NA
+    table["departage"] = _departage(tri, regles, classees, appel)
+
+    if montants is None:
+        montants = financement.montants_par_defaut(demandes.reset_index(drop=True), appel)
+    montants = np.asarray(montants, dtype=np.int64)[np.asarray(ordre, dtype=np.int64)]
+    annees = montants.shape[1]
+    for a in range(annees):
+        table[f"recommande_an{a + 1}"] = montants[:, a]
+    ligne = financement.ligne_de_financement(
+        montants[classees], appel.financement.enveloppe, appel.mode_ligne
+    )
+    table["financement"] = ""
+    table.loc[classees, "financement"] = ligne.statuts
+    for a in range(annees):
+        cumul = np.zeros(len(table), dtype=np.int64)
+        cumul[classees] = ligne.cumuls[:, a]
+        table[f"cumul_an{a + 1}"] = pd.array(np.where(classees, cumul, 0), dtype="Int64")
+        table.loc[~classees, f"cumul_an{a + 1}"] = pd.NA
+    return table
+
+
+def ligne_du_classement(table: pd.DataFrame, appel: Appel) -> financement.Ligne:
+    """La ligne de financement d'un classement (`classer`) : statuts, cumuls, restant."""
+    classees = table[table["statut"] == CLASSE]
+    colonnes = [f"recommande_an{a + 1}" for a in range(financement.nombre_annees(appel))]
+    montants = classees[colonnes].to_numpy(dtype=np.int64).reshape(len(classees), len(colonnes))
+    return financement.ligne_de_financement(montants, appel.financement.enveloppe, appel.mode_ligne)
+
+
+def _departage(tri: pd.DataFrame, regles: list[str], classees: np.ndarray, appel) -> list[str]:
+    """Pour chaque classée à total égal à la précédente : la première règle qui les
+    sépare (vide sinon). Vectorisé : une comparaison par règle, pas par demande."""
+    n = len(tri)
+    resultat = np.full(n, "", dtype=object)
+    if n < 2 or not regles:
+        return list(resultat)
+    total = tri["_total"].to_numpy()
+    egales = np.zeros(n, dtype=bool)
+    egales[1:] = (total[1:] == total[:-1]) & classees[1:] & classees[:-1]
+    decidee = ~egales
+    for regle in regles:
+        cle = tri[regle].to_numpy()
+        differe = np.zeros(n, dtype=bool)
+        avant, apres = cle[:-1], cle[1:]
+        differe[1:] = (avant != apres) & ~(pd.isna(avant) & pd.isna(apres))
+        nouvelles = ~decidee & differe
+        resultat[nouvelles] = libelle_regle(regle, appel)
+        decidee |= nouvelles
+    return list(resultat)
+
+
+@dataclass(frozen=True)
+class Donnees:
+    """Ce que la base dit d'un appel pour le classer, lu une fois."""
+
+    demandes: pd.DataFrame
+    notes: pd.DataFrame  # en long : demande_id, evaluateur, critere, note
+    evaluations: pd.DataFrame
+    modifications: list[dict]
+    decisions: list[dict]
+    attendues: dict[int, int]  # demande_id → nombre d'évaluations attendues
+    poids: dict[str, float]
+    ponderation: dict | None
+    reglages: repartition.Reglages
+
+
+def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
+    """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
+    d'admissibilité, les montants modifiés, les décisions et la pondération en vigueur."""
+    etat = attributions.charger(appel.id, moteur=moteur)
+    with moteur.connect() as connexion:
+        demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+        notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
+        evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
+        modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
+        decisions = stockage.lire_decisions(appel.id, connexion=connexion)
+        ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
+    if etat.conflits:
+        exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
+        paires = pd.MultiIndex.from_arrays(
+            [notes["demande_id"].astype(int), notes["evaluateur"]], names=["d", "e"]
+        )
+        notes = notes[~paires.isin(exclues)]
+        paires = pd.MultiIndex.from_arrays(
+            [evaluations["demande_id"].astype(int), evaluations["evaluateur"]], names=["d", "e"]
+        )
+        evaluations = evaluations[~paires.isin(exclues)]
+    poids = dict(appel.poids)
+    if ponderation:
+        poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
+    attendues = {int(d): len(etat.evaluateurs_de(int(d))) for d in demandes["id"]}
+    return Donnees(
+        demandes,
+        notes.reset_index(drop=True),
+        evaluations,
+        modifications,
+        decisions,
+        attendues,
+        poids,
+        ponderation,
+        etat.reglages,
+    )
+
+
+def classement(
+    appel: Appel, donnees: Donnees, poids: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Le classement complet d'un appel (voir `classer`) avec les poids en vigueur, ou
+    `poids` pour une simulation ; ajoute `attendues` et la décision du comité."""
+    r = reglages_notation(appel, poids or donnees.poids)
+    c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
+    resultats = notation.resultats(c, r)
+    montants, _ = financement.montants_recommandes(donnees.demandes, appel, donnees.modifications)
+    table = classer(
+        appel, donnees.demandes, resultats, inadmissibilites(donnees.evaluations), montants
+    )
+    table["attendues"] = table["demande_id"].map(donnees.attendues).fillna(0).astype(int)
+    par_demande = {int(d["demande_id"]): d for d in donnees.decisions}
+    table["decision"] = table["demande_id"].map(
+        lambda d: par_demande[d]["decision"] if d in par_demande else ""
+    )
+    for a in (1, 2):
+        table[f"accorde_an{a}"] = table["demande_id"].map(
+            lambda d, a=a: par_demande[d][f"montant_an{a}"] if d in par_demande else pd.NA
+        )
+    table["justification"] = table["demande_id"].map(
+        lambda d: (par_demande[d]["justification"] or "") if d in par_demande else ""
+    )
+    rangs_calibres = (
+        table["total_calibre"].where(table["statut"] == CLASSE).rank(ascending=False, method="min")
+    )
+    table["rang_calibre"] = rangs_calibres.astype("Int64")
+    return table
+
+
+def comparer(officiel: pd.DataFrame, simule: pd.DataFrame) -> pd.DataFrame:
+    """Ce qui bouge d'un classement à l'autre : rang avant et après, déplacement (positif :
+    monte), et les demandes qui franchissent la ligne de financement."""
+    a = officiel.set_index("demande_id")[["no_demande", "rang", "financement", "total"]]
+    b = simule.set_index("demande_id")[["rang", "financement", "total"]]
+    t = a.merge(b, left_index=True, right_index=True, how="left", suffixes=("", "_simule"))
+    t["deplacement"] = (t["rang"] - t["rang_simule"]).astype("Int64")
+    t["franchit"] = np.select(
+        [
+            (t["financement"] == financement.FINANCE)
+            & (t["financement_simule"] != financement.FINANCE),
+            (t["financement"] != financement.FINANCE)
+            & (t["financement_simule"] == financement.FINANCE),
+        ],
+        ["sort du financement", "entre dans le financement"],
+        default="",
+    )
+    bouge = (t["deplacement"].fillna(0) != 0) | (t["franchit"] != "")
+    return t[bouge].reset_index().sort_values("rang_simule", na_position="last")
+
+
+def adopter_poids(
+    appel: Appel,
+    poids: Mapping[str, float],
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+) -> None:
+    """Adopte de nouvelles pondérations pour l'appel (journalisé, daté) ; elles doivent
+    couvrir chaque critère, être positives et totaliser 100. `version_attendue` :
+    l'identifiant de la pondération en vigueur que la page a lue (0 : aucune) ;
+    `PonderationPerimee` si une autre a été adoptée depuis."""
+    inconnus = set(poids) - set(appel.poids)
+    manquants = set(appel.poids) - set(poids)
+    if inconnus or manquants:
+        raise ErreurClassement(
+            "les pondérations doivent nommer chaque critère de l'appel, et eux seuls."
+        )
+    if any(p <= 0 for p in poids.values()):
+        raise ErreurClassement("chaque poids doit être positif.")
+    if abs(sum(poids.values()) - 100) > 1e-6:
+        raise ErreurClassement(
+            f"les poids doivent totaliser 100 (total : {sum(poids.values()):g})."
+        )
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.ponderations) as connexion:
+        avant = stockage.lire_ponderation(appel.id, connexion=connexion)
+        verifier_version(
+            "La pondération de l'appel",
+            int(avant["id"]) if avant else 0,
+            version_attendue,
+            lambda: _ponderations_depuis(appel, version_attendue, connexion),
+            feminin=True,
+            erreur=PonderationPerimee,
+        )
+        anciens = dict(appel.poids)
+        if avant:
+            anciens.update(avant["poids"])
+        nouveaux = {c.id: float(poids[c.id]) for c in appel.criteres}
+        if nouveaux == {k: float(v) for k, v in anciens.items()}:
+            return
+        stockage.ajouter_ponderation(
+            {"appel_id": appel.id, "poids": nouveaux, "date": instant, "auteur": auteur},
+            connexion=connexion,
+        )
+
+        def texte(p):
+            return ", ".join(f"{c.id} {float(p[c.id]):g}" for c in appel.criteres)
+
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "ponderation",
+                    texte(anciens),
+                    texte(nouveaux),
+                    appel_id=appel.id,
+                )
+            ],
+            connexion=connexion,
+        )
+
+
+def _ponderations_depuis(appel: Appel, version: int, connexion) -> list[Changement]:
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    return [
+        Changement(
+            p["date"],
+            noms.get(p["auteur"], p["auteur"]),
+            ", ".join(f"{c.id} {float(p['poids'].get(c.id, 0)):g}" for c in appel.criteres),
+        )
+        for p in stockage.lignes_depuis(
+            stockage.ponderations, version, connexion=connexion, appel_id=appel.id
+        )
+    ]
+
+
+def appel_aux_poids(appel: Appel, poids: Mapping[str, float]) -> Appel:
+    """L'appel avec d'autres poids (pour afficher des totaux cohérents avec eux)."""
+    return replace(
+        appel, criteres=tuple(replace(c, poids=float(poids[c.id])) for c in appel.criteres)
+    )
+
+
+COLONNES_FICHIER = [
+    "rang",
+    "no_demande",
+    "note",
+    "n_evaluations",
+    "ecart_type",
+    "statut",
+    "montant_recommande_an1",
+    "montant_recommande_an2",
+    "cumul_an1",
+    "cumul_an2",
+]
+
+
+def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
+    """Le classement pour un fichier ou un terminal : colonnes nommées par leurs clés, notes
+    à deux décimales (point), montants en dollars (« 25000.00 »), vide pour « sans objet ».
+    Le statut dit « financé » ou « liste d'attente » pour une demande classée."""
+
+    def nombre_ou_vide(v, decimales=2):
+        return "" if v is None or pd.isna(v) else f"{float(v):.{decimales}f}"
+
+    def dollars_ou_vide(v):
+        return "" if v is None or pd.isna(v) else formats.dollars(int(v))
+
+    statut = np.where(table["statut"] == CLASSE, table["financement"], table["statut"])
+    sortie = pd.DataFrame(
+        {
+            "rang": ["" if pd.isna(r) else str(int(r)) for r in table["rang"]],
+            "no_demande": table["no_demande"].astype(str),
+            "note": [nombre_ou_vide(v) for v in table["total"]],
+            "n_evaluations": table["n_evaluations"].astype(int).astype(str),
+            "ecart_type": [nombre_ou_vide(v) for v in table["ecart_type_total"]],
+            "statut": statut,
+        }
+    )
+    for a in (1, 2):
+        cle = f"recommande_an{a}"
+        sortie[f"montant_recommande_an{a}"] = [
+            dollars_ou_vide(v) for v in (table[cle] if cle in table else [None] * len(table))
+        ]
+    for a in (1, 2):
+        cle = f"cumul_an{a}"
+        sortie[cle] = [
+            dollars_ou_vide(v) for v in (table[cle] if cle in table else [None] * len(table))
+        ]
+    return sortie[COLONNES_FICHIER]

@@ -1,0 +1,193 @@
+"""Règles d'admissibilité tirées des données : plafonds, montage financier, lignes de budget.
+
+Chaque règle renvoie des constats (code, message, clé visée) ; c'est `validation` qui les
+situe dans le fichier. Les montants sont en cents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+from evaluation.socle.formats import date, montant
+from evaluation.socle.texte import cle_souple
+
+CLES_MONTANT_ANNEE = ("montant_demande_an1", "montant_demande_an2")
+
+
+@dataclass(frozen=True)
+class Constat:
+    code: str
+    message: str
+    cle: str
+
+
+def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -> list[Constat]:
+    """Avertissements sur une demande valide : plafond, coût, contribution, autre aide, dates.
+
+    `presentes` : les champs que le fichier fournit ; une règle qui dépend d'un champ absent
+    du fichier n'est pas appliquée (une réimportation partielle ne crée pas de fausse alerte).
+    """
+    f = appel.financement
+    constats = []
+    presentes = presentes if presentes is not None else set(d)
+    conjoint = bool(d.get("projet_conjoint"))
+    plafond = f.plafond(conjoint)
+    genre = "projet conjoint" if conjoint else "projet porté par une seule municipalité"
+    for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
+        demande = d.get(cle) or 0
+        if annee > f.nombre_annees_max and demande:
+            constats.append(
+                Constat(
+                    "annee_hors_appel",
+                    f"montant demandé pour l'année {annee}, alors que l'appel finance au plus "
+                    f"{f.nombre_annees_max} année(s).",
+                    cle,
+                )
+            )
+        elif demande > plafond:
+            constats.append(
+                Constat(
+                    "plafond_depasse",
+                    f"{montant(demande)} demandés pour l'année {annee} : au-dessus du plafond "
+                    f"de {montant(plafond)} par année pour un {genre}. Le montant recommandé "
+                    "sera plafonné.",
+                    cle,
+                )
+            )
+    total_demande = sum(d.get(c) or 0 for c in CLES_MONTANT_ANNEE)
+    cout = d.get("cout_total")
+    if cout is not None and cout < total_demande:
+        constats.append(
+            Constat(
+                "cout_inferieur_demande",
+                f"coût total ({montant(cout)}) inférieur à la somme demandée "
+                f"({montant(total_demande)}) : vérifiez le montage financier.",
+                "cout_total",
+            )
+        )
+    finance = {"contribution_demandeur", "cofinancement_externe"} & presentes
+    if finance and not (d.get("contribution_demandeur") or d.get("cofinancement_externe")):
+        constats.append(
+            Constat(
+                "sans_contribution",
+                "ni contribution du demandeur ni cofinancement : l'appel attend l'une ou l'autre "
+                "dans le montage financier.",
+                "contribution_demandeur",
+            )
+        )
+    if d.get("autre_financement_gouvernemental") is True:
+        constats.append(
+            Constat(
+                "autre_financement",
+                "financement d'un autre programme gouvernemental déclaré : un projet qui en "
+                "reçoit n'est pas admissible ; à vérifier par l'évaluateur.",
+                "autre_financement_gouvernemental",
+            )
+        )
+    annees = f.annees_financieres()
+    debut, fin = d.get("date_debut"), d.get("date_fin")
+    if debut and fin and (debut < annees[0][0] or fin > annees[-1][1]):
+        constats.append(
+            Constat(
+                "hors_periode",
+                f"projet du {date(debut)} au {date(fin)} : hors de la période financée par "
+                f"l'appel (du {date(annees[0][0])} au {date(annees[-1][1])}).",
+                "date_debut" if debut < annees[0][0] else "date_fin",
+            )
+        )
+    return constats
+
+
+@dataclass(frozen=True)
+class ConstatLigne:
+    """Constat sur une ligne de budget (index dans la liste fournie) ou sur la demande (None)."""
+
+    code: str
+    message: str
+    cle: str
+    index_ligne: int | None
+
+
+def constats_budget(
+    d: dict, lignes: Iterable[dict], appel: Appel, presentes: set[str] | None = None
+) -> list[ConstatLigne]:
+    """Dépenses non admissibles, plafond des visas, écart entre lignes et montants demandés."""
+    constats = []
+    cumul_plafonne = 0
+    par_annee: dict[int, int] = {}
+    plafonnees = {c.id for c in appel.categories if c.plafonnee}
+    for i, ligne in enumerate(lignes):
+        par_annee[ligne["annee"]] = par_annee.get(ligne["annee"], 0) + ligne["montant"]
+        if ligne.get("admissible") is False:
+            constats.append(
+                ConstatLigne(
+                    "depense_non_admissible",
+                    f"dépense non admissible (« {ligne['categorie']} », "
+                    f"{montant(ligne['montant'])}) : elle ne peut pas être financée par l'appel.",
+                    "categorie",
+                    i,
+                )
+            )
+        if ligne.get("categorie_id") in plafonnees:
+            avant = cumul_plafonne
+            cumul_plafonne += ligne["montant"]
+            if avant <= appel.plafond_visas < cumul_plafonne:
+                constats.append(
+                    ConstatLigne(
+                        "plafond_visas",
+                        f"frais de visas et de documents d'entrée de {montant(cumul_plafonne)} "
+                        f"pour la demande : au-dessus du plafond de "
+                        f"{montant(appel.plafond_visas)}.",
+                        "montant",
+                        i,
+                    )
+                )
+    for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
+        if presentes is not None and cle not in presentes:
+            continue  # colonne absente du fichier : rien à comparer
+        demande = d.get(cle) or 0
+        lignes_annee = par_annee.get(annee, 0)
+        if (demande or lignes_annee) and lignes_annee != demande:
+            constats.append(
+                ConstatLigne(
+                    "budget_ecart",
+                    f"les lignes de budget de l'année {annee} totalisent {montant(lignes_annee)} "
+                    f"alors que {montant(demande)} sont demandés : corrigez le budget ou le "
+                    "montant demandé.",
+                    cle,
+                    None,
+                )
+            )
+    return constats
+
+
+def _vide(valeur: object) -> bool:
+    """None, NaN, pd.NA et le texte vide disent tous « le fichier ne le dit pas »."""
+    if isinstance(valeur, str):
+        return not valeur.strip()
+    try:
+        return bool(pd.isna(valeur))
+    except (TypeError, ValueError):
+        return False
+
+
+def preremplir(d: Mapping, appel: Appel) -> dict[str, bool | None]:
+    """La réponse que les données suggèrent pour chaque condition de la liste de l'appel :
+    vrai, faux, ou None quand le fichier ne le dit pas (l'évaluateur tranche)."""
+    permises = {cle_souple(q) for q in appel.qualites_signataire}
+    reponses: dict[str, bool | None] = {}
+    for c in appel.conditions:
+        valeur = d.get(c.champ) if c.champ else None
+        if c.champ is None or _vide(valeur):
+            reponses[c.id] = None
+        elif c.attendu == "renseigné":
+            reponses[c.id] = True
+        elif c.attendu == "permise":
+            reponses[c.id] = cle_souple(str(valeur)) in permises
+        else:
+            reponses[c.id] = bool(valeur) == c.attendu
+    return reponses

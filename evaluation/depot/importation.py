@@ -1,0 +1,399 @@
+"""Une importation de bout en bout : lire et vérifier un lot de fichiers, puis l'écrire
+dans le stockage en une seule transaction, en disant ce qui a changé.
+
+Réimporter une demande déjà stockée la met à jour en place : son identifiant ne change
+pas, si bien que tout ce qui s'y rattache (évaluations, décisions) est conservé.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from evaluation.appels.configuration import Appel
+from evaluation.depot.gabarit import LIBELLES_CHAMPS
+from evaluation.depot.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
+from evaluation.depot.municipalites import Repertoire, repertoire
+from evaluation.depot.validation import Enregistrement, Verification, cle_numero, verifier
+from evaluation.socle import stockage
+from evaluation.socle.formats import montant
+from evaluation.socle.probleme import REFUS, Probleme
+from evaluation.socle.stockage import Moteur
+from evaluation.socle.texte import nettoyer
+from evaluation.sorties.tableaux import valeur_lisible
+
+Source = str | Path | bytes | BinaryIO
+journal = logging.getLogger(__name__)
+LIMITES_PAR_DEFAUT = Limites()
+
+
+@contextlib.contextmanager
+def ramasse_miettes_suspendu() -> Iterator[None]:
+    """Suspend le ramasse-miettes cyclique pendant un traitement en masse.
+
+    Lire et vérifier 25 000 enregistrements crée des centaines de milliers d'objets sans
+    cycle : le comptage de références les libère, et les passages répétés du ramasse-miettes
+    sur les objets vivants coûtaient un cinquième du temps d'importation (mesuré par
+    benchmarks/importation.py). L'état d'avant est rétabli, même en cas d'erreur."""
+    actif = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if actif:
+            gc.enable()
+
+
+def message_erreur(exc: BaseException) -> str:
+    """L'erreur d'une importation en une phrase : pour une erreur de base de données, le
+    message du serveur, sans la requête ni ses milliers de paramètres."""
+    origine = getattr(exc, "orig", None) or exc
+    texte = " ".join(str(origine).split())
+    return f"{type(origine).__name__} : {texte[:300]}{'…' if len(texte) > 300 else ''}"
+
+
+@dataclass
+class Changement:
+    no_demande: str
+    details: list[str]
+
+
+@dataclass
+class RapportImportation:
+    """Ce que l'importation a fait, pour la page, la ligne de commande et le journal."""
+
+    importation_id: int | None
+    avant: int
+    apres: int
+    creees: list[str] = field(default_factory=list)
+    mises_a_jour: list[Changement] = field(default_factory=list)
+    inchangees: list[str] = field(default_factory=list)
+    ecartees: list[str] = field(default_factory=list)
+    nb_lignes_budget: int = 0
+    lignes_valides_seulement: bool = False
+
+
+TOUS_LES_FICHIERS = "*"
+
+
+def noms_uniques(noms: list[str]) -> list[str]:
+    """Deux fichiers de même nom (de deux dossiers) restent distincts : « demande.xlsx (2) »."""
+    vus: dict[str, int] = {}
+    uniques = []
+    for nom in noms:
+        vus[nom] = vus.get(nom, 0) + 1
+        uniques.append(nom if vus[nom] == 1 else f"{nom} ({vus[nom]})")
+    return uniques
+
+
+def lire_lot(
+    sources: Iterable[tuple[str, Source]],
+    limites: Limites = LIMITES_PAR_DEFAUT,
+    correspondances: Mapping[str, Mapping[str, str]] | None = None,
+    progression: Callable[[float, str], None] | None = None,
+) -> tuple[list[FichierLu], list[Probleme]]:
+    """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus."""
+    lus, refus = [], []
+    sources = list(sources)
+    correspondances = correspondances or {}
+    for i, (nom, source) in enumerate(
+        zip(noms_uniques([n for n, _ in sources]), (s for _, s in sources), strict=True)
+    ):
+        if progression:
+            progression(i / max(len(sources), 1), f"Lecture de {nom}")
+        relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
+        try:
+            lus.append(lire_fichier(nom, source, limites, relie))
+        except FichierRefuse as exc:
+            refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
+        except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
+            journal.info("%s : lecture impossible", nom, exc_info=True)
+            refus.append(
+                Probleme(
+                    nom,
+                    "fichier_illisible",
+                    f"{nom} : lecture impossible. Ouvrez-le dans Excel et réenregistrez-le au "
+                    "format .xlsx ; si l'erreur persiste, transmettez le fichier à l'équipe du "
+                    "tableau de bord.",
+                    REFUS,
+                )
+            )
+    return lus, refus
+
+
+def verifier_lot(
+    sources: Iterable[tuple[str, Source]],
+    appel: Appel,
+    *,
+    numeros_stockes: Iterable[str] = (),
+    limites: Limites = LIMITES_PAR_DEFAUT,
+    correspondances: Mapping[str, Mapping[str, str]] | None = None,
+    repertoire_municipalites: Repertoire | None = None,
+    progression: Callable[[float, str], None] | None = None,
+) -> Verification:
+    """Lit et vérifie un lot de fichiers sans rien écrire."""
+    with ramasse_miettes_suspendu():
+        lus, refus = lire_lot(sources, limites, correspondances, progression)
+        if progression:
+            progression(0.9, "Vérification des demandes")
+        return verifier(
+            lus, appel, repertoire_municipalites or repertoire(), refus, numeros_stockes
+        )
+
+
+def _ligne_demande(e: Enregistrement, maintenant, importation_id: int) -> dict:
+    v = e.valeurs
+    avertissements = [
+        {
+            "code": p.code,
+            "message": p.message,
+            "severite": p.severite,
+            "colonne": p.colonne,
+            "feuille": p.feuille,
+            "ligne": p.ligne,
+            "fichier": p.fichier,
+        }
+        for p in e.problemes
+    ]
+    return {
+        **{cle: v.get(cle) for cle in stockage.CHAMPS_DEMANDE},
+        "colonnes_supplementaires": {k: _json(x) for k, x in e.supplementaires.items()} or None,
+        "avertissements": avertissements,
+        "source_fichier": e.fichier,
+        "source_feuille": e.feuille,
+        "source_ligne": e.ligne,
+        "importation_id": importation_id,
+        "modifie_le": maintenant,
+    }
+
+
+def _json(valeur: object) -> object:
+    """Une valeur de colonne hors gabarit, telle qu'un JSON stocké peut la garder."""
+    if isinstance(valeur, bool | int) or valeur is None:
+        return valeur
+    if isinstance(valeur, float):
+        return valeur if math.isfinite(valeur) else None
+    return nettoyer(valeur)
+
+
+def _ligne_budget(e: Enregistrement) -> dict:
+    return {
+        **{cle: e.valeurs.get(cle) for cle in stockage.CHAMPS_LIGNE},
+        "colonnes_supplementaires": {k: _json(x) for k, x in e.supplementaires.items()} or None,
+        "source_fichier": e.fichier,
+        "source_ligne": e.ligne,
+    }
+
+
+def _afficher(cle: str, valeur: object) -> str:
+    texte = valeur_lisible(cle, valeur) or "(vide)"
+    return texte if len(texte) <= 60 else texte[:57] + "…"
+
+
+def _cle_budget(ligne: dict) -> tuple:
+    return (ligne["annee"], ligne["categorie"], ligne["description"], ligne["montant"])
+
+
+def differences(ancienne: dict, nouvelle: dict, lignes: list[dict] | None) -> list[str]:
+    """Les champs qui changent, en clair (« Titre du projet : « A » → « B » »)."""
+    details = []
+    for cle in stockage.CHAMPS_DEMANDE:
+        avant, apres = ancienne.get(cle), nouvelle.get(cle)
+        if (avant in (None, "")) and (apres in (None, "")):
+            continue
+        if avant != apres:
+            nom = LIBELLES_CHAMPS.get(cle, cle)
+            details.append(f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}")
+    if lignes is not None:
+        anciennes = sorted(map(_cle_budget, ancienne.get("lignes_budget", [])), key=repr)
+        nouvelles = sorted(map(_cle_budget, lignes), key=repr)
+        if anciennes != nouvelles:
+            totaux = []
+            for annee in sorted({a for a, *_ in anciennes} | {a for a, *_ in nouvelles}):
+                avant = sum(m or 0 for a, _, _, m in anciennes if a == annee)
+                apres = sum(m or 0 for a, _, _, m in nouvelles if a == annee)
+                totaux.append(f"année {annee} : {montant(avant)} → {montant(apres)}")
+            details.append(
+                f"lignes de budget remplacées ({len(anciennes)} → {len(nouvelles)} lignes ; "
+                + " ; ".join(totaux)
+                + ")"
+            )
+    return details
+
+
+def importer(
+    verification: Verification,
+    appel: Appel,
+    *,
+    moteur: Moteur,
+    lignes_valides_seulement: bool = False,
+    auteur: str | None = None,
+    progression: Callable[[float, str], None] | None = None,
+    correspondances: Mapping[str, Mapping[str, str]] | None = None,
+) -> RapportImportation:
+    """Écrit les demandes importables du lot, en une transaction.
+
+    Une erreur en cours de route annule tout : le stockage reste tel qu'il était.
+    `correspondances` (colonnes reliées à la main) est inscrit au journal.
+    """
+    with ramasse_miettes_suspendu():
+        return _importer(
+            verification,
+            appel,
+            moteur,
+            lignes_valides_seulement,
+            auteur,
+            progression,
+            correspondances or {},
+        )
+
+
+def _cles_presentes(d: Enregistrement) -> set[str]:
+    """Les champs que le fichier de la demande fournit : à la réimportation, un champ absent du
+    fichier garde sa valeur stockée (seule une cellule présente et vide l'efface)."""
+    colonnes = set(d.tableau.colonnes) if d.tableau is not None else set(stockage.CHAMPS_DEMANDE)
+    derivees = set()
+    if "municipalite" in colonnes:
+        derivees |= {"code_geographique", "region"}
+    if "municipalites_partenaires" in colonnes:
+        derivees.add("projet_conjoint")
+    return (colonnes | derivees) & set(stockage.CHAMPS_DEMANDE)
+
+
+class AppelArchive(RuntimeError):
+    """Importer dans un appel archivé : refusé, rien n'est écrit."""
+
+
+def _importer(
+    verification, appel, moteur, lignes_valides_seulement, auteur, progression, correspondances
+):
+    avancer = progression or (lambda *_: None)
+    gardees, lignes = verification.selection(lignes_valides_seulement)
+    ecartees = verification.ecartees(lignes_valides_seulement)
+    # Les numéros se comparent sans égard à la casse : « t-001 » désigne « T-001 ».
+    lignes_par_cle: dict[str, list[dict]] = {}
+    for b in lignes:
+        lignes_par_cle.setdefault(b.cle, []).append(_ligne_budget(b))
+
+    with stockage.ecriture(moteur, stockage.demandes) as connexion:
+        if appel.id in stockage.appels_archives(connexion=connexion):
+            raise AppelArchive(
+                f"l'appel « {appel.id} » est archivé : rouvrez-le (page Paramètres de "
+                "l'appel) avant d'y importer des demandes."
+            )
+        stockage.enregistrer_appel(appel, connexion=connexion)
+        avancer(0.1, "Lecture des demandes déjà stockées")
+        existantes = {
+            cle_numero(no): ligne
+            for no, ligne in stockage.demandes_existantes(appel.id, connexion=connexion).items()
+        }
+        avant = sum(1 for e in existantes.values() if e.get("retiree_le") is None)
+        maintenant = stockage.maintenant()
+        rapport = RapportImportation(
+            None,
+            avant,
+            avant,
+            ecartees=[d.no_demande or f"ligne {d.ligne}" for d in ecartees],
+            lignes_valides_seulement=lignes_valides_seulement,
+        )
+        importation_id = stockage.creer_importation(
+            {
+                "appel_id": appel.id,
+                "date": maintenant,
+                "auteur": auteur,
+                "fichiers": verification.fichiers,
+                "lignes_valides_seulement": lignes_valides_seulement,
+                "nb_creees": 0,
+                "nb_mises_a_jour": 0,
+                "nb_inchangees": 0,
+                "nb_ecartees": len(ecartees),
+                "nb_lignes_budget": 0,
+                "rapport": {},
+            },
+            connexion=connexion,
+        )
+        rapport.importation_id = importation_id
+        a_creer: list[tuple[Enregistrement, dict]] = []
+        a_mettre_a_jour: list[dict] = []
+        ids_lignes: dict[int, list[dict]] = {}
+        for d in gardees:
+            nouvelle = _ligne_demande(d, maintenant, importation_id)
+            ancienne = existantes.get(d.cle)
+            lignes_d = lignes_par_cle.get(d.cle)
+            if ancienne is None:
+                a_creer.append((d, {**nouvelle, "cree_le": maintenant}))
+                rapport.creees.append(d.no_demande)
+                continue
+            if ancienne.get("retiree_le") is not None:
+                # Un désistement ne s'annule pas par un fichier : page Importation, Rétablir.
+                rapport.ecartees.append(f"{ancienne['no_demande']} (retirée : désistement)")
+                continue
+            presentes = _cles_presentes(d)
+            nouvelle = {
+                c: v
+                for c, v in nouvelle.items()
+                if c in presentes or c not in stockage.CHAMPS_DEMANDE
+            }
+            nouvelle["no_demande"] = ancienne["no_demande"]
+            if not nouvelle.get("colonnes_supplementaires"):
+                nouvelle.pop("colonnes_supplementaires", None)
+            details = differences(ancienne, {**ancienne, **nouvelle}, lignes_d)
+            if details or nouvelle["avertissements"] != ancienne.get("avertissements"):
+                a_mettre_a_jour.append({**nouvelle, "id": ancienne["id"]})
+            numero = ancienne["no_demande"]
+            if details:
+                rapport.mises_a_jour.append(Changement(numero, details))
+            else:
+                rapport.inchangees.append(numero)
+            if lignes_d is not None and any(x.startswith("lignes de budget") for x in details):
+                ids_lignes[ancienne["id"]] = lignes_d
+        # Lignes de budget qui complètent une demande déjà stockée (fichier Budget seul).
+        cles_gardees = {d.cle for d in gardees}
+        for cle, lignes_d in lignes_par_cle.items():
+            if (
+                cle not in cles_gardees
+                and cle in existantes
+                and existantes[cle].get("retiree_le") is None
+            ):
+                ancienne = existantes[cle]
+                details = differences(ancienne, ancienne, lignes_d)
+                if details:
+                    ids_lignes[ancienne["id"]] = lignes_d
+                    rapport.mises_a_jour.append(Changement(ancienne["no_demande"], details))
+
+        avancer(0.3, f"Enregistrement de {len(a_creer)} nouvelle(s) demande(s)")
+        ids = stockage.inserer_demandes(appel.id, [n for _, n in a_creer], connexion=connexion)
+        for d, nouvelle in a_creer:
+            if d.cle in lignes_par_cle:
+                ids_lignes[ids[nouvelle["no_demande"]]] = lignes_par_cle[d.cle]
+        avancer(0.6, f"Mise à jour de {len(a_mettre_a_jour)} demande(s)")
+        stockage.mettre_a_jour_demandes(a_mettre_a_jour, connexion=connexion)
+        avancer(0.8, "Enregistrement des lignes de budget")
+        rapport.nb_lignes_budget = stockage.remplacer_lignes_budget(ids_lignes, connexion=connexion)
+        rapport.apres = stockage.compter_demandes(appel.id, connexion=connexion)
+        stockage.finaliser_importation(
+            importation_id,
+            {
+                "nb_creees": len(rapport.creees),
+                "nb_ecartees": len(rapport.ecartees),
+                "nb_mises_a_jour": len(rapport.mises_a_jour),
+                "nb_inchangees": len(rapport.inchangees),
+                "nb_lignes_budget": rapport.nb_lignes_budget,
+                "rapport": {
+                    "problemes": [p.en_dict() for p in verification.problemes],
+                    "creees": rapport.creees,
+                    "mises_a_jour": {c.no_demande: c.details for c in rapport.mises_a_jour},
+                    "ecartees": rapport.ecartees,
+                    "correspondances": {f: dict(c) for f, c in correspondances.items()},
+                },
+            },
+            connexion=connexion,
+        )
+    avancer(1.0, "Importation terminée")
+    return rapport

@@ -1,0 +1,126 @@
+"""Le rapport de vérification et d'importation, en texte, pour la ligne de commande."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from evaluation.depot.importation import RapportImportation
+from evaluation.depot.validation import Verification
+from evaluation.socle.formats import pluriel
+from evaluation.socle.probleme import (
+    AVERTISSEMENT,
+    BLOQUANT,
+    GRAVITES,
+    INFORMATION,
+    LIBELLES_GRAVITE,
+    REFUS,
+    Probleme,
+)
+from evaluation.socle.texte import normaliser
+
+
+def problemes_par_fichier(verification: Verification) -> dict[str, dict[str, list[Probleme]]]:
+    """Problèmes groupés par fichier puis par gravité (refus, bloquants, avertissements...)."""
+    groupes: dict[str, dict[str, list[Probleme]]] = defaultdict(lambda: defaultdict(list))
+    for nom in verification.fichiers:
+        groupes[nom]
+    for p in verification.problemes:
+        groupes[p.fichier or "(lot)"][p.severite].append(p)
+    for par_gravite in groupes.values():
+        for liste_p in par_gravite.values():
+            liste_p.sort(key=_ordre)
+    return groupes
+
+
+def _ordre(p: Probleme) -> tuple:
+    """Demandes avant Budget, puis dans l'ordre des lignes du fichier."""
+    budget = normaliser(p.feuille or "").startswith("budget")
+    return (budget, p.feuille or "", p.ligne or 0, p.colonne or "")
+
+
+def resume_fichier(verification: Verification, fichier: str, par_gravite) -> str:
+    """« 3 demandes · 8 lignes de budget · 1 problème bloquant · 2 avertissements »."""
+    if par_gravite.get(REFUS):
+        return "fichier refusé"
+    n_demandes = sum(1 for d in verification.demandes if d.fichier == fichier)
+    n_lignes = sum(1 for b in verification.lignes_budget if b.fichier == fichier)
+    parties = [pluriel(n_demandes, "demande"), pluriel(n_lignes, "ligne", "lignes") + " de budget"]
+    for gravite, (un, plusieurs) in _NOMS_GRAVITE.items():
+        if par_gravite.get(gravite):
+            parties.append(pluriel(len(par_gravite[gravite]), un, plusieurs))
+    return " · ".join(parties)
+
+
+_NOMS_GRAVITE = {
+    BLOQUANT: ("problème bloquant", "problèmes bloquants"),
+    AVERTISSEMENT: ("avertissement", "avertissements"),
+    INFORMATION: ("information", "informations"),
+}
+
+
+def compter(verification: Verification) -> dict[str, int]:
+    """Nombre de problèmes de chaque gravité."""
+    compte = dict.fromkeys(GRAVITES, 0)
+    for p in verification.problemes:
+        compte[p.severite] += 1
+    return compte
+
+
+def texte_verification(verification: Verification, lignes_valides_seulement: bool = False) -> str:
+    lignes = []
+    groupes = problemes_par_fichier(verification)
+    for fichier, par_gravite in groupes.items():
+        lignes.append(f"{fichier} : {resume_fichier(verification, fichier, par_gravite)}")
+        for gravite in GRAVITES:
+            liste_p = par_gravite.get(gravite, [])
+            if not liste_p:
+                continue
+            lignes.append(f"  {LIBELLES_GRAVITE[gravite]} ({len(liste_p)})")
+            for p in liste_p:
+                lieu = p.emplacement
+                lignes.append(f"    - {lieu + ' : ' if lieu else ''}{p.message}")
+    gardees, _ = verification.selection(lignes_valides_seulement)
+    ecartees = verification.ecartees(lignes_valides_seulement)
+    compte = compter(verification)
+    lignes.append(
+        f"Bilan : {pluriel(len(gardees), 'demande importable', 'demandes importables')}, "
+        f"{pluriel(len(ecartees), 'écartée')} ; "
+        f"{pluriel(compte[REFUS], 'fichier refusé', 'fichiers refusés')}, "
+        f"{pluriel(compte[BLOQUANT], *_NOMS_GRAVITE[BLOQUANT])}, "
+        f"{pluriel(compte[AVERTISSEMENT], *_NOMS_GRAVITE[AVERTISSEMENT])}."
+    )
+    if compte[REFUS]:
+        lignes.append("Les fichiers refusés n'ont pas été lus et ne sont pas importés.")
+    if compte[BLOQUANT] and not lignes_valides_seulement:
+        lignes.append(
+            "Les fichiers qui portent un problème bloquant ne sont pas importés : corrigez-les, "
+            "ou importez seulement leurs lignes valides (option --lignes-valides)."
+        )
+    return "\n".join(lignes)
+
+
+def resume_importation(rapport: RapportImportation) -> str:
+    """« 3 demandes créées, 1 mise à jour, 0 inchangée, 0 écartée ; 8 lignes de budget
+    écrites » (les lignes inchangées ne sont pas réécrites)."""
+    return (
+        f"{pluriel(len(rapport.creees), 'demande créée', 'demandes créées')}, "
+        f"{pluriel(len(rapport.mises_a_jour), 'mise à jour', 'mises à jour')}, "
+        f"{pluriel(len(rapport.inchangees), 'inchangée')}, "
+        f"{pluriel(len(rapport.ecartees), 'écartée')} ; "
+        f"{pluriel(rapport.nb_lignes_budget, 'ligne de budget écrite', 'lignes de budget écrites')}"
+    )
+
+
+def texte_importation(rapport: RapportImportation) -> str:
+    lignes = [
+        f"Importation n° {rapport.importation_id} : {resume_importation(rapport)}.",
+        f"Demandes stockées pour l'appel : {rapport.avant} avant, {rapport.apres} après.",
+    ]
+    if rapport.lignes_valides_seulement:
+        lignes.append("Choix enregistré : seules les lignes valides ont été importées.")
+    for c in rapport.mises_a_jour:
+        lignes.append(f"  {c.no_demande} :")
+        lignes.extend(f"    - {d}" for d in c.details)
+    if rapport.ecartees:
+        lignes.append("Écartées : " + ", ".join(rapport.ecartees))
+    return "\n".join(lignes)

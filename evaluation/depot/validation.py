@@ -1,0 +1,815 @@
+"""Validation d'un lot de fichiers lus : chaque cellule convertie, chaque problème situé.
+
+Ne lève jamais d'exception sur des données fautives : elle renvoie les demandes et les
+lignes de budget converties, chacune avec ses problèmes, et décide ce qui peut être
+importé (un fichier qui porte un problème bloquant n'importe rien, sauf si la personne
+choisit d'en importer les lignes valides).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from evaluation.appels.configuration import Appel
+from evaluation.depot.admissibilite import constats_budget, constats_demande
+from evaluation.depot.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_BUDGET_PAR_CLE,
+    COLONNES_DEMANDES,
+    COLONNES_PAR_CLE,
+    Colonne,
+)
+from evaluation.depot.lecture import CelluleEnErreur, FichierLu, Tableau
+from evaluation.depot.municipalites import Repertoire
+from evaluation.depot.valeurs import (
+    ValeurIllisible,
+    Vocabulaire,
+    est_vide,
+    lire_date,
+    lire_entier,
+    lire_montant,
+    lire_oui_non,
+)
+from evaluation.socle import formats
+from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, Probleme
+from evaluation.socle.texte import (
+    citer,
+    cle_identifiant,
+    invisibles,
+    liste,
+    nettoyer,
+    noms_multiples,
+    normaliser,
+    sosies,
+    suspect,
+    visible,
+)
+
+_COURRIEL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass
+class Enregistrement:
+    """Une demande ou une ligne de budget convertie, avec sa provenance et ses problèmes."""
+
+    valeurs: dict[str, object]
+    fichier: str
+    feuille: str
+    ligne: int
+    problemes: list[Probleme] = field(default_factory=list)
+    supplementaires: dict[str, object] = field(default_factory=dict)
+    tableau: Tableau | None = field(default=None, repr=False, compare=False)
+    index: int = 0
+    _cle: str | None = field(default=None, repr=False, compare=False)
+    # Pour une ligne de budget : la demande du lot à laquelle elle se rattache, ou le fait
+    # qu'elle complète une demande déjà stockée.
+    demande: Enregistrement | None = field(default=None, repr=False, compare=False)
+    demande_stockee: bool = False
+
+    def emplacement(self, cle: str) -> tuple[int, str]:
+        """(ligne Excel, en-tête du fichier) de la cellule `cle` de cet enregistrement."""
+        if self.tableau is None:
+            return self.ligne, cle
+        return self.tableau.emplacement(self.index, cle)
+
+    def signaler(self, cle, code, message, severite, suggestion=None) -> None:
+        ligne, colonne = self.emplacement(cle)
+        self.problemes.append(
+            Probleme(
+                self.fichier,
+                code,
+                message,
+                severite,
+                self.feuille,
+                ligne,
+                colonne,
+                self.no_demande or None,
+                suggestion,
+            )
+        )
+
+    @property
+    def no_demande(self) -> str:
+        return str(self.valeurs.get("no_demande") or "")
+
+    @property
+    def cle(self) -> str:
+        """Le numéro sans égard à la casse ni aux espaces : deux écritures, une demande."""
+        if self._cle is None:
+            self._cle = cle_numero(self.no_demande)
+        return self._cle
+
+    @property
+    def bloque(self) -> bool:
+        return any(p.bloque for p in self.problemes)
+
+
+@dataclass
+class Verification:
+    """Vérification d'un lot : ce qui sera importé, et pourquoi le reste ne l'est pas."""
+
+    demandes: list[Enregistrement]
+    lignes_budget: list[Enregistrement]
+    problemes_fichiers: list[Probleme]
+    fichiers: list[str]
+    lus: list[FichierLu] = field(default_factory=list, repr=False)
+    # selection() par choix « lignes valides » : une vérification ne change plus une fois
+    # construite, et page, rapport et importation demandent la même sélection plusieurs fois.
+    _selections: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def feuilles_incompletes(self) -> set[tuple[str, str | None]]:
+        """(fichier, feuille) à qui manque une colonne obligatoire : aucune de leurs lignes
+        n'est importable, même quand on importe « seulement les lignes valides »."""
+        return {
+            (p.fichier, p.feuille) for p in self.problemes_fichiers if p.code == "colonne_manquante"
+        }
+
+    @property
+    def problemes(self) -> list[Probleme]:
+        tous = list(self.problemes_fichiers)
+        for e in (*self.demandes, *self.lignes_budget):
+            tous.extend(e.problemes)
+        return tous
+
+    def fichiers_bloques(self) -> set[str]:
+        return {p.fichier for p in self.problemes if p.bloque}
+
+    @property
+    def sans_blocage(self) -> bool:
+        return not self.fichiers_bloques()
+
+    def selection(self, lignes_valides_seulement: bool = False):
+        """(demandes, lignes de budget) à importer.
+
+        Par défaut, un fichier qui porte un problème bloquant n'importe rien, et une demande
+        dont une ligne de budget est dans un tel fichier non plus. Avec
+        `lignes_valides_seulement`, seules les demandes fautives (ou dont une ligne de
+        budget l'est) sont écartées. D'un numéro en double, seule la première demande peut
+        être gardée.
+        """
+        if lignes_valides_seulement not in self._selections:
+            self._selections[lignes_valides_seulement] = self._selectionner(
+                lignes_valides_seulement
+            )
+        return self._selections[lignes_valides_seulement]
+
+    def _selectionner(self, lignes_valides_seulement: bool):
+        bloques = self.fichiers_bloques()
+        incompletes = self.feuilles_incompletes
+
+        def rejetee(e: Enregistrement) -> bool:
+            return (
+                e.bloque
+                or (not lignes_valides_seulement and e.fichier in bloques)
+                or (e.fichier, e.feuille) in incompletes
+            )
+
+        exclues = {id(d) for d in self.demandes if rejetee(d)}
+        exclues |= {id(b.demande) for b in self.lignes_budget if b.demande and rejetee(b)}
+        demandes = _premiers([d for d in self.demandes if id(d) not in exclues])
+        gardees = {id(d) for d in demandes}
+        lignes = [
+            b
+            for b in self.lignes_budget
+            if not rejetee(b)
+            and (id(b.demande) in gardees if b.demande is not None else b.demande_stockee)
+        ]
+        return demandes, lignes
+
+    def ecartees(self, lignes_valides_seulement: bool = False) -> list[Enregistrement]:
+        gardees, _ = self.selection(lignes_valides_seulement)
+        ids = {id(d) for d in gardees}
+        return [d for d in self.demandes if id(d) not in ids]
+
+
+def _premiers(demandes: list[Enregistrement]) -> list[Enregistrement]:
+    vus, gardees = set(), []
+    for d in demandes:
+        cle = d.cle
+        if cle not in vus:
+            vus.add(cle)
+            gardees.append(d)
+    return gardees
+
+
+def cle_numero(numero: object) -> str:
+    """Clé de comparaison d'un numéro de demande : sans casse, espaces superflus ni
+    caractère invisible, pleine chasse ramenée (voir `texte.cle_identifiant`)."""
+    return cle_identifiant(numero)
+
+
+def _sans_invisibles(brut: dict, signaler) -> dict:
+    """Les cellules de la ligne sans caractère invisible ni de direction (voir
+    `texte.visible`) ; chaque cellule qui en portait est signalée (avertissement), comme
+    chaque cellule qui porte des lettres sosies d'un autre alphabet (voir `texte.sosies`).
+
+    Un seul passage, et rien de plus qu'un test en C pour une cellule ASCII ou sans
+    caractère suspect : c'est le cas de presque toutes, sur des dizaines de milliers."""
+    propres = None
+    for cle, valeur in brut.items():
+        if type(valeur) is not str or valeur.isascii() or not suspect(valeur):
+            continue
+        if trouves := invisibles(valeur):
+            propres = propres or dict(brut)
+            propres[cle] = valeur = visible(valeur)
+            signaler(
+                cle,
+                "caracteres_invisibles",
+                f"caractères invisibles ou de direction retirés ({', '.join(trouves)}) : le "
+                f"texte gardé est « {citer(valeur)} », tel qu'il s'affiche. Vérifiez la "
+                "cellule dans le fichier.",
+                AVERTISSEMENT,
+            )
+        if trouves := sosies(valeur):
+            signaler(
+                cle,
+                "lettres_sosies",
+                f"lettres d'un autre alphabet qui imitent des lettres latines "
+                f"({', '.join(trouves)}) dans « {citer(valeur)} » : elles sont lues comme les "
+                "lettres latines qu'elles imitent pour reconnaître les noms et les numéros. "
+                "Retapez la cellule au clavier.",
+                AVERTISSEMENT,
+            )
+    return brut if propres is None else propres
+
+
+def _signaler_erreur_excel(signaler, col: Colonne, valeur: CelluleEnErreur) -> None:
+    """Une cellule #N/A, #REF!... : bloquante si la valeur est obligatoire."""
+    grave = col.obligatoire and col.cle != "region"
+    signaler(
+        col.cle,
+        "cellule_en_erreur",
+        f"cellule en erreur « {citer(valeur.code)} » : corrigez la formule dans le fichier ou "
+        "saisissez la valeur" + ("." if grave else " (valeur ignorée)."),
+        BLOQUANT if grave else AVERTISSEMENT,
+    )
+
+
+_SANS_PARTENAIRE = {
+    "non",
+    "aucun",
+    "aucune",
+    "n a",
+    "na",
+    "s o",
+    "so",
+    "sans objet",
+    "ne s applique pas",
+    "nil",
+    "neant",
+    "pas de partenaire",
+    "aucun partenaire",
+    "sans",
+    "0",
+    "-",
+}
+
+
+def _noms_partenaires(noms: list[str]) -> list[str]:
+    """Les noms de municipalités partenaires, sans les « Non » ni « S.O. » qui disent qu'il
+    n'y en a pas ; une liste séparée par des virgules, des barres obliques ou « et » est
+    découpée (voir `texte.noms_multiples`)."""
+    resultat = []
+    for nom in noms:
+        for morceau in noms_multiples(nom):
+            if normaliser(morceau) not in _SANS_PARTENAIRE:
+                resultat.append(morceau)
+    return resultat
+
+
+def _enregistrement(tableau: Tableau, i: int, numero: str) -> Enregistrement:
+    return Enregistrement(
+        {"no_demande": numero or None},
+        tableau.fichier,
+        tableau.feuille,
+        tableau.lignes[i],
+        supplementaires=tableau.supplementaires[i],
+        tableau=tableau,
+        index=i,
+    )
+
+
+class _Validateur:
+    def __init__(self, appel: Appel, repertoire: Repertoire):
+        self.appel = appel
+        self.vocabulaire = Vocabulaire(appel)
+        self.repertoire = repertoire
+        self.convertisseurs = self._convertisseurs()
+        self._plans: dict[int, list] = {}
+
+    # -- Demandes --------------------------------------------------------------------------
+
+    def demande(self, tableau: Tableau, i: int) -> Enregistrement:
+        brut = tableau.enregistrements[i]
+        numero = nettoyer(brut.get("no_demande"))
+        e = _enregistrement(tableau, i, numero)
+        v = e.valeurs
+        pb = e.problemes
+
+        def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
+            e.signaler(cle, code, message, severite, suggestion)
+
+        brut = _sans_invisibles(brut, signaler)
+        erreurs_possibles = tableau.cellules_en_erreur
+        for col, cle, toujours, obligatoire, montant, convertir in self.plan(tableau):
+            valeur = brut.get(cle)
+            if erreurs_possibles and isinstance(valeur, CelluleEnErreur):
+                v[cle] = None
+                _signaler_erreur_excel(signaler, col, valeur)
+                continue
+            if toujours or not (valeur is None or (type(valeur) is str and est_vide(valeur))):
+                try:
+                    converti = convertir(valeur)
+                except ValeurIllisible as exc:
+                    v[cle] = None
+                    code, severite = _CODES_ILLISIBLE[col.genre]
+                    signaler(cle, code, str(exc), severite, exc.suggestion)
+                    continue
+            else:
+                converti = None
+            if converti is None or converti == "" or converti == []:
+                # Cellule vide, quelle qu'en soit la forme (« - », NaN, espaces...).
+                converti = None if converti == "" else converti
+                if obligatoire:
+                    signaler(
+                        cle,
+                        "valeur_manquante",
+                        f"valeur obligatoire manquante : remplissez « {col.entete} ».",
+                    )
+            elif montant and converti < 0:
+                signaler(
+                    cle,
+                    "montant_negatif",
+                    f"montant négatif ({citer(valeur)}) : un montant est positif ou nul.",
+                )
+                converti = None
+            v[cle] = converti
+
+        v["no_demande"] = numero or None
+        self.municipalites(tableau, i, v, signaler)
+        self.listes(v, signaler)
+        debut, fin = v.get("date_debut"), v.get("date_fin")
+        if debut and fin and fin < debut:
+            signaler(
+                "date_fin",
+                "dates_inversees",
+                f"la date de fin ({formats.date(fin)}) précède la date de début "
+                f"({formats.date(debut)}) : corrigez l'une des deux.",
+            )
+        if not any(p.bloque for p in pb):
+            for c in constats_demande(v, self.appel, set(tableau.colonnes)):
+                signaler(c.cle, c.code, c.message, AVERTISSEMENT)
+        return e
+
+    def _convertisseurs(self) -> dict:
+        """Une fonction de conversion par genre de colonne (voir `gabarit.Colonne.genre`)."""
+        vocabulaire = self.vocabulaire
+
+        def courriel(valeur):
+            texte = nettoyer(valeur)
+            if not _COURRIEL.fullmatch(texte):
+                raise ValeurIllisible(f"adresse courriel invalide « {citer(texte)} ».")
+            return texte
+
+        return {
+            "montant": lire_montant,
+            "date": lire_date,
+            "oui_non": lire_oui_non,
+            "axe": lambda v: vocabulaire.axe(v).numero,
+            "secteur": lambda v: vocabulaire.secteur(v).libelle,
+            "region": lambda v: vocabulaire.region(v).code,
+            "qualite": vocabulaire.qualite_signataire,
+            "categorie": vocabulaire.categorie,
+            "entier": lire_entier,
+            "courriel": courriel,
+            "liste": liste,
+            "secteurs": liste,
+            "texte": nettoyer,
+            "municipalite": nettoyer,
+        }
+
+    def plan(self, tableau: Tableau) -> list[tuple]:
+        """Les colonnes présentes dans le tableau, avec ce qu'il faut savoir de chacune pour la
+        convertir (calculé une fois par tableau : la boucle par demande reste courte).
+
+        (colonne, clé, toujours convertir, obligatoire, est un montant, conversion) ; une
+        réponse oui/non se convertit même vide, la région manquante se déduit ailleurs."""
+        cle = id(tableau)
+        if cle not in self._plans:
+            self._plans[cle] = [
+                (
+                    col,
+                    col.cle,
+                    col.genre == "oui_non",
+                    col.obligatoire and col.cle != "region",
+                    col.genre == "montant",
+                    self.convertisseurs[col.genre],
+                )
+                for col in COLONNES_DEMANDES
+                if col.cle in tableau.colonnes
+            ]
+        return self._plans[cle]
+
+    def municipalites(self, tableau: Tableau, i: int, v: dict, signaler) -> None:
+        nom = v.get("municipalite")
+        declaree = v.get("region")
+        trouvee = None
+        if nom:
+            r = self.repertoire.reconnaitre(nom, declaree)
+            trouvee = r.municipalite
+            if trouvee:
+                v["municipalite"] = trouvee.nom_affiche
+                v["code_geographique"] = trouvee.code_geographique
+            elif r.ambigues:
+                choix = "; ".join(
+                    f"{m.designation} de {m.nom_affiche} ({m.region_code} {m.region_nom})"
+                    for m in r.ambigues
+                )
+                signaler(
+                    "municipalite",
+                    "municipalite_ambigue",
+                    f"plusieurs municipalités portent le nom « {citer(nom)} » ({choix}) : "
+                    "indiquez la région, ou écrivez « Canton de … », « Ville de … ».",
+                    AVERTISSEMENT,
+                )
+            else:
+                aide = (
+                    f" Vouliez-vous dire « {r.suggestion} » ?"
+                    if r.suggestion
+                    else " Vérifiez l'orthographe (répertoire des municipalités du MAMH)."
+                )
+                signaler(
+                    "municipalite",
+                    "municipalite_inconnue",
+                    f"municipalité « {citer(nom)} » absente du répertoire des municipalités du "
+                    f"Québec.{aide}",
+                    AVERTISSEMENT,
+                    r.suggestion,
+                )
+        v.setdefault("code_geographique", None)
+        region_colonne = "region" in tableau.colonnes
+        if trouvee:
+            if declaree and declaree != trouvee.region_code:
+                nom_declaree = self.appel.region(declaree)
+                signaler(
+                    "region",
+                    "region_contradictoire",
+                    f"la région déclarée ({declaree} {nom_declaree.nom if nom_declaree else ''}"
+                    f") n'est pas celle de {trouvee.nom_affiche} au répertoire "
+                    f"({trouvee.region_code} {trouvee.region_nom}) : la région du "
+                    "répertoire est retenue ; corrigez le fichier si la municipalité est "
+                    "une autre.",
+                    AVERTISSEMENT,
+                )
+            elif (
+                not declaree
+                and region_colonne
+                and est_vide(tableau.enregistrements[i].get("region"))
+            ):
+                signaler(
+                    "region",
+                    "region_deduite",
+                    f"région vide : {trouvee.region_code} ({trouvee.region_nom}) tirée "
+                    "du répertoire des municipalités.",
+                    INFORMATION,
+                )
+            v["region"] = trouvee.region_code
+        elif not declaree and (
+            (region_colonne and est_vide(tableau.enregistrements[i].get("region")))
+            or not region_colonne
+        ):
+            colonne = COLONNES_PAR_CLE["region"].entete
+            signaler(
+                "region",
+                "valeur_manquante",
+                f"région administrative manquante et municipalité non reconnue : "
+                f"remplissez « {colonne} » (code 01 à 17).",
+            )
+        partenaires, reconnus = [], 0
+        for nom_partenaire in _noms_partenaires(v.get("municipalites_partenaires") or []):
+            r = self.repertoire.reconnaitre(nom_partenaire)
+            if trouvee and r.municipalite == trouvee:
+                signaler(
+                    "municipalites_partenaires",
+                    "partenaire_requerante",
+                    f"la municipalité requérante ({trouvee.nom_affiche}) figure parmi ses "
+                    "propres partenaires : elle n'est pas comptée comme partenaire.",
+                    AVERTISSEMENT,
+                )
+                continue
+            if r.municipalite:
+                partenaires.append(r.municipalite.nom_affiche)
+                reconnus += 1
+                continue
+            partenaires.append(nom_partenaire)
+            aide = f" Vouliez-vous dire « {r.suggestion} » ?" if r.suggestion else ""
+            if r.ambigues:
+                aide = " Plusieurs municipalités portent ce nom : précisez « Ville de … »."
+            signaler(
+                "municipalites_partenaires",
+                "municipalite_inconnue",
+                f"municipalité partenaire « {citer(nom_partenaire)} » non reconnue dans le "
+                "répertoire des municipalités du Québec : elle ne compte pas pour la "
+                f"bonification d'un projet conjoint.{aide}",
+                AVERTISSEMENT,
+                r.suggestion,
+            )
+        # Projet conjoint : au moins une autre municipalité reconnue (la bonification en dépend).
+        v["projet_conjoint"] = reconnus > 0
+        v["municipalites_partenaires"] = "; ".join(partenaires) or None
+
+    def listes(self, v: dict, signaler) -> None:
+        secondaires = []
+        for s in v.get("secteurs_secondaires") or []:
+            try:
+                secondaires.append(self.vocabulaire.secteur(s).libelle)
+            except ValeurIllisible as exc:
+                signaler(
+                    "secteurs_secondaires",
+                    "secteur_secondaire_inconnu",
+                    str(exc),
+                    AVERTISSEMENT,
+                    exc.suggestion,
+                )
+        v["secteurs_secondaires"] = "; ".join(dict.fromkeys(secondaires)) or None
+        v["pays"] = "; ".join(v.get("pays") or []) or None
+
+    # -- Budget ----------------------------------------------------------------------------
+
+    def ligne_budget(self, tableau: Tableau, i: int, numeros_connus: set[str]) -> Enregistrement:
+        brut = tableau.enregistrements[i]
+        numero = nettoyer(brut.get("no_demande"))
+        e = _enregistrement(tableau, i, numero)
+        v = e.valeurs
+
+        def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
+            e.signaler(cle, code, message, severite, suggestion)
+
+        brut = _sans_invisibles(brut, signaler)
+        erreurs = (
+            {cle for cle, val in brut.items() if isinstance(val, CelluleEnErreur)}
+            if tableau.cellules_en_erreur
+            else set()
+        )
+        for cle in erreurs:
+            _signaler_erreur_excel(signaler, COLONNES_BUDGET_PAR_CLE[cle], brut[cle])
+        if erreurs:
+            brut = {cle: (None if cle in erreurs else val) for cle, val in brut.items()}
+            numero = nettoyer(brut.get("no_demande"))
+        v["no_demande"] = numero or None
+        if not numero:
+            if "no_demande" not in erreurs and "no_demande" in tableau.colonnes:
+                signaler(
+                    "no_demande",
+                    "valeur_manquante",
+                    "numéro de demande manquant : chaque ligne de budget se rattache à une "
+                    "demande.",
+                )
+        elif cle_numero(numero) not in numeros_connus:
+            signaler(
+                "no_demande",
+                "demande_inconnue",
+                f"la demande « {citer(numero)} » n'existe ni dans ce lot ni dans les demandes déjà "
+                "importées : corrigez le numéro.",
+            )
+        max_annees = self.appel.financement.nombre_annees_max
+        try:
+            annee = lire_entier(brut.get("annee"))
+        except ValeurIllisible:
+            annee = -1
+        if annee is None:
+            annee = 1
+            if "annee" in tableau.colonnes and "annee" not in erreurs:
+                signaler(
+                    "annee",
+                    "annee_manquante",
+                    "année vide : la dépense est comptée en année 1.",
+                    AVERTISSEMENT,
+                )
+        elif not 1 <= annee <= max_annees:
+            signaler(
+                "annee",
+                "annee_invalide",
+                f"année « {citer(brut.get('annee'))} » invalide : écrivez un nombre de 1 "
+                f"à {max_annees} (année financière du projet).",
+            )
+        v["annee"] = annee
+        categorie = brut.get("categorie")
+        v["categorie"] = nettoyer(categorie) or None
+        v["categorie_id"] = None
+        v["admissible"] = None
+        if est_vide(categorie):
+            if "categorie" not in erreurs:
+                signaler(
+                    "categorie",
+                    "valeur_manquante",
+                    "catégorie de dépense manquante : choisissez-la dans la liste du gabarit.",
+                )
+        else:
+            try:
+                trouvee = self.vocabulaire.categorie(categorie)
+                v["categorie_id"] = trouvee.id
+                v["admissible"] = trouvee.admissible
+            except ValeurIllisible as exc:
+                signaler("categorie", "categorie_inconnue", str(exc), AVERTISSEMENT, exc.suggestion)
+        v["description"] = nettoyer(brut.get("description")) or None
+        try:
+            v["montant"] = lire_montant(brut.get("montant"))
+        except ValeurIllisible as exc:
+            v["montant"] = None
+            signaler("montant", "montant_illisible", str(exc))
+        else:
+            if v["montant"] is None:
+                if "montant" not in erreurs:
+                    signaler("montant", "valeur_manquante", "montant de la dépense manquant.")
+            elif v["montant"] < 0:
+                signaler(
+                    "montant",
+                    "montant_negatif",
+                    f"montant négatif ({citer(brut.get('montant'))}) : une dépense est positive.",
+                )
+                v["montant"] = None
+        return e
+
+
+_CODES_ILLISIBLE = {
+    "montant": ("montant_illisible", BLOQUANT),
+    "date": ("date_illisible", BLOQUANT),
+    "axe": ("axe_inconnu", BLOQUANT),
+    "secteur": ("secteur_inconnu", BLOQUANT),
+    "region": ("region_inconnue", BLOQUANT),
+    "oui_non": ("oui_non_illisible", AVERTISSEMENT),
+    "qualite": ("qualite_inconnue", AVERTISSEMENT),
+    "courriel": ("courriel_invalide", AVERTISSEMENT),
+    "entier": ("nombre_illisible", BLOQUANT),
+    "categorie": ("categorie_inconnue", AVERTISSEMENT),
+    "liste": ("valeur_illisible", AVERTISSEMENT),
+    "secteurs": ("valeur_illisible", AVERTISSEMENT),
+    "texte": ("valeur_illisible", BLOQUANT),
+    "municipalite": ("valeur_illisible", BLOQUANT),
+}
+
+
+def colonnes_manquantes(tableau: Tableau) -> list[Colonne]:
+    """Colonnes obligatoires que le tableau n'a pas (la région, déductible de la
+    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes."""
+    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else COLONNES_DEMANDES
+    return [
+        c for c in colonnes if c.obligatoire and c.cle != "region" and c.cle not in tableau.colonnes
+    ]
+
+
+def _problemes_structure(tableau: Tableau) -> list[Probleme]:
+    """Colonnes obligatoires absentes, colonnes supplémentaires, lignes ignorées."""
+    problemes = []
+    for col in colonnes_manquantes(tableau):
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                "colonne_manquante",
+                f"colonne obligatoire « {col.entete} » introuvable : ajoutez-la, renommez "
+                "l'en-tête comme dans le gabarit ou reliez-la à une colonne du fichier.",
+                BLOQUANT,
+                tableau.feuille,
+                tableau.ligne_entete,
+                col.entete,
+            )
+        )
+    if tableau.entetes_supplementaires:
+        noms = ", ".join(f"« {citer(e)} »" for e in tableau.entetes_supplementaires)
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                "colonnes_supplementaires",
+                f"colonnes hors gabarit conservées à part (non évaluées) : {noms}.",
+                INFORMATION,
+                tableau.feuille,
+                tableau.ligne_entete,
+            )
+        )
+    for code, message, colonne in tableau.avertissements:
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                code,
+                message,
+                AVERTISSEMENT,
+                tableau.feuille,
+                tableau.ligne_entete,
+                colonne,
+            )
+        )
+    for ligne, raison in tableau.lignes_ignorees:
+        problemes.append(
+            Probleme(
+                tableau.fichier,
+                "ligne_ignoree",
+                f"ligne ignorée : {raison}.",
+                INFORMATION,
+                tableau.feuille,
+                ligne,
+            )
+        )
+    return problemes
+
+
+def verifier(
+    fichiers: Iterable[FichierLu],
+    appel: Appel,
+    repertoire: Repertoire,
+    problemes_fichiers: Iterable[Probleme] = (),
+    numeros_stockes: Iterable[str] = (),
+) -> Verification:
+    """Convertit et vérifie un lot de fichiers lus (une importation)."""
+    fichiers = list(fichiers)
+    validateur = _Validateur(appel, repertoire)
+    problemes = list(problemes_fichiers)
+    demandes: list[Enregistrement] = []
+    budgets: list[tuple[Tableau, int]] = []
+    premieres: dict[str, Enregistrement] = {}
+    for fichier in fichiers:
+        for remarque in fichier.remarques:
+            problemes.append(Probleme(fichier.nom, "feuille_ignoree", remarque, INFORMATION))
+        for tableau in fichier.tableaux:
+            problemes.extend(_problemes_structure(tableau))
+            if tableau.genre == "budget":
+                budgets.extend((tableau, i) for i in range(len(tableau.enregistrements)))
+                continue
+            if "region" not in tableau.colonnes and tableau.enregistrements:
+                problemes.append(
+                    Probleme(
+                        fichier.nom,
+                        "region_deduite",
+                        "aucune colonne « Région administrative » : la région de chaque "
+                        "demande est tirée du répertoire des municipalités.",
+                        INFORMATION,
+                        tableau.feuille,
+                        tableau.ligne_entete,
+                    )
+                )
+            for i in range(len(tableau.enregistrements)):
+                d = validateur.demande(tableau, i)
+                cle = d.cle
+                if cle and cle in premieres:
+                    p = premieres[cle]
+                    d.signaler(
+                        "no_demande",
+                        "doublon",
+                        f"numéro « {citer(d.no_demande)} » en double : il figure déjà dans "
+                        f"{p.fichier}, feuille {p.feuille}, ligne {p.ligne}. Donnez un "
+                        "numéro unique à chaque demande.",
+                        BLOQUANT,
+                    )
+                elif cle:
+                    premieres[cle] = d
+                demandes.append(d)
+
+    stockes = {cle_numero(n) for n in numeros_stockes}
+    connus = set(premieres) | stockes
+    # Une ligne de budget se rattache à la demande de même numéro de son propre fichier,
+    # sinon à la première du lot, sinon à une demande déjà stockée : avec des numéros en
+    # double entre deux fichiers, les budgets ne se mélangent pas.
+    par_fichier = {(d.fichier, d.cle): d for d in reversed(demandes) if d.cle}
+    lignes: list[Enregistrement] = []
+    par_demande: dict[int, list[Enregistrement]] = {}
+    for tableau, i in budgets:
+        b = validateur.ligne_budget(tableau, i, connus)
+        b.demande = par_fichier.get((b.fichier, b.cle)) or premieres.get(b.cle)
+        b.demande_stockee = b.demande is None and b.cle in stockes
+        lignes.append(b)
+        if b.demande is not None:
+            par_demande.setdefault(id(b.demande), []).append(b)
+
+    if budgets:
+        for d in demandes:
+            if d.bloque or not d.cle:
+                continue
+            toutes = par_demande.get(id(d), [])
+            if not toutes:
+                d.signaler(
+                    "no_demande",
+                    "sans_budget",
+                    "aucune ligne de budget pour cette demande dans la feuille Budget.",
+                    AVERTISSEMENT,
+                )
+                continue
+            lignes_d = [b for b in toutes if not b.bloque]
+            presentes = set(d.tableau.colonnes) if d.tableau is not None else None
+            for c in constats_budget(d.valeurs, [b.valeurs for b in lignes_d], appel, presentes):
+                cible = d if c.index_ligne is None else lignes_d[c.index_ligne]
+                cible.signaler(c.cle, c.code, c.message, AVERTISSEMENT)
+    elif any(d for d in demandes):
+        problemes.append(
+            Probleme(
+                fichiers[0].nom if fichiers else "",
+                "sans_feuille_budget",
+                "aucune feuille Budget dans ce lot : les lignes de budget ne sont pas vérifiées "
+                "(les demandes sont importées sans leurs dépenses).",
+                INFORMATION,
+            )
+        )
+    noms = [f.nom for f in fichiers] + [p.fichier for p in problemes if p.severite == "refus"]
+    return Verification(demandes, lignes, problemes, list(dict.fromkeys(noms)), fichiers)

@@ -1,0 +1,112 @@
+"""La fiche d'une demande telle que l'évaluateur la lit : son résumé en libellés et valeurs
+lisibles, son budget ligne par ligne, ses avertissements d'importation."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+from evaluation.socle import formats
+from evaluation.socle.texte import cle_souple
+from evaluation.sorties.tableaux import valeur_lisible
+
+
+def _vide(valeur: object) -> bool:
+    return valeur is None or (isinstance(valeur, float) and pd.isna(valeur)) or valeur == ""
+
+
+def libelle_axe(appel: Appel, numero: object) -> str:
+    if _vide(numero):
+        return "—"
+    axe = next((a for a in appel.axes if a.numero == int(numero)), None)
+    return f"Axe {int(numero)} – {axe.libelle}" if axe else f"Axe {numero}"
+
+
+@functools.lru_cache(maxsize=16)
+def _secteurs_par_cle(appel: Appel) -> dict[str, str]:
+    return {cle_souple(nom): s.id for s in appel.secteurs for nom in (s.id, s.libelle, *s.alias)}
+
+
+def id_secteur(appel: Appel, secteur: object) -> str:
+    """L'identifiant du secteur de l'appel que nomme `secteur` (identifiant, libellé ou
+    alias, sans égard à la casse ni aux accents) ; la valeur telle quelle sinon."""
+    if _vide(secteur):
+        return ""
+    return _secteurs_par_cle(appel).get(cle_souple(str(secteur)), str(secteur))
+
+
+def libelle_secteur(appel: Appel, secteur: object) -> str:
+    if _vide(secteur):
+        return "—"
+    cherche = id_secteur(appel, secteur)
+    trouve = next((s for s in appel.secteurs if s.id == cherche), None)
+    return trouve.libelle if trouve else str(secteur)
+
+
+def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
+    """(libellé, valeur) des champs que l'évaluateur lit avant de noter, dans l'ordre d'un
+    dossier : qui, où, quoi, quand, combien. Un champ vide s'affiche « — »."""
+    regions = {r.code: r.nom for r in appel.regions}
+
+    def v(cle: str) -> str:
+        return valeur_lisible(cle, d.get(cle), regions) or "—"
+
+    secondaires = [
+        libelle_secteur(appel, s.strip())
+        for s in (
+            "" if _vide(d.get("secteurs_secondaires")) else str(d["secteurs_secondaires"])
+        ).split(";")
+        if s.strip()
+    ]
+    an1, an2 = d.get("montant_demande_an1"), d.get("montant_demande_an2")
+    montants = [int(x) for x in (an1, an2) if not _vide(x)]
+    total = sum(montants) if montants else None
+    lignes = [
+        ("Municipalité requérante", v("municipalite")),
+        ("Région", v("region")),
+        ("Projet conjoint", v("projet_conjoint")),
+        ("Municipalités partenaires", v("municipalites_partenaires")),
+        ("Partenaires étrangers", v("partenaires_etrangers")),
+        ("Pays", v("pays")),
+        ("Axe", libelle_axe(appel, d.get("axe"))),
+        ("Secteur principal", libelle_secteur(appel, d.get("secteur"))),
+        ("Secteurs secondaires", ", ".join(secondaires) or "—"),
+        ("Début", v("date_debut")),
+        ("Fin", v("date_fin")),
+        ("Montant demandé, année 1", v("montant_demande_an1")),
+        ("Montant demandé, année 2", v("montant_demande_an2")),
+        ("Total demandé", formats.montant(total)),
+        ("Coût total du projet", v("cout_total")),
+        ("Contribution du demandeur", v("contribution_demandeur")),
+        ("Cofinancement externe", v("cofinancement_externe")),
+        ("Signataire", v("qualite_signataire")),
+    ]
+    return lignes
+
+
+def budget(lignes: pd.DataFrame) -> pd.DataFrame:
+    """Les lignes de budget d'une demande, lisibles, non admissibles marquées."""
+    colonnes = ["Année", "Catégorie", "Montant", "Admissible", "Description"]
+    if lignes.empty:
+        return pd.DataFrame(columns=colonnes)
+    admissible = {True: "oui", False: "NON ADMISSIBLE"}
+    return pd.DataFrame(
+        {
+            "Année": lignes["annee"].astype(int),
+            "Catégorie": lignes["categorie"].fillna(""),
+            "Montant": [formats.montant(int(m)) for m in lignes["montant"]],
+            "Admissible": [admissible.get(a, "à vérifier") for a in lignes["admissible"]],
+            "Description": lignes["description"].fillna(""),
+        }
+    ).reset_index(drop=True)
+
+
+def avertissements(d: Mapping) -> list[str]:
+    """Les avertissements laissés par l'importation (texte de chaque problème)."""
+    brut = d.get("avertissements")
+    if not isinstance(brut, list):
+        return []
+    return [a.get("message", str(a)) if isinstance(a, dict) else str(a) for a in brut]

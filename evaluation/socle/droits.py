@@ -1,0 +1,60 @@
+"""Qui peut ouvrir quelle page, et qui voit les notes de qui.
+
+Les pages appellent ces règles côté serveur : masquer une entrée du menu ne suffit pas, une
+page ouverte par son adresse vérifie elle-même le rôle.
+"""
+
+from __future__ import annotations
+
+from evaluation.appels.configuration import Appel
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, LIBELLES_ROLES, OBSERVATEUR, PRESIDENT
+
+TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR)
+# Page (nom du fichier sous pages/) → rôles qui l'ouvrent.
+ACCES_PAGES: dict[str, tuple[str, ...]] = {
+    "accueil": TOUS,
+    "importation": (ADMIN,),
+    "evaluation": (EVALUATEUR,),
+    "suivi": (ADMIN, PRESIDENT),
+    "classement": (ADMIN, PRESIDENT, OBSERVATEUR),
+    "seance": (ADMIN, PRESIDENT),
+    "portefeuille": (ADMIN, PRESIDENT, OBSERVATEUR),
+    "attributions": (ADMIN,),
+    "journal": (ADMIN, PRESIDENT),
+    "comptes": (ADMIN,),
+    "parametres": (ADMIN,),
+    "comparaison": (ADMIN, PRESIDENT, OBSERVATEUR),
+}
+# « réservée à … » : la préposition suit le nom.
+DESTINATAIRES = {
+    ADMIN: "à l'administration",
+    PRESIDENT: "à la présidence du comité",
+    EVALUATEUR: "aux évaluateurs",
+    OBSERVATEUR: "aux observateurs",
+}
+
+
+def peut_ouvrir(role: str | None, page: str) -> bool:
+    return role in ACCES_PAGES.get(page, ())
+
+
+def message_refus(role: str | None, page: str) -> str:
+    """Le refus montré à qui ouvre une page que son rôle n'ouvre pas."""
+    permis = [DESTINATAIRES[r] for r in ACCES_PAGES.get(page, ())]
+    qui = " et ".join(permis) if permis else "à personne"
+    role_lisible = LIBELLES_ROLES.get(role, "aucun rôle").split(" (")[0].lower()
+    return (
+        f"Cette page est réservée {qui}. Votre compte a le rôle « {role_lisible} » : "
+        "demandez à l'administration si vous pensez devoir y accéder."
+    )
+
+
+def voit_notes_des_autres(role: str, appel: Appel, propre_statut: str | None) -> bool:
+    """La présidence et l'administration voient toutes les notes ; un évaluateur, seulement
+    si l'appel l'ouvre et après avoir soumis la sienne ; un observateur, jamais (il voit les
+    classements, pas les notes individuelles)."""
+    if role in (ADMIN, PRESIDENT):
+        return True
+    if role == EVALUATEUR:
+        return appel.notes_des_autres == "apres_soumission" and propre_statut == "soumise"
+    return False

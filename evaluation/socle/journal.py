@@ -1,0 +1,162 @@
+"""Le journal des changements présenté à une personne : objets nommés en clair, numéros de
+demande plutôt qu'identifiants internes, filtres par auteur, évaluateur, objet, demande et
+période."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+
+OBJETS = {
+    "statut": "Statut de l'évaluation",
+    "commentaire_global": "Commentaire global",
+    "admissible": "Jugement d'admissibilité",
+    "raison_inadmissibilite": "Raison de l'inadmissibilité",
+    "admissibilite": "Liste d'admissibilité",
+    "consultation_des_autres_notes": "Notes des autres consultées",
+    "modifiee_apres_consultation": "Modifiée après consultation des autres notes",
+    "desistement": "Désistement",
+    "importation:retrait": "Retrait d'une importation",
+    "attribution": "Attribution",
+    "conflit": "Conflit d'intérêts",
+    "reglage:verrouille": "Verrouillage des évaluations",
+    "reglage:evaluateurs_par_demande": "Évaluateurs par demande",
+    "reglage:decisions_verrouillees": "Verrouillage des décisions",
+    "montant_recommande:an1": "Montant recommandé, année 1",
+    "montant_recommande:an2": "Montant recommandé, année 2",
+    "decision": "Décision du comité",
+    "ponderation": "Pondérations",
+    "compte": "Création de compte",
+    "compte:role": "Rôle du compte",
+    "compte:actif": "Compte actif",
+    "compte:nom": "Nom du compte",
+    "compte:municipalite": "Municipalité du compte",
+    "compte:region": "Région du compte",
+    "compte:mot_de_passe": "Mot de passe du compte",
+}
+COLONNES = [
+    "Date",
+    "Auteur",
+    "Demande",
+    "Évaluateur",
+    "Objet",
+    "Ancienne valeur",
+    "Nouvelle valeur",
+]
+
+
+def libelle_objet(objet: str, appel: Appel) -> str:
+    """« note:pertinence » → « Note · Pertinence et retombées »."""
+    if objet in OBJETS:
+        return OBJETS[objet]
+    genre, _, critere = objet.partition(":")
+    libelles = {c.id: c.libelle for c in appel.criteres}
+    if genre == "note":
+        return f"Note · {libelles.get(critere, critere)}"
+    if genre == "commentaire":
+        return f"Commentaire · {libelles.get(critere, critere)}"
+    return objet
+
+
+def valeur_lisible(objet: str, valeur: object) -> str:
+    """Une valeur du journal pour une personne : « oui »/« non », virgule décimale pour une
+    note, liste d'admissibilité en clair ; le texte saisi reste tel quel."""
+    if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)):
+        return ""
+    texte = str(valeur)
+    if texte in ("True", "False"):
+        return "oui" if texte == "True" else "non"
+    if objet.startswith("note:"):
+        return texte.replace(".", ",")
+    if objet == "admissibilite" and texte.startswith("{"):
+        try:
+            reponses = json.loads(texte)
+        except ValueError:
+            return texte
+        clair = {True: "oui", False: "non", None: "à vérifier"}
+        return " ; ".join(f"{c} : {clair.get(r, r)}" for c, r in reponses.items())
+    return texte
+
+
+def categorie(objet: str) -> str:
+    """Famille d'un objet pour le filtre : notes, commentaires, évaluation, admissibilité,
+    attributions, conflits, réglages, comptes."""
+    if objet.startswith("note:"):
+        return "Notes"
+    if objet.startswith("commentaire"):
+        return "Commentaires"
+    if objet in ("admissible", "raison_inadmissibilite", "admissibilite"):
+        return "Admissibilité"
+    if objet in ("statut", "consultation_des_autres_notes", "modifiee_apres_consultation"):
+        return "Statut"
+    if objet == "attribution":
+        return "Attributions"
+    if objet == "conflit":
+        return "Conflits d'intérêts"
+    if objet.startswith("reglage:") or objet == "ponderation":
+        return "Réglages"
+    if objet.startswith("montant_recommande") or objet == "decision":
+        return "Financement et décisions"
+    if objet.startswith("compte"):
+        return "Comptes"
+    if objet in ("desistement", "importation:retrait"):
+        return "Retraits"
+    return "Autres"
+
+
+def filtrer(
+    journal: pd.DataFrame,
+    *,
+    auteurs: list[str] = (),
+    evaluateurs: list[str] = (),
+    categories: list[str] = (),
+    demandes: list[int] = (),
+    debut: dt.date | None = None,
+    fin: dt.date | None = None,
+) -> pd.DataFrame:
+    """Les lignes qui passent chaque filtre non vide ; `fin` est incluse."""
+    garde = pd.Series(True, index=journal.index)
+    if auteurs:
+        garde &= journal["auteur"].isin(auteurs)
+    if evaluateurs:
+        garde &= journal["evaluateur"].isin(evaluateurs)
+    if categories:
+        garde &= journal["objet"].map(categorie).isin(categories)
+    if demandes:
+        garde &= journal["demande_id"].isin(demandes)
+    dates = pd.to_datetime(journal["date"])
+    if debut is not None:
+        garde &= dates >= pd.Timestamp(debut)
+    if fin is not None:
+        garde &= dates < pd.Timestamp(fin + dt.timedelta(days=1))
+    return journal[garde]
+
+
+def lisible(journal: pd.DataFrame, appel: Appel, numeros: Mapping[int, str]) -> pd.DataFrame:
+    """Le journal pour une personne, le plus récent en premier."""
+    if journal.empty:
+        return pd.DataFrame(columns=COLONNES)
+    table = journal.iloc[::-1]
+    return pd.DataFrame(
+        {
+            "Date": [d.strftime("%Y-%m-%d %H:%M:%S") for d in table["date"]],
+            "Auteur": table["auteur"].tolist(),
+            "Demande": [
+                "" if d is None or pd.isna(d) else numeros.get(int(d), str(d))
+                for d in table["demande_id"]
+            ],
+            "Évaluateur": table["evaluateur"].fillna("").tolist(),
+            "Objet": [libelle_objet(o, appel) for o in table["objet"]],
+            "Ancienne valeur": [
+                valeur_lisible(o, v) for o, v in zip(table["objet"], table["ancien"], strict=True)
+            ],
+            "Nouvelle valeur": [
+                valeur_lisible(o, v) for o, v in zip(table["objet"], table["nouveau"], strict=True)
+            ],
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,118 @@
+"""Aucune formule venue des données dans un fichier que le projet écrit : CSV de la ligne de
+commande et des pages, classeur du comité (xlsxwriter), grille hors ligne et gabarit
+(openpyxl). Chaque écrivain passe par ce module ; tests/test_exports_hostiles.py en tient
+l'inventaire et relit chaque fichier avec openpyxl et LibreOffice.
+
+La règle suit l'OWASP (« CSV Injection ») : « ensure that no cells begin with any of the
+following characters: Equals to (=), Plus (+), Minus (-), At (@), Tab (0x09), Carriage
+return (0x0D) », et, pour qu'un tableur lise le champ comme du texte, « Prepend each cell
+field with a single quote ». L'ASVS (V1.2.10) demande la même apostrophe pour les classeurs
+XLSX et ODF.
+
+Ce qui est neutralisé ici, et pourquoi plus que la liste de l'OWASP :
+
+- un texte dont le premier caractère visible est = + - @, après des blancs (espace,
+  tabulation, retour chariot, saut de ligne, espace insécable…) ou des caractères
+  invisibles : certains tableurs retirent les blancs de tête avant d'interpréter la cellule ;
+- les mêmes signes en pleine chasse ou en petite forme (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫, ramenés par
+  NFKC) et le signe moins U+2212 : un tableur en langue asiatique, ou sa correction
+  automatique, les prend pour = + - @ ;
+- un texte qui commence par une tabulation, un retour chariot ou un saut de ligne, même
+  suivi d'un texte ordinaire (règle de l'OWASP).
+
+Un texte neutralisé reste lisible : « -1+1 » s'écrit « '-1+1 » dans un CSV, et reste
+« -1+1 » dans un classeur, en cellule de texte marquée du préfixe d'apostrophe
+(quotePrefix) que les tableurs affichent sans l'évaluer, même après une modification de la
+cellule. Les nombres (int, float) restent des nombres ; seul le texte est en cause.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+import pandas as pd
+
+from evaluation.socle.texte import visible
+
+_SIGNES_FORMULE = frozenset("=+-@\u2212")
+_BLANCS_DE_TETE = ("\t", "\r", "\n")
+# Excel refuse une cellule de plus de 32 767 caractères (le classeur ne s'ouvre plus).
+LONGUEUR_MAX_CELLULE = 32_767
+MARQUE_TRONQUE = " […] (texte tronqué : limite d'Excel par cellule)"
+# Interdits par XML 1.0 : openpyxl refuse de les écrire, xlsxwriter les code en _xHHHH_.
+_INTERDITS_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def dangereux(valeur: object) -> bool:
+    """Vrai pour un texte qu'un tableur pourrait prendre pour une formule (voir l'en-tête)."""
+    if not isinstance(valeur, str) or not valeur:
+        return False
+    if valeur.startswith(_BLANCS_DE_TETE):
+        return True
+    debut = visible(valeur[:64]).lstrip()
+    if not debut:
+        return False
+    premier = debut[0]
+    return premier in _SIGNES_FORMULE or unicodedata.normalize("NFKC", premier) in _SIGNES_FORMULE
+
+
+def neutraliser_texte(valeur: object) -> object:
+    """La valeur d'une cellule de CSV : un texte dangereux reçoit une apostrophe devant ;
+    toute autre valeur est rendue telle quelle."""
+    return "'" + valeur if dangereux(valeur) else valeur
+
+
+def neutraliser(table: pd.DataFrame) -> pd.DataFrame:
+    """La même table (en-têtes compris) où aucun texte ne peut devenir une formule dans un
+    tableur ; la table reçue n'est pas modifiée."""
+    sortie = table.rename(columns=lambda c: neutraliser_texte(c) if isinstance(c, str) else c)
+    return sortie.map(neutraliser_texte) if not sortie.empty else sortie
+
+
+def texte_csv(table: pd.DataFrame, separateur: str = ",") -> str:
+    """Le CSV d'une table neutralisée, sans index. Fin de ligne \\r\\n (RFC 4180) : un « \\r »
+    seul dans une cellule la fait alors mettre entre guillemets, au lieu de commencer une
+    ligne que le tableur lirait sans protection."""
+    return neutraliser(table).to_csv(index=False, sep=separateur, lineterminator="\r\n")
+
+
+def csv_sans_formules(table: pd.DataFrame) -> bytes:
+    """CSV pour Excel (« ; », UTF-8 avec BOM) d'une table neutralisée : les
+    téléchargements des pages."""
+    return texte_csv(table, ";").encode("utf-8-sig")
+
+
+def texte_pour_classeur(texte: str) -> str:
+    """Un texte qu'un classeur accepte : sans caractère interdit par XML, ramené à la limite
+    d'Excel (marqué comme tronqué)."""
+    texte = _INTERDITS_XML.sub("", texte)
+    if len(texte) > LONGUEUR_MAX_CELLULE:
+        return texte[: LONGUEUR_MAX_CELLULE - len(MARQUE_TRONQUE)] + MARQUE_TRONQUE
+    return texte
+
+
+def ecrire_cellule(feuille, ligne: int, colonne: int, valeur: object):
+    """Écrit `valeur` dans la cellule (ligne, colonne) d'une feuille openpyxl, comptées à
+    partir de 1, et rend la cellule. Un texte reste une cellule de texte (openpyxl ferait une
+    formule de « =… ») ; s'il est dangereux, il porte en plus le préfixe d'apostrophe."""
+    cellule = feuille.cell(ligne, colonne)
+    if isinstance(valeur, str):
+        texte = texte_pour_classeur(valeur)
+        cellule.value = texte
+        cellule.data_type = "s"
+        if dangereux(texte):
+            cellule.quotePrefix = True
+    else:
+        cellule.value = valeur
+    return cellule
+
+
+def ecrire_ligne(feuille, ligne: int, valeurs: list) -> None:
+    """Écrit `valeurs` dans la ligne `ligne` (comptée de 1) d'une feuille openpyxl, à partir
+    de la colonne A, chacune par `ecrire_cellule` ; None laisse la cellule vide. Remplace
+    `feuille.append`, qui ferait une formule d'un texte commençant par « = »."""
+    for j, valeur in enumerate(valeurs, 1):
+        if valeur is not None and not (isinstance(valeur, float) and math.isnan(valeur)):
+            ecrire_cellule(feuille, ligne, j, valeur)

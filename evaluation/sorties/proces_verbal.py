@@ -1,0 +1,183 @@
+"""Le procès-verbal de la séance : une page HTML prête à imprimer (ou à enregistrer en PDF
+depuis le navigateur), sans bibliothèque de plus : l'appel, la date, les membres présents,
+l'enveloppe, les décisions dans l'ordre du classement avec montants et justifications,
+les demandes discutées pour désaccord, les totaux par axe, secteur et région, et les
+paramètres appliqués. Tout texte venu des données est échappé, et neutralisé comme dans un
+CSV (evaluation/sorties/neutralisation.py) : un tableur qui ouvre la page (Calc importe ses tableaux
+et évalue « =1+1 », même précédé d'une espace) le lit comme du texte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+from evaluation.decision import classement as regles
+from evaluation.decision import financement, portefeuille
+from evaluation.socle.formats import date as date_lisible
+from evaluation.socle.formats import montant, nombre, pourcentage
+from evaluation.sorties.neutralisation import neutraliser_texte
+
+STYLE = """
+body { font-family: "Source Sans Pro", Arial, sans-serif; margin: 2cm; color: #222; }
+h1 { font-size: 1.6em; margin-bottom: 0; } h2 { font-size: 1.2em; margin-top: 1.6em; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; margin-top: 0.4em; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
+td.montant, th.montant { text-align: right; white-space: nowrap; }
+.petit { color: #555; font-size: 0.9em; }
+@media print { body { margin: 1cm; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+"""
+
+
+def _e(valeur: object) -> str:
+    if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)) or valeur is pd.NA:
+        return ""
+    return html.escape(str(neutraliser_texte(valeur)))
+
+
+def _table(en_tetes: list[str], lignes: Iterable[list], montants: Iterable[int] = ()) -> str:
+    montants = set(montants)
+    tete = "".join(
+        f'<th class="montant">{_e(t)}</th>' if j in montants else f"<th>{_e(t)}</th>"
+        for j, t in enumerate(en_tetes)
+    )
+    corps = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="montant">{_e(v)}</td>' if j in montants else f"<td>{_e(v)}</td>"
+            for j, v in enumerate(ligne)
+        )
+        + "</tr>"
+        for ligne in lignes
+    )
+    return f"<table><thead><tr>{tete}</tr></thead><tbody>{corps}</tbody></table>"
+
+
+def proces_verbal(
+    appel: Appel,
+    table: pd.DataFrame,
+    *,
+    jour: dt.date,
+    presents: Iterable[str],
+    poids: Mapping[str, float],
+    auteur: str,
+) -> str:
+    """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe)."""
+    annees = financement.nombre_annees(appel)
+    periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
+    morceaux = [
+        "<!DOCTYPE html><html lang='fr-CA'><head><meta charset='utf-8'>",
+        f"<title>Procès-verbal — {_e(appel.nom_court)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>Procès-verbal du comité de sélection</h1><p><strong>{_e(appel.nom)}</strong><br>",
+        f"Séance du {_e(date_lisible(jour))} · rédigé par {_e(auteur)}</p>",
+        "<h2>Membres présents</h2><ul>" + "".join(f"<li>{_e(p)}</li>" for p in presents) + "</ul>",
+        "<h2>Enveloppe</h2>"
+        + _table(
+            ["Année", "Enveloppe"],
+            [[p, montant(e)] for p, e in zip(periodes, appel.financement.enveloppe, strict=False)],
+            [1],
+        ),
+    ]
+    decidees = table[table["decision"].astype(str) != ""]
+    lignes = []
+    for r in decidees.to_dict("records"):
+        lignes.append(
+            [
+                "" if pd.isna(r["rang"]) else int(r["rang"]),
+                r["no_demande"],
+                r.get("municipalite") or "",
+                r.get("titre") or "",
+                "" if pd.isna(r["total"]) else nombre(r["total"], 2),
+                r["decision"],
+                *(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees)),
+                r.get("justification") or "",
+            ]
+        )
+    morceaux.append(
+        f"<h2>Décisions, dans l'ordre du classement ({len(lignes)})</h2>"
+        + (
+            _table(
+                ["Rang", "No", "Municipalité", "Titre", "Total", "Décision"]
+                + [f"Accordé {p}" for p in periodes]
+                + ["Justification"],
+                lignes,
+                range(6, 6 + annees),
+            )
+            if lignes
+            else "<p>Aucune décision consignée.</p>"
+        )
+    )
+    retenues = decidees[decidees["decision"] == financement.RETENU]
+    totaux = [
+        montant(int(pd.to_numeric(retenues[f"accorde_an{a + 1}"], errors="coerce").fillna(0).sum()))
+        for a in range(annees)
+    ]
+    morceaux.append(
+        f"<p>Retenues : {len(retenues)} · accordé : "
+        + " ; ".join(f"{p} {t}" for p, t in zip(periodes, totaux, strict=True))
+        + "</p>"
+    )
+    discutees = table[table["a_discuter"].fillna(False).astype(bool)]
+    morceaux.append(
+        f"<h2>Demandes discutées pour désaccord des évaluateurs ({len(discutees)})</h2>"
+        + (
+            _table(
+                ["Rang", "No", "Municipalité", "Total", "Étendue du total"],
+                [
+                    [
+                        "" if pd.isna(r["rang"]) else int(r["rang"]),
+                        r["no_demande"],
+                        r.get("municipalite") or "",
+                        "" if pd.isna(r["total"]) else nombre(r["total"], 2),
+                        "" if pd.isna(r["etendue_total"]) else nombre(r["etendue_total"], 1),
+                    ]
+                    for r in discutees.to_dict("records")
+                ],
+            )
+            if len(discutees)
+            else "<p>Aucune.</p>"
+        )
+    )
+    for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
+        r = portefeuille.repartition(table, appel, dimension, portefeuille.DECISIONS)
+        morceaux.append(
+            f"<h2>Totaux par {titre} (décisions)</h2>"
+            + _table(
+                [titre.capitalize(), "Demandes", "Retenues", "Accordé", "Part de l'enveloppe"],
+                [
+                    [
+                        x["libelle"],
+                        x["demandes"],
+                        x["financees"],
+                        montant(int(x["finance"])),
+                        "" if pd.isna(x["part_enveloppe"]) else pourcentage(x["part_enveloppe"]),
+                    ]
+                    for x in r.to_dict("records")
+                ],
+                [3, 4],
+            )
+        )
+    morceaux.append(
+        "<h2>Paramètres appliqués</h2><ul>"
+        + "".join(
+            f"<li>{_e(t)}</li>"
+            for t in [
+                "Poids : " + ", ".join(f"{c.libelle} {poids[c.id]:g}" for c in appel.criteres),
+                f"Seuil : {appel.seuil_global:g} / 100 ; agrégation : {appel.agregation}",
+                "Départage : "
+                + " ; puis ".join(
+                    regles.libelle_regle(x, appel) for x in regles.regles_departage(appel)
+                ),
+                f"Plafond : {montant(appel.financement.plafond(False))} par année "
+                f"({montant(appel.financement.plafond(True))} pour un projet conjoint)",
+                f"Ligne de financement : {appel.mode_ligne}",
+            ]
+        )
+        + "</ul><p class='petit'>Document produit par le tableau de bord d'évaluation.</p>"
+        + "</body></html>"
+    )
+    return "".join(morceaux)

@@ -1,0 +1,265 @@
+"""La configuration d'un appel : le fichier livré se charge, les fautes sont nommées."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from evaluation.appels.configuration import (
+    APPEL_PAR_DEFAUT,
+    ErreurAppel,
+    appel_depuis_toml,
+    appels_fournis,
+    charger_appel,
+)
+
+TOML = APPEL_PAR_DEFAUT.read_text(encoding="utf-8")
+
+
+def test_appel_livre_conforme_a_l_appel_2023_2024(appel):
+    assert appel.id == "paivmq-2023-2024"
+    assert [a.numero for a in appel.axes] == [1, 2, 3]
+    assert len(appel.secteurs) == 7
+    assert "Mobilité durable" in [s.libelle for s in appel.secteurs]
+    assert appel.poids == {
+        "pertinence": 25,
+        "coherence": 20,
+        "qualite-dossier": 15,
+        "structurant": 15,
+        "capacite": 15,
+        "visibilite": 10,
+    }
+    assert (appel.echelle_min, appel.echelle_max, appel.pas, appel.seuil_global) == (
+        0,
+        10,
+        0.5,
+        60,
+    )
+    f = appel.financement
+    assert f.plafond(conjoint=False) == 2_500_000
+    assert f.plafond(conjoint=True) == 3_500_000
+    assert f.annees_financieres()[0] == (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+    assert len(f.enveloppe) == f.nombre_annees_max == 2
+    assert appel.plafond_visas == 50_000
+    assert [r.code for r in appel.regions] == [f"{i:02d}" for i in range(1, 18)]
+    assert {c.admissible for c in appel.categories} == {True, False}
+    for critere in appel.criteres:
+        assert critere.note_basse and critere.note_moyenne and critere.note_haute
+
+
+def test_chaque_appel_livre_se_valide():
+    for chemin in appels_fournis():
+        appel_depuis_toml(chemin.read_text(encoding="utf-8"), chemin.name)
+
+
+def _remplacer(ancien: str, nouveau: str) -> str:
+    assert ancien in TOML
+    return TOML.replace(ancien, nouveau, 1)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (_remplacer("poids = 25\n", ""), "clé obligatoire « poids » manquante"),
+        (_remplacer("poids = 25", "poids = 30"), "totaliser 100 points"),
+        (_remplacer("poids = 25", "poid = 25"), "clé inconnue « poid »"),
+        (_remplacer("poids = 25", 'poids = "vingt-cinq"'), "« poids » doit être un nombre"),
+        (_remplacer("[appel]", "[apel]"), "section inconnue [apel]"),
+        (_remplacer("enveloppe = [750000, 500000]", "enveloppe = [750000]"), "un montant par"),
+        (_remplacer("enveloppe = [750000, 500000]", "enveloppe = [750000, -1]"), "positive"),
+        (_remplacer("seuil_global = 60.0", "seuil_global = 160.0"), "sur 100"),
+        (_remplacer("pas = 0.5", "pas = 0"), "le pas doit être positif"),
+        (_remplacer('id = "innovation"', 'id = "culture"'), "« culture » en double"),
+        (_remplacer("numero = 2", "numero = 1"), "Numéro d'axe « 1 » en double"),
+        (TOML + "\n[[criteres]]\nid = 'x'\n", "clé obligatoire « libelle » manquante"),
+        ("ceci n'est pas du TOML = = =", "syntaxe TOML invalide"),
+        (_remplacer('id = "paivmq-2023-2024"', 'id = " "'), "ne peut pas être vide"),
+        (_remplacer('libelle = "Culture"', 'libelle = "Innovation"'), "désigne deux secteurs"),
+        (
+            _remplacer('alias = ["Salaires",', 'alias = ["Colloque", "Salaires",'),
+            "« Colloque » désigne deux dépenses",
+        ),
+    ],
+    ids=[
+        "poids-manquant",
+        "poids-total",
+        "cle-inconnue",
+        "poids-texte",
+        "section-inconnue",
+        "enveloppe-longueur",
+        "enveloppe-negative",
+        "seuil-hors-echelle",
+        "pas-nul",
+        "secteur-double",
+        "axe-double",
+        "critere-incomplet",
+        "syntaxe",
+        "id-vide",
+        "libelle-secteur-double",
+        "alias-ambigu",
+    ],
+)
+def test_configuration_fautive_refusee_avec_message(toml, message):
+    with pytest.raises(ErreurAppel, match=re.escape(message)):
+        appel_depuis_toml(toml, "essai.toml")
+
+
+def test_toutes_les_erreurs_sont_rapportees_ensemble():
+    toml = _remplacer("poids = 25", "poid = 25").replace(
+        "[[axes]]\nnumero = 3", "[[axes]]\nnumro = 3"
+    )
+    with pytest.raises(ErreurAppel) as info:
+        appel_depuis_toml(toml, "essai.toml")
+    assert len(info.value.problemes) >= 3
+    assert "essai.toml" in str(info.value)
+
+
+def test_autre_appel_sans_code(appel):
+    """Un appel à quatre critères et un seul an se configure sans toucher au code."""
+    toml = TOML
+    for cid in ("structurant", "capacite"):
+        debut = toml.index(f'id = "{cid}"')
+        debut = toml.rindex("[[criteres]]", 0, debut)
+        fin = toml.index("[[criteres]]", debut + 5)
+        toml = toml[:debut] + toml[fin:]
+    toml = toml.replace("poids = 25", "poids = 40").replace("poids = 20", "poids = 35")
+    toml = toml.replace("nombre_annees_max = 2", "nombre_annees_max = 1")
+    toml = toml.replace("enveloppe = [750000, 500000]", "enveloppe = [300000]")
+    toml = toml.replace('id = "paivmq-2023-2024"', 'id = "autre-2025"')
+    autre = appel_depuis_toml(toml)
+    assert autre.id == "autre-2025"
+    assert len(autre.criteres) == 4 and sum(autre.poids.values()) == 100
+    assert autre.financement.enveloppe == (30_000_000,)
+
+
+def test_toml_avec_bom_accepte():
+    assert appel_depuis_toml("\ufeff" + TOML).id == "paivmq-2023-2024"
+
+
+def test_conditions_d_admissibilite_livrees(appel):
+    assert [(c.id, c.champ, c.attendu) for c in appel.conditions] == [
+        ("dossier-complet", "dossier_complet", True),
+        ("objectifs-concrets", None, None),
+        ("aucun-autre-financement", "autre_financement_gouvernemental", False),
+        ("budget-detaille", "budget_detaille", True),
+        ("municipalite-quebecoise", "code_geographique", "renseigné"),
+        ("qualite-signataire", "qualite_signataire", "permise"),
+        ("engagement-rapport", "engagement_rapport", True),
+    ]
+    assert all(c.libelle for c in appel.conditions)
+    assert appel.notes_des_autres == "jamais"
+
+
+def test_notes_des_autres_apres_soumission():
+    toml = _remplacer('notes_des_autres = "jamais"', 'notes_des_autres = "apres_soumission"')
+    assert appel_depuis_toml(toml).notes_des_autres == "apres_soumission"
+
+
+def test_conditions_et_notes_des_autres_facultatives():
+    debut = TOML.index("[[admissibilite.conditions]]")
+    fin = TOML.index("[[regions]]")
+    toml = (TOML[:debut] + TOML[fin:]).replace('notes_des_autres = "jamais"\n', "")
+    autre = appel_depuis_toml(toml)
+    assert autre.conditions == ()
+    assert autre.notes_des_autres == "jamais"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            _remplacer('attendu = "renseigné"', 'attendu = "présent"'),
+            "« municipalite-quebecoise » : attendu = « présent » inconnu",
+        ),
+        (
+            _remplacer('attendu = "permise"\n', ""),
+            "« qualite-signataire » : « champ » et « attendu » vont ensemble",
+        ),
+        (
+            _remplacer('champ = "engagement_rapport"\n', ""),
+            "« engagement-rapport » : « champ » et « attendu » vont ensemble",
+        ),
+        (
+            _remplacer('id = "budget-detaille"', 'id = "dossier-complet"'),
+            "Identifiant de condition d'admissibilité « dossier-complet » en double",
+        ),
+        (
+            _remplacer("attendu = true", "attendu = 1"),
+            "« attendu » doit être vrai ou faux ou un texte",
+        ),
+        (
+            _remplacer('champ = "dossier_complet"', 'champs = "dossier_complet"'),
+            "clé inconnue « champs »",
+        ),
+        (
+            _remplacer('notes_des_autres = "jamais"', 'notes_des_autres = "toujours"'),
+            "notes_des_autres = « toujours » inconnu",
+        ),
+    ],
+    ids=[
+        "attendu-inconnu",
+        "champ-sans-attendu",
+        "attendu-sans-champ",
+        "condition-double",
+        "attendu-nombre",
+        "cle-inconnue",
+        "notes-des-autres-inconnu",
+    ],
+)
+def test_conditions_fautives_refusees_avec_message(toml, message):
+    with pytest.raises(ErreurAppel, match=re.escape(message)):
+        appel_depuis_toml(toml, "essai.toml")
+
+
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("a = \x00", "(ligne 1, colonne 5) : valeur illisible"),
+        ("[a]\n[a]", "(ligne 2, colonne 3) : table déclarée deux fois"),
+        ("a = 1\na = 2", "(à la fin du fichier) : clé déclarée deux fois"),
+        ('a = "x', "texte sans guillemet fermant"),
+        ("x = 1 2", "fin de ligne attendue après une valeur"),
+        ("a = " + "[" * 100_000, "imbriqués trop profondément"),
+        ("# " + "x" * 600_000, "limite 512 Ko"),
+    ],
+)
+def test_toml_hostile_refuse_en_francais(texte, attendu):
+    """Aucun message de tomllib (en anglais) n'atteint la personne ; la ligne est nommée."""
+    with pytest.raises(ErreurAppel) as refus:
+        appel_depuis_toml(texte, "appel.toml")
+    message = str(refus.value)
+    assert attendu in message
+    for anglais in ("Invalid", "Cannot", "Expected", "Unterminated", "at line", "document"):
+        assert anglais not in message
+
+
+@pytest.mark.parametrize(
+    ("avant", "apres", "attendu"),
+    [
+        ("enveloppe = [750000, 500000]", "enveloppe = [inf, 500000]", "un nombre fini"),
+        ("enveloppe = [750000, 500000]", "enveloppe = [nan, 500000]", "un nombre fini"),
+        ("plafond_annuel = 25000", "plafond_annuel = 1e30", "au plus 1 000 000 000"),
+        ("plafond_annuel = 25000", "plafond_annuel = nan", "un nombre fini"),
+        ("poids = 25", "poids = inf", "un nombre fini"),
+        ("echelle_max = 10.0", "echelle_max = inf", "un nombre fini"),
+        ("pas = 0.5", "pas = 1e-7", "plus de 1000 crans"),
+        ("nombre_annees_max = 2", "nombre_annees_max = 1000", "de 1 à 10"),
+        ("premiere_annee_debut = 2024-04-01", "premiere_annee_debut = 9999-12-31", "entre 1900"),
+        (
+            "premiere_annee_debut = 2024-04-01",
+            "premiere_annee_debut = 2024-04-01T00:00:00+05:00",
+            "sans heure ni fuseau",
+        ),
+        ("plafond_visas = 500", "plafond_visas = -1", "plafond_visas ne peut pas être négatif"),
+        ('libelle = "Pertinence et retombées"', 'libelle = "  "', "ne peut pas être vide"),
+        ('nom_court = "PAIVMQ 2023-2024"', 'nom_court = "' + "x" * 20_000 + '"', "10000 au plus"),
+    ],
+)
+def test_nombres_dates_et_textes_aberrants_refuses(avant, apres, attendu):
+    """Un nombre infini, « nan », démesuré, une date hors de tout appel ou un texte géant
+    ferait planter les calculs et chaque page ensuite : la configuration est refusée, en
+    nommant la clé."""
+    source = charger_appel().source_toml
+    assert avant in source
+    with pytest.raises(ErreurAppel, match=re.escape(attendu)):
+        appel_depuis_toml(source.replace(avant, apres, 1), "appel.toml")

@@ -1,0 +1,353 @@
+"""Créer, modifier, archiver, exporter et importer un appel (evaluation/appels/parametres.py),
+sur SQLite et PostgreSQL ; chaque modèle livré se charge, se valide, fait le aller-retour
+TOML et supporte le parcours complet (import, notes, classement, classeur) pendant qu'un
+autre appel, aux mêmes numéros de demande, reste intact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation.appels.configuration import ErreurAppel, appel_depuis_toml, charger_appel
+from evaluation.appels.parametres import (
+    ParametresRefuses,
+    archiver,
+    cibles_depuis_lignes,
+    copie,
+    ecarts,
+    enregistrer,
+    importer_toml,
+    modeles_fournis,
+    sections,
+    tables_depuis_lignes,
+    texte_en_liste,
+    vers_toml,
+)
+from evaluation.decision import classement
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import evaluations
+from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.socle import stockage
+from evaluation.sorties import classeur as exportation
+from tests.conftest import DONNEES, demandes_pour_appel
+
+ADMIN = "admin@exemple.qc.ca"
+E1, E2 = "e1@exemple.qc.ca", "e2@exemple.qc.ca"
+MODELES = ["paivmq-2023-2024", "ffqcd-2021-2022", "qsf-modele"]
+
+
+def journal(moteur, appel_id: str) -> list[tuple[str, str | None, str | None]]:
+    with moteur.connect() as c:
+        lignes = c.execute(
+            stockage.journal.select()
+            .where(stockage.journal.c.appel_id == appel_id)
+            .order_by(stockage.journal.c.id)
+        ).all()
+    return [(ligne.objet, ligne.ancien, ligne.nouveau) for ligne in lignes]
+
+
+def stocke(moteur, appel_id: str):
+    with moteur.connect() as c:
+        ligne = stockage.lire_appel(appel_id, connexion=c)
+    return ligne and appel_depuis_toml(ligne["configuration_toml"])
+
+
+def noter(moteur, appel, no: str, evaluateur: str, note: float) -> None:
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+    (demande_id,) = demandes.loc[demandes["no_demande"] == no, "id"].astype(int)
+    saisie = Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
+    evaluations.enregistrer(appel, demande_id, evaluateur, saisie, SOUMISE, moteur=moteur)
+
+
+# --- Modèles livrés, TOML ------------------------------------------------------------------
+
+
+def test_modeles_livres():
+    modeles = modeles_fournis()
+    assert list(modeles) == MODELES
+    ffqcd, qsf = modeles["ffqcd-2021-2022"], modeles["qsf-modele"]
+    assert [a.libelle for a in ffqcd.axes][4] == "Rayonnement culturel et langue française"
+    assert len(ffqcd.axes) == 5
+    assert len(qsf.axes) == 7  # quatre objectifs, trois priorités transversales
+    assert [s.id for s in qsf.secteurs] == ["mission-globale", "projets-ponctuels"]
+    for modele in (ffqcd, qsf):
+        assert "point de départ à adapter" in modele.description
+        assert sum(modele.poids.values()) == pytest.approx(100)
+
+
+@pytest.mark.parametrize("identifiant", MODELES)
+def test_toml_aller_retour(identifiant):
+    modele = modeles_fournis()[identifiant]
+    texte = vers_toml(sections(modele))
+    relu = appel_depuis_toml(texte)
+    assert relu == modele
+    assert sections(relu) == sections(modele)
+    assert vers_toml(sections(relu)) == texte  # stable : réécrire ne change plus rien
+    assert texte.index("[appel]") < texte.index("[[criteres]]") < texte.index("[[regions]]")
+
+
+def test_copie_change_identite_et_garde_le_reste():
+    source = charger_appel()
+    nouveau = appel_depuis_toml(copie(source, "paivmq-2024-2025", "PAIVMQ 2024-2025", ""))
+    assert (nouveau.id, nouveau.nom, nouveau.nom_court) == (
+        "paivmq-2024-2025",
+        "PAIVMQ 2024-2025",
+        "paivmq-2024-2025",
+    )
+    assert nouveau.criteres == source.criteres and nouveau.financement == source.financement
+
+
+@pytest.mark.parametrize(
+    "identifiant", ["", "A", "PAIVMQ-2024", "paivmq 2024", "paivmq_2024", "é-2024", "-abc"]
+)
+def test_identifiant_invalide_refuse(identifiant):
+    with pytest.raises(ParametresRefuses, match="identifiant"):
+        copie(charger_appel(), identifiant, "Nom")
+
+
+def test_nom_obligatoire():
+    with pytest.raises(ParametresRefuses, match="nom"):
+        copie(charger_appel(), "abc-2024", "  ")
+
+
+def test_ecarts():
+    ancien = charger_appel()
+    d = sections(ancien)
+    d["criteres"][0]["poids"] = 30
+    d["criteres"][-1]["poids"] = 5
+    d["financement"]["enveloppe"] = [800000, 500000]
+    e = ecarts(ancien, appel_depuis_toml(vers_toml(d)))
+    assert e.structure == ()
+    assert e.poids == {"pertinence": (25, 30), "visibilite": (10, 5)}
+    assert e.sections == ("criteres", "financement")
+    d["evaluation"]["pas"] = 1.0
+    d["criteres"][1]["libelle"] = "Autre"
+    e = ecarts(ancien, appel_depuis_toml(vers_toml(d)))
+    assert len(e.structure) == 2 and "échelle" in e.structure[1]
+
+
+# --- Le formulaire --------------------------------------------------------------------------
+
+
+def test_tables_depuis_lignes():
+    lignes = [
+        {"id": " a ", "poids": "25", "alias": "x ; y;", "plafonnee": True, "minimum": None},
+        {"id": "b", "poids": 12.5, "alias": "", "plafonnee": False, "minimum": float("nan")},
+        {"id": None, "poids": None, "alias": None, "plafonnee": False, "minimum": None},
+        {"id": "c", "poids": "douze", "alias": None, "plafonnee": None, "minimum": "3,5"},
+    ]
+    assert tables_depuis_lignes(
+        lignes, reels=("poids", "minimum"), listes=("alias",), booleens=("plafonnee",)
+    ) == [
+        {"id": "a", "poids": 25, "alias": ["x", "y"], "plafonnee": True},
+        {"id": "b", "poids": 12.5},
+        {"id": "c", "poids": "douze", "minimum": 3.5},  # « douze » : la validation le nommera
+    ]
+    assert texte_en_liste(None) == [] and texte_en_liste("a;;b") == ["a", "b"]
+
+
+def test_cibles_depuis_lignes_gardent_les_codes_de_region():
+    assert cibles_depuis_lignes(
+        [
+            {"dimension": "axe", "valeur": "2", "part_min": 20.0, "nombre_max": None},
+            {"dimension": "region", "valeur": "01", "part_max": 35, "nombre_max": 3.0},
+            {"dimension": "secteur", "valeur": "*", "part_min": None, "nombre_min": 1},
+        ]
+    ) == [
+        {"dimension": "axe", "valeur": 2, "part_min": 20},
+        {"dimension": "region", "valeur": "01", "part_max": 35, "nombre_max": 3},
+        {"dimension": "secteur", "valeur": "*", "nombre_min": 1},
+    ]
+
+
+# --- Enregistrer, archiver (SQLite et PostgreSQL) -------------------------------------------
+
+
+def test_creer_puis_refuser_le_meme_identifiant(moteur):
+    texte = copie(charger_appel(), "paivmq-2024-2025", "PAIVMQ 2024-2025")
+    appel = enregistrer(texte, moteur=moteur, auteur=ADMIN, creation=True)
+    assert stocke(moteur, appel.id) == appel
+    assert journal(moteur, appel.id) == [("appel", None, "créé")]
+    with pytest.raises(ParametresRefuses, match="existe déjà"):
+        enregistrer(texte, moteur=moteur, auteur=ADMIN, creation=True)
+
+
+def test_configuration_invalide_refusee_sans_rien_ecrire(moteur):
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    d = sections(appel)
+    d["criteres"][0]["poids"] = 40  # total 115
+    d["financement"]["enveloppe"] = [-5, 500000]
+    with pytest.raises(ErreurAppel) as refus:
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    message = str(refus.value)
+    assert "100" in message and "enveloppe" in message
+    assert stocke(moteur, appel.id) == appel
+    d = sections(appel)
+    d["criteres"] = []
+    with pytest.raises(ErreurAppel, match=r"\[\[criteres\]\] : au moins un élément"):
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+
+
+def test_modifier_journalise_et_les_poids_comptent_au_classement(moteur):
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    d = sections(appel)
+    d["criteres"][0]["poids"] = 35
+    d["criteres"][-1]["poids"] = 0.5
+    d["criteres"][1]["poids"] = 19.5
+    d["appel"]["nom_court"] = "PAIVMQ modifié"
+    modifie = enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    assert stocke(moteur, appel.id).nom_court == "PAIVMQ modifié"
+    assert journal(moteur, appel.id)[-4:] == [
+        ("poids:pertinence", "25", "35"),
+        ("poids:coherence", "20", "19.5"),
+        ("poids:visibilite", "10", "0.5"),
+        (
+            "parametres",
+            "appel, criteres",
+            "appel.nom_court : PAIVMQ 2023-2024 → PAIVMQ modifié ; criteres[1].poids : 25 → 35 ; "
+            "criteres[2].poids : 20 → 19.5 ; criteres[6].poids : 10 → 0.5",
+        ),
+    ]
+    assert classement.charger(modifie, moteur=moteur).poids == modifie.poids
+    # Rien de changé : rien d'écrit.
+    avant = journal(moteur, appel.id)
+    enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    assert journal(moteur, appel.id) == avant
+
+
+def test_criteres_et_echelle_figes_des_la_premiere_evaluation(moteur, tmp_path):
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    fichier = demandes_pour_appel(appel, tmp_path)
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    d = sections(appel)
+    d["evaluation"]["echelle_max"] = 5.0
+    libre = vers_toml(d)
+    enregistrer(libre, moteur=moteur, auteur=ADMIN)  # aucune évaluation : permis
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    noter(moteur, appel, "T-001", E1, 8.0)
+    with pytest.raises(ParametresRefuses, match="échelle"):
+        enregistrer(libre, moteur=moteur, auteur=ADMIN)
+    d = sections(appel)
+    d["criteres"].pop()
+    d["criteres"][0]["poids"] += 10
+    with pytest.raises(ParametresRefuses, match="critères"):
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    assert stocke(moteur, appel.id) == appel
+    d = sections(appel)
+    d["criteres"][0]["poids"], d["criteres"][1]["poids"] = 20, 25  # les poids : permis
+    assert enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN).poids["pertinence"] == 20
+
+
+def test_archiver_fige_puis_rouvrir(moteur):
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    archiver(appel.id, True, moteur=moteur, auteur=ADMIN)
+    with moteur.connect() as c:
+        assert stockage.appels_archives(connexion=c) == {appel.id}
+    d = sections(appel)
+    d["appel"]["nom_court"] = "Autre"
+    with pytest.raises(ParametresRefuses, match="archivé"):
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    archiver(appel.id, False, moteur=moteur, auteur=ADMIN)
+    enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    assert ("archive", "ouvert", "archivé") in journal(moteur, appel.id)
+    assert ("archive", "archivé", "ouvert") in journal(moteur, appel.id)
+    with pytest.raises(ParametresRefuses, match="pas enregistré"):
+        archiver("inconnu-2024", True, moteur=moteur, auteur=ADMIN)
+
+
+def test_exporter_puis_importer_redonne_l_appel(moteur):
+    source = modeles_fournis()["qsf-modele"]
+    appel, cree = importer_toml(
+        source.source_toml.encode(), "qsf-modele.toml", moteur=moteur, auteur=ADMIN
+    )
+    assert cree and appel == source
+    with moteur.connect() as c:
+        exporte = stockage.lire_appel(appel.id, connexion=c)["configuration_toml"]
+    assert exporte == source.source_toml
+    relu, cree = importer_toml(exporte.encode(), "x.toml", moteur=moteur, auteur=ADMIN)
+    assert not cree and relu == source and sections(relu) == sections(source)
+
+
+def test_importer_un_fichier_illisible(moteur):
+    with pytest.raises(ErreurAppel, match=r"(?s)appel\.toml.*UTF-8"):
+        importer_toml("é = 1".encode("latin-1"), "appel.toml", moteur=moteur, auteur=ADMIN)
+    with pytest.raises(ErreurAppel, match=r"(?s)appel\.toml.*syntaxe TOML"):
+        importer_toml(b"[appel\nid = ", "appel.toml", moteur=moteur, auteur=ADMIN)
+    with moteur.connect() as c:
+        assert stockage.lire_appels(connexion=c) == []
+
+
+# --- Le parcours de chaque modèle, à côté d'un autre appel ----------------------------------
+
+
+@pytest.mark.parametrize("identifiant", MODELES)
+def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, identifiant):
+    """Un appel PAIVMQ noté (T-001 à T-003) ; un nouvel appel créé d'après le modèle reçoit
+    les mêmes numéros de demande, ses notes, son classement, son classeur ; le premier appel
+    n'a pas bougé."""
+    autre = enregistrer(
+        copie(charger_appel(), "autre-2022-2023", "Autre appel"), moteur=moteur, auteur=ADMIN
+    )
+    valide = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(valide.name, valide)], autre), autre, moteur=moteur)
+    for no, note in (("T-001", 6.0), ("T-002", 9.0), ("T-003", 7.5)):
+        noter(moteur, autre, no, E1, note)
+    autre_avant = classement.classement(autre, classement.charger(autre, moteur=moteur))
+
+    modele = modeles_fournis()[identifiant]
+    appel = enregistrer(
+        copie(modele, "nouveau-2026-2027", "Nouvel appel"),
+        moteur=moteur,
+        auteur=ADMIN,
+        creation=True,
+    )
+    fichier = demandes_pour_appel(appel, tmp_path)
+    verification = verifier_lot([(fichier.name, fichier)], appel)
+    assert verification.sans_blocage
+    importer(verification, appel, moteur=moteur)
+    for no, note in (("T-001", 9.0), ("T-002", 6.5), ("T-003", 8.0)):
+        for evaluateur in (E1, E2):
+            noter(moteur, appel, no, evaluateur, note)
+    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    assert list(table["no_demande"]) == ["T-001", "T-003", "T-002"]
+    assert list(table["rang"]) == [1, 2, 3]
+    assert list(table["total"]) == pytest.approx([90, 80, 65])
+
+    contenu = exportation.classeur(
+        appel, table, poids=appel.poids, auteur=ADMIN, instant=dt.datetime(2026, 11, 24)
+    )
+    livre = load_workbook(io.BytesIO(contenu))
+    assert livre["Paramètres"]["B3"].value == "nouveau-2026-2027"
+    rangees = list(livre["Classement"].iter_rows(min_row=5, max_row=7, values_only=True))
+    assert [r[1] for r in rangees] == ["T-001", "T-003", "T-002"]
+    axes = [r[0] for r in livre["Par axe"].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(axes) == len(modele.axes)
+
+    autre_apres = classement.classement(autre, classement.charger(autre, moteur=moteur))
+    assert autre_apres.equals(autre_avant)
+    with moteur.connect() as c:
+        assert stockage.compter_demandes(autre.id, connexion=c) == 3
+        assert stockage.compter_evaluations(autre.id, connexion=c) == 3
+        assert stockage.compter_evaluations(appel.id, connexion=c) == 6
+
+
+def test_appel_archive_n_accepte_ni_import_ni_note(moteur, tmp_path):
+    from evaluation.depot.importation import AppelArchive
+    from evaluation.notes.evaluations import EvaluationRefusee
+
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    fichier = demandes_pour_appel(appel, tmp_path)
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    archiver(appel.id, True, moteur=moteur, auteur=ADMIN)
+    with pytest.raises(AppelArchive, match="archivé"):
+        importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    with pytest.raises(EvaluationRefusee, match="archivé"):
+        noter(moteur, appel, "T-001", E1, 8.0)
+    with moteur.connect() as c:
+        assert stockage.compter_evaluations(appel.id, connexion=c) == 0
+    archiver(appel.id, False, moteur=moteur, auteur=ADMIN)
+    noter(moteur, appel, "T-001", E1, 8.0)

@@ -1,0 +1,988 @@
+"""Classement : statuts et leur préséance, seuil et minimum par critère, chaque règle de
+départage (seule, et dans l'ordre de l'appel), ligne de financement, comparaison de
+pondérations, adoption de poids et classement de bout en bout sur SQLite et PostgreSQL ;
+propriétés (hypothesis) : le rang est une permutation, monter une note ne fait jamais
+reculer, le financé tient dans l'enveloppe de chaque année."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from evaluation.decision import classement, financement, notation
+from evaluation.decision.classement import (
+    CLASSE,
+    INADMISSIBLE,
+    NON_EVALUE,
+    SOUS_SEUIL,
+    ErreurClassement,
+)
+from evaluation.decision.financement import ATTENTE, FINANCE
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import attributions, evaluations
+from evaluation.notes.evaluations import BROUILLON, SOUMISE, Saisie
+from evaluation.socle import stockage
+from tests.conftest import DONNEES
+
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+CRITERES = ("pertinence", "coherence", "qualite-dossier", "structurant", "capacite", "visibilite")
+LIBELLE_PERTINENCE = "note plus haute en « Pertinence et retombées »"
+LIBELLE_CONJOINT = classement.LIBELLES_DEPARTAGE["projet_conjoint"]
+LIBELLE_PART = classement.LIBELLES_DEPARTAGE["part_financement_propre"]
+LIBELLE_NUMERO = classement.LIBELLES_DEPARTAGE["no_demande"]
+
+
+def _demande(i: int, **champs) -> dict:
+    return {
+        "id": i,
+        "no_demande": f"D-{i:03d}",
+        "projet_conjoint": False,
+        "cout_total": 10_000_000,
+        "contribution_demandeur": 2_000_000,
+        "cofinancement_externe": 0,
+        "montant_demande_an1": 1_000_000,
+        "montant_demande_an2": 1_000_000,
+    } | champs
+
+
+def _longues(notes: dict[int, dict[str, list[float] | float]]) -> pd.DataFrame:
+    """{demande: {évaluateur: six notes, ou une note pour chaque critère}} → notes en long."""
+    lignes = []
+    for d, par_evaluateur in notes.items():
+        for e, valeurs in par_evaluateur.items():
+            if not isinstance(valeurs, list):
+                valeurs = [valeurs] * len(CRITERES)
+            lignes += [
+                (d, e, c, v) for c, v in zip(CRITERES, valeurs, strict=True) if v is not None
+            ]
+    return pd.DataFrame(lignes, columns=["demande_id", "evaluateur", "critere", "note"])
+
+
+def _resultats(appel, demandes: pd.DataFrame, notes: dict, poids=None) -> pd.DataFrame:
+    c = notation.cube(_longues(notes), demandes["id"], [c.id for c in appel.criteres])
+    return notation.resultats(c, classement.reglages_notation(appel, poids))
+
+
+def _classer(appel, demandes: list[dict], notes: dict, inadmissibles=None, montants=None):
+    table = pd.DataFrame(demandes)
+    return classement.classer(
+        appel, table, _resultats(appel, table, notes), inadmissibles, montants
+    )
+
+
+def _ligne(table: pd.DataFrame, demande_id: int) -> pd.Series:
+    return table.set_index("demande_id").loc[demande_id]
+
+
+def _avec_minimum(appel, critere: str, minimum: float):
+    return replace(
+        appel,
+        criteres=tuple(
+            replace(c, minimum=minimum) if c.id == critere else c for c in appel.criteres
+        ),
+    )
+
+
+def _avec_enveloppe(appel, enveloppe: tuple[int, ...], mode: str = "stricte"):
+    return replace(
+        appel, financement=replace(appel.financement, enveloppe=enveloppe), mode_ligne=mode
+    )
+
+
+def test_appel_livre(appel):
+    assert tuple(c.id for c in appel.criteres) == CRITERES
+    assert appel.seuil_global == 60
+    assert appel.departage == (
+        "critere:pertinence",
+        "projet_conjoint",
+        "part_financement_propre",
+        "no_demande",
+    )
+
+
+# --- Statuts ------------------------------------------------------------------------------
+
+SOUS_SEUIL_RAISON = "total sous le seuil de 60"
+SOUS_MINIMUM = "sous le minimum d'un critère"
+
+
+@pytest.mark.parametrize(
+    ("notes", "inadmissible", "minimum", "statut", "raison"),
+    [
+        pytest.param(None, True, None, INADMISSIBLE, "hors programme", id="inadm-non-evaluee"),
+        pytest.param({"a": 9.0}, True, None, INADMISSIBLE, "hors programme", id="inadm-classable"),
+        pytest.param({"a": 2.0}, True, None, INADMISSIBLE, "hors programme", id="inadm-sous-seuil"),
+        pytest.param(None, False, None, NON_EVALUE, "", id="non-evaluee"),
+        pytest.param(
+            {"a": [9, 9, 9, 9, 9, None]}, False, None, NON_EVALUE, "", id="seulement-incomplete"
+        ),
+        pytest.param({"a": 5.0}, False, None, SOUS_SEUIL, SOUS_SEUIL_RAISON, id="sous-seuil"),
+        pytest.param({"a": 6.0}, False, None, CLASSE, "", id="seuil-exact-60"),
+        pytest.param({"a": 5.999}, False, None, SOUS_SEUIL, SOUS_SEUIL_RAISON, id="59.99"),
+        pytest.param({"a": 5.5, "b": 6.5}, False, None, CLASSE, "", id="moyenne-60"),
+        pytest.param({"a": 5.5, "b": 6.0}, False, None, SOUS_SEUIL, SOUS_SEUIL_RAISON, id="57.5"),
+        pytest.param(
+            {"a": [4.5, 10, 10, 10, 10, 10]},
+            False,
+            ("pertinence", 5.0),
+            SOUS_SEUIL,
+            SOUS_MINIMUM,
+            id="sous-minimum",
+        ),
+        pytest.param(
+            {"a": [5, 10, 10, 10, 10, 10]},
+            False,
+            ("pertinence", 5.0),
+            CLASSE,
+            "",
+            id="minimum-exact",
+        ),
+        pytest.param(
+            {"a": [4, 10, 10, 10, 10, 10], "b": [6, 10, 10, 10, 10, 10]},
+            False,
+            ("pertinence", 5.0),
+            CLASSE,
+            "",
+            id="minimum-sur-la-moyenne",
+        ),
+        pytest.param(
+            {"a": [10, 10, 10, 10, 10, 5.5]},
+            False,
+            ("visibilite", 6.0),
+            SOUS_SEUIL,
+            SOUS_MINIMUM,
+            id="minimum-autre-critere",
+        ),
+        pytest.param(
+            {"a": [4, 5, 5, 5, 5, 5]},
+            False,
+            ("pertinence", 5.0),
+            SOUS_SEUIL,
+            SOUS_SEUIL_RAISON,
+            id="sous-seuil-et-minimum",
+        ),
+        pytest.param(
+            {"a": [4, 10, 10, 10, 10, 10]},
+            True,
+            ("pertinence", 5.0),
+            INADMISSIBLE,
+            "hors programme",
+            id="inadm-et-minimum",
+        ),
+    ],
+)
+def test_statut_et_preseance(appel, notes, inadmissible, minimum, statut, raison):
+    if minimum:
+        appel = _avec_minimum(appel, *minimum)
+    demandes = [_demande(1), _demande(2)]
+    tout = {2: {"z": 8.0}}  # une demande classée, pour que la ligne de financement existe
+    if notes:
+        tout[1] = notes
+    inadmissibles = pd.Series({1: "hors programme"}) if inadmissible else None
+    table = _classer(appel, demandes, tout, inadmissibles)
+    ligne = _ligne(table, 1)
+    assert ligne["statut"] == statut
+    assert ligne["raison"] == raison
+    if statut == CLASSE:
+        assert ligne["rang"] in (1, 2)
+        assert ligne["financement"] in (FINANCE, ATTENTE)
+    else:
+        assert pd.isna(ligne["rang"]) and ligne["financement"] == ""
+        assert pd.isna(ligne["cumul_an1"]) and pd.isna(ligne["cumul_an2"])
+
+
+def test_seuil_exact_total(appel):
+    table = _classer(appel, [_demande(1)], {1: {"a": 6.0}})
+    assert _ligne(table, 1)["total"] == 60.0
+
+
+def test_ordre_des_statuts(appel):
+    """Les classées par rang, puis sous le seuil, non évaluées, inadmissibles (par numéro)."""
+    demandes = [_demande(i) for i in range(1, 8)]
+    notes = {
+        1: {"a": 5.0},  # sous le seuil
+        2: {"a": 7.0},  # classée 2
+        3: {"a": 9.0},  # inadmissible
+        5: {"a": 8.0},  # classée 1
+        6: {"a": 4.0},  # sous le seuil
+    }
+    table = _classer(appel, demandes, notes, pd.Series({3: "r", 7: "r"}))
+    assert table["demande_id"].tolist() == [5, 2, 1, 6, 4, 3, 7]
+    assert table["statut"].tolist() == [
+        CLASSE,
+        CLASSE,
+        SOUS_SEUIL,
+        SOUS_SEUIL,
+        NON_EVALUE,
+        INADMISSIBLE,
+        INADMISSIBLE,
+    ]
+    assert table["rang"].tolist()[:2] == [1, 2]
+    assert table["rang"].isna().tolist() == [False, False, True, True, True, True, True]
+
+
+def test_classer_sans_inadmissible_n_avertit_pas(appel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = _classer(appel, [_demande(1)], {1: {"a": 8.0}})
+    assert table["raison"].tolist() == [""]
+
+
+def test_classer_sans_demande_classee(appel):
+    table = _classer(appel, [_demande(1), _demande(2)], {1: {"a": 3.0}}, pd.Series({9: "x"}))
+    assert table["statut"].tolist() == [SOUS_SEUIL, NON_EVALUE]
+    assert table["financement"].tolist() == ["", ""]
+
+
+# --- Départage ----------------------------------------------------------------------------
+
+# Totaux égaux (68,5) : A pertinence 8 et cohérence 5, B pertinence 6 et cohérence 7,5.
+HAUT_PERTINENCE = [8, 5, 7, 7, 7, 7]
+BAS_PERTINENCE = [6, 7.5, 7, 7, 7, 7]
+HAUT_VISIBILITE = [6, 7.5, 7, 7, 5, 10]  # 68,5 aussi, visibilité 10
+
+
+@pytest.mark.parametrize(
+    ("departage", "a", "b", "notes_a", "notes_b", "premiere", "libelle"),
+    [
+        pytest.param(
+            None, {}, {}, HAUT_PERTINENCE, BAS_PERTINENCE, "A", LIBELLE_PERTINENCE, id="critere"
+        ),
+        pytest.param(
+            None,
+            {"projet_conjoint": True},
+            {},
+            7.0,
+            7.0,
+            "A",
+            LIBELLE_CONJOINT,
+            id="projet-conjoint",
+        ),
+        pytest.param(
+            None,
+            {"contribution_demandeur": 5_000_000},
+            {"contribution_demandeur": 2_000_000},
+            7.0,
+            7.0,
+            "A",
+            LIBELLE_PART,
+            id="part-financement-propre",
+        ),
+        pytest.param(
+            None,
+            {"contribution_demandeur": 1_000_000, "cofinancement_externe": 4_000_000},
+            {"contribution_demandeur": 4_500_000, "cofinancement_externe": None},
+            7.0,
+            7.0,
+            "A",
+            LIBELLE_PART,
+            id="part-avec-cofinancement",
+        ),
+        pytest.param(
+            None,
+            {"contribution_demandeur": 1_000_000},
+            {"cout_total": 0},
+            7.0,
+            7.0,
+            "A",
+            LIBELLE_PART,
+            id="part-inconnue-en-dernier",
+        ),
+        pytest.param(None, {}, {}, 7.0, 7.0, "B", LIBELLE_NUMERO, id="numero"),
+        pytest.param(
+            None,
+            {},
+            {"projet_conjoint": True},
+            HAUT_PERTINENCE,
+            BAS_PERTINENCE,
+            "A",
+            LIBELLE_PERTINENCE,
+            id="ordre-critere-avant-conjoint",
+        ),
+        pytest.param(
+            ("projet_conjoint", "critere:pertinence", "no_demande"),
+            {},
+            {"projet_conjoint": True},
+            HAUT_PERTINENCE,
+            BAS_PERTINENCE,
+            "B",
+            LIBELLE_CONJOINT,
+            id="ordre-conjoint-avant-critere",
+        ),
+        pytest.param(
+            ("part_financement_propre", "projet_conjoint", "no_demande"),
+            {"projet_conjoint": True},
+            {"contribution_demandeur": 3_000_000},
+            7.0,
+            7.0,
+            "B",
+            LIBELLE_PART,
+            id="ordre-part-avant-conjoint",
+        ),
+        pytest.param(
+            ("critere:visibilite", "critere:pertinence", "no_demande"),
+            {},
+            {},
+            HAUT_VISIBILITE,
+            HAUT_PERTINENCE,
+            "A",
+            "note plus haute en « Visibilité et rayonnement »",
+            id="autre-critere",
+        ),
+        pytest.param(
+            ("no_demande",),
+            {},
+            {},
+            HAUT_PERTINENCE,
+            BAS_PERTINENCE,
+            "B",
+            LIBELLE_NUMERO,
+            id="regle-absente-sans-effet",
+        ),
+    ],
+)
+def test_chaque_regle_de_departage(appel, departage, a, b, notes_a, notes_b, premiere, libelle):
+    """A porte le numéro D-002, B le D-001 : sans autre règle, B passerait devant."""
+    if departage is not None:
+        appel = replace(appel, departage=departage)
+    demandes = [_demande(2, **a), _demande(1, **b)]
+    table = _classer(appel, demandes, {2: {"e": notes_a}, 1: {"e": notes_b}})
+    assert table["total"].iloc[0] == pytest.approx(table["total"].iloc[1])
+    attendu = [2, 1] if premiere == "A" else [1, 2]
+    assert table["demande_id"].tolist() == attendu
+    assert table["rang"].tolist() == [1, 2]
+    assert table["departage"].tolist() == ["", libelle]
+
+
+def test_visibilite_totaux_egaux(appel):
+    """Contrôle des notes du cas « autre-critere » : totaux égaux, visibilité 9 contre 7."""
+    r = _resultats(
+        appel,
+        pd.DataFrame([_demande(1), _demande(2)]),
+        {1: {"e": HAUT_VISIBILITE}, 2: {"e": HAUT_PERTINENCE}},
+    )
+    assert r.loc[1, "total"] == r.loc[2, "total"] == 68.5
+    assert r.loc[1, "note:visibilite"] > r.loc[2, "note:visibilite"]
+
+
+def test_departage_en_chaine(appel):
+    """Trois demandes à 68,5 : A passe par la pertinence, B et C (même pertinence) par le
+    projet conjoint ; D, seule à son total, n'a pas de règle."""
+    demandes = [
+        _demande(4),
+        _demande(3, projet_conjoint=False),
+        _demande(2, projet_conjoint=True),
+        _demande(1),
+    ]
+    notes = {
+        4: {"e": HAUT_PERTINENCE},
+        3: {"e": BAS_PERTINENCE},
+        2: {"e": BAS_PERTINENCE},
+        1: {"e": 9.0},
+    }
+    table = _classer(appel, demandes, notes)
+    assert table["demande_id"].tolist() == [1, 4, 2, 3]
+    assert table["departage"].tolist() == ["", "", LIBELLE_PERTINENCE, LIBELLE_CONJOINT]
+
+
+def test_pas_de_departage_entre_totaux_differents(appel):
+    table = _classer(appel, [_demande(1), _demande(2)], {1: {"e": 7.0}, 2: {"e": 7.5}})
+    assert table["departage"].tolist() == ["", ""]
+    assert table["demande_id"].tolist() == [2, 1]
+
+
+def test_departage_sur_moyenne_des_notes(appel):
+    """La règle « critère » lit la note agrégée : pertinence 10 et 4 (moyenne 7, cohérence
+    7,5) contre 9 et 9 (cohérence 5) ; totaux égaux, la seconde passe devant."""
+    notes = {
+        1: {"a": [10, 7.5, 7, 7, 7, 7], "b": [4, 7.5, 7, 7, 7, 7]},
+        2: {"a": [9, 5, 7, 7, 7, 7], "b": [9, 5, 7, 7, 7, 7]},
+    }
+    table = _classer(appel, [_demande(1), _demande(2)], notes)
+    assert table["total"].iloc[0] == pytest.approx(table["total"].iloc[1])
+    assert table["demande_id"].tolist() == [2, 1]
+    assert table["departage"].tolist() == ["", LIBELLE_PERTINENCE]
+
+
+def _campagne_melee() -> tuple[list[dict], dict, pd.Series, np.ndarray]:
+    demandes = [
+        _demande(i, projet_conjoint=(i % 3 == 0), contribution_demandeur=1_000_000 * (i % 4))
+        for i in range(1, 11)
+    ]
+    notes = {i: {"a": float(5 + (i * 7) % 5), "b": float(6 + (i * 3) % 4)} for i in range(1, 10)}
+    montants = np.array([[100_000 * i, 50_000 * i] for i in range(1, 11)])
+    return demandes, notes, pd.Series({4: "inadmissible"}), montants
+
+
+@pytest.mark.parametrize("graine", [0, 1, 2, 3, 4])
+def test_classement_stable_quel_que_soit_l_ordre_d_entree(appel, graine):
+    demandes, notes, inadmissibles, montants = _campagne_melee()
+    reference = _classer(appel, demandes, notes, inadmissibles, montants)
+    ordre = np.random.default_rng(graine).permutation(len(demandes))
+    melangees = [demandes[k] for k in ordre]
+    table = _classer(appel, melangees, notes, inadmissibles, montants[ordre])
+    colonnes = [
+        "demande_id",
+        "statut",
+        "rang",
+        "departage",
+        "financement",
+        "recommande_an1",
+        "recommande_an2",
+        "cumul_an1",
+        "cumul_an2",
+    ]
+    pd.testing.assert_frame_equal(table[colonnes], reference[colonnes])
+
+
+def test_classer_ne_modifie_pas_ses_entrees(appel):
+    demandes, notes, inadmissibles, montants = _campagne_melee()
+    table = pd.DataFrame(demandes)
+    copie = table.copy()
+    resultats = _resultats(appel, table, notes)
+    avant = resultats.copy()
+    classement.classer(appel, table, resultats, inadmissibles, montants.copy())
+    pd.testing.assert_frame_equal(table, copie)
+    pd.testing.assert_frame_equal(resultats, avant)
+
+
+# --- Inadmissibilité ----------------------------------------------------------------------
+
+
+def _evaluations(lignes: list[tuple]) -> pd.DataFrame:
+    """(demande_id, évaluateur, statut, admissible, raison) comme lire_evaluations."""
+    return pd.DataFrame(
+        lignes,
+        columns=["demande_id", "evaluateur", "statut", "admissible", "raison_inadmissibilite"],
+        dtype=object,
+    )
+
+
+@pytest.mark.parametrize(
+    ("jugements", "inadmissible", "raison"),
+    [
+        pytest.param(
+            [("soumise", False, "r1"), ("soumise", False, "r2"), ("soumise", True, None)],
+            True,
+            "r1 ; r2",
+            id="2-sur-3",
+        ),
+        pytest.param(
+            [("soumise", False, "r1"), ("soumise", True, None)], False, None, id="1-sur-2"
+        ),
+        pytest.param([("soumise", False, "r1")], True, "r1", id="1-sur-1"),
+        pytest.param(
+            [("soumise", False, "r"), ("soumise", None, None), ("soumise", True, None)],
+            False,
+            None,
+            id="sans-reponse-compte",
+        ),
+        pytest.param(
+            [("soumise", False, "r"), ("brouillon", True, None)], True, "r", id="brouillon-exclu"
+        ),
+        pytest.param(
+            [("brouillon", False, "r"), ("brouillon", False, "r")], False, None, id="brouillons"
+        ),
+        pytest.param([("soumise", 0, "r"), ("soumise", 1, None)], False, None, id="entiers-1-2"),
+        pytest.param([("soumise", 0, "r"), ("soumise", 0, "r")], True, "r", id="entiers-doublon"),
+        pytest.param(
+            [("soumise", False, "  "), ("soumise", False, None)], True, "", id="sans-raison"
+        ),
+        pytest.param(
+            [("soumise", False, "b"), ("soumise", False, "a"), ("soumise", False, "b")],
+            True,
+            "a ; b",
+            id="raisons-triees-uniques",
+        ),
+    ],
+)
+def test_inadmissibilite_a_la_majorite(jugements, inadmissible, raison):
+    lignes = [(7, f"e{k}", s, a, r) for k, (s, a, r) in enumerate(jugements)]
+    lignes.append((8, "e0", "soumise", True, None))  # une autre demande, admissible
+    resultat = classement.inadmissibilites(_evaluations(lignes))
+    assert 8 not in resultat.index
+    if inadmissible:
+        assert resultat.index.tolist() == [7]
+        assert resultat[7] == raison
+    else:
+        assert resultat.empty
+
+
+def test_inadmissibilite_sans_evaluation():
+    assert classement.inadmissibilites(_evaluations([])).empty
+
+
+# --- Ligne de financement dans le classement ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "enveloppe", "financees"),
+    [
+        # Montants classés (rang 1 à 5) : an1 2,5 M, 1 M, 2 M, 0,5 M, 3,5 M (conjoint) ;
+        # an2 1 M, 0,6 M, 0, 0,5 M, 1 M.
+        ("stricte", (100_000_000, 100_000_000), [True] * 5),
+        ("stricte", (5_500_000, 10_000_000), [True, True, True, False, False]),
+        ("remplissage", (5_500_000, 10_000_000), [True, True, True, False, False]),
+        ("stricte", (5_000_000, 10_000_000), [True, True, False, False, False]),
+        ("remplissage", (5_000_000, 10_000_000), [True, True, False, True, False]),
+        ("stricte", (10_000_000, 1_600_000), [True, True, True, False, False]),
+        ("remplissage", (10_000_000, 1_600_000), [True, True, True, False, False]),
+        ("remplissage", (10_000_000, 1_500_000), [True, False, True, True, False]),
+    ],
+)
+def test_colonnes_de_financement(appel, mode, enveloppe, financees):
+    appel = _avec_enveloppe(appel, enveloppe, mode)
+    demandes = [
+        _demande(1, montant_demande_an1=3_000_000, montant_demande_an2=1_000_000),
+        _demande(2, montant_demande_an1=1_000_000, montant_demande_an2=600_000),
+        _demande(3, montant_demande_an1=2_000_000, montant_demande_an2=None),
+        _demande(4, montant_demande_an1=500_000, montant_demande_an2=500_000),
+        _demande(
+            5, projet_conjoint=True, montant_demande_an1=4_000_000, montant_demande_an2=1_000_000
+        ),
+        _demande(6, montant_demande_an1=2_000_000),  # sous le seuil : ne consomme rien
+        _demande(7),  # non évaluée
+    ]
+    notes = {1: {"e": 9.5}, 2: {"e": 9.0}, 3: {"e": 8.5}, 4: {"e": 8.0}, 5: {"e": 7.5}}
+    notes[6] = {"e": 3.0}
+    table = _classer(appel, demandes, notes)
+    classees = table[table["statut"] == CLASSE]
+    assert classees["demande_id"].tolist() == [1, 2, 3, 4, 5]
+    an1 = [2_500_000, 1_000_000, 2_000_000, 500_000, 3_500_000]
+    an2 = [1_000_000, 600_000, 0, 500_000, 1_000_000]
+    assert classees["recommande_an1"].tolist() == an1
+    assert classees["recommande_an2"].tolist() == an2
+    assert classees["cumul_an1"].tolist() == np.cumsum(an1).tolist()
+    assert classees["cumul_an2"].tolist() == np.cumsum(an2).tolist()
+    assert (classees["financement"] == FINANCE).tolist() == financees
+    autres = table[table["statut"] != CLASSE]
+    assert autres["financement"].tolist() == ["", ""]
+    assert autres["cumul_an1"].isna().all() and autres["cumul_an2"].isna().all()
+    assert _ligne(table, 6)["recommande_an1"] == 2_000_000
+    ligne = classement.ligne_du_classement(table, appel)
+    assert ligne.statuts.tolist() == classees["financement"].tolist()
+    for a, enveloppe_an in enumerate(enveloppe):
+        finance = int(np.array(an1 if a == 0 else an2)[financees].sum())
+        assert ligne.finances[a] == finance <= enveloppe_an
+        assert ligne.restant[a] == enveloppe_an - finance
+
+
+def test_montants_fournis_remplacent_les_demandes(appel):
+    appel = _avec_enveloppe(appel, (1_000_000, 1_000_000))
+    montants = np.array([[400_000, 0], [700_000, 100_000]])
+    table = _classer(
+        appel, [_demande(1), _demande(2)], {1: {"e": 9.0}, 2: {"e": 8.0}}, None, montants
+    )
+    assert table["recommande_an1"].tolist() == [400_000, 700_000]
+    assert table["financement"].tolist() == [FINANCE, ATTENTE]
+    assert table["cumul_an1"].tolist() == [400_000, 1_100_000]
+
+
+# --- Comparaison de pondérations ----------------------------------------------------------
+
+
+def test_comparer_autres_poids(appel):
+    """A excelle en pertinence, B en visibilité ; l'enveloppe ne finance qu'une demande."""
+    appel = _avec_enveloppe(appel, (1_000_000, 1_000_000))
+    demandes = pd.DataFrame([_demande(1), _demande(2), _demande(3), _demande(4)])
+    notes = {
+        1: {"e": [10, 6, 6, 6, 6, 6]},  # 25 + 0,6 × 75 = 70 ; poids simulés : 10 + 24 + 30 = 64
+        2: {"e": [6, 6, 6, 6, 6, 10]},  # 0,6 × 90 + 10 = 64 ; simulés : 30 + 50 = 80
+        3: {"e": 5.0},  # sous le seuil dans les deux
+        4: {"e": 6.5},  # 65 dans les deux
+    }
+    officiel = classement.classer(appel, demandes, _resultats(appel, demandes, notes))
+    poids = {c: 10.0 for c in CRITERES} | {"visibilite": 50.0}
+    simule = classement.classer(
+        classement.appel_aux_poids(appel, poids),
+        demandes,
+        _resultats(appel, demandes, notes, poids),
+    )
+    assert officiel["demande_id"].tolist()[:3] == [1, 4, 2]
+    assert simule["demande_id"].tolist()[:3] == [2, 4, 1]
+    assert _ligne(officiel, 1)["total"] == pytest.approx(70.0)
+    assert _ligne(simule, 2)["total"] == pytest.approx(80.0)
+    t = classement.comparer(officiel, simule)
+    assert t["demande_id"].tolist() == [2, 1]  # par rang simulé ; 3 et 4 ne bougent pas
+    par_id = t.set_index("demande_id")
+    assert par_id.loc[2, "deplacement"] == 2 and par_id.loc[1, "deplacement"] == -2
+    assert par_id.loc[2, "franchit"] == "entre dans le financement"
+    assert par_id.loc[1, "franchit"] == "sort du financement"
+    assert par_id.loc[1, "rang"] == 1 and par_id.loc[1, "rang_simule"] == 3
+
+
+def test_comparer_n_avertit_pas(appel):
+    demandes, notes, inadmissibles, montants = _campagne_melee()
+    table = _classer(appel, demandes, notes, inadmissibles, montants)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert classement.comparer(table, table.copy()).empty
+
+
+def test_comparer_memes_poids_rien_ne_bouge(appel):
+    demandes, notes, inadmissibles, montants = _campagne_melee()
+    table = _classer(appel, demandes, notes, inadmissibles, montants)
+    assert classement.comparer(table, table.copy()).empty
+
+
+def test_comparer_franchir_sans_changer_de_rang(appel):
+    """Le même rang, mais des montants qui font passer la ligne : seul `franchit` change."""
+    appel = _avec_enveloppe(appel, (1_000_000, 1_000_000))
+    table = pd.DataFrame([_demande(1), _demande(2)])
+    r = _resultats(appel, table, {1: {"e": 9.0}, 2: {"e": 8.0}})
+    avant = classement.classer(appel, table, r, None, np.array([[600_000, 0], [600_000, 0]]))
+    apres = classement.classer(appel, table, r, None, np.array([[400_000, 0], [600_000, 0]]))
+    t = classement.comparer(avant, apres)
+    assert t["demande_id"].tolist() == [2]
+    assert t["deplacement"].tolist() == [0]
+    assert t["franchit"].tolist() == ["entre dans le financement"]
+
+
+# --- Pondérations adoptées (base) ---------------------------------------------------------
+
+TEXTE_POIDS_APPEL = (
+    "pertinence 25, coherence 20, qualite-dossier 15, structurant 15, capacite 15, visibilite 10"
+)
+
+
+def _journal(moteur, appel, objet: str) -> pd.DataFrame:
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    return journal[journal["objet"] == objet].reset_index(drop=True)
+
+
+def test_adopter_poids_journalise(moteur, appel):
+    poids = {
+        "pertinence": 30,
+        "coherence": 15,
+        "qualite-dossier": 15,
+        "structurant": 15,
+        "capacite": 15,
+        "visibilite": 10,
+    }
+    classement.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
+    with moteur.connect() as c:
+        stockee = stockage.lire_ponderation(appel.id, connexion=c)
+    assert stockee["poids"] == {k: float(v) for k, v in poids.items()}
+    assert stockee["auteur"] == "presidence@x.ca"
+    journal = _journal(moteur, appel, "ponderation")
+    assert len(journal) == 1
+    assert journal.loc[0, "ancien"] == TEXTE_POIDS_APPEL
+    assert journal.loc[0, "nouveau"] == (
+        "pertinence 30, coherence 15, qualite-dossier 15, structurant 15, capacite 15, "
+        "visibilite 10"
+    )
+    assert journal.loc[0, "auteur"] == "presidence@x.ca"
+    # Les mêmes poids une seconde fois : rien de neuf.
+    classement.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
+    assert len(_journal(moteur, appel, "ponderation")) == 1
+    # Retour aux poids de l'appel : une nouvelle ligne, l'ancien est le poids adopté.
+    classement.adopter_poids(appel, appel.poids, moteur=moteur, auteur="admin@x.ca")
+    journal = _journal(moteur, appel, "ponderation")
+    assert len(journal) == 2
+    assert journal.loc[1, "ancien"] == journal.loc[0, "nouveau"]
+    assert journal.loc[1, "nouveau"] == TEXTE_POIDS_APPEL
+    with moteur.connect() as c:
+        assert stockage.lire_ponderation(appel.id, connexion=c)["poids"] == appel.poids
+
+
+def test_adopter_les_poids_de_l_appel_ne_journalise_rien(moteur, appel):
+    classement.adopter_poids(appel, appel.poids, moteur=moteur, auteur="p@x.ca")
+    assert _journal(moteur, appel, "ponderation").empty
+    with moteur.connect() as c:
+        assert stockage.lire_ponderation(appel.id, connexion=c) is None
+
+
+def test_adopter_poids_decimaux_a_100_pres(moteur, appel):
+    poids = dict(zip(CRITERES, [16.7, 16.7, 16.6, 16.6, 16.7, 16.7], strict=True))
+    classement.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
+    with moteur.connect() as c:
+        assert stockage.lire_ponderation(appel.id, connexion=c)["poids"] == poids
+
+
+@pytest.mark.parametrize(
+    ("modification", "message"),
+    [
+        pytest.param({"pertinence": 24}, "totaliser 100", id="somme-99"),
+        pytest.param({"pertinence": 35}, "totaliser 100", id="somme-110"),
+        pytest.param({"budget": 0.0001}, "chaque critère", id="critere-inconnu"),
+        pytest.param({"visibilite": None}, "chaque critère", id="critere-manquant"),
+        pytest.param({"pertinence": 35, "visibilite": 0}, "positif", id="poids-nul"),
+        pytest.param({"pertinence": 40, "visibilite": -5}, "positif", id="poids-negatif"),
+    ],
+)
+def test_adopter_poids_refuses(moteur, appel, modification, message):
+    poids = dict(appel.poids)
+    for k, v in modification.items():
+        if v is None:
+            del poids[k]
+        else:
+            poids[k] = v
+    with pytest.raises(ErreurClassement, match=message):
+        classement.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
+    with moteur.connect() as c:
+        assert stockage.lire_ponderation(appel.id, connexion=c) is None
+    assert _journal(moteur, appel, "ponderation").empty
+
+
+# --- De bout en bout (base) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def demandes(moteur, appel):
+    """Les trois demandes de valide.xlsx : T-001 (20 000 $), T-002 (conjoint, 30 000 $ par
+    an), T-003 (18 000,50 $) ; {numéro: identifiant}."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+
+
+def _soumettre(appel, moteur, demande_id, evaluateur, notes, admissible=True, raison=""):
+    if not isinstance(notes, list):
+        notes = [notes] * len(CRITERES)
+    saisie = Saisie(
+        notes=dict(zip(CRITERES, notes, strict=True)),
+        admissible=admissible,
+        raison_inadmissibilite=raison,
+    )
+    evaluations.enregistrer(appel, demande_id, evaluateur, saisie, SOUMISE, moteur=moteur)
+
+
+@pytest.fixture
+def campagne(moteur, appel, demandes):
+    """T-001 : 8 et 7 (75) ; T-002 : 9 et 6 (75, conjoint) ; T-003 : 5 (inadmissible selon
+    e1), 6, et 10 (inadmissible selon e3) ; un brouillon de e4 sur T-001."""
+    t1, t2, t3 = demandes["T-001"], demandes["T-002"], demandes["T-003"]
+    _soumettre(appel, moteur, t1, "e1@x.ca", 8.0)
+    _soumettre(appel, moteur, t1, "e2@x.ca", 7.0)
+    _soumettre(appel, moteur, t2, "e1@x.ca", 9.0)
+    _soumettre(appel, moteur, t2, "e2@x.ca", 6.0)
+    _soumettre(appel, moteur, t3, "e1@x.ca", 5.0, False, "hors programme")
+    _soumettre(appel, moteur, t3, "e2@x.ca", 6.0)
+    _soumettre(appel, moteur, t3, "e3@x.ca", 10.0, False, "déjà financé")
+    brouillon = Saisie(notes={"pertinence": 0.0}, admissible=False, raison_inadmissibilite="x")
+    evaluations.enregistrer(appel, t1, "e4@x.ca", brouillon, BROUILLON, moteur=moteur)
+    return demandes
+
+
+def test_classement_de_bout_en_bout(moteur, appel, campagne):
+    t1, t2, t3 = campagne["T-001"], campagne["T-002"], campagne["T-003"]
+    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    assert table["demande_id"].tolist() == [t2, t1, t3]
+    assert table["statut"].tolist() == [CLASSE, CLASSE, INADMISSIBLE]
+    assert table["rang"].tolist()[:2] == [1, 2]
+    assert table["total"].tolist()[:2] == pytest.approx([75.0, 75.0])
+    assert table["n_evaluations"].tolist() == [2, 2, 3]  # le brouillon de e4 ne compte pas
+    assert table["departage"].tolist() == ["", LIBELLE_CONJOINT, ""]
+    assert table["raison"].tolist()[2] == "déjà financé ; hors programme"
+    assert table["recommande_an1"].tolist() == [3_000_000, 2_000_000, 1_800_050]
+    assert table["recommande_an2"].tolist() == [3_000_000, 0, 0]
+    assert table["financement"].tolist() == [FINANCE, FINANCE, ""]
+    assert table["decision"].tolist() == ["", "", ""]
+    assert table["rang_calibre"].tolist()[:2] == [1, 1]  # mêmes évaluateurs, mêmes écarts
+
+
+def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, campagne):
+    t3 = campagne["T-003"]
+    attributions.declarer_conflit(
+        appel.id, t3, "e3@x.ca", "employé de la municipalité", moteur=moteur, auteur="admin@x.ca"
+    )
+    donnees = classement.charger(appel, moteur=moteur)
+    assert "e3@x.ca" not in set(donnees.notes["evaluateur"])
+    table = classement.classement(appel, donnees)
+    ligne = _ligne(table, t3)
+    # Sans e3 : 1 jugement d'inadmissibilité sur 2, total (5 + 6)/2 × 10 = 55.
+    assert ligne["statut"] == SOUS_SEUIL
+    assert ligne["n_evaluations"] == 2
+    assert ligne["total"] == pytest.approx(55.0)
+    assert ligne["raison"] == SOUS_SEUIL_RAISON
+
+
+def test_montants_et_decisions_repris(moteur, appel, campagne):
+    t1, t2, t3 = campagne["T-001"], campagne["T-002"], campagne["T-003"]
+    financement.modifier_montant(
+        appel, t1, 1, 1_500_000, "budget révisé", moteur=moteur, auteur="presidence@x.ca"
+    )
+    financement.enregistrer_decision(
+        appel,
+        t2,
+        financement.RETENU,
+        (3_000_000, 3_000_000),
+        "",
+        recommandation=(FINANCE, (3_000_000, 3_000_000)),
+        moteur=moteur,
+        auteur="presidence@x.ca",
+    )
+    financement.enregistrer_decision(
+        appel, t3, financement.REFUSE, (), "inadmissible", moteur=moteur, auteur="p@x.ca"
+    )
+    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    assert _ligne(table, t1)["recommande_an1"] == 1_500_000
+    assert _ligne(table, t1)["cumul_an1"] == 4_500_000
+    assert _ligne(table, t2)["decision"] == financement.RETENU
+    assert _ligne(table, t2)["accorde_an1"] == 3_000_000
+    assert _ligne(table, t2)["accorde_an2"] == 3_000_000
+    assert _ligne(table, t2)["justification"] == ""
+    assert _ligne(table, t3)["decision"] == financement.REFUSE
+    assert _ligne(table, t3)["accorde_an1"] == 0
+    assert _ligne(table, t3)["justification"] == "inadmissible"
+    assert _ligne(table, t1)["decision"] == "" and pd.isna(_ligne(table, t1)["accorde_an1"])
+
+
+def test_poids_adoptes_et_simules(moteur, appel, demandes):
+    t1, t2 = demandes["T-001"], demandes["T-002"]
+    _soumettre(appel, moteur, t1, "e1@x.ca", [10, 6, 6, 6, 6, 6])  # 70 ; 64 aux poids B
+    _soumettre(appel, moteur, t2, "e1@x.ca", [6, 6, 6, 6, 6, 10])  # 64 ; 80 aux poids B
+    poids_b = {c: 10.0 for c in CRITERES} | {"visibilite": 50.0}
+    donnees = classement.charger(appel, moteur=moteur)
+    officiel = classement.classement(appel, donnees)
+    assert officiel["demande_id"].tolist()[:2] == [t1, t2]
+    simule = classement.classement(appel, donnees, poids_b)
+    assert simule["demande_id"].tolist()[:2] == [t2, t1]
+    assert _ligne(simule, t2)["total"] == pytest.approx(80.0)
+    classement.adopter_poids(appel, poids_b, moteur=moteur, auteur="presidence@x.ca")
+    donnees = classement.charger(appel, moteur=moteur)
+    assert donnees.poids == poids_b
+    adopte = classement.classement(appel, donnees)
+    assert adopte["demande_id"].tolist()[:2] == [t2, t1]
+    assert _ligne(adopte, t1)["total"] == pytest.approx(64.0)
+
+
+# --- Propriétés ---------------------------------------------------------------------------
+
+EVALUATEURS = ("a", "b", "c")
+NOTES_POSSIBLES = (5.0, 6.0, 7.0, 8.0, 9.0, 10.0)  # peu de valeurs : beaucoup d'égalités
+
+
+@st.composite
+def campagnes(draw):
+    """Des demandes, leurs notes (de 5 à 10 : beaucoup de classées, beaucoup d'égalités) et
+    leurs inadmissibilités."""
+    n = draw(st.integers(1, 9))
+    ids = list(range(1, n + 1))
+    numeros = draw(st.permutations(ids))
+    demandes = []
+    for i, no in zip(ids, numeros, strict=True):
+        demandes.append(
+            _demande(
+                i,
+                no_demande=f"D-{no:03d}",
+                projet_conjoint=draw(st.booleans()),
+                cout_total=draw(st.sampled_from([0, 4_000_000, 8_000_000])),
+                contribution_demandeur=draw(st.sampled_from([0, 1_000_000, 2_000_000])),
+                cofinancement_externe=draw(st.sampled_from([0, 1_000_000, None])),
+                montant_demande_an1=draw(st.sampled_from([0, 800_000, 2_000_000, 4_000_000])),
+                montant_demande_an2=draw(st.sampled_from([0, 500_000, 3_000_000, None])),
+            )
+        )
+    notes: dict[int, dict[str, list[float]]] = {}
+    note = st.sampled_from(NOTES_POSSIBLES)
+    for i in ids:
+        for e in EVALUATEURS:
+            if draw(st.booleans()):
+                notes.setdefault(i, {})[e] = draw(st.lists(note, min_size=6, max_size=6))
+    inadmissibles = [i for i in ids if draw(st.integers(0, 5)) == 0]
+    return demandes, notes, pd.Series({i: "r" for i in inadmissibles}, dtype=object)
+
+
+# Variantes de l'appel : ordre du départage, agrégation, un minimum de 6 sur un critère.
+VARIANTES = st.tuples(
+    st.permutations(["critere:pertinence", "projet_conjoint", "part_financement_propre"]),
+    st.sampled_from(notation.AGREGATIONS),
+    st.sampled_from([None, *CRITERES]),
+)
+
+
+def _variante(appel, variante):
+    departage, agregation, minimum = variante
+    a = replace(appel, departage=(*departage, "no_demande"), agregation=agregation)
+    return _avec_minimum(a, minimum, 6.0) if minimum else a
+
+
+PROPRIETES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPRIETES
+@given(data=st.data())
+def test_propriete_rang_est_une_permutation(appel, data):
+    a = _variante(appel, data.draw(VARIANTES))
+    demandes, notes, inadmissibles = data.draw(campagnes())
+    table = _classer(a, demandes, notes, inadmissibles)
+    assert sorted(table["demande_id"]) == [d["id"] for d in demandes]
+    classees = table[table["statut"] == CLASSE]
+    n = len(classees)
+    assert table["statut"].iloc[:n].eq(CLASSE).all()  # les classées d'abord
+    assert classees["rang"].tolist() == list(range(1, n + 1))
+    assert table["rang"].iloc[n:].isna().all()
+    totaux = classees["total"].to_numpy()
+    assert (np.diff(totaux) <= 1e-9).all()  # total décroissant
+    assert (classees["total"] >= a.seuil_global - 1e-9).all()
+
+
+@PROPRIETES
+@given(data=st.data())
+def test_propriete_monter_une_note_ne_fait_pas_reculer(appel, data):
+    a = _variante(appel, data.draw(VARIANTES))
+    demandes, notes, inadmissibles = data.draw(campagnes())
+    avant = _classer(a, demandes, notes, inadmissibles)
+    classees = avant[avant["statut"] == CLASSE]
+    assume(not classees.empty)
+    cible = int(data.draw(st.sampled_from(classees["demande_id"].tolist())))
+    evaluateur = data.draw(st.sampled_from(sorted(notes[cible])))
+    k = data.draw(st.integers(0, len(CRITERES) - 1))
+    assume(notes[cible][evaluateur][k] < 10.0)
+    hausse = data.draw(st.sampled_from([0.5, 1.0, 2.0, 5.0]))
+    montees = {d: {e: list(v) for e, v in par_e.items()} for d, par_e in notes.items()}
+    montees[cible][evaluateur][k] = min(10.0, notes[cible][evaluateur][k] + hausse)
+    apres = _classer(a, demandes, montees, inadmissibles)
+    ligne = _ligne(apres, cible)
+    assert ligne["statut"] == CLASSE
+    assert ligne["rang"] <= _ligne(avant, cible)["rang"]
+    assert ligne["total"] >= _ligne(avant, cible)["total"] - 1e-9
+
+
+@PROPRIETES
+@given(
+    data=st.data(),
+    mode=st.sampled_from(["stricte", "remplissage"]),
+    enveloppe=st.tuples(st.integers(1, 12_000_000), st.integers(1, 8_000_000)),
+)
+def test_propriete_financement_dans_l_enveloppe(appel, data, mode, enveloppe):
+    a = _avec_enveloppe(_variante(appel, data.draw(VARIANTES)), enveloppe, mode)
+    demandes, notes, inadmissibles = data.draw(campagnes())
+    table = _classer(a, demandes, notes, inadmissibles)
+    classees = table[table["statut"] == CLASSE]
+    finance = (classees["financement"] == FINANCE).to_numpy()
+    assert set(table.loc[table["statut"] != CLASSE, "financement"]) <= {""}
+    montants = classees[["recommande_an1", "recommande_an2"]].to_numpy(dtype=np.int64)
+    totaux = montants[finance].sum(axis=0)
+    assert (totaux <= np.array(enveloppe)).all()
+    ligne = classement.ligne_du_classement(table, a)
+    assert ligne.statuts.tolist() == classees["financement"].tolist()
+    assert ligne.finances.tolist() == totaux.tolist()
+    assert (ligne.restant >= 0).all()
+    if mode == "stricte":
+        # Les financées forment le haut du classement.
+        assert finance.tolist() == sorted(finance.tolist(), reverse=True)
+    # Une demande en attente ne tenait pas dans ce qui restait à son tour.
+    restant = np.array(enveloppe, dtype=np.int64)
+    for m, f in zip(montants, finance, strict=True):
+        if f:
+            restant -= m
+        elif mode == "remplissage":
+            assert (m > restant).any()
+
+
+def test_classement_avant_toute_evaluation(moteur, appel, demandes):
+    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    assert table["no_demande"].tolist() == ["T-001", "T-002", "T-003"]
+    assert table["statut"].tolist() == [NON_EVALUE] * 3
+    assert table["rang"].isna().all()
+    assert table["financement"].tolist() == ["", "", ""]

@@ -1,0 +1,133 @@
+"""Le gabarit : en-têtes canoniques, alias reconnus, classeur téléchargeable."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation.depot.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_DEMANDES,
+    cle_entete,
+    construire_gabarit,
+)
+from evaluation.depot.importation import verifier_lot
+from evaluation.depot.lecture import FichierRefuse, lire_fichier
+from tests.conftest import DONNEES
+from tests.donnees.cas import ENTETES_BUDGET, ENTETES_DEMANDES
+
+GABARIT_LIVRE = DONNEES.parent.parent / "donnees" / "gabarit-demandes.xlsx"
+
+
+def test_en_tetes_canoniques():
+    assert [c.entete for c in COLONNES_DEMANDES] == ENTETES_DEMANDES
+    assert [c.entete for c in COLONNES_BUDGET] == ENTETES_BUDGET
+
+
+@pytest.mark.parametrize(
+    ("entete", "cle"),
+    [
+        ("No de demande", "no_demande"),
+        ("NUMÉRO DE LA DEMANDE", "no_demande"),
+        ("Numéro de la demande", "no_demande"),
+        ("No", "no_demande"),
+        ("no_demande", "no_demande"),
+        ("Titre", "titre"),
+        ("Region administrative", "region"),
+        ("  Région   administrative ", "region"),
+        ("Coût total du projet ($)", "cout_total"),
+        ("Montant demandé - année 1 ($)", "montant_demande_an1"),
+        ("Montant demandé – année 2", "montant_demande_an2"),
+        ("montant_demande_an2", "montant_demande_an2"),
+        ("Autre financement gouvernemental?", "autre_financement_gouvernemental"),
+        ("Secteur", "secteur"),
+        ("Courriel", "courriel"),
+        ("E-mail", "courriel"),
+        ("Note interne", None),
+    ],
+)
+def test_en_tete_reconnu(entete, cle):
+    assert cle_entete(entete) == cle
+
+
+@pytest.mark.parametrize(
+    ("entete", "cle"), [("Année", "annee"), ("Catégorie", "categorie"), ("Montant ($)", "montant")]
+)
+def test_en_tete_budget_reconnu(entete, cle):
+    assert cle_entete(entete, budget=True) == cle
+
+
+def test_gabarit_construit(appel):
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    assert wb.sheetnames[:3] == ["Demandes", "Budget", "Explications"]
+    assert [c.value for c in wb["Demandes"][1]] == ENTETES_DEMANDES
+    assert [c.value for c in wb["Budget"][1]] == ENTETES_BUDGET
+    listes = {
+        str(v.sqref).split(":")[0][0]: v.formula1
+        for v in wb["Demandes"].data_validations.dataValidation
+    }
+    lettres = {c.entete: chr(ord("A") + i) for i, c in enumerate(COLONNES_DEMANDES)}
+    for entete in ("Axe", "Secteur principal", "Région administrative", "Dossier complet"):
+        assert lettres[entete] in listes, entete
+    explications = [r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)]
+    assert set(ENTETES_DEMANDES) <= set(explications)
+    secteurs = [r[1] for r in wb["Listes"].iter_rows(min_row=2, values_only=True) if r[1]]
+    assert secteurs == [s.libelle for s in appel.secteurs]
+
+
+def test_gabarit_livre_a_jour(appel):
+    """donnees/gabarit-demandes.xlsx est celui que le code construit pour l'appel livré."""
+    livre = load_workbook(GABARIT_LIVRE)
+    construit = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    for nom in construit.sheetnames:
+        valeurs = lambda f: [list(r) for r in f.iter_rows(values_only=True)]  # noqa: E731
+        assert valeurs(livre[nom]) == valeurs(construit[nom]), nom
+
+
+def test_gabarit_vierge_ne_contient_aucune_demande(appel):
+    with pytest.raises(FichierRefuse, match="aucune demande"):
+        lire_fichier("gabarit.xlsx", construire_gabarit(appel))
+
+
+def test_gabarit_rempli_avec_les_listes_s_importe(appel):
+    """Les valeurs des listes déroulantes (« 2 – Favoriser… », « 01 – Bas-Saint-Laurent »)
+    sont reconnues à l'import."""
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    axe = wb["Listes"]["A3"].value
+    region = wb["Listes"]["C2"].value
+    ligne = [
+        "G-1",
+        "Rimouski",
+        region,
+        None,
+        None,
+        None,
+        "Titre",
+        None,
+        axe,
+        "Culture",
+        None,
+        "2024-05-01",
+        "2025-01-31",
+        30000,
+        10000,
+        None,
+        20000,
+        None,
+        "non",
+        "oui",
+        "oui",
+        "oui",
+        "élu",
+        "a@b.example",
+    ]
+    for j, valeur in enumerate(ligne, 1):
+        wb["Demandes"].cell(2, j).value = valeur
+    for j, valeur in enumerate(["G-1", "1", wb["Listes"]["F2"].value, "x", 10000], 1):
+        wb["Budget"].cell(2, j).value = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("rempli.xlsx", sortie.getvalue())], appel)
+    assert [p.code for p in verification.problemes if p.severite != "information"] == []
+    (d,) = verification.demandes
+    assert (d.valeurs["axe"], d.valeurs["region"]) == (2, "01")

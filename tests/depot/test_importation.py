@@ -1,0 +1,297 @@
+"""Importation de bout en bout : une transaction, réimport en place, journal."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.socle import stockage
+from tests.conftest import DONNEES
+from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
+
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+
+
+def _lot(appel, moteur, *sources):
+    with moteur.connect() as c:
+        numeros = stockage.numeros_demandes(appel.id, connexion=c)
+    return verifier_lot(list(sources), appel, numeros_stockes=numeros)
+
+
+def _etat(moteur, appel):
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+        lignes = stockage.lire_lignes_budget(appel.id, connexion=c)
+        journal = stockage.lire_importations(appel.id, connexion=c)
+    return demandes, lignes, journal
+
+
+def test_importer_un_classeur(moteur, appel):
+    rapport = importer(
+        _lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur, auteur="analyste"
+    )
+    assert (rapport.avant, rapport.apres) == (0, 3)
+    assert rapport.creees == ["T-001", "T-002", "T-003"]
+    assert rapport.nb_lignes_budget == 8
+    demandes, lignes, journal = _etat(moteur, appel)
+    assert list(demandes["no_demande"]) == ["T-001", "T-002", "T-003"]
+    assert int(demandes.set_index("no_demande").loc["T-003", "montant_demande_an1"]) == 1_800_050
+    assert lignes.groupby("no_demande")["montant"].sum().to_dict() == {
+        "T-001": 2_000_000,
+        "T-002": 6_000_000,
+        "T-003": 1_800_050,
+    }
+    assert journal.iloc[0]["auteur"] == "analyste"
+    assert journal.iloc[0]["fichiers"] == ["valide.xlsx"]
+
+
+def _modifie(chemin, modifications) -> bytes:
+    wb = load_workbook(chemin)
+    for feuille, cellule, valeur in modifications:
+        wb[feuille][cellule] = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+def test_reimport_met_a_jour_en_place_et_dit_ce_qui_change(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    avant, _, _ = _etat(moteur, appel)
+    modifie = _modifie(
+        VALIDE,
+        [("Demandes", "G2", "Nouveau titre"), ("Budget", "E2", 11000), ("Budget", "E3", 9000)],
+    )
+    rapport = importer(_lot(appel, moteur, ("v2.xlsx", modifie)), appel, moteur=moteur)
+    apres, lignes, _ = _etat(moteur, appel)
+    assert rapport.creees == []
+    assert rapport.inchangees == ["T-002", "T-003"]
+    (changement,) = rapport.mises_a_jour
+    assert changement.no_demande == "T-001"
+    assert changement.details[0] == (
+        "Titre du projet : Jumelage maritime Rimouski-Brest → Nouveau titre"
+    )
+    assert (
+        "lignes de budget remplacées (2 → 2 lignes ; année 1 : 20\u00a0000\u00a0$ → "
+        "20\u00a0000\u00a0$)" in changement.details
+    )
+    assert list(apres["id"]) == list(avant["id"])
+    assert apres.set_index("no_demande").loc["T-001", "titre"] == "Nouveau titre"
+    assert sorted(lignes[lignes.no_demande == "T-001"]["montant"]) == [900_000, 1_100_000]
+
+
+def test_reimport_identique_ne_change_rien(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    rapport = importer(
+        _lot(appel, moteur, ("valide.ods", DONNEES / "formats" / "valide.ods")),
+        appel,
+        moteur=moteur,
+    )
+    assert rapport.inchangees == ["T-001", "T-002", "T-003"]
+    assert rapport.mises_a_jour == [] and rapport.apres == 3
+
+
+def test_echec_en_cours_de_route_ne_laisse_rien(moteur, appel, monkeypatch):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    avant = _etat(moteur, appel)
+    modifie = _modifie(VALIDE, [("Demandes", "G2", "Titre changé"), ("Demandes", "A3", "T-NEW")])
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(stockage, "remplacer_lignes_budget", panne)
+    with pytest.raises(RuntimeError, match="disque plein"):
+        importer(_lot(appel, moteur, ("v2.xlsx", modifie)), appel, moteur=moteur)
+    apres = _etat(moteur, appel)
+    for a, b in zip(avant, apres, strict=True):
+        assert a.drop(columns=[c for c in ("date",) if c in a]).equals(
+            b.drop(columns=[c for c in ("date",) if c in b])
+        )
+
+
+def test_fichier_bloque_rien_n_est_ecrit_sauf_choix_enregistre(moteur, appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    source = (chemin_probleme(cas).name, chemin_probleme(cas))
+    rapport = importer(_lot(appel, moteur, source), appel, moteur=moteur)
+    assert rapport.apres == 0 and sorted(rapport.ecartees) == ["T-001", "T-002", "T-003"]
+    rapport = importer(
+        _lot(appel, moteur, source), appel, moteur=moteur, lignes_valides_seulement=True
+    )
+    assert rapport.creees == ["T-001", "T-003"] and rapport.ecartees == ["T-002"]
+    _, _, journal = _etat(moteur, appel)
+    assert list(journal["lignes_valides_seulement"]) == [True, False]
+
+
+def test_budget_seul_complete_des_demandes_stockees(moteur, appel):
+    csv = DONNEES / "formats"
+    importer(_lot(appel, moteur, ("d.csv", csv / "virgule-utf8.csv")), appel, moteur=moteur)
+    assert _etat(moteur, appel)[1].empty
+    rapport = importer(
+        _lot(appel, moteur, ("b.csv", csv / "budget-pointvirgule.csv")), appel, moteur=moteur
+    )
+    assert rapport.nb_lignes_budget == 8
+    assert [c.no_demande for c in rapport.mises_a_jour] == ["T-001", "T-002", "T-003"]
+
+
+def test_avertissements_gardes_avec_la_demande(moteur, appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "plafond-depasse")
+    importer(_lot(appel, moteur, ("p.xlsx", chemin_probleme(cas))), appel, moteur=moteur)
+    demandes, _, _ = _etat(moteur, appel)
+    avertissements = demandes.set_index("no_demande").loc["T-001", "avertissements"]
+    assert [a["code"] for a in avertissements] == ["plafond_depasse"]
+
+
+def test_colonnes_supplementaires_gardees(moteur, appel):
+    source = ("desordonne.xlsx", DONNEES / "formats" / "desordonne.xlsx")
+    importer(_lot(appel, moteur, source), appel, moteur=moteur)
+    demandes, _, _ = _etat(moteur, appel)
+    assert demandes.iloc[0]["colonnes_supplementaires"] == {"Note interne": "à suivre"}
+
+
+def test_ramasse_miettes_retabli_meme_en_cas_d_erreur():
+    import gc
+
+    from evaluation.depot.importation import ramasse_miettes_suspendu
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), ramasse_miettes_suspendu():
+        assert not gc.isenabled()
+        raise RuntimeError("panne")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with ramasse_miettes_suspendu():
+            pass
+        assert not gc.isenabled(), "un état désactivé par l'appelant reste désactivé"
+    finally:
+        gc.enable()
+
+
+def test_textes_tres_longs_acceptes(moteur, appel):
+    """Un numéro, une municipalité ou un courriel démesurés s'importent aussi sur PostgreSQL."""
+    modifie = _modifie(
+        VALIDE,
+        [
+            ("Demandes", "A4", "N" * 300),
+            ("Demandes", "X4", "a" * 500 + "@x.example"),
+            ("Budget", "A9", "N" * 300),
+        ],
+    )
+    rapport = importer(_lot(appel, moteur, ("long.xlsx", modifie)), appel, moteur=moteur)
+    assert "N" * 300 in rapport.creees
+    demandes, lignes, _ = _etat(moteur, appel)
+    assert ("N" * 300) in set(demandes["no_demande"]) and ("N" * 300) in set(lignes["no_demande"])
+
+
+def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch, caplog):
+    """Le refus est en français ; l'erreur de la bibliothèque va au journal, pas à l'écran."""
+    import logging
+
+    from evaluation.depot import importation
+
+    caplog.set_level(logging.INFO, logger="evaluation.depot.importation")
+
+    def lecture_qui_casse(*args, **kwargs):
+        raise KeyError("structure inattendue")
+
+    monkeypatch.setattr(importation, "lire_fichier", lecture_qui_casse)
+    verification = importation.verifier_lot([("etrange.xlsx", b"PK")], appel)
+    (refus,) = verification.problemes_fichiers
+    assert refus.severite == "refus" and refus.code == "fichier_illisible"
+    assert refus.message.startswith("etrange.xlsx : lecture impossible.")
+    assert "KeyError" not in refus.message and "structure inattendue" not in refus.message
+    assert "structure inattendue" in caplog.text
+
+
+def test_numero_de_casse_differente_met_a_jour_la_meme_demande(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    modifie = _modifie(
+        VALIDE,
+        [
+            ("Demandes", "A2", "t-001"),
+            ("Demandes", "G2", "Autre titre"),
+            ("Budget", "A2", "t-001"),
+            ("Budget", "A3", "T-001"),
+        ],
+    )
+    rapport = importer(_lot(appel, moteur, ("v2.xlsx", modifie)), appel, moteur=moteur)
+    assert rapport.creees == [] and rapport.apres == 3
+    assert [c.no_demande for c in rapport.mises_a_jour] == ["T-001"]
+    demandes, lignes, _ = _etat(moteur, appel)
+    assert demandes.set_index("no_demande").loc["T-001", "titre"] == "Autre titre"
+    assert (lignes["no_demande"] == "T-001").sum() == 2
+
+
+def test_reimport_partiel_garde_les_colonnes_absentes(moteur, appel):
+    importer(_lot(appel, moteur, ("valide.xlsx", VALIDE)), appel, moteur=moteur)
+    wb = load_workbook(VALIDE)
+    feuille = wb["Demandes"]
+    for entete in ("Courriel", "Résumé", "Contribution du demandeur", "Cofinancement externe"):
+        j = next(c.column for c in feuille[1] if c.value == entete)
+        feuille.delete_cols(j)
+    feuille["G2"] = "Titre revu"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = _lot(appel, moteur, ("partiel.xlsx", sortie.getvalue()))
+    assert "sans_contribution" not in [p.code for p in verification.problemes]
+    rapport = importer(verification, appel, moteur=moteur)
+    (changement,) = rapport.mises_a_jour
+    assert changement.details == ["Titre du projet : Jumelage maritime Rimouski-Brest → Titre revu"]
+    t1 = _etat(moteur, appel)[0].set_index("no_demande").loc["T-001"]
+    assert t1["courriel"] == "international@rimouski.example"
+    assert int(t1["contribution_demandeur"]) == 1_500_000
+
+
+def test_colonnes_supplementaires_du_budget_gardees(moteur, appel):
+    wb = load_workbook(VALIDE)
+    wb["Budget"]["F1"] = "Fournisseur"
+    wb["Budget"]["F2"] = "Firme Tremblay"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    importer(_lot(appel, moteur, ("f.xlsx", sortie.getvalue())), appel, moteur=moteur)
+    lignes = _etat(moteur, appel)[1]
+    assert {"Fournisseur": "Firme Tremblay"} in list(lignes["colonnes_supplementaires"])
+
+
+def test_caracteres_de_controle_retires(moteur, appel):
+    """Un NUL dans un CSV (refusé par PostgreSQL) disparaît à la lecture."""
+    texte = (DONNEES / "formats" / "virgule-utf8.csv").read_text(encoding="utf-8")
+    texte = texte.replace("Jumelage maritime", "Jumelage\x00 maritime\x07")
+    rapport = importer(_lot(appel, moteur, ("nul.csv", texte.encode())), appel, moteur=moteur)
+    assert rapport.apres == 3
+    titre = _etat(moteur, appel)[0].set_index("no_demande").loc["T-001", "titre"]
+    assert titre == "Jumelage maritime Rimouski-Brest"
+
+
+def test_deux_fichiers_de_meme_nom_restent_distincts(moteur, appel):
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    autre = _modifie(
+        VALIDE,
+        [
+            ("Demandes", "A2", "X-1"),
+            ("Demandes", "A3", "X-2"),
+            ("Demandes", "A4", "X-3"),
+            ("Budget", "A2", "X-1"),
+            ("Budget", "A3", "X-1"),
+            *[("Budget", f"A{i}", "X-2") for i in range(4, 9)],
+            ("Budget", "A9", "X-3"),
+        ],
+    )
+    verification = _lot(
+        appel, moteur, ("demande.xlsx", chemin_probleme(cas)), ("demande.xlsx", autre)
+    )
+    assert verification.fichiers == ["demande.xlsx", "demande.xlsx (2)"]
+    assert {p.fichier for p in verification.problemes if p.bloque} == {"demande.xlsx"}
+    rapport = importer(verification, appel, moteur=moteur)
+    assert rapport.creees == ["X-1", "X-2", "X-3"]
+
+
+def test_message_d_erreur_de_base_court():
+    import sqlalchemy as sa
+
+    from evaluation.depot.importation import message_erreur
+
+    erreur = sa.exc.DataError(
+        "INSERT INTO demandes ... " + "x" * 10_000, {"p": 1}, ValueError("valeur trop longue")
+    )
+    assert message_erreur(erreur) == "ValueError : valeur trop longue"

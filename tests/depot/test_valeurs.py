@@ -1,0 +1,279 @@
+"""Conversion des cellules : montants, dates, oui/non, axes, secteurs, régions, catégories."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evaluation.depot.valeurs import (
+    ValeurIllisible,
+    Vocabulaire,
+    lire_date,
+    lire_entier,
+    lire_montant,
+    lire_oui_non,
+)
+from evaluation.socle import formats
+
+
+@pytest.mark.parametrize(
+    ("cellule", "cents"),
+    [
+        (25000, 2_500_000),
+        (25000.5, 2_500_050),
+        (0.1 + 0.2, 30),
+        ("25000", 2_500_000),
+        ("25000.50", 2_500_050),
+        ("25 000 $", 2_500_000),
+        ("25 000,50 $", 2_500_050),
+        ("25\u00a0000,50\u00a0$", 2_500_050),
+        ("25\u202f000,50 $", 2_500_050),
+        ("25,000", 2_500_000),
+        ("25,000.50", 2_500_050),
+        ("1.234,56", 123_456),
+        ("1.000.000", 100_000_000),
+        ("12,5", 1_250),
+        ("CAD 300", 30_000),
+        ("-500", -50_000),
+        ("(1 000)", -100_000),
+        ("", None),
+        (None, None),
+        ("-", None),
+        ("s/o", None),
+    ],
+)
+def test_montant_lu(cellule, cents):
+    assert lire_montant(cellule) == cents
+
+
+@pytest.mark.parametrize("cellule", ["vingt mille", "25 000 $ environ", "1,2,3", "12.34.56", True])
+def test_montant_illisible(cellule):
+    with pytest.raises(ValeurIllisible, match="montant"):
+        lire_montant(cellule)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_montant_affiche_se_relit(cents):
+    """Un montant écrit à la québécoise (« 25 000,50 $ ») se relit au cent près."""
+    assert lire_montant(formats.montant(cents)) == cents
+    assert lire_montant(formats.dollars(cents)) == cents
+
+
+@pytest.mark.parametrize(
+    ("cellule", "jour"),
+    [
+        (dt.date(2024, 4, 1), dt.date(2024, 4, 1)),
+        (dt.datetime(2024, 4, 1, 0, 0), dt.date(2024, 4, 1)),
+        (45383, dt.date(2024, 4, 1)),
+        ("2024-04-01", dt.date(2024, 4, 1)),
+        ("2024/04/01", dt.date(2024, 4, 1)),
+        ("2024-04-01 00:00:00", dt.date(2024, 4, 1)),
+        ("01/04/2024", dt.date(2024, 4, 1)),
+        ("1/4/2024", dt.date(2024, 4, 1)),
+        ("04/15/2024", dt.date(2024, 4, 15)),
+        ("1er avril 2024", dt.date(2024, 4, 1)),
+        ("1 avril 2024", dt.date(2024, 4, 1)),
+        ("15 mars 2025", dt.date(2025, 3, 15)),
+        ("31 décembre 2024", dt.date(2024, 12, 31)),
+        ("1er sept. 2024", dt.date(2024, 9, 1)),
+        ("01/04/24", dt.date(2024, 4, 1)),
+        ("le 1er avril 2024", dt.date(2024, 4, 1)),
+        ("45383", dt.date(2024, 4, 1)),
+        ("", None),
+    ],
+)
+def test_date_lue(cellule, jour):
+    assert lire_date(cellule) == jour
+
+
+@pytest.mark.parametrize("cellule", ["bientôt", "2024-13-45", "31 février 2024", "32/01/2024", 12])
+def test_date_illisible(cellule):
+    with pytest.raises(ValeurIllisible, match="date"):
+        lire_date(cellule)
+
+
+@pytest.mark.parametrize(
+    ("cellule", "valeur"),
+    [
+        ("oui", True),
+        ("Oui", True),
+        ("o", True),
+        ("yes", True),
+        ("x", True),
+        ("X", True),
+        ("Vrai", True),
+        (True, True),
+        (1, True),
+        ("non", False),
+        ("N", False),
+        ("no", False),
+        ("faux", False),
+        (False, False),
+        (0, False),
+        ("✓", True),
+        ("N/A", None),
+        ("?", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_oui_non(cellule, valeur):
+    assert lire_oui_non(cellule) is valeur
+
+
+def test_oui_non_illisible():
+    with pytest.raises(ValeurIllisible, match="oui ou non"):
+        lire_oui_non("peut-être")
+
+
+@pytest.mark.parametrize(("cellule", "n"), [(1, 1), ("2", 2), (2.0, 2), ("Année 2", 2), ("", None)])
+def test_entier(cellule, n):
+    assert lire_entier(cellule) == n
+
+
+@pytest.fixture(scope="module")
+def vocabulaire(appel):
+    return Vocabulaire(appel)
+
+
+@pytest.mark.parametrize(
+    ("cellule", "numero"),
+    [
+        (2, 2),
+        (2.0, 2),
+        ("2", 2),
+        ("Axe 2", 2),
+        ("axe 2", 2),
+        ("Axe 2 – Favoriser le développement de partenariats", 2),
+        ("2 - Favoriser", 2),
+        ("Axe2", 2),
+        ("Axe II", 2),
+        ("Axe n° 2", 2),
+        (
+            "Fournir un cadre stratégique à l'action internationale des villes et municipalités "
+            "québécoises",
+            1,
+        ),
+    ],
+)
+def test_axe(vocabulaire, cellule, numero):
+    assert vocabulaire.axe(cellule).numero == numero
+
+
+@pytest.mark.parametrize("cellule", [7, "Axe 4", "Culture"])
+def test_axe_inconnu(vocabulaire, cellule):
+    with pytest.raises(ValeurIllisible, match="axe"):
+        vocabulaire.axe(cellule)
+
+
+@pytest.mark.parametrize(
+    ("cellule", "code"),
+    [
+        ("16", "16"),
+        (16, "16"),
+        (16.0, "16"),
+        ("1", "01"),
+        ("Montérégie", "16"),
+        ("MONTEREGIE", "16"),
+        ("Montérégie (16)", "16"),
+        ("16 - Montérégie", "16"),
+        ("16 – Montérégie", "16"),
+        ("Région 16", "16"),
+        ("Saguenay–Lac-Saint-Jean", "02"),
+        ("Saguenay-Lac-St-Jean", "02"),
+        ("Gaspésie--Îles-de-la-Madeleine", "11"),
+        ("Bas-St-Laurent", "01"),
+        ("16.0", "16"),
+        ("Gaspésie", "11"),
+        ("Saguenay", "02"),
+    ],
+)
+def test_region(vocabulaire, cellule, code):
+    assert vocabulaire.region(cellule).code == code
+
+
+@pytest.mark.parametrize("cellule", ["Région 42", "18", "Laval (16)", "Ontario"])
+def test_region_inconnue(vocabulaire, cellule):
+    with pytest.raises(ValeurIllisible, match="région"):
+        vocabulaire.region(cellule)
+
+
+@pytest.mark.parametrize(
+    ("cellule", "libelle"),
+    [
+        ("Mobilité durable", "Mobilité durable"),
+        ("Mobilite durable", "Mobilité durable"),
+        ("MOBILITÉ DURABLE", "Mobilité durable"),
+        ("  mobilité   durable ", "Mobilité durable"),
+        ("Developpement durable et carboneutralite", "Développement durable et carboneutralité"),
+        (
+            "Attraction de talents et d’activités économiques",
+            "Attraction de talents et d'activités économiques",
+        ),
+    ],
+)
+def test_secteur(vocabulaire, cellule, libelle):
+    assert vocabulaire.secteur(cellule).libelle == libelle
+
+
+def test_secteur_proche_suggere(vocabulaire):
+    with pytest.raises(ValeurIllisible, match="vouliez-vous dire « Mobilité durable »") as info:
+        vocabulaire.secteur("Mobilité durabe")
+    assert info.value.suggestion == "Mobilité durable"
+
+
+def test_secteur_lointain_sans_suggestion(vocabulaire):
+    with pytest.raises(ValeurIllisible) as info:
+        vocabulaire.secteur("Agriculture")
+    assert info.value.suggestion is None
+    assert "Innovation" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cellule", "identifiant", "admissible"),
+    [
+        ("Ressources professionnelles externes", "ressources-professionnelles", True),
+        (
+            "ressources professionnelles externes directement liées à la réalisation du projet",
+            "ressources-professionnelles",
+            True,
+        ),
+        ("Frais de visas", "visas", True),
+        ("Salaires", "fonctionnement", False),
+        ("Équipements", "equipements", False),
+        ("Frais de déplacement des élus", "deplacement-elus", False),
+        ("Frais d'organisation logistique directement liés", "logistique", True),
+        ("frais de visa", "visas", True),
+        ("Collaboration virtuelle", "collaborations-virtuelles", True),
+        ("Salaire", "fonctionnement", False),
+    ],
+)
+def test_categorie(vocabulaire, cellule, identifiant, admissible):
+    categorie = vocabulaire.categorie(cellule)
+    assert (categorie.id, categorie.admissible) == (identifiant, admissible)
+
+
+def test_categorie_inconnue(vocabulaire):
+    with pytest.raises(ValeurIllisible, match="catégorie de dépense « Café » inconnue"):
+        vocabulaire.categorie("Café")
+
+
+@pytest.mark.parametrize(
+    ("cellule", "qualite"),
+    [
+        ("élu", "élu"),
+        ("Élue municipale", "élu"),
+        ("Fonctionnaire", "fonctionnaire"),
+        ("Déléguée", "délégué"),
+        ("delegue par le conseil", "délégué"),
+    ],
+)
+def test_qualite_signataire(vocabulaire, cellule, qualite):
+    assert vocabulaire.qualite_signataire(cellule) == qualite
+
+
+@pytest.mark.parametrize("cellule", [1.8e306, 10**15, "99999999999999999999 $"])
+def test_montant_demesure_refuse(cellule):
+    with pytest.raises(ValeurIllisible, match="montant démesuré"):
+        lire_montant(cellule)

@@ -1,0 +1,401 @@
+"""La fiche d'une demande : résumé en libellés et valeurs lisibles (montants et dates à la
+québécoise), budget ligne par ligne, avertissements d'importation."""
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from evaluation.depot.importation import importer, verifier_lot
+from evaluation.notes import fiche
+from evaluation.socle import stockage
+from tests.conftest import DONNEES
+
+NBSP = "\u00a0"
+LIBELLES = [
+    "Municipalité requérante",
+    "Région",
+    "Projet conjoint",
+    "Municipalités partenaires",
+    "Partenaires étrangers",
+    "Pays",
+    "Axe",
+    "Secteur principal",
+    "Secteurs secondaires",
+    "Début",
+    "Fin",
+    "Montant demandé, année 1",
+    "Montant demandé, année 2",
+    "Total demandé",
+    "Coût total du projet",
+    "Contribution du demandeur",
+    "Cofinancement externe",
+    "Signataire",
+]
+AXE_2 = (
+    "Axe 2 – Favoriser le développement de partenariats stratégiques et le transfert d'expertise"
+)
+
+
+def _dollars(texte: str) -> str:
+    """« 21 500 $ » écrit avec des espaces ordinaires → avec des espaces insécables."""
+    return texte.replace(" ", NBSP)
+
+
+def _demande(**valeurs) -> dict:
+    d = {
+        "no_demande": "T-100",
+        "municipalite": "Victoriaville",
+        "region": "17",
+        "projet_conjoint": True,
+        "municipalites_partenaires": "Warwick; Kingsey Falls",
+        "partenaires_etrangers": "Ville de Namur",
+        "pays": "Belgique",
+        "axe": 2,
+        "secteur": "culture",
+        "secteurs_secondaires": "innovation; Francophonie; Secteur maison",
+        "date_debut": dt.date(2024, 4, 1),
+        "date_fin": dt.date(2025, 3, 31),
+        "montant_demande_an1": 2150000,
+        "montant_demande_an2": 1234567,
+        "cout_total": 10000000,
+        "contribution_demandeur": 4000000,
+        "cofinancement_externe": 50,
+        "qualite_signataire": "élu",
+        "avertissements": [],
+    }
+    d.update(valeurs)
+    return d
+
+
+# --- resume --------------------------------------------------------------------------------
+
+
+def test_resume_complet(appel):
+    lignes = fiche.resume(_demande(), appel)
+    assert [libelle for libelle, _ in lignes] == LIBELLES
+    assert dict(lignes) == {
+        "Municipalité requérante": "Victoriaville",
+        "Région": "17 – Centre-du-Québec",
+        "Projet conjoint": "oui",
+        "Municipalités partenaires": "Warwick; Kingsey Falls",
+        "Partenaires étrangers": "Ville de Namur",
+        "Pays": "Belgique",
+        "Axe": AXE_2,
+        "Secteur principal": "Culture",
+        "Secteurs secondaires": "Innovation, Francophonie, Secteur maison",
+        "Début": "1er avril 2024",
+        "Fin": "31 mars 2025",
+        "Montant demandé, année 1": _dollars("21 500 $"),
+        "Montant demandé, année 2": _dollars("12 345,67 $"),
+        "Total demandé": _dollars("33 845,67 $"),
+        "Coût total du projet": _dollars("100 000 $"),
+        "Contribution du demandeur": _dollars("40 000 $"),
+        "Cofinancement externe": _dollars("0,50 $"),
+        "Signataire": "élu",
+    }
+
+
+def test_resume_espaces_insecables(appel):
+    valeurs = dict(fiche.resume(_demande(), appel))
+    montant = valeurs["Montant demandé, année 1"]
+    assert montant == "21\u00a0500\u00a0$"
+    assert " " not in montant  # aucune espace ordinaire
+    # Le tiret de la région est un demi-cadratin entouré d'espaces ordinaires.
+    assert valeurs["Région"] == "17 \u2013 Centre-du-Québec"
+
+
+CHAMPS_TEXTE = [
+    "municipalite",
+    "region",
+    "municipalites_partenaires",
+    "partenaires_etrangers",
+    "pays",
+    "secteur",
+    "secteurs_secondaires",
+    "qualite_signataire",
+]
+CHAMPS_TYPES = [
+    "projet_conjoint",
+    "axe",
+    "date_debut",
+    "date_fin",
+    "montant_demande_an2",
+    "cout_total",
+    "contribution_demandeur",
+    "cofinancement_externe",
+]
+
+
+@pytest.mark.parametrize("vide", [None, math.nan])
+def test_resume_champs_vides(appel, vide):
+    d = _demande(**dict.fromkeys(CHAMPS_TEXTE + CHAMPS_TYPES, vide))
+    if isinstance(vide, float):
+        d["secteurs_secondaires"] = None
+    valeurs = dict(fiche.resume(d, appel))
+    for libelle in LIBELLES:
+        if libelle in ("Montant demandé, année 1", "Total demandé"):
+            continue
+        assert valeurs[libelle] == "—", libelle
+    # Année 2 absente : le total est celui de l'année 1.
+    assert valeurs["Total demandé"] == valeurs["Montant demandé, année 1"] == _dollars("21 500 $")
+
+
+def test_resume_textes_vides(appel):
+    valeurs = dict(fiche.resume(_demande(**dict.fromkeys(CHAMPS_TEXTE, "")), appel))
+    for libelle in [
+        "Municipalité requérante",
+        "Région",
+        "Municipalités partenaires",
+        "Partenaires étrangers",
+        "Pays",
+        "Secteur principal",
+        "Secteurs secondaires",
+        "Signataire",
+    ]:
+        assert valeurs[libelle] == "—", libelle
+
+
+def test_resume_champs_absents(appel):
+    valeurs = dict(fiche.resume({"montant_demande_an1": 100}, appel))
+    assert [libelle for libelle in valeurs] == LIBELLES
+    assert valeurs["Municipalité requérante"] == "—"
+    assert valeurs["Axe"] == valeurs["Secteur principal"] == valeurs["Secteurs secondaires"] == "—"
+    assert valeurs["Total demandé"] == valeurs["Montant demandé, année 1"] == _dollars("1 $")
+
+
+def test_resume_projet_non_conjoint_et_montants_flottants(appel):
+    # Une colonne de montants qui contient des vides est lue en flottants par pandas.
+    d = _demande(projet_conjoint=False, montant_demande_an1=3000000.0, montant_demande_an2=5.0e5)
+    valeurs = dict(fiche.resume(d, appel))
+    assert valeurs["Projet conjoint"] == "non"
+    assert valeurs["Montant demandé, année 1"] == _dollars("30 000 $")
+    assert valeurs["Total demandé"] == _dollars("35 000 $")
+
+
+@pytest.mark.parametrize(
+    ("region", "attendu"),
+    [
+        ("17", "17 – Centre-du-Québec"),
+        ("01", "01 – Bas-Saint-Laurent"),
+        ("02", "02 – Saguenay–Lac-Saint-Jean"),
+        ("99", "99"),  # code inconnu : tel quel
+    ],
+)
+def test_resume_region(appel, region, attendu):
+    assert dict(fiche.resume(_demande(region=region), appel))["Région"] == attendu
+
+
+@pytest.mark.parametrize(
+    ("axe", "attendu"),
+    [
+        (2, AXE_2),
+        (2.0, AXE_2),  # colonne d'axes lue en flottants
+        (
+            1,
+            "Axe 1 – Fournir un cadre stratégique à l'action internationale des villes et "
+            "municipalités québécoises",
+        ),
+        (9, "Axe 9"),
+        (None, "—"),
+        (math.nan, "—"),
+    ],
+)
+def test_libelle_axe(appel, axe, attendu):
+    assert fiche.libelle_axe(appel, axe) == attendu
+    assert dict(fiche.resume(_demande(axe=axe), appel))["Axe"] == attendu
+
+
+@pytest.mark.parametrize(
+    ("secteur", "attendu"),
+    [
+        ("mobilite-durable", "Mobilité durable"),  # identifiant
+        ("Mobilité durable", "Mobilité durable"),  # libellé (tel que l'importation le stocke)
+        ("Aérospatiale", "Aérospatiale"),  # inconnu : tel quel
+        (None, "—"),
+        ("", "—"),
+    ],
+)
+def test_libelle_secteur(appel, secteur, attendu):
+    assert fiche.libelle_secteur(appel, secteur) == attendu
+
+
+@pytest.mark.parametrize(
+    ("secondaires", "attendu"),
+    [
+        ("culture", "Culture"),
+        (" cohesion-sociale ;Culture ; ", "Cohésion sociale, Culture"),
+        ("Développement durable et carboneutralité", "Développement durable et carboneutralité"),
+        (None, "—"),
+        ("", "—"),
+        (" ; ", "—"),
+    ],
+)
+def test_resume_secteurs_secondaires(appel, secondaires, attendu):
+    valeurs = dict(fiche.resume(_demande(secteurs_secondaires=secondaires), appel))
+    assert valeurs["Secteurs secondaires"] == attendu
+
+
+def test_resume_secteurs_secondaires_nan(appel):
+    valeurs = dict(fiche.resume(_demande(secteurs_secondaires=math.nan), appel))
+    assert valeurs["Secteurs secondaires"] == "—"
+
+
+# --- Sur une demande importée (le chemin de la page Évaluation) ----------------------------
+
+
+@pytest.fixture
+def importee(moteur, appel):
+    """(demandes, lignes de budget) d'un classeur importé : T-001 a une dépense non
+    admissible (Salaires) et n'a ni montant d'année 2 ni secteurs secondaires."""
+
+    def lire(nom: str):
+        chemin = DONNEES / "problemes" / nom
+        importer(verifier_lot([(chemin.name, chemin)], appel), appel, moteur=moteur)
+        with moteur.connect() as c:
+            return (
+                stockage.lire_demandes(appel.id, connexion=c),
+                stockage.lire_lignes_budget(appel.id, connexion=c),
+            )
+
+    return lire
+
+
+def _ligne(demandes: pd.DataFrame, numero: str) -> dict:
+    return demandes[demandes["no_demande"] == numero].iloc[0].to_dict()
+
+
+def test_resume_d_une_demande_importee(appel, importee):
+    demandes, _ = importee("depense-non-admissible.xlsx")
+    valeurs = dict(fiche.resume(_ligne(demandes, "T-002"), appel))
+    assert valeurs["Région"] == "05 – Estrie"
+    assert valeurs["Axe"].startswith("Axe 1 – Fournir un cadre stratégique")
+    assert valeurs["Secteurs secondaires"] == "Culture, Cohésion sociale"
+    assert valeurs["Début"] == "1er juin 2024" and valeurs["Fin"] == "1er mars 2026"
+    assert valeurs["Total demandé"] == _dollars("60 000 $")
+    t1 = dict(fiche.resume(_ligne(demandes, "T-001"), appel))
+    assert t1["Montant demandé, année 2"] == "—"
+    assert t1["Total demandé"] == t1["Montant demandé, année 1"] == _dollars("20 000 $")
+    assert t1["Municipalités partenaires"] == "—"
+    t3 = dict(fiche.resume(_ligne(demandes, "T-003"), appel))
+    assert t3["Montant demandé, année 1"] == _dollars("18 000,50 $")
+    assert t3["Cofinancement externe"] == "—"
+
+
+def test_resume_importee_sans_secteurs_secondaires(appel, importee):
+    demandes, _ = importee("depense-non-admissible.xlsx")
+    valeurs = dict(fiche.resume(_ligne(demandes, "T-001"), appel))
+    assert valeurs["Secteurs secondaires"] == "—"
+
+
+def test_budget_importe(importee):
+    demandes, lignes = importee("depense-non-admissible.xlsx")
+    t1 = int(_ligne(demandes, "T-001")["id"])
+    t2 = int(_ligne(demandes, "T-002")["id"])
+    table = fiche.budget(lignes[lignes["demande_id"] == t1])
+    assert list(table.columns) == ["Année", "Catégorie", "Montant", "Admissible", "Description"]
+    assert table.to_dict("records") == [
+        {
+            "Année": 1,
+            "Catégorie": "Salaires",
+            "Montant": _dollars("12 000 $"),
+            "Admissible": "NON ADMISSIBLE",
+            "Description": "Expertise portuaire",
+        },
+        {
+            "Année": 1,
+            "Catégorie": "Frais d'organisation logistique",
+            "Montant": _dollars("8 000 $"),
+            "Admissible": "oui",
+            "Description": "Ateliers à Rimouski",
+        },
+    ]
+    # Les lignes d'une autre demande (index qui ne commence pas à 0) : renumérotées.
+    t2_table = fiche.budget(lignes[lignes["demande_id"] == t2])
+    assert list(t2_table.index) == [0, 1, 2, 3, 4]
+    assert list(t2_table["Année"]) == [1, 1, 1, 2, 2]
+    assert t2_table.loc[1, "Montant"] == _dollars("300 $")
+    assert set(t2_table["Admissible"]) == {"oui"}
+
+
+def test_avertissements_importes(importee):
+    demandes, _ = importee("sans-contribution.xlsx")
+    assert fiche.avertissements(_ligne(demandes, "T-001")) == [
+        "ni contribution du demandeur ni cofinancement : l'appel attend l'une ou l'autre "
+        "dans le montage financier."
+    ]
+    assert fiche.avertissements(_ligne(demandes, "T-002")) == []
+
+
+# --- budget --------------------------------------------------------------------------------
+
+
+def test_budget_lignes():
+    lignes = pd.DataFrame(
+        {
+            "annee": [2, 1, 1],
+            "categorie": ["Frais de visas", None, "Salaires"],
+            "montant": [50, 2150000, 100000],
+            "admissible": [True, None, False],
+            "description": [None, "Catégorie inconnue", "Coordination"],
+        },
+        index=[7, 3, 12],
+    )
+    table = fiche.budget(lignes)
+    assert list(table.columns) == ["Année", "Catégorie", "Montant", "Admissible", "Description"]
+    assert list(table.index) == [0, 1, 2]
+    assert list(table["Année"]) == [2, 1, 1]  # l'ordre reçu est gardé
+    assert list(table["Catégorie"]) == ["Frais de visas", "", "Salaires"]
+    assert list(table["Montant"]) == [_dollars("0,50 $"), _dollars("21 500 $"), _dollars("1 000 $")]
+    assert list(table["Admissible"]) == ["oui", "à vérifier", "NON ADMISSIBLE"]
+    assert list(table["Description"]) == ["", "Catégorie inconnue", "Coordination"]
+
+
+def test_budget_admissible_nan():
+    lignes = pd.DataFrame(
+        {
+            "annee": [1.0, 2.0],
+            "categorie": ["A", "B"],
+            "montant": [100.0, 200.0],
+            "admissible": [math.nan, False],
+            "description": ["x", "y"],
+        }
+    )
+    table = fiche.budget(lignes)
+    assert list(table["Admissible"]) == ["à vérifier", "NON ADMISSIBLE"]
+    assert list(table["Année"]) == [1, 2]
+    assert list(table["Montant"]) == [_dollars("1 $"), _dollars("2 $")]
+
+
+def test_budget_vide():
+    vide = pd.DataFrame(columns=["annee", "categorie", "montant", "admissible", "description"])
+    table = fiche.budget(vide)
+    assert table.empty
+    assert list(table.columns) == ["Année", "Catégorie", "Montant", "Admissible", "Description"]
+
+
+# --- avertissements ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("brut", "attendu"),
+    [
+        (
+            [{"code": "a", "message": "premier"}, {"code": "b", "message": "second"}],
+            ["premier", "second"],
+        ),
+        ([{"code": "sans_message"}], ["{'code': 'sans_message'}"]),
+        (["texte brut", 3], ["texte brut", "3"]),
+        ([], []),
+        (None, []),
+        (math.nan, []),
+        ("pas une liste", []),
+    ],
+)
+def test_avertissements(brut, attendu):
+    assert fiche.avertissements({"avertissements": brut}) == attendu
+
+
+def test_avertissements_absents():
+    assert fiche.avertissements({}) == []

@@ -1,0 +1,89 @@
+"""Qui ouvre quelle page, le message de refus, et qui voit les notes des autres."""
+
+import dataclasses
+
+import pytest
+
+from evaluation.socle.comptes import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT, ROLES
+from evaluation.socle.droits import ACCES_PAGES, message_refus, peut_ouvrir, voit_notes_des_autres
+
+# Écrit à la main (pas relu dans ACCES_PAGES) : une page qui s'ouvre à un rôle de trop
+# fait échouer le test.
+PERMIS = {
+    "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR},
+    "importation": {ADMIN},
+    "evaluation": {EVALUATEUR},
+    "suivi": {ADMIN, PRESIDENT},
+    "classement": {ADMIN, PRESIDENT, OBSERVATEUR},
+    "seance": {ADMIN, PRESIDENT},
+    "portefeuille": {ADMIN, PRESIDENT, OBSERVATEUR},
+    "attributions": {ADMIN},
+    "journal": {ADMIN, PRESIDENT},
+    "comptes": {ADMIN},
+    "parametres": {ADMIN},
+    "comparaison": {ADMIN, PRESIDENT, OBSERVATEUR},
+}
+
+
+def test_chaque_page_a_sa_regle():
+    assert set(ACCES_PAGES) == set(PERMIS)
+
+
+@pytest.mark.parametrize("page", sorted(PERMIS))
+@pytest.mark.parametrize("role", ROLES)
+def test_peut_ouvrir(role, page):
+    assert peut_ouvrir(role, page) is (role in PERMIS[page])
+
+
+@pytest.mark.parametrize("role", [*ROLES, None, ""])
+def test_page_inconnue_ou_sans_role(role):
+    assert not peut_ouvrir(role, "inconnue")
+    assert not peut_ouvrir(None, "accueil")
+    assert not peut_ouvrir("superviseur", "accueil")
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "qui", "role_lisible"),
+    [
+        (EVALUATEUR, "comptes", "à l'administration", "évaluation"),
+        (EVALUATEUR, "importation", "à l'administration", "évaluation"),
+        (OBSERVATEUR, "suivi", "à l'administration et à la présidence du comité", "observation"),
+        (OBSERVATEUR, "journal", "à l'administration et à la présidence du comité", "observation"),
+        (PRESIDENT, "attributions", "à l'administration", "présidence du comité"),
+        (ADMIN, "evaluation", "aux évaluateurs", "administration"),
+        (PRESIDENT, "evaluation", "aux évaluateurs", "présidence du comité"),
+        (None, "importation", "à l'administration", "aucun rôle"),
+        (EVALUATEUR, "inconnue", "à personne", "évaluation"),
+    ],
+)
+def test_message_refus_nomme_qui_peut_ouvrir(role, page, qui, role_lisible):
+    message = message_refus(role, page)
+    assert message.startswith(f"Cette page est réservée {qui}.")
+    assert f"« {role_lisible} »" in message
+    assert "demandez à l'administration" in message
+
+
+def _voit_attendu(role, reglage, statut) -> bool:
+    if role in (ADMIN, PRESIDENT):
+        return True
+    return role == EVALUATEUR and reglage == "apres_soumission" and statut == "soumise"
+
+
+@pytest.mark.parametrize("statut", [None, "brouillon", "soumise"])
+@pytest.mark.parametrize("reglage", ["jamais", "apres_soumission"])
+@pytest.mark.parametrize("role", ROLES)
+def test_voit_notes_des_autres(appel, role, reglage, statut):
+    variante = dataclasses.replace(appel, notes_des_autres=reglage)
+    assert voit_notes_des_autres(role, variante, statut) is _voit_attendu(role, reglage, statut)
+
+
+def test_voit_notes_des_autres_cas_nommes(appel):
+    ouvert = dataclasses.replace(appel, notes_des_autres="apres_soumission")
+    assert appel.notes_des_autres == "jamais"
+    assert not voit_notes_des_autres(EVALUATEUR, appel, "soumise")
+    assert voit_notes_des_autres(EVALUATEUR, ouvert, "soumise")
+    assert not voit_notes_des_autres(EVALUATEUR, ouvert, "brouillon")
+    assert not voit_notes_des_autres(EVALUATEUR, ouvert, None)
+    assert not voit_notes_des_autres(OBSERVATEUR, ouvert, "soumise")
+    assert voit_notes_des_autres(PRESIDENT, appel, None)
+    assert voit_notes_des_autres(ADMIN, appel, None)

@@ -1,0 +1,380 @@
+"""Le procès-verbal de la séance (evaluation/sorties/proces_verbal.py) : une page HTML
+autonome, relue par html.parser puis par LibreOffice. Le jeu est celui de test_classeur (voir
+son en-tête) :
+T-002 retenu à 30 000 $ + 30 000 $, T-001 refusé (à discuter), T-003 retenu à 18 000,50 $.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import pytest
+
+from evaluation.socle import stockage
+from evaluation.sorties.proces_verbal import proces_verbal
+from tests.sorties import test_classeur as te
+
+NBSP = "\u00a0"
+JOUR = dt.date(2026, 11, 24)
+PRESENTS = ["Paule Présidente", "Éva Lachance", "Luc Gagnon"]
+AUTEUR = "Paule Présidente"
+# Du HTML venu des données : il doit rester du texte.
+SCRIPT = "<script>alert('pv')</script>"
+IMAGE = '<img src="http://x/espion.png" onerror="alert(1)">'
+FERMETURE = "</td></tr></table><h1>Faux titre</h1>"
+BALISES_PERMISES = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "h2",
+    "p",
+    "strong",
+    "br",
+    "ul",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+
+
+def dollars(texte: str) -> str:
+    """Les montants et pourcentages de `texte` (« 25 000 $ », « 63,2 % ») écrits comme
+    evaluation.socle.formats : espaces insécables (U+00A0) entre les milliers et devant l'unité."""
+    return re.sub(
+        r"(?<![\d-])\d{1,3}(?: \d{3})*(?:,\d+)? [$%]", lambda m: m.group().replace(" ", NBSP), texte
+    )
+
+
+class Lecture(HTMLParser):
+    """Le texte de la page (hors <style>), ses balises, et par section (<h2>) : ses lignes
+    de tableau, ses éléments de liste et ses paragraphes."""
+
+    BLOCS = frozenset({"p", "h1", "h2", "li", "tr", "br", "title", "table"})
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.balises: list[str] = []
+        self.attributs: list[tuple[str, str | None]] = []
+        self.morceaux: list[str] = []
+        self.sections: dict[str, dict[str, list]] = {}
+        self.h1: list[str] = []
+        self._section = "début"
+        self._pile: list[str] = []
+        self._ligne: list[str] | None = None
+        self._tampon: list[str] | None = None
+        self.feed(page)
+        self.close()
+
+    @property
+    def texte(self) -> str:
+        return "".join(self.morceaux)
+
+    def _partie(self) -> dict[str, list]:
+        return self.sections.setdefault(
+            self._section, {"lignes": [], "elements": [], "paragraphes": []}
+        )
+
+    def handle_starttag(self, tag, attrs):
+        self.balises.append(tag)
+        self.attributs += attrs
+        if tag in self.BLOCS:
+            self.morceaux.append("\n")
+        if tag in ("td", "th"):
+            self.morceaux.append(" | ")
+        if tag == "tr":
+            self._ligne = []
+        if tag in ("td", "th", "h1", "h2", "li", "p"):
+            self._tampon = []
+        if tag != "br":
+            self._pile.append(tag)
+
+    def handle_endtag(self, tag):
+        if self._pile and self._pile[-1] == tag:
+            self._pile.pop()
+        texte = "".join(self._tampon or [])
+        if tag in ("td", "th") and self._ligne is not None:
+            self._ligne.append(texte)
+        elif tag == "tr" and self._ligne is not None:
+            self._partie()["lignes"].append(self._ligne)
+            self._ligne = None
+        elif tag == "h2":
+            self._section = texte
+        elif tag == "h1":
+            self.h1.append(texte)
+        elif tag == "li":
+            self._partie()["elements"].append(texte)
+        elif tag == "p":
+            self._partie()["paragraphes"].append(texte)
+        if tag in ("td", "th", "h1", "h2", "li", "p"):
+            self._tampon = None
+
+    def handle_data(self, data):
+        if "style" in self._pile:
+            return
+        self.morceaux.append(data)
+        if self._tampon is not None:
+            self._tampon.append(data)
+
+
+@pytest.fixture(scope="module")
+def jeu(tmp_path_factory):
+    moteur = stockage.creer_moteur(f"sqlite:///{tmp_path_factory.mktemp('pv') / 'base.sqlite'}")
+    try:
+        return te.construire(moteur, te.appel_du_jeu())
+    finally:
+        moteur.dispose()
+
+
+def rediger(jeu, table=None, **options):
+    valeurs = {"jour": JOUR, "presents": PRESENTS, "poids": jeu.donnees.poids, "auteur": AUTEUR}
+    return proces_verbal(jeu.appel, jeu.table if table is None else table, **(valeurs | options))
+
+
+@pytest.fixture(scope="module")
+def page(jeu) -> str:
+    return rediger(jeu)
+
+
+@pytest.fixture(scope="module")
+def lu(page) -> Lecture:
+    return Lecture(page)
+
+
+def lignes(lu: Lecture, prefixe: str) -> list[list[str]]:
+    (titre,) = [t for t in lu.sections if t.startswith(prefixe)]
+    return lu.sections[titre]["lignes"]
+
+
+# --- Contenu -------------------------------------------------------------------------------------
+
+
+def test_appel_date_et_auteur(jeu, lu):
+    assert lu.h1 == ["Procès-verbal du comité de sélection"]
+    assert f"\nProcès-verbal — {jeu.appel.nom_court}" in lu.texte  # <title>
+    (intro,) = lu.sections["début"]["paragraphes"]
+    assert intro == f"{jeu.appel.nom}Séance du 24 novembre 2026 · rédigé par {AUTEUR}"
+
+
+def test_date_du_premier_du_mois(jeu):
+    assert "Séance du 1er avril 2027 · " in rediger(jeu, jour=dt.date(2027, 4, 1))
+
+
+def test_membres_presents(lu):
+    assert lu.sections["Membres présents"]["elements"] == PRESENTS
+
+
+def test_enveloppe(lu):
+    assert lu.sections["Enveloppe"]["lignes"] == [
+        ["Année", "Enveloppe"],
+        ["2024-2025", dollars("60 000 $")],
+        ["2025-2026", dollars("35 000 $")],
+    ]
+
+
+def test_decisions_dans_l_ordre_du_classement(lu):
+    assert lignes(lu, "Décisions, dans l'ordre du classement (3)") == [
+        [
+            "Rang",
+            "No",
+            "Municipalité",
+            "Titre",
+            "Total",
+            "Décision",
+            "Accordé 2024-2025",
+            "Accordé 2025-2026",
+            "Justification",
+        ],
+        [
+            "1",
+            "T-002",
+            # Ce qu'un tableur prendrait pour une formule porte l'apostrophe (neutralisation).
+            "'@SUM(A1)",
+            "'" + te.HYPERLIEN,
+            "90,00",
+            "retenu",
+            dollars("30 000 $"),
+            dollars("30 000 $"),
+            "",
+        ],
+        [
+            "2",
+            "T-001",
+            "'\t=1",
+            "'+1+1",
+            "78,75",
+            "refusé",
+            dollars("0 $"),
+            dollars("0 $"),
+            "'" + te.JUSTIFICATION_T001,
+        ],
+        [
+            "3",
+            "T-003",
+            "'\r=1",
+            "'-2",
+            "70,00",
+            "retenu",
+            dollars("18 000,50 $"),
+            dollars("0 $"),
+            te.JUSTIFICATION_T003,
+        ],
+    ]
+    (bilan,) = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
+    assert bilan == dollars("Retenues : 2 · accordé : 2024-2025 48 000,50 $ ; 2025-2026 30 000 $")
+
+
+def test_demandes_discutees(lu):
+    assert lignes(lu, "Demandes discutées pour désaccord des évaluateurs (1)") == [
+        ["Rang", "No", "Municipalité", "Total", "Étendue du total"],
+        ["2", "T-001", "'\t=1", "78,75", "12,5"],
+    ]
+
+
+def test_totaux_par_axe_secteur_et_region(jeu, lu):
+    en_tete = ["Demandes", "Retenues", "Accordé", "Part de l'enveloppe"]
+    axes = lignes(lu, "Totaux par axe (décisions)")
+    assert axes[:4] == [
+        ["Axe", *en_tete],
+        ["Axe 1", "1", "1", dollars("60 000 $"), dollars("63,2 %")],  # 60 000 / 95 000
+        ["Axe 2", "1", "0", dollars("0 $"), dollars("0,0 %")],
+        ["Axe 3", "1", "1", dollars("18 000,50 $"), dollars("18,9 %")],
+    ]
+    secteurs = {r[0]: r[1:] for r in lignes(lu, "Totaux par secteur (décisions)")}
+    assert secteurs["Secteur"] == en_tete
+    assert secteurs["Francophonie"] == ["1", "1", dollars("60 000 $"), dollars("63,2 %")]
+    assert secteurs["Innovation"] == ["1", "0", dollars("0 $"), dollars("0,0 %")]
+    assert secteurs["Mobilité durable"][2] == dollars("18 000,50 $")
+    regions = lignes(lu, "Totaux par région (décisions)")
+    assert regions[0] == ["Région", *en_tete]
+    assert [r[0] for r in regions[1:]] == [r.nom for r in jeu.appel.regions]  # les 17
+    par_nom = {r[0]: r[1:] for r in regions[1:]}
+    assert par_nom["Estrie"] == ["1", "1", dollars("60 000 $"), dollars("63,2 %")]
+    assert par_nom["Outaouais"] == ["1", "1", dollars("18 000,50 $"), dollars("18,9 %")]
+    assert par_nom["Bas-Saint-Laurent"] == ["1", "0", dollars("0 $"), dollars("0,0 %")]
+
+
+def test_parametres_appliques(lu):
+    assert lu.sections["Paramètres appliqués"]["elements"] == [
+        "Poids : Pertinence et retombées 25, Cohérence avec les priorités du ministère 20, "
+        "Qualité du dossier 15, Caractère structurant et novateur 15, Capacité de "
+        "réalisation 15, Visibilité et rayonnement 10",
+        "Seuil : 60 / 100 ; agrégation : moyenne",
+        "Départage : note plus haute en « Pertinence et retombées » ; puis projet conjoint "
+        "avant projet d'une seule municipalité ; puis plus grande part du coût couverte par le "
+        "demandeur et le cofinancement ; puis numéro de demande",
+        dollars("Plafond : 25 000 $ par année (35 000 $ pour un projet conjoint)"),
+        "Ligne de financement : stricte",
+    ]
+
+
+def test_sans_decision_ni_desaccord(jeu):
+    table = jeu.table.copy()
+    table["decision"] = ""
+    table["a_discuter"] = False
+    lu = Lecture(rediger(jeu, table, presents=[]))
+    assert "Membres présents" not in lu.sections  # ni élément ni paragraphe
+    assert "<h2>Membres présents</h2><ul></ul>" in rediger(jeu, table, presents=[])
+    decisions = lu.sections["Décisions, dans l'ordre du classement (0)"]
+    assert decisions["lignes"] == []
+    assert decisions["paragraphes"] == [
+        "Aucune décision consignée.",
+        dollars("Retenues : 0 · accordé : 2024-2025 0 $ ; 2025-2026 0 $"),
+    ]
+    discutees = lu.sections["Demandes discutées pour désaccord des évaluateurs (0)"]
+    assert discutees["paragraphes"] == ["Aucune."]
+
+
+def test_page_autonome(page, lu):
+    """Styles compris, aucune ressource externe, rien d'exécutable."""
+    assert page.startswith("<!DOCTYPE html><html lang='fr-CA'><head><meta charset='utf-8'>")
+    assert set(lu.balises) <= BALISES_PERMISES
+    assert {nom for nom, _ in lu.attributs} <= {"lang", "charset", "class"}
+    assert "@media print" in page
+
+
+# --- Textes hostiles -----------------------------------------------------------------------------
+
+
+def test_html_venu_des_donnees_echappe(jeu):
+    table = jeu.table.copy()
+    table["titre"] = [SCRIPT, IMAGE, FERMETURE]
+    table["municipalite"] = ["Magog & Orford", '"Sherbrooke"', "<b>Gatineau</b>"]
+    table.loc[table["no_demande"] == "T-001", "justification"] = SCRIPT
+    appel = replace(jeu.appel, nom=f"Appel {SCRIPT}", nom_court="<i>court</i>")
+    page = proces_verbal(
+        appel,
+        table,
+        jour=JOUR,
+        presents=[SCRIPT, "<b>Luc</b>"],
+        poids=jeu.donnees.poids,
+        auteur=IMAGE,
+    )
+    assert "<script" not in page and "<img" not in page and "<b>" not in page
+    assert "Faux titre</h1>" not in page
+    assert html.escape(SCRIPT) in page
+    lu = Lecture(page)
+    assert set(lu.balises) <= BALISES_PERMISES
+    assert lu.h1 == ["Procès-verbal du comité de sélection"]  # pas de « Faux titre »
+    assert "\nProcès-verbal — <i>court</i>" in lu.texte
+    assert lu.sections["Membres présents"]["elements"] == [SCRIPT, "<b>Luc</b>"]
+    (intro,) = lu.sections["début"]["paragraphes"]
+    assert intro == f"Appel {SCRIPT}Séance du 24 novembre 2026 · rédigé par {IMAGE}"
+    decisions = lignes(lu, "Décisions, dans l'ordre du classement (3)")
+    assert [r[3] for r in decisions[1:]] == [SCRIPT, IMAGE, FERMETURE]
+    assert [r[2] for r in decisions[1:]] == ["Magog & Orford", '"Sherbrooke"', "<b>Gatineau</b>"]
+    assert decisions[2][8] == SCRIPT
+    assert all(len(r) == 9 for r in decisions)  # la fermeture n'a pas coupé le tableau
+
+
+# --- Un second lecteur : LibreOffice -------------------------------------------------------------
+
+libreoffice = te.libreoffice
+
+
+def _en_texte(libreoffice, chemin) -> str:
+    """Le texte de la page selon LibreOffice : Writer (txt:Text) s'il est installé, sinon
+    Calc (import HTML, sortie CSV) ; ni l'un ni l'autre : le test est sauté."""
+    dossier = libreoffice(chemin, "txt:Text")
+    sortie = dossier / f"{chemin.stem}.txt"
+    if sortie.exists():
+        return sortie.read_text(encoding="utf-8-sig", errors="replace")
+    dossier = libreoffice(chemin, te.CSV_UTF8, filtre_entree="HTML (StarCalc)")
+    sortie = dossier / f"{chemin.stem}.csv"
+    if sortie.exists():
+        return sortie.read_text(encoding="utf-8")
+    pytest.skip("LibreOffice n'a pu ouvrir la page ni avec Writer ni avec Calc")
+
+
+def test_libreoffice_lit_le_proces_verbal(libreoffice, jeu, tmp_path):
+    # Des titres sans « = » de tête : Calc, quand il importe une page HTML, évalue les
+    # cellules qui ressemblent à des formules (comportement de l'import, pas de la page).
+    table = jeu.table.copy()
+    table["titre"] = [SCRIPT, "Réseau estrien", "Mobilité & climat"]
+    table["municipalite"] = ["Sherbrooke", "Rimouski", "Gatineau"]
+    chemin = tmp_path / "paivmq-2023-2024_proces-verbal_2026-11-24.html"
+    chemin.write_text(rediger(jeu, table, presents=[*PRESENTS, "<b>Zoé</b>"]), encoding="utf-8")
+    texte = _en_texte(libreoffice, chemin)
+    assert "Procès-verbal du comité de sélection" in texte
+    assert jeu.appel.nom in texte
+    assert "Séance du 24 novembre 2026" in texte
+    for nom in [*PRESENTS, "<b>Zoé</b>"]:
+        assert nom in texte
+    assert SCRIPT in texte and "Mobilité & climat" in texte
+    positions = [texte.index(no) for no in ("T-002", "T-001", "T-003")]
+    assert positions == sorted(positions)
+    assert dollars("18 000,50 $") in texte
+    assert te.JUSTIFICATION_T003 in texte
+    assert "Totaux par région (décisions)" in texte and "Centre-du-Québec" in texte
+    assert "Ligne de financement : stricte" in texte

@@ -1,0 +1,171 @@
+"""Tableaux : le CSV téléchargé ne contient aucune cellule qui deviendrait une formule dans un
+tableur (injection CSV), et reste lisible (UTF-8 avec BOM, « ; »)."""
+
+import csv
+import datetime as dt
+import io
+
+import pandas as pd
+import pytest
+
+from evaluation.sorties.neutralisation import csv_sans_formules
+
+BOM = b"\xef\xbb\xbf"
+
+
+def _lignes(donnees: bytes) -> list[list[str]]:
+    texte = donnees.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(texte, newline=""), delimiter=";"))
+
+
+def _pandas(donnees: bytes) -> pd.DataFrame:
+    return pd.read_csv(
+        io.BytesIO(donnees), sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("cellule", "attendue"),
+    [
+        ("=SOMME(A1:A9)", "'=SOMME(A1:A9)"),
+        ('=HYPERLINK("http://x.example","clic")', '\'=HYPERLINK("http://x.example","clic")'),
+        ("+33 1 23 45 67 89", "'+33 1 23 45 67 89"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("-", "'-"),
+        ("=", "'="),
+        # Des blancs ou la pleine chasse devant le signe : neutralisés aussi.
+        (" =1+1", "' =1+1"),
+        ("\u00a0\u00a0@SUM(A1)", "'\u00a0\u00a0@SUM(A1)"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        # Rien d'autre ne change.
+        ("Projet solide", "Projet solide"),
+        ("a=b+c", "a=b+c"),
+        ("'=déjà neutre", "'=déjà neutre"),
+        ("Québec; Lévis", "Québec; Lévis"),
+        ('guillemets "doubles"', 'guillemets "doubles"'),
+        ("ligne 1\nligne 2", "ligne 1\nligne 2"),
+        ("", ""),
+        ("25\u00a0000\u00a0$", "25\u00a0000\u00a0$"),
+    ],
+)
+def test_cellule_neutralisee(cellule, attendue):
+    table = pd.DataFrame({"Texte": [cellule], "Autre": ["x"]})
+    donnees = csv_sans_formules(table)
+    assert _lignes(donnees) == [["Texte", "Autre"], [attendue, "x"]]
+    assert _pandas(donnees).to_dict("records") == [{"Texte": attendue, "Autre": "x"}]
+
+
+def test_retour_chariot_en_tete_recoit_l_apostrophe():
+    table = pd.DataFrame({"Texte": ["\r=1+1"], "Autre": ["x"]})
+    texte = csv_sans_formules(table).decode("utf-8-sig")
+    assert texte.startswith("Texte;Autre")
+    assert "'\r=1+1" in texte
+    assert "\n\r=1+1" not in texte  # jamais sans l'apostrophe
+
+
+@pytest.mark.parametrize(
+    ("cellule", "attendue"),
+    [
+        ("\r=1+1", "'\r=1+1"),
+        ("très bien\r=1+1", "très bien\r=1+1"),
+        ("ok\r@SUM(1)", "ok\r@SUM(1)"),
+    ],
+)
+def test_retour_chariot_dans_une_cellule(cellule, attendue):
+    table = pd.DataFrame({"Texte": [cellule], "Autre": ["x"]})
+    donnees = csv_sans_formules(table)
+    assert _lignes(donnees) == [["Texte", "Autre"], [attendue, "x"]]
+    assert _pandas(donnees).to_dict("records") == [{"Texte": attendue, "Autre": "x"}]
+
+
+def test_bom_separateur_et_texte():
+    table = pd.DataFrame(
+        {
+            "Auteur": ["eva@x.ca", "luc@x.ca"],
+            "Objet": ["Note · Pertinence et retombées", "Commentaire global"],
+            "Nouvelle valeur": ["=1+1", "Très bien ; à revoir"],
+        }
+    )
+    donnees = csv_sans_formules(table)
+    assert donnees.startswith(BOM)
+    assert not donnees[len(BOM) :].startswith(BOM)  # un seul BOM
+    texte = donnees[len(BOM) :].decode("utf-8")  # UTF-8 strict, sans erreur
+    premiere, deuxieme, troisieme = texte.splitlines()
+    assert premiere == "Auteur;Objet;Nouvelle valeur"
+    assert deuxieme == "eva@x.ca;Note · Pertinence et retombées;'=1+1"
+    assert troisieme == 'luc@x.ca;Commentaire global;"Très bien ; à revoir"'
+    assert _pandas(donnees).to_dict("records") == [
+        {
+            "Auteur": "eva@x.ca",
+            "Objet": "Note · Pertinence et retombées",
+            "Nouvelle valeur": "'=1+1",
+        },
+        {
+            "Auteur": "luc@x.ca",
+            "Objet": "Commentaire global",
+            "Nouvelle valeur": "Très bien ; à revoir",
+        },
+    ]
+
+
+def test_nombres_intacts():
+    table = pd.DataFrame(
+        {
+            "entier": [-5, 12, 0],
+            "flottant": [-2.5, 73.5, float("nan")],
+            "texte": ["-5", "12", None],
+        }
+    )
+    lignes = _lignes(csv_sans_formules(table))
+    assert lignes == [
+        ["entier", "flottant", "texte"],
+        ["-5", "-2.5", "'-5"],  # le nombre reste un nombre ; le texte « -5 » est neutralisé
+        ["12", "73.5", "12"],
+        ["0", "", ""],
+    ]
+
+
+def test_autres_valeurs_intactes():
+    table = pd.DataFrame(
+        {
+            "jour": [dt.date(2024, 4, 1)],
+            "vrai": [True],
+            "objet": [None],
+        },
+        dtype=object,
+    )
+    assert _lignes(csv_sans_formules(table)) == [
+        ["jour", "vrai", "objet"],
+        ["2024-04-01", "True", ""],
+    ]
+
+
+def test_table_vide():
+    donnees = csv_sans_formules(pd.DataFrame(columns=["Date", "Auteur"]))
+    assert donnees.startswith(BOM)
+    assert donnees[len(BOM) :].decode("utf-8").splitlines() == ["Date;Auteur"]
+    assert _pandas(donnees).empty
+
+
+def test_la_table_recue_n_est_pas_modifiee():
+    table = pd.DataFrame({"a": ["=1", "+2", "ok"], "n": [1, 2, 3]})
+    avant = table.copy()
+    csv_sans_formules(table)
+    pd.testing.assert_frame_equal(table, avant)
+
+
+def test_plusieurs_colonnes_et_lignes():
+    table = pd.DataFrame(
+        {
+            "Ancienne valeur": ["@moi", "texte", "-1"],
+            "Nouvelle valeur": ["\tTab", "+1", "fin"],
+            "Note": [7.5, -1.0, 10.0],
+        }
+    )
+    relu = _pandas(csv_sans_formules(table))
+    assert list(relu.columns) == ["Ancienne valeur", "Nouvelle valeur", "Note"]
+    assert list(relu["Ancienne valeur"]) == ["'@moi", "texte", "'-1"]
+    assert list(relu["Nouvelle valeur"]) == ["'\tTab", "'+1", "fin"]
+    assert list(relu["Note"]) == ["7.5", "-1.0", "10.0"]

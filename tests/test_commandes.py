@@ -1,0 +1,314 @@
+"""La ligne de commande : codes de sortie, rapport, liste des demandes."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from evaluation.__main__ import main
+from tests.conftest import DONNEES, RACINE_PROJET
+from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
+
+VALIDE = str(DONNEES / "formats" / "valide.xlsx")
+PROBLEME = str(chemin_probleme(next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")))
+AVERTISSEMENT = str(
+    chemin_probleme(next(c for c in CAS_PROBLEMES if c["nom"] == "plafond-depasse"))
+)
+
+
+@pytest.fixture
+def base(tmp_path):
+    return ["--base", f"sqlite:///{tmp_path / 'cli.sqlite'}"]
+
+
+def test_verifier_fichier_valide(base, capsys):
+    assert main([*base, "verifier", VALIDE]) == 0
+    sortie = capsys.readouterr().out
+    assert "3 demandes importables" in sortie
+
+
+def test_verifier_avertissement_reste_importable(base, capsys):
+    assert main([*base, "verifier", AVERTISSEMENT]) == 0
+    assert (
+        "ligne 2 (demande T-001), colonne « Montant demandé – année 1 »" in capsys.readouterr().out
+    )
+
+
+def test_verifier_probleme_bloquant(base, capsys):
+    assert main([*base, "verifier", PROBLEME]) == 1
+    sortie = capsys.readouterr().out
+    assert (
+        "feuille Demandes, ligne 3 (demande T-002), colonne « Axe » : axe « 7 » inconnu" in sortie
+    )
+
+
+def test_verifier_fichier_refuse(base, capsys):
+    assert main([*base, "verifier", str(DONNEES / "refus" / "pdf-deguise.xlsx")]) == 1
+    assert "c'est un document PDF" in capsys.readouterr().out
+
+
+def test_verifier_n_ecrit_rien(base, capsys):
+    main([*base, "verifier", VALIDE])
+    main([*base, "demandes"])
+    assert "Aucune demande stockée" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["verifier"],
+        ["inconnue"],
+        ["verifier", "/nulle/part.xlsx"],
+        ["demandes", "--format", "pdf"],
+        ["importer", VALIDE, "--appel", "pas-un-appel"],
+        ["importer", VALIDE, "--colonne", "x=y"],
+    ],
+)
+def test_erreur_d_utilisation(base, arguments, capsys):
+    with pytest.raises(SystemExit) as info:
+        code = main([*base, *arguments])
+        raise SystemExit(code)
+    assert info.value.code == 2
+
+
+def test_importer_puis_lister(base, capsys):
+    assert main([*base, "importer", VALIDE, "--auteur", "analyste"]) == 0
+    assert "3 demandes créées" in capsys.readouterr().out
+    assert main([*base, "demandes", "--format", "csv"]) == 0
+    lignes = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [ligne["no_demande"] for ligne in lignes] == ["T-001", "T-002", "T-003"]
+    t3 = lignes[2]
+    assert t3["montant_demande_an1"] == "18000.50"
+    assert t3["date_debut"] == "2024-09-01"
+    assert t3["region"] == "07"
+    assert lignes[1]["municipalites_partenaires"] == "Magog; Orford"
+    assert main([*base, "demandes"]) == 0
+    assert "T-002" in capsys.readouterr().out
+
+
+def test_importer_bloque_puis_lignes_valides(base, capsys):
+    assert main([*base, "importer", PROBLEME]) == 1
+    assert "Rien à importer" in capsys.readouterr().out
+    assert main([*base, "importer", PROBLEME, "--lignes-valides"]) == 1
+    sortie = capsys.readouterr().out
+    assert "2 demandes créées" in sortie
+    assert "seules les lignes valides" in sortie
+
+
+def test_reimport_liste_les_changements(base, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    main([*base, "importer", VALIDE])
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["O2"] = 21000
+    wb["Budget"]["E3"] = 9000
+    modifie = tmp_path / "v2.xlsx"
+    wb.save(modifie)
+    capsys.readouterr()
+    assert main([*base, "importer", str(modifie)]) == 0
+    sortie = capsys.readouterr().out
+    assert "1 mise à jour" in sortie
+    assert "Montant demandé – année 1 : 20\u00a0000\u00a0$ → 21\u00a0000\u00a0$" in sortie
+
+
+def test_colonne_reliee_a_la_main(base, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    chemin = tmp_path / "renomme.xlsx"
+    wb.save(chemin)
+    assert main([*base, "verifier", str(chemin)]) == 1
+    assert "colonne obligatoire « Titre du projet » introuvable" in capsys.readouterr().out
+    assert main([*base, "verifier", str(chemin), "--colonne", "Intitulé choisi=titre"]) == 0
+
+
+def test_module_executable(tmp_path):
+    """`python -m evaluation` tourne comme commande, avec EVALUATION_BASE."""
+    env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'm.sqlite'}"}
+    resultat = subprocess.run(
+        [sys.executable, "-m", "evaluation", "importer", VALIDE],
+        cwd=RACINE_PROJET,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert (tmp_path / "m.sqlite").exists()
+
+
+def test_gabarit_dans_un_dossier_absent(base, capsys):
+    assert main([*base, "gabarit", "--sortie", "/dossier/absent/g.xlsx"]) == 2
+    assert "Impossible d'écrire /dossier/absent/g.xlsx" in capsys.readouterr().err
+
+
+def test_gabarit_ecrit(base, tmp_path, capsys):
+    assert main([*base, "gabarit", "--sortie", str(tmp_path / "g.xlsx")]) == 0
+    assert (tmp_path / "g.xlsx").stat().st_size > 1000
+
+
+def test_colonne_reliee_sans_egard_a_la_casse(base, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    chemin = tmp_path / "renomme.xlsx"
+    wb.save(chemin)
+    assert main([*base, "verifier", str(chemin), "--colonne", "intitule CHOISI=titre"]) == 0
+
+
+def test_mot_de_passe_de_la_base_masque(capsys):
+    code = main(["--base", "postgresql+psycopg://agent:secret@127.0.0.1:1/x", "demandes"])
+    assert code == 2
+    erreur = capsys.readouterr().err
+    assert "secret" not in erreur and "agent:***@127.0.0.1" in erreur
+
+
+def test_sortie_coupee_sans_trace(tmp_path):
+    """« demandes --format csv | head -1 » : pas de BrokenPipeError à l'écran."""
+    env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'p.sqlite'}"}
+    demo = str(RACINE_PROJET / "donnees" / "demo" / "demandes-demo.xlsx")
+    subprocess.run(
+        [sys.executable, "-m", "evaluation", "importer", demo],
+        cwd=RACINE_PROJET,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    processus = subprocess.Popen(
+        [sys.executable, "-m", "evaluation", "demandes", "--format", "csv"],
+        cwd=RACINE_PROJET,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    processus.stdout.readline()
+    processus.stdout.close()
+    _, erreur = processus.communicate(timeout=60)
+    processus.stderr.close()
+    assert b"Traceback" not in erreur
+
+
+def test_liste_texte_lisible(base, capsys):
+    main([*base, "importer", VALIDE])
+    capsys.readouterr()
+    assert main([*base, "demandes"]) == 0
+    lignes = capsys.readouterr().out.splitlines()
+    assert lignes[0].startswith("No de demande  ")
+    assert lignes[3].startswith("T-003  ") and "18\u00a0000,50\u00a0$" in lignes[3]
+
+
+def test_correspondances_inscrites_au_journal(base, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from evaluation.socle import stockage
+
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["G1"] = "Intitulé choisi"
+    chemin = tmp_path / "renomme.xlsx"
+    wb.save(chemin)
+    assert main([*base, "importer", str(chemin), "--colonne", "Intitulé choisi=titre"]) == 0
+    with stockage.creer_moteur(base[1]).connect() as c:
+        journal = stockage.lire_importations("paivmq-2023-2024", connexion=c)
+    assert journal.iloc[0]["rapport"]["correspondances"] == {"*": {"Intitulé choisi": "titre"}}
+
+
+def test_comptes_en_ligne_de_commande(base, tmp_path):
+    """Le mot de passe passe par l'entrée standard, jamais par un argument."""
+    env = {**os.environ, "EVALUATION_BASE": base[1]}
+
+    def commande(*arguments, entree=""):
+        return subprocess.run(
+            [sys.executable, "-m", "evaluation", "comptes", *arguments],
+            cwd=RACINE_PROJET,
+            env=env,
+            input=entree,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    cree = commande(
+        "ajouter",
+        "eva@exemple.ca",
+        "--role",
+        "evaluateur",
+        "--nom",
+        "Éva",
+        entree="un mot de passe solide\n",
+    )
+    assert cree.returncode == 0, cree.stderr
+    assert commande("ajouter", "x@exemple.ca", "--role", "admin", entree="court\n").returncode == 1
+    assert commande("ajouter", "x@exemple.ca", "--role", "chef").returncode == 2
+    liste = commande("lister")
+    assert "eva@exemple.ca\tevaluateur\tactif\tÉva" in liste.stdout
+    assert commande("desactiver", "eva@exemple.ca").returncode == 0
+    assert "désactivé" in commande("lister").stdout
+    assert commande("desactiver", "personne@exemple.ca").returncode == 1
+
+
+# --- appels : lister, importer, exporter ; --appel par défaut ------------------------------
+
+MODELE_QSF = RACINE_PROJET / "donnees" / "modeles" / "qsf-modele.toml"
+APPEL_LIVRE = RACINE_PROJET / "donnees" / "appels" / "paivmq-2023-2024.toml"
+
+
+def test_appels_lister_importer_exporter(base, capsys, tmp_path):
+    assert main([*base, "appels", "lister"]) == 0
+    sortie = capsys.readouterr().out
+    assert "Aucun appel stocké." in sortie and "qsf-modele : Québec sans frontières" in sortie
+    assert main([*base, "appels", "importer", str(MODELE_QSF)]) == 0
+    assert "Appel qsf-modele créé" in capsys.readouterr().out
+    assert main([*base, "appels", "importer", str(MODELE_QSF)]) == 0
+    assert "Appel qsf-modele mis à jour" in capsys.readouterr().out
+    exporte = tmp_path / "exporte.toml"
+    assert main([*base, "appels", "exporter", "qsf-modele", "--sortie", str(exporte)]) == 0
+    assert exporte.read_text(encoding="utf-8") == MODELE_QSF.read_text(encoding="utf-8")
+    assert main([*base, "appels", "exporter", "qsf-modele"]) == 0
+    assert capsys.readouterr().out.endswith(MODELE_QSF.read_text(encoding="utf-8"))
+    assert main([*base, "appels", "lister"]) == 0
+    lignes = capsys.readouterr().out.splitlines()
+    assert lignes[0].split() == ["Identifiant", "État", "Demandes", "Nom"]
+    assert lignes[1].split()[:3] == ["qsf-modele", "ouvert", "0"]
+
+
+def test_appels_erreurs(base, capsys, tmp_path):
+    assert main([*base, "appels", "exporter", "inconnu"]) == 2
+    assert "appel « inconnu » introuvable" in capsys.readouterr().err
+    assert main([*base, "appels", "importer", str(tmp_path / "absent.toml")]) == 2
+    faux = tmp_path / "faux.toml"
+    faux.write_text('[appel]\nid = "x"\n', encoding="utf-8")
+    assert main([*base, "appels", "importer", str(faux)]) == 1
+    erreur = capsys.readouterr().err
+    assert "faux.toml" in erreur and "section [evaluation] manquante" in erreur
+
+
+def test_appel_par_defaut_l_unique_appel_ouvert(base, capsys):
+    from evaluation.appels.parametres import archiver
+    from evaluation.socle import stockage
+
+    assert main([*base, "appels", "importer", str(MODELE_QSF)]) == 0
+    assert main([*base, "appels", "importer", str(APPEL_LIVRE)]) == 0
+    capsys.readouterr()
+    assert main([*base, "classement"]) == 2
+    erreur = capsys.readouterr().err
+    assert "plusieurs appels ouverts sont stockés (paivmq-2023-2024, qsf-modele)" in erreur
+    assert "--appel" in erreur
+    moteur = stockage.creer_moteur(base[1])
+    try:
+        archiver("qsf-modele", True, moteur=moteur, auteur="test")
+    finally:
+        moteur.dispose()
+    assert main([*base, "importer", VALIDE]) == 0  # dans l'unique appel ouvert
+    capsys.readouterr()
+    assert main([*base, "demandes", "--appel", "qsf-modele"]) == 0
+    assert "Aucune demande stockée pour l'appel qsf-modele." in capsys.readouterr().out
+    assert main([*base, "demandes"]) == 0
+    assert "T-001" in capsys.readouterr().out
+    assert main([*base, "appels", "lister"]) == 0
+    assert "qsf-modele        archivé" in capsys.readouterr().out
