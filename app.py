@@ -6,9 +6,9 @@ le rôle et refuse au besoin) ; le menu, lui, ne montre que celles que le rôle 
 
 import streamlit as st
 
-from evaluation.socle.comptes import LIBELLES_ROLES
 from evaluation.socle.droits import peut_ouvrir
 from evaluation.socle.formats import montant
+from evaluation.socle.roles import LIBELLES_ROLES
 from evaluation.socle.texte import litteral
 from pages.commun import (
     CLE_APPEL,

@@ -29,17 +29,17 @@ from evaluation.depot.importation import TOUS_LES_FICHIERS, importer, message_er
 from evaluation.depot.lecture import Limites
 from evaluation.depot.rapport import texte_importation, texte_verification
 from evaluation.notes import attributions
-from evaluation.notes.evaluations import ErreurEvaluation
-from evaluation.notes.grilles import importer_grille, lire_grille, numeros_de_l_appel
+from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
+from evaluation.notes.grilles import lire_grille
+from evaluation.notes.saisie import ErreurEvaluation
 from evaluation.socle import stockage
 from evaluation.socle.comptes import (
-    ROLES,
-    ErreurCompte,
     changer_mot_de_passe,
     creer_compte,
     desactiver_compte,
     lister_comptes,
 )
+from evaluation.socle.roles import ROLES, ErreurCompte
 from evaluation.socle.stockage import CHAMPS_MONTANT
 from evaluation.sorties.neutralisation import texte_csv
 from evaluation.sorties.tableaux import (

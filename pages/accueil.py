@@ -5,8 +5,8 @@ import streamlit as st
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.formats import date, montant
+from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
 from pages.commun import appel_actif, fichiers_demo, moteur
 from pages.connexion import exiger_acces

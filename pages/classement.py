@@ -10,8 +10,9 @@ from evaluation.depot.municipalites import repertoire
 from evaluation.notes import attributions
 from evaluation.notes.fiche import id_secteur, libelle_secteur
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, PRESIDENT, lister_comptes
+from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, montant, nombre, pluriel, pourcentage
+from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties import classeur as exportation
 from evaluation.sorties.neutralisation import csv_sans_formules

@@ -8,20 +8,19 @@ import streamlit as st
 
 from evaluation.depot.municipalites import repertoire
 from evaluation.socle.comptes import (
-    EXIGENCES_MOT_DE_PASSE,
-    LIBELLES_ROLES,
-    LONGUEUR_MIN,
-    ROLES,
-    Compte,
-    ErreurCompte,
     changer_mot_de_passe,
     creer_compte,
     lister_comptes,
     modifier_compte,
     municipalite_hors_repertoire,
-    problemes_mot_de_passe,
     regions_du_quebec,
 )
+from evaluation.socle.mots_de_passe import (
+    EXIGENCES_MOT_DE_PASSE,
+    LONGUEUR_MIN,
+    problemes_mot_de_passe,
+)
+from evaluation.socle.roles import LIBELLES_ROLES, ROLES, Compte, ErreurCompte
 from evaluation.socle.texte import litteral
 from pages.commun import moteur
 from pages.connexion import exiger_acces

@@ -12,10 +12,6 @@ import streamlit as st
 
 from evaluation.socle.comptes import (
     COURRIEL_MAX,
-    EXIGENCES_MOT_DE_PASSE,
-    LONGUEUR_MIN,
-    Compte,
-    ErreurCompte,
     aucun_compte,
     authentifier,
     changer_mot_de_passe,
@@ -24,6 +20,8 @@ from evaluation.socle.comptes import (
     trouver_compte,
 )
 from evaluation.socle.droits import message_refus, peut_ouvrir
+from evaluation.socle.mots_de_passe import EXIGENCES_MOT_DE_PASSE, LONGUEUR_MIN
+from evaluation.socle.roles import Compte, ErreurCompte
 from evaluation.socle.texte import litteral
 from pages.commun import moteur
 

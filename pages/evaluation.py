@@ -12,15 +12,18 @@ import streamlit as st
 from evaluation.depot.admissibilite import preremplir
 from evaluation.depot.validation import cle_numero
 from evaluation.notes import attributions, evaluations, repartition, suivi
-from evaluation.notes.evaluations import (
+from evaluation.notes.evaluations import importer_grille
+from evaluation.notes.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
+from evaluation.notes.grilles import construire_grille, lire_grille
+from evaluation.notes.saisie import (
     BROUILLON,
     SOUMISE,
     ErreurEvaluation,
     EvaluationPerimee,
     Saisie,
+    problemes_saisie,
+    total_pondere,
 )
-from evaluation.notes.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
-from evaluation.notes.grilles import construire_grille, importer_grille, lire_grille
 from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
 from evaluation.socle.formats import date, nombre, pluriel
@@ -160,9 +163,7 @@ def enregistrer(
     """Enregistre la saisie courante ; le message dit ce qui s'est passé. `version` : celle
     contre laquelle écrire (par défaut, celle que la page a lue)."""
     saisie = saisie_des_widgets(demande_id)
-    problemes = evaluations.problemes_saisie(
-        saisie, appel, statut, exiger_admissibilite=statut == SOUMISE
-    )
+    problemes = problemes_saisie(saisie, appel, statut, exiger_admissibilite=statut == SOUMISE)
     if problemes:
         st.session_state[MESSAGE] = (
             "error",
@@ -502,7 +503,7 @@ with lecture:
 fige = statut == SOUMISE or verrouille
 with notation:
     saisie = saisie_des_widgets(courante)
-    total_pondere = evaluations.total_pondere(saisie.notes, appel)
+    total_pondere = total_pondere(saisie.notes, appel)
     notees = sum(1 for n in saisie.notes.values() if n is not None)
     t1, t2 = st.columns(2)
     t1.metric(

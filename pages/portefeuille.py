@@ -10,8 +10,9 @@ import streamlit as st
 
 from evaluation.decision import classement, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
-from evaluation.socle.comptes import ADMIN, PRESIDENT, lister_comptes
+from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre, pourcentage
+from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import litteral, litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.commun import afficher_accord_du_panel, appel_actif, donnees_classement, moteur

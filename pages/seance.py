@@ -7,7 +7,7 @@ import streamlit as st
 
 from evaluation.decision import classement, financement
 from evaluation.notes import evaluations
-from evaluation.notes.evaluations import MODIFIEE_APRES_CONSULTATION, SOUMISE
+from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral

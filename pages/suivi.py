@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.notes import attributions, suivi
-from evaluation.notes.evaluations import MODIFIEE_APRES_CONSULTATION, OBJET_APRES_CONSULTATION
+from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, OBJET_APRES_CONSULTATION
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, lister_comptes
+from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, nombre, pluriel
+from evaluation.socle.roles import ADMIN
 from evaluation.socle.texte import litteral
 from pages.commun import appel_actif, moteur
 from pages.connexion import exiger_acces

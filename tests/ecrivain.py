@@ -7,6 +7,7 @@ import time
 
 from evaluation.appels.configuration import charger_appel
 from evaluation.notes import evaluations
+from evaluation.notes.saisie import BROUILLON, Saisie
 from evaluation.socle import stockage
 
 
@@ -30,9 +31,9 @@ def main() -> None:
     for tour in range(tours):
         for demande_id in ids:
             note = float((tour + demande_id) % 11)
-            saisie = evaluations.Saisie(notes={c.id: note for c in appel.criteres})
+            saisie = Saisie(notes={c.id: note for c in appel.criteres})
             total += evaluations.enregistrer(
-                appel, demande_id, evaluateur, saisie, evaluations.BROUILLON, moteur=moteur
+                appel, demande_id, evaluateur, saisie, BROUILLON, moteur=moteur
             )
     print(total, flush=True)
 

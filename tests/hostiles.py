@@ -16,9 +16,10 @@ from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.decision import financement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
-from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR, creer_compte, trouver_compte
+from evaluation.socle.comptes import creer_compte, trouver_compte
+from evaluation.socle.roles import EVALUATEUR
 from evaluation.sorties.neutralisation import ecrire_ligne
 from tests.conftest import DONNEES
 

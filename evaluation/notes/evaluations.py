@@ -7,173 +7,37 @@ Aucun chemin n'écrit une note sans écrire le journal : `enregistrer` est le se
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot.validation import cle_numero
 from evaluation.notes.attributions import motif_refus
+from evaluation.notes.grilles import CONSEIL_GRILLE, DEPUIS_GRILLE, LectureGrille
+from evaluation.notes.saisie import (
+    OBJET_APRES_CONSULTATION,
+    OBJET_CONSULTATION,
+    SOUMISE,
+    ErreurEvaluation,
+    EvaluationPerimee,
+    EvaluationRefusee,
+    Saisie,
+    changements_de_saisie,
+    problemes_saisie,
+    saisie_stockee,
+)
 from evaluation.socle import stockage
 from evaluation.socle.concurrence import (
     CONSEIL_PAGE,
     DEPUIS_PAGE,
     Changement,
-    ModificationConcurrente,
     quand,
 )
 from evaluation.socle.journal import libelle_objet, valeur_lisible
 from evaluation.socle.stockage import Moteur
-from evaluation.socle.texte import trop_long
 
-BROUILLON, SOUMISE = "brouillon", "soumise"
-OBJET_CONSULTATION = "consultation_des_autres_notes"
-OBJET_APRES_CONSULTATION = "modifiee_apres_consultation"
-MODIFIEE_APRES_CONSULTATION = "modifiée après consultation des autres notes"
-STATUTS = (BROUILLON, SOUMISE)
 ATTENTE_MAX = 10.0  # secondes de tentatives quand la base est occupée
-
-
-class ErreurEvaluation(ValueError):
-    """Une évaluation qui ne peut pas être enregistrée ; le message dit pourquoi."""
-
-
-class EvaluationRefusee(ErreurEvaluation):
-    """L'évaluateur ne peut pas évaluer cette demande (conflit, attribution, verrouillage)."""
-
-
-class EvaluationPerimee(ModificationConcurrente, ErreurEvaluation):
-    """L'évaluation a changé depuis que la page (ou la grille) l'a lue : rien n'est écrit."""
-
-
-@dataclass
-class Saisie:
-    """Ce qu'une personne a saisi pour une demande (notes sur l'échelle de l'appel)."""
-
-    notes: dict[str, float | None] = field(default_factory=dict)
-    commentaires: dict[str, str] = field(default_factory=dict)
-    commentaire_global: str = ""
-    admissibilite: dict[str, bool | None] = field(default_factory=dict)
-    admissible: bool | None = None
-    raison_inadmissibilite: str = ""
-
-    def nettoyee(self) -> Saisie:
-        """La même saisie sans blancs ni commentaires vides : deux saisies qui disent la même
-        chose sont égales (pour savoir s'il reste des modifications à enregistrer)."""
-        return Saisie(
-            notes={c: n for c, n in self.notes.items() if n is not None},
-            commentaires={c: m.strip() for c, m in self.commentaires.items() if m and m.strip()},
-            commentaire_global=self.commentaire_global.strip(),
-            admissibilite={c: r for c, r in self.admissibilite.items() if r is not None},
-            admissible=self.admissible,
-            raison_inadmissibilite=self.raison_inadmissibilite.strip()
-            if self.admissible is False
-            else "",
-        )
-
-
-def problemes_saisie(
-    saisie: Saisie, appel: Appel, statut: str, *, exiger_admissibilite: bool = False
-) -> list[str]:
-    """Ce qui empêche d'enregistrer (brouillon) ou de soumettre : notes hors échelle ou hors
-    pas, critère inconnu, note manquante à la soumission, inadmissibilité sans raison.
-
-    `exiger_admissibilite` : la page demande aussi, à la soumission, chaque condition de la
-    liste et le jugement d'ensemble (une grille hors ligne, elle, ne porte que les notes)."""
-    problemes = []
-    if statut not in STATUTS:
-        problemes.append(f"statut « {statut} » inconnu ({', '.join(STATUTS)}).")
-    libelles = {c.id: c.libelle for c in appel.criteres}
-    for quoi, texte in (
-        ("commentaire global", saisie.commentaire_global),
-        ("raison de l'inadmissibilité", saisie.raison_inadmissibilite),
-        *((f"commentaire « {libelles.get(c, c)} »", m) for c, m in saisie.commentaires.items()),
-    ):
-        if refus := trop_long(texte, quoi):
-            problemes.append(refus)
-    criteres = {c.id: c for c in appel.criteres}
-    for cid, note in saisie.notes.items():
-        if cid not in criteres:
-            problemes.append(f"critère « {cid} » inconnu de l'appel.")
-            continue
-        if note is None:
-            continue
-        if not appel.echelle_min <= note <= appel.echelle_max:
-            problemes.append(
-                f"{criteres[cid].libelle} : {note:g} hors de l'échelle "
-                f"({appel.echelle_min:g} à {appel.echelle_max:g})."
-            )
-        elif (
-            abs(
-                (note - appel.echelle_min) / appel.pas
-                - round((note - appel.echelle_min) / appel.pas)
-            )
-            > 1e-9
-        ):
-            problemes.append(
-                f"{criteres[cid].libelle} : {note:g} n'est pas un multiple de {appel.pas:g}."
-            )
-    if statut == SOUMISE:
-        manquants = [c.libelle for c in appel.criteres if saisie.notes.get(c.id) is None]
-        if manquants:
-            problemes.append("note manquante pour : " + ", ".join(manquants) + ".")
-        if saisie.admissible is False and not saisie.raison_inadmissibilite.strip():
-            problemes.append("une demande jugée inadmissible demande une raison.")
-        if exiger_admissibilite:
-            sans_reponse = [
-                c.libelle for c in appel.conditions if saisie.admissibilite.get(c.id) is None
-            ]
-            if sans_reponse:
-                problemes.append("admissibilité à confirmer : " + " ; ".join(sans_reponse) + ".")
-            if saisie.admissible is None:
-                problemes.append("dites si la demande est admissible.")
-    return problemes
-
-
-def total_pondere(notes: dict[str, float | None], appel: Appel) -> float | None:
-    """Σ poids × note / échelle max, sur 100 ; None tant qu'une note manque."""
-    if any(notes.get(c.id) is None for c in appel.criteres):
-        return None
-    return sum(c.poids * notes[c.id] / appel.echelle_max for c in appel.criteres)
-
-
-def _texte(valeur: object) -> str | None:
-    if valeur is None:
-        return None
-    if isinstance(valeur, float):
-        return f"{valeur:g}"
-    if isinstance(valeur, dict | list):
-        return json.dumps(valeur, ensure_ascii=False, sort_keys=True)
-    return str(valeur)
-
-
-def _vide_en_none(valeur: object) -> object:
-    """« », {} et None disent tous « rien » ; False, lui, est une réponse."""
-    return None if valeur in ("", {}) or valeur is None else valeur
-
-
-def _changements(ancienne: dict | None, valeurs: dict, notes: dict) -> list[tuple]:
-    """(objet, ancien, nouveau) de chaque champ qui change."""
-    avant_notes = (ancienne or {}).get("notes", {})
-    changes = []
-    for critere in sorted(set(avant_notes) | set(notes)):
-        n0, c0 = avant_notes.get(critere, (None, None))
-        n1, c1 = notes.get(critere, (None, None))
-        if n0 != n1:
-            changes.append((f"note:{critere}", _texte(n0), _texte(n1)))
-        if _vide_en_none(c0) != _vide_en_none(c1):
-            changes.append((f"commentaire:{critere}", c0, c1))
-    for champ in (
-        "statut",
-        "commentaire_global",
-        "admissible",
-        "raison_inadmissibilite",
-        "admissibilite",
-    ):
-        avant, apres = _vide_en_none((ancienne or {}).get(champ)), _vide_en_none(valeurs.get(champ))
-        if avant != apres:
-            changes.append((champ, _texte(avant), _texte(apres)))
-    return changes
 
 
 @dataclass(frozen=True)
@@ -288,7 +152,7 @@ def _enregistrer(appel: Appel, a: AEnregistrer, connexion, auteur: str, instant)
         valeurs["cree_le"] = instant
     if statut == SOUMISE and (ancienne is None or ancienne["statut"] != SOUMISE):
         valeurs["soumise_le"] = instant
-    changements = _changements(ancienne, valeurs, notes)
+    changements = changements_de_saisie(ancienne, valeurs, notes)
     if ancienne is not None and not changements:
         return 0  # rien ne change : même d'après une vue périmée, rien ne peut se perdre
     stockee = ancienne["version"] if ancienne else 0
@@ -461,15 +325,46 @@ def lire_avec_version(
         e = stockage.lire_evaluation(demande_id, evaluateur, connexion=connexion)
     if e is None:
         return None
-    return e["statut"], _saisie(e), int(e["version"])
+    return e["statut"], saisie_stockee(e), int(e["version"])
 
 
-def _saisie(e: dict) -> Saisie:
-    return Saisie(
-        notes={c: n for c, (n, _) in e["notes"].items()},
-        commentaires={c: m for c, (_, m) in e["notes"].items() if m},
-        commentaire_global=e["commentaire_global"] or "",
-        admissibilite=e["admissibilite"] or {},
-        admissible=e["admissible"],
-        raison_inadmissibilite=e["raison_inadmissibilite"] or "",
-    )
+def importer_grille(
+    lecture: LectureGrille, appel: Appel, *, moteur: Moteur, auteur: str | None = None
+) -> int:
+    """Enregistre les lignes d'une grille sans problème bloquant, toutes ou aucune (une
+    transaction) ; renvoie le nombre de changements inscrits au journal (0 pour une grille
+    déjà importée). Les commentaires par critère et l'admissibilité déjà saisis sont gardés.
+    Lève `ErreurEvaluation` si l'enregistrement est refusé (voir `evaluations`)."""
+    if not lecture.sans_blocage:
+        return 0
+    lot = []
+    for ligne in lecture.lignes:
+        deja = lire_avec_version(ligne.demande_id, ligne.evaluateur, moteur=moteur)
+        saisie = deja[1] if deja else Saisie()
+        saisie.notes = {**saisie.notes, **ligne.notes}
+        if ligne.commentaire:
+            saisie.commentaire_global = ligne.commentaire
+        lot.append(
+            AEnregistrer(
+                ligne.demande_id,
+                ligne.evaluateur,
+                saisie,
+                ligne.statut,
+                # Sans colonne Version, la version lue juste avant : ce qui est enregistré
+                # entre cette lecture et l'écriture n'est pas écrasé non plus.
+                version_attendue=ligne.version
+                if ligne.version is not None
+                else (deja[2] if deja else 0),
+                depuis=DEPUIS_GRILLE,
+                conseil=CONSEIL_GRILLE,
+            )
+        )
+    return enregistrer_plusieurs(appel, lot, moteur=moteur, auteur=auteur)
+
+
+def numeros_de_l_appel(appel: Appel, *, moteur: Moteur) -> dict[str, int]:
+    """Numéro (clé sans casse, voir `validation.cle_numero`) → identifiant de chaque demande
+    stockée de l'appel."""
+    with moteur.connect() as connexion:
+        table = stockage.lire_demandes(appel.id, connexion=connexion)
+    return {cle_numero(n): int(i) for n, i in zip(table["no_demande"], table["id"], strict=True)}

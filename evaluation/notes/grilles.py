@@ -1,8 +1,9 @@
 """Grilles de notation hors ligne : le classeur personnel à remplir, et la lecture d'une
 grille remplie (une ou plusieurs personnes), vérifiée comme le reste.
 
-Une grille qui porte un problème bloquant n'enregistre rien ; réimporter la même grille
-ne change rien (chaque ligne passe par `evaluations.enregistrer`).
+Règles pures : écrire une grille, la lire et la vérifier. L'enregistrer est
+`notes.evaluations.importer_grille` ; une grille qui porte un problème bloquant n'enregistre
+rien, et réimporter la même grille ne change rien.
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ from evaluation.depot.gabarit import cle_entete
 from evaluation.depot.lecture import FichierRefuse, lire_feuilles
 from evaluation.depot.valeurs import ValeurIllisible, lire_montant
 from evaluation.depot.validation import cle_numero
-from evaluation.notes import evaluations
-from evaluation.notes.evaluations import BROUILLON, SOUMISE, Saisie
 from evaluation.notes.repartition import Attributions
-from evaluation.socle import stockage
-from evaluation.socle.comptes import Compte
+from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie, problemes_saisie
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, REFUS, Probleme
-from evaluation.socle.stockage import Moteur
+from evaluation.socle.roles import Compte
 from evaluation.socle.texte import citer, nettoyer, normaliser, normaliser_entete
 from evaluation.sorties.neutralisation import ecrire_ligne
 
@@ -394,7 +392,7 @@ def lire_grille(
                         "(écrivez « brouillon » dans Statut pour la reprendre plus tard).",
                         c.libelle,
                     )
-            elif evaluations.problemes_saisie(Saisie(notes={c.id: note}), appel, BROUILLON):
+            elif problemes_saisie(Saisie(notes={c.id: note}), appel, BROUILLON):
                 signaler(
                     "note_hors_echelle",
                     f"note {note:g} hors de l'échelle "
@@ -428,45 +426,3 @@ def lire_grille(
             )
         )
     return resultat
-
-
-def importer_grille(
-    lecture: LectureGrille, appel: Appel, *, moteur: Moteur, auteur: str | None = None
-) -> int:
-    """Enregistre les lignes d'une grille sans problème bloquant, toutes ou aucune (une
-    transaction) ; renvoie le nombre de changements inscrits au journal (0 pour une grille
-    déjà importée). Les commentaires par critère et l'admissibilité déjà saisis sont gardés.
-    Lève `ErreurEvaluation` si l'enregistrement est refusé (voir `evaluations`)."""
-    if not lecture.sans_blocage:
-        return 0
-    lot = []
-    for ligne in lecture.lignes:
-        deja = evaluations.lire_avec_version(ligne.demande_id, ligne.evaluateur, moteur=moteur)
-        saisie = deja[1] if deja else Saisie()
-        saisie.notes = {**saisie.notes, **ligne.notes}
-        if ligne.commentaire:
-            saisie.commentaire_global = ligne.commentaire
-        lot.append(
-            evaluations.AEnregistrer(
-                ligne.demande_id,
-                ligne.evaluateur,
-                saisie,
-                ligne.statut,
-                # Sans colonne Version, la version lue juste avant : ce qui est enregistré
-                # entre cette lecture et l'écriture n'est pas écrasé non plus.
-                version_attendue=ligne.version
-                if ligne.version is not None
-                else (deja[2] if deja else 0),
-                depuis=DEPUIS_GRILLE,
-                conseil=CONSEIL_GRILLE,
-            )
-        )
-    return evaluations.enregistrer_plusieurs(appel, lot, moteur=moteur, auteur=auteur)
-
-
-def numeros_de_l_appel(appel: Appel, *, moteur: Moteur) -> dict[str, int]:
-    """Numéro (clé sans casse, voir `validation.cle_numero`) → identifiant de chaque demande
-    stockée de l'appel."""
-    with moteur.connect() as connexion:
-        table = stockage.lire_demandes(appel.id, connexion=connexion)
-    return {cle_numero(n): int(i) for n, i in zip(table["no_demande"], table["id"], strict=True)}

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from evaluation.socle.roles import EVALUATEUR
 from evaluation.socle.texte import cle_nom_propre, noms_multiples, normaliser
 
-ROLE_EVALUATEUR = "evaluateur"  # comptes.EVALUATEUR, sans importer argon2 ici
+ROLE_EVALUATEUR = EVALUATEUR
 
 
 DECLARE, REGLE = "déclaré", "règle"

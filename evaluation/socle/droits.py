@@ -7,7 +7,7 @@ page ouverte par son adresse vérifie elle-même le rôle.
 from __future__ import annotations
 
 from evaluation.appels.configuration import Appel
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, LIBELLES_ROLES, OBSERVATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, EVALUATEUR, LIBELLES_ROLES, OBSERVATEUR, PRESIDENT
 
 TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR)
 # Page (nom du fichier sous pages/) → rôles qui l'ouvrent.

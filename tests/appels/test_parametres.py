@@ -29,7 +29,7 @@ from evaluation.appels.parametres import (
 from evaluation.decision import classement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
-from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.sorties import classeur as exportation
 from tests.conftest import DONNEES, demandes_pour_appel
@@ -337,7 +337,7 @@ def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, ide
 
 def test_appel_archive_n_accepte_ni_import_ni_note(moteur, tmp_path):
     from evaluation.depot.importation import AppelArchive
-    from evaluation.notes.evaluations import EvaluationRefusee
+    from evaluation.notes.saisie import EvaluationRefusee
 
     appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
     fichier = demandes_pour_appel(appel, tmp_path)

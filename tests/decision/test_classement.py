@@ -26,7 +26,7 @@ from evaluation.decision.classement import (
 from evaluation.decision.financement import ATTENTE, FINANCE
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions, evaluations
-from evaluation.notes.evaluations import BROUILLON, SOUMISE, Saisie
+from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
 

@@ -15,9 +15,10 @@ from evaluation.depot import retraits
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.depot.retraits import OBJET_DESISTEMENT, OBJET_RETRAIT_IMPORTATION, RetraitRefuse
 from evaluation.notes import attributions, evaluations
-from evaluation.notes.evaluations import BROUILLON, SOUMISE, EvaluationRefusee, Saisie
+from evaluation.notes.saisie import BROUILLON, SOUMISE, EvaluationRefusee, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR, creer_compte
+from evaluation.socle.comptes import creer_compte
+from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
 
 ADMIN = "admin@exemple.qc.ca"

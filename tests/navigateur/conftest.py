@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.notes.saisie import Saisie
+
 RACINE = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGUMENTS_CHROMIUM = [
@@ -173,7 +175,7 @@ def appel_evalue(base_serveur):
     for i, courriel in enumerate(("e1@exemple.qc.ca", "e2@exemple.qc.ca")):
         creer_compte(courriel, "evaluateur", MOT_DE_PASSE, moteur=moteur)
         for numero, note in (("T-001", 9.0), ("T-002", 8.0 - i), ("T-003", 7.0)):
-            saisie = evaluations.Saisie(notes={c.id: note for c in appel.criteres})
+            saisie = Saisie(notes={c.id: note for c in appel.criteres})
             evaluations.enregistrer(appel, ids[numero], courriel, saisie, "soumise", moteur=moteur)
     yield appel, moteur, ids
     moteur.dispose()

@@ -16,7 +16,7 @@ from evaluation.notes.attributions import (
     retirer_conflit,
     verrouiller,
 )
-from evaluation.notes.evaluations import BROUILLON, Saisie, enregistrer
+from evaluation.notes.evaluations import enregistrer
 from evaluation.notes.repartition import (
     DECLARE,
     REGLE,
@@ -26,7 +26,8 @@ from evaluation.notes.repartition import (
     conflits_evidents,
     repartir,
 )
-from evaluation.socle import comptes, stockage
+from evaluation.notes.saisie import BROUILLON, Saisie
+from evaluation.socle import mots_de_passe, stockage
 from evaluation.socle.comptes import creer_compte, desactiver_compte
 
 
@@ -116,7 +117,7 @@ def _hachage_rapide(monkeypatch):
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        comptes, "_hacheur", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        mots_de_passe, "_hacheur", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from evaluation.appels.configuration import ErreurAppel, appel_depuis_toml
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations, suivi
-from evaluation.notes.evaluations import (
+from evaluation.notes.saisie import (
     BROUILLON,
     OBJET_APRES_CONSULTATION,
     OBJET_CONSULTATION,
@@ -20,7 +20,8 @@ from evaluation.notes.evaluations import (
     Saisie,
 )
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR, creer_compte
+from evaluation.socle.comptes import creer_compte
+from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
 
 EVA = "eva@exemple.qc.ca"

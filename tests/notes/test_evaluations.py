@@ -18,13 +18,15 @@ from evaluation.notes.attributions import (
     declarer_conflit,
     verrouiller,
 )
-from evaluation.notes.evaluations import (
+from evaluation.notes.evaluations import AEnregistrer
+from evaluation.notes.saisie import (
     BROUILLON,
     SOUMISE,
-    AEnregistrer,
     ErreurEvaluation,
     EvaluationRefusee,
     Saisie,
+    problemes_saisie,
+    total_pondere,
 )
 from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte
@@ -57,25 +59,25 @@ def _complete(appel, note=7.5) -> Saisie:
     ],
 )
 def test_saisie_refusee(appel, notes, statut, message):
-    problemes = evaluations.problemes_saisie(Saisie(notes=notes), appel, statut)
+    problemes = problemes_saisie(Saisie(notes=notes), appel, statut)
     assert any(message in p for p in problemes), problemes
 
 
 def test_inadmissible_sans_raison(appel):
     saisie = _complete(appel)
     saisie.admissible = False
-    assert evaluations.problemes_saisie(saisie, appel, SOUMISE) == [
+    assert problemes_saisie(saisie, appel, SOUMISE) == [
         "une demande jugée inadmissible demande une raison."
     ]
     saisie.raison_inadmissibilite = "autre programme gouvernemental"
-    assert evaluations.problemes_saisie(saisie, appel, SOUMISE) == []
+    assert problemes_saisie(saisie, appel, SOUMISE) == []
 
 
 def test_total_pondere(appel):
-    assert evaluations.total_pondere(_complete(appel, 10.0).notes, appel) == pytest.approx(100)
+    assert total_pondere(_complete(appel, 10.0).notes, appel) == pytest.approx(100)
     notes = {c.id: 5.0 for c in appel.criteres} | {"pertinence": 10.0}
-    assert evaluations.total_pondere(notes, appel) == pytest.approx(62.5)
-    assert evaluations.total_pondere({"pertinence": 5.0}, appel) is None
+    assert total_pondere(notes, appel) == pytest.approx(62.5)
+    assert total_pondere({"pertinence": 5.0}, appel) is None
 
 
 def test_brouillon_puis_soumission_journalises(moteur, appel, demandes):
@@ -359,25 +361,25 @@ def test_admissibilite_exigee_a_la_soumission(appel):
         if c.id not in ("dossier-complet", "aucun-autre-financement")
     ]
     assert len(restantes) == 5
-    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
+    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
         "admissibilité à confirmer : " + " ; ".join(restantes) + ".",
         "dites si la demande est admissible.",
     ]
     # Sans l'exiger (grille hors ligne), ou pour un brouillon : rien à redire.
-    assert evaluations.problemes_saisie(saisie, appel, SOUMISE) == []
-    assert evaluations.problemes_saisie(saisie, appel, BROUILLON, exiger_admissibilite=True) == []
+    assert problemes_saisie(saisie, appel, SOUMISE) == []
+    assert problemes_saisie(saisie, appel, BROUILLON, exiger_admissibilite=True) == []
 
 
 def test_admissibilite_complete_acceptee(appel):
     saisie = _complete_avec_admissibilite(appel)
-    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
+    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
     # « Non » est une réponse : seule l'absence de réponse est signalée.
     saisie.admissibilite = {c.id: False for c in appel.conditions}
     saisie.admissible = False
     saisie.raison_inadmissibilite = "dossier incomplet"
-    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
+    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
     saisie.admissibilite["budget-detaille"] = None
-    assert evaluations.problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
+    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
         "admissibilité à confirmer : Le projet comporte un budget détaillé."
     ]
 
@@ -385,7 +387,7 @@ def test_admissibilite_complete_acceptee(appel):
 def test_texte_saisi_trop_long_refuse(appel):
     """Un collage de 30 Mo dans un commentaire alourdirait la base, le journal et chaque
     page : 10 000 caractères au plus par commentaire, raison ou justification."""
-    from evaluation.notes.evaluations import Saisie, problemes_saisie
+    from evaluation.notes.saisie import Saisie, problemes_saisie
     from evaluation.socle.texte import SAISIE_MAX
 
     critere = appel.criteres[0]

@@ -14,14 +14,9 @@ from evaluation.notes.attributions import (
     declarer_conflit,
     verrouiller,
 )
-from evaluation.notes.evaluations import BROUILLON, SOUMISE, EvaluationRefusee
-from evaluation.notes.grilles import (
-    construire_grille,
-    critere_de_l_entete,
-    importer_grille,
-    lire_grille,
-    numeros_de_l_appel,
-)
+from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
+from evaluation.notes.grilles import construire_grille, critere_de_l_entete, lire_grille
+from evaluation.notes.saisie import BROUILLON, SOUMISE, EvaluationPerimee, EvaluationRefusee, Saisie
 from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte, lister_comptes
 from evaluation.socle.probleme import BLOQUANT
@@ -271,7 +266,7 @@ def _versions(moteur, demandes, qui="eva@x.ca"):
 
 def test_grille_porte_la_version_de_chaque_evaluation_colonne_masquee(contexte, appel):
     moteur, demandes = contexte
-    saisie = evaluations.Saisie(notes={c.id: 4.0 for c in appel.criteres})
+    saisie = Saisie(notes={c.id: 4.0 for c in appel.criteres})
     evaluations.enregistrer(appel, demandes[0]["id"], "eva@x.ca", saisie, BROUILLON, moteur=moteur)
     contenu = construire_grille(appel, demandes, "eva@x.ca", versions=_versions(moteur, demandes))
     feuille = load_workbook(io.BytesIO(contenu))["Notes"]
@@ -289,7 +284,7 @@ def test_grille_perimee_refusee_sans_rien_ecrire(contexte, appel):
     n'est écrit (pas même les autres lignes), et le refus dit quoi faire."""
     moteur, demandes = contexte
     contenu = construire_grille(appel, demandes, "eva@x.ca", versions=_versions(moteur, demandes))
-    en_ligne = evaluations.Saisie(
+    en_ligne = Saisie(
         notes={c.id: 9.0 for c in appel.criteres}, commentaire_global="Saisi en ligne"
     )
     evaluations.enregistrer(
@@ -297,7 +292,7 @@ def test_grille_perimee_refusee_sans_rien_ecrire(contexte, appel):
     )
     lecture = _lire(_remplir(contenu, _toutes_les_notes(appel)), appel, moteur)
     assert lecture.sans_blocage
-    with pytest.raises(evaluations.EvaluationPerimee) as refus:
+    with pytest.raises(EvaluationPerimee) as refus:
         importer_grille(lecture, appel, moteur=moteur, auteur="eva@x.ca")
     message = str(refus.value)
     assert f"L'évaluation de {demandes[1]['no_demande']} a été modifiée depuis le " in message

@@ -10,9 +10,10 @@ import pytest
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import suivi
 from evaluation.notes.attributions import appliquer_repartition, charger, declarer_conflit
-from evaluation.notes.evaluations import BROUILLON, SOUMISE, Saisie, enregistrer
+from evaluation.notes.evaluations import enregistrer
 from evaluation.notes.repartition import Attributions, Conflit, Reglages
-from evaluation.socle import comptes, stockage
+from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie
+from evaluation.socle import mots_de_passe, stockage
 from evaluation.socle.comptes import creer_compte, desactiver_compte
 from tests.conftest import DONNEES
 
@@ -29,7 +30,7 @@ def _hachage_rapide(monkeypatch):
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        comptes, "_hacheur", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        mots_de_passe, "_hacheur", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 

@@ -7,7 +7,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evaluation.socle.comptes import ADMIN, creer_compte, trouver_compte
+from evaluation.socle.comptes import creer_compte, trouver_compte
+from evaluation.socle.roles import ADMIN
 from evaluation.socle.stockage import creer_moteur
 from pages.connexion import CLE_COMPTE, CLE_EMPREINTE
 from tests.conftest import RACINE_PROJET

@@ -7,7 +7,7 @@ from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions, repartition
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR
+from evaluation.socle.roles import EVALUATEUR
 from pages.commun import fichiers_demo
 from tests.pages.conftest import compte_de_test, textes
 

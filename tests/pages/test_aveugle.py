@@ -9,8 +9,9 @@ import pytest
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR, PRESIDENT
+from evaluation.socle.roles import EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, textes
 
@@ -39,8 +40,8 @@ def jeu(request, base):
     autre = compte_de_test(base, EVALUATEUR, "autre@exemple.qc.ca", nom="Luc Autre")
     compte_de_test(base, EVALUATEUR, EVA, nom="Éva Luatrice")
     for qui, note in ((autre, 9.0), (EVA, 3.0)):
-        saisie = evaluations.Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
-        evaluations.enregistrer(appel, d, qui, saisie, evaluations.SOUMISE, moteur=moteur)
+        saisie = Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
+        evaluations.enregistrer(appel, d, qui, saisie, SOUMISE, moteur=moteur)
     moteur.dispose()
     return appel, d
 
@@ -72,7 +73,7 @@ def test_note_relevee_apres_avoir_vu_les_autres(application, jeu, moteur):
             e.value for e in at.error
         )
         statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
-        assert (statut, saisie.notes[premier.id]) == (evaluations.SOUMISE, 3)
+        assert (statut, saisie.notes[premier.id]) == (SOUMISE, 3)
         return
     at.select_slider(key=f"note::{d}::{premier.id}").set_value(10)
     executer(at)

@@ -25,9 +25,9 @@ from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.decision import financement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions, evaluations
-from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, rendu, textes
 

@@ -5,7 +5,8 @@ provisoire)."""
 import pytest
 
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT, authentifier, trouver_compte
+from evaluation.socle.comptes import authentifier, trouver_compte
+from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.pages.conftest import compte_de_test, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")

@@ -10,8 +10,9 @@ from evaluation.appels import parametres as parametres_appel
 from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.pages.conftest import textes
 
@@ -109,8 +110,8 @@ def evaluees(ids, base):
             appel,
             d,
             EVA,
-            evaluations.Saisie(notes={c.id: 8 for c in appel.criteres}, admissible=True),
-            evaluations.SOUMISE,
+            Saisie(notes={c.id: 8 for c in appel.criteres}, admissible=True),
+            SOUMISE,
             moteur=moteur,
         )
     moteur.dispose()

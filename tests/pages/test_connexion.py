@@ -6,9 +6,6 @@ import pytest
 
 from evaluation.socle import stockage
 from evaluation.socle.comptes import (
-    ADMIN,
-    ECHECS_MAX,
-    EVALUATEUR,
     aucun_compte,
     authentifier,
     changer_mot_de_passe,
@@ -17,6 +14,8 @@ from evaluation.socle.comptes import (
     modifier_compte,
     trouver_compte,
 )
+from evaluation.socle.mots_de_passe import ECHECS_MAX
+from evaluation.socle.roles import ADMIN, EVALUATEUR
 from evaluation.socle.stockage import creer_moteur
 from pages.connexion import CLE_COMPTE
 from tests.pages.conftest import MOT_DE_PASSE, compte_de_test, textes

@@ -3,8 +3,8 @@ menu de la barre latérale ne montre que les pages que le rôle ouvre."""
 
 import pytest
 
-from evaluation.socle.comptes import ROLES
 from evaluation.socle.droits import ACCES_PAGES, message_refus
+from evaluation.socle.roles import ROLES
 from tests.pages.conftest import textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from evaluation.notes import evaluations
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, EVALUATEUR
+from evaluation.socle.roles import ADMIN, EVALUATEUR
 from tests.conftest import RACINE_PROJET
 from tests.pages.conftest import textes
 

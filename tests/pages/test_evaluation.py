@@ -10,8 +10,9 @@ from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.grilles import construire_grille
+from evaluation.notes.saisie import EvaluationRefusee, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR
+from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
 from tests.pages.conftest import MIME_XLSX, compte_de_test, textes
 
@@ -195,7 +196,7 @@ def test_filtre_par_etat(ouvrir, demandes, moteur):
     appel = charger_appel()
     d = demandes[1][0]
     compte_de_test(moteur.url.render_as_string(hide_password=False), EVALUATEUR)
-    saisie = evaluations.Saisie(notes={c.id: 5.0 for c in appel.criteres})
+    saisie = Saisie(notes={c.id: 5.0 for c in appel.criteres})
     evaluations.enregistrer(appel, d, EVA, saisie, "soumise", moteur=moteur)
     at = ouvrir()
     at.multiselect(key="filtre_etats").set_value(["soumise"]).run()
@@ -215,8 +216,8 @@ def test_conflit_declare_retire_la_demande(ouvrir, demandes, moteur):
     assert d not in at.selectbox(key="choix_demande").options
     assert "Mon conjoint dirige le projet." in textes(at)
     appel = charger_appel()
-    with pytest.raises(evaluations.EvaluationRefusee):
-        evaluations.enregistrer(appel, d, EVA, evaluations.Saisie(), "brouillon", moteur=moteur)
+    with pytest.raises(EvaluationRefusee):
+        evaluations.enregistrer(appel, d, EVA, Saisie(), "brouillon", moteur=moteur)
 
 
 def test_conflit_de_regle_d_apres_la_region_du_compte(application, demandes, base, moteur):
@@ -311,7 +312,7 @@ def test_notes_des_autres_visibles_apres_sa_propre_soumission(ouvrir, demandes, 
         stockage.enregistrer_appel(ouvert, connexion=c)
     autre = compte_de_test(base, EVALUATEUR, "autre@exemple.qc.ca")
     d = demandes[0][0]
-    notes = evaluations.Saisie(notes={c.id: 3.0 for c in ouvert.criteres})
+    notes = Saisie(notes={c.id: 3.0 for c in ouvert.criteres})
     evaluations.enregistrer(ouvert, d, autre, notes, "soumise", moteur=moteur)
 
     at = ouvrir()
@@ -328,7 +329,7 @@ def test_a_l_aveugle_par_defaut_meme_apres_soumission(ouvrir, demandes, moteur, 
     appel = charger_appel()
     autre = compte_de_test(base, EVALUATEUR, "autre@exemple.qc.ca")
     d = demandes[0][0]
-    notes = evaluations.Saisie(notes={c.id: 3.0 for c in appel.criteres})
+    notes = Saisie(notes={c.id: 3.0 for c in appel.criteres})
     evaluations.enregistrer(appel, d, autre, notes, "soumise", moteur=moteur)
     at = ouvrir()
     _noter(at, d, [8, 8, 8, 8, 8, 8])

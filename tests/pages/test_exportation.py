@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, OBSERVATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
 from tests.pages import test_classement as tc
 
 PAGE_SEANCE = "pages/seance.py"

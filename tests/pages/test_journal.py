@@ -8,9 +8,10 @@ import pytest
 from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions, evaluations
-from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT, hacher
+from evaluation.socle.mots_de_passe import hacher
+from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.sorties import neutralisation
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, textes

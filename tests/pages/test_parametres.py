@@ -15,9 +15,9 @@ from evaluation.appels.parametres import enregistrer, modeles_fournis
 from evaluation.decision import classement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
-from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR, OBSERVATEUR, PRESIDENT
+from evaluation.socle.roles import EVALUATEUR, OBSERVATEUR, PRESIDENT
 from pages.commun import CLE_APPEL
 from tests.conftest import DONNEES, demandes_pour_appel
 from tests.pages import test_classement as tc

@@ -24,8 +24,8 @@ from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.decision import financement
 from evaluation.notes import attributions
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, OBSERVATEUR, PRESIDENT
 from evaluation.socle.formats import montant
+from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
 from evaluation.socle.texte import cle_nom_propre
 from tests.pages.conftest import textes
 from tests.pages.test_classement import dollars, preparer

@@ -8,7 +8,7 @@ import pytest
 from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, PRESIDENT
+from evaluation.socle.roles import ADMIN, PRESIDENT
 from tests.conftest import DONNEES
 
 DEMO = DONNEES.parent.parent / "donnees" / "demo" / "demandes-demo.xlsx"

@@ -14,7 +14,7 @@ from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, PRESIDENT
+from evaluation.socle.roles import ADMIN, PRESIDENT
 from tests.pages.conftest import textes
 from tests.pages.test_classement import (
     COMMENTAIRE_CRITERE,

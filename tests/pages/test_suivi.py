@@ -7,10 +7,10 @@ import pytest
 from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions, evaluations
-from evaluation.notes.evaluations import BROUILLON, SOUMISE, EvaluationRefusee, Saisie
+from evaluation.notes.saisie import BROUILLON, SOUMISE, EvaluationRefusee, Saisie, total_pondere
 from evaluation.socle import stockage
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.formats import nombre
+from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, textes
 
@@ -164,7 +164,7 @@ def test_totaux_des_evaluations_soumises(application, appel, moteur, demandes, r
     totaux = _totaux(at)
     assert list(totaux.columns) == ["Luc Gagnon"]
     assert list(totaux.index) == ["T-002"]
-    total = evaluations.total_pondere(saisie.notes, appel)
+    total = total_pondere(saisie.notes, appel)
     assert 0 < total < 100
     # Format québécois : virgule décimale, une décimale (7,5 sur 10 partout → « 75,0 »).
     assert totaux.loc["T-002", "Luc Gagnon"] == nombre(total, 1) == "75,0"

@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.texte import citer, litteral
 from tests.hostiles import EVALUATEURS, MARKDOWN, classeur_de_demandes, marques_actives
 from tests.hostiles import remplir_base as remplir

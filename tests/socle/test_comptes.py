@@ -13,10 +13,6 @@ import sqlalchemy as sa
 
 from evaluation.socle import stockage
 from evaluation.socle.comptes import (
-    DUREE_VERROUILLAGE,
-    ECHECS_MAX,
-    Compte,
-    ErreurCompte,
     aucun_compte,
     authentifier,
     changer_mot_de_passe,
@@ -24,15 +20,20 @@ from evaluation.socle.comptes import (
     creer_compte,
     creer_premier_administrateur,
     desactiver_compte,
-    hacher,
     lister_comptes,
     modifier_compte,
-    mot_de_passe_correct,
     municipalite_hors_repertoire,
-    problemes_mot_de_passe,
     trouver_compte,
+)
+from evaluation.socle.mots_de_passe import (
+    DUREE_VERROUILLAGE,
+    ECHECS_MAX,
+    hacher,
+    mot_de_passe_correct,
+    problemes_mot_de_passe,
     verrouille_jusqu_a,
 )
+from evaluation.socle.roles import Compte, ErreurCompte
 
 MDP = "un mot de passe solide"
 T0 = dt.datetime(2026, 11, 24, 9, 0)

@@ -17,16 +17,11 @@ import sqlalchemy as sa
 
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
-from evaluation.notes.evaluations import BROUILLON, Saisie
-from evaluation.socle import comptes, stockage
-from evaluation.socle.comptes import (
-    ECHECS_MAX,
-    ErreurCompte,
-    authentifier,
-    creer_compte,
-    modifier_compte,
-    trouver_compte,
-)
+from evaluation.notes.saisie import BROUILLON, Saisie
+from evaluation.socle import comptes, mots_de_passe, stockage
+from evaluation.socle.comptes import authentifier, creer_compte, modifier_compte, trouver_compte
+from evaluation.socle.mots_de_passe import ECHECS_MAX
+from evaluation.socle.roles import ErreurCompte
 from evaluation.socle.stockage import creer_moteur
 from tests.conftest import DONNEES, RACINE_PROJET
 
@@ -320,7 +315,7 @@ def test_importer_la_ligne_de_commande_ne_hache_rien():
     """Le haché factice (0,1 à 0,3 s) est calculé au premier besoin, et zxcvbn chargé au
     premier mot de passe jugé : `--help` et chaque commande n'en paient rien."""
     code = (
-        "import sys, evaluation.__main__, evaluation.socle.comptes as c;"
+        "import sys, evaluation.__main__, evaluation.socle.mots_de_passe as c;"
         "print(c._hache_factice.cache_info().currsize, 'zxcvbn' in sys.modules)"
     )
     sortie = subprocess.run(
@@ -333,4 +328,4 @@ def test_importer_la_ligne_de_commande_ne_hache_rien():
     ).stdout.split()
     assert sortie == ["0", "False"]
     comptes.mot_de_passe_correct(None, "x")
-    assert comptes._hache_factice.cache_info().currsize == 1
+    assert mots_de_passe._hache_factice.cache_info().currsize == 1

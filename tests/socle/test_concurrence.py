@@ -16,11 +16,12 @@ from evaluation.decision import classement, financement
 from evaluation.decision.financement import FinancementPerime
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
-from evaluation.notes.evaluations import BROUILLON, SOUMISE, EvaluationPerimee, Saisie
+from evaluation.notes.saisie import BROUILLON, SOUMISE, ErreurEvaluation, EvaluationPerimee, Saisie
 from evaluation.socle import stockage
-from evaluation.socle.comptes import EVALUATEUR, PRESIDENT, creer_compte
+from evaluation.socle.comptes import creer_compte
 from evaluation.socle.concurrence import Changement, ModificationConcurrente, quand
 from evaluation.socle.formats import montant
+from evaluation.socle.roles import EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 
 MOT_DE_PASSE = "une phrase de passe assez longue 2026"
@@ -110,7 +111,7 @@ def test_evaluation_vue_perimee_refusee_sans_rien_ecraser(base, appel):
             moteur=moteur,
             version_attendue=version_onglet_1,
         )
-    assert isinstance(refus.value, evaluations.ErreurEvaluation)
+    assert isinstance(refus.value, ErreurEvaluation)
     message = str(refus.value)
     assert "Éva Luatrice, le 1er décembre 2026 à 14 h 03" in message
     premier = appel.criteres[0]

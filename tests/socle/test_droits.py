@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT, ROLES
 from evaluation.socle.droits import ACCES_PAGES, message_refus, peut_ouvrir, voit_notes_des_autres
+from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT, ROLES
 
 # Écrit à la main (pas relu dans ACCES_PAGES) : une page qui s'ouvre à un rôle de trop
 # fait échouer le test.

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from evaluation.depot.importation import importer, verifier_lot
-from evaluation.notes.evaluations import BROUILLON, Saisie, enregistrer
+from evaluation.notes.evaluations import enregistrer
+from evaluation.notes.saisie import BROUILLON, Saisie
 from evaluation.socle import journal, stockage
 from evaluation.sorties.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES

@@ -110,7 +110,7 @@ def test_aucun_caractere_de_controle_n_atteint_la_base(moteur, appel):
     from evaluation.decision import financement
     from evaluation.depot import retraits
     from evaluation.notes import attributions, evaluations
-    from evaluation.notes.evaluations import BROUILLON, Saisie
+    from evaluation.notes.saisie import BROUILLON, Saisie
 
     sale = f"Début{CONTROLES}\tfin\r\nligne 2"
     propre = "Début\tfin\r\nligne 2"

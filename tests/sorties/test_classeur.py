@@ -41,7 +41,7 @@ from evaluation.decision import classement, financement, portefeuille
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.depot.municipalites import repertoire as charger_repertoire
 from evaluation.notes import evaluations
-from evaluation.notes.evaluations import SOUMISE, Saisie
+from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.sorties import classeur as exportation
 from evaluation.sorties import neutralisation

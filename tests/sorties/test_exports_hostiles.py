@@ -31,7 +31,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from evaluation.__main__ import _analyseur, main
-from evaluation.socle.comptes import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.texte import nettoyer
 from evaluation.sorties.neutralisation import dangereux
 from tests.conftest import RACINE_PROJET

@@ -1,0 +1,56 @@
+"""Les rôles et ce qu'est un compte pour les règles (qui peut quoi) : des valeurs, sans
+base ni mot de passe. `socle.comptes` les crée, les lit et les modifie."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR = "admin", "president", "evaluateur", "observateur"
+
+
+ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR)
+
+
+LIBELLES_ROLES = {
+    ADMIN: "Administration (appels, importations, comptes, attributions)",
+    PRESIDENT: "Présidence du comité (voit toutes les notes, consigne les décisions)",
+    EVALUATEUR: "Évaluation (note les demandes qui lui sont attribuées)",
+    OBSERVATEUR: "Observation (classements, portefeuille, exportations ; "
+    "pas de notes individuelles)",
+}
+
+
+class ErreurCompte(ValueError):
+    """Une demande sur les comptes qui ne peut pas aboutir ; le message dit pourquoi."""
+
+
+@dataclass(frozen=True)
+class Compte:
+    courriel: str
+    nom: str
+    role: str
+    actif: bool
+    municipalite: str | None = None
+    region: str | None = None
+    # Fixé par quelqu'un d'autre (administration, ligne de commande) : à changer à la
+    # prochaine connexion, avant toute page.
+    mot_de_passe_provisoire: bool = False
+    # Empreinte du haché du mot de passe : une session ouverte avec un autre mot de passe
+    # (avant une réinitialisation par l'administration) se termine.
+    empreinte: str = field(default="", compare=False, repr=False)
+
+    @property
+    def libelle_role(self) -> str:
+        return LIBELLES_ROLES[self.role]
+
+
+@dataclass(frozen=True)
+class Connexion:
+    """Résultat d'une tentative : le compte ouvert, ou le message à montrer."""
+
+    compte: Compte | None
+    message: str
+
+    @property
+    def reussie(self) -> bool:
+        return self.compte is not None
