@@ -17,7 +17,7 @@ import pandas as pd
 from evaluation.appels.catalogue import AppelIntrouvable, resoudre_appel
 from evaluation.appels.configuration import ErreurAppel
 from evaluation.appels.parametres import ParametresRefuses, importer_toml, modeles_fournis
-from evaluation.decision.classement import charger as charger_classement
+from evaluation.decision.chargement import charger as charger_classement
 from evaluation.decision.classement import classement, pour_fichier
 from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
@@ -211,7 +211,7 @@ def _lire_mot_de_passe() -> str:
 def _exporter(options, appel, moteur) -> int:
     """Le classeur du comité, comme la page l'offre à l'administration (feuille Évaluations
     comprise, sauf --sans-evaluations)."""
-    from evaluation.decision.classement import charger as charger_donnees
+    from evaluation.decision.chargement import charger as charger_donnees
     from evaluation.decision.portefeuille import populations_par_region
     from evaluation.depot.municipalites import repertoire
     from evaluation.sorties import classeur as exportation

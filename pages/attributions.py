@@ -59,18 +59,18 @@ with st.container(border=True):
     )
     if st.button("Appliquer la répartition", key="attrib_appliquer", type="primary"):
         try:
-            repartition = attributions.appliquer_repartition(
+            resultat = attributions.appliquer_repartition(
                 appel, None if n is None else int(n), moteur=m, auteur=compte.courriel
             )
         except repartition.ErreurAttribution as exc:
             st.session_state["_attrib_msg"] = ("error", f"Répartition refusée : {exc}")
         else:
             texte = "Répartition appliquée."
-            if repartition.manques:
+            if resultat.manques:
                 texte += (
-                    f" {pluriel(len(repartition.manques), 'demande')} n'ont pas assez "
+                    f" {pluriel(len(resultat.manques), 'demande')} n'ont pas assez "
                     "d'évaluateurs sans conflit : "
-                    + ", ".join(numeros[d] for d in sorted(repartition.manques))
+                    + ", ".join(numeros[d] for d in sorted(resultat.manques))
                     + "."
                 )
             st.session_state["_attrib_msg"] = ("success", texte)

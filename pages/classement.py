@@ -5,7 +5,7 @@ recommandés modifiés et les décisions du comité."""
 import pandas as pd
 import streamlit as st
 
-from evaluation.decision import classement, financement, portefeuille
+from evaluation.decision import classement, decisions, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.notes import attributions
 from evaluation.notes.fiche import id_secteur, libelle_secteur
@@ -361,7 +361,7 @@ with st.expander("Simuler d'autres pondérations"):
         ):
             oublier_version("poids")
             try:
-                classement.adopter_poids(
+                decisions.adopter_poids(
                     appel,
                     {k: float(v) for k, v in simules.items()},
                     moteur=m,
@@ -431,7 +431,7 @@ if presidence:
         if st.button("Enregistrer le montant", key="mt_enregistrer", disabled=decisions_fermees):
             oublier_version(formulaire_montant)
             try:
-                financement.modifier_montant(
+                decisions.modifier_montant(
                     appel,
                     choisie,
                     annee,
@@ -494,7 +494,7 @@ if presidence:
         ):
             oublier_version(formulaire_decision)
             try:
-                financement.enregistrer_decision(
+                decisions.enregistrer_decision(
                     appel,
                     choix,
                     decision,

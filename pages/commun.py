@@ -15,7 +15,7 @@ import streamlit as st
 from evaluation.appels import catalogue
 from evaluation.appels.catalogue import appels_stockes
 from evaluation.appels.configuration import Appel, appel_depuis_toml, appels_fournis, charger_appel
-from evaluation.decision import classement, notation, portefeuille
+from evaluation.decision import chargement, classement, notation, portefeuille
 from evaluation.depot.gabarit import construire_gabarit
 from evaluation.depot.lecture import Limites
 from evaluation.socle import stockage
@@ -110,7 +110,7 @@ def fichiers_demo() -> list[Path]:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _donnees_classement(configuration_toml: str, url: str, empreinte: tuple):
-    return classement.charger(appel_depuis_toml(configuration_toml), moteur=_moteur(url))
+    return chargement.charger(appel_depuis_toml(configuration_toml), moteur=_moteur(url))
 
 
 def donnees_classement(appel: Appel):
@@ -144,7 +144,7 @@ def solidite(appel: Appel):
 def afficher_accord_du_panel(appel: Appel, donnees, noms: dict[str, str]) -> None:
     """Accord du panel (CIC sur les totaux, alpha de Krippendorff par critère) et indulgence
     de chaque évaluateur, pour la présidence : pages Classement et Portefeuille.
-    `donnees` : classement.charger ; `noms` : courriel → nom affiché."""
+    `donnees` : chargement.charger ; `noms` : courriel → nom affiché."""
     r = classement.reglages_notation(appel, donnees.poids)
     c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
     if len(c.evaluateurs) == 0:

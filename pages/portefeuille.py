@@ -8,7 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from evaluation.decision import classement, financement, portefeuille
+from evaluation.decision import classement, decisions, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre, pourcentage
@@ -232,7 +232,7 @@ else:
     ligne = portefeuille.evaluer_cibles(
         table, appel, portefeuille.selection(table), portefeuille.montants(table, appel)
     )
-    decisions = portefeuille.evaluer_cibles(
+    cibles_decisions = portefeuille.evaluer_cibles(
         table,
         appel,
         portefeuille.selection(table, portefeuille.DECISIONS),
@@ -251,8 +251,10 @@ else:
                 "Financées (ligne)": ligne["nombre"],
                 "Respectée (ligne)": ligne["respectee"].map({True: "oui", False: "NON"}),
                 "Écart (ligne)": ligne["ecart"],
-                "Part (décisions)": decisions["part"].map(lambda v: pourcentage(v / 100)),
-                "Respectée (décisions)": decisions["respectee"].map({True: "oui", False: "NON"}),
+                "Part (décisions)": cibles_decisions["part"].map(lambda v: pourcentage(v / 100)),
+                "Respectée (décisions)": cibles_decisions["respectee"].map(
+                    {True: "oui", False: "NON"}
+                ),
             }
         ),
         hide_index=True,
@@ -387,7 +389,7 @@ if "_pf_optimum" in st.session_state:
             "Adopter ce scénario comme décisions", key="pf_adopter"
         ):
             try:
-                n = financement.adopter_scenario(
+                n = decisions.adopter_scenario(
                     appel,
                     table,
                     optimum.choisies,

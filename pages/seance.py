@@ -5,7 +5,7 @@ dispersion, la recommandation, et les boutons de décision."""
 import pandas as pd
 import streamlit as st
 
-from evaluation.decision import classement, financement
+from evaluation.decision import classement, decisions, financement
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.socle.comptes import lister_comptes
@@ -160,7 +160,7 @@ def decider(decision: str, version: int) -> None:
     le bouton l'a été (refus si un autre membre a décidé entre-temps)."""
     montants = recommandes if decision == financement.RETENU else (0,) * annees
     try:
-        financement.enregistrer_decision(
+        decisions.enregistrer_decision(
             appel,
             d,
             decision,

@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
-from evaluation.decision import financement
+from evaluation.decision import decisions, financement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
@@ -173,7 +173,7 @@ def remplir_base(url: str, dossier: Path, textes: list[str], numero_hostile: str
                 evaluations.enregistrer(appel, d, courriel, saisie, SOUMISE, moteur=moteur)
             # Une sur deux retenue (20 000 $ la première année, comme le classeur modèle).
             retenue = i % 2 == 0
-            financement.enregistrer_decision(
+            decisions.enregistrer_decision(
                 appel,
                 d,
                 financement.RETENU if retenue else financement.REFUSE,

@@ -8,7 +8,6 @@ l'appelle : la page, la ligne de commande et les tests calculent le même classe
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -17,10 +16,9 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement, notation
-from evaluation.notes import attributions, repartition
-from evaluation.socle import formats, stockage
-from evaluation.socle.concurrence import Changement, ModificationConcurrente, verifier_version
-from evaluation.socle.stockage import Moteur
+from evaluation.notes import repartition
+from evaluation.socle import formats
+from evaluation.socle.concurrence import ModificationConcurrente
 
 INADMISSIBLE, NON_EVALUE, SOUS_SEUIL, CLASSE = (
     "inadmissible",
@@ -249,44 +247,6 @@ class Donnees:
     reglages: repartition.Reglages
 
 
-def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
-    """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
-    d'admissibilité, les montants modifiés, les décisions et la pondération en vigueur."""
-    etat = attributions.charger(appel.id, moteur=moteur)
-    with moteur.connect() as connexion:
-        demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-        notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
-        evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
-        modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
-        decisions = stockage.lire_decisions(appel.id, connexion=connexion)
-        ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
-    if etat.conflits:
-        exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
-        paires = pd.MultiIndex.from_arrays(
-            [notes["demande_id"].astype(int), notes["evaluateur"]], names=["d", "e"]
-        )
-        notes = notes[~paires.isin(exclues)]
-        paires = pd.MultiIndex.from_arrays(
-            [evaluations["demande_id"].astype(int), evaluations["evaluateur"]], names=["d", "e"]
-        )
-        evaluations = evaluations[~paires.isin(exclues)]
-    poids = dict(appel.poids)
-    if ponderation:
-        poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
-    attendues = {int(d): len(etat.evaluateurs_de(int(d))) for d in demandes["id"]}
-    return Donnees(
-        demandes,
-        notes.reset_index(drop=True),
-        evaluations,
-        modifications,
-        decisions,
-        attendues,
-        poids,
-        ponderation,
-        etat.reglages,
-    )
-
-
 def classement(
     appel: Appel, donnees: Donnees, poids: Mapping[str, float] | None = None
 ) -> pd.DataFrame:
@@ -337,85 +297,6 @@ def comparer(officiel: pd.DataFrame, simule: pd.DataFrame) -> pd.DataFrame:
     )
     bouge = (t["deplacement"].fillna(0) != 0) | (t["franchit"] != "")
     return t[bouge].reset_index().sort_values("rang_simule", na_position="last")
-
-
-def adopter_poids(
-    appel: Appel,
-    poids: Mapping[str, float],
-    *,
-    moteur: Moteur,
-    auteur: str,
-    maintenant: dt.datetime | None = None,
-    version_attendue: int | None = None,
-) -> None:
-    """Adopte de nouvelles pondérations pour l'appel (journalisé, daté) ; elles doivent
-    couvrir chaque critère, être positives et totaliser 100. `version_attendue` :
-    l'identifiant de la pondération en vigueur que la page a lue (0 : aucune) ;
-    `PonderationPerimee` si une autre a été adoptée depuis."""
-    inconnus = set(poids) - set(appel.poids)
-    manquants = set(appel.poids) - set(poids)
-    if inconnus or manquants:
-        raise ErreurClassement(
-            "les pondérations doivent nommer chaque critère de l'appel, et eux seuls."
-        )
-    if any(p <= 0 for p in poids.values()):
-        raise ErreurClassement("chaque poids doit être positif.")
-    if abs(sum(poids.values()) - 100) > 1e-6:
-        raise ErreurClassement(
-            f"les poids doivent totaliser 100 (total : {sum(poids.values()):g})."
-        )
-    instant = maintenant or stockage.maintenant()
-    with stockage.ecriture(moteur, stockage.ponderations) as connexion:
-        avant = stockage.lire_ponderation(appel.id, connexion=connexion)
-        verifier_version(
-            "La pondération de l'appel",
-            int(avant["id"]) if avant else 0,
-            version_attendue,
-            lambda: _ponderations_depuis(appel, version_attendue, connexion),
-            feminin=True,
-            erreur=PonderationPerimee,
-        )
-        anciens = dict(appel.poids)
-        if avant:
-            anciens.update(avant["poids"])
-        nouveaux = {c.id: float(poids[c.id]) for c in appel.criteres}
-        if nouveaux == {k: float(v) for k, v in anciens.items()}:
-            return
-        stockage.ajouter_ponderation(
-            {"appel_id": appel.id, "poids": nouveaux, "date": instant, "auteur": auteur},
-            connexion=connexion,
-        )
-
-        def texte(p):
-            return ", ".join(f"{c.id} {float(p[c.id]):g}" for c in appel.criteres)
-
-        stockage.inscrire_journal(
-            [
-                stockage.ligne_journal(
-                    instant,
-                    auteur,
-                    "ponderation",
-                    texte(anciens),
-                    texte(nouveaux),
-                    appel_id=appel.id,
-                )
-            ],
-            connexion=connexion,
-        )
-
-
-def _ponderations_depuis(appel: Appel, version: int, connexion) -> list[Changement]:
-    noms = stockage.noms_des_comptes(connexion=connexion)
-    return [
-        Changement(
-            p["date"],
-            noms.get(p["auteur"], p["auteur"]),
-            ", ".join(f"{c.id} {float(p['poids'].get(c.id, 0)):g}" for c in appel.criteres),
-        )
-        for p in stockage.lignes_depuis(
-            stockage.ponderations, version, connexion=connexion, appel_id=appel.id
-        )
-    ]
 
 
 def appel_aux_poids(appel: Appel, poids: Mapping[str, float]) -> Appel:

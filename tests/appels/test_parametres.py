@@ -26,7 +26,7 @@ from evaluation.appels.parametres import (
     texte_en_liste,
     vers_toml,
 )
-from evaluation.decision import classement
+from evaluation.decision import chargement, classement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
@@ -212,7 +212,7 @@ def test_modifier_journalise_et_les_poids_comptent_au_classement(moteur):
             "criteres[2].poids : 20 → 19.5 ; criteres[6].poids : 10 → 0.5",
         ),
     ]
-    assert classement.charger(modifie, moteur=moteur).poids == modifie.poids
+    assert chargement.charger(modifie, moteur=moteur).poids == modifie.poids
     # Rien de changé : rien d'écrit.
     avant = journal(moteur, appel.id)
     enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
@@ -296,7 +296,7 @@ def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, ide
     importer(verifier_lot([(valide.name, valide)], autre), autre, moteur=moteur)
     for no, note in (("T-001", 6.0), ("T-002", 9.0), ("T-003", 7.5)):
         noter(moteur, autre, no, E1, note)
-    autre_avant = classement.classement(autre, classement.charger(autre, moteur=moteur))
+    autre_avant = classement.classement(autre, chargement.charger(autre, moteur=moteur))
 
     modele = modeles_fournis()[identifiant]
     appel = enregistrer(
@@ -312,7 +312,7 @@ def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, ide
     for no, note in (("T-001", 9.0), ("T-002", 6.5), ("T-003", 8.0)):
         for evaluateur in (E1, E2):
             noter(moteur, appel, no, evaluateur, note)
-    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
     assert list(table["no_demande"]) == ["T-001", "T-003", "T-002"]
     assert list(table["rang"]) == [1, 2, 3]
     assert list(table["total"]) == pytest.approx([90, 80, 65])
@@ -327,7 +327,7 @@ def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, ide
     axes = [r[0] for r in livre["Par axe"].iter_rows(min_row=4, values_only=True) if r[0]]
     assert len(axes) == len(modele.axes)
 
-    autre_apres = classement.classement(autre, classement.charger(autre, moteur=moteur))
+    autre_apres = classement.classement(autre, chargement.charger(autre, moteur=moteur))
     assert autre_apres.equals(autre_avant)
     with moteur.connect() as c:
         assert stockage.compter_demandes(autre.id, connexion=c) == 3

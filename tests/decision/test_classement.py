@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from evaluation.decision import classement, financement, notation
+from evaluation.decision import chargement, classement, decisions, financement, notation
 from evaluation.decision.classement import (
     CLASSE,
     INADMISSIBLE,
@@ -666,7 +666,7 @@ def test_adopter_poids_journalise(moteur, appel):
         "capacite": 15,
         "visibilite": 10,
     }
-    classement.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
+    decisions.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
     with moteur.connect() as c:
         stockee = stockage.lire_ponderation(appel.id, connexion=c)
     assert stockee["poids"] == {k: float(v) for k, v in poids.items()}
@@ -680,10 +680,10 @@ def test_adopter_poids_journalise(moteur, appel):
     )
     assert journal.loc[0, "auteur"] == "presidence@x.ca"
     # Les mêmes poids une seconde fois : rien de neuf.
-    classement.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
+    decisions.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
     assert len(_journal(moteur, appel, "ponderation")) == 1
     # Retour aux poids de l'appel : une nouvelle ligne, l'ancien est le poids adopté.
-    classement.adopter_poids(appel, appel.poids, moteur=moteur, auteur="admin@x.ca")
+    decisions.adopter_poids(appel, appel.poids, moteur=moteur, auteur="admin@x.ca")
     journal = _journal(moteur, appel, "ponderation")
     assert len(journal) == 2
     assert journal.loc[1, "ancien"] == journal.loc[0, "nouveau"]
@@ -693,7 +693,7 @@ def test_adopter_poids_journalise(moteur, appel):
 
 
 def test_adopter_les_poids_de_l_appel_ne_journalise_rien(moteur, appel):
-    classement.adopter_poids(appel, appel.poids, moteur=moteur, auteur="p@x.ca")
+    decisions.adopter_poids(appel, appel.poids, moteur=moteur, auteur="p@x.ca")
     assert _journal(moteur, appel, "ponderation").empty
     with moteur.connect() as c:
         assert stockage.lire_ponderation(appel.id, connexion=c) is None
@@ -701,7 +701,7 @@ def test_adopter_les_poids_de_l_appel_ne_journalise_rien(moteur, appel):
 
 def test_adopter_poids_decimaux_a_100_pres(moteur, appel):
     poids = dict(zip(CRITERES, [16.7, 16.7, 16.6, 16.6, 16.7, 16.7], strict=True))
-    classement.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
+    decisions.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
     with moteur.connect() as c:
         assert stockage.lire_ponderation(appel.id, connexion=c)["poids"] == poids
 
@@ -725,7 +725,7 @@ def test_adopter_poids_refuses(moteur, appel, modification, message):
         else:
             poids[k] = v
     with pytest.raises(ErreurClassement, match=message):
-        classement.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
+        decisions.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
     with moteur.connect() as c:
         assert stockage.lire_ponderation(appel.id, connexion=c) is None
     assert _journal(moteur, appel, "ponderation").empty
@@ -774,7 +774,7 @@ def campagne(moteur, appel, demandes):
 
 def test_classement_de_bout_en_bout(moteur, appel, campagne):
     t1, t2, t3 = campagne["T-001"], campagne["T-002"], campagne["T-003"]
-    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
     assert table["demande_id"].tolist() == [t2, t1, t3]
     assert table["statut"].tolist() == [CLASSE, CLASSE, INADMISSIBLE]
     assert table["rang"].tolist()[:2] == [1, 2]
@@ -794,7 +794,7 @@ def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, cam
     attributions.declarer_conflit(
         appel.id, t3, "e3@x.ca", "employé de la municipalité", moteur=moteur, auteur="admin@x.ca"
     )
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     assert "e3@x.ca" not in set(donnees.notes["evaluateur"])
     table = classement.classement(appel, donnees)
     ligne = _ligne(table, t3)
@@ -807,10 +807,10 @@ def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, cam
 
 def test_montants_et_decisions_repris(moteur, appel, campagne):
     t1, t2, t3 = campagne["T-001"], campagne["T-002"], campagne["T-003"]
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, t1, 1, 1_500_000, "budget révisé", moteur=moteur, auteur="presidence@x.ca"
     )
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel,
         t2,
         financement.RETENU,
@@ -820,10 +820,10 @@ def test_montants_et_decisions_repris(moteur, appel, campagne):
         moteur=moteur,
         auteur="presidence@x.ca",
     )
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel, t3, financement.REFUSE, (), "inadmissible", moteur=moteur, auteur="p@x.ca"
     )
-    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
     assert _ligne(table, t1)["recommande_an1"] == 1_500_000
     assert _ligne(table, t1)["cumul_an1"] == 4_500_000
     assert _ligne(table, t2)["decision"] == financement.RETENU
@@ -841,14 +841,14 @@ def test_poids_adoptes_et_simules(moteur, appel, demandes):
     _soumettre(appel, moteur, t1, "e1@x.ca", [10, 6, 6, 6, 6, 6])  # 70 ; 64 aux poids B
     _soumettre(appel, moteur, t2, "e1@x.ca", [6, 6, 6, 6, 6, 10])  # 64 ; 80 aux poids B
     poids_b = {c: 10.0 for c in CRITERES} | {"visibilite": 50.0}
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     officiel = classement.classement(appel, donnees)
     assert officiel["demande_id"].tolist()[:2] == [t1, t2]
     simule = classement.classement(appel, donnees, poids_b)
     assert simule["demande_id"].tolist()[:2] == [t2, t1]
     assert _ligne(simule, t2)["total"] == pytest.approx(80.0)
-    classement.adopter_poids(appel, poids_b, moteur=moteur, auteur="presidence@x.ca")
-    donnees = classement.charger(appel, moteur=moteur)
+    decisions.adopter_poids(appel, poids_b, moteur=moteur, auteur="presidence@x.ca")
+    donnees = chargement.charger(appel, moteur=moteur)
     assert donnees.poids == poids_b
     adopte = classement.classement(appel, donnees)
     assert adopte["demande_id"].tolist()[:2] == [t2, t1]
@@ -981,7 +981,7 @@ def test_propriete_financement_dans_l_enveloppe(appel, data, mode, enveloppe):
 
 
 def test_classement_avant_toute_evaluation(moteur, appel, demandes):
-    table = classement.classement(appel, classement.charger(appel, moteur=moteur))
+    table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
     assert table["no_demande"].tolist() == ["T-001", "T-002", "T-003"]
     assert table["statut"].tolist() == [NON_EVALUE] * 3
     assert table["rang"].isna().all()

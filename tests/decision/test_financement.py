@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation.decision import financement
+from evaluation.decision import decisions, financement
 from evaluation.decision.financement import (
     ATTENTE,
     FINANCE,
@@ -245,7 +245,7 @@ def _lignes(moteur, table: str) -> int:
 )
 def test_modifier_montant_refuse(moteur, appel, demandes, numero, annee, nouveau, raison, message):
     with pytest.raises(ErreurFinancement, match=message):
-        financement.modifier_montant(
+        decisions.modifier_montant(
             appel, demandes[numero], annee, nouveau, raison, moteur=moteur, auteur="p@x.ca"
         )
     assert _modifications(moteur, appel) == []
@@ -254,12 +254,12 @@ def test_modifier_montant_refuse(moteur, appel, demandes, numero, annee, nouveau
 
 def test_modifier_montant_demande_inconnue(moteur, appel, demandes):
     with pytest.raises(ErreurFinancement, match="n'existe pas"):
-        financement.modifier_montant(
+        decisions.modifier_montant(
             appel, max(demandes.values()) + 1, 1, 0, "x", moteur=moteur, auteur="p@x.ca"
         )
     autre = replace(appel, id="autre-appel")
     with pytest.raises(ErreurFinancement, match="n'existe pas"):
-        financement.modifier_montant(
+        decisions.modifier_montant(
             autre, demandes["T-001"], 1, 0, "x", moteur=moteur, auteur="p@x.ca"
         )
 
@@ -273,7 +273,7 @@ def test_modifier_montant_demande_inconnue(moteur, appel, demandes):
     ],
 )
 def test_modifier_montant_hausse_sans_raison(moteur, appel, demandes, numero, annee, nouveau):
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, demandes[numero], annee, nouveau, "", moteur=moteur, auteur="p@x.ca"
     )
     (m,) = _modifications(moteur, appel)
@@ -287,7 +287,7 @@ def test_modifier_montant_hausse_sans_raison(moteur, appel, demandes, numero, an
 
 def test_modifier_montant_reduction_journalisee(moteur, appel, demandes):
     t1 = demandes["T-001"]
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, t1, 1, 1_500_000, "  budget révisé ", moteur=moteur, auteur="presidence@x.ca"
     )
     (m,) = _modifications(moteur, appel)
@@ -303,13 +303,13 @@ def test_modifier_montant_reduction_journalisee(moteur, appel, demandes):
     assert ligne["ancien"] == montant(2_000_000)
     assert ligne["nouveau"] == f"{montant(1_500_000)} (budget révisé)"
     # Idempotent : le même montant ne réécrit rien.
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, t1, 1, 1_500_000, "budget révisé", moteur=moteur, auteur="presidence@x.ca"
     )
     assert _lignes(moteur, "montants_recommandes") == 1
     assert len(_journal(moteur, appel)) == 1
     # Un second changement : l'ancien est le montant modifié, la dernière ligne compte.
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, t1, 1, 1_000_000, "phase 2 reportée", moteur=moteur, auteur="presidence@x.ca"
     )
     (m,) = _modifications(moteur, appel)
@@ -320,7 +320,7 @@ def test_modifier_montant_reduction_journalisee(moteur, appel, demandes):
 
 
 def test_modifier_montant_egal_au_defaut_ne_journalise_rien(moteur, appel, demandes):
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, demandes["T-003"], 1, 1_800_050, "", moteur=moteur, auteur="p@x.ca"
     )
     assert _modifications(moteur, appel) == []
@@ -328,7 +328,7 @@ def test_modifier_montant_egal_au_defaut_ne_journalise_rien(moteur, appel, deman
 
 
 def test_modifier_montant_an2_journalise_an2(moteur, appel, demandes):
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, demandes["T-002"], 2, 2_000_000, "réduit", moteur=moteur, auteur="p@x.ca"
     )
     journal = _journal(moteur, appel)
@@ -340,7 +340,7 @@ def test_modifier_montant_refuse_quand_les_decisions_sont_verrouillees(moteur, a
     verrouiller(appel.id, True, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees")
     avant = len(_journal(moteur, appel))
     with pytest.raises(ErreurFinancement, match="verrouillées"):
-        financement.modifier_montant(
+        decisions.modifier_montant(
             appel, demandes["T-001"], 1, 2_500_000, "", moteur=moteur, auteur="p@x.ca"
         )
     assert _modifications(moteur, appel) == []
@@ -348,14 +348,14 @@ def test_modifier_montant_refuse_quand_les_decisions_sont_verrouillees(moteur, a
     # Le verrou des évaluations, lui, ne bloque pas les montants.
     verrouiller(appel.id, False, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees")
     verrouiller(appel.id, True, moteur=moteur, auteur="admin@x.ca")
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, demandes["T-001"], 1, 2_500_000, "", moteur=moteur, auteur="p@x.ca"
     )
     assert len(_modifications(moteur, appel)) == 1
 
 
 def test_montants_recommandes_depuis_la_base(moteur, appel, demandes):
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, demandes["T-002"], 2, 1_000_000, "réduit", moteur=moteur, auteur="p@x.ca"
     )
     with moteur.connect() as c:
@@ -371,7 +371,7 @@ def test_montants_recommandes_depuis_la_base(moteur, appel, demandes):
 
 
 def _decider(appel, moteur, demande_id, decision, montants, justification="", **kw):
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel, demande_id, decision, montants, justification, moteur=moteur, auteur="c@x.ca", **kw
     )
 

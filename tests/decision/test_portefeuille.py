@@ -38,7 +38,7 @@ import pandas as pd
 import pytest
 
 from evaluation.appels.configuration import Cible
-from evaluation.decision import financement, portefeuille
+from evaluation.decision import decisions, portefeuille
 from evaluation.decision.classement import CLASSE, NON_EVALUE, SOUS_SEUIL
 from evaluation.decision.financement import (
     ATTENTE,
@@ -1212,7 +1212,7 @@ def _journal(moteur, appel) -> list[list]:
 
 def test_adopter_scenario(moteur, appel, demandes):
     t1, t2, t3 = demandes["T-001"], demandes["T-002"], demandes["T-003"]
-    n = financement.adopter_scenario(
+    n = decisions.adopter_scenario(
         appel,
         _scenario(demandes),
         np.array([True, False, False]),
@@ -1234,7 +1234,7 @@ def test_adopter_scenario(moteur, appel, demandes):
     ]  # fmt: skip
 
     # Un second scénario remplace le premier ; l'ancienne décision est au journal.
-    n = financement.adopter_scenario(
+    n = decisions.adopter_scenario(
         appel,
         _scenario(demandes, (RETENU, LISTE_ATTENTE, "")),
         np.array([False, True, False]),
@@ -1252,7 +1252,7 @@ def test_adopter_scenario(moteur, appel, demandes):
 def test_adopter_scenario_refuse_quand_les_decisions_sont_verrouillees(moteur, appel, demandes):
     verrouiller(appel.id, True, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees")
     with pytest.raises(ErreurFinancement, match="verrouillées"):
-        financement.adopter_scenario(
+        decisions.adopter_scenario(
             appel,
             _scenario(demandes),
             np.array([True, False, False]),
@@ -1270,7 +1270,7 @@ def test_adopter_la_meilleure_selection(moteur, appel, demandes):
     a = _appel(appel, (4_000_000, 3_500_000))
     s = portefeuille.optimiser(table, a)
     assert s.choisies.tolist() == [True, False, False]
-    financement.adopter_scenario(a, table, s.choisies, "optimum", moteur=moteur, auteur="p@x.ca")
+    decisions.adopter_scenario(a, table, s.choisies, "optimum", moteur=moteur, auteur="p@x.ca")
     assert {k: v[0] for k, v in _decisions(moteur, appel).items()} == {
         demandes["T-002"]: RETENU,
         demandes["T-001"]: LISTE_ATTENTE,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from evaluation.decision import classement, financement
+from evaluation.decision import chargement, classement, decisions, financement
 from evaluation.depot import retraits
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.depot.retraits import OBJET_DESISTEMENT, OBJET_RETRAIT_IMPORTATION, RetraitRefuse
@@ -58,7 +58,7 @@ def test_desistement_sort_la_demande_de_partout(base, appel):
     moteur, ids = base
     for d in ids.values():
         _soumettre(appel, moteur, d)
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel, ids["T-002"], financement.RETENU, (1_000_000, 0), "x", moteur=moteur, auteur=ADMIN
     )
     retraits.desister(
@@ -69,7 +69,7 @@ def test_desistement_sort_la_demande_de_partout(base, appel):
         auteur=ADMIN,
         maintenant=LUNDI,
     )
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     table = classement.classement(appel, donnees)
     assert sorted(table["no_demande"]) == ["T-001", "T-003"]
     assert ids["T-002"] not in set(donnees.notes["demande_id"].astype(int))
@@ -99,11 +99,11 @@ def test_demande_retiree_ni_evaluee_ni_decidee(base, appel):
     with pytest.raises(EvaluationRefusee, match="retirée"):
         evaluations.enregistrer(appel, d, EVA, Saisie(), BROUILLON, moteur=moteur)
     with pytest.raises(financement.ErreurFinancement, match="retirée"):
-        financement.enregistrer_decision(
+        decisions.enregistrer_decision(
             appel, d, financement.REFUSE, (0, 0), "x", moteur=moteur, auteur=ADMIN
         )
     with pytest.raises(financement.ErreurFinancement, match="Rétablissez-la"):
-        financement.modifier_montant(appel, d, 1, 0, "x", moteur=moteur, auteur=ADMIN)
+        decisions.modifier_montant(appel, d, 1, 0, "x", moteur=moteur, auteur=ADMIN)
 
 
 def test_retablir_ramene_la_demande_et_ses_notes(base, appel):
@@ -112,7 +112,7 @@ def test_retablir_ramene_la_demande_et_ses_notes(base, appel):
     _soumettre(appel, moteur, d, note=6)
     retraits.desister(appel, d, "Renonce", moteur=moteur, auteur=ADMIN)
     retraits.retablir(appel, d, "Renonciation annulée par courriel", moteur=moteur, auteur=ADMIN)
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     assert d in set(donnees.notes["demande_id"].astype(int))
     journal = _journal(moteur, OBJET_DESISTEMENT)
     assert journal["nouveau"].tolist()[-1] == "rétablie : Renonciation annulée par courriel"
@@ -217,7 +217,7 @@ def test_retrait_refuse_si_une_decision_ou_un_montant_existe(base, appel):
     rapport = _importer(appel, moteur, [DEMO])
     with moteur.connect() as c:
         d = stockage.id_demande(appel.id, rapport.creees[0], connexion=c)
-    financement.modifier_montant(appel, d, 1, 0, "réduit", moteur=moteur, auteur=ADMIN)
+    decisions.modifier_montant(appel, d, 1, 0, "réduit", moteur=moteur, auteur=ADMIN)
     with pytest.raises(RetraitRefuse, match="montant pour"):
         retraits.retirer_importation(
             appel, rapport.importation_id, "erreur", moteur=moteur, auteur=ADMIN
@@ -329,11 +329,11 @@ def test_raison_ou_justification_trop_longue_refusee(base, appel, geste):
     erreurs = (financement.ErreurFinancement, repartition.ErreurAttribution, RetraitRefuse)
     with pytest.raises(erreurs, match=f"{SAISIE_MAX} au plus"):
         if geste == "décision":
-            financement.enregistrer_decision(
+            decisions.enregistrer_decision(
                 appel, d, financement.REFUSE, (0, 0), long, moteur=moteur, auteur=ADMIN
             )
         elif geste == "montant":
-            financement.modifier_montant(appel, d, 1, 0, long, moteur=moteur, auteur=ADMIN)
+            decisions.modifier_montant(appel, d, 1, 0, long, moteur=moteur, auteur=ADMIN)
         elif geste == "conflit":
             attributions.declarer_conflit(appel.id, d, EVA, long, moteur=moteur, auteur=ADMIN)
         else:

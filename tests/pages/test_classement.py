@@ -22,7 +22,7 @@ import pytest
 from streamlit.testing.v1.element_tree import Dataframe, Subheader
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
-from evaluation.decision import financement
+from evaluation.decision import decisions, financement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
@@ -597,7 +597,7 @@ def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
     assert at.button(key="dc_enregistrer").disabled
     assert {"verrouiller_decisions", "rouvrir_decisions"} & cles(at) == set()
     with pytest.raises(financement.ErreurFinancement, match="verrouillées"):
-        financement.enregistrer_decision(
+        decisions.enregistrer_decision(
             appel, ids["T-002"], financement.REFUSE, (0, 0), "x", moteur=moteur, auteur="x"
         )
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.appels.parametres import enregistrer, modeles_fournis
-from evaluation.decision import classement
+from evaluation.decision import chargement, classement
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
@@ -71,7 +71,7 @@ def creer_depuis_modele(at, modele: str, identifiant: str, nom: str):
 def test_creer_importer_noter_classer_exporter_sans_toucher_l_autre_appel(
     application, base, moteur, paivmq_note, tmp_path, fichiers_servis
 ):
-    avant = classement.classement(paivmq_note, classement.charger(paivmq_note, moteur=moteur))
+    avant = classement.classement(paivmq_note, chargement.charger(paivmq_note, moteur=moteur))
     at = application(PAGE)
     assert at.title[0].value == "Paramètres de l'appel"
     creer_depuis_modele(at, "qsf-modele", "qsf-2026-2027", "QSF 2026-2027")
@@ -104,7 +104,7 @@ def test_creer_importer_noter_classer_exporter_sans_toucher_l_autre_appel(
     assert [(r[0], r[1]) for r in rangees] == [(1, "T-001"), (2, "T-003"), (3, "T-002")]
     assert livre["Paramètres"]["B3"].value == "qsf-2026-2027"
 
-    apres = classement.classement(paivmq_note, classement.charger(paivmq_note, moteur=moteur))
+    apres = classement.classement(paivmq_note, chargement.charger(paivmq_note, moteur=moteur))
     assert apres.equals(avant)
 
 

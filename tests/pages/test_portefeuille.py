@@ -21,7 +21,7 @@ import pytest
 from streamlit.testing.v1.element_tree import Dataframe, Subheader
 
 from evaluation.appels.configuration import appel_depuis_toml
-from evaluation.decision import financement
+from evaluation.decision import decisions, financement
 from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant
@@ -312,7 +312,7 @@ def test_repartition_par_region_les_17_et_les_municipalites_sans_demande(
 
 def test_repartition_selon_les_decisions_et_par_annee(ouvrir, appel, ids, moteur):
     """T-001, en liste d'attente, retenue à 15 000 $ : les décisions la financent."""
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel,
         ids["T-001"],
         financement.RETENU,

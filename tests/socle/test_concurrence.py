@@ -12,7 +12,7 @@ import pytest
 
 from evaluation.appels import parametres as parametres_appel
 from evaluation.appels.parametres import ParametresPerimes
-from evaluation.decision import classement, financement
+from evaluation.decision import chargement, classement, decisions, financement
 from evaluation.decision.financement import FinancementPerime
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.notes import evaluations
@@ -213,7 +213,7 @@ def test_montant_vue_perimee_refusee(base, appel):
             stockage.lire_montants_recommandes(appel.id, connexion=c), d, 1
         )
     assert vue == 0
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel,
         d,
         1,
@@ -225,7 +225,7 @@ def test_montant_vue_perimee_refusee(base, appel):
         maintenant=MARDI,
     )
     with pytest.raises(FinancementPerime) as refus:
-        financement.modifier_montant(
+        decisions.modifier_montant(
             appel, d, 1, 1_000_000, "autre", moteur=moteur, auteur=PRES, version_attendue=vue
         )
     assert isinstance(refus.value, financement.ErreurFinancement)
@@ -238,11 +238,11 @@ def test_montant_vue_perimee_refusee(base, appel):
     assert [m["montant"] for m in stockes] == [1_500_000]
     # L'autre année a sa propre version : elle n'est pas touchée par ce changement.
     if financement.nombre_annees(appel) > 1:
-        financement.modifier_montant(
+        decisions.modifier_montant(
             appel, d, 2, 0, "aucune 2e année", moteur=moteur, auteur=PRES, version_attendue=0
         )
     nouvelle = financement.version_montant(stockes, d, 1)
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, d, 1, 1_000_000, "x", moteur=moteur, auteur=PRES, version_attendue=nouvelle
     )
 
@@ -250,7 +250,7 @@ def test_montant_vue_perimee_refusee(base, appel):
 def test_decision_vue_perimee_refusee(base, appel):
     moteur, ids = base
     d = ids[1]
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel,
         d,
         financement.REFUSE,
@@ -262,7 +262,7 @@ def test_decision_vue_perimee_refusee(base, appel):
         maintenant=MARDI,
     )
     with pytest.raises(FinancementPerime) as refus:
-        financement.enregistrer_decision(
+        decisions.enregistrer_decision(
             appel,
             d,
             financement.LISTE_ATTENTE,
@@ -275,9 +275,9 @@ def test_decision_vue_perimee_refusee(base, appel):
     assert "La décision sur" in str(refus.value) and "a été modifiée" in str(refus.value)
     assert f"refusé ({montant(0)}) : Hors priorités" in str(refus.value)
     with moteur.connect() as c:
-        decisions = stockage.lire_decisions(appel.id, connexion=c)
-    assert [x["decision"] for x in decisions] == [financement.REFUSE]
-    financement.enregistrer_decision(
+        decisions_stockees = stockage.lire_decisions(appel.id, connexion=c)
+    assert [x["decision"] for x in decisions_stockees] == [financement.REFUSE]
+    decisions.enregistrer_decision(
         appel,
         d,
         financement.LISTE_ATTENTE,
@@ -285,10 +285,10 @@ def test_decision_vue_perimee_refusee(base, appel):
         "En attente",
         moteur=moteur,
         auteur=PRES,
-        version_attendue=financement.version_decision(decisions, d),
+        version_attendue=financement.version_decision(decisions_stockees, d),
     )
     # Une décision sur une autre demande n'a pas de version commune avec celle-ci.
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel,
         ids[2],
         financement.REFUSE,
@@ -304,22 +304,22 @@ def test_scenario_calcule_avant_une_decision_refuse(base, appel):
     moteur, ids = base
     for d in ids:
         evaluations.enregistrer(appel, d, EVA, _saisie(appel, 8), SOUMISE, moteur=moteur)
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     table = classement.classement(appel, donnees)
     vue = financement.version_decision(donnees.decisions)
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel, ids[0], financement.REFUSE, (0, 0), "Désistement annoncé", moteur=moteur, auteur=PRES
     )
     choisies = np.ones(len(table), dtype=bool)
     with pytest.raises(FinancementPerime) as refus:
-        financement.adopter_scenario(
+        decisions.adopter_scenario(
             appel, table, choisies, "essai", moteur=moteur, auteur=PRES, version_attendue=vue
         )
     assert "Désistement annoncé" in str(refus.value)
     with moteur.connect() as c:
         assert len(stockage.lire_decisions(appel.id, connexion=c)) == 1
-    donnees = classement.charger(appel, moteur=moteur)
-    n = financement.adopter_scenario(
+    donnees = chargement.charger(appel, moteur=moteur)
+    n = decisions.adopter_scenario(
         appel,
         table,
         choisies,
@@ -374,15 +374,15 @@ def test_ponderation_vue_perimee_refusee(moteur, appel):
     ids = list(poids)
     poids[ids[0]] += 5
     poids[ids[1]] -= 5
-    classement.adopter_poids(appel, poids, moteur=moteur, auteur=PRES, version_attendue=0)
+    decisions.adopter_poids(appel, poids, moteur=moteur, auteur=PRES, version_attendue=0)
     autres = dict(appel.poids)
     autres[ids[2]] += 5
     autres[ids[3]] -= 5
     with pytest.raises(classement.PonderationPerimee) as refus:
-        classement.adopter_poids(appel, autres, moteur=moteur, auteur=PRES, version_attendue=0)
+        decisions.adopter_poids(appel, autres, moteur=moteur, auteur=PRES, version_attendue=0)
     assert isinstance(refus.value, classement.ErreurClassement)
     assert f"{ids[0]} {poids[ids[0]]:g}" in str(refus.value)
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     assert donnees.poids == {k: float(v) for k, v in poids.items()}
 
 
@@ -392,17 +392,17 @@ def test_scenario_montre_avant_un_changement_de_montant_refuse(base, appel):
     moteur, ids = base
     for d in ids:
         evaluations.enregistrer(appel, d, EVA, _saisie(appel, 8), SOUMISE, moteur=moteur)
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     table = classement.classement(appel, donnees)
     vues = (
         financement.version_decision(donnees.decisions),
         financement.version_montants(donnees.modifications),
     )
-    financement.modifier_montant(
+    decisions.modifier_montant(
         appel, ids[0], 1, 0, "Budget retiré", moteur=moteur, auteur=PRES, maintenant=MARDI
     )
     with pytest.raises(FinancementPerime) as refus:
-        financement.adopter_scenario(
+        decisions.adopter_scenario(
             appel,
             table,
             np.ones(len(table), dtype=bool),

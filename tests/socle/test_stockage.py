@@ -107,7 +107,7 @@ def test_aucun_caractere_de_controle_n_atteint_la_base(moteur, appel):
     """Tout texte saisi (commentaire, raison, justification, nom) perd ses caractères de
     contrôle en chemin vers la base, sur l'une et l'autre : aucune écriture n'échoue, et
     tabulation et fins de ligne restent."""
-    from evaluation.decision import financement
+    from evaluation.decision import decisions, financement
     from evaluation.depot import retraits
     from evaluation.notes import attributions, evaluations
     from evaluation.notes.saisie import BROUILLON, Saisie
@@ -125,7 +125,7 @@ def test_aucun_caractere_de_controle_n_atteint_la_base(moteur, appel):
     saisie = Saisie(notes={appel.criteres[0].id: 5}, commentaires={appel.criteres[0].id: sale})
     saisie.commentaire_global = sale
     evaluations.enregistrer(appel, d, "e@exemple.ca", saisie, BROUILLON, moteur=moteur)
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel, d, financement.REFUSE, (0, 0), sale, moteur=moteur, auteur=sale
     )
     with moteur.begin() as c:

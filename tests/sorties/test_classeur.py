@@ -37,7 +37,7 @@ from openpyxl import load_workbook
 
 from evaluation.__main__ import main
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
-from evaluation.decision import classement, financement, portefeuille
+from evaluation.decision import chargement, classement, decisions, financement, portefeuille
 from evaluation.depot.importation import importer, verifier_lot
 from evaluation.depot.municipalites import repertoire as charger_repertoire
 from evaluation.notes import evaluations
@@ -145,7 +145,7 @@ def construire(moteur, appel) -> Jeu:
     soumettre("T-001", E2, 8.0, pertinence=5.0)
     soumettre("T-003", E1, 7.0)
     soumettre("T-003", E2, 7.0)
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel,
         ids["T-002"],
         financement.RETENU,
@@ -155,7 +155,7 @@ def construire(moteur, appel) -> Jeu:
         moteur=moteur,
         auteur=AUTEUR,
     )
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel,
         ids["T-001"],
         financement.REFUSE,
@@ -165,7 +165,7 @@ def construire(moteur, appel) -> Jeu:
         moteur=moteur,
         auteur=AUTEUR,
     )
-    financement.enregistrer_decision(
+    decisions.enregistrer_decision(
         appel,
         ids["T-003"],
         financement.RETENU,
@@ -175,7 +175,7 @@ def construire(moteur, appel) -> Jeu:
         moteur=moteur,
         auteur=AUTEUR,
     )
-    donnees = classement.charger(appel, moteur=moteur)
+    donnees = chargement.charger(appel, moteur=moteur)
     table = classement.classement(appel, donnees)
     table["titre"] = table["no_demande"].map(TITRES)
     table["municipalite"] = table["no_demande"].map(MUNICIPALITES)
@@ -525,7 +525,7 @@ def test_classement_vide(appel):
     """Aucune demande : un classeur lisible quand même, tableau d'une ligne vide."""
     moteur = stockage.creer_moteur("sqlite://")
     try:
-        donnees = classement.charger(appel, moteur=moteur)
+        donnees = chargement.charger(appel, moteur=moteur)
         table = classement.classement(appel, donnees)
     finally:
         moteur.dispose()

@@ -1,0 +1,51 @@
+"""Ce que le classement lit dans la base : demandes, notes soumises hors conflits d'intérêts,
+jugements d'admissibilité, montants modifiés, décisions et pondération en vigueur, en une
+`Donnees` que les règles de `decision.classement` prennent telle quelle."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+from evaluation.decision.classement import Donnees
+from evaluation.notes import attributions
+from evaluation.socle import stockage
+from evaluation.socle.stockage import Moteur
+
+
+def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
+    """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
+    d'admissibilité, les montants modifiés, les décisions et la pondération en vigueur."""
+    etat = attributions.charger(appel.id, moteur=moteur)
+    with moteur.connect() as connexion:
+        demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+        notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
+        evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
+        modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
+        decisions = stockage.lire_decisions(appel.id, connexion=connexion)
+        ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
+    if etat.conflits:
+        exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
+        paires = pd.MultiIndex.from_arrays(
+            [notes["demande_id"].astype(int), notes["evaluateur"]], names=["d", "e"]
+        )
+        notes = notes[~paires.isin(exclues)]
+        paires = pd.MultiIndex.from_arrays(
+            [evaluations["demande_id"].astype(int), evaluations["evaluateur"]], names=["d", "e"]
+        )
+        evaluations = evaluations[~paires.isin(exclues)]
+    poids = dict(appel.poids)
+    if ponderation:
+        poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
+    attendues = {int(d): len(etat.evaluateurs_de(int(d))) for d in demandes["id"]}
+    return Donnees(
+        demandes,
+        notes.reset_index(drop=True),
+        evaluations,
+        modifications,
+        decisions,
+        attendues,
+        poids,
+        ponderation,
+        etat.reglages,
+    )

@@ -1,0 +1,444 @@
+"""Ce que la présidence et l'administration enregistrent pour le financement : un montant
+recommandé modifié, une décision du comité, un scénario adopté comme décisions, une
+pondération adoptée. Chaque fonction lit l'état, applique les règles de
+`decision.financement` et `decision.classement`, et écrit avec le journal en une
+transaction ; une écriture d'après une vue périmée est refusée (`socle.concurrence`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from evaluation.appels.configuration import Appel
+from evaluation.decision.classement import ErreurClassement, PonderationPerimee
+from evaluation.decision.financement import (
+    ATTENTE,
+    DECISIONS,
+    FINANCE,
+    LISTE_ATTENTE,
+    RETENU,
+    ErreurFinancement,
+    FinancementPerime,
+    montants_par_defaut,
+    nombre_annees,
+    plafonds,
+)
+from evaluation.socle import stockage
+from evaluation.socle.concurrence import Changement, verifier_version
+from evaluation.socle.formats import montant, pluriel
+from evaluation.socle.stockage import Moteur
+from evaluation.socle.texte import trop_long
+
+
+def adopter_poids(
+    appel: Appel,
+    poids: Mapping[str, float],
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+) -> None:
+    """Adopte de nouvelles pondérations pour l'appel (journalisé, daté) ; elles doivent
+    couvrir chaque critère, être positives et totaliser 100. `version_attendue` :
+    l'identifiant de la pondération en vigueur que la page a lue (0 : aucune) ;
+    `PonderationPerimee` si une autre a été adoptée depuis."""
+    inconnus = set(poids) - set(appel.poids)
+    manquants = set(appel.poids) - set(poids)
+    if inconnus or manquants:
+        raise ErreurClassement(
+            "les pondérations doivent nommer chaque critère de l'appel, et eux seuls."
+        )
+    if any(p <= 0 for p in poids.values()):
+        raise ErreurClassement("chaque poids doit être positif.")
+    if abs(sum(poids.values()) - 100) > 1e-6:
+        raise ErreurClassement(
+            f"les poids doivent totaliser 100 (total : {sum(poids.values()):g})."
+        )
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.ponderations) as connexion:
+        avant = stockage.lire_ponderation(appel.id, connexion=connexion)
+        verifier_version(
+            "La pondération de l'appel",
+            int(avant["id"]) if avant else 0,
+            version_attendue,
+            lambda: _ponderations_depuis(appel, version_attendue, connexion),
+            feminin=True,
+            erreur=PonderationPerimee,
+        )
+        anciens = dict(appel.poids)
+        if avant:
+            anciens.update(avant["poids"])
+        nouveaux = {c.id: float(poids[c.id]) for c in appel.criteres}
+        if nouveaux == {k: float(v) for k, v in anciens.items()}:
+            return
+        stockage.ajouter_ponderation(
+            {"appel_id": appel.id, "poids": nouveaux, "date": instant, "auteur": auteur},
+            connexion=connexion,
+        )
+
+        def texte(p):
+            return ", ".join(f"{c.id} {float(p[c.id]):g}" for c in appel.criteres)
+
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "ponderation",
+                    texte(anciens),
+                    texte(nouveaux),
+                    appel_id=appel.id,
+                )
+            ],
+            connexion=connexion,
+        )
+
+
+def _ponderations_depuis(appel: Appel, version: int, connexion) -> list[Changement]:
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    return [
+        Changement(
+            p["date"],
+            noms.get(p["auteur"], p["auteur"]),
+            ", ".join(f"{c.id} {float(p['poids'].get(c.id, 0)):g}" for c in appel.criteres),
+        )
+        for p in stockage.lignes_depuis(
+            stockage.ponderations, version, connexion=connexion, appel_id=appel.id
+        )
+    ]
+
+
+def _demande(appel_id: str, demande_id: int, connexion) -> dict:
+    d = stockage.lire_demande(demande_id, connexion=connexion)
+    if d is None or d["appel_id"] != appel_id:
+        raise ErreurFinancement("cette demande n'existe pas dans l'appel.")
+    if d.get("retiree_le") is not None:
+        raise ErreurFinancement(
+            f"{d['no_demande']} a été retirée (désistement) : elle ne reçoit plus ni montant "
+            "ni décision. Rétablissez-la d'abord (page Importation) si le désistement est annulé."
+        )
+    return d
+
+
+def _verrou_decisions(appel_id: str, connexion) -> None:
+    reglages = stockage.lire_reglages_evaluation(appel_id, connexion=connexion) or {}
+    if reglages.get("decisions_verrouillees"):
+        raise ErreurFinancement(
+            "les décisions de cet appel sont verrouillées : seule l'administration peut les "
+            "rouvrir."
+        )
+
+
+def modifier_montant(
+    appel: Appel,
+    demande_id: int,
+    annee: int,
+    nouveau: int,
+    raison: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+) -> None:
+    """Change le montant recommandé d'une année : jamais négatif, jamais au-dessus du
+    plafond ; une réduction sous la demande plafonnée exige une raison. Journalisé.
+    `version_attendue` (voir `version_montant`) : refusé s'il a changé depuis."""
+    instant = maintenant or stockage.maintenant()
+    if not 1 <= annee <= nombre_annees(appel):
+        raise ErreurFinancement(
+            f"l'appel finance {pluriel(nombre_annees(appel), 'année', 'années')}."
+        )
+    if refus := trop_long(raison, "raison"):
+        raise ErreurFinancement(refus)
+    with stockage.ecriture(moteur, stockage.montants_recommandes) as connexion:
+        _verrou_decisions(appel.id, connexion)
+        d = _demande(appel.id, demande_id, connexion)
+        cles = {"appel_id": appel.id, "demande_id": demande_id, "annee": annee}
+        verifier_version(
+            f"Le montant recommandé de {d['no_demande']} (année {annee})",
+            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.montants_recommandes,
+                version_attendue,
+                cles,
+                lambda x: montant(x["montant"]) + (f" ({x['raison']})" if x["raison"] else ""),
+                connexion,
+            ),
+            erreur=FinancementPerime,
+        )
+        table = pd.DataFrame([d])
+        plafond = int(plafonds(table, appel)[0])
+        defaut = int(montants_par_defaut(table, appel)[0, annee - 1])
+        if nouveau < 0:
+            raise ErreurFinancement("un montant recommandé ne peut pas être négatif.")
+        if nouveau > plafond:
+            raise ErreurFinancement(
+                f"{montant(nouveau)} dépasse le plafond de {montant(plafond)} par année."
+            )
+        if nouveau < defaut and not (raison or "").strip():
+            raise ErreurFinancement(
+                f"une réduction sous {montant(defaut)} (la demande plafonnée) demande une raison."
+            )
+        avant = {
+            m["annee"]: m["montant"]
+            for m in stockage.lire_montants_recommandes(appel.id, connexion=connexion)
+            if int(m["demande_id"]) == demande_id
+        }.get(annee, defaut)
+        if avant == nouveau:
+            return
+        stockage.ajouter_montant_recommande(
+            {
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "annee": annee,
+                "montant": nouveau,
+                "raison": (raison or "").strip() or None,
+                "date": instant,
+                "auteur": auteur,
+            },
+            connexion=connexion,
+        )
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    f"montant_recommande:an{annee}",
+                    montant(avant),
+                    montant(nouveau) + (f" ({raison.strip()})" if (raison or "").strip() else ""),
+                    appel_id=appel.id,
+                    demande_id=demande_id,
+                )
+            ],
+            connexion=connexion,
+        )
+
+
+def enregistrer_decision(
+    appel: Appel,
+    demande_id: int,
+    decision: str,
+    montants: tuple[int, ...],
+    justification: str,
+    *,
+    recommandation: tuple[str, tuple[int, ...]] | None = None,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+) -> None:
+    """Inscrit la décision du comité et le montant accordé par année. Un refus ou une mise
+    en liste d'attente n'accorde rien ; un montant accordé reste entre 0 et le plafond.
+    Une justification est exigée quand la décision s'écarte de la recommandation
+    (`recommandation` : statut calculé et montants recommandés) ou en l'absence de
+    recommandation. Journalisé ; l'historique des décisions est gardé."""
+    if decision not in DECISIONS:
+        raise ErreurFinancement(f"décision « {decision} » inconnue ({', '.join(DECISIONS)}).")
+    annees = nombre_annees(appel)
+    montants = tuple(int(m) for m in montants) + (0,) * (2 - len(montants))
+    if decision != RETENU and any(montants):
+        raise ErreurFinancement("seule une demande retenue reçoit un montant.")
+    if refus := trop_long(justification, "justification"):
+        raise ErreurFinancement(refus)
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.decisions) as connexion:
+        _verrou_decisions(appel.id, connexion)
+        d = _demande(appel.id, demande_id, connexion)
+        cles = {"appel_id": appel.id, "demande_id": demande_id}
+        verifier_version(
+            f"La décision sur {d['no_demande']}",
+            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+            ),
+            feminin=True,
+            erreur=FinancementPerime,
+        )
+        plafond = int(plafonds(pd.DataFrame([d]), appel)[0])
+        for annee, m in enumerate(montants, 1):
+            if m < 0:
+                raise ErreurFinancement("un montant accordé ne peut pas être négatif.")
+            if m > plafond or (annee > annees and m):
+                raise ErreurFinancement(
+                    f"{montant(m)} pour l'année {annee} : au-dessus de ce que l'appel permet "
+                    f"({montant(plafond if annee <= annees else 0)})."
+                )
+        conforme = False
+        if recommandation is not None:
+            statut, recommandes = recommandation
+            recommandes = tuple(recommandes) + (0,) * (2 - len(recommandes))
+            conforme = (decision == RETENU and statut == FINANCE and recommandes == montants) or (
+                decision == LISTE_ATTENTE and statut == ATTENTE
+            )
+        if not conforme and not (justification or "").strip():
+            raise ErreurFinancement(
+                "une décision qui s'écarte de la recommandation demande une justification."
+            )
+        avant = next(
+            (
+                x
+                for x in stockage.lire_decisions(appel.id, connexion=connexion)
+                if int(x["demande_id"]) == demande_id
+            ),
+            None,
+        )
+        stockage.ajouter_decision(
+            {
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "decision": decision,
+                "montant_an1": montants[0],
+                "montant_an2": montants[1],
+                "justification": (justification or "").strip() or None,
+                "date": instant,
+                "auteur": auteur,
+            },
+            connexion=connexion,
+        )
+
+        def resume(x):
+            if x is None:
+                return None
+            texte = f"{x['decision']} ({montant(x['montant_an1'])}"
+            texte += f", {montant(x['montant_an2'])})" if annees > 1 else ")"
+            return texte
+
+        nouvelle = {"decision": decision, "montant_an1": montants[0], "montant_an2": montants[1]}
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "decision",
+                    resume(avant),
+                    resume(nouvelle)
+                    + (f" : {justification.strip()}" if (justification or "").strip() else ""),
+                    appel_id=appel.id,
+                    demande_id=demande_id,
+                )
+            ],
+            connexion=connexion,
+        )
+
+
+def adopter_scenario(
+    appel: Appel,
+    table: pd.DataFrame,
+    choisies: np.ndarray,
+    nom: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+    version_montants_attendue: int | None = None,
+) -> int:
+    """Fait d'une sélection (la meilleure sous l'enveloppe, par exemple) les décisions du
+    comité, en une transaction : retenu au montant recommandé pour les choisies, liste
+    d'attente pour les autres classées. Chaque décision est journalisée et porte le nom du
+    scénario en justification ; renvoie le nombre de décisions écrites.
+    `version_attendue` (`version_decision` sans demande) : refusé si une décision a été
+    inscrite depuis que la sélection a été montrée ; `version_montants_attendue`
+    (`version_montant` sans demande) : de même pour un montant recommandé, que le scénario
+    accorde tel qu'il était alors."""
+    instant = maintenant or stockage.maintenant()
+    annees = nombre_annees(appel)
+    classees = (table["statut"] == "classé").to_numpy()
+    with stockage.ecriture(moteur, stockage.decisions) as connexion:
+        _verrou_decisions(appel.id, connexion)
+        cles = {"appel_id": appel.id}
+        verifier_version(
+            "L'ensemble des décisions de l'appel",
+            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+            ),
+            erreur=FinancementPerime,
+        )
+        verifier_version(
+            "Un montant recommandé de l'appel",
+            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
+            version_montants_attendue,
+            lambda: _changements(
+                stockage.montants_recommandes,
+                version_montants_attendue,
+                cles,
+                lambda x: (
+                    f"année {x['annee']} : {montant(x['montant'])}"
+                    + (f" ({x['raison']})" if x["raison"] else "")
+                ),
+                connexion,
+            ),
+            erreur=FinancementPerime,
+        )
+        lignes, journal = [], []
+        for k in np.flatnonzero(classees):
+            r = table.iloc[k]
+            retenue = bool(choisies[k])
+            m = [int(r[f"recommande_an{a + 1}"]) if retenue else 0 for a in range(annees)]
+            m += [0] * (2 - len(m))
+            decision = RETENU if retenue else LISTE_ATTENTE
+            lignes.append(
+                {
+                    "appel_id": appel.id,
+                    "demande_id": int(r["demande_id"]),
+                    "decision": decision,
+                    "montant_an1": m[0],
+                    "montant_an2": m[1],
+                    "justification": f"Scénario adopté : {nom}",
+                    "date": instant,
+                    "auteur": auteur,
+                }
+            )
+            journal.append(
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "decision",
+                    r["decision"] or None,
+                    f"{decision} ({' + '.join(montant(v) for v in m[:annees])}) : "
+                    f"scénario « {nom} »",
+                    appel_id=appel.id,
+                    demande_id=int(r["demande_id"]),
+                )
+            )
+        for ligne in lignes:
+            stockage.ajouter_decision(ligne, connexion=connexion)
+        stockage.inscrire_journal(journal, connexion=connexion)
+    return len(lignes)
+
+
+def _decision_lisible(x: dict) -> str:
+    texte = f"{x['decision']} ({montant(x['montant_an1'])}"
+    texte += f" + {montant(x['montant_an2'])})" if x["montant_an2"] else ")"
+    return texte + (f" : {x['justification']}" if x["justification"] else "")
+
+
+def _changements(table, version: int, cles: dict, decrire, connexion) -> list[Changement]:
+    """Les lignes inscrites après `version` dans une table en ajout seul, en clair."""
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    numeros = {}
+    lignes = stockage.lignes_depuis(table, version, connexion=connexion, **cles)
+    if "demande_id" not in cles:
+        numeros = {
+            int(x["demande_id"]): (
+                stockage.lire_demande(int(x["demande_id"]), connexion=connexion) or {}
+            ).get("no_demande", "")
+            for x in lignes
+        }
+    return [
+        Changement(
+            x["date"],
+            noms.get(x["auteur"], x["auteur"]),
+            (f"{numeros[int(x['demande_id'])]} : " if numeros else "") + decrire(x),
+        )
+        for x in lignes
+    ]
