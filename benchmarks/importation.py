@@ -144,9 +144,10 @@ def lecture_nue(chemin: Path) -> float:
 def import_complet(chemin: Path, base: Path, isole: bool = True) -> tuple[float, int]:
     """(durée, nombre d'avertissements) d'une importation complète dans une base neuve."""
     from evaluation.appels.configuration import charger_appel
-    from evaluation.depot.importation import importer, verifier_lot
+    from evaluation.depot.importation import importer
     from evaluation.depot.lecture import Limites
     from evaluation.depot.municipalites import repertoire
+    from evaluation.depot.verification import verifier_lot
     from evaluation.socle.probleme import AVERTISSEMENT
     from evaluation.socle.stockage import creer_moteur
 

@@ -16,7 +16,8 @@ import pandas as pd
 
 from evaluation.appels.catalogue import AppelIntrouvable, resoudre_appel
 from evaluation.appels.configuration import ErreurAppel
-from evaluation.appels.parametres import ParametresRefuses, importer_toml, modeles_fournis
+from evaluation.appels.edition import ParametresRefuses, modeles_fournis
+from evaluation.appels.parametres import importer_toml
 from evaluation.decision.chargement import charger as charger_classement
 from evaluation.decision.classement import classement, pour_fichier
 from evaluation.depot.gabarit import (
@@ -25,14 +26,16 @@ from evaluation.depot.gabarit import (
     LIBELLES_CHAMPS,
     construire_gabarit,
 )
-from evaluation.depot.importation import TOUS_LES_FICHIERS, importer, message_erreur, verifier_lot
+from evaluation.depot.importation import importer
 from evaluation.depot.lecture import Limites
 from evaluation.depot.rapport import texte_importation, texte_verification
+from evaluation.depot.verification import TOUS_LES_FICHIERS, message_erreur, verifier_lot
 from evaluation.notes import attributions
 from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
 from evaluation.notes.grilles import lire_grille
 from evaluation.notes.saisie import ErreurEvaluation
 from evaluation.socle import stockage
+from evaluation.socle.champs import CHAMPS_MONTANT
 from evaluation.socle.comptes import (
     changer_mot_de_passe,
     creer_compte,
@@ -40,7 +43,6 @@ from evaluation.socle.comptes import (
     lister_comptes,
 )
 from evaluation.socle.roles import ROLES, ErreurCompte
-from evaluation.socle.stockage import CHAMPS_MONTANT
 from evaluation.sorties.neutralisation import texte_csv
 from evaluation.sorties.tableaux import (
     CLES_APERCU,

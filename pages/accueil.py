@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.formats import date, montant

@@ -8,7 +8,7 @@ import streamlit as st
 
 from evaluation.depot import retraits
 from evaluation.depot.gabarit import LIBELLES_CHAMPS
-from evaluation.depot.importation import importer, message_erreur, verifier_lot
+from evaluation.depot.importation import importer
 from evaluation.depot.rapport import (
     compter,
     problemes_par_fichier,
@@ -16,6 +16,7 @@ from evaluation.depot.rapport import (
     resume_importation,
 )
 from evaluation.depot.validation import colonnes_manquantes
+from evaluation.depot.verification import message_erreur, verifier_lot
 from evaluation.socle import stockage
 from evaluation.socle.formats import pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS

@@ -13,14 +13,11 @@ from evaluation.appels.configuration import (
     NOTES_DES_AUTRES,
     ErreurAppel,
 )
-from evaluation.appels.parametres import (
+from evaluation.appels.edition import (
     ParametresPerimes,
     ParametresRefuses,
-    archiver,
     cibles_depuis_lignes,
     copie,
-    enregistrer,
-    importer_toml,
     liste_en_texte,
     modeles_fournis,
     nombre_net,
@@ -28,6 +25,7 @@ from evaluation.appels.parametres import (
     tables_depuis_lignes,
     vers_toml,
 )
+from evaluation.appels.parametres import archiver, enregistrer, importer_toml
 from evaluation.socle import stockage
 from evaluation.socle.texte import litteral
 from pages.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur

@@ -14,7 +14,8 @@ from openpyxl import Workbook, load_workbook
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.decision import decisions, financement
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage

@@ -5,7 +5,7 @@ import collections
 import pytest
 
 from evaluation.__main__ import main
-from evaluation.depot.importation import verifier_lot
+from evaluation.depot.verification import verifier_lot
 from tests.conftest import RACINE_PROJET
 
 DEMO = RACINE_PROJET / "donnees" / "demo" / "demandes-demo.xlsx"

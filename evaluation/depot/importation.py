@@ -1,5 +1,5 @@
-"""Une importation de bout en bout : lire et vérifier un lot de fichiers, puis l'écrire
-dans le stockage en une seule transaction, en disant ce qui a changé.
+"""Enregistrer une importation : écrire dans le stockage, en une seule transaction, ce que
+`depot.verification` a trouvé importable, et dire ce qui a changé.
 
 Réimporter une demande déjà stockée la met à jour en place : son identifiant ne change
 pas, si bien que tout ce qui s'y rattache (évaluations, décisions) est conservé.
@@ -7,144 +7,23 @@ pas, si bien que tout ce qui s'y rattache (évaluations, décisions) est conserv
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import BinaryIO
+from collections.abc import Callable, Mapping
 
 from evaluation.appels.configuration import Appel
-from evaluation.depot.gabarit import LIBELLES_CHAMPS
-from evaluation.depot.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
-from evaluation.depot.municipalites import Repertoire, repertoire
-from evaluation.depot.validation import Enregistrement, Verification, cle_numero, verifier
+from evaluation.depot.validation import Enregistrement, Verification, cle_numero
+from evaluation.depot.verification import (
+    Changement,
+    RapportImportation,
+    differences,
+    ramasse_miettes_suspendu,
+)
 from evaluation.socle import stockage
-from evaluation.socle.formats import montant
-from evaluation.socle.probleme import REFUS, Probleme
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import nettoyer
-from evaluation.sorties.tableaux import valeur_lisible
 
-Source = str | Path | bytes | BinaryIO
 journal = logging.getLogger(__name__)
-LIMITES_PAR_DEFAUT = Limites()
-
-
-@contextlib.contextmanager
-def ramasse_miettes_suspendu() -> Iterator[None]:
-    """Suspend le ramasse-miettes cyclique pendant un traitement en masse.
-
-    Lire et vérifier 25 000 enregistrements crée des centaines de milliers d'objets sans
-    cycle : le comptage de références les libère, et les passages répétés du ramasse-miettes
-    sur les objets vivants coûtaient un cinquième du temps d'importation (mesuré par
-    benchmarks/importation.py). L'état d'avant est rétabli, même en cas d'erreur."""
-    actif = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if actif:
-            gc.enable()
-
-
-def message_erreur(exc: BaseException) -> str:
-    """L'erreur d'une importation en une phrase : pour une erreur de base de données, le
-    message du serveur, sans la requête ni ses milliers de paramètres."""
-    origine = getattr(exc, "orig", None) or exc
-    texte = " ".join(str(origine).split())
-    return f"{type(origine).__name__} : {texte[:300]}{'…' if len(texte) > 300 else ''}"
-
-
-@dataclass
-class Changement:
-    no_demande: str
-    details: list[str]
-
-
-@dataclass
-class RapportImportation:
-    """Ce que l'importation a fait, pour la page, la ligne de commande et le journal."""
-
-    importation_id: int | None
-    avant: int
-    apres: int
-    creees: list[str] = field(default_factory=list)
-    mises_a_jour: list[Changement] = field(default_factory=list)
-    inchangees: list[str] = field(default_factory=list)
-    ecartees: list[str] = field(default_factory=list)
-    nb_lignes_budget: int = 0
-    lignes_valides_seulement: bool = False
-
-
-TOUS_LES_FICHIERS = "*"
-
-
-def noms_uniques(noms: list[str]) -> list[str]:
-    """Deux fichiers de même nom (de deux dossiers) restent distincts : « demande.xlsx (2) »."""
-    vus: dict[str, int] = {}
-    uniques = []
-    for nom in noms:
-        vus[nom] = vus.get(nom, 0) + 1
-        uniques.append(nom if vus[nom] == 1 else f"{nom} ({vus[nom]})")
-    return uniques
-
-
-def lire_lot(
-    sources: Iterable[tuple[str, Source]],
-    limites: Limites = LIMITES_PAR_DEFAUT,
-    correspondances: Mapping[str, Mapping[str, str]] | None = None,
-    progression: Callable[[float, str], None] | None = None,
-) -> tuple[list[FichierLu], list[Probleme]]:
-    """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus."""
-    lus, refus = [], []
-    sources = list(sources)
-    correspondances = correspondances or {}
-    for i, (nom, source) in enumerate(
-        zip(noms_uniques([n for n, _ in sources]), (s for _, s in sources), strict=True)
-    ):
-        if progression:
-            progression(i / max(len(sources), 1), f"Lecture de {nom}")
-        relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
-        try:
-            lus.append(lire_fichier(nom, source, limites, relie))
-        except FichierRefuse as exc:
-            refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
-        except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
-            journal.info("%s : lecture impossible", nom, exc_info=True)
-            refus.append(
-                Probleme(
-                    nom,
-                    "fichier_illisible",
-                    f"{nom} : lecture impossible. Ouvrez-le dans Excel et réenregistrez-le au "
-                    "format .xlsx ; si l'erreur persiste, transmettez le fichier à l'équipe du "
-                    "tableau de bord.",
-                    REFUS,
-                )
-            )
-    return lus, refus
-
-
-def verifier_lot(
-    sources: Iterable[tuple[str, Source]],
-    appel: Appel,
-    *,
-    numeros_stockes: Iterable[str] = (),
-    limites: Limites = LIMITES_PAR_DEFAUT,
-    correspondances: Mapping[str, Mapping[str, str]] | None = None,
-    repertoire_municipalites: Repertoire | None = None,
-    progression: Callable[[float, str], None] | None = None,
-) -> Verification:
-    """Lit et vérifie un lot de fichiers sans rien écrire."""
-    with ramasse_miettes_suspendu():
-        lus, refus = lire_lot(sources, limites, correspondances, progression)
-        if progression:
-            progression(0.9, "Vérification des demandes")
-        return verifier(
-            lus, appel, repertoire_municipalites or repertoire(), refus, numeros_stockes
-        )
 
 
 def _ligne_demande(e: Enregistrement, maintenant, importation_id: int) -> dict:
@@ -189,42 +68,6 @@ def _ligne_budget(e: Enregistrement) -> dict:
         "source_fichier": e.fichier,
         "source_ligne": e.ligne,
     }
-
-
-def _afficher(cle: str, valeur: object) -> str:
-    texte = valeur_lisible(cle, valeur) or "(vide)"
-    return texte if len(texte) <= 60 else texte[:57] + "…"
-
-
-def _cle_budget(ligne: dict) -> tuple:
-    return (ligne["annee"], ligne["categorie"], ligne["description"], ligne["montant"])
-
-
-def differences(ancienne: dict, nouvelle: dict, lignes: list[dict] | None) -> list[str]:
-    """Les champs qui changent, en clair (« Titre du projet : « A » → « B » »)."""
-    details = []
-    for cle in stockage.CHAMPS_DEMANDE:
-        avant, apres = ancienne.get(cle), nouvelle.get(cle)
-        if (avant in (None, "")) and (apres in (None, "")):
-            continue
-        if avant != apres:
-            nom = LIBELLES_CHAMPS.get(cle, cle)
-            details.append(f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}")
-    if lignes is not None:
-        anciennes = sorted(map(_cle_budget, ancienne.get("lignes_budget", [])), key=repr)
-        nouvelles = sorted(map(_cle_budget, lignes), key=repr)
-        if anciennes != nouvelles:
-            totaux = []
-            for annee in sorted({a for a, *_ in anciennes} | {a for a, *_ in nouvelles}):
-                avant = sum(m or 0 for a, _, _, m in anciennes if a == annee)
-                apres = sum(m or 0 for a, _, _, m in nouvelles if a == annee)
-                totaux.append(f"année {annee} : {montant(avant)} → {montant(apres)}")
-            details.append(
-                f"lignes de budget remplacées ({len(anciennes)} → {len(nouvelles)} lignes ; "
-                + " ; ".join(totaux)
-                + ")"
-            )
-    return details
 
 
 def importer(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from evaluation.depot.importation import RapportImportation
 from evaluation.depot.validation import Verification
+from evaluation.depot.verification import RapportImportation
 from evaluation.socle.formats import pluriel
 from evaluation.socle.probleme import (
     AVERTISSEMENT,

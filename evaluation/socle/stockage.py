@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from evaluation.appels.configuration import Appel
+from evaluation.socle import champs
 from evaluation.socle.chemins import DONNEES
 
 FICHIER_BASE = DONNEES / "evaluation.sqlite"
@@ -113,7 +114,7 @@ importations = sa.Table(
 # venu d'un fichier est TEXT : PostgreSQL refuserait un VARCHAR(n) trop long en pleine
 # importation ; seuls les codes que le programme produit (région, code géographique) ont
 # une longueur fixe.
-CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
+_TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "no_demande": Texte,
     "municipalite": Texte,
     "code_geographique": Code(10),
@@ -141,13 +142,10 @@ CHAMPS_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "qualite_signataire": Texte,
     "courriel": Texte,
 }
-CHAMPS_MONTANT = (
-    "cout_total",
-    "montant_demande_an1",
-    "montant_demande_an2",
-    "contribution_demandeur",
-    "cofinancement_externe",
-)
+# Dans l'ordre de socle.champs, qui les nomme pour les règles (une clé manquante ici échoue
+# dès l'importation du module).
+CHAMPS_DEMANDE = {nom: _TYPES_DEMANDE[nom] for nom in champs.CHAMPS_DEMANDE}
+CHAMPS_MONTANT = champs.CHAMPS_MONTANT
 
 demandes = sa.Table(
     "demandes",
@@ -362,7 +360,7 @@ ponderations = sa.Table(
     sa.Column("auteur", Texte, nullable=False),
 )
 
-CHAMPS_LIGNE = {
+_TYPES_LIGNE = {
     "annee": sa.Integer,
     "categorie": Texte,
     "categorie_id": Texte,
@@ -370,6 +368,8 @@ CHAMPS_LIGNE = {
     "description": Texte,
     "montant": sa.BigInteger,
 }
+
+CHAMPS_LIGNE = {nom: _TYPES_LIGNE[nom] for nom in champs.CHAMPS_LIGNE}
 
 lignes_budget = sa.Table(
     "lignes_budget",

@@ -10,7 +10,7 @@ import pandas as pd
 
 from evaluation.depot.gabarit import COLONNES_DEMANDES, LIBELLES_CHAMPS
 from evaluation.socle import formats
-from evaluation.socle.stockage import CHAMPS_MONTANT
+from evaluation.socle.champs import CHAMPS_MONTANT
 
 CLES_SORTIE = [c.cle for c in COLONNES_DEMANDES] + ["code_geographique", "projet_conjoint"]
 CLES_APERCU = [

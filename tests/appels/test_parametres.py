@@ -12,22 +12,21 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluation.appels.configuration import ErreurAppel, appel_depuis_toml, charger_appel
-from evaluation.appels.parametres import (
+from evaluation.appels.edition import (
     ParametresRefuses,
-    archiver,
     cibles_depuis_lignes,
     copie,
     ecarts,
-    enregistrer,
-    importer_toml,
     modeles_fournis,
     sections,
     tables_depuis_lignes,
     texte_en_liste,
     vers_toml,
 )
+from evaluation.appels.parametres import archiver, enregistrer, importer_toml
 from evaluation.decision import chargement, classement
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage

@@ -24,7 +24,8 @@ from evaluation.decision.classement import (
     ErreurClassement,
 )
 from evaluation.decision.financement import ATTENTE, FINANCE
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie
 from evaluation.socle import stockage

@@ -22,7 +22,8 @@ from evaluation.decision.financement import (
     RETENU,
     ErreurFinancement,
 )
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes.attributions import verrouiller
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant

@@ -47,8 +47,9 @@ from evaluation.decision.financement import (
     RETENU,
     ErreurFinancement,
 )
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
 from evaluation.depot.municipalites import Municipalite
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes.attributions import verrouiller
 from evaluation.socle import stockage
 from tests.conftest import DONNEES

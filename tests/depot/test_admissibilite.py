@@ -9,7 +9,8 @@ import pytest
 
 from evaluation.appels.configuration import Condition
 from evaluation.depot.admissibilite import preremplir
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
 

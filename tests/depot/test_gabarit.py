@@ -11,8 +11,8 @@ from evaluation.depot.gabarit import (
     cle_entete,
     construire_gabarit,
 )
-from evaluation.depot.importation import verifier_lot
 from evaluation.depot.lecture import FichierRefuse, lire_fichier
+from evaluation.depot.verification import verifier_lot
 from tests.conftest import DONNEES
 from tests.donnees.cas import ENTETES_BUDGET, ENTETES_DEMANDES
 

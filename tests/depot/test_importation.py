@@ -5,7 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
@@ -151,7 +152,7 @@ def test_colonnes_supplementaires_gardees(moteur, appel):
 def test_ramasse_miettes_retabli_meme_en_cas_d_erreur():
     import gc
 
-    from evaluation.depot.importation import ramasse_miettes_suspendu
+    from evaluation.depot.verification import ramasse_miettes_suspendu
 
     assert gc.isenabled()
     with pytest.raises(RuntimeError), ramasse_miettes_suspendu():
@@ -187,16 +188,16 @@ def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch, caplog)
     """Le refus est en français ; l'erreur de la bibliothèque va au journal, pas à l'écran."""
     import logging
 
-    from evaluation.depot import importation
+    from evaluation.depot import verification
 
-    caplog.set_level(logging.INFO, logger="evaluation.depot.importation")
+    caplog.set_level(logging.INFO, logger="evaluation.depot.verification")
 
     def lecture_qui_casse(*args, **kwargs):
         raise KeyError("structure inattendue")
 
-    monkeypatch.setattr(importation, "lire_fichier", lecture_qui_casse)
-    verification = importation.verifier_lot([("etrange.xlsx", b"PK")], appel)
-    (refus,) = verification.problemes_fichiers
+    monkeypatch.setattr(verification, "lire_fichier", lecture_qui_casse)
+    resultat = verification.verifier_lot([("etrange.xlsx", b"PK")], appel)
+    (refus,) = resultat.problemes_fichiers
     assert refus.severite == "refus" and refus.code == "fichier_illisible"
     assert refus.message.startswith("etrange.xlsx : lecture impossible.")
     assert "KeyError" not in refus.message and "structure inattendue" not in refus.message
@@ -289,7 +290,7 @@ def test_deux_fichiers_de_meme_nom_restent_distincts(moteur, appel):
 def test_message_d_erreur_de_base_court():
     import sqlalchemy as sa
 
-    from evaluation.depot.importation import message_erreur
+    from evaluation.depot.verification import message_erreur
 
     erreur = sa.exc.DataError(
         "INSERT INTO demandes ... " + "x" * 10_000, {"p": 1}, ValueError("valeur trop longue")

@@ -400,8 +400,8 @@ def test_en_tetes_en_double_signales(entetes, lue, pourquoi):
 
 
 def test_en_tetes_en_double_au_rapport_d_importation(appel):
-    from evaluation.depot.importation import verifier_lot
     from evaluation.depot.rapport import texte_verification
+    from evaluation.depot.verification import verifier_lot
     from evaluation.socle.probleme import AVERTISSEMENT
 
     lignes = [
@@ -434,7 +434,7 @@ def test_formulaire_aux_libelles_en_double_signale():
 
 def test_valeur_citee_coupee_a_quarante_caracteres(appel):
     """Une cellule démesurée n'envahit pas le rapport : le message n'en cite que le début."""
-    from evaluation.depot.importation import verifier_lot
+    from evaluation.depot.verification import verifier_lot
 
     demesuree = "Municipalité " + "x" * 100_000
     contenu = (FORMATS / "valide.xlsx").read_bytes()

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from evaluation.decision import chargement, classement, decisions, financement
 from evaluation.depot import retraits
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
 from evaluation.depot.retraits import OBJET_DESISTEMENT, OBJET_RETRAIT_IMPORTATION, RetraitRefuse
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import BROUILLON, SOUMISE, EvaluationRefusee, Saisie
 from evaluation.socle import stockage

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
-from evaluation.depot.importation import verifier_lot
 from evaluation.depot.lecture import FichierLu, Tableau
 from evaluation.depot.validation import verifier
+from evaluation.depot.verification import verifier_lot
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION
 from tests.conftest import DONNEES, classeur
 from tests.donnees.cas import CAS_PROBLEMES, CAS_SUGGESTIONS, FORMATS_VALIDES, chemin_probleme

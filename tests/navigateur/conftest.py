@@ -155,7 +155,8 @@ def appel_evalue(base_serveur):
     """Trois demandes notées par deux évaluateurs ; enveloppe de l'an 1 qui ne finance que
     la mieux classée, pour que la ligne de financement passe entre les deux premières."""
     from evaluation.appels.configuration import appel_depuis_toml, charger_appel
-    from evaluation.depot.importation import importer, verifier_lot
+    from evaluation.depot.importation import importer
+    from evaluation.depot.verification import verifier_lot
     from evaluation.notes import evaluations
     from evaluation.socle import stockage
     from evaluation.socle.comptes import creer_compte

@@ -4,7 +4,8 @@ recharge la page, se reconnecte et retrouve ses notes."""
 import pytest
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.socle import stockage
 from tests.conftest import DONNEES

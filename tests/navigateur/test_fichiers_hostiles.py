@@ -8,7 +8,8 @@ import urllib.request
 import pytest
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
 from tests.navigateur.conftest import attendre_fin, se_connecter

@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from evaluation.appels.configuration import ErreurAppel, appel_depuis_toml
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations, suivi
 from evaluation.notes.saisie import (
     BROUILLON,

@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.attributions import (
     appliquer_repartition,

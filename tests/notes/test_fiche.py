@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import fiche
 from evaluation.socle import stockage
 from tests.conftest import DONNEES

@@ -6,7 +6,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.attributions import (
     appliquer_repartition,

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import suivi
 from evaluation.notes.attributions import appliquer_repartition, charger, declarer_conflit
 from evaluation.notes.evaluations import enregistrer

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, repartition
 from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR

@@ -23,7 +23,8 @@ from streamlit.testing.v1.element_tree import Dataframe, Subheader
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.decision import decisions, financement
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage

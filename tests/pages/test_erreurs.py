@@ -76,7 +76,8 @@ def test_erreur_de_base_dans_une_page(application, monkeypatch, caplog, page, ro
 
 def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base):
     from evaluation.appels.configuration import charger_appel
-    from evaluation.depot.importation import importer, verifier_lot
+    from evaluation.depot.importation import importer
+    from evaluation.depot.verification import verifier_lot
     from tests.conftest import DONNEES
 
     appel = charger_appel()

@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.grilles import construire_grille
 from evaluation.notes.saisie import EvaluationRefusee, Saisie

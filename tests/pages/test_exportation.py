@@ -16,7 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
 from tests.pages import test_classement as tc

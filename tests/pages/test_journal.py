@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage

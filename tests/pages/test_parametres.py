@@ -11,9 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
-from evaluation.appels.parametres import enregistrer, modeles_fournis
+from evaluation.appels.edition import modeles_fournis
+from evaluation.appels.parametres import enregistrer
 from evaluation.decision import chargement, classement
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage

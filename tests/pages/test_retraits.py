@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from tests.conftest import DONNEES

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import BROUILLON, SOUMISE, EvaluationRefusee, Saisie, total_pondere
 from evaluation.socle import stockage

@@ -15,7 +15,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import BROUILLON, Saisie
 from evaluation.socle import comptes, mots_de_passe, stockage

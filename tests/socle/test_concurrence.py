@@ -10,11 +10,13 @@ import threading
 import numpy as np
 import pytest
 
+from evaluation.appels import edition
 from evaluation.appels import parametres as parametres_appel
-from evaluation.appels.parametres import ParametresPerimes
+from evaluation.appels.edition import ParametresPerimes
 from evaluation.decision import chargement, classement, decisions, financement
 from evaluation.decision.financement import FinancementPerime
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import BROUILLON, SOUMISE, ErreurEvaluation, EvaluationPerimee, Saisie
 from evaluation.socle import stockage
@@ -340,23 +342,23 @@ def test_parametres_vue_perimee_refusee(moteur, appel):
     vue = parametres_appel.version_stockee(appel.id, moteur=moteur)
     assert vue == 1
     premier = appel.criteres[0].id
-    donnees = parametres_appel.sections(appel)
+    donnees = edition.sections(appel)
     donnees["criteres"][0]["poids"] += 5
     donnees["criteres"][1]["poids"] -= 5
     donnees["appel"]["description"] = "Nouvelle description"
     parametres_appel.enregistrer(
-        parametres_appel.vers_toml(donnees),
+        edition.vers_toml(donnees),
         moteur=moteur,
         auteur=PRES,
         version_attendue=vue,
         maintenant=MARDI,
     )
     assert parametres_appel.version_stockee(appel.id, moteur=moteur) == 2
-    autre = parametres_appel.sections(appel)
+    autre = edition.sections(appel)
     autre["appel"]["nom_court"] = "Autre nom"
     with pytest.raises(ParametresPerimes) as refus:
         parametres_appel.enregistrer(
-            parametres_appel.vers_toml(autre), moteur=moteur, auteur=PRES, version_attendue=vue
+            edition.vers_toml(autre), moteur=moteur, auteur=PRES, version_attendue=vue
         )
     message = str(refus.value)
     assert "Paule Présidente, le 1er décembre 2026 à 14 h 03" in message

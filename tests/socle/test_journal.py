@@ -8,7 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes.evaluations import enregistrer
 from evaluation.notes.saisie import BROUILLON, Saisie
 from evaluation.socle import journal, stockage

@@ -17,8 +17,9 @@ import pytest
 from openpyxl import Workbook
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
 from evaluation.depot.validation import cle_numero
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes.repartition import conflits_evidents
 from evaluation.socle import stockage
 from evaluation.socle.texte import (

@@ -38,8 +38,9 @@ from openpyxl import load_workbook
 from evaluation.__main__ import main
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.decision import chargement, classement, decisions, financement, portefeuille
-from evaluation.depot.importation import importer, verifier_lot
+from evaluation.depot.importation import importer
 from evaluation.depot.municipalites import repertoire as charger_repertoire
+from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage

@@ -1,0 +1,41 @@
+"""Les champs d'une demande et d'une ligne de budget, tels que le stockage les garde : une
+seule liste de noms, que le schéma type et que les règles (comparer, afficher, exporter)
+parcourent sans dépendre de la base."""
+
+CHAMPS_DEMANDE = (
+    "no_demande",
+    "municipalite",
+    "code_geographique",
+    "region",
+    "municipalites_partenaires",
+    "projet_conjoint",
+    "partenaires_etrangers",
+    "pays",
+    "titre",
+    "resume",
+    "axe",
+    "secteur",
+    "secteurs_secondaires",
+    "date_debut",
+    "date_fin",
+    "cout_total",
+    "montant_demande_an1",
+    "montant_demande_an2",
+    "contribution_demandeur",
+    "cofinancement_externe",
+    "autre_financement_gouvernemental",
+    "dossier_complet",
+    "budget_detaille",
+    "engagement_rapport",
+    "qualite_signataire",
+    "courriel",
+)
+# Les montants, en cents.
+CHAMPS_MONTANT = (
+    "cout_total",
+    "montant_demande_an1",
+    "montant_demande_an2",
+    "contribution_demandeur",
+    "cofinancement_externe",
+)
+CHAMPS_LIGNE = ("annee", "categorie", "categorie_id", "admissible", "description", "montant")
