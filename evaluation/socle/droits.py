@@ -6,8 +6,12 @@ page ouverte par son adresse vérifie elle-même le rôle.
 
 from __future__ import annotations
 
-from evaluation.appels.configuration import Appel
+from typing import TYPE_CHECKING
+
 from evaluation.socle.roles import ADMIN, EVALUATEUR, LIBELLES_ROLES, OBSERVATEUR, PRESIDENT
+
+if TYPE_CHECKING:  # le socle ne dépend pas des étapes : l'appel n'y est qu'un type
+    from evaluation.appels.configuration import Appel
 
 TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR)
 # Page (nom du fichier sous pages/) → rôles qui l'ouvrent.

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evaluation.appels.configuration import Appel
+if TYPE_CHECKING:  # le socle ne dépend pas des étapes : l'appel n'y est qu'un type
+    from evaluation.appels.configuration import Appel
+
 
 OBJETS = {
     "statut": "Statut de l'évaluation",

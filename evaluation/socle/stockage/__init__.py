@@ -1,0 +1,135 @@
+"""Le stockage : schéma, moteur et transactions, lectures et écritures rangées par sujet.
+
+SQLite (un fichier sous donnees/) par défaut ; toute URL SQLAlchemy par la variable
+d'environnement EVALUATION_BASE ou l'option --base. C'est le seul paquet qui importe
+sqlalchemy (contrat vérifié par import-linter) ; les fonctions reçoivent la connexion en
+argument nommé, et c'est l'appelant qui tient la transaction. Le paquet expose tout ce que
+ses modules définissent : `stockage.lire_demandes(...)`, d'où qu'on l'appelle.
+"""
+
+from evaluation.socle.stockage.appels import (  # noqa: F401
+    appels_archives,
+    compter_evaluations,
+    enregistrer_appel,
+    lire_appel,
+    lire_appels,
+    marquer_archive,
+)
+from evaluation.socle.stockage.attributions import (  # noqa: F401
+    ajouter_attributions,
+    ajouter_conflit,
+    ecrire_reglages_evaluation,
+    lire_attributions,
+    lire_conflits,
+    lire_reglages_evaluation,
+    retirer_attributions,
+    retirer_conflit,
+)
+from evaluation.socle.stockage.comptes import (  # noqa: F401
+    creer_compte,
+    echecs_depuis_derniere_reussite,
+    inscrire_tentative,
+    lire_compte,
+    lire_comptes,
+    modifier_compte,
+    noms_des_comptes,
+)
+from evaluation.socle.stockage.demandes import (  # noqa: F401
+    _retirees,
+    compter_demandes,
+    creer_importation,
+    demandes_existantes,
+    donnees_rattachees,
+    finaliser_importation,
+    id_demande,
+    inserer_demandes,
+    lire_demande,
+    lire_demandes,
+    lire_importation,
+    lire_importations,
+    lire_lignes_budget,
+    marquer_importation_retiree,
+    marquer_retrait,
+    mettre_a_jour_demandes,
+    numeros_demandes,
+    remplacer_lignes_budget,
+    supprimer_demandes,
+)
+from evaluation.socle.stockage.evaluations import (  # noqa: F401
+    ajouter_consultation,
+    ecrire_evaluation,
+    inserer_evaluations_en_masse,
+    lire_consultation,
+    lire_evaluation,
+    lire_evaluations,
+    lire_notes,
+    lire_notes_completes,
+    lire_notes_soumises,
+    marquer_apres_consultation,
+)
+from evaluation.socle.stockage.financement import (  # noqa: F401
+    _dernieres,
+    ajouter_decision,
+    ajouter_montant_recommande,
+    ajouter_ponderation,
+    derniere_ligne,
+    lignes_depuis,
+    lire_decisions,
+    lire_montants_recommandes,
+    lire_ponderation,
+)
+from evaluation.socle.stockage.journal import (  # noqa: F401
+    empreinte,
+    inscrire_journal,
+    journal_depuis_version,
+    ligne_journal,
+    lire_journal,
+)
+from evaluation.socle.stockage.moteur import (  # noqa: F401
+    FICHIER_BASE,
+    VARIABLE_BASE,
+    Moteur,
+    _ajouter_colonnes_manquantes,
+    _en_table,
+    _fichiers_prives,
+    _inserer_en_masse,
+    _par_paquets,
+    base_occupee,
+    creer_moteur,
+    ecriture,
+    maintenant,
+    reference_disparue,
+    url_masquee,
+    url_par_defaut,
+)
+from evaluation.socle.stockage.schema import (  # noqa: F401
+    _CONTROLES,
+    _TYPES_DEMANDE,
+    _TYPES_LIGNE,
+    CHAMPS_DEMANDE,
+    CHAMPS_LIGNE,
+    CHAMPS_MONTANT,
+    Code,
+    Texte,
+    _nettoyage_colonne,
+    _SansControles,
+    _texte_sans_controles,
+    appels,
+    attributions,
+    comptes,
+    conflits,
+    consultations,
+    decisions,
+    demandes,
+    evaluations,
+    importations,
+    journal,
+    lignes_budget,
+    metadonnees,
+    montants_recommandes,
+    notes,
+    ponderations,
+    reglages_evaluation,
+    sans_controles,
+    tentatives_connexion,
+)

@@ -1,0 +1,231 @@
+"""Lectures et écritures des demandes, de leurs lignes de budget et des importations ;
+les demandes retirées (désistement) sortent de toute lecture par appel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from evaluation.socle.stockage.moteur import _inserer_en_masse, _par_paquets
+from evaluation.socle.stockage.schema import (
+    attributions,
+    conflits,
+    consultations,
+    decisions,
+    demandes,
+    evaluations,
+    importations,
+    lignes_budget,
+    montants_recommandes,
+)
+
+
+def _retirees(appel_id: str):
+    """Les identifiants des demandes retirées (désistement) de l'appel, en sous-requête."""
+    return sa.select(demandes.c.id).where(
+        demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_not(None)
+    )
+
+
+def numeros_demandes(appel_id: str, *, connexion: Connection) -> set[str]:
+    requete = sa.select(demandes.c.no_demande).where(demandes.c.appel_id == appel_id)
+    return set(connexion.scalars(requete))
+
+
+def compter_demandes(appel_id: str, *, connexion: Connection) -> int:
+    """Les demandes actives de l'appel (sans les retirées par désistement)."""
+    requete = (
+        sa.select(sa.func.count())
+        .select_from(demandes)
+        .where(demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_(None))
+    )
+    return connexion.scalar(requete) or 0
+
+
+def demandes_existantes(appel_id: str, *, connexion: Connection) -> dict[str, dict]:
+    """Les demandes stockées de l'appel, par numéro, avec leurs lignes de budget."""
+    resultat: dict[str, dict] = {}
+    requete = sa.select(demandes).where(demandes.c.appel_id == appel_id)
+    par_id = {}
+    for ligne in connexion.execute(requete).mappings():
+        d = dict(ligne)
+        d["lignes_budget"] = []
+        resultat[d["no_demande"]] = d
+        par_id[d["id"]] = d
+    if par_id:
+        requete = (
+            sa.select(lignes_budget)
+            .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
+            .where(demandes.c.appel_id == appel_id)
+            .order_by(lignes_budget.c.id)
+        )
+        for ligne in connexion.execute(requete).mappings():
+            par_id[ligne["demande_id"]]["lignes_budget"].append(dict(ligne))
+    return resultat
+
+
+def creer_importation(journal: dict, *, connexion: Connection) -> int:
+    """Inscrit une importation au journal ; renvoie son identifiant."""
+    return connexion.execute(importations.insert().values(**journal)).inserted_primary_key[0]
+
+
+def inserer_demandes(appel_id: str, lignes: list[dict], *, connexion: Connection) -> dict[str, int]:
+    """Insère des demandes ; renvoie l'identifiant attribué à chaque numéro."""
+    if not lignes:
+        return {}
+    _inserer_en_masse(
+        demandes, [{"appel_id": appel_id, **ligne} for ligne in lignes], connexion=connexion
+    )
+    numeros = [ligne["no_demande"] for ligne in lignes]
+    ids: dict[str, int] = {}
+    for paquet in _par_paquets(numeros):
+        requete = sa.select(demandes.c.no_demande, demandes.c.id).where(
+            demandes.c.appel_id == appel_id, demandes.c.no_demande.in_(paquet)
+        )
+        ids.update({no: i for no, i in connexion.execute(requete)})
+    return ids
+
+
+def mettre_a_jour_demandes(lignes: list[dict], *, connexion: Connection) -> None:
+    """Met à jour des demandes en place (même identifiant : ce qui s'y rattache reste).
+
+    Chaque ligne ne porte que les champs à changer ; les lignes sont groupées par jeu de
+    champs, une requête par groupe."""
+    groupes: dict[tuple[str, ...], list[dict]] = {}
+    for ligne in lignes:
+        groupes.setdefault(tuple(sorted(c for c in ligne if c != "id")), []).append(ligne)
+    for colonnes, groupe in groupes.items():
+        requete = (
+            demandes.update()
+            .where(demandes.c.id == sa.bindparam("_id"))
+            .values({c: sa.bindparam(c) for c in colonnes})
+        )
+        connexion.execute(
+            requete, [{"_id": ligne["id"], **{c: ligne[c] for c in colonnes}} for ligne in groupe]
+        )
+
+
+def remplacer_lignes_budget(
+    lignes_par_demande: dict[int, list[dict]], *, connexion: Connection
+) -> int:
+    """Remplace les lignes de budget des demandes données ; renvoie le nombre inséré."""
+    ids = list(lignes_par_demande)
+    for paquet in _par_paquets(ids):
+        connexion.execute(lignes_budget.delete().where(lignes_budget.c.demande_id.in_(paquet)))
+    nouvelles = [
+        {"demande_id": i, **ligne} for i, lignes in lignes_par_demande.items() for ligne in lignes
+    ]
+    _inserer_en_masse(lignes_budget, nouvelles, connexion=connexion)
+    return len(nouvelles)
+
+
+def lire_demandes(
+    appel_id: str, *, connexion: Connection, avec_retirees: bool = False
+) -> pd.DataFrame:
+    """Les demandes de l'appel, une ligne chacune, colonnes nommées par leurs clés ; sans
+    les demandes retirées (désistement), sauf `avec_retirees`."""
+    requete = (
+        sa.select(demandes).where(demandes.c.appel_id == appel_id).order_by(demandes.c.no_demande)
+    )
+    if not avec_retirees:
+        requete = requete.where(demandes.c.retiree_le.is_(None))
+    lignes = connexion.execute(requete).mappings().all()
+    colonnes = [c.name for c in demandes.columns]
+    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
+
+
+def lire_demande(demande_id: int, *, connexion: Connection) -> dict | None:
+    ligne = connexion.execute(sa.select(demandes).where(demandes.c.id == demande_id)).mappings()
+    premiere = ligne.first()
+    return dict(premiere) if premiere else None
+
+
+def lire_lignes_budget(
+    appel_id: str, *, connexion: Connection, demande_id: int | None = None
+) -> pd.DataFrame:
+    """Les lignes de budget de l'appel, ou de la seule demande `demande_id`."""
+    requete = (
+        sa.select(demandes.c.no_demande, lignes_budget)
+        .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
+        .where(demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_(None))
+        .order_by(demandes.c.no_demande, lignes_budget.c.annee, lignes_budget.c.id)
+    )
+    if demande_id is not None:
+        requete = requete.where(lignes_budget.c.demande_id == demande_id)
+    lignes = connexion.execute(requete).mappings().all()
+    colonnes = ["no_demande", *(c.name for c in lignes_budget.columns)]
+    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
+
+
+def marquer_retrait(demande_id: int, valeurs: dict[str, object], *, connexion: Connection) -> None:
+    """Inscrit (ou efface, valeurs None) le désistement d'une demande."""
+    connexion.execute(demandes.update().where(demandes.c.id == demande_id).values(**valeurs))
+
+
+def lire_importation(importation_id: int, *, connexion: Connection) -> dict | None:
+    ligne = connexion.execute(
+        sa.select(importations).where(importations.c.id == importation_id)
+    ).mappings()
+    premiere = ligne.first()
+    return dict(premiere) if premiere else None
+
+
+def donnees_rattachees(ids: Sequence[int], *, connexion: Connection) -> dict[str, set[int]]:
+    """Pour des demandes : celles qui ont une évaluation, une décision ou un montant
+    recommandé modifié (ce qu'un retrait d'importation ferait disparaître)."""
+    resultat: dict[str, set[int]] = {"évaluation": set(), "décision": set(), "montant": set()}
+    for paquet in _par_paquets(list(ids)):
+        for cle, table in (
+            ("évaluation", evaluations),
+            ("décision", decisions),
+            ("montant", montants_recommandes),
+        ):
+            requete = sa.select(table.c.demande_id).where(table.c.demande_id.in_(paquet))
+            resultat[cle].update(int(i) for i in connexion.scalars(requete))
+    return resultat
+
+
+def supprimer_demandes(ids: Sequence[int], *, connexion: Connection) -> None:
+    """Supprime des demandes et ce qui s'y rattache (lignes de budget, attributions,
+    conflits, consultations) ; le journal, lui, reste."""
+    for paquet in _par_paquets(list(ids)):
+        for table in (lignes_budget, attributions, conflits, consultations):
+            connexion.execute(table.delete().where(table.c.demande_id.in_(paquet)))
+        connexion.execute(demandes.delete().where(demandes.c.id.in_(paquet)))
+
+
+def marquer_importation_retiree(
+    importation_id: int, valeurs: dict[str, object], *, connexion: Connection
+) -> None:
+    connexion.execute(
+        importations.update().where(importations.c.id == importation_id).values(**valeurs)
+    )
+
+
+def lire_importations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
+    requete = (
+        sa.select(importations)
+        .where(importations.c.appel_id == appel_id)
+        .order_by(importations.c.id.desc())
+    )
+    lignes = connexion.execute(requete).mappings().all()
+    return pd.DataFrame(
+        [dict(ligne) for ligne in lignes], columns=[c.name for c in importations.columns]
+    )
+
+
+def finaliser_importation(importation_id: int, valeurs: dict, *, connexion: Connection) -> None:
+    """Complète l'entrée du journal une fois les écritures faites (même transaction)."""
+    connexion.execute(
+        importations.update().where(importations.c.id == importation_id).values(**valeurs)
+    )
+
+
+def id_demande(appel_id: str, no_demande: str, *, connexion: Connection) -> int | None:
+    requete = sa.select(demandes.c.id).where(
+        demandes.c.appel_id == appel_id, demandes.c.no_demande == no_demande
+    )
+    return connexion.scalar(requete)

@@ -1,0 +1,70 @@
+"""Lectures et écritures des montants recommandés modifiés, des décisions et des
+pondérations : des tables en ajout seul, dont la dernière ligne compte."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from evaluation.socle.stockage.demandes import _retirees
+from evaluation.socle.stockage.schema import decisions, montants_recommandes, ponderations
+
+
+def _dernieres(table: sa.Table, appel_id: str, cles: list[str], connexion: Connection) -> list:
+    """La dernière ligne (plus grand id) de chaque groupe `cles` pour l'appel."""
+    dernier = (
+        sa.select(sa.func.max(table.c.id).label("id"))
+        .where(table.c.appel_id == appel_id)
+        .where(
+            table.c.demande_id.not_in(_retirees(appel_id)) if "demande_id" in table.c else sa.true()
+        )
+        .group_by(*(table.c[c] for c in cles))
+        .subquery()
+    )
+    requete = sa.select(table).join(dernier, dernier.c.id == table.c.id).order_by(table.c.id)
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def lignes_depuis(
+    table: sa.Table, apres_id: int, *, connexion: Connection, **egalites: object
+) -> list[dict]:
+    """Les lignes d'une table en ajout seul (montants, décisions, pondérations) écrites après
+    la ligne `apres_id`, pour les colonnes `egalites` données ; l'identifiant de la dernière
+    est la version de ce qu'elles décrivent."""
+    requete = sa.select(table).where(table.c.id > apres_id).order_by(table.c.id)
+    for colonne, valeur in egalites.items():
+        requete = requete.where(table.c[colonne] == valeur)
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def derniere_ligne(table: sa.Table, *, connexion: Connection, **egalites: object) -> int:
+    """L'identifiant de la dernière ligne (0 s'il n'y en a aucune) : la version."""
+    requete = sa.select(sa.func.max(table.c.id))
+    for colonne, valeur in egalites.items():
+        requete = requete.where(table.c[colonne] == valeur)
+    return int(connexion.scalar(requete) or 0)
+
+
+def lire_montants_recommandes(appel_id: str, *, connexion: Connection) -> list[dict]:
+    return _dernieres(montants_recommandes, appel_id, ["demande_id", "annee"], connexion)
+
+
+def ajouter_montant_recommande(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(montants_recommandes.insert().values(**valeurs))
+
+
+def lire_decisions(appel_id: str, *, connexion: Connection) -> list[dict]:
+    return _dernieres(decisions, appel_id, ["demande_id"], connexion)
+
+
+def ajouter_decision(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(decisions.insert().values(**valeurs))
+
+
+def lire_ponderation(appel_id: str, *, connexion: Connection) -> dict | None:
+    lignes = _dernieres(ponderations, appel_id, ["appel_id"], connexion)
+    return lignes[-1] if lignes else None
+
+
+def ajouter_ponderation(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(ponderations.insert().values(**valeurs))

@@ -1,0 +1,219 @@
+"""Le moteur (SQLite par défaut, toute URL SQLAlchemy sinon), ses réglages, les
+transactions d'écriture, la mise à jour du schéma par Alembic, et les écritures en masse."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from evaluation.socle.chemins import DONNEES
+from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles, metadonnees
+
+FICHIER_BASE = DONNEES / "evaluation.sqlite"
+
+
+# Le type du moteur, pour les modules qui en reçoivent un sans importer sqlalchemy.
+Moteur = Engine
+
+
+VARIABLE_BASE = "EVALUATION_BASE"
+
+
+def url_par_defaut() -> str:
+    """EVALUATION_BASE si elle est définie, sinon le fichier SQLite sous donnees/."""
+    return os.environ.get(VARIABLE_BASE) or f"sqlite:///{FICHIER_BASE}"
+
+
+def url_masquee(url: str) -> str:
+    """L'URL d'une base sans son mot de passe, pour un message."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(URL illisible)"
+
+
+def creer_moteur(url: str | None = None) -> Engine:
+    """Moteur SQLAlchemy prêt à l'emploi ; les tables sont créées au premier usage.
+
+    SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
+    un autre processus écrit, clés étrangères appliquées ; le fichier, son journal WAL et sa
+    mémoire partagée ne sont lisibles que par leur propriétaire (0600).
+    """
+    url = url or url_par_defaut()
+    if url.startswith("sqlite"):
+        chemin = sa.engine.make_url(url).database
+        fichier = None
+        if chemin and chemin != ":memory:" and not chemin.startswith("file:"):
+            fichier = Path(chemin)
+            fichier.parent.mkdir(parents=True, exist_ok=True)
+            _fichiers_prives(fichier)
+        moteur = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(moteur, "connect")
+        def _reglages_sqlite(connexion_dbapi, _):
+            # pysqlite n'ouvre la transaction qu'au premier INSERT/UPDATE : les lectures qui
+            # précèdent n'en feraient pas partie. SQLAlchemy émet donc BEGIN lui-même.
+            connexion_dbapi.isolation_level = None
+            curseur = connexion_dbapi.cursor()
+            curseur.execute("PRAGMA journal_mode=WAL")
+            curseur.execute("PRAGMA busy_timeout=30000")
+            curseur.execute("PRAGMA foreign_keys=ON")
+            curseur.close()
+            if fichier is not None:
+                _fichiers_prives(fichier)
+
+        @sa.event.listens_for(moteur, "begin")
+        def _debut_sqlite(connexion):
+            connexion.exec_driver_sql("BEGIN")
+
+    else:
+        moteur = sa.create_engine(url, pool_pre_ping=True)
+    metadonnees.create_all(moteur)
+    _ajouter_colonnes_manquantes(moteur)
+    return moteur
+
+
+def _fichiers_prives(base: Path) -> None:
+    """Crée le fichier d'une base SQLite neuve en 0600 (quel que soit le umask, avant que
+    SQLite ne l'ouvre) et resserre en 0600 la base, son -wal et son -shm quand ils sont plus
+    ouverts et appartiennent à l'utilisateur courant (une base d'une version précédente,
+    créée en 0644). Le fichier d'un autre propriétaire est laissé tel quel."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(base, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for fichier in (base, Path(f"{base}-wal"), Path(f"{base}-shm"), Path(f"{base}-journal")):
+        try:
+            etat = fichier.stat()
+            if etat.st_mode & 0o077 and etat.st_uid == os.getuid():
+                os.chmod(fichier, etat.st_mode & 0o700)
+        except FileNotFoundError:
+            continue
+
+
+def _ajouter_colonnes_manquantes(moteur: Engine) -> None:
+    """Une base créée par une version précédente reçoit les colonnes ajoutées depuis (celles
+    qui peuvent l'être sans rien perdre : vides permises, ou valeur par défaut)."""
+    inspecteur = sa.inspect(moteur)
+    existantes = set(inspecteur.get_table_names())
+    for table in metadonnees.sorted_tables:
+        if table.name not in existantes:
+            continue
+        presentes = {c["name"] for c in inspecteur.get_columns(table.name)}
+        for colonne in table.columns:
+            if colonne.name in presentes:
+                continue
+            if not (colonne.nullable or colonne.server_default is not None):
+                raise RuntimeError(
+                    f"La base ne peut pas recevoir la colonne {table.name}.{colonne.name} "
+                    "sans valeur par défaut : migration à écrire."
+                )
+            type_sql = colonne.type.compile(dialect=moteur.dialect)
+            defaut = ""
+            if colonne.server_default is not None:
+                valeur = colonne.server_default.arg
+                texte = (
+                    valeur.compile(dialect=moteur.dialect)
+                    if hasattr(valeur, "compile")
+                    else f"'{valeur}'"
+                )
+                defaut = f" NOT NULL DEFAULT {texte}"
+            with moteur.begin() as connexion:
+                connexion.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ADD COLUMN {colonne.name} {type_sql}{defaut}"
+                )
+
+
+@contextlib.contextmanager
+def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
+    """Une transaction d'écriture qui réserve l'écriture dès son début : ce qu'elle lit
+    ne peut plus changer sous elle avant qu'elle écrive (lire puis écrire sans perdre la
+    modification d'un autre).
+
+    SQLite : le verrou d'écriture est pris tout de suite (les autres écrivains attendent,
+    jusqu'au délai de la base). PostgreSQL : `tables` sont verrouillées en écriture (les
+    lectures continuent) ; sans table, les verrous de ligne de l'appelant suffisent."""
+    with moteur.begin() as connexion:
+        if connexion.dialect.name == "sqlite":
+            connexion.execute(sa.text("UPDATE journal SET id = id WHERE 0 = 1"))
+        else:
+            for table in tables:
+                connexion.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
+        yield connexion
+
+
+def reference_disparue(exc: BaseException) -> bool:
+    """Vrai quand une écriture vise une ligne supprimée entre-temps (clé étrangère sans
+    cible : une demande retirée pendant qu'on l'évaluait)."""
+    if not isinstance(exc, sa.exc.IntegrityError):
+        return False
+    return "foreign key" in str(getattr(exc, "orig", exc)).casefold()
+
+
+def base_occupee(exc: BaseException) -> bool:
+    """Vrai pour une erreur passagère d'accès concurrent (SQLite verrouillée, conflit de
+    sérialisation ou interblocage PostgreSQL) : l'opération peut être retentée."""
+    if not isinstance(exc, sa.exc.OperationalError | sa.exc.IntegrityError):
+        return False
+    texte = str(getattr(exc, "orig", exc)).casefold()
+    return any(
+        m in texte
+        for m in (
+            "database is locked",
+            "deadlock",
+            "could not serialize",
+            "duplicate key",
+            "unique constraint",
+        )
+    )
+
+
+def maintenant() -> dt.datetime:
+    """L'heure locale à la seconde, pour les horodatages du journal."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _par_paquets(valeurs: Sequence, taille: int = 500) -> Iterable[Sequence]:
+    for i in range(0, len(valeurs), taille):
+        yield valeurs[i : i + taille]
+
+
+def _inserer_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connection) -> None:
+    """INSERT de nombreuses lignes par l'`executemany` du pilote.
+
+    Même SQL et mêmes conversions de types que `connexion.execute(table.insert(), lignes)`
+    (processeurs de liaison du dialecte : JSON, dates...), sans le traitement générique de
+    SQLAlchemy ligne par ligne, qui coûtait ici quatre fois l'écriture elle-même."""
+    if not lignes:
+        return
+    dialecte = connexion.dialect
+    colonnes = list(lignes[0])
+    compile = table.insert().compile(dialect=dialecte, column_keys=colonnes)
+    processeurs = {
+        c: _nettoyage_colonne(c, lignes)
+        if isinstance(table.c[c].type, _SansControles)
+        else table.c[c].type._cached_bind_processor(dialecte)
+        for c in colonnes
+    }
+    if compile.positiontup is not None:  # style « ? » (sqlite) : paramètres dans l'ordre
+        ordre = [(c, processeurs[c]) for c in compile.positiontup]
+        parametres = [tuple([p(ligne[c]) if p else ligne[c] for c, p in ordre]) for ligne in lignes]
+    else:
+        parametres = [
+            {c: (processeurs[c](v) if processeurs[c] else v) for c, v in ligne.items()}
+            for ligne in lignes
+        ]
+    for paquet in _par_paquets(parametres, 5000):
+        connexion.exec_driver_sql(compile.string, list(paquet))
+
+
+def _en_table(requete, colonnes: list[str], connexion: Connection) -> pd.DataFrame:
+    """Le résultat d'une requête en DataFrame, par tuples : construire le DataFrame depuis
+    les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes."""
+    lignes = connexion.execute(requete).all()
+    return pd.DataFrame.from_records([tuple(r) for r in lignes], columns=colonnes)

@@ -1,0 +1,390 @@
+"""Le schéma : les tables, et les types de texte qui retirent les caractères de contrôle de
+tout ce qui est écrit ou cherché."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from evaluation.socle import champs
+
+metadonnees = sa.MetaData()
+
+
+# Caractères de contrôle C0 (sauf tabulation et fins de ligne), DEL et C1 : invisibles,
+# sans usage dans un texte saisi, et NUL est refusé par PostgreSQL (l'erreur, avec sa requête,
+# a déjà atteint un visiteur anonyme).
+_CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def sans_controles(valeur: str) -> str:
+    """Le texte sans ses caractères de contrôle (voir `_CONTROLES`)."""
+    if valeur.isprintable():  # le cas courant, vérifié en C sans expression régulière
+        return valeur
+    return _CONTROLES.sub("", valeur) if _CONTROLES.search(valeur) else valeur
+
+
+def _texte_sans_controles(valeur):
+    return sans_controles(valeur) if type(valeur) is str else valeur
+
+
+def _nettoyage_colonne(colonne: str, lignes: list[dict]):
+    """Le nettoyage de `_SansControles` pour une colonne de texte écrite en masse, ou None
+    quand aucune de ses valeurs n'a de caractère non imprimable : vérifié d'un coup (une
+    jointure, un test en C) plutôt que valeur par valeur."""
+    textes = [v for v in (ligne[colonne] for ligne in lignes) if type(v) is str]
+    return None if "".join(textes).isprintable() else _texte_sans_controles
+
+
+class _SansControles:
+    """Tout texte lié à une requête (écrit, ou comparé dans un WHERE) perd ses caractères
+    de contrôle : aucune saisie, d'aucune page ni d'aucun fichier, ne peut faire échouer une
+    écriture ou une recherche sur l'une ou l'autre base."""
+
+    def process_bind_param(self, valeur, dialect):
+        return sans_controles(valeur) if isinstance(valeur, str) else valeur
+
+
+class Texte(_SansControles, sa.types.TypeDecorator):
+    impl = sa.Text
+    cache_ok = True
+
+
+class Code(_SansControles, sa.types.TypeDecorator):
+    """Texte de longueur bornée (identifiants, codes, statuts)."""
+
+    impl = sa.String
+    cache_ok = True
+
+
+appels = sa.Table(
+    "appels",
+    metadonnees,
+    sa.Column("id", Code(100), primary_key=True),
+    sa.Column("nom", Texte, nullable=False),
+    sa.Column("configuration_toml", Texte, nullable=False),
+    sa.Column("enregistre_le", sa.DateTime, nullable=False),
+    # Un appel archivé se consulte encore mais ne se modifie plus.
+    sa.Column("archive", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Augmente à chaque enregistrement de la configuration (modifications concurrentes).
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+)
+
+
+importations = sa.Table(
+    "importations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), sa.ForeignKey("appels.id"), nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte),
+    sa.Column("fichiers", sa.JSON, nullable=False),
+    sa.Column("lignes_valides_seulement", sa.Boolean, nullable=False),
+    sa.Column("nb_creees", sa.Integer, nullable=False),
+    sa.Column("nb_mises_a_jour", sa.Integer, nullable=False),
+    sa.Column("nb_inchangees", sa.Integer, nullable=False),
+    sa.Column("nb_ecartees", sa.Integer, nullable=False),
+    sa.Column("nb_lignes_budget", sa.Integer, nullable=False),
+    sa.Column("rapport", sa.JSON, nullable=False),
+    # Importation retirée (ses demandes supprimées) : l'entrée reste, pour mémoire.
+    sa.Column("retiree_le", sa.DateTime),
+    sa.Column("retiree_par", Texte),
+    sa.Column("raison_retrait", Texte),
+)
+
+
+# Colonnes d'une demande, dans l'ordre du gabarit ; les montants sont en cents. Tout texte
+# venu d'un fichier est TEXT : PostgreSQL refuserait un VARCHAR(n) trop long en pleine
+# importation ; seuls les codes que le programme produit (région, code géographique) ont
+# une longueur fixe.
+_TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
+    "no_demande": Texte,
+    "municipalite": Texte,
+    "code_geographique": Code(10),
+    "region": Code(2),
+    "municipalites_partenaires": Texte,
+    "projet_conjoint": sa.Boolean,
+    "partenaires_etrangers": Texte,
+    "pays": Texte,
+    "titre": Texte,
+    "resume": Texte,
+    "axe": sa.Integer,
+    "secteur": Texte,
+    "secteurs_secondaires": Texte,
+    "date_debut": sa.Date,
+    "date_fin": sa.Date,
+    "cout_total": sa.BigInteger,
+    "montant_demande_an1": sa.BigInteger,
+    "montant_demande_an2": sa.BigInteger,
+    "contribution_demandeur": sa.BigInteger,
+    "cofinancement_externe": sa.BigInteger,
+    "autre_financement_gouvernemental": sa.Boolean,
+    "dossier_complet": sa.Boolean,
+    "budget_detaille": sa.Boolean,
+    "engagement_rapport": sa.Boolean,
+    "qualite_signataire": Texte,
+    "courriel": Texte,
+}
+
+
+# Dans l'ordre de socle.champs, qui les nomme pour les règles (une clé manquante ici échoue
+# dès l'importation du module).
+CHAMPS_DEMANDE = {nom: _TYPES_DEMANDE[nom] for nom in champs.CHAMPS_DEMANDE}
+
+
+CHAMPS_MONTANT = champs.CHAMPS_MONTANT
+
+
+demandes = sa.Table(
+    "demandes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), sa.ForeignKey("appels.id"), nullable=False),
+    *(sa.Column(nom, genre) for nom, genre in CHAMPS_DEMANDE.items()),
+    sa.Column("colonnes_supplementaires", sa.JSON(none_as_null=True)),
+    sa.Column("avertissements", sa.JSON(none_as_null=True)),
+    sa.Column("source_fichier", Texte),
+    sa.Column("source_feuille", Texte),
+    sa.Column("source_ligne", sa.Integer),
+    sa.Column("importation_id", sa.Integer, sa.ForeignKey("importations.id")),
+    sa.Column("cree_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+    # Désistement : la demande sort du classement et des listes, son historique reste.
+    sa.Column("retiree_le", sa.DateTime),
+    sa.Column("retiree_par", Texte),
+    sa.Column("raison_retrait", Texte),
+    sa.UniqueConstraint("appel_id", "no_demande", name="uq_demande_numero"),
+)
+
+
+comptes = sa.Table(
+    "comptes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("courriel", Texte, nullable=False, unique=True),
+    sa.Column("nom", Texte),
+    sa.Column("role", Code(20), nullable=False),
+    # Vide pour un compte qui ne se connecte que par OpenID Connect.
+    sa.Column("hache_mot_de_passe", Texte),
+    sa.Column("actif", sa.Boolean, nullable=False),
+    sa.Column("municipalite", Texte),
+    sa.Column("region", Code(2)),
+    sa.Column("cree_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+    # Vrai quand le mot de passe a été fixé par un autre que le titulaire : il le change à
+    # sa prochaine connexion. Vide (bases antérieures) : faux.
+    sa.Column("mot_de_passe_provisoire", sa.Boolean),
+)
+
+
+tentatives_connexion = sa.Table(
+    "tentatives_connexion",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("courriel", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("reussie", sa.Boolean, nullable=False),
+    sa.Index("ix_tentatives_courriel_date", "courriel", "date"),
+)
+
+
+evaluations = sa.Table(
+    "evaluations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), sa.ForeignKey("appels.id"), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("statut", Code(20), nullable=False),
+    sa.Column("commentaire_global", Texte),
+    sa.Column("admissible", sa.Boolean),
+    sa.Column("raison_inadmissibilite", Texte),
+    sa.Column("admissibilite", sa.JSON(none_as_null=True)),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("cree_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+    sa.Column("soumise_le", sa.DateTime),
+    # Une note ou l'admissibilité changée après que l'évaluateur a vu les notes des autres
+    # (voir consultations) : la présidence le voit.
+    sa.Column("modifiee_apres_consultation", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_evaluation_demande_evaluateur"),
+)
+
+
+# Première fois qu'un évaluateur a reçu les notes des autres pour une demande (évaluation à
+# l'aveugle levée après soumission) : ce qu'il change ensuite n'est plus à l'aveugle.
+consultations = sa.Table(
+    "consultations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_consultation"),
+)
+
+
+notes = sa.Table(
+    "notes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "evaluation_id",
+        sa.Integer,
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("critere", Code(100), nullable=False),
+    sa.Column("note", sa.Float),
+    sa.Column("commentaire", Texte),
+    sa.UniqueConstraint("evaluation_id", "critere", name="uq_note_critere"),
+)
+
+
+# Journal en ajout seul : qui a changé quoi, quand, ancienne et nouvelle valeur.
+journal = sa.Table(
+    "journal",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Column("appel_id", Code(100)),
+    sa.Column("demande_id", sa.Integer),
+    sa.Column("evaluateur", Texte),
+    sa.Column("objet", Texte, nullable=False),
+    sa.Column("ancien", Texte),
+    sa.Column("nouveau", Texte),
+    # Version de l'objet que le changement a produite (évaluation, configuration d'un appel) :
+    # ce qui a changé depuis la version qu'une page avait lue.
+    sa.Column("version", sa.Integer),
+    sa.Index("ix_journal_demande", "demande_id"),
+)
+
+
+# Attributions stockées : elles ne servent que lorsque l'appel en fixe un nombre par demande
+# (sinon chaque évaluateur évalue chaque demande).
+attributions = sa.Table(
+    "attributions",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_attribution"),
+)
+
+
+# Conflits d'intérêts déclarés (par l'évaluateur ou par l'administration), avec leur raison.
+conflits = sa.Table(
+    "conflits",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("raison", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.UniqueConstraint("demande_id", "evaluateur", name="uq_conflit"),
+)
+
+
+# Réglages de la campagne d'évaluation d'un appel (ce qui change en cours de route, pas la
+# configuration de l'appel) : nombre d'évaluateurs par demande, verrouillage des notes.
+reglages_evaluation = sa.Table(
+    "reglages_evaluation",
+    metadonnees,
+    sa.Column("appel_id", Code(100), primary_key=True),
+    sa.Column("evaluateurs_par_demande", sa.Integer),
+    sa.Column("verrouille", sa.Boolean, nullable=False),
+    sa.Column("decisions_verrouillees", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("modifie_le", sa.DateTime, nullable=False),
+    sa.Column("modifie_par", Texte, nullable=False),
+)
+
+
+# Montant recommandé modifié par la présidence (le dernier par demande et année compte).
+montants_recommandes = sa.Table(
+    "montants_recommandes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("annee", sa.Integer, nullable=False),
+    sa.Column("montant", sa.BigInteger, nullable=False),
+    sa.Column("raison", Texte),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+)
+
+
+# Décisions du comité : chaque décision est une nouvelle ligne ; la dernière compte.
+decisions = sa.Table(
+    "decisions",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("decision", Code(30), nullable=False),
+    sa.Column("montant_an1", sa.BigInteger, nullable=False),
+    sa.Column("montant_an2", sa.BigInteger, nullable=False),
+    sa.Column("justification", Texte),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+)
+
+
+# Pondérations adoptées en cours de route (la dernière compte ; sinon celles de l'appel).
+ponderations = sa.Table(
+    "ponderations",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column("poids", sa.JSON, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+)
+
+
+_TYPES_LIGNE = {
+    "annee": sa.Integer,
+    "categorie": Texte,
+    "categorie_id": Texte,
+    "admissible": sa.Boolean,
+    "description": Texte,
+    "montant": sa.BigInteger,
+}
+
+
+CHAMPS_LIGNE = {nom: _TYPES_LIGNE[nom] for nom in champs.CHAMPS_LIGNE}
+
+
+lignes_budget = sa.Table(
+    "lignes_budget",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    *(sa.Column(nom, genre) for nom, genre in CHAMPS_LIGNE.items()),
+    sa.Column("colonnes_supplementaires", sa.JSON(none_as_null=True)),
+    sa.Column("source_fichier", Texte),
+    sa.Column("source_ligne", sa.Integer),
+    sa.Index("ix_lignes_budget_demande", "demande_id"),
+)
