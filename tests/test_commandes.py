@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from evaluation.__main__ import main
+from evaluation.commandes import main
 from tests.conftest import DONNEES, RACINE_PROJET
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
 

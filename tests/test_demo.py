@@ -4,7 +4,7 @@ import collections
 
 import pytest
 
-from evaluation.__main__ import main
+from evaluation.commandes import main
 from evaluation.depot.verification import verifier_lot
 from tests.conftest import RACINE_PROJET
 

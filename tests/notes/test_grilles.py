@@ -141,7 +141,7 @@ def test_probleme_situe_et_rien_d_enregistre(contexte, appel, modification, code
 
 
 def test_notes_en_ligne_de_commande(contexte, appel, tmp_path, capsys):
-    from evaluation.__main__ import main
+    from evaluation.commandes import main
 
     moteur, demandes = contexte
     base = ["--base", moteur.url.render_as_string(hide_password=False)]

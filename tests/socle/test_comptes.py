@@ -734,7 +734,7 @@ def _cli(monkeypatch, capsys, base: str, *arguments: str, entree: str = "") -> t
     le mot de passe lu sur l'entrée standard."""
     import io
 
-    from evaluation.__main__ import main
+    from evaluation.commandes import main
 
     monkeypatch.setattr("sys.stdin", io.StringIO(entree))
     code = main(["--base", base, "comptes", *arguments])

@@ -316,7 +316,7 @@ def test_importer_la_ligne_de_commande_ne_hache_rien():
     """Le haché factice (0,1 à 0,3 s) est calculé au premier besoin, et zxcvbn chargé au
     premier mot de passe jugé : `--help` et chaque commande n'en paient rien."""
     code = (
-        "import sys, evaluation.__main__, evaluation.socle.mots_de_passe as c;"
+        "import sys, evaluation.commandes, evaluation.socle.mots_de_passe as c;"
         "print(c._hache_factice.cache_info().currsize, 'zxcvbn' in sys.modules)"
     )
     sortie = subprocess.run(

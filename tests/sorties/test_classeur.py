@@ -35,8 +35,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from evaluation.__main__ import main
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+from evaluation.commandes import main
 from evaluation.decision import chargement, classement, decisions, financement, portefeuille
 from evaluation.depot.importation import importer
 from evaluation.depot.municipalites import repertoire as charger_repertoire

@@ -30,7 +30,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from evaluation.__main__ import _analyseur, main
+from evaluation.commandes import _analyseur, main
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.texte import nettoyer
 from evaluation.sorties.neutralisation import dangereux

@@ -89,7 +89,6 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     FICHIER_BASE,
     VARIABLE_BASE,
     Moteur,
-    _ajouter_colonnes_manquantes,
     _en_table,
     _fichiers_prives,
     _inserer_en_masse,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from evaluation.socle.chemins import DONNEES
-from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles, metadonnees
+from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles
 
 FICHIER_BASE = DONNEES / "evaluation.sqlite"
 
@@ -39,8 +39,9 @@ def url_masquee(url: str) -> str:
         return "(URL illisible)"
 
 
-def creer_moteur(url: str | None = None) -> Engine:
-    """Moteur SQLAlchemy prêt à l'emploi ; les tables sont créées au premier usage.
+def creer_moteur(url: str | None = None, *, mettre_a_jour_le_schema: bool = True) -> Engine:
+    """Moteur SQLAlchemy prêt à l'emploi ; le schéma est mis à jour (Alembic, sous verrou :
+    voir `migration`) à la création, sauf `mettre_a_jour_le_schema=False`.
 
     SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
     un autre processus écrit, clés étrangères appliquées ; le fichier, son journal WAL et sa
@@ -75,8 +76,10 @@ def creer_moteur(url: str | None = None) -> Engine:
 
     else:
         moteur = sa.create_engine(url, pool_pre_ping=True)
-    metadonnees.create_all(moteur)
-    _ajouter_colonnes_manquantes(moteur)
+    if mettre_a_jour_le_schema:
+        from evaluation.socle.stockage.migration import mettre_a_jour
+
+        mettre_a_jour(moteur)
     return moteur
 
 
@@ -94,39 +97,6 @@ def _fichiers_prives(base: Path) -> None:
                 os.chmod(fichier, etat.st_mode & 0o700)
         except FileNotFoundError:
             continue
-
-
-def _ajouter_colonnes_manquantes(moteur: Engine) -> None:
-    """Une base créée par une version précédente reçoit les colonnes ajoutées depuis (celles
-    qui peuvent l'être sans rien perdre : vides permises, ou valeur par défaut)."""
-    inspecteur = sa.inspect(moteur)
-    existantes = set(inspecteur.get_table_names())
-    for table in metadonnees.sorted_tables:
-        if table.name not in existantes:
-            continue
-        presentes = {c["name"] for c in inspecteur.get_columns(table.name)}
-        for colonne in table.columns:
-            if colonne.name in presentes:
-                continue
-            if not (colonne.nullable or colonne.server_default is not None):
-                raise RuntimeError(
-                    f"La base ne peut pas recevoir la colonne {table.name}.{colonne.name} "
-                    "sans valeur par défaut : migration à écrire."
-                )
-            type_sql = colonne.type.compile(dialect=moteur.dialect)
-            defaut = ""
-            if colonne.server_default is not None:
-                valeur = colonne.server_default.arg
-                texte = (
-                    valeur.compile(dialect=moteur.dialect)
-                    if hasattr(valeur, "compile")
-                    else f"'{valeur}'"
-                )
-                defaut = f" NOT NULL DEFAULT {texte}"
-            with moteur.begin() as connexion:
-                connexion.exec_driver_sql(
-                    f"ALTER TABLE {table.name} ADD COLUMN {colonne.name} {type_sql}{defaut}"
-                )
 
 
 @contextlib.contextmanager

@@ -1,0 +1,559 @@
+"""Ligne de commande : `python -m evaluation [--base URL] COMMANDE ...`.
+
+Codes de sortie : 0 importable (avertissements permis), 1 problème bloquant ou fichier
+refusé, 2 erreur d'utilisation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from evaluation.appels.catalogue import AppelIntrouvable, resoudre_appel
+from evaluation.appels.configuration import ErreurAppel
+from evaluation.appels.edition import ParametresRefuses, modeles_fournis
+from evaluation.appels.parametres import importer_toml
+from evaluation.decision.chargement import charger as charger_classement
+from evaluation.decision.classement import classement, pour_fichier
+from evaluation.depot.gabarit import (
+    COLONNES_BUDGET,
+    COLONNES_DEMANDES,
+    LIBELLES_CHAMPS,
+    construire_gabarit,
+)
+from evaluation.depot.importation import importer
+from evaluation.depot.lecture import Limites
+from evaluation.depot.rapport import texte_importation, texte_verification
+from evaluation.depot.verification import TOUS_LES_FICHIERS, message_erreur, verifier_lot
+from evaluation.notes import attributions
+from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
+from evaluation.notes.grilles import lire_grille
+from evaluation.notes.saisie import ErreurEvaluation
+from evaluation.socle import stockage
+from evaluation.socle.champs import CHAMPS_MONTANT
+from evaluation.socle.comptes import (
+    changer_mot_de_passe,
+    creer_compte,
+    desactiver_compte,
+    lister_comptes,
+)
+from evaluation.socle.roles import ROLES, ErreurCompte
+from evaluation.sorties.neutralisation import texte_csv
+from evaluation.sorties.tableaux import (
+    CLES_APERCU,
+    CLES_SORTIE,
+    demandes_pour_fichier,
+    demandes_pour_personne,
+    en_texte,
+)
+
+SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
+
+
+def _positif(texte: str) -> float:
+    try:
+        valeur = float(texte.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre attendu, lu « {texte} »") from None
+    if valeur <= 0:
+        raise argparse.ArgumentTypeError(f"nombre positif attendu, lu « {texte} »")
+    return valeur
+
+
+class _Analyseur(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(SORTIE_USAGE, f"{self.prog} : erreur : {message}\n")
+
+
+def _analyseur() -> argparse.ArgumentParser:
+    p = _Analyseur(
+        prog="python -m evaluation",
+        description="Tableau de bord d'évaluation des demandes : import et consultation.",
+        epilog="Codes de sortie : 0 importable (avertissements permis), 1 problème bloquant ou "
+        "fichier refusé, 2 erreur d'utilisation.",
+    )
+    p.add_argument("--base", help="URL SQLAlchemy de la base (défaut : EVALUATION_BASE ou SQLite)")
+    sous = p.add_subparsers(dest="commande", required=True, parser_class=_Analyseur)
+
+    def options_fichiers(q):
+        q.add_argument(
+            "fichiers",
+            nargs="+",
+            metavar="FICHIER",
+            help="classeurs .xlsx, .xlsm, .xls, .ods, fichiers .csv ou .txt",
+        )
+        q.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
+        q.add_argument(
+            "--colonne",
+            action="append",
+            default=[],
+            metavar="EN-TÊTE=CLÉ",
+            help="relie un en-tête du fichier à une colonne du gabarit (ex. « Intitulé=titre »)",
+        )
+        q.add_argument(
+            "--taille-max",
+            type=_positif,
+            default=50,
+            metavar="MO",
+            help="taille maximale d'un fichier, en Mo (50 par défaut)",
+        )
+
+    v = sous.add_parser("verifier", help="vérifie des fichiers sans rien enregistrer")
+    options_fichiers(v)
+    i = sous.add_parser("importer", help="vérifie et enregistre des fichiers")
+    options_fichiers(i)
+    i.add_argument(
+        "--lignes-valides",
+        action="store_true",
+        help="importe les demandes valides même si le fichier porte des problèmes bloquants",
+    )
+    i.add_argument("--auteur", help="nom de la personne qui importe (journal)")
+    d = sous.add_parser("demandes", help="liste les demandes stockées")
+    d.add_argument(
+        "--format",
+        choices=("csv", "texte"),
+        default="texte",
+        help="csv : toutes les colonnes, montants en dollars à point décimal ; texte : aperçu",
+    )
+    d.add_argument("--appel", help="identifiant de l'appel")
+    k = sous.add_parser("classement", help="imprime le classement et la ligne de financement")
+    k.add_argument(
+        "--format",
+        choices=("csv", "texte"),
+        default="texte",
+        help="csv : colonnes rang, no_demande, note, n_evaluations, ecart_type, statut, "
+        "montant_recommande_an1/2, cumul_an1/2 (dollars à point décimal) ; texte : aligné",
+    )
+    k.add_argument("--appel", help="identifiant de l'appel")
+    x = sous.add_parser("exporter", help="écrit le classeur Excel du comité")
+    x.add_argument("--sortie", help="fichier .xlsx (par défaut : appel_classement_date.xlsx)")
+    x.add_argument("--appel", help="identifiant de l'appel")
+    x.add_argument(
+        "--sans-evaluations",
+        action="store_true",
+        help="omet la feuille Évaluations (notes et commentaires de chaque évaluateur)",
+    )
+    c = sous.add_parser("comptes", help="gère les comptes (mot de passe lu sur l'entrée)")
+    sc = c.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    a = sc.add_parser("ajouter", help="crée un compte ; le mot de passe est lu sur l'entrée")
+    a.add_argument("courriel", metavar="COURRIEL")
+    a.add_argument("--role", required=True, choices=ROLES, help="rôle du compte")
+    a.add_argument("--nom", help="nom affiché")
+    a.add_argument(
+        "--municipalite",
+        help="municipalité de la personne, nom ou code géographique du répertoire "
+        "(conflits d'intérêts)",
+    )
+    a.add_argument("--region", help="code de sa région (01 à 17) ou son nom")
+    r = sc.add_parser(
+        "reinitialiser",
+        help="fixe un mot de passe provisoire (lu sur l'entrée), à changer à la connexion",
+    )
+    r.add_argument("courriel", metavar="COURRIEL")
+    sc.add_parser("lister", help="liste les comptes")
+    dz = sc.add_parser("desactiver", help="désactive un compte (son historique reste)")
+    dz.add_argument("courriel", metavar="COURRIEL")
+    n = sous.add_parser("notes", help="grilles de notes hors ligne")
+    sn = n.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    ni = sn.add_parser("importer", help="importe des grilles de notes remplies")
+    ni.add_argument("fichiers", nargs="+", metavar="FICHIER", help="grilles .xlsx, .ods, .csv")
+    ni.add_argument(
+        "--evaluateur", metavar="COURRIEL", help="évaluateur des lignes sans colonne « Évaluateur »"
+    )
+    ni.add_argument("--appel", help="identifiant de l'appel")
+    ne = sn.add_parser("exporter", help="imprime chaque note stockée")
+    ne.add_argument("--format", choices=("csv", "texte"), default="csv")
+    ne.add_argument("--appel", help="identifiant de l'appel")
+    ap = sous.add_parser("appels", help="liste, importe ou exporte la configuration des appels")
+    sa = ap.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    sa.add_parser("lister", help="liste les appels stockés et les modèles livrés")
+    ai = sa.add_parser("importer", help="crée ou modifie un appel d'après un fichier TOML")
+    ai.add_argument("fichier", metavar="FICHIER.toml")
+    ae = sa.add_parser("exporter", help="écrit la configuration TOML d'un appel stocké")
+    ae.add_argument("identifiant", metavar="ID")
+    ae.add_argument("--sortie", metavar="FICHIER.toml", help="fichier à écrire (défaut : écran)")
+    b = sous.add_parser("base", help="tient le schéma de la base à jour (Alembic)")
+    sb = b.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    sb.add_parser(
+        "mettre-a-jour", help="applique les révisions du schéma (fait aussi à chaque démarrage)"
+    )
+    g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
+    g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
+    g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
+    return p
+
+
+def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[str, str]]:
+    cles = {c.cle for c in (*COLONNES_DEMANDES, *COLONNES_BUDGET)}
+    relie = {}
+    for option in options:
+        entete, _, cle = option.partition("=")
+        cle = cle.strip()
+        if not entete or cle not in cles:
+            raise ValueError(
+                f"--colonne « {option} » : écrivez EN-TÊTE=CLÉ, la clé étant l'une de : "
+                + ", ".join(sorted(cles))
+            )
+        relie[entete.strip()] = cle
+    return {TOUS_LES_FICHIERS: relie} if relie else {}
+
+
+def _lire_mot_de_passe() -> str:
+    """Le mot de passe, jamais en argument : saisi deux fois au terminal, sinon la première
+    ligne de l'entrée standard (pour un script : echo ... | python -m evaluation ...)."""
+    if sys.stdin.isatty():
+        premier = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmez le mot de passe : ") != premier:
+            raise ErreurCompte("les deux saisies du mot de passe diffèrent.")
+        return premier
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _exporter(options, appel, moteur) -> int:
+    """Le classeur du comité, comme la page l'offre à l'administration (feuille Évaluations
+    comprise, sauf --sans-evaluations)."""
+    from evaluation.decision.chargement import charger as charger_donnees
+    from evaluation.decision.portefeuille import populations_par_region
+    from evaluation.depot.municipalites import repertoire
+    from evaluation.sorties import classeur as exportation
+
+    instant = stockage.maintenant()
+    donnees = charger_donnees(appel, moteur=moteur)
+    table = classement(appel, donnees)
+    with moteur.connect() as connexion:
+        notes = stockage.lire_notes_completes(appel.id, connexion=connexion)
+    numeros = dict(
+        zip(donnees.demandes["id"].astype(int), donnees.demandes["no_demande"], strict=True)
+    )
+    evaluations = (
+        None
+        if options.sans_evaluations
+        else exportation.evaluations_pour_export(notes, donnees.evaluations, numeros)
+    )
+    contenu = exportation.classeur(
+        appel,
+        table,
+        poids=donnees.poids,
+        auteur=_auteur_cli(),
+        instant=instant,
+        evaluations=evaluations,
+        n_evaluations=len(donnees.evaluations),
+        populations=populations_par_region(repertoire().municipalites),
+    )
+    sortie = Path(options.sortie or exportation.nom_fichier(appel, instant.date()))
+    try:
+        sortie.write_bytes(contenu)
+    except OSError as exc:
+        print(f"Impossible d'écrire {sortie} : {exc.strerror}.", file=sys.stderr)
+        return SORTIE_USAGE
+    print(f"Classeur de l'appel {appel.id} écrit dans {sortie} ({len(table)} demandes).")
+    return SORTIE_OK
+
+
+def _auteur_cli() -> str:
+    """Qui agit en ligne de commande, pour le journal (l'utilisateur du système)."""
+    try:
+        return f"ligne de commande ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "ligne de commande"
+
+
+def _comptes(options, moteur) -> int:
+    try:
+        if options.action == "ajouter":
+            compte = creer_compte(
+                options.courriel,
+                options.role,
+                _lire_mot_de_passe(),
+                moteur=moteur,
+                nom=options.nom,
+                municipalite=options.municipalite,
+                region=options.region,
+                auteur=_auteur_cli(),
+            )
+            print(
+                f"Compte créé : {compte.courriel} ({compte.role}) ; son mot de passe est "
+                "provisoire, à changer à la première connexion."
+            )
+        elif options.action == "reinitialiser":
+            changer_mot_de_passe(
+                options.courriel, _lire_mot_de_passe(), moteur=moteur, auteur=_auteur_cli()
+            )
+            print(
+                f"Mot de passe provisoire fixé pour {options.courriel.strip()} : à changer à "
+                "la prochaine connexion."
+            )
+        elif options.action == "desactiver":
+            compte = desactiver_compte(options.courriel, moteur=moteur, auteur=_auteur_cli())
+            print(f"Compte désactivé : {compte.courriel}.")
+        else:
+            comptes = lister_comptes(moteur=moteur)
+            if not comptes:
+                print("Aucun compte.")
+            for c in comptes:
+                etat = "actif" if c.actif else "désactivé"
+                print(f"{c.courriel}\t{c.role}\t{etat}\t{c.nom}")
+    except ErreurCompte as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    return SORTIE_OK
+
+
+def _notes(options, appel, moteur) -> int:
+    if options.action == "exporter":
+        with moteur.connect() as connexion:
+            table = stockage.lire_notes(appel.id, connexion=connexion)
+        table["note"] = table["note"].map(lambda v: "" if v is None else f"{v:g}")
+        table["date"] = table["date"].map(lambda d: d.isoformat(sep=" ") if d else "")
+        if options.format == "csv":
+            sys.stdout.write(texte_csv(table))
+        else:
+            print(en_texte(table, a_droite=("note",)) if len(table) else "Aucune note stockée.")
+        return SORTIE_OK
+    absents = [f for f in options.fichiers if not Path(f).is_file()]
+    if absents:
+        print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
+        return SORTIE_USAGE
+    numeros = numeros_de_l_appel(appel, moteur=moteur)
+    comptes = lister_comptes(moteur=moteur)
+    code = SORTIE_OK
+    for fichier in options.fichiers:
+        lecture = lire_grille(
+            Path(fichier).name,
+            Path(fichier),
+            appel,
+            demandes_par_numero=numeros,
+            comptes=comptes,
+            evaluateur_par_defaut=options.evaluateur,
+            attributions=attributions.charger(appel.id, moteur=moteur),
+        )
+        for p in lecture.problemes:
+            lieu = p.emplacement
+            print(f"{p.fichier}{', ' + lieu if lieu else ''} : {p.message}")
+        if not lecture.sans_blocage:
+            print(f"{Path(fichier).name} : rien n'est enregistré tant que ces problèmes restent.")
+            code = SORTIE_PROBLEME
+            continue
+        try:
+            changements = importer_grille(lecture, appel, moteur=moteur, auteur=_auteur_cli())
+        except ErreurEvaluation as exc:
+            print(f"{Path(fichier).name} : {exc} Rien n'est enregistré.", file=sys.stderr)
+            code = SORTIE_PROBLEME
+            continue
+        print(
+            f"{Path(fichier).name} : {len(lecture.lignes)} ligne(s) lue(s), "
+            f"{changements} changement(s) inscrit(s) au journal."
+        )
+    return code
+
+
+def _appels(options, moteur) -> int:
+    if options.action == "lister":
+        with moteur.connect() as connexion:
+            stockes = stockage.lire_appels(connexion=connexion)
+            archives = stockage.appels_archives(connexion=connexion)
+            nombres = {i: stockage.compter_demandes(i, connexion=connexion) for i, _, _ in stockes}
+        lignes = [
+            {
+                "Identifiant": i,
+                "État": "archivé" if i in archives else "ouvert",
+                "Demandes": str(nombres[i]),
+                "Nom": nom,
+            }
+            for i, nom, _ in stockes
+        ]
+        if lignes:
+            print(en_texte(pd.DataFrame(lignes), a_droite=("Demandes",)))
+        else:
+            print("Aucun appel stocké.")
+        modeles = [m for m in modeles_fournis().values() if m.id not in nombres]
+        if modeles:
+            print("\nModèles livrés (page Paramètres de l'appel pour en créer un appel) :")
+            for m in modeles:
+                print(f"  {m.id} : {m.nom}")
+        return SORTIE_OK
+    if options.action == "exporter":
+        with moteur.connect() as connexion:
+            ligne = stockage.lire_appel(options.identifiant, connexion=connexion)
+        if ligne is None:
+            print(f"Erreur : appel « {options.identifiant} » introuvable.", file=sys.stderr)
+            return SORTIE_USAGE
+        if not options.sortie:
+            sys.stdout.write(ligne["configuration_toml"])
+            return SORTIE_OK
+        try:
+            Path(options.sortie).write_text(ligne["configuration_toml"], encoding="utf-8")
+        except OSError as exc:
+            print(f"Impossible d'écrire {options.sortie} : {exc.strerror}.", file=sys.stderr)
+            return SORTIE_USAGE
+        print(f"Configuration de l'appel {options.identifiant} écrite dans {options.sortie}.")
+        return SORTIE_OK
+    chemin = Path(options.fichier)
+    try:
+        contenu = chemin.read_bytes()
+    except OSError as exc:
+        print(f"Impossible de lire {chemin} : {exc.strerror}.", file=sys.stderr)
+        return SORTIE_USAGE
+    try:
+        appel, cree = importer_toml(contenu, chemin.name, moteur=moteur, auteur=_auteur_cli())
+    except (ErreurAppel, ParametresRefuses) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(f"Appel {appel.id} {'créé' if cree else 'mis à jour'} : {appel.nom}.")
+    return SORTIE_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _analyseur().parse_args(argv)
+    try:
+        moteur = stockage.creer_moteur(
+            options.base, mettre_a_jour_le_schema=options.commande != "base"
+        )
+    except Exception as exc:  # URL invalide, serveur injoignable : message, pas de trace
+        print(
+            "Base de données inaccessible "
+            f"({stockage.url_masquee(options.base or stockage.url_par_defaut())}) : "
+            f"{message_erreur(exc)}",
+            file=sys.stderr,
+        )
+        return SORTIE_USAGE
+    try:
+        return _executer(options, moteur)
+    finally:
+        moteur.dispose()
+
+
+def _base(moteur) -> int:
+    from evaluation.socle.stockage import migration
+
+    try:
+        avant, apres = migration.mettre_a_jour(moteur)
+    except Exception as exc:
+        print(f"Mise à jour du schéma impossible : {message_erreur(exc)}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(
+        f"Base à jour : révision {apres} (avant : "
+        + (avant if avant else "aucune (base créée avant Alembic)")
+        + ")."
+    )
+    return SORTIE_OK
+
+
+def _executer(options, moteur) -> int:
+    """La commande demandée, sur un moteur ouvert (fermé par `main`)."""
+    if options.commande == "base":
+        return _base(moteur)
+    if options.commande == "comptes":
+        return _comptes(options, moteur)
+    if options.commande == "appels":
+        return _appels(options, moteur)
+    try:
+        appel = resoudre_appel(getattr(options, "appel", None), moteur)
+    except (AppelIntrouvable, ErreurAppel) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_USAGE
+
+    if options.commande == "notes":
+        return _notes(options, appel, moteur)
+
+    if options.commande == "gabarit":
+        try:
+            Path(options.sortie).write_bytes(construire_gabarit(appel))
+        except OSError as exc:
+            print(f"Impossible d'écrire {options.sortie} : {exc.strerror}.", file=sys.stderr)
+            return SORTIE_USAGE
+        print(f"Gabarit de l'appel {appel.id} écrit dans {options.sortie}.")
+        return SORTIE_OK
+
+    if options.commande == "exporter":
+        return _exporter(options, appel, moteur)
+
+    if options.commande == "classement":
+        table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))
+        if options.format == "csv":
+            sys.stdout.write(texte_csv(table))
+        elif table.empty:
+            print(f"Aucune demande stockée pour l'appel {appel.id}.")
+        else:
+            montants = ("note", "ecart_type", *(c for c in table.columns if "an" in c[-3:]))
+            print(en_texte(table, a_droite=("rang", "n_evaluations", *montants)))
+        return SORTIE_OK
+
+    if options.commande == "demandes":
+        with moteur.connect() as connexion:
+            table = stockage.lire_demandes(appel.id, connexion=connexion)
+        if options.format == "csv":
+            sys.stdout.write(texte_csv(demandes_pour_fichier(table, CLES_SORTIE)))
+        elif table.empty:
+            print(f"Aucune demande stockée pour l'appel {appel.id}.")
+        else:
+            enregistrements = table.astype(object).where(table.notna(), None).to_dict("records")
+            for e in enregistrements:
+                titre = e.get("titre") or ""
+                e["titre"] = titre if len(titre) <= 45 else titre[:44] + "…"
+            sortie = demandes_pour_personne(enregistrements, CLES_APERCU)
+            montants = tuple(LIBELLES_CHAMPS[c] for c in CLES_APERCU if c in CHAMPS_MONTANT)
+            print(en_texte(sortie, a_droite=montants))
+        return SORTIE_OK
+
+    absents = [f for f in options.fichiers if not Path(f).is_file()]
+    if absents:
+        print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
+        return SORTIE_USAGE
+    try:
+        correspondances = _correspondances(options.colonne, options.fichiers)
+    except ValueError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_USAGE
+    with moteur.connect() as connexion:
+        numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
+    verification = verifier_lot(
+        [(Path(f).name, Path(f)) for f in options.fichiers],
+        appel,
+        numeros_stockes=numeros,
+        limites=Limites(taille_max=int(options.taille_max * 1024 * 1024)),
+        correspondances=correspondances,
+    )
+    valides = getattr(options, "lignes_valides", False)
+    print(f"Appel : {appel.nom_court} ({appel.id})")
+    print(texte_verification(verification, valides))
+    code = SORTIE_OK if verification.sans_blocage else SORTIE_PROBLEME
+    if options.commande == "verifier":
+        return code
+    gardees, lignes = verification.selection(valides)
+    if not gardees and not lignes:
+        print("Rien à importer.")
+        return SORTIE_PROBLEME
+    try:
+        rapport = importer(
+            verification,
+            appel,
+            moteur=moteur,
+            lignes_valides_seulement=valides,
+            auteur=options.auteur,
+            correspondances=correspondances,
+        )
+    except Exception as exc:  # la transaction est annulée : rien n'a été écrit
+        print(
+            "L'importation a échoué et a été annulée ; rien n'a été enregistré : "
+            + message_erreur(exc),
+            file=sys.stderr,
+        )
+        return SORTIE_PROBLEME
+    print(texte_importation(rapport))
+    return code
+
+
+def lancer() -> None:
+    """Le point d'entrée de `python -m evaluation`."""
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # « ... demandes | head » : le lecteur a fermé, rien à signaler
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

@@ -1,0 +1,235 @@
+"""Le schéma tenu par Alembic : une base créée par la version livrée avant Alembic (9ff51cd)
+se met à jour en place sans rien perdre ; les révisions mènent au schéma que le code décrit ;
+deux serveurs qui démarrent ensemble ne se marchent pas dessus. Sur SQLite et PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from evaluation.decision import chargement
+from evaluation.notes import evaluations
+from evaluation.socle import stockage
+from evaluation.socle.stockage import migration
+from evaluation.socle.stockage.schema import metadonnees
+from tests.conftest import DONNEES, RACINE_PROJET
+
+LUNDI = dt.datetime(2024, 5, 6, 9, 30)
+TOML_REDUIT = None
+
+
+def _schema_9ff51cd(moteur) -> None:
+    """La base telle que la version 9ff51cd la créait (ses CREATE TABLE, tels quels)."""
+    fichier = DONNEES / "schemas" / f"9ff51cd-{moteur.dialect.name}.sql"
+    instructions = [
+        i.strip()
+        for i in "\n".join(
+            ligne for ligne in fichier.read_text().splitlines() if not ligne.startswith("--")
+        ).split(";")
+        if i.strip()
+    ]
+    with moteur.begin() as c:
+        for instruction in instructions:
+            c.exec_driver_sql(instruction)
+
+
+def _remplir_a_l_ancienne(moteur, appel) -> None:
+    """Une demande évaluée, décidée, avec son journal, écrite en SQL brut dans les colonnes
+    de 9ff51cd : ce qu'une base en service contient."""
+    with moteur.begin() as c:
+        ins = c.exec_driver_sql
+        ins(
+            "INSERT INTO appels (id, nom, configuration_toml, enregistre_le, archive) "
+            "VALUES (%(id)s, %(nom)s, %(toml)s, %(d)s, %(f)s)"
+            if moteur.dialect.name == "postgresql"
+            else "INSERT INTO appels (id, nom, configuration_toml, enregistre_le, archive) "
+            "VALUES (:id, :nom, :toml, :d, :f)",
+            {"id": appel.id, "nom": appel.nom, "toml": appel.source_toml, "d": LUNDI, "f": False},
+        )
+    p = _param(moteur)
+    with moteur.begin() as c:
+        c.exec_driver_sql(
+            "INSERT INTO importations (appel_id, date, auteur, fichiers, lignes_valides_seulement,"
+            " nb_creees, nb_mises_a_jour, nb_inchangees, nb_ecartees, nb_lignes_budget, rapport)"
+            f" VALUES ({p('a')}, {p('d')}, {p('au')}, {p('f')}, {p('l')}, 1, 0, 0, 0, 1, {p('r')})",
+            {
+                "a": appel.id,
+                "d": LUNDI,
+                "au": "admin@x.ca",
+                "f": json.dumps(["demandes.xlsx"]),
+                "l": False,
+                "r": json.dumps({"creees": ["T-001"]}),
+            },
+        )
+        c.exec_driver_sql(
+            "INSERT INTO demandes (appel_id, no_demande, municipalite, region, titre, axe,"
+            " secteur, montant_demande_an1, montant_demande_an2, cout_total, projet_conjoint,"
+            " importation_id, cree_le, modifie_le)"
+            f" VALUES ({p('a')}, 'T-001', 'Rimouski', '01', 'Jumelage', 1, 'innovation',"
+            f" 2000000, 0, 4000000, {p('faux')}, 1, {p('d')}, {p('d')})",
+            {"a": appel.id, "d": LUNDI, "faux": False},
+        )
+        c.exec_driver_sql(
+            "INSERT INTO lignes_budget (demande_id, annee, categorie, montant)"
+            " VALUES (1, 1, 'Déplacements', 1500000)"
+        )
+        c.exec_driver_sql(
+            "INSERT INTO comptes (courriel, nom, role, hache_mot_de_passe, actif, cree_le,"
+            f" modifie_le) VALUES ('eva@x.ca', 'Éva', 'evaluateur', 'x', {p('vrai')}, {p('d')},"
+            f" {p('d')})",
+            {"vrai": True, "d": LUNDI},
+        )
+        c.exec_driver_sql(
+            "INSERT INTO evaluations (appel_id, demande_id, evaluateur, statut,"
+            " commentaire_global, admissible, version, cree_le, modifie_le, soumise_le)"
+            f" VALUES ({p('a')}, 1, 'eva@x.ca', 'soumise', 'Solide', {p('vrai')}, 3, {p('d')},"
+            f" {p('d')}, {p('d')})",
+            {"a": appel.id, "vrai": True, "d": LUNDI},
+        )
+        for critere in appel.criteres:
+            c.exec_driver_sql(
+                f"INSERT INTO notes (evaluation_id, critere, note) VALUES (1, {p('c')}, 8)",
+                {"c": critere.id},
+            )
+        c.exec_driver_sql(
+            "INSERT INTO decisions (appel_id, demande_id, decision, montant_an1, montant_an2,"
+            f" justification, date, auteur) VALUES ({p('a')}, 1, 'retenu', 2000000, 0, NULL,"
+            f" {p('d')}, 'pres@x.ca')",
+            {"a": appel.id, "d": LUNDI},
+        )
+        c.exec_driver_sql(
+            "INSERT INTO journal (date, auteur, appel_id, demande_id, evaluateur, objet, ancien,"
+            f" nouveau) VALUES ({p('d')}, 'eva@x.ca', {p('a')}, 1, 'eva@x.ca', 'statut', NULL,"
+            " 'soumise')",
+            {"a": appel.id, "d": LUNDI},
+        )
+
+
+def _param(moteur):
+    if moteur.dialect.name == "postgresql":
+        return lambda nom: f"%({nom})s"
+    return lambda nom: f":{nom}"
+
+
+@pytest.fixture
+def moteur_brut(request, moteur):
+    """Un moteur sur une base vide, sans mise à jour du schéma (celui du fixture `moteur`
+    l'a déjà faite : on repart d'une base vidée)."""
+    metadonnees.drop_all(moteur)
+    with moteur.begin() as c:
+        c.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    return moteur
+
+
+def test_base_de_la_version_9ff51cd_mise_a_jour_en_place(moteur_brut, appel):
+    moteur = moteur_brut
+    _schema_9ff51cd(moteur)
+    _remplir_a_l_ancienne(moteur, appel)
+    with moteur.connect() as c:
+        assert migration.revision_actuelle(c) is None
+    avant, apres = migration.mettre_a_jour(moteur)
+    assert (avant, apres) == (None, migration.revision_cible())
+
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+        stocke = stockage.lire_appel(appel.id, connexion=c)
+        journal = stockage.lire_journal(connexion=c)
+        lignes = stockage.lire_lignes_budget(appel.id, connexion=c)
+    assert list(demandes["no_demande"]) == ["T-001"]
+    assert demandes.iloc[0]["retiree_le"] is None or str(demandes.iloc[0]["retiree_le"]) in (
+        "None",
+        "NaT",
+    )
+    assert int(stocke["version"]) == 1
+    assert list(lignes["montant"]) == [1_500_000]
+    assert journal.iloc[0]["objet"] == "statut" and journal.iloc[0]["version"] is None
+    statut, saisie, version = evaluations.lire_avec_version(1, "eva@x.ca", moteur=moteur)
+    assert (statut, saisie.commentaire_global, version) == ("soumise", "Solide", 3)
+    assert set(saisie.notes.values()) == {8}
+    donnees = chargement.charger(appel, moteur=moteur)
+    assert [d["decision"] for d in donnees.decisions] == ["retenu"]
+    assert not donnees.evaluations["modifiee_apres_consultation"].astype(bool).any()
+    # La base mise à jour s'écrit comme une neuve : une nouvelle version d'évaluation.
+    saisie.commentaire_global = "Solide, budget vérifié"
+    evaluations.enregistrer(
+        appel, 1, "eva@x.ca", saisie, "soumise", moteur=moteur, version_attendue=3
+    )
+    assert evaluations.lire_avec_version(1, "eva@x.ca", moteur=moteur)[2] == 4
+    # Une seconde mise à jour ne fait rien.
+    assert migration.mettre_a_jour(moteur) == (apres, apres)
+
+
+def test_revisions_menent_au_schema_du_code(moteur_brut):
+    """Appliquées une à une sur une base vide, les révisions donnent exactement les tables,
+    colonnes, index et contraintes que le code décrit (aucun écart pour Alembic)."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        ecarts = compare_metadata(MigrationContext.configure(c), metadonnees)
+        assert migration.revision_actuelle(c) == migration.revision_cible()
+    assert ecarts == []
+
+
+def test_deux_serveurs_qui_demarrent_ensemble(moteur_brut, appel):
+    """Deux démarrages simultanés sur une base de 9ff51cd : l'un met à jour, l'autre la
+    trouve à jour ; aucun ne plante, rien ne se perd."""
+    moteur = moteur_brut
+    _schema_9ff51cd(moteur)
+    _remplir_a_l_ancienne(moteur, appel)
+    depart = threading.Barrier(2)
+    resultats, erreurs = [], []
+
+    def demarrer():
+        depart.wait()
+        try:
+            resultats.append(migration.mettre_a_jour(moteur))
+        except Exception as exc:  # le test dit lequel et pourquoi
+            erreurs.append(exc)
+
+    fils = [threading.Thread(target=demarrer, daemon=True) for _ in range(2)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(60)
+    assert not any(f.is_alive() for f in fils), "un démarrage est resté bloqué"
+    assert erreurs == []
+    cible = migration.revision_cible()
+    assert sorted(resultats, key=str) == sorted([(None, cible), (cible, cible)], key=str)
+    with moteur.connect() as c:
+        assert len(stockage.lire_demandes(appel.id, connexion=c)) == 1
+
+
+def test_commande_base_mettre_a_jour(tmp_path):
+    base = tmp_path / "ancienne.sqlite"
+    moteur = sa.create_engine(f"sqlite:///{base}")
+    _schema_9ff51cd(moteur)
+    moteur.dispose()
+    sortie = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "evaluation",
+            "--base",
+            f"sqlite:///{base}",
+            "base",
+            "mettre-a-jour",
+        ],
+        cwd=RACINE_PROJET,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert sortie.returncode == 0, sortie.stderr
+    cible = migration.revision_cible()
+    assert f"révision {cible}" in sortie.stdout
+    assert "avant : aucune (base créée avant Alembic)" in sortie.stdout
