@@ -10,7 +10,7 @@ from evaluation.socle.droits import peut_ouvrir
 from evaluation.socle.formats import montant
 from evaluation.socle.roles import LIBELLES_ROLES
 from evaluation.socle.texte import litteral
-from pages.commun import (
+from pages.composants.commun import (
     CLE_APPEL,
     CLE_APPEL_COURANT,
     CLE_CADRE,
@@ -19,14 +19,14 @@ from pages.commun import (
     appels_disponibles,
     choisir_appel,
 )
-from pages.connexion import (
+from pages.composants.connexion import (
     CLE_COMPTE_COURANT,
     afficher_connexion,
     changer_mon_mot_de_passe,
     compte_connecte,
     deconnecter,
 )
-from pages.erreurs import afficher_erreur, afficher_erreur_differee
+from pages.composants.erreurs import afficher_erreur, afficher_erreur_differee
 
 # (fichier sous pages/, titre, icône) ; le nom du fichier est aussi l'adresse de la page.
 PAGES = [

@@ -131,7 +131,7 @@ def mesurer_page(url: str, repetitions: int) -> tuple[float, list[float]]:
 
     from evaluation.socle.comptes import creer_compte
     from evaluation.socle.stockage import creer_moteur
-    from pages.connexion import CLE_COMPTE
+    from pages.composants.connexion import CLE_COMPTE
 
     moteur = creer_moteur(url)
     creer_compte("pres@exemple.qc.ca", "president", "mot de passe de mesure", moteur=moteur)

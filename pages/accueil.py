@@ -9,8 +9,8 @@ from evaluation.socle import stockage
 from evaluation.socle.formats import date, montant
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
-from pages.commun import appel_actif, fichiers_demo, moteur
-from pages.connexion import exiger_acces
+from pages.composants.commun import appel_actif, fichiers_demo, moteur
+from pages.composants.connexion import exiger_acces
 
 compte = exiger_acces("accueil")
 

@@ -9,8 +9,8 @@ from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, pluriel
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from pages.commun import appel_actif, moteur
-from pages.connexion import exiger_acces
+from pages.composants.commun import appel_actif, moteur
+from pages.composants.connexion import exiger_acces
 
 compte = exiger_acces("attributions")
 appel = appel_actif()

@@ -16,15 +16,15 @@ from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties import classeur as exportation
 from evaluation.sorties.neutralisation import csv_sans_formules
-from pages.commun import (
+from pages.composants.commun import (
     afficher_accord_du_panel,
     appel_actif,
     donnees_classement,
     moteur,
     solidite,
 )
-from pages.connexion import exiger_acces
-from pages.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.connexion import exiger_acces
+from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 
 compte = exiger_acces("classement")
 appel = appel_actif()

@@ -11,8 +11,8 @@ from evaluation.decision import classement
 from evaluation.socle.formats import montant, pourcentage
 from evaluation.socle.texte import litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
-from pages.commun import appels_archives, appels_disponibles, donnees_classement
-from pages.connexion import exiger_acces
+from pages.composants.commun import appels_archives, appels_disponibles, donnees_classement
+from pages.composants.connexion import exiger_acces
 
 DIMENSIONS = {"axe": "Axe ou thème", "secteur": "Secteur", "region": "Région"}
 

@@ -22,8 +22,8 @@ from evaluation.socle.mots_de_passe import (
 )
 from evaluation.socle.roles import LIBELLES_ROLES, ROLES, Compte, ErreurCompte
 from evaluation.socle.texte import litteral
-from pages.commun import moteur
-from pages.connexion import exiger_acces
+from pages.composants.commun import moteur
+from pages.composants.connexion import exiger_acces
 
 compte = exiger_acces("comptes")
 m = moteur()

@@ -28,9 +28,9 @@ from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
 from evaluation.socle.formats import date, nombre, pluriel
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from pages.commun import appel_actif, moteur
-from pages.connexion import exiger_acces
-from pages.erreurs import rattraper
+from pages.composants.commun import appel_actif, moteur
+from pages.composants.connexion import exiger_acces
+from pages.composants.erreurs import rattraper
 
 compte = exiger_acces("evaluation")
 appel = appel_actif()

@@ -22,7 +22,7 @@ from evaluation.socle.formats import pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.tableaux import demandes_pour_personne
-from pages.commun import (
+from pages.composants.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
     appel_actif,
@@ -31,7 +31,7 @@ from pages.commun import (
     limites,
     moteur,
 )
-from pages.connexion import exiger_acces
+from pages.composants.connexion import exiger_acces
 
 compte = exiger_acces("importation")
 

@@ -8,8 +8,8 @@ import streamlit as st
 from evaluation.socle import journal, stockage
 from evaluation.socle.formats import pluriel
 from evaluation.sorties.neutralisation import csv_sans_formules
-from pages.commun import appel_actif, moteur
-from pages.connexion import exiger_acces
+from pages.composants.commun import appel_actif, moteur
+from pages.composants.connexion import exiger_acces
 
 compte = exiger_acces("journal")
 appel = appel_actif()

@@ -28,9 +28,9 @@ from evaluation.appels.edition import (
 from evaluation.appels.parametres import archiver, enregistrer, importer_toml
 from evaluation.socle import stockage
 from evaluation.socle.texte import litteral
-from pages.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
-from pages.connexion import exiger_acces
-from pages.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
+from pages.composants.connexion import exiger_acces
+from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 
 CLE_MESSAGE = "_parametres_msg"
 CLE_PERIMES = "_parametres_perimes"

@@ -15,10 +15,15 @@ from evaluation.socle.formats import montant, nombre, pourcentage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import litteral, litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
-from pages.commun import afficher_accord_du_panel, appel_actif, donnees_classement, moteur
-from pages.commun import solidite as solidite_par_demande
-from pages.connexion import exiger_acces
-from pages.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.commun import (
+    afficher_accord_du_panel,
+    appel_actif,
+    donnees_classement,
+    moteur,
+)
+from pages.composants.commun import solidite as solidite_par_demande
+from pages.composants.connexion import exiger_acces
+from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 
 compte = exiger_acces("portefeuille")
 appel = appel_actif()

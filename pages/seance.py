@@ -12,9 +12,9 @@ from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
-from pages.commun import appel_actif, donnees_classement, moteur
-from pages.connexion import exiger_acces
-from pages.erreurs import rattraper
+from pages.composants.commun import appel_actif, donnees_classement, moteur
+from pages.composants.connexion import exiger_acces
+from pages.composants.erreurs import rattraper
 
 compte = exiger_acces("seance")
 appel = appel_actif()

@@ -11,8 +11,8 @@ from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, nombre, pluriel
 from evaluation.socle.roles import ADMIN
 from evaluation.socle.texte import litteral
-from pages.commun import appel_actif, moteur
-from pages.connexion import exiger_acces
+from pages.composants.commun import appel_actif, moteur
+from pages.composants.connexion import exiger_acces
 
 compte = exiger_acces("suivi")
 appel = appel_actif()

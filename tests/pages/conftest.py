@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from evaluation.socle.comptes import creer_compte, trouver_compte
 from evaluation.socle.roles import ADMIN
 from evaluation.socle.stockage import creer_moteur
-from pages.connexion import CLE_COMPTE, CLE_EMPREINTE
+from pages.composants.connexion import CLE_COMPTE, CLE_EMPREINTE
 from tests.conftest import RACINE_PROJET
 
 MOT_DE_PASSE = "cheval agrafe batterie correcte"

@@ -9,7 +9,7 @@ from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, repartition
 from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR
-from pages.commun import fichiers_demo
+from pages.composants.commun import fichiers_demo
 from tests.pages.conftest import compte_de_test, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")

@@ -17,7 +17,7 @@ from evaluation.socle.comptes import (
 from evaluation.socle.mots_de_passe import ECHECS_MAX
 from evaluation.socle.roles import ADMIN, EVALUATEUR
 from evaluation.socle.stockage import creer_moteur
-from pages.connexion import CLE_COMPTE
+from pages.composants.connexion import CLE_COMPTE
 from tests.pages.conftest import MOT_DE_PASSE, compte_de_test, textes
 
 # Sans lui, les exécutions après la première lanceraient la page seule, sans app.py.

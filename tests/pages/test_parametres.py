@@ -20,7 +20,7 @@ from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR, OBSERVATEUR, PRESIDENT
-from pages.commun import CLE_APPEL
+from pages.composants.commun import CLE_APPEL
 from tests.conftest import DONNEES, demandes_pour_appel
 from tests.pages import test_classement as tc
 from tests.pages.conftest import compte_de_test, textes

@@ -23,7 +23,7 @@ from evaluation.socle.droits import message_refus, peut_ouvrir
 from evaluation.socle.mots_de_passe import EXIGENCES_MOT_DE_PASSE, LONGUEUR_MIN
 from evaluation.socle.roles import Compte, ErreurCompte
 from evaluation.socle.texte import litteral
-from pages.commun import moteur
+from pages.composants.commun import moteur
 
 CLE_COMPTE = "_compte_connecte"
 CLE_EMPREINTE = "_empreinte_mot_de_passe"
@@ -251,7 +251,7 @@ def _premier_administrateur() -> None:
 def exiger_acces(page: str) -> Compte:
     """À l'entrée de chaque page : le cadre est passé, quelqu'un est connecté, son rôle
     ouvre cette page ; sinon un refus, et la page s'arrête là (côté serveur)."""
-    from pages.commun import exiger_cadre
+    from pages.composants.commun import exiger_cadre
 
     exiger_cadre(f"pages/{page}.py")
     compte = st.session_state.get(CLE_COMPTE_COURANT)

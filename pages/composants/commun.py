@@ -19,11 +19,12 @@ from evaluation.decision import chargement, classement, notation, portefeuille
 from evaluation.depot.gabarit import construire_gabarit
 from evaluation.depot.lecture import Limites
 from evaluation.socle import stockage
+from evaluation.socle.chemins import DONNEES
 from evaluation.socle.formats import nombre
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
 from evaluation.socle.texte import litteral
 
-DOSSIER_DEMO = Path(__file__).resolve().parent.parent / "donnees" / "demo"
+DOSSIER_DEMO = DONNEES / "demo"
 CLE_CADRE = "_cadre_app"
 CLE_PAGE_VOULUE = "_page_voulue"
 CLE_APPEL = "appel_actif"
