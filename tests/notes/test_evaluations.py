@@ -1,6 +1,6 @@
-"""Saisie des évaluations : validation, brouillon et soumission, journal dans la même
+"""Enregistrement des évaluations : brouillon et soumission, journal dans la même
 transaction, écritures concurrentes (fils et processus) et processus tué en plein
-enregistrement, sur SQLite et PostgreSQL."""
+enregistrement, sur SQLite et PostgreSQL ; les règles de saisie sont dans test_saisie.py."""
 
 import os
 import signal
@@ -26,8 +26,6 @@ from evaluation.notes.saisie import (
     ErreurEvaluation,
     EvaluationRefusee,
     Saisie,
-    problemes_saisie,
-    total_pondere,
 )
 from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte
@@ -47,38 +45,6 @@ def demandes(moteur, appel):
 
 def _complete(appel, note=7.5) -> Saisie:
     return Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
-
-
-@pytest.mark.parametrize(
-    ("notes", "statut", "message"),
-    [
-        ({"pertinence": 11.0}, BROUILLON, "hors de l'échelle"),
-        ({"pertinence": 7.3}, BROUILLON, "multiple de 0.5"),
-        ({"inconnu": 5.0}, BROUILLON, "critère « inconnu » inconnu"),
-        ({"pertinence": 5.0}, SOUMISE, "note manquante pour"),
-        ({}, "archivee", "statut « archivee » inconnu"),
-    ],
-)
-def test_saisie_refusee(appel, notes, statut, message):
-    problemes = problemes_saisie(Saisie(notes=notes), appel, statut)
-    assert any(message in p for p in problemes), problemes
-
-
-def test_inadmissible_sans_raison(appel):
-    saisie = _complete(appel)
-    saisie.admissible = False
-    assert problemes_saisie(saisie, appel, SOUMISE) == [
-        "une demande jugée inadmissible demande une raison."
-    ]
-    saisie.raison_inadmissibilite = "autre programme gouvernemental"
-    assert problemes_saisie(saisie, appel, SOUMISE) == []
-
-
-def test_total_pondere(appel):
-    assert total_pondere(_complete(appel, 10.0).notes, appel) == pytest.approx(100)
-    notes = {c.id: 5.0 for c in appel.criteres} | {"pertinence": 10.0}
-    assert total_pondere(notes, appel) == pytest.approx(62.5)
-    assert total_pondere({"pertinence": 5.0}, appel) is None
 
 
 def test_brouillon_puis_soumission_journalises(moteur, appel, demandes):
@@ -344,61 +310,3 @@ def test_lot_tout_ou_rien(moteur, appel, demandes):
     nb, objets = _evaluations_et_journal(moteur)
     assert nb == 2 and len(objets) == changements > 0
     assert evaluations.lire(demandes["T-002"], "eva@x.ca", moteur=moteur)[0] == SOUMISE
-
-
-def _complete_avec_admissibilite(appel) -> Saisie:
-    saisie = _complete(appel)
-    saisie.admissibilite = {c.id: True for c in appel.conditions}
-    return saisie
-
-
-def test_admissibilite_exigee_a_la_soumission(appel):
-    saisie = _complete(appel)
-    saisie.admissible = None
-    saisie.admissibilite = {"dossier-complet": True, "aucun-autre-financement": False}
-    restantes = [
-        c.libelle
-        for c in appel.conditions
-        if c.id not in ("dossier-complet", "aucun-autre-financement")
-    ]
-    assert len(restantes) == 5
-    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
-        "admissibilité à confirmer : " + " ; ".join(restantes) + ".",
-        "dites si la demande est admissible.",
-    ]
-    # Sans l'exiger (grille hors ligne), ou pour un brouillon : rien à redire.
-    assert problemes_saisie(saisie, appel, SOUMISE) == []
-    assert problemes_saisie(saisie, appel, BROUILLON, exiger_admissibilite=True) == []
-
-
-def test_admissibilite_complete_acceptee(appel):
-    saisie = _complete_avec_admissibilite(appel)
-    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
-    # « Non » est une réponse : seule l'absence de réponse est signalée.
-    saisie.admissibilite = {c.id: False for c in appel.conditions}
-    saisie.admissible = False
-    saisie.raison_inadmissibilite = "dossier incomplet"
-    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == []
-    saisie.admissibilite["budget-detaille"] = None
-    assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
-        "admissibilité à confirmer : Le projet comporte un budget détaillé."
-    ]
-
-
-def test_texte_saisi_trop_long_refuse(appel):
-    """Un collage de 30 Mo dans un commentaire alourdirait la base, le journal et chaque
-    page : 10 000 caractères au plus par commentaire, raison ou justification."""
-    from evaluation.notes.saisie import Saisie, problemes_saisie
-    from evaluation.socle.texte import SAISIE_MAX
-
-    critere = appel.criteres[0]
-    juste = Saisie(commentaires={critere.id: "x" * SAISIE_MAX}, commentaire_global="y" * SAISIE_MAX)
-    assert problemes_saisie(juste, appel, "brouillon") == []
-    trop = Saisie(commentaires={critere.id: "x" * (SAISIE_MAX + 1)})
-    (probleme,) = problemes_saisie(trop, appel, "brouillon")
-    assert probleme.startswith(f"commentaire « {critere.libelle} » : 10001 caractères")
-    assert "10000 au plus" in probleme
-    (probleme,) = problemes_saisie(
-        Saisie(commentaire_global="z" * (SAISIE_MAX + 1)), appel, "brouillon"
-    )
-    assert probleme.startswith("commentaire global")
