@@ -1,6 +1,6 @@
 """Classement : statuts et leur préséance, seuil et minimum par critère, chaque règle de
 départage (seule, et dans l'ordre de l'appel), ligne de financement, comparaison de
-pondérations, adoption de poids et classement de bout en bout sur SQLite et PostgreSQL ;
+pondérations et classement de bout en bout sur SQLite et PostgreSQL ;
 propriétés (hypothesis) : le rang est une permutation, monter une note ne fait jamais
 reculer, le financé tient dans l'enveloppe de chaque année."""
 
@@ -21,18 +21,10 @@ from evaluation.decision.classement import (
     INADMISSIBLE,
     NON_EVALUE,
     SOUS_SEUIL,
-    ErreurClassement,
 )
 from evaluation.decision.financement import ATTENTE, FINANCE
-from evaluation.depot.importation import importer
-from evaluation.depot.verification import verifier_lot
-from evaluation.notes import attributions, evaluations
-from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie
-from evaluation.socle import stockage
-from tests.conftest import DONNEES
+from tests.decision.conftest import CRITERES, _soumettre
 
-VALIDE = DONNEES / "formats" / "valide.xlsx"
-CRITERES = ("pertinence", "coherence", "qualite-dossier", "structurant", "capacite", "visibilite")
 LIBELLE_PERTINENCE = "note plus haute en « Pertinence et retombées »"
 LIBELLE_CONJOINT = classement.LIBELLES_DEPARTAGE["projet_conjoint"]
 LIBELLE_PART = classement.LIBELLES_DEPARTAGE["part_financement_propre"]
@@ -645,132 +637,7 @@ def test_comparer_franchir_sans_changer_de_rang(appel):
     assert t["franchit"].tolist() == ["entre dans le financement"]
 
 
-# --- Pondérations adoptées (base) ---------------------------------------------------------
-
-TEXTE_POIDS_APPEL = (
-    "pertinence 25, coherence 20, qualite-dossier 15, structurant 15, capacite 15, visibilite 10"
-)
-
-
-def _journal(moteur, appel, objet: str) -> pd.DataFrame:
-    with moteur.connect() as c:
-        journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
-    return journal[journal["objet"] == objet].reset_index(drop=True)
-
-
-def test_adopter_poids_journalise(moteur, appel):
-    poids = {
-        "pertinence": 30,
-        "coherence": 15,
-        "qualite-dossier": 15,
-        "structurant": 15,
-        "capacite": 15,
-        "visibilite": 10,
-    }
-    decisions.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
-    with moteur.connect() as c:
-        stockee = stockage.lire_ponderation(appel.id, connexion=c)
-    assert stockee["poids"] == {k: float(v) for k, v in poids.items()}
-    assert stockee["auteur"] == "presidence@x.ca"
-    journal = _journal(moteur, appel, "ponderation")
-    assert len(journal) == 1
-    assert journal.loc[0, "ancien"] == TEXTE_POIDS_APPEL
-    assert journal.loc[0, "nouveau"] == (
-        "pertinence 30, coherence 15, qualite-dossier 15, structurant 15, capacite 15, "
-        "visibilite 10"
-    )
-    assert journal.loc[0, "auteur"] == "presidence@x.ca"
-    # Les mêmes poids une seconde fois : rien de neuf.
-    decisions.adopter_poids(appel, poids, moteur=moteur, auteur="presidence@x.ca")
-    assert len(_journal(moteur, appel, "ponderation")) == 1
-    # Retour aux poids de l'appel : une nouvelle ligne, l'ancien est le poids adopté.
-    decisions.adopter_poids(appel, appel.poids, moteur=moteur, auteur="admin@x.ca")
-    journal = _journal(moteur, appel, "ponderation")
-    assert len(journal) == 2
-    assert journal.loc[1, "ancien"] == journal.loc[0, "nouveau"]
-    assert journal.loc[1, "nouveau"] == TEXTE_POIDS_APPEL
-    with moteur.connect() as c:
-        assert stockage.lire_ponderation(appel.id, connexion=c)["poids"] == appel.poids
-
-
-def test_adopter_les_poids_de_l_appel_ne_journalise_rien(moteur, appel):
-    decisions.adopter_poids(appel, appel.poids, moteur=moteur, auteur="p@x.ca")
-    assert _journal(moteur, appel, "ponderation").empty
-    with moteur.connect() as c:
-        assert stockage.lire_ponderation(appel.id, connexion=c) is None
-
-
-def test_adopter_poids_decimaux_a_100_pres(moteur, appel):
-    poids = dict(zip(CRITERES, [16.7, 16.7, 16.6, 16.6, 16.7, 16.7], strict=True))
-    decisions.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
-    with moteur.connect() as c:
-        assert stockage.lire_ponderation(appel.id, connexion=c)["poids"] == poids
-
-
-@pytest.mark.parametrize(
-    ("modification", "message"),
-    [
-        pytest.param({"pertinence": 24}, "totaliser 100", id="somme-99"),
-        pytest.param({"pertinence": 35}, "totaliser 100", id="somme-110"),
-        pytest.param({"budget": 0.0001}, "chaque critère", id="critere-inconnu"),
-        pytest.param({"visibilite": None}, "chaque critère", id="critere-manquant"),
-        pytest.param({"pertinence": 35, "visibilite": 0}, "positif", id="poids-nul"),
-        pytest.param({"pertinence": 40, "visibilite": -5}, "positif", id="poids-negatif"),
-    ],
-)
-def test_adopter_poids_refuses(moteur, appel, modification, message):
-    poids = dict(appel.poids)
-    for k, v in modification.items():
-        if v is None:
-            del poids[k]
-        else:
-            poids[k] = v
-    with pytest.raises(ErreurClassement, match=message):
-        decisions.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
-    with moteur.connect() as c:
-        assert stockage.lire_ponderation(appel.id, connexion=c) is None
-    assert _journal(moteur, appel, "ponderation").empty
-
-
 # --- De bout en bout (base) ---------------------------------------------------------------
-
-
-@pytest.fixture
-def demandes(moteur, appel):
-    """Les trois demandes de valide.xlsx : T-001 (20 000 $), T-002 (conjoint, 30 000 $ par
-    an), T-003 (18 000,50 $) ; {numéro: identifiant}."""
-    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
-    with moteur.connect() as c:
-        table = stockage.lire_demandes(appel.id, connexion=c)
-    return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
-
-
-def _soumettre(appel, moteur, demande_id, evaluateur, notes, admissible=True, raison=""):
-    if not isinstance(notes, list):
-        notes = [notes] * len(CRITERES)
-    saisie = Saisie(
-        notes=dict(zip(CRITERES, notes, strict=True)),
-        admissible=admissible,
-        raison_inadmissibilite=raison,
-    )
-    evaluations.enregistrer(appel, demande_id, evaluateur, saisie, SOUMISE, moteur=moteur)
-
-
-@pytest.fixture
-def campagne(moteur, appel, demandes):
-    """T-001 : 8 et 7 (75) ; T-002 : 9 et 6 (75, conjoint) ; T-003 : 5 (inadmissible selon
-    e1), 6, et 10 (inadmissible selon e3) ; un brouillon de e4 sur T-001."""
-    t1, t2, t3 = demandes["T-001"], demandes["T-002"], demandes["T-003"]
-    _soumettre(appel, moteur, t1, "e1@x.ca", 8.0)
-    _soumettre(appel, moteur, t1, "e2@x.ca", 7.0)
-    _soumettre(appel, moteur, t2, "e1@x.ca", 9.0)
-    _soumettre(appel, moteur, t2, "e2@x.ca", 6.0)
-    _soumettre(appel, moteur, t3, "e1@x.ca", 5.0, False, "hors programme")
-    _soumettre(appel, moteur, t3, "e2@x.ca", 6.0)
-    _soumettre(appel, moteur, t3, "e3@x.ca", 10.0, False, "déjà financé")
-    brouillon = Saisie(notes={"pertinence": 0.0}, admissible=False, raison_inadmissibilite="x")
-    evaluations.enregistrer(appel, t1, "e4@x.ca", brouillon, BROUILLON, moteur=moteur)
-    return demandes
 
 
 def test_classement_de_bout_en_bout(moteur, appel, campagne):
@@ -788,22 +655,6 @@ def test_classement_de_bout_en_bout(moteur, appel, campagne):
     assert table["financement"].tolist() == [FINANCE, FINANCE, ""]
     assert table["decision"].tolist() == ["", "", ""]
     assert table["rang_calibre"].tolist()[:2] == [1, 1]  # mêmes évaluateurs, mêmes écarts
-
-
-def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, campagne):
-    t3 = campagne["T-003"]
-    attributions.declarer_conflit(
-        appel.id, t3, "e3@x.ca", "employé de la municipalité", moteur=moteur, auteur="admin@x.ca"
-    )
-    donnees = chargement.charger(appel, moteur=moteur)
-    assert "e3@x.ca" not in set(donnees.notes["evaluateur"])
-    table = classement.classement(appel, donnees)
-    ligne = _ligne(table, t3)
-    # Sans e3 : 1 jugement d'inadmissibilité sur 2, total (5 + 6)/2 × 10 = 55.
-    assert ligne["statut"] == SOUS_SEUIL
-    assert ligne["n_evaluations"] == 2
-    assert ligne["total"] == pytest.approx(55.0)
-    assert ligne["raison"] == SOUS_SEUIL_RAISON
 
 
 def test_montants_et_decisions_repris(moteur, appel, campagne):

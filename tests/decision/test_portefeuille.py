@@ -3,7 +3,7 @@ secondaire, région (les 17), pays et type contre des tableaux calculés à la m
 municipalités sans demande ; cibles d'équilibre ; meilleure sélection comparée à la force
 brute (chaque sous-ensemble de 12 demandes), cibles impossibles, demandes forcées et
 exclues, coût des cibles ; bootstrap de la ligne (reproductible, probabilités, intervalles,
-zone grise) ; adoption d'un scénario comme décisions sur SQLite et PostgreSQL.
+zone grise). L'adoption d'un scénario comme décisions est dans test_decisions.py.
 
 Le petit jeu (montants en cents, an 1 + an 2 ; enveloppe 10 000 000 puis 5 000 000 ;
 plafond 2 500 000 par année, 3 500 000 pour un projet conjoint) :
@@ -38,19 +38,16 @@ import pandas as pd
 import pytest
 
 from evaluation.appels.configuration import Cible
-from evaluation.decision import decisions, portefeuille
+from evaluation.decision import portefeuille
 from evaluation.decision.classement import CLASSE, NON_EVALUE, SOUS_SEUIL
 from evaluation.decision.financement import (
     ATTENTE,
     FINANCE,
-    LISTE_ATTENTE,
     RETENU,
-    ErreurFinancement,
 )
 from evaluation.depot.importation import importer
 from evaluation.depot.municipalites import Municipalite
 from evaluation.depot.verification import verifier_lot
-from evaluation.notes.attributions import verrouiller
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
 
@@ -1161,118 +1158,3 @@ def test_solidite_sans_financee(appel):
     r = portefeuille.solidite(table, notes, a, a.poids, tirages=200)
     assert not r["zone_grise"].any()
     assert r.loc[:2, "probabilite"].tolist() == [0.0, 0.0, 0.0]
-
-
-# --- Adopter un scénario comme décisions (SQLite et PostgreSQL) ---------------------------------
-
-
-@pytest.fixture
-def demandes(moteur, appel):
-    """valide.xlsx : T-001, T-002 (conjoint), T-003 ; {numéro: identifiant}."""
-    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
-    with moteur.connect() as c:
-        table = stockage.lire_demandes(appel.id, connexion=c)
-    return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
-
-
-def _scenario(demandes, decisions=("", "", "")) -> pd.DataFrame:
-    """T-002 (30 000 $ + 30 000 $) et T-001 (20 000 $) classées ; T-003 sous le seuil."""
-    return pd.DataFrame(
-        {
-            "demande_id": [demandes["T-002"], demandes["T-001"], demandes["T-003"]],
-            "no_demande": ["T-002", "T-001", "T-003"],
-            "statut": [CLASSE, CLASSE, SOUS_SEUIL],
-            "recommande_an1": [3_000_000, 2_000_000, 1_800_050],
-            "recommande_an2": [3_000_000, 0, 0],
-            "decision": list(decisions),
-        }
-    )
-
-
-def _decisions(moteur, appel) -> dict[int, tuple]:
-    with moteur.connect() as c:
-        lignes = stockage.lire_decisions(appel.id, connexion=c)
-    return {
-        int(d["demande_id"]): (
-            d["decision"],
-            d["montant_an1"],
-            d["montant_an2"],
-            d["justification"],
-            d["auteur"],
-        )
-        for d in lignes
-    }
-
-
-def _journal(moteur, appel) -> list[list]:
-    with moteur.connect() as c:
-        j = stockage.lire_journal(connexion=c, appel_id=appel.id)
-    j = j[j["objet"] == "decision"]
-    return j[["demande_id", "auteur", "ancien", "nouveau"]].values.tolist()
-
-
-def test_adopter_scenario(moteur, appel, demandes):
-    t1, t2, t3 = demandes["T-001"], demandes["T-002"], demandes["T-003"]
-    n = decisions.adopter_scenario(
-        appel,
-        _scenario(demandes),
-        np.array([True, False, False]),
-        "essai",
-        moteur=moteur,
-        auteur="presidence@x.ca",
-    )
-    assert n == 2
-    justification = "Scénario adopté : essai"
-    assert _decisions(moteur, appel) == {
-        t2: (RETENU, 3_000_000, 3_000_000, justification, "presidence@x.ca"),
-        t1: (LISTE_ATTENTE, 0, 0, justification, "presidence@x.ca"),
-    }
-    assert t3 not in _decisions(moteur, appel)
-    assert _journal(moteur, appel) == [
-        [t2, "presidence@x.ca", None, "retenu (30\u00a0000\u00a0$ + 30\u00a0000\u00a0$) : "
-         "scénario « essai »"],
-        [t1, "presidence@x.ca", None, "liste d'attente (0\u00a0$ + 0\u00a0$) : scénario « essai »"],
-    ]  # fmt: skip
-
-    # Un second scénario remplace le premier ; l'ancienne décision est au journal.
-    n = decisions.adopter_scenario(
-        appel,
-        _scenario(demandes, (RETENU, LISTE_ATTENTE, "")),
-        np.array([False, True, False]),
-        "autre",
-        moteur=moteur,
-        auteur="presidence@x.ca",
-    )
-    assert n == 2
-    d = _decisions(moteur, appel)
-    assert d[t2][:3] == (LISTE_ATTENTE, 0, 0)
-    assert d[t1][:4] == (RETENU, 2_000_000, 0, "Scénario adopté : autre")
-    assert [ancien for _, _, ancien, _ in _journal(moteur, appel)[2:]] == [RETENU, LISTE_ATTENTE]
-
-
-def test_adopter_scenario_refuse_quand_les_decisions_sont_verrouillees(moteur, appel, demandes):
-    verrouiller(appel.id, True, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees")
-    with pytest.raises(ErreurFinancement, match="verrouillées"):
-        decisions.adopter_scenario(
-            appel,
-            _scenario(demandes),
-            np.array([True, False, False]),
-            "essai",
-            moteur=moteur,
-            auteur="presidence@x.ca",
-        )
-    assert _decisions(moteur, appel) == {}
-    assert _journal(moteur, appel) == []
-
-
-def test_adopter_la_meilleure_selection(moteur, appel, demandes):
-    """De bout en bout : l'optimisation choisit, l'adoption l'inscrit."""
-    table = _scenario(demandes).assign(total=[82.5, 77.5, 50.0], axe=[1, 2, 3])
-    a = _appel(appel, (4_000_000, 3_500_000))
-    s = portefeuille.optimiser(table, a)
-    assert s.choisies.tolist() == [True, False, False]
-    decisions.adopter_scenario(a, table, s.choisies, "optimum", moteur=moteur, auteur="p@x.ca")
-    assert {k: v[0] for k, v in _decisions(moteur, appel).items()} == {
-        demandes["T-002"]: RETENU,
-        demandes["T-001"]: LISTE_ATTENTE,
-    }

@@ -460,3 +460,18 @@ def test_verrouiller_journalise_et_garde_le_reglage(moteur, appel, six, trois):
         ("reglage:verrouille", "True", "False", "pres@x.ca"),
     ]
     assert len(_stockees(moteur, appel)) == 12
+
+
+def test_verrouiller_les_decisions_fige_aussi_les_notes(moteur, appel):
+    from evaluation.notes import attributions
+
+    attributions.verrouiller(
+        appel.id, True, moteur=moteur, auteur="pres@x.ca", quoi="decisions_verrouillees"
+    )
+    reglages = attributions.charger(appel.id, moteur=moteur).reglages
+    assert reglages.decisions_verrouillees and reglages.verrouille
+    attributions.verrouiller(
+        appel.id, False, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees"
+    )
+    reglages = attributions.charger(appel.id, moteur=moteur).reglages
+    assert not reglages.decisions_verrouillees and reglages.verrouille
