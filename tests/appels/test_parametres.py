@@ -1,7 +1,7 @@
 """Créer, modifier, archiver, exporter et importer un appel (evaluation/appels/parametres.py),
-sur SQLite et PostgreSQL ; chaque modèle livré se charge, se valide, fait le aller-retour
-TOML et supporte le parcours complet (import, notes, classement, classeur) pendant qu'un
-autre appel, aux mêmes numéros de demande, reste intact."""
+sur SQLite et PostgreSQL ; chaque modèle livré supporte le parcours complet (import, notes,
+classement, classeur) pendant qu'un autre appel, aux mêmes numéros de demande, reste intact.
+Les règles d'édition (modèles, TOML, copie, écarts, formulaire) sont dans test_edition.py."""
 
 from __future__ import annotations
 
@@ -14,13 +14,9 @@ from openpyxl import load_workbook
 from evaluation.appels.configuration import ErreurAppel, appel_depuis_toml, charger_appel
 from evaluation.appels.edition import (
     ParametresRefuses,
-    cibles_depuis_lignes,
     copie,
-    ecarts,
     modeles_fournis,
     sections,
-    tables_depuis_lignes,
-    texte_en_liste,
     vers_toml,
 )
 from evaluation.appels.parametres import archiver, enregistrer, importer_toml
@@ -60,107 +56,6 @@ def noter(moteur, appel, no: str, evaluateur: str, note: float) -> None:
     (demande_id,) = demandes.loc[demandes["no_demande"] == no, "id"].astype(int)
     saisie = Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
     evaluations.enregistrer(appel, demande_id, evaluateur, saisie, SOUMISE, moteur=moteur)
-
-
-# --- Modèles livrés, TOML ------------------------------------------------------------------
-
-
-def test_modeles_livres():
-    modeles = modeles_fournis()
-    assert list(modeles) == MODELES
-    ffqcd, qsf = modeles["ffqcd-2021-2022"], modeles["qsf-modele"]
-    assert [a.libelle for a in ffqcd.axes][4] == "Rayonnement culturel et langue française"
-    assert len(ffqcd.axes) == 5
-    assert len(qsf.axes) == 7  # quatre objectifs, trois priorités transversales
-    assert [s.id for s in qsf.secteurs] == ["mission-globale", "projets-ponctuels"]
-    for modele in (ffqcd, qsf):
-        assert "point de départ à adapter" in modele.description
-        assert sum(modele.poids.values()) == pytest.approx(100)
-
-
-@pytest.mark.parametrize("identifiant", MODELES)
-def test_toml_aller_retour(identifiant):
-    modele = modeles_fournis()[identifiant]
-    texte = vers_toml(sections(modele))
-    relu = appel_depuis_toml(texte)
-    assert relu == modele
-    assert sections(relu) == sections(modele)
-    assert vers_toml(sections(relu)) == texte  # stable : réécrire ne change plus rien
-    assert texte.index("[appel]") < texte.index("[[criteres]]") < texte.index("[[regions]]")
-
-
-def test_copie_change_identite_et_garde_le_reste():
-    source = charger_appel()
-    nouveau = appel_depuis_toml(copie(source, "paivmq-2024-2025", "PAIVMQ 2024-2025", ""))
-    assert (nouveau.id, nouveau.nom, nouveau.nom_court) == (
-        "paivmq-2024-2025",
-        "PAIVMQ 2024-2025",
-        "paivmq-2024-2025",
-    )
-    assert nouveau.criteres == source.criteres and nouveau.financement == source.financement
-
-
-@pytest.mark.parametrize(
-    "identifiant", ["", "A", "PAIVMQ-2024", "paivmq 2024", "paivmq_2024", "é-2024", "-abc"]
-)
-def test_identifiant_invalide_refuse(identifiant):
-    with pytest.raises(ParametresRefuses, match="identifiant"):
-        copie(charger_appel(), identifiant, "Nom")
-
-
-def test_nom_obligatoire():
-    with pytest.raises(ParametresRefuses, match="nom"):
-        copie(charger_appel(), "abc-2024", "  ")
-
-
-def test_ecarts():
-    ancien = charger_appel()
-    d = sections(ancien)
-    d["criteres"][0]["poids"] = 30
-    d["criteres"][-1]["poids"] = 5
-    d["financement"]["enveloppe"] = [800000, 500000]
-    e = ecarts(ancien, appel_depuis_toml(vers_toml(d)))
-    assert e.structure == ()
-    assert e.poids == {"pertinence": (25, 30), "visibilite": (10, 5)}
-    assert e.sections == ("criteres", "financement")
-    d["evaluation"]["pas"] = 1.0
-    d["criteres"][1]["libelle"] = "Autre"
-    e = ecarts(ancien, appel_depuis_toml(vers_toml(d)))
-    assert len(e.structure) == 2 and "échelle" in e.structure[1]
-
-
-# --- Le formulaire --------------------------------------------------------------------------
-
-
-def test_tables_depuis_lignes():
-    lignes = [
-        {"id": " a ", "poids": "25", "alias": "x ; y;", "plafonnee": True, "minimum": None},
-        {"id": "b", "poids": 12.5, "alias": "", "plafonnee": False, "minimum": float("nan")},
-        {"id": None, "poids": None, "alias": None, "plafonnee": False, "minimum": None},
-        {"id": "c", "poids": "douze", "alias": None, "plafonnee": None, "minimum": "3,5"},
-    ]
-    assert tables_depuis_lignes(
-        lignes, reels=("poids", "minimum"), listes=("alias",), booleens=("plafonnee",)
-    ) == [
-        {"id": "a", "poids": 25, "alias": ["x", "y"], "plafonnee": True},
-        {"id": "b", "poids": 12.5},
-        {"id": "c", "poids": "douze", "minimum": 3.5},  # « douze » : la validation le nommera
-    ]
-    assert texte_en_liste(None) == [] and texte_en_liste("a;;b") == ["a", "b"]
-
-
-def test_cibles_depuis_lignes_gardent_les_codes_de_region():
-    assert cibles_depuis_lignes(
-        [
-            {"dimension": "axe", "valeur": "2", "part_min": 20.0, "nombre_max": None},
-            {"dimension": "region", "valeur": "01", "part_max": 35, "nombre_max": 3.0},
-            {"dimension": "secteur", "valeur": "*", "part_min": None, "nombre_min": 1},
-        ]
-    ) == [
-        {"dimension": "axe", "valeur": 2, "part_min": 20},
-        {"dimension": "region", "valeur": "01", "part_max": 35, "nombre_max": 3},
-        {"dimension": "secteur", "valeur": "*", "nombre_min": 1},
-    ]
 
 
 # --- Enregistrer, archiver (SQLite et PostgreSQL) -------------------------------------------
