@@ -149,25 +149,6 @@ def test_colonnes_supplementaires_gardees(moteur, appel):
     assert demandes.iloc[0]["colonnes_supplementaires"] == {"Note interne": "à suivre"}
 
 
-def test_ramasse_miettes_retabli_meme_en_cas_d_erreur():
-    import gc
-
-    from evaluation.depot.verification import ramasse_miettes_suspendu
-
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), ramasse_miettes_suspendu():
-        assert not gc.isenabled()
-        raise RuntimeError("panne")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with ramasse_miettes_suspendu():
-            pass
-        assert not gc.isenabled(), "un état désactivé par l'appelant reste désactivé"
-    finally:
-        gc.enable()
-
-
 def test_textes_tres_longs_acceptes(moteur, appel):
     """Un numéro, une municipalité ou un courriel démesurés s'importent aussi sur PostgreSQL."""
     modifie = _modifie(
@@ -182,26 +163,6 @@ def test_textes_tres_longs_acceptes(moteur, appel):
     assert "N" * 300 in rapport.creees
     demandes, lignes, _ = _etat(moteur, appel)
     assert ("N" * 300) in set(demandes["no_demande"]) and ("N" * 300) in set(lignes["no_demande"])
-
-
-def test_erreur_imprevue_de_lecture_devient_un_refus(appel, monkeypatch, caplog):
-    """Le refus est en français ; l'erreur de la bibliothèque va au journal, pas à l'écran."""
-    import logging
-
-    from evaluation.depot import verification
-
-    caplog.set_level(logging.INFO, logger="evaluation.depot.verification")
-
-    def lecture_qui_casse(*args, **kwargs):
-        raise KeyError("structure inattendue")
-
-    monkeypatch.setattr(verification, "lire_fichier", lecture_qui_casse)
-    resultat = verification.verifier_lot([("etrange.xlsx", b"PK")], appel)
-    (refus,) = resultat.problemes_fichiers
-    assert refus.severite == "refus" and refus.code == "fichier_illisible"
-    assert refus.message.startswith("etrange.xlsx : lecture impossible.")
-    assert "KeyError" not in refus.message and "structure inattendue" not in refus.message
-    assert "structure inattendue" in caplog.text
 
 
 def test_numero_de_casse_differente_met_a_jour_la_meme_demande(moteur, appel):
@@ -285,14 +246,3 @@ def test_deux_fichiers_de_meme_nom_restent_distincts(moteur, appel):
     assert {p.fichier for p in verification.problemes if p.bloque} == {"demande.xlsx"}
     rapport = importer(verification, appel, moteur=moteur)
     assert rapport.creees == ["X-1", "X-2", "X-3"]
-
-
-def test_message_d_erreur_de_base_court():
-    import sqlalchemy as sa
-
-    from evaluation.depot.verification import message_erreur
-
-    erreur = sa.exc.DataError(
-        "INSERT INTO demandes ... " + "x" * 10_000, {"p": 1}, ValueError("valeur trop longue")
-    )
-    assert message_erreur(erreur) == "ValueError : valeur trop longue"

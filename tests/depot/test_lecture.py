@@ -399,22 +399,6 @@ def test_en_tetes_en_double_signales(entetes, lue, pourquoi):
     assert colonne == entetes[ord(lue) - ord("C")]
 
 
-def test_en_tetes_en_double_au_rapport_d_importation(appel):
-    from evaluation.depot.rapport import texte_verification
-    from evaluation.depot.verification import verifier_lot
-    from evaluation.socle.probleme import AVERTISSEMENT
-
-    lignes = [
-        ["No de demande", "Municipalité requérante", "Titre du projet", "Titre"],
-        ["A-1", "Rimouski", "premier", "second"],
-    ]
-    verification = verifier_lot([("d.xlsx", _xlsx({"Demandes": lignes}))], appel)
-    (probleme,) = [p for p in verification.problemes if p.code == "entete_en_double"]
-    assert (probleme.severite, probleme.feuille, probleme.ligne) == (AVERTISSEMENT, "Demandes", 1)
-    assert probleme.colonne == "Titre du projet"
-    assert "La colonne C est lue" in texte_verification(verification)
-
-
 def test_formulaire_aux_libelles_en_double_signale():
     from openpyxl import load_workbook
 
