@@ -46,7 +46,7 @@ from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.sorties import classeur as exportation
 from evaluation.sorties import neutralisation
-from evaluation.sorties.neutralisation import csv_sans_formules, neutraliser
+from evaluation.sorties.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES, RACINE_PROJET
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -841,15 +841,6 @@ def test_module_exporter_en_sous_processus(base_cli, tmp_path):
 def lire_csv(contenu: bytes) -> list[list[str]]:
     assert contenu.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(contenu.decode("utf-8-sig"), newline=""), delimiter=";"))
-
-
-def test_csv_sans_formules_relu_par_le_module_csv():
-    table = pd.DataFrame({"titre": [*HOSTILES, "Texte ordinaire"], "n": range(7)})
-    lignes = lire_csv(csv_sans_formules(table))
-    assert lignes[0] == ["titre", "n"]
-    assert [ligne[0] for ligne in lignes[1:]] == ["'" + h for h in HOSTILES] + ["Texte ordinaire"]
-    assert [ligne[1] for ligne in lignes[1:]] == [str(i) for i in range(7)]
-    assert neutraliser(pd.DataFrame()).empty
 
 
 def test_csv_du_classement_et_des_repartitions(jeu):

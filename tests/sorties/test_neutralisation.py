@@ -1,5 +1,5 @@
-"""Tableaux : le CSV téléchargé ne contient aucune cellule qui deviendrait une formule dans un
-tableur (injection CSV), et reste lisible (UTF-8 avec BOM, « ; »)."""
+"""Neutralisation : le CSV téléchargé ne contient aucune cellule qui deviendrait une formule
+dans un tableur (injection CSV), et reste lisible (UTF-8 avec BOM, « ; »)."""
 
 import csv
 import datetime as dt
@@ -8,7 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from evaluation.sorties.neutralisation import csv_sans_formules
+from evaluation.sorties.neutralisation import csv_sans_formules, neutraliser
+from tests.sorties.test_classeur import HOSTILES, lire_csv
 
 BOM = b"\xef\xbb\xbf"
 
@@ -169,3 +170,12 @@ def test_plusieurs_colonnes_et_lignes():
     assert list(relu["Ancienne valeur"]) == ["'@moi", "texte", "'-1"]
     assert list(relu["Nouvelle valeur"]) == ["'\tTab", "'+1", "fin"]
     assert list(relu["Note"]) == ["7.5", "-1.0", "10.0"]
+
+
+def test_csv_sans_formules_relu_par_le_module_csv():
+    table = pd.DataFrame({"titre": [*HOSTILES, "Texte ordinaire"], "n": range(7)})
+    lignes = lire_csv(csv_sans_formules(table))
+    assert lignes[0] == ["titre", "n"]
+    assert [ligne[0] for ligne in lignes[1:]] == ["'" + h for h in HOSTILES] + ["Texte ordinaire"]
+    assert [ligne[1] for ligne in lignes[1:]] == [str(i) for i in range(7)]
+    assert neutraliser(pd.DataFrame()).empty
