@@ -4,7 +4,6 @@ sont lues avant toute analyse, et la lecture elle-même tourne dans un processus
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 import sys
@@ -12,8 +11,7 @@ import time
 
 import pytest
 
-from evaluation.depot import lecture_isolee
-from evaluation.depot.classeurs import CelluleEnErreur, Limites
+from evaluation.depot.classeurs import Limites
 from evaluation.depot.lecture import FichierRefuse, lire_feuilles, lire_fichier
 from tests.conftest import DONNEES, RACINE_PROJET
 from tests.donnees import hostiles
@@ -146,198 +144,6 @@ def test_feuille_masquee_demesuree_refusee_meme_si_inutile():
     comprises : la mesure aussi."""
     refus = _refus("m.ods", (REFUS / "ods-feuille-masquee.ods").read_bytes())
     assert "« Cachée »" in refus.message
-
-
-# --- Les limites, au bord ------------------------------------------------------------------
-
-
-def _xlsx_de(lignes: int, colonnes: int) -> bytes:
-    from openpyxl.utils import get_column_letter
-
-    corps = "".join(
-        f'<row r="{i}">'
-        + "".join(hostiles.cellule(f"{get_column_letter(j)}{i}") for j in range(1, colonnes + 1))
-        + "</row>"
-        for i in range(1, lignes + 1)
-    )
-    return hostiles.xlsx(hostiles.feuille_xml(corps))
-
-
-def _ods_de(lignes: int, colonnes: int) -> bytes:
-    return hostiles.ods(
-        hostiles.table("F", hostiles.ligne(hostiles.valeur_repetee(colonnes), lignes))
-    )
-
-
-def _csv_de(lignes: int, colonnes: int) -> bytes:
-    return ("\n".join(";".join(["x"] * colonnes) for _ in range(lignes)) + "\n").encode()
-
-
-FABRIQUES = {"xlsx": _xlsx_de, "ods": _ods_de, "csv": _csv_de}
-
-
-@pytest.mark.parametrize("genre", FABRIQUES)
-@pytest.mark.parametrize(
-    ("lignes", "colonnes", "limites", "code"),
-    [
-        (6, 2, Limites(lignes_max=5), "trop_de_lignes"),
-        (2, 6, Limites(colonnes_max=5), "trop_de_colonnes"),
-        (4, 4, Limites(cellules_max=15), "trop_de_cellules"),
-    ],
-)
-def test_limite_franchie_d_une_unite(genre, lignes, colonnes, limites, code):
-    """Une ligne, une colonne ou une cellule de trop est refusée ; à la limite, c'est lu."""
-    fabriquer = FABRIQUES[genre]
-    assert _refus(f"f.{genre}", fabriquer(lignes, colonnes), limites).code == code
-    if code == "trop_de_lignes":
-        lire_feuilles(f"f.{genre}", fabriquer(lignes - 1, colonnes), limites)
-    elif code == "trop_de_colonnes":
-        lire_feuilles(f"f.{genre}", fabriquer(lignes, colonnes - 1), limites)
-    else:
-        lire_feuilles(f"f.{genre}", fabriquer(lignes, colonnes - 1), limites)  # 16 → 12
-
-
-def test_texte_partage_compte_une_fois_par_cellule_qui_y_renvoie():
-    """100 caractères partagés par 50 cellules : 5 000 copiés (un peu plus avec le balisage,
-    que la mesure compte pour rester un majorant) ; par 25 cellules, la moitié."""
-    limites = Limites(caracteres_max=4_000)
-    refus = _refus("t.xlsx", hostiles.textes_partages("x" * 100, 50), limites)
-    assert refus.code == "texte_trop_long"
-    lire_feuilles("t.xlsx", hostiles.textes_partages("x" * 100, 25), limites)
-    lire_feuilles("t.xlsx", hostiles.textes_partages("x" * 100, 50), Limites(caracteres_max=8_000))
-
-
-def test_xls_a_la_limite_lu():
-    """Le .xls valide (3 demandes) : 4 lignes, 24 colonnes ; refusé à 3 lignes permises."""
-    contenu = (DONNEES / "formats" / "valide.xls").read_bytes()
-    lire_feuilles("v.xls", contenu, Limites(lignes_max=9))
-    assert _refus("v.xls", contenu, Limites(lignes_max=3)).code == "trop_de_lignes"
-
-
-# --- Le processus isolé --------------------------------------------------------------------
-
-
-def test_processus_qui_avorte_devient_un_refus(monkeypatch):
-    """Un abandon (SIGABRT, comme celui de Rust quand l'allocation échoue) est un refus en
-    français ; le processus qui lit n'en est pas affecté."""
-    monkeypatch.setattr(lecture_isolee, "PROGRAMME", "import os; os.abort()")
-    refus = _refus("a.xlsx", (DONNEES / "formats" / "valide.xlsx").read_bytes())
-    assert refus.code == "lecture_interrompue"
-    assert "la mémoire permise" in refus.message
-    _en_francais(refus, "a.xlsx")
-
-
-def test_depassement_de_memoire_reel_devient_un_refus():
-    """Mesure désarmée (limites de taille immenses) : calamine tente d'allouer 1,2 Go pour la
-    cellule X1048576 et se heurte à la limite de mémoire que le processus s'est fixée."""
-    immenses = Limites(
-        lignes_max=10**8, colonnes_max=10**5, cellules_max=10**12, memoire_max=300 * 2**20
-    )
-    debut = time.monotonic()
-    refus = _refus("x.xlsx", (REFUS / "creuse-x1048576.xlsx").read_bytes(), immenses)
-    assert refus.code == "lecture_interrompue"
-    assert time.monotonic() - debut < 10
-    # Le même fichier, lu sur place avec ces limites, aurait pris plus d'un gigaoctet ici.
-
-
-def test_delai_depasse_devient_un_refus():
-    refus = _refus(
-        "d.xlsx", (DONNEES / "formats" / "valide.xlsx").read_bytes(), Limites(duree_max=0.01)
-    )
-    assert refus.code == "lecture_interrompue"
-    assert "la durée permise (0 s)" in refus.message or "durée permise" in refus.message
-
-
-def test_processus_de_lecture_leger():
-    """Le processus n'importe ni pandas ni streamlit : il démarre vite."""
-    resultat = subprocess.run(
-        [
-            sys.executable,
-            "-I",
-            "-c",
-            "import sys; sys.path.insert(0, sys.argv[1]); import evaluation.depot.lecture_isolee; "
-            "print(sorted(m for m in ('pandas', 'streamlit', 'sqlalchemy', 'numpy') "
-            "if m in sys.modules))",
-            str(RACINE_PROJET),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert resultat.stdout.strip() == "[]"
-
-
-def _relire(*trames: list) -> tuple[str, list]:
-    genre, feuilles = lecture_isolee.interpreter(
-        "f.xlsx", lecture_isolee.trames_de(b"".join(map(lecture_isolee.trame, trames)))
-    )
-    return genre, list(feuilles)
-
-
-def test_grilles_transmises_sans_perte():
-    """Dates, heures, durées, nombres, booléens, textes et cellules en erreur reviennent du
-    processus tels quels, feuille par feuille."""
-    grille = [
-        [
-            "texte « é » \u202f",
-            1.5,
-            3,
-            True,
-            None,
-            dt.datetime(2024, 5, 1, 13, 30),
-            dt.date(2024, 5, 1),
-            dt.time(9, 15),
-            dt.timedelta(days=2, seconds=5),
-            CelluleEnErreur("#N/A"),
-        ]
-    ]
-    assert _relire(
-        ["format", "xlsx"], ["feuille", "F", grille, True], ["feuille", "G", [], False], ["fin"]
-    ) == ("xlsx", [("F", grille, True), ("G", [], False)])
-
-
-@pytest.mark.parametrize(
-    "trames",
-    [
-        [["format", "xlsx"], ["feuille", "F", [[{"x": 1}]], False], ["fin"]],  # étiquette
-        [["format", "pdf"], ["fin"]],
-        [["format", "xlsx"], ["feuille", "F", "pas une grille", False], ["fin"]],
-        [["format", "xlsx"], ["autre"], ["fin"]],
-        [["format", "xlsx"], ["feuille", "F", [], False]],  # s'arrête avant la fin
-        [["format", "xlsx"], ["fin"], ["feuille", "F", [], False]],
-        [],
-    ],
-)
-def test_reponse_forgee_refusee(trames):
-    with pytest.raises(FichierRefuse) as info:
-        _relire(*trames)
-    assert info.value.code == "lecture_interrompue"
-
-
-def test_refus_prononce_par_le_processus_transmis():
-    with pytest.raises(FichierRefuse) as info:
-        _relire(["format", "xlsx"], ["refus", "trop_de_lignes", "f.xlsx : trop long."])
-    assert (info.value.code, info.value.message) == ("trop_de_lignes", "f.xlsx : trop long.")
-
-
-@pytest.mark.parametrize(
-    "programme",
-    [
-        # Une réponse démesurée : le serveur cesse de lire à la taille permise.
-        "import sys; sys.stdin.buffer.read(); "
-        "sys.stdout.buffer.write(b'\\x00\\xff\\xff\\xff' + b'[' * 3_000_000)",
-        # Un processus qui se tait.
-        "import sys; sys.stdin.buffer.read()",
-        # Un processus qui ne lit pas le fichier et s'arrête en erreur.
-        "raise SystemExit(3)",
-    ],
-)
-def test_processus_qui_repond_mal_devient_un_refus(monkeypatch, programme):
-    monkeypatch.setattr(lecture_isolee, "PROGRAMME", programme)
-    limites = Limites(caracteres_max=100, cellules_max=100)
-    refus = _refus("r.xlsx", (DONNEES / "formats" / "valide.xlsx").read_bytes(), limites)
-    assert refus.code == "lecture_interrompue"
-    _en_francais(refus, "r.xlsx")
 
 
 # --- La ligne de commande ------------------------------------------------------------------
