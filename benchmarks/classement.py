@@ -134,7 +134,7 @@ def mesurer_page(url: str, repetitions: int) -> tuple[float, list[float]]:
     from pages.composants.connexion import CLE_COMPTE
 
     moteur = creer_moteur(url)
-    creer_compte("pres@exemple.qc.ca", "president", "mot de passe de mesure", moteur=moteur)
+    creer_compte("pres@exemple.qc.ca", "president", "tambour lichen aviron perle", moteur=moteur)
     moteur.dispose()
     os.environ["EVALUATION_BASE"] = url
     at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=120)
