@@ -417,9 +417,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except Exception as exc:  # URL invalide, serveur injoignable : message, pas de trace
         print(
-            "Base de données inaccessible "
+            "Base de données inutilisable "
             f"({stockage.url_masquee(options.base or stockage.url_par_defaut())}) : "
-            f"{message_erreur(exc)}",
+            f"{exc if isinstance(exc, stockage.BaseInutilisable) else message_erreur(exc)}",
             file=sys.stderr,
         )
         return SORTIE_USAGE
@@ -431,17 +431,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def _base(moteur) -> int:
     from evaluation.socle.stockage import migration
+    from evaluation.socle.stockage.diagnostic import expliquer
 
     try:
+        neuve = migration.base_vide(moteur)
         avant, apres = migration.mettre_a_jour(moteur)
     except Exception as exc:
-        print(f"Mise à jour du schéma impossible : {message_erreur(exc)}", file=sys.stderr)
-        return SORTIE_PROBLEME
-    print(
-        f"Base à jour : révision {apres} (avant : "
-        + (avant if avant else "aucune (base créée avant Alembic)")
-        + ")."
-    )
+        print(f"Mise à jour du schéma impossible : {expliquer(exc)}", file=sys.stderr)
+        return SORTIE_USAGE
+    if avant:
+        depart = avant
+    elif neuve:
+        depart = "aucune (base neuve, créée à l'instant)"
+    else:
+        depart = "aucune (base créée avant Alembic)"
+    print(f"Base à jour : révision {apres} (avant : {depart}).")
     return SORTIE_OK
 
 

@@ -1,7 +1,7 @@
 """Un appel et une base dont les textes sont hostiles, passés par le vrai chemin des données :
 classeur importé (titres, résumés, municipalités, partenaires, lignes de budget, un numéro),
 comptes, évaluations soumises (commentaires), décisions (justifications), appel configuré
-(nom, nom court, libellé de secteur). Pour tests/test_exports_hostiles.py (formules) et
+(nom, nom court, libellé de secteur). Pour tests/sorties/test_exports_hostiles.py (formules) et
 tests/pages/test_textes_hostiles.py (Markdown).
 """
 

@@ -21,7 +21,7 @@ _CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # toute la catégorie Unicode « Cf » (format : trait d'union conditionnel U+00AD, espaces et
 # liants sans chasse U+200B–U+200D, marques et forçages de direction U+200E–U+200F,
 # U+202A–U+202E, U+2066–U+2069, U+061C, gluon U+2060–U+2064, U+180E, BOM U+FEFF, caractères
-# d'étiquette U+E0000–U+E007F…, tests/test_textes_hostiles.py vérifie qu'aucun n'y manque),
+# d'étiquette U+E0000–U+E007F…, tests/socle/test_textes_hostiles.py vérifie qu'aucun n'y manque),
 # et les invisibles d'autres catégories : joint de graphèmes U+034F, remplisseurs hangul,
 # voyelles inhérentes khmères, sélecteurs de variante. Le liant sans chasse (U+200D) et
 # l'antiliant (U+200C) servent à certaines écritures (arabe, indiennes) ; les données d'un

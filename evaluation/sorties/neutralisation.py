@@ -1,6 +1,6 @@
 """Aucune formule venue des données dans un fichier que le projet écrit : CSV de la ligne de
 commande et des pages, classeur du comité (xlsxwriter), grille hors ligne et gabarit
-(openpyxl). Chaque écrivain passe par ce module ; tests/test_exports_hostiles.py en tient
+(openpyxl). Chaque écrivain passe par ce module ; tests/sorties/test_exports_hostiles.py en tient
 l'inventaire et relit chaque fichier avec openpyxl et LibreOffice.
 
 La règle suit l'OWASP (« CSV Injection ») : « ensure that no cells begin with any of the

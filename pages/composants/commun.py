@@ -57,8 +57,21 @@ def _moteur(url: str):
 
 
 def moteur():
-    """Un moteur par URL et par processus (les connexions, elles, ne sont jamais partagées)."""
-    return _moteur(stockage.url_par_defaut())
+    """Un moteur par URL et par processus (les connexions, elles, ne sont jamais partagées).
+    Une base inutilisable (version plus récente, fichier qui n'est pas une base, lecture
+    seule…) arrête la page sur la raison et ce qu'il faut faire."""
+    url = stockage.url_par_defaut()
+    try:
+        return _moteur(url)
+    except stockage.BaseInutilisable as exc:
+        st.error(
+            litteral(
+                f"La base de données ({stockage.url_masquee(url)}) ne peut pas être "
+                f"utilisée : {exc}"
+            ),
+            icon=":material/database:",
+        )
+        st.stop()
 
 
 def appels_disponibles() -> dict[str, Appel]:

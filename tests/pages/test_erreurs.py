@@ -108,3 +108,24 @@ def test_televersements_sans_filtre_du_navigateur(application):
     assert "c'est un document PDF, pas un classeur" in textes(at)
     parametres = application("pages/parametres.py", role=ADMIN)
     assert all(not list(u.proto.type) for u in parametres.get("file_uploader"))
+
+
+@pytest.mark.parametrize("panne", ["version plus récente", "pas une base SQLite"])
+def test_base_inutilisable_expliquee_des_la_premiere_page(base, tmp_path, panne):
+    """Une base d'une version plus récente, ou un fichier qui n'est pas une base : la
+    première page dit pourquoi et quoi faire, au lieu du message d'erreur générique."""
+    from streamlit.testing.v1 import AppTest
+
+    fichier = tmp_path / "app.sqlite"
+    if panne == "version plus récente":
+        moteur = stockage.creer_moteur(base)
+        with moteur.begin() as c:
+            c.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+        moteur.dispose()
+    else:
+        fichier.write_bytes(b"ceci n'est pas une base" * 500)
+    at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    message = " ".join(" ".join(e.value for e in at.error).split())
+    assert panne in message
+    assert "erreur inattendue" not in message and "Traceback" not in message

@@ -124,9 +124,17 @@ def une_demande(moteur, appel) -> int:
 def test_connexions_manquees_ne_retardent_pas_les_enregistrements(moteur, appel, une_demande):
     """Quatre fils essaient des courriels (chaque essai passe par argon2) tout le temps qu'un
     évaluateur enregistre, une douzaine d'essais au moins : chaque enregistrement prend
-    moins d'une seconde (il en attendait 21 quand la vérification tenait le verrou
-    d'écriture de SQLite)."""
+    moins d'une seconde, ou de 2,5 vérifications argon2 sur une machine chargée (il en
+    attendait 21 quand la vérification tenait le verrou d'écriture de SQLite)."""
     creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur)
+    # Le plafond suit la machine : une vérification argon2 seule, mesurée ici même (une
+    # machine chargée allonge l'une et l'autre ; le défaut, lui, faisait attendre 21 s).
+    seules = []
+    for i in range(3):
+        debut = time.perf_counter()
+        authentifier(f"mesure-{i}@x.ca", "devine", moteur=moteur)
+        seules.append(time.perf_counter() - debut)
+    plafond = max(1.0, 2.5 * sorted(seules)[1])
     fin = threading.Event()
     essais = [0] * 4
     erreurs: list[BaseException] = []
@@ -168,8 +176,8 @@ def test_connexions_manquees_ne_retardent_pas_les_enregistrements(moteur, appel,
             f.join(timeout=60)
     assert not erreurs, erreurs
     assert pendant >= 12, f"attaque trop faible pendant les enregistrements : {pendant} essais"
-    assert max(durees) < 1.0, [round(d, 3) for d in durees]
-    assert len(_tentatives(moteur)) == sum(essais)
+    assert max(durees) < plafond, (plafond, [round(d, 3) for d in durees])
+    assert len(_tentatives(moteur)) == sum(essais) + len(seules)
 
 
 # --- Verrouillage et connexions simultanées ------------------------------------------------

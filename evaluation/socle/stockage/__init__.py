@@ -85,6 +85,7 @@ from evaluation.socle.stockage.journal import (  # noqa: F401
     ligne_journal,
     lire_journal,
 )
+from evaluation.socle.stockage.migration import BaseInutilisable  # noqa: F401
 from evaluation.socle.stockage.moteur import (  # noqa: F401
     FICHIER_BASE,
     VARIABLE_BASE,

@@ -41,9 +41,23 @@ def url_masquee(url: str) -> str:
 
 def creer_moteur(url: str | None = None, *, mettre_a_jour_le_schema: bool = True) -> Engine:
     """Moteur SQLAlchemy prêt à l'emploi ; le schéma est mis à jour (Alembic, sous verrou :
-    voir `migration`) à la création, sauf `mettre_a_jour_le_schema=False`.
+    voir `migration`) à la création, sauf `mettre_a_jour_le_schema=False`. Une base qui ne
+    peut pas être ouverte ou mise à jour lève `BaseInutilisable`, avec la raison en français
+    (`diagnostic`).
+    """
+    from evaluation.socle.stockage.diagnostic import expliquer
+    from evaluation.socle.stockage.migration import BaseInutilisable
 
-    SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
+    try:
+        return _creer_moteur(url, mettre_a_jour_le_schema)
+    except BaseInutilisable:
+        raise
+    except Exception as exc:
+        raise BaseInutilisable(expliquer(exc)) from exc
+
+
+def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
+    """SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
     un autre processus écrit, clés étrangères appliquées ; le fichier, son journal WAL et sa
     mémoire partagée ne sont lisibles que par leur propriétaire (0600).
     """

@@ -1,6 +1,6 @@
 -- Schéma créé par la version livrée 9ff51cd (metadonnees.create_all), avant Alembic.
 -- Produit une fois depuis `git show 9ff51cd:evaluation/stockage.py` ; sert au test de
--- mise à jour en place (tests/socle/test_migrations.py).
+-- mise à jour en place (tests/socle/stockage/test_migration.py).
 CREATE TABLE appels (
 	id VARCHAR(100) NOT NULL, 
 	nom TEXT NOT NULL, 

@@ -233,3 +233,115 @@ def test_commande_base_mettre_a_jour(tmp_path):
     cible = migration.revision_cible()
     assert f"révision {cible}" in sortie.stdout
     assert "avant : aucune (base créée avant Alembic)" in sortie.stdout
+
+
+def test_base_plus_ancienne_que_9ff51cd_completee_puis_mise_a_jour(moteur_brut, appel):
+    """Une base d'avant l'issue 7 (sans appels.archive ni table des pondérations) : la version
+    9ff51cd la complétait à chaque démarrage ; elle reçoit ce qui manque au schéma de
+    référence avant d'être marquée 0001, puis mise à jour (et non marquée à jour telle
+    quelle, pour planter ensuite)."""
+    moteur = moteur_brut
+    _schema_9ff51cd(moteur)
+    _remplir_a_l_ancienne(moteur, appel)
+    with moteur.begin() as c:
+        c.exec_driver_sql("ALTER TABLE appels DROP COLUMN archive")
+        c.exec_driver_sql("DROP TABLE ponderations")
+    avant, apres = migration.mettre_a_jour(moteur)
+    assert (avant, apres) == (None, migration.revision_cible())
+    with moteur.connect() as c:
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+        assert [ligne[0] for ligne in stockage.lire_appels(connexion=c)] == [appel.id]
+        assert stockage.appels_archives(connexion=c) == set()
+        assert list(stockage.lire_demandes(appel.id, connexion=c)["no_demande"]) == ["T-001"]
+
+
+def test_tables_d_une_autre_application_laissees_intactes(moteur_brut):
+    """Une base PostgreSQL partagée où une autre application a sa table « journal » : ce
+    n'est pas une base de l'application ; rien n'y est ajouté, ni colonne ni table."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        c.exec_driver_sql("CREATE TABLE journal (id INTEGER PRIMARY KEY, ligne TEXT)")
+    with pytest.raises(stockage.BaseInutilisable, match="pas une base de l'application"):
+        migration.mettre_a_jour(moteur)
+    with moteur.connect() as c:
+        inspecteur = sa.inspect(c)
+        assert inspecteur.get_table_names() == ["journal"]
+        assert [col["name"] for col in inspecteur.get_columns("journal")] == ["id", "ligne"]
+
+
+@pytest.mark.parametrize("revision", ["0099", "zz_inconnue"])
+def test_base_d_une_version_plus_recente_refusee_sans_y_toucher(moteur, revision):
+    with moteur.begin() as c:
+        c.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    with pytest.raises(stockage.BaseInutilisable, match=r"version plus\s+récente") as refus:
+        migration.mettre_a_jour(moteur)
+    assert f"« {revision} »" in str(refus.value)
+    with moteur.connect() as c:
+        assert migration.revision_actuelle(c) == revision
+
+
+def test_tete_lue_dans_les_fichiers_egale_celle_d_alembic():
+    from alembic.script import ScriptDirectory
+
+    assert (
+        migration.revision_cible()
+        == ScriptDirectory(str(migration.DOSSIER_MIGRATIONS)).get_current_head()
+    )
+    assert migration.revision_cible() != migration.REVISION_REFERENCE
+
+
+def test_base_a_jour_ouverte_sans_importer_alembic(tmp_path):
+    """Alembic coûte près d'une seconde à importer : une base déjà à jour s'ouvre sans lui."""
+    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    stockage.creer_moteur(url).dispose()
+    code = (
+        "import sys\nfrom evaluation.socle.stockage import creer_moteur\n"
+        f"creer_moteur({url!r}).dispose()\nprint('alembic' in sys.modules)"
+    )
+    sortie = subprocess.run(
+        [sys.executable, "-c", code], cwd=RACINE_PROJET, capture_output=True, text=True
+    )
+    assert sortie.stdout.strip() == "False", sortie.stderr
+
+
+def test_verrou_de_schema_prive(tmp_path):
+    stockage.creer_moteur(f"sqlite:///{tmp_path / 'p.sqlite'}").dispose()
+    assert (tmp_path / "p.sqlite.verrou-schema").stat().st_mode & 0o777 == 0o600
+
+
+def _commande(base: str, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "evaluation", "--base", base, *arguments],
+        cwd=RACINE_PROJET,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_commande_base_sur_une_base_neuve(tmp_path):
+    sortie = _commande(f"sqlite:///{tmp_path / 'neuve.sqlite'}", "base", "mettre-a-jour")
+    assert sortie.returncode == 0, sortie.stderr
+    assert "avant : aucune (base neuve" in sortie.stdout
+
+
+def test_fichier_qui_n_est_pas_une_base(tmp_path):
+    fichier = tmp_path / "bruit.sqlite"
+    fichier.write_bytes(bytes(range(256)) * 256)
+    for arguments in (("base", "mettre-a-jour"), ("appels", "lister")):
+        sortie = _commande(f"sqlite:///{fichier}", *arguments)
+        assert sortie.returncode == 2
+        assert "n'est pas une base SQLite" in sortie.stderr
+        assert "Traceback" not in sortie.stderr
+
+
+def test_commande_sur_une_base_plus_recente(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    moteur = stockage.creer_moteur(url)
+    with moteur.begin() as c:
+        c.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    moteur.dispose()
+    sortie = _commande(url, "appels", "lister")
+    assert sortie.returncode == 2
+    assert "version plus récente" in " ".join(sortie.stderr.split())
+    assert "Traceback" not in sortie.stderr and "CommandError" not in sortie.stderr

@@ -1,4 +1,4 @@
-"""Environnement d'Alembic : la connexion vient de `moteur.mettre_a_jour` (jamais d'un
+"""Environnement d'Alembic : la connexion vient de `migration.mettre_a_jour` (jamais d'un
 alembic.ini), le schéma de référence est `schema.metadonnees`."""
 
 from alembic import context

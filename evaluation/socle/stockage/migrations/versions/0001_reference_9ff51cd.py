@@ -1,6 +1,6 @@
 """Le schéma de référence : celui que créait la version livrée 9ff51cd (avant Alembic).
 
-Une base créée par cette version n'a pas de table alembic_version : `moteur.mettre_a_jour`
+Une base créée par cette version n'a pas de table alembic_version : `migration.mettre_a_jour`
 la marque à cette révision, puis applique les suivantes.
 
 Revision ID: 0001
