@@ -74,7 +74,7 @@ TABLES_EVALUATION = (
     "reglages_evaluation",
     "attributions",
 )
-TABLES_SUIVI = (*TABLES_EVALUATION, "notes", "journal")
+TABLES_SUIVI = (*TABLES_EVALUATION, "notes")
 
 # Page → (titre, rôle qui l'ouvre, texte qui prouve qu'elle s'est affichée, tables lues).
 PAGES = {
@@ -262,16 +262,13 @@ def lancer(
 
 
 def _raison(passage: Passage) -> str:
-    """La raison d'un échec, lue dans ce que le processus a écrit."""
-    lignes = [ligne.strip() for ligne in passage.erreurs.splitlines() if ligne.strip()]
-    if not lignes:
-        lignes = [
-            ligne.strip()
-            for ligne in passage.sortie.splitlines()
-            if any(m in ligne.lower() for m in ("refus", "erreur", "impossible", "bloquant"))
-        ] or [ligne.strip() for ligne in passage.sortie.splitlines() if ligne.strip()]
-    derniere = lignes[-1] if lignes else "aucun message"
-    return f"code de sortie {passage.code} : {derniere[:300]}"
+    """La raison d'un échec, lue dans ce que le processus a écrit : la dernière ligne
+    d'erreur, sinon le premier problème de son rapport (« - fichier : ... »)."""
+    erreurs = [ligne.strip() for ligne in passage.erreurs.splitlines() if ligne.strip()]
+    sortie = [ligne.strip() for ligne in passage.sortie.splitlines() if ligne.strip()]
+    problemes = [ligne.removeprefix("- ") for ligne in sortie if ligne.startswith("- ")]
+    message = (erreurs[-1:] or problemes[:1] or sortie[-1:] or ["aucun message"])[0]
+    return f"code de sortie {passage.code} : {message[:300]}"
 
 
 def reussi(passage: Passage) -> Passage:

@@ -9,7 +9,16 @@ import sys
 
 import pytest
 
-from benchmarks.parcours import GO, LIGNES, Cible, Mesure, tableau_taille, tableau_tailles
+from benchmarks.parcours import (
+    GO,
+    LIGNES,
+    Cible,
+    Mesure,
+    Passage,
+    _raison,
+    tableau_taille,
+    tableau_tailles,
+)
 from tests.conftest import RACINE_PROJET, _postgres_ou_raison
 
 MESURES = ["base_realiste", "exportation", "importation", "parcours"]
@@ -113,3 +122,17 @@ def test_le_tableau_des_tailles_borne_le_rapport_a_douze_fois_pour_dix_fois_plus
     par_taille[50_000] = {ligne.cle: Mesure(echec="délai dépassé")}
     texte = tableau_tailles(par_taille, [ligne])
     assert "| échec |" in texte and texte.rstrip().endswith("| — |")
+
+
+def test_la_raison_d_un_echec_est_le_probleme_rapporte_sinon_l_erreur():
+    rapport = (
+        "Appel : PAIVMQ\nf.xlsx : fichier refusé\n  Fichier refusé (1)\n"
+        "    - f.xlsx : le fichier porterait 89 369 197 caractères de texte\nBilan : 0\n"
+    )
+    assert _raison(Passage(1.0, 0, 1, rapport, "")) == (
+        "code de sortie 1 : f.xlsx : le fichier porterait 89 369 197 caractères de texte"
+    )
+    trace = "Traceback (most recent call last):\nValueError: base illisible\n"
+    assert _raison(Passage(1.0, 0, 2, rapport, trace)) == (
+        "code de sortie 2 : ValueError: base illisible"
+    )
