@@ -50,6 +50,9 @@ from benchmarks import base_realiste  # noqa: E402
 
 MO = 2**20
 GO = 2**30
+# Espace d'adressage permis à chaque processus mesuré (--memoire-max) : une mesure qui
+# s'emballe échoue avec sa raison au lieu d'affamer la machine, partagée.
+MEMOIRE_MAX = [16 * GO]
 
 # Ce que lit le classement (decision.chargement, attributions.charger, l'appel).
 TABLES_CLASSEMENT = (
@@ -238,6 +241,7 @@ def lancer(
                 stderr=err,
                 env={**os.environ, **(env or {})},
                 start_new_session=True,
+                preexec_fn=_borner_la_memoire,
             )
             tue = threading.Event()
 
@@ -259,6 +263,12 @@ def lancer(
     if tue.is_set():
         raise Echec(f"délai dépassé ({_nombre(delai, 0 if delai >= 10 else 1)} s)")
     return Passage(duree, usage.ru_maxrss * 1024, processus.returncode, texte, erreurs)
+
+
+def _borner_la_memoire() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMOIRE_MAX[0], MEMOIRE_MAX[0]))
 
 
 def _raison(passage: Passage) -> str:
@@ -731,6 +741,9 @@ def main() -> None:
         "--sans-postgresql", action="store_true", help="ne mesure pas l'import dans PostgreSQL"
     )
     p.add_argument("--delai", type=float, default=1800, help="secondes avant d'abandonner")
+    p.add_argument(
+        "--memoire-max", type=float, default=16, help="Go d'espace d'adressage par processus"
+    )
     p.add_argument("--dossier", type=Path, default=base_realiste.DOSSIER, help="bases gardées")
     p.add_argument("--seulement", help="clés des lignes à mesurer, séparées par des virgules")
     p.add_argument("--enfant", nargs=2, help=argparse.SUPPRESS)
@@ -739,6 +752,7 @@ def main() -> None:
         ENFANTS[options.enfant[0]](json.loads(options.enfant[1]))
         return
 
+    MEMOIRE_MAX[0] = int(options.memoire_max * GO)
     cles = CLES if not options.seulement else options.seulement.split(",")
     if inconnues := set(cles) - set(CLES):
         p.error(f"lignes inconnues : {', '.join(sorted(inconnues))} (connues : {', '.join(CLES)})")
