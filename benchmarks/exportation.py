@@ -1,10 +1,11 @@
-"""Mesure l'exportation du classeur du comité : 5 000 demandes classées, toutes feuilles.
+"""Pourquoi le classeur du comité s'écrit avec xlsxwriter : la feuille Classement écrite par
+xlsxwriter (le code de l'application) et par openpyxl, à mise en forme égale (tableau
+filtrable, en-tête figé, formats de montants et de notes, couleurs par statut, trait de la
+ligne de financement), sur le classement de la base réaliste (benchmarks/base_realiste.py).
 
-Cible (issue 6) : moins de 3 s. Compare aussi xlsxwriter (retenu) à openpyxl pour la
-feuille Classement, qui porte presque tout le temps (les autres feuilles ont au plus
-17 lignes), avec la même mise en forme (tableau filtrable, en-tête figé, formats de
-montants et de notes, couleurs par statut, trait de la ligne de financement).
-Usage : python benchmarks/exportation.py [--demandes 5000] [--repetitions 5]
+Le classeur complet tel qu'on l'attend (la commande `exporter` entière, face aux mêmes
+cellules écrites simplement) est une ligne de benchmarks/parcours.py.
+Usage : python benchmarks/exportation.py [--demandes 5000] [--repetitions 5] [--dossier D]
 Les chiffres sont des médianes : la machine est partagée et bruyante.
 """
 
@@ -20,28 +21,22 @@ from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
-sys.path.insert(0, str(RACINE / "benchmarks"))
+
+from benchmarks import base_realiste  # noqa: E402
 
 
-def classement_synthetique(n: int):
-    from classement import donnees_synthetiques
+def classement_de_la_base(demandes: int, dossier: Path):
+    """L'appel et son classement, lus dans la base réaliste de cette taille."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.decision.chargement import charger
+    from evaluation.decision.classement import classement
+    from evaluation.socle.stockage import creer_moteur
 
-    from evaluation.decision import classement, notation
-
-    appel, demandes, notes = donnees_synthetiques(n, 5)
-    demandes["titre"] = [f"Projet de coopération internationale n° {i}" for i in demandes["id"]]
-    demandes["secteurs_secondaires"] = ""
-    demandes["pays"] = "France"
-    demandes["code_geographique"] = None
-    demandes["municipalites_partenaires"] = None
-    c = notation.cube(notes, demandes["id"], appel.poids)
-    table = classement.classer(
-        appel, demandes, notation.resultats(c, classement.reglages_notation(appel))
-    )
-    table["decision"] = ""
-    table["justification"] = ""
-    for a in (1, 2):
-        table[f"accorde_an{a}"] = None
+    manifeste = base_realiste.base(demandes, dossier=dossier)
+    appel = charger_appel()
+    moteur = creer_moteur(manifeste["url"])
+    table = classement(appel, charger(appel, moteur=moteur))
+    moteur.dispose()
     return appel, table
 
 
@@ -130,33 +125,17 @@ def mediane(fonction, repetitions: int) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    from evaluation.sorties import classeur as exportation
-
     parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parseur.add_argument("--demandes", type=int, default=5000)
     parseur.add_argument("--repetitions", type=int, default=5)
+    parseur.add_argument("--dossier", type=Path, default=base_realiste.DOSSIER)
     options = parseur.parse_args()
-    appel, table = classement_synthetique(options.demandes)
-    instant = dt.datetime(2026, 11, 24, 12, 0)
-    contenu = exportation.classeur(
-        appel, table, poids=appel.poids, auteur="mesure", instant=instant
-    )
-    med, bas, haut = mediane(
-        lambda: exportation.classeur(
-            appel, table, poids=appel.poids, auteur="mesure", instant=instant
-        ),
-        options.repetitions,
-    )
-    print(
-        f"Classeur complet (xlsxwriter), {options.demandes} demandes, toutes feuilles : "
-        f"médiane {med:.2f} s (min {bas:.2f}, max {haut:.2f} ; cible < 3 s) ; "
-        f"{len(contenu) // 1024} Kio"
-    )
+    appel, table = classement_de_la_base(options.demandes, options.dossier)
     x = mediane(lambda: classement_xlsxwriter(table, appel), options.repetitions)[0]
     o = mediane(lambda: classement_openpyxl(table, appel), options.repetitions)[0]
     print(
-        f"Feuille Classement seule ({options.demandes} lignes, mêmes colonnes et formats) : "
-        f"xlsxwriter {x:.2f} s, openpyxl {o:.2f} s (médianes) : openpyxl/xlsxwriter = {o / x:.2f}"
+        f"Feuille Classement seule ({len(table)} lignes, mêmes colonnes et formats) : "
+        f"xlsxwriter médiane {x:.2f} s, openpyxl {o:.2f} s : openpyxl/xlsxwriter = {o / x:.2f}"
     )
 
 

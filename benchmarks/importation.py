@@ -1,23 +1,20 @@
-"""Mesure l'importation complète (lire, vérifier, stocker) de 5 000 demandes et 20 000
-lignes de budget, comparée à une simple lecture `pandas.read_excel(engine="calamine")`,
-avec et sans le processus de lecture isolé (evaluation/depot/lecture_isolee.py).
+"""Ce que coûte le processus de lecture isolé (evaluation/depot/lecture_isolee.py) à une
+importation complète (lire, vérifier, stocker), et le pic de mémoire de ce processus seul.
 
-Le classeur est réaliste : écrit comme Excel l'écrit (textes partagés, par xlsxwriter),
-titres et résumés de longueurs variées, dates et montants, et des milliers d'avertissements
-(partenaire inconnu, autre financement, dépense non admissible, contribution absente,
-région contradictoire) que la vérification doit produire.
+Le classeur est celui de benchmarks/base_realiste.py : écrit comme Excel l'écrit, quatre
+lignes de budget par demande et des milliers d'avertissements. L'importation telle qu'on
+l'attend (la commande entière, face à une lecture nue) est une ligne de
+benchmarks/parcours.py ; ici, l'importation en mémoire avec et sans processus isolé.
 
-Cibles (issues 2 et 12) : import complet ≤ 3 × la lecture nue, < 3 s, pic mémoire < 500 Mo.
-Usage : python benchmarks/importation.py [--demandes 5000] [--repetitions 5]
+Cible (issue 12) : pic de mémoire du processus de lecture < 500 Mo.
+Usage : python benchmarks/importation.py [--demandes 5000] [--repetitions 5] [--dossier D]
 Les chiffres sont des médianes : la machine est partagée et bruyante.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import random
 import resource
 import statistics
 import subprocess
@@ -29,116 +26,7 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
 
-MOTS = [
-    "coopération",
-    "échanges",
-    "jeunesse",
-    "culture",
-    "patrimoine",
-    "innovation",
-    "économie",
-    "circulaire",
-    "mobilité",
-    "durable",
-    "tourisme",
-    "francophonie",
-    "numérique",
-    "agriculture",
-    "urbaine",
-    "résilience",
-    "climatique",
-    "formation",
-    "entrepreneuriat",
-    "jumelage",
-    "mission",
-    "partenaires",
-    "expertise",
-]
-
-
-def _texte(hasard: random.Random, mots: int) -> str:
-    return " ".join(hasard.choice(MOTS) for _ in range(mots)).capitalize() + "."
-
-
-def generer(chemin: Path, n: int, lignes_par_demande: int = 4) -> None:
-    """Classeur au format du gabarit : n demandes et n × 4 lignes de budget, écrit avec des
-    textes partagés comme par Excel ; environ une demande sur deux porte un avertissement."""
-    import xlsxwriter
-
-    from evaluation.appels.configuration import charger_appel
-    from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
-    from evaluation.depot.municipalites import repertoire
-
-    appel = charger_appel()
-    hasard = random.Random(5000)
-    noms: dict[str, list] = {}
-    for m in repertoire().municipalites:
-        noms.setdefault(m.nom, []).append(m)
-    municipalites = [ms[0] for ms in noms.values() if len(ms) == 1]
-    admissibles = [c.libelle for c in appel.categories if c.admissible and not c.plafonnee]
-    classeur = xlsxwriter.Workbook(str(chemin))
-    date = classeur.add_format({"num_format": "yyyy-mm-dd"})
-    demandes = classeur.add_worksheet("Demandes")
-    budget = classeur.add_worksheet("Budget")
-    demandes.write_row(0, 0, [c.entete for c in COLONNES_DEMANDES])
-    budget.write_row(0, 0, [c.entete for c in COLONNES_BUDGET])
-    ligne_budget = 1
-    for i in range(1, n + 1):
-        m = hasard.choice(municipalites)
-        an1 = hasard.randrange(8_000, 25_000, 250)
-        debut = dt.date(2024, 4, 1) + dt.timedelta(days=hasard.randrange(0, 200))
-        numero = f"B-{i:05d}"
-        tirage = hasard.random()
-        partenaire = "Villeinconnue" if tirage < 0.15 else hasard.choice(municipalites).nom
-        region = "16" if 0.15 <= tirage < 0.2 and m.region_code != "16" else m.region_code
-        contribution = None if 0.2 <= tirage < 0.3 else an1
-        autre = "oui" if 0.3 <= tirage < 0.5 else "non"
-        valeurs = [
-            numero,
-            m.nom,
-            region,
-            partenaire,
-            "Ville partenaire",
-            "France",
-            _texte(hasard, hasard.randint(4, 12)),
-            _texte(hasard, hasard.randint(40, 220)),
-            hasard.randint(1, 3),
-            hasard.choice(appel.secteurs).libelle,
-            None,
-            None,
-            None,
-            an1 * 2,
-            an1,
-            None,
-            contribution,
-            None,
-            autre,
-            "oui",
-            "oui",
-            "oui",
-            "fonctionnaire",
-            f"contact{i}@exemple.example",
-        ]
-        demandes.write_row(i, 0, valeurs)
-        demandes.write_datetime(i, 11, dt.datetime.combine(debut, dt.time()), date)
-        demandes.write_datetime(
-            i, 12, dt.datetime.combine(debut, dt.time()) + dt.timedelta(300), date
-        )
-        parts = [an1 // lignes_par_demande] * (lignes_par_demande - 1)
-        parts.append(an1 - sum(parts))
-        for montant in parts:
-            categorie = "Salaires" if hasard.random() < 0.1 else hasard.choice(admissibles)
-            budget.write_row(ligne_budget, 0, [numero, 1, categorie, _texte(hasard, 5), montant])
-            ligne_budget += 1
-    classeur.close()
-
-
-def lecture_nue(chemin: Path) -> float:
-    import pandas as pd
-
-    debut = time.perf_counter()
-    pd.read_excel(chemin, sheet_name=["Demandes", "Budget"], engine="calamine")
-    return time.perf_counter() - debut
+from benchmarks import base_realiste  # noqa: E402
 
 
 def import_complet(chemin: Path, base: Path, isole: bool = True) -> tuple[float, int]:
@@ -209,30 +97,28 @@ def pic_lecture(chemin: Path) -> int:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--demandes", type=int, default=5000)
     p.add_argument("--repetitions", type=int, default=5)
+    p.add_argument("--dossier", type=Path, default=base_realiste.DOSSIER, help="classeurs gardés")
     p.add_argument("--enfant", nargs=2, help=argparse.SUPPRESS)
     options = p.parse_args()
     if options.enfant:
         _enfant(*options.enfant)
         return
+    chemin = base_realiste.assurer_fichier_import(options.demandes, options.dossier)
+    print(
+        f"Classeur : {options.demandes} demandes, {options.demandes * 4} lignes de budget, "
+        f"{chemin.stat().st_size / 2**20:.1f} Mo (textes partagés, comme Excel)"
+    )
     with tempfile.TemporaryDirectory() as dossier:
-        chemin = Path(dossier) / "demandes.xlsx"
         base = Path(dossier) / "base.sqlite"
-        generer(chemin, options.demandes)
-        print(
-            f"Classeur : {options.demandes} demandes, {options.demandes * 4} lignes de budget, "
-            f"{chemin.stat().st_size / 2**20:.1f} Mo (textes partagés, comme Excel)"
-        )
         _, avertissements = import_complet(chemin, base)  # échauffement (modules, répertoire)
         import_complet(chemin, base, isole=False)
-        nues, isolees, sur_place = [], [], []
+        isolees, sur_place = [], []
         for _ in range(options.repetitions):  # entrelacées : la charge de la machine varie
-            nues.append(lecture_nue(chemin))
             isolees.append(import_complet(chemin, base)[0])
             sur_place.append(import_complet(chemin, base, isole=False)[0])
-        nue = statistics.median(nues)
         isolee, locale = statistics.median(isolees), statistics.median(sur_place)
         resultat = subprocess.run(
             [sys.executable, __file__, "--enfant", str(chemin), str(base)],
@@ -243,15 +129,8 @@ def main() -> None:
         memoire = json.loads(resultat.stdout.strip().splitlines()[-1])
         memoire["lecture"] = pic_lecture(chemin)
     print(f"Avertissements produits par la vérification : {avertissements}")
-    print(f"Lecture nue (pandas + calamine), médiane de {options.repetitions} : {nue:.2f} s")
-    print(
-        f"Import complet (lire, vérifier, stocker), lecture isolée : {isolee:.2f} s, "
-        f"soit {isolee / nue:.1f} × la lecture nue (cible ≤ 3 ×, < 3 s)"
-    )
-    print(
-        f"Import complet, lecture sur place (sans processus isolé) : {locale:.2f} s, "
-        f"soit {locale / nue:.1f} ×"
-    )
+    print(f"Import complet, lecture isolée : médiane {isolee:.2f} s")
+    print(f"Import complet, lecture sur place (sans processus isolé) : médiane {locale:.2f} s")
     print(f"Coût du processus isolé : {isolee - locale:+.2f} s ({isolee / locale - 1:+.0%})")
     print(
         f"Pic de mémoire du processus d'import : {memoire['pic'] / 2**20:.0f} Mo, du processus "

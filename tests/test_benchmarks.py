@@ -1,31 +1,138 @@
-"""Les mesures de benchmarks/ tournent encore sur un petit lot : un changement du domaine qui
-les casse (un mot de passe refusé, une fonction déplacée) se voit ici, pas le jour de mesurer.
-Les durées ne sont pas vérifiées ici ; elles ne se lisent que dans les scripts eux-mêmes."""
+"""Les mesures de benchmarks/ tournent encore sur un petit lot : un changement du domaine ou
+des pages qui les casse (une fonction déplacée, une page qui lève) se voit ici, pas le jour
+de mesurer. Les durées ne sont pas vérifiées ici ; elles ne se lisent que dans les scripts
+eux-mêmes. La construction de la base et le calcul des cibles, eux, sont éprouvés."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import RACINE_PROJET
+from benchmarks.parcours import (
+    GO,
+    LIGNES,
+    Cible,
+    Mesure,
+    Passage,
+    _raison,
+    tableau_taille,
+    tableau_tailles,
+)
+from tests.conftest import RACINE_PROJET, _postgres_ou_raison
 
-MESURES = ["classement", "exportation", "importation", "portefeuille"]
+MESURES = ["base_realiste", "exportation", "importation", "parcours"]
 
 
-@pytest.mark.parametrize("mesure", MESURES)
-def test_la_mesure_tourne_et_imprime_ses_chiffres(mesure):
+@pytest.fixture(scope="module")
+def dossier(tmp_path_factory):
+    """Un dossier de bases pour le module : la base de 40 demandes n'est construite qu'une
+    fois (base_realiste la reprend)."""
+    return tmp_path_factory.mktemp("bases")
+
+
+def _lancer(script: str, *arguments: str) -> subprocess.CompletedProcess:
     resultat = subprocess.run(
-        [sys.executable, f"benchmarks/{mesure}.py", "--demandes", "40", "--repetitions", "1"],
+        [sys.executable, f"benchmarks/{script}.py", *arguments],
         cwd=RACINE_PROJET,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,
     )
-    assert resultat.returncode == 0, resultat.stderr[-2000:]
+    assert resultat.returncode == 0, resultat.stderr[-3000:]
     assert "Traceback" not in resultat.stderr
+    return resultat
+
+
+def _rangees(sortie: str) -> dict[str, list[str]]:
+    """Les rangées du tableau imprimé, par libellé : [médiane, plancher, ratio, pic, cible,
+    atteinte]."""
+    rangees = {}
+    for ligne in sortie.splitlines():
+        if ligne.startswith("| ") and not ligne.startswith("| mesure"):
+            cellules = [c.strip() for c in ligne.strip().strip("|").split("|")]
+            rangees[cellules[0]] = cellules[1:]
+    return rangees
+
+
+def test_le_parcours_mesure_chaque_ligne_du_tableau(dossier):
+    options = []
+    if raison := _postgres_ou_raison():
+        if os.environ.get("CI"):
+            pytest.fail(raison)
+        options.append("--sans-postgresql")
+    resultat = _lancer(
+        "parcours", "--tailles", "40", "--repetitions", "1", "--dossier", str(dossier), *options
+    )
+    rangees = _rangees(resultat.stdout)
+    attendues = [ligne for ligne in LIGNES if not (options and ligne.cle == "importer_postgresql")]
+    assert set(rangees) == {ligne.libelle for ligne in attendues}, resultat.stdout
+    for ligne in attendues:
+        mediane, plancher, ratio, pic, cible, atteinte = rangees[ligne.libelle]
+        assert mediane.endswith(" s"), (ligne.libelle, mediane)  # mesurée, pas en échec
+        assert plancher.endswith(f"({ligne.plancher})"), (ligne.libelle, plancher)
+        assert ratio.endswith(" ×") and pic.endswith(" Mo"), (ligne.libelle, ratio, pic)
+        assert cible == ligne.cible.texte()
+        assert atteinte in ("oui", "non", "—")
+    assert "40 demandes × 15 évaluateurs" in resultat.stdout
+
+
+@pytest.mark.parametrize("mesure", ["exportation", "importation"])
+def test_la_mesure_tourne_et_imprime_ses_chiffres(mesure, dossier):
+    resultat = _lancer(mesure, "--demandes", "40", "--repetitions", "1", "--dossier", str(dossier))
     assert "médiane" in resultat.stdout, resultat.stdout
 
 
 def test_chaque_mesure_est_eprouvee():
     scripts = {p.stem for p in (RACINE_PROJET / "benchmarks").glob("*.py")} - {"__init__"}
     assert scripts == set(MESURES)
+
+
+def _mesure(duree: float, plancher: float | None = None, pic: int = 100 * 2**20) -> Mesure:
+    return Mesure([duree], [] if plancher is None else [plancher], [pic])
+
+
+def test_une_cible_est_atteinte_seulement_sous_chacune_de_ses_bornes():
+    cible = Cible(duree=3, ratio=3, pic=GO)
+    assert cible.atteinte(_mesure(2.9, plancher=1.0))
+    assert not cible.atteinte(_mesure(3.0, plancher=2.0))  # durée : strictement sous 3 s
+    assert cible.atteinte(_mesure(1.5, plancher=0.5))  # ratio : 3 × tout juste permis
+    assert not cible.atteinte(_mesure(1.5, plancher=0.49))
+    assert not cible.atteinte(_mesure(1.0, plancher=1.0, pic=GO))
+    assert not Cible(ratio=2).atteinte(_mesure(1.0))  # sans plancher, pas de ratio
+    assert Cible().atteinte(_mesure(99.0)) is None
+
+
+def test_une_ligne_en_echec_est_imprimee_avec_sa_raison():
+    ligne = LIGNES[0]
+    texte = tableau_taille({ligne.cle: Mesure(echec="délai dépassé (1 800 s)")}, [ligne])
+    assert f"| {ligne.libelle} | échec : délai dépassé (1 800 s) |" in texte
+    assert texte.rstrip().endswith("| non |")
+
+
+def test_le_tableau_des_tailles_borne_le_rapport_a_douze_fois_pour_dix_fois_plus():
+    ligne = LIGNES[0]
+    par_taille = {
+        5000: {ligne.cle: _mesure(10.0)},
+        50_000: {ligne.cle: _mesure(120.0)},
+    }
+    assert "12,0 × (oui, ≤ 12 ×)" in tableau_tailles(par_taille, [ligne])
+    par_taille[50_000] = {ligne.cle: _mesure(121.0)}
+    assert "12,1 × (non, ≤ 12 ×)" in tableau_tailles(par_taille, [ligne])
+    par_taille[50_000] = {ligne.cle: Mesure(echec="délai dépassé")}
+    texte = tableau_tailles(par_taille, [ligne])
+    assert "| échec |" in texte and texte.rstrip().endswith("| — |")
+
+
+def test_la_raison_d_un_echec_est_le_probleme_rapporte_sinon_l_erreur():
+    rapport = (
+        "Appel : PAIVMQ\nf.xlsx : fichier refusé\n  Fichier refusé (1)\n"
+        "    - f.xlsx : le fichier porterait 89 369 197 caractères de texte\nBilan : 0\n"
+    )
+    assert _raison(Passage(1.0, 0, 1, rapport, "")) == (
+        "code de sortie 1 : f.xlsx : le fichier porterait 89 369 197 caractères de texte"
+    )
+    trace = "Traceback (most recent call last):\nValueError: base illisible\n"
+    assert _raison(Passage(1.0, 0, 2, rapport, trace)) == (
+        "code de sortie 2 : ValueError: base illisible"
+    )
