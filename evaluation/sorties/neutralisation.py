@@ -75,7 +75,37 @@ def neutraliser(table: pd.DataFrame) -> pd.DataFrame:
     """La même table (en-têtes compris) où aucun texte ne peut devenir une formule dans un
     tableur ; la table reçue n'est pas modifiée."""
     sortie = table.rename(columns=lambda c: neutraliser_texte(c) if isinstance(c, str) else c)
-    return sortie.map(neutraliser_texte) if not sortie.empty else sortie
+    if sortie.empty:
+        return sortie
+    sortie = sortie.copy(deep=False)
+    for j in range(sortie.shape[1]):
+        colonne = sortie.iloc[:, j]
+        genre = colonne.dtype
+        if isinstance(genre, pd.StringDtype) or (
+            pd.api.types.is_object_dtype(genre)
+            and pd.api.types.infer_dtype(colonne) in ("string", "empty")
+        ):
+            sortie.isetitem(j, _neutraliser_textes(colonne))
+        elif not (
+            pd.api.types.is_numeric_dtype(genre)
+            or pd.api.types.is_datetime64_any_dtype(genre)
+            or pd.api.types.is_timedelta64_dtype(genre)
+        ):  # valeurs mêlées, catégories... : cellule par cellule, types déduits après coup
+            sortie.isetitem(j, sortie.iloc[:, [j]].map(neutraliser_texte).iloc[:, 0])
+    return sortie
+
+
+def _neutraliser_textes(colonne: pd.Series) -> pd.Series:
+    """Une colonne de textes (et de vides) : chaque valeur distincte n'est jugée qu'une fois
+    (un évaluateur, un statut reviennent sur des milliers de lignes), et seules les cellules
+    dangereuses sont réécrites."""
+    hostiles = {v for v in pd.unique(colonne) if dangereux(v)}
+    if not hostiles:
+        return colonne
+    touchees = colonne.isin(hostiles).to_numpy()
+    sortie = colonne.copy()
+    sortie[touchees] = ["'" + v for v in colonne[touchees]]
+    return sortie
 
 
 def texte_csv(table: pd.DataFrame, separateur: str = ",") -> str:

@@ -237,3 +237,25 @@ def test_textes_pour_classeur_en_bloc():
     assert attendu[1] == "ab" and attendu[3] == "fin"
     assert attendu[2].endswith(neutralisation.MARQUE_TRONQUE)
     assert neutralisation.textes_pour_classeur([]) == []
+
+
+def test_colonne_de_milliers_de_lignes_jugee_par_valeur_distincte():
+    """Un texte hostile répété, au milieu de textes ordinaires et de vides : chaque cellule
+    qui le porte est neutralisée, les autres restent telles quelles, dans une colonne de
+    textes (str) comme dans une colonne d'objets ou de valeurs mêlées."""
+    valeurs = ["e01@x.ca", "=1+1", None, "ok", "=1+1", "-2"] * 500
+    for colonne in (
+        pd.Series(valeurs, dtype="str"),
+        pd.Series(valeurs, dtype=object),
+        pd.Series([*valeurs, 3], dtype=object),
+    ):
+        sortie = neutraliser(pd.DataFrame({"c": colonne}))["c"].tolist()
+        attendu = ["e01@x.ca", "'=1+1", None, "ok", "'=1+1", "'-2"] * 500
+        assert [None if pd.isna(v) else v for v in sortie[:3000]] == attendu
+    table = pd.DataFrame({"c": pd.Categorical(["=1", "ok", "=1"])})
+    assert neutraliser(table)["c"].tolist() == ["'=1", "ok", "'=1"]
+
+
+def test_colonnes_de_meme_nom():
+    table = pd.DataFrame([["=1", "+2", 3]], columns=["a", "a", "n"])
+    assert _lignes(csv_sans_formules(table)) == [["a", "a", "n"], ["'=1", "'+2", "3"]]
