@@ -38,6 +38,11 @@ from evaluation.socle.texte import visible
 
 _SIGNES_FORMULE = frozenset("=+-@\u2212")
 _BLANCS_DE_TETE = ("\t", "\r", "\n")
+# Une lettre ou un chiffre ASCII en tête décide seul : il reste en tête de ce qu'un tableur
+# affiche (ni blanc, ni invisible, ni déplacé par un forçage de direction qui le suit, ni
+# composé en signe par NFC) ; tests/sorties/test_neutralisation.py le vérifie sur des textes
+# tirés au hasard. Le cas de presque tout texte, jugé sans `visible` ni NFKC.
+_ALNUM_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 # Excel refuse une cellule de plus de 32 767 caractères (le classeur ne s'ouvre plus).
 LONGUEUR_MAX_CELLULE = 32_767
 MARQUE_TRONQUE = " […] (texte tronqué : limite d'Excel par cellule)"
@@ -48,6 +53,8 @@ _INTERDITS_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def dangereux(valeur: object) -> bool:
     """Vrai pour un texte qu'un tableur pourrait prendre pour une formule (voir l'en-tête)."""
     if not isinstance(valeur, str) or not valeur:
+        return False
+    if valeur[0] in _ALNUM_ASCII:
         return False
     if valeur.startswith(_BLANCS_DE_TETE):
         return True
@@ -68,7 +75,37 @@ def neutraliser(table: pd.DataFrame) -> pd.DataFrame:
     """La même table (en-têtes compris) où aucun texte ne peut devenir une formule dans un
     tableur ; la table reçue n'est pas modifiée."""
     sortie = table.rename(columns=lambda c: neutraliser_texte(c) if isinstance(c, str) else c)
-    return sortie.map(neutraliser_texte) if not sortie.empty else sortie
+    if sortie.empty:
+        return sortie
+    sortie = sortie.copy(deep=False)
+    for j in range(sortie.shape[1]):
+        colonne = sortie.iloc[:, j]
+        genre = colonne.dtype
+        if isinstance(genre, pd.StringDtype) or (
+            pd.api.types.is_object_dtype(genre)
+            and pd.api.types.infer_dtype(colonne) in ("string", "empty")
+        ):
+            sortie.isetitem(j, _neutraliser_textes(colonne))
+        elif not (
+            pd.api.types.is_numeric_dtype(genre)
+            or pd.api.types.is_datetime64_any_dtype(genre)
+            or pd.api.types.is_timedelta64_dtype(genre)
+        ):  # valeurs mêlées, catégories... : cellule par cellule, types déduits après coup
+            sortie.isetitem(j, sortie.iloc[:, [j]].map(neutraliser_texte).iloc[:, 0])
+    return sortie
+
+
+def _neutraliser_textes(colonne: pd.Series) -> pd.Series:
+    """Une colonne de textes (et de vides) : chaque valeur distincte n'est jugée qu'une fois
+    (un évaluateur, un statut reviennent sur des milliers de lignes), et seules les cellules
+    dangereuses sont réécrites."""
+    hostiles = {v for v in pd.unique(colonne) if dangereux(v)}
+    if not hostiles:
+        return colonne
+    touchees = colonne.isin(hostiles).to_numpy()
+    sortie = colonne.copy()
+    sortie[touchees] = ["'" + v for v in colonne[touchees]]
+    return sortie
 
 
 def texte_csv(table: pd.DataFrame, separateur: str = ",") -> str:
@@ -91,6 +128,19 @@ def texte_pour_classeur(texte: str) -> str:
     if len(texte) > LONGUEUR_MAX_CELLULE:
         return texte[: LONGUEUR_MAX_CELLULE - len(MARQUE_TRONQUE)] + MARQUE_TRONQUE
     return texte
+
+
+def textes_pour_classeur(textes: list[str]) -> list[str]:
+    """`texte_pour_classeur` sur chaque texte d'une colonne : un seul passage de l'expression
+    sur la colonne jointe quand aucun texte n'a rien à retirer ni à couper (le cas courant),
+    et la liste reçue elle-même est alors rendue."""
+    if not textes:
+        return textes
+    if _INTERDITS_XML.search("\n".join(textes)) is None and (
+        max(map(len, textes)) <= LONGUEUR_MAX_CELLULE
+    ):
+        return textes
+    return [texte_pour_classeur(t) for t in textes]
 
 
 def ecrire_cellule(feuille, ligne: int, colonne: int, valeur: object):

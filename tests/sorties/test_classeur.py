@@ -642,6 +642,134 @@ def test_ecrire_un_texte_ordinaire_et_des_nombres():
     assert f["A6"].value is True
 
 
+def _cellules_ecrites(ecrivain) -> list[tuple]:
+    """(valeur, type, format, préfixe, gras, trait) de la colonne A après `ecrivain(feuille,
+    formats)` sur un classeur xlsxwriter neuf, relue par openpyxl (None : pas de cellule)."""
+    import xlsxwriter
+
+    sortie = io.BytesIO()
+    livre = xlsxwriter.Workbook(sortie, exportation.OPTIONS_CLASSEUR)
+    feuille, formats = livre.add_worksheet("F"), exportation.Formats(livre)
+    ecrivain(feuille, formats)
+    livre.close()
+    relue = load_workbook(io.BytesIO(sortie.getvalue()))["F"]
+    return [
+        (
+            c.value,
+            c.data_type,
+            c.number_format,
+            bool(c.quotePrefix),
+            c.font.b,
+            c.border.bottom.style,
+        )
+        if c.has_style or c.value is not None
+        else None
+        for (c,) in relue.iter_rows(min_row=1, max_row=len(VALEURS_MELEES), max_col=1)
+    ]
+
+
+VALEURS_MELEES = [
+    *HOSTILES,
+    "Texte ordinaire",
+    "",
+    None,
+    float("nan"),
+    pd.NA,
+    3,
+    2.5,
+    True,
+    "a\x00b",
+    "\x01",
+    "=" + "a" * 40_000,
+    "Émilie",
+    " =1",
+]
+
+
+@pytest.mark.parametrize("nombre", [None, FORMAT_MONTANT])
+def test_ecrire_colonne_comme_ecrire_cellule_par_cellule(nombre):
+    """La colonne écrite d'un coup (un format par colonne) : mêmes cellules, mêmes types,
+    mêmes formats, même préfixe que `ecrire` sur chaque cellule ; aucun vide écrit."""
+    import numpy as np
+
+    brutes = [*VALEURS_MELEES, np.int64(7), np.float64(np.nan), np.bool_(False)]
+
+    def cellule_par_cellule(feuille, formats):
+        for i, v in enumerate(brutes):
+            exportation.ecrire(feuille, formats, i, 0, v, nombre)
+
+    def par_colonne(feuille, formats):
+        valeurs = exportation.colonne_de_cellules(brutes)
+        exportation.ecrire_colonne(feuille, formats, 0, 0, valeurs, nombre)
+
+    attendu = _cellules_ecrites(cellule_par_cellule)
+    assert _cellules_ecrites(par_colonne) == attendu
+    assert attendu[0][:4] == (HYPERLIEN, "s", "General", True)
+    assert attendu[len(HOSTILES) + 6][:3] == (2.5, "n", nombre or "General")
+    assert attendu[len(HOSTILES) + 1 : len(HOSTILES) + 5] == [None] * 4  # "", None, NaN, NA
+
+
+def test_colonne_de_cellules():
+    import numpy as np
+
+    assert exportation.colonne_de_cellules(
+        ["", "ok", float("nan"), None, pd.NA, np.int64(2), np.float64(1.5), "\x00", np.bool_(True)]
+    ) == [None, "ok", None, None, None, 2, 1.5, None, True]
+
+
+def test_evaluations_pour_export_par_colonnes():
+    """Une ligne par évaluation, triée par demande puis évaluateur ; une note absente reste
+    vide, une note sans évaluation connue est ignorée, une demande inconnue garde son id."""
+    evaluations = pd.DataFrame(
+        {
+            "demande_id": [2, 1, 1, 3],
+            "evaluateur": [E1, E2, E1, E1],
+            "statut": ["soumise", "brouillon", "soumise", "soumise"],
+            "commentaire_global": ["=1", None, "bien", None],
+        }
+    )
+    notes = pd.DataFrame(
+        {
+            "demande_id": [1, 1, 1, 2, 9],
+            "evaluateur": [E1, E1, E2, E1, E1],
+            "critere": ["pertinence", "coherence", "pertinence", "pertinence", "pertinence"],
+            "note": [8.0, 6.5, None, 9.0, 1.0],
+            "commentaire": ["+1", None, "à voir", None, "perdue"],
+        }
+    )
+    sortie = exportation.evaluations_pour_export(notes, evaluations, {1: "T-001", 2: "T-002"})
+    assert sortie[["no_demande", "evaluateur", "statut"]].values.tolist() == [
+        ["3", E1, "soumise"],
+        ["T-001", E1, "soumise"],
+        ["T-001", E2, "brouillon"],
+        ["T-002", E1, "soumise"],
+    ]
+
+    def liste(colonne):
+        return [None if pd.isna(v) else v for v in sortie[colonne]]
+
+    assert liste("commentaire_global") == [None, "bien", None, "=1"]
+    assert liste("note:pertinence") == [None, 8.0, None, 9.0]
+    assert liste("note:coherence") == [None, 6.5, None, None]
+    assert liste("commentaire:pertinence") == [None, "+1", "à voir", None]
+    assert liste("commentaire:coherence") == [None] * 4
+    assert "perdue" not in sortie.to_string()
+
+
+def test_total_d_une_evaluation_incomplete_vide(jeu, appel):
+    """Le total d'une évaluation est Σ poids × note / échelle maximale ; s'il lui manque une
+    note (un brouillon), la cellule reste vide plutôt que de compter la note absente pour 0."""
+    evals = jeu.evaluations.copy()
+    evals.loc[evals.index[0], "note:pertinence"] = float("nan")
+    en_tetes, colonnes, _ = exportation.colonnes_evaluations(jeu.appel, evals)
+    totaux = colonnes[en_tetes.index("Total")]
+    assert pd.isna(totaux[0])
+    attendu = sum(
+        c.poids * evals.iloc[1][f"note:{c.id}"] / jeu.appel.echelle_max for c in jeu.appel.criteres
+    )
+    assert totaux[1] == attendu == pytest.approx(72.5)
+
+
 def test_un_x_litteral_reste_litteral(tmp_path):
     """« _x000D_ » tapé tel quel n'est pas un retour chariot : écrit « _x005F_x000D_ »,
     relu tel quel par calamine (openpyxl, qui ne décode qu'à moitié, ne le distinguerait pas)."""

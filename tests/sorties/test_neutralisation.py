@@ -4,10 +4,16 @@ dans un tableur (injection CSV), et reste lisible (UTF-8 avec BOM, « ; »)."""
 import csv
 import datetime as dt
 import io
+import string
+import unicodedata
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from evaluation.socle.texte import visible
+from evaluation.sorties import neutralisation
 from evaluation.sorties.neutralisation import csv_sans_formules, neutraliser
 from tests.sorties.test_classeur import HOSTILES, lire_csv
 
@@ -179,3 +185,77 @@ def test_csv_sans_formules_relu_par_le_module_csv():
     assert [ligne[0] for ligne in lignes[1:]] == ["'" + h for h in HOSTILES] + ["Texte ordinaire"]
     assert [ligne[1] for ligne in lignes[1:]] == [str(i) for i in range(7)]
     assert neutraliser(pd.DataFrame()).empty
+
+
+# --- La règle jugée vite : mêmes verdicts que la règle complète ----------------------------------
+
+
+def _dangereux_selon_la_regle(texte: str) -> bool:
+    """La règle de l'en-tête du module, appliquée sans raccourci."""
+    if not texte:
+        return False
+    if texte.startswith(("\t", "\r", "\n")):
+        return True
+    debut = visible(texte[:64]).lstrip()
+    if not debut:
+        return False
+    signes = set("=+-@\u2212")
+    return debut[0] in signes or unicodedata.normalize("NFKC", debut[0]) in signes
+
+
+# Ce qui peut changer le premier caractère affiché : blancs, invisibles, forçages de
+# direction, lettres hébraïques, marques combinantes (« = » + U+0338 compose « ≠ »), signes
+# en pleine chasse ou en petite forme.
+_PIEGES = (
+    "=+-@\u2212\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b \t\r\n\u00a0\u202f"
+    "\u200b\u200e\u200f\u202a\u202b\u202d\u202e\u2066\u2067\u2069\u061c\u00ad\ufeff"
+    "\u0301\u0338\u05d0\u0627\u0661"
+)
+_TEXTES = st.text(st.sampled_from(_PIEGES) | st.characters(), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(string.ascii_letters + string.digits), _TEXTES)
+def test_une_lettre_ou_un_chiffre_ascii_en_tete_decide_seul(premier, suite):
+    assert neutralisation.dangereux(premier + suite) is False
+    assert _dangereux_selon_la_regle(premier + suite) is False
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTES)
+def test_dangereux_suit_la_regle_complete(texte):
+    assert neutralisation.dangereux(texte) == _dangereux_selon_la_regle(texte)
+
+
+def test_textes_pour_classeur_en_bloc():
+    ordinaires = ["Projet", "=1+1", "é" * 40]
+    assert neutralisation.textes_pour_classeur(ordinaires) is ordinaires  # rien à refaire
+    long = "a" * 40_000
+    a_nettoyer = ["ok", "a\x00b\x1f", long, "\ufffefin"]
+    attendu = [neutralisation.texte_pour_classeur(t) for t in a_nettoyer]
+    assert neutralisation.textes_pour_classeur(a_nettoyer) == attendu
+    assert attendu[1] == "ab" and attendu[3] == "fin"
+    assert attendu[2].endswith(neutralisation.MARQUE_TRONQUE)
+    assert neutralisation.textes_pour_classeur([]) == []
+
+
+def test_colonne_de_milliers_de_lignes_jugee_par_valeur_distincte():
+    """Un texte hostile répété, au milieu de textes ordinaires et de vides : chaque cellule
+    qui le porte est neutralisée, les autres restent telles quelles, dans une colonne de
+    textes (str) comme dans une colonne d'objets ou de valeurs mêlées."""
+    valeurs = ["e01@x.ca", "=1+1", None, "ok", "=1+1", "-2"] * 500
+    for colonne in (
+        pd.Series(valeurs, dtype="str"),
+        pd.Series(valeurs, dtype=object),
+        pd.Series([*valeurs, 3], dtype=object),
+    ):
+        sortie = neutraliser(pd.DataFrame({"c": colonne}))["c"].tolist()
+        attendu = ["e01@x.ca", "'=1+1", None, "ok", "'=1+1", "'-2"] * 500
+        assert [None if pd.isna(v) else v for v in sortie[:3000]] == attendu
+    table = pd.DataFrame({"c": pd.Categorical(["=1", "ok", "=1"])})
+    assert neutraliser(table)["c"].tolist() == ["'=1", "ok", "'=1"]
+
+
+def test_colonnes_de_meme_nom():
+    table = pd.DataFrame([["=1", "+2", 3]], columns=["a", "a", "n"])
+    assert _lignes(csv_sans_formules(table)) == [["a", "a", "n"], ["'=1", "'+2", "3"]]
