@@ -184,6 +184,16 @@ def _inserer_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connect
 
 def _en_table(requete, colonnes: list[str], connexion: Connection) -> pd.DataFrame:
     """Le résultat d'une requête en DataFrame, par tuples : construire le DataFrame depuis
-    les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes."""
-    lignes = connexion.execute(requete).all()
-    return pd.DataFrame.from_records([tuple(r) for r in lignes], columns=colonnes)
+    les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes.
+
+    Quand aucune colonne n'a de conversion de résultat (entiers, textes, réels : les notes),
+    les tuples viennent tels quels du pilote, sans passer par les objets Row ; sinon (dates
+    et booléens sous SQLite, JSON), SQLAlchemy les convertit comme d'habitude."""
+    resultat = connexion.execute(requete)
+    processeurs = getattr(resultat._metadata, "_processors", None)
+    if processeurs is not None and not any(processeurs):
+        lignes = resultat.cursor.fetchall()
+        resultat.close()
+    else:
+        lignes = [tuple(r) for r in resultat.all()]
+    return pd.DataFrame.from_records(lignes, columns=colonnes)
