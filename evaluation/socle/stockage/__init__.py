@@ -100,6 +100,7 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     reference_disparue,
     url_masquee,
     url_par_defaut,
+    version_donnees,
 )
 from evaluation.socle.stockage.schema import (  # noqa: F401
     _CONTROLES,
@@ -116,6 +117,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     appels,
     attributions,
     comptes,
+    compteur_ecritures,
     conflits,
     consultations,
     decisions,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from evaluation.socle.chemins import DONNEES
-from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles
+from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles, compteur_ecritures
 
 FICHIER_BASE = DONNEES / "evaluation.sqlite"
 
@@ -107,7 +107,12 @@ def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
 
     SQLite : le verrou d'écriture est pris tout de suite (les autres écrivains attendent,
     jusqu'au délai de la base). PostgreSQL : `tables` sont verrouillées en écriture (les
-    lectures continuent) ; sans table, les verrous de ligne de l'appelant suffisent."""
+    lectures continuent) ; sans table, les verrous de ligne de l'appelant suffisent.
+
+    Une transaction qui aboutit augmente la version des données (`version_donnees`) en
+    dernier, juste avant de valider : le verrou de cette ligne n'est tenu qu'un instant, et
+    rien n'est pris après lui (pas d'interblocage possible). Une transaction annulée ne la
+    change pas."""
     with moteur.begin() as connexion:
         if connexion.dialect.name == "sqlite":
             connexion.execute(sa.text("UPDATE journal SET id = id WHERE 0 = 1"))
@@ -115,6 +120,19 @@ def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
             for table in tables:
                 connexion.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
         yield connexion
+        connexion.execute(
+            compteur_ecritures.update()
+            .where(compteur_ecritures.c.id == 1)
+            .values(valeur=compteur_ecritures.c.valeur + 1)
+        )
+
+
+def version_donnees(*, connexion: Connection) -> int:
+    """La version des données : elle change à chaque écriture validée (`ecriture`), par
+    n'importe quel processus. À lire avant les données qu'on garde sous cette clé : ce qui
+    s'écrit entre les deux lectures en donne une autre, et le calcul sera refait."""
+    requete = sa.select(compteur_ecritures.c.valeur).where(compteur_ecritures.c.id == 1)
+    return int(connexion.scalar(requete) or 0)
 
 
 def reference_disparue(exc: BaseException) -> bool:
