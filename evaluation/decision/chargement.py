@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.decision import notation
 from evaluation.decision.classement import Donnees
 from evaluation.notes import attributions
 from evaluation.socle import stockage
@@ -16,7 +17,6 @@ from evaluation.socle.stockage import Moteur
 def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
     """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
     d'admissibilité, les montants modifiés, les décisions et la pondération en vigueur."""
-    etat = attributions.charger(appel.id, moteur=moteur)
     with moteur.connect() as connexion:
         demandes = stockage.lire_demandes(appel.id, connexion=connexion)
         notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
@@ -24,6 +24,7 @@ def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
         modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
         ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
+    etat = attributions.charger(appel.id, moteur=moteur, demandes=demandes)
     if etat.conflits:
         exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
         paires = pd.MultiIndex.from_arrays(
@@ -37,10 +38,11 @@ def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
     poids = dict(appel.poids)
     if ponderation:
         poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
-    attendues = {int(d): len(etat.evaluateurs_de(int(d))) for d in demandes["id"]}
+    attendues = etat.nombres_attendus()
+    notes = notes.reset_index(drop=True)
     return Donnees(
         demandes,
-        notes.reset_index(drop=True),
+        notes,
         evaluations,
         modifications,
         decisions,
@@ -48,4 +50,5 @@ def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
         poids,
         ponderation,
         etat.reglages,
+        notation.cube(notes, demandes["id"].astype(int), appel.poids),
     )

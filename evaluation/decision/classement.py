@@ -9,7 +9,7 @@ l'appelle : la page, la ligne de commande et les tests calculent le même classe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -76,19 +76,22 @@ def inadmissibilites(evaluations: pd.DataFrame) -> pd.Series:
     soumises = evaluations[evaluations["statut"] == "soumise"]
     if soumises.empty:
         return pd.Series(dtype=object)
-    non = soumises["admissible"].map(lambda v: v is False or v == 0)
-    groupes = pd.DataFrame(
-        {
-            "demande_id": soumises["demande_id"].astype(int),
-            "non": non,
-            "raison": soumises["raison_inadmissibilite"].where(non),
-        }
-    ).groupby("demande_id")
-    comptes = groupes["non"].agg(["sum", "count"])
+    non = soumises["admissible"].map(lambda v: v is False or v == 0).to_numpy(dtype=bool)
+    demandes = soumises["demande_id"].astype(int).to_numpy()
+    comptes = pd.DataFrame({"demande_id": demandes, "non": non}).groupby("demande_id")["non"]
+    comptes = comptes.agg(["sum", "count"])
     majorite = comptes[comptes["sum"] * 2 > comptes["count"]].index
-    raisons = groupes["raison"].agg(
-        lambda r: " ; ".join(sorted({x for x in r if isinstance(x, str) and x.strip()}))
+    # Les raisons ne se rassemblent (en Python) que pour les demandes écartées.
+    garde = non & np.isin(demandes, majorite.to_numpy())
+    raisons = (
+        pd.DataFrame(
+            {"demande_id": demandes[garde], "raison": soumises["raison_inadmissibilite"][garde]}
+        )
+        .groupby("demande_id")["raison"]
+        .agg(lambda r: " ; ".join(sorted({x for x in r if isinstance(x, str) and x.strip()})))
     )
+    if raisons.empty:
+        raisons = pd.Series([], index=majorite, dtype="str", name="raison")
     return raisons.loc[majorite].fillna("")
 
 
@@ -245,6 +248,16 @@ class Donnees:
     poids: dict[str, float]
     ponderation: dict | None
     reglages: repartition.Reglages
+    # Les notes en cube (notation.cube, dans l'ordre des demandes), faites une fois au
+    # chargement : classement, simulations, bootstrap et accord du panel le reprennent.
+    cube: notation.Cube | None = field(default=None, compare=False, repr=False)
+
+
+def cube_des_notes(appel: Appel, donnees: Donnees) -> notation.Cube:
+    """Le cube des notes soumises de `donnees`, dans l'ordre de `donnees.demandes`."""
+    if donnees.cube is not None and donnees.cube.criteres == tuple(appel.poids):
+        return donnees.cube
+    return notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
 
 
 def classement(
@@ -253,8 +266,7 @@ def classement(
     """Le classement complet d'un appel (voir `classer`) avec les poids en vigueur, ou
     `poids` pour une simulation ; ajoute `attendues` et la décision du comité."""
     r = reglages_notation(appel, poids or donnees.poids)
-    c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
-    resultats = notation.resultats(c, r)
+    resultats = notation.resultats(cube_des_notes(appel, donnees), r)
     montants, _ = financement.montants_recommandes(donnees.demandes, appel, donnees.modifications)
     table = classer(
         appel, donnees.demandes, resultats, inadmissibilites(donnees.evaluations), montants

@@ -474,13 +474,17 @@ def bootstrap(
     tirages: int = 1000,
     graine: int = 2024,
     seuil: float | None = None,
+    valeurs_par_bloc: int = 1_000_000,
 ) -> pd.DataFrame:
     """Rééchantillonne les évaluateurs de chaque demande (avec remise) `tirages` fois et
     refait la ligne de financement (stricte) : pour chaque demande, la probabilité d'être
     au-dessus de la ligne et l'intervalle de rang à 95 %. `par_evaluateur` : (n, E) totaux
     sur 100 (NaN sans évaluation) ; `montants_recommandes` : (n, années) en cents.
 
-    Vectorisé : les tirages sont un axe numpy ; aucune boucle par demande."""
+    Vectorisé : les tirages sont un axe numpy ; aucune boucle par demande. Les tirages
+    se font par blocs (un million de valeurs : la mémoire reste bornée et les tableaux
+    tiennent en cache) ; le résultat ne dépend pas de la taille des blocs, les nombres
+    tirés se suivant dans le même ordre."""
     x = np.asarray(par_evaluateur, dtype=float)
     n, e = x.shape
     if n == 0:
@@ -488,40 +492,44 @@ def bootstrap(
     hasard = np.random.default_rng(graine)
     vus = ~np.isnan(x)
     compte = vus.sum(axis=1)
-    # Indices des évaluations de chaque demande, tassés à gauche : ordre[d, :compte[d]].
+    # Les totaux de chaque demande tassés à gauche (tassees[d, :compte[d]]), à plat : un
+    # tirage de la k-ième évaluation de la demande d se lit en tassees[d * e + k].
     ordre = np.argsort(~vus, axis=1, kind="stable")
+    tassees = np.take_along_axis(np.nan_to_num(x), ordre, axis=1).ravel()
     m = np.asarray(montants_recommandes, dtype=np.int64).reshape(n, -1)
     plafonds = np.asarray(list(enveloppes))[: m.shape[1]]
-    # Par blocs de tirages : la mémoire reste bornée (5 millions de valeurs par bloc) même
-    # pour 5 000 demandes × 15 évaluateurs ; le résultat ne dépend pas de la taille des blocs.
-    taille = max(1, min(tirages, 5_000_000 // max(n * max(e, 1), 1)))
-    dessus_total = np.zeros(n)
-    rangs_tous = []
+    taille = max(1, min(tirages, valeurs_par_bloc // max(n * max(e, 1), 1)))
+    echelle = np.maximum(compte, 1).astype(float)[None, :, None]
+    debuts = (np.arange(n, dtype=np.int64) * e)[None, :, None]
+    utiles = (np.arange(e)[None, :] < compte[:, None]).astype(float)[None]
+    diviseur = np.maximum(compte, 1)
+    numeros = np.arange(1, n + 1, dtype=np.int32)
+    dessus_total = np.zeros(n, dtype=np.int64)
+    rangs = np.empty((tirages, n), dtype=np.int32)
     for debut in range(0, tirages, taille):
         t = min(taille, tirages - debut)
-        tires = hasard.random((t, n, max(e, 1)))
-        positions = np.floor(tires * np.maximum(compte, 1)[None, :, None]).astype(np.int64)
-        colonnes = np.take_along_axis(np.broadcast_to(ordre, (t, n, e)), positions[..., :e], 2)
-        valeurs = np.take_along_axis(np.broadcast_to(np.nan_to_num(x), (t, n, e)), colonnes, 2)
-        utiles = np.arange(e)[None, None, :] < compte[None, :, None]
-        moyennes = np.where(
-            compte[None, :] > 0, (valeurs * utiles).sum(axis=2) / np.maximum(compte, 1), -np.inf
-        )
+        tires = hasard.random((t, n, max(e, 1)))[..., :e]
+        np.multiply(tires, echelle, out=tires)
+        positions = tires.astype(np.int64)  # plancher : les tirages sont positifs
+        positions += debuts
+        valeurs = tassees.take(positions)
+        np.multiply(valeurs, utiles, out=valeurs)
+        moyennes = valeurs.sum(axis=2)
+        moyennes /= diviseur
+        moyennes[:, compte == 0] = -np.inf
         if seuil is not None:
-            moyennes = np.where(moyennes >= seuil - 1e-9, moyennes, -np.inf)
+            moyennes[moyennes < seuil - 1e-9] = -np.inf
         # Rang dans chaque tirage (départage stable par la position d'origine).
         tri = np.argsort(-moyennes, axis=1, kind="stable")
-        rangs = np.empty_like(tri)
-        np.put_along_axis(rangs, tri, np.arange(1, n + 1)[None, :], axis=1)
+        bloc = rangs[debut : debut + t]
+        np.put_along_axis(bloc, tri, numeros[None, :], axis=1)
         cumuls = np.cumsum(m[tri], axis=1)  # (t, n, années) dans l'ordre du tirage
         tient = (cumuls <= plafonds[None, None, :]).all(axis=2)
-        eligibles = np.isfinite(np.take_along_axis(moyennes, tri, 1))
-        dessus_trie = np.cumprod(tient & eligibles, axis=1).astype(bool)
-        dessus = np.empty_like(dessus_trie)
-        np.put_along_axis(dessus, tri, dessus_trie, axis=1)
-        dessus_total += dessus.sum(axis=0)
-        rangs_tous.append(rangs.astype(np.int32))
-    rangs = np.concatenate(rangs_tous, axis=0)
+        tient &= np.isfinite(np.take_along_axis(moyennes, tri, 1))
+        # Ligne stricte : financées, les demandes classées avant la première qui ne tient
+        # pas (ou n'est pas éligible) ; en rang, celles dont le rang ne la dépasse pas.
+        premier_refus = np.where(tient.all(axis=1), n, np.argmin(tient, axis=1))
+        dessus_total += (bloc <= premier_refus[:, None]).sum(axis=0)
     return pd.DataFrame(
         {
             "probabilite": dessus_total / tirages,
@@ -550,17 +558,29 @@ def cout_des_cibles(table: pd.DataFrame, appel: Appel, **options) -> pd.DataFram
 
 
 def solidite(
-    table: pd.DataFrame, notes: pd.DataFrame, appel: Appel, poids: Mapping[str, float], **options
+    table: pd.DataFrame,
+    notes: pd.DataFrame,
+    appel: Appel,
+    poids: Mapping[str, float],
+    cube=None,
+    **options,
 ) -> pd.DataFrame:
     """Le bootstrap de la ligne de financement sur un classement : probabilité d'être
     au-dessus de la ligne, intervalle de rang, et la « zone grise » (intervalle qui
     franchit le rang de la dernière demande financée). Les demandes hors classement
-    n'entrent pas dans les tirages. Une ligne par demande, dans l'ordre du tableau."""
+    n'entrent pas dans les tirages. Une ligne par demande, dans l'ordre du tableau.
+    `cube` : les mêmes notes déjà en cube (`Donnees.cube`), dans n'importe quel ordre de
+    demandes qui les contient toutes ; sinon il est fait d'après `notes`."""
     from evaluation.decision import notation
 
-    c = notation.cube(notes, table["demande_id"].astype(int), appel.poids)
+    ids = table["demande_id"].astype(int).to_numpy()
+    positions = pd.Index(cube.demandes).get_indexer(ids) if cube is not None else None
+    if positions is not None and (positions >= 0).all() and cube.criteres == tuple(appel.poids):
+        valeurs = cube.notes[positions]
+    else:
+        valeurs = notation.cube(notes, ids, appel.poids).notes
     p = np.array([poids[cr.id] for cr in appel.criteres], dtype=float)
-    par_eval = notation.totaux(c.notes, p, appel.echelle_max)
+    par_eval = notation.totaux(valeurs, p, appel.echelle_max)
     classees = (table["statut"] == CLASSE).to_numpy()
     par_eval[~classees] = np.nan
     montants_rec = np.column_stack(

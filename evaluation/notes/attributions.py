@@ -33,14 +33,10 @@ from evaluation.socle.texte import trop_long
 def _charger(appel_id: str, connexion, table: pd.DataFrame | None = None) -> Attributions:
     if table is None:
         table = stockage.lire_demandes(appel_id, connexion=connexion)
+    colonnes = ["municipalite", "municipalites_partenaires", "region"]
     demandes = [
-        {
-            "id": int(d["id"]),
-            "municipalite": d["municipalite"],
-            "municipalites_partenaires": d["municipalites_partenaires"],
-            "region": d["region"],
-        }
-        for d in table.to_dict("records")
+        {"id": int(i), **dict(zip(colonnes, lieux, strict=True))}
+        for i, *lieux in zip(table["id"], *(table[c].tolist() for c in colonnes), strict=True)
     ]
     comptes = [
         c

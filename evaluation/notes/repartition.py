@@ -8,6 +8,7 @@ les changements, journal compris."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -111,29 +112,37 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
     `demandes` : id, municipalite, municipalites_partenaires (« A; B »), region ;
     `comptes` : courriel, municipalite, region. Noms et codes se comparent tels qu'ils
     s'affichent (`texte.normaliser` : sans casse, accents ni caractère invisible, un forçage
-    de direction remis dans l'ordre lu)."""
+    de direction remis dans l'ordre lu).
+
+    Les comptes sont rangés d'avance par clé de municipalité et par région : chaque demande
+    ne regarde que ceux qui peuvent la toucher (linéaire en demandes + conflits, pas
+    demandes × comptes) ; une même municipalité n'est normalisée qu'une fois."""
+    comptes = list(comptes)
+    par_municipalite: dict[str, list[int]] = {}
+    par_region: dict[str, list[int]] = {}
+    for i, c in enumerate(comptes):
+        if c.get("municipalite"):
+            par_municipalite.setdefault(cle_nom_propre(c["municipalite"]), []).append(i)
+        if c.get("region"):
+            par_region.setdefault(normaliser(c["region"]), []).append(i)
+    cles_connues: dict[tuple[str, str], set[str]] = {}
     conflits = []
     for d in demandes:
-        municipalites = [_texte(d.get("municipalite"))]
-        municipalites += noms_multiples(_texte(d.get("municipalites_partenaires")))
-        cles = {cle_nom_propre(m) for m in municipalites if m.strip()}
-        for c in comptes:
-            if c.get("municipalite") and cle_nom_propre(c["municipalite"]) in cles:
-                conflits.append(
-                    Conflit(
-                        d["id"],
-                        c["courriel"],
-                        f"municipalité de l'évaluateur ({c['municipalite']}) dans le projet",
-                    )
-                )
-            elif c.get("region") and normaliser(c["region"]) == normaliser(_texte(d.get("region"))):
-                conflits.append(
-                    Conflit(
-                        d["id"],
-                        c["courriel"],
-                        f"région de l'évaluateur ({c['region']}) : celle de la demande",
-                    )
-                )
+        lieux = (_texte(d.get("municipalite")), _texte(d.get("municipalites_partenaires")))
+        cles = cles_connues.get(lieux)
+        if cles is None:
+            municipalites = [lieux[0], *noms_multiples(lieux[1])]
+            cles = {cle_nom_propre(m) for m in municipalites if m.strip()}
+            cles_connues[lieux] = cles
+        par_lieu = {i for cle in cles for i in par_municipalite.get(cle, ())}
+        meme_region = par_region.get(normaliser(_texte(d.get("region"))), ()) if par_region else ()
+        for i in sorted(par_lieu.union(meme_region)):
+            c = comptes[i]
+            if i in par_lieu:
+                raison = f"municipalité de l'évaluateur ({c['municipalite']}) dans le projet"
+            else:
+                raison = f"région de l'évaluateur ({c['region']}) : celle de la demande"
+            conflits.append(Conflit(d["id"], c["courriel"], raison))
     return conflits
 
 
@@ -158,13 +167,18 @@ class Attributions:
     evaluateurs: tuple[str, ...]
     stockees: frozenset[tuple[int, str]]
     conflits: dict[tuple[int, str], Conflit] = field(default_factory=dict)
+    # Les demandes en ensemble : `attribuee` est appelée demandes × évaluateurs fois.
+    _demandes: frozenset[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_demandes", frozenset(self.demandes))
 
     def attribuee(self, demande_id: int, evaluateur: str) -> bool:
         """Vrai si la demande est à évaluer par cet évaluateur (hors conflit)."""
         if (demande_id, evaluateur) in self.conflits:
             return False
         if self.reglages.evaluateurs_par_demande is None:
-            return demande_id in self.demandes
+            return demande_id in self._demandes
         return (demande_id, evaluateur) in self.stockees
 
     def demandes_de(self, evaluateur: str) -> list[int]:
@@ -172,6 +186,19 @@ class Attributions:
 
     def evaluateurs_de(self, demande_id: int) -> list[str]:
         return [e for e in self.evaluateurs if self.attribuee(demande_id, e)]
+
+    def nombres_attendus(self) -> dict[int, int]:
+        """demande_id → nombre d'évaluations attendues (`len(evaluateurs_de(d))` pour
+        chaque demande), compté sur les conflits et les attributions stockées plutôt que
+        demande par demande et évaluateur par évaluateur."""
+        evaluateurs = set(self.evaluateurs)
+        if self.reglages.evaluateurs_par_demande is None:
+            exclus = Counter(d for d, e in self.conflits if e in evaluateurs)
+            return {d: len(evaluateurs) - exclus[d] for d in self.demandes}
+        comptes = Counter(
+            d for d, e in self.stockees if e in evaluateurs and (d, e) not in self.conflits
+        )
+        return {d: comptes[d] for d in self.demandes}
 
     def conflits_de(self, evaluateur: str) -> list[Conflit]:
         return [c for (_, e), c in sorted(self.conflits.items()) if e == evaluateur]

@@ -1,13 +1,20 @@
-"""Ce que le classement lit dans la base : rien d'un évaluateur en conflit d'intérêts."""
+"""Ce que le classement lit dans la base : rien d'un évaluateur en conflit d'intérêts ; les
+évaluations attendues par demande ; les notes mises en cube une fois."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
 import pytest
 
-from evaluation.decision import chargement, classement
+from evaluation.decision import chargement, classement, notation
 from evaluation.decision.classement import SOUS_SEUIL
 from evaluation.notes import attributions
+from evaluation.socle.comptes import creer_compte, desactiver_compte
 from tests.decision.test_classement import SOUS_SEUIL_RAISON, _ligne
+from tests.hostiles import MOT_DE_PASSE
 
 
 def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, campagne):
@@ -24,3 +31,44 @@ def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, cam
     assert ligne["n_evaluations"] == 2
     assert ligne["total"] == pytest.approx(55.0)
     assert ligne["raison"] == SOUS_SEUIL_RAISON
+
+
+def test_evaluations_attendues_par_demande(moteur, appel, campagne):
+    """Chacun évalue tout : les évaluateurs actifs, moins ceux en conflit avec la demande
+    (un compte désactivé n'est plus attendu) ; N par demande : les attributions, moins les
+    conflits."""
+    t1, t2, t3 = campagne["T-001"], campagne["T-002"], campagne["T-003"]
+    for courriel in ("e1@x.ca", "e2@x.ca", "e3@x.ca", "parti@x.ca"):
+        creer_compte(courriel, "evaluateur", MOT_DE_PASSE, moteur=moteur)
+    desactiver_compte("parti@x.ca", moteur=moteur, auteur="admin@x.ca")
+    attributions.declarer_conflit(appel.id, t2, "e2@x.ca", "voisin", moteur=moteur, auteur="a")
+    attendues = chargement.charger(appel, moteur=moteur).attendues
+    assert attendues == {t1: 3, t2: 2, t3: 3}
+    attributions.appliquer_repartition(appel, 1, moteur=moteur, auteur="admin@x.ca")
+    attributions.modifier_attributions(
+        appel, [(t1, "e3@x.ca")], [], moteur=moteur, auteur="admin@x.ca"
+    )
+    etat = attributions.charger(appel.id, moteur=moteur)
+    attendues = chargement.charger(appel, moteur=moteur).attendues
+    assert attendues == {d: len(etat.evaluateurs_de(d)) for d in (t1, t2, t3)}
+    # Évaluations commencées gardées (e1 et e2 sur T-001, e1, e2, e3 sur T-003) ; le
+    # conflit de e2 sur T-002 ne compte pas.
+    assert attendues[t1] == 3 and attendues[t3] == 3
+
+
+def test_le_cube_du_chargement_donne_le_meme_classement(moteur, appel, campagne):
+    """Les notes mises en cube une fois au chargement : le classement, avec les poids en
+    vigueur ou simulés, est celui que donne le cube refait d'après les notes."""
+    donnees = chargement.charger(appel, moteur=moteur)
+    refait = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
+    assert np.array_equal(donnees.cube.notes, refait.notes, equal_nan=True)
+    sans_cube = replace(donnees, cube=None)
+    poids = {c.id: (40 if c.id == "pertinence" else 12) for c in appel.criteres}
+    for simule in (None, poids):
+        pd.testing.assert_frame_equal(
+            classement.classement(appel, donnees, simule),
+            classement.classement(appel, sans_cube, simule),
+        )
+    # Un cube d'autres critères (un autre appel) n'est pas repris : il est refait.
+    autre = replace(donnees, cube=notation.cube(donnees.notes, refait.demandes, ["pertinence"]))
+    assert classement.cube_des_notes(appel, autre).criteres == tuple(appel.poids)

@@ -493,6 +493,12 @@ def _evaluations(lignes: list[tuple]) -> pd.DataFrame:
             "a ; b",
             id="raisons-triees-uniques",
         ),
+        pytest.param(
+            [("soumise", False, "r"), ("soumise", True, "x"), ("soumise", False, "r")],
+            True,
+            "r",
+            id="raison-d-un-avis-admissible-ignoree",
+        ),
     ],
 )
 def test_inadmissibilite_a_la_majorite(jugements, inadmissible, raison):

@@ -38,7 +38,7 @@ import pandas as pd
 import pytest
 
 from evaluation.appels.configuration import Cible
-from evaluation.decision import portefeuille
+from evaluation.decision import notation, portefeuille
 from evaluation.decision.classement import CLASSE, NON_EVALUE, SOUS_SEUIL
 from evaluation.decision.financement import (
     ATTENTE,
@@ -1104,6 +1104,40 @@ def test_bootstrap_probabilite_calculee_a_la_main():
     assert r[["rang_bas", "rang_haut"]].values.tolist() == [[1.0, 2.0], [1.0, 2.0]]
 
 
+def test_bootstrap_memes_tirages_qu_avant():
+    """Les tirages, et donc les probabilités et les intervalles affichés, sont ceux que
+    donnait le calcul d'avant l'issue 14 (mêmes nombres tirés, dans le même ordre)."""
+    notes, montants = _panel()
+    r = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=300, graine=7, seuil=55)
+    assert (r["probabilite"] * 300).round().astype(int).tolist() == [
+        0,
+        296,
+        285,
+        145,
+        6,
+        114,
+        8,
+        45,
+    ]
+    assert r["rang_bas"].tolist() == pytest.approx([7, 1, 1, 1, 4, 1, 3.475, 2])
+    assert r["rang_haut"].tolist() == [8.0, 3.0, 4.0, 6.0, 8.0, 7.0, 7.0, 7.0]
+
+
+@pytest.mark.parametrize("valeurs_par_bloc", [1, 37, 1_000, 10**7])
+def test_bootstrap_ne_depend_pas_de_la_taille_des_blocs(valeurs_par_bloc):
+    notes, montants = _panel(2, n=30, e=6)
+    attendu = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=101, graine=3)
+    obtenu = portefeuille.bootstrap(
+        notes,
+        montants,
+        ENVELOPPE_BOOT,
+        tirages=101,
+        graine=3,
+        valeurs_par_bloc=valeurs_par_bloc,
+    )
+    pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
+
+
 def _cas_zone_grise(appel):
     """D1 (9 partout, trois fois), D2 (10 partout et 5 partout : 100 ou 50), D3 (7 partout,
     deux fois), D4 sous le seuil ; deux places (20 000 $ chacune, 40 000 $ la première
@@ -1158,3 +1192,18 @@ def test_solidite_sans_financee(appel):
     r = portefeuille.solidite(table, notes, a, a.poids, tirages=200)
     assert not r["zone_grise"].any()
     assert r.loc[:2, "probabilite"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_solidite_avec_le_cube_du_chargement(appel):
+    """Le cube déjà fait au chargement (dans l'ordre des demandes, pas du classement) donne
+    le même bootstrap que les notes ; un cube qui ne contient pas toutes les demandes du
+    tableau est ignoré."""
+    table, notes, a = _cas_zone_grise(appel)
+    attendu = portefeuille.solidite(table, notes, a, a.poids, tirages=300, graine=2)
+    cube = notation.cube(notes, [14, 13, 12, 11], a.poids)
+    obtenu = portefeuille.solidite(table, notes, a, a.poids, cube=cube, tirages=300, graine=2)
+    pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
+    # Un cube de moins de demandes, aux notes fausses : ignoré (sinon D1 serait perdue).
+    faux = notation.cube(notes.assign(note=1.0), [12, 13, 14], a.poids)
+    obtenu = portefeuille.solidite(table, notes, a, a.poids, cube=faux, tirages=300, graine=2)
+    pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)

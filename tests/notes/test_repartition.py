@@ -3,7 +3,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.notes.repartition import Conflit, conflits_evidents, repartir
+from evaluation.notes.repartition import (
+    Attributions,
+    Conflit,
+    Reglages,
+    conflits_evidents,
+    repartir,
+)
 
 
 def test_par_defaut_chacun_evalue_tout():
@@ -67,3 +73,92 @@ def test_conflits_evidents():
     conflits = conflits_evidents(demandes, comptes)
     assert {(c.demande_id, c.evaluateur) for c in conflits} == {(1, "m@x.ca"), (2, "r@x.ca")}
     assert "municipalité de l'évaluateur (magog)" in conflits[0].raison
+
+
+# --- Coût linéaire : mêmes réponses que la définition, demande par demande ------------------
+
+
+def _conflits_evidents_par_paire(demandes, comptes):
+    """La définition, telle qu'écrite avant l'issue 14 : chaque demande face à chaque compte
+    (la municipalité d'abord, la région sinon)."""
+    from evaluation.socle.texte import cle_nom_propre, noms_multiples, normaliser
+
+    def texte(v):
+        return v if isinstance(v, str) else ""
+
+    resultat = []
+    for d in demandes:
+        noms = [
+            texte(d.get("municipalite")),
+            *noms_multiples(texte(d.get("municipalites_partenaires"))),
+        ]
+        cles = {cle_nom_propre(m) for m in noms if m.strip()}
+        for c in comptes:
+            if c.get("municipalite") and cle_nom_propre(c["municipalite"]) in cles:
+                resultat.append((d["id"], c["courriel"], "municipalité"))
+            elif c.get("region") and normaliser(c["region"]) == normaliser(texte(d.get("region"))):
+                resultat.append((d["id"], c["courriel"], "région"))
+    return resultat
+
+
+NOMS_LIEUX = ["Magog", "magog", "Saint-Jean", "St-Jean", "Sainte-Anne", "Ste Anne", "Orford", ""]
+REGIONS = ["01", "05", " 05", "Estrie", "estrie", "", None]
+
+
+@given(
+    demandes=st.lists(
+        st.fixed_dictionaries(
+            {
+                "municipalite": st.sampled_from([*NOMS_LIEUX, None]),
+                "municipalites_partenaires": st.one_of(
+                    st.none(),
+                    st.lists(st.sampled_from(NOMS_LIEUX), max_size=3).map("; ".join),
+                ),
+                "region": st.sampled_from(REGIONS),
+            }
+        ),
+        max_size=12,
+    ),
+    comptes=st.lists(
+        st.fixed_dictionaries(
+            {
+                "municipalite": st.sampled_from([*NOMS_LIEUX, None]),
+                "region": st.sampled_from(REGIONS),
+            }
+        ),
+        max_size=12,
+    ),
+)
+def test_conflits_evidents_comme_la_definition_paire_par_paire(demandes, comptes):
+    """Les comptes rangés par lieu donnent les mêmes conflits, dans le même ordre et pour la
+    même raison, que la comparaison de chaque demande à chaque compte."""
+    demandes = [{"id": i, **d} for i, d in enumerate(demandes)]
+    comptes = [{"courriel": f"c{i}@x.ca", **c} for i, c in enumerate(comptes)]
+    obtenus = [
+        (c.demande_id, c.evaluateur, c.raison.split(" ")[0])
+        for c in conflits_evidents(demandes, comptes)
+    ]
+    assert obtenus == _conflits_evidents_par_paire(demandes, comptes)
+
+
+@given(
+    n_demandes=st.integers(0, 8),
+    evaluateurs=st.lists(st.sampled_from(["a", "b", "c", "d"]), unique=True, max_size=4),
+    par_demande=st.one_of(st.none(), st.integers(1, 3)),
+    paires=st.sets(st.tuples(st.integers(0, 9), st.sampled_from(["a", "b", "c", "d", "z"]))),
+    conflits=st.sets(st.tuples(st.integers(0, 9), st.sampled_from(["a", "b", "c", "d", "z"]))),
+)
+def test_nombres_attendus_comme_evaluateurs_de(
+    n_demandes, evaluateurs, par_demande, paires, conflits
+):
+    """Compté sur les conflits et les attributions stockées, le nombre d'évaluations
+    attendues est celui qu'on obtient demande par demande, y compris quand un conflit ou
+    une attribution vise un compte qui n'évalue plus ou une demande retirée."""
+    etat = Attributions(
+        Reglages(evaluateurs_par_demande=par_demande),
+        tuple(range(n_demandes)),
+        tuple(sorted(evaluateurs)),
+        frozenset(paires),
+        {p: Conflit(p[0], p[1], "x") for p in conflits},
+    )
+    assert etat.nombres_attendus() == {d: len(etat.evaluateurs_de(d)) for d in range(n_demandes)}

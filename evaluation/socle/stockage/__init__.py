@@ -101,6 +101,7 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     reference_disparue,
     url_masquee,
     url_par_defaut,
+    version_donnees,
 )
 from evaluation.socle.stockage.schema import (  # noqa: F401
     _CONTROLES,
@@ -117,6 +118,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     appels,
     attributions,
     comptes,
+    compteur_ecritures,
     conflits,
     consultations,
     decisions,

@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from evaluation.socle.stockage.moteur import _inserer_en_masse, _par_paquets
+from evaluation.socle.stockage.moteur import _en_table, _inserer_en_masse, _par_paquets
 from evaluation.socle.stockage.schema import (
     attributions,
     conflits,
@@ -132,9 +132,7 @@ def lire_demandes(
     )
     if not avec_retirees:
         requete = requete.where(demandes.c.retiree_le.is_(None))
-    lignes = connexion.execute(requete).mappings().all()
-    colonnes = [c.name for c in demandes.columns]
-    return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
+    return _en_table(requete, [c.name for c in demandes.columns], connexion)
 
 
 def lire_demande(demande_id: int, *, connexion: Connection) -> dict | None:

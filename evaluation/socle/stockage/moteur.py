@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from evaluation.socle.chemins import DONNEES
-from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles
+from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles, compteur_ecritures
 
 FICHIER_BASE = DONNEES / "evaluation.sqlite"
 
@@ -121,7 +121,12 @@ def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
 
     SQLite : le verrou d'écriture est pris tout de suite (les autres écrivains attendent,
     jusqu'au délai de la base). PostgreSQL : `tables` sont verrouillées en écriture (les
-    lectures continuent) ; sans table, les verrous de ligne de l'appelant suffisent."""
+    lectures continuent) ; sans table, les verrous de ligne de l'appelant suffisent.
+
+    Une transaction qui aboutit augmente la version des données (`version_donnees`) en
+    dernier, juste avant de valider : le verrou de cette ligne n'est tenu qu'un instant, et
+    rien n'est pris après lui (pas d'interblocage possible). Une transaction annulée ne la
+    change pas."""
     with moteur.begin() as connexion:
         if connexion.dialect.name == "sqlite":
             connexion.execute(sa.text("UPDATE journal SET id = id WHERE 0 = 1"))
@@ -129,6 +134,19 @@ def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
             for table in tables:
                 connexion.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
         yield connexion
+        connexion.execute(
+            compteur_ecritures.update()
+            .where(compteur_ecritures.c.id == 1)
+            .values(valeur=compteur_ecritures.c.valeur + 1)
+        )
+
+
+def version_donnees(*, connexion: Connection) -> int:
+    """La version des données : elle change à chaque écriture validée (`ecriture`), par
+    n'importe quel processus. À lire avant les données qu'on garde sous cette clé : ce qui
+    s'écrit entre les deux lectures en donne une autre, et le calcul sera refait."""
+    requete = sa.select(compteur_ecritures.c.valeur).where(compteur_ecritures.c.id == 1)
+    return int(connexion.scalar(requete) or 0)
 
 
 def reference_disparue(exc: BaseException) -> bool:
@@ -198,6 +216,16 @@ def _inserer_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connect
 
 def _en_table(requete, colonnes: list[str], connexion: Connection) -> pd.DataFrame:
     """Le résultat d'une requête en DataFrame, par tuples : construire le DataFrame depuis
-    les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes."""
-    lignes = connexion.execute(requete).all()
-    return pd.DataFrame.from_records([tuple(r) for r in lignes], columns=colonnes)
+    les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes.
+
+    Quand aucune colonne n'a de conversion de résultat (entiers, textes, réels : les notes),
+    les tuples viennent tels quels du pilote, sans passer par les objets Row ; sinon (dates
+    et booléens sous SQLite, JSON), SQLAlchemy les convertit comme d'habitude."""
+    resultat = connexion.execute(requete)
+    processeurs = getattr(resultat._metadata, "_processors", None)
+    if processeurs is not None and not any(processeurs):
+        lignes = resultat.cursor.fetchall()
+        resultat.close()
+    else:
+        lignes = [tuple(r) for r in resultat.all()]
+    return pd.DataFrame.from_records(lignes, columns=colonnes)

@@ -4,6 +4,7 @@ tout ce qui est écrit ou cherché."""
 from __future__ import annotations
 
 import re
+import secrets
 
 import sqlalchemy as sa
 
@@ -265,6 +266,30 @@ journal = sa.Table(
     sa.Column("version", sa.Integer),
     sa.Index("ix_journal_demande", "demande_id"),
 )
+
+
+# La version des données : chaque transaction d'écriture (`moteur.ecriture`) l'augmente de un
+# juste avant de valider, dans la même transaction. Une seule ligne (id 1). Les pages la lisent
+# avant les données pour garder un calcul tant qu'elle ne bouge pas, quel que soit le serveur
+# qui écrit : contrairement au plus grand identifiant d'une table, elle ne peut pas être
+# dépassée par une transaction plus récente validée avant une plus ancienne.
+compteur_ecritures = sa.Table(
+    "compteur_ecritures",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("valeur", sa.BigInteger, nullable=False),
+)
+
+
+def valeur_initiale_du_compteur() -> int:
+    """Un départ tiré au hasard : une autre base (recréée, restaurée d'une autre) sous la même
+    URL ne retombe pas sur les versions qu'un serveur en marche a déjà en cache."""
+    return secrets.randbits(40)
+
+
+@sa.event.listens_for(compteur_ecritures, "after_create")
+def _premiere_version(table, connexion, **_) -> None:
+    connexion.execute(table.insert().values(id=1, valeur=valeur_initiale_du_compteur()))
 
 
 # Attributions stockées : elles ne servent que lorsque l'appel en fixe un nombre par demande

@@ -158,12 +158,17 @@ def test_base_de_la_version_9ff51cd_mise_a_jour_en_place(moteur_brut, appel):
     donnees = chargement.charger(appel, moteur=moteur)
     assert [d["decision"] for d in donnees.decisions] == ["retenu"]
     assert not donnees.evaluations["modifiee_apres_consultation"].astype(bool).any()
-    # La base mise à jour s'écrit comme une neuve : une nouvelle version d'évaluation.
+    # La base mise à jour s'écrit comme une neuve : une nouvelle version d'évaluation, et
+    # une nouvelle version des données (la ligne du compteur existe).
+    with moteur.connect() as c:
+        version_donnees = stockage.version_donnees(connexion=c)
     saisie.commentaire_global = "Solide, budget vérifié"
     evaluations.enregistrer(
         appel, 1, "eva@x.ca", saisie, "soumise", moteur=moteur, version_attendue=3
     )
     assert evaluations.lire_avec_version(1, "eva@x.ca", moteur=moteur)[2] == 4
+    with moteur.connect() as c:
+        assert stockage.version_donnees(connexion=c) == version_donnees + 1
     # Une seconde mise à jour ne fait rien.
     assert migration.mettre_a_jour(moteur) == (apres, apres)
 

@@ -1,5 +1,9 @@
-"""Le moteur : tables créées au premier usage, SQLite en mode WAL, URL de la base."""
+"""Le moteur : tables créées au premier usage, SQLite en mode WAL, URL de la base ; la
+version des données que change chaque écriture ; les lectures en tables."""
 
+import threading
+
+import pytest
 import sqlalchemy as sa
 
 from evaluation.socle import stockage
@@ -21,3 +25,92 @@ def test_url_par_defaut(monkeypatch, tmp_path):
     assert stockage.url_par_defaut().endswith("donnees/evaluation.sqlite")
     monkeypatch.setenv(stockage.VARIABLE_BASE, f"sqlite:///{tmp_path / 'x.sqlite'}")
     assert stockage.url_par_defaut() == f"sqlite:///{tmp_path / 'x.sqlite'}"
+
+
+# --- La version des données : clé des caches des pages ------------------------------------
+
+
+def _version(moteur) -> int:
+    with moteur.connect() as c:
+        return stockage.version_donnees(connexion=c)
+
+
+def _ecrire(connexion, objet: str = "essai") -> None:
+    stockage.inscrire_journal(
+        [stockage.ligne_journal(stockage.maintenant(), "x@x.ca", objet, None, "1")],
+        connexion=connexion,
+    )
+
+
+def test_chaque_ecriture_validee_change_la_version(moteur):
+    """Une écriture validée augmente la version, et n'est visible d'un autre qu'une fois
+    validée, avec sa version ; une écriture annulée ne la change pas."""
+    depart = _version(moteur)
+    with stockage.ecriture(moteur) as c:
+        _ecrire(c)
+        assert _version(moteur) == depart  # pas encore validée : rien ne se voit
+    assert _version(moteur) == depart + 1
+    with pytest.raises(RuntimeError), stockage.ecriture(moteur) as c:
+        _ecrire(c)
+        raise RuntimeError("annulée")
+    assert _version(moteur) == depart + 1
+
+
+def test_version_d_une_base_neuve_tiree_au_hasard(tmp_path):
+    """Deux bases créées sous la même URL (l'une remplacée par l'autre) ne partent pas de la
+    même version : un serveur en marche ne reprend pas le calcul gardé de la première."""
+    versions = set()
+    for _ in range(3):
+        (tmp_path / "b.sqlite").unlink(missing_ok=True)
+        moteur = stockage.creer_moteur(f"sqlite:///{tmp_path / 'b.sqlite'}")
+        versions.add(_version(moteur))
+        moteur.dispose()
+    assert len(versions) == 3
+
+
+def test_une_transaction_plus_ancienne_validee_apres_une_plus_recente(moteur):
+    """Le cas qui trompe le plus grand identifiant d'une table (PostgreSQL) : A prend
+    l'identifiant 1, B l'identifiant 2 et valide d'abord ; un lecteur voit 2 et garde son
+    calcul sous cette clé ; A valide ensuite, le plus grand identifiant reste 2. La version,
+    elle, change aux deux validations."""
+    if moteur.dialect.name != "postgresql":
+        pytest.skip("SQLite n'a qu'un écrivain à la fois : B attendrait A.")
+    depart = _version(moteur)
+    with stockage.ecriture(moteur) as a:
+        _ecrire(a, "A")
+        fil = threading.Thread(target=lambda: _ecrire_seul(moteur, "B"))
+        fil.start()
+        fil.join(30)
+        assert not fil.is_alive()
+        vue_entre_deux = _version(moteur)
+        with moteur.connect() as c:
+            max_entre_deux = c.scalar(sa.select(sa.func.max(stockage.journal.c.id)))
+    with moteur.connect() as c:
+        assert c.scalar(sa.select(sa.func.max(stockage.journal.c.id))) == max_entre_deux
+    assert depart < vue_entre_deux < _version(moteur)
+
+
+def _ecrire_seul(moteur, objet: str) -> None:
+    with stockage.ecriture(moteur) as c:
+        _ecrire(c, objet)
+
+
+# --- Lectures en tables --------------------------------------------------------------------
+
+
+def test_en_table_garde_les_conversions_des_types(moteur):
+    """Les colonnes sans conversion (entiers, textes, réels) viennent du pilote telles
+    quelles ; une date ou un booléen reste une date et un booléen (SQLite les stocke en
+    texte et en entier)."""
+    with stockage.ecriture(moteur) as c:
+        _ecrire(c)
+    journal = stockage.journal
+    with moteur.connect() as c:
+        simples = stockage._en_table(
+            sa.select(journal.c.id, journal.c.objet), ["id", "objet"], connexion=c
+        )
+        convertis = stockage._en_table(
+            sa.select(journal.c.date, journal.c.objet), ["date", "objet"], connexion=c
+        )
+    assert simples["objet"].tolist() == ["essai"] and simples["id"].dtype == "int64"
+    assert convertis["date"].dtype.kind == "M"
