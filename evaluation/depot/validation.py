@@ -42,6 +42,7 @@ from evaluation.socle.texte import (
     nettoyer,
     noms_multiples,
     normaliser,
+    ordinaire,
     sosies,
     suspect,
     visible,
@@ -206,8 +207,11 @@ def _sans_invisibles(brut: dict, signaler) -> dict:
     `texte.visible`) ; chaque cellule qui en portait est signalée (avertissement), comme
     chaque cellule qui porte des lettres sosies d'un autre alphabet (voir `texte.sosies`).
 
-    Un seul passage, et rien de plus qu'un test en C pour une cellule ASCII ou sans
-    caractère suspect : c'est le cas de presque toutes, sur des dizaines de milliers."""
+    Une seule recherche en C pour toute la ligne quand ses textes n'ont que des caractères
+    ordinaires (`texte.ordinaire`) : c'est le cas de presque toutes, sur des dizaines de
+    milliers."""
+    if ordinaire("".join([v for v in brut.values() if type(v) is str])):
+        return brut
     propres = None
     for cle, valeur in brut.items():
         if type(valeur) is not str or valeur.isascii() or not suspect(valeur):
@@ -292,6 +296,22 @@ def _enregistrement(tableau: Tableau, i: int, numero: str) -> Enregistrement:
     )
 
 
+# Genres dont chaque valeur est propre à une demande : rien à gagner à s'en souvenir.
+_UNIQUES = frozenset({"texte", "courriel"})
+
+
+def _convertir(genre: str, valeur: object, toujours: bool, convertir) -> tuple:
+    """(valeur convertie, None) ou (None, (code, sévérité, message, suggestion)) si la
+    cellule est illisible ; (None, None) pour une cellule vide qu'on ne convertit pas."""
+    if toujours or not (valeur is None or (type(valeur) is str and est_vide(valeur))):
+        try:
+            return convertir(valeur), None
+        except ValeurIllisible as exc:
+            code, severite = _CODES_ILLISIBLE[genre]
+            return None, (code, severite, str(exc), exc.suggestion)
+    return None, None
+
+
 class _Validateur:
     def __init__(self, appel: Appel, repertoire: Repertoire):
         self.appel = appel
@@ -299,6 +319,7 @@ class _Validateur:
         self.repertoire = repertoire
         self.convertisseurs = self._convertisseurs()
         self._plans: dict[int, list] = {}
+        self._memoire: dict[str, dict] = {}
 
     # -- Demandes --------------------------------------------------------------------------
 
@@ -314,22 +335,28 @@ class _Validateur:
 
         brut = _sans_invisibles(brut, signaler)
         erreurs_possibles = tableau.cellules_en_erreur
-        for col, cle, toujours, obligatoire, montant, convertir in self.plan(tableau):
+        for col, cle, toujours, obligatoire, montant, convertir, memo in self.plan(tableau):
             valeur = brut.get(cle)
             if erreurs_possibles and isinstance(valeur, CelluleEnErreur):
                 v[cle] = None
                 _signaler_erreur_excel(signaler, col, valeur)
                 continue
-            if toujours or not (valeur is None or (type(valeur) is str and est_vide(valeur))):
-                try:
-                    converti = convertir(valeur)
-                except ValeurIllisible as exc:
-                    v[cle] = None
-                    code, severite = _CODES_ILLISIBLE[col.genre]
-                    signaler(cle, code, str(exc), severite, exc.suggestion)
-                    continue
+            if memo is None:
+                converti, illisible = _convertir(col.genre, valeur, toujours, convertir)
             else:
-                converti = None
+                # Le type fait partie de la clé : 1, 1.0 et True se valent pour un dict.
+                k = valeur if type(valeur) is str else (type(valeur), valeur)
+                resultat = memo.get(k)
+                if resultat is None:
+                    resultat = memo[k] = _convertir(col.genre, valeur, toujours, convertir)
+                converti, illisible = resultat
+                if type(converti) is list:
+                    converti = list(converti)  # chaque demande a la sienne
+            if illisible is not None:
+                v[cle] = None
+                code, severite, message, suggestion = illisible
+                signaler(cle, code, message, severite, suggestion)
+                continue
             if converti is None or converti == "" or converti == []:
                 # Cellule vide, quelle qu'en soit la forme (« - », NaN, espaces...).
                 converti = None if converti == "" else converti
@@ -395,8 +422,11 @@ class _Validateur:
         """Les colonnes présentes dans le tableau, avec ce qu'il faut savoir de chacune pour la
         convertir (calculé une fois par tableau : la boucle par demande reste courte).
 
-        (colonne, clé, toujours convertir, obligatoire, est un montant, conversion) ; une
-        réponse oui/non se convertit même vide, la région manquante se déduit ailleurs."""
+        (colonne, clé, toujours convertir, obligatoire, est un montant, conversion, mémoire) ;
+        une réponse oui/non se convertit même vide, la région manquante se déduit ailleurs.
+        La mémoire (valeur brute → conversion) sert aux colonnes dont les valeurs se répètent
+        d'une demande à l'autre (municipalités, régions, dates, montants, oui/non...) ; pas
+        aux textes propres à chaque demande (numéro, titre, résumé, courriel)."""
         cle = id(tableau)
         if cle not in self._plans:
             self._plans[cle] = [
@@ -407,6 +437,7 @@ class _Validateur:
                     col.obligatoire and col.cle != "region",
                     col.genre == "montant",
                     self.convertisseurs[col.genre],
+                    None if col.genre in _UNIQUES else self._memoire.setdefault(col.cle, {}),
                 )
                 for col in COLONNES_DEMANDES
                 if col.cle in tableau.colonnes
