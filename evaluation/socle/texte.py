@@ -228,12 +228,18 @@ def nettoyer(valeur: object) -> str:
 @lru_cache(maxsize=65536)
 def _nettoyer_texte(texte: str) -> str:
     if ordinaire(texte):
-        # Seules espaces possibles : celles que `str.split` reconnaît, comme `_ESPACES`.
-        propre = " ".join(texte.split())
-        if propre.isascii() or unicodedata.is_normalized("NFC", propre):
-            return propre
-        return unicodedata.normalize("NFC", propre)
+        return nettoyer_ordinaire(texte)
     return _ESPACES.sub(" ", visible(_CONTROLES.sub("", texte))).strip()
+
+
+def nettoyer_ordinaire(texte: str) -> str:
+    """`nettoyer` d'un texte dont on sait déjà qu'il est `ordinaire` (une ligne entière
+    vérifiée d'un coup, par exemple) : ses seules espaces sont celles que `str.split`
+    reconnaît, comme `_ESPACES`, et il n'a rien à retirer."""
+    propre = " ".join(texte.split())
+    if propre.isascii() or unicodedata.is_normalized("NFC", propre):
+        return propre
+    return unicodedata.normalize("NFC", propre)
 
 
 _TIRETS = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")

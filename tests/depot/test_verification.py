@@ -100,6 +100,4 @@ def test_le_lot_lance_la_lecture_du_fichier_suivant(appel, monkeypatch):
         ("a.xlsx (2)", ["a.xlsx", "a.xlsx (2)", "c.xlsx"]),
         ("c.xlsx", ["a.xlsx", "a.xlsx (2)", "c.xlsx"]),
     ]
-    assert [p.fichier for p in resultat.problemes_fichiers if p.severite == "refus"] == [
-        "c.xlsx"
-    ]
+    assert [p.fichier for p in resultat.problemes_fichiers if p.severite == "refus"] == ["c.xlsx"]
