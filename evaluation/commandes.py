@@ -12,45 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from evaluation.appels.catalogue import AppelIntrouvable, resoudre_appel
-from evaluation.appels.configuration import ErreurAppel
-from evaluation.appels.edition import ParametresRefuses, modeles_fournis
-from evaluation.appels.parametres import importer_toml
-from evaluation.decision.chargement import charger as charger_classement
-from evaluation.decision.classement import classement, pour_fichier
-from evaluation.depot.gabarit import (
-    COLONNES_BUDGET,
-    COLONNES_DEMANDES,
-    LIBELLES_CHAMPS,
-    construire_gabarit,
-)
-from evaluation.depot.importation import importer
-from evaluation.depot.lecture import Limites
-from evaluation.depot.rapport import texte_importation, texte_verification
-from evaluation.depot.verification import TOUS_LES_FICHIERS, message_erreur, verifier_lot
-from evaluation.notes import attributions
-from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
-from evaluation.notes.grilles import lire_grille
-from evaluation.notes.saisie import ErreurEvaluation
-from evaluation.socle import stockage
-from evaluation.socle.champs import CHAMPS_MONTANT
-from evaluation.socle.comptes import (
-    changer_mot_de_passe,
-    creer_compte,
-    desactiver_compte,
-    lister_comptes,
-)
-from evaluation.socle.roles import ROLES, ErreurCompte
-from evaluation.sorties.neutralisation import texte_csv
-from evaluation.sorties.tableaux import (
-    CLES_APERCU,
-    CLES_SORTIE,
-    demandes_pour_fichier,
-    demandes_pour_personne,
-    en_texte,
-)
+# Chaque commande importe ce qu'elle emploie, au moment de s'exécuter : `--help` et
+# `COMMANDE --help` n'importent ni pandas, ni sqlalchemy, ni argon2, ni les lecteurs de
+# classeurs (tests/test_commandes.py le vérifie), et `importer` lance la lecture de ses
+# fichiers avant d'importer le reste.
+from evaluation.socle.roles import ROLES
 
 SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
 
@@ -190,6 +156,9 @@ def _analyseur() -> argparse.ArgumentParser:
 
 
 def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[str, str]]:
+    from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
+    from evaluation.depot.verification import TOUS_LES_FICHIERS
+
     cles = {c.cle for c in (*COLONNES_DEMANDES, *COLONNES_BUDGET)}
     relie = {}
     for option in options:
@@ -207,6 +176,8 @@ def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[
 def _lire_mot_de_passe() -> str:
     """Le mot de passe, jamais en argument : saisi deux fois au terminal, sinon la première
     ligne de l'entrée standard (pour un script : echo ... | python -m evaluation ...)."""
+    from evaluation.socle.roles import ErreurCompte
+
     if sys.stdin.isatty():
         premier = getpass.getpass("Mot de passe : ")
         if getpass.getpass("Confirmez le mot de passe : ") != premier:
@@ -219,8 +190,10 @@ def _exporter(options, appel, moteur) -> int:
     """Le classeur du comité, comme la page l'offre à l'administration (feuille Évaluations
     comprise, sauf --sans-evaluations)."""
     from evaluation.decision.chargement import charger as charger_donnees
+    from evaluation.decision.classement import classement
     from evaluation.decision.portefeuille import populations_par_region
     from evaluation.depot.municipalites import repertoire
+    from evaluation.socle import stockage
     from evaluation.sorties import classeur as exportation
 
     instant = stockage.maintenant()
@@ -265,6 +238,14 @@ def _auteur_cli() -> str:
 
 
 def _comptes(options, moteur) -> int:
+    from evaluation.socle.comptes import (
+        changer_mot_de_passe,
+        creer_compte,
+        desactiver_compte,
+        lister_comptes,
+    )
+    from evaluation.socle.roles import ErreurCompte
+
     try:
         if options.action == "ajouter":
             compte = creer_compte(
@@ -306,6 +287,15 @@ def _comptes(options, moteur) -> int:
 
 
 def _notes(options, appel, moteur) -> int:
+    from evaluation.notes import attributions
+    from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
+    from evaluation.notes.grilles import lire_grille
+    from evaluation.notes.saisie import ErreurEvaluation
+    from evaluation.socle import stockage
+    from evaluation.socle.comptes import lister_comptes
+    from evaluation.sorties.neutralisation import texte_csv
+    from evaluation.sorties.tableaux import en_texte
+
     if options.action == "exporter":
         with moteur.connect() as connexion:
             table = stockage.lire_notes(appel.id, connexion=connexion)
@@ -354,6 +344,11 @@ def _notes(options, appel, moteur) -> int:
 
 
 def _appels(options, moteur) -> int:
+    from evaluation.appels.configuration import ErreurAppel
+    from evaluation.appels.edition import ParametresRefuses, modeles_fournis
+    from evaluation.appels.parametres import importer_toml
+    from evaluation.socle import stockage
+
     if options.action == "lister":
         with moteur.connect() as connexion:
             stockes = stockage.lire_appels(connexion=connexion)
@@ -369,6 +364,10 @@ def _appels(options, moteur) -> int:
             for i, nom, _ in stockes
         ]
         if lignes:
+            import pandas as pd
+
+            from evaluation.sorties.tableaux import en_texte
+
             print(en_texte(pd.DataFrame(lignes), a_droite=("Demandes",)))
         else:
             print("Aucun appel stocké.")
@@ -409,8 +408,47 @@ def _appels(options, moteur) -> int:
     return SORTIE_OK
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, processus_dedie: bool = False) -> int:
+    """La commande de `argv` ; `processus_dedie` quand le processus ne sert qu'à elle
+    (`python -m evaluation`)."""
     options = _analyseur().parse_args(argv)
+    lancees: list = []
+    if options.commande in ("verifier", "importer"):
+        absents = [f for f in options.fichiers if not Path(f).is_file()]
+        if absents:
+            print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
+            return SORTIE_USAGE
+        # Les processus de lecture tournent pendant que le reste s'importe et que la base
+        # s'ouvre (plus d'une seconde pour 5 000 demandes).
+        from evaluation.depot.lecture_isolee import Lancee, noms_uniques
+
+        if processus_dedie:
+            import gc
+
+            # Le processus se termine sitôt l'importation faite : le ramasse-miettes n'y
+            # libérerait rien (voir verification.ramasse_miettes_suspendu).
+            gc.disable()
+        limites = _limites(options)
+        noms = noms_uniques([Path(f).name for f in options.fichiers])
+        for nom, fichier in zip(noms, options.fichiers, strict=True):
+            lancees.append((nom, Lancee(nom, Path(fichier), limites)))
+    try:
+        return _ouvrir_et_executer(options, lancees)
+    finally:
+        for _, lancee in lancees:
+            lancee.abandonner()
+
+
+def _limites(options):
+    from evaluation.depot.classeurs import Limites
+
+    return Limites(taille_max=int(options.taille_max * 1024 * 1024))
+
+
+def _ouvrir_et_executer(options, lancees: list) -> int:
+    from evaluation.depot.verification import message_erreur
+    from evaluation.socle import stockage
+
     try:
         moteur = stockage.creer_moteur(
             options.base, mettre_a_jour_le_schema=options.commande != "base"
@@ -424,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return SORTIE_USAGE
     try:
-        return _executer(options, moteur)
+        return _executer(options, moteur, lancees)
     finally:
         moteur.dispose()
 
@@ -449,7 +487,7 @@ def _base(moteur) -> int:
     return SORTIE_OK
 
 
-def _executer(options, moteur) -> int:
+def _executer(options, moteur, lancees: list) -> int:
     """La commande demandée, sur un moteur ouvert (fermé par `main`)."""
     if options.commande == "base":
         return _base(moteur)
@@ -457,6 +495,9 @@ def _executer(options, moteur) -> int:
         return _comptes(options, moteur)
     if options.commande == "appels":
         return _appels(options, moteur)
+    from evaluation.appels.catalogue import AppelIntrouvable, resoudre_appel
+    from evaluation.appels.configuration import ErreurAppel
+
     try:
         appel = resoudre_appel(getattr(options, "appel", None), moteur)
     except (AppelIntrouvable, ErreurAppel) as exc:
@@ -467,6 +508,8 @@ def _executer(options, moteur) -> int:
         return _notes(options, appel, moteur)
 
     if options.commande == "gabarit":
+        from evaluation.depot.gabarit import construire_gabarit
+
         try:
             Path(options.sortie).write_bytes(construire_gabarit(appel))
         except OSError as exc:
@@ -479,37 +522,67 @@ def _executer(options, moteur) -> int:
         return _exporter(options, appel, moteur)
 
     if options.commande == "classement":
-        table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))
-        if options.format == "csv":
-            sys.stdout.write(texte_csv(table))
-        elif table.empty:
-            print(f"Aucune demande stockée pour l'appel {appel.id}.")
-        else:
-            montants = ("note", "ecart_type", *(c for c in table.columns if "an" in c[-3:]))
-            print(en_texte(table, a_droite=("rang", "n_evaluations", *montants)))
-        return SORTIE_OK
+        return _classement(options, appel, moteur)
 
     if options.commande == "demandes":
-        with moteur.connect() as connexion:
-            table = stockage.lire_demandes(appel.id, connexion=connexion)
-        if options.format == "csv":
-            sys.stdout.write(texte_csv(demandes_pour_fichier(table, CLES_SORTIE)))
-        elif table.empty:
-            print(f"Aucune demande stockée pour l'appel {appel.id}.")
-        else:
-            enregistrements = table.astype(object).where(table.notna(), None).to_dict("records")
-            for e in enregistrements:
-                titre = e.get("titre") or ""
-                e["titre"] = titre if len(titre) <= 45 else titre[:44] + "…"
-            sortie = demandes_pour_personne(enregistrements, CLES_APERCU)
-            montants = tuple(LIBELLES_CHAMPS[c] for c in CLES_APERCU if c in CHAMPS_MONTANT)
-            print(en_texte(sortie, a_droite=montants))
-        return SORTIE_OK
+        return _demandes(options, appel, moteur)
 
-    absents = [f for f in options.fichiers if not Path(f).is_file()]
-    if absents:
-        print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
-        return SORTIE_USAGE
+    return _verifier_ou_importer(options, appel, moteur, lancees)
+
+
+def _classement(options, appel, moteur) -> int:
+    from evaluation.decision.chargement import charger as charger_classement
+    from evaluation.decision.classement import classement, pour_fichier
+    from evaluation.sorties.neutralisation import texte_csv
+    from evaluation.sorties.tableaux import en_texte
+
+    table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))
+    if options.format == "csv":
+        sys.stdout.write(texte_csv(table))
+    elif table.empty:
+        print(f"Aucune demande stockée pour l'appel {appel.id}.")
+    else:
+        montants = ("note", "ecart_type", *(c for c in table.columns if "an" in c[-3:]))
+        print(en_texte(table, a_droite=("rang", "n_evaluations", *montants)))
+    return SORTIE_OK
+
+
+def _demandes(options, appel, moteur) -> int:
+    from evaluation.depot.gabarit import LIBELLES_CHAMPS
+    from evaluation.socle import stockage
+    from evaluation.socle.champs import CHAMPS_MONTANT
+    from evaluation.sorties.neutralisation import texte_csv
+    from evaluation.sorties.tableaux import (
+        CLES_APERCU,
+        CLES_SORTIE,
+        demandes_pour_fichier,
+        demandes_pour_personne,
+        en_texte,
+    )
+
+    with moteur.connect() as connexion:
+        table = stockage.lire_demandes(appel.id, connexion=connexion)
+    if options.format == "csv":
+        sys.stdout.write(texte_csv(demandes_pour_fichier(table, CLES_SORTIE)))
+    elif table.empty:
+        print(f"Aucune demande stockée pour l'appel {appel.id}.")
+    else:
+        enregistrements = table.astype(object).where(table.notna(), None).to_dict("records")
+        for e in enregistrements:
+            titre = e.get("titre") or ""
+            e["titre"] = titre if len(titre) <= 45 else titre[:44] + "…"
+        sortie = demandes_pour_personne(enregistrements, CLES_APERCU)
+        montants = tuple(LIBELLES_CHAMPS[c] for c in CLES_APERCU if c in CHAMPS_MONTANT)
+        print(en_texte(sortie, a_droite=montants))
+    return SORTIE_OK
+
+
+def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
+    from evaluation.depot.importation import importer
+    from evaluation.depot.rapport import texte_importation, texte_verification
+    from evaluation.depot.verification import message_erreur, verifier_lot
+    from evaluation.socle import stockage
+
     try:
         correspondances = _correspondances(options.colonne, options.fichiers)
     except ValueError as exc:
@@ -518,10 +591,10 @@ def _executer(options, moteur) -> int:
     with moteur.connect() as connexion:
         numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
     verification = verifier_lot(
-        [(Path(f).name, Path(f)) for f in options.fichiers],
+        lancees,
         appel,
         numeros_stockes=numeros,
-        limites=Limites(taille_max=int(options.taille_max * 1024 * 1024)),
+        limites=_limites(options),
         correspondances=correspondances,
     )
     valides = getattr(options, "lignes_valides", False)
@@ -557,7 +630,7 @@ def _executer(options, moteur) -> int:
 def lancer() -> None:
     """Le point d'entrée de `python -m evaluation`."""
     try:
-        sys.exit(main())
+        sys.exit(main(processus_dedie=True))
     except BrokenPipeError:  # « ... demandes | head » : le lecteur a fermé, rien à signaler
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)

@@ -141,6 +141,62 @@ def test_module_executable(tmp_path):
     assert (tmp_path / "m.sqlite").exists()
 
 
+# Ce qu'une aide n'a pas à charger : chacun coûte de 0,1 à 0,6 s au démarrage.
+LOURDS = (
+    "pandas",
+    "numpy",
+    "sqlalchemy",
+    "alembic",
+    "scipy",
+    "argon2",
+    "zxcvbn",
+    "openpyxl",
+    "xlsxwriter",
+    "python_calamine",
+    "plotly",
+    "streamlit",
+)
+_AIDE = """
+import runpy, sys
+sys.argv = ["evaluation", *sys.argv[1:]]
+try:
+    runpy.run_module("evaluation", run_name="__main__")
+except SystemExit as fin:
+    assert fin.code == 0, fin.code
+print(sorted(m for m in {lourds!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--help"],
+        ["importer", "--help"],
+        ["verifier", "--help"],
+        ["classement", "--help"],
+        ["exporter", "--help"],
+        ["comptes", "ajouter", "--help"],
+        ["notes", "importer", "--help"],
+        ["appels", "lister", "--help"],
+        ["base", "mettre-a-jour", "--help"],
+    ],
+)
+def test_aide_sans_modules_lourds(arguments):
+    """`python -m evaluation [COMMANDE] --help` répond sans importer pandas, sqlalchemy,
+    argon2... (l'aide de chaque commande est affichée avant qu'elle importe quoi que ce
+    soit)."""
+    resultat = subprocess.run(
+        [sys.executable, "-c", _AIDE.format(lourds=LOURDS), *arguments],
+        cwd=RACINE_PROJET,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    assert "usage: python -m evaluation" in resultat.stdout
+    assert resultat.stderr.strip().splitlines()[-1] == "[]", resultat.stderr
+
+
 def test_gabarit_dans_un_dossier_absent(base, capsys):
     assert main([*base, "gabarit", "--sortie", "/dossier/absent/g.xlsx"]) == 2
     assert "Impossible d'écrire /dossier/absent/g.xlsx" in capsys.readouterr().err

@@ -1086,12 +1086,22 @@ def _erreurs_xlsx(contenu: bytes, membres: set[str]) -> dict[str, dict[tuple[int
     return resultat
 
 
+# Cellules par paquet de lignes transmis par le processus de lecture : un paquet pèse
+# quelques Mo une fois en JSON ; la feuille entière n'existe jamais en objets Python dans
+# le processus (seulement dans la grille de calamine), ce qui borne sa mémoire.
+CELLULES_PAR_PAQUET = 50_000
+
+# Ce que rendent les générateurs ci-dessous : ("feuille", nom, en erreur) au début de chaque
+# feuille visible, puis ("lignes", paquet de lignes) autant qu'il en faut.
+Evenement = tuple
+
+
 def _grilles_calamine(
     nom: str, contenu: bytes, en_erreur: set[str], limites: Limites
-) -> Iterator[Feuille]:
-    """(nom de feuille, lignes, en erreur) pour chaque feuille visible, l'une après l'autre ;
-    la ligne i est la ligne Excel i+1 (calamine rend la grille depuis A1, cellules vides
-    comprises)."""
+) -> Iterator[Evenement]:
+    """Chaque feuille visible, l'une après l'autre, par paquets de lignes ; la ligne i est la
+    ligne Excel i+1 (la grille part de A1, cellules vides comprises, comme
+    `to_python(skip_empty_area=False)`)."""
     import python_calamine
 
     erreurs = _erreurs_xlsx(contenu, en_erreur)
@@ -1102,19 +1112,17 @@ def _grilles_calamine(
                 continue
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
+            en_erreur_feuille = erreurs.get(meta.name, {})
+            # Annoncée avant d'être lue : la feuille précédente est complète pour qui reçoit.
+            yield "feuille", citer(meta.name), bool(en_erreur_feuille)
             feuille = classeur.get_sheet_by_name(meta.name)
             fin = feuille.end
-            if fin is None:  # feuille vide : to_python échouerait (IndexError)
-                yield citer(meta.name), [], False
+            if fin is None:  # feuille vide : rien à lire (to_python échouerait)
                 continue
             # Dernière garde : la grille que calamine rendrait, de A1 à sa fin.
             verifier_etendue(nom, meta.name, Etendue(fin[0] + 1, fin[1] + 1), limites)
-            lignes = feuille.to_python(skip_empty_area=False)
+            yield from _paquets(feuille, fin[1] + 1, en_erreur_feuille)
             del feuille
-            for (i, j), code in erreurs.get(meta.name, {}).items():
-                if i < len(lignes) and j < len(lignes[i]):
-                    lignes[i][j] = CelluleEnErreur(code)
-            yield citer(meta.name), lignes, bool(erreurs.get(meta.name))
     except FichierRefuse:
         raise
     except python_calamine.PasswordError:
@@ -1125,6 +1133,32 @@ def _grilles_calamine(
         # Le détail (en anglais) va au journal, jamais à la personne.
         journal.info("%s : calamine n'a pas lu le classeur (%r)", nom, exc)
         raise _illisible(nom) from None
+
+
+def _paquets(feuille, largeur: int, erreurs: dict[tuple[int, int], str]) -> Iterator[Evenement]:
+    """Les lignes d'une feuille calamine par paquets, cellules en erreur remises en place.
+
+    `iter_rows` part de la ligne 1 mais de la première colonne remplie : les colonnes vides
+    à gauche sont rajoutées, pour que la colonne j soit toujours la colonne Excel j+1."""
+    gauche = [""] * (feuille.start[1] if feuille.start else 0)
+    taille = max(1, CELLULES_PAR_PAQUET // max(largeur, 1))
+    par_ligne: dict[int, list[tuple[int, str]]] = {}
+    for (i, j), code in erreurs.items():
+        par_ligne.setdefault(i, []).append((j, code))
+    paquet: list[list[object]] = []
+    for i, ligne in enumerate(feuille.iter_rows()):
+        if gauche:
+            ligne = gauche + ligne
+        if par_ligne and i in par_ligne:
+            for j, code in par_ligne[i]:
+                if j < len(ligne):
+                    ligne[j] = CelluleEnErreur(code)
+        paquet.append(ligne)
+        if len(paquet) >= taille:
+            yield "lignes", paquet
+            paquet = []
+    if paquet:
+        yield "lignes", paquet
 
 
 @contextmanager
@@ -1146,24 +1180,49 @@ def _en_francais(nom: str) -> Iterator[None]:
         raise _illisible(nom) from None
 
 
-def _suivre(nom: str, feuilles: Iterator[Feuille]) -> Iterator[Feuille]:
+def _suivre(nom: str, evenements: Iterator[Evenement]) -> Iterator[Evenement]:
     with _en_francais(nom):
-        yield from feuilles
+        yield from evenements
 
 
-def feuilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, Iterator[Feuille]]:
+def evenements(nom: str, contenu: bytes, limites: Limites) -> tuple[str, Iterator[Evenement]]:
     """Le format du fichier, après avoir vérifié tout ce qu'il déclare, et ses feuilles
-    visibles, lues une à une à mesure qu'on les demande. Lève `FichierRefuse`."""
+    visibles, lues une à une à mesure qu'on les demande, par paquets de lignes (voir
+    `Evenement`). Lève `FichierRefuse`."""
     with _en_francais(nom):
         genre = reconnaitre(nom, contenu)
         if genre == "csv":
-            return "csv", iter([("", grille_csv(nom, contenu, limites), False)])
+            return "csv", iter(
+                [("feuille", "", False), ("lignes", grille_csv(nom, contenu, limites))]
+            )
         if genre == "xls":
             _mesurer_xls(nom, contenu, limites)
             return "xls", _suivre(nom, _grilles_calamine(nom, contenu, set(), limites))
         archive = _ouvrir_archive(nom, contenu, limites)
         grilles_archive = _grilles_calamine(nom, contenu, archive.en_erreur, limites)
         return archive.genre, _suivre(nom, grilles_archive)
+
+
+def assembler(suite: Iterator[Evenement]) -> Iterator[Feuille]:
+    """Les feuilles entières, (nom, lignes, en erreur), à partir des paquets : chacune dès
+    que la suivante est annoncée."""
+    courante: Feuille | None = None
+    for evenement in suite:
+        if evenement[0] == "feuille":
+            if courante is not None:
+                yield courante
+            courante = (evenement[1], [], evenement[2])
+        else:
+            courante[1].extend(evenement[1])
+    if courante is not None:
+        yield courante
+
+
+def feuilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, Iterator[Feuille]]:
+    """Le format du fichier, après avoir vérifié tout ce qu'il déclare, et ses feuilles
+    visibles, lues une à une à mesure qu'on les demande. Lève `FichierRefuse`."""
+    genre, suite = evenements(nom, contenu, limites)
+    return genre, assembler(suite)
 
 
 def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, list[Feuille]]:

@@ -62,12 +62,14 @@ def _json(valeur: object) -> object:
 
 
 def _ligne_budget(e: Enregistrement) -> dict:
-    return {
-        **{cle: e.valeurs.get(cle) for cle in stockage.CHAMPS_LIGNE},
-        "colonnes_supplementaires": {k: _json(x) for k, x in e.supplementaires.items()} or None,
-        "source_fichier": e.fichier,
-        "source_ligne": e.ligne,
-    }
+    valeurs = e.valeurs
+    ligne = {cle: valeurs.get(cle) for cle in stockage.CHAMPS_LIGNE}
+    ligne["colonnes_supplementaires"] = (
+        {k: _json(x) for k, x in e.supplementaires.items()} if e.supplementaires else None
+    )
+    ligne["source_fichier"] = e.fichier
+    ligne["source_ligne"] = e.ligne
+    return ligne
 
 
 def importer(

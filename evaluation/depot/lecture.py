@@ -28,7 +28,6 @@ from evaluation.depot.gabarit import (
     cle_entete,
     correspondance_entete,
 )
-from evaluation.socle.formats import nombre
 from evaluation.socle.texte import citer, nettoyer, normaliser, normaliser_entete
 
 LIGNES_EXPLOREES = 30
@@ -91,33 +90,8 @@ class FichierLu:
 
 # --- Octets ---------------------------------------------------------------------------------
 
-
-def _octets(source: str | Path | bytes | BinaryIO, limites: Limites, nom: str) -> bytes:
-    if isinstance(source, bytes):
-        contenu = source
-    elif isinstance(source, str | Path):
-        chemin = Path(source)
-        taille = chemin.stat().st_size
-        if taille > limites.taille_max:
-            raise _trop_gros(nom, taille, limites)
-        contenu = chemin.read_bytes()
-    else:
-        if hasattr(source, "seek"):
-            source.seek(0)
-        contenu = source.read(limites.taille_max + 1)
-    if len(contenu) > limites.taille_max:
-        raise _trop_gros(nom, len(contenu), limites)
-    return contenu
-
-
-def _trop_gros(nom: str, taille: int, limites: Limites) -> FichierRefuse:
-    return FichierRefuse(
-        nom,
-        "fichier_trop_gros",
-        f"{nom} : fichier trop volumineux ({nombre(taille / 2**20, 1)} Mo ; limite "
-        f"{nombre(limites.taille_max / 2**20)} Mo). Scindez-le ou retirez les feuilles "
-        "inutiles.",
-    )
+_octets = lecture_isolee.octets
+Lancee = lecture_isolee.Lancee
 
 
 # --- Repérage des en-têtes ---------------------------------------------------------------
@@ -410,7 +384,7 @@ def _tableau_formulaire(nom: str, feuille: str, grille, champs) -> Tableau:
 
 def lire_fichier(
     nom: str,
-    source: str | Path | bytes | BinaryIO,
+    source: str | Path | bytes | BinaryIO | lecture_isolee.Lancee,
     limites: Limites = LIMITES,
     correspondances: Mapping[str, str] | None = None,
 ) -> FichierLu:
@@ -421,10 +395,13 @@ def lire_fichier(
     canoniques, quand la personne a relié à la main une colonne mal nommée.
     """
     manuelles = {normaliser_entete(e): cle for e, cle in (correspondances or {}).items()}
-    contenu = _octets(source, limites, nom)
     # Un CSV n'a pas de feuille : son nom reste vide dans les messages.
-    genre_fichier, grilles = lecture_isolee.grilles(nom, contenu, limites)
-    del contenu
+    if isinstance(source, Lancee):  # lecture déjà lancée (voir `lecture_isolee.Lancee`)
+        genre_fichier, grilles = source.feuilles()
+    else:
+        contenu = _octets(source, limites, nom)
+        genre_fichier, grilles = lecture_isolee.grilles(nom, contenu, limites)
+        del contenu
 
     tableaux: list[Tableau] = []
     remarques: list[str] = []

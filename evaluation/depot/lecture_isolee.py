@@ -16,7 +16,9 @@ qu'il renvoie n'est exécuté ni « dépicklé ».
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import logging
 import math
@@ -24,9 +26,12 @@ import os
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
+from pathlib import Path
+from typing import BinaryIO
 
 from evaluation.depot import classeurs
 from evaluation.depot.classeurs import CelluleEnErreur, Feuille, FichierRefuse, Limites
@@ -44,6 +49,86 @@ PROGRAMME = (
 FORMATS = ("xlsx", "xls", "ods", "csv")
 
 
+Source = str | Path | bytes | BinaryIO
+
+
+def octets(source: Source, limites: Limites, nom: str) -> bytes:
+    """Le contenu d'un fichier (chemin, octets ou fichier ouvert), refusé au-delà de la
+    taille permise sans être lu en entier."""
+    if isinstance(source, bytes):
+        contenu = source
+    elif isinstance(source, str | Path):
+        chemin = Path(source)
+        taille = chemin.stat().st_size
+        if taille > limites.taille_max:
+            raise _trop_gros(nom, taille, limites)
+        contenu = chemin.read_bytes()
+    else:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        contenu = source.read(limites.taille_max + 1)
+    if len(contenu) > limites.taille_max:
+        raise _trop_gros(nom, len(contenu), limites)
+    return contenu
+
+
+def _trop_gros(nom: str, taille: int, limites: Limites) -> FichierRefuse:
+    return FichierRefuse(
+        nom,
+        "fichier_trop_gros",
+        f"{nom} : fichier trop volumineux ({nombre(taille / 2**20, 1)} Mo ; limite "
+        f"{nombre(limites.taille_max / 2**20)} Mo). Scindez-le ou retirez les feuilles "
+        "inutiles.",
+    )
+
+
+def noms_uniques(noms: list[str]) -> list[str]:
+    """Deux fichiers de même nom (de deux dossiers) restent distincts : « demande.xlsx (2) »."""
+    vus: dict[str, int] = {}
+    uniques = []
+    for nom in noms:
+        vus[nom] = vus.get(nom, 0) + 1
+        uniques.append(nom if vus[nom] == 1 else f"{nom} ({vus[nom]})")
+    return uniques
+
+
+class Lancee:
+    """Un fichier dont la lecture est lancée dès maintenant : le processus de lecture tourne
+    pendant que l'appelant prépare la suite (la ligne de commande importe ses modules et
+    ouvre la base ; un lot lit le fichier suivant pendant qu'il traite celui-ci). Un refus
+    (taille, processus impossible à lancer) est gardé et levé par `feuilles()`. Ce module
+    est léger : le lancer ne coûte que le temps de lire les octets."""
+
+    def __init__(self, nom: str, source: Source, limites: Limites):
+        self.nom, self.limites = nom, limites
+        self._erreur: BaseException | None = None
+        self._lecture: Lecture | None = None
+        self._contenu: bytes | None = None
+        try:
+            contenu = octets(source, limites, nom)
+            if limites.processus_isole:
+                self._lecture = Lecture(nom, contenu, limites)
+            else:
+                self._contenu = contenu
+        except Exception as exc:  # rendu par feuilles(), là où la lecture l'aurait levé
+            self._erreur = exc
+
+    def feuilles(self) -> tuple[str, Iterator[Feuille]]:
+        """Comme `grilles` ; une seule fois."""
+        if self._erreur is not None:
+            erreur, self._erreur = self._erreur, None
+            raise erreur
+        if self._lecture is not None:
+            return self._lecture.feuilles()
+        contenu, self._contenu = self._contenu, None
+        return classeurs.feuilles(self.nom, contenu, self.limites)
+
+    def abandonner(self) -> None:
+        """Arrête le processus s'il tourne encore (sans effet après `feuilles()` lues)."""
+        if self._lecture is not None:
+            self._lecture.arreter()
+
+
 def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, Iterator[Feuille]]:
     """Le format et les feuilles visibles d'un fichier, lus dans le processus isolé (ou sur
     place si `limites.processus_isole` est faux). Les feuilles arrivent une à une : la
@@ -51,39 +136,49 @@ def grilles(nom: str, contenu: bytes, limites: Limites) -> tuple[str, Iterator[F
     au départ ou en cours de route."""
     if not limites.processus_isole:
         return classeurs.feuilles(nom, contenu, limites)
-    entete = json.dumps({"nom": nom, "limites": asdict(limites)}).encode()
-    try:
-        processus = subprocess.Popen(
-            [sys.executable, "-I", "-c", PROGRAMME, str(RACINE)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except OSError as exc:
-        journal.error("%s : processus de lecture impossible à lancer (%s)", nom, exc)
-        raise FichierRefuse(
-            nom,
-            "lecture_impossible",
-            f"{nom} : le serveur n'a pas pu lire le fichier pour l'instant (ressources "
-            "épuisées). Réessayez dans quelques minutes ; si le problème persiste, "
-            "signalez-le à l'équipe du tableau de bord.",
-        ) from None
-    echange = _Echange(nom, processus, limites)
-    try:
+    return Lecture(nom, contenu, limites).feuilles()
+
+
+class Lecture:
+    """Une lecture lancée : le processus lit le fichier dès la création de l'objet, pendant
+    que l'appelant fait autre chose (la ligne de commande ouvre la base pendant ce temps) ;
+    `feuilles()` en rend le résultat, `arreter()` l'abandonne. Lève `FichierRefuse` si le
+    processus ne peut pas être lancé."""
+
+    def __init__(self, nom: str, contenu: bytes, limites: Limites):
+        self.nom = nom
+        entete = json.dumps({"nom": nom, "limites": asdict(limites)}).encode()
+        try:
+            processus = subprocess.Popen(
+                [sys.executable, "-I", "-c", PROGRAMME, str(RACINE)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            journal.error("%s : processus de lecture impossible à lancer (%s)", nom, exc)
+            raise FichierRefuse(
+                nom,
+                "lecture_impossible",
+                f"{nom} : le serveur n'a pas pu lire le fichier pour l'instant (ressources "
+                "épuisées). Réessayez dans quelques minutes ; si le problème persiste, "
+                "signalez-le à l'équipe du tableau de bord.",
+            ) from None
         # Le processus lit tout le fichier avant d'écrire quoi que ce soit.
-        processus.stdin.write(len(entete).to_bytes(4, "big") + entete + contenu)
-        processus.stdin.close()
-    except BrokenPipeError:  # il s'est arrêté avant : son code de sortie dira pourquoi
-        pass
-    except BaseException:
-        echange.arreter()
-        raise
-    try:
-        genre, suite = interpreter(nom, echange.trames())
-    except BaseException:
-        echange.arreter()
-        raise
-    return genre, _jusqu_au_bout(suite, echange)
+        self.echange = _Echange(
+            nom, processus, limites, len(entete).to_bytes(4, "big") + entete + contenu
+        )
+
+    def feuilles(self) -> tuple[str, Iterator[Feuille]]:
+        try:
+            genre, suite = interpreter(self.nom, self.echange.trames())
+        except BaseException:
+            self.echange.arreter()
+            raise
+        return genre, _jusqu_au_bout(suite, self.echange)
+
+    def arreter(self) -> None:
+        self.echange.arreter()
 
 
 def _jusqu_au_bout(suite: Iterator[Feuille], echange: _Echange) -> Iterator[Feuille]:
@@ -96,44 +191,98 @@ def _jusqu_au_bout(suite: Iterator[Feuille], echange: _Echange) -> Iterator[Feui
 
 
 class _Echange:
-    """Les trames que renvoie le processus de lecture, lues sans jamais dépasser le délai ni
-    la taille permise ; son journal (stderr) est vidé en même temps, pour qu'il ne bloque pas."""
+    """Les échanges avec le processus de lecture : un fil d'exécution lui écrit le fichier
+    et recueille sa sortie à mesure qu'il la produit (le processus ne s'arrête jamais sur un
+    tube plein : il lit la feuille suivante pendant que l'appelant traite la précédente),
+    sans jamais dépasser le délai ni la taille permise ; son journal (stderr) est vidé en
+    même temps. `trames()` décode la sortie, trame par trame."""
 
-    def __init__(self, nom: str, processus: subprocess.Popen, limites: Limites):
+    def __init__(self, nom: str, processus: subprocess.Popen, limites: Limites, entree: bytes):
         self.nom, self.processus, self.limites = nom, processus, limites
         self.echeance = time.monotonic() + limites.duree_max
         self.tampon = bytearray()
         self.erreurs = bytearray()
         self.lus = 0
-        self.selecteur = selectors.DefaultSelector()
-        self.selecteur.register(processus.stdout, selectors.EVENT_READ)
-        self.selecteur.register(processus.stderr, selectors.EVENT_READ)
+        # None tant que la sortie coule ; « fin » (sortie fermée), « delai » ou « demesure ».
+        self.etat: str | None = None
+        self.condition = threading.Condition()
+        with contextlib.suppress(OSError, AttributeError):
+            # Un tube de 1 Mo (64 Ko par défaut) : le processus écrit un paquet de lignes
+            # d'avance même quand le fil qui le recueille attend son tour (le GIL), au lieu
+            # de s'arrêter tous les 64 Ko.
+            fcntl.fcntl(processus.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+        self.fil = threading.Thread(
+            target=self._pomper, args=(entree,), name=f"lecture {nom}", daemon=True
+        )
+        self.fil.start()
+
+    def _pomper(self, entree: bytes) -> None:
+        selecteur = selectors.DefaultSelector()
+        stdin, stdout = self.processus.stdin, self.processus.stdout
+        vue, envoye = memoryview(entree), 0
+        os.set_blocking(stdin.fileno(), False)
+        selecteur.register(stdin, selectors.EVENT_WRITE)
+        selecteur.register(stdout, selectors.EVENT_READ)
+        selecteur.register(self.processus.stderr, selectors.EVENT_READ)
+        taille_max = _taille_max(self.limites)
+        etat = "fin"
+        try:
+            while stdout in {c.fileobj for c in selecteur.get_map().values()}:
+                reste = self.echeance - time.monotonic()
+                if reste <= 0:
+                    etat = "delai"
+                    break
+                for cle, _ in selecteur.select(reste):
+                    if cle.fileobj is stdin:
+                        try:
+                            envoye += os.write(cle.fd, vue[envoye : envoye + (1 << 16)])
+                        except BrokenPipeError:  # arrêté avant : son code de sortie le dira
+                            envoye = len(vue)
+                        if envoye >= len(vue):
+                            selecteur.unregister(stdin)
+                            stdin.close()
+                        continue
+                    donnees = os.read(cle.fd, 1 << 20)
+                    if not donnees:
+                        selecteur.unregister(cle.fileobj)
+                    elif cle.fileobj is stdout:
+                        with self.condition:
+                            self.tampon += donnees
+                            self.lus += len(donnees)
+                            self.condition.notify_all()
+                        if self.lus > taille_max:
+                            etat = "demesure"
+                            return
+                    elif len(self.erreurs) < 100_000:
+                        self.erreurs += donnees
+        except (OSError, ValueError):  # tubes fermés par arreter() : plus rien à recueillir
+            pass
+        finally:
+            del vue
+            selecteur.close()
+            if etat != "fin" and self.processus.poll() is None:
+                self.processus.kill()
+            with self.condition:
+                self.etat = etat
+                self.condition.notify_all()
 
     def _lire(self, n: int) -> bytes | None:
         """Les n octets suivants de la sortie, ou None si elle se ferme avant."""
-        while len(self.tampon) < n:
-            if self.processus.stdout not in self._inscrits():  # sortie fermée avant
-                return None
-            reste = self.echeance - time.monotonic()
-            if reste <= 0:
-                raise _Delai
-            for cle, _ in self.selecteur.select(reste):
-                donnees = os.read(cle.fd, 1 << 20)
-                if not donnees:
-                    self.selecteur.unregister(cle.fileobj)
-                elif cle.fileobj is self.processus.stdout:
-                    self.tampon += donnees
-                    self.lus += len(donnees)
-                    if self.lus > _taille_max(self.limites):
-                        raise ValueError("réponse démesurée")
-                elif len(self.erreurs) < 100_000:
-                    self.erreurs += donnees
-        morceau = bytes(self.tampon[:n])
-        del self.tampon[:n]
-        return morceau
-
-    def _inscrits(self) -> set:
-        return {cle.fileobj for cle in self.selecteur.get_map().values()}
+        with self.condition:
+            while True:
+                if self.etat == "demesure":
+                    raise ValueError("réponse démesurée")
+                if self.etat == "delai":
+                    raise _Delai
+                if len(self.tampon) >= n:
+                    morceau = bytes(self.tampon[:n])
+                    del self.tampon[:n]
+                    return morceau
+                if self.etat == "fin":
+                    return None
+                # Le fil arrête le processus à l'échéance ; la marge n'est qu'une garde.
+                if not self.condition.wait(max(self.echeance - time.monotonic(), 0) + 5):
+                    raise _Delai
 
     def trames(self) -> Iterator[list]:
         """Chaque trame décodée ; à la fin de la sortie, le code de sortie du processus."""
@@ -175,9 +324,9 @@ class _Echange:
         if self.processus.poll() is None:
             self.processus.kill()
         self.processus.wait()
+        self.fil.join()
         for flux in (self.processus.stdin, self.processus.stdout, self.processus.stderr):
             flux.close()
-        self.selecteur.close()
 
 
 def _fin(erreurs: bytes, longueur: int = 2000) -> str:
@@ -232,23 +381,30 @@ def _suivante(nom: str, trames: Iterator[list]) -> object:
 
 
 def _feuilles(nom: str, trames: Iterator[list]) -> Iterator[Feuille]:
+    """Chaque feuille, complète dès que la suivante est annoncée (ou la fin)."""
+    courante: Feuille | None = None
     while (brute := _suivante(nom, trames)) is not _FIN:
         t = _trame(nom, brute)
         if t == ["fin"]:
             # Jusqu'au bout : le code de sortie du processus est vérifié.
             if _suivante(nom, trames) is not _FIN:
                 raise _mal_forme(nom, "trame après la fin")
+            if courante is not None:
+                yield courante
             return
-        if not (
-            len(t) == 4
-            and t[0] == "feuille"
-            and isinstance(t[1], str)
-            and isinstance(t[2], list)
-            and all(type(ligne) is list for ligne in t[2])
-        ):
+        if len(t) == 4 and t[0] == "feuille" and isinstance(t[1], str) and _grille(t[2]):
+            if courante is not None:
+                yield courante
+            courante = (t[1], t[2], t[3] is True)
+        elif len(t) == 2 and t[0] == "suite" and courante is not None and _grille(t[1]):
+            courante[1].extend(t[1])
+        else:
             raise _mal_forme(nom, "feuille")
-        yield t[1], t[2], t[3] is True
     raise _interruption(nom, "la mémoire permise")  # la sortie s'est arrêtée avant la fin
+
+
+def _grille(lignes: object) -> bool:
+    return isinstance(lignes, list) and all(type(ligne) is list for ligne in lignes)
 
 
 def _mal_forme(nom: str, quoi: str) -> FichierRefuse:
@@ -338,7 +494,8 @@ def _borner(limites: Limites) -> None:
 
 def principal() -> None:
     """Lit l'en-tête (nom, limites) et le fichier sur l'entrée standard, écrit les trames sur
-    la sortie standard, une feuille à la fois."""
+    la sortie standard : chaque feuille annoncée avec son premier paquet de lignes, puis ses
+    autres paquets (« suite »)."""
     entree = sys.stdin.buffer
     entete = json.loads(entree.read(int.from_bytes(entree.read(4), "big")))
     nom, limites = entete["nom"], Limites(**entete["limites"])
@@ -363,11 +520,17 @@ def principal() -> None:
         sortie.flush()
 
     try:
-        genre, suite = classeurs.feuilles(nom, contenu, limites)
+        genre, suite = classeurs.evenements(nom, contenu, limites)
+        del contenu
         envoyer(["format", genre])
-        for feuille, lignes, en_erreur in suite:
-            envoyer(["feuille", feuille, lignes, en_erreur])
-            del lignes
+        for evenement in suite:
+            if evenement[0] == "feuille":
+                # Annoncée avant d'être lue : qui reçoit traite la précédente pendant que
+                # celle-ci se lit.
+                envoyer(["feuille", evenement[1], [], evenement[2]])
+            else:
+                envoyer(["suite", evenement[1]])
+            del evenement
         envoyer(["fin"])
     except FichierRefuse as exc:
         sortie.write(trame(["refus", exc.code, exc.message]))

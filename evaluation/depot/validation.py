@@ -40,8 +40,10 @@ from evaluation.socle.texte import (
     invisibles,
     liste,
     nettoyer,
+    nettoyer_ordinaire,
     noms_multiples,
     normaliser,
+    ordinaire,
     sosies,
     suspect,
     visible,
@@ -157,24 +159,30 @@ class Verification:
         return self._selections[lignes_valides_seulement]
 
     def _selectionner(self, lignes_valides_seulement: bool):
-        bloques = self.fichiers_bloques()
+        bloques = set() if lignes_valides_seulement else self.fichiers_bloques()
         incompletes = self.feuilles_incompletes
 
         def rejetee(e: Enregistrement) -> bool:
-            return (
-                e.bloque
-                or (not lignes_valides_seulement and e.fichier in bloques)
-                or (e.fichier, e.feuille) in incompletes
+            # Dans l'ordre du moins cher : la plupart des lignes n'ont aucun problème.
+            return bool(
+                (e.problemes and e.bloque)
+                or (bloques and e.fichier in bloques)
+                or (incompletes and (e.fichier, e.feuille) in incompletes)
             )
 
+        budget_rejete = [rejetee(b) for b in self.lignes_budget]
         exclues = {id(d) for d in self.demandes if rejetee(d)}
-        exclues |= {id(b.demande) for b in self.lignes_budget if b.demande and rejetee(b)}
+        exclues.update(
+            id(b.demande)
+            for b, rejet in zip(self.lignes_budget, budget_rejete, strict=True)
+            if rejet and b.demande is not None
+        )
         demandes = _premiers([d for d in self.demandes if id(d) not in exclues])
         gardees = {id(d) for d in demandes}
         lignes = [
             b
-            for b in self.lignes_budget
-            if not rejetee(b)
+            for b, rejet in zip(self.lignes_budget, budget_rejete, strict=True)
+            if not rejet
             and (id(b.demande) in gardees if b.demande is not None else b.demande_stockee)
         ]
         return demandes, lignes
@@ -201,13 +209,20 @@ def cle_numero(numero: object) -> str:
     return cle_identifiant(numero)
 
 
+def _ligne_ordinaire(brut: dict) -> bool:
+    """Vrai si les textes de la ligne n'ont que des caractères ordinaires
+    (`texte.ordinaire`) : une seule recherche en C pour toute la ligne, le cas de presque
+    toutes sur des dizaines de milliers. Ses textes se nettoient alors sans autre recherche
+    (`texte.nettoyer_ordinaire`)."""
+    return ordinaire("".join([v for v in brut.values() if type(v) is str]))
+
+
 def _sans_invisibles(brut: dict, signaler) -> dict:
     """Les cellules de la ligne sans caractère invisible ni de direction (voir
     `texte.visible`) ; chaque cellule qui en portait est signalée (avertissement), comme
     chaque cellule qui porte des lettres sosies d'un autre alphabet (voir `texte.sosies`).
 
-    Un seul passage, et rien de plus qu'un test en C pour une cellule ASCII ou sans
-    caractère suspect : c'est le cas de presque toutes, sur des dizaines de milliers."""
+    Pour une ligne que `_ligne_ordinaire` n'a pas déjà écartée."""
     propres = None
     for cle, valeur in brut.items():
         if type(valeur) is not str or valeur.isascii() or not suspect(valeur):
@@ -292,6 +307,22 @@ def _enregistrement(tableau: Tableau, i: int, numero: str) -> Enregistrement:
     )
 
 
+# Genres dont chaque valeur est propre à une demande : rien à gagner à s'en souvenir.
+_UNIQUES = frozenset({"texte", "courriel"})
+
+
+def _convertir(genre: str, valeur: object, toujours: bool, convertir) -> tuple:
+    """(valeur convertie, None) ou (None, (code, sévérité, message, suggestion)) si la
+    cellule est illisible ; (None, None) pour une cellule vide qu'on ne convertit pas."""
+    if toujours or not (valeur is None or (type(valeur) is str and est_vide(valeur))):
+        try:
+            return convertir(valeur), None
+        except ValeurIllisible as exc:
+            code, severite = _CODES_ILLISIBLE[genre]
+            return None, (code, severite, str(exc), exc.suggestion)
+    return None, None
+
+
 class _Validateur:
     def __init__(self, appel: Appel, repertoire: Repertoire):
         self.appel = appel
@@ -299,6 +330,7 @@ class _Validateur:
         self.repertoire = repertoire
         self.convertisseurs = self._convertisseurs()
         self._plans: dict[int, list] = {}
+        self._memoire: dict[str, dict] = {}
 
     # -- Demandes --------------------------------------------------------------------------
 
@@ -312,24 +344,37 @@ class _Validateur:
         def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
             e.signaler(cle, code, message, severite, suggestion)
 
-        brut = _sans_invisibles(brut, signaler)
+        ligne_ordinaire = _ligne_ordinaire(brut)
+        if not ligne_ordinaire:
+            brut = _sans_invisibles(brut, signaler)
         erreurs_possibles = tableau.cellules_en_erreur
-        for col, cle, toujours, obligatoire, montant, convertir in self.plan(tableau):
+        for col, cle, toujours, obligatoire, montant, convertir, memo in self.plan(tableau):
             valeur = brut.get(cle)
             if erreurs_possibles and isinstance(valeur, CelluleEnErreur):
                 v[cle] = None
                 _signaler_erreur_excel(signaler, col, valeur)
                 continue
-            if toujours or not (valeur is None or (type(valeur) is str and est_vide(valeur))):
-                try:
-                    converti = convertir(valeur)
-                except ValeurIllisible as exc:
-                    v[cle] = None
-                    code, severite = _CODES_ILLISIBLE[col.genre]
-                    signaler(cle, code, str(exc), severite, exc.suggestion)
-                    continue
+            if memo is None:
+                if ligne_ordinaire and convertir is nettoyer and type(valeur) is str:
+                    # Un texte d'une ligne déjà vérifiée : rien à chercher de plus.
+                    vide = len(valeur) <= 12 and est_vide(valeur)
+                    converti, illisible = None if vide else nettoyer_ordinaire(valeur), None
+                else:
+                    converti, illisible = _convertir(col.genre, valeur, toujours, convertir)
             else:
-                converti = None
+                # Le type fait partie de la clé : 1, 1.0 et True se valent pour un dict.
+                k = valeur if type(valeur) is str else (type(valeur), valeur)
+                resultat = memo.get(k)
+                if resultat is None:
+                    resultat = memo[k] = _convertir(col.genre, valeur, toujours, convertir)
+                converti, illisible = resultat
+                if type(converti) is list:
+                    converti = list(converti)  # chaque demande a la sienne
+            if illisible is not None:
+                v[cle] = None
+                code, severite, message, suggestion = illisible
+                signaler(cle, code, message, severite, suggestion)
+                continue
             if converti is None or converti == "" or converti == []:
                 # Cellule vide, quelle qu'en soit la forme (« - », NaN, espaces...).
                 converti = None if converti == "" else converti
@@ -395,8 +440,11 @@ class _Validateur:
         """Les colonnes présentes dans le tableau, avec ce qu'il faut savoir de chacune pour la
         convertir (calculé une fois par tableau : la boucle par demande reste courte).
 
-        (colonne, clé, toujours convertir, obligatoire, est un montant, conversion) ; une
-        réponse oui/non se convertit même vide, la région manquante se déduit ailleurs."""
+        (colonne, clé, toujours convertir, obligatoire, est un montant, conversion, mémoire) ;
+        une réponse oui/non se convertit même vide, la région manquante se déduit ailleurs.
+        La mémoire (valeur brute → conversion) sert aux colonnes dont les valeurs se répètent
+        d'une demande à l'autre (municipalités, régions, dates, montants, oui/non...) ; pas
+        aux textes propres à chaque demande (numéro, titre, résumé, courriel)."""
         cle = id(tableau)
         if cle not in self._plans:
             self._plans[cle] = [
@@ -407,6 +455,7 @@ class _Validateur:
                     col.obligatoire and col.cle != "region",
                     col.genre == "montant",
                     self.convertisseurs[col.genre],
+                    None if col.genre in _UNIQUES else self._memoire.setdefault(col.cle, {}),
                 )
                 for col in COLONNES_DEMANDES
                 if col.cle in tableau.colonnes
@@ -548,7 +597,9 @@ class _Validateur:
         def signaler(cle, code, message, severite=BLOQUANT, suggestion=None):
             e.signaler(cle, code, message, severite, suggestion)
 
-        brut = _sans_invisibles(brut, signaler)
+        ligne_ordinaire = _ligne_ordinaire(brut)
+        if not ligne_ordinaire:
+            brut = _sans_invisibles(brut, signaler)
         erreurs = (
             {cle for cle, val in brut.items() if isinstance(val, CelluleEnErreur)}
             if tableau.cellules_en_erreur
@@ -560,6 +611,7 @@ class _Validateur:
             brut = {cle: (None if cle in erreurs else val) for cle, val in brut.items()}
             numero = nettoyer(brut.get("no_demande"))
         v["no_demande"] = numero or None
+        e._cle = cle = cle_numero(numero)
         if not numero:
             if "no_demande" not in erreurs and "no_demande" in tableau.colonnes:
                 signaler(
@@ -568,7 +620,7 @@ class _Validateur:
                     "numéro de demande manquant : chaque ligne de budget se rattache à une "
                     "demande.",
                 )
-        elif cle_numero(numero) not in numeros_connus:
+        elif cle not in numeros_connus:
             signaler(
                 "no_demande",
                 "demande_inconnue",
@@ -576,10 +628,7 @@ class _Validateur:
                 "importées : corrigez le numéro.",
             )
         max_annees = self.appel.financement.nombre_annees_max
-        try:
-            annee = lire_entier(brut.get("annee"))
-        except ValeurIllisible:
-            annee = -1
+        annee = self._memoriser("annee", brut.get("annee"), _annee)
         if annee is None:
             annee = 1
             if "annee" in tableau.colonnes and "annee" not in erreurs:
@@ -598,41 +647,77 @@ class _Validateur:
             )
         v["annee"] = annee
         categorie = brut.get("categorie")
-        v["categorie"] = nettoyer(categorie) or None
-        v["categorie_id"] = None
-        v["admissible"] = None
-        if est_vide(categorie):
+        propre, vide, trouvee, inconnue = self._memoriser("categorie", categorie, self._categorie)
+        v["categorie"] = propre
+        v["categorie_id"] = trouvee.id if trouvee else None
+        v["admissible"] = trouvee.admissible if trouvee else None
+        if vide:
             if "categorie" not in erreurs:
                 signaler(
                     "categorie",
                     "valeur_manquante",
                     "catégorie de dépense manquante : choisissez-la dans la liste du gabarit.",
                 )
+        elif inconnue is not None:
+            signaler("categorie", "categorie_inconnue", inconnue[0], AVERTISSEMENT, inconnue[1])
+        description = brut.get("description")
+        if ligne_ordinaire and type(description) is str:
+            v["description"] = nettoyer_ordinaire(description) or None
         else:
-            try:
-                trouvee = self.vocabulaire.categorie(categorie)
-                v["categorie_id"] = trouvee.id
-                v["admissible"] = trouvee.admissible
-            except ValeurIllisible as exc:
-                signaler("categorie", "categorie_inconnue", str(exc), AVERTISSEMENT, exc.suggestion)
-        v["description"] = nettoyer(brut.get("description")) or None
-        try:
-            v["montant"] = lire_montant(brut.get("montant"))
-        except ValeurIllisible as exc:
+            v["description"] = nettoyer(description) or None
+        montant, illisible = self._memoriser("montant", brut.get("montant"), _montant)
+        v["montant"] = montant
+        if illisible is not None:
+            signaler("montant", "montant_illisible", illisible)
+        elif montant is None:
+            if "montant" not in erreurs:
+                signaler("montant", "valeur_manquante", "montant de la dépense manquant.")
+        elif montant < 0:
+            signaler(
+                "montant",
+                "montant_negatif",
+                f"montant négatif ({citer(brut.get('montant'))}) : une dépense est positive.",
+            )
             v["montant"] = None
-            signaler("montant", "montant_illisible", str(exc))
-        else:
-            if v["montant"] is None:
-                if "montant" not in erreurs:
-                    signaler("montant", "valeur_manquante", "montant de la dépense manquant.")
-            elif v["montant"] < 0:
-                signaler(
-                    "montant",
-                    "montant_negatif",
-                    f"montant négatif ({citer(brut.get('montant'))}) : une dépense est positive.",
-                )
-                v["montant"] = None
         return e
+
+    def _memoriser(self, colonne: str, valeur: object, calcul):
+        """`calcul(valeur)`, calculé une fois par valeur brute de la colonne (type compris :
+        1, 1.0 et True se valent pour un dict)."""
+        memo = self._memoire.setdefault("budget " + colonne, {})
+        k = valeur if type(valeur) is str else (type(valeur), valeur)
+        try:
+            return memo[k]
+        except KeyError:
+            resultat = memo[k] = calcul(valeur)
+            return resultat
+        except TypeError:  # valeur non hachable : calculée chaque fois
+            return calcul(valeur)
+
+    def _categorie(self, categorie: object) -> tuple:
+        """(texte nettoyé ou None, vide, catégorie reconnue ou None, (message, suggestion) si
+        inconnue)."""
+        if est_vide(categorie):
+            return nettoyer(categorie) or None, True, None, None
+        try:
+            return nettoyer(categorie) or None, False, self.vocabulaire.categorie(categorie), None
+        except ValeurIllisible as exc:
+            return nettoyer(categorie) or None, False, None, (str(exc), exc.suggestion)
+
+
+def _annee(valeur: object) -> int | None:
+    """L'année d'une ligne de budget ; -1 si elle est illisible."""
+    try:
+        return lire_entier(valeur)
+    except ValeurIllisible:
+        return -1
+
+
+def _montant(valeur: object) -> tuple[int | None, str | None]:
+    try:
+        return lire_montant(valeur), None
+    except ValeurIllisible as exc:
+        return None, str(exc)
 
 
 _CODES_ILLISIBLE = {

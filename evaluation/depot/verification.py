@@ -16,6 +16,8 @@ from typing import BinaryIO
 from evaluation.appels.configuration import Appel
 from evaluation.depot.gabarit import LIBELLES_CHAMPS
 from evaluation.depot.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
+from evaluation.depot.lecture_isolee import Lancee
+from evaluation.depot.lecture_isolee import noms_uniques as noms_uniques
 from evaluation.depot.municipalites import Repertoire, repertoire
 from evaluation.depot.validation import Verification, verifier
 from evaluation.socle.champs import CHAMPS_DEMANDE
@@ -24,7 +26,7 @@ from evaluation.socle.probleme import REFUS, Probleme
 from evaluation.sorties.tableaux import valeur_lisible
 
 journal = logging.getLogger(__name__)
-Source = str | Path | bytes | BinaryIO
+Source = str | Path | bytes | BinaryIO | Lancee
 
 
 LIMITES_PAR_DEFAUT = Limites()
@@ -79,48 +81,57 @@ class RapportImportation:
 TOUS_LES_FICHIERS = "*"
 
 
-def noms_uniques(noms: list[str]) -> list[str]:
-    """Deux fichiers de même nom (de deux dossiers) restent distincts : « demande.xlsx (2) »."""
-    vus: dict[str, int] = {}
-    uniques = []
-    for nom in noms:
-        vus[nom] = vus.get(nom, 0) + 1
-        uniques.append(nom if vus[nom] == 1 else f"{nom} ({vus[nom]})")
-    return uniques
-
-
 def lire_lot(
     sources: Iterable[tuple[str, Source]],
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     progression: Callable[[float, str], None] | None = None,
 ) -> tuple[list[FichierLu], list[Probleme]]:
-    """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus."""
+    """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus.
+
+    La lecture du fichier suivant est lancée avant de traiter celui-ci : son processus de
+    lecture tourne pendant ce temps (deux à la fois au plus). Une source peut être une
+    lecture déjà lancée (`Lancee`, nommée comme `noms_uniques` la nommerait)."""
     lus, refus = [], []
     sources = list(sources)
     correspondances = correspondances or {}
-    for i, (nom, source) in enumerate(
-        zip(noms_uniques([n for n, _ in sources]), (s for _, s in sources), strict=True)
-    ):
-        if progression:
-            progression(i / max(len(sources), 1), f"Lecture de {nom}")
-        relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
-        try:
-            lus.append(lire_fichier(nom, source, limites, relie))
-        except FichierRefuse as exc:
-            refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
-        except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
-            journal.info("%s : lecture impossible", nom, exc_info=True)
-            refus.append(
-                Probleme(
-                    nom,
-                    "fichier_illisible",
-                    f"{nom} : lecture impossible. Ouvrez-le dans Excel et réenregistrez-le au "
-                    "format .xlsx ; si l'erreur persiste, transmettez le fichier à l'équipe du "
-                    "tableau de bord.",
-                    REFUS,
+    noms = noms_uniques([n for n, _ in sources])
+    lancees: dict[int, Lancee] = {}
+
+    def lancer(i: int) -> None:
+        if i < len(sources) and i not in lancees:
+            source = sources[i][1]
+            lancees[i] = source if isinstance(source, Lancee) else Lancee(noms[i], source, limites)
+
+    try:
+        for i, nom in enumerate(noms):
+            lancer(i)
+            lancer(i + 1)
+            if progression:
+                progression(i / max(len(sources), 1), f"Lecture de {nom}")
+            relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
+            lancee = lancees.pop(i)
+            try:
+                lus.append(lire_fichier(nom, lancee, limites, relie))
+            except FichierRefuse as exc:
+                refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
+            except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
+                journal.info("%s : lecture impossible", nom, exc_info=True)
+                refus.append(
+                    Probleme(
+                        nom,
+                        "fichier_illisible",
+                        f"{nom} : lecture impossible. Ouvrez-le dans Excel et réenregistrez-le "
+                        "au format .xlsx ; si l'erreur persiste, transmettez le fichier à "
+                        "l'équipe du tableau de bord.",
+                        REFUS,
+                    )
                 )
-            )
+            finally:
+                lancee.abandonner()  # sans effet si la lecture est allée jusqu'au bout
+    finally:
+        for lancee in lancees.values():  # une exception en route : rien ne reste en marche
+            lancee.abandonner()
     return lus, refus
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evaluation.depot import classeurs
 from evaluation.depot.classeurs import Limites
 from evaluation.depot.lecture import lire_feuilles
 from tests.conftest import DONNEES
@@ -72,3 +73,32 @@ def test_xls_a_la_limite_lu():
     contenu = (DONNEES / "formats" / "valide.xls").read_bytes()
     lire_feuilles("v.xls", contenu, Limites(lignes_max=9))
     assert _refus("v.xls", contenu, Limites(lignes_max=3)).code == "trop_de_lignes"
+
+
+@pytest.mark.parametrize(("ligne", "colonne"), [(0, 0), (2, 1), (0, 3), (5, 0)])
+def test_paquets_de_lignes_partent_de_a1(ligne, colonne, monkeypatch):
+    """Une feuille dont la première cellule remplie est loin de A1 se lit comme
+    `to_python(skip_empty_area=False)` la rend, même découpée en petits paquets."""
+    import io
+
+    import openpyxl
+    import python_calamine
+
+    classeur = openpyxl.Workbook()
+    feuille = classeur.active
+    feuille.title = "F"
+    feuille.cell(ligne + 1, colonne + 1, "a")
+    feuille.cell(ligne + 3, colonne + 3, 5)
+    feuille.cell(ligne + 4, colonne + 1, "#N/A")  # cellule en erreur
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    contenu = sortie.getvalue()
+    monkeypatch.setattr(classeurs, "CELLULES_PAR_PAQUET", 3)
+    _, [(nom, lignes, en_erreur)] = classeurs.grilles("f.xlsx", contenu, Limites())
+    attendu = (
+        python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(contenu))
+        .get_sheet_by_name("F")
+        .to_python(skip_empty_area=False)
+    )
+    attendu[ligne + 3][colonne] = classeurs.CelluleEnErreur("#N/A")
+    assert (nom, lignes, en_erreur) == ("F", attendu, True)

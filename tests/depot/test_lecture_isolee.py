@@ -96,9 +96,35 @@ def test_grilles_transmises_sans_perte():
     ) == ("xlsx", [("F", grille, True), ("G", [], False)])
 
 
+def test_feuille_transmise_par_paquets():
+    """Une feuille arrive annoncée, puis par paquets de lignes (« suite ») : elle est rendue
+    entière, dès que la suivante est annoncée."""
+    assert _relire(
+        ["format", "xlsx"],
+        ["feuille", "F", [], True],
+        ["suite", [["a", 1]]],
+        ["suite", [["b", 2], ["c", 3]]],
+        ["feuille", "G", [["x"]], False],
+        ["suite", [["y"]]],
+        ["fin"],
+    ) == ("xlsx", [("F", [["a", 1], ["b", 2], ["c", 3]], True), ("G", [["x"], ["y"]], False)])
+
+
+def test_lecture_isolee_egale_lecture_sur_place():
+    """Le classeur valide, lu par le processus (par paquets) ou sur place : mêmes feuilles."""
+    from evaluation.depot import classeurs
+
+    contenu = (DONNEES / "formats" / "valide.xlsx").read_bytes()
+    genre, feuilles = lecture_isolee.grilles("v.xlsx", contenu, Limites())
+    assert (genre, list(feuilles)) == classeurs.grilles("v.xlsx", contenu, Limites())
+
+
 @pytest.mark.parametrize(
     "trames",
     [
+        [["format", "xlsx"], ["suite", [["a"]]], ["fin"]],  # suite sans feuille annoncée
+        [["format", "xlsx"], ["feuille", "F", [], False], ["suite", "x"], ["fin"]],
+        [["format", "xlsx"], ["feuille", "F", [], False], ["suite", [["a"]], 1], ["fin"]],
         [["format", "xlsx"], ["feuille", "F", [[{"x": 1}]], False], ["fin"]],  # étiquette
         [["format", "pdf"], ["fin"]],
         [["format", "xlsx"], ["feuille", "F", "pas une grille", False], ["fin"]],

@@ -370,3 +370,18 @@ def test_feuille_sans_colonne_obligatoire_jamais_importee(appel):
     verification = verifier_lot([("c.xlsx", chemin_probleme(cas))], appel)
     assert verification.selection(True) == ([], [])
     assert len(verification.ecartees(True)) == 3
+
+
+def test_conversion_memorisee_distingue_les_types(appel):
+    """Une même valeur se convertit une fois par colonne, mais True, 1 et 1.0 restent
+    distincts : une case cochée dans « Coût total » est refusée, le nombre 1 ne l'est pas."""
+    lignes = [ENTETES_MINIMALES]
+    for numero, cout in (("A-1", True), ("A-2", 1), ("A-3", True), ("A-4", 1.0)):
+        lignes.append(
+            [numero, "Rimouski", "T", 1, "Culture", "2024-05-01", "2024-12-01", cout, 0, 0]
+        )
+    verification = verifier_lot([("t.xlsx", classeur({"Demandes": lignes}))], appel)
+    illisibles = {p.no_demande for p in verification.problemes if p.code == "montant_illisible"}
+    assert illisibles == {"A-1", "A-3"}
+    couts = {d.no_demande: d.valeurs["cout_total"] for d in verification.demandes}
+    assert (couts["A-2"], couts["A-4"]) == (100, 100)

@@ -69,3 +69,35 @@ def test_en_tetes_en_double_au_rapport_d_importation(appel):
     assert (probleme.severite, probleme.feuille, probleme.ligne) == (AVERTISSEMENT, "Demandes", 1)
     assert probleme.colonne == "Titre du projet"
     assert "La colonne C est lue" in texte_verification(verification)
+
+
+def test_le_lot_lance_la_lecture_du_fichier_suivant(appel, monkeypatch):
+    """Pendant qu'un fichier est traité, la lecture du suivant tourne déjà (deux au plus) ;
+    les noms en double restent distincts."""
+    from evaluation.depot import verification
+    from tests.conftest import DONNEES
+
+    lancees, lus = [], []
+    vraie_lecture = verification.lire_fichier
+
+    class Espion(verification.Lancee):
+        def __init__(self, nom, source, limites):
+            lancees.append(nom)
+            super().__init__(nom, source, limites)
+
+    def lire(nom, source, *arguments):
+        lus.append((nom, list(lancees)))
+        return vraie_lecture(nom, source, *arguments)
+
+    monkeypatch.setattr(verification, "Lancee", Espion)
+    monkeypatch.setattr(verification, "lire_fichier", lire)
+    valide = DONNEES / "formats" / "valide.xlsx"
+    resultat = verification.verifier_lot(
+        [("a.xlsx", valide), ("a.xlsx", valide), ("c.xlsx", b"%PDF-1.4")], appel
+    )
+    assert lus == [
+        ("a.xlsx", ["a.xlsx", "a.xlsx (2)"]),
+        ("a.xlsx (2)", ["a.xlsx", "a.xlsx (2)", "c.xlsx"]),
+        ("c.xlsx", ["a.xlsx", "a.xlsx (2)", "c.xlsx"]),
+    ]
+    assert [p.fichier for p in resultat.problemes_fichiers if p.severite == "refus"] == ["c.xlsx"]

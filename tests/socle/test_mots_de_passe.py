@@ -114,3 +114,29 @@ def test_plus_difficile_a_deviner_dit_quoi_faire():
     (probleme,) = problemes_mot_de_passe("soleil123456", courriel="a@b.ca")
     assert probleme.startswith("plus difficile à deviner : il contient ")
     assert probleme.endswith("choisissez plutôt quatre mots ou plus sans lien entre eux")
+
+
+def test_importer_les_comptes_ne_calcule_aucun_hache():
+    """Importer `comptes` (toute commande, toute page) ne calcule aucun haché argon2 : le
+    haché de référence des courriels inconnus attend la première connexion."""
+    import subprocess
+    import sys
+
+    from tests.conftest import RACINE_PROJET
+
+    programme = (
+        "import argon2\n"
+        "def refus(*a, **k):\n"
+        "    raise AssertionError('argon2 appelé à l importation')\n"
+        "argon2.PasswordHasher.hash = argon2.PasswordHasher.verify = refus\n"
+        "import evaluation.socle.comptes, evaluation.socle.mots_de_passe\n"
+        "print('ok')\n"
+    )
+    resultat = subprocess.run(
+        [sys.executable, "-c", programme],
+        cwd=RACINE_PROJET,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert resultat.stdout.strip() == "ok", resultat.stderr

@@ -9,8 +9,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from evaluation.socle.stockage.moteur import _en_table, _inserer_en_masse, _par_paquets
+from evaluation.socle.stockage.moteur import _en_table, _par_paquets
 from evaluation.socle.stockage.schema import (
+    _nettoyage_colonne,
+    _SansControles,
     attributions,
     conflits,
     consultations,
@@ -67,6 +69,57 @@ def demandes_existantes(appel_id: str, *, connexion: Connection) -> dict[str, di
     return resultat
 
 
+def _ecrire_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connection) -> None:
+    """Insère des lignes qui portent toutes les mêmes clés : COPY sur PostgreSQL, sinon
+    l'`executemany` du pilote.
+
+    Les valeurs sont converties colonne par colonne, avec les conversions du dialecte
+    (JSON, dates, booléens) et le nettoyage des textes (`schema._SansControles`), décidé une
+    fois par colonne : une fonction par colonne plutôt qu'un test par valeur. COPY transmet
+    les lignes en un flux, sans une requête préparée par paquet : sur 5 000 demandes et
+    20 000 lignes de budget, il coûte au serveur PostgreSQL une fraction de l'INSERT."""
+    if not lignes:
+        return
+    dialecte = connexion.dialect
+    colonnes = list(lignes[0])
+    valeurs = []
+    for c in colonnes:
+        colonne = [ligne[c] for ligne in lignes]
+        genre = table.c[c].type
+        if isinstance(genre, _SansControles):
+            conversion = _nettoyage_colonne(c, lignes)
+        else:
+            conversion = genre._cached_bind_processor(dialecte)
+        valeurs.append(list(map(conversion, colonne)) if conversion else colonne)
+    pilote = connexion.connection.driver_connection
+    if dialecte.name == "postgresql" and hasattr(pilote, "cursor"):
+        noms = ", ".join(dialecte.identifier_preparer.quote(c) for c in colonnes)
+        curseur = pilote.cursor()
+        if hasattr(curseur, "copy"):  # psycopg 3
+            commande = f"COPY {table.name} ({noms}) FROM STDIN"
+            try:
+                with curseur, curseur.copy(commande) as copie:
+                    for rangee in zip(*valeurs, strict=True):
+                        copie.write_row(rangee)
+            except dialecte.loaded_dbapi.Error as exc:
+                # L'erreur du pilote, comme SQLAlchemy la présente pour un INSERT
+                # (IntegrityError d'un numéro en double...), sans les milliers de lignes.
+                raise sa.exc.DBAPIError.instance(
+                    commande, None, exc, dialecte.loaded_dbapi.Error
+                ) from exc
+            return
+        curseur.close()
+    requete = table.insert().compile(dialect=dialecte, column_keys=colonnes)
+    if requete.positiontup is not None:  # « ? » (sqlite) : paramètres dans l'ordre du SQL
+        position = {c: i for i, c in enumerate(colonnes)}
+        ordre = [valeurs[position[c]] for c in requete.positiontup]
+        parametres: list = list(zip(*ordre, strict=True))
+    else:
+        parametres = [dict(zip(colonnes, r, strict=True)) for r in zip(*valeurs, strict=True)]
+    for paquet in _par_paquets(parametres, 5000):
+        connexion.exec_driver_sql(requete.string, list(paquet))
+
+
 def creer_importation(journal: dict, *, connexion: Connection) -> int:
     """Inscrit une importation au journal ; renvoie son identifiant."""
     return connexion.execute(importations.insert().values(**journal)).inserted_primary_key[0]
@@ -76,11 +129,21 @@ def inserer_demandes(appel_id: str, lignes: list[dict], *, connexion: Connection
     """Insère des demandes ; renvoie l'identifiant attribué à chaque numéro."""
     if not lignes:
         return {}
-    _inserer_en_masse(
+    _ecrire_en_masse(
         demandes, [{"appel_id": appel_id, **ligne} for ligne in lignes], connexion=connexion
     )
     numeros = [ligne["no_demande"] for ligne in lignes]
+    importation = {ligne.get("importation_id") for ligne in lignes}
     ids: dict[str, int] = {}
+    if len(importation) == 1 and None not in importation:
+        # Une seule importation : ses demandes se relisent en une requête.
+        requete = sa.select(demandes.c.no_demande, demandes.c.id).where(
+            demandes.c.appel_id == appel_id, demandes.c.importation_id == importation.pop()
+        )
+        voulus = set(numeros)
+        ids = {no: i for no, i in connexion.execute(requete) if no in voulus}
+        if len(ids) == len(voulus):
+            return ids
     for paquet in _par_paquets(numeros):
         requete = sa.select(demandes.c.no_demande, demandes.c.id).where(
             demandes.c.appel_id == appel_id, demandes.c.no_demande.in_(paquet)
@@ -118,7 +181,7 @@ def remplacer_lignes_budget(
     nouvelles = [
         {"demande_id": i, **ligne} for i, lignes in lignes_par_demande.items() for ligne in lignes
     ]
-    _inserer_en_masse(lignes_budget, nouvelles, connexion=connexion)
+    _ecrire_en_masse(lignes_budget, nouvelles, connexion=connexion)
     return len(nouvelles)
 
 
