@@ -19,8 +19,9 @@ from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     afficher_accord_du_panel,
     appel_actif,
-    donnees_classement,
+    classement_calcule,
     moteur,
+    par_valeur,
     solidite,
 )
 from pages.composants.connexion import exiger_acces
@@ -31,10 +32,10 @@ appel = appel_actif()
 m = moteur()
 presidence = compte.role in (ADMIN, PRESIDENT)
 
-donnees = donnees_classement(appel)
-table = classement.classement(appel, donnees)
+calcul = classement_calcule(appel)
+donnees, table = calcul.donnees, calcul.table
 ligne = classement.ligne_du_classement(table, appel)
-robustesse = solidite(appel)
+robustesse = solidite(calcul)
 table["zone_grise"] = table["demande_id"].map(robustesse["zone_grise"]).fillna(False).astype(bool)
 table["probabilite"] = table["demande_id"].map(robustesse["probabilite"])
 annees = financement.nombre_annees(appel)
@@ -146,7 +147,7 @@ garde = pd.Series(True, index=table.index)
 if axes:
     garde &= table["axe"].isin(axes)
 if secteurs:
-    garde &= table["secteur"].map(lambda s: id_secteur(appel, s)).isin(secteurs)
+    garde &= par_valeur(table["secteur"], lambda s: id_secteur(appel, s)).isin(secteurs)
 if choix_regions:
     garde &= table["region"].isin(choix_regions)
 if statuts:
@@ -156,11 +157,11 @@ if discuter_d_abord:
     vue = vue.sort_values("a_discuter", ascending=False, kind="stable")
 
 
-def afficher(partie: pd.DataFrame, cle: str) -> None:
-    """Le tableau d'une partie du classement, en français, une ligne par demande."""
-    if partie.empty:
-        st.caption("Aucune demande.")
-        return
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
+    """Les colonnes chères à mettre en forme (notes, montants, probabilités, secteurs), pour
+    tout le classement (même index que `_table`) : une fois par calcul (`cle`), pas à chaque
+    exécution ; chaque partie affichée n'en prend que ses lignes."""
 
     def texte(v, decimales=1):
         return "" if pd.isna(v) else nombre(v, decimales)
@@ -168,20 +169,46 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
     def argent(v):
         return "" if pd.isna(v) else montant(int(v))
 
+    colonnes = {
+        "Total": par_valeur(_table["total"], lambda v: texte(v, 2)),
+        "Zone grise": [
+            "zone grise" if z else ("" if pd.isna(p) else pourcentage(p, 0))
+            for z, p in zip(_table["zone_grise"], _table["probabilite"], strict=True)
+        ],
+        "Écart-type": par_valeur(_table["ecart_type_total"], texte),
+        "Étendue": par_valeur(_table["etendue_total"], texte),
+        "Secteur": par_valeur(_table["secteur"], lambda s: libelle_secteur(appel, s)),
+    }
+    for a in range(annees):
+        n = a + 1
+        for cle_, nom in (("recommande", "Recommandé"), ("cumul", "Cumul")):
+            colonnes[f"{nom} an {n}"] = par_valeur(_table[f"{cle_}_an{n}"], argent)
+        colonnes[f"Demandé an {n}"] = par_valeur(_table[f"montant_demande_an{n}"], argent)
+    for c in appel.criteres:
+        colonnes[c.libelle.split(" ")[0]] = par_valeur(_table[f"note:{c.id}"], texte)
+    return pd.DataFrame(colonnes, index=_table.index)
+
+
+textes = _textes(table, calcul.cle)
+
+
+def afficher(partie: pd.DataFrame, cle: str) -> None:
+    """Le tableau d'une partie du classement, en français, une ligne par demande."""
+    if partie.empty:
+        st.caption("Aucune demande.")
+        return
+    deja = textes.loc[partie.index]
     donnees_affichees = {
         "Rang": partie["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
         "No": partie["no_demande"],
         "Municipalité": partie["municipalite"].fillna(""),
-        "Total": partie["total"].map(lambda v: texte(v, 2)),
+        "Total": deja["Total"],
         "Évaluations": [
             f"{n} / {a}" + (" !" if n < a else "")
             for n, a in zip(partie["n_evaluations"], partie["attendues"], strict=True)
         ],
         "À discuter": partie["a_discuter"].map({True: "à discuter", False: ""}),
-        "Zone grise": [
-            "zone grise" if z else ("" if pd.isna(p) else pourcentage(p, 0))
-            for z, p in zip(partie["zone_grise"], partie["probabilite"], strict=True)
-        ],
+        "Zone grise": deja["Zone grise"],
         "Statut": [
             f if s == classement.CLASSE else s
             for s, f in zip(partie["statut"], partie["financement"], strict=True)
@@ -189,21 +216,21 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
     }
     for a in range(annees):
         n = a + 1
-        donnees_affichees[f"Recommandé an {n}"] = partie[f"recommande_an{n}"].map(argent)
-        donnees_affichees[f"Cumul an {n}"] = partie[f"cumul_an{n}"].map(argent)
+        donnees_affichees[f"Recommandé an {n}"] = deja[f"Recommandé an {n}"]
+        donnees_affichees[f"Cumul an {n}"] = deja[f"Cumul an {n}"]
     donnees_affichees["Décision"] = partie["decision"]
     for c in appel.criteres:
-        donnees_affichees[c.libelle.split(" ")[0]] = partie[f"note:{c.id}"].map(texte)
-    donnees_affichees["Écart-type"] = partie["ecart_type_total"].map(texte)
-    donnees_affichees["Étendue"] = partie["etendue_total"].map(texte)
+        donnees_affichees[c.libelle.split(" ")[0]] = deja[c.libelle.split(" ")[0]]
+    donnees_affichees["Écart-type"] = deja["Écart-type"]
+    donnees_affichees["Étendue"] = deja["Étendue"]
     donnees_affichees["Rang calibré"] = partie["rang_calibre"].map(
         lambda r: "" if pd.isna(r) else int(r)
     )
     for a in range(annees):
-        donnees_affichees[f"Demandé an {a + 1}"] = partie[f"montant_demande_an{a + 1}"].map(argent)
+        donnees_affichees[f"Demandé an {a + 1}"] = deja[f"Demandé an {a + 1}"]
     donnees_affichees["Région"] = partie["region"].map(lambda r: regions.get(r, r or ""))
     donnees_affichees["Axe"] = partie["axe"].map(lambda a: "" if pd.isna(a) else int(a))
-    donnees_affichees["Secteur"] = partie["secteur"].map(lambda s: libelle_secteur(appel, s))
+    donnees_affichees["Secteur"] = deja["Secteur"]
     donnees_affichees["Départage"] = partie["departage"]
     donnees_affichees["Raison"] = partie["raison"]
     st.dataframe(pd.DataFrame(donnees_affichees), hide_index=True, width="stretch", key=cle)
@@ -287,9 +314,16 @@ with st.container(border=True):
             on_click="ignore",
             type="primary",
         )
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _csv(_table: pd.DataFrame, cle: tuple) -> bytes:
+    return csv_sans_formules(classement.pour_fichier(_table))
+
+
 st.download_button(
     "Télécharger le classement (CSV)",
-    data=csv_sans_formules(classement.pour_fichier(table)),
+    data=_csv(table, calcul.cle),
     file_name=f"{appel.id}_classement.csv",
     mime="text/csv",
     key="cl_csv",
@@ -381,7 +415,7 @@ with st.expander("Simuler d'autres pondérations"):
 if presidence:
     with st.expander("Accord du panel et indulgence des évaluateurs"):
         afficher_accord_du_panel(
-            appel, donnees, {x.courriel: x.nom for x in lister_comptes(moteur=m)}
+            appel, calcul, {x.courriel: x.nom for x in lister_comptes(moteur=m)}
         )
 
 # --- Présidence : montants et décisions ------------------------------------------------------
@@ -395,12 +429,19 @@ if presidence:
             icon=":material/lock:",
         )
     options = [int(d) for d in table["demande_id"]]
-    par_id = {int(r["demande_id"]): r for r in table.to_dict("records")}
+    position = {d: i for i, d in enumerate(options)}
+    libelles = {
+        d: ("" if pd.isna(rang) else f"{int(rang)}. ") + f"{no} · {municipalite}"
+        for d, rang, no, municipalite in zip(
+            options, table["rang"], table["no_demande"], table["municipalite"], strict=True
+        )
+    }
 
-    def libelle(d):
-        r = par_id[d]
-        rang = f"{int(r['rang'])}. " if not pd.isna(r["rang"]) else ""
-        return f"{rang}{r['no_demande']} · {r['municipalite']}"
+    def ligne_de(d: int) -> dict:
+        """La ligne du classement d'une demande (seules les demandes choisies sont lues)."""
+        return table.iloc[position[d]].to_dict()
+
+    libelle = libelles.__getitem__
 
     gauche, droite = st.columns(2)
     with gauche.container(border=True):
@@ -413,7 +454,7 @@ if presidence:
             horizontal=True,
             key="mt_annee",
         )
-        actuel = int(par_id[choisie][f"recommande_an{annee}"])
+        actuel = int(ligne_de(choisie)[f"recommande_an{annee}"])
         nouveau = st.number_input(
             "Montant recommandé ($)",
             min_value=0.0,
@@ -446,14 +487,14 @@ if presidence:
             else:
                 st.session_state["_classement_msg"] = (
                     "success",
-                    f"Montant recommandé de {par_id[choisie]['no_demande']} enregistré.",
+                    f"Montant recommandé de {ligne_de(choisie)['no_demande']} enregistré.",
                 )
             st.rerun()
 
     with droite.container(border=True):
         st.markdown("**Décision du comité**")
         choix = st.selectbox("Demande", options, format_func=libelle, key="dc_demande")
-        r = par_id[choix]
+        r = ligne_de(choix)
         recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))
         st.caption(
             "Recommandation : "

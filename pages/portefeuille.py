@@ -8,7 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from evaluation.decision import classement, decisions, financement, portefeuille
+from evaluation.decision import classement, decisions, financement, notation, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre, pourcentage
@@ -18,8 +18,9 @@ from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     afficher_accord_du_panel,
     appel_actif,
-    donnees_classement,
+    classement_calcule,
     moteur,
+    par_valeur,
 )
 from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
@@ -29,8 +30,8 @@ compte = exiger_acces("portefeuille")
 appel = appel_actif()
 m = moteur()
 presidence = compte.role in (ADMIN, PRESIDENT)
-donnees = donnees_classement(appel)
-table = classement.classement(appel, donnees)
+calcul = classement_calcule(appel)
+donnees, table = calcul.donnees, calcul.table
 annees = financement.nombre_annees(appel)
 periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
 
@@ -276,7 +277,10 @@ st.caption(
 )
 classees = table[table["statut"] == classement.CLASSE]
 par_id = {
-    int(r["demande_id"]): f"{int(r['rang'])}. {r['no_demande']}" for _, r in classees.iterrows()
+    int(d): f"{int(rang)}. {no}"
+    for d, rang, no in zip(
+        classees["demande_id"], classees["rang"], classees["no_demande"], strict=True
+    )
 }
 o1, o2 = st.columns(2)
 forcees = o1.multiselect(
@@ -293,6 +297,20 @@ exclues = o2.multiselect(
     key="pf_exclues",
     placeholder="Aucune",
 )
+
+
+# Gardés par calcul et par choix de la présidence : une fois calculée, la sélection ne se
+# recalcule pas à chaque exécution de la page (un programme en nombres entiers par clic).
+@st.cache_resource(max_entries=4, show_spinner="Calcul de la meilleure sélection…")
+def _optimum(_table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple):
+    return portefeuille.optimiser(_table, appel, forcees=forcees, exclues=exclues)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Coût de chaque cible…")
+def _couts(_table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple) -> pd.DataFrame:
+    return portefeuille.cout_des_cibles(_table, appel, forcees=forcees, exclues=exclues)
+
+
 if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="primary"):
     st.session_state["_pf_optimum"] = (forcees, exclues)
     oublier_version("scenario")
@@ -307,7 +325,9 @@ if "_pf_optimum" in st.session_state:
     version_montants_calcul = version_a_l_ouverture(
         "scenario_montants", financement.version_montants(donnees.modifications)
     )
-    optimum = portefeuille.optimiser(table, appel, forcees=forcees_calcul, exclues=exclues_calcul)
+    optimum = _optimum(
+        table, calcul.cle, tuple(sorted(forcees_calcul)), tuple(sorted(exclues_calcul))
+    )
     if optimum.message and not optimum.choisies.any():
         st.error(litteral(optimum.message))
     else:
@@ -375,8 +395,8 @@ if "_pf_optimum" in st.session_state:
                 width="stretch",
             )
         if st.toggle("Ce que coûte chaque cible", key="pf_couts") and appel.cibles:
-            couts = portefeuille.cout_des_cibles(
-                table, appel, forcees=forcees_calcul, exclues=exclues_calcul
+            couts = _couts(
+                table, calcul.cle, tuple(sorted(forcees_calcul)), tuple(sorted(exclues_calcul))
             )
             st.dataframe(
                 pd.DataFrame(
@@ -418,7 +438,7 @@ if "_pf_optimum" in st.session_state:
 
 # --- 5. Solidité de la ligne ----------------------------------------------------------------
 st.subheader("Solidité de la ligne de financement")
-solidite = solidite_par_demande(appel).reindex(table["demande_id"]).reset_index(drop=True)
+solidite = solidite_par_demande(calcul).reindex(table["demande_id"]).reset_index(drop=True)
 zone = table[solidite["zone_grise"].to_numpy()]
 st.caption(
     "1 000 tirages : les évaluateurs de chaque demande sont rééchantillonnés et la ligne "
@@ -444,22 +464,57 @@ if classe.any():
     st.dataframe(vue_solidite, hide_index=True, width="stretch", height=300)
 
 # --- 6. Le panel d'évaluateurs (présidence) -------------------------------------------------
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _boites(_notes: pd.DataFrame, cle: tuple, noms: tuple) -> go.Figure:
+    """Les notes de chaque évaluateur par critère, en boîtes à moustaches, une fois par
+    calcul (`cle`) et par noms affichés : les boîtes de plotly (mêmes traces, couleurs,
+    quartiles, moustaches et valeurs isolées que `px.box` sur toutes les notes), mais
+    calculées ici (`notation.boites`) ; le navigateur reçoit quelques centaines de nombres
+    au lieu de 400 000 notes."""
+    noms_affiches = dict(noms)
+    longues = _notes[["evaluateur", "critere", "note"]].copy()
+    courts = {cr.id: litteral_html(cr.libelle.split(" ")[0]) for cr in appel.criteres}
+    longues["critere"] = longues["critere"].map(courts)
+    longues["evaluateur"] = par_valeur(
+        longues["evaluateur"], lambda e: litteral_html(noms_affiches.get(e, e))
+    )
+    stats = notation.boites(longues, ["evaluateur", "critere"], "note")
+    # Les traces, couleurs, légende et ordre des critères de px.box, sur une note par boîte.
+    figure = px.box(
+        longues.drop_duplicates(["evaluateur", "critere"]),
+        x="critere",
+        y="note",
+        color="evaluateur",
+        labels={"critere": "", "note": "Note", "evaluateur": "Évaluateur"},
+        category_orders={"critere": list(courts.values())},
+    )
+    for trace in figure.data:
+        t = stats[stats["evaluateur"] == trace.name]
+        trace.update(
+            x=t["critere"].tolist(),
+            q1=t["q1"].tolist(),
+            median=t["mediane"].tolist(),
+            q3=t["q3"].tolist(),
+            lowerfence=t["bas"].tolist(),
+            upperfence=t["haut"].tolist(),
+            # Les valeurs isolées, seules, en échantillon de chaque boîte (une boîte sans
+            # valeur isolée : [None], qu'un tableau vide en tête ne fasse pas tout ignorer).
+            y=[hors or [None] for hors in t["hors"]],
+            boxpoints="outliers",
+        )
+    figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return figure
+
+
 if presidence:
     st.subheader("Le panel d'évaluateurs")
     noms = {x.courriel: x.nom for x in lister_comptes(moteur=m)}
-    afficher_accord_du_panel(appel, donnees, noms)
+    afficher_accord_du_panel(appel, calcul, noms)
     if not donnees.notes.empty:
-        longues = donnees.notes.copy()
-        courts = {cr.id: litteral_html(cr.libelle.split(" ")[0]) for cr in appel.criteres}
-        longues["critere"] = longues["critere"].map(courts)
-        longues["evaluateur"] = longues["evaluateur"].map(lambda e: litteral_html(noms.get(e, e)))
-        boites = px.box(
-            longues,
-            x="critere",
-            y="note",
-            color="evaluateur",
-            labels={"critere": "", "note": "Note", "evaluateur": "Évaluateur"},
-            category_orders={"critere": list(courts.values())},
+        st.plotly_chart(
+            _boites(donnees.notes, calcul.cle, tuple(sorted(noms.items()))),
+            width="stretch",
+            key="pf_boites",
         )
-        boites.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-        st.plotly_chart(boites, width="stretch", key="pf_boites")

@@ -12,7 +12,7 @@ from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
-from pages.composants.commun import appel_actif, donnees_classement, moteur
+from pages.composants.commun import appel_actif, classement_calcule, moteur
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
 
@@ -30,8 +30,8 @@ st.html(
     </style>"""
 )
 
-donnees = donnees_classement(appel)
-table = classement.classement(appel, donnees)
+calcul = classement_calcule(appel)
+donnees, table = calcul.donnees, calcul.table
 annees = financement.nombre_annees(appel)
 periodes = appel.financement.annees_financieres()
 noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
@@ -197,6 +197,17 @@ if fermees:
 st.caption("Un autre montant se décide dans la page Classement (Montants et décisions).")
 
 # --- Procès-verbal ------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _proces_verbal(_table: pd.DataFrame, cle: tuple, jour, presents: tuple, auteur) -> bytes:
+    """Le procès-verbal d'un calcul (`cle`), écrit une fois par date, présents et auteur :
+    pas à chaque exécution de la page (le classement entier y passe)."""
+    return proces_verbal(
+        appel, _table, jour=jour, presents=list(presents), poids=donnees.poids, auteur=auteur
+    ).encode("utf-8")
+
+
 st.divider()
 with st.expander("Procès-verbal de la séance"):
     comptes_presents = lister_comptes(moteur=m)
@@ -208,17 +219,12 @@ with st.expander("Procès-verbal de la séance"):
         placeholder="Choisir dans les comptes",
     )
     jour = st.date_input("Date de la séance", key="pv_date", format="YYYY-MM-DD")
-    page_pv = proces_verbal(
-        appel,
-        table,
-        jour=jour,
-        presents=[noms.get(c, c) for c in presents],
-        poids=donnees.poids,
-        auteur=compte.nom,
+    page_pv = _proces_verbal(
+        table, calcul.cle, jour, tuple(noms.get(c, c) for c in presents), compte.nom
     )
     st.download_button(
         "Télécharger le procès-verbal (page à imprimer)",
-        data=page_pv.encode("utf-8"),
+        data=page_pv,
         file_name=f"{appel.id}_proces-verbal_{jour.isoformat()}.html",
         mime="text/html",
         key="pv_telecharger",

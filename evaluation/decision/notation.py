@@ -315,3 +315,46 @@ def accord(c: Cube, r: Reglages) -> Accord:
         for j, critere in enumerate(c.criteres)
     }
     return Accord(mesure, valeur, alphas)
+
+
+# --- Boîtes à moustaches ---------------------------------------------------------------------
+
+
+def boites(valeurs: pd.DataFrame, groupes: Sequence[str], colonne: str) -> pd.DataFrame:
+    """Les boîtes à moustaches de `colonne` par `groupes`, telles que plotly les calcule sur
+    les valeurs elles-mêmes (boîte `box`, réglages par défaut) : quartiles par interpolation
+    linéaire (méthode 5 de Hyndman et Fan : rang n × p − ½, bornée aux extrêmes), moustaches
+    jusqu'à la valeur la plus éloignée à moins de 1,5 écart interquartile de la boîte, et les
+    valeurs au-delà (distinctes, triées). La page envoie ces quelques nombres au navigateur au
+    lieu de 400 000 notes.
+
+    Une ligne par groupe, dans l'ordre où il paraît d'abord : les colonnes de `groupes`, puis
+    q1, mediane, q3, bas, haut, hors. Les valeurs manquantes sont ignorées, comme plotly le
+    fait."""
+    colonnes = [*groupes, "q1", "mediane", "q3", "bas", "haut", "hors"]
+    propres = valeurs.dropna(subset=[*groupes, colonne])
+    if propres.empty:
+        return pd.DataFrame(columns=colonnes)
+    # Un code par groupe, dans l'ordre où il paraît (colonne par colonne : factoriser les
+    # n-uplets eux-mêmes coûterait autant que tout le reste).
+    codes = np.zeros(len(propres), dtype=np.int64)
+    valeurs_des_groupes = []
+    for g in groupes:
+        c, uniques = pd.factorize(propres[g])
+        codes = codes * len(uniques) + c
+        valeurs_des_groupes.append(np.asarray(uniques, dtype=object)[c])
+    codes, _ = pd.factorize(codes)
+    x = propres[colonne].to_numpy(dtype=float)
+    ordre = np.lexsort((x, codes))
+    x, codes = x[ordre], codes[ordre]
+    debuts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1]
+    lignes = []
+    for v, debut in zip(np.split(x, debuts[1:]), debuts, strict=True):
+        q1, mediane, q3 = np.percentile(v, [25, 50, 75], method="hazen")
+        ecart = q3 - q1
+        bas = min(q1, v[np.searchsorted(v, q1 - 1.5 * ecart, side="left")])
+        haut = max(q3, v[np.searchsorted(v, q3 + 1.5 * ecart, side="right") - 1])
+        hors = np.unique(v[(v < bas) | (v > haut)]).tolist()
+        groupe = [valeurs[ordre[debut]] for valeurs in valeurs_des_groupes]
+        lignes.append((*groupe, q1, mediane, q3, bas, haut, hors))
+    return pd.DataFrame(lignes, columns=colonnes)

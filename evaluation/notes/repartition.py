@@ -125,15 +125,17 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
             par_municipalite.setdefault(cle_nom_propre(c["municipalite"]), []).append(i)
         if c.get("region"):
             par_region.setdefault(normaliser(c["region"]), []).append(i)
-    cles_connues: dict[tuple[str, str], set[str]] = {}
+    cle_de: dict[str, str] = {}  # une municipalité revient d'une demande à l'autre
     conflits = []
     for d in demandes:
-        lieux = (_texte(d.get("municipalite")), _texte(d.get("municipalites_partenaires")))
-        cles = cles_connues.get(lieux)
-        if cles is None:
-            municipalites = [lieux[0], *noms_multiples(lieux[1])]
-            cles = {cle_nom_propre(m) for m in municipalites if m.strip()}
-            cles_connues[lieux] = cles
+        municipalites = [_texte(d.get("municipalite"))]
+        municipalites += noms_multiples(_texte(d.get("municipalites_partenaires")))
+        cles = set()
+        for m in municipalites:
+            if m.strip():
+                if m not in cle_de:
+                    cle_de[m] = cle_nom_propre(m)
+                cles.add(cle_de[m])
         par_lieu = {i for cle in cles for i in par_municipalite.get(cle, ())}
         meme_region = par_region.get(normaliser(_texte(d.get("region"))), ()) if par_region else ()
         for i in sorted(par_lieu.union(meme_region)):

@@ -6,6 +6,7 @@ Pas une page : app.py ne l'inscrit pas dans la navigation.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -122,49 +123,103 @@ def fichiers_demo() -> list[Path]:
     return sorted(DOSSIER_DEMO.glob("*.xlsx"))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _donnees_classement(configuration_toml: str, url: str, empreinte: tuple):
-    return chargement.charger(appel_depuis_toml(configuration_toml), moteur=_moteur(url))
+def version_donnees() -> int:
+    """La version des données de la base (`stockage.version_donnees`) : elle change à chaque
+    écriture validée, par ce serveur ou par un autre. À lire avant les données."""
+    with moteur().connect() as connexion:
+        return stockage.version_donnees(connexion=connexion)
+
+
+@dataclass(frozen=True)
+class Calcul:
+    """Les données d'un appel et son classement officiel, pour une version des données.
+    `cle` identifie ce calcul : d'autres caches d'une page s'y rattachent (jamais à une
+    version relue plus tard, qui pourrait être plus récente que les données)."""
+
+    donnees: chargement.Donnees
+    table: pd.DataFrame
+    cle: tuple[str, str, int]  # (configuration de l'appel, URL de la base, version)
+
+
+# Gardés en un exemplaire par processus (st.cache_resource : ni copie ni sérialisation à
+# chaque exécution), deux versions au plus : ce qui est en mémoire reste borné. Une écriture
+# change la version, donc la clé : la réexécution suivante recalcule.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _classement(configuration_toml: str, url: str, version: int):
+    appel = appel_depuis_toml(configuration_toml)
+    donnees = chargement.charger(appel, moteur=_moteur(url))
+    return donnees, classement.classement(appel, donnees)
+
+
+def classement_calcule(appel: Appel) -> Calcul:
+    """Les données et le classement officiel de l'appel, lus et calculés une fois par version
+    des données (`version_donnees`, lue avant elles), pas à chaque exécution de la page :
+    bouger un curseur ou un filtre ne relit pas 400 000 notes.
+
+    Les tables rendues sont des copies paresseuses (pandas ne copie qu'à la première
+    modification) : une page qui ajoute une colonne ne touche pas l'exemplaire partagé."""
+    cle = (appel.source_toml, stockage.url_par_defaut(), version_donnees())
+    donnees, table = _classement(*cle)
+    copies = replace(
+        donnees,
+        demandes=donnees.demandes.copy(deep=False),
+        notes=donnees.notes.copy(deep=False),
+        evaluations=donnees.evaluations.copy(deep=False),
+    )
+    return Calcul(copies, table.copy(deep=False), cle)
 
 
 def donnees_classement(appel: Appel):
-    """Ce que le classement lit dans la base, gardé tant que rien n'y change (l'empreinte :
-    dernier changement journalisé, dernière importation) : bouger un curseur de simulation
-    ou un filtre ne relit pas 400 000 notes."""
-    with moteur().connect() as connexion:
-        cle = stockage.empreinte(appel.id, connexion=connexion)
-    return _donnees_classement(appel.source_toml, stockage.url_par_defaut(), cle)
+    """Ce que le classement lit dans la base (`chargement.charger`), gardé par version des
+    données (voir `classement_calcule`)."""
+    return classement_calcule(appel).donnees
 
 
-@st.cache_data(max_entries=4, show_spinner="Rééchantillonnage des évaluateurs…")
-def _solidite(configuration_toml: str, url: str, empreinte: tuple):
+@st.cache_resource(max_entries=2, show_spinner="Rééchantillonnage des évaluateurs…")
+def _solidite(configuration_toml: str, url: str, version: int):
     appel = appel_depuis_toml(configuration_toml)
-    donnees = _donnees_classement(configuration_toml, url, empreinte)
-    table = classement.classement(appel, donnees)
-    resultat = portefeuille.solidite(table, donnees.notes, appel, donnees.poids)
+    donnees, table = _classement(configuration_toml, url, version)
+    resultat = portefeuille.solidite(table, donnees.notes, appel, donnees.poids, cube=donnees.cube)
     resultat["demande_id"] = table["demande_id"].to_numpy()
     return resultat.set_index("demande_id")
 
 
-def solidite(appel: Appel):
+def solidite(calcul: Calcul) -> pd.DataFrame:
     """Le bootstrap de la ligne (probabilité, intervalle de rang, zone grise) par
-    demande_id, gardé tant que rien ne change dans la base : 1 000 tirages coûtent quelques
-    secondes sur un gros appel."""
-    with moteur().connect() as connexion:
-        cle = stockage.empreinte(appel.id, connexion=connexion)
-    return _solidite(appel.source_toml, stockage.url_par_defaut(), cle)
+    demande_id, pour ce calcul : 1 000 tirages coûtent quelques secondes sur un gros appel."""
+    return _solidite(*calcul.cle).copy(deep=False)
 
 
-def afficher_accord_du_panel(appel: Appel, donnees, noms: dict[str, str]) -> None:
-    """Accord du panel (CIC sur les totaux, alpha de Krippendorff par critère) et indulgence
-    de chaque évaluateur, pour la présidence : pages Classement et Portefeuille.
-    `donnees` : chargement.charger ; `noms` : courriel → nom affiché."""
+def par_valeur(serie: pd.Series, fonction) -> pd.Series:
+    """`serie.map(fonction)` (mêmes valeurs, même type), mais `fonction` n'est appelée
+    qu'une fois par valeur distincte : un libellé de secteur ou un montant mis en forme pour
+    5 000 demandes, c'est une dizaine ou quelques centaines d'appels, pas 5 000."""
+    valeurs = serie.dropna().unique()
+    connues = dict(zip(valeurs, map(fonction, valeurs), strict=True))
+    return serie.map(lambda v: connues[v] if v in connues else fonction(v))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _accord(configuration_toml: str, url: str, version: int):
+    """(accord du panel, indulgence) d'un calcul ; None sans évaluation soumise."""
+    appel = appel_depuis_toml(configuration_toml)
+    donnees, _ = _classement(configuration_toml, url, version)
     r = classement.reglages_notation(appel, donnees.poids)
-    c = notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
+    c = classement.cube_des_notes(appel, donnees)
     if len(c.evaluateurs) == 0:
+        return None
+    return notation.accord(c, r), notation.indulgence(c, r)
+
+
+def afficher_accord_du_panel(appel: Appel, calcul: Calcul, noms: dict[str, str]) -> None:
+    """Accord du panel (CIC sur les totaux, alpha de Krippendorff par critère) et indulgence
+    de chaque évaluateur, pour la présidence : pages Classement et Portefeuille, calculés
+    une fois par `calcul` (`classement_calcule`). `noms` : courriel → nom affiché."""
+    resultat = _accord(*calcul.cle)
+    if resultat is None:
         st.caption("Aucune évaluation soumise.")
         return
-    accord = notation.accord(c, r)
+    accord, indulgence = resultat
 
     def signe(v) -> str:
         return "" if pd.isna(v) else f"{'+' if v > 0 else ''}{nombre(v, 1)}"
@@ -188,7 +243,6 @@ def afficher_accord_du_panel(appel: Appel, donnees, noms: dict[str, str]) -> Non
             for cr in appel.criteres
         )
     )
-    indulgence = notation.indulgence(c, r)
     st.dataframe(
         pd.DataFrame(
             {

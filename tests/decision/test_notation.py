@@ -11,6 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evaluation.decision import notation
 from evaluation.decision.notation import Reglages
@@ -576,3 +578,51 @@ def test_accord_panel_partiel_cic_1():
     par_eval = notation.totaux(c.notes, np.array(POIDS), 10.0)
     assert a.cic == pytest.approx(notation.cic_1(par_eval))
     assert 0 < a.cic < 1
+
+
+# --- Boîtes à moustaches ---------------------------------------------------------------------
+
+
+def test_boites_comme_plotly_les_calcule():
+    """Quartiles au rang n × p − ½ (interpolation linéaire de plotly), moustaches jusqu'à la
+    note la plus éloignée à moins de 1,5 écart interquartile, valeurs isolées au-delà ;
+    les groupes dans l'ordre où ils paraissent, les notes manquantes ignorées."""
+    notes = pd.DataFrame(
+        {
+            "evaluateur": ["b"] * 9 + ["a"] * 6,
+            "critere": ["x"] * 15,
+            "note": [0, 5, 5, 5, 6, 6, 6, 7, 10, 1, 2, 3, 4, 100, np.nan],
+        }
+    )
+    b = notation.boites(notes, ["evaluateur", "critere"], "note")
+    assert b["evaluateur"].tolist() == ["b", "a"]
+    # b (9 notes) : Q1 au rang 1,75 → 5 ; médiane 6 ; Q3 au rang 6,25 → 6,25 ; bornes
+    # 5 − 1,875 et 6,25 + 1,875 : moustaches 5 et 7 ; 0 et 10 isolés.
+    assert b.iloc[0, 2:].tolist() == [5.0, 6.0, 6.25, 5.0, 7.0, [0.0, 10.0]]
+    # a (5 notes) : Q1 au rang 0,75 → 1,75 ; Q3 au rang 3,25 → 4 + ¼ × 96 = 28 ; la moustache
+    # haute ne descend pas sous la boîte.
+    assert b.iloc[1, 2:].tolist() == [1.75, 3.0, 28.0, 1.0, 28.0, [100.0]]
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.sampled_from("xy"), st.integers(0, 20)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_boites_groupe_par_groupe(lignes):
+    """Les mêmes boîtes qu'un calcul groupe par groupe sur les seules notes du groupe."""
+    notes = pd.DataFrame(lignes, columns=["e", "c", "note"]).assign(note=lambda t: t.note / 2)
+    b = notation.boites(notes, ["e", "c"], "note")
+    assert list(zip(b["e"], b["c"], strict=True)) == list(
+        dict.fromkeys(zip(notes["e"], notes["c"], strict=True))
+    )
+    for _, ligne in b.iterrows():
+        v = np.sort(notes.loc[(notes.e == ligne.e) & (notes.c == ligne.c), "note"].to_numpy())
+        q1, q2, q3 = np.percentile(v, [25, 50, 75], method="hazen")
+        dedans = v[(v >= q1 - 1.5 * (q3 - q1)) & (v <= q3 + 1.5 * (q3 - q1))]
+        bas, haut = min(q1, dedans.min()), max(q3, dedans.max())
+        assert [ligne.q1, ligne.mediane, ligne.q3, ligne.bas, ligne.haut] == [q1, q2, q3, bas, haut]
+        assert ligne.hors == sorted(set(v[(v < bas) | (v > haut)].tolist()))

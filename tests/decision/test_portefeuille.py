@@ -863,6 +863,36 @@ def test_optimiser_cibles_impossibles_manquees_du_moins_possible(quatre):
     }
 
 
+def _resolutions(monkeypatch) -> list:
+    """Compte les programmes en nombres entiers que résout `optimiser`."""
+    import scipy.optimize
+
+    faites, milp = [], scipy.optimize.milp
+
+    def compter(*args, **kwargs):
+        faites.append(kwargs["constraints"].A.shape)
+        return milp(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", compter)
+    return faites
+
+
+def test_optimiser_un_seul_programme_quand_les_cibles_tiennent(quatre, monkeypatch):
+    """Le moindre manque est nul : le second programme, posé d'emblée avec un manque nul,
+    suffit (le premier ne servait qu'à trouver ce zéro). Des cibles impossibles demandent
+    trois programmes : l'essai sans manque, le moindre manque, puis la valeur."""
+    table, a = quatre
+    faites = _resolutions(monkeypatch)
+    s = portefeuille.optimiser(table, a, cibles=[Cible("axe", "3", nombre_min=1)], ecart_relatif=0)
+    assert s.choisies.tolist() == [True, False, True, False] and s.manques == {}
+    assert len(faites) == 1
+    faites.clear()
+    cibles = [Cible("axe", "1", nombre_min=3), Cible("axe", "3", part_min=80)]
+    s = portefeuille.optimiser(table, a, cibles=cibles, ecart_relatif=0)
+    assert s.choisies.tolist() == [True, False, True, False] and len(s.manques) == 2
+    assert len(faites) == 3
+
+
 def test_optimiser_cibles_de_l_appel_par_defaut(quatre):
     table, a = quatre
     a = replace(a, cibles=(Cible("axe", "3", nombre_min=1),))
@@ -1134,6 +1164,19 @@ def test_bootstrap_ne_depend_pas_de_la_taille_des_blocs(valeurs_par_bloc):
         tirages=101,
         graine=3,
         valeurs_par_bloc=valeurs_par_bloc,
+    )
+    pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
+
+
+@pytest.mark.parametrize("fils", [1, 2, 3])
+def test_bootstrap_ne_depend_pas_du_nombre_de_fils(fils):
+    """Chaque bloc reprend la suite des nombres tirés là où le précédent l'a laissée."""
+    notes, montants = _panel(4, n=25, e=5)
+    attendu = portefeuille.bootstrap(
+        notes, montants, ENVELOPPE_BOOT, tirages=97, graine=9, fils=1, valeurs_par_bloc=10**7
+    )
+    obtenu = portefeuille.bootstrap(
+        notes, montants, ENVELOPPE_BOOT, tirages=97, graine=9, fils=fils, valeurs_par_bloc=300
     )
     pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
 

@@ -1,6 +1,6 @@
 """Répartition des évaluateurs et conflits d'intérêts évidents : les règles pures, sans base."""
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluation.notes.repartition import (
@@ -105,6 +105,7 @@ NOMS_LIEUX = ["Magog", "magog", "Saint-Jean", "St-Jean", "Sainte-Anne", "Ste Ann
 REGIONS = ["01", "05", " 05", "Estrie", "estrie", "", None]
 
 
+@settings(deadline=None)
 @given(
     demandes=st.lists(
         st.fixed_dictionaries(
@@ -141,6 +142,7 @@ def test_conflits_evidents_comme_la_definition_paire_par_paire(demandes, comptes
     assert obtenus == _conflits_evidents_par_paire(demandes, comptes)
 
 
+@settings(deadline=None)
 @given(
     n_demandes=st.integers(0, 8),
     evaluateurs=st.lists(st.sampled_from(["a", "b", "c", "d"]), unique=True, max_size=4),

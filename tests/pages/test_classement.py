@@ -617,3 +617,113 @@ def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
     ]
     _decision(at, ids["T-002"], financement.RETENU)
     assert "Décision « retenu » inscrite pour T-002." in succes(at)
+
+
+# --- Calculé une fois par version des données, jamais périmé ---------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url_de_base(request, tmp_path, monkeypatch):
+    """L'URL d'une base neuve, SQLite ou PostgreSQL (schéma jetable), celle de la page."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    else:
+        import uuid
+
+        import sqlalchemy as sa
+
+        from tests.conftest import URL_POSTGRES, _postgres_ou_raison
+
+        if raison := _postgres_ou_raison():
+            pytest.skip(raison)
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        administrateur = sa.create_engine(URL_POSTGRES)
+        with administrateur.begin() as c:
+            c.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        adresse = sa.engine.make_url(URL_POSTGRES).update_query_dict(
+            {"options": f"-csearch_path={schema}"}
+        )
+        url = adresse.render_as_string(hide_password=False)
+        request.addfinalizer(lambda: _supprimer_schema(administrateur, schema))
+    monkeypatch.setenv("EVALUATION_BASE", url)
+    return url
+
+
+def _supprimer_schema(administrateur, schema: str) -> None:
+    import sqlalchemy as sa
+
+    with administrateur.begin() as c:
+        c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    administrateur.dispose()
+
+
+def _avec_t004(dossier) -> object:
+    """valide.xlsx et une quatrième demande, T-004 (une copie de T-003)."""
+    import pandas as pd
+
+    feuilles = pd.read_excel(VALIDE, sheet_name=None, engine="calamine")
+    demandes, budget = feuilles["Demandes"], feuilles["Budget"]
+    copie = demandes[demandes.iloc[:, 0] == "T-003"].copy()
+    copie.iloc[:, 0] = "T-004"
+    budget_copie = budget[budget.iloc[:, 0] == "T-003"].copy()
+    budget_copie.iloc[:, 0] = "T-004"
+    chemin = dossier / "avec-t004.xlsx"
+    with pd.ExcelWriter(chemin, engine="openpyxl") as sortie:
+        pd.concat([demandes, copie]).to_excel(sortie, sheet_name="Demandes", index=False)
+        pd.concat([budget, budget_copie]).to_excel(sortie, sheet_name="Budget", index=False)
+    return chemin
+
+
+def test_une_ecriture_d_un_autre_serveur_se_voit_a_la_reexecution(url_de_base, tmp_path):
+    """Le classement est gardé d'une exécution à l'autre (rien ne bouge : même calcul), et
+    chaque écriture faite ailleurs (un autre serveur : un autre moteur sur la même base)
+    se voit dès la réexécution suivante : une note, une décision, une pondération, une
+    importation. Sur SQLite et PostgreSQL."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import RACINE_PROJET
+    from tests.pages.conftest import ouvrir_session
+
+    appel, ids = preparer(url_de_base)
+    at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=60)
+    ouvrir_session(at, url_de_base, compte_de_test(url_de_base, PRESIDENT))
+    executer(at)
+    at.switch_page(PAGE)
+    executer(at)
+    assert ligne(at, "Hors classement", "T-003")["Évaluations"] == "2 / 3 !"
+    executer(at)  # rien n'a changé : même tableau
+    assert ligne(at, "Hors classement", "T-003")["Total"] == "50,00"
+
+    ailleurs = stockage.creer_moteur(url_de_base)
+    try:
+        saisie = Saisie(notes=_notes(appel, 2, 2), admissible=True)
+        evaluations.enregistrer(appel, ids["T-003"], ZOE, saisie, SOUMISE, moteur=ailleurs)
+        executer(at)
+        t003 = ligne(at, "Hors classement", "T-003")  # (5 + 5 + 2) / 3 partout : 40
+        assert (t003["Évaluations"], t003["Total"]) == ("3 / 3", "40,00")
+
+        decisions.enregistrer_decision(
+            appel,
+            ids["T-001"],
+            financement.REFUSE,
+            (0, 0),
+            "Hors priorités.",
+            moteur=ailleurs,
+            auteur="president@exemple.qc.ca",
+        )
+        executer(at)
+        assert ligne(at, "Liste d'attente", "T-001")["Décision"] == financement.REFUSE
+
+        poids = {c.id: (50 if c.id == "pertinence" else 10) for c in appel.criteres}
+        decisions.adopter_poids(appel, poids, moteur=ailleurs, auteur="admin@exemple.qc.ca")
+        executer(at)
+        # T-001 : 50 × 10 + 50 × 7 = 850 → 85 ; T-002 : 50 × 6 + 50 × 9 = 750 → 75.
+        assert numeros(at, "Financées") == ["T-001"]
+        assert ligne(at, "Financées", "T-001")["Total"] == "85,00"
+
+        fichier = _avec_t004(tmp_path)
+        importer(verifier_lot([(fichier.name, fichier)], charger_appel()), appel, moteur=ailleurs)
+        executer(at)
+        assert "T-004" in numeros(at, "Hors classement")
+    finally:
+        ailleurs.dispose()

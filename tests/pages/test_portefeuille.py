@@ -513,3 +513,26 @@ def test_panel_d_evaluateurs(ouvrir):
     at = ouvrir(OBSERVATEUR)
     assert not any("Écart moyen au panel" in d.value.columns for d in at.dataframe)
     assert not any("alpha de Krippendorff" in m.value for m in at.markdown)
+
+
+def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appel, ids):
+    """Le budget accordé suit une décision inscrite par un autre serveur dès la
+    réexécution suivante (le classement gardé est celui d'une version des données)."""
+    at = ouvrir()
+    assert lignes(tableau_sous(at, "Budget"))[0][4] == "0\u00a0$"
+    ailleurs = stockage.creer_moteur(base)
+    try:
+        decisions.enregistrer_decision(
+            appel,
+            ids["T-002"],
+            financement.RETENU,
+            (3_000_000, 3_000_000),
+            "",
+            recommandation=("financé", (3_000_000, 3_000_000)),
+            moteur=ailleurs,
+            auteur="president@exemple.qc.ca",
+        )
+    finally:
+        ailleurs.dispose()
+    executer(at)
+    assert lignes(tableau_sous(at, "Budget"))[0][4] == dollars("30 000 $")

@@ -263,3 +263,28 @@ def test_aucune_demande_classee(application, base):
         i.value for i in at.info
     ]
     assert not at.main.button and not at.table
+
+
+def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appel, ids):
+    """Une décision inscrite par un autre serveur (un autre moteur sur la même base) paraît
+    dès la réexécution suivante : la page ne garde pas un classement périmé."""
+    from evaluation.decision import decisions, financement
+
+    at = ouvrir()
+    assert not any("décision actuelle" in m.value for m in at.markdown)
+    ailleurs = stockage.creer_moteur(base)
+    try:
+        decisions.enregistrer_decision(
+            appel,
+            ids["T-002"],
+            financement.RETENU,
+            (3_000_000, 3_000_000),
+            "",
+            recommandation=("financé", (3_000_000, 3_000_000)),
+            moteur=ailleurs,
+            auteur="president@exemple.qc.ca",
+        )
+    finally:
+        ailleurs.dispose()
+    executer(at)
+    assert any("**décision actuelle : retenu**" in m.value for m in at.markdown)

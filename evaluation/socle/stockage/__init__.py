@@ -79,7 +79,6 @@ from evaluation.socle.stockage.financement import (  # noqa: F401
     lire_ponderation,
 )
 from evaluation.socle.stockage.journal import (  # noqa: F401
-    empreinte,
     inscrire_journal,
     journal_depuis_version,
     ligne_journal,

@@ -1,5 +1,5 @@
 """Le journal en ajout seul : une ligne par changement, écrite dans la transaction du
-changement ; et l'empreinte qui sert de clé de cache aux pages."""
+changement."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from evaluation.socle.stockage.schema import demandes, importations, journal
+from evaluation.socle.stockage.schema import journal
 
 
 def ligne_journal(
@@ -88,16 +88,3 @@ def journal_depuis_version(
     for colonne, valeur in ((journal.c.demande_id, demande_id), (journal.c.evaluateur, evaluateur)):
         requete = requete.where(colonne.is_(None) if valeur is None else colonne == valeur)
     return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
-
-
-def empreinte(appel_id: str, *, connexion: Connection) -> tuple:
-    """Ce qui change dès qu'une donnée de l'appel change : le dernier changement journalisé
-    (notes, attributions, conflits, comptes, montants, décisions, pondérations, réglages) et
-    la dernière importation. Sert de clé de cache aux pages."""
-    return (
-        connexion.scalar(sa.select(sa.func.max(journal.c.id))),
-        connexion.scalar(
-            sa.select(sa.func.max(importations.c.id)).where(importations.c.appel_id == appel_id)
-        ),
-        connexion.scalar(sa.select(sa.func.count(demandes.c.id))),
-    )
