@@ -47,7 +47,13 @@ Feuille = tuple[str, list[list[object]], bool]
 @dataclass(frozen=True)
 class Limites:
     """Ce qu'un fichier téléversé peut peser, et ce que sa lecture peut coûter, avant d'être
-    refusé."""
+    refusé.
+
+    Dimensionnées pour le plus gros fichier attendu, 50 000 demandes et 200 000 lignes de
+    budget (issue 14 ; 18 Mo, 159 Mo décompressés, 89 millions de caractères mesurés) :
+    seuls le texte permis et le temps de calcul ont dû croître pour lui ; le reste (taille,
+    décompression, lignes, colonnes, cellules, mémoire du processus de lecture) le laissait
+    déjà passer. Le corpus hostile (tests/depot/test_fichiers_hostiles.py) reste refusé."""
 
     taille_max: int = 50 * 1024 * 1024
     decompresse_max: int = 300 * 1024 * 1024
@@ -58,21 +64,50 @@ class Limites:
     # Le gabarit a 24 colonnes ; un export du ministère, une centaine.
     colonnes_max: int = 1_000
     # Lignes × colonnes de la grille que calamine alloue (de A1 à la dernière cellule) :
-    # 2 millions de cellules (50 000 demandes × 40 colonnes) prennent environ 260 Mo une
-    # fois lues, et 3 s.
+    # 50 000 demandes × 24 colonnes font 1,2 million de cellules, 200 000 lignes de budget
+    # × 5 colonnes, 1 million ; 2 millions (50 000 × 40 colonnes) laissent la place d'un
+    # export plus large.
     cellules_max: int = 2_000_000
-    # Texte de toutes les cellules une fois lu, répétitions comprises : un même texte partagé
-    # par des milliers de cellules (xlsx) ou répété (ods) est copié autant de fois.
+    # Texte de toutes les cellules d'une feuille une fois lu, répétitions comprises (un même
+    # texte partagé par des milliers de cellules, xlsx, ou répété, ods, est copié autant de
+    # fois) : 40 millions de caractères, plus 100 par cellule (`texte_permis`). Avant
+    # l'issue 14, 40 millions en tout, que 50 000 demandes dépassaient : leur feuille
+    # Demandes en mesure 88 millions pour 1 045 076 cellules, 85 en moyenne (résumés de 40
+    # à 220 mots), 144 millions permis ; la même borne vaut pour les textes partagés du
+    # fichier (89 millions, 244 permis pour ses 2 045 081 cellules). Un texte copié dans des
+    # milliers de cellules, lui, en porte des milliers par cellule (30 000 × 2 000 cellules :
+    # 60 millions, 40,2 permis) : refusé comme avant. Le processus de lecture lit les 50 000
+    # demandes en moins de 320 Mo (paquets de lignes), sous sa limite de mémoire inchangée.
     caracteres_max: int = 40_000_000
+    caracteres_par_cellule: int = 100
     # La limite d'Excel pour une cellule ; au-delà, dans un CSV, un guillemet n'est pas fermé.
     caracteres_cellule_max: int = 32_767
     # Un classeur compte une vingtaine de parties ; des milliers trahissent une archive forgée.
     membres_max: int = 2_000
-    # Le processus de lecture isolé : mémoire (espace d'adressage) et durée.
+    # Le processus de lecture isolé : mémoire (espace d'adressage), inchangée ; 50 000
+    # demandes y tiennent en 320 Mo (elles échouent à 256 Mo).
     memoire_max: int = 448 * 1024 * 1024
+    # Temps de calcul du processus (RLIMIT_CPU) : 8 s, plus 1 s par Mo du fichier, car la
+    # lecture croît avec lui (8 s fixes avant l'issue 14, que 50 000 demandes dépassaient :
+    # 18 Mo, 26 s permises, 8 s employées sur la machine partagée). Un fichier de 50 Mo, la
+    # taille permise, a droit à 58 s.
     duree_max: float = 8.0
+    duree_par_mo: float = 1.0
+    # Le serveur attend le processus au plus `attente` fois ce temps de calcul, en temps réel :
+    # sur une machine chargée, le processus attend aussi son tour (le temps réel y a valu
+    # jusqu'à quatre fois le temps de calcul) ; le calcul lui-même reste borné par le noyau.
+    attente: float = 3.0
     # Faux seulement pour mesurer ce que coûte le processus isolé (benchmarks/importation.py).
     processus_isole: bool = True
+
+    def texte_permis(self, cellules: int) -> int:
+        """Le texte permis à une feuille (ou aux textes partagés d'un fichier) de
+        `cellules` cellules."""
+        return self.caracteres_max + self.caracteres_par_cellule * cellules
+
+    def duree(self, taille: int) -> float:
+        """Le temps de calcul permis pour lire un fichier de `taille` octets."""
+        return self.duree_max + self.duree_par_mo * taille / 2**20
 
 
 class FichierRefuse(Exception):
@@ -179,9 +214,17 @@ def depasse(etendue: Etendue, limites: Limites) -> bool:
 
 
 def verifier_etendue(
-    nom: str, feuille: str, etendue: Etendue, limites: Limites, conseil: str | None = None
+    nom: str,
+    feuille: str,
+    etendue: Etendue,
+    limites: Limites,
+    conseil: str | None = None,
+    texte_permis: int | None = None,
 ) -> None:
-    """Refuse une feuille plus grande que les limites, en disant quoi corriger."""
+    """Refuse une feuille plus grande que les limites, en disant quoi corriger. Le texte
+    permis est celui de ses cellules (`Limites.texte_permis`), sauf `texte_permis`."""
+    if texte_permis is None:
+        texte_permis = limites.texte_permis(etendue.cellules)
     ou = f"la feuille « {citer(feuille)} »" if feuille else "le fichier"
     coin = _coin(etendue)
     jusqu_a = "" if etendue.repetitions else f" (jusqu'à la cellule {coin})"
@@ -222,12 +265,12 @@ def verifier_etendue(
         code = "trop_de_cellules"
         quoi = f"déclare {nombre(etendue.cellules)} cellules"
         limite = f"{nombre(limites.cellules_max)} permises"
-    elif etendue.caracteres > limites.caracteres_max:
+    elif etendue.caracteres > texte_permis:
         code = "texte_trop_long"
         quoi = f"porterait {nombre(etendue.caracteres)} caractères de texte une fois " + (
             "lue" if feuille else "lu"
         )
-        limite = f"{nombre(limites.caracteres_max)} permis"
+        limite = f"{nombre(texte_permis)} permis"
         conseil = (
             "Un même texte y est copié dans un très grand nombre de cellules, ou un texte "
             "démesuré s'y trouve : retirez-le, enregistrez et téléversez de nouveau."
@@ -402,6 +445,7 @@ def _mesurer_archive(
     feuilles_par_chemin = {chemin: f for f, chemin in noms_feuilles.items()}
     # Les textes partagés d'abord : la mesure des feuilles en a besoin.
     partages = _TextesPartages()
+    cellules = 0
     ordre = sorted(infos, key=lambda i: not i.filename.casefold().endswith("sharedstrings.xml"))
     for info in ordre:
         morceaux = _morceaux(archive, info, compteur, limites, nom)
@@ -412,18 +456,16 @@ def _mesurer_archive(
             continue
         if info.filename.casefold().endswith("sharedstrings.xml"):
             partages.lire(_chainer(premier, morceaux))
-            if partages.total > limites.caracteres_max:
-                verifier_etendue(nom, "", Etendue(caracteres=partages.total), limites)
+            # Plus que n'en permettrait le plus grand nombre de cellules : refusé tout de
+            # suite ; sinon, une fois les cellules du fichier comptées (ci-dessous).
+            plafond = limites.texte_permis(limites.cellules_max)
+            verifier_etendue(nom, "", Etendue(caracteres=partages.total), limites, None, plafond)
             continue
         feuille = feuilles_par_chemin.get(info.filename, info.filename)
         mesure = _MesureXlsx(partages, canonique=not _utf16(premier[:64]))
         mesure.lire(_chainer(premier, morceaux))
         if mesure.en_erreur:
             resultat.en_erreur.add(info.filename)
-        if mesure.canonique and mesure.approchee and depasse(mesure.etendue, limites):
-            # Colonnes bornées à Z : la borne ne suffit pas, chaque référence est relue.
-            mesure = _MesureXlsx(partages, exacte=True)
-            mesure.lire(_morceaux(archive, info, compteur, limites, nom))
         if not mesure.canonique:
             # Forme inhabituelle (cellules sans référence, préfixes...) : relue pas à pas,
             # comme calamine la lira.
@@ -433,6 +475,11 @@ def _mesurer_archive(
         else:
             etendue = mesure.etendue
         verifier_etendue(nom, feuille, etendue, limites)
+        cellules += etendue.cellules
+    # calamine charge tous les textes partagés à l'ouverture, même ceux qu'aucune cellule
+    # n'emploie : leur total a droit au texte de toutes les cellules du fichier.
+    permis = limites.texte_permis(cellules)
+    verifier_etendue(nom, "", Etendue(caracteres=partages.total), limites, None, permis)
 
 
 def _chainer(premier: bytes, reste: Iterator[bytes]) -> Iterator[bytes]:
@@ -499,6 +546,33 @@ def _anomalie(ligne_max: int) -> re.Pattern:
     return re.compile(rb'<c r="(?:[A-Za-z]{3}|[A-Za-z]{1,2}(?:0|' + _superieur(ligne_max) + b"))")
 
 
+@lru_cache(maxsize=32)
+def _au_dela(lettre: int) -> re.Pattern:
+    """Une référence à une lettre plus loin que la colonne `lettre` (0 = A), en majuscule ou
+    en minuscule."""
+    suivantes = bytes(range(65 + lettre + 1, 91)) + bytes(range(97 + lettre + 1, 123))
+    return re.compile(rb'<c r="([' + re.escape(suivantes) + rb"])[0-9]")
+
+
+def _plus_grande_lettre(donnees: bytes) -> int:
+    """La plus grande colonne (0 = A) des références d'un morceau qui n'en a aucune à deux
+    ou trois lettres. Candidate : la dernière cellule de la dernière ligne complète (une
+    feuille rectangulaire finit chaque ligne à sa plus grande colonne) ; une recherche
+    vérifie qu'aucune référence ne va plus loin, et recommence depuis celle qu'elle trouve.
+    Une ou deux recherches d'ordinaire, là où lire chaque référence coûtait cinq fois plus
+    (et qu'une borne à Z faisait relire toute feuille de plus de 76 923 lignes)."""
+    fin = donnees.rfind(b"</row>")
+    debut = donnees.rfind(b'<c r="', 0, fin if fin >= 0 else len(donnees)) + 6
+    candidate = donnees[debut : debut + 1].upper() if debut >= 6 else b""
+    lettre = candidate[0] - 65 if candidate and candidate.isalpha() else -1
+    while lettre < 25:
+        plus = _au_dela(lettre).search(donnees)
+        if plus is None:
+            break
+        lettre = plus.group(1).upper()[0] - 65
+    return max(lettre, 0)
+
+
 @dataclass
 class _TextesPartages:
     """Longueurs des textes partagés d'un xlsx (xl/sharedStrings.xml), que calamine charge
@@ -526,14 +600,14 @@ class _MesureXlsx:
     """Mesure d'une feuille xlsx sous sa forme habituelle, morceau par morceau : la plus
     grande ligne est celle de la dernière cellule, à condition qu'aucune référence ne la
     dépasse (une recherche le vérifie) ; la plus grande colonne se lit parmi les colonnes à
-    deux lettres, ou se borne à Z. En `exacte`, chaque référence est lue (plus lent) : pour
-    une feuille désordonnée, ou quand la borne ne suffit pas à décider."""
+    deux lettres, ou, sans elles, en cherchant une colonne au-delà de la plus grande vue
+    (`_plus_grande_lettre`). En `exacte`, chaque référence est lue (plus lent) : pour une
+    feuille désordonnée."""
 
     partages: _TextesPartages
     exacte: bool = False
     etendue: Etendue = field(default_factory=Etendue)
     canonique: bool = True
-    approchee: bool = False  # colonnes bornées à Z plutôt que lues
     en_erreur: bool = False
     _ligne_max: int = 0
 
@@ -583,10 +657,7 @@ class _MesureXlsx:
             return False
         self._ligne_max = ligne
         deux = _DEUX_LETTRES.findall(donnees)
-        if deux:
-            colonne = max(map(_index_colonne, set(deux)))
-        else:
-            colonne, self.approchee = 25, True
+        colonne = max(map(_index_colonne, set(deux))) if deux else _plus_grande_lettre(donnees)
         self.etendue.etendre(ligne - 1, colonne)
         return True
 

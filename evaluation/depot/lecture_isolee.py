@@ -199,7 +199,8 @@ class _Echange:
 
     def __init__(self, nom: str, processus: subprocess.Popen, limites: Limites, entree: bytes):
         self.nom, self.processus, self.limites = nom, processus, limites
-        self.echeance = time.monotonic() + limites.duree_max
+        self.delai = limites.attente * limites.duree(len(entree))
+        self.echeance = time.monotonic() + self.delai
         self.tampon = bytearray()
         self.erreurs = bytearray()
         self.lus = 0
@@ -296,11 +297,9 @@ class _Echange:
                     break
                 yield json.loads(trame.decode("utf-8", "surrogatepass"), object_hook=_depuis_json)
         except _Delai:
-            journal.warning("%s : lecture interrompue après %s s", self.nom, self.limites.duree_max)
+            journal.warning("%s : lecture interrompue après %s s", self.nom, self.delai)
             self.arreter()
-            raise _interruption(
-                self.nom, f"la durée permise ({nombre(self.limites.duree_max, 1)} s)"
-            ) from None
+            raise _interruption(self.nom, f"la durée permise ({nombre(self.delai, 1)} s)") from None
         self._terminer()
 
     def _terminer(self) -> None:
@@ -464,7 +463,7 @@ def trame(objet: list) -> bytes:
 def _taille_max(limites: Limites) -> int:
     """Ce que la réponse peut peser : le texte permis plus une vingtaine d'octets par cellule
     (la mémoire du serveur est bornée, quoi que renvoie le processus)."""
-    return 2 * limites.caracteres_max + 24 * limites.cellules_max + 1_000_000
+    return 2 * limites.texte_permis(limites.cellules_max) + 24 * limites.cellules_max + 1_000_000
 
 
 def trames_de(octets: bytes) -> Iterator[list]:
@@ -482,14 +481,20 @@ def trames_de(octets: bytes) -> Iterator[list]:
 
 
 def _borner(limites: Limites) -> None:
-    """Les limites que le processus se fixe à lui-même, avant de lire le fichier (et non
+    """La mémoire que le processus se fixe à lui-même, avant de lire le fichier (et non
     par `preexec_fn`, que le serveur à plusieurs fils d'exécution ne peut pas employer)."""
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (limites.memoire_max, limites.memoire_max))
-    secondes = math.ceil(limites.duree_max) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (secondes, secondes + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # pas de vidage mémoire sur abandon
+
+
+def _borner_calcul(limites: Limites, taille: int) -> None:
+    """Le temps de calcul permis, selon la taille du fichier reçu (`Limites.duree`)."""
+    import resource
+
+    secondes = math.ceil(limites.duree(taille)) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (secondes, secondes + 1))
 
 
 def principal() -> None:
@@ -501,6 +506,7 @@ def principal() -> None:
     nom, limites = entete["nom"], Limites(**entete["limites"])
     _borner(limites)
     contenu = entree.read()
+    _borner_calcul(limites, len(contenu))
     sortie = sys.stdout.buffer
     sys.stdout = sys.stderr  # rien d'autre que les trames ne doit atteindre le serveur
     ecrit = 0

@@ -164,3 +164,25 @@ def test_processus_qui_repond_mal_devient_un_refus(monkeypatch, programme):
     refus = _refus("r.xlsx", (DONNEES / "formats" / "valide.xlsx").read_bytes(), limites)
     assert refus.code == "lecture_interrompue"
     _en_francais(refus, "r.xlsx")
+
+
+def test_delai_croit_avec_la_taille_du_fichier(monkeypatch):
+    """Le serveur attend le processus `attente` fois le temps de calcul permis, qui croît
+    avec la taille du fichier : un processus qui répond en 1 s est refusé sous un délai
+    fixe de 0,3 s, et attendu quand chaque Mo en ajoute."""
+    reponse = b"".join(map(lecture_isolee.trame, (["format", "xlsx"], ["fin"])))
+    monkeypatch.setattr(
+        lecture_isolee,
+        "PROGRAMME",
+        f"import sys, time; sys.stdin.buffer.read(); time.sleep(1); "
+        f"sys.stdout.buffer.write({reponse!r})",
+    )
+    contenu = b"x" * (1 << 20)  # 1 Mo
+    fixe = Limites(duree_max=0.1, duree_par_mo=0, attente=3)
+    assert fixe.duree(len(contenu)) == 0.1
+    refus = _refus("f.xlsx", contenu, fixe)
+    assert (refus.code, "durée permise (0,3 s)" in refus.message) == ("lecture_interrompue", True)
+    croissant = Limites(duree_max=0.1, duree_par_mo=2, attente=3)
+    assert croissant.duree(len(contenu)) == 2.1
+    genre, feuilles = lecture_isolee.grilles("f.xlsx", contenu, croissant)
+    assert (genre, list(feuilles)) == ("xlsx", [])
