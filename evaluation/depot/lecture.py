@@ -31,6 +31,7 @@ from evaluation.depot.gabarit import (
 from evaluation.socle.texte import citer, nettoyer, normaliser, normaliser_entete
 
 LIGNES_EXPLOREES = 30
+LIGNES_FORMULAIRE = 200
 LIMITES = Limites()
 MINIMUM_ENTETES = 3
 
@@ -194,7 +195,7 @@ def _formulaire(grille: list[list[object]]) -> dict[str, list[tuple[int, object]
     """Un formulaire d'une demande : libellés en colonne A, valeurs en colonne B. Clé →
     (ligne, valeur) de chaque ligne qui la porte ; la première est lue."""
     champs: dict[str, list[tuple[int, object]]] = {}
-    for i, ligne in enumerate(grille[:200]):
+    for i, ligne in enumerate(grille[:LIGNES_FORMULAIRE]):
         if not ligne or _vide(ligne[0]) or not isinstance(ligne[0], str):
             continue
         cle = cle_entete(nettoyer(ligne[0]))
@@ -411,7 +412,9 @@ def lire_fichier(
     # qu'il lit la suivante.
     for feuille, grille, en_erreur_feuille in grilles:
         if premiere is None:
-            premiere = (feuille, grille, en_erreur_feuille)
+            # Un formulaire ne se cherche que dans ses 200 premières lignes (`_formulaire`) :
+            # la feuille entière n'a pas à rester en mémoire pour lui.
+            premiere = (feuille, grille[:LIGNES_FORMULAIRE], en_erreur_feuille)
         repere = _meilleur_entete(grille, manuelles)
         if repere is None:
             continue

@@ -190,6 +190,12 @@ def _jusqu_au_bout(suite: Iterator[Feuille], echange: _Echange) -> Iterator[Feui
         echange.arreter()
 
 
+# Ce que le fil recueille d'avance, au plus, avant de laisser le processus attendre : sur
+# 50 000 demandes, le processus finit bien avant que l'appelant ait tout traité, et sa
+# sortie entière (110 Mo de JSON) aurait attendu en mémoire.
+_AVANCE_MAX = 32 * 1024 * 1024
+
+
 class _Echange:
     """Les échanges avec le processus de lecture : un fil d'exécution lui écrit le fichier
     et recueille sa sortie à mesure qu'il la produit (le processus ne s'arrête jamais sur un
@@ -233,6 +239,11 @@ class _Echange:
                 if reste <= 0:
                     etat = "delai"
                     break
+                if len(self.tampon) > _AVANCE_MAX:
+                    # Assez d'avance : le processus attend (tube plein) que l'appelant lise.
+                    with self.condition:
+                        self.condition.wait(min(reste, 0.5))
+                    continue
                 for cle, _ in selecteur.select(reste):
                     if cle.fileobj is stdin:
                         try:
@@ -278,6 +289,7 @@ class _Echange:
                 if len(self.tampon) >= n:
                     morceau = bytes(self.tampon[:n])
                     del self.tampon[:n]
+                    self.condition.notify_all()  # le fil attend peut-être de la place
                     return morceau
                 if self.etat == "fin":
                     return None

@@ -235,8 +235,13 @@ def _nettoyer_texte(texte: str) -> str:
 def nettoyer_ordinaire(texte: str) -> str:
     """`nettoyer` d'un texte dont on sait déjà qu'il est `ordinaire` (une ligne entière
     vérifiée d'un coup, par exemple) : ses seules espaces sont celles que `str.split`
-    reconnaît, comme `_ESPACES`, et il n'a rien à retirer."""
-    propre = " ".join(texte.split())
+    reconnaît, comme `_ESPACES`, et il n'a rien à retirer. Déjà propre (ses seules espaces
+    sont des espaces simples, entre des mots), il est rendu tel quel, sans copie : 50 000
+    résumés ne sont pas gardés deux fois."""
+    if texte.isprintable() and "  " not in texte and texte[:1] != " " and texte[-1:] != " ":
+        propre = texte
+    else:
+        propre = " ".join(texte.split())
     if propre.isascii() or unicodedata.is_normalized("NFC", propre):
         return propre
     return unicodedata.normalize("NFC", propre)

@@ -71,12 +71,33 @@ def _nettoyer_lent(valeur: str) -> str:
     return texte._ESPACES.sub(" ", texte.visible(texte._CONTROLES.sub("", valeur))).strip()
 
 
+# Des caractères ordinaires seulement, espaces de toutes sortes comprises : la voie rapide.
+_ORDINAIRES = "aé É-’«€  \t\n\r\u00a0\u202f\u2009\u2028"
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=_ALPHABET, max_size=30) | st.text(max_size=30))
+@given(
+    st.text(alphabet=_ALPHABET, max_size=30)
+    | st.text(alphabet=_ORDINAIRES, max_size=12)
+    | st.text(max_size=30)
+)
 def test_voie_rapide_de_nettoyer_et_suspect_egale_la_voie_lente(valeur):
     assert nettoyer(valeur) == _nettoyer_lent(valeur)
     assert nettoyer(valeur * 5) == _nettoyer_lent(valeur * 5)  # long : hors du cache
     assert suspect(valeur) == (texte._SUSPECT.search(valeur) is not None)
+
+
+@pytest.mark.parametrize(
+    "valeur",
+    ["a  b", " é", "é ", "a b", "é\u00a0b", "a\tb", "a\nb ", "  ", "é\u2028", "Cœur « x »"],
+)
+def test_espaces_d_un_texte_ordinaire(valeur):
+    """Espaces doublées, en tête, en fin, insécables, tabulations : la voie rapide les traite
+    comme la voie lente ; un texte déjà propre est rendu sans copie."""
+    assert nettoyer(valeur) == _nettoyer_lent(valeur)
+    assert nettoyer(valeur * 30) == _nettoyer_lent(valeur * 30)  # long : hors du cache
+    propre = "Résumé « du » projet – l’été"
+    assert texte.nettoyer_ordinaire(propre) is propre
 
 
 @pytest.mark.parametrize(

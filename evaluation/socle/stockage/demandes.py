@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 
 from evaluation.socle.stockage.moteur import _en_table, _par_paquets
 from evaluation.socle.stockage.schema import (
-    _nettoyage_colonne,
     _SansControles,
+    _texte_sans_controles,
     attributions,
     conflits,
     consultations,
@@ -69,9 +69,17 @@ def demandes_existantes(appel_id: str, *, connexion: Connection) -> dict[str, di
     return resultat
 
 
-def _ecrire_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connection) -> None:
+def _ecrire_en_masse(
+    table: sa.Table,
+    lignes: list[dict],
+    *,
+    connexion: Connection,
+    en_plus: dict[str, list] | None = None,
+) -> None:
     """Insère des lignes qui portent toutes les mêmes clés : COPY sur PostgreSQL, sinon
-    l'`executemany` du pilote.
+    l'`executemany` du pilote. `en_plus` : des colonnes données à part, une valeur par
+    ligne (l'identifiant de la demande d'une ligne de budget), pour ne pas recopier chaque
+    ligne dans un nouveau dictionnaire.
 
     Les valeurs sont converties colonne par colonne, avec les conversions du dialecte
     (JSON, dates, booléens) et le nettoyage des textes (`schema._SansControles`), décidé une
@@ -81,13 +89,16 @@ def _ecrire_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connecti
     if not lignes:
         return
     dialecte = connexion.dialect
-    colonnes = list(lignes[0])
+    en_plus = en_plus or {}
+    colonnes = [*en_plus, *lignes[0]]
     valeurs = []
     for c in colonnes:
-        colonne = [ligne[c] for ligne in lignes]
+        colonne = en_plus[c] if c in en_plus else [ligne[c] for ligne in lignes]
         genre = table.c[c].type
         if isinstance(genre, _SansControles):
-            conversion = _nettoyage_colonne(c, lignes)
+            # Comme `schema._nettoyage_colonne` : vérifié d'un coup, nettoyé au besoin.
+            textes = "".join([v for v in colonne if type(v) is str])
+            conversion = None if textes.isprintable() else _texte_sans_controles
         else:
             conversion = genre._cached_bind_processor(dialecte)
         valeurs.append(list(map(conversion, colonne)) if conversion else colonne)
@@ -130,7 +141,7 @@ def inserer_demandes(appel_id: str, lignes: list[dict], *, connexion: Connection
     if not lignes:
         return {}
     _ecrire_en_masse(
-        demandes, [{"appel_id": appel_id, **ligne} for ligne in lignes], connexion=connexion
+        demandes, lignes, connexion=connexion, en_plus={"appel_id": [appel_id] * len(lignes)}
     )
     numeros = [ligne["no_demande"] for ligne in lignes]
     importation = {ligne.get("importation_id") for ligne in lignes}
@@ -178,10 +189,12 @@ def remplacer_lignes_budget(
     ids = list(lignes_par_demande)
     for paquet in _par_paquets(ids):
         connexion.execute(lignes_budget.delete().where(lignes_budget.c.demande_id.in_(paquet)))
-    nouvelles = [
-        {"demande_id": i, **ligne} for i, lignes in lignes_par_demande.items() for ligne in lignes
-    ]
-    _ecrire_en_masse(lignes_budget, nouvelles, connexion=connexion)
+    nouvelles = [ligne for lignes in lignes_par_demande.values() for ligne in lignes]
+    if nouvelles:
+        demande_ids = [i for i, lignes in lignes_par_demande.items() for _ in lignes]
+        _ecrire_en_masse(
+            lignes_budget, nouvelles, connexion=connexion, en_plus={"demande_id": demande_ids}
+        )
     return len(nouvelles)
 
 
