@@ -83,6 +83,9 @@ def test_erreur_de_base_dans_une_page(application, monkeypatch, caplog, page, ro
     at = application(page, role=role)
     monkeypatch.setattr(stockage, "lire_demandes", _panne)
     monkeypatch.setattr(stockage, "numeros_demandes", _panne)
+    # La page Évaluation ne relit ses données que si la base a changé : la panne la
+    # surprend dès la question « qu'est-ce qui a changé ? ».
+    monkeypatch.setattr(stockage, "empreinte", _panne)
     with caplog.at_level(logging.ERROR, logger="evaluation.pages"):
         at.run()
     assert not at.exception
