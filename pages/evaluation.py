@@ -9,6 +9,7 @@ stocké pour savoir s'il reste des modifications à enregistrer.
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.depot.admissibilite import preremplir
 from evaluation.depot.validation import cle_numero
 from evaluation.notes import attributions, evaluations, repartition, suivi
@@ -272,11 +273,49 @@ def declarer(demande_id: int, suivante: int | None) -> None:
 
 # --- Données ----------------------------------------------------------------------------
 
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _mes_demandes(configuration_toml: str, courriel: str, url: str, empreinte: tuple):
+    """Les demandes de l'évaluateur, sa liste telle que la page la montre et le libellé de
+    chacune, gardés tant que rien ne change dans la base (`empreinte` : le dernier
+    changement journalisé, dont chaque enregistrement d'une évaluation, et la dernière
+    importation) : un curseur bougé ou un filtre ne relit rien."""
+    appel = appel_depuis_toml(configuration_toml)
+    mes = evaluations.charger_mes_demandes(appel.id, courriel, moteur=moteur())
+    liste = suivi.liste_evaluateur(mes.demandes, mes.evaluations, mes.attributions, courriel)
+    regions = {r.code: r.nom for r in appel.regions}
+    tableau = pd.DataFrame(
+        {
+            "No": liste["no_demande"],
+            "Municipalité": liste["municipalite"],
+            "Titre": liste["titre"],
+            "Région": liste["region"].map(regions).fillna(liste["region"]),
+            "Axe": ["" if pd.isna(a) else int(a) for a in liste["axe"].tolist()],
+            "État": liste["etat"],
+        }
+    )
+    libelles = {
+        int(i): f"{no} · {municipalite} · {titre[:70]} — {etat}"
+        for i, no, municipalite, titre, etat in zip(
+            liste["demande_id"].tolist(),
+            liste["no_demande"].tolist(),
+            liste["municipalite"].tolist(),
+            liste["titre"].tolist(),
+            liste["etat"].tolist(),
+            strict=True,
+        )
+    }
+    numeros = dict(
+        zip(mes.demandes["id"].tolist(), mes.demandes["no_demande"].tolist(), strict=True)
+    )
+    return mes.attributions, liste, tableau, libelles, numeros
+
+
 with m.connect() as connexion:
-    demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-    table_evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
-etat = attributions.charger(appel.id, moteur=m, demandes=demandes)
-liste = suivi.liste_evaluateur(demandes, table_evaluations, etat, compte.courriel)
+    version = stockage.empreinte(appel.id, connexion=connexion)
+etat, liste, tableau, libelles, numeros = _mes_demandes(
+    appel.source_toml, compte.courriel, stockage.url_par_defaut(), version
+)
 verrouille = etat.reglages.verrouille
 
 st.title("Évaluation")
@@ -293,7 +332,6 @@ if verrouille:
     )
 mes_conflits = etat.conflits_de(compte.courriel)
 if mes_conflits:
-    numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
     st.caption(
         "Hors de votre liste pour conflit d'intérêts : "
         + " ; ".join(
@@ -339,21 +377,21 @@ regions = {r.code: r.nom for r in appel.regions}
 f1, f2, f3, f4 = st.columns(4)
 axes = f1.multiselect(
     "Axe",
-    sorted({int(a) for a in liste["axe"].dropna()}),
+    sorted(int(a) for a in liste["axe"].dropna().unique()),
     format_func=lambda n: f"Axe {n}",
     key="filtre_axes",
     placeholder="Tous",
 )
 secteurs = f2.multiselect(
     "Secteur",
-    sorted({s for s in liste["secteur"] if s}),
+    sorted(s for s in liste["secteur"].unique() if s),
     format_func=lambda s: libelle_secteur(appel, s),
     key="filtre_secteurs",
     placeholder="Tous",
 )
 choix_regions = f3.multiselect(
     "Région",
-    sorted({r for r in liste["region"] if r}),
+    sorted(r for r in liste["region"].unique() if r),
     format_func=lambda r: f"{r} – {regions.get(r, r)}",
     key="filtre_regions",
     placeholder="Toutes",
@@ -362,12 +400,11 @@ choix_etats = f4.multiselect("État", list(suivi.ETATS), key="filtre_etats", pla
 filtree = suivi.filtrer(
     liste, axes=axes, secteurs=secteurs, regions=choix_regions, etats=choix_etats
 )
-par_id = {int(r["demande_id"]): r for r in liste.to_dict("records")}
-ids = [int(i) for i in filtree["demande_id"]]
+ids = filtree["demande_id"].tolist()
 
 courante = st.session_state.get(COURANTE)
-if courante not in par_id:
-    a_faire = [i for i in ids if par_id[i]["etat"] != suivi.SOUMISE]
+if courante not in libelles:
+    a_faire = filtree.loc[filtree["etat"] != suivi.SOUMISE, "demande_id"].tolist()
     courante = (a_faire or ids or [None])[0]
     st.session_state[COURANTE] = courante
 if courante not in ids and ids and not modifiee(courante):
@@ -381,16 +418,7 @@ options = ids if courante in ids else [courante, *ids]
 affichees = f"{len(filtree)} sur {total}" if len(filtree) != total else str(total)
 with st.expander(f"Liste de mes demandes ({affichees})"):
     st.dataframe(
-        pd.DataFrame(
-            {
-                "No": filtree["no_demande"],
-                "Municipalité": filtree["municipalite"],
-                "Titre": filtree["titre"],
-                "Région": filtree["region"].map(lambda r: regions.get(r, r)),
-                "Axe": filtree["axe"].map(lambda a: "" if pd.isna(a) else int(a)),
-                "État": filtree["etat"],
-            }
-        ),
+        tableau if len(filtree) == total else tableau[liste["demande_id"].isin(ids)],
         hide_index=True,
         width="stretch",
     )
@@ -410,10 +438,7 @@ st.session_state["choix_demande"] = courante
 n2.selectbox(
     "Demande",
     options,
-    format_func=lambda i: (
-        f"{par_id[i]['no_demande']} · {par_id[i]['municipalite']} · "
-        f"{par_id[i]['titre'][:70]} — {par_id[i]['etat']}"
-    ),
+    format_func=libelles.__getitem__,
     key="choix_demande",
     on_change=au_choix,
 )
@@ -427,7 +452,8 @@ n3.button(
     width="stretch",
 )
 
-demande = demandes[demandes["id"].astype(int) == courante].iloc[0].to_dict()
+with m.connect() as connexion:
+    demande = stockage.lire_demande(int(courante), connexion=connexion)
 chargee = st.session_state.get(CHARGEE)
 if (
     not chargee
@@ -444,12 +470,12 @@ if (
         st.session_state[CHARGEE] = copie["chargee"]
 _, statut, _, prerempli, _ = st.session_state[CHARGEE]
 
-if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in par_id:
+if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in libelles:
     with st.container(border=True):
         st.warning(
             f"La demande {litteral(demande['no_demande'])} a des modifications non "
             "enregistrées. Que faire avant d'ouvrir la demande "
-            f"{litteral(par_id[attente]['no_demande'])} ?",
+            f"{litteral(numeros[attente])} ?",
             icon=":material/edit_note:",
         )
         b1, b2, b3 = st.columns(3)
@@ -501,14 +527,23 @@ with lecture:
         st.warning(litteral(texte), icon=":material/warning:")
 
 fige = statut == SOUMISE or verrouille
-with notation:
+
+
+@st.fragment
+def panneau_de_notation(courante: int, statut: str | None, prerempli: dict, fige: bool) -> None:
+    """Les curseurs, commentaires et l'admissibilité de la demande, avec le total en direct.
+
+    Un fragment : bouger un curseur, cocher une réponse ou écrire un commentaire ne relance
+    que ce panneau, pas la page (la liste, la fiche, le budget). Les boutons qui
+    enregistrent sont hors du fragment : enregistrer relance toute la page (progression,
+    état dans la liste, message)."""
     saisie = saisie_des_widgets(courante)
-    total_pondere = total_pondere(saisie.notes, appel)
+    total = total_pondere(saisie.notes, appel)
     notees = sum(1 for n in saisie.notes.values() if n is not None)
     t1, t2 = st.columns(2)
     t1.metric(
         "Total pondéré",
-        f"{nombre(total_pondere, 1)} / 100" if total_pondere is not None else "—",
+        f"{nombre(total, 1)} / 100" if total is not None else "—",
         help=f"Somme des poids × note / {note_lisible(appel.echelle_max)} ; "
         f"seuil de l'appel : {nombre(appel.seuil_global, 0)} / 100.",
     )
@@ -584,13 +619,20 @@ with notation:
         max_chars=SAISIE_MAX,
     )
 
-    if modifiee(courante):
+    modifications = modifiee(courante)
+    if modifications:
         st.session_state.setdefault(COPIES, {})[courante] = {
             "valeurs": {k: st.session_state.get(k) for k in cles_widgets(courante)},
             "chargee": st.session_state[CHARGEE],
         }
     else:
         oublier_copie(courante)
+    if modifications and not fige:
+        st.caption(":orange[Modifications non enregistrées.]")
+
+
+with notation:
+    panneau_de_notation(courante, statut, prerempli, fige)
     if verrouille:
         pass
     elif statut == SOUMISE:
@@ -607,8 +649,6 @@ with notation:
             args=(courante,),
         )
     else:
-        if modifiee(courante):
-            st.caption(":orange[Modifications non enregistrées.]")
         e1, e2, e3 = st.columns(3)
         e1.button(
             "Enregistrer le brouillon",
@@ -639,12 +679,8 @@ with notation:
 
     if voit_notes_des_autres(compte.role, appel, statut):
         with m.connect() as connexion:
-            toutes = stockage.lire_notes(appel.id, connexion=connexion)
-        autres = toutes[
-            (toutes["no_demande"] == demande["no_demande"])
-            & (toutes["evaluateur"] != compte.courriel)
-            & (toutes["statut"] == SOUMISE)
-        ]
+            toutes = stockage.lire_notes_de_la_demande(int(courante), connexion=connexion)
+        autres = toutes[(toutes["evaluateur"] != compte.courriel) & (toutes["statut"] == SOUMISE)]
         with st.expander(f"Notes des autres évaluateurs ({autres['evaluateur'].nunique()})"):
             if autres.empty:
                 st.caption("Aucune autre évaluation soumise pour l'instant.")
@@ -695,12 +731,12 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
     )
 
     def grille() -> bytes:
-        mes_demandes = demandes[demandes["id"].astype(int).isin(par_id)]
-        deja, versions = {}, {}
-        for d in mes_demandes["id"].astype(int):
-            lu = evaluations.lire_avec_version(d, compte.courriel, moteur=m)
-            if lu:
-                deja[d], versions[d] = lu[1], lu[2]
+        with m.connect() as connexion:
+            toutes = stockage.lire_demandes(appel.id, connexion=connexion)
+        mes_demandes = toutes[toutes["id"].astype(int).isin(libelles)]
+        siennes = evaluations.lire_les_siennes(appel.id, compte.courriel, moteur=m)
+        deja = {d: lu[1] for d, lu in siennes.items() if d in libelles}
+        versions = {d: lu[2] for d, lu in siennes.items() if d in libelles}
         return construire_grille(
             appel, mes_demandes.to_dict("records"), compte.courriel, deja=deja, versions=versions
         )
@@ -720,15 +756,12 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
         disabled=verrouille,
     )
     if fichier is not None:
-        numeros = {
-            cle_numero(n): int(i)
-            for n, i in zip(demandes["no_demande"], demandes["id"], strict=True)
-        }
+        par_numero = {cle_numero(n): i for i, n in numeros.items()}
         lecture_grille = lire_grille(
             fichier.name,
             fichier.getvalue(),
             appel,
-            demandes_par_numero=numeros,
+            demandes_par_numero=par_numero,
             comptes=[compte],
             evaluateur_par_defaut=compte.courriel,
             attributions=etat,
@@ -761,6 +794,6 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
             st.caption("Rien n'est enregistré tant que ces problèmes restent.")
 
 if statut is not None:
-    modifie_le = par_id[courante]["modifie_le"]
+    modifie_le = liste.loc[liste["demande_id"] == courante, "modifie_le"].iloc[0]
     if modifie_le is not None and not pd.isna(modifie_le):
         st.caption(f"Dernier enregistrement : {date(modifie_le.date())} à {modifie_le:%H h %M}.")

@@ -4,6 +4,7 @@
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.notes import attributions, suivi
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, OBJET_APRES_CONSULTATION
 from evaluation.socle import stockage
@@ -18,26 +19,63 @@ compte = exiger_acces("suivi")
 appel = appel_actif()
 m = moteur()
 
-with m.connect() as connexion:
-    demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-    table_evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
-    notes = stockage.lire_notes(appel.id, connexion=connexion)
-    apres_consultation = stockage.lire_journal(
-        connexion=connexion, appel_id=appel.id, objets=[OBJET_APRES_CONSULTATION]
+
+def _totaux_lisibles(totaux: pd.DataFrame, noms: dict[str, str]) -> pd.DataFrame:
+    """Les totaux écrits comme ailleurs (`nombre`, une décimale), chaque valeur distincte
+    formatée une fois : 75 000 cases n'en portent que quelques centaines."""
+    lisibles = {v: nombre(v, 1) for v in pd.unique(totaux.to_numpy().ravel()) if not pd.isna(v)}
+    return (
+        totaux.rename(columns=noms)
+        .rename_axis(index="Demande", columns=None)
+        .apply(lambda colonne: colonne.map(lisibles).fillna(""))
     )
-etat = attributions.charger(appel.id, moteur=m, demandes=demandes)
-noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _donnees_suivi(configuration_toml: str, url: str, empreinte: tuple) -> dict:
+    """Ce que la page montre, gardé tant que rien ne change dans la base (`empreinte` : le
+    dernier changement journalisé — chaque note enregistrée, attribution, conflit, compte,
+    verrouillage — et la dernière importation)."""
+    appel = appel_depuis_toml(configuration_toml)
+    criteres = [c.id for c in appel.criteres]
+    colonnes = ["id", "no_demande", "municipalite", "municipalites_partenaires", "region"]
+    with m.connect() as connexion:
+        demandes = stockage.lire_demandes_en_bref(appel.id, colonnes, connexion=connexion)
+        # Une ligne par évaluation, tous statuts : l'avancement et les totaux en une lecture.
+        par_evaluation = stockage.lire_notes_en_colonnes(appel.id, criteres, connexion=connexion)
+        apres_consultation = stockage.lire_journal(
+            connexion=connexion, appel_id=appel.id, objets=[OBJET_APRES_CONSULTATION]
+        )
+    lieux = demandes[["id", "municipalite", "municipalites_partenaires", "region"]]
+    etat = attributions.charger(appel.id, moteur=m, demandes=lieux)
+    noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
+    numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
+    totaux = suivi.totaux(par_evaluation[par_evaluation["statut"] == suivi.SOUMISE], appel, numeros)
+    return {
+        "demandes": len(demandes),
+        "evaluateurs": len(etat.evaluateurs),
+        "reglages": etat.reglages,
+        "avancement": suivi.avancement(etat, par_evaluation, noms),
+        "totaux": None if totaux.empty else _totaux_lisibles(totaux, noms),
+        "apres_consultation": suivi.modifiees_apres_consultation(apres_consultation, numeros, noms),
+    }
+
+
+with m.connect() as connexion:
+    version = stockage.empreinte(appel.id, connexion=connexion)
+donnees = _donnees_suivi(appel.source_toml, stockage.url_par_defaut(), version)
+reglages = donnees["reglages"]
 
 st.title("Suivi des évaluations")
-avancement = suivi.avancement(etat, table_evaluations, noms)
+avancement = donnees["avancement"]
 attendues = int(avancement["attribuees"].sum())
 faites = int(avancement["soumises"].sum())
 c1, c2, c3 = st.columns(3)
-c1.metric("Demandes", len(demandes))
-c2.metric("Évaluateurs actifs", len(etat.evaluateurs))
+c1.metric("Demandes", donnees["demandes"])
+c2.metric("Évaluateurs actifs", donnees["evaluateurs"])
 c3.metric("Évaluations soumises", f"{faites} / {attendues}")
 st.progress(faites / attendues if attendues else 0.0, text=f"{faites} / {attendues} soumises")
-mode = etat.reglages.evaluateurs_par_demande
+mode = reglages.evaluateurs_par_demande
 st.caption(
     "Chaque évaluateur évalue chaque demande (hors conflits d'intérêts)."
     if mode is None
@@ -45,13 +83,12 @@ st.caption(
 )
 
 with st.container(border=True):
-    if etat.reglages.verrouille:
-        quand = etat.reglages.modifie_le
+    if reglages.verrouille:
+        quand = reglages.modifie_le
         st.markdown(
             ":material/lock: **Évaluations verrouillées**"
             + (
-                f" le {date(quand.date())} à {quand:%H h %M} par "
-                f"{litteral(etat.reglages.modifie_par)}"
+                f" le {date(quand.date())} à {quand:%H h %M} par {litteral(reglages.modifie_par)}"
                 if quand
                 else ""
             )
@@ -101,26 +138,15 @@ else:
     )
 
 st.subheader("Totaux des évaluations soumises (sur 100)")
-totaux = suivi.totaux(notes, appel)
-if totaux.empty:
+if donnees["totaux"] is None:
     st.caption("Aucune évaluation soumise pour l'instant.")
 else:
-    st.dataframe(
-        totaux.rename(columns=noms)
-        .rename_axis(index="Demande", columns=None)
-        .map(lambda v: "" if pd.isna(v) else nombre(v, 1)),
-        width="stretch",
-    )
+    st.dataframe(donnees["totaux"], width="stretch")
 
-if not apres_consultation.empty:
+if not donnees["apres_consultation"].empty:
     st.subheader(MODIFIEE_APRES_CONSULTATION.capitalize())
     st.caption(
         "Ces évaluateurs ont changé une note ou leur jugement d'admissibilité après avoir vu "
         "les notes des autres : l'évaluation n'était plus à l'aveugle."
     )
-    numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
-    st.dataframe(
-        suivi.modifiees_apres_consultation(apres_consultation, numeros, noms),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(donnees["apres_consultation"], hide_index=True, width="stretch")

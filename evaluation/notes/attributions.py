@@ -76,8 +76,8 @@ def motif_refus(
             "les évaluations de cet appel sont verrouillées par la présidence du comité : "
             "plus aucune note ne peut changer."
         )
-    for ligne in stockage.lire_conflits(appel_id, connexion=connexion):
-        if int(ligne["demande_id"]) == demande_id and ligne["evaluateur"] == evaluateur:
+    for ligne in stockage.lire_conflits_de(appel_id, evaluateur, connexion=connexion):
+        if int(ligne["demande_id"]) == demande_id:
             return f"conflit d'intérêts déclaré sur cette demande ({ligne['raison']})."
     compte = stockage.lire_compte(evaluateur, connexion=connexion)
     demande = stockage.lire_demande(demande_id, connexion=connexion)
@@ -90,10 +90,9 @@ def motif_refus(
     if compte is not None:
         for c in conflits_evidents([demande], [compte]):
             return f"conflit d'intérêts : {c.raison}."
-    if reglages.evaluateurs_par_demande is not None and (
-        demande_id,
-        evaluateur,
-    ) not in stockage.lire_attributions(appel_id, connexion=connexion):
+    if reglages.evaluateurs_par_demande is not None and not stockage.est_attribuee(
+        demande_id, evaluateur, connexion=connexion
+    ):
         return "cette demande ne vous est pas attribuée."
     return None
 

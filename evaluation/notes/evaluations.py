@@ -6,15 +6,25 @@ Aucun chemin n'écrit une note sans écrire le journal : `enregistrer` est le se
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import time
 from dataclasses import dataclass
 
+import pandas as pd
+
 from evaluation.appels.configuration import Appel
 from evaluation.depot.validation import cle_numero
 from evaluation.notes.attributions import motif_refus
 from evaluation.notes.grilles import CONSEIL_GRILLE, DEPUIS_GRILLE, LectureGrille
+from evaluation.notes.repartition import (
+    ROLE_EVALUATEUR,
+    Attributions,
+    _conflit_stocke,
+    _reglages,
+    conflits_evidents,
+)
 from evaluation.notes.saisie import (
     OBJET_APRES_CONSULTATION,
     OBJET_CONSULTATION,
@@ -328,6 +338,16 @@ def lire_avec_version(
     return e["statut"], saisie_stockee(e), int(e["version"])
 
 
+def lire_les_siennes(
+    appel_id: str, evaluateur: str, *, moteur: Moteur
+) -> dict[int, tuple[str, Saisie, int]]:
+    """demande_id → (statut, saisie, version) de chaque évaluation de `evaluateur` dans
+    l'appel, lues d'un coup (la grille d'un évaluateur qui a 5 000 demandes)."""
+    with moteur.connect() as connexion:
+        lues = stockage.lire_evaluations_de(appel_id, evaluateur, connexion=connexion)
+    return {int(e["demande_id"]): (e["statut"], saisie_stockee(e), int(e["version"])) for e in lues}
+
+
 def importer_grille(
     lecture: LectureGrille, appel: Appel, *, moteur: Moteur, auteur: str | None = None
 ) -> int:
@@ -338,9 +358,13 @@ def importer_grille(
     if not lecture.sans_blocage:
         return 0
     lot = []
+    siennes: dict[str, dict[int, tuple[str, Saisie, int]]] = {}
     for ligne in lecture.lignes:
-        deja = lire_avec_version(ligne.demande_id, ligne.evaluateur, moteur=moteur)
-        saisie = deja[1] if deja else Saisie()
+        if ligne.evaluateur not in siennes:
+            siennes[ligne.evaluateur] = lire_les_siennes(appel.id, ligne.evaluateur, moteur=moteur)
+        deja = siennes[ligne.evaluateur].get(ligne.demande_id)
+        # Une copie par ligne : deux lignes de la même demande partent chacune du stocké.
+        saisie = dataclasses.replace(deja[1]) if deja else Saisie()
         saisie.notes = {**saisie.notes, **ligne.notes}
         if ligne.commentaire:
             saisie.commentaire_global = ligne.commentaire
@@ -368,3 +392,67 @@ def numeros_de_l_appel(appel: Appel, *, moteur: Moteur) -> dict[str, int]:
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
     return {cle_numero(n): int(i) for n, i in zip(table["no_demande"], table["id"], strict=True)}
+
+
+# Ce que la liste d'un évaluateur montre de chaque demande, et ce que ses conflits évidents
+# lisent (municipalités, région).
+COLONNES_LISTE = [
+    "id",
+    "no_demande",
+    "titre",
+    "municipalite",
+    "municipalites_partenaires",
+    "region",
+    "axe",
+    "secteur",
+]
+
+
+@dataclass(frozen=True)
+class MesDemandes:
+    """Ce que la page Évaluation lit pour un évaluateur : les demandes de l'appel en
+    quelques colonnes (`COLONNES_LISTE`), ses évaluations (demande_id, evaluateur, statut,
+    modifie_le) et l'état des attributions restreint à lui (ses attributions stockées, ses
+    conflits déclarés ou évidents) ; `attributee(d, evaluateur)` y dit ce qu'il dirait dans
+    l'état complet (`attributions.charger`)."""
+
+    demandes: pd.DataFrame
+    evaluations: pd.DataFrame
+    attributions: Attributions
+
+
+def charger_mes_demandes(appel_id: str, evaluateur: str, *, moteur: Moteur) -> MesDemandes:
+    """Lit ce qui concerne `evaluateur` seul, et rien des autres : à 5 000 demandes × 15
+    évaluateurs, l'état complet et toutes les évaluations coûtaient plusieurs secondes à
+    chaque action de la page."""
+    with moteur.connect() as connexion:
+        table = stockage.lire_demandes_en_bref(appel_id, COLONNES_LISTE, connexion=connexion)
+        compte = stockage.lire_compte(evaluateur, connexion=connexion)
+        reglages = _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion))
+        declares = stockage.lire_conflits_de(appel_id, evaluateur, connexion=connexion)
+        stockees = (
+            []
+            if reglages.evaluateurs_par_demande is None
+            else stockage.lire_attributions_de(appel_id, evaluateur, connexion=connexion)
+        )
+        siennes = stockage.lire_evaluations_en_bref(
+            appel_id, connexion=connexion, evaluateur=evaluateur
+        )
+    actif = compte is not None and compte["role"] == ROLE_EVALUATEUR and compte["actif"]
+    conflits = {}
+    # Sans municipalité ni région au compte, aucune règle ne voit de conflit : inutile de
+    # normaliser les noms des 5 000 demandes.
+    if actif and (compte.get("municipalite") or compte.get("region")):
+        lieux = table[["id", "municipalite", "municipalites_partenaires", "region"]]
+        for c in conflits_evidents(lieux.to_dict("records"), [compte]):
+            conflits[(int(c.demande_id), evaluateur)] = c
+    for ligne in declares:
+        conflits[(int(ligne["demande_id"]), evaluateur)] = _conflit_stocke(ligne)
+    etat = Attributions(
+        reglages,
+        tuple(int(d) for d in table["id"]),
+        (evaluateur,) if actif else (),
+        frozenset((d, evaluateur) for d in stockees),
+        conflits,
+    )
+    return MesDemandes(table, siennes, etat)

@@ -25,14 +25,34 @@ COLONNES_LISTE = [
 ]
 
 
-def _etats(evaluations: pd.DataFrame, evaluateur: str) -> dict[int, tuple[str, object]]:
-    propres = evaluations[evaluations["evaluateur"] == evaluateur]
-    return {
-        int(d): (s, m)
-        for d, s, m in zip(
-            propres["demande_id"], propres["statut"], propres["modifie_le"], strict=True
-        )
-    }
+def _par_evaluateur(paires: Iterable[tuple[int, str]]) -> dict[str, set[int]]:
+    groupes: dict[str, set[int]] = {}
+    for d, e in paires:
+        groupes.setdefault(e, set()).add(d)
+    return groupes
+
+
+def demandes_attribuees(attributions: Attributions) -> dict[str, set[int]]:
+    """Les demandes à évaluer par chaque évaluateur de `attributions.evaluateurs`, selon la
+    règle de `Attributions.attribuee` (hors conflit ; mode par défaut : toutes les demandes,
+    mode N : ses attributions stockées), calculées par ensembles en un passage : appeler
+    `attribuee` demande par demande parcourait le tuple des demandes à chaque appel
+    (n × n × k comparaisons)."""
+    en_conflit = _par_evaluateur(attributions.conflits)
+    if attributions.reglages.evaluateurs_par_demande is None:
+        toutes = set(attributions.demandes)
+        return {e: toutes - en_conflit.get(e, set()) for e in attributions.evaluateurs}
+    stockees = _par_evaluateur(attributions.stockees)
+    return {e: stockees.get(e, set()) - en_conflit.get(e, set()) for e in attributions.evaluateurs}
+
+
+def demandes_de(attributions: Attributions, evaluateur: str) -> set[int]:
+    """Les demandes à évaluer par `evaluateur` (voir `demandes_attribuees`), qu'il soit ou
+    non parmi les évaluateurs actifs de `attributions`."""
+    en_conflit = {d for d, e in attributions.conflits if e == evaluateur}
+    if attributions.reglages.evaluateurs_par_demande is None:
+        return set(attributions.demandes) - en_conflit
+    return {d for d, e in attributions.stockees if e == evaluateur} - en_conflit
 
 
 def liste_evaluateur(
@@ -45,8 +65,9 @@ def liste_evaluateur(
 
     `demandes` : la table des demandes de l'appel (stockage.lire_demandes) ;
     `evaluations` : stockage.lire_evaluations."""
-    siennes = set(attributions.demandes_de(evaluateur))
-    etats = _etats(evaluations, evaluateur)
+    siennes = demandes_de(attributions, evaluateur)
+    propres = evaluations[evaluations["evaluateur"] == evaluateur]
+    propres = propres.set_index(propres["demande_id"].astype(int))
     choisies = demandes[demandes["id"].astype(int).isin(siennes)]
     liste = pd.DataFrame(
         {
@@ -59,8 +80,9 @@ def liste_evaluateur(
             "secteur": choisies["secteur"].fillna(""),
         }
     )
-    liste["etat"] = [etats.get(d, (A_FAIRE, None))[0] for d in liste["demande_id"]]
-    liste["modifie_le"] = [etats.get(d, (None, None))[1] for d in liste["demande_id"]]
+    etats = propres["statut"].astype(object).reindex(liste["demande_id"])
+    liste["etat"] = etats.fillna(A_FAIRE).to_numpy()
+    liste["modifie_le"] = propres["modifie_le"].reindex(liste["demande_id"]).to_numpy()
     return liste[COLONNES_LISTE].sort_values("no_demande", kind="stable").reset_index(drop=True)
 
 
@@ -102,43 +124,57 @@ def voisines(ids: list[int], courante: int | None) -> tuple[int | None, int | No
 def avancement(
     attributions: Attributions, evaluations: pd.DataFrame, noms: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """Par évaluateur : demandes attribuées, soumises, en brouillon, à faire, conflits."""
+    """Par évaluateur : demandes attribuées, soumises, en brouillon, à faire, conflits.
+
+    `evaluations` : une ligne par évaluation, avec demande_id, evaluateur, statut
+    (stockage.lire_notes_en_colonnes ou lire_evaluations_en_bref)."""
+    siennes = demandes_attribuees(attributions)
+    conflits = _par_evaluateur(attributions.conflits)
     lignes = []
     for e in attributions.evaluateurs:
-        siennes = set(attributions.demandes_de(e))
-        etats = _etats(evaluations, e)
-        soumises = sum(1 for d in siennes if etats.get(d, ("",))[0] == SOUMISE)
-        brouillons = sum(1 for d in siennes if etats.get(d, ("",))[0] == BROUILLON)
+        propres = evaluations[evaluations["evaluateur"] == e]
+        statuts = propres.loc[propres["demande_id"].astype(int).isin(siennes[e]), "statut"]
+        soumises = int((statuts == SOUMISE).sum())
+        brouillons = int((statuts == BROUILLON).sum())
         lignes.append(
             {
                 "evaluateur": e,
                 "nom": (noms or {}).get(e, e),
-                "attribuees": len(siennes),
+                "attribuees": len(siennes[e]),
                 "soumises": soumises,
                 "brouillons": brouillons,
-                "a_faire": len(siennes) - soumises - brouillons,
-                "conflits": len(attributions.conflits_de(e)),
+                "a_faire": len(siennes[e]) - soumises - brouillons,
+                "conflits": len(conflits.get(e, ())),
             }
         )
     colonnes = ["evaluateur", "nom", "attribuees", "soumises", "brouillons", "a_faire", "conflits"]
     return pd.DataFrame(lignes, columns=colonnes)
 
 
-def totaux(notes: pd.DataFrame, appel: Appel, statut: str = SOUMISE) -> pd.DataFrame:
+def totaux(par_evaluation: pd.DataFrame, appel: Appel, numeros: Mapping[int, str]) -> pd.DataFrame:
     """Le total pondéré /100 de chaque évaluation complète : une ligne par demande (numéro),
-    une colonne par évaluateur ; vide là où il n'y a pas d'évaluation de ce statut.
+    une colonne par évaluateur, dans l'ordre ; vide là où il n'y en a pas. Une évaluation à
+    qui manque une note n'a pas de total.
 
-    `notes` : stockage.lire_notes (no_demande, evaluateur, critere, note, statut)."""
-    choisies = notes[notes["statut"] == statut]
-    if choisies.empty:
-        return pd.DataFrame()
+    `par_evaluation` : une ligne par évaluation (demande_id, evaluateur) et une colonne par
+    critère de l'appel (stockage.lire_notes_en_colonnes, déjà filtrée sur un statut) ;
+    `numeros` : demande_id → numéro."""
     poids = {c.id: c.poids / appel.echelle_max for c in appel.criteres}
-    par_eval = choisies.pivot_table(
-        index=["no_demande", "evaluateur"], columns="critere", values="note", aggfunc="first"
-    )
-    complets = par_eval.reindex(columns=list(poids)).dropna()
+    complets = par_evaluation.dropna(subset=list(poids))
+    if complets.empty:
+        return pd.DataFrame()
     total = sum(complets[c].astype(float) * p for c, p in poids.items())
-    return total.unstack("evaluateur").round(1)
+    index = pd.MultiIndex.from_arrays(
+        [complets["demande_id"].astype(int).map(numeros), complets["evaluateur"]],
+        names=["no_demande", "evaluateur"],
+    )
+    return (
+        pd.Series(total.to_numpy(), index=index)
+        .unstack("evaluateur")
+        .sort_index()
+        .sort_index(axis=1)
+        .round(1)
+    )
 
 
 def modifiees_apres_consultation(

@@ -50,6 +50,16 @@ def test_noter_au_clavier_soumettre_et_retrouver(moteur_serveur, serveur, page, 
     total = sum(c.poids * attendus[c.id] / 10 for c in appel.criteres)
     page.get_by_text(f"{total:.1f}".replace(".", ",") + " / 100").wait_for()
 
+    # Le panneau de notation est un fragment : ce qu'il a changé, la page le voit quand même
+    # (l'avertissement avant de quitter la demande, qui se joue hors du fragment).
+    page.get_by_text("Modifications non enregistrées.").wait_for()
+    page.get_by_role("button", name="Suivante", exact=True).click()
+    attendre_fin(page)
+    page.get_by_text("a des modifications non enregistrées").wait_for()
+    page.get_by_role("button", name="Rester sur cette demande").click()
+    attendre_fin(page)
+    assert _curseur(page, appel.criteres[0].libelle).get_attribute("aria-valuetext") == "10"
+
     groupe = page.locator("[data-testid='stRadio']").filter(has_text="objectifs sont concrets")
     groupe.get_by_text("Oui", exact=True).click()
     attendre_fin(page)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 
+import pandas as pd
 import pytest
 
 from evaluation.depot.importation import importer
@@ -310,3 +311,96 @@ def test_lot_tout_ou_rien(moteur, appel, demandes):
     nb, objets = _evaluations_et_journal(moteur)
     assert nb == 2 and len(objets) == changements > 0
     assert evaluations.lire(demandes["T-002"], "eva@x.ca", moteur=moteur)[0] == SOUMISE
+
+
+# --- Ce que la page Évaluation lit pour un évaluateur --------------------------------------
+
+MDP = "un mot de passe solide"
+
+
+@pytest.fixture
+def hachage_rapide(monkeypatch):
+    """argon2 au plus léger : ces comptes ne se connectent jamais."""
+    from argon2 import PasswordHasher
+
+    from evaluation.socle import mots_de_passe
+
+    monkeypatch.setattr(
+        mots_de_passe, "_hacheur", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
+@pytest.mark.parametrize("par_demande", [None, 2])
+def test_mes_demandes_disent_ce_que_dit_l_etat_complet(
+    moteur, appel, demandes, hachage_rapide, par_demande
+):
+    """Pour chaque compte (sans lieu, en conflit par sa municipalité ou sa région, en conflit
+    déclaré, désactivé, inconnu), l'état restreint à l'évaluateur attribue, exclut et
+    liste exactement ce que l'état complet (`attributions.charger`) attribue, exclut et
+    liste ; il ne lit les évaluations de personne d'autre."""
+    from evaluation.notes import suivi
+    from evaluation.socle.comptes import desactiver_compte
+
+    eva, luc, reg, zoe, parti = "eva@x.ca", "luc@x.ca", "reg@x.ca", "zoe@x.ca", "parti@x.ca"
+    creer_compte(eva, "evaluateur", MDP, moteur=moteur)
+    creer_compte(luc, "evaluateur", MDP, moteur=moteur, municipalite="Magog")  # T-002
+    creer_compte(reg, "evaluateur", MDP, moteur=moteur, region="07")  # T-003 (Gatineau)
+    creer_compte(zoe, "evaluateur", MDP, moteur=moteur)
+    creer_compte(parti, "evaluateur", MDP, moteur=moteur, region="01")  # T-001, désactivé
+    declarer_conflit(
+        appel.id, demandes["T-001"], zoe, "ma sœur y travaille", moteur=moteur, auteur=zoe
+    )
+    evaluations.enregistrer(appel, demandes["T-002"], eva, _complete(appel), SOUMISE, moteur=moteur)
+    evaluations.enregistrer(
+        appel, demandes["T-001"], luc, Saisie(notes={"pertinence": 3.0}), BROUILLON, moteur=moteur
+    )
+    if par_demande is not None:
+        appliquer_repartition(appel, par_demande, moteur=moteur, auteur="admin@x.ca")
+    desactiver_compte(parti, moteur=moteur)
+    complet = charger(appel.id, moteur=moteur)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+        toutes = stockage.lire_evaluations(appel.id, connexion=c)
+    vus = set()
+    for e in (eva, luc, reg, zoe, parti, "inconnu@x.ca"):
+        mes = evaluations.charger_mes_demandes(appel.id, e, moteur=moteur)
+        assert mes.attributions.reglages == complet.reglages
+        attendues = [d for d in demandes.values() if complet.attribuee(d, e)]
+        assert [d for d in demandes.values() if mes.attributions.attribuee(d, e)] == attendues
+        assert mes.attributions.conflits_de(e) == complet.conflits_de(e)
+        assert set(mes.evaluations["evaluateur"]) <= {e}
+        attendue = suivi.liste_evaluateur(table, toutes, complet, e)
+        liste = suivi.liste_evaluateur(mes.demandes, mes.evaluations, mes.attributions, e)
+        for colonne in ("demande_id", "no_demande", "titre", "region", "axe", "secteur", "etat"):
+            assert list(liste[colonne]) == list(attendue[colonne]), (e, colonne)
+        assert [pd.Timestamp(x) for x in liste["modifie_le"]] == [
+            pd.Timestamp(x) for x in attendue["modifie_le"]
+        ]
+        vus.add(tuple(attendues))
+    assert len(vus) >= 3  # des listes qui diffèrent : conflits de règle et déclarés
+
+
+def test_mes_demandes_disent_le_verrouillage(moteur, appel, demandes):
+    verrouiller(appel.id, True, moteur=moteur, auteur="pres@x.ca")
+    mes = evaluations.charger_mes_demandes(appel.id, "eva@x.ca", moteur=moteur)
+    assert mes.attributions.reglages.verrouille
+    assert list(mes.demandes.columns) == evaluations.COLONNES_LISTE
+    assert sorted(mes.demandes["no_demande"]) == ["T-001", "T-002", "T-003"]
+
+
+def test_lire_les_siennes_comme_une_a_une(moteur, appel, demandes):
+    eva = "eva@x.ca"
+    evaluations.enregistrer(appel, demandes["T-001"], eva, _complete(appel), SOUMISE, moteur=moteur)
+    brouillon = Saisie(notes={"pertinence": 4.0}, commentaires={"pertinence": "à voir"})
+    evaluations.enregistrer(appel, demandes["T-002"], eva, brouillon, BROUILLON, moteur=moteur)
+    complete = _complete(appel, 6.0)
+    complete.commentaires = {"coherence": "solide"}
+    evaluations.enregistrer(appel, demandes["T-002"], eva, complete, SOUMISE, moteur=moteur)
+    evaluations.enregistrer(
+        appel, demandes["T-003"], "luc@x.ca", _complete(appel), SOUMISE, moteur=moteur
+    )
+    siennes = evaluations.lire_les_siennes(appel.id, eva, moteur=moteur)
+    assert set(siennes) == {demandes["T-001"], demandes["T-002"]}
+    for d, lu in siennes.items():
+        assert lu == evaluations.lire_avec_version(d, eva, moteur=moteur)
+    assert siennes[demandes["T-002"]][2] == 2

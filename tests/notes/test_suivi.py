@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
@@ -197,6 +199,31 @@ def test_liste_mode_n_ignore_une_evaluation_non_attribuee():
     assert list(b["no_demande"]) == ["D-3"] and list(b["etat"]) == [suivi.A_FAIRE]
 
 
+@given(
+    n_demandes=st.integers(0, 25),
+    n_evaluateurs=st.integers(1, 5),
+    mode=st.one_of(st.none(), st.integers(1, 4)),
+    graine=st.randoms(use_true_random=False),
+)
+def test_demandes_attribuees_suit_la_regle_d_attributions(n_demandes, n_evaluateurs, mode, graine):
+    """Calculées par ensembles, les demandes de chacun sont celles que `attribuee` accepte
+    une à une, dans les deux modes, conflits compris (même pour une attribution stockée en
+    conflit, ou d'un évaluateur qui n'est plus actif)."""
+    demandes = tuple(range(1, n_demandes + 1))
+    evaluateurs = tuple(f"e{i}" for i in range(n_evaluateurs))
+    tous = [*evaluateurs, "parti"]
+    stockees = frozenset((d, e) for d in demandes for e in tous if graine.random() < 0.4)
+    conflits = {(d, e): Conflit(d, e, "x") for d in demandes for e in tous if graine.random() < 0.2}
+    etat = Attributions(Reglages(mode), demandes, evaluateurs, stockees, conflits)
+    par_evaluateur = suivi.demandes_attribuees(etat)
+    assert set(par_evaluateur) == set(evaluateurs)
+    for e in tous:
+        attendues = {d for d in demandes if etat.attribuee(d, e)}
+        assert suivi.demandes_de(etat, e) == attendues
+        if e in evaluateurs:
+            assert par_evaluateur[e] == attendues
+
+
 # --- filtrer, progression, voisines --------------------------------------------------------
 
 
@@ -360,9 +387,15 @@ def test_avancement_sans_evaluateur(moteur, appel, demandes):
 # --- totaux --------------------------------------------------------------------------------
 
 
-def _notes(moteur, appel) -> pd.DataFrame:
+def _totaux(moteur, appel, statut=SOUMISE) -> pd.DataFrame:
+    criteres = [c.id for c in appel.criteres]
     with moteur.connect() as c:
-        return stockage.lire_notes(appel.id, connexion=c)
+        par_evaluation = stockage.lire_notes_en_colonnes(
+            appel.id, criteres, connexion=c, statut=statut
+        )
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    numeros = dict(zip(table["id"].astype(int), table["no_demande"], strict=True))
+    return suivi.totaux(par_evaluation, appel, numeros)
 
 
 def test_poids_de_l_appel_livre(appel):
@@ -411,7 +444,7 @@ def test_totaux_ponderes(moteur, appel, demandes):
     enregistrer(appel, d2, EVA, _complete(appel, 5.0), BROUILLON, moteur=moteur)  # complet
     enregistrer(appel, d3, LUC, Saisie(notes={"pertinence": 9.0}), BROUILLON, moteur=moteur)
 
-    totaux = suivi.totaux(_notes(moteur, appel), appel)
+    totaux = _totaux(moteur, appel)
     assert list(totaux.index) == ["T-001", "T-002"]  # T-003 n'a aucune soumise
     assert sorted(totaux.columns) == [EVA, LUC, ZOE]
     assert totaux.loc["T-001", EVA] == pytest.approx(73.5)
@@ -420,7 +453,7 @@ def test_totaux_ponderes(moteur, appel, demandes):
     assert totaux.loc["T-002", ZOE] == pytest.approx(100.0)
     assert pd.isna(totaux.loc["T-002", EVA])  # brouillon : pas parmi les soumises
 
-    brouillons = suivi.totaux(_notes(moteur, appel), appel, statut=BROUILLON)
+    brouillons = _totaux(moteur, appel, statut=BROUILLON)
     # Le brouillon incomplet de LUC (T-003) n'a pas de total ; celui d'EVA (tout à 5) : 50.
     assert list(brouillons.index) == ["T-002"]
     assert list(brouillons.columns) == [EVA]
@@ -428,7 +461,7 @@ def test_totaux_ponderes(moteur, appel, demandes):
 
 
 def test_totaux_vides(moteur, appel, demandes):
-    assert suivi.totaux(_notes(moteur, appel), appel).empty
+    assert _totaux(moteur, appel).empty
     creer_compte(EVA, "evaluateur", MDP, moteur=moteur)
     enregistrer(
         appel,
@@ -438,30 +471,39 @@ def test_totaux_vides(moteur, appel, demandes):
         BROUILLON,
         moteur=moteur,
     )
-    assert suivi.totaux(_notes(moteur, appel), appel).empty  # aucune soumise
+    assert _totaux(moteur, appel).empty  # aucune soumise
     # Un brouillon incomplet n'a pas de total.
-    assert suivi.totaux(_notes(moteur, appel), appel, statut=BROUILLON).empty
+    assert _totaux(moteur, appel, statut=BROUILLON).empty
 
 
 def test_totaux_soumises_incompletes_exclues(appel):
-    """Une évaluation soumise à qui manque une note (critère ajouté après coup, note vide)
-    n'a pas de total ; une note d'un critère hors de l'appel est ignorée."""
+    """Une évaluation à qui manque une note (critère ajouté après coup, note vide) n'a pas de
+    total ; les lignes sortent dans l'ordre des numéros, les colonnes dans celui des
+    évaluateurs, quel que soit l'ordre lu."""
     criteres = [c.id for c in appel.criteres]
 
-    def lignes(no, evaluateur, notes, statut=SOUMISE):
-        return [
-            {"no_demande": no, "evaluateur": evaluateur, "critere": c, "note": n, "statut": statut}
-            for c, n in notes.items()
-        ]
+    def ligne(demande_id, evaluateur, notes):
+        return {"demande_id": demande_id, "evaluateur": evaluateur} | notes
 
-    notes = pd.DataFrame(
-        lignes("D-1", "a", dict.fromkeys(criteres, 10.0) | {"ancien-critere": 0.0})
-        + lignes("D-1", "b", dict.fromkeys(criteres[:-1], 10.0))
-        + lignes("D-2", "b", dict.fromkeys(criteres, 4.0) | {"visibilite": None})
-        + lignes("D-2", "a", dict.fromkeys(criteres, 2.0)),
-        dtype=object,
+    par_evaluation = pd.DataFrame(
+        [
+            ligne(2, "b", dict.fromkeys(criteres, 4.0) | {"visibilite": None}),
+            ligne(1, "b", dict.fromkeys(criteres[:-1], 10.0)),
+            ligne(2, "a", dict.fromkeys(criteres, 2.0)),
+            ligne(1, "a", dict.fromkeys(criteres, 10.0)),
+            ligne(1, "c", dict.fromkeys(criteres, 0.0)),
+        ],
+        columns=["demande_id", "evaluateur", *criteres],
     )
-    totaux = suivi.totaux(notes, appel)
+    totaux = suivi.totaux(par_evaluation, appel, {1: "D-1", 2: "D-2"})
     assert list(totaux.index) == ["D-1", "D-2"]
-    assert list(totaux.columns) == ["a"]
+    assert list(totaux.columns) == ["a", "c"]
     assert list(totaux["a"]) == [100.0, 20.0]
+    assert totaux.loc["D-1", "c"] == 0.0 and pd.isna(totaux.loc["D-2", "c"])
+
+
+def test_totaux_arrondis_a_une_decimale(appel):
+    notes = {c.id: 0.0 for c in appel.criteres} | {"visibilite": 0.5, "structurant": 0.5}
+    par_evaluation = pd.DataFrame([{"demande_id": 7, "evaluateur": "a"} | notes])
+    # 0,5 × 1 + 0,5 × 1,5 = 1,25 : arrondi à une décimale.
+    assert suivi.totaux(par_evaluation, appel, {7: "D-7"}).loc["D-7", "a"] == round(1.25, 1)

@@ -44,6 +44,27 @@ def test_configuration_livree_sure():
     assert config["client"]["allowedOrigins"] == []
 
 
+def test_aucune_page_ne_compte_sur_la_magie():
+    """La configuration coupe la « magie » de Streamlit (runner.magicEnabled) : elle
+    recompilait chaque page à chaque exécution d'AppTest. Une expression nue dans un script
+    (app.py, une page ; pas les modules importés de pages/composants, qu'elle ne touchait
+    pas) ne s'afficherait donc plus : il n'y en a aucune."""
+    import ast
+
+    config = tomllib.loads((RACINE_PROJET / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["magicEnabled"] is False
+    fichiers = [RACINE_PROJET / "app.py", *sorted((RACINE_PROJET / "pages").glob("*.py"))]
+    nues = [
+        f"{f.name}:{n.lineno}"
+        for f in fichiers
+        for n in ast.walk(ast.parse(f.read_text()))
+        if isinstance(n, ast.Expr)
+        and not isinstance(n.value, ast.Call | ast.Await | ast.Yield | ast.YieldFrom)
+        and not (isinstance(n.value, ast.Constant) and isinstance(n.value.value, str))
+    ]
+    assert len(fichiers) > 10 and nues == []
+
+
 def test_tableaux_sans_export_du_navigateur(application):
     """Le bouton « Download as CSV » des tableaux n'est pas neutralisé : il est fermé, même
     si un déploiement change la configuration."""
@@ -62,6 +83,9 @@ def test_erreur_de_base_dans_une_page(application, monkeypatch, caplog, page, ro
     at = application(page, role=role)
     monkeypatch.setattr(stockage, "lire_demandes", _panne)
     monkeypatch.setattr(stockage, "numeros_demandes", _panne)
+    # La page Évaluation ne relit ses données que si la base a changé : la panne la
+    # surprend dès la question « qu'est-ce qui a changé ? ».
+    monkeypatch.setattr(stockage, "empreinte", _panne)
     with caplog.at_level(logging.ERROR, logger="evaluation.pages"):
         at.run()
     assert not at.exception

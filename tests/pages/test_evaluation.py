@@ -385,3 +385,35 @@ def test_grille_hostile_refusee_en_francais(ouvrir, demandes, nom, extrait):
     assert "Rien n'est enregistré tant que ces problèmes restent." in textes(at)
     at.switch_page("pages/accueil.py").run()
     assert not at.exception, at.exception
+
+
+def test_la_liste_suit_chaque_enregistrement_sans_relire_a_chaque_action(
+    ouvrir, demandes, moteur, monkeypatch
+):
+    """Bouger un curseur ne relit pas la liste ; l'enregistrement de la page, comme celui
+    d'un autre onglet, paraît aussitôt (état dans la liste, progression)."""
+    lectures = []
+    charger = evaluations.charger_mes_demandes
+
+    def compter(*args, **kwargs):
+        lectures.append(1)
+        return charger(*args, **kwargs)
+
+    monkeypatch.setattr(evaluations, "charger_mes_demandes", compter)
+    at = ouvrir()
+    d1, d2 = demandes[0][0], demandes[1][0]
+    assert len(lectures) == 1
+    _noter(at, d1, [7, None, None, None, None, None])
+    _noter(at, d1, [8, None, None, None, None, None])
+    assert len(lectures) == 1
+    at.button(key="brouillon").click().run()
+    assert len(lectures) == 2
+    choix = at.selectbox(key="choix_demande")
+    assert choix.value == d1 and choix.options[0].endswith("— brouillon")
+
+    appel = charger_appel()
+    saisie = Saisie(notes={c.id: 5.0 for c in appel.criteres}, admissible=True)
+    evaluations.enregistrer(appel, d2, EVA, saisie, "soumise", moteur=moteur)  # autre onglet
+    at.run()
+    assert at.selectbox(key="choix_demande").options[1].endswith("— soumise")
+    assert "1 / 3 soumises" in [p.proto.text for p in at.get("progress")]

@@ -188,3 +188,30 @@ def test_avancement_complet_affiche_cent_pour_cent(application, appel, moteur, d
     assert remplie == pytest.approx(1.0)
     assert barre["format"] % valeur == "100 %"
     assert table.loc[LUC, "Avancement"] == 0
+
+
+def test_relu_une_fois_par_version_des_donnees(application, appel, moteur, demandes, monkeypatch):
+    """Les 400 000 notes d'un gros appel ne se relisent pas à chaque action : une
+    réexécution sans changement dans la base n'en relit aucune ; une note enregistrée
+    ailleurs (un évaluateur, une grille) paraît à la réexécution suivante."""
+    lectures = []
+    lire = stockage.lire_notes_en_colonnes
+
+    def compter(*args, **kwargs):
+        lectures.append(1)
+        return lire(*args, **kwargs)
+
+    monkeypatch.setattr(stockage, "lire_notes_en_colonnes", compter)
+    at = application(PAGE)
+    assert len(lectures) == 1 and _totaux(at) is None
+    at.run()
+    at.run()
+    assert len(lectures) == 1
+    evaluations.enregistrer(
+        appel, demandes["T-003"], EVA, _complete(appel, 4.0), SOUMISE, moteur=moteur
+    )
+    at.run()
+    assert len(lectures) == 2
+    assert _totaux(at).loc["T-003", "Éva Lachance"] == "40,0"
+    assert _par_evaluateur(at).loc[EVA, "Soumises"] == 1
+    assert _metriques(at)["Évaluations soumises"] == "1 / 6"

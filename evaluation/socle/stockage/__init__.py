@@ -134,3 +134,14 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     sans_controles,
     tentatives_connexion,
 )
+from evaluation.socle.stockage.vues import (  # noqa: F401
+    COLONNES_EVALUATION_EN_BREF,
+    est_attribuee,
+    lire_attributions_de,
+    lire_conflits_de,
+    lire_demandes_en_bref,
+    lire_evaluations_de,
+    lire_evaluations_en_bref,
+    lire_notes_de_la_demande,
+    lire_notes_en_colonnes,
+)
