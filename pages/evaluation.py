@@ -29,7 +29,7 @@ from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
 from evaluation.socle.formats import date, nombre, pluriel
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from pages.composants.commun import appel_actif, moteur
+from pages.composants.commun import appel_actif, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
 
@@ -275,11 +275,11 @@ def declarer(demande_id: int, suivante: int | None) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _mes_demandes(configuration_toml: str, courriel: str, url: str, empreinte: tuple):
+def _mes_demandes(configuration_toml: str, courriel: str, url: str, version: int):
     """Les demandes de l'évaluateur, sa liste telle que la page la montre et le libellé de
-    chacune, gardés tant que rien ne change dans la base (`empreinte` : le dernier
-    changement journalisé, dont chaque enregistrement d'une évaluation, et la dernière
-    importation) : un curseur bougé ou un filtre ne relit rien."""
+    chacune, gardés tant que rien ne change dans la base (`version` : la version des
+    données, qu'augmente chaque écriture validée, dont chaque enregistrement d'une
+    évaluation) : un curseur bougé ou un filtre ne relit rien."""
     appel = appel_depuis_toml(configuration_toml)
     mes = evaluations.charger_mes_demandes(appel.id, courriel, moteur=moteur())
     liste = suivi.liste_evaluateur(mes.demandes, mes.evaluations, mes.attributions, courriel)
@@ -311,8 +311,7 @@ def _mes_demandes(configuration_toml: str, courriel: str, url: str, empreinte: t
     return mes.attributions, liste, tableau, libelles, numeros
 
 
-with m.connect() as connexion:
-    version = stockage.empreinte(appel.id, connexion=connexion)
+version = version_donnees()
 etat, liste, tableau, libelles, numeros = _mes_demandes(
     appel.source_toml, compte.courriel, stockage.url_par_defaut(), version
 )

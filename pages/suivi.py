@@ -12,7 +12,7 @@ from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, nombre, pluriel
 from evaluation.socle.roles import ADMIN
 from evaluation.socle.texte import litteral
-from pages.composants.commun import appel_actif, moteur
+from pages.composants.commun import appel_actif, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
 
 compte = exiger_acces("suivi")
@@ -32,10 +32,10 @@ def _totaux_lisibles(totaux: pd.DataFrame, noms: dict[str, str]) -> pd.DataFrame
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _donnees_suivi(configuration_toml: str, url: str, empreinte: tuple) -> dict:
-    """Ce que la page montre, gardé tant que rien ne change dans la base (`empreinte` : le
-    dernier changement journalisé — chaque note enregistrée, attribution, conflit, compte,
-    verrouillage — et la dernière importation)."""
+def _donnees_suivi(configuration_toml: str, url: str, version: int) -> dict:
+    """Ce que la page montre, gardé tant que rien ne change dans la base (`version` : la version des
+    données, qu'augmente chaque écriture validée, dont chaque note enregistrée, attribution,
+    conflit, compte ou verrouillage)."""
     appel = appel_depuis_toml(configuration_toml)
     criteres = [c.id for c in appel.criteres]
     colonnes = ["id", "no_demande", "municipalite", "municipalites_partenaires", "region"]
@@ -61,8 +61,7 @@ def _donnees_suivi(configuration_toml: str, url: str, empreinte: tuple) -> dict:
     }
 
 
-with m.connect() as connexion:
-    version = stockage.empreinte(appel.id, connexion=connexion)
+version = version_donnees()
 donnees = _donnees_suivi(appel.source_toml, stockage.url_par_defaut(), version)
 reglages = donnees["reglages"]
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -92,47 +90,11 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
 
     else:
         moteur = sa.create_engine(url, pool_pre_ping=True)
-    if mettre_a_jour_le_schema and not schema_a_jour(moteur):
+    if mettre_a_jour_le_schema:
         from evaluation.socle.stockage.migration import mettre_a_jour
 
         mettre_a_jour(moteur)
     return moteur
-
-
-DOSSIER_REVISIONS = Path(__file__).resolve().parent / "migrations" / "versions"
-_REVISION = re.compile(r"""^(down_)?revision\s*=\s*(?:["']([^"']+)["']|None)""", re.MULTILINE)
-
-
-@functools.cache
-def revision_de_tete() -> str | None:
-    """La dernière révision livrée, lue dans les fichiers de migrations/versions/ sans
-    importer Alembic (un quart de seconde au démarrage d'une commande) ; None si elle ne se
-    lit pas ainsi (plusieurs têtes, fichier inattendu) : Alembic tranchera."""
-    revisions, parentes = set(), set()
-    for fichier in DOSSIER_REVISIONS.glob("*.py"):
-        trouvees = {bool(m[1]): m[2] for m in _REVISION.finditer(fichier.read_text())}
-        if False not in trouvees:
-            return None
-        revisions.add(trouvees[False])
-        if trouvees.get(True):
-            parentes.add(trouvees[True])
-    tetes = revisions - parentes
-    return next(iter(tetes)) if len(tetes) == 1 else None
-
-
-def schema_a_jour(moteur: Engine) -> bool:
-    """Vrai quand la base est déjà à la dernière révision : rien à faire, ni verrou ni
-    Alembic. Sinon (base neuve, ancienne, ou révision inconnue) `migration.mettre_a_jour`
-    s'en charge."""
-    tete = revision_de_tete()
-    if tete is None:
-        return False
-    try:
-        with moteur.connect() as connexion:
-            actuelle = connexion.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-    except sa.exc.DBAPIError:
-        return False
-    return [tuple(r) for r in actuelle] == [(tete,)]
 
 
 def _fichiers_prives(base: Path) -> None:

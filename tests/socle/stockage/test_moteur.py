@@ -116,33 +116,7 @@ def test_en_table_garde_les_conversions_des_types(moteur):
     assert convertis["date"].dtype.kind == "M"
 
 
-# --- Démarrage : Alembic seulement quand le schéma n'est pas à jour -----------------------
-
-
-def test_revision_de_tete_lue_sans_alembic():
-    from evaluation.socle.stockage import migration, moteur
-
-    assert moteur.revision_de_tete() == migration.revision_cible()
-
-
-def test_base_a_jour_ouverte_sans_importer_alembic(tmp_path):
-    """Une commande sur une base à jour n'importe pas Alembic (un quart de seconde)."""
-    import subprocess
-    import sys
-
-    url = f"sqlite:///{tmp_path / 'b.sqlite'}"
-    stockage.creer_moteur(url).dispose()
-    programme = (
-        "import sys; from evaluation.socle import stockage; "
-        f"stockage.creer_moteur({url!r}).dispose(); print('alembic' in sys.modules)"
-    )
-    from tests.conftest import RACINE_PROJET
-
-    sortie = subprocess.run(
-        [sys.executable, "-c", programme], cwd=RACINE_PROJET, capture_output=True, text=True
-    )
-    assert sortie.returncode == 0, sortie.stderr
-    assert sortie.stdout.strip() == "False"
+# --- Démarrage : une base d'une révision précédente -----------------------
 
 
 def test_base_d_une_revision_precedente_mise_a_jour_a_l_ouverture(moteur):
