@@ -13,6 +13,19 @@ from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.stockage import Moteur
 
+# Ce que le classement, la séance et le classeur lisent d'une évaluation : ni ses dates ni
+# sa version, dont la conversion coûtait la moitié de la lecture.
+COLONNES_LUES = (
+    "id",
+    "demande_id",
+    "evaluateur",
+    "statut",
+    "admissible",
+    "raison_inadmissibilite",
+    "commentaire_global",
+    "modifiee_apres_consultation",
+)
+
 
 def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
     """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
@@ -20,7 +33,9 @@ def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
     with moteur.connect() as connexion:
         demandes = stockage.lire_demandes(appel.id, connexion=connexion)
         notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
-        evaluations = stockage.lire_evaluations(appel.id, connexion=connexion)
+        evaluations = stockage.lire_evaluations(
+            appel.id, connexion=connexion, colonnes=COLONNES_LUES
+        )
         modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
         ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)

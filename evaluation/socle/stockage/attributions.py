@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from evaluation.socle.stockage.demandes import _retirees
+from evaluation.socle.stockage.moteur import _tuples
 from evaluation.socle.stockage.schema import attributions, conflits, reglages_evaluation
 
 
@@ -36,7 +37,7 @@ def lire_attributions(appel_id: str, *, connexion: Connection) -> list[tuple[int
         )
         .order_by(attributions.c.demande_id, attributions.c.evaluateur)
     )
-    return [(int(d), e) for d, e in connexion.execute(requete)]
+    return [(int(d), e) for d, e in _tuples(requete, connexion)]
 
 
 def ajouter_attributions(lignes: list[dict], *, connexion: Connection) -> None:

@@ -4,6 +4,7 @@ autres."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -102,21 +103,28 @@ def marquer_apres_consultation(evaluation_id: int, *, connexion: Connection) -> 
     )
 
 
-def lire_evaluations(appel_id: str, *, connexion: Connection) -> pd.DataFrame:
-    """Chaque évaluation de l'appel (sans ses notes) : demande_id, evaluateur, statut, dates."""
-    colonnes = [
-        "id",
-        "demande_id",
-        "evaluateur",
-        "statut",
-        "admissible",
-        "raison_inadmissibilite",
-        "commentaire_global",
-        "version",
-        "modifie_le",
-        "soumise_le",
-        "modifiee_apres_consultation",
-    ]
+COLONNES_EVALUATIONS = (
+    "id",
+    "demande_id",
+    "evaluateur",
+    "statut",
+    "admissible",
+    "raison_inadmissibilite",
+    "commentaire_global",
+    "version",
+    "modifie_le",
+    "soumise_le",
+    "modifiee_apres_consultation",
+)
+
+
+def lire_evaluations(
+    appel_id: str, *, connexion: Connection, colonnes: Sequence[str] = COLONNES_EVALUATIONS
+) -> pd.DataFrame:
+    """Chaque évaluation de l'appel (sans ses notes) : demande_id, evaluateur, statut, dates ;
+    ou ces seules `colonnes` (le classement se passe des dates, dont la conversion coûtait
+    la moitié de cette lecture sous SQLite)."""
+    colonnes = list(colonnes)
     requete = sa.select(*(evaluations.c[c] for c in colonnes)).where(
         evaluations.c.appel_id == appel_id, evaluations.c.demande_id.not_in(_retirees(appel_id))
     )

@@ -214,6 +214,19 @@ def _inserer_en_masse(table: sa.Table, lignes: list[dict], *, connexion: Connect
         connexion.exec_driver_sql(compile.string, list(paquet))
 
 
+def _tuples(requete, connexion: Connection) -> list[tuple]:
+    """Les lignes d'une requête en tuples : tels que le pilote les rend quand aucune
+    colonne n'a de conversion de résultat (entiers, textes, réels), sans passer par les
+    objets Row de SQLAlchemy ; sinon convertis par SQLAlchemy comme d'habitude."""
+    resultat = connexion.execute(requete)
+    processeurs = getattr(resultat._metadata, "_processors", None)
+    if processeurs is not None and not any(processeurs):
+        lignes = resultat.cursor.fetchall()
+        resultat.close()
+        return lignes
+    return [tuple(r) for r in resultat.all()]
+
+
 def _en_table(requete, colonnes: list[str], connexion: Connection) -> pd.DataFrame:
     """Le résultat d'une requête en DataFrame, par tuples : construire le DataFrame depuis
     les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes.
@@ -221,11 +234,4 @@ def _en_table(requete, colonnes: list[str], connexion: Connection) -> pd.DataFra
     Quand aucune colonne n'a de conversion de résultat (entiers, textes, réels : les notes),
     les tuples viennent tels quels du pilote, sans passer par les objets Row ; sinon (dates
     et booléens sous SQLite, JSON), SQLAlchemy les convertit comme d'habitude."""
-    resultat = connexion.execute(requete)
-    processeurs = getattr(resultat._metadata, "_processors", None)
-    if processeurs is not None and not any(processeurs):
-        lignes = resultat.cursor.fetchall()
-        resultat.close()
-    else:
-        lignes = [tuple(r) for r in resultat.all()]
-    return pd.DataFrame.from_records(lignes, columns=colonnes)
+    return pd.DataFrame.from_records(_tuples(requete, connexion), columns=colonnes)
