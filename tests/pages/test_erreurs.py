@@ -84,8 +84,9 @@ def test_erreur_de_base_dans_une_page(application, monkeypatch, caplog, page, ro
     monkeypatch.setattr(stockage, "lire_demandes", _panne)
     monkeypatch.setattr(stockage, "numeros_demandes", _panne)
     # La page Évaluation ne relit ses données que si la base a changé : la panne la
-    # surprend dès la question « qu'est-ce qui a changé ? ».
-    monkeypatch.setattr(stockage, "empreinte", _panne)
+    # surprend dès la question « qu'est-ce qui a changé ? » (la version des données).
+    monkeypatch.setattr(stockage, "version_donnees", _panne)
+    monkeypatch.setattr(stockage, "versions_donnees", _panne)
     with caplog.at_level(logging.ERROR, logger="evaluation.pages"):
         at.run()
     assert not at.exception
