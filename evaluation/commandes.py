@@ -197,10 +197,12 @@ def _exporter(options, appel, moteur) -> int:
     from evaluation.sorties import classeur as exportation
 
     instant = stockage.maintenant()
-    donnees = charger_donnees(appel, moteur=moteur)
-    table = classement(appel, donnees)
+    # Les notes lues une fois : toutes pour la feuille Évaluations, les soumises en sont
+    # tirées pour le classement (400 000 notes à 5 000 demandes).
     with moteur.connect() as connexion:
         notes = stockage.lire_notes_completes(appel.id, connexion=connexion)
+    donnees = charger_donnees(appel, moteur=moteur, notes_completes=notes)
+    table = classement(appel, donnees)
     numeros = dict(
         zip(donnees.demandes["id"].astype(int), donnees.demandes["no_demande"], strict=True)
     )

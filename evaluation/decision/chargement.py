@@ -4,6 +4,8 @@ jugements d'admissibilité, montants modifiés, décisions et pondération en vi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
@@ -27,18 +29,38 @@ COLONNES_LUES = (
 )
 
 
-def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
-    """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
-    d'admissibilité, les montants modifiés, les décisions et la pondération en vigueur."""
+@dataclass(frozen=True)
+class Lues:
+    """Ce que le classement lit des demandes, des évaluations et des attributions : ce qui
+    ne change pas quand le comité inscrit une décision, modifie un montant recommandé ou
+    une pondération (la version des données lourdes, `stockage.versions_donnees`). Une
+    page le garde pendant une séance ; `charger` y ajoute ce que le comité écrit."""
+
+    demandes: pd.DataFrame
+    notes: pd.DataFrame
+    evaluations: pd.DataFrame
+    attendues: dict[int, int]
+    reglages: object
+    cube: notation.Cube
+
+
+def lire_lourdes(
+    appel: Appel, *, moteur: Moteur, notes_completes: pd.DataFrame | None = None
+) -> Lues:
+    """Lit les demandes, les notes soumises et les jugements d'admissibilité (hors conflits
+    d'intérêts), les évaluations attendues, et met les notes en cube.
+
+    `notes_completes` (stockage.lire_notes_completes, déjà lues pour la feuille
+    Évaluations) : les notes soumises en sont tirées au lieu d'être relues (`soumises`)."""
     with moteur.connect() as connexion:
         demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-        notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
         evaluations = stockage.lire_evaluations(
             appel.id, connexion=connexion, colonnes=COLONNES_LUES
         )
-        modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
-        decisions = stockage.lire_decisions(appel.id, connexion=connexion)
-        ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
+        if notes_completes is None:
+            notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
+        else:
+            notes = soumises(notes_completes, evaluations)
     etat = attributions.charger(appel.id, moteur=moteur, demandes=demandes)
     if etat.conflits:
         exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
@@ -50,20 +72,65 @@ def charger(appel: Appel, *, moteur: Moteur) -> Donnees:
             [evaluations["demande_id"].astype(int), evaluations["evaluateur"]], names=["d", "e"]
         )
         evaluations = evaluations[~paires.isin(exclues)]
-    poids = dict(appel.poids)
-    if ponderation:
-        poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
-    attendues = etat.nombres_attendus()
     notes = notes.reset_index(drop=True)
-    return Donnees(
+    return Lues(
         demandes,
         notes,
         evaluations,
-        modifications,
-        decisions,
-        attendues,
-        poids,
-        ponderation,
+        etat.nombres_attendus(),
         etat.reglages,
         notation.cube(notes, demandes["id"].astype(int), appel.poids),
     )
+
+
+def charger(
+    appel: Appel,
+    *,
+    moteur: Moteur,
+    notes_completes: pd.DataFrame | None = None,
+    lues: Lues | None = None,
+) -> Donnees:
+    """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
+    d'admissibilité, les montants modifiés, les décisions et la pondération en vigueur.
+
+    `lues` : ce que `lire_lourdes` a déjà lu (gardé par une page tant que la version des
+    données lourdes ne change pas) ; seuls montants, décisions et pondération sont relus.
+    `notes_completes` : voir `lire_lourdes`."""
+    if lues is None:
+        lues = lire_lourdes(appel, moteur=moteur, notes_completes=notes_completes)
+    with moteur.connect() as connexion:
+        modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
+        decisions = stockage.lire_decisions(appel.id, connexion=connexion)
+        ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
+    poids = dict(appel.poids)
+    if ponderation:
+        poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
+    return Donnees(
+        lues.demandes,
+        lues.notes,
+        lues.evaluations,
+        modifications,
+        decisions,
+        lues.attendues,
+        poids,
+        ponderation,
+        lues.reglages,
+        lues.cube,
+    )
+
+
+def soumises(notes_completes: pd.DataFrame, evaluations: pd.DataFrame) -> pd.DataFrame:
+    """Les notes des évaluations soumises (demande_id, evaluateur, critere, note), tirées de
+    toutes les notes de l'appel (`stockage.lire_notes_completes`) et de ses évaluations
+    (`stockage.lire_evaluations`) : ce que `stockage.lire_notes_soumises` lirait, dans le
+    même ordre."""
+    soumises_ = evaluations[evaluations["statut"] == "soumise"]
+    cles = pd.MultiIndex.from_arrays(
+        [soumises_["demande_id"].astype(int), soumises_["evaluateur"].astype(object)]
+    )
+    paires = pd.MultiIndex.from_arrays(
+        [notes_completes["demande_id"].astype(int), notes_completes["evaluateur"].astype(object)]
+    )
+    garde = paires.isin(cles)
+    colonnes = ["demande_id", "evaluateur", "critere", "note"]
+    return notes_completes.loc[garde, colonnes].reset_index(drop=True)

@@ -59,7 +59,7 @@ def adopter_poids(
             f"les poids doivent totaliser 100 (total : {sum(poids.values()):g})."
         )
     instant = maintenant or stockage.maintenant()
-    with stockage.ecriture(moteur, stockage.ponderations) as connexion:
+    with stockage.ecriture(moteur, stockage.ponderations, lourde=False) as connexion:
         avant = stockage.lire_ponderation(appel.id, connexion=connexion)
         verifier_version(
             "La pondération de l'appel",
@@ -155,7 +155,7 @@ def modifier_montant(
         )
     if refus := trop_long(raison, "raison"):
         raise ErreurFinancement(refus)
-    with stockage.ecriture(moteur, stockage.montants_recommandes) as connexion:
+    with stockage.ecriture(moteur, stockage.montants_recommandes, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
         cles = {"appel_id": appel.id, "demande_id": demande_id, "annee": annee}
@@ -247,7 +247,7 @@ def enregistrer_decision(
     if refus := trop_long(justification, "justification"):
         raise ErreurFinancement(refus)
     instant = maintenant or stockage.maintenant()
-    with stockage.ecriture(moteur, stockage.decisions) as connexion:
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
         cles = {"appel_id": appel.id, "demande_id": demande_id}
@@ -351,7 +351,7 @@ def adopter_scenario(
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     classees = (table["statut"] == "classé").to_numpy()
-    with stockage.ecriture(moteur, stockage.decisions) as connexion:
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         cles = {"appel_id": appel.id}
         verifier_version(

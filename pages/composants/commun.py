@@ -138,27 +138,40 @@ class Calcul:
 
     donnees: chargement.Donnees
     table: pd.DataFrame
-    cle: tuple[str, str, int]  # (configuration de l'appel, URL de la base, version)
+    # (configuration de l'appel, URL de la base, version, version des données lourdes)
+    cle: tuple[str, str, int, int]
 
 
 # Gardés en un exemplaire par processus (st.cache_resource : ni copie ni sérialisation à
 # chaque exécution), deux versions au plus : ce qui est en mémoire reste borné. Une écriture
-# change la version, donc la clé : la réexécution suivante recalcule.
+# change la version, donc la clé : la réexécution suivante recalcule. Une décision, un
+# montant ou une pondération ne change pas la version des données lourdes : demandes et
+# notes ne sont pas relues, seul le classement est refait (une séance de comité).
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _classement(configuration_toml: str, url: str, version: int):
+def _lues(configuration_toml: str, url: str, version_lourde: int) -> chargement.Lues:
     appel = appel_depuis_toml(configuration_toml)
-    donnees = chargement.charger(appel, moteur=_moteur(url))
+    return chargement.lire_lourdes(appel, moteur=_moteur(url))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _classement(configuration_toml: str, url: str, version: int, version_lourde: int):
+    appel = appel_depuis_toml(configuration_toml)
+    lues = _lues(configuration_toml, url, version_lourde)
+    donnees = chargement.charger(appel, moteur=_moteur(url), lues=lues)
     return donnees, classement.classement(appel, donnees)
 
 
 def classement_calcule(appel: Appel) -> Calcul:
     """Les données et le classement officiel de l'appel, lus et calculés une fois par version
-    des données (`version_donnees`, lue avant elles), pas à chaque exécution de la page :
-    bouger un curseur ou un filtre ne relit pas 400 000 notes.
+    des données (`stockage.versions_donnees`, lues avant elles), pas à chaque exécution de
+    la page : bouger un curseur ou un filtre ne relit pas 400 000 notes ; une décision
+    inscrite refait le classement sans relire demandes ni notes.
 
     Les tables rendues sont des copies paresseuses (pandas ne copie qu'à la première
     modification) : une page qui ajoute une colonne ne touche pas l'exemplaire partagé."""
-    cle = (appel.source_toml, stockage.url_par_defaut(), version_donnees())
+    with moteur().connect() as connexion:
+        version, version_lourde = stockage.versions_donnees(connexion=connexion)
+    cle = (appel.source_toml, stockage.url_par_defaut(), version, version_lourde)
     donnees, table = _classement(*cle)
     copies = replace(
         donnees,
@@ -176,9 +189,9 @@ def donnees_classement(appel: Appel):
 
 
 @st.cache_resource(max_entries=2, show_spinner="Rééchantillonnage des évaluateurs…")
-def _solidite(configuration_toml: str, url: str, version: int):
+def _solidite(configuration_toml: str, url: str, version: int, version_lourde: int):
     appel = appel_depuis_toml(configuration_toml)
-    donnees, table = _classement(configuration_toml, url, version)
+    donnees, table = _classement(configuration_toml, url, version, version_lourde)
     resultat = portefeuille.solidite(table, donnees.notes, appel, donnees.poids, cube=donnees.cube)
     resultat["demande_id"] = table["demande_id"].to_numpy()
     return resultat.set_index("demande_id")
@@ -200,10 +213,10 @@ def par_valeur(serie: pd.Series, fonction) -> pd.Series:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _accord(configuration_toml: str, url: str, version: int):
+def _accord(configuration_toml: str, url: str, version: int, version_lourde: int):
     """(accord du panel, indulgence) d'un calcul ; None sans évaluation soumise."""
     appel = appel_depuis_toml(configuration_toml)
-    donnees, _ = _classement(configuration_toml, url, version)
+    donnees, _ = _classement(configuration_toml, url, version, version_lourde)
     r = classement.reglages_notation(appel, donnees.poids)
     c = classement.cube_des_notes(appel, donnees)
     if len(c.evaluateurs) == 0:

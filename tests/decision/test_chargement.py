@@ -72,3 +72,22 @@ def test_le_cube_du_chargement_donne_le_meme_classement(moteur, appel, campagne)
     # Un cube d'autres critères (un autre appel) n'est pas repris : il est refait.
     autre = replace(donnees, cube=notation.cube(donnees.notes, refait.demandes, ["pertinence"]))
     assert classement.cube_des_notes(appel, autre).criteres == tuple(appel.poids)
+
+
+def test_notes_soumises_tirees_des_notes_completes(moteur, appel, campagne):
+    """L'exportation lit toutes les notes une fois et en tire les soumises : mêmes lignes,
+    même ordre, mêmes types que la lecture des seules soumises ; le brouillon de e4 n'y est
+    pas, et le classement qui en sort est le même."""
+    from evaluation.socle import stockage
+
+    with moteur.connect() as connexion:
+        soumises = stockage.lire_notes_soumises(appel.id, connexion=connexion)
+        completes = stockage.lire_notes_completes(appel.id, connexion=connexion)
+    assert "e4@x.ca" in set(completes["evaluateur"])
+    donnees = chargement.charger(appel, moteur=moteur, notes_completes=completes)
+    pd.testing.assert_frame_equal(donnees.notes, soumises)
+    assert "e4@x.ca" not in set(donnees.notes["evaluateur"])
+    pd.testing.assert_frame_equal(
+        classement.classement(appel, donnees),
+        classement.classement(appel, chargement.charger(appel, moteur=moteur)),
+    )

@@ -522,3 +522,39 @@ def test_adopter_la_meilleure_selection(moteur, appel, demandes):
         demandes["T-002"]: RETENU,
         demandes["T-001"]: LISTE_ATTENTE,
     }
+
+
+def test_les_ecritures_du_comite_ne_changent_pas_les_donnees_lourdes(moteur, appel, demandes):
+    """Pondération, montant recommandé, décision, scénario adopté : chacune change la
+    version des données (les pages refont leur classement), aucune celle des données
+    lourdes (demandes et notes restent gardées pendant la séance). Une écriture de notes,
+    elle, change les deux."""
+
+    def versions():
+        with moteur.connect() as c:
+            return stockage.versions_donnees(connexion=c)
+
+    globale, lourde = versions()
+    poids = dict(appel.poids)
+    premier, second = list(poids)[:2]
+    poids[premier] += 5
+    poids[second] -= 5
+    decisions.adopter_poids(appel, poids, moteur=moteur, auteur="p@x.ca")
+    assert versions() == (globale + 1, lourde)
+    decisions.modifier_montant(
+        appel, demandes["T-001"], 1, 1_500_000, "révisé", moteur=moteur, auteur="p@x.ca"
+    )
+    assert versions() == (globale + 2, lourde)
+    _decider(appel, moteur, demandes["T-003"], REFUSE, (0, 0), "hors programme")
+    assert versions() == (globale + 3, lourde)
+    decisions.adopter_scenario(
+        appel,
+        _scenario(demandes),
+        np.array([True, False, False]),
+        "essai",
+        moteur=moteur,
+        auteur="p@x.ca",
+    )
+    assert versions() == (globale + 4, lourde)
+    verrouiller(appel.id, True, moteur=moteur, auteur="p@x.ca")
+    assert versions() == (globale + 5, lourde + 1)

@@ -288,3 +288,28 @@ def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appe
         ailleurs.dispose()
     executer(at)
     assert any("**décision actuelle : retenu**" in m.value for m in at.markdown)
+
+
+def test_une_decision_ne_relit_ni_demandes_ni_notes(ouvrir, appel, ids, moteur, monkeypatch):
+    """Pendant la séance, une décision refait le classement sans relire demandes, notes et
+    évaluations (400 000 notes à 5 000 demandes) ; une écriture qui touche les évaluations
+    (ici le verrouillage) les fait relire."""
+    from evaluation.decision import chargement
+
+    lectures = []
+    lire = chargement.lire_lourdes
+
+    def compter(*args, **kwargs):
+        lectures.append(1)
+        return lire(*args, **kwargs)
+
+    monkeypatch.setattr(chargement, "lire_lourdes", compter)
+    at = ouvrir()
+    assert len(lectures) == 1
+    cliquer(at, "seance_retenir")
+    assert any("**décision actuelle : retenu**" in m.value for m in at.markdown)
+    executer(at)
+    assert len(lectures) == 1
+    attributions.verrouiller(appel.id, True, moteur=moteur, auteur="president@exemple.qc.ca")
+    executer(at)
+    assert len(lectures) == 2

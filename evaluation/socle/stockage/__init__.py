@@ -101,6 +101,7 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     url_masquee,
     url_par_defaut,
     version_donnees,
+    versions_donnees,
 )
 from evaluation.socle.stockage.schema import (  # noqa: F401
     _CONTROLES,

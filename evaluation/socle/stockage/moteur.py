@@ -14,7 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from evaluation.socle.chemins import DONNEES
-from evaluation.socle.stockage.schema import _nettoyage_colonne, _SansControles, compteur_ecritures
+from evaluation.socle.stockage.schema import (
+    VERSION_GLOBALE,
+    VERSION_LOURDE,
+    _nettoyage_colonne,
+    _SansControles,
+    compteur_ecritures,
+)
 
 FICHIER_BASE = DONNEES / "evaluation.sqlite"
 
@@ -114,7 +120,7 @@ def _fichiers_prives(base: Path) -> None:
 
 
 @contextlib.contextmanager
-def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
+def ecriture(moteur: Engine, *tables: sa.Table, lourde: bool = True) -> Iterator[Connection]:
     """Une transaction d'écriture qui réserve l'écriture dès son début : ce qu'elle lit
     ne peut plus changer sous elle avant qu'elle écrive (lire puis écrire sans perdre la
     modification d'un autre).
@@ -126,7 +132,9 @@ def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
     Une transaction qui aboutit augmente la version des données (`version_donnees`) en
     dernier, juste avant de valider : le verrou de cette ligne n'est tenu qu'un instant, et
     rien n'est pris après lui (pas d'interblocage possible). Une transaction annulée ne la
-    change pas."""
+    change pas. `lourde=False` : la transaction n'écrit que décisions, montants recommandés,
+    pondérations et journal ; la version des données lourdes (demandes, évaluations,
+    attributions, comptes, appels) ne bouge pas (`versions_donnees`)."""
     with moteur.begin() as connexion:
         if connexion.dialect.name == "sqlite":
             connexion.execute(sa.text("UPDATE journal SET id = id WHERE 0 = 1"))
@@ -134,9 +142,10 @@ def ecriture(moteur: Engine, *tables: sa.Table) -> Iterator[Connection]:
             for table in tables:
                 connexion.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
         yield connexion
+        lignes = [VERSION_GLOBALE, VERSION_LOURDE] if lourde else [VERSION_GLOBALE]
         connexion.execute(
             compteur_ecritures.update()
-            .where(compteur_ecritures.c.id == 1)
+            .where(compteur_ecritures.c.id.in_(lignes))
             .values(valeur=compteur_ecritures.c.valeur + 1)
         )
 
@@ -145,8 +154,20 @@ def version_donnees(*, connexion: Connection) -> int:
     """La version des données : elle change à chaque écriture validée (`ecriture`), par
     n'importe quel processus. À lire avant les données qu'on garde sous cette clé : ce qui
     s'écrit entre les deux lectures en donne une autre, et le calcul sera refait."""
-    requete = sa.select(compteur_ecritures.c.valeur).where(compteur_ecritures.c.id == 1)
-    return int(connexion.scalar(requete) or 0)
+    return versions_donnees(connexion=connexion)[0]
+
+
+def versions_donnees(*, connexion: Connection) -> tuple[int, int]:
+    """(version des données, version des données lourdes) : la seconde ne change pas quand
+    une écriture ne touche que décisions, montants recommandés et pondérations
+    (`ecriture(lourde=False)`). Une base sans la seconde ligne rend deux fois la première
+    (toute écriture change alors les deux)."""
+    requete = sa.select(compteur_ecritures.c.id, compteur_ecritures.c.valeur).where(
+        compteur_ecritures.c.id.in_([VERSION_GLOBALE, VERSION_LOURDE])
+    )
+    lues = {int(i): int(v) for i, v in connexion.execute(requete)}
+    globale = lues.get(VERSION_GLOBALE, 0)
+    return globale, lues.get(VERSION_LOURDE, globale)
 
 
 def reference_disparue(exc: BaseException) -> bool:

@@ -269,10 +269,14 @@ journal = sa.Table(
 
 
 # La version des données : chaque transaction d'écriture (`moteur.ecriture`) l'augmente de un
-# juste avant de valider, dans la même transaction. Une seule ligne (id 1). Les pages la lisent
-# avant les données pour garder un calcul tant qu'elle ne bouge pas, quel que soit le serveur
-# qui écrit : contrairement au plus grand identifiant d'une table, elle ne peut pas être
-# dépassée par une transaction plus récente validée avant une plus ancienne.
+# juste avant de valider, dans la même transaction (ligne 1). Les pages la lisent avant les
+# données pour garder un calcul tant qu'elle ne bouge pas, quel que soit le serveur qui écrit :
+# contrairement au plus grand identifiant d'une table, elle ne peut pas être dépassée par une
+# transaction plus récente validée avant une plus ancienne. La ligne 2 (VERSION_LOURDE) ne
+# bouge pas pour une écriture qui ne touche que décisions, montants recommandés et
+# pondérations : les demandes et les notes lues restent gardées pendant une séance.
+VERSION_GLOBALE = 1
+VERSION_LOURDE = 2
 compteur_ecritures = sa.Table(
     "compteur_ecritures",
     metadonnees,
@@ -289,7 +293,13 @@ def valeur_initiale_du_compteur() -> int:
 
 @sa.event.listens_for(compteur_ecritures, "after_create")
 def _premiere_version(table, connexion, **_) -> None:
-    connexion.execute(table.insert().values(id=1, valeur=valeur_initiale_du_compteur()))
+    connexion.execute(
+        table.insert(),
+        [
+            {"id": VERSION_GLOBALE, "valeur": valeur_initiale_du_compteur()},
+            {"id": VERSION_LOURDE, "valeur": valeur_initiale_du_compteur()},
+        ],
+    )
 
 
 # Attributions stockées : elles ne servent que lorsque l'appel en fixe un nombre par demande

@@ -56,6 +56,37 @@ def test_chaque_ecriture_validee_change_la_version(moteur):
     assert _version(moteur) == depart + 1
 
 
+def _versions(moteur) -> tuple[int, int]:
+    with moteur.connect() as c:
+        return stockage.versions_donnees(connexion=c)
+
+
+def test_une_ecriture_legere_ne_change_pas_la_version_lourde(moteur):
+    """Décisions, montants et pondérations (`lourde=False`) changent la version, pas celle
+    des données lourdes : une page garde demandes et notes lues. Toute autre écriture
+    (par défaut) change les deux."""
+    globale, lourde = _versions(moteur)
+    with stockage.ecriture(moteur, lourde=False) as c:
+        _ecrire(c)
+    assert _versions(moteur) == (globale + 1, lourde)
+    with stockage.ecriture(moteur) as c:
+        _ecrire(c)
+    assert _versions(moteur) == (globale + 2, lourde + 1)
+    assert _version(moteur) == globale + 2
+
+
+def test_base_sans_version_lourde_rend_la_version_deux_fois(moteur):
+    """Une base dont le compteur n'a que sa première ligne : la version des données lourdes
+    est la version elle-même, donc change à chaque écriture (jamais un calcul périmé)."""
+    with moteur.begin() as c:
+        c.execute(sa.text("DELETE FROM compteur_ecritures WHERE id = 2"))
+    globale, lourde = _versions(moteur)
+    assert lourde == globale
+    with stockage.ecriture(moteur, lourde=False) as c:
+        _ecrire(c)
+    assert _versions(moteur) == (globale + 1, globale + 1)
+
+
 def test_version_d_une_base_neuve_tiree_au_hasard(tmp_path):
     """Deux bases créées sous la même URL (l'une remplacée par l'autre) ne partent pas de la
     même version : un serveur en marche ne reprend pas le calcul gardé de la première."""

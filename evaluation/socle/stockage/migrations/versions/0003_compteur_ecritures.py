@@ -8,7 +8,11 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from evaluation.socle.stockage.schema import valeur_initiale_du_compteur
+from evaluation.socle.stockage.schema import (
+    VERSION_GLOBALE,
+    VERSION_LOURDE,
+    valeur_initiale_du_compteur,
+)
 
 revision = "0003"
 down_revision = "0002"
@@ -25,7 +29,13 @@ def upgrade() -> None:
         sa.Column("valeur", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.bulk_insert(table, [{"id": 1, "valeur": valeur_initiale_du_compteur()}])
+    op.bulk_insert(
+        table,
+        [
+            {"id": VERSION_GLOBALE, "valeur": valeur_initiale_du_compteur()},
+            {"id": VERSION_LOURDE, "valeur": valeur_initiale_du_compteur()},
+        ],
+    )
 
 
 def downgrade() -> None:
