@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 
 from evaluation.appels.configuration import Appel
 from evaluation.decision import classement as regles
@@ -226,6 +226,30 @@ def en_colonnes(lignes: list[list], largeur: int) -> list[list]:
     return [list(c) for c in zip(*lignes, strict=True)] if lignes else [[] for _ in range(largeur)]
 
 
+def ajouter_tableau(feuille, haut: int, fin: int, derniere_colonne: int, options: dict) -> None:
+    """`feuille.add_table(haut, 0, fin, derniere_colonne, options)`, sans le contrôle de
+    chevauchement cellule par cellule d'xlsxwriter : il inscrit chaque cellule du tableau
+    dans un dictionnaire (1,1 million pour la feuille Évaluations à 5 000 × 15 : une
+    seconde et 150 Mo). Le tableau est déclaré sur ses deux premières lignes, puis sa plage
+    (et celle de son filtre) étendue jusqu'à `fin` ; le chevauchement est vérifié tableau
+    par tableau. Même XML qu'add_table (test) tant que le tableau n'a ni ligne de total, ni
+    données, ni formules, ce que `_tableau` n'utilise pas."""
+    if options.keys() - {"name", "style", "columns"}:
+        raise ValueError(f"options de tableau non prévues : {sorted(options)}")
+    for existant in feuille.tables:
+        debut, bout = existant["range"].split(":")
+        (r0, _), (r1, _) = xl_cell_to_rowcol(debut), xl_cell_to_rowcol(bout)
+        if r0 <= fin and haut <= r1:  # tous commencent en colonne A
+            raise ValueError(f"le tableau {options.get('name')} chevauche {existant['name']}")
+    if feuille.add_table(haut, 0, min(fin, haut + 1), derniere_colonne, options) != 0:
+        raise ValueError(f"tableau {options.get('name')} refusé par xlsxwriter")
+    tableau = feuille.tables[-1]
+    plage = xl_range(haut, 0, fin, derniere_colonne)
+    tableau["range"] = tableau["a_range"] = plage
+    if "autofilter" in tableau:
+        tableau["autofilter"] = plage
+
+
 def _tableau(
     feuille,
     formats: Formats,
@@ -255,9 +279,9 @@ def _tableau(
             )
     n = len(colonnes[0]) if colonnes else 0
     fin = haut + max(n, 1)
-    feuille.add_table(
+    ajouter_tableau(
+        feuille,
         haut,
-        0,
         fin,
         len(en_tetes) - 1,
         {

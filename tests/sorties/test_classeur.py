@@ -46,6 +46,7 @@ from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.sorties import classeur as exportation
 from evaluation.sorties import neutralisation
+from evaluation.sorties.classeur import ajouter_tableau
 from evaluation.sorties.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES, RACINE_PROJET
 
@@ -1187,3 +1188,54 @@ def test_en_tetes_venus_de_la_configuration_marques_comme_texte(jeu):
     assert all(c.data_type == "s" and c.quotePrefix for c in entetes), [
         (c.parent.title, c.coordinate) for c in entetes if not c.quotePrefix
     ]
+
+
+# --- Tableaux Excel déclarés sans le contrôle cellule par cellule d'xlsxwriter -------------
+
+
+def _paquet(ajouter, lignes: int, tableaux: list[tuple[int, int]]) -> dict[str, bytes]:
+    """Les parties d'un classeur (hors propriétés horodatées) où `ajouter` déclare des
+    tableaux de 4 colonnes sur les lignes (haut, fin) de `tableaux`."""
+    import xlsxwriter
+
+    sortie = io.BytesIO()
+    livre = xlsxwriter.Workbook(sortie, {"in_memory": True})
+    feuille = livre.add_worksheet("A")
+    gras = livre.add_format({"bold": True})
+    for i in range(lignes + 1):
+        for j in range(4):
+            feuille.write_number(i, j, i * 10 + j)
+    for k, (haut, fin) in enumerate(tableaux):
+        options = {
+            "name": f"Tableau_{k}",
+            "style": "Table Style Light 9",
+            "columns": [{"header": f"c{j}", "header_format": gras} for j in range(4)],
+        }
+        ajouter(feuille, haut, fin, 3, options)
+    livre.close()
+    paquet = zipfile.ZipFile(sortie)
+    return {n: paquet.read(n) for n in paquet.namelist() if not n.startswith("docProps")}
+
+
+def _add_table(feuille, haut, fin, derniere, options):
+    assert feuille.add_table(haut, 0, fin, derniere, options) == 0
+
+
+@pytest.mark.parametrize("tableaux", [[(0, 1)], [(0, 2)], [(0, 5000)], [(2, 40), (42, 43)]])
+def test_ajouter_tableau_ecrit_le_meme_classeur_qu_add_table(tableaux):
+    fin = max(f for _, f in tableaux)
+    assert _paquet(ajouter_tableau, fin, tableaux) == _paquet(_add_table, fin, tableaux)
+
+
+@pytest.mark.parametrize("second", [(40, 50), (10, 20), (0, 5), (35, 45), (0, 60)])
+def test_ajouter_tableau_refuse_un_chevauchement(second):
+    with pytest.raises(ValueError, match="chevauche"):
+        _paquet(ajouter_tableau, 60, [(5, 40), second])
+
+
+def test_ajouter_tableau_refuse_les_options_qu_il_ne_sait_pas_etendre():
+    import xlsxwriter
+
+    feuille = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}).add_worksheet()
+    with pytest.raises(ValueError, match="total_row"):
+        ajouter_tableau(feuille, 0, 10, 2, {"name": "T", "total_row": True})
