@@ -410,6 +410,9 @@ def _appels(options, moteur) -> int:
     return SORTIE_OK
 
 
+LECTURES_ANTICIPEES = 2
+
+
 def main(argv: list[str] | None = None, *, processus_dedie: bool = False) -> int:
     """La commande de `argv` ; `processus_dedie` quand le processus ne sert qu'à elle
     (`python -m evaluation`)."""
@@ -420,8 +423,10 @@ def main(argv: list[str] | None = None, *, processus_dedie: bool = False) -> int
         if absents:
             print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
             return SORTIE_USAGE
-        # Les processus de lecture tournent pendant que le reste s'importe et que la base
-        # s'ouvre (plus d'une seconde pour 5 000 demandes).
+        # Les processus de lecture des deux premiers fichiers tournent pendant que le reste
+        # s'importe et que la base s'ouvre (plus d'une seconde pour 5 000 demandes) ; les
+        # suivants sont lancés au fil du lot, deux à la fois au plus (verification.lire_lot),
+        # pas un processus par fichier d'un dossier de centaines de fichiers.
         from evaluation.depot.lecture_isolee import Lancee, noms_uniques
 
         if processus_dedie:
@@ -432,13 +437,15 @@ def main(argv: list[str] | None = None, *, processus_dedie: bool = False) -> int
             gc.disable()
         limites = _limites(options)
         noms = noms_uniques([Path(f).name for f in options.fichiers])
-        for nom, fichier in zip(noms, options.fichiers, strict=True):
-            lancees.append((nom, Lancee(nom, Path(fichier), limites)))
+        for k, (nom, fichier) in enumerate(zip(noms, options.fichiers, strict=True)):
+            source = Lancee(nom, Path(fichier), limites) if k < LECTURES_ANTICIPEES else None
+            lancees.append((nom, source or Path(fichier)))
     try:
         return _ouvrir_et_executer(options, lancees)
     finally:
         for _, lancee in lancees:
-            lancee.abandonner()
+            if not isinstance(lancee, Path):
+                lancee.abandonner()
 
 
 def _limites(options):

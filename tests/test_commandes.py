@@ -5,6 +5,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,37 @@ def test_verifier_fichier_valide(base, capsys):
     assert main([*base, "verifier", VALIDE]) == 0
     sortie = capsys.readouterr().out
     assert "3 demandes importables" in sortie
+
+
+def test_un_lot_de_fichiers_lu_deux_a_la_fois(base, capsys, monkeypatch, tmp_path):
+    """Un dossier de fichiers en ligne de commande : deux processus de lecture au plus en
+    même temps, pas un par fichier (des centaines de processus, de descripteurs et
+    d'échéances qui courent dès le lancement)."""
+    from evaluation.depot import lecture_isolee, verification
+
+    en_cours, maximum = set(), [0]
+
+    class Espion(lecture_isolee.Lancee):
+        def __init__(self, nom, source, limites):
+            super().__init__(nom, source, limites)
+            en_cours.add(nom)
+            maximum[0] = max(maximum[0], len(en_cours))
+
+        def abandonner(self):
+            en_cours.discard(self.nom)
+            super().abandonner()
+
+    monkeypatch.setattr(lecture_isolee, "Lancee", Espion)
+    monkeypatch.setattr(verification, "Lancee", Espion)
+    fichiers = []
+    for i in range(6):
+        fichier = tmp_path / f"lot{i}.xlsx"
+        fichier.write_bytes(Path(VALIDE).read_bytes())
+        fichiers.append(str(fichier))
+    main([*base, "verifier", *fichiers])  # mêmes numéros dans chaque fichier : en double
+    assert maximum[0] == 2
+    sortie = capsys.readouterr().out
+    assert all(f"lot{i}.xlsx" in sortie for i in range(6))
 
 
 def test_verifier_avertissement_reste_importable(base, capsys):

@@ -97,6 +97,13 @@ class Limites:
     # sur une machine chargée, le processus attend aussi son tour (le temps réel y a valu
     # jusqu'à quatre fois le temps de calcul) ; le calcul lui-même reste borné par le noyau.
     attente: float = 3.0
+    # Ce que le processus de lecture peut renvoyer au serveur, toutes feuilles comprises :
+    # le classeur de 50 000 demandes en renvoie 115 Mo (mesuré). Chaque limite ci-dessus
+    # borne une feuille ; celle-ci borne ce que le serveur reçoit et garde en mémoire pour
+    # tout le fichier, quel que soit son format : un fichier forgé (un même texte partagé
+    # par deux millions de cellules, dans une ou plusieurs feuilles) n'y coûte jamais plus
+    # que le plus gros fichier attendu, à 1,4 fois près.
+    reponse_max: int = 160 * 1024 * 1024
     # Faux seulement pour mesurer ce que coûte le processus isolé (benchmarks/importation.py).
     processus_isole: bool = True
 

@@ -473,9 +473,9 @@ def trame(objet: list) -> bytes:
 
 
 def _taille_max(limites: Limites) -> int:
-    """Ce que la réponse peut peser : le texte permis plus une vingtaine d'octets par cellule
-    (la mémoire du serveur est bornée, quoi que renvoie le processus)."""
-    return 2 * limites.texte_permis(limites.cellules_max) + 24 * limites.cellules_max + 1_000_000
+    """Ce que la réponse peut peser (`Limites.reponse_max`) : la mémoire du serveur est
+    bornée, quoi que renvoie le processus."""
+    return limites.reponse_max
 
 
 def trames_de(octets: bytes) -> Iterator[list]:

@@ -259,7 +259,7 @@ def noter_consultation(
         if stockage.lire_consultation(demande_id, evaluateur, connexion=connexion):
             return False
     instant = maintenant or stockage.maintenant()
-    with stockage.ecriture(moteur, stockage.consultations) as connexion:
+    with stockage.ecriture(moteur, stockage.consultations, versionnee=False) as connexion:
         if stockage.lire_consultation(demande_id, evaluateur, connexion=connexion):
             return False
         stockage.ajouter_consultation(

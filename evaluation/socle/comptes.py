@@ -487,7 +487,7 @@ def authentifier(
     if verrouille_jusqu_a(echecs, maintenant) is None:
         hache = ligne["hache_mot_de_passe"] if ligne else None
         verifie = mot_de_passe_correct(hache, mot_de_passe)
-    with stockage.ecriture(moteur, stockage.tentatives_connexion) as connexion:
+    with stockage.ecriture(moteur, stockage.tentatives_connexion, versionnee=False) as connexion:
         echecs = stockage.echecs_depuis_derniere_reussite(courriel, connexion=connexion)
         fin = verrouille_jusqu_a(echecs, maintenant)
         actuelle = stockage.lire_compte(courriel, connexion=connexion) if verifie else None

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from evaluation.depot.classeurs import lettres_colonne
+
 DOSSIER = Path(__file__).resolve().parent
 
 # --- xlsx minimal --------------------------------------------------------------------------
@@ -104,6 +106,31 @@ def textes_partages(texte: str, renvois: int) -> bytes:
         f'<row r="{i + 2}"><c r="A{i + 2}" t="s"><v>0</v></c></row>' for i in range(renvois)
     )
     return xlsx(feuille_xml(EN_TETE + lignes), {"xl/sharedStrings.xml": sst})
+
+
+def texte_partage_par_millions(lignes: int = 99_990, colonnes: int = 20) -> bytes:
+    """Deux millions de cellules qui renvoient chacune au même texte partagé de 100
+    caractères : chaque feuille reste sous ses limites (cellules, texte permis par cellule),
+    mais le fichier lu pèserait 200 millions de caractères, le double du plus gros fichier
+    attendu (revue de l'issue 14 : 1,2 Go pour le serveur avant la borne de la réponse)."""
+    sst = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst {NS} count="{lignes * colonnes}" '
+        f'uniqueCount="1"><si><t>{"a" * 100}</t></si></sst>'
+    )
+    refs = [lettres_colonne(j) for j in range(colonnes)]
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
+        for chemin, texte in PARTIES_MINIMALES.items():
+            archive.writestr(chemin, texte)
+        archive.writestr("xl/sharedStrings.xml", sst)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as feuille:
+            debut = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData>'
+            feuille.write((debut + EN_TETE).encode())
+            for i in range(2, lignes + 2):
+                cellules = "".join(f'<c r="{r}{i}" t="s"><v>0</v></c>' for r in refs)
+                feuille.write(f'<row r="{i}">{cellules}</row>'.encode())
+            feuille.write(b"</sheetData></worksheet>")
+    return tampon.getvalue()
 
 
 def texte_partage_geant(caracteres: int = 45_000_000) -> bytes:
@@ -472,6 +499,13 @@ CAS_HOSTILES: list[CasHostile] = [
         "archive_suspecte",
         petit=False,
         explication="2 500 parties dans l'archive",
+    ),
+    _cas(
+        "texte-partage-par-millions.xlsx",
+        texte_partage_par_millions,
+        "texte_trop_long",
+        petit=False,
+        explication="un texte de 100 caractères partagé par deux millions de cellules",
     ),
     _cas(
         "texte-partage-geant.xlsx",

@@ -77,9 +77,13 @@ def test_consultation_inscrite_une_fois(base, appel):
     moteur, ids = base
     d = ids[0]
     evaluations.enregistrer(appel, d, EVA, _saisie(appel, 3), SOUMISE, moteur=moteur)
+    with moteur.connect() as c:
+        versions = stockage.versions_donnees(connexion=c)
     assert evaluations.noter_consultation(appel, d, EVA, moteur=moteur, maintenant=LUNDI)
     assert not evaluations.noter_consultation(appel, d, EVA, moteur=moteur)
     with moteur.connect() as c:
+        # Rien qu'une page garde sous une version : aucun calcul gardé n'est à refaire.
+        assert stockage.versions_donnees(connexion=c) == versions
         assert stockage.lire_consultation(d, EVA, connexion=c) == LUNDI
         assert stockage.lire_consultation(ids[1], EVA, connexion=c) is None
     assert _journal(moteur, d, OBJET_CONSULTATION) == ["notes des autres évaluateurs affichées"]

@@ -687,3 +687,22 @@ def test_cli_ajouter_puis_reinitialiser(tmp_path, monkeypatch, capsys):
         assert _journal_comptes(moteur)[-1][2:] == ("compte:mot_de_passe", None, "(provisoire)")
     finally:
         moteur.dispose()
+
+
+def test_une_connexion_ne_change_aucune_version_des_donnees(moteur):
+    """Une tentative de connexion (réussie, manquée, d'un inconnu) n'écrit rien que les
+    pages gardent sous une version : elle ne leur fait rien recalculer (sinon quiconque
+    atteint la page de connexion viderait le classement gardé de 50 000 demandes)."""
+    creer_compte("marie@exemple.ca", "evaluateur", MDP, moteur=moteur)
+
+    def versions():
+        with moteur.connect() as c:
+            return stockage.versions_donnees(connexion=c)
+
+    avant = versions()
+    assert authentifier("marie@exemple.ca", MDP, moteur=moteur, maintenant=T0).reussie
+    assert not authentifier("marie@exemple.ca", "faux", moteur=moteur, maintenant=T0).reussie
+    assert not authentifier("x@exemple.ca", "faux", moteur=moteur, maintenant=T0).reussie
+    assert versions() == avant
+    with moteur.connect() as c:
+        assert len(stockage.echecs_depuis_derniere_reussite("marie@exemple.ca", connexion=c)) == 1

@@ -120,7 +120,9 @@ def _fichiers_prives(base: Path) -> None:
 
 
 @contextlib.contextmanager
-def ecriture(moteur: Engine, *tables: sa.Table, lourde: bool = True) -> Iterator[Connection]:
+def ecriture(
+    moteur: Engine, *tables: sa.Table, lourde: bool = True, versionnee: bool = True
+) -> Iterator[Connection]:
     """Une transaction d'écriture qui réserve l'écriture dès son début : ce qu'elle lit
     ne peut plus changer sous elle avant qu'elle écrive (lire puis écrire sans perdre la
     modification d'un autre).
@@ -134,7 +136,10 @@ def ecriture(moteur: Engine, *tables: sa.Table, lourde: bool = True) -> Iterator
     rien n'est pris après lui (pas d'interblocage possible). Une transaction annulée ne la
     change pas. `lourde=False` : la transaction n'écrit que décisions, montants recommandés,
     pondérations et journal ; la version des données lourdes (demandes, évaluations,
-    attributions, comptes, appels) ne bouge pas (`versions_donnees`)."""
+    attributions, comptes, appels) ne bouge pas (`versions_donnees`). `versionnee=False` :
+    la transaction n'écrit rien qu'une page garde sous une version (tentatives de connexion,
+    consultations des notes des autres et leur journal) ; aucune version ne bouge, et une
+    connexion manquée ne fait rien recalculer."""
     with moteur.begin() as connexion:
         if connexion.dialect.name == "sqlite":
             connexion.execute(sa.text("UPDATE journal SET id = id WHERE 0 = 1"))
@@ -142,6 +147,8 @@ def ecriture(moteur: Engine, *tables: sa.Table, lourde: bool = True) -> Iterator
             for table in tables:
                 connexion.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
         yield connexion
+        if not versionnee:
+            return
         lignes = [VERSION_GLOBALE, VERSION_LOURDE] if lourde else [VERSION_GLOBALE]
         connexion.execute(
             compteur_ecritures.update()

@@ -75,6 +75,15 @@ def test_une_ecriture_legere_ne_change_pas_la_version_lourde(moteur):
     assert _version(moteur) == globale + 2
 
 
+def test_une_ecriture_non_versionnee_ne_change_aucune_version(moteur):
+    avant = _versions(moteur)
+    with stockage.ecriture(moteur, versionnee=False) as c:
+        _ecrire(c)
+    assert _versions(moteur) == avant
+    with moteur.connect() as c:
+        assert "essai" in set(stockage.lire_journal(connexion=c)["objet"])
+
+
 def test_base_sans_version_lourde_rend_la_version_deux_fois(moteur):
     """Une base dont le compteur n'a que sa première ligne : la version des données lourdes
     est la version elle-même, donc change à chaque écriture (jamais un calcul périmé)."""
