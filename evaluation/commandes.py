@@ -455,7 +455,6 @@ def _limites(options):
 
 
 def _ouvrir_et_executer(options, lancees: list) -> int:
-    from evaluation.depot.verification import message_erreur
     from evaluation.socle import stockage
 
     try:
@@ -463,6 +462,10 @@ def _ouvrir_et_executer(options, lancees: list) -> int:
             options.base, mettre_a_jour_le_schema=options.commande != "base"
         )
     except Exception as exc:  # URL invalide, serveur injoignable : message, pas de trace
+        # Importé ici seulement : la chaîne de l'importation (gabarit, lecture, validation)
+        # coûtait 0,2 s à chaque commande qui n'importe rien.
+        from evaluation.depot.verification import message_erreur
+
         print(
             "Base de données inutilisable "
             f"({stockage.url_masquee(options.base or stockage.url_par_defaut())}) : "
