@@ -15,17 +15,10 @@ from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.stockage import Moteur
 
-# Ce que le classement, la séance et le classeur lisent d'une évaluation : ni ses dates ni
-# sa version, dont la conversion coûtait la moitié de la lecture.
-COLONNES_LUES = (
-    "id",
-    "demande_id",
-    "evaluateur",
-    "statut",
-    "admissible",
-    "raison_inadmissibilite",
-    "commentaire_global",
-    "modifiee_apres_consultation",
+# Ce que le classement, la séance et le classeur lisent d'une évaluation : toutes ses
+# colonnes sauf ses dates et sa version, dont la conversion coûtait la moitié de la lecture.
+COLONNES_LUES = tuple(
+    c for c in stockage.COLONNES_EVALUATIONS if c not in {"version", "modifie_le", "soumise_le"}
 )
 
 

@@ -80,6 +80,20 @@ def application(base):
     return ouvrir
 
 
+def compter_appels(monkeypatch, module, nom: str) -> list:
+    """Remplace `module.nom` par une enveloppe qui compte ses appels ; renvoie la liste qui
+    s'allonge d'un élément par appel (une lecture gardée en cache n'en ajoute pas)."""
+    appels = []
+    vraie = getattr(module, nom)
+
+    def compter(*args, **kwargs):
+        appels.append(1)
+        return vraie(*args, **kwargs)
+
+    monkeypatch.setattr(module, nom, compter)
+    return appels
+
+
 def rendu(source: str) -> str:
     """Le texte qu'une personne lit d'une source Markdown passée par `texte.litteral` : sans
     les barres obliques d'échappement ni les gluons (U+2060) invisibles."""

@@ -15,7 +15,7 @@ from evaluation.notes.saisie import EvaluationRefusee, Saisie
 from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
-from tests.pages.conftest import MIME_XLSX, compte_de_test, textes
+from tests.pages.conftest import MIME_XLSX, compte_de_test, compter_appels, textes
 
 PAGE = "pages/evaluation.py"
 EVA = "evaluateur@exemple.qc.ca"
@@ -392,14 +392,7 @@ def test_la_liste_suit_chaque_enregistrement_sans_relire_a_chaque_action(
 ):
     """Bouger un curseur ne relit pas la liste ; l'enregistrement de la page, comme celui
     d'un autre onglet, paraît aussitôt (état dans la liste, progression)."""
-    lectures = []
-    charger = evaluations.charger_mes_demandes
-
-    def compter(*args, **kwargs):
-        lectures.append(1)
-        return charger(*args, **kwargs)
-
-    monkeypatch.setattr(evaluations, "charger_mes_demandes", compter)
+    lectures = compter_appels(monkeypatch, evaluations, "charger_mes_demandes")
     at = ouvrir()
     d1, d2 = demandes[0][0], demandes[1][0]
     assert len(lectures) == 1

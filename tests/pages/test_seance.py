@@ -16,7 +16,7 @@ from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, PRESIDENT
-from tests.pages.conftest import textes
+from tests.pages.conftest import compter_appels, textes
 from tests.pages.test_classement import (
     COMMENTAIRE_CRITERE,
     COMMENTAIRE_GLOBAL,
@@ -296,14 +296,7 @@ def test_une_decision_ne_relit_ni_demandes_ni_notes(ouvrir, appel, ids, moteur, 
     (ici le verrouillage) les fait relire."""
     from evaluation.decision import chargement
 
-    lectures = []
-    lire = chargement.lire_lourdes
-
-    def compter(*args, **kwargs):
-        lectures.append(1)
-        return lire(*args, **kwargs)
-
-    monkeypatch.setattr(chargement, "lire_lourdes", compter)
+    lectures = compter_appels(monkeypatch, chargement, "lire_lourdes")
     at = ouvrir()
     assert len(lectures) == 1
     cliquer(at, "seance_retenir")

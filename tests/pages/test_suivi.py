@@ -13,7 +13,7 @@ from evaluation.socle import stockage
 from evaluation.socle.formats import nombre
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
-from tests.pages.conftest import compte_de_test, textes
+from tests.pages.conftest import compte_de_test, compter_appels, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
 
@@ -194,14 +194,7 @@ def test_relu_une_fois_par_version_des_donnees(application, appel, moteur, deman
     """Les 400 000 notes d'un gros appel ne se relisent pas à chaque action : une
     réexécution sans changement dans la base n'en relit aucune ; une note enregistrée
     ailleurs (un évaluateur, une grille) paraît à la réexécution suivante."""
-    lectures = []
-    lire = stockage.lire_notes_en_colonnes
-
-    def compter(*args, **kwargs):
-        lectures.append(1)
-        return lire(*args, **kwargs)
-
-    monkeypatch.setattr(stockage, "lire_notes_en_colonnes", compter)
+    lectures = compter_appels(monkeypatch, stockage, "lire_notes_en_colonnes")
     at = application(PAGE)
     assert len(lectures) == 1 and _totaux(at) is None
     at.run()

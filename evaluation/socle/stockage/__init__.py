@@ -56,6 +56,7 @@ from evaluation.socle.stockage.demandes import (  # noqa: F401
     supprimer_demandes,
 )
 from evaluation.socle.stockage.evaluations import (  # noqa: F401
+    COLONNES_EVALUATIONS,
     ajouter_consultation,
     ecrire_evaluation,
     inserer_evaluations_en_masse,
