@@ -5,6 +5,7 @@ recommandés modifiés et les décisions du comité."""
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels.configuration import lecture_annees_financieres
 from evaluation.decision import classement, decisions, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.notes import attributions
@@ -100,6 +101,17 @@ with st.expander("Règles appliquées", expanded=False):
         + ".\n"
         "- **Statuts**, dans cet ordre : inadmissible (la majorité des évaluations le juge), "
         "non évalué, sous le seuil, classé.\n"
+        "- **Dépôt** : date limite "
+        + (
+            f"{date(appel.date_limite)}, jour compris (l'appel « s'est terminé le » "
+            f"{date(appel.date_limite)}) ; une demande déposée après est en retard, du nombre "
+            "de jours indiqué. Une date de dépôt absente du fichier est celle de "
+            "l'importation (présumée) : postérieure à la date limite, le dépôt est à vérifier."
+            if appel.date_limite
+            else "aucune (l'appel n'en fixe pas)."
+        )
+        + "\n"
+        f"- **Années financières** : {litteral(lecture_annees_financieres(appel.financement))}\n"
         "- **Départage des ex æquo** : "
         + " ; puis ".join(
             litteral(classement.libelle_regle(r, appel)) for r in classement.regles_departage(appel)
@@ -179,6 +191,8 @@ def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
         "Étendue": par_valeur(_table["etendue_total"], texte),
         "Secteur": par_valeur(_table["secteur"], lambda s: libelle_secteur(appel, s)),
     }
+    for nom, cle_ in exportation.COLONNES_PARTS.items():
+        colonnes[nom] = par_valeur(_table[cle_], lambda v: "" if pd.isna(v) else pourcentage(v))
     for a in range(annees):
         n = a + 1
         for cle_, nom in (("recommande", "Recommandé"), ("cumul", "Cumul")):
@@ -219,6 +233,9 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
         donnees_affichees[f"Recommandé an {n}"] = deja[f"Recommandé an {n}"]
         donnees_affichees[f"Cumul an {n}"] = deja[f"Cumul an {n}"]
     donnees_affichees["Décision"] = partie["decision"]
+    donnees_affichees["Dépôt"] = partie["depot"]
+    for nom in exportation.COLONNES_PARTS:
+        donnees_affichees[nom] = deja[nom]
     for c in appel.criteres:
         donnees_affichees[c.libelle.split(" ")[0]] = deja[c.libelle.split(" ")[0]]
     donnees_affichees["Écart-type"] = deja["Écart-type"]

@@ -14,6 +14,7 @@ from evaluation.depot.rapport import (
     problemes_par_fichier,
     resume_fichier,
     resume_importation,
+    texte_depot_presume,
 )
 from evaluation.depot.validation import colonnes_manquantes
 from evaluation.depot.verification import message_erreur, verifier_lot
@@ -226,6 +227,8 @@ def afficher_resultat(rapport) -> None:
         st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
     if rapport.ecartees:
         st.warning("Écartées (non importées) : " + litteral(", ".join(rapport.ecartees)))
+    if presume := texte_depot_presume(rapport):
+        st.info(litteral(presume), icon=":material/event:")
     if rapport.mises_a_jour:
         titre = f"Ce qui a changé ({pluriel(len(rapport.mises_a_jour), 'demande')})"
         with st.expander(titre, expanded=len(rapport.mises_a_jour) <= 5):

@@ -12,6 +12,7 @@ from evaluation.appels.configuration import (
     MODES_LIGNE,
     NOTES_DES_AUTRES,
     ErreurAppel,
+    lecture_annees_financieres,
 )
 from evaluation.appels.edition import (
     ParametresPerimes,
@@ -254,6 +255,13 @@ with onglet_modifier:
             help="Une valeur par année financière, dans l'ordre : « 750000 ; 500000 ».",
             key=cle + "enveloppe",
         )
+        st.caption(
+            litteral(lecture_annees_financieres(appel.financement)),
+            help="L'appel PAIVMQ 2023-2024 dit « une ou deux années financières débutant le "
+            "1er avril 2024 et se terminant le 31 mars 2025 » : il ne nomme qu'une année tout "
+            "en en permettant deux. Cette lecture est une interprétation, tirée du début de "
+            "la première année et du nombre d'années ci-dessus.",
+        )
 
         st.subheader("Évaluation")
         v = donnees["evaluation"]
@@ -367,7 +375,9 @@ with onglet_modifier:
         departage = g.text_input(
             "Départage des ex æquo, dans l'ordre (séparés par ;)",
             liste_en_texte(c.get("departage", [])),
-            help="« critere:<identifiant> », projet_conjoint, part_financement_propre, no_demande.",
+            help="« critere:<identifiant> », projet_conjoint, part_financement_propre "
+            "(contribution du demandeur), financement_externe (cofinancement externe), "
+            "no_demande.",
             key=cle + "departage",
         )
         mode_ligne = d.selectbox(

@@ -470,6 +470,7 @@ def charger_appel() -> dict:
         "enveloppe": appel["financement"]["enveloppe"],
         "plafond_visas": appel["depenses"]["plafond_visas"],
         "regions": {r["code"]: r["nom"] for r in appel["regions"]},
+        "date_limite": appel["appel"]["date_limite"],
     }
 
 
@@ -592,6 +593,22 @@ def generer() -> tuple[list[dict], list[dict], dict]:
     tirer("dossier_incomplet", 4)
     tirer("budget_non_detaille", 3)
     tirer("sans_engagement", 2)
+    # Dates de dépôt : un tirage à part, qui ne change rien au reste du jeu. Deux demandes
+    # déposées le jour même de la date limite (à temps : l'appel « s'est terminé le
+    # 1er mars 2024 ») et une déposée après (en retard).
+    rng_depot = random.Random(GRAINE + 1)
+    speciaux["depot_en_retard"] = sorted(rng_depot.sample(libres, 1))
+    speciaux["depot_le_dernier_jour"] = sorted(
+        rng_depot.sample([i for i in libres if i not in speciaux["depot_en_retard"]], 2)
+    )
+    date_limite = appel["date_limite"]
+
+    def date_depot(i: int) -> dt.date:
+        if i in speciaux["depot_en_retard"]:
+            return date_limite + dt.timedelta(days=4)
+        if i in speciaux["depot_le_dernier_jour"]:
+            return date_limite
+        return date_entre(rng_depot, dt.date(2024, 1, 15), date_limite - dt.timedelta(days=1))
 
     demandes, budget = [], []
     for i in indices:
@@ -723,6 +740,7 @@ def generer() -> tuple[list[dict], list[dict], dict]:
                     ["fonctionnaire", "élu", "délégué"], weights=[55, 30, 15]
                 )[0],
                 "Courriel": courriel,
+                "Date de dépôt": date_depot(i),
                 "_region": m["region_code"],
                 "_conjoint": conjoint,
             }
@@ -837,7 +855,7 @@ def ecrire(demandes: list[dict], budget: list[dict]) -> None:
         "Cofinancement externe",
         "Montant",
     }
-    dates = {"Date de début", "Date de fin"}
+    dates = {"Date de début", "Date de fin", "Date de dépôt"}
     largeurs_max = {"Résumé": 70, "Titre du projet": 60, "Description": 60}
     for feuille, entetes, lignes in (
         (feuille_d, ENTETES_DEMANDES, demandes),
@@ -906,6 +924,8 @@ def resumer(demandes: list[dict], budget: list[dict], speciaux: dict) -> None:
         "dossier_incomplet": "Dossier complet = non",
         "budget_non_detaille": "Budget détaillé = non",
         "sans_engagement": "Engagement à produire un rapport = non",
+        "depot_le_dernier_jour": "Déposée le jour de la date limite (à temps)",
+        "depot_en_retard": "Déposée 4 jours après la date limite",
     }
     for cle, libelle in libelles.items():
         print(f"  {libelle} : {numeros(cle)}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.socle.chemins import DONNEES
+from evaluation.socle.formats import date
 from evaluation.socle.texte import compacter
 
 DOSSIER_APPELS = DONNEES / "appels"
@@ -99,6 +100,30 @@ def _annees_financieres(debut: dt.date, nombre: int) -> tuple[tuple[dt.date, dt.
         d = debut.replace(year=debut.year + i)
         annees.append((d, d.replace(year=d.year + 1) - dt.timedelta(days=1)))
     return tuple(annees)
+
+
+def lecture_annees_financieres(financement: Financement) -> str:
+    """La lecture retenue des années financières, en une phrase, marquée comme une
+    interprétation : la page Paramètres, le classeur et le procès-verbal la montrent telle
+    quelle.
+
+    L'appel PAIVMQ dit : « L'engagement financier du gouvernement du Québec […] porte sur une
+    ou deux années financières débutant le 1er avril 2024 et se terminant le 31 mars 2025. »
+    La phrase ne nomme qu'une année financière (2024-2025) tout en en permettant deux.
+    Lecture retenue : chaque année financière court du 1er avril au 31 mars ; l'année 1 est
+    celle que l'appel nomme (du 1er avril 2024 au 31 mars 2025), l'année 2, le cas échéant,
+    la suivante (du 1er avril 2025 au 31 mars 2026). Les dates viennent de la configuration
+    (`premiere_annee_debut`, `nombre_annees_max`)."""
+    annees = financement.annees_financieres()
+    periodes = " ; ".join(
+        f"année {i} : du {date(debut)} au {date(fin)}" for i, (debut, fin) in enumerate(annees, 1)
+    )
+    if len(annees) < 2:
+        return f"Interprétation retenue : une seule année financière ({periodes})."
+    return (
+        "Interprétation retenue : les années financières se suivent, d'un an chacune ; la "
+        f"première est celle que l'appel nomme, les suivantes s'y ajoutent ; {periodes}."
+    )
 
 
 @dataclass(frozen=True)
@@ -231,7 +256,20 @@ _SCHEMA_CLASSEMENT = {"departage": ((list,), False), "mode_ligne": (_TEXTE, Fals
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
 MODES_LIGNE = ("stricte", "remplissage")
 # Règles de départage permises, en plus de « critere:<id> » (note plus haute d'abord).
-REGLES_DEPARTAGE = ("projet_conjoint", "part_financement_propre", "no_demande")
+# « part_financement_propre » : la part du coût que le demandeur assume lui-même (sa
+# contribution seule ; avant l'issue 15, le cofinancement externe y était compté) ;
+# « financement_externe » : la part couverte par le cofinancement externe, « un atout »
+# selon l'appel.
+REGLES_DEPARTAGE = (
+    "projet_conjoint",
+    "part_financement_propre",
+    "financement_externe",
+    "no_demande",
+)
+# Le départage d'un appel qui n'en écrit pas : celui d'avant l'issue 15, inchangé (un appel
+# ancien se classe dans le même ordre de règles ; l'ajout de financement_externe est le
+# choix de chaque comité, écrit dans son fichier).
+DEPARTAGE_PAR_DEFAUT = ("projet_conjoint", "part_financement_propre", "no_demande")
 _SCHEMA_CRITERE = {
     "id": (_TEXTE, True),
     "libelle": (_TEXTE, True),
@@ -649,7 +687,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     ids_criteres = [c.id for c in criteres]
     departage = classement.get(
         "departage",
-        [f"critere:{ids_criteres[0]}", *REGLES_DEPARTAGE] if ids_criteres else [],
+        [f"critere:{ids_criteres[0]}", *DEPARTAGE_PAR_DEFAUT] if ids_criteres else [],
     )
     for regle in departage:
         if not isinstance(regle, str) or not (

@@ -16,6 +16,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement, notation
+from evaluation.depot import echeance
 from evaluation.notes import repartition
 from evaluation.socle import formats
 from evaluation.socle.concurrence import ModificationConcurrente
@@ -29,8 +30,8 @@ INADMISSIBLE, NON_EVALUE, SOUS_SEUIL, CLASSE = (
 ORDRE_STATUTS = (CLASSE, SOUS_SEUIL, NON_EVALUE, INADMISSIBLE)
 LIBELLES_DEPARTAGE = {
     "projet_conjoint": "projet conjoint avant projet d'une seule municipalité",
-    "part_financement_propre": "plus grande part du coût couverte par le demandeur et le "
-    "cofinancement",
+    "part_financement_propre": "plus grande part du coût couverte par la contribution du demandeur",
+    "financement_externe": "plus grande part du coût couverte par le financement externe",
     "no_demande": "numéro de demande",
 }
 
@@ -95,14 +96,19 @@ def inadmissibilites(evaluations: pd.DataFrame) -> pd.Series:
     return raisons.loc[majorite].fillna("")
 
 
-def _part_financement_propre(demandes: pd.DataFrame) -> np.ndarray:
+def part_du_cout(demandes: pd.DataFrame, colonne: str) -> np.ndarray:
+    """La part du coût total que couvre `colonne` (contribution du demandeur ou
+    cofinancement externe), de 0 à 1 ; vide (NaN) sans coût total positif. Une source non
+    renseignée compte pour 0.
+
+    L'appel : « Dans le montage financier, une contribution du demandeur ou la présence de
+    cofinancement est attendue. » et « Si les projets ont reçu un financement externe, cela
+    représente un atout. » : les deux sources se lisent chacune pour elle-même, jamais
+    additionnées."""
     cout = pd.to_numeric(demandes["cout_total"], errors="coerce").to_numpy(dtype=float)
-    propre = (
-        pd.to_numeric(demandes["contribution_demandeur"], errors="coerce").fillna(0)
-        + pd.to_numeric(demandes["cofinancement_externe"], errors="coerce").fillna(0)
-    ).to_numpy(dtype=float)
+    source = pd.to_numeric(demandes[colonne], errors="coerce").fillna(0).to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(cout > 0, propre / cout, np.nan)
+        return np.where(cout > 0, source / cout, np.nan)
 
 
 def classer(
@@ -128,8 +134,12 @@ def classer(
     for colonne in r.columns:
         table[colonne] = r[colonne].to_numpy()
     table["n_evaluations"] = table["n_evaluations"].fillna(0).astype(int)
-    table["part_financement_propre"] = _part_financement_propre(table)
+    table["part_financement_propre"] = part_du_cout(table, "contribution_demandeur")
+    table["part_financement_externe"] = part_du_cout(table, "cofinancement_externe")
     table["projet_conjoint"] = table["projet_conjoint"].fillna(False).astype(bool)
+    depots = echeance.etats(table, appel)
+    for colonne in depots.columns:
+        table[colonne] = depots[colonne].to_numpy()
 
     sous_minimum = np.zeros(len(table), dtype=bool)
     for c in appel.criteres:
@@ -165,6 +175,8 @@ def classer(
             cles[regle] = ~table["projet_conjoint"].to_numpy()
         elif regle == "part_financement_propre":
             cles[regle] = -np.round(table["part_financement_propre"].to_numpy(dtype=float), 9)
+        elif regle == "financement_externe":
+            cles[regle] = -np.round(table["part_financement_externe"].to_numpy(dtype=float), 9)
         elif regle == "no_demande":
             cles[regle] = table["no_demande"].astype(str).to_numpy()
         regles.append(regle)

@@ -341,6 +341,23 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
             "Courriel de la personne responsable",
         ),
     ),
+    Colonne(
+        "date_depot",
+        "Date de dépôt",
+        "date",
+        False,
+        "Date à laquelle la demande a été déposée au ministère (AAAA-MM-JJ). Vide : la date "
+        "de l'importation est retenue, marquée présumée.",
+        "2024-02-20",
+        (
+            "Date du dépôt",
+            "Déposée le",
+            "Date de dépôt de la demande",
+            "Date de réception",
+            "Reçue le",
+            "Date de soumission",
+        ),
+    ),
 )
 
 COLONNES_BUDGET: tuple[Colonne, ...] = (
@@ -409,6 +426,7 @@ COLONNES_PAR_CLE = {c.cle: c for c in COLONNES_DEMANDES}
 LIBELLES_CHAMPS = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
     "code_geographique": "Code géographique",
     "projet_conjoint": "Projet conjoint",
+    "date_depot_presumee": "Date de dépôt présumée (celle de l'importation)",
     "avertissements": "Avertissements",
 }
 COLONNES_BUDGET_PAR_CLE = {c.cle: c for c in COLONNES_BUDGET}

@@ -108,7 +108,19 @@ def _cles_presentes(d: Enregistrement) -> set[str]:
         derivees |= {"code_geographique", "region"}
     if "municipalites_partenaires" in colonnes:
         derivees.add("projet_conjoint")
+    if "date_depot" in colonnes:
+        derivees.add("date_depot_presumee")
     return (colonnes | derivees) & set(stockage.CHAMPS_DEMANDE)
+
+
+def _date_depot(nouvelle: dict, maintenant) -> bool:
+    """Fixe la date de dépôt d'une nouvelle demande : celle du fichier, sinon celle de
+    l'importation, marquée présumée. Vrai dans ce second cas (le rapport le dit)."""
+    presumee = nouvelle.get("date_depot") is None
+    if presumee:
+        nouvelle["date_depot"] = maintenant.date()
+    nouvelle["date_depot_presumee"] = presumee
+    return presumee
 
 
 class AppelArchive(RuntimeError):
@@ -164,6 +176,7 @@ def _importer(
             connexion=connexion,
         )
         rapport.importation_id = importation_id
+        rapport.jour = maintenant.date()
         a_creer: list[tuple[Enregistrement, dict]] = []
         a_mettre_a_jour: list[dict] = []
         ids_lignes: dict[int, list[dict]] = {}
@@ -172,6 +185,8 @@ def _importer(
             ancienne = existantes.get(d.cle)
             lignes_d = lignes_par_cle.get(d.cle)
             if ancienne is None:
+                if _date_depot(nouvelle, maintenant):
+                    rapport.depot_presume.append(d.no_demande)
                 a_creer.append((d, {**nouvelle, "cree_le": maintenant}))
                 rapport.creees.append(d.no_demande)
                 continue
@@ -185,6 +200,12 @@ def _importer(
                 for c, v in nouvelle.items()
                 if c in presentes or c not in stockage.CHAMPS_DEMANDE
             }
+            if nouvelle.get("date_depot") is None:
+                # Une cellule vide n'efface pas une date de dépôt déjà connue.
+                nouvelle.pop("date_depot", None)
+                nouvelle.pop("date_depot_presumee", None)
+            else:
+                nouvelle["date_depot_presumee"] = False
             nouvelle["no_demande"] = ancienne["no_demande"]
             if not nouvelle.get("colonnes_supplementaires"):
                 nouvelle.pop("colonnes_supplementaires", None)

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from evaluation.depot.validation import Verification
 from evaluation.depot.verification import RapportImportation
-from evaluation.socle.formats import pluriel
+from evaluation.socle.formats import date, pluriel
 from evaluation.socle.probleme import (
     AVERTISSEMENT,
     BLOQUANT,
@@ -111,6 +111,23 @@ def resume_importation(rapport: RapportImportation) -> str:
     )
 
 
+def texte_depot_presume(rapport: RapportImportation) -> str | None:
+    """Ce que l'importation a retenu comme date de dépôt quand le fichier n'en donnait pas :
+    la sienne, marquée présumée (None : chaque demande créée avait la sienne)."""
+    if not rapport.depot_presume:
+        return None
+    n = len(rapport.depot_presume)
+    jour = f" ({date(rapport.jour)})" if rapport.jour else ""
+    return (
+        f"Date de dépôt absente du fichier pour {pluriel(n, 'demande créée', 'demandes créées')}"
+        f" : la date de l'importation{jour} a été retenue, marquée présumée ; elle n'est "
+        "jamais comptée comme un retard, mais le dépôt est « à vérifier » s'il est postérieur "
+        "à la date limite. Réimportez avec la colonne « Date de dépôt » pour les dates réelles : "
+        + ", ".join(rapport.depot_presume[:20])
+        + (f" et {n - 20} autre(s)." if n > 20 else ".")
+    )
+
+
 def texte_importation(rapport: RapportImportation) -> str:
     lignes = [
         f"Importation n° {rapport.importation_id} : {resume_importation(rapport)}.",
@@ -123,4 +140,6 @@ def texte_importation(rapport: RapportImportation) -> str:
         lignes.extend(f"    - {d}" for d in c.details)
     if rapport.ecartees:
         lignes.append("Écartées : " + ", ".join(rapport.ecartees))
+    if presume := texte_depot_presume(rapport):
+        lignes.append(presume)
     return "\n".join(lignes)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot import echeance
 from evaluation.depot.admissibilite import constats_budget, constats_demande
 from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
@@ -410,7 +411,29 @@ class _Validateur:
         if not any(p.bloque for p in pb):
             for c in constats_demande(v, self.appel, set(tableau.colonnes)):
                 signaler(c.cle, c.code, c.message, AVERTISSEMENT)
+            self.depot(tableau, brut, v, signaler)
         return e
+
+    def depot(self, tableau: Tableau, brut: dict, v: dict, signaler) -> None:
+        """Dépôt en retard (avertissement, avec les jours), ou date de dépôt vide (la date
+        de l'importation sera retenue). Sans colonne « Date de dépôt », `verifier` le dit
+        une fois pour le tableau."""
+        if "date_depot" not in tableau.colonnes:
+            return
+        if v.get("date_depot") is None:
+            if est_vide(brut.get("date_depot")):
+                signaler(
+                    "date_depot",
+                    "date_depot_vide",
+                    "date de dépôt vide : la date de l'importation sera retenue, marquée "
+                    "présumée (une demande déjà importée garde la sienne). Inscrivez la date "
+                    "de dépôt réelle (AAAA-MM-JJ) pour la vérifier face à la date limite.",
+                    INFORMATION,
+                )
+            return
+        constat = echeance.depot(v, self.appel)
+        if constat.en_retard:
+            signaler("date_depot", "depot_en_retard", constat.texte(), AVERTISSEMENT)
 
     def _convertisseurs(self) -> dict:
         """Une fonction de conversion par genre de colonne (voir `gabarit.Colonne.genre`)."""
@@ -833,6 +856,20 @@ def verifier(
                         "region_deduite",
                         "aucune colonne « Région administrative » : la région de chaque "
                         "demande est tirée du répertoire des municipalités.",
+                        INFORMATION,
+                        tableau.feuille,
+                        tableau.ligne_entete,
+                    )
+                )
+            if "date_depot" not in tableau.colonnes and tableau.enregistrements:
+                problemes.append(
+                    Probleme(
+                        fichier.nom,
+                        "date_depot_absente",
+                        "aucune colonne « Date de dépôt » : chaque nouvelle demande reçoit la "
+                        "date de l'importation comme date de dépôt, marquée présumée (une "
+                        "demande déjà importée garde la sienne). Ajoutez la colonne du gabarit "
+                        "pour vérifier les dépôts face à la date limite.",
                         INFORMATION,
                         tableau.feuille,
                         tableau.ligne_entete,

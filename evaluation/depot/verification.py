@@ -6,6 +6,7 @@ qui est importable."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -76,6 +77,9 @@ class RapportImportation:
     ecartees: list[str] = field(default_factory=list)
     nb_lignes_budget: int = 0
     lignes_valides_seulement: bool = False
+    # Demandes créées sans date de dépôt dans le fichier : la date de l'importation retenue.
+    depot_presume: list[str] = field(default_factory=list)
+    jour: dt.date | None = None
 
 
 TOUS_LES_FICHIERS = "*"

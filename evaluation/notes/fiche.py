@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot import echeance
 from evaluation.socle import formats
 from evaluation.socle.texte import cle_souple
 from evaluation.sorties.tableaux import valeur_lisible
@@ -76,6 +77,7 @@ def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
         ("Secteurs secondaires", ", ".join(secondaires) or "—"),
         ("Début", v("date_debut")),
         ("Fin", v("date_fin")),
+        ("Dépôt", depot(d, appel)),
         ("Montant demandé, année 1", v("montant_demande_an1")),
         ("Montant demandé, année 2", v("montant_demande_an2")),
         ("Total demandé", formats.montant(total)),
@@ -85,6 +87,14 @@ def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
         ("Signataire", v("qualite_signataire")),
     ]
     return lignes
+
+
+def depot(d: Mapping, appel: Appel) -> str:
+    """Le dépôt de la demande face à la date limite de l'appel, en une phrase : « Déposée le
+    4 mars 2024, 3 jours après la date limite du 1er mars 2024 : … » (voir
+    `depot.echeance`, qui dit pourquoi le jour même de la date limite est à temps)."""
+    texte = echeance.depot(d, appel).texte()
+    return texte[:1].upper() + texte[1:]
 
 
 def budget(lignes: pd.DataFrame) -> pd.DataFrame:

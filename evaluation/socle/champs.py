@@ -29,6 +29,9 @@ CHAMPS_DEMANDE = (
     "engagement_rapport",
     "qualite_signataire",
     "courriel",
+    # Date de dépôt : celle du fichier, sinon celle de l'importation (alors « présumée »).
+    "date_depot",
+    "date_depot_presumee",
 )
 # Les montants, en cents.
 CHAMPS_MONTANT = (

@@ -26,7 +26,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 
-from evaluation.appels.configuration import Appel
+from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import financement, portefeuille
 from evaluation.notes.fiche import libelle_secteur
@@ -309,6 +309,40 @@ def _titre(feuille, formats: Formats, texte: str, sous_titre: str = "") -> None:
             feuille.write_string(ligne, 0, contenu, formats(prefixe=dangereux(contenu), **style))
 
 
+# Le dépôt face à la date limite (depot.echeance) : la date, l'état, les jours de retard.
+COLONNES_DEPOT = ("Date de dépôt", "Dépôt", "Retard (jours)")
+# Chaque source du montage financier pour elle-même, en part du coût total : « une
+# contribution du demandeur ou la présence de cofinancement est attendue », et « Si les
+# projets ont reçu un financement externe, cela représente un atout. »
+COLONNES_PARTS = {
+    "Part contribution du demandeur": "part_financement_propre",
+    "Part financement externe": "part_financement_externe",
+}
+
+
+def colonnes_depot(table: pd.DataFrame) -> list[list]:
+    """Les colonnes COLONNES_DEPOT d'un classement : date ISO (« (présumée) » quand c'est
+    celle de l'importation), « à temps », « 3 jours de retard »…, jours de retard."""
+    n = len(table)
+    dates = table["date_depot"].tolist() if "date_depot" in table else [None] * n
+    presumees = (
+        table["date_depot_presumee"].tolist() if "date_depot_presumee" in table else [None] * n
+    )
+    textes = [
+        None
+        if v is None or pd.isna(v)
+        else str(v)[:10] + (" (présumée)" if p is True or p == 1 else "")
+        for v, p in zip(dates, presumees, strict=True)
+    ]
+    etats = table["depot"].tolist() if "depot" in table else [""] * n
+    retards = table["retard_depot"].tolist() if "retard_depot" in table else [None] * n
+    return [textes, etats, [None if pd.isna(r) else int(r) for r in retards]]
+
+
+def _part(valeur) -> float | None:
+    return None if valeur is None or pd.isna(valeur) else float(valeur)
+
+
 def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], list[list], dict]:
     """(en-têtes, colonnes, formats par en-tête) de la feuille Classement : une liste de
     valeurs par en-tête, tirée de la colonne de `table` plutôt que ligne par ligne."""
@@ -318,6 +352,7 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
     en_tetes = ["Rang", "No de demande", "Titre", "Municipalité", "Région", "Axe", "Secteur"]
     en_tetes += courts
     en_tetes += ["Total", "Évaluations", "Écart-type", "À discuter", "Statut"]
+    en_tetes += [*COLONNES_DEPOT, *COLONNES_PARTS]
     for a in range(1, annees + 1):
         en_tetes += [f"Demandé an {a}", f"Recommandé an {a}", f"Accordé an {a}", f"Cumul an {a}"]
     en_tetes += ["Décision", "Justification"]
@@ -352,6 +387,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
             for s, f in zip(table["statut"].tolist(), table["financement"].tolist(), strict=True)
         ],
     ]
+    colonnes += colonnes_depot(table)
+    colonnes += [[_part(v) for v in colonne(cle)] for cle in COLONNES_PARTS.values()]
     for a in range(1, annees + 1):
         for nom in ("montant_demande", "recommande", "accorde", "cumul"):
             colonnes.append([_dollars(v) for v in colonne(f"{nom}_an{a}")])
@@ -360,7 +397,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         [v or "" for v in colonne("justification")],
     ]
     formats = {t: FORMAT_NOTE for t in titres_criteres}
-    formats.update({"Total": "0.00", "Écart-type": FORMAT_NOTE})
+    formats.update({"Total": "0.00", "Écart-type": FORMAT_NOTE, "Retard (jours)": "0"})
+    formats.update(dict.fromkeys(COLONNES_PARTS, FORMAT_PART))
     formats.update(
         {
             t: FORMAT_MONTANT
@@ -567,6 +605,16 @@ def _feuille_parametres(
             " ; puis ".join(regles.libelle_regle(r, appel) for r in regles.regles_departage(appel)),
         ],
         ["Ligne de financement", appel.mode_ligne],
+        [
+            "Date limite de dépôt",
+            (
+                f"{date_lisible(appel.date_limite)} : une demande déposée ce jour-là est à "
+                "temps (« s'est terminé le » : la date limite en fait partie)"
+            )
+            if appel.date_limite
+            else "aucune (l'appel n'en fixe pas)",
+        ],
+        ["Années financières", lecture_annees_financieres(f)],
         ["Plafond annuel", f.plafond(False) / 100],
         ["Bonification projet conjoint", f.bonification_projet_conjoint / 100],
     ]

@@ -126,6 +126,9 @@ _TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "engagement_rapport": sa.Boolean,
     "qualite_signataire": Texte,
     "courriel": Texte,
+    "date_depot": sa.Date,
+    # Vrai quand le fichier ne donnait pas la date de dépôt : c'est celle de l'importation.
+    "date_depot_presumee": sa.Boolean,
 }
 
 
