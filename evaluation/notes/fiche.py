@@ -92,8 +92,12 @@ def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
 def depot(d: Mapping, appel: Appel) -> str:
     """Le dépôt de la demande face à la date limite de l'appel, en une phrase : « Déposée le
     4 mars 2024, 3 jours après la date limite du 1er mars 2024 : … » (voir
-    `depot.echeance`, qui dit pourquoi le jour même de la date limite est à temps)."""
-    texte = echeance.depot(d, appel).texte()
+    `depot.echeance`, qui dit pourquoi le jour même de la date limite est à temps) ; « — »
+    sans date de dépôt."""
+    constat = echeance.depot(d, appel)
+    if constat.date_depot is None:
+        return "—"
+    texte = constat.texte()
     return texte[:1].upper() + texte[1:]
 
 

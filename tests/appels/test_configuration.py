@@ -263,3 +263,98 @@ def test_nombres_dates_et_textes_aberrants_refuses(avant, apres, attendu):
     assert avant in source
     with pytest.raises(ErreurAppel, match=re.escape(attendu)):
         appel_depuis_toml(source.replace(avant, apres, 1), "appel.toml")
+
+
+# --- Départage : le financement externe pour lui-même (issue 15) --------------------------
+
+_DEPARTAGE_LIVRE = TOML[TOML.index("departage = [") : TOML.index("]", TOML.index("departage = ["))]
+
+
+@pytest.mark.parametrize(
+    ("departage", "attendu"),
+    [
+        pytest.param(
+            None,
+            ("critere:pertinence", "projet_conjoint", "part_financement_propre", "no_demande"),
+            id="sans-departage-comme-avant",
+        ),
+        pytest.param(
+            '["critere:pertinence", "projet_conjoint", "part_financement_propre", "no_demande"',
+            ("critere:pertinence", "projet_conjoint", "part_financement_propre", "no_demande"),
+            id="ancien-fichier-relu",
+        ),
+        pytest.param(
+            '["financement_externe", "no_demande"',
+            ("financement_externe", "no_demande"),
+            id="financement-externe-seul",
+        ),
+    ],
+)
+def test_departage_lu(departage, attendu):
+    """Le départage est un réglage du comité : l'appel n'en fixe aucun. Un fichier ancien
+    (part_financement_propre, sans financement_externe) se relit tel quel ; un appel sans
+    départage garde celui d'avant l'issue 15. « Si les projets ont reçu un financement
+    externe, cela représente un atout. » : financement_externe est permis."""
+    if departage is None:
+        toml = TOML.replace(_DEPARTAGE_LIVRE + "]", "")
+    else:
+        toml = TOML.replace(_DEPARTAGE_LIVRE, "departage = " + departage)
+    assert appel_depuis_toml(toml, "essai.toml").departage == attendu
+
+
+def test_departage_livre_compte_le_financement_externe(appel):
+    """Le fichier livré (choix du comité, dit dans son commentaire) compte le financement
+    externe, « un atout » selon l'appel, avant la contribution du demandeur."""
+    regles = list(appel.departage)
+    assert regles.index("financement_externe") < regles.index("part_financement_propre")
+    assert "Réglage du comité" in TOML[: TOML.index("departage = [")].rsplit("[classement]")[1]
+
+
+def test_departage_inconnu_refuse():
+    toml = TOML.replace(_DEPARTAGE_LIVRE, 'departage = ["financement_propre_et_externe"')
+    with pytest.raises(ErreurAppel, match="financement_externe"):
+        appel_depuis_toml(toml, "essai.toml")
+
+
+# --- Années financières : la lecture retenue (interprétation) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("debut", "annees", "attendu"),
+    [
+        pytest.param(
+            "2024-04-01",
+            2,
+            "année 1 : du 1er avril 2024 au 31 mars 2025 ; "
+            "année 2 : du 1er avril 2025 au 31 mars 2026.",
+            id="paivmq-deux-annees",
+        ),
+        pytest.param(
+            "2024-04-01",
+            1,
+            "une seule année financière (année 1 : du 1er avril 2024 au 31 mars 2025).",
+            id="une-annee",
+        ),
+        pytest.param(
+            "2025-07-01",
+            2,
+            "année 1 : du 1er juillet 2025 au 30 juin 2026 ; "
+            "année 2 : du 1er juillet 2026 au 30 juin 2027.",
+            id="autre-debut",
+        ),
+    ],
+)
+def test_lecture_des_annees_financieres(debut, annees, attendu):
+    """L'appel : « porte sur une ou deux années financières débutant le 1er avril 2024 et se
+    terminant le 31 mars 2025 ». Ambigu (une seule année nommée, deux permises) ; lecture
+    retenue : l'année 1 est celle que l'appel nomme, l'année 2 la suivante. La phrase le dit
+    comme une interprétation, avec les dates de la configuration."""
+    from evaluation.appels.configuration import lecture_annees_financieres
+
+    toml = TOML.replace("premiere_annee_debut = 2024-04-01", f"premiere_annee_debut = {debut}")
+    toml = toml.replace("nombre_annees_max = 2", f"nombre_annees_max = {annees}")
+    if annees == 1:
+        toml = toml.replace("enveloppe = [750000, 500000]", "enveloppe = [750000]")
+    phrase = lecture_annees_financieres(appel_depuis_toml(toml, "essai.toml").financement)
+    assert phrase.startswith("Interprétation retenue : ")
+    assert phrase.endswith(attendu)

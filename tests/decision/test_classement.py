@@ -28,6 +28,7 @@ from tests.decision.conftest import CRITERES, _soumettre
 LIBELLE_PERTINENCE = "note plus haute en « Pertinence et retombées »"
 LIBELLE_CONJOINT = classement.LIBELLES_DEPARTAGE["projet_conjoint"]
 LIBELLE_PART = classement.LIBELLES_DEPARTAGE["part_financement_propre"]
+LIBELLE_EXTERNE = classement.LIBELLES_DEPARTAGE["financement_externe"]
 LIBELLE_NUMERO = classement.LIBELLES_DEPARTAGE["no_demande"]
 
 
@@ -94,6 +95,7 @@ def test_appel_livre(appel):
     assert appel.departage == (
         "critere:pertinence",
         "projet_conjoint",
+        "financement_externe",
         "part_financement_propre",
         "no_demande",
     )
@@ -274,11 +276,41 @@ HAUT_VISIBILITE = [6, 7.5, 7, 7, 5, 10]  # 68,5 aussi, visibilité 10
             7.0,
             7.0,
             "A",
-            LIBELLE_PART,
-            id="part-avec-cofinancement",
+            LIBELLE_EXTERNE,
+            id="financement-externe-avant-contribution",
         ),
         pytest.param(
             None,
+            {"cofinancement_externe": 500_000},
+            {"cofinancement_externe": 100_000, "contribution_demandeur": 9_000_000},
+            7.0,
+            7.0,
+            "A",
+            LIBELLE_EXTERNE,
+            id="financement-externe-seul",
+        ),
+        pytest.param(
+            ("part_financement_propre", "no_demande"),
+            {"contribution_demandeur": 1_000_000, "cofinancement_externe": 4_000_000},
+            {"contribution_demandeur": 4_500_000, "cofinancement_externe": None},
+            7.0,
+            7.0,
+            "B",
+            LIBELLE_PART,
+            id="cofinancement-hors-contribution",
+        ),
+        pytest.param(
+            ("financement_externe", "no_demande"),
+            {"contribution_demandeur": 9_000_000, "cofinancement_externe": 0},
+            {"contribution_demandeur": 0, "cofinancement_externe": 100_000},
+            7.0,
+            7.0,
+            "B",
+            LIBELLE_EXTERNE,
+            id="contribution-hors-financement-externe",
+        ),
+        pytest.param(
+            ("part_financement_propre", "no_demande"),
             {"contribution_demandeur": 1_000_000},
             {"cout_total": 0},
             7.0,
@@ -286,6 +318,16 @@ HAUT_VISIBILITE = [6, 7.5, 7, 7, 5, 10]  # 68,5 aussi, visibilité 10
             "A",
             LIBELLE_PART,
             id="part-inconnue-en-dernier",
+        ),
+        pytest.param(
+            ("financement_externe", "no_demande"),
+            {"cofinancement_externe": 0},
+            {"cout_total": 0, "cofinancement_externe": 5_000_000},
+            7.0,
+            7.0,
+            "A",
+            LIBELLE_EXTERNE,
+            id="externe-inconnu-en-dernier",
         ),
         pytest.param(None, {}, {}, 7.0, 7.0, "B", LIBELLE_NUMERO, id="numero"),
         pytest.param(
@@ -341,7 +383,13 @@ HAUT_VISIBILITE = [6, 7.5, 7, 7, 5, 10]  # 68,5 aussi, visibilité 10
     ],
 )
 def test_chaque_regle_de_departage(appel, departage, a, b, notes_a, notes_b, premiere, libelle):
-    """A porte le numéro D-002, B le D-001 : sans autre règle, B passerait devant."""
+    """A porte le numéro D-002, B le D-001 : sans autre règle, B passerait devant.
+
+    Le départage est un réglage du comité (l'appel n'en fixe aucun). Le montage financier
+    suit l'appel : « Si les projets ont reçu un financement externe, cela représente un
+    atout. » (financement_externe, sa part du coût seule) et « une contribution du
+    demandeur ou la présence de cofinancement est attendue » (part_financement_propre : la
+    contribution du demandeur seule, le cofinancement n'y est plus additionné)."""
     if departage is not None:
         appel = replace(appel, departage=departage)
     demandes = [_demande(2, **a), _demande(1, **b)]
@@ -752,7 +800,9 @@ def campagnes(draw):
 
 # Variantes de l'appel : ordre du départage, agrégation, un minimum de 6 sur un critère.
 VARIANTES = st.tuples(
-    st.permutations(["critere:pertinence", "projet_conjoint", "part_financement_propre"]),
+    st.permutations(
+        ["critere:pertinence", "projet_conjoint", "financement_externe", "part_financement_propre"]
+    ),
     st.sampled_from(notation.AGREGATIONS),
     st.sampled_from([None, *CRITERES]),
 )

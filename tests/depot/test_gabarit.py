@@ -17,10 +17,13 @@ from tests.conftest import DONNEES
 from tests.donnees.cas import ENTETES_BUDGET, ENTETES_DEMANDES
 
 GABARIT_LIVRE = DONNEES.parent.parent / "donnees" / "gabarit-demandes.xlsx"
+# Les fichiers de test (tests/donnees) n'ont pas la colonne facultative « Date de dépôt »,
+# ajoutée en dernier au gabarit (issue 15) : leur importation retient la date du jour.
+ENTETES_GABARIT = [*ENTETES_DEMANDES, "Date de dépôt"]
 
 
 def test_en_tetes_canoniques():
-    assert [c.entete for c in COLONNES_DEMANDES] == ENTETES_DEMANDES
+    assert [c.entete for c in COLONNES_DEMANDES] == ENTETES_GABARIT
     assert [c.entete for c in COLONNES_BUDGET] == ENTETES_BUDGET
 
 
@@ -43,6 +46,9 @@ def test_en_tetes_canoniques():
         ("Secteur", "secteur"),
         ("Courriel", "courriel"),
         ("E-mail", "courriel"),
+        ("Date de dépôt", "date_depot"),
+        ("Date de réception", "date_depot"),
+        ("Déposée le", "date_depot"),
         ("Note interne", None),
     ],
 )
@@ -60,7 +66,7 @@ def test_en_tete_budget_reconnu(entete, cle):
 def test_gabarit_construit(appel):
     wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
     assert wb.sheetnames[:3] == ["Demandes", "Budget", "Explications"]
-    assert [c.value for c in wb["Demandes"][1]] == ENTETES_DEMANDES
+    assert [c.value for c in wb["Demandes"][1]] == ENTETES_GABARIT
     assert [c.value for c in wb["Budget"][1]] == ENTETES_BUDGET
     listes = {
         str(v.sqref).split(":")[0][0]: v.formula1
@@ -70,7 +76,7 @@ def test_gabarit_construit(appel):
     for entete in ("Axe", "Secteur principal", "Région administrative", "Dossier complet"):
         assert lettres[entete] in listes, entete
     explications = [r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)]
-    assert set(ENTETES_DEMANDES) <= set(explications)
+    assert set(ENTETES_GABARIT) <= set(explications)
     secteurs = [r[1] for r in wb["Listes"].iter_rows(min_row=2, values_only=True) if r[1]]
     assert secteurs == [s.libelle for s in appel.secteurs]
 

@@ -227,7 +227,11 @@ _CELLULES = st.one_of(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    demandes=st.lists(st.lists(_CELLULES, min_size=24, max_size=24), min_size=1, max_size=4),
+    demandes=st.lists(
+        st.lists(_CELLULES, min_size=len(COLONNES_DEMANDES), max_size=len(COLONNES_DEMANDES)),
+        min_size=1,
+        max_size=4,
+    ),
     budget=st.lists(st.lists(_CELLULES, min_size=5, max_size=5), max_size=4),
 )
 def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, demandes, budget):
@@ -343,9 +347,10 @@ def test_numeros_en_double_entre_fichiers_budgets_separes(appel):
     par_fichier = collections.defaultdict(set)
     for p in verification.problemes:
         par_fichier[p.fichier].add(p.code)
-    assert par_fichier["a.xlsx"] == {"plafond_visas"}
+    # Les fichiers de test n'ont pas de colonne « Date de dépôt » : une information chacun.
+    assert par_fichier["a.xlsx"] == {"plafond_visas", "date_depot_absente"}
     # Une demande bloquée (ici en double) n'a pas de contrôle budgétaire.
-    assert par_fichier["b.xlsx"] == {"doublon"}
+    assert par_fichier["b.xlsx"] == {"doublon", "date_depot_absente"}
     gardees, lignes = verification.selection()
     assert [d.fichier for d in gardees] == ["a.xlsx"] * 3
     assert {b.fichier for b in lignes} == {"a.xlsx"} and len(lignes) == 8

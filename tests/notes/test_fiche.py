@@ -26,6 +26,7 @@ LIBELLES = [
     "Secteurs secondaires",
     "Début",
     "Fin",
+    "Dépôt",
     "Montant demandé, année 1",
     "Montant demandé, année 2",
     "Total demandé",
@@ -88,6 +89,7 @@ def test_resume_complet(appel):
         "Secteurs secondaires": "Innovation, Francophonie, Secteur maison",
         "Début": "1er avril 2024",
         "Fin": "31 mars 2025",
+        "Dépôt": "—",
         "Montant demandé, année 1": _dollars("21 500 $"),
         "Montant demandé, année 2": _dollars("12 345,67 $"),
         "Total demandé": _dollars("33 845,67 $"),
@@ -186,6 +188,45 @@ def test_resume_projet_non_conjoint_et_montants_flottants(appel):
 )
 def test_resume_region(appel, region, attendu):
     assert dict(fiche.resume(_demande(region=region), appel))["Région"] == attendu
+
+
+@pytest.mark.parametrize(
+    ("date_depot", "presumee", "attendu", "en_retard"),
+    [
+        (dt.date(2024, 2, 29), False, "Déposée le 29 février 2024, à temps (date limite : ", False),
+        (dt.date(2024, 3, 1), False, "Déposée le 1er mars 2024, à temps (date limite : ", False),
+        (
+            dt.date(2024, 3, 2),
+            False,
+            "Déposée le 2 mars 2024, 1 jour après la date limite du 1er mars 2024 : dépôt en "
+            "retard",
+            True,
+        ),
+        (
+            dt.date(2024, 3, 11),
+            False,
+            "Déposée le 11 mars 2024, 10 jours après la date limite",
+            True,
+        ),
+        (
+            dt.date(2024, 3, 11),
+            True,
+            "Date de dépôt absente du fichier : celle de l'importation (11 mars 2024)",
+            False,
+        ),
+        (pd.Timestamp(2024, 3, 4), None, "Déposée le 4 mars 2024, 3 jours après", True),
+        (None, False, "—", False),
+        (pd.NaT, None, "—", False),
+    ],
+)
+def test_resume_depot(appel, date_depot, presumee, attendu, en_retard):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : le 1er mars est à
+    temps, chaque jour après compte ; une date présumée (celle de l'importation) est à
+    vérifier, jamais un retard."""
+    d = _demande(date_depot=date_depot, date_depot_presumee=presumee)
+    valeur = dict(fiche.resume(d, appel))["Dépôt"]
+    assert valeur.startswith(attendu), valeur
+    assert ("dépôt en retard" in valeur) == en_retard
 
 
 @pytest.mark.parametrize(
