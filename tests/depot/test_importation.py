@@ -1,5 +1,6 @@
 """Importation de bout en bout : une transaction, réimport en place, journal."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -246,3 +247,133 @@ def test_deux_fichiers_de_meme_nom_restent_distincts(moteur, appel):
     assert {p.fichier for p in verification.problemes if p.bloque} == {"demande.xlsx"}
     rapport = importer(verification, appel, moteur=moteur)
     assert rapport.creees == ["X-1", "X-2", "X-3"]
+
+
+# --- Date de dépôt (issue 15) -------------------------------------------------------------
+
+IMPORTEE_LE = dt.datetime(2024, 3, 15, 10, 30)
+LIMITE = dt.date(2024, 3, 1)
+
+
+def _avec_depot(dates: list[object]) -> bytes:
+    """valide.xlsx avec la colonne « Date de dépôt » (colonne Y) : une valeur par demande,
+    T-001 à T-003 (None : cellule vide)."""
+    cellules = [("Demandes", "Y1", "Date de dépôt")]
+    cellules += [("Demandes", f"Y{i}", d) for i, d in enumerate(dates, 2) if d is not None]
+    return _modifie(VALIDE, cellules)
+
+
+def _depots(moteur, appel) -> dict[str, tuple]:
+    demandes, _, _ = _etat(moteur, appel)
+    return {
+        r["no_demande"]: (r["date_depot"], bool(r["date_depot_presumee"]))
+        for r in demandes.to_dict("records")
+    }
+
+
+@pytest.fixture
+def importee_le(monkeypatch):
+    monkeypatch.setattr(stockage, "maintenant", lambda: IMPORTEE_LE)
+    return IMPORTEE_LE.date()
+
+
+@pytest.mark.parametrize(
+    ("dates", "attendu", "presumees"),
+    [
+        pytest.param(
+            None,
+            {n: (dt.date(2024, 3, 15), True) for n in ("T-001", "T-002", "T-003")},
+            ["T-001", "T-002", "T-003"],
+            id="sans-colonne",
+        ),
+        pytest.param(
+            [dt.date(2024, 2, 20), "2024-03-01", "4 mars 2024"],
+            {
+                "T-001": (dt.date(2024, 2, 20), False),
+                "T-002": (dt.date(2024, 3, 1), False),
+                "T-003": (dt.date(2024, 3, 4), False),
+            },
+            [],
+            id="dates-du-fichier",
+        ),
+        pytest.param(
+            [dt.date(2024, 2, 20), None, "01/03/2024"],
+            {
+                "T-001": (dt.date(2024, 2, 20), False),
+                "T-002": (dt.date(2024, 3, 15), True),
+                "T-003": (dt.date(2024, 3, 1), False),
+            },
+            ["T-002"],
+            id="cellule-vide",
+        ),
+    ],
+)
+def test_date_de_depot_a_l_import(moteur, appel, importee_le, dates, attendu, presumees):
+    """Chaque demande a une date de dépôt : celle du fichier (lue comme la date de début),
+    sinon celle de l'importation, marquée présumée ; le rapport nomme ces demandes."""
+    source = VALIDE if dates is None else _avec_depot(dates)
+    rapport = importer(_lot(appel, moteur, ("d.xlsx", source)), appel, moteur=moteur)
+    assert _depots(moteur, appel) == attendu
+    assert rapport.depot_presume == presumees
+    from evaluation.depot.rapport import texte_importation
+
+    texte = texte_importation(rapport)
+    assert ("date de l'importation (15 mars 2024) a été retenue" in texte) == bool(presumees)
+
+
+def test_retard_signale_a_la_verification(appel):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : déposée le 1er mars,
+    à temps ; le 4 mars, un avertissement situé (fichier, ligne, colonne) dit 3 jours."""
+    verification = verifier_lot(
+        [("d.xlsx", _avec_depot(["2024-02-29", "2024-03-01", "2024-03-04"]))], appel
+    )
+    assert verification.sans_blocage
+    retards = [p for p in verification.problemes if p.code == "depot_en_retard"]
+    assert [(p.ligne, p.colonne, p.no_demande) for p in retards] == [(4, "Date de dépôt", "T-003")]
+    assert "3 jours après la date limite du 1er mars 2024" in retards[0].message
+    assert retards[0].severite == "avertissement"
+    assert not any(p.code == "date_depot_absente" for p in verification.problemes)
+
+
+def test_colonne_absente_dite_une_fois(appel):
+    verification = verifier_lot([("v.xlsx", VALIDE)], appel)
+    absentes = [p for p in verification.problemes if p.code == "date_depot_absente"]
+    assert len(absentes) == 1 and absentes[0].severite == "information"
+    assert "date de l'importation" in absentes[0].message
+
+
+@pytest.mark.parametrize("mauvaise", ["32/13/2024", "bientôt", "2024-02-30"])
+def test_date_de_depot_illisible_bloque_et_dit_ou(moteur, appel, mauvaise):
+    """Une date de dépôt illisible : problème bloquant nommant le fichier, la ligne Excel et
+    la colonne, avec la façon de l'écrire ; rien n'est écrit."""
+    verification = _lot(appel, moteur, ("d.xlsx", _avec_depot([None, mauvaise, None])))
+    (probleme,) = [p for p in verification.problemes if p.code == "date_illisible"]
+    assert probleme.bloque
+    assert (probleme.fichier, probleme.ligne, probleme.colonne) == ("d.xlsx", 3, "Date de dépôt")
+    assert "AAAA-MM-JJ" in probleme.message
+    assert probleme.texte().startswith("d.xlsx, feuille Demandes, ligne 3 (demande T-002)")
+    assert not verification.sans_blocage
+
+
+def test_reimport_garde_la_date_de_depot(moteur, appel, importee_le, monkeypatch):
+    """Une date de dépôt connue ne s'efface pas : ni par un fichier sans la colonne, ni par
+    une cellule vide ; une date du fichier remplace une date présumée."""
+    importer(_lot(appel, moteur, ("a.xlsx", _avec_depot(["2024-02-20"]))), appel, moteur=moteur)
+    monkeypatch.setattr(stockage, "maintenant", lambda: dt.datetime(2024, 4, 2, 9, 0))
+    importer(_lot(appel, moteur, ("b.xlsx", VALIDE)), appel, moteur=moteur)
+    importer(_lot(appel, moteur, ("c.xlsx", _avec_depot([None]))), appel, moteur=moteur)
+    assert _depots(moteur, appel) == {
+        "T-001": (dt.date(2024, 2, 20), False),
+        "T-002": (dt.date(2024, 3, 15), True),
+        "T-003": (dt.date(2024, 3, 15), True),
+    }
+    rapport = importer(
+        _lot(appel, moteur, ("d.xlsx", _avec_depot([None, "2024-02-28"]))), appel, moteur=moteur
+    )
+    assert _depots(moteur, appel)["T-002"] == (dt.date(2024, 2, 28), False)
+    assert rapport.depot_presume == []
+    (changement,) = rapport.mises_a_jour
+    assert changement.no_demande == "T-002"
+    assert any(
+        d.startswith("Date de dépôt : 15 mars 2024 → 28 février 2024") for d in changement.details
+    )

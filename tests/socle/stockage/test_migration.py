@@ -149,6 +149,10 @@ def test_base_de_la_version_9ff51cd_mise_a_jour_en_place(moteur_brut, appel):
         "None",
         "NaT",
     )
+    # 0007_depot : une demande d'avant la date de dépôt reçoit celle de sa création (le jour
+    # de son importation), marquée présumée, comme une importation sans date de dépôt.
+    assert demandes.iloc[0]["date_depot"] == LUNDI.date()
+    assert bool(demandes.iloc[0]["date_depot_presumee"]) is True
     assert int(stocke["version"]) == 1
     assert list(lignes["montant"]) == [1_500_000]
     assert journal.iloc[0]["objet"] == "statut" and journal.iloc[0]["version"] is None
