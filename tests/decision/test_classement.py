@@ -894,3 +894,66 @@ def test_classement_avant_toute_evaluation(moteur, appel, demandes):
     assert table["statut"].tolist() == [NON_EVALUE] * 3
     assert table["rang"].isna().all()
     assert table["financement"].tolist() == ["", "", ""]
+
+
+# --- Montage financier et dépôt, en colonnes du classement (issue 15) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("champs", "propre", "externe"),
+    [
+        pytest.param({}, 0.2, 0.0, id="contribution-seule"),
+        pytest.param(
+            {"contribution_demandeur": 1_000_000, "cofinancement_externe": 4_000_000},
+            0.1,
+            0.4,
+            id="deux-sources-separees",
+        ),
+        pytest.param(
+            {"contribution_demandeur": None, "cofinancement_externe": 2_500_000},
+            0.0,
+            0.25,
+            id="externe-seul",
+        ),
+        pytest.param({"cout_total": 0}, None, None, id="sans-cout"),
+        pytest.param({"cout_total": None}, None, None, id="cout-inconnu"),
+    ],
+)
+def test_parts_du_montage_financier(appel, champs, propre, externe):
+    """« Dans le montage financier, une contribution du demandeur ou la présence de
+    cofinancement est attendue. » et « Si les projets ont reçu un financement externe, cela
+    représente un atout. » : deux parts du coût total, jamais additionnées."""
+    table = _classer(appel, [_demande(1, **champs)], {1: {"e": 7.0}})
+    for colonne, attendu in (
+        ("part_financement_propre", propre),
+        ("part_financement_externe", externe),
+    ):
+        valeur = table[colonne].iloc[0]
+        if attendu is None:
+            assert pd.isna(valeur), colonne
+        else:
+            assert valeur == pytest.approx(attendu), colonne
+
+
+def test_depot_en_colonnes_du_classement(appel):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : le classement porte
+    l'état du dépôt et les jours de retard de chaque demande, classée ou non."""
+    import datetime as dt
+
+    demandes = [
+        _demande(1, date_depot=dt.date(2024, 3, 1), date_depot_presumee=False),
+        _demande(2, date_depot=dt.date(2024, 3, 8), date_depot_presumee=False),
+        _demande(3, date_depot=dt.date(2024, 3, 8), date_depot_presumee=True),
+        _demande(4, date_depot=None, date_depot_presumee=None),
+    ]
+    table = _classer(appel, demandes, {1: {"e": 7.0}, 2: {"e": 8.0}, 3: {"e": 2.0}})
+    par_id = table.set_index("demande_id")
+    assert par_id["etat_depot"].to_dict() == {
+        1: "à temps",
+        2: "en retard",
+        3: "à vérifier",
+        4: "inconnu",
+    }
+    retards = [None if pd.isna(v) else int(v) for v in par_id.loc[[1, 2, 3, 4], "retard_depot"]]
+    assert retards == [None, 7, None, None]
+    assert par_id.loc[2, "depot"] == "7 jours de retard"

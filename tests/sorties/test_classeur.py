@@ -38,6 +38,7 @@ from openpyxl import load_workbook
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.commandes import main
 from evaluation.decision import chargement, classement, decisions, financement, portefeuille
+from evaluation.depot import echeance
 from evaluation.depot.importation import importer
 from evaluation.depot.municipalites import repertoire as charger_repertoire
 from evaluation.depot.verification import verifier_lot
@@ -88,6 +89,11 @@ EN_TETES = [
     "Écart-type",
     "À discuter",
     "Statut",
+    "Date de dépôt",
+    "Dépôt",
+    "Retard (jours)",
+    "Part contribution du demandeur",
+    "Part financement externe",
     "Demandé an 1",
     "Recommandé an 1",
     "Accordé an 1",
@@ -305,6 +311,42 @@ def test_rangs_valeurs_et_montants_en_dollars(livre):
     assert [r["Cumul an 2"] for r in lignes] == [30000, 30000, 30000]
     assert [r["Accordé an 1"] for r in lignes] == [30000, 0, 18000.5]
     assert [r["Accordé an 2"] for r in lignes] == [30000, 0, 0]
+    # Chaque source du montage financier pour elle-même, en part du coût total : « une
+    # contribution du demandeur ou la présence de cofinancement est attendue » ; « Si les
+    # projets ont reçu un financement externe, cela représente un atout. »
+    assert [r["Part contribution du demandeur"] for r in lignes] == pytest.approx(
+        [20000 / 90000, 15000 / 40000, 11999.5 / 30000]
+    )
+    assert [r["Part financement externe"] for r in lignes] == pytest.approx(
+        [10000 / 90000, 5000 / 40000, 0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("date_depot", "presumee", "date", "etat", "retard"),
+    [
+        (dt.date(2024, 2, 29), False, "2024-02-29", "à temps", None),
+        (dt.date(2024, 3, 1), False, "2024-03-01", "à temps", None),
+        (dt.date(2024, 3, 4), False, "2024-03-04", "3 jours de retard", 3),
+        (dt.date(2024, 3, 20), True, "2024-03-20 (présumée)", "à vérifier (date présumée)", None),
+        (None, None, None, "—", None),
+    ],
+)
+def test_colonnes_du_depot(jeu, date_depot, presumee, date, etat, retard):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : la feuille
+    Classement dit la date de dépôt, l'état (à temps le 1er mars même) et les jours de
+    retard, calculés par le classement."""
+    avec_depot = jeu.table.assign(date_depot=date_depot, date_depot_presumee=presumee)
+    depots = echeance.etats(avec_depot, jeu.appel)
+    for colonne in depots.columns:
+        avec_depot[colonne] = depots[colonne].to_numpy()
+    contenu = exportation.classeur(
+        jeu.appel, avec_depot, poids=jeu.donnees.poids, auteur=AUTEUR, instant=INSTANT
+    )
+    lignes = valeurs(load_workbook(io.BytesIO(contenu))["Classement"], HAUT)
+    assert {(r["Date de dépôt"], r["Dépôt"], r["Retard (jours)"]) for r in lignes} == {
+        (date, etat, retard)
+    }
 
 
 def test_formats_des_nombres(livre):
@@ -317,6 +359,8 @@ def test_formats_des_nombres(livre):
         assert ligne["Écart-type"].number_format == "0.0"
         assert ligne["Total"].number_format == "0.00"
         assert ligne["Rang"].number_format == "General"
+        assert ligne["Part financement externe"].number_format == "0.0 %"
+        assert ligne["Part contribution du demandeur"].number_format == "0.0 %"
     budget = livre["Budget"]
     for ligne in lignes_du_tableau(budget, 3):
         assert {c.number_format for t, c in ligne.items() if t != "Année"} == {FORMAT_MONTANT}
@@ -332,8 +376,8 @@ def test_tableau_filtrable_et_volets_figes(livre):
     f = livre["Classement"]
     assert list(f.tables) == ["Classement"]
     tableau = f.tables["Classement"]
-    assert tableau.ref == "A4:AB7"  # en-têtes et les trois demandes, 28 colonnes
-    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AB7"
+    assert tableau.ref == "A4:AG7"  # en-têtes et les trois demandes, 33 colonnes
+    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AG7"
     assert [c.name for c in tableau.tableColumns] == EN_TETES
     assert f.freeze_panes == "C5"
     assert f.print_title_rows == "$4:$4"
@@ -360,11 +404,11 @@ def test_couleurs_par_statut(livre):
         for r in cf.rules
     ]
     assert regles == [
-        ("A5:AB7", "expression", ['$R5="financé"'], "E2EFDA"),
-        ("A5:AB7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
-        ("A5:AB7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
-        ("A5:AB7", "expression", ['$R5="non évalué"'], "EDEDED"),
-        ("A5:AB7", "expression", ['$R5="inadmissible"'], "EDEDED"),
+        ("A5:AG7", "expression", ['$R5="financé"'], "E2EFDA"),
+        ("A5:AG7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
+        ("A5:AG7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
+        ("A5:AG7", "expression", ['$R5="non évalué"'], "EDEDED"),
+        ("A5:AG7", "expression", ['$R5="inadmissible"'], "EDEDED"),
     ]
 
 
@@ -501,6 +545,15 @@ def test_parametres_disent_comment_le_fichier_a_ete_produit(jeu, livre):
     assert (p["Enveloppe 2024-2025"].value, p["Enveloppe 2025-2026"].value) == (60000, 35000)
     assert p["Enveloppe 2024-2025"].number_format == FORMAT_MONTANT
     assert p["À discuter"].value == "étendue ≥ 4 sur un critère ou ≥ 20 sur le total"
+    assert p["Date limite de dépôt"].value.startswith(
+        "1er mars 2024 : une demande déposée ce jour-là est à temps"
+    )
+    # « une ou deux années financières débutant le 1er avril 2024 et se terminant le
+    # 31 mars 2025 » : la lecture retenue, dite comme une interprétation.
+    assert p["Années financières"].value.startswith("Interprétation retenue : ")
+    assert p["Années financières"].value.endswith(
+        "année 1 : du 1er avril 2024 au 31 mars 2025 ; année 2 : du 1er avril 2025 au 31 mars 2026."
+    )
 
 
 def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
@@ -520,7 +573,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
-    assert wb["Classement"].tables["Classement"].ref == "A4:AB5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AG5"
 
 
 def test_classement_vide(appel):
@@ -537,7 +590,7 @@ def test_classement_vide(appel):
         )
     )
     assert wb.sheetnames == FEUILLES
-    assert wb["Classement"].tables["Classement"].ref == "A4:AB5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AG5"
     assert wb["Classement"]["A5"].value is None
 
 
