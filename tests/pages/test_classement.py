@@ -253,13 +253,72 @@ def test_regles_appliquees(ouvrir):
     assert (
         "**Départage des ex æquo** : note plus haute en « Pertinence et retombées » ; "
         "puis projet conjoint avant projet d'une seule municipalité ; "
-        "puis plus grande part du coût couverte par le demandeur et le cofinancement ; "
+        "puis plus grande part du coût couverte par le financement externe ; "
+        "puis plus grande part du coût couverte par la contribution du demandeur ; "
         "puis numéro de demande."
     ) in regles
+    # « L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. »
+    assert "**Dépôt** : date limite 1er mars 2024, jour compris" in rendu(regles)
+    # « une ou deux années financières débutant le 1er avril 2024 et se terminant le
+    # 31 mars 2025 » : la lecture retenue, dite comme une interprétation.
+    assert (
+        "**Années financières** : Interprétation retenue : les années financières se suivent"
+    ) in rendu(regles)
+    assert "année 2 : du 1er avril 2025 au 31 mars 2026." in rendu(regles)
     assert "**Seuil** : 60 / 100." in regles
     assert "poids (celles de l'appel) : Pertinence et retombées 25, " in regles
     assert dollars("plafonnée à 25 000 $ (35 000 $ pour un projet conjoint)") in regles
     assert "la première qui ne tient pas et les suivantes vont en liste d'attente" in regles
+
+
+@pytest.mark.parametrize(
+    ("depots", "attendu"),
+    [
+        pytest.param(
+            {"T-001": "2024-03-01", "T-002": "2024-03-05", "T-003": "2024-02-10"},
+            {"T-001": "à temps", "T-002": "4 jours de retard", "T-003": "à temps"},
+            id="fichier",
+        ),
+        pytest.param(
+            {"T-001": ("2024-03-20", True), "T-002": "2024-03-02", "T-003": None},
+            {"T-001": "à vérifier (date présumée)", "T-002": "1 jour de retard", "T-003": "—"},
+            id="presumee-et-inconnue",
+        ),
+    ],
+)
+def test_colonne_du_depot_et_parts_du_financement(ouvrir, moteur, ids, depots, attendu):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : la colonne Dépôt
+    dit « à temps » le jour même, les jours de retard après ; une date présumée (celle de
+    l'importation) est à vérifier. Le montage financier, source par source : « Si les
+    projets ont reçu un financement externe, cela représente un atout. »"""
+    import datetime as dt
+
+    lignes = []
+    for no, valeur in depots.items():
+        date_depot, presumee = valeur if isinstance(valeur, tuple) else (valeur, False)
+        lignes.append(
+            {
+                "id": ids[no],
+                "date_depot": dt.date.fromisoformat(date_depot) if date_depot else None,
+                "date_depot_presumee": presumee if date_depot else None,
+            }
+        )
+    with stockage.ecriture(moteur) as connexion:
+        stockage.mettre_a_jour_demandes(lignes, connexion=connexion)
+    at = ouvrir()
+    vues = {
+        no: ligne(at, cle, no)
+        for cle, no in (
+            ("Financées", "T-002"),
+            ("Liste d'attente", "T-001"),
+            ("Hors classement", "T-003"),
+        )
+    }
+    assert {no: v["Dépôt"] for no, v in vues.items()} == attendu
+    # valide.xlsx : T-002 coûte 90 000 $, 20 000 $ du demandeur, 10 000 $ de cofinancement.
+    assert vues["T-002"]["Part contribution du demandeur"] == "22,2 %"
+    assert vues["T-002"]["Part financement externe"] == "11,1 %"
+    assert vues["T-003"]["Part financement externe"] == "0,0 %"
 
 
 @pytest.fixture

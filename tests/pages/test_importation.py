@@ -194,3 +194,44 @@ def test_fichiers_hostiles_refuses_en_francais(application):
     assert not [b for b in at.button if b.key == "importer"]
     at.switch_page("pages/accueil.py").run()
     assert not at.exception, at.exception
+
+
+def _avec_depot(dates: list[str]) -> bytes:
+    """Le classeur valide avec la colonne « Date de dépôt » (Y), une date par demande."""
+    wb = load_workbook(VALIDE)
+    wb["Demandes"]["Y1"] = "Date de dépôt"
+    for i, d in enumerate(dates, 2):
+        wb["Demandes"][f"Y{i}"] = d
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+def test_date_de_depot_absente_dite_au_rapport(application):
+    """Sans colonne « Date de dépôt », la vérification le dit, et le rapport d'importation
+    nomme les demandes qui reçoivent la date de l'importation (présumée)."""
+    at = _televerser(application(PAGE), VALIDE)
+    assert "aucune colonne « Date de dépôt »" in textes(at)
+    at.button(key="importer").click().run()
+    assert not at.exception
+    texte = textes(at)
+    assert "Date de dépôt absente du fichier pour 3 demandes créées" in texte
+    assert "T-001, T-002, T-003." in texte
+
+
+def test_depot_en_retard_signale_a_la_verification(application):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : le 1er mars est à
+    temps, le 4 mars a 3 jours de retard (avertissement situé, l'import reste possible)."""
+    at = application(PAGE)
+    at.file_uploader[0].set_value(
+        [("depots.xlsx", _avec_depot(["2024-03-01", "2024-03-04", "2024-02-01"]), MIME_XLSX)]
+    ).run()
+    assert not at.exception, at.exception
+    texte = textes(at)
+    assert "3 jours après la date limite du 1er mars 2024" in texte
+    assert texte.count("après la date limite") == 1
+    assert "aucune colonne « Date de dépôt »" not in texte
+    assert _metriques(at)["Importables"] == "3"
+    at.button(key="importer").click().run()
+    assert not at.exception
+    assert "Date de dépôt absente" not in textes(at)

@@ -224,3 +224,17 @@ def test_comparaison_de_deux_appels(application, base, moteur, paivmq_note, tmp_
     recurrentes = at.dataframe[-1].value
     assert set(recurrentes["Municipalité"]) == {"Rimouski", "Gatineau"}
     assert list(recurrentes["Années consécutives"]) == [2, 2]
+
+
+def test_lecture_des_annees_financieres_affichee(application):
+    """L'appel : « porte sur une ou deux années financières débutant le 1er avril 2024 et se
+    terminant le 31 mars 2025 ». La page dit la lecture retenue, comme une interprétation."""
+    at = application(PAGE)
+    texte = textes(at)
+    assert (
+        "Interprétation retenue : les années financières se suivent, d'un an chacune ; la "
+        "première est celle que l'appel nomme, les suivantes s'y ajoutent ; année 1 : du "
+        "1er avril 2024 au 31 mars 2025 ; année 2 : du 1er avril 2025 au 31 mars 2026."
+    ) in texte
+    (legende,) = [c for c in at.caption if c.value.startswith("Interprétation retenue")]
+    assert "une ou deux années financières" in legende.help
