@@ -50,8 +50,24 @@ def test_demo_montre_chaque_avertissement(verification):
         "depense_non_admissible",
         "plafond_visas",
         "budget_ecart",
+        "depot_en_retard",
     ):
         assert codes[code] >= 1, code
+
+
+def test_demo_a_une_date_de_depot_par_demande_et_un_retard(verification, appel):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : chaque demande du
+    jeu a sa date de dépôt ; une seule est en retard (4 jours), et celles du 1er mars même
+    sont à temps."""
+    valeurs = [d.valeurs for d in verification.demandes]
+    assert all(v["date_depot"] for v in valeurs)
+    assert sum(v["date_depot"] == appel.date_limite for v in valeurs) >= 1
+    retards = [p for p in verification.problemes if p.code == "depot_en_retard"]
+    assert [p.no_demande for p in retards] == ["PAIVMQ-2024-058"]
+    assert "4 jours après la date limite" in retards[0].message
+    assert not any(
+        p.code in ("date_depot_absente", "date_depot_vide") for p in verification.problemes
+    )
 
 
 def test_demo_importee_en_ligne_de_commande(tmp_path, capsys):

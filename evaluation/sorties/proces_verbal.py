@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from evaluation.appels.configuration import Appel
+from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import financement, portefeuille
 from evaluation.socle.formats import date as date_lisible
@@ -80,7 +80,8 @@ def proces_verbal(
             ["Année", "Enveloppe"],
             [[p, montant(e)] for p, e in zip(periodes, appel.financement.enveloppe, strict=False)],
             [1],
-        ),
+        )
+        + f"<p>{_e(lecture_annees_financieres(appel.financement))}</p>",
     ]
     decidees = table[table["decision"].astype(str) != ""]
     lignes = []

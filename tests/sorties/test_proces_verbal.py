@@ -181,6 +181,13 @@ def test_enveloppe(lu):
         ["2024-2025", dollars("60 000 $")],
         ["2025-2026", dollars("35 000 $")],
     ]
+    # « une ou deux années financières débutant le 1er avril 2024 et se terminant le
+    # 31 mars 2025 » : la lecture retenue, dite comme une interprétation.
+    (lecture,) = lu.sections["Enveloppe"]["paragraphes"]
+    assert lecture.startswith("Interprétation retenue : ")
+    assert lecture.endswith(
+        "année 1 : du 1er avril 2024 au 31 mars 2025 ; année 2 : du 1er avril 2025 au 31 mars 2026."
+    )
 
 
 def test_decisions_dans_l_ordre_du_classement(lu):
@@ -273,7 +280,8 @@ def test_parametres_appliques(lu):
         "Seuil : 60 / 100 ; agrégation : moyenne",
         "Départage : note plus haute en « Pertinence et retombées » ; puis projet conjoint "
         "avant projet d'une seule municipalité ; puis plus grande part du coût couverte par le "
-        "demandeur et le cofinancement ; puis numéro de demande",
+        "financement externe ; puis plus grande part du coût couverte par la contribution du "
+        "demandeur ; puis numéro de demande",
         dollars("Plafond : 25 000 $ par année (35 000 $ pour un projet conjoint)"),
         "Ligne de financement : stricte",
     ]
