@@ -257,6 +257,10 @@ def generer(chemin: Path, numeros: range, lignes_par_demande: int = 4) -> None:
         demandes.write_datetime(
             rang, 12, dt.datetime.combine(debut, dt.time()) + dt.timedelta(300), date
         )
+        # Date de dépôt (issue 15) : avant la date limite, tirée du numéro seul (le tirage
+        # des autres valeurs ne change pas).
+        depot = dt.datetime(2024, 1, 15) + dt.timedelta(days=i % 45)
+        demandes.write_datetime(rang, len(valeurs), depot, date)
         parts = [an1 // lignes_par_demande] * (lignes_par_demande - 1)
         parts.append(an1 - sum(parts))
         for montant in parts:
