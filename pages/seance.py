@@ -12,7 +12,7 @@ from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
-from pages.composants.commun import appel_actif, classement_calcule, moteur
+from pages.composants.commun import appel_actif, bandeau_reglages, classement_calcule, moteur
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
 
@@ -38,6 +38,7 @@ noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
 fermees = donnees.reglages.decisions_verrouillees
 
 ligne = classement.ligne_du_classement(table, appel)
+bandeau_reglages(appel)
 st.caption(
     "Restant à la ligne de financement : "
     + " · ".join(

@@ -392,3 +392,40 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
             dollars_ou_vide(v) for v in (table[cle] if cle in table else [None] * len(table))
         ]
     return sortie[COLONNES_FICHIER]
+
+
+def historique_poids(
+    appel: Appel, ponderations: list[dict] | tuple[dict, ...], noms: Mapping[str, str] | None = None
+) -> list[dict]:
+    """L'historique des pondérations, pour une personne : d'abord celles de l'appel (son
+    TOML, ou celles que remplace le premier changement), puis chaque changement (qui, quand,
+    pourquoi, avant ou après la première évaluation soumise). `noms` : courriel → nom."""
+    noms = noms or {}
+
+    def texte(poids: Mapping[str, float]) -> str:
+        return ", ".join(
+            f"{c.libelle.split(' ')[0]} {float(poids.get(c.id, c.poids)):g}" for c in appel.criteres
+        )
+
+    premier = ponderations[0] if ponderations else None
+    initiaux = (premier or {}).get("poids_avant") or appel.poids
+    lignes = [
+        {
+            "date": None,
+            "auteur": "",
+            "poids": texte(initiaux),
+            "raison": "pondérations de l'appel",
+            "apres_notation": False,
+        }
+    ]
+    for p in ponderations:
+        lignes.append(
+            {
+                "date": p["date"],
+                "auteur": noms.get(p["auteur"], p["auteur"]),
+                "poids": texte(p["poids"]),
+                "raison": p.get("raison") or "",
+                "apres_notation": bool(p.get("apres_notation")),
+            }
+        )
+    return lignes
