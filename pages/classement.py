@@ -5,6 +5,7 @@ recommandés modifiés et les décisions du comité."""
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import confirmations
 from evaluation.decision import classement, decisions, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.notes import attributions
@@ -317,6 +318,8 @@ with st.container(border=True):
                 n_evaluations=len(donnees.evaluations),
                 filtres=filtres,
                 populations=portefeuille.populations_par_region(repertoire().municipalites),
+                confirmations=confirmations.confirmations(appel.id, moteur=m),
+                ponderations=donnees.ponderations,
             ),
         )
     if "_export" in st.session_state:
@@ -456,7 +459,9 @@ with st.expander("Historique des pondérations", expanded=poids_changes):
         pd.DataFrame(
             {
                 "Date": [
-                    "" if h["date"] is None else f"{date(h['date'].date())} {h['date']:%H:%M}"
+                    "—"
+                    if h["date"] is None
+                    else f"{date(h['date'].date())} à {h['date']:%H} h {h['date']:%M}"
                     for h in historique
                 ],
                 "Par": [h["auteur"] for h in historique],

@@ -5,6 +5,7 @@ dispersion, la recommandation, et les boutons de décision."""
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import confirmations
 from evaluation.decision import classement, decisions, financement
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
@@ -205,7 +206,15 @@ def _proces_verbal(_table: pd.DataFrame, cle: tuple, jour, presents: tuple, aute
     """Le procès-verbal d'un calcul (`cle`), écrit une fois par date, présents et auteur :
     pas à chaque exécution de la page (le classement entier y passe)."""
     return proces_verbal(
-        appel, _table, jour=jour, presents=list(presents), poids=donnees.poids, auteur=auteur
+        appel,
+        _table,
+        jour=jour,
+        presents=list(presents),
+        poids=donnees.poids,
+        auteur=auteur,
+        confirmations=confirmations.confirmations(appel.id, moteur=m),
+        ponderations=donnees.ponderations,
+        noms=noms,
     ).encode("utf-8")
 
 
