@@ -3,6 +3,8 @@ copie (l'appel de l'an dernier), modifier l'appel actif, l'exporter ou l'importe
 l'archiver. Les règles (validation, ce qui ne change plus une fois des notes données) sont
 dans evaluation/appels/parametres.py."""
 
+import zlib
+
 import pandas as pd
 import streamlit as st
 
@@ -143,7 +145,9 @@ with onglet_sources:
             [r.chemin for r in appel.reglages if r.chemin in a_confirmer],
             default=[r.chemin for r in appel.reglages if r.chemin in a_confirmer],
             format_func=libelles_reglages.__getitem__,
-            key="sources_choisis",
+            # Une clé par liste à confirmer : après une confirmation, la liste suivante est
+            # proposée en entier.
+            key=f"sources_choisis::{zlib.crc32(' '.join(sorted(a_confirmer)).encode())}",
         )
         if st.button(
             "Confirmer ces réglages",
