@@ -5,6 +5,7 @@ recommandés modifiés et les décisions du comité."""
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import confirmations
 from evaluation.appels.configuration import lecture_annees_financieres
 from evaluation.decision import classement, decisions, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
@@ -20,6 +21,7 @@ from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     afficher_accord_du_panel,
     appel_actif,
+    bandeau_reglages,
     classement_calcule,
     moteur,
     par_valeur,
@@ -43,8 +45,13 @@ annees = financement.nombre_annees(appel)
 periodes = appel.financement.annees_financieres()
 regions = {r.code: r.nom for r in appel.regions}
 decisions_fermees = donnees.reglages.decisions_verrouillees
+# Les poids ont changé après la première évaluation soumise : le rang sous les pondérations
+# de l'appel reste affiché à côté du rang officiel.
+poids_changes = donnees.poids_appel is not None
+RANG_APPEL = "Rang (pondérations de l'appel)"
 
 st.title("Classement")
+bandeau_reglages(appel)
 if message := st.session_state.pop("_classement_msg", None):
     (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:
@@ -83,6 +90,11 @@ with st.expander("Règles appliquées", expanded=False):
     source = (
         f"adoptées le {date(donnees.ponderation['date'].date())} par "
         f"{litteral(donnees.ponderation['auteur'])}"
+        + (
+            f" (raison : {litteral(donnees.ponderation['raison'])})"
+            if donnees.ponderation.get("raison")
+            else ""
+        )
         if donnees.ponderation
         else "celles de l'appel"
     )
@@ -214,6 +226,12 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
     deja = textes.loc[partie.index]
     donnees_affichees = {
         "Rang": partie["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
+    }
+    if poids_changes:
+        donnees_affichees[RANG_APPEL] = partie["rang_appel"].map(
+            lambda r: "" if pd.isna(r) else int(r)
+        )
+    donnees_affichees |= {
         "No": partie["no_demande"],
         "Municipalité": partie["municipalite"].fillna(""),
         "Total": deja["Total"],
@@ -317,6 +335,8 @@ with st.container(border=True):
                 n_evaluations=len(donnees.evaluations),
                 filtres=filtres,
                 populations=portefeuille.populations_par_region(repertoire().municipalites),
+                confirmations=confirmations.confirmations(appel.id, moteur=m),
+                ponderations=donnees.ponderations,
             ),
         )
     if "_export" in st.session_state:
@@ -349,6 +369,9 @@ st.download_button(
 )
 
 # --- Pondérations simulées -------------------------------------------------------------------
+if compte.role == ADMIN:
+    with m.connect() as connexion:
+        soumises = stockage.compter_evaluations_soumises(appel.id, connexion=connexion)
 with st.expander("Simuler d'autres pondérations"):
     st.caption(
         "Les curseurs changent le classement ci-dessous sans toucher aux notes ni aux poids "
@@ -404,6 +427,20 @@ with st.expander("Simuler d'autres pondérations"):
         version_poids = version_a_l_ouverture(
             "poids", int(donnees.ponderation["id"]) if donnees.ponderation else 0
         )
+        raison_poids, confirme_poids = "", False
+        if compte.role == ADMIN and soumises:
+            st.caption(
+                f"{soumises} évaluation(s) déjà soumise(s) : les poids ont été fixés avant la "
+                "notation. Les changer demande une raison écrite et votre confirmation ; le "
+                "rang sous les pondérations de l'appel restera affiché à côté."
+            )
+            raison_poids = st.text_input(
+                "Raison du changement de poids", key="poids_raison", max_chars=SAISIE_MAX
+            )
+            confirme_poids = st.checkbox(
+                "Je confirme changer les poids après le début de la notation",
+                key="poids_confirme",
+            )
         if compte.role == ADMIN and st.button(
             "Adopter ces pondérations",
             key="adopter_poids",
@@ -418,6 +455,8 @@ with st.expander("Simuler d'autres pondérations"):
                     moteur=m,
                     auteur=compte.courriel,
                     version_attendue=version_poids,
+                    raison=raison_poids,
+                    confirme=confirme_poids,
                 )
             except classement.ErreurClassement as exc:
                 st.session_state["_classement_msg"] = ("error", f"Refusé : {exc}")
@@ -427,6 +466,31 @@ with st.expander("Simuler d'autres pondérations"):
                     "Nouvelles pondérations adoptées (inscrites au journal).",
                 )
             st.rerun()
+
+# --- Historique des pondérations -------------------------------------------------------------
+with st.expander("Historique des pondérations", expanded=poids_changes):
+    historique = classement.historique_poids(
+        appel, donnees.ponderations, {x.courriel: x.nom for x in lister_comptes(moteur=m)}
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Date": [
+                    "—"
+                    if h["date"] is None
+                    else f"{date(h['date'].date())} à {h['date']:%H} h {h['date']:%M}"
+                    for h in historique
+                ],
+                "Par": [h["auteur"] for h in historique],
+                "Poids": [h["poids"] for h in historique],
+                "Raison": [h["raison"] for h in historique],
+                "Après la notation": ["oui" if h["apres_notation"] else "" for h in historique],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="cl_historique_poids",
+    )
 
 # --- Accord du panel ---------------------------------------------------------------------------
 if presidence:

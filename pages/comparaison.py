@@ -11,7 +11,12 @@ from evaluation.decision import classement
 from evaluation.socle.formats import montant, pourcentage
 from evaluation.socle.texte import litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
-from pages.composants.commun import appels_archives, appels_disponibles, donnees_classement
+from pages.composants.commun import (
+    appels_archives,
+    appels_disponibles,
+    bandeau_reglages,
+    donnees_classement,
+)
 from pages.composants.connexion import exiger_acces
 
 DIMENSIONS = {"axe": "Axe ou thème", "secteur": "Secteur", "region": "Région"}
@@ -35,6 +40,7 @@ if not choisis:
 paires = []
 for i in choisis:
     appel = appels[i]
+    bandeau_reglages(appel, prefixe=f"{appel.nom_court} : ")
     paires.append((appel, classement.classement(appel, donnees_classement(appel))))
 
 resume = comparaison.synthese(paires)

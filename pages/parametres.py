@@ -3,9 +3,12 @@ copie (l'appel de l'an dernier), modifier l'appel actif, l'exporter ou l'importe
 l'archiver. Les règles (validation, ce qui ne change plus une fois des notes données) sont
 dans evaluation/appels/parametres.py."""
 
+import zlib
+
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import reglages
 from evaluation.appels.configuration import (
     AGREGATIONS,
     APRES_CONSULTATION,
@@ -14,6 +17,7 @@ from evaluation.appels.configuration import (
     ErreurAppel,
     lecture_annees_financieres,
 )
+from evaluation.appels.confirmations import ConfirmationRefusee, confirmer
 from evaluation.appels.edition import (
     ParametresPerimes,
     ParametresRefuses,
@@ -28,7 +32,8 @@ from evaluation.appels.edition import (
 )
 from evaluation.appels.parametres import archiver, enregistrer, importer_toml
 from evaluation.socle import stockage
-from evaluation.socle.texte import litteral
+from evaluation.socle.formats import date
+from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
@@ -70,12 +75,97 @@ if message := st.session_state.pop(CLE_MESSAGE, None):
 with m.connect() as connexion:
     stocke = stockage.lire_appel(appel.id, connexion=connexion)
     n_evaluations = stockage.compter_evaluations(appel.id, connexion=connexion)
+    n_soumises = stockage.compter_evaluations_soumises(appel.id, connexion=connexion)
+    confirmees = stockage.lire_confirmations(appel.id, connexion=connexion)
 archive = bool(stocke and stocke["archive"])
 fige = n_evaluations > 0
 
-onglet_modifier, onglet_creer, onglet_fichier, onglet_archive = st.tabs(
-    ["Modifier l'appel actif", "Créer un appel", "Exporter ou importer (TOML)", "Archiver"]
+onglet_modifier, onglet_sources, onglet_creer, onglet_fichier, onglet_archive = st.tabs(
+    [
+        "Modifier l'appel actif",
+        "Sources des réglages",
+        "Créer un appel",
+        "Exporter ou importer (TOML)",
+        "Archiver",
+    ]
 )
+
+# --- Sources des réglages et confirmations ----------------------------------------------------
+with onglet_sources:
+    st.caption(
+        "Chaque réglage dit d'où il vient : du texte de l'appel (la phrase citée), d'un choix "
+        "du comité ou du ministère, ou d'une interprétation d'un texte ambigu (la lecture "
+        "retenue). Tant que l'administration n'a pas confirmé les choix et les "
+        "interprétations, les pages qui montrent un rang ou un montant le signalent. Une "
+        "confirmation vaut pour la valeur confirmée : le réglage changé, elle tombe. Les "
+        "sources s'écrivent dans la table [sources] du TOML (onglet Exporter ou importer)."
+    )
+    manquantes = reglages.sans_source(appel)
+    if manquantes:
+        st.warning(
+            litteral(
+                f"{len(manquantes)} réglage(s) sans source déclarée : "
+                + " ; ".join(f"{r.libelle} ({r.chemin})" for r in manquantes)
+                + ". Ajoutez-les à la table [sources] du TOML (appel, comite ou "
+                "interpretation)."
+            ),
+            icon=":material/warning:",
+        )
+    a_confirmer = {r.chemin for r in reglages.non_confirmes(appel, confirmees)}
+
+    def _confirmation(r) -> str:
+        if r.source is None:
+            return "sans source"
+        if not r.a_confirmer:
+            return "fixé par l'appel"
+        if r.chemin in a_confirmer:
+            return "à confirmer"
+        c = confirmees[r.chemin]
+        return f"confirmé le {date(c['date'].date())} par {c['auteur']}"
+
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Réglage": [r.libelle for r in appel.reglages],
+                "Valeur": [r.valeur_lisible for r in appel.reglages],
+                "Source": [r.source.libelle if r.source else "" for r in appel.reglages],
+                "Citation, lecture ou note": [
+                    r.source.precision if r.source else "" for r in appel.reglages
+                ],
+                "Confirmation": [_confirmation(r) for r in appel.reglages],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="sources_tableau",
+    )
+    libelles_reglages = {r.chemin: r.libelle for r in appel.reglages}
+    if a_confirmer:
+        choisis = st.multiselect(
+            "Réglages à confirmer",
+            [r.chemin for r in appel.reglages if r.chemin in a_confirmer],
+            default=[r.chemin for r in appel.reglages if r.chemin in a_confirmer],
+            format_func=libelles_reglages.__getitem__,
+            # Une clé par liste à confirmer : après une confirmation, la liste suivante est
+            # proposée en entier.
+            key=f"sources_choisis::{zlib.crc32(' '.join(sorted(a_confirmer)).encode())}",
+        )
+        if st.button(
+            "Confirmer ces réglages",
+            key="sources_confirmer",
+            type="primary",
+            disabled=not choisis,
+            help="Inscrit au journal, daté, à votre nom.",
+        ):
+            try:
+                n = confirmer(appel, choisis, moteur=m, auteur=auteur)
+            except ConfirmationRefusee as exc:
+                st.error(litteral(exc), icon=":material/error:")
+            else:
+                annoncer("succes", f"{n} réglage(s) confirmé(s) (inscrits au journal).")
+                st.rerun()
+    elif not manquantes:
+        st.success("Chaque réglage du comité et chaque interprétation est confirmé.")
 
 # --- Créer ---------------------------------------------------------------------------------
 with onglet_creer:
@@ -188,7 +278,8 @@ with onglet_modifier:
     if fige:
         st.info(
             f"{n_evaluations} évaluation(s) stockée(s) : les critères et l'échelle ne changent "
-            "plus ; les poids, oui (le changement est journalisé et s'applique au classement).",
+            "plus ; les poids, oui (avec une raison écrite et votre confirmation dès qu'une "
+            "évaluation est soumise ; journalisé, appliqué au classement).",
             icon=":material/lock:",
         )
     donnees = sections(appel)
@@ -450,6 +541,19 @@ with onglet_modifier:
                 key=cle + genre,
             )
 
+        raison_poids, confirmer_poids = "", False
+        if n_soumises:
+            st.markdown("**Changer un poids après le début de la notation**")
+            raison_poids = st.text_input(
+                f"Raison du changement de poids ({n_soumises} évaluation(s) déjà soumise(s))",
+                key=cle + "raison_poids",
+                max_chars=SAISIE_MAX,
+                help="Obligatoire pour changer un poids : ils ont été fixés avant la notation.",
+            )
+            confirmer_poids = st.checkbox(
+                "Je confirme changer les poids après le début de la notation",
+                key=cle + "confirmer_poids",
+            )
         enregistrer_clic = st.form_submit_button(
             "Enregistrer les paramètres", type="primary", disabled=archive
         )
@@ -512,7 +616,12 @@ with onglet_modifier:
         }
         try:
             enregistrer(
-                vers_toml(nouvelles), moteur=m, auteur=auteur, version_attendue=version_param
+                vers_toml(nouvelles),
+                moteur=m,
+                auteur=auteur,
+                version_attendue=version_param,
+                raison_poids=raison_poids,
+                confirmer_poids=confirmer_poids,
             )
         except ParametresPerimes as exc:
             st.session_state[CLE_PERIMES] = appel.id

@@ -18,6 +18,7 @@ from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     afficher_accord_du_panel,
     appel_actif,
+    bandeau_reglages,
     classement_calcule,
     moteur,
     par_valeur,
@@ -36,6 +37,7 @@ annees = financement.nombre_annees(appel)
 periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
 
 st.title("Portefeuille")
+bandeau_reglages(appel)
 if message := st.session_state.pop("_portefeuille_msg", None):
     (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:

@@ -5,6 +5,7 @@ dispersion, la recommandation, et les boutons de décision."""
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import confirmations
 from evaluation.decision import classement, decisions, financement
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
@@ -12,7 +13,7 @@ from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
-from pages.composants.commun import appel_actif, classement_calcule, moteur
+from pages.composants.commun import appel_actif, bandeau_reglages, classement_calcule, moteur
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
 
@@ -38,6 +39,7 @@ noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
 fermees = donnees.reglages.decisions_verrouillees
 
 ligne = classement.ligne_du_classement(table, appel)
+bandeau_reglages(appel)
 st.caption(
     "Restant à la ligne de financement : "
     + " · ".join(
@@ -204,7 +206,15 @@ def _proces_verbal(_table: pd.DataFrame, cle: tuple, jour, presents: tuple, aute
     """Le procès-verbal d'un calcul (`cle`), écrit une fois par date, présents et auteur :
     pas à chaque exécution de la page (le classement entier y passe)."""
     return proces_verbal(
-        appel, _table, jour=jour, presents=list(presents), poids=donnees.poids, auteur=auteur
+        appel,
+        _table,
+        jour=jour,
+        presents=list(presents),
+        poids=donnees.poids,
+        auteur=auteur,
+        confirmations=confirmations.confirmations(appel.id, moteur=m),
+        ponderations=donnees.ponderations,
+        noms=noms,
     ).encode("utf-8")
 
 

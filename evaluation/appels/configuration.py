@@ -11,10 +11,12 @@ import functools
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from evaluation.appels import reglages as _reglages
+from evaluation.appels.reglages import Reglage, Source
 from evaluation.socle.chemins import DONNEES
 from evaluation.socle.formats import date
 from evaluation.socle.texte import compacter
@@ -210,6 +212,10 @@ class Appel:
     departage: tuple[str, ...] = ()
     mode_ligne: str = "stricte"
     cibles: tuple[Cible, ...] = ()
+    # La source déclarée de chaque réglage ([sources], voir appels.reglages) et les réglages
+    # qui doivent en dire une, avec leur valeur.
+    sources: tuple[Source, ...] = ()
+    reglages: tuple[Reglage, ...] = field(default=(), repr=False, compare=False)
     source_toml: str = field(default="", repr=False, compare=False)
 
     @property
@@ -319,8 +325,9 @@ _SECTIONS = {
     "regions": list,
     "classement": dict,
     "cibles": list,
+    "sources": dict,
 }
-_SECTIONS_FACULTATIVES = {"classement", "cibles"}
+_SECTIONS_FACULTATIVES = {"classement", "cibles", "sources"}
 _SCHEMA_CIBLE = {
     "dimension": (_TEXTE, True),
     "valeur": ((str, int), True),
@@ -761,10 +768,11 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         if {"code", "nom"} <= t.keys():
             regions.append(Region(t["code"], t["nom"]))
     _uniques([r.code for r in regions], "Code de région", erreurs)
+    sources = _reglages.lire_sources(donnees.get("sources", {}), [c.id for c in criteres], erreurs)
 
     if erreurs or financement is None:
         raise ErreurAppel(origine, erreurs or ["[financement] incomplet."])
-    return Appel(
+    appel = Appel(
         id=entete["id"],
         nom=entete["nom"],
         nom_court=entete.get("nom_court", entete["id"]),
@@ -794,8 +802,10 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         departage=tuple(departage),
         mode_ligne=mode_ligne,
         cibles=tuple(cibles),
+        sources=sources,
         source_toml=texte,
     )
+    return replace(appel, reglages=_reglages.reglages(appel, donnees))
 
 
 def charger_appel(chemin: str | Path = APPEL_PAR_DEFAUT) -> Appel:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import tomli_w
 
 from evaluation.appels.configuration import DOSSIER_APPELS, Appel, charger_appel
+from evaluation.appels.reglages import sources_elaguees, sources_en_toml
 from evaluation.socle.concurrence import ModificationConcurrente
 from evaluation.socle.texte import citer
 
@@ -54,6 +55,7 @@ ORDRE_SECTIONS = (
     "depenses",
     "admissibilite",
     "regions",
+    "sources",
 )
 
 
@@ -61,11 +63,15 @@ def vers_toml(donnees: dict) -> str:
     """Le TOML d'une configuration, lisible comme les fichiers livrés : sections dans l'ordre
     d'un appel, une table « [[axes]] » par élément ; tomli_w écrit (et échappe) les valeurs.
     `appel_depuis_toml(vers_toml(sections(a)))` redonne `a`."""
+    donnees = sources_elaguees(donnees)  # un critère retiré emporte la source de son poids
     morceaux = []
     ordre = [s for s in ORDRE_SECTIONS if s in donnees]
     ordre += [s for s in donnees if s not in ORDRE_SECTIONS]
     for nom in ordre:
         valeur = donnees[nom]
+        if nom == "sources" and isinstance(valeur, dict):
+            morceaux.append(sources_en_toml(valeur))
+            continue
         if isinstance(valeur, list):
             morceaux += [f"[[{nom}]]\n{tomli_w.dumps(t)}" for t in valeur]
             continue

@@ -4,7 +4,8 @@ les fichiers de donnees/appels/), gardée dans la base, jamais du code.
 Une fois des évaluations stockées, les critères (identifiants, libellés, minimums) et
 l'échelle ne changent plus : des notes déjà données perdraient leur sens. Les poids, eux,
 changent encore : le changement est adopté comme pondération (la dernière compte pour le
-classement) et journalisé.
+classement) et journalisé ; après la première évaluation soumise, il demande une raison
+écrite et la confirmation explicite de l'administration.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from evaluation.appels.edition import (
     ecarts,
     verifier_identifiant,
 )
+from evaluation.appels.reglages import refus_changement_poids
 from evaluation.socle import stockage
 from evaluation.socle.concurrence import Changement, verifier_version
 from evaluation.socle.stockage import Moteur
+from evaluation.socle.texte import trop_long
 
 
 def version_stockee(appel_id: str, *, moteur: Moteur) -> int:
@@ -63,13 +66,20 @@ def enregistrer(
     creation: bool = False,
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
+    raison_poids: str = "",
+    confirmer_poids: bool = False,
 ) -> Appel:
     """Valide `texte` (TOML d'un appel) et l'enregistre dans la base, en une transaction.
 
     `creation` : l'identifiant ne doit pas déjà exister. Lève `ErreurAppel` (configuration
     invalide, chaque erreur nommée) ou `ParametresRefuses` (état de l'appel).
     `version_attendue` (voir `version_stockee`) : `ParametresPerimes` si la configuration a
-    changé depuis que la page l'a lue."""
+    changé depuis que la page l'a lue.
+
+    Un poids qui change après la première évaluation soumise demande `raison_poids` et
+    `confirmer_poids` (`reglages.refus_changement_poids`) ; sinon `ParametresRefuses`."""
+    if long := trop_long(raison_poids, "La raison du changement de poids"):
+        raise ParametresRefuses(long)
     appel = appel_depuis_toml(texte, "configuration de l'appel")
     verifier_identifiant(appel.id)
     instant = maintenant or stockage.maintenant()
@@ -108,13 +118,42 @@ def enregistrer(
                 raise ParametresRefuses(
                     "des évaluations sont déjà stockées pour cet appel : "
                     + " ; ".join(e.structure)
-                    + " ne peuvent plus changer (les poids, oui). Rien n'est enregistré."
+                    + " ne peuvent plus changer (les poids, oui, avec une raison). "
+                    "Rien n'est enregistré."
                 )
             if e.poids:
+                soumises = stockage.compter_evaluations_soumises(appel.id, connexion=connexion)
+                if refus := refus_changement_poids(soumises, raison_poids, confirmer_poids):
+                    raise ParametresRefuses(refus)
+                en_vigueur = dict(ancien.poids)
+                if adoptee := stockage.lire_ponderation(appel.id, connexion=connexion):
+                    en_vigueur.update(
+                        {k: float(v) for k, v in adoptee["poids"].items() if k in en_vigueur}
+                    )
                 stockage.ajouter_ponderation(
-                    {"appel_id": appel.id, "poids": appel.poids, "date": instant, "auteur": auteur},
+                    {
+                        "appel_id": appel.id,
+                        "poids": appel.poids,
+                        "date": instant,
+                        "auteur": auteur,
+                        "raison": raison_poids.strip() or None,
+                        "poids_avant": en_vigueur,
+                        "apres_notation": soumises > 0,
+                    },
                     connexion=connexion,
                 )
+                if raison_poids.strip():
+                    lignes.append(
+                        stockage.ligne_journal(
+                            instant,
+                            auteur,
+                            "ponderation:raison",
+                            None,
+                            raison_poids.strip(),
+                            appel_id=appel.id,
+                            version=version,
+                        )
+                    )
                 lignes += [
                     stockage.ligne_journal(
                         instant,
@@ -170,7 +209,13 @@ def archiver(appel_id: str, archive: bool, *, moteur: Moteur, auteur: str) -> No
 
 
 def importer_toml(
-    contenu: bytes, nom_fichier: str, *, moteur: Moteur, auteur: str
+    contenu: bytes,
+    nom_fichier: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    raison_poids: str = "",
+    confirmer_poids: bool = False,
 ) -> tuple[Appel, bool]:
     """Un fichier TOML téléversé ou passé en ligne de commande : (appel, créé ?). Crée
     l'appel ou modifie celui de même identifiant, aux mêmes conditions que la page."""
@@ -183,7 +228,14 @@ def importer_toml(
     identifiant = appel_depuis_toml(texte, nom_fichier).id
     with moteur.connect() as connexion:
         nouveau = stockage.lire_appel(identifiant, connexion=connexion) is None
-    return enregistrer(texte, moteur=moteur, auteur=auteur), nouveau
+    appel = enregistrer(
+        texte,
+        moteur=moteur,
+        auteur=auteur,
+        raison_poids=raison_poids,
+        confirmer_poids=confirmer_poids,
+    )
+    return appel, nouveau
 
 
 # --- Le formulaire de la page : tableaux édités ↔ sections du TOML ------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import notation
+from evaluation.decision import classement, notation
 from evaluation.decision.classement import Donnees
 from evaluation.notes import attributions
 from evaluation.socle import stockage
@@ -94,7 +94,8 @@ def charger(
     with moteur.connect() as connexion:
         modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
-        ponderation = stockage.lire_ponderation(appel.id, connexion=connexion)
+        ponderations = stockage.lire_ponderations(appel.id, connexion=connexion)
+    ponderation = ponderations[-1] if ponderations else None
     poids = dict(appel.poids)
     if ponderation:
         poids.update({k: float(v) for k, v in ponderation["poids"].items() if k in poids})
@@ -109,6 +110,8 @@ def charger(
         ponderation,
         lues.reglages,
         lues.cube,
+        tuple(ponderations),
+        classement.poids_de_l_appel(poids, ponderations),
     )
 
 

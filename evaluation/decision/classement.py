@@ -263,6 +263,25 @@ class Donnees:
     # Les notes en cube (notation.cube, dans l'ordre des demandes), faites une fois au
     # chargement : classement, simulations, bootstrap et accord du panel le reprennent.
     cube: notation.Cube | None = field(default=None, compare=False, repr=False)
+    # Chaque pondération adoptée, de la plus ancienne à la plus récente (qui, quand,
+    # pourquoi), et les « pondérations de l'appel » (`poids_de_l_appel`) : None quand ce
+    # sont celles en vigueur.
+    ponderations: tuple[dict, ...] = ()
+    poids_appel: dict[str, float] | None = None
+
+
+def poids_de_l_appel(
+    poids_en_vigueur: Mapping[str, float], ponderations: list[dict] | tuple[dict, ...]
+) -> dict[str, float] | None:
+    """Les poids fixés avant la notation : ceux que remplace le premier changement fait
+    après la première évaluation soumise (`apres_notation`). None quand aucun changement ne
+    l'a suivie : les poids en vigueur sont alors ceux de l'appel."""
+    premier = next((p for p in ponderations if p.get("apres_notation")), None)
+    if premier is None or not premier.get("poids_avant"):
+        return None
+    poids = dict(poids_en_vigueur)
+    poids.update({k: float(v) for k, v in premier["poids_avant"].items() if k in poids})
+    return None if poids == dict(poids_en_vigueur) else poids
 
 
 def cube_des_notes(appel: Appel, donnees: Donnees) -> notation.Cube:
@@ -299,6 +318,14 @@ def classement(
         table["total_calibre"].where(table["statut"] == CLASSE).rank(ascending=False, method="min")
     )
     table["rang_calibre"] = rangs_calibres.astype("Int64")
+    # Le rang sous les pondérations de l'appel, à côté du rang officiel : le même tant que
+    # les poids n'ont pas changé après la notation (une simulation n'en a pas besoin).
+    if poids is None and donnees.poids_appel is not None:
+        initial = classement(appel, replace(donnees, poids_appel=None), donnees.poids_appel)
+        rangs = dict(zip(initial["demande_id"], initial["rang"], strict=True))
+        table["rang_appel"] = table["demande_id"].map(rangs).astype("Int64")
+    else:
+        table["rang_appel"] = table["rang"].astype("Int64")
     return table
 
 
@@ -377,3 +404,40 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
             dollars_ou_vide(v) for v in (table[cle] if cle in table else [None] * len(table))
         ]
     return sortie[COLONNES_FICHIER]
+
+
+def historique_poids(
+    appel: Appel, ponderations: list[dict] | tuple[dict, ...], noms: Mapping[str, str] | None = None
+) -> list[dict]:
+    """L'historique des pondérations, pour une personne : d'abord celles de l'appel (son
+    TOML, ou celles que remplace le premier changement), puis chaque changement (qui, quand,
+    pourquoi, avant ou après la première évaluation soumise). `noms` : courriel → nom."""
+    noms = noms or {}
+
+    def texte(poids: Mapping[str, float]) -> str:
+        return ", ".join(
+            f"{c.libelle.split(' ')[0]} {float(poids.get(c.id, c.poids)):g}" for c in appel.criteres
+        )
+
+    premier = ponderations[0] if ponderations else None
+    initiaux = (premier or {}).get("poids_avant") or appel.poids
+    lignes = [
+        {
+            "date": None,
+            "auteur": "",
+            "poids": texte(initiaux),
+            "raison": "pondérations de l'appel",
+            "apres_notation": False,
+        }
+    ]
+    for p in ponderations:
+        lignes.append(
+            {
+                "date": p["date"],
+                "auteur": noms.get(p["auteur"], p["auteur"]),
+                "poids": texte(p["poids"]),
+                "raison": p.get("raison") or "",
+                "apres_notation": bool(p.get("apres_notation")),
+            }
+        )
+    return lignes

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.appels.reglages import refus_changement_poids
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
 from evaluation.decision.financement import (
     ATTENTE,
@@ -41,11 +42,18 @@ def adopter_poids(
     auteur: str,
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
+    raison: str = "",
+    confirme: bool = False,
 ) -> None:
     """Adopte de nouvelles pondérations pour l'appel (journalisé, daté) ; elles doivent
     couvrir chaque critère, être positives et totaliser 100. `version_attendue` :
     l'identifiant de la pondération en vigueur que la page a lue (0 : aucune) ;
-    `PonderationPerimee` si une autre a été adoptée depuis."""
+    `PonderationPerimee` si une autre a été adoptée depuis.
+
+    Les poids sont fixés avant la notation (`reglages.refus_changement_poids`) : dès la
+    première évaluation soumise, il faut une `raison` écrite et la confirmation explicite de
+    l'administration (`confirme`) ; les poids remplacés sont gardés (`poids_avant`), ceux
+    du premier changement après la notation restent les « pondérations de l'appel »."""
     inconnus = set(poids) - set(appel.poids)
     manquants = set(appel.poids) - set(poids)
     if inconnus or manquants:
@@ -58,6 +66,8 @@ def adopter_poids(
         raise ErreurClassement(
             f"les poids doivent totaliser 100 (total : {sum(poids.values()):g})."
         )
+    if long := trop_long(raison, "La raison du changement de poids"):
+        raise ErreurClassement(long)
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.ponderations, lourde=False) as connexion:
         avant = stockage.lire_ponderation(appel.id, connexion=connexion)
@@ -75,27 +85,37 @@ def adopter_poids(
         nouveaux = {c.id: float(poids[c.id]) for c in appel.criteres}
         if nouveaux == {k: float(v) for k, v in anciens.items()}:
             return
+        soumises = stockage.compter_evaluations_soumises(appel.id, connexion=connexion)
+        if refus := refus_changement_poids(soumises, raison, confirme):
+            raise ErreurClassement(refus)
         stockage.ajouter_ponderation(
-            {"appel_id": appel.id, "poids": nouveaux, "date": instant, "auteur": auteur},
+            {
+                "appel_id": appel.id,
+                "poids": nouveaux,
+                "date": instant,
+                "auteur": auteur,
+                "raison": raison.strip() or None,
+                "poids_avant": {c.id: float(anciens[c.id]) for c in appel.criteres},
+                "apres_notation": soumises > 0,
+            },
             connexion=connexion,
         )
 
         def texte(p):
             return ", ".join(f"{c.id} {float(p[c.id]):g}" for c in appel.criteres)
 
-        stockage.inscrire_journal(
-            [
+        lignes = [
+            stockage.ligne_journal(
+                instant, auteur, "ponderation", texte(anciens), texte(nouveaux), appel_id=appel.id
+            )
+        ]
+        if raison.strip():
+            lignes.append(
                 stockage.ligne_journal(
-                    instant,
-                    auteur,
-                    "ponderation",
-                    texte(anciens),
-                    texte(nouveaux),
-                    appel_id=appel.id,
+                    instant, auteur, "ponderation:raison", None, raison.strip(), appel_id=appel.id
                 )
-            ],
-            connexion=connexion,
-        )
+            )
+        stockage.inscrire_journal(lignes, connexion=connexion)
 
 
 def _ponderations_depuis(appel: Appel, version: int, connexion) -> list[Changement]:

@@ -34,6 +34,7 @@ OBJETS = {
     "montant_recommande:an2": "Montant recommandé, année 2",
     "decision": "Décision du comité",
     "ponderation": "Pondérations",
+    "ponderation:raison": "Raison du changement de pondérations",
     "compte": "Création de compte",
     "compte:role": "Rôle du compte",
     "compte:actif": "Compte actif",
@@ -63,6 +64,9 @@ def libelle_objet(objet: str, appel: Appel) -> str:
         return f"Note · {libelles.get(critere, critere)}"
     if genre == "commentaire":
         return f"Commentaire · {libelles.get(critere, critere)}"
+    if genre == "confirmation":
+        reglage = next((r for r in appel.reglages if r.chemin == critere), None)
+        return f"Confirmation du réglage · {reglage.libelle if reglage else critere}"
     return objet
 
 
@@ -101,7 +105,7 @@ def categorie(objet: str) -> str:
         return "Attributions"
     if objet == "conflit":
         return "Conflits d'intérêts"
-    if objet.startswith("reglage:") or objet == "ponderation":
+    if objet.startswith(("reglage:", "ponderation", "confirmation:")):
         return "Réglages"
     if objet.startswith("montant_recommande") or objet == "decision":
         return "Financement et décisions"

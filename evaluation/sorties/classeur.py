@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 
+from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import financement, portefeuille
@@ -343,13 +344,22 @@ def _part(valeur) -> float | None:
     return None if valeur is None or pd.isna(valeur) else float(valeur)
 
 
+RANG_APPEL = "Rang (pondérations de l'appel)"
+
+
 def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], list[list], dict]:
     """(en-têtes, colonnes, formats par en-tête) de la feuille Classement : une liste de
     valeurs par en-tête, tirée de la colonne de `table` plutôt que ligne par ligne."""
     annees = financement.nombre_annees(appel)
     # En-têtes courts (« Pertinence ») : les libellés complets sont dans Paramètres.
     courts = [c.libelle.split(" ")[0] for c in appel.criteres]
-    en_tetes = ["Rang", "No de demande", "Titre", "Municipalité", "Région", "Axe", "Secteur"]
+    # Les poids ont changé après la notation : le rang sous les pondérations de l'appel
+    # reste à côté du rang officiel.
+    rang_appel = "rang_appel" in table and not table["rang_appel"].equals(
+        table["rang"].astype("Int64")
+    )
+    en_tetes = ["Rang", *([RANG_APPEL] if rang_appel else [])]
+    en_tetes += ["No de demande", "Titre", "Municipalité", "Région", "Axe", "Secteur"]
     en_tetes += courts
     en_tetes += ["Total", "Évaluations", "Écart-type", "À discuter", "Statut"]
     en_tetes += [*COLONNES_DEPOT, *COLONNES_PARTS]
@@ -357,7 +367,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         en_tetes += [f"Demandé an {a}", f"Recommandé an {a}", f"Accordé an {a}", f"Cumul an {a}"]
     en_tetes += ["Décision", "Justification"]
     en_tetes = en_tetes_uniques(en_tetes)
-    titres_criteres = en_tetes[7 : 7 + len(courts)]
+    debut_criteres = 7 + rang_appel
+    titres_criteres = en_tetes[debut_criteres : debut_criteres + len(courts)]
     regions = {r.code: r.nom for r in appel.regions}
     secteurs = {s: libelle_secteur(appel, s) for s in table["secteur"].drop_duplicates()}
 
@@ -369,6 +380,7 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
 
     colonnes = [
         entier(table["rang"].tolist()),
+        *([entier(table["rang_appel"].tolist())] if rang_appel else []),
         table["no_demande"].tolist(),
         [v or "" for v in colonne("titre")],
         [v or "" for v in colonne("municipalite")],
@@ -580,6 +592,8 @@ def _feuille_parametres(
     instant: dt.datetime,
     n_evaluations: int,
     filtres,
+    confirmations: Mapping[str, dict] | None = None,
+    ponderations: Sequence[dict] = (),
 ) -> None:
     feuille = livre.add_worksheet("Paramètres")
     f = appel.financement
@@ -637,8 +651,67 @@ def _feuille_parametres(
         ecrire(feuille, formats, i, 0, cle, gras=True)
         montant = cle.startswith(("Enveloppe", "Plafond", "Bonification"))
         ecrire(feuille, formats, i, 1, valeur, FORMAT_MONTANT if montant else None)
+    ligne = len(lignes) + 3
+    ligne = _sources_des_reglages(feuille, formats, appel, confirmations, ligne)
+    _historique_des_poids(feuille, formats, appel, ponderations, ligne + 1)
     feuille.set_column(0, 0, 34)
     feuille.set_column(1, 1, 90)
+    feuille.set_column(2, 4, 40)
+
+
+def _sources_des_reglages(feuille, formats, appel: Appel, confirmations, ligne: int) -> int:
+    """La source de chaque réglage (texte de l'appel cité, réglage du comité,
+    interprétation et sa lecture) et sa confirmation ; rend la ligne suivante."""
+    ecrire(feuille, formats, ligne, 0, "Sources des réglages", gras=True)
+    ligne += 1
+    for j, titre in enumerate(["Réglage", "Valeur", "Source", "Citation, lecture ou note"]):
+        ecrire(feuille, formats, ligne, j, titre, gras=True)
+    ecrire(feuille, formats, ligne, 4, "Confirmation", gras=True)
+    non_confirmes = (
+        None
+        if confirmations is None
+        else {r.chemin for r in reglages.non_confirmes(appel, confirmations)}
+    )
+    for r in appel.reglages:
+        ligne += 1
+        if r.source is None:
+            etat = "sans source"
+        elif not r.a_confirmer:
+            etat = "fixé par l'appel"
+        elif non_confirmes is None or r.chemin in non_confirmes:
+            etat = "non confirmé"
+        else:
+            c = confirmations[r.chemin]
+            etat = f"confirmé le {c['date']:%Y-%m-%d} par {c['auteur']}"
+        valeurs = [
+            r.libelle,
+            r.valeur_lisible,
+            r.source.libelle if r.source else "",
+            r.source.precision if r.source else "",
+            etat,
+        ]
+        for j, v in enumerate(valeurs):
+            ecrire(feuille, formats, ligne, j, v)
+    return ligne + 1
+
+
+def _historique_des_poids(feuille, formats, appel: Appel, ponderations, ligne: int) -> None:
+    """Les pondérations de l'appel puis chaque changement : qui, quand, pourquoi."""
+    ecrire(feuille, formats, ligne, 0, "Historique des pondérations", gras=True)
+    ligne += 1
+    for j, titre in enumerate(["Date", "Par", "Poids", "Raison", "Après la notation"]):
+        ecrire(feuille, formats, ligne, j, titre, gras=True)
+    for h in regles.historique_poids(appel, ponderations):
+        ligne += 1
+        valeurs = [
+            "—" if h["date"] is None else f"{h['date']:%Y-%m-%d %H:%M}",
+            h["auteur"],
+            h["poids"],
+            h["raison"],
+            "oui" if h["apres_notation"] else "",
+        ]
+        for j, v in enumerate(valeurs):
+            ecrire(feuille, formats, ligne, j, v)
 
 
 def classeur(
@@ -652,6 +725,8 @@ def classeur(
     n_evaluations: int = 0,
     filtres: str = "",
     populations: Mapping[str, int] | None = None,
+    confirmations: Mapping[str, dict] | None = None,
+    ponderations: Sequence[dict] = (),
 ) -> bytes:
     """Le classeur complet, en octets. `evaluations` (une ligne par évaluation, avec ses
     notes) n'est donné que pour l'administration et la présidence : sans lui, pas de
@@ -674,7 +749,18 @@ def classeur(
     _feuille_repartition(livre, formats, appel, table, "region", "Par région", populations)
     if evaluations is not None:
         _feuille_evaluations(livre, formats, appel, evaluations)
-    _feuille_parametres(livre, formats, appel, poids, auteur, instant, n_evaluations, filtres)
+    _feuille_parametres(
+        livre,
+        formats,
+        appel,
+        poids,
+        auteur,
+        instant,
+        n_evaluations,
+        filtres,
+        confirmations,
+        ponderations,
+    )
     for feuille in livre.worksheets():  # à l'impression : paysage, toute la largeur sur la page
         feuille.set_landscape()
         feuille.set_paper(1)  # Lettre, le format du Québec

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import financement, portefeuille
@@ -65,8 +66,13 @@ def proces_verbal(
     presents: Iterable[str],
     poids: Mapping[str, float],
     auteur: str,
+    confirmations: Mapping[str, dict] | None = None,
+    ponderations: Sequence[dict] = (),
+    noms: Mapping[str, str] | None = None,
 ) -> str:
-    """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe)."""
+    """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe).
+    `confirmations` (chemin → dernière confirmation) dit quels réglages l'administration a
+    confirmés ; `ponderations`, l'historique des poids (qui, quand, pourquoi)."""
     annees = financement.nombre_annees(appel)
     periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
     morceaux = [
@@ -178,7 +184,65 @@ def proces_verbal(
                 f"Ligne de financement : {appel.mode_ligne}",
             ]
         )
-        + "</ul><p class='petit'>Document produit par le tableau de bord d'évaluation.</p>"
+        + "</ul>"
+    )
+    morceaux.append(_sources(appel, confirmations))
+    morceaux.append(_historique(appel, ponderations, noms or {}))
+    morceaux.append(
+        "<p class='petit'>Document produit par le tableau de bord d'évaluation.</p>"
         + "</body></html>"
     )
     return "".join(morceaux)
+
+
+def _sources(appel: Appel, confirmations: Mapping[str, dict] | None) -> str:
+    """Chaque réglage avec sa source : la phrase de l'appel qui le fixe, le choix du comité,
+    ou l'interprétation retenue ; et s'il est confirmé par l'administration."""
+    restants = (
+        None
+        if confirmations is None
+        else {r.chemin for r in reglages.non_confirmes(appel, confirmations)}
+    )
+
+    def etat(r) -> str:
+        if r.source is None:
+            return "sans source"
+        if not r.a_confirmer:
+            return "fixé par l'appel"
+        if restants is None or r.chemin in restants:
+            return "non confirmé"
+        c = confirmations[r.chemin]
+        return f"confirmé le {date_lisible(c['date'].date())} par {c['auteur']}"
+
+    return "<h2>Sources des réglages</h2>" + _table(
+        ["Réglage", "Valeur", "Source", "Citation, lecture ou note", "Confirmation"],
+        [
+            [
+                r.libelle,
+                r.valeur_lisible,
+                r.source.libelle if r.source else "",
+                r.source.precision if r.source else "",
+                etat(r),
+            ]
+            for r in appel.reglages
+        ],
+    )
+
+
+def _historique(appel: Appel, ponderations, noms: Mapping[str, str]) -> str:
+    """Les pondérations de l'appel puis chaque changement : qui, quand, pourquoi."""
+    return "<h2>Historique des pondérations</h2>" + _table(
+        ["Date", "Par", "Poids", "Raison", "Après la notation"],
+        [
+            [
+                "—"
+                if h["date"] is None
+                else f"{date_lisible(h['date'].date())} à {h['date']:%H} h {h['date']:%M}",
+                h["auteur"],
+                h["poids"],
+                h["raison"],
+                "oui" if h["apres_notation"] else "",
+            ]
+            for h in regles.historique_poids(appel, ponderations, noms)
+        ],
+    )

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from evaluation.appels import catalogue
+from evaluation.appels import catalogue, confirmations, reglages
 from evaluation.appels.catalogue import appels_stockes
 from evaluation.appels.configuration import Appel, appel_depuis_toml, appels_fournis, charger_appel
 from evaluation.decision import chargement, classement, notation, portefeuille
@@ -201,6 +201,38 @@ def solidite(calcul: Calcul) -> pd.DataFrame:
     """Le bootstrap de la ligne (probabilité, intervalle de rang, zone grise) par
     demande_id, pour ce calcul : 1 000 tirages coûtent quelques secondes sur un gros appel."""
     return _solidite(*calcul.cle).copy(deep=False)
+
+
+def bandeau_reglages(appel: Appel, *, prefixe: str = "") -> None:
+    """Le bandeau des pages qui montrent un rang ou un montant : les réglages que
+    l'administration n'a pas confirmés (choix du comité, interprétation d'un texte ambigu)
+    et ceux qui ne disent pas leur source. Rien quand tout est confirmé."""
+    restants = confirmations.reglages_non_confirmes(appel, moteur=moteur())
+    sans = reglages.sans_source(appel)
+    if not restants and not sans:
+        return
+    morceaux = []
+    if restants:
+        morceaux.append(
+            f"{len(restants)} réglage(s) non confirmé(s) par l'administration : "
+            + " ; ".join(f"{r.libelle} = {r.valeur_lisible} ({r.source.libelle})" for r in restants)
+            + "."
+        )
+    if sans:
+        morceaux.append(
+            f"{len(sans)} réglage(s) sans source déclarée : "
+            + " ; ".join(r.libelle for r in sans)
+            + "."
+        )
+    st.warning(
+        litteral(
+            prefixe
+            + " ".join(morceaux)
+            + " Les rangs et les montants en dépendent ; l'administration les confirme dans "
+            "Paramètres de l'appel."
+        ),
+        icon=":material/gavel:",
+    )
 
 
 def par_valeur(serie: pd.Series, fonction) -> pd.Series:

@@ -122,6 +122,8 @@ def test_autre_appel_sans_code(appel):
         debut = toml.rindex("[[criteres]]", 0, debut)
         fin = toml.index("[[criteres]]", debut + 5)
         toml = toml[:debut] + toml[fin:]
+        # La source de son poids part avec le critère (la page Paramètres le fait seule).
+        toml = re.sub(rf'(?m)^"criteres\.{cid}\..*\n', "", toml)
     toml = toml.replace("poids = 25", "poids = 40").replace("poids = 20", "poids = 35")
     toml = toml.replace("nombre_annees_max = 2", "nombre_annees_max = 1")
     toml = toml.replace("enveloppe = [750000, 500000]", "enveloppe = [300000]")

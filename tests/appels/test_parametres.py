@@ -132,8 +132,22 @@ def test_criteres_et_echelle_figes_des_la_premiere_evaluation(moteur, tmp_path):
         enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
     assert stocke(moteur, appel.id) == appel
     d = sections(appel)
-    d["criteres"][0]["poids"], d["criteres"][1]["poids"] = 20, 25  # les poids : permis
-    assert enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN).poids["pertinence"] == 20
+    d["criteres"][0]["poids"], d["criteres"][1]["poids"] = 20, 25  # les poids : permis,
+    with pytest.raises(ParametresRefuses, match="raison écrite"):  # avec une raison
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    with pytest.raises(ParametresRefuses, match="confirmation"):  # et une confirmation
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN, raison_poids="Erreur")
+    assert stocke(moteur, appel.id) == appel
+    change = enregistrer(
+        vers_toml(d), moteur=moteur, auteur=ADMIN, raison_poids="Erreur", confirmer_poids=True
+    )
+    assert change.poids["pertinence"] == 20
+    with moteur.connect() as c:
+        (ligne,) = stockage.lire_ponderations(appel.id, connexion=c)
+    assert (ligne["raison"], ligne["apres_notation"]) == ("Erreur", True)
+    assert ligne["poids_avant"]["pertinence"] == 25
+    donnees = chargement.charger(change, moteur=moteur)
+    assert donnees.poids_appel["pertinence"] == 25 and donnees.poids["pertinence"] == 20
 
 
 def test_archiver_fige_puis_rouvrir(moteur):

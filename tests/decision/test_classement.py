@@ -753,12 +753,27 @@ def test_poids_adoptes_et_simules(moteur, appel, demandes):
     simule = classement.classement(appel, donnees, poids_b)
     assert simule["demande_id"].tolist()[:2] == [t2, t1]
     assert _ligne(simule, t2)["total"] == pytest.approx(80.0)
-    decisions.adopter_poids(appel, poids_b, moteur=moteur, auteur="presidence@x.ca")
+    assert officiel["rang_appel"].tolist()[:2] == [1, 2]  # rien n'a changé : le même rang
+    decisions.adopter_poids(
+        appel,
+        poids_b,
+        moteur=moteur,
+        auteur="admin@x.ca",
+        raison="Visibilité sous-estimée",
+        confirme=True,
+    )
     donnees = chargement.charger(appel, moteur=moteur)
     assert donnees.poids == poids_b
+    assert donnees.poids_appel == appel.poids
     adopte = classement.classement(appel, donnees)
     assert adopte["demande_id"].tolist()[:2] == [t2, t1]
     assert _ligne(adopte, t1)["total"] == pytest.approx(64.0)
+    # Le classement sous les pondérations de l'appel reste à côté.
+    assert (_ligne(adopte, t1)["rang"], _ligne(adopte, t1)["rang_appel"]) == (2, 1)
+    assert (_ligne(adopte, t2)["rang"], _ligne(adopte, t2)["rang_appel"]) == (1, 2)
+    # Une simulation ne le recalcule pas : elle rend son propre rang.
+    simule = classement.classement(appel, donnees, appel.poids)
+    assert simule["rang_appel"].tolist() == simule["rang"].astype("Int64").tolist()
 
 
 # --- Propriétés ---------------------------------------------------------------------------

@@ -127,6 +127,64 @@ def test_adopter_poids_refuses(moteur, appel, modification, message):
     assert _journal(moteur, appel, "ponderation").empty
 
 
+POIDS_B = {
+    "pertinence": 30,
+    "coherence": 15,
+    "qualite-dossier": 15,
+    "structurant": 15,
+    "capacite": 15,
+    "visibilite": 10,
+}
+
+
+@pytest.mark.parametrize(
+    ("statut", "raison", "confirme", "refus"),
+    [
+        pytest.param(None, "", False, None, id="aucune-evaluation-libre"),
+        pytest.param("brouillon", "", False, None, id="brouillon-seulement-libre"),
+        pytest.param("soumise", "", True, "raison écrite", id="soumise-sans-raison"),
+        pytest.param("soumise", "   ", True, "raison écrite", id="soumise-raison-blanche"),
+        pytest.param("soumise", "Erreur de saisie", False, "confirmation", id="non-confirme"),
+        pytest.param("soumise", "Erreur de saisie", True, None, id="raison-et-confirmation"),
+    ],
+)
+def test_poids_fixes_avant_la_notation(moteur, appel, demandes, statut, raison, confirme, refus):
+    """Règle de procédure (l'appel ne pondère pas ses critères : les poids sont un réglage
+    du comité) : fixés avant la notation ; dès la première évaluation soumise, un changement
+    demande une raison écrite et la confirmation de l'administration, journalisées."""
+    from evaluation.notes import evaluations
+    from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie
+
+    if statut is not None:
+        saisie = Saisie(notes=dict.fromkeys(CRITERES, 7.0), admissible=True)
+        evaluations.enregistrer(
+            appel,
+            demandes["T-001"],
+            "e1@x.ca",
+            saisie,
+            SOUMISE if statut == "soumise" else BROUILLON,
+            moteur=moteur,
+        )
+    appeler = lambda: decisions.adopter_poids(  # noqa: E731
+        appel, POIDS_B, moteur=moteur, auteur="admin@x.ca", raison=raison, confirme=confirme
+    )
+    if refus:
+        with pytest.raises(ErreurClassement, match=refus):
+            appeler()
+        with moteur.connect() as c:
+            assert stockage.lire_ponderations(appel.id, connexion=c) == []
+        assert _journal(moteur, appel, "ponderation").empty
+        return
+    appeler()
+    with moteur.connect() as c:
+        (ligne,) = stockage.lire_ponderations(appel.id, connexion=c)
+    assert ligne["apres_notation"] is (statut == "soumise")
+    assert ligne["poids_avant"] == {k: float(v) for k, v in appel.poids.items()}
+    assert ligne["raison"] == (raison.strip() or None)
+    raisons = _journal(moteur, appel, "ponderation:raison")
+    assert raisons["nouveau"].tolist() == ([raison] if raison else [])
+
+
 # --- Montants modifiés par la présidence -------------------------------------------------
 
 

@@ -427,6 +427,18 @@ def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
     executer(at)
     assert "Total des curseurs : 100. 2 demandes bouge(nt)." in textes(at)
     assert not at.button(key="adopter_poids").disabled
+    # Des évaluations sont soumises : les poids ont été fixés avant la notation. Sans raison,
+    # puis sans confirmation, rien n'est adopté.
+    at.button(key="adopter_poids").click()
+    executer(at)
+    assert any("demande une raison écrite" in e for e in erreurs(at))
+    at.text_input(key="poids_raison").input("La pertinence était sous-pondérée")
+    at.button(key="adopter_poids").click()
+    executer(at)
+    assert any("confirmation explicite" in e for e in erreurs(at))
+    with moteur.connect() as c:
+        assert stockage.lire_ponderation(appel.id, connexion=c) is None
+    at.checkbox(key="poids_confirme").check()
     at.button(key="adopter_poids").click()
     executer(at)
 
@@ -459,7 +471,24 @@ def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
     assert metriques(at)["Restant 2024-2025"] == dollars("20 000 $")
     assert metriques(at)["Restant 2025-2026"] == dollars("35 000 $")
     regles = expander(at, "Règles appliquées").markdown[0].value
-    assert "par admin@exemple.qc.ca) : Pertinence et retombées 40, " in regles
+    assert (
+        "par admin@exemple.qc.ca (raison : La pertinence était sous-pondérée)) : "
+        "Pertinence et retombées 40, " in regles
+    )
+    assert journal(moteur, appel, "ponderation:raison") == [
+        ["admin@exemple.qc.ca", None, "La pertinence était sous-pondérée"]
+    ]
+    # Le rang sous les pondérations de l'appel reste à côté : T-002 y était premier.
+    assert ligne(at, "Financées", "T-001")["Rang (pondérations de l'appel)"] == 2
+    assert ligne(at, "Liste d'attente", "T-002")["Rang (pondérations de l'appel)"] == 1
+    # L'historique dit qui, quand et pourquoi.
+    historique = expander(at, "Historique des pondérations").dataframe[0].value
+    assert historique["Raison"].tolist() == [
+        "pondérations de l'appel",
+        "La pertinence était sous-pondérée",
+    ]
+    assert historique["Après la notation"].tolist() == ["", "oui"]
+    assert historique["Poids"].tolist()[0].startswith("Pertinence 25, Cohérence 20")
     assert "Total des curseurs : 100. 0 demande bouge(nt)." in textes(at)
 
 
@@ -774,7 +803,9 @@ def test_une_ecriture_d_un_autre_serveur_se_voit_a_la_reexecution(url_de_base, t
         assert ligne(at, "Liste d'attente", "T-001")["Décision"] == financement.REFUSE
 
         poids = {c.id: (50 if c.id == "pertinence" else 10) for c in appel.criteres}
-        decisions.adopter_poids(appel, poids, moteur=ailleurs, auteur="admin@exemple.qc.ca")
+        decisions.adopter_poids(
+            appel, poids, moteur=ailleurs, auteur="admin@exemple.qc.ca", raison="r", confirme=True
+        )
         executer(at)
         # T-001 : 50 × 10 + 50 × 7 = 850 → 85 ; T-002 : 50 × 6 + 50 × 9 = 750 → 75.
         assert numeros(at, "Financées") == ["T-001"]

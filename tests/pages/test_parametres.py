@@ -238,3 +238,69 @@ def test_lecture_des_annees_financieres_affichee(application):
     ) in texte
     (legende,) = [c for c in at.caption if c.value.startswith("Interprétation retenue")]
     assert "une ou deux années financières" in legende.help
+
+
+# --- Sources des réglages et confirmations ------------------------------------------------------
+
+
+def sources(at):
+    """Le tableau des sources des réglages, indexé par réglage."""
+    (tableau,) = [d.value for d in at.dataframe if "Réglage" in d.value.columns]
+    return tableau.set_index("Réglage")
+
+
+def test_sources_des_reglages_et_confirmation(application, moteur):
+    """L'onglet Sources des réglages montre la source de chaque réglage ; l'administration
+    confirme les choix du comité et les interprétations (journalisé, daté)."""
+    at = application(PAGE)
+    par_reglage = sources(at)
+    assert par_reglage.loc["Plafond annuel", "Source"] == "texte de l'appel"
+    assert par_reglage.loc["Plafond annuel", "Confirmation"] == "fixé par l'appel"
+    assert par_reglage.loc["Début de la première année financière", "Source"] == "interprétation"
+    assert par_reglage.loc["Seuil global (sur 100)", "Confirmation"] == "à confirmer"
+    appel = charger_appel()
+    a_confirmer = [r.chemin for r in appel.reglages if r.a_confirmer]
+    (choix,) = [m for m in at.multiselect if m.label == "Réglages à confirmer"]
+    assert choix.value == a_confirmer
+    choix.set_value(["evaluation.seuil_global"])
+    at.button(key="sources_confirmer").click()
+    executer(at)
+    assert "1 réglage(s) confirmé(s) (inscrits au journal)." in textes(at)
+    par_reglage = sources(at)
+    assert par_reglage.loc["Seuil global (sur 100)", "Confirmation"].startswith("confirmé le ")
+    assert par_reglage.loc["Seuil global (sur 100)", "Confirmation"].endswith(ADMIN_COURRIEL)
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    confirmees = journal[journal["objet"].str.startswith("confirmation:")]
+    assert confirmees["objet"].tolist() == ["confirmation:evaluation.seuil_global"]
+    assert confirmees["auteur"].tolist() == [ADMIN_COURRIEL]
+    # Le reste, d'un coup : plus rien à confirmer.
+    at.button(key="sources_confirmer").click()
+    executer(at)
+    assert "Chaque réglage du comité et chaque interprétation est confirmé." in textes(at)
+
+
+def test_fichier_sans_sources_signale(application, moteur):
+    """Un appel d'un utilisateur sans [sources] s'enregistre ; la page nomme chaque réglage
+    sans source (un fichier livré, lui, ne peut pas en manquer : tests/appels)."""
+    texte = charger_appel().source_toml
+    texte = texte[: texte.index("# La source de chaque réglage")].replace(
+        'id = "paivmq-2023-2024"', 'id = "sans-sources"'
+    )
+    enregistrer(texte, moteur=moteur, auteur=ADMIN_COURRIEL)
+    at = application(None)
+    at.session_state[CLE_APPEL] = "sans-sources"
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "réglage(s) sans source déclarée : Poids : Pertinence et retombées" in textes(at)
+
+
+def test_changer_un_poids_apres_la_notation_demande_une_raison(application, paivmq_note):
+    """Dès qu'une évaluation est soumise, le formulaire demande une raison et la
+    confirmation avant de changer un poids (la règle : tests/appels/test_parametres.py)."""
+    at = application(PAGE)
+    cle = "param_paivmq-2023-2024_"
+    assert at.text_input(key=cle + "raison_poids").label.startswith(
+        "Raison du changement de poids (6 évaluation(s) déjà soumise(s))"
+    )
+    assert at.checkbox(key=cle + "confirmer_poids").value is False

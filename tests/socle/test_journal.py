@@ -86,6 +86,16 @@ def _objets(table: pd.DataFrame) -> list[str]:
         ("compte:role", "Rôle du compte"),
         ("compte:mot_de_passe", "Mot de passe du compte"),
         ("reglage:nouveau", "reglage:nouveau"),  # inconnu : tel quel
+        (
+            "confirmation:evaluation.seuil_global",
+            "Confirmation du réglage · Seuil global (sur 100)",
+        ),
+        (
+            "confirmation:criteres.pertinence.poids",
+            "Confirmation du réglage · Poids : Pertinence et retombées",
+        ),
+        ("confirmation:inconnu", "Confirmation du réglage · inconnu"),
+        ("ponderation:raison", "Raison du changement de pondérations"),
         ("importation", "importation"),
         ("autre:chose", "autre:chose"),
     ],
@@ -116,6 +126,9 @@ def test_chaque_objet_connu_a_son_libelle(appel):
         ("conflit", "Conflits d'intérêts"),
         ("reglage:verrouille", "Réglages"),
         ("reglage:evaluateurs_par_demande", "Réglages"),
+        ("ponderation", "Réglages"),
+        ("ponderation:raison", "Réglages"),
+        ("confirmation:evaluation.seuil_global", "Réglages"),
         ("compte", "Comptes"),
         ("compte:actif", "Comptes"),
         ("compte:mot_de_passe", "Comptes"),

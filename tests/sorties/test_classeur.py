@@ -251,7 +251,28 @@ def texte_ooxml(valeur):
 
 
 def parametres(feuille) -> dict:
-    return {ligne[0].value: ligne[1] for ligne in feuille.iter_rows(min_row=3) if ligne[0].value}
+    """Le bloc « clé : valeur » en tête de la feuille (jusqu'à la première ligne vide)."""
+    lu = {}
+    for ligne in feuille.iter_rows(min_row=3):
+        if not ligne[0].value:
+            break
+        lu[ligne[0].value] = ligne[1]
+    return lu
+
+
+def bloc(feuille, titre: str) -> list[list]:
+    """Les lignes du tableau qui suit le titre `titre` (en-tête compris), jusqu'à la
+    première ligne vide."""
+    lignes, dedans = [], False
+    for ligne in feuille.iter_rows(values_only=True):
+        if ligne[0] == titre:
+            dedans = True
+            continue
+        if dedans:
+            if not ligne[0]:
+                break
+            lignes.append(list(ligne[:5]))
+    return lignes
 
 
 # --- Nom, feuilles ---------------------------------------------------------------------------
@@ -554,6 +575,85 @@ def test_parametres_disent_comment_le_fichier_a_ete_produit(jeu, livre):
     assert p["Années financières"].value.endswith(
         "année 1 : du 1er avril 2024 au 31 mars 2025 ; année 2 : du 1er avril 2025 au 31 mars 2026."
     )
+
+
+def test_parametres_listent_la_source_de_chaque_reglage(jeu):
+    """La feuille Paramètres dit la source de chaque réglage (la phrase de l'appel, le choix
+    du comité, l'interprétation et sa lecture) et s'il est confirmé."""
+    seuil = next(r for r in jeu.appel.reglages if r.chemin == "evaluation.seuil_global")
+    confirmees = {
+        seuil.chemin: {"empreinte": seuil.empreinte, "date": INSTANT, "auteur": "admin@x.ca"}
+    }
+    contenu = exportation.classeur(
+        jeu.appel,
+        jeu.table,
+        poids=jeu.appel.poids,
+        auteur=AUTEUR,
+        instant=INSTANT,
+        confirmations=confirmees,
+    )
+    lignes = bloc(load_workbook(io.BytesIO(contenu))["Paramètres"], "Sources des réglages")
+    assert lignes[0] == ["Réglage", "Valeur", "Source", "Citation, lecture ou note", "Confirmation"]
+    par_libelle = {ligne[0]: ligne for ligne in lignes[1:]}
+    assert len(par_libelle) == len(jeu.appel.reglages)
+    plafond = par_libelle["Plafond annuel"]
+    assert plafond[2:] == [
+        "texte de l'appel",
+        "« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par "
+        "année dans le cas d’une initiative portée par une seule ville. »",
+        "fixé par l'appel",
+    ]
+    annee = par_libelle["Début de la première année financière"]
+    assert annee[2] == "interprétation" and "lecture retenue : la première année" in annee[3]
+    assert annee[4] == "non confirmé"
+    assert par_libelle["Seuil global (sur 100)"][2:5:2] == [
+        "réglage du comité",
+        "confirmé le 2026-11-24 par admin@x.ca",
+    ]
+
+
+def test_historique_des_poids_et_rang_sous_les_poids_de_l_appel(jeu):
+    """Les poids changés après la notation : l'historique (qui, quand, pourquoi) et le rang
+    sous les pondérations de l'appel, à côté du rang officiel."""
+    table = jeu.table.copy()
+    table["rang_appel"] = table["rang"].astype("Int64")
+    classees = table["rang"].notna()
+    table.loc[classees, "rang_appel"] = table.loc[classees, "rang"].astype(int)[::-1].to_numpy()
+    historique = [
+        {
+            "date": INSTANT,
+            "auteur": "admin@x.ca",
+            "poids": {c.id: 100 / 6 for c in jeu.appel.criteres},
+            "poids_avant": jeu.appel.poids,
+            "raison": "Critères jugés d'égale importance",
+            "apres_notation": True,
+        }
+    ]
+    contenu = exportation.classeur(
+        jeu.appel,
+        table,
+        poids=jeu.appel.poids,
+        auteur=AUTEUR,
+        instant=INSTANT,
+        ponderations=historique,
+    )
+    wb = load_workbook(io.BytesIO(contenu))
+    lignes = bloc(wb["Paramètres"], "Historique des pondérations")
+    assert lignes[0] == ["Date", "Par", "Poids", "Raison", "Après la notation"]
+    assert lignes[1][2:4] == [
+        "Pertinence 25, Cohérence 20, Qualité 15, Caractère 15, Capacité 15, Visibilité 10",
+        "pondérations de l'appel",
+    ]
+    assert lignes[2][:2] == ["2026-11-24 14:05", "admin@x.ca"]
+    assert lignes[2][3:] == ["Critères jugés d'égale importance", "oui"]
+    en_tetes = [c.value for c in wb["Classement"][4]]
+    assert en_tetes[:3] == ["Rang", exportation.RANG_APPEL, "No de demande"]
+    # Sans changement après la notation, pas de colonne en double.
+    sans = exportation.classeur(
+        jeu.appel, jeu.table, poids=jeu.appel.poids, auteur=AUTEUR, instant=INSTANT
+    )
+    en_tetes = [c.value for c in load_workbook(io.BytesIO(sans))["Classement"][4]]
+    assert exportation.RANG_APPEL not in en_tetes
 
 
 def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):

@@ -287,6 +287,49 @@ def test_parametres_appliques(lu):
     ]
 
 
+def test_sources_des_reglages(jeu):
+    """Le procès-verbal dit d'où vient chaque réglage : la phrase de l'appel qui le fixe, le
+    choix du comité, ou l'interprétation et sa lecture ; et s'il est confirmé."""
+    seuil = next(r for r in jeu.appel.reglages if r.chemin == "evaluation.seuil_global")
+    instant = dt.datetime(2026, 11, 20, 10, 0)
+    confirmees = {seuil.chemin: {"empreinte": seuil.empreinte, "date": instant, "auteur": "Ad"}}
+    par_libelle = {
+        ligne[0]: ligne
+        for ligne in lignes(Lecture(rediger(jeu, confirmations=confirmees)), "Sources")[1:]
+    }
+    assert len(par_libelle) == len(jeu.appel.reglages)
+    assert par_libelle["Plafond annuel"][2] == "texte de l'appel"
+    assert "ne pourra pas excéder 25 000 $ par année" in par_libelle["Plafond annuel"][3]
+    annee = par_libelle["Début de la première année financière"]
+    assert (annee[2], annee[4]) == ("interprétation", "non confirmé")
+    assert "lecture retenue : la première année financière va du 1er avril 2024" in annee[3]
+    assert par_libelle["Seuil global (sur 100)"][4] == "confirmé le 20 novembre 2026 par Ad"
+    # Sans confirmations lues, rien n'est dit confirmé.
+    sans = {ligne[0]: ligne for ligne in lignes(Lecture(rediger(jeu)), "Sources")[1:]}
+    assert sans["Seuil global (sur 100)"][4] == "non confirmé"
+
+
+def test_historique_des_ponderations(jeu):
+    """Qui a changé les poids, quand et pourquoi : dans le procès-verbal."""
+    historique = [
+        {
+            "date": dt.datetime(2026, 11, 20, 10, 5),
+            "auteur": "admin@x.ca",
+            "poids": {c.id: 100 / 6 for c in jeu.appel.criteres},
+            "poids_avant": jeu.appel.poids,
+            "raison": "Critères d'égale importance",
+            "apres_notation": True,
+        }
+    ]
+    page = rediger(jeu, ponderations=historique, noms={"admin@x.ca": "Ada Min"})
+    (entete, appel_, change) = lignes(Lecture(page), "Historique des pondérations")
+    assert entete == ["Date", "Par", "Poids", "Raison", "Après la notation"]
+    assert appel_[0] == "—" and appel_[3] == "pondérations de l'appel"
+    assert appel_[2].startswith("Pertinence 25, Cohérence 20")
+    assert change[:2] == ["20 novembre 2026 à 10 h 05", "Ada Min"]
+    assert change[3:] == ["Critères d'égale importance", "oui"]
+
+
 def test_sans_decision_ni_desaccord(jeu):
     table = jeu.table.copy()
     table["decision"] = ""

@@ -10,6 +10,7 @@ ses modules définissent : `stockage.lire_demandes(...)`, d'où qu'on l'appelle.
 from evaluation.socle.stockage.appels import (  # noqa: F401
     appels_archives,
     compter_evaluations,
+    compter_evaluations_soumises,
     enregistrer_appel,
     lire_appel,
     lire_appels,
@@ -104,6 +105,11 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     version_donnees,
     versions_donnees,
 )
+from evaluation.socle.stockage.reglages import (  # noqa: F401
+    ajouter_confirmations,
+    lire_confirmations,
+    lire_ponderations,
+)
 from evaluation.socle.stockage.schema import (  # noqa: F401
     _CONTROLES,
     _TYPES_DEMANDE,
@@ -120,6 +126,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     attributions,
     comptes,
     compteur_ecritures,
+    confirmations_reglages,
     conflits,
     consultations,
     decisions,

@@ -56,6 +56,18 @@ def compter_evaluations(appel_id: str, *, connexion: Connection) -> int:
     return int(connexion.execute(requete).scalar_one())
 
 
+def compter_evaluations_soumises(appel_id: str, *, connexion: Connection) -> int:
+    """Évaluations de l'appel soumises, ou soumises puis rouvertes : dès la première, la
+    notation a commencé (les poids ne changent plus sans raison ni confirmation)."""
+    requete = (
+        sa.select(sa.func.count())
+        .select_from(evaluations)
+        .where(evaluations.c.appel_id == appel_id)
+        .where(sa.or_(evaluations.c.statut == "soumise", evaluations.c.soumise_le.is_not(None)))
+    )
+    return int(connexion.execute(requete).scalar_one())
+
+
 def lire_appels(*, connexion: Connection) -> list[tuple[str, str, str]]:
     """(id, nom, configuration TOML) de chaque appel enregistré, par id."""
     lignes = connexion.execute(

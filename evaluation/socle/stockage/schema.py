@@ -397,6 +397,27 @@ ponderations = sa.Table(
     sa.Column("poids", sa.JSON, nullable=False),
     sa.Column("date", sa.DateTime, nullable=False),
     sa.Column("auteur", Texte, nullable=False),
+    # Un changement fait après la première évaluation soumise : sa raison écrite, et les
+    # poids qu'il remplace (ceux du premier sont les « pondérations de l'appel »).
+    sa.Column("raison", Texte),
+    sa.Column("poids_avant", sa.JSON(none_as_null=True)),
+    sa.Column("apres_notation", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+
+# Réglages de l'appel (« comite », « interpretation ») confirmés par l'administration : une
+# ligne par confirmation ; la dernière d'un chemin compte, et ne vaut que pour l'empreinte
+# (valeur, source, lecture) qu'elle porte.
+confirmations_reglages = sa.Table(
+    "confirmations_reglages",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column("chemin", Texte, nullable=False),
+    sa.Column("empreinte", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_confirmations_reglages_appel", "appel_id"),
 )
 
 

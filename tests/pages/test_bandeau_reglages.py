@@ -1,0 +1,77 @@
+"""Le bandeau des réglages non confirmés (pages/composants/commun.py, `bandeau_reglages`) :
+chaque page qui montre un rang ou un montant (Classement, Séance, Portefeuille, Comparaison
+des appels) dit quels réglages du comité et quelles interprétations l'administration n'a pas
+confirmés ; confirmés, le bandeau disparaît ; un réglage changé le fait revenir."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation.appels import confirmations
+from evaluation.appels.edition import sections, vers_toml
+from evaluation.appels.parametres import enregistrer
+from evaluation.socle.roles import ADMIN, PRESIDENT
+from tests.pages.conftest import rendu
+from tests.pages.test_classement import preparer
+
+PAGES = [
+    ("pages/classement.py", PRESIDENT),
+    ("pages/seance.py", PRESIDENT),
+    ("pages/portefeuille.py", PRESIDENT),
+    ("pages/comparaison.py", ADMIN),
+]
+NON_CONFIRMES = "réglage(s) non confirmé(s) par l'administration"
+
+
+def bandeaux(at) -> list[str]:
+    return [rendu(w.value) for w in at.warning if NON_CONFIRMES in rendu(w.value)]
+
+
+def executer(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(("page", "role"), PAGES, ids=lambda p: str(p).split("/")[-1])
+def test_bandeau_jusqu_a_la_confirmation(application, base, moteur, page, role):
+    appel, _ = preparer(base)
+    at = application(page, role=role)
+    (bandeau,) = bandeaux(at)
+    assert "Seuil global (sur 100) = 60 (réglage du comité)" in bandeau
+    assert "Début de la première année financière = 2024-04-01 (interprétation)" in bandeau
+    assert "Plafond annuel" not in bandeau  # fixé par le texte de l'appel
+    # L'administration confirme tout sauf le seuil : il reste seul au bandeau.
+    a_confirmer = [r.chemin for r in appel.reglages if r.a_confirmer]
+    confirmations.confirmer(
+        appel,
+        [c for c in a_confirmer if c != "evaluation.seuil_global"],
+        moteur=moteur,
+        auteur="admin@exemple.qc.ca",
+    )
+    (bandeau,) = bandeaux(executer(at))
+    # La comparaison nomme l'appel devant son bandeau.
+    assert bandeau.removeprefix("PAIVMQ 2023-2024 : ").startswith("1 réglage(s) non confirmé(s)")
+    assert "Seuil global (sur 100) = 60" in bandeau
+    confirmations.confirmer(
+        appel, ["evaluation.seuil_global"], moteur=moteur, auteur="admin@exemple.qc.ca"
+    )
+    assert bandeaux(executer(at)) == []
+
+
+def test_un_reglage_change_ramene_le_bandeau(application, base, moteur):
+    appel, _ = preparer(base)
+    confirmations.confirmer(
+        appel,
+        [r.chemin for r in appel.reglages if r.a_confirmer],
+        moteur=moteur,
+        auteur="admin@exemple.qc.ca",
+    )
+    at = application("pages/classement.py", role=PRESIDENT)
+    assert bandeaux(at) == []
+    d = sections(appel)
+    d["classement"]["mode_ligne"] = "remplissage"
+    enregistrer(vers_toml(d), moteur=moteur, auteur="admin@exemple.qc.ca")
+    (bandeau,) = bandeaux(executer(at))
+    assert bandeau.startswith("1 réglage(s) non confirmé(s)")
+    assert "Ligne de financement = remplissage (réglage du comité)" in bandeau
