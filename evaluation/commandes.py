@@ -201,6 +201,7 @@ def _exporter(options, appel, moteur) -> int:
     # tirées pour le classement (400 000 notes à 5 000 demandes).
     with moteur.connect() as connexion:
         notes = stockage.lire_notes_completes(appel.id, connexion=connexion)
+        lignes_budget = stockage.lire_lignes_budget(appel.id, connexion=connexion)
     donnees = charger_donnees(appel, moteur=moteur, notes_completes=notes)
     table = classement(appel, donnees)
     numeros = dict(
@@ -220,6 +221,7 @@ def _exporter(options, appel, moteur) -> int:
         evaluations=evaluations,
         n_evaluations=len(donnees.evaluations),
         populations=populations_par_region(repertoire().municipalites),
+        lignes_budget=lignes_budget,
     )
     sortie = Path(options.sortie or exportation.nom_fichier(appel, instant.date()))
     try:

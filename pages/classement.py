@@ -277,6 +277,8 @@ with st.container(border=True):
                 if valeurs
             )
         )
+        with m.connect() as connexion:
+            lignes_export = stockage.lire_lignes_budget(appel.id, connexion=connexion)
         evaluations_export = None
         if presidence:
             with m.connect() as connexion:
@@ -300,6 +302,7 @@ with st.container(border=True):
                 n_evaluations=len(donnees.evaluations),
                 filtres=filtres,
                 populations=portefeuille.populations_par_region(repertoire().municipalites),
+                lignes_budget=lignes_export,
             ),
         )
     if "_export" in st.session_state:
