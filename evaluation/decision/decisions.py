@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.decision import financement
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
 from evaluation.decision.financement import (
     ATTENTE,
@@ -187,6 +188,8 @@ def modifier_montant(
             for m in stockage.lire_montants_recommandes(appel.id, connexion=connexion)
             if int(m["demande_id"]) == demande_id
         }.get(annee)
+        if avant is None:
+            avant = int(_montants_de_la_regle(appel, d, connexion)[annee - 1])
         if avant == nouveau:
             return
         stockage.ajouter_montant_recommande(
@@ -207,7 +210,7 @@ def modifier_montant(
                     instant,
                     auteur,
                     f"montant_recommande:an{annee}",
-                    "montant de la règle" if avant is None else montant(avant),
+                    montant(avant),
                     montant(nouveau) + (f" ({raison.strip()})" if (raison or "").strip() else ""),
                     appel_id=appel.id,
                     demande_id=demande_id,
@@ -215,6 +218,22 @@ def modifier_montant(
             ],
             connexion=connexion,
         )
+
+
+def _montants_de_la_regle(appel: Appel, d: dict, connexion) -> np.ndarray:
+    """(années,) : le montant recommandé par défaut de la demande `d`, d'après ses lignes
+    de budget et sa bonification (la règle de `financement.montants_par_defaut`)."""
+    demande_id = int(d["id"])
+    lignes = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=demande_id)
+    expliquees = financement.lignes_expliquees(lignes, appel)
+    annees = nombre_annees(appel)
+    admissibles = np.zeros((1, annees), dtype=np.int64)
+    for annee, somme in expliquees.groupby("annee")["montant_admissible"].sum().items():
+        if 1 <= int(annee) <= annees:
+            admissibles[0, int(annee) - 1] = int(somme)
+    bonus = np.array([_plafond_de(appel, demande_id, connexion) - appel.financement.plafond_annuel])
+    table = pd.DataFrame([d])
+    return financement.montants_par_defaut(table, appel, admissibles, bonus)[0]
 
 
 def _plafond_de(appel: Appel, demande_id: int, connexion) -> int:
