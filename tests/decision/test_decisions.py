@@ -569,3 +569,68 @@ def test_les_ecritures_du_comite_ne_changent_pas_les_donnees_lourdes(moteur, app
     assert versions() == (globale + 4, lourde)
     verrouiller(appel.id, True, moteur=moteur, auteur="p@x.ca")
     assert versions() == (globale + 5, lourde + 1)
+
+
+# --- Bonification d'un projet conjoint ------------------------------------------------------
+
+
+def _bonifications(moteur, appel) -> list[dict]:
+    with moteur.connect() as c:
+        return stockage.lire_bonifications(appel.id, connexion=c)
+
+
+@pytest.mark.parametrize(
+    ("numero", "nouveau", "raison", "message"),
+    [
+        pytest.param("T-002", 500_000, "", "raison", id="sans-raison"),
+        pytest.param("T-002", 500_000, "   ", "raison", id="raison-blanche"),
+        pytest.param("T-002", 1_000_001, "x", "bonification maximale", id="au-dessus-du-max"),
+        pytest.param("T-002", -1, "x", "négative", id="negative"),
+        pytest.param("T-001", 100, "x", "pas un projet conjoint", id="projet-d-une-seule-ville"),
+    ],
+)
+def test_bonification_refusee(moteur, appel, demandes, numero, nouveau, raison, message):
+    """« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut
+    permettre la bonification de la subvention » : seulement un projet conjoint, avec une
+    raison, jamais au-dessus du plafond que le comité s'est donné (10 000 $)."""
+    with pytest.raises(ErreurFinancement, match=message):
+        decisions.fixer_bonification(
+            appel, demandes[numero], nouveau, raison, moteur=moteur, auteur="p@x.ca"
+        )
+    assert _bonifications(moteur, appel) == []
+    assert _journal(moteur, appel).empty
+
+
+def test_bonification_fixee_journalisee_et_reprise_au_classement(moteur, appel, demandes):
+    from evaluation.decision import chargement, classement
+
+    t2 = demandes["T-002"]
+    decisions.fixer_bonification(
+        appel, t2, 1_000_000, " trois villes ", moteur=moteur, auteur="presidence@x.ca"
+    )
+    (b,) = _bonifications(moteur, appel)
+    assert (b["montant"], b["raison"]) == (1_000_000, "trois villes")
+    journal = _journal(moteur, appel, "bonification")
+    assert journal["ancien"].tolist() == [montant(0)]
+    assert journal["nouveau"].tolist() == [f"{montant(1_000_000)} (trois villes)"]
+    table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
+    ligne = table.set_index("demande_id").loc[t2]
+    # 30 000 $ demandés et admissibles chaque année, plafond 25 000 $ + 10 000 $.
+    assert (ligne["bonification"], ligne["plafond"]) == (1_000_000, 3_500_000)
+    assert (ligne["recommande_an1"], ligne["recommande_an2"]) == (3_000_000, 3_000_000)
+    # La même valeur : rien de neuf ; le retour à 0 $ est journalisé.
+    decisions.fixer_bonification(appel, t2, 1_000_000, "idem", moteur=moteur, auteur="p@x.ca")
+    assert len(_journal(moteur, appel, "bonification")) == 1
+    decisions.fixer_bonification(appel, t2, 0, "revu", moteur=moteur, auteur="p@x.ca")
+    assert _journal(moteur, appel, "bonification")["nouveau"].tolist()[-1] == (
+        f"{montant(0)} (revu)"
+    )
+
+
+def test_bonification_perimee(moteur, appel, demandes):
+    t2 = demandes["T-002"]
+    decisions.fixer_bonification(appel, t2, 100, "a", moteur=moteur, auteur="p@x.ca")
+    with pytest.raises(financement.FinancementPerime):
+        decisions.fixer_bonification(
+            appel, t2, 200, "b", moteur=moteur, auteur="q@x.ca", version_attendue=0
+        )

@@ -1,7 +1,7 @@
 """Financement : plafond (plus la bonification fixée), budget admissible et montants par
-défaut, montants recommandés, ligne de financement dans les deux modes (dont deux années financières où la
-seconde s'épuise la première). Les montants modifiés par la présidence et les décisions du
-comité, enregistrés en base, sont dans test_decisions.py."""
+défaut, montants recommandés, ligne de financement dans les deux modes (dont deux années
+financières où la seconde s'épuise la première). Les montants modifiés par la présidence et
+les décisions du comité, enregistrés en base, sont dans test_decisions.py."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluation.decision import financement
-from evaluation.socle.formats import montant
 from evaluation.decision.financement import (
     ATTENTE,
     FINANCE,
 )
+from evaluation.socle.formats import montant
 
 F, A = FINANCE, ATTENTE
 
