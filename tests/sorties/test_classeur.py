@@ -147,6 +147,10 @@ def construire(moteur, appel) -> Jeu:
     soumettre("T-001", E2, 8.0, pertinence=5.0)
     soumettre("T-003", E1, 7.0)
     soumettre("T-003", E2, 7.0)
+    # Projet conjoint : 5 000 $ de bonification fixés par la présidence (plafond 30 000 $).
+    decisions.fixer_bonification(
+        appel, ids["T-002"], 500_000, "trois municipalités", moteur=moteur, auteur=AUTEUR
+    )
     decisions.enregistrer_decision(
         appel,
         ids["T-002"],
@@ -332,8 +336,8 @@ def test_tableau_filtrable_et_volets_figes(livre):
     f = livre["Classement"]
     assert list(f.tables) == ["Classement"]
     tableau = f.tables["Classement"]
-    assert tableau.ref == "A4:AB7"  # en-têtes et les trois demandes, 28 colonnes
-    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AB7"
+    assert tableau.ref == "A4:AI7"  # en-têtes et les trois demandes, 35 colonnes
+    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AI7"
     assert [c.name for c in tableau.tableColumns] == EN_TETES
     assert f.freeze_panes == "C5"
     assert f.print_title_rows == "$4:$4"
@@ -520,7 +524,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
-    assert wb["Classement"].tables["Classement"].ref == "A4:AB5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AI5"
 
 
 def test_classement_vide(appel):
@@ -537,7 +541,7 @@ def test_classement_vide(appel):
         )
     )
     assert wb.sheetnames == FEUILLES
-    assert wb["Classement"].tables["Classement"].ref == "A4:AB5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AI5"
     assert wb["Classement"]["A5"].value is None
 
 
