@@ -25,8 +25,16 @@ from tests.pages import test_classement as tc
 PAGE_SEANCE = "pages/seance.py"
 APPEL_ID = "paivmq-2023-2024"
 HYPERLIEN = '=HYPERLINK("http://x","Cliquez")'
-FEUILLES = ["Classement", "Budget", "Dépenses retirées", "Par axe", "Par secteur", "Par région", "Paramètres"]
-AVEC_EVALUATIONS = [*FEUILLES[:5], "Évaluations", "Paramètres"]
+FEUILLES = [
+    "Classement",
+    "Budget",
+    "Dépenses retirées",
+    "Par axe",
+    "Par secteur",
+    "Par région",
+    "Paramètres",
+]
+AVEC_EVALUATIONS = [*FEUILLES[:6], "Évaluations", "Paramètres"]
 
 # Les fixtures de tests/pages/test_classement : la base du jeu, la page ouverte, et les
 # fichiers que les boutons de téléchargement déposent.

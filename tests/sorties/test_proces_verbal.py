@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from evaluation.appels.configuration import charger_appel
+from evaluation.decision import financement
 from evaluation.socle import stockage
 from evaluation.sorties.proces_verbal import proces_verbal
 from tests.sorties import test_classeur as te
@@ -274,7 +276,7 @@ def test_parametres_appliques(lu):
         "Départage : note plus haute en « Pertinence et retombées » ; puis projet conjoint "
         "avant projet d'une seule municipalité ; puis plus grande part du coût couverte par le "
         "demandeur et le cofinancement ; puis numéro de demande",
-        dollars("Plafond : 25 000 $ par année (35 000 $ pour un projet conjoint)"),
+        "Montant recommandé : " + financement.regle_en_une_phrase(charger_appel()),
         "Ligne de financement : stricte",
     ]
 
