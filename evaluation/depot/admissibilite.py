@@ -34,7 +34,16 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
     f = appel.financement
     constats = []
     presentes = presentes if presentes is not None else set(d)
-    plafond = f.plafond_annuel
+    # « ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative portée par une
+    # seule ville » ; un projet conjoint « peut permettre la bonification » : jusqu'au plafond
+    # bonifié maximal (réglage du comité), selon ce que la présidence fixera.
+    conjoint = bool(d.get("projet_conjoint"))
+    plafond = f.plafond_bonifie_max if conjoint else f.plafond_annuel
+    genre = (
+        "projet conjoint, bonification maximale comprise"
+        if conjoint
+        else "initiative portée par une seule ville"
+    )
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
         demande = d.get(cle) or 0
         if annee > f.nombre_annees_max and demande:
@@ -51,7 +60,8 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
                 Constat(
                     "plafond_depasse",
                     f"{montant(demande)} demandés pour l'année {annee} : au-dessus du plafond "
-                    f"de {montant(plafond)} par année. Le montant recommandé sera plafonné.",
+                    f"de {montant(plafond)} par année ({genre}). Le montant recommandé sera "
+                    "plafonné.",
                     cle,
                 )
             )
