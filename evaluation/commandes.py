@@ -202,6 +202,7 @@ def _exporter(options, appel, moteur) -> int:
     with moteur.connect() as connexion:
         notes = stockage.lire_notes_completes(appel.id, connexion=connexion)
         confirmees = stockage.lire_confirmations(appel.id, connexion=connexion)
+        lignes_budget = stockage.lire_lignes_budget(appel.id, connexion=connexion)
     donnees = charger_donnees(appel, moteur=moteur, notes_completes=notes)
     table = classement(appel, donnees)
     numeros = dict(
@@ -223,6 +224,7 @@ def _exporter(options, appel, moteur) -> int:
         populations=populations_par_region(repertoire().municipalites),
         confirmations=confirmees,
         ponderations=donnees.ponderations,
+        lignes_budget=lignes_budget,
     )
     sortie = Path(options.sortie or exportation.nom_fichier(appel, instant.date()))
     try:

@@ -10,7 +10,7 @@ from evaluation.appels.configuration import lecture_annees_financieres
 from evaluation.decision import classement, decisions, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.notes import attributions
-from evaluation.notes.fiche import id_secteur, libelle_secteur
+from evaluation.notes.fiche import id_secteur, libelle_secteur, montants_cote_a_cote
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, montant, nombre, pluriel, pourcentage
@@ -131,10 +131,9 @@ with st.expander("Règles appliquées", expanded=False):
         + ".\n"
         f"- **À discuter** : étendue d'au moins {nombre(appel.ecart_critere_a_discuter, 1)} "
         f"points sur un critère ou {nombre(appel.ecart_total_a_discuter)} points sur le total.\n"
-        "- **Montant recommandé** : la demande de chaque année, plafonnée à "
-        f"{montant(appel.financement.plafond(False))} "
-        f"({montant(appel.financement.plafond(True))} pour un projet conjoint), sauf "
-        "modification de la présidence.\n"
+        "- **Montant recommandé** : "
+        + litteral(financement.regle_en_une_phrase(appel))
+        + " Sauf autre montant fixé par la présidence, avec une raison.\n"
         "- **Ligne de financement** : "
         + (
             "en descendant le classement, une demande est financée tant que le cumul tient "
@@ -207,9 +206,19 @@ def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
         colonnes[nom] = par_valeur(_table[cle_], lambda v: "" if pd.isna(v) else pourcentage(v))
     for a in range(annees):
         n = a + 1
-        for cle_, nom in (("recommande", "Recommandé"), ("cumul", "Cumul")):
+        for cle_, nom in (
+            ("recommande", "Recommandé"),
+            ("cumul", "Cumul"),
+            ("admissible", "Admissible"),
+        ):
             colonnes[f"{nom} an {n}"] = par_valeur(_table[f"{cle_}_an{n}"], argent)
         colonnes[f"Demandé an {n}"] = par_valeur(_table[f"montant_demande_an{n}"], argent)
+        retire = (
+            _table[f"non_admissible_an{n}"].astype("Int64")
+            + _table[f"exces_plafond_an{n}"].astype("Int64")
+            + _table[f"a_confirmer_an{n}"].astype("Int64")
+        )
+        colonnes[f"Non admissible an {n}"] = par_valeur(retire, argent)
     for c in appel.criteres:
         colonnes[c.libelle.split(" ")[0]] = par_valeur(_table[f"note:{c.id}"], texte)
     return pd.DataFrame(colonnes, index=_table.index)
@@ -248,6 +257,9 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
     }
     for a in range(annees):
         n = a + 1
+        donnees_affichees[f"Demandé an {n}"] = deja[f"Demandé an {n}"]
+        donnees_affichees[f"Non admissible an {n}"] = deja[f"Non admissible an {n}"]
+        donnees_affichees[f"Admissible an {n}"] = deja[f"Admissible an {n}"]
         donnees_affichees[f"Recommandé an {n}"] = deja[f"Recommandé an {n}"]
         donnees_affichees[f"Cumul an {n}"] = deja[f"Cumul an {n}"]
     donnees_affichees["Décision"] = partie["decision"]
@@ -261,8 +273,6 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
     donnees_affichees["Rang calibré"] = partie["rang_calibre"].map(
         lambda r: "" if pd.isna(r) else int(r)
     )
-    for a in range(annees):
-        donnees_affichees[f"Demandé an {a + 1}"] = deja[f"Demandé an {a + 1}"]
     donnees_affichees["Région"] = partie["region"].map(lambda r: regions.get(r, r or ""))
     donnees_affichees["Axe"] = partie["axe"].map(lambda a: "" if pd.isna(a) else int(a))
     donnees_affichees["Secteur"] = deja["Secteur"]
@@ -312,6 +322,8 @@ with st.container(border=True):
                 if valeurs
             )
         )
+        with m.connect() as connexion:
+            lignes_export = stockage.lire_lignes_budget(appel.id, connexion=connexion)
         evaluations_export = None
         if presidence:
             with m.connect() as connexion:
@@ -337,6 +349,7 @@ with st.container(border=True):
                 populations=portefeuille.populations_par_region(repertoire().municipalites),
                 confirmations=confirmations.confirmations(appel.id, moteur=m),
                 ponderations=donnees.ponderations,
+                lignes_budget=lignes_export,
             ),
         )
     if "_export" in st.session_state:
@@ -543,9 +556,16 @@ if presidence:
             step=500.0,
             key=f"mt_montant::{choisie}::{annee}",
         )
-        raison = st.text_input(
-            "Raison (obligatoire pour une réduction)", key="mt_raison", max_chars=SAISIE_MAX
+        st.caption(
+            "Montant de la règle : "
+            + " · ".join(
+                f"{k} {v}"
+                for k, v in montants_cote_a_cote(ligne_de(choisie), appel)
+                .iloc[annee - 1][["Demandé", "Non admissible", "Budget admissible"]]
+                .items()
+            )
         )
+        raison = st.text_input("Raison (obligatoire)", key="mt_raison", max_chars=SAISIE_MAX)
         formulaire_montant = f"mt::{choisie}::{annee}"
         version_montant = version_a_l_ouverture(
             formulaire_montant, financement.version_montant(donnees.modifications, choisie, annee)
@@ -635,6 +655,62 @@ if presidence:
                     f"Décision « {decision} » inscrite pour {r['no_demande']}.",
                 )
             st.rerun()
+
+    maximum = appel.financement.bonification_conjoint_max
+    conjoints = [d for d in options if bool(ligne_de(d)["projet_conjoint"])]
+    with st.container(border=True):
+        st.markdown("**Bonification d'un projet conjoint**")
+        st.caption(
+            "« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut "
+            "permettre la bonification de la subvention. » L'appel n'en fixe pas le montant : "
+            f"0 $ par défaut, au plus {montant(maximum)} par année (réglage du comité), "
+            "décidée demande par demande avec une raison."
+        )
+        if not conjoints or not maximum:
+            st.caption("Aucun projet conjoint à bonifier." if maximum else "Bonification : 0 $.")
+        else:
+            conjointe = st.selectbox(
+                "Projet conjoint", conjoints, format_func=libelle, key="bn_demande"
+            )
+            actuelle = int(ligne_de(conjointe)["bonification"])
+            bonification = st.number_input(
+                "Bonification par année ($)",
+                min_value=0.0,
+                max_value=maximum / 100,
+                value=actuelle / 100,
+                step=500.0,
+                key=f"bn_montant::{conjointe}",
+            )
+            raison_bonus = st.text_input(
+                "Raison (obligatoire)", key="bn_raison", max_chars=SAISIE_MAX
+            )
+            formulaire_bonus = f"bn::{conjointe}"
+            version_bonus = version_a_l_ouverture(
+                formulaire_bonus,
+                financement.version_bonification(donnees.bonifications, conjointe),
+            )
+            if st.button(
+                "Enregistrer la bonification", key="bn_enregistrer", disabled=decisions_fermees
+            ):
+                oublier_version(formulaire_bonus)
+                try:
+                    decisions.fixer_bonification(
+                        appel,
+                        conjointe,
+                        round(bonification * 100),
+                        raison_bonus,
+                        moteur=m,
+                        auteur=compte.courriel,
+                        version_attendue=version_bonus,
+                    )
+                except financement.ErreurFinancement as exc:
+                    st.session_state["_classement_msg"] = ("error", f"Bonification refusée : {exc}")
+                else:
+                    st.session_state["_classement_msg"] = (
+                        "success",
+                        f"Bonification de {ligne_de(conjointe)['no_demande']} enregistrée.",
+                    )
+                st.rerun()
 
     if (
         compte.role == PRESIDENT

@@ -14,7 +14,15 @@ from evaluation.depot.admissibilite import preremplir
 from evaluation.depot.validation import cle_numero
 from evaluation.notes import attributions, evaluations, repartition, suivi
 from evaluation.notes.evaluations import importer_grille
-from evaluation.notes.fiche import avertissements, budget, libelle_axe, libelle_secteur, resume
+from evaluation.notes.fiche import (
+    avertissements,
+    budget_explique,
+    libelle_axe,
+    libelle_secteur,
+    montants_cote_a_cote,
+    montants_de_la_demande,
+    resume,
+)
 from evaluation.notes.grilles import construire_grille, lire_grille
 from evaluation.notes.saisie import (
     BROUILLON,
@@ -519,9 +527,15 @@ with lecture:
         )
     st.markdown("**Budget**")
     if lignes.empty:
-        st.caption("Aucune ligne de budget importée.")
+        st.caption("Aucune ligne de budget importée : le budget admissible est nul.")
     else:
-        st.dataframe(budget(lignes), hide_index=True, width="stretch")
+        st.dataframe(budget_explique(lignes, appel), hide_index=True, width="stretch")
+    st.markdown("**Montants** (recommandé selon la règle de l'appel, avant toute décision)")
+    st.dataframe(
+        montants_cote_a_cote(montants_de_la_demande(demande, lignes, appel), appel),
+        hide_index=True,
+        width="stretch",
+    )
     for texte in avertissements(demande):
         st.warning(litteral(texte), icon=":material/warning:")
 

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from evaluation.depot import retraits
+from evaluation.depot import categories, retraits
 from evaluation.depot.gabarit import LIBELLES_CHAMPS
 from evaluation.depot.importation import importer
 from evaluation.depot.rapport import (
@@ -18,8 +18,8 @@ from evaluation.depot.rapport import (
 )
 from evaluation.depot.validation import colonnes_manquantes
 from evaluation.depot.verification import message_erreur, verifier_lot
-from evaluation.socle import stockage
-from evaluation.socle.formats import pluriel
+from evaluation.socle import droits, stockage
+from evaluation.socle.formats import montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.tableaux import demandes_pour_personne
@@ -41,9 +41,74 @@ CLE_RETRAIT = "_retrait_msg"
 LISTE_MAX = 30
 
 
+def afficher_categories_a_confirmer(appel) -> None:
+    """Les libellés de dépense que l'importation n'a pas reconnus : jamais comptés dans le
+    budget admissible tant que l'analyste ne les a pas rattachés à une catégorie de l'appel
+    (toutes les lignes de l'appel du même libellé, journalisé)."""
+    if not droits.peut_rattacher_categories(compte.role):
+        return
+    if message := st.session_state.pop("_categorie_msg", None):
+        (st.success if message[0] == "success" else st.error)(litteral(message[1]))
+    inconnus = categories.a_confirmer(appel, moteur=moteur())
+    if inconnus.empty:
+        return
+    st.subheader(f"Catégories de dépense à confirmer ({len(inconnus)})")
+    st.caption(
+        "Ces lignes de budget ne comptent pas dans le budget admissible tant qu'elles ne sont "
+        "pas rattachées à une catégorie de l'appel (« dépenses admissibles » ou « non "
+        "admissibles »)."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Libellé": inconnus["categorie"].fillna("(sans libellé)"),
+                "Lignes": inconnus["lignes"],
+                "Demandes": inconnus["demandes"],
+                "Montant": [montant(int(v)) for v in inconnus["montant"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    libelles = list(inconnus["categorie"])
+    choix_libelle = st.selectbox(
+        "Libellé à rattacher",
+        range(len(libelles)),
+        format_func=lambda i: libelles[i] or "(sans libellé)",
+        key="cat_libelle",
+    )
+    ids = [c.id for c in appel.categories]
+    genres = {c.id: "admissible" if c.admissible else "non admissible" for c in appel.categories}
+    noms = {c.id: c.libelle for c in appel.categories}
+    choix_categorie = st.selectbox(
+        "Catégorie de l'appel",
+        ids,
+        format_func=lambda i: f"{noms[i]} ({genres[i]})",
+        index=None,
+        placeholder="Choisir la catégorie",
+        key="cat_categorie",
+    )
+    if st.button("Rattacher toutes ces lignes", key="cat_rattacher", disabled=not choix_categorie):
+        libelle = libelles[choix_libelle]
+        try:
+            n = categories.rattacher(
+                appel, libelle, choix_categorie, moteur=moteur(), auteur=compte.courriel
+            )
+        except categories.ErreurCategorie as exc:
+            st.session_state["_categorie_msg"] = ("error", f"Rattachement refusé : {exc}")
+        else:
+            st.session_state["_categorie_msg"] = (
+                "success",
+                f"{pluriel(n, 'ligne rattachée', 'lignes rattachées')} à « "
+                f"{noms[choix_categorie]} » (inscrit au journal).",
+            )
+        st.rerun()
+
+
 def afficher_journal(appel) -> None:
     """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix ; puis
     les désistements et les retraits d'importation."""
+    afficher_categories_a_confirmer(appel)
     with moteur().connect() as connexion:
         journal = stockage.lire_importations(appel.id, connexion=connexion)
     afficher_retraits(appel, journal)

@@ -334,9 +334,13 @@ with onglet_modifier:
             key=cle + "plafond",
         )
         bonus = g.number_input(
-            "Bonification d'un projet conjoint ($ par année)",
+            "Bonification maximale d'un projet conjoint ($ par année)",
             min_value=0.0,
-            value=float(f["bonification_projet_conjoint"]),
+            value=float(
+                f.get("bonification_conjoint_max", f.get("bonification_projet_conjoint", 0))
+            ),
+            help="L'appel n'en fixe pas le montant : 0 $ par défaut pour chaque demande, "
+            "fixée par la présidence avec une raison, jamais au-dessus de ce plafond.",
             step=1000.0,
             key=cle + "bonus",
         )
@@ -573,11 +577,11 @@ with onglet_modifier:
             nouvelles["appel"].pop("date_limite", None)
         enveloppes = tables_depuis_lignes([{"v": x} for x in enveloppe.split(";")], reels=("v",))
         nouvelles["financement"] = {
-            **f,
+            **{k: v for k, v in f.items() if k != "bonification_projet_conjoint"},
             "premiere_annee_debut": debut,
             "nombre_annees_max": int(annees),
             "plafond_annuel": nombre_net(plafond),
-            "bonification_projet_conjoint": nombre_net(bonus),
+            "bonification_conjoint_max": nombre_net(bonus),
             "enveloppe": [t["v"] for t in enveloppes],
         }
         nouvelles["evaluation"] = {

@@ -8,7 +8,9 @@ import streamlit as st
 from evaluation.appels import confirmations
 from evaluation.decision import classement, decisions, financement
 from evaluation.notes import evaluations
+from evaluation.notes.fiche import budget_explique, montants_cote_a_cote
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
+from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
@@ -135,6 +137,24 @@ st.table(pd.DataFrame([*lignes, moyennes]).set_index("Évaluateur"))
 if commentaires:
     with st.expander(f"Commentaires des évaluateurs ({len(commentaires)})", expanded=True):
         st.markdown("\n\n".join(commentaires))
+
+# Montants côte à côte, et les dépenses retirées ligne par ligne.
+st.table(montants_cote_a_cote(r, appel).set_index("Année"))
+with m.connect() as connexion:
+    lignes_budget = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=d)
+retirees = budget_explique(lignes_budget, appel)
+retirees = retirees[retirees["Retiré"] != ""]
+if not retirees.empty:
+    st.markdown("**Dépenses retirées du budget admissible**")
+    st.table(
+        retirees[["Année", "Catégorie de l'appel", "Catégorie déclarée", "Statut", "Retiré"]]
+        .map(lambda v: litteral(v) if isinstance(v, str) else v)
+        .set_index("Année")
+    )
+if r.get("bonification"):
+    st.caption(
+        f"Bonification fixée par la présidence : {montant(int(r['bonification']))} par année."
+    )
 
 # Recommandation et décision.
 recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))

@@ -401,6 +401,10 @@ DESCRIPTIONS = {
           "Conception d'une brochure de présentation des résultats"],
 }  # fmt: skip
 
+# A budget label that matches no category of the call: "catégorie à confirmer", never
+# counted as eligible until an analyst maps it (page Importation).
+A_CONFIRMER = ("Traiteur et réception", "Réception de clôture avec la délégation de {p}", 40000)
+
 # Non-eligible lines (alias from [[depenses.non_admissibles]], description).
 NON_ADMISSIBLES = [
     ("Salaires", "Salaire de la coordonnatrice municipale du projet"),
@@ -466,7 +470,10 @@ def charger_appel() -> dict:
         "secteurs": {s["id"]: s["libelle"] for s in appel["secteurs"]},
         "admissibles": admissibles,
         "plafond": appel["financement"]["plafond_annuel"],
-        "bonification": appel["financement"]["bonification_projet_conjoint"],
+        # Plafond de la bonification (réglage du comité ; l'ancien nom est encore lu).
+        "bonification": appel["financement"].get(
+            "bonification_conjoint_max", appel["financement"].get("bonification_projet_conjoint", 0)
+        ),
         "enveloppe": appel["financement"]["enveloppe"],
         "plafond_visas": appel["depenses"]["plafond_visas"],
         "regions": {r["code"]: r["nom"] for r in appel["regions"]},
@@ -634,6 +641,11 @@ def generer() -> tuple[list[dict], list[dict], dict]:
             ]
             nb = rng.choices([1, 2, 3], weights=[50, 35, 15])[0]
             partenaires_qc = [c["nom"] for c in rng.sample(bassin, nb)]
+            # The first joint project also names its MRC (an MRC counts as a municipal
+            # entity of a joint project).
+            avec_mrc = [j for j in sorted(conjoints) if "(TÉ)" not in requerantes[j]["mrc"]]
+            if avec_mrc and i == avec_mrc[0]:
+                partenaires_qc.append(f"MRC {m['mrc']}")
 
         valeurs = {"v": texte(m["nom"]), "p": ville_p, "pays": pays_p}
         composes = any(c in valeurs["v"] + ville_p for c in " –")
@@ -762,6 +774,8 @@ def generer() -> tuple[list[dict], list[dict], dict]:
                 nb = min(nb, 4)
                 cat, desc = NON_ADMISSIBLES[speciaux["non_admissible"].index(i)]
                 fixes.append((cat, desc, rng.randrange(1500, 4001, 250) * 100))
+                if i == speciaux["non_admissible"][0]:
+                    fixes.append(A_CONFIRMER)
             choisies = rng.sample(cats_dispo, nb)
             if annee == 1 and i in speciaux["visas_plus_500"]:
                 if VIS not in choisies:

@@ -78,17 +78,32 @@ class Region:
 
 @dataclass(frozen=True)
 class Financement:
-    """Règles de financement ; tous les montants sont en cents."""
+    """Règles de financement ; tous les montants sont en cents.
+
+    « La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par année
+    dans le cas d'une initiative portée par une seule ville. La présentation d'un projet
+    conjoint entre plusieurs acteurs municipaux peut permettre la bonification de la
+    subvention. » L'appel ne chiffre pas la bonification : `bonification_conjoint_max` est
+    un plafond que le comité se donne (réglage du comité) ; la bonification d'une demande
+    vaut 0 $ tant que la présidence ne l'a pas fixée (avec une raison, journalisée).
+    « Plusieurs acteurs municipaux » : au moins `entites_conjoint_min` entités municipales,
+    la requérante comprise (interprétation : municipalités locales du répertoire, MRC et
+    territoires équivalents, et les régies intermunicipales et communautés métropolitaines
+    nommées dans `regroupements_municipaux`)."""
 
     plafond_annuel: int
-    bonification_projet_conjoint: int
+    bonification_conjoint_max: int
     nombre_annees_max: int
     premiere_annee_debut: dt.date
     enveloppe: tuple[int, ...]
+    entites_conjoint_min: int = 2
+    regroupements_municipaux: tuple[str, ...] = ()
 
-    def plafond(self, conjoint: bool) -> int:
-        """Plafond annuel en cents, bonifié pour un projet conjoint."""
-        return self.plafond_annuel + (self.bonification_projet_conjoint if conjoint else 0)
+    @property
+    def plafond_bonifie_max(self) -> int:
+        """Le plafond annuel le plus haut qu'une demande puisse atteindre (plafond plus la
+        bonification maximale), en cents."""
+        return self.plafond_annuel + self.bonification_conjoint_max
 
     def annees_financieres(self) -> list[tuple[dt.date, dt.date]]:
         """(début, fin) de chaque année financière de l'appel (1er avril au 31 mars)."""
@@ -216,6 +231,7 @@ class Appel:
     # qui doivent en dire une, avec leur valeur.
     sources: tuple[Source, ...] = ()
     reglages: tuple[Reglage, ...] = field(default=(), repr=False, compare=False)
+    portee_plafond_visas: str = "demande"
     source_toml: str = field(default="", repr=False, compare=False)
 
     @property
@@ -260,6 +276,10 @@ _SCHEMA_EVALUATION = {
 }
 _SCHEMA_CLASSEMENT = {"departage": ((list,), False), "mode_ligne": (_TEXTE, False)}
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
+# Le plafond des frais de visas et d'assurance (« jusqu'à concurrence de 500 $ ») vaut pour
+# la demande entière (« demande ») ou pour chaque année (« annee ») : interprétation, l'appel
+# ne le précise pas.
+PORTEES_PLAFOND_VISAS = ("demande", "annee")
 MODES_LIGNE = ("stricte", "remplissage")
 # Règles de départage permises, en plus de « critere:<id> » (note plus haute d'abord).
 # « part_financement_propre » : la part du coût que le demandeur assume lui-même (sa
@@ -288,13 +308,18 @@ _SCHEMA_CRITERE = {
 }
 _SCHEMA_FINANCEMENT = {
     "plafond_annuel": (_NOMBRE, True),
-    "bonification_projet_conjoint": (_NOMBRE, True),
+    "bonification_conjoint_max": (_NOMBRE, False),
+    # L'ancien nom (jusqu'à l'issue 15) : lu comme plafond de la bonification.
+    "bonification_projet_conjoint": (_NOMBRE, False),
+    "entites_conjoint_min": ((int,), False),
+    "regroupements_municipaux": ((list,), False),
     "nombre_annees_max": ((int,), True),
     "premiere_annee_debut": ((dt.date,), True),
     "enveloppe": ((list,), True),
 }
 _SCHEMA_DEPENSES = {
     "plafond_visas": (_NOMBRE, True),
+    "portee_plafond_visas": (_TEXTE, False),
     "admissibles": ((list,), True),
     "non_admissibles": ((list,), True),
 }
@@ -624,20 +649,47 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             )
         if any(v <= 0 for v in enveloppe):
             erreurs.append("[financement] : chaque enveloppe annuelle doit être positive.")
-        for cle in ("plafond_annuel", "bonification_projet_conjoint"):
-            if isinstance(fin.get(cle), int | float) and fin[cle] < 0:
+        if "bonification_conjoint_max" in fin and "bonification_projet_conjoint" in fin:
+            erreurs.append(
+                "[financement] : bonification_conjoint_max remplace "
+                "bonification_projet_conjoint ; gardez-en une seule."
+            )
+        bonus = fin.get("bonification_conjoint_max", fin.get("bonification_projet_conjoint", 0))
+        for cle, valeur in (("plafond_annuel", fin["plafond_annuel"]), ("bonification", bonus)):
+            if isinstance(valeur, int | float) and valeur < 0:
                 erreurs.append(f"[financement] : {cle} ne peut pas être négatif.")
+        entites_min = fin.get("entites_conjoint_min", 2)
+        if entites_min < 2:
+            erreurs.append(
+                "[financement] : entites_conjoint_min compte la requérante ; un projet "
+                "conjoint en réunit au moins 2."
+            )
+        regroupements = fin.get("regroupements_municipaux", [])
+        if not all(isinstance(n, str) and n.strip() for n in regroupements):
+            erreurs.append(
+                "[financement] : regroupements_municipaux est une liste de noms (régies "
+                "intermunicipales, communautés métropolitaines)."
+            )
+            regroupements = []
         financement = Financement(
             _cents(fin["plafond_annuel"]),
-            _cents(fin["bonification_projet_conjoint"]),
+            _cents(bonus),
             fin["nombre_annees_max"],
             fin["premiere_annee_debut"],
             tuple(_cents(v) for v in enveloppe),
+            entites_min,
+            tuple(n.strip() for n in regroupements),
         )
 
     dep = _verifier(donnees["depenses"], _SCHEMA_DEPENSES, "[depenses]", erreurs)
     if isinstance(dep.get("plafond_visas"), int | float) and dep["plafond_visas"] < 0:
         erreurs.append("[depenses] : plafond_visas ne peut pas être négatif.")
+    portee_visas = dep.get("portee_plafond_visas", "demande")
+    if portee_visas not in PORTEES_PLAFOND_VISAS:
+        erreurs.append(
+            f"[depenses] : portee_plafond_visas = « {portee_visas} » inconnue "
+            f"({', '.join(PORTEES_PLAFOND_VISAS)})."
+        )
     categories = []
     for cle, admissible in (("admissibles", True), ("non_admissibles", False)):
         for i, t in enumerate(dep.get(cle, []) if isinstance(dep.get(cle), list) else [], 1):
@@ -803,6 +855,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         mode_ligne=mode_ligne,
         cibles=tuple(cibles),
         sources=sources,
+        portee_plafond_visas=portee_visas,
         source_toml=texte,
     )
     return replace(appel, reglages=_reglages.reglages(appel, donnees))

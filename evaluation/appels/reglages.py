@@ -67,7 +67,11 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("financement.nombre_annees_max", "Nombre d'années financières"),
     ("financement.premiere_annee_debut", "Début de la première année financière"),
     ("financement.enveloppe", "Enveloppe par année"),
+    ("financement.bonification_conjoint_max", "Bonification maximale d'un projet conjoint"),
+    ("financement.entites_conjoint_min", "Projet conjoint : nombre d'entités municipales"),
+    ("financement.regroupements_municipaux", "Projet conjoint : regroupements reconnus"),
     ("depenses.plafond_visas", "Plafond des frais de visas et d'assurance"),
+    ("depenses.portee_plafond_visas", "Portée du plafond des visas"),
     ("appel.date_limite", "Date limite de dépôt"),
 )
 _CLES_SOURCE = {"source", "citation", "lecture", "note"}

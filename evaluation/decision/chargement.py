@@ -1,5 +1,6 @@
-"""Ce que le classement lit dans la base : demandes, notes soumises hors conflits d'intérêts,
-jugements d'admissibilité, montants modifiés, décisions et pondération en vigueur, en une
+"""Ce que le classement lit dans la base : demandes, lignes de budget additionnées par demande
+et année (en SQL), notes soumises hors conflits d'intérêts, jugements d'admissibilité,
+montants modifiés, bonifications, décisions et pondération en vigueur, en une
 `Donnees` que les règles de `decision.classement` prennent telle quelle."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import classement, notation
+from evaluation.decision import classement, financement, notation
 from evaluation.decision.classement import Donnees
 from evaluation.notes import attributions
 from evaluation.socle import stockage
@@ -35,6 +36,8 @@ class Lues:
     attendues: dict[int, int]
     reglages: object
     cube: notation.Cube
+    # Les lignes de budget additionnées par demande et année, en SQL (`sommes_budget`).
+    sommes_budget: pd.DataFrame | None = None
 
 
 def lire_lourdes(
@@ -47,6 +50,9 @@ def lire_lourdes(
     Évaluations) : les notes soumises en sont tirées au lieu d'être relues (`soumises`)."""
     with moteur.connect() as connexion:
         demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+        sommes = stockage.sommes_budget(
+            appel.id, financement.genres_categories(appel), connexion=connexion
+        )
         evaluations = stockage.lire_evaluations(
             appel.id, connexion=connexion, colonnes=COLONNES_LUES
         )
@@ -73,6 +79,7 @@ def lire_lourdes(
         etat.nombres_attendus(),
         etat.reglages,
         notation.cube(notes, demandes["id"].astype(int), appel.poids),
+        sommes,
     )
 
 
@@ -95,6 +102,7 @@ def charger(
         modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
         ponderations = stockage.lire_ponderations(appel.id, connexion=connexion)
+        bonifications = stockage.lire_bonifications(appel.id, connexion=connexion)
     ponderation = ponderations[-1] if ponderations else None
     poids = dict(appel.poids)
     if ponderation:
@@ -112,6 +120,8 @@ def charger(
         lues.cube,
         tuple(ponderations),
         classement.poids_de_l_appel(poids, ponderations),
+        lues.sommes_budget,
+        bonifications,
     )
 
 

@@ -268,6 +268,11 @@ class Donnees:
     # sont celles en vigueur.
     ponderations: tuple[dict, ...] = ()
     poids_appel: dict[str, float] | None = None
+    # Les lignes de budget additionnées par demande et année (`stockage.sommes_budget`) ;
+    # None : budgets inconnus (le budget admissible n'est alors pas appliqué).
+    sommes_budget: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # Les bonifications fixées par la présidence (`stockage.lire_bonifications`).
+    bonifications: list[dict] = field(default_factory=list)
 
 
 def poids_de_l_appel(
@@ -298,10 +303,20 @@ def classement(
     `poids` pour une simulation ; ajoute `attendues` et la décision du comité."""
     r = reglages_notation(appel, poids or donnees.poids)
     resultats = notation.resultats(cube_des_notes(appel, donnees), r)
-    montants, _ = financement.montants_recommandes(donnees.demandes, appel, donnees.modifications)
+    montants_, admissibles = colonnes_montants(appel, donnees)
+    montants, _ = financement.montants_recommandes(
+        donnees.demandes,
+        appel,
+        donnees.modifications,
+        admissibles,
+        montants_["bonification"].to_numpy(dtype=np.int64),
+    )
     table = classer(
         appel, donnees.demandes, resultats, inadmissibilites(donnees.evaluations), montants
     )
+    a_joindre = montants_.reindex(table["demande_id"].to_numpy())
+    for colonne in a_joindre.columns:
+        table[colonne] = a_joindre[colonne].to_numpy()
     table["attendues"] = table["demande_id"].map(donnees.attendues).fillna(0).astype(int)
     par_demande = {int(d["demande_id"]): d for d in donnees.decisions}
     table["decision"] = table["demande_id"].map(
@@ -327,6 +342,43 @@ def classement(
     else:
         table["rang_appel"] = table["rang"].astype("Int64")
     return table
+
+
+def colonnes_montants(appel: Appel, donnees: Donnees) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Par demande (index : demande_id, dans l'ordre de `donnees.demandes`), ce que le
+    montant recommandé met côte à côte : `bonification` (par année, fixée par la présidence,
+    0 $ par défaut), `plafond` (plafond annuel + bonification), et pour chaque année N :
+    `budget_anN` (toutes les lignes), `non_admissible_anN`, `a_confirmer_anN` (catégorie
+    non reconnue), `exces_plafond_anN` (frais de visas au-delà du plafond), `admissible_anN`
+    (le budget admissible). Sans budgets (`donnees.sommes_budget` None), ces colonnes sont
+    vides. Rend aussi le budget admissible en tableau (D, années), ou None."""
+    demandes = donnees.demandes
+    ids = demandes["id"].astype(int).to_numpy()
+    annees = financement.nombre_annees(appel)
+    bonus = financement.bonifications_par_demande(demandes, donnees.bonifications)
+    colonnes: dict[str, object] = {
+        "bonification": bonus,
+        "plafond": financement.plafonds(demandes, appel, bonus),
+    }
+    admissibles = None
+    if donnees.sommes_budget is not None:
+        b = financement.budgets(donnees.sommes_budget, ids, annees)
+        admissibles = financement.budget_admissible(b, appel)
+        retenues = financement.plafonnees_retenues(
+            b.plafonnee, appel.plafond_visas, appel.portee_plafond_visas
+        )
+    for a in range(annees):
+        n = a + 1
+        if admissibles is None:
+            for cle in ("budget", "non_admissible", "a_confirmer", "exces_plafond", "admissible"):
+                colonnes[f"{cle}_an{n}"] = pd.array([pd.NA] * len(ids), dtype="Int64")
+            continue
+        colonnes[f"budget_an{n}"] = b.total[:, a]
+        colonnes[f"non_admissible_an{n}"] = b.non_admissible[:, a]
+        colonnes[f"a_confirmer_an{n}"] = b.a_confirmer[:, a]
+        colonnes[f"exces_plafond_an{n}"] = b.plafonnee[:, a] - retenues[:, a]
+        colonnes[f"admissible_an{n}"] = admissibles[:, a]
+    return pd.DataFrame(colonnes, index=pd.Index(ids, name="demande_id")), admissibles
 
 
 def comparer(officiel: pd.DataFrame, simule: pd.DataFrame) -> pd.DataFrame:

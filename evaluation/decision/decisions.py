@@ -14,6 +14,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.appels.reglages import refus_changement_poids
+from evaluation.decision import financement
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
 from evaluation.decision.financement import (
     ATTENTE,
@@ -23,9 +24,7 @@ from evaluation.decision.financement import (
     RETENU,
     ErreurFinancement,
     FinancementPerime,
-    montants_par_defaut,
     nombre_annees,
-    plafonds,
 )
 from evaluation.socle import stockage
 from evaluation.socle.concurrence import Changement, verifier_version
@@ -165,9 +164,10 @@ def modifier_montant(
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
 ) -> None:
-    """Change le montant recommandé d'une année : jamais négatif, jamais au-dessus du
-    plafond ; une réduction sous la demande plafonnée exige une raison. Journalisé.
-    `version_attendue` (voir `version_montant`) : refusé s'il a changé depuis."""
+    """Change le montant recommandé d'une année, toujours avec une raison : jamais négatif,
+    jamais au-dessus du plafond de la demande (« ne pourra pas excéder 25 000 $ par année »,
+    plus la bonification fixée). Journalisé. `version_attendue` (voir `version_montant`) :
+    refusé s'il a changé depuis."""
     instant = maintenant or stockage.maintenant()
     if not 1 <= annee <= nombre_annees(appel):
         raise ErreurFinancement(
@@ -192,24 +192,24 @@ def modifier_montant(
             ),
             erreur=FinancementPerime,
         )
-        table = pd.DataFrame([d])
-        plafond = int(plafonds(table, appel)[0])
-        defaut = int(montants_par_defaut(table, appel)[0, annee - 1])
+        plafond = _plafond_de(appel, demande_id, connexion)
         if nouveau < 0:
             raise ErreurFinancement("un montant recommandé ne peut pas être négatif.")
         if nouveau > plafond:
             raise ErreurFinancement(
                 f"{montant(nouveau)} dépasse le plafond de {montant(plafond)} par année."
             )
-        if nouveau < defaut and not (raison or "").strip():
+        if not (raison or "").strip():
             raise ErreurFinancement(
-                f"une réduction sous {montant(defaut)} (la demande plafonnée) demande une raison."
+                "un montant recommandé autre que celui de la règle demande une raison."
             )
         avant = {
             m["annee"]: m["montant"]
             for m in stockage.lire_montants_recommandes(appel.id, connexion=connexion)
             if int(m["demande_id"]) == demande_id
-        }.get(annee, defaut)
+        }.get(annee)
+        if avant is None:
+            avant = int(_montants_de_la_regle(appel, d, connexion)[annee - 1])
         if avant == nouveau:
             return
         stockage.ajouter_montant_recommande(
@@ -232,6 +232,120 @@ def modifier_montant(
                     f"montant_recommande:an{annee}",
                     montant(avant),
                     montant(nouveau) + (f" ({raison.strip()})" if (raison or "").strip() else ""),
+                    appel_id=appel.id,
+                    demande_id=demande_id,
+                )
+            ],
+            connexion=connexion,
+        )
+
+
+def _montants_de_la_regle(appel: Appel, d: dict, connexion) -> np.ndarray:
+    """(années,) : le montant recommandé par défaut de la demande `d`, d'après ses lignes
+    de budget et sa bonification (la règle de `financement.montants_par_defaut`)."""
+    demande_id = int(d["id"])
+    lignes = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=demande_id)
+    expliquees = financement.lignes_expliquees(lignes, appel)
+    annees = nombre_annees(appel)
+    admissibles = np.zeros((1, annees), dtype=np.int64)
+    for annee, somme in expliquees.groupby("annee")["montant_admissible"].sum().items():
+        if 1 <= int(annee) <= annees:
+            admissibles[0, int(annee) - 1] = int(somme)
+    bonus = np.array([_plafond_de(appel, demande_id, connexion) - appel.financement.plafond_annuel])
+    table = pd.DataFrame([d])
+    return financement.montants_par_defaut(table, appel, admissibles, bonus)[0]
+
+
+def _plafond_de(appel: Appel, demande_id: int, connexion) -> int:
+    """Le plafond annuel de la demande : celui de l'appel plus la bonification fixée."""
+    bonus = {
+        int(b["demande_id"]): int(b["montant"])
+        for b in stockage.lire_bonifications(appel.id, connexion=connexion)
+    }
+    return appel.financement.plafond_annuel + bonus.get(demande_id, 0)
+
+
+def fixer_bonification(
+    appel: Appel,
+    demande_id: int,
+    nouveau: int,
+    raison: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+) -> None:
+    """Fixe la bonification par année d'un projet conjoint. Appel : « La présentation d'un
+    projet conjoint entre plusieurs acteurs municipaux peut permettre la bonification de la
+    subvention. » Sans montant dans l'appel : 0 $ par défaut, décidée par la présidence,
+    demande par demande, avec une raison ; jamais au-dessus de `bonification_conjoint_max`
+    (réglage du comité) ; seulement pour un projet conjoint. Journalisé.
+    `version_attendue` : l'identifiant de la dernière bonification de la demande que la
+    page a lue (0 : aucune)."""
+    instant = maintenant or stockage.maintenant()
+    maximum = appel.financement.bonification_conjoint_max
+    if refus := trop_long(raison, "raison"):
+        raise ErreurFinancement(refus)
+    if not (raison or "").strip():
+        raise ErreurFinancement("une bonification demande une raison.")
+    if nouveau < 0:
+        raise ErreurFinancement("une bonification ne peut pas être négative.")
+    if nouveau > maximum:
+        raise ErreurFinancement(
+            f"{montant(nouveau)} dépasse la bonification maximale de {montant(maximum)} par "
+            "année (réglage du comité)."
+        )
+    with stockage.ecriture(moteur, stockage.bonifications, lourde=False) as connexion:
+        _verrou_decisions(appel.id, connexion)
+        d = _demande(appel.id, demande_id, connexion)
+        if nouveau and not d.get("projet_conjoint"):
+            raise ErreurFinancement(
+                f"{d['no_demande']} n'est pas un projet conjoint (au moins "
+                f"{appel.financement.entites_conjoint_min} entités municipales) : l'appel ne "
+                "prévoit la bonification que pour « un projet conjoint entre plusieurs acteurs "
+                "municipaux »."
+            )
+        cles = {"appel_id": appel.id, "demande_id": demande_id}
+        verifier_version(
+            f"La bonification de {d['no_demande']}",
+            stockage.derniere_ligne(stockage.bonifications, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.bonifications,
+                version_attendue,
+                cles,
+                lambda x: f"{montant(x['montant'])} ({x['raison']})",
+                connexion,
+            ),
+            feminin=True,
+            erreur=FinancementPerime,
+        )
+        avant = {
+            int(b["demande_id"]): int(b["montant"])
+            for b in stockage.lire_bonifications(appel.id, connexion=connexion)
+        }.get(demande_id, 0)
+        if avant == nouveau:
+            return
+        stockage.ajouter_bonification(
+            {
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "montant": nouveau,
+                "raison": raison.strip(),
+                "date": instant,
+                "auteur": auteur,
+            },
+            connexion=connexion,
+        )
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "bonification",
+                    montant(avant),
+                    f"{montant(nouveau)} ({raison.strip()})",
                     appel_id=appel.id,
                     demande_id=demande_id,
                 )
@@ -281,7 +395,7 @@ def enregistrer_decision(
             feminin=True,
             erreur=FinancementPerime,
         )
-        plafond = int(plafonds(pd.DataFrame([d]), appel)[0])
+        plafond = _plafond_de(appel, demande_id, connexion)
         for annee, m in enumerate(montants, 1):
             if m < 0:
                 raise ErreurFinancement("un montant accordé ne peut pas être négatif.")

@@ -1,6 +1,7 @@
-"""Le financement : montant recommandé par année (la demande, plafonnée ; modifiable par la
-présidence), la ligne de financement face à l'enveloppe de chaque année, et les décisions
-du comité. Les montants sont en cents.
+"""Le financement : budget admissible et montant recommandé par année (la demande,
+plafonnée, jamais au-dessus du budget admissible ; modifiable par la présidence), la ligne
+de financement face à l'enveloppe de chaque année, et les décisions du comité. Les montants
+sont en cents.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.socle.concurrence import ModificationConcurrente
+from evaluation.socle.formats import montant
 
 CLES_DEMANDE = ("montant_demande_an1", "montant_demande_an2")
 FINANCE, ATTENTE = "financé", "liste d'attente"
@@ -58,6 +60,11 @@ def version_decision(decisions: list[dict], demande_id: int | None = None) -> in
     )
 
 
+def version_bonification(bonifications: list[dict], demande_id: int) -> int:
+    """La version de la bonification d'une demande (identifiant de la dernière, 0 sans)."""
+    return version_decision(bonifications, demande_id)
+
+
 def nombre_annees(appel: Appel) -> int:
     return min(appel.financement.nombre_annees_max, len(CLES_DEMANDE))
 
@@ -66,28 +73,161 @@ def _cents(serie: pd.Series) -> np.ndarray:
     return pd.to_numeric(serie, errors="coerce").fillna(0).astype(np.int64).to_numpy()
 
 
-def plafonds(demandes: pd.DataFrame, appel: Appel) -> np.ndarray:
-    """(D,) : le plafond annuel de chaque demande (bonifié pour un projet conjoint)."""
+# --- Le budget admissible ----------------------------------------------------------------
+# « Les dépenses admissibles sont les suivantes : […] » et « Les dépenses non admissibles sont
+# les suivantes : […] » : le genre de chaque catégorie vient de la configuration
+# ([[depenses.admissibles]], [[depenses.non_admissibles]]).
+ADMISSIBLE, PLAFONNEE, NON_ADMISSIBLE = "admissible", "plafonnee", "non_admissible"
+A_CONFIRMER = "catégorie à confirmer"
+GENRES_BUDGET = (ADMISSIBLE, PLAFONNEE, NON_ADMISSIBLE, "a_confirmer")
+
+
+def genres_categories(appel: Appel) -> dict[str, str]:
+    """Identifiant de catégorie → « admissible », « plafonnee » (admissible jusqu'au plafond
+    des visas) ou « non_admissible ». Une catégorie absente de ce dictionnaire (non reconnue
+    à l'importation) n'est jamais comptée admissible : elle est « à confirmer »."""
+    return {
+        c.id: (PLAFONNEE if c.plafonnee else ADMISSIBLE) if c.admissible else NON_ADMISSIBLE
+        for c in appel.categories
+    }
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Les lignes de budget additionnées par demande et par année : chaque tableau est
+    (D, années), dans l'ordre des demandes ; en cents."""
+
+    total: np.ndarray
+    admissible: np.ndarray  # catégories admissibles sans plafond
+    plafonnee: np.ndarray  # catégories admissibles plafonnées (visas, assurance), déclaré
+    non_admissible: np.ndarray
+    a_confirmer: np.ndarray  # catégorie non reconnue : jamais comptée admissible
+
+
+def budgets(sommes: pd.DataFrame | None, demande_ids, annees: int) -> Budgets:
+    """Les `Budgets` de `demande_ids` d'après `stockage.sommes_budget` (une ligne par
+    demande et année) ; une demande sans ligne de budget a un budget nul."""
+    ids = np.asarray(demande_ids, dtype=np.int64)
+    tableaux = {g: np.zeros((len(ids), annees), dtype=np.int64) for g in ("total", *GENRES_BUDGET)}
+    if sommes is not None and len(sommes) and annees:
+        position = pd.Index(ids).get_indexer(sommes["demande_id"].to_numpy(dtype=np.int64))
+        annee = sommes["annee"].to_numpy(dtype=np.int64) - 1
+        garde = (position >= 0) & (annee >= 0) & (annee < annees)
+        for g in tableaux:
+            np.add.at(
+                tableaux[g],
+                (position[garde], annee[garde]),
+                sommes[g].to_numpy(dtype=np.int64)[garde],
+            )
+    return Budgets(
+        tableaux["total"],
+        tableaux[ADMISSIBLE],
+        tableaux[PLAFONNEE],
+        tableaux[NON_ADMISSIBLE],
+        tableaux["a_confirmer"],
+    )
+
+
+def plafonnees_retenues(plafonnee: np.ndarray, plafond: int, portee: str) -> np.ndarray:
+    """(D, années) : la part des frais plafonnés comptée admissible.
+
+    Appel : « Frais de délivrance de visas (le cas échéant) ou d'autres documents d'entrée et
+    de séjour qui pourraient être exigés, frais d'assurance voyage et de dédouanement
+    (jusqu'à concurrence de 500 $) ». L'excédent est retranché. Portée (interprétation,
+    `portee_plafond_visas`) : « demande », le plafond vaut pour la demande entière et
+    s'épuise d'abord en année 1 ; « annee », il vaut pour chaque année."""
+    plafonnee = np.asarray(plafonnee, dtype=np.int64)
+    if portee == "annee":
+        return np.minimum(plafonnee, plafond)
+    retenue = np.zeros_like(plafonnee)
+    reste = np.full(plafonnee.shape[0], plafond, dtype=np.int64)
+    for a in range(plafonnee.shape[1]):
+        retenue[:, a] = np.minimum(plafonnee[:, a], reste)
+        reste -= retenue[:, a]
+    return retenue
+
+
+def budget_admissible(b: Budgets, appel: Appel) -> np.ndarray:
+    """(D, années) : le budget admissible de chaque année = lignes des catégories
+    admissibles + frais plafonnés jusqu'au plafond ; jamais une ligne non admissible ni une
+    ligne de catégorie à confirmer."""
+    return b.admissible + plafonnees_retenues(
+        b.plafonnee, appel.plafond_visas, appel.portee_plafond_visas
+    )
+
+
+def bonifications_par_demande(demandes: pd.DataFrame, bonifications: list[dict]) -> np.ndarray:
+    """(D,) : la bonification par année fixée par la présidence (la dernière ; 0 $ sinon)."""
+    par_id = {int(x["demande_id"]): int(x["montant"]) for x in bonifications or ()}
+    return np.array([par_id.get(int(i), 0) for i in demandes["id"]], dtype=np.int64).reshape(
+        len(demandes)
+    )
+
+
+def regle_en_une_phrase(appel: Appel) -> str:
+    """La règle du montant recommandé, en une phrase qu'un membre du comité vérifie à la
+    main (pages, procès-verbal, classeur)."""
     f = appel.financement
-    conjoint = demandes["projet_conjoint"].fillna(False).astype(bool).to_numpy()
-    return np.where(conjoint, f.plafond(True), f.plafond(False)).astype(np.int64)
+    portee = "par demande" if appel.portee_plafond_visas == "demande" else "par année"
+    bonus = (
+        f" plus la bonification fixée par la présidence pour un projet conjoint (0 $ par "
+        f"défaut, au plus {montant(f.bonification_conjoint_max)})"
+        if f.bonification_conjoint_max
+        else ""
+    )
+    return (
+        f"pour chaque année, le plus petit de : le plafond de {montant(f.plafond_annuel)}"
+        f"{bonus} ; le montant demandé pour l'année ; le budget admissible de l'année (les "
+        "lignes des dépenses admissibles, plus les frais de visas et d'assurance jusqu'à "
+        f"{montant(appel.plafond_visas)} {portee}, sans les dépenses non admissibles ni les "
+        "catégories à confirmer)."
+    )
 
 
-def montants_par_defaut(demandes: pd.DataFrame, appel: Appel) -> np.ndarray:
-    """(D, années) : la demande de chaque année, plafonnée ; rien au-delà des années que
-    l'appel finance."""
-    plafond = plafonds(demandes, appel)
+def plafonds(demandes: pd.DataFrame, appel: Appel, bonus: np.ndarray | None = None) -> np.ndarray:
+    """(D,) : le plafond annuel de chaque demande : « La subvention demandée pour un projet
+    retenu ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative portée par
+    une seule ville », plus la bonification que la présidence a fixée pour un projet
+    conjoint (`bonus`, 0 $ par défaut : l'appel n'en donne pas le montant)."""
+    base = np.full(len(demandes), appel.financement.plafond_annuel, dtype=np.int64)
+    return base if bonus is None else base + np.asarray(bonus, dtype=np.int64)
+
+
+def montants_par_defaut(
+    demandes: pd.DataFrame,
+    appel: Appel,
+    admissibles: np.ndarray | None = None,
+    bonus: np.ndarray | None = None,
+) -> np.ndarray:
+    """(D, années) : le montant recommandé par défaut de chaque année =
+    min(plafond annuel + bonification de la demande, demande de l'année, budget admissible
+    de l'année) ; rien au-delà des années que l'appel finance.
+
+    `admissibles` : `budget_admissible` (D, années). Sans lui (calculs sur des demandes
+    seules, sans leurs lignes de budget), le budget admissible n'est pas appliqué : la
+    page, la ligne de commande et le classeur passent toujours par `chargement.charger`,
+    qui le fournit."""
+    plafond = plafonds(demandes, appel, bonus)
     annees = nombre_annees(appel)
     colonnes = [np.minimum(_cents(demandes[c]), plafond) for c in CLES_DEMANDE[:annees]]
-    return np.column_stack(colonnes) if colonnes else np.zeros((len(demandes), 0), np.int64)
+    if not colonnes:
+        return np.zeros((len(demandes), 0), np.int64)
+    montants = np.column_stack(colonnes)
+    if admissibles is not None:
+        montants = np.minimum(montants, np.asarray(admissibles, dtype=np.int64)[:, :annees])
+    return np.maximum(montants, 0)
 
 
 def montants_recommandes(
-    demandes: pd.DataFrame, appel: Appel, modifications: list[dict]
+    demandes: pd.DataFrame,
+    appel: Appel,
+    modifications: list[dict],
+    admissibles: np.ndarray | None = None,
+    bonus: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[tuple[int, int], dict]]:
     """(D, années) : les montants par défaut, remplacés par les modifications stockées
     (les dernières), et ces modifications par (demande_id, année)."""
-    montants = montants_par_defaut(demandes, appel).copy()
+    montants = montants_par_defaut(demandes, appel, admissibles, bonus).copy()
     position = {int(i): k for k, i in enumerate(demandes["id"])}
     retenues = {}
     for m in modifications:
@@ -96,6 +236,52 @@ def montants_recommandes(
             montants[k, m["annee"] - 1] = m["montant"]
             retenues[(int(m["demande_id"]), int(m["annee"]))] = m
     return montants, retenues
+
+
+def lignes_expliquees(lignes: pd.DataFrame, appel: Appel) -> pd.DataFrame:
+    """Les lignes de budget d'une demande (`stockage.lire_lignes_budget`), chacune avec ce
+    qu'elle devient : `categorie_appel` (le libellé de la catégorie dans les mots de
+    l'appel), `genre` (admissible, non admissible, plafonnée, catégorie à confirmer),
+    `montant_admissible` et `montant_retire` (la part non comptée : dépense non admissible,
+    catégorie à confirmer ou excédent du plafond des visas)."""
+    lignes = lignes.reset_index(drop=True)
+    if lignes.empty:
+        return lignes.assign(categorie_appel=[], genre=[], montant_admissible=[], montant_retire=[])
+    genres = genres_categories(appel)
+    libelles = {c.id: c.libelle for c in appel.categories}
+    ids = lignes["categorie_id"].where(lignes["categorie_id"].notna(), None)
+    genre = [genres.get(i, A_CONFIRMER) if i is not None else A_CONFIRMER for i in ids]
+    montant_ = pd.to_numeric(lignes["montant"], errors="coerce").fillna(0).astype(np.int64)
+    admissible = np.where(np.array(genre) == ADMISSIBLE, montant_, 0).astype(np.int64)
+    # Le plafond des visas se consomme dans l'ordre des années, puis des lignes.
+    plafonnees = np.flatnonzero(np.array(genre) == PLAFONNEE)
+    ordre = sorted(plafonnees, key=lambda k: (int(lignes.at[k, "annee"]), k))
+    reste_demande, reste_annee = appel.plafond_visas, {}
+    for k in ordre:
+        annee = int(lignes.at[k, "annee"])
+        reste = (
+            reste_demande
+            if appel.portee_plafond_visas == "demande"
+            else reste_annee.setdefault(annee, appel.plafond_visas)
+        )
+        pris = min(int(montant_[k]), reste)
+        admissible[k] = pris
+        if appel.portee_plafond_visas == "demande":
+            reste_demande -= pris
+        else:
+            reste_annee[annee] -= pris
+    lisibles = {
+        ADMISSIBLE: "admissible",
+        PLAFONNEE: "admissible jusqu'au plafond",
+        NON_ADMISSIBLE: "non admissible",
+        A_CONFIRMER: A_CONFIRMER,
+    }
+    return lignes.assign(
+        categorie_appel=[libelles.get(i, "") if i is not None else "" for i in ids],
+        genre=[lisibles[g] for g in genre],
+        montant_admissible=admissible,
+        montant_retire=montant_.to_numpy() - admissible,
+    )
 
 
 @dataclass(frozen=True)

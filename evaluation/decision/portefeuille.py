@@ -87,7 +87,7 @@ def conjoints(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:
     """Projets conjoints et d'une seule municipalité : demandes, financées (ligne), montant
     financé, et la bonification conjointe utilisée (la part au-dessus du plafond simple)."""
     m = montants(table, appel, LIGNE)
-    plafond_simple = appel.financement.plafond(False)
+    plafond_simple = appel.financement.plafond_annuel
     conjoint = table["projet_conjoint"].fillna(False).astype(bool).to_numpy()
     choisies = selection(table, LIGNE)
     bonus = np.clip(m - plafond_simple, 0, None).sum(axis=1)

@@ -34,9 +34,16 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
     f = appel.financement
     constats = []
     presentes = presentes if presentes is not None else set(d)
+    # « ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative portée par une
+    # seule ville » ; un projet conjoint « peut permettre la bonification » : jusqu'au plafond
+    # bonifié maximal (réglage du comité), selon ce que la présidence fixera.
     conjoint = bool(d.get("projet_conjoint"))
-    plafond = f.plafond(conjoint)
-    genre = "projet conjoint" if conjoint else "projet porté par une seule municipalité"
+    plafond = f.plafond_bonifie_max if conjoint else f.plafond_annuel
+    genre = (
+        "projet conjoint, bonification maximale comprise"
+        if conjoint
+        else "initiative portée par une seule ville"
+    )
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
         demande = d.get(cle) or 0
         if annee > f.nombre_annees_max and demande:
@@ -53,8 +60,8 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
                 Constat(
                     "plafond_depasse",
                     f"{montant(demande)} demandés pour l'année {annee} : au-dessus du plafond "
-                    f"de {montant(plafond)} par année pour un {genre}. Le montant recommandé "
-                    "sera plafonné.",
+                    f"de {montant(plafond)} par année ({genre}). Le montant recommandé sera "
+                    "plafonné.",
                     cle,
                 )
             )
@@ -117,9 +124,11 @@ def constats_budget(
 ) -> list[ConstatLigne]:
     """Dépenses non admissibles, plafond des visas, écart entre lignes et montants demandés."""
     constats = []
-    cumul_plafonne = 0
+    cumul_plafonne: dict[object, int] = {}
     par_annee: dict[int, int] = {}
     plafonnees = {c.id for c in appel.categories if c.plafonnee}
+    par_demande = appel.portee_plafond_visas == "demande"
+    portee = "pour la demande" if par_demande else "pour l'année"
     for i, ligne in enumerate(lignes):
         par_annee[ligne["annee"]] = par_annee.get(ligne["annee"], 0) + ligne["montant"]
         if ligne.get("admissible") is False:
@@ -127,21 +136,24 @@ def constats_budget(
                 ConstatLigne(
                     "depense_non_admissible",
                     f"dépense non admissible (« {ligne['categorie']} », "
-                    f"{montant(ligne['montant'])}) : elle ne peut pas être financée par l'appel.",
+                    f"{montant(ligne['montant'])}) : elle ne peut pas être financée par l'appel "
+                    "et ne compte pas dans le budget admissible.",
                     "categorie",
                     i,
                 )
             )
         if ligne.get("categorie_id") in plafonnees:
-            avant = cumul_plafonne
-            cumul_plafonne += ligne["montant"]
-            if avant <= appel.plafond_visas < cumul_plafonne:
+            cle = None if par_demande else ligne["annee"]
+            avant = cumul_plafonne.get(cle, 0)
+            cumul = cumul_plafonne[cle] = avant + ligne["montant"]
+            if avant <= appel.plafond_visas < cumul:
                 constats.append(
                     ConstatLigne(
                         "plafond_visas",
-                        f"frais de visas et de documents d'entrée de {montant(cumul_plafonne)} "
-                        f"pour la demande : au-dessus du plafond de "
-                        f"{montant(appel.plafond_visas)}.",
+                        f"frais de visas et de documents d'entrée de {montant(cumul)} "
+                        f"{portee} : au-dessus du plafond de "
+                        f"{montant(appel.plafond_visas)} ; l'excédent est retranché du budget "
+                        "admissible.",
                         "montant",
                         i,
                     )

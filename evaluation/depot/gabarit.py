@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from evaluation.appels.configuration import Appel
+from evaluation.socle import formats
 from evaluation.socle.texte import normaliser_entete
 from evaluation.sorties.neutralisation import ecrire_cellule, ecrire_ligne
 
@@ -101,8 +102,8 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Municipalités partenaires",
         "liste",
         False,
-        "Autres municipalités québécoises du projet, séparées par « ; ». Non vide : "
-        "projet conjoint.",
+        "Autres entités municipales québécoises du projet (municipalités, MRC, régies "
+        "intermunicipales, communautés métropolitaines), séparées par « ; ».",
         "Magog; Orford",
         (
             "Partenaires municipaux",
@@ -561,9 +562,10 @@ def construire_gabarit(appel: Appel) -> bytes:
         explications,
         n + 1,
         2,
-        f"{appel.financement.plafond_annuel // 100} $ par année pour une seule municipalité, "
-        f"plus {appel.financement.bonification_projet_conjoint // 100} $ par année pour un "
-        f"projet conjoint.",
+        f"{formats.montant(appel.financement.plafond_annuel)} par année (« La subvention "
+        "demandée pour un projet retenu ne pourra pas excéder ce montant par année dans le cas "
+        "d'une initiative portée par une seule ville. »). Seules les dépenses admissibles "
+        "comptent.",
     )
     ecrire_cellule(explications, n + 2, 1, "Colonnes").font = Font(bold=True)
     ecrire_cellule(

@@ -22,6 +22,20 @@ _PREFIXES = re.compile(
     r"^(?:la |le |les )?(ville|municipalite|canton|cantons unis|paroisse|village|cite)"
     r"(?: de la| de l| des| du| de| d)? "
 )
+_PREFIXES_MRC = re.compile(
+    r"^(?:la |le )?(?:mrc|m r c|municipalite regionale de comte|territoire equivalent)"
+    r"(?: de la| de l| des| du| de| d)? "
+)
+_SUFFIXE_TE = re.compile(r"\s*\(TÉ\)\s*$")
+_ARTICLE = re.compile(r"^(?:la|le|les|l) ")
+
+
+def _cle_mrc(nom: str) -> str:
+    """Clé d'un nom de MRC, sans l'article qui l'ouvre (« MRC de La Vallée-de-l'Or » et
+    « La Vallée-de-l'Or » se confondent)."""
+    return cle_nom_propre(_ARTICLE.sub("", normaliser(nom)))
+
+
 _DESIGNATIONS = {
     "ville": "Ville",
     "municipalite": "Municipalité",
@@ -151,6 +165,21 @@ class Repertoire:
         if len(filtrees) == 1:
             return Reconnaissance(filtrees[0])
         return Reconnaissance(None, ambigues=tuple(filtrees))
+
+    @cached_property
+    def _mrc_par_cle(self) -> dict[str, str]:
+        """Clé compacte → nom de chaque MRC ou territoire équivalent (colonne « mrc »)."""
+        noms = {m.mrc for m in self.municipalites if m.mrc}
+        return {_cle_mrc(_SUFFIXE_TE.sub("", n)): n for n in noms} | {_cle_mrc(n): n for n in noms}
+
+    def reconnaitre_mrc(self, nom: str) -> str | None:
+        """La MRC ou le territoire équivalent que nomme `nom` (« MRC de Papineau »,
+        « MRC des Collines-de-l'Outaouais », « Papineau », « Gatineau (TÉ) »), tel que le
+        répertoire l'écrit ; None sinon."""
+        texte = normaliser(nom)
+        if prefixe := _PREFIXES_MRC.match(texte):
+            texte = texte[prefixe.end() :]
+        return self._mrc_par_cle.get(_cle_mrc(texte))
 
     def par_code(self, code_geographique: str) -> Municipalite | None:
         return next(

@@ -38,6 +38,7 @@ from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, Prob
 from evaluation.socle.texte import (
     citer,
     cle_identifiant,
+    cle_souple,
     invisibles,
     liste,
     nettoyer,
@@ -563,10 +564,25 @@ class _Validateur:
                 f"région administrative manquante et municipalité non reconnue : "
                 f"remplissez « {colonne} » (code 01 à 17).",
             )
-        partenaires, reconnus = [], 0
+        # Projet conjoint. Appel : « La présentation d'un projet conjoint entre plusieurs
+        # acteurs municipaux peut permettre la bonification de la subvention. » Interprétation
+        # (configuration) : au moins `entites_conjoint_min` entités municipales distinctes, la
+        # requérante comprise : municipalités locales du répertoire, MRC et territoires
+        # équivalents (colonne « mrc » du répertoire), régies intermunicipales et
+        # communautés métropolitaines nommées dans `regroupements_municipaux`.
+        partenaires, entites = [], set()
+        f = self.appel.financement
+        regroupements = {cle_souple(n): n for n in f.regroupements_municipaux}
         for nom_partenaire in _noms_partenaires(v.get("municipalites_partenaires") or []):
             r = self.repertoire.reconnaitre(nom_partenaire)
-            if trouvee and r.municipalite == trouvee:
+            mrc = None if r.municipalite else self.repertoire.reconnaitre_mrc(nom_partenaire)
+            meme_territoire = (
+                trouvee is not None
+                and mrc is not None
+                and mrc.endswith("(TÉ)")
+                and cle_souple(mrc.removesuffix("(TÉ)")) == cle_souple(trouvee.nom)
+            )
+            if trouvee and (r.municipalite == trouvee or meme_territoire):
                 signaler(
                     "municipalites_partenaires",
                     "partenaire_requerante",
@@ -577,7 +593,16 @@ class _Validateur:
                 continue
             if r.municipalite:
                 partenaires.append(r.municipalite.nom_affiche)
-                reconnus += 1
+                entites.add(("municipalite", r.municipalite.code_geographique))
+                continue
+            if mrc:
+                nom_mrc = mrc if mrc.endswith("(TÉ)") else f"MRC {mrc}"
+                partenaires.append(nom_mrc)
+                entites.add(("mrc", mrc))
+                continue
+            if regroupement := regroupements.get(cle_souple(nom_partenaire)):
+                partenaires.append(regroupement)
+                entites.add(("regroupement", regroupement))
                 continue
             partenaires.append(nom_partenaire)
             aide = f" Vouliez-vous dire « {r.suggestion} » ?" if r.suggestion else ""
@@ -586,14 +611,14 @@ class _Validateur:
             signaler(
                 "municipalites_partenaires",
                 "municipalite_inconnue",
-                f"municipalité partenaire « {citer(nom_partenaire)} » non reconnue dans le "
-                "répertoire des municipalités du Québec : elle ne compte pas pour la "
-                f"bonification d'un projet conjoint.{aide}",
+                f"partenaire « {citer(nom_partenaire)} » non reconnu : ni municipalité du "
+                "répertoire des municipalités du Québec, ni MRC ou territoire équivalent, ni "
+                "régie ou communauté métropolitaine nommée par l'appel ; il ne compte pas "
+                f"parmi les entités municipales d'un projet conjoint.{aide}",
                 AVERTISSEMENT,
                 r.suggestion,
             )
-        # Projet conjoint : au moins une autre municipalité reconnue (la bonification en dépend).
-        v["projet_conjoint"] = reconnus > 0
+        v["projet_conjoint"] = 1 + len(entites) >= f.entites_conjoint_min
         v["municipalites_partenaires"] = "; ".join(partenaires) or None
 
     def listes(self, v: dict, signaler) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.decision import financement
 from evaluation.depot import echeance
 from evaluation.socle import formats
 from evaluation.socle.texte import cle_souple
@@ -124,3 +126,93 @@ def avertissements(d: Mapping) -> list[str]:
     if not isinstance(brut, list):
         return []
     return [a.get("message", str(a)) if isinstance(a, dict) else str(a) for a in brut]
+
+
+COLONNES_BUDGET_EXPLIQUE = [
+    "Année",
+    "Catégorie déclarée",
+    "Catégorie de l'appel",
+    "Statut",
+    "Montant",
+    "Compté",
+    "Retiré",
+    "Description",
+]
+
+
+def budget_explique(lignes: pd.DataFrame, appel: Appel) -> pd.DataFrame:
+    """Les lignes de budget d'une demande, chacune avec la catégorie dans les mots de
+    l'appel, son statut (admissible, non admissible, admissible jusqu'au plafond, catégorie
+    à confirmer), ce qui compte dans le budget admissible et ce qui en est retiré
+    (`financement.lignes_expliquees`)."""
+    if lignes.empty:
+        return pd.DataFrame(columns=COLONNES_BUDGET_EXPLIQUE)
+    e = financement.lignes_expliquees(lignes, appel)
+    return pd.DataFrame(
+        {
+            "Année": e["annee"].astype(int),
+            "Catégorie déclarée": e["categorie"].fillna(""),
+            "Catégorie de l'appel": e["categorie_appel"],
+            "Statut": e["genre"],
+            "Montant": [formats.montant(int(m)) for m in e["montant"]],
+            "Compté": [formats.montant(int(m)) for m in e["montant_admissible"]],
+            "Retiré": [formats.montant(int(m)) if m else "" for m in e["montant_retire"]],
+            "Description": e["description"].fillna("") if "description" in e else "",
+        }
+    ).reset_index(drop=True)
+
+
+def montants_cote_a_cote(valeurs: Mapping, appel: Appel) -> pd.DataFrame:
+    """Une ligne par année financée : demandé, retiré (non admissible, catégorie à
+    confirmer, excédent du plafond des visas), budget admissible, recommandé. `valeurs` :
+    une ligne du classement (`classement.classement`) ou un dictionnaire aux mêmes clés
+    (montant_demande_anN, non_admissible_anN, a_confirmer_anN, exces_plafond_anN,
+    admissible_anN, recommande_anN)."""
+    periodes = appel.financement.annees_financieres()
+
+    def cents(cle: str) -> int | None:
+        v = valeurs.get(cle)
+        return None if _vide(v) or pd.isna(v) else int(v)
+
+    lignes = []
+    for a in range(financement.nombre_annees(appel)):
+        n = a + 1
+        retires = [cents(f"{c}_an{n}") for c in ("non_admissible", "a_confirmer", "exces_plafond")]
+        lignes.append(
+            {
+                "Année": f"{periodes[a][0].year}-{periodes[a][1].year}",
+                "Demandé": formats.montant(cents(f"montant_demande_an{n}") or 0),
+                "Non admissible": formats.montant((retires[0] or 0) + (retires[2] or 0)),
+                "Catégorie à confirmer": formats.montant(retires[1] or 0),
+                "Budget admissible": formats.montant(cents(f"admissible_an{n}")),
+                "Recommandé": formats.montant(cents(f"recommande_an{n}")),
+            }
+        )
+    return pd.DataFrame(lignes)
+
+
+def montants_de_la_demande(d: Mapping, lignes: pd.DataFrame, appel: Appel, bonus: int = 0) -> dict:
+    """Les clés de `montants_cote_a_cote` calculées d'après les lignes de budget d'une
+    demande seule (page Évaluation, sans le classement) : le montant recommandé par la
+    règle, sans modification de la présidence."""
+    annees = financement.nombre_annees(appel)
+    e = financement.lignes_expliquees(lignes, appel)
+    valeurs: dict[str, object] = {}
+    admissibles = np.zeros((1, annees), dtype=np.int64)
+    for a in range(annees):
+        n = a + 1
+        g = e[e["annee"].astype(int) == n] if len(e) else e
+        statut = g["genre"] if len(g) else pd.Series(dtype=object)
+        retire = g["montant_retire"] if len(g) else pd.Series(dtype="int64")
+        valeurs[f"montant_demande_an{n}"] = d.get(f"montant_demande_an{n}")
+        valeurs[f"non_admissible_an{n}"] = int(retire[statut == "non admissible"].sum())
+        valeurs[f"a_confirmer_an{n}"] = int(retire[statut == financement.A_CONFIRMER].sum())
+        valeurs[f"exces_plafond_an{n}"] = int(retire[statut == "admissible jusqu'au plafond"].sum())
+        admissibles[0, a] = int(g["montant_admissible"].sum()) if len(g) else 0
+        valeurs[f"admissible_an{n}"] = int(admissibles[0, a])
+    defaut = financement.montants_par_defaut(
+        pd.DataFrame([dict(d)]), appel, admissibles, np.array([bonus])
+    )[0]
+    for a in range(annees):
+        valeurs[f"recommande_an{a + 1}"] = int(defaut[a])
+    return valeurs

@@ -53,6 +53,15 @@ def message_refus(role: str | None, page: str) -> str:
     )
 
 
+# Qui rattache une catégorie de dépense non reconnue à une catégorie de l'appel (page
+# Importation) : l'analyste ; l'administration en tient lieu tant que ce rôle n'existe pas.
+RATTACHER_CATEGORIES = (ADMIN,)
+
+
+def peut_rattacher_categories(role: str | None) -> bool:
+    return role in RATTACHER_CATEGORIES
+
+
 def voit_notes_des_autres(role: str, appel: Appel, propre_statut: str | None) -> bool:
     """La présidence et l'administration voient toutes les notes ; un évaluateur, seulement
     si l'appel l'ouvre et après avoir soumis la sienne ; un observateur, jamais (il voit les

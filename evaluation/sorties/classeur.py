@@ -364,8 +364,16 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
     en_tetes += ["Total", "Évaluations", "Écart-type", "À discuter", "Statut"]
     en_tetes += [*COLONNES_DEPOT, *COLONNES_PARTS]
     for a in range(1, annees + 1):
-        en_tetes += [f"Demandé an {a}", f"Recommandé an {a}", f"Accordé an {a}", f"Cumul an {a}"]
-    en_tetes += ["Décision", "Justification"]
+        en_tetes += [
+            f"Demandé an {a}",
+            f"Non admissible an {a}",
+            f"À confirmer an {a}",
+            f"Admissible an {a}",
+            f"Recommandé an {a}",
+            f"Accordé an {a}",
+            f"Cumul an {a}",
+        ]
+    en_tetes += ["Bonification", "Décision", "Justification"]
     en_tetes = en_tetes_uniques(en_tetes)
     debut_criteres = 7 + rang_appel
     titres_criteres = en_tetes[debut_criteres : debut_criteres + len(courts)]
@@ -402,9 +410,20 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
     colonnes += colonnes_depot(table)
     colonnes += [[_part(v) for v in colonne(cle)] for cle in COLONNES_PARTS.values()]
     for a in range(1, annees + 1):
-        for nom in ("montant_demande", "recommande", "accorde", "cumul"):
+        colonnes.append([_dollars(v) for v in colonne(f"montant_demande_an{a}")])
+        # Non admissible : dépenses non admissibles et excédent du plafond des visas.
+        colonnes.append(
+            [
+                None if pd.isna(n) else _dollars(int(n) + int(0 if pd.isna(x) else x))
+                for n, x in zip(
+                    colonne(f"non_admissible_an{a}"), colonne(f"exces_plafond_an{a}"), strict=True
+                )
+            ]
+        )
+        for nom in ("a_confirmer", "admissible", "recommande", "accorde", "cumul"):
             colonnes.append([_dollars(v) for v in colonne(f"{nom}_an{a}")])
     colonnes += [
+        [_dollars(v) for v in colonne("bonification")],
         [v or "" for v in colonne("decision")],
         [v or "" for v in colonne("justification")],
     ]
@@ -415,7 +434,17 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         {
             t: FORMAT_MONTANT
             for t in en_tetes
-            if t.split(" an ")[0] in ("Demandé", "Recommandé", "Accordé", "Cumul")
+            if t.split(" an ")[0]
+            in (
+                "Demandé",
+                "Non admissible",
+                "À confirmer",
+                "Admissible",
+                "Recommandé",
+                "Accordé",
+                "Cumul",
+                "Bonification",
+            )
         }
     )
     return en_tetes, colonnes, formats
@@ -583,6 +612,47 @@ def _feuille_evaluations(livre, formats, appel: Appel, evaluations: pd.DataFrame
     _tableau(feuille, formats, "Evaluations", en_tetes, colonnes, nombres, 2)
 
 
+def colonnes_depenses_retirees(
+    appel: Appel, lignes: pd.DataFrame
+) -> tuple[list[str], list[list], dict]:
+    """(en-têtes, colonnes, formats) de la feuille « Dépenses retirées » : chaque ligne de
+    budget qui ne compte pas (ou pas en entier) dans le budget admissible, avec la catégorie
+    dans les mots de l'appel et le motif."""
+    expliquees = financement.lignes_expliquees(lignes, appel)
+    retirees = expliquees[expliquees["montant_retire"] > 0] if len(expliquees) else expliquees
+    en_tetes = [
+        "No de demande",
+        "Année",
+        "Catégorie déclarée",
+        "Catégorie de l'appel",
+        "Motif",
+        "Montant",
+        "Retiré",
+    ]
+    colonnes = [
+        retirees["no_demande"].tolist() if len(retirees) else [],
+        [int(a) for a in retirees["annee"]] if len(retirees) else [],
+        [v or "" for v in retirees["categorie"]] if len(retirees) else [],
+        retirees["categorie_appel"].tolist() if len(retirees) else [],
+        retirees["genre"].tolist() if len(retirees) else [],
+        [_dollars(v) for v in retirees["montant"]] if len(retirees) else [],
+        [_dollars(v) for v in retirees["montant_retire"]] if len(retirees) else [],
+    ]
+    return en_tetes, colonnes, {"Montant": FORMAT_MONTANT, "Retiré": FORMAT_MONTANT}
+
+
+def _feuille_depenses_retirees(livre, formats, appel: Appel, lignes: pd.DataFrame) -> None:
+    feuille = livre.add_worksheet("Dépenses retirées")
+    en_tetes, colonnes, nombres = colonnes_depenses_retirees(appel, lignes)
+    _titre(
+        feuille,
+        formats,
+        f"Dépenses retirées du budget admissible — {appel.nom_court}",
+        "Dépenses non admissibles, catégories à confirmer et excédent du plafond des visas.",
+    )
+    _tableau(feuille, formats, "Depenses_retirees", en_tetes, colonnes, nombres, 2)
+
+
 def _feuille_parametres(
     livre,
     formats,
@@ -629,8 +699,24 @@ def _feuille_parametres(
             else "aucune (l'appel n'en fixe pas)",
         ],
         ["Années financières", lecture_annees_financieres(f)],
-        ["Plafond annuel", f.plafond(False) / 100],
-        ["Bonification projet conjoint", f.bonification_projet_conjoint / 100],
+        ["Montant recommandé", financement.regle_en_une_phrase(appel)],
+        ["Plafond annuel", f.plafond_annuel / 100],
+        [
+            "Bonification maximale d'un projet conjoint (par année, fixée demande par demande "
+            "par la présidence, 0 $ par défaut ; réglage du comité)",
+            f.bonification_conjoint_max / 100,
+        ],
+        ["Plafond des frais de visas et d'assurance", appel.plafond_visas / 100],
+        [
+            "Portée du plafond des visas (interprétation)",
+            "la demande entière (consommé d'abord en année 1)"
+            if appel.portee_plafond_visas == "demande"
+            else "chaque année",
+        ],
+        [
+            "Projet conjoint (interprétation)",
+            f"au moins {f.entites_conjoint_min} entités municipales, la requérante comprise",
+        ],
     ]
     lignes += [
         [f"Enveloppe {d.year}-{fin.year}", e / 100]
@@ -649,7 +735,9 @@ def _feuille_parametres(
     )
     for i, (cle, valeur) in enumerate(lignes, 2):
         ecrire(feuille, formats, i, 0, cle, gras=True)
-        montant = cle.startswith(("Enveloppe", "Plafond", "Bonification"))
+        montant = isinstance(valeur, int | float) and cle.startswith(
+            ("Enveloppe", "Plafond", "Bonification")
+        )
         ecrire(feuille, formats, i, 1, valeur, FORMAT_MONTANT if montant else None)
     ligne = len(lignes) + 3
     ligne = _sources_des_reglages(feuille, formats, appel, confirmations, ligne)
@@ -727,10 +815,12 @@ def classeur(
     populations: Mapping[str, int] | None = None,
     confirmations: Mapping[str, dict] | None = None,
     ponderations: Sequence[dict] = (),
+    lignes_budget: pd.DataFrame | None = None,
 ) -> bytes:
     """Le classeur complet, en octets. `evaluations` (une ligne par évaluation, avec ses
     notes) n'est donné que pour l'administration et la présidence : sans lui, pas de
-    feuille Évaluations."""
+    feuille Évaluations. `lignes_budget` (stockage.lire_lignes_budget, des demandes de
+    `table`) : la feuille « Dépenses retirées »."""
     sortie = io.BytesIO()
     livre = xlsxwriter.Workbook(sortie, OPTIONS_CLASSEUR)
     livre.set_properties(
@@ -744,6 +834,9 @@ def classeur(
     formats = Formats(livre)
     _feuille_classement(livre, formats, appel, table, instant.date(), poids)
     _feuille_budget(livre, formats, appel, table)
+    if lignes_budget is not None:
+        gardees = lignes_budget[lignes_budget["demande_id"].isin(table["demande_id"])]
+        _feuille_depenses_retirees(livre, formats, appel, gardees)
     _feuille_repartition(livre, formats, appel, table, "axe", "Par axe")
     _feuille_repartition(livre, formats, appel, table, "secteur", "Par secteur")
     _feuille_repartition(livre, formats, appel, table, "region", "Par région", populations)

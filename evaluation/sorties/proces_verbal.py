@@ -179,8 +179,7 @@ def proces_verbal(
                 + " ; puis ".join(
                     regles.libelle_regle(x, appel) for x in regles.regles_departage(appel)
                 ),
-                f"Plafond : {montant(appel.financement.plafond(False))} par année "
-                f"({montant(appel.financement.plafond(True))} pour un projet conjoint)",
+                "Montant recommandé : " + financement.regle_en_une_phrase(appel),
                 f"Ligne de financement : {appel.mode_ligne}",
             ]
         )

@@ -36,8 +36,8 @@ def test_appel_livre_conforme_a_l_appel_2023_2024(appel):
         60,
     )
     f = appel.financement
-    assert f.plafond(conjoint=False) == 2_500_000
-    assert f.plafond(conjoint=True) == 3_500_000
+    assert f.plafond_annuel == 2_500_000
+    assert f.bonification_conjoint_max == 1_000_000
     assert f.annees_financieres()[0] == (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
     assert len(f.enveloppe) == f.nombre_annees_max == 2
     assert appel.plafond_visas == 50_000
@@ -132,6 +132,58 @@ def test_autre_appel_sans_code(appel):
     assert autre.id == "autre-2025"
     assert len(autre.criteres) == 4 and sum(autre.poids.values()) == 100
     assert autre.financement.enveloppe == (30_000_000,)
+
+
+@pytest.mark.parametrize(
+    ("avant", "apres", "bonus", "erreur"),
+    [
+        pytest.param("", "", 1_000_000, None, id="livre"),
+        pytest.param(
+            "bonification_conjoint_max = 10000",
+            "bonification_projet_conjoint = 7500",
+            750_000,
+            None,
+            id="ancienne-cle-lue-comme-plafond",
+        ),
+        pytest.param(
+            "bonification_conjoint_max = 10000",
+            "bonification_conjoint_max = 10000\nbonification_projet_conjoint = 1",
+            None,
+            "gardez-en une seule",
+            id="les-deux-cles",
+        ),
+        pytest.param("bonification_conjoint_max = 10000", "", 0, None, id="sans-bonification-0"),
+        pytest.param(
+            "bonification_conjoint_max = 10000",
+            "bonification_conjoint_max = -1",
+            None,
+            "négatif",
+            id="negative",
+        ),
+        pytest.param(
+            "entites_conjoint_min = 2", "entites_conjoint_min = 1", None, "au moins 2", id="min-1"
+        ),
+        pytest.param(
+            'portee_plafond_visas = "demande"',
+            'portee_plafond_visas = "mois"',
+            None,
+            "portee_plafond_visas",
+            id="portee-inconnue",
+        ),
+    ],
+)
+def test_bonification_et_portee_des_visas(avant, apres, bonus, erreur):
+    """« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut
+    permettre la bonification de la subvention. » : un plafond de bonification que le comité
+    se donne (`bonification_conjoint_max`, réglage du comité ; l'ancien nom
+    `bonification_projet_conjoint` est relu comme ce plafond) ; « (jusqu'à concurrence de
+    500 $) » : la portée est une interprétation (« demande » ou « annee »)."""
+    toml = TOML.replace(avant, apres) if avant else TOML
+    if erreur:
+        with pytest.raises(ErreurAppel, match=erreur):
+            appel_depuis_toml(toml)
+        return
+    assert appel_depuis_toml(toml).financement.bonification_conjoint_max == bonus
 
 
 def test_toml_avec_bom_accepte():

@@ -571,8 +571,8 @@ def test_inadmissibilite_sans_evaluation():
 @pytest.mark.parametrize(
     ("mode", "enveloppe", "financees"),
     [
-        # Montants classés (rang 1 à 5) : an1 2,5 M, 1 M, 2 M, 0,5 M, 3,5 M (conjoint) ;
-        # an2 1 M, 0,6 M, 0, 0,5 M, 1 M.
+        # Montants classés (rang 1 à 5) : an1 2,5 M, 1 M, 2 M, 0,5 M, 2,5 M (conjoint, sans
+        # bonification fixée : le plafond simple) ; an2 1 M, 0,6 M, 0, 0,5 M, 1 M.
         ("stricte", (100_000_000, 100_000_000), [True] * 5),
         ("stricte", (5_500_000, 10_000_000), [True, True, True, False, False]),
         ("remplissage", (5_500_000, 10_000_000), [True, True, True, False, False]),
@@ -601,7 +601,7 @@ def test_colonnes_de_financement(appel, mode, enveloppe, financees):
     table = _classer(appel, demandes, notes)
     classees = table[table["statut"] == CLASSE]
     assert classees["demande_id"].tolist() == [1, 2, 3, 4, 5]
-    an1 = [2_500_000, 1_000_000, 2_000_000, 500_000, 3_500_000]
+    an1 = [2_500_000, 1_000_000, 2_000_000, 500_000, 2_500_000]
     an2 = [1_000_000, 600_000, 0, 500_000, 1_000_000]
     assert classees["recommande_an1"].tolist() == an1
     assert classees["recommande_an2"].tolist() == an2
@@ -704,8 +704,13 @@ def test_classement_de_bout_en_bout(moteur, appel, campagne):
     assert table["n_evaluations"].tolist() == [2, 2, 3]  # le brouillon de e4 ne compte pas
     assert table["departage"].tolist() == ["", LIBELLE_CONJOINT, ""]
     assert table["raison"].tolist()[2] == "déjà financé ; hors programme"
-    assert table["recommande_an1"].tolist() == [3_000_000, 2_000_000, 1_800_050]
-    assert table["recommande_an2"].tolist() == [3_000_000, 0, 0]
+    # T-002, projet conjoint sans bonification fixée : le plafond simple de 25 000 $ ; son
+    # budget admissible (30 000 $ chaque année, visas de 300 $ sous le plafond) ne le borne pas.
+    assert table["recommande_an1"].tolist() == [2_500_000, 2_000_000, 1_800_050]
+    assert table["recommande_an2"].tolist() == [2_500_000, 0, 0]
+    assert table["admissible_an1"].tolist() == [3_000_000, 2_000_000, 1_800_050]
+    assert table["admissible_an2"].tolist() == [3_000_000, 0, 0]
+    assert table["bonification"].tolist() == [0, 0, 0]
     assert table["financement"].tolist() == [FINANCE, FINANCE, ""]
     assert table["decision"].tolist() == ["", "", ""]
     assert table["rang_calibre"].tolist()[:2] == [1, 1]  # mêmes évaluateurs, mêmes écarts
@@ -720,9 +725,9 @@ def test_montants_et_decisions_repris(moteur, appel, campagne):
         appel,
         t2,
         financement.RETENU,
-        (3_000_000, 3_000_000),
+        (2_500_000, 2_500_000),
         "",
-        recommandation=(FINANCE, (3_000_000, 3_000_000)),
+        recommandation=(FINANCE, (2_500_000, 2_500_000)),
         moteur=moteur,
         auteur="presidence@x.ca",
     )
@@ -731,10 +736,10 @@ def test_montants_et_decisions_repris(moteur, appel, campagne):
     )
     table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
     assert _ligne(table, t1)["recommande_an1"] == 1_500_000
-    assert _ligne(table, t1)["cumul_an1"] == 4_500_000
+    assert _ligne(table, t1)["cumul_an1"] == 4_000_000
     assert _ligne(table, t2)["decision"] == financement.RETENU
-    assert _ligne(table, t2)["accorde_an1"] == 3_000_000
-    assert _ligne(table, t2)["accorde_an2"] == 3_000_000
+    assert _ligne(table, t2)["accorde_an1"] == 2_500_000
+    assert _ligne(table, t2)["accorde_an2"] == 2_500_000
     assert _ligne(table, t2)["justification"] == ""
     assert _ligne(table, t3)["decision"] == financement.REFUSE
     assert _ligne(table, t3)["accorde_an1"] == 0

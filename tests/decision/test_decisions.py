@@ -193,8 +193,10 @@ def test_poids_fixes_avant_la_notation(moteur, appel, demandes, statut, raison, 
     [
         pytest.param("T-001", 1, -1, "x", "négatif", id="negatif"),
         pytest.param("T-001", 1, 2_500_001, "", "dépasse le plafond", id="au-dessus-plafond"),
-        pytest.param("T-002", 1, 3_500_001, "", "dépasse le plafond", id="conjoint-au-dessus"),
+        # Un projet conjoint sans bonification fixée : le plafond simple.
+        pytest.param("T-002", 1, 2_500_001, "x", "dépasse le plafond", id="conjoint-sans-bonus"),
         pytest.param("T-001", 1, 1_999_999, "", "demande une raison", id="reduction-sans-raison"),
+        pytest.param("T-001", 1, 2_500_000, "", "demande une raison", id="hausse-sans-raison"),
         pytest.param("T-001", 1, 0, "   ", "demande une raison", id="raison-blanche"),
         pytest.param("T-003", 1, 1_800_000, None, "demande une raison", id="raison-none"),
         pytest.param("T-001", 3, 1_000_000, "x", "finance 2 année", id="annee-3"),
@@ -225,21 +227,23 @@ def test_modifier_montant_demande_inconnue(moteur, appel, demandes):
 @pytest.mark.parametrize(
     ("numero", "annee", "nouveau"),
     [
-        pytest.param("T-001", 1, 2_500_000, id="hausse-au-plafond-sans-raison"),
-        pytest.param("T-002", 2, 3_500_000, id="conjoint-au-plafond-bonifie"),
+        pytest.param("T-001", 1, 2_500_000, id="hausse-au-plafond"),
+        pytest.param("T-002", 2, 2_000_000, id="conjoint-reduit"),
         pytest.param("T-001", 2, 1_000_000, id="an2-sans-demande"),
     ],
 )
-def test_modifier_montant_hausse_sans_raison(moteur, appel, demandes, numero, annee, nouveau):
+def test_modifier_montant_avec_raison(moteur, appel, demandes, numero, annee, nouveau):
+    """La présidence fixe un autre montant que celui de la règle, toujours avec une raison,
+    jusqu'au plafond (« ne pourra pas excéder 25 000 $ par année »)."""
     decisions.modifier_montant(
-        appel, demandes[numero], annee, nouveau, "", moteur=moteur, auteur="p@x.ca"
+        appel, demandes[numero], annee, nouveau, " avis du comité ", moteur=moteur, auteur="p@x"
     )
     (m,) = _modifications(moteur, appel)
     assert (m["demande_id"], m["annee"], m["montant"], m["raison"]) == (
         demandes[numero],
         annee,
         nouveau,
-        None,
+        "avis du comité",
     )
 
 
@@ -279,7 +283,7 @@ def test_modifier_montant_reduction_journalisee(moteur, appel, demandes):
 
 def test_modifier_montant_egal_au_defaut_ne_journalise_rien(moteur, appel, demandes):
     decisions.modifier_montant(
-        appel, demandes["T-003"], 1, 1_800_050, "", moteur=moteur, auteur="p@x.ca"
+        appel, demandes["T-003"], 1, 1_800_050, "x", moteur=moteur, auteur="p@x.ca"
     )
     assert _modifications(moteur, appel) == []
     assert _journal(moteur, appel).empty
@@ -291,7 +295,7 @@ def test_modifier_montant_an2_journalise_an2(moteur, appel, demandes):
     )
     journal = _journal(moteur, appel)
     assert journal["objet"].tolist() == ["montant_recommande:an2"]
-    assert journal.loc[0, "ancien"] == montant(3_000_000)
+    assert journal.loc[0, "ancien"] == montant(2_500_000)
 
 
 def test_modifier_montant_refuse_quand_les_decisions_sont_verrouillees(moteur, appel, demandes):
@@ -299,7 +303,7 @@ def test_modifier_montant_refuse_quand_les_decisions_sont_verrouillees(moteur, a
     avant = len(_journal(moteur, appel))
     with pytest.raises(ErreurFinancement, match="verrouillées"):
         decisions.modifier_montant(
-            appel, demandes["T-001"], 1, 2_500_000, "", moteur=moteur, auteur="p@x.ca"
+            appel, demandes["T-001"], 1, 2_500_000, "x", moteur=moteur, auteur="p@x.ca"
         )
     assert _modifications(moteur, appel) == []
     assert len(_journal(moteur, appel)) == avant
@@ -307,7 +311,7 @@ def test_modifier_montant_refuse_quand_les_decisions_sont_verrouillees(moteur, a
     verrouiller(appel.id, False, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees")
     verrouiller(appel.id, True, moteur=moteur, auteur="admin@x.ca")
     decisions.modifier_montant(
-        appel, demandes["T-001"], 1, 2_500_000, "", moteur=moteur, auteur="p@x.ca"
+        appel, demandes["T-001"], 1, 2_500_000, "x", moteur=moteur, auteur="p@x.ca"
     )
     assert len(_modifications(moteur, appel)) == 1
 
@@ -321,7 +325,7 @@ def test_montants_recommandes_depuis_la_base(moteur, appel, demandes):
     montants, retenues = financement.montants_recommandes(
         table, appel, _modifications(moteur, appel)
     )
-    assert montants.tolist() == [[2_000_000, 0], [3_000_000, 1_000_000], [1_800_050, 0]]
+    assert montants.tolist() == [[2_000_000, 0], [2_500_000, 1_000_000], [1_800_050, 0]]
     assert list(retenues) == [(demandes["T-002"], 2)]
 
 
@@ -387,9 +391,16 @@ def test_decision_refusee(
 
 
 def test_decision_au_plafond_bonifie(moteur, appel, demandes):
-    _decider(appel, moteur, demandes["T-002"], RETENU, (3_500_000, 3_500_000), "bonifié")
+    """« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut
+    permettre la bonification de la subvention » : sans bonification fixée, le plafond
+    simple ; avec 5 000 $ fixés par la présidence, 30 000 $ par année, pas plus."""
+    t2 = demandes["T-002"]
     with pytest.raises(ErreurFinancement, match="au-dessus"):
-        _decider(appel, moteur, demandes["T-002"], RETENU, (3_500_001, 0), "trop")
+        _decider(appel, moteur, t2, RETENU, (2_500_001, 0), "sans bonification")
+    decisions.fixer_bonification(appel, t2, 500_000, "trois villes", moteur=moteur, auteur="p@x")
+    _decider(appel, moteur, t2, RETENU, (3_000_000, 3_000_000), "bonifié")
+    with pytest.raises(ErreurFinancement, match="au-dessus"):
+        _decider(appel, moteur, t2, RETENU, (3_000_001, 0), "trop")
 
 
 def test_decision_an2_refusee_pour_un_appel_d_une_annee(moteur, appel, demandes):
@@ -616,3 +627,68 @@ def test_les_ecritures_du_comite_ne_changent_pas_les_donnees_lourdes(moteur, app
     assert versions() == (globale + 4, lourde)
     verrouiller(appel.id, True, moteur=moteur, auteur="p@x.ca")
     assert versions() == (globale + 5, lourde + 1)
+
+
+# --- Bonification d'un projet conjoint ------------------------------------------------------
+
+
+def _bonifications(moteur, appel) -> list[dict]:
+    with moteur.connect() as c:
+        return stockage.lire_bonifications(appel.id, connexion=c)
+
+
+@pytest.mark.parametrize(
+    ("numero", "nouveau", "raison", "message"),
+    [
+        pytest.param("T-002", 500_000, "", "raison", id="sans-raison"),
+        pytest.param("T-002", 500_000, "   ", "raison", id="raison-blanche"),
+        pytest.param("T-002", 1_000_001, "x", "bonification maximale", id="au-dessus-du-max"),
+        pytest.param("T-002", -1, "x", "négative", id="negative"),
+        pytest.param("T-001", 100, "x", "pas un projet conjoint", id="projet-d-une-seule-ville"),
+    ],
+)
+def test_bonification_refusee(moteur, appel, demandes, numero, nouveau, raison, message):
+    """« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut
+    permettre la bonification de la subvention » : seulement un projet conjoint, avec une
+    raison, jamais au-dessus du plafond que le comité s'est donné (10 000 $)."""
+    with pytest.raises(ErreurFinancement, match=message):
+        decisions.fixer_bonification(
+            appel, demandes[numero], nouveau, raison, moteur=moteur, auteur="p@x.ca"
+        )
+    assert _bonifications(moteur, appel) == []
+    assert _journal(moteur, appel).empty
+
+
+def test_bonification_fixee_journalisee_et_reprise_au_classement(moteur, appel, demandes):
+    from evaluation.decision import chargement, classement
+
+    t2 = demandes["T-002"]
+    decisions.fixer_bonification(
+        appel, t2, 1_000_000, " trois villes ", moteur=moteur, auteur="presidence@x.ca"
+    )
+    (b,) = _bonifications(moteur, appel)
+    assert (b["montant"], b["raison"]) == (1_000_000, "trois villes")
+    journal = _journal(moteur, appel, "bonification")
+    assert journal["ancien"].tolist() == [montant(0)]
+    assert journal["nouveau"].tolist() == [f"{montant(1_000_000)} (trois villes)"]
+    table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
+    ligne = table.set_index("demande_id").loc[t2]
+    # 30 000 $ demandés et admissibles chaque année, plafond 25 000 $ + 10 000 $.
+    assert (ligne["bonification"], ligne["plafond"]) == (1_000_000, 3_500_000)
+    assert (ligne["recommande_an1"], ligne["recommande_an2"]) == (3_000_000, 3_000_000)
+    # La même valeur : rien de neuf ; le retour à 0 $ est journalisé.
+    decisions.fixer_bonification(appel, t2, 1_000_000, "idem", moteur=moteur, auteur="p@x.ca")
+    assert len(_journal(moteur, appel, "bonification")) == 1
+    decisions.fixer_bonification(appel, t2, 0, "revu", moteur=moteur, auteur="p@x.ca")
+    assert _journal(moteur, appel, "bonification")["nouveau"].tolist()[-1] == (
+        f"{montant(0)} (revu)"
+    )
+
+
+def test_bonification_perimee(moteur, appel, demandes):
+    t2 = demandes["T-002"]
+    decisions.fixer_bonification(appel, t2, 100, "a", moteur=moteur, auteur="p@x.ca")
+    with pytest.raises(financement.FinancementPerime):
+        decisions.fixer_bonification(
+            appel, t2, 200, "b", moteur=moteur, auteur="q@x.ca", version_attendue=0
+        )

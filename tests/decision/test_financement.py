@@ -1,7 +1,7 @@
-"""Financement : plafond (bonifié pour un projet conjoint) et montants par défaut, montants
-recommandés, ligne de financement dans les deux modes (dont deux années financières où la
-seconde s'épuise la première). Les montants modifiés par la présidence et les décisions du
-comité, enregistrés en base, sont dans test_decisions.py."""
+"""Financement : plafond (plus la bonification fixée), budget admissible et montants par
+défaut, montants recommandés, ligne de financement dans les deux modes (dont deux années
+financières où la seconde s'épuise la première). Les montants modifiés par la présidence et
+les décisions du comité, enregistrés en base, sont dans test_decisions.py."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from evaluation.decision.financement import (
     ATTENTE,
     FINANCE,
 )
+from evaluation.socle.formats import montant
 
 F, A = FINANCE, ATTENTE
 
@@ -30,62 +31,242 @@ def _annees(appel, nombre: int, enveloppe: tuple[int, ...]):
 
 
 def test_appel_livre(appel):
+    """« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par année
+    dans le cas d'une initiative portée par une seule ville. » La bonification n'est pas
+    chiffrée par l'appel : 10 000 $ est le plafond que le comité se donne."""
     f = appel.financement
-    assert (f.plafond_annuel, f.bonification_projet_conjoint) == (2_500_000, 1_000_000)
+    assert (f.plafond_annuel, f.bonification_conjoint_max) == (2_500_000, 1_000_000)
+    assert f.plafond_bonifie_max == 3_500_000
+    assert f.entites_conjoint_min == 2
+    assert "Communauté métropolitaine de Montréal" in f.regroupements_municipaux
     assert f.enveloppe == (75_000_000, 50_000_000)
     assert f.nombre_annees_max == 2
-    assert (f.plafond(False), f.plafond(True)) == (2_500_000, 3_500_000)
+    assert (appel.plafond_visas, appel.portee_plafond_visas) == (50_000, "demande")
 
 
 # --- Plafonds et montants par défaut ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("conjoint", "an1", "an2", "plafond", "attendus"),
+    ("conjoint", "bonus", "an1", "an2", "plafond", "attendus"),
     [
-        pytest.param(False, 2_000_000, 1_000_000, 2_500_000, [2_000_000, 1_000_000], id="sous"),
-        pytest.param(False, 2_500_000, 2_500_000, 2_500_000, [2_500_000, 2_500_000], id="egal"),
-        pytest.param(False, 3_000_000, 2_600_000, 2_500_000, [2_500_000, 2_500_000], id="plafonne"),
-        pytest.param(True, 3_000_000, 3_500_000, 3_500_000, [3_000_000, 3_500_000], id="bonifie"),
-        pytest.param(True, 4_000_000, 9_000_000, 3_500_000, [3_500_000, 3_500_000], id="conj-pl"),
-        pytest.param(None, 3_000_000, 0, 2_500_000, [2_500_000, 0], id="conjoint-inconnu"),
-        pytest.param(False, None, None, 2_500_000, [0, 0], id="montants-absents"),
-        pytest.param(False, 1_800_050, np.nan, 2_500_000, [1_800_050, 0], id="an2-nan"),
-        pytest.param(True, "1500000", None, 3_500_000, [1_500_000, 0], id="texte-numerique"),
+        pytest.param(False, 0, 2_000_000, 1_000_000, 2_500_000, [2_000_000, 1_000_000], id="sous"),
+        pytest.param(False, 0, 2_500_000, 2_500_000, 2_500_000, [2_500_000, 2_500_000], id="egal"),
+        pytest.param(
+            False, 0, 3_000_000, 2_600_000, 2_500_000, [2_500_000, 2_500_000], id="plafonne"
+        ),
+        # Un projet conjoint n'est pas bonifié d'office : 0 $ tant que rien n'est fixé.
+        pytest.param(True, 0, 3_000_000, 3_500_000, 2_500_000, [2_500_000, 2_500_000], id="conj"),
+        pytest.param(
+            True, 500_000, 4_000_000, 2_800_000, 3_000_000, [3_000_000, 2_800_000], id="bonifie"
+        ),
+        pytest.param(None, 0, 3_000_000, 0, 2_500_000, [2_500_000, 0], id="conjoint-inconnu"),
+        pytest.param(False, 0, None, None, 2_500_000, [0, 0], id="montants-absents"),
+        pytest.param(False, 0, 1_800_050, np.nan, 2_500_000, [1_800_050, 0], id="an2-nan"),
+        pytest.param(True, 0, "1500000", None, 2_500_000, [1_500_000, 0], id="texte-numerique"),
     ],
 )
-def test_plafonds_et_montants_par_defaut(appel, conjoint, an1, an2, plafond, attendus):
+def test_plafonds_et_montants_par_defaut(appel, conjoint, bonus, an1, an2, plafond, attendus):
+    """« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par
+    année dans le cas d'une initiative portée par une seule ville. La présentation d'un
+    projet conjoint entre plusieurs acteurs municipaux peut permettre la bonification de la
+    subvention. » : plafond = 25 000 $ + la bonification fixée (0 $ par défaut)."""
     demandes = pd.DataFrame(
         [{"projet_conjoint": conjoint, "montant_demande_an1": an1, "montant_demande_an2": an2}]
     )
-    assert financement.plafonds(demandes, appel).tolist() == [plafond]
-    defaut = financement.montants_par_defaut(demandes, appel)
+    assert financement.plafonds(demandes, appel, np.array([bonus])).tolist() == [plafond]
+    defaut = financement.montants_par_defaut(demandes, appel, bonus=np.array([bonus]))
     assert defaut.shape == (1, 2)
     assert defaut.dtype == np.int64
     assert defaut[0].tolist() == attendus
 
 
+# --- Budget admissible ----------------------------------------------------------------------
+
+
+def _sommes(lignes: list[tuple]) -> pd.DataFrame:
+    """(demande_id, annee, admissible, plafonnee, non_admissible, a_confirmer) → le tableau
+    de `stockage.sommes_budget` (total : la somme des quatre)."""
+    table = pd.DataFrame(
+        lignes,
+        columns=["demande_id", "annee", "admissible", "plafonnee", "non_admissible", "a_confirmer"],
+    )
+    table["total"] = table[["admissible", "plafonnee", "non_admissible", "a_confirmer"]].sum(axis=1)
+    return table
+
+
+# Chaque cas : lignes (année, admissible, plafonnée, non admissible, à confirmer), demande
+# (an1, an2), portée du plafond des visas, budget admissible attendu, recommandé attendu.
+CAS_BUDGET = [
+    pytest.param(
+        [(1, 2_000_000, 0, 400_000, 0)],
+        (2_400_000, 0),
+        "demande",
+        [2_000_000, 0],
+        [2_000_000, 0],
+        id="salaires-retires",
+    ),
+    pytest.param(
+        [(1, 1_000_000, 0, 0, 300_000)],
+        (1_300_000, 0),
+        "demande",
+        [1_000_000, 0],
+        [1_000_000, 0],
+        id="categorie-a-confirmer-jamais-admissible",
+    ),
+    pytest.param(
+        [(1, 1_000_000, 80_000, 0, 0)],
+        (1_080_000, 0),
+        "demande",
+        [1_050_000, 0],
+        [1_050_000, 0],
+        id="visas-800-excedent-300-retranche",
+    ),
+    pytest.param(
+        [(1, 1_000_000, 30_000, 0, 0), (2, 1_000_000, 40_000, 0, 0)],
+        (1_030_000, 1_040_000),
+        "demande",
+        [1_030_000, 1_020_000],
+        [1_030_000, 1_020_000],
+        id="visas-par-demande-an1-d-abord",
+    ),
+    pytest.param(
+        [(1, 1_000_000, 30_000, 0, 0), (2, 1_000_000, 40_000, 0, 0)],
+        (1_030_000, 1_040_000),
+        "annee",
+        [1_030_000, 1_040_000],
+        [1_030_000, 1_040_000],
+        id="visas-par-annee",
+    ),
+    pytest.param(
+        [(1, 1_000_000, 60_000, 0, 0), (2, 1_000_000, 60_000, 0, 0)],
+        (1_060_000, 1_060_000),
+        "annee",
+        [1_050_000, 1_050_000],
+        [1_050_000, 1_050_000],
+        id="visas-par-annee-excedent-chaque-annee",
+    ),
+    pytest.param(
+        [(1, 4_000_000, 0, 0, 0)],
+        (4_000_000, 0),
+        "demande",
+        [4_000_000, 0],
+        [2_500_000, 0],
+        id="plafond-plus-petit-que-le-budget",
+    ),
+    pytest.param(
+        [(1, 3_000_000, 0, 0, 0)],
+        (1_500_000, 0),
+        "demande",
+        [3_000_000, 0],
+        [1_500_000, 0],
+        id="demande-plus-petite",
+    ),
+    pytest.param([], (1_500_000, 1_000_000), "demande", [0, 0], [0, 0], id="sans-budget"),
+]
+
+
+@pytest.mark.parametrize(("lignes", "demande", "portee", "admissible", "recommande"), CAS_BUDGET)
+def test_budget_admissible_et_montant_recommande(
+    appel, lignes, demande, portee, admissible, recommande
+):
+    """« Les dépenses admissibles sont les suivantes : […] Frais de délivrance de visas (le
+    cas échéant) ou d'autres documents d'entrée et de séjour qui pourraient être exigés,
+    frais d'assurance voyage et de dédouanement (jusqu'à concurrence de 500 $) » ; « Les
+    dépenses non admissibles sont les suivantes : Dépenses relatives au financement courant
+    d'un organisme et à la rémunération de son personnel ; […] Coûts d'acquisition
+    d'équipements pérennes ». Recommandé = min(plafond, demande, budget admissible) de
+    chaque année ; une catégorie non reconnue ne compte jamais ; la portée des 500 $ est une
+    interprétation (`portee_plafond_visas`)."""
+    appel = replace(appel, portee_plafond_visas=portee)
+    sommes = _sommes([(7, *ligne) for ligne in lignes])
+    demandes = pd.DataFrame(
+        [
+            {
+                "id": 7,
+                "projet_conjoint": False,
+                "montant_demande_an1": demande[0],
+                "montant_demande_an2": demande[1],
+            }
+        ]
+    )
+    b = financement.budgets(sommes, [7], 2)
+    assert financement.budget_admissible(b, appel)[0].tolist() == admissible
+    admissibles = financement.budget_admissible(b, appel)
+    assert financement.montants_par_defaut(demandes, appel, admissibles)[0].tolist() == (recommande)
+
+
 @pytest.mark.parametrize(
-    ("nombre", "enveloppe", "colonnes"),
+    ("plafonnee", "portee", "attendu"),
     [
-        pytest.param(1, (75_000_000,), [[2_500_000], [3_000_000]], id="une-annee"),
-        pytest.param(2, (75_000_000, 50_000_000), [[2_500_000, 9], [3_000_000, 0]], id="deux"),
-        pytest.param(3, (1, 1, 1), [[2_500_000, 9], [3_000_000, 0]], id="trois-deux-connues"),
+        pytest.param([[50_000, 1]], "demande", [[50_000, 0]], id="demande-epuise-an1"),
+        pytest.param([[20_000, 40_000]], "demande", [[20_000, 30_000]], id="demande-reste-an2"),
+        pytest.param([[0, 70_000]], "demande", [[0, 50_000]], id="demande-tout-en-an2"),
+        pytest.param([[50_001, 50_001]], "annee", [[50_000, 50_000]], id="annee-chacune"),
+        pytest.param([[10, 20], [60_000, 0]], "demande", [[10, 20], [50_000, 0]], id="par-ligne"),
     ],
 )
-def test_montants_au_dela_des_annees_financees(appel, nombre, enveloppe, colonnes):
-    """Une année que l'appel ne finance pas n'a pas de colonne ; au-delà des deux années que
-    la demande connaît, rien non plus."""
-    appel = _annees(appel, nombre, enveloppe)
-    demandes = pd.DataFrame(
-        {
-            "projet_conjoint": [False, True],
-            "montant_demande_an1": [2_600_000, 3_000_000],
-            "montant_demande_an2": [9, None],
-        }
+def test_plafond_des_visas(appel, plafonnee, portee, attendu):
+    """« (jusqu'à concurrence de 500 $) » : la part des frais plafonnés comptée, pour la
+    demande (consommée d'abord en année 1) ou pour chaque année (interprétation)."""
+    retenue = financement.plafonnees_retenues(np.array(plafonnee), 50_000, portee)
+    assert retenue.tolist() == attendu
+
+
+def test_budgets_ignore_les_demandes_et_annees_absentes():
+    sommes = _sommes([(1, 1, 10, 0, 0, 0), (9, 1, 99, 0, 0, 0), (1, 3, 5, 0, 0, 0)])
+    b = financement.budgets(sommes, [2, 1], 2)
+    assert b.admissible.tolist() == [[0, 0], [10, 0]]
+    assert b.total.tolist() == [[0, 0], [10, 0]]
+
+
+def test_genres_des_categories_de_l_appel(appel):
+    """Les listes « dépenses admissibles / non admissibles » de l'appel, telles que le TOML
+    les porte : visas plafonnés, salaires et équipements non admissibles."""
+    genres = financement.genres_categories(appel)
+    assert genres["visas"] == financement.PLAFONNEE
+    assert genres["ressources-professionnelles"] == financement.ADMISSIBLE
+    assert genres["fonctionnement"] == financement.NON_ADMISSIBLE
+    assert genres["equipements"] == financement.NON_ADMISSIBLE
+    assert "inconnue" not in genres
+
+
+def test_lignes_expliquees(appel):
+    """Chaque ligne, dans les mots de l'appel : ce qui compte et ce qui est retiré."""
+    lignes = pd.DataFrame(
+        [
+            {"annee": 1, "categorie": "Salaires", "categorie_id": "fonctionnement", "montant": 400},
+            {"annee": 1, "categorie": "Visas", "categorie_id": "visas", "montant": 40_000},
+            {"annee": 2, "categorie": "Visas", "categorie_id": "visas", "montant": 30_000},
+            {"annee": 1, "categorie": "Traiteur", "categorie_id": None, "montant": 700},
+            {"annee": 2, "categorie": "Diffusion", "categorie_id": "diffusion", "montant": 900},
+        ]
     )
-    assert financement.nombre_annees(appel) == min(nombre, 2)
-    assert financement.montants_par_defaut(demandes, appel).tolist() == colonnes
+    e = financement.lignes_expliquees(lignes, appel)
+    assert e["genre"].tolist() == [
+        "non admissible",
+        "admissible jusqu'au plafond",
+        "admissible jusqu'au plafond",
+        financement.A_CONFIRMER,
+        "admissible",
+    ]
+    assert e["montant_admissible"].tolist() == [0, 40_000, 10_000, 0, 900]
+    assert e["montant_retire"].tolist() == [400, 0, 20_000, 700, 0]
+    assert e["categorie_appel"].tolist()[0] == (
+        "Financement courant d'un organisme et rémunération de son personnel"
+    )
+    par_annee = replace(appel, portee_plafond_visas="annee")
+    e = financement.lignes_expliquees(lignes, par_annee)
+    assert e["montant_admissible"].tolist() == [0, 40_000, 30_000, 0, 900]
+
+
+def test_regle_en_une_phrase(appel):
+    phrase = financement.regle_en_une_phrase(appel)
+    assert montant(2_500_000) in phrase and f"{montant(50_000)} par demande" in phrase
+    assert f"au plus {montant(1_000_000)}" in phrase and "budget admissible" in phrase
+    assert "par année" in financement.regle_en_une_phrase(
+        replace(appel, portee_plafond_visas="annee")
+    )
 
 
 def test_montants_recommandes_remplaces_par_les_modifications(appel):
@@ -104,7 +285,7 @@ def test_montants_recommandes_remplaces_par_les_modifications(appel):
         {"demande_id": 10, "annee": 3, "montant": 5},  # une année hors de l'appel : ignorée
     ]
     montants, retenues = financement.montants_recommandes(demandes, appel, modifications)
-    assert montants.tolist() == [[0, 1_000_000], [3_000_000, 1_234_500]]
+    assert montants.tolist() == [[0, 1_000_000], [2_500_000, 1_234_500]]
     assert set(retenues) == {(20, 2), (10, 1)}
 
 

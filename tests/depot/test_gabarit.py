@@ -137,3 +137,22 @@ def test_gabarit_rempli_avec_les_listes_s_importe(appel):
     assert [p.code for p in verification.problemes if p.severite != "information"] == []
     (d,) = verification.demandes
     assert (d.valeurs["axe"], d.valeurs["region"]) == (2, "01")
+
+
+def test_le_gabarit_n_annonce_aucune_bonification():
+    """« peut permettre la bonification de la subvention » : l'appel ne chiffre rien ; le
+    gabarit livré ne promet donc aucun montant de bonification."""
+    from openpyxl import load_workbook
+
+    from evaluation.socle.chemins import DONNEES
+
+    livre = load_workbook(DONNEES / "gabarit-demandes.xlsx")
+    textes = [
+        str(c.value).casefold()
+        for f in livre.worksheets
+        for ligne in f.iter_rows()
+        for c in ligne
+        if c.value is not None
+    ]
+    assert not [t for t in textes if "bonifi" in t or "10000" in t or "10 000" in t]
+    assert any("25\u00a0000\u00a0$ par année" in t for t in textes)

@@ -273,9 +273,20 @@ def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, demandes
         ("Sherbrooke", False, ["partenaire_requerante"]),
         ("Gotham", False, ["municipalite_inconnue"]),
         ("Gotham; Magog", True, ["municipalite_inconnue"]),
+        # « plusieurs acteurs municipaux » : une MRC ou un territoire équivalent (colonne
+        # « mrc » du répertoire), une communauté métropolitaine nommée par l'appel.
+        ("MRC de Memphrémagog", True, []),
+        ("MRC des Collines-de-l'Outaouais", True, []),
+        ("Communauté métropolitaine de Montréal", True, []),
+        ("Sherbrooke (TÉ)", False, ["partenaire_requerante"]),
+        ("Régie imaginaire", False, ["municipalite_inconnue"]),
     ],
 )
 def test_projet_conjoint_compte_les_partenaires_reconnus(appel, partenaires, conjoint, codes):
+    """« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut
+    permettre la bonification de la subvention » ; « Le projet proposé peut être porté par
+    une ou plusieurs entités municipales. » Interprétation (configuration) : au moins 2
+    entités municipales, la requérante comprise."""
     from openpyxl import load_workbook
 
     wb = load_workbook(FORMATS / "valide.xlsx")
@@ -289,6 +300,32 @@ def test_projet_conjoint_compte_les_partenaires_reconnus(appel, partenaires, con
     assert trouves == codes
     plafond = [p for p in t2.problemes if p.code == "plafond_depasse"]
     assert bool(plafond) is (not conjoint), "30 000 $ dépasse le plafond d'une seule ville"
+
+
+@pytest.mark.parametrize(
+    ("minimum", "partenaires", "conjoint"),
+    [
+        (2, "Magog", True),
+        (3, "Magog", False),
+        (3, "Magog; MRC de Memphrémagog", True),
+        (3, "Magog; Magog", False),  # la même entité ne compte qu'une fois
+    ],
+)
+def test_projet_conjoint_selon_le_minimum_d_entites(appel, minimum, partenaires, conjoint):
+    """`entites_conjoint_min` (interprétation de « plusieurs acteurs municipaux ») compte la
+    requérante et chaque entité distincte."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    appel = replace(appel, financement=replace(appel.financement, entites_conjoint_min=minimum))
+    wb = load_workbook(FORMATS / "valide.xlsx")
+    wb["Demandes"]["D3"] = partenaires
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("p.xlsx", sortie.getvalue())], appel)
+    t2 = next(d for d in verification.demandes if d.no_demande == "T-002")
+    assert t2.valeurs["projet_conjoint"] is conjoint
 
 
 def test_cellule_en_erreur_situee(appel):

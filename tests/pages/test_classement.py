@@ -4,7 +4,8 @@ présidence.
 
 Le jeu, calculé à la main (poids 25, 20, 15, 15, 15, 10 ; total = Σ poids × note / 10) :
 
-- T-002 (projet conjoint, 30 000 $ + 30 000 $) : pertinence 5, 6 et 7 (moyenne 6), 9 ailleurs
+- T-002 (projet conjoint, 30 000 $ + 30 000 $, bonification de 5 000 $ fixée : plafond de
+  30 000 $) : pertinence 5, 6 et 7 (moyenne 6), 9 ailleurs
   → 25 × 6 + 75 × 9 = 825 → 82,5 : rang 1 ;
 - T-001 (20 000 $ la première année) : pertinence 10, 7 ailleurs → 250 + 525 = 775 → 77,5 :
   rang 2 ;
@@ -29,6 +30,7 @@ from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
+from evaluation.socle.texte import litteral
 from tests.conftest import DONNEES
 from tests.pages.conftest import compte_de_test, rendu, textes
 
@@ -97,6 +99,11 @@ def preparer(url: str) -> tuple[object, dict[str, int]]:
             soumettre("T-001", e, _notes(appel, 10, 7))
         for e in (EVA, LUC):
             soumettre("T-003", e, _notes(appel, 5, 5))
+        # « peut permettre la bonification » : 5 000 $ par année fixés par la présidence
+        # pour T-002 (projet conjoint), ce qui porte son plafond à 30 000 $.
+        decisions.fixer_bonification(
+            appel, ids["T-002"], 500_000, "trois municipalités", moteur=moteur, auteur="p@x.ca"
+        )
     finally:
         moteur.dispose()
     return appel, ids
@@ -267,7 +274,11 @@ def test_regles_appliquees(ouvrir):
     assert "année 2 : du 1er avril 2025 au 31 mars 2026." in rendu(regles)
     assert "**Seuil** : 60 / 100." in regles
     assert "poids (celles de l'appel) : Pertinence et retombées 25, " in regles
-    assert dollars("plafonnée à 25 000 $ (35 000 $ pour un projet conjoint)") in regles
+    # « ne pourra pas excéder 25 000 $ par année » ; la bonification, 0 $ par défaut.
+    assert litteral(dollars("le plus petit de : le plafond de 25 000 $ plus la bonification")) in (
+        regles
+    )
+    assert "le budget admissible de l'année" in regles
     assert "la première qui ne tient pas et les suivantes vont en liste d'attente" in regles
 
 
@@ -560,7 +571,7 @@ def test_reduction_de_montant_exige_une_raison(ouvrir, appel, ids, moteur):
 
     _montant(at, t002, 1, 20000.0)
     assert erreurs(at)[0] == dollars(
-        "Montant refusé : une réduction sous 30 000 $ (la demande plafonnée) demande une raison."
+        "Montant refusé : un montant recommandé autre que celui de la règle demande une raison."
     )
     assert _montants_stockes(moteur, appel) == []
     assert ligne(at, "Financées", "T-002")["Recommandé an 1"] == dollars("30 000 $")
@@ -585,9 +596,9 @@ def test_reduction_de_montant_exige_une_raison(ouvrir, appel, ids, moteur):
 
 def test_montant_au_dessus_du_plafond_refuse(ouvrir, appel, ids, moteur):
     at = ouvrir(ADMIN)
-    _montant(at, ids["T-002"], 2, 40000.0)  # projet conjoint : plafond 35 000 $
+    _montant(at, ids["T-002"], 2, 40000.0)  # bonification de 5 000 $ : plafond 30 000 $
     assert erreurs(at)[0] == dollars(
-        "Montant refusé : 40 000 $ dépasse le plafond de 35 000 $ par année."
+        "Montant refusé : 40 000 $ dépasse le plafond de 30 000 $ par année."
     )
     _montant(at, ids["T-001"], 1, 26000.0)  # une seule municipalité : 25 000 $
     assert erreurs(at)[0] == dollars(
@@ -817,3 +828,56 @@ def test_une_ecriture_d_un_autre_serveur_se_voit_a_la_reexecution(url_de_base, t
         assert "T-004" in numeros(at, "Hors classement")
     finally:
         ailleurs.dispose()
+
+
+# --- Montants côte à côte et bonification (issue 15) -----------------------------------------
+
+
+def test_montants_cote_a_cote_dans_le_classement(ouvrir):
+    """« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par
+    année » et les listes de dépenses admissibles : demandé, non admissible, admissible et
+    recommandé côte à côte (valide.xlsx n'a que des dépenses admissibles)."""
+    at = ouvrir(PRESIDENT)
+    t001 = ligne(at, "Liste d'attente", "T-001")
+    assert (
+        t001["Demandé an 1"],
+        t001["Non admissible an 1"],
+        t001["Admissible an 1"],
+        t001["Recommandé an 1"],
+    ) == (dollars("20 000 $"), "0\u00a0$", dollars("20 000 $"), dollars("20 000 $"))
+    colonnes = list(partie(at, "Financées").columns)
+    i = colonnes.index("Demandé an 1")
+    assert colonnes[i : i + 4] == [
+        "Demandé an 1",
+        "Non admissible an 1",
+        "Admissible an 1",
+        "Recommandé an 1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dollars_", "raison", "message", "stockee"),
+    [
+        pytest.param(8000.0, "quatre villes", "Bonification de T-002 enregistrée.", 800_000),
+        pytest.param(
+            8000.0, "", "Bonification refusée : une bonification demande une raison.", 500_000
+        ),
+    ],
+)
+def test_bonification_fixee_par_la_presidence(
+    ouvrir, appel, ids, moteur, dollars_, raison, message, stockee
+):
+    """« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut
+    permettre la bonification de la subvention » : la présidence la fixe, avec une raison."""
+    at = ouvrir(PRESIDENT)
+    assert at.selectbox(key="bn_demande").options == ["1. T-002 · Sherbrooke"]
+    t002 = ids["T-002"]
+    assert at.number_input(key=f"bn_montant::{t002}").value == 5000.0
+    at.number_input(key=f"bn_montant::{t002}").set_value(dollars_)
+    at.text_input(key="bn_raison").set_value(raison)
+    at.button(key="bn_enregistrer").click()
+    executer(at)
+    assert message in [*succes(at), *erreurs(at)]
+    with moteur.connect() as c:
+        (b,) = stockage.lire_bonifications(appel.id, connexion=c)
+    assert b["montant"] == stockee

@@ -25,8 +25,16 @@ from tests.pages import test_classement as tc
 PAGE_SEANCE = "pages/seance.py"
 APPEL_ID = "paivmq-2023-2024"
 HYPERLIEN = '=HYPERLINK("http://x","Cliquez")'
-FEUILLES = ["Classement", "Budget", "Par axe", "Par secteur", "Par région", "Paramètres"]
-AVEC_EVALUATIONS = [*FEUILLES[:5], "Évaluations", "Paramètres"]
+FEUILLES = [
+    "Classement",
+    "Budget",
+    "Dépenses retirées",
+    "Par axe",
+    "Par secteur",
+    "Par région",
+    "Paramètres",
+]
+AVEC_EVALUATIONS = [*FEUILLES[:6], "Évaluations", "Paramètres"]
 
 # Les fixtures de tests/pages/test_classement : la base du jeu, la page ouverte, et les
 # fichiers que les boutons de téléchargement déposent.
@@ -128,7 +136,7 @@ def test_export_des_seules_demandes_filtrees(ouvrir, fichiers_servis):
     _, livre = exporter(at, fichiers_servis)
     classement = lignes(livre["Classement"], 4)
     assert [r["No de demande"] for r in classement] == ["T-003"]
-    assert livre["Classement"].tables["Classement"].ref == "A4:AG5"
+    assert livre["Classement"].tables["Classement"].ref == "A4:AN5"
     assert livre["Classement"]["A3"].value is None  # aucune financée parmi elles
     assert parametres(livre["Paramètres"])["Filtres appliqués"] == "statut : sous le seuil"
 

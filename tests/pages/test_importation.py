@@ -235,3 +235,46 @@ def test_depot_en_retard_signale_a_la_verification(application):
     at.button(key="importer").click().run()
     assert not at.exception
     assert "Date de dépôt absente" not in textes(at)
+
+
+def _budget_traiteur(tmp_path):
+    """Le classeur valide dont deux lignes de budget portent un libellé non reconnu."""
+    wb = load_workbook(VALIDE)
+    wb["Budget"]["C2"] = "Traiteur"
+    wb["Budget"]["C3"] = "Traiteur"
+    chemin = tmp_path / "traiteur.xlsx"
+    wb.save(chemin)
+    return chemin
+
+
+def test_categorie_a_confirmer_rattachee(application, base, tmp_path):
+    """Une dépense de catégorie non reconnue n'est jamais comptée admissible : l'analyste
+    (l'administration pour l'instant) la rattache à une catégorie de l'appel, d'un coup pour
+    toutes les lignes du libellé ; journalisé."""
+    at = _televerser(application(PAGE), _budget_traiteur(tmp_path))
+    at.button(key="importer").click().run()
+    at = application(PAGE)
+    assert "Catégories de dépense à confirmer (1)" in [h.value for h in at.subheader]
+    assert "ne comptent pas dans le budget admissible" in textes(at)
+    assert at.button(key="cat_rattacher").disabled
+    at.selectbox(key="cat_categorie").set_value("logistique").run()
+    at.button(key="cat_rattacher").click().run()
+    assert not at.exception, at.exception
+    assert "2 lignes rattachées" in textes(at)
+    assert not any("à confirmer" in h.value for h in at.subheader)
+    with stockage.creer_moteur(base).connect() as c:
+        lignes = stockage.lire_lignes_budget("paivmq-2023-2024", connexion=c)
+        journal = stockage.lire_journal(connexion=c, appel_id="paivmq-2023-2024")
+    traiteur = lignes[lignes["categorie"] == "Traiteur"]
+    assert traiteur["categorie_id"].tolist() == ["logistique", "logistique"]
+    assert (journal["objet"] == "categorie_depense").sum() == 1  # une demande touchée
+
+
+def test_categories_a_confirmer_invisibles_sans_le_droit(application, base, tmp_path):
+    from evaluation.socle import droits
+
+    at = _televerser(application(PAGE), _budget_traiteur(tmp_path))
+    at.button(key="importer").click().run()
+    assert droits.peut_rattacher_categories("admin")
+    for role in ("president", "evaluateur", "observateur", None):
+        assert not droits.peut_rattacher_categories(role)

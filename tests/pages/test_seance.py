@@ -88,8 +88,12 @@ def metriques(at) -> dict[str, str]:
 
 def notes(at):
     """Le tableau des notes (st.table) : une ligne par évaluateur, puis « Note retenue »."""
-    (table,) = at.table
-    return table.value
+    return at.table[0].value
+
+
+def montants(at):
+    """Le tableau des montants côte à côte (st.table), une ligne par année."""
+    return at.table[1].value
 
 
 def decisions(moteur, appel) -> dict[int, tuple]:
@@ -147,6 +151,14 @@ def test_premiere_demande_notes_et_commentaires(ouvrir, role):
         "Restant à la ligne de financement : 2024-2025 : 10 000 $ · 2025-2026 : 5 000 $"
     ) in textes(at)
     assert not any(at.button(key=k).disabled for k in BOUTONS_DECISION)
+    # Demandé, non admissible, budget admissible et recommandé côte à côte (« ne pourra pas
+    # excéder 25 000 $ par année », plus les 5 000 $ de bonification fixés).
+    t = montants(at)
+    assert list(t.index) == ["2024-2025", "2025-2026"]
+    assert t.loc["2024-2025", "Demandé"] == dollars("30 000 $")
+    assert t.loc["2024-2025", "Non admissible"] == "0\u00a0$"
+    assert t.loc["2024-2025", "Budget admissible"] == dollars("30 000 $")
+    assert t.loc["2025-2026", "Recommandé"] == dollars("30 000 $")
 
 
 def test_suivante_et_precedente(ouvrir):

@@ -74,6 +74,9 @@ JUSTIFICATION_T003 = "Seul projet de l'Outaouais."
 
 FEUILLES = ["Classement", "Budget", "Par axe", "Par secteur", "Par région", "Paramètres"]
 FEUILLES_AVEC_EVALUATIONS = [*FEUILLES[:5], "Évaluations", "Paramètres"]
+# La ligne de commande et la page y ajoutent les dépenses retirées du budget admissible.
+FEUILLES_COMMANDE = [*FEUILLES[:2], "Dépenses retirées", *FEUILLES[2:]]
+FEUILLES_COMMANDE_AVEC_EVALUATIONS = [*FEUILLES_COMMANDE[:6], "Évaluations", "Paramètres"]
 CRITERES_COURTS = ["Pertinence", "Cohérence", "Qualité", "Caractère", "Capacité", "Visibilité"]
 EN_TETES = [
     "Rang",
@@ -95,17 +98,29 @@ EN_TETES = [
     "Part contribution du demandeur",
     "Part financement externe",
     "Demandé an 1",
+    "Non admissible an 1",
+    "À confirmer an 1",
+    "Admissible an 1",
     "Recommandé an 1",
     "Accordé an 1",
     "Cumul an 1",
     "Demandé an 2",
+    "Non admissible an 2",
+    "À confirmer an 2",
+    "Admissible an 2",
     "Recommandé an 2",
     "Accordé an 2",
     "Cumul an 2",
+    "Bonification",
     "Décision",
     "Justification",
 ]
-COLONNES_MONTANT = [t for t in EN_TETES if re.match(r"(Demandé|Recommandé|Accordé|Cumul) an ", t)]
+COLONNES_MONTANT = [
+    t
+    for t in EN_TETES
+    if re.match(r"(Demandé|Non admissible|À confirmer|Admissible|Recommandé|Accordé|Cumul) an ", t)
+    or t == "Bonification"
+]
 FORMAT_MONTANT = '#,##0 "$"'
 HAUT = 4  # ligne des en-têtes de la feuille Classement
 
@@ -153,6 +168,10 @@ def construire(moteur, appel) -> Jeu:
     soumettre("T-001", E2, 8.0, pertinence=5.0)
     soumettre("T-003", E1, 7.0)
     soumettre("T-003", E2, 7.0)
+    # Projet conjoint : 5 000 $ de bonification fixés par la présidence (plafond 30 000 $).
+    decisions.fixer_bonification(
+        appel, ids["T-002"], 500_000, "trois municipalités", moteur=moteur, auteur=AUTEUR
+    )
     decisions.enregistrer_decision(
         appel,
         ids["T-002"],
@@ -397,8 +416,8 @@ def test_tableau_filtrable_et_volets_figes(livre):
     f = livre["Classement"]
     assert list(f.tables) == ["Classement"]
     tableau = f.tables["Classement"]
-    assert tableau.ref == "A4:AG7"  # en-têtes et les trois demandes, 33 colonnes
-    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AG7"
+    assert tableau.ref == "A4:AN7"  # en-têtes et les trois demandes, 40 colonnes
+    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AN7"
     assert [c.name for c in tableau.tableColumns] == EN_TETES
     assert f.freeze_panes == "C5"
     assert f.print_title_rows == "$4:$4"
@@ -425,11 +444,11 @@ def test_couleurs_par_statut(livre):
         for r in cf.rules
     ]
     assert regles == [
-        ("A5:AG7", "expression", ['$R5="financé"'], "E2EFDA"),
-        ("A5:AG7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
-        ("A5:AG7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
-        ("A5:AG7", "expression", ['$R5="non évalué"'], "EDEDED"),
-        ("A5:AG7", "expression", ['$R5="inadmissible"'], "EDEDED"),
+        ("A5:AN7", "expression", ['$R5="financé"'], "E2EFDA"),
+        ("A5:AN7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
+        ("A5:AN7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
+        ("A5:AN7", "expression", ['$R5="non évalué"'], "EDEDED"),
+        ("A5:AN7", "expression", ['$R5="inadmissible"'], "EDEDED"),
     ]
 
 
@@ -562,7 +581,8 @@ def test_parametres_disent_comment_le_fichier_a_ete_produit(jeu, livre):
         25000,
         FORMAT_MONTANT,
     )
-    assert p["Bonification projet conjoint"].value == 10000
+    bonification = next(k for k in p if k.startswith("Bonification maximale"))
+    assert p[bonification].value == 10000
     assert (p["Enveloppe 2024-2025"].value, p["Enveloppe 2025-2026"].value) == (60000, 35000)
     assert p["Enveloppe 2024-2025"].number_format == FORMAT_MONTANT
     assert p["À discuter"].value == "étendue ≥ 4 sur un critère ou ≥ 20 sur le total"
@@ -673,7 +693,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
-    assert wb["Classement"].tables["Classement"].ref == "A4:AG5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AN5"
 
 
 def test_classement_vide(appel):
@@ -690,7 +710,7 @@ def test_classement_vide(appel):
         )
     )
     assert wb.sheetnames == FEUILLES
-    assert wb["Classement"].tables["Classement"].ref == "A4:AG5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AN5"
     assert wb["Classement"]["A5"].value is None
 
 
@@ -1066,7 +1086,7 @@ def test_commande_exporter(base_cli, tmp_path, capsys):
         capsys.readouterr().out
     )
     wb = load_workbook(sortie)
-    assert wb.sheetnames == FEUILLES_AVEC_EVALUATIONS
+    assert wb.sheetnames == FEUILLES_COMMANDE_AVEC_EVALUATIONS
     lignes = valeurs(wb["Classement"], HAUT)
     assert [(r["Rang"], r["No de demande"], r["Statut"]) for r in lignes] == [
         (1, "T-002", "financé"),
@@ -1085,7 +1105,7 @@ def test_commande_exporter_sans_evaluations_nom_par_defaut(base_cli, tmp_path, m
     monkeypatch.chdir(tmp_path)
     assert main(["--base", base_cli, "exporter", "--sans-evaluations"]) == 0
     attendu = tmp_path / f"{APPEL_ID}_classement_{dt.date.today().isoformat()}.xlsx"
-    assert load_workbook(attendu).sheetnames == FEUILLES
+    assert load_workbook(attendu).sheetnames == FEUILLES_COMMANDE
 
 
 @pytest.mark.parametrize("ou", ["dossier-absent", "dossier"])

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from evaluation.appels.configuration import charger_appel
+from evaluation.decision import financement
 from evaluation.socle import stockage
 from evaluation.sorties.proces_verbal import proces_verbal
 from tests.sorties import test_classeur as te
@@ -282,7 +284,7 @@ def test_parametres_appliques(lu):
         "avant projet d'une seule municipalité ; puis plus grande part du coût couverte par le "
         "financement externe ; puis plus grande part du coût couverte par la contribution du "
         "demandeur ; puis numéro de demande",
-        dollars("Plafond : 25 000 $ par année (35 000 $ pour un projet conjoint)"),
+        "Montant recommandé : " + financement.regle_en_une_phrase(charger_appel()),
         "Ligne de financement : stricte",
     ]
 

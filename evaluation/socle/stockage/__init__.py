@@ -44,6 +44,7 @@ from evaluation.socle.stockage.demandes import (  # noqa: F401
     finaliser_importation,
     id_demande,
     inserer_demandes,
+    libelles_a_confirmer,
     lire_demande,
     lire_demandes,
     lire_importation,
@@ -53,7 +54,9 @@ from evaluation.socle.stockage.demandes import (  # noqa: F401
     marquer_retrait,
     mettre_a_jour_demandes,
     numeros_demandes,
+    rattacher_categorie,
     remplacer_lignes_budget,
+    sommes_budget,
     supprimer_demandes,
 )
 from evaluation.socle.stockage.evaluations import (  # noqa: F401
@@ -71,11 +74,13 @@ from evaluation.socle.stockage.evaluations import (  # noqa: F401
 )
 from evaluation.socle.stockage.financement import (  # noqa: F401
     _dernieres,
+    ajouter_bonification,
     ajouter_decision,
     ajouter_montant_recommande,
     ajouter_ponderation,
     derniere_ligne,
     lignes_depuis,
+    lire_bonifications,
     lire_decisions,
     lire_montants_recommandes,
     lire_ponderation,
@@ -124,6 +129,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     _texte_sans_controles,
     appels,
     attributions,
+    bonifications,
     comptes,
     compteur_ecritures,
     confirmations_reglages,

@@ -14,6 +14,7 @@ from evaluation.socle.stockage.schema import (
     _SansControles,
     _texte_sans_controles,
     attributions,
+    bonifications,
     conflits,
     consultations,
     decisions,
@@ -234,6 +235,116 @@ def lire_lignes_budget(
     return pd.DataFrame([dict(ligne) for ligne in lignes], columns=colonnes)
 
 
+def sommes_budget(appel_id: str, genres: dict[str, str], *, connexion: Connection) -> pd.DataFrame:
+    """Les lignes de budget de l'appel additionnées par (demande_id, annee), en SQL (une
+    ligne par demande et année, pas une par dépense) : `total`, et une colonne par genre de
+    catégorie : `genres` dit le genre de chaque identifiant de catégorie (« admissible »,
+    « plafonnee », « non_admissible ») ; une ligne dont la catégorie n'y est pas (non
+    reconnue à l'importation, ou disparue de l'appel) va dans `a_confirmer`."""
+    montant = sa.func.coalesce(lignes_budget.c.montant, 0)
+
+    def somme(genre: str):
+        ids = [i for i, g in genres.items() if g == genre]
+        if not ids:
+            return sa.literal(0, sa.BigInteger)
+        return sa.func.sum(sa.case((lignes_budget.c.categorie_id.in_(ids), montant), else_=0))
+
+    connus = list(genres)
+    a_confirmer = sa.func.sum(
+        sa.case(
+            (lignes_budget.c.categorie_id.in_(connus), 0) if connus else (sa.false(), 0),
+            else_=montant,
+        )
+    )
+    requete = (
+        sa.select(
+            lignes_budget.c.demande_id,
+            lignes_budget.c.annee,
+            sa.func.sum(montant).label("total"),
+            somme("admissible").label("admissible"),
+            somme("plafonnee").label("plafonnee"),
+            somme("non_admissible").label("non_admissible"),
+            a_confirmer.label("a_confirmer"),
+        )
+        .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
+        .where(demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_(None))
+        .group_by(lignes_budget.c.demande_id, lignes_budget.c.annee)
+    )
+    colonnes = ["demande_id", "annee", "total", "admissible", "plafonnee"]
+    colonnes += ["non_admissible", "a_confirmer"]
+    lignes = connexion.execute(requete).all()
+    table = pd.DataFrame(lignes, columns=colonnes)
+    return table.fillna(0).astype("int64") if len(table) else table.astype("int64")
+
+
+def libelles_a_confirmer(
+    appel_id: str, connues: Sequence[str], *, connexion: Connection
+) -> pd.DataFrame:
+    """Les libellés de catégorie des lignes de budget de l'appel dont la catégorie n'est
+    pas une de `connues` : libellé, nombre de lignes, de demandes, montant total."""
+    requete = (
+        sa.select(
+            lignes_budget.c.categorie,
+            sa.func.count().label("lignes"),
+            sa.func.count(sa.distinct(lignes_budget.c.demande_id)).label("demandes"),
+            sa.func.sum(sa.func.coalesce(lignes_budget.c.montant, 0)).label("montant"),
+        )
+        .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
+        .where(demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_(None))
+        .where(
+            sa.or_(
+                lignes_budget.c.categorie_id.is_(None),
+                lignes_budget.c.categorie_id.not_in(list(connues)),
+            )
+        )
+        .group_by(lignes_budget.c.categorie)
+        .order_by(lignes_budget.c.categorie)
+    )
+    lignes = connexion.execute(requete).all()
+    return pd.DataFrame(lignes, columns=["categorie", "lignes", "demandes", "montant"])
+
+
+def rattacher_categorie(
+    appel_id: str,
+    categorie: str | None,
+    connues: Sequence[str],
+    categorie_id: str,
+    admissible: bool,
+    *,
+    connexion: Connection,
+) -> list[tuple[int, int]]:
+    """Rattache à `categorie_id` toutes les lignes de l'appel de libellé `categorie` (None :
+    sans libellé) dont la catégorie n'est pas une de `connues` ; renvoie (demande_id, nombre
+    de lignes) de chaque demande touchée."""
+    libelle = (
+        lignes_budget.c.categorie.is_(None)
+        if categorie is None
+        else lignes_budget.c.categorie == categorie
+    )
+    visees = (
+        sa.select(lignes_budget.c.id, lignes_budget.c.demande_id)
+        .join(demandes, demandes.c.id == lignes_budget.c.demande_id)
+        .where(demandes.c.appel_id == appel_id, demandes.c.retiree_le.is_(None), libelle)
+        .where(
+            sa.or_(
+                lignes_budget.c.categorie_id.is_(None),
+                lignes_budget.c.categorie_id.not_in(list(connues)),
+            )
+        )
+    )
+    lignes = connexion.execute(visees).all()
+    par_demande: dict[int, int] = {}
+    for _, demande_id in lignes:
+        par_demande[int(demande_id)] = par_demande.get(int(demande_id), 0) + 1
+    for paquet in _par_paquets([int(i) for i, _ in lignes]):
+        connexion.execute(
+            lignes_budget.update()
+            .where(lignes_budget.c.id.in_(paquet))
+            .values(categorie_id=categorie_id, admissible=admissible)
+        )
+    return sorted(par_demande.items())
+
+
 def marquer_retrait(demande_id: int, valeurs: dict[str, object], *, connexion: Connection) -> None:
     """Inscrit (ou efface, valeurs None) le désistement d'une demande."""
     connexion.execute(demandes.update().where(demandes.c.id == demande_id).values(**valeurs))
@@ -256,6 +367,7 @@ def donnees_rattachees(ids: Sequence[int], *, connexion: Connection) -> dict[str
             ("évaluation", evaluations),
             ("décision", decisions),
             ("montant", montants_recommandes),
+            ("montant", bonifications),
         ):
             requete = sa.select(table.c.demande_id).where(table.c.demande_id.in_(paquet))
             resultat[cle].update(int(i) for i in connexion.scalars(requete))

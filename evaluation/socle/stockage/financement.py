@@ -7,7 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from evaluation.socle.stockage.demandes import _retirees
-from evaluation.socle.stockage.schema import decisions, montants_recommandes, ponderations
+from evaluation.socle.stockage.schema import (
+    bonifications,
+    decisions,
+    montants_recommandes,
+    ponderations,
+)
 
 
 def _dernieres(table: sa.Table, appel_id: str, cles: list[str], connexion: Connection) -> list:
@@ -68,3 +73,12 @@ def lire_ponderation(appel_id: str, *, connexion: Connection) -> dict | None:
 
 def ajouter_ponderation(valeurs: dict, *, connexion: Connection) -> None:
     connexion.execute(ponderations.insert().values(**valeurs))
+
+
+def lire_bonifications(appel_id: str, *, connexion: Connection) -> list[dict]:
+    """La dernière bonification fixée de chaque demande de l'appel (sans ligne : 0 $)."""
+    return _dernieres(bonifications, appel_id, ["demande_id"], connexion)
+
+
+def ajouter_bonification(valeurs: dict, *, connexion: Connection) -> None:
+    connexion.execute(bonifications.insert().values(**valeurs))

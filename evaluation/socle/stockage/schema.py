@@ -370,6 +370,23 @@ montants_recommandes = sa.Table(
 )
 
 
+# Bonification d'un projet conjoint fixée par la présidence (par année, avec sa raison ; la
+# dernière par demande compte ; sans ligne : 0 $). Issue 15.
+bonifications = sa.Table(
+    "bonifications",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("montant", sa.BigInteger, nullable=False),
+    sa.Column("raison", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+)
+
+
 # Décisions du comité : chaque décision est une nouvelle ligne ; la dernière compte.
 decisions = sa.Table(
     "decisions",

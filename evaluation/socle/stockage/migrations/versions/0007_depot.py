@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_depot"
-down_revision = "0005_reglages"
+down_revision = "0006_montants"
 branch_labels = None
 depends_on = None
 
