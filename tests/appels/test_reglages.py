@@ -244,15 +244,11 @@ def test_ajouter_un_reglage_est_une_ligne(monkeypatch, appel):
     monkeypatch.setattr(
         reglages,
         "REGLAGES_SOURCES",
-        (*reglages.REGLAGES_SOURCES, ("financement.bonification_projet_conjoint", "Bonus")),
+        (*reglages.REGLAGES_SOURCES, ("appel.nom_court", "Nom court")),
     )
     relu = appel_depuis_toml(TOML)
-    assert [r.chemin for r in reglages.sans_source(relu)] == [
-        "financement.bonification_projet_conjoint"
-    ]
-    marque = appel_depuis_toml(
-        TOML + '"financement.bonification_projet_conjoint" = { source = "comite" }\n'
-    )
+    assert [r.chemin for r in reglages.sans_source(relu)] == ["appel.nom_court"]
+    marque = appel_depuis_toml(TOML + '"appel.nom_court" = { source = "comite" }\n')
     assert reglages.sans_source(marque) == []
 
 
