@@ -74,7 +74,14 @@ def lignes(feuille, haut: int) -> list[dict]:
 
 
 def parametres(feuille) -> dict:
-    return {a: b for a, b in feuille.iter_rows(min_row=3, values_only=True) if a}
+    """Les paires réglage → valeur du haut de la feuille Paramètres (jusqu'à la première ligne
+    vide : suivent les sources des réglages et l'historique des pondérations)."""
+    paires = {}
+    for a, b, *_ in feuille.iter_rows(min_row=3, values_only=True):
+        if not a:
+            break
+        paires[a] = b
+    return paires
 
 
 # --- Page Classement ----------------------------------------------------------------------------
