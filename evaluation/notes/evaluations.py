@@ -16,7 +16,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.depot.validation import cle_numero
-from evaluation.notes.attributions import motif_refus
+from evaluation.notes.attributions import admissibles, motif_refus
 from evaluation.notes.grilles import CONSEIL_GRILLE, DEPUIS_GRILLE, LectureGrille
 from evaluation.notes.repartition import (
     ROLE_EVALUATEUR,
@@ -427,6 +427,10 @@ def charger_mes_demandes(appel_id: str, evaluateur: str, *, moteur: Moteur) -> M
     chaque action de la page."""
     with moteur.connect() as connexion:
         table = stockage.lire_demandes_en_bref(appel_id, COLONNES_LISTE, connexion=connexion)
+        # Seules les demandes jugées admissibles se notent (examen d'admissibilité).
+        table = table[
+            table["id"].astype(int).isin(admissibles(appel_id, connexion=connexion))
+        ].reset_index(drop=True)
         compte = stockage.lire_compte(evaluateur, connexion=connexion)
         reglages = _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion))
         declares = stockage.lire_conflits_de(appel_id, evaluateur, connexion=connexion)
