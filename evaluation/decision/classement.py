@@ -1,6 +1,6 @@
 """Le classement : statut de chaque demande (inadmissible, admissibilité à établir, non
-évalué, sous le seuil, classé), rang des classées avec le départage écrit dans l'appel, ligne de financement,
-et la comparaison avec d'autres pondérations.
+évalué, sous le seuil, classé), rang des classées avec le départage écrit dans l'appel,
+ligne de financement, et la comparaison avec d'autres pondérations.
 
 `classer` est une fonction sur des tableaux ; `charger` lit ce qu'il faut dans la base et
 l'appelle : la page, la ligne de commande et les tests calculent le même classement.

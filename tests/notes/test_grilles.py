@@ -22,6 +22,7 @@ from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte, lister_comptes
 from evaluation.socle.probleme import BLOQUANT
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 MDP = "un mot de passe solide"
@@ -30,6 +31,7 @@ MDP = "un mot de passe solide"
 @pytest.fixture
 def contexte(moteur, appel):
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur, nom="Éva Roy")
     creer_compte("luc@x.ca", "evaluateur", MDP, moteur=moteur, nom="Luc Cyr")
     with moteur.connect() as c:
