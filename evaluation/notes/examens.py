@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from evaluation.appels.configuration import Appel
 from evaluation.notes.filtrage import (
+    A_VERIFIER,
     ADMISSIBLE,
     ECARTEE,
     EXAMEN,
     INADMISSIBLE,
     LIBELLES_VERDICTS,
     NON_EXAMINEE,
+    OUI,
     PEUVENT_EXAMINER,
     PEUVENT_REGLER,
     PEUVENT_RENVERSER,
@@ -33,6 +35,7 @@ from evaluation.notes.filtrage import (
     problemes_examen,
     raisons,
     reponses_en_json,
+    reponses_suggerees,
     resume_reponses,
     verdict,
     verifier_raison,
@@ -429,3 +432,28 @@ def regler(
                 )
             )
         stockage.inscrire_journal(journal, connexion=connexion)
+
+
+def examiner_d_apres_les_fichiers(
+    appel: Appel, *, moteur: Moteur, auteur: str, ids: list[int] | None = None
+) -> int:
+    """Pour la démonstration et les bases de mesure seulement : examine les demandes pas
+    encore examinées (ou `ids`) d'après les champs importés, et répond « oui » aux
+    conditions que le fichier ne dit pas (un vrai examen les fait vérifier par l'analyste).
+    Une demande dont le fichier dit « non » (autre programme, dossier incomplet) est jugée
+    inadmissible, avec la raison du fichier. Renvoie le nombre d'examens écrits."""
+    with moteur.connect() as connexion:
+        demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+        deja = set(lire_etats(appel.id, connexion=connexion))
+    a_examiner = {}
+    for d in demandes.to_dict("records"):
+        i = int(d["id"])
+        if (ids is not None and i not in ids) or (ids is None and i in deja):
+            continue
+        suggerees = reponses_suggerees(d, appel)
+        a_examiner[i] = {
+            cid: r if r.reponse != A_VERIFIER else Reponse(OUI) for cid, r in suggerees.items()
+        }
+    if not a_examiner:
+        return 0
+    return examiner_en_masse(appel, a_examiner, moteur=moteur, auteur=auteur)
