@@ -750,26 +750,47 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
                 if p.emplacement
                 else litteral(p.message)
             )
+        valides = lecture_grille.lignes_valides
         if lecture_grille.sans_blocage:
             st.caption(
                 f"{pluriel(len(lecture_grille.lignes), 'ligne lue', 'lignes lues')}, sans problème."
             )
-            if st.button("Importer la grille", key="importer_grille", type="primary"):
-                try:
-                    n = importer_grille(lecture_grille, appel, moteur=m, auteur=compte.courriel)
-                except ErreurEvaluation as exc:
-                    st.error(f"Rien n'est enregistré : {litteral(exc)}")
-                else:
-                    st.session_state.pop(CHARGEE, None)
-                    st.session_state.pop(COPIES, None)
-                    st.session_state[MESSAGE] = (
-                        "success",
-                        f"Grille importée : "
-                        f"{pluriel(n, 'changement inscrit', 'changements inscrits')} au journal.",
-                    )
-                    st.rerun()
+        elif valides:
+            refusees = len(lecture_grille.lignes_refusees)
+            st.caption(
+                f"{pluriel(refusees, 'ligne refusée', 'lignes refusées')} (voir ci-dessus : "
+                "feuille, ligne et colonne de chacune, et quoi corriger). Vous pouvez importer "
+                f"les {pluriel(len(valides), 'ligne valide', 'lignes valides')} maintenant, "
+                "puis corriger les autres et réimporter la grille."
+            )
         else:
             st.caption("Rien n'est enregistré tant que ces problèmes restent.")
+        if valides and st.button(
+            "Importer la grille"
+            if lecture_grille.sans_blocage
+            else f"Importer les {pluriel(len(valides), 'ligne valide', 'lignes valides')}",
+            key="importer_grille",
+            type="primary",
+        ):
+            try:
+                n = importer_grille(
+                    lecture_grille,
+                    appel,
+                    moteur=m,
+                    auteur=compte.courriel,
+                    lignes_valides=not lecture_grille.sans_blocage,
+                )
+            except ErreurEvaluation as exc:
+                st.error(f"Rien n'est enregistré : {litteral(exc)}")
+            else:
+                st.session_state.pop(CHARGEE, None)
+                st.session_state.pop(COPIES, None)
+                st.session_state[MESSAGE] = (
+                    "success",
+                    f"Grille importée : "
+                    f"{pluriel(n, 'changement inscrit', 'changements inscrits')} au journal.",
+                )
+                st.rerun()
 
 if statut is not None:
     modifie_le = liste.loc[liste["demande_id"] == courante, "modifie_le"].iloc[0]

@@ -349,17 +349,28 @@ def lire_les_siennes(
 
 
 def importer_grille(
-    lecture: LectureGrille, appel: Appel, *, moteur: Moteur, auteur: str | None = None
+    lecture: LectureGrille,
+    appel: Appel,
+    *,
+    moteur: Moteur,
+    auteur: str | None = None,
+    lignes_valides: bool = False,
 ) -> int:
     """Enregistre les lignes d'une grille sans problème bloquant, toutes ou aucune (une
     transaction) ; renvoie le nombre de changements inscrits au journal (0 pour une grille
     déjà importée). Les commentaires par critère et l'admissibilité déjà saisis sont gardés.
+    `lignes_valides` : la grille porte des lignes refusées (chacune située) ; seules les
+    autres sont enregistrées, à la demande de la personne.
     Lève `ErreurEvaluation` si l'enregistrement est refusé (voir `evaluations`)."""
-    if not lecture.sans_blocage:
+    if lignes_valides:
+        retenues = lecture.lignes_valides
+    elif not lecture.sans_blocage:
         return 0
+    else:
+        retenues = lecture.lignes
     lot = []
     siennes: dict[str, dict[int, tuple[str, Saisie, int]]] = {}
-    for ligne in lecture.lignes:
+    for ligne in retenues:
         if ligne.evaluateur not in siennes:
             siennes[ligne.evaluateur] = lire_les_siennes(appel.id, ligne.evaluateur, moteur=moteur)
         deja = siennes[ligne.evaluateur].get(ligne.demande_id)
