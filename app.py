@@ -31,6 +31,7 @@ from pages.composants.erreurs import afficher_erreur, afficher_erreur_differee
 # (fichier sous pages/, titre, icône) ; le nom du fichier est aussi l'adresse de la page.
 PAGES = [
     ("accueil", "Accueil", ":material/home:"),
+    ("admissibilite", "Admissibilité", ":material/fact_check:"),
     ("evaluation", "Évaluation", ":material/rate_review:"),
     ("suivi", "Suivi des évaluations", ":material/monitoring:"),
     ("classement", "Classement", ":material/leaderboard:"),

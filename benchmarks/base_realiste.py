@@ -412,7 +412,7 @@ def construire(
     from evaluation.appels.configuration import charger_appel
     from evaluation.decision import decisions
     from evaluation.decision.financement import LISTE_ATTENTE, REFUSE, RETENU
-    from evaluation.notes import attributions
+    from evaluation.notes import attributions, examens
     from evaluation.socle import stockage
 
     appel = charger_appel()
@@ -430,6 +430,9 @@ def construire(
         avertissements += _importer(chemin, appel, moteur)
         chemin.unlink()
 
+    # L'examen d'admissibilité avant la notation (issue 15) : seules les demandes jugées
+    # admissibles s'attribuent et se classent.
+    examens.examiner_d_apres_les_fichiers(appel, moteur=moteur, auteur=ADMIN)
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
     ids = sorted(int(i) for i in table["id"])
@@ -455,6 +458,7 @@ def construire(
     generer(chemin, range(premieres + 1, demandes + 1))
     avertissements += _importer(chemin, appel, moteur)
     chemin.unlink()
+    examens.examiner_d_apres_les_fichiers(appel, moteur=moteur, auteur=ADMIN)
     if repartition == PARTIELLE:
         attributions.appliquer_repartition(appel, PAR_DEMANDE_TARDIVE, moteur=moteur, auteur=ADMIN)
     etat = attributions.charger(appel.id, moteur=moteur)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
-from evaluation.notes import attributions
+from evaluation.notes import attributions, examens
 from evaluation.socle import stockage
 from evaluation.socle.formats import date, montant
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
@@ -100,6 +100,9 @@ if nombre == 0 and fichiers_demo() and compte.role == ADMIN:
             rapport = importer(
                 verification, appel, moteur=moteur(), auteur=f"{compte.courriel} (démonstration)"
             )
+            # Démonstration : l'examen d'admissibilité fait d'après les fichiers, pour que
+            # le classement ait des demandes admissibles (page Admissibilité pour le revoir).
+            examens.examiner_d_apres_les_fichiers(appel, moteur=moteur(), auteur=compte.courriel)
         st.session_state["message_accueil"] = (
             f"{len(rapport.creees)} demandes de démonstration importées "
             f"({rapport.avant} → {rapport.apres} demandes stockées)."

@@ -10,9 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels.configuration import appel_depuis_toml
-from evaluation.depot.admissibilite import preremplir
 from evaluation.depot.validation import cle_numero
-from evaluation.notes import attributions, evaluations, repartition, suivi
+from evaluation.notes import attributions, evaluations, examens, repartition, suivi
 from evaluation.notes.evaluations import importer_grille
 from evaluation.notes.fiche import (
     avertissements,
@@ -23,6 +22,7 @@ from evaluation.notes.fiche import (
     montants_de_la_demande,
     resume,
 )
+from evaluation.notes.filtrage import ErreurFiltrage
 from evaluation.notes.grilles import construire_grille, lire_grille
 from evaluation.notes.saisie import (
     BROUILLON,
@@ -45,10 +45,6 @@ compte = exiger_acces("evaluation")
 appel = appel_actif()
 m = moteur()
 
-OUI, NON, A_VERIFIER = "Oui", "Non", "À vérifier"
-REPONSES = {OUI: True, NON: False, A_VERIFIER: None}
-ADMISSIBLE, INADMISSIBLE, A_DECIDER = "Admissible", "Non admissible", "À décider"
-JUGEMENTS = {ADMISSIBLE: True, INADMISSIBLE: False, A_DECIDER: None}
 COPIES = "_eval_copies"  # saisies non enregistrées, gardées hors des widgets
 COURANTE, EN_ATTENTE, CHARGEE, MESSAGE, PERIMEE = (
     "_eval_courante",
@@ -75,26 +71,18 @@ def stockee(demande_id: int) -> tuple[str | None, Saisie, int]:
 
 
 def charger_widgets(demande_id: int, demande: dict) -> None:
-    """Place la saisie stockée (ou l'admissibilité suggérée par le fichier) dans les
-    curseurs et les champs de la demande ; retient la version lue, que l'enregistrement
-    rendra pour ne rien écraser de plus récent (un autre onglet, une grille)."""
+    """Place la saisie stockée dans les curseurs et les champs de la demande ; retient la
+    version lue, que l'enregistrement rendra pour ne rien écraser de plus récent (un autre
+    onglet, une grille). L'admissibilité n'est plus jugée ici : l'analyste l'examine avant
+    la notation (page Admissibilité) ; l'évaluateur qui en doute la signale."""
     statut, saisie, version = stockee(demande_id)
-    prerempli = preremplir(demande, appel)
+    prerempli: dict = {}
     for c in appel.criteres:
         note = saisie.notes.get(c.id)
         st.session_state[cle("note", demande_id, c.id)] = (
             min(ECHELLE[1:], key=lambda v: abs(v - note)) if note is not None else None
         )
         st.session_state[cle("comm", demande_id, c.id)] = saisie.commentaires.get(c.id, "")
-    for cond in appel.conditions:
-        reponse = saisie.admissibilite.get(cond.id, prerempli.get(cond.id))
-        st.session_state[cle("cond", demande_id, cond.id)] = {True: OUI, False: NON}.get(
-            reponse, A_VERIFIER
-        )
-    st.session_state[cle("adm", demande_id)] = {True: ADMISSIBLE, False: INADMISSIBLE}.get(
-        saisie.admissible, A_DECIDER
-    )
-    st.session_state[cle("raison", demande_id)] = saisie.raison_inadmissibilite
     st.session_state[cle("global", demande_id)] = saisie.commentaire_global
     st.session_state[CHARGEE] = (demande_id, statut, saisie.nettoyee(), prerempli, version)
 
@@ -103,9 +91,6 @@ def cles_widgets(demande_id: int) -> list[str]:
     return [
         *(cle("note", demande_id, c.id) for c in appel.criteres),
         *(cle("comm", demande_id, c.id) for c in appel.criteres),
-        *(cle("cond", demande_id, c.id) for c in appel.conditions),
-        cle("adm", demande_id),
-        cle("raison", demande_id),
         cle("global", demande_id),
     ]
 
@@ -116,16 +101,16 @@ def oublier_copie(demande_id: int) -> None:
 
 def saisie_des_widgets(demande_id: int) -> Saisie:
     etat = st.session_state
+    chargee = etat.get(CHARGEE)
+    # Ce qu'une évaluation d'avant l'examen d'admissibilité portait reste tel quel.
+    avant = chargee[2] if chargee and chargee[0] == demande_id else Saisie()
     return Saisie(
         notes={c.id: etat.get(cle("note", demande_id, c.id)) for c in appel.criteres},
         commentaires={c.id: etat.get(cle("comm", demande_id, c.id), "") for c in appel.criteres},
         commentaire_global=etat.get(cle("global", demande_id), ""),
-        admissibilite={
-            cond.id: REPONSES[etat.get(cle("cond", demande_id, cond.id), A_VERIFIER)]
-            for cond in appel.conditions
-        },
-        admissible=JUGEMENTS[etat.get(cle("adm", demande_id), A_DECIDER)],
-        raison_inadmissibilite=etat.get(cle("raison", demande_id), ""),
+        admissibilite=dict(avant.admissibilite),
+        admissible=avant.admissible,
+        raison_inadmissibilite=avant.raison_inadmissibilite,
     )
 
 
@@ -172,7 +157,7 @@ def enregistrer(
     """Enregistre la saisie courante ; le message dit ce qui s'est passé. `version` : celle
     contre laquelle écrire (par défaut, celle que la page a lue)."""
     saisie = saisie_des_widgets(demande_id)
-    problemes = problemes_saisie(saisie, appel, statut, exiger_admissibilite=statut == SOUMISE)
+    problemes = problemes_saisie(saisie, appel, statut)
     if problemes:
         st.session_state[MESSAGE] = (
             "error",
@@ -258,6 +243,23 @@ def abandonner(puis: int) -> None:
 
 def rester() -> None:
     st.session_state.pop(EN_ATTENTE, None)
+
+
+@rattraper
+def signaler_doute(demande_id: int) -> None:
+    """Un doute sur l'admissibilité, avec sa raison : l'analyste ou la présidence le règle
+    (page Admissibilité) ; la notation continue en attendant."""
+    raison = st.session_state.get(cle("doute", demande_id), "")
+    try:
+        examens.signaler(appel, demande_id, compte.courriel, raison, moteur=m)
+    except ErreurFiltrage as exc:
+        st.session_state[MESSAGE] = ("error", f"Doute non signalé : {exc}")
+        return
+    st.session_state[MESSAGE] = (
+        "info",
+        "Doute d'admissibilité signalé : l'analyste ou la présidence le réglera.",
+    )
+    st.session_state[cle("doute", demande_id)] = ""
 
 
 @rattraper
@@ -589,42 +591,6 @@ def panneau_de_notation(courante: int, statut: str | None, prerempli: dict, fige
                 label_visibility="collapsed",
                 max_chars=SAISIE_MAX,
             )
-    if appel.conditions:
-        with st.container(border=True):
-            st.markdown("**Admissibilité**")
-            st.caption(
-                "Les réponses sont pré-remplies d'après le fichier quand il le dit ; "
-                "confirmez-les ou corrigez-les."
-            )
-            for cond in appel.conditions:
-                suggestion = prerempli.get(cond.id)
-                aide = (
-                    f"D'après le fichier : {'oui' if suggestion else 'non'}."
-                    if suggestion is not None
-                    else "Le fichier ne le dit pas : à juger sur le dossier."
-                )
-                st.radio(
-                    litteral(cond.libelle),
-                    list(REPONSES),
-                    key=cle("cond", courante, cond.id),
-                    horizontal=True,
-                    disabled=fige,
-                    help=aide,
-                )
-    st.radio(
-        "**Jugement d'admissibilité**",
-        list(JUGEMENTS),
-        key=cle("adm", courante),
-        horizontal=True,
-        disabled=fige,
-    )
-    if st.session_state.get(cle("adm", courante)) == INADMISSIBLE:
-        st.text_area(
-            "Raison de l'inadmissibilité (obligatoire)",
-            key=cle("raison", courante),
-            disabled=fige,
-            max_chars=SAISIE_MAX,
-        )
     st.text_area(
         "Commentaire global",
         key=cle("global", courante),
@@ -719,6 +685,19 @@ with notation:
                 )
 
     if not verrouille:
+        with st.expander("Signaler un doute d'admissibilité"):
+            st.caption(
+                "L'analyste a jugé cette demande admissible avant la notation. Si le dossier "
+                "vous fait douter d'une condition de l'appel, dites laquelle et pourquoi : "
+                "l'analyste ou la présidence tranchera. Vous pouvez continuer à noter."
+            )
+            st.text_input("Raison du doute", key=cle("doute", courante), max_chars=SAISIE_MAX)
+            st.button(
+                "Signaler le doute",
+                key="signaler_doute",
+                on_click=signaler_doute,
+                args=(courante,),
+            )
         with st.expander("Déclarer un conflit d'intérêts"):
             st.caption(
                 "Vous connaissez personnellement le projet, y travaillez, ou en tirez un "
@@ -785,26 +764,47 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
                 if p.emplacement
                 else litteral(p.message)
             )
+        valides = lecture_grille.lignes_valides
         if lecture_grille.sans_blocage:
             st.caption(
                 f"{pluriel(len(lecture_grille.lignes), 'ligne lue', 'lignes lues')}, sans problème."
             )
-            if st.button("Importer la grille", key="importer_grille", type="primary"):
-                try:
-                    n = importer_grille(lecture_grille, appel, moteur=m, auteur=compte.courriel)
-                except ErreurEvaluation as exc:
-                    st.error(f"Rien n'est enregistré : {litteral(exc)}")
-                else:
-                    st.session_state.pop(CHARGEE, None)
-                    st.session_state.pop(COPIES, None)
-                    st.session_state[MESSAGE] = (
-                        "success",
-                        f"Grille importée : "
-                        f"{pluriel(n, 'changement inscrit', 'changements inscrits')} au journal.",
-                    )
-                    st.rerun()
+        elif valides:
+            refusees = len(lecture_grille.lignes_refusees)
+            st.caption(
+                f"{pluriel(refusees, 'ligne refusée', 'lignes refusées')} (voir ci-dessus : "
+                "feuille, ligne et colonne de chacune, et quoi corriger). Vous pouvez importer "
+                f"les {pluriel(len(valides), 'ligne valide', 'lignes valides')} maintenant, "
+                "puis corriger les autres et réimporter la grille."
+            )
         else:
             st.caption("Rien n'est enregistré tant que ces problèmes restent.")
+        if valides and st.button(
+            "Importer la grille"
+            if lecture_grille.sans_blocage
+            else f"Importer les {pluriel(len(valides), 'ligne valide', 'lignes valides')}",
+            key="importer_grille",
+            type="primary",
+        ):
+            try:
+                n = importer_grille(
+                    lecture_grille,
+                    appel,
+                    moteur=m,
+                    auteur=compte.courriel,
+                    lignes_valides=not lecture_grille.sans_blocage,
+                )
+            except ErreurEvaluation as exc:
+                st.error(f"Rien n'est enregistré : {litteral(exc)}")
+            else:
+                st.session_state.pop(CHARGEE, None)
+                st.session_state.pop(COPIES, None)
+                st.session_state[MESSAGE] = (
+                    "success",
+                    f"Grille importée : "
+                    f"{pluriel(n, 'changement inscrit', 'changements inscrits')} au journal.",
+                )
+                st.rerun()
 
 if statut is not None:
     modifie_le = liste.loc[liste["demande_id"] == courante, "modifie_le"].iloc[0]

@@ -23,6 +23,7 @@ from evaluation.socle.comptes import creer_compte, trouver_compte
 from evaluation.socle.roles import EVALUATEUR
 from evaluation.sorties.neutralisation import ecrire_ligne
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 MOT_DE_PASSE = "cheval agrafe batterie correcte"
@@ -155,6 +156,7 @@ def remplir_base(url: str, dossier: Path, textes: list[str], numero_hostile: str
         verification = verifier_lot([(fichier.name, fichier)], appel)
         assert verification.sans_blocage, [p.texte() for p in verification.problemes if p.bloque]
         importer(verification, appel, moteur=moteur, auteur=textes[-1])
+        admettre(moteur, appel)  # jugées admissibles : elles se notent
         for courriel, nom in EVALUATEURS.items():
             if trouver_compte(courriel, moteur=moteur) is None:
                 creer_compte(courriel, EVALUATEUR, MOT_DE_PASSE, moteur=moteur, nom=nom)

@@ -149,12 +149,15 @@ class Condition:
 
     `champ` et `attendu` disent comment la pré-remplir d'après la demande : un booléen
     attendu (« dossier_complet » vrai), « renseigné » (le champ est rempli), « permise »
-    (la valeur est dans la liste de l'appel, pour la qualité du signataire)."""
+    (la valeur est dans la liste de l'appel, pour la qualité du signataire), « entité
+    municipale » (le nom est celui d'une municipalité ou d'une MRC du répertoire).
+    `citation` : la phrase de l'appel d'où vient la condition, montrée à l'analyste."""
 
     id: str
     libelle: str
     champ: str | None = None
     attendu: bool | str | None = None
+    citation: str | None = None
 
 
 NOTES_DES_AUTRES = ("jamais", "apres_soumission")
@@ -335,8 +338,9 @@ _SCHEMA_CONDITION = {
     "libelle": (_TEXTE, True),
     "champ": (_TEXTE, False),
     "attendu": ((bool, str), False),
+    "citation": (_TEXTE, False),
 }
-_ATTENDUS_TEXTE = ("renseigné", "permise")
+_ATTENDUS_TEXTE = ("renseigné", "permise", "entité municipale")
 _SCHEMA_REGION = {"code": (_TEXTE, True), "nom": (_TEXTE, True)}
 _SECTIONS = {
     "appel": dict,
@@ -725,7 +729,9 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
                     f"[[admissibilite.conditions]] « {t['id']} » : « champ » et « attendu » "
                     "vont ensemble (les deux, ou aucun pour une condition jugée sans données)."
                 )
-            conditions.append(Condition(t["id"], t["libelle"], t.get("champ"), attendu))
+            conditions.append(
+                Condition(t["id"], t["libelle"], t.get("champ"), attendu, t.get("citation"))
+            )
     _uniques([c.id for c in conditions], "Identifiant de condition d'admissibilité", erreurs)
     agregation = evaluation.get("agregation", "moyenne")
     if agregation not in AGREGATIONS:

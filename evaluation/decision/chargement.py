@@ -1,5 +1,5 @@
 """Ce que le classement lit dans la base : demandes, lignes de budget additionnées par demande
-et année (en SQL), notes soumises hors conflits d'intérêts, jugements d'admissibilité,
+et année (en SQL), notes soumises hors conflits d'intérêts, examens d'admissibilité,
 montants modifiés, bonifications, décisions et pondération en vigueur, en une
 `Donnees` que les règles de `decision.classement` prennent telle quelle."""
 
@@ -12,7 +12,7 @@ import pandas as pd
 from evaluation.appels.configuration import Appel
 from evaluation.decision import classement, financement, notation
 from evaluation.decision.classement import Donnees
-from evaluation.notes import attributions
+from evaluation.notes import attributions, filtrage
 from evaluation.socle import stockage
 from evaluation.socle.stockage import Moteur
 
@@ -36,6 +36,7 @@ class Lues:
     attendues: dict[int, int]
     reglages: object
     cube: notation.Cube
+    admissibilite: dict[int, filtrage.Etat]
     # Les lignes de budget additionnées par demande et année, en SQL (`sommes_budget`).
     sommes_budget: pd.DataFrame | None = None
 
@@ -43,8 +44,8 @@ class Lues:
 def lire_lourdes(
     appel: Appel, *, moteur: Moteur, notes_completes: pd.DataFrame | None = None
 ) -> Lues:
-    """Lit les demandes, les notes soumises et les jugements d'admissibilité (hors conflits
-    d'intérêts), les évaluations attendues, et met les notes en cube.
+    """Lit les demandes, les notes soumises (hors conflits d'intérêts), l'examen
+    d'admissibilité de chaque demande, les évaluations attendues, et met les notes en cube.
 
     `notes_completes` (stockage.lire_notes_completes, déjà lues pour la feuille
     Évaluations) : les notes soumises en sont tirées au lieu d'être relues (`soumises`)."""
@@ -60,6 +61,7 @@ def lire_lourdes(
             notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
         else:
             notes = soumises(notes_completes, evaluations)
+        admissibilite = filtrage.etats(stockage.lire_examens(appel.id, connexion=connexion))
     etat = attributions.charger(appel.id, moteur=moteur, demandes=demandes)
     if etat.conflits:
         exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
@@ -79,6 +81,7 @@ def lire_lourdes(
         etat.nombres_attendus(),
         etat.reglages,
         notation.cube(notes, demandes["id"].astype(int), appel.poids),
+        admissibilite,
         sommes,
     )
 
@@ -122,6 +125,7 @@ def charger(
         classement.poids_de_l_appel(poids, ponderations),
         lues.sommes_budget,
         bonifications,
+        lues.admissibilite,
     )
 
 

@@ -1,6 +1,6 @@
-"""Le classement : statut de chaque demande (inadmissible, non évalué, sous le seuil,
-classé), rang des classées avec le départage écrit dans l'appel, ligne de financement,
-et la comparaison avec d'autres pondérations.
+"""Le classement : statut de chaque demande (inadmissible, admissibilité à établir, non
+évalué, sous le seuil, classé), rang des classées avec le départage écrit dans l'appel,
+ligne de financement, et la comparaison avec d'autres pondérations.
 
 `classer` est une fonction sur des tableaux ; `charger` lit ce qu'il faut dans la base et
 l'appelle : la page, la ligne de commande et les tests calculent le même classement.
@@ -17,17 +17,18 @@ import pandas as pd
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement, notation
 from evaluation.depot import echeance
-from evaluation.notes import repartition
+from evaluation.notes import filtrage, repartition
 from evaluation.socle import formats
 from evaluation.socle.concurrence import ModificationConcurrente
 
-INADMISSIBLE, NON_EVALUE, SOUS_SEUIL, CLASSE = (
+INADMISSIBLE, A_ETABLIR, NON_EVALUE, SOUS_SEUIL, CLASSE = (
     "inadmissible",
+    "admissibilité à établir",
     "non évalué",
     "sous le seuil",
     "classé",
 )
-ORDRE_STATUTS = (CLASSE, SOUS_SEUIL, NON_EVALUE, INADMISSIBLE)
+ORDRE_STATUTS = (CLASSE, SOUS_SEUIL, NON_EVALUE, A_ETABLIR, INADMISSIBLE)
 LIBELLES_DEPARTAGE = {
     "projet_conjoint": "projet conjoint avant projet d'une seule municipalité",
     "part_financement_propre": "plus grande part du coût couverte par la contribution du demandeur",
@@ -71,29 +72,22 @@ def reglages_notation(appel: Appel, poids: Mapping[str, float] | None = None):
     )
 
 
-def inadmissibilites(evaluations: pd.DataFrame) -> pd.Series:
-    """demande_id → raisons, pour les demandes que la majorité des évaluations soumises
-    juge inadmissibles (plus de la moitié ; une égalité ne suffit pas à écarter)."""
-    soumises = evaluations[evaluations["statut"] == "soumise"]
-    if soumises.empty:
-        return pd.Series(dtype=object)
-    non = soumises["admissible"].map(lambda v: v is False or v == 0).to_numpy(dtype=bool)
-    demandes = soumises["demande_id"].astype(int).to_numpy()
-    comptes = pd.DataFrame({"demande_id": demandes, "non": non}).groupby("demande_id")["non"]
-    comptes = comptes.agg(["sum", "count"])
-    majorite = comptes[comptes["sum"] * 2 > comptes["count"]].index
-    # Les raisons ne se rassemblent (en Python) que pour les demandes écartées.
-    garde = non & np.isin(demandes, majorite.to_numpy())
-    raisons = (
-        pd.DataFrame(
-            {"demande_id": demandes[garde], "raison": soumises["raison_inadmissibilite"][garde]}
-        )
-        .groupby("demande_id")["raison"]
-        .agg(lambda r: " ; ".join(sorted({x for x in r if isinstance(x, str) and x.strip()})))
-    )
-    if raisons.empty:
-        raisons = pd.Series([], index=majorite, dtype="str", name="raison")
-    return raisons.loc[majorite].fillna("")
+def statuts_admissibilite(
+    appel: Appel, ids: np.ndarray, admissibilite: Mapping[int, filtrage.Etat] | None
+) -> tuple[np.ndarray, list[str]]:
+    """(verdict, raison) de chaque demande de `ids`, d'après l'examen d'admissibilité
+    (`notes.filtrage`) : jamais d'après les évaluateurs. Une demande sans examen, ou dont
+    une condition reste « à vérifier », est « à établir » : ni classée, ni financée.
+
+    L'appel : « Pour être admissibles, les projets doivent : […] » (la liste de
+    `[[admissibilite.conditions]]`), examinée par l'analyste avant la notation."""
+    etats = admissibilite or {}
+    verdicts, raisons = [], []
+    for d in ids:
+        etat = filtrage.etat_de(etats, int(d))
+        verdicts.append(etat.verdict)
+        raisons.append(filtrage.raison_affichee(etat, appel))
+    return np.asarray(verdicts, dtype=object), raisons
 
 
 def part_du_cout(demandes: pd.DataFrame, colonne: str) -> np.ndarray:
@@ -115,19 +109,21 @@ def classer(
     appel: Appel,
     demandes: pd.DataFrame,
     resultats: pd.DataFrame,
-    inadmissibles: pd.Series | None = None,
+    admissibilite: Mapping[int, filtrage.Etat] | None = None,
     montants: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Le classement, dans l'ordre d'affichage : les classées par rang, puis les autres par
     statut et numéro.
 
     `demandes` : stockage.lire_demandes ; `resultats` : notation.resultats (index :
-    demande_id) ; `inadmissibles` : demande_id → raison ; `montants` : (D, années) montants
-    recommandés dans l'ordre de `demandes` (par défaut : la demande plafonnée).
+    demande_id) ; `admissibilite` : demande_id → état de l'examen d'admissibilité
+    (`notes.filtrage.etats` ; une demande absente n'est pas encore examinée : « admissibilité
+    à établir ») ; `montants` : (D, années) montants recommandés dans l'ordre de `demandes`
+    (par défaut : la demande plafonnée).
     Colonnes ajoutées : statut, rang, raison, departage (la règle qui a départagé une
     demande de la précédente à total égal), recommande_anN, financement, cumul_anN."""
-    inadmissibles = inadmissibles if inadmissibles is not None else pd.Series(dtype=object)
     ids = demandes["id"].astype(int).to_numpy()
+    verdicts, raisons_admissibilite = statuts_admissibilite(appel, ids, admissibilite)
     table = demandes.reset_index(drop=True).copy()
     table["demande_id"] = ids
     r = resultats.reindex(ids)
@@ -148,16 +144,18 @@ def classer(
     total = table["total"].to_numpy(dtype=float)
     statut = np.select(
         [
-            table["demande_id"].isin(inadmissibles.index).to_numpy(),
+            verdicts == filtrage.INADMISSIBLE,
+            verdicts != filtrage.ADMISSIBLE,
             table["n_evaluations"].to_numpy() == 0,
             (total < appel.seuil_global - 1e-9) | sous_minimum,
         ],
-        [INADMISSIBLE, NON_EVALUE, SOUS_SEUIL],
+        [INADMISSIBLE, A_ETABLIR, NON_EVALUE, SOUS_SEUIL],
         default=CLASSE,
     )
     table["statut"] = statut
-    raisons = inadmissibles.to_dict()
-    table["raison"] = [raisons.get(d, "") for d in table["demande_id"]]
+    table["raison"] = np.where(
+        np.isin(statut, [INADMISSIBLE, A_ETABLIR]), raisons_admissibilite, ""
+    )
     table.loc[table["statut"] == SOUS_SEUIL, "raison"] = np.where(
         sous_minimum[statut == SOUS_SEUIL]
         & ~(total[statut == SOUS_SEUIL] < appel.seuil_global - 1e-9),
@@ -273,6 +271,9 @@ class Donnees:
     sommes_budget: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     # Les bonifications fixées par la présidence (`stockage.lire_bonifications`).
     bonifications: list[dict] = field(default_factory=list)
+    # demande_id → état de l'examen d'admissibilité (notes.filtrage) ; absente : pas encore
+    # examinée.
+    admissibilite: Mapping[int, filtrage.Etat] = field(default_factory=dict)
 
 
 def poids_de_l_appel(
@@ -311,9 +312,7 @@ def classement(
         admissibles,
         montants_["bonification"].to_numpy(dtype=np.int64),
     )
-    table = classer(
-        appel, donnees.demandes, resultats, inadmissibilites(donnees.evaluations), montants
-    )
+    table = classer(appel, donnees.demandes, resultats, donnees.admissibilite, montants)
     a_joindre = montants_.reindex(table["demande_id"].to_numpy())
     for colonne in a_joindre.columns:
         table[colonne] = a_joindre[colonne].to_numpy()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot.municipalites import Repertoire
+from evaluation.depot.municipalites import repertoire as charger_repertoire
 from evaluation.socle.formats import date, montant
 from evaluation.socle.texte import cle_souple
 
@@ -187,9 +189,15 @@ def _vide(valeur: object) -> bool:
         return False
 
 
-def preremplir(d: Mapping, appel: Appel) -> dict[str, bool | None]:
+def preremplir(
+    d: Mapping, appel: Appel, repertoire: Repertoire | None = None
+) -> dict[str, bool | None]:
     """La réponse que les données suggèrent pour chaque condition de la liste de l'appel :
-    vrai, faux, ou None quand le fichier ne le dit pas (l'évaluateur tranche)."""
+    vrai, faux, ou None quand le fichier ne le dit pas (l'analyste tranche).
+
+    « entité municipale » : vrai quand le nom du demandeur est celui d'une municipalité ou
+    d'une MRC (territoire équivalent compris) du répertoire ; sinon None, jamais faux (une
+    régie intermunicipale, par exemple, est à vérifier par l'analyste)."""
     permises = {cle_souple(q) for q in appel.qualites_signataire}
     reponses: dict[str, bool | None] = {}
     for c in appel.conditions:
@@ -198,6 +206,12 @@ def preremplir(d: Mapping, appel: Appel) -> dict[str, bool | None]:
             reponses[c.id] = None
         elif c.attendu == "renseigné":
             reponses[c.id] = True
+        elif c.attendu == "entité municipale":
+            if d.get("code_geographique") and not _vide(d.get("code_geographique")):
+                reponses[c.id] = True
+            else:
+                repertoire = repertoire or charger_repertoire()
+                reponses[c.id] = True if repertoire.entite_municipale(str(valeur)) else None
         elif c.attendu == "permise":
             reponses[c.id] = cle_souple(str(valeur)) in permises
         else:

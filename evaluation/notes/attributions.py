@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from evaluation.appels.configuration import Appel, appel_depuis_toml
+from evaluation.notes import filtrage
 from evaluation.notes.repartition import (
     ROLE_EVALUATEUR,
     Attributions,
@@ -30,9 +31,20 @@ from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import trop_long
 
 
+def admissibles(appel_id: str, *, connexion) -> frozenset[int]:
+    """Les demandes jugées admissibles par l'examen (`notes.filtrage`) : les seules qui
+    s'attribuent et se notent."""
+    return filtrage.admissibles(
+        filtrage.etats(stockage.lire_examens(appel_id, connexion=connexion))
+    )
+
+
 def _charger(appel_id: str, connexion, table: pd.DataFrame | None = None) -> Attributions:
+    """L'état des attributions ; seules les demandes jugées admissibles en font partie
+    (« une évaluation de l'admissibilité avant la notation », issue 15)."""
     if table is None:
         table = stockage.lire_demandes(appel_id, connexion=connexion)
+    table = table[table["id"].astype(int).isin(admissibles(appel_id, connexion=connexion))]
     colonnes = ["municipalite", "municipalites_partenaires", "region"]
     demandes = [
         {"id": int(i), **dict(zip(colonnes, lieux, strict=True))}
@@ -85,6 +97,10 @@ def motif_refus(
         return "cette demande n'existe pas dans l'appel."
     if demande.get("retiree_le") is not None:
         return "cette demande a été retirée (désistement) : elle ne s'évalue plus."
+    examen = stockage.lire_examen(demande_id, connexion=connexion)
+    etat = filtrage.etat_depuis_ligne(examen) if examen else filtrage.NON_EXAMINEE
+    if refus := filtrage.motif_refus_notation(etat):
+        return refus
     if compte is not None and (not compte["actif"] or compte["role"] != ROLE_EVALUATEUR):
         return "seul un compte d'évaluateur actif enregistre des évaluations."
     if compte is not None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.depot.validation import cle_numero
-from evaluation.notes.attributions import motif_refus
+from evaluation.notes.attributions import admissibles, motif_refus
 from evaluation.notes.grilles import CONSEIL_GRILLE, DEPUIS_GRILLE, LectureGrille
 from evaluation.notes.repartition import (
     ROLE_EVALUATEUR,
@@ -349,17 +349,28 @@ def lire_les_siennes(
 
 
 def importer_grille(
-    lecture: LectureGrille, appel: Appel, *, moteur: Moteur, auteur: str | None = None
+    lecture: LectureGrille,
+    appel: Appel,
+    *,
+    moteur: Moteur,
+    auteur: str | None = None,
+    lignes_valides: bool = False,
 ) -> int:
     """Enregistre les lignes d'une grille sans problème bloquant, toutes ou aucune (une
     transaction) ; renvoie le nombre de changements inscrits au journal (0 pour une grille
     déjà importée). Les commentaires par critère et l'admissibilité déjà saisis sont gardés.
+    `lignes_valides` : la grille porte des lignes refusées (chacune située) ; seules les
+    autres sont enregistrées, à la demande de la personne.
     Lève `ErreurEvaluation` si l'enregistrement est refusé (voir `evaluations`)."""
-    if not lecture.sans_blocage:
+    if lignes_valides:
+        retenues = lecture.lignes_valides
+    elif not lecture.sans_blocage:
         return 0
+    else:
+        retenues = lecture.lignes
     lot = []
     siennes: dict[str, dict[int, tuple[str, Saisie, int]]] = {}
-    for ligne in lecture.lignes:
+    for ligne in retenues:
         if ligne.evaluateur not in siennes:
             siennes[ligne.evaluateur] = lire_les_siennes(appel.id, ligne.evaluateur, moteur=moteur)
         deja = siennes[ligne.evaluateur].get(ligne.demande_id)
@@ -427,6 +438,10 @@ def charger_mes_demandes(appel_id: str, evaluateur: str, *, moteur: Moteur) -> M
     chaque action de la page."""
     with moteur.connect() as connexion:
         table = stockage.lire_demandes_en_bref(appel_id, COLONNES_LISTE, connexion=connexion)
+        # Seules les demandes jugées admissibles se notent (examen d'admissibilité).
+        table = table[
+            table["id"].astype(int).isin(admissibles(appel_id, connexion=connexion))
+        ].reset_index(drop=True)
         compte = stockage.lire_compte(evaluateur, connexion=connexion)
         reglages = _reglages(stockage.lire_reglages_evaluation(appel_id, connexion=connexion))
         declares = stockage.lire_conflits_de(appel_id, evaluateur, connexion=connexion)

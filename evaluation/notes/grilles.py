@@ -205,6 +205,18 @@ class LectureGrille:
     def sans_blocage(self) -> bool:
         return not any(p.bloque for p in self.problemes)
 
+    @property
+    def lignes_refusees(self) -> set[int]:
+        """Les lignes (numéros de ligne Excel) qu'un problème bloquant refuse."""
+        return {p.ligne for p in self.problemes if p.bloque and p.ligne is not None}
+
+    @property
+    def lignes_valides(self) -> list[LigneGrille]:
+        """Les lignes sans problème bloquant : celles qu'on peut importer seules, quand
+        d'autres lignes de la grille sont refusées (chacune située par son problème)."""
+        refusees = self.lignes_refusees
+        return [ligne for ligne in self.lignes if ligne.ligne not in refusees]
+
 
 def _trouver_compte(valeur: str, comptes: Iterable[Compte]) -> Compte | None:
     cle = normaliser(valeur)
@@ -331,7 +343,16 @@ def lire_grille(
         ligne = grille[i]
         numero = nettoyer(cellule(ligne, colonnes["no_demande"]))
         valeurs_notes = {cid: cellule(ligne, j) for cid, j in criteres.items()}
-        if not numero and all(v in (None, "") for v in valeurs_notes.values()):
+        sans_note = all(nettoyer(v) == "" for v in valeurs_notes.values())
+        if not numero and sans_note:
+            continue
+        # Une ligne laissée vide (ni note, ni commentaire, ni statut) : la demande n'a pas
+        # été évaluée dans cette grille ; la ligne est ignorée, pas refusée.
+        if (
+            sans_note
+            and not nettoyer(cellule(ligne, colonnes.get("commentaire")))
+            and not nettoyer(cellule(ligne, colonnes.get("statut")))
+        ):
             continue
         n = i + 1
 

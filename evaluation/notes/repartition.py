@@ -162,7 +162,8 @@ class Reglages:
 @dataclass(frozen=True)
 class Attributions:
     """L'état des attributions d'un appel, lu une fois : qui doit évaluer quoi, et pourquoi
-    un évaluateur n'évalue pas une demande."""
+    un évaluateur n'évalue pas une demande. `demandes` : les demandes jugées admissibles
+    par l'examen d'admissibilité (les seules qui s'attribuent)."""
 
     reglages: Reglages
     demandes: tuple[int, ...]
@@ -177,10 +178,10 @@ class Attributions:
 
     def attribuee(self, demande_id: int, evaluateur: str) -> bool:
         """Vrai si la demande est à évaluer par cet évaluateur (hors conflit)."""
-        if (demande_id, evaluateur) in self.conflits:
-            return False
+        if (demande_id, evaluateur) in self.conflits or demande_id not in self._demandes:
+            return False  # hors des demandes admissibles, rien ne s'attribue
         if self.reglages.evaluateurs_par_demande is None:
-            return demande_id in self._demandes
+            return True
         return (demande_id, evaluateur) in self.stockees
 
     def demandes_de(self, evaluateur: str) -> list[int]:
@@ -198,7 +199,9 @@ class Attributions:
             exclus = Counter(d for d, e in self.conflits if e in evaluateurs)
             return {d: len(evaluateurs) - exclus[d] for d in self.demandes}
         comptes = Counter(
-            d for d, e in self.stockees if e in evaluateurs and (d, e) not in self.conflits
+            d
+            for d, e in self.stockees
+            if e in evaluateurs and (d, e) not in self.conflits and d in self._demandes
         )
         return {d: comptes[d] for d in self.demandes}
 

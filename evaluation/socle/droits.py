@@ -8,17 +8,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evaluation.socle.roles import ADMIN, EVALUATEUR, LIBELLES_ROLES, OBSERVATEUR, PRESIDENT
+from evaluation.socle.roles import (
+    ADMIN,
+    ANALYSTE,
+    EVALUATEUR,
+    LIBELLES_ROLES,
+    OBSERVATEUR,
+    PRESIDENT,
+)
 
 if TYPE_CHECKING:  # le socle ne dépend pas des étapes : l'appel n'y est qu'un type
     from evaluation.appels.configuration import Appel
 
-TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR)
+TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE)
 # Page (nom du fichier sous pages/) → rôles qui l'ouvrent.
 ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "accueil": TOUS,
     "importation": (ADMIN,),
     "evaluation": (EVALUATEUR,),
+    "admissibilite": (ANALYSTE, PRESIDENT, ADMIN),
     "suivi": (ADMIN, PRESIDENT),
     "classement": (ADMIN, PRESIDENT, OBSERVATEUR),
     "seance": (ADMIN, PRESIDENT),
@@ -35,6 +43,7 @@ DESTINATAIRES = {
     PRESIDENT: "à la présidence du comité",
     EVALUATEUR: "aux évaluateurs",
     OBSERVATEUR: "aux observateurs",
+    ANALYSTE: "aux analystes",
 }
 
 

@@ -21,6 +21,10 @@ OBJETS = {
     "admissible": "Jugement d'admissibilité",
     "raison_inadmissibilite": "Raison de l'inadmissibilité",
     "admissibilite": "Liste d'admissibilité",
+    "admissibilite:examen": "Examen d'admissibilité",
+    "admissibilite:renversement": "Examen d'admissibilité renversé par la présidence",
+    "admissibilite:signalement": "Doute d'admissibilité signalé",
+    "admissibilite:reglement": "Signalement d'admissibilité réglé",
     "consultation_des_autres_notes": "Notes des autres consultées",
     "modifiee_apres_consultation": "Modifiée après consultation des autres notes",
     "desistement": "Désistement",
@@ -97,7 +101,7 @@ def categorie(objet: str) -> str:
         return "Notes"
     if objet.startswith("commentaire"):
         return "Commentaires"
-    if objet in ("admissible", "raison_inadmissibilite", "admissibilite"):
+    if objet in ("admissible", "raison_inadmissibilite") or objet.startswith("admissibilite"):
         return "Admissibilité"
     if objet in ("statut", "consultation_des_autres_notes", "modifiee_apres_consultation"):
         return "Statut"

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR = "admin", "president", "evaluateur", "observateur"
+# Examine l'admissibilité de chaque demande avant toute notation (issue 15).
+ANALYSTE = "analyste"
 
 
-ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR)
+# Ajouté en dernier : l'ordre des rôles déjà proposés (comptes, ligne de commande) ne bouge pas.
+ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE)
 
 
 LIBELLES_ROLES = {
@@ -16,6 +19,8 @@ LIBELLES_ROLES = {
     PRESIDENT: "Présidence du comité (voit toutes les notes, consigne les décisions)",
     EVALUATEUR: "Évaluation (note les demandes qui lui sont attribuées)",
     OBSERVATEUR: "Observation (classements, portefeuille, exportations ; "
+    "pas de notes individuelles)",
+    ANALYSTE: "Analyse (examine l'admissibilité des demandes avant la notation ; "
     "pas de notes individuelles)",
 }
 

@@ -196,11 +196,15 @@ def test_conditions_d_admissibilite_livrees(appel):
         ("objectifs-concrets", None, None),
         ("aucun-autre-financement", "autre_financement_gouvernemental", False),
         ("budget-detaille", "budget_detaille", True),
-        ("municipalite-quebecoise", "code_geographique", "renseigné"),
+        ("entite-municipale", "municipalite", "entité municipale"),
+        ("citoyens-residents", None, None),
         ("qualite-signataire", "qualite_signataire", "permise"),
         ("engagement-rapport", "engagement_rapport", True),
+        ("partenaire-quebecois", None, None),
     ]
     assert all(c.libelle for c in appel.conditions)
+    # Chaque condition cite la phrase de l'appel d'où elle vient.
+    assert all(c.citation for c in appel.conditions)
     assert appel.notes_des_autres == "jamais"
 
 
@@ -222,8 +226,8 @@ def test_conditions_et_notes_des_autres_facultatives():
     ("toml", "message"),
     [
         (
-            _remplacer('attendu = "renseigné"', 'attendu = "présent"'),
-            "« municipalite-quebecoise » : attendu = « présent » inconnu",
+            _remplacer('attendu = "entité municipale"', 'attendu = "présent"'),
+            "« entite-municipale » : attendu = « présent » inconnu",
         ),
         (
             _remplacer('attendu = "permise"\n', ""),

@@ -23,11 +23,12 @@ from evaluation.appels.parametres import archiver, enregistrer, importer_toml
 from evaluation.decision import chargement, classement
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
-from evaluation.notes import evaluations
+from evaluation.notes import evaluations, examens
 from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.sorties import classeur as exportation
 from tests.conftest import DONNEES, demandes_pour_appel
+from tests.filtrage import admettre
 
 ADMIN = "admin@exemple.qc.ca"
 E1, E2 = "e1@exemple.qc.ca", "e2@exemple.qc.ca"
@@ -54,6 +55,8 @@ def noter(moteur, appel, no: str, evaluateur: str, note: float) -> None:
     with moteur.connect() as c:
         demandes = stockage.lire_demandes(appel.id, connexion=c)
     (demande_id,) = demandes.loc[demandes["no_demande"] == no, "id"].astype(int)
+    if demande_id not in examens.charger(appel.id, moteur=moteur).etats:
+        admettre(moteur, appel, [demande_id])  # jugée admissible : elle se note
     saisie = Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
     evaluations.enregistrer(appel, demande_id, evaluateur, saisie, SOUMISE, moteur=moteur)
 

@@ -14,11 +14,13 @@ from evaluation.decision.classement import SOUS_SEUIL
 from evaluation.notes import attributions
 from evaluation.socle.comptes import creer_compte, desactiver_compte
 from tests.decision.test_classement import SOUS_SEUIL_RAISON, _ligne
+from tests.filtrage import admettre
 from tests.hostiles import MOT_DE_PASSE
 
 
 def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, campagne):
     t3 = campagne["T-003"]
+    admettre(moteur, appel, [t3])  # l'analyste la juge admissible à nouveau : elle se classe
     attributions.declarer_conflit(
         appel.id, t3, "e3@x.ca", "employé de la municipalité", moteur=moteur, auteur="admin@x.ca"
     )
@@ -26,7 +28,7 @@ def test_conflit_declare_apres_soumission_exclut_l_evaluation(moteur, appel, cam
     assert "e3@x.ca" not in set(donnees.notes["evaluateur"])
     table = classement.classement(appel, donnees)
     ligne = _ligne(table, t3)
-    # Sans e3 : 1 jugement d'inadmissibilité sur 2, total (5 + 6)/2 × 10 = 55.
+    # Sans e3 : total (5 + 6)/2 × 10 = 55.
     assert ligne["statut"] == SOUS_SEUIL
     assert ligne["n_evaluations"] == 2
     assert ligne["total"] == pytest.approx(55.0)
@@ -38,6 +40,7 @@ def test_evaluations_attendues_par_demande(moteur, appel, campagne):
     (un compte désactivé n'est plus attendu) ; N par demande : les attributions, moins les
     conflits."""
     t1, t2, t3 = campagne["T-001"], campagne["T-002"], campagne["T-003"]
+    admettre(moteur, appel, [t3])  # jugée admissible à nouveau : elle s'attribue
     for courriel in ("e1@x.ca", "e2@x.ca", "e3@x.ca", "parti@x.ca"):
         creer_compte(courriel, "evaluateur", MOT_DE_PASSE, moteur=moteur)
     desactiver_compte("parti@x.ca", moteur=moteur, auteur="admin@x.ca")

@@ -17,12 +17,15 @@ from hypothesis import strategies as st
 
 from evaluation.decision import chargement, classement, decisions, financement, notation
 from evaluation.decision.classement import (
+    A_ETABLIR,
     CLASSE,
     INADMISSIBLE,
     NON_EVALUE,
     SOUS_SEUIL,
 )
 from evaluation.decision.financement import ATTENTE, FINANCE
+from evaluation.notes import filtrage
+from evaluation.notes.filtrage import Etat
 from tests.decision.conftest import CRITERES, _soumettre
 
 LIBELLE_PERTINENCE = "note plus haute en « Pertinence et retombées »"
@@ -63,10 +66,20 @@ def _resultats(appel, demandes: pd.DataFrame, notes: dict, poids=None) -> pd.Dat
     return notation.resultats(c, classement.reglages_notation(appel, poids))
 
 
+def _etats(demandes, inadmissibles=None) -> dict[int, Etat]:
+    """L'examen d'admissibilité : chaque demande admissible, sauf `inadmissibles`
+    (demande_id → raison), jugées inadmissibles par l'analyste."""
+    ids = [int(d["id"]) for d in demandes] if isinstance(demandes, list) else demandes["id"]
+    etats = {int(d): Etat(filtrage.ADMISSIBLE) for d in ids}
+    for d, raison in (inadmissibles if inadmissibles is not None else {}).items():
+        etats[int(d)] = Etat(filtrage.INADMISSIBLE, raison)
+    return etats
+
+
 def _classer(appel, demandes: list[dict], notes: dict, inadmissibles=None, montants=None):
     table = pd.DataFrame(demandes)
     return classement.classer(
-        appel, table, _resultats(appel, table, notes), inadmissibles, montants
+        appel, table, _resultats(appel, table, notes), _etats(demandes, inadmissibles), montants
     )
 
 
@@ -488,81 +501,64 @@ def test_classer_ne_modifie_pas_ses_entrees(appel):
     copie = table.copy()
     resultats = _resultats(appel, table, notes)
     avant = resultats.copy()
-    classement.classer(appel, table, resultats, inadmissibles, montants.copy())
+    classement.classer(appel, table, resultats, _etats(demandes, inadmissibles), montants.copy())
     pd.testing.assert_frame_equal(table, copie)
     pd.testing.assert_frame_equal(resultats, avant)
 
 
-# --- Inadmissibilité ----------------------------------------------------------------------
-
-
-def _evaluations(lignes: list[tuple]) -> pd.DataFrame:
-    """(demande_id, évaluateur, statut, admissible, raison) comme lire_evaluations."""
-    return pd.DataFrame(
-        lignes,
-        columns=["demande_id", "evaluateur", "statut", "admissible", "raison_inadmissibilite"],
-        dtype=object,
-    )
+# --- Inadmissibilité : l'examen d'admissibilité, jamais une majorité d'évaluateurs --------
 
 
 @pytest.mark.parametrize(
-    ("jugements", "inadmissible", "raison"),
+    ("etat", "notes", "statut", "raison"),
     [
+        pytest.param(None, {"a": 8.0}, A_ETABLIR, "pas encore examinée", id="non-examinee-notee"),
+        pytest.param(None, None, A_ETABLIR, "pas encore examinée", id="non-examinee"),
         pytest.param(
-            [("soumise", False, "r1"), ("soumise", False, "r2"), ("soumise", True, None)],
-            True,
-            "r1 ; r2",
-            id="2-sur-3",
+            "dossier-complet à vérifier",
+            {"a": 8.0},
+            A_ETABLIR,
+            "à vérifier : Le dossier était complet lors du dépôt",
+            id="une-condition-a-verifier",
         ),
         pytest.param(
-            [("soumise", False, "r1"), ("soumise", True, None)], False, None, id="1-sur-2"
+            Etat(filtrage.INADMISSIBLE, "autre programme"),
+            {"a": 9.0},
+            INADMISSIBLE,
+            "autre programme",
+            id="inadmissible-meme-bien-notee",
         ),
-        pytest.param([("soumise", False, "r1")], True, "r1", id="1-sur-1"),
-        pytest.param(
-            [("soumise", False, "r"), ("soumise", None, None), ("soumise", True, None)],
-            False,
-            None,
-            id="sans-reponse-compte",
-        ),
-        pytest.param(
-            [("soumise", False, "r"), ("brouillon", True, None)], True, "r", id="brouillon-exclu"
-        ),
-        pytest.param(
-            [("brouillon", False, "r"), ("brouillon", False, "r")], False, None, id="brouillons"
-        ),
-        pytest.param([("soumise", 0, "r"), ("soumise", 1, None)], False, None, id="entiers-1-2"),
-        pytest.param([("soumise", 0, "r"), ("soumise", 0, "r")], True, "r", id="entiers-doublon"),
-        pytest.param(
-            [("soumise", False, "  "), ("soumise", False, None)], True, "", id="sans-raison"
-        ),
-        pytest.param(
-            [("soumise", False, "b"), ("soumise", False, "a"), ("soumise", False, "b")],
-            True,
-            "a ; b",
-            id="raisons-triees-uniques",
-        ),
-        pytest.param(
-            [("soumise", False, "r"), ("soumise", True, "x"), ("soumise", False, "r")],
-            True,
-            "r",
-            id="raison-d-un-avis-admissible-ignoree",
-        ),
+        pytest.param(Etat(filtrage.ADMISSIBLE), {"a": 8.0}, CLASSE, "", id="admissible-classee"),
+        pytest.param(Etat(filtrage.ADMISSIBLE), None, NON_EVALUE, "", id="admissible-non-notee"),
     ],
 )
-def test_inadmissibilite_a_la_majorite(jugements, inadmissible, raison):
-    lignes = [(7, f"e{k}", s, a, r) for k, (s, a, r) in enumerate(jugements)]
-    lignes.append((8, "e0", "soumise", True, None))  # une autre demande, admissible
-    resultat = classement.inadmissibilites(_evaluations(lignes))
-    assert 8 not in resultat.index
-    if inadmissible:
-        assert resultat.index.tolist() == [7]
-        assert resultat[7] == raison
-    else:
-        assert resultat.empty
+def test_statut_vient_de_l_examen(appel, etat, notes, statut, raison):
+    """« Pour être admissibles, les projets doivent : […] » : l'analyste examine chaque
+    demande selon la liste de l'appel avant la notation ; une demande pas encore examinée
+    (ou dont une condition reste à vérifier) n'est ni classée, ni financée."""
+    if etat == "dossier-complet à vérifier":
+        reponses = {c.id: filtrage.Reponse(filtrage.OUI) for c in appel.conditions}
+        reponses["dossier-complet"] = filtrage.Reponse(filtrage.A_VERIFIER)
+        etat = Etat(filtrage.verdict(reponses, appel), "", reponses)
+    demandes = pd.DataFrame([_demande(1), _demande(2)])
+    tout = {2: {"z": 8.0}} | ({1: notes} if notes else {})
+    etats = {2: Etat(filtrage.ADMISSIBLE)} | ({1: etat} if etat else {})
+    table = classement.classer(appel, demandes, _resultats(appel, demandes, tout), etats)
+    ligne = _ligne(table, 1)
+    assert ligne["statut"] == statut
+    assert ligne["raison"] == raison
+    assert (ligne["financement"] != "") == (statut == CLASSE)
 
 
-def test_inadmissibilite_sans_evaluation():
-    assert classement.inadmissibilites(_evaluations([])).empty
+def test_les_jugements_des_evaluateurs_ne_rendent_pas_inadmissible(moteur, appel, demandes):
+    """Trois évaluateurs sur trois jugent T-001 inadmissible dans leur évaluation (ancienne
+    liste) : elle reste classée, l'analyste l'ayant jugée admissible. « L'évaluation de
+    l'admissibilité » est celle de l'examen, pas un vote."""
+    t1 = demandes["T-001"]
+    for e in ("e1@x.ca", "e2@x.ca", "e3@x.ca"):
+        _soumettre(appel, moteur, t1, e, 8.0, False, "hors programme")
+    table = classement.classement(appel, chargement.charger(appel, moteur=moteur))
+    assert _ligne(table, t1)["statut"] == CLASSE
 
 
 # --- Ligne de financement dans le classement ----------------------------------------------
@@ -644,12 +640,15 @@ def test_comparer_autres_poids(appel):
         3: {"e": 5.0},  # sous le seuil dans les deux
         4: {"e": 6.5},  # 65 dans les deux
     }
-    officiel = classement.classer(appel, demandes, _resultats(appel, demandes, notes))
+    officiel = classement.classer(
+        appel, demandes, _resultats(appel, demandes, notes), _etats(demandes)
+    )
     poids = {c: 10.0 for c in CRITERES} | {"visibilite": 50.0}
     simule = classement.classer(
         classement.appel_aux_poids(appel, poids),
         demandes,
         _resultats(appel, demandes, notes, poids),
+        _etats(demandes),
     )
     assert officiel["demande_id"].tolist()[:3] == [1, 4, 2]
     assert simule["demande_id"].tolist()[:3] == [2, 4, 1]
@@ -683,8 +682,9 @@ def test_comparer_franchir_sans_changer_de_rang(appel):
     appel = _avec_enveloppe(appel, (1_000_000, 1_000_000))
     table = pd.DataFrame([_demande(1), _demande(2)])
     r = _resultats(appel, table, {1: {"e": 9.0}, 2: {"e": 8.0}})
-    avant = classement.classer(appel, table, r, None, np.array([[600_000, 0], [600_000, 0]]))
-    apres = classement.classer(appel, table, r, None, np.array([[400_000, 0], [600_000, 0]]))
+    etats = _etats(table)
+    avant = classement.classer(appel, table, r, etats, np.array([[600_000, 0], [600_000, 0]]))
+    apres = classement.classer(appel, table, r, etats, np.array([[400_000, 0], [600_000, 0]]))
     t = classement.comparer(avant, apres)
     assert t["demande_id"].tolist() == [2]
     assert t["deplacement"].tolist() == [0]
@@ -703,7 +703,10 @@ def test_classement_de_bout_en_bout(moteur, appel, campagne):
     assert table["total"].tolist()[:2] == pytest.approx([75.0, 75.0])
     assert table["n_evaluations"].tolist() == [2, 2, 3]  # le brouillon de e4 ne compte pas
     assert table["departage"].tolist() == ["", LIBELLE_CONJOINT, ""]
-    assert table["raison"].tolist()[2] == "déjà financé ; hors programme"
+    assert table["raison"].tolist()[2] == (
+        "Les objectifs sont concrets par rapport à l'action internationale de la région : "
+        "hors programme"
+    )
     # T-002, projet conjoint sans bonification fixée : le plafond simple de 25 000 $ ; son
     # budget admissible (30 000 $ chaque année, visas de 300 $ sous le plafond) ne le borne pas.
     assert table["recommande_an1"].tolist() == [2_500_000, 2_000_000, 1_800_050]

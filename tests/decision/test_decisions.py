@@ -33,8 +33,10 @@ def _modifications(moteur, appel) -> list[dict]:
 
 
 def _journal(moteur, appel, objet: str | None = None) -> pd.DataFrame:
+    """Le journal de l'appel, sans l'examen d'admissibilité que le fixture `demandes` a fait."""
     with moteur.connect() as c:
         journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    journal = journal[journal["objet"] != "admissibilite:examen"]
     if objet is not None:
         journal = journal[journal["objet"] == objet]
     return journal.reset_index(drop=True)

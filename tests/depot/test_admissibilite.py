@@ -58,7 +58,34 @@ def test_booleen_attendu_faux(appel, valeur, attendu):
     [("10043", True), ("0", True), ("", None), (None, None), (math.nan, None)],
 )
 def test_renseigne(appel, valeur, attendu):
-    assert preremplir({"code_geographique": valeur}, appel)["municipalite-quebecoise"] is attendu
+    variante = dataclasses.replace(
+        appel, conditions=(Condition("code", "Code", "code_geographique", "renseigné"),)
+    )
+    assert preremplir({"code_geographique": valeur}, variante)["code"] is attendu
+
+
+@pytest.mark.parametrize(
+    ("municipalite", "code", "attendu"),
+    [
+        pytest.param("Sherbrooke", "43027", True, id="municipalite-reconnue-a-l-import"),
+        pytest.param("Ville de Lévis", None, True, id="municipalite-du-repertoire"),
+        pytest.param("MRC de Coaticook", None, True, id="mrc"),
+        pytest.param("MRC du Granit", None, True, id="mrc-article-du"),
+        pytest.param("MRC de L'Islet", None, True, id="mrc-apostrophe"),
+        pytest.param("Municipalité régionale de comté de Bellechasse", None, True, id="mrc-long"),
+        pytest.param("Gatineau (TÉ)", None, True, id="territoire-equivalent"),
+        pytest.param("Régie intermunicipale de l'Estrie", None, None, id="regie-a-verifier"),
+        pytest.param("MRC de Nulle-Part", None, None, id="mrc-inconnue-a-verifier"),
+        pytest.param("", None, None, id="vide"),
+    ],
+)
+def test_entite_municipale(appel, municipalite, code, attendu):
+    """« Le projet proposé peut être porté par une ou plusieurs entités municipales. » et
+    « Pour être admissible, le demandeur : être une ville ou une municipalité du Québec ».
+    Interprétation : une MRC ou un territoire équivalent du répertoire est reconnue ; une
+    entité que le répertoire ne connaît pas est à vérifier (jamais « non » d'office)."""
+    d = {"municipalite": municipalite, "code_geographique": code}
+    assert preremplir(d, appel)["entite-municipale"] is attendu
 
 
 @pytest.mark.parametrize(
@@ -109,7 +136,9 @@ def test_demandes_importees(moteur, appel):
     assert len(lignes) == 3
     for d in lignes:
         reponses = preremplir(d, appel)
-        assert reponses.pop("objectifs-concrets") is None
+        # Jugées par l'analyste seul : rien dans le fichier ne les dit.
+        for jugee in ("objectifs-concrets", "citoyens-residents", "partenaire-quebecois"):
+            assert reponses.pop(jugee) is None
         assert set(reponses.values()) == {True}, (d["no_demande"], reponses)
     # Une ligne de tableau pandas (Series) aux valeurs manquantes.
     ligne = pd.Series({"dossier_complet": False, "qualite_signataire": math.nan})

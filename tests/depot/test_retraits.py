@@ -21,6 +21,7 @@ from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte
 from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 ADMIN = "admin@exemple.qc.ca"
 EVA = "eva@exemple.qc.ca"
@@ -30,7 +31,19 @@ DEMO = DONNEES.parent.parent / "donnees" / "demo" / "demandes-demo.xlsx"
 
 
 def _importer(appel, moteur, fichiers):
-    return importer(verifier_lot([(f.name, f) for f in fichiers], appel), appel, moteur=moteur)
+    """Importe, puis fait juger admissibles les demandes (elles se notent)."""
+    rapport = importer(verifier_lot([(f.name, f) for f in fichiers], appel), appel, moteur=moteur)
+    admettre(moteur, appel, _nouvelles(appel, moteur))
+    return rapport
+
+
+def _nouvelles(appel, moteur) -> list[int]:
+    from evaluation.notes import examens
+
+    with moteur.connect() as c:
+        ids = stockage.lire_demandes(appel.id, connexion=c)["id"].astype(int).tolist()
+    deja = examens.charger(appel.id, moteur=moteur).etats
+    return [i for i in ids if i not in deja]
 
 
 @pytest.fixture

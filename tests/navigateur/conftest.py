@@ -53,6 +53,7 @@ COMPTES = {
     "admin@exemple.qc.ca": ("admin", "Alex Admin"),
     "eva@exemple.qc.ca": ("evaluateur", "Éva Luatrice"),
     "pres@exemple.qc.ca": ("president", "Paule Présidente"),
+    "ana@exemple.qc.ca": ("analyste", "Ana Lyste"),
 }
 
 

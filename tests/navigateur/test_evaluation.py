@@ -9,6 +9,7 @@ from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur
@@ -22,6 +23,7 @@ def moteur_serveur(base_serveur):
     moteur = stockage.creer_moteur(base_serveur)
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles par l'analyste : elles se notent
     yield moteur
     moteur.dispose()
 
@@ -60,12 +62,6 @@ def test_noter_au_clavier_soumettre_et_retrouver(moteur_serveur, serveur, page, 
     attendre_fin(page)
     assert _curseur(page, appel.criteres[0].libelle).get_attribute("aria-valuetext") == "10"
 
-    groupe = page.locator("[data-testid='stRadio']").filter(has_text="objectifs sont concrets")
-    groupe.get_by_text("Oui", exact=True).click()
-    attendre_fin(page)
-    jugement = page.locator("[data-testid='stRadio']").filter(has_text="Jugement")
-    jugement.get_by_text("Admissible", exact=True).click()
-    attendre_fin(page)
     page.screenshot(path=str(tmp_path / "evaluation.png"))
     page.get_by_role("button", name="Soumettre l'évaluation").click()
     attendre_fin(page)

@@ -25,6 +25,7 @@ from evaluation.notes.repartition import (
 from evaluation.notes.saisie import BROUILLON, Saisie
 from evaluation.socle import mots_de_passe, stockage
 from evaluation.socle.comptes import creer_compte, desactiver_compte
+from tests.filtrage import admettre
 
 MDP = "un mot de passe solide"
 INSTANT = dt.datetime(2026, 1, 15, 10, 0)
@@ -70,9 +71,11 @@ def six(moteur, appel) -> dict[str, int]:
     """Six demandes de l'appel, sans lien avec les évaluateurs ; {numéro: identifiant}."""
     with moteur.begin() as c:
         stockage.enregistrer_appel(appel, connexion=c)
-        return stockage.inserer_demandes(
+        ids = stockage.inserer_demandes(
             appel.id, [_ligne_demande(*d) for d in SIX_DEMANDES], connexion=c
         )
+    admettre(moteur, appel)  # jugées admissibles : elles s'attribuent
+    return ids
 
 
 def _evaluateurs(moteur, courriels=EVALUATEURS) -> tuple[str, ...]:
@@ -87,10 +90,11 @@ def trois(moteur) -> tuple[str, ...]:
 
 
 def _journal(moteur) -> list[dict]:
-    """Le journal de l'appel (sans les lignes qui ne portent sur aucun appel : comptes)."""
+    """Le journal de l'appel (sans les lignes qui ne portent sur aucun appel : comptes ; sans
+    l'examen d'admissibilité que le fixture `six` a fait)."""
     with moteur.connect() as c:
         lignes = stockage.lire_journal(connexion=c).to_dict("records")
-    return [j for j in lignes if j["appel_id"] is not None]
+    return [j for j in lignes if j["appel_id"] is not None and j["objet"] != "admissibilite:examen"]
 
 
 def _stockees(moteur, appel) -> set[tuple[int, str]]:

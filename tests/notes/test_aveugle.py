@@ -24,6 +24,7 @@ from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte
 from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 EVA = "eva@exemple.qc.ca"
 LUNDI = dt.datetime(2026, 11, 30, 9, 5)
@@ -33,6 +34,7 @@ LUNDI = dt.datetime(2026, 11, 30, 9, 5)
 def base(moteur, appel):
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     creer_compte(EVA, EVALUATEUR, "une phrase de passe assez longue 2026", moteur=moteur)
     with moteur.connect() as c:
         ids = [int(i) for i in stockage.lire_demandes(appel.id, connexion=c)["id"]]

@@ -31,6 +31,7 @@ from evaluation.notes.saisie import (
 from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte
 from tests.conftest import DONNEES, RACINE_PROJET
+from tests.filtrage import admettre
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 
@@ -39,6 +40,7 @@ VALIDE = DONNEES / "formats" / "valide.xlsx"
 def demandes(moteur, appel):
     """Les trois demandes de valide.xlsx importées ; {numéro: identifiant}."""
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)
     return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
@@ -46,6 +48,11 @@ def demandes(moteur, appel):
 
 def _complete(appel, note=7.5) -> Saisie:
     return Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)
+
+
+def _sans_examen(journal):
+    """Le journal sans l'examen d'admissibilité que le fixture `demandes` a fait."""
+    return journal[journal["objet"] != "admissibilite:examen"]
 
 
 def test_brouillon_puis_soumission_journalises(moteur, appel, demandes):
@@ -61,7 +68,7 @@ def test_brouillon_puis_soumission_journalises(moteur, appel, demandes):
     evaluations.enregistrer(appel, d, "eva@x.ca", finale, SOUMISE, moteur=moteur)
     assert evaluations.lire(d, "eva@x.ca", moteur=moteur)[0] == SOUMISE
     with moteur.connect() as c:
-        journal = stockage.lire_journal(connexion=c, demande_id=d)
+        journal = _sans_examen(stockage.lire_journal(connexion=c, demande_id=d))
     lignes = {
         (o, a, n)
         for o, a, n in zip(journal["objet"], journal["ancien"], journal["nouveau"], strict=True)
@@ -111,7 +118,7 @@ def test_vingt_fils_en_meme_temps(moteur, appel, demandes):
     assert erreurs == []
     with moteur.connect() as c:
         nb = c.exec_driver_sql("SELECT count(*) FROM evaluations").scalar()
-        journal = stockage.lire_journal(connexion=c)
+        journal = _sans_examen(stockage.lire_journal(connexion=c))
     assert nb == 20 * len(demandes)
     assert len(journal) == sum(changements)
     for k in range(20):
@@ -142,7 +149,7 @@ def test_quatre_processus_en_meme_temps(moteur, appel, demandes):
         totaux.append(int(sortie.strip().splitlines()[-1]))
     with moteur.connect() as c:
         nb = c.exec_driver_sql("SELECT count(*) FROM evaluations").scalar()
-        journal = stockage.lire_journal(connexion=c)
+        journal = _sans_examen(stockage.lire_journal(connexion=c))
     assert nb == 4 * len(demandes)
     assert len(journal) == sum(totaux)
 

@@ -22,6 +22,7 @@ from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte, lister_comptes
 from evaluation.socle.probleme import BLOQUANT
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 MDP = "un mot de passe solide"
@@ -30,6 +31,7 @@ MDP = "un mot de passe solide"
 @pytest.fixture
 def contexte(moteur, appel):
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur, nom="Éva Roy")
     creer_compte("luc@x.ca", "evaluateur", MDP, moteur=moteur, nom="Luc Cyr")
     with moteur.connect() as c:
@@ -359,3 +361,47 @@ def test_valeur_illisible_citee_coupee(contexte, appel):
     (probleme,) = _lire(remplie, appel, moteur).problemes
     assert probleme.code == "note_illisible"
     assert len(probleme.message) < 80 and "…" in probleme.message
+
+
+@pytest.mark.parametrize(
+    ("remplissage", "lignes_lues"),
+    [
+        pytest.param({}, [], id="grille-telechargee-intacte"),
+        pytest.param({(2, 11): "Commentaire seul"}, [2], id="commentaire-seul-lu"),
+        pytest.param({(2, 12): "brouillon"}, [2], id="statut-seul-lu"),
+    ],
+)
+def test_ligne_laissee_vide_ignoree(contexte, appel, remplissage, lignes_lues):
+    """Issue 15 : « The grid ignores blank rows » : une ligne sans note, sans commentaire
+    et sans statut n'est pas une évaluation soumise sans notes ; elle est ignorée."""
+    moteur, demandes = contexte
+    grille = _remplir(construire_grille(appel, demandes, "eva@x.ca"), remplissage)
+    lecture = _lire(grille, appel, moteur)
+    assert [ligne.ligne for ligne in lecture.lignes] == lignes_lues
+
+
+def test_lignes_valides_importees_les_refusees_situees(contexte, appel):
+    """Issue 15 : la grille « offers to import its valid rows, with each refused row
+    located » (fichier, feuille, ligne Excel, colonne, et quoi corriger)."""
+    moteur, demandes = contexte
+    grille = construire_grille(appel, demandes, "eva@x.ca")
+    remplie = _remplir(grille, _toutes_les_notes(appel) | {(3, 6): 42})
+    lecture = _lire(remplie, appel, moteur)
+    assert not lecture.sans_blocage
+    (refus,) = [p for p in lecture.problemes if p.bloque]
+    assert (refus.fichier, refus.feuille, refus.ligne, refus.colonne, refus.code) == (
+        "grille.xlsx",
+        "Notes",
+        3,
+        appel.criteres[1].libelle,
+        "note_hors_echelle",
+    )
+    assert "0 à 10" in refus.message  # ce qu'il faut écrire à la place
+    assert lecture.lignes_refusees == {3}
+    assert [ligne.ligne for ligne in lecture.lignes_valides] == [2, 4]
+    assert importer_grille(lecture, appel, moteur=moteur) == 0  # sans le demander : rien
+    assert importer_grille(lecture, appel, moteur=moteur, lignes_valides=True) > 0
+    ids = {d["no_demande"]: d["id"] for d in demandes}
+    assert evaluations.lire(ids["T-001"], "eva@x.ca", moteur=moteur)[0] == SOUMISE
+    assert evaluations.lire(ids["T-002"], "eva@x.ca", moteur=moteur) is None
+    assert evaluations.lire(ids["T-003"], "eva@x.ca", moteur=moteur)[0] == SOUMISE

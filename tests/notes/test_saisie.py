@@ -59,7 +59,7 @@ def test_admissibilite_exigee_a_la_soumission(appel):
         for c in appel.conditions
         if c.id not in ("dossier-complet", "aucun-autre-financement")
     ]
-    assert len(restantes) == 5
+    assert len(restantes) == 7
     assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
         "admissibilité à confirmer : " + " ; ".join(restantes) + ".",
         "dites si la demande est admissible.",

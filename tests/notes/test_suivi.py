@@ -19,6 +19,7 @@ from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie
 from evaluation.socle import mots_de_passe, stockage
 from evaluation.socle.comptes import creer_compte, desactiver_compte
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 MDP = "un mot de passe solide"
@@ -44,6 +45,7 @@ def demandes(moteur, appel):
     T-001 Rimouski (01, axe 2, Innovation) ; T-002 Sherbrooke (05, axe 1, Francophonie,
     partenaires Magog et Orford) ; T-003 Gatineau (07, axe 3, Mobilité durable)."""
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles s'attribuent et se notent
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)
     return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))

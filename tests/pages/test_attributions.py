@@ -10,6 +10,7 @@ from evaluation.notes import attributions, repartition
 from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR
 from pages.composants.commun import fichiers_demo
+from tests.filtrage import admettre
 from tests.pages.conftest import compte_de_test, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
@@ -34,6 +35,7 @@ def demo(base) -> dict[str, dict]:
     try:
         verification = verifier_lot([(f.name, f) for f in fichiers_demo()], appel)
         importer(verification, appel, moteur=moteur)
+        admettre(moteur, appel)  # jugées admissibles : elles s'attribuent
         with moteur.connect() as c:
             table = stockage.lire_demandes(appel.id, connexion=c)
     finally:

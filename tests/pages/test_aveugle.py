@@ -14,6 +14,7 @@ from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 from tests.pages.conftest import compte_de_test, textes
 
 EVA = "evaluateur@exemple.qc.ca"
@@ -35,6 +36,7 @@ def jeu(request, base):
     moteur = stockage.creer_moteur(base)
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     with moteur.begin() as c:
         stockage.enregistrer_appel(appel, connexion=c)
         d = int(stockage.lire_demandes(appel.id, connexion=c)["id"].iloc[0])

@@ -32,6 +32,7 @@ from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 from tests.pages.conftest import compte_de_test, rendu, textes
 
 PAGE = "pages/classement.py"
@@ -74,6 +75,7 @@ def preparer(url: str) -> tuple[object, dict[str, int]]:
         importer(
             verifier_lot([(VALIDE.name, VALIDE)], charger_appel()), charger_appel(), moteur=moteur
         )
+        admettre(moteur, charger_appel())  # jugées admissibles : elles se notent
         with stockage.ecriture(moteur) as connexion:
             stockage.enregistrer_appel(appel, connexion=connexion)
         for courriel, nom in NOMS.items():

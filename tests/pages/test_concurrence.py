@@ -15,6 +15,7 @@ from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 from tests.pages.conftest import textes
 
 EVA = "evaluateur@exemple.qc.ca"
@@ -26,6 +27,7 @@ def ids(base):
     moteur = stockage.creer_moteur(base)
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)
     moteur.dispose()

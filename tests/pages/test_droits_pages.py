@@ -12,6 +12,7 @@ pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
 # Le titre (st.title) de chaque page une fois ouverte.
 TITRES = {
     "accueil": "Évaluation des demandes",
+    "admissibilite": "Admissibilité",
     "evaluation": "Évaluation",
     "suivi": "Suivi des évaluations",
     "classement": "Classement",
@@ -27,6 +28,7 @@ TITRES = {
 # Le libellé de chaque page dans le menu (app.PAGES).
 MENU = {
     "accueil": "Accueil",
+    "admissibilite": "Admissibilité",
     "evaluation": "Évaluation",
     "suivi": "Suivi des évaluations",
     "classement": "Classement",

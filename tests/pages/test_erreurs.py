@@ -14,6 +14,7 @@ from evaluation.notes import evaluations
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, EVALUATEUR
 from tests.conftest import RACINE_PROJET
+from tests.filtrage import admettre
 from tests.pages.conftest import textes
 
 
@@ -109,6 +110,7 @@ def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base)
     moteur = stockage.creer_moteur(base)
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     moteur.dispose()
     at = application("pages/evaluation.py", role=EVALUATEUR)
     monkeypatch.setattr(evaluations, "enregistrer", _panne)

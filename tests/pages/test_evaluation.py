@@ -9,12 +9,13 @@ from openpyxl import load_workbook
 from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
-from evaluation.notes import attributions, evaluations
+from evaluation.notes import attributions, evaluations, examens
 from evaluation.notes.grilles import construire_grille
 from evaluation.notes.saisie import EvaluationRefusee, Saisie
 from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
+from tests.filtrage import admettre, ecarter
 from tests.pages.conftest import MIME_XLSX, compte_de_test, compter_appels, textes
 
 PAGE = "pages/evaluation.py"
@@ -23,11 +24,13 @@ EVA = "evaluateur@exemple.qc.ca"
 
 @pytest.fixture
 def demandes(base):
-    """Trois demandes importées (classeur valide) : [(id, numéro), ...] dans l'ordre."""
+    """Trois demandes importées (classeur valide), jugées admissibles par l'analyste :
+    [(id, numéro), ...] dans l'ordre."""
     appel = charger_appel()
     moteur = stockage.creer_moteur(base)
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)
     moteur.dispose()
@@ -48,15 +51,6 @@ def _noter(at, demande_id, notes):
         at.select_slider(key=f"note::{demande_id}::{critere.id}").set_value(note)
     at.run()
     assert not at.exception, at.exception
-    return at
-
-
-def _confirmer_admissibilite(at, demande_id, jugement="Admissible"):
-    appel = charger_appel()
-    for condition in appel.conditions:
-        at.radio(key=f"cond::{demande_id}::{condition.id}").set_value("Oui")
-    at.radio(key=f"adm::{demande_id}::").set_value(jugement)
-    at.run()
     return at
 
 
@@ -116,11 +110,8 @@ def test_soumission_complete_puis_reouverture(ouvrir, demandes, moteur):
     at = ouvrir()
     d = demandes[0][0]
     _noter(at, d, [8, 7, 6, 9, 5, 4])
-    at.button(key="soumettre").click().run()
-    assert any("admissibilité à confirmer" in e.value for e in at.error)
-    assert evaluations.lire(d, EVA, moteur=moteur) is None
-
-    _confirmer_admissibilite(at, d)
+    # La liste de l'appel n'est plus sur cette page : l'analyste l'a examinée avant.
+    assert not [r for r in at.radio if r.key and r.key.startswith(("cond::", "adm::"))]
     at.button(key="soumettre").click().run()
     assert not at.exception, at.exception
     assert any("Évaluation soumise" in s.value for s in at.success)
@@ -140,24 +131,39 @@ def test_soumission_incomplete_refusee(ouvrir, demandes, moteur):
     at = ouvrir()
     d = demandes[0][0]
     _noter(at, d, [8, 7, None, 9, 5, 4])
-    _confirmer_admissibilite(at, d)
     at.button(key="soumettre").click().run()
     assert any("note manquante pour : Qualité du dossier" in e.value for e in at.error)
     assert evaluations.lire(d, EVA, moteur=moteur) is None
 
 
-def test_inadmissible_demande_une_raison(ouvrir, demandes, moteur):
+def test_doute_d_admissibilite_signale(ouvrir, demandes, moteur):
+    """Issue 15 : « An evaluator who doubts eligibility flags it with a reason » ; la
+    notation continue, l'analyste ou la présidence règle (page Admissibilité)."""
     at = ouvrir()
     d = demandes[0][0]
-    _noter(at, d, [2, 2, 2, 2, 2, 2])
-    _confirmer_admissibilite(at, d, "Non admissible")
-    at.button(key="soumettre").click().run()
-    assert any("inadmissible demande une raison" in e.value for e in at.error)
-    at.text_area(key=f"raison::{d}::").set_value("Financé par un autre programme.").run()
-    at.button(key="soumettre").click().run()
-    statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
-    assert statut == "soumise" and saisie.admissible is False
-    assert saisie.raison_inadmissibilite == "Financé par un autre programme."
+    at.button(key="signaler_doute").click().run()
+    assert any("raison est obligatoire" in e.value for e in at.error)
+    at.text_input(key=f"doute::{d}::").set_value("Le budget cite le programme PAFIRS.")
+    at.button(key="signaler_doute").click().run()
+    assert not at.exception, at.exception
+    assert any("Doute d'admissibilité signalé" in i.value for i in at.info)
+    (signalement,) = examens.charger(charger_appel().id, moteur=moteur).ouverts(d)
+    assert signalement["evaluateur"] == EVA
+    assert signalement["raison"] == "Le budget cite le programme PAFIRS."
+    with moteur.connect() as c:
+        objets = stockage.lire_journal(connexion=c, demande_id=d)["objet"].tolist()
+    assert objets[-1] == examens.OBJET_SIGNALEMENT
+
+
+def test_seules_les_demandes_admissibles_sont_listees(ouvrir, demandes, moteur):
+    """Une demande jugée inadmissible (ou dont l'admissibilité est à établir) quitte la
+    liste de l'évaluateur : elle ne se note pas."""
+    ecarter(moteur, charger_appel(), demandes[1][0], "dossier incomplet")
+    at = ouvrir()
+    options = at.selectbox(key="choix_demande").options
+    assert len(options) == 2
+    assert not [o for o in options if demandes[1][1] in o]
+    assert [o for o in options if demandes[0][1] in o]
 
 
 def test_quitter_une_demande_modifiee_avertit(ouvrir, demandes, moteur):
@@ -321,7 +327,6 @@ def test_notes_des_autres_visibles_apres_sa_propre_soumission(ouvrir, demandes, 
     at = ouvrir()
     assert not [e for e in at.expander if e.label.startswith("Notes des autres")]
     _noter(at, d, [8, 8, 8, 8, 8, 8])
-    _confirmer_admissibilite(at, d)
     at.button(key="soumettre").click().run()
     assert [e.label for e in at.expander if e.label.startswith("Notes des autres")] == [
         "Notes des autres évaluateurs (1)"
@@ -336,7 +341,6 @@ def test_a_l_aveugle_par_defaut_meme_apres_soumission(ouvrir, demandes, moteur, 
     evaluations.enregistrer(appel, d, autre, notes, "soumise", moteur=moteur)
     at = ouvrir()
     _noter(at, d, [8, 8, 8, 8, 8, 8])
-    _confirmer_admissibilite(at, d)
     at.button(key="soumettre").click().run()
     assert evaluations.lire(d, EVA, moteur=moteur)[0] == "soumise"
     assert not [e for e in at.expander if e.label.startswith("Notes des autres")]
@@ -346,7 +350,6 @@ def test_soumettre_et_passer_a_la_suivante(ouvrir, demandes, moteur):
     at = ouvrir()
     d1, d2 = demandes[0][0], demandes[1][0]
     _noter(at, d1, [6, 6, 6, 6, 6, 6])
-    _confirmer_admissibilite(at, d1)
     at.button(key="soumettre_suivante").click().run()
     assert evaluations.lire(d1, EVA, moteur=moteur)[0] == "soumise"
     assert at.selectbox(key="choix_demande").value == d2

@@ -15,6 +15,7 @@ from evaluation.socle.mots_de_passe import hacher
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.sorties import neutralisation
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 from tests.pages.conftest import compte_de_test, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
@@ -47,6 +48,7 @@ def csv_telecharge(monkeypatch) -> list[bytes]:
 def changements(base, appel, moteur) -> dict[str, int]:
     """Trois demandes, une évaluation soumise d'Éva et un conflit d'intérêts ; {numéro: id}."""
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     compte_de_test(base, EVALUATEUR, EVA, nom="Éva Lachance")
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)

@@ -22,6 +22,7 @@ from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR, OBSERVATEUR, PRESIDENT
 from pages.composants.commun import CLE_APPEL
 from tests.conftest import DONNEES, demandes_pour_appel
+from tests.filtrage import admettre
 from tests.pages import test_classement as tc
 from tests.pages.conftest import compte_de_test, textes
 
@@ -41,6 +42,7 @@ def noter(moteur, appel, notes: dict[str, float]) -> None:
     with moteur.connect() as c:
         demandes = stockage.lire_demandes(appel.id, connexion=c)
     ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
+    admettre(moteur, appel, [ids[no] for no in notes])  # jugées admissibles : elles se notent
     for no, note in notes.items():
         for evaluateur in (E1, E2):
             saisie = Saisie(notes={c.id: note for c in appel.criteres}, admissible=True)

@@ -13,6 +13,7 @@ from evaluation.socle import stockage
 from evaluation.socle.formats import nombre
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 from tests.pages.conftest import compte_de_test, compter_appels, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
@@ -32,6 +33,7 @@ def appel():
 def demandes(base, appel, moteur) -> dict[str, int]:
     """Les trois demandes de valide.xlsx et deux évaluateurs ; {numéro: identifiant}."""
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     for courriel, nom in NOMS.items():
         compte_de_test(base, EVALUATEUR, courriel, nom=nom)
     with moteur.connect() as c:

@@ -25,6 +25,7 @@ from evaluation.socle.mots_de_passe import ECHECS_MAX
 from evaluation.socle.roles import ErreurCompte
 from evaluation.socle.stockage import creer_moteur
 from tests.conftest import DONNEES, RACINE_PROJET
+from tests.filtrage import admettre
 
 MDP = "un mot de passe solide"
 REFUS = "Courriel ou mot de passe incorrect."
@@ -117,6 +118,7 @@ def test_champs_du_compte_pieges(moteur, champs, message):
 def une_demande(moteur, appel) -> int:
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     with moteur.connect() as c:
         return int(stockage.lire_demandes(appel.id, connexion=c)["id"].iloc[0])
 

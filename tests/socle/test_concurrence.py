@@ -25,6 +25,7 @@ from evaluation.socle.concurrence import Changement, ModificationConcurrente, qu
 from evaluation.socle.formats import montant
 from evaluation.socle.roles import EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 MOT_DE_PASSE = "une phrase de passe assez longue 2026"
 EVA = "eva@exemple.qc.ca"
@@ -38,6 +39,7 @@ def base(moteur, appel):
     """Les trois demandes du classeur valide, une évaluatrice et une présidente."""
     fichier = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     creer_compte(EVA, EVALUATEUR, MOT_DE_PASSE, moteur=moteur, nom="Éva Luatrice")
     creer_compte(PRES, PRESIDENT, MOT_DE_PASSE, moteur=moteur, nom="Paule Présidente")
     with moteur.connect() as c:

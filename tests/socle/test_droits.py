@@ -5,14 +5,16 @@ import dataclasses
 import pytest
 
 from evaluation.socle.droits import ACCES_PAGES, message_refus, peut_ouvrir, voit_notes_des_autres
-from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT, ROLES
+from evaluation.socle.roles import ADMIN, ANALYSTE, EVALUATEUR, OBSERVATEUR, PRESIDENT, ROLES
 
 # Écrit à la main (pas relu dans ACCES_PAGES) : une page qui s'ouvre à un rôle de trop
 # fait échouer le test.
 PERMIS = {
-    "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR},
+    "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE},
     "importation": {ADMIN},
     "evaluation": {EVALUATEUR},
+    # L'analyste examine l'admissibilité ; la présidence règle et renverse (issue 15).
+    "admissibilite": {ANALYSTE, PRESIDENT, ADMIN},
     "suivi": {ADMIN, PRESIDENT},
     "classement": {ADMIN, PRESIDENT, OBSERVATEUR},
     "seance": {ADMIN, PRESIDENT},

@@ -15,6 +15,7 @@ from evaluation.notes.saisie import BROUILLON, Saisie
 from evaluation.socle import journal, stockage
 from evaluation.sorties.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 
 ADMIN, EVA, LUC, PRES = "admin@x.ca", "eva@x.ca", "luc@x.ca", "pres@x.ca"
 APPEL = "paivmq-2023-2024"
@@ -289,6 +290,7 @@ def test_lisible_d_une_vraie_evaluation(moteur, appel):
     """Le chemin de la page Journal : une évaluation enregistrée, lue, rendue lisible."""
     valide = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(valide.name, valide)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent
     with moteur.connect() as c:
         demandes = stockage.lire_demandes(appel.id, connexion=c)
     numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))

@@ -7,6 +7,7 @@ import pytest
 
 from evaluation.socle.roles import (
     ADMIN,
+    ANALYSTE,
     EVALUATEUR,
     LIBELLES_ROLES,
     OBSERVATEUR,
@@ -22,8 +23,8 @@ def test_roles_tels_que_stockes_en_base():
     """Les comptes stockés portent ces chaînes : en changer une rend les comptes existants
     inutilisables. L'ordre est celui des listes de choix : la page Comptes propose le rang 2,
     l'évaluation, par défaut."""
-    assert ROLES == ("admin", "president", "evaluateur", "observateur")
-    assert (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR) == ROLES
+    assert ROLES == ("admin", "president", "evaluateur", "observateur", "analyste")
+    assert (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE) == ROLES
 
 
 def test_chaque_role_a_son_libelle():

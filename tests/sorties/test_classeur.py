@@ -50,6 +50,7 @@ from evaluation.sorties import neutralisation
 from evaluation.sorties.classeur import ajouter_tableau
 from evaluation.sorties.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES, RACINE_PROJET
+from tests.filtrage import admettre
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 APPEL_ID = "paivmq-2023-2024"
@@ -149,6 +150,7 @@ class Jeu:
 def construire(moteur, appel) -> Jeu:
     """Le jeu décrit en tête du module, sur `moteur` (base vide)."""
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)  # jugées admissibles : elles se notent et se classent
     with moteur.connect() as c:
         demandes = stockage.lire_demandes(appel.id, connexion=c)
     ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))

@@ -7,6 +7,17 @@ argument nommé, et c'est l'appelant qui tient la transaction. Le paquet expose 
 ses modules définissent : `stockage.lire_demandes(...)`, d'où qu'on l'appelle.
 """
 
+from evaluation.socle.stockage.admissibilite import (  # noqa: F401
+    ajouter_examen,
+    ajouter_examens_en_masse,
+    ajouter_signalement,
+    lire_examen,
+    lire_examens,
+    lire_historique_examens,
+    lire_signalement,
+    lire_signalements,
+    regler_signalement,
+)
 from evaluation.socle.stockage.appels import (  # noqa: F401
     appels_archives,
     compter_evaluations,
@@ -138,6 +149,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     decisions,
     demandes,
     evaluations,
+    examens_admissibilite,
     importations,
     journal,
     lignes_budget,
@@ -147,6 +159,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     ponderations,
     reglages_evaluation,
     sans_controles,
+    signalements_admissibilite,
     tentatives_connexion,
 )
 from evaluation.socle.stockage.vues import (  # noqa: F401

@@ -464,3 +464,44 @@ lignes_budget = sa.Table(
     sa.Column("source_ligne", sa.Integer),
     sa.Index("ix_lignes_budget_demande", "demande_id"),
 )
+
+
+# Examens d'admissibilité (issue 15) : chaque examen de l'analyste, renversement de la
+# présidence ou règlement d'un signalement est une nouvelle ligne ; la dernière compte.
+# `reponses` : {condition: {"reponse": "oui" | "non" | "à vérifier", "raison": …}}.
+examens_admissibilite = sa.Table(
+    "examens_admissibilite",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("nature", Code(20), nullable=False),
+    sa.Column("verdict", Code(20), nullable=False),
+    sa.Column("reponses", sa.JSON(none_as_null=True)),
+    sa.Column("raison", Texte),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_examens_admissibilite_demande", "demande_id"),
+)
+
+
+# Doutes d'un évaluateur sur l'admissibilité d'une demande, avec leur raison ; réglés par
+# l'analyste ou la présidence (suite, raison, qui, quand).
+signalements_admissibilite = sa.Table(
+    "signalements_admissibilite",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("evaluateur", Texte, nullable=False),
+    sa.Column("raison", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("suite", Code(40)),
+    sa.Column("raison_suite", Texte),
+    sa.Column("regle_le", sa.DateTime),
+    sa.Column("regle_par", Texte),
+)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_reglages"
-down_revision = "0003"
+down_revision = "0004_filtrage"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,259 @@
+"""L'examen d'admissibilité, avant toute notation (issue 15) : les règles, sans base.
+
+Comme un ministère le mène : un analyste examine chaque demande selon la liste de
+l'appel (`[[admissibilite.conditions]]`), condition par condition : « oui », « non » (avec
+une raison, toujours) ou « à vérifier ». Seule une demande jugée admissible est attribuée
+et notée. Un évaluateur qui doute de l'admissibilité d'une demande le signale, avec une
+raison ; l'analyste ou la présidence règle le signalement. La présidence peut renverser un
+examen, avec une raison. Chaque examen est une nouvelle ligne : le dernier compte.
+
+Le statut « inadmissible » du classement vient d'ici, jamais d'une majorité d'évaluateurs.
+Une demande pas encore examinée (ou dont une condition reste « à vérifier ») a le statut
+« admissibilité à établir » : elle n'est ni attribuée, ni notée, ni financée.
+
+L'appel : « Pour être admissibles, les projets doivent : faire l'objet d'un dossier complet
+lors du dépôt; avoir des objectifs concrets […]; ne pas recevoir de financement d'un autre
+programme gouvernemental; comporter un budget détaillé. » ; « Pour être admissible, le
+demandeur : être une ville ou une municipalité du Québec; […] » ; « Le projet proposé peut
+être porté par une ou plusieurs entités municipales. » ; « Pour obtenir un soutien
+financier, les projets doivent être présentés par des citoyens canadiens ou des résidents
+permanents du Canada vivant au Québec. » ; « L'appui financier sera accordé au partenaire
+québécois du projet exclusivement. »
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from evaluation.appels.configuration import Appel
+from evaluation.depot.admissibilite import preremplir
+from evaluation.depot.municipalites import Repertoire
+from evaluation.socle.roles import ADMIN, ANALYSTE, PRESIDENT
+from evaluation.socle.texte import trop_long
+
+# Réponse à une condition de la liste.
+OUI, NON, A_VERIFIER = "oui", "non", "à vérifier"
+REPONSES = (OUI, NON, A_VERIFIER)
+
+# Verdict d'une demande.
+ADMISSIBLE, INADMISSIBLE, A_ETABLIR = "admissible", "inadmissible", "à établir"
+VERDICTS = (ADMISSIBLE, INADMISSIBLE, A_ETABLIR)
+LIBELLES_VERDICTS = {
+    ADMISSIBLE: "admissible",
+    INADMISSIBLE: "inadmissible",
+    A_ETABLIR: "admissibilité à établir",
+}
+
+# Nature d'une ligne d'examen : l'examen de l'analyste, le renversement par la présidence,
+# le règlement d'un signalement qui rend la demande inadmissible.
+EXAMEN, RENVERSEMENT, REGLEMENT = "examen", "renversement", "règlement"
+
+# Suite donnée à un signalement d'évaluateur.
+MAINTENUE, ECARTEE = "admissibilité maintenue", "demande jugée inadmissible"
+SUITES = (MAINTENUE, ECARTEE)
+
+# Qui fait quoi. L'administration peut examiner (elle prépare la campagne, charge la
+# démonstration) ; réglage du comité : l'appel ne dit pas qui examine.
+PEUVENT_EXAMINER = (ANALYSTE, ADMIN)
+PEUVENT_REGLER = (ANALYSTE, PRESIDENT)
+PEUVENT_RENVERSER = (PRESIDENT,)
+
+
+class ErreurFiltrage(ValueError):
+    """Un examen, un signalement ou un renversement refusé ; le message dit pourquoi."""
+
+
+@dataclass(frozen=True)
+class Reponse:
+    """La réponse à une condition : oui, non (avec sa raison) ou à vérifier."""
+
+    reponse: str = A_VERIFIER
+    raison: str = ""
+
+    def en_json(self) -> dict:
+        return (
+            {"reponse": self.reponse, "raison": self.raison}
+            if self.raison
+            else {"reponse": self.reponse}
+        )
+
+
+def reponses_suggerees(
+    demande: Mapping, appel: Appel, repertoire: Repertoire | None = None
+) -> dict[str, Reponse]:
+    """La liste pré-remplie d'après les champs importés (`champ` et `attendu` de chaque
+    condition) : « oui » ou « non » quand le fichier le dit, « à vérifier » sinon. Un « non »
+    suggéré porte sa raison (ce que dit le fichier) ; l'analyste la confirme ou la change."""
+    suggerees = preremplir(demande, appel, repertoire)
+    reponses = {}
+    for c in appel.conditions:
+        valeur = suggerees.get(c.id)
+        if valeur is True:
+            reponses[c.id] = Reponse(OUI)
+        elif valeur is False:
+            reponses[c.id] = Reponse(NON, f"d'après le fichier importé ({c.champ})")
+        else:
+            reponses[c.id] = Reponse(A_VERIFIER)
+    return reponses
+
+
+def problemes_examen(reponses: Mapping[str, Reponse], appel: Appel) -> list[str]:
+    """Ce qui empêche d'enregistrer un examen : une condition inconnue, une réponse qui n'est
+    ni oui, ni non, ni à vérifier, un « non » sans raison, une raison trop longue."""
+    problemes = []
+    connues = {c.id: c for c in appel.conditions}
+    for cid in reponses:
+        if cid not in connues:
+            problemes.append(f"condition « {cid} » inconnue de la liste de l'appel.")
+    for c in appel.conditions:
+        r = reponses.get(c.id, Reponse())
+        if r.reponse not in REPONSES:
+            problemes.append(
+                f"« {c.libelle} » : réponse « {r.reponse} » inconnue (oui, non, à vérifier)."
+            )
+        elif r.reponse == NON and not r.raison.strip():
+            problemes.append(f"« {c.libelle} » : dites pourquoi la réponse est « non ».")
+        if refus := trop_long(r.raison, f"« {c.libelle} », raison"):
+            problemes.append(refus)
+    return problemes
+
+
+def verdict(reponses: Mapping[str, Reponse], appel: Appel) -> str:
+    """Inadmissible dès qu'une condition est « non » ; admissible quand toutes sont « oui » ;
+    à établir sinon (une condition « à vérifier » ou sans réponse)."""
+    valeurs = [reponses.get(c.id, Reponse()).reponse for c in appel.conditions]
+    if NON in valeurs:
+        return INADMISSIBLE
+    if all(v == OUI for v in valeurs):
+        return ADMISSIBLE
+    return A_ETABLIR
+
+
+def raisons(reponses: Mapping[str, Reponse], appel: Appel) -> str:
+    """Les raisons d'une inadmissibilité : « condition : raison » pour chaque « non »."""
+    return " ; ".join(
+        f"{c.libelle} : {reponses[c.id].raison.strip()}"
+        for c in appel.conditions
+        if c.id in reponses and reponses[c.id].reponse == NON
+    )
+
+
+def a_verifier(reponses: Mapping[str, Reponse], appel: Appel) -> list[str]:
+    """Les conditions qui restent à vérifier (leur libellé)."""
+    return [
+        c.libelle
+        for c in appel.conditions
+        if reponses.get(c.id, Reponse()).reponse not in (OUI, NON)
+    ]
+
+
+def reponses_depuis_json(brut: Mapping | None) -> dict[str, Reponse]:
+    """Les réponses telles que stockées ({condition: {"reponse", "raison"}})."""
+    return {
+        cid: Reponse(str(v.get("reponse", A_VERIFIER)), str(v.get("raison") or ""))
+        for cid, v in (brut or {}).items()
+        if isinstance(v, Mapping)
+    }
+
+
+def reponses_en_json(reponses: Mapping[str, Reponse]) -> dict[str, dict]:
+    return {cid: r.en_json() for cid, r in reponses.items()}
+
+
+@dataclass(frozen=True)
+class Etat:
+    """Où en est l'admissibilité d'une demande : le dernier examen (ou renversement)."""
+
+    verdict: str
+    raison: str = ""
+    reponses: Mapping[str, Reponse] | None = None
+    nature: str = ""
+    auteur: str = ""
+    date: dt.datetime | None = None
+
+    @property
+    def libelle(self) -> str:
+        return LIBELLES_VERDICTS[self.verdict]
+
+
+NON_EXAMINEE = Etat(A_ETABLIR, "pas encore examinée")
+
+
+def etat_depuis_ligne(ligne: Mapping) -> Etat:
+    """L'état d'après une ligne de la table des examens (`stockage.lire_examens`)."""
+    return Etat(
+        ligne["verdict"],
+        ligne.get("raison") or "",
+        reponses_depuis_json(ligne.get("reponses")),
+        ligne.get("nature") or EXAMEN,
+        ligne.get("auteur") or "",
+        ligne.get("date"),
+    )
+
+
+def etats(lignes: Iterable[Mapping]) -> dict[int, Etat]:
+    """demande_id → état, d'après les lignes d'examen ; la dernière (plus grand id) compte."""
+    dernieres: dict[int, Mapping] = {}
+    for ligne in sorted(lignes, key=lambda x: x["id"]):
+        dernieres[int(ligne["demande_id"])] = ligne
+    return {d: etat_depuis_ligne(ligne) for d, ligne in dernieres.items()}
+
+
+def etat_de(etats_: Mapping[int, Etat], demande_id: int) -> Etat:
+    return etats_.get(int(demande_id), NON_EXAMINEE)
+
+
+def raison_affichee(etat: Etat, appel: Appel) -> str:
+    """Ce que le classement dit d'une demande non admissible : les raisons de l'examen (ou
+    du renversement), ou les conditions qui restent à vérifier."""
+    if etat.verdict == ADMISSIBLE:
+        return ""
+    if etat.verdict == INADMISSIBLE or etat is NON_EXAMINEE:
+        return etat.raison
+    restantes = a_verifier(etat.reponses or {}, appel)
+    if restantes:
+        return "à vérifier : " + " ; ".join(restantes)
+    return etat.raison
+
+
+def admissibles(etats_: Mapping[int, Etat]) -> frozenset[int]:
+    """Les demandes jugées admissibles : les seules qui s'attribuent et se notent."""
+    return frozenset(d for d, e in etats_.items() if e.verdict == ADMISSIBLE)
+
+
+def motif_refus_notation(etat: Etat) -> str | None:
+    """Pourquoi une demande ne se note pas encore (None : elle se note)."""
+    if etat.verdict == ADMISSIBLE:
+        return None
+    if etat.verdict == INADMISSIBLE:
+        return (
+            f"cette demande a été jugée inadmissible ({etat.raison or 'sans raison inscrite'}) : "
+            "elle ne se note pas."
+        )
+    return (
+        "l'admissibilité de cette demande n'est pas encore établie par l'analyste : elle se "
+        "notera une fois jugée admissible."
+    )
+
+
+def verifier_raison(raison: str, quoi: str) -> str:
+    """La raison nettoyée, ou `ErreurFiltrage` si elle est vide ou trop longue."""
+    raison = (raison or "").strip()
+    if not raison:
+        raise ErreurFiltrage(f"{quoi} : une raison est obligatoire.")
+    if refus := trop_long(raison, f"{quoi}, raison"):
+        raise ErreurFiltrage(refus)
+    return raison
+
+
+def resume_reponses(reponses: Mapping[str, Reponse], appel: Appel) -> str:
+    """Les réponses en une ligne, pour le journal : « Le dossier… : oui ; … : non (raison) »."""
+    morceaux = []
+    for c in appel.conditions:
+        r = reponses.get(c.id, Reponse())
+        morceaux.append(
+            f"{c.id} : {r.reponse}" + (f" ({r.raison.strip()})" if r.raison.strip() else "")
+        )
+    return " ; ".join(morceaux)

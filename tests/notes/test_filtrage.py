@@ -1,0 +1,173 @@
+"""L'examen d'admissibilité, les règles (evaluation/notes/filtrage.py) : verdict, raisons,
+réponses pré-remplies d'après le fichier, refus de notation."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation.notes import filtrage
+from evaluation.notes.filtrage import (
+    A_ETABLIR,
+    A_VERIFIER,
+    ADMISSIBLE,
+    INADMISSIBLE,
+    NON,
+    OUI,
+    Etat,
+    Reponse,
+)
+
+
+def _reponses(appel, **exceptions) -> dict[str, Reponse]:
+    """Chaque condition « oui », sauf `exceptions` (id avec _ au lieu de -)."""
+    reponses = {c.id: Reponse(OUI) for c in appel.conditions}
+    for cle, r in exceptions.items():
+        reponses[cle.replace("_", "-")] = r
+    return reponses
+
+
+@pytest.mark.parametrize(
+    ("exceptions", "attendu"),
+    [
+        pytest.param({}, ADMISSIBLE, id="tout-oui"),
+        pytest.param(
+            {"aucun_autre_financement": Reponse(NON, "PAFIRS 2024")},
+            INADMISSIBLE,
+            id="autre-programme",
+        ),
+        pytest.param(
+            {"citoyens_residents": Reponse(NON, "porteur résidant en France")},
+            INADMISSIBLE,
+            id="citoyens-residents",
+        ),
+        pytest.param(
+            {"partenaire_quebecois": Reponse(NON, "versement demandé au partenaire belge")},
+            INADMISSIBLE,
+            id="partenaire-quebecois",
+        ),
+        pytest.param({"entite_municipale": Reponse(A_VERIFIER)}, A_ETABLIR, id="a-verifier"),
+        pytest.param(
+            {"dossier_complet": Reponse(NON, "budget absent"), "budget_detaille": Reponse()},
+            INADMISSIBLE,
+            id="non-l-emporte-sur-a-verifier",
+        ),
+    ],
+)
+def test_verdict(appel, exceptions, attendu):
+    """« Pour être admissibles, les projets doivent : faire l'objet d'un dossier complet […] ;
+    ne pas recevoir de financement d'un autre programme gouvernemental […] » ; « Pour
+    obtenir un soutien financier, les projets doivent être présentés par des citoyens
+    canadiens ou des résidents permanents du Canada vivant au Québec. » ; « L'appui
+    financier sera accordé au partenaire québécois du projet exclusivement. » : un seul
+    « non » rend la demande inadmissible ; toutes « oui », admissible ; sinon à établir."""
+    assert filtrage.verdict(_reponses(appel, **exceptions), appel) == attendu
+
+
+def test_condition_sans_reponse_reste_a_etablir(appel):
+    reponses = _reponses(appel)
+    del reponses["partenaire-quebecois"]
+    assert filtrage.verdict(reponses, appel) == A_ETABLIR
+    assert filtrage.a_verifier(reponses, appel) == [
+        "L'appui financier est versé au partenaire québécois du projet, exclusivement"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reponse", "probleme"),
+    [
+        pytest.param(
+            Reponse(NON, ""), "dites pourquoi la réponse est « non »", id="non-sans-raison"
+        ),
+        pytest.param(Reponse(NON, "   "), "dites pourquoi", id="non-raison-blanche"),
+        pytest.param(Reponse("peut-être"), "réponse « peut-être » inconnue", id="inconnue"),
+        pytest.param(Reponse(NON, "x" * 20_001), "caractères", id="raison-trop-longue"),
+    ],
+)
+def test_problemes_examen(appel, reponse, probleme):
+    """Une raison pour chaque « non » (issue 15 : « with a reason for every non »)."""
+    problemes = filtrage.problemes_examen(_reponses(appel, dossier_complet=reponse), appel)
+    assert len(problemes) == 1 and probleme in problemes[0]
+    assert "Le dossier était complet lors du dépôt" in problemes[0]
+
+
+def test_examen_complet_sans_probleme(appel):
+    assert filtrage.problemes_examen(_reponses(appel), appel) == []
+    assert filtrage.problemes_examen(_reponses(appel, dossier_complet=Reponse()), appel) == []
+    assert filtrage.problemes_examen({"inventee": Reponse(OUI)}, appel) == [
+        "condition « inventee » inconnue de la liste de l'appel."
+    ]
+
+
+def test_raisons_dans_l_ordre_de_la_liste(appel):
+    reponses = _reponses(
+        appel,
+        partenaire_quebecois=Reponse(NON, "partenaire belge"),
+        dossier_complet=Reponse(NON, " budget absent "),
+    )
+    assert filtrage.raisons(reponses, appel) == (
+        "Le dossier était complet lors du dépôt : budget absent ; L'appui financier est "
+        "versé au partenaire québécois du projet, exclusivement : partenaire belge"
+    )
+
+
+@pytest.mark.parametrize(
+    ("demande", "condition", "attendu"),
+    [
+        pytest.param({"dossier_complet": True}, "dossier-complet", OUI, id="dossier-complet"),
+        pytest.param({"dossier_complet": False}, "dossier-complet", NON, id="dossier-incomplet"),
+        pytest.param(
+            {"autre_financement_gouvernemental": True}, "aucun-autre-financement", NON, id="autre"
+        ),
+        pytest.param({}, "dossier-complet", A_VERIFIER, id="fichier-muet"),
+        pytest.param({"municipalite": "MRC de Coaticook"}, "entite-municipale", OUI, id="mrc"),
+        pytest.param({"municipalite": "Régie X"}, "entite-municipale", A_VERIFIER, id="regie"),
+        pytest.param({"dossier_complet": True}, "citoyens-residents", A_VERIFIER, id="sans-champ"),
+    ],
+)
+def test_reponses_suggerees(appel, demande, condition, attendu):
+    """Pré-remplie d'après les champs importés (`champ`, `attendu`) ; un « non » suggéré
+    porte sa raison, pour que l'examen s'enregistre tel quel."""
+    r = filtrage.reponses_suggerees(demande, appel)[condition]
+    assert r.reponse == attendu
+    assert bool(r.raison) == (attendu == NON)
+
+
+@pytest.mark.parametrize(
+    ("etat", "refus"),
+    [
+        pytest.param(Etat(ADMISSIBLE), None, id="admissible"),
+        pytest.param(Etat(INADMISSIBLE, "hors programme"), "jugée inadmissible", id="inadmissible"),
+        pytest.param(filtrage.NON_EXAMINEE, "pas encore établie", id="non-examinee"),
+        pytest.param(Etat(A_ETABLIR), "pas encore établie", id="a-etablir"),
+    ],
+)
+def test_seule_une_demande_admissible_se_note(etat, refus):
+    """Issue 15 : « Only screened-eligible applications are assigned and scored. »"""
+    motif = filtrage.motif_refus_notation(etat)
+    assert (motif is None) == (refus is None)
+    if refus:
+        assert refus in motif
+
+
+def test_le_dernier_examen_compte():
+    lignes = [
+        {
+            "id": 3,
+            "demande_id": 1,
+            "verdict": INADMISSIBLE,
+            "raison": "r",
+            "nature": "renversement",
+        },
+        {"id": 1, "demande_id": 1, "verdict": ADMISSIBLE, "raison": None, "nature": "examen"},
+        {"id": 2, "demande_id": 2, "verdict": A_ETABLIR, "raison": None, "nature": "examen"},
+    ]
+    etats = filtrage.etats(lignes)
+    assert etats[1].verdict == INADMISSIBLE and etats[1].nature == "renversement"
+    assert etats[2].verdict == A_ETABLIR
+    assert filtrage.admissibles(etats) == frozenset()
+    assert filtrage.etat_de(etats, 9) is filtrage.NON_EXAMINEE
+
+
+def test_reponses_aller_retour_json(appel):
+    reponses = _reponses(appel, dossier_complet=Reponse(NON, "budget absent"))
+    assert filtrage.reponses_depuis_json(filtrage.reponses_en_json(reponses)) == reponses
