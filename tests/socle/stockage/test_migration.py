@@ -22,6 +22,7 @@ from evaluation.socle import stockage
 from evaluation.socle.stockage import migration
 from evaluation.socle.stockage.schema import metadonnees
 from tests.conftest import DONNEES, RACINE_PROJET
+from tests.filtrage import admettre
 
 LUNDI = dt.datetime(2024, 5, 6, 9, 30)
 TOML_REDUIT = None
@@ -164,6 +165,10 @@ def test_base_de_la_version_9ff51cd_mise_a_jour_en_place(moteur_brut, appel):
     assert not donnees.evaluations["modifiee_apres_consultation"].astype(bool).any()
     # La base mise à jour s'écrit comme une neuve : une nouvelle version d'évaluation, et
     # une nouvelle version des données (la ligne du compteur existe).
+    # Une base d'avant l'examen d'admissibilité : la demande reste « à établir » (aucun
+    # examen n'est inventé à la mise à jour) ; l'analyste l'examine, puis elle se note.
+    assert chargement.charger(appel, moteur=moteur).admissibilite == {}
+    admettre(moteur, appel, [1])
     with moteur.connect() as c:
         version_donnees = stockage.version_donnees(connexion=c)
     saisie.commentaire_global = "Solide, budget vérifié"
