@@ -533,10 +533,13 @@ with lecture:
     else:
         st.dataframe(budget_explique(lignes, appel), hide_index=True, width="stretch")
     st.markdown("**Montants** (recommandé selon la règle de l'appel, avant toute décision)")
+    # Une colonne par année : la colonne de la fiche est étroite.
+    montants = montants_cote_a_cote(montants_de_la_demande(demande, lignes, appel), appel)
     st.dataframe(
-        montants_cote_a_cote(montants_de_la_demande(demande, lignes, appel), appel),
+        montants.set_index("Année").T.rename_axis("Montant").reset_index(),
         hide_index=True,
         width="stretch",
+        key="eval_montants",
     )
     for texte in avertissements(demande):
         st.warning(litteral(texte), icon=":material/warning:")

@@ -24,7 +24,7 @@ TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE)
 # Page (nom du fichier sous pages/) → rôles qui l'ouvrent.
 ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "accueil": TOUS,
-    "importation": (ADMIN,),
+    "importation": (ADMIN, ANALYSTE),
     "evaluation": (EVALUATEUR,),
     "admissibilite": (ANALYSTE, PRESIDENT, ADMIN),
     "suivi": (ADMIN, PRESIDENT),
@@ -63,8 +63,9 @@ def message_refus(role: str | None, page: str) -> str:
 
 
 # Qui rattache une catégorie de dépense non reconnue à une catégorie de l'appel (page
-# Importation) : l'analyste ; l'administration en tient lieu tant que ce rôle n'existe pas.
-RATTACHER_CATEGORIES = (ADMIN,)
+# Importation) : l'analyste, qui charge les fichiers et examine l'admissibilité, et
+# l'administration.
+RATTACHER_CATEGORIES = (ANALYSTE, ADMIN)
 
 
 def peut_rattacher_categories(role: str | None) -> bool:

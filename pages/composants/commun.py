@@ -214,25 +214,25 @@ def bandeau_reglages(appel: Appel, *, prefixe: str = "") -> None:
     morceaux = []
     if restants:
         morceaux.append(
-            f"{len(restants)} réglage(s) non confirmé(s) par l'administration : "
-            + " ; ".join(f"{r.libelle} = {r.valeur_lisible} ({r.source.libelle})" for r in restants)
-            + "."
+            f"{len(restants)} réglage(s) non confirmé(s) par l'administration (choix du comité "
+            "ou interprétation d'un texte ambigu)."
         )
     if sans:
-        morceaux.append(
-            f"{len(sans)} réglage(s) sans source déclarée : "
-            + " ; ".join(r.libelle for r in sans)
-            + "."
-        )
+        morceaux.append(f"{len(sans)} réglage(s) sans source déclarée.")
+    # Court, pour un projecteur : le détail se déplie.
     st.warning(
         litteral(
             prefixe
             + " ".join(morceaux)
             + " Les rangs et les montants en dépendent ; l'administration les confirme dans "
-            "Paramètres de l'appel."
+            "Paramètres de l'appel (onglet Sources des réglages)."
         ),
         icon=":material/gavel:",
     )
+    with st.expander(litteral(f"{prefixe}Réglages à confirmer ({len(restants) + len(sans)})")):
+        lignes = [f"{r.libelle} = {r.valeur_lisible} ({r.source.libelle})" for r in restants]
+        lignes += [f"{r.libelle} : sans source déclarée" for r in sans]
+        st.markdown("\n".join(f"- {litteral(ligne)}" for ligne in lignes))
 
 
 def par_valeur(serie: pd.Series, fonction) -> pd.Series:

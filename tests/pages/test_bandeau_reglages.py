@@ -24,7 +24,17 @@ NON_CONFIRMES = "réglage(s) non confirmé(s) par l'administration"
 
 
 def bandeaux(at) -> list[str]:
-    return [rendu(w.value) for w in at.warning if NON_CONFIRMES in rendu(w.value)]
+    """Chaque bandeau : son résumé (court, pour un projecteur), puis le détail qui se déplie
+    (un réglage par ligne)."""
+    resumes = [rendu(w.value) for w in at.warning if NON_CONFIRMES in rendu(w.value)]
+    details = [
+        "\n".join(rendu(m.value) for m in e.markdown)
+        for e in at.expander
+        if "Réglages à confirmer" in rendu(e.label)
+    ]
+    assert len(resumes) == len(details)
+    assert all(len(r) < 300 for r in resumes)  # le détail n'est pas dans le résumé
+    return [f"{r}\n{d}" for r, d in zip(resumes, details, strict=True)]
 
 
 def executer(at):

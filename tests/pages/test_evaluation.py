@@ -3,6 +3,7 @@ soumission, rechargement, avertissement avant de quitter, conflits, verrouillage
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -417,3 +418,22 @@ def test_la_liste_suit_chaque_enregistrement_sans_relire_a_chaque_action(
     at.run()
     assert at.selectbox(key="choix_demande").options[1].endswith("— soumise")
     assert "1 / 3 soumises" in [p.proto.text for p in at.get("progress")]
+
+
+def test_montants_de_la_demande_cote_a_cote(ouvrir):
+    """La fiche montre, par année, demandé, retiré, budget admissible et recommandé (« La
+    subvention demandée […] ne pourra pas excéder 25 000 $ par année ») : T-001 demande
+    20 000 $ en 2024-2025, ses lignes (ressources professionnelles 12 000 $, logistique
+    8 000 $) sont admissibles."""
+    at = ouvrir()
+    (montants,) = [
+        d.value
+        for d in at.dataframe
+        if "Recommandé" in d.value.get("Montant", pd.Series()).tolist()
+    ]
+    par_ligne = montants.set_index("Montant").map(lambda v: v.replace("\xa0", " "))
+    assert list(par_ligne.columns) == ["2024-2025", "2025-2026"]
+    assert par_ligne.loc["Demandé"].tolist() == ["20 000 $", "0 $"]
+    assert par_ligne.loc["Non admissible"].tolist() == ["0 $", "0 $"]
+    assert par_ligne.loc["Budget admissible"].tolist() == ["20 000 $", "0 $"]
+    assert par_ligne.loc["Recommandé"].tolist() == ["20 000 $", "0 $"]

@@ -276,5 +276,10 @@ def test_categories_a_confirmer_invisibles_sans_le_droit(application, base, tmp_
     at = _televerser(application(PAGE), _budget_traiteur(tmp_path))
     at.button(key="importer").click().run()
     assert droits.peut_rattacher_categories("admin")
+    assert droits.peut_rattacher_categories("analyste")
     for role in ("president", "evaluateur", "observateur", None):
         assert not droits.peut_rattacher_categories(role)
+    # L'analyste, qui charge les fichiers, voit la section et peut rattacher.
+    at = application(PAGE, role="analyste")
+    assert not at.exception, at.exception
+    assert "Catégories de dépense à confirmer (1)" in [h.value for h in at.subheader]

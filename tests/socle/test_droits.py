@@ -11,7 +11,8 @@ from evaluation.socle.roles import ADMIN, ANALYSTE, EVALUATEUR, OBSERVATEUR, PRE
 # fait échouer le test.
 PERMIS = {
     "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE},
-    "importation": {ADMIN},
+    # L'analyste charge les fichiers de demandes et rattache les catégories (issue 15).
+    "importation": {ADMIN, ANALYSTE},
     "evaluation": {EVALUATEUR},
     # L'analyste examine l'admissibilité ; la présidence règle et renverse (issue 15).
     "admissibilite": {ANALYSTE, PRESIDENT, ADMIN},
@@ -48,13 +49,13 @@ def test_page_inconnue_ou_sans_role(role):
     ("role", "page", "qui", "role_lisible"),
     [
         (EVALUATEUR, "comptes", "à l'administration", "évaluation"),
-        (EVALUATEUR, "importation", "à l'administration", "évaluation"),
+        (EVALUATEUR, "importation", "à l'administration et aux analystes", "évaluation"),
         (OBSERVATEUR, "suivi", "à l'administration et à la présidence du comité", "observation"),
         (OBSERVATEUR, "journal", "à l'administration et à la présidence du comité", "observation"),
         (PRESIDENT, "attributions", "à l'administration", "présidence du comité"),
         (ADMIN, "evaluation", "aux évaluateurs", "administration"),
         (PRESIDENT, "evaluation", "aux évaluateurs", "présidence du comité"),
-        (None, "importation", "à l'administration", "aucun rôle"),
+        (None, "importation", "à l'administration et aux analystes", "aucun rôle"),
         (EVALUATEUR, "inconnue", "à personne", "évaluation"),
     ],
 )
