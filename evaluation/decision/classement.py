@@ -354,7 +354,7 @@ def colonnes_montants(appel: Appel, donnees: Donnees) -> tuple[pd.DataFrame, np.
     demandes = donnees.demandes
     ids = demandes["id"].astype(int).to_numpy()
     annees = financement.nombre_annees(appel)
-    bonus = financement.bonifications_par_demande(demandes, donnees.bonifications)
+    bonus = financement.bonifications_par_demande(demandes, donnees.bonifications, appel)
     colonnes: dict[str, object] = {
         "bonification": bonus,
         "plafond": financement.plafonds(demandes, appel, bonus),

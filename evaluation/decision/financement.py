@@ -156,10 +156,20 @@ def budget_admissible(b: Budgets, appel: Appel) -> np.ndarray:
     )
 
 
-def bonifications_par_demande(demandes: pd.DataFrame, bonifications: list[dict]) -> np.ndarray:
-    """(D,) : la bonification par année fixée par la présidence (la dernière ; 0 $ sinon)."""
+def bonifications_par_demande(
+    demandes: pd.DataFrame, bonifications: list[dict], appel: Appel
+) -> np.ndarray:
+    """(D,) : la bonification par année fixée par la présidence (la dernière ; 0 $ sinon),
+    telle qu'elle vaut aujourd'hui : « La présentation d'un projet conjoint entre plusieurs
+    acteurs municipaux peut permettre la bonification de la subvention. » Une demande qui
+    n'est plus un projet conjoint (réimportée sans ses partenaires) n'en garde aucune, et
+    aucune ne dépasse le plafond de bonification en vigueur (`bonification_conjoint_max`
+    abaissé après coup)."""
     par_id = {int(x["demande_id"]): int(x["montant"]) for x in bonifications or ()}
-    return np.array([par_id.get(int(i), 0) for i in demandes["id"]], dtype=np.int64).reshape(
+    fixees = np.array([par_id.get(int(i), 0) for i in demandes["id"]], dtype=np.int64)
+    conjoint = demandes["projet_conjoint"].fillna(False).astype(bool).to_numpy()
+    plafond = appel.financement.bonification_conjoint_max
+    return np.where(conjoint, np.minimum(fixees, plafond), 0).astype(np.int64).reshape(
         len(demandes)
     )
 
@@ -253,23 +263,19 @@ def lignes_expliquees(lignes: pd.DataFrame, appel: Appel) -> pd.DataFrame:
     genre = [genres.get(i, A_CONFIRMER) if i is not None else A_CONFIRMER for i in ids]
     montant_ = pd.to_numeric(lignes["montant"], errors="coerce").fillna(0).astype(np.int64)
     admissible = np.where(np.array(genre) == ADMISSIBLE, montant_, 0).astype(np.int64)
-    # Le plafond des visas se consomme dans l'ordre des années, puis des lignes.
+    # Le plafond des visas vaut pour chaque demande (lignes de plusieurs demandes : le
+    # classeur) ; il se consomme dans l'ordre des années, puis des lignes.
+    demandes = lignes["demande_id"].tolist() if "demande_id" in lignes else [None] * len(lignes)
     plafonnees = np.flatnonzero(np.array(genre) == PLAFONNEE)
     ordre = sorted(plafonnees, key=lambda k: (int(lignes.at[k, "annee"]), k))
-    reste_demande, reste_annee = appel.plafond_visas, {}
+    par_annee = appel.portee_plafond_visas != "demande"
+    restes: dict[tuple, int] = {}
     for k in ordre:
-        annee = int(lignes.at[k, "annee"])
-        reste = (
-            reste_demande
-            if appel.portee_plafond_visas == "demande"
-            else reste_annee.setdefault(annee, appel.plafond_visas)
-        )
+        cle = (demandes[k], int(lignes.at[k, "annee"]) if par_annee else None)
+        reste = restes.setdefault(cle, appel.plafond_visas)
         pris = min(int(montant_[k]), reste)
         admissible[k] = pris
-        if appel.portee_plafond_visas == "demande":
-            reste_demande -= pris
-        else:
-            reste_annee[annee] -= pris
+        restes[cle] = reste - pris
     lisibles = {
         ADMISSIBLE: "admissible",
         PLAFONNEE: "admissible jusqu'au plafond",

@@ -383,9 +383,24 @@ class Vocabulaire:
         cle = compacter(valeur)
         if trouve := self._categories.get(cle) or self._categories_souples.get(cle_souple(valeur)):
             return trouve
-        # Un libellé de la liste tronqué (« Frais d'organisation logistique directement… »).
+        # Un libellé de la liste tronqué (« Frais d'organisation logistique directement… ») :
+        # reconnu seulement s'il contient déjà un nom entier de la catégorie (« Frais
+        # d'organisation logistique directement liés ») ou finit par des points de
+        # suspension. Un début qui laisse tomber ce qui qualifie la dépense n'est pas
+        # reconnu : « Déplacement et séjour » (d'élus : non admissibles) n'est pas
+        # « Déplacement et séjour de partenaires étrangers » (admissibles) ; l'analyste le
+        # rattache à la page Importation.
         if len(cle) >= 12:
-            debuts = {c for k, c in self._categories.items() if k.startswith(cle)}
+            tronque = str(valeur).rstrip().endswith(("…", "..."))
+            debuts = {
+                c
+                for k, c in self._categories.items()
+                if k.startswith(cle)
+                and (
+                    tronque
+                    or any(cle.startswith(k2) for k2, c2 in self._categories.items() if c2 == c)
+                )
+            }
             if len(debuts) == 1:
                 return debuts.pop()
         noms = [n for c in self.appel.categories for n in (c.libelle, *c.alias)]

@@ -260,6 +260,25 @@ def test_lignes_expliquees(appel):
     assert e["montant_admissible"].tolist() == [0, 40_000, 30_000, 0, 900]
 
 
+def test_plafond_des_visas_par_demande_dans_le_classeur(appel):
+    """« frais d'assurance voyage et de dédouanement (jusqu'à concurrence de 500 $) » : le
+    plafond vaut pour chaque demande, même quand les lignes de tout l'appel sont expliquées
+    d'un coup (feuille « Dépenses retirées » du classeur)."""
+    lignes = pd.DataFrame(
+        [
+            {"demande_id": 1, "annee": 1, "categorie": "Visas", "categorie_id": "visas",
+             "montant": 40_000},
+            {"demande_id": 2, "annee": 1, "categorie": "Visas", "categorie_id": "visas",
+             "montant": 40_000},
+            {"demande_id": 1, "annee": 2, "categorie": "Visas", "categorie_id": "visas",
+             "montant": 30_000},
+        ]
+    )  # fmt: skip
+    e = financement.lignes_expliquees(lignes, appel)
+    assert e["montant_admissible"].tolist() == [40_000, 40_000, 10_000]
+    assert e["montant_retire"].tolist() == [0, 0, 20_000]
+
+
 def test_regle_en_une_phrase(appel):
     phrase = financement.regle_en_une_phrase(appel)
     assert montant(2_500_000) in phrase and f"{montant(50_000)} par demande" in phrase
@@ -377,3 +396,32 @@ def test_ligne_de_financement_liste_python_vide(mode):
     assert ligne.finances.tolist() == [0, 0]
     assert ligne.restant.tolist() == [100, 50]
     assert ligne.derniere_financee is None
+
+
+@pytest.mark.parametrize(
+    ("conjoint", "fixee", "plafond_bonus", "attendue"),
+    [
+        (True, 500_000, 1_000_000, 500_000),
+        # Réimportée sans ses partenaires : plus un projet conjoint, plus de bonification.
+        (False, 500_000, 1_000_000, 0),
+        (None, 500_000, 1_000_000, 0),
+        # Plafond de bonification abaissé après coup : la bonification s'y range.
+        (True, 500_000, 300_000, 300_000),
+        (True, 500_000, 0, 0),
+        (True, 0, 1_000_000, 0),
+    ],
+)
+def test_bonification_telle_qu_elle_vaut_aujourd_hui(
+    appel, conjoint, fixee, plafond_bonus, attendue
+):
+    """« La présentation d'un projet conjoint entre plusieurs acteurs municipaux peut
+    permettre la bonification de la subvention » : la bonification fixée ne vaut que pour un
+    projet conjoint, et jamais au-delà du plafond de bonification en vigueur."""
+    reglage = replace(
+        appel, financement=replace(appel.financement, bonification_conjoint_max=plafond_bonus)
+    )
+    demandes = pd.DataFrame({"id": [7, 8], "projet_conjoint": [conjoint, True]})
+    bonus = financement.bonifications_par_demande(
+        demandes, [{"demande_id": 7, "montant": fixee}], reglage
+    )
+    assert bonus.tolist() == [attendue, 0]

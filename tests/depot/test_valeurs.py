@@ -254,6 +254,28 @@ def test_categorie(vocabulaire, cellule, identifiant, admissible):
     assert (categorie.id, categorie.admissible) == (identifiant, admissible)
 
 
+@pytest.mark.parametrize(
+    "cellule",
+    [
+        # « Frais de déplacement d'élus et de responsables municipaux » : non admissibles ;
+        # ces débuts de « Déplacement et séjour de partenaires étrangers » (admissibles) ne
+        # disent pas de qui : l'analyste tranche.
+        "Déplacement et séjour",
+        "Frais de déplacement et de séjour",
+        "Ressources profession",
+    ],
+)
+def test_debut_de_libelle_qui_ne_qualifie_pas_la_depense(vocabulaire, cellule):
+    with pytest.raises(ValeurIllisible, match="catégorie de dépense"):
+        vocabulaire.categorie(cellule)
+
+
+def test_libelle_tronque_par_des_points_de_suspension(vocabulaire):
+    assert vocabulaire.categorie("Frais de déplacement et de séjour au Québec…").id == (
+        "accueil-partenaires"
+    )
+
+
 def test_categorie_inconnue(vocabulaire):
     with pytest.raises(ValeurIllisible, match="catégorie de dépense « Café » inconnue"):
         vocabulaire.categorie("Café")
