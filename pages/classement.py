@@ -111,8 +111,10 @@ with st.expander("Règles appliquées", expanded=False):
             if c.minimum is not None
         )
         + ".\n"
-        "- **Statuts**, dans cet ordre : inadmissible (la majorité des évaluations le juge), "
-        "non évalué, sous le seuil, classé.\n"
+        "- **Statuts**, dans cet ordre : inadmissible (l'examen d'admissibilité le dit, "
+        "jamais un vote des évaluateurs), admissibilité à établir (pas encore examinée, ou "
+        "une condition à vérifier : ni classée, ni financée), non évalué, sous le seuil, "
+        "classé.\n"
         "- **Dépôt** : date limite "
         + (
             f"{date(appel.date_limite)}, jour compris (l'appel « s'est terminé le » "

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels.configuration import appel_depuis_toml
+from evaluation.decision import financement
 from evaluation.depot.validation import cle_numero
 from evaluation.notes import attributions, evaluations, examens, repartition, suivi
 from evaluation.notes.evaluations import importer_grille
@@ -37,7 +38,7 @@ from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
 from evaluation.socle.formats import date, nombre, pluriel
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from pages.composants.commun import appel_actif, moteur, version_donnees
+from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
 
@@ -527,14 +528,19 @@ with lecture:
         lignes = stockage.lire_lignes_budget(
             appel.id, connexion=connexion, demande_id=int(courante)
         )
+        bonifications = stockage.lire_bonifications(appel.id, connexion=connexion)
+    bonus = int(
+        financement.bonifications_par_demande(pd.DataFrame([demande]), bonifications, appel)[0]
+    )
     st.markdown("**Budget**")
     if lignes.empty:
         st.caption("Aucune ligne de budget importée : le budget admissible est nul.")
     else:
         st.dataframe(budget_explique(lignes, appel), hide_index=True, width="stretch")
     st.markdown("**Montants** (recommandé selon la règle de l'appel, avant toute décision)")
+    bandeau_reglages(appel)
     # Une colonne par année : la colonne de la fiche est étroite.
-    montants = montants_cote_a_cote(montants_de_la_demande(demande, lignes, appel), appel)
+    montants = montants_cote_a_cote(montants_de_la_demande(demande, lignes, appel, bonus), appel)
     st.dataframe(
         montants.set_index("Année").T.rename_axis("Montant").reset_index(),
         hide_index=True,

@@ -266,6 +266,9 @@ def test_regles_appliquees(ouvrir):
         "puis plus grande part du coût couverte par la contribution du demandeur ; "
         "puis numéro de demande."
     ) in regles
+    # Le statut « inadmissible » vient de l'examen d'admissibilité (issue 15).
+    assert "inadmissible (l'examen d'admissibilité le dit, jamais un vote" in rendu(regles)
+    assert "majorité" not in rendu(regles)
     # « L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. »
     assert "**Dépôt** : date limite 1er mars 2024, jour compris" in rendu(regles)
     # « une ou deux années financières débutant le 1er avril 2024 et se terminant le

@@ -437,3 +437,30 @@ def test_montants_de_la_demande_cote_a_cote(ouvrir):
     assert par_ligne.loc["Non admissible"].tolist() == ["0 $", "0 $"]
     assert par_ligne.loc["Budget admissible"].tolist() == ["20 000 $", "0 $"]
     assert par_ligne.loc["Recommandé"].tolist() == ["20 000 $", "0 $"]
+
+
+def test_montants_avec_la_bonification_et_le_bandeau(ouvrir, demandes, base):
+    """T-002 (Sherbrooke avec Magog et Orford : projet conjoint) demande 30 000 $ par année,
+    budget admissible 30 000 $. Sans bonification, 25 000 $ ; la présidence fixe 5 000 $ :
+    la fiche de l'évaluateur montre 30 000 $, comme le classement. Les réglages non confirmés
+    sont dits au-dessus des montants, comme sur les pages du comité."""
+    from evaluation.decision import decisions
+
+    appel = charger_appel()
+    t2 = dict((n, i) for i, n in demandes)["T-002"]
+    moteur = stockage.creer_moteur(base)
+    decisions.fixer_bonification(
+        appel, t2, 500_000, "Trois municipalités", moteur=moteur, auteur="pres@exemple.qc.ca"
+    )
+    moteur.dispose()
+    at = ouvrir()
+    at.selectbox(key="choix_demande").set_value(t2).run()
+    assert not at.exception, at.exception
+    (montants,) = [
+        d.value
+        for d in at.dataframe
+        if "Recommandé" in d.value.get("Montant", pd.Series()).tolist()
+    ]
+    par_ligne = montants.set_index("Montant").map(lambda v: v.replace("\xa0", " "))
+    assert par_ligne.loc["Recommandé"].tolist() == ["30 000 $", "30 000 $"]
+    assert any("non confirmé(s) par l'administration" in w.value for w in at.warning)
