@@ -97,7 +97,8 @@ def _fichier() -> bytes:
 @pytest.fixture
 def table_et_moteur(tmp_path):
     appel = charger_appel()
-    moteur = stockage.creer_moteur(f"sqlite:///{tmp_path / 'main.sqlite'}")
+    url = f"sqlite:///{tmp_path / 'main.sqlite'}"
+    moteur = stockage.creer_moteur(url)
     lot = verifier_lot([("a-la-main.xlsx", io.BytesIO(_fichier()))], appel)
     importer(lot, appel, moteur=moteur)
     admettre(moteur, appel)
@@ -105,13 +106,13 @@ def table_et_moteur(tmp_path):
     table = classement.classement(appel, donnees)
     numeros = dict(zip(donnees.demandes["id"], donnees.demandes["no_demande"], strict=True))
     table["no"] = table["demande_id"].map(numeros)
-    yield appel, moteur, table.set_index("no")
+    yield appel, moteur, table.set_index("no"), url
     moteur.dispose()
 
 
 @pytest.mark.parametrize("no", sorted(CAS))
 def test_montants_calcules_a_la_main(table_et_moteur, no):
-    _, _, table = table_et_moteur
+    _, _, table, _ = table_et_moteur
     _, _, admissible, recommande = CAS[no]
     ligne = table.loc[no]
     assert (ligne["admissible_an1"] / 100, ligne["admissible_an2"] / 100) == admissible
@@ -121,7 +122,7 @@ def test_montants_calcules_a_la_main(table_et_moteur, no):
 def test_projet_conjoint_avec_une_mrc_et_sa_bonification(table_et_moteur):
     """H-07 a une MRC pour partenaire : projet conjoint. La présidence fixe 5 000 $ de
     bonification : min(25 000 + 5 000, 28 000 demandés, 30 000 admissibles) = 28 000 $."""
-    appel, moteur, table = table_et_moteur
+    appel, moteur, table, _ = table_et_moteur
     assert bool(table.loc["H-07", "projet_conjoint"]) is True
     assert bool(table.loc["H-01", "projet_conjoint"]) is False
     decisions.fixer_bonification(
@@ -135,3 +136,22 @@ def test_projet_conjoint_avec_une_mrc_et_sa_bonification(table_et_moteur):
     apres = classement.classement(appel, chargement.charger(appel, moteur=moteur))
     ligne = apres[apres["demande_id"] == table.loc["H-07", "demande_id"]].iloc[0]
     assert ligne["recommande_an1"] == 2_800_000
+
+
+def test_la_ligne_de_commande_donne_les_memes_montants(table_et_moteur, capsys):
+    """`classement --format csv` : demandé, retiré, budget admissible et recommandé de chaque
+    demande, les mêmes que ceux calculés à la main."""
+    import csv
+
+    from evaluation.commandes import main
+
+    *_, url = table_et_moteur
+    assert main(["--base", url, "classement", "--format", "csv"]) == 0
+    lignes = {r["no_demande"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    for no, ((an1, _), lignes_budget, (admissible1, _), (recommande1, _)) in CAS.items():
+        ligne = lignes[no]
+        assert float(ligne["montant_demande_an1"]) == an1
+        assert float(ligne["budget_admissible_an1"]) == admissible1
+        assert float(ligne["montant_recommande_an1"]) == recommande1
+        retire = sum(m for a, _, m in lignes_budget if a == 1) - admissible1
+        assert float(ligne["non_admissible_an1"]) == retire

@@ -415,6 +415,12 @@ COLONNES_FICHIER = [
     "n_evaluations",
     "ecart_type",
     "statut",
+    "montant_demande_an1",
+    "montant_demande_an2",
+    "non_admissible_an1",
+    "non_admissible_an2",
+    "budget_admissible_an1",
+    "budget_admissible_an2",
     "montant_recommande_an1",
     "montant_recommande_an2",
     "cumul_an1",
@@ -444,10 +450,33 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
             "statut": statut,
         }
     )
+
+    def colonne(cle: str) -> pd.Series | list:
+        return table[cle] if cle in table else [None] * len(table)
+
+    # Demandé, retiré (dépenses non admissibles, catégories à confirmer, excédent du plafond
+    # des visas), budget admissible et recommandé, côte à côte comme sur les pages.
     for a in (1, 2):
-        cle = f"recommande_an{a}"
+        sortie[f"montant_demande_an{a}"] = [
+            dollars_ou_vide(v) for v in colonne(f"montant_demande_an{a}")
+        ]
+        retire = [
+            None
+            if all(x is None or pd.isna(x) for x in parts)
+            else sum(int(x) for x in parts if x is not None and not pd.isna(x))
+            for parts in zip(
+                colonne(f"non_admissible_an{a}"),
+                colonne(f"a_confirmer_an{a}"),
+                colonne(f"exces_plafond_an{a}"),
+                strict=True,
+            )
+        ]
+        sortie[f"non_admissible_an{a}"] = [dollars_ou_vide(v) for v in retire]
+        sortie[f"budget_admissible_an{a}"] = [
+            dollars_ou_vide(v) for v in colonne(f"admissible_an{a}")
+        ]
         sortie[f"montant_recommande_an{a}"] = [
-            dollars_ou_vide(v) for v in (table[cle] if cle in table else [None] * len(table))
+            dollars_ou_vide(v) for v in colonne(f"recommande_an{a}")
         ]
     for a in (1, 2):
         cle = f"cumul_an{a}"

@@ -169,8 +169,8 @@ def bonifications_par_demande(
     fixees = np.array([par_id.get(int(i), 0) for i in demandes["id"]], dtype=np.int64)
     conjoint = demandes["projet_conjoint"].fillna(False).astype(bool).to_numpy()
     plafond = appel.financement.bonification_conjoint_max
-    return np.where(conjoint, np.minimum(fixees, plafond), 0).astype(np.int64).reshape(
-        len(demandes)
+    return (
+        np.where(conjoint, np.minimum(fixees, plafond), 0).astype(np.int64).reshape(len(demandes))
     )
 
 

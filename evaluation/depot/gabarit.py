@@ -562,10 +562,13 @@ def construire_gabarit(appel: Appel) -> bytes:
         explications,
         n + 1,
         2,
-        f"{formats.montant(appel.financement.plafond_annuel)} par année (« La subvention "
-        "demandée pour un projet retenu ne pourra pas excéder ce montant par année dans le cas "
-        "d'une initiative portée par une seule ville. »). Seules les dépenses admissibles "
-        "comptent.",
+        f"{formats.montant(appel.financement.plafond_annuel)} par année"
+        + "".join(
+            f" (l'appel : « {s.citation} »)"
+            for s in appel.sources
+            if s.chemin == "financement.plafond_annuel" and s.source == "appel" and s.citation
+        )
+        + ". Seules les dépenses admissibles comptent.",
     )
     ecrire_cellule(explications, n + 2, 1, "Colonnes").font = Font(bold=True)
     ecrire_cellule(

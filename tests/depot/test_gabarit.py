@@ -156,3 +156,23 @@ def test_le_gabarit_n_annonce_aucune_bonification():
     ]
     assert not [t for t in textes if "bonifi" in t or "10000" in t or "10 000" in t]
     assert any("25\u00a0000\u00a0$ par année" in t for t in textes)
+
+
+def test_le_gabarit_cite_l_appel_mot_pour_mot(appel):
+    """La feuille d'explications cite la phrase du plafond telle que l'appel l'écrit (sa
+    source déclarée), sans la retoucher, et n'annonce aucune bonification : « peut permettre
+    la bonification de la subvention » ne donne aucun montant."""
+    import re
+
+    def sans_blancs(texte: str) -> str:
+        return re.sub(r"\s+", " ", texte).strip()
+
+    texte_appel = (DONNEES / "appel-paivmq-2023-2024.txt").read_text(encoding="utf-8")
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    cellules = [str(c) for f in wb for r in f.iter_rows(values_only=True) for c in r if c]
+    (plafond,) = [c for c in cellules if "La subvention demandée" in c]
+    citation = plafond[plafond.index("« ") + 2 : plafond.index(" »")]
+    assert "ce montant" not in plafond
+    assert citation.startswith("La subvention demandée pour un projet retenu")
+    assert sans_blancs(citation) in sans_blancs(texte_appel)
+    assert not any("bonification" in c.lower() and "$" in c for c in cellules)
