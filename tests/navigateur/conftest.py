@@ -162,6 +162,7 @@ def appel_evalue(base_serveur):
     from evaluation.socle import stockage
     from evaluation.socle.comptes import creer_compte
     from tests.conftest import DONNEES
+    from tests.filtrage import admettre
 
     livre = charger_appel()
     appel = appel_depuis_toml(
@@ -174,6 +175,7 @@ def appel_evalue(base_serveur):
         stockage.enregistrer_appel(appel, connexion=c)
         table = stockage.lire_demandes(appel.id, connexion=c)
     ids = dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+    admettre(moteur, appel)  # seule une demande jugée admissible se note
     for i, courriel in enumerate(("e1@exemple.qc.ca", "e2@exemple.qc.ca")):
         creer_compte(courriel, "evaluateur", MOT_DE_PASSE, moteur=moteur)
         for numero, note in (("T-001", 9.0), ("T-002", 8.0 - i), ("T-003", 7.0)):

@@ -55,6 +55,7 @@ def test_exporter_le_classeur_depuis_la_page(appel_evalue, serveur, page, tmp_pa
     assert classeur.sheetnames == [
         "Classement",
         "Budget",
+        "Dépenses retirées",
         "Par axe",
         "Par secteur",
         "Par région",

@@ -12,6 +12,7 @@ from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
+from tests.filtrage import admettre
 from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur
@@ -47,6 +48,7 @@ def demandes_serveur(base_serveur):
         appel,
         moteur=moteur,
     )
+    admettre(moteur, appel)  # seule une demande jugée admissible se note
     moteur.dispose()
 
 

@@ -41,7 +41,7 @@ def test_televerser_un_classeur_et_voir_le_rapport(serveur, page, tmp_path):
     attendre_fin(page)
     page.get_by_role("button", name="Importer 2 demandes").click()
     attendre_fin(page)
-    page.get_by_text("2 demandes créées").wait_for()
+    page.get_by_text("Importation n° 1 terminée : 2 demandes créées").wait_for()
     page.get_by_text("Demandes stockées après").wait_for()
 
 

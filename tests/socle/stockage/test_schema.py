@@ -51,6 +51,9 @@ def test_aucun_caractere_de_controle_n_atteint_la_base(moteur, appel):
             connexion=c,
         )
     d = ids["A-1"]
+    from tests.filtrage import admettre
+
+    admettre(moteur, appel, [d])
     saisie = Saisie(notes={appel.criteres[0].id: 5}, commentaires={appel.criteres[0].id: sale})
     saisie.commentaire_global = sale
     evaluations.enregistrer(appel, d, "e@exemple.ca", saisie, BROUILLON, moteur=moteur)
