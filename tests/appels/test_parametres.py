@@ -139,11 +139,9 @@ def test_criteres_et_echelle_figes_des_la_premiere_evaluation(moteur, tmp_path):
     with pytest.raises(ParametresRefuses, match="raison écrite"):  # avec une raison
         enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
     with pytest.raises(ParametresRefuses, match="confirmation"):  # et une confirmation
-        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN, raison_poids="Erreur")
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN, raison="Erreur")
     assert stocke(moteur, appel.id) == appel
-    change = enregistrer(
-        vers_toml(d), moteur=moteur, auteur=ADMIN, raison_poids="Erreur", confirmer_poids=True
-    )
+    change = enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN, raison="Erreur", confirmer=True)
     assert change.poids["pertinence"] == 20
     with moteur.connect() as c:
         (ligne,) = stockage.lire_ponderations(appel.id, connexion=c)
