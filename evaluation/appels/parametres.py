@@ -24,6 +24,8 @@ from evaluation.appels.configuration import (
     Appel,
     ErreurAppel,
     appel_depuis_toml,
+    appels_fournis,
+    charger_appel,
 )
 from evaluation.appels.edition import (
     ParametresPerimes,
@@ -111,12 +113,16 @@ def enregistrer(
         )
         version = existant["version"] + 1 if existant else 1
         lignes = []
+        ancien = None
         if existant is None:
             lignes.append(
                 stockage.ligne_journal(
                     instant, auteur, "appel", None, "créé", appel_id=appel.id, version=version
                 )
             )
+            # Un appel livré s'utilise (importé, noté) avant d'être enregistré : son premier
+            # enregistrement se compare au fichier livré.
+            ancien = None if creation else _appel_livre(appel.id)
         elif creation:
             raise ParametresRefuses(
                 f"un appel « {appel.id} » existe déjà : choisissez un autre identifiant."
@@ -127,8 +133,9 @@ def enregistrer(
             )
         else:
             ancien = appel_depuis_toml(existant["configuration_toml"], f"appel « {appel.id} »")
+        if ancien is not None:
             e = ecarts(ancien, appel)
-            if e.aucun:
+            if e.aucun and existant is not None:
                 return appel
             if e.structure and stockage.compter_evaluations(appel.id, connexion=connexion):
                 raise ParametresRefuses(
@@ -216,6 +223,11 @@ def enregistrer(
         stockage.enregistrer_appel(appel, connexion=connexion)
         stockage.inscrire_journal(lignes, connexion=connexion)
     return appel
+
+
+def _appel_livre(appel_id: str) -> Appel | None:
+    """L'appel livré (donnees/appels/) de cet identifiant, s'il y en a un."""
+    return next((a for a in map(charger_appel, appels_fournis()) if a.id == appel_id), None)
 
 
 def _valeurs_citees(appel_id: str, changes, instant: dt.datetime, connexion) -> None:
