@@ -411,9 +411,11 @@ def test_reglages_libres_avant_la_notation_et_hors_reglages_sources(moteur, tmp_
     assert enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN).nom_court == "Autre nom"
 
 
-def test_appel_livre_pas_encore_enregistre_compare_au_fichier(moteur):
-    """L'appel livré, importé et noté sans avoir été enregistré : son premier enregistrement
-    se compare au fichier livré (« ne pourra pas excéder 25 000 $ par année »)."""
+def test_appel_livre_importe_puis_modifie_en_ligne_de_commande(moteur):
+    """L'appel livré, jamais ouvert dans Paramètres, reçoit ses demandes (l'importation
+    l'enregistre tel que livré ; sinon son premier enregistrement se comparerait au fichier
+    livré) et une note : l'importer modifié est refusé (« ne pourra pas excéder 25 000 $ par
+    année »)."""
     appel = charger_appel()
     valide = DONNEES / "formats" / "valide.xlsx"
     importer(verifier_lot([(valide.name, valide)], appel), appel, moteur=moteur)
