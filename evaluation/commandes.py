@@ -141,6 +141,18 @@ def _analyseur() -> argparse.ArgumentParser:
     sa.add_parser("lister", help="liste les appels stockés et les modèles livrés")
     ai = sa.add_parser("importer", help="crée ou modifie un appel d'après un fichier TOML")
     ai.add_argument("fichier", metavar="FICHIER.toml")
+    ai.add_argument(
+        "--raison",
+        default="",
+        metavar="TEXTE",
+        help="raison écrite d'un changement de réglage après la première évaluation soumise",
+    )
+    ai.add_argument(
+        "--confirmer",
+        action="store_true",
+        help="confirme, au nom de l'administration, un changement de réglage après la "
+        "première évaluation soumise (avec --raison)",
+    )
     ae = sa.add_parser("exporter", help="écrit la configuration TOML d'un appel stocké")
     ae.add_argument("identifiant", metavar="ID")
     ae.add_argument("--sortie", metavar="FICHIER.toml", help="fichier à écrire (défaut : écran)")
@@ -407,7 +419,14 @@ def _appels(options, moteur) -> int:
         print(f"Impossible de lire {chemin} : {exc.strerror}.", file=sys.stderr)
         return SORTIE_USAGE
     try:
-        appel, cree = importer_toml(contenu, chemin.name, moteur=moteur, auteur=_auteur_cli())
+        appel, cree = importer_toml(
+            contenu,
+            chemin.name,
+            moteur=moteur,
+            auteur=_auteur_cli(),
+            raison=options.raison,
+            confirmer=options.confirmer,
+        )
     except (ErreurAppel, ParametresRefuses) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return SORTIE_PROBLEME

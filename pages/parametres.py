@@ -114,14 +114,9 @@ with onglet_sources:
     a_confirmer = {r.chemin for r in reglages.non_confirmes(appel, confirmees)}
 
     def _confirmation(r) -> str:
-        if r.source is None:
-            return "sans source"
-        if not r.a_confirmer:
-            return "fixé par l'appel"
-        if r.chemin in a_confirmer:
-            return "à confirmer"
-        c = confirmees[r.chemin]
-        return f"confirmé le {date(c['date'].date())} par {c['auteur']}"
+        return reglages.etat_confirmation(
+            r, confirmees, lambda d: date(d.date()), non_confirme="à confirmer"
+        )
 
     st.dataframe(
         pd.DataFrame(
@@ -545,18 +540,22 @@ with onglet_modifier:
                 key=cle + genre,
             )
 
-        raison_poids, confirmer_poids = "", False
+        raison_changement, confirmer_changement = "", False
         if n_soumises:
-            st.markdown("**Changer un poids après le début de la notation**")
-            raison_poids = st.text_input(
-                f"Raison du changement de poids ({n_soumises} évaluation(s) déjà soumise(s))",
-                key=cle + "raison_poids",
+            st.markdown("**Changer un réglage après le début de la notation**")
+            raison_changement = st.text_input(
+                f"Raison du changement de réglage ({n_soumises} évaluation(s) déjà soumise(s))",
+                key=cle + "raison_reglage",
                 max_chars=SAISIE_MAX,
-                help="Obligatoire pour changer un poids : ils ont été fixés avant la notation.",
+                help=(
+                    "Obligatoire pour changer un poids, un seuil, un plafond, une catégorie de "
+                    "dépenses ou tout autre réglage qui dit sa source : ils ont été fixés "
+                    "avant la notation. Inscrite au journal avec chaque réglage changé."
+                ),
             )
-            confirmer_poids = st.checkbox(
-                "Je confirme changer les poids après le début de la notation",
-                key=cle + "confirmer_poids",
+            confirmer_changement = st.checkbox(
+                "Je confirme changer ces réglages après le début de la notation",
+                key=cle + "confirmer_reglage",
             )
         enregistrer_clic = st.form_submit_button(
             "Enregistrer les paramètres", type="primary", disabled=archive
@@ -624,8 +623,8 @@ with onglet_modifier:
                 moteur=m,
                 auteur=auteur,
                 version_attendue=version_param,
-                raison_poids=raison_poids,
-                confirmer_poids=confirmer_poids,
+                raison=raison_changement,
+                confirmer=confirmer_changement,
             )
         except ParametresPerimes as exc:
             st.session_state[CLE_PERIMES] = appel.id

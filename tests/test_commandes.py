@@ -400,3 +400,48 @@ def test_appel_par_defaut_l_unique_appel_ouvert(base, capsys):
     assert "T-001" in capsys.readouterr().out
     assert main([*base, "appels", "lister"]) == 0
     assert "qsf-modele        archivé" in capsys.readouterr().out
+
+
+def test_appels_importer_changement_de_reglage_apres_la_notation(base, capsys, tmp_path):
+    """« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par
+    année » : après la première évaluation soumise, importer une configuration qui porte le
+    plafond à 40 000 $ sort en 1 avec le message nommant le réglage ; avec --raison et
+    --confirmer, le changement passe et est journalisé avec la raison."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.notes import evaluations
+    from evaluation.notes.saisie import SOUMISE, Saisie
+    from evaluation.socle import stockage
+    from tests.filtrage import admettre
+
+    assert main([*base, "appels", "importer", str(APPEL_LIVRE)]) == 0
+    assert main([*base, "importer", VALIDE, "--appel", "paivmq-2023-2024"]) == 0
+    appel = charger_appel(APPEL_LIVRE)
+    moteur = stockage.creer_moteur(base[1])
+    try:
+        with moteur.connect() as c:
+            demande_id = int(stockage.lire_demandes(appel.id, connexion=c)["id"].iloc[0])
+        admettre(moteur, appel, [demande_id])
+        saisie = Saisie(notes={k.id: 8.0 for k in appel.criteres}, admissible=True)
+        evaluations.enregistrer(appel, demande_id, "e1@x.ca", saisie, SOUMISE, moteur=moteur)
+        modifie = tmp_path / "paivmq.toml"
+        modifie.write_text(
+            APPEL_LIVRE.read_text(encoding="utf-8").replace(
+                "plafond_annuel = 25000", "plafond_annuel = 40000"
+            ),
+            encoding="utf-8",
+        )
+        capsys.readouterr()
+        assert main([*base, "appels", "importer", str(modifie)]) == 1
+        erreur = capsys.readouterr().err
+        assert "raison écrite" in erreur and "Plafond annuel : 25000 → 40000" in erreur
+        arguments = [*base, "appels", "importer", str(modifie), "--raison", "Décision du MRIF"]
+        assert main(arguments) == 1
+        assert "confirmation explicite" in capsys.readouterr().err
+        assert main([*arguments, "--confirmer"]) == 0
+        assert "Appel paivmq-2023-2024 mis à jour" in capsys.readouterr().out
+        with moteur.connect() as c:
+            journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
+        (ligne,) = journal[journal["objet"] == "reglage:financement.plafond_annuel"].itertuples()
+        assert (ligne.ancien, ligne.nouveau) == ("25000", "40000 (raison : Décision du MRIF)")
+    finally:
+        moteur.dispose()

@@ -2,7 +2,8 @@
 texte (« comite », « interpretation » : voir `appels.reglages`). Une confirmation est
 journalisée, datée, et ne vaut que pour la valeur confirmée : le réglage changé (ou sa
 source, ou sa lecture), il redevient « non confirmé » et les pages qui montrent un rang ou un
-montant le signalent de nouveau."""
+montant le signalent de nouveau. Un réglage « appel » modifié après la déclaration de sa
+source (`reglages.modifie`) se confirme de même."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from evaluation.appels.configuration import Appel
-from evaluation.appels.reglages import Reglage, non_confirmes
+from evaluation.appels.reglages import Reglage, modifie, non_confirmes
 from evaluation.socle import stockage
 from evaluation.socle.stockage import Moteur
 
@@ -42,9 +43,10 @@ def confirmer(
     """Confirme les réglages `chemins` de l'appel dans leur valeur actuelle ; rend le nombre
     de confirmations inscrites (un réglage déjà confirmé tel quel ne l'est pas deux fois).
     `ConfirmationRefusee` pour un réglage inconnu, sans source ou tiré du texte de l'appel
-    (il n'a rien à confirmer) : rien n'est alors écrit."""
+    et non modifié (il n'a rien à confirmer) : rien n'est alors écrit."""
     par_chemin = {r.chemin: r for r in appel.reglages}
     choisis = list(dict.fromkeys(chemins))
+    actuelles = confirmations(appel.id, moteur=moteur)
     for chemin in choisis:
         r = par_chemin.get(chemin)
         if r is None:
@@ -53,7 +55,7 @@ def confirmer(
             raise ConfirmationRefusee(
                 f"« {r.libelle} » ne dit pas sa source : ajoutez-la d'abord dans [sources]."
             )
-        if not r.a_confirmer:
+        if not r.a_confirmer and not modifie(r, actuelles):
             raise ConfirmationRefusee(
                 f"« {r.libelle} » est fixé par le texte de l'appel : il n'y a rien à confirmer."
             )

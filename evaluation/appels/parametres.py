@@ -4,8 +4,16 @@ les fichiers de donnees/appels/), gardée dans la base, jamais du code.
 Une fois des évaluations stockées, les critères (identifiants, libellés, minimums) et
 l'échelle ne changent plus : des notes déjà données perdraient leur sens. Les poids, eux,
 changent encore : le changement est adopté comme pondération (la dernière compte pour le
-classement) et journalisé ; après la première évaluation soumise, il demande une raison
-écrite et la confirmation explicite de l'administration.
+classement) et journalisé.
+
+Chaque réglage qui dit sa source (`reglages.REGLAGES_SOURCES` : poids, seuil, départage,
+plafonds, enveloppes, catégories de dépenses admissibles et non admissibles…) est fixé
+avant la notation : après la première évaluation soumise, enregistrer une configuration où
+l'un d'eux change demande une raison écrite et la confirmation explicite de
+l'administration (`reglages.refus_changement_reglages`, chaque réglage nommé). Chaque
+réglage changé est journalisé (« reglage:<chemin> », avant → après, la raison), les poids
+sous « poids:<critère> » avec la raison de la pondération. Un réglage « appel » changé
+devient « à confirmer » (voir `appels.reglages`).
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from evaluation.appels.configuration import (
     Appel,
     ErreurAppel,
     appel_depuis_toml,
+    appels_fournis,
+    charger_appel,
 )
 from evaluation.appels.edition import (
     ParametresPerimes,
@@ -23,7 +33,12 @@ from evaluation.appels.edition import (
     ecarts,
     verifier_identifiant,
 )
-from evaluation.appels.reglages import refus_changement_poids
+from evaluation.appels.reglages import (
+    APPEL,
+    VALEUR_CITEE,
+    changements,
+    refus_changement_reglages,
+)
 from evaluation.socle import stockage
 from evaluation.socle.concurrence import Changement, verifier_version
 from evaluation.socle.stockage import Moteur
@@ -66,8 +81,8 @@ def enregistrer(
     creation: bool = False,
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
-    raison_poids: str = "",
-    confirmer_poids: bool = False,
+    raison: str = "",
+    confirmer: bool = False,
 ) -> Appel:
     """Valide `texte` (TOML d'un appel) et l'enregistre dans la base, en une transaction.
 
@@ -76,14 +91,17 @@ def enregistrer(
     `version_attendue` (voir `version_stockee`) : `ParametresPerimes` si la configuration a
     changé depuis que la page l'a lue.
 
-    Un poids qui change après la première évaluation soumise demande `raison_poids` et
-    `confirmer_poids` (`reglages.refus_changement_poids`) ; sinon `ParametresRefuses`."""
-    if long := trop_long(raison_poids, "La raison du changement de poids"):
+    Un réglage sourcé (poids, seuil, plafonds, catégories de dépenses…) qui change après
+    la première évaluation soumise demande `raison` et `confirmer`
+    (`reglages.refus_changement_reglages`) ; sinon `ParametresRefuses`, chaque réglage
+    changé nommé."""
+    if long := trop_long(raison, "La raison du changement de réglage"):
         raise ParametresRefuses(long)
+    raison = raison.strip()
     appel = appel_depuis_toml(texte, "configuration de l'appel")
     verifier_identifiant(appel.id)
     instant = maintenant or stockage.maintenant()
-    with stockage.ecriture(moteur, stockage.appels) as connexion:
+    with stockage.ecriture(moteur, stockage.appels, stockage.confirmations_reglages) as connexion:
         existant = stockage.lire_appel(appel.id, connexion=connexion)
         verifier_version(
             f"La configuration de l'appel « {appel.id} »",
@@ -95,12 +113,16 @@ def enregistrer(
         )
         version = existant["version"] + 1 if existant else 1
         lignes = []
+        ancien = None
         if existant is None:
             lignes.append(
                 stockage.ligne_journal(
                     instant, auteur, "appel", None, "créé", appel_id=appel.id, version=version
                 )
             )
+            # Un appel livré s'utilise (importé, noté) avant d'être enregistré : son premier
+            # enregistrement se compare au fichier livré.
+            ancien = None if creation else _appel_livre(appel.id)
         elif creation:
             raise ParametresRefuses(
                 f"un appel « {appel.id} » existe déjà : choisissez un autre identifiant."
@@ -111,8 +133,9 @@ def enregistrer(
             )
         else:
             ancien = appel_depuis_toml(existant["configuration_toml"], f"appel « {appel.id} »")
+        if ancien is not None:
             e = ecarts(ancien, appel)
-            if e.aucun:
+            if e.aucun and existant is not None:
                 return appel
             if e.structure and stockage.compter_evaluations(appel.id, connexion=connexion):
                 raise ParametresRefuses(
@@ -121,10 +144,29 @@ def enregistrer(
                     + " ne peuvent plus changer (les poids, oui, avec une raison). "
                     "Rien n'est enregistré."
                 )
+            changes = changements(ancien, appel)
+            soumises = (
+                stockage.compter_evaluations_soumises(appel.id, connexion=connexion)
+                if changes or e.poids
+                else 0
+            )
+            if refus := refus_changement_reglages(soumises, changes, raison, confirmer):
+                raise ParametresRefuses(refus)
+            _valeurs_citees(appel.id, changes, instant, connexion)
+            lignes += [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    f"reglage:{c.chemin}",
+                    c.avant,
+                    c.apres + (f" (raison : {raison})" if raison else ""),
+                    appel_id=appel.id,
+                    version=version,
+                )
+                for c in changes
+                if not c.poids
+            ]
             if e.poids:
-                soumises = stockage.compter_evaluations_soumises(appel.id, connexion=connexion)
-                if refus := refus_changement_poids(soumises, raison_poids, confirmer_poids):
-                    raise ParametresRefuses(refus)
                 en_vigueur = dict(ancien.poids)
                 if adoptee := stockage.lire_ponderation(appel.id, connexion=connexion):
                     en_vigueur.update(
@@ -136,20 +178,20 @@ def enregistrer(
                         "poids": appel.poids,
                         "date": instant,
                         "auteur": auteur,
-                        "raison": raison_poids.strip() or None,
+                        "raison": raison or None,
                         "poids_avant": en_vigueur,
                         "apres_notation": soumises > 0,
                     },
                     connexion=connexion,
                 )
-                if raison_poids.strip():
+                if raison:
                     lignes.append(
                         stockage.ligne_journal(
                             instant,
                             auteur,
                             "ponderation:raison",
                             None,
-                            raison_poids.strip(),
+                            raison,
                             appel_id=appel.id,
                             version=version,
                         )
@@ -183,6 +225,36 @@ def enregistrer(
     return appel
 
 
+def _appel_livre(appel_id: str) -> Appel | None:
+    """L'appel livré (donnees/appels/) de cet identifiant, s'il y en a un."""
+    return next((a for a in map(charger_appel, appels_fournis()) if a.id == appel_id), None)
+
+
+def _valeurs_citees(appel_id: str, changes, instant: dt.datetime, connexion) -> None:
+    """Garde la valeur citée de chaque réglage « appel » changé (voir `appels.reglages`) :
+    la valeur d'avant, à sa première modification ; la nouvelle, quand la source vient
+    d'être déclarée « appel »."""
+    deja = stockage.lire_confirmations(appel_id, connexion=connexion)
+    lignes = []
+    for c in changes:
+        if c.nouveau is None or c.nouveau.source is None or c.nouveau.source.source != APPEL:
+            continue
+        etait_appel = c.ancien is not None and c.ancien.source and c.ancien.source.source == APPEL
+        if etait_appel and c.chemin in deja:
+            continue  # déjà modifié une fois : la valeur citée (ou confirmée) est gardée
+        cite = c.ancien if etait_appel else c.nouveau
+        lignes.append(
+            {
+                "appel_id": appel_id,
+                "chemin": c.chemin,
+                "empreinte": cite.empreinte,
+                "date": instant,
+                "auteur": VALEUR_CITEE,
+            }
+        )
+    stockage.ajouter_confirmations(lignes, connexion=connexion)
+
+
 def archiver(appel_id: str, archive: bool, *, moteur: Moteur, auteur: str) -> None:
     """Archive (ou rouvre) un appel stocké ; journalisé."""
     with stockage.ecriture(moteur, stockage.appels) as connexion:
@@ -214,8 +286,8 @@ def importer_toml(
     *,
     moteur: Moteur,
     auteur: str,
-    raison_poids: str = "",
-    confirmer_poids: bool = False,
+    raison: str = "",
+    confirmer: bool = False,
 ) -> tuple[Appel, bool]:
     """Un fichier TOML téléversé ou passé en ligne de commande : (appel, créé ?). Crée
     l'appel ou modifie celui de même identifiant, aux mêmes conditions que la page."""
@@ -232,8 +304,8 @@ def importer_toml(
         texte,
         moteur=moteur,
         auteur=auteur,
-        raison_poids=raison_poids,
-        confirmer_poids=confirmer_poids,
+        raison=raison,
+        confirmer=confirmer,
     )
     return appel, nouveau
 

@@ -17,6 +17,22 @@ fichiers livrés (tests), un avertissement pour ceux d'un utilisateur (page Para
 Les réglages « comite » et « interpretation » se confirment par l'administration
 (`appels.confirmations`) ; une confirmation vaut pour une valeur (`Reglage.empreinte`) : le
 réglage changé, elle ne vaut plus.
+
+Un réglage « appel » n'a rien à confirmer tant qu'il garde la valeur avec laquelle sa source a
+été déclarée (celle que la citation justifie). Règle retenue, la plus simple : dès qu'un
+enregistrement change sa valeur (la source restant « appel »), il est « modifié : à
+confirmer » jusqu'à ce que l'administration confirme la nouvelle valeur. Mécanisme, celui des
+empreintes : l'enregistrement inscrit dans les confirmations, au nom de `VALEUR_CITEE`,
+l'empreinte de la valeur déclarée (une fois : la première modification) ; un réglage « appel »
+est à confirmer quand sa dernière confirmation existe et ne couvre pas sa valeur actuelle
+(`modifie`). Revenu à la valeur citée, il ne l'est plus ; une source déclarée « appel » par
+un enregistrement (elle ne l'était pas) prend pour valeur citée la valeur de ce moment.
+
+Les réglages sont fixés avant la notation (`changements`, `refus_changement_reglages`) : dès
+la première évaluation soumise, enregistrer une configuration où l'un d'eux change (valeur
+ou source ; les deux listes de catégories de dépenses comprises) demande une raison écrite
+et la confirmation explicite de l'administration. Règle de procédure, non du texte de
+l'appel.
 """
 
 from __future__ import annotations
@@ -24,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +87,19 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("financement.bonification_conjoint_max", "Bonification maximale d'un projet conjoint"),
     ("financement.entites_conjoint_min", "Projet conjoint : nombre d'entités municipales"),
     ("financement.regroupements_municipaux", "Projet conjoint : regroupements reconnus"),
+    ("depenses.admissibles", "Catégories de dépenses admissibles"),
+    ("depenses.non_admissibles", "Catégories de dépenses non admissibles"),
     ("depenses.plafond_visas", "Plafond des frais de visas et d'assurance"),
     ("depenses.portee_plafond_visas", "Portée du plafond des visas"),
     ("appel.date_limite", "Date limite de dépôt"),
 )
+# Les listes de catégories de dépenses : leur valeur est la liste triée des identifiants,
+# « (plafonnée) » après celui d'une catégorie plafonnée (libellés et autres noms exclus : ils
+# ne changent aucun montant).
+CATEGORIES_DEPENSES = {"depenses.admissibles": True, "depenses.non_admissibles": False}
+# L'auteur de la ligne de confirmation qui garde la valeur citée d'un réglage « appel » avant
+# sa première modification (voir le docstring du module).
+VALEUR_CITEE = "(valeur citée de l'appel)"
 _CLES_SOURCE = {"source", "citation", "lecture", "note"}
 _ABSENT = object()
 
@@ -307,6 +333,11 @@ def reglages(appel: Appel, donnees: dict) -> tuple[Reglage, ...]:
     sources = {s.chemin: s for s in appel.sources}
     resultat = []
     for chemin, libelle in chemins_permis([c.id for c in appel.criteres]).items():
+        if chemin in CATEGORIES_DEPENSES:
+            valeur = valeur_categories(appel, CATEGORIES_DEPENSES[chemin])
+            if valeur:
+                resultat.append(Reglage(chemin, libelle, valeur, sources.get(chemin)))
+            continue
         valeur = _dans(donnees, chemin)
         if valeur is _ABSENT:
             valeur = _par_defaut(appel, chemin)
@@ -317,6 +348,16 @@ def reglages(appel: Appel, donnees: dict) -> tuple[Reglage, ...]:
             libelle = f"{libelle} : {critere.libelle}"
         resultat.append(Reglage(chemin, libelle, valeur, sources.get(chemin)))
     return tuple(resultat)
+
+
+def valeur_categories(appel: Appel, admissible: bool) -> list[str]:
+    """Les catégories de dépenses admissibles (ou non) de l'appel, triées par identifiant,
+    « (plafonnée) » après celui d'une catégorie plafonnée."""
+    return sorted(
+        c.id + (" (plafonnée)" if c.plafonnee else "")
+        for c in appel.categories
+        if c.admissible is admissible
+    )
 
 
 def sans_source(appel: Appel) -> list[Reglage]:
@@ -331,8 +372,56 @@ def non_confirmes(appel: Appel, confirmations: dict[str, dict]) -> list[Reglage]
     return [
         r
         for r in appel.reglages
-        if r.a_confirmer and (confirmations.get(r.chemin) or {}).get("empreinte") != r.empreinte
+        if (r.a_confirmer and (confirmations.get(r.chemin) or {}).get("empreinte") != r.empreinte)
+        or modifie(r, confirmations)
     ]
+
+
+def modifie(r: Reglage, confirmations: Mapping[str, dict]) -> bool:
+    """Un réglage « appel » dont la valeur n'est plus celle que sa citation justifie, ni
+    une valeur que l'administration a confirmée (voir le docstring du module)."""
+    derniere = confirmations.get(r.chemin)
+    return (
+        r.source is not None
+        and r.source.source == APPEL
+        and derniere is not None
+        and derniere["empreinte"] != r.empreinte
+    )
+
+
+def etat_confirmation(
+    r: Reglage,
+    confirmations: Mapping[str, dict] | None,
+    date: Callable[[dt.datetime], str],
+    *,
+    non_confirme: str = "non confirmé",
+) -> str:
+    """Ce qu'un tableau des sources dit de la confirmation d'un réglage (page Paramètres,
+    procès-verbal, classeur). `confirmations` None : inconnues (tout ce qui se confirme est
+    alors dit non confirmé)."""
+    if r.source is None:
+        return "sans source"
+    derniere = (confirmations or {}).get(r.chemin)
+    if r.source.source == APPEL:
+        if derniere is None or (
+            derniere["auteur"] == VALEUR_CITEE and derniere["empreinte"] == r.empreinte
+        ):
+            return "fixé par l'appel"
+        if derniere["empreinte"] != r.empreinte:
+            return "modifié : à confirmer"
+        return f"modifié, confirmé le {date(derniere['date'])} par {derniere['auteur']}"
+    if derniere is None or derniere["empreinte"] != r.empreinte:
+        return non_confirme
+    return f"confirmé le {date(derniere['date'])} par {derniere['auteur']}"
+
+
+def description_bandeau(r: Reglage) -> str:
+    """Un réglage non confirmé dans le bandeau : « Plafond annuel = 40000 (texte de l'appel,
+    modifié : à confirmer) », « Seuil global (sur 100) = 60 (réglage du comité) »."""
+    source = r.source.libelle if r.source else "sans source"
+    if r.source is not None and r.source.source == APPEL:
+        source += ", modifié : à confirmer"
+    return f"{r.libelle} = {r.valeur_lisible} ({source})"
 
 
 def sources_elaguees(donnees: dict) -> dict:
@@ -394,5 +483,90 @@ def refus_changement_poids(soumises: int, raison: str, confirme: bool) -> str:
         return (
             f"{soumises} évaluation(s) déjà soumise(s) : changer les poids demande la "
             "confirmation explicite de l'administration. Rien n'est changé."
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class ChangementReglage:
+    """Un réglage sourcé qui change d'une configuration à l'autre (valeur ou source)."""
+
+    chemin: str
+    libelle: str
+    ancien: Reglage | None
+    nouveau: Reglage | None
+
+    @property
+    def avant(self) -> str:
+        return _valeur_et_source(self.ancien, self.nouveau)
+
+    @property
+    def apres(self) -> str:
+        return _valeur_et_source(self.nouveau, self.ancien)
+
+    @property
+    def texte(self) -> str:
+        """« Plafond annuel : 25000 → 40000 »."""
+        return f"{self.libelle} : {self.avant} → {self.apres}"
+
+    @property
+    def poids(self) -> bool:
+        """Un poids de critère (journalisé et historisé comme pondération)."""
+        return self.chemin.startswith("criteres.") and self.chemin.endswith(".poids")
+
+
+def _valeur_et_source(r: Reglage | None, autre: Reglage | None) -> str:
+    """La valeur lisible, et la source quand elle n'est pas la même de l'autre côté."""
+    if r is None:
+        return "(absent)"
+    source = r.source.source if r.source else None
+    if autre is not None and (autre.source.source if autre.source else None) != source:
+        return f"{r.valeur_lisible} ({r.source.libelle if r.source else 'sans source'})"
+    return r.valeur_lisible
+
+
+def changements(ancien: Appel, nouveau: Appel) -> list[ChangementReglage]:
+    """Les réglages sourcés (REGLAGES_SOURCES, les catégories de dépenses comprises) dont la
+    valeur ou la source change de `ancien` à `nouveau`, dans l'ordre de la liste."""
+    avant = {r.chemin: r for r in ancien.reglages}
+    apres = {r.chemin: r for r in nouveau.reglages}
+    resultat = []
+    for chemin in [*apres, *(c for c in avant if c not in apres)]:
+        a, n = avant.get(chemin), apres.get(chemin)
+        if a is not None and n is not None and _meme(a, n):
+            continue
+        libelle = (n or a).libelle
+        resultat.append(ChangementReglage(chemin, libelle, a, n))
+    return resultat
+
+
+def _meme(a: Reglage, n: Reglage) -> bool:
+    return _canonique(a.valeur) == _canonique(n.valeur) and (
+        a.source.source if a.source else None
+    ) == (n.source.source if n.source else None)
+
+
+def refus_changement_reglages(
+    soumises: int, changes: list[ChangementReglage], raison: str, confirme: bool
+) -> str:
+    """Pourquoi enregistrer `changes` est refusé ("" si c'est permis), chaque réglage nommé
+    (« libellé : avant → après »). Règle de procédure, non du texte de l'appel : les
+    réglages sourcés (poids, seuil, départage, plafonds, catégories de dépenses…) sont
+    fixés avant la notation ; dès la première évaluation soumise (`soumises` ≥ 1), les
+    changer demande une raison écrite et la confirmation explicite de l'administration."""
+    if soumises <= 0 or not changes:
+        return ""
+    liste = " ; ".join(c.texte for c in changes)
+    if not raison.strip():
+        return (
+            f"{soumises} évaluation(s) déjà soumise(s) : ces réglages ont été fixés avant la "
+            f"notation ; les changer demande une raison écrite. Changements : {liste}. "
+            "Rien n'est changé."
+        )
+    if not confirme:
+        return (
+            f"{soumises} évaluation(s) déjà soumise(s) : changer ces réglages demande la "
+            f"confirmation explicite de l'administration. Changements : {liste}. "
+            "Rien n'est changé."
         )
     return ""

@@ -71,6 +71,9 @@ def libelle_objet(objet: str, appel: Appel) -> str:
     if genre == "confirmation":
         reglage = next((r for r in appel.reglages if r.chemin == critere), None)
         return f"Confirmation du réglage · {reglage.libelle if reglage else critere}"
+    if genre == "reglage":  # un réglage sourcé de la configuration (« reglage:<chemin> »)
+        reglage = next((r for r in appel.reglages if r.chemin == critere), None)
+        return f"Réglage · {reglage.libelle}" if reglage else objet
     return objet
 
 

@@ -755,22 +755,9 @@ def _sources_des_reglages(feuille, formats, appel: Appel, confirmations, ligne: 
     for j, titre in enumerate(["Réglage", "Valeur", "Source", "Citation, lecture ou note"]):
         ecrire(feuille, formats, ligne, j, titre, gras=True)
     ecrire(feuille, formats, ligne, 4, "Confirmation", gras=True)
-    non_confirmes = (
-        None
-        if confirmations is None
-        else {r.chemin for r in reglages.non_confirmes(appel, confirmations)}
-    )
     for r in appel.reglages:
         ligne += 1
-        if r.source is None:
-            etat = "sans source"
-        elif not r.a_confirmer:
-            etat = "fixé par l'appel"
-        elif non_confirmes is None or r.chemin in non_confirmes:
-            etat = "non confirmé"
-        else:
-            c = confirmations[r.chemin]
-            etat = f"confirmé le {c['date']:%Y-%m-%d} par {c['auteur']}"
+        etat = reglages.etat_confirmation(r, confirmations, lambda d: f"{d:%Y-%m-%d}")
         valeurs = [
             r.libelle,
             r.valeur_lisible,

@@ -197,21 +197,9 @@ def proces_verbal(
 def _sources(appel: Appel, confirmations: Mapping[str, dict] | None) -> str:
     """Chaque réglage avec sa source : la phrase de l'appel qui le fixe, le choix du comité,
     ou l'interprétation retenue ; et s'il est confirmé par l'administration."""
-    restants = (
-        None
-        if confirmations is None
-        else {r.chemin for r in reglages.non_confirmes(appel, confirmations)}
-    )
 
     def etat(r) -> str:
-        if r.source is None:
-            return "sans source"
-        if not r.a_confirmer:
-            return "fixé par l'appel"
-        if restants is None or r.chemin in restants:
-            return "non confirmé"
-        c = confirmations[r.chemin]
-        return f"confirmé le {date_lisible(c['date'].date())} par {c['auteur']}"
+        return reglages.etat_confirmation(r, confirmations, lambda d: date_lisible(d.date()))
 
     return "<h2>Sources des réglages</h2>" + _table(
         ["Réglage", "Valeur", "Source", "Citation, lecture ou note", "Confirmation"],

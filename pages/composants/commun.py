@@ -213,9 +213,14 @@ def bandeau_reglages(appel: Appel, *, prefixe: str = "") -> None:
         return
     morceaux = []
     if restants:
+        modifies = any(r.source.source == reglages.APPEL for r in restants)
         morceaux.append(
-            f"{len(restants)} réglage(s) non confirmé(s) par l'administration (choix du comité "
-            "ou interprétation d'un texte ambigu)."
+            f"{len(restants)} réglage(s) non confirmé(s) par l'administration (choix du comité"
+            + (
+                ", interprétation d'un texte ambigu ou valeur de l'appel modifiée)."
+                if modifies
+                else " ou interprétation d'un texte ambigu)."
+            )
         )
     if sans:
         morceaux.append(f"{len(sans)} réglage(s) sans source déclarée.")
@@ -230,7 +235,7 @@ def bandeau_reglages(appel: Appel, *, prefixe: str = "") -> None:
         icon=":material/gavel:",
     )
     with st.expander(litteral(f"{prefixe}Réglages à confirmer ({len(restants) + len(sans)})")):
-        lignes = [f"{r.libelle} = {r.valeur_lisible} ({r.source.libelle})" for r in restants]
+        lignes = [reglages.description_bandeau(r) for r in restants]
         lignes += [f"{r.libelle} : sans source déclarée" for r in sans]
         st.markdown("\n".join(f"- {litteral(ligne)}" for ligne in lignes))
 

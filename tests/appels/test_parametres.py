@@ -139,11 +139,9 @@ def test_criteres_et_echelle_figes_des_la_premiere_evaluation(moteur, tmp_path):
     with pytest.raises(ParametresRefuses, match="raison écrite"):  # avec une raison
         enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
     with pytest.raises(ParametresRefuses, match="confirmation"):  # et une confirmation
-        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN, raison_poids="Erreur")
+        enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN, raison="Erreur")
     assert stocke(moteur, appel.id) == appel
-    change = enregistrer(
-        vers_toml(d), moteur=moteur, auteur=ADMIN, raison_poids="Erreur", confirmer_poids=True
-    )
+    change = enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN, raison="Erreur", confirmer=True)
     assert change.poids["pertinence"] == 20
     with moteur.connect() as c:
         (ligne,) = stockage.lire_ponderations(appel.id, connexion=c)
@@ -262,3 +260,169 @@ def test_appel_archive_n_accepte_ni_import_ni_note(moteur, tmp_path):
         assert stockage.compter_evaluations(appel.id, connexion=c) == 0
     archiver(appel.id, False, moteur=moteur, auteur=ADMIN)
     noter(moteur, appel, "T-001", E1, 8.0)
+
+
+# --- Les réglages sourcés, figés avant la notation ------------------------------------------
+
+
+def _plafond(d):
+    d["financement"]["plafond_annuel"] = 40000
+
+
+def _visas(d):
+    d["depenses"]["plafond_visas"] = 1000
+
+
+def _equipements_admissibles(d):
+    (equipements,) = [t for t in d["depenses"]["non_admissibles"] if t["id"] == "equipements"]
+    d["depenses"]["non_admissibles"].remove(equipements)
+    d["depenses"]["admissibles"].append(equipements)
+
+
+def _visas_non_plafonnes(d):
+    (visas,) = [t for t in d["depenses"]["admissibles"] if t["id"] == "visas"]
+    del visas["plafonnee"]
+
+
+def _seuil(d):
+    d["evaluation"]["seuil_global"] = 70.0
+
+
+def _departage(d):
+    d["classement"]["departage"] = ["no_demande"]
+
+
+@pytest.mark.parametrize(
+    ("modifier", "nommes", "appel_modifie"),
+    [
+        # « La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par
+        # année dans le cas d'une initiative portée par une seule ville. »
+        pytest.param(
+            _plafond,
+            {"financement.plafond_annuel": ("Plafond annuel", "25000", "40000")},
+            True,
+            id="plafond-annuel",
+        ),
+        # « frais d'assurance voyage et de dédouanement (jusqu'à concurrence de 500 $) »
+        pytest.param(
+            _visas,
+            {"depenses.plafond_visas": ("Plafond des frais de visas", "500", "1000")},
+            True,
+            id="plafond-visas",
+        ),
+        # « Les dépenses non admissibles sont les suivantes : […] Coûts d'acquisition
+        # d'équipements pérennes » : passer « equipements » aux admissibles change les deux
+        # listes.
+        pytest.param(
+            _equipements_admissibles,
+            {
+                "depenses.admissibles": ("Catégories de dépenses admissibles", "", "equipements"),
+                "depenses.non_admissibles": (
+                    "Catégories de dépenses non admissibles",
+                    "equipements",
+                    "",
+                ),
+            },
+            True,
+            id="equipements-admissibles",
+        ),
+        # « (jusqu'à concurrence de 500 $) » : la catégorie des visas est plafonnée.
+        pytest.param(
+            _visas_non_plafonnes,
+            {
+                "depenses.admissibles": (
+                    "Catégories de dépenses admissibles",
+                    "visas (plafonnée)",
+                    "",
+                )
+            },
+            True,
+            id="visas-plus-plafonnes",
+        ),
+        # Réglages du comité (l'appel ne fixe ni seuil ni départage).
+        pytest.param(
+            _seuil,
+            {"evaluation.seuil_global": ("Seuil global (sur 100)", "60", "70")},
+            False,
+            id="seuil-global",
+        ),
+        pytest.param(
+            _departage,
+            {"classement.departage": ("Départage des ex æquo", "critere:pertinence", "no_demande")},
+            False,
+            id="departage",
+        ),
+    ],
+)
+def test_reglage_source_fige_avant_la_notation(moteur, tmp_path, modifier, nommes, appel_modifie):
+    """Règle de procédure (non de l'appel) appliquée à chaque réglage qui dit sa source et aux
+    deux listes de catégories de dépenses : après la première évaluation soumise, le changer
+    demande une raison écrite puis la confirmation de l'administration ; le refus nomme
+    chaque réglage (libellé : avant → après) ; le changement accepté est journalisé, réglage
+    par réglage, avec la raison. Un réglage tiré du texte de l'appel, une fois modifié,
+    redevient « à confirmer »."""
+    from evaluation.appels import confirmations
+
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    d = sections(appel)
+    modifier(d)
+    texte = vers_toml(d)
+    fichier = demandes_pour_appel(appel, tmp_path)
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    noter(moteur, appel, "T-001", E1, 8.0)
+    avant = journal(moteur, appel.id)
+    with pytest.raises(ParametresRefuses, match="raison écrite") as refus:
+        enregistrer(texte, moteur=moteur, auteur=ADMIN)
+    for libelle, ancien, nouveau in nommes.values():
+        assert libelle in str(refus.value)
+        assert ancien in str(refus.value).split(libelle)[1].split("→")[0]
+        assert nouveau in str(refus.value).split(libelle)[1].split("→")[1]
+    with pytest.raises(ParametresRefuses, match="confirmation explicite"):
+        enregistrer(texte, moteur=moteur, auteur=ADMIN, raison="Erreur de saisie")
+    assert stocke(moteur, appel.id) == appel and journal(moteur, appel.id) == avant
+    change = enregistrer(texte, moteur=moteur, auteur=ADMIN, raison="Erreur", confirmer=True)
+    lignes = {o: (a, n) for o, a, n in journal(moteur, appel.id)[len(avant) :]}
+    for chemin, (_, ancien, nouveau) in nommes.items():
+        a, n = lignes[f"reglage:{chemin}"]
+        assert ancien in a and nouveau in n and n.endswith("(raison : Erreur)")
+    restants = {r.chemin for r in confirmations.reglages_non_confirmes(change, moteur=moteur)}
+    assert (set(nommes) <= restants) is True
+    if appel_modifie:  # fixé par l'appel avant, à confirmer maintenant, puis confirmé
+        assert not set(nommes) & {
+            r.chemin for r in confirmations.reglages_non_confirmes(appel, moteur=moteur)
+        }
+        confirmations.confirmer(change, list(nommes), moteur=moteur, auteur=ADMIN)
+        restants = {r.chemin for r in confirmations.reglages_non_confirmes(change, moteur=moteur)}
+        assert not set(nommes) & restants
+
+
+def test_reglages_libres_avant_la_notation_et_hors_reglages_sources(moteur, tmp_path):
+    """Avant la première évaluation soumise, un réglage change sans raison (journalisé) ;
+    après, ce qui ne dit pas de source (le nom court) change encore librement."""
+    appel = enregistrer(charger_appel().source_toml, moteur=moteur, auteur=ADMIN)
+    d = sections(appel)
+    _plafond(d)
+    appel = enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN)
+    assert ("reglage:financement.plafond_annuel", "25000", "40000") in journal(moteur, appel.id)
+    fichier = demandes_pour_appel(appel, tmp_path)
+    importer(verifier_lot([(fichier.name, fichier)], appel), appel, moteur=moteur)
+    noter(moteur, appel, "T-001", E1, 8.0)
+    d["appel"]["nom_court"] = "Autre nom"
+    assert enregistrer(vers_toml(d), moteur=moteur, auteur=ADMIN).nom_court == "Autre nom"
+
+
+def test_appel_livre_importe_puis_modifie_en_ligne_de_commande(moteur):
+    """L'appel livré, jamais ouvert dans Paramètres, reçoit ses demandes (l'importation
+    l'enregistre tel que livré ; sinon son premier enregistrement se comparerait au fichier
+    livré) et une note : l'importer modifié est refusé (« ne pourra pas excéder 25 000 $ par
+    année »)."""
+    appel = charger_appel()
+    valide = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(valide.name, valide)], appel), appel, moteur=moteur)
+    noter(moteur, appel, "T-001", E1, 8.0)
+    d = sections(appel)
+    _plafond(d)
+    with pytest.raises(ParametresRefuses, match="Plafond annuel : 25000 → 40000"):
+        importer_toml(vers_toml(d).encode(), "a.toml", moteur=moteur, auteur=ADMIN)
+    relu = stocke(moteur, appel.id)  # l'importation l'a peut-être enregistré tel que livré
+    assert relu is None or relu.financement.plafond_annuel == 2_500_000

@@ -4,6 +4,7 @@ confirmation ne vaut que pour la valeur confirmée."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -50,6 +51,10 @@ ATTENDUES = [
     ("financement.nombre_annees_max", "appel"),
     # « (jusqu'à concurrence de 500 $) »
     ("depenses.plafond_visas", "appel"),
+    # « Les dépenses admissibles sont les suivantes : » et « Les dépenses non admissibles
+    # sont les suivantes : », chaque liste citée en entier.
+    ("depenses.admissibles", "appel"),
+    ("depenses.non_admissibles", "appel"),
     # « une ou deux années financières débutant le 1er avril 2024 et se terminant le 31 mars
     # 2025 » : deux années ne tiennent pas entre ces dates.
     ("financement.premiere_annee_debut", "interpretation"),
@@ -293,3 +298,148 @@ def test_valeur_par_defaut_sourcee():
     r = next(r for r in appel.reglages if r.chemin == "classement.departage")
     assert r.valeur == list(appel.departage)
     assert replace(r, valeur=["x"]).empreinte != r.empreinte
+
+
+# --- Catégories de dépenses, changements, réglages « appel » modifiés ------------------------
+
+
+@pytest.mark.parametrize(
+    ("chemin", "present", "absent"),
+    [
+        # « Les dépenses admissibles sont les suivantes : […] Frais de délivrance de visas […]
+        # (jusqu'à concurrence de 500 $) »
+        ("depenses.admissibles", "visas (plafonnée)", "equipements"),
+        # « Les dépenses non admissibles sont les suivantes : […] Coûts d'acquisition
+        # d'équipements pérennes »
+        ("depenses.non_admissibles", "equipements", "visas (plafonnée)"),
+    ],
+)
+def test_categories_de_depenses_sourcees_par_l_appel(appel, chemin, present, absent):
+    """Les deux listes de catégories sont des réglages tirés du texte de l'appel : leur valeur
+    est la liste triée des identifiants, la catégorie plafonnée dite telle."""
+    r = next(r for r in appel.reglages if r.chemin == chemin)
+    assert r.source.source == "appel" and not r.a_confirmer
+    assert present in r.valeur and absent not in r.valeur
+    assert r.valeur == sorted(r.valeur)
+
+
+def _change(modifier):
+    appel = charger_appel()
+    d = sections(appel)
+    modifier(d)
+    return appel, appel_depuis_toml(vers_toml(d))
+
+
+def _non_admissible(d):
+    d["depenses"]["non_admissibles"] = [
+        t for t in d["depenses"]["non_admissibles"] if t["id"] != "equipements"
+    ]
+
+
+def _libelle_seul(d):
+    d["depenses"]["admissibles"][0]["libelle"] = "Autre libellé"
+
+
+def _source(d):
+    d["sources"]["evaluation.seuil_global"] = {"source": "interpretation", "lecture": "x"}
+
+
+@pytest.mark.parametrize(
+    ("modifier", "textes"),
+    [
+        pytest.param(
+            lambda d: d["financement"].update(plafond_annuel=40000),
+            ["Plafond annuel : 25000 → 40000"],
+            id="plafond",
+        ),
+        pytest.param(
+            _non_admissible,
+            [
+                "Catégories de dépenses non admissibles : deja-financee ; deplacement-elus ; "
+                "equipements ; fonctionnement ; hors-objectif ; premiere-classe → deja-financee ; "
+                "deplacement-elus ; fonctionnement ; hors-objectif ; premiere-classe"
+            ],
+            id="categorie-retiree",
+        ),
+        pytest.param(_libelle_seul, [], id="libelle-ne-change-aucun-montant"),
+        pytest.param(
+            _source,
+            ["Seuil global (sur 100) : 60 (réglage du comité) → 60 (interprétation)"],
+            id="source-changee",
+        ),
+        pytest.param(
+            lambda d: d["criteres"][0].update(poids=20) or d["criteres"][1].update(poids=25),
+            [
+                "Poids : Pertinence et retombées : 25 → 20",
+                "Poids : Cohérence avec les priorités du ministère : 20 → 25",
+            ],
+            id="poids",
+        ),
+    ],
+)
+def test_changements_nommes(modifier, textes):
+    """Ce qui change d'une configuration à l'autre, réglage par réglage (libellé : avant →
+    après) ; le libellé ou les autres noms d'une catégorie ne changent aucun montant."""
+    ancien, nouveau = _change(modifier)
+    assert [c.texte for c in reglages.changements(ancien, nouveau)] == textes
+
+
+@pytest.mark.parametrize(
+    ("soumises", "raison", "confirme", "refus"),
+    [
+        (0, "", False, ""),
+        (1, "", True, "raison écrite"),
+        (2, "  ", True, "raison écrite"),
+        (1, "Erreur de saisie", False, "confirmation explicite"),
+        (1, "Erreur de saisie", True, ""),
+    ],
+)
+def test_refus_changement_reglages(soumises, raison, confirme, refus):
+    """Les réglages sourcés sont fixés avant la notation (règle de procédure) : le refus nomme
+    chaque réglage changé."""
+    ancien, nouveau = _change(lambda d: d["financement"].update(plafond_annuel=40000))
+    changes = reglages.changements(ancien, nouveau)
+    texte = reglages.refus_changement_reglages(soumises, changes, raison, confirme)
+    assert (refus in texte and "Plafond annuel : 25000 → 40000" in texte) if refus else not texte
+    assert reglages.refus_changement_reglages(soumises, [], raison, confirme) == ""
+
+
+CITE = {"auteur": reglages.VALEUR_CITEE, "date": dt.datetime(2024, 5, 1)}
+ADMIN_CONF = {"auteur": "admin@x.ca", "date": dt.datetime(2024, 5, 2)}
+
+
+@pytest.mark.parametrize(
+    ("plafond", "confirmation", "a_confirmer", "etat"),
+    [
+        # « ne pourra pas excéder 25 000 $ par année » : la valeur citée, rien à confirmer.
+        (25000, None, False, "fixé par l'appel"),
+        (25000, ("cite", 25000), False, "fixé par l'appel"),
+        # Changée après la déclaration de sa source : à confirmer.
+        (40000, ("cite", 25000), True, "modifié : à confirmer"),
+        # Confirmée par l'administration dans sa nouvelle valeur.
+        (40000, ("admin", 40000), False, "modifié, confirmé le 2024-05-02 par admin@x.ca"),
+        # Changée encore après la confirmation : de nouveau à confirmer.
+        (30000, ("admin", 40000), True, "modifié : à confirmer"),
+    ],
+)
+def test_reglage_de_l_appel_modifie_a_confirmer(plafond, confirmation, a_confirmer, etat):
+    """Un réglage « appel » dont une sauvegarde change la valeur n'a plus sa citation pour
+    lui : il est à confirmer (bandeau) jusqu'à ce que l'administration confirme la valeur."""
+    _, appel = _change(lambda d: d["financement"].update(plafond_annuel=plafond))
+    confirmations = {}
+    if confirmation:
+        qui, valeur = confirmation
+        _, vise = _change(lambda d: d["financement"].update(plafond_annuel=valeur))
+        r = next(r for r in vise.reglages if r.chemin == "financement.plafond_annuel")
+        confirmations["financement.plafond_annuel"] = {
+            **(CITE if qui == "cite" else ADMIN_CONF),
+            "empreinte": r.empreinte,
+        }
+    r = next(r for r in appel.reglages if r.chemin == "financement.plafond_annuel")
+    restants = {x.chemin for x in reglages.non_confirmes(appel, confirmations)}
+    assert ("financement.plafond_annuel" in restants) is a_confirmer
+    assert reglages.etat_confirmation(r, confirmations, lambda d: f"{d:%Y-%m-%d}") == etat
+    if a_confirmer:
+        assert reglages.description_bandeau(r) == (
+            f"Plafond annuel = {plafond} (texte de l'appel, modifié : à confirmer)"
+        )

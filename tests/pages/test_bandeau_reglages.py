@@ -81,7 +81,43 @@ def test_un_reglage_change_ramene_le_bandeau(application, base, moteur):
     assert bandeaux(at) == []
     d = sections(appel)
     d["classement"]["mode_ligne"] = "remplissage"
-    enregistrer(vers_toml(d), moteur=moteur, auteur="admin@exemple.qc.ca")
+    enregistrer(  # la notation a commencé : raison et confirmation (tests/appels)
+        vers_toml(d),
+        moteur=moteur,
+        auteur="admin@exemple.qc.ca",
+        raison="Choix du comité",
+        confirmer=True,
+    )
     (bandeau,) = bandeaux(executer(at))
     assert bandeau.startswith("1 réglage(s) non confirmé(s)")
     assert "Ligne de financement = remplissage (réglage du comité)" in bandeau
+
+
+def test_plafond_de_l_appel_modifie_dans_le_bandeau(application, base, moteur):
+    """« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par
+    année » : le plafond porté à 40 000 $ (avec raison et confirmation) n'est plus la valeur
+    citée ; le bandeau le nomme jusqu'à ce que l'administration confirme la valeur."""
+    appel, _ = preparer(base)
+    confirmations.confirmer(
+        appel,
+        [r.chemin for r in appel.reglages if r.a_confirmer],
+        moteur=moteur,
+        auteur="admin@exemple.qc.ca",
+    )
+    d = sections(appel)
+    d["financement"]["plafond_annuel"] = 40000
+    change = enregistrer(
+        vers_toml(d),
+        moteur=moteur,
+        auteur="admin@exemple.qc.ca",
+        raison="Bonification décidée",
+        confirmer=True,
+    )
+    at = application("pages/classement.py", role=PRESIDENT)
+    (bandeau,) = bandeaux(at)
+    assert "valeur de l'appel modifiée" in bandeau
+    assert "Plafond annuel = 40000 (texte de l'appel, modifié : à confirmer)" in bandeau
+    confirmations.confirmer(
+        change, ["financement.plafond_annuel"], moteur=moteur, auteur="admin@exemple.qc.ca"
+    )
+    assert bandeaux(executer(at)) == []

@@ -302,7 +302,38 @@ def test_changer_un_poids_apres_la_notation_demande_une_raison(application, paiv
     confirmation avant de changer un poids (la règle : tests/appels/test_parametres.py)."""
     at = application(PAGE)
     cle = "param_paivmq-2023-2024_"
-    assert at.text_input(key=cle + "raison_poids").label.startswith(
-        "Raison du changement de poids (6 évaluation(s) déjà soumise(s))"
+    assert at.text_input(key=cle + "raison_reglage").label.startswith(
+        "Raison du changement de réglage (6 évaluation(s) déjà soumise(s))"
     )
-    assert at.checkbox(key=cle + "confirmer_poids").value is False
+    assert at.checkbox(key=cle + "confirmer_reglage").value is False
+
+
+def test_changer_le_plafond_apres_la_notation(application, moteur, paivmq_note):
+    """« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par
+    année dans le cas d'une initiative portée par une seule ville. » Après la première
+    évaluation soumise, porter le plafond à 40 000 $ est refusé (le réglage nommé, avant →
+    après) sans raison ni confirmation ; accepté avec les deux, journalisé avec la raison, et
+    le plafond, qui n'est plus la valeur citée, devient « modifié : à confirmer »."""
+    at = application(PAGE)
+    cle = "param_paivmq-2023-2024_"
+    at.number_input(key=cle + "plafond").set_value(40000)
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert any(
+        "raison écrite" in e.value and "Plafond annuel : 25000 → 40000" in e.value for e in at.error
+    )
+    at.text_input(key=cle + "raison_reglage").input("Bonification décidée par le ministère")
+    at.checkbox(key=cle + "confirmer_reglage").check()
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert not at.error
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c, appel_id="paivmq-2023-2024")
+    (ligne,) = journal[journal["objet"] == "reglage:financement.plafond_annuel"].itertuples()
+    assert (ligne.ancien, ligne.nouveau) == (
+        "25000",
+        "40000 (raison : Bonification décidée par le ministère)",
+    )
+    assert sources(at).loc["Plafond annuel", "Confirmation"] == "modifié : à confirmer"

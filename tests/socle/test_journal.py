@@ -97,6 +97,8 @@ def _objets(table: pd.DataFrame) -> list[str]:
         ),
         ("confirmation:inconnu", "Confirmation du réglage · inconnu"),
         ("ponderation:raison", "Raison du changement de pondérations"),
+        ("reglage:financement.plafond_annuel", "Réglage · Plafond annuel"),
+        ("reglage:depenses.admissibles", "Réglage · Catégories de dépenses admissibles"),
         ("importation", "importation"),
         ("autre:chose", "autre:chose"),
     ],
