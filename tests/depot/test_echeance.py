@@ -170,7 +170,7 @@ def test_date_de_depot_invraisemblable(date_depot, aujourd_hui, doute):
     """Interprétation (`OUVERTURE_MAX`, un an) : l'appel ne donne pas d'ouverture ; « L'appel
     à projets 2023-2024 s'est terminé le 1er mars 2024. » Une date à venir, ou plus d'un an
     avant la date limite, est une faute de saisie probable."""
-    assert echeance.OUVERTURE_MAX == dt.timedelta(days=365)
+    assert dt.timedelta(days=365) == echeance.OUVERTURE_MAX
     resultat = echeance.invraisemblance(date_depot, LIMITE, aujourd_hui)
     assert (resultat is None) == (doute is None)
     if doute:
