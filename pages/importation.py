@@ -15,6 +15,7 @@ from evaluation.depot.rapport import (
     resume_fichier,
     resume_importation,
     texte_depot_presume,
+    texte_reouvertes,
 )
 from evaluation.depot.validation import colonnes_manquantes
 from evaluation.depot.verification import message_erreur, verifier_lot
@@ -294,6 +295,8 @@ def afficher_resultat(rapport) -> None:
         st.warning("Écartées (non importées) : " + litteral(", ".join(rapport.ecartees)))
     if presume := texte_depot_presume(rapport):
         st.info(litteral(presume), icon=":material/event:")
+    if reouvertes := texte_reouvertes(rapport):
+        st.warning(litteral(reouvertes), icon=":material/fact_check:")
     if rapport.mises_a_jour:
         titre = f"Ce qui a changé ({pluriel(len(rapport.mises_a_jour), 'demande')})"
         with st.expander(titre, expanded=len(rapport.mises_a_jour) <= 5):

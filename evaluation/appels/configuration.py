@@ -340,7 +340,7 @@ _SCHEMA_CONDITION = {
     "attendu": ((bool, str), False),
     "citation": (_TEXTE, False),
 }
-_ATTENDUS_TEXTE = ("renseigné", "permise", "entité municipale")
+_ATTENDUS_TEXTE = ("renseigné", "permise", "entité municipale", "à temps")
 _SCHEMA_REGION = {"code": (_TEXTE, True), "nom": (_TEXTE, True)}
 _SECTIONS = {
     "appel": dict,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot import echeance
 from evaluation.depot.municipalites import Repertoire
 from evaluation.depot.municipalites import repertoire as charger_repertoire
 from evaluation.socle.formats import date, montant
@@ -93,7 +94,8 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
             Constat(
                 "autre_financement",
                 "financement d'un autre programme gouvernemental déclaré : un projet qui en "
-                "reçoit n'est pas admissible ; à vérifier par l'évaluateur.",
+                "reçoit n'est pas admissible ; à vérifier par l'analyste, à l'examen "
+                "d'admissibilité.",
                 "autre_financement_gouvernemental",
             )
         )
@@ -197,7 +199,10 @@ def preremplir(
 
     « entité municipale » : vrai quand le nom du demandeur est celui d'une municipalité ou
     d'une MRC (territoire équivalent compris) du répertoire ; sinon None, jamais faux (une
-    régie intermunicipale, par exemple, est à vérifier par l'analyste)."""
+    régie intermunicipale, par exemple, est à vérifier par l'analyste).
+
+    « à temps » (la date de dépôt) : vrai déposée au plus tard à la date limite, faux après,
+    None quand la date est présumée, inconnue ou invraisemblable (`echeance.reponse_examen`)."""
     permises = {cle_souple(q) for q in appel.qualites_signataire}
     reponses: dict[str, bool | None] = {}
     for c in appel.conditions:
@@ -212,6 +217,8 @@ def preremplir(
             else:
                 repertoire = repertoire or charger_repertoire()
                 reponses[c.id] = True if repertoire.entite_municipale(str(valeur)) else None
+        elif c.attendu == "à temps":
+            reponses[c.id] = echeance.reponse_examen(d, appel)[0]
         elif c.attendu == "permise":
             reponses[c.id] = cle_souple(str(valeur)) in permises
         else:

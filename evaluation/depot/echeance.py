@@ -31,6 +31,11 @@ from evaluation.socle.formats import date, pluriel
 
 A_TEMPS, EN_RETARD, A_VERIFIER, INCONNU = "à temps", "en retard", "à vérifier", "inconnu"
 
+# Interprétation : l'appel ne donne pas de date d'ouverture. Une date de dépôt plus de
+# `OUVERTURE_MAX` avant la date limite n'est pas vraisemblable (l'appel 2023-2024 ne
+# s'étend pas sur plus d'un an) : c'est une faute de saisie probable, à vérifier.
+OUVERTURE_MAX = dt.timedelta(days=365)
+
 
 def jours_de_retard(date_depot: dt.date | None, date_limite: dt.date | None) -> int | None:
     """Les jours de retard d'un dépôt : 0 s'il est à temps (le jour même de la date limite
@@ -107,6 +112,62 @@ class Depot:
             )
         presumee = " (date de l'importation)" if self.presumee else ""
         return f"déposée le {depot}{presumee}, à temps (date limite : {limite})."
+
+
+def invraisemblance(
+    date_depot: dt.date | None, date_limite: dt.date | None, aujourd_hui: dt.date
+) -> str | None:
+    """Pourquoi une date de dépôt n'est pas vraisemblable (None : elle l'est) : postérieure
+    à aujourd'hui (un dépôt à venir n'a pas eu lieu), ou plus d'un an (`OUVERTURE_MAX`,
+    interprétation) avant la date limite « L'appel à projets 2023-2024 s'est terminé le
+    1er mars 2024. »."""
+    if _vide(date_depot):
+        return None
+    jour = _jour(date_depot)
+    if jour > aujourd_hui:
+        return f"date de dépôt du {date(jour)} postérieure à aujourd'hui ({date(aujourd_hui)})"
+    if not _vide(date_limite) and jour < _jour(date_limite) - OUVERTURE_MAX:
+        return (
+            f"date de dépôt du {date(jour)} plus d'un an avant la date limite du "
+            f"{date(_jour(date_limite))}"
+        )
+    return None
+
+
+def reponse_examen(
+    d: Mapping, appel: Appel, aujourd_hui: dt.date | None = None
+) -> tuple[bool | None, str]:
+    """La réponse que le dépôt suggère à la condition « déposée au plus tard à la date
+    limite » : (True, "") à temps ; (False, « déposée N jours après la date limite du … »)
+    en retard ; (None, la raison) quand la date est présumée, inconnue ou invraisemblable.
+
+    « L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » (lu comme la date
+    limite de dépôt : interprétation). Une date présumée est celle de l'importation : elle
+    ne prouve ni le retard ni le dépôt à temps, l'analyste vérifie la date réelle."""
+    constat = depot(d, appel)
+    if constat.date_depot is None:
+        return None, "date de dépôt inconnue : vérifiez-la sur la demande reçue"
+    if constat.date_limite is None:
+        return None, "l'appel ne fixe pas de date limite"
+    doute = invraisemblance(constat.date_depot, constat.date_limite, aujourd_hui or aujourdhui())
+    if doute:
+        return None, f"{doute} : vérifiez la date de dépôt réelle"
+    if constat.presumee:
+        return None, (
+            f"date de dépôt présumée (celle de l'importation, le {date(constat.date_depot)}) : "
+            "vérifiez la date de dépôt réelle"
+        )
+    if constat.etat == EN_RETARD:
+        return False, (
+            f"déposée {pluriel(constat.jours, 'jour')} après la date limite du "
+            f"{date(constat.date_limite)}"
+        )
+    return True, ""
+
+
+def aujourdhui() -> dt.date:
+    """La date du jour (un point d'appui pour les tests)."""
+    return dt.date.today()
 
 
 def depot(d: Mapping, appel: Appel) -> Depot:

@@ -2,7 +2,14 @@
 `depot.verification` a trouvé importable, et dire ce qui a changé.
 
 Réimporter une demande déjà stockée la met à jour en place : son identifiant ne change
-pas, si bien que tout ce qui s'y rattache (évaluations, décisions) est conservé.
+pas, si bien que tout ce qui s'y rattache (évaluations, décisions) est conservé. Quand la
+réimportation change un champ que la liste d'admissibilité lit (ou la date de dépôt) d'une
+demande déjà examinée, son examen est rouvert dans la même transaction (« à établir »,
+journalisé) : l'analyste la réexamine avant qu'elle se note ou se finance.
+
+Décisions verrouillées : une importation qui modifierait une demande déjà stockée est
+refusée en entier (rien n'est écrit) ; les nouvelles demandes s'ajoutent (elles passeront
+l'examen d'admissibilité avant toute décision).
 """
 
 from __future__ import annotations
@@ -16,9 +23,11 @@ from evaluation.depot.validation import Enregistrement, Verification, cle_numero
 from evaluation.depot.verification import (
     Changement,
     RapportImportation,
+    champs_changes,
     differences,
     ramasse_miettes_suspendu,
 )
+from evaluation.notes import filtrage
 from evaluation.socle import stockage
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import nettoyer
@@ -127,6 +136,14 @@ class AppelArchive(RuntimeError):
     """Importer dans un appel archivé : refusé, rien n'est écrit."""
 
 
+class DecisionsVerrouillees(RuntimeError):
+    """Modifier une demande stockée quand les décisions sont verrouillées : refusé, rien
+    n'est écrit."""
+
+
+OBJET_REOUVERTURE = "admissibilite:reouverture"
+
+
 def _importer(
     verification, appel, moteur, lignes_valides_seulement, auteur, progression, correspondances
 ):
@@ -138,7 +155,7 @@ def _importer(
     for b in lignes:
         lignes_par_cle.setdefault(b.cle, []).append(_ligne_budget(b))
 
-    with stockage.ecriture(moteur, stockage.demandes) as connexion:
+    with stockage.ecriture(moteur, stockage.demandes, stockage.examens_admissibilite) as connexion:
         if appel.id in stockage.appels_archives(connexion=connexion):
             raise AppelArchive(
                 f"l'appel « {appel.id} » est archivé : rouvrez-le (page Paramètres de "
@@ -180,6 +197,7 @@ def _importer(
         a_creer: list[tuple[Enregistrement, dict]] = []
         a_mettre_a_jour: list[dict] = []
         ids_lignes: dict[int, list[dict]] = {}
+        reouvrir: dict[int, tuple[str, dict[str, str]]] = {}
         for d in gardees:
             nouvelle = _ligne_demande(d, maintenant, importation_id)
             ancienne = existantes.get(d.cle)
@@ -210,6 +228,11 @@ def _importer(
             if not nouvelle.get("colonnes_supplementaires"):
                 nouvelle.pop("colonnes_supplementaires", None)
             details = differences(ancienne, {**ancienne, **nouvelle}, lignes_d)
+            examines = champs_changes(
+                ancienne, {**ancienne, **nouvelle}, None, filtrage.champs_examines(appel)
+            )
+            if examines:
+                reouvrir[ancienne["id"]] = (ancienne["no_demande"], examines)
             if details or nouvelle["avertissements"] != ancienne.get("avertissements"):
                 a_mettre_a_jour.append({**nouvelle, "id": ancienne["id"]})
             numero = ancienne["no_demande"]
@@ -233,6 +256,18 @@ def _importer(
                     ids_lignes[ancienne["id"]] = lignes_d
                     rapport.mises_a_jour.append(Changement(ancienne["no_demande"], details))
 
+        if rapport.mises_a_jour:
+            reglages = stockage.lire_reglages_evaluation(appel.id, connexion=connexion) or {}
+            if reglages.get("decisions_verrouillees"):
+                numeros = [c.no_demande for c in rapport.mises_a_jour]
+                raise DecisionsVerrouillees(
+                    "les décisions de cet appel sont verrouillées : cette importation "
+                    f"modifierait {len(numeros)} demande(s) déjà stockée(s) "
+                    f"({', '.join(numeros[:20])}{' …' if len(numeros) > 20 else ''}) ; rien "
+                    "n'a été importé. Retirez ces demandes du fichier (les nouvelles "
+                    "demandes s'ajoutent), ou faites rouvrir les décisions par "
+                    "l'administration."
+                )
         avancer(0.3, f"Enregistrement de {len(a_creer)} nouvelle(s) demande(s)")
         ids = stockage.inserer_demandes(appel.id, [n for _, n in a_creer], connexion=connexion)
         for d, nouvelle in a_creer:
@@ -240,6 +275,7 @@ def _importer(
                 ids_lignes[ids[nouvelle["no_demande"]]] = lignes_par_cle[d.cle]
         avancer(0.6, f"Mise à jour de {len(a_mettre_a_jour)} demande(s)")
         stockage.mettre_a_jour_demandes(a_mettre_a_jour, connexion=connexion)
+        _reouvrir(appel, reouvrir, rapport, auteur, maintenant, connexion)
         avancer(0.8, "Enregistrement des lignes de budget")
         rapport.nb_lignes_budget = stockage.remplacer_lignes_budget(ids_lignes, connexion=connexion)
         rapport.apres = stockage.compter_demandes(appel.id, connexion=connexion)
@@ -256,6 +292,7 @@ def _importer(
                     "creees": rapport.creees,
                     "mises_a_jour": {c.no_demande: c.details for c in rapport.mises_a_jour},
                     "ecartees": rapport.ecartees,
+                    "reouvertes": {c.no_demande: c.details for c in rapport.reouvertes},
                     "correspondances": {f: dict(c) for f, c in correspondances.items()},
                 },
             },
@@ -263,3 +300,47 @@ def _importer(
         )
     avancer(1.0, "Importation terminée")
     return rapport
+
+
+def _reouvrir(appel, reouvrir, rapport, auteur, maintenant, connexion) -> None:
+    """Rouvre l'examen des demandes déjà examinées dont un champ lu par la liste a changé :
+    un nouvel examen « à établir » (nature « réouverture »), journalisé, dans la transaction
+    de l'importation."""
+    if not reouvrir:
+        return
+    etats = filtrage.etats(stockage.lire_examens(appel.id, connexion=connexion))
+    qui = auteur or "importation"
+    lignes, journal_ = [], []
+    for demande_id, (numero, champs) in reouvrir.items():
+        avant = filtrage.etat_de(etats, demande_id)
+        rouvert = filtrage.reouvrir(avant, champs, appel, maintenant.date())
+        if rouvert is None:
+            continue
+        reponses, raison = rouvert
+        lignes.append(
+            {
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "nature": filtrage.REOUVERTURE,
+                "verdict": filtrage.A_ETABLIR,
+                "reponses": filtrage.reponses_en_json(reponses),
+                "raison": raison,
+                "date": maintenant,
+                "auteur": qui,
+            }
+        )
+        ancien = avant.libelle + (f" ({avant.raison})" if avant.raison else "")
+        journal_.append(
+            stockage.ligne_journal(
+                maintenant,
+                qui,
+                OBJET_REOUVERTURE,
+                ancien,
+                f"{filtrage.LIBELLES_VERDICTS[filtrage.A_ETABLIR]} ({raison})",
+                appel_id=appel.id,
+                demande_id=demande_id,
+            )
+        )
+        rapport.reouvertes.append(Changement(numero, list(champs.values())))
+    stockage.ajouter_examens_en_masse(lignes, connexion=connexion)
+    stockage.inscrire_journal(journal_, connexion=connexion)

@@ -128,6 +128,20 @@ def texte_depot_presume(rapport: RapportImportation) -> str | None:
     )
 
 
+def texte_reouvertes(rapport: RapportImportation) -> str | None:
+    """Les demandes dont l'examen d'admissibilité a été rouvert (None : aucune)."""
+    if not rapport.reouvertes:
+        return None
+    n = len(rapport.reouvertes)
+    return (
+        f"Examen d'admissibilité rouvert pour {pluriel(n, 'demande')} (un champ que la liste "
+        "lit a changé) : elles sont « à établir » jusqu'à ce que l'analyste les réexamine "
+        "(page Admissibilité). "
+        + " ; ".join(f"{c.no_demande} : {', '.join(c.details)}" for c in rapport.reouvertes[:20])
+        + (f" et {n - 20} autre(s)." if n > 20 else ".")
+    )
+
+
 def texte_importation(rapport: RapportImportation) -> str:
     lignes = [
         f"Importation n° {rapport.importation_id} : {resume_importation(rapport)}.",
@@ -142,4 +156,6 @@ def texte_importation(rapport: RapportImportation) -> str:
         lignes.append("Écartées : " + ", ".join(rapport.ecartees))
     if presume := texte_depot_presume(rapport):
         lignes.append(presume)
+    if reouvertes := texte_reouvertes(rapport):
+        lignes.append(reouvertes)
     return "\n".join(lignes)

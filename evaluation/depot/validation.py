@@ -433,7 +433,21 @@ class _Validateur:
                 )
             return
         constat = echeance.depot(v, self.appel)
-        if constat.en_retard:
+        doute = echeance.invraisemblance(
+            constat.date_depot, constat.date_limite, echeance.aujourdhui()
+        )
+        if doute:
+            # Interprétation (`echeance.OUVERTURE_MAX`) : plus d'un an avant la date limite,
+            # ou à venir, la date est une faute de saisie probable ; l'examen la vérifie.
+            signaler(
+                "date_depot",
+                "date_depot_invraisemblable",
+                f"{doute} : vérifiez la date de dépôt sur la demande reçue et corrigez la "
+                "cellule (AAAA-MM-JJ) ; sinon l'analyste la vérifie à l'examen "
+                "d'admissibilité.",
+                AVERTISSEMENT,
+            )
+        elif constat.en_retard:
             signaler("date_depot", "depot_en_retard", constat.texte(), AVERTISSEMENT)
 
     def _convertisseurs(self) -> dict:

@@ -80,6 +80,9 @@ class RapportImportation:
     # Demandes créées sans date de dépôt dans le fichier : la date de l'importation retenue.
     depot_presume: list[str] = field(default_factory=list)
     jour: dt.date | None = None
+    # Demandes déjà examinées dont un champ lu par la liste d'admissibilité a changé : leur
+    # examen est rouvert (« à établir »), avec ce qui a changé.
+    reouvertes: list[Changement] = field(default_factory=list)
 
 
 TOUS_LES_FICHIERS = "*"
@@ -176,16 +179,26 @@ def _cle_budget(ligne: dict) -> tuple:
     return (ligne["annee"], ligne["categorie"], ligne["description"], ligne["montant"])
 
 
-def differences(ancienne: dict, nouvelle: dict, lignes: list[dict] | None) -> list[str]:
-    """Les champs qui changent, en clair (« Titre du projet : « A » → « B » »)."""
-    details = []
-    for cle in CHAMPS_DEMANDE:
+def differences(
+    ancienne: dict, nouvelle: dict, lignes: list[dict] | None, champs: Iterable[str] | None = None
+) -> list[str]:
+    """Les champs qui changent, en clair (« Titre du projet : « A » → « B » ») ; `champs` :
+    seulement ceux-là (tous les champs d'une demande par défaut)."""
+    return list(champs_changes(ancienne, nouvelle, lignes, champs).values())
+
+
+def champs_changes(
+    ancienne: dict, nouvelle: dict, lignes: list[dict] | None, champs: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Comme `differences`, par champ (« lignes_budget » pour les lignes de budget)."""
+    details = {}
+    for cle in CHAMPS_DEMANDE if champs is None else champs:
         avant, apres = ancienne.get(cle), nouvelle.get(cle)
         if (avant in (None, "")) and (apres in (None, "")):
             continue
         if avant != apres:
             nom = LIBELLES_CHAMPS.get(cle, cle)
-            details.append(f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}")
+            details[cle] = f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}"
     if lignes is not None:
         anciennes = sorted(map(_cle_budget, ancienne.get("lignes_budget", [])), key=repr)
         nouvelles = sorted(map(_cle_budget, lignes), key=repr)
@@ -195,7 +208,7 @@ def differences(ancienne: dict, nouvelle: dict, lignes: list[dict] | None) -> li
                 avant = sum(m or 0 for a, _, _, m in anciennes if a == annee)
                 apres = sum(m or 0 for a, _, _, m in nouvelles if a == annee)
                 totaux.append(f"année {annee} : {montant(avant)} → {montant(apres)}")
-            details.append(
+            details["lignes_budget"] = (
                 f"lignes de budget remplacées ({len(anciennes)} → {len(nouvelles)} lignes ; "
                 + " ; ".join(totaux)
                 + ")"

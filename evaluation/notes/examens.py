@@ -26,6 +26,7 @@ from evaluation.notes.filtrage import (
     PEUVENT_RENVERSER,
     REGLEMENT,
     RENVERSEMENT,
+    REOUVERTURE,
     SUITES,
     ErreurFiltrage,
     Etat,
@@ -100,6 +101,17 @@ def _exiger_role(auteur: str, roles: tuple[str, ...], quoi: str, connexion) -> N
         raise ErreurFiltrage(f"{quoi} : réservé à un compte actif ({qui}).")
 
 
+def _exiger_decisions_ouvertes(appel: Appel, quoi: str, connexion) -> None:
+    """Les décisions verrouillées figent aussi ce qui les fonde : l'admissibilité ne change
+    plus (examen, renversement, règlement) tant que l'administration ne les rouvre pas."""
+    reglages = stockage.lire_reglages_evaluation(appel.id, connexion=connexion) or {}
+    if reglages.get("decisions_verrouillees"):
+        raise ErreurFiltrage(
+            f"{quoi} : les décisions de cet appel sont verrouillées, l'admissibilité ne "
+            "change plus. L'administration peut rouvrir les décisions (page Classement)."
+        )
+
+
 def _exiger_demande(appel: Appel, demande_id: int, connexion) -> dict:
     if appel.id in stockage.appels_archives(connexion=connexion):
         raise ErreurFiltrage("Cet appel est archivé : l'admissibilité ne change plus.")
@@ -149,6 +161,7 @@ def examiner(
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.examens_admissibilite) as connexion:
         _exiger_role(auteur, PEUVENT_EXAMINER, "Examen d'admissibilité", connexion)
+        _exiger_decisions_ouvertes(appel, "Examen non enregistré", connexion)
         _exiger_demande(appel, demande_id, connexion)
         avant = stockage.lire_examen(demande_id, connexion=connexion)
         _verifier_a_jour(avant, dernier_examen_lu, connexion)
@@ -244,6 +257,7 @@ def examiner_en_masse(
         )
     with stockage.ecriture(moteur, stockage.examens_admissibilite) as connexion:
         _exiger_role(auteur, PEUVENT_EXAMINER, "Examen d'admissibilité", connexion)
+        _exiger_decisions_ouvertes(appel, "Examens non enregistrés", connexion)
         stockage.ajouter_examens_en_masse(lignes, connexion=connexion)
         stockage.inscrire_journal(journal, connexion=connexion)
     return len(lignes)
@@ -260,16 +274,25 @@ def renverser(
     maintenant: dt.datetime | None = None,
 ) -> Etat:
     """La présidence renverse l'examen d'une demande (admissible ↔ inadmissible), avec une
-    raison ; les réponses de l'examen restent celles de l'analyste, pour mémoire."""
+    raison ; les réponses de l'examen restent celles de l'analyste, pour mémoire. Refusé
+    quand la demande n'a pas encore d'examen (ou qu'une réimportation l'a rouvert) : la
+    présidence renverse un examen, elle ne le remplace pas ; l'analyste examine d'abord."""
     if nouveau not in (ADMISSIBLE, INADMISSIBLE):
         raise ErreurFiltrage("Renversement : la demande devient admissible ou inadmissible.")
     raison = verifier_raison(raison, "Renversement de l'examen")
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.examens_admissibilite) as connexion:
         _exiger_role(auteur, PEUVENT_RENVERSER, "Renversement de l'examen", connexion)
+        _exiger_decisions_ouvertes(appel, "Renversement de l'examen", connexion)
         _exiger_demande(appel, demande_id, connexion)
         avant = stockage.lire_examen(demande_id, connexion=connexion)
-        ancien = etat_depuis_ligne(avant) if avant else NON_EXAMINEE
+        if avant is None or avant["nature"] == REOUVERTURE:
+            raise ErreurFiltrage(
+                "Renversement : cette demande n'est pas encore examinée"
+                + (" (son examen a été rouvert par une réimportation)" if avant else "")
+                + " : l'analyste l'examine d'abord."
+            )
+        ancien = etat_depuis_ligne(avant)
         if ancien.verdict == nouveau:
             raise ErreurFiltrage(
                 f"Renversement : la demande est déjà {LIBELLES_VERDICTS[nouveau]}."
@@ -377,6 +400,7 @@ def regler(
         moteur, stockage.signalements_admissibilite, stockage.examens_admissibilite
     ) as connexion:
         _exiger_role(auteur, PEUVENT_REGLER, "Règlement du signalement", connexion)
+        _exiger_decisions_ouvertes(appel, "Règlement du signalement", connexion)
         s = stockage.lire_signalement(signalement_id, connexion=connexion)
         if s is None or s["appel_id"] != appel.id:
             raise ErreurFiltrage("Règlement : ce signalement n'existe pas dans l'appel.")

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 
 from evaluation.appels.configuration import Appel
 from evaluation.depot.admissibilite import preremplir
+from evaluation.depot.echeance import reponse_examen
 from evaluation.depot.municipalites import Repertoire
+from evaluation.socle.formats import date as date_fr
 from evaluation.socle.roles import ADMIN, ANALYSTE, PRESIDENT
 from evaluation.socle.texte import trop_long
 
@@ -47,8 +49,10 @@ LIBELLES_VERDICTS = {
 }
 
 # Nature d'une ligne d'examen : l'examen de l'analyste, le renversement par la présidence,
-# le règlement d'un signalement qui rend la demande inadmissible.
+# le règlement d'un signalement qui rend la demande inadmissible, la réouverture par une
+# réimportation qui change un champ que la liste lit.
 EXAMEN, RENVERSEMENT, REGLEMENT = "examen", "renversement", "règlement"
+REOUVERTURE = "réouverture"
 
 # Suite donnée à un signalement d'évaluateur.
 MAINTENUE, ECARTEE = "admissibilité maintenue", "demande jugée inadmissible"
@@ -85,12 +89,21 @@ def reponses_suggerees(
 ) -> dict[str, Reponse]:
     """La liste pré-remplie d'après les champs importés (`champ` et `attendu` de chaque
     condition) : « oui » ou « non » quand le fichier le dit, « à vérifier » sinon. Un « non »
-    suggéré porte sa raison (ce que dit le fichier) ; l'analyste la confirme ou la change."""
+    suggéré porte sa raison (ce que dit le fichier) ; l'analyste la confirme ou la change.
+
+    La condition du dépôt (`attendu = "à temps"`) : « oui » déposée au plus tard le 1er mars
+    2024, « non » avec « déposée N jours après la date limite du … », « à vérifier » avec la
+    raison quand la date est présumée, inconnue ou invraisemblable. L'appel : « L'appel à
+    projets 2023-2024 s'est terminé le 1er mars 2024. »"""
     suggerees = preremplir(demande, appel, repertoire)
     reponses = {}
     for c in appel.conditions:
         valeur = suggerees.get(c.id)
-        if valeur is True:
+        if c.attendu == "à temps":
+            # Le dépôt dit sa raison : les jours de retard, ou pourquoi la date est à vérifier.
+            valeur, raison = reponse_examen(demande, appel)
+            reponses[c.id] = Reponse({True: OUI, False: NON}.get(valeur, A_VERIFIER), raison)
+        elif valeur is True:
             reponses[c.id] = Reponse(OUI)
         elif valeur is False:
             reponses[c.id] = Reponse(NON, f"d'après le fichier importé ({c.champ})")
@@ -221,6 +234,32 @@ def raison_affichee(etat: Etat, appel: Appel) -> str:
 def admissibles(etats_: Mapping[int, Etat]) -> frozenset[int]:
     """Les demandes jugées admissibles : les seules qui s'attribuent et se notent."""
     return frozenset(d for d, e in etats_.items() if e.verdict == ADMISSIBLE)
+
+
+def champs_examines(appel: Appel) -> tuple[str, ...]:
+    """Les champs importés que la liste lit (`champ` de chaque condition), et la date de
+    dépôt : quand une réimportation en change un, l'examen de la demande est rouvert."""
+    champs = [c.champ for c in appel.conditions if c.champ]
+    return tuple(dict.fromkeys([*champs, "date_depot"]))
+
+
+def reouvrir(
+    etat: Etat, champs_changes: Mapping[str, str], appel: Appel, jour: dt.date
+) -> tuple[dict[str, Reponse], str] | None:
+    """L'examen rouvert par une réimportation : les réponses gardées (sauf celles des
+    conditions dont le champ a changé, à revoir d'après le nouveau fichier) et la raison
+    « réimportée le … : <champ> : ancien → nouveau ». None quand il n'y a rien à rouvrir :
+    demande jamais examinée, ou aucun champ lu par la liste n'a changé.
+
+    L'appel : « Pour être admissibles, les projets doivent : faire l'objet d'un dossier
+    complet lors du dépôt; […] ne pas recevoir de financement d'un autre programme
+    gouvernemental » : un examen fait sur l'ancien fichier ne vaut plus pour le nouveau."""
+    if etat is NON_EXAMINEE or not champs_changes:
+        return None
+    touchees = {c.id for c in appel.conditions if c.champ in champs_changes}
+    gardees = {cid: r for cid, r in (etat.reponses or {}).items() if cid not in touchees}
+    raison = f"réimportée le {date_fr(jour)} : " + " ; ".join(champs_changes.values())
+    return gardees, raison
 
 
 def motif_refus_notation(etat: Etat) -> str | None:

@@ -25,6 +25,7 @@ OBJETS = {
     "admissibilite:renversement": "Examen d'admissibilité renversé par la présidence",
     "admissibilite:signalement": "Doute d'admissibilité signalé",
     "admissibilite:reglement": "Signalement d'admissibilité réglé",
+    "admissibilite:reouverture": "Examen d'admissibilité rouvert par une réimportation",
     "consultation_des_autres_notes": "Notes des autres consultées",
     "modifiee_apres_consultation": "Modifiée après consultation des autres notes",
     "desistement": "Désistement",

@@ -193,6 +193,7 @@ def test_toml_avec_bom_accepte():
 def test_conditions_d_admissibilite_livrees(appel):
     assert [(c.id, c.champ, c.attendu) for c in appel.conditions] == [
         ("dossier-complet", "dossier_complet", True),
+        ("depot-a-temps", "date_depot", "à temps"),
         ("objectifs-concrets", None, None),
         ("aucun-autre-financement", "autre_financement_gouvernemental", False),
         ("budget-detaille", "budget_detaille", True),

@@ -139,6 +139,10 @@ def test_demandes_importees(moteur, appel):
         # Jugées par l'analyste seul : rien dans le fichier ne les dit.
         for jugee in ("objectifs-concrets", "citoyens-residents", "partenaire-quebecois"):
             assert reponses.pop(jugee) is None
+        # Le fichier n'a pas de colonne « Date de dépôt » : la date de l'importation, présumée,
+        # ne prouve pas le dépôt à temps (à vérifier).
+        assert d["date_depot_presumee"]
+        assert reponses.pop("depot-a-temps") is None
         assert set(reponses.values()) == {True}, (d["no_demande"], reponses)
     # Une ligne de tableau pandas (Series) aux valeurs manquantes.
     ligne = pd.Series({"dossier_complet": False, "qualite_signataire": math.nan})

@@ -145,3 +145,71 @@ def test_etats_sans_colonne_de_depot(appel):
     assert colonnes["etat_depot"].tolist() == [INCONNU, INCONNU]
     assert colonnes["retard_depot"].isna().all()
     assert echeance.etats(pd.DataFrame({"date_depot": []}), appel).empty
+
+
+@pytest.mark.parametrize(
+    ("date_depot", "aujourd_hui", "doute"),
+    [
+        pytest.param(dt.date(2024, 2, 20), dt.date(2024, 6, 1), None, id="vraisemblable"),
+        pytest.param(dt.date(2024, 6, 1), dt.date(2024, 6, 1), None, id="aujourd-hui"),
+        pytest.param(
+            dt.date(2024, 6, 2), dt.date(2024, 6, 1), "postérieure à aujourd'hui", id="demain"
+        ),
+        # 2024 est bissextile : le 2 mars 2023 est 365 jours avant le 1er mars 2024.
+        pytest.param(dt.date(2023, 3, 2), dt.date(2024, 6, 1), None, id="un-an-pile"),
+        pytest.param(
+            dt.date(2023, 3, 1),
+            dt.date(2024, 6, 1),
+            "plus d'un an avant la date limite du 1er mars 2024",
+            id="un-an-et-un-jour",
+        ),
+        pytest.param(None, dt.date(2024, 6, 1), None, id="sans-date"),
+    ],
+)
+def test_date_de_depot_invraisemblable(date_depot, aujourd_hui, doute):
+    """Interprétation (`OUVERTURE_MAX`, un an) : l'appel ne donne pas d'ouverture ; « L'appel
+    à projets 2023-2024 s'est terminé le 1er mars 2024. » Une date à venir, ou plus d'un an
+    avant la date limite, est une faute de saisie probable."""
+    assert dt.timedelta(days=365) == echeance.OUVERTURE_MAX
+    resultat = echeance.invraisemblance(date_depot, LIMITE, aujourd_hui)
+    assert (resultat is None) == (doute is None)
+    if doute:
+        assert doute in resultat
+
+
+@pytest.mark.parametrize(
+    ("valeurs", "reponse", "raison"),
+    [
+        pytest.param({"date_depot": dt.date(2024, 3, 1)}, True, "", id="a-temps"),
+        pytest.param(
+            {"date_depot": dt.date(2024, 3, 11)},
+            False,
+            "déposée 10 jours après la date limite du 1er mars 2024",
+            id="10-jours",
+        ),
+        pytest.param(
+            {"date_depot": dt.date(2024, 3, 11), "date_depot_presumee": True},
+            None,
+            "date de dépôt présumée (celle de l'importation, le 11 mars 2024)",
+            id="presumee",
+        ),
+        pytest.param({"date_depot": None}, None, "date de dépôt inconnue", id="inconnue"),
+        pytest.param(
+            {"date_depot": dt.date(2025, 1, 1)}, None, "postérieure à aujourd'hui", id="a-venir"
+        ),
+    ],
+)
+def test_reponse_a_l_examen(appel, valeurs, reponse, raison):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : la réponse que le
+    dépôt suggère à la condition « déposée au plus tard à la date limite »."""
+    obtenue, texte = echeance.reponse_examen(valeurs, appel, dt.date(2024, 6, 1))
+    assert obtenue is reponse
+    assert raison in texte and bool(texte) == bool(raison)
+
+
+def test_reponse_a_l_examen_sans_date_limite(appel):
+    sans = replace(appel, date_limite=None)
+    assert echeance.reponse_examen({"date_depot": dt.date(2024, 3, 1)}, sans) == (
+        None,
+        "l'appel ne fixe pas de date limite",
+    )

@@ -377,3 +377,171 @@ def test_reimport_garde_la_date_de_depot(moteur, appel, importee_le, monkeypatch
     assert any(
         d.startswith("Date de dépôt : 15 mars 2024 → 28 février 2024") for d in changement.details
     )
+
+
+# --- Réimportation et examen d'admissibilité (issue 15) -------------------------------------
+# Colonnes de valide.xlsx : S « Autre financement gouvernemental », T « Dossier complet »,
+# G « Titre du projet », O « Montant demandé – année 1 » ; ligne 4 : T-003.
+
+
+def _examens(moteur, appel):
+    from evaluation.notes import examens
+
+    return examens.charger(appel.id, moteur=moteur)
+
+
+@pytest.mark.parametrize(
+    ("cellules", "rouvertes", "fragments"),
+    [
+        pytest.param(
+            [("Demandes", "S4", "oui"), ("Demandes", "T4", "non")],
+            ["T-003"],
+            [
+                "réimportée le 15 mars 2024 : ",
+                "Autre financement gouvernemental : non → oui",
+                "Dossier complet : oui → non",
+            ],
+            id="auditeur-T-003",
+        ),
+        pytest.param(
+            [("Demandes", "Y1", "Date de dépôt"), ("Demandes", "Y2", "2024-03-04")],
+            ["T-001"],
+            ["Date de dépôt : 15 mars 2024 → 4 mars 2024"],
+            id="date-de-depot",
+        ),
+        pytest.param([("Demandes", "G4", "Nouveau titre")], [], [], id="titre-seul"),
+        pytest.param([("Demandes", "O4", 15000)], [], [], id="montant-seul"),
+    ],
+)
+def test_reimport_rouvre_l_examen(moteur, appel, importee_le, cellules, rouvertes, fragments):
+    """L'appel : « Pour être admissibles, les projets doivent : faire l'objet d'un dossier
+    complet lors du dépôt; […] ne pas recevoir de financement d'un autre programme
+    gouvernemental ». Une réimportation qui change un champ que la liste lit (ou la date de
+    dépôt) rouvre l'examen dans la même transaction : « à établir », par l'importateur,
+    journalisé, nommé dans le rapport ; la demande ne se note ni ne se finance plus."""
+    from evaluation.notes.filtrage import A_ETABLIR, ADMISSIBLE, REOUVERTURE
+    from tests.filtrage import admettre
+
+    importer(_lot(appel, moteur, ("a.xlsx", VALIDE)), appel, moteur=moteur, auteur="imp@x.ca")
+    admettre(moteur, appel)
+    rapport = importer(
+        _lot(appel, moteur, ("b.xlsx", _modifie(VALIDE, cellules))),
+        appel,
+        moteur=moteur,
+        auteur="imp@x.ca",
+    )
+    assert [c.no_demande for c in rapport.reouvertes] == rouvertes
+    etat = _examens(moteur, appel)
+    demandes, _, importations = _etat(moteur, appel)
+    ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
+    for numero, d in ids.items():
+        e = etat.etat(d)
+        if numero not in rouvertes:
+            assert e.verdict == ADMISSIBLE, numero
+            continue
+        assert (e.verdict, e.nature, e.auteur) == (A_ETABLIR, REOUVERTURE, "imp@x.ca")
+        for fragment in fragments:
+            assert fragment in e.raison
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c)
+    reouv = journal[journal["objet"] == "admissibilite:reouverture"]
+    assert sorted(reouv["demande_id"].astype(int)) == sorted(ids[n] for n in rouvertes)
+    assert all(reouv["auteur"] == "imp@x.ca")
+    from evaluation.depot.rapport import texte_importation
+
+    texte = texte_importation(rapport)
+    assert ("Examen d'admissibilité rouvert" in texte) == bool(rouvertes)
+    assert list(importations.iloc[0]["rapport"]["reouvertes"]) == rouvertes  # la plus récente
+
+
+def test_reimport_sans_examen_ne_rouvre_rien(moteur, appel, importee_le):
+    """Une demande jamais examinée reste « à établir » sans ligne d'examen ajoutée."""
+    importer(_lot(appel, moteur, ("a.xlsx", VALIDE)), appel, moteur=moteur)
+    modifie = _modifie(VALIDE, [("Demandes", "T4", "non")])
+    rapport = importer(_lot(appel, moteur, ("b.xlsx", modifie)), appel, moteur=moteur)
+    assert rapport.reouvertes == []
+    assert _examens(moteur, appel).etats == {}
+
+
+@pytest.mark.parametrize(
+    ("cellules", "refusee"),
+    [
+        pytest.param([("Demandes", "O2", 15000)], ["T-001"], id="montant-modifie"),
+        pytest.param([("Demandes", "T4", "non")], ["T-003"], id="champ-examine-modifie"),
+        pytest.param([("Budget", "E2", 11000), ("Budget", "E3", 9000)], ["T-001"], id="budget"),
+        pytest.param([("Demandes", "A4", "T-004")], None, id="ajout-accepte"),
+        pytest.param([], None, id="identique-accepte"),
+    ],
+)
+def test_decisions_verrouillees_figent_les_demandes_stockees(moteur, appel, cellules, refusee):
+    """Décisions verrouillées : une importation qui modifierait une demande déjà stockée
+    (montants, budget, champs de la liste) est refusée en entier, message nommant les
+    demandes, rien n'est écrit ; une nouvelle demande s'ajoute (elle passera l'examen)."""
+    from evaluation.depot.importation import DecisionsVerrouillees
+    from evaluation.notes import attributions
+
+    importer(_lot(appel, moteur, ("a.xlsx", VALIDE)), appel, moteur=moteur)
+    attributions.verrouiller(
+        appel.id, True, moteur=moteur, auteur="pres@x.ca", quoi="decisions_verrouillees"
+    )
+    avant = _etat(moteur, appel)
+    lot = _lot(appel, moteur, ("b.xlsx", _modifie(VALIDE, cellules)))
+    if refusee:
+        with pytest.raises(
+            DecisionsVerrouillees, match="décisions de cet appel sont verrouill"
+        ) as e:
+            importer(lot, appel, moteur=moteur)
+        for numero in refusee:
+            assert numero in str(e.value)
+        apres = _etat(moteur, appel)
+        assert apres[0].equals(avant[0]) and apres[1].equals(avant[1])
+        assert len(apres[2]) == len(avant[2])
+        return
+    rapport = importer(lot, appel, moteur=moteur)
+    assert rapport.mises_a_jour == []
+    assert rapport.creees == (["T-004"] if cellules else [])
+
+
+@pytest.mark.parametrize(
+    ("date_depot", "code", "fragment"),
+    [
+        pytest.param("2024-02-20", None, None, id="vraisemblable"),
+        pytest.param(
+            "2024-06-02", "date_depot_invraisemblable", "postérieure à aujourd'hui", id="a-venir"
+        ),
+        pytest.param(
+            "2023-02-01",
+            "date_depot_invraisemblable",
+            "plus d'un an avant la date limite du 1er mars 2024",
+            id="trop-tot",
+        ),
+        pytest.param("2024-03-04", "depot_en_retard", "3 jours après", id="en-retard"),
+    ],
+)
+def test_date_de_depot_invraisemblable_avertie_et_situee(
+    appel, monkeypatch, date_depot, code, fragment
+):
+    """Interprétation (`echeance.OUVERTURE_MAX`) : une date de dépôt à venir, ou plus d'un
+    an avant la date limite (« L'appel à projets 2023-2024 s'est terminé le 1er mars
+    2024. »), est un avertissement situé (fichier, feuille, ligne, colonne) qui dit comment
+    corriger."""
+    from evaluation.depot import echeance
+
+    monkeypatch.setattr(echeance, "aujourdhui", lambda: dt.date(2024, 6, 1))
+    verification = verifier_lot([("d.xlsx", _avec_depot([date_depot]))], appel)
+    assert verification.sans_blocage
+    vus = [
+        p
+        for p in verification.problemes
+        if p.code in ("date_depot_invraisemblable", "depot_en_retard")
+    ]
+    if code is None:
+        assert vus == []
+        return
+    (p,) = vus
+    assert p.code == code and p.severite == "avertissement"
+    assert (p.fichier, p.feuille, p.ligne, p.colonne) == ("d.xlsx", "Demandes", 2, "Date de dépôt")
+    assert fragment in p.message
+    if code == "date_depot_invraisemblable":
+        assert "corrigez la cellule (AAAA-MM-JJ)" in p.message
+        assert "l'analyste la vérifie à l'examen d'admissibilité" in p.message

@@ -161,14 +161,27 @@ def test_signalement_regle_inadmissible_par_la_presidence(moteur, appel, demande
         pytest.param(INADMISSIBLE, ADMISSIBLE, ANA, "réservé", id="analyste-ne-renverse-pas"),
         pytest.param(ADMISSIBLE, ADMISSIBLE, PRES, "déjà admissible", id="rien-a-renverser"),
         pytest.param(ADMISSIBLE, A_ETABLIR, PRES, "admissible ou inadmissible", id="a-etablir"),
+        pytest.param(
+            None, ADMISSIBLE, PRES, "pas encore examinée : l'analyste", id="jamais-examinee"
+        ),
+        pytest.param(
+            None, INADMISSIBLE, PRES, "pas encore examinée : l'analyste", id="jamais-examinee-non"
+        ),
     ],
 )
 def test_renverser(moteur, appel, demandes, depart, nouveau, auteur, erreur):
-    """Issue 15 : « The chair can overturn a screening with a reason. »"""
+    """Issue 15 : « The chair can overturn a screening with a reason. » Un examen : une
+    demande jamais examinée (« à établir ») ne se renverse pas, l'analyste l'examine d'abord."""
     d = demandes["T-003"]
     reponses = reponses_toutes(appel)
     if depart == INADMISSIBLE:
         reponses["objectifs-concrets"] = Reponse(NON, "objectifs flous")
+    if depart is None:
+        with pytest.raises(ErreurFiltrage, match=erreur):
+            examens.renverser(appel, d, nouveau, "raison", moteur=moteur, auteur=auteur)
+        assert examens.historique(d, moteur=moteur) == []
+        assert _journal(moteur) == []
+        return
     examens.examiner(appel, d, reponses, moteur=moteur, auteur=ANA)
     if erreur:
         with pytest.raises(ErreurFiltrage, match=erreur):
@@ -199,3 +212,52 @@ def test_examen_fait_monter_la_version_des_donnees(moteur, appel, demandes):
     with moteur.connect() as c:
         apres = stockage.versions_donnees(connexion=c)
     assert apres[0] > avant[0] and apres[1] > avant[1]
+
+
+def _ecrire_sous_verrou(quoi, appel, moteur, d, signalement):
+    if quoi == "examiner":
+        examens.examiner(appel, d, reponses_toutes(appel), moteur=moteur, auteur=ANA)
+    elif quoi == "examiner_en_masse":
+        examens.examiner_en_masse(appel, {d: reponses_toutes(appel)}, moteur=moteur, auteur=ANA)
+    elif quoi == "renverser":
+        examens.renverser(appel, d, INADMISSIBLE, "revu", moteur=moteur, auteur=PRES)
+    else:
+        examens.regler(appel, signalement, ECARTEE, "confirmé", moteur=moteur, auteur=PRES)
+
+
+@pytest.mark.parametrize(
+    ("quoi", "verrouillees", "refus"),
+    [
+        pytest.param("examiner", True, "Examen non enregistré", id="examen-refuse"),
+        pytest.param("examiner_en_masse", True, "Examens non enregistrés", id="masse-refusee"),
+        pytest.param("renverser", True, "Renversement de l.examen", id="renversement-refuse"),
+        pytest.param("regler", True, "Règlement du signalement", id="reglement-refuse"),
+        pytest.param("examiner", False, None, id="examen-decisions-ouvertes"),
+        pytest.param("renverser", False, None, id="renversement-decisions-ouvertes"),
+        pytest.param("regler", False, None, id="reglement-decisions-ouvertes"),
+    ],
+)
+def test_decisions_verrouillees_figent_l_admissibilite(
+    moteur, appel, demandes, quoi, verrouillees, refus
+):
+    """Issue 15 : « The ranking's status "inadmissible" comes from the screening » : une fois
+    les décisions verrouillées, ce qui les fonde ne change plus (examen, renversement,
+    règlement d'un signalement) ; refusé en français, rien n'est écrit."""
+    d = demandes["T-001"]
+    examens.examiner(appel, d, reponses_toutes(appel), moteur=moteur, auteur=ANA)
+    signalement = examens.signaler(appel, d, EVA, "Autre programme ?", moteur=moteur)
+    if verrouillees:
+        attributions.verrouiller(
+            appel.id, True, moteur=moteur, auteur=PRES, quoi="decisions_verrouillees"
+        )
+    avant_historique = examens.historique(d, moteur=moteur)
+    avant_journal = _journal(moteur)
+    if refus:
+        with pytest.raises(ErreurFiltrage, match=f"{refus} : les décisions de cet appel sont"):
+            _ecrire_sous_verrou(quoi, appel, moteur, d, signalement)
+        assert examens.historique(d, moteur=moteur) == avant_historique
+        assert _journal(moteur) == avant_journal
+        assert examens.charger(appel.id, moteur=moteur).ouverts(d) != []
+        return
+    _ecrire_sous_verrou(quoi, appel, moteur, d, signalement)
+    assert len(examens.historique(d, moteur=moteur)) == len(avant_historique) + 1

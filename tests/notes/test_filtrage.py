@@ -3,8 +3,11 @@ réponses pré-remplies d'après le fichier, refus de notation."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from evaluation.depot import echeance
 from evaluation.notes import filtrage
 from evaluation.notes.filtrage import (
     A_ETABLIR,
@@ -171,3 +174,119 @@ def test_le_dernier_examen_compte():
 def test_reponses_aller_retour_json(appel):
     reponses = _reponses(appel, dossier_complet=Reponse(NON, "budget absent"))
     assert filtrage.reponses_depuis_json(filtrage.reponses_en_json(reponses)) == reponses
+
+
+AUJOURD_HUI = dt.date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("demande", "attendu", "raison"),
+    [
+        pytest.param({"date_depot": dt.date(2024, 2, 20)}, OUI, "", id="avant"),
+        pytest.param({"date_depot": dt.date(2024, 3, 1)}, OUI, "", id="le-jour-meme"),
+        pytest.param(
+            {"date_depot": dt.date(2024, 3, 2)},
+            NON,
+            "déposée 1 jour après la date limite du 1er mars 2024",
+            id="le-lendemain",
+        ),
+        pytest.param(
+            {"date_depot": dt.date(2024, 3, 5)},
+            NON,
+            "déposée 4 jours après la date limite du 1er mars 2024",
+            id="4-jours",
+        ),
+        pytest.param(
+            {"date_depot": dt.date(2024, 3, 15), "date_depot_presumee": True},
+            A_VERIFIER,
+            "date de dépôt présumée",
+            id="presumee",
+        ),
+        pytest.param(
+            {"date_depot": dt.date(2024, 2, 15), "date_depot_presumee": True},
+            A_VERIFIER,
+            "date de dépôt présumée",
+            id="presumee-avant",
+        ),
+        pytest.param({}, A_VERIFIER, "date de dépôt inconnue", id="inconnue"),
+        pytest.param(
+            {"date_depot": dt.date(2024, 7, 1)},
+            A_VERIFIER,
+            "postérieure à aujourd'hui",
+            id="a-venir",
+        ),
+        pytest.param(
+            {"date_depot": dt.date(2023, 3, 1)},
+            A_VERIFIER,
+            "plus d'un an avant la date limite",
+            id="trop-tot",
+        ),
+    ],
+)
+def test_condition_du_depot_pre_remplie(appel, monkeypatch, demande, attendu, raison):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » (lu comme la date
+    limite de dépôt, le 1er mars compris) : « oui » à temps, « non » en retard avec les jours,
+    « à vérifier » avec sa raison quand la date est présumée, inconnue ou invraisemblable."""
+    monkeypatch.setattr(echeance, "aujourdhui", lambda: AUJOURD_HUI)
+    r = filtrage.reponses_suggerees(demande, appel)["depot-a-temps"]
+    assert r.reponse == attendu
+    assert raison in r.raison and bool(r.raison) == bool(raison)
+    # Un « non » suggéré s'enregistre tel quel (sa raison est là).
+    assert filtrage.problemes_examen({"depot-a-temps": r}, appel) == []
+
+
+def test_champs_examines(appel):
+    """Les champs que la liste lit, et la date de dépôt : ceux qui rouvrent l'examen."""
+    champs = filtrage.champs_examines(appel)
+    for champ in ("dossier_complet", "autre_financement_gouvernemental", "date_depot"):
+        assert champ in champs
+    assert "titre" not in champs and "montant_demande_an1" not in champs
+
+
+@pytest.mark.parametrize(
+    ("etat", "changes", "gardees", "raison"),
+    [
+        pytest.param(
+            "admissible",
+            {
+                "autre_financement_gouvernemental": "Autre financement gouvernemental : non → oui",
+                "dossier_complet": "Dossier complet : oui → non",
+            },
+            "sans-les-deux",
+            "réimportée le 15 mars 2024 : Autre financement gouvernemental : non → oui ; "
+            "Dossier complet : oui → non",
+            id="auditeur-T-003",
+        ),
+        pytest.param(
+            "admissible",
+            {"date_depot": "Date de dépôt : 20 février 2024 → 4 mars 2024"},
+            "sans-depot",
+            "réimportée le 15 mars 2024 : Date de dépôt : 20 février 2024 → 4 mars 2024",
+            id="date-de-depot",
+        ),
+        pytest.param("admissible", {}, None, None, id="rien-de-change"),
+        pytest.param("jamais", {"dossier_complet": "x"}, None, None, id="jamais-examinee"),
+    ],
+)
+def test_reouvrir(appel, etat, changes, gardees, raison):
+    """« Pour être admissibles, les projets doivent : faire l'objet d'un dossier complet lors
+    du dépôt; […] ne pas recevoir de financement d'un autre programme gouvernemental » : un
+    examen fait sur l'ancien fichier ne vaut plus quand ces champs changent ; les réponses
+    des conditions touchées sont à revoir, les autres restent."""
+    depart = (
+        filtrage.NON_EXAMINEE
+        if etat == "jamais"
+        else Etat(ADMISSIBLE, reponses=_reponses(appel), nature="examen")
+    )
+    rouvert = filtrage.reouvrir(depart, changes, appel, dt.date(2024, 3, 15))
+    if raison is None:
+        assert rouvert is None
+        return
+    reponses, texte = rouvert
+    assert texte == raison
+    retirees = {
+        "sans-les-deux": {"aucun-autre-financement", "dossier-complet"},
+        "sans-depot": {"depot-a-temps"},
+    }[gardees]
+    assert set(reponses) == {c.id for c in appel.conditions} - retirees
+    assert filtrage.verdict(reponses, appel) == A_ETABLIR

@@ -167,3 +167,70 @@ def test_depot_montre_a_l_analyste(
     else:
         assert not any("Dépôt" in w.value for w in at.warning)
         assert any(attendu in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("date_depot", "presumee", "reponse", "raison"),
+    [
+        # « L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. »
+        pytest.param("2024-03-01", False, OUI, "", id="le-jour-meme"),
+        pytest.param(
+            "2024-03-04",
+            False,
+            NON,
+            "déposée 3 jours après la date limite du 1er mars 2024",
+            id="en-retard",
+        ),
+        pytest.param(
+            "2024-02-20", True, "à vérifier", "date de dépôt présumée (celle de", id="presumee"
+        ),
+        pytest.param(
+            "2022-12-01", False, "à vérifier", "plus d'un an avant la date limite", id="trop-tot"
+        ),
+    ],
+)
+def test_condition_du_depot_pre_remplie(
+    application, demandes, moteur, date_depot, presumee, reponse, raison
+):
+    """La condition « déposée au plus tard à la date limite » (« L'appel à projets
+    2023-2024 s'est terminé le 1er mars 2024. », lu comme la date limite de dépôt) arrive
+    pré-remplie d'après la date de dépôt, avec sa raison ; un retard pré-rempli s'enregistre
+    tel quel et rend la demande inadmissible."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    appel = charger_appel()
+    d = demandes[0][0]
+    with moteur.begin() as c:
+        c.execute(
+            sa.text("UPDATE demandes SET date_depot = :j, date_depot_presumee = :p WHERE id = :d"),
+            {"j": dt.date.fromisoformat(date_depot), "p": presumee, "d": d},
+        )
+    at = application(PAGE, role=ANALYSTE)
+    assert not at.exception, at.exception
+    assert at.radio(key=f"adm_rep_{d}_0_depot-a-temps").value == reponse
+    saisie = at.text_input(key=f"adm_raison_{d}_0_depot-a-temps").value
+    assert raison in saisie and bool(saisie) == bool(raison)
+    assert "L’appel à projets 2023-2024 s’est terminé le 1er mars 2024." in textes(at)
+    if reponse != NON:
+        return
+    for c in appel.conditions:
+        if c.id != "depot-a-temps":
+            at.radio(key=f"adm_rep_{d}_0_{c.id}").set_value(OUI)
+    at.button(key="adm_enregistrer").click().run()
+    assert not at.exception, at.exception
+    etat = _etat(moteur, d)
+    assert etat.verdict == INADMISSIBLE and "3 jours après la date limite" in etat.raison
+
+
+def test_renverser_une_demande_jamais_examinee_refuse(application, demandes, moteur):
+    """La présidence renverse un examen : sans examen, refusé en français, rien d'écrit."""
+    d = demandes[2][0]
+    at = application(PAGE, role=PRESIDENT)
+    at.selectbox(key="adm_demande").set_value(d).run()
+    at.radio(key=f"adm_nouveau_{d}").set_value(ADMISSIBLE)
+    at.text_area(key=f"adm_raison_renversement_{d}").set_value("Le comité l'admet.")
+    at.button(key="adm_renverser").click().run()
+    assert any("pas encore examinée : l'analyste l'examine d'abord" in e.value for e in at.error)
+    assert examens.historique(d, moteur=moteur) == []

@@ -283,3 +283,67 @@ def test_categories_a_confirmer_invisibles_sans_le_droit(application, base, tmp_
     at = application(PAGE, role="analyste")
     assert not at.exception, at.exception
     assert "Catégories de dépense à confirmer (1)" in [h.value for h in at.subheader]
+
+
+def _modifie_valide(cellules) -> bytes:
+    wb = load_workbook(VALIDE)
+    for feuille, cellule, valeur in cellules:
+        wb[feuille][cellule] = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+def _admettre_tout(base):
+    from evaluation.appels.configuration import charger_appel
+    from tests.filtrage import admettre
+
+    moteur = stockage.creer_moteur(base)
+    admettre(moteur, charger_appel())
+    return moteur
+
+
+def test_reimport_rouvre_l_examen_et_le_dit(application, base):
+    """« Pour être admissibles, les projets doivent : faire l'objet d'un dossier complet lors
+    du dépôt; […] ne pas recevoir de financement d'un autre programme gouvernemental » : T-003
+    réimportée avec un autre financement et un dossier incomplet voit son examen rouvert, et
+    le rapport d'importation le dit."""
+    at = _televerser(application(PAGE), VALIDE)
+    at.button(key="importer").click().run()
+    moteur = _admettre_tout(base)
+    modifie = _modifie_valide([("Demandes", "S4", "oui"), ("Demandes", "T4", "non")])
+    at.file_uploader[0].set_value(("v2.xlsx", modifie, MIME_XLSX)).run()
+    at.button(key="importer").click().run()
+    assert not at.exception, at.exception
+    avis = [w.value for w in at.warning if "Examen d'admissibilité rouvert" in w.value]
+    assert len(avis) == 1
+    assert "pour 1 demande" in avis[0] and "T-003 : " in avis[0]
+    assert "Autre financement gouvernemental : non → oui" in avis[0]
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c)
+    assert (journal["objet"] == "admissibilite:reouverture").sum() == 1
+    moteur.dispose()
+
+
+def test_decisions_verrouillees_refusent_la_modification(application, base):
+    """Décisions verrouillées : l'importation qui modifierait T-001 est refusée, en
+    français, en nommant la demande ; rien n'est écrit."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.notes import attributions
+
+    at = _televerser(application(PAGE), VALIDE)
+    at.button(key="importer").click().run()
+    moteur = stockage.creer_moteur(base)
+    attributions.verrouiller(
+        charger_appel().id, True, moteur=moteur, auteur="p@x.ca", quoi="decisions_verrouillees"
+    )
+    at.file_uploader[0].set_value(
+        ("v2.xlsx", _modifie_valide([("Demandes", "O2", 15000)]), MIME_XLSX)
+    ).run()
+    at.button(key="importer").click().run()
+    assert not at.exception, at.exception
+    (erreur,) = [e.value for e in at.error if "décisions de cet appel sont verrouillées" in e.value]
+    assert "rien n'a été enregistré" in erreur and "T-001" in erreur
+    with moteur.connect() as c:
+        assert len(stockage.lire_importations(charger_appel().id, connexion=c)) == 1
+    moteur.dispose()
