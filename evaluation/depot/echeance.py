@@ -142,8 +142,9 @@ def reponse_examen(
     en retard ; (None, la raison) quand la date est présumée, inconnue ou invraisemblable.
 
     « L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » (lu comme la date
-    limite de dépôt : interprétation). Une date présumée est celle de l'importation : elle
-    ne prouve ni le retard ni le dépôt à temps, l'analyste vérifie la date réelle."""
+    limite de dépôt : interprétation). Une date présumée est celle de l'importation : au
+    plus tard à la date limite, elle prouve le dépôt à temps (la demande était déjà reçue) ;
+    après, elle ne prouve pas le retard, l'analyste vérifie la date réelle."""
     constat = depot(d, appel)
     if constat.date_depot is None:
         return None, "date de dépôt inconnue : vérifiez-la sur la demande reçue"
@@ -152,7 +153,7 @@ def reponse_examen(
     doute = invraisemblance(constat.date_depot, constat.date_limite, aujourd_hui or aujourdhui())
     if doute:
         return None, f"{doute} : vérifiez la date de dépôt réelle"
-    if constat.presumee:
+    if constat.presumee and constat.etat != A_TEMPS:
         return None, (
             f"date de dépôt présumée (celle de l'importation, le {date(constat.date_depot)}) : "
             "vérifiez la date de dépôt réelle"

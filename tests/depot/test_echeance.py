@@ -193,6 +193,13 @@ def test_date_de_depot_invraisemblable(date_depot, aujourd_hui, doute):
             "date de dépôt présumée (celle de l'importation, le 11 mars 2024)",
             id="presumee",
         ),
+        # Importée au plus tard à la date limite : la demande était reçue, donc à temps.
+        pytest.param(
+            {"date_depot": dt.date(2024, 3, 1), "date_depot_presumee": True},
+            True,
+            "",
+            id="presumee-a-temps",
+        ),
         pytest.param({"date_depot": None}, None, "date de dépôt inconnue", id="inconnue"),
         pytest.param(
             {"date_depot": dt.date(2025, 1, 1)}, None, "postérieure à aujourd'hui", id="a-venir"

@@ -202,10 +202,11 @@ AUJOURD_HUI = dt.date(2024, 6, 1)
             "date de dépôt présumée",
             id="presumee",
         ),
+        # Importée avant la date limite : la demande était déjà reçue, donc à temps.
         pytest.param(
             {"date_depot": dt.date(2024, 2, 15), "date_depot_presumee": True},
-            A_VERIFIER,
-            "date de dépôt présumée",
+            OUI,
+            "",
             id="presumee-avant",
         ),
         pytest.param({}, A_VERIFIER, "date de dépôt inconnue", id="inconnue"),

@@ -182,8 +182,10 @@ def test_depot_montre_a_l_analyste(
             id="en-retard",
         ),
         pytest.param(
-            "2024-02-20", True, "à vérifier", "date de dépôt présumée (celle de", id="presumee"
+            "2024-03-20", True, "à vérifier", "date de dépôt présumée (celle de", id="presumee"
         ),
+        # Importée avant la date limite : la demande était déjà reçue, donc à temps.
+        pytest.param("2024-02-20", True, "oui", "", id="presumee-avant"),
         pytest.param(
             "2022-12-01", False, "à vérifier", "plus d'un an avant la date limite", id="trop-tot"
         ),
