@@ -333,6 +333,8 @@ if "_pf_optimum" in st.session_state:
     if optimum.message and not optimum.choisies.any():
         st.error(litteral(optimum.message))
     else:
+        if optimum.interrompue:
+            st.info(litteral(optimum.message), icon=":material/timer:")
         actuelle = portefeuille.selection(table)
         totaux_montants = portefeuille.montants(table, appel).sum(axis=1)
         recommandes = np.column_stack(

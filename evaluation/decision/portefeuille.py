@@ -8,6 +8,7 @@ Tout part du tableau du classement (`classement.classement`) ; les montants sont
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -306,6 +307,15 @@ class Selection:
     objectif: float
     manques: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    # Le délai s'est écoulé avant que l'optimum soit prouvé (`message` dit à combien près).
+    interrompue: bool = False
+
+
+# Ce qu'un comité attend, au plus, le résultat de « Calculer la meilleure sélection » : au
+# bout de ce délai, le solveur rend la meilleure sélection trouvée et dit à combien elle est
+# au plus de la meilleure possible (5 000 demandes classées et des montants tous
+# différents : plus de deux minutes pour l'optimum à 0,1 % près).
+DELAI_OPTIMISATION = 20.0
 
 
 def _plafond_du_manque(manque_min: float) -> float:
@@ -322,6 +332,7 @@ def optimiser(
     exclues: Iterable[int] = (),
     cibles: Iterable[Cible] | None = None,
     ecart_relatif: float | None = None,
+    delai: float | None = None,
 ) -> Selection:
     """Choisit les demandes classées qui maximisent Σ note × montant recommandé, sous
     l'enveloppe de chaque année et les cibles d'équilibre. Les cibles sont souples : une
@@ -333,6 +344,8 @@ def optimiser(
     1 000 demandes, et à 0,1 % près au-delà (5 000 demandes et 30 cibles : 0,6 s au lieu
     de 4,6 s pour une valeur meilleure de 0,03 %)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
+
+    delai = DELAI_OPTIMISATION if delai is None else delai
 
     n_annees = _annees(appel)
     candidates = (table["statut"] == CLASSE).to_numpy()
@@ -389,7 +402,8 @@ def optimiser(
     )
     entiers = np.concatenate([np.ones(n), np.zeros(k)])
     options = {
-        "mip_rel_gap": (0.0 if n <= 1000 else 1e-3) if ecart_relatif is None else ecart_relatif
+        "mip_rel_gap": (0.0 if n <= 1000 else 1e-3) if ecart_relatif is None else ecart_relatif,
+        "time_limit": delai,
     }
     echec = Selection(
         np.zeros(n, dtype=bool),
@@ -397,14 +411,28 @@ def optimiser(
         message="Aucune sélection possible : les demandes forcées dépassent l'enveloppe.",
     )
 
+    # Un seul délai pour tous les programmes d'un calcul : le comité attend le tout.
+    fin = time.monotonic() + delai
+
     def resoudre(objectif, lignes, bas, haut):
         return milp(
             objectif,
             constraints=LinearConstraint(np.array(lignes), np.array(bas), np.array(haut)),
             integrality=entiers,
             bounds=bornes,
-            options=options,
+            options={**options, "time_limit": max(0.5, fin - time.monotonic())},
         )
+
+    hors_delai = Selection(
+        np.zeros(n, dtype=bool),
+        0.0,
+        message=(
+            f"Calcul arrêté après {delai:.0f} s sans sélection trouvée qui tienne dans "
+            "l'enveloppe et les cibles : retirez une cible ou une demande forcée, puis "
+            "relancez."
+        ),
+        interrompue=True,
+    )
 
     # Ordre lexicographique : d'abord manquer les cibles le moins possible (écarts rapportés
     # à leur échelle), puis, à ce manque près, la plus grande valeur. Une pénalité unique ne
@@ -424,13 +452,13 @@ def optimiser(
             deja = None
             premier = resoudre(np.concatenate([np.zeros(n), 1 / echelles]), lignes, bas, haut)
             if premier.x is None:
-                return echec
+                return hors_delai if premier.status == 1 else echec
             haut_finaux[-1] = _plafond_du_manque(float(premier.fun))
     for essai in range(5):
         resultat = deja if essai == 0 and deja is not None else None
         resultat = resultat or resoudre(objectif, lignes_finales, bas_finaux, haut_finaux)
         if resultat.x is None:
-            return echec
+            return hors_delai if resultat.status == 1 else echec
         x = resultat.x[:n] > 0.5
         # Vérification exacte, en cents : le solveur tolère de minuscules dépassements.
         resserrer = False
@@ -461,7 +489,21 @@ def optimiser(
                 if genre.startswith("part")
                 else f"{depassement:.0f} demande(s)"
             )
-    return Selection(x, float((note * total)[x].sum()), manques, resultat.message)
+    message = resultat.message
+    if resultat.status == 1:  # temps écoulé, avec une sélection qui respecte tout
+        ecart = getattr(resultat, "mip_gap", None)
+        message = (
+            f"Calcul arrêté après {delai:.0f} s : voici la meilleure sélection trouvée"
+            + (
+                f", à {100 * ecart:.1f} % au plus de la meilleure possible".replace(".", ",")
+                if ecart is not None and np.isfinite(ecart)
+                else ""
+            )
+            + " (elle respecte l'enveloppe et les demandes forcées ou exclues)."
+        )
+    return Selection(
+        x, float((note * total)[x].sum()), manques, message, interrompue=resultat.status == 1
+    )
 
 
 def comparer_selections(table: pd.DataFrame, avant: np.ndarray, apres: np.ndarray) -> pd.DataFrame:

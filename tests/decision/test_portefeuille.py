@@ -1250,3 +1250,50 @@ def test_solidite_avec_le_cube_du_chargement(appel):
     faux = notation.cube(notes.assign(note=1.0), [12, 13, 14], a.poids)
     obtenu = portefeuille.solidite(table, notes, a, a.poids, cube=faux, tirages=300, graine=2)
     pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
+
+
+def test_optimiser_arrete_au_bout_du_delai(quatre, monkeypatch):
+    """Le comité n'attend pas des minutes : au bout de `DELAI_OPTIMISATION`, le solveur
+    rend la meilleure sélection trouvée, et la page dit à combien elle est au plus de la
+    meilleure possible (5 000 demandes aux montants tous différents : plus de deux minutes
+    pour l'optimum à 0,1 % près)."""
+    import scipy.optimize
+
+    table, a = quatre
+    vrai = scipy.optimize.milp
+    delais = []
+
+    def arrete(*args, options=None, **kwargs):
+        delais.append(options["time_limit"])
+        resultat = vrai(*args, options=options, **kwargs)
+        resultat.status, resultat.mip_gap = 1, 0.004  # comme si le délai s'était écoulé
+        return resultat
+
+    monkeypatch.setattr(scipy.optimize, "milp", arrete)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert len(delais) == 1 and 19 < delais[0] <= portefeuille.DELAI_OPTIMISATION
+    assert s.interrompue and s.choisies.tolist() == [True, True, False, False]
+    assert s.message.startswith("Calcul arrêté après 20 s")
+    assert "à 0,4 % au plus de la meilleure possible" in s.message
+    monkeypatch.setattr(scipy.optimize, "milp", vrai)
+    assert not portefeuille.optimiser(table, a, ecart_relatif=0).interrompue
+
+
+def test_optimiser_sans_selection_dans_le_delai(quatre, monkeypatch):
+    """Aucune sélection trouvée dans le délai : la page le dit, sans prétendre que les
+    demandes forcées dépassent l'enveloppe."""
+    import scipy.optimize
+
+    table, a = quatre
+    vrai = scipy.optimize.milp
+
+    def rien(*args, **kwargs):
+        resultat = vrai(*args, **kwargs)
+        resultat.status, resultat.x = 1, None
+        return resultat
+
+    monkeypatch.setattr(scipy.optimize, "milp", rien)
+    s = portefeuille.optimiser(table, a, cibles=[Cible("axe", "3", nombre_min=1)], ecart_relatif=0)
+    assert s.interrompue and not s.choisies.any()
+    assert s.message.startswith("Calcul arrêté après 20 s sans sélection trouvée")
+    assert "forcées dépassent" not in s.message
