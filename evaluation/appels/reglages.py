@@ -94,8 +94,10 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("appel.date_limite", "Date limite de dépôt"),
 )
 # Les listes de catégories de dépenses : leur valeur est la liste triée des identifiants,
-# « (plafonnée) » après celui d'une catégorie plafonnée (libellés et autres noms exclus : ils
-# ne changent aucun montant).
+# « (plafonnée) » après celui d'une catégorie plafonnée, avec les autres noms qui la font
+# reconnaître à l'importation (déplacer « Équipements » vers une catégorie admissible
+# changerait les montants des demandes importées ensuite) ; le libellé seul n'en change
+# aucun.
 CATEGORIES_DEPENSES = {"depenses.admissibles": True, "depenses.non_admissibles": False}
 # L'auteur de la ligne de confirmation qui garde la valeur citée d'un réglage « appel » avant
 # sa première modification (voir le docstring du module).
@@ -354,7 +356,9 @@ def valeur_categories(appel: Appel, admissible: bool) -> list[str]:
     """Les catégories de dépenses admissibles (ou non) de l'appel, triées par identifiant,
     « (plafonnée) » après celui d'une catégorie plafonnée."""
     return sorted(
-        c.id + (" (plafonnée)" if c.plafonnee else "")
+        c.id
+        + (" (plafonnée)" if c.plafonnee else "")
+        + (f" : {' ; '.join(sorted(c.alias))}" if c.alias else "")
         for c in appel.categories
         if c.admissible is admissible
     )
@@ -506,7 +510,18 @@ class ChangementReglage:
 
     @property
     def texte(self) -> str:
-        """« Plafond annuel : 25000 → 40000 »."""
+        """« Plafond annuel : 25000 → 40000 » ; pour une liste (catégories de dépenses), ce
+        qui en sort et ce qui y entre : « retiré : equipements ; ajouté : … »."""
+        a = _canonique(self.ancien.valeur) if self.ancien else None
+        n = _canonique(self.nouveau.valeur) if self.nouveau else None
+        if self.chemin in CATEGORIES_DEPENSES and isinstance(a, list) and isinstance(n, list):
+            morceaux = [
+                f"{quoi} : {lisible([x for x in de if x not in dans])}"
+                for quoi, de, dans in (("retiré", a, n), ("ajouté", n, a))
+                if any(x not in dans for x in de)
+            ]
+            if morceaux:
+                return f"{self.libelle} : {' ; '.join(morceaux)}"
         return f"{self.libelle} : {self.avant} → {self.apres}"
 
     @property

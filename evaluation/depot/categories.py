@@ -53,6 +53,13 @@ def rattacher(
     nom = "(sans libellé)" if libelle is None else f"« {libelle} »"
     genre = "admissible" if categorie.admissible else "non admissible"
     with stockage.ecriture(moteur, stockage.lignes_budget) as connexion:
+        # Les décisions verrouillées figent ce qui les fonde : le budget admissible aussi.
+        reglages = stockage.lire_reglages_evaluation(appel.id, connexion=connexion) or {}
+        if reglages.get("decisions_verrouillees"):
+            raise ErreurCategorie(
+                "les décisions de cet appel sont verrouillées : le budget admissible ne change "
+                "plus. L'administration peut rouvrir les décisions (page Classement)."
+            )
         touchees = stockage.rattacher_categorie(
             appel.id,
             libelle,

@@ -56,6 +56,11 @@ class Depot:
     date_limite: dt.date | None
 
     @property
+    def future(self) -> bool:
+        """Une date de dépôt après aujourd'hui : une erreur de saisie, jamais un retard."""
+        return self.date_depot is not None and _jour(self.date_depot) > aujourdhui()
+
+    @property
     def jours(self) -> int | None:
         """Les jours entre la date limite et la date de dépôt (0 : à temps), ou None."""
         return jours_de_retard(self.date_depot, self.date_limite)
@@ -67,6 +72,8 @@ class Depot:
         jours = self.jours
         if jours is None:
             return INCONNU
+        if self.future:
+            return A_VERIFIER
         if jours == 0:
             return A_TEMPS
         return A_VERIFIER if self.presumee else EN_RETARD
@@ -87,7 +94,7 @@ class Depot:
         if etat == EN_RETARD:
             return pluriel(self.jours, "jour") + " de retard"
         if etat == A_VERIFIER:
-            return "à vérifier (date présumée)"
+            return "à vérifier (date future)" if self.future else "à vérifier (date présumée)"
         return "—" if etat == INCONNU else etat
 
     def texte(self) -> str:
@@ -99,6 +106,11 @@ class Depot:
             return f"déposée le {depot} (l'appel ne fixe pas de date limite)."
         limite = date(_jour(self.date_limite))
         etat = self.etat
+        if self.future:
+            return (
+                f"date de dépôt du {depot}, postérieure à aujourd'hui : vérifiez la date de "
+                "dépôt réelle."
+            )
         if etat == EN_RETARD:
             return (
                 f"déposée le {depot}, {pluriel(self.jours, 'jour')} après la date limite du "
@@ -203,16 +215,22 @@ def etats(demandes: pd.DataFrame, appel: Appel) -> pd.DataFrame:
         dtype=bool,
     )
     inconnu = np.isnan(jours)
+    if appel.date_limite is None or "date_depot" not in demandes or n == 0:
+        futures = np.zeros(n, dtype=bool)
+    else:
+        futures = (dates > pd.Timestamp(aujourdhui())).to_numpy(dtype=bool)
     a_temps = ~inconnu & (np.nan_to_num(jours) <= 0)
     etat = np.select(
-        [inconnu, a_temps, presumees], [INCONNU, A_TEMPS, A_VERIFIER], default=EN_RETARD
+        [inconnu, futures, a_temps, presumees],
+        [INCONNU, A_VERIFIER, A_TEMPS, A_VERIFIER],
+        default=EN_RETARD,
     )
     en_retard = etat == EN_RETARD
     retard = pd.array(np.where(en_retard, np.nan_to_num(jours), 0).astype(np.int64), dtype="Int64")
     retard[~en_retard] = pd.NA
     court = np.select(
-        [etat == INCONNU, etat == A_VERIFIER, ~en_retard],
-        ["—", "à vérifier (date présumée)", etat],
+        [etat == INCONNU, futures, etat == A_VERIFIER, ~en_retard],
+        ["—", "à vérifier (date future)", "à vérifier (date présumée)", etat],
         default="",
     ).astype(object)
     court[en_retard] = [

@@ -373,10 +373,15 @@ def test_reglage_source_fige_avant_la_notation(moteur, tmp_path, modifier, nomme
     avant = journal(moteur, appel.id)
     with pytest.raises(ParametresRefuses, match="raison écrite") as refus:
         enregistrer(texte, moteur=moteur, auteur=ADMIN)
-    for libelle, ancien, nouveau in nommes.values():
+    for chemin, (libelle, ancien, nouveau) in nommes.items():
         assert libelle in str(refus.value)
-        assert ancien in str(refus.value).split(libelle)[1].split("→")[0]
-        assert nouveau in str(refus.value).split(libelle)[1].split("→")[1]
+        partie = str(refus.value).split(libelle)[1]
+        if chemin in ("depenses.admissibles", "depenses.non_admissibles"):  # listes
+            assert not ancien or f"retiré : {ancien}" in partie
+            assert not nouveau or f"ajouté : {nouveau}" in partie
+            continue
+        assert ancien in partie.split("→")[0]
+        assert nouveau in partie.split("→")[1]
     with pytest.raises(ParametresRefuses, match="confirmation explicite"):
         enregistrer(texte, moteur=moteur, auteur=ADMIN, raison="Erreur de saisie")
     assert stocke(moteur, appel.id) == appel and journal(moteur, appel.id) == avant

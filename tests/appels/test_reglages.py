@@ -319,8 +319,25 @@ def test_categories_de_depenses_sourcees_par_l_appel(appel, chemin, present, abs
     est la liste triée des identifiants, la catégorie plafonnée dite telle."""
     r = next(r for r in appel.reglages if r.chemin == chemin)
     assert r.source.source == "appel" and not r.a_confirmer
-    assert present in r.valeur and absent not in r.valeur
+    ids = [v.split(" : ")[0] for v in r.valeur]
+    assert present in ids and absent not in ids
     assert r.valeur == sorted(r.valeur)
+
+
+def test_deplacer_un_autre_nom_change_la_liste(appel):
+    """« Coûts d'acquisition d'équipements pérennes » ne sont pas admissibles : faire
+    reconnaître « Équipements » comme de la logistique changerait les montants des demandes
+    importées ensuite ; la liste change donc, comme si la catégorie elle-même bougeait."""
+    d = sections(appel)
+    for t in d["depenses"]["non_admissibles"]:
+        if t["id"] == "equipements":
+            t["alias"] = [a for a in t.get("alias", []) if a != "Équipements"]
+    for t in d["depenses"]["admissibles"]:
+        if t["id"] == "logistique":
+            t["alias"] = [*t.get("alias", []), "Équipements"]
+    change = appel_depuis_toml(vers_toml(d))
+    chemins = {c.chemin for c in reglages.changements(appel, change)}
+    assert chemins == {"depenses.admissibles", "depenses.non_admissibles"}
 
 
 def _change(modifier):
@@ -355,9 +372,8 @@ def _source(d):
         pytest.param(
             _non_admissible,
             [
-                "Catégories de dépenses non admissibles : deja-financee ; deplacement-elus ; "
-                "equipements ; fonctionnement ; hors-objectif ; premiere-classe → deja-financee ; "
-                "deplacement-elus ; fonctionnement ; hors-objectif ; premiere-classe"
+                "Catégories de dépenses non admissibles : retiré : equipements : Achat "
+                "d'équipement ; Acquisition d'équipements ; Équipement pérenne ; Équipements"
             ],
             id="categorie-retiree",
         ),

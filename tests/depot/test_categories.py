@@ -93,3 +93,23 @@ def test_sommes_sql_egales_aux_lignes_expliquees(moteur, appel, demandes):  # no
             ligne = table.loc[int(demande_id)]
             assert ligne[f"admissible_an{annee}"] == g["montant_admissible"].sum()
             assert ligne[f"budget_an{annee}"] == g["montant"].sum()
+
+
+def test_rattachement_refuse_decisions_verrouillees(moteur, appel, demandes):  # noqa: F811
+    """Les décisions verrouillées figent ce qui les fonde : rattacher une catégorie
+    changerait le budget admissible, donc le montant recommandé ; refusé, rien n'est écrit."""
+    from evaluation.notes import attributions
+
+    _rendre_inconnue(moteur, "Traiteur", "Frais d'organisation logistique")
+    attributions.verrouiller(
+        appel.id, True, moteur=moteur, auteur="p@x.ca", quoi="decisions_verrouillees"
+    )
+    with pytest.raises(
+        categories.ErreurCategorie, match="décisions de cet appel sont verrouillées"
+    ):
+        categories.rattacher(appel, "Traiteur", "logistique", moteur=moteur, auteur="a@x.ca")
+    assert len(categories.a_confirmer(appel, moteur=moteur)) == 1
+    attributions.verrouiller(
+        appel.id, False, moteur=moteur, auteur="p@x.ca", quoi="decisions_verrouillees"
+    )
+    assert categories.rattacher(appel, "Traiteur", "logistique", moteur=moteur, auteur="a@x.ca")

@@ -42,6 +42,10 @@ CAS = [
     pytest.param(None, False, INCONNU, None, "—", id="sans-date"),
     pytest.param(pd.NaT, None, INCONNU, None, "—", id="nat"),
     pytest.param(dt.date(2024, 3, 5), None, EN_RETARD, 4, "4 jours de retard", id="presumee-nulle"),
+    # Une date après aujourd'hui est une erreur de saisie, jamais « 27 000 jours de retard ».
+    pytest.param(
+        dt.date(2099, 1, 1), False, A_VERIFIER, None, "à vérifier (date future)", id="future"
+    ),
 ]
 
 
