@@ -616,7 +616,7 @@ def _demandes(options, appel, moteur) -> int:
 
 
 def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
-    from evaluation.depot.importation import importer
+    from evaluation.depot.importation import DecisionsVerrouillees, importer
     from evaluation.depot.rapport import texte_importation, texte_verification
     from evaluation.depot.verification import message_erreur, verifier_lot
     from evaluation.socle import stockage
@@ -654,6 +654,9 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
             auteur=options.auteur,
             correspondances=correspondances,
         )
+    except DecisionsVerrouillees as exc:  # un refus voulu, pas une panne
+        print(f"Importation refusée ; rien n'a été enregistré : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
     except Exception as exc:  # la transaction est annulée : rien n'a été écrit
         print(
             "L'importation a échoué et a été annulée ; rien n'a été enregistré : "

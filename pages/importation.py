@@ -8,7 +8,7 @@ import streamlit as st
 
 from evaluation.depot import categories, retraits
 from evaluation.depot.gabarit import LIBELLES_CHAMPS
-from evaluation.depot.importation import importer
+from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
     compter,
     problemes_par_fichier,
@@ -530,6 +530,9 @@ if st.button(f"Importer {pluriel(len(gardees), 'demande')}", type="primary", key
             progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),
             correspondances=correspondances,
         )
+    except DecisionsVerrouillees as exc:  # un refus voulu, pas une panne
+        barre.empty()
+        st.error(litteral(f"Importation refusée ; rien n'a été enregistré : {exc}"))
     except Exception as exc:  # la transaction est annulée : rien n'a été écrit
         barre.empty()
         st.error(

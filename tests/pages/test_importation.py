@@ -344,6 +344,8 @@ def test_decisions_verrouillees_refusent_la_modification(application, base):
     assert not at.exception, at.exception
     (erreur,) = [e.value for e in at.error if "décisions de cet appel sont verrouillées" in e.value]
     assert "rien n'a été enregistré" in erreur and "T-001" in erreur
+    # Un refus voulu, dit comme tel : ni « échoué » ni nom de classe.
+    assert erreur.startswith("Importation refusée") and "DecisionsVerrouillees" not in erreur
     with moteur.connect() as c:
         assert len(stockage.lire_importations(charger_appel().id, connexion=c)) == 1
     moteur.dispose()
