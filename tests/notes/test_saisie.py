@@ -59,7 +59,9 @@ def test_admissibilite_exigee_a_la_soumission(appel):
         for c in appel.conditions
         if c.id not in ("dossier-complet", "aucun-autre-financement")
     ]
-    assert len(restantes) == 7
+    # Les dix conditions de l'appel livré (dont le dépôt à temps et les phrases de l'appel
+    # ajoutées par l'issue 15), moins les deux répondues.
+    assert len(restantes) == 8
     assert problemes_saisie(saisie, appel, SOUMISE, exiger_admissibilite=True) == [
         "admissibilité à confirmer : " + " ; ".join(restantes) + ".",
         "dites si la demande est admissible.",
