@@ -62,7 +62,9 @@ def lire_lourdes(
         else:
             notes = soumises(notes_completes, evaluations)
         admissibilite = filtrage.etats(stockage.lire_examens(appel.id, connexion=connexion))
-    etat = attributions.charger(appel.id, moteur=moteur, demandes=demandes)
+    etat = attributions.charger(
+        appel.id, moteur=moteur, demandes=demandes, admissibilite=admissibilite
+    )
     if etat.conflits:
         exclues = pd.MultiIndex.from_tuples(list(etat.conflits), names=["d", "e"])
         paires = pd.MultiIndex.from_arrays(

@@ -10,7 +10,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -39,12 +39,23 @@ def admissibles(appel_id: str, *, connexion) -> frozenset[int]:
     )
 
 
-def _charger(appel_id: str, connexion, table: pd.DataFrame | None = None) -> Attributions:
+def _charger(
+    appel_id: str,
+    connexion,
+    table: pd.DataFrame | None = None,
+    admissibilite: Mapping[int, filtrage.Etat] | None = None,
+) -> Attributions:
     """L'état des attributions ; seules les demandes jugées admissibles en font partie
-    (« une évaluation de l'admissibilité avant la notation », issue 15)."""
+    (« une évaluation de l'admissibilité avant la notation », issue 15). `admissibilite` :
+    l'examen déjà lu (`filtrage.etats`), pour ne pas le relire."""
     if table is None:
         table = stockage.lire_demandes(appel_id, connexion=connexion)
-    table = table[table["id"].astype(int).isin(admissibles(appel_id, connexion=connexion))]
+    admises = (
+        admissibles(appel_id, connexion=connexion)
+        if admissibilite is None
+        else filtrage.admissibles(admissibilite)
+    )
+    table = table[table["id"].astype(int).isin(admises)]
     colonnes = ["municipalite", "municipalites_partenaires", "region"]
     demandes = [
         {"id": int(i), **dict(zip(colonnes, lieux, strict=True))}
@@ -67,11 +78,17 @@ def _charger(appel_id: str, connexion, table: pd.DataFrame | None = None) -> Att
     )
 
 
-def charger(appel_id: str, *, moteur: Moteur, demandes: pd.DataFrame | None = None) -> Attributions:
+def charger(
+    appel_id: str,
+    *,
+    moteur: Moteur,
+    demandes: pd.DataFrame | None = None,
+    admissibilite: Mapping[int, filtrage.Etat] | None = None,
+) -> Attributions:
     """L'état des attributions de l'appel ; `demandes` (stockage.lire_demandes, déjà lu
-    par la page) évite de relire toutes les demandes à chaque exécution."""
+    par la page) et `admissibilite` (l'examen déjà lu) évitent de les relire."""
     with moteur.connect() as connexion:
-        return _charger(appel_id, connexion, demandes)
+        return _charger(appel_id, connexion, demandes, admissibilite)
 
 
 def motif_refus(
