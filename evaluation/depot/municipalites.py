@@ -36,12 +36,8 @@ def _cle_mrc(nom: str) -> str:
     return cle_nom_propre(_ARTICLE.sub("", normaliser(nom)))
 
 
-# « MRC de … », « Municipalité régionale de comté du … » (après `normaliser`).
-_PREFIXE_MRC = re.compile(r"^(?:la |le )?(?:mrc|municipalite regionale de comte) ")
-_ARTICLE_MRC = re.compile(r"^(de la|de l|des|du|de|d) ")
-_ARTICLES_MRC = {"de la": "la ", "de l": "l ", "des": "les ", "du": "le ", "de": "", "d": ""}
+# « Coaticook (MRC) », « Gatineau (TÉ) » (après `normaliser`).
 _SUFFIXE_MRC = re.compile(r" (?:mrc|te)$")
-_SUFFIXE_TE = re.compile(r"\s*\(TÉ\)\s*$")
 _DESIGNATIONS = {
     "ville": "Ville",
     "municipalite": "Municipalité",
@@ -186,27 +182,17 @@ class Repertoire:
         if prefixe := _PREFIXES_MRC.match(texte):
             texte = texte[prefixe.end() :]
         return self._mrc_par_cle.get(_cle_mrc(texte))
-        """Clé compacte du nom d'une MRC ou d'un territoire équivalent (colonne « mrc » du
-        répertoire, sans « (TÉ) ») → son nom tel que le répertoire l'écrit."""
-        noms = {m.mrc for m in self.municipalites if m.mrc}
-        return {cle_nom_propre(_SUFFIXE_TE.sub("", n)): n for n in noms}
 
     def mrc(self, nom: str) -> str | None:
-        """La MRC (ou le territoire équivalent) que `nom` désigne, ou None : « MRC de
-        Coaticook », « MRC du Granit », « Coaticook (MRC) », « Municipalité régionale de
-        comté de Bellechasse »."""
+        """La MRC (ou le territoire équivalent) que `nom` désigne expressément, ou None :
+        « MRC de Coaticook », « MRC du Granit », « Coaticook (MRC) », « Municipalité
+        régionale de comté de Bellechasse ». Sans « MRC », c'est un nom de municipalité
+        (Coaticook, la ville) : None."""
         texte = normaliser(nom)
-        reste = _SUFFIXE_MRC.sub("", _PREFIXE_MRC.sub("", texte))
-        if reste == texte:
-            return None  # sans « MRC », c'est un nom de municipalité (Coaticook, la ville)
-        # « de l islet » → L'Islet ; « du granit » → Le Granit ; « de coaticook » → Coaticook
-        candidats = [reste]
-        if m := _ARTICLE_MRC.match(reste):
-            candidats = [f"{_ARTICLES_MRC[m[1]]}{reste[m.end() :]}", reste[m.end() :], reste]
-        for candidat in candidats:
-            if (trouvee := self._mrc_par_cle.get(cle_nom_propre(candidat))) is not None:
-                return trouvee
-        return None
+        sans_suffixe = _SUFFIXE_MRC.sub("", texte)
+        if sans_suffixe == texte and not _PREFIXES_MRC.match(texte):
+            return None
+        return self.reconnaitre_mrc(sans_suffixe)
 
     def entite_municipale(self, nom: str) -> str | None:
         """L'entité municipale que `nom` désigne : « Ville de Lévis », « MRC de Coaticook »,
