@@ -192,7 +192,7 @@ def modifier_montant(
             ),
             erreur=FinancementPerime,
         )
-        plafond = _plafond_de(appel, demande_id, connexion)
+        plafond = _plafond_de(appel, d, connexion)
         if nouveau < 0:
             raise ErreurFinancement("un montant recommandé ne peut pas être négatif.")
         if nouveau > plafond:
@@ -251,18 +251,20 @@ def _montants_de_la_regle(appel: Appel, d: dict, connexion) -> np.ndarray:
     for annee, somme in expliquees.groupby("annee")["montant_admissible"].sum().items():
         if 1 <= int(annee) <= annees:
             admissibles[0, int(annee) - 1] = int(somme)
-    bonus = np.array([_plafond_de(appel, demande_id, connexion) - appel.financement.plafond_annuel])
+    bonus = np.array([_plafond_de(appel, d, connexion) - appel.financement.plafond_annuel])
     table = pd.DataFrame([d])
     return financement.montants_par_defaut(table, appel, admissibles, bonus)[0]
 
 
-def _plafond_de(appel: Appel, demande_id: int, connexion) -> int:
-    """Le plafond annuel de la demande : celui de l'appel plus la bonification fixée."""
-    bonus = {
-        int(b["demande_id"]): int(b["montant"])
-        for b in stockage.lire_bonifications(appel.id, connexion=connexion)
-    }
-    return appel.financement.plafond_annuel + bonus.get(demande_id, 0)
+def _plafond_de(appel: Appel, d: dict, connexion) -> int:
+    """Le plafond annuel de la demande `d` : celui de l'appel plus sa bonification telle
+    qu'elle vaut aujourd'hui (`financement.bonifications_par_demande` : seulement pour un
+    projet encore conjoint, jamais au-dessus du plafond de bonification en vigueur), comme
+    au classement."""
+    bonus = financement.bonifications_par_demande(
+        pd.DataFrame([d]), stockage.lire_bonifications(appel.id, connexion=connexion), appel
+    )
+    return appel.financement.plafond_annuel + int(bonus[0])
 
 
 def fixer_bonification(
@@ -395,7 +397,7 @@ def enregistrer_decision(
             feminin=True,
             erreur=FinancementPerime,
         )
-        plafond = _plafond_de(appel, demande_id, connexion)
+        plafond = _plafond_de(appel, d, connexion)
         for annee, m in enumerate(montants, 1):
             if m < 0:
                 raise ErreurFinancement("un montant accordé ne peut pas être négatif.")

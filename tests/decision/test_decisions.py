@@ -405,6 +405,26 @@ def test_decision_au_plafond_bonifie(moteur, appel, demandes):
         _decider(appel, moteur, t2, RETENU, (3_000_001, 0), "trop")
 
 
+def test_plafond_des_decisions_comme_au_classement(moteur, appel, demandes):
+    """La bonification fixée ne vaut que pour un projet encore conjoint (« un projet
+    conjoint entre plusieurs acteurs municipaux ») : réimporté sans ses partenaires, T-002
+    retombe au plafond de 25 000 $, pour une décision comme pour un montant recommandé,
+    comme au classement."""
+    import sqlalchemy as sa
+
+    t2 = demandes["T-002"]
+    decisions.fixer_bonification(appel, t2, 500_000, "trois villes", moteur=moteur, auteur="p@x")
+    with moteur.begin() as c:
+        c.execute(
+            sa.text("UPDATE demandes SET projet_conjoint = :f WHERE id = :d"), {"f": False, "d": t2}
+        )
+    with pytest.raises(ErreurFinancement, match="au-dessus"):
+        _decider(appel, moteur, t2, RETENU, (3_000_000, 0), "plus conjoint")
+    with pytest.raises(ErreurFinancement, match="dépasse le plafond de"):
+        decisions.modifier_montant(appel, t2, 1, 3_000_000, "x", moteur=moteur, auteur="p@x")
+    _decider(appel, moteur, t2, RETENU, (2_500_000, 0), "au plafond simple")
+
+
 def test_decision_an2_refusee_pour_un_appel_d_une_annee(moteur, appel, demandes):
     un_an = _annees(appel, 1, (75_000_000,))
     with pytest.raises(ErreurFinancement, match="au-dessus"):
