@@ -20,7 +20,6 @@ from evaluation.notes.fiche import (
     libelle_axe,
     libelle_secteur,
     montants_cote_a_cote,
-    montants_de_la_demande,
     resume,
 )
 from evaluation.notes.filtrage import ErreurFiltrage
@@ -540,7 +539,9 @@ with lecture:
     st.markdown("**Montants** (recommandé selon la règle de l'appel, avant toute décision)")
     bandeau_reglages(appel)
     # Une colonne par année : la colonne de la fiche est étroite.
-    montants = montants_cote_a_cote(montants_de_la_demande(demande, lignes, appel, bonus), appel)
+    montants = montants_cote_a_cote(
+        financement.montants_de_la_demande(demande, lignes, appel, bonus), appel
+    )
     st.dataframe(
         montants.set_index("Année").T.rename_axis("Montant").reset_index(),
         hide_index=True,

@@ -240,20 +240,13 @@ def modifier_montant(
         )
 
 
-def _montants_de_la_regle(appel: Appel, d: dict, connexion) -> np.ndarray:
-    """(années,) : le montant recommandé par défaut de la demande `d`, d'après ses lignes
-    de budget et sa bonification (la règle de `financement.montants_par_defaut`)."""
-    demande_id = int(d["id"])
-    lignes = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=demande_id)
-    expliquees = financement.lignes_expliquees(lignes, appel)
-    annees = nombre_annees(appel)
-    admissibles = np.zeros((1, annees), dtype=np.int64)
-    for annee, somme in expliquees.groupby("annee")["montant_admissible"].sum().items():
-        if 1 <= int(annee) <= annees:
-            admissibles[0, int(annee) - 1] = int(somme)
-    bonus = np.array([_plafond_de(appel, d, connexion) - appel.financement.plafond_annuel])
-    table = pd.DataFrame([d])
-    return financement.montants_par_defaut(table, appel, admissibles, bonus)[0]
+def _montants_de_la_regle(appel: Appel, d: dict, connexion) -> list[int]:
+    """Le montant recommandé par défaut de chaque année de la demande `d`, d'après ses
+    lignes de budget et sa bonification (`financement.montants_de_la_demande`)."""
+    lignes = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=int(d["id"]))
+    bonus = _plafond_de(appel, d, connexion) - appel.financement.plafond_annuel
+    valeurs = financement.montants_de_la_demande(d, lignes, appel, bonus)
+    return [valeurs[f"recommande_an{a + 1}"] for a in range(nombre_annees(appel))]
 
 
 def _plafond_de(appel: Appel, d: dict, connexion) -> int:

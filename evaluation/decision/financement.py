@@ -6,6 +6,7 @@ sont en cents.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -288,6 +289,34 @@ def lignes_expliquees(lignes: pd.DataFrame, appel: Appel) -> pd.DataFrame:
         montant_admissible=admissible,
         montant_retire=montant_.to_numpy() - admissible,
     )
+
+
+def montants_de_la_demande(d: Mapping, lignes: pd.DataFrame, appel: Appel, bonus: int = 0) -> dict:
+    """Demandé, retiré, budget admissible et recommandé de chaque année d'une demande seule,
+    d'après ses lignes de budget (page Évaluation, plafond d'une modification de la
+    présidence) : aux clés du classement (`montant_demande_anN`, `non_admissible_anN`,
+    `a_confirmer_anN`, `exces_plafond_anN`, `admissible_anN`, `recommande_anN`) ; le
+    montant recommandé par la règle, sans modification de la présidence. `bonus` : la
+    bonification telle qu'elle vaut (`bonifications_par_demande`)."""
+    annees = nombre_annees(appel)
+    e = lignes_expliquees(lignes, appel)
+    valeurs: dict[str, object] = {}
+    admissibles = np.zeros((1, annees), dtype=np.int64)
+    for a in range(annees):
+        n = a + 1
+        g = e[e["annee"].astype(int) == n] if len(e) else e
+        statut = g["genre"] if len(g) else pd.Series(dtype=object)
+        retire = g["montant_retire"] if len(g) else pd.Series(dtype="int64")
+        valeurs[f"montant_demande_an{n}"] = d.get(f"montant_demande_an{n}")
+        valeurs[f"non_admissible_an{n}"] = int(retire[statut == "non admissible"].sum())
+        valeurs[f"a_confirmer_an{n}"] = int(retire[statut == A_CONFIRMER].sum())
+        valeurs[f"exces_plafond_an{n}"] = int(retire[statut == "admissible jusqu'au plafond"].sum())
+        admissibles[0, a] = int(g["montant_admissible"].sum()) if len(g) else 0
+        valeurs[f"admissible_an{n}"] = int(admissibles[0, a])
+    defaut = montants_par_defaut(pd.DataFrame([dict(d)]), appel, admissibles, np.array([bonus]))[0]
+    for a in range(annees):
+        valeurs[f"recommande_an{a + 1}"] = int(defaut[a])
+    return valeurs
 
 
 @dataclass(frozen=True)

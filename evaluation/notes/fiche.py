@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
@@ -189,30 +188,3 @@ def montants_cote_a_cote(valeurs: Mapping, appel: Appel) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(lignes)
-
-
-def montants_de_la_demande(d: Mapping, lignes: pd.DataFrame, appel: Appel, bonus: int = 0) -> dict:
-    """Les clés de `montants_cote_a_cote` calculées d'après les lignes de budget d'une
-    demande seule (page Évaluation, sans le classement) : le montant recommandé par la
-    règle, sans modification de la présidence."""
-    annees = financement.nombre_annees(appel)
-    e = financement.lignes_expliquees(lignes, appel)
-    valeurs: dict[str, object] = {}
-    admissibles = np.zeros((1, annees), dtype=np.int64)
-    for a in range(annees):
-        n = a + 1
-        g = e[e["annee"].astype(int) == n] if len(e) else e
-        statut = g["genre"] if len(g) else pd.Series(dtype=object)
-        retire = g["montant_retire"] if len(g) else pd.Series(dtype="int64")
-        valeurs[f"montant_demande_an{n}"] = d.get(f"montant_demande_an{n}")
-        valeurs[f"non_admissible_an{n}"] = int(retire[statut == "non admissible"].sum())
-        valeurs[f"a_confirmer_an{n}"] = int(retire[statut == financement.A_CONFIRMER].sum())
-        valeurs[f"exces_plafond_an{n}"] = int(retire[statut == "admissible jusqu'au plafond"].sum())
-        admissibles[0, a] = int(g["montant_admissible"].sum()) if len(g) else 0
-        valeurs[f"admissible_an{n}"] = int(admissibles[0, a])
-    defaut = financement.montants_par_defaut(
-        pd.DataFrame([dict(d)]), appel, admissibles, np.array([bonus])
-    )[0]
-    for a in range(annees):
-        valeurs[f"recommande_an{a + 1}"] = int(defaut[a])
-    return valeurs

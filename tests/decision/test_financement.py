@@ -425,3 +425,31 @@ def test_bonification_telle_qu_elle_vaut_aujourd_hui(
         demandes, [{"demande_id": 7, "montant": fixee}], reglage
     )
     assert bonus.tolist() == [attendue, 0]
+
+
+def test_montants_d_une_demande_seule(appel):
+    """Une demande seule, d'après ses lignes (page Évaluation, plafond d'une modification) :
+    « ne pourra pas excéder 25 000 $ par année » ; salaires non admissibles ; visas jusqu'à
+    500 $ pour la demande ; une catégorie non reconnue ne compte pas."""
+    lignes = pd.DataFrame(
+        [(1, "Salaires", "fonctionnement", 400_000), (1, "Logistique", "logistique", 3_000_000),
+         (2, "Visas", "visas", 80_000), (2, "Traiteur", None, 70_000)],
+        columns=["annee", "categorie", "categorie_id", "montant"],
+    )  # fmt: skip
+    d = {"id": 1, "montant_demande_an1": 3_400_000, "montant_demande_an2": 150_000}
+    v = financement.montants_de_la_demande(d, lignes, appel)
+    assert (v["non_admissible_an1"], v["admissible_an1"], v["recommande_an1"]) == (
+        400_000,
+        3_000_000,
+        2_500_000,
+    )
+    assert (v["exces_plafond_an2"], v["a_confirmer_an2"], v["admissible_an2"]) == (
+        30_000,
+        70_000,
+        50_000,
+    )
+    assert v["recommande_an2"] == 50_000
+    assert (
+        financement.montants_de_la_demande(d, lignes, appel, bonus=500_000)["recommande_an1"]
+        == 3_000_000
+    )
