@@ -398,6 +398,7 @@ def _evaluations(appel, moteur, paires: list[tuple[int, str]], graine: int) -> d
                 for c, (n, m) in par_critere.items()
             ]
             stockage._inserer_en_masse(stockage.notes, notes, connexion=connexion)
+            stockage.mettre_a_jour_resumes([ids[p] for p in notes_par_paire], connexion=connexion)
             stockage._inserer_en_masse(stockage.journal, journal, connexion=connexion)
         comptes["evaluations"] += len(lignes)
         comptes["notes"] += len(notes)

@@ -2,6 +2,8 @@
 en grands caractères : ses notes, celles de chaque évaluateur et leurs commentaires, la
 dispersion, la recommandation, et les boutons de décision."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -221,13 +223,12 @@ st.caption("Un autre montant se décide dans la page Classement (Montants et dé
 # --- Procès-verbal ------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _proces_verbal(_table: pd.DataFrame, cle: tuple, jour, presents: tuple, auteur) -> bytes:
-    """Le procès-verbal d'un calcul (`cle`), écrit une fois par date, présents et auteur :
-    pas à chaque exécution de la page (le classement entier y passe)."""
+def _proces_verbal(table_du_calcul: pd.DataFrame, jour, presents: tuple, auteur) -> bytes:
+    """Le procès-verbal, écrit au clic sur le bouton (`st.download_button` différé) : ni à
+    l'ouverture de la page ni à chaque exécution (le classement entier y passe)."""
     return proces_verbal(
         appel,
-        _table,
+        table_du_calcul,
         jour=jour,
         presents=list(presents),
         poids=donnees.poids,
@@ -249,8 +250,12 @@ with st.expander("Procès-verbal de la séance"):
         placeholder="Choisir dans les comptes",
     )
     jour = st.date_input("Date de la séance", key="pv_date", format="YYYY-MM-DD")
-    page_pv = _proces_verbal(
-        table, calcul.cle, jour, tuple(noms.get(c, c) for c in presents), compte.nom
+    page_pv = partial(
+        _proces_verbal,
+        table.copy(deep=False),
+        jour,
+        tuple(noms.get(c, c) for c in presents),
+        compte.nom,
     )
     st.download_button(
         "Télécharger le procès-verbal (page à imprimer)",

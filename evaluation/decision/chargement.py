@@ -55,12 +55,15 @@ def lire_lourdes(
             appel.id, financement.genres_categories(appel), connexion=connexion
         )
         evaluations = stockage.lire_evaluations(
-            appel.id, connexion=connexion, colonnes=COLONNES_LUES
+            appel.id, connexion=connexion, colonnes=(*COLONNES_LUES, "notes_resumees")
         )
         if notes_completes is None:
-            notes = stockage.lire_notes_soumises(appel.id, connexion=connexion)
+            notes = stockage.notes_soumises_des_evaluations(
+                evaluations, appel.id, connexion=connexion
+            )
         else:
             notes = soumises(notes_completes, evaluations)
+        evaluations = evaluations.drop(columns="notes_resumees")
         admissibilite = filtrage.etats(stockage.lire_examens(appel.id, connexion=connexion))
     etat = attributions.charger(
         appel.id, moteur=moteur, demandes=demandes, admissibilite=admissibilite

@@ -663,17 +663,24 @@ def solidite(
     p = np.array([poids[cr.id] for cr in appel.criteres], dtype=float)
     par_eval = notation.totaux(valeurs, p, appel.echelle_max)
     classees = (table["statut"] == CLASSE).to_numpy()
-    par_eval[~classees] = np.nan
     montants_rec = np.column_stack(
         [table[f"recommande_an{a + 1}"].to_numpy(dtype=np.int64) for a in range(_annees(appel))]
     )
-    resultat = bootstrap(
-        par_eval,
-        montants_rec,
+    # Seules les demandes classées sont tirées : les autres viendraient, dans chaque tirage,
+    # après toutes les classées, sans effet sur la ligne ni sur les rangs (la moitié des
+    # demandes d'un gros appel, la moitié du calcul).
+    dedans = np.flatnonzero(classees)
+    tirees = bootstrap(
+        par_eval[dedans],
+        montants_rec[dedans],
         appel.financement.enveloppe,
         seuil=appel.seuil_global,
         **options,
     )
+    resultat = pd.DataFrame(
+        np.nan, index=range(len(table)), columns=["probabilite", "rang_bas", "rang_haut"]
+    )
+    resultat.iloc[dedans] = tirees.to_numpy()
     financees = classees & (table["financement"] == financement.FINANCE).to_numpy()
     derniere = (
         int(np.nanmax(np.where(financees, table["rang"].astype(float), np.nan)))

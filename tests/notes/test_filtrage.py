@@ -4,6 +4,7 @@ réponses pré-remplies d'après le fichier, refus de notation."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -291,3 +292,17 @@ def test_reouvrir(appel, etat, changes, gardees, raison):
     }[gardees]
     assert set(reponses) == {c.id for c in appel.conditions} - retirees
     assert filtrage.verdict(reponses, appel) == A_ETABLIR
+
+
+def test_reponses_stockees_lues_a_la_demande():
+    """Les réponses d'un examen stocké, en texte JSON (SQLite) ou déjà décodées
+    (PostgreSQL), donnent les mêmes réponses ; un texte n'est décodé qu'à la lecture."""
+    brut = {"depot-a-temps": {"reponse": "oui", "raison": ""}, "x": {"reponse": "non"}}
+    en_texte = filtrage.ReponsesStockees(json.dumps(brut))
+    assert en_texte._lues is None
+    attendu = filtrage.reponses_depuis_json(brut)
+    assert dict(en_texte) == attendu == dict(filtrage.ReponsesStockees(brut))
+    assert en_texte["x"].reponse == "non"
+    assert dict(filtrage.ReponsesStockees(None)) == {} == dict(filtrage.ReponsesStockees("null"))
+    etat = filtrage.etat_depuis_ligne({"verdict": filtrage.A_ETABLIR, "reponses": json.dumps(brut)})
+    assert etat.reponses == attendu

@@ -127,3 +127,46 @@ def cadre_a_chaque_execution(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", __init__)
+
+
+class FichiersServis:
+    """Les gestionnaires et les stockages de fichiers qu'AppTest crée à chaque exécution :
+    un bouton de téléchargement y dépose ses octets (`url`), ou y inscrit la fonction qui
+    les écrira au clic (`deferred_file_id`, données différées)."""
+
+    def __init__(self) -> None:
+        self.gestionnaires: list = []
+        self.stockages: list = []
+
+    def lire(self, at, cle: str) -> tuple[str, bytes]:
+        """(nom du fichier, octets) du bouton `cle`, comme au clic de la personne."""
+        (bouton,) = [b for b in at.get("download_button") if b.key == cle]
+        if bouton.proto.deferred_file_id:
+            adresse = self.gestionnaires[-1].execute_deferred(bouton.proto.deferred_file_id)
+        else:
+            adresse = bouton.proto.url
+        fichier = self.stockages[-1].get_file(adresse.rsplit("/", 1)[-1])
+        return fichier.filename, fichier.content
+
+
+@pytest.fixture
+def fichiers_servis(monkeypatch) -> FichiersServis:
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    servis = FichiersServis()
+
+    class Gestionnaire(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            servis.gestionnaires.append(self)
+
+    class Stockage(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            servis.stockages.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Gestionnaire)
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Stockage)
+    return servis

@@ -337,29 +337,12 @@ def test_colonne_du_depot_et_parts_du_financement(ouvrir, moteur, ids, depots, a
     assert vues["T-003"]["Part financement externe"] == "0,0 %"
 
 
-@pytest.fixture
-def fichiers_servis(monkeypatch):
-    """Les stockages de fichiers que chaque exécution d'AppTest crée : un bouton de
-    téléchargement y dépose ses données, que son adresse (`url`) désigne."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    from streamlit.testing.v1 import app_test
-
-    crees = []
-
-    class Enregistre(MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            crees.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Enregistre)
-    return crees
-
-
 def test_telechargement_csv(ouvrir, fichiers_servis):
     at = ouvrir()
     (bouton,) = at.get("download_button")
     assert bouton.proto.label == "Télécharger le classement (CSV)"
-    contenu = fichiers_servis[-1].get_file(bouton.proto.url.rsplit("/", 1)[-1]).content
+    nom, contenu = fichiers_servis.lire(at, "cl_csv")
+    assert nom == "paivmq-2023-2024_classement.csv"
     assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
     lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
     vues = [

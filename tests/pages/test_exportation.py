@@ -40,7 +40,6 @@ AVEC_EVALUATIONS = [*FEUILLES[:6], "Évaluations", "Paramètres"]
 # fichiers que les boutons de téléchargement déposent.
 jeu = tc.jeu
 ouvrir = tc.ouvrir
-fichiers_servis = tc.fichiers_servis
 
 
 def executer(at):
@@ -51,9 +50,7 @@ def executer(at):
 
 def telechargement(at, fichiers_servis, cle: str):
     """(nom du fichier, octets) du bouton de téléchargement `cle`."""
-    (bouton,) = [b for b in at.get("download_button") if b.key == cle]
-    fichier = fichiers_servis[-1].get_file(bouton.proto.url.rsplit("/", 1)[-1])
-    return fichier.filename, fichier.content
+    return fichiers_servis.lire(at, cle)
 
 
 def exporter(at, fichiers_servis):

@@ -23,13 +23,11 @@ from evaluation.socle.roles import EVALUATEUR, OBSERVATEUR, PRESIDENT
 from pages.composants.commun import CLE_APPEL
 from tests.conftest import DONNEES, demandes_pour_appel
 from tests.filtrage import admettre
-from tests.pages import test_classement as tc
 from tests.pages.conftest import compte_de_test, textes
 
 PAGE = "pages/parametres.py"
 ADMIN_COURRIEL = "admin@exemple.qc.ca"
 E1, E2 = "e1@exemple.qc.ca", "e2@exemple.qc.ca"
-fichiers_servis = tc.fichiers_servis
 
 
 def executer(at):
@@ -100,10 +98,9 @@ def test_creer_importer_noter_classer_exporter_sans_toucher_l_autre_appel(
     assert "QSF 2026-2027" in textes(at)
     at.button(key="preparer_export").click()
     executer(at)
-    (bouton,) = [b for b in at.get("download_button") if b.key == "telecharger_export"]
-    fichier_servi = fichiers_servis[-1].get_file(bouton.proto.url.rsplit("/", 1)[-1])
-    assert fichier_servi.filename.startswith("qsf-2026-2027_classement_")
-    livre = load_workbook(io.BytesIO(fichier_servi.content))
+    nom, contenu = fichiers_servis.lire(at, "telecharger_export")
+    assert nom.startswith("qsf-2026-2027_classement_")
+    livre = load_workbook(io.BytesIO(contenu))
     rangees = list(livre["Classement"].iter_rows(min_row=5, max_row=7, values_only=True))
     assert [(r[0], r[1]) for r in rangees] == [(1, "T-001"), (2, "T-003"), (3, "T-002")]
     assert livre["Paramètres"]["B3"].value == "qsf-2026-2027"

@@ -87,24 +87,6 @@ def ouvrir(application, jeu):
     return ouvrir_page
 
 
-@pytest.fixture
-def fichiers_servis(monkeypatch):
-    """Les stockages de fichiers que chaque exécution d'AppTest crée : un bouton de
-    téléchargement y dépose ses données, que son adresse (`url`) désigne."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    from streamlit.testing.v1 import app_test
-
-    crees = []
-
-    class Enregistre(MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            crees.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Enregistre)
-    return crees
-
-
 def executer(at):
     at.run()
     assert not at.exception, at.exception
@@ -162,15 +144,9 @@ def decisions_stockees(moteur, appel) -> dict[int, tuple]:
 def contenu_csv(fichiers_servis, at) -> list[list[str]]:
     (bouton,) = [b for b in at.get("download_button") if b.proto.label.startswith("Télécharger")]
     assert bouton.proto.label == "Télécharger ce tableau (CSV)"
-    fichier = bouton.proto.url.rsplit("/", 1)[-1]
-    for stockage_ in reversed(fichiers_servis):
-        try:
-            contenu = stockage_.get_file(fichier).content
-        except Exception:  # pas dans ce stockage-là
-            continue
-        assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
-        return list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
-    raise AssertionError(f"fichier {fichier} introuvable")
+    _, contenu = fichiers_servis.lire(at, bouton.key)
+    assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
+    return list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
 
 
 # --- Ce que chacun voit --------------------------------------------------------------------------

@@ -81,7 +81,11 @@ from evaluation.socle.stockage.evaluations import (  # noqa: F401
     lire_notes,
     lire_notes_completes,
     lire_notes_soumises,
+    lire_notes_soumises_par_jointure,
     marquer_apres_consultation,
+    mettre_a_jour_resumes,
+    notes_soumises_des_evaluations,
+    resume_des_notes,
 )
 from evaluation.socle.stockage.financement import (  # noqa: F401
     _dernieres,

@@ -11,8 +11,14 @@ from evaluation.socle.stockage.schema import examens_admissibilite, signalements
 
 
 def lire_examens(appel_id: str, *, connexion: Connection) -> list[dict]:
-    """Le dernier examen de chaque demande (non retirée) de l'appel."""
-    return _dernieres(examens_admissibilite, appel_id, ["demande_id"], connexion)
+    """Le dernier examen de chaque demande (non retirée) de l'appel ; ses réponses telles
+    que stockées (texte JSON sous SQLite), que `filtrage.ReponsesStockees` ne décode qu'à
+    la demande."""
+    colonnes = [
+        sa.type_coerce(c, sa.Text).label(c.name) if c.name == "reponses" else c
+        for c in examens_admissibilite.c
+    ]
+    return _dernieres(examens_admissibilite, appel_id, ["demande_id"], connexion, colonnes)
 
 
 def lire_examen(demande_id: int, *, connexion: Connection) -> dict | None:

@@ -15,8 +15,11 @@ from evaluation.socle.stockage.schema import (
 )
 
 
-def _dernieres(table: sa.Table, appel_id: str, cles: list[str], connexion: Connection) -> list:
-    """La dernière ligne (plus grand id) de chaque groupe `cles` pour l'appel."""
+def _dernieres(
+    table: sa.Table, appel_id: str, cles: list[str], connexion: Connection, colonnes=None
+) -> list:
+    """La dernière ligne (plus grand id) de chaque groupe `cles` pour l'appel (ses
+    `colonnes`, toutes par défaut)."""
     dernier = (
         sa.select(sa.func.max(table.c.id).label("id"))
         .where(table.c.appel_id == appel_id)
@@ -26,7 +29,11 @@ def _dernieres(table: sa.Table, appel_id: str, cles: list[str], connexion: Conne
         .group_by(*(table.c[c] for c in cles))
         .subquery()
     )
-    requete = sa.select(table).join(dernier, dernier.c.id == table.c.id).order_by(table.c.id)
+    requete = (
+        sa.select(*(table.c if colonnes is None else colonnes))
+        .join(dernier, dernier.c.id == table.c.id)
+        .order_by(table.c.id)
+    )
     return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
 
 

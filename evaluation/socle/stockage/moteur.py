@@ -255,11 +255,41 @@ def _tuples(requete, connexion: Connection) -> list[tuple]:
     return [tuple(r) for r in resultat.all()]
 
 
+def _booleens_en_entiers(requete) -> tuple[object, list[int]]:
+    """La requête dont les colonnes booléennes sont lues comme des entiers (aucune
+    conversion ligne à ligne par SQLAlchemy, que SQLite imposerait : 0/1 → bool), et leurs
+    positions, pour les reconvertir en colonne entière."""
+    colonnes = list(requete.selected_columns)
+    booleennes = [i for i, c in enumerate(colonnes) if isinstance(c.type, sa.Boolean)]
+    if not booleennes:
+        return requete, []
+    lues = [
+        sa.type_coerce(c, sa.Integer).label(c.key) if i in booleennes else c
+        for i, c in enumerate(colonnes)
+    ]
+    return requete.with_only_columns(*lues, maintain_column_froms=True), booleennes
+
+
+def _en_booleens(serie: pd.Series) -> pd.Series:
+    """0/1 (ou False/True) → booléens ; une valeur absente reste None (colonne objet),
+    comme les rendrait SQLAlchemy."""
+    absentes = serie.isna()
+    vrais = serie.fillna(0).astype(bool)
+    if not absentes.any():
+        return vrais
+    return vrais.astype(object).where(~absentes, None)
+
+
 def _en_table(requete, colonnes: list[str], connexion: Connection) -> pd.DataFrame:
     """Le résultat d'une requête en DataFrame, par tuples : construire le DataFrame depuis
     les objets Row de SQLAlchemy coûtait dix fois plus sur 400 000 lignes.
 
     Quand aucune colonne n'a de conversion de résultat (entiers, textes, réels : les notes),
     les tuples viennent tels quels du pilote, sans passer par les objets Row ; sinon (dates
-    et booléens sous SQLite, JSON), SQLAlchemy les convertit comme d'habitude."""
-    return pd.DataFrame.from_records(_tuples(requete, connexion), columns=colonnes)
+    et JSON sous SQLite), SQLAlchemy les convertit comme d'habitude. Les booléens sont lus
+    en entiers et convertis par colonne (les évaluations : 0,35 → 0,1 s à 62 000 lignes)."""
+    requete, booleennes = _booleens_en_entiers(requete)
+    table = pd.DataFrame.from_records(_tuples(requete, connexion), columns=colonnes)
+    for i in booleennes:
+        table[colonnes[i]] = _en_booleens(table[colonnes[i]])
+    return table

@@ -214,6 +214,10 @@ evaluations = sa.Table(
     # Une note ou l'admissibilité changée après que l'évaluateur a vu les notes des autres
     # (voir consultations) : la présidence le voit.
     sa.Column("modifiee_apres_consultation", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Les notes de l'évaluation en une ligne de texte (`stockage.evaluations.resume_des_notes`),
+    # écrite avec elles : le classement lit 60 000 évaluations au lieu de 360 000 notes. La
+    # table notes reste la référence (commentaires par critère, exportations).
+    sa.Column("notes_resumees", Texte),
     sa.UniqueConstraint("demande_id", "evaluateur", name="uq_evaluation_demande_evaluateur"),
 )
 

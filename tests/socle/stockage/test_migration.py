@@ -160,6 +160,13 @@ def test_base_de_la_version_9ff51cd_mise_a_jour_en_place(moteur_brut, appel):
     statut, saisie, version = evaluations.lire_avec_version(1, "eva@x.ca", moteur=moteur)
     assert (statut, saisie.commentaire_global, version) == ("soumise", "Solide", 3)
     assert set(saisie.notes.values()) == {8}
+    # 0008_resumes : l'évaluation reçoit le résumé de ses notes, que le classement lit.
+    with moteur.connect() as c:
+        resume = c.exec_driver_sql("SELECT notes_resumees FROM evaluations").scalar_one()
+        par_resume = stockage.lire_notes_soumises(appel.id, connexion=c)
+    assert resume.startswith("8.0;8.0;")
+    assert sorted(par_resume["critere"]) == sorted(c.id for c in appel.criteres)
+    assert set(par_resume["note"]) == {8.0}
     donnees = chargement.charger(appel, moteur=moteur)
     assert [d["decision"] for d in donnees.decisions] == ["retenu"]
     assert not donnees.evaluations["modifiee_apres_consultation"].astype(bool).any()
