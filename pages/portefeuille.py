@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from evaluation.appels.configuration import LIBELLES_OBJECTIF_SELECTION
 from evaluation.decision import classement, decisions, financement, notation, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.socle.comptes import lister_comptes
@@ -271,11 +272,20 @@ else:
 
 # --- 4. Meilleure sélection -----------------------------------------------------------------
 st.subheader("Meilleure sélection dans l'enveloppe")
+par_classement = appel.objectif_selection == portefeuille.CLASSEMENT
 st.caption(
-    "Programme en nombres entiers (scipy, HiGHS) : maximise Σ note × montant recommandé sous "
-    "l'enveloppe de chaque année et les cibles d'équilibre (une cible impossible est manquée "
-    "du moins possible, et c'est dit). Rien ne change dans les décisions tant que la "
-    "présidence n'adopte pas le scénario."
+    (
+        "On descend le classement comme la ligne de financement, sous l'enveloppe de chaque "
+        "année et les cibles maximales ; une cible minimale manquée fait entrer les mieux "
+        "classées de sa catégorie à la place des moins bien classées des autres. Si une "
+        "cible reste manquée, un programme en nombres entiers (scipy, HiGHS) cherche à la "
+        "manquer moins (et c'est dit). "
+        if par_classement
+        else "Programme en nombres entiers (scipy, HiGHS) : maximise Σ note × montant "
+        "recommandé sous l'enveloppe de chaque année et les cibles d'équilibre (une cible "
+        "impossible est manquée du moins possible, et c'est dit). "
+    )
+    + "Rien ne change dans les décisions tant que la présidence n'adopte pas le scénario."
 )
 classees = table[table["statut"] == classement.CLASSE]
 par_id = {
@@ -317,6 +327,9 @@ if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="prima
     st.session_state["_pf_optimum"] = (forcees, exclues)
     oublier_version("scenario")
     oublier_version("scenario_montants")
+st.caption(
+    "Objectif (réglage de l'appel) : " + LIBELLES_OBJECTIF_SELECTION[appel.objectif_selection] + "."
+)
 if "_pf_optimum" in st.session_state:
     forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
     # Les décisions telles qu'elles étaient quand le scénario a été montré : l'adopter ne
@@ -335,6 +348,9 @@ if "_pf_optimum" in st.session_state:
     else:
         if optimum.interrompue:
             st.info(litteral(optimum.message), icon=":material/timer:")
+        elif par_classement and optimum.message:
+            # Les demandes entrées hors de l'ordre du classement, et pour quelle cible.
+            st.info(litteral(optimum.message))
         actuelle = portefeuille.selection(table)
         totaux_montants = portefeuille.montants(table, appel).sum(axis=1)
         recommandes = np.column_stack(
@@ -405,6 +421,13 @@ if "_pf_optimum" in st.session_state:
             st.dataframe(
                 pd.DataFrame(
                     {
+                        "Cible": couts["cible"],
+                        "Demandes déplacées (choisies sans la cible, pas avec)": couts[
+                            "cout"
+                        ].astype(int),
+                    }
+                    if par_classement
+                    else {
                         "Cible": couts["cible"],
                         "Valeur perdue (note × montant)": couts["cout_relatif"].map(
                             lambda v: pourcentage(v)
