@@ -314,8 +314,12 @@ exclues = o2.multiselect(
 # Gardés par calcul et par choix de la présidence : une fois calculée, la sélection ne se
 # recalcule pas à chaque exécution de la page (un programme en nombres entiers par clic).
 @st.cache_resource(max_entries=4, show_spinner="Calcul de la meilleure sélection…")
-def _optimum(_table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple):
-    return portefeuille.optimiser(_table, appel, forcees=forcees, exclues=exclues)
+def _optimum(
+    _table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple, chercher: bool = False
+):
+    return portefeuille.optimiser(
+        _table, appel, forcees=forcees, exclues=exclues, chercher_moindre_manque=chercher
+    )
 
 
 @st.cache_resource(max_entries=4, show_spinner="Coût de chaque cible…")
@@ -325,6 +329,7 @@ def _couts(_table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple) -> 
 
 if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="primary"):
     st.session_state["_pf_optimum"] = (forcees, exclues)
+    st.session_state.pop("_pf_chercher", None)
     oublier_version("scenario")
     oublier_version("scenario_montants")
 st.caption(
@@ -341,7 +346,11 @@ if "_pf_optimum" in st.session_state:
         "scenario_montants", financement.version_montants(donnees.modifications)
     )
     optimum = _optimum(
-        table, calcul.cle, tuple(sorted(forcees_calcul)), tuple(sorted(exclues_calcul))
+        table,
+        calcul.cle,
+        tuple(sorted(forcees_calcul)),
+        tuple(sorted(exclues_calcul)),
+        st.session_state.get("_pf_chercher", False),
     )
     if optimum.message and not optimum.choisies.any():
         st.error(litteral(optimum.message))
@@ -351,6 +360,16 @@ if "_pf_optimum" in st.session_state:
         elif par_classement and optimum.message:
             # Les demandes entrées hors de l'ordre du classement, et pour quelle cible.
             st.info(litteral(optimum.message))
+        if optimum.peut_manquer_moins:
+            st.warning(
+                "En suivant le classement, des cibles restent manquées (détail ci-dessous). "
+                "Un programme en nombres entiers peut chercher une sélection qui les manque "
+                f"moins, au prix d'écarts au classement (jusqu'à "
+                f"{portefeuille.DELAI_OPTIMISATION:.0f} s de calcul)."
+            )
+            if st.button("Chercher une sélection qui manque moins les cibles", key="pf_chercher"):
+                st.session_state["_pf_chercher"] = True
+                st.rerun()
         actuelle = portefeuille.selection(table)
         totaux_montants = portefeuille.montants(table, appel).sum(axis=1)
         recommandes = np.column_stack(

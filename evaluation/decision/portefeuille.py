@@ -316,6 +316,9 @@ class Selection:
     message: str = ""
     # Le délai s'est écoulé avant que l'optimum soit prouvé (`message` dit à combien près).
     interrompue: bool = False
+    # « classement » : une cible minimale reste manquée, et le programme du moindre manque
+    # n'a pas été demandé (`optimiser(..., chercher_moindre_manque=True)`).
+    peut_manquer_moins: bool = False
 
 
 # Ce qu'un comité attend, au plus, le résultat de « Calculer la meilleure sélection » : au
@@ -386,6 +389,7 @@ def optimiser(
     cibles: Iterable[Cible] | None = None,
     ecart_relatif: float | None = None,
     delai: float | None = None,
+    chercher_moindre_manque: bool = False,
 ) -> Selection:
     """La meilleure sélection de demandes classées sous l'enveloppe de chaque année et les
     cibles d'équilibre, selon l'objectif de l'appel (`appel.objectif_selection`, réglage du
@@ -399,7 +403,10 @@ def optimiser(
     `forcees` / `exclues` : demande_id imposées dedans ou dehors (par la présidence) ; une
     demande forcée reste soumise à l'enveloppe. `ecart_relatif` : écart toléré à l'optimum
     prouvé d'un programme en nombres entiers. Un seul délai (`DELAI_OPTIMISATION` par défaut)
-    pour tout le calcul."""
+    pour tout le calcul. `chercher_moindre_manque` (« classement » seulement) : quand la
+    descente et les échanges laissent une cible manquée, chercher par un programme en
+    nombres entiers une sélection qui la manque moins (étape 5 ; jusqu'au délai) ; sinon la
+    sélection rendue le dit (`peut_manquer_moins`) et la présidence le demande d'un clic."""
     objectif = appel.objectif_selection if objectif is None else objectif
     options = {
         "forcees": forcees,
@@ -409,7 +416,9 @@ def optimiser(
         "delai": DELAI_OPTIMISATION if delai is None else delai,
     }
     if objectif == CLASSEMENT:
-        return _respecter_le_classement(table, appel, **options)
+        return _respecter_le_classement(
+            table, appel, chercher_moindre_manque=chercher_moindre_manque, **options
+        )
     if objectif == NOTE_MONTANT:
         return _plus_grande_note_fois_montant(table, appel, **options)
     raise ValueError(
@@ -633,6 +642,7 @@ def _respecter_le_classement(
     cibles: Iterable[Cible] | None,
     ecart_relatif: float | None,
     delai: float,
+    chercher_moindre_manque: bool = False,
 ) -> Selection:
     """« Respecter le classement, puis les cibles » : l'objectif par défaut de la meilleure
     sélection, réglage du comité (issue 16 : « Its default keeps the ranking's order unless
@@ -666,15 +676,16 @@ def _respecter_le_classement(
        jusqu'à ce que la cible soit tenue ou que plus rien ne soit possible (chaque candidate
        est essayée une fois : le nombre de tours est borné). Puis la descente reprend, pour
        remplir la place restée libre.
-    5. Si une cible minimale reste manquée, le programme en nombres entiers du moindre
-       manque (celui de « note_montant ») dit si l'on peut manquer moins ; si oui, la
-       sélection est celle qui manque le moins et qui, à ce manque, garde le plus possible
-       des demandes de la descente (2), puis préfère les mieux classées (poids n − rang + 1,
-       plus, pour chaque demande de la descente, plus que toutes les autres ensemble : une
-       approximation linéaire de l'ordre du classement, qui peut préférer deux demandes à
-       une mieux classée), et le message le dit. Un seul délai pour tout le calcul
-       (`delai`) ; s'il s'écoule avant la réponse, la sélection qui suit le classement reste,
-       et le message le dit.
+    5. Si une cible minimale reste manquée et que `chercher_moindre_manque` le demande (un clic de
+       la présidence : ce programme peut prendre tout le délai, là où la descente et les échanges
+       prennent moins d'une seconde à 5 000 demandes), le programme en nombres entiers du moindre
+       manque (celui de « note_montant ») dit si l'on peut manquer moins ; si oui, la sélection est
+       celle qui manque le moins et qui, à ce manque, garde le plus possible des demandes de la
+       descente (2), puis préfère les mieux classées (poids n − rang + 1, plus, pour chaque demande
+       de la descente, plus que toutes les autres ensemble : une approximation linéaire de l'ordre
+       du classement, qui peut préférer deux demandes à une mieux classée), et le message le dit. Un
+       seul délai pour tout le calcul (`delai`) ; s'il s'écoule avant la réponse, la sélection qui
+       suit le classement reste, et le message le dit.
 
     `manques` est rempli comme par « note_montant » ; `message` dit quelles demandes sont
     entrées pour quelle cible et lesquelles en sont sorties (vide : la sélection est la
@@ -817,7 +828,7 @@ def _respecter_le_classement(
     # 5. Une cible minimale encore manquée : le moindre manque possible est-il plus petit ?
     message, interrompue = "", False
     manquees = [b for b in range(len(bornes)) if est_min[b] and not respecte(b, atteints[b])]
-    if manquees:
+    if manquees and chercher_moindre_manque:
         notre_manque = 0.0
         for b in range(len(bornes)):
             if respecte(b, atteints[b]):
@@ -891,6 +902,7 @@ def _respecter_le_classement(
         _manques(bornes, choisies, centimes, enveloppe / 100),
         message,
         interrompue=interrompue,
+        peut_manquer_moins=bool(manquees) and not chercher_moindre_manque,
     )
 
 

@@ -1523,7 +1523,7 @@ def test_classement_cible_impossible_manquee_comme_note_montant(appel, monkeypat
     cibles = [Cible("axe", "1", nombre_min=3), Cible("axe", "3", part_min=80)]
     a = _par_classement(appel, cibles)
     faites = _resolutions(monkeypatch)
-    s = portefeuille.optimiser(table, a)
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
     assert len(faites) == 1
     assert s.choisies.tolist() == [True, False, True, False]
     note_montant = portefeuille.optimiser(table, a, objectif=NOTE_MONTANT, ecart_relatif=0)
@@ -1557,7 +1557,7 @@ def test_classement_le_programme_manque_moins(appel):
     qu'on peut tenir les trois cibles, et le message le dit."""
     table = _classees(INTRIQUEES)
     cibles = [Cible("axe", "*", nombre_min=1)]
-    s = portefeuille.optimiser(table, _par_classement(appel, cibles))
+    s = portefeuille.optimiser(table, _par_classement(appel, cibles), chercher_moindre_manque=True)
     assert _choisies(table, s) == ["C", "D", "E"]
     assert s.manques == {}
     assert "le programme en nombres entiers a trouvé une sélection qui les manque moins" in (
@@ -1588,7 +1588,7 @@ def test_classement_le_programme_garde_le_plus_possible_du_classement(appel):
     descente (A, la première), puis les mieux classées."""
     table = _classees(DEUX_POUR_UNE, enveloppe=(6_000_000, 0))
     a = _par_classement(appel, [Cible("axe", "*", nombre_min=1)], enveloppe=(6_000_000, 0))
-    s = portefeuille.optimiser(table, a)
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
     assert _choisies(table, s) == ["A", "D", "E", "F", "I"]
     assert s.manques == {}
     assert "garde le plus possible des demandes du classement" in s.message
@@ -1608,7 +1608,11 @@ def test_classement_le_programme_hors_delai_garde_le_classement(appel, monkeypat
 
     monkeypatch.setattr(scipy.optimize, "milp", rien)
     table = _classees(INTRIQUEES)
-    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "*", nombre_min=1)]))
+    s = portefeuille.optimiser(
+        table,
+        _par_classement(appel, [Cible("axe", "*", nombre_min=1)]),
+        chercher_moindre_manque=True,
+    )
     assert _choisies(table, s) == ["A", "B"]
     assert s.interrompue
     assert s.message.startswith("Calcul arrêté après 20 s avant de savoir")
@@ -1730,3 +1734,22 @@ def test_propriete_la_descente_est_l_optimum_lexicographique(lignes, enveloppe, 
             forcee = int(table["demande_id"].iloc[force])
             s = portefeuille.optimiser(table, a, forcees=[forcee])
             assert s.choisies.tolist() == _lexicographique(table, a, [forcee])
+
+
+def test_classement_le_moindre_manque_seulement_sur_demande(appel, monkeypatch):
+    """Sans la demande de la présidence, aucun programme en nombres entiers : la descente et
+    les échanges laissent l'axe 3 manqué, la sélection le dit (`peut_manquer_moins`), et
+    le clic « chercher » trouve C, D et E qui tiennent les trois cibles."""
+    table = _classees(INTRIQUEES)
+    a = _par_classement(appel, [Cible("axe", "*", nombre_min=1)])
+    faites = _resolutions(monkeypatch)
+    vite = portefeuille.optimiser(table, a)
+    assert faites == []
+    assert _choisies(table, vite) == ["A", "B"]
+    assert vite.peut_manquer_moins and not vite.interrompue
+    assert vite.manques == {
+        "chaque axe : au moins 1 demande(s) financée(s) — Axe 3": "1 demande(s)"
+    }
+    cherchee = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert _choisies(table, cherchee) == ["C", "D", "E"]
+    assert not cherchee.peut_manquer_moins and cherchee.manques == {}

@@ -425,9 +425,15 @@ def test_l_objectif_est_dit_a_cote_du_bouton(ouvrir):
 def test_meilleure_selection(ouvrir, role):
     """Objectif de l'appel livré : on descend le classement ; T-002 dépasserait le maximum
     de l'Estrie, T-001 entre ; aucune cible ne fait entrer une autre demande (l'axe 1 n'a
-    que T-002, l'axe 3 aucune classée), et le programme du moindre manque confirme qu'on ne
+    que T-002, l'axe 3 aucune classée). Le programme du moindre manque ne tourne que sur
+    demande (« Chercher une sélection qui manque moins les cibles ») : il confirme qu'on ne
     peut pas manquer moins. C'est aussi ce que choisit Σ note × montant."""
     at = _optimiser(ouvrir(role))
+    assert any(w.value.startswith("En suivant le classement, des cibles") for w in at.warning)
+    at.button(key="pf_chercher").click()
+    executer(at)
+    assert "pf_chercher" not in cles_boutons(at)
+    assert not any(w.value.startswith("En suivant le classement, des cibles") for w in at.warning)
     m = metriques(at)
     assert (m["Demandes financées"], m["Montant"], m["Note moyenne des financées"]) == (
         "1",
