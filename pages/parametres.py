@@ -12,8 +12,10 @@ from evaluation.appels import reglages
 from evaluation.appels.configuration import (
     AGREGATIONS,
     APRES_CONSULTATION,
+    LIBELLES_OBJECTIF_SELECTION,
     MODES_LIGNE,
     NOTES_DES_AUTRES,
+    OBJECTIFS_SELECTION,
     ErreurAppel,
     lecture_annees_financieres,
 )
@@ -477,6 +479,13 @@ with onglet_modifier:
             format_func=LIBELLES_MODE_LIGNE.get,
             key=cle + "mode_ligne",
         )
+        objectif_selection = d.selectbox(
+            "Objectif de la meilleure sélection (page Portefeuille)",
+            OBJECTIFS_SELECTION,
+            index=OBJECTIFS_SELECTION.index(c.get("objectif_selection", "classement")),
+            format_func=lambda o: LIBELLES_OBJECTIF_SELECTION[o].capitalize(),
+            key=cle + "objectif_selection",
+        )
         st.markdown("**Cibles d'équilibre du portefeuille**")
         colonnes_cible = ["dimension", "valeur", "part_min", "part_max"]
         colonnes_cible += ["nombre_min", "nombre_max"]
@@ -602,6 +611,7 @@ with onglet_modifier:
             **c,
             "departage": [r.strip() for r in departage.split(";") if r.strip()],
             "mode_ligne": mode_ligne,
+            "objectif_selection": objectif_selection,
         }
         lues = cibles_depuis_lignes(cibles.to_dict("records"))
         nouvelles["cibles"] = lues

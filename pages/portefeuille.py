@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from evaluation.appels.configuration import LIBELLES_OBJECTIF_SELECTION
 from evaluation.decision import classement, decisions, financement, notation, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.socle.comptes import lister_comptes
@@ -271,11 +272,20 @@ else:
 
 # --- 4. Meilleure sélection -----------------------------------------------------------------
 st.subheader("Meilleure sélection dans l'enveloppe")
+par_classement = appel.objectif_selection == portefeuille.CLASSEMENT
 st.caption(
-    "Programme en nombres entiers (scipy, HiGHS) : maximise Σ note × montant recommandé sous "
-    "l'enveloppe de chaque année et les cibles d'équilibre (une cible impossible est manquée "
-    "du moins possible, et c'est dit). Rien ne change dans les décisions tant que la "
-    "présidence n'adopte pas le scénario."
+    (
+        "On descend le classement comme la ligne de financement, sous l'enveloppe de chaque "
+        "année et les cibles maximales ; une cible minimale manquée fait entrer les mieux "
+        "classées de sa catégorie à la place des moins bien classées des autres. Si une "
+        "cible reste manquée, un programme en nombres entiers (scipy, HiGHS) cherche à la "
+        "manquer moins (et c'est dit). "
+        if par_classement
+        else "Programme en nombres entiers (scipy, HiGHS) : maximise Σ note × montant "
+        "recommandé sous l'enveloppe de chaque année et les cibles d'équilibre (une cible "
+        "impossible est manquée du moins possible, et c'est dit). "
+    )
+    + "Rien ne change dans les décisions tant que la présidence n'adopte pas le scénario."
 )
 classees = table[table["statut"] == classement.CLASSE]
 par_id = {
@@ -304,8 +314,12 @@ exclues = o2.multiselect(
 # Gardés par calcul et par choix de la présidence : une fois calculée, la sélection ne se
 # recalcule pas à chaque exécution de la page (un programme en nombres entiers par clic).
 @st.cache_resource(max_entries=4, show_spinner="Calcul de la meilleure sélection…")
-def _optimum(_table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple):
-    return portefeuille.optimiser(_table, appel, forcees=forcees, exclues=exclues)
+def _optimum(
+    _table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple, chercher: bool = False
+):
+    return portefeuille.optimiser(
+        _table, appel, forcees=forcees, exclues=exclues, chercher_moindre_manque=chercher
+    )
 
 
 @st.cache_resource(max_entries=4, show_spinner="Coût de chaque cible…")
@@ -315,8 +329,12 @@ def _couts(_table: pd.DataFrame, cle: tuple, forcees: tuple, exclues: tuple) -> 
 
 if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="primary"):
     st.session_state["_pf_optimum"] = (forcees, exclues)
+    st.session_state.pop("_pf_chercher", None)
     oublier_version("scenario")
     oublier_version("scenario_montants")
+st.caption(
+    "Objectif (réglage de l'appel) : " + LIBELLES_OBJECTIF_SELECTION[appel.objectif_selection] + "."
+)
 if "_pf_optimum" in st.session_state:
     forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
     # Les décisions telles qu'elles étaient quand le scénario a été montré : l'adopter ne
@@ -328,13 +346,30 @@ if "_pf_optimum" in st.session_state:
         "scenario_montants", financement.version_montants(donnees.modifications)
     )
     optimum = _optimum(
-        table, calcul.cle, tuple(sorted(forcees_calcul)), tuple(sorted(exclues_calcul))
+        table,
+        calcul.cle,
+        tuple(sorted(forcees_calcul)),
+        tuple(sorted(exclues_calcul)),
+        st.session_state.get("_pf_chercher", False),
     )
     if optimum.message and not optimum.choisies.any():
         st.error(litteral(optimum.message))
     else:
         if optimum.interrompue:
             st.info(litteral(optimum.message), icon=":material/timer:")
+        elif par_classement and optimum.message:
+            # Les demandes entrées hors de l'ordre du classement, et pour quelle cible.
+            st.info(litteral(optimum.message))
+        if optimum.peut_manquer_moins:
+            st.warning(
+                "En suivant le classement, des cibles restent manquées (détail ci-dessous). "
+                "Un programme en nombres entiers peut chercher une sélection qui les manque "
+                f"moins, au prix d'écarts au classement (jusqu'à "
+                f"{portefeuille.DELAI_OPTIMISATION:.0f} s de calcul)."
+            )
+            if st.button("Chercher une sélection qui manque moins les cibles", key="pf_chercher"):
+                st.session_state["_pf_chercher"] = True
+                st.rerun()
         actuelle = portefeuille.selection(table)
         totaux_montants = portefeuille.montants(table, appel).sum(axis=1)
         recommandes = np.column_stack(
@@ -405,6 +440,13 @@ if "_pf_optimum" in st.session_state:
             st.dataframe(
                 pd.DataFrame(
                     {
+                        "Cible": couts["cible"],
+                        "Demandes déplacées (choisies sans la cible, pas avec)": couts[
+                            "cout"
+                        ].astype(int),
+                    }
+                    if par_classement
+                    else {
                         "Cible": couts["cible"],
                         "Valeur perdue (note × montant)": couts["cout_relatif"].map(
                             lambda v: pourcentage(v)

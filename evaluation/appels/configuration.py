@@ -229,6 +229,7 @@ class Appel:
     regularisation_calibration: float = 2.0
     departage: tuple[str, ...] = ()
     mode_ligne: str = "stricte"
+    objectif_selection: str = "classement"
     cibles: tuple[Cible, ...] = ()
     # La source déclarée de chaque réglage ([sources], voir appels.reglages) et les réglages
     # qui doivent en dire une, avec leur valeur.
@@ -277,13 +278,27 @@ _SCHEMA_EVALUATION = {
     "ecart_total_a_discuter": (_NOMBRE, False),
     "regularisation_calibration": (_NOMBRE, False),
 }
-_SCHEMA_CLASSEMENT = {"departage": ((list,), False), "mode_ligne": (_TEXTE, False)}
+_SCHEMA_CLASSEMENT = {
+    "departage": ((list,), False),
+    "mode_ligne": (_TEXTE, False),
+    "objectif_selection": (_TEXTE, False),
+}
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
 # Le plafond des frais de visas et d'assurance (« jusqu'à concurrence de 500 $ ») vaut pour
 # la demande entière (« demande ») ou pour chaque année (« annee ») : interprétation, l'appel
 # ne le précise pas.
 PORTEES_PLAFOND_VISAS = ("demande", "annee")
 MODES_LIGNE = ("stricte", "remplissage")
+# L'objectif de « Calculer la meilleure sélection » (page Portefeuille), réglage du comité :
+# « classement » respecte l'ordre du classement et ne s'en écarte que pour une cible
+# d'équilibre ; « note_montant » maximise Σ note × montant recommandé. L'appel ne fixe
+# aucune méthode : le ministère « conserve cependant la responsabilité de la sélection
+# définitive des projets ».
+OBJECTIFS_SELECTION = ("classement", "note_montant")
+LIBELLES_OBJECTIF_SELECTION = {
+    "classement": "respecter le classement, puis les cibles d'équilibre",
+    "note_montant": "la plus grande somme note × montant recommandé",
+}
 # Règles de départage permises, en plus de « critere:<id> » (note plus haute d'abord).
 # « part_financement_propre » : la part du coût que le demandeur assume lui-même (sa
 # contribution seule ; avant l'issue 15, le cofinancement externe y était compté) ;
@@ -768,6 +783,12 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         erreurs.append(
             f"[classement] : mode_ligne = « {mode_ligne} » inconnu ({', '.join(MODES_LIGNE)})."
         )
+    objectif_selection = classement.get("objectif_selection", "classement")
+    if objectif_selection not in OBJECTIFS_SELECTION:
+        erreurs.append(
+            f"[classement] : objectif_selection = « {objectif_selection} » inconnu "
+            f"({', '.join(OBJECTIFS_SELECTION)})."
+        )
     cibles = []
     for i, t in enumerate(donnees.get("cibles", []), 1):
         ou = f"[[cibles]] n° {i}"
@@ -859,6 +880,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         regularisation_calibration=float(evaluation.get("regularisation_calibration", 2.0)),
         departage=tuple(departage),
         mode_ligne=mode_ligne,
+        objectif_selection=objectif_selection,
         cibles=tuple(cibles),
         sources=sources,
         portee_plafond_visas=portee_visas,

@@ -79,6 +79,7 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("evaluation.apres_consultation", "Modification après consultation"),
     ("classement.departage", "Départage des ex æquo"),
     ("classement.mode_ligne", "Ligne de financement"),
+    ("classement.objectif_selection", "Objectif de la meilleure sélection"),
     ("cibles", "Cibles d'équilibre du portefeuille"),
     ("financement.plafond_annuel", "Plafond annuel"),
     ("financement.nombre_annees_max", "Nombre d'années financières"),

@@ -11,12 +11,12 @@ import os
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from evaluation.appels.configuration import Appel, Cible
+from evaluation.appels.configuration import OBJECTIFS_SELECTION, Appel, Cible
 from evaluation.decision import financement
 from evaluation.decision.classement import CLASSE
 from evaluation.notes.fiche import id_secteur
@@ -297,11 +297,18 @@ def evaluer_cibles(
 
 # --- Meilleure sélection sous l'enveloppe --------------------------------------------------
 
+# Les deux objectifs de « Calculer la meilleure sélection » (réglage de l'appel,
+# `[classement] objectif_selection`, voir configuration.OBJECTIFS_SELECTION).
+CLASSEMENT, NOTE_MONTANT = OBJECTIFS_SELECTION
+GENRES_DE_BORNES = ("part_min", "part_max", "nombre_min", "nombre_max")
+
 
 @dataclass(frozen=True)
 class Selection:
     """Le résultat de l'optimisation : demandes choisies (dans l'ordre du tableau), valeur
-    de l'objectif, cibles manquées (contrainte → manque) et ce qu'a coûté chaque cible."""
+    de l'objectif, cibles manquées (contrainte → manque) et ce qu'a coûté chaque cible.
+    `objectif` vaut Σ note × montant recommandé (en dollars) de la sélection, quel que soit
+    l'objectif suivi : les deux se comparent."""
 
     choisies: np.ndarray
     objectif: float
@@ -309,6 +316,9 @@ class Selection:
     message: str = ""
     # Le délai s'est écoulé avant que l'optimum soit prouvé (`message` dit à combien près).
     interrompue: bool = False
+    # « classement » : une cible minimale reste manquée, et le programme du moindre manque
+    # n'a pas été demandé (`optimiser(..., chercher_moindre_manque=True)`).
+    peut_manquer_moins: bool = False
 
 
 # Ce qu'un comité attend, au plus, le résultat de « Calculer la meilleure sélection » : au
@@ -317,6 +327,10 @@ class Selection:
 # différents : plus de deux minutes pour l'optimum à 0,1 % près).
 DELAI_OPTIMISATION = 20.0
 
+ECHEC_FORCEES = "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
+# Ce que rend `_programme` quand il n'a pas de meilleure sélection que celle qu'on lui donne.
+AUCUN_MOINDRE, HORS_DELAI, MOINDRE_HORS_DELAI = "aucun-moindre", "delai", "moindre-hors-delai"
+
 
 def _plafond_du_manque(manque_min: float) -> float:
     """Le manque total (écarts rapportés à leur échelle) permis au second programme : le
@@ -324,28 +338,143 @@ def _plafond_du_manque(manque_min: float) -> float:
     return manque_min * (1 + 1e-9) + 1e-9
 
 
+def _bornes_des_cibles(
+    table: pd.DataFrame, appel: Appel, cibles: Iterable[Cible] | None
+) -> list[tuple[Contrainte, str, float]]:
+    """Chaque borne écrite de chaque contrainte : (contrainte, genre, valeur), dans l'ordre
+    des cibles puis de GENRES_DE_BORNES."""
+    return [
+        (c, genre, getattr(c.cible, genre))
+        for c in contraintes(table, appel, cibles)
+        for genre in GENRES_DE_BORNES
+        if getattr(c.cible, genre) is not None
+    ]
+
+
+def _manques(
+    bornes: list[tuple[Contrainte, str, float]],
+    choisies: np.ndarray,
+    centimes: np.ndarray,
+    enveloppe: float,
+) -> dict[str, str]:
+    """Les cibles que `choisies` manque, et de combien (« 20,0 points de % », « 2
+    demande(s) ») ; `centimes` : le total recommandé de chaque demande, `enveloppe` : celle
+    des années de l'appel, en dollars. Une part manquée de moins d'un demi-cent ne compte
+    pas (la tolérance du solveur)."""
+    manques = {}
+    for c, genre, valeur in bornes:
+        en_part = genre.startswith("part")
+        if en_part:
+            atteint = float(centimes[c.membres & choisies].sum())
+            borne = valeur / 100 * enveloppe * 100
+        else:
+            atteint, borne = float((c.membres & choisies).sum()), float(valeur)
+        depassement = (borne - atteint) if genre.endswith("min") else (atteint - borne)
+        if depassement > (0.5 if en_part else 1e-9):
+            manques[f"{c.cible.libelle} — {c.libelle}"] = (
+                f"{_points(depassement / enveloppe)} points de %"
+                if en_part
+                else f"{depassement:.0f} demande(s)"
+            )
+    return manques
+
+
 def optimiser(
     table: pd.DataFrame,
     appel: Appel,
     *,
+    objectif: str | None = None,
     forcees: Iterable[int] = (),
     exclues: Iterable[int] = (),
     cibles: Iterable[Cible] | None = None,
     ecart_relatif: float | None = None,
     delai: float | None = None,
+    chercher_moindre_manque: bool = False,
 ) -> Selection:
+    """La meilleure sélection de demandes classées sous l'enveloppe de chaque année et les
+    cibles d'équilibre, selon l'objectif de l'appel (`appel.objectif_selection`, réglage du
+    comité ; `objectif` le remplace) :
+
+    - « classement » (par défaut) : respecter le classement, puis les cibles d'équilibre
+      (`_respecter_le_classement`) ;
+    - « note_montant » : la plus grande somme note × montant recommandé, par un programme
+      en nombres entiers (`_plus_grande_note_fois_montant`).
+
+    `forcees` / `exclues` : demande_id imposées dedans ou dehors (par la présidence) ; une
+    demande forcée reste soumise à l'enveloppe. `ecart_relatif` : écart toléré à l'optimum
+    prouvé d'un programme en nombres entiers. Un seul délai (`DELAI_OPTIMISATION` par défaut)
+    pour tout le calcul. `chercher_moindre_manque` (« classement » seulement) : quand la
+    descente et les échanges laissent une cible manquée, chercher par un programme en
+    nombres entiers une sélection qui la manque moins (étape 5 ; jusqu'au délai) ; sinon la
+    sélection rendue le dit (`peut_manquer_moins`) et la présidence le demande d'un clic."""
+    objectif = appel.objectif_selection if objectif is None else objectif
+    options = {
+        "forcees": forcees,
+        "exclues": exclues,
+        "cibles": cibles,
+        "ecart_relatif": ecart_relatif,
+        "delai": DELAI_OPTIMISATION if delai is None else delai,
+    }
+    if objectif == CLASSEMENT:
+        return _respecter_le_classement(
+            table, appel, chercher_moindre_manque=chercher_moindre_manque, **options
+        )
+    if objectif == NOTE_MONTANT:
+        return _plus_grande_note_fois_montant(table, appel, **options)
+    raise ValueError(
+        f"objectif de sélection « {objectif} » inconnu ({', '.join(OBJECTIFS_SELECTION)})."
+    )
+
+
+def _note_fois_montant(table: pd.DataFrame, appel: Appel) -> np.ndarray:
+    """(n,) : note × montant recommandé des années de l'appel, en dollars."""
+    total = sum(
+        table[f"recommande_an{a + 1}"].to_numpy(dtype=float) / 100 for a in range(_annees(appel))
+    )
+    note = pd.to_numeric(table["total"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    return note * total
+
+
+def _plus_grande_note_fois_montant(table: pd.DataFrame, appel: Appel, **options) -> Selection:
     """Choisit les demandes classées qui maximisent Σ note × montant recommandé, sous
     l'enveloppe de chaque année et les cibles d'équilibre. Les cibles sont souples : une
     cible impossible est manquée du moins possible (écart pénalisé), et le résultat dit de
-    combien. `forcees` / `exclues` : demande_id imposées dedans ou dehors (par la
-    présidence) ; une demande forcée reste soumise à l'enveloppe.
+    combien.
 
-    `ecart_relatif` : écart toléré à l'optimum prouvé. Par défaut, l'optimum exact jusqu'à
-    1 000 demandes, et à 0,1 % près au-delà (5 000 demandes et 30 cibles : 0,6 s au lieu
-    de 4,6 s pour une valeur meilleure de 0,03 %)."""
+    `ecart_relatif` : par défaut, l'optimum exact jusqu'à 1 000 demandes, et à 0,1 % près
+    au-delà (5 000 demandes et 30 cibles : 0,6 s au lieu de 4,6 s pour une valeur meilleure
+    de 0,03 %)."""
+    fin = time.monotonic() + options["delai"]
+    resultat = _programme(table, appel, _note_fois_montant(table, appel), fin=fin, **options)
+    assert isinstance(resultat, Selection)  # sans manque à battre, toujours une sélection
+    return resultat
+
+
+def _programme(
+    table: pd.DataFrame,
+    appel: Appel,
+    valeurs: np.ndarray,
+    *,
+    forcees: Iterable[int],
+    exclues: Iterable[int],
+    cibles: Iterable[Cible] | None,
+    ecart_relatif: float | None,
+    delai: float,
+    fin: float,
+    manque_a_battre: float | None = None,
+) -> Selection | str:
+    """Le programme en nombres entiers (scipy.optimize.milp, HiGHS) : maximise Σ valeurs des
+    demandes choisies sous l'enveloppe de chaque année et les cibles, souples : d'abord le
+    moindre manque total (écarts rapportés à leur échelle : l'enveloppe pour une part, 1 pour
+    un nombre), puis, à ce manque près, la plus grande valeur. `fin` : l'instant
+    (time.monotonic) où tout le calcul doit s'arrêter.
+
+    `manque_a_battre` (le manque d'une sélection déjà trouvée) : le moindre manque est
+    cherché d'emblée (les cibles n'ont pas été tenues), et le programme rend AUCUN_MOINDRE
+    si aucune sélection ne manque moins, HORS_DELAI si le délai s'écoule avant de le savoir,
+    MOINDRE_HORS_DELAI s'il s'écoule avant la sélection de ce moindre manque ; sinon la
+    sélection."""
     from scipy.optimize import Bounds, LinearConstraint, milp
-
-    delai = DELAI_OPTIMISATION if delai is None else delai
 
     n_annees = _annees(appel)
     candidates = (table["statut"] == CLASSE).to_numpy()
@@ -354,17 +483,10 @@ def optimiser(
         [table[f"recommande_an{a + 1}"].to_numpy(dtype=float) / 100 for a in range(n_annees)]
     )  # dollars
     total = m.sum(axis=1)
-    note = pd.to_numeric(table["total"], errors="coerce").fillna(0).to_numpy(dtype=float)
     n = len(table)
-    liste = contraintes(table, appel, cibles)
     enveloppe = float(sum(appel.financement.enveloppe[:n_annees])) / 100
     # Variables : x (n demandes), puis un écart ≥ 0 par borne de cible.
-    bornes_cibles = []
-    for c in liste:
-        for genre in ("part_min", "part_max", "nombre_min", "nombre_max"):
-            valeur = getattr(c.cible, genre)
-            if valeur is not None:
-                bornes_cibles.append((c, genre, valeur))
+    bornes_cibles = _bornes_des_cibles(table, appel, cibles)
     k = len(bornes_cibles)
     centimes = np.column_stack(
         [table[f"recommande_an{a + 1}"].to_numpy(dtype=np.int64) for a in range(n_annees)]
@@ -405,14 +527,8 @@ def optimiser(
         "mip_rel_gap": (0.0 if n <= 1000 else 1e-3) if ecart_relatif is None else ecart_relatif,
         "time_limit": delai,
     }
-    echec = Selection(
-        np.zeros(n, dtype=bool),
-        0.0,
-        message="Aucune sélection possible : les demandes forcées dépassent l'enveloppe.",
-    )
-
-    # Un seul délai pour tous les programmes d'un calcul : le comité attend le tout.
-    fin = time.monotonic() + delai
+    a_battre = manque_a_battre is not None
+    echec = Selection(np.zeros(n, dtype=bool), 0.0, message=ECHEC_FORCEES)
 
     def resoudre(objectif, lignes, bas, haut):
         return milp(
@@ -441,23 +557,31 @@ def optimiser(
     # le second problème, posé avec un manque nul, est alors celui qu'on aurait résolu, et un
     # seul programme suffit. Sinon (il n'a pas de solution), le moindre manque est cherché.
     lignes_finales, bas_finaux, haut_finaux = list(lignes), list(bas), list(haut)
-    objectif = np.concatenate([-(note * total), np.zeros(k)])
+    objectif = np.concatenate([-np.asarray(valeurs, dtype=float), np.zeros(k)])
     deja = None
     if k:
         lignes_finales.append(np.concatenate([np.zeros(n), 1 / echelles]))
         bas_finaux.append(-np.inf)
         haut_finaux.append(_plafond_du_manque(0.0))
-        deja = resoudre(objectif, lignes_finales, bas_finaux, haut_finaux)
-        if deja.x is None:
+        # Un manque à battre : les cibles ont déjà été manquées ; le moindre manque d'abord.
+        if not a_battre:
+            deja = resoudre(objectif, lignes_finales, bas_finaux, haut_finaux)
+        if deja is None or deja.x is None:
             deja = None
             premier = resoudre(np.concatenate([np.zeros(n), 1 / echelles]), lignes, bas, haut)
             if premier.x is None:
+                if a_battre:
+                    return HORS_DELAI if premier.status == 1 else AUCUN_MOINDRE
                 return hors_delai if premier.status == 1 else echec
+            if a_battre and float(premier.fun) >= manque_a_battre * (1 - 1e-9) - 1e-9:
+                return AUCUN_MOINDRE
             haut_finaux[-1] = _plafond_du_manque(float(premier.fun))
     for essai in range(5):
         resultat = deja if essai == 0 and deja is not None else None
         resultat = resultat or resoudre(objectif, lignes_finales, bas_finaux, haut_finaux)
         if resultat.x is None:
+            if a_battre:  # le moindre manque est plus petit, sa sélection reste à trouver
+                return MOINDRE_HORS_DELAI
             return hors_delai if resultat.status == 1 else echec
         x = resultat.x[:n] > 0.5
         # Vérification exacte, en cents : le solveur tolère de minuscules dépassements.
@@ -477,18 +601,7 @@ def optimiser(
                 resserrer = True
         if not resserrer:
             break
-    manques = {}
-    for (membres, poids, borne, minimum), (c, genre, _valeur) in zip(
-        exactes, bornes_cibles, strict=True
-    ):
-        atteint = float(poids[membres & x].sum())
-        depassement = (borne - atteint) if minimum else (atteint - borne)
-        if depassement > (0.5 if poids is centimes else 1e-9):
-            manques[f"{c.cible.libelle} — {c.libelle}"] = (
-                f"{_points(depassement / enveloppe)} points de %"
-                if genre.startswith("part")
-                else f"{depassement:.0f} demande(s)"
-            )
+    manques = _manques(bornes_cibles, x, centimes, enveloppe)
     message = resultat.message
     if resultat.status == 1:  # temps écoulé, avec une sélection qui respecte tout
         ecart = getattr(resultat, "mip_gap", None)
@@ -502,8 +615,302 @@ def optimiser(
             + " (elle respecte l'enveloppe et les demandes forcées ou exclues)."
         )
     return Selection(
-        x, float((note * total)[x].sum()), manques, message, interrompue=resultat.status == 1
+        x,
+        float(_note_fois_montant(table, appel)[x].sum()),
+        manques,
+        message,
+        interrompue=resultat.status == 1,
     )
+
+
+def _ordre_du_classement(table: pd.DataFrame, masque: np.ndarray) -> np.ndarray:
+    """Les positions des demandes de `masque`, du meilleur rang au moins bon (colonne
+    `rang` ; à défaut, l'ordre du tableau, qui est celui du classement)."""
+    positions = np.flatnonzero(masque)
+    if "rang" not in table.columns:
+        return positions
+    rang = pd.to_numeric(table["rang"], errors="coerce").astype(float).to_numpy()[positions]
+    return positions[np.argsort(np.nan_to_num(rang, nan=np.inf), kind="stable")]
+
+
+def _respecter_le_classement(
+    table: pd.DataFrame,
+    appel: Appel,
+    *,
+    forcees: Iterable[int],
+    exclues: Iterable[int],
+    cibles: Iterable[Cible] | None,
+    ecart_relatif: float | None,
+    delai: float,
+    chercher_moindre_manque: bool = False,
+) -> Selection:
+    """« Respecter le classement, puis les cibles » : l'objectif par défaut de la meilleure
+    sélection, réglage du comité (issue 16 : « Its default keeps the ranking's order unless
+    a balance target requires otherwise ») ; l'appel ne fixe aucune méthode de sélection
+    (le ministère « conserve cependant la responsabilité de la sélection définitive des
+    projets »). Montants en cents ; parts en % de l'enveloppe des années de l'appel, comme
+    `evaluer_cibles`.
+
+    1. Candidates : les demandes classées, hors exclues (une demande forcée et exclue est
+       exclue) ; les forcées sont dedans d'office (si elles dépassent seules l'enveloppe
+       d'une année : aucune sélection).
+    2. On descend le classement (colonne `rang`) : une demande entre si elle tient dans le
+       restant de l'enveloppe de chaque année et n'ajoute aucun excès à une cible maximale
+       (part_max, nombre_max). Comme la ligne de financement (`appel.mode_ligne`) : en
+       « stricte », la première qui ne tient pas dans l'enveloppe arrête la descente ; en
+       « remplissage », elle est sautée. Sans cible ni demande forcée ou exclue, c'est la
+       ligne de financement du classement.
+    3. Si chaque cible minimale (part_min, nombre_min) est tenue, c'est fini. Les sélections
+       qui tiennent dans l'enveloppe et sous les cibles maximales forment une famille close
+       par retrait (retirer une demande n'en fait sortir aucune) ; sur une telle famille, la
+       descente en « remplissage » donne l'optimum lexicographique selon le rang : la
+       meilleure classée possible, puis, avec elle, la suivante possible, et ainsi de suite
+       (si une sélection de la famille prend la demande de rang r avec les mêmes demandes
+       mieux classées que la descente, ces demandes plus r tiennent aussi, et la descente
+       l'a prise).
+    4. Sinon, pour chaque cible minimale manquée, dans l'ordre des cibles : la mieux classée
+       des candidates non choisies de sa catégorie (sans excès sur une cible maximale)
+       entre, et l'on lui fait de la place en retirant les moins bien classées des choisies
+       qui ne sont ni forcées, ni entrées pour une cible, ni de cette catégorie, et dont le
+       retrait ne fait passer aucune autre cible minimale sous son minimum ; on recommence
+       jusqu'à ce que la cible soit tenue ou que plus rien ne soit possible (chaque candidate
+       est essayée une fois : le nombre de tours est borné). Puis la descente reprend, pour
+       remplir la place restée libre.
+    5. Si une cible minimale reste manquée et que `chercher_moindre_manque` le demande (un clic de
+       la présidence : ce programme peut prendre tout le délai, là où la descente et les échanges
+       prennent moins d'une seconde à 5 000 demandes), le programme en nombres entiers du moindre
+       manque (celui de « note_montant ») dit si l'on peut manquer moins ; si oui, la sélection est
+       celle qui manque le moins et qui, à ce manque, garde le plus possible des demandes de la
+       descente (2), puis préfère les mieux classées (poids n − rang + 1, plus, pour chaque demande
+       de la descente, plus que toutes les autres ensemble : une approximation linéaire de l'ordre
+       du classement, qui peut préférer deux demandes à une mieux classée), et le message le dit. Un
+       seul délai pour tout le calcul (`delai`) ; s'il s'écoule avant la réponse, la sélection qui
+       suit le classement reste, et le message le dit.
+
+    `manques` est rempli comme par « note_montant » ; `message` dit quelles demandes sont
+    entrées pour quelle cible et lesquelles en sont sorties (vide : la sélection est la
+    descente du classement)."""
+    debut = time.monotonic()
+    fin = debut + delai
+    n = len(table)
+    n_annees = _annees(appel)
+    montants_cents = np.column_stack(
+        [table[f"recommande_an{a + 1}"].to_numpy(dtype=np.int64) for a in range(n_annees)]
+    ).reshape(n, n_annees)
+    centimes = montants_cents.sum(axis=1)
+    enveloppes = np.asarray(appel.financement.enveloppe[:n_annees], dtype=np.int64)
+    enveloppe = int(enveloppes.sum())  # cents, comme evaluer_cibles
+    ids = table["demande_id"].astype(int).to_numpy()
+    classees = (table["statut"] == CLASSE).to_numpy()
+    candidates = classees & ~np.isin(ids, list(set(exclues)))
+    forcees_ = candidates & np.isin(ids, list(set(forcees)))
+    ordre = _ordre_du_classement(table, candidates).tolist()
+    if (montants_cents[forcees_].sum(axis=0) > enveloppes).any():
+        return Selection(np.zeros(n, dtype=bool), 0.0, message=ECHEC_FORCEES)
+
+    # Les bornes des cibles : ce qu'une demande y pèse (cents pour une part, 1 pour un
+    # nombre) et le critère d'evaluer_cibles (parts comparées à 1e-9 point près).
+    bornes = _bornes_des_cibles(table, appel, cibles)
+    est_min = [genre.endswith("min") for _, genre, _ in bornes]
+    en_part = [genre.startswith("part") for _, genre, _ in bornes]
+    poids = [
+        (centimes if p else np.ones(n, dtype=np.int64)).tolist() for p in en_part
+    ]  # listes : la descente est une boucle Python
+    membres = [c.membres for c, _, _ in bornes]
+    bornes_de: list[list[int]] = [[] for _ in range(n)]
+    for b, mb in enumerate(membres):
+        for i in np.flatnonzero(mb & candidates).tolist():
+            bornes_de[i].append(b)
+
+    def respecte(b: int, atteint: float) -> bool:
+        valeur = bornes[b][2]
+        if en_part[b]:
+            part = 100 * atteint / enveloppe if enveloppe else 0.0
+            return part >= valeur - 1e-9 if est_min[b] else part <= valeur + 1e-9
+        return atteint >= valeur if est_min[b] else atteint <= valeur
+
+    choisies = np.zeros(n, dtype=bool)
+    proteges = forcees_.copy()  # jamais retirées : forcées, puis entrées pour une cible
+    montants_l = montants_cents.tolist()
+    restant = enveloppes.tolist()
+    atteints = [0.0] * len(bornes)
+    annees = range(n_annees)
+
+    def ajouter(i: int) -> None:
+        choisies[i] = True
+        for a in annees:
+            restant[a] -= montants_l[i][a]
+        for b in bornes_de[i]:
+            atteints[b] += poids[b][i]
+
+    def retirer(i: int) -> None:
+        choisies[i] = False
+        for a in annees:
+            restant[a] += montants_l[i][a]
+        for b in bornes_de[i]:
+            atteints[b] -= poids[b][i]
+
+    def tient(i: int) -> bool:
+        return all(montants_l[i][a] <= restant[a] for a in annees)
+
+    def exces(i: int) -> bool:
+        """Ajouter i ajouterait un excès à une cible maximale."""
+        return any(
+            not est_min[b] and poids[b][i] > 0 and not respecte(b, atteints[b] + poids[b][i])
+            for b in bornes_de[i]
+        )
+
+    stricte = appel.mode_ligne == "stricte"
+
+    def descendre() -> None:
+        for i in ordre:
+            if choisies[i]:
+                continue
+            if not tient(i):
+                if stricte:
+                    break
+                continue
+            if not exces(i):
+                ajouter(i)
+
+    for i in np.flatnonzero(forcees_).tolist():
+        ajouter(i)
+    descendre()
+    descente = choisies.copy()
+
+    # 4. Les cibles minimales manquées, chacune à son tour.
+    position = np.zeros(n, dtype=np.int64)
+    position[ordre] = np.arange(len(ordre))
+    entrees: list[tuple[int, list[int]]] = []  # (borne, demandes entrées pour elle)
+    for b in range(len(bornes)):
+        if not est_min[b] or respecte(b, atteints[b]):
+            continue
+        venues = []
+        for i in [i for i in ordre if membres[b][i]]:
+            if respecte(b, atteints[b]) or time.monotonic() > fin:
+                break
+            if choisies[i] or exces(i):
+                continue
+            besoin = [montants_l[i][a] - restant[a] for a in annees]
+            retirees = []
+            if any(x > 0 for x in besoin):
+                # Les retirables, de la moins bien classée à la mieux classée ; sans espoir
+                # si même toutes ne libèrent pas assez.
+                retirables = np.flatnonzero(choisies & ~proteges & ~membres[b])
+                liberable = montants_cents[retirables].sum(axis=0).tolist()
+                if any(besoin[a] > liberable[a] for a in annees):
+                    continue
+                for j in retirables[np.argsort(-position[retirables])].tolist():
+                    if not any(montants_l[j][a] > 0 and besoin[a] > 0 for a in annees):
+                        continue
+                    if any(
+                        est_min[b2] and b2 != b and not respecte(b2, atteints[b2] - poids[b2][j])
+                        for b2 in bornes_de[j]
+                    ):
+                        continue
+                    retirer(j)
+                    retirees.append(j)
+                    besoin = [montants_l[i][a] - restant[a] for a in annees]
+                    if all(x <= 0 for x in besoin):
+                        break
+            if any(x > 0 for x in besoin):
+                for j in retirees:  # pas assez de place : rien ne change
+                    ajouter(j)
+                continue
+            ajouter(i)
+            proteges[i] = True
+            venues.append(i)
+        if venues:
+            entrees.append((b, venues))
+    if entrees:
+        descendre()
+
+    # 5. Une cible minimale encore manquée : le moindre manque possible est-il plus petit ?
+    message, interrompue = "", False
+    manquees = [b for b in range(len(bornes)) if est_min[b] and not respecte(b, atteints[b])]
+    if manquees and chercher_moindre_manque:
+        notre_manque = 0.0
+        for b in range(len(bornes)):
+            if respecte(b, atteints[b]):
+                continue
+            ecart = abs(
+                atteints[b] - (bornes[b][2] / 100 * enveloppe if en_part[b] else bornes[b][2])
+            )
+            notre_manque += ecart / enveloppe if en_part[b] else ecart
+        # Garder d'abord le plus possible de la descente (chacune pèse plus que toutes les
+        # autres ensemble), puis les mieux classées (n − rang + 1).
+        valeurs = np.zeros(n)
+        toutes = _ordre_du_classement(table, classees)
+        valeurs[toutes] = np.arange(len(toutes), 0, -1)
+        valeurs[descente] += valeurs.sum() + 1
+        resultat = _programme(
+            table,
+            appel,
+            valeurs,
+            forcees=ids[forcees_].tolist(),
+            exclues=exclues,
+            cibles=cibles,
+            ecart_relatif=ecart_relatif,
+            delai=delai,
+            fin=fin,
+            manque_a_battre=notre_manque,
+        )
+        if isinstance(resultat, Selection):
+            texte = (
+                "En suivant le classement, des cibles restaient manquées ; le programme en "
+                "nombres entiers a trouvé une sélection qui les manque moins, et qui, à ce "
+                "manque, garde le plus possible des demandes du classement, puis les mieux "
+                "classées."
+            )
+            if resultat.interrompue:
+                texte += " " + resultat.message
+            return replace(resultat, message=texte)
+        interrompue = resultat in (HORS_DELAI, MOINDRE_HORS_DELAI)
+        if resultat == HORS_DELAI:
+            message = (
+                f"Calcul arrêté après {delai:.0f} s avant de savoir si les cibles pouvaient "
+                "être moins manquées : voici la sélection qui suit le classement."
+            )
+        elif resultat == MOINDRE_HORS_DELAI:
+            message = (
+                "Les cibles pourraient être moins manquées, mais le calcul s'est arrêté après "
+                f"{delai:.0f} s avant de trouver, à ce moindre manque, la sélection la plus "
+                "proche du classement : voici celle qui suit le classement."
+            )
+    morceaux = []
+    numeros = table["no_demande"].astype(str).to_numpy()
+    for b, venues in entrees:
+        c = bornes[b][0]
+        morceaux.append(
+            f"pour « {c.cible.libelle} — {c.libelle} » : {_liste_de_demandes(numeros, venues)}"
+        )
+    if morceaux:
+        sorties = np.flatnonzero(descente & ~choisies).tolist()
+        message = (
+            "Entrées hors de l'ordre du classement "
+            + " ; ".join(morceaux)
+            + (
+                f". Sorties pour leur faire place : {_liste_de_demandes(numeros, sorties)}."
+                if sorties
+                else "."
+            )
+            + (f" {message}" if message else "")
+        )
+    return Selection(
+        choisies,
+        float(_note_fois_montant(table, appel)[choisies].sum()),
+        _manques(bornes, choisies, centimes, enveloppe / 100),
+        message,
+        interrompue=interrompue,
+        peut_manquer_moins=bool(manquees) and not chercher_moindre_manque,
+    )
+
+
+def _liste_de_demandes(numeros: np.ndarray, positions: list[int], au_plus: int = 10) -> str:
+    """« D-07, D-12 et 3 autres » : les numéros de demande, les premiers seulement."""
+    noms = [numeros[i] for i in positions[:au_plus]]
+    reste = len(positions) - len(noms)
+    return ", ".join(noms) + (f" et {reste} autre(s)" if reste else "")
 
 
 def comparer_selections(table: pd.DataFrame, avant: np.ndarray, apres: np.ndarray) -> pd.DataFrame:
@@ -620,19 +1027,35 @@ def bootstrap(
     )
 
 
-def cout_des_cibles(table: pd.DataFrame, appel: Appel, **options) -> pd.DataFrame:
-    """Ce que coûte chaque cible : la valeur (Σ note × montant) de la meilleure sélection
-    sans elle, moins celle avec toutes les cibles. Zéro : la cible ne contraint rien."""
-    avec = optimiser(table, appel, **options).objectif
+def cout_des_cibles(
+    table: pd.DataFrame, appel: Appel, *, objectif: str | None = None, **options
+) -> pd.DataFrame:
+    """Ce que coûte chaque cible : la meilleure sélection sans elle (les autres cibles
+    gardées) comparée à celle avec toutes les cibles, selon l'objectif (`optimiser`).
+
+    - « note_montant » : `cout` est la valeur perdue, Σ note × montant sans la cible moins
+      avec elle ; `cout_relatif`, sa part de la valeur sans elle.
+    - « classement » : `cout` est le nombre de demandes que la cible déplace, choisies sans
+      elle et plus avec elle ; `cout_relatif`, leur part des demandes choisies sans elle.
+
+    Zéro : la cible ne contraint rien. Les `options` passent à chaque optimisation."""
+    objectif = appel.objectif_selection if objectif is None else objectif
+    avec = optimiser(table, appel, objectif=objectif, **options)
     lignes = []
     for cible in appel.cibles:
         autres = [c for c in appel.cibles if c is not cible]
-        sans = optimiser(table, appel, cibles=autres, **options).objectif
+        sans = optimiser(table, appel, objectif=objectif, cibles=autres, **options)
+        if objectif == NOTE_MONTANT:
+            cout = max(sans.objectif - avec.objectif, 0.0)
+            reference = sans.objectif
+        else:
+            cout = float((sans.choisies & ~avec.choisies).sum())
+            reference = float(sans.choisies.sum())
         lignes.append(
             {
                 "cible": cible.libelle,
-                "cout": max(sans - avec, 0.0),
-                "cout_relatif": max(sans - avec, 0.0) / sans if sans else 0.0,
+                "cout": cout,
+                "cout_relatif": cout / reference if reference else 0.0,
             }
         )
     return pd.DataFrame(lignes, columns=["cible", "cout", "cout_relatif"])

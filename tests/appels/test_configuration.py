@@ -375,6 +375,37 @@ def test_departage_inconnu_refuse():
         appel_depuis_toml(toml, "essai.toml")
 
 
+# --- Objectif de la meilleure sélection (réglage du comité) --------------------------------
+
+
+def test_objectif_de_la_meilleure_selection(appel):
+    """Le fichier livré respecte le classement, puis les cibles (issue 16) ; sans le
+    réglage, c'est aussi la valeur par défaut ; « note_montant » est permis."""
+    assert appel.objectif_selection == "classement"
+    sans = TOML.replace('objectif_selection = "classement"\n', "")
+    assert sans != TOML
+    assert appel_depuis_toml(sans).objectif_selection == "classement"
+    autre = TOML.replace('objectif_selection = "classement"', 'objectif_selection = "note_montant"')
+    assert appel_depuis_toml(autre).objectif_selection == "note_montant"
+
+
+@pytest.mark.parametrize(
+    ("valeur", "message"),
+    [
+        (
+            '"rang"',
+            "[classement] : objectif_selection = « rang » inconnu (classement, note_montant).",
+        ),
+        ("1", "objectif_selection"),
+    ],
+    ids=["inconnu", "pas-un-texte"],
+)
+def test_objectif_de_la_meilleure_selection_inconnu(valeur, message):
+    toml = TOML.replace('objectif_selection = "classement"', f"objectif_selection = {valeur}")
+    with pytest.raises(ErreurAppel, match=re.escape(message)):
+        appel_depuis_toml(toml, "essai.toml")
+
+
 # --- Années financières : la lecture retenue (interprétation) ------------------------------
 
 

@@ -61,7 +61,8 @@ ATTENDUES = [
     # « L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : fin de l'appel lue
     # comme date limite de dépôt.
     ("appel.date_limite", "interpretation"),
-    # Rien dans l'appel : poids, échelle, seuil, départage, ligne, enveloppe, cibles.
+    # Rien dans l'appel : poids, échelle, seuil, départage, ligne, objectif de la meilleure
+    # sélection, enveloppe, cibles.
     ("criteres.pertinence.poids", "comite"),
     ("criteres.visibilite.poids", "comite"),
     ("evaluation.seuil_global", "comite"),
@@ -73,6 +74,9 @@ ATTENDUES = [
     ("evaluation.ecart_total_a_discuter", "comite"),
     ("classement.departage", "comite"),
     ("classement.mode_ligne", "comite"),
+    # « conserve cependant la responsabilité de la sélection définitive des projets » : aucune
+    # méthode de sélection dans l'appel.
+    ("classement.objectif_selection", "comite"),
     ("financement.enveloppe", "comite"),
     ("cibles", "comite"),
 ]
@@ -95,6 +99,20 @@ def test_source_de_chaque_reglage_de_l_appel_livre(appel, chemin, source):
 def test_chaque_citation_est_une_phrase_de_l_appel(source):
     """Une citation est copiée du texte de l'appel, mot pour mot."""
     assert _sans_blancs(source.citation) in _sans_blancs(TEXTE_APPEL)
+
+
+def test_objectif_de_la_selection_choix_du_comite(appel):
+    """L'appel ne fixe aucune méthode de sélection : le ministère « conserve cependant la
+    responsabilité de la sélection définitive des projets ». La note le cite, mot pour mot."""
+    r = next(r for r in appel.reglages if r.chemin == "classement.objectif_selection")
+    assert (r.valeur, r.libelle, r.source.source) == (
+        "classement",
+        "Objectif de la meilleure sélection",
+        "comite",
+    )
+    phrase = "conserve cependant la responsabilité de la sélection définitive des projets"
+    assert f"« {phrase} »" in r.source.note
+    assert phrase in _sans_blancs(TEXTE_APPEL)
 
 
 def test_lecture_des_annees_financieres(appel):

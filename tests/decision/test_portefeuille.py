@@ -36,15 +36,19 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from evaluation.appels.configuration import Cible
+from evaluation.appels.configuration import Cible, charger_appel
 from evaluation.decision import notation, portefeuille
 from evaluation.decision.classement import CLASSE, NON_EVALUE, SOUS_SEUIL
 from evaluation.decision.financement import (
     ATTENTE,
     FINANCE,
     RETENU,
+    ligne_de_financement,
 )
+from evaluation.decision.portefeuille import CLASSEMENT, NOTE_MONTANT
 from evaluation.depot.importation import importer
 from evaluation.depot.municipalites import Municipalite
 from evaluation.depot.verification import verifier_lot
@@ -67,11 +71,16 @@ COLONNES = [
 NAN = np.nan
 
 
-def _appel(appel, enveloppe=ENVELOPPE, cibles=()):
+def _appel(appel, enveloppe=ENVELOPPE, cibles=(), objectif=NOTE_MONTANT, mode_ligne="stricte"):
+    """L'appel livré avec cette enveloppe, ces cibles, cet objectif de la meilleure sélection
+    (« note_montant » : les tests du programme en nombres entiers ; « classement », celui de
+    l'appel livré, est dit là où il sert) et ce mode de ligne."""
     return replace(
         appel,
         financement=replace(appel.financement, enveloppe=tuple(enveloppe)),
         cibles=tuple(cibles),
+        objectif_selection=objectif,
+        mode_ligne=mode_ligne,
     )
 
 
@@ -1297,3 +1306,450 @@ def test_optimiser_sans_selection_dans_le_delai(quatre, monkeypatch):
     assert s.interrompue and not s.choisies.any()
     assert s.message.startswith("Calcul arrêté après 20 s sans sélection trouvée")
     assert "forcées dépassent" not in s.message
+
+
+# --- Meilleure sélection : respecter le classement, puis les cibles ------------------------------
+# L'objectif par défaut de l'appel livré (réglage du comité, issue 16 : « keeps the ranking's
+# order unless a balance target requires otherwise »).
+
+ENVELOPPE_50 = (5_000_000, 5_000_000)  # 50 000 $ par année
+# L'appel livré, lu une fois pour les propriétés (hypothesis n'aime pas les fixtures d'une
+# fonction).
+APPEL = charger_appel()
+
+
+def _classees(lignes, enveloppe=ENVELOPPE_50, mode="stricte") -> pd.DataFrame:
+    """Un classement écrit à la main, dans l'ordre du rang : (no, an 1 en $, an 2 en $, axe,
+    région) ou (…, statut) ; la colonne `financement` est la ligne de financement du mode
+    (financement.ligne_de_financement, celle du classement)."""
+
+    statuts = [ligne[5] if len(ligne) > 5 else CLASSE for ligne in lignes]
+    montants = np.array([[ligne[1] * 100, ligne[2] * 100] for ligne in lignes], dtype=np.int64)
+    classees = np.array([s == CLASSE for s in statuts], dtype=bool)
+    financement = np.full(len(lignes), "", dtype=object)
+    financement[classees] = ligne_de_financement(montants[classees], enveloppe, mode).statuts
+    rangs = np.where(classees, np.cumsum(classees), 0)
+    return pd.DataFrame(
+        {
+            "demande_id": np.arange(1, len(lignes) + 1),
+            "no_demande": [ligne[0] for ligne in lignes],
+            "statut": statuts,
+            "financement": financement,
+            "decision": "",
+            "recommande_an1": montants[:, 0],
+            "recommande_an2": montants[:, 1],
+            "total": np.linspace(95, 60, len(lignes)),
+            "axe": [ligne[3] for ligne in lignes],
+            "region": [ligne[4] for ligne in lignes],
+            "secteur": "innovation",
+            "rang": pd.array([r if c else None for r, c in zip(rangs, classees, strict=True)],
+                             dtype="Int64"),
+        }
+    )  # fmt: skip
+
+
+def _par_classement(appel, cibles=(), mode="stricte", enveloppe=ENVELOPPE_50):
+    return _appel(appel, enveloppe, cibles, objectif=CLASSEMENT, mode_ligne=mode)
+
+
+def _choisies(table, s) -> list[str]:
+    return table["no_demande"][s.choisies].tolist()
+
+
+# A (30 000 $) tient ; B (25 000 $) ne tient plus en année 1 ; C (10 000 $) tiendrait.
+TROIS = [("A", 30_000, 0, 1, "01"), ("B", 25_000, 0, 2, "02"), ("C", 10_000, 0, 3, "03")]
+
+
+@pytest.mark.parametrize(("mode", "attendu"), [("stricte", ["A"]), ("remplissage", ["A", "C"])])
+def test_classement_sans_cible_est_la_ligne_de_financement(appel, mode, attendu):
+    """Sans cible, la meilleure sélection descend le classement comme la ligne : en
+    « stricte », B (qui ne tient pas) arrête la descente ; en « remplissage », elle est
+    sautée et C entre."""
+    table = _classees(TROIS, mode=mode)
+    s = portefeuille.optimiser(table, _par_classement(appel, mode=mode))
+    assert _choisies(table, s) == attendu
+    assert s.choisies.tolist() == portefeuille.selection(table).tolist()
+    assert s.manques == {} and s.message == "" and not s.interrompue
+    assert s.objectif == pytest.approx(
+        float((table["total"] * table["recommande_an1"] / 100)[s.choisies].sum())
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lignes=st.lists(
+        st.tuples(
+            st.integers(0, 30_000),
+            st.integers(0, 30_000),
+            st.sampled_from([CLASSE, CLASSE, CLASSE, SOUS_SEUIL]),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    enveloppe=st.tuples(st.integers(0, 80_000), st.integers(0, 60_000)),
+    mode=st.sampled_from(["stricte", "remplissage"]),
+)
+def test_propriete_sans_cible_la_ligne_de_financement(lignes, enveloppe, mode):
+    """Sans cible ni demande forcée ou exclue, la sélection est la ligne de financement du
+    classement, dans les deux modes."""
+    enveloppe = (enveloppe[0] * 100, enveloppe[1] * 100)
+    table = _classees(
+        [(f"D{i}", a1, a2, 1, "01", statut) for i, (a1, a2, statut) in enumerate(lignes)],
+        enveloppe,
+        mode,
+    )
+    s = portefeuille.optimiser(table, _par_classement(APPEL, mode=mode, enveloppe=enveloppe))
+    assert s.choisies.tolist() == portefeuille.selection(table).tolist()
+
+
+@pytest.mark.parametrize(
+    "cible",
+    [Cible("region", "01", nombre_max=1), Cible("region", "01", part_max=40)],
+    ids=["nombre_max", "part_max"],
+)
+@pytest.mark.parametrize("mode", ["stricte", "remplissage"])
+def test_classement_une_cible_maximale_saute_sans_arreter(appel, cible, mode):
+    """Région 01 : au plus une demande, ou au plus 40 % de 100 000 $. A (01, 25 000 $)
+    entre ; B (01, 20 000 $) la dépasserait : sautée, même en « stricte » (elle tient dans
+    l'enveloppe) ; C (02) entre."""
+    table = _classees(
+        [("A", 25_000, 0, 1, "01"), ("B", 20_000, 0, 1, "01"), ("C", 5_000, 0, 2, "02")], mode=mode
+    )
+    s = portefeuille.optimiser(table, _par_classement(appel, [cible], mode))
+    assert _choisies(table, s) == ["A", "C"]
+    assert s.manques == {} and s.message == ""
+
+
+def test_classement_les_forcees_depassent_deja_une_cible_maximale(appel):
+    """A et B (région 01) forcées dépassent « au plus une » : rien d'autre de la région 01
+    n'entre (C), ce qui n'y ajoute rien (D, région 02) entre ; le dépassement est dit."""
+    table = _classees(
+        [("C", 5_000, 0, 1, "01"), ("A", 10_000, 0, 1, "01"), ("B", 10_000, 0, 1, "01"),
+         ("D", 5_000, 0, 2, "02")]
+    )  # fmt: skip
+    a = _par_classement(appel, [Cible("region", "01", nombre_max=1)])
+    s = portefeuille.optimiser(table, a, forcees=[2, 3])
+    assert _choisies(table, s) == ["A", "B", "D"]
+    assert s.manques == {"region 01 : au plus 1 demande(s) financée(s) — Bas-Saint-Laurent": (
+        "1 demande(s)")}  # fmt: skip
+
+
+def test_classement_forcees_exclues(appel):
+    """C forcée entre d'office et la descente se fait avec ce qui reste : A (30 000 $) tient
+    encore, B non. A exclue : B puis C."""
+    table = _classees(TROIS)
+    a = _par_classement(appel)
+    assert _choisies(table, portefeuille.optimiser(table, a, forcees=[3])) == ["A", "C"]
+    assert _choisies(table, portefeuille.optimiser(table, a, exclues=[1])) == ["B", "C"]
+    # Une demande hors classement ne se force pas ; forcée et exclue, elle est exclue.
+    hors = _classees([*TROIS, ("D", 1_000, 0, 1, "01", SOUS_SEUIL)])
+    assert _choisies(hors, portefeuille.optimiser(hors, a, forcees=[4])) == ["A"]
+    assert _choisies(table, portefeuille.optimiser(table, a, forcees=[1], exclues=[1])) == [
+        "B",
+        "C",
+    ]
+
+
+def test_classement_forcees_au_dela_de_l_enveloppe(appel):
+    table = _classees(TROIS)
+    s = portefeuille.optimiser(table, _par_classement(appel), forcees=[1, 2])
+    assert s.message == "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
+    assert not s.choisies.any() and s.objectif == 0.0 and s.manques == {}
+
+
+# A (axe 1) et B (axe 2) remplissent l'enveloppe ; C (axe 3, 10 000 $) ne tient plus ; D
+# (axe 1, 5 000 $) tiendrait après C.
+QUATRE_AXES = [
+    ("A", 25_000, 0, 1, "01"),
+    ("B", 25_000, 0, 2, "02"),
+    ("C", 10_000, 0, 3, "03"),
+    ("D", 5_000, 0, 1, "04"),
+]
+AXE_3 = "axe 3 : au moins 1 demande(s) financée(s) — Axe 3"
+
+
+@pytest.mark.parametrize(
+    ("mode", "attendu"), [("stricte", ["A", "C"]), ("remplissage", ["A", "C", "D"])]
+)
+def test_classement_une_cible_minimale_fait_entrer_la_mieux_classee(appel, mode, attendu):
+    """Axe 3 au moins une fois : C entre, et B (la moins bien classée des choisies hors de
+    l'axe 3) sort pour lui faire place ; puis la descente reprend (en « remplissage », D
+    entre dans la place restée libre)."""
+    table = _classees(QUATRE_AXES, mode=mode)
+    s = portefeuille.optimiser(
+        table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)], mode)
+    )
+    assert _choisies(table, s) == attendu
+    assert s.manques == {}
+    assert s.message == (
+        f"Entrées hors de l'ordre du classement pour « {AXE_3} » : C. Sorties pour leur faire "
+        "place : B."
+    )
+
+
+def test_classement_une_cible_en_part(appel):
+    """Axe 3 au moins 10 % de 100 000 $ : C (10 000 $) la tient tout juste."""
+    table = _classees(QUATRE_AXES)
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", part_min=10)]))
+    assert _choisies(table, s) == ["A", "C"] and s.manques == {}
+
+
+def test_classement_le_retrait_garde_les_autres_cibles_minimales(appel):
+    """Axe 2 aussi au moins une fois : sortir B la ferait manquer ; A sort à sa place (la
+    moins bien classée dont le retrait ne fait manquer aucune autre cible)."""
+    table = _classees(QUATRE_AXES)
+    cibles = [Cible("axe", "3", nombre_min=1), Cible("axe", "2", nombre_min=1)]
+    s = portefeuille.optimiser(table, _par_classement(appel, cibles))
+    assert _choisies(table, s) == ["B", "C"]
+    assert s.manques == {}
+    assert s.message.endswith("Sorties pour leur faire place : A.")
+
+
+def test_classement_une_forcee_ne_sort_pas_pour_une_cible(appel):
+    """B forcée : A sort à sa place, même si B est moins bien classée."""
+    table = _classees(QUATRE_AXES)
+    s = portefeuille.optimiser(
+        table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]), forcees=[2]
+    )
+    assert _choisies(table, s) == ["B", "C"]
+
+
+def test_classement_cible_impossible_manquee_comme_note_montant(appel, monkeypatch):
+    """Trois demandes d'axe 1 (une seule classée) et 80 % de l'enveloppe pour l'axe 3 : P3
+    entre à la place de P2 ; le programme du moindre manque (un seul, sans l'essai d'un
+    manque nul) confirme qu'on ne peut pas manquer moins. Les manques sont dits comme par
+    « note_montant », qui choisit ici la même sélection."""
+    table = _quatre()
+    cibles = [Cible("axe", "1", nombre_min=3), Cible("axe", "3", part_min=80)]
+    a = _par_classement(appel, cibles)
+    faites = _resolutions(monkeypatch)
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert len(faites) == 1
+    assert s.choisies.tolist() == [True, False, True, False]
+    note_montant = portefeuille.optimiser(table, a, objectif=NOTE_MONTANT, ecart_relatif=0)
+    assert note_montant.choisies.tolist() == s.choisies.tolist()
+    assert (
+        s.manques
+        == note_montant.manques
+        == {
+            "axe 1 : au moins 3 demande(s) financée(s) — Axe 1": "2 demande(s)",
+            "axe 3 : au moins 80 % de l'enveloppe — Axe 3": "60,0 points de %",
+        }
+    )
+    assert s.objectif == pytest.approx(note_montant.objectif)
+    assert s.message.startswith("Entrées hors de l'ordre du classement pour « axe 3")
+
+
+# Trois cibles « au moins une » par axe. Descente : A (axe 1) et B (axe 2) remplissent
+# l'enveloppe. Pour l'axe 3, C n'entre qu'en sortant A ou B, et chacune est la seule de son
+# axe : rien ne se fait. Seules C, D et E (50 000 $) tiennent les trois cibles.
+INTRIQUEES = [
+    ("A", 30_000, 0, 1, "01"),
+    ("B", 20_000, 0, 2, "02"),
+    ("C", 20_000, 0, 3, "03"),
+    ("D", 10_000, 0, 2, "04"),
+    ("E", 20_000, 0, 1, "05"),
+]
+
+
+def test_classement_le_programme_manque_moins(appel):
+    """Les échanges un à un n'y arrivent pas ; le programme en nombres entiers trouve
+    qu'on peut tenir les trois cibles, et le message le dit."""
+    table = _classees(INTRIQUEES)
+    cibles = [Cible("axe", "*", nombre_min=1)]
+    s = portefeuille.optimiser(table, _par_classement(appel, cibles), chercher_moindre_manque=True)
+    assert _choisies(table, s) == ["C", "D", "E"]
+    assert s.manques == {}
+    assert "le programme en nombres entiers a trouvé une sélection qui les manque moins" in (
+        s.message
+    )
+
+
+# A (axe 1) et B (axe 2) remplissent l'enveloppe de 60 000 $ ; C et I, les seules de l'axe
+# 3, n'entrent qu'en sortant A ou B, chacune seule de son axe : les échanges n'y arrivent
+# pas. Tenir les trois cibles en gardant A : au mieux A, D, E, F et I (poids n − rang + 1 :
+# 9 + 6 + 5 + 4 + 2 = 26) ; en sortant A et B : C, D, E, F, G, I et J (28), que le seul
+# poids n − rang + 1 préférerait.
+DEUX_POUR_UNE = [
+    ("A", 30_000, 0, 1, "01"),
+    ("B", 30_000, 0, 2, "02"),
+    ("C", 20_000, 0, 3, "03"),
+    ("D", 10_000, 0, 1, "04"),
+    ("E", 10_000, 0, 2, "05"),
+    ("F", 5_000, 0, 1, "06"),
+    ("G", 5_000, 0, 2, "07"),
+    ("I", 5_000, 0, 3, "08"),
+    ("J", 5_000, 0, 2, "09"),
+]
+
+
+def test_classement_le_programme_garde_le_plus_possible_du_classement(appel):
+    """À moindre manque, le programme garde d'abord le plus possible des demandes de la
+    descente (A, la première), puis les mieux classées."""
+    table = _classees(DEUX_POUR_UNE, enveloppe=(6_000_000, 0))
+    a = _par_classement(appel, [Cible("axe", "*", nombre_min=1)], enveloppe=(6_000_000, 0))
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert _choisies(table, s) == ["A", "D", "E", "F", "I"]
+    assert s.manques == {}
+    assert "garde le plus possible des demandes du classement" in s.message
+
+
+def test_classement_le_programme_hors_delai_garde_le_classement(appel, monkeypatch):
+    """Le délai s'écoule avant que le programme dise si l'on peut manquer moins : la
+    sélection qui suit le classement reste, et la page le dit."""
+    import scipy.optimize
+
+    vrai = scipy.optimize.milp
+
+    def rien(*args, **kwargs):
+        resultat = vrai(*args, **kwargs)
+        resultat.status, resultat.x = 1, None
+        return resultat
+
+    monkeypatch.setattr(scipy.optimize, "milp", rien)
+    table = _classees(INTRIQUEES)
+    s = portefeuille.optimiser(
+        table,
+        _par_classement(appel, [Cible("axe", "*", nombre_min=1)]),
+        chercher_moindre_manque=True,
+    )
+    assert _choisies(table, s) == ["A", "B"]
+    assert s.interrompue
+    assert s.message.startswith("Calcul arrêté après 20 s avant de savoir")
+    assert s.manques == {"chaque axe : au moins 1 demande(s) financée(s) — Axe 3": "1 demande(s)"}
+
+
+def test_optimiser_suit_le_reglage_de_l_appel(quatre):
+    """Sans `objectif`, celui de l'appel ; un objectif inconnu est une erreur. P2 classée
+    devant P1 (note 80 contre 90) : pour faire place à P3 (axe 3), le classement sort P1, la
+    moins bien classée ; Σ note × montant sort P2, de moindre note."""
+    table, a = quatre
+    table = table.assign(rang=pd.array([2, 1, 3, None], dtype="Int64"))
+    a = replace(a, cibles=(Cible("axe", "3", nombre_min=1),))
+    par_rang = portefeuille.optimiser(table, replace(a, objectif_selection=CLASSEMENT))
+    par_valeur = portefeuille.optimiser(table, replace(a, objectif_selection=NOTE_MONTANT))
+    assert par_rang.choisies.tolist() == [False, True, True, False]
+    assert par_valeur.choisies.tolist() == [True, False, True, False]
+    assert portefeuille.optimiser(table, a, objectif=CLASSEMENT).choisies.tolist() == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    with pytest.raises(ValueError, match="objectif de sélection « rang » inconnu"):
+        portefeuille.optimiser(table, a, objectif="rang")
+
+
+def test_cout_des_cibles_par_le_classement(quatre):
+    """Axe 3 au moins une fois déplace une demande de la sélection (P2, choisie sans la
+    cible) ; au plus 100 % pour l'axe 1 n'en déplace aucune."""
+    table, a = quatre
+    a = replace(
+        a,
+        objectif_selection=CLASSEMENT,
+        cibles=(Cible("axe", "3", nombre_min=1), Cible("axe", "1", part_max=100)),
+    )
+    couts = portefeuille.cout_des_cibles(table, a)
+    assert couts["cout"].tolist() == [1.0, 0.0]
+    assert couts["cout_relatif"].tolist() == [0.5, 0.0]
+    # Le même appel, mesuré en note × montant.
+    valeur = portefeuille.cout_des_cibles(table, a, objectif=NOTE_MONTANT, ecart_relatif=0)
+    assert valeur["cout"].tolist() == pytest.approx([80 * 50_000 - 60 * 20_000, 0.0])
+
+
+# --- Respecter le classement : l'optimum lexicographique par le rang (force brute) -----------
+
+
+def _lexicographique(table, a, forcees=()) -> list[bool]:
+    """Par force brute : parmi les sélections de demandes classées qui contiennent les
+    forcées, tiennent dans l'enveloppe et sous chaque cible maximale, celle qui prend la
+    mieux classée possible, puis la suivante possible, et ainsi de suite."""
+    n = len(table)
+    classees = (table["statut"] == CLASSE).to_numpy()
+    ordre = np.argsort(table["rang"].astype(float).fillna(np.inf).to_numpy(), kind="stable")
+    tous = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)
+    m = table[["recommande_an1", "recommande_an2"]].to_numpy(dtype=np.int64)
+    ok = ((tous.astype(np.int64) @ m) <= np.asarray(a.financement.enveloppe)).all(axis=1)
+    ok &= ~(tous & ~classees).any(axis=1)
+    ok &= tous[:, np.isin(table["demande_id"], list(forcees))].all(axis=1)
+    for x in np.flatnonzero(ok):
+        cibles = portefeuille.evaluer_cibles(table, a, tous[x], np.where(tous[x][:, None], m, 0))
+        ok[x] = cibles["respectee"].all()
+    meilleure = max((tuple(tous[x][ordre]) for x in np.flatnonzero(ok)), default=None)
+    assert meilleure is not None
+    resultat = np.zeros(n, dtype=bool)
+    resultat[ordre] = meilleure
+    return resultat.tolist()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lignes=st.lists(
+        st.tuples(
+            st.integers(0, 30),
+            st.integers(0, 30),
+            st.integers(1, 3),
+            st.sampled_from(["01", "02", "03"]),
+            st.sampled_from([CLASSE, CLASSE, CLASSE, SOUS_SEUIL]),
+        ),
+        min_size=1,
+        max_size=9,
+    ),
+    enveloppe=st.tuples(st.integers(10, 80), st.integers(0, 60)),
+    cibles=st.lists(
+        st.one_of(
+            st.builds(lambda p: Cible("axe", "*", part_max=float(p)), st.integers(5, 60)),
+            st.builds(lambda k: Cible("region", "01", nombre_max=k), st.integers(0, 3)),
+            st.builds(lambda p: Cible("region", "*", part_max=float(p)), st.integers(10, 50)),
+        ),
+        max_size=2,
+    ),
+    force=st.integers(0, 8),
+)
+def test_propriete_la_descente_est_l_optimum_lexicographique(lignes, enveloppe, cibles, force):
+    """En « remplissage », sous l'enveloppe et des cibles maximales (une famille close par
+    retrait), la sélection est l'optimum lexicographique par le rang ; avec une demande
+    forcée (qui tient seule dans l'enveloppe et les cibles), celui des sélections qui la
+    contiennent. Montants en milliers de dollars."""
+    enveloppe = (enveloppe[0] * 100_000, enveloppe[1] * 100_000)
+    table = _classees(
+        [(f"D{i}", a1 * 1_000, a2 * 1_000, axe, region, statut)
+         for i, (a1, a2, axe, region, statut) in enumerate(lignes)],
+        enveloppe,
+        "remplissage",
+    )  # fmt: skip
+    a = _par_classement(APPEL, cibles, "remplissage", enveloppe)
+    s = portefeuille.optimiser(table, a)
+    assert s.manques == {} and s.message == ""
+    assert s.choisies.tolist() == _lexicographique(table, a)
+    # Une demande forcée, si elle tient seule.
+    if force < len(table) and table["statut"].iloc[force] == CLASSE:
+        seule = np.zeros(len(table), dtype=bool)
+        seule[force] = True
+        m = table[["recommande_an1", "recommande_an2"]].to_numpy(dtype=np.int64)
+        tient = (m[force] <= np.asarray(enveloppe)).all() and portefeuille.evaluer_cibles(
+            table, a, seule, np.where(seule[:, None], m, 0)
+        )["respectee"].all()
+        if tient:
+            forcee = int(table["demande_id"].iloc[force])
+            s = portefeuille.optimiser(table, a, forcees=[forcee])
+            assert s.choisies.tolist() == _lexicographique(table, a, [forcee])
+
+
+def test_classement_le_moindre_manque_seulement_sur_demande(appel, monkeypatch):
+    """Sans la demande de la présidence, aucun programme en nombres entiers : la descente et
+    les échanges laissent l'axe 3 manqué, la sélection le dit (`peut_manquer_moins`), et
+    le clic « chercher » trouve C, D et E qui tiennent les trois cibles."""
+    table = _classees(INTRIQUEES)
+    a = _par_classement(appel, [Cible("axe", "*", nombre_min=1)])
+    faites = _resolutions(monkeypatch)
+    vite = portefeuille.optimiser(table, a)
+    assert faites == []
+    assert _choisies(table, vite) == ["A", "B"]
+    assert vite.peut_manquer_moins and not vite.interrompue
+    assert vite.manques == {
+        "chaque axe : au moins 1 demande(s) financée(s) — Axe 3": "1 demande(s)"
+    }
+    cherchee = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert _choisies(table, cherchee) == ["C", "D", "E"]
+    assert not cherchee.peut_manquer_moins and cherchee.manques == {}

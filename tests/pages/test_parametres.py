@@ -155,6 +155,28 @@ def test_modifier_l_enveloppe_et_le_seuil(application, moteur):
     assert appel.criteres == charger_appel().criteres  # rien d'autre n'a bougé
 
 
+def test_choisir_l_objectif_de_la_meilleure_selection(application, moteur):
+    """La liste montre les deux objectifs, l'appel livré sur « respecter le classement » ;
+    l'enregistrement garde « note_montant » dans le TOML de l'appel."""
+    at = application(PAGE)
+    choix = at.selectbox(key="param_paivmq-2023-2024_objectif_selection")
+    assert choix.value == "classement"
+    assert choix.options == [
+        "Respecter le classement, puis les cibles d'équilibre",
+        "La plus grande somme note × montant recommandé",
+    ]
+    choix.set_value("note_montant")
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    with moteur.connect() as c:
+        appel = appel_depuis_toml(
+            stockage.lire_appel("paivmq-2023-2024", connexion=c)["configuration_toml"]
+        )
+    assert appel.objectif_selection == "note_montant"
+    assert appel.mode_ligne == "stricte"
+
+
 def test_enveloppe_illisible_refusee(application, moteur):
     at = application(PAGE)
     cle = "param_paivmq-2023-2024_"

@@ -18,7 +18,7 @@ import io
 import re
 
 import pytest
-from streamlit.testing.v1.element_tree import Dataframe, Subheader
+from streamlit.testing.v1.element_tree import Button, Caption, Dataframe, Subheader
 
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.decision import decisions, financement
@@ -45,12 +45,24 @@ part_max = 50
 CODES_DU_JEU = {"10043", "43027", "81017"}  # T-001, T-002, T-003
 PANEL = "Le panel d'évaluateurs"
 SCENARIO = "Scénario adopté : meilleure sélection dans l'enveloppe"
+OBJECTIF_CLASSEMENT = (
+    "Objectif (réglage de l'appel) : respecter le classement, puis les cibles d'équilibre."
+)
+OBJECTIF_NOTE_MONTANT = (
+    "Objectif (réglage de l'appel) : la plus grande somme note × montant recommandé."
+)
 
 
-def stocker_cibles(url: str, appel, cibles: str) -> object:
-    """Remplace les cibles de l'appel stocké (avant d'ouvrir la page)."""
+def stocker_cibles(url: str, appel, cibles: str, objectif: str | None = None) -> object:
+    """Remplace les cibles de l'appel stocké (avant d'ouvrir la page), et l'objectif de la
+    meilleure sélection si `objectif` est donné."""
     sans = re.sub(r"\[\[cibles\]\]\n(?:\w+ = .*\n)+", "", appel.source_toml)
     assert "[[cibles]]" not in sans
+    if objectif is not None:
+        assert 'objectif_selection = "classement"' in sans
+        sans = sans.replace(
+            'objectif_selection = "classement"', f'objectif_selection = "{objectif}"'
+        )
     nouvel = appel_depuis_toml(sans + cibles, "test")
     moteur = stockage.creer_moteur(url)
     try:
@@ -370,9 +382,34 @@ def _optimiser(at):
     return executer(at)
 
 
+def legende_du_bouton(at) -> str:
+    """La légende qui suit le bouton « Calculer la meilleure sélection »."""
+    elements = list(at.main.children.values())
+    (i,) = [i for i, e in enumerate(elements) if isinstance(e, Button) and e.key == "pf_optimiser"]
+    assert isinstance(elements[i + 1], Caption)
+    return elements[i + 1].value
+
+
+def test_l_objectif_est_dit_a_cote_du_bouton(ouvrir):
+    """L'appel livré respecte le classement, puis les cibles (réglage du comité)."""
+    at = ouvrir()
+    assert legende_du_bouton(at) == OBJECTIF_CLASSEMENT
+    assert legende_du_bouton(_optimiser(at)) == OBJECTIF_CLASSEMENT
+
+
 @pytest.mark.parametrize("role", [ADMIN, PRESIDENT, OBSERVATEUR])
 def test_meilleure_selection(ouvrir, role):
+    """Objectif de l'appel livré : on descend le classement ; T-002 dépasserait le maximum
+    de l'Estrie, T-001 entre ; aucune cible ne fait entrer une autre demande (l'axe 1 n'a
+    que T-002, l'axe 3 aucune classée). Le programme du moindre manque ne tourne que sur
+    demande (« Chercher une sélection qui manque moins les cibles ») : il confirme qu'on ne
+    peut pas manquer moins. C'est aussi ce que choisit Σ note × montant."""
     at = _optimiser(ouvrir(role))
+    assert any(w.value.startswith("En suivant le classement, des cibles") for w in at.warning)
+    at.button(key="pf_chercher").click()
+    executer(at)
+    assert "pf_chercher" not in cles_boutons(at)
+    assert not any(w.value.startswith("En suivant le classement, des cibles") for w in at.warning)
     m = metriques(at)
     assert (m["Demandes financées"], m["Montant"], m["Note moyenne des financées"]) == (
         "1",
@@ -394,16 +431,48 @@ def test_meilleure_selection(ouvrir, role):
 
 
 def test_ce_que_coute_chaque_cible(ouvrir):
-    """Sans la cible d'Estrie, la meilleure sélection garde T-002 (les écarts d'axes sont les
-    mêmes, 30 000 $) : 82,5 × 60 000 contre 77,5 × 20 000, 68,7 % de perdu. Sans celle des
-    axes, T-001 reste : rien de perdu."""
+    """Objectif de l'appel livré : sans la cible d'Estrie, la descente garde T-002 (les
+    écarts d'axes sont les mêmes, 30 000 $) ; la cible la déplace. Sans celle des axes,
+    T-001 reste : rien de déplacé."""
     at = _optimiser(ouvrir())
+    at.toggle(key="pf_couts").set_value(True)
+    executer(at)
+    couts = tableau(at, "Demandes déplacées (choisies sans la cible, pas avec)")
+    assert lignes(couts) == [
+        ["chaque axe : au moins 20 % de l'enveloppe", 0],
+        ["region 05 : au plus 50 % de l'enveloppe", 1],
+    ]
+
+
+def test_objectif_note_fois_montant(base, application, appel):
+    """L'appel règle l'objectif sur Σ note × montant : la page le dit, la sélection est la
+    même ici, et le coût des cibles est la valeur perdue. Sans la cible d'Estrie : 82,5 ×
+    60 000 contre 77,5 × 20 000, 68,7 % de perdu ; sans celle des axes, rien."""
+    stocker_cibles(base, appel, CIBLES, objectif="note_montant")
+    at = _optimiser(application(PAGE, role=PRESIDENT))
+    assert legende_du_bouton(at) == OBJECTIF_NOTE_MONTANT
+    assert metriques(at)["Montant"] == dollars("20 000 $")
     at.toggle(key="pf_couts").set_value(True)
     executer(at)
     couts = tableau(at, "Valeur perdue (note × montant)")
     assert lignes(couts) == [
         ["chaque axe : au moins 20 % de l'enveloppe", "0,0\u00a0%"],
         ["region 05 : au plus 50 % de l'enveloppe", "68,7\u00a0%"],
+    ]
+
+
+def test_une_cible_fait_entrer_une_demande_et_la_page_le_dit(base, application, appel):
+    """Axe 2 au moins une fois : T-001 (axe 2) entre, T-002 sort pour lui faire place ; la
+    page dit laquelle est entrée pour quelle cible."""
+    stocker_cibles(base, appel, '[[cibles]]\ndimension = "axe"\nvaleur = "2"\nnombre_min = 1\n')
+    at = _optimiser(application(PAGE, role=PRESIDENT))
+    assert (
+        "Entrées hors de l'ordre du classement pour « axe 2 : au moins 1 demande(s) "
+        "financée(s) — Axe 2 » : T-001. Sorties pour leur faire place : T-002."
+    ) in [i.value for i in at.info]
+    assert lignes(tableau(at, "Changement")) == [
+        ["T-002", 1, "82,50", "retirée"],
+        ["T-001", 2, "77,50", "ajoutée"],
     ]
 
 
