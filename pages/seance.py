@@ -223,9 +223,13 @@ st.caption("Un autre montant se décide dans la page Classement (Montants et dé
 # --- Procès-verbal ------------------------------------------------------------------------
 
 
-def _proces_verbal(table_du_calcul: pd.DataFrame, jour, presents: tuple, auteur) -> bytes:
+def _proces_verbal(
+    table_du_calcul: pd.DataFrame, jour, presents: tuple, auteur, confirmees: list
+) -> bytes:
     """Le procès-verbal, écrit au clic sur le bouton (`st.download_button` différé) : ni à
-    l'ouverture de la page ni à chaque exécution (le classement entier y passe)."""
+    l'ouverture de la page ni à chaque exécution (le classement entier y passe). Ce qu'il
+    dit est lu à l'exécution de la page (classement, confirmations des réglages) : un seul
+    instant."""
     return proces_verbal(
         appel,
         table_du_calcul,
@@ -233,7 +237,7 @@ def _proces_verbal(table_du_calcul: pd.DataFrame, jour, presents: tuple, auteur)
         presents=list(presents),
         poids=donnees.poids,
         auteur=auteur,
-        confirmations=confirmations.confirmations(appel.id, moteur=m),
+        confirmations=confirmees,
         ponderations=donnees.ponderations,
         noms=noms,
     ).encode("utf-8")
@@ -256,6 +260,7 @@ with st.expander("Procès-verbal de la séance"):
         jour,
         tuple(noms.get(c, c) for c in presents),
         compte.nom,
+        confirmations.confirmations(appel.id, moteur=m),
     )
     st.download_button(
         "Télécharger le procès-verbal (page à imprimer)",

@@ -14,7 +14,13 @@ from sqlalchemy.engine import Connection
 
 from evaluation.socle.stockage.demandes import _retirees
 from evaluation.socle.stockage.moteur import _en_table, _inserer_en_masse, _tuples
-from evaluation.socle.stockage.schema import consultations, demandes, evaluations, notes
+from evaluation.socle.stockage.schema import (
+    consultations,
+    demandes,
+    evaluations,
+    notes,
+    sans_controles,
+)
 
 
 def lire_evaluation(
@@ -168,9 +174,11 @@ def inserer_evaluations_en_masse(
 
 
 def resume_des_notes(notes_par_critere: dict) -> str:
-    """Le résumé des notes {critère: note ou None} d'une évaluation."""
+    """Le résumé des notes {critère: note ou None} d'une évaluation, les critères écrits
+    comme la table des notes les écrit (sans caractère de contrôle : `sans_controles`)."""
     valeurs = ";".join("nan" if n is None else repr(float(n)) for n in notes_par_critere.values())
-    return f"{valeurs}|{json.dumps(list(notes_par_critere), ensure_ascii=False)}"
+    criteres = [sans_controles(str(c)) for c in notes_par_critere]
+    return f"{valeurs}|{json.dumps(criteres, ensure_ascii=False)}"
 
 
 def mettre_a_jour_resumes(evaluation_ids, *, connexion: Connection) -> None:

@@ -168,3 +168,47 @@ def test_mettre_a_jour_resumes_de_toute_la_base(moteur, appel, ids):
         stockage.mettre_a_jour_resumes(None, connexion=c)
     notes = _memes_notes(moteur, appel.id)
     assert set(notes["note"]) == {2.5} and len(notes) == len(criteres)
+
+
+def test_critere_a_caractere_de_controle_lu_comme_la_table_des_notes(moteur, appel, ids):
+    """La table des notes écrit un critère sans ses caractères de contrôle (« a\\x01b » →
+    « ab ») ; le résumé l'écrit de même : classement et exportations parlent du même
+    critère (revue de l'issue 14)."""
+    with moteur.begin() as c:
+        stockage.ecrire_evaluation(
+            _evaluation(appel.id, ids["A-1"], "eva"),
+            {"a\x01b": (4.0, None), "c\x1fd": (5.0, None)},
+            None,
+            connexion=c,
+        )
+    notes = _memes_notes(moteur, appel.id)
+    assert sorted(notes["critere"]) == ["ab", "cd"]
+
+
+def test_revenir_en_arriere_garde_evaluations_et_notes(moteur_sqlite, appel):
+    """Revenir à la version livrée de référence (0001) ne recopie aucune table : sous
+    SQLite, recopier demandes ou evaluations puis supprimer l'ancienne emportait, par ON
+    DELETE CASCADE, les évaluations, les notes et les consultations (revue de l'issue 14).
+    Puis la mise à jour rend les résumés."""
+    from alembic import command
+
+    from evaluation.socle.stockage import migration
+
+    moteur = moteur_sqlite
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        ids = stockage.inserer_demandes(appel.id, [_demande("A-1")], connexion=c)
+        stockage.ecrire_evaluation(
+            _evaluation(appel.id, ids["A-1"], "eva"),
+            {c.id: (4.0, "bien") for c in appel.criteres},
+            None,
+            connexion=c,
+        )
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), migration.REVISION_REFERENCE)
+    with moteur.connect() as c:
+        assert c.exec_driver_sql("SELECT count(*) FROM demandes").scalar() == 1
+        assert c.exec_driver_sql("SELECT count(*) FROM evaluations").scalar() == 1
+        assert c.exec_driver_sql("SELECT count(*) FROM notes").scalar() == len(appel.criteres)
+    migration.mettre_a_jour(moteur)
+    assert len(_memes_notes(moteur, appel.id)) == len(appel.criteres)

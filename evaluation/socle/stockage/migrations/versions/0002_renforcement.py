@@ -69,6 +69,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("consultations")
     for table, colonnes in COLONNES.items():
-        with op.batch_alter_table(table) as lot:
+        with op.batch_alter_table(table, recreate="never") as lot:
             for colonne in colonnes:
                 lot.drop_column(colonne.name)

@@ -53,6 +53,6 @@ def downgrade() -> None:
     op.drop_index("ix_confirmations_reglages_appel", table_name="confirmations_reglages")
     op.drop_table("confirmations_reglages")
     for table, colonnes in COLONNES.items():
-        with op.batch_alter_table(table) as lot:
+        with op.batch_alter_table(table, recreate="never") as lot:
             for colonne in colonnes:
                 lot.drop_column(colonne.name)

@@ -38,6 +38,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("demandes") as lot:
+    with op.batch_alter_table("demandes", recreate="never") as lot:
         for colonne in COLONNES:
             lot.drop_column(colonne.name)

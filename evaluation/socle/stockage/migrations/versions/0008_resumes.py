@@ -26,5 +26,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("evaluations") as lot:
+    # Sans recopie de la table : sous SQLite, recopier evaluations puis supprimer l'ancienne
+    # emporterait ses notes et ses consultations (ON DELETE CASCADE, clés étrangères actives).
+    with op.batch_alter_table("evaluations", recreate="never") as lot:
         lot.drop_column("notes_resumees")
