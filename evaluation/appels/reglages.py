@@ -79,6 +79,7 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("evaluation.apres_consultation", "Modification après consultation"),
     ("classement.departage", "Départage des ex æquo"),
     ("classement.mode_ligne", "Ligne de financement"),
+    ("comite.quorum", "Quorum : membres présents sans conflit d'intérêts"),
     ("cibles", "Cibles d'équilibre du portefeuille"),
     ("financement.plafond_annuel", "Plafond annuel"),
     ("financement.nombre_annees_max", "Nombre d'années financières"),

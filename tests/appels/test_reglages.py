@@ -73,6 +73,8 @@ ATTENDUES = [
     ("evaluation.ecart_total_a_discuter", "comite"),
     ("classement.departage", "comite"),
     ("classement.mode_ligne", "comite"),
+    # Issue 16 : l'appel ne fixe aucun quorum du comité.
+    ("comite.quorum", "comite"),
     ("financement.enveloppe", "comite"),
     ("cibles", "comite"),
 ]
