@@ -30,6 +30,7 @@ from pages.composants.commun import (
     solidite,
 )
 from pages.composants.connexion import exiger_acces
+from pages.composants.declarations import declarations_acceptees, formulaire_conflit
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 
 compte = exiger_acces("classement")
@@ -518,6 +519,7 @@ if presidence:
         )
 
 # --- Présidence : montants et décisions ------------------------------------------------------
+presidence = presidence and declarations_acceptees(appel, compte, m)  # Issue 16
 if presidence:
     st.divider()
     st.subheader("Montants et décisions")
@@ -653,13 +655,14 @@ if presidence:
                     version_attendue=version_decision,
                 )
             except financement.ErreurFinancement as exc:
-                st.session_state["_classement_msg"] = ("error", f"Décision refusée : {exc}")
+                # Sous le bouton, là où la personne a cliqué (issue 16).
+                st.error(litteral(f"Décision refusée : {exc}"), icon=":material/block:")
             else:
                 st.session_state["_classement_msg"] = (
                     "success",
                     f"Décision « {decision} » inscrite pour {r['no_demande']}.",
                 )
-            st.rerun()
+                st.rerun()
 
     maximum = appel.financement.bonification_conjoint_max
     conjoints = [
@@ -737,3 +740,8 @@ if presidence:
             appel.id, False, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
         )
         st.rerun()
+
+# --- Comité : conflits d'intérêts sur une demande (issue 16) ----------------------------------
+formulaire_conflit(
+    appel, compte, m, dict(zip(table["demande_id"].astype(int), table["no_demande"], strict=True))
+)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from evaluation.appels import confirmations
 from evaluation.decision import classement, decisions, financement
+from evaluation.decision.declarations import recusations_du_comite
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import budget_explique, montants_cote_a_cote
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
@@ -19,11 +20,14 @@ from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
 from pages.composants.commun import appel_actif, bandeau_reglages, classement_calcule, moteur
 from pages.composants.connexion import exiger_acces
+from pages.composants.declarations import exiger_declarations
 from pages.composants.erreurs import rattraper
+from pages.composants.recusations import afficher_recusations
 
 compte = exiger_acces("seance")
 appel = appel_actif()
 m = moteur()
+exiger_declarations(appel, compte, m)  # Issue 16 : déclaration d'intérêts et confidentialité
 
 st.html(
     """<style>
@@ -80,6 +84,7 @@ n3.button(
 
 rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
 st.title(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
+afficher_recusations(appel, d, st.session_state.get("pv_presents", []), compte=compte, moteur=m)
 nom_region = next((x.nom for x in appel.regions if x.code == r["region"]), "")
 st.markdown(
     f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
@@ -240,6 +245,7 @@ def _proces_verbal(
         confirmations=confirmees,
         ponderations=donnees.ponderations,
         noms=noms,
+        recusations=recusations_du_comite(appel.id, moteur=m),
     ).encode("utf-8")
 
 

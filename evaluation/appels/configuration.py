@@ -230,6 +230,9 @@ class Appel:
     departage: tuple[str, ...] = ()
     mode_ligne: str = "stricte"
     objectif_selection: str = "classement"
+    # Nombre de membres présents sans conflit d'intérêts sur la demande pour qu'une décision
+    # s'inscrive ([comite] quorum, réglage du comité) ; 0 : non vérifié. Issue 16.
+    quorum: int = 0
     cibles: tuple[Cible, ...] = ()
     # La source déclarée de chaque réglage ([sources], voir appels.reglages) et les réglages
     # qui doivent en dire une, avec leur valeur.
@@ -283,6 +286,8 @@ _SCHEMA_CLASSEMENT = {
     "mode_ligne": (_TEXTE, False),
     "objectif_selection": (_TEXTE, False),
 }
+# Le comité en séance (issue 16) : quorum des membres présents sans conflit.
+_SCHEMA_COMITE = {"quorum": ((int,), False)}
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
 # Le plafond des frais de visas et d'assurance (« jusqu'à concurrence de 500 $ ») vaut pour
 # la demande entière (« demande ») ou pour chaque année (« annee ») : interprétation, l'appel
@@ -370,8 +375,9 @@ _SECTIONS = {
     "classement": dict,
     "cibles": list,
     "sources": dict,
+    "comite": dict,
 }
-_SECTIONS_FACULTATIVES = {"classement", "cibles", "sources"}
+_SECTIONS_FACULTATIVES = {"classement", "cibles", "sources", "comite"}
 _SCHEMA_CIBLE = {
     "dimension": (_TEXTE, True),
     "valeur": ((str, int), True),
@@ -789,6 +795,13 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             f"[classement] : objectif_selection = « {objectif_selection} » inconnu "
             f"({', '.join(OBJECTIFS_SELECTION)})."
         )
+    comite = _verifier(donnees.get("comite", {}), _SCHEMA_COMITE, "[comite]", erreurs)
+    quorum = comite.get("quorum", 0)
+    if isinstance(quorum, bool) or not isinstance(quorum, int) or quorum < 0:
+        erreurs.append(
+            "[comite] : quorum est un nombre entier de membres, 0 ou plus (0 : non vérifié)."
+        )
+        quorum = 0
     cibles = []
     for i, t in enumerate(donnees.get("cibles", []), 1):
         ou = f"[[cibles]] n° {i}"
@@ -881,6 +894,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         departage=tuple(departage),
         mode_ligne=mode_ligne,
         objectif_selection=objectif_selection,
+        quorum=quorum,
         cibles=tuple(cibles),
         sources=sources,
         portee_plafond_visas=portee_visas,

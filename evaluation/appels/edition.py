@@ -50,6 +50,7 @@ ORDRE_SECTIONS = (
     "evaluation",
     "criteres",
     "classement",
+    "comite",
     "cibles",
     "financement",
     "depenses",

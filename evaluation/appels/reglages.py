@@ -80,6 +80,7 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("classement.departage", "Départage des ex æquo"),
     ("classement.mode_ligne", "Ligne de financement"),
     ("classement.objectif_selection", "Objectif de la meilleure sélection"),
+    ("comite.quorum", "Quorum : membres présents sans conflit d'intérêts"),
     ("cibles", "Cibles d'équilibre du portefeuille"),
     ("financement.plafond_annuel", "Plafond annuel"),
     ("financement.nombre_annees_max", "Nombre d'années financières"),

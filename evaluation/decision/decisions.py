@@ -7,7 +7,7 @@ transaction ; une écriture d'après une vue périmée est refusée (`socle.conc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from evaluation.appels.configuration import Appel
 from evaluation.appels.reglages import refus_changement_poids
 from evaluation.decision import financement
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
+from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum
 from evaluation.decision.financement import (
     ATTENTE,
     DECISIONS,
@@ -143,6 +144,26 @@ def _demande(appel_id: str, demande_id: int, connexion) -> dict:
     return d
 
 
+def _conflit_de(demande_id: int, auteur: str, connexion) -> dict | None:
+    """Le conflit d'intérêts que `auteur` a déclaré sur la demande (None : aucun)."""
+    cle = cle_personne(auteur)
+    return next(
+        (
+            c
+            for c in stockage.lire_conflits_de_la_demande(demande_id, connexion=connexion)
+            if cle_personne(c["evaluateur"]) == cle
+        ),
+        None,
+    )
+
+
+def _refuser_si_conflit(d: dict, auteur: str, connexion, action: str) -> None:
+    """Issue 16 : qui a déclaré un conflit d'intérêts sur une demande n'en décide rien
+    (décision, montant, bonification), quel que soit son rôle ; refusé côté serveur."""
+    if conflit := _conflit_de(int(d["id"]), auteur, connexion):
+        raise ErreurFinancement(refus_conflit(d["no_demande"], conflit, action))
+
+
 def _verrou_decisions(appel_id: str, connexion) -> None:
     reglages = stockage.lire_reglages_evaluation(appel_id, connexion=connexion) or {}
     if reglages.get("decisions_verrouillees"):
@@ -178,6 +199,7 @@ def modifier_montant(
     with stockage.ecriture(moteur, stockage.montants_recommandes, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
+        _refuser_si_conflit(d, auteur, connexion, "modifier son montant recommandé")
         cles = {"appel_id": appel.id, "demande_id": demande_id, "annee": annee}
         verifier_version(
             f"Le montant recommandé de {d['no_demande']} (année {annee})",
@@ -294,6 +316,7 @@ def fixer_bonification(
     with stockage.ecriture(moteur, stockage.bonifications, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
+        _refuser_si_conflit(d, auteur, connexion, "fixer sa bonification")
         if nouveau and not d.get("projet_conjoint"):
             raise ErreurFinancement(
                 f"{d['no_demande']} n'est pas un projet conjoint (au moins "
@@ -361,12 +384,18 @@ def enregistrer_decision(
     auteur: str,
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
+    presents: Sequence[str] | None = None,
 ) -> None:
     """Inscrit la décision du comité et le montant accordé par année. Un refus ou une mise
     en liste d'attente n'accorde rien ; un montant accordé reste entre 0 et le plafond.
     Une justification est exigée quand la décision s'écarte de la recommandation
     (`recommandation` : statut calculé et montants recommandés) ou en l'absence de
-    recommandation. Journalisé ; l'historique des décisions est gardé."""
+    recommandation. Journalisé ; l'historique des décisions est gardé.
+
+    Issue 16 : refusée si `auteur` a déclaré un conflit d'intérêts sur la demande ; et,
+    quand l'appel fixe un quorum ([comite] quorum, réglage du comité) et que `presents`
+    est donné (courriels des comptes et noms des personnes sans compte présents à la
+    séance), si les présents sans conflit sur la demande sont moins que le quorum."""
     if decision not in DECISIONS:
         raise ErreurFinancement(f"décision « {decision} » inconnue ({', '.join(DECISIONS)}).")
     annees = nombre_annees(appel)
@@ -379,6 +408,14 @@ def enregistrer_decision(
     with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
+        _refuser_si_conflit(d, auteur, connexion, "décider")
+        if appel.quorum and presents is not None:
+            conflits = stockage.lire_conflits_de_la_demande(demande_id, connexion=connexion)
+            noms = stockage.noms_des_comptes(connexion=connexion)
+            if refus := refus_quorum(
+                d["no_demande"], list(presents), conflits, demande_id, appel.quorum, noms
+            ):
+                raise ErreurFinancement(refus)
         cles = {"appel_id": appel.id, "demande_id": demande_id}
         verifier_version(
             f"La décision sur {d['no_demande']}",
@@ -476,7 +513,10 @@ def adopter_scenario(
     `version_attendue` (`version_decision` sans demande) : refusé si une décision a été
     inscrite depuis que la sélection a été montrée ; `version_montants_attendue`
     (`version_montant` sans demande) : de même pour un montant recommandé, que le scénario
-    accorde tel qu'il était alors."""
+    accorde tel qu'il était alors.
+
+    Issue 16 : refusé si le scénario change la décision d'une demande sur laquelle `auteur`
+    a déclaré un conflit d'intérêts (les demandes sont nommées)."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     classees = (table["statut"] == "classé").to_numpy()
@@ -539,10 +579,50 @@ def adopter_scenario(
                     demande_id=int(r["demande_id"]),
                 )
             )
+        _refuser_conflits_du_scenario(appel.id, lignes, table, auteur, connexion)
         for ligne in lignes:
             stockage.ajouter_decision(ligne, connexion=connexion)
         stockage.inscrire_journal(journal, connexion=connexion)
     return len(lignes)
+
+
+def _refuser_conflits_du_scenario(
+    appel_id: str, lignes: list[dict], table: pd.DataFrame, auteur: str, connexion
+) -> None:
+    """Refuse un scénario qui change la décision (ou le montant accordé) d'une demande où
+    `auteur` a déclaré un conflit d'intérêts ; une demande dont la décision reste la même
+    ne compte pas."""
+    cle = cle_personne(auteur)
+    en_conflit = {
+        int(c["demande_id"]): c
+        for c in stockage.lire_conflits(appel_id, connexion=connexion)
+        if cle_personne(c["evaluateur"]) == cle
+    }
+    if not en_conflit:
+        return
+    actuelles = {
+        int(x["demande_id"]): (x["decision"], int(x["montant_an1"]), int(x["montant_an2"]))
+        for x in stockage.lire_decisions(appel_id, connexion=connexion)
+    }
+    numeros = dict(zip(table["demande_id"].astype(int), table["no_demande"], strict=True))
+    touchees = [
+        ligne["demande_id"]
+        for ligne in lignes
+        if ligne["demande_id"] in en_conflit
+        and actuelles.get(ligne["demande_id"])
+        != (ligne["decision"], ligne["montant_an1"], ligne["montant_an2"])
+    ]
+    if touchees:
+        raise ErreurFinancement(
+            "ce scénario change la décision "
+            + ("des demandes " if len(touchees) > 1 else "de la demande ")
+            + ", ".join(
+                f"{numeros[d]} (conflit d'intérêts déclaré : {en_conflit[d]['raison']})"
+                for d in touchees
+            )
+            + " : vous ne pouvez pas l'adopter. Un membre sans conflit l'adopte, ou retirez "
+            "ces demandes du scénario."
+        )
 
 
 def _decision_lisible(x: dict) -> str:

@@ -69,10 +69,13 @@ def proces_verbal(
     confirmations: Mapping[str, dict] | None = None,
     ponderations: Sequence[dict] = (),
     noms: Mapping[str, str] | None = None,
+    recusations: Sequence[Mapping] = (),
 ) -> str:
     """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe).
     `confirmations` (chemin → dernière confirmation) dit quels réglages l'administration a
-    confirmés ; `ponderations`, l'historique des poids (qui, quand, pourquoi)."""
+    confirmés ; `ponderations`, l'historique des poids (qui, quand, pourquoi) ;
+    `recusations`, les conflits d'intérêts déclarés par le comité
+    (`decision.declarations.recusations_du_comite`)."""
     annees = financement.nombre_annees(appel)
     periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
     morceaux = [
@@ -149,6 +152,7 @@ def proces_verbal(
             else "<p>Aucune.</p>"
         )
     )
+    morceaux.append(_recusations(table, recusations))
     for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
         r = portefeuille.repartition(table, appel, dimension, portefeuille.DECISIONS)
         morceaux.append(
@@ -181,6 +185,12 @@ def proces_verbal(
                 ),
                 "Montant recommandé : " + financement.regle_en_une_phrase(appel),
                 f"Ligne de financement : {appel.mode_ligne}",
+                "Quorum : "
+                + (
+                    f"{appel.quorum} membres présents sans conflit d'intérêts"
+                    if appel.quorum
+                    else "non vérifié"
+                ),
             ]
         )
         + "</ul>"
@@ -192,6 +202,37 @@ def proces_verbal(
         + "</body></html>"
     )
     return "".join(morceaux)
+
+
+def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:
+    """Issue 16 : pour chaque demande, dans l'ordre du classement, qui du comité a déclaré
+    un conflit d'intérêts (nom, rôle, raison, date) et s'est donc retiré de sa délibération
+    et de sa décision."""
+    ordre = {int(d): i for i, d in enumerate(table["demande_id"])}
+    colonnes = ["demande_id", "no_demande", "municipalite"]
+    infos = {int(r["demande_id"]): r for r in table[colonnes].to_dict("records")}
+    lignes = [
+        [
+            infos[int(x["demande_id"])]["no_demande"],
+            infos[int(x["demande_id"])].get("municipalite") or "",
+            x["nom"],
+            x["role"],
+            x["raison"],
+            "" if x.get("date") is None else date_lisible(x["date"].date()),
+        ]
+        for x in sorted(
+            (x for x in recusations if int(x["demande_id"]) in ordre),
+            key=lambda x: (ordre[int(x["demande_id"])], str(x["nom"]).casefold()),
+        )
+    ]
+    return f"<h2>Récusations ({len(lignes)})</h2>" + (
+        "<p class='petit'>Membres du comité en conflit d'intérêts déclaré : ils sont sortis "
+        "de la salle pendant la délibération de la demande et n'ont pas pris part à sa "
+        "décision.</p>"
+        + _table(["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le"], lignes)
+        if lignes
+        else "<p>Aucun conflit d'intérêts déclaré par le comité.</p>"
+    )
 
 
 def _sources(appel: Appel, confirmations: Mapping[str, dict] | None) -> str:

@@ -448,3 +448,40 @@ def test_lecture_des_annees_financieres(debut, annees, attendu):
     phrase = lecture_annees_financieres(appel_depuis_toml(toml, "essai.toml").financement)
     assert phrase.startswith("Interprétation retenue : ")
     assert phrase.endswith(attendu)
+
+
+# --- [comite] (issue 16) ---------------------------------------------------------------------
+
+
+def test_quorum_du_comite_lu_et_0_par_defaut(appel):
+    """Réglage du comité (l'appel ne fixe aucun quorum) : 0 dans l'appel livré, non
+    vérifié ; lu de [comite], gardé quand la configuration est réécrite."""
+    from evaluation.appels.edition import sections, vers_toml
+
+    assert appel.quorum == 0
+    assert "[comite]\n" in TOML
+    sans = re.sub(r"\[comite\]\n(#[^\n]*\n)*quorum = 0\n", "", TOML)
+    assert "[comite]" not in sans
+    assert appel_depuis_toml(sans).quorum == 0
+    cinq = appel_depuis_toml(_remplacer("quorum = 0", "quorum = 5"))
+    assert cinq.quorum == 5
+    assert appel_depuis_toml(vers_toml(sections(cinq))).quorum == 5
+
+
+@pytest.mark.parametrize(
+    ("valeur", "message"),
+    [
+        ("-1", "quorum est un nombre entier de membres, 0 ou plus"),
+        ('"trois"', "« quorum » doit être"),
+        ("true", "pas un booléen"),
+        ("2.5", "« quorum » doit être"),
+    ],
+)
+def test_quorum_fautif_refuse(valeur, message):
+    with pytest.raises(ErreurAppel, match=re.escape(message)):
+        appel_depuis_toml(_remplacer("quorum = 0", f"quorum = {valeur}"))
+
+
+def test_cle_inconnue_de_comite_refusee():
+    with pytest.raises(ErreurAppel, match="clé inconnue « quorom »"):
+        appel_depuis_toml(_remplacer("quorum = 0", "quorom = 3"))

@@ -77,6 +77,8 @@ ATTENDUES = [
     # « conserve cependant la responsabilité de la sélection définitive des projets » : aucune
     # méthode de sélection dans l'appel.
     ("classement.objectif_selection", "comite"),
+    # Issue 16 : l'appel ne fixe aucun quorum du comité.
+    ("comite.quorum", "comite"),
     ("financement.enveloppe", "comite"),
     ("cibles", "comite"),
 ]

@@ -23,6 +23,14 @@ def test_ligne_de_financement_puis_decision_en_seance(appel_evalue, serveur, pag
 
     page.get_by_role("link", name="Séance du comité").click()
     attendre_fin(page)
+    # Issue 16 : la déclaration d'intérêts et l'engagement de confidentialité d'abord.
+    page.get_by_text("D'ici là, la séance et les décisions vous sont refusées.").wait_for()
+    page.screenshot(path=str(tmp_path / "declaration.png"), full_page=True)
+    page.get_by_label("Vos intérêts").fill("aucun")
+    page.get_by_text("J'accepte la déclaration générale d'intérêts").click()
+    page.get_by_text("Je prends l'engagement de confidentialité").click()
+    page.get_by_role("button", name="Accepter et signer").click()
+    attendre_fin(page)
     page.get_by_text("1 / 3").wait_for()
     page.get_by_role("heading", name="1. T-001").wait_for()
     page.get_by_role("button", name="Retenir (montant recommandé)").click()

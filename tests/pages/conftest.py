@@ -170,3 +170,14 @@ def fichiers_servis(monkeypatch) -> FichiersServis:
     monkeypatch.setattr(app_test, "MediaFileManager", Gestionnaire)
     monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Stockage)
     return servis
+
+
+@pytest.fixture(autouse=True)
+def declarations_du_comite_acceptees(monkeypatch):
+    """Les pages Séance et Classement exigent du comité la déclaration d'intérêts et
+    l'engagement de confidentialité de l'appel (issue 16). Les tests des autres pages les
+    tiennent pour acceptés, comme ils ouvrent une session sans le formulaire de connexion ;
+    tests/pages/test_declarations.py rétablit l'exigence (`exiger_les_declarations`)."""
+    from evaluation.decision import declarations
+
+    monkeypatch.setattr(declarations, "acceptation", lambda *_, **__: {"tenue_pour_acceptee": 1})

@@ -636,7 +636,8 @@ def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
 
     # Retenir T-001, en liste d'attente : un écart, refusé sans justification.
     _decision(at, t001, financement.RETENU)
-    assert erreurs(at)[0] == (
+    # Sous le bouton (issue 16), non plus en haut de la page.
+    assert erreurs(at)[-1] == (
         "Décision refusée : une décision qui s'écarte de la recommandation demande une "
         "justification."
     )

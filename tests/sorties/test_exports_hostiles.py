@@ -31,7 +31,9 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from evaluation.commandes import _analyseur, main
+from evaluation.decision import declarations
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.stockage import creer_moteur
 from evaluation.socle.texte import nettoyer
 from evaluation.sorties.neutralisation import dangereux
 from tests.conftest import RACINE_PROJET
@@ -166,8 +168,21 @@ def base_hostile(tmp_path_factory):
     dossier = tmp_path_factory.mktemp("hostile")
     url = f"sqlite:///{dossier / 'app.sqlite'}"
     appel, ids = remplir_base(url, dossier, FORMULES, NOMBRE_HOSTILE)
-    for role in (ADMIN, PRESIDENT):
-        compte_de_test(url, role)
+    moteur = creer_moteur(url)
+    try:
+        for role in (ADMIN, PRESIDENT):
+            # La Séance s'ouvre après la déclaration du comité (issue 16).
+            declarations.accepter(
+                appel,
+                compte_de_test(url, role),
+                role,
+                "aucun",
+                interets_acceptes=True,
+                confidentialite_acceptee=True,
+                moteur=moteur,
+            )
+    finally:
+        moteur.dispose()
     return url, appel, ids
 
 

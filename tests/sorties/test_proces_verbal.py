@@ -286,6 +286,7 @@ def test_parametres_appliques(lu):
         "demandeur ; puis numéro de demande",
         "Montant recommandé : " + financement.regle_en_une_phrase(charger_appel()),
         "Ligne de financement : stricte",
+        "Quorum : non vérifié",
     ]
 
 
@@ -431,3 +432,55 @@ def test_libreoffice_lit_le_proces_verbal(libreoffice, jeu, tmp_path):
     assert te.JUSTIFICATION_T003 in texte
     assert "Totaux par région (décisions)" in texte and "Centre-du-Québec" in texte
     assert "Ligne de financement : stricte" in texte
+
+
+# --- Récusations (issue 16) --------------------------------------------------------------------
+
+
+def test_recusations_par_demande_dans_l_ordre_du_classement(jeu):
+    """Pour chaque demande, qui du comité a déclaré un conflit d'intérêts : nom, rôle,
+    raison, date ; dans l'ordre du classement (T-002, puis T-001), par nom ensuite."""
+    ids = jeu.ids
+    quand = dt.datetime(2026, 11, 20, 14, 5)
+    recusations = [
+        {"demande_id": ids["T-001"], "nom": "Zoé Membre", "role": "membre du comité",
+         "raison": "sa sœur y travaille", "date": quand},
+        {"demande_id": ids["T-002"], "nom": "Jean Tremblay", "role": "sans compte",
+         "raison": "voisin", "date": quand},
+        {"demande_id": ids["T-001"], "nom": "Paule Présidente", "role": "présidence",
+         "raison": SCRIPT, "date": quand},
+        {"demande_id": 99_999, "nom": "Hors de la table", "role": "présidence",
+         "raison": "x", "date": quand},
+    ]  # fmt: skip
+    page = rediger(jeu, recusations=recusations)
+    lu = Lecture(page)
+    assert lignes(lu, "Récusations") == [
+        ["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le"],
+        ["T-002", _municipalite(jeu, "T-002"), "Jean Tremblay", "sans compte", "voisin",
+         "20 novembre 2026"],
+        ["T-001", _municipalite(jeu, "T-001"), "Paule Présidente", "présidence", SCRIPT,
+         "20 novembre 2026"],
+        ["T-001", _municipalite(jeu, "T-001"), "Zoé Membre", "membre du comité",
+         "sa sœur y travaille", "20 novembre 2026"],
+    ]  # fmt: skip
+    assert "Récusations (3)" in lu.sections
+    assert "<script>" not in page
+    # La section suit les demandes discutées, avant les totaux.
+    titres = list(lu.sections)
+    assert (
+        titres.index("Récusations (3)")
+        == titres.index(next(t for t in titres if t.startswith("Demandes discutées"))) + 1
+    )
+
+
+def test_sans_recusation(lu):
+    assert lu.sections["Récusations (0)"]["paragraphes"] == [
+        "Aucun conflit d'intérêts déclaré par le comité."
+    ]
+
+
+def _municipalite(jeu, numero: str) -> str:
+    """Telle que la page l'écrit : neutralisée comme dans un CSV (le jeu en met une hostile)."""
+    from evaluation.sorties.neutralisation import neutraliser_texte
+
+    return neutraliser_texte(jeu.table.set_index("no_demande").loc[numero, "municipalite"])

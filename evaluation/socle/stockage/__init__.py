@@ -37,6 +37,11 @@ from evaluation.socle.stockage.attributions import (  # noqa: F401
     retirer_attributions,
     retirer_conflit,
 )
+from evaluation.socle.stockage.comite import (  # noqa: F401
+    ajouter_declaration,
+    lire_conflits_de_la_demande,
+    lire_declarations,
+)
 from evaluation.socle.stockage.comptes import (  # noqa: F401
     creer_compte,
     echecs_depuis_derniere_reussite,
@@ -151,6 +156,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     conflits,
     consultations,
     decisions,
+    declarations_comite,
     demandes,
     evaluations,
     examens_admissibilite,

@@ -509,3 +509,23 @@ signalements_admissibilite = sa.Table(
     sa.Column("regle_le", sa.DateTime),
     sa.Column("regle_par", Texte),
 )
+
+
+# --- Comité (issue 16, point 3) : déclarations d'intérêts et engagements de confidentialité --
+# Une ligne par acceptation, datée : la présidence, les membres, les observateurs et
+# l'administration acceptent, une fois par appel, la déclaration générale d'intérêts (avec
+# les intérêts qu'ils déclarent) et l'engagement de confidentialité. `empreinte` : celle des
+# textes acceptés (donnees/comite/declarations.toml) ; des textes changés se réacceptent.
+# Les conflits d'une demande précise restent dans `conflits` (courriel ou nom de la personne).
+declarations_comite = sa.Table(
+    "declarations_comite",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column("courriel", Texte, nullable=False),
+    sa.Column("role", Code(20), nullable=False),
+    sa.Column("interets", Texte),
+    sa.Column("empreinte", Code(64), nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Index("ix_declarations_comite_appel", "appel_id", "courriel"),
+)

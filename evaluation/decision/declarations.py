@@ -1,0 +1,165 @@
+"""Ce que le comité déclare (issue 16, point 3) : la déclaration générale d'intérêts et
+l'engagement de confidentialité, acceptés une fois par appel et datés, et les conflits
+d'intérêts sur une demande précise (la table des conflits des évaluateurs, qui nomme
+n'importe quel compte par son courriel, ou une personne sans compte par son nom).
+
+Chaque écriture est journalisée dans la même transaction. Les règles (qui déclare, qui
+sort, le quorum) sont dans `decision.comite`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from evaluation.appels.configuration import Appel
+from evaluation.decision.comite import (
+    LIBELLES_ROLES_COMITE,
+    ROLES_COMITE,
+    SANS_COMPTE,
+    Textes,
+    acceptation_valide,
+    doit_declarer,
+    textes_declarations,
+)
+from evaluation.notes import attributions
+from evaluation.notes.repartition import ErreurAttribution
+from evaluation.socle import stockage
+from evaluation.socle.stockage import Moteur
+from evaluation.socle.texte import trop_long
+
+
+class ErreurDeclaration(ValueError):
+    """Une déclaration qui ne peut pas être enregistrée ; le message dit quoi faire."""
+
+
+def textes(appel: Appel) -> Textes:
+    return textes_declarations(appel.nom)
+
+
+def acceptation(appel: Appel, courriel: str, *, moteur: Moteur) -> dict | None:
+    """L'acceptation en vigueur de `courriel` pour cet appel (None : à faire)."""
+    with moteur.connect() as connexion:
+        lues = stockage.lire_declarations(appel.id, connexion=connexion, courriel=courriel)
+    valide = acceptation_valide(lues, textes(appel))
+    return dict(valide) if valide else None
+
+
+def accepter(
+    appel: Appel,
+    courriel: str,
+    role: str,
+    interets: str,
+    *,
+    interets_acceptes: bool,
+    confidentialite_acceptee: bool,
+    moteur: Moteur,
+    maintenant: dt.datetime | None = None,
+) -> None:
+    """Inscrit, datée, l'acceptation par `courriel` de la déclaration générale d'intérêts
+    (avec les intérêts qu'il déclare, « aucun » compris) et de l'engagement de
+    confidentialité. Les deux cases sont exigées ; une seconde acceptation des mêmes
+    textes n'écrit rien."""
+    if not doit_declarer(role):
+        raise ErreurDeclaration(
+            "seuls la présidence, les membres du comité, les observateurs et l'administration "
+            "signent la déclaration du comité."
+        )
+    t = textes(appel)
+    cases = ((t.interets, interets_acceptes), (t.confidentialite, confidentialite_acceptee))
+    manquent = [x.titre.lower() for x, ok in cases if not ok]
+    if manquent:
+        raise ErreurDeclaration(
+            "cochez " + " et ".join(f"« {m} »" for m in manquent) + " pour les accepter."
+        )
+    interets = (interets or "").strip()
+    if not interets:
+        raise ErreurDeclaration(
+            "écrivez vos intérêts (organismes, municipalités, entreprises, liens), ou « aucun »."
+        )
+    if refus := trop_long(interets, "déclaration d'intérêts"):
+        raise ErreurDeclaration(refus)
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.declarations_comite, lourde=False) as connexion:
+        lues = stockage.lire_declarations(appel.id, connexion=connexion, courriel=courriel)
+        if acceptation_valide(lues, t):
+            return
+        stockage.ajouter_declaration(
+            {
+                "appel_id": appel.id,
+                "courriel": courriel,
+                "role": role,
+                "interets": interets,
+                "empreinte": t.empreinte,
+                "date": instant,
+            },
+            connexion=connexion,
+        )
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    courriel,
+                    "declaration_comite",
+                    None,
+                    f"{t.interets.titre} et {t.confidentialite.titre.lower()} acceptés ; "
+                    f"intérêts déclarés : {interets}",
+                    appel_id=appel.id,
+                )
+            ],
+            connexion=connexion,
+        )
+
+
+def declarer_conflit(
+    appel: Appel,
+    demande_id: int,
+    qui: str,
+    raison: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+) -> None:
+    """Inscrit le conflit d'intérêts de `qui` (courriel d'un compte, ou nom d'une personne
+    présente sans compte) sur une demande, avec sa raison : la même table et la même
+    écriture journalisée que pour un évaluateur (`notes.attributions.declarer_conflit`)."""
+    qui = " ".join((qui or "").split())
+    if not qui:
+        raise ErreurDeclaration("nommez la personne en conflit d'intérêts.")
+    try:
+        attributions.declarer_conflit(
+            appel.id, demande_id, qui, raison, moteur=moteur, auteur=auteur, maintenant=maintenant
+        )
+    except ErreurAttribution as exc:
+        raise ErreurDeclaration(str(exc)) from None
+
+
+def conflits_de_la_demande(demande_id: int, *, moteur: Moteur) -> list[dict]:
+    """Les conflits déclarés sur la demande (toutes personnes)."""
+    with moteur.connect() as connexion:
+        return stockage.lire_conflits_de_la_demande(demande_id, connexion=connexion)
+
+
+def recusations_du_comite(appel_id: str, *, moteur: Moteur) -> list[dict]:
+    """Les conflits d'intérêts déclarés par le comité (présidence, membres, observateurs,
+    administration, personnes sans compte), pour le procès-verbal et la séance : demande_id,
+    qui (courriel ou nom), nom, role (libellé), raison, date. Ceux des évaluateurs (et des
+    analystes) n'y sont pas : ils relèvent des attributions."""
+    with moteur.connect() as connexion:
+        conflits = stockage.lire_conflits(appel_id, connexion=connexion)
+        comptes = {c["courriel"]: c for c in stockage.lire_comptes(connexion=connexion)}
+    lignes = []
+    for c in conflits:
+        compte = comptes.get(c["evaluateur"])
+        if compte is not None and compte["role"] not in ROLES_COMITE:
+            continue
+        lignes.append(
+            {
+                "demande_id": int(c["demande_id"]),
+                "qui": c["evaluateur"],
+                "nom": (compte or {}).get("nom") or c["evaluateur"],
+                "role": LIBELLES_ROLES_COMITE[compte["role"]] if compte else SANS_COMPTE,
+                "raison": c["raison"],
+                "date": c["date"],
+            }
+        )
+    return lignes

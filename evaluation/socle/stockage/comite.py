@@ -1,0 +1,37 @@
+"""Lectures et écritures du comité (issue 16) : les déclarations d'intérêts et engagements
+de confidentialité acceptés, et les conflits d'intérêts déclarés sur une demande (la table
+`conflits`, commune aux évaluateurs et au comité)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from evaluation.socle.stockage.schema import conflits, declarations_comite
+
+
+def ajouter_declaration(valeurs: dict, *, connexion: Connection) -> None:
+    """Inscrit une acceptation (appel_id, courriel, role, interets, empreinte, date)."""
+    connexion.execute(declarations_comite.insert().values(**valeurs))
+
+
+def lire_declarations(
+    appel_id: str, *, connexion: Connection, courriel: str | None = None
+) -> list[dict]:
+    """Les acceptations de l'appel (de `courriel` seulement, s'il est donné), des plus
+    anciennes aux plus récentes."""
+    requete = sa.select(declarations_comite).where(declarations_comite.c.appel_id == appel_id)
+    if courriel is not None:
+        requete = requete.where(declarations_comite.c.courriel == courriel)
+    requete = requete.order_by(declarations_comite.c.date, declarations_comite.c.id)
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
+
+
+def lire_conflits_de_la_demande(demande_id: int, *, connexion: Connection) -> list[dict]:
+    """Les conflits d'intérêts déclarés sur une demande, toutes personnes confondues."""
+    requete = (
+        sa.select(conflits)
+        .where(conflits.c.demande_id == demande_id)
+        .order_by(conflits.c.date, conflits.c.id)
+    )
+    return [dict(ligne) for ligne in connexion.execute(requete).mappings()]

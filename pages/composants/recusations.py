@@ -1,0 +1,115 @@
+"""Récusations en séance (issue 16, point 3) : sous le titre de la demande courante, qui doit
+sortir de la salle (les présents en conflit d'intérêts déclaré sur elle), le quorum qui reste
+quand l'appel en fixe un, le refus de décider pour qui est en conflit, et la déclaration
+d'un conflit par la personne connectée.
+
+Pas une page : `pages/seance.py` l'appelle en une ligne. Les règles sont dans
+`evaluation.decision.comite`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from evaluation.appels.configuration import Appel
+from evaluation.decision import declarations
+from evaluation.decision.comite import (
+    LIBELLES_ROLES_COMITE,
+    SANS_COMPTE,
+    cle_personne,
+    qui_doit_sortir,
+    quorum_atteint,
+)
+from evaluation.socle import stockage
+from evaluation.socle.comptes import lister_comptes
+from evaluation.socle.formats import pluriel
+from evaluation.socle.roles import Compte
+from evaluation.socle.texte import litteral
+from pages.composants.declarations import formulaire_conflit
+
+
+def afficher_recusations(
+    appel: Appel,
+    demande_id: int,
+    presents: Sequence[str],
+    *,
+    compte: Compte,
+    moteur,
+    libelle: str = "",
+) -> None:
+    """`presents` : courriels des comptes et noms des personnes sans compte inscrits
+    présents à la séance (vide : présences non inscrites, chaque conflit déclaré est
+    nommé). `libelle` : le numéro de la demande (lu dans la base s'il n'est pas donné)."""
+    conflits = declarations.conflits_de_la_demande(demande_id, moteur=moteur)
+    comptes = {c.courriel: c for c in lister_comptes(moteur=moteur)}
+
+    def qui(personne: str) -> str:
+        c = comptes.get(personne)
+        if c is None:
+            return f"{personne} ({SANS_COMPTE})"
+        role = LIBELLES_ROLES_COMITE.get(c.role, c.libelle_role.split(" (")[0].lower())
+        return f"{c.nom or personne} ({role})"
+
+    presents = list(presents)
+    if presents:
+        sortent = qui_doit_sortir(demande_id, presents, conflits)
+        if sortent:
+            st.warning(
+                "**Doivent sortir de la salle pendant cette demande** : "
+                + " ; ".join(f"{litteral(qui(s.qui))}, {litteral(s.raison)}" for s in sortent),
+                icon=":material/door_open:",
+            )
+        else:
+            st.caption("Aucun présent en conflit d'intérêts déclaré sur cette demande.")
+        if appel.quorum:
+            restent = len({cle_personne(p) for p in presents}) - len(sortent)
+            texte = (
+                f"Quorum : {pluriel(restent, 'présent', 'présents')} sans conflit, "
+                f"{appel.quorum} requis (réglage du comité)"
+            )
+            if quorum_atteint(presents, [s.qui for s in sortent], appel.quorum):
+                st.caption(texte + ".")
+            else:
+                st.error(
+                    texte + " : aucune décision ne peut s'inscrire sur cette demande.",
+                    icon=":material/groups:",
+                )
+    elif conflits:
+        st.warning(
+            "**Conflits d'intérêts déclarés sur cette demande** (présences non inscrites) : "
+            + " ; ".join(
+                f"{litteral(qui(c['evaluateur']))}, {litteral(c['raison'])}" for c in conflits
+            )
+            + ". Ces personnes sortent de la salle pendant sa délibération.",
+            icon=":material/door_open:",
+        )
+    moi = next(
+        (c for c in conflits if cle_personne(c["evaluateur"]) == cle_personne(compte.courriel)),
+        None,
+    )
+    if moi is not None:
+        st.error(
+            litteral(
+                f"Vous avez déclaré un conflit d'intérêts sur cette demande ({moi['raison']}) : "
+                "vos décisions sur elle sont refusées. Sortez de la salle pendant sa "
+                "délibération."
+            ),
+            icon=":material/block:",
+        )
+    else:
+        formulaire_conflit(
+            appel,
+            compte,
+            moteur,
+            {demande_id: libelle or _numero(demande_id, moteur)},
+            cle="conflit_seance",
+            demande_id=demande_id,
+        )
+
+
+def _numero(demande_id: int, moteur) -> str:
+    with moteur.connect() as connexion:
+        demande = stockage.lire_demande(demande_id, connexion=connexion) or {}
+    return str(demande.get("no_demande") or demande_id)

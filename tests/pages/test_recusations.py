@@ -1,0 +1,153 @@
+"""Les récusations en séance (issue 16, pages/composants/recusations.py) : sous le titre de
+la demande courante, qui doit sortir de la salle ; la personne connectée en conflit lit que
+ses décisions sont refusées, et le refus du serveur quand elle clique ; un conflit se
+déclare depuis la séance ; le procès-verbal nomme les récusations.
+
+Le jeu est celui de test_classement (voir son en-tête) : T-002 rang 1 (la première demande
+de la séance), T-001 rang 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from evaluation.decision.declarations import declarer_conflit
+from evaluation.socle import stockage
+from evaluation.socle.roles import OBSERVATEUR, PRESIDENT
+from tests.pages.conftest import compte_de_test, rendu, textes
+from tests.pages.test_classement import preparer
+
+PAGE = "pages/seance.py"
+PRESIDENCE = "president@exemple.qc.ca"
+OBS = "observateur@exemple.qc.ca"
+T = dt.datetime(2026, 11, 20, 14, 5)
+
+
+@pytest.fixture
+def jeu(base, moteur):
+    """Le jeu, et des conflits sur T-002 : l'observateur (« son employeur ») et Jean
+    Tremblay, sans compte (« voisin ») ; sur T-001 : la présidence (« sa sœur »)."""
+    appel, ids = preparer(base)
+    compte_de_test(base, PRESIDENT, nom="Paule Présidente")
+    compte_de_test(base, OBSERVATEUR, nom="Olivier Observateur")
+    for demande, qui, raison in [
+        ("T-002", OBS, "son employeur"),
+        ("T-002", "Jean Tremblay", "voisin"),
+        ("T-001", PRESIDENCE, "sa sœur"),
+    ]:
+        declarer_conflit(appel, ids[demande], qui, raison, moteur=moteur, auteur=qui, maintenant=T)
+    return appel, ids
+
+
+def executer(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ouvrir(application, presents=None):
+    at = application(None, role=PRESIDENT)
+    if presents is not None:
+        at.session_state["pv_presents"] = presents
+    at.switch_page(PAGE)
+    return executer(at)
+
+
+def avertissements(at) -> list[str]:
+    return [rendu(w.value) for w in at.warning]
+
+
+def test_qui_sort_parmi_les_presents(application, jeu):
+    at = ouvrir(application, [PRESIDENCE, OBS])
+    assert at.title[0].value.startswith("1. T-002")
+    assert (
+        "**Doivent sortir de la salle pendant cette demande** : Olivier Observateur "
+        "(observation), son employeur"
+    ) in avertissements(at)
+    # Jean Tremblay n'est pas inscrit présent : il n'a pas à sortir.
+    assert "Jean Tremblay" not in textes(at)
+    # La présidence n'est pas en conflit sur T-002 : elle décide.
+    assert not at.button(key="seance_retenir").disabled
+    assert not any("Vous avez déclaré" in e.value for e in at.error)
+
+
+def test_sans_presences_inscrites_chaque_conflit_est_nomme(application, jeu):
+    at = ouvrir(application)
+    (avertissement,) = [a for a in avertissements(at) if "Conflits d'intérêts" in a]
+    assert avertissement == (
+        "**Conflits d'intérêts déclarés sur cette demande** (présences non inscrites) : "
+        "Olivier Observateur (observation), son employeur ; Jean Tremblay (sans compte), "
+        "voisin. Ces personnes sortent de la salle pendant sa délibération."
+    )
+
+
+def test_la_presidence_en_conflit_est_refusee(application, jeu, moteur):
+    """Sur T-001, la présidence est en conflit : elle le lit sous le titre, et son clic est
+    refusé par le serveur."""
+    appel, ids = jeu
+    at = ouvrir(application, [PRESIDENCE, OBS])
+    at.button(key="seance_suiv").click()
+    executer(at)
+    assert at.title[0].value.startswith("2. T-001")
+    assert (
+        "**Doivent sortir de la salle pendant cette demande** : Paule Présidente "
+        "(présidence), sa sœur"
+    ) in avertissements(at)
+    assert any(
+        rendu(e.value).startswith(
+            "Vous avez déclaré un conflit d'intérêts sur cette demande (sa sœur) : vos "
+            "décisions sur elle sont refusées."
+        )
+        for e in at.error
+    )
+    at.text_input(key=f"seance_justif::{ids['T-001']}").set_value("Seul projet de la région")
+    at.button(key="seance_refuser").click()
+    executer(at)
+    assert any(
+        rendu(e.value).startswith(
+            "Décision refusée : vous avez déclaré un conflit d'intérêts sur T-001 (sa sœur)"
+        )
+        for e in at.error
+    )
+    with moteur.connect() as c:
+        assert stockage.lire_decisions(appel.id, connexion=c) == []
+
+
+def test_declarer_un_conflit_en_seance(application, jeu, moteur):
+    _, ids = jeu
+    at = ouvrir(application, [PRESIDENCE])
+    t002 = ids["T-002"]
+    at.text_input(key=f"conflit_seance_raison::{t002}").set_value("  ")
+    at.button(key="conflit_seance_declarer").click()
+    executer(at)
+    assert any("Conflit non déclaré" in e.value for e in at.error)
+    at.text_input(key=f"conflit_seance_raison::{t002}").set_value("mon conjoint y siège")
+    at.button(key="conflit_seance_declarer").click()
+    executer(at)
+    assert (
+        "**Doivent sortir de la salle pendant cette demande** : Paule Présidente "
+        "(présidence), mon conjoint y siège"
+    ) in avertissements(at)
+    assert "conflit_seance_declarer" not in {b.key for b in at.button}
+    with moteur.connect() as c:
+        conflits = stockage.lire_conflits_de_la_demande(t002, connexion=c)
+    assert (PRESIDENCE, "mon conjoint y siège") in [
+        (x["evaluateur"], x["raison"]) for x in conflits
+    ]
+
+
+def test_proces_verbal_nomme_les_recusations(application, jeu, fichiers_servis):
+    at = ouvrir(application, [PRESIDENCE, OBS])
+    _, contenu = fichiers_servis.lire(at, "pv_telecharger")
+    page = contenu.decode("utf-8")
+    assert "<h2>Récusations (3)</h2>" in page
+    section = page[page.index("<h2>Récusations") : page.index("<h2>Totaux par axe")]
+    # Dans l'ordre du classement : T-002 (ses deux conflits, par nom), puis T-001.
+    assert [section.index(n) for n in ("Jean Tremblay", "Olivier Observateur", "Paule")] == sorted(
+        section.index(n) for n in ("Jean Tremblay", "Olivier Observateur", "Paule")
+    )
+    assert "<td>observation</td><td>son employeur</td><td>20 novembre 2026</td>" in section
+    assert "<td>sans compte</td><td>voisin</td>" in section
+    assert "<td>présidence</td><td>sa sœur</td>" in section
