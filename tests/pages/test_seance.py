@@ -83,7 +83,12 @@ def titre(at) -> str:
 
 
 def metriques(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Les métriques, et le statut : en texte qui passe à la ligne (« **Statut** : … »),
+    une métrique étroite le coupait (« liste d'atte… »)."""
+    valeurs = {m.label: m.value for m in at.metric}
+    (statut,) = [m.value for m in at.markdown if m.value.startswith("**Statut** : ")]
+    valeurs["Statut"] = statut.removeprefix("**Statut** : ").replace("\\", "")
+    return valeurs
 
 
 def notes(at):

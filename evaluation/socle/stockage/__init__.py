@@ -163,8 +163,27 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     ponderations,
     reglages_evaluation,
     sans_controles,
+    seance_discutees,
+    seance_presences,
+    seance_triage,
+    seances,
     signalements_admissibilite,
     tentatives_connexion,
+)
+from evaluation.socle.stockage.seances import (  # noqa: F401
+    ajouter_discutee,
+    ajouter_presence,
+    ajouter_triage,
+    creer_seance,
+    etat_courant,
+    lire_discutees,
+    lire_presences,
+    lire_seance,
+    lire_seance_ouverte,
+    lire_seances,
+    lire_triage,
+    modifier_seance,
+    retirer_presence,
 )
 from evaluation.socle.stockage.vues import (  # noqa: F401
     COLONNES_EVALUATION_EN_BREF,
