@@ -7,6 +7,7 @@ argument nommé, et c'est l'appelant qui tient la transaction. Le paquet expose 
 ses modules définissent : `stockage.lire_demandes(...)`, d'où qu'on l'appelle.
 """
 
+from evaluation.socle.stockage import schema
 from evaluation.socle.stockage.admissibilite import (  # noqa: F401
     ajouter_examen,
     ajouter_examens_en_masse,
@@ -166,7 +167,6 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     seance_discutees,
     seance_presences,
     seance_triage,
-    seances,
     signalements_admissibilite,
     tentatives_connexion,
 )
@@ -196,3 +196,7 @@ from evaluation.socle.stockage.vues import (  # noqa: F401
     lire_notes_de_la_demande,
     lire_notes_en_colonnes,
 )
+
+# Le module `seances` (ci-dessus) porte le nom de sa table : importer le module a remplacé
+# l'attribut du paquet ; `stockage.seances` reste la table, comme les autres.
+seances = schema.seances
