@@ -48,6 +48,7 @@ peut_ramener = droits.peut_ramener_en_seance(compte.role)
 # plutôt que d'être coupées (« liste d'atte… »), et les caractères grandissent avec l'écran.
 st.html(
     """<style>
+    [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
     [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
     [data-testid="stMainBlockContainer"] td { font-size: 1.1rem; }
     [data-testid="stMainBlockContainer"] th { font-size: 1rem; }
@@ -110,7 +111,6 @@ def suivre_la_presidence() -> None:
 suivre_la_presidence()
 
 ligne = classement.ligne_du_classement(table, appel)
-bandeau_reglages(appel)
 
 tout = preside and st.session_state.get("seance_tout", False)
 ordre_choisi = seance_en_cours.ordre if seance_en_cours else seance.RANG
@@ -174,7 +174,7 @@ def ouvrir_seance() -> None:
     except seance.ErreurSeance as exc:
         message("_seance_msg_ouverture", "error", f"Séance non ouverte : {exc}")
         return
-    message("_seance_msg_conduite", "success", "Séance ouverte : les écrans des membres suivent.")
+    message("_seance_msg_nav", "success", "Séance ouverte : les écrans des membres suivent.")
 
 
 def zone_grise_pour(ordre: str | None):
@@ -380,17 +380,30 @@ def regarder(pas: int) -> None:
 
 
 k = ids.index(d) + 1 if d in ids else None
-n1, n2, n3 = st.columns([1.6, 5, 1.6], vertical_alignment="center")
+n1, n2, n3 = st.columns([2.2, 4, 2.2], vertical_alignment="center")
 compteur = f"{k if k else '—'} / {len(ids)}"
 if seance_en_cours is None:
-    n1.button("Précédente", key="seance_prec", on_click=aller_local, args=(-1,), disabled=k == 1)
+    n1.button(
+        "Précédente",
+        key="seance_prec",
+        width="stretch",
+        on_click=aller_local,
+        args=(-1,),
+        disabled=k == 1,
+    )
     n3.button(
-        "Suivante", key="seance_suiv", on_click=aller_local, args=(1,), disabled=k == len(ids)
+        "Suivante",
+        key="seance_suiv",
+        width="stretch",
+        on_click=aller_local,
+        args=(1,),
+        disabled=k == len(ids),
     )
 elif preside:
     n1.button(
         "Précédente",
         key="seance_prec",
+        width="stretch",
         on_click=aller,
         args=(seance.voisine(ids, d, -1, complet),),
         disabled=k == 1 or not ids,
@@ -398,14 +411,31 @@ elif preside:
     n3.button(
         "Suivante",
         key="seance_suiv",
+        width="stretch",
         on_click=aller,
         args=(seance.voisine(ids, d, 1, complet),),
         disabled=k == len(ids) or not ids,
     )
 elif regarde_ailleurs:
-    n1.button("Précédente", key="seance_prec", on_click=regarder, args=(-1,), disabled=k == 1)
-    n3.button("Suivante", key="seance_suiv", on_click=regarder, args=(1,), disabled=k == len(ids))
-n2.markdown(f"<div style='text-align:center'>{compteur}</div>", unsafe_allow_html=True)
+    n1.button(
+        "Précédente",
+        key="seance_prec",
+        width="stretch",
+        on_click=regarder,
+        args=(-1,),
+        disabled=k == 1,
+    )
+    n3.button(
+        "Suivante",
+        key="seance_suiv",
+        width="stretch",
+        on_click=regarder,
+        args=(1,),
+        disabled=k == len(ids),
+    )
+n2.markdown(
+    f"<div style='text-align:center;font-size:1.5em'>{compteur}</div>", unsafe_allow_html=True
+)
 if seance_en_cours is not None:
     qui = "vous regardez une autre demande" if regarde_ailleurs else "demande en cours"
     n2.caption(
@@ -570,14 +600,19 @@ if r.get("bonification"):
     )
 
 # Totaux en cours face à l'enveloppe de chaque année.
-st.markdown(
-    "**Enveloppe** : "
-    + " · ".join(
-        f"{t.periode} : accordé {montant(t.accorde)} sur {montant(t.enveloppe)} "
-        f"(reste {montant(t.restant)})"
-        + (f", cumul recommandé jusqu'ici {montant(t.cumul)}" if t.cumul is not None else "")
-        for t in seance.totaux_en_cours(table, appel, d)
-    )
+st.table(
+    pd.DataFrame(
+        [
+            {
+                "Année": t.periode,
+                "Enveloppe": montant(t.enveloppe),
+                "Accordé (décisions)": montant(t.accorde),
+                "Reste": montant(t.restant),
+                "Cumul recommandé jusqu'ici": "—" if t.cumul is None else montant(t.cumul),
+            }
+            for t in seance.totaux_en_cours(table, appel, d)
+        ]
+    ).set_index("Année")
 )
 st.caption(
     "Restant à la ligne de financement : "
@@ -586,6 +621,10 @@ st.caption(
         for a in range(annees)
     )
 )
+
+# Les réglages non confirmés, sous les montants qu'ils touchent (pas au-dessus de la demande
+# projetée).
+bandeau_reglages(appel)
 
 # Recommandation et décision.
 recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))

@@ -16,7 +16,7 @@ from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, MEMBRE, OBSERVATEUR, PRESIDENT
-from tests.pages.conftest import compter_appels, rendu, textes
+from tests.pages.conftest import compter_appels, textes
 from tests.pages.test_classement import (
     COMMENTAIRE_CRITERE,
     COMMENTAIRE_GLOBAL,
@@ -496,11 +496,17 @@ def test_ce_que_montre_la_demande_en_cours(ouvrir, appel):
     assert "**Secteur** : " in "\n".join(m.value for m in at.markdown)
     # Totaux en cours face à l'enveloppe (40 000 $ puis 35 000 $), puis la décision et son
     # montant.
-    assert dollars(
-        "**Enveloppe** : 2024-2025 : accordé 0 $ sur 40 000 $ (reste 40 000 $), cumul "
-        "recommandé jusqu'ici 30 000 $"
-    ) in rendu("\n".join(m.value for m in at.markdown))
+    enveloppe = at.table[2].value
+    assert enveloppe.loc["2024-2025"].tolist() == [
+        dollars("40 000 $"),
+        "0\u00a0$",
+        dollars("40 000 $"),
+        dollars("30 000 $"),
+    ]
     cliquer(at, "seance_retenir")
+    enveloppe = at.table[2].value
+    assert enveloppe.loc["2025-2026", "Accordé (décisions)"] == dollars("30 000 $")
+    assert enveloppe.loc["2025-2026", "Reste"] == dollars("5 000 $")
     assert dollars("**décision actuelle : retenu** (30 000 $ + 30 000 $)") in "\n".join(
         m.value for m in at.markdown
     )
