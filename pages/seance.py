@@ -48,7 +48,7 @@ peut_ramener = droits.peut_ramener_en_seance(compte.role)
 # plutôt que d'être coupées (« liste d'atte… »), et les caractères grandissent avec l'écran.
 st.html(
     """<style>
-    [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+    [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
     [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
     [data-testid="stMainBlockContainer"] td { font-size: 1.1rem; }
     [data-testid="stMainBlockContainer"] th { font-size: 1rem; }

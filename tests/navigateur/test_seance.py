@@ -34,6 +34,9 @@ def _capturer(page, dossier: Path, nom: str) -> None:
     conteneur : une fenêtre haute la montre d'un coup, à la mise en page de cette largeur)."""
     for largeur, hauteur in ((1024, 768), (1920, 1080)):
         page.set_viewport_size({"width": largeur, "height": hauteur})
+        page.evaluate(
+            "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
+        )
         page.wait_for_timeout(500)
         page.screenshot(path=str(dossier / f"{nom}_{largeur}x{hauteur}.png"))
         page.set_viewport_size({"width": largeur, "height": 3200})
