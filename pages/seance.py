@@ -105,6 +105,7 @@ def suivre_la_presidence() -> None:
         c1.info(litteral(f"En séance : {quoi}"), icon=":material/groups:")
         if c2.button("Revenir à la demande en cours", key="seance_revenir", width="stretch"):
             st.session_state[AILLEURS] = False
+            st.session_state.pop(REGARD, None)
             st.rerun()
 
 
@@ -405,7 +406,7 @@ elif preside:
         key="seance_prec",
         width="stretch",
         on_click=aller,
-        args=(seance.voisine(ids, d, -1, complet),),
+        args=(seance.voisine(ids, d, -1, complet) if ids else d,),
         disabled=k == 1 or not ids,
     )
     n3.button(
@@ -413,7 +414,7 @@ elif preside:
         key="seance_suiv",
         width="stretch",
         on_click=aller,
-        args=(seance.voisine(ids, d, 1, complet),),
+        args=(seance.voisine(ids, d, 1, complet) if ids else d,),
         disabled=k == len(ids) or not ids,
     )
 elif regarde_ailleurs:

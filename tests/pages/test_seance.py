@@ -511,3 +511,20 @@ def test_ce_que_montre_la_demande_en_cours(ouvrir, appel):
         m.value for m in at.markdown
     )
     assert "Statut" in t
+
+
+def test_tout_trier_laisse_la_demande_en_cours_a_ramener(ouvrir, appel, ids, moteur):
+    """Un bloc qui couvre tout l'ordre du jour : la demande en cours reste affichée, marquée
+    « non discutée », et se ramène d'un clic ; Précédente et Suivante n'ont nulle part où
+    aller."""
+    at = ouvrir()
+    ouvrir_la_seance(at)
+    at.number_input(key="seance_bloc_de").set_value(1)
+    at.number_input(key="seance_bloc_a").set_value(2)
+    cliquer(at, "seance_trier")
+    assert position(at) == "— / 0"
+    assert titre(at).startswith("1. T-002")
+    assert "Non discutée : la présidence l'a triée, elle suit le classement." in textes(at)
+    assert at.button(key="seance_prec").disabled and at.button(key="seance_suiv").disabled
+    cliquer(at, f"seance_ramener_courante::{ids['T-002']}")
+    assert position(at) == "1 / 1"
