@@ -1,6 +1,11 @@
-"""Séance du comité : pour le projecteur, une demande à la fois dans l'ordre du classement,
-en grands caractères : ses notes, celles de chaque évaluateur et leurs commentaires, la
-dispersion, la recommandation, et les boutons de décision."""
+"""Séance du comité : un ordre du jour que tout le monde suit. La présidence ouvre la séance,
+note les présents, choisit l'ordre, avance (ou saute à une demande par la recherche), trie
+un bloc « non discutées » et consigne les décisions ; l'écran de chaque membre suit la
+demande en cours en deux secondes au plus, et un membre peut regarder ailleurs puis revenir.
+
+Pour la demande en cours : résumé, montants par année, axe et secteur, notes et commentaires
+de chaque évaluateur (pas pour l'observateur), ce qui la rend « à discuter », les totaux en
+cours face à l'enveloppe, la décision et son montant."""
 
 from functools import partial
 
@@ -8,17 +13,29 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels import confirmations
-from evaluation.decision import classement, decisions, financement
+from evaluation.decision import classement, conduite, decisions, financement, seance
 from evaluation.decision.declarations import recusations_du_comite
 from evaluation.notes import evaluations
-from evaluation.notes.fiche import budget_explique, montants_cote_a_cote
+from evaluation.notes.fiche import (
+    budget_explique,
+    libelle_axe,
+    libelle_secteur,
+    montants_cote_a_cote,
+)
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
-from evaluation.socle import stockage
+from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
+from evaluation.socle.roles import OBSERVATEUR
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
-from pages.composants.commun import appel_actif, bandeau_reglages, classement_calcule, moteur
+from pages.composants.commun import (
+    appel_actif,
+    bandeau_reglages,
+    classement_calcule,
+    moteur,
+    solidite,
+)
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import exiger_declarations
 from pages.composants.erreurs import rattraper
@@ -28,14 +45,32 @@ compte = exiger_acces("seance")
 appel = appel_actif()
 m = moteur()
 exiger_declarations(appel, compte, m)  # Issue 16 : déclaration d'intérêts et confidentialité
+preside = droits.peut_conduire_seance(compte.role)
+voit_notes = droits.voit_notes_en_seance(compte.role)
+peut_ramener = droits.peut_ramener_en_seance(compte.role)
 
+# Lisible à 1024 × 768 comme au projecteur (1920 × 1080) : les valeurs passent à la ligne
+# plutôt que d'être coupées (« liste d'atte… »), et les caractères grandissent avec l'écran.
 st.html(
     """<style>
+    [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
     [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
-    [data-testid="stMainBlockContainer"] td { font-size: 1.25rem; }
+    [data-testid="stMainBlockContainer"] td { font-size: 1.1rem; }
+    [data-testid="stMainBlockContainer"] th { font-size: 1rem; }
     [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
-    [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * { font-size: 2.6rem; }
-    [data-testid="stMainBlockContainer"] th { font-size: 1.1rem; }
+    [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {
+        font-size: 1.9rem; white-space: normal; overflow: visible; text-overflow: clip;
+    }
+    [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; overflow-wrap: anywhere; }
+    @media (min-width: 1600px) {
+        [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
+        [data-testid="stMainBlockContainer"] td { font-size: 1.35rem; }
+        [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
+        [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {
+            font-size: 2.6rem;
+        }
+        [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
+    }
     </style>"""
 )
 
@@ -43,54 +78,455 @@ calcul = classement_calcule(appel)
 donnees, table = calcul.donnees, calcul.table
 annees = financement.nombre_annees(appel)
 periodes = appel.financement.annees_financieres()
-noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
+comptes = lister_comptes(moteur=m)
+noms = {c.courriel: c.nom for c in comptes}
 fermees = donnees.reglages.decisions_verrouillees
+seance_en_cours = conduite.seance_ouverte(appel.id, moteur=m)
+# Les présents de la séance ouverte tels que les nomment les conflits d'intérêts (courriel
+# d'un compte, nom d'une personne sans compte) ; le quorum ne compte pas les observateurs.
+presents_de_la_seance = [
+    p.get("courriel") or p["nom"] for p in (seance_en_cours.presences if seance_en_cours else ())
+]
+roles_des_comptes = {c.courriel: c.role for c in lister_comptes(moteur=m)}
+votants = (
+    [p for p in presents_de_la_seance if roles_des_comptes.get(p) != OBSERVATEUR]
+    if seance_en_cours
+    else None
+)
+VU, AILLEURS, REGARD = "_seance_vue", "seance_ailleurs", "_seance_regard"
+
+
+def _etat_vu() -> tuple | None:
+    s = seance_en_cours
+    return None if s is None else (s.id, s.demande_courante, s.version)
+
+
+st.session_state[VU] = _etat_vu()
+
+
+@st.fragment(run_every=2)
+def suivre_la_presidence() -> None:
+    """Toutes les deux secondes : la seule ligne de la séance ouverte (demande en cours,
+    version), pas le classement. Quand elle a changé, la page se refait, sauf pour qui
+    regarde une autre demande : il lit où en est la séance et revient d'un clic."""
+    etat = conduite.etat_courant(appel.id, moteur=m)
+    vu = st.session_state.get(VU)
+    ailleurs = st.session_state.get(AILLEURS, False) and not preside
+    if etat != vu and not (ailleurs and etat is not None and vu is not None and etat[0] == vu[0]):
+        st.rerun()
+    if ailleurs and etat is not None and etat[1] is not None:
+        r = table[table["demande_id"].astype(int) == etat[1]]
+        quoi = f"{r.iloc[0]['no_demande']} · {r.iloc[0].get('titre') or ''}" if len(r) else "—"
+        c1, c2 = st.columns([3, 1], vertical_alignment="center")
+        c1.info(litteral(f"En séance : {quoi}"), icon=":material/groups:")
+        if c2.button("Revenir à la demande en cours", key="seance_revenir", width="stretch"):
+            st.session_state[AILLEURS] = False
+            st.session_state.pop(REGARD, None)
+            st.rerun()
+
+
+suivre_la_presidence()
 
 ligne = classement.ligne_du_classement(table, appel)
-bandeau_reglages(appel)
-st.caption(
-    "Restant à la ligne de financement : "
-    + " · ".join(
-        f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
-        for a in range(annees)
+
+tout = preside and st.session_state.get("seance_tout", False)
+ordre_choisi = seance_en_cours.ordre if seance_en_cours else seance.RANG
+zone_grise = None
+if ordre_choisi == seance.ZONE_GRISE_D_ABORD:
+    zone_grise = solidite(calcul)["zone_grise"].to_dict()
+complet = seance.ordre_de_passage(table, ordre_choisi, zone_grise=zone_grise, tout=tout)
+triage = seance_en_cours.triage if seance_en_cours else {}
+ids = seance.ordre_du_jour(complet, triage)
+par_id = table.set_index(table["demande_id"].astype(int), drop=False)
+
+
+def message(cle: str, genre: str, texte: str) -> None:
+    st.session_state[cle] = (genre, texte)
+
+
+def afficher_message(cle: str) -> None:
+    """Le succès ou le refus d'une action, sous le contrôle qui l'a causé."""
+    if m_ := st.session_state.pop(cle, None):
+        (st.success if m_[0] == "success" else st.error)(litteral(m_[1]))
+
+
+def intitule(d: int) -> str:
+    r = par_id.loc[d]
+    rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
+    return f"{rang}{r['no_demande']} · {r.get('titre') or ''}"
+
+
+# --- Ouverture, conduite et fermeture (présidence) ------------------------------------------
+
+
+@rattraper
+def ouvrir_seance() -> None:
+    texte = st.session_state.get("seance_libres", "") or ""
+    libres = []
+    for brut in texte.splitlines():
+        nom, _, fonction = brut.partition(",")
+        libres.append((nom, fonction))
+    try:
+        sid = conduite.ouvrir(
+            appel,
+            moteur=m,
+            auteur=compte.courriel,
+            role=compte.role,
+            ordre=st.session_state.get("seance_ordre_ouverture", seance.RANG),
+            presents=st.session_state.get("seance_presents", []),
+            sans_compte=libres,
+        )
+        premier = seance.ordre_du_jour(
+            seance.ordre_de_passage(
+                table,
+                st.session_state.get("seance_ordre_ouverture", seance.RANG),
+                zone_grise=zone_grise_pour(st.session_state.get("seance_ordre_ouverture")),
+            ),
+            {},
+        )
+        if premier:
+            conduite.aller_a(
+                appel, sid, premier[0], moteur=m, auteur=compte.courriel, role=compte.role
+            )
+    except seance.ErreurSeance as exc:
+        message("_seance_msg_ouverture", "error", f"Séance non ouverte : {exc}")
+        return
+    message("_seance_msg_nav", "success", "Séance ouverte : les écrans des membres suivent.")
+
+
+def zone_grise_pour(ordre: str | None):
+    return solidite(calcul)["zone_grise"].to_dict() if ordre == seance.ZONE_GRISE_D_ABORD else None
+
+
+@rattraper
+def aller(demande_id: int, cle_message: str = "_seance_msg_nav") -> None:
+    s = seance_en_cours
+    try:
+        conduite.aller_a(
+            appel,
+            s.id,
+            demande_id,
+            moteur=m,
+            auteur=compte.courriel,
+            role=compte.role,
+            version_attendue=s.version,
+        )
+    except seance.ErreurSeance as exc:
+        message(cle_message, "error", f"Demande non changée : {exc}")
+        return
+    st.session_state.pop("seance_cherche", None)
+
+
+@rattraper
+def changer_ordre() -> None:
+    s = seance_en_cours
+    try:
+        conduite.choisir_ordre(
+            appel,
+            s.id,
+            st.session_state["seance_ordre"],
+            moteur=m,
+            auteur=compte.courriel,
+            role=compte.role,
+            version_attendue=s.version,
+        )
+    except seance.ErreurSeance as exc:
+        message("_seance_msg_conduite", "error", f"Ordre non changé : {exc}")
+
+
+@rattraper
+def trier_bloc() -> None:
+    s = seance_en_cours
+    try:
+        choisies = seance.bloc(
+            ids, int(st.session_state["seance_bloc_de"]), int(st.session_state["seance_bloc_a"])
+        )
+        n = conduite.trier(
+            appel, s.id, choisies, moteur=m, auteur=compte.courriel, role=compte.role
+        )
+    except seance.ErreurSeance as exc:
+        message("_seance_msg_triage", "error", f"Bloc non trié : {exc}")
+        return
+    message(
+        "_seance_msg_triage",
+        "success",
+        f"{n} demande(s) marquée(s) « non discutées, suivent le classement ».",
     )
-)
-if message := st.session_state.pop("_seance_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
-tout = st.toggle("Inclure les demandes hors classement", key="seance_tout")
-ordre = table if tout else table[table["statut"] == classement.CLASSE]
-ids = [int(i) for i in ordre["demande_id"]]
-if not ids:
+
+
+@rattraper
+def ramener(demande_id: int) -> None:
+    s = seance_en_cours
+    try:
+        conduite.ramener(
+            appel, s.id, demande_id, moteur=m, auteur=compte.courriel, role=compte.role
+        )
+    except seance.ErreurSeance as exc:
+        message("_seance_msg_ramener", "error", f"Demande non ramenée : {exc}")
+        return
+    message(
+        "_seance_msg_ramener",
+        "success",
+        f"{par_id.loc[demande_id, 'no_demande']} ramenée à l'ordre du jour.",
+    )
+
+
+@rattraper
+def noter_presents() -> None:
+    texte = st.session_state.get("seance_libres_plus", "") or ""
+    libres = [tuple(x.partition(",")[::2]) for x in texte.splitlines()]
+    try:
+        conduite.ajouter_presents(
+            appel,
+            seance_en_cours.id,
+            moteur=m,
+            auteur=compte.courriel,
+            role=compte.role,
+            presents=st.session_state.get("seance_presents_plus", []),
+            sans_compte=libres,
+        )
+    except seance.ErreurSeance as exc:
+        message("_seance_msg_presences", "error", f"Présences non notées : {exc}")
+        return
+    st.session_state.pop("seance_libres_plus", None)
+    st.session_state.pop("seance_presents_plus", None)
+    message("_seance_msg_presences", "success", "Présences notées.")
+
+
+@rattraper
+def retirer(presence_id: int) -> None:
+    try:
+        conduite.retirer_present(
+            appel,
+            seance_en_cours.id,
+            presence_id,
+            moteur=m,
+            auteur=compte.courriel,
+            role=compte.role,
+        )
+    except seance.ErreurSeance as exc:
+        message("_seance_msg_presences", "error", f"Présence non retirée : {exc}")
+
+
+@rattraper
+def fermer_seance() -> None:
+    try:
+        conduite.fermer(
+            appel, seance_en_cours.id, moteur=m, auteur=compte.courriel, role=compte.role
+        )
+    except seance.ErreurSeance as exc:
+        message("_seance_msg_conduite", "error", f"Séance non fermée : {exc}")
+        return
+    message("_seance_msg_ouverture", "success", "Séance fermée.")
+
+
+if not len(table[table["statut"] == classement.CLASSE]) and not tout:
     st.title("Séance du comité")
     st.info("Aucune demande classée pour l'instant : les évaluations soumises la classent.")
     st.stop()
-position = min(st.session_state.get("seance_position", 0), len(ids) - 1)
+
+if seance_en_cours is None:
+    if preside:
+        with st.expander("Ouvrir la séance", expanded=False, icon=":material/play_circle:"):
+            st.multiselect(
+                "Membres présents (comptes)",
+                [c.courriel for c in comptes if c.actif],
+                format_func=lambda c: noms.get(c, c),
+                key="seance_presents",
+                placeholder="Choisir dans les comptes",
+            )
+            st.text_area(
+                "Personnes présentes sans compte : une par ligne, « Nom, fonction »",
+                key="seance_libres",
+                max_chars=SAISIE_MAX,
+                placeholder="Marie Roy, secrétaire du comité",
+            )
+            st.selectbox(
+                "Ordre de passage",
+                list(seance.ORDRES),
+                format_func=seance.ORDRES.get,
+                key="seance_ordre_ouverture",
+            )
+            st.button(
+                "Ouvrir la séance",
+                key="seance_ouvrir",
+                type="primary",
+                on_click=ouvrir_seance,
+                icon=":material/play_arrow:",
+            )
+            afficher_message("_seance_msg_ouverture")
+            st.caption(
+                "Une fois la séance ouverte, l'écran de chaque membre suit la demande en cours. "
+                "Sans séance ouverte, vous parcourez seul le classement."
+            )
+    else:
+        st.title("Séance du comité")
+        st.info(
+            "Aucune séance ouverte : cette page suivra la présidence dès l'ouverture.",
+            icon=":material/hourglass_empty:",
+        )
+        st.stop()
+
+# --- La demande affichée ------------------------------------------------------------------
+
+regarde_ailleurs = (
+    seance_en_cours is not None and not preside and st.session_state.get(AILLEURS, False)
+)
+if seance_en_cours is None:
+    # Sans séance : la présidence parcourt seule le classement (rien n'est suivi ni noté).
+    position = min(st.session_state.get("seance_position", 0), len(ids) - 1)
+    d = ids[max(position, 0)]
+elif regarde_ailleurs:
+    d = st.session_state.get(REGARD) or seance_en_cours.demande_courante or ids[0]
+else:
+    d = seance_en_cours.demande_courante or (ids[0] if ids else None)
+if d is None or d not in par_id.index:
+    st.title("Séance du comité")
+    st.info("L'ordre du jour est vide : ramenez une demande ou changez d'ordre.")
+    st.stop()
+d = int(d)
+r = par_id.loc[d].to_dict()
 
 
-def aller(pas: int) -> None:
+def aller_local(pas: int) -> None:
     st.session_state["seance_position"] = max(0, min(len(ids) - 1, position + pas))
 
 
-r = ordre.iloc[position].to_dict()
-d = int(r["demande_id"])
-n1, n2, n3 = st.columns([1.6, 5, 1.6], vertical_alignment="center")
-n1.button("Précédente", key="seance_prec", on_click=aller, args=(-1,), disabled=position == 0)
+def regarder(pas: int) -> None:
+    st.session_state[REGARD] = seance.voisine(ids, d, pas, complet)
+
+
+k = ids.index(d) + 1 if d in ids else None
+n1, n2, n3 = st.columns([2.2, 4, 2.2], vertical_alignment="center")
+compteur = f"{k if k else '—'} / {len(ids)}"
+if seance_en_cours is None:
+    n1.button(
+        "Précédente",
+        key="seance_prec",
+        width="stretch",
+        on_click=aller_local,
+        args=(-1,),
+        disabled=k == 1,
+    )
+    n3.button(
+        "Suivante",
+        key="seance_suiv",
+        width="stretch",
+        on_click=aller_local,
+        args=(1,),
+        disabled=k == len(ids),
+    )
+elif preside:
+    n1.button(
+        "Précédente",
+        key="seance_prec",
+        width="stretch",
+        on_click=aller,
+        args=(seance.voisine(ids, d, -1, complet) if ids else d,),
+        disabled=k == 1 or not ids,
+    )
+    n3.button(
+        "Suivante",
+        key="seance_suiv",
+        width="stretch",
+        on_click=aller,
+        args=(seance.voisine(ids, d, 1, complet) if ids else d,),
+        disabled=k == len(ids) or not ids,
+    )
+elif regarde_ailleurs:
+    n1.button(
+        "Précédente",
+        key="seance_prec",
+        width="stretch",
+        on_click=regarder,
+        args=(-1,),
+        disabled=k == 1,
+    )
+    n3.button(
+        "Suivante",
+        key="seance_suiv",
+        width="stretch",
+        on_click=regarder,
+        args=(1,),
+        disabled=k == len(ids),
+    )
 n2.markdown(
-    f"<div style='text-align:center'>{position + 1} / {len(ids)}</div>", unsafe_allow_html=True
+    f"<div style='text-align:center;font-size:1.5em'>{compteur}</div>", unsafe_allow_html=True
 )
-n3.button(
-    "Suivante", key="seance_suiv", on_click=aller, args=(1,), disabled=position == len(ids) - 1
-)
+if seance_en_cours is not None:
+    qui = "vous regardez une autre demande" if regarde_ailleurs else "demande en cours"
+    n2.caption(
+        f"<div style='text-align:center'>Séance ouverte · {qui} · ordre : "
+        f"{seance.ORDRES[seance_en_cours.ordre].lower()}</div>",
+        unsafe_allow_html=True,
+    )
+afficher_message("_seance_msg_nav")
+
+if seance_en_cours is not None and not preside:
+    st.toggle(
+        "Regarder une autre demande",
+        key=AILLEURS,
+        help="Votre écran cesse de suivre la présidence ; « Revenir » le fait suivre de nouveau.",
+    )
+
+# Aller à une demande : numéro, titre ou municipalité, sans égard aux accents ni à la casse.
+if preside or regarde_ailleurs:
+    cherche = st.text_input(
+        "Aller à une demande (numéro, titre ou municipalité)",
+        key="seance_cherche",
+        max_chars=200,
+        placeholder="Ex. : T-054, jumelage, Rimouski",
+    )
+    if cherche:
+        trouvees = seance.chercher(table, cherche, limite=8)
+        if not trouvees:
+            st.caption("Aucune demande ne correspond.")
+        for t in trouvees:
+            if preside and seance_en_cours is not None:
+                rappel, args = aller, (t, "_seance_msg_nav")
+            elif preside:
+                rappel, args = (
+                    lambda p: st.session_state.update(seance_position=p),
+                    (ids.index(t) if t in ids else 0,),
+                )
+            else:
+                rappel, args = (lambda x: st.session_state.update({REGARD: x}), (t,))
+            st.button(
+                litteral(intitule(t) + f" · {par_id.loc[t].get('municipalite') or ''}"),
+                key=f"seance_aller::{t}",
+                on_click=rappel,
+                args=args,
+                icon=":material/arrow_forward:",
+            )
 
 rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
 st.title(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
-afficher_recusations(appel, d, st.session_state.get("pv_presents", []), compte=compte, moteur=m)
+# Récusations (conflits des membres du comité)
+afficher_recusations(appel, d, presents_de_la_seance, compte=compte, moteur=m)
 nom_region = next((x.nom for x in appel.regions if x.code == r["region"]), "")
 st.markdown(
     f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
     + (" · projet conjoint" if r["projet_conjoint"] else "")
 )
-c1, c2, c3, c4 = st.columns(4)
+st.markdown(
+    f"**Axe** : {litteral(libelle_axe(appel, r.get('axe')))} · **Secteur** : "
+    f"{litteral(libelle_secteur(appel, r.get('secteur')))}"
+)
+if triage.get(d) == seance.NON_DISCUTEE:
+    st.warning(
+        "Non discutée : la présidence l'a triée, elle suit le classement.",
+        icon=":material/low_priority:",
+    )
+    if peut_ramener:
+        st.button(
+            "Ramener à la discussion",
+            key=f"seance_ramener_courante::{d}",
+            on_click=ramener,
+            args=(d,),
+        )
+        afficher_message("_seance_msg_ramener")
+
+c1, c2, c3 = st.columns(3)
 c1.metric("Total", "—" if pd.isna(r["total"]) else f"{nombre(r['total'], 1)} / 100")
 c2.metric(
     "Évaluations",
@@ -102,45 +538,62 @@ c3.metric(
     "—" if pd.isna(r["etendue_total"]) else nombre(r["etendue_total"], 1),
     help="Écart entre le total le plus haut et le plus bas des évaluateurs.",
 )
-c4.metric("Statut", r["financement"] or r["statut"])
+# Le statut en texte qui passe à la ligne (une métrique étroite le coupait).
+st.markdown(f"**Statut** : {litteral(r['financement'] or r['statut'])}")
 if r["a_discuter"]:
-    st.warning("À discuter : les évaluateurs divergent.", icon=":material/forum:")
+    raisons = seance.divergences(r, appel)
+    st.warning(
+        "À discuter : les évaluateurs divergent. "
+        + " ; ".join(
+            f"{litteral(x.libelle)} : étendue de {nombre(x.etendue, 1)} {x.sur} "
+            f"(seuil {x.seuil:g}, dépassé de {nombre(x.depassement, 1)})"
+            for x in raisons
+        ),
+        icon=":material/forum:",
+    )
 if r["raison"]:
     st.caption(litteral(r["raison"]))
 
-# Notes de chaque évaluateur, et leurs commentaires.
-evaluations_demande = donnees.evaluations[donnees.evaluations["demande_id"].astype(int) == d]
-apres = evaluations_demande[evaluations_demande["modifiee_apres_consultation"].astype(bool)]
-if not apres.empty:
-    st.warning(
-        f"{MODIFIEE_APRES_CONSULTATION.capitalize()} : "
-        + ", ".join(litteral(noms.get(e, e)) for e in apres["evaluateur"])
-        + " (le détail est au journal et dans le suivi des évaluations).",
-        icon=":material/visibility:",
-    )
+if (r.get("resume") or "") and not pd.isna(r.get("resume")):
+    with st.expander("Résumé du projet", expanded=True):
+        st.markdown(litteral(str(r["resume"])))
+
+# Notes de chaque évaluateur, et leurs commentaires (pas pour l'observateur).
 lignes, commentaires = [], []
-for e in sorted(set(donnees.notes.loc[donnees.notes["demande_id"] == d, "evaluateur"])):
-    lu = evaluations.lire(d, e, moteur=m)
-    if not lu or lu[0] != SOUMISE:
-        continue
-    saisie = lu[1]
-    # st.table interprète le Markdown de ses cellules : noms et libellés y sont littéraux.
-    qui = litteral(noms.get(e, e))
-    ligne = {"Évaluateur": qui}
-    for c in appel.criteres:
-        ligne[litteral(c.libelle.split(" ")[0])] = nombre(saisie.notes.get(c.id) or 0, 1)
-        if saisie.commentaires.get(c.id):
-            commentaires.append(
-                f"**{qui}**, {litteral(c.libelle)} : {litteral(saisie.commentaires[c.id])}"
-            )
-    if saisie.commentaire_global:
-        commentaires.append(f"**{qui}** : {litteral(saisie.commentaire_global)}")
-    lignes.append(ligne)
+if voit_notes:
+    evaluations_demande = donnees.evaluations[donnees.evaluations["demande_id"].astype(int) == d]
+    apres = evaluations_demande[evaluations_demande["modifiee_apres_consultation"].astype(bool)]
+    if not apres.empty:
+        st.warning(
+            f"{MODIFIEE_APRES_CONSULTATION.capitalize()} : "
+            + ", ".join(litteral(noms.get(e, e)) for e in apres["evaluateur"])
+            + " (le détail est au journal et dans le suivi des évaluations).",
+            icon=":material/visibility:",
+        )
+    for e in sorted(set(donnees.notes.loc[donnees.notes["demande_id"] == d, "evaluateur"])):
+        lu = evaluations.lire(d, e, moteur=m)
+        if not lu or lu[0] != SOUMISE:
+            continue
+        saisie = lu[1]
+        # st.table interprète le Markdown de ses cellules : noms et libellés y sont littéraux.
+        qui = litteral(noms.get(e, e))
+        une = {"Évaluateur": qui}
+        for c in appel.criteres:
+            une[litteral(c.libelle.split(" ")[0])] = nombre(saisie.notes.get(c.id) or 0, 1)
+            if saisie.commentaires.get(c.id):
+                commentaires.append(
+                    f"**{qui}**, {litteral(c.libelle)} : {litteral(saisie.commentaires[c.id])}"
+                )
+        if saisie.commentaire_global:
+            commentaires.append(f"**{qui}** : {litteral(saisie.commentaire_global)}")
+        lignes.append(une)
 moyennes = {"Évaluateur": "Note retenue"}
 for c in appel.criteres:
     v = r[f"note:{c.id}"]
     moyennes[litteral(c.libelle.split(" ")[0])] = "—" if pd.isna(v) else nombre(v, 1)
 st.table(pd.DataFrame([*lignes, moyennes]).set_index("Évaluateur"))
+if not voit_notes:
+    st.caption("Les notes de chaque évaluateur ne sont pas montrées à l'observation.")
 if commentaires:
     with st.expander(f"Commentaires des évaluateurs ({len(commentaires)})", expanded=True):
         st.markdown("\n\n".join(commentaires))
@@ -152,19 +605,53 @@ with m.connect() as connexion:
 retirees = budget_explique(lignes_budget, appel)
 retirees = retirees[retirees["Retiré"] != ""]
 if not retirees.empty:
-    st.markdown("**Dépenses retirées du budget admissible**")
-    st.table(
-        retirees[["Année", "Catégorie de l'appel", "Catégorie déclarée", "Statut", "Retiré"]]
-        .map(lambda v: litteral(v) if isinstance(v, str) else v)
-        .set_index("Année")
-    )
+    with st.expander("Dépenses retirées du budget admissible"):
+        st.table(
+            retirees[["Année", "Catégorie de l'appel", "Catégorie déclarée", "Statut", "Retiré"]]
+            .map(lambda v: litteral(v) if isinstance(v, str) else v)
+            .set_index("Année")
+        )
 if r.get("bonification"):
     st.caption(
         f"Bonification fixée par la présidence : {montant(int(r['bonification']))} par année."
     )
 
+# Totaux en cours face à l'enveloppe de chaque année.
+st.table(
+    pd.DataFrame(
+        [
+            {
+                "Année": t.periode,
+                "Enveloppe": montant(t.enveloppe),
+                "Accordé (décisions)": montant(t.accorde),
+                "Reste": montant(t.restant),
+                "Cumul recommandé jusqu'ici": "—" if t.cumul is None else montant(t.cumul),
+            }
+            for t in seance.totaux_en_cours(table, appel, d)
+        ]
+    ).set_index("Année")
+)
+st.caption(
+    "Restant à la ligne de financement : "
+    + " · ".join(
+        f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
+        for a in range(annees)
+    )
+)
+
+# Les réglages non confirmés, sous les montants qu'ils touchent (pas au-dessus de la demande
+# projetée).
+bandeau_reglages(appel)
+
 # Recommandation et décision.
 recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))
+accordes = ""
+if r["decision"]:
+    accordes = (
+        " ("
+        + " + ".join(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees))
+        + ")"
+    )
 st.markdown(
     "**Recommandation** : "
     + (r["financement"] or r["statut"])
@@ -173,13 +660,7 @@ st.markdown(
         f"{montant(v)} ({periodes[a][0].year}-{periodes[a][1].year})"
         for a, v in enumerate(recommandes)
     )
-    + (f" · **décision actuelle : {r['decision']}**" if r["decision"] else "")
-)
-justification = st.text_input(
-    "Justification (obligatoire si la décision s'écarte de la recommandation)",
-    key=f"seance_justif::{d}",
-    disabled=fermees,
-    max_chars=SAISIE_MAX,
+    + (f" · **décision actuelle : {r['decision']}**{accordes}" if r["decision"] else "")
 )
 
 
@@ -199,6 +680,7 @@ def decider(decision: str, version: int) -> None:
             moteur=m,
             auteur=compte.courriel,
             version_attendue=version,
+            presents=votants,
         )
     except financement.ErreurFinancement as exc:
         st.session_state["_seance_msg"] = ("error", f"Décision refusée : {exc}")
@@ -211,73 +693,149 @@ BOUTONS = (
     ("Liste d'attente", "seance_attente", financement.LISTE_ATTENTE, "secondary"),
     ("Refuser", "seance_refuser", financement.REFUSE, "secondary"),
 )
-for colonne, (texte, cle, decision, genre) in zip(st.columns(3), BOUTONS, strict=True):
-    colonne.button(
-        texte,
-        key=cle,
-        type=genre,
-        on_click=decider,
-        args=(decision, financement.version_decision(donnees.decisions, d)),
+if preside:
+    st.text_input(
+        "Justification (obligatoire si la décision s'écarte de la recommandation)",
+        key=f"seance_justif::{d}",
         disabled=fermees,
-        width="stretch",
+        max_chars=SAISIE_MAX,
     )
-if fermees:
-    st.caption("Les décisions sont verrouillées.")
-st.caption("Un autre montant se décide dans la page Classement (Montants et décisions).")
+    for colonne, (texte, cle, decision, genre) in zip(st.columns(3), BOUTONS, strict=True):
+        colonne.button(
+            texte,
+            key=cle,
+            type=genre,
+            on_click=decider,
+            args=(decision, financement.version_decision(donnees.decisions, d)),
+            disabled=fermees,
+            width="stretch",
+        )
+    afficher_message("_seance_msg")
+    if fermees:
+        st.caption("Les décisions sont verrouillées.")
+    st.caption("Un autre montant se décide dans la page Classement (Montants et décisions).")
+else:
+    st.caption("La présidence consigne les décisions.")
+
+# --- L'ordre du jour : tri, demandes non discutées, conduite ----------------------------------
+
+if seance_en_cours is not None:
+    restantes = [t for t in complet if triage.get(t) == seance.NON_DISCUTEE]
+    with st.expander(
+        f"Non discutées, suivent le classement ({len(restantes)})", icon=":material/low_priority:"
+    ):
+        if not restantes:
+            st.caption("Aucune demande triée.")
+        for t in restantes:
+            a, b = st.columns([4, 1], vertical_alignment="center")
+            a.markdown(litteral(intitule(t)))
+            if peut_ramener:
+                b.button("Ramener", key=f"seance_ramener::{t}", on_click=ramener, args=(t,))
+        afficher_message("_seance_msg_ramener")
+
+if preside and seance_en_cours is not None:
+    with st.expander("Conduite de la séance", icon=":material/tune:"):
+        st.selectbox(
+            "Ordre de passage",
+            list(seance.ORDRES),
+            index=list(seance.ORDRES).index(seance_en_cours.ordre),
+            format_func=seance.ORDRES.get,
+            key="seance_ordre",
+            on_change=changer_ordre,
+        )
+        st.markdown("**Trier un bloc** (positions dans l'ordre du jour affiché)")
+        t1, t2, t3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+        t1.number_input("De la position", 1, max(len(ids), 1), 1, key="seance_bloc_de")
+        t2.number_input("à la position", 1, max(len(ids), 1), max(len(ids), 1), key="seance_bloc_a")
+        t3.button(
+            "Marquer « non discutées, suivent le classement »",
+            key="seance_trier",
+            on_click=trier_bloc,
+            disabled=not ids,
+        )
+        afficher_message("_seance_msg_triage")
+
+        st.markdown("**Présents**")
+        for p in seance_en_cours.presences:
+            a, b = st.columns([4, 1], vertical_alignment="center")
+            a.markdown(litteral(seance.libelle_present(p, noms)))
+            b.button("Retirer", key=f"seance_retirer::{p['id']}", on_click=retirer, args=(p["id"],))
+        deja = {p["courriel"] for p in seance_en_cours.presences if p["courriel"]}
+        st.multiselect(
+            "Ajouter des comptes",
+            [c.courriel for c in comptes if c.actif and c.courriel not in deja],
+            format_func=lambda c: noms.get(c, c),
+            key="seance_presents_plus",
+        )
+        st.text_area(
+            "Ajouter des personnes sans compte : une par ligne, « Nom, fonction »",
+            key="seance_libres_plus",
+            max_chars=SAISIE_MAX,
+        )
+        st.button("Noter ces présences", key="seance_noter_presents", on_click=noter_presents)
+        afficher_message("_seance_msg_presences")
+        st.divider()
+        st.button(
+            "Fermer la séance",
+            key="seance_fermer",
+            on_click=fermer_seance,
+            icon=":material/stop_circle:",
+        )
+    afficher_message("_seance_msg_conduite")
+elif preside:
+    st.toggle("Inclure les demandes hors classement", key="seance_tout")
 
 # --- Procès-verbal ------------------------------------------------------------------------
 
 
-def _proces_verbal(
-    table_du_calcul: pd.DataFrame, jour, presents: tuple, auteur, confirmees: list
-) -> bytes:
+def _proces_verbal(table_du_calcul: pd.DataFrame, jour, auteur, confirmees: list) -> bytes:
     """Le procès-verbal, écrit au clic sur le bouton (`st.download_button` différé) : ni à
-    l'ouverture de la page ni à chaque exécution (le classement entier y passe). Ce qu'il
-    dit est lu à l'exécution de la page (classement, confirmations des réglages) : un seul
-    instant."""
+    l'ouverture de la page ni à chaque exécution (le classement entier y passe). Classement
+    et confirmations des réglages : ceux de l'exécution de la page. Présents, discutées et
+    triées : ceux de la séance ouverte, sinon de la dernière."""
+    s = conduite.derniere_seance(appel.id, moteur=m)
     return proces_verbal(
         appel,
         table_du_calcul,
         jour=jour,
-        presents=list(presents),
+        presents=[seance.libelle_present(p, noms) for p in (s.presences if s else ())],
         poids=donnees.poids,
         auteur=auteur,
         confirmations=confirmees,
         ponderations=donnees.ponderations,
         noms=noms,
         recusations=recusations_du_comite(appel.id, moteur=m),
+        discutees=s.discutees if s else (),
+        non_discutees=seance.triees(s.triage) if s else (),
     ).encode("utf-8")
 
 
-st.divider()
-with st.expander("Procès-verbal de la séance"):
-    comptes_presents = lister_comptes(moteur=m)
-    presents = st.multiselect(
-        "Membres présents",
-        [c.courriel for c in comptes_presents if c.actif],
-        format_func=lambda c: noms.get(c, c),
-        key="pv_presents",
-        placeholder="Choisir dans les comptes",
-    )
-    jour = st.date_input("Date de la séance", key="pv_date", format="YYYY-MM-DD")
-    page_pv = partial(
-        _proces_verbal,
-        table.copy(deep=False),
-        jour,
-        tuple(noms.get(c, c) for c in presents),
-        compte.nom,
-        confirmations.confirmations(appel.id, moteur=m),
-    )
-    st.download_button(
-        "Télécharger le procès-verbal (page à imprimer)",
-        data=page_pv,
-        file_name=f"{appel.id}_proces-verbal_{jour.isoformat()}.html",
-        mime="text/html",
-        key="pv_telecharger",
-        icon=":material/print:",
-        on_click="ignore",
-    )
-    st.caption(
-        "Ouvrez le fichier dans le navigateur et imprimez-le (ou « Enregistrer en PDF ») : "
-        "la mise en page d'impression est prévue."
-    )
+if preside:
+    st.divider()
+    with st.expander("Procès-verbal de la séance"):
+        jour = st.date_input(
+            "Date de la séance",
+            value=seance_en_cours.ouverte_le.date() if seance_en_cours else "today",
+            key="pv_date",
+            format="YYYY-MM-DD",
+        )
+        st.download_button(
+            "Télécharger le procès-verbal (page à imprimer)",
+            data=partial(
+                _proces_verbal,
+                table.copy(deep=False),
+                jour,
+                compte.nom,
+                confirmations.confirmations(appel.id, moteur=m),
+            ),
+            file_name=f"{appel.id}_proces-verbal_{jour.isoformat()}.html",
+            mime="text/html",
+            key="pv_telecharger",
+            icon=":material/print:",
+            on_click="ignore",
+        )
+        st.caption(
+            "Les présents, les demandes discutées et celles triées sont ceux de la séance "
+            "ouverte, sinon de la dernière. Ouvrez le fichier dans le navigateur et "
+            "imprimez-le (ou « Enregistrer en PDF ») : la mise en page d'impression est prévue."
+        )

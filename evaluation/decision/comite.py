@@ -22,12 +22,8 @@ from pathlib import Path
 
 from evaluation.socle.chemins import DONNEES
 from evaluation.socle.formats import pluriel
-from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, MEMBRE, OBSERVATEUR, PRESIDENT
 
-# Le rôle « membre du comité » : l'aide « agenda » de l'issue 16 l'ajoute à `socle.roles`
-# (MEMBRE) ; socle.roles ne l'a pas encore dans cette branche. À la fusion, remplacer par
-# `roles.MEMBRE`.
-MEMBRE = "membre"
 # Qui accepte la déclaration d'intérêts et l'engagement de confidentialité, une fois par
 # appel, avant la séance et toute décision.
 ROLES_COMITE = (PRESIDENT, MEMBRE, OBSERVATEUR, ADMIN)

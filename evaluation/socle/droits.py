@@ -13,6 +13,7 @@ from evaluation.socle.roles import (
     ANALYSTE,
     EVALUATEUR,
     LIBELLES_ROLES,
+    MEMBRE,
     OBSERVATEUR,
     PRESIDENT,
 )
@@ -20,7 +21,7 @@ from evaluation.socle.roles import (
 if TYPE_CHECKING:  # le socle ne dépend pas des étapes : l'appel n'y est qu'un type
     from evaluation.appels.configuration import Appel
 
-TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE)
+TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE)
 # Page (nom du fichier sous pages/) → rôles qui l'ouvrent.
 ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "accueil": TOUS,
@@ -29,7 +30,8 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "admissibilite": (ANALYSTE, PRESIDENT, ADMIN),
     "suivi": (ADMIN, PRESIDENT),
     "classement": (ADMIN, PRESIDENT, OBSERVATEUR),
-    "seance": (ADMIN, PRESIDENT),
+    # Les membres suivent la séance ; l'observateur aussi, sans les notes individuelles.
+    "seance": (ADMIN, PRESIDENT, MEMBRE, OBSERVATEUR),
     "portefeuille": (ADMIN, PRESIDENT, OBSERVATEUR),
     "attributions": (ADMIN,),
     "journal": (ADMIN, PRESIDENT),
@@ -44,6 +46,7 @@ DESTINATAIRES = {
     EVALUATEUR: "aux évaluateurs",
     OBSERVATEUR: "aux observateurs",
     ANALYSTE: "aux analystes",
+    MEMBRE: "aux membres du comité",
 }
 
 
@@ -81,3 +84,26 @@ def voit_notes_des_autres(role: str, appel: Appel, propre_statut: str | None) ->
     if role == EVALUATEUR:
         return appel.notes_des_autres == "apres_soumission" and propre_statut == "soumise"
     return False
+
+
+# La séance du comité (issue 16) : la présidence (ou l'administration) l'ouvre, la ferme,
+# note les présences, choisit l'ordre, avance et trie ; tout membre du comité peut ramener
+# une demande triée ; seuls les membres, la présidence et l'administration voient les notes
+# de chaque évaluateur (l'observateur voit les notes retenues, jamais les individuelles).
+CONDUIRE_SEANCE = (PRESIDENT, ADMIN)
+RAMENER_EN_SEANCE = (PRESIDENT, ADMIN, MEMBRE)
+NOTES_EN_SEANCE = (PRESIDENT, ADMIN, MEMBRE)
+
+
+def peut_conduire_seance(role: str | None) -> bool:
+    return role in CONDUIRE_SEANCE
+
+
+def peut_ramener_en_seance(role: str | None) -> bool:
+    return role in RAMENER_EN_SEANCE
+
+
+def voit_notes_en_seance(role: str | None) -> bool:
+    """Les notes et commentaires de chaque évaluateur, en séance : pas pour l'observateur,
+    qui ne voit nulle part les notes individuelles."""
+    return role in NOTES_EN_SEANCE

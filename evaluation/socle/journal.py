@@ -47,6 +47,13 @@ OBJETS = {
     "compte:municipalite": "Municipalité du compte",
     "compte:region": "Région du compte",
     "compte:mot_de_passe": "Mot de passe du compte",
+    "seance:ouverture": "Ouverture de la séance",
+    "seance:fermeture": "Fermeture de la séance",
+    "seance:presence": "Présence à la séance",
+    "seance:ordre": "Ordre de la séance",
+    "seance:demande_courante": "Demande en cours à la séance",
+    "seance:triage": "Demande non discutée (suit le classement)",
+    "seance:ramenee": "Demande ramenée à la discussion",
 }
 COLONNES = [
     "Date",

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR = "admin", "president", "evaluateur", "observateur"
 # Examine l'admissibilité de chaque demande avant toute notation (issue 15).
 ANALYSTE = "analyste"
+# Siège au comité de sélection (issue 16) : suit la séance, voit les notes et commentaires,
+# ne consigne pas les décisions (la présidence les consigne).
+MEMBRE = "membre"
 
 
 # Ajouté en dernier : l'ordre des rôles déjà proposés (comptes, ligne de commande) ne bouge pas.
-ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE)
+ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE)
 
 
 LIBELLES_ROLES = {
@@ -22,6 +25,8 @@ LIBELLES_ROLES = {
     "pas de notes individuelles)",
     ANALYSTE: "Analyse (examine l'admissibilité des demandes avant la notation ; "
     "pas de notes individuelles)",
+    MEMBRE: "Membre du comité (suit la séance, voit les notes et commentaires ; "
+    "ne consigne pas les décisions)",
 }
 
 

@@ -1,10 +1,11 @@
 """Le procès-verbal de la séance : une page HTML prête à imprimer (ou à enregistrer en PDF
 depuis le navigateur), sans bibliothèque de plus : l'appel, la date, les membres présents,
 l'enveloppe, les décisions dans l'ordre du classement avec montants et justifications,
-les demandes discutées pour désaccord, les totaux par axe, secteur et région, et les
-paramètres appliqués. Tout texte venu des données est échappé, et neutralisé comme dans un
-CSV (evaluation/sorties/neutralisation.py) : un tableur qui ouvre la page (Calc importe ses tableaux
-et évalue « =1+1 », même précédé d'une espace) le lit comme du texte.
+les demandes discutées en séance (et celles que la présidence a triées), les totaux par
+axe, secteur et région, et les paramètres appliqués. Tout texte venu des données est
+échappé, et neutralisé comme dans un CSV (evaluation/sorties/neutralisation.py) : un
+tableur qui ouvre la page (Calc importe ses tableaux et évalue « =1+1 », même précédé d'une
+espace) le lit comme du texte.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
-from evaluation.decision import financement, portefeuille
+from evaluation.decision import financement, portefeuille, seance
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import montant, nombre, pourcentage
 from evaluation.sorties.neutralisation import neutraliser_texte
@@ -70,12 +71,19 @@ def proces_verbal(
     ponderations: Sequence[dict] = (),
     noms: Mapping[str, str] | None = None,
     recusations: Sequence[Mapping] = (),
+    discutees: Iterable[int] = (),
+    non_discutees: Iterable[int] = (),
 ) -> str:
     """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe).
     `confirmations` (chemin → dernière confirmation) dit quels réglages l'administration a
     confirmés ; `ponderations`, l'historique des poids (qui, quand, pourquoi) ;
     `recusations`, les conflits d'intérêts déclarés par le comité
-    (`decision.declarations.recusations_du_comite`)."""
+    (`decision.declarations.recusations_du_comite`).
+    `presents` : les personnes présentes telles qu'on les nomme (comptes, et personnes sans
+    compte avec leur fonction) ; `discutees` : les demandes (demande_id) discutées en
+    séance (`decision.seance.discutees`), seules listées sous « discutées » ;
+    `non_discutees` : celles que la présidence a triées « non discutées, suivent le
+    classement »."""
     annees = financement.nombre_annees(appel)
     periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
     morceaux = [
@@ -131,27 +139,54 @@ def proces_verbal(
         + " ; ".join(f"{p} {t}" for p, t in zip(periodes, totaux, strict=True))
         + "</p>"
     )
-    discutees = table[table["a_discuter"].fillna(False).astype(bool)]
+    par_id = table.set_index(table["demande_id"].astype(int), drop=False)
+    vues = [int(d) for d in discutees if int(d) in par_id.index]
+    lignes_discutees = []
+    for d in vues:
+        r = par_id.loc[d]
+        raisons = [
+            f"{x.libelle} : étendue {nombre(x.etendue, 1)} (seuil {x.seuil:g})"
+            for x in seance.divergences(r, appel)
+        ]
+        lignes_discutees.append(
+            [
+                "" if pd.isna(r["rang"]) else int(r["rang"]),
+                r["no_demande"],
+                r.get("municipalite") or "",
+                "" if pd.isna(r["total"]) else nombre(r["total"], 2),
+                " ; ".join(raisons),
+            ]
+        )
     morceaux.append(
-        f"<h2>Demandes discutées pour désaccord des évaluateurs ({len(discutees)})</h2>"
+        f"<h2>Demandes discutées en séance ({len(lignes_discutees)})</h2>"
         + (
             _table(
-                ["Rang", "No", "Municipalité", "Total", "Étendue du total"],
-                [
-                    [
-                        "" if pd.isna(r["rang"]) else int(r["rang"]),
-                        r["no_demande"],
-                        r.get("municipalite") or "",
-                        "" if pd.isna(r["total"]) else nombre(r["total"], 2),
-                        "" if pd.isna(r["etendue_total"]) else nombre(r["etendue_total"], 1),
-                    ]
-                    for r in discutees.to_dict("records")
-                ],
+                ["Rang", "No", "Municipalité", "Total", "Divergence des évaluateurs"],
+                lignes_discutees,
             )
-            if len(discutees)
+            if lignes_discutees
             else "<p>Aucune.</p>"
         )
     )
+    triees = [int(d) for d in non_discutees if int(d) in par_id.index]
+    if triees:
+        morceaux.append(
+            f"<h2>Non discutées, suivent le classement ({len(triees)})</h2>"
+            + _table(
+                ["Rang", "No", "Municipalité", "Total"],
+                [
+                    [
+                        "" if pd.isna(par_id.loc[d, "rang"]) else int(par_id.loc[d, "rang"]),
+                        par_id.loc[d, "no_demande"],
+                        par_id.loc[d].get("municipalite") or "",
+                        ""
+                        if pd.isna(par_id.loc[d, "total"])
+                        else nombre(par_id.loc[d, "total"], 2),
+                    ]
+                    for d in triees
+                ],
+            )
+        )
     morceaux.append(_recusations(table, recusations))
     for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
         r = portefeuille.repartition(table, appel, dimension, portefeuille.DECISIONS)

@@ -6,7 +6,7 @@ import pytest
 
 from evaluation.socle import stockage
 from evaluation.socle.comptes import authentifier, trouver_compte
-from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, EVALUATEUR, MEMBRE, PRESIDENT
 from tests.pages.conftest import compte_de_test, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
@@ -74,6 +74,21 @@ def _formulaire_modifier(at, courriel):
 
 def _mdp_provisoire(champs):
     return champs["Nouveau mot de passe provisoire (laisser vide pour le garder)"]
+
+
+def test_creer_un_compte_membre_du_comite(application, base):
+    """Le rôle « membre du comité » (issue 16) se choisit à la création, comme les autres."""
+    at = application(PAGE)
+    assert at.selectbox(key="nouveau_role").options[-1] == (
+        "Membre du comité (suit la séance, voit les notes et commentaires ; ne consigne pas "
+        "les décisions)"
+    )
+    _creer(at, NOUVEAU, nouveau_role=MEMBRE)
+    assert not at.error
+    table = _table(at)
+    assert table[table["Courriel"] == NOUVEAU].iloc[0]["Rôle"] == "Membre du comité"
+    assert _compte(base, NOUVEAU).role == MEMBRE
+    assert _journal_comptes(base, NOUVEAU) == [(ADMIN_COURRIEL, "compte", None, MEMBRE)]
 
 
 def test_page_liste_les_comptes(application, base):

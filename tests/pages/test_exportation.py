@@ -233,12 +233,18 @@ class Texte(HTMLParser):
 
 
 def test_proces_verbal_de_la_seance(application, jeu, fichiers_servis):
+    """Les présents sont ceux que la présidence a notés à l'ouverture de la séance, y compris
+    une personne sans compte avec sa fonction ; « discutées » : les demandes amenées en
+    séance (T-002, la première, dès l'ouverture)."""
     at = application(PAGE_SEANCE, role=PRESIDENT)
+    options = at.multiselect(key="seance_presents").options
+    assert set(options) >= {"Compte president", *tc.NOMS.values()}
+    at.multiselect(key="seance_presents").set_value(["president@exemple.qc.ca", tc.EVA, tc.ZOE])
+    at.text_area(key="seance_libres").set_value("Marie Roy, secrétaire du comité")
+    at.button(key="seance_ouvrir").click()
+    executer(at)
     at.button(key="seance_retenir").click()  # T-002, rang 1 : retenu au montant recommandé
     executer(at)
-    options = at.multiselect(key="pv_presents").options
-    assert set(options) >= {"Compte president", *tc.NOMS.values()}
-    at.multiselect(key="pv_presents").set_value(["president@exemple.qc.ca", tc.EVA, tc.ZOE])
     at.date_input(key="pv_date").set_value(dt.date(2026, 11, 24))
     executer(at)
     nom, contenu = telechargement(at, fichiers_servis, "pv_telecharger")
@@ -248,7 +254,11 @@ def test_proces_verbal_de_la_seance(application, jeu, fichiers_servis):
     assert "Procès-verbal du comité de sélection" in texte
     assert charger_appel().nom in texte
     assert "Séance du 24 novembre 2026 · rédigé par Compte president" in texte
-    assert "Membres présents\n\nCompte president\nÉva Lachance\nZoé Tremblay\n" in texte
+    assert (
+        "Membres présents\n\nCompte president\nÉva Lachance\nZoé Tremblay\n"
+        "Marie Roy (secrétaire du comité)\n" in texte
+    )
+    assert "Demandes discutées en séance (1)" in texte
     assert "Luc Gagnon" not in texte
     assert "Décisions, dans l'ordre du classement (1)" in texte
     assert "\nT-002\n" in texte and "\nretenu\n" in texte

@@ -15,7 +15,7 @@ from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions
 from evaluation.socle import stockage
-from evaluation.socle.roles import ADMIN, PRESIDENT
+from evaluation.socle.roles import ADMIN, MEMBRE, OBSERVATEUR, PRESIDENT
 from tests.pages.conftest import compter_appels, textes
 from tests.pages.test_classement import (
     COMMENTAIRE_CRITERE,
@@ -83,7 +83,12 @@ def titre(at) -> str:
 
 
 def metriques(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Les métriques, et le statut : en texte qui passe à la ligne (« **Statut** : … »),
+    une métrique étroite le coupait (« liste d'atte… »)."""
+    valeurs = {m.label: m.value for m in at.metric}
+    (statut,) = [m.value for m in at.markdown if m.value.startswith("**Statut** : ")]
+    valeurs["Statut"] = statut.removeprefix("**Statut** : ").replace("\\", "")
+    return valeurs
 
 
 def notes(at):
@@ -318,3 +323,208 @@ def test_une_decision_ne_relit_ni_demandes_ni_notes(ouvrir, appel, ids, moteur, 
     attributions.verrouiller(appel.id, True, moteur=moteur, auteur="president@exemple.qc.ca")
     executer(at)
     assert len(lectures) == 2
+
+
+# --- La séance : un ordre du jour que tout le monde suit (issue 16) -----------------------------
+
+
+def ouvrir_la_seance(at, presents=(), libres="", ordre="rang"):
+    """La présidence ouvre la séance depuis la page."""
+    if presents:
+        at.multiselect(key="seance_presents").set_value(list(presents))
+    if libres:
+        at.text_area(key="seance_libres").set_value(libres)
+    at.selectbox(key="seance_ordre_ouverture").set_value(ordre)
+    return cliquer(at, "seance_ouvrir")
+
+
+def seance_stockee(moteur, appel):
+    from evaluation.decision import conduite
+
+    return conduite.seance_ouverte(appel.id, moteur=moteur)
+
+
+def test_sans_seance_un_membre_attend_la_presidence(ouvrir):
+    at = ouvrir(MEMBRE)
+    assert titre(at) == "Séance du comité"
+    assert "Aucune séance ouverte : cette page suivra la présidence dès l'ouverture." in [
+        i.value for i in at.info
+    ]
+    assert not at.table and not at.main.button
+
+
+def test_la_presidence_ouvre_avec_les_presents(ouvrir, appel, ids, moteur):
+    at = ouvrir()
+    ouvrir_la_seance(
+        at, presents=[EVA, "president@exemple.qc.ca"], libres="Marie Roy, secrétaire\nJean Roy"
+    )
+    assert "Séance ouverte : les écrans des membres suivent." in [s.value for s in at.success]
+    s = seance_stockee(moteur, appel)
+    assert s.demande_courante == ids["T-002"] and s.ordre == "rang"
+    assert [(p["courriel"], p["nom"], p["fonction"]) for p in s.presences] == [
+        (EVA, None, None),
+        ("president@exemple.qc.ca", None, None),
+        (None, "Marie Roy", "secrétaire"),
+        (None, "Jean Roy", None),
+    ]
+    assert position(at) == "1 / 2"
+    assert titre(at).startswith("1. T-002")
+    # La première demande est amenée en séance dès l'ouverture.
+    assert s.amenees == (ids["T-002"],)
+
+
+def test_le_membre_suit_la_presidence(ouvrir, appel, ids, moteur):
+    """Deux sessions sur la même base : la présidence avance, l'écran du membre montre la
+    nouvelle demande à sa prochaine exécution (sur un serveur, le fragment la déclenche en
+    deux secondes au plus : voir tests/navigateur/test_seance.py)."""
+    presidence = ouvrir()
+    ouvrir_la_seance(presidence)
+    membre = ouvrir(MEMBRE)
+    assert titre(membre).startswith("1. T-002")
+    assert position(membre) == "1 / 2"
+    # Le membre voit les notes de chaque évaluateur et leurs commentaires...
+    assert list(notes(membre).index) == [NOMS[EVA], NOMS[LUC], NOMS[ZOE], "Note retenue"]
+    assert [e for e in membre.expander if e.label.startswith("Commentaires")]
+    # ... mais ne consigne pas de décision, ni ne conduit la séance.
+    assert not any(b.key in (*BOUTONS_DECISION, "seance_suiv") for b in membre.main.button)
+    assert "La présidence consigne les décisions." in textes(membre)
+
+    cliquer(presidence, "seance_suiv")
+    assert seance_stockee(moteur, appel).demande_courante == ids["T-001"]
+    assert titre(presidence).startswith("2. T-001")
+    executer(membre)
+    assert titre(membre).startswith("2. T-001")
+    assert position(membre) == "2 / 2"
+
+
+def test_le_membre_regarde_ailleurs_puis_revient(ouvrir, appel, ids, moteur):
+    presidence = ouvrir()
+    ouvrir_la_seance(presidence)
+    membre = ouvrir(MEMBRE)
+    membre.toggle(key="seance_ailleurs").set_value(True)
+    executer(membre)
+    cliquer(membre, "seance_suiv")  # sa propre navigation : rien n'est écrit
+    assert titre(membre).startswith("2. T-001")
+    assert seance_stockee(moteur, appel).demande_courante == ids["T-002"]
+    # Recherche sans accents ni casse : « reseau » trouve « Réseau estrien ».
+    membre.text_input(key="seance_cherche").set_value("reseau")
+    executer(membre)
+    cliquer(membre, f"seance_aller::{ids['T-002']}")
+    assert titre(membre).startswith("1. T-002")
+    # La présidence avance : le membre qui regarde ailleurs n'est pas déplacé, il lit où en
+    # est la séance et revient d'un clic.
+    cliquer(presidence, "seance_suiv")
+    executer(membre)
+    assert titre(membre).startswith("1. T-002")
+    assert any("En séance : T-001" in i.value for i in membre.info)
+    cliquer(membre, "seance_revenir")
+    assert titre(membre).startswith("2. T-001")
+    assert membre.toggle(key="seance_ailleurs").value is False
+
+
+def test_la_presidence_saute_a_une_demande_par_la_recherche(ouvrir, appel, ids, moteur):
+    at = ouvrir()
+    ouvrir_la_seance(at)
+    at.text_input(key="seance_cherche").set_value("RIMOUSKI")
+    executer(at)
+    assert [b.key for b in at.main.button if b.key.startswith("seance_aller::")] == [
+        f"seance_aller::{ids['T-001']}"
+    ]
+    cliquer(at, f"seance_aller::{ids['T-001']}")
+    assert titre(at).startswith("2. T-001")
+    assert seance_stockee(moteur, appel).demande_courante == ids["T-001"]
+    at.text_input(key="seance_cherche").set_value("introuvable")
+    executer(at)
+    assert "Aucune demande ne correspond." in textes(at)
+
+
+def test_la_presidence_change_l_ordre(ouvrir, appel, moteur):
+    at = ouvrir()
+    ouvrir_la_seance(at)
+    at.selectbox(key="seance_ordre").set_value("axe")
+    executer(at)
+    assert seance_stockee(moteur, appel).ordre == "axe"
+    with moteur.connect() as c:
+        j = stockage.lire_journal(connexion=c, appel_id=appel.id, objets=["seance:ordre"])
+    assert j[["ancien", "nouveau"]].values.tolist() == [["Rang", "Par axe"]]
+
+
+def test_trier_un_bloc_puis_un_membre_le_ramene(ouvrir, appel, ids, moteur):
+    presidence = ouvrir()
+    ouvrir_la_seance(presidence)
+    presidence.number_input(key="seance_bloc_de").set_value(2)
+    presidence.number_input(key="seance_bloc_a").set_value(2)
+    cliquer(presidence, "seance_trier")
+    assert "1 demande(s) marquée(s) « non discutées, suivent le classement »." in [
+        s.value for s in presidence.success
+    ]
+    assert seance_stockee(moteur, appel).triage == {ids["T-001"]: "non discutée"}
+    # L'ordre du jour ne compte plus T-001 : Suivante reste sur T-002.
+    assert position(presidence) == "1 / 1"
+    assert presidence.button(key="seance_suiv").disabled
+    (triees,) = [e for e in presidence.expander if e.label.startswith("Non discutées")]
+    assert triees.label == "Non discutées, suivent le classement (1)"
+
+    membre = ouvrir(MEMBRE)
+    cliquer(membre, f"seance_ramener::{ids['T-001']}")
+    assert "T-001 ramenée à l'ordre du jour." in [s.value for s in membre.success]
+    assert seance_stockee(moteur, appel).triage == {ids["T-001"]: "ramenée"}
+    with moteur.connect() as c:
+        j = stockage.lire_journal(connexion=c, appel_id=appel.id, objets=["seance:ramenee"])
+    assert j[["auteur", "nouveau"]].values.tolist() == [
+        ["membre@exemple.qc.ca", "T-001 : ramenée à la discussion"]
+    ]
+    executer(presidence)
+    assert position(presidence) == "1 / 2"
+
+
+def test_l_observateur_suit_sans_notes_individuelles(ouvrir, appel):
+    ouvrir_la_seance(ouvrir())
+    at = ouvrir(OBSERVATEUR)
+    assert titre(at).startswith("1. T-002")
+    assert list(notes(at).index) == ["Note retenue"]
+    assert not [e for e in at.expander if e.label.startswith("Commentaires")]
+    assert NOMS[EVA] not in textes(at)
+    assert "Les notes de chaque évaluateur ne sont pas montrées à l'observation." in textes(at)
+    assert not any(b.key.startswith("seance_ramener") for b in at.main.button)
+
+
+def test_ce_que_montre_la_demande_en_cours(ouvrir, appel):
+    at = ouvrir()
+    t = textes(at)
+    assert "**Axe** : Axe " in "\n".join(m.value for m in at.markdown)
+    assert "**Secteur** : " in "\n".join(m.value for m in at.markdown)
+    # Totaux en cours face à l'enveloppe (40 000 $ puis 35 000 $), puis la décision et son
+    # montant.
+    enveloppe = at.table[2].value
+    assert enveloppe.loc["2024-2025"].tolist() == [
+        dollars("40 000 $"),
+        "0\u00a0$",
+        dollars("40 000 $"),
+        dollars("30 000 $"),
+    ]
+    cliquer(at, "seance_retenir")
+    enveloppe = at.table[2].value
+    assert enveloppe.loc["2025-2026", "Accordé (décisions)"] == dollars("30 000 $")
+    assert enveloppe.loc["2025-2026", "Reste"] == dollars("5 000 $")
+    assert dollars("**décision actuelle : retenu** (30 000 $ + 30 000 $)") in "\n".join(
+        m.value for m in at.markdown
+    )
+    assert "Statut" in t
+
+
+def test_tout_trier_laisse_la_demande_en_cours_a_ramener(ouvrir, appel, ids, moteur):
+    """Un bloc qui couvre tout l'ordre du jour : la demande en cours reste affichée, marquée
+    « non discutée », et se ramène d'un clic ; Précédente et Suivante n'ont nulle part où
+    aller."""
+    at = ouvrir()
+    ouvrir_la_seance(at)
+    at.number_input(key="seance_bloc_de").set_value(1)
+    at.number_input(key="seance_bloc_a").set_value(2)
+    cliquer(at, "seance_trier")
+    assert position(at) == "— / 0"
+    assert titre(at).startswith("1. T-002")
+    assert "Non discutée : la présidence l'a triée, elle suit le classement." in textes(at)
+    assert at.button(key="seance_prec").disabled and at.button(key="seance_suiv").disabled
+    cliquer(at, f"seance_ramener_courante::{ids['T-002']}")
+    assert position(at) == "1 / 1"

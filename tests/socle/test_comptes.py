@@ -664,6 +664,19 @@ def test_cli_ajouter_hors_repertoire(tmp_path, monkeypatch, capsys, options, mes
         moteur.dispose()
 
 
+def test_cli_ajouter_un_membre_du_comite(tmp_path, monkeypatch, capsys):
+    base = f"sqlite:///{tmp_path / 'base.sqlite'}"
+    code, sortie, _ = _cli(
+        monkeypatch, capsys, base, "ajouter", "mem@x.ca", "--role", "membre", entree=MDP + "\n"
+    )
+    assert code == 0 and "(membre)" in sortie
+    moteur = stockage.creer_moteur(base)
+    try:
+        assert trouver_compte("mem@x.ca", moteur=moteur).role == "membre"
+    finally:
+        moteur.dispose()
+
+
 def test_cli_ajouter_puis_reinitialiser(tmp_path, monkeypatch, capsys):
     base = f"sqlite:///{tmp_path / 'base.sqlite'}"
     code, sortie, _ = _cli(

@@ -4,13 +4,29 @@ import dataclasses
 
 import pytest
 
-from evaluation.socle.droits import ACCES_PAGES, message_refus, peut_ouvrir, voit_notes_des_autres
-from evaluation.socle.roles import ADMIN, ANALYSTE, EVALUATEUR, OBSERVATEUR, PRESIDENT, ROLES
+from evaluation.socle.droits import (
+    ACCES_PAGES,
+    message_refus,
+    peut_conduire_seance,
+    peut_ouvrir,
+    peut_ramener_en_seance,
+    voit_notes_des_autres,
+    voit_notes_en_seance,
+)
+from evaluation.socle.roles import (
+    ADMIN,
+    ANALYSTE,
+    EVALUATEUR,
+    MEMBRE,
+    OBSERVATEUR,
+    PRESIDENT,
+    ROLES,
+)
 
 # Écrit à la main (pas relu dans ACCES_PAGES) : une page qui s'ouvre à un rôle de trop
 # fait échouer le test.
 PERMIS = {
-    "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE},
+    "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE},
     # L'analyste charge les fichiers de demandes et rattache les catégories (issue 15).
     "importation": {ADMIN, ANALYSTE},
     "evaluation": {EVALUATEUR},
@@ -18,7 +34,8 @@ PERMIS = {
     "admissibilite": {ANALYSTE, PRESIDENT, ADMIN},
     "suivi": {ADMIN, PRESIDENT},
     "classement": {ADMIN, PRESIDENT, OBSERVATEUR},
-    "seance": {ADMIN, PRESIDENT},
+    # Les membres suivent la séance ; l'observateur aussi, sans notes individuelles (issue 16).
+    "seance": {ADMIN, PRESIDENT, MEMBRE, OBSERVATEUR},
     "portefeuille": {ADMIN, PRESIDENT, OBSERVATEUR},
     "attributions": {ADMIN},
     "journal": {ADMIN, PRESIDENT},
@@ -57,6 +74,12 @@ def test_page_inconnue_ou_sans_role(role):
         (PRESIDENT, "evaluation", "aux évaluateurs", "présidence du comité"),
         (None, "importation", "à l'administration et aux analystes", "aucun rôle"),
         (EVALUATEUR, "inconnue", "à personne", "évaluation"),
+        (
+            MEMBRE,
+            "classement",
+            "à l'administration et à la présidence du comité et aux observateurs",
+            "membre du comité",
+        ),
     ],
 )
 def test_message_refus_nomme_qui_peut_ouvrir(role, page, qui, role_lisible):
@@ -90,3 +113,13 @@ def test_voit_notes_des_autres_cas_nommes(appel):
     assert not voit_notes_des_autres(OBSERVATEUR, ouvert, "soumise")
     assert voit_notes_des_autres(PRESIDENT, appel, None)
     assert voit_notes_des_autres(ADMIN, appel, None)
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_seance_conduite_ramener_et_notes(role):
+    """La présidence (ou l'administration) conduit la séance ; tout membre du comité ramène
+    une demande triée ; l'observateur suit sans voir les notes individuelles."""
+    assert peut_conduire_seance(role) is (role in (PRESIDENT, ADMIN))
+    assert peut_ramener_en_seance(role) is (role in (PRESIDENT, ADMIN, MEMBRE))
+    assert voit_notes_en_seance(role) is (role in (PRESIDENT, ADMIN, MEMBRE))
+    assert not voit_notes_en_seance(OBSERVATEUR) and peut_ouvrir(OBSERVATEUR, "seance")

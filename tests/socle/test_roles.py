@@ -10,6 +10,7 @@ from evaluation.socle.roles import (
     ANALYSTE,
     EVALUATEUR,
     LIBELLES_ROLES,
+    MEMBRE,
     OBSERVATEUR,
     PRESIDENT,
     ROLES,
@@ -23,8 +24,8 @@ def test_roles_tels_que_stockes_en_base():
     """Les comptes stockés portent ces chaînes : en changer une rend les comptes existants
     inutilisables. L'ordre est celui des listes de choix : la page Comptes propose le rang 2,
     l'évaluation, par défaut."""
-    assert ROLES == ("admin", "president", "evaluateur", "observateur", "analyste")
-    assert (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE) == ROLES
+    assert ROLES == ("admin", "president", "evaluateur", "observateur", "analyste", "membre")
+    assert (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE) == ROLES
 
 
 def test_chaque_role_a_son_libelle():
@@ -35,6 +36,8 @@ def test_chaque_role_a_son_libelle():
     assert LIBELLES_ROLES[EVALUATEUR].startswith("Évaluation (")
     assert LIBELLES_ROLES[OBSERVATEUR].startswith("Observation (")
     assert "pas de notes individuelles" in LIBELLES_ROLES[OBSERVATEUR]
+    assert LIBELLES_ROLES[MEMBRE].startswith("Membre du comité (suit la séance")
+    assert "ne consigne pas les décisions" in LIBELLES_ROLES[MEMBRE]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -2,6 +2,7 @@
 autonome, relue par html.parser puis par LibreOffice. Le jeu est celui de test_classeur (voir
 son en-tête) :
 T-002 retenu à 30 000 $ + 30 000 $, T-001 refusé (à discuter), T-003 retenu à 18 000,50 $.
+En séance, T-001 puis T-002 ont été discutées ; T-003, triée, suit le classement.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.sorties import test_classeur as te
 
 NBSP = "\u00a0"
 JOUR = dt.date(2026, 11, 24)
-PRESENTS = ["Paule Présidente", "Éva Lachance", "Luc Gagnon"]
+PRESENTS = ["Paule Présidente", "Éva Lachance", "Luc Gagnon", "Marie Roy (secrétaire)"]
 AUTEUR = "Paule Présidente"
 # Du HTML venu des données : il doit rester du texte.
 SCRIPT = "<script>alert('pv')</script>"
@@ -139,8 +140,19 @@ def jeu(tmp_path_factory):
         moteur.dispose()
 
 
+def ids(jeu) -> dict[str, int]:
+    return dict(zip(jeu.table["no_demande"], jeu.table["demande_id"].astype(int), strict=True))
+
+
 def rediger(jeu, table=None, **options):
-    valeurs = {"jour": JOUR, "presents": PRESENTS, "poids": jeu.donnees.poids, "auteur": AUTEUR}
+    valeurs = {
+        "jour": JOUR,
+        "presents": PRESENTS,
+        "poids": jeu.donnees.poids,
+        "auteur": AUTEUR,
+        "discutees": [ids(jeu)["T-001"], ids(jeu)["T-002"]],
+        "non_discutees": [ids(jeu)["T-003"]],
+    }
     return proces_verbal(jeu.appel, jeu.table if table is None else table, **(valeurs | options))
 
 
@@ -245,10 +257,27 @@ def test_decisions_dans_l_ordre_du_classement(lu):
 
 
 def test_demandes_discutees(lu):
-    assert lignes(lu, "Demandes discutées pour désaccord des évaluateurs (1)") == [
-        ["Rang", "No", "Municipalité", "Total", "Étendue du total"],
-        ["2", "T-001", "'\t=1", "78,75", "12,5"],
+    """Seules les demandes discutées en séance, dans l'ordre où elles ont été amenées, avec
+    le critère qui les rendait « à discuter » (étendue 5 en pertinence, seuil 4)."""
+    assert lignes(lu, "Demandes discutées en séance (2)") == [
+        ["Rang", "No", "Municipalité", "Total", "Divergence des évaluateurs"],
+        ["2", "T-001", "'\t=1", "78,75", "Pertinence et retombées : étendue 5,0 (seuil 4)"],
+        ["1", "T-002", "'@SUM(A1)", "90,00", ""],
     ]
+
+
+def test_demandes_triees_non_discutees(lu):
+    assert lignes(lu, "Non discutées, suivent le classement (1)") == [
+        ["Rang", "No", "Municipalité", "Total"],
+        ["3", "T-003", "'\r=1", "70,00"],
+    ]
+
+
+def test_une_demande_a_discuter_jamais_amenee_n_est_pas_discutee(jeu):
+    """Le drapeau « à discuter » ne suffit pas : T-001 n'a pas été amenée en séance."""
+    lu = Lecture(rediger(jeu, discutees=[ids(jeu)["T-002"]], non_discutees=[]))
+    assert [r[1] for r in lignes(lu, "Demandes discutées en séance (1)")[1:]] == ["T-002"]
+    assert not [t for t in lu.sections if t.startswith("Non discutées")]
 
 
 def test_totaux_par_axe_secteur_et_region(jeu, lu):
@@ -337,7 +366,7 @@ def test_sans_decision_ni_desaccord(jeu):
     table = jeu.table.copy()
     table["decision"] = ""
     table["a_discuter"] = False
-    lu = Lecture(rediger(jeu, table, presents=[]))
+    lu = Lecture(rediger(jeu, table, presents=[], discutees=[], non_discutees=[]))
     assert "Membres présents" not in lu.sections  # ni élément ni paragraphe
     assert "<h2>Membres présents</h2><ul></ul>" in rediger(jeu, table, presents=[])
     decisions = lu.sections["Décisions, dans l'ordre du classement (0)"]
@@ -346,7 +375,7 @@ def test_sans_decision_ni_desaccord(jeu):
         "Aucune décision consignée.",
         dollars("Retenues : 0 · accordé : 2024-2025 0 $ ; 2025-2026 0 $"),
     ]
-    discutees = lu.sections["Demandes discutées pour désaccord des évaluateurs (0)"]
+    discutees = lu.sections["Demandes discutées en séance (0)"]
     assert discutees["paragraphes"] == ["Aucune."]
 
 

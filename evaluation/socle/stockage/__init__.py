@@ -7,6 +7,7 @@ argument nommé, et c'est l'appelant qui tient la transaction. Le paquet expose 
 ses modules définissent : `stockage.lire_demandes(...)`, d'où qu'on l'appelle.
 """
 
+from evaluation.socle.stockage import schema
 from evaluation.socle.stockage.admissibilite import (  # noqa: F401
     ajouter_examen,
     ajouter_examens_en_masse,
@@ -169,8 +170,26 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     ponderations,
     reglages_evaluation,
     sans_controles,
+    seance_discutees,
+    seance_presences,
+    seance_triage,
     signalements_admissibilite,
     tentatives_connexion,
+)
+from evaluation.socle.stockage.seances import (  # noqa: F401
+    ajouter_discutee,
+    ajouter_presence,
+    ajouter_triage,
+    creer_seance,
+    etat_courant,
+    lire_discutees,
+    lire_presences,
+    lire_seance,
+    lire_seance_ouverte,
+    lire_seances,
+    lire_triage,
+    modifier_seance,
+    retirer_presence,
 )
 from evaluation.socle.stockage.vues import (  # noqa: F401
     COLONNES_EVALUATION_EN_BREF,
@@ -183,3 +202,7 @@ from evaluation.socle.stockage.vues import (  # noqa: F401
     lire_notes_de_la_demande,
     lire_notes_en_colonnes,
 )
+
+# Le module `seances` (ci-dessus) porte le nom de sa table : importer le module a remplacé
+# l'attribut du paquet ; `stockage.seances` reste la table, comme les autres.
+seances = schema.seances

@@ -529,3 +529,76 @@ declarations_comite = sa.Table(
     sa.Column("date", sa.DateTime, nullable=False),
     sa.Index("ix_declarations_comite_appel", "appel_id", "courriel"),
 )
+
+
+# --- Séance du comité (issue 16, ordre du jour) -------------------------------------------
+# Une séance par réunion : qui l'a ouverte et quand, l'ordre choisi, la demande en cours (que
+# chaque écran suit), sa fermeture. `version` augmente à chaque changement de la ligne : un
+# clic fait d'après un écran périmé (deux personnes à la présidence) est refusé.
+seances = sa.Table(
+    "seances",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column("ouverte_le", sa.DateTime, nullable=False),
+    sa.Column("ouverte_par", Texte, nullable=False),
+    sa.Column("fermee_le", sa.DateTime),
+    sa.Column("fermee_par", Texte),
+    sa.Column("ordre", Code(30), nullable=False),
+    sa.Column("demande_courante", sa.Integer, sa.ForeignKey("demandes.id", ondelete="SET NULL")),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Index("ix_seances_appel", "appel_id"),
+)
+
+
+# Les présents : un compte (courriel), ou une personne sans compte (nom et fonction).
+seance_presences = sa.Table(
+    "seance_presences",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "seance_id", sa.Integer, sa.ForeignKey("seances.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("courriel", Texte),
+    sa.Column("nom", Texte),
+    sa.Column("fonction", Texte),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.CheckConstraint("courriel IS NOT NULL OR nom IS NOT NULL", name="ck_seance_presences_qui"),
+    sa.Index("ix_seance_presences_seance", "seance_id"),
+)
+
+
+# Chaque fois qu'une demande devient la demande en cours d'une séance ouverte.
+seance_discutees = sa.Table(
+    "seance_discutees",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "seance_id", sa.Integer, sa.ForeignKey("seances.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("moment", sa.DateTime, nullable=False),
+    sa.Index("ix_seance_discutees_seance", "seance_id"),
+)
+
+
+# Le tri : « non discutée » (suit le classement) ou « ramenée » ; en ajout seul, la dernière
+# ligne d'une demande compte.
+seance_triage = sa.Table(
+    "seance_triage",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "seance_id", sa.Integer, sa.ForeignKey("seances.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("etat", Code(20), nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_seance_triage_seance", "seance_id"),
+)

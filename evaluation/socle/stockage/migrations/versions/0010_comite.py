@@ -6,14 +6,14 @@ l'administration, une fois par appel. Les conflits sur une demande gardent la ta
 La table n'est créée que si elle n'existe pas (comme 0005).
 
 Revision ID: 0010_comite
-Revises: 0008_resumes
+Revises: 0009_seance
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_comite"
-down_revision = "0008_resumes"
+down_revision = "0009_seance"
 branch_labels = None
 depends_on = None
 

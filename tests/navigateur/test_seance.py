@@ -1,0 +1,96 @@
+"""Parcours réel dans deux navigateurs : la présidence ouvre la séance et avance ; l'écran du
+membre, ouvert dans un autre contexte, montre la nouvelle demande en quelques secondes sans
+aucun clic (le fragment relit la demande en cours toutes les deux secondes).
+
+Les captures (1024 × 768 et 1920 × 1080, barre latérale fermée) vont dans CAPTURES_SEANCE
+si la variable est définie, sinon dans le dossier temporaire du test."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from evaluation.decision import conduite
+from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin, se_connecter
+
+pytestmark = pytest.mark.navigateur
+PRES, MEMBRE = "pres@exemple.qc.ca", "membre@exemple.qc.ca"
+
+
+def _fermer_la_barre_laterale(page) -> None:
+    """Le bouton « Collapse sidebar » ne paraît qu'au survol de la barre latérale ; une
+    fois la barre fermée, il n'est plus rendu."""
+    bouton = page.get_by_label("Collapse sidebar")
+    if not bouton.count():
+        return
+    page.get_by_test_id("stSidebar").hover()
+    bouton.click()
+    bouton.wait_for(state="detached")
+
+
+def _capturer(page, dossier: Path, nom: str) -> None:
+    """L'écran tel quel, puis la page entière à la même largeur (la page défile dans un
+    conteneur : une fenêtre haute la montre d'un coup, à la mise en page de cette largeur)."""
+    for largeur, hauteur in ((1024, 768), (1920, 1080)):
+        page.set_viewport_size({"width": largeur, "height": hauteur})
+        page.evaluate(
+            "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
+        )
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(dossier / f"{nom}_{largeur}x{hauteur}.png"))
+        page.set_viewport_size({"width": largeur, "height": 3200})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(dossier / f"{nom}_{largeur}x{hauteur}_page.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, navigateur, tmp_path):
+    from evaluation.socle.comptes import creer_compte
+
+    appel, moteur, ids = appel_evalue
+    creer_compte(MEMBRE, "membre", MOT_DE_PASSE, moteur=moteur, nom="Marc Membre")
+    dossier = Path(os.environ.get("CAPTURES_SEANCE") or tmp_path)
+    dossier.mkdir(parents=True, exist_ok=True)
+    contextes = [
+        navigateur.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-CA")
+        for _ in range(2)
+    ]
+    try:
+        presidence, membre = (c.new_page() for c in contextes)
+
+        presidence.goto(f"{serveur}/seance")
+        attendre_fin(presidence)
+        se_connecter(presidence, PRES)
+        presidence.get_by_text("Ouvrir la séance").first.click()
+        presidence.get_by_role("button", name="Ouvrir la séance").click()
+        attendre_fin(presidence)
+        presidence.get_by_text("Séance ouverte : les écrans des membres suivent.").wait_for()
+        presidence.get_by_role("heading", name="1. T-001").wait_for()
+
+        membre.goto(f"{serveur}/seance")
+        attendre_fin(membre)
+        se_connecter(membre, MEMBRE)
+        membre.get_by_role("heading", name="1. T-001").wait_for()
+        assert membre.get_by_role("button", name="Suivante").count() == 0
+        _fermer_la_barre_laterale(membre)
+        _fermer_la_barre_laterale(presidence)
+        _capturer(membre, dossier, "seance_membre")
+        _capturer(presidence, dossier, "seance_presidence")
+
+        presidence.get_by_role("button", name="Suivante").click()
+        attendre_fin(presidence)
+        titre = presidence.get_by_role("heading", name="2. ")
+        titre.wait_for()
+        numero = titre.inner_text().split(" · ")[0]
+        seance = conduite.seance_ouverte(appel.id, moteur=moteur)
+        assert seance.demande_courante != ids["T-001"]
+
+        # Aucun clic du membre : son écran suit en quelques secondes.
+        debut = time.monotonic()
+        membre.get_by_role("heading", name=numero).wait_for(timeout=8_000)
+        assert time.monotonic() - debut < 8
+        _capturer(membre, dossier, "seance_membre_apres")
+    finally:
+        for c in contextes:
+            c.close()
