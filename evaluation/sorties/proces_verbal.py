@@ -168,6 +168,7 @@ def proces_verbal(
             else "<p>Aucune.</p>"
         )
     )
+    morceaux.append(_recusations(table, recusations))
     triees = [int(d) for d in non_discutees if int(d) in par_id.index]
     if triees:
         morceaux.append(
@@ -187,7 +188,6 @@ def proces_verbal(
                 ],
             )
         )
-    morceaux.append(_recusations(table, recusations))
     for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
         r = portefeuille.repartition(table, appel, dimension, portefeuille.DECISIONS)
         morceaux.append(

@@ -13,6 +13,7 @@ import datetime as dt
 
 import pytest
 
+from evaluation.decision import conduite, seance
 from evaluation.decision.declarations import declarer_conflit
 from evaluation.socle import stockage
 from evaluation.socle.roles import OBSERVATEUR, PRESIDENT
@@ -47,10 +48,20 @@ def executer(at):
     return at
 
 
-def ouvrir(application, presents=None):
+def ouvrir(application, presents=None, jeu=None, moteur=None):
+    """La Séance de la présidence ; avec `presents`, une séance ouverte (en ordre de rang)
+    où ils sont inscrits présents."""
     at = application(None, role=PRESIDENT)
     if presents is not None:
-        at.session_state["pv_presents"] = presents
+        appel, _ = jeu
+        conduite.ouvrir(
+            appel,
+            moteur=moteur,
+            auteur=PRESIDENCE,
+            role=PRESIDENT,
+            ordre=seance.RANG,
+            presents=presents,
+        )
     at.switch_page(PAGE)
     return executer(at)
 
@@ -59,8 +70,8 @@ def avertissements(at) -> list[str]:
     return [rendu(w.value) for w in at.warning]
 
 
-def test_qui_sort_parmi_les_presents(application, jeu):
-    at = ouvrir(application, [PRESIDENCE, OBS])
+def test_qui_sort_parmi_les_presents(application, jeu, moteur):
+    at = ouvrir(application, [PRESIDENCE, OBS], jeu, moteur)
     assert at.title[0].value.startswith("1. T-002")
     assert (
         "**Doivent sortir de la salle pendant cette demande** : Olivier Observateur "
@@ -87,7 +98,7 @@ def test_la_presidence_en_conflit_est_refusee(application, jeu, moteur):
     """Sur T-001, la présidence est en conflit : elle le lit sous le titre, et son clic est
     refusé par le serveur."""
     appel, ids = jeu
-    at = ouvrir(application, [PRESIDENCE, OBS])
+    at = ouvrir(application, [PRESIDENCE, OBS], jeu, moteur)
     at.button(key="seance_suiv").click()
     executer(at)
     assert at.title[0].value.startswith("2. T-001")
@@ -117,7 +128,7 @@ def test_la_presidence_en_conflit_est_refusee(application, jeu, moteur):
 
 def test_declarer_un_conflit_en_seance(application, jeu, moteur):
     _, ids = jeu
-    at = ouvrir(application, [PRESIDENCE])
+    at = ouvrir(application, [PRESIDENCE], jeu, moteur)
     t002 = ids["T-002"]
     at.text_input(key=f"conflit_seance_raison::{t002}").set_value("  ")
     at.button(key="conflit_seance_declarer").click()
@@ -138,8 +149,8 @@ def test_declarer_un_conflit_en_seance(application, jeu, moteur):
     ]
 
 
-def test_proces_verbal_nomme_les_recusations(application, jeu, fichiers_servis):
-    at = ouvrir(application, [PRESIDENCE, OBS])
+def test_proces_verbal_nomme_les_recusations(application, jeu, fichiers_servis, moteur):
+    at = ouvrir(application, [PRESIDENCE, OBS], jeu, moteur)
     _, contenu = fichiers_servis.lire(at, "pv_telecharger")
     page = contenu.decode("utf-8")
     assert "<h2>Récusations (3)</h2>" in page
