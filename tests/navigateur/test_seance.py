@@ -25,7 +25,7 @@ def _fermer_la_barre_laterale(page) -> None:
     if not bouton.count():
         return
     page.get_by_test_id("stSidebar").hover()
-    bouton.click()
+    bouton.click(force=True)
     bouton.wait_for(state="detached")
 
 
@@ -86,10 +86,11 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
         seance = conduite.seance_ouverte(appel.id, moteur=moteur)
         assert seance.demande_courante != ids["T-001"]
 
-        # Aucun clic du membre : son écran suit en quelques secondes.
+        # Aucun clic du membre : son écran suit en quelques secondes (relecture toutes les
+        # deux secondes, puis la page refaite ; marge pour une machine chargée).
         debut = time.monotonic()
-        membre.get_by_role("heading", name=numero).wait_for(timeout=8_000)
-        assert time.monotonic() - debut < 8
+        membre.get_by_role("heading", name=numero).wait_for(timeout=10_000)
+        assert time.monotonic() - debut < 10
         _capturer(membre, dossier, "seance_membre_apres")
     finally:
         for c in contextes:
