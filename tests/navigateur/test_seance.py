@@ -50,6 +50,20 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
 
     appel, moteur, ids = appel_evalue
     creer_compte(MEMBRE, "membre", MOT_DE_PASSE, moteur=moteur, nom="Marc Membre")
+    # La déclaration d'intérêts et l'engagement de confidentialité (issue 16, point 3),
+    # acceptés d'avance : ce parcours est celui de l'ordre du jour.
+    from evaluation.decision import declarations
+
+    for qui, role in ((PRES, "president"), (MEMBRE, "membre")):
+        declarations.accepter(
+            appel,
+            qui,
+            role,
+            "aucun",
+            interets_acceptes=True,
+            confidentialite_acceptee=True,
+            moteur=moteur,
+        )
     dossier = Path(os.environ.get("CAPTURES_SEANCE") or tmp_path)
     dossier.mkdir(parents=True, exist_ok=True)
     contextes = [
