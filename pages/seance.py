@@ -399,57 +399,41 @@ def regarder(pas: int) -> None:
 k = ids.index(d) + 1 if d in ids else None
 n1, n2, n3 = st.columns([2.2, 4, 2.2], vertical_alignment="center")
 compteur = f"{k if k else '—'} / {len(ids)}"
+
+
+def boutons_de_navigation(action, precedente, suivante, premiere: bool, derniere: bool) -> None:
+    """« Précédente » et « Suivante », pleine largeur, qui appellent `action` avec
+    `precedente` ou `suivante`."""
+    n1.button(
+        "Précédente",
+        key="seance_prec",
+        width="stretch",
+        on_click=action,
+        args=(precedente,),
+        disabled=premiere,
+    )
+    n3.button(
+        "Suivante",
+        key="seance_suiv",
+        width="stretch",
+        on_click=action,
+        args=(suivante,),
+        disabled=derniere,
+    )
+
+
 if seance_en_cours is None:
-    n1.button(
-        "Précédente",
-        key="seance_prec",
-        width="stretch",
-        on_click=aller_local,
-        args=(-1,),
-        disabled=k == 1,
-    )
-    n3.button(
-        "Suivante",
-        key="seance_suiv",
-        width="stretch",
-        on_click=aller_local,
-        args=(1,),
-        disabled=k == len(ids),
-    )
+    boutons_de_navigation(aller_local, -1, 1, k == 1, k == len(ids))
 elif preside:
-    n1.button(
-        "Précédente",
-        key="seance_prec",
-        width="stretch",
-        on_click=aller,
-        args=(seance.voisine(ids, d, -1, complet) if ids else d,),
-        disabled=k == 1 or not ids,
-    )
-    n3.button(
-        "Suivante",
-        key="seance_suiv",
-        width="stretch",
-        on_click=aller,
-        args=(seance.voisine(ids, d, 1, complet) if ids else d,),
-        disabled=k == len(ids) or not ids,
+    boutons_de_navigation(
+        aller,
+        seance.voisine(ids, d, -1, complet) if ids else d,
+        seance.voisine(ids, d, 1, complet) if ids else d,
+        k == 1 or not ids,
+        k == len(ids) or not ids,
     )
 elif regarde_ailleurs:
-    n1.button(
-        "Précédente",
-        key="seance_prec",
-        width="stretch",
-        on_click=regarder,
-        args=(-1,),
-        disabled=k == 1,
-    )
-    n3.button(
-        "Suivante",
-        key="seance_suiv",
-        width="stretch",
-        on_click=regarder,
-        args=(1,),
-        disabled=k == len(ids),
-    )
+    boutons_de_navigation(regarder, -1, 1, k == 1, k == len(ids))
 n2.markdown(
     f"<div style='text-align:center;font-size:1.5em'>{compteur}</div>", unsafe_allow_html=True
 )
