@@ -26,6 +26,7 @@ from pages.composants.commun import (
 )
 from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
+from pages.composants.declarations import declarations_acceptees
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 
 compte = exiger_acces("portefeuille")
@@ -456,8 +457,11 @@ if "_pf_optimum" in st.session_state:
                 hide_index=True,
                 width="stretch",
             )
-        if compte.role == PRESIDENT and st.button(
-            "Adopter ce scénario comme décisions", key="pf_adopter"
+        if (
+            compte.role == PRESIDENT
+            # Issue 16 : la déclaration d'intérêts et de confidentialité avant toute décision.
+            and declarations_acceptees(appel, compte, m, cle="pf_decl")
+            and st.button("Adopter ce scénario comme décisions", key="pf_adopter")
         ):
             try:
                 n = decisions.adopter_scenario(

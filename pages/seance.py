@@ -26,7 +26,6 @@ from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre
-from evaluation.socle.roles import OBSERVATEUR
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
 from pages.composants.commun import (
@@ -83,16 +82,11 @@ noms = {c.courriel: c.nom for c in comptes}
 fermees = donnees.reglages.decisions_verrouillees
 seance_en_cours = conduite.seance_ouverte(appel.id, moteur=m)
 # Les présents de la séance ouverte tels que les nomment les conflits d'intérêts (courriel
-# d'un compte, nom d'une personne sans compte) ; le quorum ne compte pas les observateurs.
+# d'un compte, nom d'une personne sans compte) ; le serveur compte le quorum sur ceux qui
+# votent (comite.votants : présidence et membres du comité).
 presents_de_la_seance = [
     p.get("courriel") or p["nom"] for p in (seance_en_cours.presences if seance_en_cours else ())
 ]
-roles_des_comptes = {c.courriel: c.role for c in lister_comptes(moteur=m)}
-votants = (
-    [p for p in presents_de_la_seance if roles_des_comptes.get(p) != OBSERVATEUR]
-    if seance_en_cours
-    else None
-)
 VU, AILLEURS, REGARD = "_seance_vue", "seance_ailleurs", "_seance_regard"
 
 
@@ -664,7 +658,6 @@ def decider(decision: str, version: int) -> None:
             moteur=m,
             auteur=compte.courriel,
             version_attendue=version,
-            presents=votants,
         )
     except financement.ErreurFinancement as exc:
         st.session_state["_seance_msg"] = ("error", f"Décision refusée : {exc}")

@@ -127,6 +127,25 @@ def qui_doit_sortir(
     return sortent
 
 
+# Qui compte au quorum (interprétation, réglage du comité : l'appel ne parle pas de quorum) :
+# les comptes de la présidence et des membres du comité présents. Une personne sans compte
+# (secrétaire, invité), un observateur, une analyste ou l'administration assistent sans voter.
+ROLES_VOTANTS = (PRESIDENT, MEMBRE)
+
+
+def votants(presents: Sequence[str], roles: Mapping[str, str]) -> list[str]:
+    """Les présents qui comptent au quorum (`ROLES_VOTANTS`), chacun une fois. `presents` :
+    courriels des comptes et noms des personnes sans compte ; `roles` : courriel → rôle."""
+    par_cle = {cle_personne(c): r for c, r in roles.items()}
+    gardes, vus = [], set()
+    for p in presents:
+        cle = cle_personne(p)
+        if par_cle.get(cle) in ROLES_VOTANTS and cle not in vus:
+            vus.add(cle)
+            gardes.append(p)
+    return gardes
+
+
 def quorum_atteint(presents: Sequence[str], en_conflit: Iterable[str], quorum: int) -> bool:
     """Vrai si les présents sans conflit sont au moins `quorum` (0 : non vérifié). Une
     personne nommée deux fois ne compte qu'une fois."""

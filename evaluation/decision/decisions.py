@@ -16,7 +16,7 @@ from evaluation.appels.configuration import Appel
 from evaluation.appels.reglages import refus_changement_poids
 from evaluation.decision import financement
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
-from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum
+from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum, votants
 from evaluation.decision.financement import (
     ATTENTE,
     DECISIONS,
@@ -393,9 +393,9 @@ def enregistrer_decision(
     recommandation. Journalisé ; l'historique des décisions est gardé.
 
     Issue 16 : refusée si `auteur` a déclaré un conflit d'intérêts sur la demande ; et,
-    quand l'appel fixe un quorum ([comite] quorum, réglage du comité) et que `presents`
-    est donné (courriels des comptes et noms des personnes sans compte présents à la
-    séance), si les présents sans conflit sur la demande sont moins que le quorum."""
+    quand l'appel fixe un quorum, sans quorum (`_refuser_sans_quorum`). `presents`
+    (courriels et noms) : ceux de la séance ouverte, lus dans la base s'ils ne sont pas
+    donnés."""
     if decision not in DECISIONS:
         raise ErreurFinancement(f"décision « {decision} » inconnue ({', '.join(DECISIONS)}).")
     annees = nombre_annees(appel)
@@ -409,13 +409,7 @@ def enregistrer_decision(
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
         _refuser_si_conflit(d, auteur, connexion, "décider")
-        if appel.quorum and presents is not None:
-            conflits = stockage.lire_conflits_de_la_demande(demande_id, connexion=connexion)
-            noms = stockage.noms_des_comptes(connexion=connexion)
-            if refus := refus_quorum(
-                d["no_demande"], list(presents), conflits, demande_id, appel.quorum, noms
-            ):
-                raise ErreurFinancement(refus)
+        _refuser_sans_quorum(appel, [d], presents, connexion)
         cles = {"appel_id": appel.id, "demande_id": demande_id}
         verifier_version(
             f"La décision sur {d['no_demande']}",
@@ -580,10 +574,54 @@ def adopter_scenario(
                 )
             )
         _refuser_conflits_du_scenario(appel.id, lignes, table, auteur, connexion)
+        _refuser_sans_quorum(
+            appel,
+            [
+                {"id": int(r["demande_id"]), "no_demande": r["no_demande"]}
+                for _, r in table.iloc[np.flatnonzero(classees)].iterrows()
+            ],
+            None,
+            connexion,
+        )
         for ligne in lignes:
             stockage.ajouter_decision(ligne, connexion=connexion)
         stockage.inscrire_journal(journal, connexion=connexion)
     return len(lignes)
+
+
+def _refuser_sans_quorum(
+    appel: Appel, demandes: list[dict], presents: Sequence[str] | None, connexion
+) -> None:
+    """Issue 16, « A quorum (number of members present without conflict, a call setting) is
+    checked before a decision is recorded » : quand l'appel fixe un quorum ([comite] quorum,
+    réglage du comité), une décision ne s'inscrit qu'en séance ouverte, si les présents qui
+    votent (`comite.votants` : présidence et membres du comité) sans conflit d'intérêts sur
+    la demande sont au moins le quorum. Vaut pour chaque chemin : Séance, Classement,
+    scénario adopté. `presents` : ceux de la séance ouverte, lus ici s'ils ne sont pas
+    donnés."""
+    if not appel.quorum:
+        return
+    if presents is None:
+        seance = stockage.lire_seance_ouverte(appel.id, connexion=connexion)
+        if seance is None:
+            raise ErreurFinancement(
+                f"l'appel fixe un quorum de {appel.quorum} (réglage du comité) : une décision "
+                "s'inscrit en séance. Ouvrez la séance dans la page Séance et inscrivez les "
+                "présents, puis décidez."
+            )
+        presents = [
+            p["courriel"] or p["nom"]
+            for p in stockage.lire_presences(seance["id"], connexion=connexion)
+        ]
+    roles = {c["courriel"]: c["role"] for c in stockage.lire_comptes(connexion=connexion)}
+    qui_vote = votants(list(presents), roles)
+    noms = stockage.noms_des_comptes(connexion=connexion)
+    for d in demandes:
+        conflits = stockage.lire_conflits_de_la_demande(int(d["id"]), connexion=connexion)
+        if refus := refus_quorum(
+            d["no_demande"], qui_vote, conflits, int(d["id"]), appel.quorum, noms
+        ):
+            raise ErreurFinancement(refus)
 
 
 def _refuser_conflits_du_scenario(

@@ -143,12 +143,19 @@ def chercher(table: pd.DataFrame, texte: str, limite: int = 20) -> list[int]:
     cle = normaliser(texte)
     if not cle:
         return []
-    numeros = table["no_demande"].map(normaliser)
+    numeros = table["no_demande"].fillna("").astype(str).map(normaliser)
     exacts = table[numeros == cle]
     champs = [c for c in ("no_demande", "titre", "municipalite") if c in table]
     contient = np.zeros(len(table), dtype=bool)
     for c in champs:
-        contient |= table[c].map(normaliser).str.contains(cle, regex=False).to_numpy()
+        contient |= (
+            table[c]
+            .fillna("")
+            .astype(str)
+            .map(normaliser)
+            .str.contains(cle, regex=False)
+            .to_numpy()
+        )
     ids = [int(d) for d in exacts["demande_id"]]
     ids += [int(d) for d in table.loc[contient, "demande_id"] if int(d) not in ids]
     return ids[:limite]

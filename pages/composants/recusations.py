@@ -21,6 +21,7 @@ from evaluation.decision.comite import (
     cle_personne,
     qui_doit_sortir,
     quorum_atteint,
+    votants,
 )
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
@@ -64,12 +65,16 @@ def afficher_recusations(
         else:
             st.caption("Aucun présent en conflit d'intérêts déclaré sur cette demande.")
         if appel.quorum:
-            restent = len({cle_personne(p) for p in presents}) - len(sortent)
+            # Le décompte du serveur (decisions._refuser_sans_quorum) : présidence et membres.
+            qui_vote = votants(presents, {c: x.role for c, x in comptes.items()})
+            sortent_votants = qui_doit_sortir(demande_id, qui_vote, conflits)
+            restent = len(qui_vote) - len(sortent_votants)
             texte = (
-                f"Quorum : {pluriel(restent, 'présent', 'présents')} sans conflit, "
-                f"{appel.quorum} requis (réglage du comité)"
+                f"Quorum : {pluriel(restent, 'membre présent', 'membres présents')} sans "
+                f"conflit (présidence et membres du comité), {appel.quorum} requis "
+                "(réglage du comité)"
             )
-            if quorum_atteint(presents, [s.qui for s in sortent], appel.quorum):
+            if quorum_atteint(qui_vote, [s.qui for s in sortent_votants], appel.quorum):
                 st.caption(texte + ".")
             else:
                 st.error(

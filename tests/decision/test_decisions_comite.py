@@ -161,24 +161,57 @@ def test_scenario_qui_ne_change_pas_les_demandes_en_conflit_adopte(moteur, appel
 # --- Quorum --------------------------------------------------------------------------------
 
 
+PRESENTS = [PRESIDENCE, MEMBRE, "b@x.ca", "Jean Tremblay", "obs@x.ca"]
+
+
+@pytest.fixture
+def comptes_du_comite(moteur):
+    """La présidence, deux membres et un observateur ont un compte ; Jean Tremblay, non."""
+    from evaluation.socle.comptes import creer_compte
+
+    for courriel, role in [
+        (PRESIDENCE, "president"),
+        (MEMBRE, "membre"),
+        ("b@x.ca", "membre"),
+        ("obs@x.ca", "observateur"),
+    ]:
+        creer_compte(courriel, role, "cheval agrafe batterie correcte", moteur=moteur, nom=courriel)
+
+
 @pytest.mark.parametrize(
     ("quorum", "presents", "refus"),
     [
         pytest.param(
             3,
-            [PRESIDENCE, MEMBRE, "b@x.ca", "Jean Tremblay"],
+            PRESENTS,
             "quorum non atteint pour T-001 : 2 membres présents sans conflit d'intérêts, 3 requis",
-            id="deux-sortent-sous-le-quorum",
+            id="la-presidence-sort-sous-le-quorum",
         ),
-        pytest.param(2, [PRESIDENCE, MEMBRE, "b@x.ca", "Jean Tremblay"], None, id="quorum-tenu"),
-        pytest.param(3, None, None, id="presences-non-donnees"),
+        pytest.param(2, PRESENTS, None, id="quorum-tenu"),
+        pytest.param(
+            3,
+            [MEMBRE, "Membre@X.ca", "b@x.ca"],
+            "2 membres présents sans conflit",
+            id="une-personne-nommee-deux-fois-compte-une-fois",
+        ),
+        pytest.param(
+            2,
+            [MEMBRE, "Jean Tremblay", "obs@x.ca", "Marie Roy"],
+            "1 membre présent sans conflit",
+            id="observateur-et-sans-compte-ne-votent-pas",
+        ),
+        pytest.param(3, None, "une décision s'inscrit en séance", id="sans-seance-ouverte"),
         pytest.param(0, [MEMBRE], None, id="quorum-0-non-verifie"),
         pytest.param(1, [], "0 membre présent sans conflit", id="personne"),
     ],
 )
-def test_quorum_avant_la_decision(moteur, appel, en_conflit, quorum, presents, refus):
-    """La présidence et Jean Tremblay, en conflit sur T-001, sortent : restent les autres
-    présents, comptés contre le quorum ([comite] quorum, réglage du comité)."""
+def test_quorum_avant_la_decision(
+    moteur, appel, en_conflit, comptes_du_comite, quorum, presents, refus
+):
+    """« A quorum (number of members present without conflict, a call setting) is checked
+    before a decision is recorded » (issue 16). Votent les comptes de la présidence et des
+    membres (interprétation) ; la présidence, en conflit sur T-001, sort. Sans présents
+    donnés ni séance ouverte, un appel à quorum refuse la décision."""
     a = replace(appel, quorum=quorum)
 
     def decider():
