@@ -546,7 +546,12 @@ def _enfant_page(p: dict) -> None:
 
     from streamlit.testing.v1 import AppTest
 
+    from evaluation.decision import declarations
     from tests.pages.conftest import ouvrir_session
+
+    # Comme les tests des pages (tests/pages/conftest.py) : la déclaration du comité tenue
+    # pour acceptée, sans écrire dans la base mesurée.
+    declarations.acceptation = lambda *_, **__: {"tenue_pour_acceptee": 1}
 
     erreurs: list[str] = []
 

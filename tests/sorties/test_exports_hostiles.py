@@ -215,6 +215,23 @@ def _telecharger(e: Export, url: str, monkeypatch) -> bytes:
     monkeypatch.setenv("EVALUATION_BASE", url)
     gestionnaires, stockages = _fichiers_servis(monkeypatch)
     courriel = next(iter(EVALUATEURS)) if e.role == EVALUATEUR else compte_de_test(url, e.role)
+    if e.page == "seance":
+        # Les présents du procès-verbal sont ceux de la séance ouverte (issue 16) : les
+        # évaluateurs aux noms hostiles, inscrits à l'ouverture.
+        from evaluation.appels import catalogue
+        from evaluation.decision import conduite, seance
+
+        moteur = creer_moteur(url)
+        appel = catalogue.appels_stockes(moteur)[0]
+        if conduite.seance_ouverte(appel.id, moteur=moteur) is None:
+            conduite.ouvrir(
+                appel,
+                moteur=moteur,
+                auteur=courriel,
+                role=PRESIDENT,
+                ordre=seance.RANG,
+                presents=list(EVALUATEURS),
+            )
     at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=90)
     ouvrir_session(at, url, courriel)
     at.run()
@@ -224,8 +241,6 @@ def _telecharger(e: Export, url: str, monkeypatch) -> bytes:
         at.button(key="preparer_export").click().run()
     if e.page == "portefeuille":
         at.selectbox(key="pf_dim").set_value("secteur").run()
-    if e.page == "seance":
-        at.multiselect(key="pv_presents").set_value(list(EVALUATEURS)).run()
     assert not at.exception, at.exception
     boutons = [b for b in at.get("download_button") if b.key == e.cle]
     assert len(boutons) == 1, (e.nom, [b.key for b in at.get("download_button")], at.error)
