@@ -577,8 +577,12 @@ def adopter_scenario(
         _refuser_sans_quorum(
             appel,
             [
-                {"id": int(r["demande_id"]), "no_demande": r["no_demande"]}
-                for _, r in table.iloc[np.flatnonzero(classees)].iterrows()
+                {"id": int(d), "no_demande": no}
+                for d, no in zip(
+                    table["demande_id"].to_numpy()[classees],
+                    table["no_demande"].to_numpy()[classees],
+                    strict=True,
+                )
             ],
             None,
             connexion,
@@ -616,8 +620,17 @@ def _refuser_sans_quorum(
     roles = {c["courriel"]: c["role"] for c in stockage.lire_comptes(connexion=connexion)}
     qui_vote = votants(list(presents), roles)
     noms = stockage.noms_des_comptes(connexion=connexion)
+    # Un scénario décide toutes les classées : les conflits de l'appel lus une fois, pas
+    # une requête par demande (refus_quorum ne garde que ceux de la demande).
+    de_l_appel = (
+        stockage.lire_conflits(appel.id, connexion=connexion) if len(demandes) > 1 else None
+    )
     for d in demandes:
-        conflits = stockage.lire_conflits_de_la_demande(int(d["id"]), connexion=connexion)
+        conflits = (
+            de_l_appel
+            if de_l_appel is not None
+            else stockage.lire_conflits_de_la_demande(int(d["id"]), connexion=connexion)
+        )
         if refus := refus_quorum(
             d["no_demande"], qui_vote, conflits, int(d["id"]), appel.quorum, noms
         ):
