@@ -14,6 +14,7 @@ import streamlit as st
 
 from evaluation.appels import confirmations
 from evaluation.decision import classement, conduite, decisions, financement, seance
+from evaluation.decision.comite import recusations_de_la_seance
 from evaluation.decision.declarations import recusations_du_comite
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
@@ -25,6 +26,7 @@ from evaluation.notes.fiche import (
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
+from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
@@ -765,34 +767,58 @@ elif preside:
 # --- Procès-verbal ------------------------------------------------------------------------
 
 
-def _proces_verbal(table_du_calcul: pd.DataFrame, jour, auteur, confirmees: list) -> bytes:
+def _proces_verbal(
+    table_du_calcul: pd.DataFrame, jour, auteur, confirmees: list, seance_id: int | None
+) -> bytes:
     """Le procès-verbal, écrit au clic sur le bouton (`st.download_button` différé) : ni à
     l'ouverture de la page ni à chaque exécution (le classement entier y passe). Classement
-    et confirmations des réglages : ceux de l'exécution de la page. Présents, discutées et
-    triées : ceux de la séance ouverte, sinon de la dernière."""
-    s = conduite.derniere_seance(appel.id, moteur=m)
+    et confirmations des réglages : ceux de l'exécution de la page. Présents, discutées,
+    triées et récusations présentes ou non : ceux de la séance choisie."""
+    s = next((x for x in conduite.seances(appel.id, moteur=m) if x.id == seance_id), None)
+    presences = s.presences if s else ()
     return proces_verbal(
         appel,
         table_du_calcul,
         jour=jour,
-        presents=[seance.libelle_present(p, noms) for p in (s.presences if s else ())],
+        presents=[seance.libelle_present(p, noms) for p in presences],
         poids=donnees.poids,
         auteur=auteur,
         confirmations=confirmees,
         ponderations=donnees.ponderations,
         noms=noms,
-        recusations=recusations_du_comite(appel.id, moteur=m),
+        recusations=recusations_de_la_seance(
+            recusations_du_comite(appel.id, moteur=m),
+            [p["courriel"] or p["nom"] for p in presences],
+        )
+        if s
+        else recusations_du_comite(appel.id, moteur=m),
         discutees=s.discutees if s else (),
         non_discutees=seance.triees(s.triage) if s else (),
     ).encode("utf-8")
 
 
+def _libelle_seance(s: conduite.Seance) -> str:
+    quand = f"{date_lisible(s.ouverte_le.date())} à {s.ouverte_le:%H} h {s.ouverte_le:%M}"
+    return f"Séance du {quand}" + (" (ouverte)" if s.ouverte else "")
+
+
 if preside:
     st.divider()
     with st.expander("Procès-verbal de la séance"):
+        toutes = conduite.seances(appel.id, moteur=m)
+        choisie = None
+        if toutes:
+            choisie = st.selectbox(
+                "Séance",
+                toutes[::-1],
+                format_func=_libelle_seance,
+                key="pv_seance",
+                help="Un procès-verbal par séance : ses présents, ses demandes discutées et "
+                "triées, et qui était présent parmi les personnes récusées.",
+            )
         jour = st.date_input(
             "Date de la séance",
-            value=seance_en_cours.ouverte_le.date() if seance_en_cours else "today",
+            value=choisie.ouverte_le.date() if choisie else "today",
             key="pv_date",
             format="YYYY-MM-DD",
         )
@@ -804,6 +830,7 @@ if preside:
                 jour,
                 compte.nom,
                 confirmations.confirmations(appel.id, moteur=m),
+                choisie.id if choisie else None,
             ),
             file_name=f"{appel.id}_proces-verbal_{jour.isoformat()}.html",
             mime="text/html",
@@ -813,6 +840,6 @@ if preside:
         )
         st.caption(
             "Les présents, les demandes discutées et celles triées sont ceux de la séance "
-            "ouverte, sinon de la dernière. Ouvrez le fichier dans le navigateur et "
+            "choisie (la dernière par défaut). Ouvrez le fichier dans le navigateur et "
             "imprimez-le (ou « Enregistrer en PDF ») : la mise en page d'impression est prévue."
         )

@@ -182,6 +182,14 @@ def refus_quorum(
     return message + ". Attendez le retour d'un membre ou reportez la décision."
 
 
+def recusations_de_la_seance(recusations: Iterable[Mapping], presents: Sequence[str]) -> list[dict]:
+    """Les récusations du comité (`declarations.recusations_du_comite`), chacune marquée
+    `present` : la personne était inscrite présente à cette séance (elle est sortie de la
+    salle pendant la délibération) ou non (elle n'a pas siégé)."""
+    ici = {cle_personne(p) for p in presents}
+    return [{**r, "present": cle_personne(r["qui"]) in ici} for r in recusations]
+
+
 def refus_conflit(no_demande: str, conflit: Mapping, action: str = "décider") -> str:
     """Le refus d'une écriture de la présidence ou d'un membre sur une demande où il a
     déclaré un conflit d'intérêts."""

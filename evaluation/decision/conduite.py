@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from evaluation.appels.configuration import Appel
+from evaluation.decision.comite import cle_personne
 from evaluation.decision.seance import (
     NON_DISCUTEE,
     ORDRES,
@@ -47,8 +48,10 @@ class Seance:
     presences: tuple[dict, ...] = ()
     # demande_id → dernier état de tri (« non discutée » ou « ramenée »)
     triage: Mapping[int, str] = field(default_factory=dict)
-    # Chaque passage d'une demande en cours, dans l'ordre (demande_id).
-    amenees: tuple[int, ...] = ()
+    # Chaque passage d'une demande en cours, dans l'ordre : (demande_id, moment).
+    amenees: tuple[tuple[int, dt.datetime], ...] = ()
+    # Les demandes sur lesquelles une décision a été inscrite pendant la séance.
+    decidees: frozenset[int] = frozenset()
 
     @property
     def ouverte(self) -> bool:
@@ -56,7 +59,11 @@ class Seance:
 
     @property
     def discutees(self) -> list[int]:
-        return discutees(self.amenees, self.triage)
+        """`seance.discutees` : amenées, restées à l'écran ou décidées, pas triées ; le
+        temps de la dernière court jusqu'à la fermeture (maintenant si la séance est
+        ouverte)."""
+        fin = self.fermee_le or stockage.maintenant()
+        return discutees(self.amenees, self.triage, fin=fin, decidees=self.decidees)
 
 
 def _seance(ligne: dict, connexion) -> Seance:
@@ -75,8 +82,22 @@ def _seance(ligne: dict, connexion) -> Seance:
         presences=tuple(stockage.lire_presences(sid, connexion=connexion)),
         triage=etat_du_triage(stockage.lire_triage(sid, connexion=connexion)),
         amenees=tuple(
-            int(x["demande_id"]) for x in stockage.lire_discutees(sid, connexion=connexion)
+            (int(x["demande_id"]), x["moment"])
+            for x in stockage.lire_discutees(sid, connexion=connexion)
         ),
+        decidees=_decidees_pendant(ligne, connexion),
+    )
+
+
+def _decidees_pendant(ligne: Mapping, connexion) -> frozenset[int]:
+    return frozenset(
+        int(x["demande_id"])
+        for x in stockage.lire_historique_decisions(
+            ligne["appel_id"],
+            connexion=connexion,
+            depuis=ligne["ouverte_le"],
+            jusqu_a=ligne["fermee_le"],
+        )
     )
 
 
@@ -84,6 +105,13 @@ def seance_ouverte(appel_id: str, *, moteur: Moteur) -> Seance | None:
     with moteur.connect() as connexion:
         ligne = stockage.lire_seance_ouverte(appel_id, connexion=connexion)
         return _seance(ligne, connexion) if ligne else None
+
+
+def seances(appel_id: str, *, moteur: Moteur) -> list[Seance]:
+    """Toutes les séances de l'appel, de la première à la dernière : un procès-verbal par
+    séance."""
+    with moteur.connect() as connexion:
+        return [_seance(x, connexion) for x in stockage.lire_seances(appel_id, connexion=connexion)]
 
 
 def derniere_seance(appel_id: str, *, moteur: Moteur) -> Seance | None:
@@ -160,6 +188,27 @@ def _numero(demande_id: int, appel_id: str, connexion) -> str:
     if d is None or d["appel_id"] != appel_id:
         raise ErreurSeance("cette demande n'existe pas dans l'appel : rechargez la page.")
     return str(d["no_demande"])
+
+
+def _refuser_en_conflit(
+    appel_id: str, demandes: Iterable[int], auteur: str, action: str, connexion
+) -> None:
+    """Refuse à `auteur` de trier ou ramener une demande où il a déclaré un conflit
+    d'intérêts : il sort de la salle pendant sa délibération, l'ordre du jour compris."""
+    cle = cle_personne(auteur)
+    voulues = {int(d) for d in demandes}
+    siens = [
+        c
+        for c in stockage.lire_conflits(appel_id, connexion=connexion)
+        if int(c["demande_id"]) in voulues and cle_personne(c["evaluateur"]) == cle
+    ]
+    if siens:
+        numeros = ", ".join(_numero(int(c["demande_id"]), appel_id, connexion) for c in siens)
+        raise ErreurSeance(
+            f"vous avez déclaré un conflit d'intérêts sur {numeros} : vous ne pouvez pas "
+            f"{action}. Laissez ce choix à un membre sans conflit"
+            + (" (retirez-la du bloc pour trier les autres)." if action == "la trier" else ".")
+        )
 
 
 def ouvrir(
@@ -389,22 +438,59 @@ def aller_a(
             {"seance_id": seance_id, "demande_id": demande_id, "moment": instant},
             connexion=connexion,
         )
-        stockage.inscrire_journal(
-            [
-                stockage.ligne_journal(
+        journal = [
+            stockage.ligne_journal(
+                instant,
+                auteur,
+                "seance:demande_courante",
+                ancien,
+                numero,
+                appel_id=appel.id,
+                demande_id=demande_id,
+                version=version,
+            )
+        ]
+        etats = etat_du_triage(stockage.lire_triage(seance_id, connexion=connexion))
+        if etats.get(demande_id) == NON_DISCUTEE:
+            journal.append(
+                _ramener(
+                    appel.id,
+                    seance_id,
+                    demande_id,
+                    numero,
                     instant,
                     auteur,
-                    "seance:demande_courante",
-                    ancien,
-                    numero,
-                    appel_id=appel.id,
-                    demande_id=demande_id,
-                    version=version,
+                    connexion,
+                    "ramenée en l'amenant en séance",
                 )
-            ],
-            connexion=connexion,
-        )
+            )
+        stockage.inscrire_journal(journal, connexion=connexion)
     return version
+
+
+def _ramener(appel_id, seance_id, demande_id, numero, instant, auteur, connexion, comment):
+    """Inscrit le retour à la discussion d'une demande triée ; rend la ligne du journal."""
+    stockage.ajouter_triage(
+        [
+            {
+                "seance_id": seance_id,
+                "demande_id": demande_id,
+                "etat": RAMENEE,
+                "date": instant,
+                "auteur": auteur,
+            }
+        ],
+        connexion=connexion,
+    )
+    return stockage.ligne_journal(
+        instant,
+        auteur,
+        "seance:ramenee",
+        NON_DISCUTEE,
+        f"{numero} : {comment}",
+        appel_id=appel_id,
+        demande_id=demande_id,
+    )
 
 
 def trier(
@@ -426,6 +512,7 @@ def trier(
         _ouverte(appel.id, seance_id, connexion)
         etats = etat_du_triage(stockage.lire_triage(seance_id, connexion=connexion))
         nouvelles = [int(d) for d in dict.fromkeys(demandes) if etats.get(int(d)) != NON_DISCUTEE]
+        _refuser_en_conflit(appel.id, nouvelles, auteur, "la trier", connexion)
         numeros = {d: _numero(d, appel.id, connexion) for d in nouvelles}
         stockage.ajouter_triage(
             [
@@ -482,28 +569,18 @@ def ramener(
         etats = etat_du_triage(stockage.lire_triage(seance_id, connexion=connexion))
         if etats.get(demande_id) != NON_DISCUTEE:
             raise ErreurSeance(f"{numero} n'est pas triée : elle est déjà à l'ordre du jour.")
-        stockage.ajouter_triage(
-            [
-                {
-                    "seance_id": seance_id,
-                    "demande_id": demande_id,
-                    "etat": RAMENEE,
-                    "date": instant,
-                    "auteur": auteur,
-                }
-            ],
-            connexion=connexion,
-        )
+        _refuser_en_conflit(appel.id, [demande_id], auteur, "la ramener", connexion)
         stockage.inscrire_journal(
             [
-                stockage.ligne_journal(
+                _ramener(
+                    appel.id,
+                    seance_id,
+                    demande_id,
+                    numero,
                     instant,
                     auteur,
-                    "seance:ramenee",
-                    NON_DISCUTEE,
-                    f"{numero} : ramenée à la discussion",
-                    appel_id=appel.id,
-                    demande_id=demande_id,
+                    connexion,
+                    "ramenée à la discussion",
                 )
             ],
             connexion=connexion,
@@ -527,8 +604,8 @@ def fermer(
         version = stockage.modifier_seance(
             seance_id, {"fermee_le": instant, "fermee_par": auteur}, connexion=connexion
         )
-        amenees = [x["demande_id"] for x in stockage.lire_discutees(seance_id, connexion=connexion)]
-        etats = etat_du_triage(stockage.lire_triage(seance_id, connexion=connexion))
+        ligne = stockage.lire_seance(seance_id, connexion=connexion)
+        nombre = len(_seance(ligne, connexion).discutees)
         stockage.inscrire_journal(
             [
                 stockage.ligne_journal(
@@ -536,7 +613,7 @@ def fermer(
                     auteur,
                     "seance:fermeture",
                     None,
-                    f"{len(discutees(amenees, etats))} demande(s) discutée(s)",
+                    f"{nombre} demande(s) discutée(s)",
                     appel_id=appel.id,
                     version=version,
                 )

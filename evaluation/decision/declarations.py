@@ -17,6 +17,7 @@ from evaluation.decision.comite import (
     SANS_COMPTE,
     Textes,
     acceptation_valide,
+    cle_personne,
     doit_declarer,
     textes_declarations,
 )
@@ -118,10 +119,12 @@ def declarer_conflit(
     moteur: Moteur,
     auteur: str,
     maintenant: dt.datetime | None = None,
-) -> None:
+) -> list[dt.datetime]:
     """Inscrit le conflit d'intérêts de `qui` (courriel d'un compte, ou nom d'une personne
     présente sans compte) sur une demande, avec sa raison : la même table et la même
-    écriture journalisée que pour un évaluateur (`notes.attributions.declarer_conflit`)."""
+    écriture journalisée que pour un évaluateur (`notes.attributions.declarer_conflit`).
+    Rend les dates des décisions que `qui` avait déjà inscrites sur la demande : le comité
+    doit les revoir (le procès-verbal les signale)."""
     qui = " ".join((qui or "").split())
     if not qui:
         raise ErreurDeclaration("nommez la personne en conflit d'intérêts.")
@@ -131,6 +134,15 @@ def declarer_conflit(
         )
     except ErreurAttribution as exc:
         raise ErreurDeclaration(str(exc)) from None
+    cle = cle_personne(qui)
+    with moteur.connect() as connexion:
+        return [
+            x["date"]
+            for x in stockage.lire_historique_decisions(
+                appel.id, connexion=connexion, demande_id=demande_id
+            )
+            if cle_personne(x["auteur"]) == cle
+        ]
 
 
 def conflits_de_la_demande(demande_id: int, *, moteur: Moteur) -> list[dict]:
@@ -142,16 +154,22 @@ def conflits_de_la_demande(demande_id: int, *, moteur: Moteur) -> list[dict]:
 def recusations_du_comite(appel_id: str, *, moteur: Moteur) -> list[dict]:
     """Les conflits d'intérêts déclarés par le comité (présidence, membres, observateurs,
     administration, personnes sans compte), pour le procès-verbal et la séance : demande_id,
-    qui (courriel ou nom), nom, role (libellé), raison, date. Ceux des évaluateurs (et des
-    analystes) n'y sont pas : ils relèvent des attributions."""
+    qui (courriel ou nom), nom, role (libellé), raison, date, et `decide_avant` : les dates
+    des décisions que cette personne a inscrites sur la demande avant de déclarer son
+    conflit (à revoir par le comité). Ceux des évaluateurs (et des analystes) n'y sont pas :
+    ils relèvent des attributions."""
     with moteur.connect() as connexion:
         conflits = stockage.lire_conflits(appel_id, connexion=connexion)
         comptes = {c["courriel"]: c for c in stockage.lire_comptes(connexion=connexion)}
+        par_demande: dict[int, list[dict]] = {}
+        for x in stockage.lire_historique_decisions(appel_id, connexion=connexion):
+            par_demande.setdefault(int(x["demande_id"]), []).append(x)
     lignes = []
     for c in conflits:
         compte = comptes.get(c["evaluateur"])
         if compte is not None and compte["role"] not in ROLES_COMITE:
             continue
+        cle = cle_personne(c["evaluateur"])
         lignes.append(
             {
                 "demande_id": int(c["demande_id"]),
@@ -160,6 +178,11 @@ def recusations_du_comite(appel_id: str, *, moteur: Moteur) -> list[dict]:
                 "role": LIBELLES_ROLES_COMITE[compte["role"]] if compte else SANS_COMPTE,
                 "raison": c["raison"],
                 "date": c["date"],
+                "decide_avant": [
+                    x["date"]
+                    for x in par_demande.get(int(c["demande_id"]), ())
+                    if cle_personne(x["auteur"]) == cle and x["date"] <= c["date"]
+                ],
             }
         )
     return lignes

@@ -8,6 +8,7 @@ Rien ici ne lit la base : `decision.conduite` lit, appelle ces règles et écrit
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -161,12 +162,43 @@ def chercher(table: pd.DataFrame, texte: str, limite: int = 20) -> list[int]:
     return ids[:limite]
 
 
-def discutees(amenees: Iterable[int], triage: Mapping[int, str]) -> list[int]:
-    """Ce qui compte comme discuté en séance : une demande amenée comme demande en cours
-    d'une séance ouverte, et que le tri n'a pas retirée (« non discutée » en dernier).
-    Une fois chacune, dans l'ordre où elles ont été amenées."""
-    vues = list(dict.fromkeys(int(d) for d in amenees))
-    return [d for d in vues if triage.get(d) != NON_DISCUTEE]
+# Interprétation (l'appel ne dit rien de la séance) : une demande amenée puis quittée en
+# moins de ce temps, le temps de passer à la suivante ou de chercher plus loin, a été
+# montrée, pas discutée ; une décision inscrite pendant la séance la fait compter quand même.
+DUREE_DE_DISCUSSION = dt.timedelta(seconds=20)
+
+
+def temps_en_cours(
+    amenees: Sequence[tuple[int, dt.datetime]], fin: dt.datetime
+) -> dict[int, dt.timedelta]:
+    """Le temps cumulé pendant lequel chaque demande a été la demande en cours : d'un
+    passage (demande_id, moment) au suivant, le dernier jusqu'à `fin` (fermeture de la
+    séance, ou maintenant). Une horloge qui recule ne compte pas de temps négatif."""
+    temps: dict[int, dt.timedelta] = {}
+    for i, (d, debut) in enumerate(amenees):
+        suite = amenees[i + 1][1] if i + 1 < len(amenees) else fin
+        temps[int(d)] = temps.get(int(d), dt.timedelta(0)) + max(suite - debut, dt.timedelta(0))
+    return temps
+
+
+def discutees(
+    amenees: Sequence[tuple[int, dt.datetime]],
+    triage: Mapping[int, str],
+    *,
+    fin: dt.datetime,
+    decidees: Iterable[int] = (),
+    duree: dt.timedelta = DUREE_DE_DISCUSSION,
+) -> list[int]:
+    """Ce qui compte comme discuté en séance : une demande amenée comme demande en cours,
+    restée à l'écran au moins `duree` en tout (`temps_en_cours`) ou décidée pendant la
+    séance (`decidees`), et que le tri n'a pas retirée (« non discutée » en dernier). Une
+    fois chacune, dans l'ordre où elles ont été amenées."""
+    temps = temps_en_cours(amenees, fin)
+    decidees = {int(d) for d in decidees}
+    vues = list(dict.fromkeys(int(d) for d, _ in amenees))
+    return [
+        d for d in vues if triage.get(d) != NON_DISCUTEE and (temps[d] >= duree or d in decidees)
+    ]
 
 
 @dataclass(frozen=True)

@@ -242,10 +242,27 @@ def proces_verbal(
 def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:
     """Issue 16 : pour chaque demande, dans l'ordre du classement, qui du comité a déclaré
     un conflit d'intérêts (nom, rôle, raison, date) et s'est donc retiré de sa délibération
-    et de sa décision."""
+    et de sa décision ; s'il était présent à la séance (`present`, quand il est connu :
+    `comite.recusations_de_la_seance`) ; et toute décision qu'il a inscrite sur la demande
+    avant sa déclaration (`decide_avant`), que le comité doit revoir."""
     ordre = {int(d): i for i, d in enumerate(table["demande_id"])}
     colonnes = ["demande_id", "no_demande", "municipalite"]
     infos = {int(r["demande_id"]): r for r in table[colonnes].to_dict("records")}
+
+    def remarque(x: Mapping) -> str:
+        morceaux = []
+        if x.get("present") is True:
+            morceaux.append("présent à la séance, sorti de la salle")
+        elif x.get("present") is False:
+            morceaux.append("absent de la séance")
+        if avant := x.get("decide_avant"):
+            jours = ", ".join(dict.fromkeys(date_lisible(d.date()) for d in avant))
+            morceaux.append(
+                f"avait inscrit une décision sur la demande ({jours}) avant sa déclaration : "
+                "décision à revoir par le comité"
+            )
+        return " ; ".join(morceaux)
+
     lignes = [
         [
             infos[int(x["demande_id"])]["no_demande"],
@@ -254,6 +271,7 @@ def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:
             x["role"],
             x["raison"],
             "" if x.get("date") is None else date_lisible(x["date"].date()),
+            remarque(x),
         ]
         for x in sorted(
             (x for x in recusations if int(x["demande_id"]) in ordre),
@@ -264,7 +282,7 @@ def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:
         "<p class='petit'>Membres du comité en conflit d'intérêts déclaré : ils sont sortis "
         "de la salle pendant la délibération de la demande et n'ont pas pris part à sa "
         "décision.</p>"
-        + _table(["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le"], lignes)
+        + _table(["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le", "Remarque"], lignes)
         if lignes
         else "<p>Aucun conflit d'intérêts déclaré par le comité.</p>"
     )

@@ -144,7 +144,7 @@ def formulaire_conflit(
 @rattraper
 def _declarer(appel: Appel, compte: Compte, moteur, cle: str, demande_id: int) -> None:
     try:
-        declarations.declarer_conflit(
+        avant = declarations.declarer_conflit(
             appel,
             demande_id,
             compte.courriel,
@@ -158,5 +158,16 @@ def _declarer(appel: Appel, compte: Compte, moteur, cle: str, demande_id: int) -
     st.session_state[f"{cle}_message"] = (
         "success",
         "Conflit d'intérêts déclaré : vous sortirez de la salle pendant la délibération de "
-        "cette demande, et vos décisions sur elle seront refusées.",
+        "cette demande, et vos décisions sur elle seront refusées." + decisions_a_revoir(avant),
+    )
+
+
+def decisions_a_revoir(avant) -> str:
+    """La phrase qui signale les décisions inscrites par la personne avant sa déclaration."""
+    if not avant:
+        return ""
+    jours = ", ".join(dict.fromkeys(date(d.date()) for d in avant))
+    return (
+        f" Une décision sur cette demande avait été inscrite par cette personne ({jours}) : "
+        "le comité doit la revoir ; le procès-verbal la signale."
     )

@@ -23,12 +23,13 @@ from evaluation.decision.comite import (
     quorum_atteint,
     votants,
 )
-from evaluation.socle import stockage
+from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import pluriel
 from evaluation.socle.roles import Compte
-from evaluation.socle.texte import litteral
-from pages.composants.declarations import formulaire_conflit
+from evaluation.socle.texte import SAISIE_MAX, litteral
+from pages.composants.declarations import decisions_a_revoir, formulaire_conflit
+from pages.composants.erreurs import rattraper
 
 
 def afficher_recusations(
@@ -90,11 +91,15 @@ def afficher_recusations(
             + ". Ces personnes sortent de la salle pendant sa délibération.",
             icon=":material/door_open:",
         )
+    if presents and droits.peut_conduire_seance(compte.role):
+        _conflit_d_un_present(appel, compte, moteur, demande_id, presents, conflits, qui)
     moi = next(
         (c for c in conflits if cle_personne(c["evaluateur"]) == cle_personne(compte.courriel)),
         None,
     )
     if moi is not None:
+        if message := st.session_state.pop("conflit_seance_message", None):
+            (st.success if message[0] == "success" else st.error)(litteral(message[1]))
         st.error(
             litteral(
                 f"Vous avez déclaré un conflit d'intérêts sur cette demande ({moi['raison']}) : "
@@ -112,6 +117,53 @@ def afficher_recusations(
             cle="conflit_seance",
             demande_id=demande_id,
         )
+
+
+def _conflit_d_un_present(appel, compte, moteur, demande_id, presents, conflits, qui) -> None:
+    """La présidence inscrit le conflit d'intérêts qu'une personne présente déclare de vive
+    voix, qu'elle ait un compte ou non (secrétaire, invité)."""
+    deja = {cle_personne(c["evaluateur"]) for c in conflits}
+    libres = [p for p in dict.fromkeys(presents) if cle_personne(p) not in deja]
+    if not libres:
+        return
+    cle = f"conflit_present::{demande_id}"
+    with st.expander("Inscrire le conflit d'une personne présente", icon=":material/front_hand:"):
+        st.caption(
+            "Une personne présente déclare un conflit d'intérêts sur cette demande, de vive "
+            "voix : la présidence l'inscrit, avec sa raison. Elle sortira de la salle."
+        )
+        st.selectbox("Personne", libres, format_func=qui, key=f"{cle}_qui")
+        st.text_input("Raison", key=f"{cle}_raison", max_chars=SAISIE_MAX)
+        st.button(
+            "Inscrire le conflit",
+            key=f"{cle}_inscrire",
+            on_click=_inscrire_conflit,
+            args=(appel, compte, moteur, cle, demande_id),
+        )
+        if message := st.session_state.pop(f"{cle}_message", None):
+            (st.success if message[0] == "success" else st.error)(litteral(message[1]))
+
+
+@rattraper
+def _inscrire_conflit(appel: Appel, compte: Compte, moteur, cle: str, demande_id: int) -> None:
+    qui = st.session_state.get(f"{cle}_qui") or ""
+    try:
+        avant = declarations.declarer_conflit(
+            appel,
+            demande_id,
+            qui,
+            st.session_state.get(f"{cle}_raison", ""),
+            moteur=moteur,
+            auteur=compte.courriel,
+        )
+    except declarations.ErreurDeclaration as exc:
+        st.session_state[f"{cle}_message"] = ("error", f"Conflit non inscrit : {exc}")
+        return
+    st.session_state[f"{cle}_message"] = (
+        "success",
+        f"Conflit d'intérêts de {qui} inscrit : cette personne sort de la salle pendant la "
+        "délibération de cette demande." + decisions_a_revoir(avant),
+    )
 
 
 def _numero(demande_id: int, moteur) -> str:

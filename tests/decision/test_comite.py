@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from evaluation.decision import comite
 from evaluation.decision.comite import (
     MEMBRE,
     Recusation,
@@ -133,3 +134,20 @@ def test_des_textes_changes_se_reacceptent(tmp_path):
     assert apres.empreinte != avant.empreinte
     assert acceptation_valide(acceptees, apres) is None
     assert acceptation_valide([], avant) is None
+
+
+def test_recusations_de_la_seance_marque_les_presents():
+    """Présent : inscrit à la séance (courriel ou nom, sans casse ni espaces) ; sinon il n'a
+    pas siégé."""
+    recusations = [
+        {"demande_id": 1, "qui": "m1@x.ca", "raison": "a"},
+        {"demande_id": 2, "qui": "Jean  Roy", "raison": "b"},
+        {"demande_id": 2, "qui": "m2@x.ca", "raison": "c"},
+    ]
+    marquees = comite.recusations_de_la_seance(recusations, [" M1@x.ca", "jean roy"])
+    assert [(r["qui"], r["present"]) for r in marquees] == [
+        ("m1@x.ca", True),
+        ("Jean  Roy", True),
+        ("m2@x.ca", False),
+    ]
+    assert "present" not in recusations[0]

@@ -15,6 +15,7 @@ from evaluation.socle.roles import ADMIN, EVALUATEUR, MEMBRE, OBSERVATEUR, PRESI
 
 PRES, MEMB = "pres@x.ca", "membre@x.ca"
 LUNDI = dt.datetime(2026, 11, 30, 9, 0)
+MINUTE = dt.timedelta(minutes=1)
 
 
 def _ouvrir(appel, moteur, **autres):
@@ -124,7 +125,7 @@ def test_aller_a_suit_la_version_et_ne_change_pas_la_version_des_donnees(moteur,
     with moteur.connect() as c:
         assert stockage.versions_donnees(connexion=c) == avant  # aucun classement à refaire
     s = conduite.seance_ouverte(appel.id, moteur=moteur)
-    assert s.amenees == (t2, t1)
+    assert [d for d, _ in s.amenees] == [t2, t1]
     assert _journal(moteur, appel)[1:] == [
         (PRES, "seance:demande_courante", None, "T-002"),
         (PRES, "seance:demande_courante", "T-002", "T-001"),
@@ -154,7 +155,9 @@ def test_choisir_l_ordre(moteur, appel, demandes):
 def test_trier_un_bloc_puis_un_membre_ramene(moteur, appel, demandes):
     sid = _ouvrir(appel, moteur)
     t1, t2, t3 = demandes["T-001"], demandes["T-002"], demandes["T-003"]
-    conduite.aller_a(appel, sid, t1, moteur=moteur, auteur=PRES, role=PRESIDENT)
+    conduite.aller_a(
+        appel, sid, t1, moteur=moteur, auteur=PRES, role=PRESIDENT, maintenant=LUNDI + MINUTE
+    )
     assert conduite.trier(appel, sid, [t1, t2, t1], moteur=moteur, auteur=PRES, role=PRESIDENT) == 2
     # Déjà triées : rien de plus.
     assert conduite.trier(appel, sid, [t2], moteur=moteur, auteur=PRES, role=PRESIDENT) == 0
@@ -204,10 +207,31 @@ def test_presences_en_cours_de_seance(moteur, appel, demandes):
 
 
 def test_fermer_dit_combien_de_demandes_discutees(moteur, appel, demandes):
+    """T-002 reste 5 minutes à l'écran, T-003 10 secondes (un passage), T-001 jusqu'à la
+    fermeture : deux discutées."""
     sid = _ouvrir(appel, moteur)
-    for numero in ("T-002", "T-001"):
-        conduite.aller_a(appel, sid, demandes[numero], moteur=moteur, auteur=PRES, role=PRESIDENT)
-    conduite.fermer(appel, sid, moteur=moteur, auteur=PRES, role=PRESIDENT)
+    for minutes, numero in ((1, "T-002"), (6, "T-003")):
+        conduite.aller_a(
+            appel,
+            sid,
+            demandes[numero],
+            moteur=moteur,
+            auteur=PRES,
+            role=PRESIDENT,
+            maintenant=LUNDI + minutes * MINUTE,
+        )
+    conduite.aller_a(
+        appel,
+        sid,
+        demandes["T-001"],
+        moteur=moteur,
+        auteur=PRES,
+        role=PRESIDENT,
+        maintenant=LUNDI + 6 * MINUTE + dt.timedelta(seconds=10),
+    )
+    conduite.fermer(
+        appel, sid, moteur=moteur, auteur=PRES, role=PRESIDENT, maintenant=LUNDI + 9 * MINUTE
+    )
     assert _journal(moteur, appel)[-1] == (
         PRES,
         "seance:fermeture",
@@ -216,3 +240,116 @@ def test_fermer_dit_combien_de_demandes_discutees(moteur, appel, demandes):
     )
     s = conduite.derniere_seance(appel.id, moteur=moteur)
     assert not s.ouverte and s.discutees == [demandes["T-002"], demandes["T-001"]]
+
+
+def test_une_decision_pendant_la_seance_fait_compter_la_demande(moteur, appel, demandes):
+    """T-003 passe 10 secondes à l'écran, mais la présidence y inscrit une décision :
+    discutée. Une décision inscrite avant l'ouverture ne compte pas."""
+    t1, t3 = demandes["T-001"], demandes["T-003"]
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as c:
+        for d, quand in ((t1, LUNDI - MINUTE), (t3, LUNDI + MINUTE + dt.timedelta(seconds=5))):
+            stockage.ajouter_decision(
+                {
+                    "appel_id": appel.id,
+                    "demande_id": d,
+                    "decision": "liste d'attente",
+                    "montant_an1": 0,
+                    "montant_an2": 0,
+                    "date": quand,
+                    "auteur": PRES,
+                },
+                connexion=c,
+            )
+    sid = _ouvrir(appel, moteur)
+    for quand, d in ((LUNDI, t1), (LUNDI + MINUTE, t3)):
+        conduite.aller_a(
+            appel, sid, d, moteur=moteur, auteur=PRES, role=PRESIDENT, maintenant=quand
+        )
+    conduite.aller_a(
+        appel,
+        sid,
+        t1,
+        moteur=moteur,
+        auteur=PRES,
+        role=PRESIDENT,
+        maintenant=LUNDI + MINUTE + dt.timedelta(seconds=10),
+    )
+    conduite.fermer(
+        appel,
+        sid,
+        moteur=moteur,
+        auteur=PRES,
+        role=PRESIDENT,
+        maintenant=LUNDI + MINUTE + dt.timedelta(seconds=15),
+    )
+    s = conduite.derniere_seance(appel.id, moteur=moteur)
+    assert s.decidees == frozenset({t3})
+    # T-001 : 60 s puis 5 s ; T-003 : 10 s, décidée pendant la séance.
+    assert s.discutees == [t1, t3]
+
+
+def test_amener_une_demande_triee_la_ramene(moteur, appel, demandes):
+    """La présidence amène par la recherche une demande triée « non discutée » : elle est
+    ramenée (journalisé), et compte comme discutée si elle reste à l'écran."""
+    sid = _ouvrir(appel, moteur)
+    t1, t2 = demandes["T-001"], demandes["T-002"]
+    conduite.trier(appel, sid, [t1, t2], moteur=moteur, auteur=PRES, role=PRESIDENT)
+    conduite.aller_a(appel, sid, t2, moteur=moteur, auteur=PRES, role=PRESIDENT, maintenant=LUNDI)
+    conduite.fermer(
+        appel, sid, moteur=moteur, auteur=PRES, role=PRESIDENT, maintenant=LUNDI + MINUTE
+    )
+    s = conduite.derniere_seance(appel.id, moteur=moteur)
+    assert s.triage == {t1: NON_DISCUTEE, t2: RAMENEE}
+    assert s.discutees == [t2]
+    assert (
+        PRES,
+        "seance:ramenee",
+        NON_DISCUTEE,
+        "T-002 : ramenée en l'amenant en séance",
+    ) in _journal(moteur, appel)
+
+
+def _conflit(moteur, appel, demande_id, qui):
+    with stockage.ecriture(moteur, stockage.conflits, lourde=False) as c:
+        stockage.ajouter_conflit(
+            {
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "evaluateur": qui,
+                "raison": "conjoint employé",
+                "date": LUNDI,
+                "auteur": qui,
+            },
+            connexion=c,
+        )
+
+
+def test_en_conflit_on_ne_trie_ni_ne_ramene_la_demande(moteur, appel, demandes):
+    """Une personne en conflit sort de la salle pendant la délibération : elle ne décide
+    pas non plus que la demande sera discutée ou non."""
+    sid = _ouvrir(appel, moteur)
+    t1, t2, t3 = demandes["T-001"], demandes["T-002"], demandes["T-003"]
+    _conflit(moteur, appel, t2, " PRES@x.ca ")
+    _conflit(moteur, appel, t1, MEMB)
+    with pytest.raises(
+        ErreurSeance, match="conflit d'intérêts sur T-002 : vous ne pouvez pas la trier"
+    ):
+        conduite.trier(appel, sid, [t1, t2, t3], moteur=moteur, auteur=PRES, role=PRESIDENT)
+    assert conduite.seance_ouverte(appel.id, moteur=moteur).triage == {}
+    assert conduite.trier(appel, sid, [t1, t3], moteur=moteur, auteur=PRES, role=PRESIDENT) == 2
+    with pytest.raises(
+        ErreurSeance, match="conflit d'intérêts sur T-001 : vous ne pouvez pas la ramener"
+    ):
+        conduite.ramener(appel, sid, t1, moteur=moteur, auteur=MEMB, role=MEMBRE)
+    conduite.ramener(appel, sid, t3, moteur=moteur, auteur=MEMB, role=MEMBRE)
+    assert conduite.seance_ouverte(appel.id, moteur=moteur).triage == {
+        t1: NON_DISCUTEE,
+        t3: RAMENEE,
+    }
+
+
+def test_toutes_les_seances_de_l_appel(moteur, appel, demandes):
+    premiere = _ouvrir(appel, moteur)
+    conduite.fermer(appel, premiere, moteur=moteur, auteur=PRES, role=PRESIDENT)
+    seconde = _ouvrir(appel, moteur, maintenant=LUNDI + dt.timedelta(days=7))
+    assert [s.id for s in conduite.seances(appel.id, moteur=moteur)] == [premiere, seconde]

@@ -141,3 +141,36 @@ def test_conflits_du_comite_dans_la_table_des_conflits(moteur, appel, demandes):
     ]
     journal = _journal(moteur, appel, "conflit")
     assert sorted(journal["evaluateur"]) == ["Jean Tremblay", "e@x.ca", "o@x.ca"]
+
+
+def test_une_decision_inscrite_avant_la_declaration_est_signalee(moteur, appel, demandes):
+    """La présidence décide de T-001 le 1er, puis déclare un conflit sur elle le 2 : la
+    récusation porte la décision antérieure. Celle d'une autre personne, ou d'après la
+    déclaration, ou sur une autre demande, n'y est pas."""
+    creer_compte("p@x.ca", PRESIDENT, MOT_DE_PASSE, moteur=moteur, nom="Paule Présidente")
+    t1, t2 = demandes["T-001"], demandes["T-002"]
+    premier, deux, trois = (dt.datetime(2026, 11, j, 10, 0) for j in (1, 2, 3))
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as c:
+        for d, quand, qui in (
+            (t1, premier, "P@x.ca"),
+            (t1, premier, "autre@x.ca"),
+            (t1, trois, "p@x.ca"),
+            (t2, premier, "p@x.ca"),
+        ):
+            stockage.ajouter_decision(
+                {
+                    "appel_id": appel.id,
+                    "demande_id": d,
+                    "decision": "liste d'attente",
+                    "montant_an1": 0,
+                    "montant_an2": 0,
+                    "date": quand,
+                    "auteur": qui,
+                },
+                connexion=c,
+            )
+    declarations.declarer_conflit(
+        appel, t1, "p@x.ca", "sa fille y travaille", moteur=moteur, auteur="p@x.ca", maintenant=deux
+    )
+    (r,) = declarations.recusations_du_comite(appel.id, moteur=moteur)
+    assert r["decide_avant"] == [premier]

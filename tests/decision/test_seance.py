@@ -6,6 +6,8 @@ L'ordre de passage et les seuils « à discuter » (étendue de 4 points sur un 
 le total) sont des réglages du comité (`[evaluation]` du TOML de l'appel) ; l'enveloppe est
 celle de l'appel : « L'enveloppe disponible » (750 000 $ puis 500 000 $)."""
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -194,12 +196,43 @@ def test_voisine_ordre_vide_refuse():
         seance.voisine([], 11, 1)
 
 
+def _a(*secondes_par_demande):
+    """Des passages (demande_id, moment) à partir de 9 h : (demande, secondes écoulées)."""
+    debut = dt.datetime(2024, 5, 1, 9, 0, 0)
+    return [(d, debut + dt.timedelta(seconds=t)) for d, t in secondes_par_demande]
+
+
+FIN = dt.datetime(2024, 5, 1, 10, 0, 0)
+
+
 def test_discutees_amenees_et_pas_triees():
-    """Discutée : amenée comme demande en cours, et pas triée « non discutée » ensuite ; une
-    fois chacune, dans l'ordre où elles ont été amenées."""
+    """Discutée : amenée comme demande en cours, restée à l'écran, et pas triée « non
+    discutée » ensuite ; une fois chacune, dans l'ordre où elles ont été amenées."""
     triage = {13: NON_DISCUTEE, 14: RAMENEE}
-    assert seance.discutees([12, 13, 14, 12, 11], triage) == [12, 14, 11]
-    assert seance.discutees([], triage) == []
+    amenees = _a((12, 0), (13, 60), (14, 120), (12, 180), (11, 240))
+    assert seance.discutees(amenees, triage, fin=FIN) == [12, 14, 11]
+    assert seance.discutees([], triage, fin=FIN) == []
+
+
+def test_une_demande_passee_en_un_clic_n_est_pas_discutee():
+    """Interprétation : moins de 20 s à l'écran en tout, c'est un passage ; au seuil, c'est
+    discuté ; plusieurs courts passages s'additionnent ; une décision inscrite pendant la
+    séance compte ; la dernière court jusqu'à la fin."""
+    assert dt.timedelta(seconds=20) == seance.DUREE_DE_DISCUSSION
+    amenees = _a((11, 0), (12, 19), (13, 39), (14, 45), (13, 59), (15, 65))
+    # 11 : 19 s ; 12 : 20 s ; 13 : 6 s + 6 s ; 14 : 14 s ; 15 : jusqu'à FIN.
+    assert seance.discutees(amenees, {}, fin=FIN) == [12, 15]
+    assert seance.discutees(amenees, {}, fin=FIN, decidees=[14]) == [12, 14, 15]
+    # 15 amenée à 9 h 01 min 05 s, fin à 9 h 01 min 20 s : 15 s, pas discutée.
+    assert seance.discutees(amenees, {}, fin=amenees[-1][1] + dt.timedelta(seconds=15)) == [12]
+    # Triée « non discutée » ensuite : pas discutée même décidée.
+    assert seance.discutees(amenees, {12: NON_DISCUTEE}, fin=FIN, decidees=[12]) == [15]
+    assert seance.temps_en_cours(amenees, FIN)[13] == dt.timedelta(seconds=12)
+
+
+def test_une_horloge_qui_recule_ne_compte_pas_de_temps_negatif():
+    amenees = _a((11, 100), (12, 0))
+    assert seance.temps_en_cours(amenees, amenees[-1][1])[11] == dt.timedelta(0)
 
 
 def _ligne(appel, etendues: dict[str, float], total: float) -> dict:

@@ -159,6 +159,110 @@ def test_proces_verbal_nomme_les_recusations(application, jeu, fichiers_servis, 
     assert [section.index(n) for n in ("Jean Tremblay", "Olivier Observateur", "Paule")] == sorted(
         section.index(n) for n in ("Jean Tremblay", "Olivier Observateur", "Paule")
     )
-    assert "<td>observation</td><td>son employeur</td><td>20 novembre 2026</td>" in section
-    assert "<td>sans compte</td><td>voisin</td>" in section
+    assert (
+        "<td>observation</td><td>son employeur</td><td>20 novembre 2026</td>"
+        "<td>présent à la séance, sorti de la salle</td>"
+    ) in section
+    assert (
+        "<td>sans compte</td><td>voisin</td><td>20 novembre 2026</td><td>absent de la séance</td>"
+    ) in section
     assert "<td>présidence</td><td>sa sœur</td>" in section
+
+
+def test_la_presidence_inscrit_le_conflit_d_une_personne_sans_compte(application, jeu, moteur):
+    """Marie Roy, secrétaire sans compte, déclare de vive voix un conflit sur T-002 : la
+    présidence l'inscrit ; elle doit alors sortir. Les personnes déjà en conflit ne sont pas
+    proposées."""
+    appel, ids = jeu
+    conduite.ouvrir(
+        appel,
+        moteur=moteur,
+        auteur=PRESIDENCE,
+        role=PRESIDENT,
+        ordre=seance.RANG,
+        presents=[PRESIDENCE, OBS],
+        sans_compte=[("Marie Roy", "secrétaire du comité")],
+    )
+    at = application(None, role=PRESIDENT)
+    at.switch_page(PAGE)
+    executer(at)
+    cle = f"conflit_present::{ids['T-002']}"
+    assert at.selectbox(key=f"{cle}_qui").options == [
+        "Paule Présidente (présidence)",
+        "Marie Roy (sans compte)",
+    ]
+    at.selectbox(key=f"{cle}_qui").set_value("Marie Roy")
+    at.text_input(key=f"{cle}_raison").set_value("son frère est maire")
+    at.button(key=f"{cle}_inscrire").click()
+    executer(at)
+    assert any("Conflit d'intérêts de Marie Roy inscrit" in rendu(s.value) for s in at.success)
+    assert any("Marie Roy (sans compte), son frère est maire" in a for a in avertissements(at))
+    with moteur.connect() as c:
+        conflits = stockage.lire_conflits_de_la_demande(ids["T-002"], connexion=c)
+    assert ("Marie Roy", "son frère est maire", PRESIDENCE) in [
+        (x["evaluateur"], x["raison"], x["auteur"]) for x in conflits
+    ]
+
+
+def test_un_observateur_n_inscrit_pas_le_conflit_d_un_autre(application, jeu, moteur):
+    appel, _ = jeu
+    conduite.ouvrir(
+        appel, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT, ordre=seance.RANG,
+        presents=[PRESIDENCE],
+    )  # fmt: skip
+    at = application(None, role=OBSERVATEUR)
+    at.switch_page(PAGE)
+    executer(at)
+    assert not [b for b in at.button if str(b.key).startswith("conflit_present")]
+
+
+def test_le_proces_verbal_d_une_seance_choisie(application, jeu, moteur, fichiers_servis):
+    """Deux séances : la première avec l'observateur, la seconde (ouverte) avec la
+    présidence seule. Le procès-verbal de la première nomme ses présents."""
+    appel, _ = jeu
+    premiere = conduite.ouvrir(
+        appel, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT, ordre=seance.RANG,
+        presents=[OBS], maintenant=dt.datetime(2026, 11, 23, 9, 0),
+    )  # fmt: skip
+    conduite.fermer(appel, premiere, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT)
+    conduite.ouvrir(
+        appel, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT, ordre=seance.RANG,
+        presents=[PRESIDENCE],
+    )  # fmt: skip
+    at = application(None, role=PRESIDENT)
+    at.switch_page(PAGE)
+    executer(at)
+    choix = at.selectbox(key="pv_seance")
+    assert choix.value.ouverte and len(choix.options) == 2
+    assert choix.options[1] == "Séance du 23 novembre 2026 à 09 h 00"
+    _, contenu = fichiers_servis.lire(at, "pv_telecharger")
+    assert "<li>Paule Présidente</li>" in contenu.decode("utf-8")
+    assert "Olivier Observateur</li>" not in contenu.decode("utf-8")
+    choix.set_value(next(s for s in conduite.seances(appel.id, moteur=moteur) if s.id == premiere))
+    executer(at)
+    page = fichiers_servis.lire(at, "pv_telecharger")[1].decode("utf-8")
+    assert "<li>Olivier Observateur</li>" in page and "<li>Paule Présidente</li>" not in page
+
+
+def test_declarer_apres_avoir_decide_signale_la_decision(application, jeu, moteur):
+    """La présidence a décidé de T-002, puis déclare un conflit sur elle : le message dit
+    que le comité doit revoir la décision."""
+    appel, ids = jeu
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as c:
+        stockage.ajouter_decision(
+            {
+                "appel_id": appel.id, "demande_id": ids["T-002"], "decision": "liste d'attente",
+                "montant_an1": 0, "montant_an2": 0, "date": dt.datetime(2026, 11, 21, 10, 0),
+                "auteur": PRESIDENCE,
+            },
+            connexion=c,
+        )  # fmt: skip
+    at = ouvrir(application, [PRESIDENCE], jeu, moteur)
+    at.text_input(key=f"conflit_seance_raison::{ids['T-002']}").set_value("ma sœur y siège")
+    at.button(key="conflit_seance_declarer").click()
+    executer(at)
+    assert any(
+        "avait été inscrite par cette personne (21 novembre 2026) : le comité doit la revoir"
+        in rendu(s.value)
+        for s in at.success
+    )

@@ -370,7 +370,7 @@ def test_la_presidence_ouvre_avec_les_presents(ouvrir, appel, ids, moteur):
     assert position(at) == "1 / 2"
     assert titre(at).startswith("1. T-002")
     # La première demande est amenée en séance dès l'ouverture.
-    assert s.amenees == (ids["T-002"],)
+    assert [d for d, _ in s.amenees] == [ids["T-002"]]
 
 
 def test_le_membre_suit_la_presidence(ouvrir, appel, ids, moteur):

@@ -473,9 +473,10 @@ def test_recusations_par_demande_dans_l_ordre_du_classement(jeu):
     quand = dt.datetime(2026, 11, 20, 14, 5)
     recusations = [
         {"demande_id": ids["T-001"], "nom": "Zoé Membre", "role": "membre du comité",
-         "raison": "sa sœur y travaille", "date": quand},
+         "raison": "sa sœur y travaille", "date": quand, "present": False,
+         "decide_avant": [dt.datetime(2026, 11, 18, 9, 0), dt.datetime(2026, 11, 18, 9, 5)]},
         {"demande_id": ids["T-002"], "nom": "Jean Tremblay", "role": "sans compte",
-         "raison": "voisin", "date": quand},
+         "raison": "voisin", "date": quand, "present": True},
         {"demande_id": ids["T-001"], "nom": "Paule Présidente", "role": "présidence",
          "raison": SCRIPT, "date": quand},
         {"demande_id": 99_999, "nom": "Hors de la table", "role": "présidence",
@@ -484,13 +485,15 @@ def test_recusations_par_demande_dans_l_ordre_du_classement(jeu):
     page = rediger(jeu, recusations=recusations)
     lu = Lecture(page)
     assert lignes(lu, "Récusations") == [
-        ["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le"],
+        ["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le", "Remarque"],
         ["T-002", _municipalite(jeu, "T-002"), "Jean Tremblay", "sans compte", "voisin",
-         "20 novembre 2026"],
+         "20 novembre 2026", "présent à la séance, sorti de la salle"],
         ["T-001", _municipalite(jeu, "T-001"), "Paule Présidente", "présidence", SCRIPT,
-         "20 novembre 2026"],
+         "20 novembre 2026", ""],
         ["T-001", _municipalite(jeu, "T-001"), "Zoé Membre", "membre du comité",
-         "sa sœur y travaille", "20 novembre 2026"],
+         "sa sœur y travaille", "20 novembre 2026",
+         "absent de la séance ; avait inscrit une décision sur la demande (18 novembre 2026) "
+         "avant sa déclaration : décision à revoir par le comité"],
     ]  # fmt: skip
     assert "Récusations (3)" in lu.sections
     assert "<script>" not in page

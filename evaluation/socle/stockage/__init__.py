@@ -103,6 +103,7 @@ from evaluation.socle.stockage.financement import (  # noqa: F401
     lignes_depuis,
     lire_bonifications,
     lire_decisions,
+    lire_historique_decisions,
     lire_montants_recommandes,
     lire_ponderation,
 )

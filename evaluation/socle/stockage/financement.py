@@ -69,6 +69,27 @@ def lire_decisions(appel_id: str, *, connexion: Connection) -> list[dict]:
     return _dernieres(decisions, appel_id, ["demande_id"], connexion)
 
 
+def lire_historique_decisions(
+    appel_id: str,
+    *,
+    connexion: Connection,
+    depuis=None,
+    jusqu_a=None,
+    demande_id: int | None = None,
+) -> list[dict]:
+    """Chaque décision inscrite, remplacées comprises (demande_id, decision, date, auteur),
+    dans l'ordre d'inscription ; bornes de date incluses."""
+    c = decisions.c
+    requete = sa.select(c.demande_id, c.decision, c.date, c.auteur).where(c.appel_id == appel_id)
+    if depuis is not None:
+        requete = requete.where(c.date >= depuis)
+    if jusqu_a is not None:
+        requete = requete.where(c.date <= jusqu_a)
+    if demande_id is not None:
+        requete = requete.where(c.demande_id == demande_id)
+    return [dict(x) for x in connexion.execute(requete.order_by(c.id)).mappings()]
+
+
 def ajouter_decision(valeurs: dict, *, connexion: Connection) -> None:
     connexion.execute(decisions.insert().values(**valeurs))
 
