@@ -22,7 +22,6 @@ from pages.composants.commun import (
     bandeau_reglages,
     classement_calcule,
     moteur,
-    par_valeur,
 )
 from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
@@ -524,16 +523,24 @@ def _boites(_notes: pd.DataFrame, cle: tuple, noms: tuple) -> go.Figure:
     calculées ici (`notation.boites`) ; le navigateur reçoit quelques centaines de nombres
     au lieu de 400 000 notes."""
     noms_affiches = dict(noms)
-    longues = _notes[["evaluateur", "critere", "note"]].copy()
-    courts = {cr.id: litteral_html(cr.libelle.split(" ")[0]) for cr in appel.criteres}
-    longues["critere"] = longues["critere"].map(courts)
-    longues["evaluateur"] = par_valeur(
-        longues["evaluateur"], lambda e: litteral_html(noms_affiches.get(e, e))
+    # Les boîtes sur les identifiants tels quels (400 000 notes), les libellés ensuite sur
+    # une ligne par boîte : renommer chaque note coûtait plus que les boîtes elles-mêmes.
+    stats = notation.boites(
+        _notes[["evaluateur", "critere", "note"]], ["evaluateur", "critere"], "note"
     )
-    stats = notation.boites(longues, ["evaluateur", "critere"], "note")
+    courts = {cr.id: litteral_html(cr.libelle.split(" ")[0]) for cr in appel.criteres}
+    stats["critere"] = stats["critere"].map(courts)
+    stats = stats.dropna(subset=["critere"])
+    # Deux comptes du même nom restent deux évaluateurs : le courriel les distingue.
+    affiches = {e: noms_affiches.get(e, e) for e in stats["evaluateur"].unique()}
+    doubles = {n for n in affiches.values() if list(affiches.values()).count(n) > 1}
+    stats["evaluateur"] = [
+        litteral_html(f"{affiches[e]} ({e})" if affiches[e] in doubles else affiches[e])
+        for e in stats["evaluateur"]
+    ]
     # Les traces, couleurs, légende et ordre des critères de px.box, sur une note par boîte.
     figure = px.box(
-        longues.drop_duplicates(["evaluateur", "critere"]),
+        stats.assign(note=stats["mediane"]),
         x="critere",
         y="note",
         color="evaluateur",

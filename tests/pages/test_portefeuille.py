@@ -581,3 +581,30 @@ def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appe
         ailleurs.dispose()
     executer(at)
     assert lignes(tableau_sous(at, "Budget"))[0][4] == dollars("30 000 $")
+
+
+def test_boites_du_panel_par_evaluateur_et_critere(ouvrir, appel):
+    """Les boîtes à moustaches du panel : une trace par évaluateur, nommée de son nom, une
+    boîte par critère ; en pertinence, les médianes de leurs notes
+    (Éva 5, 10, 5 → 5 ; Luc 6, 10, 5 → 6 ; Zoé 7, 10 → 8,5), ailleurs 7, 7 et 8."""
+    import json
+
+    at = ouvrir(ADMIN)
+    (graphique,) = [g for g in at.get("plotly_chart") if "pf_boites" in g.proto.id]
+    traces = json.loads(graphique.proto.spec)["data"]
+    courts = [c.libelle.split(" ")[0] for c in appel.criteres]
+    par_nom = {t["name"]: t for t in traces}
+    assert set(par_nom) == {"Éva Lachance", "Luc Gagnon", "Zoé Tremblay"}
+    for nom, (pertinence, ailleurs) in {
+        "Éva Lachance": (5, 7),
+        "Luc Gagnon": (6, 7),
+        "Zoé Tremblay": (8.5, 8),
+    }.items():
+        t = par_nom[nom]
+        assert sorted(t["x"]) == sorted(courts)
+        attendu = {
+            court: pertinence if c.id == "pertinence" else ailleurs
+            for court, c in zip(courts, appel.criteres, strict=True)
+        }
+        assert dict(zip(t["x"], t["median"], strict=True)) == attendu
+        assert all(b <= m <= h for b, m, h in zip(t["q1"], t["median"], t["q3"], strict=True))
