@@ -22,6 +22,7 @@ from pages.composants.commun import (
     bandeau_reglages,
     classement_calcule,
     moteur,
+    par_valeur,
 )
 from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
@@ -219,15 +220,21 @@ arbre = table[portefeuille.selection(table, selon)]
 if not arbre.empty:
     arbre = pd.DataFrame(
         {
-            "Axe": arbre["axe"].map(lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"),
-            "Secteur": arbre["secteur"].map(
+            "Axe": par_valeur(arbre["axe"], lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"),
+            "Secteur": par_valeur(
+                arbre["secteur"],
                 lambda s: litteral_html(
                     next((x.libelle for x in appel.secteurs if x.id == s), s or "—")
-                )
+                ),
             ),
             "Financé": portefeuille.montants(arbre, appel, selon).sum(axis=1) / 100,
         }
     )
+    # Une feuille par (axe, secteur) : plotly construit la hiérarchie sur une trentaine de
+    # lignes au lieu d'une par demande financée (mêmes sommes).
+    arbre = arbre.groupby(["Axe", "Secteur"], as_index=False, sort=False, dropna=False)[
+        "Financé"
+    ].sum()
     carte = px.treemap(arbre, path=["Axe", "Secteur"], values="Financé")
     carte.update_layout(height=360, margin={"l": 0, "r": 0, "t": 30, "b": 0}, separators=", ")
     carte.update_traces(texttemplate="%{label}<br>%{value:,.0f} $")

@@ -13,10 +13,13 @@ Meilleure sélection : T-001 seule (écarts : 15 000 $ pour l'axe 1 et autant po
 plutôt que T-002 seule (15 000 $ pour les axes 2 et 3, 22 500 $ en Estrie).
 """
 
+import base64
 import csv
 import io
+import json
 import re
 
+import numpy as np
 import pytest
 from streamlit.testing.v1.element_tree import Button, Caption, Dataframe, Subheader
 
@@ -587,8 +590,6 @@ def test_boites_du_panel_par_evaluateur_et_critere(ouvrir, appel):
     """Les boîtes à moustaches du panel : une trace par évaluateur, nommée de son nom, une
     boîte par critère ; en pertinence, les médianes de leurs notes
     (Éva 5, 10, 5 → 5 ; Luc 6, 10, 5 → 6 ; Zoé 7, 10 → 8,5), ailleurs 7, 7 et 8."""
-    import json
-
     at = ouvrir(ADMIN)
     (graphique,) = [g for g in at.get("plotly_chart") if "pf_boites" in g.proto.id]
     traces = json.loads(graphique.proto.spec)["data"]
@@ -608,3 +609,24 @@ def test_boites_du_panel_par_evaluateur_et_critere(ouvrir, appel):
         }
         assert dict(zip(t["x"], t["median"], strict=True)) == attendu
         assert all(b <= m <= h for b, m, h in zip(t["q1"], t["median"], t["q3"], strict=True))
+
+
+def _tableau_plotly(valeurs) -> list:
+    """Une liste de la spécification JSON de plotly : telle quelle, ou encodée en binaire
+    ({"dtype": "f8", "bdata": base64})."""
+    if isinstance(valeurs, dict):
+        return np.frombuffer(base64.b64decode(valeurs["bdata"]), dtype=valeurs["dtype"]).tolist()
+    return list(valeurs)
+
+
+def test_carte_des_financements_par_axe_et_secteur(ouvrir, appel):
+    """La carte (treemap) des demandes financées à la ligne : T-002 seule, axe 1, 30 000 $
+    par année, soit 60 000 $ sous « Axe 1 » et sous son secteur."""
+    at = ouvrir(ADMIN)
+    (graphique,) = [g for g in at.get("plotly_chart") if "pf_arbre" in g.proto.id]
+    (trace,) = json.loads(graphique.proto.spec)["data"]
+    valeurs = dict(zip(trace["ids"], _tableau_plotly(trace["values"]), strict=True))
+    assert valeurs["Axe 1"] == 60_000
+    feuilles = {i: v for i, v in valeurs.items() if "/" in i}
+    assert list(feuilles.values()) == [60_000]
+    assert next(iter(feuilles)).startswith("Axe 1/")
