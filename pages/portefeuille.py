@@ -220,15 +220,21 @@ arbre = table[portefeuille.selection(table, selon)]
 if not arbre.empty:
     arbre = pd.DataFrame(
         {
-            "Axe": arbre["axe"].map(lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"),
-            "Secteur": arbre["secteur"].map(
+            "Axe": par_valeur(arbre["axe"], lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"),
+            "Secteur": par_valeur(
+                arbre["secteur"],
                 lambda s: litteral_html(
                     next((x.libelle for x in appel.secteurs if x.id == s), s or "—")
-                )
+                ),
             ),
             "Financé": portefeuille.montants(arbre, appel, selon).sum(axis=1) / 100,
         }
     )
+    # Une feuille par (axe, secteur) : plotly construit la hiérarchie sur une trentaine de
+    # lignes au lieu d'une par demande financée (mêmes sommes).
+    arbre = arbre.groupby(["Axe", "Secteur"], as_index=False, sort=False, dropna=False)[
+        "Financé"
+    ].sum()
     carte = px.treemap(arbre, path=["Axe", "Secteur"], values="Financé")
     carte.update_layout(height=360, margin={"l": 0, "r": 0, "t": 30, "b": 0}, separators=", ")
     carte.update_traces(texttemplate="%{label}<br>%{value:,.0f} $")
@@ -524,16 +530,24 @@ def _boites(_notes: pd.DataFrame, cle: tuple, noms: tuple) -> go.Figure:
     calculées ici (`notation.boites`) ; le navigateur reçoit quelques centaines de nombres
     au lieu de 400 000 notes."""
     noms_affiches = dict(noms)
-    longues = _notes[["evaluateur", "critere", "note"]].copy()
-    courts = {cr.id: litteral_html(cr.libelle.split(" ")[0]) for cr in appel.criteres}
-    longues["critere"] = longues["critere"].map(courts)
-    longues["evaluateur"] = par_valeur(
-        longues["evaluateur"], lambda e: litteral_html(noms_affiches.get(e, e))
+    # Les boîtes sur les identifiants tels quels (400 000 notes), les libellés ensuite sur
+    # une ligne par boîte : renommer chaque note coûtait plus que les boîtes elles-mêmes.
+    stats = notation.boites(
+        _notes[["evaluateur", "critere", "note"]], ["evaluateur", "critere"], "note"
     )
-    stats = notation.boites(longues, ["evaluateur", "critere"], "note")
+    courts = {cr.id: litteral_html(cr.libelle.split(" ")[0]) for cr in appel.criteres}
+    stats["critere"] = stats["critere"].map(courts)
+    stats = stats.dropna(subset=["critere"])
+    # Deux comptes du même nom restent deux évaluateurs : le courriel les distingue.
+    affiches = {e: noms_affiches.get(e, e) for e in stats["evaluateur"].unique()}
+    doubles = {n for n in affiches.values() if list(affiches.values()).count(n) > 1}
+    stats["evaluateur"] = [
+        litteral_html(f"{affiches[e]} ({e})" if affiches[e] in doubles else affiches[e])
+        for e in stats["evaluateur"]
+    ]
     # Les traces, couleurs, légende et ordre des critères de px.box, sur une note par boîte.
     figure = px.box(
-        longues.drop_duplicates(["evaluateur", "critere"]),
+        stats.assign(note=stats["mediane"]),
         x="critere",
         y="note",
         color="evaluateur",

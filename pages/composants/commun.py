@@ -246,7 +246,14 @@ def par_valeur(serie: pd.Series, fonction) -> pd.Series:
     5 000 demandes, c'est une dizaine ou quelques centaines d'appels, pas 5 000."""
     valeurs = serie.dropna().unique()
     connues = dict(zip(valeurs, map(fonction, valeurs), strict=True))
-    return serie.map(lambda v: connues[v] if v in connues else fonction(v))
+    absentes = serie.isna().to_numpy()
+    if not absentes.any():
+        return serie.map(connues)
+    # Les valeurs absentes (NaN, None, pd.NA) prennent toutes ce que `fonction` rend pour
+    # la première d'entre elles.
+    resultat = serie.astype(object).map(connues)
+    resultat[absentes] = fonction(serie[absentes].iloc[0])
+    return resultat
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -13,10 +13,13 @@ Meilleure sélection : T-001 seule (écarts : 15 000 $ pour l'axe 1 et autant po
 plutôt que T-002 seule (15 000 $ pour les axes 2 et 3, 22 500 $ en Estrie).
 """
 
+import base64
 import csv
 import io
+import json
 import re
 
+import numpy as np
 import pytest
 from streamlit.testing.v1.element_tree import Button, Caption, Dataframe, Subheader
 
@@ -581,3 +584,49 @@ def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appe
         ailleurs.dispose()
     executer(at)
     assert lignes(tableau_sous(at, "Budget"))[0][4] == dollars("30 000 $")
+
+
+def test_boites_du_panel_par_evaluateur_et_critere(ouvrir, appel):
+    """Les boîtes à moustaches du panel : une trace par évaluateur, nommée de son nom, une
+    boîte par critère ; en pertinence, les médianes de leurs notes
+    (Éva 5, 10, 5 → 5 ; Luc 6, 10, 5 → 6 ; Zoé 7, 10 → 8,5), ailleurs 7, 7 et 8."""
+    at = ouvrir(ADMIN)
+    (graphique,) = [g for g in at.get("plotly_chart") if "pf_boites" in g.proto.id]
+    traces = json.loads(graphique.proto.spec)["data"]
+    courts = [c.libelle.split(" ")[0] for c in appel.criteres]
+    par_nom = {t["name"]: t for t in traces}
+    assert set(par_nom) == {"Éva Lachance", "Luc Gagnon", "Zoé Tremblay"}
+    for nom, (pertinence, ailleurs) in {
+        "Éva Lachance": (5, 7),
+        "Luc Gagnon": (6, 7),
+        "Zoé Tremblay": (8.5, 8),
+    }.items():
+        t = par_nom[nom]
+        assert sorted(t["x"]) == sorted(courts)
+        attendu = {
+            court: pertinence if c.id == "pertinence" else ailleurs
+            for court, c in zip(courts, appel.criteres, strict=True)
+        }
+        assert dict(zip(t["x"], t["median"], strict=True)) == attendu
+        assert all(b <= m <= h for b, m, h in zip(t["q1"], t["median"], t["q3"], strict=True))
+
+
+def _tableau_plotly(valeurs) -> list:
+    """Une liste de la spécification JSON de plotly : telle quelle, ou encodée en binaire
+    ({"dtype": "f8", "bdata": base64})."""
+    if isinstance(valeurs, dict):
+        return np.frombuffer(base64.b64decode(valeurs["bdata"]), dtype=valeurs["dtype"]).tolist()
+    return list(valeurs)
+
+
+def test_carte_des_financements_par_axe_et_secteur(ouvrir, appel):
+    """La carte (treemap) des demandes financées à la ligne : T-002 seule, axe 1, 30 000 $
+    par année, soit 60 000 $ sous « Axe 1 » et sous son secteur."""
+    at = ouvrir(ADMIN)
+    (graphique,) = [g for g in at.get("plotly_chart") if "pf_arbre" in g.proto.id]
+    (trace,) = json.loads(graphique.proto.spec)["data"]
+    valeurs = dict(zip(trace["ids"], _tableau_plotly(trace["values"]), strict=True))
+    assert valeurs["Axe 1"] == 60_000
+    feuilles = {i: v for i, v in valeurs.items() if "/" in i}
+    assert list(feuilles.values()) == [60_000]
+    assert next(iter(feuilles)).startswith("Axe 1/")
