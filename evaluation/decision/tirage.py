@@ -15,6 +15,7 @@ Montants en cents.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from evaluation.appels.configuration import MODES_LIGNE, Appel
 from evaluation.decision import financement, portefeuille
 from evaluation.decision.classement import CLASSE
 
+# L'objet des lignes du journal qui inscrivent un tirage.
+OBJET = "tirage"
 # La version de la règle, inscrite avec chaque tirage : une règle changée ne rejoue pas
 # les tirages d'avant sous la nouvelle.
 VERSION_REGLE = 1
@@ -235,6 +238,46 @@ def rejouer(enregistrement: Mapping) -> list[str]:
                 f"rejoué(es) : {', '.join(map(str, attendu)) or 'aucune'}."
             )
     return ecarts
+
+
+@dataclass(frozen=True)
+class TirageInscrit:
+    """Un tirage lu dans le journal : son numéro dans l'appel (1, 2, … dans l'ordre
+    d'écriture), quand, par qui, et l'enregistrement (None s'il est illisible : `erreur`
+    dit pourquoi)."""
+
+    appel_id: str
+    numero: int
+    date: dt.datetime
+    auteur: str
+    texte: str
+    enregistrement: dict | None
+    erreur: str = ""
+
+    def ecarts(self) -> list[str]:
+        """Ce qui diffère entre l'inscrit et le rejeu (`rejouer`) ; vide : conforme."""
+        return [self.erreur] if self.enregistrement is None else rejouer(self.enregistrement)
+
+
+def inscrits(journal: pd.DataFrame) -> list[TirageInscrit]:
+    """Les tirages des lignes du journal d'objet « tirage » (colonnes du journal, dans
+    l'ordre d'écriture), numérotés 1, 2, … dans chaque appel."""
+    rangs: dict[str, int] = {}
+    resultat = []
+    for ligne in journal.to_dict("records"):
+        appel = str(ligne["appel_id"])
+        rangs[appel] = rangs.get(appel, 0) + 1
+        texte = ligne["nouveau"] or ""
+        try:
+            enregistrement, erreur = lire_enregistrement(texte), ""
+        except ErreurTirage as exc:
+            enregistrement, erreur = None, str(exc)
+        resultat.append(
+            TirageInscrit(
+                appel, rangs[appel], ligne["date"], ligne["auteur"], texte, enregistrement, erreur
+            )
+        )
+    return resultat
 
 
 LIBELLES = {

@@ -2,7 +2,7 @@
 le tirage s'inscrit au journal (graine, candidates et leurs montants, reste de
 l'enveloppe, gagnantes, version de la règle), se rejoue (`verifier`, commande
 `python -m evaluation tirage verifier`) et, si la présidence le veut, devient des décisions
-du comité (`inscrire_decisions`, par `decisions.enregistrer_decision`).
+du comité (`decisions.inscrire_tirage`).
 
 Réglage du comité (`[comite] tirage_zone_grise`) : l'appel ne prévoit aucun tirage au sort.
 La règle est dans `decision.tirage` ; ici, on lit, on refuse ce qui doit l'être et l'on
@@ -23,36 +23,20 @@ import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import chargement, classement, decisions, financement, portefeuille
+from evaluation.decision import chargement, classement, portefeuille
 from evaluation.decision.comite import cle_personne
 from evaluation.decision.tirage import (
+    OBJET,
     ErreurTirage,
     Tirage,
-    lire_enregistrement,
+    TirageInscrit,
+    inscrits,
     preparer,
-    rejouer,
     tirer,
     verifier_graine,
 )
 from evaluation.socle import droits, stockage
 from evaluation.socle.stockage import Moteur
-
-OBJET = "tirage"
-
-
-@dataclass(frozen=True)
-class TirageInscrit:
-    """Un tirage lu dans le journal : son numéro dans l'appel (1, 2, … dans l'ordre
-    d'écriture), quand, par qui, et l'enregistrement (None s'il est illisible : `erreur`
-    dit pourquoi)."""
-
-    appel_id: str
-    numero: int
-    date: dt.datetime
-    auteur: str
-    texte: str
-    enregistrement: dict | None
-    erreur: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,22 +148,7 @@ def lire_tirages(*, moteur: Moteur, appel_id: str | None = None) -> list[TirageI
     """Les tirages inscrits au journal (d'un appel, ou de tous), dans l'ordre d'écriture."""
     with moteur.connect() as connexion:
         journal = stockage.lire_journal(connexion=connexion, appel_id=appel_id, objets=[OBJET])
-    rangs: dict[str, int] = {}
-    resultat = []
-    for ligne in journal.to_dict("records"):
-        appel = str(ligne["appel_id"])
-        rangs[appel] = rangs.get(appel, 0) + 1
-        texte = ligne["nouveau"] or ""
-        try:
-            enregistrement, erreur = lire_enregistrement(texte), ""
-        except ErreurTirage as exc:
-            enregistrement, erreur = None, str(exc)
-        resultat.append(
-            TirageInscrit(
-                appel, rangs[appel], ligne["date"], ligne["auteur"], texte, enregistrement, erreur
-            )
-        )
-    return resultat
+    return inscrits(journal)
 
 
 def verifier(*, moteur: Moteur, appel_id: str | None = None) -> list[Verification]:
@@ -187,67 +156,5 @@ def verifier(*, moteur: Moteur, appel_id: str | None = None) -> list[Verificatio
     mode de la ligne → ordre et gagnantes) et dit en quoi il diffère de ce qui est
     inscrit."""
     return [
-        Verification(
-            t, (t.erreur,) if t.enregistrement is None else tuple(rejouer(t.enregistrement))
-        )
-        for t in lire_tirages(moteur=moteur, appel_id=appel_id)
+        Verification(t, tuple(t.ecarts())) for t in lire_tirages(moteur=moteur, appel_id=appel_id)
     ]
-
-
-def inscrire_decisions(
-    appel: Appel,
-    numero: int,
-    *,
-    moteur: Moteur,
-    auteur: str,
-    presents: Sequence[str] | None = None,
-) -> int:
-    """Fait du tirage n° `numero` des décisions du comité : les gagnantes retenues au
-    montant inscrit avec le tirage, les autres candidates en liste d'attente ; justification
-    « Tirage au sort n° …, graine … ». Chaque décision passe par
-    `decisions.enregistrer_decision` (conflit d'intérêts, quorum, verrou) ; rend le nombre
-    de décisions inscrites. Refusé si le tirage ne se rejoue pas conforme.
-
-    Une décision par transaction, comme à la Séance : si l'une est refusée (quorum,
-    conflit), celles d'avant restent inscrites, et le message le dit."""
-    tirage = next(
-        (t for t in lire_tirages(moteur=moteur, appel_id=appel.id) if t.numero == numero), None
-    )
-    if tirage is None:
-        raise ErreurTirage(f"aucun tirage n° {numero} dans cet appel.")
-    if tirage.enregistrement is None or (ecarts := rejouer(tirage.enregistrement)):
-        raise ErreurTirage(
-            f"le tirage n° {numero} ne se rejoue pas conforme ("
-            + (tirage.erreur or " ; ".join(ecarts))
-            + ") : il ne devient pas décision."
-        )
-    e = tirage.enregistrement
-    with moteur.connect() as connexion:
-        demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-    ids = dict(zip(demandes["no_demande"].astype(str), demandes["id"].astype(int), strict=True))
-    gagnantes = set(e["gagnantes"])
-    justification = f"Tirage au sort n° {numero}, graine {e['graine']}"
-    faites = 0
-    for no, montants in e["candidates"]:
-        if no not in ids:
-            raise ErreurTirage(
-                f"{no} n'est plus une demande de l'appel ({faites} décision(s) inscrite(s))."
-            )
-        retenue = no in gagnantes
-        try:
-            decisions.enregistrer_decision(
-                appel,
-                ids[no],
-                financement.RETENU if retenue else financement.LISTE_ATTENTE,
-                tuple(montants) if retenue else (),
-                justification,
-                moteur=moteur,
-                auteur=auteur,
-                presents=presents,
-            )
-        except financement.ErreurFinancement as exc:
-            raise ErreurTirage(
-                f"{exc} ({faites} décision(s) du tirage inscrite(s) avant ce refus)."
-            ) from None
-        faites += 1
-    return faites

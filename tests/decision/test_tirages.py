@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from evaluation.decision import chargement, classement, tirages
+from evaluation.decision import chargement, classement, decisions, tirage, tirages
 from evaluation.decision.declarations import declarer_conflit
 from evaluation.decision.tirage import ErreurTirage, preparer, tirer
 from evaluation.notes.attributions import verrouiller
@@ -53,7 +53,7 @@ def _tirer(appel, moteur, classe, **options):
 
 def _journal(moteur, appel):
     with moteur.connect() as c:
-        return stockage.lire_journal(connexion=c, appel_id=appel.id, objets=[tirages.OBJET])
+        return stockage.lire_journal(connexion=c, appel_id=appel.id, objets=[tirage.OBJET])
 
 
 def test_tirage_inscrit_au_journal_et_rejoue_conforme(moteur, permis, classe):
@@ -101,7 +101,7 @@ def test_un_journal_altere_n_est_pas_conforme(moteur, permis, classe):
     assert not premier.conforme and "gagnantes inscrit(es)" in premier.ecarts[0]
     assert not second.conforme and "illisible" in second.ecarts[0]
     with pytest.raises(ErreurTirage, match="ne se rejoue pas conforme"):
-        tirages.inscrire_decisions(permis, 1, moteur=moteur, auteur=PRESIDENCE)
+        decisions.inscrire_tirage(permis, 1, moteur=moteur, auteur=PRESIDENCE)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_le_tirage_devient_decisions(moteur, permis, classe, campagne):
     )
     _, t = _tirer(etroit, moteur, classe, graine=5)
     assert len(t.gagnantes) == 1
-    n = tirages.inscrire_decisions(etroit, 1, moteur=moteur, auteur=PRESIDENCE)
+    n = decisions.inscrire_tirage(etroit, 1, moteur=moteur, auteur=PRESIDENCE)
     assert n == 2
     with moteur.connect() as c:
         faites = {int(d["demande_id"]): d for d in stockage.lire_decisions(etroit.id, connexion=c)}
@@ -190,7 +190,7 @@ def test_le_tirage_devient_decisions(moteur, permis, classe, campagne):
     assert p["montant_an1"] == 0
     assert g["justification"] == "Tirage au sort n° 1, graine 5"
     with pytest.raises(ErreurTirage, match="aucun tirage n° 2"):
-        tirages.inscrire_decisions(etroit, 2, moteur=moteur, auteur=PRESIDENCE)
+        decisions.inscrire_tirage(etroit, 2, moteur=moteur, auteur=PRESIDENCE)
 
 
 def test_inscrire_decisions_passe_par_le_quorum(moteur, permis, classe):
@@ -199,4 +199,4 @@ def test_inscrire_decisions_passe_par_le_quorum(moteur, permis, classe):
     a = replace(permis, quorum=2)
     _tirer(a, moteur, classe, graine=5)
     with pytest.raises(ErreurTirage, match=r"quorum.*\(0 décision\(s\) du tirage inscrite"):
-        tirages.inscrire_decisions(a, 1, moteur=moteur, auteur=PRESIDENCE)
+        decisions.inscrire_tirage(a, 1, moteur=moteur, auteur=PRESIDENCE)
