@@ -13,8 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels import confirmations
-from evaluation.decision import classement, conduite, decisions, financement, seance
+from evaluation.decision import classement, conduite, decisions, financement, seance, tirages
 from evaluation.decision.declarations import recusations_du_comite
+from evaluation.decision.tirage import tenus_entre
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
     budget_explique,
@@ -784,6 +785,11 @@ def _proces_verbal(table_du_calcul: pd.DataFrame, jour, auteur, confirmees: list
         recusations=recusations_du_comite(appel.id, moteur=m),
         discutees=s.discutees if s else (),
         non_discutees=seance.triees(s.triage) if s else (),
+        tirages=tenus_entre(
+            tirages.lire_tirages(moteur=m, appel_id=appel.id), s.ouverte_le, s.fermee_le
+        )
+        if s
+        else (),
     ).encode("utf-8")
 
 

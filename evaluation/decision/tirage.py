@@ -280,6 +280,13 @@ def inscrits(journal: pd.DataFrame) -> list[TirageInscrit]:
     return resultat
 
 
+def tenus_entre(
+    faits: Sequence[TirageInscrit], debut: dt.datetime, fin: dt.datetime | None
+) -> list[TirageInscrit]:
+    """Les tirages faits pendant une séance (de `debut` à `fin` ; None : séance ouverte)."""
+    return [t for t in faits if t.date >= debut and (fin is None or t.date <= fin)]
+
+
 LIBELLES = {
     "ordre": "ordre tiré",
     "gagnantes": "gagnantes",
