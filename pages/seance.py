@@ -40,6 +40,7 @@ from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import exiger_declarations
 from pages.composants.erreurs import rattraper
 from pages.composants.recusations import afficher_recusations
+from pages.composants.tirage import section_tirage
 
 compte = exiger_acces("seance")
 appel = appel_actif()
@@ -762,6 +763,18 @@ if preside and seance_en_cours is not None:
     afficher_message("_seance_msg_conduite")
 elif preside:
     st.toggle("Inclure les demandes hors classement", key="seance_tout")
+
+# --- Tirage au sort dans la zone grise (issue 16, si l'appel le permet) ---------------------
+if preside and appel.tirage_zone_grise:
+    with st.expander("Tirage au sort dans la zone grise", icon=":material/casino:"):
+        section_tirage(
+            appel,
+            compte,
+            m,
+            table,
+            solidite(calcul).reindex(table["demande_id"])["zone_grise"].to_numpy(dtype=bool),
+            sous_titre=False,
+        )
 
 # --- Procès-verbal ------------------------------------------------------------------------
 

@@ -32,14 +32,22 @@ def _montants(valeurs, periodes: list[str]) -> str:
 
 
 def section_tirage(
-    appel: Appel, compte: Compte, moteur, table: pd.DataFrame, zone_grise: np.ndarray
+    appel: Appel,
+    compte: Compte,
+    moteur,
+    table: pd.DataFrame,
+    zone_grise: np.ndarray,
+    *,
+    sous_titre: bool = True,
 ) -> None:
-    """La section « Tirage au sort dans la zone grise » ; rien si l'appel ne le permet pas."""
+    """La section « Tirage au sort dans la zone grise » ; rien si l'appel ne le permet pas.
+    `sous_titre` : faux dans un volet qui porte déjà le titre (page Séance)."""
     if not appel.tirage_zone_grise:
         return
     annees = financement.nombre_annees(appel)
     periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
-    st.subheader("Tirage au sort dans la zone grise")
+    if sous_titre:
+        st.subheader("Tirage au sort dans la zone grise")
     st.caption(
         "Réglage du comité ([comite] tirage_zone_grise) : l'appel ne prévoit aucun tirage au "
         "sort ; modèle, le tirage au sort partiel du Fonds national suisse (depuis 2021). "

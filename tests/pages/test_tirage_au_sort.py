@@ -200,3 +200,33 @@ def test_rien_a_tirer_sans_zone_grise(application, base):
     at = application(PAGE, role=PRESIDENT)
     assert "Aucune demande en zone grise : il n'y a rien à tirer au sort." in textes(at)
     assert not [b for b in at.button if b.key == "pf_tirage_tirer"]
+
+
+def test_en_seance_la_presidence_tire_et_le_proces_verbal_le_consigne(
+    application, permis, moteur, fichiers_servis
+):
+    """Page Séance : le volet du tirage (même section), puis le procès-verbal de la séance
+    liste le tirage avec sa graine, ses candidates et ses gagnantes."""
+    from tests.pages.test_seance import ouvrir_la_seance
+
+    appel, _ = permis
+    at = application("pages/seance.py", role=PRESIDENT)
+    assert SECTION in [e.label for e in at.expander]
+    at = ouvrir_la_seance(at)
+    at.text_input(key="pf_tirage_graine").set_value("77")
+    at = _executer(at.button(key="pf_tirage_tirer").click())
+    (ligne,) = _journal(moteur, appel).to_dict("records")
+    inscrit = json.loads(ligne["nouveau"])
+    assert inscrit["graine"] == 77
+    _, contenu = fichiers_servis.lire(at, "pv_telecharger")
+    page = contenu.decode("utf-8")
+    assert "Tirages au sort dans la zone grise (1)" in page
+    assert "<td>77</td>" in page and "<td>T-001, T-002</td>" in page
+    assert f"<td>{', '.join(inscrit['gagnantes'])}</td>" in page
+
+
+def test_en_seance_rien_pour_un_membre(application, permis):
+    from evaluation.socle.roles import MEMBRE
+
+    at = application("pages/seance.py", role=MEMBRE)
+    assert SECTION not in [e.label for e in at.expander]
