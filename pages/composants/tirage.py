@@ -111,6 +111,10 @@ def _controles(appel, compte, moteur, table, zone_grise, periodes) -> None:
         return
     _, numero, t = fait
     _resultat(numero, t, periodes)
+    if message := st.session_state.pop(f"{CLE}_inscription", None):
+        (st.success if message[0] == "success" else st.error)(litteral(message[1]))
+    if st.session_state.get(f"{CLE}_inscrit") == (appel.id, numero):
+        return  # déjà inscrit : un second clic réécrirait les mêmes décisions
     st.button(
         "Inscrire le résultat comme décisions",
         key=f"{CLE}_inscrire",
@@ -120,8 +124,6 @@ def _controles(appel, compte, moteur, table, zone_grise, periodes) -> None:
         f"d'attente ; justification « Tirage au sort n° {numero}, graine {t.graine} ». "
         "Conflits d'intérêts et quorum vérifiés pour chaque décision.",
     )
-    if message := st.session_state.pop(f"{CLE}_inscription", None):
-        (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 
 
 def _resultat(numero: int, t: Tirage, periodes: list[str]) -> None:
@@ -172,6 +174,7 @@ def _inscrire(appel, compte, moteur, numero: int) -> None:
     except ErreurTirage as exc:
         st.session_state[f"{CLE}_inscription"] = ("error", f"Décisions refusées : {exc}")
         return
+    st.session_state[f"{CLE}_inscrit"] = (appel.id, numero)
     st.session_state[f"{CLE}_inscription"] = (
         "success",
         f"Tirage n° {numero} : {n} décision(s) inscrite(s) au journal.",

@@ -132,6 +132,8 @@ def test_la_presidence_tire_au_sort_et_le_tirage_se_rejoue(
     # Le résultat devient décisions : la gagnante retenue, l'autre en liste d'attente.
     at = _executer(at.button(key="pf_tirage_inscrire").click())
     assert "Tirage n° 1 : 2 décision(s) inscrite(s) au journal." in textes(at)
+    # Inscrit : le bouton s'efface (un second clic réécrirait les mêmes décisions).
+    assert not [b for b in at.button if b.key == "pf_tirage_inscrire"]
     with moteur.connect() as c:
         faites = {int(d["demande_id"]): d for d in stockage.lire_decisions(appel.id, connexion=c)}
     perdante = next(no for no in ("T-001", "T-002") if no != gagnante)
