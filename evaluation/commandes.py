@@ -163,6 +163,14 @@ def _analyseur() -> argparse.ArgumentParser:
     sb.add_parser(
         "mettre-a-jour", help="applique les révisions du schéma (fait aussi à chaque démarrage)"
     )
+    t = sous.add_parser("tirage", help="tirages au sort dans la zone grise (issue 16)")
+    st = t.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    tv = st.add_parser(
+        "verifier",
+        help="rejoue chaque tirage inscrit au journal (graine, candidates, reste de "
+        "l'enveloppe) et dit s'il est conforme ; code 1 si l'un diffère",
+    )
+    tv.add_argument("--appel", help="identifiant de l'appel (défaut : tous les appels)")
     g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
     g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
     g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
@@ -533,6 +541,8 @@ def _executer(options, moteur, lancees: list) -> int:
         return _comptes(options, moteur)
     if options.commande == "appels":
         return _appels(options, moteur)
+    if options.commande == "tirage":
+        return _tirage(options, moteur)
     from evaluation.appels.catalogue import AppelIntrouvable, resoudre_appel
     from evaluation.appels.configuration import ErreurAppel
 
@@ -566,6 +576,38 @@ def _executer(options, moteur, lancees: list) -> int:
         return _demandes(options, appel, moteur)
 
     return _verifier_ou_importer(options, appel, moteur, lancees)
+
+
+def _tirage(options, moteur) -> int:
+    """`tirage verifier` : chaque tirage rejoué d'après le journal, « conforme » ou l'écart."""
+    from evaluation.decision.tirages import verifier
+
+    verifications = verifier(moteur=moteur, appel_id=options.appel)
+    if not verifications:
+        print(
+            "Aucun tirage au sort inscrit"
+            + (f" pour l'appel {options.appel}." if options.appel else ".")
+        )
+        return SORTIE_OK
+    for v in verifications:
+        t = v.tirage
+        graine = (t.enregistrement or {}).get("graine", "?")
+        entete = (
+            f"Appel {t.appel_id}, tirage n° {t.numero} du {t.date:%Y-%m-%d %H:%M} "
+            f"par {t.auteur} (graine {graine})"
+        )
+        if v.conforme:
+            print(f"{entete} : conforme.")
+        else:
+            print(f"{entete} : NON CONFORME.")
+            for ecart in v.ecarts:
+                print(f"  - {ecart}")
+    differents = sum(not v.conforme for v in verifications)
+    print(
+        f"{len(verifications)} tirage(s) rejoué(s), "
+        + (f"{differents} non conforme(s)." if differents else "tous conformes.")
+    )
+    return SORTIE_PROBLEME if differents else SORTIE_OK
 
 
 def _classement(options, appel, moteur) -> int:

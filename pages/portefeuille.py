@@ -28,6 +28,7 @@ from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import declarations_acceptees
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.tirage import section_tirage
 
 compte = exiger_acces("portefeuille")
 appel = appel_actif()
@@ -518,6 +519,8 @@ if classe.any():
     )
     st.metric("Demandes en zone grise", len(zone))
     st.dataframe(vue_solidite, hide_index=True, width="stretch", height=300)
+# Issue 16 : le tirage au sort dans la zone grise, si l'appel le permet (rien sinon).
+section_tirage(appel, compte, m, table, solidite["zone_grise"].to_numpy(dtype=bool))
 
 # --- 6. Le panel d'évaluateurs (présidence) -------------------------------------------------
 

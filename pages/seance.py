@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels import confirmations
-from evaluation.decision import classement, conduite, decisions, financement, seance
+from evaluation.decision import classement, conduite, decisions, financement, seance, tirages
 from evaluation.decision.comite import recusations_de_la_seance
 from evaluation.decision.declarations import recusations_du_comite
+from evaluation.decision.tirage import tenus_entre
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
     budget_explique,
@@ -41,6 +42,7 @@ from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import exiger_declarations
 from pages.composants.erreurs import rattraper
 from pages.composants.recusations import afficher_recusations
+from pages.composants.tirage import section_tirage
 
 compte = exiger_acces("seance")
 appel = appel_actif()
@@ -764,6 +766,18 @@ if preside and seance_en_cours is not None:
 elif preside:
     st.toggle("Inclure les demandes hors classement", key="seance_tout")
 
+# --- Tirage au sort dans la zone grise (issue 16, si l'appel le permet) ---------------------
+if preside and appel.tirage_zone_grise:
+    with st.expander("Tirage au sort dans la zone grise", icon=":material/casino:"):
+        section_tirage(
+            appel,
+            compte,
+            m,
+            table,
+            solidite(calcul).reindex(table["demande_id"])["zone_grise"].to_numpy(dtype=bool),
+            sous_titre=False,
+        )
+
 # --- Procès-verbal ------------------------------------------------------------------------
 
 
@@ -794,6 +808,11 @@ def _proces_verbal(
         else recusations_du_comite(appel.id, moteur=m),
         discutees=s.discutees if s else (),
         non_discutees=seance.triees(s.triage) if s else (),
+        tirages=tenus_entre(
+            tirages.lire_tirages(moteur=m, appel_id=appel.id), s.ouverte_le, s.fermee_le
+        )
+        if s
+        else (),
     ).encode("utf-8")
 
 

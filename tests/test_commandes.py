@@ -211,6 +211,7 @@ print(sorted(m for m in {lourds!r} if m in sys.modules), file=sys.stderr)
         ["notes", "importer", "--help"],
         ["appels", "lister", "--help"],
         ["base", "mettre-a-jour", "--help"],
+        ["tirage", "verifier", "--help"],
     ],
 )
 def test_aide_sans_modules_lourds(arguments):
@@ -445,3 +446,66 @@ def test_appels_importer_changement_de_reglage_apres_la_notation(base, capsys, t
         assert (ligne.ancien, ligne.nouveau) == ("25000", "40000 (raison : Décision du MRIF)")
     finally:
         moteur.dispose()
+
+
+def _inscrire_tirage(base, appel_id, enregistrement, date):
+    import datetime as dt
+    import json
+
+    from evaluation.socle import stockage
+
+    moteur = stockage.creer_moteur(base[1])
+    try:
+        with moteur.begin() as c:
+            stockage.inscrire_journal(
+                [
+                    stockage.ligne_journal(
+                        dt.datetime(2026, 11, 30, *date),
+                        "presidence@x.ca",
+                        "tirage",
+                        None,
+                        enregistrement
+                        if isinstance(enregistrement, str)
+                        else json.dumps(enregistrement),
+                        appel_id=appel_id,
+                    )
+                ],
+                connexion=c,
+            )
+    finally:
+        moteur.dispose()
+
+
+def test_tirage_verifier_rejoue_chaque_tirage(base, capsys):
+    """Issue 16 : chaque tirage du journal est rejoué ; un tirage altéré (gagnantes
+    changées) ou illisible est « NON CONFORME » et la commande sort avec le code 1 ;
+    `--appel` ne garde que cet appel."""
+    from evaluation.decision.tirage import tirer
+
+    assert main([*base, "tirage", "verifier"]) == 0
+    assert capsys.readouterr().out.strip() == "Aucun tirage au sort inscrit."
+    t = tirer({"T-001": (10, 0), "T-002": (30, 0), "T-003": (15, 0)}, (40, 0), 11, "remplissage")
+    _inscrire_tirage(base, "A", t.enregistrement(), (10, 0))
+    assert main([*base, "tirage", "verifier"]) == 0
+    sortie = capsys.readouterr().out
+    assert (
+        "Appel A, tirage n° 1 du 2026-11-30 10:00 par presidence@x.ca (graine 11) : conforme."
+        in sortie
+    )
+    assert "1 tirage(s) rejoué(s), tous conformes." in sortie
+    altere = {**t.enregistrement(), "gagnantes": ["T-003", "T-001"]}
+    _inscrire_tirage(base, "B", altere, (11, 0))
+    _inscrire_tirage(base, "B", "{pas du json", (12, 0))
+    assert main([*base, "tirage", "verifier"]) == 1
+    sortie = capsys.readouterr().out
+    assert (
+        "Appel B, tirage n° 1 du 2026-11-30 11:00 par presidence@x.ca (graine 11) : NON CONFORME."
+        in sortie
+    )
+    assert "  - gagnantes inscrit(es) : T-003, T-001 ; rejoué(es) : T-002, T-001." in sortie
+    assert "Appel B, tirage n° 2" in sortie and "illisible" in sortie
+    assert "3 tirage(s) rejoué(s), 2 non conforme(s)." in sortie
+    assert main([*base, "tirage", "verifier", "--appel", "A"]) == 0
+    assert "Appel B" not in capsys.readouterr().out
+    assert main([*base, "tirage", "verifier", "--appel", "Z"]) == 0
+    assert capsys.readouterr().out.strip() == "Aucun tirage au sort inscrit pour l'appel Z."

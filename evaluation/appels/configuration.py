@@ -233,6 +233,9 @@ class Appel:
     # Nombre de membres présents sans conflit d'intérêts sur la demande pour qu'une décision
     # s'inscrive ([comite] quorum, réglage du comité) ; 0 : non vérifié. Issue 16.
     quorum: int = 0
+    # Tirage au sort dans la zone grise ([comite] tirage_zone_grise, réglage du comité ;
+    # l'appel n'en dit rien) : faux, aucun tirage. Issue 16.
+    tirage_zone_grise: bool = False
     cibles: tuple[Cible, ...] = ()
     # La source déclarée de chaque réglage ([sources], voir appels.reglages) et les réglages
     # qui doivent en dire une, avec leur valeur.
@@ -287,7 +290,8 @@ _SCHEMA_CLASSEMENT = {
     "objectif_selection": (_TEXTE, False),
 }
 # Le comité en séance (issue 16) : quorum des membres présents sans conflit.
-_SCHEMA_COMITE = {"quorum": ((int,), False)}
+# Le tirage au sort dans la zone grise (issue 16) : permis ou non.
+_SCHEMA_COMITE = {"quorum": ((int,), False), "tirage_zone_grise": ((bool,), False)}
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
 # Le plafond des frais de visas et d'assurance (« jusqu'à concurrence de 500 $ ») vaut pour
 # la demande entière (« demande ») ou pour chaque année (« annee ») : interprétation, l'appel
@@ -802,6 +806,8 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             "[comite] : quorum est un nombre entier de membres, 0 ou plus (0 : non vérifié)."
         )
         quorum = 0
+    # Un type fautif est déjà nommé par _verifier (« doit être un booléen »).
+    tirage_zone_grise = bool(comite.get("tirage_zone_grise", False))
     cibles = []
     for i, t in enumerate(donnees.get("cibles", []), 1):
         ou = f"[[cibles]] n° {i}"
@@ -895,6 +901,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         mode_ligne=mode_ligne,
         objectif_selection=objectif_selection,
         quorum=quorum,
+        tirage_zone_grise=tirage_zone_grise,
         cibles=tuple(cibles),
         sources=sources,
         portee_plafond_visas=portee_visas,

@@ -81,6 +81,7 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("classement.mode_ligne", "Ligne de financement"),
     ("classement.objectif_selection", "Objectif de la meilleure sélection"),
     ("comite.quorum", "Quorum : membres présents sans conflit d'intérêts"),
+    ("comite.tirage_zone_grise", "Tirage au sort dans la zone grise"),
     ("cibles", "Cibles d'équilibre du portefeuille"),
     ("financement.plafond_annuel", "Plafond annuel"),
     ("financement.nombre_annees_max", "Nombre d'années financières"),

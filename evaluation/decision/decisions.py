@@ -14,7 +14,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.appels.reglages import refus_changement_poids
-from evaluation.decision import financement
+from evaluation.decision import financement, tirage
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
 from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum, votants
 from evaluation.decision.financement import (
@@ -702,3 +702,64 @@ def _changements(table, version: int, cles: dict, decrire, connexion) -> list[Ch
         )
         for x in lignes
     ]
+
+
+def inscrire_tirage(
+    appel: Appel,
+    numero: int,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    presents: Sequence[str] | None = None,
+) -> int:
+    """Issue 16, point 7 : fait du tirage au sort n° `numero` de l'appel (journal, voir
+    `decision.tirages`) des décisions du comité : les gagnantes retenues au montant inscrit
+    avec le tirage, les autres candidates en liste d'attente ; justification « Tirage au
+    sort n° …, graine … ». Chaque décision passe par `enregistrer_decision` (conflit
+    d'intérêts, quorum, verrou) ; rend le nombre de décisions inscrites. Refusé
+    (`tirage.ErreurTirage`) si le tirage ne se rejoue pas conforme.
+
+    Une décision par transaction, comme à la Séance : si l'une est refusée (quorum,
+    conflit), celles d'avant restent inscrites, et le message dit combien."""
+    with moteur.connect() as connexion:
+        journal = stockage.lire_journal(
+            connexion=connexion, appel_id=appel.id, objets=[tirage.OBJET]
+        )
+        demandes = stockage.lire_demandes(appel.id, connexion=connexion)
+    fait = next((t for t in tirage.inscrits(journal) if t.numero == numero), None)
+    if fait is None:
+        raise tirage.ErreurTirage(f"aucun tirage n° {numero} dans cet appel.")
+    if ecarts := fait.ecarts():
+        raise tirage.ErreurTirage(
+            f"le tirage n° {numero} ne se rejoue pas conforme ({' ; '.join(ecarts)}) : il ne "
+            "devient pas décision."
+        )
+    e = fait.enregistrement
+    ids = dict(zip(demandes["no_demande"].astype(str), demandes["id"].astype(int), strict=True))
+    gagnantes = set(e["gagnantes"])
+    justification = f"Tirage au sort n° {numero}, graine {e['graine']}"
+    faites = 0
+    for no, montants in e["candidates"]:
+        if no not in ids:
+            raise tirage.ErreurTirage(
+                f"{no} n'est plus une demande de l'appel ({faites} décision(s) du tirage "
+                "inscrite(s))."
+            )
+        retenue = no in gagnantes
+        try:
+            enregistrer_decision(
+                appel,
+                ids[no],
+                RETENU if retenue else LISTE_ATTENTE,
+                tuple(montants) if retenue else (),
+                justification,
+                moteur=moteur,
+                auteur=auteur,
+                presents=presents,
+            )
+        except ErreurFinancement as exc:
+            raise tirage.ErreurTirage(
+                f"{exc} ({faites} décision(s) du tirage inscrite(s) avant ce refus)."
+            ) from None
+        faites += 1
+    return faites

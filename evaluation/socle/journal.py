@@ -54,6 +54,7 @@ OBJETS = {
     "seance:demande_courante": "Demande en cours à la séance",
     "seance:triage": "Demande non discutée (suit le classement)",
     "seance:ramenee": "Demande ramenée à la discussion",
+    "tirage": "Tirage au sort dans la zone grise",
 }
 COLONNES = [
     "Date",
@@ -95,6 +96,19 @@ def valeur_lisible(objet: str, valeur: object) -> str:
         return "oui" if texte == "True" else "non"
     if objet.startswith("note:"):
         return texte.replace(".", ",")
+    if objet == "tirage" and texte.startswith("{"):
+        try:
+            t = json.loads(texte)
+            return (
+                f"graine {t['graine']} ; candidates "
+                + ", ".join(str(c[0]) for c in t["candidates"])
+                + " ; ordre tiré "
+                + ", ".join(map(str, t["ordre"]))
+                + " ; gagnantes "
+                + (", ".join(map(str, t["gagnantes"])) or "aucune")
+            )
+        except (ValueError, KeyError, TypeError, IndexError):
+            return texte
     if objet == "admissibilite" and texte.startswith("{"):
         try:
             reponses = json.loads(texte)
@@ -122,7 +136,7 @@ def categorie(objet: str) -> str:
         return "Conflits d'intérêts"
     if objet.startswith(("reglage:", "ponderation", "confirmation:")):
         return "Réglages"
-    if objet.startswith("montant_recommande") or objet == "decision":
+    if objet.startswith("montant_recommande") or objet in ("decision", "tirage"):
         return "Financement et décisions"
     if objet.startswith("compte"):
         return "Comptes"

@@ -20,6 +20,7 @@ from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import financement, portefeuille, seance
+from evaluation.decision.tirage import TirageInscrit
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import montant, nombre, pourcentage
 from evaluation.sorties.neutralisation import neutraliser_texte
@@ -73,6 +74,7 @@ def proces_verbal(
     recusations: Sequence[Mapping] = (),
     discutees: Iterable[int] = (),
     non_discutees: Iterable[int] = (),
+    tirages: Sequence[TirageInscrit] = (),
 ) -> str:
     """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe).
     `confirmations` (chemin → dernière confirmation) dit quels réglages l'administration a
@@ -83,7 +85,8 @@ def proces_verbal(
     compte avec leur fonction) ; `discutees` : les demandes (demande_id) discutées en
     séance (`decision.seance.discutees`), seules listées sous « discutées » ;
     `non_discutees` : celles que la présidence a triées « non discutées, suivent le
-    classement »."""
+    classement » ; `tirages`, les tirages au sort dans la zone grise faits pendant la
+    séance (`decision.tirage.tenus_entre`)."""
     annees = financement.nombre_annees(appel)
     periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
     morceaux = [
@@ -169,6 +172,8 @@ def proces_verbal(
         )
     )
     morceaux.append(_recusations(table, recusations))
+    if appel.tirage_zone_grise or tirages:
+        morceaux.append(_tirages(tirages, periodes, noms or {}))
     triees = [int(d) for d in non_discutees if int(d) in par_id.index]
     if triees:
         morceaux.append(
@@ -226,6 +231,8 @@ def proces_verbal(
                     if appel.quorum
                     else "non vérifié"
                 ),
+                "Tirage au sort dans la zone grise : "
+                + ("permis (réglage du comité)" if appel.tirage_zone_grise else "non"),
             ]
         )
         + "</ul>"
@@ -285,6 +292,59 @@ def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:
         + _table(["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le", "Remarque"], lignes)
         if lignes
         else "<p>Aucun conflit d'intérêts déclaré par le comité.</p>"
+    )
+
+
+def _tirages(tirages: Sequence[TirageInscrit], periodes: list[str], noms) -> str:
+    """Issue 16, point 7 : chaque tirage au sort de la séance, avec sa graine, ses
+    candidates, l'ordre tiré, les gagnantes et le reste de l'enveloppe, et s'il se rejoue
+    conforme (`python -m evaluation tirage verifier` refait la même vérification)."""
+    lignes = []
+    for t in tirages:
+        e = t.enregistrement or {}
+        ecarts = t.ecarts()
+
+        def reste(cle, e=e):
+            return " ; ".join(
+                f"{p} {montant(int(v))}" for p, v in zip(periodes, e.get(cle, []), strict=False)
+            )
+
+        lignes.append(
+            [
+                t.numero,
+                f"{t.date:%H} h {t.date:%M}",
+                noms.get(t.auteur, t.auteur),
+                str(e.get("graine", "?")),
+                ", ".join(str(c[0]) for c in e.get("candidates", [])),
+                reste("restant_avant"),
+                ", ".join(map(str, e.get("ordre", []))),
+                ", ".join(map(str, e.get("gagnantes", []))) or "aucune",
+                reste("restant_apres"),
+                "conforme" if not ecarts else "NON CONFORME : " + " ; ".join(ecarts),
+            ]
+        )
+    return f"<h2>Tirages au sort dans la zone grise ({len(lignes)})</h2>" + (
+        "<p class='petit'>Réglage du comité : l'appel ne prévoit aucun tirage au sort ; "
+        "modèle, le tirage au sort partiel du Fonds national suisse. Les candidates sont "
+        "celles de la zone grise au moment du tirage ; l'ordre est la permutation que donne "
+        "la graine, et le reste de l'enveloppe va, dans cet ordre, à celles qui y tiennent.</p>"
+        + _table(
+            [
+                "N°",
+                "Heure",
+                "Par",
+                "Graine",
+                "Candidates",
+                "Reste avant",
+                "Ordre tiré",
+                "Gagnantes",
+                "Reste après",
+                "Rejeu",
+            ],
+            lignes,
+        )
+        if lignes
+        else "<p>Aucun tirage au sort pendant la séance.</p>"
     )
 
 

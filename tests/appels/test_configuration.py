@@ -460,7 +460,9 @@ def test_quorum_du_comite_lu_et_0_par_defaut(appel):
 
     assert appel.quorum == 0
     assert "[comite]\n" in TOML
-    sans = re.sub(r"\[comite\]\n(#[^\n]*\n)*quorum = 0\n", "", TOML)
+    sans = re.sub(
+        r"\[comite\]\n(#[^\n]*\n)*quorum = 0\n(#[^\n]*\n)*tirage_zone_grise = false\n", "", TOML
+    )
     assert "[comite]" not in sans
     assert appel_depuis_toml(sans).quorum == 0
     cinq = appel_depuis_toml(_remplacer("quorum = 0", "quorum = 5"))
@@ -480,6 +482,28 @@ def test_quorum_du_comite_lu_et_0_par_defaut(appel):
 def test_quorum_fautif_refuse(valeur, message):
     with pytest.raises(ErreurAppel, match=re.escape(message)):
         appel_depuis_toml(_remplacer("quorum = 0", f"quorum = {valeur}"))
+
+
+def test_tirage_zone_grise_lu_et_faux_par_defaut(appel):
+    """Réglage du comité (l'appel ne prévoit aucun tirage au sort ; modèle : le FNS) :
+    faux dans l'appel livré et quand [comite] ne l'écrit pas ; lu, et gardé quand la
+    configuration est réécrite."""
+    from evaluation.appels.edition import sections, vers_toml
+
+    assert appel.tirage_zone_grise is False
+    sans = TOML.replace("tirage_zone_grise = false\n", "")
+    assert appel_depuis_toml(sans).tirage_zone_grise is False
+    permis = appel_depuis_toml(_remplacer("tirage_zone_grise = false", "tirage_zone_grise = true"))
+    assert permis.tirage_zone_grise is True
+    assert appel_depuis_toml(vers_toml(sections(permis))).tirage_zone_grise is True
+    r = next(r for r in appel.reglages if r.chemin == "comite.tirage_zone_grise")
+    assert r.source.source == "comite" and "FNS" in r.source.note
+
+
+@pytest.mark.parametrize("valeur", ['"oui"', "1", "[true]"])
+def test_tirage_zone_grise_fautif_refuse(valeur):
+    with pytest.raises(ErreurAppel, match="« tirage_zone_grise » doit être vrai ou faux"):
+        appel_depuis_toml(_remplacer("tirage_zone_grise = false", f"tirage_zone_grise = {valeur}"))
 
 
 def test_cle_inconnue_de_comite_refusee():

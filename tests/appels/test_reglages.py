@@ -79,6 +79,8 @@ ATTENDUES = [
     ("classement.objectif_selection", "comite"),
     # Issue 16 : l'appel ne fixe aucun quorum du comité.
     ("comite.quorum", "comite"),
+    # Issue 16 : l'appel ne prévoit aucun tirage au sort (modèle : le FNS, pas une source).
+    ("comite.tirage_zone_grise", "comite"),
     ("financement.enveloppe", "comite"),
     ("cibles", "comite"),
 ]

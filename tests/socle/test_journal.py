@@ -137,10 +137,29 @@ def test_chaque_objet_connu_a_son_libelle(appel):
         ("compte:mot_de_passe", "Comptes"),
         ("importation", "Autres"),
         ("notes", "Autres"),  # pas « note: »
+        ("tirage", "Financement et décisions"),
+        ("decision", "Financement et décisions"),
     ],
 )
 def test_categorie(objet, attendu):
     assert journal.categorie(objet) == attendu
+
+
+def test_un_tirage_au_sort_se_lit_en_clair():
+    """Issue 16 : le tirage inscrit (JSON) se lit graine, candidates, ordre, gagnantes ; un
+    texte illisible reste tel quel."""
+    import json
+
+    from evaluation.decision.tirage import tirer
+
+    t = tirer({"T-001": (10, 0), "T-002": (30, 0), "T-003": (15, 0)}, (40, 0), 11, "remplissage")
+
+    assert journal.valeur_lisible("tirage", json.dumps(t.enregistrement())) == (
+        "graine 11 ; candidates T-001, T-002, T-003 ; ordre tiré T-002, T-001, T-003 ; "
+        "gagnantes T-002, T-001"
+    )
+    assert journal.valeur_lisible("tirage", "{tronqué") == "{tronqué"
+    assert journal.valeur_lisible("tirage", '{"graine": 1}') == '{"graine": 1}'
 
 
 # --- filtrer -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import pytest
 from evaluation.appels.configuration import charger_appel
 from evaluation.decision import financement
 from evaluation.socle import stockage
+from evaluation.socle.formats import montant
 from evaluation.sorties.proces_verbal import proces_verbal
 from tests.sorties import test_classeur as te
 
@@ -316,6 +317,7 @@ def test_parametres_appliques(lu):
         "Montant recommandé : " + financement.regle_en_une_phrase(charger_appel()),
         "Ligne de financement : stricte",
         "Quorum : non vérifié",
+        "Tirage au sort dans la zone grise : non",
     ]
 
 
@@ -508,6 +510,85 @@ def test_recusations_par_demande_dans_l_ordre_du_classement(jeu):
 def test_sans_recusation(lu):
     assert lu.sections["Récusations (0)"]["paragraphes"] == [
         "Aucun conflit d'intérêts déclaré par le comité."
+    ]
+
+
+def _tirage_inscrit(numero, quand, enregistrement):
+    import json
+
+    import pandas as pd
+
+    from evaluation.decision.tirage import inscrits
+
+    faits = inscrits(
+        pd.DataFrame(
+            [{"appel_id": "A", "date": quand, "auteur": "p@x.ca", "nouveau": json.dumps(e)}
+             for e in enregistrement]
+        )
+    )  # fmt: skip
+    return faits[numero - 1] if numero else faits
+
+
+def test_tirages_au_sort_de_la_seance(jeu):
+    """Issue 16, point 7 : chaque tirage de la séance, graine, candidates, ordre tiré,
+    gagnantes, reste avant et après, et le rejeu ; un tirage altéré est dit non conforme.
+    Seuls ceux de la séance (`tenus_entre`) ; la section suit les récusations."""
+    from evaluation.decision.tirage import tenus_entre, tirer
+
+    t = tirer({"T-001": (20_000_00, 0), "T-002": (30_000_00, 30_000_00)}, (40_000_00, 35_000_00),
+              2024, "stricte")  # fmt: skip
+    altere = {**t.enregistrement(), "gagnantes": ["T-001", "T-002"]}
+    quand = dt.datetime(2026, 11, 24, 10, 30)
+    faits = _tirage_inscrit(0, quand, [t.enregistrement(), altere])
+    veille = replace(faits[0], date=dt.datetime(2026, 11, 23, 10, 0))
+    de_la_seance = tenus_entre(
+        [veille, *faits], dt.datetime(2026, 11, 24, 9, 0), dt.datetime(2026, 11, 24, 12, 0)
+    )
+    assert de_la_seance == faits
+    assert tenus_entre([veille, *faits], dt.datetime(2026, 11, 24, 9, 0), None) == faits
+    permis = replace(jeu.appel, tirage_zone_grise=True)
+    lu = Lecture(
+        proces_verbal(
+            permis, jeu.table, jour=JOUR, presents=PRESENTS, poids=jeu.donnees.poids,
+            auteur=AUTEUR, tirages=de_la_seance, noms={"p@x.ca": "Paule Présidente"},
+        )
+    )  # fmt: skip
+    (gagnante,) = t.gagnantes
+    ordre = ", ".join(t.ordre)
+    assert lignes(lu, "Tirages au sort dans la zone grise") == [
+        ["N°", "Heure", "Par", "Graine", "Candidates", "Reste avant", "Ordre tiré", "Gagnantes",
+         "Reste après", "Rejeu"],
+        ["1", "10 h 30", "Paule Présidente", "2024", "T-001, T-002",
+         dollars("2024-2025 40 000 $ ; 2025-2026 35 000 $"), ordre, gagnante,
+         "2024-2025 " + montant(t.restant_apres[0]) + " ; 2025-2026 " + montant(t.restant_apres[1]),
+         "conforme"],
+        ["2", "10 h 30", "Paule Présidente", "2024", "T-001, T-002",
+         dollars("2024-2025 40 000 $ ; 2025-2026 35 000 $"), ordre, "T-001, T-002",
+         "2024-2025 " + montant(t.restant_apres[0]) + " ; 2025-2026 " + montant(t.restant_apres[1]),
+         f"NON CONFORME : gagnantes inscrit(es) : T-001, T-002 ; rejoué(es) : {gagnante}."],
+    ]  # fmt: skip
+    titres = list(lu.sections)
+    assert (
+        titres.index("Tirages au sort dans la zone grise (2)")
+        == titres.index(next(t for t in titres if t.startswith("Récusations"))) + 1
+    )
+    assert (
+        "Tirage au sort dans la zone grise : permis (réglage du comité)"
+        in lu.sections["Paramètres appliqués"]["elements"]
+    )
+
+
+def test_tirages_sans_tirage(jeu, lu):
+    """Permis sans tirage pendant la séance : la section le dit ; non permis et aucun
+    tirage : pas de section."""
+    assert not [t for t in lu.sections if t.startswith("Tirages au sort")]
+    permis = replace(jeu.appel, tirage_zone_grise=True)
+    lu_permis = Lecture(
+        proces_verbal(permis, jeu.table, jour=JOUR, presents=PRESENTS, poids=jeu.donnees.poids,
+                      auteur=AUTEUR)
+    )  # fmt: skip
+    assert lu_permis.sections["Tirages au sort dans la zone grise (0)"]["paragraphes"] == [
+        "Aucun tirage au sort pendant la séance."
     ]
 
 
