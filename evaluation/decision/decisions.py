@@ -488,6 +488,136 @@ def enregistrer_decision(
         )
 
 
+def enregistrer_decisions_en_lot(
+    appel: Appel,
+    demande_ids: Sequence[int],
+    decision: str,
+    justification: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+    version_montants_attendue: int | None = None,
+    presents: Sequence[str] | None = None,
+) -> int:
+    """Issue 16, « Several applications can be selected in the table and decided together,
+    with one reason » : la même décision pour chacune des demandes `demande_ids`, avec une
+    seule justification, en une transaction : tout ou rien. « retenu » accorde à chacune son
+    montant recommandé en vigueur (celui que la présidence a fixé, sinon celui de la règle) ;
+    liste d'attente et refus n'accordent rien. La justification est toujours exigée
+    (interprétation : une décision groupée dit pourquoi elle groupe). Chaque décision est
+    journalisée ; renvoie le nombre écrit.
+
+    Refusée en entier quand les décisions sont verrouillées, quand `auteur` a déclaré un
+    conflit d'intérêts sur l'une des demandes (toutes nommées), sans quorum
+    (`_refuser_sans_quorum`, `presents` comme pour `enregistrer_decision`), ou si une
+    décision (`version_attendue`, `version_decision` sans demande) ou un montant recommandé
+    (`version_montants_attendue`) a été inscrit depuis que la page les a lus."""
+    if decision not in DECISIONS:
+        raise ErreurFinancement(f"décision « {decision} » inconnue ({', '.join(DECISIONS)}).")
+    ids = list(dict.fromkeys(int(d) for d in demande_ids))
+    if not ids:
+        raise ErreurFinancement(
+            "aucune demande choisie : cochez dans le tableau les demandes à décider ensemble."
+        )
+    if refus := trop_long(justification, "justification"):
+        raise ErreurFinancement(refus)
+    if not (justification or "").strip():
+        raise ErreurFinancement(
+            "une décision groupée demande une justification, la même pour toutes les demandes "
+            "choisies."
+        )
+    raison = justification.strip()
+    annees = nombre_annees(appel)
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
+        _verrou_decisions(appel.id, connexion)
+        cles = {"appel_id": appel.id}
+        verifier_version(
+            "L'ensemble des décisions de l'appel",
+            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+            ),
+            erreur=FinancementPerime,
+        )
+        verifier_version(
+            "Un montant recommandé de l'appel",
+            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
+            version_montants_attendue,
+            lambda: _changements(
+                stockage.montants_recommandes,
+                version_montants_attendue,
+                cles,
+                lambda x: f"année {x['annee']} : {montant(x['montant'])}",
+                connexion,
+            ),
+            erreur=FinancementPerime,
+        )
+        demandes = [_demande(appel.id, d, connexion) for d in ids]
+        conflits = [(d, c) for d in demandes if (c := _conflit_de(int(d["id"]), auteur, connexion))]
+        if conflits:
+            raise ErreurFinancement(
+                "vous avez déclaré un conflit d'intérêts sur "
+                + ", ".join(f"{d['no_demande']} ({c['raison']})" for d, c in conflits)
+                + " : vous ne pouvez pas en décider. Retirez "
+                + ("ces demandes" if len(conflits) > 1 else "cette demande")
+                + " de la sélection, ou laissez un membre sans conflit décider."
+            )
+        _refuser_sans_quorum(appel, demandes, presents, connexion)
+        modifies = {
+            (int(x["demande_id"]), int(x["annee"])): int(x["montant"])
+            for x in stockage.lire_montants_recommandes(appel.id, connexion=connexion)
+        }
+        actuelles = {
+            int(x["demande_id"]): x for x in stockage.lire_decisions(appel.id, connexion=connexion)
+        }
+        lignes, journal = [], []
+        for d in demandes:
+            demande_id = int(d["id"])
+            m = [0, 0]
+            if decision == RETENU:
+                regle = _montants_de_la_regle(appel, d, connexion)
+                m[:annees] = [modifies.get((demande_id, a + 1), regle[a]) for a in range(annees)]
+            lignes.append(
+                {
+                    "appel_id": appel.id,
+                    "demande_id": demande_id,
+                    "decision": decision,
+                    "montant_an1": m[0],
+                    "montant_an2": m[1],
+                    "justification": raison,
+                    "date": instant,
+                    "auteur": auteur,
+                }
+            )
+            avant = actuelles.get(demande_id)
+            journal.append(
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "decision",
+                    _resume(avant, annees) if avant else None,
+                    f"{_resume(lignes[-1], annees)} : {raison} (décision groupée)",
+                    appel_id=appel.id,
+                    demande_id=demande_id,
+                )
+            )
+        for ligne in lignes:
+            stockage.ajouter_decision(ligne, connexion=connexion)
+        stockage.inscrire_journal(journal, connexion=connexion)
+    return len(lignes)
+
+
+def _resume(x: Mapping, annees: int) -> str:
+    """« retenu (18 000 $) », « retenu (18 000 $, 10 000 $) » : comme `enregistrer_decision`
+    l'écrit au journal."""
+    texte = f"{x['decision']} ({montant(x['montant_an1'])}"
+    return texte + (f", {montant(x['montant_an2'])})" if annees > 1 else ")")
+
+
 def adopter_scenario(
     appel: Appel,
     table: pd.DataFrame,
