@@ -14,7 +14,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.appels.reglages import refus_changement_poids
-from evaluation.decision import financement
+from evaluation.decision import financement, portefeuille
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
 from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum, votants
 from evaluation.decision.financement import (
@@ -629,6 +629,7 @@ def adopter_scenario(
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
     version_montants_attendue: int | None = None,
+    raisons: Mapping[int, str] | None = None,
 ) -> int:
     """Fait d'une sélection (la meilleure sous l'enveloppe, par exemple) les décisions du
     comité, en une transaction : retenu au montant recommandé pour les choisies, liste
@@ -640,10 +641,50 @@ def adopter_scenario(
     accorde tel qu'il était alors.
 
     Issue 16 : refusé si le scénario change la décision d'une demande sur laquelle `auteur`
-    a déclaré un conflit d'intérêts (les demandes sont nommées)."""
+    a déclaré un conflit d'intérêts (les demandes sont nommées). Et « Adopting a scenario
+    asks a reason for each application that crosses the funding line against the
+    ranking » : `raisons` (demande_id → raison) en donne une à chaque demande que le
+    scénario retient sous la ligne ou écarte au-dessus (`portefeuille.contre_le_classement`) ;
+    refusé, ces demandes nommées, s'il en manque une. Leur justification devient
+    « Scénario adopté : <nom> : <raison> » ; les autres gardent le nom du scénario."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     classees = (table["statut"] == "classé").to_numpy()
+    raisons = {int(k): (v or "").strip() for k, v in (raisons or {}).items()}
+    franchissent = portefeuille.contre_le_classement(table, choisies)
+    sans_raison = [
+        f"{no} ({sens})"
+        for d, no, sens in zip(
+            franchissent["demande_id"],
+            franchissent["no_demande"],
+            franchissent["sens"],
+            strict=True,
+        )
+        if not raisons.get(int(d))
+    ]
+    refus_raisons = (
+        "ce scénario fait passer la ligne de financement contre le classement à "
+        + ", ".join(sans_raison)
+        + " : donnez une raison pour "
+        + ("chacune" if len(sans_raison) > 1 else "elle")
+        + " avant de l'adopter."
+        if sans_raison
+        else next(
+            (
+                long
+                for d, no in zip(
+                    franchissent["demande_id"], franchissent["no_demande"], strict=True
+                )
+                if (long := trop_long(raisons[int(d)], f"La raison pour {no}"))
+            ),
+            None,
+        )
+    )
+    justifications = {
+        int(d): f"Scénario adopté : {nom} : {raisons[int(d)]}"
+        for d in franchissent["demande_id"]
+        if raisons.get(int(d))
+    }
     with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         cles = {"appel_id": appel.id}
@@ -686,7 +727,9 @@ def adopter_scenario(
                     "decision": decision,
                     "montant_an1": m[0],
                     "montant_an2": m[1],
-                    "justification": f"Scénario adopté : {nom}",
+                    "justification": justifications.get(
+                        int(r["demande_id"]), f"Scénario adopté : {nom}"
+                    ),
                     "date": instant,
                     "auteur": auteur,
                 }
@@ -698,7 +741,12 @@ def adopter_scenario(
                     "decision",
                     r["decision"] or None,
                     f"{decision} ({' + '.join(montant(v) for v in m[:annees])}) : "
-                    f"scénario « {nom} »",
+                    f"scénario « {nom} »"
+                    + (
+                        f" : {raisons[int(r['demande_id'])]}"
+                        if int(r["demande_id"]) in justifications
+                        else ""
+                    ),
                     appel_id=appel.id,
                     demande_id=int(r["demande_id"]),
                 )
@@ -717,6 +765,9 @@ def adopter_scenario(
             None,
             connexion,
         )
+        # Après les versions, conflits et quorum : une vue périmée se dit d'abord.
+        if refus_raisons:
+            raise ErreurFinancement(refus_raisons)
         for ligne in lignes:
             stockage.ajouter_decision(ligne, connexion=connexion)
         stockage.inscrire_journal(journal, connexion=connexion)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from evaluation.decision import decisions, financement
@@ -20,7 +21,11 @@ from evaluation.decision.financement import (
 )
 from evaluation.notes.attributions import verrouiller
 from evaluation.socle import stockage
-from tests.decision.test_decisions import _decisions_par_demande, _journal_des_decisions
+from tests.decision.test_decisions import (
+    _decisions_par_demande,
+    _journal_des_decisions,
+    _scenario,
+)
 
 P = "presidence@x.ca"
 
@@ -153,4 +158,63 @@ def test_lot_perime(moteur, appel, demandes):
 def test_lot_refuse_une_demande_retiree_ou_d_un_autre_appel(moteur, appel, demandes):
     with pytest.raises(ErreurFinancement, match="n'existe pas"):
         _lot(appel, moteur, [demandes["T-001"], 999_999])
+    assert _decisions_par_demande(moteur, appel) == {}
+
+
+# --- Scénario adopté : une raison pour chaque demande qui passe la ligne contre le rang ------
+
+
+def test_scenario_sans_raison_pour_une_demande_qui_franchit_la_ligne(moteur, appel, demandes):
+    """T-001 (rang 2, liste d'attente) retenue, T-002 (rang 1, financée) écartée : les deux
+    passent la ligne contre le classement. Une raison manque : refusé, rien n'est écrit, le
+    message nomme celle qui manque et dit dans quel sens elle passe."""
+    t1, t2 = demandes["T-001"], demandes["T-002"]
+    with pytest.raises(ErreurFinancement) as refus:
+        decisions.adopter_scenario(
+            appel, _scenario(demandes), np.array([False, True, False]), "cibles",
+            moteur=moteur, auteur=P, raisons={t1: "cible régionale", t2: "   "},
+        )  # fmt: skip
+    assert str(refus.value) == (
+        "ce scénario fait passer la ligne de financement contre le classement à T-002 "
+        "(écartée au-dessus de la ligne) : donnez une raison pour elle avant de l'adopter."
+    )
+    assert _decisions_par_demande(moteur, appel) == {}
+    with pytest.raises(ErreurFinancement, match=r"à T-002 \(écartée.*, T-001 \(retenue sous"):
+        decisions.adopter_scenario(
+            appel, _scenario(demandes), np.array([False, True, False]), "cibles",
+            moteur=moteur, auteur=P,
+        )  # fmt: skip
+
+
+def test_scenario_la_raison_de_chaque_franchissement_en_justification(moteur, appel, demandes):
+    """Chaque demande qui franchit la ligne porte « Scénario adopté : <nom> : <raison> » ;
+    les autres (ici aucune classée ne suit le classement) gardent le nom seul ; une raison
+    donnée pour une demande qui suit le classement est ignorée."""
+    t1, t2 = demandes["T-001"], demandes["T-002"]
+    decisions.adopter_scenario(
+        appel, _scenario(demandes), np.array([True, True, False]), "élargi",
+        moteur=moteur, auteur=P, raisons={t1: " cible régionale ", t2: "inutile"},
+    )  # fmt: skip
+    d = _decisions_par_demande(moteur, appel)
+    assert d[t1][:4] == (RETENU, 2_000_000, 0, "Scénario adopté : élargi : cible régionale")
+    assert d[t2][:4] == (RETENU, 3_000_000, 3_000_000, "Scénario adopté : élargi")
+    journal = {d: nouveau for d, _, _, nouveau in _journal_des_decisions(moteur, appel)}
+    assert journal[t1].endswith("scénario « élargi » : cible régionale")
+    assert journal[t2].endswith("scénario « élargi »")
+
+
+def test_scenario_qui_suit_le_classement_sans_raison(moteur, appel, demandes):
+    n = decisions.adopter_scenario(
+        appel, _scenario(demandes), np.array([True, False, False]), "ligne",
+        moteur=moteur, auteur=P,
+    )  # fmt: skip
+    assert n == 2
+
+
+def test_scenario_raison_trop_longue(moteur, appel, demandes):
+    with pytest.raises(ErreurFinancement, match="La raison pour T-001 : 10001 caractères"):
+        decisions.adopter_scenario(
+            appel, _scenario(demandes), np.array([True, True, False]), "x",
+            moteur=moteur, auteur=P, raisons={demandes["T-001"]: "x" * 10_001},
+        )  # fmt: skip
     assert _decisions_par_demande(moteur, appel) == {}
