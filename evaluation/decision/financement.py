@@ -400,7 +400,8 @@ class Ecart:
 def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
     """Issue 16, « Decisions stay coherent » : les demandes retenues (`decision` « retenu »)
     dont un montant accordé (`accorde_anN`) diffère du montant recommandé en vigueur
-    (`recommande_anN`), pour l'une des `annees` années ; demande_id → écart. Un refus ou une
+    (`recommande_anN`), pour l'une des `annees` années (celles que `table` porte) ;
+    demande_id → écart. Un refus ou une
     liste d'attente n'accorde rien et n'est jamais signalé ; une demande sans montant
     recommandé connu non plus. Interprétation : la décision garde son montant tant que la
     présidence ne la met pas à jour ; on le signale partout (pages, classeur, CSV,
@@ -411,6 +412,11 @@ def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
     if not retenues.any():
         return {}
     sous = table[retenues]
+    # Les années dont le classement donne le montant recommandé (un appel d'une année n'a
+    # pas de `recommande_an2`).
+    presentes = [a for a in range(annees) if f"recommande_an{a + 1}" in sous]
+    if not presentes:
+        return {}
 
     def entiers(prefixe: str) -> np.ndarray:
         return np.column_stack(
@@ -418,7 +424,7 @@ def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
                 pd.to_numeric(sous[f"{prefixe}{a + 1}"], errors="coerce").to_numpy(dtype=float)
                 if f"{prefixe}{a + 1}" in sous
                 else np.full(len(sous), np.nan)
-                for a in range(annees)
+                for a in presentes
             ]
         )
 

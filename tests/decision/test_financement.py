@@ -523,3 +523,12 @@ def test_ecarts_de_montant(decision, accorde, recommande, annees, mention):
 def test_ecarts_de_montant_sans_decision_ni_colonnes():
     assert financement.ecarts_de_montant(pd.DataFrame(), 2) == {}
     assert financement.mentions_d_ecart(pd.DataFrame({"demande_id": [1]}), 2) == [""]
+
+
+def test_ecarts_de_montant_appel_d_une_annee_sans_recommande_an2():
+    """Le classement d'un appel d'une année n'a pas de `recommande_an2` : l'écart de la
+    première année se signale quand même, même si l'on demande deux années."""
+    ligne = _decidee("retenu", (1_800_000, 0), (1_500_000, 0))
+    del ligne["recommande_an2"]
+    (ecart,) = financement.ecarts_de_montant(pd.DataFrame([ligne]), 2).values()
+    assert (ecart.accorde, ecart.recommande) == ((1_800_000,), (1_500_000,))
