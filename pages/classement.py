@@ -634,9 +634,13 @@ if presidence:
                     "No": classees_["no_demande"].to_numpy(),
                     "Municipalité": classees_["municipalite"].fillna("").to_numpy(),
                     "Recommandation": classees_["financement"].to_numpy(),
+                    # Colonne par colonne (5 000 classées : pas de ligne en dictionnaire).
                     "Recommandé": [
-                        " + ".join(montant(int(x[f"recommande_an{a + 1}"])) for a in range(annees))
-                        for x in classees_.to_dict("records")
+                        " + ".join(montant(int(v)) for v in valeurs)
+                        for valeurs in zip(
+                            *(classees_[f"recommande_an{a + 1}"] for a in range(annees)),
+                            strict=True,
+                        )
                     ],
                     "Décision actuelle": classees_["decision"].fillna("").to_numpy(),
                 }
