@@ -544,6 +544,175 @@ if presidence:
 
     libelle = libelles.__getitem__
 
+    def accordes_et_recommandes(ecart: financement.Ecart) -> str:
+        return (
+            f"décision « retenu » à {' + '.join(montant(v) for v in ecart.accorde)} ; montant "
+            f"recommandé en vigueur : {' + '.join(montant(v) for v in ecart.recommande)}"
+        )
+
+    def proposer_mise_a_jour(d: int) -> None:
+        """Issue 16 : la demande `d` est retenue à un autre montant que sa recommandation en
+        vigueur (après un montant modifié) : les deux montants, et le choix de mettre la
+        décision à jour ou de la garder, sous le contrôle du montant."""
+        if message := st.session_state.pop("_mt_decision_msg", None):
+            (st.success if message[0] == "success" else st.error)(litteral(message[1]))
+        ecart = financement.ecarts_de_montant(table.iloc[[position[d]]], annees).get(d)
+        version = financement.version_decision(donnees.decisions, d)
+        if ecart is None or st.session_state.get("_mt_garder") == (d, version, ecart.recommande):
+            return
+        st.warning(
+            litteral(
+                f"{ecart.no_demande} : {accordes_et_recommandes(ecart)}. Mettre la décision "
+                "à jour au nouveau montant ?"
+            ),
+            icon=":material/sync_problem:",
+        )
+        mettre, garder = st.columns(2)
+        if mettre.button(
+            "Mettre la décision à jour au nouveau montant",
+            key="mt_maj_decision",
+            disabled=decisions_fermees,
+        ):
+            r = ligne_de(d)
+            raisons = [
+                x["raison"]
+                for x in donnees.modifications
+                if int(x["demande_id"]) == d and x.get("raison")
+            ]
+            try:
+                decisions.enregistrer_decision(
+                    appel,
+                    d,
+                    financement.RETENU,
+                    ecart.recommande,
+                    "Montant accordé mis au montant recommandé modifié"
+                    + (f" ({raisons[-1]})" if raisons else ""),
+                    recommandation=(r["financement"] or r["statut"], ecart.recommande),
+                    moteur=m,
+                    auteur=compte.courriel,
+                    version_attendue=version,
+                )
+            except financement.ErreurFinancement as exc:
+                st.error(litteral(f"Décision non mise à jour : {exc}"), icon=":material/block:")
+            else:
+                st.session_state["_mt_decision_msg"] = (
+                    "success",
+                    f"Décision de {ecart.no_demande} mise à jour : retenu à "
+                    + " + ".join(montant(v) for v in ecart.recommande)
+                    + ".",
+                )
+                st.rerun()
+        if garder.button("Garder la décision", key="mt_garder_decision"):
+            st.session_state["_mt_garder"] = (d, version, ecart.recommande)
+            st.session_state["_mt_decision_msg"] = (
+                "success",
+                f"Décision de {ecart.no_demande} gardée à "
+                + " + ".join(montant(v) for v in ecart.accorde)
+                + " : les exportations signalent l'écart à la recommandation.",
+            )
+            st.rerun()
+
+    def decider_en_lot() -> None:
+        """Issue 16 : plusieurs demandes classées choisies dans le tableau (sélection de
+        lignes de `st.dataframe`), une décision et une raison pour toutes."""
+        classees_ = table[table["statut"] == classement.CLASSE]
+        with st.container(border=True):
+            st.markdown("**Décider plusieurs demandes ensemble**")
+            st.caption(
+                "Cochez les lignes du tableau, choisissez la décision et donnez une raison, la "
+                "même pour toutes. « Retenu » accorde à chacune son montant recommandé en "
+                "vigueur. Tout ou rien : une demande refusée (conflit d'intérêts, quorum…) "
+                "arrête le lot."
+            )
+            if classees_.empty:
+                st.caption("Aucune demande classée.")
+                return
+            tour = st.session_state.setdefault("_lot_tour", 0)
+            vue = pd.DataFrame(
+                {
+                    "Rang": classees_["rang"].map(int).to_numpy(),
+                    "No": classees_["no_demande"].to_numpy(),
+                    "Municipalité": classees_["municipalite"].fillna("").to_numpy(),
+                    "Recommandation": classees_["financement"].to_numpy(),
+                    # Colonne par colonne (5 000 classées : pas de ligne en dictionnaire).
+                    "Recommandé": [
+                        " + ".join(montant(int(v)) for v in valeurs)
+                        for valeurs in zip(
+                            *(classees_[f"recommande_an{a + 1}"] for a in range(annees)),
+                            strict=True,
+                        )
+                    ],
+                    "Décision actuelle": classees_["decision"].fillna("").to_numpy(),
+                }
+            )
+            evenement = st.dataframe(
+                vue,
+                hide_index=True,
+                width="stretch",
+                on_select="rerun",
+                selection_mode="multi-row",
+                key=f"lot_tableau::{tour}",
+            )
+            lignes_choisies = sorted(evenement.selection.rows)
+            choisies = [int(classees_["demande_id"].iloc[i]) for i in lignes_choisies]
+            st.caption(
+                "Choisies : "
+                + (", ".join(vue["No"].iloc[lignes_choisies]) if choisies else "aucune")
+                + "."
+            )
+            decision_lot = st.radio(
+                "Décision",
+                list(financement.DECISIONS),
+                format_func=lambda x: (
+                    "retenu (montant recommandé)" if x == financement.RETENU else x
+                ),
+                horizontal=True,
+                key="lot_decision",
+            )
+            raison_lot = st.text_area(
+                "Justification (obligatoire, la même pour toutes)",
+                key="lot_justification",
+                max_chars=SAISIE_MAX,
+            )
+            version_lot = version_a_l_ouverture(
+                "lot", financement.version_decision(donnees.decisions)
+            )
+            version_lot_montants = version_a_l_ouverture(
+                "lot_montants", financement.version_montants(donnees.modifications)
+            )
+            if st.button(
+                f"Décider {pluriel(len(choisies), 'demande choisie', 'demandes choisies')}",
+                key="lot_enregistrer",
+                disabled=decisions_fermees or not choisies,
+            ):
+                oublier_version("lot")
+                oublier_version("lot_montants")
+                try:
+                    n = decisions.enregistrer_decisions_en_lot(
+                        appel,
+                        choisies,
+                        decision_lot,
+                        raison_lot,
+                        moteur=m,
+                        auteur=compte.courriel,
+                        version_attendue=version_lot,
+                        version_montants_attendue=version_lot_montants,
+                    )
+                except financement.ErreurFinancement as exc:
+                    # Sous le bouton ; la sélection et la raison restent (issue 16).
+                    st.error(litteral(f"Décisions refusées : {exc}"), icon=":material/block:")
+                else:
+                    st.session_state["_lot_msg"] = (
+                        f"Décision « {decision_lot} » inscrite pour "
+                        f"{pluriel(n, 'demande', 'demandes')} : "
+                        + ", ".join(vue["No"].iloc[lignes_choisies])
+                        + "."
+                    )
+                    st.session_state["_lot_tour"] = tour + 1  # la sélection repart vide
+                    st.rerun()
+            if message := st.session_state.pop("_lot_msg", None):
+                st.success(litteral(message))
+
     gauche, droite = st.columns(2)
     with gauche.container(border=True):
         st.markdown("**Modifier un montant recommandé**")
@@ -598,19 +767,29 @@ if presidence:
                     f"Montant recommandé de {ligne_de(choisie)['no_demande']} enregistré.",
                 )
             st.rerun()
+        proposer_mise_a_jour(choisie)
 
     with droite.container(border=True):
         st.markdown("**Décision du comité**")
         choix = st.selectbox("Demande", options, format_func=libelle, key="dc_demande")
         r = ligne_de(choix)
         recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))
+        accordes_actuels = (
+            " ("
+            + " + ".join(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees))
+            + ")"
+            if r["decision"]
+            else ""
+        )
         st.caption(
             "Recommandation : "
             + (r["financement"] or r["statut"])
             + " · "
             + " + ".join(montant(v) for v in recommandes)
-            + (f" · décision actuelle : {r['decision']}" if r["decision"] else "")
+            + (f" · décision actuelle : {r['decision']}{accordes_actuels}" if r["decision"] else "")
         )
+        if ecart_choisi := financement.ecarts_de_montant(table.iloc[[position[choix]]], annees):
+            st.warning(litteral(ecart_choisi[choix].mention), icon=":material/sync_problem:")
         decision = st.radio(
             "Décision", list(financement.DECISIONS), horizontal=True, key=f"dc_decision::{choix}"
         )
@@ -663,6 +842,8 @@ if presidence:
                     f"Décision « {decision} » inscrite pour {r['no_demande']}.",
                 )
                 st.rerun()
+
+    decider_en_lot()
 
     maximum = appel.financement.bonification_conjoint_max
     conjoints = [

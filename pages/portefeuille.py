@@ -14,7 +14,7 @@ from evaluation.depot.municipalites import repertoire
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, nombre, pourcentage
 from evaluation.socle.roles import ADMIN, PRESIDENT
-from evaluation.socle.texte import litteral, litteral_html
+from evaluation.socle.texte import SAISIE_MAX, litteral, litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     afficher_accord_du_panel,
@@ -41,8 +41,6 @@ periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financiere
 
 st.title("Portefeuille")
 bandeau_reglages(appel)
-if message := st.session_state.pop("_portefeuille_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:
     st.info("Aucune demande importée pour cet appel.")
     st.stop()
@@ -343,6 +341,9 @@ if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="prima
 st.caption(
     "Objectif (réglage de l'appel) : " + LIBELLES_OBJECTIF_SELECTION[appel.objectif_selection] + "."
 )
+# L'issue de l'adoption d'un scénario, sous le calcul qui l'a proposé (issue 16).
+if message := st.session_state.pop("_portefeuille_msg", None):
+    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if "_pf_optimum" in st.session_state:
     forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
     # Les décisions telles qu'elles étaient quand le scénario a été montré : l'adopter ne
@@ -464,34 +465,61 @@ if "_pf_optimum" in st.session_state:
                 hide_index=True,
                 width="stretch",
             )
-        if (
-            compte.role == PRESIDENT
-            # Issue 16 : la déclaration d'intérêts et de confidentialité avant toute décision.
-            and declarations_acceptees(appel, compte, m, cle="pf_decl")
-            and st.button("Adopter ce scénario comme décisions", key="pf_adopter")
-        ):
-            try:
-                n = decisions.adopter_scenario(
-                    appel,
-                    table,
-                    optimum.choisies,
-                    "meilleure sélection dans l'enveloppe",
-                    moteur=m,
-                    auteur=compte.courriel,
-                    version_attendue=version_calcul,
-                    version_montants_attendue=version_montants_calcul,
+        # Issue 16 : la déclaration d'intérêts et de confidentialité avant toute décision.
+        if compte.role == PRESIDENT and declarations_acceptees(appel, compte, m, cle="pf_decl"):
+            raisons = {}
+            franchissent = portefeuille.contre_le_classement(table, optimum.choisies)
+            if not franchissent.empty:
+                st.markdown(
+                    "**Une raison pour chaque demande qui passe la ligne de financement contre "
+                    f"le classement** ({len(franchissent)}, obligatoire) : elle s'inscrit dans "
+                    "la justification de sa décision."
                 )
-            except financement.ErreurFinancement as exc:
-                st.session_state["_portefeuille_msg"] = ("error", f"Refusé : {exc}")
-            else:
-                st.session_state["_portefeuille_msg"] = (
-                    "success",
-                    f"Scénario adopté : {n} décisions inscrites au journal.",
-                )
-            st.session_state.pop("_pf_optimum", None)
-            oublier_version("scenario")
-            oublier_version("scenario_montants")
-            st.rerun()
+                for d, no, rang, sens in zip(
+                    franchissent["demande_id"],
+                    franchissent["no_demande"],
+                    franchissent["rang"],
+                    franchissent["sens"],
+                    strict=True,
+                ):
+                    raisons[int(d)] = st.text_input(
+                        f"Raison pour {no}"
+                        + ("" if pd.isna(rang) else f" (rang {int(rang)}, {sens})"),
+                        key=f"pf_raison::{int(d)}",
+                        max_chars=SAISIE_MAX,
+                    )
+            if st.button("Adopter ce scénario comme décisions", key="pf_adopter"):
+                try:
+                    n = decisions.adopter_scenario(
+                        appel,
+                        table,
+                        optimum.choisies,
+                        "meilleure sélection dans l'enveloppe",
+                        moteur=m,
+                        auteur=compte.courriel,
+                        version_attendue=version_calcul,
+                        version_montants_attendue=version_montants_calcul,
+                        raisons=raisons,
+                    )
+                except financement.FinancementPerime as exc:
+                    # La vue est périmée : le scénario est recalculé sur la base relue.
+                    st.session_state["_portefeuille_msg"] = ("error", f"Refusé : {exc}")
+                    st.session_state.pop("_pf_optimum", None)
+                    oublier_version("scenario")
+                    oublier_version("scenario_montants")
+                    st.rerun()
+                except financement.ErreurFinancement as exc:
+                    # Sous le bouton ; les raisons saisies restent (issue 16).
+                    st.error(litteral(f"Refusé : {exc}"), icon=":material/block:")
+                else:
+                    st.session_state["_portefeuille_msg"] = (
+                        "success",
+                        f"Scénario adopté : {n} décisions inscrites au journal.",
+                    )
+                    st.session_state.pop("_pf_optimum", None)
+                    oublier_version("scenario")
+                    oublier_version("scenario_montants")
+                    st.rerun()
 
 # --- 5. Solidité de la ligne ----------------------------------------------------------------
 st.subheader("Solidité de la ligne de financement")

@@ -644,6 +644,16 @@ st.markdown(
     )
     + (f" · **décision actuelle : {r['decision']}**{accordes}" if r["decision"] else "")
 )
+# Issue 16 : retenue à un autre montant que la recommandation en vigueur (montant modifié
+# après la décision) ; « Retenir (montant recommandé) » la met au montant recommandé.
+if ecart := financement.ecarts_de_montant(pd.DataFrame([r]), annees).get(d):
+    st.warning(
+        litteral(
+            ecart.mention + " : « Retenir (montant recommandé) » met la décision au montant "
+            "recommandé ; la page Classement permet de la garder."
+        ),
+        icon=":material/sync_problem:",
+    )
 
 
 @rattraper

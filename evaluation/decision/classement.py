@@ -425,6 +425,10 @@ COLONNES_FICHIER = [
     "montant_recommande_an2",
     "cumul_an1",
     "cumul_an2",
+    "decision",
+    "montant_accorde_an1",
+    "montant_accorde_an2",
+    "ecart_recommandation",
 ]
 
 
@@ -483,6 +487,14 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
         sortie[cle] = [
             dollars_ou_vide(v) for v in (table[cle] if cle in table else [None] * len(table))
         ]
+    # La décision du comité et, issue 16, l'écart d'une décision « retenu » à la
+    # recommandation en vigueur (`financement.mentions_d_ecart`).
+    sortie["decision"] = [v or "" for v in colonne("decision")]
+    for a in (1, 2):
+        sortie[f"montant_accorde_an{a}"] = [dollars_ou_vide(v) for v in colonne(f"accorde_an{a}")]
+    sortie["ecart_recommandation"] = (
+        financement.mentions_d_ecart(table, 2) if "demande_id" in table else ""
+    )
     return sortie[COLONNES_FICHIER]
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.appels.reglages import refus_changement_poids
-from evaluation.decision import financement, tirage
+from evaluation.decision import financement, portefeuille, tirage
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
 from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum, votants
 from evaluation.decision.financement import (
@@ -488,6 +488,136 @@ def enregistrer_decision(
         )
 
 
+def enregistrer_decisions_en_lot(
+    appel: Appel,
+    demande_ids: Sequence[int],
+    decision: str,
+    justification: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+    version_montants_attendue: int | None = None,
+    presents: Sequence[str] | None = None,
+) -> int:
+    """Issue 16, « Several applications can be selected in the table and decided together,
+    with one reason » : la même décision pour chacune des demandes `demande_ids`, avec une
+    seule justification, en une transaction : tout ou rien. « retenu » accorde à chacune son
+    montant recommandé en vigueur (celui que la présidence a fixé, sinon celui de la règle) ;
+    liste d'attente et refus n'accordent rien. La justification est toujours exigée
+    (interprétation : une décision groupée dit pourquoi elle groupe). Chaque décision est
+    journalisée ; renvoie le nombre écrit.
+
+    Refusée en entier quand les décisions sont verrouillées, quand `auteur` a déclaré un
+    conflit d'intérêts sur l'une des demandes (toutes nommées), sans quorum
+    (`_refuser_sans_quorum`, `presents` comme pour `enregistrer_decision`), ou si une
+    décision (`version_attendue`, `version_decision` sans demande) ou un montant recommandé
+    (`version_montants_attendue`) a été inscrit depuis que la page les a lus."""
+    if decision not in DECISIONS:
+        raise ErreurFinancement(f"décision « {decision} » inconnue ({', '.join(DECISIONS)}).")
+    ids = list(dict.fromkeys(int(d) for d in demande_ids))
+    if not ids:
+        raise ErreurFinancement(
+            "aucune demande choisie : cochez dans le tableau les demandes à décider ensemble."
+        )
+    if refus := trop_long(justification, "justification"):
+        raise ErreurFinancement(refus)
+    if not (justification or "").strip():
+        raise ErreurFinancement(
+            "une décision groupée demande une justification, la même pour toutes les demandes "
+            "choisies."
+        )
+    raison = justification.strip()
+    annees = nombre_annees(appel)
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
+        _verrou_decisions(appel.id, connexion)
+        cles = {"appel_id": appel.id}
+        verifier_version(
+            "L'ensemble des décisions de l'appel",
+            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+            ),
+            erreur=FinancementPerime,
+        )
+        verifier_version(
+            "Un montant recommandé de l'appel",
+            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
+            version_montants_attendue,
+            lambda: _changements(
+                stockage.montants_recommandes,
+                version_montants_attendue,
+                cles,
+                lambda x: f"année {x['annee']} : {montant(x['montant'])}",
+                connexion,
+            ),
+            erreur=FinancementPerime,
+        )
+        demandes = [_demande(appel.id, d, connexion) for d in ids]
+        conflits = [(d, c) for d in demandes if (c := _conflit_de(int(d["id"]), auteur, connexion))]
+        if conflits:
+            raise ErreurFinancement(
+                "vous avez déclaré un conflit d'intérêts sur "
+                + ", ".join(f"{d['no_demande']} ({c['raison']})" for d, c in conflits)
+                + " : vous ne pouvez pas en décider. Retirez "
+                + ("ces demandes" if len(conflits) > 1 else "cette demande")
+                + " de la sélection, ou laissez un membre sans conflit décider."
+            )
+        _refuser_sans_quorum(appel, demandes, presents, connexion)
+        modifies = {
+            (int(x["demande_id"]), int(x["annee"])): int(x["montant"])
+            for x in stockage.lire_montants_recommandes(appel.id, connexion=connexion)
+        }
+        actuelles = {
+            int(x["demande_id"]): x for x in stockage.lire_decisions(appel.id, connexion=connexion)
+        }
+        lignes, journal = [], []
+        for d in demandes:
+            demande_id = int(d["id"])
+            m = [0, 0]
+            if decision == RETENU:
+                regle = _montants_de_la_regle(appel, d, connexion)
+                m[:annees] = [modifies.get((demande_id, a + 1), regle[a]) for a in range(annees)]
+            lignes.append(
+                {
+                    "appel_id": appel.id,
+                    "demande_id": demande_id,
+                    "decision": decision,
+                    "montant_an1": m[0],
+                    "montant_an2": m[1],
+                    "justification": raison,
+                    "date": instant,
+                    "auteur": auteur,
+                }
+            )
+            avant = actuelles.get(demande_id)
+            journal.append(
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "decision",
+                    _resume(avant, annees) if avant else None,
+                    f"{_resume(lignes[-1], annees)} : {raison} (décision groupée)",
+                    appel_id=appel.id,
+                    demande_id=demande_id,
+                )
+            )
+        for ligne in lignes:
+            stockage.ajouter_decision(ligne, connexion=connexion)
+        stockage.inscrire_journal(journal, connexion=connexion)
+    return len(lignes)
+
+
+def _resume(x: Mapping, annees: int) -> str:
+    """« retenu (18 000 $) », « retenu (18 000 $, 10 000 $) » : comme `enregistrer_decision`
+    l'écrit au journal."""
+    texte = f"{x['decision']} ({montant(x['montant_an1'])}"
+    return texte + (f", {montant(x['montant_an2'])})" if annees > 1 else ")")
+
+
 def adopter_scenario(
     appel: Appel,
     table: pd.DataFrame,
@@ -499,6 +629,7 @@ def adopter_scenario(
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
     version_montants_attendue: int | None = None,
+    raisons: Mapping[int, str] | None = None,
 ) -> int:
     """Fait d'une sélection (la meilleure sous l'enveloppe, par exemple) les décisions du
     comité, en une transaction : retenu au montant recommandé pour les choisies, liste
@@ -510,10 +641,50 @@ def adopter_scenario(
     accorde tel qu'il était alors.
 
     Issue 16 : refusé si le scénario change la décision d'une demande sur laquelle `auteur`
-    a déclaré un conflit d'intérêts (les demandes sont nommées)."""
+    a déclaré un conflit d'intérêts (les demandes sont nommées). Et « Adopting a scenario
+    asks a reason for each application that crosses the funding line against the
+    ranking » : `raisons` (demande_id → raison) en donne une à chaque demande que le
+    scénario retient sous la ligne ou écarte au-dessus (`portefeuille.contre_le_classement`) ;
+    refusé, ces demandes nommées, s'il en manque une. Leur justification devient
+    « Scénario adopté : <nom> : <raison> » ; les autres gardent le nom du scénario."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     classees = (table["statut"] == "classé").to_numpy()
+    raisons = {int(k): (v or "").strip() for k, v in (raisons or {}).items()}
+    franchissent = portefeuille.contre_le_classement(table, choisies)
+    sans_raison = [
+        f"{no} ({sens})"
+        for d, no, sens in zip(
+            franchissent["demande_id"],
+            franchissent["no_demande"],
+            franchissent["sens"],
+            strict=True,
+        )
+        if not raisons.get(int(d))
+    ]
+    refus_raisons = (
+        "ce scénario fait passer la ligne de financement contre le classement à "
+        + ", ".join(sans_raison)
+        + " : donnez une raison pour "
+        + ("chacune" if len(sans_raison) > 1 else "elle")
+        + " avant de l'adopter."
+        if sans_raison
+        else next(
+            (
+                long
+                for d, no in zip(
+                    franchissent["demande_id"], franchissent["no_demande"], strict=True
+                )
+                if (long := trop_long(raisons[int(d)], f"La raison pour {no}"))
+            ),
+            None,
+        )
+    )
+    justifications = {
+        int(d): f"Scénario adopté : {nom} : {raisons[int(d)]}"
+        for d in franchissent["demande_id"]
+        if raisons.get(int(d))
+    }
     with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
         cles = {"appel_id": appel.id}
@@ -556,7 +727,9 @@ def adopter_scenario(
                     "decision": decision,
                     "montant_an1": m[0],
                     "montant_an2": m[1],
-                    "justification": f"Scénario adopté : {nom}",
+                    "justification": justifications.get(
+                        int(r["demande_id"]), f"Scénario adopté : {nom}"
+                    ),
                     "date": instant,
                     "auteur": auteur,
                 }
@@ -568,7 +741,12 @@ def adopter_scenario(
                     "decision",
                     r["decision"] or None,
                     f"{decision} ({' + '.join(montant(v) for v in m[:annees])}) : "
-                    f"scénario « {nom} »",
+                    f"scénario « {nom} »"
+                    + (
+                        f" : {raisons[int(r['demande_id'])]}"
+                        if int(r["demande_id"]) in justifications
+                        else ""
+                    ),
                     appel_id=appel.id,
                     demande_id=int(r["demande_id"]),
                 )
@@ -587,6 +765,9 @@ def adopter_scenario(
             None,
             connexion,
         )
+        # Après les versions, conflits et quorum : une vue périmée se dit d'abord.
+        if refus_raisons:
+            raise ErreurFinancement(refus_raisons)
         for ligne in lignes:
             stockage.ajouter_decision(ligne, connexion=connexion)
         stockage.inscrire_journal(journal, connexion=connexion)

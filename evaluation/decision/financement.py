@@ -371,3 +371,91 @@ def ligne_de_financement(
 
 
 # --- Modifications de la présidence et décisions ------------------------------------------
+
+
+# --- Décision et recommandation : les montants qui divergent (issue 16) ----------------------
+
+ECART_MONTANT = "montant accordé ≠ recommandation"
+
+
+@dataclass(frozen=True)
+class Ecart:
+    """Une demande retenue dont le montant accordé n'est plus le montant recommandé en
+    vigueur (par année, en cents)."""
+
+    demande_id: int
+    no_demande: str
+    accorde: tuple[int, ...]
+    recommande: tuple[int, ...]
+
+    @property
+    def mention(self) -> str:
+        """« montant accordé ≠ recommandation (accordé 18 000 $, recommandé 15 000 $) »."""
+        return (
+            f"{ECART_MONTANT} (accordé {' + '.join(montant(v) for v in self.accorde)}, "
+            f"recommandé {' + '.join(montant(v) for v in self.recommande)})"
+        )
+
+
+def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
+    """Issue 16, « Decisions stay coherent » : les demandes retenues (`decision` « retenu »)
+    dont un montant accordé (`accorde_anN`) diffère du montant recommandé en vigueur
+    (`recommande_anN`), pour l'une des `annees` années (celles que `table` porte) ;
+    demande_id → écart. Un refus ou une
+    liste d'attente n'accorde rien et n'est jamais signalé ; une demande sans montant
+    recommandé connu non plus. Interprétation : la décision garde son montant tant que la
+    présidence ne la met pas à jour ; on le signale partout (pages, classeur, CSV,
+    procès-verbal)."""
+    if table.empty or "decision" not in table:
+        return {}
+    retenues = (table["decision"].astype(str) == RETENU).to_numpy()
+    if not retenues.any():
+        return {}
+    sous = table[retenues]
+    # Les années dont le classement donne le montant recommandé (un appel d'une année n'a
+    # pas de `recommande_an2`).
+    presentes = [a for a in range(annees) if f"recommande_an{a + 1}" in sous]
+    if not presentes:
+        return {}
+
+    def entiers(prefixe: str) -> np.ndarray:
+        return np.column_stack(
+            [
+                pd.to_numeric(sous[f"{prefixe}{a + 1}"], errors="coerce").to_numpy(dtype=float)
+                if f"{prefixe}{a + 1}" in sous
+                else np.full(len(sous), np.nan)
+                for a in presentes
+            ]
+        )
+
+    accordes = np.nan_to_num(entiers("accorde_an"), nan=0.0).astype(np.int64)
+    recommandes = entiers("recommande_an")
+    connus = ~np.isnan(recommandes).any(axis=1)
+    recommandes = np.nan_to_num(recommandes, nan=0.0).astype(np.int64)
+    differe = connus & (accordes != recommandes).any(axis=1)
+    numeros = (
+        sous["no_demande"].astype(str).to_numpy()
+        if "no_demande" in sous
+        else np.full(len(sous), "")
+    )
+    return {
+        int(d): Ecart(int(d), str(no), tuple(map(int, a)), tuple(map(int, r)))
+        for d, no, a, r in zip(
+            sous["demande_id"].to_numpy()[differe],
+            numeros[differe],
+            accordes[differe],
+            recommandes[differe],
+            strict=True,
+        )
+    }
+
+
+def mentions_d_ecart(table: pd.DataFrame, annees: int) -> list[str]:
+    """Pour chaque ligne de `table`, dans son ordre : la mention de l'écart entre montant
+    accordé et recommandation (`ecarts_de_montant`), ou "" ."""
+    ecarts = ecarts_de_montant(table, annees)
+    if not ecarts:
+        return [""] * len(table)
+    return [
+        ecarts[int(d)].mention if int(d) in ecarts else "" for d in table["demande_id"].to_numpy()
+    ]

@@ -928,6 +928,32 @@ def comparer_selections(table: pd.DataFrame, avant: np.ndarray, apres: np.ndarra
     )
 
 
+RETENUE_SOUS_LA_LIGNE = "retenue sous la ligne"
+ECARTEE_AU_DESSUS = "écartée au-dessus de la ligne"
+
+
+def contre_le_classement(table: pd.DataFrame, choisies: np.ndarray) -> pd.DataFrame:
+    """Issue 16 : les demandes classées qu'un scénario (`choisies`, (n,)) fait passer la
+    ligne de financement contre le classement — retenues bien que sous la ligne (liste
+    d'attente), ou laissées de côté bien qu'au-dessus (financées). Chacune demande une
+    raison à l'adoption (`decisions.adopter_scenario`). Colonnes : position (dans `table`),
+    demande_id, no_demande, rang, sens ; dans l'ordre de `table`."""
+    classees = (table["statut"] == CLASSE).to_numpy()
+    au_dessus = classees & (table["financement"] == financement.FINANCE).to_numpy()
+    choisies = np.asarray(choisies, dtype=bool)
+    franchit = classees & (choisies != au_dessus)
+    positions = np.flatnonzero(franchit)
+    return pd.DataFrame(
+        {
+            "position": positions,
+            "demande_id": table["demande_id"].to_numpy()[positions].astype(int),
+            "no_demande": table["no_demande"].to_numpy()[positions],
+            "rang": table["rang"].to_numpy()[positions] if "rang" in table else pd.NA,
+            "sens": np.where(choisies[positions], RETENUE_SOUS_LA_LIGNE, ECARTEE_AU_DESSUS),
+        }
+    )
+
+
 # --- Solidité de la ligne de financement -----------------------------------------------------
 
 

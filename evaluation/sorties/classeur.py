@@ -345,6 +345,7 @@ def _part(valeur) -> float | None:
 
 
 RANG_APPEL = "Rang (pondérations de l'appel)"
+ECART = "Écart à la recommandation"
 
 
 def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], list[list], dict]:
@@ -373,7 +374,7 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
             f"Accordé an {a}",
             f"Cumul an {a}",
         ]
-    en_tetes += ["Bonification", "Décision", "Justification"]
+    en_tetes += ["Bonification", "Décision", "Justification", ECART]
     en_tetes = en_tetes_uniques(en_tetes)
     debut_criteres = 7 + rang_appel
     titres_criteres = en_tetes[debut_criteres : debut_criteres + len(courts)]
@@ -426,6 +427,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         [_dollars(v) for v in colonne("bonification")],
         [v or "" for v in colonne("decision")],
         [v or "" for v in colonne("justification")],
+        # Issue 16 : une décision « retenu » dont le montant n'est plus la recommandation.
+        financement.mentions_d_ecart(table, annees),
     ]
     formats = {t: FORMAT_NOTE for t in titres_criteres}
     formats.update({"Total": "0.00", "Écart-type": FORMAT_NOTE, "Retard (jours)": "0"})

@@ -22,7 +22,7 @@ from evaluation.decision import classement as regles
 from evaluation.decision import financement, portefeuille, seance
 from evaluation.decision.tirage import TirageInscrit
 from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import montant, nombre, pourcentage
+from evaluation.socle.formats import montant, nombre, pluriel, pourcentage
 from evaluation.sorties.neutralisation import neutraliser_texte
 
 STYLE = """
@@ -104,8 +104,10 @@ def proces_verbal(
         + f"<p>{_e(lecture_annees_financieres(appel.financement))}</p>",
     ]
     decidees = table[table["decision"].astype(str) != ""]
+    # Issue 16 : une décision « retenu » dont le montant n'est plus la recommandation.
+    ecarts = financement.mentions_d_ecart(decidees, annees)
     lignes = []
-    for r in decidees.to_dict("records"):
+    for r, ecart in zip(decidees.to_dict("records"), ecarts, strict=True):
         lignes.append(
             [
                 "" if pd.isna(r["rang"]) else int(r["rang"]),
@@ -116,6 +118,7 @@ def proces_verbal(
                 r["decision"],
                 *(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees)),
                 r.get("justification") or "",
+                ecart,
             ]
         )
     morceaux.append(
@@ -124,7 +127,7 @@ def proces_verbal(
             _table(
                 ["Rang", "No", "Municipalité", "Titre", "Total", "Décision"]
                 + [f"Accordé {p}" for p in periodes]
-                + ["Justification"],
+                + ["Justification", "Écart à la recommandation"],
                 lignes,
                 range(6, 6 + annees),
             )
@@ -142,6 +145,12 @@ def proces_verbal(
         + " ; ".join(f"{p} {t}" for p, t in zip(periodes, totaux, strict=True))
         + "</p>"
     )
+    if n_ecarts := sum(bool(e) for e in ecarts):
+        morceaux.append(
+            f"<p>{_e(pluriel(n_ecarts, 'décision', 'décisions'))} "
+            f"{'accorde' if n_ecarts == 1 else 'accordent'} un autre montant que la "
+            "recommandation en vigueur (colonne « Écart à la recommandation »).</p>"
+        )
     par_id = table.set_index(table["demande_id"].astype(int), drop=False)
     vues = [int(d) for d in discutees if int(d) in par_id.index]
     lignes_discutees = []

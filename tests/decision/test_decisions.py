@@ -510,12 +510,15 @@ def test_decision_demande_d_un_autre_appel(moteur, appel, demandes):
 
 
 def _scenario(demandes, decisions=("", "", "")) -> pd.DataFrame:
-    """T-002 (30 000 $ + 30 000 $) et T-001 (20 000 $) classées ; T-003 sous le seuil."""
+    """T-002 (30 000 $ + 30 000 $) et T-001 (20 000 $) classées, T-002 au-dessus de la
+    ligne, T-001 en liste d'attente ; T-003 sous le seuil."""
     return pd.DataFrame(
         {
             "demande_id": [demandes["T-002"], demandes["T-001"], demandes["T-003"]],
             "no_demande": ["T-002", "T-001", "T-003"],
             "statut": [CLASSE, CLASSE, SOUS_SEUIL],
+            "rang": [1, 2, pd.NA],
+            "financement": [FINANCE, ATTENTE, ""],
             "recommande_an1": [3_000_000, 2_000_000, 1_800_050],
             "recommande_an2": [3_000_000, 0, 0],
             "decision": list(decisions),
@@ -568,7 +571,8 @@ def test_adopter_scenario(moteur, appel, demandes):
         [t1, "presidence@x.ca", None, "liste d'attente (0\u00a0$ + 0\u00a0$) : scénario « essai »"],
     ]  # fmt: skip
 
-    # Un second scénario remplace le premier ; l'ancienne décision est au journal.
+    # Un second scénario remplace le premier ; l'ancienne décision est au journal. Il fait
+    # passer la ligne à T-001 et T-002 contre le classement : une raison pour chacune.
     n = decisions.adopter_scenario(
         appel,
         _scenario(demandes, (RETENU, LISTE_ATTENTE, "")),
@@ -576,11 +580,12 @@ def test_adopter_scenario(moteur, appel, demandes):
         "autre",
         moteur=moteur,
         auteur="presidence@x.ca",
+        raisons={t1: "cible régionale", t2: "cible régionale"},
     )
     assert n == 2
     d = _decisions_par_demande(moteur, appel)
     assert d[t2][:3] == (LISTE_ATTENTE, 0, 0)
-    assert d[t1][:4] == (RETENU, 2_000_000, 0, "Scénario adopté : autre")
+    assert d[t1][:4] == (RETENU, 2_000_000, 0, "Scénario adopté : autre : cible régionale")
     assert [ancien for _, _, ancien, _ in _journal_des_decisions(moteur, appel)[2:]] == [
         RETENU,
         LISTE_ATTENTE,

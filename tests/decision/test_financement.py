@@ -453,3 +453,82 @@ def test_montants_d_une_demande_seule(appel):
         financement.montants_de_la_demande(d, lignes, appel, bonus=500_000)["recommande_an1"]
         == 3_000_000
     )
+
+
+# --- Montant accordé et recommandation (issue 16, « Decisions stay coherent ») -----------
+
+
+def _decidee(decision, accorde, recommande):
+    """Une ligne du classement : la décision, ses montants accordés et recommandés (cents)."""
+    return {
+        "demande_id": 7,
+        "no_demande": "T-007",
+        "decision": decision,
+        "accorde_an1": accorde[0],
+        "accorde_an2": accorde[1],
+        "recommande_an1": recommande[0],
+        "recommande_an2": recommande[1],
+    }
+
+
+@pytest.mark.parametrize(
+    ("decision", "accorde", "recommande", "annees", "mention"),
+    [
+        pytest.param(
+            "retenu", (1_800_000, 0), (1_500_000, 0), 1,
+            "montant accordé ≠ recommandation (accordé 18\u00a0000\u00a0$, "
+            "recommandé 15\u00a0000\u00a0$)",
+            id="observe-dans-l-issue",
+        ),
+        pytest.param("retenu", (1_500_000, 0), (1_500_000, 0), 1, None, id="egal"),
+        pytest.param(
+            "retenu", (1_500_000, 1_000_000), (1_500_000, 900_000), 2,
+            "montant accordé ≠ recommandation (accordé 15\u00a0000\u00a0$ + 10\u00a0000\u00a0$, "
+            "recommandé 15\u00a0000\u00a0$ + 9\u00a0000\u00a0$)",
+            id="seconde-annee",
+        ),
+        pytest.param(
+            "retenu", (1_500_000, 1_000_000), (1_500_000, 900_000), 1, None,
+            id="annee-hors-de-l-appel-ignoree",
+        ),
+        pytest.param(
+            "retenu", (1_500_001, 0), (1_500_000, 0), 1,
+            "montant accordé ≠ recommandation (accordé 15\u00a0000,01\u00a0$, "
+            "recommandé 15\u00a0000\u00a0$)",
+            id="un-cent",
+        ),
+        pytest.param("liste d'attente", (0, 0), (1_500_000, 0), 1, None, id="attente"),
+        pytest.param("refusé", (0, 0), (1_500_000, 0), 1, None, id="refus"),
+        pytest.param("", (pd.NA, pd.NA), (1_500_000, 0), 1, None, id="sans-decision"),
+        pytest.param("retenu", (1_500_000, 0), (np.nan, 0), 1, None, id="recommande-inconnu"),
+    ],
+)  # fmt: skip
+def test_ecarts_de_montant(decision, accorde, recommande, annees, mention):
+    table = pd.DataFrame(
+        [_decidee(decision, accorde, recommande), _decidee("retenu", (100, 0), (100, 0))]
+    )
+    table.loc[1, ["demande_id", "no_demande"]] = [8, "T-008"]
+    ecarts = financement.ecarts_de_montant(table, annees)
+    mentions = financement.mentions_d_ecart(table, annees)
+    if mention is None:
+        assert ecarts == {} and mentions == ["", ""]
+        return
+    assert list(ecarts) == [7]
+    assert ecarts[7].no_demande == "T-007"
+    assert ecarts[7].accorde == accorde[:annees]
+    assert ecarts[7].mention == mention
+    assert mentions == [mention, ""]
+
+
+def test_ecarts_de_montant_sans_decision_ni_colonnes():
+    assert financement.ecarts_de_montant(pd.DataFrame(), 2) == {}
+    assert financement.mentions_d_ecart(pd.DataFrame({"demande_id": [1]}), 2) == [""]
+
+
+def test_ecarts_de_montant_appel_d_une_annee_sans_recommande_an2():
+    """Le classement d'un appel d'une année n'a pas de `recommande_an2` : l'écart de la
+    première année se signale quand même, même si l'on demande deux années."""
+    ligne = _decidee("retenu", (1_800_000, 0), (1_500_000, 0))
+    del ligne["recommande_an2"]
+    (ecart,) = financement.ecarts_de_montant(pd.DataFrame([ligne]), 2).values()
+    assert (ecart.accorde, ecart.recommande) == ((1_800_000,), (1_500_000,))

@@ -40,7 +40,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evaluation.appels.configuration import Cible, charger_appel
-from evaluation.decision import notation, portefeuille
+from evaluation.decision import financement, notation, portefeuille
 from evaluation.decision.classement import CLASSE, NON_EVALUE, SOUS_SEUIL
 from evaluation.decision.financement import (
     ATTENTE,
@@ -1753,3 +1753,32 @@ def test_classement_le_moindre_manque_seulement_sur_demande(appel, monkeypatch):
     cherchee = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
     assert _choisies(table, cherchee) == ["C", "D", "E"]
     assert not cherchee.peut_manquer_moins and cherchee.manques == {}
+
+
+@pytest.mark.parametrize(
+    ("choisies", "attendu"),
+    [
+        pytest.param([True, False, False, False], [], id="la-ligne"),
+        pytest.param(
+            [False, True, False, False],
+            [("T-1", "écartée au-dessus de la ligne"), ("T-2", "retenue sous la ligne")],
+            id="inversees",
+        ),
+        pytest.param([True, True, False, False], [("T-2", "retenue sous la ligne")], id="ajout"),
+        pytest.param([True, False, True, True], [], id="non-classees-ignorees"),
+    ],
+)
+def test_contre_le_classement(choisies, attendu):
+    """Issue 16 : seules les classées qui changent de côté de la ligne comptent."""
+    table = pd.DataFrame(
+        {
+            "demande_id": [1, 2, 3, 4],
+            "no_demande": ["T-1", "T-2", "T-3", "T-4"],
+            "statut": [CLASSE, CLASSE, "sous le seuil", "admissibilité à établir"],
+            "rang": [1, 2, pd.NA, pd.NA],
+            "financement": [financement.FINANCE, financement.ATTENTE, "", ""],
+        }
+    )
+    franchit = portefeuille.contre_le_classement(table, np.array(choisies))
+    assert list(zip(franchit["no_demande"], franchit["sens"], strict=True)) == attendu
+    assert franchit["demande_id"].tolist() == [int(no[2:]) for no, _ in attendu]

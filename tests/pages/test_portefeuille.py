@@ -500,14 +500,33 @@ def test_forcer_au_dela_de_l_enveloppe(ouvrir, ids):
 
 
 def test_la_presidence_adopte_le_scenario(ouvrir, appel, ids, moteur):
+    """Le scénario retient T-001 (rang 2, sous la ligne) et écarte T-002 (rang 1) : une
+    raison pour chacune est demandée (issue 16) ; sans elles, le refus s'affiche sous le
+    bouton, et rien n'est écrit."""
     at = _optimiser(ouvrir(PRESIDENT))
     assert decisions_stockees(moteur, appel) == {}
+    assert [t.label for t in at.text_input if t.key.startswith("pf_raison::")] == [
+        "Raison pour T-002 (rang 1, écartée au-dessus de la ligne)",
+        "Raison pour T-001 (rang 2, retenue sous la ligne)",
+    ]
+    at.text_input(key=f"pf_raison::{ids['T-001']}").set_value("cible régionale")
+    at.button(key="pf_adopter").click()
+    executer(at)
+    (erreur,) = [e.value for e in at.error]
+    assert erreur == (
+        "Refusé : ce scénario fait passer la ligne de financement contre le classement à "
+        "T-002 (écartée au-dessus de la ligne) : donnez une raison pour elle avant de "
+        "l'adopter."
+    )
+    assert decisions_stockees(moteur, appel) == {}
+    assert _juste_apres_le_bouton(at, "pf_adopter").value == erreur
+    at.text_input(key=f"pf_raison::{ids['T-002']}").set_value("cible atteinte sans elle")
     at.button(key="pf_adopter").click()
     executer(at)
     assert "Scénario adopté : 2 décisions inscrites au journal." in [s.value for s in at.success]
     assert decisions_stockees(moteur, appel) == {
-        ids["T-001"]: ("retenu", 2_000_000, 0, SCENARIO),
-        ids["T-002"]: ("liste d'attente", 0, 0, SCENARIO),
+        ids["T-001"]: ("retenu", 2_000_000, 0, f"{SCENARIO} : cible régionale"),
+        ids["T-002"]: ("liste d'attente", 0, 0, f"{SCENARIO} : cible atteinte sans elle"),
     }
     with moteur.connect() as c:
         journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
@@ -522,6 +541,16 @@ def test_la_presidence_adopte_le_scenario(ouvrir, appel, ids, moteur):
     ]
     assert "Demandes financées" not in metriques(at)
     assert "pf_adopter" not in cles_boutons(at)
+
+
+def _juste_apres_le_bouton(at, cle: str):
+    """L'élément qui suit le bouton `cle` dans son conteneur (un message sous le bouton)."""
+    for bloc in [at.main, *at.main.children.values()]:
+        enfants = list(getattr(bloc, "children", {}).values())
+        for i, e in enumerate(enfants):
+            if isinstance(e, Button) and e.key == cle:
+                return enfants[i + 1]
+    raise AssertionError(f"bouton {cle} introuvable")
 
 
 def test_adoption_refusee_quand_les_decisions_sont_verrouillees(ouvrir, appel, moteur):

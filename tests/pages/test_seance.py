@@ -201,6 +201,37 @@ def test_retenir_au_montant_recommande(ouvrir, appel, ids, moteur):
     ]
 
 
+def test_decision_au_montant_d_avant_la_recommandation_modifiee(ouvrir, appel, ids, moteur):
+    """Issue 16 : « retenu at 18 000 $, recommendation lowered to 15 000 $ : … Séance shows
+    no amount ». La décision s'affiche avec son montant, et l'écart à la recommandation en
+    vigueur est signalé ; « Retenir (montant recommandé) » la met au nouveau montant."""
+    from evaluation.decision import decisions as operations
+    from evaluation.decision import financement
+    from tests.pages.conftest import rendu
+
+    t002 = ids["T-002"]
+    operations.enregistrer_decision(
+        appel, t002, financement.RETENU, (3_000_000, 3_000_000), "",
+        recommandation=(financement.FINANCE, (3_000_000, 3_000_000)),
+        moteur=moteur, auteur="president@exemple.qc.ca",
+    )  # fmt: skip
+    operations.modifier_montant(
+        appel, t002, 1, 2_000_000, "Volet retiré", moteur=moteur, auteur="p@x.ca"
+    )
+    at = executer(ouvrir())
+    assert dollars("**décision actuelle : retenu** (30 000 $ + 30 000 $)") in textes(at)
+    (avertissement,) = [rendu(w.value) for w in at.warning if "≠" in w.value]
+    assert avertissement.startswith(
+        dollars(
+            "montant accordé ≠ recommandation (accordé 30 000 $ + 30 000 $, recommandé "
+            "20 000 $ + 30 000 $)"
+        )
+    )
+    cliquer(at, "seance_retenir")
+    assert decisions(moteur, appel)[t002][:3] == ("retenu", 2_000_000, 3_000_000)
+    assert not any("≠" in w.value for w in at.warning)
+
+
 def test_refuser_une_demande_financee_exige_une_justification(ouvrir, appel, ids, moteur):
     at = ouvrir()
     t002 = ids["T-002"]

@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -115,6 +115,7 @@ EN_TETES = [
     "Bonification",
     "Décision",
     "Justification",
+    "Écart à la recommandation",
 ]
 COLONNES_MONTANT = [
     t
@@ -418,8 +419,8 @@ def test_tableau_filtrable_et_volets_figes(livre):
     f = livre["Classement"]
     assert list(f.tables) == ["Classement"]
     tableau = f.tables["Classement"]
-    assert tableau.ref == "A4:AN7"  # en-têtes et les trois demandes, 40 colonnes
-    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AN7"
+    assert tableau.ref == "A4:AO7"  # en-têtes et les trois demandes, 41 colonnes
+    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AO7"
     assert [c.name for c in tableau.tableColumns] == EN_TETES
     assert f.freeze_panes == "C5"
     assert f.print_title_rows == "$4:$4"
@@ -446,11 +447,11 @@ def test_couleurs_par_statut(livre):
         for r in cf.rules
     ]
     assert regles == [
-        ("A5:AN7", "expression", ['$R5="financé"'], "E2EFDA"),
-        ("A5:AN7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
-        ("A5:AN7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
-        ("A5:AN7", "expression", ['$R5="non évalué"'], "EDEDED"),
-        ("A5:AN7", "expression", ['$R5="inadmissible"'], "EDEDED"),
+        ("A5:AO7", "expression", ['$R5="financé"'], "E2EFDA"),
+        ("A5:AO7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
+        ("A5:AO7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
+        ("A5:AO7", "expression", ['$R5="non évalué"'], "EDEDED"),
+        ("A5:AO7", "expression", ['$R5="inadmissible"'], "EDEDED"),
     ]
 
 
@@ -695,7 +696,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
-    assert wb["Classement"].tables["Classement"].ref == "A4:AN5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AO5"
 
 
 def test_classement_vide(appel):
@@ -712,7 +713,7 @@ def test_classement_vide(appel):
         )
     )
     assert wb.sheetnames == FEUILLES
-    assert wb["Classement"].tables["Classement"].ref == "A4:AN5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AO5"
     assert wb["Classement"]["A5"].value is None
 
 
@@ -1414,3 +1415,45 @@ def test_ajouter_tableau_refuse_les_options_qu_il_ne_sait_pas_etendre():
     feuille = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}).add_worksheet()
     with pytest.raises(ValueError, match="total_row"):
         ajouter_tableau(feuille, 0, 10, 2, {"name": "T", "total_row": True})
+
+
+def _recommandation_baissee(jeu: Jeu) -> pd.DataFrame:
+    """T-003 retenue à 18 000,50 $ ; sa recommandation baissée depuis à 15 000 $ (issue 16 :
+    « retenu at 18 000 $, recommendation lowered to 15 000 $ »)."""
+    table = jeu.table.copy()
+    table.loc[table["no_demande"] == "T-003", "recommande_an1"] = 1_500_000
+    return table
+
+
+def test_decision_qui_differe_de_la_recommandation_signalee(jeu):
+    """Issue 16 : la colonne « Écart à la recommandation » signale la décision « retenu »
+    dont le montant accordé n'est plus le recommandé ; les autres restent vides (T-002
+    retenue au recommandé, T-001 refusée)."""
+    livre = load_workbook(io.BytesIO(exporter(replace(jeu, table=_recommandation_baissee(jeu)))))
+    lignes = valeurs(livre["Classement"], HAUT)
+    assert [(r["No de demande"], r["Écart à la recommandation"]) for r in lignes] == [
+        ("T-002", None),
+        ("T-001", None),
+        (
+            "T-003",
+            "montant accordé ≠ recommandation (accordé 18\u00a0000,50\u00a0$ + 0\u00a0$, "
+            "recommandé 15\u00a0000\u00a0$ + 0\u00a0$)",
+        ),
+    ]
+    assert [r["Accordé an 1"] for r in lignes][2] == 18000.5
+    assert [r["Recommandé an 1"] for r in lignes][2] == 15000
+
+
+def test_csv_du_classement_signale_l_ecart(jeu):
+    """Le CSV du classement (commande `classement --format csv`, bouton de la page) porte la
+    décision, le montant accordé et l'écart à la recommandation."""
+    sortie = classement.pour_fichier(_recommandation_baissee(jeu))
+    par_no = sortie.set_index("no_demande")
+    assert par_no.loc["T-003", "decision"] == "retenu"
+    assert par_no.loc["T-003", "montant_accorde_an1"] == "18000.50"
+    assert par_no.loc["T-003", "ecart_recommandation"].startswith(
+        "montant accordé ≠ recommandation (accordé 18\u00a0000,50\u00a0$"
+    )
+    assert par_no.loc["T-002", "ecart_recommandation"] == ""
+    assert par_no.loc["T-001", ["decision", "montant_accorde_an1"]].tolist() == ["refusé", "0.00"]
+    assert classement.pour_fichier(jeu.table)["ecart_recommandation"].tolist() == ["", "", ""]

@@ -217,6 +217,7 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             "Accordé 2024-2025",
             "Accordé 2025-2026",
             "Justification",
+            "Écart à la recommandation",
         ],
         [
             "1",
@@ -229,6 +230,7 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             dollars("30 000 $"),
             dollars("30 000 $"),
             "",
+            "",
         ],
         [
             "2",
@@ -240,6 +242,7 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             dollars("0 $"),
             dollars("0 $"),
             "'" + te.JUSTIFICATION_T001,
+            "",
         ],
         [
             "3",
@@ -251,6 +254,7 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             dollars("18 000,50 $"),
             dollars("0 $"),
             te.JUSTIFICATION_T003,
+            "",
         ],
     ]
     (bilan,) = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
@@ -420,7 +424,7 @@ def test_html_venu_des_donnees_echappe(jeu):
     assert [r[3] for r in decisions[1:]] == [SCRIPT, IMAGE, FERMETURE]
     assert [r[2] for r in decisions[1:]] == ["Magog & Orford", '"Sherbrooke"', "<b>Gatineau</b>"]
     assert decisions[2][8] == SCRIPT
-    assert all(len(r) == 9 for r in decisions)  # la fermeture n'a pas coupé le tableau
+    assert all(len(r) == 10 for r in decisions)  # la fermeture n'a pas coupé le tableau
 
 
 # --- Un second lecteur : LibreOffice -------------------------------------------------------------
@@ -597,3 +601,30 @@ def _municipalite(jeu, numero: str) -> str:
     from evaluation.sorties.neutralisation import neutraliser_texte
 
     return neutraliser_texte(jeu.table.set_index("no_demande").loc[numero, "municipalite"])
+
+
+def test_decision_qui_differe_de_la_recommandation_signalee(jeu):
+    """Issue 16 : T-003 retenue à 18 000,50 $, sa recommandation baissée à 15 000 $ depuis ;
+    le procès-verbal le dit dans sa ligne et sous le tableau. Les autres lignes, non."""
+    table = jeu.table.copy()
+    table.loc[table["no_demande"] == "T-003", "recommande_an1"] = 1_500_000
+    lu = Lecture(rediger(jeu, table))
+    decisions = lignes(lu, "Décisions, dans l'ordre du classement (3)")
+    assert decisions[0][-1] == "Écart à la recommandation"
+    assert [r[-1] for r in decisions[1:]] == [
+        "",
+        "",
+        "montant accordé ≠ recommandation (accordé 18\u00a0000,50\u00a0$ + 0\u00a0$, "
+        "recommandé 15\u00a0000\u00a0$ + 0\u00a0$)",
+    ]
+    paragraphes = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
+    assert paragraphes[1] == (
+        "1 décision accorde un autre montant que la recommandation en vigueur (colonne "
+        "« Écart à la recommandation »)."
+    )
+
+
+def test_sans_ecart_pas_de_mention(lu):
+    paragraphes = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
+    assert len(paragraphes) == 1
+    assert "recommandation en vigueur" not in lu.texte
