@@ -892,55 +892,90 @@ def inscrire_tirage(
     moteur: Moteur,
     auteur: str,
     presents: Sequence[str] | None = None,
+    maintenant: dt.datetime | None = None,
 ) -> int:
     """Issue 16, point 7 : fait du tirage au sort n° `numero` de l'appel (journal, voir
     `decision.tirages`) des décisions du comité : les gagnantes retenues au montant inscrit
     avec le tirage, les autres candidates en liste d'attente ; justification « Tirage au
-    sort n° …, graine … ». Chaque décision passe par `enregistrer_decision` (conflit
-    d'intérêts, quorum, verrou) ; rend le nombre de décisions inscrites. Refusé
-    (`tirage.ErreurTirage`) si le tirage ne se rejoue pas conforme.
+    sort n° …, graine … » ; rend le nombre de décisions inscrites.
 
-    Une décision par transaction, comme à la Séance : si l'une est refusée (quorum,
-    conflit), celles d'avant restent inscrites, et le message dit combien."""
-    with moteur.connect() as connexion:
+    En une transaction, tout ou rien, avec les contrôles d'une décision : verrou, conflit
+    d'intérêts de `auteur` sur l'une des candidates (toutes nommées), quorum
+    (`_refuser_sans_quorum`). Refusé (`tirage.ErreurTirage`) si le tirage ne se rejoue pas
+    conforme ou si une candidate n'est plus une demande de l'appel."""
+    instant = maintenant or stockage.maintenant()
+    annees = nombre_annees(appel)
+    with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         journal = stockage.lire_journal(
             connexion=connexion, appel_id=appel.id, objets=[tirage.OBJET]
         )
-        demandes = stockage.lire_demandes(appel.id, connexion=connexion)
-    fait = next((t for t in tirage.inscrits(journal) if t.numero == numero), None)
-    if fait is None:
-        raise tirage.ErreurTirage(f"aucun tirage n° {numero} dans cet appel.")
-    if ecarts := fait.ecarts():
-        raise tirage.ErreurTirage(
-            f"le tirage n° {numero} ne se rejoue pas conforme ({' ; '.join(ecarts)}) : il ne "
-            "devient pas décision."
-        )
-    e = fait.enregistrement
-    ids = dict(zip(demandes["no_demande"].astype(str), demandes["id"].astype(int), strict=True))
-    gagnantes = set(e["gagnantes"])
-    justification = f"Tirage au sort n° {numero}, graine {e['graine']}"
-    faites = 0
-    for no, montants in e["candidates"]:
-        if no not in ids:
+        fait = next((t for t in tirage.inscrits(journal) if t.numero == numero), None)
+        if fait is None:
+            raise tirage.ErreurTirage(f"aucun tirage n° {numero} dans cet appel.")
+        if ecarts := fait.ecarts():
             raise tirage.ErreurTirage(
-                f"{no} n'est plus une demande de l'appel ({faites} décision(s) du tirage "
-                "inscrite(s))."
+                f"le tirage n° {numero} ne se rejoue pas conforme ({' ; '.join(ecarts)}) : il "
+                "ne devient pas décision."
             )
-        retenue = no in gagnantes
+        _verrou_decisions(appel.id, connexion)
+        e = fait.enregistrement
+        table = stockage.lire_demandes(appel.id, connexion=connexion)
+        ids = dict(zip(table["no_demande"].astype(str), table["id"].astype(int), strict=True))
+        if absentes := [no for no, _ in e["candidates"] if no not in ids]:
+            raise tirage.ErreurTirage(
+                f"{', '.join(absentes)} n'est plus une demande de l'appel : le tirage "
+                f"n° {numero} ne devient pas décision."
+            )
+        demandes = [_demande(appel.id, ids[no], connexion) for no, _ in e["candidates"]]
+        conflits = [(d, c) for d in demandes if (c := _conflit_de(int(d["id"]), auteur, connexion))]
+        if conflits:
+            raise tirage.ErreurTirage(
+                "vous avez déclaré un conflit d'intérêts sur "
+                + ", ".join(f"{d['no_demande']} ({c['raison']})" for d, c in conflits)
+                + " : vous ne pouvez pas inscrire ce tirage ; un membre sans conflit le peut."
+            )
         try:
-            enregistrer_decision(
-                appel,
-                ids[no],
-                RETENU if retenue else LISTE_ATTENTE,
-                tuple(montants) if retenue else (),
-                justification,
-                moteur=moteur,
-                auteur=auteur,
-                presents=presents,
-            )
+            _refuser_sans_quorum(appel, demandes, presents, connexion)
         except ErreurFinancement as exc:
-            raise tirage.ErreurTirage(
-                f"{exc} ({faites} décision(s) du tirage inscrite(s) avant ce refus)."
-            ) from None
-        faites += 1
-    return faites
+            raise tirage.ErreurTirage(str(exc)) from None
+        actuelles = {
+            int(x["demande_id"]): x for x in stockage.lire_decisions(appel.id, connexion=connexion)
+        }
+        gagnantes = set(e["gagnantes"])
+        justification = f"Tirage au sort n° {numero}, graine {e['graine']}"
+        lignes = []
+        for no, montants in e["candidates"]:
+            retenue = no in gagnantes
+            m = (*(int(x) for x in montants), 0, 0)[:2] if retenue else (0, 0)
+            lignes.append(
+                {
+                    "appel_id": appel.id,
+                    "demande_id": ids[no],
+                    "decision": RETENU if retenue else LISTE_ATTENTE,
+                    "montant_an1": m[0],
+                    "montant_an2": m[1],
+                    "justification": justification,
+                    "date": instant,
+                    "auteur": auteur,
+                }
+            )
+        for ligne in lignes:
+            stockage.ajouter_decision(ligne, connexion=connexion)
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "decision",
+                    _resume(avant, annees)
+                    if (avant := actuelles.get(ligne["demande_id"]))
+                    else None,
+                    f"{_resume(ligne, annees)} : {justification}",
+                    appel_id=appel.id,
+                    demande_id=ligne["demande_id"],
+                )
+                for ligne in lignes
+            ],
+            connexion=connexion,
+        )
+    return len(lignes)

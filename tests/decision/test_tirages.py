@@ -194,9 +194,33 @@ def test_le_tirage_devient_decisions(moteur, permis, classe, campagne):
 
 
 def test_inscrire_decisions_passe_par_le_quorum(moteur, permis, classe):
-    """Un quorum fixé sans séance ouverte : la première décision est refusée, le message
-    dit combien sont inscrites."""
+    """Un quorum fixé sans séance ouverte : refusé en entier, aucune décision inscrite."""
     a = replace(permis, quorum=2)
     _tirer(a, moteur, classe, graine=5)
-    with pytest.raises(ErreurTirage, match=r"quorum.*\(0 décision\(s\) du tirage inscrite"):
+    with pytest.raises(ErreurTirage, match="quorum"):
         decisions.inscrire_tirage(a, 1, moteur=moteur, auteur=PRESIDENCE)
+    with moteur.connect() as c:
+        assert stockage.lire_decisions(a.id, connexion=c) == []
+
+
+def test_inscrire_decisions_tout_ou_rien_en_conflit(moteur, permis, classe, campagne):
+    """La présidence a déclaré un conflit sur la dernière candidate : rien n'est inscrit, et
+    la candidate est nommée."""
+    _, t = _tirer(permis, moteur, classe, graine=5)
+    derniere = t.candidates[-1]
+    with stockage.ecriture(moteur, stockage.conflits, lourde=False) as c:
+        stockage.ajouter_conflit(
+            {
+                "appel_id": permis.id,
+                "demande_id": campagne[derniere],
+                "evaluateur": PRESIDENCE,
+                "raison": "son frère y travaille",
+                "date": stockage.maintenant(),
+                "auteur": PRESIDENCE,
+            },
+            connexion=c,
+        )
+    with pytest.raises(ErreurTirage, match=f"conflit d'intérêts sur {derniere} "):
+        decisions.inscrire_tirage(permis, 1, moteur=moteur, auteur=PRESIDENCE)
+    with moteur.connect() as c:
+        assert stockage.lire_decisions(permis.id, connexion=c) == []
