@@ -251,7 +251,7 @@ def par_valeur(serie: pd.Series, fonction) -> pd.Series:
         return serie.map(connues)
     # Les valeurs absentes (NaN, None, pd.NA) prennent toutes ce que `fonction` rend pour
     # la première d'entre elles.
-    resultat = serie.astype(object).map(connues)
+    resultat = serie.astype(object).map(connues).astype(object)
     resultat[absentes] = fonction(serie[absentes].iloc[0])
     return resultat
 

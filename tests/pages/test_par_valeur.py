@@ -25,6 +25,8 @@ def _compteur():
         (["a", "b", "a"], "string[pyarrow]", ["<a>", "<b>", "<a>"], 2),
         ([1, None, 3, 3], "Int64", ["<1>", "vide", "<3>", "<3>"], 3),
         (["x", None, "x"], object, ["<x>", "vide", "<x>"], 2),
+        ([np.nan, np.nan], "float64", ["vide", "vide"], 1),
+        ([None, None], object, ["vide", "vide"], 1),
     ],
 )
 def test_comme_map_une_fois_par_valeur(valeurs, dtype, attendu, appels_attendus):
