@@ -32,6 +32,8 @@ from pages.composants.commun import (
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import declarations_acceptees, formulaire_conflit
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.messages import afficher as afficher_message
+from pages.composants.verrous import Inacheves, bouton_verrou
 
 compte = exiger_acces("classement")
 appel = appel_actif()
@@ -722,15 +724,57 @@ if presidence:
                     )
                 st.rerun()
 
-    if (
-        compte.role == PRESIDENT
-        and not decisions_fermees
-        and st.button("Verrouiller les décisions", key="verrouiller_decisions")
-    ):
-        attributions.verrouiller(
-            appel.id, True, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
+    def decisions_a_finir() -> list[Inacheves]:
+        """Ce que le verrouillage des décisions figerait : les demandes classées sans
+        décision, et les retenues dont le montant accordé diffère du recommandé."""
+        restantes = classement.decisions_inachevees(table, annees)
+        sans = restantes[restantes["quoi"] == classement.SANS_DECISION]
+        ecarts = restantes[restantes["quoi"] == classement.MONTANT_DIFFERENT]
+        classees_ = int((table["statut"] == classement.CLASSE).sum())
+
+        def tableau(lignes: pd.DataFrame, accorde: bool) -> pd.DataFrame:
+            colonnes = {
+                "Rang": lignes["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
+                "Demande": lignes["no_demande"],
+                "Recommandé": lignes["recommande"].map(lambda v: montant(int(v))),
+            }
+            if accorde:
+                colonnes["Accordé"] = lignes["accorde"].map(lambda v: montant(int(v)))
+            return pd.DataFrame(colonnes)
+
+        return [
+            Inacheves(
+                f"{pluriel(len(sans), 'demande classée', 'demandes classées')} sans décision "
+                f"(sur {classees_})",
+                "Verrouillées, les décisions ne pourront plus être inscrites : ces demandes "
+                "resteront sans décision du comité.",
+                tableau(sans, False),
+            ),
+            Inacheves(
+                pluriel(
+                    len(ecarts),
+                    "demande retenue dont le montant accordé diffère du recommandé",
+                    "demandes retenues dont le montant accordé diffère du recommandé",
+                ),
+                "À revoir avant de verrouiller : le montant accordé (total des années) n'est "
+                "pas le montant recommandé.",
+                tableau(ecarts, True),
+            ),
+        ]
+
+    if compte.role == PRESIDENT and not decisions_fermees:
+        bouton_verrou(
+            "verrouiller_decisions",
+            "Verrouiller les décisions",
+            listes=decisions_a_finir,
+            rien="Chaque demande classée a sa décision, et chaque montant accordé est le "
+            "montant recommandé.",
+            verrouiller=lambda: attributions.verrouiller(
+                appel.id, True, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
+            ),
+            succes="Décisions verrouillées (inscrit au journal) ; les notes le sont aussi.",
+            type="secondary",
         )
-        st.rerun()
     if (
         compte.role == ADMIN
         and decisions_fermees
@@ -740,6 +784,7 @@ if presidence:
             appel.id, False, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
         )
         st.rerun()
+    afficher_message("verrouiller_decisions")
 
 # --- Comité : conflits d'intérêts sur une demande (issue 16) ----------------------------------
 formulaire_conflit(

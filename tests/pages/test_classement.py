@@ -679,8 +679,13 @@ def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
     assert "rouvrir_decisions" not in cles(at)
     at.button(key="verrouiller_decisions").click()
     executer(at)
+    at.button(key="verrouiller_decisions_confirmer").click()
+    executer(at)
 
     assert attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert succes(at)[-1] == (
+        "Décisions verrouillées (inscrit au journal) ; les notes le sont aussi."
+    )
     assert any("Les décisions de cet appel sont verrouillées" in i.value for i in at.info)
     assert at.button(key="mt_enregistrer").disabled
     assert at.button(key="dc_enregistrer").disabled
@@ -705,6 +710,67 @@ def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
     ]
     _decision(at, ids["T-002"], financement.RETENU)
     assert "Décision « retenu » inscrite pour T-002." in succes(at)
+
+
+def _fenetre(at):
+    """La fenêtre (`st.dialog`) ouverte, que AppTest range dans le bloc « event »."""
+    fenetres = [
+        b for e in at._tree.children.values() if e.type == "event" for b in e.children.values()
+    ]
+    return fenetres[0] if fenetres else None
+
+
+def _listes(fenetre) -> dict[str, list]:
+    titres = [rendu(m.value).strip("*") for m in fenetre.markdown]
+    return dict(zip(titres, [d.value.values.tolist() for d in fenetre.dataframe], strict=True))
+
+
+def test_verrouiller_les_decisions_demande_confirmation(ouvrir, appel, ids, moteur):
+    """Le bouton ouvre une fenêtre qui liste les demandes classées sans décision et les
+    montants retenus qui diffèrent du recommandé ; « Annuler » ne verrouille rien ;
+    « Verrouiller quand même » verrouille et l'inscrit au journal."""
+    at = ouvrir(PRESIDENT)
+    assert _fenetre(at) is None
+    at.button(key="verrouiller_decisions").click()
+    executer(at)
+    assert not attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    listes = _listes(_fenetre(at))
+    assert list(listes) == [dollars("2 demandes classées sans décision (sur 2)")]
+    assert [r[:2] for r in next(iter(listes.values()))] == [[1, "T-002"], [2, "T-001"]]
+    at.button(key="verrouiller_decisions_annuler").click()
+    executer(at)
+    assert _fenetre(at) is None
+    assert not attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert journal(moteur, appel, "reglage:decisions_verrouillees") == []
+
+    decisions.enregistrer_decision(
+        appel,
+        ids["T-002"],
+        financement.RETENU,
+        (1_000_000, 3_000_000),
+        "réduit en séance",
+        moteur=moteur,
+        auteur="president@exemple.qc.ca",
+    )
+    at = ouvrir(PRESIDENT)
+    at.button(key="verrouiller_decisions").click()
+    executer(at)
+    listes = _listes(_fenetre(at))
+    assert list(listes) == [
+        "1 demande classée sans décision (sur 2)",
+        "1 demande retenue dont le montant accordé diffère du recommandé",
+    ]
+    sans, ecarts = listes.values()
+    assert [r[:2] for r in sans] == [[2, "T-001"]]
+    assert [r[1:] for r in ecarts] == [["T-002", dollars("60 000 $"), dollars("40 000 $")]]
+    assert [b.label for b in _fenetre(at).button] == ["Verrouiller quand même", "Annuler"]
+    at.button(key="verrouiller_decisions_confirmer").click()
+    executer(at)
+    assert _fenetre(at) is None
+    assert attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert journal(moteur, appel, "reglage:decisions_verrouillees") == [
+        ["president@exemple.qc.ca", "False", "True"]
+    ]
 
 
 # --- Calculé une fois par version des données, jamais périmé ---------------------------------
