@@ -32,6 +32,7 @@ from pages.composants.commun import (
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import declarations_acceptees, formulaire_conflit
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
 from pages.composants.verrous import Inacheves, bouton_verrou
 
@@ -57,8 +58,6 @@ RANG_APPEL = "Rang (pondérations de l'appel)"
 
 st.title("Classement")
 bandeau_reglages(appel)
-if message := st.session_state.pop("_classement_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:
     st.info("Aucune demande importée pour cet appel.")
     st.stop()
@@ -480,13 +479,15 @@ with st.expander("Simuler d'autres pondérations"):
                     confirme=confirme_poids,
                 )
             except classement.ErreurClassement as exc:
-                st.session_state["_classement_msg"] = ("error", f"Refusé : {exc}")
+                annoncer("adopter_poids", REFUS, f"Refusé : {exc}")
             else:
-                st.session_state["_classement_msg"] = (
-                    "success",
+                annoncer(
+                    "adopter_poids",
+                    SUCCES,
                     "Nouvelles pondérations adoptées (inscrites au journal).",
                 )
             st.rerun()
+        afficher_message("adopter_poids")
 
 # --- Historique des pondérations -------------------------------------------------------------
 with st.expander("Historique des pondérations", expanded=poids_changes):
@@ -593,13 +594,15 @@ if presidence:
                     version_attendue=version_montant,
                 )
             except financement.ErreurFinancement as exc:
-                st.session_state["_classement_msg"] = ("error", f"Montant refusé : {exc}")
+                annoncer("mt_enregistrer", REFUS, f"Montant refusé : {exc}")
             else:
-                st.session_state["_classement_msg"] = (
-                    "success",
+                annoncer(
+                    "mt_enregistrer",
+                    SUCCES,
                     f"Montant recommandé de {ligne_de(choisie)['no_demande']} enregistré.",
                 )
             st.rerun()
+        afficher_message("mt_enregistrer")
 
     with droite.container(border=True):
         st.markdown("**Décision du comité**")
@@ -660,11 +663,13 @@ if presidence:
                 # Sous le bouton, là où la personne a cliqué (issue 16).
                 st.error(litteral(f"Décision refusée : {exc}"), icon=":material/block:")
             else:
-                st.session_state["_classement_msg"] = (
-                    "success",
+                annoncer(
+                    "dc_enregistrer",
+                    SUCCES,
                     f"Décision « {decision} » inscrite pour {r['no_demande']}.",
                 )
                 st.rerun()
+        afficher_message("dc_enregistrer")
 
     maximum = appel.financement.bonification_conjoint_max
     conjoints = [
@@ -716,13 +721,15 @@ if presidence:
                         version_attendue=version_bonus,
                     )
                 except financement.ErreurFinancement as exc:
-                    st.session_state["_classement_msg"] = ("error", f"Bonification refusée : {exc}")
+                    annoncer("bn_enregistrer", REFUS, f"Bonification refusée : {exc}")
                 else:
-                    st.session_state["_classement_msg"] = (
-                        "success",
+                    annoncer(
+                        "bn_enregistrer",
+                        SUCCES,
                         f"Bonification de {ligne_de(conjointe)['no_demande']} enregistrée.",
                     )
                 st.rerun()
+            afficher_message("bn_enregistrer")
 
     def decisions_a_finir() -> list[Inacheves]:
         """Ce que le verrouillage des décisions figerait : les demandes classées sans

@@ -28,6 +28,8 @@ from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import declarations_acceptees
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.messages import REFUS, SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 
 compte = exiger_acces("portefeuille")
 appel = appel_actif()
@@ -40,8 +42,6 @@ periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financiere
 
 st.title("Portefeuille")
 bandeau_reglages(appel)
-if message := st.session_state.pop("_portefeuille_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:
     st.info("Aucune demande importée pour cet appel.")
     st.stop()
@@ -336,6 +336,9 @@ if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="prima
 st.caption(
     "Objectif (réglage de l'appel) : " + LIBELLES_OBJECTIF_SELECTION[appel.objectif_selection] + "."
 )
+# L'adoption du scénario (ou son refus) referme le scénario : son message paraît ici, à sa
+# place, sous « Calculer la meilleure sélection ».
+afficher_message("pf_adopter")
 if "_pf_optimum" in st.session_state:
     forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
     # Les décisions telles qu'elles étaient quand le scénario a été montré : l'adopter ne
@@ -475,10 +478,11 @@ if "_pf_optimum" in st.session_state:
                     version_montants_attendue=version_montants_calcul,
                 )
             except financement.ErreurFinancement as exc:
-                st.session_state["_portefeuille_msg"] = ("error", f"Refusé : {exc}")
+                annoncer("pf_adopter", REFUS, f"Refusé : {exc}")
             else:
-                st.session_state["_portefeuille_msg"] = (
-                    "success",
+                annoncer(
+                    "pf_adopter",
+                    SUCCES,
                     f"Scénario adopté : {n} décisions inscrites au journal.",
                 )
             st.session_state.pop("_pf_optimum", None)
