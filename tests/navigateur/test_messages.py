@@ -60,6 +60,17 @@ def test_le_refus_parait_sous_le_bouton_et_le_verrou_demande_confirmation(
     fenetre.wait_for(state="detached")
     assert not attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
 
+    # Échap la referme aussi, pour de bon : l'action suivante ne la rouvre pas.
+    page.locator(".st-key-verrouiller_decisions button").click()
+    attendre_fin(page)
+    fenetre.wait_for()
+    page.keyboard.press("Escape")
+    fenetre.wait_for(state="detached")
+    attendre_fin(page)
+    bouton.click()
+    attendre_fin(page)
+    assert fenetre.count() == 0
+
     # Rouverte, « Verrouiller quand même » verrouille ; le message paraît sous le verrou.
     page.locator(".st-key-verrouiller_decisions button").click()
     attendre_fin(page)
