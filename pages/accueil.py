@@ -11,13 +11,13 @@ from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
 from pages.composants.commun import appel_actif, fichiers_demo, moteur
 from pages.composants.connexion import exiger_acces
+from pages.composants.messages import SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 
 compte = exiger_acces("accueil")
 
 appel = appel_actif()
 st.title("Évaluation des demandes")
-if message := st.session_state.pop("message_accueil", None):
-    st.success(message)
 st.markdown(
     f"Tableau de bord du comité de sélection de l'appel **{litteral(appel.nom)}**"
     + (f" (date limite : {date(appel.date_limite)})" if appel.date_limite else "")
@@ -103,8 +103,12 @@ if nombre == 0 and fichiers_demo() and compte.role == ADMIN:
             # Démonstration : l'examen d'admissibilité fait d'après les fichiers, pour que
             # le classement ait des demandes admissibles (page Admissibilité pour le revoir).
             examens.examiner_d_apres_les_fichiers(appel, moteur=moteur(), auteur=compte.courriel)
-        st.session_state["message_accueil"] = (
+        annoncer(
+            "demo_accueil",
+            SUCCES,
             f"{len(rapport.creees)} demandes de démonstration importées "
-            f"({rapport.avant} → {rapport.apres} demandes stockées)."
+            f"({rapport.avant} → {rapport.apres} demandes stockées).",
         )
         st.rerun()
+# Sous le bouton, qui disparaît une fois les demandes importées : là où la personne a cliqué.
+afficher_message("demo_accueil")

@@ -30,11 +30,12 @@ from evaluation.socle.formats import date, pluriel
 from evaluation.socle.texte import litteral
 from pages.composants.commun import appel_actif, moteur
 from pages.composants.connexion import exiger_acces
+from pages.composants.messages import SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 
 compte = exiger_acces("admissibilite")
 appel = appel_actif()
 m = moteur()
-CLE_MESSAGE = "adm_message"
 
 st.title("Admissibilité")
 st.caption(
@@ -43,8 +44,6 @@ st.caption(
     "une condition reste à vérifier, a le statut « admissibilité à établir » : elle n'est ni "
     "notée, ni classée, ni financée."
 )
-if message := st.session_state.pop(CLE_MESSAGE, None):
-    st.success(message, icon=":material/check_circle:")
 
 with m.connect() as connexion:
     demandes = stockage.lire_demandes_en_bref(
@@ -129,13 +128,15 @@ if historique:
             )
 
 
-def _enregistrer(action, succes: str) -> None:
+def _enregistrer(action, succes: str, controle: str) -> None:
+    """L'action d'un formulaire : son refus ici, dans le formulaire ; son succès sous le
+    formulaire (`controle`), après la réexécution."""
     try:
         action()
     except ErreurFiltrage as exc:
         st.error(str(exc), icon=":material/error:")
         return
-    st.session_state[CLE_MESSAGE] = succes
+    annoncer(controle, SUCCES, succes)
     st.rerun()
 
 
@@ -156,9 +157,11 @@ for s in ouverts[d]:
                             appel, s["id"], suite, raison, moteur=m, auteur=compte.courriel
                         ),
                         "Signalement réglé.",
+                        "adm_regler",
                     )
         else:
             st.caption("Réglé par l'analyste ou la présidence.")
+afficher_message("adm_regler")
 
 # --- Liste de l'appel, condition par condition ---------------------------------------------
 if compte.role in PEUVENT_EXAMINER:
@@ -202,7 +205,9 @@ if compte.role in PEUVENT_EXAMINER:
                 ),
                 f"Examen de {numeros[d]} enregistré : "
                 f"{LIBELLES_VERDICTS[filtrage.verdict(reponses, appel)]}.",
+                "adm_enregistrer",
             )
+    afficher_message("adm_enregistrer")
 
 # --- Renversement par la présidence --------------------------------------------------------
 if compte.role in PEUVENT_RENVERSER:
@@ -222,4 +227,6 @@ if compte.role in PEUVENT_RENVERSER:
                     appel, d, nouveau, raison, moteur=m, auteur=compte.courriel
                 ),
                 f"Examen de {numeros[d]} renversé : {LIBELLES_VERDICTS[nouveau]}.",
+                "adm_renverser",
             )
+    afficher_message("adm_renverser")

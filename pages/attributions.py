@@ -11,6 +11,8 @@ from evaluation.socle.formats import date, pluriel
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, moteur
 from pages.composants.connexion import exiger_acces
+from pages.composants.messages import REFUS, SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 
 compte = exiger_acces("attributions")
 appel = appel_actif()
@@ -23,8 +25,6 @@ noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
 numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
 
 st.title("Attributions et conflits d'intérêts")
-if message := st.session_state.pop("_attrib_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if demandes.empty or not etat.evaluateurs:
     st.info(
         "Il faut des demandes importées et au moins un compte d'évaluateur actif (page "
@@ -63,7 +63,7 @@ with st.container(border=True):
                 appel, None if n is None else int(n), moteur=m, auteur=compte.courriel
             )
         except repartition.ErreurAttribution as exc:
-            st.session_state["_attrib_msg"] = ("error", f"Répartition refusée : {exc}")
+            annoncer("attrib_appliquer", REFUS, f"Répartition refusée : {exc}")
         else:
             texte = "Répartition appliquée."
             if resultat.manques:
@@ -73,8 +73,9 @@ with st.container(border=True):
                     + ", ".join(numeros[d] for d in sorted(resultat.manques))
                     + "."
                 )
-            st.session_state["_attrib_msg"] = ("success", texte)
+            annoncer("attrib_appliquer", SUCCES, texte)
         st.rerun()
+    afficher_message("attrib_appliquer")
 
 charge = {e: len(etat.demandes_de(e)) for e in etat.evaluateurs}
 st.markdown(
@@ -119,14 +120,16 @@ if mode_actuel is not None:
                 appel, ajouts, retraits, moteur=m, auteur=compte.courriel
             )
         except repartition.ErreurAttribution as exc:
-            st.session_state["_attrib_msg"] = ("error", f"Rien n'est enregistré : {exc}")
+            annoncer("attrib_enregistrer", REFUS, f"Rien n'est enregistré : {exc}")
         else:
-            st.session_state["_attrib_msg"] = (
-                "success",
+            annoncer(
+                "attrib_enregistrer",
+                SUCCES,
                 f"{pluriel(len(ajouts), 'attribution')} ajoutée(s), {len(retraits)} retirée(s).",
             )
         del st.session_state["attrib_tableau"]
         st.rerun()
+    afficher_message("attrib_enregistrer")
 
 st.subheader("Conflits d'intérêts")
 conflits = sorted(
@@ -178,10 +181,11 @@ with g.container(border=True):
                 auteur=compte.courriel,
             )
         except repartition.ErreurAttribution as exc:
-            st.session_state["_attrib_msg"] = ("error", f"Conflit non inscrit : {exc}")
+            annoncer("conflit_inscrire", REFUS, f"Conflit non inscrit : {exc}")
         else:
-            st.session_state["_attrib_msg"] = ("success", "Conflit d'intérêts inscrit.")
+            annoncer("conflit_inscrire", SUCCES, "Conflit d'intérêts inscrit.")
         st.rerun()
+    afficher_message("conflit_inscrire")
 declares = [c for c in conflits if c.origine == repartition.DECLARE]
 with d_.container(border=True):
     st.markdown("**Lever un conflit déclaré**")
@@ -205,5 +209,6 @@ with d_.container(border=True):
             attributions.retirer_conflit(
                 appel.id, c.demande_id, c.evaluateur, moteur=m, auteur=compte.courriel
             )
-            st.session_state["_attrib_msg"] = ("success", "Conflit levé (inscrit au journal).")
+            annoncer("conflit_retirer", SUCCES, "Conflit levé (inscrit au journal).")
             st.rerun()
+    afficher_message("conflit_retirer")

@@ -32,6 +32,9 @@ from pages.composants.commun import (
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import declarations_acceptees, formulaire_conflit
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.messages import REFUS, SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
+from pages.composants.verrous import Inacheves, bouton_verrou
 
 compte = exiger_acces("classement")
 appel = appel_actif()
@@ -55,8 +58,6 @@ RANG_APPEL = "Rang (pondérations de l'appel)"
 
 st.title("Classement")
 bandeau_reglages(appel)
-if message := st.session_state.pop("_classement_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 if table.empty:
     st.info("Aucune demande importée pour cet appel.")
     st.stop()
@@ -478,13 +479,15 @@ with st.expander("Simuler d'autres pondérations"):
                     confirme=confirme_poids,
                 )
             except classement.ErreurClassement as exc:
-                st.session_state["_classement_msg"] = ("error", f"Refusé : {exc}")
+                annoncer("adopter_poids", REFUS, f"Refusé : {exc}")
             else:
-                st.session_state["_classement_msg"] = (
-                    "success",
+                annoncer(
+                    "adopter_poids",
+                    SUCCES,
                     "Nouvelles pondérations adoptées (inscrites au journal).",
                 )
             st.rerun()
+        afficher_message("adopter_poids")
 
 # --- Historique des pondérations -------------------------------------------------------------
 with st.expander("Historique des pondérations", expanded=poids_changes):
@@ -760,13 +763,15 @@ if presidence:
                     version_attendue=version_montant,
                 )
             except financement.ErreurFinancement as exc:
-                st.session_state["_classement_msg"] = ("error", f"Montant refusé : {exc}")
+                annoncer("mt_enregistrer", REFUS, f"Montant refusé : {exc}")
             else:
-                st.session_state["_classement_msg"] = (
-                    "success",
+                annoncer(
+                    "mt_enregistrer",
+                    SUCCES,
                     f"Montant recommandé de {ligne_de(choisie)['no_demande']} enregistré.",
                 )
             st.rerun()
+        afficher_message("mt_enregistrer")
         proposer_mise_a_jour(choisie)
 
     with droite.container(border=True):
@@ -837,11 +842,13 @@ if presidence:
                 # Sous le bouton, là où la personne a cliqué (issue 16).
                 st.error(litteral(f"Décision refusée : {exc}"), icon=":material/block:")
             else:
-                st.session_state["_classement_msg"] = (
-                    "success",
+                annoncer(
+                    "dc_enregistrer",
+                    SUCCES,
                     f"Décision « {decision} » inscrite pour {r['no_demande']}.",
                 )
                 st.rerun()
+        afficher_message("dc_enregistrer")
 
     decider_en_lot()
 
@@ -895,23 +902,67 @@ if presidence:
                         version_attendue=version_bonus,
                     )
                 except financement.ErreurFinancement as exc:
-                    st.session_state["_classement_msg"] = ("error", f"Bonification refusée : {exc}")
+                    annoncer("bn_enregistrer", REFUS, f"Bonification refusée : {exc}")
                 else:
-                    st.session_state["_classement_msg"] = (
-                        "success",
+                    annoncer(
+                        "bn_enregistrer",
+                        SUCCES,
                         f"Bonification de {ligne_de(conjointe)['no_demande']} enregistrée.",
                     )
                 st.rerun()
+            afficher_message("bn_enregistrer")
 
-    if (
-        compte.role == PRESIDENT
-        and not decisions_fermees
-        and st.button("Verrouiller les décisions", key="verrouiller_decisions")
-    ):
-        attributions.verrouiller(
-            appel.id, True, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
+    def decisions_a_finir() -> list[Inacheves]:
+        """Ce que le verrouillage des décisions figerait : les demandes classées sans
+        décision, et les retenues dont le montant accordé diffère du recommandé."""
+        restantes = classement.decisions_inachevees(table, annees)
+        sans = restantes[restantes["quoi"] == classement.SANS_DECISION]
+        ecarts = restantes[restantes["quoi"] == classement.MONTANT_DIFFERENT]
+        classees_ = int((table["statut"] == classement.CLASSE).sum())
+
+        def tableau(lignes: pd.DataFrame, accorde: bool) -> pd.DataFrame:
+            colonnes = {
+                "Rang": lignes["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
+                "Demande": lignes["no_demande"],
+                "Recommandé": lignes["recommande"].map(lambda v: montant(int(v))),
+            }
+            if accorde:
+                colonnes["Accordé"] = lignes["accorde"].map(lambda v: montant(int(v)))
+            return pd.DataFrame(colonnes)
+
+        return [
+            Inacheves(
+                f"{pluriel(len(sans), 'demande classée', 'demandes classées')} sans décision "
+                f"(sur {classees_})",
+                "Verrouillées, les décisions ne pourront plus être inscrites : ces demandes "
+                "resteront sans décision du comité.",
+                tableau(sans, False),
+            ),
+            Inacheves(
+                pluriel(
+                    len(ecarts),
+                    "demande retenue dont le montant accordé diffère du recommandé",
+                    "demandes retenues dont le montant accordé diffère du recommandé",
+                ),
+                "À revoir avant de verrouiller : le montant accordé (total des années) n'est "
+                "pas le montant recommandé.",
+                tableau(ecarts, True),
+            ),
+        ]
+
+    if compte.role == PRESIDENT and not decisions_fermees:
+        bouton_verrou(
+            "verrouiller_decisions",
+            "Verrouiller les décisions",
+            listes=decisions_a_finir,
+            rien="Chaque demande classée a sa décision, et chaque montant accordé est le "
+            "montant recommandé.",
+            verrouiller=lambda: attributions.verrouiller(
+                appel.id, True, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
+            ),
+            succes="Décisions verrouillées (inscrit au journal) ; les notes le sont aussi.",
+            type="secondary",
         )
-        st.rerun()
     if (
         compte.role == ADMIN
         and decisions_fermees
@@ -921,6 +972,7 @@ if presidence:
             appel.id, False, moteur=m, auteur=compte.courriel, quoi="decisions_verrouillees"
         )
         st.rerun()
+    afficher_message("verrouiller_decisions")
 
 # --- Comité : conflits d'intérêts sur une demande (issue 16) ----------------------------------
 formulaire_conflit(

@@ -21,9 +21,10 @@ from evaluation.socle.mots_de_passe import (
     problemes_mot_de_passe,
 )
 from evaluation.socle.roles import LIBELLES_ROLES, ROLES, Compte, ErreurCompte
-from evaluation.socle.texte import litteral
 from pages.composants.commun import moteur
 from pages.composants.connexion import exiger_acces
+from pages.composants.messages import REFUS, SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 
 compte = exiger_acces("comptes")
 m = moteur()
@@ -60,8 +61,6 @@ def _code_inscrit(cible: Compte) -> str:
 
 
 st.title("Comptes")
-if message := st.session_state.pop("_comptes_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
 
 comptes = lister_comptes(moteur=m)
 st.dataframe(
@@ -133,14 +132,16 @@ with gauche.container(border=True):
                     auteur=compte.courriel,
                 )
             except ErreurCompte as exc:
-                st.session_state["_comptes_msg"] = ("error", f"Compte non créé : {exc}")
+                annoncer("nouveau_compte", REFUS, f"Compte non créé : {exc}")
             else:
-                st.session_state["_comptes_msg"] = (
-                    "success",
+                annoncer(
+                    "nouveau_compte",
+                    SUCCES,
                     f"Compte créé pour {cree.courriel} : transmettez-lui son mot de passe "
                     "provisoire par un autre canal ; il le remplacera à sa première connexion.",
                 )
             st.rerun()
+    afficher_message("nouveau_compte")
 
 with droite.container(border=True):
     st.markdown("**Modifier un compte**")
@@ -210,7 +211,8 @@ with droite.container(border=True):
                 if nouveau_mdp:
                     changer_mot_de_passe(choisi, nouveau_mdp, moteur=m, auteur=compte.courriel)
             except ErreurCompte as exc:
-                st.session_state["_comptes_msg"] = ("error", f"Compte non modifié : {exc}")
+                annoncer("modifier_compte", REFUS, f"Compte non modifié : {exc}")
             else:
-                st.session_state["_comptes_msg"] = ("success", f"Compte {choisi} enregistré.")
+                annoncer("modifier_compte", SUCCES, f"Compte {choisi} enregistré.")
             st.rerun()
+    afficher_message("modifier_compte")

@@ -54,6 +54,18 @@ COURANTE, EN_ATTENTE, CHARGEE, MESSAGE, PERIMEE = (
     "_eval_perimee",
 )
 ECHELLE = [None, *appel.valeurs_echelle()]
+# Où s'affiche le message d'une action : sous le contrôle qui l'a causée (issue 16).
+NOTATION, DOUTE, CONFLIT, GRILLE = "notation", "doute", "conflit", "grille"
+
+
+def afficher_message(ou: str | None) -> None:
+    """Le message gardé (genre, texte, endroit) s'il doit s'afficher `ou` ; None : où que
+    ce soit (un message dont l'endroit n'est pas montré cette fois, en bas de page)."""
+    message = st.session_state.get(MESSAGE)
+    if message and (ou is None or message[2] == ou):
+        del st.session_state[MESSAGE]
+        genre, texte, _ = message
+        {"success": st.success, "error": st.error, "info": st.info}[genre](litteral(texte))
 
 
 def cle(genre: str, demande_id: int, sous: str = "") -> str:
@@ -162,6 +174,7 @@ def enregistrer(
         st.session_state[MESSAGE] = (
             "error",
             "Évaluation non soumise : " + " ".join(problemes),
+            NOTATION,
         )
         return
     try:
@@ -176,16 +189,16 @@ def enregistrer(
             version_attendue=version_lue(demande_id) if version is None else version,
         )
     except EvaluationPerimee as exc:
-        st.session_state[MESSAGE] = ("error", str(exc))
+        st.session_state[MESSAGE] = ("error", str(exc), NOTATION)
         st.session_state[PERIMEE] = (demande_id, statut)
         return
     except ErreurEvaluation as exc:
-        st.session_state[MESSAGE] = ("error", str(exc))
+        st.session_state[MESSAGE] = ("error", str(exc), NOTATION)
         return
     st.session_state.pop(PERIMEE, None)
     quand = stockage.maintenant().strftime("%H h %M")
     texte = "Évaluation soumise" if statut == SOUMISE else "Brouillon enregistré"
-    st.session_state[MESSAGE] = ("success", f"{texte} à {quand}.")
+    st.session_state[MESSAGE] = ("success", f"{texte} à {quand}.", NOTATION)
     st.session_state.pop(CHARGEE, None)
     oublier_copie(demande_id)
     if puis is not None:
@@ -208,12 +221,13 @@ def rouvrir(demande_id: int) -> None:
             version_attendue=version,
         )
     except ErreurEvaluation as exc:
-        st.session_state[MESSAGE] = ("error", str(exc))
+        st.session_state[MESSAGE] = ("error", str(exc), NOTATION)
         return
     st.session_state[MESSAGE] = (
         "info",
         "Évaluation rouverte : elle redevient un brouillon ; soumettez-la de nouveau une fois "
         "corrigée (l'historique garde chaque changement).",
+        NOTATION,
     )
     st.session_state.pop(CHARGEE, None)
     oublier_copie(demande_id)
@@ -253,11 +267,12 @@ def signaler_doute(demande_id: int) -> None:
     try:
         examens.signaler(appel, demande_id, compte.courriel, raison, moteur=m)
     except ErreurFiltrage as exc:
-        st.session_state[MESSAGE] = ("error", f"Doute non signalé : {exc}")
+        st.session_state[MESSAGE] = ("error", f"Doute non signalé : {exc}", DOUTE)
         return
     st.session_state[MESSAGE] = (
         "info",
         "Doute d'admissibilité signalé : l'analyste ou la présidence le réglera.",
+        DOUTE,
     )
     st.session_state[cle("doute", demande_id)] = ""
 
@@ -270,11 +285,12 @@ def declarer(demande_id: int, suivante: int | None) -> None:
             appel.id, demande_id, compte.courriel, raison, moteur=m, auteur=compte.courriel
         )
     except repartition.ErreurAttribution as exc:
-        st.session_state[MESSAGE] = ("error", f"Conflit non déclaré : {exc}")
+        st.session_state[MESSAGE] = ("error", f"Conflit non déclaré : {exc}", CONFLIT)
         return
     st.session_state[MESSAGE] = (
         "info",
         "Conflit d'intérêts déclaré : la demande est retirée de votre liste.",
+        CONFLIT,
     )
     st.session_state.pop(CHARGEE, None)
     oublier_copie(demande_id)
@@ -354,31 +370,8 @@ if total == 0:
         "importées par l'administration.",
         icon=":material/inbox:",
     )
+    afficher_message(None)
     st.stop()
-
-if message := st.session_state.pop(MESSAGE, None):
-    genre, texte = message
-    {"success": st.success, "error": st.error, "info": st.info}[genre](litteral(texte))
-if (perimee := st.session_state.get(PERIMEE)) is not None and perimee[0] == st.session_state.get(
-    COURANTE
-):
-    r1, r2, _ = st.columns([2, 2, 3])
-    r1.button(
-        "Recharger la version enregistrée",
-        key="perimee_recharger",
-        type="primary",
-        on_click=recharger,
-        args=(perimee[0],),
-        help="Vos saisies non enregistrées de cette demande sont abandonnées.",
-    )
-    r2.button(
-        "Remplacer par mes valeurs",
-        key="perimee_remplacer",
-        on_click=remplacer,
-        args=perimee,
-        help="Vos valeurs à l'écran remplacent la version enregistrée ; le journal garde "
-        "l'une et l'autre.",
-    )
 
 # --- Filtres et choix de la demande ------------------------------------------------------
 
@@ -665,6 +658,26 @@ with notation:
             disabled=suivante is None,
             width="stretch",
         )
+    afficher_message(NOTATION)
+    perimee = st.session_state.get(PERIMEE)
+    if perimee is not None and perimee[0] == st.session_state.get(COURANTE):
+        r1, r2, _ = st.columns([2, 2, 3])
+        r1.button(
+            "Recharger la version enregistrée",
+            key="perimee_recharger",
+            type="primary",
+            on_click=recharger,
+            args=(perimee[0],),
+            help="Vos saisies non enregistrées de cette demande sont abandonnées.",
+        )
+        r2.button(
+            "Remplacer par mes valeurs",
+            key="perimee_remplacer",
+            on_click=remplacer,
+            args=perimee,
+            help="Vos valeurs à l'écran remplacent la version enregistrée ; le journal garde "
+            "l'une et l'autre.",
+        )
 
     if voit_notes_des_autres(compte.role, appel, statut):
         with m.connect() as connexion:
@@ -708,6 +721,7 @@ with notation:
                 on_click=signaler_doute,
                 args=(courante,),
             )
+        afficher_message(DOUTE)
         with st.expander("Déclarer un conflit d'intérêts"):
             st.caption(
                 "Vous connaissez personnellement le projet, y travaillez, ou en tirez un "
@@ -721,6 +735,7 @@ with notation:
                 on_click=declarer,
                 args=(courante, suivante or precedente),
             )
+        afficher_message(CONFLIT)
 
 # --- Hors ligne ---------------------------------------------------------------------------
 
@@ -813,10 +828,15 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
                     "success",
                     f"Grille importée : "
                     f"{pluriel(n, 'changement inscrit', 'changements inscrits')} au journal.",
+                    GRILLE,
                 )
                 st.rerun()
+        afficher_message(GRILLE)
 
 if statut is not None:
     modifie_le = liste.loc[liste["demande_id"] == courante, "modifie_le"].iloc[0]
     if modifie_le is not None and not pd.isna(modifie_le):
         st.caption(f"Dernier enregistrement : {date(modifie_le.date())} à {modifie_le:%H h %M}.")
+
+# Un message dont l'endroit n'a pas été montré (demande changée, appel verrouillé).
+afficher_message(None)

@@ -34,6 +34,9 @@ from pages.composants.commun import (
     moteur,
 )
 from pages.composants.connexion import exiger_acces
+from pages.composants.messages import REFUS as REFUSE
+from pages.composants.messages import SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 
 compte = exiger_acces("importation")
 
@@ -48,10 +51,10 @@ def afficher_categories_a_confirmer(appel) -> None:
     (toutes les lignes de l'appel du même libellé, journalisé)."""
     if not droits.peut_rattacher_categories(compte.role):
         return
-    if message := st.session_state.pop("_categorie_msg", None):
-        (st.success if message[0] == "success" else st.error)(litteral(message[1]))
     inconnus = categories.a_confirmer(appel, moteur=moteur())
     if inconnus.empty:
+        # Le dernier libellé rattaché : la section disparaît, son message reste ici.
+        afficher_message("cat_rattacher")
         return
     st.subheader(f"Catégories de dépense à confirmer ({len(inconnus)})")
     st.caption(
@@ -96,14 +99,16 @@ def afficher_categories_a_confirmer(appel) -> None:
                 appel, libelle, choix_categorie, moteur=moteur(), auteur=compte.courriel
             )
         except categories.ErreurCategorie as exc:
-            st.session_state["_categorie_msg"] = ("error", f"Rattachement refusé : {exc}")
+            annoncer("cat_rattacher", REFUSE, f"Rattachement refusé : {exc}")
         else:
-            st.session_state["_categorie_msg"] = (
-                "success",
+            annoncer(
+                "cat_rattacher",
+                SUCCES,
                 f"{pluriel(n, 'ligne rattachée', 'lignes rattachées')} à « "
                 f"{noms[choix_categorie]} » (inscrit au journal).",
             )
         st.rerun()
+    afficher_message("cat_rattacher")
 
 
 def afficher_journal(appel) -> None:

@@ -39,8 +39,9 @@ from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.messages import REFUS, SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 
-CLE_MESSAGE = "_parametres_msg"
 CLE_PERIMES = "_parametres_perimes"
 LIBELLES_NOTES_DES_AUTRES = {
     "jamais": "Jamais (évaluation à l'aveugle)",
@@ -66,13 +67,7 @@ appel = appel_actif()
 auteur = compte.courriel
 
 
-def annoncer(genre: str, texte: str) -> None:
-    st.session_state[CLE_MESSAGE] = (genre, texte)
-
-
 st.title("Paramètres de l'appel")
-if message := st.session_state.pop(CLE_MESSAGE, None):
-    (st.success if message[0] == "succes" else st.error)(litteral(message[1]))
 
 with m.connect() as connexion:
     stocke = stockage.lire_appel(appel.id, connexion=connexion)
@@ -159,10 +154,16 @@ with onglet_sources:
             except ConfirmationRefusee as exc:
                 st.error(litteral(exc), icon=":material/error:")
             else:
-                annoncer("succes", f"{n} réglage(s) confirmé(s) (inscrits au journal).")
+                annoncer(
+                    "sources_confirmer",
+                    SUCCES,
+                    f"{n} réglage(s) confirmé(s) (inscrits au journal).",
+                )
                 st.rerun()
     elif not manquantes:
         st.success("Chaque réglage du comité et chaque interprétation est confirmé.")
+    # Sous le bouton, ou à sa place quand la dernière confirmation l'a fait disparaître.
+    afficher_message("sources_confirmer")
 
 # --- Créer ---------------------------------------------------------------------------------
 with onglet_creer:
@@ -208,11 +209,13 @@ with onglet_creer:
         else:
             st.session_state[CLE_APPEL] = nouveau.id
             annoncer(
-                "succes",
+                "creer_appel",
+                SUCCES,
                 f"Appel « {nouveau.nom_court} » créé d'après « {source.nom_court} » ; "
                 "c'est maintenant l'appel actif.",
             )
             st.rerun()
+    afficher_message("creer_appel")
 
 # --- Exporter, importer ---------------------------------------------------------------------
 with onglet_fichier:
@@ -243,8 +246,13 @@ with onglet_fichier:
             st.error(litteral(exc), icon=":material/error:")
         else:
             st.session_state[CLE_APPEL] = importe.id
-            annoncer("succes", f"Appel « {importe.nom_court} » {'créé' if cree else 'mis à jour'}.")
+            annoncer(
+                "importer_go",
+                SUCCES,
+                f"Appel « {importe.nom_court} » {'créé' if cree else 'mis à jour'}.",
+            )
             st.rerun()
+    afficher_message("importer_go")
 
 # --- Archiver -------------------------------------------------------------------------------
 with onglet_archive:
@@ -254,7 +262,7 @@ with onglet_archive:
         st.warning("Cet appel est archivé : il se consulte, il ne se modifie plus.")
         if st.button("Rouvrir l'appel", key="desarchiver"):
             archiver(appel.id, False, moteur=m, auteur=auteur)
-            annoncer("succes", f"Appel « {appel.nom_court} » rouvert.")
+            annoncer("archiver", SUCCES, f"Appel « {appel.nom_court} » rouvert.")
             st.rerun()
     else:
         st.caption(
@@ -263,8 +271,9 @@ with onglet_archive:
         )
         if st.button("Archiver l'appel", key="archiver"):
             archiver(appel.id, True, moteur=m, auteur=auteur)
-            annoncer("succes", f"Appel « {appel.nom_court} » archivé.")
+            annoncer("archiver", SUCCES, f"Appel « {appel.nom_court} » archivé.")
             st.rerun()
+    afficher_message("archiver")
 
 # --- Modifier -------------------------------------------------------------------------------
 with onglet_modifier:
@@ -282,14 +291,6 @@ with onglet_modifier:
     donnees = sections(appel)
     cle = f"param_{appel.id}_"
     version_param = version_a_l_ouverture(cle, int(stocke["version"]) if stocke else 0)
-    if st.session_state.get(CLE_PERIMES) == appel.id and st.button(
-        "Recharger les paramètres enregistrés", key="param_recharger", type="primary"
-    ):
-        for k in [k for k in st.session_state if str(k).startswith(cle)]:
-            del st.session_state[k]
-        oublier_version(cle)
-        st.session_state.pop(CLE_PERIMES, None)
-        st.rerun()
     with st.form(f"{cle}formulaire"):
         st.subheader("Appel")
         a = donnees["appel"]
@@ -638,14 +639,28 @@ with onglet_modifier:
             )
         except ParametresPerimes as exc:
             st.session_state[CLE_PERIMES] = appel.id
-            annoncer("erreur", str(exc))
+            annoncer("param_enregistrer", REFUS, str(exc))
             st.rerun()
         except (ErreurAppel, ParametresRefuses) as exc:
             st.error(litteral(exc), icon=":material/error:")
         else:
             oublier_version(cle)
-            annoncer("succes", f"Paramètres de « {nom_court or appel.nom_court} » enregistrés.")
+            annoncer(
+                "param_enregistrer",
+                SUCCES,
+                f"Paramètres de « {nom_court or appel.nom_court} » enregistrés.",
+            )
             st.rerun()
+    # Sous « Enregistrer les paramètres », au bas d'un long formulaire (issue 16).
+    afficher_message("param_enregistrer")
+    if st.session_state.get(CLE_PERIMES) == appel.id and st.button(
+        "Recharger les paramètres enregistrés", key="param_recharger", type="primary"
+    ):
+        for k in [k for k in st.session_state if str(k).startswith(cle)]:
+            del st.session_state[k]
+        oublier_version(cle)
+        st.session_state.pop(CLE_PERIMES, None)
+        st.rerun()
     if stocke:
         st.caption(f"Dernier enregistrement : {stocke['enregistre_le']:%Y-%m-%d %H:%M}")
     else:

@@ -28,6 +28,8 @@ from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import declarations_acceptees
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.messages import REFUS, SUCCES, annoncer
+from pages.composants.messages import afficher as afficher_message
 from pages.composants.tirage import section_tirage
 
 compte = exiger_acces("portefeuille")
@@ -341,9 +343,9 @@ if st.button("Calculer la meilleure sélection", key="pf_optimiser", type="prima
 st.caption(
     "Objectif (réglage de l'appel) : " + LIBELLES_OBJECTIF_SELECTION[appel.objectif_selection] + "."
 )
-# L'issue de l'adoption d'un scénario, sous le calcul qui l'a proposé (issue 16).
-if message := st.session_state.pop("_portefeuille_msg", None):
-    (st.success if message[0] == "success" else st.error)(litteral(message[1]))
+# L'adoption du scénario (ou son refus) referme le scénario : son message paraît ici, à sa
+# place, sous « Calculer la meilleure sélection ».
+afficher_message("pf_adopter")
 if "_pf_optimum" in st.session_state:
     forcees_calcul, exclues_calcul = st.session_state["_pf_optimum"]
     # Les décisions telles qu'elles étaient quand le scénario a été montré : l'adopter ne
@@ -503,7 +505,7 @@ if "_pf_optimum" in st.session_state:
                     )
                 except financement.FinancementPerime as exc:
                     # La vue est périmée : le scénario est recalculé sur la base relue.
-                    st.session_state["_portefeuille_msg"] = ("error", f"Refusé : {exc}")
+                    annoncer("pf_adopter", REFUS, f"Refusé : {exc}")
                     st.session_state.pop("_pf_optimum", None)
                     oublier_version("scenario")
                     oublier_version("scenario_montants")
@@ -512,8 +514,9 @@ if "_pf_optimum" in st.session_state:
                     # Sous le bouton ; les raisons saisies restent (issue 16).
                     st.error(litteral(f"Refusé : {exc}"), icon=":material/block:")
                 else:
-                    st.session_state["_portefeuille_msg"] = (
-                        "success",
+                    annoncer(
+                        "pf_adopter",
+                        SUCCES,
                         f"Scénario adopté : {n} décisions inscrites au journal.",
                     )
                     st.session_state.pop("_pf_optimum", None)

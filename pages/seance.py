@@ -7,6 +7,7 @@ Pour la demande en cours : résumé, montants par année, axe et secteur, notes 
 de chaque évaluateur (pas pour l'observateur), ce qui la rend « à discuter », les totaux en
 cours face à l'enveloppe, la décision et son montant."""
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -148,6 +149,27 @@ def afficher_message(cle: str) -> None:
         (st.success if m_[0] == "success" else st.error)(litteral(m_[1]))
 
 
+def tenter(
+    action: Callable[[], object],
+    cle: str,
+    refus: str,
+    succes: str | Callable[[object], str] | None = None,
+    cle_succes: str | None = None,
+) -> bool:
+    """Exécute `action` (une écriture de `conduite`) pour un rappel de bouton : un refus
+    (`seance.ErreurSeance`) s'annonce sous le contrôle (`cle`), précédé de `refus` ; le
+    succès aussi (ou sous `cle_succes`), s'il y a un message. Vrai si l'action est faite."""
+    try:
+        resultat = action()
+    except seance.ErreurSeance as exc:
+        message(cle, "error", f"{refus} : {exc}")
+        return False
+    if succes is not None:
+        texte = succes(resultat) if callable(succes) else succes
+        message(cle_succes or cle, "success", texte)
+    return True
+
+
 def intitule(d: int) -> str:
     r = par_id.loc[d]
     rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
@@ -159,112 +181,104 @@ def intitule(d: int) -> str:
 
 @rattraper
 def ouvrir_seance() -> None:
+    ordre = st.session_state.get("seance_ordre_ouverture", seance.RANG)
     texte = st.session_state.get("seance_libres", "") or ""
     libres = []
     for brut in texte.splitlines():
         nom, _, fonction = brut.partition(",")
         libres.append((nom, fonction))
-    try:
+
+    def ouvrir_et_aller_a_la_premiere() -> None:
         sid = conduite.ouvrir(
             appel,
             moteur=m,
             auteur=compte.courriel,
             role=compte.role,
-            ordre=st.session_state.get("seance_ordre_ouverture", seance.RANG),
+            ordre=ordre,
             presents=st.session_state.get("seance_presents", []),
             sans_compte=libres,
         )
         premier = seance.ordre_du_jour(
-            seance.ordre_de_passage(
-                table,
-                st.session_state.get("seance_ordre_ouverture", seance.RANG),
-                zone_grise=zone_grise_pour(st.session_state.get("seance_ordre_ouverture")),
-            ),
-            {},
+            seance.ordre_de_passage(table, ordre, zone_grise=zone_grise_pour(ordre)), {}
         )
         if premier:
             conduite.aller_a(
                 appel, sid, premier[0], moteur=m, auteur=compte.courriel, role=compte.role
             )
-    except seance.ErreurSeance as exc:
-        message("_seance_msg_ouverture", "error", f"Séance non ouverte : {exc}")
-        return
-    message("_seance_msg_nav", "success", "Séance ouverte : les écrans des membres suivent.")
+
+    tenter(
+        ouvrir_et_aller_a_la_premiere,
+        "_seance_msg_ouverture",
+        "Séance non ouverte",
+        "Séance ouverte : les écrans des membres suivent.",
+        cle_succes="_seance_msg_nav",
+    )
 
 
 def zone_grise_pour(ordre: str | None):
     return solidite(calcul)["zone_grise"].to_dict() if ordre == seance.ZONE_GRISE_D_ABORD else None
 
 
+def _conduite(ecriture, *args, **kwargs):
+    """L'écriture de `conduite` sur la séance ouverte, au nom de la personne connectée."""
+    return partial(
+        ecriture,
+        appel,
+        seance_en_cours.id,
+        *args,
+        moteur=m,
+        auteur=compte.courriel,
+        role=compte.role,
+        **kwargs,
+    )
+
+
 @rattraper
 def aller(demande_id: int, cle_message: str = "_seance_msg_nav") -> None:
-    s = seance_en_cours
-    try:
-        conduite.aller_a(
-            appel,
-            s.id,
-            demande_id,
-            moteur=m,
-            auteur=compte.courriel,
-            role=compte.role,
-            version_attendue=s.version,
-        )
-    except seance.ErreurSeance as exc:
-        message(cle_message, "error", f"Demande non changée : {exc}")
-        return
-    st.session_state.pop("seance_cherche", None)
+    fait = tenter(
+        _conduite(conduite.aller_a, demande_id, version_attendue=seance_en_cours.version),
+        cle_message,
+        "Demande non changée",
+    )
+    if fait:
+        st.session_state.pop("seance_cherche", None)
 
 
 @rattraper
 def changer_ordre() -> None:
-    s = seance_en_cours
-    try:
-        conduite.choisir_ordre(
-            appel,
-            s.id,
+    tenter(
+        _conduite(
+            conduite.choisir_ordre,
             st.session_state["seance_ordre"],
-            moteur=m,
-            auteur=compte.courriel,
-            role=compte.role,
-            version_attendue=s.version,
-        )
-    except seance.ErreurSeance as exc:
-        message("_seance_msg_conduite", "error", f"Ordre non changé : {exc}")
+            version_attendue=seance_en_cours.version,
+        ),
+        "_seance_msg_ordre",
+        "Ordre non changé",
+    )
 
 
 @rattraper
 def trier_bloc() -> None:
-    s = seance_en_cours
-    try:
+    def trier() -> int:
         choisies = seance.bloc(
             ids, int(st.session_state["seance_bloc_de"]), int(st.session_state["seance_bloc_a"])
         )
-        n = conduite.trier(
-            appel, s.id, choisies, moteur=m, auteur=compte.courriel, role=compte.role
-        )
-    except seance.ErreurSeance as exc:
-        message("_seance_msg_triage", "error", f"Bloc non trié : {exc}")
-        return
-    message(
+        return _conduite(conduite.trier, choisies)()
+
+    tenter(
+        trier,
         "_seance_msg_triage",
-        "success",
-        f"{n} demande(s) marquée(s) « non discutées, suivent le classement ».",
+        "Bloc non trié",
+        lambda n: f"{n} demande(s) marquée(s) « non discutées, suivent le classement ».",
     )
 
 
 @rattraper
 def ramener(demande_id: int) -> None:
-    s = seance_en_cours
-    try:
-        conduite.ramener(
-            appel, s.id, demande_id, moteur=m, auteur=compte.courriel, role=compte.role
-        )
-    except seance.ErreurSeance as exc:
-        message("_seance_msg_ramener", "error", f"Demande non ramenée : {exc}")
-        return
-    message(
+    tenter(
+        _conduite(conduite.ramener, demande_id),
         "_seance_msg_ramener",
-        "success",
+        "Demande non ramenée",
         f"{par_id.loc[demande_id, 'no_demande']} ramenée à l'ordre du jour.",
     )
 
@@ -273,49 +287,40 @@ def ramener(demande_id: int) -> None:
 def noter_presents() -> None:
     texte = st.session_state.get("seance_libres_plus", "") or ""
     libres = [tuple(x.partition(",")[::2]) for x in texte.splitlines()]
-    try:
-        conduite.ajouter_presents(
-            appel,
-            seance_en_cours.id,
-            moteur=m,
-            auteur=compte.courriel,
-            role=compte.role,
+    fait = tenter(
+        _conduite(
+            conduite.ajouter_presents,
             presents=st.session_state.get("seance_presents_plus", []),
             sans_compte=libres,
-        )
-    except seance.ErreurSeance as exc:
-        message("_seance_msg_presences", "error", f"Présences non notées : {exc}")
-        return
-    st.session_state.pop("seance_libres_plus", None)
-    st.session_state.pop("seance_presents_plus", None)
-    message("_seance_msg_presences", "success", "Présences notées.")
+        ),
+        "_seance_msg_presences",
+        "Présences non notées",
+        "Présences notées.",
+    )
+    if fait:
+        st.session_state.pop("seance_libres_plus", None)
+        st.session_state.pop("seance_presents_plus", None)
 
 
 @rattraper
 def retirer(presence_id: int) -> None:
-    try:
-        conduite.retirer_present(
-            appel,
-            seance_en_cours.id,
-            presence_id,
-            moteur=m,
-            auteur=compte.courriel,
-            role=compte.role,
-        )
-    except seance.ErreurSeance as exc:
-        message("_seance_msg_presences", "error", f"Présence non retirée : {exc}")
+    tenter(
+        _conduite(conduite.retirer_present, presence_id),
+        "_seance_msg_presences",
+        "Présence non retirée",
+    )
 
 
 @rattraper
 def fermer_seance() -> None:
-    try:
-        conduite.fermer(
-            appel, seance_en_cours.id, moteur=m, auteur=compte.courriel, role=compte.role
-        )
-    except seance.ErreurSeance as exc:
-        message("_seance_msg_conduite", "error", f"Séance non fermée : {exc}")
-        return
-    message("_seance_msg_ouverture", "success", "Séance fermée.")
+    # Le succès s'affiche là où était « Ouvrir la séance » : la conduite disparaît.
+    tenter(
+        _conduite(conduite.fermer),
+        "_seance_msg_conduite",
+        "Séance non fermée",
+        "Séance fermée.",
+        cle_succes="_seance_msg_ouverture",
+    )
 
 
 if not len(table[table["statut"] == classement.CLASSE]) and not tout:
@@ -352,11 +357,12 @@ if seance_en_cours is None:
                 on_click=ouvrir_seance,
                 icon=":material/play_arrow:",
             )
-            afficher_message("_seance_msg_ouverture")
             st.caption(
                 "Une fois la séance ouverte, l'écran de chaque membre suit la demande en cours. "
                 "Sans séance ouverte, vous parcourez seul le classement."
             )
+        # Hors de l'expander, qui est replié quand la séance vient d'être fermée.
+        afficher_message("_seance_msg_ouverture")
     else:
         st.title("Séance du comité")
         st.info(
@@ -734,6 +740,7 @@ if preside and seance_en_cours is not None:
             key="seance_ordre",
             on_change=changer_ordre,
         )
+        afficher_message("_seance_msg_ordre")
         st.markdown("**Trier un bloc** (positions dans l'ordre du jour affiché)")
         t1, t2, t3 = st.columns([1, 1, 2], vertical_alignment="bottom")
         t1.number_input("De la position", 1, max(len(ids), 1), 1, key="seance_bloc_de")

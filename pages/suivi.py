@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels.configuration import appel_depuis_toml
-from evaluation.notes import attributions, suivi
+from evaluation.notes import attributions, examens, filtrage, suivi
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, OBJET_APRES_CONSULTATION
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
@@ -14,6 +14,8 @@ from evaluation.socle.roles import ADMIN
 from evaluation.socle.texte import litteral
 from pages.composants.commun import appel_actif, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
+from pages.composants.messages import afficher as afficher_message
+from pages.composants.verrous import Inacheves, bouton_verrou
 
 compte = exiger_acces("suivi")
 appel = appel_actif()
@@ -61,6 +63,62 @@ def _donnees_suivi(configuration_toml: str, url: str, version: int) -> dict:
     }
 
 
+NON_SOUMISES = "évaluations attribuées non soumises"
+
+
+def _inacheves() -> list[Inacheves]:
+    """Ce que le verrouillage figerait inachevé, lu à l'ouverture de la fenêtre : les
+    évaluations attribuées non soumises et l'examen d'admissibilité à finir."""
+    with m.connect() as connexion:
+        demandes = stockage.lire_demandes_en_bref(
+            appel.id,
+            ["id", "no_demande", "titre", "municipalite", "municipalites_partenaires", "region"],
+            connexion=connexion,
+        )
+        evaluations_ = stockage.lire_evaluations_en_bref(appel.id, connexion=connexion)
+    examen = examens.charger(appel.id, moteur=m)
+    etat = attributions.charger(appel.id, moteur=m, demandes=demandes, admissibilite=examen.etats)
+    noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
+    restantes = suivi.evaluations_inachevees(etat, evaluations_, demandes, noms)
+    brouillons = int((restantes["etat"] == suivi.BROUILLON).sum())
+    a_examiner = filtrage.examens_inacheves(demandes, examen.etats, examen.signalements, appel)
+    return [
+        Inacheves(
+            pluriel(len(restantes), "évaluation attribuée non soumise", NON_SOUMISES)
+            + f" ({pluriel(brouillons, 'brouillon')}, "
+            + f"{pluriel(len(restantes) - brouillons, 'pas commencée', 'pas commencées')})",
+            "Verrouillées, elles ne pourront plus être soumises ni modifiées : le classement "
+            "se fera sans elles.",
+            pd.DataFrame(
+                {
+                    "Évaluateur": restantes["nom"],
+                    "Demande": restantes["no_demande"],
+                    "Titre": restantes["titre"],
+                    "État": restantes["etat"].map(
+                        {suivi.BROUILLON: "brouillon", suivi.A_FAIRE: "pas commencée"}
+                    ),
+                }
+            ),
+        ),
+        Inacheves(
+            pluriel(
+                len(a_examiner),
+                "demande dont l'examen d'admissibilité n'est pas fini",
+                "demandes dont l'examen d'admissibilité n'est pas fini",
+            ),
+            "Tant que son admissibilité reste à établir, une demande n'est ni attribuée, ni "
+            "notée, ni classée ; un doute signalé attend d'être réglé.",
+            pd.DataFrame(
+                {
+                    "Demande": a_examiner["no_demande"],
+                    "Titre": a_examiner["titre"],
+                    "Ce qui reste": a_examiner["raison"],
+                }
+            ),
+        ),
+    ]
+
+
 version = version_donnees()
 donnees = _donnees_suivi(appel.source_toml, stockage.url_par_defaut(), version)
 reglages = donnees["reglages"]
@@ -99,14 +157,23 @@ with st.container(border=True):
                 st.rerun()
         else:
             st.caption("Seule l'administration peut les rouvrir.")
+        afficher_message("verrouiller")
     else:
         st.markdown(
             "**Évaluations ouvertes.** Verrouillez-les avant la séance du comité : les "
             "évaluateurs ne pourront plus modifier ni rouvrir leurs évaluations."
         )
-        if st.button("Verrouiller les évaluations", key="verrouiller", type="primary"):
-            attributions.verrouiller(appel.id, True, moteur=m, auteur=compte.courriel)
-            st.rerun()
+        bouton_verrou(
+            "verrouiller",
+            "Verrouiller les évaluations",
+            listes=_inacheves,
+            rien="Toutes les évaluations attribuées sont soumises et l'examen "
+            "d'admissibilité est fini.",
+            verrouiller=lambda: attributions.verrouiller(
+                appel.id, True, moteur=m, auteur=compte.courriel
+            ),
+            succes="Évaluations verrouillées (inscrit au journal).",
+        )
 
 st.subheader("Par évaluateur")
 if avancement.empty:

@@ -223,6 +223,46 @@ def ligne_du_classement(table: pd.DataFrame, appel: Appel) -> financement.Ligne:
     return financement.ligne_de_financement(montants, appel.financement.enveloppe, appel.mode_ligne)
 
 
+SANS_DECISION = "sans décision"
+MONTANT_DIFFERENT = "montant accordé différent du recommandé"
+
+
+def decisions_inachevees(table: pd.DataFrame, annees: int) -> pd.DataFrame:
+    """Ce que le verrouillage des décisions figerait inachevé ou à revoir, dans l'ordre du
+    classement : chaque demande classée sans décision du comité (`SANS_DECISION`), et
+    chaque demande retenue dont un montant accordé diffère du montant recommandé de la même
+    année (`MONTANT_DIFFERENT`). Colonnes demande_id, rang, no_demande, quoi, recommande,
+    accorde (totaux des `annees` années, en cents ; accordé vide sans décision).
+
+    `table` : le classement (`classement`), avec decision, recommande_anN et accorde_anN."""
+    colonnes = ["demande_id", "rang", "no_demande", "quoi", "recommande", "accorde"]
+    if table.empty:
+        return pd.DataFrame(columns=colonnes)
+    recommandes = [table[f"recommande_an{a}"].astype("Int64") for a in range(1, annees + 1)]
+    accordes = [table[f"accorde_an{a}"].astype("Int64") for a in range(1, annees + 1)]
+    sans = (table["statut"] == CLASSE) & (table["decision"].fillna("") == "")
+    ecart = pd.Series(False, index=table.index)
+    for r, a in zip(recommandes, accordes, strict=True):
+        ecart |= (a.fillna(0) != r.fillna(0)).astype(bool)
+    different = (table["decision"] == financement.RETENU) & ecart
+    garde = sans | different
+    choisies = table[garde]
+    resultat = pd.DataFrame(
+        {
+            "demande_id": choisies["demande_id"].astype(int),
+            "rang": choisies["rang"].astype("Int64"),
+            "no_demande": choisies["no_demande"],
+            "quoi": np.where(sans[garde], SANS_DECISION, MONTANT_DIFFERENT),
+            "recommande": sum(r[garde].fillna(0) for r in recommandes).astype("Int64"),
+            "accorde": sum(a[garde] for a in accordes).astype("Int64"),
+        },
+        columns=colonnes,
+    )
+    return resultat.sort_values(
+        ["rang", "no_demande"], kind="stable", na_position="last"
+    ).reset_index(drop=True)
+
+
 def _departage(tri: pd.DataFrame, regles: list[str], classees: np.ndarray, appel) -> list[str]:
     """Pour chaque classée à total égal à la précédente : la première règle qui les
     sépare (vide sinon). Vectorisé : une comparaison par règle, pas par demande."""

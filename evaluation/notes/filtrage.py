@@ -28,6 +28,8 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import pandas as pd
+
 from evaluation.appels.configuration import Appel
 from evaluation.depot.admissibilite import preremplir
 from evaluation.depot.echeance import reponse_examen
@@ -325,3 +327,35 @@ def resume_reponses(reponses: Mapping[str, Reponse], appel: Appel) -> str:
             f"{c.id} : {r.reponse}" + (f" ({r.raison.strip()})" if r.raison.strip() else "")
         )
     return " ; ".join(morceaux)
+
+
+SIGNALEMENT_OUVERT = "doute signalé par un évaluateur, pas encore réglé"
+
+
+def examens_inacheves(
+    demandes: pd.DataFrame,
+    etats_: Mapping[int, Etat],
+    signalements: Iterable[Mapping],
+    appel: Appel,
+) -> pd.DataFrame:
+    """L'examen d'admissibilité qui reste à finir, dans l'ordre des numéros : chaque demande
+    dont l'admissibilité est à établir (pas encore examinée, ou une condition à vérifier :
+    elle n'est ni attribuée ni notée) et chaque demande dont un signalement d'évaluateur
+    n'est pas réglé. Colonnes demande_id, no_demande, titre, raison.
+
+    `demandes` : id, no_demande, titre des demandes actives de l'appel ; `signalements` :
+    ceux de l'appel (stockage.lire_signalements), réglés ou non."""
+    ouverts = {int(s["demande_id"]) for s in signalements if s.get("regle_le") is None}
+    lignes = []
+    for d, no, titre in zip(demandes["id"], demandes["no_demande"], demandes["titre"], strict=True):
+        d = int(d)
+        etat = etat_de(etats_, d)
+        raisons_ = []
+        if etat.verdict == A_ETABLIR:
+            raisons_.append(raison_affichee(etat, appel) or LIBELLES_VERDICTS[A_ETABLIR])
+        if d in ouverts:
+            raisons_.append(SIGNALEMENT_OUVERT)
+        if raisons_:
+            lignes.append((d, no, "" if pd.isna(titre) else titre, " ; ".join(raisons_)))
+    table = pd.DataFrame(lignes, columns=["demande_id", "no_demande", "titre", "raison"])
+    return table.sort_values("no_demande", kind="stable").reset_index(drop=True)

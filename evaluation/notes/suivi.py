@@ -196,3 +196,41 @@ def modifiees_apres_consultation(
         },
         columns=colonnes,
     )
+
+
+def evaluations_inachevees(
+    attributions: Attributions,
+    evaluations: pd.DataFrame,
+    demandes: pd.DataFrame,
+    noms: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Ce que le verrouillage des évaluations figerait inachevé : chaque évaluation
+    attribuée (hors conflit, voir `demandes_attribuees`) qui n'est pas soumise, en
+    brouillon ou pas commencée (« à faire »). Une ligne par (évaluateur, demande) :
+    evaluateur, nom, demande_id, no_demande, titre, etat ; triées par nom puis numéro.
+
+    `evaluations` : une ligne par évaluation (demande_id, evaluateur, statut) ;
+    `demandes` : id, no_demande, titre des demandes de l'appel."""
+    colonnes = ["evaluateur", "nom", "demande_id", "no_demande", "titre", "etat"]
+    siennes = demandes_attribuees(attributions)
+    paires = pd.DataFrame(
+        [(e, d) for e in attributions.evaluateurs for d in siennes[e]],
+        columns=["evaluateur", "demande_id"],
+    )
+    if paires.empty:
+        return pd.DataFrame(columns=colonnes)
+    statuts = (
+        evaluations.assign(demande_id=evaluations["demande_id"].astype(int))
+        .drop_duplicates(["evaluateur", "demande_id"], keep="last")
+        .set_index(["evaluateur", "demande_id"])["statut"]
+        .astype(object)
+    )
+    paires["etat"] = statuts.reindex(pd.MultiIndex.from_frame(paires)).fillna(A_FAIRE).to_numpy()
+    paires = paires[paires["etat"] != SOUMISE]
+    fiches = demandes.assign(id=demandes["id"].astype(int)).set_index("id")
+    paires["no_demande"] = paires["demande_id"].map(fiches["no_demande"]).fillna("")
+    paires["titre"] = paires["demande_id"].map(fiches["titre"]).fillna("")
+    paires["nom"] = paires["evaluateur"].map(lambda e: (noms or {}).get(e, e))
+    return paires.sort_values(["nom", "evaluateur", "no_demande"], kind="stable").reset_index(
+        drop=True
+    )[colonnes]

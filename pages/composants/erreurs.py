@@ -46,11 +46,19 @@ def afficher_erreur_differee() -> None:
     """Montre le message d'une erreur survenue dans un rappel de bouton, une seule fois."""
     if reference := st.session_state.pop(CLE_ERREUR, None):
         st.error(message_erreur(reference), icon=":material/error:")
+        # Le message complet est en haut de la page ; le toast se voit où que l'on ait
+        # cliqué (issue 16).
+        st.toast(
+            f"Une erreur inattendue a interrompu cette action (référence {reference}) : "
+            "détails en haut de la page.",
+            icon=":material/error:",
+        )
 
 
 def rattraper(rappel):
     """Un rappel de bouton (`on_click`) qui ne laisse passer aucune erreur inattendue : la
-    trace va au journal du serveur, la personne lit un message en français en haut de page."""
+    trace va au journal du serveur, la personne lit un message en français en haut de page
+    et un toast qui le signale là où elle a cliqué."""
 
     @functools.wraps(rappel)
     def protege(*args, **kwargs):

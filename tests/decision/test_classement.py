@@ -980,3 +980,105 @@ def test_depot_en_colonnes_du_classement(appel):
     retards = [None if pd.isna(v) else int(v) for v in par_id.loc[[1, 2, 3, 4], "retard_depot"]]
     assert retards == [None, 7, None, None]
     assert par_id.loc[2, "depot"] == "7 jours de retard"
+
+
+# --- ce que le verrouillage des décisions figerait ----------------------------------------
+
+
+def _table_decisions(*lignes) -> pd.DataFrame:
+    """(id, rang, statut, décision, recommandé an 1, an 2, accordé an 1, an 2) en cents."""
+    colonnes = [
+        "demande_id",
+        "rang",
+        "statut",
+        "decision",
+        "recommande_an1",
+        "recommande_an2",
+        "accorde_an1",
+        "accorde_an2",
+    ]
+    table = pd.DataFrame(lignes, columns=colonnes)
+    table["no_demande"] = [f"T-{d:03d}" for d in table["demande_id"]]
+    table["rang"] = table["rang"].astype("Int64")
+    for c in ("accorde_an1", "accorde_an2"):
+        table[c] = table[c].astype("Int64")
+    return table
+
+
+@pytest.mark.parametrize(
+    ("lignes", "annees", "attendues"),
+    [
+        pytest.param(
+            [
+                (1, 1, CLASSE, financement.RETENU, 100, 50, 100, 50),
+                (2, 2, CLASSE, "", 100, 50, pd.NA, pd.NA),
+                (3, None, classement.SOUS_SEUIL, "", 0, 0, pd.NA, pd.NA),  # hors classement
+            ],
+            2,
+            [(2, classement.SANS_DECISION, 150, pd.NA)],
+            id="classee-sans-decision",
+        ),
+        pytest.param(
+            [
+                (1, 1, CLASSE, financement.RETENU, 100, 50, 100, 40),  # an 2 seulement
+                (2, 2, CLASSE, financement.RETENU, 100, 50, 90, 60),  # même total, autre partage
+                (3, 3, CLASSE, financement.REFUSE, 100, 50, 0, 0),  # refus : pas un montant
+                (4, 4, CLASSE, financement.LISTE_ATTENTE, 100, 50, 0, 0),
+            ],
+            2,
+            [
+                (1, classement.MONTANT_DIFFERENT, 150, 140),
+                (2, classement.MONTANT_DIFFERENT, 150, 150),
+            ],
+            id="montant-retenu-different",
+        ),
+        pytest.param(
+            # Sur un an, l'an 2 ne compte pas.
+            [(1, 1, CLASSE, financement.RETENU, 100, 50, 100, 0)],
+            1,
+            [],
+            id="une-annee",
+        ),
+        pytest.param(
+            # Ordre du classement, pas des identifiants ; une décision prise hors classement
+            # dont le montant diffère est à revoir aussi.
+            [
+                (7, 2, CLASSE, "", 10, 0, pd.NA, pd.NA),
+                (8, 1, CLASSE, "", 20, 0, pd.NA, pd.NA),
+                (9, None, classement.SOUS_SEUIL, financement.RETENU, 0, 0, 500, 0),
+            ],
+            2,
+            [
+                (8, classement.SANS_DECISION, 20, pd.NA),
+                (7, classement.SANS_DECISION, 10, pd.NA),
+                (9, classement.MONTANT_DIFFERENT, 0, 500),
+            ],
+            id="ordre",
+        ),
+    ],
+)
+def test_decisions_inachevees(lignes, annees, attendues):
+    table = classement.decisions_inachevees(_table_decisions(*lignes), annees)
+    assert list(table.columns) == [
+        "demande_id",
+        "rang",
+        "no_demande",
+        "quoi",
+        "recommande",
+        "accorde",
+    ]
+    obtenues = [
+        (d, q, r, a)
+        for d, q, r, a in zip(
+            table["demande_id"], table["quoi"], table["recommande"], table["accorde"], strict=True
+        )
+    ]
+    assert len(obtenues) == len(attendues)
+    for (d, q, r, a), (d2, q2, r2, a2) in zip(obtenues, attendues, strict=True):
+        assert (d, q, r) == (d2, q2, r2)
+        assert (pd.isna(a) and pd.isna(a2)) or a == a2
+    assert list(table["no_demande"]) == [f"T-{x[0]:03d}" for x in attendues]
+
+
+def test_decisions_inachevees_table_vide():
+    assert classement.decisions_inachevees(_table_decisions(), 2).empty

@@ -41,8 +41,11 @@ def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp
     page.get_by_role("button", name="Créer l'appel").click()
     attendre_fin(page)
     page.screenshot(path=str(tmp_path / "apres_creation.png"), full_page=True)
+    # Le message sous « Créer l'appel », dans l'onglet resté ouvert (issue 16) ; le nouvel
+    # appel est l'appel actif, à modifier dans le premier onglet.
     page.get_by_text("Appel « PAIVMQ 2024-2025 » créé d'après « PAIVMQ 2023-2024 »").wait_for()
-    page.get_by_text("paivmq-2024-2025", exact=True).wait_for()  # l'appel actif, à modifier
+    page.get_by_role("tab", name="Modifier l'appel actif").click()
+    page.get_by_text("paivmq-2024-2025", exact=True).wait_for()
 
     criteres = page.get_by_test_id("stDataFrame").first
     criteres.scroll_into_view_if_needed()

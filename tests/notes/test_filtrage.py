@@ -306,3 +306,48 @@ def test_reponses_stockees_lues_a_la_demande():
     assert dict(filtrage.ReponsesStockees(None)) == {} == dict(filtrage.ReponsesStockees("null"))
     etat = filtrage.etat_depuis_ligne({"verdict": filtrage.A_ETABLIR, "reponses": json.dumps(brut)})
     assert etat.reponses == attendu
+
+
+# --- l'examen qui reste à finir (avant le verrouillage des évaluations) ------------------------
+
+
+def test_examens_inacheves(appel):
+    """À établir (pas examinée, condition à vérifier) et signalements ouverts ; une demande
+    admissible ou inadmissible sans signalement ouvert n'y est pas."""
+    import pandas as pd
+
+    demandes = pd.DataFrame(
+        {
+            "id": [5, 4, 3, 2, 1],
+            "no_demande": ["T-005", "T-004", "T-003", "T-002", "T-001"],
+            "titre": ["Cinq", "Quatre", "Trois", None, "Un"],
+        }
+    )
+    premiere = appel.conditions[0]
+    a_verifier = {c.id: Reponse(OUI) for c in appel.conditions} | {premiere.id: Reponse(A_VERIFIER)}
+    etats = {
+        1: Etat(ADMISSIBLE),
+        2: Etat(A_ETABLIR, "", a_verifier),
+        3: Etat(INADMISSIBLE, "hors Québec"),
+        4: Etat(ADMISSIBLE),
+        # 5 : pas encore examinée
+    }
+    signalements = [
+        {"demande_id": 4, "regle_le": None},
+        {"demande_id": 1, "regle_le": dt.datetime(2026, 11, 2)},  # réglé : plus rien à faire
+        {"demande_id": 2, "regle_le": None},
+    ]
+    table = filtrage.examens_inacheves(demandes, etats, signalements, appel)
+    assert list(table.columns) == ["demande_id", "no_demande", "titre", "raison"]
+    assert table[["no_demande", "titre"]].values.tolist() == [
+        ["T-002", ""],
+        ["T-004", "Quatre"],
+        ["T-005", "Cinq"],
+    ]
+    raisons = dict(zip(table["no_demande"], table["raison"], strict=True))
+    assert raisons["T-002"] == (f"à vérifier : {premiere.libelle} ; {filtrage.SIGNALEMENT_OUVERT}")
+    assert raisons["T-004"] == filtrage.SIGNALEMENT_OUVERT
+    assert raisons["T-005"] == "pas encore examinée"
+    assert filtrage.examens_inacheves(
+        demandes, dict.fromkeys(range(1, 6), Etat(ADMISSIBLE)), [], appel
+    ).empty

@@ -509,3 +509,97 @@ def test_totaux_arrondis_a_une_decimale(appel):
     par_evaluation = pd.DataFrame([{"demande_id": 7, "evaluateur": "a"} | notes])
     # 0,5 × 1 + 0,5 × 1,5 = 1,25 : arrondi à une décimale.
     assert suivi.totaux(par_evaluation, appel, {7: "D-7"}).loc["D-7", "a"] == round(1.25, 1)
+
+
+# --- ce que le verrouillage des évaluations figerait ---------------------------------------
+
+FICHES = pd.DataFrame(
+    {"id": [1, 2, 3], "no_demande": ["T-001", "T-002", "T-003"], "titre": ["Un", "Deux", None]}
+)
+
+
+def _evaluations(*lignes) -> pd.DataFrame:
+    return pd.DataFrame(lignes, columns=["demande_id", "evaluateur", "statut"])
+
+
+@pytest.mark.parametrize(
+    ("reglages", "stockees", "conflits", "evaluations", "attendues"),
+    [
+        pytest.param(
+            Reglages(),
+            frozenset(),
+            {},
+            _evaluations((1, "a@x.ca", SOUMISE), (2, "a@x.ca", BROUILLON)),
+            [
+                ("a@x.ca", 2, BROUILLON),
+                ("a@x.ca", 3, suivi.A_FAIRE),
+                ("b@x.ca", 1, suivi.A_FAIRE),
+                ("b@x.ca", 2, suivi.A_FAIRE),
+                ("b@x.ca", 3, suivi.A_FAIRE),
+            ],
+            id="chacun-toutes",
+        ),
+        pytest.param(
+            Reglages(),
+            frozenset(),
+            {(3, "a@x.ca"): Conflit(3, "a@x.ca", "sœur"), (1, "b@x.ca"): Conflit(1, "b@x.ca", "x")},
+            # Un brouillon laissé sur une demande passée en conflit n'est plus attendu.
+            _evaluations((3, "a@x.ca", BROUILLON), (2, "b@x.ca", SOUMISE)),
+            [
+                ("a@x.ca", 1, suivi.A_FAIRE),
+                ("a@x.ca", 2, suivi.A_FAIRE),
+                ("b@x.ca", 3, suivi.A_FAIRE),
+            ],
+            id="conflits-exclus",
+        ),
+        pytest.param(
+            Reglages(evaluateurs_par_demande=1),
+            frozenset({(1, "a@x.ca"), (2, "b@x.ca"), (3, "b@x.ca")}),
+            {},
+            # Une évaluation non attribuée (b sur 1) n'est pas attendue.
+            _evaluations((1, "b@x.ca", BROUILLON), (3, "b@x.ca", SOUMISE)),
+            [("a@x.ca", 1, suivi.A_FAIRE), ("b@x.ca", 2, suivi.A_FAIRE)],
+            id="mode-n",
+        ),
+        pytest.param(
+            Reglages(evaluateurs_par_demande=1),
+            frozenset({(1, "a@x.ca"), (2, "b@x.ca")}),
+            {},
+            _evaluations((1, "a@x.ca", SOUMISE), (2, "b@x.ca", SOUMISE)),
+            [],
+            id="tout-soumis",
+        ),
+    ],
+)
+def test_evaluations_inachevees(reglages, stockees, conflits, evaluations, attendues):
+    etat = Attributions(reglages, (1, 2, 3), ("a@x.ca", "b@x.ca"), stockees, conflits)
+    table = suivi.evaluations_inachevees(etat, evaluations, FICHES)
+    assert list(table.columns) == ["evaluateur", "nom", "demande_id", "no_demande", "titre", "etat"]
+    assert list(zip(table["evaluateur"], table["demande_id"], table["etat"], strict=True)) == (
+        attendues
+    )
+
+
+def test_evaluations_inachevees_noms_numeros_titres_et_ordre():
+    """Triées par nom d'évaluateur puis par numéro : Zoé (a@) après Albert (z@) ; le numéro
+    et le titre viennent des demandes, un titre absent est vide."""
+    etat = Attributions(Reglages(), (3, 1), ("a@x.ca", "z@x.ca"), frozenset(), {})
+    table = suivi.evaluations_inachevees(
+        etat,
+        _evaluations((1, "a@x.ca", SOUMISE), (3, "a@x.ca", SOUMISE)),
+        FICHES,
+        {"a@x.ca": "Zoé", "z@x.ca": "Albert"},
+    )
+    assert table[["nom", "no_demande", "titre"]].values.tolist() == [
+        ["Albert", "T-001", "Un"],
+        ["Albert", "T-003", ""],
+    ]
+    sans_noms = suivi.evaluations_inachevees(etat, _evaluations(), FICHES)
+    assert list(sans_noms["nom"]) == ["a@x.ca", "a@x.ca", "z@x.ca", "z@x.ca"]
+    assert list(sans_noms["no_demande"]) == ["T-001", "T-003", "T-001", "T-003"]
+
+
+def test_evaluations_inachevees_sans_evaluateur():
+    etat = Attributions(Reglages(), (1, 2), (), frozenset(), {})
+    table = suivi.evaluations_inachevees(etat, _evaluations(), FICHES)
+    assert table.empty and "etat" in table.columns

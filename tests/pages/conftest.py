@@ -181,3 +181,27 @@ def declarations_du_comite_acceptees(monkeypatch):
     from evaluation.decision import declarations
 
     monkeypatch.setattr(declarations, "acceptation", lambda *_, **__: {"tenue_pour_acceptee": 1})
+
+
+def sous_le_controle(at: AppTest, cle: str) -> list[str]:
+    """Les messages (succès, refus, information, avertissement) qui suivent immédiatement le
+    contrôle `cle` dans l'ordre de lecture de la page (colonnes et conteneurs parcourus
+    dans l'ordre), avant tout autre élément : là où la personne a cliqué (issue 16)."""
+
+    def feuilles(bloc):
+        enfants = getattr(bloc, "children", None)
+        if not enfants:
+            yield bloc
+            return
+        for enfant in enfants.values():
+            yield from feuilles(enfant)
+
+    suite = list(feuilles(at._tree))
+    positions = [i for i, e in enumerate(suite) if getattr(e, "key", None) == cle]
+    assert positions, f"aucun contrôle de clé « {cle} »"
+    messages = []
+    for element in suite[positions[0] + 1 :]:
+        if getattr(element, "type", None) not in ("success", "error", "info", "warning"):
+            break
+        messages.append(rendu(element.value))
+    return messages

@@ -11,7 +11,7 @@ from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR
 from pages.composants.commun import fichiers_demo
 from tests.filtrage import admettre
-from tests.pages.conftest import compte_de_test, textes
+from tests.pages.conftest import compte_de_test, sous_le_controle, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
 
@@ -146,6 +146,7 @@ def test_declarer_puis_lever_un_conflit(application, base, demo):
 
     _inscrire(at, demande_id, "zoe@exemple.qc.ca", "Sœur de la mairesse")
     assert _succes(at) == ["Conflit d'intérêts inscrit."]
+    assert sous_le_controle(at, "conflit_inscrire") == ["Conflit d'intérêts inscrit."]
     stockes = _conflits_stockes(base)
     assert [(int(c["demande_id"]), c["evaluateur"], c["raison"], c["auteur"]) for c in stockes] == [
         (demande_id, "zoe@exemple.qc.ca", "Sœur de la mairesse", ADMIN_COURRIEL)

@@ -33,7 +33,7 @@ from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
-from tests.pages.conftest import compte_de_test, rendu, textes
+from tests.pages.conftest import compte_de_test, rendu, sous_le_controle, textes
 
 PAGE = "pages/classement.py"
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -441,7 +441,9 @@ def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
     at.button(key="adopter_poids").click()
     executer(at)
 
-    assert "Nouvelles pondérations adoptées (inscrites au journal)." in succes(at)
+    assert sous_le_controle(at, "adopter_poids") == [
+        "Nouvelles pondérations adoptées (inscrites au journal)."
+    ]
     with moteur.connect() as c:
         ponderation = stockage.lire_ponderation(appel.id, connexion=c)
     assert ponderation["poids"] == {
@@ -558,14 +560,17 @@ def test_reduction_de_montant_exige_une_raison(ouvrir, appel, ids, moteur):
     assert at.number_input(key=f"mt_montant::{t002}::1").value == 30000.0
 
     _montant(at, t002, 1, 20000.0)
-    assert erreurs(at)[0] == dollars(
-        "Montant refusé : un montant recommandé autre que celui de la règle demande une raison."
-    )
+    # Sous le bouton, pas en haut de la page (issue 16).
+    assert sous_le_controle(at, "mt_enregistrer") == [
+        dollars(
+            "Montant refusé : un montant recommandé autre que celui de la règle demande une raison."
+        )
+    ]
     assert _montants_stockes(moteur, appel) == []
     assert ligne(at, "Financées", "T-002")["Recommandé an 1"] == dollars("30 000 $")
 
     _montant(at, t002, 1, 20000.0, "Volet promotion retiré")
-    assert "Montant recommandé de T-002 enregistré." in succes(at)
+    assert sous_le_controle(at, "mt_enregistrer") == ["Montant recommandé de T-002 enregistré."]
     assert _montants_stockes(moteur, appel) == [(t002, 1, 2_000_000, "Volet promotion retiré")]
     assert journal(moteur, appel, "montant_recommande:an1") == [
         [
@@ -585,13 +590,13 @@ def test_reduction_de_montant_exige_une_raison(ouvrir, appel, ids, moteur):
 def test_montant_au_dessus_du_plafond_refuse(ouvrir, appel, ids, moteur):
     at = ouvrir(ADMIN)
     _montant(at, ids["T-002"], 2, 40000.0)  # bonification de 5 000 $ : plafond 30 000 $
-    assert erreurs(at)[0] == dollars(
-        "Montant refusé : 40 000 $ dépasse le plafond de 30 000 $ par année."
-    )
+    assert sous_le_controle(at, "mt_enregistrer") == [
+        dollars("Montant refusé : 40 000 $ dépasse le plafond de 30 000 $ par année.")
+    ]
     _montant(at, ids["T-001"], 1, 26000.0)  # une seule municipalité : 25 000 $
-    assert erreurs(at)[0] == dollars(
-        "Montant refusé : 26 000 $ dépasse le plafond de 25 000 $ par année."
-    )
+    assert sous_le_controle(at, "mt_enregistrer") == [
+        dollars("Montant refusé : 26 000 $ dépasse le plafond de 25 000 $ par année.")
+    ]
     assert _montants_stockes(moteur, appel) == []
     assert ligne(at, "Financées", "T-002")["Recommandé an 2"] == dollars("30 000 $")
 
@@ -637,15 +642,15 @@ def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
     # Retenir T-001, en liste d'attente : un écart, refusé sans justification.
     _decision(at, t001, financement.RETENU)
     # Sous le bouton (issue 16), non plus en haut de la page.
-    assert erreurs(at)[-1] == (
+    assert sous_le_controle(at, "dc_enregistrer") == [
         "Décision refusée : une décision qui s'écarte de la recommandation demande une "
         "justification."
-    )
+    ]
     assert set(_decisions_stockees(moteur, appel)) == {t002}
     assert ligne(at, "Liste d'attente", "T-001")["Décision"] == ""
 
     _decision(at, t001, financement.RETENU, "Seul projet de la région")
-    assert "Décision « retenu » inscrite pour T-001." in succes(at)
+    assert sous_le_controle(at, "dc_enregistrer") == ["Décision « retenu » inscrite pour T-001."]
     assert _decisions_stockees(moteur, appel)[t001] == (
         "retenu",
         2_000_000,
@@ -679,8 +684,13 @@ def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
     assert "rouvrir_decisions" not in cles(at)
     at.button(key="verrouiller_decisions").click()
     executer(at)
+    at.button(key="verrouiller_decisions_confirmer").click()
+    executer(at)
 
     assert attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert succes(at)[-1] == (
+        "Décisions verrouillées (inscrit au journal) ; les notes le sont aussi."
+    )
     assert any("Les décisions de cet appel sont verrouillées" in i.value for i in at.info)
     assert at.button(key="mt_enregistrer").disabled
     assert at.button(key="dc_enregistrer").disabled
@@ -705,6 +715,67 @@ def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
     ]
     _decision(at, ids["T-002"], financement.RETENU)
     assert "Décision « retenu » inscrite pour T-002." in succes(at)
+
+
+def _fenetre(at):
+    """La fenêtre (`st.dialog`) ouverte, que AppTest range dans le bloc « event »."""
+    fenetres = [
+        b for e in at._tree.children.values() if e.type == "event" for b in e.children.values()
+    ]
+    return fenetres[0] if fenetres else None
+
+
+def _listes(fenetre) -> dict[str, list]:
+    titres = [rendu(m.value).strip("*") for m in fenetre.markdown]
+    return dict(zip(titres, [d.value.values.tolist() for d in fenetre.dataframe], strict=True))
+
+
+def test_verrouiller_les_decisions_demande_confirmation(ouvrir, appel, ids, moteur):
+    """Le bouton ouvre une fenêtre qui liste les demandes classées sans décision et les
+    montants retenus qui diffèrent du recommandé ; « Annuler » ne verrouille rien ;
+    « Verrouiller quand même » verrouille et l'inscrit au journal."""
+    at = ouvrir(PRESIDENT)
+    assert _fenetre(at) is None
+    at.button(key="verrouiller_decisions").click()
+    executer(at)
+    assert not attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    listes = _listes(_fenetre(at))
+    assert list(listes) == [dollars("2 demandes classées sans décision (sur 2)")]
+    assert [r[:2] for r in next(iter(listes.values()))] == [[1, "T-002"], [2, "T-001"]]
+    at.button(key="verrouiller_decisions_annuler").click()
+    executer(at)
+    assert _fenetre(at) is None
+    assert not attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert journal(moteur, appel, "reglage:decisions_verrouillees") == []
+
+    decisions.enregistrer_decision(
+        appel,
+        ids["T-002"],
+        financement.RETENU,
+        (1_000_000, 3_000_000),
+        "réduit en séance",
+        moteur=moteur,
+        auteur="president@exemple.qc.ca",
+    )
+    at = ouvrir(PRESIDENT)
+    at.button(key="verrouiller_decisions").click()
+    executer(at)
+    listes = _listes(_fenetre(at))
+    assert list(listes) == [
+        "1 demande classée sans décision (sur 2)",
+        "1 demande retenue dont le montant accordé diffère du recommandé",
+    ]
+    sans, ecarts = listes.values()
+    assert [r[:2] for r in sans] == [[2, "T-001"]]
+    assert [r[1:] for r in ecarts] == [["T-002", dollars("60 000 $"), dollars("40 000 $")]]
+    assert [b.label for b in _fenetre(at).button] == ["Verrouiller quand même", "Annuler"]
+    at.button(key="verrouiller_decisions_confirmer").click()
+    executer(at)
+    assert _fenetre(at) is None
+    assert attributions.charger(appel.id, moteur=moteur).reglages.decisions_verrouillees
+    assert journal(moteur, appel, "reglage:decisions_verrouillees") == [
+        ["president@exemple.qc.ca", "False", "True"]
+    ]
 
 
 # --- Calculé une fois par version des données, jamais périmé ---------------------------------
@@ -866,7 +937,7 @@ def test_bonification_fixee_par_la_presidence(
     at.text_input(key="bn_raison").set_value(raison)
     at.button(key="bn_enregistrer").click()
     executer(at)
-    assert message in [*succes(at), *erreurs(at)]
+    assert sous_le_controle(at, "bn_enregistrer") == [message]
     with moteur.connect() as c:
         (b,) = stockage.lire_bonifications(appel.id, connexion=c)
     assert b["montant"] == stockee

@@ -118,7 +118,14 @@ def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base)
     with caplog.at_level(logging.ERROR, logger="evaluation.pages"):
         at.run()
     assert not at.exception
-    assert [e.value for e in at.error if "erreur inattendue" in e.value]
+    (message,) = [e.value for e in at.error if "erreur inattendue" in e.value]
+    # En haut de la page, et un toast, visible là où la personne a cliqué, qui y renvoie
+    # avec la même référence.
+    reference = message.split("(référence ")[1].split(")")[0]
+    assert [t.value for t in at.toast] == [
+        f"Une erreur inattendue a interrompu cette action (référence {reference}) : "
+        "détails en haut de la page."
+    ]
     assert "SELECT" not in _tout_le_texte(at)
     assert any(r.exc_info for r in caplog.records if r.name == "evaluation.pages")
 

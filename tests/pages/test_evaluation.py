@@ -17,7 +17,13 @@ from evaluation.socle import stockage
 from evaluation.socle.roles import EVALUATEUR
 from tests.conftest import DONNEES
 from tests.filtrage import admettre, ecarter
-from tests.pages.conftest import MIME_XLSX, compte_de_test, compter_appels, textes
+from tests.pages.conftest import (
+    MIME_XLSX,
+    compte_de_test,
+    compter_appels,
+    sous_le_controle,
+    textes,
+)
 
 PAGE = "pages/evaluation.py"
 EVA = "evaluateur@exemple.qc.ca"
@@ -93,6 +99,9 @@ def test_brouillon_enregistre_et_relu_dans_une_nouvelle_session(ouvrir, demandes
     at.button(key="brouillon").click().run()
     assert not at.exception, at.exception
     assert any("Brouillon enregistré" in s.value for s in at.success)
+    # Sous les boutons d'enregistrement, pas en haut de la page (issue 16).
+    (sous,) = sous_le_controle(at, "soumettre_suivante")
+    assert sous.startswith("Brouillon enregistré à ")
     statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
     assert statut == "brouillon"
     assert saisie.notes["pertinence"] == 7 and saisie.notes["coherence"] == 6.5
@@ -116,6 +125,8 @@ def test_soumission_complete_puis_reouverture(ouvrir, demandes, moteur):
     at.button(key="soumettre").click().run()
     assert not at.exception, at.exception
     assert any("Évaluation soumise" in s.value for s in at.success)
+    (sous,) = sous_le_controle(at, "rouvrir")
+    assert sous.startswith("Évaluation soumise à ")
     assert evaluations.lire(d, EVA, moteur=moteur)[0] == "soumise"
     assert "1 / 3 soumises" in [p.proto.text for p in at.get("progress")]
     assert all(s.disabled for s in at.select_slider)

@@ -559,3 +559,15 @@ def test_tout_trier_laisse_la_demande_en_cours_a_ramener(ouvrir, appel, ids, mot
     assert at.button(key="seance_prec").disabled and at.button(key="seance_suiv").disabled
     cliquer(at, f"seance_ramener_courante::{ids['T-002']}")
     assert position(at) == "1 / 1"
+
+
+def test_fermer_la_seance_dit_fermee_hors_de_l_expander_replie(ouvrir, appel, moteur):
+    """« Séance fermée. » paraît là où était la conduite, au niveau de la page : pas dans
+    l'expander « Ouvrir la séance », replié, où personne ne le verrait (issue 16)."""
+    at = ouvrir()
+    ouvrir_la_seance(at)
+    cliquer(at, "seance_fermer")
+    assert seance_stockee(moteur, appel) is None
+    (ouverture,) = [e for e in at.expander if e.label == "Ouvrir la séance"]
+    assert "Séance fermée." not in [s.value for s in ouverture.success]
+    assert "Séance fermée." in [s.value for s in at.main.success]

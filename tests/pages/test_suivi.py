@@ -14,7 +14,7 @@ from evaluation.socle.formats import nombre
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
-from tests.pages.conftest import compte_de_test, compter_appels, textes
+from tests.pages.conftest import compte_de_test, compter_appels, rendu, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
 
@@ -55,7 +55,11 @@ def _par_evaluateur(at):
 
 
 def _totaux(at):
-    tables = [d.value for d in at.dataframe if "Soumises" not in d.value.columns]
+    tables = [
+        d.value
+        for d in at.dataframe
+        if "Soumises" not in d.value.columns and "Demande" not in d.value.columns
+    ]
     assert len(tables) <= 1
     return tables[0] if tables else None
 
@@ -114,6 +118,103 @@ def test_sans_evaluateur(application):
     assert _metriques(at)["Évaluations soumises"] == "0 / 0"
 
 
+def _fenetres(at):
+    """Les fenêtres (`st.dialog`) ouvertes : AppTest les range dans le bloc « event »."""
+    return [b for b in at._tree.children.values() if b.type == "event" for b in b.children.values()]
+
+
+def _listes(at) -> dict[str, object]:
+    """Les tables de la fenêtre ouverte, par titre (le markdown en gras qui les précède)."""
+    (fenetre,) = _fenetres(at)
+    titres = [m.value.strip("*") for m in fenetre.markdown]
+    tables = [d.value for d in fenetre.dataframe]
+    return dict(zip(titres, tables, strict=True))
+
+
+def test_verrouiller_ouvre_une_fenetre_qui_liste_l_inacheve(
+    application, appel, moteur, base, demandes
+):
+    """Le bouton n'écrit rien : il ouvre une fenêtre qui compte et liste les évaluations
+    attribuées non soumises (brouillon ou pas commencée) et l'examen d'admissibilité à finir.
+    « Annuler » la ferme sans verrouiller ; « Verrouiller quand même » verrouille."""
+    evaluations.enregistrer(
+        appel, demandes["T-001"], EVA, _complete(appel, 7.5), SOUMISE, moteur=moteur
+    )
+    evaluations.enregistrer(
+        appel,
+        demandes["T-002"],
+        EVA,
+        Saisie(notes={appel.criteres[0].id: 5.0}),
+        BROUILLON,
+        moteur=moteur,
+    )
+    attributions.declarer_conflit(
+        appel.id, demandes["T-003"], LUC, "Employé de la ville", moteur=moteur, auteur="admin"
+    )
+    at = application(PAGE, role=PRESIDENT)
+    assert not _fenetres(at)
+    at.button(key="verrouiller").click().run()
+    assert not at.exception, at.exception
+    listes = _listes(at)
+    # Éva : T-002 en brouillon, T-003 pas commencée ; Luc : T-001 et T-002 (T-003 : conflit).
+    titre = "4 évaluations attribuées non soumises (1 brouillon, 3 pas commencées)"
+    assert list(listes) == [titre]  # l'examen est fini : pas de deuxième liste
+    assert listes[titre].values.tolist() == [
+        ["Luc Gagnon", "T-001", listes[titre].iloc[0]["Titre"], "pas commencée"],
+        ["Luc Gagnon", "T-002", listes[titre].iloc[1]["Titre"], "pas commencée"],
+        ["Éva Lachance", "T-002", listes[titre].iloc[2]["Titre"], "brouillon"],
+        ["Éva Lachance", "T-003", listes[titre].iloc[3]["Titre"], "pas commencée"],
+    ]
+    assert all(listes[titre]["Titre"])
+    assert [b.label for b in _fenetres(at)[0].button] == ["Verrouiller quand même", "Annuler"]
+
+    at.button(key="verrouiller_annuler").click().run()
+    assert not at.exception, at.exception
+    assert not _fenetres(at)
+    assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is False
+    assert "Évaluations ouvertes." in textes(at)
+    with moteur.connect() as c:
+        journal = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    assert "reglage:verrouille" not in set(journal["objet"])
+
+    at.button(key="verrouiller").click().run()
+    at.button(key="verrouiller_confirmer").click().run()
+    assert not at.exception, at.exception
+    assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is True
+    assert not _fenetres(at)
+
+
+def test_fenetre_de_verrouillage_examen_a_finir_puis_rien(application, appel, moteur):
+    """Une demande pas encore examinée est listée (elle n'est ni attribuée ni notée) ; quand
+    rien ne reste, la fenêtre le dit et demande une simple confirmation."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    with moteur.connect() as c:
+        ids = stockage.lire_demandes(appel.id, connexion=c)["id"].astype(int).tolist()
+    admettre(moteur, appel, ids[:2])
+    at = application(PAGE, role=PRESIDENT)
+    at.button(key="verrouiller").click().run()
+    assert not at.exception, at.exception
+    listes = _listes(at)
+    titre = "1 demande dont l'examen d'admissibilité n'est pas fini"
+    assert list(listes) == [titre]
+    assert listes[titre][["Demande", "Ce qui reste"]].values.tolist() == [
+        ["T-003", "pas encore examinée"]
+    ]
+    at.button(key="verrouiller_annuler").click().run()
+
+    admettre(moteur, appel, ids[2:])
+    at.button(key="verrouiller").click().run()
+    assert not at.exception, at.exception
+    (fenetre,) = _fenetres(at)
+    assert not fenetre.dataframe
+    assert [rendu(m.value) for m in fenetre.markdown] == [
+        "Toutes les évaluations attribuées sont soumises et l'examen d'admissibilité est fini."
+    ]
+    assert [b.label for b in fenetre.button] == ["Verrouiller", "Annuler"]
+    at.button(key="verrouiller_confirmer").click().run()
+    assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is True
+
+
 @pytest.mark.parametrize("role", [ADMIN, PRESIDENT])
 def test_verrouiller_puis_deverrouiller(application, appel, moteur, demandes, role):
     at = application(PAGE, role=role)
@@ -121,9 +222,14 @@ def test_verrouiller_puis_deverrouiller(application, appel, moteur, demandes, ro
     assert not [b for b in at.button if b.key == "deverrouiller"]
     at.button(key="verrouiller").click().run()
     assert not at.exception, at.exception
+    assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is False
+    at.button(key="verrouiller_confirmer").click().run()
+    assert not at.exception, at.exception
 
     reglages = attributions.charger(appel.id, moteur=moteur).reglages
     assert reglages.verrouille is True
+    assert [s.value for s in at.success] == ["Évaluations verrouillées (inscrit au journal)."]
+    assert not _fenetres(at)
     assert reglages.modifie_par == f"{role}@exemple.qc.ca"
     verrou = next(m.value for m in at.markdown if "Évaluations verrouillées" in m.value)
     assert f"par {role}@exemple.qc.ca" in verrou
