@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import financement, notation
+from evaluation.decision import consensus, financement, notation
 from evaluation.depot import echeance
 from evaluation.notes import filtrage, repartition
 from evaluation.socle import formats
@@ -274,6 +274,9 @@ class Donnees:
     # demande_id → état de l'examen d'admissibilité (notes.filtrage) ; absente : pas encore
     # examinée.
     admissibilite: Mapping[int, filtrage.Etat] = field(default_factory=dict)
+    # Les dernières notes de consensus inscrites en séance (`consensus.en_table`), None :
+    # aucune lue.
+    consensus: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
 
 def poids_de_l_appel(
@@ -304,6 +307,11 @@ def classement(
     `poids` pour une simulation ; ajoute `attendues` et la décision du comité."""
     r = reglages_notation(appel, poids or donnees.poids)
     resultats = notation.resultats(cube_des_notes(appel, donnees), r)
+    # La note qui classe ([classement] note_retenue) : celle des évaluateurs, ou le
+    # consensus de la séance ; les deux restent dans la table.
+    resultats = consensus.appliquer(
+        resultats, donnees.consensus, tuple(appel.poids), r, appel.note_retenue
+    )
     montants_, admissibles = colonnes_montants(appel, donnees)
     montants, _ = financement.montants_recommandes(
         donnees.demandes,
