@@ -420,6 +420,8 @@ COLONNES_FICHIER = [
     "rang",
     "no_demande",
     "note",
+    "note_evaluateurs",
+    "note_consensus",
     "n_evaluations",
     "ecart_type",
     "statut",
@@ -439,7 +441,9 @@ COLONNES_FICHIER = [
 def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
     """Le classement pour un fichier ou un terminal : colonnes nommées par leurs clés, notes
     à deux décimales (point), montants en dollars (« 25000.00 »), vide pour « sans objet ».
-    Le statut dit « financé » ou « liste d'attente » pour une demande classée."""
+    Le statut dit « financé » ou « liste d'attente » pour une demande classée. `note` est
+    celle qui classe ([classement] note_retenue) ; `note_evaluateurs` et `note_consensus`
+    (« sans consensus » quand le consensus devait classer et manque) sont côte à côte."""
 
     def nombre_ou_vide(v, decimales=2):
         return "" if v is None or pd.isna(v) else f"{float(v):.{decimales}f}"
@@ -453,6 +457,20 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
             "rang": ["" if pd.isna(r) else str(int(r)) for r in table["rang"]],
             "no_demande": table["no_demande"].astype(str),
             "note": [nombre_ou_vide(v) for v in table["total"]],
+            "note_evaluateurs": [
+                nombre_ou_vide(v)
+                for v in (
+                    table["total_evaluateurs"] if "total_evaluateurs" in table else table["total"]
+                )
+            ],
+            "note_consensus": [
+                consensus.texte_consensus(v, c)
+                for v, c in zip(
+                    table["total_consensus"] if "total_consensus" in table else [None] * len(table),
+                    table["note_classee"] if "note_classee" in table else [""] * len(table),
+                    strict=True,
+                )
+            ],
             "n_evaluations": table["n_evaluations"].astype(int).astype(str),
             "ecart_type": [nombre_ou_vide(v) for v in table["ecart_type_total"]],
             "statut": statut,

@@ -144,6 +144,29 @@ def valeur_proposee(note: float | None, appel: Appel) -> float:
     return round(min(max(proposee, appel.echelle_min), appel.echelle_max), 6)
 
 
+NOTE_DE_CONSENSUS = "Note de consensus"
+_AGREGATIONS = {
+    "moyenne": "moyenne",
+    "mediane": "médiane",
+    "moyenne_tronquee": "moyenne tronquée",
+}
+
+
+def libelle_note_evaluateurs(appel: Appel) -> str:
+    """« Note (moyenne des évaluateurs) », ou la médiane, la moyenne tronquée : le nom de
+    la note des évaluateurs selon `[evaluation] agregation`."""
+    return f"Note ({_AGREGATIONS.get(appel.agregation, appel.agregation)} des évaluateurs)"
+
+
+def texte_consensus(total: float | None, note_classee: str, decimales: int = 2) -> str:
+    """Le total de consensus pour une cellule (point décimal, comme les fichiers) : le
+    nombre, « sans consensus » quand la règle « consensus » classe la demande sur la note
+    des évaluateurs faute de consensus complet, vide sinon."""
+    if total is not None and not pd.isna(total):
+        return f"{float(total):.{decimales}f}"
+    return SANS_CONSENSUS if note_classee == SANS_CONSENSUS else ""
+
+
 def regle_lisible(appel: Appel) -> str:
     """La règle de la note qui classe, en une phrase, pour le bandeau des règles."""
     if appel.note_retenue == CONSENSUS:

@@ -172,3 +172,66 @@ def test_le_classement_suit_le_reglage(moteur, appel, campagne):
     assert par_consensus.loc["T-002", "total_evaluateurs"] == pytest.approx(75.0)
     assert par_consensus.loc["T-002", "note_classee"] == PAR_CONSENSUS
     assert par_consensus.loc["T-001", "note_classee"] == SANS_CONSENSUS
+
+
+def _deux_classements(appel, moteur, campagne):
+    _inscrire(appel, moteur, campagne["T-002"], dict.fromkeys(CRITERES, 4.0))
+    donnees = chargement.charger(appel, moteur=moteur)
+    return (
+        classement.classement(appel, donnees),
+        classement.classement(replace(appel, note_retenue="consensus"), donnees),
+    )
+
+
+def test_fichier_du_classement_montre_les_deux_notes(moteur, appel, campagne):
+    """`classement --format csv` (pour_fichier) : `note` est celle qui classe ;
+    `note_evaluateurs` et `note_consensus` sont à côté, « sans consensus » quand le réglage
+    « consensus » classe une demande sur la note des évaluateurs."""
+    moyenne, par_consensus = _deux_classements(appel, moteur, campagne)
+    m = classement.pour_fichier(moyenne).set_index("no_demande")
+    c = classement.pour_fichier(par_consensus).set_index("no_demande")
+    cols = list(classement.pour_fichier(moyenne).columns)
+    assert cols[2:5] == ["note", "note_evaluateurs", "note_consensus"]
+    assert m.loc["T-002", ["note", "note_evaluateurs", "note_consensus"]].tolist() == [
+        "75.00",
+        "75.00",
+        "40.00",
+    ]
+    assert m.loc["T-001", "note_consensus"] == ""
+    assert c.loc["T-002", ["note", "note_evaluateurs", "note_consensus"]].tolist() == [
+        "40.00",
+        "75.00",
+        "40.00",
+    ]
+    assert c.loc["T-001", "note_consensus"] == "sans consensus"
+
+
+def test_la_ligne_de_commande_montre_le_consensus(moteur, appel, campagne, capsys):
+    import csv
+    import io
+
+    from evaluation.commandes import main
+
+    _inscrire(appel, moteur, campagne["T-002"], dict.fromkeys(CRITERES, 4.0))
+    url = moteur.url.render_as_string(hide_password=False)
+    assert main(["--base", url, "classement", "--format", "csv"]) == 0
+    lignes = {r["no_demande"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert lignes["T-002"]["note"] == "75.00"  # « moyenne » dans l'appel livré
+    assert lignes["T-002"]["note_consensus"] == "40.00"
+    assert lignes["T-001"]["note_consensus"] == ""
+
+
+def test_classeur_montre_les_deux_notes(moteur, appel, campagne):
+    from evaluation.sorties import classeur
+
+    _, par_consensus = _deux_classements(appel, moteur, campagne)
+    en_tetes, colonnes, formats = classeur.colonnes_classement(appel, par_consensus)
+    i = en_tetes.index("Total")
+    assert en_tetes[i : i + 3] == ["Total", "Note (moyenne des évaluateurs)", "Note de consensus"]
+    par_no = dict(zip(colonnes[en_tetes.index("No de demande")], range(3), strict=True))
+    total, evaluateurs, de_consensus = colonnes[i], colonnes[i + 1], colonnes[i + 2]
+    assert total[par_no["T-002"]] == pytest.approx(40.0)
+    assert evaluateurs[par_no["T-002"]] == pytest.approx(75.0)
+    assert de_consensus[par_no["T-002"]] == pytest.approx(40.0)
+    assert de_consensus[par_no["T-001"]] == "sans consensus"
+    assert formats["Note de consensus"] == "0.00"

@@ -89,6 +89,8 @@ EN_TETES = [
     "Secteur",
     *CRITERES_COURTS,
     "Total",
+    "Note (moyenne des évaluateurs)",
+    "Note de consensus",
     "Évaluations",
     "Écart-type",
     "À discuter",
@@ -418,8 +420,8 @@ def test_tableau_filtrable_et_volets_figes(livre):
     f = livre["Classement"]
     assert list(f.tables) == ["Classement"]
     tableau = f.tables["Classement"]
-    assert tableau.ref == "A4:AN7"  # en-têtes et les trois demandes, 40 colonnes
-    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AN7"
+    assert tableau.ref == "A4:AP7"  # en-têtes et les trois demandes, 42 colonnes
+    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AP7"
     assert [c.name for c in tableau.tableColumns] == EN_TETES
     assert f.freeze_panes == "C5"
     assert f.print_title_rows == "$4:$4"
@@ -446,11 +448,11 @@ def test_couleurs_par_statut(livre):
         for r in cf.rules
     ]
     assert regles == [
-        ("A5:AN7", "expression", ['$R5="financé"'], "E2EFDA"),
-        ("A5:AN7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
-        ("A5:AN7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
-        ("A5:AN7", "expression", ['$R5="non évalué"'], "EDEDED"),
-        ("A5:AN7", "expression", ['$R5="inadmissible"'], "EDEDED"),
+        ("A5:AP7", "expression", ['$T5="financé"'], "E2EFDA"),
+        ("A5:AP7", "expression", ['$T5="liste d\'attente"'], "FCE4D6"),
+        ("A5:AP7", "expression", ['$T5="sous le seuil"'], "EDEDED"),
+        ("A5:AP7", "expression", ['$T5="non évalué"'], "EDEDED"),
+        ("A5:AP7", "expression", ['$T5="inadmissible"'], "EDEDED"),
     ]
 
 
@@ -695,7 +697,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
-    assert wb["Classement"].tables["Classement"].ref == "A4:AN5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AP5"
 
 
 def test_classement_vide(appel):
@@ -712,7 +714,7 @@ def test_classement_vide(appel):
         )
     )
     assert wb.sheetnames == FEUILLES
-    assert wb["Classement"].tables["Classement"].ref == "A4:AN5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AP5"
     assert wb["Classement"]["A5"].value is None
 
 
