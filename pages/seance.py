@@ -583,7 +583,12 @@ for c in appel.criteres:
 st.table(pd.DataFrame([*lignes, moyennes, de_consensus]).set_index("Évaluateur"))
 if not voit_notes:
     st.caption("Les notes de chaque évaluateur ne sont pas montrées à l'observation.")
-consensus_inscrit = consensus.de_la_demande(donnees.consensus, d)
+# Les motifs, la date et l'auteur du consensus : lus pour la seule demande affichée (le
+# classement ne lit que les notes).
+with m.connect() as connexion:
+    consensus_inscrit = consensus.derniers(
+        stockage.lire_historique_consensus(d, connexion=connexion)
+    )
 total_evaluateurs = r.get("total_evaluateurs", r["total"])
 total_consensus = r.get("total_consensus")
 st.caption(
@@ -884,7 +889,13 @@ def _proces_verbal(table_du_calcul: pd.DataFrame, jour, auteur, confirmees: list
         recusations=recusations_du_comite(appel.id, moteur=m),
         discutees=s.discutees if s else (),
         non_discutees=seance.triees(s.triage) if s else (),
+        notes_de_consensus=consensus.en_table(_consensus_avec_motifs()),
     ).encode("utf-8")
+
+
+def _consensus_avec_motifs() -> list[dict]:
+    with m.connect() as connexion:
+        return stockage.lire_consensus(appel.id, connexion=connexion)
 
 
 if preside:

@@ -112,7 +112,7 @@ def charger(
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
         ponderations = stockage.lire_ponderations(appel.id, connexion=connexion)
         bonifications = stockage.lire_bonifications(appel.id, connexion=connexion)
-        notes_consensus = stockage.lire_consensus(appel.id, connexion=connexion)
+        notes_consensus = stockage.lire_consensus(appel.id, connexion=connexion, motifs=False)
     ponderation = ponderations[-1] if ponderations else None
     poids = dict(appel.poids)
     if ponderation:

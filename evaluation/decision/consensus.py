@@ -40,7 +40,8 @@ class ErreurConsensus(ValueError):
 
 def en_table(lignes: Sequence[Mapping]) -> pd.DataFrame:
     """Les dernières notes de consensus (`stockage.lire_consensus`) en tableau long : id,
-    demande_id, critere, note, justification, date, auteur."""
+    demande_id, critere, note, justification, date, auteur (vides quand la lecture ne les a
+    pas pris)."""
     table = pd.DataFrame(list(lignes), columns=list(COLONNES_CONSENSUS))
     table["id"] = table["id"].astype(np.int64)
     table["demande_id"] = table["demande_id"].astype(np.int64)
@@ -178,6 +179,14 @@ def regle_lisible(appel: Appel) -> str:
         "Note qui classe : la note des évaluateurs ; une note de consensus inscrite en séance "
         "est montrée à côté, sans changer le rang (réglage du comité)."
     )
+
+
+def derniers(historique: Sequence[Mapping]) -> pd.DataFrame:
+    """La dernière note de chaque critère dans l'historique d'une demande
+    (`stockage.lire_historique_consensus`, du plus ancien au plus récent), en tableau comme
+    `en_table`."""
+    table = en_table(historique)
+    return table.sort_values("id").drop_duplicates("critere", keep="last").sort_values("id")
 
 
 def de_la_demande(consensus: pd.DataFrame | None, demande_id: int) -> pd.DataFrame:

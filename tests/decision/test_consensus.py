@@ -208,3 +208,18 @@ def test_version_d_une_demande():
 )
 def test_regle_lisible(appel, regle, dit):
     assert dit in consensus.regle_lisible(replace(appel, note_retenue=regle))
+
+
+def test_derniers_d_un_historique():
+    """La dernière note de chaque critère, dans l'ordre d'inscription."""
+    historique = [
+        {"id": 1, "demande_id": 5, "critere": "a", "note": 7.0, "justification": "un"},
+        {"id": 2, "demande_id": 5, "critere": "b", "note": 6.0, "justification": "un"},
+        {"id": 3, "demande_id": 5, "critere": "a", "note": 8.5, "justification": "deux"},
+    ]
+    table = consensus.derniers(historique)
+    assert list(zip(table["critere"], table["note"], table["justification"], strict=True)) == [
+        ("b", 6.0, "un"),
+        ("a", 8.5, "deux"),
+    ]
+    assert consensus.derniers([]).empty

@@ -166,3 +166,17 @@ def test_le_membre_lit_le_consensus_sans_le_changer(application, jeu, moteur, ro
     assert not [e for e in at.expander if e.label == "Note de consensus (présidence)"]
     assert not at.number_input
     assert all(b.key != "seance_consensus" for b in at.main.button)
+
+
+def test_le_proces_verbal_liste_le_consensus_et_ses_motifs(application, jeu, fichiers_servis):
+    """Le procès-verbal téléchargé de la Séance : la note de consensus à côté de celle des
+    évaluateurs, et la section des consensus avec leurs motifs (lus au clic)."""
+    _, ids = jeu
+    at = application(PAGE, role=PRESIDENT)
+    _inscrire(at, ids["T-002"], 8.5)
+    _, contenu = fichiers_servis.lire(at, "pv_telecharger")
+    page = contenu.decode("utf-8")
+    assert "<h2>Notes de consensus (1)</h2>" in page
+    section = page[page.index("<h2>Notes de consensus") : page.index("<h2>Récusations")]
+    assert "<td>T-002</td>" + '<td class="montant">8,5</td>' * len(CRITERES) in section
+    assert f"<td>{MOTIFS}</td>" in section

@@ -47,11 +47,17 @@ def ajouter_consensus(lignes: list[dict], *, connexion: Connection) -> None:
         connexion.execute(consensus.insert(), lignes)
 
 
-def lire_consensus(appel_id: str, *, connexion: Connection) -> list[dict]:
+def lire_consensus(appel_id: str, *, connexion: Connection, motifs: bool = True) -> list[dict]:
     """La dernière note de consensus de chaque demande et critère de l'appel (les demandes
     retirées n'en ont plus), dans l'ordre d'inscription : une requête, quel que soit le
-    nombre de demandes."""
-    return _dernieres(consensus, appel_id, ["demande_id", "critere"], connexion)
+    nombre de demandes. `motifs=False` : seulement id, demande_id, critere et note (ce que
+    le classement lit ; motifs, date et auteur coûtent le plus à lire)."""
+    colonnes = (
+        None
+        if motifs
+        else [consensus.c.id, consensus.c.demande_id, consensus.c.critere, consensus.c.note]
+    )
+    return _dernieres(consensus, appel_id, ["demande_id", "critere"], connexion, colonnes)
 
 
 def lire_historique_consensus(demande_id: int, *, connexion: Connection) -> list[dict]:

@@ -125,7 +125,10 @@ def test_consensus_le_dernier_de_chaque_critere_compte(moteur, appel):
         stockage.marquer_retrait(a3, {"retiree_le": T, "retiree_par": "x"}, connexion=c)
     with moteur.connect() as c:
         lus = stockage.lire_consensus(appel.id, connexion=c)
+        notes_seules = stockage.lire_consensus(appel.id, connexion=c, motifs=False)
         historique = stockage.lire_historique_consensus(a1, connexion=c)
+    assert [set(x) for x in notes_seules] == [{"id", "demande_id", "critere", "note"}] * 3
+    assert [x["note"] for x in notes_seules] == [x["note"] for x in lus]
     assert sorted((x["demande_id"], x["critere"], x["note"]) for x in lus) == sorted(
         [(a1, "pertinence", 8.5), (a1, "coherence", 6.5), (a2, "pertinence", 5.0)]
     )
