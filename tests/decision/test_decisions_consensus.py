@@ -21,7 +21,7 @@ from evaluation.decision.consensus import (
 )
 from evaluation.decision.declarations import declarer_conflit
 from evaluation.notes.attributions import verrouiller
-from evaluation.socle import stockage
+from evaluation.socle import journal, stockage
 from evaluation.socle.concurrence import ModificationConcurrente
 from evaluation.socle.roles import ADMIN, EVALUATEUR, MEMBRE, OBSERVATEUR, PRESIDENT
 from tests.decision.conftest import CRITERES
@@ -65,6 +65,7 @@ def test_consensus_inscrit_par_critere_et_journalise(moteur, appel, campagne):
         (9.0, "accord du comité", PRESIDENCE, T)
     }
     (entree,) = _journal(moteur, appel).to_dict("records")
+    assert journal.libelle_objet(entree["objet"], appel) == "Note de consensus (séance)"
     assert entree["auteur"] == PRESIDENCE and int(entree["demande_id"]) == t1
     assert entree["ancien"] is None
     assert entree["nouveau"].startswith("pertinence 9, coherence 9")
