@@ -4,8 +4,9 @@ un bloc « non discutées » et consigne les décisions ; l'écran de chaque mem
 demande en cours en deux secondes au plus, et un membre peut regarder ailleurs puis revenir.
 
 Pour la demande en cours : résumé, montants par année, axe et secteur, notes et commentaires
-de chaque évaluateur (pas pour l'observateur), ce qui la rend « à discuter », les totaux en
-cours face à l'enveloppe, la décision et son montant."""
+de chaque évaluateur (pas pour l'observateur), leur moyenne et la note de consensus (la
+présidence l'inscrit, critère par critère avec ses motifs ; les autres la lisent), ce qui la
+rend « à discuter », les totaux en cours face à l'enveloppe, la décision et son montant."""
 
 from functools import partial
 
