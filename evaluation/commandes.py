@@ -622,7 +622,13 @@ def _classement(options, appel, moteur) -> int:
     elif table.empty:
         print(f"Aucune demande stockée pour l'appel {appel.id}.")
     else:
-        montants = ("note", "ecart_type", *(c for c in table.columns if "an" in c[-3:]))
+        montants = (
+            "note",
+            "note_evaluateurs",
+            "note_consensus",
+            "ecart_type",
+            *(c for c in table.columns if "an" in c[-3:]),
+        )
         print(en_texte(table, a_droite=("rang", "n_evaluations", *montants)))
     return SORTIE_OK
 

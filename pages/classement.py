@@ -9,7 +9,7 @@ import streamlit as st
 
 from evaluation.appels import confirmations
 from evaluation.appels.configuration import lecture_annees_financieres
-from evaluation.decision import classement, decisions, financement, portefeuille
+from evaluation.decision import classement, consensus, decisions, financement, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.notes import attributions
 from evaluation.notes.fiche import id_secteur, libelle_secteur, montants_cote_a_cote
@@ -55,6 +55,10 @@ decisions_fermees = donnees.reglages.decisions_verrouillees
 # de l'appel reste affiché à côté du rang officiel.
 poids_changes = donnees.poids_appel is not None
 RANG_APPEL = "Rang (pondérations de l'appel)"
+# « Total » : la note qui classe ([classement] note_retenue) ; la note des évaluateurs et celle
+# du consensus de la séance à côté (issue 16).
+NOTE_EVALUATEURS = consensus.libelle_note_evaluateurs(appel)
+REGLE_NOTE = consensus.regle_lisible(appel).partition(" : ")
 
 st.title("Classement")
 bandeau_reglages(appel)
@@ -105,6 +109,7 @@ with st.expander("Règles appliquées", expanded=False):
     st.markdown(
         f"- **Note d'un critère** : {appel.agregation.replace('_', ' ')} des évaluations "
         "soumises (hors conflits d'intérêts).\n"
+        f"- **{REGLE_NOTE[0]}** : {litteral(REGLE_NOTE[2])}\n"
         f"- **Total sur 100** : Σ poids × note / {nombre(appel.echelle_max)} ; poids ({source}) : "
         + ", ".join(f"{litteral(c.libelle)} {nombre(poids[c.id])}" for c in appel.criteres)
         + ".\n"
@@ -200,6 +205,11 @@ def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
 
     colonnes = {
         "Total": par_valeur(_table["total"], lambda v: texte(v, 2)),
+        NOTE_EVALUATEURS: par_valeur(_table["total_evaluateurs"], lambda v: texte(v, 2)),
+        consensus.NOTE_DE_CONSENSUS: [
+            texte(v, 2) if not pd.isna(v) else consensus.texte_consensus(None, c)
+            for v, c in zip(_table["total_consensus"], _table["note_classee"], strict=True)
+        ],
         "Zone grise": [
             "zone grise" if z else ("" if pd.isna(p) else pourcentage(p, 0))
             for z, p in zip(_table["zone_grise"], _table["probabilite"], strict=True)
@@ -250,6 +260,8 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
         "No": partie["no_demande"],
         "Municipalité": partie["municipalite"].fillna(""),
         "Total": deja["Total"],
+        NOTE_EVALUATEURS: deja[NOTE_EVALUATEURS],
+        consensus.NOTE_DE_CONSENSUS: deja[consensus.NOTE_DE_CONSENSUS],
         "Évaluations": [
             f"{n} / {a}" + (" !" if n < a else "")
             for n, a in zip(partie["n_evaluations"], partie["attendues"], strict=True)

@@ -12,9 +12,11 @@ from evaluation.appels import reglages
 from evaluation.appels.configuration import (
     AGREGATIONS,
     APRES_CONSULTATION,
+    LIBELLES_NOTE_RETENUE,
     LIBELLES_OBJECTIF_SELECTION,
     MODES_LIGNE,
     NOTES_DES_AUTRES,
+    NOTES_RETENUES,
     OBJECTIFS_SELECTION,
     ErreurAppel,
     lecture_annees_financieres,
@@ -487,6 +489,17 @@ with onglet_modifier:
             format_func=lambda o: LIBELLES_OBJECTIF_SELECTION[o].capitalize(),
             key=cle + "objectif_selection",
         )
+        note_retenue = d.selectbox(
+            "Note qui classe (réglage du comité)",
+            NOTES_RETENUES,
+            index=NOTES_RETENUES.index(c.get("note_retenue", "moyenne")),
+            format_func=lambda n: LIBELLES_NOTE_RETENUE[n].capitalize(),
+            help="L'appel ne parle ni de séance ni de consensus. « Consensus » : la note que "
+            "la présidence inscrit en séance, critère par critère avec ses motifs, classe la "
+            "demande qui en a une sur chaque critère ; les autres gardent la note des "
+            "évaluateurs. Les deux notes restent affichées.",
+            key=cle + "note_retenue",
+        )
         st.markdown("**Cibles d'équilibre du portefeuille**")
         colonnes_cible = ["dimension", "valeur", "part_min", "part_max"]
         colonnes_cible += ["nombre_min", "nombre_max"]
@@ -613,6 +626,7 @@ with onglet_modifier:
             "departage": [r.strip() for r in departage.split(";") if r.strip()],
             "mode_ligne": mode_ligne,
             "objectif_selection": objectif_selection,
+            "note_retenue": note_retenue,
         }
         lues = cibles_depuis_lignes(cibles.to_dict("records"))
         nouvelles["cibles"] = lues

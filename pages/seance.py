@@ -4,8 +4,9 @@ un bloc « non discutées » et consigne les décisions ; l'écran de chaque mem
 demande en cours en deux secondes au plus, et un membre peut regarder ailleurs puis revenir.
 
 Pour la demande en cours : résumé, montants par année, axe et secteur, notes et commentaires
-de chaque évaluateur (pas pour l'observateur), ce qui la rend « à discuter », les totaux en
-cours face à l'enveloppe, la décision et son montant."""
+de chaque évaluateur (pas pour l'observateur), leur moyenne et la note de consensus (la
+présidence l'inscrit, critère par critère avec ses motifs ; les autres la lisent), ce qui la
+rend « à discuter », les totaux en cours face à l'enveloppe, la décision et son montant."""
 
 from collections.abc import Callable
 from functools import partial
@@ -14,7 +15,15 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels import confirmations
-from evaluation.decision import classement, conduite, decisions, financement, seance, tirages
+from evaluation.decision import (
+    classement,
+    conduite,
+    consensus,
+    decisions,
+    financement,
+    seance,
+    tirages,
+)
 from evaluation.decision.comite import recusations_de_la_seance
 from evaluation.decision.declarations import recusations_du_comite
 from evaluation.decision.tirage import tenus_entre
@@ -28,8 +37,7 @@ from evaluation.notes.fiche import (
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
-from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import montant, nombre
+from evaluation.socle.formats import date, montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.proces_verbal import proces_verbal
 from pages.composants.commun import (
@@ -515,7 +523,11 @@ if triage.get(d) == seance.NON_DISCUTEE:
         afficher_message("_seance_msg_ramener")
 
 c1, c2, c3 = st.columns(3)
-c1.metric("Total", "—" if pd.isna(r["total"]) else f"{nombre(r['total'], 1)} / 100")
+c1.metric(
+    "Total",
+    "—" if pd.isna(r["total"]) else f"{nombre(r['total'], 1)} / 100",
+    help=consensus.regle_lisible(appel),
+)
 c2.metric(
     "Évaluations",
     f"{r['n_evaluations']} / {r['attendues']}",
@@ -575,13 +587,114 @@ if voit_notes:
         if saisie.commentaire_global:
             commentaires.append(f"**{qui}** : {litteral(saisie.commentaire_global)}")
         lignes.append(une)
-moyennes = {"Évaluateur": "Note retenue"}
+# Sous les notes de chaque évaluateur : leur note agrégée (la moyenne, selon l'appel) et la
+# note de consensus de la séance (issue 16), côte à côte, quelle que soit celle qui classe.
+NOTE_EVALUATEURS = consensus.libelle_note_evaluateurs(appel)
+moyennes = {"Évaluateur": NOTE_EVALUATEURS}
+de_consensus = {"Évaluateur": consensus.NOTE_DE_CONSENSUS}
 for c in appel.criteres:
-    v = r[f"note:{c.id}"]
-    moyennes[litteral(c.libelle.split(" ")[0])] = "—" if pd.isna(v) else nombre(v, 1)
-st.table(pd.DataFrame([*lignes, moyennes]).set_index("Évaluateur"))
+    court = litteral(c.libelle.split(" ")[0])
+    v = r.get(f"evaluateurs:{c.id}", r[f"note:{c.id}"])
+    moyennes[court] = "—" if pd.isna(v) else nombre(v, 1)
+    v = r.get(f"consensus:{c.id}")
+    de_consensus[court] = "—" if v is None or pd.isna(v) else nombre(v, 1)
+st.table(pd.DataFrame([*lignes, moyennes, de_consensus]).set_index("Évaluateur"))
 if not voit_notes:
     st.caption("Les notes de chaque évaluateur ne sont pas montrées à l'observation.")
+# Les motifs, la date et l'auteur du consensus : lus pour la seule demande affichée (le
+# classement ne lit que les notes).
+with m.connect() as connexion:
+    consensus_inscrit = consensus.derniers(
+        stockage.lire_historique_consensus(d, connexion=connexion)
+    )
+total_evaluateurs = r.get("total_evaluateurs", r["total"])
+total_consensus = r.get("total_consensus")
+st.caption(
+    litteral(
+        "Total des évaluateurs : "
+        + ("—" if pd.isna(total_evaluateurs) else f"{nombre(total_evaluateurs, 1)} / 100")
+        + " · total de consensus : "
+        + (
+            f"{nombre(total_consensus, 1)} / 100"
+            if total_consensus is not None and not pd.isna(total_consensus)
+            else (consensus.SANS_CONSENSUS if len(consensus_inscrit) == 0 else "incomplet")
+        )
+        + ". "
+        + consensus.regle_lisible(appel)
+    )
+)
+if len(consensus_inscrit):
+    dernier = consensus_inscrit.sort_values("id").iloc[-1]
+    st.markdown(
+        f"**Motifs du consensus** (inscrits le {date(dernier['date'].date())} par "
+        f"{litteral(noms.get(dernier['auteur'], dernier['auteur']))}) : "
+        f"{litteral(dernier['justification'])}"
+    )
+
+
+@rattraper
+def inscrire_consensus(version: int) -> None:
+    """Rappel de « Enregistrer le consensus » : `version` est celle du consensus affiché
+    (refus si un autre a été inscrit entre-temps)."""
+    notes_saisies = {
+        c.id: st.session_state.get(f"seance_consensus::{d}::{c.id}") for c in appel.criteres
+    }
+    try:
+        decisions.enregistrer_consensus(
+            appel,
+            d,
+            notes_saisies,
+            st.session_state.get(f"seance_consensus_motifs::{d}", "") or "",
+            moteur=m,
+            auteur=compte.courriel,
+            role=compte.role,
+            version_attendue=version,
+        )
+    except consensus.ErreurConsensus as exc:
+        message("_seance_msg_consensus", "error", f"Consensus non enregistré : {exc}")
+        return
+    message("_seance_msg_consensus", "success", f"Consensus enregistré pour {r['no_demande']}.")
+
+
+if preside:
+    inscrits = dict(zip(consensus_inscrit["critere"], consensus_inscrit["note"], strict=True))
+    with st.expander("Note de consensus (présidence)", expanded=True, icon=":material/handshake:"):
+        st.caption(
+            "Une note par critère, sur l'échelle de l'appel "
+            f"({nombre(appel.echelle_min, 1)} à {nombre(appel.echelle_max, 1)}, pas de "
+            f"{nombre(appel.pas, 1)}), proposée d'après la note des évaluateurs ; les motifs "
+            "vont au procès-verbal. Réglage du comité : l'appel ne parle pas de consensus."
+        )
+        for colonne, c in zip(st.columns(len(appel.criteres)), appel.criteres, strict=True):
+            depart = inscrits.get(c.id, r.get(f"evaluateurs:{c.id}", r[f"note:{c.id}"]))
+            colonne.number_input(
+                c.libelle.split(" ")[0],
+                min_value=float(appel.echelle_min),
+                max_value=float(appel.echelle_max),
+                value=consensus.valeur_proposee(depart, appel),
+                step=float(appel.pas),
+                key=f"seance_consensus::{d}::{c.id}",
+                help=c.libelle,
+                disabled=fermees,
+            )
+        st.text_area(
+            "Motifs du consensus (obligatoires)",
+            value=str(dernier["justification"]) if len(consensus_inscrit) else "",
+            key=f"seance_consensus_motifs::{d}",
+            max_chars=SAISIE_MAX,
+            disabled=fermees,
+        )
+        st.button(
+            "Enregistrer le consensus",
+            key="seance_consensus",
+            on_click=inscrire_consensus,
+            args=(consensus.version(donnees.consensus, d),),
+            disabled=fermees,
+            icon=":material/handshake:",
+        )
+        afficher_message("_seance_msg_consensus")
+        if fermees:
+            st.caption("Les décisions sont verrouillées : le consensus ne change plus.")
 if commentaires:
     with st.expander(f"Commentaires des évaluateurs ({len(commentaires)})", expanded=True):
         st.markdown("\n\n".join(commentaires))
@@ -830,11 +943,17 @@ def _proces_verbal(
         )
         if s
         else (),
+        notes_de_consensus=consensus.en_table(_consensus_avec_motifs()),
     ).encode("utf-8")
 
 
+def _consensus_avec_motifs() -> list[dict]:
+    with m.connect() as connexion:
+        return stockage.lire_consensus(appel.id, connexion=connexion)
+
+
 def _libelle_seance(s: conduite.Seance) -> str:
-    quand = f"{date_lisible(s.ouverte_le.date())} à {s.ouverte_le:%H} h {s.ouverte_le:%M}"
+    quand = f"{date(s.ouverte_le.date())} à {s.ouverte_le:%H} h {s.ouverte_le:%M}"
     return f"Séance du {quand}" + (" (ouverte)" if s.ouverte else "")
 
 

@@ -230,6 +230,10 @@ class Appel:
     departage: tuple[str, ...] = ()
     mode_ligne: str = "stricte"
     objectif_selection: str = "classement"
+    # La note qui classe ([classement] note_retenue, réglage du comité) : « moyenne » (la note
+    # des évaluateurs, agrégée selon [evaluation] agregation) ou « consensus » (la note que la
+    # présidence inscrit en séance, critère par critère, quand elle existe). Issue 16.
+    note_retenue: str = "moyenne"
     # Nombre de membres présents sans conflit d'intérêts sur la demande pour qu'une décision
     # s'inscrive ([comite] quorum, réglage du comité) ; 0 : non vérifié. Issue 16.
     quorum: int = 0
@@ -288,6 +292,7 @@ _SCHEMA_CLASSEMENT = {
     "departage": ((list,), False),
     "mode_ligne": (_TEXTE, False),
     "objectif_selection": (_TEXTE, False),
+    "note_retenue": (_TEXTE, False),
 }
 # Le comité en séance (issue 16) : quorum des membres présents sans conflit.
 # Le tirage au sort dans la zone grise (issue 16) : permis ou non.
@@ -307,6 +312,17 @@ OBJECTIFS_SELECTION = ("classement", "note_montant")
 LIBELLES_OBJECTIF_SELECTION = {
     "classement": "respecter le classement, puis les cibles d'équilibre",
     "note_montant": "la plus grande somme note × montant recommandé",
+}
+# La note qui classe ([classement] note_retenue), réglage du comité : l'appel ne parle ni de
+# séance ni de consensus. Usage des comités de pairs (NIH, Commission européenne) : chacun
+# note seul, puis le comité s'accorde en séance sur une note de consensus, avec ses motifs.
+# « moyenne » : la note des évaluateurs (agrégée selon [evaluation] agregation) classe, un
+# consensus inscrit est montré à côté ; « consensus » : la note de consensus classe la
+# demande qui en a une sur chaque critère, les autres gardent celle des évaluateurs.
+NOTES_RETENUES = ("moyenne", "consensus")
+LIBELLES_NOTE_RETENUE = {
+    "moyenne": "la note des évaluateurs (le consensus est montré à côté)",
+    "consensus": "la note de consensus de la séance, sinon celle des évaluateurs",
 }
 # Règles de départage permises, en plus de « critere:<id> » (note plus haute d'abord).
 # « part_financement_propre » : la part du coût que le demandeur assume lui-même (sa
@@ -799,6 +815,13 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             f"[classement] : objectif_selection = « {objectif_selection} » inconnu "
             f"({', '.join(OBJECTIFS_SELECTION)})."
         )
+    note_retenue = classement.get("note_retenue", "moyenne")
+    if note_retenue not in NOTES_RETENUES:
+        erreurs.append(
+            f"[classement] : note_retenue = « {note_retenue} » inconnue : écrivez « moyenne » "
+            "(la note des évaluateurs classe) ou « consensus » (la note de consensus de la "
+            "séance classe)."
+        )
     comite = _verifier(donnees.get("comite", {}), _SCHEMA_COMITE, "[comite]", erreurs)
     quorum = comite.get("quorum", 0)
     if isinstance(quorum, bool) or not isinstance(quorum, int) or quorum < 0:
@@ -900,6 +923,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         departage=tuple(departage),
         mode_ligne=mode_ligne,
         objectif_selection=objectif_selection,
+        note_retenue=note_retenue,
         quorum=quorum,
         tirage_zone_grise=tirage_zone_grise,
         cibles=tuple(cibles),

@@ -80,6 +80,7 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("classement.departage", "Départage des ex æquo"),
     ("classement.mode_ligne", "Ligne de financement"),
     ("classement.objectif_selection", "Objectif de la meilleure sélection"),
+    ("classement.note_retenue", "Note qui classe : des évaluateurs ou de consensus"),
     ("comite.quorum", "Quorum : membres présents sans conflit d'intérêts"),
     ("comite.tirage_zone_grise", "Tirage au sort dans la zone grise"),
     ("cibles", "Cibles d'équilibre du portefeuille"),

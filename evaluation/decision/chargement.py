@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import classement, financement, notation
+from evaluation.decision import classement, consensus, financement, notation
 from evaluation.decision.classement import Donnees
 from evaluation.notes import attributions, filtrage
 from evaluation.socle import stockage
@@ -99,7 +99,8 @@ def charger(
     lues: Lues | None = None,
 ) -> Donnees:
     """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
-    d'admissibilité, les montants modifiés, les décisions et la pondération en vigueur.
+    d'admissibilité, les montants modifiés, les décisions, la pondération en vigueur et les
+    notes de consensus (une requête de plus, légère).
 
     `lues` : ce que `lire_lourdes` a déjà lu (gardé par une page tant que la version des
     données lourdes ne change pas) ; seuls montants, décisions et pondération sont relus.
@@ -111,6 +112,7 @@ def charger(
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
         ponderations = stockage.lire_ponderations(appel.id, connexion=connexion)
         bonifications = stockage.lire_bonifications(appel.id, connexion=connexion)
+        notes_consensus = stockage.lire_consensus(appel.id, connexion=connexion, motifs=False)
     ponderation = ponderations[-1] if ponderations else None
     poids = dict(appel.poids)
     if ponderation:
@@ -131,6 +133,7 @@ def charger(
         lues.sommes_budget,
         bonifications,
         lues.admissibilite,
+        consensus.en_table(notes_consensus),
     )
 
 

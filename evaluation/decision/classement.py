@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import financement, notation
+from evaluation.decision import consensus, financement, notation
 from evaluation.depot import echeance
 from evaluation.notes import filtrage, repartition
 from evaluation.socle import formats
@@ -314,6 +314,9 @@ class Donnees:
     # demande_id → état de l'examen d'admissibilité (notes.filtrage) ; absente : pas encore
     # examinée.
     admissibilite: Mapping[int, filtrage.Etat] = field(default_factory=dict)
+    # Les dernières notes de consensus inscrites en séance (`consensus.en_table`), None :
+    # aucune lue.
+    consensus: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
 
 def poids_de_l_appel(
@@ -344,6 +347,11 @@ def classement(
     `poids` pour une simulation ; ajoute `attendues` et la décision du comité."""
     r = reglages_notation(appel, poids or donnees.poids)
     resultats = notation.resultats(cube_des_notes(appel, donnees), r)
+    # La note qui classe ([classement] note_retenue) : celle des évaluateurs, ou le
+    # consensus de la séance ; les deux restent dans la table.
+    resultats = consensus.appliquer(
+        resultats, donnees.consensus, tuple(appel.poids), r, appel.note_retenue
+    )
     montants_, admissibles = colonnes_montants(appel, donnees)
     montants, _ = financement.montants_recommandes(
         donnees.demandes,
@@ -452,6 +460,8 @@ COLONNES_FICHIER = [
     "rang",
     "no_demande",
     "note",
+    "note_evaluateurs",
+    "note_consensus",
     "n_evaluations",
     "ecart_type",
     "statut",
@@ -475,7 +485,9 @@ COLONNES_FICHIER = [
 def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
     """Le classement pour un fichier ou un terminal : colonnes nommées par leurs clés, notes
     à deux décimales (point), montants en dollars (« 25000.00 »), vide pour « sans objet ».
-    Le statut dit « financé » ou « liste d'attente » pour une demande classée."""
+    Le statut dit « financé » ou « liste d'attente » pour une demande classée. `note` est
+    celle qui classe ([classement] note_retenue) ; `note_evaluateurs` et `note_consensus`
+    (« sans consensus » quand le consensus devait classer et manque) sont côte à côte."""
 
     def nombre_ou_vide(v, decimales=2):
         return "" if v is None or pd.isna(v) else f"{float(v):.{decimales}f}"
@@ -489,6 +501,20 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
             "rang": ["" if pd.isna(r) else str(int(r)) for r in table["rang"]],
             "no_demande": table["no_demande"].astype(str),
             "note": [nombre_ou_vide(v) for v in table["total"]],
+            "note_evaluateurs": [
+                nombre_ou_vide(v)
+                for v in (
+                    table["total_evaluateurs"] if "total_evaluateurs" in table else table["total"]
+                )
+            ],
+            "note_consensus": [
+                consensus.texte_consensus(v, c)
+                for v, c in zip(
+                    table["total_consensus"] if "total_consensus" in table else [None] * len(table),
+                    table["note_classee"] if "note_classee" in table else [""] * len(table),
+                    strict=True,
+                )
+            ],
             "n_evaluations": table["n_evaluations"].astype(int).astype(str),
             "ecart_type": [nombre_ou_vide(v) for v in table["ecart_type_total"]],
             "statut": statut,

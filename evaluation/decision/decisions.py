@@ -1,8 +1,9 @@
 """Ce que la présidence et l'administration enregistrent pour le financement : un montant
 recommandé modifié, une décision du comité, un scénario adopté comme décisions, une
-pondération adoptée. Chaque fonction lit l'état, applique les règles de
-`decision.financement` et `decision.classement`, et écrit avec le journal en une
-transaction ; une écriture d'après une vue périmée est refusée (`socle.concurrence`)."""
+pondération adoptée, une note de consensus inscrite en séance. Chaque fonction lit l'état,
+applique les règles de `decision.financement`, `decision.classement` et `decision.consensus`,
+et écrit avec le journal en une transaction ; une écriture d'après une vue périmée est
+refusée (`socle.concurrence`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from evaluation.appels.reglages import refus_changement_poids
 from evaluation.decision import financement, portefeuille, tirage
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
 from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum, votants
+from evaluation.decision.consensus import ErreurConsensus
+from evaluation.decision.consensus import refus as consensus_refus
 from evaluation.decision.financement import (
     ATTENTE,
     DECISIONS,
@@ -27,8 +30,8 @@ from evaluation.decision.financement import (
     FinancementPerime,
     nombre_annees,
 )
-from evaluation.socle import stockage
-from evaluation.socle.concurrence import Changement, verifier_version
+from evaluation.socle import droits, stockage
+from evaluation.socle.concurrence import Changement, ModificationConcurrente, verifier_version
 from evaluation.socle.formats import montant, pluriel
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import trop_long
@@ -132,12 +135,12 @@ def _ponderations_depuis(appel: Appel, version: int, connexion) -> list[Changeme
     ]
 
 
-def _demande(appel_id: str, demande_id: int, connexion) -> dict:
+def _demande(appel_id: str, demande_id: int, connexion, erreur=ErreurFinancement) -> dict:
     d = stockage.lire_demande(demande_id, connexion=connexion)
     if d is None or d["appel_id"] != appel_id:
-        raise ErreurFinancement("cette demande n'existe pas dans l'appel.")
+        raise erreur("cette demande n'existe pas dans l'appel.")
     if d.get("retiree_le") is not None:
-        raise ErreurFinancement(
+        raise erreur(
             f"{d['no_demande']} a été retirée (désistement) : elle ne reçoit plus ni montant "
             "ni décision. Rétablissez-la d'abord (page Importation) si le désistement est annulé."
         )
@@ -157,17 +160,20 @@ def _conflit_de(demande_id: int, auteur: str, connexion) -> dict | None:
     )
 
 
-def _refuser_si_conflit(d: dict, auteur: str, connexion, action: str) -> None:
+def _refuser_si_conflit(
+    d: dict, auteur: str, connexion, action: str, erreur=ErreurFinancement
+) -> None:
     """Issue 16 : qui a déclaré un conflit d'intérêts sur une demande n'en décide rien
-    (décision, montant, bonification), quel que soit son rôle ; refusé côté serveur."""
+    (décision, montant, bonification, note de consensus), quel que soit son rôle ; refusé
+    côté serveur."""
     if conflit := _conflit_de(int(d["id"]), auteur, connexion):
-        raise ErreurFinancement(refus_conflit(d["no_demande"], conflit, action))
+        raise erreur(refus_conflit(d["no_demande"], conflit, action))
 
 
-def _verrou_decisions(appel_id: str, connexion) -> None:
+def _verrou_decisions(appel_id: str, connexion, erreur=ErreurFinancement) -> None:
     reglages = stockage.lire_reglages_evaluation(appel_id, connexion=connexion) or {}
     if reglages.get("decisions_verrouillees"):
-        raise ErreurFinancement(
+        raise erreur(
             "les décisions de cet appel sont verrouillées : seule l'administration peut les "
             "rouvrir."
         )
@@ -979,3 +985,98 @@ def inscrire_tirage(
             connexion=connexion,
         )
     return len(lignes)
+
+
+class ConsensusPerime(ModificationConcurrente, ErreurConsensus):
+    """Une autre note de consensus a été inscrite sur la demande depuis l'affichage."""
+
+
+def enregistrer_consensus(
+    appel: Appel,
+    demande_id: int,
+    notes_par_critere: Mapping[str, float],
+    justification: str,
+    *,
+    moteur: Moteur,
+    auteur: str,
+    role: str | None,
+    maintenant: dt.datetime | None = None,
+    version_attendue: int | None = None,
+) -> None:
+    """Inscrit la note de consensus de la séance sur une demande, critère par critère, avec
+    ses motifs (issue 16, point 4 ; réglage du comité, voir `decision.consensus`). Une
+    ligne par critère donné, en ajout seul : la dernière d'un critère compte, l'historique
+    reste. Journalisé.
+
+    Refusée : à qui ne conduit pas la séance (`droits.peut_conduire_seance` : présidence,
+    administration) ; à qui a déclaré un conflit d'intérêts sur la demande ; quand les
+    décisions de l'appel sont verrouillées ; pour une note hors de l'échelle ou du pas de
+    l'appel, un critère inconnu, sans motifs (`consensus.refus`). `version_attendue`
+    (`consensus.version`) : refusée si un autre consensus a été inscrit depuis."""
+    if not droits.peut_conduire_seance(role):
+        raise ErreurConsensus(
+            "inscrire une note de consensus revient à la présidence du comité (ou à "
+            "l'administration) : demandez-le à la personne qui préside."
+        )
+    notes = {str(k): v for k, v in notes_par_critere.items()}
+    if refus := consensus_refus(appel, notes, justification):
+        raise ErreurConsensus(refus)
+    motifs = justification.strip()
+    instant = maintenant or stockage.maintenant()
+    with stockage.ecriture(moteur, stockage.consensus, lourde=False) as connexion:
+        _verrou_decisions(appel.id, connexion, ErreurConsensus)
+        d = _demande(appel.id, demande_id, connexion, ErreurConsensus)
+        _refuser_si_conflit(d, auteur, connexion, "inscrire sa note de consensus", ErreurConsensus)
+        cles = {"appel_id": appel.id, "demande_id": demande_id}
+        verifier_version(
+            f"La note de consensus de {d['no_demande']}",
+            stockage.derniere_ligne(stockage.consensus, connexion=connexion, **cles),
+            version_attendue,
+            lambda: _changements(
+                stockage.consensus,
+                version_attendue,
+                cles,
+                lambda x: f"{x['critere']} {float(x['note']):g} ({x['justification']})",
+                connexion,
+            ),
+            feminin=True,
+            erreur=ConsensusPerime,
+        )
+        avant = {
+            x["critere"]: float(x["note"])
+            for x in stockage.lire_historique_consensus(demande_id, connexion=connexion)
+        }
+        ordre = [c.id for c in appel.criteres if c.id in notes]
+        stockage.ajouter_consensus(
+            [
+                {
+                    **cles,
+                    "critere": c,
+                    "note": float(notes[c]),
+                    "justification": motifs,
+                    "date": instant,
+                    "auteur": auteur,
+                }
+                for c in ordre
+            ],
+            connexion=connexion,
+        )
+
+        def texte(valeurs: Mapping[str, float]) -> str | None:
+            morceaux = [f"{c} {valeurs[c]:g}" for c in ordre if c in valeurs]
+            return ", ".join(morceaux) or None
+
+        stockage.inscrire_journal(
+            [
+                stockage.ligne_journal(
+                    instant,
+                    auteur,
+                    "consensus",
+                    texte(avant),
+                    f"{texte({c: float(notes[c]) for c in ordre})} : {motifs}",
+                    appel_id=appel.id,
+                    demande_id=demande_id,
+                )
+            ],
+            connexion=connexion,
+        )

@@ -38,6 +38,7 @@ OBJETS = {
     "montant_recommande:an1": "Montant recommandé, année 1",
     "montant_recommande:an2": "Montant recommandé, année 2",
     "decision": "Décision du comité",
+    "consensus": "Note de consensus (séance)",
     "ponderation": "Pondérations",
     "ponderation:raison": "Raison du changement de pondérations",
     "compte": "Création de compte",

@@ -29,7 +29,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
-from evaluation.decision import financement, portefeuille
+from evaluation.decision import consensus, financement, portefeuille
 from evaluation.notes.fiche import libelle_secteur
 from evaluation.socle.formats import date as date_lisible
 from evaluation.sorties.neutralisation import (
@@ -362,7 +362,11 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
     en_tetes = ["Rang", *([RANG_APPEL] if rang_appel else [])]
     en_tetes += ["No de demande", "Titre", "Municipalité", "Région", "Axe", "Secteur"]
     en_tetes += courts
-    en_tetes += ["Total", "Évaluations", "Écart-type", "À discuter", "Statut"]
+    # « Total » : la note qui classe ([classement] note_retenue) ; celle des évaluateurs et
+    # celle du consensus à côté (issue 16).
+    note_evaluateurs = consensus.libelle_note_evaluateurs(appel)
+    en_tetes += ["Total", note_evaluateurs, consensus.NOTE_DE_CONSENSUS]
+    en_tetes += ["Évaluations", "Écart-type", "À discuter", "Statut"]
     en_tetes += [*COLONNES_DEPOT, *COLONNES_PARTS]
     for a in range(1, annees + 1):
         en_tetes += [
@@ -398,8 +402,18 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         [secteurs.get(v) or libelle_secteur(appel, v) for v in table["secteur"].tolist()],
     ]
     colonnes += [table[f"note:{c.id}"].tolist() for c in appel.criteres]
+    totaux_consensus = colonne("total_consensus")
     colonnes += [
         table["total"].tolist(),
+        table["total_evaluateurs"].tolist() if "total_evaluateurs" in table else colonne("total"),
+        [
+            float(v) if v is not None and not pd.isna(v) else consensus.texte_consensus(None, c)
+            for v, c in zip(
+                totaux_consensus,
+                table["note_classee"].tolist() if "note_classee" in table else [""] * len(table),
+                strict=True,
+            )
+        ],
         [int(v) for v in table["n_evaluations"].tolist()],
         table["ecart_type_total"].tolist(),
         ["à discuter" if v else "" for v in table["a_discuter"].tolist()],
@@ -432,6 +446,7 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
     ]
     formats = {t: FORMAT_NOTE for t in titres_criteres}
     formats.update({"Total": "0.00", "Écart-type": FORMAT_NOTE, "Retard (jours)": "0"})
+    formats.update({note_evaluateurs: "0.00", consensus.NOTE_DE_CONSENSUS: "0.00"})
     formats.update(dict.fromkeys(COLONNES_PARTS, FORMAT_PART))
     formats.update(
         {
@@ -680,6 +695,7 @@ def _feuille_parametres(
         ["Filtres appliqués", filtres or "aucun (tout l'appel)"],
         ["Échelle", f"{appel.echelle_min:g} à {appel.echelle_max:g}, pas de {appel.pas:g}"],
         ["Agrégation des notes", appel.agregation],
+        ["Note qui classe (réglage du comité)", consensus.regle_lisible(appel)],
         ["Seuil global", f"{appel.seuil_global:g} / 100"],
     ]
     lignes += [[f"Poids : {c.libelle}", poids[c.id]] for c in appel.criteres]

@@ -19,7 +19,7 @@ import pandas as pd
 from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
-from evaluation.decision import financement, portefeuille, seance
+from evaluation.decision import consensus, financement, portefeuille, seance
 from evaluation.decision.tirage import TirageInscrit
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import montant, nombre, pluriel, pourcentage
@@ -75,6 +75,7 @@ def proces_verbal(
     discutees: Iterable[int] = (),
     non_discutees: Iterable[int] = (),
     tirages: Sequence[TirageInscrit] = (),
+    notes_de_consensus: pd.DataFrame | None = None,
 ) -> str:
     """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe).
     `confirmations` (chemin → dernière confirmation) dit quels réglages l'administration a
@@ -86,7 +87,11 @@ def proces_verbal(
     séance (`decision.seance.discutees`), seules listées sous « discutées » ;
     `non_discutees` : celles que la présidence a triées « non discutées, suivent le
     classement » ; `tirages`, les tirages au sort dans la zone grise faits pendant la
-    séance (`decision.tirage.tenus_entre`)."""
+    séance (`decision.tirage.tenus_entre`) ; `notes_de_consensus` : les dernières notes de
+    consensus inscrites (`consensus.en_table`), listées avec leurs motifs.
+
+    « Total » est la note qui classe ([classement] note_retenue) ; la note des évaluateurs
+    et celle du consensus sont à côté dans le tableau des décisions (issue 16)."""
     annees = financement.nombre_annees(appel)
     periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
     morceaux = [
@@ -108,6 +113,7 @@ def proces_verbal(
     ecarts = financement.mentions_d_ecart(decidees, annees)
     lignes = []
     for r, ecart in zip(decidees.to_dict("records"), ecarts, strict=True):
+        evaluateurs = r.get("total_evaluateurs", r["total"])
         lignes.append(
             [
                 "" if pd.isna(r["rang"]) else int(r["rang"]),
@@ -115,6 +121,8 @@ def proces_verbal(
                 r.get("municipalite") or "",
                 r.get("titre") or "",
                 "" if pd.isna(r["total"]) else nombre(r["total"], 2),
+                "" if pd.isna(evaluateurs) else nombre(evaluateurs, 2),
+                _texte_consensus(r.get("total_consensus"), r.get("note_classee", "")),
                 r["decision"],
                 *(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees)),
                 r.get("justification") or "",
@@ -125,11 +133,13 @@ def proces_verbal(
         f"<h2>Décisions, dans l'ordre du classement ({len(lignes)})</h2>"
         + (
             _table(
-                ["Rang", "No", "Municipalité", "Titre", "Total", "Décision"]
+                ["Rang", "No", "Municipalité", "Titre", "Total"]
+                + [consensus.libelle_note_evaluateurs(appel), consensus.NOTE_DE_CONSENSUS]
+                + ["Décision"]
                 + [f"Accordé {p}" for p in periodes]
                 + ["Justification", "Écart à la recommandation"],
                 lignes,
-                range(6, 6 + annees),
+                range(8, 8 + annees),
             )
             if lignes
             else "<p>Aucune décision consignée.</p>"
@@ -180,6 +190,7 @@ def proces_verbal(
             else "<p>Aucune.</p>"
         )
     )
+    morceaux.append(_consensus(appel, table, notes_de_consensus))
     morceaux.append(_recusations(table, recusations))
     if appel.tirage_zone_grise or tirages:
         morceaux.append(_tirages(tirages, periodes, noms or {}))
@@ -234,6 +245,7 @@ def proces_verbal(
                 ),
                 "Montant recommandé : " + financement.regle_en_une_phrase(appel),
                 f"Ligne de financement : {appel.mode_ligne}",
+                consensus.regle_lisible(appel),
                 "Quorum : "
                 + (
                     f"{appel.quorum} membres présents sans conflit d'intérêts"
@@ -253,6 +265,45 @@ def proces_verbal(
         + "</body></html>"
     )
     return "".join(morceaux)
+
+
+def _texte_consensus(total: object, note_classee: object) -> str:
+    """Le total de consensus à la française (« 82,50 »), « sans consensus » ou vide."""
+    if total is not None and not pd.isna(total):
+        return nombre(float(total), 2)
+    return consensus.texte_consensus(None, str(note_classee or ""))
+
+
+def _consensus(appel: Appel, table: pd.DataFrame, notes: pd.DataFrame | None) -> str:
+    """Les notes de consensus inscrites en séance, par demande dans l'ordre du classement :
+    la note de chaque critère et les motifs (les derniers inscrits)."""
+    if notes is None or not len(notes):
+        return ""
+    ordre = {int(d): i for i, d in enumerate(table["demande_id"].astype(int))}
+    numeros = dict(zip(table["demande_id"].astype(int), table["no_demande"], strict=True))
+    lignes = []
+    for d, groupe in sorted(
+        notes.groupby("demande_id"), key=lambda x: ordre.get(int(x[0]), len(ordre))
+    ):
+        if int(d) not in numeros:
+            continue
+        par_critere = dict(zip(groupe["critere"], groupe["note"], strict=True))
+        dernier = groupe.sort_values("id").iloc[-1]
+        lignes.append(
+            [
+                numeros[int(d)],
+                *(
+                    "" if c.id not in par_critere else nombre(float(par_critere[c.id]), 1)
+                    for c in appel.criteres
+                ),
+                dernier["justification"],
+            ]
+        )
+    return f"<h2>Notes de consensus ({len(lignes)})</h2>" + _table(
+        ["No", *(c.libelle for c in appel.criteres), "Motifs"],
+        lignes,
+        range(1, 1 + len(appel.criteres)),
+    )
 
 
 def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:

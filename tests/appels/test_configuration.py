@@ -406,6 +406,46 @@ def test_objectif_de_la_meilleure_selection_inconnu(valeur, message):
         appel_depuis_toml(toml, "essai.toml")
 
 
+# --- Note qui classe (réglage du comité, issue 16) -------------------------------------------
+
+
+def test_note_retenue_moyenne_par_defaut(appel):
+    """Réglage du comité (l'appel ne parle ni de séance ni de consensus) : « moyenne » dans
+    l'appel livré et sans le réglage ; « consensus » permis, gardé quand la configuration
+    est réécrite ; sa source est déclarée « réglage du comité »."""
+    from evaluation.appels.edition import sections, vers_toml
+
+    assert appel.note_retenue == "moyenne"
+    sans = TOML.replace('note_retenue = "moyenne"\n', "")
+    assert sans != TOML
+    assert appel_depuis_toml(sans).note_retenue == "moyenne"
+    autre = appel_depuis_toml(_remplacer('note_retenue = "moyenne"', 'note_retenue = "consensus"'))
+    assert autre.note_retenue == "consensus"
+    assert appel_depuis_toml(vers_toml(sections(autre))).note_retenue == "consensus"
+    (reglage,) = [r for r in appel.reglages if r.chemin == "classement.note_retenue"]
+    assert reglage.valeur == "moyenne"
+    assert reglage.source is not None and reglage.source.source == "comite"
+    assert "ni de séance ni de consensus" in reglage.source.note
+
+
+@pytest.mark.parametrize(
+    ("valeur", "message"),
+    [
+        (
+            '"mediane"',
+            "[classement] : note_retenue = « mediane » inconnue : écrivez « moyenne » (la note "
+            "des évaluateurs classe) ou « consensus » (la note de consensus de la séance classe).",
+        ),
+        ('"Consensus"', "note_retenue = « Consensus » inconnue"),
+        ("1", "« note_retenue » doit être"),
+    ],
+    ids=["inconnue", "casse", "pas-un-texte"],
+)
+def test_note_retenue_inconnue_refusee(valeur, message):
+    with pytest.raises(ErreurAppel, match=re.escape(message)):
+        appel_depuis_toml(_remplacer('note_retenue = "moyenne"', f"note_retenue = {valeur}"))
+
+
 # --- Années financières : la lecture retenue (interprétation) ------------------------------
 
 

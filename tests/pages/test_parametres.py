@@ -177,6 +177,31 @@ def test_choisir_l_objectif_de_la_meilleure_selection(application, moteur):
     assert appel.mode_ligne == "stricte"
 
 
+def test_choisir_la_note_qui_classe(application, moteur):
+    """Issue 16 : « moyenne » dans l'appel livré ; « consensus » s'enregistre dans le TOML ;
+    la source (réglage du comité) est dans le tableau des sources."""
+    at = application(PAGE)
+    choix = at.selectbox(key="param_paivmq-2023-2024_note_retenue")
+    assert choix.value == "moyenne"
+    assert choix.options == [
+        "La note des évaluateurs (le consensus est montré à côté)",
+        "La note de consensus de la séance, sinon celle des évaluateurs",
+    ]
+    assert "Note qui classe : des évaluateurs ou de consensus" in str(
+        [t.value for t in at.dataframe] + [m.value for m in at.markdown]
+    )
+    choix.set_value("consensus")
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    with moteur.connect() as c:
+        appel = appel_depuis_toml(
+            stockage.lire_appel("paivmq-2023-2024", connexion=c)["configuration_toml"]
+        )
+    assert appel.note_retenue == "consensus"
+    assert appel.objectif_selection == "classement"
+
+
 def test_enveloppe_illisible_refusee(application, moteur):
     at = application(PAGE)
     cle = "param_paivmq-2023-2024_"

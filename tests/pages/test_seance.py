@@ -30,6 +30,8 @@ from tests.pages.test_classement import (
 )
 
 PAGE = "pages/seance.py"
+# Sous les notes de chaque évaluateur : leur moyenne, puis la note de consensus (issue 16).
+APRES_LES_NOTES = ["Note (moyenne des évaluateurs)", "Note de consensus"]
 BOUTONS_DECISION = ("seance_retenir", "seance_attente", "seance_refuser")
 ECART = (
     "Décision refusée : une décision qui s'écarte de la recommandation demande une justification."
@@ -92,7 +94,8 @@ def metriques(at) -> dict[str, str]:
 
 
 def notes(at):
-    """Le tableau des notes (st.table) : une ligne par évaluateur, puis « Note retenue »."""
+    """Le tableau des notes (st.table) : une ligne par évaluateur, puis leur note agrégée et
+    la note de consensus (issue 16)."""
     return at.table[0].value
 
 
@@ -131,9 +134,9 @@ def test_premiere_demande_notes_et_commentaires(ouvrir, role):
     )
 
     table = notes(at)
-    assert list(table.index) == [NOMS[EVA], NOMS[LUC], NOMS[ZOE], "Note retenue"]
-    assert list(table["Pertinence"]) == ["5,0", "6,0", "7,0", "6,0"]
-    assert list(table["Visibilité"]) == ["9,0"] * 4
+    assert list(table.index) == [NOMS[EVA], NOMS[LUC], NOMS[ZOE], *APRES_LES_NOTES]
+    assert list(table["Pertinence"]) == ["5,0", "6,0", "7,0", "6,0", "—"]
+    assert list(table["Visibilité"]) == ["9,0"] * 4 + ["—"]
     assert list(table.columns) == [
         "Pertinence",
         "Cohérence",
@@ -176,7 +179,7 @@ def test_suivante_et_precedente(ouvrir):
     assert titre(at) == "2. T-001 · Jumelage maritime Rimouski-Brest"
     assert metriques(at)["Statut"] == "liste d'attente"
     assert metriques(at)["Total"] == "77,5 / 100"
-    assert list(notes(at)["Pertinence"]) == ["10,0"] * 4
+    assert list(notes(at)["Pertinence"]) == ["10,0"] * 4 + ["—"]
     assert not [e for e in at.expander if e.label.startswith("Commentaires")]
     assert at.button(key="seance_suiv").disabled
     assert not at.button(key="seance_prec").disabled
@@ -271,7 +274,7 @@ def test_inclure_les_demandes_hors_classement(ouvrir):
     m = metriques(at)
     assert (m["Total"], m["Évaluations"], m["Statut"]) == ("50,0 / 100", "2 / 3", "sous le seuil")
     assert "total sous le seuil de 60" in [c.value for c in at.caption]
-    assert list(notes(at).index) == [NOMS[EVA], NOMS[LUC], "Note retenue"]
+    assert list(notes(at).index) == [NOMS[EVA], NOMS[LUC], *APRES_LES_NOTES]
     assert dollars("**Recommandation** : sous le seuil · 18 000,50 $ (2024-2025)") in (
         "\n".join(m.value for m in at.markdown)
     )
@@ -414,7 +417,7 @@ def test_le_membre_suit_la_presidence(ouvrir, appel, ids, moteur):
     assert titre(membre).startswith("1. T-002")
     assert position(membre) == "1 / 2"
     # Le membre voit les notes de chaque évaluateur et leurs commentaires...
-    assert list(notes(membre).index) == [NOMS[EVA], NOMS[LUC], NOMS[ZOE], "Note retenue"]
+    assert list(notes(membre).index) == [NOMS[EVA], NOMS[LUC], NOMS[ZOE], *APRES_LES_NOTES]
     assert [e for e in membre.expander if e.label.startswith("Commentaires")]
     # ... mais ne consigne pas de décision, ni ne conduit la séance.
     assert not any(b.key in (*BOUTONS_DECISION, "seance_suiv") for b in membre.main.button)
@@ -513,7 +516,7 @@ def test_l_observateur_suit_sans_notes_individuelles(ouvrir, appel):
     ouvrir_la_seance(ouvrir())
     at = ouvrir(OBSERVATEUR)
     assert titre(at).startswith("1. T-002")
-    assert list(notes(at).index) == ["Note retenue"]
+    assert list(notes(at).index) == [*APRES_LES_NOTES]
     assert not [e for e in at.expander if e.label.startswith("Commentaires")]
     assert NOMS[EVA] not in textes(at)
     assert "Les notes de chaque évaluateur ne sont pas montrées à l'observation." in textes(at)

@@ -89,6 +89,8 @@ EN_TETES = [
     "Secteur",
     *CRITERES_COURTS,
     "Total",
+    "Note (moyenne des évaluateurs)",
+    "Note de consensus",
     "Évaluations",
     "Écart-type",
     "À discuter",
@@ -419,8 +421,8 @@ def test_tableau_filtrable_et_volets_figes(livre):
     f = livre["Classement"]
     assert list(f.tables) == ["Classement"]
     tableau = f.tables["Classement"]
-    assert tableau.ref == "A4:AO7"  # en-têtes et les trois demandes, 41 colonnes
-    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AO7"
+    assert tableau.ref == "A4:AQ7"  # en-têtes et les trois demandes, 43 colonnes
+    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AQ7"
     assert [c.name for c in tableau.tableColumns] == EN_TETES
     assert f.freeze_panes == "C5"
     assert f.print_title_rows == "$4:$4"
@@ -447,11 +449,11 @@ def test_couleurs_par_statut(livre):
         for r in cf.rules
     ]
     assert regles == [
-        ("A5:AO7", "expression", ['$R5="financé"'], "E2EFDA"),
-        ("A5:AO7", "expression", ['$R5="liste d\'attente"'], "FCE4D6"),
-        ("A5:AO7", "expression", ['$R5="sous le seuil"'], "EDEDED"),
-        ("A5:AO7", "expression", ['$R5="non évalué"'], "EDEDED"),
-        ("A5:AO7", "expression", ['$R5="inadmissible"'], "EDEDED"),
+        ("A5:AQ7", "expression", ['$T5="financé"'], "E2EFDA"),
+        ("A5:AQ7", "expression", ['$T5="liste d\'attente"'], "FCE4D6"),
+        ("A5:AQ7", "expression", ['$T5="sous le seuil"'], "EDEDED"),
+        ("A5:AQ7", "expression", ['$T5="non évalué"'], "EDEDED"),
+        ("A5:AQ7", "expression", ['$T5="inadmissible"'], "EDEDED"),
     ]
 
 
@@ -696,7 +698,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
-    assert wb["Classement"].tables["Classement"].ref == "A4:AO5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AQ5"
 
 
 def test_classement_vide(appel):
@@ -713,7 +715,7 @@ def test_classement_vide(appel):
         )
     )
     assert wb.sheetnames == FEUILLES
-    assert wb["Classement"].tables["Classement"].ref == "A4:AO5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AQ5"
     assert wb["Classement"]["A5"].value is None
 
 

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 
 from evaluation.appels.configuration import charger_appel
-from evaluation.decision import financement
+from evaluation.decision import consensus, financement
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant
 from evaluation.sorties.proces_verbal import proces_verbal
@@ -213,6 +213,8 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             "Municipalité",
             "Titre",
             "Total",
+            "Note (moyenne des évaluateurs)",
+            "Note de consensus",
             "Décision",
             "Accordé 2024-2025",
             "Accordé 2025-2026",
@@ -226,6 +228,8 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             "'@SUM(A1)",
             "'" + te.HYPERLIEN,
             "90,00",
+            "90,00",
+            "",
             "retenu",
             dollars("30 000 $"),
             dollars("30 000 $"),
@@ -238,6 +242,8 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             "'\t=1",
             "'+1+1",
             "78,75",
+            "78,75",
+            "",
             "refusé",
             dollars("0 $"),
             dollars("0 $"),
@@ -250,6 +256,8 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             "'\r=1",
             "'-2",
             "70,00",
+            "70,00",
+            "",
             "retenu",
             dollars("18 000,50 $"),
             dollars("0 $"),
@@ -320,6 +328,8 @@ def test_parametres_appliques(lu):
         "demandeur ; puis numéro de demande",
         "Montant recommandé : " + financement.regle_en_une_phrase(charger_appel()),
         "Ligne de financement : stricte",
+        "Note qui classe : la note des évaluateurs ; une note de consensus inscrite en séance "
+        "est montrée à côté, sans changer le rang (réglage du comité).",
         "Quorum : non vérifié",
         "Tirage au sort dans la zone grise : non",
     ]
@@ -423,8 +433,45 @@ def test_html_venu_des_donnees_echappe(jeu):
     decisions = lignes(lu, "Décisions, dans l'ordre du classement (3)")
     assert [r[3] for r in decisions[1:]] == [SCRIPT, IMAGE, FERMETURE]
     assert [r[2] for r in decisions[1:]] == ["Magog & Orford", '"Sherbrooke"', "<b>Gatineau</b>"]
-    assert decisions[2][8] == SCRIPT
-    assert all(len(r) == 10 for r in decisions)  # la fermeture n'a pas coupé le tableau
+    assert decisions[2][10] == SCRIPT
+    assert all(len(r) == 12 for r in decisions)  # la fermeture n'a pas coupé le tableau
+
+
+def test_consensus_a_cote_de_la_note_des_evaluateurs_et_ses_motifs(jeu):
+    """Issue 16, point 4 : la note de consensus à côté de la note des évaluateurs dans le
+    tableau des décisions (« sans consensus » quand le réglage « consensus » classe sur la
+    note des évaluateurs faute de consensus), et une section qui liste chaque consensus
+    avec ses notes par critère et ses motifs (échappés, neutralisés)."""
+    i = ids(jeu)
+    table = jeu.table.copy()
+    table["total_consensus"] = table["demande_id"].map({i["T-002"]: 82.5})
+    table["note_classee"] = [
+        consensus.PAR_CONSENSUS if d == i["T-002"] else consensus.SANS_CONSENSUS
+        for d in table["demande_id"]
+    ]
+    notes = consensus.en_table(
+        [
+            {
+                "id": k,
+                "demande_id": i["T-002"],
+                "critere": c.id,
+                "note": 9.5 if c.id == "pertinence" else 8.0,
+                "justification": "<b>accord</b> =1+1",
+                "date": None,
+                "auteur": "p@x.ca",
+            }
+            for k, c in enumerate(jeu.appel.criteres, 1)
+        ]
+    )
+    lu = Lecture(rediger(jeu, table, notes_de_consensus=notes))
+    par_no = {r[1]: r for r in lignes(lu, "Décisions, dans l'ordre du classement (3)")[1:]}
+    assert par_no["T-002"][5:7] == ["90,00", "82,50"]
+    assert par_no["T-001"][6] == "sans consensus"
+    (entete, ligne) = lignes(lu, "Notes de consensus (1)")
+    assert entete == ["No", *(c.libelle for c in jeu.appel.criteres), "Motifs"]
+    assert ligne == ["T-002", "9,5", *["8,0"] * (len(jeu.appel.criteres) - 1), "<b>accord</b> =1+1"]
+    # Sans consensus inscrit : pas de section.
+    assert not any(t.startswith("Notes de consensus") for t in Lecture(rediger(jeu)).sections)
 
 
 # --- Un second lecteur : LibreOffice -------------------------------------------------------------

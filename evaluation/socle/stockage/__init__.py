@@ -39,9 +39,12 @@ from evaluation.socle.stockage.attributions import (  # noqa: F401
     retirer_conflit,
 )
 from evaluation.socle.stockage.comite import (  # noqa: F401
+    ajouter_consensus,
     ajouter_declaration,
     lire_conflits_de_la_demande,
+    lire_consensus,
     lire_declarations,
+    lire_historique_consensus,
 )
 from evaluation.socle.stockage.comptes import (  # noqa: F401
     creer_compte,
@@ -156,6 +159,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     compteur_ecritures,
     confirmations_reglages,
     conflits,
+    consensus,
     consultations,
     decisions,
     declarations_comite,

@@ -16,6 +16,7 @@ from evaluation.socle.stockage.schema import (
     attributions,
     bonifications,
     conflits,
+    consensus,
     consultations,
     decisions,
     demandes,
@@ -359,15 +360,22 @@ def lire_importation(importation_id: int, *, connexion: Connection) -> dict | No
 
 
 def donnees_rattachees(ids: Sequence[int], *, connexion: Connection) -> dict[str, set[int]]:
-    """Pour des demandes : celles qui ont une évaluation, une décision ou un montant
-    recommandé modifié (ce qu'un retrait d'importation ferait disparaître)."""
-    resultat: dict[str, set[int]] = {"évaluation": set(), "décision": set(), "montant": set()}
+    """Pour des demandes : celles qui ont une évaluation, une décision, un montant
+    recommandé modifié ou une note de consensus (ce qu'un retrait d'importation ferait
+    disparaître)."""
+    resultat: dict[str, set[int]] = {
+        "évaluation": set(),
+        "décision": set(),
+        "montant": set(),
+        "note de consensus": set(),
+    }
     for paquet in _par_paquets(list(ids)):
         for cle, table in (
             ("évaluation", evaluations),
             ("décision", decisions),
             ("montant", montants_recommandes),
             ("montant", bonifications),
+            ("note de consensus", consensus),
         ):
             requete = sa.select(table.c.demande_id).where(table.c.demande_id.in_(paquet))
             resultat[cle].update(int(i) for i in connexion.scalars(requete))

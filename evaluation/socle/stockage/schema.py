@@ -531,6 +531,28 @@ declarations_comite = sa.Table(
 )
 
 
+# --- Consensus (issue 16, point 4) -------------------------------------------------------
+# La note de consensus que la présidence inscrit en séance, critère par critère, avec ses
+# motifs. En ajout seul : chaque inscription ajoute une ligne par critère (mêmes motifs, même
+# date) ; la dernière ligne d'un critère compte, l'historique reste. La version d'une demande
+# (concurrence) est l'identifiant de sa dernière ligne, comme pour les décisions.
+consensus = sa.Table(
+    "consensus",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("critere", Code(100), nullable=False),
+    sa.Column("note", sa.Float, nullable=False),
+    sa.Column("justification", Texte, nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_consensus_appel", "appel_id", "demande_id"),
+)
+
+
 # --- Séance du comité (issue 16, ordre du jour) -------------------------------------------
 # Une séance par réunion : qui l'a ouverte et quand, l'ordre choisi, la demande en cours (que
 # chaque écran suit), sa fermeture. `version` augmente à chaque changement de la ligne : un

@@ -81,3 +81,69 @@ def test_conflits_d_une_demande(moteur, appel):
         ("p@x.ca", "lien p@x.ca"),
     ]
     assert [x["evaluateur"] for x in a2] == ["eva"]
+
+
+# --- Notes de consensus (issue 16, point 4) ---------------------------------------------------
+
+
+def _consensus(appel_id, demande_id, critere, note, minute, motifs="accord"):
+    return {
+        "appel_id": appel_id,
+        "demande_id": demande_id,
+        "critere": critere,
+        "note": note,
+        "justification": motifs,
+        "date": T + dt.timedelta(minutes=minute),
+        "auteur": "p@x.ca",
+    }
+
+
+def test_consensus_le_dernier_de_chaque_critere_compte(moteur, appel):
+    """En ajout seul : la lecture rend la dernière note de chaque demande et critère ;
+    l'historique garde les remplacées ; une demande retirée n'a plus de consensus lu ; un
+    autre appel n'est pas lu."""
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        ids = stockage.inserer_demandes(
+            appel.id, [_demande("A-1"), _demande("A-2"), _demande("A-3")], connexion=c
+        )
+        a1, a2, a3 = ids["A-1"], ids["A-2"], ids["A-3"]
+        stockage.ajouter_consensus(
+            [
+                _consensus(appel.id, a1, "pertinence", 7.0, 0),
+                _consensus(appel.id, a1, "coherence", 6.5, 0),
+                _consensus(appel.id, a2, "pertinence", 5.0, 0),
+                _consensus(appel.id, a3, "pertinence", 9.0, 0),
+                _consensus("autre-appel", a1, "capacite", 1.0, 0),
+            ],
+            connexion=c,
+        )
+        stockage.ajouter_consensus(
+            [_consensus(appel.id, a1, "pertinence", 8.5, 5, "revu\x00 en séance")], connexion=c
+        )
+        stockage.ajouter_consensus([], connexion=c)  # rien à inscrire : rien d'écrit
+        stockage.marquer_retrait(a3, {"retiree_le": T, "retiree_par": "x"}, connexion=c)
+    with moteur.connect() as c:
+        lus = stockage.lire_consensus(appel.id, connexion=c)
+        notes_seules = stockage.lire_consensus(appel.id, connexion=c, motifs=False)
+        historique = stockage.lire_historique_consensus(a1, connexion=c)
+    assert [set(x) for x in notes_seules] == [{"id", "demande_id", "critere", "note"}] * 3
+    assert [x["note"] for x in notes_seules] == [x["note"] for x in lus]
+    assert sorted((x["demande_id"], x["critere"], x["note"]) for x in lus) == sorted(
+        [(a1, "pertinence", 8.5), (a1, "coherence", 6.5), (a2, "pertinence", 5.0)]
+    )
+    assert [x["note"] for x in historique if x["critere"] == "pertinence"] == [7.0, 8.5]
+    assert historique[-1]["justification"] == "revu en séance"
+    assert historique[-1]["date"] == T + dt.timedelta(minutes=5)
+    assert len(historique) == 4  # l'autre appel garde sa ligne sur la même demande
+
+
+def test_consensus_suit_la_demande_supprimee(moteur, appel):
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        a1 = stockage.inserer_demandes(appel.id, [_demande("A-1")], connexion=c)["A-1"]
+        stockage.ajouter_consensus([_consensus(appel.id, a1, "pertinence", 7.0, 0)], connexion=c)
+        stockage.supprimer_demandes([a1], connexion=c)
+    with moteur.connect() as c:
+        assert stockage.lire_consensus(appel.id, connexion=c) == []
+        assert stockage.lire_historique_consensus(a1, connexion=c) == []

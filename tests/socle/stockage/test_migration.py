@@ -201,6 +201,26 @@ def test_revisions_menent_au_schema_du_code(moteur_brut):
     assert ecarts == []
 
 
+def test_consensus_se_retire_et_revient(moteur_brut):
+    """0011_consensus (issue 16, point 4) : descendre à 0010_comite retire la table
+    `consensus` et son index, sans toucher au reste ; remonter la recrée à l'identique."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), "0010_comite")
+    with moteur.connect() as c:
+        tables = set(sa.inspect(c).get_table_names())
+        assert migration.revision_actuelle(c) == "0010_comite"
+    assert "consensus" not in tables
+    assert {"decisions", "declarations_comite", "seances"} <= tables
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        assert "consensus" in sa.inspect(c).get_table_names()
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+
+
 def test_deux_serveurs_qui_demarrent_ensemble(moteur_brut, appel):
     """Deux démarrages simultanés sur une base de 9ff51cd : l'un met à jour, l'autre la
     trouve à jour ; aucun ne plante, rien ne se perd."""
