@@ -1002,6 +1002,7 @@ def enregistrer_consensus(
     role: str | None,
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
+    presents: Sequence[str] | None = None,
 ) -> None:
     """Inscrit la note de consensus de la séance sur une demande, critère par critère, avec
     ses motifs (issue 16, point 4 ; réglage du comité, voir `decision.consensus`). Une
@@ -1011,8 +1012,11 @@ def enregistrer_consensus(
     Refusée : à qui ne conduit pas la séance (`droits.peut_conduire_seance` : présidence,
     administration) ; à qui a déclaré un conflit d'intérêts sur la demande ; quand les
     décisions de l'appel sont verrouillées ; pour une note hors de l'échelle ou du pas de
-    l'appel, un critère inconnu, sans motifs (`consensus.refus`). `version_attendue`
-    (`consensus.version`) : refusée si un autre consensus a été inscrit depuis."""
+    l'appel, un critère inconnu, sans motifs (`consensus.refus`) ; sans quorum quand
+    l'appel en fixe un, comme une décision (`_refuser_sans_quorum` : en séance ouverte,
+    assez de présents sans conflit ; `presents` comme pour `enregistrer_decision`).
+    `version_attendue` (`consensus.version`) : refusée si un autre consensus a été inscrit
+    depuis."""
     if not droits.peut_conduire_seance(role):
         raise ErreurConsensus(
             "inscrire une note de consensus revient à la présidence du comité (ou à "
@@ -1027,6 +1031,12 @@ def enregistrer_consensus(
         _verrou_decisions(appel.id, connexion, ErreurConsensus)
         d = _demande(appel.id, demande_id, connexion, ErreurConsensus)
         _refuser_si_conflit(d, auteur, connexion, "inscrire sa note de consensus", ErreurConsensus)
+        try:
+            _refuser_sans_quorum(appel, [d], presents, connexion)
+        except ErreurFinancement as exc:
+            raise ErreurConsensus(
+                str(exc).replace("une décision", "une note de consensus")
+            ) from None
         cles = {"appel_id": appel.id, "demande_id": demande_id}
         verifier_version(
             f"La note de consensus de {d['no_demande']}",

@@ -22,6 +22,7 @@ from evaluation.decision.consensus import (
 from evaluation.decision.declarations import declarer_conflit
 from evaluation.notes.attributions import verrouiller
 from evaluation.socle import journal, stockage
+from evaluation.socle.comptes import creer_compte
 from evaluation.socle.concurrence import ModificationConcurrente
 from evaluation.socle.roles import ADMIN, EVALUATEUR, MEMBRE, OBSERVATEUR, PRESIDENT
 from tests.decision.conftest import CRITERES
@@ -106,6 +107,23 @@ def test_refuse_a_qui_est_en_conflit(moteur, appel, campagne):
     _inscrire(appel, moteur, campagne["T-002"])
     _inscrire(appel, moteur, t1, auteur="admin@x.ca", role=ADMIN)
     assert len(_lignes(moteur)) == 2 * len(CRITERES)
+
+
+def test_sans_quorum_refuse_comme_une_decision(moteur, appel, campagne):
+    """Avec un quorum de 2 (réglage du comité), hors séance : refusé ; avec la présidence et
+    un membre présents sans conflit : inscrit ; le membre en conflit ne compte plus."""
+    avec_quorum = replace(appel, quorum=2)
+    t1 = campagne["T-001"]
+    with pytest.raises(ErreurConsensus, match="une note de consensus s'inscrit en séance"):
+        _inscrire(avec_quorum, moteur, t1)
+    assert _lignes(moteur) == []
+    creer_compte(PRESIDENCE, PRESIDENT, "cheval agrafe batterie correcte", moteur=moteur)
+    creer_compte("m@x.ca", MEMBRE, "cheval agrafe batterie correcte", moteur=moteur)
+    _inscrire(avec_quorum, moteur, t1, presents=[PRESIDENCE, "m@x.ca"])
+    assert len(_lignes(moteur)) == len(CRITERES)
+    declarer_conflit(appel, t1, "m@x.ca", "voisin", moteur=moteur, auteur="m@x.ca")
+    with pytest.raises(ErreurConsensus, match="quorum non atteint pour T-001"):
+        _inscrire(avec_quorum, moteur, t1, presents=[PRESIDENCE, "m@x.ca"])
 
 
 def test_refuse_quand_les_decisions_sont_verrouillees(moteur, appel, campagne):
