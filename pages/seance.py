@@ -24,8 +24,8 @@ from evaluation.decision import (
     seance,
     tirages,
 )
-from evaluation.decision.comite import recusations_de_la_seance
-from evaluation.decision.declarations import recusations_du_comite
+from evaluation.decision.comite import cle_personne, recusations_de_la_seance
+from evaluation.decision.declarations import conflits_de_la_demande, recusations_du_comite
 from evaluation.decision.tirage import tenus_entre
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
@@ -498,7 +498,27 @@ if preside or regarde_ailleurs:
 rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
 st.title(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
 # Récusations (conflits des membres du comité)
-afficher_recusations(appel, d, presents_de_la_seance, compte=compte, moteur=m)
+afficher_recusations(
+    appel,
+    d,
+    presents_de_la_seance,
+    compte=compte,
+    moteur=m,
+    presences=seance_en_cours.presences if seance_en_cours else None,
+)
+# Revue de l'issue 16 : qui est en conflit d'intérêts sur la demande sort de la salle ; son
+# écran ne montre pas le dossier (notes, commentaires, montants, décision), comme un
+# évaluateur en conflit ne voit plus la demande.
+hors_de_la_salle = any(
+    cle_personne(c["evaluateur"]) == cle_personne(compte.courriel)
+    for c in conflits_de_la_demande(d, moteur=m)
+)
+if hors_de_la_salle:
+    st.info(
+        "Vous êtes en conflit d'intérêts sur cette demande : son dossier (notes, commentaires, "
+        "montants, décision) ne vous est pas montré pendant sa délibération.",
+        icon=":material/visibility_off:",
+    )
 nom_region = next((x.nom for x in appel.regions if x.code == r["region"]), "")
 st.markdown(
     f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
@@ -554,13 +574,13 @@ if r["a_discuter"]:
 if r["raison"]:
     st.caption(litteral(r["raison"]))
 
-if (r.get("resume") or "") and not pd.isna(r.get("resume")):
+if (r.get("resume") or "") and not pd.isna(r.get("resume")) and not hors_de_la_salle:
     with st.expander("Résumé du projet", expanded=True):
         st.markdown(litteral(str(r["resume"])))
 
 # Notes de chaque évaluateur, et leurs commentaires (pas pour l'observateur).
 lignes, commentaires = [], []
-if voit_notes:
+if voit_notes and not hors_de_la_salle:
     evaluations_demande = donnees.evaluations[donnees.evaluations["demande_id"].astype(int) == d]
     apres = evaluations_demande[evaluations_demande["modifiee_apres_consultation"].astype(bool)]
     if not apres.empty:
@@ -598,7 +618,8 @@ for c in appel.criteres:
     moyennes[court] = "—" if pd.isna(v) else nombre(v, 1)
     v = r.get(f"consensus:{c.id}")
     de_consensus[court] = "—" if v is None or pd.isna(v) else nombre(v, 1)
-st.table(pd.DataFrame([*lignes, moyennes, de_consensus]).set_index("Évaluateur"))
+if not hors_de_la_salle:
+    st.table(pd.DataFrame([*lignes, moyennes, de_consensus]).set_index("Évaluateur"))
 if not voit_notes:
     st.caption("Les notes de chaque évaluateur ne sont pas montrées à l'observation.")
 # Les motifs, la date et l'auteur du consensus : lus pour la seule demande affichée (le
@@ -623,7 +644,7 @@ st.caption(
         + consensus.regle_lisible(appel)
     )
 )
-if len(consensus_inscrit):
+if len(consensus_inscrit) and not hors_de_la_salle:
     dernier = consensus_inscrit.sort_values("id").iloc[-1]
     st.markdown(
         f"**Motifs du consensus** (inscrits le {date(dernier['date'].date())} par "
@@ -656,7 +677,7 @@ def inscrire_consensus(version: int) -> None:
     message("_seance_msg_consensus", "success", f"Consensus enregistré pour {r['no_demande']}.")
 
 
-if preside:
+if preside and not hors_de_la_salle:
     inscrits = dict(zip(consensus_inscrit["critere"], consensus_inscrit["note"], strict=True))
     with st.expander("Note de consensus (présidence)", expanded=True, icon=":material/handshake:"):
         st.caption(
@@ -699,80 +720,83 @@ if commentaires:
     with st.expander(f"Commentaires des évaluateurs ({len(commentaires)})", expanded=True):
         st.markdown("\n\n".join(commentaires))
 
-# Montants côte à côte, et les dépenses retirées ligne par ligne.
-st.table(montants_cote_a_cote(r, appel).set_index("Année"))
-with m.connect() as connexion:
-    lignes_budget = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=d)
-retirees = budget_explique(lignes_budget, appel)
-retirees = retirees[retirees["Retiré"] != ""]
-if not retirees.empty:
-    with st.expander("Dépenses retirées du budget admissible"):
-        st.table(
-            retirees[["Année", "Catégorie de l'appel", "Catégorie déclarée", "Statut", "Retiré"]]
-            .map(lambda v: litteral(v) if isinstance(v, str) else v)
-            .set_index("Année")
-        )
-if r.get("bonification"):
-    st.caption(
-        f"Bonification fixée par la présidence : {montant(int(r['bonification']))} par année."
-    )
-
-# Totaux en cours face à l'enveloppe de chaque année.
-st.table(
-    pd.DataFrame(
-        [
-            {
-                "Année": t.periode,
-                "Enveloppe": montant(t.enveloppe),
-                "Accordé (décisions)": montant(t.accorde),
-                "Reste": montant(t.restant),
-                "Cumul recommandé jusqu'ici": "—" if t.cumul is None else montant(t.cumul),
-            }
-            for t in seance.totaux_en_cours(table, appel, d)
-        ]
-    ).set_index("Année")
-)
-st.caption(
-    "Restant à la ligne de financement : "
-    + " · ".join(
-        f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
-        for a in range(annees)
-    )
-)
-
-# Les réglages non confirmés, sous les montants qu'ils touchent (pas au-dessus de la demande
-# projetée).
-bandeau_reglages(appel)
-
-# Recommandation et décision.
 recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))
-accordes = ""
-if r["decision"]:
-    accordes = (
-        " ("
-        + " + ".join(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees))
-        + ")"
+if not hors_de_la_salle:
+    # Montants côte à côte, et les dépenses retirées ligne par ligne.
+    st.table(montants_cote_a_cote(r, appel).set_index("Année"))
+    with m.connect() as connexion:
+        lignes_budget = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=d)
+    retirees = budget_explique(lignes_budget, appel)
+    retirees = retirees[retirees["Retiré"] != ""]
+    if not retirees.empty:
+        with st.expander("Dépenses retirées du budget admissible"):
+            st.table(
+                retirees[
+                    ["Année", "Catégorie de l'appel", "Catégorie déclarée", "Statut", "Retiré"]
+                ]
+                .map(lambda v: litteral(v) if isinstance(v, str) else v)
+                .set_index("Année")
+            )
+    if r.get("bonification"):
+        st.caption(
+            f"Bonification fixée par la présidence : {montant(int(r['bonification']))} par année."
+        )
+
+    # Totaux en cours face à l'enveloppe de chaque année.
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "Année": t.periode,
+                    "Enveloppe": montant(t.enveloppe),
+                    "Accordé (décisions)": montant(t.accorde),
+                    "Reste": montant(t.restant),
+                    "Cumul recommandé jusqu'ici": "—" if t.cumul is None else montant(t.cumul),
+                }
+                for t in seance.totaux_en_cours(table, appel, d)
+            ]
+        ).set_index("Année")
     )
-st.markdown(
-    "**Recommandation** : "
-    + (r["financement"] or r["statut"])
-    + " · "
-    + " + ".join(
-        f"{montant(v)} ({periodes[a][0].year}-{periodes[a][1].year})"
-        for a, v in enumerate(recommandes)
+    st.caption(
+        "Restant à la ligne de financement : "
+        + " · ".join(
+            f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
+            for a in range(annees)
+        )
     )
-    + (f" · **décision actuelle : {r['decision']}**{accordes}" if r["decision"] else "")
-)
-# Issue 16 : retenue à un autre montant que la recommandation en vigueur (montant modifié
-# après la décision) ; « Retenir (montant recommandé) » la met au montant recommandé.
-if ecart := financement.ecarts_de_montant(pd.DataFrame([r]), annees).get(d):
-    st.warning(
-        litteral(
-            ecart.mention + " : « Retenir (montant recommandé) » met la décision au montant "
-            "recommandé ; la page Classement permet de la garder."
-        ),
-        icon=":material/sync_problem:",
+
+    # Les réglages non confirmés, sous les montants qu'ils touchent (pas au-dessus de la demande
+    # projetée).
+    bandeau_reglages(appel)
+
+    # Recommandation et décision.
+    accordes = ""
+    if r["decision"]:
+        accordes = (
+            " ("
+            + " + ".join(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees))
+            + ")"
+        )
+    st.markdown(
+        "**Recommandation** : "
+        + (r["financement"] or r["statut"])
+        + " · "
+        + " + ".join(
+            f"{montant(v)} ({periodes[a][0].year}-{periodes[a][1].year})"
+            for a, v in enumerate(recommandes)
+        )
+        + (f" · **décision actuelle : {r['decision']}**{accordes}" if r["decision"] else "")
     )
+    # Issue 16 : retenue à un autre montant que la recommandation en vigueur (montant modifié
+    # après la décision) ; « Retenir (montant recommandé) » la met au montant recommandé.
+    if ecart := financement.ecarts_de_montant(pd.DataFrame([r]), annees).get(d):
+        st.warning(
+            litteral(
+                ecart.mention + " : « Retenir (montant recommandé) » met la décision au montant "
+                "recommandé ; la page Classement permet de la garder."
+            ),
+            icon=":material/sync_problem:",
+        )
 
 
 @rattraper
@@ -803,7 +827,7 @@ BOUTONS = (
     ("Liste d'attente", "seance_attente", financement.LISTE_ATTENTE, "secondary"),
     ("Refuser", "seance_refuser", financement.REFUSE, "secondary"),
 )
-if preside:
+if preside and not hors_de_la_salle:
     st.text_input(
         "Justification (obligatoire si la décision s'écarte de la recommandation)",
         key=f"seance_justif::{d}",
@@ -824,7 +848,7 @@ if preside:
     if fermees:
         st.caption("Les décisions sont verrouillées.")
     st.caption("Un autre montant se décide dans la page Classement (Montants et décisions).")
-else:
+elif not hors_de_la_salle:
     st.caption("La présidence consigne les décisions.")
 
 # --- L'ordre du jour : tri, demandes non discutées, conduite ----------------------------------

@@ -146,6 +146,14 @@ def votants(presents: Sequence[str], roles: Mapping[str, str]) -> list[str]:
     return gardes
 
 
+def presents_qui_votent(presences: Iterable[Mapping], comptes: Iterable[Mapping]) -> list[str]:
+    """Les courriels des présents qui comptent au quorum, lus de la séance : inscrits par
+    leur compte (une personne sans compte ne vote pas, même si le nom saisi est le courriel
+    d'un compte), compte actif de la présidence ou d'un membre du comité. Chacun une fois."""
+    roles = {c["courriel"]: c["role"] for c in comptes if c.get("actif", True)}
+    return votants([p["courriel"] for p in presences if p.get("courriel")], roles)
+
+
 def quorum_atteint(presents: Sequence[str], en_conflit: Iterable[str], quorum: int) -> bool:
     """Vrai si les présents sans conflit sont au moins `quorum` (0 : non vérifié). Une
     personne nommée deux fois ne compte qu'une fois."""

@@ -17,7 +17,13 @@ from evaluation.appels.configuration import Appel
 from evaluation.appels.reglages import refus_changement_poids
 from evaluation.decision import financement, portefeuille, tirage
 from evaluation.decision.classement import ErreurClassement, PonderationPerimee
-from evaluation.decision.comite import cle_personne, refus_conflit, refus_quorum, votants
+from evaluation.decision.comite import (
+    cle_personne,
+    presents_qui_votent,
+    refus_conflit,
+    refus_quorum,
+    votants,
+)
 from evaluation.decision.consensus import ErreurConsensus
 from evaluation.decision.consensus import refus as consensus_refus
 from evaluation.decision.financement import (
@@ -797,15 +803,16 @@ def _refuser_sans_quorum(
         if seance is None:
             raise ErreurFinancement(
                 f"l'appel fixe un quorum de {appel.quorum} (réglage du comité) : une décision "
-                "s'inscrit en séance. Ouvrez la séance dans la page Séance et inscrivez les "
-                "présents, puis décidez."
+                "s'inscrit en séance. Ouvrez la séance (page Séance, « Ouvrir la séance ») et "
+                "inscrivez les présents, puis décidez."
             )
-        presents = [
-            p["courriel"] or p["nom"]
-            for p in stockage.lire_presences(seance["id"], connexion=connexion)
-        ]
-    roles = {c["courriel"]: c["role"] for c in stockage.lire_comptes(connexion=connexion)}
-    qui_vote = votants(list(presents), roles)
+        qui_vote = presents_qui_votent(
+            stockage.lire_presences(seance["id"], connexion=connexion),
+            stockage.lire_comptes(connexion=connexion),
+        )
+    else:
+        actifs = [c for c in stockage.lire_comptes(connexion=connexion) if c["actif"]]
+        qui_vote = votants(list(presents), {c["courriel"]: c["role"] for c in actifs})
     noms = stockage.noms_des_comptes(connexion=connexion)
     # Un scénario décide toutes les classées : les conflits de l'appel lus une fois, pas
     # une requête par demande (refus_quorum ne garde que ceux de la demande).

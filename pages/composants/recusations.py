@@ -9,7 +9,7 @@ Pas une page : `pages/seance.py` l'appelle en une ligne. Les règles sont dans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -19,6 +19,7 @@ from evaluation.decision.comite import (
     LIBELLES_ROLES_COMITE,
     SANS_COMPTE,
     cle_personne,
+    presents_qui_votent,
     qui_doit_sortir,
     quorum_atteint,
     votants,
@@ -40,10 +41,13 @@ def afficher_recusations(
     compte: Compte,
     moteur,
     libelle: str = "",
+    presences: Sequence[Mapping] | None = None,
 ) -> None:
     """`presents` : courriels des comptes et noms des personnes sans compte inscrits
     présents à la séance (vide : présences non inscrites, chaque conflit déclaré est
-    nommé). `libelle` : le numéro de la demande (lu dans la base s'il n'est pas donné)."""
+    nommé). `libelle` : le numéro de la demande (lu dans la base s'il n'est pas donné) ;
+    `presences` : les lignes de présence de la séance, qui disent qui est inscrit par son
+    compte (seuls ceux-là votent)."""
     conflits = declarations.conflits_de_la_demande(demande_id, moteur=moteur)
     comptes = {c.courriel: c for c in lister_comptes(moteur=moteur)}
 
@@ -67,7 +71,15 @@ def afficher_recusations(
             st.caption("Aucun présent en conflit d'intérêts déclaré sur cette demande.")
         if appel.quorum:
             # Le décompte du serveur (decisions._refuser_sans_quorum) : présidence et membres.
-            qui_vote = votants(presents, {c: x.role for c, x in comptes.items()})
+            # Le décompte du serveur : les comptes actifs inscrits par leur compte.
+            qui_vote = (
+                presents_qui_votent(
+                    presences,
+                    [{"courriel": c, "role": x.role, "actif": x.actif} for c, x in comptes.items()],
+                )
+                if presences is not None
+                else votants(presents, {c: x.role for c, x in comptes.items() if x.actif})
+            )
             sortent_votants = qui_doit_sortir(demande_id, qui_vote, conflits)
             restent = len(qui_vote) - len(sortent_votants)
             texte = (

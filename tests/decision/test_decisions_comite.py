@@ -226,3 +226,42 @@ def test_quorum_avant_la_decision(
     with pytest.raises(ErreurFinancement, match=refus):
         decider()
     assert _lignes(moteur, "decisions") == 0
+
+
+def test_le_quorum_de_la_seance_ne_compte_que_les_comptes_actifs_inscrits_par_leur_compte(
+    moteur, appel, en_conflit, comptes_du_comite
+):
+    """Présents lus de la séance ouverte : une personne sans compte dont le nom saisi est le
+    courriel d'un membre ne vote pas ; un compte désactivé non plus (revue de l'issue 16).
+    Quorum 2 : le membre seul par son compte ne suffit pas ; avec le second membre inscrit
+    par son compte, si."""
+    from evaluation.decision import conduite
+    from evaluation.socle.comptes import modifier_compte
+    from evaluation.socle.roles import PRESIDENT
+
+    a = replace(appel, quorum=2)
+    t2 = en_conflit["T-003"]
+    sid = conduite.ouvrir(
+        a,
+        moteur=moteur,
+        auteur=PRESIDENCE,
+        role=PRESIDENT,
+        ordre="rang",
+        presents=[MEMBRE],
+        sans_compte=[("B@X.CA", "stagiaire"), ("Presidence@x.ca", "invitée")],
+    )
+
+    def decider():
+        decisions.enregistrer_decision(a, t2, REFUSE, (), "x", moteur=moteur, auteur=PRESIDENCE)
+
+    with pytest.raises(ErreurFinancement, match="1 membre présent sans conflit"):
+        decider()
+    conduite.ajouter_presents(
+        a, sid, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT, presents=["b@x.ca"]
+    )
+    modifier_compte("b@x.ca", moteur=moteur, auteur=PRESIDENCE, actif=False)
+    with pytest.raises(ErreurFinancement, match="1 membre présent sans conflit"):
+        decider()
+    modifier_compte("b@x.ca", moteur=moteur, auteur=PRESIDENCE, actif=True)
+    decider()
+    assert _lignes(moteur, "decisions") == 1

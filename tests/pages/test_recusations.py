@@ -94,11 +94,13 @@ def test_sans_presences_inscrites_chaque_conflit_est_nomme(application, jeu):
     )
 
 
-def test_la_presidence_en_conflit_est_refusee(application, jeu, moteur):
-    """Sur T-001, la présidence est en conflit : elle le lit sous le titre, et son clic est
-    refusé par le serveur."""
-    appel, ids = jeu
+def test_la_presidence_en_conflit_sort_et_ne_voit_pas_le_dossier(application, jeu, moteur):
+    """Sur T-001, la présidence est en conflit : elle le lit sous le titre ; son écran ne
+    montre ni notes, ni commentaires, ni montants, ni boutons de décision (le serveur les
+    refuserait : tests/decision/test_decisions_comite.py) ; elle passe à la suivante."""
+    _, ids = jeu
     at = ouvrir(application, [PRESIDENCE, OBS], jeu, moteur)
+    assert at.table, "T-002 : le dossier est montré"
     at.button(key="seance_suiv").click()
     executer(at)
     assert at.title[0].value.startswith("2. T-001")
@@ -113,17 +115,16 @@ def test_la_presidence_en_conflit_est_refusee(application, jeu, moteur):
         )
         for e in at.error
     )
-    at.text_input(key=f"seance_justif::{ids['T-001']}").set_value("Seul projet de la région")
-    at.button(key="seance_refuser").click()
+    assert any("son dossier (notes, commentaires" in i.value for i in at.info)
+    assert not at.table  # ni notes, ni montants, ni totaux
+    cles = {b.key for b in at.button}
+    assert not cles & {"seance_retenir", "seance_attente", "seance_refuser"}
+    assert f"seance_justif::{ids['T-001']}" not in {t.key for t in at.text_input}
+    assert not any("Commentaires des évaluateurs" in e.label for e in at.expander)
+    # La navigation reste : elle revient à T-002, où tout reparaît.
+    at.button(key="seance_prec").click()
     executer(at)
-    assert any(
-        rendu(e.value).startswith(
-            "Décision refusée : vous avez déclaré un conflit d'intérêts sur T-001 (sa sœur)"
-        )
-        for e in at.error
-    )
-    with moteur.connect() as c:
-        assert stockage.lire_decisions(appel.id, connexion=c) == []
+    assert at.title[0].value.startswith("1. T-002") and at.table
 
 
 def test_declarer_un_conflit_en_seance(application, jeu, moteur):
