@@ -36,6 +36,7 @@ from evaluation.decision.financement import (
     FinancementPerime,
     nombre_annees,
 )
+from evaluation.notes import filtrage
 from evaluation.socle import droits, stockage
 from evaluation.socle.concurrence import Changement, ModificationConcurrente, verifier_version
 from evaluation.socle.formats import montant, pluriel
@@ -174,6 +175,29 @@ def _refuser_si_conflit(
     côté serveur."""
     if conflit := _conflit_de(int(d["id"]), auteur, connexion):
         raise erreur(refus_conflit(d["no_demande"], conflit, action))
+
+
+def _refuser_retenue_inadmissible(demandes: Sequence[dict], connexion) -> None:
+    """« Pour être admissibles, les projets doivent… » (l'appel) : une demande que l'examen
+    d'admissibilité a jugée inadmissible ne peut pas être retenue, même depuis une page
+    affichée avant l'examen (vérifié dans la transaction qui écrit)."""
+    refusees = []
+    for d in demandes:
+        examen = stockage.lire_examen(int(d["id"]), connexion=connexion)
+        if examen is not None and examen["verdict"] == filtrage.INADMISSIBLE:
+            refusees.append(f"{d['no_demande']} ({examen.get('raison') or 'inadmissible'})")
+    if len(refusees) == 1:
+        raise ErreurFinancement(
+            f"{refusees[0]} a été jugée inadmissible à l'examen d'admissibilité : elle ne peut "
+            "pas être retenue. Rechargez la page, ou faites revoir l'examen dans la page "
+            "Admissibilité."
+        )
+    if refusees:
+        raise ErreurFinancement(
+            f"{', '.join(refusees)} ont été jugées inadmissibles à l'examen d'admissibilité : "
+            "elles ne peuvent pas être retenues. Rechargez la page, ou faites revoir l'examen "
+            "dans la page Admissibilité."
+        )
 
 
 def _verrou_decisions(appel_id: str, connexion, erreur=ErreurFinancement) -> None:
@@ -421,6 +445,8 @@ def enregistrer_decision(
         _verrou_decisions(appel.id, connexion)
         d = _demande(appel.id, demande_id, connexion)
         _refuser_si_conflit(d, auteur, connexion, "décider")
+        if decision == RETENU:
+            _refuser_retenue_inadmissible([d], connexion)
         _refuser_sans_quorum(appel, [d], presents, connexion)
         cles = {"appel_id": appel.id, "demande_id": demande_id}
         verifier_version(
@@ -578,6 +604,8 @@ def enregistrer_decisions_en_lot(
                 + ("ces demandes" if len(conflits) > 1 else "cette demande")
                 + " de la sélection, ou laissez un membre sans conflit décider."
             )
+        if decision == RETENU:
+            _refuser_retenue_inadmissible(demandes, connexion)
         _refuser_sans_quorum(appel, demandes, presents, connexion)
         modifies = {
             (int(x["demande_id"]), int(x["annee"])): int(x["montant"])

@@ -218,3 +218,22 @@ def test_scenario_raison_trop_longue(moteur, appel, demandes):
             moteur=moteur, auteur=P, raisons={demandes["T-001"]: "x" * 10_001},
         )  # fmt: skip
     assert _decisions_par_demande(moteur, appel) == {}
+
+
+def test_une_demande_jugee_inadmissible_n_est_pas_retenue(moteur, appel, campagne):
+    """« Pour être admissibles, les projets doivent… » : T-003, écartée à l'examen
+    d'admissibilité après l'affichage de la page, n'est pas retenue, ni seule ni en lot
+    (tout ou rien) ; la liste d'attente et le refus restent possibles."""
+    t1, t3 = campagne["T-001"], campagne["T-003"]
+    with pytest.raises(
+        ErreurFinancement, match=r"T-003 \(.*hors programme\) a été jugée inadmissible"
+    ):
+        _lot(appel, moteur, [t1, t3])
+    with pytest.raises(
+        ErreurFinancement, match=r"T-003 \(.*hors programme\) a été jugée inadmissible"
+    ):
+        decisions.enregistrer_decision(
+            appel, t3, RETENU, (100_000,), "malgré tout", moteur=moteur, auteur=P
+        )
+    assert _decisions_par_demande(moteur, appel) == {}
+    assert _lot(appel, moteur, [t1, t3], decision=REFUSE) == 2
