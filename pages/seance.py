@@ -759,10 +759,11 @@ if not hors_de_la_salle:
     )
     st.caption(
         "Restant à la ligne de financement : "
-        + " · ".join(
-            f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
+        + ", ".join(
+            f"{montant(int(ligne.restant[a]))} en {periodes[a][0].year}-{periodes[a][1].year}"
             for a in range(annees)
         )
+        + "."
     )
 
     # Les réglages non confirmés, sous les montants qu'ils touchent (pas au-dessus de la demande

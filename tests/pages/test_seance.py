@@ -156,7 +156,7 @@ def test_premiere_demande_notes_et_commentaires(ouvrir, role):
         "**Recommandation** : financé · 30 000 $ (2024-2025) + 30 000 $ (2025-2026)"
     ) in [m.value for m in at.markdown]
     assert dollars(
-        "Restant à la ligne de financement : 2024-2025 : 10 000 $ · 2025-2026 : 5 000 $"
+        "Restant à la ligne de financement : 10 000 $ en 2024-2025, 5 000 $ en 2025-2026."
     ) in textes(at)
     assert not any(at.button(key=k).disabled for k in BOUTONS_DECISION)
     # Demandé, non admissible, budget admissible et recommandé côte à côte (« ne pourra pas
