@@ -267,3 +267,30 @@ def test_declarer_apres_avoir_decide_signale_la_decision(application, jeu, moteu
         in rendu(s.value)
         for s in at.success
     )
+
+
+def test_le_membre_en_conflit_ne_voit_pas_le_dossier(application, base, jeu, moteur):
+    """Un membre du comité déclare un conflit sur T-002, la demande en cours : son écran le
+    fait sortir et ne montre ni les notes ni les commentaires des évaluateurs, ni les
+    montants ; sur T-001 (sans conflit), il voit tout."""
+    from evaluation.socle.roles import MEMBRE
+
+    appel, ids = jeu
+    membre = compte_de_test(base, MEMBRE, nom="Marc Membre")
+    declarer_conflit(appel, ids["T-002"], membre, "son employeur", moteur=moteur, auteur=membre)
+    sid = conduite.ouvrir(
+        appel, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT, ordre=seance.RANG,
+        presents=[PRESIDENCE, membre],
+    )  # fmt: skip
+    conduite.aller_a(appel, sid, ids["T-002"], moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT)
+    at = application(None, role=MEMBRE)
+    at.switch_page(PAGE)
+    executer(at)
+    assert at.title[0].value.startswith("1. T-002")
+    assert any("son dossier (notes, commentaires" in i.value for i in at.info)
+    assert not at.table
+    assert not any("Commentaires des évaluateurs" in e.label for e in at.expander)
+    conduite.aller_a(appel, sid, ids["T-001"], moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT)
+    executer(at)
+    assert at.title[0].value.startswith("2. T-001")
+    assert at.table and not any("son dossier (notes" in i.value for i in at.info)
