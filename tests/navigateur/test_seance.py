@@ -1,6 +1,9 @@
 """Parcours réel dans deux navigateurs : la présidence ouvre la séance et avance ; l'écran du
 membre, ouvert dans un autre contexte, montre la nouvelle demande en quelques secondes sans
-aucun clic (le fragment relit la demande en cours toutes les deux secondes).
+aucun clic (le fragment relit la demande en cours toutes les deux secondes). Le membre a
+déclaré un conflit d'intérêts sur la deuxième (T-002) : son écran lui dit de sortir et que
+ses décisions sont refusées, sans le dossier ; l'écran de la présidence le nomme parmi ceux
+qui sortent ; le procès-verbal téléchargé porte sa récusation.
 
 Les captures (1024 × 768 et 1920 × 1080, barre latérale fermée) vont dans CAPTURES_SEANCE
 si la variable est définie, sinon dans le dossier temporaire du test."""
@@ -64,6 +67,9 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
             confidentialite_acceptee=True,
             moteur=moteur,
         )
+    declarations.declarer_conflit(
+        appel, ids["T-002"], MEMBRE, "son employeur", moteur=moteur, auteur=MEMBRE
+    )
     dossier = Path(os.environ.get("CAPTURES_SEANCE") or tmp_path)
     dossier.mkdir(parents=True, exist_ok=True)
     contextes = [
@@ -81,6 +87,11 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
         attendre_fin(presidence)
         presidence.get_by_text("Séance ouverte : les écrans des membres suivent.").wait_for()
         presidence.get_by_role("heading", name="1. T-001").wait_for()
+        # La présidence note le membre présent (comme le ferait « Noter les présences »).
+        ouverte = conduite.seance_ouverte(appel.id, moteur=moteur)
+        conduite.ajouter_presents(
+            appel, ouverte.id, moteur=moteur, auteur=PRES, role="president", presents=[MEMBRE]
+        )
 
         membre.goto(f"{serveur}/seance")
         attendre_fin(membre)
@@ -105,7 +116,25 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
         debut = time.monotonic()
         membre.get_by_role("heading", name=numero).wait_for(timeout=10_000)
         assert time.monotonic() - debut < 10
+        assert numero == "2. T-002"
+        membre.get_by_text("Vous avez déclaré un conflit d'intérêts sur cette demande").wait_for()
+        assert membre.get_by_text("vos décisions sur elle sont refusées", exact=False).count()
+        assert membre.get_by_text("son dossier (notes, commentaires", exact=False).count()
+        assert membre.get_by_text("Commentaires des évaluateurs", exact=False).count() == 0
         _capturer(membre, dossier, "seance_membre_apres")
+        presidence.get_by_text("Doivent sortir de la salle pendant cette demande").wait_for()
+        assert presidence.get_by_text("Marc Membre (membre du comité), son employeur").count()
+
+        presidence.get_by_text("Procès-verbal de la séance").click()
+        bouton = presidence.get_by_role("button", name="Télécharger le procès-verbal")
+        bouton.wait_for()
+        with presidence.expect_download() as telechargement:
+            bouton.click()
+        page = Path(telechargement.value.path()).read_text(encoding="utf-8")
+        assert "<h2>Récusations (1)</h2>" in page
+        recusations = page[page.index("<h2>Récusations") :]
+        assert "Marc Membre" in recusations and "son employeur" in recusations
+        assert "présent à la séance, sorti de la salle" in recusations
     finally:
         for c in contextes:
             c.close()
