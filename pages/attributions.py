@@ -204,11 +204,27 @@ with d_.container(border=True):
             ),
             key="conflit_lever",
         )
+        motif = st.text_input(
+            "Raison de la levée",
+            key="conflit_motif",
+            max_chars=SAISIE_MAX,
+            help="Obligatoire pour le conflit d'une personne du comité : elle est inscrite au "
+            "journal et au procès-verbal de la séance. Nul ne lève son propre conflit.",
+        )
         if st.button("Lever ce conflit", key="conflit_retirer"):
             c = declares[choisi]
-            attributions.retirer_conflit(
-                appel.id, c.demande_id, c.evaluateur, moteur=m, auteur=compte.courriel
-            )
-            annoncer("conflit_retirer", SUCCES, "Conflit levé (inscrit au journal).")
+            try:
+                attributions.retirer_conflit(
+                    appel.id,
+                    c.demande_id,
+                    c.evaluateur,
+                    moteur=m,
+                    auteur=compte.courriel,
+                    motif=motif,
+                )
+            except repartition.ErreurAttribution as exc:
+                annoncer("conflit_retirer", REFUS, f"Conflit non levé : {exc}")
+            else:
+                annoncer("conflit_retirer", SUCCES, "Conflit levé (inscrit au journal).")
             st.rerun()
     afficher_message("conflit_retirer")

@@ -25,7 +25,11 @@ from evaluation.decision import (
     tirages,
 )
 from evaluation.decision.comite import cle_personne, recusations_de_la_seance
-from evaluation.decision.declarations import conflits_de_la_demande, recusations_du_comite
+from evaluation.decision.declarations import (
+    conflits_de_la_demande,
+    levees_du_comite,
+    recusations_du_comite,
+)
 from evaluation.decision.tirage import tenus_entre
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
@@ -39,7 +43,7 @@ from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from evaluation.sorties.proces_verbal import proces_verbal
+from evaluation.sorties.proces_verbal import decisions_pendant, proces_verbal
 from pages.composants.commun import (
     appel_actif,
     bandeau_reglages,
@@ -942,9 +946,15 @@ def _proces_verbal(
     """Le procès-verbal, écrit au clic sur le bouton (`st.download_button` différé) : ni à
     l'ouverture de la page ni à chaque exécution (le classement entier y passe). Classement
     et confirmations des réglages : ceux de l'exécution de la page. Présents, discutées,
-    triées et récusations présentes ou non : ceux de la séance choisie."""
+    triées, récusations présentes ou non, décisions inscrites pendant la séance (telles
+    qu'inscrites alors) et conflits levés pendant la séance : ceux de la séance choisie."""
     s = next((x for x in conduite.seances(appel.id, moteur=m) if x.id == seance_id), None)
     presences = s.presences if s else ()
+    pendant, hors = (None, 0)
+    if s:
+        with m.connect() as connexion:
+            historique = stockage.lire_historique_decisions(appel.id, connexion=connexion)
+        pendant, hors = decisions_pendant(historique, s.ouverte_le, s.fermee_le)
     return proces_verbal(
         appel,
         table_du_calcul,
@@ -969,6 +979,14 @@ def _proces_verbal(
         if s
         else (),
         notes_de_consensus=consensus.en_table(_consensus_avec_motifs()),
+        decisions_de_la_seance=pendant,
+        decisions_hors_seance=hors,
+        fin_de_seance=s.fermee_le if s else None,
+        conflits_leves=levees_du_comite(
+            appel.id, moteur=m, depuis=s.ouverte_le, jusqu_a=s.fermee_le
+        )
+        if s
+        else (),
     ).encode("utf-8")
 
 

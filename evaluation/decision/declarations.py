@@ -186,3 +186,41 @@ def recusations_du_comite(appel_id: str, *, moteur: Moteur) -> list[dict]:
             }
         )
     return lignes
+
+
+def levees_du_comite(
+    appel_id: str,
+    *,
+    moteur: Moteur,
+    depuis: dt.datetime | None = None,
+    jusqu_a: dt.datetime | None = None,
+) -> list[dict]:
+    """Issue 16 : les conflits d'intérêts du comité levés (le journal, objet
+    « conflit:levee »), de `depuis` à `jusqu_a` inclus, dans l'ordre : demande_id, qui,
+    nom, raison (du conflit), motif (de la levée), date, auteur (qui l'a levé)."""
+    with moteur.connect() as connexion:
+        journal = stockage.lire_journal(
+            connexion=connexion, appel_id=appel_id, objets=[attributions.LEVEE]
+        )
+        comptes = {c["courriel"]: c for c in stockage.lire_comptes(connexion=connexion)}
+    lignes = []
+    for x in journal.to_dict("records"):
+        compte = comptes.get(x["evaluateur"])
+        if compte is not None and compte["role"] not in ROLES_COMITE:
+            continue
+        if (depuis is not None and x["date"] < depuis) or (
+            jusqu_a is not None and x["date"] > jusqu_a
+        ):
+            continue
+        lignes.append(
+            {
+                "demande_id": int(x["demande_id"]),
+                "qui": x["evaluateur"],
+                "nom": (compte or {}).get("nom") or x["evaluateur"],
+                "raison": x["ancien"] or "",
+                "motif": x["nouveau"] or "",
+                "date": x["date"],
+                "auteur": x["auteur"],
+            }
+        )
+    return lignes

@@ -27,6 +27,7 @@ from evaluation.notes.repartition import (
     repartir,
 )
 from evaluation.socle import stockage
+from evaluation.socle.roles import ADMIN, MEMBRE, OBSERVATEUR, PRESIDENT
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import trop_long
 
@@ -418,6 +419,16 @@ def _conflit_apres_consultation(
     )
 
 
+# Issue 16 : la levée d'un conflit avec sa raison, au journal.
+LEVEE = "conflit:levee"
+# Les rôles du comité (decision.comite.ROLES_COMITE, que cette couche ne lit pas).
+ROLES_DU_COMITE = (PRESIDENT, MEMBRE, OBSERVATEUR, ADMIN)
+
+
+def _personne(qui: str) -> str:
+    return " ".join(str(qui).split()).casefold()
+
+
 def retirer_conflit(
     appel_id: str,
     demande_id: int,
@@ -425,9 +436,25 @@ def retirer_conflit(
     *,
     moteur: Moteur,
     auteur: str,
+    motif: str = "",
     maintenant: dt.datetime | None = None,
 ) -> None:
-    """Lève un conflit déclaré (l'administration seule) ; journalisé avec sa raison."""
+    """Lève un conflit déclaré (l'administration seule) ; journalisé avec sa raison.
+
+    Issue 16 : nul ne lève son propre conflit (une autre personne le fait) ; le conflit
+    d'une personne du comité (présidence, membre, observation, administration, personne
+    sans compte) ne se lève qu'avec une raison écrite (`motif`), journalisée (objet
+    « conflit:levee », ancien : la raison du conflit, nouveau : celle de la levée) et reprise
+    au procès-verbal de la séance. Celui d'un évaluateur se lève comme avant, la raison y
+    est facultative (journalisée si donnée)."""
+    motif = (motif or "").strip()
+    if _personne(auteur) == _personne(evaluateur):
+        raise ErreurAttribution(
+            "vous ne pouvez pas lever votre propre conflit d'intérêts : une autre personne "
+            "de l'administration doit le faire, avec la raison de la levée."
+        )
+    if refus := trop_long(motif, "raison de la levée"):
+        raise ErreurAttribution(refus)
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.attributions) as connexion:
         ligne = next(
@@ -440,15 +467,22 @@ def retirer_conflit(
         )
         if ligne is None:
             raise ErreurAttribution("aucun conflit déclaré pour cette demande et ce compte.")
+        compte = stockage.lire_compte(evaluateur, connexion=connexion)
+        if not motif and (compte is None or compte["role"] in ROLES_DU_COMITE):
+            raise ErreurAttribution(
+                "le conflit d'intérêts d'une personne du comité se lève avec une raison "
+                "écrite : saisissez pourquoi il est levé (elle est inscrite au journal et au "
+                "procès-verbal)."
+            )
         stockage.retirer_conflit(demande_id, evaluateur, connexion=connexion)
         stockage.inscrire_journal(
             [
                 stockage.ligne_journal(
                     instant,
                     auteur,
-                    "conflit",
+                    LEVEE if motif else "conflit",
                     ligne["raison"],
-                    None,
+                    motif or None,
                     appel_id=appel_id,
                     demande_id=demande_id,
                     evaluateur=evaluateur,

@@ -32,6 +32,7 @@ OBJETS = {
     "importation:retrait": "Retrait d'une importation",
     "attribution": "Attribution",
     "conflit": "Conflit d'intérêts",
+    "conflit:levee": "Conflit d'intérêts levé",
     "reglage:verrouille": "Verrouillage des évaluations",
     "reglage:evaluateurs_par_demande": "Évaluateurs par demande",
     "reglage:decisions_verrouillees": "Verrouillage des décisions",
@@ -133,7 +134,7 @@ def categorie(objet: str) -> str:
         return "Statut"
     if objet == "attribution":
         return "Attributions"
-    if objet == "conflit":
+    if objet == "conflit" or objet.startswith("conflit:"):
         return "Conflits d'intérêts"
     if objet.startswith(("reglage:", "ponderation", "confirmation:")):
         return "Réglages"

@@ -76,6 +76,10 @@ def proces_verbal(
     non_discutees: Iterable[int] = (),
     tirages: Sequence[TirageInscrit] = (),
     notes_de_consensus: pd.DataFrame | None = None,
+    decisions_de_la_seance: Sequence[Mapping] | None = None,
+    decisions_hors_seance: int = 0,
+    fin_de_seance: dt.datetime | None = None,
+    conflits_leves: Sequence[Mapping] = (),
 ) -> str:
     """Le procès-verbal en HTML autonome (styles compris, aucune ressource externe).
     `confirmations` (chemin → dernière confirmation) dit quels réglages l'administration a
@@ -91,7 +95,15 @@ def proces_verbal(
     consensus inscrites (`consensus.en_table`), listées avec leurs motifs.
 
     « Total » est la note qui classe ([classement] note_retenue) ; la note des évaluateurs
-    et celle du consensus sont à côté dans le tableau des décisions (issue 16)."""
+    et celle du consensus sont à côté dans le tableau des décisions (issue 16).
+
+    Le procès-verbal d'une séance (issue 16) : `decisions_de_la_seance`, les décisions
+    inscrites pendant la séance (`decisions_pendant`), chacune telle qu'inscrite alors (la
+    dernière de la fenêtre pour la demande), remplacent l'état actuel des décisions dans
+    « Décisions », leurs totaux et les totaux par axe, secteur et région ;
+    `decisions_hors_seance` compte celles inscrites hors de la séance. `fin_de_seance` :
+    un conflit déclaré après n'est pas une récusation de cette séance. `conflits_leves` :
+    les conflits du comité levés pendant la séance (`declarations.levees_du_comite`)."""
     annees = financement.nombre_annees(appel)
     periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:annees]]
     morceaux = [
@@ -108,7 +120,12 @@ def proces_verbal(
         )
         + f"<p>{_e(lecture_annees_financieres(appel.financement))}</p>",
     ]
-    decidees = table[table["decision"].astype(str) != ""]
+    de_la_seance = decisions_de_la_seance is not None
+    if de_la_seance:
+        table_decisions = _table_de_la_seance(table, decisions_de_la_seance, annees, noms or {})
+    else:
+        table_decisions = table
+    decidees = table_decisions[table_decisions["decision"].astype(str) != ""]
     # Issue 16 : une décision « retenu » dont le montant n'est plus la recommandation.
     ecarts = financement.mentions_d_ecart(decidees, annees)
     lignes = []
@@ -126,23 +143,46 @@ def proces_verbal(
                 r["decision"],
                 *(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees)),
                 r.get("justification") or "",
+                *([r.get("inscrite_par") or ""] if de_la_seance else []),
                 ecart,
             ]
         )
+    titre_decisions = (
+        "Décisions inscrites pendant la séance, dans l'ordre du classement"
+        if de_la_seance
+        else "Décisions, dans l'ordre du classement"
+    )
     morceaux.append(
-        f"<h2>Décisions, dans l'ordre du classement ({len(lignes)})</h2>"
+        f"<h2>{titre_decisions} ({len(lignes)})</h2>"
+        + (
+            "<p class='petit'>Chaque décision telle qu'elle a été inscrite pendant la séance "
+            "(la dernière inscrite pour la demande entre l'ouverture et la fermeture), non "
+            "l'état actuel. "
+            + _e(
+                f"{pluriel(decisions_hors_seance, 'décision inscrite', 'décisions inscrites')} "
+                "hors de cette séance n'y "
+                + ("figure" if decisions_hors_seance < 2 else "figurent")
+            )
+            + " : le classeur donne l'état actuel des décisions.</p>"
+            if de_la_seance
+            else ""
+        )
         + (
             _table(
                 ["Rang", "No", "Municipalité", "Titre", "Total"]
                 + [consensus.libelle_note_evaluateurs(appel), consensus.NOTE_DE_CONSENSUS]
                 + ["Décision"]
                 + [f"Accordé {p}" for p in periodes]
-                + ["Justification", "Écart à la recommandation"],
+                + ["Justification"]
+                + (["Inscrite par"] if de_la_seance else [])
+                + ["Écart à la recommandation"],
                 lignes,
                 range(8, 8 + annees),
             )
             if lignes
-            else "<p>Aucune décision consignée.</p>"
+            else "<p>Aucune décision consignée"
+            + (" pendant cette séance" if de_la_seance else "")
+            + ".</p>"
         )
     )
     retenues = decidees[decidees["decision"] == financement.RETENU]
@@ -151,7 +191,8 @@ def proces_verbal(
         for a in range(annees)
     ]
     morceaux.append(
-        f"<p>Retenues : {len(retenues)} · accordé : "
+        ("<p>Retenues pendant la séance" if de_la_seance else "<p>Retenues")
+        + f" : {len(retenues)} · accordé : "
         + " ; ".join(f"{p} {t}" for p, t in zip(periodes, totaux, strict=True))
         + "</p>"
     )
@@ -191,7 +232,9 @@ def proces_verbal(
         )
     )
     morceaux.append(_consensus(appel, table, notes_de_consensus))
-    morceaux.append(_recusations(table, recusations))
+    morceaux.append(_recusations(table, recusations, fin_de_seance))
+    if de_la_seance or conflits_leves:
+        morceaux.append(_levees(table, conflits_leves, noms or {}))
     if appel.tirage_zone_grise or tirages:
         morceaux.append(_tirages(tirages, periodes, noms or {}))
     triees = [int(d) for d in non_discutees if int(d) in par_id.index]
@@ -214,9 +257,11 @@ def proces_verbal(
             )
         )
     for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
-        r = portefeuille.repartition(table, appel, dimension, portefeuille.DECISIONS)
+        r = portefeuille.repartition(table_decisions, appel, dimension, portefeuille.DECISIONS)
         morceaux.append(
-            f"<h2>Totaux par {titre} (décisions)</h2>"
+            f"<h2>Totaux par {titre} "
+            + ("(décisions inscrites pendant la séance)" if de_la_seance else "(décisions)")
+            + "</h2>"
             + _table(
                 [titre.capitalize(), "Demandes", "Retenues", "Accordé", "Part de l'enveloppe"],
                 [
@@ -267,6 +312,69 @@ def proces_verbal(
     return "".join(morceaux)
 
 
+def decisions_pendant(
+    historique: Iterable[Mapping], debut: dt.datetime, fin: dt.datetime | None
+) -> tuple[list[dict], int]:
+    """Les décisions inscrites pendant une séance (de `debut` à `fin` inclus ; séance
+    ouverte, `fin` None : jusqu'à maintenant) : pour chaque demande, la dernière inscrite
+    dans la fenêtre, telle qu'inscrite (`stockage.lire_historique_decisions`, dans l'ordre
+    d'inscription) ; et le nombre de décisions inscrites hors de la séance."""
+    dernieres: dict[int, dict] = {}
+    hors = 0
+    for x in historique:
+        if x["date"] >= debut and (fin is None or x["date"] <= fin):
+            dernieres[int(x["demande_id"])] = dict(x)
+        else:
+            hors += 1
+    return list(dernieres.values()), hors
+
+
+def _table_de_la_seance(
+    table: pd.DataFrame, decisions: Sequence[Mapping], annees: int, noms: Mapping[str, str]
+) -> pd.DataFrame:
+    """Le classement dont les décisions sont celles de la séance, telles qu'inscrites alors
+    (décision, montants, justification, auteur) ; les autres demandes sans décision."""
+    par_demande = {int(x["demande_id"]): x for x in decisions}
+    copie = table.copy()
+    ids = copie["demande_id"].astype(int)
+
+    def colonne(f):
+        return [f(par_demande[d]) if d in par_demande else None for d in ids]
+
+    copie["decision"] = [v or "" for v in colonne(lambda x: x["decision"])]
+    for a in range(1, annees + 1):
+        copie[f"accorde_an{a}"] = pd.array(
+            colonne(lambda x, a=a: x.get(f"montant_an{a}")), dtype="Int64"
+        )
+    copie["justification"] = [v or "" for v in colonne(lambda x: x.get("justification"))]
+    copie["inscrite_par"] = [
+        "" if v is None else noms.get(v, v) for v in colonne(lambda x: x.get("auteur"))
+    ]
+    return copie
+
+
+def _levees(table: pd.DataFrame, levees: Sequence[Mapping], noms: Mapping[str, str]) -> str:
+    """Issue 16 : les conflits d'intérêts du comité levés pendant la séance, par qui et
+    pourquoi (le journal)."""
+    numeros = dict(zip(table["demande_id"].astype(int), table["no_demande"], strict=True))
+    lignes = [
+        [
+            numeros.get(int(x["demande_id"]), ""),
+            x["nom"],
+            x["raison"],
+            "" if x.get("date") is None else f"{x['date']:%H} h {x['date']:%M}",
+            noms.get(x["auteur"], x["auteur"]),
+            x["motif"],
+        ]
+        for x in levees
+    ]
+    return f"<h2>Conflits d'intérêts levés pendant la séance ({len(lignes)})</h2>" + (
+        _table(["No", "Nom", "Conflit déclaré", "Heure", "Levé par", "Raison de la levée"], lignes)
+        if lignes
+        else "<p>Aucun.</p>"
+    )
+
+
 def _texte_consensus(total: object, note_classee: object) -> str:
     """Le total de consensus à la française (« 82,50 »), « sans consensus » ou vide."""
     if total is not None and not pd.isna(total):
@@ -306,12 +414,18 @@ def _consensus(appel: Appel, table: pd.DataFrame, notes: pd.DataFrame | None) ->
     )
 
 
-def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:
+def _recusations(
+    table: pd.DataFrame, recusations: Sequence[Mapping], fin: dt.datetime | None = None
+) -> str:
     """Issue 16 : pour chaque demande, dans l'ordre du classement, qui du comité a déclaré
     un conflit d'intérêts (nom, rôle, raison, date) et s'est donc retiré de sa délibération
     et de sa décision ; s'il était présent à la séance (`present`, quand il est connu :
     `comite.recusations_de_la_seance`) ; et toute décision qu'il a inscrite sur la demande
-    avant sa déclaration (`decide_avant`), que le comité doit revoir."""
+    avant sa déclaration (`decide_avant`), que le comité doit revoir.
+
+    `fin` : la fin de la séance. Un conflit déclaré après n'est pas une récusation de
+    cette séance ; si la personne y était présente, il est listé à part : elle a pris part à
+    la délibération, qui est à revoir."""
     ordre = {int(d): i for i, d in enumerate(table["demande_id"])}
     colonnes = ["demande_id", "no_demande", "municipalite"]
     infos = {int(r["demande_id"]): r for r in table[colonnes].to_dict("records")}
@@ -330,28 +444,57 @@ def _recusations(table: pd.DataFrame, recusations: Sequence[Mapping]) -> str:
             )
         return " ; ".join(morceaux)
 
-    lignes = [
-        [
+    def ligne(x: Mapping, note: str) -> list:
+        return [
             infos[int(x["demande_id"])]["no_demande"],
             infos[int(x["demande_id"])].get("municipalite") or "",
             x["nom"],
             x["role"],
             x["raison"],
             "" if x.get("date") is None else date_lisible(x["date"].date()),
-            remarque(x),
+            note,
         ]
-        for x in sorted(
-            (x for x in recusations if int(x["demande_id"]) in ordre),
-            key=lambda x: (ordre[int(x["demande_id"])], str(x["nom"]).casefold()),
+
+    def apres(x: Mapping) -> bool:
+        return fin is not None and x.get("date") is not None and x["date"] > fin
+
+    triees = sorted(
+        (x for x in recusations if int(x["demande_id"]) in ordre),
+        key=lambda x: (ordre[int(x["demande_id"])], str(x["nom"]).casefold()),
+    )
+    lignes = [ligne(x, remarque(x)) for x in triees if not apres(x)]
+    tardifs = [
+        ligne(
+            x,
+            " ; ".join(
+                [
+                    "conflit déclaré après cette séance, où la personne était présente : "
+                    "la délibération de la demande est à revoir"
+                ]
+                + ([m] if (m := remarque({**x, "present": None})) else [])
+            ),
         )
+        for x in triees
+        if apres(x) and x.get("present") is True
     ]
-    return f"<h2>Récusations ({len(lignes)})</h2>" + (
-        "<p class='petit'>Membres du comité en conflit d'intérêts déclaré : ils sont sortis "
-        "de la salle pendant la délibération de la demande et n'ont pas pris part à sa "
-        "décision.</p>"
-        + _table(["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le", "Remarque"], lignes)
-        if lignes
-        else "<p>Aucun conflit d'intérêts déclaré par le comité.</p>"
+    en_tetes = ["No", "Municipalité", "Nom", "Rôle", "Raison", "Déclaré le", "Remarque"]
+    return (
+        f"<h2>Récusations ({len(lignes)})</h2>"
+        + (
+            "<p class='petit'>Membres du comité en conflit d'intérêts déclaré : ils sont "
+            "sortis de la salle pendant la délibération de la demande et n'ont pas pris part "
+            "à sa décision.</p>" + _table(en_tetes, lignes)
+            if lignes
+            else "<p>Aucun conflit d'intérêts déclaré par le comité.</p>"
+        )
+        + (
+            f"<h2>Conflits déclarés après la séance ({len(tardifs)})</h2>"
+            "<p class='petit'>Personnes présentes à cette séance qui ont déclaré ensuite un "
+            "conflit d'intérêts sur une demande : elles n'étaient pas récusées pendant la "
+            "séance.</p>" + _table(en_tetes, tardifs)
+            if tardifs
+            else ""
+        )
     )
 
 

@@ -174,3 +174,185 @@ def test_une_decision_inscrite_avant_la_declaration_est_signalee(moteur, appel, 
     )
     (r,) = declarations.recusations_du_comite(appel.id, moteur=moteur)
     assert r["decide_avant"] == [premier]
+
+
+# --- Le procès-verbal d'une séance (issue 16, revue) ------------------------------------------
+
+
+def _pv_de_la_seance(appel, moteur, seance_id):
+    """Le procès-verbal d'une séance, câblé comme pages/seance.py `_proces_verbal`."""
+    import html
+    import re
+
+    from evaluation.decision import chargement, classement, conduite
+    from evaluation.decision import seance as regles_seance
+    from evaluation.decision.comite import recusations_de_la_seance
+    from evaluation.sorties.proces_verbal import decisions_pendant, proces_verbal
+
+    s = next(x for x in conduite.seances(appel.id, moteur=moteur) if x.id == seance_id)
+    donnees = chargement.charger(appel, moteur=moteur)
+    table = classement.classement(appel, donnees)
+    with moteur.connect() as c:
+        historique = stockage.lire_historique_decisions(appel.id, connexion=c)
+    pendant, hors = decisions_pendant(historique, s.ouverte_le, s.fermee_le)
+    page = proces_verbal(
+        appel,
+        table,
+        jour=s.ouverte_le.date(),
+        presents=[regles_seance.libelle_present(p, {}) for p in s.presences],
+        poids=donnees.poids,
+        auteur="P",
+        noms={"pres@x.ca": "Présidente"},
+        recusations=recusations_de_la_seance(
+            declarations.recusations_du_comite(appel.id, moteur=moteur),
+            [p["courriel"] or p["nom"] for p in s.presences],
+        ),
+        discutees=s.discutees,
+        decisions_de_la_seance=pendant,
+        decisions_hors_seance=hors,
+        fin_de_seance=s.fermee_le,
+        conflits_leves=declarations.levees_du_comite(
+            appel.id, moteur=moteur, depuis=s.ouverte_le, jusqu_a=s.fermee_le
+        ),
+    )
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _section(texte: str, debut: str, fin: str) -> str:
+    i = texte.index(debut)
+    return texte[i : texte.index(fin, i)]
+
+
+def test_proces_verbal_d_une_seance_ses_decisions_et_ses_recusations(moteur, appel, campagne):
+    """Revue, issue 16 : séance 1 (30 nov., le membre présent, T-001 discutée et refusée) ;
+    séance 2 (1er déc., le membre déclare un conflit sur T-001, qui passe à « retenu »).
+    Le procès-verbal de la séance 1 montre la décision du 30 nov. telle qu'inscrite, dit
+    qu'une décision a été inscrite hors de la séance, et ne prétend pas que le membre est
+    sorti de la salle : son conflit, déclaré après, est signalé à part. Celui de la
+    séance 2 montre la décision du 1er déc. et compte le membre (absent) comme récusé."""
+    from evaluation.decision import conduite, decisions
+
+    p, m = "pres@x.ca", "membre@x.ca"
+    creer_compte(p, PRESIDENT, MOT_DE_PASSE, moteur=moteur, nom="Présidente")
+    creer_compte(m, "membre", MOT_DE_PASSE, moteur=moteur, nom="Membre Un")
+    t1 = campagne["T-001"]
+    j1 = dt.datetime(2026, 11, 30, 9, 0)
+    s1 = conduite.ouvrir(
+        appel, moteur=moteur, auteur=p, role=PRESIDENT, ordre="rang", presents=[p, m],
+        maintenant=j1,
+    )  # fmt: skip
+    conduite.aller_a(
+        appel, s1, t1, moteur=moteur, auteur=p, role=PRESIDENT,
+        maintenant=j1 + dt.timedelta(minutes=1),
+    )  # fmt: skip
+    decisions.enregistrer_decision(
+        appel, t1, "refusé", (), "projet trop faible", moteur=moteur, auteur=p,
+        maintenant=j1 + dt.timedelta(minutes=5),
+    )  # fmt: skip
+    conduite.fermer(
+        appel, s1, moteur=moteur, auteur=p, role=PRESIDENT,
+        maintenant=j1 + dt.timedelta(minutes=10),
+    )  # fmt: skip
+    j2 = j1 + dt.timedelta(days=1)
+    s2 = conduite.ouvrir(
+        appel, moteur=moteur, auteur=p, role=PRESIDENT, ordre="rang", presents=[p],
+        maintenant=j2,
+    )  # fmt: skip
+    declarations.declarer_conflit(
+        appel, t1, m, "beau-frère maire", moteur=moteur, auteur=p, maintenant=j2
+    )
+    decisions.enregistrer_decision(
+        appel, t1, "retenu", (2_000_000, 0), "revu le lendemain", moteur=moteur, auteur=p,
+        maintenant=j2 + dt.timedelta(minutes=3),
+    )  # fmt: skip
+    conduite.fermer(
+        appel, s2, moteur=moteur, auteur=p, role=PRESIDENT,
+        maintenant=j2 + dt.timedelta(minutes=10),
+    )  # fmt: skip
+
+    premier = _pv_de_la_seance(appel, moteur, s1)
+    decisions_1 = _section(premier, "Décisions inscrites pendant la séance", "Demandes discutées")
+    assert "(1)" in decisions_1 and "refusé" in decisions_1
+    assert "projet trop faible" in decisions_1 and "Présidente" in decisions_1
+    assert "retenu" not in decisions_1 and "revu le lendemain" not in decisions_1
+    assert "1 décision inscrite hors de cette séance n'y figure" in decisions_1
+    assert "Retenues pendant la séance : 0" in decisions_1
+    assert "Récusations (0)" in premier
+    assert "sorti de la salle" not in premier
+    tardifs = _section(
+        premier, "Conflits déclarés après la séance (1)", "Conflits d'intérêts levés"
+    )
+    assert "Membre Un" in tardifs and "beau-frère maire" in tardifs
+    assert (
+        "conflit déclaré après cette séance, où la personne était présente : la délibération "
+        "de la demande est à revoir" in tardifs
+    )
+
+    second = _pv_de_la_seance(appel, moteur, s2)
+    decisions_2 = _section(second, "Décisions inscrites pendant la séance", "Demandes discutées")
+    assert "retenu" in decisions_2 and "revu le lendemain" in decisions_2
+    assert "refusé" not in decisions_2
+    assert "Retenues pendant la séance : 1" in decisions_2
+    recusations_2 = _section(second, "Récusations (1)", "Conflits d'intérêts levés")
+    assert "Membre Un" in recusations_2 and "absent de la séance" in recusations_2
+    assert "Conflits déclarés après la séance" not in second
+
+
+def test_conflit_leve_en_seance_au_proces_verbal(moteur, appel, campagne):
+    """Revue, issue 16 : le conflit d'un membre levé pendant la séance, par une autre
+    personne et avec sa raison, figure au procès-verbal de cette séance (qui, pourquoi) ;
+    pas à celui d'une autre séance. Lever son propre conflit est refusé ; lever celui d'un
+    membre sans raison aussi."""
+    from evaluation.decision import conduite
+    from evaluation.notes import attributions
+    from evaluation.notes.repartition import ErreurAttribution
+
+    p, adm = "pres@x.ca", "admin@x.ca"
+    creer_compte(p, PRESIDENT, MOT_DE_PASSE, moteur=moteur, nom="Présidente")
+    creer_compte(adm, "admin", MOT_DE_PASSE, moteur=moteur, nom="Ada Admin")
+    t1 = campagne["T-001"]
+    j1 = dt.datetime(2026, 11, 30, 9, 0)
+    declarations.declarer_conflit(
+        appel, t1, adm, "sœur mairesse", moteur=moteur, auteur=adm, maintenant=j1
+    )
+    s1 = conduite.ouvrir(
+        appel, moteur=moteur, auteur=p, role=PRESIDENT, ordre="rang", presents=[p, adm],
+        maintenant=j1 + dt.timedelta(minutes=1),
+    )  # fmt: skip
+    with pytest.raises(ErreurAttribution, match="propre conflit"):
+        attributions.retirer_conflit(
+            appel.id, t1, adm, moteur=moteur, auteur=" Admin@X.ca ", motif="je me lève"
+        )
+    with pytest.raises(ErreurAttribution, match="raison"):
+        attributions.retirer_conflit(appel.id, t1, adm, moteur=moteur, auteur=p, motif="  ")
+    assert len(declarations.recusations_du_comite(appel.id, moteur=moteur)) == 1
+    attributions.retirer_conflit(
+        appel.id, t1, adm, moteur=moteur, auteur=p, motif="la sœur a quitté le conseil",
+        maintenant=j1 + dt.timedelta(minutes=4),
+    )  # fmt: skip
+    conduite.fermer(
+        appel, s1, moteur=moteur, auteur=p, role=PRESIDENT,
+        maintenant=j1 + dt.timedelta(minutes=10),
+    )  # fmt: skip
+    assert declarations.recusations_du_comite(appel.id, moteur=moteur) == []
+    levees = declarations.levees_du_comite(appel.id, moteur=moteur)
+    assert [(x["qui"], x["nom"], x["raison"], x["motif"], x["auteur"]) for x in levees] == [
+        (adm, "Ada Admin", "sœur mairesse", "la sœur a quitté le conseil", p)
+    ]
+    assert (
+        declarations.levees_du_comite(appel.id, moteur=moteur, depuis=j1 + dt.timedelta(minutes=5))
+        == []
+    )
+    assert (
+        declarations.levees_du_comite(appel.id, moteur=moteur, jusqu_a=j1 + dt.timedelta(minutes=3))
+        == []
+    )
+    page = _pv_de_la_seance(appel, moteur, s1)
+    levees_pv = _section(page, "Conflits d'intérêts levés pendant la séance (1)", "Totaux par")
+    assert "Ada Admin" in levees_pv and "sœur mairesse" in levees_pv
+    assert "Présidente" in levees_pv and "la sœur a quitté le conseil" in levees_pv
+    s2 = conduite.ouvrir(
+        appel, moteur=moteur, auteur=p, role=PRESIDENT, ordre="rang", presents=[p],
+        maintenant=j1 + dt.timedelta(days=1),
+    )  # fmt: skip
+    assert "Conflits d'intérêts levés pendant la séance (0)" in _pv_de_la_seance(appel, moteur, s2)

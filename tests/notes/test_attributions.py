@@ -479,3 +479,29 @@ def test_verrouiller_les_decisions_fige_aussi_les_notes(moteur, appel):
     )
     reglages = attributions.charger(appel.id, moteur=moteur).reglages
     assert not reglages.decisions_verrouillees and reglages.verrouille
+
+
+def test_lever_un_conflit_revue_issue_16(moteur, appel, six, trois):
+    """Revue, issue 16 : nul ne lève son propre conflit ; celui d'un évaluateur se lève
+    sans raison comme avant, ou avec une raison (journalisée « conflit:levee ») ; celui
+    d'une personne du comité (ou sans compte) exige une raison."""
+    d = six["A-5"]
+    declarer_conflit(appel.id, d, "a@x.ca", "ancien associé", moteur=moteur, auteur="a@x.ca")
+    with pytest.raises(ErreurAttribution, match="propre conflit"):
+        retirer_conflit(appel.id, d, "a@x.ca", moteur=moteur, auteur=" A@X.CA", motif="fini")
+    assert charger(appel.id, moteur=moteur).conflits
+    retirer_conflit(
+        appel.id, d, "a@x.ca", moteur=moteur, auteur=ADMIN, motif=" fin du lien ",
+        maintenant=INSTANT,
+    )  # fmt: skip
+    derniere = _journal(moteur)[-1]
+    assert (derniere["objet"], derniere["ancien"], derniere["nouveau"]) == (
+        "conflit:levee", "ancien associé", "fin du lien"
+    )  # fmt: skip
+    creer_compte("pres@x.ca", "president", MDP, moteur=moteur)
+    for qui in ("pres@x.ca", "Jean Sans Compte"):
+        declarer_conflit(appel.id, d, qui, "voisin", moteur=moteur, auteur=ADMIN)
+        with pytest.raises(ErreurAttribution, match="avec une raison"):
+            retirer_conflit(appel.id, d, qui, moteur=moteur, auteur=ADMIN)
+        retirer_conflit(appel.id, d, qui, moteur=moteur, auteur=ADMIN, motif="réglé")
+    assert charger(appel.id, moteur=moteur).conflits == {}

@@ -215,3 +215,55 @@ def test_conflit_de_regle_par_la_region_du_compte(application, base, demo):
     )
     assert "Aucun conflit déclaré." in textes(at)
     assert not [s for s in at.selectbox if s.key == "conflit_lever"]
+
+
+def _refus(at) -> list[str]:
+    return [e.value for e in at.error] + [w.value for w in at.warning]
+
+
+def test_lever_un_conflit_du_comite_raison_et_pas_le_sien(application, base, demo):
+    """Revue, issue 16 : l'administration ne lève pas son propre conflit ; le conflit d'un
+    membre du comité ne se lève qu'avec une raison écrite, inscrite au journal."""
+    _evaluateurs(base)
+    compte_de_test(base, "membre", "mem@exemple.qc.ca", nom="Mélanie Membre")
+    numero = sorted(demo)[2]
+    demande_id = demo[numero]["id"]
+    moteur = stockage.creer_moteur(base)
+    try:
+        for qui in (ADMIN_COURRIEL, "mem@exemple.qc.ca"):
+            attributions.declarer_conflit(
+                charger_appel().id, demande_id, qui, "parenté", moteur=moteur, auteur=qui
+            )
+    finally:
+        moteur.dispose()
+    at = application(PAGE)
+    lever = at.selectbox(key="conflit_lever")
+    le_mien = next(i for i in lever.options if "Mélanie" not in i)
+    lever.set_value(lever.options.index(le_mien) if isinstance(lever.value, int) else le_mien)
+    at.text_input(key="conflit_motif").set_value("je n'ai plus de lien")
+    at.button(key="conflit_retirer").click().run()
+    assert not at.exception, at.exception
+    assert any("propre conflit d'intérêts" in t for t in _refus(at)), _refus(at)
+    assert len(_conflits_stockes(base)) == 2
+
+    lever = at.selectbox(key="conflit_lever")
+    du_membre = next(i for i in lever.options if "Mélanie" in i)
+    lever.set_value(lever.options.index(du_membre) if isinstance(lever.value, int) else du_membre)
+    at.text_input(key="conflit_motif").set_value("  ")
+    at.button(key="conflit_retirer").click().run()
+    assert any("raison" in t for t in _refus(at)), _refus(at)
+    assert len(_conflits_stockes(base)) == 2
+
+    at.text_input(key="conflit_motif").set_value("lien rompu depuis 2020")
+    at.button(key="conflit_retirer").click().run()
+    assert _succes(at) == ["Conflit levé (inscrit au journal)."]
+    assert [c["evaluateur"] for c in _conflits_stockes(base)] == [ADMIN_COURRIEL]
+    moteur = stockage.creer_moteur(base)
+    try:
+        with moteur.connect() as c:
+            j = stockage.lire_journal(connexion=c, objets=[attributions.LEVEE])
+    finally:
+        moteur.dispose()
+    assert j[["evaluateur", "ancien", "nouveau", "auteur"]].values.tolist() == [
+        ["mem@exemple.qc.ca", "parenté", "lien rompu depuis 2020", ADMIN_COURRIEL]
+    ]

@@ -10,6 +10,7 @@ de la séance), T-001 rang 2.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 
@@ -294,3 +295,57 @@ def test_le_membre_en_conflit_ne_voit_pas_le_dossier(application, base, jeu, mot
     executer(at)
     assert at.title[0].value.startswith("2. T-001")
     assert at.table and not any("son dossier (notes" in i.value for i in at.info)
+
+
+def test_le_proces_verbal_d_une_seance_a_ses_decisions_et_pas_les_conflits_d_apres(
+    application, jeu, moteur, fichiers_servis
+):
+    """Revue, issue 16 : séance du 23 novembre (l'observateur présent, T-002 refusée),
+    puis, le lendemain, T-002 passe à « retenu » et l'observateur déclare un conflit sur
+    T-001. Le procès-verbal du 23 novembre montre le refus du 23, compte la décision hors
+    séance, et ne range pas ce conflit parmi les récusations (l'observateur n'est pas
+    sorti de la salle pour T-001) : conflit déclaré après, délibération à revoir."""
+    appel, ids = jeu
+    debut = dt.datetime(2026, 11, 23, 9, 0)
+    premiere = conduite.ouvrir(
+        appel, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT, ordre=seance.RANG,
+        presents=[PRESIDENCE, OBS], maintenant=debut,
+    )  # fmt: skip
+    for quand, decision, an1, pourquoi in (
+        (debut + dt.timedelta(minutes=30), "refusé", 0, "refus du 23"),
+        (debut + dt.timedelta(days=1), "retenu", 1_000_000, "revu le 24"),
+    ):
+        with stockage.ecriture(moteur, stockage.decisions, lourde=False) as c:
+            stockage.ajouter_decision(
+                {
+                    "appel_id": appel.id, "demande_id": ids["T-002"], "decision": decision,
+                    "montant_an1": an1, "montant_an2": 0, "justification": pourquoi,
+                    "date": quand, "auteur": PRESIDENCE,
+                },
+                connexion=c,
+            )  # fmt: skip
+        if decision == "refusé":
+            conduite.fermer(
+                appel, premiere, moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT,
+                maintenant=debut + dt.timedelta(hours=2),
+            )  # fmt: skip
+    declarer_conflit(
+        appel, ids["T-001"], OBS, "son frère y travaille", moteur=moteur, auteur=PRESIDENCE,
+        maintenant=debut + dt.timedelta(days=1, hours=1),
+    )  # fmt: skip
+    at = application(None, role=PRESIDENT)
+    at.switch_page(PAGE)
+    executer(at)
+    choix = at.selectbox(key="pv_seance")
+    choix.set_value(next(s for s in conduite.seances(appel.id, moteur=moteur) if s.id == premiere))
+    executer(at)
+    page = html.unescape(fichiers_servis.lire(at, "pv_telecharger")[1].decode("utf-8"))
+    assert "Décisions inscrites pendant la séance, dans l'ordre du classement (1)" in page
+    assert "refus du 23" in page and "revu le 24" not in page
+    assert "1 décision inscrite hors de cette séance" in page
+    recusations, _, apres = page.partition("Conflits déclarés après la séance (1)")
+    assert "Récusations (3)" in recusations and "son frère y travaille" not in recusations
+    apres = apres.split("<h2>")[0]
+    assert "Olivier Observateur" in apres and "son frère y travaille" in apres
+    assert "la délibération de la demande est à revoir" in apres
+    assert "sorti de la salle" not in apres

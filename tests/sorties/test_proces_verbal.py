@@ -19,7 +19,7 @@ from evaluation.appels.configuration import charger_appel
 from evaluation.decision import consensus, financement
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant
-from evaluation.sorties.proces_verbal import proces_verbal
+from evaluation.sorties.proces_verbal import decisions_pendant, proces_verbal
 from tests.sorties import test_classeur as te
 
 NBSP = "\u00a0"
@@ -675,3 +675,142 @@ def test_sans_ecart_pas_de_mention(lu):
     paragraphes = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
     assert len(paragraphes) == 1
     assert "recommandation en vigueur" not in lu.texte
+
+
+# --- Le procès-verbal d'une séance (issue 16, revue) ----------------------------------------
+
+OUVERTE = dt.datetime(2026, 11, 24, 9, 0)
+FERMEE = dt.datetime(2026, 11, 24, 12, 0)
+
+
+def _inscrite(demande_id, decision, an1, quand, justification="", auteur="p@x.ca"):
+    return {
+        "demande_id": demande_id,
+        "decision": decision,
+        "montant_an1": an1,
+        "montant_an2": 0,
+        "justification": justification,
+        "date": quand,
+        "auteur": auteur,
+    }
+
+
+def test_decisions_pendant_la_seance_bornes_comprises():
+    """La dernière décision de chaque demande entre l'ouverture et la fermeture (bornes
+    comprises) ; les autres comptées hors séance ; séance ouverte : jusqu'à maintenant."""
+    historique = [
+        _inscrite(1, "refusé", 0, OUVERTE - dt.timedelta(seconds=1)),
+        _inscrite(1, "retenu", 5, OUVERTE),
+        _inscrite(2, "retenu", 7, OUVERTE + dt.timedelta(hours=1)),
+        _inscrite(2, "liste d'attente", 0, FERMEE),
+        _inscrite(3, "retenu", 9, FERMEE + dt.timedelta(seconds=1)),
+    ]
+    pendant, hors = decisions_pendant(historique, OUVERTE, FERMEE)
+    assert [(x["demande_id"], x["decision"]) for x in pendant] == [
+        (1, "retenu"),
+        (2, "liste d'attente"),
+    ]
+    assert hors == 2
+    pendant, hors = decisions_pendant(historique, OUVERTE, None)
+    assert [(x["demande_id"], x["decision"]) for x in pendant] == [
+        (1, "retenu"),
+        (2, "liste d'attente"),
+        (3, "retenu"),
+    ]
+    assert hors == 1
+
+
+def test_decisions_de_la_seance_telles_qu_inscrites_alors(jeu):
+    """Revue, issue 16 : le procès-verbal d'une séance liste les décisions inscrites pendant
+    la séance, telles qu'inscrites (décision, montants, justification, auteur), non l'état
+    actuel (T-002 retenue à 30 000 $ + 30 000 $ aujourd'hui n'y est pas, décidée ailleurs) ;
+    totaux et écart à la recommandation sur ces décisions ; le nombre hors séance est dit."""
+    ids = jeu.ids
+    pendant = [
+        _inscrite(ids["T-003"], "retenu", 1_000_000, OUVERTE, "en séance", "p@x.ca"),
+        _inscrite(ids["T-001"], "liste d'attente", 0, OUVERTE, "à revoir", "autre@x.ca"),
+    ]
+    page = rediger(
+        jeu,
+        decisions_de_la_seance=pendant,
+        decisions_hors_seance=3,
+        noms={"p@x.ca": "Paule Présidente"},
+    )
+    lu = Lecture(page)
+    titre = "Décisions inscrites pendant la séance, dans l'ordre du classement (2)"
+    tableau = lignes(lu, titre)
+    assert tableau[0][-2:] == ["Inscrite par", "Écart à la recommandation"]
+    par_no = {r[1]: r for r in tableau[1:]}
+    assert set(par_no) == {"T-001", "T-003"}
+    assert par_no["T-003"][7:11] == [
+        "retenu", dollars("10 000 $"), dollars("0 $"), "en séance"
+    ]  # fmt: skip
+    assert par_no["T-003"][11] == "Paule Présidente"
+    assert par_no["T-003"][12].startswith("montant accordé ≠ recommandation (accordé 10")
+    assert par_no["T-001"][7] == "liste d'attente" and par_no["T-001"][11] == "autre@x.ca"
+    assert par_no["T-001"][12] == ""
+    paragraphes = lu.sections[titre]["paragraphes"]
+    assert "3 décisions inscrites hors de cette séance n'y figurent" in paragraphes[0]
+    assert "Retenues pendant la séance : 1 · accordé : 2024-2025 " + dollars(
+        "10 000 $"
+    ) in " ".join(lu.morceaux)
+    axe = lu.sections[
+        next(t for t in lu.sections if t.startswith("Totaux par axe"))
+    ]  # fmt: skip
+    assert next(t for t in lu.sections if t.startswith("Totaux par axe")) == (
+        "Totaux par axe (décisions inscrites pendant la séance)"
+    )
+    assert sum(int(r[2]) for r in axe["lignes"][1:]) == 1
+    # Sans décision pendant la séance.
+    vide = Lecture(rediger(jeu, decisions_de_la_seance=[], decisions_hors_seance=1))
+    titre = "Décisions inscrites pendant la séance, dans l'ordre du classement (0)"
+    assert "Aucune décision consignée pendant cette séance." in vide.sections[titre]["paragraphes"]
+    assert (
+        "1 décision inscrite hors de cette séance n'y figure"
+        in (vide.sections[titre]["paragraphes"][0])
+    )
+
+
+def test_conflit_declare_apres_la_seance(jeu):
+    """Revue, issue 16 : un conflit déclaré après la fin de la séance n'est pas une
+    récusation de cette séance ; la personne y était présente : listé à part, délibération
+    à revoir, sans « sorti de la salle » ; absente : pas listé. Déclaré avant ou à la
+    fermeture : récusation comme avant."""
+    ids = jeu.ids
+    recusations = [
+        {"demande_id": ids["T-001"], "nom": "Tardif Présent", "role": "membre du comité",
+         "raison": "cousin", "date": FERMEE + dt.timedelta(days=1), "present": True},
+        {"demande_id": ids["T-001"], "nom": "Tardif Absent", "role": "membre du comité",
+         "raison": "voisin", "date": FERMEE + dt.timedelta(minutes=1), "present": False},
+        {"demande_id": ids["T-002"], "nom": "Avant Présent", "role": "présidence",
+         "raison": "ami", "date": FERMEE, "present": True},
+    ]  # fmt: skip
+    lu = Lecture(rediger(jeu, recusations=recusations, fin_de_seance=FERMEE))
+    assert [r[2:] for r in lignes(lu, "Récusations (1)")[1:]] == [
+        ["Avant Présent", "présidence", "ami", "24 novembre 2026",
+         "présent à la séance, sorti de la salle"],
+    ]  # fmt: skip
+    assert [r[2:] for r in lignes(lu, "Conflits déclarés après la séance (1)")[1:]] == [
+        ["Tardif Présent", "membre du comité", "cousin", "25 novembre 2026",
+         "conflit déclaré après cette séance, où la personne était présente : la "
+         "délibération de la demande est à revoir"],
+    ]  # fmt: skip
+    assert "Tardif Absent" not in lu.texte
+    # Séance ouverte (fin inconnue) : toutes sont des récusations.
+    ouverte = Lecture(rediger(jeu, recusations=recusations))
+    assert len(lignes(ouverte, "Récusations (3)")) == 4
+    assert not [t for t in ouverte.sections if t.startswith("Conflits déclarés après")]
+
+
+def test_conflits_leves_pendant_la_seance(jeu):
+    levees = [
+        {"demande_id": jeu.ids["T-001"], "qui": "a@x.ca", "nom": "Ada Admin",
+         "raison": "sœur mairesse", "motif": "a quitté le conseil",
+         "date": OUVERTE + dt.timedelta(minutes=7), "auteur": "p@x.ca"},
+    ]  # fmt: skip
+    lu = Lecture(rediger(jeu, conflits_leves=levees, noms={"p@x.ca": "Paule Présidente"}))
+    assert lignes(lu, "Conflits d'intérêts levés pendant la séance (1)") == [
+        ["No", "Nom", "Conflit déclaré", "Heure", "Levé par", "Raison de la levée"],
+        ["T-001", "Ada Admin", "sœur mairesse", "09 h 07", "Paule Présidente",
+         "a quitté le conseil"],
+    ]  # fmt: skip

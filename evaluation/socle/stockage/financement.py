@@ -77,10 +77,11 @@ def lire_historique_decisions(
     jusqu_a=None,
     demande_id: int | None = None,
 ) -> list[dict]:
-    """Chaque décision inscrite, remplacées comprises (demande_id, decision, date, auteur),
-    dans l'ordre d'inscription ; bornes de date incluses."""
+    """Chaque décision inscrite, remplacées comprises, toutes colonnes (demande_id,
+    decision, montant_an1, montant_an2, justification, date, auteur...), dans l'ordre
+    d'inscription ; bornes de date incluses."""
     c = decisions.c
-    requete = sa.select(c.demande_id, c.decision, c.date, c.auteur).where(c.appel_id == appel_id)
+    requete = sa.select(decisions).where(c.appel_id == appel_id)
     if depuis is not None:
         requete = requete.where(c.date >= depuis)
     if jusqu_a is not None:
