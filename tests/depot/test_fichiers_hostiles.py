@@ -204,8 +204,10 @@ def fichiers_refuses(tmp_path_factory):
 
 
 def test_ligne_de_commande_refuse_chaque_fichier(fichiers_refuses, tmp_path):
-    """`verifier F` : code 1, le refus en français, sans trace, en moins de 10 s et de
-    500 Mo (processus de lecture compris)."""
+    """`verifier F` : code 1, le refus en français, sans trace, sous 500 Mo (processus de
+    lecture compris), et sans s'enliser : 30 s au plus, une borne contre l'enlisement (une
+    bombe lue en entier prend des minutes), pas une mesure de vitesse (le refus prend une
+    à trois secondes ; sur une machine chargée, 10 s ont été dépassées)."""
     base = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     for chemin in fichiers_refuses:
         code, sortie, erreurs, duree, pic_ko = _commande(
@@ -215,7 +217,7 @@ def test_ligne_de_commande_refuse_chaque_fichier(fichiers_refuses, tmp_path):
         assert "Traceback" not in erreurs, (chemin.name, erreurs)
         assert f"{chemin.name} : fichier refusé" in sortie, sortie
         assert not ANGLAIS.search(sortie + erreurs), sortie + erreurs
-        assert duree < 10, (chemin.name, duree)
+        assert duree < 30, (chemin.name, duree)
         assert 20 * 1024 < pic_ko < 500 * 1024, (chemin.name, pic_ko)  # mesuré, et borné
 
 
