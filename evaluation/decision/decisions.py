@@ -931,7 +931,8 @@ def inscrire_tirage(
             )
         if ecarts := fait.ecarts(appel):
             raise tirage.ErreurTirage(
-                f"le tirage n° {numero} ne se rejoue pas conforme ({' ; '.join(ecarts)}) : il "
+                f"le tirage n° {numero} ne se rejoue pas conforme "
+                f"({' ; '.join(e.rstrip('.') for e in ecarts)}) : il "
                 "ne devient pas décision."
             )
         _verrou_decisions(appel.id, connexion)

@@ -2,7 +2,8 @@
 le tirage s'inscrit au journal (graine, candidates et leurs montants, reste de
 l'enveloppe, gagnantes, version de la règle), se rejoue (`verifier`, commande
 `python -m evaluation tirage verifier`) et, si la présidence le veut, devient des décisions
-du comité (`decisions.inscrire_tirage`).
+du comité (`decisions.inscrire_tirage`). Un seul tirage fait foi : un nouveau tirage demande
+une raison écrite, inscrite avec lui, et seul le dernier tirage de l'appel devient décisions.
 
 Réglage du comité (`[comite] tirage_zone_grise`) : l'appel ne prévoit aucun tirage au sort.
 La règle est dans `decision.tirage` ; ici, on lit, on refuse ce qui doit l'être et l'on
