@@ -594,7 +594,8 @@ def _tirage(options, moteur) -> int:
         graine = (t.enregistrement or {}).get("graine", "?")
         entete = (
             f"Appel {t.appel_id}, tirage n° {t.numero} du {t.date:%Y-%m-%d %H:%M} "
-            f"par {t.auteur} (graine {graine})"
+            f"par {t.auteur} (graine {graine}, {t.origine_graine})"
+            + (f", raison : {t.raison}" if t.raison else "")
         )
         if v.conforme:
             print(f"{entete} : conforme.")

@@ -479,30 +479,39 @@ def _inscrire_tirage(base, appel_id, enregistrement, date):
 def test_tirage_verifier_rejoue_chaque_tirage(base, capsys):
     """Issue 16 : chaque tirage du journal est rejoué ; un tirage altéré (gagnantes
     changées) ou illisible est « NON CONFORME » et la commande sort avec le code 1 ;
-    `--appel` ne garde que cet appel."""
+    `--appel` ne garde que cet appel ; l'en-tête dit si la graine a été saisie ou générée,
+    et la raison d'un nouveau tirage."""
+    from dataclasses import replace
+
     from evaluation.decision.tirage import tirer
 
     assert main([*base, "tirage", "verifier"]) == 0
     assert capsys.readouterr().out.strip() == "Aucun tirage au sort inscrit."
     t = tirer({"T-001": (10, 0), "T-002": (30, 0), "T-003": (15, 0)}, (40, 0), 11, "remplissage")
+    t = replace(t, graine_saisie=True)
     _inscrire_tirage(base, "A", t.enregistrement(), (10, 0))
     assert main([*base, "tirage", "verifier"]) == 0
     sortie = capsys.readouterr().out
     assert (
-        "Appel A, tirage n° 1 du 2026-11-30 10:00 par presidence@x.ca (graine 11) : conforme."
-        in sortie
+        "Appel A, tirage n° 1 du 2026-11-30 10:00 par presidence@x.ca (graine 11, saisie) : "
+        "conforme." in sortie
     )
     assert "1 tirage(s) rejoué(s), tous conformes." in sortie
-    altere = {**t.enregistrement(), "gagnantes": ["T-003", "T-001"]}
+    altere = {
+        **t.enregistrement(),
+        "gagnantes": ["T-003", "T-001"],
+        "graine_saisie": False,
+        "raison": "candidate oubliée",
+    }
     _inscrire_tirage(base, "B", altere, (11, 0))
     _inscrire_tirage(base, "B", "{pas du json", (12, 0))
     assert main([*base, "tirage", "verifier"]) == 1
     sortie = capsys.readouterr().out
     assert (
-        "Appel B, tirage n° 1 du 2026-11-30 11:00 par presidence@x.ca (graine 11) : NON CONFORME."
-        in sortie
+        "Appel B, tirage n° 1 du 2026-11-30 11:00 par presidence@x.ca (graine 11, générée), "
+        "raison : candidate oubliée : NON CONFORME." in sortie
     )
-    assert "  - gagnantes inscrit(es) : T-003, T-001 ; rejoué(es) : T-002, T-001." in sortie
+    assert "  - gagnantes : inscrit T-003, T-001 ; rejoué T-002, T-001." in sortie
     assert "Appel B, tirage n° 2" in sortie and "illisible" in sortie
     assert "3 tirage(s) rejoué(s), 2 non conforme(s)." in sortie
     assert main([*base, "tirage", "verifier", "--appel", "A"]) == 0

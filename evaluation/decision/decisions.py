@@ -942,8 +942,13 @@ def inscrire_tirage(
 
     En une transaction, tout ou rien, avec les contrôles d'une décision : verrou, conflit
     d'intérêts de `auteur` sur l'une des candidates (toutes nommées), quorum
-    (`_refuser_sans_quorum`). Refusé (`tirage.ErreurTirage`) si le tirage ne se rejoue pas
-    conforme ou si une candidate n'est plus une demande de l'appel."""
+    (`_refuser_sans_quorum`). Refusé (`tirage.ErreurTirage`) : si un tirage plus récent l'a
+    remplacé (seul le dernier tirage de l'appel fait foi) ; s'il ne se rejoue pas conforme
+    (`tirage.rejouer`, avec l'enveloppe et le plafond de l'appel) ; si une candidate n'est
+    plus une demande de l'appel, ou a reçu depuis le tirage une décision qui n'est pas
+    celle du tirage ; si le montant d'une gagnante dépasse son plafond annuel
+    (`_plafond_de`, comme `enregistrer_decision`) ; si les gagnantes plus les retenues
+    déjà décidées dépasseraient l'enveloppe d'une année."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
@@ -953,9 +958,16 @@ def inscrire_tirage(
         fait = next((t for t in tirage.inscrits(journal) if t.numero == numero), None)
         if fait is None:
             raise tirage.ErreurTirage(f"aucun tirage n° {numero} dans cet appel.")
-        if ecarts := fait.ecarts():
+        dernier = max(t.numero for t in tirage.inscrits(journal) if t.appel_id == appel.id)
+        if numero < dernier:
             raise tirage.ErreurTirage(
-                f"le tirage n° {numero} ne se rejoue pas conforme ({' ; '.join(ecarts)}) : il "
+                f"le tirage n° {numero} a été remplacé par le n° {dernier} : seul le dernier "
+                "tirage de l'appel peut devenir décisions."
+            )
+        if ecarts := fait.ecarts(appel):
+            raise tirage.ErreurTirage(
+                f"le tirage n° {numero} ne se rejoue pas conforme "
+                f"({' ; '.join(e.rstrip('.') for e in ecarts)}) : il "
                 "ne devient pas décision."
             )
         _verrou_decisions(appel.id, connexion)
@@ -984,6 +996,44 @@ def inscrire_tirage(
         }
         gagnantes = set(e["gagnantes"])
         justification = f"Tirage au sort n° {numero}, graine {e['graine']}"
+        if decidees := [
+            d["no_demande"]
+            for d in demandes
+            if (x := actuelles.get(int(d["id"]))) and x.get("justification") != justification
+        ]:
+            raise tirage.ErreurTirage(
+                f"{', '.join(decidees)} : décision inscrite depuis le tirage n° {numero} ; il ne "
+                "devient pas décision (tirez de nouveau, avec une raison)."
+            )
+        periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()]
+        for d, (no, montants) in zip(demandes, e["candidates"], strict=True):
+            if no not in gagnantes:
+                continue
+            plafond = _plafond_de(appel, d, connexion)
+            for a, v in enumerate(montants[:annees]):
+                if int(v) > plafond:
+                    raise tirage.ErreurTirage(
+                        f"{no} : {montant(int(v))} en {periodes[a]} dépasse son plafond de "
+                        f"{montant(plafond)} par année ; le tirage n° {numero} ne devient "
+                        "pas décision."
+                    )
+        ids_candidates = {int(d["id"]) for d in demandes}
+        retenu = [0] * annees
+        for x in actuelles.values():
+            if x["decision"] == RETENU and int(x["demande_id"]) not in ids_candidates:
+                for a in range(annees):
+                    retenu[a] += int(x.get(f"montant_an{a + 1}") or 0)
+        par_no = dict(e["candidates"])
+        for a in range(annees):
+            gagne = sum(int(par_no[no][a]) for no in gagnantes)
+            enveloppe = appel.financement.enveloppe[a]
+            if gagne and retenu[a] + gagne > enveloppe:
+                raise tirage.ErreurTirage(
+                    f"en {periodes[a]}, les gagnantes ({montant(gagne)}) et les demandes déjà "
+                    f"retenues ({montant(retenu[a])}) dépasseraient l'enveloppe de "
+                    f"{montant(enveloppe)} : le tirage n° {numero} ne devient pas décision "
+                    "(tirez de nouveau, avec une raison)."
+                )
         lignes = []
         for no, montants in e["candidates"]:
             retenue = no in gagnantes

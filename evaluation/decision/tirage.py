@@ -26,12 +26,17 @@ import pandas as pd
 from evaluation.appels.configuration import MODES_LIGNE, Appel
 from evaluation.decision import financement, portefeuille
 from evaluation.decision.classement import CLASSE
+from evaluation.socle.formats import montant
 
 # L'objet des lignes du journal qui inscrivent un tirage.
 OBJET = "tirage"
 # La version de la règle, inscrite avec chaque tirage : une règle changée ne rejoue pas
 # les tirages d'avant sous la nouvelle.
-VERSION_REGLE = 1
+# Version 2 : candidates sans décision, réservé d'après les décisions retenues (`preparer`),
+# graine saisie ou générée, raison d'un nouveau tirage. L'ordre et les gagnantes se
+# calculent comme en version 1 (`tirer`) : les deux se rejouent.
+VERSION_REGLE = 2
+VERSIONS_REJOUABLES = (1, 2)
 # Une graine est un entier de 0 à 2**63 − 1 (celles que l'on génère : secrets.randbits(63)).
 GRAINE_MAX = 2**63 - 1
 
@@ -56,6 +61,8 @@ class Tirage:
     restant_apres: tuple[int, ...]
     mode: str
     version: int = VERSION_REGLE
+    graine_saisie: bool = False
+    raison: str = ""
 
     def enregistrement(self) -> dict:
         """Ce que le journal garde du tirage, pour le rejouer (`rejouer`)."""
@@ -70,6 +77,8 @@ class Tirage:
             "ordre": list(self.ordre),
             "gagnantes": list(self.gagnantes),
             "restant_apres": list(self.restant_apres),
+            "graine_saisie": bool(self.graine_saisie),
+            "raison": self.raison,
         }
 
 
@@ -157,30 +166,69 @@ def preparer(
     table: pd.DataFrame, zone_grise: Sequence[bool] | np.ndarray, appel: Appel
 ) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
     """Les candidates d'un tirage et le reste de l'enveloppe, d'après le classement
-    (`classement.classement`) et la zone grise (`portefeuille.solidite`, même ordre que la
-    table) : candidates, les demandes classées de la zone grise, avec leurs montants
-    recommandés ; gardées, les demandes que la ligne finance hors de la zone grise (au-dessus
-    d'elle) ; reste, l'enveloppe de chaque année moins leurs montants recommandés."""
+    (`classement.classement`, avec ses colonnes `decision` et `accorde_anN`) et la zone
+    grise (`portefeuille.solidite`, même ordre que la table).
+
+    Interprétation (l'appel ne prévoit aucun tirage ; issue 16 : « la présidence peut tirer
+    au sort le reste de l'enveloppe ») :
+
+    - candidates : les demandes classées de la zone grise **sans décision** du comité, avec
+      leurs montants recommandés ; une demande déjà retenue, mise en liste d'attente ou
+      refusée n'est pas tirée ;
+    - réservé, par année financière : les montants accordés de **toutes** les décisions
+      « retenu » (où qu'elles soient classées), plus les montants recommandés des demandes
+      sans décision que la ligne finance et qui sont classées **strictement au-dessus** de
+      la zone grise (rang meilleur que celui de la mieux classée de la zone grise) ; celles
+      que la ligne finance sous la zone grise (ligne « remplissage ») ne gardent rien
+      devant les candidates ;
+    - reste : l'enveloppe moins le réservé, jamais sous 0.
+
+    Ainsi, les gagnantes inscrites plus les retenues déjà décidées ne dépassent jamais
+    l'enveloppe (quand les retenues seules ne la dépassent pas déjà)."""
     zone = np.asarray(zone_grise, dtype=bool)
     if len(zone) != len(table):
         raise ErreurTirage("la zone grise ne correspond pas au classement : rechargez la page.")
     annees = financement.nombre_annees(appel)
+    n = len(table)
     classees = (table["statut"] == CLASSE).to_numpy()
     zone = zone & classees
-    gardees = portefeuille.selection(table, portefeuille.LIGNE) & ~zone
-    recommandes = np.column_stack(
-        [
-            pd.to_numeric(table[f"recommande_an{a + 1}"], errors="coerce")
-            .fillna(0)
-            .to_numpy(np.int64)
-            for a in range(annees)
-        ]
-    ).reshape(len(table), annees)
+    decision = (
+        table["decision"].fillna("").astype(str).to_numpy()
+        if "decision" in table
+        else np.full(n, "", dtype=object)
+    )
+    sans_decision = decision == ""
+    retenues = decision == financement.RETENU
+    rangs = pd.to_numeric(table["rang"], errors="coerce").to_numpy(dtype=float)
+    meilleur = np.nanmin(rangs[zone]) if zone.any() else -np.inf
+    au_dessus = classees & ~zone & (rangs < meilleur)
+    gardees = portefeuille.selection(table, portefeuille.LIGNE) & sans_decision & au_dessus
+
+    def colonnes(prefixe: str) -> np.ndarray:
+        if n == 0:
+            return np.zeros((0, annees), dtype=np.int64)
+        return np.column_stack(
+            [
+                pd.to_numeric(table[f"{prefixe}{a + 1}"], errors="coerce")
+                .fillna(0)
+                .to_numpy(np.int64)
+                if f"{prefixe}{a + 1}" in table
+                else np.zeros(n, dtype=np.int64)
+                for a in range(annees)
+            ]
+        ).reshape(n, annees)
+
+    recommandes = colonnes("recommande_an")
+    accordes = colonnes("accorde_an")
     enveloppes = np.asarray(appel.financement.enveloppe[:annees], dtype=np.int64)
-    restant = enveloppes - recommandes[gardees].sum(axis=0)
+    reserve = recommandes[gardees].sum(axis=0) + accordes[retenues].sum(axis=0)
+    restant = np.maximum(enveloppes - reserve, 0)
+    tirees = zone & sans_decision
     candidates = {
         str(no): tuple(int(v) for v in recommandes[i])
-        for i, no in zip(np.flatnonzero(zone), table["no_demande"].to_numpy()[zone], strict=True)
+        for i, no in zip(
+            np.flatnonzero(tirees), table["no_demande"].to_numpy()[tirees], strict=True
+        )
     }
     return candidates, tuple(int(r) for r in restant)
 
@@ -207,13 +255,47 @@ def lire_enregistrement(texte: str) -> dict:
     return donnees
 
 
-def rejouer(enregistrement: Mapping) -> list[str]:
+def _liste(valeurs) -> str:
+    return ", ".join(map(str, valeurs)) or "aucune"
+
+
+def _montants(valeurs) -> str:
+    return ", ".join(montant(int(v)) for v in valeurs) or "aucun"
+
+
+def _hors_de_l_appel(enregistrement: Mapping, appel: Appel) -> list[str]:
+    """Ce qu'un enregistrement inscrit et que l'appel ne permet pas : un reste de
+    l'enveloppe plus grand que l'enveloppe de l'année, un montant de candidate au-dessus du
+    plafond annuel le plus haut qu'une demande puisse atteindre (« ne pourra pas excéder
+    25 000 $ par année », plus la bonification maximale d'un projet conjoint, réglage du
+    comité : l'enregistrement ne dit pas quelle candidate est conjointe)."""
+    ecarts = []
+    enveloppes = appel.financement.enveloppe
+    for a, reste in enumerate(enregistrement["restant_avant"]):
+        if a < len(enveloppes) and int(reste) > enveloppes[a]:
+            ecarts.append(
+                f"reste de l'enveloppe avant le tirage, année {a + 1} : {montant(int(reste))}, "
+                f"plus que l'enveloppe de l'appel ({montant(enveloppes[a])})."
+            )
+    plafond = appel.financement.plafond_bonifie_max
+    for no, montants in enregistrement["candidates"]:
+        if any(int(v) > plafond for v in montants):
+            ecarts.append(
+                f"{no} : montants {_montants(montants)}, au-dessus du plafond de "
+                f"{montant(plafond)} par année de l'appel."
+            )
+    return ecarts
+
+
+def rejouer(enregistrement: Mapping, appel: Appel | None = None) -> list[str]:
     """Refait un tirage inscrit (candidates, montants, graine, reste, mode) et dit en quoi
-    le résultat inscrit en diffère ; liste vide : conforme."""
-    if enregistrement.get("version") != VERSION_REGLE:
+    le résultat inscrit en diffère ; liste vide : conforme. `appel` donné, l'enregistrement
+    doit aussi tenir dans l'appel (`_hors_de_l_appel` : reste au plus l'enveloppe, montants
+    au plus le plafond)."""
+    if enregistrement.get("version") not in VERSIONS_REJOUABLES:
         return [
             f"version de la règle {enregistrement.get('version')} : ce programme ne rejoue que "
-            f"la version {VERSION_REGLE}."
+            f"les versions {', '.join(map(str, VERSIONS_REJOUABLES))}."
         ]
     try:
         candidates = {str(no): m for no, m in enregistrement["candidates"]}
@@ -223,20 +305,21 @@ def rejouer(enregistrement: Mapping) -> list[str]:
             enregistrement["graine"],
             enregistrement["mode"],
         )
+        ecarts = _hors_de_l_appel(enregistrement, appel) if appel is not None else []
     except (ErreurTirage, TypeError, ValueError) as exc:
         return [f"impossible de rejouer : {exc}"]
-    ecarts = []
-    for cle, attendu in (
-        ("ordre", list(refait.ordre)),
-        ("gagnantes", list(refait.gagnantes)),
-        ("restant_apres", list(refait.restant_apres)),
+    for cle, attendu, texte in (
+        ("ordre", list(refait.ordre), _liste),
+        ("gagnantes", list(refait.gagnantes), _liste),
+        ("restant_apres", list(refait.restant_apres), _montants),
     ):
         inscrit = list(enregistrement[cle])
         if inscrit != attendu:
-            ecarts.append(
-                f"{LIBELLES[cle]} inscrit(es) : {', '.join(map(str, inscrit)) or 'aucune'} ; "
-                f"rejoué(es) : {', '.join(map(str, attendu)) or 'aucune'}."
-            )
+            try:
+                lu = texte(inscrit)
+            except (TypeError, ValueError):
+                lu = ", ".join(map(str, inscrit))
+            ecarts.append(f"{LIBELLES[cle]} : inscrit {lu} ; rejoué {texte(attendu)}.")
     return ecarts
 
 
@@ -254,9 +337,29 @@ class TirageInscrit:
     enregistrement: dict | None
     erreur: str = ""
 
-    def ecarts(self) -> list[str]:
-        """Ce qui diffère entre l'inscrit et le rejeu (`rejouer`) ; vide : conforme."""
-        return [self.erreur] if self.enregistrement is None else rejouer(self.enregistrement)
+    def ecarts(self, appel: Appel | None = None) -> list[str]:
+        """Ce qui diffère entre l'inscrit et le rejeu (`rejouer`, et l'appel s'il est
+        donné) ; vide : conforme."""
+        if self.enregistrement is None:
+            return [self.erreur]
+        return rejouer(self.enregistrement, appel)
+
+    @property
+    def graine_saisie(self) -> bool | None:
+        """Vrai : graine saisie par la présidence ; faux : générée ; None : non inscrit
+        (tirage d'avant la version 2)."""
+        valeur = (self.enregistrement or {}).get("graine_saisie")
+        return None if valeur is None else bool(valeur)
+
+    @property
+    def origine_graine(self) -> str:
+        """« saisie », « générée », ou « non inscrite » (tirage d'avant la version 2)."""
+        return {True: "saisie", False: "générée"}.get(self.graine_saisie, "non inscrite")
+
+    @property
+    def raison(self) -> str:
+        """La raison d'un nouveau tirage (vide pour le premier de l'appel)."""
+        return str((self.enregistrement or {}).get("raison") or "")
 
 
 def inscrits(journal: pd.DataFrame) -> list[TirageInscrit]:

@@ -236,7 +236,7 @@ def proces_verbal(
     if de_la_seance or conflits_leves:
         morceaux.append(_levees(table, conflits_leves, noms or {}))
     if appel.tirage_zone_grise or tirages:
-        morceaux.append(_tirages(tirages, periodes, noms or {}))
+        morceaux.append(_tirages(tirages, periodes, noms or {}, appel))
     triees = [int(d) for d in non_discutees if int(d) in par_id.index]
     if triees:
         morceaux.append(
@@ -498,14 +498,16 @@ def _recusations(
     )
 
 
-def _tirages(tirages: Sequence[TirageInscrit], periodes: list[str], noms) -> str:
+def _tirages(
+    tirages: Sequence[TirageInscrit], periodes: list[str], noms, appel: Appel | None = None
+) -> str:
     """Issue 16, point 7 : chaque tirage au sort de la séance, avec sa graine, ses
     candidates, l'ordre tiré, les gagnantes et le reste de l'enveloppe, et s'il se rejoue
     conforme (`python -m evaluation tirage verifier` refait la même vérification)."""
     lignes = []
     for t in tirages:
         e = t.enregistrement or {}
-        ecarts = t.ecarts()
+        ecarts = t.ecarts(appel)
 
         def reste(cle, e=e):
             return " ; ".join(
@@ -517,12 +519,13 @@ def _tirages(tirages: Sequence[TirageInscrit], periodes: list[str], noms) -> str
                 t.numero,
                 f"{t.date:%H} h {t.date:%M}",
                 noms.get(t.auteur, t.auteur),
-                str(e.get("graine", "?")),
+                f"{e.get('graine', '?')} ({t.origine_graine})",
                 ", ".join(str(c[0]) for c in e.get("candidates", [])),
                 reste("restant_avant"),
                 ", ".join(map(str, e.get("ordre", []))),
                 ", ".join(map(str, e.get("gagnantes", []))) or "aucune",
                 reste("restant_apres"),
+                t.raison,
                 "conforme" if not ecarts else "NON CONFORME : " + " ; ".join(ecarts),
             ]
         )
@@ -542,6 +545,7 @@ def _tirages(tirages: Sequence[TirageInscrit], periodes: list[str], noms) -> str
                 "Ordre tiré",
                 "Gagnantes",
                 "Reste après",
+                "Raison d'un nouveau tirage",
                 "Rejeu",
             ],
             lignes,

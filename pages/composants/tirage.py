@@ -51,20 +51,26 @@ def section_tirage(
     st.caption(
         "Réglage du comité ([comite] tirage_zone_grise) : l'appel ne prévoit aucun tirage au "
         "sort ; modèle, le tirage au sort partiel du Fonds national suisse (depuis 2021). "
-        "Les demandes financées au-dessus de la zone grise le restent ; le reste de "
-        "l'enveloppe va, dans l'ordre que le sort donne aux demandes de la zone grise, à "
+        "Interprétation : les candidates sont les demandes de la zone grise sans décision ; "
+        "l'enveloppe garde les montants accordés des demandes retenues et les montants "
+        "recommandés des demandes sans décision que la ligne finance au-dessus de la zone "
+        "grise ; le reste va, dans l'ordre que le sort donne aux candidates, à "
         "chacune qui y tient encore chaque année"
         + (
             " (ligne « remplissage » : celle qui ne tient pas est sautée)."
             if appel.mode_ligne == "remplissage"
             else " (ligne « stricte » : la première qui ne tient pas arrête le tirage)."
         )
-        + " La graine et les candidates sont inscrites au journal ; "
+        + " Un seul tirage fait foi : un nouveau tirage demande une raison et remplace le "
+        "précédent. La graine et les candidates sont inscrites au journal ; "
         "`python -m evaluation tirage verifier` rejoue chaque tirage."
     )
     candidates, restant = preparer(table, zone_grise, appel)
     if not candidates:
-        st.info("Aucune demande en zone grise : il n'y a rien à tirer au sort.")
+        st.info("Aucune demande en zone grise sans décision : il n'y a rien à tirer au sort.")
+        if droits.peut_conduire_seance(compte.role):
+            # Le tirage qui vient de devenir décisions : son résultat et le message restent.
+            _dernier_resultat(appel, compte, moteur, periodes)
     else:
         rangs = dict(zip(table["no_demande"].astype(str), table["rang"], strict=True))
         st.dataframe(
@@ -90,6 +96,13 @@ def section_tirage(
 
 
 def _controles(appel, compte, moteur, table, zone_grise, periodes) -> None:
+    if faits := tirages.lire_tirages(moteur=moteur, appel_id=appel.id):
+        st.text_area(
+            f"Raison du nouveau tirage (obligatoire : le tirage n° {faits[-1].numero} fait "
+            "foi tant qu'un autre ne le remplace pas)",
+            key=f"{CLE}_raison",
+            max_chars=500,
+        )
     st.text_input(
         "Graine (facultative : vide, elle est générée)",
         key=f"{CLE}_graine",
@@ -106,6 +119,12 @@ def _controles(appel, compte, moteur, table, zone_grise, periodes) -> None:
     )
     if message := st.session_state.pop(f"{CLE}_refus", None):
         st.error(litteral(message), icon=":material/block:")
+    _dernier_resultat(appel, compte, moteur, periodes)
+
+
+def _dernier_resultat(appel, compte, moteur, periodes) -> None:
+    """Le résultat du tirage que la présidence vient de faire, le message de son inscription
+    et, s'il n'est pas encore inscrit, le bouton qui l'inscrit comme décisions."""
     fait = st.session_state.get(f"{CLE}_resultat")
     if fait is None or fait[0] != appel.id:
         return
@@ -128,7 +147,12 @@ def _controles(appel, compte, moteur, table, zone_grise, periodes) -> None:
 
 def _resultat(numero: int, t: Tirage, periodes: list[str]) -> None:
     with st.container(border=True, key=f"{CLE}_resultat_affiche"):
-        st.markdown(f"**Tirage n° {numero}**, graine `{t.graine}`")
+        st.markdown(
+            f"**Tirage n° {numero}**, graine `{t.graine}` "
+            + ("(saisie par la présidence)" if t.graine_saisie else "(générée)")
+        )
+        if t.raison:
+            st.markdown("Raison du nouveau tirage : " + litteral(t.raison))
         st.markdown(
             "Ordre tiré : "
             + litteral(
@@ -157,6 +181,7 @@ def _tirer(appel, compte, moteur, table, zone_grise) -> None:
             auteur=compte.courriel,
             role=compte.role,
             graine=st.session_state.get(f"{CLE}_graine", "").strip() or None,
+            raison=st.session_state.get(f"{CLE}_raison", ""),
             table=table,
             zone_grise=zone_grise,
         )
@@ -164,6 +189,7 @@ def _tirer(appel, compte, moteur, table, zone_grise) -> None:
         st.session_state[f"{CLE}_refus"] = f"Tirage refusé : {exc}"
         return
     st.session_state[f"{CLE}_resultat"] = (appel.id, numero, t)
+    st.session_state.pop(f"{CLE}_raison", None)
     st.toast(f"Tirage n° {numero} inscrit au journal (graine {t.graine}).")
 
 
@@ -189,7 +215,7 @@ def _historique(appel: Appel, moteur) -> None:
     lignes = []
     for t in reversed(faits):
         e = t.enregistrement or {}
-        ecarts = t.ecarts()
+        ecarts = t.ecarts(appel)
         lignes.append(
             {
                 "N°": t.numero,
@@ -197,6 +223,8 @@ def _historique(appel: Appel, moteur) -> None:
                 "Par": t.auteur,
                 # En texte : une graine de 63 bits perdrait ses derniers chiffres en nombre.
                 "Graine": str(e.get("graine", "?")),
+                "Graine saisie ou générée": t.origine_graine,
+                "Raison": t.raison,
                 "Candidates": ", ".join(str(c[0]) for c in e.get("candidates", [])),
                 "Gagnantes": ", ".join(map(str, e.get("gagnantes", []))) or "aucune",
                 "Rejeu": "conforme" if not ecarts else "NON CONFORME : " + " ; ".join(ecarts),

@@ -109,14 +109,17 @@ def test_la_presidence_tire_au_sort_et_le_tirage_se_rejoue(
     assert inscrit["gagnantes"] == list(attendu.gagnantes) and len(attendu.gagnantes) == 1
     (gagnante,) = attendu.gagnantes
     vus = _lu(at)
-    assert "Tirage n° 1, graine 2024" in vus
+    assert "Tirage n° 1, graine 2024 (saisie par la présidence)" in vus
+    assert inscrit["graine_saisie"] is True
     assert f"Gagnantes : {gagnante}" in vus
     assert f"{gagnante} (gagnante)" in vus
     historique = next(d.value for d in at.dataframe if "Rejeu" in d.value.columns)
-    assert historique[["N°", "Graine", "Candidates", "Gagnantes", "Rejeu"]].to_dict("records") == [
+    colonnes = ["N°", "Graine", "Graine saisie ou générée", "Candidates", "Gagnantes", "Rejeu"]
+    assert historique[colonnes].to_dict("records") == [
         {
             "N°": 1,
             "Graine": "2024",
+            "Graine saisie ou générée": "saisie",
             "Candidates": "T-001, T-002",
             "Gagnantes": gagnante,
             "Rejeu": "conforme",
@@ -132,6 +135,9 @@ def test_la_presidence_tire_au_sort_et_le_tirage_se_rejoue(
     # Le résultat devient décisions : la gagnante retenue, l'autre en liste d'attente.
     at = _executer(at.button(key="pf_tirage_inscrire").click())
     assert "Tirage n° 1 : 2 décision(s) inscrite(s) au journal." in textes(at)
+    # Les deux candidates ont leur décision : plus rien à tirer.
+    assert "Aucune demande en zone grise sans décision" in textes(at)
+    assert not [b for b in at.button if b.key == "pf_tirage_tirer"]
     # Inscrit : le bouton s'efface (un second clic réécrirait les mêmes décisions).
     assert not [b for b in at.button if b.key == "pf_tirage_inscrire"]
     with moteur.connect() as c:
@@ -151,12 +157,12 @@ def test_la_presidence_tire_au_sort_et_le_tirage_se_rejoue(
         )
     (v,) = tirages.verifier(moteur=moteur, appel_id=appel.id)
     assert not v.conforme
-    assert v.ecarts[0].startswith(f"gagnantes inscrit(es) : {perdante} ; rejoué(es) : {gagnante}")
+    assert v.ecarts[0] == f"gagnantes : inscrit {perdante} ; rejoué {gagnante}."
     assert main(["--base", base, "tirage", "verifier"]) == 1
     assert "NON CONFORME" in capsys.readouterr().out
     at = _executer(at)
     historique = next(d.value for d in at.dataframe if "Rejeu" in d.value.columns)
-    assert historique["Rejeu"].iloc[0].startswith("NON CONFORME : gagnantes inscrit(es)")
+    assert historique["Rejeu"].iloc[0].startswith("NON CONFORME : gagnantes : inscrit ")
 
 
 def test_graine_generee_et_graine_fautive(application, permis, moteur):
@@ -174,7 +180,35 @@ def test_graine_generee_et_graine_fautive(application, permis, moteur):
     (ligne,) = _journal(moteur, appel).to_dict("records")
     graine = json.loads(ligne["nouveau"])["graine"]
     assert 0 <= graine < 2**63
-    assert f"graine `{graine}`" in "\n".join(m.value for m in at.markdown)
+    assert f"graine `{graine}` (générée)" in "\n".join(m.value for m in at.markdown)
+
+
+def test_un_nouveau_tirage_demande_une_raison(application, permis, moteur):
+    """Un tirage inscrit fait foi : la page demande la raison d'un nouveau tirage, refuse
+    sans elle (à côté du bouton), l'inscrit avec lui et la montre dans l'historique."""
+    appel, _ = permis
+    at = application(PAGE, role=PRESIDENT)
+    assert not [t for t in at.text_area if t.key == "pf_tirage_raison"]
+    at.text_input(key="pf_tirage_graine").set_value("5")
+    at = _executer(at.button(key="pf_tirage_tirer").click())
+    assert [t.key for t in at.text_area] == ["pf_tirage_raison"]
+    assert "le tirage n° 1 fait foi" in at.text_area(key="pf_tirage_raison").label
+    at = _executer(at.button(key="pf_tirage_tirer").click())
+    (refus,) = [e.value for e in at.error]
+    assert refus.startswith("Tirage refusé : un tirage est déjà inscrit pour cet appel (n° 1)")
+    assert len(_journal(moteur, appel)) == 1
+    at.text_area(key="pf_tirage_raison").set_value("une candidate manquait")
+    at.text_input(key="pf_tirage_graine").set_value("")
+    at = _executer(at.button(key="pf_tirage_tirer").click())
+    assert not at.error
+    second = json.loads(_journal(moteur, appel)["nouveau"].iloc[1])
+    assert second["raison"] == "une candidate manquait" and second["graine_saisie"] is False
+    assert "Raison du nouveau tirage : une candidate manquait" in _lu(at)
+    historique = next(d.value for d in at.dataframe if "Rejeu" in d.value.columns)
+    assert historique[["N°", "Graine saisie ou générée", "Raison"]].values.tolist() == [
+        [2, "générée", "une candidate manquait"],
+        [1, "saisie", ""],
+    ]
 
 
 def test_observateur_voit_sans_tirer(application, permis):
@@ -200,7 +234,9 @@ def test_rien_a_tirer_sans_zone_grise(application, base):
     appel, _ = preparer(base)
     _stocker(base, appel, True)
     at = application(PAGE, role=PRESIDENT)
-    assert "Aucune demande en zone grise : il n'y a rien à tirer au sort." in textes(at)
+    assert "Aucune demande en zone grise sans décision : il n'y a rien à tirer au sort." in textes(
+        at
+    )
     assert not [b for b in at.button if b.key == "pf_tirage_tirer"]
 
 
@@ -223,7 +259,7 @@ def test_en_seance_la_presidence_tire_et_le_proces_verbal_le_consigne(
     _, contenu = fichiers_servis.lire(at, "pv_telecharger")
     page = contenu.decode("utf-8")
     assert "Tirages au sort dans la zone grise (1)" in page
-    assert "<td>77</td>" in page and "<td>T-001, T-002</td>" in page
+    assert "<td>77 (saisie)</td>" in page and "<td>T-001, T-002</td>" in page
     assert f"<td>{', '.join(inscrit['gagnantes'])}</td>" in page
 
 

@@ -588,7 +588,9 @@ def test_tirages_au_sort_de_la_seance(jeu):
 
     t = tirer({"T-001": (20_000_00, 0), "T-002": (30_000_00, 30_000_00)}, (40_000_00, 35_000_00),
               2024, "stricte")  # fmt: skip
-    altere = {**t.enregistrement(), "gagnantes": ["T-001", "T-002"]}
+    t = replace(t, graine_saisie=True)
+    altere = {**t.enregistrement(), "gagnantes": ["T-001", "T-002"], "graine_saisie": False,
+              "raison": "salle bruyante"}  # fmt: skip
     quand = dt.datetime(2026, 11, 24, 10, 30)
     faits = _tirage_inscrit(0, quand, [t.enregistrement(), altere])
     veille = replace(faits[0], date=dt.datetime(2026, 11, 23, 10, 0))
@@ -608,15 +610,16 @@ def test_tirages_au_sort_de_la_seance(jeu):
     ordre = ", ".join(t.ordre)
     assert lignes(lu, "Tirages au sort dans la zone grise") == [
         ["N°", "Heure", "Par", "Graine", "Candidates", "Reste avant", "Ordre tiré", "Gagnantes",
-         "Reste après", "Rejeu"],
-        ["1", "10 h 30", "Paule Présidente", "2024", "T-001, T-002",
+         "Reste après", "Raison d'un nouveau tirage", "Rejeu"],
+        ["1", "10 h 30", "Paule Présidente", "2024 (saisie)", "T-001, T-002",
          dollars("2024-2025 40 000 $ ; 2025-2026 35 000 $"), ordre, gagnante,
          "2024-2025 " + montant(t.restant_apres[0]) + " ; 2025-2026 " + montant(t.restant_apres[1]),
-         "conforme"],
-        ["2", "10 h 30", "Paule Présidente", "2024", "T-001, T-002",
+         "", "conforme"],
+        ["2", "10 h 30", "Paule Présidente", "2024 (générée)", "T-001, T-002",
          dollars("2024-2025 40 000 $ ; 2025-2026 35 000 $"), ordre, "T-001, T-002",
          "2024-2025 " + montant(t.restant_apres[0]) + " ; 2025-2026 " + montant(t.restant_apres[1]),
-         f"NON CONFORME : gagnantes inscrit(es) : T-001, T-002 ; rejoué(es) : {gagnante}."],
+         "salle bruyante",
+         f"NON CONFORME : gagnantes : inscrit T-001, T-002 ; rejoué {gagnante}."],
     ]  # fmt: skip
     titres = list(lu.sections)
     assert (
