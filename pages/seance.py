@@ -546,35 +546,36 @@ if triage.get(d) == seance.NON_DISCUTEE:
         )
         afficher_message("_seance_msg_ramener")
 
-c1, c2, c3 = st.columns(3)
-c1.metric(
-    "Total",
-    "—" if pd.isna(r["total"]) else f"{nombre(r['total'], 1)} / 100",
-    help=consensus.regle_lisible(appel),
-)
-c2.metric(
-    "Évaluations",
-    f"{r['n_evaluations']} / {r['attendues']}",
-    help="Évaluations soumises sur celles attendues.",
-)
-c3.metric(
-    "Étendue du total",
-    "—" if pd.isna(r["etendue_total"]) else nombre(r["etendue_total"], 1),
-    help="Écart entre le total le plus haut et le plus bas des évaluateurs.",
-)
-# Le statut en texte qui passe à la ligne (une métrique étroite le coupait).
-st.markdown(f"**Statut** : {litteral(r['financement'] or r['statut'])}")
-if r["a_discuter"]:
-    raisons = seance.divergences(r, appel)
-    st.warning(
-        "À discuter : les évaluateurs divergent. "
-        + " ; ".join(
-            f"{litteral(x.libelle)} : étendue de {nombre(x.etendue, 1)} {x.sur} "
-            f"(seuil {x.seuil:g}, dépassé de {nombre(x.depassement, 1)})"
-            for x in raisons
-        ),
-        icon=":material/forum:",
+if not hors_de_la_salle:
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        "Total",
+        "—" if pd.isna(r["total"]) else f"{nombre(r['total'], 1)} / 100",
+        help=consensus.regle_lisible(appel),
     )
+    c2.metric(
+        "Évaluations",
+        f"{r['n_evaluations']} / {r['attendues']}",
+        help="Évaluations soumises sur celles attendues.",
+    )
+    c3.metric(
+        "Étendue du total",
+        "—" if pd.isna(r["etendue_total"]) else nombre(r["etendue_total"], 1),
+        help="Écart entre le total le plus haut et le plus bas des évaluateurs.",
+    )
+    # Le statut en texte qui passe à la ligne (une métrique étroite le coupait).
+    st.markdown(f"**Statut** : {litteral(r['financement'] or r['statut'])}")
+    if r["a_discuter"]:
+        raisons = seance.divergences(r, appel)
+        st.warning(
+            "À discuter : les évaluateurs divergent. "
+            + " ; ".join(
+                f"{litteral(x.libelle)} : étendue de {nombre(x.etendue, 1)} {x.sur} "
+                f"(seuil {x.seuil:g}, dépassé de {nombre(x.depassement, 1)})"
+                for x in raisons
+            ),
+            icon=":material/forum:",
+        )
 if r["raison"]:
     st.caption(litteral(r["raison"]))
 
@@ -634,20 +635,21 @@ with m.connect() as connexion:
     )
 total_evaluateurs = r.get("total_evaluateurs", r["total"])
 total_consensus = r.get("total_consensus")
-st.caption(
-    litteral(
-        "Total des évaluateurs : "
-        + ("—" if pd.isna(total_evaluateurs) else f"{nombre(total_evaluateurs, 1)} / 100")
-        + " · total de consensus : "
-        + (
-            f"{nombre(total_consensus, 1)} / 100"
-            if total_consensus is not None and not pd.isna(total_consensus)
-            else (consensus.SANS_CONSENSUS if len(consensus_inscrit) == 0 else "incomplet")
+if not hors_de_la_salle:
+    st.caption(
+        litteral(
+            "Total des évaluateurs : "
+            + ("—" if pd.isna(total_evaluateurs) else f"{nombre(total_evaluateurs, 1)} / 100")
+            + " · total de consensus : "
+            + (
+                f"{nombre(total_consensus, 1)} / 100"
+                if total_consensus is not None and not pd.isna(total_consensus)
+                else (consensus.SANS_CONSENSUS if len(consensus_inscrit) == 0 else "incomplet")
+            )
+            + ". "
+            + consensus.regle_lisible(appel)
         )
-        + ". "
-        + consensus.regle_lisible(appel)
     )
-)
 if len(consensus_inscrit) and not hors_de_la_salle:
     dernier = consensus_inscrit.sort_values("id").iloc[-1]
     st.markdown(

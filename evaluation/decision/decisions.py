@@ -989,6 +989,9 @@ def inscrire_tirage(
             )
         try:
             _refuser_sans_quorum(appel, demandes, presents, connexion)
+            _refuser_retenue_inadmissible(
+                [d for d in demandes if d["no_demande"] in set(e["gagnantes"])], connexion
+            )
         except ErreurFinancement as exc:
             raise tirage.ErreurTirage(str(exc)) from None
         actuelles = {

@@ -158,12 +158,17 @@ def proces_verbal(
             "<p class='petit'>Chaque décision telle qu'elle a été inscrite pendant la séance "
             "(la dernière inscrite pour la demande entre l'ouverture et la fermeture), non "
             "l'état actuel. "
-            + _e(
-                f"{pluriel(decisions_hors_seance, 'décision inscrite', 'décisions inscrites')} "
-                "hors de cette séance n'y "
-                + ("figure" if decisions_hors_seance < 2 else "figurent")
+            + (
+                _e(
+                    f"{pluriel(decisions_hors_seance, 'décision inscrite', 'décisions inscrites')} "
+                    "hors de cette séance n'y "
+                    + ("figure pas" if decisions_hors_seance < 2 else "figurent pas")
+                    + " : "
+                )
+                if decisions_hors_seance
+                else ""
             )
-            + " : le classeur donne l'état actuel des décisions.</p>"
+            + "le classeur donne l'état actuel des décisions.</p>"
             if de_la_seance
             else ""
         )

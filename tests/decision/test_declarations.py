@@ -275,7 +275,7 @@ def test_proces_verbal_d_une_seance_ses_decisions_et_ses_recusations(moteur, app
     assert "(1)" in decisions_1 and "refusé" in decisions_1
     assert "projet trop faible" in decisions_1 and "Présidente" in decisions_1
     assert "retenu" not in decisions_1 and "revu le lendemain" not in decisions_1
-    assert "1 décision inscrite hors de cette séance n'y figure" in decisions_1
+    assert "1 décision inscrite hors de cette séance n'y figure pas" in decisions_1
     assert "Retenues pendant la séance : 0" in decisions_1
     assert "Récusations (0)" in premier
     assert "sorti de la salle" not in premier

@@ -230,6 +230,22 @@ def test_inscrire_decisions_tout_ou_rien_en_conflit(moteur, permis, classe, camp
         assert stockage.lire_decisions(permis.id, connexion=c) == []
 
 
+def test_une_gagnante_jugee_inadmissible_apres_le_tirage_n_est_pas_retenue(
+    moteur, permis, classe, campagne
+):
+    """« Pour être admissibles, les projets doivent… » : une gagnante écartée à l'examen
+    d'admissibilité après le tirage n'est pas retenue ; rien n'est inscrit (revue)."""
+    from tests.filtrage import ecarter
+
+    _, t = _tirer(permis, moteur, classe, graine=5)
+    (gagnante, *_) = t.gagnantes
+    ecarter(moteur, permis, campagne[gagnante], "hors programme", "objectifs-concrets")
+    with pytest.raises(ErreurTirage, match=f"{gagnante} .*a été jugée inadmissible"):
+        decisions.inscrire_tirage(permis, 1, moteur=moteur, auteur=PRESIDENCE)
+    with moteur.connect() as c:
+        assert stockage.lire_decisions(permis.id, connexion=c) == []
+
+
 def _decisions(moteur, appel):
     with moteur.connect() as c:
         return {int(d["demande_id"]): d for d in stockage.lire_decisions(appel.id, connexion=c)}

@@ -289,12 +289,15 @@ def test_le_membre_en_conflit_ne_voit_pas_le_dossier(application, base, jeu, mot
     executer(at)
     assert at.title[0].value.startswith("1. T-002")
     assert any("son dossier (notes, commentaires" in i.value for i in at.info)
-    assert not at.table
+    assert not at.table and not at.metric
+    assert not any("**Statut**" in x.value for x in at.markdown)
+    assert not any("Total des évaluateurs" in x.value for x in at.caption)
     assert not any("Commentaires des évaluateurs" in e.label for e in at.expander)
     conduite.aller_a(appel, sid, ids["T-001"], moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT)
     executer(at)
     assert at.title[0].value.startswith("2. T-001")
-    assert at.table and not any("son dossier (notes" in i.value for i in at.info)
+    assert at.table and at.metric
+    assert not any("son dossier (notes" in i.value for i in at.info)
 
 
 def test_le_proces_verbal_d_une_seance_a_ses_decisions_et_pas_les_conflits_d_apres(

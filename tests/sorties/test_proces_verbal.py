@@ -753,7 +753,7 @@ def test_decisions_de_la_seance_telles_qu_inscrites_alors(jeu):
     assert par_no["T-001"][7] == "liste d'attente" and par_no["T-001"][11] == "autre@x.ca"
     assert par_no["T-001"][12] == ""
     paragraphes = lu.sections[titre]["paragraphes"]
-    assert "3 décisions inscrites hors de cette séance n'y figurent" in paragraphes[0]
+    assert "3 décisions inscrites hors de cette séance n'y figurent pas" in paragraphes[0]
     assert "Retenues pendant la séance : 1 · accordé : 2024-2025 " + dollars(
         "10 000 $"
     ) in " ".join(lu.morceaux)
@@ -769,7 +769,7 @@ def test_decisions_de_la_seance_telles_qu_inscrites_alors(jeu):
     titre = "Décisions inscrites pendant la séance, dans l'ordre du classement (0)"
     assert "Aucune décision consignée pendant cette séance." in vide.sections[titre]["paragraphes"]
     assert (
-        "1 décision inscrite hors de cette séance n'y figure"
+        "1 décision inscrite hors de cette séance n'y figure pas"
         in (vide.sections[titre]["paragraphes"][0])
     )
 
