@@ -968,7 +968,7 @@ def _proces_verbal(
         ponderations=donnees.ponderations,
         noms=noms,
         recusations=recusations_de_la_seance(
-            recusations_du_comite(appel.id, moteur=m),
+            recusations_du_comite(appel.id, moteur=m, en_vigueur_depuis=s.ouverte_le),
             [p["courriel"] or p["nom"] for p in presences],
         )
         if s

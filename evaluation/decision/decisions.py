@@ -1009,6 +1009,10 @@ def inscrire_tirage(
                 "devient pas décision (tirez de nouveau, avec une raison)."
             )
         periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()]
+        modifies = {
+            (int(x["demande_id"]), int(x["annee"])): int(x["montant"])
+            for x in stockage.lire_montants_recommandes(appel.id, connexion=connexion)
+        }
         for d, (no, montants) in zip(demandes, e["candidates"], strict=True):
             if no not in gagnantes:
                 continue
@@ -1020,6 +1024,18 @@ def inscrire_tirage(
                         f"{montant(plafond)} par année ; le tirage n° {numero} ne devient "
                         "pas décision."
                     )
+            # Le montant tiré est le montant recommandé en vigueur : un enregistrement qui en
+            # porte un autre (montant changé depuis, ou écrit à la main) ne devient pas décision.
+            regle = _montants_de_la_regle(appel, d, connexion)
+            recommande = [modifies.get((int(d["id"]), a + 1), regle[a]) for a in range(annees)]
+            if [int(v) for v in montants[:annees]] != recommande:
+                raise tirage.ErreurTirage(
+                    f"{no} : le montant du tirage n° {numero} ("
+                    + " + ".join(montant(int(v)) for v in montants[:annees])
+                    + ") n'est pas son montant recommandé en vigueur ("
+                    + " + ".join(montant(v) for v in recommande)
+                    + ") ; tirez de nouveau, avec une raison."
+                )
         ids_candidates = {int(d["id"]) for d in demandes}
         retenu = [0] * annees
         for x in actuelles.values():

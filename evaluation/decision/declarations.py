@@ -151,19 +151,27 @@ def conflits_de_la_demande(demande_id: int, *, moteur: Moteur) -> list[dict]:
         return stockage.lire_conflits_de_la_demande(demande_id, connexion=connexion)
 
 
-def recusations_du_comite(appel_id: str, *, moteur: Moteur) -> list[dict]:
+def recusations_du_comite(
+    appel_id: str, *, moteur: Moteur, en_vigueur_depuis: dt.datetime | None = None
+) -> list[dict]:
     """Les conflits d'intérêts déclarés par le comité (présidence, membres, observateurs,
     administration, personnes sans compte), pour le procès-verbal et la séance : demande_id,
     qui (courriel ou nom), nom, role (libellé), raison, date, et `decide_avant` : les dates
     des décisions que cette personne a inscrites sur la demande avant de déclarer son
     conflit (à revoir par le comité). Ceux des évaluateurs (et des analystes) n'y sont pas :
-    ils relèvent des attributions."""
+    ils relèvent des attributions.
+
+    `en_vigueur_depuis` (l'ouverture d'une séance passée) : aussi les conflits levés depuis
+    cet instant (lus au journal), qui étaient en vigueur pendant la séance ; chacun porte
+    `levee` (date de la levée). Sans lui : les conflits en vigueur maintenant."""
     with moteur.connect() as connexion:
-        conflits = stockage.lire_conflits(appel_id, connexion=connexion)
+        conflits = [dict(c) for c in stockage.lire_conflits(appel_id, connexion=connexion)]
         comptes = {c["courriel"]: c for c in stockage.lire_comptes(connexion=connexion)}
         par_demande: dict[int, list[dict]] = {}
         for x in stockage.lire_historique_decisions(appel_id, connexion=connexion):
             par_demande.setdefault(int(x["demande_id"]), []).append(x)
+        if en_vigueur_depuis is not None:
+            conflits += _leves_depuis(appel_id, en_vigueur_depuis, connexion)
     lignes = []
     for c in conflits:
         compte = comptes.get(c["evaluateur"])
@@ -183,9 +191,40 @@ def recusations_du_comite(appel_id: str, *, moteur: Moteur) -> list[dict]:
                     for x in par_demande.get(int(c["demande_id"]), ())
                     if cle_personne(x["auteur"]) == cle and x["date"] <= c["date"]
                 ],
+                **({"levee": c["levee"]} if c.get("levee") is not None else {}),
             }
         )
     return lignes
+
+
+def _leves_depuis(appel_id: str, depuis: dt.datetime, connexion) -> list[dict]:
+    """Les conflits levés depuis `depuis`, d'après le journal (déclaration : objet
+    « conflit » sans ancienne valeur ; levée : « conflit:levee », ou « conflit » sans
+    nouvelle valeur) : demande_id, evaluateur, raison, date de la déclaration, levee."""
+    journal = stockage.lire_journal(
+        connexion=connexion, appel_id=appel_id, objets=["conflit", attributions.LEVEE]
+    )
+    declares: dict[tuple[int, str], dict] = {}
+    leves = []
+    for x in journal.to_dict("records"):
+        if x["demande_id"] is None or x["evaluateur"] is None:
+            continue
+        cle = (int(x["demande_id"]), x["evaluateur"])
+        if x["objet"] == "conflit" and x["ancien"] is None and x["nouveau"] is not None:
+            declares[cle] = {"raison": x["nouveau"], "date": x["date"]}
+        elif x["objet"] == attributions.LEVEE or (x["ancien"] is not None and x["nouveau"] is None):
+            declaration = declares.pop(cle, None)
+            if x["date"] >= depuis and declaration is not None:
+                leves.append(
+                    {
+                        "demande_id": cle[0],
+                        "evaluateur": cle[1],
+                        "raison": x["ancien"] or declaration["raison"],
+                        "date": declaration["date"],
+                        "levee": x["date"],
+                    }
+                )
+    return leves
 
 
 def levees_du_comite(

@@ -115,6 +115,14 @@ def tirer_au_sort(
                 "les décisions de cet appel sont verrouillées : pas de tirage au sort tant "
                 "que l'administration ne les rouvre pas."
             )
+        decidees = {
+            int(x["demande_id"]) for x in stockage.lire_decisions(appel.id, connexion=connexion)
+        }
+        if deja := [no for no in sorted(candidates) if ids[no] in decidees]:
+            raise ErreurTirage(
+                f"{', '.join(deja)} : décision inscrite depuis l'affichage de la page ; "
+                "rechargez-la, le tirage se fait sans elle."
+            )
         cle = cle_personne(auteur)
         par_demande = {
             int(c["demande_id"]): c

@@ -447,6 +447,8 @@ def _recusations(
                 f"avait inscrit une décision sur la demande ({jours}) avant sa déclaration : "
                 "décision à revoir par le comité"
             )
+        if x.get("levee") is not None:
+            morceaux.append(f"conflit levé depuis, le {date_lisible(x['levee'].date())}")
         return " ; ".join(morceaux)
 
     def ligne(x: Mapping, note: str) -> list:

@@ -14,6 +14,7 @@ from evaluation.decision.comite import Texte
 from evaluation.socle import stockage
 from evaluation.socle.comptes import creer_compte
 from evaluation.socle.roles import EVALUATEUR, OBSERVATEUR, PRESIDENT
+from evaluation.socle.roles import MEMBRE as MEMBRE_ROLE
 
 T = dt.datetime(2026, 11, 24, 9, 0)
 MOT_DE_PASSE = "cheval agrafe batterie correcte"
@@ -356,3 +357,38 @@ def test_conflit_leve_en_seance_au_proces_verbal(moteur, appel, campagne):
         maintenant=j1 + dt.timedelta(days=1),
     )  # fmt: skip
     assert "Conflits d'intérêts levés pendant la séance (0)" in _pv_de_la_seance(appel, moteur, s2)
+
+
+def test_un_conflit_leve_ensuite_reste_une_recusation_de_la_seance(moteur, appel, demandes):
+    """Revue de l'issue 16 : le conflit du membre sur T-002, déclaré avant la séance du 30 et
+    levé le lendemain, reste une récusation de la séance du 30 (lue avec
+    `en_vigueur_depuis`), avec la date de sa levée ; un conflit levé avant la séance n'en
+    est pas une ; sans `en_vigueur_depuis`, seuls les conflits en vigueur."""
+    from evaluation.notes import attributions
+
+    creer_compte("m@x.ca", MEMBRE_ROLE, MOT_DE_PASSE, moteur=moteur, nom="Marc Membre")
+    t1, t2 = demandes["T-001"], demandes["T-002"]
+    seance_du_30 = dt.datetime(2026, 11, 30, 9, 0)
+    lendemain = seance_du_30 + dt.timedelta(days=1)
+    declarations.declarer_conflit(
+        appel, t2, "m@x.ca", "cousin", moteur=moteur, auteur="m@x.ca",
+        maintenant=seance_du_30 - dt.timedelta(hours=1),
+    )  # fmt: skip
+    declarations.declarer_conflit(
+        appel, t1, "m@x.ca", "ancien", moteur=moteur, auteur="m@x.ca",
+        maintenant=seance_du_30 - dt.timedelta(days=3),
+    )  # fmt: skip
+    attributions.retirer_conflit(
+        appel.id, t1, "m@x.ca", moteur=moteur, auteur="admin@x.ca", motif="erreur",
+        maintenant=seance_du_30 - dt.timedelta(days=2),
+    )  # fmt: skip
+    attributions.retirer_conflit(
+        appel.id, t2, "m@x.ca", moteur=moteur, auteur="admin@x.ca", motif="lien éloigné",
+        maintenant=lendemain,
+    )  # fmt: skip
+    assert declarations.recusations_du_comite(appel.id, moteur=moteur) == []
+    (r,) = declarations.recusations_du_comite(
+        appel.id, moteur=moteur, en_vigueur_depuis=seance_du_30
+    )
+    assert (r["demande_id"], r["qui"], r["raison"]) == (t2, "m@x.ca", "cousin")
+    assert (r["date"], r["levee"]) == (seance_du_30 - dt.timedelta(hours=1), lendemain)

@@ -407,3 +407,30 @@ def test_inscription_refusee_si_l_enveloppe_serait_depassee(moteur, permis, clas
     with pytest.raises(ErreurTirage, match="dépasseraient l'enveloppe"):
         decisions.inscrire_tirage(a, 1, moteur=moteur, auteur=PRESIDENCE)
     assert set(_decisions(moteur, a)) == {campagne["T-003"]}
+
+
+def test_inscription_refuse_un_montant_qui_n_est_pas_le_recommande(moteur, permis, classe):
+    """Revue : un enregistrement réécrit sous les plafonds, mais avec un autre montant que
+    le recommandé en vigueur, se rejoue conforme et ne devient pas décision."""
+    _, t = _tirer(permis, moteur, classe, graine=5)
+    vrais = dict(zip(t.candidates, t.montants, strict=True))
+    faux = [[no, [int(vrais[no][0]) - 100, *vrais[no][1:]]] for no in t.candidates]
+    e = _falsifier(moteur, permis, 1, candidates=faux)
+    assert e["gagnantes"]
+    (v,) = tirages.verifier(moteur=moteur, appel_id=permis.id, appel=permis)
+    assert v.conforme
+    with pytest.raises(ErreurTirage, match="n'est pas son montant recommandé en vigueur"):
+        decisions.inscrire_tirage(permis, 1, moteur=moteur, auteur=PRESIDENCE)
+    assert _decisions(moteur, permis) == {}
+
+
+def test_tirer_depuis_une_page_perimee_refuse(moteur, permis, classe, campagne):
+    """Revue : T-002 refusée après l'affichage de la page (la table montrée la tient pour
+    candidate) : le tirage est refusé, rien n'est inscrit au journal."""
+    decisions.enregistrer_decision(
+        permis, campagne["T-002"], "refusé", (0, 0), "budget incomplet", moteur=moteur,
+        auteur=PRESIDENCE,
+    )  # fmt: skip
+    with pytest.raises(ErreurTirage, match="T-002 : décision inscrite depuis l'affichage"):
+        _tirer(permis, moteur, classe, graine=5)
+    assert _journal(moteur, permis).empty
