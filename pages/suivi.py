@@ -168,7 +168,10 @@ with st.container(border=True):
             "Verrouiller les évaluations",
             listes=_inacheves,
             rien="Toutes les évaluations attribuées sont soumises et l'examen "
-            "d'admissibilité est fini.",
+            "d'admissibilité est fini."
+            if attendues
+            else "Aucune évaluation n'est attribuée pour l'instant (aucun évaluateur actif ou "
+            "aucune attribution) : verrouillées, aucune évaluation ne pourra être soumise.",
             verrouiller=lambda: attributions.verrouiller(
                 appel.id, True, moteur=m, auteur=compte.courriel
             ),

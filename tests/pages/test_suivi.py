@@ -207,8 +207,10 @@ def test_fenetre_de_verrouillage_examen_a_finir_puis_rien(application, appel, mo
     assert not at.exception, at.exception
     (fenetre,) = _fenetres(at)
     assert not fenetre.dataframe
+    # Aucun évaluateur dans ce jeu : rien n'est attribué, et la fenêtre le dit.
     assert [rendu(m.value) for m in fenetre.markdown] == [
-        "Toutes les évaluations attribuées sont soumises et l'examen d'admissibilité est fini."
+        "Aucune évaluation n'est attribuée pour l'instant (aucun évaluateur actif ou aucune "
+        "attribution) : verrouillées, aucune évaluation ne pourra être soumise."
     ]
     assert [b.label for b in fenetre.button] == ["Verrouiller", "Annuler"]
     at.button(key="verrouiller_confirmer").click().run()
