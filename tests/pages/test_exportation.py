@@ -260,8 +260,12 @@ def test_proces_verbal_de_la_seance(application, jeu, fichiers_servis):
     )
     assert "Demandes discutées en séance (1)" in texte
     assert "Luc Gagnon" not in texte
-    assert "Décisions, dans l'ordre du classement (1)" in texte
+    # Les décisions de cette séance, telles qu'inscrites pendant elle (revue de l'issue 16).
+    assert "Décisions inscrites pendant la séance, dans l'ordre du classement (1)" in texte
     assert "\nT-002\n" in texte and "\nretenu\n" in texte
     trente_mille = tc.dollars("30 000 $")
-    assert f"Retenues : 1 · accordé : 2024-2025 {trente_mille} ; 2025-2026 {trente_mille}" in texte
-    assert "Totaux par région (décisions)" in texte
+    assert (
+        f"Retenues pendant la séance : 1 · accordé : 2024-2025 {trente_mille} ; "
+        f"2025-2026 {trente_mille}"
+    ) in texte
+    assert "Totaux par région (décisions inscrites pendant la séance)" in texte

@@ -17,6 +17,7 @@ import argparse
 import ast
 import contextlib
 import csv
+import datetime as dt
 import io
 import re
 import shutil
@@ -217,7 +218,9 @@ def _telecharger(e: Export, url: str, monkeypatch) -> bytes:
     courriel = next(iter(EVALUATEURS)) if e.role == EVALUATEUR else compte_de_test(url, e.role)
     if e.page == "seance":
         # Les présents du procès-verbal sont ceux de la séance ouverte (issue 16) : les
-        # évaluateurs aux noms hostiles, inscrits à l'ouverture.
+        # évaluateurs aux noms hostiles, inscrits à l'ouverture. Ses décisions sont celles
+        # inscrites pendant la séance : ouverte avant le jeu (le 1er janvier 2000), elle
+        # compte toutes les décisions aux justifications hostiles.
         from evaluation.appels import catalogue
         from evaluation.decision import conduite, seance
 
@@ -231,6 +234,7 @@ def _telecharger(e: Export, url: str, monkeypatch) -> bytes:
                 role=PRESIDENT,
                 ordre=seance.RANG,
                 presents=list(EVALUATEURS),
+                maintenant=dt.datetime(2000, 1, 1),
             )
     at = AppTest.from_file(str(RACINE_PROJET / "app.py"), default_timeout=90)
     ouvrir_session(at, url, courriel)
