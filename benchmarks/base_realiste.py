@@ -413,7 +413,7 @@ def construire(
     from evaluation.appels.configuration import charger_appel
     from evaluation.decision import decisions
     from evaluation.decision.financement import LISTE_ATTENTE, REFUSE, RETENU
-    from evaluation.notes import attributions, examens
+    from evaluation.notes import attributions, examens, filtrage
     from evaluation.socle import stockage
 
     appel = charger_appel()
@@ -481,7 +481,15 @@ def construire(
 
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
-    choisies = hasard.sample(range(len(table)), max(3, min(60, demandes // 50)))
+        examens_ = filtrage.etats(stockage.lire_examens(appel.id, connexion=connexion))
+    # Une demande jugée inadmissible ne peut pas être retenue (issue 16) : les décisions du
+    # jeu portent sur des demandes qui ne le sont pas.
+    possibles = [
+        i
+        for i, d in enumerate(table["id"].astype(int))
+        if filtrage.etat_de(examens_, d).verdict != filtrage.INADMISSIBLE
+    ]
+    choisies = hasard.sample(possibles, min(len(possibles), max(3, min(60, demandes // 50))))
     for k, position in enumerate(choisies):
         d = table.iloc[position]
         decision = (RETENU, LISTE_ATTENTE, REFUSE)[k % 3]
