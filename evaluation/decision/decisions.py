@@ -526,6 +526,40 @@ def enregistrer_decision(
         )
 
 
+def _verifier_versions_de_l_appel(
+    appel_id: str, version_attendue: int | None, version_montants_attendue: int | None, connexion
+) -> None:
+    """Refuse une écriture sur plusieurs demandes (lot, scénario) d'après une vue périmée :
+    une décision (`version_decision` sans demande) ou un montant recommandé
+    (`version_montant` sans demande) inscrit depuis l'affichage ; les changements sont nommés."""
+    cles = {"appel_id": appel_id}
+    verifier_version(
+        "L'ensemble des décisions de l'appel",
+        stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
+        version_attendue,
+        lambda: _changements(
+            stockage.decisions, version_attendue, cles, _decision_lisible, connexion
+        ),
+        erreur=FinancementPerime,
+    )
+    verifier_version(
+        "Un montant recommandé de l'appel",
+        stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
+        version_montants_attendue,
+        lambda: _changements(
+            stockage.montants_recommandes,
+            version_montants_attendue,
+            cles,
+            lambda x: (
+                f"année {x['annee']} : {montant(x['montant'])}"
+                + (f" ({x['raison']})" if x["raison"] else "")
+            ),
+            connexion,
+        ),
+        erreur=FinancementPerime,
+    )
+
+
 def enregistrer_decisions_en_lot(
     appel: Appel,
     demande_ids: Sequence[int],
@@ -571,28 +605,8 @@ def enregistrer_decisions_en_lot(
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
-        cles = {"appel_id": appel.id}
-        verifier_version(
-            "L'ensemble des décisions de l'appel",
-            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
-            version_attendue,
-            lambda: _changements(
-                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
-            ),
-            erreur=FinancementPerime,
-        )
-        verifier_version(
-            "Un montant recommandé de l'appel",
-            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
-            version_montants_attendue,
-            lambda: _changements(
-                stockage.montants_recommandes,
-                version_montants_attendue,
-                cles,
-                lambda x: f"année {x['annee']} : {montant(x['montant'])}",
-                connexion,
-            ),
-            erreur=FinancementPerime,
+        _verifier_versions_de_l_appel(
+            appel.id, version_attendue, version_montants_attendue, connexion
         )
         demandes = [_demande(appel.id, d, connexion) for d in ids]
         conflits = [(d, c) for d in demandes if (c := _conflit_de(int(d["id"]), auteur, connexion))]
@@ -727,31 +741,8 @@ def adopter_scenario(
     }
     with stockage.ecriture(moteur, stockage.decisions, lourde=False) as connexion:
         _verrou_decisions(appel.id, connexion)
-        cles = {"appel_id": appel.id}
-        verifier_version(
-            "L'ensemble des décisions de l'appel",
-            stockage.derniere_ligne(stockage.decisions, connexion=connexion, **cles),
-            version_attendue,
-            lambda: _changements(
-                stockage.decisions, version_attendue, cles, _decision_lisible, connexion
-            ),
-            erreur=FinancementPerime,
-        )
-        verifier_version(
-            "Un montant recommandé de l'appel",
-            stockage.derniere_ligne(stockage.montants_recommandes, connexion=connexion, **cles),
-            version_montants_attendue,
-            lambda: _changements(
-                stockage.montants_recommandes,
-                version_montants_attendue,
-                cles,
-                lambda x: (
-                    f"année {x['annee']} : {montant(x['montant'])}"
-                    + (f" ({x['raison']})" if x["raison"] else "")
-                ),
-                connexion,
-            ),
-            erreur=FinancementPerime,
+        _verifier_versions_de_l_appel(
+            appel.id, version_attendue, version_montants_attendue, connexion
         )
         lignes, journal = [], []
         for k in np.flatnonzero(classees):
