@@ -24,9 +24,8 @@ from evaluation.decision import (
     seance,
     tirages,
 )
-from evaluation.decision.comite import cle_personne, recusations_de_la_seance
+from evaluation.decision.comite import recusations_de_la_seance
 from evaluation.decision.declarations import (
-    conflits_de_la_demande,
     levees_du_comite,
     recusations_du_comite,
 )
@@ -502,20 +501,17 @@ if preside or regarde_ailleurs:
 rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
 st.title(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
 # Récusations (conflits des membres du comité)
-afficher_recusations(
+# Revue de l'issue 16 : qui est en conflit d'intérêts sur la demande sort de la salle ; son
+# écran ne montre pas le dossier (notes, commentaires, montants, décision), comme un
+# évaluateur en conflit ne voit plus la demande. Les conflits sont lus une fois, par le
+# composant des récusations.
+hors_de_la_salle = afficher_recusations(
     appel,
     d,
     presents_de_la_seance,
     compte=compte,
     moteur=m,
     presences=seance_en_cours.presences if seance_en_cours else None,
-)
-# Revue de l'issue 16 : qui est en conflit d'intérêts sur la demande sort de la salle ; son
-# écran ne montre pas le dossier (notes, commentaires, montants, décision), comme un
-# évaluateur en conflit ne voit plus la demande.
-hors_de_la_salle = any(
-    cle_personne(c["evaluateur"]) == cle_personne(compte.courriel)
-    for c in conflits_de_la_demande(d, moteur=m)
 )
 if hors_de_la_salle:
     st.info(

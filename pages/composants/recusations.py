@@ -42,10 +42,12 @@ def afficher_recusations(
     moteur,
     libelle: str = "",
     presences: Sequence[Mapping] | None = None,
-) -> None:
-    """`presents` : courriels des comptes et noms des personnes sans compte inscrits
-    présents à la séance (vide : présences non inscrites, chaque conflit déclaré est
-    nommé). `libelle` : le numéro de la demande (lu dans la base s'il n'est pas donné) ;
+) -> bool:
+    """Rend vrai si la personne connectée est en conflit d'intérêts sur la demande (elle
+    sort de la salle : la page ne lui montre pas le dossier). `presents` : courriels des
+    comptes et noms des personnes sans compte inscrits présents à la séance (vide : présences
+    non inscrites, chaque conflit déclaré est nommé). `libelle` : le numéro de la demande
+    (lu dans la base s'il n'est pas donné) ;
     `presences` : les lignes de présence de la séance, qui disent qui est inscrit par son
     compte (seuls ceux-là votent)."""
     conflits = declarations.conflits_de_la_demande(demande_id, moteur=moteur)
@@ -129,6 +131,7 @@ def afficher_recusations(
             cle="conflit_seance",
             demande_id=demande_id,
         )
+    return moi is not None
 
 
 def _conflit_d_un_present(appel, compte, moteur, demande_id, presents, conflits, qui) -> None:
