@@ -2,6 +2,7 @@
 copiant le PAIVMQ, puis change deux poids dans le tableau des critères."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.socle import stockage
@@ -12,18 +13,38 @@ ADMIN = "admin@exemple.qc.ca"
 HAUTEUR_LIGNE = 35  # pixels, en-tête compris, d'un st.data_editor
 
 
-def modifier_cellule(page, tableau, ligne: int, x: int, valeur: str) -> None:
-    """Tape `valeur` dans la cellule (ligne, colonne à `x` pixels du bord) du tableau."""
-    boite = tableau.bounding_box()
-    y = boite["y"] + HAUTEUR_LIGNE * (ligne + 1) + HAUTEUR_LIGNE // 2
+def valeur_affichee(tableau, ligne: int, colonne: int) -> str:
+    """Texte de la cellule (ligne, colonne), lu dans la table accessible du tableau."""
+    cellules = tableau.locator(f"[role=row][aria-rowindex='{ligne + 2}'] [role=gridcell]")
+    return cellules.nth(colonne).inner_text()
+
+
+def modifier_cellule(page, tableau, ligne: int, x: int, valeur: str, colonne: int = 0) -> None:
+    """Tape `valeur` dans la cellule (ligne, colonne à `x` pixels du bord) du tableau.
+
+    Le tableau est dessiné sur un canevas : le clic se fait au pixel. Sur une machine chargée,
+    un clic peut tomber avant que le tableau ait fini de se dessiner ; la valeur est donc relue
+    dans la table accessible du tableau, et la saisie reprise si elle n'a pas pris.
+    """
     editeur = page.locator("#portal input, #portal textarea").first
-    page.mouse.click(boite["x"] + x, y)
-    page.wait_for_timeout(200)
-    page.keyboard.press("Enter")  # ouvre l'éditeur de la cellule
-    editeur.wait_for(state="visible", timeout=5000)
-    editeur.fill(valeur)
-    page.keyboard.press("Enter")
-    editeur.wait_for(state="hidden", timeout=5000)
+    for _ in range(3):
+        boite = tableau.bounding_box()
+        y = boite["y"] + HAUTEUR_LIGNE * (ligne + 1) + HAUTEUR_LIGNE // 2
+        page.mouse.click(boite["x"] + x, y)
+        page.wait_for_timeout(200)
+        page.keyboard.press("Enter")  # ouvre l'éditeur de la cellule
+        try:
+            editeur.wait_for(state="visible", timeout=5000)
+        except PlaywrightTimeout:
+            continue
+        editeur.fill(valeur)
+        page.keyboard.press("Enter")
+        editeur.wait_for(state="hidden", timeout=5000)
+        for _ in range(20):
+            if valeur_affichee(tableau, ligne, colonne) == valeur:
+                return
+            page.wait_for_timeout(100)
+    raise AssertionError(f"la cellule {ligne}, {colonne} ne montre pas {valeur!r}")
 
 
 def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp_path):
