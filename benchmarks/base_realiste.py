@@ -489,7 +489,7 @@ def construire(
         for i, d in enumerate(table["id"].astype(int))
         if filtrage.etat_de(examens_, d).verdict != filtrage.INADMISSIBLE
     ]
-    choisies = hasard.sample(possibles, min(len(possibles), max(3, min(60, demandes // 50))))
+    choisies = hasard.sample(possibles, min(len(possibles), max(3, min(500, demandes // 10))))
     for k, position in enumerate(choisies):
         d = table.iloc[position]
         decision = (RETENU, LISTE_ATTENTE, REFUSE)[k % 3]

@@ -54,7 +54,13 @@ GO = 2**30
 # s'emballe échoue avec sa raison au lieu d'affamer la machine, partagée.
 MEMOIRE_MAX = [16 * GO]
 
-# Ce que lit le classement (decision.chargement, attributions.charger, l'appel).
+# Ce que lit le classement (decision.chargement, attributions.charger, l'appel) : les notes
+# y viennent résumées, une ligne par évaluation (`evaluations.notes_resumees`), et le budget
+# en sommes par demande ; la table des notes n'est pas relue.
+SOMMES_BUDGET = (
+    "SELECT demande_id, annee, admissible, SUM(montant) AS total FROM lignes_budget "
+    "GROUP BY demande_id, annee, admissible"
+)
 TABLES_CLASSEMENT = (
     "appels",
     "demandes",
@@ -63,10 +69,13 @@ TABLES_CLASSEMENT = (
     "reglages_evaluation",
     "attributions",
     "evaluations",
-    "notes",
+    "examens_admissibilite",
     "montants_recommandes",
+    "bonifications",
     "decisions",
     "ponderations",
+    "consensus",
+    SOMMES_BUDGET,
 )
 TABLES_NOTES = ("demandes", "evaluations", "notes")
 TABLES_EVALUATION = (
@@ -77,15 +86,51 @@ TABLES_EVALUATION = (
     "reglages_evaluation",
     "attributions",
 )
-TABLES_SUIVI = (*TABLES_EVALUATION, "notes")
+TABLES_SUIVI = (*TABLES_EVALUATION, "notes", "examens_admissibilite")
 
-# Page → (titre, rôle qui l'ouvre, texte qui prouve qu'elle s'est affichée, tables lues).
+
+def requete(table_ou_requete: str) -> str:
+    """Une table se lit en entier ; une requête (« SELECT … ») telle quelle."""
+    if table_ou_requete.lstrip().upper().startswith("SELECT"):
+        return table_ou_requete
+    return f"SELECT * FROM {table_ou_requete}"
+
+
+# Page → (titre, rôle qui l'ouvre, texte qui prouve qu'elle s'est affichée, tables lues,
+# gestes mesurés après l'ouverture et les réexécutions : chacun, le clic ou l'écriture et la
+# réexécution qui suit).
 PAGES = {
-    "classement": ("Classement", "presidence", "Classement", TABLES_CLASSEMENT),
-    "seance": ("Séance", "presidence", "Restant à la ligne de financement", TABLES_CLASSEMENT),
-    "portefeuille": ("Portefeuille", "presidence", "Portefeuille", TABLES_CLASSEMENT),
-    "evaluation": ("Évaluation", "evaluateur", "Évaluation", TABLES_EVALUATION),
-    "suivi": ("Suivi", "presidence", "Suivi des évaluations", TABLES_SUIVI),
+    "classement": (
+        "Classement",
+        "presidence",
+        "Classement",
+        TABLES_CLASSEMENT,
+        ("decision", "classeur"),
+    ),
+    "seance": (
+        "Séance",
+        "presidence",
+        "Restant à la ligne de financement",
+        TABLES_CLASSEMENT,
+        ("decision",),
+    ),
+    "portefeuille": (
+        "Portefeuille",
+        "presidence",
+        "Portefeuille",
+        TABLES_CLASSEMENT,
+        ("optimiser",),
+    ),
+    "evaluation": ("Évaluation", "evaluateur", "Évaluation", TABLES_EVALUATION, ("brouillon",)),
+    "suivi": ("Suivi", "presidence", "Suivi des évaluations", TABLES_SUIVI, ()),
+}
+# Geste d'une page → clé de sa ligne.
+GESTES = {
+    ("classement", "decision"): "classement_decision",
+    ("classement", "classeur"): "classement_classeur",
+    ("seance", "decision"): "seance_decision",
+    ("portefeuille", "optimiser"): "meilleure_selection",
+    ("evaluation", "brouillon"): "evaluation_brouillon",
 }
 
 
@@ -147,8 +192,26 @@ LIGNES = [
     Ligne(
         "classement_reexecution", "page Classement : réexécution", "tables lues", PAGE_REEXECUTION
     ),
+    Ligne(
+        "classement_decision",
+        "page Classement : une décision inscrite, puis réexécution",
+        "tables lues",
+        PAGE_REEXECUTION,
+    ),
+    Ligne(
+        "classement_classeur",
+        "page Classement : « Préparer le classeur Excel »",
+        "tables lues",
+        Cible(pic=GO),
+    ),
     Ligne("seance_ouverture", "page Séance : ouverture", "tables lues", PAGE_OUVERTURE),
     Ligne("seance_reexecution", "page Séance : réexécution", "tables lues", PAGE_REEXECUTION),
+    Ligne(
+        "seance_decision",
+        "page Séance : une décision inscrite, puis réexécution",
+        "tables lues",
+        PAGE_REEXECUTION,
+    ),
     Ligne("portefeuille_ouverture", "page Portefeuille : ouverture", "tables lues", PAGE_OUVERTURE),
     Ligne(
         "portefeuille_reexecution",
@@ -170,6 +233,12 @@ LIGNES = [
         "page Évaluation : réexécution",
         "tables lues",
         Cible(duree=0.5, pic=GO),
+    ),
+    Ligne(
+        "evaluation_brouillon",
+        "page Évaluation : « Enregistrer le brouillon », puis réexécution",
+        "tables lues",
+        Cible(duree=1, pic=GO),
     ),
     Ligne("suivi_ouverture", "page Suivi : ouverture", "tables lues", PAGE_SEULEMENT_MEMOIRE),
     Ligne("suivi_reexecution", "page Suivi : réexécution", "tables lues", PAGE_SEULEMENT_MEMOIRE),
@@ -381,11 +450,12 @@ def _exporter(ctx: Contexte) -> Mesure:
 
 
 def _pages(ctx: Contexte, page: str, mesures: dict[str, Mesure]) -> None:
-    """Première ouverture et réexécutions d'une page (et, pour Portefeuille, le bouton de la
-    meilleure sélection), un processus par passage ; le plancher est lu dans ce processus."""
-    _, role, _, _ = PAGES[page]
+    """Première ouverture et réexécutions d'une page, puis ses gestes (`PAGES`), un
+    processus par passage ; le plancher est lu dans ce processus, après la page, et le pic
+    de mémoire est celui de la page, relevé avant le plancher."""
+    _, role, _, _, gestes = PAGES[page]
     ouverture, reexecution = Mesure(), Mesure()
-    bouton = Mesure() if page == "portefeuille" else None
+    apres = {geste: Mesure() for geste in gestes}
     for _ in range(ctx.repetitions):
         passage = lancer(
             enfant(
@@ -394,25 +464,24 @@ def _pages(ctx: Contexte, page: str, mesures: dict[str, Mesure]) -> None:
                 page=page,
                 courriel=ctx.manifeste[role],
                 delai=ctx.delai,
-                bouton=bouton is not None,
+                gestes=list(gestes),
             ),
             delai=ctx.delai,
         )
         r = resultat_enfant(passage)
         if r.get("echec"):
             raise Echec(r["echec"])
-        for m in (ouverture, reexecution, bouton):
-            if m is not None:
-                m.pics.append(passage.pic)
-                m.planchers.append(r["plancher"])
+        for m in (ouverture, reexecution, *apres.values()):
+            m.pics.append(r.get("pic") or passage.pic)
+            m.planchers.append(r["plancher"])
         ouverture.durees.append(r["ouverture"])
         reexecution.durees.extend(r["reexecutions"])
-        if bouton is not None:
-            bouton.durees.append(r["bouton"])
+        for geste, m in apres.items():
+            m.durees.append(r["gestes"][geste])
     mesures[f"{page}_ouverture"] = ouverture
     mesures[f"{page}_reexecution"] = reexecution
-    if bouton is not None:
-        mesures["meilleure_selection"] = bouton
+    for geste, m in apres.items():
+        mesures[GESTES[page, geste]] = m
 
 
 def mesurer(ctx: Contexte, cles: list[str], bavard: bool) -> dict[str, Mesure]:
@@ -464,10 +533,9 @@ def mesurer(ctx: Contexte, cles: list[str], bavard: bool) -> dict[str, Mesure]:
         ),
     )
     une("aide", lambda: _commande(ctx, projet("--help"), [sys.executable, "-c", "pass"]))
-    for page in PAGES:
+    for page, (*_, gestes) in PAGES.items():
         quelles = [f"{page}_ouverture", f"{page}_reexecution"]
-        if page == "portefeuille":
-            quelles.append("meilleure_selection")
+        quelles += [GESTES[page, geste] for geste in gestes]
         tenter(quelles, lambda page=page: _pages(ctx, page, mesures))
     return mesures
 
@@ -483,7 +551,7 @@ def _enfant_tables(p: dict) -> None:
     moteur = sa.create_engine(p["url"])
     with moteur.connect() as connexion:
         for table in p["tables"]:
-            pd.read_sql(sa.text(f"SELECT * FROM {table}"), connexion)
+            pd.read_sql(sa.text(requete(table)), connexion)
     moteur.dispose()
 
 
@@ -517,14 +585,107 @@ def _enfant_xlsxwriter(p: dict) -> None:
     livre = xlsxwriter.Workbook(p["sortie"])
     for nom, lignes in feuilles:
         feuille = livre.add_worksheet(nom)
+        # Seules les cellules remplies, chacune par l'écriture de son type : le plancher le
+        # plus bas qu'xlsxwriter permette (une ligne entière par write_row écrirait aussi
+        # les cases vides, un tiers des cellules).
+        ecrire_nombre, ecrire_texte, ecrire = (
+            feuille.write_number,
+            feuille.write_string,
+            feuille.write,
+        )
         for i, ligne in enumerate(lignes):
-            feuille.write_row(i, 0, ligne)
+            for j, valeur in enumerate(ligne):
+                if valeur == "" or valeur is None:
+                    continue
+                if isinstance(valeur, bool):
+                    ecrire(i, j, valeur)
+                elif isinstance(valeur, int | float):
+                    ecrire_nombre(i, j, valeur)
+                elif isinstance(valeur, str):
+                    ecrire_texte(i, j, valeur)
+                else:
+                    ecrire(i, j, valeur)
     livre.close()
     print(json.dumps({"hors_mesure": hors_mesure}))
 
 
 def _enfant_schema(p: dict) -> None:
     base_realiste.schema_postgresql(p["action"], p["schema"])
+
+
+def _geste_decision(at, p: dict):
+    """La présidence inscrit une décision (une demande déjà décidée mise en liste
+    d'attente, avec sa justification), puis la page se réexécute : ce qu'elle attend après
+    son clic. L'appel et le moteur, que la page a déjà, sont préparés hors mesure."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.decision import decisions
+    from evaluation.decision.financement import LISTE_ATTENTE
+    from evaluation.socle import stockage
+
+    appel = charger_appel()
+    moteur = stockage.creer_moteur(p["url"])
+    with moteur.connect() as connexion:
+        deja = stockage.lire_decisions(appel.id, connexion=connexion)
+    if not len(deja):
+        raise Echec("aucune décision dans la base : rien à modifier")
+    demande_id = int(deja[0]["demande_id"])
+
+    def faire():
+        decisions.enregistrer_decision(
+            appel,
+            demande_id,
+            LISTE_ATTENTE,
+            (0, 0),
+            "Mise en liste d'attente en séance (mesure).",
+            moteur=moteur,
+            auteur=p["courriel"],
+        )
+        at.run()
+
+    return faire
+
+
+def _geste_classeur(at, p: dict):
+    """« Préparer le classeur Excel » sur la page Classement, jusqu'au bouton de
+    téléchargement."""
+
+    def faire():
+        at.button(key="preparer_export").click().run()
+        if not at.get("download_button"):
+            raise Echec("classeur : aucun bouton de téléchargement après la préparation")
+
+    return faire
+
+
+def _geste_optimiser(at, p: dict):
+    def faire():
+        at.button(key="pf_optimiser").click().run()
+        if not any(m.label == "Demandes financées" for m in at.metric):
+            raise Echec("meilleure sélection : aucun résultat affiché")
+
+    return faire
+
+
+def _geste_brouillon(at, p: dict):
+    """L'évaluateur enregistre sa saisie : « Enregistrer le brouillon » sur une demande non
+    soumise, sinon « Rouvrir pour modifier » (l'une et l'autre écrivent l'évaluation)."""
+    cles = {b.key for b in at.button}
+    cle = "brouillon" if "brouillon" in cles else "rouvrir"
+    if cle not in cles:
+        raise Echec("évaluation : ni « Enregistrer le brouillon » ni « Rouvrir » affiché")
+
+    def faire():
+        at.button(key=cle).click().run()
+
+    return faire
+
+
+GESTES_ENFANT = {
+    "decision": _geste_decision,
+    "classeur": _geste_classeur,
+    "optimiser": _geste_optimiser,
+    "brouillon": _geste_brouillon,
+}
 
 
 def _enfant_page(p: dict) -> None:
@@ -562,7 +723,7 @@ def _enfant_page(p: dict) -> None:
                 erreurs.append(f"{type(exc).__name__} : {exc}"[:300])
 
     logging.getLogger("evaluation.pages").addHandler(Capteur())
-    titre, _, marque, tables = PAGES[p["page"]]
+    titre, _, marque, tables, _ = PAGES[p["page"]]
     resultat: dict = {}
 
     def verifier(at, quoi: str) -> None:
@@ -592,13 +753,14 @@ def _enfant_page(p: dict) -> None:
             at.run()
             resultat["reexecutions"].append(time.perf_counter() - debut)
             verifier(at, f"page {titre}, réexécution")
-        if p["bouton"]:
+        resultat["gestes"] = {}
+        for geste in p["gestes"]:
+            faire = GESTES_ENFANT[geste](at, p)  # préparé hors mesure : ce que la page a déjà
             debut = time.perf_counter()
-            at.button(key="pf_optimiser").click().run()
-            resultat["bouton"] = time.perf_counter() - debut
-            verifier(at, "meilleure sélection")
-            if not any(m.label == "Demandes financées" for m in at.metric):
-                raise Echec("meilleure sélection : aucun résultat affiché")
+            faire()
+            resultat["gestes"][geste] = time.perf_counter() - debut
+            verifier(at, f"page {titre}, {geste}")
+        resultat["pic"] = _pic_propre()
         import pandas as pd
         import sqlalchemy as sa
 
@@ -606,7 +768,7 @@ def _enfant_page(p: dict) -> None:
         moteur = sa.create_engine(p["url"])
         with moteur.connect() as connexion:
             for table in tables:
-                pd.read_sql(sa.text(f"SELECT * FROM {table}"), connexion)
+                pd.read_sql(sa.text(requete(table)), connexion)
         moteur.dispose()
         resultat["plancher"] = time.perf_counter() - debut
     except Echec as exc:

@@ -302,14 +302,15 @@ def modifier_attributions(
         commencees = _commencees(appel.id, connexion)
         ajouts, retraits = set(ajouts) - etat.stockees, set(retraits) & etat.stockees
         problemes = []
+        evaluateurs = frozenset(etat.evaluateurs)
         for d, e in sorted(ajouts):
             if (d, e) in etat.conflits:
                 problemes.append(
                     f"{e} ne peut pas évaluer la demande {d} : {etat.conflits[(d, e)].raison}."
                 )
-            elif d not in etat.demandes:
+            elif d not in etat._demandes:
                 problemes.append(f"la demande {d} n'existe pas dans l'appel.")
-            elif e not in etat.evaluateurs:
+            elif e not in evaluateurs:
                 problemes.append(f"{e} n'est pas un évaluateur actif de l'appel.")
         for d, e in sorted(retraits):
             if (d, e) in commencees:

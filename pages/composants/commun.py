@@ -188,10 +188,24 @@ def donnees_classement(appel: Appel):
     return classement_calcule(appel).donnees
 
 
+# Ce que lit le bootstrap de la ligne dans le classement (`portefeuille.solidite`) : une
+# décision inscrite ou une justification ne le change pas, et ne le refait pas.
+COLONNES_SOLIDITE = ("demande_id", "statut", "financement", "rang")
+
+
+def _empreinte(table: pd.DataFrame, colonnes: list[str], poids) -> tuple[int, tuple]:
+    """Une empreinte des colonnes d'un classement et des pondérations : la clé d'un calcul
+    qui ne dépend que d'elles (quelques millisecondes pour 50 000 demandes)."""
+    valeurs = pd.util.hash_pandas_object(table[colonnes], index=False).to_numpy()
+    return int(valeurs.sum()) ^ hash(valeurs.tobytes()), tuple(sorted(poids.items()))
+
+
 @st.cache_resource(max_entries=2, show_spinner="Rééchantillonnage des évaluateurs…")
-def _solidite(configuration_toml: str, url: str, version: int, version_lourde: int):
+def _solidite(
+    configuration_toml: str, url: str, version_lourde: int, empreinte, _calcul: Calcul
+) -> pd.DataFrame:
     appel = appel_depuis_toml(configuration_toml)
-    donnees, table = _classement(configuration_toml, url, version, version_lourde)
+    donnees, table = _calcul.donnees, _calcul.table
     resultat = portefeuille.solidite(table, donnees.notes, appel, donnees.poids, cube=donnees.cube)
     resultat["demande_id"] = table["demande_id"].to_numpy()
     return resultat.set_index("demande_id")
@@ -199,8 +213,15 @@ def _solidite(configuration_toml: str, url: str, version: int, version_lourde: i
 
 def solidite(calcul: Calcul) -> pd.DataFrame:
     """Le bootstrap de la ligne (probabilité, intervalle de rang, zone grise) par
-    demande_id, pour ce calcul : 1 000 tirages coûtent quelques secondes sur un gros appel."""
-    return _solidite(*calcul.cle).copy(deep=False)
+    demande_id, pour ce calcul : 1 000 tirages coûtent quelques secondes sur un gros appel.
+    Gardé tant que les notes (version des données lourdes), les pondérations, les statuts,
+    les rangs et les montants recommandés ne changent pas : une décision inscrite en séance
+    ne le refait pas."""
+    configuration, url, _, version_lourde = calcul.cle
+    colonnes = [*COLONNES_SOLIDITE]
+    colonnes += [c for c in calcul.table.columns if str(c).startswith("recommande_an")]
+    empreinte = _empreinte(calcul.table, colonnes, calcul.donnees.poids)
+    return _solidite(configuration, url, version_lourde, empreinte, calcul).copy(deep=False)
 
 
 def bandeau_reglages(appel: Appel, *, prefixe: str = "") -> None:
@@ -257,10 +278,12 @@ def par_valeur(serie: pd.Series, fonction) -> pd.Series:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _accord(configuration_toml: str, url: str, version: int, version_lourde: int):
-    """(accord du panel, indulgence) d'un calcul ; None sans évaluation soumise."""
+def _accord(configuration_toml: str, url: str, version_lourde: int, poids: tuple, _calcul: Calcul):
+    """(accord du panel, indulgence) d'un calcul ; None sans évaluation soumise. Ne dépend
+    que des notes (version des données lourdes) et des pondérations : une décision ou un
+    montant inscrit en séance ne le refait pas."""
     appel = appel_depuis_toml(configuration_toml)
-    donnees, _ = _classement(configuration_toml, url, version, version_lourde)
+    donnees = _calcul.donnees
     r = classement.reglages_notation(appel, donnees.poids)
     c = classement.cube_des_notes(appel, donnees)
     if len(c.evaluateurs) == 0:
@@ -272,7 +295,9 @@ def afficher_accord_du_panel(appel: Appel, calcul: Calcul, noms: dict[str, str])
     """Accord du panel (CIC sur les totaux, alpha de Krippendorff par critère) et indulgence
     de chaque évaluateur, pour la présidence : pages Classement et Portefeuille, calculés
     une fois par `calcul` (`classement_calcule`). `noms` : courriel → nom affiché."""
-    resultat = _accord(*calcul.cle)
+    configuration, url, _, version_lourde = calcul.cle
+    poids = tuple(sorted(calcul.donnees.poids.items()))
+    resultat = _accord(configuration, url, version_lourde, poids, calcul)
     if resultat is None:
         st.caption("Aucune évaluation soumise.")
         return

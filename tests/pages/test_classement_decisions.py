@@ -223,3 +223,39 @@ def test_montant_modifie_apres_la_decision_gardee(ouvrir, appel, ids, moteur):
         "20 000 $ + 30 000 $)"
     ) in avertissements(at)
     assert len(journal(moteur, appel, "decision")) == 1
+
+
+# --- Ce qu'une décision ne refait pas (issue 14) ---------------------------------------------
+
+
+def test_une_decision_ne_refait_ni_le_bootstrap_ni_l_accord_du_panel(
+    ouvrir, appel, ids, moteur, monkeypatch
+):
+    """Le bootstrap de la ligne et l'accord du panel ne dépendent que des notes, des
+    pondérations, des statuts, des rangs et des montants recommandés : une décision inscrite
+    en séance ne les refait pas (quelques secondes à 5 000 demandes) ; un montant recommandé
+    changé refait le bootstrap, pas l'accord."""
+    from evaluation.decision import notation, portefeuille
+    from tests.pages.conftest import compter_appels
+
+    tirages = compter_appels(monkeypatch, portefeuille, "solidite")
+    accords = compter_appels(monkeypatch, notation, "accord")
+    at = ouvrir()
+    assert (len(tirages), len(accords)) == (1, 1)
+    decisions.enregistrer_decision(
+        appel,
+        ids["T-001"],
+        financement.LISTE_ATTENTE,
+        (0, 0),
+        "En attente d'une confirmation de la municipalité.",
+        moteur=moteur,
+        auteur=PRESIDENCE,
+    )
+    executer(at)
+    assert _decisions_stockees(moteur, appel)[ids["T-001"]][0] == financement.LISTE_ATTENTE
+    assert (len(tirages), len(accords)) == (1, 1)
+    decisions.modifier_montant(
+        appel, ids["T-002"], 1, 2_500_000, "Budget révisé.", moteur=moteur, auteur=PRESIDENCE
+    )
+    executer(at)
+    assert (len(tirages), len(accords)) == (2, 1)
