@@ -551,8 +551,15 @@ def en_pdf(
                 relationship="Data",
             )
         )
+
+    def une_fois_chaque_piece(document, pdf) -> None:
+        # WeasyPrint 70.0 met deux fois la même pièce jointe dans /AF du catalogue (par la
+        # liste des fichiers joints, puis par chaque Filespec) : une seule suffit.
+        if "AF" in pdf.catalog:
+            pdf.catalog["AF"] = type(pdf.catalog["AF"])(dict.fromkeys(pdf.catalog["AF"]))
+
     return weasyprint.HTML(string=proces_verbal(contenu), url_fetcher=aucune_ressource).write_pdf(
-        pdf_variant="pdf/a-3b", attachments=pieces
+        pdf_variant="pdf/a-3b", attachments=pieces, finisher=une_fois_chaque_piece
     )
 
 

@@ -1071,11 +1071,12 @@ def test_format_lettre_et_pages_numerotees(pdf):
 
 
 def test_marqueurs_pdf_a_3b(pdf):
-    """Ce que veraPDF vérifierait d'abord (il ne s'installe pas ici) : la version 1.7, les
-    métadonnées XMP pdfaid:part 3 et pdfaid:conformance B, un OutputIntent GTS_PDFA1 dont
-    le profil ICC est incorporé, la langue, le titre, et toutes les polices incorporées
-    (pdffonts)."""
+    """Ce que veraPDF vérifierait d'abord (il ne s'installe pas ici) : une syntaxe que qpdf
+    accepte, la version 1.7, les métadonnées XMP pdfaid:part 3 et pdfaid:conformance B, un
+    OutputIntent GTS_PDFA1 dont le profil ICC est incorporé, la langue, le titre, et toutes
+    les polices incorporées (pdffonts)."""
     lecteur = pikepdf.open(pdf)
+    assert lecteur.check_pdf_syntax() == []  # ce que fait qpdf --check
     assert lecteur.pdf_version == "1.7"
     assert not lecteur.is_encrypted
     meta = lecteur.open_metadata()
@@ -1108,7 +1109,7 @@ def test_le_classeur_du_comite_est_joint(pdf, classeur_du_jeu, tmp_path):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert piece.obj.AFRelationship == "/Data"
-    assert piece.obj.objgen in {f.objgen for f in lecteur.Root.AF}
+    assert [f.objgen for f in lecteur.Root.AF] == [piece.obj.objgen]  # une fois
     pdfdetach = _outil("pdfdetach")
     assert NOM_CLASSEUR in _executer(pdfdetach, "-list", str(pdf))
     _executer(pdfdetach, "-save", "1", "-o", str(tmp_path / "joint.xlsx"), str(pdf))
