@@ -31,14 +31,20 @@ from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import montant, nombre, pluriel, pourcentage
 from evaluation.sorties.neutralisation import neutraliser_texte
 
-# À l'écran : la page telle qu'on la lit dans le navigateur.
+# À l'écran comme à l'impression : tableaux à largeur fixe (les colonnes courtes à la largeur
+# de leur classe, `LARGEURS` ; les colonnes de texte se partagent le reste) dont le texte
+# passe à la ligne plutôt que de sortir de la page.
 STYLE = """
 body { font-family: "Source Sans Pro", Arial, sans-serif; margin: 2cm; color: #222; }
 h1 { font-size: 1.6em; margin-bottom: 0; } h2 { font-size: 1.2em; margin-top: 1.6em; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9em; margin-top: 0.4em; }
-th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
-td.montant, th.montant { text-align: right; white-space: nowrap; }
-td.nombre, th.nombre { text-align: right; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; margin-top: 0.4em;
+        table-layout: fixed; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; hyphens: auto; }
+td.montant, th.montant, td.nombre, th.nombre { text-align: right; }
+td.montant { white-space: nowrap; }
+th.court { width: 2.8em; } th.moyen { width: 5.4em; } th.date { width: 6.6em; }
+th.nombre { width: 5.8em; } th.montant { width: 6.8em; } th.etendu { width: 9em; }
 table.signatures td { border: none; padding: 0 2em 0 0; }
 .ligne { display: inline-block; min-width: 14em; border-bottom: 1px solid #222; }
 .petit { color: #555; font-size: 0.9em; }
@@ -46,9 +52,8 @@ table.signatures td { border: none; padding: 0 2em 0 0; }
 
 # À l'impression (navigateur ou WeasyPrint, `en_pdf`) : format Lettre, comme les documents
 # du gouvernement du Québec et le classeur (evaluation/sorties/classeur.py) ; marges de
-# 2 cm ; « Page X de Y » ; en-têtes de tableau répétés à chaque page ; tableaux à largeur
-# fixe dont le texte passe à la ligne (jamais au-delà de la marge de droite) ; les tableaux
-# larges (décisions, consensus, tirages) sur des pages à l'italienne.
+# 2 cm ; « Page X de Y » ; en-têtes de tableau répétés à chaque page ; césure française ;
+# les tableaux larges (décisions, consensus, tirages) sur des pages à l'italienne.
 IMPRESSION = """
 @page {
   size: letter; margin: 2cm 2cm 2.2cm 2cm;
@@ -64,14 +69,11 @@ body { margin: 0; font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-ser
 h1 { font-size: 15pt; string-set: titre-pv content(); }
 h2 { font-size: 11.5pt; margin: 1.2em 0 0.3em; break-after: avoid; }
 p, li { orphans: 2; widows: 2; }
-table { table-layout: fixed; width: 100%; font-size: 8pt; }
-th, td { padding: 2px 4px; overflow-wrap: anywhere; hyphens: auto; }
+table { font-size: 8pt; }
+th, td { padding: 2px 4px; }
 th { background: #eee; }
-th.montant { white-space: normal; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
-th.court { width: 2.8em; } th.moyen { width: 5.4em; } th.date { width: 6.6em; }
-th.nombre { width: 5.8em; } th.montant { width: 6.8em; } th.etendu { width: 9em; }
 body > * { page: haute; }
 body > .large { page: large; }
 .signature { break-inside: avoid; }
