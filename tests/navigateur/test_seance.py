@@ -9,7 +9,6 @@ Les captures (1024 × 768 et 1920 × 1080, barre latérale fermée) vont dans CA
 si la variable est définie, sinon dans le dossier temporaire du test."""
 
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 from evaluation.decision import conduite
 from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin, se_connecter
+from tests.sorties.test_proces_verbal import en_clair
 
 pytestmark = pytest.mark.navigateur
 PRES, MEMBRE = "pres@exemple.qc.ca", "membre@exemple.qc.ca"
@@ -149,9 +149,7 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
         assert telechargement.value.suggested_filename.endswith(".pdf")
         chemin = Path(telechargement.value.path())
         assert chemin.read_bytes().startswith(b"%PDF-1.7")
-        texte = subprocess.run(
-            ["pdftotext", str(chemin), "-"], check=True, capture_output=True, text=True
-        ).stdout
+        texte = en_clair(chemin)
         assert "Récusations (1)" in texte and "Fait à Québec, le" in texte
     finally:
         for c in contextes:

@@ -175,9 +175,9 @@ def test_proces_verbal_en_pdf_a_cote_du_html(application, jeu, fichiers_servis, 
     """Issue 17 : à côté du HTML, le PDF/A écrit au clic (données différées), avec les
     récusations de la séance, le lieu saisi au bloc de signature, et le classeur du comité
     joint."""
-    import subprocess
-
     import pikepdf
+
+    from tests.sorties.test_proces_verbal import en_clair
 
     at = ouvrir(application, [PRESIDENCE, OBS], jeu, moteur)
     html_, pdf = (b for b in at.get("download_button") if b.key.startswith("pv_telecharger"))
@@ -190,11 +190,7 @@ def test_proces_verbal_en_pdf_a_cote_du_html(application, jeu, fichiers_servis, 
     assert nom.endswith(".pdf") and contenu.startswith(b"%PDF-1.7")
     chemin = tmp_path / nom
     chemin.write_bytes(contenu)
-    texte = " ".join(
-        subprocess.run(["pdftotext", str(chemin), "-"], check=True, capture_output=True, text=True)
-        .stdout.replace("\u2010\n", "")
-        .split()
-    )
+    texte = en_clair(chemin)
     assert "Récusations (3)" in texte and "Olivier Observateur" in texte
     assert "Fait à Québec, le" in texte
     assert "Présidence du comité Paule Présidente" in texte

@@ -991,7 +991,7 @@ NOM_CLASSEUR = "paivmq-2023-2024_classement_2026-11-24.xlsx"
 def _outil(nom: str) -> str:
     chemin = shutil.which(nom)
     if chemin is None:
-        pytest.skip(f"{nom} (poppler-utils) n'est pas installé")
+        te._manque(nom, "poppler-utils")  # sauté ici, échoue en intégration continue
     return chemin
 
 
