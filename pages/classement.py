@@ -7,10 +7,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from evaluation.appels import confirmations
 from evaluation.appels.configuration import lecture_annees_financieres
-from evaluation.decision import classement, consensus, decisions, financement, portefeuille
-from evaluation.depot.municipalites import repertoire
+from evaluation.decision import classement, consensus, decisions, financement
 from evaluation.notes import attributions
 from evaluation.notes.fiche import id_secteur, libelle_secteur, montants_cote_a_cote
 from evaluation.socle import stockage
@@ -19,6 +17,7 @@ from evaluation.socle.formats import date, montant, nombre, pluriel, pourcentage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties import classeur as exportation
+from evaluation.sorties import proces_verbaux
 from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     afficher_accord_du_panel,
@@ -340,34 +339,19 @@ with st.container(border=True):
                 if valeurs
             )
         )
-        with m.connect() as connexion:
-            lignes_export = stockage.lire_lignes_budget(appel.id, connexion=connexion)
-        evaluations_export = None
-        if presidence:
-            with m.connect() as connexion:
-                notes_completes = stockage.lire_notes_completes(appel.id, connexion=connexion)
-            numeros = dict(
-                zip(donnees.demandes["id"].astype(int), donnees.demandes["no_demande"], strict=True)
-            )
-            evaluations_export = exportation.evaluations_pour_export(
-                notes_completes, donnees.evaluations, numeros
-            )
         instant = stockage.maintenant()
         st.session_state["_export"] = (
             exportation.nom_fichier(appel, instant.date()),
-            exportation.classeur(
+            # Le même classeur que celui joint au procès-verbal (sorties.proces_verbaux).
+            proces_verbaux.classeur_du_comite(
                 appel,
+                donnees,
                 a_exporter,
-                poids=donnees.poids,
+                moteur=m,
                 auteur=compte.courriel,
                 instant=instant,
-                evaluations=evaluations_export,
-                n_evaluations=len(donnees.evaluations),
+                avec_evaluations=presidence,
                 filtres=filtres,
-                populations=portefeuille.populations_par_region(repertoire().municipalites),
-                confirmations=confirmations.confirmations(appel.id, moteur=m),
-                ponderations=donnees.ponderations,
-                lignes_budget=lignes_export,
             ),
         )
     if "_export" in st.session_state:

@@ -14,7 +14,6 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from evaluation.appels import confirmations
 from evaluation.decision import (
     classement,
     conduite,
@@ -22,14 +21,7 @@ from evaluation.decision import (
     decisions,
     financement,
     seance,
-    tirages,
 )
-from evaluation.decision.comite import recusations_de_la_seance
-from evaluation.decision.declarations import (
-    levees_du_comite,
-    recusations_du_comite,
-)
-from evaluation.decision.tirage import tenus_entre
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
     budget_explique,
@@ -42,7 +34,8 @@ from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, montant, nombre
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from evaluation.sorties.proces_verbal import decisions_pendant, proces_verbal
+from evaluation.sorties import proces_verbaux
+from evaluation.sorties.proces_verbal import proces_verbal
 from pages.composants.commun import (
     appel_actif,
     bandeau_reglages,
@@ -938,59 +931,34 @@ if preside and appel.tirage_zone_grise:
 # --- Procès-verbal ------------------------------------------------------------------------
 
 
-def _proces_verbal(
-    table_du_calcul: pd.DataFrame, jour, auteur, confirmees: list, seance_id: int | None
-) -> bytes:
-    """Le procès-verbal, écrit au clic sur le bouton (`st.download_button` différé) : ni à
-    l'ouverture de la page ni à chaque exécution (le classement entier y passe). Classement
-    et confirmations des réglages : ceux de l'exécution de la page. Présents, discutées,
-    triées, récusations présentes ou non, décisions inscrites pendant la séance (telles
-    qu'inscrites alors) et conflits levés pendant la séance : ceux de la séance choisie."""
-    s = next((x for x in conduite.seances(appel.id, moteur=m) if x.id == seance_id), None)
-    presences = s.presences if s else ()
-    pendant, hors = (None, 0)
-    if s:
-        with m.connect() as connexion:
-            historique = stockage.lire_historique_decisions(appel.id, connexion=connexion)
-        pendant, hors = decisions_pendant(historique, s.ouverte_le, s.fermee_le)
-    return proces_verbal(
+def _contenu(table_du_calcul: pd.DataFrame, jour, auteur, seance_id, lieu, secretariat):
+    """Ce que dit le procès-verbal, lu au clic sur un bouton (`st.download_button` différé) :
+    ni à l'ouverture de la page ni à chaque exécution (le classement entier y passe).
+    Classement : celui de l'exécution de la page ; le reste, celui de la séance choisie
+    (`sorties.proces_verbaux.contenu_de_la_seance`)."""
+    return proces_verbaux.contenu_de_la_seance(
         appel,
+        donnees,
         table_du_calcul,
+        moteur=m,
+        seance_id=seance_id,
         jour=jour,
-        presents=[seance.libelle_present(p, noms) for p in presences],
-        poids=donnees.poids,
         auteur=auteur,
-        confirmations=confirmees,
-        ponderations=donnees.ponderations,
+        lieu=lieu,
+        secretariat=secretariat,
         noms=noms,
-        recusations=recusations_de_la_seance(
-            recusations_du_comite(appel.id, moteur=m, en_vigueur_depuis=s.ouverte_le),
-            [p["courriel"] or p["nom"] for p in presences],
-        )
-        if s
-        else recusations_du_comite(appel.id, moteur=m),
-        discutees=s.discutees if s else (),
-        non_discutees=seance.triees(s.triage) if s else (),
-        tirages=tenus_entre(
-            tirages.lire_tirages(moteur=m, appel_id=appel.id), s.ouverte_le, s.fermee_le
-        )
-        if s
-        else (),
-        notes_de_consensus=consensus.en_table(_consensus_avec_motifs()),
-        decisions_de_la_seance=pendant,
-        decisions_hors_seance=hors,
-        fin_de_seance=s.fermee_le if s else None,
-        conflits_leves=levees_du_comite(
-            appel.id, moteur=m, depuis=s.ouverte_le, jusqu_a=s.fermee_le
-        )
-        if s
-        else (),
-    ).encode("utf-8")
+    )
 
 
-def _consensus_avec_motifs() -> list[dict]:
-    with m.connect() as connexion:
-        return stockage.lire_consensus(appel.id, connexion=connexion)
+def _proces_verbal_html(*args) -> bytes:
+    return proces_verbal(_contenu(*args)).encode("utf-8")
+
+
+def _proces_verbal_pdf(*args) -> bytes:
+    """Le PDF/A-3b, classeur du comité joint : quelques secondes sur un gros appel."""
+    return proces_verbaux.pdf_de_la_seance(
+        _contenu(*args), donnees, moteur=m, auteur=compte.courriel
+    )
 
 
 def _libelle_seance(s: conduite.Seance) -> str:
@@ -1018,24 +986,48 @@ if preside:
             key="pv_date",
             format="YYYY-MM-DD",
         )
-        st.download_button(
-            "Télécharger le procès-verbal (page à imprimer)",
-            data=partial(
-                _proces_verbal,
-                table.copy(deep=False),
-                jour,
-                compte.nom,
-                confirmations.confirmations(appel.id, moteur=m),
-                choisie.id if choisie else None,
-            ),
+        lieu = st.text_input(
+            "Lieu de la séance",
+            key="pv_lieu",
+            max_chars=200,
+            help="Pour « Fait à … » au bloc de signature ; vide : une ligne à remplir à la main.",
+        )
+        secretariat = st.text_input(
+            "Secrétariat de la séance",
+            key="pv_secretariat",
+            max_chars=200,
+            help="Vide : la personne présente dont la fonction dit « secrétaire », sinon une "
+            "ligne à remplir à la main.",
+        )
+        arguments = (
+            table.copy(deep=False),
+            jour,
+            compte.nom,
+            choisie.id if choisie else None,
+            lieu,
+            secretariat,
+        )
+        colonne_html, colonne_pdf = st.columns(2)
+        colonne_html.download_button(
+            "Télécharger le procès-verbal (HTML, à lire à l'écran)",
+            data=partial(_proces_verbal_html, *arguments),
             file_name=f"{appel.id}_proces-verbal_{jour.isoformat()}.html",
             mime="text/html",
             key="pv_telecharger",
-            icon=":material/print:",
+            icon=":material/description:",
+            on_click="ignore",
+        )
+        colonne_pdf.download_button(
+            "Télécharger le procès-verbal (PDF/A à signer, classeur joint)",
+            data=partial(_proces_verbal_pdf, *arguments),
+            file_name=f"{appel.id}_proces-verbal_{jour.isoformat()}.pdf",
+            mime="application/pdf",
+            key="pv_telecharger_pdf",
+            icon=":material/picture_as_pdf:",
             on_click="ignore",
         )
         st.caption(
             "Les présents, les demandes discutées et celles triées sont ceux de la séance "
-            "choisie (la dernière par défaut). Ouvrez le fichier dans le navigateur et "
-            "imprimez-le (ou « Enregistrer en PDF ») : la mise en page d'impression est prévue."
+            "choisie (la dernière par défaut). Le PDF (PDF/A-3b, format Lettre) est celui à "
+            "imprimer et à signer ; il contient le classeur Excel du comité en pièce jointe."
         )

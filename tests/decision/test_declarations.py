@@ -181,40 +181,28 @@ def test_une_decision_inscrite_avant_la_declaration_est_signalee(moteur, appel, 
 
 
 def _pv_de_la_seance(appel, moteur, seance_id):
-    """Le procès-verbal d'une séance, câblé comme pages/seance.py `_proces_verbal`."""
+    """Le procès-verbal d'une séance, lu comme pages/seance.py le lit
+    (`sorties.proces_verbaux.contenu_de_la_seance`)."""
     import html
     import re
 
     from evaluation.decision import chargement, classement, conduite
-    from evaluation.decision import seance as regles_seance
-    from evaluation.decision.comite import recusations_de_la_seance
-    from evaluation.sorties.proces_verbal import decisions_pendant, proces_verbal
+    from evaluation.sorties.proces_verbal import proces_verbal
+    from evaluation.sorties.proces_verbaux import contenu_de_la_seance
 
     s = next(x for x in conduite.seances(appel.id, moteur=moteur) if x.id == seance_id)
     donnees = chargement.charger(appel, moteur=moteur)
     table = classement.classement(appel, donnees)
-    with moteur.connect() as c:
-        historique = stockage.lire_historique_decisions(appel.id, connexion=c)
-    pendant, hors = decisions_pendant(historique, s.ouverte_le, s.fermee_le)
     page = proces_verbal(
-        appel,
-        table,
-        jour=s.ouverte_le.date(),
-        presents=[regles_seance.libelle_present(p, {}) for p in s.presences],
-        poids=donnees.poids,
-        auteur="P",
-        noms={"pres@x.ca": "Présidente"},
-        recusations=recusations_de_la_seance(
-            declarations.recusations_du_comite(appel.id, moteur=moteur),
-            [p["courriel"] or p["nom"] for p in s.presences],
-        ),
-        discutees=s.discutees,
-        decisions_de_la_seance=pendant,
-        decisions_hors_seance=hors,
-        fin_de_seance=s.fermee_le,
-        conflits_leves=declarations.levees_du_comite(
-            appel.id, moteur=moteur, depuis=s.ouverte_le, jusqu_a=s.fermee_le
-        ),
+        contenu_de_la_seance(
+            appel,
+            donnees,
+            table,
+            moteur=moteur,
+            seance_id=seance_id,
+            jour=s.ouverte_le.date(),
+            auteur="P",
+        )
     )
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 

@@ -16,6 +16,7 @@ import pytest
 
 from evaluation.decision import conduite
 from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin, se_connecter
+from tests.sorties.test_proces_verbal import en_clair
 
 pytestmark = pytest.mark.navigateur
 PRES, MEMBRE = "pres@exemple.qc.ca", "membre@exemple.qc.ca"
@@ -126,7 +127,7 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
         assert presidence.get_by_text("Marc Membre (membre du comité), son employeur").count()
 
         presidence.get_by_text("Procès-verbal de la séance").click()
-        bouton = presidence.get_by_role("button", name="Télécharger le procès-verbal")
+        bouton = presidence.get_by_role("button", name="Télécharger le procès-verbal (HTML")
         bouton.wait_for()
         with presidence.expect_download() as telechargement:
             bouton.click()
@@ -135,6 +136,21 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, naviga
         recusations = page[page.index("<h2>Récusations") :]
         assert "Marc Membre" in recusations and "son employeur" in recusations
         assert "présent à la séance, sorti de la salle" in recusations
+
+        # Issue 17 : le PDF/A à côté, avec le lieu saisi au bloc de signature.
+        presidence.get_by_role("textbox", name="Lieu de la séance").fill("Québec")
+        presidence.get_by_role("textbox", name="Lieu de la séance").press("Enter")
+        attendre_fin(presidence)
+        pdf = presidence.get_by_role("button", name="Télécharger le procès-verbal (PDF/A")
+        pdf.scroll_into_view_if_needed()
+        presidence.screenshot(path=str(dossier / "seance_proces_verbal.png"))
+        with presidence.expect_download(timeout=60_000) as telechargement:
+            pdf.click()
+        assert telechargement.value.suggested_filename.endswith(".pdf")
+        chemin = Path(telechargement.value.path())
+        assert chemin.read_bytes().startswith(b"%PDF-1.7")
+        texte = en_clair(chemin)
+        assert "Récusations (1)" in texte and "Fait à Québec, le" in texte
     finally:
         for c in contextes:
             c.close()

@@ -178,5 +178,5 @@ def test_le_proces_verbal_liste_le_consensus_et_ses_motifs(application, jeu, fic
     page = contenu.decode("utf-8")
     assert "<h2>Notes de consensus (1)</h2>" in page
     section = page[page.index("<h2>Notes de consensus") : page.index("<h2>Récusations")]
-    assert "<td>T-002</td>" + '<td class="montant">8,5</td>' * len(CRITERES) in section
+    assert "<td>T-002</td>" + '<td class="nombre">8,5</td>' * len(CRITERES) in section
     assert f"<td>{MOTIFS}</td>" in section

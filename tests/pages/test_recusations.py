@@ -171,6 +171,35 @@ def test_proces_verbal_nomme_les_recusations(application, jeu, fichiers_servis, 
     assert "<td>présidence</td><td>sa sœur</td>" in section
 
 
+def test_proces_verbal_en_pdf_a_cote_du_html(application, jeu, fichiers_servis, moteur, tmp_path):
+    """Issue 17 : à côté du HTML, le PDF/A écrit au clic (données différées), avec les
+    récusations de la séance, le lieu saisi au bloc de signature, et le classeur du comité
+    joint."""
+    import pikepdf
+
+    from tests.sorties.test_proces_verbal import en_clair
+
+    at = ouvrir(application, [PRESIDENCE, OBS], jeu, moteur)
+    html_, pdf = (b for b in at.get("download_button") if b.key.startswith("pv_telecharger"))
+    assert (html_.key, pdf.key) == ("pv_telecharger", "pv_telecharger_pdf")
+    assert pdf.proto.deferred_file_id  # écrit au clic, pas à chaque exécution de la page
+    assert "PDF/A" in pdf.label
+    at.text_input(key="pv_lieu").set_value("Québec")
+    executer(at)
+    nom, contenu = fichiers_servis.lire(at, "pv_telecharger_pdf")
+    assert nom.endswith(".pdf") and contenu.startswith(b"%PDF-1.7")
+    chemin = tmp_path / nom
+    chemin.write_bytes(contenu)
+    texte = en_clair(chemin)
+    assert "Récusations (3)" in texte and "Olivier Observateur" in texte
+    assert "Fait à Québec, le" in texte
+    assert "Présidence du comité Paule Présidente" in texte
+    lecteur = pikepdf.open(chemin)
+    assert lecteur.open_metadata()["pdfaid:conformance"] == "B"
+    (joint,) = lecteur.attachments
+    assert joint.endswith(".xlsx")
+
+
 def test_la_presidence_inscrit_le_conflit_d_une_personne_sans_compte(application, jeu, moteur):
     """Marie Roy, secrétaire sans compte, déclare de vive voix un conflit sur T-002 : la
     présidence l'inscrit ; elle doit alors sortir. Les personnes déjà en conflit ne sont pas

@@ -63,7 +63,7 @@ class Export:
     numéro hostile ; « evaluateur » : un nom d'évaluateur)."""
 
     nom: str
-    format: str  # csv, csv;, xlsx, html, toml
+    format: str  # csv, csv;, xlsx, html, toml, pdf (son classeur joint est relu)
     contient: tuple[str, ...]
     commande: tuple[str, ...] = ()
     page: str = ""
@@ -86,6 +86,8 @@ EXPORTS = [
     Export("Journal : CSV", "csv;", ("titres",), page="journal", cle="journal_csv"),
     Export("Séance : procès-verbal", "html", ("titres", "evaluateur"), page="seance",
            cle="pv_telecharger", role=PRESIDENT),
+    Export("Séance : procès-verbal PDF", "pdf", ("titres", "secteur", "numero"), page="seance",
+           cle="pv_telecharger_pdf", role=PRESIDENT),
     Export("Évaluation : grille", "xlsx", ("titres", "numero"), page="evaluation",
            cle="telecharger_grille", role=EVALUATEUR),
     Export("Importation : gabarit", "xlsx", ("appel", "secteur"), page="importation",
@@ -363,7 +365,14 @@ def test_relu_par_openpyxl_ou_son_lecteur(e, produits, base_hostile):
         cellules = _cellules_csv(chemin, ";" if e.format == "csv;" else ",")
         assert [c for c in cellules if FORMULE.match(c)] == []
         assert {"'" + t for t in attendus} <= set(cellules)
-    elif e.format == "xlsx":
+    elif e.format in ("xlsx", "pdf"):
+        if e.format == "pdf":  # le classeur du comité joint au procès-verbal
+            import pikepdf
+
+            with pikepdf.open(chemin) as lecteur:  # vivant tant qu'on lit ses objets
+                (piece,) = lecteur.attachments.values()
+                chemin = chemin.with_suffix(".xlsx")
+                chemin.write_bytes(piece.get_file().read_bytes())
         livre = load_workbook(chemin)
         toutes = [c for f in livre.worksheets for r in f.iter_rows() for c in r]
         assert [c.coordinate for c in toutes if c.data_type == "f"] == []
@@ -437,7 +446,9 @@ def relus_par_libreoffice(produits, tmp_path_factory) -> dict[str, Path]:
     return relus
 
 
-TABLEURS = [e for e in EXPORTS if e.format != "toml"]
+# Le PDF n'est pas un tableur ; son classeur joint est celui de « Classement : classeur »,
+# relu par openpyxl ci-dessus.
+TABLEURS = [e for e in EXPORTS if e.format not in ("toml", "pdf")]
 
 
 @pytest.mark.parametrize("e", TABLEURS, ids=[e.nom for e in TABLEURS])

@@ -10,16 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from html.parser import HTMLParser
 
+import pikepdf
 import pytest
+from openpyxl import load_workbook
 
 from evaluation.appels.configuration import charger_appel
 from evaluation.decision import consensus, financement
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant
-from evaluation.sorties.proces_verbal import decisions_pendant, proces_verbal
+from evaluation.sorties import classeur as exportation
+from evaluation.sorties.proces_verbal import (
+    ContenuProcesVerbal,
+    Inadmissible,
+    Signature,
+    decisions_pendant,
+    en_pdf,
+    inadmissibles,
+    proces_verbal,
+)
 from tests.sorties import test_classeur as te
 
 NBSP = "\u00a0"
@@ -50,6 +63,8 @@ BALISES_PERMISES = {
     "tr",
     "th",
     "td",
+    "div",  # une section imprimée sur une page à l'italienne ; le bloc de signature
+    "span",  # une ligne à remplir à la main
 }
 
 
@@ -145,7 +160,11 @@ def ids(jeu) -> dict[str, int]:
     return dict(zip(jeu.table["no_demande"], jeu.table["demande_id"].astype(int), strict=True))
 
 
-def rediger(jeu, table=None, **options):
+def rediger(jeu, table=None, **options) -> str:
+    return proces_verbal(contenu(jeu, table, **options))
+
+
+def contenu(jeu, table=None, **options) -> ContenuProcesVerbal:
     valeurs = {
         "jour": JOUR,
         "presents": PRESENTS,
@@ -154,7 +173,9 @@ def rediger(jeu, table=None, **options):
         "discutees": [ids(jeu)["T-001"], ids(jeu)["T-002"]],
         "non_discutees": [ids(jeu)["T-003"]],
     }
-    return proces_verbal(jeu.appel, jeu.table if table is None else table, **(valeurs | options))
+    return ContenuProcesVerbal(
+        jeu.appel, jeu.table if table is None else table, **(valeurs | options)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -399,7 +420,8 @@ def test_page_autonome(page, lu):
     """Styles compris, aucune ressource externe, rien d'exécutable."""
     assert page.startswith("<!DOCTYPE html><html lang='fr-CA'><head><meta charset='utf-8'>")
     assert set(lu.balises) <= BALISES_PERMISES
-    assert {nom for nom, _ in lu.attributs} <= {"lang", "charset", "class"}
+    # name et content : les métadonnées (<meta>) que le PDF reprend (auteur, sujet, date).
+    assert {nom for nom, _ in lu.attributs} <= {"lang", "charset", "class", "name", "content"}
     assert "@media print" in page
 
 
@@ -413,12 +435,14 @@ def test_html_venu_des_donnees_echappe(jeu):
     table.loc[table["no_demande"] == "T-001", "justification"] = SCRIPT
     appel = replace(jeu.appel, nom=f"Appel {SCRIPT}", nom_court="<i>court</i>")
     page = proces_verbal(
-        appel,
-        table,
-        jour=JOUR,
-        presents=[SCRIPT, "<b>Luc</b>"],
-        poids=jeu.donnees.poids,
-        auteur=IMAGE,
+        ContenuProcesVerbal(
+            appel,
+            table,
+            jour=JOUR,
+            presents=[SCRIPT, "<b>Luc</b>"],
+            poids=jeu.donnees.poids,
+            auteur=IMAGE,
+        )
     )
     assert "<script" not in page and "<img" not in page and "<b>" not in page
     assert "Faux titre</h1>" not in page
@@ -603,10 +627,10 @@ def test_tirages_au_sort_de_la_seance(jeu):
     assert tenus_entre([veille, *faits], dt.datetime(2026, 11, 24, 9, 0), None) == faits
     permis = replace(jeu.appel, tirage_zone_grise=True)
     lu = Lecture(
-        proces_verbal(
+        proces_verbal(ContenuProcesVerbal(
             permis, jeu.table, jour=JOUR, presents=PRESENTS, poids=jeu.donnees.poids,
             auteur=AUTEUR, tirages=de_la_seance, noms={"p@x.ca": "Paule Présidente"},
-        )
+        ))
     )  # fmt: skip
     (gagnante,) = t.gagnantes
     ordre = ", ".join(t.ordre)
@@ -640,8 +664,8 @@ def test_tirages_sans_tirage(jeu, lu):
     assert not [t for t in lu.sections if t.startswith("Tirages au sort")]
     permis = replace(jeu.appel, tirage_zone_grise=True)
     lu_permis = Lecture(
-        proces_verbal(permis, jeu.table, jour=JOUR, presents=PRESENTS, poids=jeu.donnees.poids,
-                      auteur=AUTEUR)
+        proces_verbal(ContenuProcesVerbal(permis, jeu.table, jour=JOUR, presents=PRESENTS,
+                                          poids=jeu.donnees.poids, auteur=AUTEUR))
     )  # fmt: skip
     assert lu_permis.sections["Tirages au sort dans la zone grise (0)"]["paragraphes"] == [
         "Aucun tirage au sort pendant la séance."
@@ -819,3 +843,367 @@ def test_conflits_leves_pendant_la_seance(jeu):
         ["T-001", "Ada Admin", "sœur mairesse", "09 h 07", "Paule Présidente",
          "a quitté le conseil"],
     ]  # fmt: skip
+
+
+# --- Issue 17 : inadmissibles, bloc de signature -------------------------------------------------
+
+QUAND = dt.datetime(2026, 11, 20, 14, 5)
+RECUSATION = {
+    "demande_id": None,  # T-001, posé par `_recusation`
+    "nom": "Zoé Membre",
+    "role": "membre du comité",
+    "raison": "sa sœur y travaille",
+    "date": QUAND,
+    "present": False,
+}
+RAISONS_T009 = (
+    "Demandeur admissible : l'organisme n'est pas une municipalité ; Dépôt : reçu après la "
+    "date limite"
+)
+PONDERATION = {
+    "date": dt.datetime(2026, 11, 20, 10, 5),
+    "auteur": "admin@x.ca",
+    "raison": "Critères d'égale importance",
+    "apres_notation": True,
+}
+
+
+def _recusation(jeu) -> dict:
+    return RECUSATION | {"demande_id": jeu.ids["T-001"]}
+
+
+def _inadmissible(numero: int = 9, **champs) -> Inadmissible:
+    valeurs = {
+        "demande_id": 90_000 + numero,
+        "no_demande": f"T-{numero:03d}",
+        "municipalite": "Saint-Jean-sur-Richelieu",
+        "titre": "Jumelage culturel",
+        "raisons": RAISONS_T009,
+        "par": "Ana Lyste",
+        "le": QUAND,
+    }
+    return Inadmissible(**(valeurs | champs))
+
+
+def _ponderation(jeu) -> dict:
+    return PONDERATION | {
+        "poids": {c.id: 100 / 6 for c in jeu.appel.criteres},
+        "poids_avant": jeu.appel.poids,
+    }
+
+
+def complet(jeu, **options) -> ContenuProcesVerbal:
+    """Le procès-verbal avec une récusation, une demande inadmissible, un changement de
+    pondération et un bloc de signature rempli."""
+    valeurs = {
+        "recusations": [_recusation(jeu)],
+        "inadmissibles": [_inadmissible()],
+        "ponderations": [_ponderation(jeu)],
+        "noms": {"admin@x.ca": "Ada Min"},
+        "signature": Signature("Paule Présidente", "Marie Roy", "Québec"),
+    }
+    return contenu(jeu, **(valeurs | options))
+
+
+def test_demandes_inadmissibles_et_leurs_raisons(jeu):
+    """Issue 17 : chaque demande jugée inadmissible, ses raisons (les conditions à « non »),
+    qui l'a jugée et quand ; un renversement de la présidence est dit tel."""
+    lu = Lecture(
+        proces_verbal(
+            complet(jeu, inadmissibles=[_inadmissible(), _inadmissible(12, renversement=True)])
+        )
+    )
+    assert lignes(lu, "Demandes inadmissibles (2)") == [
+        ["No", "Municipalité", "Titre", "Raisons", "Jugée par", "Le"],
+        ["T-009", "Saint-Jean-sur-Richelieu", "Jumelage culturel", RAISONS_T009, "Ana Lyste",
+         "20 novembre 2026"],
+        ["T-012", "Saint-Jean-sur-Richelieu", "Jumelage culturel", RAISONS_T009,
+         "Ana Lyste (renversement)", "20 novembre 2026"],
+    ]  # fmt: skip
+
+
+def test_sans_inadmissible_la_section_le_dit(lu):
+    """Le jeu n'a que des demandes admissibles : la section dit qu'il n'y en a aucune."""
+    assert lu.sections["Demandes inadmissibles (0)"]["paragraphes"] == [
+        "Aucune demande jugée inadmissible."
+    ]
+
+
+def test_inadmissibles_lues_du_classement(jeu):
+    """`inadmissibles` prend les demandes que le classement dit inadmissibles, dans son
+    ordre, et les raisons, l'auteur et la date de leur dernier examen ; sans examen connu,
+    la raison du classement."""
+    from evaluation.decision import classement
+    from evaluation.notes.filtrage import INADMISSIBLE, RENVERSEMENT, Etat
+
+    table = jeu.table.copy()
+    table.loc[table["no_demande"] == "T-003", ["statut", "raison"]] = [
+        classement.INADMISSIBLE,
+        "raison du classement",
+    ]
+    table.loc[table["no_demande"] == "T-001", ["statut", "raison"]] = [classement.INADMISSIBLE, "x"]
+    etat = Etat(INADMISSIBLE, "Dépôt : hors délai", None, RENVERSEMENT, "p@x.ca", QUAND)
+    (t001, t003) = inadmissibles(table, {jeu.ids["T-001"]: etat}, {"p@x.ca": "Paule"})
+    assert (t001.no_demande, t001.raisons, t001.par, t001.le, t001.renversement) == (
+        "T-001",
+        "Dépôt : hors délai",
+        "Paule",
+        QUAND,
+        True,
+    )
+    assert (t003.no_demande, t003.raisons, t003.par, t003.le) == (
+        "T-003",
+        "raison du classement",
+        "",
+        None,
+    )
+    # Sans liste donnée, le procès-verbal les tire du classement.
+    lu = Lecture(rediger(jeu, table))
+    assert [r[0] for r in lignes(lu, "Demandes inadmissibles (2)")[1:]] == ["T-001", "T-003"]
+
+
+def test_bloc_de_signature(jeu):
+    """Présidence et secrétariat nommés, lieu ; la date et les signatures à la main."""
+    lu = Lecture(proces_verbal(complet(jeu)))
+    section = lu.sections["Signatures"]
+    assert section["paragraphes"][0] == "Fait à Québec, le \u00a0."
+    assert section["lignes"] == [
+        ["Présidence du comitéPaule PrésidenteSignature : \u00a0",
+         "Secrétariat de la séanceMarie RoySignature : \u00a0"]
+    ]  # fmt: skip
+    # Rien de donné : des lignes à remplir, pas de nom inventé.
+    vide = Lecture(rediger(jeu)).sections["Signatures"]
+    assert vide["paragraphes"][0] == "Fait à \u00a0, le \u00a0."
+    assert vide["lignes"] == [
+        ["Présidence du comité\u00a0Signature : \u00a0",
+         "Secrétariat de la séance\u00a0Signature : \u00a0"]
+    ]  # fmt: skip
+    assert list(lu.sections)[-1] == "Signatures"
+
+
+# --- Issue 17 : le PDF/A-3b ----------------------------------------------------------------------
+
+LETTRE = (612, 792)  # points
+MARGE = 2 / 2.54 * 72  # 2 cm, la marge de la feuille d'impression
+NOM_CLASSEUR = "paivmq-2023-2024_classement_2026-11-24.xlsx"
+
+
+def _outil(nom: str) -> str:
+    chemin = shutil.which(nom)
+    if chemin is None:
+        te._manque(nom, "poppler-utils")  # sauté ici, échoue en intégration continue
+    return chemin
+
+
+def _executer(*commande: str) -> str:
+    return subprocess.run(
+        commande, check=True, capture_output=True, text=True, encoding="utf-8"
+    ).stdout
+
+
+def en_clair(chemin) -> str:
+    """Le texte du PDF selon pdftotext : les mots coupés en fin de ligne (trait d'union
+    U+2010 de la césure) recollés, les blancs (espaces insécables compris) réduits à un."""
+    texte = _executer(_outil("pdftotext"), str(chemin), "-")
+    return " ".join(texte.replace("\u2010\n", "").split())
+
+
+@pytest.fixture(scope="module")
+def classeur_du_jeu(jeu) -> bytes:
+    return exportation.classeur(
+        jeu.appel, jeu.table, poids=jeu.donnees.poids, auteur=AUTEUR, instant=te.INSTANT
+    )
+
+
+@pytest.fixture(scope="module")
+def pdf(jeu, classeur_du_jeu, tmp_path_factory):
+    chemin = tmp_path_factory.mktemp("pdf") / "proces-verbal.pdf"
+    chemin.write_bytes(en_pdf(complet(jeu), classeur=classeur_du_jeu, nom_classeur=NOM_CLASSEUR))
+    return chemin
+
+
+def test_le_pdf_contient_ce_que_dit_l_issue(pdf):
+    """Récusations, inadmissibles et leurs raisons, historique des pondérations, totaux par
+    axe, secteur et région, sources des réglages et bloc de signature, lus par pdftotext."""
+    texte = en_clair(pdf)
+    for attendu in [
+        "Procès-verbal du comité de sélection",
+        "Membres présents • Paule Présidente • Éva Lachance",
+        "Décisions, dans l'ordre du classement (3)",
+        "Récusations (1)",
+        "Zoé Membre",
+        "sa sœur y travaille",
+        "absent de la séance",
+        "Demandes inadmissibles (1)",
+        "T-009",
+        "Demandeur admissible : l'organisme n'est pas une municipalité",
+        "Historique des pondérations",
+        "Critères d'égale importance",
+        "Ada Min",
+        "Totaux par axe (décisions)",
+        "Totaux par secteur (décisions)",
+        "Totaux par région (décisions)",
+        "Sources des réglages",
+        "Signatures Fait à Québec, le",
+        "Présidence du comité Paule Présidente",
+        "Secrétariat de la séance Marie Roy",
+        "Page 1 de ",
+    ]:
+        assert attendu in texte, attendu
+    assert " ".join(dollars("18 000,50 $").split()) in texte
+    assert " ".join(dollars("63,2 %").split()) in texte
+
+
+def test_format_lettre_et_pages_numerotees(pdf):
+    """Lettre à la française ; les décisions sur une page à l'italienne ; chaque page dit
+    « Page X de Y », Y étant le nombre de pages."""
+    lecteur = pikepdf.open(pdf)
+    n = len(lecteur.pages)
+    tailles = [tuple(round(float(x)) for x in p.mediabox[2:]) for p in lecteur.pages]
+    assert tailles[0] == LETTRE
+    assert set(tailles) == {LETTRE, LETTRE[::-1]}
+    pdftotext = _outil("pdftotext")
+    for i in range(1, n + 1):
+        page = _executer(pdftotext, "-f", str(i), "-l", str(i), str(pdf), "-")
+        assert f"Page {i} de {n}" in page
+        if "Décisions, dans l'ordre du classement" in page:
+            assert tailles[i - 1] == LETTRE[::-1]
+
+
+def test_marqueurs_pdf_a_3b(pdf):
+    """Ce que veraPDF vérifierait d'abord (il ne s'installe pas ici) : une syntaxe que qpdf
+    accepte, la version 1.7, les métadonnées XMP pdfaid:part 3 et pdfaid:conformance B, un
+    OutputIntent GTS_PDFA1 dont le profil ICC est incorporé, la langue, le titre, et toutes
+    les polices incorporées (pdffonts)."""
+    lecteur = pikepdf.open(pdf)
+    assert lecteur.check_pdf_syntax() == []  # ce que fait qpdf --check
+    assert lecteur.pdf_version == "1.7"
+    assert not lecteur.is_encrypted
+    meta = lecteur.open_metadata()
+    assert meta["pdfaid:part"] == "3"
+    assert meta["pdfaid:conformance"] == "B"
+    assert meta["dc:title"] == "Procès-verbal — PAIVMQ 2023-2024"
+    assert str(lecteur.Root.Lang) == "fr-CA"
+    (intention,) = lecteur.Root.OutputIntents
+    assert intention.S == "/GTS_PDFA1"
+    profil = intention.DestOutputProfile.read_bytes()
+    assert profil[36:40] == b"acsp"  # la signature d'un profil ICC
+    assert int(intention.DestOutputProfile.N) == 3  # RVB
+    polices = _executer(_outil("pdffonts"), str(pdf)).splitlines()[2:]
+    assert polices
+    for ligne in polices:
+        # name type encoding emb sub uni object ID : « emb » est la 4e colonne en partant
+        # de la fin (le nom et le type peuvent contenir des espaces).
+        assert ligne.split()[-5] == "yes", ligne
+
+
+def test_le_classeur_du_comite_est_joint(pdf, classeur_du_jeu, tmp_path):
+    """Le classeur est joint tel quel (mêmes octets, relus par pikepdf et par pdfdetach),
+    avec son type MIME et sa relation au document (AFRelationship /Data), référencé par
+    le catalogue (/AF) comme PDF/A-3 l'exige."""
+    lecteur = pikepdf.open(pdf)
+    assert list(lecteur.attachments) == [NOM_CLASSEUR]
+    piece = lecteur.attachments[NOM_CLASSEUR]
+    assert piece.get_file().read_bytes() == classeur_du_jeu
+    assert piece.get_file().mime_type == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert piece.obj.AFRelationship == "/Data"
+    assert [f.objgen for f in lecteur.Root.AF] == [piece.obj.objgen]  # une fois
+    pdfdetach = _outil("pdfdetach")
+    assert NOM_CLASSEUR in _executer(pdfdetach, "-list", str(pdf))
+    _executer(pdfdetach, "-save", "1", "-o", str(tmp_path / "joint.xlsx"), str(pdf))
+    assert (tmp_path / "joint.xlsx").read_bytes() == classeur_du_jeu
+    load_workbook(tmp_path / "joint.xlsx", read_only=True).close()
+
+
+def test_sans_classeur_pas_de_piece_jointe(jeu, tmp_path):
+    chemin = tmp_path / "pv.pdf"
+    chemin.write_bytes(en_pdf(contenu(jeu)))
+    with pikepdf.open(chemin) as lecteur:
+        assert not lecteur.attachments
+
+
+MOT_SANS_FIN = "https://exemple.qc.ca/" + "x" * 300
+TITRE_LONG = "Développement " * 30
+
+
+def test_aucun_tableau_ne_depasse_la_marge_de_droite(jeu, tmp_path):
+    """Les textes les plus longs (une adresse de 320 caractères sans espace, un titre de
+    400 caractères, une justification longue) dans les tableaux les plus larges (décisions
+    d'une séance : 13 colonnes ; récusations ; inadmissibles ; consensus ; tirages) : chaque
+    mot que pdftotext place sur une page finit avant la marge de droite, et commence après
+    celle de gauche."""
+    from evaluation.decision.tirage import tirer
+
+    table = jeu.table.copy()
+    table["titre"] = [MOT_SANS_FIN, TITRE_LONG, "Mobilité"]
+    table["municipalite"] = ["Saint-" + "Xy" * 40, "Sherbrooke", "Gatineau"]
+    i = jeu.ids
+    inscrites = [
+        _inscrite(i["T-002"], "retenu", 3_000_000, OUVERTE, MOT_SANS_FIN),
+        _inscrite(i["T-001"], "liste d'attente", 0, OUVERTE, TITRE_LONG, "tres.long." * 8),
+    ]
+    t = tirer({"T-001": (20_000_00, 0), "T-002": (30_000_00, 30_000_00)}, (40_000_00, 35_000_00),
+              2024, "stricte")  # fmt: skip
+    tirages = _tirage_inscrit(0, OUVERTE, [{**t.enregistrement(), "raison": MOT_SANS_FIN}])
+    notes = consensus.en_table(
+        [
+            {"id": k, "demande_id": i["T-002"], "critere": c.id, "note": 8.0,
+             "justification": MOT_SANS_FIN, "date": None, "auteur": "p@x.ca"}
+            for k, c in enumerate(jeu.appel.criteres, 1)
+        ]
+    )  # fmt: skip
+    large = complet(
+        jeu,
+        table=table,
+        decisions_de_la_seance=inscrites,
+        decisions_hors_seance=2,
+        fin_de_seance=FERMEE,
+        tirages=tirages,
+        notes_de_consensus=notes,
+        recusations=[_recusation(jeu) | {"raison": MOT_SANS_FIN, "nom": TITRE_LONG}],
+        inadmissibles=[_inadmissible(k, raisons=MOT_SANS_FIN) for k in range(9, 70)],
+        signature=Signature(TITRE_LONG, MOT_SANS_FIN, MOT_SANS_FIN),
+    )
+    large = replace(large, appel=replace(jeu.appel, tirage_zone_grise=True))
+    chemin = tmp_path / "large.pdf"
+    chemin.write_bytes(en_pdf(large))
+    boites = tmp_path / "boites.html"
+    _executer(_outil("pdftotext"), "-bbox", str(chemin), str(boites))
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>',
+                       boites.read_text(encoding="utf-8"), re.S)  # fmt: skip
+    assert len(pages) > 3
+    mots = 0
+    for largeur, contenu_page in pages:
+        droite = float(largeur) - MARGE
+        for x_min, x_max, mot in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            contenu_page,
+        ):
+            mots += 1
+            assert float(x_max) <= droite + 0.5, (mot, x_max, droite)
+            assert float(x_min) >= MARGE - 0.5, (mot, x_min)
+    assert mots > 1000
+    texte = en_clair(chemin)
+    assert "Demandes inadmissibles (61)" in texte
+    assert "x" * 300 in texte.replace(" ", "")  # coupée pour tenir, mais entière
+
+
+def test_les_en_tetes_des_longs_tableaux_se_repetent(jeu, tmp_path):
+    """80 demandes inadmissibles : le tableau court sur plusieurs pages, et chacune de ces
+    pages reprend ses en-têtes."""
+    chemin = tmp_path / "long.pdf"
+    chemin.write_bytes(
+        en_pdf(complet(jeu, inadmissibles=[_inadmissible(k) for k in range(100, 180)]))
+    )
+    pdftotext = _outil("pdftotext")
+    with pikepdf.open(chemin) as lecteur:
+        n = len(lecteur.pages)
+    avec_lignes = []
+    for i in range(1, n + 1):
+        page = " ".join(_executer(pdftotext, "-f", str(i), "-l", str(i), str(chemin), "-").split())
+        if re.search(r"T-1[0-7]\d", page):
+            avec_lignes.append(i)
+            assert "Jugée par" in page and "Raisons" in page, i
+    assert len(avec_lignes) >= 2
