@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import io
 import os
 import re
@@ -40,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
 
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement
@@ -469,6 +471,15 @@ class _Environnement(SandboxedEnvironment):
         super().__init__(undefined=StrictUndefined, autoescape=True)
         self.globals.clear()
         self.filters = {k: v for k, v in self.filters.items() if k in FILTRES_PERMIS}
+        self._compiles: dict[str, object] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        # Le même modèle, rendu pour cent demandes, n'est compilé qu'une fois.
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiles:
+            self._compiles[source] = super().from_string(source)
+        return self._compiles[source]
 
     def call_binop(self, context, operator, left, right):
         if (
@@ -547,17 +558,23 @@ def _message_syntaxe(nom_modele: str, exc: TemplateSyntaxError) -> str:
     )
 
 
-def rendre(modele: bytes, donnees: Mapping, nom_modele: str) -> bytes:
+def rendre(
+    modele: bytes,
+    donnees: Mapping,
+    nom_modele: str,
+    environnement: _Environnement | None = None,
+) -> bytes:
     """La lettre en DOCX : `modele` (DOCX à balises) rendu avec `donnees` (`contexte`).
 
     Refusée (ErreurLettre, message en français qui nomme le modèle et la balise) : une
     balise inconnue, une syntaxe Jinja fautive, ce que le bac à sable interdit, ou une
-    balise restée dans la lettre (« {{ » ou « {% » coupés par Word, par exemple)."""
+    balise restée dans la lettre (« {{ » ou « {% » coupés par Word, par exemple).
+    `environnement` : celui d'une génération entière, qui garde les modèles compilés."""
     from docxtpl import DocxTemplate
 
     try:
         gabarit = DocxTemplate(io.BytesIO(modele))
-        gabarit.render(dict(donnees), jinja_env=_Environnement(), autoescape=True)
+        gabarit.render(dict(donnees), jinja_env=environnement or _Environnement(), autoescape=True)
         sortie = io.BytesIO()
         gabarit.save(sortie)
     except UndefinedError as exc:
@@ -572,9 +589,10 @@ def rendre(modele: bytes, donnees: Mapping, nom_modele: str) -> bytes:
         ) from None
     except TemplateError as exc:
         raise ErreurLettre(f"Le modèle « {nom_modele} » ne se rend pas : {exc}.") from None
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError):
         raise ErreurLettre(
-            f"Le modèle « {nom_modele} » n'est pas un document Word lisible ({exc})."
+            f"Le modèle « {nom_modele} » n'est pas un document Word lisible (archive ou XML "
+            "endommagé). Réenregistrez-le depuis Word et téléversez-le de nouveau."
         ) from None
     contenu = sortie.getvalue()
     restes = balises_restantes(contenu)
@@ -615,13 +633,34 @@ def paragraphes(docx: bytes) -> list[str]:
 _BALISE = re.compile(r"\{\{|\{%|%\}|\}\}|\{#|#\}")
 
 
+# Le texte d'un passage (<w:t>), ou la fin d'un paragraphe, dans l'ordre du XML.
+_MORCEAU_XML = re.compile(rb"<w:t(?: [^>]*)?>([^<]*)</w:t>|(</w:p>)")
+_PARTIE_TEXTE = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+
+
 def balises_restantes(docx: bytes) -> list[str]:
-    """Les balises Jinja qui restent dans le texte d'un DOCX rendu (vide : aucune)."""
+    """Les balises Jinja qui restent dans le texte d'un DOCX rendu (vide : aucune), un
+    extrait par paragraphe qui en garde : le
+    texte de chaque paragraphe du corps, des en-têtes, des pieds et des notes, lu dans le
+    XML (plus rapide que de rouvrir le document)."""
     restes = []
-    for p in paragraphes(docx):
-        for m in _BALISE.finditer(p):
-            debut = max(m.start() - 20, 0)
-            restes.append(p[debut : m.end() + 20].strip())
+    with zipfile.ZipFile(io.BytesIO(docx)) as zip_:
+        for nom in zip_.namelist():
+            if not _PARTIE_TEXTE.fullmatch(nom):
+                continue
+            paragraphes_, courant = [], []
+            for texte, fin in _MORCEAU_XML.findall(zip_.read(nom)):
+                if fin:
+                    paragraphes_.append(b"".join(courant))
+                    courant = []
+                else:
+                    courant.append(texte)
+            paragraphes_.append(b"".join(courant))
+            for brut in paragraphes_:
+                p = html.unescape(brut.decode("utf-8"))
+                if m := _BALISE.search(p):  # un extrait par paragraphe, autour de la première
+                    debut = max(m.start() - 20, 0)
+                    restes.append(p[debut : m.end() + 20].strip())
     return restes
 
 
@@ -883,7 +922,7 @@ def verifier_modele(
                         if lues > limites.decompresse_max:
                             raise bombe
                         morceaux.append(morceau)
-                if info.filename.endswith(".rels") or info.filename == "[Content_Types].xml":
+                if info.filename.endswith((".rels", ".xml")):
                     parties[info.filename] = b"".join(morceaux)
     except FichierRefuse:
         raise
@@ -925,6 +964,15 @@ def verifier_modele(
             "(.docx).",
         )
     for partie, texte in parties.items():
+        if b"<!DOCTYPE" in texte or b"<!ENTITY" in texte:
+            raise _refus(
+                nom,
+                "archive_suspecte",
+                f"une partie du document ({partie}) déclare des entités XML, ce qu'aucun "
+                "document Word n'a. Il n'a pas été lu. Réenregistrez-le depuis Word.",
+            )
+        if not partie.endswith(".rels"):
+            continue
         for relation in _RELATION_EXTERNE.findall(texte):
             if b'TargetMode="External"' in relation and b"/hyperlink" not in relation:
                 raise _refus(
@@ -961,12 +1009,14 @@ def generer(
     n'a rien)."""
     noms_modeles = noms_modeles or {}
     resultat = Generation()
+    environnement = _Environnement()
     for lettre, nom in zip(lettres, noms_uniques(lettres), strict=True):
         modele = modeles[lettre.genre]
         resultat.fichiers[nom] = rendre(
             modele,
             contexte(lettre, appel, jour),
             noms_modeles.get(lettre.genre, f"{lettre.genre}.docx"),
+            environnement,
         )
         resultat.par_genre[lettre.genre] = resultat.par_genre.get(lettre.genre, 0) + 1
         resultat.versions.setdefault(lettre.genre, empreinte(modele))

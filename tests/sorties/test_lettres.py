@@ -538,6 +538,7 @@ def _bombe() -> bytes:
         ("macros.docx", "docm", "macros", "macros"),
         ("lien.docx", "externe", "lien_externe", "à l'extérieur"),
         ("modele.docx", "dotx", "format_non_reconnu", r"\.dotx"),
+        ("rire.docx", "entites", "archive_suspecte", "entités XML"),
     ],
 )
 def test_modele_hostile_refuse_avec_un_message_clair(appel, nom, contenu, code, message):
@@ -564,6 +565,11 @@ def test_modele_hostile_refuse_avec_un_message_clair(appel, nom, contenu, code, 
             'TargetMode="External"/></Relationships>',
             "word/_rels/document.xml.rels",
         )
+    elif contenu == "entites":  # « billion laughs » : des entités qui s'emboîtent
+        entites = '<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">' + "".join(
+            f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(8)
+        )
+        contenu = modifie(livre, "standalone='yes'?>", "standalone='yes'?>" + entites + "]>")
     elif contenu == "dotx":
         contenu = modifie(
             livre,
@@ -619,3 +625,18 @@ def test_modele_remplace_employe_journalise_puis_retabli(moteur, appel):
         appel, lettres.ACCEPTATION, moteur=moteur, auteur="a", role=ADMIN
     )
     assert retabli.par_defaut and retabli.contenu == livre
+
+
+def test_balise_coupee_en_plusieurs_passages_reperee():
+    """Word coupe souvent « {{ » en deux passages de mise en forme différente : le texte du
+    paragraphe, passages recollés, est ce qui est lu (en-tête compris)."""
+    document = Document()
+    p = document.add_paragraph()
+    p.add_run("Bonjour {")
+    p.add_run("{ titre }}").bold = True
+    document.sections[0].header.paragraphs[0].add_run("{% if x %}")
+    document.add_paragraph("Rien à signaler { ici }.")
+    sortie = io.BytesIO()
+    document.save(sortie)
+    restes = lettres.balises_restantes(sortie.getvalue())
+    assert sorted(restes) == ["Bonjour {{ titre }}", "{% if x %}"]
