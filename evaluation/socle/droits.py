@@ -38,6 +38,8 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "comptes": (ADMIN,),
     "parametres": (ADMIN,),
     "comparaison": (ADMIN, PRESIDENT, OBSERVATEUR),
+    # Issue 17, point 2 : les lettres aux demandeurs, après la décision.
+    "lettres": (ADMIN, PRESIDENT),
 }
 # « réservée à … » : la préposition suit le nom.
 DESTINATAIRES = {
@@ -107,3 +109,17 @@ def voit_notes_en_seance(role: str | None) -> bool:
     """Les notes et commentaires de chaque évaluateur, en séance : pas pour l'observateur,
     qui ne voit nulle part les notes individuelles."""
     return role in NOTES_EN_SEANCE
+
+
+# Les lettres aux demandeurs (issue 17, point 2) : l'administration et la présidence les
+# génèrent ; seule l'administration remplace les modèles (ceux que le ministère modifie).
+GENERER_LETTRES = (ADMIN, PRESIDENT)
+MODIFIER_MODELES_LETTRES = (ADMIN,)
+
+
+def peut_generer_lettres(role: str | None) -> bool:
+    return role in GENERER_LETTRES
+
+
+def peut_modifier_modeles_lettres(role: str | None) -> bool:
+    return role in MODIFIER_MODELES_LETTRES

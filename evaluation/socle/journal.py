@@ -57,6 +57,15 @@ OBJETS = {
     "seance:triage": "Demande non discutée (suit le classement)",
     "seance:ramenee": "Demande ramenée à la discussion",
     "tirage": "Tirage au sort dans la zone grise",
+    "lettres": "Lettres aux demandeurs générées",
+    "lettres:modele": "Modèle de lettre aux demandeurs",
+}
+# Les genres de lettre, tels que le journal les nomme (evaluation.sorties.lettres.GENRES).
+GENRES_LETTRES = {
+    "acceptation": "acceptation",
+    "liste-attente": "liste d'attente",
+    "refus-inadmissible": "refus (inadmissible)",
+    "refus-sous-la-ligne": "refus (sous la ligne)",
 }
 COLONNES = [
     "Date",
@@ -111,6 +120,17 @@ def valeur_lisible(objet: str, valeur: object) -> str:
             )
         except (ValueError, KeyError, TypeError, IndexError):
             return texte
+    if objet == "lettres" and texte.startswith("{"):
+        try:
+            g = json.loads(texte)
+            return (
+                f"{g['format'].upper()} · "
+                + " ; ".join(f"{GENRES_LETTRES.get(k, k)} : {n}" for k, n in g["par_genre"].items())
+                + " · modèles "
+                + ", ".join(f"{GENRES_LETTRES.get(k, k)} {v}" for k, v in g["modeles"].items())
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return texte
     if objet == "admissibilite" and texte.startswith("{"):
         try:
             reponses = json.loads(texte)
@@ -123,7 +143,7 @@ def valeur_lisible(objet: str, valeur: object) -> str:
 
 def categorie(objet: str) -> str:
     """Famille d'un objet pour le filtre : notes, commentaires, évaluation, admissibilité,
-    attributions, conflits, réglages, comptes."""
+    attributions, conflits, réglages, comptes, lettres aux demandeurs."""
     if objet.startswith("note:"):
         return "Notes"
     if objet.startswith("commentaire"):
@@ -142,6 +162,8 @@ def categorie(objet: str) -> str:
         return "Financement et décisions"
     if objet.startswith("compte"):
         return "Comptes"
+    if objet == "lettres" or objet.startswith("lettres:"):
+        return "Lettres aux demandeurs"
     if objet in ("desistement", "importation:retrait"):
         return "Retraits"
     return "Autres"

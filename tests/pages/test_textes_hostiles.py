@@ -151,3 +151,10 @@ def test_graphique_du_portefeuille_echappe(application, base_hostile):
     specs = graphiques(at)
     assert any("&lt;img src=x onerror=alert(1)&gt;" in s for s in specs)
     assert all("<img" not in json.loads(s).__repr__() for s in specs)
+
+
+def test_lettres_aux_demandeurs(application, base_hostile):
+    """L'aperçu de la lettre (titre, municipalité, courriel, commentaires des évaluateurs)
+    et la liste des demandes sans lettre : du texte, pas du Markdown."""
+    at = ouvrir(application, "lettres", ADMIN)
+    verifier(at, MARKDOWN)

@@ -42,6 +42,8 @@ PERMIS = {
     "comptes": {ADMIN},
     "parametres": {ADMIN},
     "comparaison": {ADMIN, PRESIDENT, OBSERVATEUR},
+    # Les lettres aux demandeurs (issue 17, point 2) : administration et présidence.
+    "lettres": {ADMIN, PRESIDENT},
 }
 
 
@@ -123,3 +125,13 @@ def test_seance_conduite_ramener_et_notes(role):
     assert peut_ramener_en_seance(role) is (role in (PRESIDENT, ADMIN, MEMBRE))
     assert voit_notes_en_seance(role) is (role in (PRESIDENT, ADMIN, MEMBRE))
     assert not voit_notes_en_seance(OBSERVATEUR) and peut_ouvrir(OBSERVATEUR, "seance")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lettres_generees_par_admin_et_presidence_modeles_par_admin(role):
+    """Issue 17, point 2 : l'administration et la présidence génèrent les lettres ; seule
+    l'administration remplace les modèles que le ministère modifie."""
+    from evaluation.socle.droits import peut_generer_lettres, peut_modifier_modeles_lettres
+
+    assert peut_generer_lettres(role) is (role in {ADMIN, PRESIDENT})
+    assert peut_modifier_modeles_lettres(role) is (role == ADMIN)

@@ -116,6 +116,11 @@ from evaluation.socle.stockage.journal import (  # noqa: F401
     ligne_journal,
     lire_journal,
 )
+from evaluation.socle.stockage.lettres import (  # noqa: F401
+    ajouter_modele_lettre,
+    lire_modeles_lettres,
+    version_modeles_lettres,
+)
 from evaluation.socle.stockage.migration import BaseInutilisable  # noqa: F401
 from evaluation.socle.stockage.moteur import (  # noqa: F401
     FICHIER_BASE,
@@ -170,6 +175,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     journal,
     lignes_budget,
     metadonnees,
+    modeles_lettres,
     montants_recommandes,
     notes,
     ponderations,

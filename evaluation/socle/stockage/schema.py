@@ -553,6 +553,26 @@ consensus = sa.Table(
 )
 
 
+# --- Modèles des lettres aux demandeurs (issue 17, point 2) ---------------------------------
+# Le modèle DOCX qu'un appel emploie pour chaque genre de lettre, téléversé par
+# l'administration. En ajout seul : la dernière ligne d'un genre compte ; `contenu` vide :
+# retour au modèle livré (donnees/modeles-lettres/). Dans la base plutôt que dans un dossier :
+# sauvegardé avec le reste, le même pour chaque serveur, journalisé dans la transaction.
+modeles_lettres = sa.Table(
+    "modeles_lettres",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column("genre", Code(30), nullable=False),
+    sa.Column("nom_fichier", Texte),
+    sa.Column("contenu", sa.LargeBinary),
+    sa.Column("empreinte", Code(64)),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_modeles_lettres_appel", "appel_id", "genre"),
+)
+
+
 # --- Séance du comité (issue 16, ordre du jour) -------------------------------------------
 # Une séance par réunion : qui l'a ouverte et quand, l'ordre choisi, la demande en cours (que
 # chaque écran suit), sa fermeture. `version` augmente à chaque changement de la ligne : un

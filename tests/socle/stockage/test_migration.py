@@ -221,6 +221,27 @@ def test_consensus_se_retire_et_revient(moteur_brut):
         assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
 
 
+def test_modeles_lettres_se_retirent_et_reviennent(moteur_brut):
+    """0014_modeles_lettres (issue 17, point 2) : descendre à 0011_consensus retire la table
+    `modeles_lettres` et son index, sans toucher au reste ; remonter la recrée à
+    l'identique."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), "0011_consensus")
+    with moteur.connect() as c:
+        tables = set(sa.inspect(c).get_table_names())
+        assert migration.revision_actuelle(c) == "0011_consensus"
+    assert "modeles_lettres" not in tables
+    assert {"consensus", "decisions", "journal"} <= tables
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        assert "modeles_lettres" in sa.inspect(c).get_table_names()
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+
+
 def test_deux_serveurs_qui_demarrent_ensemble(moteur_brut, appel):
     """Deux démarrages simultanés sur une base de 9ff51cd : l'un met à jour, l'autre la
     trouve à jour ; aucun ne plante, rien ne se perd."""

@@ -1,0 +1,642 @@
+"""Les lettres aux demandeurs (evaluation/sorties/lettres.py, evaluation/decision/courrier.py),
+relues avec python-docx et, en PDF, avec pdftotext.
+
+Le jeu « décisions » (valide.xlsx, l'appel livré, toutes admissibles) :
+- T-002 (conjoint, bonification de 5 000 $) : 9 partout → retenu, 30 000 $ en 2024-2025
+  et 25 000 $ en 2025-2026 ;
+- T-001 : pertinence 10 (e1) et 5 (e2), 8 ailleurs → 78,75 ; refusé ; e1 et e2 ont
+  commenté (un « & », un « < », une balise Jinja dans un commentaire) ;
+- T-003 : 7 partout → retenu, 18 000 $ en 2024-2025 seulement.
+
+Le jeu « issues » (SQLite et PostgreSQL) : T-001 jugée inadmissible à l'examen (dossier
+incomplet), T-002 en liste d'attente, T-003 sans décision (pas de lettre).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pandas as pd
+import pytest
+from docx import Document
+
+from evaluation.appels.configuration import charger_appel
+from evaluation.decision import courrier, decisions, financement
+from evaluation.depot.classeurs import FichierRefuse
+from evaluation.depot.importation import importer
+from evaluation.depot.verification import verifier_lot
+from evaluation.notes import evaluations
+from evaluation.notes.saisie import SOUMISE, Saisie
+from evaluation.socle import journal, stockage
+from evaluation.socle.roles import ADMIN, PRESIDENT
+from evaluation.sorties import lettres
+from tests.conftest import DONNEES
+from tests.filtrage import admettre, ecarter
+
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+JOUR = dt.date(2024, 4, 1)
+AUTEUR = "presidence@exemple.qc.ca"
+E1, E2 = "e1@exemple.qc.ca", "e2@exemple.qc.ca"
+NBSP = "\u00a0"
+COMMENTAIRE_E1 = "Objectifs clairs & mesurables <b>gras</b>"
+COMMENTAIRE_E2 = "Retombées peu démontrées {{ piege }}"
+GLOBAL_E1 = "Projet solide, budget serré."
+RAISON_INADMISSIBLE = "budget détaillé absent du dossier"
+
+
+def texte(docx: bytes) -> str:
+    """Le texte d'un DOCX relu par python-docx (corps, tableaux, en-têtes, pieds), espaces
+    insécables remplacées par des espaces."""
+    document = Document(io.BytesIO(docx))
+    morceaux = [p.text for p in document.paragraphs]
+    for tableau in document.tables:
+        for rangee in tableau.rows:
+            morceaux.append(" | ".join(c.text for c in rangee.cells))
+    for section in document.sections:
+        morceaux += [p.text for p in section.header.paragraphs]
+        morceaux += [p.text for p in section.footer.paragraphs]
+    return "\n".join(morceaux).replace(NBSP, " ")
+
+
+def sans_balise(t: str) -> None:
+    for balise in ("{{", "{%", "}}", "%}", "{#"):
+        assert balise not in t, t
+
+
+def construire_decisions(moteur, appel) -> dict[str, int]:
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+    ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
+
+    def soumettre(no, evaluateur, note, pertinence=None, **champs):
+        notes = {c.id: note for c in appel.criteres}
+        if pertinence is not None:
+            notes["pertinence"] = pertinence
+        saisie = Saisie(notes=notes, admissible=True, **champs)
+        evaluations.enregistrer(appel, ids[no], evaluateur, saisie, SOUMISE, moteur=moteur)
+
+    soumettre("T-002", E1, 9.0)
+    soumettre("T-002", E2, 9.0)
+    soumettre(
+        "T-001",
+        E1,
+        8.0,
+        pertinence=10.0,
+        commentaires={"pertinence": COMMENTAIRE_E1},
+        commentaire_global=GLOBAL_E1,
+    )
+    soumettre("T-001", E2, 8.0, pertinence=5.0, commentaires={"pertinence": COMMENTAIRE_E2})
+    soumettre("T-003", E1, 7.0)
+    soumettre("T-003", E2, 7.0)
+    decisions.fixer_bonification(
+        appel, ids["T-002"], 500_000, "trois municipalités", moteur=moteur, auteur=AUTEUR
+    )
+    for no, decision, montants, justification in (
+        ("T-002", financement.RETENU, (3_000_000, 2_500_000), "Année 2 réduite."),
+        ("T-001", financement.REFUSE, (), "Sous la ligne."),
+        ("T-003", financement.RETENU, (1_800_000, 0), "Arrondi au dollar."),
+    ):
+        decisions.enregistrer_decision(
+            appel, ids[no], decision, montants, justification, moteur=moteur, auteur=AUTEUR
+        )
+    return ids
+
+
+@pytest.fixture(scope="module")
+def appel():
+    return charger_appel()
+
+
+@pytest.fixture(scope="module")
+def base_decisions(tmp_path_factory, appel):
+    moteur = stockage.creer_moteur(f"sqlite:///{tmp_path_factory.mktemp('l') / 'base.sqlite'}")
+    ids = construire_decisions(moteur, appel)
+    yield moteur, ids
+    moteur.dispose()
+
+
+@pytest.fixture(scope="module")
+def preparation(base_decisions, appel):
+    moteur, _ = base_decisions
+    return courrier.preparer(appel, moteur=moteur)
+
+
+@pytest.fixture(scope="module")
+def rendues(preparation, appel) -> dict[str, str]:
+    """{numéro de demande: texte de sa lettre} rendue avec les modèles livrés."""
+    modeles = {g: lettres.modele_par_defaut(g) for g in lettres.GENRES}
+    g = lettres.generer(preparation.lettres, modeles, appel, JOUR)
+    return {
+        lettre.no_demande: texte(contenu)
+        for lettre, contenu in zip(preparation.lettres, g.fichiers.values(), strict=True)
+    }
+
+
+# --- L'issue de chaque demande ----------------------------------------------------------------
+
+
+def test_issues_viennent_des_decisions_du_comite_et_de_l_examen():
+    """Retenu → acceptation (montants), liste d'attente, refusé → refus sous la ligne ;
+    inadmissible à l'examen → refus inadmissible, même avec une décision ; sans décision :
+    aucune issue. L'appel : le ministère « conserve cependant la responsabilité de la
+    sélection définitive des projets » — sa décision remplacera celle du comité ici."""
+    demandes = [{"id": i} for i in (1, 2, 3, 4, 5)]
+    decisions_ = [
+        {"demande_id": 1, "decision": "retenu", "montant_an1": 1_800_000, "montant_an2": 0},
+        {"demande_id": 2, "decision": "liste d'attente", "montant_an1": 0, "montant_an2": 0},
+        {"demande_id": 3, "decision": "refusé", "montant_an1": 0, "montant_an2": 0},
+        {"demande_id": 4, "decision": "refusé", "montant_an1": 0, "montant_an2": 0},
+        {"demande_id": 99, "decision": "retenu", "montant_an1": 1, "montant_an2": 0},
+    ]
+    issues = lettres.issues_des_demandes(demandes, decisions_, [4, 77])
+    assert issues == {
+        1: lettres.Issue(lettres.ACCEPTATION, (1_800_000, 0)),
+        2: lettres.Issue(lettres.LISTE_ATTENTE),
+        3: lettres.Issue(lettres.REFUS_SOUS_LA_LIGNE),
+        4: lettres.Issue(lettres.REFUS_INADMISSIBLE),
+    }
+
+
+def test_preparation_dans_l_ordre_du_classement(preparation):
+    assert [(x.no_demande, x.genre) for x in preparation.lettres] == [
+        ("T-002", lettres.ACCEPTATION),
+        ("T-001", lettres.REFUS_SOUS_LA_LIGNE),
+        ("T-003", lettres.ACCEPTATION),
+    ]
+    assert preparation.sans_lettre == ()
+    assert preparation.par_genre() == {
+        lettres.ACCEPTATION: 2,
+        lettres.LISTE_ATTENTE: 0,
+        lettres.REFUS_INADMISSIBLE: 0,
+        lettres.REFUS_SOUS_LA_LIGNE: 1,
+    }
+
+
+# --- Le contenu des lettres --------------------------------------------------------------------
+
+
+def test_acceptation_montant_par_annee_financiere(rendues):
+    """T-003 : 18 000 $ en 2024-2025 seulement (l'année 2, à 0 $, n'est pas écrite)."""
+    t = rendues["T-003"]
+    assert "année financière 2024-2025 : 18 000 $" in t
+    assert "2025-2026" not in t
+    assert "montant maximal de 18 000 $" in t
+    assert "Québec, le 1er avril 2024" in t
+    assert "Objet : Demande T-003 — Mission mobilité durable à Puebla" in t
+    assert "Gatineau" in t and "Personne-ressource : intl@gatineau.example" in t
+    sans_balise(t)
+
+
+def test_acceptation_sur_deux_annees_conditions_et_rapport(rendues):
+    t = rendues["T-002"]
+    assert "année financière 2024-2025 : 30 000 $" in t
+    assert "année financière 2025-2026 : 25 000 $" in t
+    assert "montant maximal de 55 000 $" in t
+    # La phrase de l'appel sur le rapport, citée : « Les organisations dont les projets
+    # auront été sélectionnés s'engagent à produire un rapport financier et narratif sur le
+    # projet financé faisant notamment état des retombées escomptées. »
+    assert (
+        "s'engagent à produire un rapport financier et narratif sur le projet financé "
+        "faisant notamment état des retombées escomptées" in t
+    )
+    # « L'appui financier sera accordé au partenaire québécois du projet exclusivement. »
+    assert "partenaire québécois du projet exclusivement" in t
+    assert "adoption des crédits annuels" in t
+    sans_balise(t)
+
+
+def test_refus_sous_la_ligne_notes_par_critere_et_commentaires_sans_nom(rendues, appel):
+    t = rendues["T-001"]
+    # Note retenue de chaque critère (moyenne des évaluateurs) sur 10, et le total.
+    assert "Pertinence et retombées | 7,5 / 10" in t
+    for c in appel.criteres[1:]:
+        assert f"{c.libelle} | 8,0 / 10" in t
+    assert "note globale de 78,8 sur 100" in t
+    # Les commentaires regroupés par critère, texte intact (&, <), balise neutralisée.
+    assert f"Pertinence et retombées : {COMMENTAIRE_E1}" in t
+    assert "Pertinence et retombées : Retombées peu démontrées { { piege } }" in t
+    assert f"Appréciation générale : {GLOBAL_E1}" in t
+    # Aucun évaluateur nommé.
+    assert "e1@" not in t and "e2@" not in t
+    assert "montant" not in t.lower().split("objet")[1].split("note obtenue")[0]
+    sans_balise(t)
+
+
+def test_issues_inadmissible_attente_et_sans_decision(moteur, appel):
+    """Sur SQLite et PostgreSQL : l'examen d'admissibilité donne les raisons du refus ; la
+    liste d'attente a sa lettre ; une demande sans décision n'en a pas et est nommée."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+    ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
+    admettre(moteur, appel, [ids["T-002"], ids["T-003"]])
+    ecarter(moteur, appel, ids["T-001"], RAISON_INADMISSIBLE, "budget-detaille")
+    decisions.enregistrer_decision(
+        appel,
+        ids["T-002"],
+        financement.LISTE_ATTENTE,
+        (),
+        "En attente de sommes.",
+        moteur=moteur,
+        auteur=AUTEUR,
+    )
+    preparation = courrier.preparer(appel, moteur=moteur)
+    genres = {x.no_demande: x.genre for x in preparation.lettres}
+    assert genres == {"T-002": lettres.LISTE_ATTENTE, "T-001": lettres.REFUS_INADMISSIBLE}
+    assert [s.no_demande for s in preparation.sans_lettre] == ["T-003"]
+    paquet = courrier.generer(appel, moteur=moteur, auteur=AUTEUR, role=ADMIN, jour=JOUR)
+    with zipfile.ZipFile(io.BytesIO(paquet.contenu)) as z:
+        noms = z.namelist()
+        inadmissible = texte(z.read("lettre-T-001-refus-inadmissible.docx"))
+        attente = texte(z.read("lettre-T-002-liste-attente.docx"))
+    assert sorted(noms) == [
+        "lettre-T-001-refus-inadmissible.docx",
+        "lettre-T-002-liste-attente.docx",
+    ]
+    condition = next(c for c in appel.conditions if c.id == "budget-detaille")
+    assert f"{condition.libelle} : {RAISON_INADMISSIBLE}" in inadmissible
+    assert "ne satisfait pas aux critères d'admissibilité" in inadmissible
+    assert "inscrit sur la liste d'attente" in attente
+    assert "ne constitue pas un engagement financier" in attente
+    for t in (inadmissible, attente):
+        sans_balise(t)
+        assert "$" not in t
+
+
+# --- Journal ------------------------------------------------------------------------------------
+
+
+def test_chaque_generation_au_journal_avec_les_versions_des_modeles(base_decisions, appel):
+    moteur, _ = base_decisions
+    avant = _lignes_lettres(moteur, appel)
+    paquet = courrier.generer(appel, moteur=moteur, auteur=AUTEUR, role=PRESIDENT, jour=JOUR)
+    lignes = _lignes_lettres(moteur, appel)
+    assert len(lignes) == len(avant) + 1
+    derniere = lignes.iloc[-1]
+    assert derniere["auteur"] == AUTEUR
+    inscrit = json.loads(derniere["nouveau"])
+    livre = lettres.empreinte(lettres.modele_par_defaut(lettres.ACCEPTATION))
+    assert inscrit == {
+        "format": "docx",
+        "nombre": 3,
+        "par_genre": {"acceptation": 2, "refus-sous-la-ligne": 1},
+        "modeles": {
+            "acceptation": f"{livre} (livré)",
+            "refus-sous-la-ligne": lettres.empreinte(
+                lettres.modele_par_defaut(lettres.REFUS_SOUS_LA_LIGNE)
+            )
+            + " (livré)",
+        },
+    }
+    assert paquet.par_genre == inscrit["par_genre"]
+    lisible = journal.valeur_lisible("lettres", derniere["nouveau"])
+    assert lisible.startswith("DOCX · acceptation : 2 ; refus (sous la ligne) : 1")
+    assert livre in lisible
+    assert journal.libelle_objet("lettres", appel) == "Lettres aux demandeurs générées"
+    assert journal.categorie("lettres") == "Lettres aux demandeurs"
+
+
+def test_generation_refusee_a_qui_n_en_a_pas_le_droit_rien_au_journal(base_decisions, appel):
+    moteur, _ = base_decisions
+    avant = len(_lignes_lettres(moteur, appel))
+    with pytest.raises(courrier.ErreurCourrier, match="Votre rôle ne permet pas"):
+        courrier.generer(appel, moteur=moteur, auteur="obs@x.qc.ca", role="observateur")
+    assert len(_lignes_lettres(moteur, appel)) == avant
+
+
+def _lignes_lettres(moteur, appel) -> pd.DataFrame:
+    with moteur.connect() as c:
+        return stockage.lire_journal(connexion=c, appel_id=appel.id, objets=["lettres"])
+
+
+# --- Fichiers et PDF ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("no", "attendu"),
+    [
+        ("T-001", "lettre-T-001-acceptation.docx"),
+        ("../../etc/passwd", "lettre-etc_passwd-acceptation.docx"),
+        ("A/B\\C:D", "lettre-A_B_C_D-acceptation.docx"),
+        ("é è", "lettre-demande-acceptation.docx"),
+        ("", "lettre-demande-acceptation.docx"),
+    ],
+)
+def test_nom_de_fichier_sans_caractere_dangereux(no, attendu):
+    assert lettres.nom_de_fichier(no, lettres.ACCEPTATION) == attendu
+
+
+def test_noms_uniques_quand_deux_numeros_se_reduisent_au_meme():
+    deux = [
+        lettres.Lettre(1, "A/1", "", "", lettres.ACCEPTATION),
+        lettres.Lettre(2, "A:1", "", "", lettres.ACCEPTATION),
+    ]
+    assert lettres.noms_uniques(deux) == [
+        "lettre-A_1-acceptation.docx",
+        "lettre-A_1-acceptation-2.docx",
+    ]
+
+
+def _exiger_libreoffice() -> None:
+    if lettres.libreoffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice absent en intégration continue (.ci/run l'installe)")
+        pytest.skip("LibreOffice absent : conversion en PDF non vérifiée ici")
+
+
+def _pdftotext(pdf: bytes, tmp_path) -> str:
+    chemin = tmp_path / "lettre.pdf"
+    chemin.write_bytes(pdf)
+    sortie = subprocess.run(
+        ["pdftotext", "-layout", str(chemin), "-"], capture_output=True, check=True, timeout=60
+    )
+    return sortie.stdout.decode("utf-8").replace(NBSP, " ")
+
+
+def test_pdf_par_libreoffice_relu_par_pdftotext(base_decisions, appel, tmp_path):
+    _exiger_libreoffice()
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) manque"
+    moteur, _ = base_decisions
+    paquet = courrier.generer(
+        appel, moteur=moteur, auteur=AUTEUR, role=ADMIN, format=courrier.PDF, jour=JOUR
+    )
+    with zipfile.ZipFile(io.BytesIO(paquet.contenu)) as z:
+        assert sorted(z.namelist()) == [
+            "lettre-T-001-refus-sous-la-ligne.pdf",
+            "lettre-T-002-acceptation.pdf",
+            "lettre-T-003-acceptation.pdf",
+        ]
+        t003 = _pdftotext(z.read("lettre-T-003-acceptation.pdf"), tmp_path)
+        t002 = _pdftotext(z.read("lettre-T-002-acceptation.pdf"), tmp_path)
+        t001 = _pdftotext(z.read("lettre-T-001-refus-sous-la-ligne.pdf"), tmp_path)
+    plat = {k: re.sub(r"\s+", " ", v) for k, v in (("3", t003), ("2", t002), ("1", t001))}
+    assert "année financière 2024-2025 : 18 000 $" in plat["3"]
+    assert "2025-2026 : 25 000 $" in plat["2"] and "2024-2025 : 30 000 $" in plat["2"]
+    assert "7,5 / 10" in plat["1"] and "78,8 sur 100" in plat["1"]
+    for t in plat.values():
+        sans_balise(t)
+        assert "1er avril 2024" in t
+    with moteur.connect() as c:
+        ligne = stockage.lire_journal(connexion=c, appel_id=appel.id, objets=["lettres"]).iloc[-1]
+    assert json.loads(ligne["nouveau"])["format"] == "pdf"
+
+
+def test_sans_libreoffice_un_message_clair(monkeypatch):
+    monkeypatch.setattr(lettres.shutil, "which", lambda _nom: None)
+    with pytest.raises(lettres.ConversionImpossible, match="LibreOffice n'est pas installé"):
+        lettres.en_pdf({"a.docx": b"x"})
+
+
+def test_conversion_trop_lente_arretee(monkeypatch, tmp_path):
+    """Un LibreOffice qui ne rend pas la main est arrêté au délai, avec ses enfants."""
+    faux = tmp_path / "soffice"
+    faux.write_text("#!/bin/sh\nsleep 30 &\nwait\n")
+    faux.chmod(0o755)
+    monkeypatch.setattr(lettres.shutil, "which", lambda nom: str(faux))
+    limites = lettres.Limites(pdf_delai=0.5, pdf_delai_par_lettre=0.0)
+    debut = dt.datetime.now()
+    with pytest.raises(lettres.ConversionImpossible, match="arrêtée"):
+        lettres.en_pdf({"a.docx": b"x"}, limites=limites)
+    assert (dt.datetime.now() - debut).total_seconds() < 10
+
+
+# --- Modèles : balises, bac à sable, fichiers hostiles --------------------------------------
+
+
+def modifie(contenu: bytes, ancien: str, nouveau: str, partie: str = "word/document.xml") -> bytes:
+    """Le DOCX `contenu` dont la partie `partie` a `ancien` remplacé par `nouveau`."""
+    sortie = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(contenu)) as source,
+        zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as cible,
+    ):
+        for info in source.infolist():
+            donnees = source.read(info)
+            if info.filename == partie:
+                assert ancien.encode() in donnees, ancien
+                donnees = donnees.replace(ancien.encode(), nouveau.encode())
+            cible.writestr(info.filename, donnees)
+    return sortie.getvalue()
+
+
+def avec_partie(contenu: bytes, nom: str, donnees: bytes) -> bytes:
+    sortie = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(contenu)) as source,
+        zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as cible,
+    ):
+        for info in source.infolist():
+            cible.writestr(info.filename, source.read(info))
+        cible.writestr(nom, donnees)
+    return sortie.getvalue()
+
+
+LIVRE = lettres.DOSSIER_MODELES / "acceptation.docx"
+
+
+def test_modeles_livres_se_rendent_et_fabriquer_les_reecrit_a_l_identique(appel, tmp_path):
+    """Les quatre modèles livrés passent la vérification d'un modèle téléversé ; le script
+    qui les fabrique les réécrit octet pour octet (leur empreinte est leur version)."""
+    import runpy
+
+    fabrique = runpy.run_path(str(lettres.DOSSIER_MODELES / "fabriquer.py"))
+    fabrique["fabriquer"](tmp_path)
+    for genre in lettres.GENRES:
+        livre = lettres.modele_par_defaut(genre)
+        assert (tmp_path / f"{genre}.docx").read_bytes() == livre, genre
+        exemple = lettres.verifier_modele(f"{genre}.docx", livre, appel, genre, jour=JOUR)
+        sans_balise(texte(exemple))
+
+
+def test_balise_inconnue_nommee_avec_son_modele(appel):
+    modele = modifie(LIVRE.read_bytes(), "Madame, Monsieur,", "{{ montant_demande }}")
+    with pytest.raises(
+        lettres.ErreurLettre,
+        match=r"« acceptation-maison.docx » emploie la balise « montant_demande »",
+    ):
+        lettres.verifier_modele("acceptation-maison.docx", modele, appel, lettres.ACCEPTATION)
+
+
+def test_balise_mal_formee(appel):
+    modele = modifie(LIVRE.read_bytes(), "Madame, Monsieur,", "{{ titre }")
+    with pytest.raises(lettres.ErreurLettre, match="balise mal formée"):
+        lettres.verifier_modele("m.docx", modele, appel, lettres.ACCEPTATION)
+
+
+def test_balise_restee_dans_la_lettre_refusee(appel):
+    """« {_{ » est l'échappement de docxtpl : la lettre garderait « {{ titre }} »."""
+    modele = modifie(LIVRE.read_bytes(), "Madame, Monsieur,", "{_{ titre }_}")
+    with pytest.raises(lettres.ErreurLettre, match="garde une balise non remplacée"):
+        lettres.verifier_modele("m.docx", modele, appel, lettres.ACCEPTATION)
+
+
+@pytest.mark.parametrize(
+    "balise",
+    [
+        "{{ titre * 100000000 }}",
+        "{{ 9 ** 999999 }}",
+        "{% for i in range(100000000) %}x{% endfor %}",
+        "{% for a in montants %}{% for b in montants %}{% for c in montants %}x"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        "{{ titre.__class__.__mro__ }}",
+        "{{ titre|center(1000000000) }}",
+        "{% macro m() %}x{% endmacro %}",
+        "{{ lipsum() }}",
+    ],
+)
+def test_bac_a_sable_refuse_ce_qui_ferait_tourner_ou_lirait_le_serveur(appel, balise):
+    modele = modifie(LIVRE.read_bytes(), "Madame, Monsieur,", balise)
+    with pytest.raises(lettres.ErreurLettre, match=r"m\.docx"):
+        lettres.verifier_modele("m.docx", modele, appel, lettres.ACCEPTATION)
+
+
+def test_donnees_hostiles_restent_du_texte(appel):
+    """Un titre avec « < & » et des caractères de contrôle : la lettre reste un DOCX
+    valide, le texte tel quel (sans les contrôles)."""
+    lettre = lettres.Lettre(
+        1, "X-1", "Titre <w:p> & \x0b {% raw %}", "Ville", lettres.LISTE_ATTENTE
+    )
+    docx = lettres.rendre(
+        lettres.modele_par_defaut(lettres.LISTE_ATTENTE),
+        lettres.contexte(lettre, appel, JOUR),
+        "liste-attente.docx",
+    )
+    t = texte(docx)
+    assert "« Titre <w:p> & { % raw % } »" in t
+    sans_balise(t)
+
+
+def _bombe() -> bytes:
+    """Un DOCX valide plus une partie de 60 Mo de zéros (quelques dizaines de Ko compressés)."""
+    return avec_partie(LIVRE.read_bytes(), "word/media/zeros.bin", b"\0" * (60 * 2**20))
+
+
+@pytest.mark.parametrize(
+    ("nom", "contenu", "code", "message"),
+    [
+        ("vide.docx", b"", "fichier_vide", "vide"),
+        ("lettre.docx", b"%PDF-1.7\n...", "format_non_reconnu", "pas un document Word"),
+        ("vieux.docx", lettres.SIGNATURE_OLE + b"\0" * 600, "format_non_reconnu", "97-2003"),
+        (
+            "classeur.docx",
+            (DONNEES / "formats" / "valide.xlsx").read_bytes(),
+            "format_non_reconnu",
+            "archive qui n'est pas un document Word",
+        ),
+        ("abime.docx", lettres.SIGNATURE_ZIP + b"\0" * 200, "fichier_illisible", "endommagé"),
+        ("enorme.docx", lettres.SIGNATURE_ZIP + b"\0" * (6 * 2**20), "fichier_trop_gros", "Mo"),
+        ("bombe.docx", None, "archive_suspecte", "volume anormal"),
+        ("macros.docx", "docm", "macros", "macros"),
+        ("lien.docx", "externe", "lien_externe", "à l'extérieur"),
+        ("modele.docx", "dotx", "format_non_reconnu", r"\.dotx"),
+        ("rire.docx", "entites", "archive_suspecte", "entités XML"),
+    ],
+)
+def test_modele_hostile_refuse_avec_un_message_clair(appel, nom, contenu, code, message):
+    livre = LIVRE.read_bytes()
+    if contenu is None:
+        contenu = _bombe()
+    elif contenu == "docm":  # un .docm renommé : macros et type « macroEnabled »
+        contenu = avec_partie(
+            modifie(
+                livre,
+                "wordprocessingml.document.main+xml",
+                "ms-word.document.macroEnabled.main+xml",
+                "[Content_Types].xml",
+            ),
+            "word/vbaProject.bin",
+            b"\xd0\xcf\x11\xe0 macro",
+        )
+    elif contenu == "externe":  # une image liée sur un serveur : LibreOffice irait la chercher
+        contenu = modifie(
+            livre,
+            "</Relationships>",
+            '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/image" Target="http://192.0.2.1/espion.png" '
+            'TargetMode="External"/></Relationships>',
+            "word/_rels/document.xml.rels",
+        )
+    elif contenu == "entites":  # « billion laughs » : des entités qui s'emboîtent
+        entites = '<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">' + "".join(
+            f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(8)
+        )
+        contenu = modifie(livre, "standalone='yes'?>", "standalone='yes'?>" + entites + "]>")
+    elif contenu == "dotx":
+        contenu = modifie(
+            livre,
+            "wordprocessingml.document.main+xml",
+            "wordprocessingml.template.main+xml",
+            "[Content_Types].xml",
+        )
+    with pytest.raises(FichierRefuse, match=message) as refus:
+        lettres.verifier_modele(nom, contenu, appel, lettres.ACCEPTATION)
+    assert refus.value.code == code
+    assert refus.value.message.startswith(f"{nom} : ")
+
+
+# --- Modèles téléversés, en base ----------------------------------------------------------------
+
+
+def test_modele_remplace_employe_journalise_puis_retabli(moteur, appel):
+    """L'administration remplace le modèle d'acceptation : il est gardé dans la base,
+    employé par la génération suivante, journalisé ; la présidence ne peut pas le
+    remplacer ; un modèle refusé n'écrit rien ; « revenir au modèle livré » le rétablit."""
+    construire_decisions(moteur, appel)
+    livre = LIVRE.read_bytes()
+    maison = modifie(livre, "Madame, Monsieur,", "Bonjour {{ municipalite }},")
+    with pytest.raises(courrier.ErreurCourrier, match="rôle"):
+        courrier.remplacer_modele(
+            appel,
+            lettres.ACCEPTATION,
+            "m.docx",
+            maison,
+            moteur=moteur,
+            auteur=AUTEUR,
+            role=PRESIDENT,
+        )
+    with pytest.raises(FichierRefuse):
+        courrier.remplacer_modele(
+            appel, lettres.ACCEPTATION, "m.docx", b"%PDF", moteur=moteur, auteur="a", role=ADMIN
+        )
+    assert courrier.modeles_en_vigueur(appel, moteur=moteur)[lettres.ACCEPTATION].par_defaut
+    modele = courrier.remplacer_modele(
+        appel, lettres.ACCEPTATION, "maison.docx", maison, moteur=moteur, auteur="a", role=ADMIN
+    )
+    assert not modele.par_defaut and modele.empreinte == lettres.empreinte(maison)
+    paquet = courrier.generer(appel, moteur=moteur, auteur=AUTEUR, role=ADMIN, jour=JOUR)
+    with zipfile.ZipFile(io.BytesIO(paquet.contenu)) as z:
+        assert "Bonjour Gatineau," in texte(z.read("lettre-T-003-acceptation.docx"))
+    assert paquet.versions[lettres.ACCEPTATION] == lettres.empreinte(maison)
+    with moteur.connect() as c:
+        lignes = stockage.lire_journal(connexion=c, appel_id=appel.id, objets=["lettres:modele"])
+    assert len(lignes) == 1
+    assert lignes.iloc[0]["ancien"] == (f"Acceptation : modèle livré ({lettres.empreinte(livre)})")
+    assert lignes.iloc[0]["nouveau"] == f"Acceptation : maison.docx ({lettres.empreinte(maison)})"
+    retabli = courrier.retablir_modele(
+        appel, lettres.ACCEPTATION, moteur=moteur, auteur="a", role=ADMIN
+    )
+    assert retabli.par_defaut and retabli.contenu == livre
+
+
+def test_balise_coupee_en_plusieurs_passages_reperee():
+    """Word coupe souvent « {{ » en deux passages de mise en forme différente : le texte du
+    paragraphe, passages recollés, est ce qui est lu (en-tête compris)."""
+    document = Document()
+    p = document.add_paragraph()
+    p.add_run("Bonjour {")
+    p.add_run("{ titre }}").bold = True
+    document.sections[0].header.paragraphs[0].add_run("{% if x %}")
+    document.add_paragraph("Rien à signaler { ici }.")
+    sortie = io.BytesIO()
+    document.save(sortie)
+    restes = lettres.balises_restantes(sortie.getvalue())
+    assert sorted(restes) == ["Bonjour {{ titre }}", "{% if x %}"]
