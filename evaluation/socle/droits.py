@@ -38,6 +38,9 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "comptes": (ADMIN,),
     "parametres": (ADMIN,),
     "comparaison": (ADMIN, PRESIDENT, OBSERVATEUR),
+    # Après la décision (issue 17) : l'administration inscrit, la présidence et les
+    # observateurs suivent (`GERER_CONVENTIONS`).
+    "conventions": (ADMIN, PRESIDENT, OBSERVATEUR),
 }
 # « réservée à … » : la préposition suit le nom.
 DESTINATAIRES = {
@@ -107,3 +110,13 @@ def voit_notes_en_seance(role: str | None) -> bool:
     """Les notes et commentaires de chaque évaluateur, en séance : pas pour l'observateur,
     qui ne voit nulle part les notes individuelles."""
     return role in NOTES_EN_SEANCE
+
+
+# Conventions, versements et rapports (issue 17, point 4) : l'administration les inscrit (elle
+# tient les dossiers et les paiements du ministère) ; la présidence et les observateurs
+# consultent le suivi, sans rien y inscrire : le comité recommande, il ne paie pas.
+GERER_CONVENTIONS = (ADMIN,)
+
+
+def peut_gerer_conventions(role: str | None) -> bool:
+    return role in GERER_CONVENTIONS

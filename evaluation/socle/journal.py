@@ -57,6 +57,10 @@ OBJETS = {
     "seance:triage": "Demande non discutée (suit le classement)",
     "seance:ramenee": "Demande ramenée à la discussion",
     "tirage": "Tirage au sort dans la zone grise",
+    # Après la décision (issue 17, point 4).
+    "convention": "Convention signée",
+    "versement": "Versement",
+    "rapport:recu": "Rapport financier et narratif reçu",
 }
 COLONNES = [
     "Date",
@@ -123,7 +127,8 @@ def valeur_lisible(objet: str, valeur: object) -> str:
 
 def categorie(objet: str) -> str:
     """Famille d'un objet pour le filtre : notes, commentaires, évaluation, admissibilité,
-    attributions, conflits, réglages, comptes."""
+    attributions, conflits, réglages, financement et décisions, conventions et versements,
+    comptes."""
     if objet.startswith("note:"):
         return "Notes"
     if objet.startswith("commentaire"):
@@ -140,6 +145,8 @@ def categorie(objet: str) -> str:
         return "Réglages"
     if objet.startswith("montant_recommande") or objet in ("decision", "tirage"):
         return "Financement et décisions"
+    if objet in ("convention", "versement") or objet.startswith("rapport:"):
+        return "Conventions et versements"
     if objet.startswith("compte"):
         return "Comptes"
     if objet in ("desistement", "importation:retrait"):
