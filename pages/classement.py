@@ -9,7 +9,14 @@ import streamlit as st
 
 from evaluation.appels import confirmations
 from evaluation.appels.configuration import lecture_annees_financieres
-from evaluation.decision import classement, consensus, decisions, financement, portefeuille
+from evaluation.decision import (
+    classement,
+    consensus,
+    conventions,
+    decisions,
+    financement,
+    portefeuille,
+)
 from evaluation.depot.municipalites import repertoire
 from evaluation.notes import attributions
 from evaluation.notes.fiche import id_secteur, libelle_secteur, montants_cote_a_cote
@@ -368,6 +375,7 @@ with st.container(border=True):
                 confirmations=confirmations.confirmations(appel.id, moteur=m),
                 ponderations=donnees.ponderations,
                 lignes_budget=lignes_export,
+                suivi=conventions.suivi(appel, moteur=m, au=instant.date()).tableau,
             ),
         )
     if "_export" in st.session_state:
