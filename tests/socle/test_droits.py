@@ -7,6 +7,7 @@ import pytest
 from evaluation.socle.droits import (
     ACCES_PAGES,
     message_refus,
+    peut_gerer_conventions,
     peut_conduire_seance,
     peut_ouvrir,
     peut_ramener_en_seance,
@@ -42,7 +43,14 @@ PERMIS = {
     "comptes": {ADMIN},
     "parametres": {ADMIN},
     "comparaison": {ADMIN, PRESIDENT, OBSERVATEUR},
+    # Après la décision (issue 17) : l'administration inscrit, présidence et observateurs lisent.
+    "conventions": {ADMIN, PRESIDENT, OBSERVATEUR},
 }
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_seule_l_administration_inscrit_conventions_et_versements(role):
+    assert peut_gerer_conventions(role) is (role == ADMIN)
 
 
 def test_chaque_page_a_sa_regle():
