@@ -72,6 +72,7 @@ else:
         ),
         hide_index=True,
         key="tableau_retards",
+        column_config={"Titre": st.column_config.TextColumn(width="medium")},
     )
 
 # --- Tous les dossiers ------------------------------------------------------------------
@@ -88,10 +89,11 @@ st.caption(
     + "). Un versement ne dépasse jamais le montant accordé de son année : le ministère "
     "« conserve […] la responsabilité […] de la détermination des sommes »."
 )
+# L'état d'abord, les montants ensuite, le titre (long) en dernier : tout se lit sans défiler.
 lisible = {
     "Demande": table["no_demande"],
-    "Titre": table["titre"],
     "Municipalité": table["municipalite"],
+    "Statut": table["statut"],
     "Convention signée le": table["date_signature"].map(date),
 }
 for e, prevu, verse in annees:
@@ -100,8 +102,13 @@ for e, prevu, verse in annees:
 lisible["Reste à verser"] = table["reste"].map(montant)
 lisible["Rapport dû le"] = table["echeance_rapport"].map(date)
 lisible["Rapport reçu le"] = table["rapport_recu"].map(date)
-lisible["Statut"] = table["statut"]
-st.dataframe(pd.DataFrame(lisible), hide_index=True, key="tableau_suivi")
+lisible["Titre"] = table["titre"]
+st.dataframe(
+    pd.DataFrame(lisible),
+    hide_index=True,
+    key="tableau_suivi",
+    column_config={"Titre": st.column_config.TextColumn(width="large")},
+)
 
 # --- Inscrire ---------------------------------------------------------------------------
 if not droits.peut_gerer_conventions(compte.role):
