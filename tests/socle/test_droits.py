@@ -7,8 +7,8 @@ import pytest
 from evaluation.socle.droits import (
     ACCES_PAGES,
     message_refus,
-    peut_gerer_conventions,
     peut_conduire_seance,
+    peut_gerer_conventions,
     peut_ouvrir,
     peut_ramener_en_seance,
     voit_notes_des_autres,
