@@ -43,7 +43,8 @@ def demandes_financees(appel: Appel, *, connexion) -> dict[int, tuple[int, ...]]
     détermination des sommes qui leur seront accordées »."""
     n = len(appel.financement.annees_financieres())
     return {
-        int(x["demande_id"]): tuple(int(x[f"montant_an{a}"] or 0) for a in range(1, n + 1))
+        # La table des décisions porte deux années ; une troisième n'a pas de montant.
+        int(x["demande_id"]): tuple(int(x.get(f"montant_an{a}") or 0) for a in range(1, n + 1))
         for x in stockage.lire_decisions(appel.id, connexion=connexion)
         if x["decision"] == RETENU
     }

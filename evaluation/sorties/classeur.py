@@ -271,10 +271,13 @@ def _tableau(
     nombres: dict,
     haut: int,
     trait: int | None = None,
+    entetes_a_la_ligne: bool = False,
 ) -> int:
     """En-têtes en ligne `haut` (comptée de 0), `colonnes` dessous (une liste de valeurs par
     en-tête), un tableau Excel avec filtres ; `trait` : l'indice de la ligne soulignée en
-    rouge. Écrit colonne par colonne, un format par colonne. Renvoie la dernière ligne."""
+    rouge. Écrit colonne par colonne, un format par colonne. Renvoie la dernière ligne.
+    `entetes_a_la_ligne` : les en-têtes vont à la ligne (sur deux lignes) et les colonnes
+    prennent la largeur de leurs valeurs, plus étroites à l'impression."""
     for j, brutes in enumerate(colonnes):
         valeurs = colonne_de_cellules(brutes)
         ecrire_colonne(feuille, formats, haut + 1, j, valeurs, nombres.get(en_tetes[j]))
@@ -302,12 +305,26 @@ def _tableau(
             # Un en-tête vient aussi des données (libellé d'un critère) : marqué comme texte
             # s'il commence comme une formule, comme toute autre cellule.
             "columns": [
-                {"header": t, "header_format": formats(gras=True, prefixe=dangereux(t))}
+                {
+                    "header": t,
+                    "header_format": formats(
+                        gras=True,
+                        prefixe=dangereux(t),
+                        **({"text_wrap": True, "valign": "bottom"} if entetes_a_la_ligne else {}),
+                    ),
+                }
                 for t in en_tetes
             ],
         },
     )
-    _largeurs(feuille, en_tetes, colonnes)
+    if entetes_a_la_ligne:
+        # Le plus long mot de l'en-tête, pas l'en-tête entier : il va à la ligne.
+        mots = [max(t.split(), key=len) for t in en_tetes]
+        for j, largeur in enumerate(largeurs(mots, colonnes)):
+            feuille.set_column(j, j, largeur)
+        feuille.set_row(haut, 2 * HAUTEUR_LIGNE)
+    else:
+        _largeurs(feuille, en_tetes, colonnes)
     return fin
 
 
@@ -722,7 +739,16 @@ def _feuille_suivi(livre, formats, appel: Appel, suivi: pd.DataFrame, jour) -> N
     )
     feuille.write_string(2, 0, texte_pour_classeur(resume), formats(gras=not retards.empty))
     haut = 3
-    fin = _tableau(feuille, formats, "Suivi_des_conventions", en_tetes, colonnes, nombres, haut)
+    fin = _tableau(
+        feuille,
+        formats,
+        "Suivi_des_conventions",
+        en_tetes,
+        colonnes,
+        nombres,
+        haut,
+        entetes_a_la_ligne=True,
+    )
     titre = en_tetes.index("Titre")
     if largeurs(en_tetes, colonnes)[titre] > LARGEURS_IMPRIMEES["Titre"]:
         renvoi = formats(text_wrap=True)

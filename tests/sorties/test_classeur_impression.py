@@ -294,4 +294,5 @@ def test_pdf_lettre_paysage_et_classement_lisible(pdf):
     assert "PAIVMQ-2024-123" in classement[-1]
     assert "Page 2 de" in classement[1]
     suivi = [t for t in textes if "Suivi des conventions — PAIVMQ" in t]
-    assert len(suivi) == 1 and "Rapport dû le" in suivi[0] and "Statut" in suivi[0]
+    assert len(suivi) == 1 and "Échéance fixée par" in suivi[0] and "Statut" in suivi[0]
+    assert "rapport en retard (80 jours)" in suivi[0]
