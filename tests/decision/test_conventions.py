@@ -259,3 +259,16 @@ def test_demande_plus_retenue_reste_suivie(moteur, appel, decidees):
     )
     with pytest.raises(c.ErreurSuivi, match="n'est pas financée"):
         _ecrire(c.enregistrer_versement, appel, t1, 1, 100, D(2024, 7, 2), moteur=moteur)
+
+
+def test_convention_d_apres_une_vue_perimee_refusee(moteur, appel, decidees):
+    t1 = decidees["T-001"]
+    vue = c.suivi(appel, moteur=moteur).versions[t1]["convention"]
+    _ecrire(c.enregistrer_convention, appel, t1, D(2024, 6, 1), moteur=moteur, version_attendue=vue)
+    with pytest.raises(c.SuiviPerime, match="La convention de T-001 a été modifiée depuis"):
+        _ecrire(
+            c.enregistrer_convention, appel, t1, D(2024, 6, 2), moteur=moteur, version_attendue=vue
+        )
+    with moteur.connect() as connexion:
+        (convention,) = stockage.lire_conventions(appel.id, connexion=connexion)
+    assert convention["date_signature"] == D(2024, 6, 1)

@@ -253,3 +253,18 @@ def test_lecture_de_l_echeance(appel):
     texte = s.lecture_echeance(appel)
     assert texte.startswith("Rapport financier et narratif dû 90 jours après la fin du projet")
     assert "réglage du ministère" in texte
+
+
+def test_appel_sans_section_suivi_garde_les_valeurs_par_defaut(appel):
+    """Un appel enregistré avant l'issue 17 n'a pas de [suivi] : 90 jours après la fin du
+    projet, valeurs par défaut que la page Paramètres signale comme sans source."""
+    from evaluation.appels import reglages
+
+    debut = appel.source_toml.index("[suivi]")
+    fin = appel.source_toml.index("[depenses]")
+    texte = appel.source_toml[:debut] + appel.source_toml[fin:]
+    texte = "\n".join(x for x in texte.splitlines() if not x.startswith('"suivi.'))
+    ancien = appel_depuis_toml(texte, "test")
+    assert (ancien.rapport_delai_jours, ancien.rapport_depuis) == (90, "fin_projet")
+    sans = {r.chemin: r.valeur for r in reglages.sans_source(ancien)}
+    assert sans == {"suivi.rapport_delai_jours": 90, "suivi.rapport_depuis": "fin_projet"}
