@@ -38,6 +38,7 @@ PAGES = [
     ("seance", "Séance du comité", ":material/co_present:"),
     ("portefeuille", "Portefeuille", ":material/pie_chart:"),
     ("lettres", "Lettres aux demandeurs", ":material/mail:"),
+    ("conventions", "Conventions et versements", ":material/request_quote:"),
     ("comparaison", "Comparaison des appels", ":material/compare_arrows:"),
     ("importation", "Importation", ":material/upload_file:"),
     ("attributions", "Attributions et conflits", ":material/assignment_ind:"),

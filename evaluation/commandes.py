@@ -213,6 +213,7 @@ def _exporter(options, appel, moteur) -> int:
     comprise, sauf --sans-evaluations)."""
     from evaluation.decision.chargement import charger as charger_donnees
     from evaluation.decision.classement import classement
+    from evaluation.decision.conventions import suivi as suivi_des_conventions
     from evaluation.decision.portefeuille import populations_par_region
     from evaluation.depot.municipalites import repertoire
     from evaluation.socle import stockage
@@ -247,6 +248,7 @@ def _exporter(options, appel, moteur) -> int:
         confirmations=confirmees,
         ponderations=donnees.ponderations,
         lignes_budget=lignes_budget,
+        suivi=suivi_des_conventions(appel, moteur=moteur, au=instant.date()).tableau,
     )
     sortie = Path(options.sortie or exportation.nom_fichier(appel, instant.date()))
     try:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels.configuration import lecture_annees_financieres
-from evaluation.decision import classement, consensus, decisions, financement
+from evaluation.decision import classement, consensus, conventions, decisions, financement
 from evaluation.notes import attributions
 from evaluation.notes.fiche import id_secteur, libelle_secteur, montants_cote_a_cote
 from evaluation.socle import stockage
@@ -352,6 +352,7 @@ with st.container(border=True):
                 instant=instant,
                 avec_evaluations=presidence,
                 filtres=filtres,
+                suivi=conventions.suivi(appel, moteur=m, au=instant.date()).tableau,
             ),
         )
     if "_export" in st.session_state:

@@ -240,6 +240,10 @@ class Appel:
     # Tirage au sort dans la zone grise ([comite] tirage_zone_grise, réglage du comité ;
     # l'appel n'en dit rien) : faux, aucun tirage. Issue 16.
     tirage_zone_grise: bool = False
+    # Le suivi après la décision (issue 17, [suivi], réglages du ministère) : l'échéance du
+    # « rapport financier et narratif » que l'appel exige sans la dater. Voir `Suivi`.
+    rapport_delai_jours: int = 90
+    rapport_depuis: str = "fin_projet"
     cibles: tuple[Cible, ...] = ()
     # La source déclarée de chaque réglage ([sources], voir appels.reglages) et les réglages
     # qui doivent en dire une, avec leur valeur.
@@ -297,6 +301,21 @@ _SCHEMA_CLASSEMENT = {
 # Le comité en séance (issue 16) : quorum des membres présents sans conflit.
 # Le tirage au sort dans la zone grise (issue 16) : permis ou non.
 _SCHEMA_COMITE = {"quorum": ((int,), False), "tirage_zone_grise": ((bool,), False)}
+# Le suivi après la décision (issue 17). L'appel : « Les organisations dont les projets auront
+# été sélectionnés s'engagent à produire un rapport financier et narratif sur le projet financé
+# faisant notamment état des retombées escomptées. » Il ne dit ni quand, ni à partir de quoi :
+# l'échéance est un réglage du ministère, `rapport_delai_jours` jours après la fin du projet
+# (« fin_projet » : la date de fin que la demande déclare, à défaut la fin de la dernière
+# année financière accordée) ou après la fin de la dernière année financière accordée
+# (« fin_financement »). Une convention signée peut fixer une autre date (page Conventions).
+_SCHEMA_SUIVI = {"rapport_delai_jours": ((int,), False), "rapport_depuis": (_TEXTE, False)}
+RAPPORT_DEPUIS = ("fin_projet", "fin_financement")
+LIBELLES_RAPPORT_DEPUIS = {
+    "fin_projet": "la fin du projet déclarée dans la demande (à défaut, la fin de la "
+    "dernière année financière accordée)",
+    "fin_financement": "la fin de la dernière année financière accordée",
+}
+RAPPORT_DELAI_MAX = 3660  # dix ans : au-delà, une faute de frappe
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
 # Le plafond des frais de visas et d'assurance (« jusqu'à concurrence de 500 $ ») vaut pour
 # la demande entière (« demande ») ou pour chaque année (« annee ») : interprétation, l'appel
@@ -396,8 +415,9 @@ _SECTIONS = {
     "cibles": list,
     "sources": dict,
     "comite": dict,
+    "suivi": dict,
 }
-_SECTIONS_FACULTATIVES = {"classement", "cibles", "sources", "comite"}
+_SECTIONS_FACULTATIVES = {"classement", "cibles", "sources", "comite", "suivi"}
 _SCHEMA_CIBLE = {
     "dimension": (_TEXTE, True),
     "valeur": ((str, int), True),
@@ -831,6 +851,22 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         quorum = 0
     # Un type fautif est déjà nommé par _verifier (« doit être un booléen »).
     tirage_zone_grise = bool(comite.get("tirage_zone_grise", False))
+    suivi = _verifier(donnees.get("suivi", {}), _SCHEMA_SUIVI, "[suivi]", erreurs)
+    rapport_delai_jours = suivi.get("rapport_delai_jours", 90)
+    if not 0 <= rapport_delai_jours <= RAPPORT_DELAI_MAX:
+        erreurs.append(
+            f"[suivi] : rapport_delai_jours vaut {rapport_delai_jours} : un nombre de jours "
+            f"de 0 à {RAPPORT_DELAI_MAX} est attendu (délai du rapport financier et narratif)."
+        )
+        rapport_delai_jours = 90
+    rapport_depuis = suivi.get("rapport_depuis", "fin_projet")
+    if rapport_depuis not in RAPPORT_DEPUIS:
+        erreurs.append(
+            f"[suivi] : rapport_depuis = « {rapport_depuis} » inconnu : écrivez « fin_projet » "
+            "(la fin du projet déclarée dans la demande) ou « fin_financement » (la fin de la "
+            "dernière année financière accordée)."
+        )
+        rapport_depuis = "fin_projet"
     cibles = []
     for i, t in enumerate(donnees.get("cibles", []), 1):
         ou = f"[[cibles]] n° {i}"
@@ -926,6 +962,8 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         note_retenue=note_retenue,
         quorum=quorum,
         tirage_zone_grise=tirage_zone_grise,
+        rapport_delai_jours=rapport_delai_jours,
+        rapport_depuis=rapport_depuis,
         cibles=tuple(cibles),
         sources=sources,
         portee_plafond_visas=portee_visas,

@@ -53,6 +53,7 @@ ORDRE_SECTIONS = (
     "comite",
     "cibles",
     "financement",
+    "suivi",
     "depenses",
     "admissibilite",
     "regions",

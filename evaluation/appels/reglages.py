@@ -83,6 +83,8 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("classement.note_retenue", "Note qui classe : des évaluateurs ou de consensus"),
     ("comite.quorum", "Quorum : membres présents sans conflit d'intérêts"),
     ("comite.tirage_zone_grise", "Tirage au sort dans la zone grise"),
+    ("suivi.rapport_delai_jours", "Rapport financier et narratif : délai (jours)"),
+    ("suivi.rapport_depuis", "Rapport financier et narratif : délai compté depuis"),
     ("cibles", "Cibles d'équilibre du portefeuille"),
     ("financement.plafond_annuel", "Plafond annuel"),
     ("financement.nombre_annees_max", "Nombre d'années financières"),

@@ -40,6 +40,9 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "comparaison": (ADMIN, PRESIDENT, OBSERVATEUR),
     # Issue 17, point 2 : les lettres aux demandeurs, après la décision.
     "lettres": (ADMIN, PRESIDENT),
+    # Après la décision (issue 17) : l'administration inscrit, la présidence et les
+    # observateurs suivent (`GERER_CONVENTIONS`).
+    "conventions": (ADMIN, PRESIDENT, OBSERVATEUR),
 }
 # « réservée à … » : la préposition suit le nom.
 DESTINATAIRES = {
@@ -123,3 +126,13 @@ def peut_generer_lettres(role: str | None) -> bool:
 
 def peut_modifier_modeles_lettres(role: str | None) -> bool:
     return role in MODIFIER_MODELES_LETTRES
+
+
+# Conventions, versements et rapports (issue 17, point 4) : l'administration les inscrit (elle
+# tient les dossiers et les paiements du ministère) ; la présidence et les observateurs
+# consultent le suivi, sans rien y inscrire : le comité recommande, il ne paie pas.
+GERER_CONVENTIONS = (ADMIN,)
+
+
+def peut_gerer_conventions(role: str | None) -> bool:
+    return role in GERER_CONVENTIONS

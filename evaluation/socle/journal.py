@@ -59,6 +59,10 @@ OBJETS = {
     "tirage": "Tirage au sort dans la zone grise",
     "lettres": "Lettres aux demandeurs générées",
     "lettres:modele": "Modèle de lettre aux demandeurs",
+    # Après la décision (issue 17, point 4).
+    "convention": "Convention signée",
+    "versement": "Versement",
+    "rapport:recu": "Rapport financier et narratif reçu",
 }
 # Les genres de lettre, tels que le journal les nomme (evaluation.sorties.lettres.GENRES).
 GENRES_LETTRES = {
@@ -143,7 +147,8 @@ def valeur_lisible(objet: str, valeur: object) -> str:
 
 def categorie(objet: str) -> str:
     """Famille d'un objet pour le filtre : notes, commentaires, évaluation, admissibilité,
-    attributions, conflits, réglages, comptes, lettres aux demandeurs."""
+    attributions, conflits, réglages, financement et décisions, conventions et versements,
+    comptes, lettres aux demandeurs."""
     if objet.startswith("note:"):
         return "Notes"
     if objet.startswith("commentaire"):
@@ -160,6 +165,8 @@ def categorie(objet: str) -> str:
         return "Réglages"
     if objet.startswith("montant_recommande") or objet in ("decision", "tirage"):
         return "Financement et décisions"
+    if objet in ("convention", "versement") or objet.startswith("rapport:"):
+        return "Conventions et versements"
     if objet.startswith("compte"):
         return "Comptes"
     if objet == "lettres" or objet.startswith("lettres:"):

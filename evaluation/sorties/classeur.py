@@ -1,5 +1,6 @@
-"""Le classeur Excel du comité : classement, budget, répartitions avec graphiques,
-évaluations (administration et présidence seulement) et paramètres, bâti en mémoire.
+"""Le classeur Excel du comité : classement, budget, répartitions avec graphiques, suivi des
+conventions (issue 17), évaluations (administration et présidence seulement) et paramètres,
+bâti en mémoire ; chaque feuille s'imprime en paysage sur papier Lettre (`_page`).
 
 Écrit par xlsxwriter : deux fois plus rapide qu'openpyxl pour la même mise en forme
 (benchmarks/exportation.py). Chaque tableau est écrit colonne par colonne, un format par
@@ -29,9 +30,10 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
-from evaluation.decision import consensus, financement, portefeuille
+from evaluation.decision import consensus, financement, portefeuille, suivi_financier
 from evaluation.notes.fiche import libelle_secteur
 from evaluation.socle.formats import date as date_lisible
+from evaluation.socle.formats import pluriel
 from evaluation.sorties.neutralisation import (
     dangereux,
     texte_pour_classeur,
@@ -210,7 +212,10 @@ def en_tetes_uniques(titres: Iterable[str]) -> list[str]:
     return sortie
 
 
-def _largeurs(feuille, en_tetes: list[str], colonnes: list[list]) -> None:
+def largeurs(en_tetes: list[str], colonnes: list[list]) -> list[int]:
+    """La largeur de chaque colonne (en caractères) : son plus long contenu parmi les 500
+    premières valeurs, de 8 à 60."""
+    sortie = []
     for j, titre in enumerate(en_tetes):
         longueur = max(
             [len(str(titre))]
@@ -219,7 +224,13 @@ def _largeurs(feuille, en_tetes: list[str], colonnes: list[list]) -> None:
                 for v in colonnes[j][:500]
             ]
         )
-        feuille.set_column(j, j, min(max(longueur + 2, 8), 60))
+        sortie.append(min(max(longueur + 2, 8), 60))
+    return sortie
+
+
+def _largeurs(feuille, en_tetes: list[str], colonnes: list[list]) -> None:
+    for j, largeur in enumerate(largeurs(en_tetes, colonnes)):
+        feuille.set_column(j, j, largeur)
 
 
 def en_colonnes(lignes: list[list], largeur: int) -> list[list]:
@@ -260,10 +271,13 @@ def _tableau(
     nombres: dict,
     haut: int,
     trait: int | None = None,
+    entetes_a_la_ligne: bool = False,
 ) -> int:
     """En-têtes en ligne `haut` (comptée de 0), `colonnes` dessous (une liste de valeurs par
     en-tête), un tableau Excel avec filtres ; `trait` : l'indice de la ligne soulignée en
-    rouge. Écrit colonne par colonne, un format par colonne. Renvoie la dernière ligne."""
+    rouge. Écrit colonne par colonne, un format par colonne. Renvoie la dernière ligne.
+    `entetes_a_la_ligne` : les en-têtes vont à la ligne (sur deux lignes) et les colonnes
+    prennent la largeur de leurs valeurs, plus étroites à l'impression."""
     for j, brutes in enumerate(colonnes):
         valeurs = colonne_de_cellules(brutes)
         ecrire_colonne(feuille, formats, haut + 1, j, valeurs, nombres.get(en_tetes[j]))
@@ -291,12 +305,26 @@ def _tableau(
             # Un en-tête vient aussi des données (libellé d'un critère) : marqué comme texte
             # s'il commence comme une formule, comme toute autre cellule.
             "columns": [
-                {"header": t, "header_format": formats(gras=True, prefixe=dangereux(t))}
+                {
+                    "header": t,
+                    "header_format": formats(
+                        gras=True,
+                        prefixe=dangereux(t),
+                        **({"text_wrap": True, "valign": "bottom"} if entetes_a_la_ligne else {}),
+                    ),
+                }
                 for t in en_tetes
             ],
         },
     )
-    _largeurs(feuille, en_tetes, colonnes)
+    if entetes_a_la_ligne:
+        # Le plus long mot de l'en-tête, pas l'en-tête entier : il va à la ligne.
+        mots = [max(t.split(), key=len) for t in en_tetes]
+        for j, largeur in enumerate(largeurs(mots, colonnes)):
+            feuille.set_column(j, j, largeur)
+        feuille.set_row(haut, 2 * HAUTEUR_LIGNE)
+    else:
+        _largeurs(feuille, en_tetes, colonnes)
     return fin
 
 
@@ -476,7 +504,7 @@ def lignes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], lis
 
 
 def _feuille_classement(livre, formats, appel: Appel, table: pd.DataFrame, jour, poids) -> None:
-    feuille = livre.add_worksheet("Classement")
+    feuille = livre.add_worksheet(CLASSEMENT)
     en_tetes, colonnes, nombres = colonnes_classement(appel, table)
     _titre(
         feuille,
@@ -491,7 +519,8 @@ def _feuille_classement(livre, formats, appel: Appel, table: pd.DataFrame, jour,
     derniere = int(financees[-1]) if len(financees) else None
     fin = _tableau(feuille, formats, "Classement", en_tetes, colonnes, nombres, haut, derniere)
     feuille.freeze_panes(haut + 1, 2)
-    feuille.repeat_rows(haut)
+    _replier_les_details(feuille, formats, en_tetes, colonnes, haut)
+    mise_en_page(feuille, appel, CLASSEMENT, haut, fin, len(en_tetes) - 1, jour)
     colonne_statut = xl_col_to_name(en_tetes.index("Statut"))
     couleurs = [(financement.FINANCE, VERT), (financement.ATTENTE, ORANGE)]
     couleurs += [(t, GRIS) for t in (regles.SOUS_SEUIL, regles.NON_EVALUE, regles.INADMISSIBLE)]
@@ -513,6 +542,232 @@ def _feuille_classement(livre, formats, appel: Appel, table: pd.DataFrame, jour,
         feuille.write_string(
             2, 0, f"Ligne de financement sous la ligne {ligne_excel} (rang {rang})."
         )
+
+
+# --- Impression (issue 17, point 5) ------------------------------------------------------
+# Papier Lettre (8½ × 11 po, code 1 d'Excel), pas A4 : c'est le format du papier de bureau au
+# Québec et au Canada (l'administration québécoise imprime en format lettre ; l'A4 y est
+# rare) ; paysage, toute la largeur de la zone d'impression sur une page, autant de pages en
+# hauteur qu'il faut ; les en-têtes du tableau répétés en haut de chaque page ; le nom de
+# l'appel en en-tête et « Page n de N » en pied de page.
+PAPIER_LETTRE = 1
+CLASSEMENT, SUIVI = "Classement", "Suivi des conventions"
+MARGES = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.6}  # pouces
+# Ce que la feuille Classement imprime (et montre dépliée) : qui, où, la note qui classe, le
+# statut, les montants recommandés et accordés, la décision. Le reste (notes par critère,
+# dispersion, dépôt, montage financier, détail des montants admissibles, justification) est
+# replié en groupes de colonnes (« + » au-dessus des en-têtes) : replié, il ne s'imprime pas.
+# 43 colonnes sur une largeur de page se liraient à 25 % ; les 15 gardées, vers 65 %.
+COLONNES_IMPRIMEES = (
+    "Rang",
+    RANG_APPEL,
+    "No de demande",
+    "Titre",
+    "Municipalité",
+    "Région",
+    "Axe",
+    "Secteur",
+    "Total",
+    "Statut",
+    "Recommandé an ",
+    "Accordé an ",
+    "Décision",
+)
+# Largeur maximale (caractères) à l'impression des colonnes de texte long, renvoyé à la ligne.
+LARGEURS_IMPRIMEES = {"Titre": 38, "Municipalité": 20, "Région": 20, "Secteur": 22}
+NOTE_REPLIEES = (
+    "Colonnes de détail repliées : « + » au-dessus des en-têtes pour les afficher ; "
+    "repliées, elles ne s'impriment pas."
+)
+
+
+def imprimee(titre: str) -> bool:
+    """Vrai pour une colonne du Classement gardée dépliée et imprimée."""
+    return any(titre == c or (c.endswith(" ") and titre.startswith(c)) for c in COLONNES_IMPRIMEES)
+
+
+def _replier_les_details(feuille, formats: Formats, en_tetes, colonnes, haut: int) -> None:
+    """Les colonnes qui ne sont pas dans COLONNES_IMPRIMEES, en groupes repliés (niveau 1,
+    cachés) : une ligne de sommaire à droite porte le « + » de chaque groupe. Les colonnes
+    de texte long gardées sont plafonnées en largeur et renvoyées à la ligne."""
+    tailles = largeurs(en_tetes, colonnes)
+    renvoi = formats(text_wrap=True)
+    renvoyees = {}
+    for j, titre in enumerate(en_tetes):
+        if not imprimee(titre):
+            feuille.set_column(j, j, tailles[j], None, {"level": 1, "hidden": True})
+            continue
+        plafond = LARGEURS_IMPRIMEES.get(titre)
+        long = plafond is not None and tailles[j] > plafond
+        # La colonne qui suit un groupe replié porte son « + » (collapsed).
+        apres_groupe = {"collapsed": True} if j > 0 and not imprimee(en_tetes[j - 1]) else {}
+        feuille.set_column(
+            j, j, plafond if long else tailles[j], renvoi if long else None, apres_groupe
+        )
+        if long:
+            renvoyees[j] = plafond
+    hauteurs_de_lignes(feuille, colonnes, renvoyees, haut + 1)
+    if "Municipalité" in en_tetes:
+        texte = formats(italic=True, font_color="#555555")
+        feuille.write_string(haut - 1, en_tetes.index("Municipalité"), NOTE_REPLIEES, texte)
+
+
+HAUTEUR_LIGNE = 15  # points, celle d'une ligne de Calibri 11
+
+
+def hauteurs_de_lignes(feuille, colonnes, renvoyees: Mapping[int, int], debut: int) -> None:
+    """La hauteur des lignes dont un texte renvoyé à la ligne (colonnes `renvoyees` : indice
+    → largeur) tient sur plusieurs lignes. Ni xlsxwriter ni LibreOffice ne la calculent à
+    l'ouverture : sans elle, les lignes d'un titre long se chevauchent à l'impression.
+    Estimée à un caractère par unité de largeur, un peu plus (texte proportionnel)."""
+    if not renvoyees:
+        return
+    n = len(colonnes[0]) if colonnes else 0
+    for i in range(n):
+        lignes = max(
+            -(-len(str(colonnes[j][i] or "")) // int(largeur * 1.1))
+            for j, largeur in renvoyees.items()
+        )
+        if lignes > 1:
+            feuille.set_row(debut + i, HAUTEUR_LIGNE * lignes)
+
+
+def _entete_pied(texte: str) -> str:
+    """Un texte pour l'en-tête ou le pied de page : « & » y commence un code (doublé)."""
+    return texte.replace("&", "&&")
+
+
+def _page(feuille, appel: Appel, titre: str, jour) -> None:
+    """Paysage, Lettre, une page de large (autant qu'il faut en hauteur), marges, nom de
+    l'appel en en-tête et « Page n de N » en pied de page."""
+    feuille.set_landscape()
+    feuille.set_paper(PAPIER_LETTRE)
+    feuille.fit_to_pages(1, 0)
+    feuille.set_margins(**MARGES)
+    feuille.set_header(
+        f"&L&8{_entete_pied(appel.nom_court)}&C&8{_entete_pied(titre)}&R&8{date_lisible(jour)}",
+        {"margin": 0.3},
+    )
+    feuille.set_footer(f"&L&8{_entete_pied(appel.nom)[:120]}&R&8Page &P de &N", {"margin": 0.3})
+
+
+def mise_en_page(
+    feuille, appel: Appel, titre: str, haut: int, fin: int, derniere_colonne: int, jour
+) -> None:
+    """`_page`, plus les en-têtes du tableau (ligne `haut`) répétés en haut de chaque page
+    et la zone d'impression, du titre au bas du tableau."""
+    _page(feuille, appel, titre, jour)
+    feuille.repeat_rows(haut)
+    feuille.print_area(0, 0, fin, derniere_colonne)
+
+
+# --- Suivi des conventions (issue 17, point 4) ----------------------------------------------
+FORMAT_DATE = "yyyy-mm-dd"
+_ORIGINE_EXCEL = dt.date(1899, 12, 30)
+
+
+def _date_excel(jour) -> int | None:
+    """Une date en numéro de série d'Excel (triable, filtrable), None si absente."""
+    if jour is None or (not isinstance(jour, dt.date) and pd.isna(jour)):
+        return None
+    if isinstance(jour, dt.datetime):
+        jour = jour.date()
+    return (jour - _ORIGINE_EXCEL).days
+
+
+def colonnes_suivi(appel: Appel, suivi: pd.DataFrame) -> tuple[list[str], list[list], dict]:
+    """(en-têtes, colonnes, formats par en-tête) de la feuille « Suivi des conventions » :
+    une ligne par dossier suivi (`suivi_financier.tableau`), prévu et versé par année
+    financière, échéance et réception du rapport, retard, statut."""
+    annees = suivi_financier.colonnes_annees(appel)
+    en_tetes = ["No de demande", "Titre", "Municipalité", "Convention signée le"]
+    for e, _, _ in annees:
+        en_tetes += [f"Prévu {e.libelle}", f"Versé {e.libelle}"]
+    en_tetes += ["Total prévu", "Total versé", "Reste à verser", "Rapport dû le"]
+    en_tetes += ["Échéance fixée par", "Rapport reçu le", "Rapport", "Retard (jours)", "Statut"]
+
+    def colonne(nom: str) -> list:
+        return suivi[nom].tolist()
+
+    colonnes = [
+        colonne("no_demande"),
+        colonne("titre"),
+        colonne("municipalite"),
+        [_date_excel(v) for v in colonne("date_signature")],
+    ]
+    for _, prevu, verse in annees:
+        colonnes += [[_dollars(v) for v in colonne(prevu)], [_dollars(v) for v in colonne(verse)]]
+    colonnes += [[_dollars(v) for v in colonne(n)] for n in ("total_prevu", "total_verse", "reste")]
+    colonnes += [
+        [_date_excel(v) for v in colonne("echeance_rapport")],
+        colonne("echeance_source"),
+        [_date_excel(v) for v in colonne("rapport_recu")],
+        colonne("etat_rapport"),
+        [int(v) if v else None for v in colonne("retard_jours")],
+        colonne("statut"),
+    ]
+    formats = {t: FORMAT_MONTANT for t in en_tetes if t.startswith(("Prévu", "Versé", "Total"))}
+    formats |= {"Reste à verser": FORMAT_MONTANT, "Retard (jours)": "0"}
+    formats |= dict.fromkeys(
+        ("Convention signée le", "Rapport dû le", "Rapport reçu le"), FORMAT_DATE
+    )
+    return en_tetes, colonnes, formats
+
+
+def _feuille_suivi(livre, formats, appel: Appel, suivi: pd.DataFrame, jour) -> None:
+    feuille = livre.add_worksheet(SUIVI)
+    en_tetes, colonnes, nombres = colonnes_suivi(appel, suivi)
+    _titre(
+        feuille,
+        formats,
+        f"{SUIVI} — {appel.nom_court} — au {date_lisible(jour)}",
+        suivi_financier.lecture_echeance(appel),
+    )
+    retards = suivi_financier.en_retard(suivi)
+    # Une ligne qui tient dans la largeur imprimée : le nombre, et les cinq plus anciens (le
+    # tableau les surligne tous ; filtrer la colonne « Rapport » sur « en retard » les liste).
+    resume = (
+        "Aucun rapport en retard."
+        if retards.empty
+        else f"Rapports en retard : {len(retards)} (surlignés ; colonne « Rapport »)"
+        + " ; les plus anciens : "
+        + ", ".join(
+            f"{no} ({pluriel(int(j), 'jour')})"
+            for no, j in zip(retards["no_demande"][:5], retards["retard_jours"][:5], strict=True)
+        )
+        + ("…" if len(retards) > 5 else ".")
+    )
+    feuille.write_string(2, 0, texte_pour_classeur(resume), formats(gras=not retards.empty))
+    haut = 3
+    fin = _tableau(
+        feuille,
+        formats,
+        "Suivi_des_conventions",
+        en_tetes,
+        colonnes,
+        nombres,
+        haut,
+        entetes_a_la_ligne=True,
+    )
+    titre = en_tetes.index("Titre")
+    if largeurs(en_tetes, colonnes)[titre] > LARGEURS_IMPRIMEES["Titre"]:
+        renvoi = formats(text_wrap=True)
+        feuille.set_column(titre, titre, LARGEURS_IMPRIMEES["Titre"], renvoi)
+        hauteurs_de_lignes(feuille, colonnes, {titre: LARGEURS_IMPRIMEES["Titre"]}, haut + 1)
+    colonne_rapport = xl_col_to_name(en_tetes.index("Rapport"))
+    feuille.conditional_format(
+        haut + 1,
+        0,
+        fin,
+        len(en_tetes) - 1,
+        {
+            "type": "formula",
+            "criteria": f'=${colonne_rapport}{haut + 2}="{suivi_financier.EN_RETARD}"',
+            "format": formats(bg_color=f"#{ORANGE}"),
+        },
+    )
+    feuille.freeze_panes(haut + 1, 1)
+    mise_en_page(feuille, appel, SUIVI, haut, fin, len(en_tetes) - 1, jour)
 
 
 def _feuille_budget(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
@@ -822,11 +1077,14 @@ def classeur(
     confirmations: Mapping[str, dict] | None = None,
     ponderations: Sequence[dict] = (),
     lignes_budget: pd.DataFrame | None = None,
+    suivi: pd.DataFrame | None = None,
 ) -> bytes:
     """Le classeur complet, en octets. `evaluations` (une ligne par évaluation, avec ses
     notes) n'est donné que pour l'administration et la présidence : sans lui, pas de
     feuille Évaluations. `lignes_budget` (stockage.lire_lignes_budget, des demandes de
-    `table`) : la feuille « Dépenses retirées »."""
+    `table`) : la feuille « Dépenses retirées ». `suivi` (`suivi_financier.tableau` au jour
+    de `instant`, issue 17) : la feuille « Suivi des conventions », s'il y a au moins un dossier
+    à suivre."""
     sortie = io.BytesIO()
     livre = xlsxwriter.Workbook(sortie, OPTIONS_CLASSEUR)
     livre.set_properties(
@@ -846,6 +1104,8 @@ def classeur(
     _feuille_repartition(livre, formats, appel, table, "axe", "Par axe")
     _feuille_repartition(livre, formats, appel, table, "secteur", "Par secteur")
     _feuille_repartition(livre, formats, appel, table, "region", "Par région", populations)
+    if suivi is not None and not suivi.empty:  # avant toute décision « retenu » : rien à suivre
+        _feuille_suivi(livre, formats, appel, suivi, instant.date())
     if evaluations is not None:
         _feuille_evaluations(livre, formats, appel, evaluations)
     _feuille_parametres(
@@ -860,10 +1120,9 @@ def classeur(
         confirmations,
         ponderations,
     )
-    for feuille in livre.worksheets():  # à l'impression : paysage, toute la largeur sur la page
-        feuille.set_landscape()
-        feuille.set_paper(1)  # Lettre, le format du Québec
-        feuille.fit_to_pages(1, 0)
+    for feuille in livre.worksheets():  # à l'impression : voir `_page` (issue 17, point 5)
+        if feuille.name not in (CLASSEMENT, SUIVI):  # celles-là ont déjà leur mise en page
+            _page(feuille, appel, feuille.name, instant.date())
     livre.close()
     return sortie.getvalue()
 

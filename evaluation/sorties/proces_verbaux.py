@@ -123,11 +123,13 @@ def classeur_du_comite(
     instant: dt.datetime,
     avec_evaluations: bool,
     filtres: str = "",
+    suivi: pd.DataFrame | None = None,
 ) -> bytes:
     """Le classeur du comité (`sorties.classeur.classeur`) de `table` : dépenses retirées,
     répartitions (population des régions comprise), sources des réglages et historique des
     pondérations ; la feuille Évaluations (notes et commentaires de chaque évaluateur)
-    seulement `avec_evaluations` (administration et présidence)."""
+    seulement `avec_evaluations` (administration et présidence) ; la feuille Suivi des
+    conventions d'après `suivi` (`decision.conventions.suivi`), que lit l'appelant."""
     with moteur.connect() as connexion:
         lignes_budget = stockage.lire_lignes_budget(appel.id, connexion=connexion)
         notes_completes = (
@@ -156,6 +158,7 @@ def classeur_du_comite(
         confirmations=confirmations.confirmations(appel.id, moteur=moteur),
         ponderations=donnees.ponderations,
         lignes_budget=lignes_budget,
+        suivi=suivi,
     )
 
 

@@ -25,6 +25,7 @@ TITRES = {
     "parametres": "Paramètres de l'appel",
     "comparaison": "Comparaison des appels",
     "lettres": "Lettres aux demandeurs",
+    "conventions": "Conventions et versements",
 }
 # Le libellé de chaque page dans le menu (app.PAGES).
 MENU = {
@@ -42,6 +43,7 @@ MENU = {
     "parametres": "Paramètres de l'appel",
     "comparaison": "Comparaison des appels",
     "lettres": "Lettres aux demandeurs",
+    "conventions": "Conventions et versements",
 }
 REFUS = "Cette page est réservée"
 CAS = [(page, role) for page in ACCES_PAGES for role in ROLES]

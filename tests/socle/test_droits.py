@@ -8,6 +8,7 @@ from evaluation.socle.droits import (
     ACCES_PAGES,
     message_refus,
     peut_conduire_seance,
+    peut_gerer_conventions,
     peut_ouvrir,
     peut_ramener_en_seance,
     voit_notes_des_autres,
@@ -44,7 +45,14 @@ PERMIS = {
     "comparaison": {ADMIN, PRESIDENT, OBSERVATEUR},
     # Les lettres aux demandeurs (issue 17, point 2) : administration et présidence.
     "lettres": {ADMIN, PRESIDENT},
+    # Après la décision (issue 17) : l'administration inscrit, présidence et observateurs lisent.
+    "conventions": {ADMIN, PRESIDENT, OBSERVATEUR},
 }
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_seule_l_administration_inscrit_conventions_et_versements(role):
+    assert peut_gerer_conventions(role) is (role == ADMIN)
 
 
 def test_chaque_page_a_sa_regle():

@@ -139,6 +139,10 @@ def test_chaque_objet_connu_a_son_libelle(appel):
         ("notes", "Autres"),  # pas « note: »
         ("tirage", "Financement et décisions"),
         ("decision", "Financement et décisions"),
+        # Après la décision (issue 17, point 4).
+        ("convention", "Conventions et versements"),
+        ("versement", "Conventions et versements"),
+        ("rapport:recu", "Conventions et versements"),
     ],
 )
 def test_categorie(objet, attendu):

@@ -75,9 +75,11 @@ JUSTIFICATION_T003 = "Seul projet de l'Outaouais."
 
 FEUILLES = ["Classement", "Budget", "Par axe", "Par secteur", "Par région", "Paramètres"]
 FEUILLES_AVEC_EVALUATIONS = [*FEUILLES[:5], "Évaluations", "Paramètres"]
-# La ligne de commande et la page y ajoutent les dépenses retirées du budget admissible.
-FEUILLES_COMMANDE = [*FEUILLES[:2], "Dépenses retirées", *FEUILLES[2:]]
-FEUILLES_COMMANDE_AVEC_EVALUATIONS = [*FEUILLES_COMMANDE[:6], "Évaluations", "Paramètres"]
+# La ligne de commande et la page y ajoutent les dépenses retirées du budget admissible, et,
+# dès qu'une demande est retenue (T-002 et T-003 ici), le suivi des conventions (issue 17).
+FEUILLES_COMMANDE = [*FEUILLES[:2], "Dépenses retirées", *FEUILLES[2:5], "Suivi des conventions"]
+FEUILLES_COMMANDE += ["Paramètres"]
+FEUILLES_COMMANDE_AVEC_EVALUATIONS = [*FEUILLES_COMMANDE[:7], "Évaluations", "Paramètres"]
 CRITERES_COURTS = ["Pertinence", "Cohérence", "Qualité", "Caractère", "Capacité", "Visibilité"]
 EN_TETES = [
     "Rang",

@@ -28,6 +28,14 @@ from evaluation.socle.stockage.appels import (  # noqa: F401
     lire_appels,
     marquer_archive,
 )
+from evaluation.socle.stockage.apres_decision import (  # noqa: F401
+    ajouter_convention,
+    ajouter_rapport,
+    ajouter_versement,
+    lire_conventions,
+    lire_rapports,
+    lire_versements,
+)
 from evaluation.socle.stockage.attributions import (  # noqa: F401
     ajouter_attributions,
     ajouter_conflit,
@@ -166,6 +174,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     conflits,
     consensus,
     consultations,
+    conventions,
     decisions,
     declarations_comite,
     demandes,
@@ -179,6 +188,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     montants_recommandes,
     notes,
     ponderations,
+    rapports,
     reglages_evaluation,
     sans_controles,
     seance_discutees,
@@ -186,6 +196,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     seance_triage,
     signalements_admissibilite,
     tentatives_connexion,
+    versements,
 )
 from evaluation.socle.stockage.seances import (  # noqa: F401
     ajouter_discutee,

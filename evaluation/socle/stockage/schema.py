@@ -644,3 +644,66 @@ seance_triage = sa.Table(
     sa.Column("auteur", Texte, nullable=False),
     sa.Index("ix_seance_triage_seance", "seance_id"),
 )
+
+
+# --- Après la décision (issue 17, point 4) : conventions, versements, rapports ------------
+# En ajout seul, comme les décisions : la dernière ligne d'une demande compte pour la
+# convention et le rapport ; chaque versement est une ligne. La version d'une demande
+# (concurrence) est l'identifiant de sa dernière ligne dans chaque table.
+# La convention signée : sa date, et l'échéance du rapport qu'elle fixe (vide : celle que
+# calcule la règle, `decision.suivi_financier.echeance_rapport`).
+conventions = sa.Table(
+    "conventions",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("date_signature", sa.Date, nullable=False),
+    sa.Column("echeance_rapport", sa.Date),
+    sa.Column("note", Texte),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_conventions_appel", "appel_id", "demande_id"),
+)
+
+
+# Un versement fait : l'année financière de l'appel (1, 2…), le montant versé (cents), sa
+# date, et le montant prévu pour cette année au moment de l'inscription (pour mémoire).
+versements = sa.Table(
+    "versements",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("annee", sa.Integer, nullable=False),
+    sa.Column("montant_prevu", sa.BigInteger, nullable=False),
+    sa.Column("montant_verse", sa.BigInteger, nullable=False),
+    sa.Column("date_versement", sa.Date, nullable=False),
+    sa.Column("note", Texte),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_versements_appel", "appel_id", "demande_id"),
+)
+
+
+# Le rapport financier et narratif reçu : sa date de réception, et l'échéance qui valait ce
+# jour-là (pour mémoire : le réglage ou la convention peuvent changer ensuite).
+rapports = sa.Table(
+    "rapports",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("date_recu", sa.Date, nullable=False),
+    sa.Column("echeance", sa.Date),
+    sa.Column("note", Texte),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_rapports_appel", "appel_id", "demande_id"),
+)

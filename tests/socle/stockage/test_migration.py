@@ -222,19 +222,19 @@ def test_consensus_se_retire_et_revient(moteur_brut):
 
 
 def test_modeles_lettres_se_retirent_et_reviennent(moteur_brut):
-    """0014_modeles_lettres (issue 17, point 2) : descendre à 0011_consensus retire la table
+    """0014_modeles_lettres (issue 17, point 2) : descendre à 0013_conventions retire la table
     `modeles_lettres` et son index, sans toucher au reste ; remonter la recrée à
     l'identique."""
     moteur = moteur_brut
     with moteur.begin() as c:
         command.upgrade(migration._configuration(c), "heads")
     with moteur.begin() as c:
-        command.downgrade(migration._configuration(c), "0011_consensus")
+        command.downgrade(migration._configuration(c), "0013_conventions")
     with moteur.connect() as c:
         tables = set(sa.inspect(c).get_table_names())
-        assert migration.revision_actuelle(c) == "0011_consensus"
+        assert migration.revision_actuelle(c) == "0013_conventions"
     assert "modeles_lettres" not in tables
-    assert {"consensus", "decisions", "journal"} <= tables
+    assert {"consensus", "decisions", "journal", "conventions"} <= tables
     with moteur.begin() as c:
         command.upgrade(migration._configuration(c), "heads")
     with moteur.connect() as c:

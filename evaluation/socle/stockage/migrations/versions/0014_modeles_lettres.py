@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_modeles_lettres"
-down_revision = "0011_consensus"
+down_revision = "0013_conventions"
 branch_labels = None
 depends_on = None
 
