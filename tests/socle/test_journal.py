@@ -139,6 +139,7 @@ def test_chaque_objet_connu_a_son_libelle(appel):
         ("notes", "Autres"),  # pas « note: »
         ("tirage", "Financement et décisions"),
         ("decision", "Financement et décisions"),
+        ("decision_ministre", "Financement et décisions"),
     ],
 )
 def test_categorie(objet, attendu):
