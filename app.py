@@ -37,6 +37,7 @@ PAGES = [
     ("classement", "Classement", ":material/leaderboard:"),
     ("seance", "Séance du comité", ":material/co_present:"),
     ("portefeuille", "Portefeuille", ":material/pie_chart:"),
+    ("decision_ministere", "Décision du ministère", ":material/gavel:"),
     ("comparaison", "Comparaison des appels", ":material/compare_arrows:"),
     ("importation", "Importation", ":material/upload_file:"),
     ("attributions", "Attributions et conflits", ":material/assignment_ind:"),

@@ -420,8 +420,10 @@ def colonnes_ministere(
     table["autorite_ministere"] = [(du_ministere.get(d) or {}).get("autorite") or "" for d in ids]
     table["date_ministere"] = [(du_ministere.get(d) or {}).get("date") for d in ids]
     table["etat_ministere"] = [
-        ministere.etat(du_comite.get(d), du_ministere.get(d)) if d in du_comite or d in du_ministere
-        else "" for d in ids
+        ministere.etat(du_comite.get(d), du_ministere.get(d))
+        if d in du_comite or d in du_ministere
+        else ""
+        for d in ids
     ]
     table["decision_finale"] = [finales[d].decision if d in finales else "" for d in ids]
     for a in (1, 2):

@@ -4,7 +4,7 @@ l'état, applique les règles de `decision.ministere`, et écrit avec le journal
 transaction : tout ou rien ; une écriture d'après une vue périmée est refusée
 (`socle.concurrence`).
 
-L'appel : le ministère « conserve la responsabilité de la sélection définitive des projets
+L'appel : le ministère « conserve cependant la responsabilité de la sélection définitive des projets
 et de la détermination des sommes ». Interprétations : l'autorité ministérielle (rôle
 `autorite`), ou l'administration en son nom (les deux noms gardés : `autorite`, le nom saisi ;
 `auteur`, le compte), décide sur les recommandations finales du comité, donc une fois ses

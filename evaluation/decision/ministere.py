@@ -31,8 +31,8 @@ from evaluation.socle.formats import montant
 MINISTERE, COMITE = "ministere", "comite"
 SOURCES = {MINISTERE: "décision du ministère", COMITE: "recommandation du comité"}
 CITATION = (
-    "conserve la responsabilité de la sélection définitive des projets et de la détermination "
-    "des sommes"
+    "conserve cependant la responsabilité de la sélection définitive des projets et de la "
+    "détermination des sommes qui leur seront accordées"
 )
 
 # L'état d'une demande face au ministère, pour la page et les exportations.
@@ -83,7 +83,7 @@ def decision_finale(
     dernière décision du ministère par demande : mêmes colonnes, `raison` et `autorite` au
     lieu de `justification`). Une demande sans l'une ni l'autre n'est pas dans le résultat.
 
-    L'appel : le ministère « conserve la responsabilité de la sélection définitive des
+    L'appel : le ministère « conserve cependant la responsabilité de la sélection définitive des
     projets et de la détermination des sommes » : sa décision l'emporte sur la
     recommandation."""
     finales: dict[int, DecisionFinale] = {}

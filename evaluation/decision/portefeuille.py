@@ -55,9 +55,7 @@ def selection(table: pd.DataFrame, selon: str = LIGNE) -> np.ndarray:
     if selon in (DECISIONS, RECOMMANDATIONS):
         colonne, _ = _colonnes_decisions(table, selon)
         return (table[colonne] == financement.RETENU).to_numpy()
-    raise ValueError(
-        f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}, {RECOMMANDATIONS})."
-    )
+    raise ValueError(f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}, {RECOMMANDATIONS}).")
 
 
 def montants(table: pd.DataFrame, appel: Appel, selon: str = LIGNE) -> np.ndarray:

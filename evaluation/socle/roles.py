@@ -12,7 +12,7 @@ ANALYSTE = "analyste"
 # ne consigne pas les décisions (la présidence les consigne).
 MEMBRE = "membre"
 # Décide après le comité (issue 17) : approuve ou modifie ses recommandations ; l'appel dit
-# que le ministère « conserve la responsabilité de la sélection définitive des projets et
+# que le ministère « conserve cependant la responsabilité de la sélection définitive des projets et
 # de la détermination des sommes ». Voit classements et portefeuille, pas les notes
 # individuelles.
 AUTORITE = "autorite"

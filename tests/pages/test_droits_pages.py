@@ -24,6 +24,7 @@ TITRES = {
     "journal": "Journal",
     "parametres": "Paramètres de l'appel",
     "comparaison": "Comparaison des appels",
+    "decision_ministere": "Décision du ministère",
 }
 # Le libellé de chaque page dans le menu (app.PAGES).
 MENU = {
@@ -40,6 +41,7 @@ MENU = {
     "journal": "Journal",
     "parametres": "Paramètres de l'appel",
     "comparaison": "Comparaison des appels",
+    "decision_ministere": "Décision du ministère",
 }
 REFUS = "Cette page est réservée"
 CAS = [(page, role) for page in ACCES_PAGES for role in ROLES]
