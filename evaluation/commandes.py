@@ -121,8 +121,10 @@ def _analyseur() -> argparse.ArgumentParser:
         default="texte",
         help="csv : colonnes rang, no_demande, note, n_evaluations, ecart_type, statut, "
         "montant_demande_an1/2, non_admissible_an1/2 (dépenses retirées du budget "
-        "admissible), budget_admissible_an1/2, montant_recommande_an1/2, cumul_an1/2 "
-        "(dollars à point décimal) ; texte : aligné",
+        "admissible), budget_admissible_an1/2, montant_recommande_an1/2, cumul_an1/2, "
+        "decision (recommandation du comité), montant_accorde_an1/2, ecart_recommandation, "
+        "decision_ministere, montant_ministere_an1/2 (dollars à point décimal) ; texte : "
+        "aligné",
     )
     k.add_argument("--appel", help="identifiant de l'appel")
     x = sous.add_parser("exporter", help="écrit le classeur Excel du comité")

@@ -573,5 +573,14 @@ def test_decisions_du_ministere_en_ligne_de_commande(base, capsys):
             (financement.RETENU, 1_500_000, "Marie Ministre"),
         ]
         assert lignes[1]["auteur"].startswith("ligne de commande")
+        capsys.readouterr()
+        assert main([*base, "classement", "--format", "csv"]) == 0
+        csv_ = {r["no_demande"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+        assert (csv_["T-002"]["decision"], csv_["T-002"]["decision_ministere"]) == (
+            financement.LISTE_ATTENTE,
+            financement.RETENU,
+        )
+        assert csv_["T-002"]["montant_ministere_an1"] == "15000.00"
+        assert csv_["T-003"]["decision_ministere"] == ""
     finally:
         moteur.dispose()

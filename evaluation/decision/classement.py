@@ -521,6 +521,9 @@ COLONNES_FICHIER = [
     "montant_accorde_an1",
     "montant_accorde_an2",
     "ecart_recommandation",
+    "decision_ministere",
+    "montant_ministere_an1",
+    "montant_ministere_an2",
 ]
 
 
@@ -603,6 +606,12 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
     sortie["ecart_recommandation"] = (
         financement.mentions_d_ecart(table, 2) if "demande_id" in table else ""
     )
+    # Issue 17 : `decision` est la recommandation du comité ; la décision du ministère suit.
+    sortie["decision_ministere"] = [v or "" for v in colonne("decision_ministere")]
+    for a in (1, 2):
+        sortie[f"montant_ministere_an{a}"] = [
+            dollars_ou_vide(v) for v in colonne(f"ministere_an{a}")
+        ]
     return sortie[COLONNES_FICHIER]
 
 

@@ -471,6 +471,44 @@ def test_couleurs_par_statut(livre):
     ]
 
 
+def test_decision_du_ministere_a_cote_de_la_recommandation(jeu):
+    """Issue 17 : la décision du ministère à côté de la recommandation du comité ; sa raison
+    (texte saisi) reste du texte ; le budget « accordé » suit la décision qui vaut."""
+    table = jeu.table.copy()
+    ministre = [
+        {
+            "id": 1,
+            "demande_id": jeu.ids["T-001"],
+            "decision": financement.RETENU,
+            "montant_an1": 1_500_000,
+            "montant_an2": 0,
+            "raison": "=1+1",
+            "autorite": "Marie Ministre",
+            "decision_comite_id": None,
+            "date": dt.datetime(2026, 12, 1, 10),
+            "auteur": "ministre@x.ca",
+        }
+    ]
+    classement.colonnes_ministere(table, jeu.donnees.decisions, ministre)
+    contenu = exportation.classeur(
+        jeu.appel, table, poids=jeu.donnees.poids, auteur=AUTEUR, instant=INSTANT
+    )
+    wb = load_workbook(io.BytesIO(contenu))
+    t1 = next(
+        r for r in lignes_du_tableau(wb["Classement"], HAUT) if r["No de demande"].value == "T-001"
+    )
+    assert t1["Recommandation du comité"].value == financement.REFUSE
+    assert t1["Décision du ministère"].value == financement.RETENU
+    assert t1["Ministère an 1"].value == 15000 and t1["Ministère an 2"].value == 0
+    assert t1["Ministère an 1"].number_format == FORMAT_MONTANT
+    assert t1["Raison du ministère"].value == "=1+1" and t1["Raison du ministère"].data_type == "s"
+    assert t1["Autorité"].value == "Marie Ministre"
+    assert t1["Date de la décision du ministère"].value == "1er décembre 2026"
+    budget = valeurs(wb["Budget"], 3)
+    # 48 000,50 $ recommandés par le comité, plus les 15 000 $ que le ministère accorde à T-001.
+    assert budget[0]["Accordé (décisions)"] == 63000.5
+
+
 # --- Budget, répartitions, graphiques ----------------------------------------------------------
 
 
