@@ -99,7 +99,6 @@ affichee = pd.DataFrame(
             _montants(r, "accorde_an") if r["decision"] == financement.RETENU else ""
             for r in lignes
         ],
-        "Justification du comité": [r.get("justification") or "" for r in lignes],
         "Décision du ministère": [r["decision_ministere"] for r in lignes],
         "Montants accordés": [
             _montants(r, "ministere_an") if r["decision_ministere"] == financement.RETENU else ""
@@ -115,6 +114,7 @@ affichee = pd.DataFrame(
             for r in lignes
         ],
         "Raison du ministère": [r["raison_ministere"] for r in lignes],
+        "Justification du comité": [r.get("justification") or "" for r in lignes],
     }
 )
 tour = st.session_state.setdefault("_dm_tour", 0)
