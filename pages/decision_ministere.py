@@ -66,6 +66,17 @@ for a in range(annees):
         f"sur {montant(int(b['enveloppe'].iloc[a]))} · restant "
         f"{montant(int(b['restant_decisions'].iloc[a]))}"
     )
+if depassees := [
+    f"{periodes[a]} ({montant(-int(b['restant_decisions'].iloc[a]))} de plus)"
+    for a in range(annees)
+    if int(b["restant_decisions"].iloc[a]) < 0
+]:
+    # Interprétation : l'appel laisse au ministère « la détermination des sommes » ;
+    # l'enveloppe n'est pas un refus ici, elle est signalée.
+    st.warning(
+        "Les montants financés dépassent l'enveloppe de l'appel en " + ", ".join(depassees) + ".",
+        icon=":material/account_balance_wallet:",
+    )
 avec_recommandation = table[table["decision"].fillna("") != ""]
 decidees = int((table["decision_ministere"].fillna("") != "").sum())
 colonnes[annees].metric(

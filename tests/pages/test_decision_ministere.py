@@ -171,6 +171,15 @@ def test_l_administration_modifie_au_nom_de_l_autorite(application, jeu, moteur)
     }
     (_, _, nouveau), *_ = journal(moteur, appel, "decision_ministre")
     assert nouveau.endswith("(inscrite par l'administration au nom de l'autorité)")
+    # 30 000 $ (T-002, comité) + 15 000 $ (T-001, ministère) sur 40 000 $ : l'enveloppe est
+    # dépassée ; la page le signale sans refuser.
+    assert any(
+        rendu(w.value)
+        == dollars(
+            "Les montants financés dépassent l'enveloppe de l'appel en 2024-2025 (5 000 $ de plus)."
+        )
+        for w in at.warning
+    ), [w.value for w in at.warning]
 
 
 @pytest.mark.parametrize("role", [OBSERVATEUR, PRESIDENT])
