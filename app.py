@@ -37,6 +37,7 @@ PAGES = [
     ("classement", "Classement", ":material/leaderboard:"),
     ("seance", "Séance du comité", ":material/co_present:"),
     ("portefeuille", "Portefeuille", ":material/pie_chart:"),
+    ("decision_ministere", "Décision du ministère", ":material/gavel:"),
     ("lettres", "Lettres aux demandeurs", ":material/mail:"),
     ("conventions", "Conventions et versements", ":material/request_quote:"),
     ("comparaison", "Comparaison des appels", ":material/compare_arrows:"),

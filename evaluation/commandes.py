@@ -19,6 +19,9 @@ from pathlib import Path
 from evaluation.socle.roles import ROLES
 
 SORTIE_OK, SORTIE_PROBLEME, SORTIE_USAGE = 0, 1, 2
+# Les codes de `decision.financement.DECISIONS`, recopiés : `--help` n'importe pas pandas
+# (tests/test_commandes.py vérifie qu'ils restent les mêmes).
+DECISIONS = ("retenu", "liste d'attente", "refusé")
 
 
 def _positif(texte: str) -> float:
@@ -29,6 +32,29 @@ def _positif(texte: str) -> float:
     if valeur <= 0:
         raise argparse.ArgumentTypeError(f"nombre positif attendu, lu « {texte} »")
     return valeur
+
+
+def _dollars(texte: str) -> int:
+    """« 15000 », « 15 000,50 », « 15000.50 $ » → cents (jamais négatif)."""
+    propre = texte.replace("$", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    try:
+        valeur = float(propre.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"montant en dollars attendu (ex. 15000 ou 15 000,50), lu « {texte} »"
+        ) from None
+    if valeur < 0:
+        raise argparse.ArgumentTypeError(f"montant positif ou nul attendu, lu « {texte} »")
+    return round(valeur * 100)
+
+
+def _jour(texte: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(texte)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date AAAA-MM-JJ attendue, lu « {texte} »") from None
 
 
 class _Analyseur(argparse.ArgumentParser):
@@ -95,8 +121,10 @@ def _analyseur() -> argparse.ArgumentParser:
         default="texte",
         help="csv : colonnes rang, no_demande, note, n_evaluations, ecart_type, statut, "
         "montant_demande_an1/2, non_admissible_an1/2 (dépenses retirées du budget "
-        "admissible), budget_admissible_an1/2, montant_recommande_an1/2, cumul_an1/2 "
-        "(dollars à point décimal) ; texte : aligné",
+        "admissible), budget_admissible_an1/2, montant_recommande_an1/2, cumul_an1/2, "
+        "decision (recommandation du comité), montant_accorde_an1/2, ecart_recommandation, "
+        "decision_ministere, montant_ministere_an1/2 (dollars à point décimal) ; texte : "
+        "aligné",
     )
     k.add_argument("--appel", help="identifiant de l'appel")
     x = sous.add_parser("exporter", help="écrit le classeur Excel du comité")
@@ -171,6 +199,60 @@ def _analyseur() -> argparse.ArgumentParser:
         "l'enveloppe) et dit s'il est conforme ; code 1 si l'un diffère",
     )
     tv.add_argument("--appel", help="identifiant de l'appel (défaut : tous les appels)")
+    dc = sous.add_parser(
+        "decisions", help="décisions après le comité : celle du ministère (issue 17)"
+    )
+    sdc = dc.add_subparsers(dest="groupe", required=True, parser_class=_Analyseur)
+    mi = sdc.add_parser(
+        "ministre",
+        help="inscrit la décision du ministère sur les recommandations du comité, au nom de "
+        "l'autorité (comme l'administration)",
+    )
+    smi = mi.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+
+    def options_ministre(q):
+        q.add_argument("--appel", help="identifiant de l'appel")
+        q.add_argument(
+            "--autorite", required=True, metavar="NOM", help="nom de l'autorité qui décide"
+        )
+        q.add_argument(
+            "--date",
+            type=_jour,
+            metavar="AAAA-MM-JJ",
+            help="date de la décision (défaut : aujourd'hui)",
+        )
+
+    ma = smi.add_parser(
+        "approuver",
+        help="approuve telles quelles les recommandations du comité (tout ou rien) : celles "
+        "des --demande données, ou toutes celles qui attendent la décision du ministère",
+    )
+    options_ministre(ma)
+    ma.add_argument(
+        "--demande",
+        action="append",
+        default=[],
+        metavar="NO",
+        help="numéro de demande (répétable ; défaut : toutes celles à décider)",
+    )
+    ma.add_argument("--note", default="", help="note facultative jointe à chaque approbation")
+    mm = smi.add_parser(
+        "modifier",
+        help="inscrit une autre décision ou d'autres montants que la recommandation, avec une "
+        "raison",
+    )
+    options_ministre(mm)
+    mm.add_argument("--demande", required=True, metavar="NO", help="numéro de la demande")
+    mm.add_argument("--decision", required=True, choices=DECISIONS, help="décision du ministère")
+    mm.add_argument(
+        "--montant",
+        action="append",
+        type=_dollars,
+        default=[],
+        metavar="DOLLARS",
+        help="montant accordé par année financière, en dollars (répétable : an 1, puis an 2)",
+    )
+    mm.add_argument("--raison", required=True, help="raison de la modification")
     g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
     g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
     g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
@@ -557,6 +639,9 @@ def _executer(options, moteur, lancees: list) -> int:
     if options.commande == "notes":
         return _notes(options, appel, moteur)
 
+    if options.commande == "decisions":
+        return _decisions_ministre(options, appel, moteur)
+
     if options.commande == "gabarit":
         from evaluation.depot.gabarit import construire_gabarit
 
@@ -611,6 +696,63 @@ def _tirage(options, moteur) -> int:
         + (f"{differents} non conforme(s)." if differents else "tous conformes.")
     )
     return SORTIE_PROBLEME if differents else SORTIE_OK
+
+
+def _decisions_ministre(options, appel, moteur) -> int:
+    """`decisions ministre approuver|modifier` : au nom de l'autorité, comme
+    l'administration (rôle admin) ; l'auteur inscrit est l'utilisateur du système."""
+    from evaluation.decision import decisions_ministre
+    from evaluation.decision.financement import ErreurFinancement
+    from evaluation.socle import stockage
+    from evaluation.socle.roles import ADMIN
+
+    with moteur.connect() as connexion:
+        table = stockage.lire_demandes(appel.id, connexion=connexion)
+    ids = dict(zip(table["no_demande"].astype(str), table["id"].astype(int), strict=True))
+    voulues = options.demande if isinstance(options.demande, list) else [options.demande]
+    if inconnues := [no for no in voulues if no.strip() not in ids]:
+        print(
+            f"Erreur : {', '.join(inconnues)} : aucune demande de ce numéro dans l'appel "
+            f"{appel.id} (voir `python -m evaluation demandes`).",
+            file=sys.stderr,
+        )
+        return SORTIE_USAGE
+    commun = {
+        "autorite": options.autorite,
+        "jour": options.date,
+        "moteur": moteur,
+        "auteur": _auteur_cli(),
+        "role": ADMIN,
+    }
+    try:
+        if options.action == "approuver":
+            n = decisions_ministre.approuver_en_lot(
+                appel,
+                [ids[no.strip()] for no in voulues] if voulues else None,
+                raison=options.note,
+                **commun,
+            )
+            print(
+                f"{n} recommandation(s) du comité approuvée(s) par {options.autorite.strip()} "
+                "(inscrit au journal)."
+            )
+        else:
+            decisions_ministre.decider(
+                appel,
+                ids[options.demande.strip()],
+                options.decision,
+                tuple(options.montant),
+                options.raison,
+                **commun,
+            )
+            print(
+                f"Décision du ministère inscrite pour {options.demande.strip()} : "
+                f"{options.decision} (inscrit au journal)."
+            )
+    except ErreurFinancement as exc:
+        print(f"Refusé ; rien n'a été enregistré : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    return SORTIE_OK
 
 
 def _classement(options, appel, moteur) -> int:

@@ -7,7 +7,7 @@ from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, examens
 from evaluation.socle import stockage
 from evaluation.socle.formats import date, montant
-from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
+from evaluation.socle.roles import ADMIN, AUTORITE, EVALUATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
 from pages.composants.commun import appel_actif, fichiers_demo, moteur
 from pages.composants.connexion import exiger_acces
@@ -80,6 +80,17 @@ elif compte.role == PRESIDENT:
     st.page_link("pages/suivi.py", label="Suivi des évaluations", icon=":material/monitoring:")
     st.page_link("pages/classement.py", label="Classement", icon=":material/leaderboard:")
     st.page_link("pages/seance.py", label="Séance du comité", icon=":material/co_present:")
+elif compte.role == AUTORITE:
+    st.markdown(
+        "Le comité recommande ; le ministère décide. Une fois les recommandations du comité "
+        "verrouillées, approuvez-les en lot ou modifiez-en une, avec une raison (page Décision "
+        "du ministère) ; le classement et le portefeuille montrent ensuite votre décision."
+    )
+    st.page_link(
+        "pages/decision_ministere.py", label="Décision du ministère", icon=":material/gavel:"
+    )
+    st.page_link("pages/classement.py", label="Classement", icon=":material/leaderboard:")
+    st.page_link("pages/portefeuille.py", label="Portefeuille", icon=":material/pie_chart:")
 else:
     st.markdown(
         "Le classement montre la ligne de financement face à l'enveloppe ; le portefeuille, "

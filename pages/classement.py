@@ -8,7 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.appels.configuration import lecture_annees_financieres
-from evaluation.decision import classement, consensus, conventions, decisions, financement
+from evaluation.decision import (
+    classement,
+    consensus,
+    conventions,
+    decisions,
+    financement,
+    ministere,
+    portefeuille,
+)
 from evaluation.notes import attributions
 from evaluation.notes.fiche import id_secteur, libelle_secteur, montants_cote_a_cote
 from evaluation.socle import stockage
@@ -66,25 +74,50 @@ if table.empty:
     st.stop()
 
 # --- L'enveloppe, année par année ----------------------------------------------------------
+# Issue 17 : dès que le ministère a décidé, « financé » est la décision qui vaut (la sienne,
+# sinon la recommandation du comité) ; avant, la ligne de financement.
+selon_ministere = bool((table["decision_ministere"].fillna("") != "").any())
+if selon_ministere:
+    budget_final = portefeuille.budget(table, appel)
+    finances_en_tete = budget_final["accorde"].to_numpy()[:annees]
+    restants_en_tete = budget_final["restant_decisions"].to_numpy()[:annees]
+    quoi_finance = "financé (décisions du ministère)"
+else:
+    finances_en_tete, restants_en_tete = ligne.finances, ligne.restant
+    quoi_finance = "financé à la ligne"
 colonnes = st.columns(annees + 2)
 for a in range(annees):
     debut, fin = periodes[a]
     colonnes[a].metric(
         f"Restant {debut.year}-{fin.year}",
-        montant(int(ligne.restant[a])),
-        help=f"Enveloppe {montant(int(appel.financement.enveloppe[a]))} ; financé à la ligne : "
-        f"{montant(int(ligne.finances[a]))}.",
+        montant(int(restants_en_tete[a])),
+        help=f"Enveloppe {montant(int(appel.financement.enveloppe[a]))} ; {quoi_finance} : "
+        f"{montant(int(finances_en_tete[a]))}."
+        + (
+            " Décision du ministère quand il y en a une, sinon recommandation du comité."
+            if selon_ministere
+            else ""
+        ),
     )
     colonnes[a].caption(
         f"sur {montant(int(appel.financement.enveloppe[a]))} · financé "
-        f"{montant(int(ligne.finances[a]))}"
+        f"{montant(int(finances_en_tete[a]))}"
+        + (" (décisions du ministère)" if selon_ministere else "")
     )
 classees = table[table["statut"] == classement.CLASSE]
-colonnes[annees].metric(
-    "Financées",
-    f"{int((classees['financement'] == financement.FINANCE).sum())} / {len(classees)}",
-    help="Demandes classées au-dessus de la ligne de financement.",
-)
+if selon_ministere:
+    colonnes[annees].metric(
+        "Financées",
+        f"{int(portefeuille.selection(table, portefeuille.DECISIONS).sum())} / {len(classees)}",
+        help="Demandes retenues par la décision du ministère (sinon par la recommandation du "
+        "comité), sur les demandes classées.",
+    )
+else:
+    colonnes[annees].metric(
+        "Financées",
+        f"{int((classees['financement'] == financement.FINANCE).sum())} / {len(classees)}",
+        help="Demandes classées au-dessus de la ligne de financement.",
+    )
 colonnes[annees + 1].metric(
     "À discuter",
     int(table["a_discuter"].sum()),
@@ -279,7 +312,13 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
         donnees_affichees[f"Admissible an {n}"] = deja[f"Admissible an {n}"]
         donnees_affichees[f"Recommandé an {n}"] = deja[f"Recommandé an {n}"]
         donnees_affichees[f"Cumul an {n}"] = deja[f"Cumul an {n}"]
-    donnees_affichees["Décision"] = partie["decision"]
+    # Issue 17 : ce que le comité inscrit est sa recommandation ; la décision du ministère
+    # est à côté (vide tant qu'il n'a pas décidé).
+    donnees_affichees["Recommandation du comité"] = partie["decision"]
+    donnees_affichees["Décision du ministère"] = [
+        d + (f" ({e})" if d and e == ministere.MODIFIEE else "")
+        for d, e in zip(partie["decision_ministere"], partie["etat_ministere"], strict=True)
+    ]
     donnees_affichees["Dépôt"] = partie["depot"]
     for nom in exportation.COLONNES_PARTS:
         donnees_affichees[nom] = deja[nom]
@@ -642,7 +681,7 @@ if presidence:
                             strict=True,
                         )
                     ],
-                    "Décision actuelle": classees_["decision"].fillna("").to_numpy(),
+                    "Recommandation actuelle": classees_["decision"].fillna("").to_numpy(),
                 }
             )
             evenement = st.dataframe(
@@ -772,7 +811,7 @@ if presidence:
         proposer_mise_a_jour(choisie)
 
     with droite.container(border=True):
-        st.markdown("**Décision du comité**")
+        st.markdown("**Recommandation du comité**")
         choix = st.selectbox("Demande", options, format_func=libelle, key="dc_demande")
         r = ligne_de(choix)
         recommandes = tuple(int(r[f"recommande_an{a + 1}"]) for a in range(annees))

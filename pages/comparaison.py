@@ -65,8 +65,8 @@ st.dataframe(
     width="stretch",
 )
 st.caption(
-    "« Financées » : retenues par les décisions quand l'appel en a, sinon sous la ligne "
-    "de financement (colonne Selon)."
+    "« Financées » : retenues par la décision du ministère quand il a décidé, sinon par la "
+    "recommandation du comité, sinon sous la ligne de financement (colonne Selon)."
 )
 
 st.subheader("Répartitions côte à côte")

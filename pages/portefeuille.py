@@ -12,7 +12,7 @@ from evaluation.appels.configuration import LIBELLES_OBJECTIF_SELECTION
 from evaluation.decision import classement, decisions, financement, notation, portefeuille
 from evaluation.depot.municipalites import repertoire
 from evaluation.socle.comptes import lister_comptes
-from evaluation.socle.formats import montant, nombre, pourcentage
+from evaluation.socle.formats import montant, nombre, pluriel, pourcentage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral, litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
@@ -84,7 +84,13 @@ for a, colonne in enumerate(jauges):
     colonne.plotly_chart(figure, width="stretch", key=f"jauge_{a}")
 st.caption(
     "Barre : financé à la ligne de financement ; trait rouge : l'enveloppe ; fond vert : "
-    "accordé par les décisions du comité."
+    "accordé par les décisions : celle du ministère quand il y en a une, sinon la "
+    "recommandation du comité."
+    + (
+        f" Le ministère a décidé de {pluriel(decidees_ministere, 'demande', 'demandes')}."
+        if (decidees_ministere := int((table["decision_ministere"].fillna("") != "").sum()))
+        else " Le ministère n'a encore rien décidé."
+    )
 )
 st.dataframe(
     pd.DataFrame(
@@ -133,7 +139,7 @@ selon = f2.radio(
     [portefeuille.LIGNE, portefeuille.DECISIONS],
     format_func={
         portefeuille.LIGNE: "ligne de financement",
-        portefeuille.DECISIONS: "décisions",
+        portefeuille.DECISIONS: "décisions (ministère, sinon comité)",
     }.get,
     key="pf_selon",
     horizontal=True,

@@ -212,6 +212,8 @@ print(sorted(m for m in {lourds!r} if m in sys.modules), file=sys.stderr)
         ["appels", "lister", "--help"],
         ["base", "mettre-a-jour", "--help"],
         ["tirage", "verifier", "--help"],
+        ["decisions", "ministre", "approuver", "--help"],
+        ["decisions", "ministre", "modifier", "--help"],
     ],
 )
 def test_aide_sans_modules_lourds(arguments):
@@ -518,3 +520,67 @@ def test_tirage_verifier_rejoue_chaque_tirage(base, capsys):
     assert "Appel B" not in capsys.readouterr().out
     assert main([*base, "tirage", "verifier", "--appel", "Z"]) == 0
     assert capsys.readouterr().out.strip() == "Aucun tirage au sort inscrit pour l'appel Z."
+
+
+def test_decisions_du_ministere_en_ligne_de_commande(base, capsys):
+    """Issue 17 : `decisions ministre approuver|modifier`, au nom de l'autorité ; refusé
+    avant le verrouillage des recommandations du comité (code 1, rien d'écrit)."""
+    from evaluation import commandes
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.decision import decisions, financement
+    from evaluation.notes.attributions import verrouiller
+    from evaluation.socle import stockage
+    from tests.filtrage import admettre
+
+    assert commandes.DECISIONS == financement.DECISIONS
+    assert main([*base, "importer", VALIDE, "--auteur", "analyste"]) == 0
+    appel = charger_appel()
+    moteur = stockage.creer_moteur(base[1])
+    try:
+        admettre(moteur, appel)
+        with moteur.connect() as c:
+            ids = dict(
+                zip(
+                    stockage.lire_demandes(appel.id, connexion=c)["no_demande"],
+                    stockage.lire_demandes(appel.id, connexion=c)["id"].astype(int),
+                    strict=True,
+                )
+            )
+        for no in ("T-001", "T-002"):
+            decisions.enregistrer_decision(
+                appel, ids[no], financement.LISTE_ATTENTE, (), "x", moteur=moteur, auteur="p"
+            )
+        capsys.readouterr()
+        approuver = [*base, "decisions", "ministre", "approuver", "--autorite", "Marie Ministre"]
+        assert main(approuver) == 1
+        assert "pas encore verrouillées" in capsys.readouterr().err
+        verrouiller(appel.id, True, moteur=moteur, auteur="p", quoi="decisions_verrouillees")
+        assert main([*approuver, "--demande", "T-009"]) == 2
+        assert "T-009 : aucune demande de ce numéro" in capsys.readouterr().err
+        assert main([*approuver, "--demande", "T-001"]) == 0
+        assert "1 recommandation(s) du comité approuvée(s) par Marie Ministre" in (
+            capsys.readouterr().out
+        )
+        modifier = [*base, "decisions", "ministre", "modifier", "--autorite", "Marie Ministre"]
+        modifier += ["--demande", "T-002", "--decision", "retenu", "--montant", "15 000"]
+        assert main([*modifier, "--raison", " "]) == 1
+        assert "demande une raison" in capsys.readouterr().err
+        assert main([*modifier, "--raison", "Priorité régionale"]) == 0
+        with moteur.connect() as c:
+            lignes = stockage.lire_decisions_ministre(appel.id, connexion=c)
+        assert [(x["decision"], x["montant_an1"], x["autorite"]) for x in lignes] == [
+            (financement.LISTE_ATTENTE, 0, "Marie Ministre"),
+            (financement.RETENU, 1_500_000, "Marie Ministre"),
+        ]
+        assert lignes[1]["auteur"].startswith("ligne de commande")
+        capsys.readouterr()
+        assert main([*base, "classement", "--format", "csv"]) == 0
+        csv_ = {r["no_demande"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+        assert (csv_["T-002"]["decision"], csv_["T-002"]["decision_ministere"]) == (
+            financement.LISTE_ATTENTE,
+            financement.RETENU,
+        )
+        assert csv_["T-002"]["montant_ministere_an1"] == "15000.00"
+        assert csv_["T-003"]["decision_ministere"] == ""
+    finally:
+        moteur.dispose()

@@ -2,7 +2,9 @@
 utilisée, répartitions côte à côte, municipalités financées plusieurs années de suite.
 
 Chaque appel arrive avec son classement (classement.classement) ; « financée » veut dire
-retenue par une décision quand l'appel en a, sinon financée à la ligne de financement.
+retenue par la décision qui vaut quand l'appel en a (celle du ministère, sinon la
+recommandation du comité : `ministere.decision_finale`, issue 17), sinon financée à la ligne
+de financement.
 """
 
 from __future__ import annotations
@@ -18,15 +20,32 @@ from evaluation.decision import portefeuille
 from evaluation.notes.fiche import libelle_axe
 from evaluation.socle.texte import cle_souple
 
-SELON_DECISIONS = "décisions"
+SELON_MINISTERE = "décisions du ministère"
+SELON_COMITE = "recommandations du comité"
 SELON_LIGNE = "ligne de financement"
 
 
+def _inscrites(table: pd.DataFrame, colonne: str) -> bool:
+    return colonne in table and bool((table[colonne].fillna("") != "").any())
+
+
 def selon(table: pd.DataFrame) -> str:
-    """Les décisions comptent dès qu'une décision est enregistrée ; avant, la ligne."""
-    if "decision" in table and (table["decision"].fillna("") != "").any():
+    """Les décisions comptent dès qu'une recommandation du comité ou une décision du
+    ministère est enregistrée ; avant, la ligne."""
+    if _inscrites(table, "decision") or _inscrites(table, "decision_ministere"):
         return portefeuille.DECISIONS
     return portefeuille.LIGNE
+
+
+def libelle_selon(table: pd.DataFrame) -> str:
+    """Ce qui fait « financée » pour un appel, en clair : « décisions du ministère » dès que
+    le ministère a décidé d'une demande (les autres gardent la recommandation du comité),
+    « recommandations du comité », ou « ligne de financement »."""
+    if _inscrites(table, "decision_ministere"):
+        return SELON_MINISTERE
+    if selon(table) == portefeuille.DECISIONS:
+        return SELON_COMITE
+    return SELON_LIGNE
 
 
 def annee_de(appel: Appel) -> int:
@@ -60,7 +79,7 @@ def synthese(appels: Sequence[tuple[Appel, pd.DataFrame]]) -> pd.DataFrame:
                 "enveloppe": enveloppe,
                 "finance": finance,
                 "part_utilisee": finance / enveloppe if enveloppe else np.nan,
-                "selon": SELON_DECISIONS if quoi == portefeuille.DECISIONS else SELON_LIGNE,
+                "selon": libelle_selon(table),
             }
         )
     return pd.DataFrame(

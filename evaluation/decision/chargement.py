@@ -99,7 +99,8 @@ def charger(
     lues: Lues | None = None,
 ) -> Donnees:
     """Lit les demandes, les notes soumises (hors conflits d'intérêts), les jugements
-    d'admissibilité, les montants modifiés, les décisions, la pondération en vigueur et les
+    d'admissibilité, les montants modifiés, les recommandations du comité et les décisions du
+    ministère, la pondération en vigueur et les
     notes de consensus (une requête de plus, légère).
 
     `lues` : ce que `lire_lourdes` a déjà lu (gardé par une page tant que la version des
@@ -110,6 +111,7 @@ def charger(
     with moteur.connect() as connexion:
         modifications = stockage.lire_montants_recommandes(appel.id, connexion=connexion)
         decisions = stockage.lire_decisions(appel.id, connexion=connexion)
+        decisions_ministre = stockage.lire_decisions_ministre(appel.id, connexion=connexion)
         ponderations = stockage.lire_ponderations(appel.id, connexion=connexion)
         bonifications = stockage.lire_bonifications(appel.id, connexion=connexion)
         notes_consensus = stockage.lire_consensus(appel.id, connexion=connexion, motifs=False)
@@ -134,6 +136,7 @@ def charger(
         bonifications,
         lues.admissibilite,
         consensus.en_table(notes_consensus),
+        decisions_ministre,
     )
 
 

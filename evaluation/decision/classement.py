@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import consensus, financement, notation
+from evaluation.decision import consensus, financement, ministere, notation
 from evaluation.depot import echeance
 from evaluation.notes import filtrage, repartition
 from evaluation.socle import formats
@@ -317,6 +317,10 @@ class Donnees:
     # Les dernières notes de consensus inscrites en séance (`consensus.en_table`), None :
     # aucune lue.
     consensus: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # Issue 17 : la dernière décision du ministère par demande
+    # (`stockage.lire_decisions_ministre`) ; `decisions` ci-dessus sont les recommandations
+    # du comité.
+    decisions_ministre: list[dict] = field(default_factory=list)
 
 
 def poids_de_l_appel(
@@ -376,6 +380,7 @@ def classement(
     table["justification"] = table["demande_id"].map(
         lambda d: (par_demande[d]["justification"] or "") if d in par_demande else ""
     )
+    colonnes_ministere(table, donnees.decisions, donnees.decisions_ministre)
     rangs_calibres = (
         table["total_calibre"].where(table["statut"] == CLASSE).rank(ascending=False, method="min")
     )
@@ -389,6 +394,43 @@ def classement(
     else:
         table["rang_appel"] = table["rang"].astype("Int64")
     return table
+
+
+def colonnes_ministere(
+    table: pd.DataFrame, recommandations: list[dict], decisions_ministre: list[dict]
+) -> None:
+    """Ajoute à `table` (par `demande_id`) la décision du ministère (issue 17) à côté de la
+    recommandation du comité (`decision`, `accorde_anN`) : `decision_ministere`,
+    `ministere_anN`, `raison_ministere`, `autorite_ministere`, `date_ministere`,
+    `etat_ministere` (`ministere.etat`) ; et ce qui vaut (`ministere.decision_finale`) :
+    `decision_finale`, `finale_anN`, `source_finale` (« ministere », « comite » ou "")."""
+    ids = table["demande_id"].astype(int).to_numpy()
+    finales = ministere.decision_finale(recommandations, decisions_ministre)
+    du_ministere = {int(x["demande_id"]): x for x in decisions_ministre}
+    du_comite = {int(x["demande_id"]): x for x in recommandations}
+    table["decision_ministere"] = [
+        du_ministere[d]["decision"] if d in du_ministere else "" for d in ids
+    ]
+    for a in (1, 2):
+        table[f"ministere_an{a}"] = pd.array(
+            [int(du_ministere[d][f"montant_an{a}"]) if d in du_ministere else pd.NA for d in ids],
+            dtype="Int64",
+        )
+    table["raison_ministere"] = [(du_ministere.get(d) or {}).get("raison") or "" for d in ids]
+    table["autorite_ministere"] = [(du_ministere.get(d) or {}).get("autorite") or "" for d in ids]
+    table["date_ministere"] = [(du_ministere.get(d) or {}).get("date") for d in ids]
+    table["etat_ministere"] = [
+        ministere.etat(du_comite.get(d), du_ministere.get(d))
+        if d in du_comite or d in du_ministere
+        else ""
+        for d in ids
+    ]
+    table["decision_finale"] = [finales[d].decision if d in finales else "" for d in ids]
+    for a in (1, 2):
+        table[f"finale_an{a}"] = pd.array(
+            [finales[d].montants[a - 1] if d in finales else pd.NA for d in ids], dtype="Int64"
+        )
+    table["source_finale"] = [finales[d].source if d in finales else "" for d in ids]
 
 
 def colonnes_montants(appel: Appel, donnees: Donnees) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -479,6 +521,9 @@ COLONNES_FICHIER = [
     "montant_accorde_an1",
     "montant_accorde_an2",
     "ecart_recommandation",
+    "decision_ministere",
+    "montant_ministere_an1",
+    "montant_ministere_an2",
 ]
 
 
@@ -561,6 +606,12 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
     sortie["ecart_recommandation"] = (
         financement.mentions_d_ecart(table, 2) if "demande_id" in table else ""
     )
+    # Issue 17 : `decision` est la recommandation du comité ; la décision du ministère suit.
+    sortie["decision_ministere"] = [v or "" for v in colonne("decision_ministere")]
+    for a in (1, 2):
+        sortie[f"montant_ministere_an{a}"] = [
+            dollars_ou_vide(v) for v in colonne(f"ministere_an{a}")
+        ]
     return sortie[COLONNES_FICHIER]
 
 

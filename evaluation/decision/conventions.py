@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.decision import ministere
 from evaluation.decision import suivi_financier as regles
 from evaluation.decision.financement import RETENU
 from evaluation.socle import droits, stockage
@@ -35,18 +36,21 @@ def demandes_financees(appel: Appel, *, connexion) -> dict[int, tuple[int, ...]]
     """{demande_id: montants accordés par année (cents)} des demandes financées de l'appel.
 
     LE seul endroit qui dit quelles demandes sont financées pour le suivi (conventions,
-    versements, rapports, feuille « Suivi des conventions »). Aujourd'hui : la dernière
-    décision du comité, « retenu », avec ses montants par année. La décision du ministère
-    (issue 17, point 1 : `decision_finale` dans evaluation/decision/ministere.py) la
-    remplacera ici, et ici seulement, à l'intégration : l'appel dit que le ministère
-    « conserve cependant la responsabilité de la sélection définitive des projets et de la
-    détermination des sommes qui leur seront accordées »."""
+    versements, rapports, feuille « Suivi des conventions ») : la décision qui vaut
+    (`ministere.decision_finale`), celle du ministère quand il y en a une, sinon la
+    recommandation du comité, « retenu », avec ses montants par année. L'appel : le
+    ministère « conserve cependant la responsabilité de la sélection définitive des projets
+    et de la détermination des sommes qui leur seront accordées »."""
     n = len(appel.financement.annees_financieres())
+    finales = ministere.decision_finale(
+        stockage.lire_decisions(appel.id, connexion=connexion),
+        stockage.lire_decisions_ministre(appel.id, connexion=connexion),
+    )
     return {
-        # La table des décisions porte deux années ; une troisième n'a pas de montant.
-        int(x["demande_id"]): tuple(int(x.get(f"montant_an{a}") or 0) for a in range(1, n + 1))
-        for x in stockage.lire_decisions(appel.id, connexion=connexion)
-        if x["decision"] == RETENU
+        # Les décisions portent deux années ; une troisième n'a pas de montant.
+        demande_id: tuple(int(f.montants[a]) if a < len(f.montants) else 0 for a in range(n))
+        for demande_id, f in finales.items()
+        if f.decision == RETENU
     }
 
 

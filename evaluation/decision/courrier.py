@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import chargement, classement
+from evaluation.decision import chargement, classement, ministere
 from evaluation.socle import droits, stockage
 from evaluation.socle.stockage import Moteur
 from evaluation.sorties import lettres
@@ -109,7 +109,8 @@ def preparer(
 ) -> Preparation:
     """Les lettres de l'appel d'après la base : le classement (notes retenues, décision de
     chaque demande), l'examen d'admissibilité, et les commentaires des évaluations soumises
-    hors conflits d'intérêts. L'issue de chaque demande : `lettres.issues_des_demandes`.
+    hors conflits d'intérêts. L'issue de chaque demande : `lettres.issues_des_demandes`, d'après
+    la décision qui vaut (`ministere.decision_finale`).
 
     `donnees` et `table` : ce qu'une page a déjà lu et classé (`chargement.charger`,
     `classement.classement`), repris tel quel."""
@@ -119,9 +120,19 @@ def preparer(
     with moteur.connect() as connexion:
         notes = stockage.lire_notes_completes(appel.id, connexion=connexion)
     commentaires = lettres.commentaires_consolides(notes, donnees.evaluations, appel)
-    a_ecrire, sans = lettres.assembler(
-        appel, table, donnees.decisions, donnees.admissibilite, commentaires
-    )
+    # La décision qui vaut : celle du ministère, sinon la recommandation du comité.
+    finales = ministere.decision_finale(donnees.decisions, donnees.decisions_ministre)
+    decisions = [
+        {
+            "demande_id": d,
+            "decision": f.decision,
+            "montant_an1": f.montants[0],
+            "montant_an2": f.montants[1],
+            "source": f.source,
+        }
+        for d, f in finales.items()
+    ]
+    a_ecrire, sans = lettres.assembler(appel, table, decisions, donnees.admissibilite, commentaires)
     return Preparation(tuple(a_ecrire), tuple(sans))
 
 

@@ -24,6 +24,9 @@ from evaluation.socle.formats import nombre
 from evaluation.socle.texte import cle_nom_propre
 
 LIGNE, DECISIONS = "ligne", "decisions"
+# Les recommandations du comité seules (issue 17), sans la décision du ministère : pour le
+# procès-verbal du comité.
+RECOMMANDATIONS = "recommandations"
 DIMENSIONS = ("axe", "secteur", "secteur_secondaire", "region", "pays", "type")
 CONJOINT, SEULE = "projet conjoint", "une seule municipalité"
 
@@ -32,22 +35,36 @@ def _annees(appel: Appel) -> int:
     return financement.nombre_annees(appel)
 
 
+def _colonnes_decisions(table: pd.DataFrame, selon: str) -> tuple[str, str]:
+    """La colonne de décision et le préfixe des montants accordés : ceux de la décision qui
+    vaut (`decision_finale`, `finale_anN` : celle du ministère, sinon la recommandation du
+    comité, issue 17) quand le classement les porte, sinon ceux du comité."""
+    if selon == DECISIONS and "decision_finale" in table:
+        return "decision_finale", "finale_an"
+    return "decision", "accorde_an"
+
+
 def selection(table: pd.DataFrame, selon: str = LIGNE) -> np.ndarray:
-    """(n,) : les demandes financées à la ligne, ou retenues par les décisions."""
+    """(n,) : les demandes financées à la ligne, retenues par les décisions (celle du
+    ministère quand il y en a une, sinon la recommandation du comité), ou retenues par les
+    recommandations du comité seules (`RECOMMANDATIONS`)."""
     if selon == LIGNE:
         return (
             (table["statut"] == CLASSE) & (table["financement"] == financement.FINANCE)
         ).to_numpy()
-    if selon == DECISIONS:
-        return (table["decision"] == financement.RETENU).to_numpy()
-    raise ValueError(f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}).")
+    if selon in (DECISIONS, RECOMMANDATIONS):
+        colonne, _ = _colonnes_decisions(table, selon)
+        return (table[colonne] == financement.RETENU).to_numpy()
+    raise ValueError(f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}, {RECOMMANDATIONS}).")
 
 
 def montants(table: pd.DataFrame, appel: Appel, selon: str = LIGNE) -> np.ndarray:
     """(n, années) : ce que chaque demande reçoit selon la ligne de financement (montant
-    recommandé des financées) ou selon les décisions (montant accordé des retenues)."""
+    recommandé des financées), selon les décisions (montant accordé des retenues : par le
+    ministère quand il a décidé, sinon par la recommandation du comité) ou selon les seules
+    recommandations du comité."""
     choisies = selection(table, selon)
-    prefixe = "recommande_an" if selon == LIGNE else "accorde_an"
+    prefixe = "recommande_an" if selon == LIGNE else _colonnes_decisions(table, selon)[1]
     colonnes = [
         pd.to_numeric(table[f"{prefixe}{a + 1}"], errors="coerce").fillna(0).to_numpy(np.int64)
         for a in range(_annees(appel))

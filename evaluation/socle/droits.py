@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from evaluation.socle.roles import (
     ADMIN,
     ANALYSTE,
+    AUTORITE,
     EVALUATEUR,
     LIBELLES_ROLES,
     MEMBRE,
@@ -21,7 +22,7 @@ from evaluation.socle.roles import (
 if TYPE_CHECKING:  # le socle ne dépend pas des étapes : l'appel n'y est qu'un type
     from evaluation.appels.configuration import Appel
 
-TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE)
+TOUS = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE, AUTORITE)
 # Page (nom du fichier sous pages/) → rôles qui l'ouvrent.
 ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "accueil": TOUS,
@@ -29,15 +30,18 @@ ACCES_PAGES: dict[str, tuple[str, ...]] = {
     "evaluation": (EVALUATEUR,),
     "admissibilite": (ANALYSTE, PRESIDENT, ADMIN),
     "suivi": (ADMIN, PRESIDENT),
-    "classement": (ADMIN, PRESIDENT, OBSERVATEUR),
+    # L'autorité ministérielle (issue 17) voit le classement, le portefeuille et la
+    # comparaison des appels, sans les notes individuelles, et décide sur sa page.
+    "classement": (ADMIN, PRESIDENT, OBSERVATEUR, AUTORITE),
     # Les membres suivent la séance ; l'observateur aussi, sans les notes individuelles.
     "seance": (ADMIN, PRESIDENT, MEMBRE, OBSERVATEUR),
-    "portefeuille": (ADMIN, PRESIDENT, OBSERVATEUR),
+    "portefeuille": (ADMIN, PRESIDENT, OBSERVATEUR, AUTORITE),
     "attributions": (ADMIN,),
     "journal": (ADMIN, PRESIDENT),
     "comptes": (ADMIN,),
     "parametres": (ADMIN,),
-    "comparaison": (ADMIN, PRESIDENT, OBSERVATEUR),
+    "comparaison": (ADMIN, PRESIDENT, OBSERVATEUR, AUTORITE),
+    "decision_ministere": (AUTORITE, ADMIN),
     # Issue 17, point 2 : les lettres aux demandeurs, après la décision.
     "lettres": (ADMIN, PRESIDENT),
     # Après la décision (issue 17) : l'administration inscrit, la présidence et les
@@ -52,6 +56,7 @@ DESTINATAIRES = {
     OBSERVATEUR: "aux observateurs",
     ANALYSTE: "aux analystes",
     MEMBRE: "aux membres du comité",
+    AUTORITE: "à l'autorité ministérielle",
 }
 
 
@@ -74,6 +79,15 @@ def message_refus(role: str | None, page: str) -> str:
 # Importation) : l'analyste, qui charge les fichiers et examine l'admissibilité, et
 # l'administration.
 RATTACHER_CATEGORIES = (ANALYSTE, ADMIN)
+
+
+# Qui inscrit la décision du ministère (issue 17) : l'autorité ministérielle, ou
+# l'administration en son nom (les deux noms sont gardés).
+DECIDER_POUR_LE_MINISTERE = (AUTORITE, ADMIN)
+
+
+def peut_decider_pour_le_ministere(role: str | None) -> bool:
+    return role in DECIDER_POUR_LE_MINISTERE
 
 
 def peut_rattacher_categories(role: str | None) -> bool:

@@ -38,7 +38,9 @@ OBJETS = {
     "reglage:decisions_verrouillees": "Verrouillage des décisions",
     "montant_recommande:an1": "Montant recommandé, année 1",
     "montant_recommande:an2": "Montant recommandé, année 2",
-    "decision": "Décision du comité",
+    # Issue 17 : ce que le comité inscrit est sa recommandation ; le ministère décide.
+    "decision": "Recommandation du comité",
+    "decision_ministre": "Décision du ministère",
     "consensus": "Note de consensus (séance)",
     "ponderation": "Pondérations",
     "ponderation:raison": "Raison du changement de pondérations",
@@ -71,6 +73,8 @@ GENRES_LETTRES = {
     "refus-inadmissible": "refus (inadmissible)",
     "refus-sous-la-ligne": "refus (sous la ligne)",
 }
+# Les objets de la catégorie « Financement et décisions » (hors montants recommandés).
+DECISIONS = ("decision", "decision_ministre", "tirage")
 COLONNES = [
     "Date",
     "Auteur",
@@ -163,7 +167,7 @@ def categorie(objet: str) -> str:
         return "Conflits d'intérêts"
     if objet.startswith(("reglage:", "ponderation", "confirmation:")):
         return "Réglages"
-    if objet.startswith("montant_recommande") or objet in ("decision", "tirage"):
+    if objet.startswith("montant_recommande") or objet in DECISIONS:
         return "Financement et décisions"
     if objet in ("convention", "versement") or objet.startswith("rapport:"):
         return "Conventions et versements"

@@ -11,10 +11,15 @@ ANALYSTE = "analyste"
 # Siège au comité de sélection (issue 16) : suit la séance, voit les notes et commentaires,
 # ne consigne pas les décisions (la présidence les consigne).
 MEMBRE = "membre"
+# Décide après le comité (issue 17) : approuve ou modifie ses recommandations ; l'appel dit
+# que le ministère « conserve cependant la responsabilité de la sélection définitive des projets et
+# de la détermination des sommes ». Voit classements et portefeuille, pas les notes
+# individuelles.
+AUTORITE = "autorite"
 
 
 # Ajouté en dernier : l'ordre des rôles déjà proposés (comptes, ligne de commande) ne bouge pas.
-ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE)
+ROLES = (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE, AUTORITE)
 
 
 LIBELLES_ROLES = {
@@ -27,6 +32,7 @@ LIBELLES_ROLES = {
     "pas de notes individuelles)",
     MEMBRE: "Membre du comité (suit la séance, voit les notes et commentaires ; "
     "ne consigne pas les décisions)",
+    AUTORITE: "Autorité ministérielle (approuve ou modifie les recommandations du comité)",
 }
 
 

@@ -406,7 +406,12 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
             f"Accordé an {a}",
             f"Cumul an {a}",
         ]
-    en_tetes += ["Bonification", "Décision", "Justification", ECART]
+    # Issue 17 : ce que le comité inscrit est sa recommandation ; la décision du ministère
+    # est à côté (`classement.colonnes_ministere`).
+    en_tetes += ["Bonification", "Recommandation du comité", "Justification du comité", ECART]
+    en_tetes += ["Décision du ministère"]
+    en_tetes += [f"Ministère an {a}" for a in range(1, annees + 1)]
+    en_tetes += ["Raison du ministère", "Autorité", "Date de la décision du ministère"]
     en_tetes = en_tetes_uniques(en_tetes)
     debut_criteres = 7 + rang_appel
     titres_criteres = en_tetes[debut_criteres : debut_criteres + len(courts)]
@@ -471,6 +476,16 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         [v or "" for v in colonne("justification")],
         # Issue 16 : une décision « retenu » dont le montant n'est plus la recommandation.
         financement.mentions_d_ecart(table, annees),
+        [v or "" for v in colonne("decision_ministere")],
+    ]
+    colonnes += [[_dollars(v) for v in colonne(f"ministere_an{a}")] for a in range(1, annees + 1)]
+    colonnes += [
+        [v or "" for v in colonne("raison_ministere")],
+        [v or "" for v in colonne("autorite_ministere")],
+        [
+            "" if v is None or pd.isna(v) else date_lisible(pd.Timestamp(v).date())
+            for v in colonne("date_ministere")
+        ],
     ]
     formats = {t: FORMAT_NOTE for t in titres_criteres}
     formats.update({"Total": "0.00", "Écart-type": FORMAT_NOTE, "Retard (jours)": "0"})
@@ -490,6 +505,7 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
                 "Accordé",
                 "Cumul",
                 "Bonification",
+                "Ministère",
             )
         }
     )

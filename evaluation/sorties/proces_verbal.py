@@ -411,7 +411,10 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
         )
     )
     for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
-        r = portefeuille.repartition(table_decisions, appel, dimension, portefeuille.DECISIONS)
+        # Le procès-verbal dit ce que le comité a recommandé, sans la décision du ministère.
+        r = portefeuille.repartition(
+            table_decisions, appel, dimension, portefeuille.RECOMMANDATIONS
+        )
         morceaux.append(
             f"<h2>Totaux par {titre} "
             + ("(décisions inscrites pendant la séance)" if de_la_seance else "(décisions)")

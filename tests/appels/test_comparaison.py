@@ -88,3 +88,20 @@ def test_cote_a_cote_garde_l_ordre_des_appels_et_des_categories():
     assert list(large.columns) == ["B", "A"]
     assert list(large.index) == ["Axe 2", "Axe 1", "Thème X"]
     assert large.loc["Thème X"].tolist() == [0, 5]
+
+
+def test_la_decision_du_ministere_fait_le_finance():
+    """Issue 17 : « financée » suit la décision du ministère quand il a décidé
+    (`decision_finale`), sinon la recommandation du comité ; la colonne Selon le dit."""
+    t = table(["Laval"], ["Gaspé"], {"Laval": financement.RETENU, "Gaspé": financement.REFUSE})
+    assert comparaison.libelle_selon(t) == comparaison.SELON_COMITE
+    assert comparaison.libelle_selon(table(["A"], ["B"])) == comparaison.SELON_LIGNE
+    t["decision_ministere"] = ["", financement.RETENU]
+    t["decision_finale"] = [financement.RETENU, financement.RETENU]
+    assert comparaison.selon(t) == "decisions"
+    assert comparaison.libelle_selon(t) == comparaison.SELON_MINISTERE
+    paires = [(appel_de(2024, "P2024"), t), (appel_de(2025, "P2025"), table(["Gaspé"], []))]
+    recurrentes = comparaison.municipalites_recurrentes(paires)
+    # Gaspé, refusée par le comité mais retenue par le ministère en 2024, puis en 2025.
+    assert recurrentes["municipalite"].tolist() == ["Gaspé"]
+    assert recurrentes["annees_consecutives"].tolist() == [2]

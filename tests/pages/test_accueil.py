@@ -37,3 +37,12 @@ def test_la_presidence_est_dirigee_vers_le_suivi(application):
     at = application(role="president")
     assert "verrouillez les évaluations" in textes(at)
     assert not [b for b in at.button if b.key == "demo_accueil"]
+
+
+def test_l_autorite_est_dirigee_vers_sa_decision(application):
+    """Issue 17 : l'autorité ministérielle décide après le comité."""
+    at = application(role="autorite")
+    assert "Le comité recommande ; le ministère décide." in textes(at)
+    liens = [lien.proto.page for lien in at.main.get("page_link")]
+    assert liens == ["decision_ministere", "classement", "portefeuille"]
+    assert not [b for b in at.button if b.key == "demo_accueil"]

@@ -637,7 +637,7 @@ def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
     _decision(at, t002, financement.RETENU)
     assert "Décision « retenu » inscrite pour T-002." in succes(at)
     assert _decisions_stockees(moteur, appel) == {t002: ("retenu", 3_000_000, 3_000_000, None)}
-    assert ligne(at, "Financées", "T-002")["Décision"] == "retenu"
+    assert ligne(at, "Financées", "T-002")["Recommandation du comité"] == "retenu"
 
     # Retenir T-001, en liste d'attente : un écart, refusé sans justification.
     _decision(at, t001, financement.RETENU)
@@ -647,7 +647,7 @@ def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
         "justification."
     ]
     assert set(_decisions_stockees(moteur, appel)) == {t002}
-    assert ligne(at, "Liste d'attente", "T-001")["Décision"] == ""
+    assert ligne(at, "Liste d'attente", "T-001")["Recommandation du comité"] == ""
 
     _decision(at, t001, financement.RETENU, "Seul projet de la région")
     assert sous_le_controle(at, "dc_enregistrer") == ["Décision « retenu » inscrite pour T-001."]
@@ -657,7 +657,7 @@ def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
         0,
         "Seul projet de la région",
     )
-    assert ligne(at, "Liste d'attente", "T-001")["Décision"] == "retenu"
+    assert ligne(at, "Liste d'attente", "T-001")["Recommandation du comité"] == "retenu"
     assert [n for _, _, n in journal(moteur, appel, "decision")] == [
         dollars("retenu (30 000 $, 30 000 $)"),
         dollars("retenu (20 000 $, 0 $) : Seul projet de la région"),
@@ -871,7 +871,9 @@ def test_une_ecriture_d_un_autre_serveur_se_voit_a_la_reexecution(url_de_base, t
             auteur="president@exemple.qc.ca",
         )
         executer(at)
-        assert ligne(at, "Liste d'attente", "T-001")["Décision"] == financement.REFUSE
+        assert (
+            ligne(at, "Liste d'attente", "T-001")["Recommandation du comité"] == financement.REFUSE
+        )
 
         poids = {c.id: (50 if c.id == "pertinence" else 10) for c in appel.criteres}
         decisions.adopter_poids(

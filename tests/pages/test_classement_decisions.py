@@ -127,7 +127,7 @@ def test_decider_plusieurs_demandes_avec_une_raison(ouvrir, appel, ids, moteur):
     ]
     # La sélection repart vide, le tableau montre les décisions.
     (tableau,) = [d for d in at.dataframe if d.key == "lot_tableau::1"]
-    assert tableau.value["Décision actuelle"].tolist() == ["retenu", "retenu"]
+    assert tableau.value["Recommandation actuelle"].tolist() == ["retenu", "retenu"]
     assert at.button(key="lot_enregistrer").disabled
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from evaluation.socle import stockage
 from evaluation.socle.comptes import authentifier, trouver_compte
-from evaluation.socle.roles import ADMIN, EVALUATEUR, MEMBRE, PRESIDENT
+from evaluation.socle.roles import ADMIN, AUTORITE, EVALUATEUR, MEMBRE, PRESIDENT
 from tests.pages.conftest import compte_de_test, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
@@ -79,7 +79,7 @@ def _mdp_provisoire(champs):
 def test_creer_un_compte_membre_du_comite(application, base):
     """Le rôle « membre du comité » (issue 16) se choisit à la création, comme les autres."""
     at = application(PAGE)
-    assert at.selectbox(key="nouveau_role").options[-1] == (
+    assert at.selectbox(key="nouveau_role").options[-2] == (
         "Membre du comité (suit la séance, voit les notes et commentaires ; ne consigne pas "
         "les décisions)"
     )
@@ -89,6 +89,19 @@ def test_creer_un_compte_membre_du_comite(application, base):
     assert table[table["Courriel"] == NOUVEAU].iloc[0]["Rôle"] == "Membre du comité"
     assert _compte(base, NOUVEAU).role == MEMBRE
     assert _journal_comptes(base, NOUVEAU) == [(ADMIN_COURRIEL, "compte", None, MEMBRE)]
+
+
+def test_creer_un_compte_autorite_ministerielle(application, base):
+    """Le rôle « autorité ministérielle » (issue 17), ajouté en dernier."""
+    at = application(PAGE)
+    assert at.selectbox(key="nouveau_role").options[-1] == (
+        "Autorité ministérielle (approuve ou modifie les recommandations du comité)"
+    )
+    _creer(at, NOUVEAU, nouveau_role=AUTORITE)
+    assert not at.error
+    table = _table(at)
+    assert table[table["Courriel"] == NOUVEAU].iloc[0]["Rôle"] == "Autorité ministérielle"
+    assert _compte(base, NOUVEAU).role == AUTORITE
 
 
 def test_page_liste_les_comptes(application, base):

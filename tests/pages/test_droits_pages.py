@@ -24,6 +24,7 @@ TITRES = {
     "journal": "Journal",
     "parametres": "Paramètres de l'appel",
     "comparaison": "Comparaison des appels",
+    "decision_ministere": "Décision du ministère",
     "lettres": "Lettres aux demandeurs",
     "conventions": "Conventions et versements",
 }
@@ -42,6 +43,7 @@ MENU = {
     "journal": "Journal",
     "parametres": "Paramètres de l'appel",
     "comparaison": "Comparaison des appels",
+    "decision_ministere": "Décision du ministère",
     "lettres": "Lettres aux demandeurs",
     "conventions": "Conventions et versements",
 }

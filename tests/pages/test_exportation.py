@@ -140,7 +140,7 @@ def test_export_des_seules_demandes_filtrees(ouvrir, fichiers_servis):
     _, livre = exporter(at, fichiers_servis)
     classement = lignes(livre["Classement"], 4)
     assert [r["No de demande"] for r in classement] == ["T-003"]
-    assert livre["Classement"].tables["Classement"].ref == "A4:AQ5"
+    assert livre["Classement"].tables["Classement"].ref == "A4:AW5"
     assert livre["Classement"]["A3"].value is None  # aucune financée parmi elles
     assert parametres(livre["Paramètres"])["Filtres appliqués"] == "statut : sous le seuil"
 

@@ -8,6 +8,7 @@ from evaluation.socle.droits import (
     ACCES_PAGES,
     message_refus,
     peut_conduire_seance,
+    peut_decider_pour_le_ministere,
     peut_gerer_conventions,
     peut_ouvrir,
     peut_ramener_en_seance,
@@ -17,6 +18,7 @@ from evaluation.socle.droits import (
 from evaluation.socle.roles import (
     ADMIN,
     ANALYSTE,
+    AUTORITE,
     EVALUATEUR,
     MEMBRE,
     OBSERVATEUR,
@@ -27,22 +29,24 @@ from evaluation.socle.roles import (
 # Écrit à la main (pas relu dans ACCES_PAGES) : une page qui s'ouvre à un rôle de trop
 # fait échouer le test.
 PERMIS = {
-    "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE},
+    "accueil": {ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE, AUTORITE},
     # L'analyste charge les fichiers de demandes et rattache les catégories (issue 15).
     "importation": {ADMIN, ANALYSTE},
     "evaluation": {EVALUATEUR},
     # L'analyste examine l'admissibilité ; la présidence règle et renverse (issue 15).
     "admissibilite": {ANALYSTE, PRESIDENT, ADMIN},
     "suivi": {ADMIN, PRESIDENT},
-    "classement": {ADMIN, PRESIDENT, OBSERVATEUR},
+    # L'autorité ministérielle (issue 17) : classement, portefeuille, comparaison et sa page.
+    "classement": {ADMIN, PRESIDENT, OBSERVATEUR, AUTORITE},
     # Les membres suivent la séance ; l'observateur aussi, sans notes individuelles (issue 16).
     "seance": {ADMIN, PRESIDENT, MEMBRE, OBSERVATEUR},
-    "portefeuille": {ADMIN, PRESIDENT, OBSERVATEUR},
+    "portefeuille": {ADMIN, PRESIDENT, OBSERVATEUR, AUTORITE},
     "attributions": {ADMIN},
     "journal": {ADMIN, PRESIDENT},
     "comptes": {ADMIN},
     "parametres": {ADMIN},
-    "comparaison": {ADMIN, PRESIDENT, OBSERVATEUR},
+    "comparaison": {ADMIN, PRESIDENT, OBSERVATEUR, AUTORITE},
+    "decision_ministere": {AUTORITE, ADMIN},
     # Les lettres aux demandeurs (issue 17, point 2) : administration et présidence.
     "lettres": {ADMIN, PRESIDENT},
     # Après la décision (issue 17) : l'administration inscrit, présidence et observateurs lisent.
@@ -87,8 +91,15 @@ def test_page_inconnue_ou_sans_role(role):
         (
             MEMBRE,
             "classement",
-            "à l'administration et à la présidence du comité et aux observateurs",
+            "à l'administration et à la présidence du comité et aux observateurs et à "
+            "l'autorité ministérielle",
             "membre du comité",
+        ),
+        (
+            PRESIDENT,
+            "decision_ministere",
+            "à l'autorité ministérielle et à l'administration",
+            "présidence du comité",
         ),
     ],
 )
@@ -123,6 +134,13 @@ def test_voit_notes_des_autres_cas_nommes(appel):
     assert not voit_notes_des_autres(OBSERVATEUR, ouvert, "soumise")
     assert voit_notes_des_autres(PRESIDENT, appel, None)
     assert voit_notes_des_autres(ADMIN, appel, None)
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_decision_du_ministere(role):
+    """Issue 17 : l'autorité ministérielle, ou l'administration en son nom ; ni la
+    présidence ni les membres du comité, qui recommandent."""
+    assert peut_decider_pour_le_ministere(role) is (role in (AUTORITE, ADMIN))
 
 
 @pytest.mark.parametrize("role", [*ROLES, None])

@@ -139,6 +139,7 @@ def test_chaque_objet_connu_a_son_libelle(appel):
         ("notes", "Autres"),  # pas « note: »
         ("tirage", "Financement et décisions"),
         ("decision", "Financement et décisions"),
+        ("decision_ministre", "Financement et décisions"),
         # Après la décision (issue 17, point 4).
         ("convention", "Conventions et versements"),
         ("versement", "Conventions et versements"),

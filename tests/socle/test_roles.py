@@ -8,6 +8,7 @@ import pytest
 from evaluation.socle.roles import (
     ADMIN,
     ANALYSTE,
+    AUTORITE,
     EVALUATEUR,
     LIBELLES_ROLES,
     MEMBRE,
@@ -24,8 +25,16 @@ def test_roles_tels_que_stockes_en_base():
     """Les comptes stockés portent ces chaînes : en changer une rend les comptes existants
     inutilisables. L'ordre est celui des listes de choix : la page Comptes propose le rang 2,
     l'évaluation, par défaut."""
-    assert ROLES == ("admin", "president", "evaluateur", "observateur", "analyste", "membre")
-    assert (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE) == ROLES
+    assert ROLES == (
+        "admin",
+        "president",
+        "evaluateur",
+        "observateur",
+        "analyste",
+        "membre",
+        "autorite",
+    )
+    assert (ADMIN, PRESIDENT, EVALUATEUR, OBSERVATEUR, ANALYSTE, MEMBRE, AUTORITE) == ROLES
 
 
 def test_chaque_role_a_son_libelle():
@@ -38,6 +47,9 @@ def test_chaque_role_a_son_libelle():
     assert "pas de notes individuelles" in LIBELLES_ROLES[OBSERVATEUR]
     assert LIBELLES_ROLES[MEMBRE].startswith("Membre du comité (suit la séance")
     assert "ne consigne pas les décisions" in LIBELLES_ROLES[MEMBRE]
+    assert LIBELLES_ROLES[AUTORITE] == (
+        "Autorité ministérielle (approuve ou modifie les recommandations du comité)"
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

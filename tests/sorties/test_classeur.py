@@ -117,14 +117,22 @@ EN_TETES = [
     "Accordé an 2",
     "Cumul an 2",
     "Bonification",
-    "Décision",
-    "Justification",
+    "Recommandation du comité",
+    "Justification du comité",
     "Écart à la recommandation",
+    "Décision du ministère",
+    "Ministère an 1",
+    "Ministère an 2",
+    "Raison du ministère",
+    "Autorité",
+    "Date de la décision du ministère",
 ]
 COLONNES_MONTANT = [
     t
     for t in EN_TETES
-    if re.match(r"(Demandé|Non admissible|À confirmer|Admissible|Recommandé|Accordé|Cumul) an ", t)
+    if re.match(
+        r"(Demandé|Non admissible|À confirmer|Admissible|Recommandé|Accordé|Cumul|Ministère) an ", t
+    )
     or t == "Bonification"
 ]
 FORMAT_MONTANT = '#,##0 "$"'
@@ -347,8 +355,14 @@ def test_rangs_valeurs_et_montants_en_dollars(livre):
     assert [r["À discuter"] for r in lignes] == [None, "à discuter", None]
     assert [r["Région"] for r in lignes] == ["Estrie", "Bas-Saint-Laurent", "Outaouais"]
     assert [r["Axe"] for r in lignes] == [1, 2, 3]
-    assert [r["Décision"] for r in lignes] == ["retenu", "refusé", "retenu"]
-    assert [r["Justification"] for r in lignes] == [None, JUSTIFICATION_T001, JUSTIFICATION_T003]
+    assert [r["Recommandation du comité"] for r in lignes] == ["retenu", "refusé", "retenu"]
+    assert [r["Justification du comité"] for r in lignes] == [
+        None,
+        JUSTIFICATION_T001,
+        JUSTIFICATION_T003,
+    ]
+    # Sans décision du ministère (issue 17), ses colonnes sont vides.
+    assert [r["Décision du ministère"] for r in lignes] == [None, None, None]
     # Montants en dollars (les cents de la base divisés par 100), pas en cents.
     assert [r["Demandé an 1"] for r in lignes] == [30000, 20000, 18000.5]
     assert [r["Recommandé an 1"] for r in lignes] == [30000, 20000, 18000.5]
@@ -423,8 +437,8 @@ def test_tableau_filtrable_et_volets_figes(livre):
     f = livre["Classement"]
     assert list(f.tables) == ["Classement"]
     tableau = f.tables["Classement"]
-    assert tableau.ref == "A4:AQ7"  # en-têtes et les trois demandes, 43 colonnes
-    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AQ7"
+    assert tableau.ref == "A4:AW7"  # en-têtes et les trois demandes, 49 colonnes
+    assert tableau.autoFilter is not None and tableau.autoFilter.ref == "A4:AW7"
     assert [c.name for c in tableau.tableColumns] == EN_TETES
     assert f.freeze_panes == "C5"
     assert f.print_title_rows == "$4:$4"
@@ -451,12 +465,50 @@ def test_couleurs_par_statut(livre):
         for r in cf.rules
     ]
     assert regles == [
-        ("A5:AQ7", "expression", ['$T5="financé"'], "E2EFDA"),
-        ("A5:AQ7", "expression", ['$T5="liste d\'attente"'], "FCE4D6"),
-        ("A5:AQ7", "expression", ['$T5="sous le seuil"'], "EDEDED"),
-        ("A5:AQ7", "expression", ['$T5="non évalué"'], "EDEDED"),
-        ("A5:AQ7", "expression", ['$T5="inadmissible"'], "EDEDED"),
+        ("A5:AW7", "expression", ['$T5="financé"'], "E2EFDA"),
+        ("A5:AW7", "expression", ['$T5="liste d\'attente"'], "FCE4D6"),
+        ("A5:AW7", "expression", ['$T5="sous le seuil"'], "EDEDED"),
+        ("A5:AW7", "expression", ['$T5="non évalué"'], "EDEDED"),
+        ("A5:AW7", "expression", ['$T5="inadmissible"'], "EDEDED"),
     ]
+
+
+def test_decision_du_ministere_a_cote_de_la_recommandation(jeu):
+    """Issue 17 : la décision du ministère à côté de la recommandation du comité ; sa raison
+    (texte saisi) reste du texte ; le budget « accordé » suit la décision qui vaut."""
+    table = jeu.table.copy()
+    ministre = [
+        {
+            "id": 1,
+            "demande_id": jeu.ids["T-001"],
+            "decision": financement.RETENU,
+            "montant_an1": 1_500_000,
+            "montant_an2": 0,
+            "raison": "=1+1",
+            "autorite": "Marie Ministre",
+            "decision_comite_id": None,
+            "date": dt.datetime(2026, 12, 1, 10),
+            "auteur": "ministre@x.ca",
+        }
+    ]
+    classement.colonnes_ministere(table, jeu.donnees.decisions, ministre)
+    contenu = exportation.classeur(
+        jeu.appel, table, poids=jeu.donnees.poids, auteur=AUTEUR, instant=INSTANT
+    )
+    wb = load_workbook(io.BytesIO(contenu))
+    t1 = next(
+        r for r in lignes_du_tableau(wb["Classement"], HAUT) if r["No de demande"].value == "T-001"
+    )
+    assert t1["Recommandation du comité"].value == financement.REFUSE
+    assert t1["Décision du ministère"].value == financement.RETENU
+    assert t1["Ministère an 1"].value == 15000 and t1["Ministère an 2"].value == 0
+    assert t1["Ministère an 1"].number_format == FORMAT_MONTANT
+    assert t1["Raison du ministère"].value == "=1+1" and t1["Raison du ministère"].data_type == "s"
+    assert t1["Autorité"].value == "Marie Ministre"
+    assert t1["Date de la décision du ministère"].value == "1er décembre 2026"
+    budget = valeurs(wb["Budget"], 3)
+    # 48 000,50 $ recommandés par le comité, plus les 15 000 $ que le ministère accorde à T-001.
+    assert budget[0]["Accordé (décisions)"] == 63000.5
 
 
 # --- Budget, répartitions, graphiques ----------------------------------------------------------
@@ -700,7 +752,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
-    assert wb["Classement"].tables["Classement"].ref == "A4:AQ5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AW5"
 
 
 def test_classement_vide(appel):
@@ -717,7 +769,7 @@ def test_classement_vide(appel):
         )
     )
     assert wb.sheetnames == FEUILLES
-    assert wb["Classement"].tables["Classement"].ref == "A4:AQ5"
+    assert wb["Classement"].tables["Classement"].ref == "A4:AW5"
     assert wb["Classement"]["A5"].value is None
 
 
@@ -746,7 +798,8 @@ def test_textes_hostiles_relus_comme_texte(livre):
     assert municipalites["T-001"] == "\t=1"
     assert municipalites["T-003"] == "\r=1"
     t1 = lignes[1]
-    assert t1["Justification"].value == JUSTIFICATION_T001 and t1["Justification"].quotePrefix
+    justification = t1["Justification du comité"]
+    assert justification.value == JUSTIFICATION_T001 and justification.quotePrefix
 
 
 def test_chaque_texte_dangereux_porte_le_prefixe(livre):

@@ -10,6 +10,7 @@ from evaluation.socle.stockage.demandes import _retirees
 from evaluation.socle.stockage.schema import (
     bonifications,
     decisions,
+    decisions_ministre,
     montants_recommandes,
     ponderations,
 )
@@ -93,6 +94,32 @@ def lire_historique_decisions(
 
 def ajouter_decision(valeurs: dict, *, connexion: Connection) -> None:
     connexion.execute(decisions.insert().values(**valeurs))
+
+
+def lire_decisions_ministre(appel_id: str, *, connexion: Connection) -> list[dict]:
+    """La dernière décision du ministère de chaque demande de l'appel (issue 17), toutes
+    colonnes (id, demande_id, decision, montant_an1, montant_an2, raison, autorite,
+    decision_comite_id, date, auteur) ; une demande retirée n'en a plus."""
+    return _dernieres(decisions_ministre, appel_id, ["demande_id"], connexion)
+
+
+def lire_historique_decisions_ministre(
+    appel_id: str, *, connexion: Connection, demande_id: int | None = None
+) -> list[dict]:
+    """Chaque décision du ministère inscrite, remplacées comprises, dans l'ordre
+    d'inscription."""
+    c = decisions_ministre.c
+    requete = sa.select(decisions_ministre).where(c.appel_id == appel_id)
+    if demande_id is not None:
+        requete = requete.where(c.demande_id == demande_id)
+    return [dict(x) for x in connexion.execute(requete.order_by(c.id)).mappings()]
+
+
+def ajouter_decisions_ministre(valeurs: list[dict], *, connexion: Connection) -> None:
+    """Inscrit des décisions du ministère (une ligne par demande), dans la transaction de
+    l'appelant."""
+    if valeurs:
+        connexion.execute(decisions_ministre.insert(), valeurs)
 
 
 def lire_ponderation(appel_id: str, *, connexion: Connection) -> dict | None:

@@ -409,6 +409,30 @@ decisions = sa.Table(
 )
 
 
+# Décisions du ministère (issue 17, point 1) : l'autorité (ou l'administration en son nom)
+# approuve ou modifie la recommandation du comité (table `decisions`). En ajout seul, comme
+# `decisions` : la dernière ligne d'une demande compte, l'historique reste. `autorite` : le
+# nom de l'autorité tel que saisi ; `auteur` : le compte qui l'a inscrite ;
+# `decision_comite_id` : la recommandation (ligne de `decisions`) sur laquelle elle porte.
+decisions_ministre = sa.Table(
+    "decisions_ministre",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("appel_id", Code(100), nullable=False),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("decision", Code(30), nullable=False),
+    sa.Column("montant_an1", sa.BigInteger, nullable=False),
+    sa.Column("montant_an2", sa.BigInteger, nullable=False),
+    sa.Column("raison", Texte),
+    sa.Column("autorite", Texte, nullable=False),
+    sa.Column("decision_comite_id", sa.Integer),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte, nullable=False),
+    sa.Index("ix_decisions_ministre_appel", "appel_id", "demande_id"),
+)
+
 # Pondérations adoptées en cours de route (la dernière compte ; sinon celles de l'appel).
 ponderations = sa.Table(
     "ponderations",

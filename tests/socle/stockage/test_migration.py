@@ -242,6 +242,25 @@ def test_modeles_lettres_se_retirent_et_reviennent(moteur_brut):
         assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
 
 
+def test_decisions_ministre_se_retire_et_revient(moteur_brut):
+    """0012_decision_ministre (issue 17, point 1) : descendre à 0011_consensus retire la
+    table `decisions_ministre` et son index, sans toucher aux recommandations du comité
+    (`decisions`) ; remonter la recrée à l'identique."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), "0011_consensus")
+    with moteur.connect() as c:
+        tables = set(sa.inspect(c).get_table_names())
+    assert "decisions_ministre" not in tables and {"decisions", "consensus"} <= tables
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        assert "decisions_ministre" in sa.inspect(c).get_table_names()
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+
+
 def test_deux_serveurs_qui_demarrent_ensemble(moteur_brut, appel):
     """Deux démarrages simultanés sur une base de 9ff51cd : l'un met à jour, l'autre la
     trouve à jour ; aucun ne plante, rien ne se perd."""

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_conventions"
-down_revision = "0011_consensus"
+down_revision = "0012_decision_ministre"
 branch_labels = None
 depends_on = None
 
