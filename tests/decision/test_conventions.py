@@ -54,12 +54,49 @@ def _ecrire(fonction, *args, moteur, **autres):
 
 
 def test_une_seule_fonction_dit_qui_est_finance(moteur, appel, decidees):
-    """Aujourd'hui la décision « retenu » du comité, avec ses montants par année."""
+    """Sans décision du ministère, la recommandation « retenu » du comité, avec ses montants
+    par année."""
     with moteur.connect() as connexion:
         financees = c.demandes_financees(appel, connexion=connexion)
     assert financees == {
         decidees["T-001"]: (2_000_000, 0),
         decidees["T-002"]: (3_000_000, 2_000_000),
+    }
+
+
+def test_la_decision_du_ministere_l_emporte(moteur, appel, decidees):
+    """« Le ministère [...] conserve cependant la responsabilité de la sélection définitive
+    des projets et de la détermination des sommes qui leur seront accordées » : T-001,
+    retenue par le comité, refusée par le ministère, n'est plus suivie ; T-003, refusée par
+    le comité, retenue par le ministère à 15 000 $, l'est ; T-002 garde la recommandation."""
+    lignes = [
+        (decidees["T-001"], REFUSE, 0),
+        (decidees["T-003"], RETENU, 1_500_000),
+    ]
+    with stockage.ecriture(moteur) as connexion:
+        stockage.ajouter_decisions_ministre(
+            [
+                {
+                    "appel_id": appel.id,
+                    "demande_id": d,
+                    "decision": decision,
+                    "montant_an1": an1,
+                    "montant_an2": 0,
+                    "raison": "Décision du ministère",
+                    "autorite": "Marie Ministre",
+                    "decision_comite_id": None,
+                    "date": dt.datetime(2024, 6, 1),
+                    "auteur": ADMINISTRATION,
+                }
+                for d, decision, an1 in lignes
+            ],
+            connexion=connexion,
+        )
+    with moteur.connect() as connexion:
+        financees = c.demandes_financees(appel, connexion=connexion)
+    assert financees == {
+        decidees["T-002"]: (3_000_000, 2_000_000),
+        decidees["T-003"]: (1_500_000, 0),
     }
 
 

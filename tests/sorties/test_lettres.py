@@ -272,6 +272,54 @@ def test_issues_inadmissible_attente_et_sans_decision(moteur, appel):
         assert "$" not in t
 
 
+def test_la_decision_du_ministere_fait_la_lettre(moteur, appel):
+    """« Le ministère [...] conserve cependant la responsabilité de la sélection définitive
+    des projets et de la détermination des sommes qui leur seront accordées » : T-002, en
+    liste d'attente au comité, retenue par le ministère à 12 000 $, reçoit l'acceptation à
+    12 000 $ ; sans décision du ministère, la recommandation du comité fait la lettre."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+    ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
+    admettre(moteur, appel, list(ids.values()))
+    for no in ("T-002", "T-003"):
+        decisions.enregistrer_decision(
+            appel,
+            ids[no],
+            financement.LISTE_ATTENTE,
+            (),
+            "En attente.",
+            moteur=moteur,
+            auteur=AUTEUR,
+        )
+    with stockage.ecriture(moteur) as connexion:
+        stockage.ajouter_decisions_ministre(
+            [
+                {
+                    "appel_id": appel.id,
+                    "demande_id": ids["T-002"],
+                    "decision": financement.RETENU,
+                    "montant_an1": 1_200_000,
+                    "montant_an2": 0,
+                    "raison": "Priorité régionale",
+                    "autorite": "Marie Ministre",
+                    "decision_comite_id": None,
+                    "date": dt.datetime(2024, 6, 1),
+                    "auteur": AUTEUR,
+                }
+            ],
+            connexion=connexion,
+        )
+    preparation = courrier.preparer(appel, moteur=moteur)
+    genres = {x.no_demande: x.genre for x in preparation.lettres}
+    assert genres == {"T-002": lettres.ACCEPTATION, "T-003": lettres.LISTE_ATTENTE}
+    paquet = courrier.generer(appel, moteur=moteur, auteur=AUTEUR, role=ADMIN, jour=JOUR)
+    with zipfile.ZipFile(io.BytesIO(paquet.contenu)) as z:
+        acceptation = texte(z.read("lettre-T-002-acceptation.docx"))
+    assert "12 000 $" in acceptation
+    sans_balise(acceptation)
+
+
 # --- Journal ------------------------------------------------------------------------------------
 
 
