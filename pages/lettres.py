@@ -40,7 +40,8 @@ m = moteur()
 st.title("Lettres aux demandeurs")
 st.caption(
     "Une lettre par demande, tirée des modèles du ministère. L'issue vient de la décision du "
-    "comité (retenu : acceptation ; liste d'attente ; refusé : refus sous la ligne, avec la "
+    "ministère, jamais de la seule recommandation du comité (retenu : acceptation ; liste "
+    "d'attente ; refusé : refus après évaluation, avec la "
     "note de chaque critère et les commentaires des évaluateurs, sans leur nom) ; une "
     "demande jugée inadmissible à l'examen reçoit le refus « inadmissible », avec les "
     "raisons de l'examen. L'appel : le ministère « conserve cependant la responsabilité de "
@@ -57,12 +58,12 @@ for colonne, genre in zip(colonnes, lettres.GENRES, strict=True):
 if preparation.sans_lettre:
     sans = preparation.sans_lettre
     st.warning(
-        f"{pluriel(len(sans), 'demande')} sans décision "
+        f"{pluriel(len(sans), 'demande')} sans décision du ministère "
         + ("n'a" if len(sans) < 2 else "n'ont")
         + " pas de lettre : "
         + ", ".join(litteral(s.no_demande) for s in sans[:20])
         + (" …" if len(sans) > 20 else "")
-        + ". Inscrivez leur décision à la page Classement.",
+        + ". L'autorité les décide à la page Décision du ministère.",
         icon=":material/mail_off:",
     )
     with st.expander(f"Demandes sans lettre ({len(sans)})"):

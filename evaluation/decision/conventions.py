@@ -16,6 +16,7 @@ from evaluation.appels.configuration import Appel
 from evaluation.decision import ministere
 from evaluation.decision import suivi_financier as regles
 from evaluation.decision.financement import RETENU
+from evaluation.notes import filtrage
 from evaluation.socle import droits, stockage
 from evaluation.socle.concurrence import Changement, ModificationConcurrente, verifier_version
 from evaluation.socle.formats import date as date_lisible
@@ -36,21 +37,26 @@ def demandes_financees(appel: Appel, *, connexion) -> dict[int, tuple[int, ...]]
     """{demande_id: montants accordés par année (cents)} des demandes financées de l'appel.
 
     LE seul endroit qui dit quelles demandes sont financées pour le suivi (conventions,
-    versements, rapports, feuille « Suivi des conventions ») : la décision qui vaut
-    (`ministere.decision_finale`), celle du ministère quand il y en a une, sinon la
-    recommandation du comité, « retenu », avec ses montants par année. L'appel : le
-    ministère « conserve cependant la responsabilité de la sélection définitive des projets
-    et de la détermination des sommes qui leur seront accordées »."""
+    versements, rapports, feuille « Suivi des conventions ») : celles que le ministère a
+    retenues (`ministere.decision_finale`, source « ministere »), avec ses montants par
+    année ; jamais la seule recommandation du comité. L'appel : le ministère « conserve
+    cependant la responsabilité de la sélection définitive des projets et de la
+    détermination des sommes qui leur seront accordées ». Une demande jugée inadmissible
+    depuis (examen rouvert) n'est plus financée : ses versements, s'il y en a, restent à
+    régulariser dans le suivi."""
     n = len(appel.financement.annees_financieres())
     finales = ministere.decision_finale(
         stockage.lire_decisions(appel.id, connexion=connexion),
         stockage.lire_decisions_ministre(appel.id, connexion=connexion),
     )
+    examens = filtrage.etats(stockage.lire_examens(appel.id, connexion=connexion))
     return {
         # Les décisions portent deux années ; une troisième n'a pas de montant.
         demande_id: tuple(int(f.montants[a]) if a < len(f.montants) else 0 for a in range(n))
         for demande_id, f in finales.items()
-        if f.decision == RETENU
+        if f.du_ministere
+        and f.decision == RETENU
+        and filtrage.etat_de(examens, demande_id).verdict != filtrage.INADMISSIBLE
     }
 
 

@@ -110,7 +110,8 @@ def preparer(
     """Les lettres de l'appel d'après la base : le classement (notes retenues, décision de
     chaque demande), l'examen d'admissibilité, et les commentaires des évaluations soumises
     hors conflits d'intérêts. L'issue de chaque demande : `lettres.issues_des_demandes`, d'après
-    la décision qui vaut (`ministere.decision_finale`).
+    la décision du ministère ; une demande que seul le comité a recommandée n'a pas encore
+    de lettre (sauf l'inadmissible, que l'examen d'admissibilité écarte).
 
     `donnees` et `table` : ce qu'une page a déjà lu et classé (`chargement.charger`,
     `classement.classement`), repris tel quel."""
@@ -120,7 +121,9 @@ def preparer(
     with moteur.connect() as connexion:
         notes = stockage.lire_notes_completes(appel.id, connexion=connexion)
     commentaires = lettres.commentaires_consolides(notes, donnees.evaluations, appel)
-    # La décision qui vaut : celle du ministère, sinon la recommandation du comité.
+    # Le ministère « conserve cependant la responsabilité de la sélection définitive des
+    # projets et de la détermination des sommes » : une lettre suit sa décision, jamais la
+    # seule recommandation du comité.
     finales = ministere.decision_finale(donnees.decisions, donnees.decisions_ministre)
     decisions = [
         {
@@ -128,9 +131,9 @@ def preparer(
             "decision": f.decision,
             "montant_an1": f.montants[0],
             "montant_an2": f.montants[1],
-            "source": f.source,
         }
         for d, f in finales.items()
+        if f.du_ministere
     ]
     a_ecrire, sans = lettres.assembler(appel, table, decisions, donnees.admissibilite, commentaires)
     return Preparation(tuple(a_ecrire), tuple(sans))

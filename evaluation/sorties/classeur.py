@@ -587,7 +587,9 @@ COLONNES_IMPRIMEES = (
     "Statut",
     "Recommandé an ",
     "Accordé an ",
-    "Décision",
+    "Recommandation du comité",
+    "Décision du ministère",
+    "Ministère an ",
 )
 # Largeur maximale (caractères) à l'impression des colonnes de texte long, renvoyé à la ligne.
 LARGEURS_IMPRIMEES = {"Titre": 38, "Municipalité": 20, "Région": 20, "Secteur": 22}

@@ -211,13 +211,13 @@ def issues_des_demandes(
     """L'issue de chaque demande qui en a une, d'où vient le genre de sa lettre. Le seul
     endroit où ce choix se fait.
 
-    La décision qui vaut (`decision.ministere.decision_finale`) : celle du ministère quand il
-    y en a une, sinon la recommandation du comité (retenu, liste d'attente, refusé, avec les
-    montants accordés) ; l'appel dit que le ministère « conserve cependant la responsabilité
-    de la sélection définitive des projets et de la détermination des sommes qui leur seront
-    accordées ». Une demande que l'examen d'admissibilité a jugée inadmissible reçoit le
-    refus « inadmissible », quelle que soit la décision. Une demande sans décision (ni
-    inadmissible) n'a pas d'issue : pas de lettre.
+    La décision du ministère (`decision.ministere.decision_finale`, source « ministere ») :
+    l'appel dit que le ministère « conserve cependant la responsabilité de la sélection
+    définitive des projets et de la détermination des sommes qui leur seront accordées » ;
+    l'appelant (`decision.courrier.preparer`) ne passe que celles-là, jamais la seule
+    recommandation du comité. Une demande que l'examen d'admissibilité a jugée inadmissible
+    reçoit le refus « inadmissible », quelle que soit la décision. Une demande sans décision
+    du ministère (ni inadmissible) n'a pas d'issue : pas de lettre.
 
     `demandes` : id de chaque demande de l'appel ; `decisions` : demande_id, decision,
     montant_an1, montant_an2 ; `inadmissibles` : demande_id jugées inadmissibles."""

@@ -15,6 +15,8 @@ from evaluation.decision import suivi_financier as regles
 from evaluation.decision.financement import REFUSE, RETENU
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
+from tests.filtrage import ecarter
+from tests.ministere import approuver_les_recommandations
 
 D = dt.date
 ADMINISTRATION = "admin@exemple.qc.ca"
@@ -44,6 +46,7 @@ def decidees(moteur, appel, demandes):
     _decider(moteur, appel, demandes["T-002"], RETENU, 3_000_000, 2_000_000)
     _decider(moteur, appel, demandes["T-001"], RETENU, 2_000_000)
     _decider(moteur, appel, demandes["T-003"], REFUSE)
+    approuver_les_recommandations(moteur, appel)
     return demandes
 
 
@@ -54,14 +57,31 @@ def _ecrire(fonction, *args, moteur, **autres):
 
 
 def test_une_seule_fonction_dit_qui_est_finance(moteur, appel, decidees):
-    """Sans décision du ministère, la recommandation « retenu » du comité, avec ses montants
-    par année."""
+    """La décision « retenu » du ministère (ici, la recommandation approuvée), avec ses
+    montants par année."""
     with moteur.connect() as connexion:
         financees = c.demandes_financees(appel, connexion=connexion)
     assert financees == {
         decidees["T-001"]: (2_000_000, 0),
         decidees["T-002"]: (3_000_000, 2_000_000),
     }
+
+
+def test_la_seule_recommandation_du_comite_ne_finance_rien(moteur, appel, demandes):
+    """Retenue par le comité, pas encore décidée par le ministère : ni convention ni
+    versement (le ministère « conserve cependant la responsabilité de la sélection
+    définitive des projets et de la détermination des sommes »)."""
+    _decider(moteur, appel, demandes["T-002"], RETENU, 3_000_000, 2_000_000)
+    with moteur.connect() as connexion:
+        assert c.demandes_financees(appel, connexion=connexion) == {}
+    with pytest.raises(c.ErreurSuivi):
+        _ecrire(c.enregistrer_convention, appel, demandes["T-002"], D(2024, 7, 1), moteur=moteur)
+
+
+def test_une_demande_jugee_inadmissible_n_est_plus_financee(moteur, appel, decidees):
+    ecarter(moteur, appel, decidees["T-001"], "Budget incomplet.", "budget-detaille")
+    with moteur.connect() as connexion:
+        assert decidees["T-001"] not in c.demandes_financees(appel, connexion=connexion)
 
 
 def test_la_decision_du_ministere_l_emporte(moteur, appel, decidees):
@@ -282,12 +302,13 @@ def test_convention_remplacee_et_echeance_de_la_convention(moteur, appel, decide
 
 
 def test_demande_plus_retenue_reste_suivie(moteur, appel, decidees):
-    """Une demande payée puis refusée reste au tableau : ses versements sont à régulariser,
-    et plus aucun versement ne s'y inscrit."""
+    """Une demande payée puis refusée par le ministère reste au tableau : ses versements
+    sont à régulariser, et plus aucun versement ne s'y inscrit."""
     t1 = decidees["T-001"]
     _ecrire(c.enregistrer_convention, appel, t1, D(2024, 6, 1), moteur=moteur)
     _ecrire(c.enregistrer_versement, appel, t1, 1, 500_000, D(2024, 7, 1), moteur=moteur)
     _decider(moteur, appel, t1, REFUSE)
+    approuver_les_recommandations(moteur, appel)
     ligne = c.suivi(appel, moteur=moteur).tableau.set_index("no_demande").loc["T-001"]
     assert (ligne["statut"], ligne["total_prevu"], ligne["total_verse"]) == (
         regles.A_REGULARISER,

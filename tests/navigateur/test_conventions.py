@@ -9,6 +9,7 @@ import pytest
 from evaluation.decision.financement import RETENU
 from evaluation.socle import stockage
 from evaluation.socle.formats import date
+from tests.ministere import approuver_les_recommandations
 from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.navigateur
 
 @pytest.fixture
 def financees(appel_evalue):
-    """T-001 retenue à 20 000 $ la première année (projet fini le 15 mars 2025 : rapport dû
+    """T-001 retenue à 20 000 $ la première année, recommandée puis approuvée par le
+    ministère (projet fini le 15 mars 2025 : rapport dû
     le 13 juin 2025, en retard aujourd'hui) ; les autres ne sont pas décidées."""
     appel, moteur, ids = appel_evalue
     with stockage.ecriture(moteur) as c:
@@ -33,6 +35,7 @@ def financees(appel_evalue):
             },
             connexion=c,
         )
+    approuver_les_recommandations(moteur, appel)
     return ids
 
 

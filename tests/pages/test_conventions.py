@@ -21,6 +21,7 @@ from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
+from tests.ministere import approuver_les_recommandations
 from tests.pages.conftest import rendu, sous_le_controle, textes
 
 PAGE = "pages/conventions.py"
@@ -57,6 +58,7 @@ def ids(moteur):
     _decider(moteur, appel, ids["T-002"], RETENU, 3_000_000, 2_000_000)
     _decider(moteur, appel, ids["T-001"], RETENU, 2_000_000)
     _decider(moteur, appel, ids["T-003"], REFUSE)
+    approuver_les_recommandations(moteur, appel)
     return ids
 
 

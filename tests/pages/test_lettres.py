@@ -15,6 +15,7 @@ from evaluation.decision import decisions, financement
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.sorties import lettres
+from tests.ministere import approuver_les_recommandations
 from tests.pages.conftest import textes
 from tests.sorties import test_lettres as tl
 
@@ -71,9 +72,15 @@ def test_demandes_sans_decision_nommees(application, moteur, appel):
         appel, ids["T-002"], financement.LISTE_ATTENTE, (), "attente", moteur=moteur, auteur="a"
     )
     at = application(PAGE, role=PRESIDENT)
+    # Recommandée par le comité seulement : pas encore de lettre (issue 17, point 1).
+    assert _metriques(at)["Liste d'attente"] == "0"
+    (alerte,) = [w.value for w in at.warning if "sans décision" in w.value]
+    assert alerte.startswith("3 demandes sans décision du ministère n'ont pas de lettre : ")
+    approuver_les_recommandations(moteur, appel)
+    at.run()
     assert _metriques(at)["Liste d'attente"] == "1"
     (alerte,) = [w.value for w in at.warning if "sans décision" in w.value]
-    assert alerte.startswith("2 demandes sans décision n'ont pas de lettre : ")
+    assert alerte.startswith("2 demandes sans décision du ministère n'ont pas de lettre : ")
     assert "T-001" in alerte and "T-003" in alerte
     # La présidence génère, mais ne remplace pas les modèles.
     assert not at.get("file_uploader")

@@ -49,7 +49,10 @@ IMPRIMEES = [
     "Accordé an 1",
     "Recommandé an 2",
     "Accordé an 2",
-    "Décision",
+    "Recommandation du comité",
+    "Décision du ministère",
+    "Ministère an 1",
+    "Ministère an 2",
 ]
 
 
@@ -133,7 +136,7 @@ def test_chaque_feuille_en_paysage_lettre_une_page_de_large(livre):
 def test_classement_titres_repetes_et_zone_d_impression(livre):
     f = livre["Classement"]
     assert f.print_title_rows == "$4:$4"
-    assert str(f.print_area) == f"'Classement'!$A$1:$AQ${HAUT + N_DEMANDES}"
+    assert str(f.print_area) == f"'Classement'!$A$1:$AW${HAUT + N_DEMANDES}"
 
 
 def test_classement_seules_les_colonnes_gardees_s_impriment(livre):
@@ -154,7 +157,9 @@ def test_classement_seules_les_colonnes_gardees_s_impriment(livre):
         (cachees if groupe.hidden else visibles).append(titre)
         assert groupe.outlineLevel == (1 if groupe.hidden else 0), titre
     assert visibles == IMPRIMEES
-    assert {"Pertinence", "Écart-type", "Non admissible an 1", "Justification"} <= set(cachees)
+    assert {"Pertinence", "Écart-type", "Non admissible an 1", "Justification du comité"} <= set(
+        cachees
+    )
     assert f.cell(row=HAUT + 1, column=en_tetes.index("Écart-type") + 1).value is not None
     # Le « + » d'un groupe replié est sur la colonne qui le suit (« Total » suit les notes).
     total = f.cell(row=HAUT, column=en_tetes.index("Total") + 1).column_letter

@@ -39,6 +39,7 @@ from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.sorties import lettres
 from tests.conftest import DONNEES
 from tests.filtrage import admettre, ecarter
+from tests.ministere import approuver_les_recommandations
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 JOUR = dt.date(2024, 4, 1)
@@ -108,6 +109,7 @@ def construire_decisions(moteur, appel) -> dict[str, int]:
         decisions.enregistrer_decision(
             appel, ids[no], decision, montants, justification, moteur=moteur, auteur=AUTEUR
         )
+    approuver_les_recommandations(moteur, appel)
     return ids
 
 
@@ -249,6 +251,7 @@ def test_issues_inadmissible_attente_et_sans_decision(moteur, appel):
         moteur=moteur,
         auteur=AUTEUR,
     )
+    approuver_les_recommandations(moteur, appel)
     preparation = courrier.preparer(appel, moteur=moteur)
     genres = {x.no_demande: x.genre for x in preparation.lettres}
     assert genres == {"T-002": lettres.LISTE_ATTENTE, "T-001": lettres.REFUS_INADMISSIBLE}
@@ -276,7 +279,8 @@ def test_la_decision_du_ministere_fait_la_lettre(moteur, appel):
     """« Le ministère [...] conserve cependant la responsabilité de la sélection définitive
     des projets et de la détermination des sommes qui leur seront accordées » : T-002, en
     liste d'attente au comité, retenue par le ministère à 12 000 $, reçoit l'acceptation à
-    12 000 $ ; sans décision du ministère, la recommandation du comité fait la lettre."""
+    12 000 $ ; T-003, que seul le comité a recommandée (liste d'attente), n'a pas encore de
+    lettre."""
     importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
     with moteur.connect() as c:
         demandes = stockage.lire_demandes(appel.id, connexion=c)
@@ -312,7 +316,8 @@ def test_la_decision_du_ministere_fait_la_lettre(moteur, appel):
         )
     preparation = courrier.preparer(appel, moteur=moteur)
     genres = {x.no_demande: x.genre for x in preparation.lettres}
-    assert genres == {"T-002": lettres.ACCEPTATION, "T-003": lettres.LISTE_ATTENTE}
+    assert genres == {"T-002": lettres.ACCEPTATION}
+    assert "T-003" in [x.no_demande for x in preparation.sans_lettre]
     paquet = courrier.generer(appel, moteur=moteur, auteur=AUTEUR, role=ADMIN, jour=JOUR)
     with zipfile.ZipFile(io.BytesIO(paquet.contenu)) as z:
         acceptation = texte(z.read("lettre-T-002-acceptation.docx"))
