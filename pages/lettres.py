@@ -41,11 +41,14 @@ st.title("Lettres aux demandeurs")
 st.caption(
     "Une lettre par demande, tirée des modèles du ministère. L'issue vient de la décision du "
     "ministère, jamais de la seule recommandation du comité (retenu : acceptation ; liste "
-    "d'attente ; refusé : refus après évaluation, avec la "
-    "note de chaque critère et les commentaires des évaluateurs, sans leur nom) ; une "
-    "demande jugée inadmissible à l'examen reçoit le refus « inadmissible », avec les "
-    "raisons de l'examen. L'appel : le ministère « conserve cependant la responsabilité de "
-    "la sélection définitive des projets et de la détermination des sommes »."
+    "d'attente ; refusé : refus après évaluation, avec la note de chaque critère et les "
+    "commentaires des évaluateurs, sans leur nom) ; une demande jugée inadmissible à "
+    "l'examen reçoit le refus « inadmissible », avec les raisons de l'examen. Quand le "
+    "ministère modifie la recommandation du comité, la lettre donne sa raison ; une demande "
+    "que le comité recommandait et que le ministère refuse n'est pas dite « sous la ligne ». "
+    "Chaque lettre est signée du nom de l'autorité qui a décidé. L'appel : le ministère "
+    "« conserve cependant la responsabilité de la sélection définitive des projets et de la "
+    "détermination des sommes »."
 )
 
 calcul = classement_calcule(appel)
@@ -211,8 +214,10 @@ st.caption(
     + ", ".join(lettres.VARIABLES)
     + "."
     + (
-        " Un modèle téléversé est vérifié (document Word sans macros ni lien externe, qui se "
-        "rend avec une lettre d'exemple) avant d'être gardé."
+        " Un modèle téléversé est vérifié avant d'être gardé : document Word sans macros ni "
+        "lien vers un fichier extérieur, balises simples (ni « {% set %} » ni opération sur "
+        "un texte, boucles sur les listes de la lettre seulement), aucune mention à remplir "
+        "entre crochets, et il doit se rendre avec une lettre d'exemple."
         if modifiable
         else " Seule l'administration remplace un modèle."
     )

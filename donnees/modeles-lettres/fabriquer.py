@@ -123,13 +123,24 @@ def _intertitre(document: Document, texte: str) -> None:
     p.add_run(texte).bold = True
 
 
+def _raison_du_ministere(document: Document) -> None:
+    """La raison que le ministère a donnée en modifiant la recommandation du comité (vide,
+    et le paragraphe absent, quand il l'a approuvée telle quelle)."""
+    document.add_paragraph("{%p if raison_du_ministere %}")
+    document.add_paragraph("Le ministère motive ainsi sa décision\u00a0: {{ raison_du_ministere }}")
+    document.add_paragraph("{%p endif %}")
+
+
 def _fin(document: Document) -> None:
     document.add_paragraph(QUESTIONS)
     document.add_paragraph(SALUTATION)
+    # Le nom de l'autorité qui a décidé (la décision du ministère) ; le ministère ajoute sa
+    # fonction, ou la remplace par un nom fixe, dans Word.
     signature = document.add_paragraph()
     signature.paragraph_format.space_before = Pt(36)
     signature.paragraph_format.keep_together = True
-    signature.add_run("[Nom et fonction de la personne signataire]")
+    signature.paragraph_format.space_after = Pt(0)
+    signature.add_run("{{ signataire }}")
     document.add_paragraph("{{ organisme }}")
 
 
@@ -147,6 +158,7 @@ def acceptation() -> Document:
         "{%p for m in montants %}",
         "année financière {{ m.annee }} : {{ m.montant }}",
     )
+    _raison_du_ministere(document)
     _intertitre(document, "Conditions")
     document.add_paragraph("Cette aide financière est accordée aux conditions suivantes :")
     for condition in CONDITIONS:
@@ -168,6 +180,7 @@ def liste_attente() -> Document:
         "l'appel à projets {{ appel }}, a été inscrit sur la liste d'attente au terme de "
         "l'évaluation."
     )
+    _raison_du_ministere(document)
     document.add_paragraph(
         "Les projets de la liste d'attente pourront être financés si des sommes se libèrent "
         "dans l'enveloppe de l'appel à projets. Nous communiquerons avec vous si votre projet "
@@ -205,11 +218,23 @@ def refus_sous_la_ligne() -> Document:
         "dans le cadre de l'appel à projets {{ appel }}, n'a pas été retenu pour un "
         "financement."
     )
+    # Le comité avait recommandé le projet, le ministère l'a refusé : ni « sous la ligne »
+    # ni « enveloppe », la raison du ministère suit.
+    document.add_paragraph("{%p if refus_du_ministere %}")
+    document.add_paragraph(
+        "Votre projet a été évalué selon les critères de l'appel à projets et a obtenu une "
+        "note globale de {{ total }} sur {{ total_sur }}. Le comité d'évaluation en avait "
+        "recommandé le financement ; le ministère, qui conserve la responsabilité de la "
+        "sélection définitive des projets, ne l'a pas retenu."
+    )
+    document.add_paragraph("{%p else %}")
     document.add_paragraph(
         "Votre projet a été évalué selon les critères de l'appel à projets et a obtenu une "
         "note globale de {{ total }} sur {{ total_sur }}. Au terme de l'évaluation, et compte "
         "tenu de l'enveloppe disponible, il n'a pas été retenu."
     )
+    document.add_paragraph("{%p endif %}")
+    _raison_du_ministere(document)
     _intertitre(document, "Note obtenue pour chaque critère")
     tableau = document.add_table(rows=4, cols=2)
     tableau.style = "Table Grid"

@@ -124,13 +124,21 @@ def preparer(
     # Le ministère « conserve cependant la responsabilité de la sélection définitive des
     # projets et de la détermination des sommes » : une lettre suit sa décision, jamais la
     # seule recommandation du comité.
+    # La lettre est signée du nom de l'autorité qui a décidé, et donne la raison du ministère
+    # quand il a modifié la recommandation du comité (vide quand il l'a approuvée).
     finales = ministere.decision_finale(donnees.decisions, donnees.decisions_ministre)
+    recommandations = {int(r["demande_id"]): r for r in donnees.decisions}
     decisions = [
         {
             "demande_id": d,
             "decision": f.decision,
             "montant_an1": f.montants[0],
             "montant_an2": f.montants[1],
+            "autorite": f.autorite,
+            "raison_du_ministere": ""
+            if ministere.est_approbation(f.decision, f.montants, recommandations.get(d))
+            else f.raison,
+            "recommandation_du_comite": (recommandations.get(d) or {}).get("decision"),
         }
         for d, f in finales.items()
         if f.du_ministere

@@ -4,7 +4,10 @@ DOCX que le ministère modifie dans Word (balises Jinja de docxtpl : « {{ titre
 Quatre genres, un modèle chacun : acceptation (montant par année financière, conditions,
 rapport à produire), liste d'attente, refus d'une demande inadmissible (les raisons de
 l'examen d'admissibilité) et refus d'une demande sous la ligne de financement (la note de
-chaque critère et les commentaires des évaluateurs, regroupés sans leur nom). Un modèle de
+chaque critère et les commentaires des évaluateurs, regroupés sans leur nom ; quand le
+ministère refuse une demande que le comité recommandait, la lettre le dit plutôt que « sous
+la ligne »). Chaque lettre est signée du nom de l'autorité qui a décidé et donne la raison
+du ministère quand il a modifié la recommandation du comité. Un modèle de
 refus par raison plutôt qu'un seul avec une condition : la personne qui modifie la lettre
 dans Word n'a pas à toucher à une balise « {% if %} », et chaque lettre se relit telle
 qu'elle partira.
@@ -16,8 +19,11 @@ téléversé (un DOCX hostile est refusé comme un classeur hostile : voir
 `evaluation.depot.classeurs`).
 
 Le rendu se fait dans un environnement Jinja bac à sable, sans fonction globale (`range`),
-avec une courte liste de filtres et des boucles seulement sur les listes de la lettre, sur
-deux niveaux au plus : un modèle téléversé ne peut ni lire le serveur ni faire tourner le
+avec une courte liste de filtres, sans affectation (`{% set %}`, `{% with %}`, une variable
+de boucle qui porterait le nom d'une valeur de la lettre), sans opération sur un texte ou
+une liste (`+`, `*`, `%`), des boucles seulement sur les listes de la lettre, sur deux
+niveaux au plus ; chaque rendu est en outre borné en passages de boucle, en temps et en
+taille (`Limites`) : un modèle téléversé ne peut ni lire le serveur ni faire tourner le
 rendu sans fin.
 """
 
@@ -33,6 +39,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +100,9 @@ VARIABLES = (
     "seuil",
     "commentaires",
     "raisons",
+    "signataire",
+    "raison_du_ministere",
+    "refus_du_ministere",
 )
 # Les listes de la lettre, seules permises derrière « for » (et leurs éléments ne portent
 # aucune liste : deux niveaux de boucle au plus).
@@ -133,6 +143,11 @@ class Limites:
     # machine chargée), puis par lettre.
     pdf_delai: float = 90.0
     pdf_delai_par_lettre: float = 3.0
+    # Le rendu d'une lettre : quelques centaines de passages de boucle et quelques
+    # millisecondes pour une vraie lettre ; au-delà, le modèle est refusé.
+    rendu_passages_max: int = 20_000
+    rendu_delai: float = 10.0
+    rendu_taille_max: int = 20 * 1024 * 1024
 
 
 LIMITES = Limites()
@@ -180,14 +195,23 @@ class Lettre:
     notes: tuple[NoteCritere, ...] = ()
     total: float | None = None
     commentaires: tuple[Commentaire, ...] = ()
+    signataire: str = ""
+    raison_du_ministere: str = ""
+    refus_du_ministere: bool = False
 
 
 @dataclass(frozen=True)
 class Issue:
-    """L'issue d'une demande, d'où naît sa lettre : le genre, et les montants accordés."""
+    """L'issue d'une demande, d'où naît sa lettre : le genre, les montants accordés, le nom
+    de l'autorité qui a décidé (`signataire`), la raison du ministère quand il a modifié la
+    recommandation du comité, et `refus_du_ministere` : le comité avait recommandé la
+    demande (retenue), le ministère l'a refusée."""
 
     genre: str
     montants: tuple[int, ...] = ()
+    signataire: str = ""
+    raison_du_ministere: str = ""
+    refus_du_ministere: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,8 +243,15 @@ def issues_des_demandes(
     reçoit le refus « inadmissible », quelle que soit la décision. Une demande sans décision
     du ministère (ni inadmissible) n'a pas d'issue : pas de lettre.
 
+    Un refus du ministère d'une demande que le comité avait recommandée (retenue) n'est pas
+    un refus « sous la ligne » : `Issue.refus_du_ministere` (la lettre le dit et donne la
+    raison du ministère, sans parler de l'enveloppe).
+
     `demandes` : id de chaque demande de l'appel ; `decisions` : demande_id, decision,
-    montant_an1, montant_an2 ; `inadmissibles` : demande_id jugées inadmissibles."""
+    montant_an1, montant_an2, et, facultatifs, autorite (le nom de l'autorité qui a décidé),
+    raison_du_ministere (vide quand le ministère a approuvé la recommandation telle quelle),
+    recommandation_du_comite (la décision que le comité avait recommandée) ;
+    `inadmissibles` : demande_id jugées inadmissibles."""
     ids = {int(d["id"]) for d in demandes}
     ecartees = {int(d) for d in inadmissibles} & ids
     issues: dict[int, Issue] = {d: Issue(REFUS_INADMISSIBLE) for d in ecartees}
@@ -231,15 +262,27 @@ def issues_des_demandes(
     }
     for d in decisions:
         demande_id = int(d["demande_id"])
-        if demande_id not in ids or demande_id in ecartees:
+        signataire = str(d.get("autorite") or "")
+        if demande_id in ecartees:
+            issues[demande_id] = Issue(REFUS_INADMISSIBLE, signataire=signataire)
             continue
-        genre = genres.get(str(d.get("decision") or ""))
+        if demande_id not in ids:
+            continue
+        decision = str(d.get("decision") or "")
+        genre = genres.get(decision)
         if genre is None:
             continue
         montants = (
             tuple(int(d.get(f"montant_an{a}") or 0) for a in (1, 2)) if genre == ACCEPTATION else ()
         )
-        issues[demande_id] = Issue(genre, montants)
+        issues[demande_id] = Issue(
+            genre,
+            montants,
+            signataire,
+            str(d.get("raison_du_ministere") or ""),
+            decision == financement.REFUSE
+            and d.get("recommandation_du_comite") == financement.RETENU,
+        )
     return issues
 
 
@@ -364,6 +407,9 @@ def assembler(
                 notes=notes,
                 total=total,
                 commentaires=avis,
+                signataire=issue.signataire,
+                raison_du_ministere=issue.raison_du_ministere,
+                refus_du_ministere=issue.refus_du_ministere,
             )
         )
     return lettres, sans
@@ -429,6 +475,9 @@ def contexte(lettre: Lettre, appel: Appel, jour: dt.date) -> dict:
             {"critere": _texte(c.critere), "texte": _texte(c.texte)} for c in lettre.commentaires
         ],
         "raisons": [_texte(r) for r in lettre.raisons],
+        "signataire": _texte(lettre.signataire),
+        "raison_du_ministere": _texte(lettre.raison_du_ministere),
+        "refus_du_ministere": lettre.refus_du_ministere,
     }
 
 
@@ -450,6 +499,9 @@ def lettre_exemple(appel: Appel, genre: str) -> Lettre:
         commentaires=(Commentaire(appel.criteres[0].libelle, "Commentaire d'exemple."),)
         if appel.criteres
         else (),
+        signataire="Nom de l'autorité qui décide",
+        raison_du_ministere="Raison d'exemple donnée par le ministère.",
+        refus_du_ministere=genre == REFUS_SOUS_LA_LIGNE,
     )
 
 
@@ -458,16 +510,19 @@ def lettre_exemple(appel: Appel, genre: str) -> Lettre:
 
 class _Environnement(SandboxedEnvironment):
     """Jinja en bac à sable : aucun attribut interne, aucune fonction globale, une courte
-    liste de filtres, pas de puissance ni de répétition d'un texte ou d'une liste, des
-    boucles seulement sur les listes de la lettre, deux niveaux au plus."""
+    liste de filtres, aucune opération sur un texte ou une liste (ni « + », ni « * », ni
+    « % » : rien qui répète ou formate un texte), aucune affectation, des boucles seulement
+    sur les listes de la lettre, deux niveaux au plus ; chaque rendu compte ses passages
+    de boucle et son temps (`_Budget`)."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=True)
         self.globals.clear()
         self.filters = {k: v for k, v in self.filters.items() if k in FILTRES_PERMIS}
         self._compiles: dict[str, object] = {}
+        self.budget: _Budget | None = None
 
     def from_string(self, source, globals=None, template_class=None):
         # Le même modèle, rendu pour cent demandes, n'est compilé qu'une fois.
@@ -477,31 +532,126 @@ class _Environnement(SandboxedEnvironment):
             self._compiles[source] = super().from_string(source)
         return self._compiles[source]
 
+    def _compter(self) -> None:
+        if self.budget is not None:
+            self.budget.compter()
+
     def call_binop(self, context, operator, left, right):
-        if (
-            operator == "**"
-            or isinstance(left, str | list | tuple)
-            or isinstance(right, str | list | tuple)
-        ):
-            raise SecurityError(f"opération « {operator} » non permise dans un modèle de lettre")
-        return super().call_binop(context, operator, left, right)
+        self._compter()
+        if operator == "**" or not all(_est_nombre(x) for x in (left, right)):
+            raise SecurityError(
+                f"l'opération « {operator} » n'est permise qu'entre deux nombres, jamais sur "
+                "un texte ou une liste"
+                if operator != "**"
+                else "la puissance « ** » n'est pas permise"
+            )
+        resultat = super().call_binop(context, operator, left, right)
+        if isinstance(resultat, int) and resultat.bit_length() > _BITS_MAX:
+            raise SecurityError(f"l'opération « {operator} » donne un nombre démesuré")
+        return resultat
+
+    def getattr(self, obj, attribute):
+        self._compter()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        self._compter()
+        return super().getitem(obj, argument)
+
+    def call(self, __context, __obj, *args, **kwargs):
+        self._compter()
+        return super().call(__context, __obj, *args, **kwargs)
 
     def _parse(self, source, name, filename):
         arbre = super()._parse(source, name, filename)
-        _verifier_boucles(arbre)
+        _verifier_arbre(arbre)
         return arbre
 
 
-def _verifier_boucles(arbre: nodes.Node) -> None:
+_BITS_MAX = 256  # un montant, une note : loin en deçà
+
+
+def _est_nombre(valeur: object) -> bool:
+    return isinstance(valeur, int | float) and not isinstance(valeur, bool)
+
+
+class _Budget:
+    """Ce qu'un rendu peut dépenser : des passages de boucle (et d'accès aux valeurs) et du
+    temps. Au-delà, SecurityError : le modèle ne tourne pas sans fin."""
+
+    def __init__(self, limites: Limites) -> None:
+        self.restants = limites.rendu_passages_max
+        self.echeance = time.monotonic() + limites.rendu_delai
+        self.limites = limites
+
+    def compter(self) -> None:
+        self.restants -= 1
+        if self.restants < 0:
+            raise SecurityError(
+                f"le rendu dépasse {nombre(self.limites.rendu_passages_max)} passages de "
+                "boucle et accès aux valeurs"
+            )
+        if self.restants % 256 == 0 and time.monotonic() > self.echeance:
+            raise SecurityError(f"le rendu dépasse {nombre(self.limites.rendu_delai)} secondes")
+
+
+class _Liste(list):
+    """Une liste de la lettre, qui compte chaque passage d'une boucle sur elle."""
+
+    def __init__(self, elements, budget: _Budget) -> None:
+        super().__init__(elements)
+        self._budget = budget
+
+    def __iter__(self):
+        for element in super().__iter__():
+            self._budget.compter()
+            yield element
+
+
+_AFFECTATIONS = {
+    nodes.Assign: "{% set %}",
+    nodes.AssignBlock: "{% set %}",
+    nodes.With: "{% with %}",
+    nodes.FilterBlock: "{% filter %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from … import %}",
+    nodes.Extends: "{% extends %}",
+    nodes.Block: "{% block %}",
+}
+
+
+def _verifier_arbre(arbre: nodes.Node) -> None:
+    """Ce qu'un modèle peut écrire : des valeurs, des conditions, des boucles sur les listes
+    de la lettre (`LISTES`) sur deux niveaux, dont la variable ne porte le nom d'aucune
+    valeur de la lettre. Ni affectation, ni macro, ni appel de fonction."""
+
     def parcourir(noeud: nodes.Node, profondeur: int) -> None:
         for enfant in noeud.iter_child_nodes():
-            if isinstance(enfant, nodes.Macro | nodes.CallBlock | nodes.Call):
-                raise SecurityError("macros et appels de fonction non permis dans un modèle")
+            for type_, quoi in _AFFECTATIONS.items():
+                if isinstance(enfant, type_):
+                    raise SecurityError(
+                        f"la balise « {quoi} » n'est pas permise : un modèle de lettre "
+                        "n'affecte ni ne définit rien"
+                    )
+            if isinstance(enfant, nodes.Call):
+                raise SecurityError("les appels de fonction ne sont pas permis")
             if isinstance(enfant, nodes.For):
                 cible = enfant.iter
                 permise = isinstance(cible, nodes.Name) and cible.name in LISTES
                 if not permise or enfant.recursive:
                     raise SecurityError("une boucle « for » ne parcourt que " + ", ".join(LISTES))
+                noms = [n.name for n in enfant.target.find_all(nodes.Name)]
+                if isinstance(enfant.target, nodes.Name):
+                    noms.append(enfant.target.name)
+                for nom_ in noms:
+                    if nom_ in VARIABLES or nom_ == "loop":
+                        raise SecurityError(
+                            f"la variable de boucle « {nom_} » porte le nom d'une valeur de "
+                            "la lettre ; choisissez-en un autre, « {% for m in montants %} »"
+                        )
                 if profondeur + 1 > PROFONDEUR_BOUCLES_MAX:
                     raise SecurityError(
                         f"plus de {PROFONDEUR_BOUCLES_MAX} boucles « for » imbriquées"
@@ -559,18 +709,26 @@ def rendre(
     donnees: Mapping,
     nom_modele: str,
     environnement: _Environnement | None = None,
+    *,
+    limites: Limites = LIMITES,
 ) -> bytes:
     """La lettre en DOCX : `modele` (DOCX à balises) rendu avec `donnees` (`contexte`).
 
     Refusée (ErreurLettre, message en français qui nomme le modèle et la balise) : une
     balise inconnue, une syntaxe Jinja fautive, ce que le bac à sable interdit, ou une
-    balise restée dans la lettre (« {{ » ou « {% » coupés par Word, par exemple).
+    balise restée dans la lettre (« {{ » ou « {% » coupés par Word, par exemple), une
+    mention entre crochets restée du modèle (« [Nom du signataire] »), un rendu qui dépasse
+    les bornes de `limites` (passages de boucle, temps, taille de la lettre).
     `environnement` : celui d'une génération entière, qui garde les modèles compilés."""
     from docxtpl import DocxTemplate
 
+    environnement = environnement or _Environnement()
+    budget = _Budget(limites)
+    valeurs = {k: _Liste(v, budget) if isinstance(v, list) else v for k, v in donnees.items()}
     try:
+        environnement.budget = budget
         gabarit = DocxTemplate(io.BytesIO(modele))
-        gabarit.render(dict(donnees), jinja_env=environnement or _Environnement(), autoescape=True)
+        gabarit.render(valeurs, jinja_env=environnement, autoescape=True)
         sortie = io.BytesIO()
         gabarit.save(sortie)
     except UndefinedError as exc:
@@ -590,13 +748,42 @@ def rendre(
             f"Le modèle « {nom_modele} » n'est pas un document Word lisible (archive ou XML "
             "endommagé). Réenregistrez-le depuis Word et téléversez-le de nouveau."
         ) from None
+    except (TypeError, ArithmeticError, RecursionError) as exc:
+        raise ErreurLettre(
+            f"Le modèle « {nom_modele} » ne se rend pas : une balise calcule sur des valeurs "
+            f"qui ne s'y prêtent pas ({type(exc).__name__}). Gardez des balises simples : "
+            "« {{ nom }} »."
+        ) from None
+    except MemoryError:
+        raise ErreurLettre(
+            f"Le modèle « {nom_modele} » produit une lettre démesurée : il n'a pas été rendu."
+        ) from None
+    finally:
+        environnement.budget = None
     contenu = sortie.getvalue()
+    with zipfile.ZipFile(io.BytesIO(contenu)) as zip_:
+        taille = sum(i.file_size for i in zip_.infolist())
+    if taille > limites.rendu_taille_max:
+        raise ErreurLettre(
+            f"La lettre tirée du modèle « {nom_modele} » pèserait {nombre(taille / 2**20, 1)} "
+            f"Mo une fois décompressée, au-delà des {nombre(limites.rendu_taille_max / 2**20)} "
+            "Mo permis : le modèle répète trop de texte. Simplifiez-le et téléversez-le de "
+            "nouveau."
+        )
     restes = balises_restantes(contenu)
     if restes:
         raise ErreurLettre(
             f"La lettre tirée du modèle « {nom_modele} » garde une balise non remplacée : "
             f"« {restes[0]} ». Dans Word, retapez la balise d'un seul trait (sans mise en "
             "forme au milieu) et téléversez le modèle de nouveau."
+        )
+    mentions = mentions_entre_crochets(contenu, donnees)
+    if mentions:
+        raise ErreurLettre(
+            f"La lettre tirée du modèle « {nom_modele} » garde une mention à remplir : "
+            f"« {mentions[0]} ». Remplacez-la dans Word par le texte voulu ou par une balise "
+            f"(« {{{{ signataire }}}} » pour le nom de l'autorité qui a décidé ; balises "
+            f"permises : {', '.join(VARIABLES)}) et téléversez le modèle de nouveau."
         )
     return contenu
 
@@ -634,12 +821,10 @@ _MORCEAU_XML = re.compile(rb"<w:t(?: [^>]*)?>([^<]*)</w:t>|(</w:p>)")
 _PARTIE_TEXTE = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 
 
-def balises_restantes(docx: bytes) -> list[str]:
-    """Les balises Jinja qui restent dans le texte d'un DOCX rendu (vide : aucune), un
-    extrait par paragraphe qui en garde : le
-    texte de chaque paragraphe du corps, des en-têtes, des pieds et des notes, lu dans le
-    XML (plus rapide que de rouvrir le document)."""
-    restes = []
+def _paragraphes_xml(docx: bytes) -> list[str]:
+    """Le texte de chaque paragraphe du corps, des en-têtes, des pieds et des notes d'un
+    DOCX, lu dans le XML (plus rapide que de rouvrir le document)."""
+    textes = []
     with zipfile.ZipFile(io.BytesIO(docx)) as zip_:
         for nom in zip_.namelist():
             if not _PARTIE_TEXTE.fullmatch(nom):
@@ -652,12 +837,50 @@ def balises_restantes(docx: bytes) -> list[str]:
                 else:
                     courant.append(texte)
             paragraphes_.append(b"".join(courant))
-            for brut in paragraphes_:
-                p = html.unescape(brut.decode("utf-8"))
-                if m := _BALISE.search(p):  # un extrait par paragraphe, autour de la première
-                    debut = max(m.start() - 20, 0)
-                    restes.append(p[debut : m.end() + 20].strip())
+            textes += [html.unescape(brut.decode("utf-8")) for brut in paragraphes_]
+    return textes
+
+
+def balises_restantes(docx: bytes) -> list[str]:
+    """Les balises Jinja qui restent dans le texte d'un DOCX rendu (vide : aucune), un
+    extrait par paragraphe qui en garde, autour de la première."""
+    restes = []
+    for p in _paragraphes_xml(docx):
+        if m := _BALISE.search(p):
+            debut = max(m.start() - 20, 0)
+            restes.append(p[debut : m.end() + 20].strip())
     return restes
+
+
+# « [Nom et fonction de la personne signataire] » : une mention à remplir laissée dans un
+# modèle. Les élisions d'une citation (« […] », « [...] ») n'en sont pas.
+_CROCHETS = re.compile(r"\[([^\[\]]*)\]")
+_ELISION = re.compile(r"\s*(…|\.\.\.)?\s*")
+
+
+def mentions_entre_crochets(docx: bytes, donnees: Mapping | None = None) -> list[str]:
+    """Les mentions entre crochets (« [Nom du signataire] ») que le texte d'un DOCX rendu
+    garde, sauf les élisions (« […] ») et celles qui viennent des données de la lettre
+    (`donnees`, le contexte : un commentaire d'évaluateur peut en contenir)."""
+    venues = _textes_des(donnees or {})
+    restes = []
+    for p in _paragraphes_xml(docx):
+        for m in _CROCHETS.finditer(p):
+            mention = m.group(0)
+            if _ELISION.fullmatch(m.group(1)) or any(mention in t for t in venues):
+                continue
+            restes.append(mention)
+    return restes
+
+
+def _textes_des(valeur: object) -> list[str]:
+    if isinstance(valeur, str):
+        return [valeur]
+    if isinstance(valeur, Mapping):
+        return [t for v in valeur.values() for t in _textes_des(v)]
+    if isinstance(valeur, list | tuple):
+        return [t for v in valeur for t in _textes_des(v)]
+    return []
 
 
 def empreinte(contenu: bytes) -> str:
@@ -722,10 +945,25 @@ MESSAGE_SANS_LIBREOFFICE = (
 )
 
 
+# Le profil de LibreOffice pour la conversion : « Bloquer tout lien depuis des documents qui
+# ne sont pas dans les emplacements de confiance » (Outils > Options > Sécurité > Options ;
+# BlockUntrustedRefererLinks) : une image liée, un modèle attaché ne sont pas téléchargés
+# pendant la conversion (défense en plus du refus des liens externes au téléversement).
+_PROFIL_SANS_LIENS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop
+ oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+
+
 def en_pdf(docx: Mapping[str, bytes], *, limites: Limites = LIMITES) -> dict[str, bytes]:
     """Chaque DOCX converti en PDF par LibreOffice (`soffice --headless --convert-to pdf`),
     en un seul lancement, dans un dossier temporaire et un profil à lui (deux conversions
-    en même temps ne se gênent pas). Rend {nom.pdf: contenu}, dans l'ordre de `docx`.
+    en même temps ne se gênent pas), qui bloque les liens vers l'extérieur (aucune image
+    liée n'est téléchargée). Rend {nom.pdf: contenu}, dans l'ordre de `docx`.
 
     ConversionImpossible : LibreOffice absent, plus lent que le délai permis (le processus
     et ses enfants sont alors arrêtés), ou une lettre non convertie."""
@@ -742,6 +980,8 @@ def en_pdf(docx: Mapping[str, bytes], *, limites: Limites = LIMITES) -> dict[str
         sortie.mkdir()
         for nom, contenu in docx.items():
             (entree / nom).write_bytes(contenu)
+        (profil / "user").mkdir(parents=True)
+        (profil / "user" / "registrymodifications.xcu").write_text(_PROFIL_SANS_LIENS, "utf-8")
         commande = [
             programme,
             f"-env:UserInstallation={profil.as_uri()}",
@@ -833,7 +1073,54 @@ def _refus(nom: str, code: str, message: str) -> FichierRefuse:
 
 
 _TYPE_DOCX = b"wordprocessingml.document.main+xml"
-_RELATION_EXTERNE = re.compile(rb"<Relationship\b[^>]*>", re.S)
+# Le seul lien vers l'extérieur permis : l'hyperlien (Word ne le suit qu'au clic ;
+# LibreOffice ne va pas le chercher à la conversion). Transitionnel et strict (ISO 29500).
+_HYPERLIENS = frozenset(
+    {
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+        "http://purl.oclc.org/ooxml/officeDocument/relationships/hyperlink",
+    }
+)
+# Un analyseur qui ne résout aucune entité, ne charge aucune DTD et ne va pas sur le réseau.
+_ANALYSEUR = etree.XMLParser(
+    resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False
+)
+
+
+def _verifier_partie_xml(nom: str, partie: str, texte: bytes) -> None:
+    """Une partie XML du document, lue par un analyseur sûr (quel que soit son encodage :
+    UTF-8, UTF-16) : ni DTD ni entité déclarée ; dans une partie de relations (*.rels),
+    aucune relation vers l'extérieur (TargetMode « External ») qui ne soit un hyperlien."""
+    try:
+        racine = etree.fromstring(texte, _ANALYSEUR)
+    except etree.XMLSyntaxError:
+        raise _refus(
+            nom,
+            "fichier_illisible",
+            f"une partie du document ({partie}) n'est pas du XML lisible. Réenregistrez-le "
+            "depuis Word et téléversez-le de nouveau.",
+        ) from None
+    arbre = racine.getroottree()
+    if arbre.docinfo.doctype or arbre.docinfo.internalDTD is not None:
+        raise _refus(
+            nom,
+            "archive_suspecte",
+            f"une partie du document ({partie}) déclare des entités XML (DOCTYPE), ce "
+            "qu'aucun document Word n'a. Il n'a pas été lu. Réenregistrez-le depuis Word.",
+        )
+    if not partie.endswith(".rels"):
+        return
+    for relation in racine.iter("{*}Relationship"):
+        mode = (relation.get("TargetMode") or "").strip().casefold()
+        if mode != "internal" and mode and relation.get("Type") not in _HYPERLIENS:
+            raise _refus(
+                nom,
+                "lien_externe",
+                f"le document va chercher un fichier à l'extérieur ({partie} : "
+                f"« {(relation.get('Target') or '')[:80]} ») : image liée, modèle attaché ou "
+                "document lié. Dans Word, insérez l'image dans le document (pas « lier au "
+                "fichier ») et retirez le lien, puis téléversez-le de nouveau.",
+            )
 
 
 def verifier_modele(
@@ -960,25 +1247,7 @@ def verifier_modele(
             "(.docx).",
         )
     for partie, texte in parties.items():
-        if b"<!DOCTYPE" in texte or b"<!ENTITY" in texte:
-            raise _refus(
-                nom,
-                "archive_suspecte",
-                f"une partie du document ({partie}) déclare des entités XML, ce qu'aucun "
-                "document Word n'a. Il n'a pas été lu. Réenregistrez-le depuis Word.",
-            )
-        if not partie.endswith(".rels"):
-            continue
-        for relation in _RELATION_EXTERNE.findall(texte):
-            if b'TargetMode="External"' in relation and b"/hyperlink" not in relation:
-                raise _refus(
-                    nom,
-                    "lien_externe",
-                    f"le document va chercher un fichier à l'extérieur ({partie}) : image "
-                    "liée, modèle attaché ou document lié. Dans Word, insérez l'image dans "
-                    "le document (pas « lier au fichier ») et retirez le lien, puis "
-                    "téléversez-le de nouveau.",
-                )
+        _verifier_partie_xml(nom, partie, texte)
     exemple = lettre_exemple(appel, genre)
     return rendre(contenu, contexte(exemple, appel, jour or dt.date.today()), nom)
 

@@ -62,6 +62,32 @@ def test_compte_par_genre_et_apercu(application, jeu):
     assert "{{" not in paragraphes and "{%" not in paragraphes
 
 
+def test_la_page_dit_la_raison_du_ministere_et_la_signature(application, jeu):
+    at = application(PAGE, role=ADMIN)
+    (entete,) = [c.value for c in at.caption if "sélection définitive" in c.value]
+    assert "la lettre donne sa raison" in entete
+    assert "n'est pas dite « sous la ligne »" in entete
+    assert "signée du nom de l'autorité qui a décidé" in entete
+    assert any("aucune mention à remplir entre crochets" in c.value for c in at.caption)
+
+
+def test_modele_qui_grossirait_sans_fin_refuse_sous_son_controle(application, jeu, moteur, appel):
+    """« {% set a = a ~ a %} » répété : un texte de 2^40 caractères ; refusé d'un message qui
+    nomme le modèle et la balise, sous le bouton, sans rien garder."""
+    at = application(PAGE, role=ADMIN)
+    bombe = tl.modifie(
+        lettres.modele_par_defaut(lettres.ACCEPTATION),
+        "Madame, Monsieur,",
+        "{% set a = titre %}" + "{% set a = a ~ a %}" * 40 + "{{ a|length }}",
+    )
+    at.get("file_uploader")[0].set_value(("doubles.docx", bombe, MIME_DOCX)).run()
+    at.button(key=f"lettres_remplacer_{lettres.ACCEPTATION}").click().run()
+    assert not at.exception, at.exception
+    (refus,) = [e.value for e in at.error]
+    assert "« doubles.docx »" in tl_rendu(refus) and "{% set %}" in tl_rendu(refus)
+    assert courrier_par_defaut(moteur, appel)
+
+
 def test_demandes_sans_decision_nommees(application, moteur, appel):
     tl.importer(tl.verifier_lot([(tl.VALIDE.name, tl.VALIDE)], appel), appel, moteur=moteur)
     tl.admettre(moteur, appel)

@@ -39,7 +39,7 @@ from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.sorties import lettres
 from tests.conftest import DONNEES
 from tests.filtrage import admettre, ecarter
-from tests.ministere import approuver_les_recommandations
+from tests.ministere import AUTORITE, approuver_les_recommandations
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 JOUR = dt.date(2024, 4, 1)
@@ -150,7 +150,8 @@ def test_issues_viennent_des_decisions_du_comite_et_de_l_examen():
     """Retenu → acceptation (montants), liste d'attente, refusé → refus sous la ligne ;
     inadmissible à l'examen → refus inadmissible, même avec une décision ; sans décision :
     aucune issue. L'appel : le ministère « conserve cependant la responsabilité de la
-    sélection définitive des projets » — sa décision remplacera celle du comité ici."""
+    sélection définitive des projets » — `decisions` ne porte que les siennes
+    (`courrier.preparer`)."""
     demandes = [{"id": i} for i in (1, 2, 3, 4, 5)]
     decisions_ = [
         {"demande_id": 1, "decision": "retenu", "montant_an1": 1_800_000, "montant_an2": 0},
@@ -325,6 +326,127 @@ def test_la_decision_du_ministere_fait_la_lettre(moteur, appel):
     sans_balise(acceptation)
 
 
+ORGANISME = "Ministère des Relations internationales et de la Francophonie"
+
+
+def test_lettres_signees_du_nom_de_l_autorite_sans_mention_a_remplir(rendues):
+    """Chaque lettre est signée du nom de l'autorité qui a décidé (la décision du
+    ministère) ; aucune ne garde de mention entre crochets (« [Nom et fonction de la
+    personne signataire] »)."""
+    for no, t in rendues.items():
+        lignes = t.splitlines()
+        assert AUTORITE in lignes, no
+        assert lignes[lignes.index(AUTORITE) + 1] == ORGANISME, no
+        assert not re.search(r"\[[^\]]*\]", t), no
+
+
+def test_mention_entre_crochets_restee_dans_la_lettre_refusee(appel):
+    """Une mention à remplir laissée dans un modèle est refusée ; une élision de citation
+    (« […] ») et un crochet venu des données (le titre) ne le sont pas."""
+    modele = modifie(LIVRE.read_bytes(), "Madame, Monsieur,", "[Nom du signataire]")
+    with pytest.raises(
+        lettres.ErreurLettre, match=r"« m\.docx » garde une mention à remplir : « \[Nom du"
+    ):
+        lettres.verifier_modele("m.docx", modele, appel, lettres.ACCEPTATION)
+    elision = modifie(LIVRE.read_bytes(), "Madame, Monsieur,", "« Le ministère […] conserve »")
+    lettres.verifier_modele("m.docx", elision, appel, lettres.ACCEPTATION)
+    lettre = lettres.Lettre(1, "X-1", "Projet [phase 2]", "Ville", lettres.LISTE_ATTENTE)
+    docx = lettres.rendre(
+        lettres.modele_par_defaut(lettres.LISTE_ATTENTE),
+        lettres.contexte(lettre, appel, JOUR),
+        "liste-attente.docx",
+    )
+    assert "Projet [phase 2]" in texte(docx)
+
+
+def test_refus_du_ministere_contre_la_recommandation_du_comite():
+    """Le comité avait recommandé la demande (retenu), le ministère l'a refusée : ce n'est
+    pas un refus « sous la ligne » (`refus_du_ministere`) ; la raison du ministère suit."""
+    issues = lettres.issues_des_demandes(
+        [{"id": 1}, {"id": 2}],
+        [
+            {
+                "demande_id": 1,
+                "decision": "refusé",
+                "autorite": "Marie Ministre",
+                "raison_du_ministere": "Priorité aux régions",
+                "recommandation_du_comite": "retenu",
+            },
+            {"demande_id": 2, "decision": "refusé", "recommandation_du_comite": "refusé"},
+        ],
+        [],
+    )
+    assert issues == {
+        1: lettres.Issue(
+            lettres.REFUS_SOUS_LA_LIGNE, (), "Marie Ministre", "Priorité aux régions", True
+        ),
+        2: lettres.Issue(lettres.REFUS_SOUS_LA_LIGNE),
+    }
+
+
+def _decider(moteur, appel, ids, no, decision, montants, raison) -> None:
+    with stockage.ecriture(moteur) as connexion:
+        stockage.ajouter_decisions_ministre(
+            [
+                {
+                    "appel_id": appel.id,
+                    "demande_id": ids[no],
+                    "decision": decision,
+                    "montant_an1": montants[0],
+                    "montant_an2": montants[1],
+                    "raison": raison,
+                    "autorite": "Luc Sous-ministre",
+                    "decision_comite_id": None,
+                    "date": dt.datetime(2024, 6, 2),
+                    "auteur": AUTEUR,
+                }
+            ],
+            connexion=connexion,
+        )
+
+
+def test_la_lettre_donne_la_raison_du_ministere_qui_modifie_la_recommandation(moteur, appel):
+    """Le ministère « conserve cependant la responsabilité de la sélection définitive des
+    projets et de la détermination des sommes qui leur seront accordées » : T-003, retenue
+    par le comité, refusée par le ministère, reçoit un refus qui le dit (ni « enveloppe »)
+    avec sa raison ; T-002, retenue à des montants réduits, reçoit l'acceptation avec la
+    raison ; T-001, refus du comité approuvé tel quel, garde le refus sous la ligne, sans
+    raison du ministère. Chaque lettre est signée de l'autorité qui a décidé."""
+    ids = construire_decisions(moteur, appel)
+    _decider(moteur, appel, ids, "T-003", financement.REFUSE, (0, 0), "Projet déjà financé.")
+    _decider(
+        moteur, appel, ids, "T-002", financement.RETENU, (2_000_000, 0), "Une année seulement."
+    )
+    preparation = courrier.preparer(appel, moteur=moteur)
+    genres = {x.no_demande: x.genre for x in preparation.lettres}
+    assert genres == {
+        "T-001": lettres.REFUS_SOUS_LA_LIGNE,
+        "T-002": lettres.ACCEPTATION,
+        "T-003": lettres.REFUS_SOUS_LA_LIGNE,
+    }
+    modeles = {g: lettres.modele_par_defaut(g) for g in lettres.GENRES}
+    g = lettres.generer(preparation.lettres, modeles, appel, JOUR)
+    t = {
+        x.no_demande: texte(c)
+        for x, c in zip(preparation.lettres, g.fichiers.values(), strict=True)
+    }
+    refus = t["T-003"]
+    assert "Le comité d'évaluation en avait recommandé le financement" in refus
+    assert "motive ainsi sa décision : Projet déjà financé." in refus
+    assert "enveloppe" not in refus and "sous la ligne" not in refus
+    assert "Luc Sous-ministre" in refus.splitlines()
+    acceptation = t["T-002"]
+    assert "montant maximal de 20 000 $" in acceptation
+    assert "motive ainsi sa décision : Une année seulement." in acceptation
+    assert "Luc Sous-ministre" in acceptation.splitlines()
+    sous_la_ligne = t["T-001"]
+    assert "compte tenu de l'enveloppe disponible" in sous_la_ligne
+    assert "motive ainsi" not in sous_la_ligne
+    assert AUTORITE in sous_la_ligne.splitlines()
+    for x in t.values():
+        sans_balise(x)
+
+
 # --- Journal ------------------------------------------------------------------------------------
 
 
@@ -443,6 +565,69 @@ def test_pdf_par_libreoffice_relu_par_pdftotext(base_decisions, appel, tmp_path)
     assert json.loads(ligne["nouveau"])["format"] == "pdf"
 
 
+def _docx_a_image_liee(adresse: str) -> bytes:
+    """Un DOCX dont l'image est liée (r:link) à `adresse` plutôt qu'incluse."""
+    import struct
+    import zlib
+
+    def morceau(type_: bytes, donnees: bytes) -> bytes:
+        corps = type_ + donnees
+        return struct.pack(">I", len(donnees)) + corps + struct.pack(">I", zlib.crc32(corps))
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + morceau(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + morceau(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + morceau(b"IEND", b"")
+    )
+    document = Document()
+    document.add_paragraph("Bonjour")
+    document.add_picture(io.BytesIO(png))
+    brut = io.BytesIO()
+    document.save(brut)
+    docx = modifie(brut.getvalue(), 'r:embed="', 'r:link="rIdLien" r:x="')
+    return modifie(
+        docx,
+        "</Relationships>",
+        '<Relationship Id="rIdLien" Type="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/relationships/image" Target="{adresse}" TargetMode="External"/>'
+        "</Relationships>",
+        "word/_rels/document.xml.rels",
+    )
+
+
+def test_conversion_en_pdf_ne_va_rien_chercher_sur_le_reseau():
+    """Une image liée à un serveur (ici, un serveur local qui note chaque requête) : la
+    conversion ne la télécharge pas (profil LibreOffice qui bloque les liens)."""
+    import http.server
+    import threading
+
+    _exiger_libreoffice()
+    requetes: list[str] = []
+
+    class Espion(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requetes.append(self.path)
+            self.send_error(404)
+
+        do_OPTIONS = do_HEAD = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    serveur = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Espion)
+    fil = threading.Thread(target=serveur.serve_forever, daemon=True)
+    fil.start()
+    try:
+        adresse = f"http://127.0.0.1:{serveur.server_address[1]}/espion.png"
+        pdf = lettres.en_pdf({"lien.docx": _docx_a_image_liee(adresse)})
+    finally:
+        serveur.shutdown()
+        serveur.server_close()
+    assert pdf["lien.pdf"].startswith(b"%PDF")
+    assert requetes == []
+
+
 def test_sans_libreoffice_un_message_clair(monkeypatch):
     monkeypatch.setattr(lettres.shutil, "which", lambda _nom: None)
     with pytest.raises(lettres.ConversionImpossible, match="LibreOffice n'est pas installé"):
@@ -490,6 +675,17 @@ def avec_partie(contenu: bytes, nom: str, donnees: bytes) -> bytes:
         for info in source.infolist():
             cible.writestr(info.filename, source.read(info))
         cible.writestr(nom, donnees)
+    return sortie.getvalue()
+
+
+def avec_partie_remplacee(contenu: bytes, nom: str, donnees: bytes) -> bytes:
+    sortie = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(contenu)) as source,
+        zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as cible,
+    ):
+        for info in source.infolist():
+            cible.writestr(info.filename, donnees if info.filename == nom else source.read(info))
     return sortie.getvalue()
 
 
@@ -552,6 +748,85 @@ def test_bac_a_sable_refuse_ce_qui_ferait_tourner_ou_lirait_le_serveur(appel, ba
         lettres.verifier_modele("m.docx", modele, appel, lettres.ACCEPTATION)
 
 
+@pytest.mark.parametrize(
+    ("balise", "construction"),
+    [
+        # Un texte doublé à chaque « set » : 2^40 caractères.
+        ("{% set a = titre %}" + "{% set a = a ~ a %}" * 40 + "{{ a|length }}", r"\{% set %\}"),
+        # Une liste de la lettre doublée à chaque « set », puis parcourue.
+        (
+            "{% set montants = montants + montants %}" * 30
+            + "{% for m in montants %}x{% endfor %}",
+            r"\{% set %\}",
+        ),
+        ("{% with a = titre %}{{ a }}{% endwith %}", r"\{% with %\}"),
+        # Une variable de boucle qui masque une liste, puis des boucles sur elle.
+        (
+            "{% for montants in criteres %}{% for m in montants %}x{% endfor %}{% endfor %}",
+            "variable de boucle « montants »",
+        ),
+        ("{{ titre + titre + titre }}", "opération « \\+ »"),
+        ("{{ montants + montants }}", "opération « \\+ »"),
+        ("{{ '%0999999999d' % 1 }}", "opération « % »"),
+        ("{{ -titre }}", "ne se rend pas"),
+        ("{{ 1 / 0 }}", "ne se rend pas"),
+        # Un entier élevé au carré de proche en proche (sans « ** »).
+        ("{{ " + " * ".join(["99999999999999999999"] * 30) + " }}", "nombre démesuré"),
+    ],
+)
+def test_bac_a_sable_refuse_ce_qui_grossirait_sans_fin(appel, balise, construction):
+    """Chacune de ces balises passait la vérification et gelait le serveur (ou sa mémoire) :
+    refusée, vite, d'un message qui nomme le modèle et la construction."""
+    modele = modifie(LIVRE.read_bytes(), "Madame, Monsieur,", balise)
+    debut = dt.datetime.now()
+    with pytest.raises(lettres.ErreurLettre, match=r"« m\.docx »") as refus:
+        lettres.verifier_modele("m.docx", modele, appel, lettres.ACCEPTATION)
+    assert re.search(construction, str(refus.value)), str(refus.value)
+    assert (dt.datetime.now() - debut).total_seconds() < 5
+
+
+def _lettre_bavarde(n: int) -> lettres.Lettre:
+    """Un refus avec `n` commentaires."""
+    return lettres.Lettre(
+        1,
+        "X-1",
+        "Titre",
+        "Ville",
+        lettres.REFUS_SOUS_LA_LIGNE,
+        commentaires=tuple(lettres.Commentaire("C", f"avis {i}") for i in range(n)),
+    )
+
+
+def test_rendu_borne_en_passages_de_boucle_en_temps_et_en_taille(appel):
+    """Deux boucles imbriquées sur 300 commentaires : 90 000 passages, refusés au-delà de la
+    borne (ou du délai) ; une lettre qui pèserait plus que permis est refusée."""
+    modele = modifie(
+        LIVRE.read_bytes(),
+        "Madame, Monsieur,",
+        "{% for a in commentaires %}{% for b in commentaires %}{{ b.texte }}"
+        "{% endfor %}{% endfor %}",
+    )
+    donnees = lettres.contexte(_lettre_bavarde(300), appel, JOUR)
+    with pytest.raises(lettres.ErreurLettre, match=r"« m\.docx ».*20\u00a0000 passages"):
+        lettres.rendre(modele, donnees, "m.docx")
+    lente = lettres.Limites(rendu_passages_max=10**9, rendu_delai=0.0)
+    with pytest.raises(lettres.ErreurLettre, match=r"« m\.docx ».*0 secondes"):
+        lettres.rendre(modele, donnees, "m.docx", limites=lente)
+    petite = lettres.Limites(rendu_taille_max=20_000)
+    with pytest.raises(lettres.ErreurLettre, match=r"« m\.docx ».*Mo permis"):
+        lettres.rendre(
+            LIVRE.read_bytes(),
+            lettres.contexte(_lettre_bavarde(3), appel, JOUR),
+            "m.docx",
+            limites=petite,
+        )
+    # Une vraie lettre, avec ses 300 commentaires, passe.
+    refus = lettres.rendre(
+        lettres.modele_par_defaut(lettres.REFUS_SOUS_LA_LIGNE), donnees, "refus.docx"
+    )
+    assert "avis 299" in texte(refus)
+
+
 def test_donnees_hostiles_restent_du_texte(appel):
     """Un titre avec « < & » et des caractères de contrôle : la lettre reste un DOCX
     valide, le texte tel quel (sans les contrôles)."""
@@ -592,6 +867,10 @@ def _bombe() -> bytes:
         ("lien.docx", "externe", "lien_externe", "à l'extérieur"),
         ("modele.docx", "dotx", "format_non_reconnu", r"\.dotx"),
         ("rire.docx", "entites", "archive_suspecte", "entités XML"),
+        ("apostrophes.docx", "externe'", "lien_externe", "à l'extérieur"),
+        ("espaces.docx", "externe =", "lien_externe", "à l'extérieur"),
+        ("faux-hyperlien.docx", "externe /hyperlink", "lien_externe", "à l'extérieur"),
+        ("seize.docx", "entites utf-16", "archive_suspecte", "entités XML"),
     ],
 )
 def test_modele_hostile_refuse_avec_un_message_clair(appel, nom, contenu, code, message):
@@ -618,6 +897,41 @@ def test_modele_hostile_refuse_avec_un_message_clair(appel, nom, contenu, code, 
             'TargetMode="External"/></Relationships>',
             "word/_rels/document.xml.rels",
         )
+    elif isinstance(contenu, str) and contenu.startswith("externe"):
+        # La même image liée, écrite autrement : apostrophes, espaces autour de « = », ou
+        # « /hyperlink » dans l'adresse plutôt que dans le type.
+        relation = {
+            "externe'": (
+                "<Relationship Id='rIdX' Type='http://schemas.openxmlformats.org/officeDocument/"
+                "2006/relationships/image' Target='http://192.0.2.1/espion.png' "
+                "TargetMode='External'/>"
+            ),
+            "externe =": (
+                '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/'
+                '2006/relationships/image" Target="http://192.0.2.1/espion.png" '
+                'TargetMode = "External" />'
+            ),
+            "externe /hyperlink": (
+                '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/'
+                '2006/relationships/attachedTemplate" Target="http://192.0.2.1/hyperlink.dotx" '
+                'TargetMode="External"/>'
+            ),
+        }[contenu]
+        contenu = modifie(
+            livre,
+            "</Relationships>",
+            relation + "</Relationships>",
+            "word/_rels/document.xml.rels",
+        )
+    elif contenu == "entites utf-16":  # la déclaration d'entités, en UTF-16 (deux octets)
+        with zipfile.ZipFile(io.BytesIO(livre)) as z:
+            document = z.read("word/document.xml").decode("utf-8")
+        document = document.replace("encoding='UTF-8'", "encoding='UTF-16'").replace(
+            "standalone='yes'?>",
+            "standalone='yes'?><!DOCTYPE w:document [<!ENTITY a \"aaaaaaaaaa\">]>",
+        )
+        assert "UTF-16" in document and "<!ENTITY" in document
+        contenu = avec_partie_remplacee(livre, "word/document.xml", document.encode("utf-16"))
     elif contenu == "entites":  # « billion laughs » : des entités qui s'emboîtent
         entites = '<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">' + "".join(
             f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(8)
