@@ -150,7 +150,8 @@ def test_issues_viennent_des_decisions_du_comite_et_de_l_examen():
     """Retenu → acceptation (montants), liste d'attente, refusé → refus sous la ligne ;
     inadmissible à l'examen → refus inadmissible, même avec une décision ; sans décision :
     aucune issue. L'appel : le ministère « conserve cependant la responsabilité de la
-    sélection définitive des projets » — sa décision remplacera celle du comité ici."""
+    sélection définitive des projets » : ici, la règle sur des décisions données ; que la
+    décision du ministère l'emporte sur la recommandation est testé plus bas."""
     demandes = [{"id": i} for i in (1, 2, 3, 4, 5)]
     decisions_ = [
         {"demande_id": 1, "decision": "retenu", "montant_an1": 1_800_000, "montant_an2": 0},
