@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 # Chaque commande importe ce qu'elle emploie, au moment de s'exécuter : `--help` et
@@ -35,17 +37,28 @@ def _positif(texte: str) -> float:
 
 
 def _dollars(texte: str) -> int:
-    """« 15000 », « 15 000,50 », « 15000.50 $ » → cents (jamais négatif)."""
+    """« 25000 », « 25 000 », « 25000,50 », « 25000.50 $ » → cents (jamais négatif), lus en
+    `Decimal` (jamais en flottant). Refusés, avec un message : un séparateur de milliers
+    ambigu (« 25,000 », « 25.000 » : 25 000 $ ou 25 $ ?) et plus de deux décimales
+    (« 0.285 »). Les milliers se séparent par une espace, à la québécoise."""
     propre = texte.replace("$", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    try:
-        valeur = float(propre.replace(",", "."))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"montant en dollars attendu (ex. 15000 ou 15 000,50), lu « {texte} »"
-        ) from None
-    if valeur < 0:
+    if propre.startswith("-"):
         raise argparse.ArgumentTypeError(f"montant positif ou nul attendu, lu « {texte} »")
-    return round(valeur * 100)
+    if re.fullmatch(r"\d+[.,]\d{3}", propre):
+        raise argparse.ArgumentTypeError(
+            f"montant ambigu « {texte} » : séparateur de milliers ou décimales ? Écrivez les "
+            "milliers sans séparateur ou avec une espace (25000 ou « 25 000 »), et au plus "
+            "deux décimales après la virgule ou le point (25000,50)."
+        )
+    if re.fullmatch(r"\d+[.,]\d{3,}", propre):
+        raise argparse.ArgumentTypeError(
+            f"montant « {texte} » : au plus deux décimales (des cents), ex. 25000,50."
+        )
+    if not re.fullmatch(r"\d+([.,]\d{1,2})?", propre):
+        raise argparse.ArgumentTypeError(
+            f"montant en dollars attendu (ex. 25000, « 25 000 » ou 25000,50), lu « {texte} »"
+        )
+    return int(Decimal(propre.replace(",", ".")) * 100)
 
 
 def _jour(texte: str):
@@ -737,7 +750,7 @@ def _decisions_ministre(options, appel, moteur) -> int:
                 "(inscrit au journal)."
             )
         else:
-            decisions_ministre.decider(
+            avertissements = decisions_ministre.decider(
                 appel,
                 ids[options.demande.strip()],
                 options.decision,
@@ -749,6 +762,8 @@ def _decisions_ministre(options, appel, moteur) -> int:
                 f"Décision du ministère inscrite pour {options.demande.strip()} : "
                 f"{options.decision} (inscrit au journal)."
             )
+            for avertissement in avertissements:
+                print(avertissement, file=sys.stderr)
     except ErreurFinancement as exc:
         print(f"Refusé ; rien n'a été enregistré : {exc}", file=sys.stderr)
         return SORTIE_PROBLEME

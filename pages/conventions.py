@@ -42,6 +42,38 @@ if table.empty:
     )
     st.stop()
 
+# --- Versements à régulariser, en tout premier ------------------------------------------
+# Interprétation (pratique du ministère) : le ministère peut réduire ou retirer une somme
+# déjà versée (il « conserve […] la responsabilité […] de la détermination des sommes ») ;
+# l'excédent versé est à régulariser avant tout le reste.
+regulariser = regles.a_regulariser(table)
+if not regulariser.empty:
+    st.subheader("Versements à régulariser")
+    st.error(
+        pluriel(
+            len(regulariser),
+            "dossier a reçu plus que ce que la décision du ministère accorde",
+            "dossiers ont reçu plus que ce que la décision du ministère accorde",
+        )
+        + " : trop-payé à récupérer, ou décision à revoir (page Décision du ministère).",
+        icon=":material/currency_exchange:",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Demande": regulariser["no_demande"],
+                "Statut": regulariser["statut"],
+                "Versé": regulariser["total_verse"].map(montant),
+                "Accordé": regulariser["total_prevu"].map(montant),
+                "Trop-payé": regulariser["excedent"].map(montant),
+                "Titre": regulariser["titre"],
+            }
+        ),
+        hide_index=True,
+        key="tableau_regulariser",
+        column_config={"Titre": st.column_config.TextColumn(width="medium")},
+    )
+
 # --- Rapports en retard, en haut --------------------------------------------------------
 retards = suivi.en_retard
 st.subheader(f"Rapports en retard au {date(aujourd_hui)}")
@@ -82,12 +114,13 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Demandes suivies", len(table))
 c2.metric("Conventions signées", f"{signees} sur {len(table)}")
 c3.metric("Versé", montant(int(table["total_verse"].sum())))
-c4.metric("Reste à verser", montant(int(table["reste"].sum())))
+c4.metric("Reste à verser", montant(int(table["reste"].clip(lower=0).sum())))
 st.caption(
     "Prévu : le montant accordé de chaque année financière ("
     + " ; ".join(f"{e.libelle} : du {date(e.debut)} au {date(e.fin)}" for e, _, _ in annees)
     + "). Un versement ne dépasse jamais le montant accordé de son année : le ministère "
-    "« conserve […] la responsabilité […] de la détermination des sommes »."
+    "« conserve […] la responsabilité […] de la détermination des sommes ». Si la décision "
+    "est réduite après des versements, l'excédent est un trop-payé à régulariser."
 )
 # L'état d'abord, les montants ensuite, le titre (long) en dernier : tout se lit sans défiler.
 lisible = {
@@ -99,7 +132,8 @@ lisible = {
 for e, prevu, verse in annees:
     lisible[f"Prévu {e.libelle}"] = table[prevu].map(montant)
     lisible[f"Versé {e.libelle}"] = table[verse].map(montant)
-lisible["Reste à verser"] = table["reste"].map(montant)
+lisible["Reste à verser"] = table["reste"].clip(lower=0).map(montant)
+lisible["Trop-payé"] = table["trop_paye"].map(montant)
 lisible["Rapport dû le"] = table["echeance_rapport"].map(date)
 lisible["Rapport reçu le"] = table["rapport_recu"].map(date)
 lisible["Titre"] = table["titre"]

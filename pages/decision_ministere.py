@@ -303,7 +303,7 @@ with st.container(border=True):
         oublier_version(formulaire)
         oublier_version(f"{formulaire}::comite")
         try:
-            decisions_ministre.decider(
+            avertissements = decisions_ministre.decider(
                 appel,
                 choix,
                 decision,
@@ -327,7 +327,8 @@ with st.container(border=True):
                 + ministere.resume(decision, tuple(round(v * 100) for v in montants_saisis), annees)
                 + f", par {nom_un.strip()}"
                 + (" (au nom de l'autorité)" if au_nom else "")
-                + ".",
+                + "."
+                + "".join(f" {a}" for a in avertissements),
             )
         st.rerun()
     afficher_message("dm_modifier")

@@ -1,14 +1,17 @@
 """La ligne de commande : codes de sortie, rapport, liste des demandes."""
 
+import argparse
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from evaluation import commandes
 from evaluation.commandes import main
 from tests.conftest import DONNEES, RACINE_PROJET
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
@@ -584,3 +587,41 @@ def test_decisions_du_ministere_en_ligne_de_commande(base, capsys):
         assert csv_["T-003"]["decision_ministere"] == ""
     finally:
         moteur.dispose()
+
+
+@pytest.mark.parametrize(
+    ("texte", "cents"),
+    [
+        ("25000", 2_500_000),
+        ("25 000", 2_500_000),
+        ("25\u00a0000 $", 2_500_000),
+        ("25000,50", 2_500_050),
+        ("25000.50", 2_500_050),
+        ("25000,5", 2_500_050),
+        ("0.29", 29),
+        ("0", 0),
+    ],
+)
+def test_montant_en_dollars_lu_en_decimal(texte, cents):
+    """Le montant de `decisions ministre modifier --montant` est lu en Decimal : milliers
+    séparés par une espace (usage québécois), décimales après la virgule ou le point."""
+    assert commandes._dollars(texte) == cents
+
+
+@pytest.mark.parametrize(
+    ("texte", "motif"),
+    [
+        ("25,000", "montant ambigu « 25,000 » : séparateur de milliers ou décimales"),
+        ("25.000", "montant ambigu « 25.000 »"),
+        ("0.285", "montant ambigu"),  # trois décimales : on ne devine pas 28 ¢
+        ("25000,5050", "au plus deux décimales"),
+        ("25,000,000", "montant en dollars attendu"),
+        ("vingt", "montant en dollars attendu"),
+        ("-5", "montant positif ou nul attendu"),
+    ],
+)
+def test_montant_en_dollars_ambigu_refuse(texte, motif):
+    """Interprétation (saisie sûre) : « 25,000 » se lisait 25 $ et « 0.285 » 28 ¢ ;
+    un montant ambigu est refusé avec un message qui dit comment l'écrire."""
+    with pytest.raises(argparse.ArgumentTypeError, match=re.escape(motif)):
+        commandes._dollars(texte)

@@ -178,25 +178,46 @@ def _refuser_si_conflit(
 
 
 def _refuser_retenue_inadmissible(demandes: Sequence[dict], connexion) -> None:
-    """« Pour être admissibles, les projets doivent… » (l'appel) : une demande que l'examen
-    d'admissibilité a jugée inadmissible ne peut pas être retenue, même depuis une page
-    affichée avant l'examen (vérifié dans la transaction qui écrit)."""
-    refusees = []
+    """Seule une demande jugée admissible à l'examen d'admissibilité peut être retenue (par
+    le comité comme par le ministère), même depuis une page affichée avant l'examen
+    (vérifié dans la transaction qui écrit).
+
+    L'appel : « Pour être admissibles, les projets doivent… » ; une demande jugée
+    inadmissible ne se retient pas. Interprétation (pratique du ministère, voir
+    `notes.filtrage`) : une demande dont l'admissibilité n'est pas établie (pas encore
+    examinée, ou une condition « à vérifier ») n'est « ni attribuée, ni notée, ni
+    financée » : elle ne se retient pas non plus tant que l'examen n'est pas achevé."""
+    inadmissibles, a_etablir = [], []
     for d in demandes:
         examen = stockage.lire_examen(int(d["id"]), connexion=connexion)
-        if examen is not None and examen["verdict"] == filtrage.INADMISSIBLE:
-            refusees.append(f"{d['no_demande']} ({examen.get('raison') or 'inadmissible'})")
-    if len(refusees) == 1:
+        verdict = examen["verdict"] if examen is not None else filtrage.A_ETABLIR
+        if verdict == filtrage.INADMISSIBLE:
+            inadmissibles.append(f"{d['no_demande']} ({examen.get('raison') or 'inadmissible'})")
+        elif verdict != filtrage.ADMISSIBLE:
+            a_etablir.append(str(d["no_demande"]))
+    if len(inadmissibles) == 1:
         raise ErreurFinancement(
-            f"{refusees[0]} a été jugée inadmissible à l'examen d'admissibilité : elle ne peut "
-            "pas être retenue. Rechargez la page, ou faites revoir l'examen dans la page "
+            f"{inadmissibles[0]} a été jugée inadmissible à l'examen d'admissibilité : elle ne "
+            "peut pas être retenue. Rechargez la page, ou faites revoir l'examen dans la page "
             "Admissibilité."
         )
-    if refusees:
+    if inadmissibles:
         raise ErreurFinancement(
-            f"{', '.join(refusees)} ont été jugées inadmissibles à l'examen d'admissibilité : "
-            "elles ne peuvent pas être retenues. Rechargez la page, ou faites revoir l'examen "
-            "dans la page Admissibilité."
+            f"{', '.join(inadmissibles)} ont été jugées inadmissibles à l'examen "
+            "d'admissibilité : elles ne peuvent pas être retenues. Rechargez la page, ou "
+            "faites revoir l'examen dans la page Admissibilité."
+        )
+    if len(a_etablir) == 1:
+        raise ErreurFinancement(
+            f"l'admissibilité de {a_etablir[0]} n'est pas encore établie (examen non fait, ou "
+            "une condition « à vérifier ») : elle ne peut pas être retenue. Terminez d'abord "
+            "l'examen d'admissibilité dans la page Admissibilité."
+        )
+    if a_etablir:
+        raise ErreurFinancement(
+            f"l'admissibilité de {', '.join(a_etablir)} n'est pas encore établie (examen non "
+            "fait, ou une condition « à vérifier ») : elles ne peuvent pas être retenues. "
+            "Terminez d'abord l'examen d'admissibilité dans la page Admissibilité."
         )
 
 

@@ -8,8 +8,9 @@ L'appel : le ministère « conserve cependant la responsabilité de la sélectio
 et de la détermination des sommes ». Interprétations : l'autorité ministérielle (rôle
 `autorite`), ou l'administration en son nom (les deux noms gardés : `autorite`, le nom saisi ;
 `auteur`, le compte), décide sur les recommandations finales du comité, donc une fois ses
-décisions verrouillées ; mêmes plafonds que le comité (`decisions._plafond_de`) ; une demande
-jugée inadmissible n'est pas retenue (`decisions._refuser_retenue_inadmissible`)."""
+décisions verrouillées ; mêmes plafonds que le comité (`decisions._plafond_de`) ; seule une
+demande jugée admissible est retenue (`decisions._refuser_retenue_inadmissible` : ni
+inadmissible, ni « à établir ») ; la décision ne précède pas la recommandation du comité."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 
 from evaluation.appels.configuration import Appel
 from evaluation.decision import ministere
+from evaluation.decision import suivi_financier as regles_suivi
 from evaluation.decision.decisions import (
     _changements,
     _demande,
@@ -141,6 +143,22 @@ def _ligne_journal(
     )
 
 
+def _trop_payes(appel: Appel, d: dict, montants: tuple[int, int], connexion) -> list[str]:
+    """L'avertissement d'une décision qui accorde moins que ce qui est déjà versé (liste
+    vide : aucun). Pas un refus : le ministère « conserve […] la responsabilité […] de la
+    détermination des sommes » ; le trop-payé est à régulariser (page Conventions)."""
+    verses = regles_suivi.verses_par_annee(
+        stockage.lire_versements(appel.id, connexion=connexion, demande_id=int(d["id"]))
+    )
+    if not (trop := regles_suivi.trop_payes(appel, montants, verses)):
+        return []
+    return [
+        f"Attention : {d['no_demande']} a déjà reçu plus que ce que cette décision accorde "
+        f"({regles_suivi.lecture_trop_payes(appel, trop)}) : le trop-payé est à régulariser "
+        "(page Conventions et versements)."
+    ]
+
+
 def _decision_lisible(x: dict) -> str:
     return f"{x['decision']} par {x['autorite']}" + (f" ({x['raison']})" if x.get("raison") else "")
 
@@ -160,7 +178,7 @@ def decider(
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
     recommandation_attendue: int | None = None,
-) -> None:
+) -> list[str]:
     """Inscrit la décision du ministère sur une demande : la recommandation du comité
     approuvée telle quelle, ou modifiée (autre décision, autres montants en cents par année)
     avec une `raison` (`ministere.refus`). `autorite` : le nom de l'autorité qui décide ;
@@ -168,11 +186,16 @@ def decider(
 
     Refusée : à un compte qui n'est ni l'autorité ni l'administration (`role`) ; avant le
     verrouillage des décisions du comité ; pour une demande retirée ou hors de l'appel ; pour
-    une demande jugée inadmissible qu'on retiendrait ; au-dessus du plafond de la demande.
+    une demande qu'on retiendrait sans qu'elle soit jugée admissible (inadmissible ou « à
+    établir ») ; « retenu » à 0 $ ; au-dessus du plafond de la demande.
     `version_attendue` (`version`, par demande) : refusée si le ministère a décidé depuis
     l'affichage ; `recommandation_attendue` (identifiant de la recommandation affichée, 0 :
-    aucune) : refusée si le comité en a inscrit une autre depuis. Journalisée
-    (« decision_ministre »)."""
+    aucune) : refusée si le comité en a inscrit une autre depuis ; datée d'avant la
+    recommandation du comité (`ministere.refus_date`). Journalisée (« decision_ministre »).
+
+    Rend les avertissements (liste vide : aucun) : une décision qui accorde moins que ce
+    qui est déjà versé pour une année s'inscrit (le ministère détermine les sommes), mais
+    le trop-payé est dit (`suivi_financier.trop_payes`, interprétation)."""
     _refuser_role(role)
     instant = maintenant or stockage.maintenant()
     nom = _verifier_saisie(autorite, raison, jour, instant)
@@ -223,8 +246,13 @@ def decider(
             decision, m, raison, recommandation, _plafond_de(appel, d, connexion), annees
         ):
             raise ErreurDecisionMinistere(f"{d['no_demande']} : {motif}")
+        if motif := ministere.refus_date(
+            _quand(instant, jour).date(), recommandation, d.get("date_depot")
+        ):
+            raise ErreurDecisionMinistere(f"{d['no_demande']} : {motif}")
         if decision == RETENU:
             _refuser_retenue_inadmissible([d], connexion)
+        avertissements = _trop_payes(appel, d, m if decision == RETENU else (0, 0), connexion)
         avant = next(
             (
                 x
@@ -250,6 +278,7 @@ def decider(
             [_ligne_journal(appel, ligne, avant, recommandation, role=role, instant=instant)],
             connexion=connexion,
         )
+    return avertissements
 
 
 def approuver(
@@ -265,10 +294,10 @@ def approuver(
     maintenant: dt.datetime | None = None,
     version_attendue: int | None = None,
     recommandation_attendue: int | None = None,
-) -> None:
+) -> list[str]:
     """Approuve telle quelle la recommandation du comité sur une demande (même décision,
     mêmes montants) ; `raison` facultative. Refusée s'il n'y a pas de recommandation, et
-    comme `decider`."""
+    comme `decider` ; rend ses avertissements."""
     with moteur.connect() as connexion:
         recommandation = next(
             (
@@ -287,7 +316,7 @@ def approuver(
         )
     if recommandation_attendue is None:
         recommandation_attendue = int(recommandation["id"])
-    decider(
+    return decider(
         appel,
         demande_id,
         recommandation["decision"],
@@ -396,6 +425,8 @@ def approuver_en_lot(
                 raise ErreurDecisionMinistere(
                     f"{d['no_demande']} : {motif} Rien n'a été inscrit ; décidez-la une à une."
                 )
+            if motif := ministere.refus_date(quand.date(), r, d.get("date_depot")):
+                raise ErreurDecisionMinistere(f"{d['no_demande']} : {motif} Rien n'a été inscrit.")
             lignes.append(
                 {
                     "appel_id": appel.id,

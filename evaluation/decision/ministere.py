@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from evaluation.decision.financement import DECISIONS, RETENU
+from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import montant
 
 MINISTERE, COMITE = "ministere", "comite"
@@ -151,8 +152,10 @@ def refus(
     celles que l'appel finance.
 
     Interprétations : mêmes codes et mêmes plafonds que le comité ; seule une demande
-    retenue reçoit un montant ; une décision qui s'écarte de la recommandation (ou sans
-    recommandation) est une modification et demande une raison."""
+    retenue reçoit un montant, et une demande retenue en reçoit un (pas « retenu » à 0 $ :
+    le ministère détermine « les sommes qui leur seront accordées ») ; une décision qui
+    s'écarte de la recommandation (ou sans recommandation) est une modification et demande
+    une raison."""
     if decision not in DECISIONS:
         return f"décision « {decision} » inconnue ({', '.join(DECISIONS)})."
     m = tuple(int(x) for x in montants) + (0,) * (2 - len(montants))
@@ -160,6 +163,13 @@ def refus(
         return "l'appel finance au plus deux années."
     if decision != RETENU and any(m):
         return "seule une demande retenue reçoit un montant."
+    if decision == RETENU and not any(m):
+        # Interprétation : l'appel confie au ministère « la détermination des sommes qui
+        # leur seront accordées » ; une demande retenue à 0 $ n'a aucune somme déterminée.
+        return (
+            "une demande retenue reçoit un montant : inscrivez le montant accordé d'au moins "
+            "une année, ou choisissez « liste d'attente » ou « refusé »."
+        )
     for annee, v in enumerate(m, 1):
         if v < 0:
             return "un montant accordé ne peut pas être négatif."
@@ -177,6 +187,35 @@ def refus(
                 "ministère demande alors une raison."
             )
         return "une modification de la recommandation du comité demande une raison."
+    return None
+
+
+def refus_date(
+    jour: dt.date, recommandation: Mapping | None, depot: dt.date | None = None
+) -> str | None:
+    """Pourquoi la décision du ministère ne peut pas porter la date `jour` (None : elle le
+    peut) : elle ne précède pas la recommandation du comité sur laquelle elle porte, ni
+    (sans recommandation) le dépôt de la demande (`depot`).
+
+    Interprétation (ordre de la procédure) : le comité recommande, puis le ministère, qui
+    « conserve cependant la responsabilité de la sélection définitive des projets »,
+    décide ; une décision antérieure à la recommandation est une erreur de saisie."""
+    quand = recommandation.get("date") if recommandation is not None else None
+    if isinstance(quand, dt.datetime):
+        quand = quand.date()
+    if isinstance(quand, dt.date) and jour < quand:
+        return (
+            f"la date de la décision ({date_lisible(jour)}) précède la recommandation du "
+            f"comité ({date_lisible(quand)}) : le ministère décide après le comité. "
+            "Vérifiez la date."
+        )
+    if isinstance(depot, dt.datetime):
+        depot = depot.date()
+    if recommandation is None and isinstance(depot, dt.date) and jour < depot:
+        return (
+            f"la date de la décision ({date_lisible(jour)}) précède le dépôt de la demande "
+            f"({date_lisible(depot)}) : vérifiez la date."
+        )
     return None
 
 

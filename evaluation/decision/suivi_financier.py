@@ -49,6 +49,7 @@ SANS_ECHEANCE = "sans échéance"
 
 # L'état d'ensemble d'un dossier, dans l'ordre où il se lit sur la page.
 A_REGULARISER = "n'est plus retenue : versements à régulariser"
+TROP_PAYE = "trop-payé à régulariser"
 CONVENTION_A_SIGNER = "convention à signer"
 RAPPORT_EN_RETARD = "rapport en retard"
 VERSEMENTS_EN_COURS = "versements en cours"
@@ -99,6 +100,35 @@ def verses_par_annee(versements: Sequence[Mapping]) -> dict[int, int]:
     return sommes
 
 
+def trop_payes(
+    appel: Appel, montants: Sequence[int], verses: Mapping[int, int]
+) -> dict[int, tuple[int, int]]:
+    """{année: (versé, accordé)} des années financières où le total versé dépasse le montant
+    accordé (cents) : la décision a été réduite après des versements.
+
+    Interprétation (pratique du ministère) : le ministère « conserve […] la responsabilité
+    […] de la détermination des sommes » et peut donc réduire une somme déjà en partie
+    versée ; ce n'est pas refusé, mais l'excédent est un trop-payé à régulariser
+    (récupération ou nouvelle décision), signalé en premier dans le suivi."""
+    prevus = versements_prevus(appel, montants)
+    return {
+        a: (int(v), int(prevus.get(a, 0)))
+        for a, v in sorted(verses.items())
+        if int(v) > int(prevus.get(a, 0))
+    }
+
+
+def lecture_trop_payes(appel: Appel, trop: Mapping[int, tuple[int, int]]) -> str:
+    """« 20 000 $ déjà versés pour 2024-2025, plus que les 5 000 $ accordés » (années
+    jointes par « ; »), pour les messages."""
+    libelles = {e.annee: e.libelle for e in exercices(appel)}
+    return " ; ".join(
+        f"{montant(v)} déjà versés pour {libelles.get(a, f'l’année {a}')}, plus que les "
+        f"{montant(p)} accordés"
+        for a, (v, p) in trop.items()
+    )
+
+
 def refus_versement(
     appel: Appel,
     *,
@@ -115,8 +145,10 @@ def refus_versement(
     montant nul ou négatif ; un total versé de l'année au-delà du montant accordé (« la
     détermination des sommes qui leur seront accordées » revient au ministère : on change
     la décision d'abord) ; un versement sans convention signée ou daté d'avant sa signature
-    (pratique du ministère) ; un versement daté d'après aujourd'hui (on inscrit un
-    versement fait)."""
+    (pratique du ministère) ; un versement daté d'avant le début de son année financière
+    (interprétation : « porte sur une ou deux années financières débutant le 1er avril
+    2024 » et le montant d'une année se verse « sur les crédits de cette année », voir le
+    module) ; un versement daté d'après aujourd'hui (on inscrit un versement fait)."""
     par_annee = {e.annee: e for e in exercices(appel)}
     if annee not in par_annee:
         return (
@@ -150,6 +182,14 @@ def refus_versement(
         return (
             f"versement daté du {date_lisible(date_versement)}, avant la signature de la "
             f"convention ({date_lisible(date_signature)}) : vérifiez la date."
+        )
+    debut = par_annee[annee].debut
+    if date_versement < debut:
+        return (
+            f"versement daté du {date_lisible(date_versement)}, avant le début de l'année "
+            f"financière {exercice} ({date_lisible(debut)}) : un versement de cette année se "
+            "fait sur ses crédits. Vérifiez la date, ou choisissez l'année financière du "
+            "versement."
         )
     if date_versement > aujourd_hui:
         return (
@@ -302,6 +342,9 @@ def tableau(
         ligne["total_prevu"] = sum(prevus.values())
         ligne["total_verse"] = sum(verses.values())
         ligne["reste"] = ligne["total_prevu"] - ligne["total_verse"]
+        ligne["trop_paye"] = sum(
+            v - p for v, p in trop_payes(appel, d["montants"] if financee else (), verses).values()
+        )
         ligne |= {
             "echeance_rapport": echeance,
             "echeance_source": source,
@@ -314,17 +357,21 @@ def tableau(
     colonnes = ["demande_id", "no_demande", "titre", "municipalite", "financee"]
     colonnes += ["date_signature"]
     colonnes += [c for _, p, v in colonnes_annees(appel) for c in (p, v)]
-    colonnes += ["total_prevu", "total_verse", "reste", "echeance_rapport", "echeance_source"]
+    colonnes += ["total_prevu", "total_verse", "reste", "trop_paye"]
+    colonnes += ["echeance_rapport", "echeance_source"]
     colonnes += ["rapport_recu", "etat_rapport", "retard_jours", "statut"]
     return pd.DataFrame(lignes, columns=colonnes)
 
 
 def statut(ligne: Mapping) -> str:
     """L'état d'ensemble d'un dossier, le plus pressant d'abord : versements d'une demande
-    qui n'est plus retenue, convention à signer, rapport en retard, versements en cours,
-    rapport attendu, terminé."""
+    qui n'est plus retenue, trop-payé à régulariser (plus versé qu'accordé pour une année,
+    `trop_payes`), convention à signer, rapport en retard, versements en cours, rapport
+    attendu, terminé."""
     if not ligne["financee"]:
         return A_REGULARISER
+    if int(ligne.get("trop_paye") or 0) > 0:
+        return f"{TROP_PAYE} ({montant(int(ligne['trop_paye']))})"
     if ligne["date_signature"] is None:
         return CONVENTION_A_SIGNER
     if ligne["etat_rapport"] == EN_RETARD:
@@ -334,6 +381,18 @@ def statut(ligne: Mapping) -> str:
     if ligne["etat_rapport"] in (A_VENIR, SANS_ECHEANCE):
         return RAPPORT_ATTENDU
     return TERMINE
+
+
+def a_regulariser(suivi: pd.DataFrame) -> pd.DataFrame:
+    """Les dossiers dont des versements sont à régulariser : demande qui n'est plus
+    retenue, ou trop-payé (plus versé qu'accordé pour une année) ; le plus gros excédent
+    d'abord (départage : numéro de demande, tri stable)."""
+    exces = suivi["total_verse"].where(~suivi["financee"], suivi["trop_paye"])
+    vue = suivi.assign(excedent=exces)
+    vue = vue[vue["excedent"] > 0]
+    return vue.sort_values(
+        ["excedent", "no_demande"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def en_retard(suivi: pd.DataFrame) -> pd.DataFrame:

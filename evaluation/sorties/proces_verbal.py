@@ -230,8 +230,8 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
     et celle du consensus sont à côté dans le tableau des décisions (issue 16).
 
     Le procès-verbal d'une séance (issue 16) : les décisions inscrites pendant la séance
-    remplacent l'état actuel des décisions dans « Décisions », leurs totaux et les totaux
-    par axe, secteur et région."""
+    remplacent l'état actuel des décisions dans « Recommandations du comité », leurs totaux
+    et les totaux par axe, secteur et région."""
     c = contenu
     appel, table, jour, auteur, poids = c.appel, c.table, c.jour, c.auteur, c.poids
     noms = c.noms or {}
@@ -286,9 +286,9 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             ]
         )
     titre_decisions = (
-        "Décisions inscrites pendant la séance, dans l'ordre du classement"
+        "Recommandations du comité inscrites pendant la séance, dans l'ordre du classement"
         if de_la_seance
-        else "Décisions, dans l'ordre du classement"
+        else "Recommandations du comité, dans l'ordre du classement"
     )
     retenues = decidees[decidees["decision"] == financement.RETENU]
     totaux = [

@@ -330,3 +330,55 @@ def test_convention_d_apres_une_vue_perimee_refusee(moteur, appel, decidees):
     with moteur.connect() as connexion:
         (convention,) = stockage.lire_conventions(appel.id, connexion=connexion)
     assert convention["date_signature"] == D(2024, 6, 1)
+
+
+def test_decision_reduite_sous_le_verse_avertit_et_le_suivi_le_signale(moteur, appel, decidees):
+    """20 000 $ versés à T-001 en 2024-2025, puis le ministère réduit la décision à 5 000 $.
+    Il « conserve cependant la responsabilité […] de la détermination des sommes qui leur
+    seront accordées » : la décision s'inscrit (pas de refus), mais avec un avertissement,
+    et le suivi dit « trop-payé à régulariser (15 000 $) » au lieu d'un reste négatif
+    caché sous « rapport en retard ». Interprétation (pratique du ministère)."""
+    from evaluation.decision import decisions_ministre
+    from evaluation.notes.attributions import verrouiller
+    from evaluation.socle.roles import AUTORITE
+
+    t1 = decidees["T-001"]
+    _ecrire(c.enregistrer_convention, appel, t1, D(2024, 6, 1), moteur=moteur)
+    _ecrire(c.enregistrer_versement, appel, t1, 1, 2_000_000, D(2024, 9, 1), moteur=moteur)
+    verrouiller(appel.id, True, moteur=moteur, auteur="p", quoi="decisions_verrouillees")
+    avertissements = decisions_ministre.decider(
+        appel,
+        t1,
+        RETENU,
+        (500_000, 0),
+        "Réduction du projet",
+        autorite="Marie Ministre",
+        moteur=moteur,
+        auteur="ministre@x.ca",
+        role=AUTORITE,
+        maintenant=MAINTENANT,
+    )
+    assert [a.replace("\u00a0", " ") for a in avertissements] == [
+        "Attention : T-001 a déjà reçu plus que ce que cette décision accorde (20 000 $ déjà "
+        "versés pour 2024-2025, plus que les 5 000 $ accordés) : le trop-payé est à "
+        "régulariser (page Conventions et versements)."
+    ]
+    ligne = c.suivi(appel, moteur=moteur, au=D(2026, 7, 1)).tableau.set_index("demande_id").loc[t1]
+    assert (ligne["reste"], ligne["trop_paye"]) == (-1_500_000, 1_500_000)
+    assert ligne["statut"].replace("\u00a0", " ") == "trop-payé à régulariser (15 000 $)"
+    # Une décision qui ne descend pas sous le versé n'avertit de rien.
+    assert (
+        decisions_ministre.decider(
+            appel,
+            t1,
+            RETENU,
+            (2_000_000, 0),
+            "Rétablie",
+            autorite="Marie Ministre",
+            moteur=moteur,
+            auteur="ministre@x.ca",
+            role=AUTORITE,
+            maintenant=MAINTENANT,
+        )
+        == []
+    )

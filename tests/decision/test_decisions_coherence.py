@@ -237,3 +237,28 @@ def test_une_demande_jugee_inadmissible_n_est_pas_retenue(moteur, appel, campagn
         )
     assert _decisions_par_demande(moteur, appel) == {}
     assert _lot(appel, moteur, [t1, t3], decision=REFUSE) == 2
+
+
+def test_une_demande_dont_l_admissibilite_est_a_etablir_n_est_pas_retenue(moteur, appel, campagne):
+    """Interprétation (pratique du ministère, `notes.filtrage`) : une demande dont
+    l'admissibilité reste « à établir » n'est « ni attribuée, ni notée, ni financée » ; le
+    comité ne la retient pas, ni seule ni en lot, tant que l'examen n'est pas achevé ; la
+    liste d'attente reste possible."""
+    from evaluation.notes import examens
+    from evaluation.notes.filtrage import A_VERIFIER
+    from tests.filtrage import ANALYSTE, reponses_toutes
+
+    t1, t2 = campagne["T-001"], campagne["T-002"]
+    examens.examiner(
+        appel, t2, reponses_toutes(appel, A_VERIFIER, "pièce à obtenir"),
+        moteur=moteur, auteur=ANALYSTE,
+    )  # fmt: skip
+    attendu = r"l'admissibilité de T-002 n'est pas encore établie.*Terminez d'abord l'examen"
+    with pytest.raises(ErreurFinancement, match=attendu):
+        _lot(appel, moteur, [t1, t2])
+    with pytest.raises(ErreurFinancement, match=attendu):
+        decisions.enregistrer_decision(
+            appel, t2, RETENU, (100_000,), "malgré tout", moteur=moteur, auteur=P
+        )
+    assert _decisions_par_demande(moteur, appel) == {}
+    assert _lot(appel, moteur, [t1, t2], decision=LISTE_ATTENTE) == 2

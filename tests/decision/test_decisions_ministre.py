@@ -33,6 +33,7 @@ PRESIDENCE = "presidence@x.ca"
 MINISTRE = "ministre@x.ca"
 T = dt.datetime(2026, 12, 1, 10, 0)
 JOUR = dt.date(2026, 12, 1)
+RECOMMANDE = dt.datetime(2026, 11, 20, 9, 0)  # la date des recommandations du comité
 
 
 def _lignes(moteur) -> list[dict]:
@@ -60,13 +61,34 @@ def recommandees(moteur, appel, campagne):
     (inadmissible) refusé ; la présidence verrouille ses décisions."""
     d = campagne
     decisions.enregistrer_decision(
-        appel, d["T-001"], RETENU, (2_000_000, 0), "x", moteur=moteur, auteur=PRESIDENCE
+        appel,
+        d["T-001"],
+        RETENU,
+        (2_000_000, 0),
+        "x",
+        moteur=moteur,
+        auteur=PRESIDENCE,
+        maintenant=RECOMMANDE,
     )
     decisions.enregistrer_decision(
-        appel, d["T-002"], LISTE_ATTENTE, (), "x", moteur=moteur, auteur=PRESIDENCE
+        appel,
+        d["T-002"],
+        LISTE_ATTENTE,
+        (),
+        "x",
+        moteur=moteur,
+        auteur=PRESIDENCE,
+        maintenant=RECOMMANDE,
     )
     decisions.enregistrer_decision(
-        appel, d["T-003"], REFUSE, (), "inadmissible", moteur=moteur, auteur=PRESIDENCE
+        appel,
+        d["T-003"],
+        REFUSE,
+        (),
+        "inadmissible",
+        moteur=moteur,
+        auteur=PRESIDENCE,
+        maintenant=RECOMMANDE,
     )
     verrouiller(appel.id, True, moteur=moteur, auteur=PRESIDENCE, quoi="decisions_verrouillees")
     return d
@@ -175,6 +197,87 @@ def test_inadmissible_ne_peut_pas_etre_retenue(moteur, appel, recommandees):
             moteur=moteur,
             auteur=MINISTRE,
             role=AUTORITE,
+        )
+    assert _lignes(moteur) == []
+
+
+def test_admissibilite_a_etablir_ne_peut_pas_etre_retenue(moteur, appel, recommandees):
+    """Interprétation (pratique du ministère, `notes.filtrage`) : une demande dont
+    l'admissibilité reste « à établir » n'est « ni classée, ni financée » : le ministère ne la
+    retient pas non plus avant la fin de l'examen d'admissibilité."""
+    from evaluation.notes import examens
+    from evaluation.notes.filtrage import A_VERIFIER
+    from tests.filtrage import ANALYSTE, reponses_toutes
+
+    verrouiller(appel.id, False, moteur=moteur, auteur=PRESIDENCE, quoi="decisions_verrouillees")
+    examens.examiner(
+        appel,
+        recommandees["T-002"],
+        reponses_toutes(appel, A_VERIFIER, "pièce à obtenir"),
+        moteur=moteur,
+        auteur=ANALYSTE,
+    )
+    verrouiller(appel.id, True, moteur=moteur, auteur=PRESIDENCE, quoi="decisions_verrouillees")
+    with pytest.raises(
+        ErreurFinancement,
+        match=r"l'admissibilité de T-002 n'est pas encore établie.*Terminez d'abord l'examen",
+    ):
+        decisions_ministre.decider(
+            appel,
+            recommandees["T-002"],
+            RETENU,
+            (1_000_000, 0),
+            "Exception",
+            autorite="Marie Ministre",
+            moteur=moteur,
+            auteur=MINISTRE,
+            role=AUTORITE,
+            maintenant=T,
+        )
+    assert _lignes(moteur) == []
+
+
+def test_date_d_avant_la_recommandation_refusee(moteur, appel, recommandees):
+    """Interprétation (ordre de la procédure) : le comité recommande (20 novembre 2026),
+    puis le ministère décide ; une décision datée d'avant (ou du 1er janvier 1999) est
+    refusée, seule ou en lot, sans rien écrire ; le jour même s'inscrit."""
+    for jour in (dt.date(2026, 11, 19), dt.date(1999, 1, 1)):
+        with pytest.raises(
+            ErreurDecisionMinistere,
+            match=r"T-001 : la date de la décision .* précède la recommandation du comité",
+        ):
+            _approuver(appel, moteur, recommandees["T-001"], jour=jour)
+        with pytest.raises(ErreurDecisionMinistere, match="précède la recommandation"):
+            decisions_ministre.approuver_en_lot(
+                appel,
+                None,
+                autorite="Marie Ministre",
+                moteur=moteur,
+                auteur=MINISTRE,
+                role=AUTORITE,
+                jour=jour,
+                maintenant=T,
+            )
+    assert _lignes(moteur) == []
+    _approuver(appel, moteur, recommandees["T-001"], jour=dt.date(2026, 11, 20))
+    assert len(_lignes(moteur)) == 1
+
+
+def test_retenue_a_zero_dollar_refusee(moteur, appel, recommandees):
+    """Interprétation : le ministère détermine « les sommes qui leur seront accordées » ;
+    « retenu » à 0 $ n'en détermine aucune."""
+    with pytest.raises(ErreurDecisionMinistere, match="T-002 : une demande retenue reçoit"):
+        decisions_ministre.decider(
+            appel,
+            recommandees["T-002"],
+            RETENU,
+            (0, 0),
+            "Symbolique",
+            autorite="Marie Ministre",
+            moteur=moteur,
+            auteur=MINISTRE,
+            role=AUTORITE,
+            maintenant=T,
         )
     assert _lignes(moteur) == []
 

@@ -260,7 +260,9 @@ def test_proces_verbal_d_une_seance_ses_decisions_et_ses_recusations(moteur, app
     )  # fmt: skip
 
     premier = _pv_de_la_seance(appel, moteur, s1)
-    decisions_1 = _section(premier, "Décisions inscrites pendant la séance", "Demandes discutées")
+    decisions_1 = _section(
+        premier, "Recommandations du comité inscrites pendant la séance", "Demandes discutées"
+    )
     assert "(1)" in decisions_1 and "refusé" in decisions_1
     assert "projet trop faible" in decisions_1 and "Présidente" in decisions_1
     assert "retenu" not in decisions_1 and "revu le lendemain" not in decisions_1
@@ -278,7 +280,9 @@ def test_proces_verbal_d_une_seance_ses_decisions_et_ses_recusations(moteur, app
     )
 
     second = _pv_de_la_seance(appel, moteur, s2)
-    decisions_2 = _section(second, "Décisions inscrites pendant la séance", "Demandes discutées")
+    decisions_2 = _section(
+        second, "Recommandations du comité inscrites pendant la séance", "Demandes discutées"
+    )
     assert "retenu" in decisions_2 and "revu le lendemain" in decisions_2
     assert "refusé" not in decisions_2
     assert "Retenues pendant la séance : 1" in decisions_2

@@ -121,7 +121,7 @@ PERMIS = [
     (LISTE_ATTENTE, (), "", _comite(1, LISTE_ATTENTE)),
     (RETENU, (PLAFOND, PLAFOND), "plus", _comite(1, RETENU, 2_000_000)),
     (REFUSE, (0, 0), "hors priorités", _comite(1, RETENU, 2_000_000)),
-    (RETENU, (0, 0), "symbolique", None),
+    (RETENU, (0, 1), "an 2 seulement", None),
 ]
 # Leurs jumeaux refusés, avec le motif attendu.
 REFUSES = [
@@ -133,6 +133,11 @@ REFUSES = [
     (REFUSE, (), "", _comite(1, RETENU, 10), "une modification de la recommandation du comité"),
     (REFUSE, (), "  ", _comite(1, RETENU, 10), "demande une raison"),
     (RETENU, (10, 0), "", None, "le comité n'a pas de recommandation"),
+    # Interprétation : « la détermination des sommes qui leur seront accordées » ; retenir à
+    # 0 $ ne détermine aucune somme.
+    (RETENU, (0, 0), "symbolique", None, "une demande retenue reçoit un montant"),
+    (RETENU, (), "symbolique", None, "une demande retenue reçoit un montant"),
+    (RETENU, (0, 0), "", _comite(1, RETENU), "une demande retenue reçoit un montant"),
 ]
 
 
@@ -152,9 +157,46 @@ def test_une_seule_annee():
 
 
 def test_memes_codes_que_le_comite():
-    assert all(ministere.refus(d, (), "x", None, PLAFOND, 2) is None for d in DECISIONS)
+    assert all(
+        ministere.refus(d, (100,) if d == RETENU else (), "x", None, PLAFOND, 2) is None
+        for d in DECISIONS
+    )
 
 
 def test_resume():
     assert ministere.resume(REFUSE, (0, 0), 2) == REFUSE
     assert ministere.resume(RETENU, (1_800_000, 0), 1).startswith("retenu (18")
+
+
+@pytest.mark.parametrize(
+    ("jour", "recommandation", "depot"),
+    [
+        (dt.date(2026, 11, 20), _comite(1, RETENU, 10), None),  # le jour même
+        (dt.date(2026, 12, 1), _comite(1, RETENU, 10), dt.date(2026, 1, 1)),
+        (dt.date(2026, 12, 1), None, dt.date(2026, 1, 1)),
+        (dt.date(1999, 1, 1), None, None),  # rien à quoi la comparer
+    ],
+)
+def test_date_de_decision_permise(jour, recommandation, depot):
+    assert ministere.refus_date(jour, recommandation, depot) is None
+
+
+@pytest.mark.parametrize(
+    ("jour", "recommandation", "depot", "motif"),
+    [
+        (
+            dt.date(2026, 11, 19),
+            _comite(1, RETENU, 10),
+            None,
+            "précède la recommandation du comité (20 novembre 2026)",
+        ),
+        (dt.date(1999, 1, 1), _comite(1, REFUSE), dt.date(1998, 1, 1), "1er janvier 1999"),
+        (dt.date(1999, 1, 1), None, dt.date(2026, 1, 1), "précède le dépôt de la demande"),
+    ],
+)
+def test_date_de_decision_refusee(jour, recommandation, depot, motif):
+    """Interprétation (ordre de la procédure) : le comité recommande, puis le ministère, qui
+    « conserve cependant la responsabilité de la sélection définitive des projets », décide ;
+    sa décision ne précède ni la recommandation ni (sans recommandation) le dépôt."""
+    refus = ministere.refus_date(jour, recommandation, depot)
+    assert refus is not None and motif in refus.replace("\u00a0", " "), refus

@@ -73,7 +73,28 @@ def _refus(appel, **autres):
 def test_versement_jusqu_au_montant_accorde(appel):
     """15 000 $ déjà versés sur 25 000 $ : les 10 000 $ qui restent s'inscrivent."""
     assert _refus(appel) is None
-    assert _refus(appel, annee=2, montant_verse=1_000_000, deja_verses={}) is None
+    assert (
+        _refus(
+            appel,
+            annee=2,
+            montant_verse=1_000_000,
+            deja_verses={},
+            date_versement=D(2025, 4, 15),
+            aujourd_hui=D(2025, 6, 1),
+        )
+        is None
+    )
+
+
+def test_versement_de_l_an_2_des_le_debut_de_son_annee_financiere(appel):
+    """« porte sur une ou deux années financières débutant le 1er avril 2024 » ; le montant
+    d'une année se verse sur les crédits de cette année (interprétation, voir le module) :
+    le versement de 2025-2026 s'inscrit dès le 1er avril 2025, pas la veille."""
+    an2 = {"annee": 2, "montant_verse": 100_000, "deja_verses": {}, "aujourd_hui": D(2025, 6, 1)}
+    assert _refus(appel, **an2, date_versement=D(2025, 4, 1)) is None
+    assert "avant le début de l'année financière" in _refus(
+        appel, **an2, date_versement=D(2025, 3, 31)
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,6 +113,11 @@ def test_versement_jusqu_au_montant_accorde(appel):
         ({"date_signature": None}, "aucune convention n'est signée"),
         ({"date_versement": D(2024, 5, 31)}, "avant la signature de la convention"),
         ({"date_versement": D(2025, 1, 16)}, "après aujourd'hui"),
+        # Un versement de 2025-2026 se fait sur ses crédits, pas avant le 1er avril 2025.
+        (
+            {"annee": 2, "montant_verse": 100_000, "date_versement": D(2024, 9, 1)},
+            r"avant le début de l'année financière 2025-2026 \(1er avril 2025\)",
+        ),
     ],
 )
 def test_versement_refuse(appel, autres, motif):
@@ -268,3 +294,39 @@ def test_appel_sans_section_suivi_garde_les_valeurs_par_defaut(appel):
     assert (ancien.rapport_delai_jours, ancien.rapport_depuis) == (90, "fin_projet")
     sans = {r.chemin: r.valeur for r in reglages.sans_source(ancien)}
     assert sans == {"suivi.rapport_delai_jours": 90, "suivi.rapport_depuis": "fin_projet"}
+
+
+def test_trop_paye_apres_une_decision_reduite(appel):
+    """20 000 $ versés en 2024-2025, puis le ministère réduit la décision à 5 000 $ (il
+    « conserve […] la responsabilité […] de la détermination des sommes ») : le dossier est
+    « trop-payé à régulariser (15 000 $) », avant tout autre statut (même un rapport en
+    retard), et vient en tête des dossiers à régulariser. Interprétation (pratique du
+    ministère) : signalé, pas refusé."""
+    au = D(2026, 7, 1)
+    dossiers = [
+        _dossier("A", 1, montants=(500_000,), fin=D(2024, 12, 31)),
+        _dossier("B", 2, montants=(2_000_000,)),
+        _dossier("C", 3, montants=(), financee=False),
+    ]
+    conventions = {
+        i: {"date_signature": D(2024, 6, 1), "echeance_rapport": None} for i in (1, 2, 3)
+    }
+    versements = [
+        {"demande_id": 1, "annee": 1, "montant_verse": 2_000_000},
+        {"demande_id": 2, "annee": 1, "montant_verse": 2_000_000},
+        {"demande_id": 3, "annee": 1, "montant_verse": 100_000},
+    ]
+    table = s.tableau(
+        appel, dossiers, conventions=conventions, versements=versements, rapports={}, au=au
+    )
+    a, b = table.iloc[0], table.iloc[1]
+    assert (a["reste"], a["trop_paye"]) == (-1_500_000, 1_500_000)
+    assert a["statut"].replace("\u00a0", " ") == "trop-payé à régulariser (15 000 $)"
+    assert a["etat_rapport"] == s.EN_RETARD  # le retard reste lu dans la liste des retards
+    assert b["trop_paye"] == 0 and not b["statut"].startswith(s.TROP_PAYE)
+    assert s.a_regulariser(table)["no_demande"].tolist() == ["A", "C"]
+    assert s.trop_payes(appel, (500_000, 0), {1: 2_000_000, 2: 0}) == {1: (2_000_000, 500_000)}
+    assert s.trop_payes(appel, (500_000, 0), {1: 500_000}) == {}
+    assert s.lecture_trop_payes(appel, {1: (2_000_000, 500_000)}).replace("\u00a0", " ") == (
+        "20 000 $ déjà versés pour 2024-2025, plus que les 5 000 $ accordés"
+    )

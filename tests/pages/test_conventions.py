@@ -205,3 +205,51 @@ def test_evaluateur_refuse(application, ids):
 def test_sans_demande_financee(application):
     at = application(PAGE, role=ADMIN)
     assert "Aucune demande financée pour l'instant" in at.info[0].value
+
+
+def test_trop_paye_apres_decision_reduite_en_tout_premier(application, ids, moteur):
+    """20 000 $ versés à T-001 en 2024-2025, puis le ministère réduit sa décision à 5 000 $
+    (il « conserve […] la responsabilité […] de la détermination des sommes ») : la page
+    met « Versements à régulariser » avant les rapports en retard, le statut dit
+    « trop-payé à régulariser (15 000 $) » et le reste à verser n'est pas négatif.
+    Interprétation (pratique du ministère) : signalé, pas refusé."""
+    from evaluation.decision import conventions
+
+    appel = charger_appel()
+    t1 = ids["T-001"]
+    options = {"moteur": moteur, "auteur": "admin@exemple.qc.ca", "role": ADMIN}
+    conventions.enregistrer_convention(appel, t1, dt.date(2024, 6, 1), **options)
+    conventions.enregistrer_versement(appel, t1, 1, 2_000_000, dt.date(2024, 9, 1), **options)
+    with stockage.ecriture(moteur) as connexion:
+        stockage.ajouter_decisions_ministre(
+            [
+                {
+                    "appel_id": appel.id,
+                    "demande_id": t1,
+                    "decision": RETENU,
+                    "montant_an1": 500_000,
+                    "montant_an2": 0,
+                    "raison": "Projet réduit",
+                    "autorite": "Marie Ministre",
+                    "decision_comite_id": None,
+                    "date": dt.datetime(2024, 10, 1),
+                    "auteur": "admin@exemple.qc.ca",
+                }
+            ],
+            connexion=connexion,
+        )
+    at = application(PAGE, role=ADMIN)
+    sous_titres = [s.value for s in at.subheader]
+    assert sous_titres[0] == "Versements à régulariser"
+    assert sous_titres[1].startswith("Rapports en retard au ")
+    assert rendu(at.error[0].value) == (
+        "1 dossier a reçu plus que ce que la décision du ministère accorde : trop-payé à "
+        "récupérer, ou décision à revoir (page Décision du ministère)."
+    )
+    regulariser = _tableau(at, "Accordé")
+    assert regulariser["Demande"].tolist() == ["T-001"]
+    assert regulariser["Trop-payé"].tolist() == [f"15{NBSP}000{NBSP}$"]
+    suivi = _tableau(at, "Convention signée le").set_index("Demande")
+    assert suivi.loc["T-001", "Statut"] == f"trop-payé à régulariser (15{NBSP}000{NBSP}$)"
+    assert suivi.loc["T-001", "Reste à verser"] == f"0{NBSP}$"
+    assert suivi.loc["T-001", "Trop-payé"] == f"15{NBSP}000{NBSP}$"

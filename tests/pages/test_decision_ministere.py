@@ -182,6 +182,43 @@ def test_l_administration_modifie_au_nom_de_l_autorite(application, jeu, moteur)
     ), [w.value for w in at.warning]
 
 
+def test_decision_sous_le_deja_verse_avertit_dans_le_message(application, jeu, moteur):
+    """30 000 $ déjà versés à T-002 en 2024-2025 ; le ministère la réduit à 10 000 $ : la
+    décision s'inscrit (le ministère « conserve […] la responsabilité […] de la
+    détermination des sommes »), et le message sous le bouton avertit du trop-payé.
+    Interprétation (pratique du ministère) : avertir, pas refuser."""
+    import datetime as dt
+
+    from evaluation.decision import conventions
+    from tests.ministere import approuver_les_recommandations
+
+    appel, ids = jeu
+    t2 = ids["T-002"]
+    approuver_les_recommandations(moteur, appel, date=stockage.maintenant())
+    options = {"moteur": moteur, "auteur": "admin@exemple.qc.ca", "role": ADMIN}
+    conventions.enregistrer_convention(appel, t2, dt.date(2024, 6, 1), **options)
+    conventions.enregistrer_versement(appel, t2, 1, 3_000_000, dt.date(2024, 9, 1), **options)
+    at = _ouvrir(application, ADMIN)
+    at.selectbox(key="dm_demande").set_value(t2)
+    executer(at)
+    at.number_input(key=f"dm_montant::{t2}::0::{financement.RETENU}").set_value(10000.0)
+    at.text_input(key="dm_un_autorite").set_value("Marie Ministre")
+    at.text_area(key=f"dm_raison::{t2}").set_value("Projet réduit")
+    at.button(key="dm_modifier").click()
+    executer(at)
+    (message,) = [rendu(s) for s in succes(at) if "T-002" in s]
+    assert message.startswith("Décision du ministère inscrite pour T-002 : retenu (10"), message
+    assert (
+        dollars(
+            "Attention : T-002 a déjà reçu plus que ce que cette décision accorde (30 000 $ déjà "
+            "versés pour 2024-2025, plus que les 10 000 $ accordés) : le trop-payé est à "
+            "régulariser (page Conventions et versements)."
+        )
+        in message
+    )
+    assert _ministere(moteur, appel)[t2][:3] == (financement.RETENU, 1_000_000, 3_000_000)
+
+
 @pytest.mark.parametrize("role", [OBSERVATEUR, PRESIDENT])
 def test_refusee_a_qui_n_est_pas_l_autorite(application, jeu, role):
     at = application(PAGE, role=role)

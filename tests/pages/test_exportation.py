@@ -261,7 +261,10 @@ def test_proces_verbal_de_la_seance(application, jeu, fichiers_servis):
     assert "Demandes discutées en séance (1)" in texte
     assert "Luc Gagnon" not in texte
     # Les décisions de cette séance, telles qu'inscrites pendant elle (revue de l'issue 16).
-    assert "Décisions inscrites pendant la séance, dans l'ordre du classement (1)" in texte
+    assert (
+        "Recommandations du comité inscrites pendant la séance, dans l'ordre du classement (1)"
+        in texte
+    )
     assert "\nT-002\n" in texte and "\nretenu\n" in texte
     trente_mille = tc.dollars("30 000 $")
     assert (

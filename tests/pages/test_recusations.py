@@ -372,7 +372,10 @@ def test_le_proces_verbal_d_une_seance_a_ses_decisions_et_pas_les_conflits_d_apr
     choix.set_value(next(s for s in conduite.seances(appel.id, moteur=moteur) if s.id == premiere))
     executer(at)
     page = html.unescape(fichiers_servis.lire(at, "pv_telecharger")[1].decode("utf-8"))
-    assert "Décisions inscrites pendant la séance, dans l'ordre du classement (1)" in page
+    assert (
+        "Recommandations du comité inscrites pendant la séance, dans l'ordre du classement (1)"
+        in page
+    )
     assert "refus du 23" in page and "revu le 24" not in page
     assert "1 décision inscrite hors de cette séance" in page
     recusations, _, apres = page.partition("Conflits déclarés après la séance (1)")

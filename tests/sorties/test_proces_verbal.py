@@ -227,7 +227,7 @@ def test_enveloppe(lu):
 
 
 def test_decisions_dans_l_ordre_du_classement(lu):
-    assert lignes(lu, "Décisions, dans l'ordre du classement (3)") == [
+    assert lignes(lu, "Recommandations du comité, dans l'ordre du classement (3)") == [
         [
             "Rang",
             "No",
@@ -286,7 +286,9 @@ def test_decisions_dans_l_ordre_du_classement(lu):
             "",
         ],
     ]
-    (bilan,) = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
+    (bilan,) = lu.sections["Recommandations du comité, dans l'ordre du classement (3)"][
+        "paragraphes"
+    ]
     assert bilan == dollars("Retenues : 2 · accordé : 2024-2025 48 000,50 $ ; 2025-2026 30 000 $")
 
 
@@ -406,7 +408,7 @@ def test_sans_decision_ni_desaccord(jeu):
     lu = Lecture(rediger(jeu, table, presents=[], discutees=[], non_discutees=[]))
     assert "Membres présents" not in lu.sections  # ni élément ni paragraphe
     assert "<h2>Membres présents</h2><ul></ul>" in rediger(jeu, table, presents=[])
-    decisions = lu.sections["Décisions, dans l'ordre du classement (0)"]
+    decisions = lu.sections["Recommandations du comité, dans l'ordre du classement (0)"]
     assert decisions["lignes"] == []
     assert decisions["paragraphes"] == [
         "Aucune décision consignée.",
@@ -454,7 +456,7 @@ def test_html_venu_des_donnees_echappe(jeu):
     assert lu.sections["Membres présents"]["elements"] == [SCRIPT, "<b>Luc</b>"]
     (intro,) = lu.sections["début"]["paragraphes"]
     assert intro == f"Appel {SCRIPT}Séance du 24 novembre 2026 · rédigé par {IMAGE}"
-    decisions = lignes(lu, "Décisions, dans l'ordre du classement (3)")
+    decisions = lignes(lu, "Recommandations du comité, dans l'ordre du classement (3)")
     assert [r[3] for r in decisions[1:]] == [SCRIPT, IMAGE, FERMETURE]
     assert [r[2] for r in decisions[1:]] == ["Magog & Orford", '"Sherbrooke"', "<b>Gatineau</b>"]
     assert decisions[2][10] == SCRIPT
@@ -488,7 +490,9 @@ def test_consensus_a_cote_de_la_note_des_evaluateurs_et_ses_motifs(jeu):
         ]
     )
     lu = Lecture(rediger(jeu, table, notes_de_consensus=notes))
-    par_no = {r[1]: r for r in lignes(lu, "Décisions, dans l'ordre du classement (3)")[1:]}
+    par_no = {
+        r[1]: r for r in lignes(lu, "Recommandations du comité, dans l'ordre du classement (3)")[1:]
+    }
     assert par_no["T-002"][5:7] == ["90,00", "82,50"]
     assert par_no["T-001"][6] == "sans consensus"
     (entete, ligne) = lignes(lu, "Notes de consensus (1)")
@@ -685,7 +689,7 @@ def test_decision_qui_differe_de_la_recommandation_signalee(jeu):
     table = jeu.table.copy()
     table.loc[table["no_demande"] == "T-003", "recommande_an1"] = 1_500_000
     lu = Lecture(rediger(jeu, table))
-    decisions = lignes(lu, "Décisions, dans l'ordre du classement (3)")
+    decisions = lignes(lu, "Recommandations du comité, dans l'ordre du classement (3)")
     assert decisions[0][-1] == "Écart à la recommandation"
     assert [r[-1] for r in decisions[1:]] == [
         "",
@@ -693,7 +697,9 @@ def test_decision_qui_differe_de_la_recommandation_signalee(jeu):
         "montant accordé ≠ recommandation (accordé 18\u00a0000,50\u00a0$ + 0\u00a0$, "
         "recommandé 15\u00a0000\u00a0$ + 0\u00a0$)",
     ]
-    paragraphes = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
+    paragraphes = lu.sections["Recommandations du comité, dans l'ordre du classement (3)"][
+        "paragraphes"
+    ]
     assert paragraphes[1] == (
         "1 décision accorde un autre montant que la recommandation en vigueur (colonne "
         "« Écart à la recommandation »)."
@@ -701,7 +707,9 @@ def test_decision_qui_differe_de_la_recommandation_signalee(jeu):
 
 
 def test_sans_ecart_pas_de_mention(lu):
-    paragraphes = lu.sections["Décisions, dans l'ordre du classement (3)"]["paragraphes"]
+    paragraphes = lu.sections["Recommandations du comité, dans l'ordre du classement (3)"][
+        "paragraphes"
+    ]
     assert len(paragraphes) == 1
     assert "recommandation en vigueur" not in lu.texte
 
@@ -766,7 +774,7 @@ def test_decisions_de_la_seance_telles_qu_inscrites_alors(jeu):
         noms={"p@x.ca": "Paule Présidente"},
     )
     lu = Lecture(page)
-    titre = "Décisions inscrites pendant la séance, dans l'ordre du classement (2)"
+    titre = "Recommandations du comité inscrites pendant la séance, dans l'ordre du classement (2)"
     tableau = lignes(lu, titre)
     assert tableau[0][-2:] == ["Inscrite par", "Écart à la recommandation"]
     par_no = {r[1]: r for r in tableau[1:]}
@@ -792,7 +800,7 @@ def test_decisions_de_la_seance_telles_qu_inscrites_alors(jeu):
     assert sum(int(r[2]) for r in axe["lignes"][1:]) == 1
     # Sans décision pendant la séance.
     vide = Lecture(rediger(jeu, decisions_de_la_seance=[], decisions_hors_seance=1))
-    titre = "Décisions inscrites pendant la séance, dans l'ordre du classement (0)"
+    titre = "Recommandations du comité inscrites pendant la séance, dans l'ordre du classement (0)"
     assert "Aucune décision consignée pendant cette séance." in vide.sections[titre]["paragraphes"]
     assert (
         "1 décision inscrite hors de cette séance n'y figure pas"
@@ -1029,7 +1037,7 @@ def test_le_pdf_contient_ce_que_dit_l_issue(pdf):
     for attendu in [
         "Procès-verbal du comité de sélection",
         "Membres présents • Paule Présidente • Éva Lachance",
-        "Décisions, dans l'ordre du classement (3)",
+        "Recommandations du comité, dans l'ordre du classement (3)",
         "Récusations (1)",
         "Zoé Membre",
         "sa sœur y travaille",
@@ -1066,7 +1074,7 @@ def test_format_lettre_et_pages_numerotees(pdf):
     for i in range(1, n + 1):
         page = _executer(pdftotext, "-f", str(i), "-l", str(i), str(pdf), "-")
         assert f"Page {i} de {n}" in page
-        if "Décisions, dans l'ordre du classement" in page:
+        if "Recommandations du comité, dans l'ordre du classement" in page:
             assert tailles[i - 1] == LETTRE[::-1]
 
 
