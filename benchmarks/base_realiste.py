@@ -482,12 +482,12 @@ def construire(
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
         examens_ = filtrage.etats(stockage.lire_examens(appel.id, connexion=connexion))
-    # Une demande jugée inadmissible ne peut pas être retenue (issue 16) : les décisions du
-    # jeu portent sur des demandes qui ne le sont pas.
+    # Seule une demande jugée admissible peut être retenue (issues 16 et 17) : les décisions
+    # du jeu portent sur celles-là.
     possibles = [
         i
         for i, d in enumerate(table["id"].astype(int))
-        if filtrage.etat_de(examens_, d).verdict != filtrage.INADMISSIBLE
+        if filtrage.etat_de(examens_, d).verdict == filtrage.ADMISSIBLE
     ]
     choisies = hasard.sample(possibles, min(len(possibles), max(3, min(500, demandes // 10))))
     for k, position in enumerate(choisies):
