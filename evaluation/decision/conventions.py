@@ -41,9 +41,9 @@ def demandes_financees(appel: Appel, *, connexion) -> dict[int, tuple[int, ...]]
     retenues (`ministere.decision_finale`, source « ministere »), avec ses montants par
     année ; jamais la seule recommandation du comité. L'appel : le ministère « conserve
     cependant la responsabilité de la sélection définitive des projets et de la
-    détermination des sommes qui leur seront accordées ». Une demande jugée inadmissible
-    depuis (examen rouvert) n'est plus financée : ses versements, s'il y en a, restent à
-    régulariser dans le suivi."""
+    détermination des sommes qui leur seront accordées ». Une demande dont l'admissibilité
+    n'est plus établie (jugée inadmissible, ou examen rouvert « à vérifier ») n'est plus
+    financée : ses versements, s'il y en a, restent à régulariser dans le suivi."""
     n = len(appel.financement.annees_financieres())
     finales = ministere.decision_finale(
         stockage.lire_decisions(appel.id, connexion=connexion),
@@ -56,7 +56,7 @@ def demandes_financees(appel: Appel, *, connexion) -> dict[int, tuple[int, ...]]
         for demande_id, f in finales.items()
         if f.du_ministere
         and f.decision == RETENU
-        and filtrage.etat_de(examens, demande_id).verdict != filtrage.INADMISSIBLE
+        and filtrage.etat_de(examens, demande_id).verdict == filtrage.ADMISSIBLE
     }
 
 

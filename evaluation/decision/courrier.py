@@ -164,9 +164,10 @@ def generer(
     maintenant: dt.datetime | None = None,
 ) -> Paquet:
     """Toutes les lettres de l'appel en une archive ZIP (un DOCX, ou un PDF, par demande),
-    et une ligne au journal (objet « lettres ») : le nombre par genre et l'empreinte de
-    chaque modèle employé. Rien n'est inscrit si une lettre ne se rend pas ou si la
-    conversion en PDF échoue (ErreurLettre, ConversionImpossible)."""
+    et une ligne au journal (objet « lettres ») : le nombre par genre, l'empreinte de
+    chaque modèle employé, et le genre et les montants de chaque lettre. Rien n'est inscrit
+    si une lettre ne se rend pas ou si la conversion en PDF échoue (ErreurLettre,
+    ConversionImpossible)."""
     _exiger(droits.peut_generer_lettres(role), "générer les lettres aux demandeurs")
     if format not in (DOCX, PDF):
         raise ErreurCourrier(f"format « {format} » inconnu (docx ou pdf).")
@@ -195,6 +196,11 @@ def generer(
         "nombre": len(fichiers),
         "par_genre": rendu.par_genre,
         "modeles": versions,
+        # Ce que chaque lettre a dit : une décision changée après l'envoi se retrouve.
+        "lettres": {
+            x.no_demande: {"genre": x.genre, "montants": list(x.montants)}
+            for x in preparation.lettres
+        },
     }
     with stockage.ecriture(moteur, lourde=False) as connexion:
         stockage.inscrire_journal(

@@ -13,9 +13,11 @@ import pytest
 from evaluation.decision import conventions as c
 from evaluation.decision import suivi_financier as regles
 from evaluation.decision.financement import REFUSE, RETENU
+from evaluation.notes import examens
+from evaluation.notes.filtrage import A_VERIFIER, Reponse
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
-from tests.filtrage import ecarter
+from tests.filtrage import ecarter, reponses_toutes
 from tests.ministere import approuver_les_recommandations
 
 D = dt.date
@@ -78,10 +80,18 @@ def test_la_seule_recommandation_du_comite_ne_finance_rien(moteur, appel, demand
         _ecrire(c.enregistrer_convention, appel, demandes["T-002"], D(2024, 7, 1), moteur=moteur)
 
 
-def test_une_demande_jugee_inadmissible_n_est_plus_financee(moteur, appel, decidees):
+def test_une_demande_dont_l_admissibilite_n_est_plus_etablie_n_est_plus_financee(
+    moteur, appel, decidees
+):
+    """Interprétation : une demande « ni classée, ni financée » tant que son admissibilité
+    n'est pas établie (notes/filtrage.py) ; jugée inadmissible ou remise « à vérifier »
+    après la décision, elle sort du suivi des demandes financées."""
     ecarter(moteur, appel, decidees["T-001"], "Budget incomplet.", "budget-detaille")
+    reponses = reponses_toutes(appel)
+    reponses[appel.conditions[0].id] = Reponse(A_VERIFIER, "Pièce à confirmer.")
+    examens.examiner(appel, decidees["T-002"], reponses, moteur=moteur, auteur="analyste@x.qc.ca")
     with moteur.connect() as connexion:
-        assert decidees["T-001"] not in c.demandes_financees(appel, connexion=connexion)
+        assert c.demandes_financees(appel, connexion=connexion) == {}
 
 
 def test_la_decision_du_ministere_l_emporte(moteur, appel, decidees):

@@ -471,6 +471,11 @@ def test_chaque_generation_au_journal_avec_les_versions_des_modeles(base_decisio
             )
             + " (livré)",
         },
+        "lettres": {
+            "T-002": {"genre": "acceptation", "montants": [3_000_000, 2_500_000]},
+            "T-003": {"genre": "acceptation", "montants": [1_800_000, 0]},
+            "T-001": {"genre": "refus-sous-la-ligne", "montants": []},
+        },
     }
     assert paquet.par_genre == inscrit["par_genre"]
     lisible = journal.valeur_lisible("lettres", derniere["nouveau"])
