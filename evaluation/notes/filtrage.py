@@ -40,6 +40,8 @@ from evaluation.socle.texte import trop_long
 
 # Réponse à une condition de la liste.
 OUI, NON, A_VERIFIER = "oui", "non", "à vérifier"
+# La raison d'un « non » prérempli d'après une colonne du fichier importé.
+RAISON_DU_FICHIER = "d'après le fichier importé"
 REPONSES = (OUI, NON, A_VERIFIER)
 
 # Verdict d'une demande.
@@ -109,7 +111,7 @@ def reponses_suggerees(
         elif valeur is True:
             reponses[c.id] = Reponse(OUI)
         elif valeur is False:
-            reponses[c.id] = Reponse(NON, f"d'après le fichier importé ({c.champ})")
+            reponses[c.id] = Reponse(NON, f"{RAISON_DU_FICHIER} ({c.champ})")
         else:
             reponses[c.id] = Reponse(A_VERIFIER)
     return reponses

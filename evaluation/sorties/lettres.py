@@ -338,12 +338,21 @@ def commentaires_consolides(
 
 
 def raisons_inadmissibilite(etat: filtrage.Etat, appel: Appel) -> tuple[str, ...]:
-    """Les raisons de l'examen d'admissibilité, une par condition à « non » (« condition :
-    raison ») ; sinon la raison de l'examen (un renversement par la présidence, un
-    signalement réglé)."""
+    """Les raisons de l'examen d'admissibilité, une par condition à « non » (« « condition » :
+    condition non remplie, raison ») ; sinon la raison de l'examen (un renversement par la
+    présidence, un signalement réglé)."""
     reponses = etat.reponses or {}
+
+    def pour_le_demandeur(raison: str) -> str:
+        # Le « non » prérempli d'après une colonne du fichier : pas de nom de colonne
+        # interne dans une lettre.
+        if raison.startswith(filtrage.RAISON_DU_FICHIER):
+            return "d'après les renseignements fournis avec la demande"
+        return raison
+
     raisons = tuple(
-        f"{c.libelle} : {reponses[c.id].raison.strip()}".rstrip(" :")
+        f"« {c.libelle} » : condition non remplie"
+        + (f", {pour_le_demandeur(r)}" if (r := reponses[c.id].raison.strip()) else "")
         for c in appel.conditions
         if c.id in reponses and reponses[c.id].reponse == filtrage.NON
     )

@@ -267,7 +267,9 @@ def test_issues_inadmissible_attente_et_sans_decision(moteur, appel):
         "lettre-T-002-liste-attente.docx",
     ]
     condition = next(c for c in appel.conditions if c.id == "budget-detaille")
-    assert f"{condition.libelle} : {RAISON_INADMISSIBLE}" in inadmissible
+    assert f"« {condition.libelle} » : condition non remplie, {RAISON_INADMISSIBLE}" in (
+        inadmissible
+    )
     assert "ne satisfait pas aux critères d'admissibilité" in inadmissible
     assert "inscrit sur la liste d'attente" in attente
     assert "ne constitue pas un engagement financier" in attente
@@ -1012,3 +1014,24 @@ def test_balise_coupee_en_plusieurs_passages_reperee():
     document.save(sortie)
     restes = lettres.balises_restantes(sortie.getvalue())
     assert sorted(restes) == ["Bonjour {{ titre }}", "{% if x %}"]
+
+
+def test_raisons_d_inadmissibilite_sans_jargon_du_fichier(appel):
+    """Un « non » prérempli d'après une colonne du fichier importé ne montre pas le nom de la
+    colonne au demandeur ; une raison écrite par l'analyste passe telle quelle."""
+    from evaluation.notes import filtrage
+
+    premiere, seconde = appel.conditions[0], appel.conditions[1]
+    reponses = {c.id: filtrage.Reponse(filtrage.OUI) for c in appel.conditions}
+    reponses[premiere.id] = filtrage.Reponse(
+        filtrage.NON, f"{filtrage.RAISON_DU_FICHIER} ({premiere.champ})"
+    )
+    reponses[seconde.id] = filtrage.Reponse(filtrage.NON, "Budget non signé.")
+    raisons = lettres.raisons_inadmissibilite(
+        filtrage.Etat(filtrage.INADMISSIBLE, reponses=reponses), appel
+    )
+    assert raisons == (
+        f"« {premiere.libelle} » : condition non remplie, d'après les renseignements fournis "
+        "avec la demande",
+        f"« {seconde.libelle} » : condition non remplie, Budget non signé.",
+    )
