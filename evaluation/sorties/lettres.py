@@ -30,6 +30,7 @@ rendu sans fin.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import io
@@ -378,8 +379,15 @@ def assembler(
     `decision.classement.classement`), et les demandes sans lettre (sans décision).
     L'issue de chaque demande : `issues_des_demandes`."""
     inadmissibles = [d for d, e in admissibilite.items() if e.verdict == filtrage.INADMISSIBLE]
+    # Une décision ne fait une lettre que sur une demande dont l'admissibilité est établie
+    # (comme pour le suivi des conventions) : remise « à vérifier » depuis, elle attend.
+    etablies = [
+        x
+        for x in decisions
+        if filtrage.etat_de(admissibilite, int(x["demande_id"])).verdict == filtrage.ADMISSIBLE
+    ]
     issues = issues_des_demandes(
-        [{"id": d} for d in table["demande_id"].astype(int)], decisions, inadmissibles
+        [{"id": d} for d in table["demande_id"].astype(int)], etablies, inadmissibles
     )
     lettres, sans = [], []
     for r in table.to_dict("records"):
@@ -529,7 +537,9 @@ class _Environnement(SandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=True)
         self.globals.clear()
-        self.filters = {k: v for k, v in self.filters.items() if k in FILTRES_PERMIS}
+        # Chaque filtre compte au budget du rendu et ne rend jamais un texte démesuré : des
+        # « join » imbriqués doubleraient la lettre à chaque niveau.
+        self.filters = {k: self._borner(v) for k, v in self.filters.items() if k in FILTRES_PERMIS}
         self._compiles: dict[str, object] = {}
         self.budget: _Budget | None = None
 
@@ -544,6 +554,19 @@ class _Environnement(SandboxedEnvironment):
     def _compter(self) -> None:
         if self.budget is not None:
             self.budget.compter()
+
+    def _borner(self, filtre):
+        @functools.wraps(filtre)
+        def borne(*args, **kwargs):
+            self._compter()
+            resultat = filtre(*args, **kwargs)
+            if isinstance(resultat, str) and len(resultat) > _TEXTE_FILTRE_MAX:
+                raise SecurityError(
+                    f"un filtre rend un texte de plus de {nombre(_TEXTE_FILTRE_MAX)} caractères"
+                )
+            return resultat
+
+        return borne
 
     def call_binop(self, context, operator, left, right):
         self._compter()
@@ -578,6 +601,9 @@ class _Environnement(SandboxedEnvironment):
 
 
 _BITS_MAX = 256  # un montant, une note : loin en deçà
+# Ce qu'un filtre peut rendre : tous les commentaires d'une demande joints tiennent en bien
+# moins (une lettre entière en compte quelques milliers).
+_TEXTE_FILTRE_MAX = 200_000
 
 
 def _est_nombre(valeur: object) -> bool:
@@ -1132,6 +1158,53 @@ def _verifier_partie_xml(nom: str, partie: str, texte: bytes) -> None:
             )
 
 
+_ESPACE_RELATIONS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+
+
+def _verifier_usage_des_hyperliens(nom: str, parties: Mapping[str, bytes]) -> None:
+    """Un lien externe de type « hyperlien » n'est permis que s'il sert d'hyperlien : chaque
+    référence à lui (attribut r:… d'une partie) est le r:id d'un élément w:hyperlink. Une
+    image (a:blip r:link), un champ ou un objet qui pointerait sur une telle relation irait
+    chercher son adresse à l'ouverture de la lettre."""
+    for partie_rels, texte in parties.items():
+        if not partie_rels.endswith(".rels") or "/_rels/" not in f"/{partie_rels}":
+            continue
+        externes = {
+            r.get("Id")
+            for r in etree.fromstring(texte, _ANALYSEUR).iter("{*}Relationship")
+            if (r.get("TargetMode") or "").strip().casefold() == "external"
+        }
+        if not externes:
+            continue
+        dossier, _, fichier = partie_rels.rpartition("_rels/")
+        source = parties.get(dossier + fichier.removesuffix(".rels"))
+        if source is None:
+            continue
+        for element in etree.fromstring(source, _ANALYSEUR).iter():
+            if not isinstance(element.tag, str):
+                continue
+            for attribut, valeur in element.attrib.items():
+                espace = attribut[1:].split("}", 1)[0] if attribut.startswith("{") else ""
+                if espace not in _ESPACE_RELATIONS or valeur not in externes:
+                    continue
+                hyperlien = etree.QName(element).localname == "hyperlink" and (
+                    etree.QName(attribut).localname == "id"
+                )
+                if not hyperlien:
+                    raise _refus(
+                        nom,
+                        "lien_externe",
+                        f"un élément « {etree.QName(element).localname} » du document "
+                        "emploie un lien vers l'extérieur comme image ou objet lié : il "
+                        "serait chargé à l'ouverture de la lettre. Dans Word, insérez "
+                        "l'image dans le document (pas « lier au fichier »), puis "
+                        "téléversez-le de nouveau.",
+                    )
+
+
 def verifier_modele(
     nom: str,
     contenu: bytes,
@@ -1257,6 +1330,7 @@ def verifier_modele(
         )
     for partie, texte in parties.items():
         _verifier_partie_xml(nom, partie, texte)
+    _verifier_usage_des_hyperliens(nom, parties)
     exemple = lettre_exemple(appel, genre)
     return rendre(contenu, contexte(exemple, appel, jour or dt.date.today()), nom)
 

@@ -603,6 +603,23 @@ def _docx_a_image_liee(adresse: str) -> bytes:
     )
 
 
+def test_image_liee_par_une_relation_de_type_hyperlien_refusee(appel):
+    """Un lien externe déclaré « hyperlien » mais employé par une image (a:blip r:link) : il
+    serait chargé à l'ouverture de la lettre ; refusé comme toute image liée."""
+    docx = modifie(
+        _docx_a_image_liee("http://127.0.0.1:9/x.png"),
+        '2006/relationships/image" Target="http://127.0.0.1:9',
+        '2006/relationships/hyperlink" Target="http://127.0.0.1:9',
+        "word/_rels/document.xml.rels",
+    )
+    assert b"relationships/hyperlink" in zipfile.ZipFile(io.BytesIO(docx)).read(
+        "word/_rels/document.xml.rels"
+    )
+    with pytest.raises(FichierRefuse, match="lien vers l'extérieur comme image") as refus:
+        lettres.verifier_modele("lien.docx", docx, appel, lettres.ACCEPTATION)
+    assert refus.value.code == "lien_externe"
+
+
 def test_conversion_en_pdf_ne_va_rien_chercher_sur_le_reseau():
     """Une image liée à un serveur (ici, un serveur local qui note chaque requête) : la
     conversion ne la télécharge pas (profil LibreOffice qui bloque les liens)."""
@@ -771,6 +788,11 @@ def test_bac_a_sable_refuse_ce_qui_ferait_tourner_ou_lirait_le_serveur(appel, ba
         (
             "{% for montants in criteres %}{% for m in montants %}x{% endfor %}{% endfor %}",
             "variable de boucle « montants »",
+        ),
+        # Des « join » imbriqués : le texte multiplié par sa longueur à chaque niveau.
+        (
+            "{{ titre|join(titre|join(titre|join(titre|join(titre|join(titre))))) }}",
+            "filtre rend un texte de plus de",
         ),
         ("{{ titre + titre + titre }}", "opération « \\+ »"),
         ("{{ montants + montants }}", "opération « \\+ »"),
@@ -1014,6 +1036,32 @@ def test_balise_coupee_en_plusieurs_passages_reperee():
     document.save(sortie)
     restes = lettres.balises_restantes(sortie.getvalue())
     assert sorted(restes) == ["Bonjour {{ titre }}", "{% if x %}"]
+
+
+def test_pas_de_lettre_quand_l_admissibilite_n_est_plus_etablie(moteur, appel):
+    """Retenue par le ministère, puis remise « à vérifier » à l'examen : pas de lettre
+    d'acceptation tant que l'admissibilité n'est pas établie (comme le suivi des
+    conventions, qui ne la finance plus)."""
+    from evaluation.notes import examens
+    from evaluation.notes.filtrage import A_VERIFIER, Reponse
+    from tests.filtrage import reponses_toutes
+
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel.id, connexion=c)
+    ids = dict(zip(demandes["no_demande"], demandes["id"].astype(int), strict=True))
+    admettre(moteur, appel, list(ids.values()))
+    decisions.enregistrer_decision(
+        appel, ids["T-002"], financement.RETENU, (1_000_000, 0), "x", moteur=moteur, auteur=AUTEUR
+    )
+    approuver_les_recommandations(moteur, appel)
+    assert [x.no_demande for x in courrier.preparer(appel, moteur=moteur).lettres] == ["T-002"]
+    reponses = reponses_toutes(appel)
+    reponses[appel.conditions[0].id] = Reponse(A_VERIFIER, "Pièce à confirmer.")
+    examens.examiner(appel, ids["T-002"], reponses, moteur=moteur, auteur=AUTEUR)
+    preparation = courrier.preparer(appel, moteur=moteur)
+    assert preparation.lettres == ()
+    assert "T-002" in [x.no_demande for x in preparation.sans_lettre]
 
 
 def test_raisons_d_inadmissibilite_sans_jargon_du_fichier(appel):
