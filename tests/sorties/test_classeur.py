@@ -51,6 +51,7 @@ from evaluation.sorties.classeur import ajouter_tableau
 from evaluation.sorties.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES, RACINE_PROJET
 from tests.filtrage import admettre
+from tests.ministere import approuver_les_recommandations
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 APPEL_ID = "paivmq-2023-2024"
@@ -1134,6 +1135,8 @@ def base_cli(tmp_path):
         with stockage.ecriture(moteur) as connexion:
             stockage.enregistrer_appel(appel, connexion=connexion)
         construire(moteur, appel)
+        # La feuille « Suivi des conventions » suit les demandes que le ministère a retenues.
+        approuver_les_recommandations(moteur, appel)
     finally:
         moteur.dispose()
     return url
