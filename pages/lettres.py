@@ -51,8 +51,18 @@ st.caption(
     "détermination des sommes »."
 )
 
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _preparation(cle: tuple, _calcul) -> courrier.Preparation:
+    """Les lettres de l'appel, préparées une fois par version des données (`Calcul.cle`),
+    pas à chaque exécution de la page : la préparation relit toutes les notes de l'appel
+    pour les commentaires (366 000 à 5 000 demandes) ; choisir l'aperçu ou la date ne la
+    refait pas. Une écriture (décision, examen, évaluation) change la clé."""
+    return courrier.preparer(appel, moteur=m, donnees=_calcul.donnees, table=_calcul.table)
+
+
 calcul = classement_calcule(appel)
-preparation = courrier.preparer(appel, moteur=m, donnees=calcul.donnees, table=calcul.table)
+preparation = _preparation(calcul.cle, calcul)
 par_genre = preparation.par_genre()
 
 colonnes = st.columns(len(lettres.GENRES))

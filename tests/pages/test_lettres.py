@@ -62,6 +62,25 @@ def test_compte_par_genre_et_apercu(application, jeu):
     assert "{{" not in paragraphes and "{%" not in paragraphes
 
 
+def test_la_preparation_n_est_pas_refaite_a_chaque_execution(
+    application, jeu, moteur, appel, monkeypatch
+):
+    """Choisir l'aperçu ne relit pas toutes les notes de l'appel ; une écriture (ici une
+    décision du ministère) refait la préparation."""
+    from evaluation.decision import courrier
+    from tests.pages.conftest import compter_appels
+
+    preparations = compter_appels(monkeypatch, courrier, "preparer")
+    at = application(PAGE, role=ADMIN)
+    assert len(preparations) == 1
+    at.selectbox(key="lettres_apercu").set_value(jeu["T-001"]).run()
+    at.run()
+    assert len(preparations) == 1
+    approuver_les_recommandations(moteur, appel)
+    at.run()
+    assert len(preparations) == 2
+
+
 def test_la_page_dit_la_raison_du_ministere_et_la_signature(application, jeu):
     at = application(PAGE, role=ADMIN)
     (entete,) = [c.value for c in at.caption if "sélection définitive" in c.value]
