@@ -10,6 +10,25 @@ from evaluation.socle import stockage
 AUTORITE = "Marie Ministre"
 
 
+def recommander(moteur, appel, demande_id, decision, an1=0, an2=0) -> None:
+    """Une recommandation du comité inscrite directement (le 1er mai 2024, par la
+    présidence), montants en cents."""
+    with stockage.ecriture(moteur) as connexion:
+        stockage.ajouter_decision(
+            {
+                "appel_id": appel.id,
+                "demande_id": demande_id,
+                "decision": decision,
+                "montant_an1": an1,
+                "montant_an2": an2,
+                "justification": None,
+                "date": dt.datetime(2024, 5, 1),
+                "auteur": "president@exemple.qc.ca",
+            },
+            connexion=connexion,
+        )
+
+
 def approuver_les_recommandations(moteur, appel, *, date=dt.datetime(2024, 6, 1)) -> None:
     """Le ministère approuve chaque recommandation du comité, montants compris."""
     with stockage.ecriture(moteur) as connexion:

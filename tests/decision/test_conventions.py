@@ -18,7 +18,7 @@ from evaluation.notes.filtrage import A_VERIFIER, Reponse
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
 from tests.filtrage import ecarter, reponses_toutes
-from tests.ministere import approuver_les_recommandations
+from tests.ministere import approuver_les_recommandations, recommander
 
 D = dt.date
 ADMINISTRATION = "admin@exemple.qc.ca"
@@ -26,28 +26,11 @@ MAINTENANT = dt.datetime(2025, 9, 1, 10, 0)
 SUIVI = ["convention", "versement", "rapport:recu"]  # les objets du journal du suivi
 
 
-def _decider(moteur, appel, demande_id, decision, an1=0, an2=0):
-    with stockage.ecriture(moteur) as connexion:
-        stockage.ajouter_decision(
-            {
-                "appel_id": appel.id,
-                "demande_id": demande_id,
-                "decision": decision,
-                "montant_an1": an1,
-                "montant_an2": an2,
-                "justification": None,
-                "date": dt.datetime(2024, 5, 1),
-                "auteur": "president@exemple.qc.ca",
-            },
-            connexion=connexion,
-        )
-
-
 @pytest.fixture
 def decidees(moteur, appel, demandes):
-    _decider(moteur, appel, demandes["T-002"], RETENU, 3_000_000, 2_000_000)
-    _decider(moteur, appel, demandes["T-001"], RETENU, 2_000_000)
-    _decider(moteur, appel, demandes["T-003"], REFUSE)
+    recommander(moteur, appel, demandes["T-002"], RETENU, 3_000_000, 2_000_000)
+    recommander(moteur, appel, demandes["T-001"], RETENU, 2_000_000)
+    recommander(moteur, appel, demandes["T-003"], REFUSE)
     approuver_les_recommandations(moteur, appel)
     return demandes
 
@@ -73,7 +56,7 @@ def test_la_seule_recommandation_du_comite_ne_finance_rien(moteur, appel, demand
     """Retenue par le comité, pas encore décidée par le ministère : ni convention ni
     versement (le ministère « conserve cependant la responsabilité de la sélection
     définitive des projets et de la détermination des sommes »)."""
-    _decider(moteur, appel, demandes["T-002"], RETENU, 3_000_000, 2_000_000)
+    recommander(moteur, appel, demandes["T-002"], RETENU, 3_000_000, 2_000_000)
     with moteur.connect() as connexion:
         assert c.demandes_financees(appel, connexion=connexion) == {}
     with pytest.raises(c.ErreurSuivi):
@@ -317,7 +300,7 @@ def test_demande_plus_retenue_reste_suivie(moteur, appel, decidees):
     t1 = decidees["T-001"]
     _ecrire(c.enregistrer_convention, appel, t1, D(2024, 6, 1), moteur=moteur)
     _ecrire(c.enregistrer_versement, appel, t1, 1, 500_000, D(2024, 7, 1), moteur=moteur)
-    _decider(moteur, appel, t1, REFUSE)
+    recommander(moteur, appel, t1, REFUSE)
     approuver_les_recommandations(moteur, appel)
     ligne = c.suivi(appel, moteur=moteur).tableau.set_index("no_demande").loc["T-001"]
     assert (ligne["statut"], ligne["total_prevu"], ligne["total_verse"]) == (

@@ -2,14 +2,12 @@
 dans Chromium : les rapports en retard en haut, une convention inscrite, puis un versement
 au-delà du montant accordé refusé sous son bouton."""
 
-import datetime as dt
-
 import pytest
 
 from evaluation.decision.financement import RETENU
 from evaluation.socle import stockage
 from evaluation.socle.formats import date
-from tests.ministere import approuver_les_recommandations
+from tests.ministere import approuver_les_recommandations, recommander
 from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur
@@ -21,20 +19,7 @@ def financees(appel_evalue):
     ministère (projet fini le 15 mars 2025 : rapport dû
     le 13 juin 2025, en retard aujourd'hui) ; les autres ne sont pas décidées."""
     appel, moteur, ids = appel_evalue
-    with stockage.ecriture(moteur) as c:
-        stockage.ajouter_decision(
-            {
-                "appel_id": appel.id,
-                "demande_id": ids["T-001"],
-                "decision": RETENU,
-                "montant_an1": 2_000_000,
-                "montant_an2": 0,
-                "justification": None,
-                "date": dt.datetime(2024, 5, 1),
-                "auteur": "pres@exemple.qc.ca",
-            },
-            connexion=c,
-        )
+    recommander(moteur, appel, ids["T-001"], RETENU, 2_000_000)
     approuver_les_recommandations(moteur, appel)
     return ids
 

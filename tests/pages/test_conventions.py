@@ -21,30 +21,13 @@ from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
-from tests.ministere import approuver_les_recommandations
+from tests.ministere import approuver_les_recommandations, recommander
 from tests.pages.conftest import rendu, sous_le_controle, textes
 
 PAGE = "pages/conventions.py"
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 NBSP = "\u00a0"
 ECHEANCE_T001 = dt.date(2025, 6, 13)
-
-
-def _decider(moteur, appel, demande_id, decision, an1=0, an2=0):
-    with stockage.ecriture(moteur) as connexion:
-        stockage.ajouter_decision(
-            {
-                "appel_id": appel.id,
-                "demande_id": demande_id,
-                "decision": decision,
-                "montant_an1": an1,
-                "montant_an2": an2,
-                "justification": None,
-                "date": dt.datetime(2024, 5, 1),
-                "auteur": "president@exemple.qc.ca",
-            },
-            connexion=connexion,
-        )
 
 
 @pytest.fixture
@@ -55,9 +38,9 @@ def ids(moteur):
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)
     ids = dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
-    _decider(moteur, appel, ids["T-002"], RETENU, 3_000_000, 2_000_000)
-    _decider(moteur, appel, ids["T-001"], RETENU, 2_000_000)
-    _decider(moteur, appel, ids["T-003"], REFUSE)
+    recommander(moteur, appel, ids["T-002"], RETENU, 3_000_000, 2_000_000)
+    recommander(moteur, appel, ids["T-001"], RETENU, 2_000_000)
+    recommander(moteur, appel, ids["T-003"], REFUSE)
     approuver_les_recommandations(moteur, appel)
     return ids
 
