@@ -49,6 +49,48 @@ class Secteur:
     alias: tuple[str, ...] = ()
 
 
+# Le demandeur (issue 18) : une entité municipale du répertoire (municipalité locale, MRC ou
+# territoire équivalent) ou un organisme (nom, NEQ, municipalité et région de son siège). Le
+# gabarit, la validation, la fiche de la demande et les conflits d'intérêts suivent ce type.
+TYPES_DEMANDEUR = ("entite_municipale", "organisme")
+LIBELLES_TYPE_DEMANDEUR = {
+    "entite_municipale": "entité municipale (municipalité locale, MRC ou territoire équivalent)",
+    "organisme": "organisme (nom, NEQ, municipalité et région du siège)",
+}
+# Dimensions qu'un appel ne déclare pas dans [[dimensions]] : l'axe et le secteur ont leurs
+# sections ([[axes]], [[secteurs]]), la région vient du répertoire.
+DIMENSIONS_RESERVEES = ("axe", "secteur", "region")
+_ID_DIMENSION = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+
+
+@dataclass(frozen=True)
+class ValeurDimension:
+    id: str
+    libelle: str
+    alias: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Une dimension de classement que l'appel déclare (thème, priorité transversale, type
+    de financement…) : une valeur par demande, ou plusieurs quand `multiple` (une demande
+    sert alors chacune de ses valeurs)."""
+
+    id: str
+    libelle: str
+    multiple: bool
+    obligatoire: bool
+    valeurs: tuple[ValeurDimension, ...]
+    aide: str = ""
+
+    def valeur(self, id_valeur: str) -> ValeurDimension | None:
+        return next((v for v in self.valeurs if v.id == id_valeur), None)
+
+    def libelle_valeur(self, id_valeur: str) -> str:
+        v = self.valeur(id_valeur)
+        return v.libelle if v else id_valeur
+
+
 @dataclass(frozen=True)
 class Critere:
     id: str
@@ -166,7 +208,6 @@ NOTES_DES_AUTRES = ("jamais", "apres_soumission")
 # « modifiée après consultation des autres notes ») ou « refuser ». Réglage du comité :
 # l'appel n'en dit rien.
 APRES_CONSULTATION = ("signaler", "refuser")
-DIMENSIONS_CIBLES = ("axe", "secteur", "region")
 
 
 @dataclass(frozen=True)
@@ -250,6 +291,8 @@ class Appel:
     sources: tuple[Source, ...] = ()
     reglages: tuple[Reglage, ...] = field(default=(), repr=False, compare=False)
     portee_plafond_visas: str = "demande"
+    type_demandeur: str = "entite_municipale"
+    dimensions: tuple[Dimension, ...] = ()
     source_toml: str = field(default="", repr=False, compare=False)
 
     @property
@@ -263,6 +306,13 @@ class Appel:
 
     def region(self, code: str) -> Region | None:
         return next((r for r in self.regions if r.code == code), None)
+
+    def dimension(self, id_dimension: str) -> Dimension | None:
+        return next((d for d in self.dimensions if d.id == id_dimension), None)
+
+    @property
+    def demandeur_organisme(self) -> bool:
+        return self.type_demandeur == "organisme"
 
 
 # Schéma : clé → (types acceptés, obligatoire). Une clé inconnue est une erreur :
@@ -401,6 +451,20 @@ _SCHEMA_CONDITION = {
 }
 _ATTENDUS_TEXTE = ("renseigné", "permise", "entité municipale", "à temps")
 _SCHEMA_REGION = {"code": (_TEXTE, True), "nom": (_TEXTE, True)}
+_SCHEMA_DEMANDEUR = {"type": (_TEXTE, False)}
+_SCHEMA_DIMENSION = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "multiple": ((bool,), False),
+    "obligatoire": ((bool,), False),
+    "aide": (_TEXTE, False),
+    "valeurs": ((list,), True),
+}
+_SCHEMA_VALEUR_DIMENSION = {
+    "id": (_TEXTE, True),
+    "libelle": (_TEXTE, True),
+    "alias": ((list,), False),
+}
 _SECTIONS = {
     "appel": dict,
     "axes": list,
@@ -416,8 +480,18 @@ _SECTIONS = {
     "sources": dict,
     "comite": dict,
     "suivi": dict,
+    "demandeur": dict,
+    "dimensions": list,
 }
-_SECTIONS_FACULTATIVES = {"classement", "cibles", "sources", "comite", "suivi"}
+_SECTIONS_FACULTATIVES = {
+    "classement",
+    "cibles",
+    "sources",
+    "comite",
+    "suivi",
+    "demandeur",
+    "dimensions",
+}
 _SCHEMA_CIBLE = {
     "dimension": (_TEXTE, True),
     "valeur": ((str, int), True),
@@ -867,6 +941,16 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             "dernière année financière accordée)."
         )
         rapport_depuis = "fin_projet"
+    demandeur = _verifier(donnees.get("demandeur", {}), _SCHEMA_DEMANDEUR, "[demandeur]", erreurs)
+    type_demandeur = demandeur.get("type", "entite_municipale")
+    if type_demandeur not in TYPES_DEMANDEUR:
+        erreurs.append(
+            f"[demandeur] : type = « {type_demandeur} » inconnu : écrivez "
+            "« entite_municipale » (municipalité locale, MRC ou territoire équivalent du "
+            "répertoire) ou « organisme » (nom, NEQ, municipalité du siège)."
+        )
+        type_demandeur = "entite_municipale"
+    dimensions = _dimensions_lues(donnees, erreurs)
     cibles = []
     for i, t in enumerate(donnees.get("cibles", []), 1):
         ou = f"[[cibles]] n° {i}"
@@ -878,10 +962,10 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             "axe": {str(a.numero) for a in axes},
             "secteur": {s.id for s in secteurs},
             "region": {r.code for r in regions_lues(donnees)},
-        }
-        if dimension not in DIMENSIONS_CIBLES:
+        } | {d.id: {v.id for v in d.valeurs} for d in dimensions}
+        if dimension not in valeurs_permises:
             erreurs.append(
-                f"{ou} : dimension « {dimension} » inconnue ({', '.join(DIMENSIONS_CIBLES)})."
+                f"{ou} : dimension « {dimension} » inconnue ({', '.join(valeurs_permises)})."
             )
             continue
         if valeur != "*" and valeur not in valeurs_permises[dimension]:
@@ -967,9 +1051,59 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         cibles=tuple(cibles),
         sources=sources,
         portee_plafond_visas=portee_visas,
+        type_demandeur=type_demandeur,
+        dimensions=dimensions,
         source_toml=texte,
     )
     return replace(appel, reglages=_reglages.reglages(appel, donnees))
+
+
+def _dimensions_lues(donnees: dict, erreurs: list[str]) -> tuple[Dimension, ...]:
+    """Les dimensions que déclare [[dimensions]] ; chaque erreur nomme la dimension."""
+    dimensions = []
+    for i, t in enumerate(donnees.get("dimensions", []), 1):
+        ou = f"[[dimensions]] n° {i}" + (
+            f" (« {t['id']} »)" if isinstance(t, dict) and isinstance(t.get("id"), str) else ""
+        )
+        t = _verifier(t, _SCHEMA_DIMENSION, ou, erreurs)
+        if not {"id", "libelle", "valeurs"} <= t.keys():
+            continue
+        if t["id"] in DIMENSIONS_RESERVEES:
+            erreurs.append(
+                f"{ou} : « {t['id']} » est réservé (l'axe et le secteur ont leurs sections "
+                "[[axes]] et [[secteurs]] ; la région vient du répertoire). Choisissez un "
+                "autre identifiant."
+            )
+            continue
+        if not _ID_DIMENSION.fullmatch(t["id"]):
+            erreurs.append(
+                f"{ou} : identifiant « {t['id']} » : minuscules sans accent, chiffres, « - » "
+                "ou « _ », 40 caractères au plus, en commençant par une lettre."
+            )
+            continue
+        valeurs = []
+        for j, v in enumerate(t["valeurs"], 1):
+            v = _verifier(v, _SCHEMA_VALEUR_DIMENSION, f"{ou}, valeur n° {j}", erreurs)
+            if {"id", "libelle"} <= v.keys():
+                valeurs.append(ValeurDimension(v["id"], v["libelle"], tuple(v.get("alias", []))))
+        if not valeurs:
+            erreurs.append(f"{ou} : au moins une valeur est attendue dans « valeurs ».")
+        _uniques([v.id for v in valeurs], f"{ou} : identifiant de valeur", erreurs)
+        _noms_univoques(
+            [(v.id, n) for v in valeurs for n in (v.libelle, *v.alias)], t["id"], erreurs
+        )
+        dimensions.append(
+            Dimension(
+                t["id"],
+                t["libelle"],
+                bool(t.get("multiple", False)),
+                bool(t.get("obligatoire", False)),
+                tuple(valeurs),
+                t.get("aide", ""),
+            )
+        )
+    _uniques([d.id for d in dimensions], "Identifiant de dimension", erreurs)
+    return tuple(dimensions)
 
 
 def charger_appel(chemin: str | Path = APPEL_PAR_DEFAUT) -> Appel:

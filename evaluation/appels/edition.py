@@ -45,8 +45,10 @@ def sections(appel: Appel) -> dict:
 
 ORDRE_SECTIONS = (
     "appel",
+    "demandeur",
     "axes",
     "secteurs",
+    "dimensions",
     "evaluation",
     "criteres",
     "classement",
@@ -75,7 +77,12 @@ def vers_toml(donnees: dict) -> str:
             morceaux.append(sources_en_toml(valeur))
             continue
         if isinstance(valeur, list):
-            morceaux += [f"[[{nom}]]\n{tomli_w.dumps(t)}" for t in valeur]
+            for t in valeur:
+                simples = {k: v for k, v in t.items() if not _liste_de_tables(v)}
+                morceaux.append(f"[[{nom}]]\n{tomli_w.dumps(simples)}")
+                for cle, tables in t.items():
+                    if _liste_de_tables(tables):
+                        morceaux += [f"[[{nom}.{cle}]]\n{tomli_w.dumps(u)}" for u in tables]
             continue
         simples = {k: v for k, v in valeur.items() if not _liste_de_tables(v)}
         morceaux.append(f"[{nom}]\n{tomli_w.dumps(simples)}")

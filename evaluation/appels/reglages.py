@@ -98,6 +98,8 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("depenses.plafond_visas", "Plafond des frais de visas et d'assurance"),
     ("depenses.portee_plafond_visas", "Portée du plafond des visas"),
     ("appel.date_limite", "Date limite de dépôt"),
+    ("demandeur.type", "Type de demandeur"),
+    ("dimensions", "Dimensions de classement"),
 )
 # Les listes de catégories de dépenses : leur valeur est la liste triée des identifiants,
 # « (plafonnée) » après celui d'une catégorie plafonnée, avec les autres noms qui la font

@@ -549,3 +549,94 @@ def test_tirage_zone_grise_fautif_refuse(valeur):
 def test_cle_inconnue_de_comite_refusee():
     with pytest.raises(ErreurAppel, match="clé inconnue « quorom »"):
         appel_depuis_toml(_remplacer("quorum = 0", "quorom = 3"))
+
+
+# Issue 18 : le type de demandeur et les dimensions de classement sont des données de l'appel.
+DIMENSIONS = """
+[demandeur]
+type = "organisme"
+
+[[dimensions]]
+id = "priorites"
+libelle = "Priorités transversales"
+multiple = true
+valeurs = [
+  { id = "environnement", libelle = "Protection de l'environnement" },
+  { id = "femmes", libelle = "Droits des femmes", alias = ["Égalité entre les genres"] },
+]
+
+[[dimensions]]
+id = "type-financement"
+libelle = "Type de financement"
+obligatoire = true
+valeurs = [{ id = "mission", libelle = "Soutien à la mission globale" }]
+
+[[cibles]]
+dimension = "priorites"
+valeur = "femmes"
+part_min = 10
+"""
+
+
+def test_demandeur_et_dimensions_lus():
+    appel = appel_depuis_toml(TOML + DIMENSIONS)
+    assert appel.type_demandeur == "organisme" and appel.demandeur_organisme
+    priorites, financement = appel.dimensions
+    assert (priorites.id, priorites.multiple, priorites.obligatoire) == ("priorites", True, False)
+    assert (financement.multiple, financement.obligatoire) == (False, True)
+    assert priorites.valeur("femmes").alias == ("Égalité entre les genres",)
+    assert priorites.libelle_valeur("environnement") == "Protection de l'environnement"
+    assert appel.dimension("type-financement") is financement
+    assert appel.cibles[-1].dimension == "priorites"
+
+
+def test_sans_demandeur_ni_dimensions_l_appel_reste_municipal():
+    appel = appel_depuis_toml(TOML)
+    assert appel.type_demandeur == "entite_municipale" and not appel.demandeur_organisme
+    assert appel.dimensions == ()
+
+
+@pytest.mark.parametrize(
+    "ajout, attendu",
+    [
+        ('[demandeur]\ntype = "ville"\n', "type = « ville » inconnu"),
+        (
+            '[[dimensions]]\nid = "axe"\nlibelle = "A"\nvaleurs = [{ id = "a", libelle = "b" }]\n',
+            "« axe » est réservé",
+        ),
+        (
+            '[[dimensions]]\nid = "Thème"\nlibelle = "A"\n'
+            'valeurs = [{ id = "a", libelle = "b" }]\n',
+            "identifiant « Thème »",
+        ),
+        ('[[dimensions]]\nid = "t"\nlibelle = "A"\nvaleurs = []\n', "au moins une valeur"),
+        (
+            '[[dimensions]]\nid = "t"\nlibelle = "A"\nvaleurs = [{ id = "a", libelle = "b" }, '
+            '{ id = "a", libelle = "c" }]\n',
+            "identifiant de valeur « a » en double",
+        ),
+        (
+            '[[dimensions]]\nid = "t"\nlibelle = "A"\nvaleurs = [{ id = "a", libelle = "b" }, '
+            '{ id = "c", libelle = "B" }]\n',
+            "« B »",
+        ),
+        (
+            '[[dimensions]]\nid = "t"\nlibelle = "A"\nvaleurs = [{ id = "a", libelle = "b" }]\n'
+            '[[dimensions]]\nid = "t"\nlibelle = "B"\nvaleurs = [{ id = "a", libelle = "b" }]\n',
+            "Identifiant de dimension « t » en double",
+        ),
+        (
+            '[[cibles]]\ndimension = "priorites"\nvaleur = "*"\npart_min = 1\n',
+            "dimension « priorites » inconnue",
+        ),
+        (
+            '[[dimensions]]\nid = "t"\nlibelle = "A"\nvaleurs = [{ id = "a", libelle = "b" }]\n'
+            '[[cibles]]\ndimension = "t"\nvaleur = "z"\npart_min = 1\n',
+            "t « z » inconnu",
+        ),
+    ],
+)
+def test_demandeur_et_dimensions_fautifs_nommes(ajout, attendu):
+    with pytest.raises(ErreurAppel) as erreur:
+        appel_depuis_toml(TOML + "\n" + ajout)
+    assert any(attendu in p for p in erreur.value.problemes), erreur.value.problemes

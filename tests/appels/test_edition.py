@@ -115,3 +115,16 @@ def test_cibles_depuis_lignes_gardent_les_codes_de_region():
         {"dimension": "region", "valeur": "01", "part_max": 35, "nombre_max": 3},
         {"dimension": "secteur", "valeur": "*", "nombre_min": 1},
     ]
+
+
+def test_toml_aller_retour_avec_demandeur_et_dimensions():
+    """Issue 18 : [demandeur] et [[dimensions]] (et leurs [[dimensions.valeurs]]) survivent à
+    la réécriture de la page Paramètres."""
+    from tests.appels.test_configuration import DIMENSIONS, TOML
+
+    appel = appel_depuis_toml(TOML + DIMENSIONS)
+    texte = vers_toml(sections(appel))
+    assert "[[dimensions.valeurs]]" in texte and "[demandeur]" in texte
+    relu = appel_depuis_toml(texte)
+    assert relu == appel
+    assert vers_toml(sections(relu)) == texte
