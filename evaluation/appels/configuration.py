@@ -491,6 +491,10 @@ _SECTIONS_FACULTATIVES = {
     "suivi",
     "demandeur",
     "dimensions",
+    # Issue 18 : un programme sans axes ni secteurs (Québec sans frontières : objectifs,
+    # priorités transversales et type de financement) les déclare en [[dimensions]].
+    "axes",
+    "secteurs",
 }
 _SCHEMA_CIBLE = {
     "dimension": (_TEXTE, True),
@@ -582,8 +586,10 @@ def _nom_type(types: tuple[type, ...]) -> str:
     return " ou ".join(dict.fromkeys(noms[t] for t in types))
 
 
-def _liste(donnees: dict, cle: str, erreurs: list[str]) -> list:
+def _liste(donnees: dict, cle: str, erreurs: list[str], facultative: bool = False) -> list:
     valeur = donnees.get(cle, [])
+    if facultative and cle not in donnees:
+        return []
     if not isinstance(valeur, list) or not valeur:
         erreurs.append(f"[[{cle}]] : au moins un élément est attendu.")
         return []
@@ -697,14 +703,14 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         erreurs.append("[appel] : l'identifiant « id » ne peut pas être vide.")
 
     axes = []
-    for i, t in enumerate(_liste(donnees, "axes", erreurs), 1):
+    for i, t in enumerate(_liste(donnees, "axes", erreurs, facultative=True), 1):
         t = _verifier(t, _SCHEMA_AXE, f"[[axes]] n° {i}", erreurs)
         if isinstance(t.get("numero"), int) and isinstance(t.get("libelle"), str):
             axes.append(Axe(t["numero"], t["libelle"]))
     _uniques([a.numero for a in axes], "Numéro d'axe", erreurs)
 
     secteurs = []
-    for i, t in enumerate(_liste(donnees, "secteurs", erreurs), 1):
+    for i, t in enumerate(_liste(donnees, "secteurs", erreurs, facultative=True), 1):
         t = _verifier(t, _SCHEMA_SECTEUR, f"[[secteurs]] n° {i}", erreurs)
         if {"id", "libelle"} <= t.keys():
             secteurs.append(Secteur(t["id"], t["libelle"], tuple(t.get("alias", []))))

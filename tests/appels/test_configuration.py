@@ -640,3 +640,15 @@ def test_demandeur_et_dimensions_fautifs_nommes(ajout, attendu):
     with pytest.raises(ErreurAppel) as erreur:
         appel_depuis_toml(TOML + "\n" + ajout)
     assert any(attendu in p for p in erreur.value.problemes), erreur.value.problemes
+
+
+def test_un_appel_sans_axes_ni_secteurs_se_charge():
+    """Issue 18 : axes et secteurs sont des dimensions parmi d'autres ; un programme qui n'en
+    a pas (QSF) déclare les siennes dans [[dimensions]]."""
+    texte = re.sub(r"\[\[(axes|secteurs)\]\]\n(?:[^\[\n][^\n]*\n|\n)*", "", TOML)
+    texte = re.sub(r"\[\[cibles\]\]\n(?:[^\[\n][^\n]*\n|\n)*", "", texte)
+    assert "[[axes]]" not in texte and "[[secteurs]]" not in texte
+    appel = appel_depuis_toml(texte + DIMENSIONS)
+    assert appel.axes == () and appel.secteurs == ()
+    with pytest.raises(ErreurAppel, match="axe « 1 » inconnu"):
+        appel_depuis_toml(texte + '[[cibles]]\ndimension = "axe"\nvaleur = "1"\npart_min = 1\n')
