@@ -776,7 +776,7 @@ def _classement(options, appel, moteur) -> int:
     from evaluation.sorties.neutralisation import texte_csv
     from evaluation.sorties.tableaux import en_texte
 
-    table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))
+    table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)), appel)
     if options.format == "csv":
         sys.stdout.write(texte_csv(table))
     elif table.empty:

@@ -17,7 +17,7 @@ from evaluation.notes.evaluations import importer_grille
 from evaluation.notes.fiche import (
     avertissements,
     budget_explique,
-    libelle_axe,
+    classification,
     libelle_secteur,
     montants_cote_a_cote,
     resume,
@@ -320,6 +320,8 @@ def _mes_demandes(configuration_toml: str, courriel: str, url: str, version: int
             "État": liste["etat"],
         }
     )
+    if not appel.axes:
+        tableau = tableau.drop(columns="Axe")
     libelles = {
         int(i): f"{no} · {municipalite} · {titre[:70]} — {etat}"
         for i, no, municipalite, titre, etat in zip(
@@ -377,19 +379,28 @@ if total == 0:
 
 regions = {r.code: r.nom for r in appel.regions}
 f1, f2, f3, f4 = st.columns(4)
-axes = f1.multiselect(
-    "Axe",
-    sorted(int(a) for a in liste["axe"].dropna().unique()),
-    format_func=lambda n: f"Axe {n}",
-    key="filtre_axes",
-    placeholder="Tous",
+# Un appel sans axes (ou sans secteurs) n'offre pas ce filtre (issue 18).
+axes = (
+    f1.multiselect(
+        "Axe",
+        sorted(int(a) for a in liste["axe"].dropna().unique()),
+        format_func=lambda n: f"Axe {n}",
+        key="filtre_axes",
+        placeholder="Tous",
+    )
+    if appel.axes
+    else []
 )
-secteurs = f2.multiselect(
-    "Secteur",
-    sorted(s for s in liste["secteur"].unique() if s),
-    format_func=lambda s: libelle_secteur(appel, s),
-    key="filtre_secteurs",
-    placeholder="Tous",
+secteurs = (
+    f2.multiselect(
+        "Secteur",
+        sorted(s for s in liste["secteur"].unique() if s),
+        format_func=lambda s: libelle_secteur(appel, s),
+        key="filtre_secteurs",
+        placeholder="Tous",
+    )
+    if appel.secteurs
+    else []
 )
 choix_regions = f3.multiselect(
     "Région",
@@ -505,10 +516,8 @@ with lecture:
         f"#### {litteral(demande['no_demande'])} · "
         + (litteral(demande.get("titre")) or "Sans titre")
     )
-    st.caption(
-        f"{litteral(libelle_axe(appel, demande.get('axe')))} · "
-        f"{litteral(libelle_secteur(appel, demande.get('secteur')))}"
-    )
+    if classee := classification(demande, appel):
+        st.caption(" · ".join(litteral(valeur) for _, valeur in classee))
     if isinstance(demande.get("resume"), str) and demande["resume"].strip():
         st.markdown(litteral(demande["resume"]))
     st.markdown(

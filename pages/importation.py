@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.depot import categories, retraits
-from evaluation.depot.gabarit import LIBELLES_CHAMPS
+from evaluation.depot.gabarit import LIBELLES_CHAMPS, colonnes_dimensions, colonnes_sans_objet
 from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
     compter,
@@ -23,7 +23,7 @@ from evaluation.socle import droits, stockage
 from evaluation.socle.formats import montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from evaluation.sorties.tableaux import demandes_pour_personne
+from evaluation.sorties.tableaux import CLES_APERCU, demandes_pour_personne
 from pages.composants.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
@@ -418,7 +418,9 @@ if st.session_state.get("verification_cle") != cle_cache:
 verification = st.session_state["verification"]
 
 # -- Colonnes à relier à la main ------------------------------------------------------------
-manquantes = [(t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t)]
+manquantes = [
+    (t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t, appel)
+]
 if manquantes:
     st.subheader("Colonnes à relier")
     st.caption(
@@ -444,8 +446,9 @@ if manquantes:
                 st.rerun()
 
 if correspondances:
+    libelles = LIBELLES_CHAMPS | {c.cle: c.entete for c in colonnes_dimensions(appel)}
     reliees = " ; ".join(
-        f"{litteral(fichier)} : « {litteral(entete)} » → « {LIBELLES_CHAMPS.get(cle, cle)} »"
+        f"{litteral(fichier)} : « {litteral(entete)} » → « {litteral(libelles.get(cle, cle))} »"
         for fichier, relie in correspondances.items()
         for entete, cle in relie.items()
     )
@@ -517,8 +520,14 @@ st.caption(
 )
 if gardees:
     regions = {r.code: r.nom for r in appel.regions}
+    # Sans l'axe ni le secteur d'un appel qui n'en a pas (issue 18).
+    sans_objet = colonnes_sans_objet(appel)
     st.dataframe(
-        demandes_pour_personne([d.valeurs for d in gardees], regions=regions),
+        demandes_pour_personne(
+            [d.valeurs for d in gardees],
+            [c for c in CLES_APERCU if c not in sans_objet],
+            regions=regions,
+        ),
         hide_index=True,
         width="stretch",
     )

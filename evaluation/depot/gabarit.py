@@ -429,8 +429,68 @@ LIBELLES_CHAMPS = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
     "projet_conjoint": "Projet conjoint",
     "date_depot_presumee": "Date de dépôt présumée (celle de l'importation)",
     "avertissements": "Avertissements",
+    "dimensions": "Dimensions",
 }
 COLONNES_BUDGET_PAR_CLE = {c.cle: c for c in COLONNES_BUDGET}
+
+
+# --- Les colonnes propres à un appel -----------------------------------------------------
+
+PREFIXE_DIMENSION = "dimension:"
+# Colonnes qui n'ont de sens que si l'appel déclare des axes, ou des secteurs.
+_COLONNES_AXES = frozenset({"axe"})
+_COLONNES_SECTEURS = frozenset({"secteur", "secteurs_secondaires"})
+
+
+def cle_dimension(id_dimension: str) -> str:
+    """La clé d'une dimension déclarée dans une demande lue : « dimension:<id> »."""
+    return PREFIXE_DIMENSION + id_dimension
+
+
+def colonnes_dimensions(appel: Appel) -> tuple[Colonne, ...]:
+    """Une colonne par dimension que l'appel déclare ([[dimensions]]) : en-tête = son
+    libellé, aide = ses valeurs (et leur séparateur quand plusieurs sont permises)."""
+    colonnes = []
+    for d in appel.dimensions:
+        valeurs = " ; ".join(v.libelle for v in d.valeurs)
+        consigne = (
+            "Une ou plusieurs valeurs, séparées par « ; »" if d.multiple else "Une seule valeur"
+        )
+        aide = f"{d.aide.rstrip('. ')}. " if d.aide else ""
+        colonnes.append(
+            Colonne(
+                cle_dimension(d.id),
+                d.libelle,
+                "dimension",
+                d.obligatoire,
+                f"{aide}{consigne} parmi : {valeurs}.",
+                " ; ".join(v.libelle for v in d.valeurs[: 2 if d.multiple else 1]),
+            )
+        )
+    return tuple(colonnes)
+
+
+def colonnes_demandes(appel: Appel) -> tuple[Colonne, ...]:
+    """Les colonnes de la feuille Demandes pour cet appel : celles du gabarit, sans l'axe
+    quand l'appel n'a pas d'axes ni les secteurs quand il n'a pas de secteurs, et une
+    colonne par dimension déclarée (après les secteurs)."""
+    retirees = colonnes_sans_objet(appel)
+    colonnes: list[Colonne] = []
+    for c in COLONNES_DEMANDES:
+        if c.cle in retirees:
+            continue
+        if c.cle == "date_debut":
+            colonnes.extend(colonnes_dimensions(appel))
+        colonnes.append(c)
+    return tuple(colonnes)
+
+
+def colonnes_sans_objet(appel: Appel) -> frozenset[str]:
+    """Les clés du gabarit qu'un appel n'emploie pas (axe sans [[axes]], secteurs sans
+    [[secteurs]]) : rien n'en est exigé ni stocké."""
+    return (_COLONNES_AXES if not appel.axes else frozenset()) | (
+        _COLONNES_SECTEURS if not appel.secteurs else frozenset()
+    )
 
 
 RANG_GABARIT, RANG_ALIAS = 1, 2
@@ -495,9 +555,12 @@ def construire_gabarit(appel: Appel) -> bytes:
         "qualite": list(appel.qualites_signataire),
         "categorie": [c.libelle for c in appel.categories if c.admissible],
         "annee": [str(i) for i in range(1, appel.financement.nombre_annees_max + 1)],
-    }
+    } | {cle_dimension(d.id): [v.libelle for v in d.valeurs] for d in appel.dimensions}
+    colonnes_appel = colonnes_demandes(appel)
     plages = {}
-    for j, (genre, valeurs) in enumerate(valeurs_listes.items(), 1):
+    # Un appel sans axes ni secteurs n'a pas ces listes (ni ces colonnes).
+    remplies = {genre: valeurs for genre, valeurs in valeurs_listes.items() if valeurs}
+    for j, (genre, valeurs) in enumerate(remplies.items(), 1):
         lettre = get_column_letter(j)
         ecrire_cellule(listes, 1, j, genre)
         for i, v in enumerate(valeurs, 2):
@@ -507,7 +570,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     gras = Font(bold=True, color="FFFFFF")
     fond = PatternFill("solid", fgColor="1F4E79")
     fond_obligatoire = PatternFill("solid", fgColor="9C2A00")
-    for feuille, colonnes in ((demandes, COLONNES_DEMANDES), (budget, COLONNES_BUDGET)):
+    for feuille, colonnes in ((demandes, colonnes_appel), (budget, COLONNES_BUDGET)):
         for j, col in enumerate(colonnes, 1):
             cellule = ecrire_cellule(feuille, 1, j, col.entete)
             cellule.font = gras
@@ -516,6 +579,11 @@ def construire_gabarit(appel: Appel) -> bytes:
             lettre = get_column_letter(j)
             feuille.column_dimensions[lettre].width = max(14, min(40, len(col.entete) + 4))
             genre = col.genre if col.genre != "entier" else "annee"
+            if col.genre == "dimension":
+                # Une liste déroulante n'offre qu'une valeur : pour une dimension à plusieurs
+                # valeurs, l'aide de la colonne (feuille Explications) dit de les séparer.
+                dimension = appel.dimension(col.cle.removeprefix(PREFIXE_DIMENSION))
+                genre = col.cle if dimension is not None and not dimension.multiple else ""
             if genre in plages:
                 validation = DataValidation(
                     type="list", formula1=f"={plages[genre]}", allow_blank=True
@@ -540,7 +608,7 @@ def construire_gabarit(appel: Appel) -> bytes:
         explications, 1, ["Feuille", "Colonne", "Obligatoire", "Contenu attendu", "Exemple"]
     )
     i = 1
-    for nom, colonnes in ((FEUILLE_DEMANDES, COLONNES_DEMANDES), (FEUILLE_BUDGET, COLONNES_BUDGET)):
+    for nom, colonnes in ((FEUILLE_DEMANDES, colonnes_appel), (FEUILLE_BUDGET, COLONNES_BUDGET)):
         for col in colonnes:
             i += 1
             ecrire_ligne(
@@ -554,7 +622,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     for lettre, largeur in zip("ABCDE", (12, 34, 12, 90, 36), strict=True):
         explications.column_dimensions[lettre].width = largeur
     explications.freeze_panes = "A2"
-    n = len(COLONNES_DEMANDES) + len(COLONNES_BUDGET) + 3
+    n = len(colonnes_appel) + len(COLONNES_BUDGET) + 3
     ecrire_cellule(explications, n, 1, "Appel").font = Font(bold=True)
     ecrire_cellule(explications, n, 2, appel.nom)
     ecrire_cellule(explications, n + 1, 1, "Plafond").font = Font(bold=True)

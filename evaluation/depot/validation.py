@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from evaluation.appels.configuration import Appel
+from evaluation.appels.configuration import Appel, Dimension
 from evaluation.depot import echeance
 from evaluation.depot.admissibilite import constats_budget, constats_demande
 from evaluation.depot.gabarit import (
@@ -20,7 +20,14 @@ from evaluation.depot.gabarit import (
     COLONNES_BUDGET_PAR_CLE,
     COLONNES_DEMANDES,
     COLONNES_PAR_CLE,
+    PREFIXE_DIMENSION,
+    RANG_ALIAS,
     Colonne,
+    cle_dimension,
+    colonnes_demandes,
+    colonnes_dimensions,
+    colonnes_sans_objet,
+    correspondance_entete,
 )
 from evaluation.depot.lecture import CelluleEnErreur, FichierLu, Tableau
 from evaluation.depot.municipalites import Repertoire
@@ -39,14 +46,17 @@ from evaluation.socle.texte import (
     citer,
     cle_identifiant,
     cle_souple,
+    compacter,
     invisibles,
     liste,
     nettoyer,
     nettoyer_ordinaire,
     noms_multiples,
     normaliser,
+    normaliser_entete,
     ordinaire,
     sosies,
+    suggerer,
     suspect,
     visible,
 )
@@ -334,6 +344,7 @@ class _Validateur:
         self.vocabulaire = Vocabulaire(appel)
         self.repertoire = repertoire
         self.convertisseurs = self._convertisseurs()
+        self._colonnes_dimensions = colonnes_dimensions(appel)
         self._plans: dict[int, list] = {}
         self._memoire: dict[str, dict] = {}
 
@@ -401,6 +412,7 @@ class _Validateur:
         v["no_demande"] = numero or None
         self.municipalites(tableau, i, v, signaler)
         self.listes(v, signaler)
+        self.dimensions(tableau, brut, v, signaler)
         debut, fin = v.get("date_debut"), v.get("date_fin")
         if debut and fin and fin < debut:
             signaler(
@@ -635,6 +647,34 @@ class _Validateur:
         v["projet_conjoint"] = 1 + len(entites) >= f.entites_conjoint_min
         v["municipalites_partenaires"] = "; ".join(partenaires) or None
 
+    def dimensions(self, tableau: Tableau, brut: dict, v: dict, signaler) -> None:
+        """Les valeurs de chaque dimension que l'appel déclare, en identifiants canoniques :
+        `v["dimensions"]` = {id_dimension: [id_valeur, ...]} (liste vide si la cellule est
+        vide ou la colonne absente ; None si l'appel n'en déclare aucune)."""
+        if not self.appel.dimensions:
+            v["dimensions"] = None
+            return
+        lues: dict[str, list[str]] = {}
+        for d, col in zip(self.appel.dimensions, self._colonnes_dimensions, strict=True):
+            cle = col.cle
+            lues[d.id] = []
+            if cle not in tableau.colonnes:
+                continue  # colonne absente : `_problemes_structure` le dit si elle est exigée
+            valeur = brut.get(cle)
+            if isinstance(valeur, CelluleEnErreur):
+                _signaler_erreur_excel(signaler, col, valeur)
+                continue
+            memo = self._memoire.setdefault(cle, {})
+            k = valeur if type(valeur) is str else (type(valeur), valeur)
+            resultat = memo.get(k)
+            if resultat is None:
+                resultat = memo[k] = _valeurs_dimension(d, valeur)
+            ids, constats = resultat
+            lues[d.id] = list(ids)
+            for code, message, severite in constats:
+                signaler(cle, code, message, severite)
+        v["dimensions"] = lues
+
     def listes(self, v: dict, signaler) -> None:
         secondaires = []
         for s in v.get("secteurs_secondaires") or []:
@@ -803,19 +843,191 @@ _CODES_ILLISIBLE = {
 }
 
 
-def colonnes_manquantes(tableau: Tableau) -> list[Colonne]:
+def colonnes_manquantes(tableau: Tableau, appel: Appel | None = None) -> list[Colonne]:
     """Colonnes obligatoires que le tableau n'a pas (la région, déductible de la
-    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes."""
-    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else COLONNES_DEMANDES
+    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes.
+
+    Avec `appel`, celles de cet appel : pas d'axe s'il n'a pas d'axes, pas de secteur s'il
+    n'a pas de secteurs, et chaque dimension déclarée obligatoire."""
+    if tableau.genre == "budget":
+        colonnes = COLONNES_BUDGET
+    else:
+        colonnes = COLONNES_DEMANDES if appel is None else colonnes_demandes(appel)
     return [
         c for c in colonnes if c.obligatoire and c.cle != "region" and c.cle not in tableau.colonnes
     ]
 
 
-def _problemes_structure(tableau: Tableau) -> list[Probleme]:
+# --- Les dimensions déclarées par l'appel ------------------------------------------------
+
+
+def _index_dimension(d: Dimension) -> tuple[dict[str, str], dict[str, str]]:
+    """(clé compacte → id, clé souple → id) de chaque nom d'une valeur : son identifiant,
+    son libellé et ses alias, sans égard aux accents, à la casse ni aux espaces (comme les
+    secteurs)."""
+    exact: dict[str, str] = {}
+    souple: dict[str, str] = {}
+    for v in d.valeurs:
+        for nom in (v.libelle, *v.alias, v.id):
+            exact.setdefault(compacter(nom), v.id)
+            souple.setdefault(cle_souple(nom), v.id)
+    return exact, souple
+
+
+def _valeurs_permises(d: Dimension) -> str:
+    return " ; ".join(v.libelle for v in d.valeurs)
+
+
+def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], list[tuple]]:
+    """(ids reconnus, constats) d'une cellule de la dimension `d`.
+
+    Les valeurs sont séparées par « ; » ou un saut de ligne (comme les secteurs
+    secondaires) ; un morceau inconnu qui contient des virgules est reconnu si chacune de
+    ses parties l'est (« Environnement, Femmes »). Constats : (code, message, sévérité).
+    Une valeur inconnue, plusieurs valeurs dans une dimension à une valeur et une dimension
+    obligatoire vide sont bloquantes ; une valeur répétée est retirée (information)."""
+    exact, souple = _index_dimension(d)
+    permises = _valeurs_permises(d)
+    consigne = "une ou plusieurs valeurs séparées par « ; »" if d.multiple else "une seule valeur"
+
+    def reconnaitre(morceau: str) -> str | None:
+        return exact.get(compacter(morceau)) or souple.get(cle_souple(morceau))
+
+    if est_vide(valeur):
+        if d.obligatoire:
+            return (), [
+                (
+                    "valeur_manquante",
+                    f"valeur obligatoire manquante : remplissez « {d.libelle} » ({consigne} "
+                    f"parmi : {permises}).",
+                    BLOQUANT,
+                )
+            ]
+        return (), []
+    ids: list[str] = []
+    constats: list[tuple] = []
+    for morceau in liste(valeur):
+        trouve = reconnaitre(morceau)
+        if trouve is not None:
+            ids.append(trouve)
+            continue
+        parties = [p for p in (x.strip() for x in morceau.split(",")) if p]
+        if len(parties) > 1 and all(reconnaitre(p) for p in parties):
+            ids.extend(reconnaitre(p) for p in parties)
+            continue
+        noms = [n for v in d.valeurs for n in (v.libelle, *v.alias)]
+        proche = suggerer(morceau, noms)
+        aide = f"vouliez-vous dire « {proche} » ? Sinon, écrivez" if proche else "écrivez"
+        constats.append(
+            (
+                "dimension_inconnue",
+                f"« {d.libelle} » : valeur « {citer(morceau)} » inconnue ; {aide} {consigne} "
+                f"parmi : {permises}.",
+                BLOQUANT,
+            )
+        )
+    uniques = list(dict.fromkeys(ids))
+    if len(uniques) < len(ids):
+        repetees = [d.libelle_valeur(i) for i in uniques if ids.count(i) > 1]
+        constats.append(
+            (
+                "dimension_en_double",
+                f"« {d.libelle} » : valeur répétée retirée ("
+                + ", ".join(f"« {r} »" for r in repetees)
+                + ") ; elle compte une fois.",
+                INFORMATION,
+            )
+        )
+    if not d.multiple and len(uniques) > 1:
+        lues = ", ".join(f"« {d.libelle_valeur(i)} »" for i in uniques)
+        constats.append(
+            (
+                "dimension_valeurs_multiples",
+                f"« {d.libelle} » n'accepte qu'une valeur ; la cellule en porte {len(uniques)} "
+                f"({lues}) : gardez-en une parmi : {permises}.",
+                BLOQUANT,
+            )
+        )
+    if any(c[2] == BLOQUANT for c in constats):
+        return (), constats
+    if not uniques and d.obligatoire:
+        constats.append(
+            (
+                "valeur_manquante",
+                f"valeur obligatoire manquante : remplissez « {d.libelle} » ({consigne} "
+                f"parmi : {permises}).",
+                BLOQUANT,
+            )
+        )
+    return tuple(uniques), constats
+
+
+def adapter_a_l_appel(tableau: Tableau, appel: Appel) -> None:
+    """Les colonnes d'un tableau de demandes selon l'appel (sur place, une fois par
+    tableau ; une seconde fois ne change rien).
+
+    - Une colonne dont l'en-tête nomme une dimension déclarée (son libellé ou son
+      identifiant, sans égard aux accents, à la casse ni aux espaces) est lue comme cette
+      dimension : la lecture, qui ne connaît pas l'appel, l'avait laissée hors gabarit ou
+      rattachée par un synonyme à une autre colonne.
+    - L'axe quand l'appel n'a pas d'axes, les secteurs quand il n'a pas de secteurs, sont
+      conservés à part comme colonnes hors gabarit (le rapport le dit) : rien n'en est lu."""
+    if tableau.genre != "demandes":
+        return
+    noms = {}
+    for d in appel.dimensions:
+        for nom in (d.libelle, d.id, d.id.replace("-", " ").replace("_", " ")):
+            noms.setdefault(normaliser_entete(nom), cle_dimension(d.id))
+    sans_objet = colonnes_sans_objet(appel)
+    # Colonnes déjà rattachées : à une dimension si leur en-tête la nomme et qu'elles ne
+    # l'étaient que par synonyme ou à une colonne sans objet ; sinon hors gabarit si sans objet.
+    for cle, (_, entete) in list(tableau.colonnes.items()):
+        if cle.startswith(PREFIXE_DIMENSION):
+            continue
+        dimension = noms.get(normaliser_entete(entete))
+        trouve = correspondance_entete(entete)
+        par_synonyme = trouve is None or trouve[1] == RANG_ALIAS or trouve[0] != cle
+        if dimension and dimension not in tableau.colonnes and (par_synonyme or cle in sans_objet):
+            _renommer(tableau, cle, dimension)
+        elif cle in sans_objet:
+            _mettre_a_part(tableau, cle)
+    # Colonnes hors gabarit qui nomment une dimension.
+    for entete in list(tableau.entetes_supplementaires):
+        dimension = noms.get(normaliser_entete(entete))
+        if dimension is None or dimension in tableau.colonnes:
+            continue
+        tableau.colonnes[dimension] = (-1, entete)
+        for enregistrement, extras in zip(
+            tableau.enregistrements, tableau.supplementaires, strict=True
+        ):
+            enregistrement[dimension] = extras.pop(entete, None)
+        tableau.entetes_supplementaires.remove(entete)
+
+
+def _renommer(tableau: Tableau, cle: str, nouvelle: str) -> None:
+    tableau.colonnes[nouvelle] = tableau.colonnes.pop(cle)
+    for enregistrement in tableau.enregistrements:
+        enregistrement[nouvelle] = enregistrement.pop(cle, None)
+    if tableau.lignes_champs is not None and cle in tableau.lignes_champs:
+        tableau.lignes_champs[nouvelle] = tableau.lignes_champs.pop(cle)
+
+
+def _mettre_a_part(tableau: Tableau, cle: str) -> None:
+    _, entete = tableau.colonnes.pop(cle)
+    for enregistrement, extras in zip(
+        tableau.enregistrements, tableau.supplementaires, strict=True
+    ):
+        valeur = enregistrement.pop(cle, None)
+        if not (valeur is None or (isinstance(valeur, str) and not valeur.strip())):
+            extras[entete] = valeur
+    if entete not in tableau.entetes_supplementaires:
+        tableau.entetes_supplementaires.append(entete)
+
+
+def _problemes_structure(tableau: Tableau, appel: Appel | None = None) -> list[Probleme]:
     """Colonnes obligatoires absentes, colonnes supplémentaires, lignes ignorées."""
     problemes = []
-    for col in colonnes_manquantes(tableau):
+    for col in colonnes_manquantes(tableau, appel):
         problemes.append(
             Probleme(
                 tableau.fichier,
@@ -884,7 +1096,8 @@ def verifier(
         for remarque in fichier.remarques:
             problemes.append(Probleme(fichier.nom, "feuille_ignoree", remarque, INFORMATION))
         for tableau in fichier.tableaux:
-            problemes.extend(_problemes_structure(tableau))
+            adapter_a_l_appel(tableau, appel)
+            problemes.extend(_problemes_structure(tableau, appel))
             if tableau.genre == "budget":
                 budgets.extend((tableau, i) for i in range(len(tableau.enregistrements)))
                 continue

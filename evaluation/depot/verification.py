@@ -187,6 +187,21 @@ def differences(
     return list(champs_changes(ancienne, nouvelle, lignes, champs).values())
 
 
+def _dimensions_changees(avant: object, apres: object) -> dict[str, str]:
+    """« dimension:<id> » → « <id> : a ; b → c » pour chaque dimension qui change ; une
+    dimension vide et une dimension absente se valent."""
+    avant = avant if isinstance(avant, dict) else {}
+    apres = apres if isinstance(apres, dict) else {}
+    details = {}
+    for cle in dict.fromkeys([*avant, *apres]):
+        a, b = list(avant.get(cle) or []), list(apres.get(cle) or [])
+        if a != b:
+            details[f"dimension:{cle}"] = (
+                f"{cle} : {' ; '.join(a) or '(vide)'} → {' ; '.join(b) or '(vide)'}"
+            )
+    return details
+
+
 def champs_changes(
     ancienne: dict, nouvelle: dict, lignes: list[dict] | None, champs: Iterable[str] | None = None
 ) -> dict[str, str]:
@@ -196,7 +211,9 @@ def champs_changes(
         avant, apres = ancienne.get(cle), nouvelle.get(cle)
         if (avant in (None, "")) and (apres in (None, "")):
             continue
-        if avant != apres:
+        if cle == "dimensions":
+            details.update(_dimensions_changees(avant, apres))
+        elif avant != apres:
             nom = LIBELLES_CHAMPS.get(cle, cle)
             details[cle] = f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}"
     if lignes is not None:

@@ -32,6 +32,9 @@ CHAMPS_DEMANDE = (
     # Date de dépôt : celle du fichier, sinon celle de l'importation (alors « présumée »).
     "date_depot",
     "date_depot_presumee",
+    # Les dimensions que l'appel déclare ([[dimensions]]) : {id_dimension: [id_valeur, ...]},
+    # toujours une liste, ids de valeurs canoniques (issue 18).
+    "dimensions",
 )
 # Les montants, en cents.
 CHAMPS_MONTANT = (

@@ -31,7 +31,7 @@ from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import consensus, financement, portefeuille, suivi_financier
-from evaluation.notes.fiche import libelle_secteur
+from evaluation.notes.fiche import libelle_secteur, libelles_dimension
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import pluriel
 from evaluation.sorties.neutralisation import (
@@ -388,7 +388,13 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         table["rang"].astype("Int64")
     )
     en_tetes = ["Rang", *([RANG_APPEL] if rang_appel else [])]
-    en_tetes += ["No de demande", "Titre", "Municipalité", "Région", "Axe", "Secteur"]
+    en_tetes += ["No de demande", "Titre", "Municipalité", "Région"]
+    # L'axe et le secteur si l'appel en a, puis une colonne par dimension déclarée (ses
+    # libellés joints par « ; ») : un appel sans axes ni secteurs n'a que ses dimensions.
+    classification = (["Axe"] if appel.axes else []) + (["Secteur"] if appel.secteurs else [])
+    classification += [d.libelle for d in appel.dimensions]
+    en_tetes += classification
+    debut_criteres = len(en_tetes)
     en_tetes += courts
     # « Total » : la note qui classe ([classement] note_retenue) ; celle des évaluateurs et
     # celle du consensus à côté (issue 16).
@@ -413,10 +419,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
     en_tetes += [f"Ministère an {a}" for a in range(1, annees + 1)]
     en_tetes += ["Raison du ministère", "Autorité", "Date de la décision du ministère"]
     en_tetes = en_tetes_uniques(en_tetes)
-    debut_criteres = 7 + rang_appel
     titres_criteres = en_tetes[debut_criteres : debut_criteres + len(courts)]
     regions = {r.code: r.nom for r in appel.regions}
-    secteurs = {s: libelle_secteur(appel, s) for s in table["secteur"].drop_duplicates()}
 
     def colonne(nom: str) -> list:
         return table[nom].tolist() if nom in table else [None] * len(table)
@@ -431,8 +435,19 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         [v or "" for v in colonne("titre")],
         [v or "" for v in colonne("municipalite")],
         [regions.get(v, v or "") for v in colonne("region")],
-        entier(colonne("axe")),
-        [secteurs.get(v) or libelle_secteur(appel, v) for v in table["secteur"].tolist()],
+    ]
+    if appel.axes:
+        colonnes.append(entier(colonne("axe")))
+    if appel.secteurs:
+        valeurs = colonne("secteur")
+        secteurs = {s: libelle_secteur(appel, s) for s in dict.fromkeys(valeurs)}
+        colonnes.append([secteurs[v] for v in valeurs])
+    colonnes += [
+        [
+            libelles_dimension(appel, d.id, ids) if isinstance(ids, tuple | list) and ids else ""
+            for ids in colonne(f"dimension:{d.id}")
+        ]
+        for d in appel.dimensions
     ]
     colonnes += [table[f"note:{c.id}"].tolist() for c in appel.criteres]
     totaux_consensus = colonne("total_consensus")
@@ -1119,8 +1134,10 @@ def classeur(
     if lignes_budget is not None:
         gardees = lignes_budget[lignes_budget["demande_id"].isin(table["demande_id"])]
         _feuille_depenses_retirees(livre, formats, appel, gardees)
-    _feuille_repartition(livre, formats, appel, table, "axe", "Par axe")
-    _feuille_repartition(livre, formats, appel, table, "secteur", "Par secteur")
+    if appel.axes:
+        _feuille_repartition(livre, formats, appel, table, "axe", "Par axe")
+    if appel.secteurs:
+        _feuille_repartition(livre, formats, appel, table, "secteur", "Par secteur")
     _feuille_repartition(livre, formats, appel, table, "region", "Par région", populations)
     if suivi is not None and not suivi.empty:  # avant toute décision « retenu » : rien à suivre
         _feuille_suivi(livre, formats, appel, suivi, instant.date())

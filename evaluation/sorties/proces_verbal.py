@@ -411,6 +411,10 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
         )
     )
     for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
+        if (dimension == "axe" and not appel.axes) or (
+            dimension == "secteur" and not appel.secteurs
+        ):
+            continue  # un appel sans axes (ou sans secteurs) n'a pas ces totaux
         # Le procès-verbal dit ce que le comité a recommandé, sans la décision du ministère.
         r = portefeuille.repartition(
             table_decisions, appel, dimension, portefeuille.RECOMMANDATIONS

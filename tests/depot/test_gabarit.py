@@ -14,6 +14,7 @@ from evaluation.depot.gabarit import (
 from evaluation.depot.lecture import FichierRefuse, lire_fichier
 from evaluation.depot.verification import verifier_lot
 from tests.conftest import DONNEES
+from tests.dimensions import appel_avec_dimensions, demande, gabarit_rempli
 from tests.donnees.cas import ENTETES_BUDGET, ENTETES_DEMANDES
 
 GABARIT_LIVRE = DONNEES.parent.parent / "donnees" / "gabarit-demandes.xlsx"
@@ -176,3 +177,96 @@ def test_le_gabarit_cite_l_appel_mot_pour_mot(appel):
     assert citation.startswith("La subvention demandée pour un projet retenu")
     assert sans_blancs(citation) in sans_blancs(texte_appel)
     assert not any("bonification" in c.lower() and "$" in c for c in cellules)
+
+
+# --- Issue 18 : les dimensions que l'appel déclare ------------------------------------------
+
+
+def _colonne(feuille, entete: str) -> str:
+    (lettre,) = [c.column_letter for c in feuille[1] if c.value == entete]
+    return lettre
+
+
+def test_gabarit_une_colonne_par_dimension_declaree():
+    """Chaque dimension déclarée a sa colonne (en-tête = libellé), rouge si obligatoire ; son
+    aide dit ses valeurs et, si elle en permet plusieurs, de les séparer par « ; » ; la
+    feuille Listes porte ses valeurs ; une dimension à une valeur a sa liste déroulante."""
+    appel = appel_avec_dimensions()
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    demandes = wb["Demandes"]
+    entetes = [c.value for c in demandes[1]]
+    assert entetes.index("Secteurs secondaires") + 1 == entetes.index("Priorités transversales")
+    assert entetes.index("Type de financement") + 1 == entetes.index("Date de début")
+    priorites, financement = (
+        demandes[f"{_colonne(demandes, e)}1"]
+        for e in ("Priorités transversales", "Type de financement")
+    )
+    assert priorites.fill.fgColor.rgb.endswith("1F4E79")  # facultative
+    assert financement.fill.fgColor.rgb.endswith("9C2A00")  # obligatoire
+    explications = {
+        r[1]: r for r in wb["Explications"].iter_rows(min_row=2, values_only=True) if r[0]
+    }
+    assert explications["Priorités transversales"][2:4] == (
+        "non",
+        "Les priorités que le projet sert. Une ou plusieurs valeurs, séparées par « ; » parmi : "
+        "Protection de l'environnement ; Droits des femmes ; Jeunesse.",
+    )
+    assert explications["Type de financement"][2:4] == (
+        "oui",
+        "Une seule valeur parmi : Soutien à la mission globale ; Projets ponctuels.",
+    )
+    listes = {
+        colonne[0].value: [c.value for c in colonne[1:] if c.value]
+        for colonne in wb["Listes"].iter_cols()
+    }
+    assert listes["dimension:type-financement"] == [
+        "Soutien à la mission globale",
+        "Projets ponctuels",
+    ]
+    assert listes["dimension:priorites"] == [
+        "Protection de l'environnement",
+        "Droits des femmes",
+        "Jeunesse",
+    ]
+    validations = {
+        str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1
+        for v in demandes.data_validations.dataValidation
+    }
+    lettre_listes = next(
+        c.column_letter for c in wb["Listes"][1] if c.value == "dimension:type-financement"
+    )
+    assert validations[_colonne(demandes, "Type de financement")] == (
+        f"=Listes!${lettre_listes}$2:${lettre_listes}$3"
+    )
+    # Plusieurs valeurs ne tiennent pas dans une liste déroulante : l'aide le dit.
+    assert _colonne(demandes, "Priorités transversales") not in validations
+
+
+def test_gabarit_d_un_appel_sans_axes_ni_secteurs():
+    """Un appel sans [[axes]] ni [[secteurs]] n'a ni colonne ni liste pour eux."""
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    entetes = [c.value for c in wb["Demandes"][1]]
+    assert {"Axe", "Secteur principal", "Secteurs secondaires"}.isdisjoint(entetes)
+    assert {"Priorités transversales", "Type de financement", "Titre du projet"} <= set(entetes)
+    explications = {r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)}
+    assert {"Axe", "Secteur principal"}.isdisjoint(explications)
+    assert {c.value for c in wb["Listes"][1]}.isdisjoint({"axe", "secteur"})
+
+
+def test_gabarit_rempli_d_un_appel_a_dimensions_s_importe_sans_ecart():
+    """Le gabarit rempli comme un demandeur le ferait (valeurs des listes) s'importe sans
+    autre constat que les informations."""
+    for sans in (False, True):
+        appel = appel_avec_dimensions(sans_axes_ni_secteurs=sans)
+        contenu = gabarit_rempli(
+            appel,
+            [demande(appel, "Q-1", **{"dimension:priorites": "Droits des femmes ; Jeunesse"})],
+        )
+        verification = verifier_lot([("rempli.xlsx", contenu)], appel)
+        assert [p.message for p in verification.problemes if p.severite != "information"] == []
+        (d,) = verification.demandes
+        assert d.valeurs["dimensions"] == {
+            "priorites": ["femmes", "jeunesse"],
+            "type-financement": ["ponctuel"],
+        }

@@ -545,3 +545,41 @@ def test_date_de_depot_invraisemblable_avertie_et_situee(
     if code == "date_depot_invraisemblable":
         assert "corrigez la cellule (AAAA-MM-JJ)" in p.message
         assert "l'analyste la vérifie à l'examen d'admissibilité" in p.message
+
+
+def test_dimensions_stockees_puis_mises_a_jour_a_la_reimportation(moteur):
+    """Issue 18 : les dimensions d'une demande sont stockées en identifiants ; réimportée,
+    une dimension changée est dite dans le rapport, et une dimension dont le fichier n'a pas
+    la colonne garde sa valeur stockée."""
+    from tests.dimensions import appel_avec_dimensions, demande, gabarit_rempli
+
+    appel = appel_avec_dimensions()
+    cellules = {
+        "dimension:priorites": "Droits des femmes",
+        "dimension:type-financement": "Projets ponctuels",
+    }
+    premier = gabarit_rempli(appel, [demande(appel, "Q-1", **cellules)])
+    importer(_lot(appel, moteur, ("q.xlsx", premier)), appel, moteur=moteur)
+    demandes, _, _ = _etat(moteur, appel)
+    assert demandes.iloc[0]["dimensions"] == {
+        "priorites": ["femmes"],
+        "type-financement": ["ponctuel"],
+    }
+
+    cellules["dimension:priorites"] = "Jeunesse; Droits des femmes"
+    second = gabarit_rempli(appel, [demande(appel, "Q-1", **cellules)])
+    rapport = importer(_lot(appel, moteur, ("q2.xlsx", second)), appel, moteur=moteur)
+    (changement,) = rapport.mises_a_jour
+    assert changement.details == ["priorites : femmes → jeunesse ; femmes"]
+
+    # Sans la colonne des priorités : elles restent telles que stockées.
+    wb = load_workbook(io.BytesIO(second))
+    feuille = wb["Demandes"]
+    (j,) = [c.column for c in feuille[1] if c.value == "Priorités transversales"]
+    feuille.delete_cols(j)
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    rapport = importer(_lot(appel, moteur, ("q3.xlsx", sortie.getvalue())), appel, moteur=moteur)
+    assert rapport.mises_a_jour == [] and rapport.inchangees == ["Q-1"]
+    demandes, _, _ = _etat(moteur, appel)
+    assert demandes.iloc[0]["dimensions"]["priorites"] == ["jeunesse", "femmes"]

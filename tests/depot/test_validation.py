@@ -8,13 +8,16 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
+from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
 from evaluation.depot.lecture import FichierLu, Tableau
 from evaluation.depot.validation import verifier
 from evaluation.depot.verification import verifier_lot
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION
 from tests.conftest import DONNEES, classeur
+from tests.dimensions import appel_avec_dimensions, demande, gabarit_rempli
 from tests.donnees.cas import CAS_PROBLEMES, CAS_SUGGESTIONS, FORMATS_VALIDES, chemin_probleme
 
 FORMATS = DONNEES / "formats"
@@ -180,8 +183,6 @@ def test_ligne_de_budget_fautive_ecarte_sa_demande(appel):
 def test_oui_non_illisible_est_un_avertissement(appel, valeur, code):
     import io
 
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     feuille = wb["Demandes"]
     feuille.cell(2, 20).value = valeur  # Dossier complet
@@ -287,8 +288,6 @@ def test_projet_conjoint_compte_les_partenaires_reconnus(appel, partenaires, con
     permettre la bonification de la subvention » ; « Le projet proposé peut être porté par
     une ou plusieurs entités municipales. » Interprétation (configuration) : au moins 2
     entités municipales, la requérante comprise."""
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Demandes"]["D3"] = partenaires  # T-002, Sherbrooke, 30 000 $ par année
     sortie = io.BytesIO()
@@ -316,8 +315,6 @@ def test_projet_conjoint_selon_le_minimum_d_entites(appel, minimum, partenaires,
     requérante et chaque entité distincte."""
     from dataclasses import replace
 
-    from openpyxl import load_workbook
-
     appel = replace(appel, financement=replace(appel.financement, entites_conjoint_min=minimum))
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Demandes"]["D3"] = partenaires
@@ -329,8 +326,6 @@ def test_projet_conjoint_selon_le_minimum_d_entites(appel, minimum, partenaires,
 
 
 def test_cellule_en_erreur_situee(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     for cellule, valeur in (("O2", "#N/A"), ("T3", "#REF!")):
         wb["Demandes"][cellule] = valeur
@@ -353,8 +348,6 @@ def test_cellule_en_erreur_situee(appel):
 
 
 def test_budget_d_un_formulaire_sans_numero(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "formulaire.xlsx")
     wb["Budget"].delete_cols(1)
     sortie = io.BytesIO()
@@ -366,8 +359,6 @@ def test_budget_d_un_formulaire_sans_numero(appel):
 
 
 def test_numeros_sans_egard_a_la_casse(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Budget"]["A2"] = "t-001"
     sortie = io.BytesIO()
@@ -394,8 +385,6 @@ def test_numeros_en_double_entre_fichiers_budgets_separes(appel):
 
 
 def test_colonne_de_montant_absente_sans_alerte_en_cascade(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Demandes"]["O1"] = "Subvention souhaitée"
     sortie = io.BytesIO()
@@ -427,3 +416,165 @@ def test_conversion_memorisee_distingue_les_types(appel):
     assert illisibles == {"A-1", "A-3"}
     couts = {d.no_demande: d.valeurs["cout_total"] for d in verification.demandes}
     assert (couts["A-2"], couts["A-4"]) == (100, 100)
+
+
+# --- Issue 18 : les dimensions que l'appel déclare ------------------------------------------
+
+PRIORITES = "Protection de l'environnement ; Droits des femmes ; Jeunesse"
+TYPES = "Soutien à la mission globale ; Projets ponctuels"
+
+
+def _verifier_dimensions(appel, **cellules):
+    contenu = gabarit_rempli(appel, [demande(appel, "Q-1", **cellules)])
+    return verifier_lot([("q.xlsx", contenu)], appel)
+
+
+@pytest.mark.parametrize(
+    ("priorites", "attendu"),
+    [
+        ("Droits des femmes; JEUNESSE", ["femmes", "jeunesse"]),
+        ("egalite   entre les GENRES", ["femmes"]),  # alias, sans accents ni casse
+        ("environnement", ["environnement"]),  # identifiant
+        ("Protection de l'environnement\nJeunesse", ["environnement", "jeunesse"]),
+        ("Protection de l'environnement, Jeunesse", ["environnement", "jeunesse"]),
+        (None, []),
+    ],
+)
+def test_dimension_reconnue_par_identifiant_libelle_ou_alias(priorites, attendu):
+    appel = appel_avec_dimensions()
+    verification = _verifier_dimensions(appel, **{"dimension:priorites": priorites})
+    assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
+    (d,) = verification.demandes
+    assert d.valeurs["dimensions"] == {"priorites": attendu, "type-financement": ["ponctuel"]}
+
+
+def test_dimension_valeur_repetee_retiree_et_dite():
+    appel = appel_avec_dimensions()
+    verification = _verifier_dimensions(
+        appel, **{"dimension:priorites": "Jeunesse ; jeunesse ; Droits des femmes"}
+    )
+    (d,) = verification.demandes
+    assert d.valeurs["dimensions"]["priorites"] == ["jeunesse", "femmes"]
+    (p,) = [p for p in verification.problemes if p.code == "dimension_en_double"]
+    assert (p.severite, p.ligne, p.colonne) == (INFORMATION, 2, "Priorités transversales")
+    assert p.message == (
+        "« Priorités transversales » : valeur répétée retirée (« Jeunesse ») ; elle compte une "
+        "fois."
+    )
+
+
+@pytest.mark.parametrize(
+    ("cellules", "code", "colonne", "message"),
+    [
+        (
+            {"dimension:priorites": "Droits des femmes; Culture"},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeur « Culture » inconnue ; écrivez une ou "
+            f"plusieurs valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
+            {"dimension:priorites": "Jeunes"},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeur « Jeunes » inconnue ; vouliez-vous dire "
+            "« Jeunesse » ? Sinon, écrivez une ou plusieurs valeurs séparées par « ; » parmi : "
+            f"{PRIORITES}.",
+        ),
+        (
+            {"dimension:type-financement": "Soutien à la mission globale; Projets ponctuels"},
+            "dimension_valeurs_multiples",
+            "Type de financement",
+            "« Type de financement » n'accepte qu'une valeur ; la cellule en porte 2 "
+            "(« Soutien à la mission globale », « Projets ponctuels ») : gardez-en une parmi : "
+            f"{TYPES}.",
+        ),
+        (
+            {"dimension:type-financement": None},
+            "valeur_manquante",
+            "Type de financement",
+            "valeur obligatoire manquante : remplissez « Type de financement » (une seule "
+            f"valeur parmi : {TYPES}).",
+        ),
+        (
+            {"dimension:type-financement": "Bourse"},
+            "dimension_inconnue",
+            "Type de financement",
+            "« Type de financement » : valeur « Bourse » inconnue ; écrivez une seule valeur "
+            f"parmi : {TYPES}.",
+        ),
+    ],
+)
+def test_dimension_fautive_bloque_et_dit_les_valeurs_permises(cellules, code, colonne, message):
+    """Une valeur inconnue, plusieurs valeurs où une seule est permise, une dimension
+    obligatoire vide : bloquant, situé (fichier, ligne Excel, colonne), avec les valeurs
+    permises ; la demande n'est pas importée."""
+    appel = appel_avec_dimensions()
+    verification = _verifier_dimensions(appel, **cellules)
+    graves = [p for p in verification.problemes if p.severite != INFORMATION]
+    assert [(p.code, p.severite, p.fichier, p.feuille, p.ligne, p.colonne) for p in graves] == [
+        (code, BLOQUANT, "q.xlsx", "Demandes", 2, colonne)
+    ]
+    assert graves[0].message == message
+    assert graves[0].texte().startswith("q.xlsx, ") and "ligne 2" in graves[0].texte()
+    assert verification.selection() == ([], [])
+
+
+def test_dimension_obligatoire_sans_colonne_bloque_le_fichier():
+    appel = appel_avec_dimensions()
+    verification = verifier_lot([("v.xlsx", FORMATS / "valide.xlsx")], appel)
+    (p,) = [p for p in verification.problemes if p.code == "colonne_manquante"]
+    assert (p.severite, p.colonne) == (BLOQUANT, "Type de financement")
+    assert p.message.startswith("colonne obligatoire « Type de financement » introuvable")
+    assert verification.selection() == ([], [])
+
+
+@pytest.mark.parametrize(
+    "entete", ["TYPE DE FINANCEMENT", "type-financement", "Type  de financement"]
+)
+def test_colonne_de_dimension_reconnue_par_libelle_ou_identifiant(entete):
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    contenu = gabarit_rempli(appel, [demande(appel, "Q-1")])
+    wb = load_workbook(io.BytesIO(contenu))
+    (cellule,) = [c for c in wb["Demandes"][1] if c.value == "Type de financement"]
+    cellule.value = entete
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("q.xlsx", sortie.getvalue())], appel)
+    assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
+    assert verification.demandes[0].valeurs["dimensions"]["type-financement"] == ["ponctuel"]
+
+
+def test_appel_sans_axes_ni_secteurs_n_exige_ni_ne_lit_axe_et_secteurs():
+    """Un fichier qui a les colonnes Axe et Secteurs, importé dans un appel qui n'en a pas :
+    rien n'est exigé ni lu ; les colonnes sont conservées à part et le rapport le dit."""
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    verification = verifier_lot([("v.xlsx", FORMATS / "valide.xlsx")], appel)
+    manquantes = [p.colonne for p in verification.problemes if p.code == "colonne_manquante"]
+    assert manquantes == ["Type de financement"]
+    (a_part,) = [p for p in verification.problemes if p.code == "colonnes_supplementaires"]
+    for entete in ("Axe", "Secteur principal", "Secteurs secondaires"):
+        assert f"« {entete} »" in a_part.message
+    t002 = next(d for d in verification.demandes if d.no_demande == "T-002")
+    assert "axe" not in t002.valeurs and "secteur" not in t002.valeurs
+    assert t002.supplementaires["Secteur principal"] == "Francophonie"
+    assert t002.valeurs["secteurs_secondaires"] is None
+
+
+def test_dimension_nommee_comme_un_synonyme_d_une_colonne_du_gabarit():
+    """« Secteur d'activité » est un synonyme de « Secteur principal » ; dans un appel sans
+    secteurs qui déclare une dimension de ce nom, la colonne est lue comme la dimension."""
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    appel = appel_depuis_toml(
+        appel.source_toml.replace(
+            'libelle = "Type de financement"', 'libelle = "Secteur d\'activité"'
+        ),
+        "essai",
+    )
+    contenu = gabarit_rempli(appel, [demande(appel, "Q-1")])
+    assert "Secteur d'activité" in [
+        c.value for c in load_workbook(io.BytesIO(contenu))["Demandes"][1]
+    ]
+    verification = verifier_lot([("q.xlsx", contenu)], appel)
+    assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
+    assert verification.demandes[0].valeurs["dimensions"]["type-financement"] == ["ponctuel"]

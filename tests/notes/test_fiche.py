@@ -441,3 +441,57 @@ def test_avertissements(brut, attendu):
 
 def test_avertissements_absents():
     assert fiche.avertissements({}) == []
+
+
+# --- Issue 18 : les dimensions déclarées par l'appel ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "demande",
+    [
+        # Une demande stockée (colonne JSON) et une ligne chargée pour classer (tuples).
+        {"dimensions": {"priorites": ["environnement", "femmes"], "type-financement": []}},
+        {"dimension:priorites": ("environnement", "femmes"), "dimension:type-financement": ()},
+    ],
+    ids=["stockee", "chargee"],
+)
+def test_resume_montre_chaque_dimension_et_rien_des_axes_absents(demande):
+    from tests.dimensions import appel_avec_dimensions
+
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    lignes = dict(fiche.resume(demande, appel))
+    assert lignes["Priorités transversales"] == "Protection de l'environnement ; Droits des femmes"
+    assert lignes["Type de financement"] == "—"
+    assert {"Axe", "Secteur principal", "Secteurs secondaires"}.isdisjoint(lignes)
+    assert fiche.classification(demande, appel) == [
+        ("Priorités transversales", "Protection de l'environnement ; Droits des femmes"),
+        ("Type de financement", "—"),
+    ]
+
+
+def test_resume_d_un_appel_avec_axes_garde_axe_et_secteurs_avant_les_dimensions():
+    from tests.dimensions import appel_avec_dimensions
+
+    appel = appel_avec_dimensions()
+    libelles = [nom for nom, _ in fiche.resume({"axe": 1, "secteur": "innovation"}, appel)]
+    i = libelles.index("Secteurs secondaires")
+    assert libelles[i - 2 : i + 3] == [
+        "Axe",
+        "Secteur principal",
+        "Secteurs secondaires",
+        "Priorités transversales",
+        "Type de financement",
+    ]
+
+
+def test_dimension_parmi_une_valeur_suffit():
+    table = pd.DataFrame(
+        {"dimension:priorites": [("environnement", "femmes"), ("jeunesse",), ()]}, index=[5, 6, 7]
+    )
+    assert fiche.dimension_parmi(table, "priorites", ["femmes"]).tolist() == [True, False, False]
+    assert fiche.dimension_parmi(table, "priorites", ["femmes", "jeunesse"]).tolist() == [
+        True,
+        True,
+        False,
+    ]
+    assert fiche.dimension_parmi(table, "autre", ["x"]).tolist() == [False, False, False]

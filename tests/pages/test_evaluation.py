@@ -21,6 +21,7 @@ from tests.pages.conftest import (
     MIME_XLSX,
     compte_de_test,
     compter_appels,
+    rendu,
     sous_le_controle,
     textes,
 )
@@ -475,3 +476,21 @@ def test_montants_avec_la_bonification_et_le_bandeau(ouvrir, demandes, base):
     par_ligne = montants.set_index("Montant").map(lambda v: v.replace("\xa0", " "))
     assert par_ligne.loc["Recommandé"].tolist() == ["30 000 $", "30 000 $"]
     assert any("non confirmé(s) par l'administration" in w.value for w in at.warning)
+
+
+def test_fiche_d_un_appel_sans_axes_montre_ses_dimensions(application, moteur):
+    """Issue 18 : la fiche montre chaque dimension déclarée (libellés joints par « ; ») ; un
+    appel sans axes ni secteurs n'a ni filtre ni colonne pour eux."""
+    from tests.dimensions import appel_avec_dimensions, importer_et_noter
+
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    importer_et_noter(moteur, appel, evaluateurs=())
+    at = application(PAGE, role=EVALUATEUR)
+    assert {"filtre_axes", "filtre_secteurs"}.isdisjoint(m.key for m in at.multiselect)
+    lu = textes(at)
+    assert "- **Priorités transversales** : Protection de l'environnement ; Droits des femmes" in lu
+    assert "- **Type de financement** : Projets ponctuels" in lu
+    assert "**Axe**" not in lu and "Secteur principal" not in lu
+    assert "Protection de l'environnement ; Droits des femmes · Projets ponctuels" in [
+        rendu(c.value) for c in at.caption
+    ]

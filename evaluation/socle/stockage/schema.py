@@ -129,6 +129,7 @@ _TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "date_depot": sa.Date,
     # Vrai quand le fichier ne donnait pas la date de dépôt : c'est celle de l'importation.
     "date_depot_presumee": sa.Boolean,
+    "dimensions": sa.JSON(none_as_null=True),
 }
 
 

@@ -242,6 +242,42 @@ def test_modeles_lettres_se_retirent_et_reviennent(moteur_brut):
         assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
 
 
+def test_dimensions_des_demandes_se_retirent_et_reviennent(moteur_brut, appel):
+    """0016_dimensions (issue 18, point 2) : descendre à 0014_modeles_lettres retire la
+    colonne `demandes.dimensions` sans toucher aux demandes ; remonter la recrée, vide, et
+    une demande y garde ses valeurs."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), "0014_modeles_lettres")
+    with moteur.connect() as c:
+        colonnes = {col["name"] for col in sa.inspect(c).get_columns("demandes")}
+        assert migration.revision_actuelle(c) == "0014_modeles_lettres"
+    assert "dimensions" not in colonnes and {"axe", "secteur", "titre"} <= colonnes
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        stockage.inserer_demandes(
+            appel.id,
+            [
+                {
+                    "no_demande": "D-1",
+                    "dimensions": {"priorites": ["femmes", "environnement"]},
+                    "cree_le": LUNDI,
+                    "modifie_le": LUNDI,
+                }
+            ],
+            connexion=c,
+        )
+    with moteur.connect() as c:
+        lues = stockage.lire_demandes(appel.id, connexion=c)
+    assert lues.iloc[0]["dimensions"] == {"priorites": ["femmes", "environnement"]}
+
+
 def test_decisions_ministre_se_retire_et_revient(moteur_brut):
     """0012_decision_ministre (issue 17, point 1) : descendre à 0011_consensus retire la
     table `decisions_ministre` et son index, sans toucher aux recommandations du comité
