@@ -163,3 +163,12 @@ def test_dimensions_de_la_configuration_au_classement(moteur, sans_axes_ni_secte
     assert q1[entetes.index("Type de financement")] == "Projets ponctuels"
     premier_critere = appel.criteres[0].libelle.split(" ")[0]
     assert q1[entetes.index(premier_critere)] == 9.0
+    # Le procès-verbal : des totaux par axe et par secteur seulement si l'appel en a.
+    from evaluation.sorties.proces_verbal import ContenuProcesVerbal, proces_verbal
+
+    page = proces_verbal(
+        ContenuProcesVerbal(appel, table, dt.date(2026, 11, 30), ["Paule"], donnees.poids, "Paule")
+    )
+    assert "<h2>Totaux par région" in page
+    assert ("<h2>Totaux par axe" in page) is not sans_axes_ni_secteurs
+    assert ("<h2>Totaux par secteur" in page) is not sans_axes_ni_secteurs
