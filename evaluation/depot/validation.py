@@ -906,6 +906,7 @@ def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], l
         return (), []
     ids: list[str] = []
     constats: list[tuple] = []
+    inconnues: list[str] = []
     for morceau in liste(valeur):
         trouve = reconnaitre(morceau)
         if trouve is not None:
@@ -915,13 +916,27 @@ def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], l
         if len(parties) > 1 and all(reconnaitre(p) for p in parties):
             ids.extend(reconnaitre(p) for p in parties)
             continue
+        inconnues.append(morceau)
+    if len(inconnues) == 1:
         noms = [n for v in d.valeurs for n in (v.libelle, *v.alias)]
-        proche = suggerer(morceau, noms)
+        proche = suggerer(inconnues[0], noms)
         aide = f"vouliez-vous dire « {proche} » ? Sinon, écrivez" if proche else "écrivez"
         constats.append(
             (
                 "dimension_inconnue",
-                f"« {d.libelle} » : valeur « {citer(morceau)} » inconnue ; {aide} {consigne} "
+                f"« {d.libelle} » : valeur « {citer(inconnues[0])} » inconnue ; {aide} "
+                f"{consigne} parmi : {permises}.",
+                BLOQUANT,
+            )
+        )
+    elif inconnues:
+        # Un seul constat pour la cellule, quelle que soit sa longueur : cinq valeurs citées.
+        citees = ", ".join(f"« {citer(x)} »" for x in inconnues[:5])
+        reste = f" et {len(inconnues) - 5} autres" if len(inconnues) > 5 else ""
+        constats.append(
+            (
+                "dimension_inconnue",
+                f"« {d.libelle} » : valeurs {citees}{reste} inconnues ; écrivez {consigne} "
                 f"parmi : {permises}.",
                 BLOQUANT,
             )

@@ -497,6 +497,14 @@ def test_dimension_valeur_repetee_retiree_et_dite():
             f"valeur parmi : {TYPES}).",
         ),
         (
+            {"dimension:priorites": "; ".join(f"Inconnue {i}" for i in range(2_000))},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
+            "« Inconnue 3 », « Inconnue 4 » et 1995 autres inconnues ; écrivez une ou plusieurs "
+            f"valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
             {"dimension:type-financement": "Bourse"},
             "dimension_inconnue",
             "Type de financement",
