@@ -272,11 +272,15 @@ def _analyseur() -> argparse.ArgumentParser:
     return p
 
 
-def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[str, str]]:
-    from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
+def _correspondances(
+    options: list[str], fichiers: list[str], appel=None
+) -> dict[str, dict[str, str]]:
+    from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, colonnes_dimensions
     from evaluation.depot.verification import TOUS_LES_FICHIERS
 
     cles = {c.cle for c in (*COLONNES_DEMANDES, *COLONNES_BUDGET)}
+    # Les dimensions que l'appel déclare (« dimension:<id> », issue 18).
+    cles |= {c.cle for c in colonnes_dimensions(appel)} if appel is not None else set()
     relie = {}
     for option in options:
         entete, _, cle = option.partition("=")
@@ -830,7 +834,7 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
     from evaluation.socle import stockage
 
     try:
-        correspondances = _correspondances(options.colonne, options.fichiers)
+        correspondances = _correspondances(options.colonne, options.fichiers, appel)
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return SORTIE_USAGE

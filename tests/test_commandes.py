@@ -625,3 +625,17 @@ def test_montant_en_dollars_ambigu_refuse(texte, motif):
     un montant ambigu est refusé avec un message qui dit comment l'écrire."""
     with pytest.raises(argparse.ArgumentTypeError, match=re.escape(motif)):
         commandes._dollars(texte)
+
+
+def test_colonne_reliee_a_une_dimension_de_l_appel():
+    """Issue 18 : --colonne relie un en-tête à une dimension que l'appel déclare ; une
+    dimension qu'il ne déclare pas est refusée, avec les clés permises."""
+    from evaluation.commandes import _correspondances
+    from tests.dimensions import appel_avec_dimensions
+
+    appel = appel_avec_dimensions()
+    assert _correspondances(["Thème=dimension:priorites"], [], appel) == {
+        "*": {"Thème": "dimension:priorites"}
+    }
+    with pytest.raises(ValueError, match="dimension:type-financement"):
+        _correspondances(["Thème=dimension:inconnue"], [], appel)
