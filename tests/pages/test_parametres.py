@@ -6,6 +6,7 @@ modifier, archiver ; comparer les deux appels."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -460,3 +461,36 @@ def test_comparaison_apparie_les_dimensions_par_libelle(
     assert list(cote.index) == ["jeunesse", "Climat", "(aucune)", "Égalité"]
     assert cote["PAIVMQ 2022-2023 : financées"].tolist() == [1, 0, 1, 0]
     assert cote["PAIVMQ 2023-2024 : financées"].tolist() == [1, 0, 1, 1]
+
+
+def test_cible_sur_une_dimension_declaree_offerte_et_gardee(application, moteur):
+    """Issue 18 : l'éditeur des cibles offre chaque dimension déclarée ; enregistrer les
+    paramètres sans y toucher garde la cible « priorites » (rien de déjà enregistré ne se
+    perd)."""
+    courant = charger_appel()
+    cible = '\n[[cibles]]\ndimension = "priorites"\nvaleur = "egalite"\nnombre_min = 1\n'
+    avec = appel_depuis_toml(courant.source_toml + PRIORITES_COURANT + cible, "test")
+    with stockage.ecriture(moteur) as connexion:
+        stockage.enregistrer_appel(avec, connexion=connexion)
+    at = application(PAGE)
+    (editeur,) = [e for e in at.dataframe if e.proto.id.endswith("param_paivmq-2023-2024_cibles")]
+    colonnes = json.loads(editeur.proto.columns)
+    assert colonnes["dimension"]["type_config"]["options"] == [
+        "axe",
+        "secteur",
+        "region",
+        "priorites",
+    ]
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert "Paramètres de « PAIVMQ 2023-2024 » enregistrés." in textes(at)
+    with moteur.connect() as c:
+        relu = appel_depuis_toml(
+            stockage.lire_appel("paivmq-2023-2024", connexion=c)["configuration_toml"]
+        )
+    assert [(x.dimension, x.valeur, x.nombre_min) for x in relu.cibles][-1] == (
+        "priorites",
+        "egalite",
+        1,
+    )
