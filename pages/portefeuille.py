@@ -161,6 +161,26 @@ annee = f4.selectbox(
     key="pf_annee",
 )
 vue = table[table["statut"].isin(statuts)] if statuts else table
+# Un filtre sur les valeurs d'une dimension de l'appel (« les projets qui servent la
+# jeunesse », répartis par région) ; une demande à plusieurs valeurs passe si l'une y est.
+g1, g2 = st.columns([1, 3])
+filtre = g1.selectbox(
+    "Seulement les demandes de",
+    [None, *portefeuille.dimensions_de(appel)],
+    format_func=lambda d: "toutes les demandes" if d is None else DIMENSIONS[d],
+    key="pf_filtre_dim",
+)
+if filtre is not None:
+    choix_valeurs = dict(portefeuille.categories(appel, filtre, table))
+    choix_valeurs[portefeuille.AUCUNE_VALEUR] = portefeuille.AUCUNE
+    retenues = g2.multiselect(
+        "Valeurs",
+        list(choix_valeurs),
+        format_func=choix_valeurs.get,
+        key="pf_filtre_valeurs",
+        placeholder="Toutes",
+    )
+    vue = vue[portefeuille.ayant_valeurs(vue, appel, filtre, retenues)]
 municipalites = repertoire().municipalites
 repart = portefeuille.repartition(
     vue,

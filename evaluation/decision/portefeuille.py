@@ -248,6 +248,24 @@ def est_multiple(appel: Appel, dimension: str) -> bool:
     return dimension in ("secteur_secondaire", "pays")
 
 
+def ayant_valeurs(
+    table: pd.DataFrame, appel: Appel, dimension: str, valeurs: Iterable[str]
+) -> np.ndarray:
+    """(n,) : les demandes qui portent au moins une des `valeurs` de la dimension (un filtre
+    de la page Portefeuille) ; `AUCUNE_VALEUR` retient celles qui n'en ont aucune. Sans
+    valeur choisie : toutes."""
+    voulues = set(valeurs)
+    if not voulues:
+        return np.ones(len(table), dtype=bool)
+    return np.array(
+        [
+            bool(voulues & set(vs)) or (AUCUNE_VALEUR in voulues and not vs)
+            for vs in _valeurs_de(table, dimension, appel)
+        ],
+        dtype=bool,
+    )
+
+
 def repartition(
     table: pd.DataFrame,
     appel: Appel,

@@ -2033,3 +2033,23 @@ def test_cible_impossible_sur_une_valeur_nommee_par_son_libelle(jeu_dimensions, 
             "2 demande(s)"
         )
     }
+
+
+def test_filtre_sur_les_valeurs_d_une_dimension(jeu_dimensions, appel):
+    """Une demande passe si l'une de ses valeurs est choisie ; « (aucune) » retient celles
+    qui n'en ont pas ; sans choix, toutes."""
+    a = _avec_dimensions(appel)
+    t = jeu_dimensions
+
+    def nos(valeurs):
+        return t["no_demande"][portefeuille.ayant_valeurs(t, a, "priorites", valeurs)].tolist()
+
+    assert nos(["egalite"]) == ["D-01", "D-02"]
+    assert nos(["egalite", "environnement"]) == ["D-01", "D-02", "D-04", "D-05"]
+    assert nos([portefeuille.AUCUNE_VALEUR]) == ["D-03"]
+    assert nos([]) == [f"D-0{i}" for i in range(1, 7)]
+    par_region = portefeuille.repartition(
+        t[portefeuille.ayant_valeurs(t, a, "priorites", ["egalite"])], a, "region"
+    )
+    assert par_region.loc["06", "demandes"] == 2
+    assert par_region["demandes"].sum() == 2

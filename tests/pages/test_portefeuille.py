@@ -800,3 +800,14 @@ def test_appel_sans_axes_ni_secteurs(base, application, monkeypatch):
     at.selectbox(key="pf_dim").set_value("priorites")
     executer(at)
     assert tableau(at, "Priorités transversales")["Demandes"].tolist() == [2, 1, 1, 1]
+
+
+def test_filtre_sur_une_valeur_d_une_dimension(priorites, application):
+    """Les demandes qui servent Égalité (T-001 seule), réparties par axe."""
+    at = application(PAGE, role=PRESIDENT)
+    at.selectbox(key="pf_filtre_dim").set_value("priorites")
+    executer(at)
+    at.multiselect(key="pf_filtre_valeurs").set_value(["egalite"])
+    executer(at)
+    axes = tableau(at, "Axe")
+    assert lignes(axes[["Axe", "Demandes"]]) == [["Axe 1", 0], ["Axe 2", 1], ["Axe 3", 0]]
