@@ -510,8 +510,21 @@ with onglet_modifier:
             ),
             num_rows="dynamic",
             column_config={
+                # L'axe, le secteur, la région, et chaque dimension que l'appel déclare
+                # ([[dimensions]], issue 18) : une cible peut porter sur chacune.
                 "dimension": st.column_config.SelectboxColumn(
-                    "Dimension", options=["axe", "secteur", "region"], required=True
+                    "Dimension",
+                    options=[
+                        "axe",
+                        "secteur",
+                        "region",
+                        *(
+                            d["id"]
+                            for d in donnees.get("dimensions", [])
+                            if isinstance(d, dict) and isinstance(d.get("id"), str)
+                        ),
+                    ],
+                    required=True,
                 ),
                 "valeur": st.column_config.TextColumn("Valeur (« * » : chacune)"),
                 "part_min": st.column_config.NumberColumn("Part min. (%)"),

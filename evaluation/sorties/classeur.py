@@ -816,11 +816,48 @@ def _feuille_budget(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
     _tableau(feuille, formats, "Budget", en_tetes, en_colonnes(lignes, len(en_tetes)), montants, 2)
 
 
-def _feuille_repartition(livre, formats, appel, table, dimension: str, nom: str, populations=None):
+# Ce qu'Excel refuse dans un nom de feuille, et sa longueur au plus.
+_INTERDITS_FEUILLE = str.maketrans({c: " " for c in "[]:*?/\\"})
+LONGUEUR_FEUILLE = 31
+
+
+def nom_de_feuille(titre: str, pris: Iterable[str]) -> str:
+    """Un nom de feuille qu'Excel accepte, tiré de `titre` (un libellé de dimension que
+    l'appel déclare : n'importe quel texte) : sans [ ] : * ? / \\ ni caractère de contrôle,
+    sans apostrophe aux bouts, 31 caractères au plus, et différent (sans égard à la casse)
+    des noms `pris` — « (2) », « (3) »… s'il le faut."""
+    propre = "".join(c if c.isprintable() else " " for c in titre.translate(_INTERDITS_FEUILLE))
+    propre = " ".join(propre.split()).strip("'").strip() or "Dimension"
+    deja = {n.casefold() for n in pris} | {"history"}
+    nom, i = propre[:LONGUEUR_FEUILLE].rstrip(), 1
+    while nom.casefold() in deja or nom.endswith("'"):
+        i += 1
+        suffixe = f" ({i})"
+        nom = propre[: LONGUEUR_FEUILLE - len(suffixe)].rstrip().rstrip("'") + suffixe
+    return nom
+
+
+def _feuille_repartition(
+    livre,
+    formats,
+    appel,
+    table,
+    dimension: str,
+    nom: str,
+    populations=None,
+    *,
+    titre_colonne: str | None = None,
+    nom_tableau: str | None = None,
+):
+    """Une feuille de répartition (`portefeuille.repartition` selon la ligne de financement)
+    et son graphique. `titre_colonne` : l'en-tête de la colonne des catégories (par défaut,
+    tiré du nom de la feuille) ; `nom_tableau` : celui du tableau Excel (idem)."""
     feuille = livre.add_worksheet(nom)
     r = portefeuille.repartition(table, appel, dimension, populations=populations)
-    en_tetes = [nom.removeprefix("Par ").capitalize(), "Demandes", "Financées", "Demandé"]
+    titre_colonne = titre_colonne or nom.removeprefix("Par ").capitalize()
+    en_tetes = [titre_colonne, "Demandes", "Financées", "Demandé"]
     en_tetes += ["Financé", "Part de l'enveloppe", "Note moyenne", "Taux de succès"]
+    en_tetes = en_tetes_uniques(en_tetes)
     lignes = [
         [
             x["libelle"],
@@ -841,11 +878,15 @@ def _feuille_repartition(livre, formats, appel, table, dimension: str, nom: str,
         "Note moyenne": FORMAT_NOTE,
         "Taux de succès": FORMAT_PART,
     }
-    _titre(
-        feuille, formats, f"{nom} — {appel.nom_court}", "Montants selon la ligne de financement."
-    )
+    sous_titre = "Montants selon la ligne de financement."
+    if portefeuille.est_multiple(appel, dimension):
+        sous_titre += (
+            " Une demande à plusieurs valeurs compte dans chacune, avec tout son montant : "
+            "les parts additionnées peuvent dépasser 100 % (interprétation)."
+        )
+    _titre(feuille, formats, f"{nom} — {appel.nom_court}", sous_titre)
     haut = 2
-    nom_tableau = nom.replace(" ", "_").replace("é", "e")
+    nom_tableau = nom_tableau or nom.replace(" ", "_").replace("é", "e")
     colonnes = en_colonnes(lignes, len(en_tetes))
     fin = _tableau(feuille, formats, nom_tableau, en_tetes, colonnes, nombres, haut)
     finance = en_tetes.index("Financé")
@@ -1134,11 +1175,28 @@ def classeur(
     if lignes_budget is not None:
         gardees = lignes_budget[lignes_budget["demande_id"].isin(table["demande_id"])]
         _feuille_depenses_retirees(livre, formats, appel, gardees)
+    # Une feuille par dimension de classement : l'axe et le secteur si l'appel en déclare
+    # (issue 18 : [[axes]] et [[secteurs]] sont facultatifs), la région, puis chaque
+    # dimension de [[dimensions]], nommée par son libellé.
     if appel.axes:
         _feuille_repartition(livre, formats, appel, table, "axe", "Par axe")
     if appel.secteurs:
         _feuille_repartition(livre, formats, appel, table, "secteur", "Par secteur")
     _feuille_repartition(livre, formats, appel, table, "region", "Par région", populations)
+    for dimension in appel.dimensions:
+        _feuille_repartition(
+            livre,
+            formats,
+            appel,
+            table,
+            dimension.id,
+            nom_de_feuille(
+                f"Par {dimension.libelle[:1].lower()}{dimension.libelle[1:]}",
+                (f.name for f in livre.worksheets()),
+            ),
+            titre_colonne=dimension.libelle,
+            nom_tableau="Par_" + dimension.id.replace("-", "_"),
+        )
     if suivi is not None and not suivi.empty:  # avant toute décision « retenu » : rien à suivre
         _feuille_suivi(livre, formats, appel, suivi, instant.date())
     if evaluations is not None:

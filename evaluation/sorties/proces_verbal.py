@@ -410,17 +410,17 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             inadmissibles(table, {}, noms) if c.inadmissibles is None else c.inadmissibles, table
         )
     )
-    for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
-        if (dimension == "axe" and not appel.axes) or (
-            dimension == "secteur" and not appel.secteurs
-        ):
-            continue  # un appel sans axes (ou sans secteurs) n'a pas ces totaux
+    # Les dimensions de classement de l'appel : l'axe et le secteur s'il en déclare, la
+    # région, chaque dimension de [[dimensions]] (issue 18).
+    titres = {"axe": "axe", "secteur": "secteur", "region": "région"}
+    for dimension, libelle in portefeuille.dimensions_de(appel).items():
+        titre = titres.get(dimension, libelle[:1].lower() + libelle[1:])
         # Le procès-verbal dit ce que le comité a recommandé, sans la décision du ministère.
         r = portefeuille.repartition(
             table_decisions, appel, dimension, portefeuille.RECOMMANDATIONS
         )
         morceaux.append(
-            f"<h2>Totaux par {titre} "
+            f"<h2>Totaux par {_e(titre)} "
             + ("(décisions inscrites pendant la séance)" if de_la_seance else "(décisions)")
             + "</h2>"
             + _table(

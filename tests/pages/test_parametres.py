@@ -6,6 +6,7 @@ modifier, archiver ; comparer les deux appels."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -381,3 +382,115 @@ def test_changer_le_plafond_apres_la_notation(application, moteur, paivmq_note):
         "40000 (raison : Bonification décidée par le ministère)",
     )
     assert sources(at).loc["Plafond annuel", "Confirmation"] == "modifié : à confirmer"
+
+
+# Issue 18 : deux programmes qui déclarent leurs dimensions autrement. Le chargement du
+# classement porte une colonne `dimension:<id>` par dimension déclarée (contrat partagé) ; ici
+# le classement de la page est enveloppé pour la porter, sans dépendre de son stockage.
+PRIORITES_PRECEDENT = """
+[[dimensions]]
+id = "prio"
+libelle = "PRIORITÉS  transversales"
+multiple = true
+valeurs = [{ id = "j", libelle = "jeunesse" }, { id = "c", libelle = "Climat" }]
+
+[[dimensions]]
+id = "type"
+libelle = "Type de financement"
+valeurs = [{ id = "mission", libelle = "Mission globale" }]
+"""
+PRIORITES_COURANT = """
+[[dimensions]]
+id = "priorites"
+libelle = "Priorités transversales"
+multiple = true
+valeurs = [{ id = "jeunesse", libelle = "Jeunesse" }, { id = "egalite", libelle = "Égalité" }]
+"""
+VALEURS_PAR_APPEL = {
+    "paivmq-2022-2023": {"prio": {"T-001": ("j",), "T-002": ("j", "c")}},
+    "paivmq-2023-2024": {"priorites": {"T-001": ("jeunesse",), "T-003": ("egalite",)}},
+}
+
+
+def test_comparaison_apparie_les_dimensions_par_libelle(
+    application, base, moteur, paivmq_note, monkeypatch
+):
+    """« PRIORITÉS  transversales » (2022-2023) et « Priorités transversales » (2023-2024) sont
+    une dimension ; « jeunesse » et « Jeunesse », une valeur. Le type de financement, que seul
+    2022-2023 déclare, est offert comme tel, et la page nomme l'appel qui ne l'a pas."""
+    precedent = enregistrer(
+        charger_appel()
+        .source_toml.replace('id = "paivmq-2023-2024"', 'id = "paivmq-2022-2023"')
+        .replace("premiere_annee_debut = 2024-04-01", "premiere_annee_debut = 2023-04-01")
+        .replace('nom_court = "PAIVMQ 2023-2024"', 'nom_court = "PAIVMQ 2022-2023"')
+        + PRIORITES_PRECEDENT,
+        moteur=moteur,
+        auteur=ADMIN_COURRIEL,
+    )
+    valide = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(valide.name, valide)], precedent), precedent, moteur=moteur)
+    noter(moteur, precedent, {"T-001": 8.0, "T-002": 4.0, "T-003": 7.0})
+    courant = appel_depuis_toml(paivmq_note.source_toml + PRIORITES_COURANT, "test")
+    with stockage.ecriture(moteur) as connexion:
+        stockage.enregistrer_appel(courant, connexion=connexion)
+    vraie = classement.classement
+
+    def avec_dimensions(appel, donnees, *args, **kwargs):
+        table = vraie(appel, donnees, *args, **kwargs)
+        for id_, par_no in VALEURS_PAR_APPEL.get(appel.id, {}).items():
+            table[f"dimension:{id_}"] = [par_no.get(no, ()) for no in table["no_demande"]]
+        return table
+
+    monkeypatch.setattr(classement, "classement", avec_dimensions)
+    compte_de_test(base, OBSERVATEUR)
+    at = application("pages/comparaison.py", role=OBSERVATEUR)
+    choix = at.selectbox(key="comparaison_dimension")
+    assert choix.options == [
+        "Axe",
+        "Secteur",
+        "Région",
+        "PRIORITÉS  transversales",
+        "Type de financement (PAIVMQ 2022-2023 seulement)",
+    ]
+    choix.set_value("type de financement")
+    executer(at)
+    assert any("n'existe pas dans : PAIVMQ 2023-2024" in i.value.replace("\\", "") for i in at.info)
+    at.selectbox(key="comparaison_dimension").set_value("priorites transversales")
+    executer(at)
+    (cote,) = [d.value for d in at.dataframe if "PAIVMQ 2022-2023 : financées" in d.value.columns]
+    assert list(cote.index) == ["jeunesse", "Climat", "(aucune)", "Égalité"]
+    assert cote["PAIVMQ 2022-2023 : financées"].tolist() == [1, 0, 1, 0]
+    assert cote["PAIVMQ 2023-2024 : financées"].tolist() == [1, 0, 1, 1]
+
+
+def test_cible_sur_une_dimension_declaree_offerte_et_gardee(application, moteur):
+    """Issue 18 : l'éditeur des cibles offre chaque dimension déclarée ; enregistrer les
+    paramètres sans y toucher garde la cible « priorites » (rien de déjà enregistré ne se
+    perd)."""
+    courant = charger_appel()
+    cible = '\n[[cibles]]\ndimension = "priorites"\nvaleur = "egalite"\nnombre_min = 1\n'
+    avec = appel_depuis_toml(courant.source_toml + PRIORITES_COURANT + cible, "test")
+    with stockage.ecriture(moteur) as connexion:
+        stockage.enregistrer_appel(avec, connexion=connexion)
+    at = application(PAGE)
+    (editeur,) = [e for e in at.dataframe if e.proto.id.endswith("param_paivmq-2023-2024_cibles")]
+    colonnes = json.loads(editeur.proto.columns)
+    assert colonnes["dimension"]["type_config"]["options"] == [
+        "axe",
+        "secteur",
+        "region",
+        "priorites",
+    ]
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert "Paramètres de « PAIVMQ 2023-2024 » enregistrés." in textes(at)
+    with moteur.connect() as c:
+        relu = appel_depuis_toml(
+            stockage.lire_appel("paivmq-2023-2024", connexion=c)["configuration_toml"]
+        )
+    assert [(x.dimension, x.valeur, x.nombre_min) for x in relu.cibles][-1] == (
+        "priorites",
+        "egalite",
+        1,
+    )
