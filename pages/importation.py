@@ -37,6 +37,7 @@ from pages.composants.connexion import exiger_acces
 from pages.composants.messages import REFUS as REFUSE
 from pages.composants.messages import SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.pieces_jointes import section_importation
 
 compte = exiger_acces("importation")
 
@@ -113,7 +114,8 @@ def afficher_categories_a_confirmer(appel) -> None:
 
 def afficher_journal(appel) -> None:
     """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix ; puis
-    les désistements et les retraits d'importation."""
+    les désistements et les retraits d'importation ; avant eux, les pièces jointes."""
+    section_importation(appel, compte, moteur())
     afficher_categories_a_confirmer(appel)
     with moteur().connect() as connexion:
         journal = stockage.lire_importations(appel.id, connexion=connexion)
