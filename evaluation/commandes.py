@@ -119,6 +119,12 @@ def _analyseur() -> argparse.ArgumentParser:
         help="importe les demandes valides même si le fichier porte des problèmes bloquants",
     )
     i.add_argument("--auteur", help="nom de la personne qui importe (journal)")
+    i.add_argument(
+        "--pieces",
+        metavar="ARCHIVE.zip",
+        help="archive ZIP des pièces jointes (PDF nommés par numéro de demande), vérifiée "
+        "avant l'importation et enregistrée après (voir `pieces importer`)",
+    )
     d = sous.add_parser("demandes", help="liste les demandes stockées")
     d.add_argument(
         "--format",
@@ -908,6 +914,27 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
     if not gardees and not lignes:
         print("Rien à importer.")
         return SORTIE_PROBLEME
+    archive = None
+    if options.pieces:
+        # L'archive est vérifiée avant d'écrire quoi que ce soit, contre les numéros stockés
+        # et ceux du lot : une archive refusée n'importe ni les demandes ni les pièces.
+        from evaluation.depot.pieces_jointes import lire_archive
+
+        chemin = Path(options.pieces)
+        if not chemin.is_file():
+            print(f"Fichier introuvable : {options.pieces}", file=sys.stderr)
+            return SORTIE_USAGE
+        archive = (chemin.name, chemin.read_bytes())
+        lecture = lire_archive(*archive, numeros | {d.no_demande for d in gardees if d.no_demande})
+        if lecture.refus:
+            print(
+                "Archive des pièces jointes refusée ; rien n'a été importé (ni demandes ni "
+                "pièces) :",
+                file=sys.stderr,
+            )
+            for refus in lecture.refus:
+                print(f"- {refus.message}", file=sys.stderr)
+            return SORTIE_PROBLEME
     try:
         rapport = importer(
             verification,
@@ -928,6 +955,28 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         )
         return SORTIE_PROBLEME
     print(texte_importation(rapport))
+    if archive is not None:
+        from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
+        from evaluation.socle.roles import ADMIN
+
+        try:
+            compte_rendu = importer_pieces(
+                appel,
+                *archive,
+                moteur=moteur,
+                auteur=options.auteur or _auteur_cli(),
+                role=ADMIN,
+            )
+        except PiecesRefusees as exc:
+            print(
+                "Les demandes sont importées, mais les pièces jointes ont été refusées ; "
+                "aucune pièce n'a été importée :",
+                file=sys.stderr,
+            )
+            for refus in exc.lecture.refus:
+                print(f"- {refus.message}", file=sys.stderr)
+            return SORTIE_PROBLEME
+        print(compte_rendu.texte())
     return code
 
 

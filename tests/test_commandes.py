@@ -661,3 +661,20 @@ def test_pieces_importer_tout_ou_rien_puis_lister(base, capsys, tmp_path):
     lignes = [ligne.split("\t")[:3] for ligne in capsys.readouterr().out.splitlines()]
     assert lignes == [["T-001", "T-001.pdf", str(len(PDF))], ["T-002", "Budget.pdf", str(len(PDF))]]
     assert main([*base, "pieces", "importer", str(tmp_path / "absente.zip")]) == 2
+
+
+def test_importer_avec_les_pieces_jointes(base, capsys, tmp_path):
+    """`importer FICHIER --pieces ARCHIVE.zip` : l'archive est vérifiée avant toute
+    écriture, contre les numéros du fichier ; refusée, rien n'est importé ; acceptée, les
+    demandes puis les pièces sont enregistrées."""
+    refusee = _archive(tmp_path, "p.zip", ("T-001.pdf", PDF), ("T-009.pdf", PDF))
+    assert main([*base, "importer", VALIDE, "--pieces", refusee]) == 1
+    erreur = capsys.readouterr().err
+    assert "rien n'a été importé (ni demandes ni pièces)" in erreur
+    assert "p.zip, fichier « T-009.pdf » : aucune demande de l'appel" in erreur
+    assert main([*base, "demandes"]) == 0
+    assert "Aucune demande stockée" in capsys.readouterr().out
+    bonne = _archive(tmp_path, "q.zip", ("T-001.pdf", PDF), ("T-003 - Plan.pdf", PDF))
+    assert main([*base, "importer", VALIDE, "--pieces", bonne]) == 0
+    sortie = capsys.readouterr().out
+    assert "3 demandes créées" in sortie and "q.zip : 2 pièce(s) ajoutée(s)" in sortie
