@@ -246,8 +246,9 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
     with importation:
         st.caption(
             "Supprime les demandes qu'une importation a créées (données de démonstration, "
-            "mauvais fichier), tant qu'aucune n'a d'évaluation, de décision ni de montant "
-            "modifié. L'entrée reste au journal des importations, marquée retirée."
+            "mauvais fichier), avec leurs pièces jointes, tant qu'aucune n'a d'évaluation, de "
+            "décision ni de montant modifié. L'entrée reste au journal des importations, "
+            "marquée retirée."
         )
         possibles = journal[journal["retiree_le"].isna()] if not journal.empty else journal
         if possibles.empty:
