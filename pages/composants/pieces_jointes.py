@@ -113,9 +113,10 @@ def _afficher_message() -> None:
         + " :"
     )
     lignes = "\n".join(f"- {litteral(t)}" for t in textes[:REFUS_AFFICHES])
-    if len(textes) > REFUS_AFFICHES:
-        lignes += f"\n- … et {len(textes) - REFUS_AFFICHES} autre(s) (voir le journal)"
     st.error(f"{entete}\n\n{lignes}", icon=":material/block:")
+    if len(textes) > REFUS_AFFICHES:
+        with st.expander(f"Les {len(textes) - REFUS_AFFICHES} autres problèmes"):
+            st.markdown("\n".join(f"- {litteral(t)}" for t in textes[REFUS_AFFICHES:]))
 
 
 def liste_pour_evaluation(appel, demande_id: int, compte, moteur) -> None:

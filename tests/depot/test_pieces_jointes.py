@@ -109,6 +109,7 @@ def _zip_tronque() -> bytes:
 # (cas, archive, limites, code attendu, fichier nommé dans le message ou None)
 HOSTILES = [
     ("pas une archive", lambda: PDF, None, "pas_une_archive", None),
+    ("archive vide", lambda: _zip(), None, "archive_sans_pdf", None),
     ("archive tronquée", _zip_tronque, None, "archive_illisible", None),
     (
         "archive trop grosse",
@@ -353,6 +354,20 @@ def test_bombe_refusee_sans_tout_decompresser():
 def test_numero_inconnu_suggere_le_plus_proche():
     lecture = lire_archive(ARCHIVE, _zip(("T-0002.pdf", PDF)), NUMEROS)
     assert "vouliez-vous dire « T-002 »" in lecture.refus[0].message
+
+
+def test_mille_numeros_inconnus_parmi_5000_demandes_vite_refuses():
+    """Chaque fichier est nommé dans un refus ; la suggestion, coûteuse, n'est cherchée que
+    pour les premiers (`SUGGESTIONS_MAX`)."""
+    import time
+
+    numeros = {f"PAIVMQ-2024-{i:04d}" for i in range(5_000)}
+    contenu = _zip(*((f"X-{i:04d}.pdf", PDF) for i in range(1_000)))
+    debut = time.perf_counter()
+    lecture = lire_archive(ARCHIVE, contenu, numeros)
+    assert time.perf_counter() - debut < 20
+    assert len(lecture.refus) == 1_000
+    assert {r.code for r in lecture.refus} == {"numero_inconnu"}
 
 
 # (chemin dans l'archive, numéro attendu, nom gardé)

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
-from tests.pages.conftest import MIME_XLSX, sous_le_controle, textes
+from tests.pages.conftest import MIME_XLSX, rendu, sous_le_controle, textes
 
 PAGE = "pages/importation.py"
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -422,3 +422,15 @@ def test_archive_refusee_nomme_chaque_fichier_et_n_importe_rien(application, bas
     assert "envoi.zip, fichier « ../T-002.pdf » : son chemin remonte hors de l'archive" in erreur
     assert "envoi.zip, fichier « T-999.pdf » : aucune demande de l'appel" in erreur
     assert _pieces_stockees(base) == []
+
+
+def test_au_dela_de_30_refus_les_autres_dans_un_volet(application, base):
+    """Chaque fichier refusé reste nommé : les 30 premiers sous le bouton, les autres dans un
+    volet qui suit."""
+    at = _televerser(application(PAGE), VALIDE)
+    at.button(key="importer").click().run()
+    at = _televerser_pieces(at, _archive(*((f"X-{i:02d}.pdf", PDF) for i in range(35))))
+    (erreur,) = sous_le_controle(at, "importer_pieces")
+    assert "35 problèmes" in erreur and "X-29.pdf" in erreur and "X-30.pdf" not in erreur
+    (volet,) = [e for e in at.expander if e.label == "Les 5 autres problèmes"]
+    assert "X-34.pdf" in rendu(volet.markdown[0].value)
