@@ -40,6 +40,7 @@ from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
+from pages.composants.pieces_jointes import liste_pour_evaluation
 
 compte = exiger_acces("evaluation")
 appel = appel_actif()
@@ -552,6 +553,7 @@ with lecture:
     )
     for texte in avertissements(demande):
         st.warning(litteral(texte), icon=":material/warning:")
+    liste_pour_evaluation(appel, int(courante), compte, m)
 
 fige = statut == SOUMISE or verrouille
 

@@ -37,6 +37,7 @@ from pages.composants.connexion import exiger_acces
 from pages.composants.messages import REFUS as REFUSE
 from pages.composants.messages import SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.pieces_jointes import section_importation
 
 compte = exiger_acces("importation")
 
@@ -113,7 +114,8 @@ def afficher_categories_a_confirmer(appel) -> None:
 
 def afficher_journal(appel) -> None:
     """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix ; puis
-    les désistements et les retraits d'importation."""
+    les désistements et les retraits d'importation ; avant eux, les pièces jointes."""
+    section_importation(appel, compte, moteur())
     afficher_categories_a_confirmer(appel)
     with moteur().connect() as connexion:
         journal = stockage.lire_importations(appel.id, connexion=connexion)
@@ -244,8 +246,9 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
     with importation:
         st.caption(
             "Supprime les demandes qu'une importation a créées (données de démonstration, "
-            "mauvais fichier), tant qu'aucune n'a d'évaluation, de décision ni de montant "
-            "modifié. L'entrée reste au journal des importations, marquée retirée."
+            "mauvais fichier), avec leurs pièces jointes, tant qu'aucune n'a d'évaluation, de "
+            "décision ni de montant modifié. L'entrée reste au journal des importations, "
+            "marquée retirée."
         )
         possibles = journal[journal["retiree_le"].isna()] if not journal.empty else journal
         if possibles.empty:

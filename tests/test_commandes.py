@@ -217,6 +217,7 @@ print(sorted(m for m in {lourds!r} if m in sys.modules), file=sys.stderr)
         ["tirage", "verifier", "--help"],
         ["decisions", "ministre", "approuver", "--help"],
         ["decisions", "ministre", "modifier", "--help"],
+        ["pieces", "importer", "--help"],
     ],
 )
 def test_aide_sans_modules_lourds(arguments):
@@ -639,3 +640,55 @@ def test_colonne_reliee_a_une_dimension_de_l_appel():
     }
     with pytest.raises(ValueError, match="dimension:type-financement"):
         _correspondances(["Thème=dimension:inconnue"], [], appel)
+
+
+def _archive(tmp_path, nom: str, *entrees) -> str:
+    import zipfile
+
+    chemin = tmp_path / nom
+    with zipfile.ZipFile(chemin, "w", zipfile.ZIP_DEFLATED) as z:
+        for membre, contenu in entrees:
+            z.writestr(membre, contenu)
+    return str(chemin)
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def test_pieces_importer_tout_ou_rien_puis_lister(base, capsys, tmp_path):
+    """`pieces importer ARCHIVE.zip` (issue 18) : une archive dont un fichier est refusé
+    n'importe rien (code 1, chaque refus nommé) ; l'archive corrigée s'importe ; `pieces
+    lister` donne la dernière version de chaque pièce."""
+    assert main([*base, "importer", VALIDE]) == 0
+    capsys.readouterr()
+    refusee = _archive(tmp_path, "envoi.zip", ("T-001.pdf", PDF), ("T-002.pdf", b"GIF89a"))
+    assert main([*base, "pieces", "importer", refusee]) == 1
+    erreur = capsys.readouterr().err
+    assert "Archive refusée ; aucune pièce n'a été importée" in erreur
+    assert "envoi.zip, fichier « T-002.pdf » : ce n'est pas un PDF" in erreur
+    assert main([*base, "pieces", "lister"]) == 0
+    assert "Aucune pièce jointe stockée" in capsys.readouterr().out
+    bonne = _archive(tmp_path, "envoi2.zip", ("T-001.pdf", PDF), ("T-002/Budget.pdf", PDF))
+    assert main([*base, "pieces", "importer", bonne, "--auteur", "analyste"]) == 0
+    assert "envoi2.zip : 2 pièce(s) ajoutée(s)" in capsys.readouterr().out
+    assert main([*base, "pieces", "lister"]) == 0
+    lignes = [ligne.split("\t")[:3] for ligne in capsys.readouterr().out.splitlines()]
+    assert lignes == [["T-001", "T-001.pdf", str(len(PDF))], ["T-002", "Budget.pdf", str(len(PDF))]]
+    assert main([*base, "pieces", "importer", str(tmp_path / "absente.zip")]) == 2
+
+
+def test_importer_avec_les_pieces_jointes(base, capsys, tmp_path):
+    """`importer FICHIER --pieces ARCHIVE.zip` : l'archive est vérifiée avant toute
+    écriture, contre les numéros du fichier ; refusée, rien n'est importé ; acceptée, les
+    demandes puis les pièces sont enregistrées."""
+    refusee = _archive(tmp_path, "p.zip", ("T-001.pdf", PDF), ("T-009.pdf", PDF))
+    assert main([*base, "importer", VALIDE, "--pieces", refusee]) == 1
+    erreur = capsys.readouterr().err
+    assert "rien n'a été importé (ni demandes ni pièces)" in erreur
+    assert "p.zip, fichier « T-009.pdf » : aucune demande de l'appel" in erreur
+    assert main([*base, "demandes"]) == 0
+    assert "Aucune demande stockée" in capsys.readouterr().out
+    bonne = _archive(tmp_path, "q.zip", ("T-001.pdf", PDF), ("T-003 - Plan.pdf", PDF))
+    assert main([*base, "importer", VALIDE, "--pieces", bonne]) == 0
+    sortie = capsys.readouterr().out
+    assert "3 demandes créées" in sortie and "q.zip : 2 pièce(s) ajoutée(s)" in sortie

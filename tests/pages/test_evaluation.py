@@ -494,3 +494,69 @@ def test_fiche_d_un_appel_sans_axes_montre_ses_dimensions(application, moteur):
     assert "Protection de l'environnement ; Droits des femmes · Projets ponctuels" in [
         rendu(c.value) for c in at.caption
     ]
+
+
+# --- Pièces jointes (issue 18, point 3) -----------------------------------------------------
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def _pieces(moteur, *entrees) -> None:
+    import zipfile
+
+    from evaluation.depot.importation_pieces import importer_pieces
+    from evaluation.socle.roles import ANALYSTE
+
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w") as z:
+        for nom, contenu in entrees:
+            z.writestr(nom, contenu)
+    importer_pieces(
+        charger_appel(),
+        "pieces.zip",
+        tampon.getvalue(),
+        moteur=moteur,
+        auteur="analyste@x.ca",
+        role=ANALYSTE,
+    )
+
+
+def test_pieces_jointes_listees_affichees_et_telechargees(
+    ouvrir, demandes, moteur, fichiers_servis
+):
+    """L'évaluateur voit les pièces de la demande ouverte (et seulement elles), les affiche
+    dans la visionneuse et les télécharge octet pour octet."""
+    _pieces(moteur, ("T-001 - Résolution.pdf", PDF), ("T-002.pdf", PDF + b"% T-002\n%%EOF\n"))
+    at = ouvrir()
+    assert at.selectbox(key="choix_demande").value == demandes[0][0]
+    texte = textes(at)
+    assert "Pièces jointes" in texte and "T-001 - Résolution.pdf" in texte
+    assert "T-002.pdf" not in texte
+    (telecharger,) = [b for b in at.get("download_button") if b.key.startswith("piece_")]
+    assert fichiers_servis.lire(at, telecharger.key) == ("T-001 - Résolution.pdf", PDF)
+    (voir,) = [b for b in at.button if b.key.startswith("piece_voir_")]
+    assert voir.label == "Afficher"
+    voir.click().run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button if b.key.startswith("piece_voir_")] == ["Masquer"]
+    # La visionneuse (st.pdf, composant streamlit-pdf) est servie par la session.
+    assert any("streamlit-pdf" in str(e.proto) for e in at.get("bidi_component")), [
+        e.type for e in at._tree
+    ]
+
+
+def test_pieces_d_une_demande_en_conflit_inaccessibles(ouvrir, demandes, moteur):
+    """Un conflit déclaré retire la demande de la liste ; ses pièces ne se lisent plus, même
+    demandées directement."""
+    from evaluation.depot.importation_pieces import AccesRefuse, pieces_de_la_demande
+
+    _pieces(moteur, ("T-001.pdf", PDF))
+    at = ouvrir()
+    d = demandes[0][0]
+    at.text_input(key=f"conflit::{d}::").set_value("Mon conjoint dirige le projet.")
+    at.button(key="declarer_conflit").click().run()
+    assert not at.exception, at.exception
+    assert "T-001.pdf" not in textes(at)
+    assert "Aucune pièce jointe importée pour cette demande." in textes(at)
+    with pytest.raises(AccesRefuse, match="conflit"):
+        pieces_de_la_demande(charger_appel(), d, moteur=moteur, courriel=EVA, role=EVALUATEUR)

@@ -151,6 +151,12 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     version_donnees,
     versions_donnees,
 )
+from evaluation.socle.stockage.pieces import (  # noqa: F401
+    ajouter_pieces,
+    ids_par_numero,
+    lire_contenu_piece,
+    lire_pieces,
+)
 from evaluation.socle.stockage.reglages import (  # noqa: F401
     ajouter_confirmations,
     lire_confirmations,
@@ -191,6 +197,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     modeles_lettres,
     montants_recommandes,
     notes,
+    pieces_jointes,
     ponderations,
     rapports,
     reglages_evaluation,
