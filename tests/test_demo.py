@@ -169,7 +169,8 @@ def test_demo_plafonds_respectes_sauf_les_cas_semes(valeurs, verification, appel
     """« La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par
     année dans le cas d'une initiative portée par une seule ville. » ; un projet conjoint
     « peut permettre la bonification » (au plus le plafond bonifié, réglage du comité).
-    Seules les trois demandes semées dépassent."""
+    Seules les trois demandes semées dépassent ; deux projets conjoints semés demandent plus
+    de 25 000 $, sans dépasser le plafond bonifié."""
     f = appel.financement
     depassent = set()
     for v in valeurs:
@@ -178,9 +179,12 @@ def test_demo_plafonds_respectes_sauf_les_cas_semes(valeurs, verification, appel
             depassent.add(v["no_demande"])
     signales = {p.no_demande for p in verification.problemes if p.code == "plafond_depasse"}
     assert depassent == signales == {"PAIVMQ-2024-023", "PAIVMQ-2024-067", "PAIVMQ-2024-069"}
-    assert any(
-        v["projet_conjoint"] and v["montant_demande_an1"] > f.plafond_annuel for v in valeurs
-    ), "un projet conjoint demande une bonification"
+    bonifiees = {
+        v["no_demande"]
+        for v in valeurs
+        if v["projet_conjoint"] and v["montant_demande_an1"] > f.plafond_annuel
+    }
+    assert bonifiees >= {"PAIVMQ-2024-068", "PAIVMQ-2024-079"}, "projets conjoints bonifiés"
 
 
 def test_demo_depasse_l_enveloppe(valeurs, appel):

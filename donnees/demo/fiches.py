@@ -21,8 +21,9 @@ INN, TAL, FRA, DD, MOB, CUL, COH = (
     "innovation", "talents", "francophonie", "developpement-durable", "mobilite-durable",
     "culture", "cohesion-sociale",
 )  # fmt: skip
-STRAT, RESEAU, MISSION, ACCUEIL, EXPERTISE, EVENEMENT, FESTIVAL, AMITIE = (
-    "strategie", "reseau", "mission", "accueil", "expertise", "evenement", "festival", "amitie",
+STRAT, RESEAU, MISSION, RECRUTEMENT, ACCUEIL, EXPERTISE, EVENEMENT, FESTIVAL, AMITIE = (
+    "strategie", "reseau", "mission", "recrutement", "accueil", "expertise", "evenement",
+    "festival", "amitie",
 )  # fmt: skip
 
 AIMF = ("Association internationale des maires francophones (AIMF)", "France")
@@ -120,7 +121,7 @@ FICHES = [
       "la gestion des centres historiques habités", "Bordeaux",
       [("Ville de Bordeaux", "France"), ("Municipalité de Tunis", "Tunisie")],
       evt="le séminaire international sur les centres historiques", mois=10, ans=2),
-    F("Québec", MISSION, 3, TAL, [FRA],
+    F("Québec", RECRUTEMENT, 3, TAL, [FRA],
       "Québec aux Journées Québec de Paris et de Bruxelles",
       "Participation de la Ville et d'employeurs de la région aux Journées Québec de Paris et de "
       "Bruxelles pour recruter des talents dans les métiers en pénurie et présenter la qualité "
@@ -220,8 +221,8 @@ FICHES = [
       "harmonisées.",
       "la protection d'un lac transfrontalier", "Newport",
       [("City of Newport (Vermont)", "États-Unis")],
-      qc=["Potton", "MRC de Memphrémagog"], ans=2),
-    F("Granby", MISSION, 3, TAL, [COH],
+      qc=["Potton", "MRC de Memphrémagog"], ans=2, special=["bonification"]),
+    F("Granby", RECRUTEMENT, 3, TAL, [COH],
       "Granby recrute : mission de recrutement de main-d'œuvre en Colombie",
       "Mission de recrutement menée avec les employeurs manufacturiers de la région à Bogota, "
       "suivie d'un accompagnement à l'installation des familles à Granby.",
@@ -278,7 +279,7 @@ FICHES = [
       [AIMF, ("Lafayette Consolidated Government", "États-Unis")],
       evt="le Forum des villes francophones des Amériques", mois=9, ans=2,
       special=["non_admissible:premiere-classe"]),
-    F("Gatineau", MISSION, 3, TAL, [FRA, COH],
+    F("Gatineau", RECRUTEMENT, 3, TAL, [FRA, COH],
       "Gatineau aux Journées Québec de Tunis et de Casablanca",
       "Participation de Gatineau et d'employeurs de l'Outaouais aux Journées Québec au Maghreb "
       "pour recruter dans les métiers en pénurie et préparer l'accueil des nouveaux arrivants.",
@@ -329,7 +330,7 @@ FICHES = [
       "portuaires, l'électrification et l'accueil de la main-d'œuvre nordique.",
       "la décarbonation d'un port minéralier", "Narvik",
       [("Narvik kommune", "Norvège")], ans=2),
-    F("Baie-Comeau", MISSION, 3, TAL, [FRA],
+    F("Baie-Comeau", RECRUTEMENT, 3, TAL, [FRA],
       "Baie-Comeau aux Journées Québec de Bordeaux",
       "Participation de Baie-Comeau et d'employeurs de la Manicouagan aux Journées Québec de "
       "Bordeaux pour recruter des techniciens et des ouvriers spécialisés de l'aluminium et de "
@@ -350,7 +351,7 @@ FICHES = [
       "expérience de planification urbaine et de dialogue avec les citoyens en ville minière.",
       "la planification urbaine en ville minière", "Kiruna",
       [("Kiruna kommun", "Suède")], ans=1, special=["budget_non_detaille"]),
-    F("Lebel-sur-Quévillon", MISSION, 3, TAL, [FRA],
+    F("Lebel-sur-Quévillon", RECRUTEMENT, 3, TAL, [FRA],
       "Jamésie : Lebel-sur-Quévillon et Matagami aux Journées Québec de Bruxelles",
       "Deux villes de la Jamésie unissent leurs efforts pour recruter en Belgique des "
       "travailleurs pour les mines et la forêt et présenter la vie en milieu nordique.",
@@ -534,7 +535,8 @@ FICHES = [
       "Brossard et la Communauté métropolitaine de Montréal échangent avec Rennes Métropole sur "
       "l'aménagement des quartiers autour des stations de métro léger.",
       "l'aménagement axé sur le transport collectif", "Rennes",
-      [("Rennes Métropole", "France")], qc=["Communauté métropolitaine de Montréal"], ans=2),
+      [("Rennes Métropole", "France")], qc=["Communauté métropolitaine de Montréal"], ans=2,
+      special=["bonification"]),
     F("Saint-Jean-sur-Richelieu", FESTIVAL, 3, CUL, [TAL],
       "International de montgolfières : pilotes de Château-d'Œx",
       "Accueil de pilotes et d'organisateurs du festival international de ballons de "

@@ -52,6 +52,7 @@ from fiches import (  # noqa: E402
     FESTIVAL,
     FICHES,
     MISSION,
+    RECRUTEMENT,
     RESEAU,
     STRAT,
 )
@@ -93,6 +94,7 @@ ENTETES_BUDGET = [c.entete for c in COLONNES_BUDGET]
 # Situations forcées (clé de `special` dans une fiche → ce qu'elle produit).
 SPECIAUX = {
     "plafond_depasse": "Au-dessus du plafond de 25 000 $ (initiative d'une seule ville)",
+    "bonification": "Projet conjoint qui demande plus de 25 000 $ (bonification possible)",
     "cout_inferieur": "Coût total inférieur au montant demandé",
     "sans_contribution": "Ni contribution du demandeur ni cofinancement",
     "autre_financement": "Autre financement gouvernemental (inadmissible)",
@@ -177,6 +179,18 @@ LIGNES = {
                "Expédition du matériel promotionnel"]),
         (DIF, ["Bilan de mission diffusé aux entreprises et aux partenaires",
                "Capsules vidéo sur les résultats de la mission"]),
+    ],
+    RECRUTEMENT: [
+        (EVT, ["Inscription et kiosque de la région à {evt}",
+               "Espace employeurs partagé à {evt}"]),
+        (LOG, ["Séance d'information sur la vie à {v} : salle et matériel",
+               "Salles d'entrevue sur place et interprète"]),
+        (RP, ["Firme d'accompagnement : présélection des candidatures",
+              "Conseils en immigration aux employeurs participants (services externes)"]),
+        (VIR, ["Entrevues et séances d'information virtuelles avec les candidats",
+               "Plateforme d'entrevues à distance"]),
+        (DIF, ["Capsules vidéo « Vivre à {v} » pour les candidats",
+               "Bilan du recrutement diffusé aux employeurs"]),
     ],
     EVENEMENT: [
         (EVT, ["Organisation de {evt} (salles, programme, captation)",
@@ -295,6 +309,10 @@ OBJECTIFS = {
               "obtenir {m} rendez-vous d'affaires qualifiés pour les entreprises participantes",
               "accompagner {e} entreprises de la région",
               "suivre les occasions repérées dans les six mois qui suivent la mission"],
+    RECRUTEMENT: ["présenter {V} et ses employeurs à {evt}",
+                  "rencontrer {m} candidats dans les métiers en pénurie",
+                  "accompagner {e} employeurs de la région dans leurs entrevues",
+                  "préparer l'accueil et l'établissement des personnes recrutées"],
     EVENEMENT: ["réunir {m} participants de {k} pays autour de {theme}",
                 "mettre en valeur l'expertise de {V} auprès de villes étrangères",
                 "adopter une feuille de route commune avec les villes participantes",
@@ -323,6 +341,9 @@ ETAPES = {
               "suivi des rencontres", "bilan et diffusion"],
     MISSION: ["recrutement des entreprises participantes", "préparation des rendez-vous",
               "mission à {evt}", "suivi des occasions et bilan"],
+    RECRUTEMENT: ["inscription des employeurs et affichage des postes",
+                  "présélection des candidatures", "recrutement à {evt}",
+                  "accueil des premières personnes recrutées et bilan"],
     EVENEMENT: ["comité organisateur et invitations", "programme et inscriptions",
                 "tenue de {evt}", "actes et bilan"],
     FESTIVAL: ["choix des {invites} invités", "démarches de voyage et promotion",
@@ -347,6 +368,10 @@ RETOMBEES = {
               "des recrutements ou des investissements suivis sur douze mois",
               "une présence régionale mieux connue à {evt}",
               "des entreprises mieux préparées aux marchés étrangers"],
+    RECRUTEMENT: ["{m} entrevues et au moins {k} embauches visées",
+                  "des postes en pénurie pourvus chez les employeurs de la région",
+                  "une trousse d'accueil des nouveaux arrivants mise à jour",
+                  "une présence régionale mieux connue à {evt}"],
     EVENEMENT: ["{m} participants, dont une part venue de l'étranger",
                 "des retombées économiques pour l'hôtellerie et la restauration",
                 "une feuille de route adoptée par les villes participantes",
@@ -406,6 +431,7 @@ RESSOURCES = {
 }  # fmt: skip
 COFINANCEURS = {
     MISSION: ["des entreprises participantes", "la chambre de commerce"],
+    RECRUTEMENT: ["des employeurs participants", "la chambre de commerce"],
     FESTIVAL: ["commanditaires privés du festival", "la caisse Desjardins locale"],
     EVENEMENT: ["partenaires privés de l'événement", "frais d'inscription des participants"],
     ACCUEIL: ["la chambre de commerce", "la caisse Desjardins locale"],
@@ -490,6 +516,7 @@ NOMBRES = {
     EXPERTISE: {"m": (8, 40), "k": (2, 5)},
     ACCUEIL: {"m": (10, 30), "k": (3, 8)},
     MISSION: {"m": (15, 60), "k": (3, 8), "e": (4, 15)},
+    RECRUTEMENT: {"m": (40, 150), "k": (8, 30), "e": (5, 20)},
     EVENEMENT: {"m": (120, 400), "k": (5, 14)},
     FESTIVAL: {"m": (10, 30), "k": (3, 12)},
     RESEAU: {"m": (5, 15), "k": (3, 6)},
@@ -618,11 +645,17 @@ def _formulaire(
         r.format(**fmt) for r in rng.sample(RETOMBEES[typ], 2 if t == "village" else 3)
     )
     visibilite = " ; ".join(v.format(**fmt) for v in rng.sample(VISIBILITE, rng.randint(2, 4)))
-    rh = rng.choice(RESSOURCES[t]).format(
+    # Un territoire équivalent (Nord-du-Québec, par exemple) n'a pas de MRC qui prête une
+    # agente de développement.
+    sans_mrc = m["mrc"].endswith("(TÉ)")
+    modeles = RESSOURCES[t][1:] if t == "village" and sans_mrc else RESSOURCES[t]
+    rh = rng.choice(modeles).format(
         k=rng.randint(3, 8), pct=rng.choice([20, 25, 30, 40, 50]), s=SERVICES[fiche["secteur"]]
     )
     if typ == MISSION:
         rh += " Les entreprises participantes paient leurs propres déplacements."
+    if typ == RECRUTEMENT:
+        rh += " Les employeurs participants paient leurs propres déplacements."
     if qc:
         entites = [valeurs["V"], *(entite(q) for q in qc)]
         rh += f" Un comité conjoint réunit {', '.join(entites[:-1])} et {entites[-1]}."
@@ -645,7 +678,10 @@ def _formulaire(
             capacite += (
                 f" Aide du Fonds régions et ruralité (volet 2) : {montant(d['autre_financement'])}."
             )
-    capacite += " " + EXPERIENCE[t]
+    experience = EXPERIENCE[t]
+    if sans_mrc:
+        experience = experience.replace(", avec sa MRC", ", avec ses voisins")
+    capacite += " " + experience
     champs = {
         "Objectifs": objectifs,
         "Échéancier": echeancier,
@@ -734,6 +770,9 @@ def generer() -> tuple[list[dict], list[dict], dict[str, list[str]]]:
         an1 = min(arrondi(rng.triangular(bas, haut, mode) * facteur) * 100, plafond)
         if "plafond_depasse" in special:
             an1 = next(au_dessus)
+        if "bonification" in special:
+            assert conjoint, fiche["titre"]
+            an1 = rng.randrange(28_000, plafond // 100 + 1, 500) * 100
         ans = fiche.get("ans") or (2 if rng.random() < DEUX_ANS[t] else 1)
         an2 = None
         if ans == 2:
@@ -960,7 +999,7 @@ def verifier(demandes: list[dict], budget: list[dict], speciaux: dict, appel: di
     attendus = {
         "plafond_depasse": 3, "autre_financement": 2, "non_admissible": 4, "visas_plus_500": 2,
         "budget_ecart": 2, "dossier_incomplet": 4, "budget_non_detaille": 2,
-        "sans_engagement": 1, "depot_en_retard": 1, "depot_dernier_jour": 2,
+        "sans_engagement": 1, "depot_en_retard": 1, "depot_dernier_jour": 2, "bonification": 2,
     }  # fmt: skip
     for cle, nombre in attendus.items():
         assert len(speciaux[cle]) == nombre, cle
