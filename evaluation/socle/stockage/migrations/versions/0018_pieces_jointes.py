@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_pieces_jointes"
-down_revision = "0014_modeles_lettres"
+down_revision = "0016_dimensions"
 branch_labels = None
 depends_on = None
 
