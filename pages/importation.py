@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.depot import categories, retraits
-from evaluation.depot.gabarit import LIBELLES_CHAMPS
+from evaluation.depot.gabarit import libelles_champs
 from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
     compter,
@@ -23,7 +23,7 @@ from evaluation.socle import droits, stockage
 from evaluation.socle.formats import montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from evaluation.sorties.tableaux import demandes_pour_personne
+from evaluation.sorties.tableaux import cles_apercu, demandes_pour_personne
 from pages.composants.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
@@ -400,6 +400,8 @@ for nom, contenu in sources:
     empreinte.update(nom.encode() + hashlib.sha256(contenu).digest())
 empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
 empreinte.update(str(sorted(numeros_stockes)).encode())
+# Les colonnes attendues suivent le type de demandeur de l'appel (gabarit.colonnes_demandes).
+empreinte.update(f"{appel.id}\0{appel.type_demandeur}".encode())
 cle_cache = empreinte.hexdigest()
 
 if st.session_state.get("verification_cle") != cle_cache:
@@ -418,7 +420,9 @@ if st.session_state.get("verification_cle") != cle_cache:
 verification = st.session_state["verification"]
 
 # -- Colonnes à relier à la main ------------------------------------------------------------
-manquantes = [(t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t)]
+manquantes = [
+    (t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t, appel)
+]
 if manquantes:
     st.subheader("Colonnes à relier")
     st.caption(
@@ -444,8 +448,9 @@ if manquantes:
                 st.rerun()
 
 if correspondances:
+    libelles = libelles_champs(appel)
     reliees = " ; ".join(
-        f"{litteral(fichier)} : « {litteral(entete)} » → « {LIBELLES_CHAMPS.get(cle, cle)} »"
+        f"{litteral(fichier)} : « {litteral(entete)} » → « {libelles.get(cle, cle)} »"
         for fichier, relie in correspondances.items()
         for entete, cle in relie.items()
     )
@@ -518,7 +523,9 @@ st.caption(
 if gardees:
     regions = {r.code: r.nom for r in appel.regions}
     st.dataframe(
-        demandes_pour_personne([d.valeurs for d in gardees], regions=regions),
+        demandes_pour_personne(
+            [d.valeurs for d in gardees], cles_apercu(appel), regions=regions, appel=appel
+        ),
         hide_index=True,
         width="stretch",
     )
