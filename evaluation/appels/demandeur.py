@@ -18,10 +18,12 @@ from evaluation.appels.configuration import Appel
 
 
 def _texte(valeur: object) -> str:
-    """Le texte d'un champ ; vide pour None ou NaN (cellule vide lue par pandas)."""
+    """Le texte d'un champ, tel quel (un classeur le recopie à l'identique) ; vide pour
+    None, NaN (cellule vide lue par pandas) ou des espaces seules."""
     if valeur is None or (isinstance(valeur, float) and math.isnan(valeur)):
         return ""
-    return str(valeur).strip()
+    texte = str(valeur)
+    return texte if texte.strip() else ""
 
 
 @dataclass(frozen=True)
