@@ -842,10 +842,12 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         return SORTIE_USAGE
     with moteur.connect() as connexion:
         numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
+        neq = stockage.neq_des_demandes(appel.id, connexion=connexion)
     verification = verifier_lot(
         lancees,
         appel,
         numeros_stockes=numeros,
+        neq_stockes=neq,
         limites=_limites(options),
         correspondances=correspondances,
     )

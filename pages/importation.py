@@ -345,6 +345,12 @@ st.title("Importation des demandes")
 
 with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
+    # Appel d'organismes : un NEQ déjà importé sous un autre numéro est signalé.
+    neq_stockes = (
+        stockage.neq_des_demandes(appel.id, connexion=connexion)
+        if appel.demandeur_organisme
+        else {}
+    )
     nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
 
 if "dernier_rapport" in st.session_state:
@@ -402,6 +408,7 @@ empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
 empreinte.update(str(sorted(numeros_stockes)).encode())
 # Les colonnes attendues suivent le type de demandeur de l'appel (gabarit.colonnes_demandes).
 empreinte.update(f"{appel.id}\0{appel.type_demandeur}".encode())
+empreinte.update(str(sorted(neq_stockes.items())).encode())
 cle_cache = empreinte.hexdigest()
 
 if st.session_state.get("verification_cle") != cle_cache:
@@ -410,6 +417,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         sources,
         appel,
         numeros_stockes=numeros_stockes,
+        neq_stockes=neq_stockes,
         limites=limites(),
         correspondances=correspondances,
         progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),

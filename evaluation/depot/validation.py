@@ -9,7 +9,7 @@ choisit d'en importer les lignes valides).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from evaluation.appels.configuration import Appel
@@ -845,9 +845,13 @@ _CODES_ILLISIBLE = {
 }
 
 
-def _neq_en_double(demandes: list[Enregistrement]) -> None:
-    """Un même NEQ sur plusieurs demandes du lot : avertissement sur chacune après la
-    première, qui dit où est l'autre.
+def _neq_en_double(
+    demandes: list[Enregistrement], neq_stockes: Mapping[str, Iterable[str]] | None = None
+) -> None:
+    """Un même NEQ sur plusieurs demandes du lot, ou sur une demande du lot et une autre
+    déjà importée dans l'appel (`neq_stockes` : NEQ → numéros stockés) : avertissement sur
+    chacune après la première, qui dit où est l'autre. Une demande réimportée (même numéro)
+    n'est pas un doublon d'elle-même.
 
     Interprétation : rien dans le texte du programme Québec sans frontières ne limite le
     nombre de demandes d'un organisme, et ses « deux types de financement » (soutien à la
@@ -855,12 +859,28 @@ def _neq_en_double(demandes: list[Enregistrement]) -> None:
     plusieurs. Le doublon n'est donc pas bloquant ; il signale une demande peut-être
     saisie deux fois, ou un NEQ recopié d'une autre ligne."""
     premieres: dict[str, Enregistrement] = {}
+    stockes = {
+        neq: [n for n in numeros if cle_numero(n)] for neq, numeros in (neq_stockes or {}).items()
+    }
     for d in demandes:
         neq = d.valeurs.get("neq")
         if not neq:
             continue
         if (p := premieres.get(neq)) is None:
             premieres[neq] = d
+            autres = [n for n in stockes.get(neq, ()) if cle_numero(n) != d.cle]
+            if autres:
+                d.signaler(
+                    "neq",
+                    "neq_en_double",
+                    f"NEQ {neq} déjà donné pour la demande "
+                    + ", ".join(f"« {citer(n)} »" for n in autres[:3])
+                    + (" (et d'autres)" if len(autres) > 3 else "")
+                    + ", déjà importée dans cet appel : un même organisme dépose plusieurs "
+                    "demandes, ce que le programme permet. Vérifiez qu'il ne s'agit pas de la "
+                    "même demande sous un autre numéro, ou d'un NEQ recopié d'une autre ligne.",
+                    AVERTISSEMENT,
+                )
             continue
         autre = f"« {citer(p.no_demande)} », " if p.no_demande else ""
         d.signaler(
@@ -945,8 +965,10 @@ def verifier(
     repertoire: Repertoire,
     problemes_fichiers: Iterable[Probleme] = (),
     numeros_stockes: Iterable[str] = (),
+    neq_stockes: Mapping[str, Iterable[str]] | None = None,
 ) -> Verification:
-    """Convertit et vérifie un lot de fichiers lus (une importation)."""
+    """Convertit et vérifie un lot de fichiers lus (une importation). `neq_stockes` : NEQ →
+    numéros des demandes déjà importées (appel d'organismes : NEQ en double)."""
     fichiers = list(fichiers)
     validateur = _Validateur(appel, repertoire)
     problemes = list(problemes_fichiers)
@@ -1005,7 +1027,7 @@ def verifier(
                 demandes.append(d)
 
     if appel.demandeur_organisme:
-        _neq_en_double(demandes)
+        _neq_en_double(demandes, neq_stockes)
     stockes = {cle_numero(n) for n in numeros_stockes}
     connus = set(premieres) | stockes
     # Une ligne de budget se rattache à la demande de même numéro de son propre fichier,

@@ -149,6 +149,7 @@ def verifier_lot(
     appel: Appel,
     *,
     numeros_stockes: Iterable[str] = (),
+    neq_stockes: Mapping[str, Iterable[str]] | None = None,
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     repertoire_municipalites: Repertoire | None = None,
@@ -164,7 +165,12 @@ def verifier_lot(
         if progression:
             progression(0.9, "Vérification des demandes")
         verification = verifier(
-            lus, appel, repertoire_municipalites or repertoire(), refus, numeros_stockes
+            lus,
+            appel,
+            repertoire_municipalites or repertoire(),
+            refus,
+            numeros_stockes,
+            neq_stockes,
         )
         for fichier in lus:
             for tableau in fichier.tableaux:

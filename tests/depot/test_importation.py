@@ -581,3 +581,8 @@ def test_importer_des_organismes(moteur, appel_organisme):
         moteur=moteur,
     )
     assert sorted(encore.inchangees) == ["Q-1", "Q-2"]
+    with moteur.connect() as c:
+        assert stockage.neq_des_demandes(appel_organisme.id, connexion=c) == {
+            "1145678901": ["Q-1"],
+            "2245678901": ["Q-2"],
+        }

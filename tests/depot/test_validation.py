@@ -617,3 +617,25 @@ def test_requerante_mrc(appel, requerante, nom, region):
     assert (d.valeurs["municipalite"], d.valeurs["region"]) == (nom, region)
     assert not [p for p in verification.problemes if p.code == "municipalite_inconnue"]
     assert verification.sans_blocage
+
+
+def test_neq_deja_importe_avertit(appel_organisme):
+    """Un NEQ déjà porté par une demande importée sous un autre numéro avertit ; la même
+    demande réimportée (même numéro) n'est pas un doublon d'elle-même."""
+    stockes = {"1145678901": ["Q-1"]}
+    autre = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("Q-9", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=["Q-1"],
+        neq_stockes=stockes,
+    )
+    (probleme,) = [p for p in autre.problemes if p.code == "neq_en_double"]
+    assert probleme.severite == AVERTISSEMENT and probleme.no_demande == "Q-9"
+    assert "« Q-1 », déjà importée dans cet appel" in probleme.message
+    meme = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("q-1", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=["Q-1"],
+        neq_stockes=stockes,
+    )
+    assert not [p for p in meme.problemes if p.code == "neq_en_double"]
