@@ -166,6 +166,11 @@ def _analyseur() -> argparse.ArgumentParser:
         "(conflits d'intérêts)",
     )
     a.add_argument("--region", help="code de sa région (01 à 17) ou son nom")
+    a.add_argument(
+        "--neq",
+        help="NEQ (dix chiffres) de l'organisme auquel la personne est rattachée : conflit "
+        "avec ses demandes dans un appel d'organismes",
+    )
     r = sc.add_parser(
         "reinitialiser",
         help="fixe un mot de passe provisoire (lu sur l'entrée), à changer à la connexion",
@@ -407,6 +412,7 @@ def _comptes(options, moteur) -> int:
                 municipalite=options.municipalite,
                 region=options.region,
                 auteur=_auteur_cli(),
+                neq=options.neq,
             )
             print(
                 f"Compte créé : {compte.courriel} ({compte.role}) ; son mot de passe est "
@@ -865,7 +871,7 @@ def _demandes(options, appel, moteur) -> int:
     from evaluation.sorties.neutralisation import texte_csv
     from evaluation.sorties.tableaux import (
         CLES_APERCU,
-        CLES_SORTIE,
+        cles_sortie,
         demandes_pour_fichier,
         demandes_pour_personne,
         en_texte,
@@ -874,7 +880,7 @@ def _demandes(options, appel, moteur) -> int:
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
     if options.format == "csv":
-        sys.stdout.write(texte_csv(demandes_pour_fichier(table, CLES_SORTIE)))
+        sys.stdout.write(texte_csv(demandes_pour_fichier(table, cles_sortie(appel))))
     elif table.empty:
         print(f"Aucune demande stockée pour l'appel {appel.id}.")
     else:
@@ -901,10 +907,12 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         return SORTIE_USAGE
     with moteur.connect() as connexion:
         numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
+        neq = stockage.neq_des_demandes(appel.id, connexion=connexion)
     verification = verifier_lot(
         lancees,
         appel,
         numeros_stockes=numeros,
+        neq_stockes=neq,
         limites=_limites(options),
         correspondances=correspondances,
     )

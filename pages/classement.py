@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.appels.configuration import lecture_annees_financieres
 from evaluation.decision import (
     classement,
@@ -322,7 +323,7 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
         )
     donnees_affichees |= {
         "No": partie["no_demande"],
-        "Municipalité": partie["municipalite"].fillna(""),
+        demandeur.libelle_court(appel): demandeur.colonne_noms(appel, partie),
         "Total": deja["Total"],
         NOTE_EVALUATEURS: deja[NOTE_EVALUATEURS],
         consensus.NOTE_DE_CONSENSUS: deja[consensus.NOTE_DE_CONSENSUS],
@@ -617,9 +618,13 @@ if presidence:
     options = [int(d) for d in table["demande_id"]]
     position = {d: i for i, d in enumerate(options)}
     libelles = {
-        d: ("" if pd.isna(rang) else f"{int(rang)}. ") + f"{no} · {municipalite}"
-        for d, rang, no, municipalite in zip(
-            options, table["rang"], table["no_demande"], table["municipalite"], strict=True
+        d: ("" if pd.isna(rang) else f"{int(rang)}. ") + f"{no} · {nom}"
+        for d, rang, no, nom in zip(
+            options,
+            table["rang"],
+            table["no_demande"],
+            demandeur.colonne_noms(appel, table),
+            strict=True,
         )
     }
 
@@ -717,7 +722,7 @@ if presidence:
                 {
                     "Rang": classees_["rang"].map(int).to_numpy(),
                     "No": classees_["no_demande"].to_numpy(),
-                    "Municipalité": classees_["municipalite"].fillna("").to_numpy(),
+                    demandeur.libelle_court(appel): demandeur.colonne_noms(appel, classees_),
                     "Recommandation": classees_["financement"].to_numpy(),
                     # Colonne par colonne (5 000 classées : pas de ligne en dictionnaire).
                     "Recommandé": [

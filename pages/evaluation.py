@@ -9,6 +9,7 @@ stocké pour savoir s'il reste des modifications à enregistrer.
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.decision import financement
 from evaluation.depot.validation import cle_numero
@@ -311,10 +312,19 @@ def _mes_demandes(configuration_toml: str, courriel: str, url: str, version: int
     mes = evaluations.charger_mes_demandes(appel.id, courriel, moteur=moteur())
     liste = suivi.liste_evaluateur(mes.demandes, mes.evaluations, mes.attributions, courriel)
     regions = {r.code: r.nom for r in appel.regions}
+    # Le demandeur dans les mots de l'appel : l'organisme, ou la municipalité requérante.
+    par_id = dict(
+        zip(
+            mes.demandes["id"].astype(int).tolist(),
+            demandeur.colonne_noms(appel, mes.demandes),
+            strict=True,
+        )
+    )
+    noms = [par_id.get(int(i), "") for i in liste["demande_id"].tolist()]
     tableau = pd.DataFrame(
         {
             "No": liste["no_demande"],
-            "Municipalité": liste["municipalite"],
+            demandeur.libelle_court(appel): noms,
             "Titre": liste["titre"],
             "Région": liste["region"].map(regions).fillna(liste["region"]),
             "Axe": ["" if pd.isna(a) else int(a) for a in liste["axe"].tolist()],
@@ -324,11 +334,11 @@ def _mes_demandes(configuration_toml: str, courriel: str, url: str, version: int
     if not appel.axes:
         tableau = tableau.drop(columns="Axe")
     libelles = {
-        int(i): f"{no} · {municipalite} · {titre[:70]} — {etat}"
-        for i, no, municipalite, titre, etat in zip(
+        int(i): f"{no} · {nom} · {titre[:70]} — {etat}"
+        for i, no, nom, titre, etat in zip(
             liste["demande_id"].tolist(),
             liste["no_demande"].tolist(),
-            liste["municipalite"].tolist(),
+            noms,
             liste["titre"].tolist(),
             liste["etat"].tolist(),
             strict=True,

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.depot import categories, retraits
-from evaluation.depot.gabarit import LIBELLES_CHAMPS, colonnes_dimensions, colonnes_sans_objet
+from evaluation.depot.gabarit import colonnes_dimensions, colonnes_sans_objet, libelles_champs
 from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
     compter,
@@ -23,7 +23,7 @@ from evaluation.socle import droits, stockage
 from evaluation.socle.formats import montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from evaluation.sorties.tableaux import CLES_APERCU, demandes_pour_personne
+from evaluation.sorties.tableaux import cles_apercu, demandes_pour_personne
 from pages.composants.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
@@ -348,6 +348,12 @@ st.title("Importation des demandes")
 
 with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
+    # Appel d'organismes : un NEQ déjà importé sous un autre numéro est signalé.
+    neq_stockes = (
+        stockage.neq_des_demandes(appel.id, connexion=connexion)
+        if appel.demandeur_organisme
+        else {}
+    )
     nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
 
 if "dernier_rapport" in st.session_state:
@@ -403,6 +409,9 @@ for nom, contenu in sources:
     empreinte.update(nom.encode() + hashlib.sha256(contenu).digest())
 empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
 empreinte.update(str(sorted(numeros_stockes)).encode())
+# Les colonnes attendues suivent le type de demandeur de l'appel (gabarit.colonnes_demandes).
+empreinte.update(f"{appel.id}\0{appel.type_demandeur}".encode())
+empreinte.update(str(sorted(neq_stockes.items())).encode())
 cle_cache = empreinte.hexdigest()
 
 if st.session_state.get("verification_cle") != cle_cache:
@@ -411,6 +420,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         sources,
         appel,
         numeros_stockes=numeros_stockes,
+        neq_stockes=neq_stockes,
         limites=limites(),
         correspondances=correspondances,
         progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),
@@ -449,7 +459,7 @@ if manquantes:
                 st.rerun()
 
 if correspondances:
-    libelles = LIBELLES_CHAMPS | {c.cle: c.entete for c in colonnes_dimensions(appel)}
+    libelles = libelles_champs(appel) | {c.cle: c.entete for c in colonnes_dimensions(appel)}
     reliees = " ; ".join(
         f"{litteral(fichier)} : « {litteral(entete)} » → « {litteral(libelles.get(cle, cle))} »"
         for fichier, relie in correspondances.items()
@@ -528,8 +538,9 @@ if gardees:
     st.dataframe(
         demandes_pour_personne(
             [d.valeurs for d in gardees],
-            [c for c in CLES_APERCU if c not in sans_objet],
+            [c for c in cles_apercu(appel) if c not in sans_objet],
             regions=regions,
+            appel=appel,
         ),
         hide_index=True,
         width="stretch",

@@ -14,6 +14,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.decision import (
     classement,
     conduite,
@@ -485,7 +486,7 @@ if preside or regarde_ailleurs:
             else:
                 rappel, args = (lambda x: st.session_state.update({REGARD: x}), (t,))
             st.button(
-                litteral(intitule(t) + f" · {par_id.loc[t].get('municipalite') or ''}"),
+                litteral(intitule(t) + f" · {demandeur.noms(appel, [par_id.loc[t]])[0]}"),
                 key=f"seance_aller::{t}",
                 on_click=rappel,
                 args=args,
@@ -514,10 +515,14 @@ if hors_de_la_salle:
         icon=":material/visibility_off:",
     )
 nom_region = next((x.nom for x in appel.regions if x.code == r["region"]), "")
-st.markdown(
-    f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
-    + (" · projet conjoint" if r["projet_conjoint"] else "")
-)
+if appel.demandeur_organisme:
+    # « Organisme requérant : X (NEQ …), siège : Municipalité, région » (appels.demandeur).
+    st.markdown(litteral(demandeur.demandeur(appel, r).description))
+else:
+    st.markdown(
+        f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
+        + (" · projet conjoint" if r["projet_conjoint"] else "")
+    )
 if classee := classification(r, appel):
     st.markdown(" · ".join(f"**{litteral(nom)}** : {litteral(valeur)}" for nom, valeur in classee))
 if triage.get(d) == seance.NON_DISCUTEE:

@@ -25,6 +25,20 @@ def appel():
     return charger_appel()
 
 
+def appel_d_organismes(appel):
+    """L'appel livré, dont le demandeur est un organisme (`[demandeur] type = "organisme"`,
+    issue 18) : mêmes axes, secteurs et règles, autres colonnes du demandeur."""
+    from evaluation.appels.configuration import appel_depuis_toml
+
+    assert "[demandeur]" not in appel.source_toml
+    return appel_depuis_toml(appel.source_toml + '\n[demandeur]\ntype = "organisme"\n')
+
+
+@pytest.fixture(scope="session")
+def appel_organisme(appel):
+    return appel_d_organismes(appel)
+
+
 @pytest.fixture(scope="session")
 def repertoire():
     return charger_repertoire()

@@ -345,6 +345,35 @@ def test_comptes_en_ligne_de_commande(base, tmp_path):
     assert commande("desactiver", "eva@exemple.ca").returncode == 0
     assert "désactivé" in commande("lister").stdout
     assert commande("desactiver", "personne@exemple.ca").returncode == 1
+    # Rattaché à un organisme (NEQ, issue 18) ; un NEQ illisible est refusé en français.
+    oci = commande(
+        "ajouter",
+        "oci@exemple.ca",
+        "--role",
+        "evaluateur",
+        "--neq",
+        "1145 678 901",
+        entree="un mot de passe solide\n",
+    )
+    assert oci.returncode == 0, oci.stderr
+    from evaluation.socle.comptes import trouver_compte
+    from evaluation.socle.stockage import creer_moteur
+
+    moteur = creer_moteur(base[1])
+    try:
+        assert trouver_compte("oci@exemple.ca", moteur=moteur).neq == "1145678901"
+    finally:
+        moteur.dispose()
+    refuse = commande(
+        "ajouter",
+        "z@exemple.ca",
+        "--role",
+        "evaluateur",
+        "--neq",
+        "1,14568E+09",
+        entree="un mot de passe solide\n",
+    )
+    assert refuse.returncode == 1 and "NEQ « 1,14568E+09 » invalide" in refuse.stderr
 
 
 # --- appels : lister, importer, exporter ; --appel par défaut ------------------------------

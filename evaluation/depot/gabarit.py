@@ -1,5 +1,6 @@
 """Les colonnes canoniques d'une demande et d'une ligne de budget, leurs alias, et le
-gabarit Excel que les municipalités remplissent."""
+gabarit Excel que les demandeurs remplissent. Les colonnes du demandeur suivent le type de
+demandeur de l'appel (`colonnes_demandes`) : entité municipale ou organisme."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Municipalité requérante",
         "municipalite",
         True,
-        "Nom de la municipalité qui dépose la demande, comme dans le répertoire du MAMH.",
+        "Entité municipale qui dépose la demande : municipalité locale, comme dans le "
+        "répertoire du MAMH, MRC ou territoire équivalent (« MRC de Coaticook »).",
         "Rimouski",
         (
             "Municipalité",
@@ -76,6 +78,8 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
             "Nom de la municipalité",
             "Nom de la municipalité requérante",
             "Municipalité porteuse",
+            "Entité municipale requérante",
+            "MRC requérante",
         ),
     ),
     Colonne(
@@ -361,6 +365,111 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
     ),
 )
 
+
+def _colonnes_organisme() -> tuple[Colonne, ...]:
+    """Les colonnes d'une demande quand le demandeur est un organisme (`[demandeur] type =
+    "organisme"`) : son nom, son NEQ, la municipalité et la région de son siège, au lieu de
+    la municipalité requérante et de ses partenaires municipaux. Le projet conjoint « entre
+    plusieurs acteurs municipaux » (bonification de l'appel PAIVMQ) ne concerne pas un
+    organisme : pas de colonne « Municipalités partenaires »."""
+    par_cle = {c.cle: c for c in COLONNES_DEMANDES}
+    organisme = (
+        Colonne(
+            "organisme",
+            "Organisme requérant",
+            "organisme",
+            True,
+            "Nom de l'organisme qui dépose la demande, tel qu'inscrit au Registraire des "
+            "entreprises.",
+            "Solidarité Nord-Sud de Rimouski",
+            (
+                "Nom de l'organisme",
+                "Nom de l'organisme requérant",
+                "Organisme",
+                "Organisme demandeur",
+                "Organisme porteur",
+                "Nom légal de l'organisme",
+                "Raison sociale",
+                "Demandeur",
+                "Requérant",
+                "OCI",
+                "Nom de l'OCI",
+            ),
+        ),
+        Colonne(
+            "neq",
+            "NEQ",
+            "neq",
+            True,
+            "Numéro d'entreprise du Québec de l'organisme : dix chiffres (espaces et tirets "
+            "permis). Mettez la colonne au format Texte.",
+            "1145678901",
+            (
+                "Numéro d'entreprise du Québec",
+                "N° d'entreprise du Québec",
+                "No d'entreprise du Québec",
+                "NEQ de l'organisme",
+                "Numéro NEQ",
+                "No NEQ",
+                "N° NEQ",
+                "Numéro d'entreprise",
+            ),
+        ),
+        Colonne(
+            "municipalite",
+            "Municipalité du siège",
+            "municipalite",
+            True,
+            "Municipalité du siège social de l'organisme, comme dans le répertoire du MAMH ; "
+            "la région administrative en est tirée.",
+            "Rimouski",
+            (
+                "Municipalité du siège social",
+                "Ville du siège social",
+                "Ville du siège",
+                "Siège social",
+                "Siège",
+                "Municipalité",
+                "Ville",
+                "Municipalité requérante",
+            ),
+        ),
+        Colonne(
+            "region",
+            "Région administrative",
+            "region",
+            True,
+            "Région du siège de l'organisme : code (01 à 17) ou nom. Peut rester vide si la "
+            "municipalité du siège est reconnue : la région est alors tirée du répertoire.",
+            "01",
+            (*par_cle["region"].alias, "Région du siège", "Région du siège social"),
+        ),
+    )
+    contribution = par_cle["contribution_demandeur"]
+    contribution = Colonne(
+        contribution.cle,
+        contribution.entete,
+        contribution.genre,
+        contribution.obligatoire,
+        "Part du coût assumée par l'organisme requérant.",
+        contribution.exemple,
+        (
+            *(a for a in contribution.alias if "municipal" not in a.casefold()),
+            "Contribution de l'organisme",
+        ),
+    )
+    propres = {"municipalite", "region", "municipalites_partenaires"}
+    suite = tuple(
+        contribution if c.cle == "contribution_demandeur" else c
+        for c in COLONNES_DEMANDES
+        if c.cle not in propres
+    )
+    return (suite[0], *organisme, *suite[1:])
+
+
+COLONNES_ORGANISME: tuple[Colonne, ...] = _colonnes_organisme()
+
+
 COLONNES_BUDGET: tuple[Colonne, ...] = (
     Colonne(
         "no_demande",
@@ -423,14 +532,30 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
 )
 
 COLONNES_PAR_CLE = {c.cle: c for c in COLONNES_DEMANDES}
-# Libellé de chaque champ stocké d'une demande, y compris ceux que l'import déduit.
-LIBELLES_CHAMPS = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
+_DEDUITS = {
     "code_geographique": "Code géographique",
     "projet_conjoint": "Projet conjoint",
     "date_depot_presumee": "Date de dépôt présumée (celle de l'importation)",
     "avertissements": "Avertissements",
     "dimensions": "Dimensions",
 }
+# Libellé de chaque champ stocké d'une demande, y compris ceux que l'import déduit (et
+# ceux d'un demandeur organisme : nom et NEQ).
+LIBELLES_CHAMPS = (
+    {c.cle: c.entete for c in COLONNES_ORGANISME}
+    | {c.cle: c.entete for c in COLONNES_DEMANDES}
+    | _DEDUITS
+)
+
+
+def libelles_champs(appel: Appel | None = None) -> dict[str, str]:
+    """Comme `LIBELLES_CHAMPS`, dans les mots du type de demandeur de l'appel (pour un
+    organisme, `municipalite` est « Municipalité du siège »)."""
+    if appel is None or not appel.demandeur_organisme:
+        return LIBELLES_CHAMPS
+    return LIBELLES_CHAMPS | {c.cle: c.entete for c in COLONNES_ORGANISME}
+
+
 COLONNES_BUDGET_PAR_CLE = {c.cle: c for c in COLONNES_BUDGET}
 
 
@@ -470,13 +595,16 @@ def colonnes_dimensions(appel: Appel) -> tuple[Colonne, ...]:
     return tuple(colonnes)
 
 
-def colonnes_demandes(appel: Appel) -> tuple[Colonne, ...]:
-    """Les colonnes de la feuille Demandes pour cet appel : celles du gabarit, sans l'axe
-    quand l'appel n'a pas d'axes ni les secteurs quand il n'a pas de secteurs, et une
-    colonne par dimension déclarée (après les secteurs)."""
+def colonnes_demandes(appel: Appel | None = None) -> tuple[Colonne, ...]:
+    """Les colonnes de la feuille Demandes pour cet appel : celles de son type de demandeur
+    (entité municipale : `COLONNES_DEMANDES`, aussi sans appel ; organisme :
+    `COLONNES_ORGANISME`), sans l'axe quand l'appel n'a pas d'axes ni les secteurs quand il
+    n'a pas de secteurs, et une colonne par dimension déclarée (après les secteurs)."""
+    if appel is None:
+        return COLONNES_DEMANDES
     retirees = colonnes_sans_objet(appel)
     colonnes: list[Colonne] = []
-    for c in COLONNES_DEMANDES:
+    for c in COLONNES_ORGANISME if appel.demandeur_organisme else COLONNES_DEMANDES:
         if c.cle in retirees:
             continue
         if c.cle == "date_debut":
@@ -509,20 +637,28 @@ def _index(colonnes: tuple[Colonne, ...]) -> dict[str, tuple[str, int]]:
 
 
 _INDEX_DEMANDES = _index(COLONNES_DEMANDES)
+_INDEX_ORGANISME = _index(COLONNES_ORGANISME)
 _INDEX_BUDGET = _index(COLONNES_BUDGET)
 
 
-def correspondance_entete(entete: object, budget: bool = False) -> tuple[str, int] | None:
-    """(clé canonique, rang) qu'un en-tête désigne, quels qu'en soient casse, accents, unités."""
+def correspondance_entete(
+    entete: object, budget: bool = False, appel: Appel | None = None
+) -> tuple[str, int] | None:
+    """(clé canonique, rang) qu'un en-tête désigne, quels qu'en soient casse, accents, unités.
+    Les en-têtes d'une demande dépendent du type de demandeur de `appel` (« Organisme
+    demandeur » nomme l'organisme d'un appel d'organismes, la municipalité sinon)."""
     cle = normaliser_entete(entete)
     if not cle:  # « # », « — » : rien à reconnaître
         return None
-    return (_INDEX_BUDGET if budget else _INDEX_DEMANDES).get(cle)
+    if budget:
+        return _INDEX_BUDGET.get(cle)
+    organisme = appel is not None and appel.demandeur_organisme
+    return (_INDEX_ORGANISME if organisme else _INDEX_DEMANDES).get(cle)
 
 
-def cle_entete(entete: object, budget: bool = False) -> str | None:
+def cle_entete(entete: object, budget: bool = False, appel: Appel | None = None) -> str | None:
     """La clé canonique qu'un en-tête désigne, ou None."""
-    trouve = correspondance_entete(entete, budget)
+    trouve = correspondance_entete(entete, budget, appel)
     return trouve[0] if trouve else None
 
 
@@ -601,6 +737,10 @@ def construire_gabarit(appel: Appel) -> bytes:
             elif col.genre == "date":
                 for i in range(2, 1001):
                     feuille.cell(i, j).number_format = "yyyy-mm-dd"
+            elif col.genre == "neq":
+                # Au format Texte : Excel ne change pas un NEQ en 1,14568E+09.
+                for i in range(2, 1001):
+                    feuille.cell(i, j).number_format = "@"
         feuille.freeze_panes = "A2"
         feuille.row_dimensions[1].height = 32
 

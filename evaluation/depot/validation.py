@@ -9,7 +9,7 @@ choisit d'en importer les lignes valides).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from evaluation.appels.configuration import Appel, Dimension
@@ -18,7 +18,6 @@ from evaluation.depot.admissibilite import constats_budget, constats_demande
 from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_BUDGET_PAR_CLE,
-    COLONNES_DEMANDES,
     COLONNES_PAR_CLE,
     PREFIXE_DIMENSION,
     RANG_ALIAS,
@@ -38,6 +37,7 @@ from evaluation.depot.valeurs import (
     lire_date,
     lire_entier,
     lire_montant,
+    lire_neq,
     lire_oui_non,
 )
 from evaluation.socle import formats
@@ -343,6 +343,7 @@ class _Validateur:
         self.appel = appel
         self.vocabulaire = Vocabulaire(appel)
         self.repertoire = repertoire
+        self.colonnes = colonnes_demandes(appel)
         self.convertisseurs = self._convertisseurs()
         self._colonnes_dimensions = colonnes_dimensions(appel)
         self._plans: dict[int, list] = {}
@@ -487,6 +488,8 @@ class _Validateur:
             "secteurs": liste,
             "texte": nettoyer,
             "municipalite": nettoyer,
+            "organisme": nettoyer,
+            "neq": lire_neq,
         }
 
     def plan(self, tableau: Tableau) -> list[tuple]:
@@ -510,21 +513,41 @@ class _Validateur:
                     self.convertisseurs[col.genre],
                     None if col.genre in _UNIQUES else self._memoire.setdefault(col.cle, {}),
                 )
-                for col in COLONNES_DEMANDES
+                for col in self.colonnes
                 if col.cle in tableau.colonnes
             ]
         return self._plans[cle]
 
     def municipalites(self, tableau: Tableau, i: int, v: dict, signaler) -> None:
+        """La requérante (ou, pour un organisme, la municipalité de son siège) reconnue au
+        répertoire, la région qui en découle, et les partenaires municipaux.
+
+        Appel : « Le projet proposé peut être porté par une ou plusieurs entités
+        municipales. » Interprétation (comme `Repertoire.entite_municipale`) : une
+        municipalité locale, une MRC ou un territoire équivalent du répertoire peut être
+        requérante ; une MRC se nomme expressément (« MRC de Coaticook »), sinon le nom est
+        celui d'une municipalité (Coaticook, la ville). Le siège d'un organisme est une
+        municipalité locale."""
+        organisme = self.appel.demandeur_organisme
+        quoi = "municipalité du siège" if organisme else "municipalité"
         nom = v.get("municipalite")
         declaree = v.get("region")
         trouvee = None
+        mrc_requerante = None
+        region_mrc = None
         if nom:
             r = self.repertoire.reconnaitre(nom, declaree)
             trouvee = r.municipalite
+            if not trouvee and not r.ambigues and not organisme:
+                mrc_requerante = self.repertoire.mrc(nom)
             if trouvee:
                 v["municipalite"] = trouvee.nom_affiche
                 v["code_geographique"] = trouvee.code_geographique
+            elif mrc_requerante:
+                v["municipalite"] = (
+                    mrc_requerante if mrc_requerante.endswith("(TÉ)") else f"MRC {mrc_requerante}"
+                )
+                region_mrc = self.repertoire.region_mrc(mrc_requerante)
             elif r.ambigues:
                 choix = "; ".join(
                     f"{m.designation} de {m.nom_affiche} ({m.region_code} {m.region_nom})"
@@ -543,16 +566,30 @@ class _Validateur:
                     if r.suggestion
                     else " Vérifiez l'orthographe (répertoire des municipalités du MAMH)."
                 )
+                mrc = "" if organisme else " ; une MRC s'écrit « MRC de … »"
                 signaler(
                     "municipalite",
                     "municipalite_inconnue",
-                    f"municipalité « {citer(nom)} » absente du répertoire des municipalités du "
-                    f"Québec.{aide}",
+                    f"{quoi} « {citer(nom)} » absente du répertoire des municipalités du "
+                    f"Québec{mrc}.{aide}",
                     AVERTISSEMENT,
                     r.suggestion,
                 )
         v.setdefault("code_geographique", None)
         region_colonne = "region" in tableau.colonnes
+        if region_mrc and not trouvee:
+            code, nom_region = region_mrc
+            if declaree and declaree != code:
+                signaler(
+                    "region",
+                    "region_contradictoire",
+                    f"la région déclarée ({declaree}) n'est pas celle de la requérante "
+                    f"« {v['municipalite']} » au répertoire ({code} {nom_region}) : la région du "
+                    "répertoire est retenue ; corrigez le fichier si la requérante est une "
+                    "autre.",
+                    AVERTISSEMENT,
+                )
+            v["region"] = declaree = code
         if trouvee:
             if declaree and declaree != trouvee.region_code:
                 nom_declaree = self.appel.region(declaree)
@@ -608,12 +645,14 @@ class _Validateur:
                 and mrc.endswith("(TÉ)")
                 and cle_souple(mrc.removesuffix("(TÉ)")) == cle_souple(trouvee.nom)
             )
-            if trouvee and (r.municipalite == trouvee or meme_territoire):
+            if (trouvee and (r.municipalite == trouvee or meme_territoire)) or (
+                mrc_requerante is not None and mrc == mrc_requerante
+            ):
                 signaler(
                     "municipalites_partenaires",
                     "partenaire_requerante",
-                    f"la municipalité requérante ({trouvee.nom_affiche}) figure parmi ses "
-                    "propres partenaires : elle n'est pas comptée comme partenaire.",
+                    f"la requérante ({v['municipalite']}) figure parmi ses propres "
+                    "partenaires : elle n'est pas comptée comme partenaire.",
                     AVERTISSEMENT,
                 )
                 continue
@@ -840,19 +879,66 @@ _CODES_ILLISIBLE = {
     "secteurs": ("valeur_illisible", AVERTISSEMENT),
     "texte": ("valeur_illisible", BLOQUANT),
     "municipalite": ("valeur_illisible", BLOQUANT),
+    "organisme": ("valeur_illisible", BLOQUANT),
+    "neq": ("neq_invalide", BLOQUANT),
 }
+
+
+def _neq_en_double(
+    demandes: list[Enregistrement], neq_stockes: Mapping[str, Iterable[str]] | None = None
+) -> None:
+    """Un même NEQ sur plusieurs demandes du lot, ou sur une demande du lot et une autre
+    déjà importée dans l'appel (`neq_stockes` : NEQ → numéros stockés) : avertissement sur
+    chacune après la première, qui dit où est l'autre. Une demande réimportée (même numéro)
+    n'est pas un doublon d'elle-même.
+
+    Interprétation : rien dans le texte du programme Québec sans frontières ne limite le
+    nombre de demandes d'un organisme, et ses « deux types de financement » (soutien à la
+    mission globale, soutien aux projets ponctuels) permettent à un même OCI d'en déposer
+    plusieurs. Le doublon n'est donc pas bloquant ; il signale une demande peut-être
+    saisie deux fois, ou un NEQ recopié d'une autre ligne."""
+    premieres: dict[str, Enregistrement] = {}
+    stockes = {
+        neq: [n for n in numeros if cle_numero(n)] for neq, numeros in (neq_stockes or {}).items()
+    }
+    for d in demandes:
+        neq = d.valeurs.get("neq")
+        if not neq:
+            continue
+        if (p := premieres.get(neq)) is None:
+            premieres[neq] = d
+            autres = [n for n in stockes.get(neq, ()) if cle_numero(n) != d.cle]
+            if autres:
+                d.signaler(
+                    "neq",
+                    "neq_en_double",
+                    f"NEQ {neq} déjà donné pour la demande "
+                    + ", ".join(f"« {citer(n)} »" for n in autres[:3])
+                    + (" (et d'autres)" if len(autres) > 3 else "")
+                    + ", déjà importée dans cet appel : un même organisme dépose plusieurs "
+                    "demandes, ce que le programme permet. Vérifiez qu'il ne s'agit pas de la "
+                    "même demande sous un autre numéro, ou d'un NEQ recopié d'une autre ligne.",
+                    AVERTISSEMENT,
+                )
+            continue
+        autre = f"« {citer(p.no_demande)} », " if p.no_demande else ""
+        d.signaler(
+            "neq",
+            "neq_en_double",
+            f"NEQ {neq} déjà donné pour la demande {autre}{p.fichier}, ligne {p.ligne} "
+            f"({citer(p.valeurs.get('organisme') or '')}) : un même organisme dépose "
+            "plusieurs demandes dans cet appel, ce que le programme permet. Vérifiez qu'il ne "
+            "s'agit pas de la même demande saisie deux fois, ou d'un NEQ recopié d'une autre "
+            "ligne.",
+            AVERTISSEMENT,
+        )
 
 
 def colonnes_manquantes(tableau: Tableau, appel: Appel | None = None) -> list[Colonne]:
     """Colonnes obligatoires que le tableau n'a pas (la région, déductible de la
-    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes.
-
-    Avec `appel`, celles de cet appel : pas d'axe s'il n'a pas d'axes, pas de secteur s'il
-    n'a pas de secteurs, et chaque dimension déclarée obligatoire."""
-    if tableau.genre == "budget":
-        colonnes = COLONNES_BUDGET
-    else:
-        colonnes = COLONNES_DEMANDES if appel is None else colonnes_demandes(appel)
+    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes. Celles d'une
+    demande suivent le type de demandeur de `appel` (`gabarit.colonnes_demandes`)."""
+    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else colonnes_demandes(appel)
     return [
         c for c in colonnes if c.obligatoire and c.cle != "region" and c.cle not in tableau.colonnes
     ]
@@ -1099,8 +1185,10 @@ def verifier(
     repertoire: Repertoire,
     problemes_fichiers: Iterable[Probleme] = (),
     numeros_stockes: Iterable[str] = (),
+    neq_stockes: Mapping[str, Iterable[str]] | None = None,
 ) -> Verification:
-    """Convertit et vérifie un lot de fichiers lus (une importation)."""
+    """Convertit et vérifie un lot de fichiers lus (une importation). `neq_stockes` : NEQ →
+    numéros des demandes déjà importées (appel d'organismes : NEQ en double)."""
     fichiers = list(fichiers)
     validateur = _Validateur(appel, repertoire)
     problemes = list(problemes_fichiers)
@@ -1159,6 +1247,8 @@ def verifier(
                     premieres[cle] = d
                 demandes.append(d)
 
+    if appel.demandeur_organisme:
+        _neq_en_double(demandes, neq_stockes)
     stockes = {cle_numero(n) for n in numeros_stockes}
     connus = set(premieres) | stockes
     # Une ligne de budget se rattache à la demande de même numéro de son propre fichier,

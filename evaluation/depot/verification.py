@@ -93,6 +93,8 @@ def lire_lot(
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     progression: Callable[[float, str], None] | None = None,
+    *,
+    appel: Appel | None = None,
 ) -> tuple[list[FichierLu], list[Probleme]]:
     """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus.
 
@@ -119,7 +121,7 @@ def lire_lot(
             relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
             lancee = lancees.pop(i)
             try:
-                lus.append(lire_fichier(nom, lancee, limites, relie))
+                lus.append(lire_fichier(nom, lancee, limites, relie, appel=appel))
             except FichierRefuse as exc:
                 refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
             except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
@@ -147,6 +149,7 @@ def verifier_lot(
     appel: Appel,
     *,
     numeros_stockes: Iterable[str] = (),
+    neq_stockes: Mapping[str, Iterable[str]] | None = None,
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     repertoire_municipalites: Repertoire | None = None,
@@ -158,11 +161,16 @@ def verifier_lot(
     lignes (chaque enregistrement a ses valeurs converties) : 50 000 demandes et leurs
     200 000 lignes de budget ne sont pas gardées deux fois en mémoire pendant l'importation."""
     with ramasse_miettes_suspendu():
-        lus, refus = lire_lot(sources, limites, correspondances, progression)
+        lus, refus = lire_lot(sources, limites, correspondances, progression, appel=appel)
         if progression:
             progression(0.9, "Vérification des demandes")
         verification = verifier(
-            lus, appel, repertoire_municipalites or repertoire(), refus, numeros_stockes
+            lus,
+            appel,
+            repertoire_municipalites or repertoire(),
+            refus,
+            numeros_stockes,
+            neq_stockes,
         )
         for fichier in lus:
             for tableau in fichier.tableaux:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from evaluation.appels import demandeur
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement
 from evaluation.depot import echeance
@@ -104,7 +105,9 @@ def classification(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
 
 def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
     """(libellé, valeur) des champs que l'évaluateur lit avant de noter, dans l'ordre d'un
-    dossier : qui, où, quoi, quand, combien. Un champ vide s'affiche « — »."""
+    dossier : qui, où, quoi, quand, combien. Un champ vide s'affiche « — ». Le demandeur
+    suit le type de l'appel (`appels.demandeur`) : « Organisme requérant », son NEQ et son
+    siège pour un organisme."""
     regions = {r.code: r.nom for r in appel.regions}
 
     def v(cle: str) -> str:
@@ -120,11 +123,22 @@ def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
     an1, an2 = d.get("montant_demande_an1"), d.get("montant_demande_an2")
     montants = [int(x) for x in (an1, an2) if not _vide(x)]
     total = sum(montants) if montants else None
+    qui = demandeur.demandeur(appel, d)
+    if appel.demandeur_organisme:
+        # Un organisme : son nom, son NEQ et son siège ; pas de partenaires municipaux.
+        identite = [
+            (qui.libelle, f"{qui.nom} (NEQ {qui.neq})" if qui.neq else qui.nom),
+            ("Siège", qui.siege or "—"),
+        ]
+    else:
+        identite = [
+            (qui.libelle, v("municipalite")),
+            ("Région", v("region")),
+            ("Projet conjoint", v("projet_conjoint")),
+            ("Municipalités partenaires", v("municipalites_partenaires")),
+        ]
     lignes = [
-        ("Municipalité requérante", v("municipalite")),
-        ("Région", v("region")),
-        ("Projet conjoint", v("projet_conjoint")),
-        ("Municipalités partenaires", v("municipalites_partenaires")),
+        *identite,
         ("Partenaires étrangers", v("partenaires_etrangers")),
         ("Pays", v("pays")),
     ]

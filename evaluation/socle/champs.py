@@ -4,6 +4,11 @@ parcourent sans dépendre de la base."""
 
 CHAMPS_DEMANDE = (
     "no_demande",
+    # Demandeur organisme (issue 18) : son nom et son NEQ ; `municipalite` et `region`
+    # portent alors la municipalité et la région de son siège. Vides pour une entité
+    # municipale.
+    "organisme",
+    "neq",
     "municipalite",
     "code_geographique",
     "region",

@@ -50,6 +50,7 @@ OBJETS = {
     "compte:nom": "Nom du compte",
     "compte:municipalite": "Municipalité du compte",
     "compte:region": "Région du compte",
+    "compte:neq": "Organisme (NEQ) du compte",
     "compte:mot_de_passe": "Mot de passe du compte",
     "seance:ouverture": "Ouverture de la séance",
     "seance:fermeture": "Fermeture de la séance",

@@ -27,7 +27,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 
-from evaluation.appels import reglages
+from evaluation.appels import demandeur, reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import consensus, financement, portefeuille, suivi_financier
@@ -388,7 +388,11 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         table["rang"].astype("Int64")
     )
     en_tetes = ["Rang", *([RANG_APPEL] if rang_appel else [])]
-    en_tetes += ["No de demande", "Titre", "Municipalité", "Région"]
+    # Le demandeur dans les mots de l'appel (`appels.demandeur`) : « Organisme » et son NEQ,
+    # ou « Municipalité ».
+    organisme = appel.demandeur_organisme
+    en_tetes += ["No de demande", "Titre", demandeur.libelle_court(appel)]
+    en_tetes += [*(["NEQ"] if organisme else []), "Région"]
     # L'axe et le secteur si l'appel en a, puis une colonne par dimension déclarée (ses
     # libellés joints par « ; ») : un appel sans axes ni secteurs n'a que ses dimensions.
     classification = (["Axe"] if appel.axes else []) + (["Secteur"] if appel.secteurs else [])
@@ -433,7 +437,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         *([entier(table["rang_appel"].tolist())] if rang_appel else []),
         table["no_demande"].tolist(),
         [v or "" for v in colonne("titre")],
-        [v or "" for v in colonne("municipalite")],
+        demandeur.colonne_noms(appel, table),
+        *([[v or "" for v in colonne("neq")]] if organisme else []),
         [regions.get(v, v or "") for v in colonne("region")],
     ]
     if appel.axes:
@@ -595,6 +600,8 @@ COLONNES_IMPRIMEES = (
     "No de demande",
     "Titre",
     "Municipalité",
+    "Organisme",
+    "NEQ",
     "Région",
     "Axe",
     "Secteur",
@@ -607,7 +614,13 @@ COLONNES_IMPRIMEES = (
     "Ministère an ",
 )
 # Largeur maximale (caractères) à l'impression des colonnes de texte long, renvoyé à la ligne.
-LARGEURS_IMPRIMEES = {"Titre": 38, "Municipalité": 20, "Région": 20, "Secteur": 22}
+LARGEURS_IMPRIMEES = {
+    "Titre": 38,
+    "Municipalité": 20,
+    "Organisme": 24,
+    "Région": 20,
+    "Secteur": 22,
+}
 NOTE_REPLIEES = (
     "Colonnes de détail repliées : « + » au-dessus des en-têtes pour les afficher ; "
     "repliées, elles ne s'impriment pas."
@@ -640,9 +653,9 @@ def _replier_les_details(feuille, formats: Formats, en_tetes, colonnes, haut: in
         if long:
             renvoyees[j] = plafond
     hauteurs_de_lignes(feuille, colonnes, renvoyees, haut + 1)
-    if "Municipalité" in en_tetes:
+    if qui := next((t for t in ("Municipalité", "Organisme") if t in en_tetes), None):
         texte = formats(italic=True, font_color="#555555")
-        feuille.write_string(haut - 1, en_tetes.index("Municipalité"), NOTE_REPLIEES, texte)
+        feuille.write_string(haut - 1, en_tetes.index(qui), NOTE_REPLIEES, texte)
 
 
 HAUTEUR_LIGNE = 15  # points, celle d'une ligne de Calibri 11

@@ -9,6 +9,7 @@ from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_DEMANDES,
     cle_entete,
+    colonnes_demandes,
     construire_gabarit,
 )
 from evaluation.depot.lecture import FichierRefuse, lire_fichier
@@ -270,3 +271,116 @@ def test_gabarit_rempli_d_un_appel_a_dimensions_s_importe_sans_ecart():
             "priorites": ["femmes", "jeunesse"],
             "type-financement": ["ponctuel"],
         }
+
+
+# --- Le demandeur organisme (issue 18) ------------------------------------------------------
+
+ENTETES_ORGANISME_DEBUT = [
+    "No de demande",
+    "Organisme requérant",
+    "NEQ",
+    "Municipalité du siège",
+    "Région administrative",
+]
+
+
+def test_colonnes_selon_le_type_de_demandeur(appel, appel_organisme):
+    assert colonnes_demandes(appel) == colonnes_demandes() == COLONNES_DEMANDES
+    organisme = colonnes_demandes(appel_organisme)
+    assert [c.entete for c in organisme][:5] == ENTETES_ORGANISME_DEBUT
+    par_cle = {c.cle: c for c in organisme}
+    assert par_cle["organisme"].obligatoire and par_cle["neq"].obligatoire
+    assert par_cle["municipalite"].entete == "Municipalité du siège"
+    # La bonification d'un projet conjoint vise « plusieurs acteurs municipaux ».
+    assert "municipalites_partenaires" not in par_cle
+    # Le reste du formulaire ne change pas.
+    communes = [c.cle for c in COLONNES_DEMANDES if c.cle not in ("municipalite", "region")]
+    assert [c.cle for c in organisme if c.cle in communes] == [
+        c for c in communes if c != "municipalites_partenaires"
+    ]
+
+
+def test_gabarit_d_organismes(appel_organisme):
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel_organisme)))
+    entetes = [c.value for c in wb["Demandes"][1]]
+    assert entetes == [c.entete for c in colonnes_demandes(appel_organisme)]
+    assert entetes[:5] == ENTETES_ORGANISME_DEBUT
+    assert "Municipalités partenaires" not in entetes
+    assert "Municipalité requérante" not in entetes
+    # Le NEQ est au format Texte : Excel n'en fait pas 1,14568E+09.
+    lettre_neq = chr(ord("A") + entetes.index("NEQ"))
+    assert wb["Demandes"][f"{lettre_neq}2"].number_format == "@"
+    # Les listes déroulantes suivent leurs colonnes (la région, décalée par le NEQ).
+    listes = {
+        str(v.sqref).split(":")[0][0]: v.formula1
+        for v in wb["Demandes"].data_validations.dataValidation
+    }
+    region = chr(ord("A") + entetes.index("Région administrative"))
+    assert listes[region].startswith("=Listes!$C$")
+    assert [r[2] for r in wb["Listes"].iter_rows(min_row=2, max_row=2, values_only=True)] == [
+        f"{appel_organisme.regions[0].code} – {appel_organisme.regions[0].nom}"
+    ]
+    explications = [r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)]
+    assert {"Organisme requérant", "NEQ", "Municipalité du siège"} <= set(explications)
+
+
+@pytest.mark.parametrize(
+    ("entete", "cle"),
+    [
+        ("Organisme requérant", "organisme"),
+        ("Nom de l'organisme", "organisme"),
+        ("Organisme demandeur", "organisme"),
+        ("NEQ", "neq"),
+        ("Numéro d'entreprise du Québec", "neq"),
+        ("NEQ de l'organisme", "neq"),
+        ("No NEQ", "neq"),
+        ("Municipalité du siège", "municipalite"),
+        ("Ville du siège social", "municipalite"),
+        ("Municipalité requérante", "municipalite"),  # l'ancien modèle QSF
+        ("Région du siège", "region"),
+        ("Municipalités partenaires", None),
+    ],
+)
+def test_en_tete_d_organisme_reconnu(appel_organisme, entete, cle):
+    assert cle_entete(entete, appel=appel_organisme) == cle
+
+
+def test_organisme_demandeur_nomme_la_municipalite_d_un_appel_municipal(appel):
+    """Sans changer les fichiers de municipalités : « Organisme demandeur » y reste un
+    synonyme de la municipalité requérante, et « NEQ » n'y est pas une colonne."""
+    assert cle_entete("Organisme demandeur", appel=appel) == "municipalite"
+    assert cle_entete("Organisme demandeur") == "municipalite"
+    assert cle_entete("NEQ", appel=appel) is None
+
+
+def test_gabarit_d_organismes_rempli_s_importe(appel_organisme):
+    """Le gabarit d'organismes, rempli comme un OCI le ferait (NEQ espacé, région vide,
+    valeurs des listes), s'importe sans écart."""
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel_organisme)))
+    entetes = [c.value for c in wb["Demandes"][1]]
+    valeurs = {
+        "No de demande": "Q-1",
+        "Organisme requérant": "Solidarité Nord-Sud de Rimouski",
+        "NEQ": "1145 678 901",
+        "Municipalité du siège": "Rimouski",
+        "Titre du projet": "Eau potable à Kara",
+        "Axe": wb["Listes"]["A3"].value,
+        "Secteur principal": "Culture",
+        "Date de début": "2024-05-01",
+        "Date de fin": "2025-01-31",
+        "Coût total du projet": 30000,
+        "Montant demandé – année 1": 10000,
+        "Contribution du demandeur": 20000,
+        "Qualité du signataire": appel_organisme.qualites_signataire[0],
+        "Courriel": "a@b.example",
+    }
+    for entete, valeur in valeurs.items():
+        wb["Demandes"].cell(2, entetes.index(entete) + 1).value = valeur
+    for j, valeur in enumerate(["Q-1", "1", wb["Listes"]["F2"].value, "x", 10000], 1):
+        wb["Budget"].cell(2, j).value = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("oci.xlsx", sortie.getvalue())], appel_organisme)
+    assert [p.code for p in verification.problemes if p.severite != "information"] == []
+    (d,) = verification.demandes
+    assert (d.valeurs["neq"], d.valeurs["region"], d.valeurs["axe"]) == ("1145678901", "01", 2)

@@ -583,3 +583,44 @@ def test_dimensions_stockees_puis_mises_a_jour_a_la_reimportation(moteur):
     assert rapport.mises_a_jour == [] and rapport.inchangees == ["Q-1"]
     demandes, _, _ = _etat(moteur, appel)
     assert demandes.iloc[0]["dimensions"]["priorites"] == ["jeunesse", "femmes"]
+
+
+def test_importer_des_organismes(moteur, appel_organisme):
+    """Un classeur d'organismes (issue 18) : nom et NEQ stockés, la municipalité et la
+    région du siège dans `municipalite` et `region` ; une réimportation du même fichier ne
+    change rien."""
+    from tests.depot.test_validation import classeur_organismes
+
+    contenu = classeur_organismes()
+    rapport = importer(
+        verifier_lot([("oci.xlsx", contenu)], appel_organisme), appel_organisme, moteur=moteur
+    )
+    assert sorted(rapport.creees) == ["Q-1", "Q-2"]
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel_organisme.id, connexion=c)
+    lignes = table.set_index("no_demande")[["organisme", "neq", "municipalite", "region"]]
+    assert lignes.to_dict("index") == {
+        "Q-1": {
+            "organisme": "Solidarité Nord-Sud de Rimouski",
+            "neq": "1145678901",
+            "municipalite": "Rimouski",
+            "region": "01",
+        },
+        "Q-2": {
+            "organisme": "Carrefour Sherbrooke-Monde",
+            "neq": "2245678901",
+            "municipalite": "Sherbrooke",
+            "region": "05",
+        },
+    }
+    encore = importer(
+        verifier_lot([("oci.xlsx", contenu)], appel_organisme, numeros_stockes=["Q-1", "Q-2"]),
+        appel_organisme,
+        moteur=moteur,
+    )
+    assert sorted(encore.inchangees) == ["Q-1", "Q-2"]
+    with moteur.connect() as c:
+        assert stockage.neq_des_demandes(appel_organisme.id, connexion=c) == {
+            "1145678901": ["Q-1"],
+            "2245678901": ["Q-2"],
+        }

@@ -586,3 +586,215 @@ def test_dimension_nommee_comme_un_synonyme_d_une_colonne_du_gabarit():
     verification = verifier_lot([("q.xlsx", contenu)], appel)
     assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
     assert verification.demandes[0].valeurs["dimensions"]["type-financement"] == ["ponctuel"]
+
+
+# --- Demandeur organisme, requérante MRC (issue 18) ---------------------------------------
+
+ENTETES_ORGANISMES = [
+    "No de demande",
+    "Nom de l'organisme",
+    "Numéro d'entreprise du Québec",
+    "Ville du siège social",
+    "Titre du projet",
+    "Axe",
+    "Secteur principal",
+    "Date de début",
+    "Date de fin",
+    "Coût total du projet",
+    "Montant demandé – année 1",
+    "Contribution du demandeur",
+]
+
+
+def _ligne_organisme(numero, organisme, neq, siege="Rimouski", titre="Eau potable") -> list:
+    return [
+        numero,
+        organisme,
+        neq,
+        siege,
+        titre,
+        1,
+        "Culture",
+        "2024-05-01",
+        "2024-12-01",
+        30000,
+        10000,
+        20000,
+    ]
+
+
+def classeur_organismes(*lignes: list) -> bytes:
+    """Un petit classeur d'organismes, en-têtes écrits comme un OCI les écrirait (alias) ;
+    sans lignes : deux demandes valides (Q-1, Q-2) de deux organismes."""
+    lignes = lignes or (
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud de Rimouski", 1145678901.0),
+        _ligne_organisme("Q-2", "Carrefour Sherbrooke-Monde", "2245 678 901", "Sherbrooke"),
+    )
+    return classeur({"Demandes": [ENTETES_ORGANISMES, *lignes]})
+
+
+def test_organismes_importables(appel_organisme):
+    """Les en-têtes d'un OCI (« Nom de l'organisme », « Numéro d'entreprise du Québec »,
+    « Ville du siège social ») sont reconnus ; la région est tirée du siège."""
+    verification = verifier_lot([("oci.xlsx", classeur_organismes())], appel_organisme)
+    assert [p for p in verification.problemes if p.severite != INFORMATION] == []
+    q1, q2 = verification.demandes
+    assert {k: q1.valeurs[k] for k in ("organisme", "neq", "municipalite", "region")} == {
+        "organisme": "Solidarité Nord-Sud de Rimouski",
+        "neq": "1145678901",
+        "municipalite": "Rimouski",
+        "region": "01",
+    }
+    assert (q2.valeurs["neq"], q2.valeurs["region"]) == ("2245678901", "05")
+    assert q1.valeurs["projet_conjoint"] is False
+
+
+def test_en_tetes_d_organisme_dans_un_appel_municipal(appel):
+    """Dans un appel d'entités municipales, « NEQ » n'est pas une colonne du gabarit : elle
+    est gardée à part ; « Ville du siège social » n'y nomme pas la requérante."""
+    verification = verifier_lot([("oci.xlsx", classeur_organismes())], appel)
+    assert "neq" not in verification.demandes[0].valeurs
+    codes = {p.code for p in verification.problemes}
+    assert "colonnes_supplementaires" in codes
+
+
+@pytest.mark.parametrize(
+    ("neq", "pourquoi"),
+    [
+        ("114567890", "9 chiffres"),
+        (114567890, "9 chiffres"),
+        ("1,14568E+09", "notation scientifique"),
+        ("1145678901 inc.", "hors des chiffres"),
+        ("ABC-DEF-GHIJ", "hors des chiffres"),
+        (1145678901.5, "entier"),
+        (True, "case à cocher"),
+    ],
+)
+def test_neq_illisible_bloque_et_situe(appel_organisme, neq, pourquoi):
+    """Un NEQ qui n'a pas dix chiffres bloque la demande ; le problème nomme le fichier, la
+    ligne comme Excel la numérote et la colonne telle qu'écrite, et dit quoi corriger."""
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud", "1145678901"),
+        _ligne_organisme("Q-2", "Carrefour", neq),
+    )
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (probleme,) = [p for p in verification.problemes if p.severite == BLOQUANT]
+    assert (probleme.code, probleme.fichier, probleme.ligne, probleme.colonne) == (
+        "neq_invalide",
+        "oci.xlsx",
+        3,
+        "Numéro d'entreprise du Québec",
+    )
+    assert pourquoi in probleme.message and "dix chiffres" in probleme.message
+    assert "oci.xlsx" in probleme.texte() and "ligne 3" in probleme.texte()
+    gardees, _ = verification.selection(lignes_valides_seulement=True)
+    assert [d.no_demande for d in gardees] == ["Q-1"]
+
+
+def test_neq_tolere_espaces_insecables_et_tirets(appel_organisme):
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "A", "\u00a01145\u202f678\u00a0901"),
+        _ligne_organisme("Q-2", "B", "224-567-8901"),
+        _ligne_organisme("Q-3", "C", "\u200b3345678901"),
+    )
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    assert [d.valeurs["neq"] for d in verification.demandes] == [
+        "1145678901",
+        "2245678901",
+        "3345678901",
+    ]
+    assert verification.sans_blocage
+
+
+def test_neq_en_double_avertit(appel_organisme):
+    """Interprétation : rien dans le texte de Québec sans frontières ne limite le nombre de
+    demandes d'un organisme, et ses « deux types de financement » (mission globale, projets
+    ponctuels) permettent à un OCI d'en déposer plusieurs : le doublon avertit sans bloquer,
+    et dit où est l'autre demande."""
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud", "1145678901"),
+        _ligne_organisme("Q-2", "Solidarité Nord-Sud", "1145 678 901", titre="Mission"),
+        _ligne_organisme("Q-3", "Autre", "2245678901"),
+    )
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (probleme,) = [p for p in verification.problemes if p.code == "neq_en_double"]
+    assert (probleme.severite, probleme.ligne, probleme.no_demande) == (AVERTISSEMENT, 3, "Q-2")
+    assert "« Q-1 », oci.xlsx, ligne 2" in probleme.message
+    assert verification.sans_blocage
+    assert len(verification.selection()[0]) == 3
+
+
+def test_organisme_vide_bloque(appel_organisme):
+    contenu = classeur_organismes(_ligne_organisme("Q-1", "  ", "1145678901"))
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (probleme,) = [p for p in verification.problemes if p.severite == BLOQUANT]
+    assert (probleme.code, probleme.ligne, probleme.colonne) == (
+        "valeur_manquante",
+        2,
+        "Nom de l'organisme",
+    )
+    assert "« Organisme requérant »" in probleme.message
+
+
+@pytest.mark.parametrize("absente", ["Nom de l'organisme", "Numéro d'entreprise du Québec"])
+def test_colonne_d_organisme_absente_bloque(appel_organisme, absente):
+    j = ENTETES_ORGANISMES.index(absente)
+    entetes = [e for i, e in enumerate(ENTETES_ORGANISMES) if i != j]
+    ligne = [v for i, v in enumerate(_ligne_organisme("Q-1", "A", "1145678901")) if i != j]
+    verification = verifier_lot(
+        [("oci.xlsx", classeur({"Demandes": [entetes, ligne]}))], appel_organisme
+    )
+    manquantes = [p for p in verification.problemes if p.code == "colonne_manquante"]
+    assert len(manquantes) == 1 and manquantes[0].severite == BLOQUANT
+
+
+def test_siege_inconnu_comme_une_municipalite_inconnue(appel_organisme):
+    """Municipalité du siège absente du répertoire : avertissement ; sans région déclarée,
+    la région manque (bloquant), comme pour une municipalité requérante inconnue."""
+    contenu = classeur_organismes(_ligne_organisme("Q-1", "A", "1145678901", siege="Gotham"))
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    codes = {(p.code, p.severite, p.colonne) for p in verification.problemes}
+    assert ("municipalite_inconnue", AVERTISSEMENT, "Ville du siège social") in codes
+    assert ("valeur_manquante", BLOQUANT, "Région administrative") in codes
+
+
+@pytest.mark.parametrize(
+    ("requerante", "nom", "region"),
+    [
+        ("MRC de Coaticook", "MRC Coaticook", "05"),
+        ("MRC des Collines-de-l'Outaouais", "MRC Les Collines-de-l'Outaouais", "07"),
+        ("Municipalité régionale de comté de Bellechasse", "MRC Bellechasse", "12"),
+        ("Coaticook", "Coaticook", "05"),  # sans « MRC » : la ville
+    ],
+)
+def test_requerante_mrc(appel, requerante, nom, region):
+    """« Le projet proposé peut être porté par une ou plusieurs entités municipales. »
+    Interprétation : une MRC ou un territoire équivalent du répertoire (colonne « mrc »)
+    peut être requérante, comme une municipalité locale ; la région est la sienne."""
+    verification = verifier_lot([("mrc.xlsx", _classeur_minimal("A-1", requerante))], appel)
+    (d,) = verification.demandes
+    assert (d.valeurs["municipalite"], d.valeurs["region"]) == (nom, region)
+    assert not [p for p in verification.problemes if p.code == "municipalite_inconnue"]
+    assert verification.sans_blocage
+
+
+def test_neq_deja_importe_avertit(appel_organisme):
+    """Un NEQ déjà porté par une demande importée sous un autre numéro avertit ; la même
+    demande réimportée (même numéro) n'est pas un doublon d'elle-même."""
+    stockes = {"1145678901": ["Q-1"]}
+    autre = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("Q-9", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=["Q-1"],
+        neq_stockes=stockes,
+    )
+    (probleme,) = [p for p in autre.problemes if p.code == "neq_en_double"]
+    assert probleme.severite == AVERTISSEMENT and probleme.no_demande == "Q-9"
+    assert "« Q-1 », déjà importée dans cet appel" in probleme.message
+    meme = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("q-1", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=["Q-1"],
+        neq_stockes=stockes,
+    )
+    assert not [p for p in meme.problemes if p.code == "neq_en_double"]

@@ -100,6 +100,36 @@ def test_resume_complet(appel):
     }
 
 
+def test_resume_organisme(appel_organisme):
+    """Un organisme : son nom et son NEQ, puis son siège ; ni projet conjoint ni
+    municipalités partenaires (la bonification vise « plusieurs acteurs municipaux »)."""
+    d = _demande(
+        organisme="Solidarité Nord-Sud", neq="1145678901", municipalite="Rimouski", region="01"
+    )
+    lignes = fiche.resume(d, appel_organisme)
+    libelles = [libelle for libelle, _ in lignes]
+    assert libelles[:2] == ["Organisme requérant", "Siège"]
+    assert "Municipalité requérante" not in libelles
+    assert not {"Projet conjoint", "Municipalités partenaires"} & set(libelles)
+    assert libelles[2:] == LIBELLES[4:]
+    valeurs = dict(lignes)
+    assert valeurs["Organisme requérant"] == "Solidarité Nord-Sud (NEQ 1145678901)"
+    assert valeurs["Siège"] == "Rimouski, Bas-Saint-Laurent"
+
+
+def test_resume_organisme_importe(moteur, appel_organisme):
+    """Importé d'un classeur d'organismes, relu de la base : la fiche nomme l'organisme."""
+    from tests.depot.test_validation import classeur_organismes
+
+    verification = verifier_lot([("oci.xlsx", classeur_organismes())], appel_organisme)
+    importer(verification, appel_organisme, moteur=moteur, lignes_valides_seulement=True)
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel_organisme.id, connexion=c)
+    valeurs = dict(fiche.resume(_ligne(demandes, "Q-1"), appel_organisme))
+    assert valeurs["Organisme requérant"] == "Solidarité Nord-Sud de Rimouski (NEQ 1145678901)"
+    assert valeurs["Siège"] == "Rimouski, Bas-Saint-Laurent"
+
+
 def test_resume_espaces_insecables(appel):
     valeurs = dict(fiche.resume(_demande(), appel))
     montant = valeurs["Montant demandé, année 1"]

@@ -560,3 +560,47 @@ def test_pieces_d_une_demande_en_conflit_inaccessibles(ouvrir, demandes, moteur)
     assert "Aucune pièce jointe importée pour cette demande." in textes(at)
     with pytest.raises(AccesRefuse, match="conflit"):
         pieces_de_la_demande(charger_appel(), d, moteur=moteur, courriel=EVA, role=EVALUATEUR)
+
+
+# --- Un appel d'organismes (issue 18) -------------------------------------------------------
+
+
+@pytest.fixture
+def organismes(base):
+    """Deux demandes d'organismes (Q-1, Q-2) importées dans l'appel livré devenu un appel
+    d'organismes, jugées admissibles : {numéro: id}."""
+    from tests.conftest import appel_d_organismes
+    from tests.depot.test_validation import classeur_organismes
+
+    appel = appel_d_organismes(charger_appel())
+    moteur = stockage.creer_moteur(base)
+    importer(verifier_lot([("oci.xlsx", classeur_organismes())], appel), appel, moteur=moteur)
+    admettre(moteur, appel)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    moteur.dispose()
+    return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+
+
+def test_appel_d_organismes_montre_l_organisme_requerant(application, organismes):
+    at = application(PAGE, role=EVALUATEUR)
+    texte = textes(at)
+    assert "Organisme requérant" in texte
+    assert "Solidarité Nord-Sud de Rimouski (NEQ 1145678901)" in texte
+    assert "Rimouski, Bas-Saint-Laurent" in texte
+    assert "Municipalité requérante" not in texte
+    liste = at.dataframe[0].value
+    assert "Organisme" in liste.columns and "Municipalité" not in liste.columns
+    assert set(liste["Organisme"]) == {
+        "Solidarité Nord-Sud de Rimouski",
+        "Carrefour Sherbrooke-Monde",
+    }
+
+
+def test_conflit_de_regle_d_apres_le_neq_du_compte(application, organismes, base):
+    """Un évaluateur rattaché à l'organisme (NEQ) ne voit pas ses demandes."""
+    compte_de_test(base, EVALUATEUR, "oci@exemple.qc.ca", neq="114-567-8901")
+    at = application(PAGE, role=EVALUATEUR, courriel="oci@exemple.qc.ca")
+    choix = at.selectbox(key="choix_demande")
+    assert len(choix.options) == 1 and choix.value == organismes["Q-2"]
+    assert "conflit d'intérêts" in textes(at)

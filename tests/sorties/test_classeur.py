@@ -1599,3 +1599,30 @@ def test_une_feuille_par_dimension_declaree(jeu):
 
 def valeurs_de_feuille(feuille) -> list[dict]:
     return valeurs(feuille, 3)
+
+
+def test_classement_d_un_appel_d_organismes(jeu):
+    """Appel d'organismes (issue 18) : la colonne du demandeur est « Organisme », son NEQ à
+    côté ; les notes par critère restent sous leurs en-têtes."""
+    from tests.conftest import appel_d_organismes
+
+    appel = appel_d_organismes(jeu.appel)
+    table = jeu.table.copy()
+    table["organisme"] = table["no_demande"].map(
+        {"T-001": "Solidarité Nord-Sud", "T-002": "Carrefour Monde", "T-003": None}
+    )
+    table["neq"] = table["no_demande"].map(
+        {"T-001": "1145678901", "T-002": "2245678901", "T-003": None}
+    )
+    livre = load_workbook(io.BytesIO(exporter(replace(jeu, appel=appel, table=table))))
+    en_tetes = [c.value for c in livre["Classement"][HAUT]]
+    debut = en_tetes.index("Titre")
+    assert en_tetes[debut : debut + 6] == ["Titre", "Organisme", "NEQ", "Région", "Axe", "Secteur"]
+    assert "Municipalité" not in en_tetes
+    lignes = valeurs(livre["Classement"], HAUT)
+    assert [(r["No de demande"], r["Organisme"], r["NEQ"]) for r in lignes] == [
+        ("T-002", "Carrefour Monde", "2245678901"),
+        ("T-001", "Solidarité Nord-Sud", "1145678901"),
+        ("T-003", None, None),
+    ]
+    assert [lignes[1][c] for c in CRITERES_COURTS] == pytest.approx([7.5, 8, 8, 8, 8, 8])

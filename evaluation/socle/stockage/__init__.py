@@ -81,6 +81,7 @@ from evaluation.socle.stockage.demandes import (  # noqa: F401
     marquer_importation_retiree,
     marquer_retrait,
     mettre_a_jour_demandes,
+    neq_des_demandes,
     numeros_demandes,
     rattacher_categorie,
     remplacer_lignes_budget,

@@ -101,6 +101,9 @@ importations = sa.Table(
 # une longueur fixe.
 _TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "no_demande": Texte,
+    "organisme": Texte,
+    # Numéro d'entreprise du Québec : dix chiffres, sans espace (`depot.valeurs.lire_neq`).
+    "neq": Code(10),
     "municipalite": Texte,
     "code_geographique": Code(10),
     "region": Code(2),
@@ -180,6 +183,9 @@ comptes = sa.Table(
     # Vrai quand le mot de passe a été fixé par un autre que le titulaire : il le change à
     # sa prochaine connexion. Vide (bases antérieures) : faux.
     sa.Column("mot_de_passe_provisoire", sa.Boolean),
+    # L'organisme (NEQ) auquel l'évaluateur est rattaché : conflit d'intérêts évident avec
+    # les demandes de cet organisme (appel dont le demandeur est un organisme, issue 18).
+    sa.Column("neq", Code(10)),
 )
 
 

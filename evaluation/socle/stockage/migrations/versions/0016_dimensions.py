@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_dimensions"
-down_revision = "0014_modeles_lettres"
+down_revision = "0015_demandeur"
 branch_labels = None
 depends_on = None
 
