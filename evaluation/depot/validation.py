@@ -343,7 +343,10 @@ class _Validateur:
         self.appel = appel
         self.vocabulaire = Vocabulaire(appel)
         self.repertoire = repertoire
-        self.colonnes = colonnes_demandes(appel)
+        # Les dimensions déclarées ont leur propre lecture (`_colonnes_dimensions`).
+        self.colonnes = tuple(
+            c for c in colonnes_demandes(appel) if not c.cle.startswith(PREFIXE_DIMENSION)
+        )
         self.convertisseurs = self._convertisseurs()
         self._colonnes_dimensions = colonnes_dimensions(appel)
         self._plans: dict[int, list] = {}

@@ -195,18 +195,8 @@ def test_importer_un_fichier_illisible(moteur):
 
 # Issue 18 : les modèles reconstruits d'après leur texte n'ont pas d'axes (FFQCD : thèmes,
 # QSF : objectifs, priorités transversales, type de financement) et QSF reçoit les demandes
-# d'organismes. Leur parcours attend le gabarit, la validation et le fichier de test
-# (tests/conftest.py, demandes_pour_appel) qui suivent dimensions et type de demandeur,
-# livrés en parallèle : échec attendu d'ici la fusion (strict : retirer la marque ensuite).
-_SANS_AXES = pytest.mark.xfail(
-    reason="issue 18 : parcours d'un appel sans axes en attente du gabarit et de la "
-    "validation par dimensions (autres parts de l'issue)",
-    strict=True,
-)
-PARCOURS = [
-    pytest.param(m, marks=_SANS_AXES) if m in ("ffqcd-2021-2022", "qsf-modele") else m
-    for m in MODELES
-]
+# d'organismes ; leur parcours passe par le gabarit et la validation qui suivent l'appel.
+PARCOURS = MODELES
 
 
 @pytest.mark.parametrize("identifiant", PARCOURS)

@@ -72,14 +72,7 @@ def creer_depuis_modele(at, modele: str, identifiant: str, nom: str):
 
 
 # Issue 18 : le modèle QSF, reconstruit d'après son texte, n'a pas d'axes et reçoit les
-# demandes d'organismes ; son parcours attend le gabarit, la validation et le fichier de test
-# (tests/conftest.py, demandes_pour_appel) qui suivent dimensions et type de demandeur,
-# livrés en parallèle : échec attendu d'ici la fusion (strict : retirer la marque ensuite).
-@pytest.mark.xfail(
-    reason="issue 18 : parcours d'un appel sans axes en attente du gabarit et de la "
-    "validation par dimensions (autres parts de l'issue)",
-    strict=True,
-)
+# demandes d'organismes (nom, NEQ, siège) portant plusieurs priorités transversales.
 def test_creer_importer_noter_classer_exporter_sans_toucher_l_autre_appel(
     application, base, moteur, paivmq_note, tmp_path, fichiers_servis
 ):
