@@ -196,16 +196,18 @@ with st.expander("Règles appliquées", expanded=False):
     )
 
 # --- Filtres -------------------------------------------------------------------------------
-f1, f2, f3, f4, f5 = st.columns([1, 1, 1, 1, 1])
-# Un appel sans axes (ou sans secteurs) n'offre pas ce filtre ; chaque dimension déclarée a
-# le sien, sous les autres (issue 18).
+# Un appel sans axes (ou sans secteurs) n'offre pas ce filtre, ni la colonne vide qui le
+# tiendrait ; chaque dimension déclarée a le sien, sous les autres (issue 18).
+colonnes_filtres = iter(st.columns(bool(appel.axes) + bool(appel.secteurs) + 3))
 axes = (
-    f1.multiselect("Axe", [a.numero for a in appel.axes], key="cl_axes", placeholder="Tous")
+    next(colonnes_filtres).multiselect(
+        "Axe", [a.numero for a in appel.axes], key="cl_axes", placeholder="Tous"
+    )
     if appel.axes
     else []
 )
 secteurs = (
-    f2.multiselect(
+    next(colonnes_filtres).multiselect(
         "Secteur",
         [s.id for s in appel.secteurs],
         format_func=lambda s: libelle_secteur(appel, s),
@@ -215,6 +217,7 @@ secteurs = (
     if appel.secteurs
     else []
 )
+f3, f4, f5 = colonnes_filtres
 choix_dimensions: dict[str, list[str]] = {}
 if appel.dimensions:
     for colonne_filtre, dim in zip(
