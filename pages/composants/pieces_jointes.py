@@ -59,8 +59,10 @@ def section_importation(appel, compte, moteur) -> None:
     with moteur.connect() as connexion:
         stockees = stockage.lire_pieces(appel.id, connexion=connexion)
     demandes = {p["demande_id"] for p in stockees}
+    # Le conseil du demandeur : celui d'une municipalité, ou d'un organisme (issue 18).
+    conseil = "conseil d'administration" if appel.demandeur_organisme else "conseil"
     st.caption(
-        "Une archive .zip de PDF (résolution du conseil, lettres d'appui…), chacun nommé par "
+        f"Une archive .zip de PDF (résolution du {conseil}, lettres d'appui…), chacun nommé par "
         "le numéro de sa demande (« PAIVMQ-2024-001.pdf », « PAIVMQ-2024-001 - "
         "Résolution.pdf ») ou rangé dans un dossier qui porte ce numéro. Tout ou rien : si un "
         "fichier est refusé, aucune pièce n'est importée. Limites : "

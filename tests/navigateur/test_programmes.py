@@ -144,6 +144,8 @@ def test_creer_importer_examiner_noter_classer_exporter(
             apercu = page.get_by_test_id("stDataFrame").filter(has_text="Organisme requérant")
             # La table accessible du tableau dessiné : présente, cachée aux yeux.
             apercu.get_by_text("Organisme de test 1", exact=True).wait_for(state="attached")
+        conseil = "résolution du conseil d'administration" if qsf else "résolution du conseil,"
+        page.get_by_text(conseil).wait_for()  # les pièces jointes, dans les mots de l'appel
         _capture(page, tmp_path, f"{modele}-importation.png")
         page.get_by_role("button", name="Importer 3 demandes").click()
         attendre_fin(page)
