@@ -11,7 +11,9 @@ pytestmark = pytest.mark.navigateur
 
 def _televerser(page, *chemins):
     with page.expect_file_chooser() as choix:
-        page.locator("[data-testid='stFileUploaderDropzone']").click()
+        page.locator(
+            "[data-testid='stFileUploaderDropzone'][aria-label='Fichiers de demandes']"
+        ).click()
     choix.value.set_files([str(c) for c in chemins])
     attendre_fin(page)
     page.get_by_text("Rapport de vérification").wait_for()
