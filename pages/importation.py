@@ -15,6 +15,7 @@ from evaluation.depot.rapport import (
     resume_fichier,
     resume_importation,
     texte_depot_presume,
+    texte_numeros,
     texte_reouvertes,
 )
 from evaluation.depot.validation import colonnes_manquantes
@@ -298,6 +299,8 @@ def afficher_resultat(rapport) -> None:
         st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
     if rapport.ecartees:
         st.warning("Écartées (non importées) : " + litteral(", ".join(rapport.ecartees)))
+    if numeros := texte_numeros(rapport):
+        st.info(litteral(numeros), icon=":material/tag:")
     if presume := texte_depot_presume(rapport):
         st.info(litteral(presume), icon=":material/event:")
     if reouvertes := texte_reouvertes(rapport):
@@ -345,6 +348,7 @@ st.title("Importation des demandes")
 
 with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
+    identites_stockees = stockage.identites_demandes(appel.id, connexion=connexion)
     nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
 
 if "dernier_rapport" in st.session_state:
@@ -400,6 +404,7 @@ for nom, contenu in sources:
     empreinte.update(nom.encode() + hashlib.sha256(contenu).digest())
 empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
 empreinte.update(str(sorted(numeros_stockes)).encode())
+empreinte.update(str(sorted(identites_stockees, key=str)).encode())
 cle_cache = empreinte.hexdigest()
 
 if st.session_state.get("verification_cle") != cle_cache:
@@ -408,6 +413,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         sources,
         appel,
         numeros_stockes=numeros_stockes,
+        identites_stockees=identites_stockees,
         limites=limites(),
         correspondances=correspondances,
         progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),

@@ -877,7 +877,7 @@ def ecrire(demandes: list[dict], budget: list[dict]) -> None:
     ):
         feuille.append(entetes)
         for ligne in lignes:
-            feuille.append([valeur(ligne[e]) if e in argent else ligne[e] for e in entetes])
+            feuille.append([valeur(ligne[e]) if e in argent else ligne.get(e) for e in entetes])
         for col, entete in enumerate(entetes, start=1):
             lettre = get_column_letter(col)
             longueurs = [len(entete)]

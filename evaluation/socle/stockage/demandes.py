@@ -39,6 +39,17 @@ def numeros_demandes(appel_id: str, *, connexion: Connection) -> set[str]:
     return set(connexion.scalars(requete))
 
 
+def identites_demandes(
+    appel_id: str, *, connexion: Connection
+) -> list[tuple[str, str | None, str | None]]:
+    """(numéro, demandeur, titre) des demandes de l'appel : de quoi reconnaître une demande
+    réimportée sans numéro (le demandeur : la municipalité requérante)."""
+    requete = sa.select(demandes.c.no_demande, demandes.c.municipalite, demandes.c.titre).where(
+        demandes.c.appel_id == appel_id
+    )
+    return [tuple(ligne) for ligne in connexion.execute(requete)]
+
+
 def compter_demandes(appel_id: str, *, connexion: Connection) -> int:
     """Les demandes actives de l'appel (sans les retirées par désistement)."""
     requete = (
