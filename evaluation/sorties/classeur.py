@@ -31,7 +31,9 @@ from evaluation.appels import reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import consensus, financement, portefeuille, suivi_financier
+from evaluation.depot.gabarit import LIBELLES_CHAMPS
 from evaluation.notes.fiche import libelle_secteur
+from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import pluriel
 from evaluation.sorties.neutralisation import (
@@ -801,6 +803,43 @@ def _feuille_budget(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
     _tableau(feuille, formats, "Budget", en_tetes, en_colonnes(lignes, len(en_tetes)), montants, 2)
 
 
+FORMULAIRE = "Formulaire"
+
+
+def colonnes_formulaire(table: pd.DataFrame) -> tuple[list[str], list[list]] | None:
+    """(en-têtes, colonnes) de la feuille « Formulaire » : les réponses de chaque demande au
+    formulaire de l'appel (issue 18), sous les titres du gabarit ; None quand aucune demande
+    n'en a (un appel importé d'exports d'avant le formulaire : pas de feuille vide)."""
+    presentes = [c for c in CHAMPS_FORMULAIRE if c in table]
+    if table.empty or not any(
+        table[c].map(lambda v: isinstance(v, str) and bool(v.strip())).any() for c in presentes
+    ):
+        return None
+
+    def texte(v) -> str:
+        return v.strip() if isinstance(v, str) else ""
+
+    en_tetes = ["No de demande", "Titre", "Municipalité requérante"]
+    en_tetes += [LIBELLES_CHAMPS[c] for c in presentes]
+    colonnes = [
+        table["no_demande"].tolist(),
+        [texte(v) for v in table["titre"]],
+        [texte(v) for v in table["municipalite"]],
+    ]
+    colonnes += [[texte(v) for v in table[c]] for c in presentes]
+    return en_tetes, colonnes
+
+
+def _feuille_formulaire(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
+    contenu = colonnes_formulaire(table)
+    if contenu is None:
+        return
+    en_tetes, colonnes = contenu
+    feuille = livre.add_worksheet(FORMULAIRE)
+    _titre(feuille, formats, f"Formulaire des demandes — {appel.nom_court}")
+    _tableau(feuille, formats, "Formulaire", en_tetes, colonnes, {}, 2)
+
+
 def _feuille_repartition(livre, formats, appel, table, dimension: str, nom: str, populations=None):
     feuille = livre.add_worksheet(nom)
     r = portefeuille.repartition(table, appel, dimension, populations=populations)
@@ -1116,6 +1155,7 @@ def classeur(
     formats = Formats(livre)
     _feuille_classement(livre, formats, appel, table, instant.date(), poids)
     _feuille_budget(livre, formats, appel, table)
+    _feuille_formulaire(livre, formats, appel, table)
     if lignes_budget is not None:
         gardees = lignes_budget[lignes_budget["demande_id"].isin(table["demande_id"])]
         _feuille_depenses_retirees(livre, formats, appel, gardees)
