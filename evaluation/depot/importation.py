@@ -24,7 +24,7 @@ from evaluation.depot.validation import (
     Verification,
     attribuer_numeros,
     cle_numero,
-    identite,
+    identites_par_cle,
 )
 from evaluation.depot.verification import (
     Changement,
@@ -326,10 +326,10 @@ def _numeroter(verification: Verification, appel: Appel, existantes: dict[str, d
     attribuees = [d for d in verification.demandes if d.attribue]
     if not attribuees:
         return
-    stockees: dict[tuple[str, str], str] = {}
-    for ligne in existantes.values():
-        if ident := identite(ligne):
-            stockees.setdefault(ident, ligne["no_demande"])
+    stockees = identites_par_cle(
+        (ligne["no_demande"], ligne.get("organisme") or ligne.get("municipalite"), ligne["titre"])
+        for ligne in existantes.values()
+    )
     pris = [ligne["no_demande"] for ligne in existantes.values()]
     pris += [d.no_demande for d in verification.demandes if not d.attribue and d.cle]
     attribuer_numeros(attribuees, verification.lignes_budget, appel, stockees, pris)

@@ -79,6 +79,8 @@ class Enregistrement:
     # ou c'est celui de la demande stockée qu'elle est (même demandeur, même titre).
     attribue: bool = False
     reconnue: bool = False
+    # Plusieurs demandes stockées ont son demandeur et son titre : laquelle ? (bloquant)
+    ambigue: tuple[str, ...] = ()
 
     def emplacement(self, cle: str) -> tuple[int, str]:
         """(ligne Excel, en-tête du fichier) de la cellule `cle` de cet enregistrement."""
@@ -907,6 +909,18 @@ def identite(valeurs) -> tuple[str, str] | None:
     return cles if all(cles) else None
 
 
+def identites_par_cle(
+    identites: Iterable[tuple[str, str | None, str | None]],
+) -> dict[tuple[str, str], list[str]]:
+    """(demandeur, titre) comparables → numéros des demandes stockées qui les portent, triés
+    (`identites` : (numéro, demandeur, titre), voir `stockage.identites_demandes`)."""
+    par_cle: dict[tuple[str, str], list[str]] = {}
+    for numero, demandeur, titre in identites:
+        if ident := identite({"municipalite": demandeur, "titre": titre}):
+            par_cle.setdefault(ident, []).append(numero)
+    return {k: sorted(v) for k, v in par_cle.items()}
+
+
 def _serie(numeros: Iterable[str], appel: Appel) -> tuple[str, int, int]:
     """(préfixe, premier numéro libre, chiffres) : la série la plus fréquente des numéros
     existants (« PAIVMQ-2024-017 » → « PAIVMQ-2024- », 18, 3), sinon l'identifiant de l'appel
@@ -925,13 +939,15 @@ def attribuer_numeros(
     demandes: list[Enregistrement],
     lignes_budget: Iterable[Enregistrement],
     appel: Appel,
-    stockees: dict[tuple[str, str], str],
+    stockees: dict[tuple[str, str], list[str]],
     numeros_pris: Iterable[str],
 ) -> None:
     """Donne un numéro à chaque demande marquée `attribue` (dans l'ordre du lot) : celui de
     la demande stockée de même identité (`reconnue`), sinon le suivant de la série, jamais un
     numéro déjà pris (lot ou stockage, sans égard à la casse). Les lignes de budget
-    rattachées à ces demandes prennent leur numéro.
+    rattachées à ces demandes prennent leur numéro. Quand plusieurs demandes stockées ont
+    la même identité, aucune n'est choisie : la demande le dit (`ambigue`, que `verifier`
+    signale, bloquant) et reçoit un numéro neuf.
 
     Appelée à la vérification puis, dans la transaction de l'importation, avec les demandes
     stockées à cet instant : une importation faite entre les deux ne fait ni doublon ni
@@ -944,7 +960,9 @@ def attribuer_numeros(
         if not d.attribue:
             continue
         ident = identite(d.valeurs)
-        numero = stockees.get(ident) if ident else None
+        candidats = stockees.get(ident, []) if ident else []
+        d.ambigue = tuple(candidats) if len(candidats) > 1 else ()
+        numero = candidats[0] if len(candidats) == 1 else None
         d.reconnue = numero is not None
         if numero is None:
             while cle_numero(numero := f"{prefixe}{suivant:0{chiffres}d}") in cles_prises:
@@ -1165,11 +1183,7 @@ def verifier(
             if attribuees:
                 sans_numero.append((tableau, attribuees))
 
-    stockees = {}
-    for numero, demandeur, titre in identites_stockees:
-        ident = identite({"municipalite": demandeur, "titre": titre})
-        if ident:
-            stockees.setdefault(ident, numero)
+    stockees = identites_par_cle(identites_stockees)
     if sans_numero:
         attribuer_numeros(
             [d for d in demandes if d.attribue],
@@ -1178,6 +1192,16 @@ def verifier(
             stockees,
             [*numeros_stockes, *(d.no_demande for d in demandes if not d.attribue and d.cle)],
         )
+        for d in demandes:
+            if d.ambigue:
+                d.signaler(
+                    "titre",
+                    "demande_ambigue",
+                    "sans numéro, et plusieurs demandes déjà importées ont ce demandeur et ce "
+                    f"titre ({', '.join(d.ambigue[:5])}) : inscrivez dans « No de demande » le "
+                    "numéro de celle que cette ligne met à jour.",
+                    BLOQUANT,
+                )
         for tableau, attribuees in sans_numero:
             if annonce := _annonce_numeros(tableau, attribuees):
                 problemes.append(annonce)

@@ -652,3 +652,23 @@ def test_numero_pris_entre_la_verification_et_l_importation(moteur, appel):
         "PAIVMQ-2023-2024-002": 2_000_000,
         "PAIVMQ-2023-2024-003": 1_000_000,
     }
+
+
+def test_sans_numero_et_deux_demandes_stockees_de_meme_identite_bloque(moteur, appel):
+    """Deux demandes déjà stockées (numéros distincts) ont le demandeur et le titre d'une
+    ligne sans numéro : aucune n'est choisie au hasard ; la ligne bloque et nomme les deux
+    numéros, pour que l'analyste inscrive le bon."""
+    entetes = ["No de demande", *DEMANDE_MUNICIPALE]
+    lignes = [
+        ["M-001", *DEMANDE_MUNICIPALE.values()],
+        ["M-002", *DEMANDE_MUNICIPALE.values()],
+    ]
+    export = classeur({"Demandes": [entetes, *lignes]})
+    importer(_lot(appel, moteur, ("export.xlsx", export)), appel, moteur=moteur)
+
+    contenu = gabarit_rempli(appel, [DEMANDE_MUNICIPALE], depenses(DEPENSES_MUNICIPALES))
+    verification = _lot(appel, moteur, ("rimouski.xlsx", contenu))
+    (p,) = [p for p in verification.problemes if p.code == "demande_ambigue"]
+    assert (p.severite, p.ligne, p.colonne) == ("bloquant", 3, "Titre du projet")
+    assert "(M-001, M-002)" in p.message
+    assert verification.selection()[0] == []
