@@ -1,5 +1,7 @@
 """Les colonnes canoniques d'une demande et d'une ligne de budget, leurs alias, et le
-gabarit Excel que les municipalités remplissent."""
+gabarit Excel que les demandeurs remplissent : leur partie d'abord (dont le formulaire que
+les critères de l'appel lisent), puis celle que le ministère inscrit (numéro, date de
+dépôt, dossier complet)."""
 
 from __future__ import annotations
 
