@@ -119,6 +119,12 @@ def _analyseur() -> argparse.ArgumentParser:
         help="importe les demandes valides même si le fichier porte des problèmes bloquants",
     )
     i.add_argument("--auteur", help="nom de la personne qui importe (journal)")
+    i.add_argument(
+        "--pieces",
+        metavar="ARCHIVE.zip",
+        help="archive ZIP des pièces jointes (PDF nommés par numéro de demande), vérifiée "
+        "avant l'importation et enregistrée après (voir `pieces importer`)",
+    )
     d = sous.add_parser("demandes", help="liste les demandes stockées")
     d.add_argument(
         "--format",
@@ -160,6 +166,11 @@ def _analyseur() -> argparse.ArgumentParser:
         "(conflits d'intérêts)",
     )
     a.add_argument("--region", help="code de sa région (01 à 17) ou son nom")
+    a.add_argument(
+        "--neq",
+        help="NEQ (dix chiffres) de l'organisme auquel la personne est rattachée : conflit "
+        "avec ses demandes dans un appel d'organismes",
+    )
     r = sc.add_parser(
         "reinitialiser",
         help="fixe un mot de passe provisoire (lu sur l'entrée), à changer à la connexion",
@@ -266,17 +277,35 @@ def _analyseur() -> argparse.ArgumentParser:
         help="montant accordé par année financière, en dollars (répétable : an 1, puis an 2)",
     )
     mm.add_argument("--raison", required=True, help="raison de la modification")
+    pj = sous.add_parser(
+        "pieces", help="pièces jointes des demandes : archive ZIP de PDF (issue 18)"
+    )
+    spj = pj.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
+    pji = spj.add_parser(
+        "importer",
+        help="vérifie une archive ZIP de PDF nommés par numéro de demande et l'enregistre "
+        "(tout ou rien)",
+    )
+    pji.add_argument("archive", metavar="ARCHIVE.zip", help="archive ZIP des PDF")
+    pji.add_argument("--appel", help="identifiant de l'appel")
+    pji.add_argument("--auteur", help="nom de la personne qui importe (journal)")
+    pjl = spj.add_parser("lister", help="liste les pièces jointes stockées (dernière version)")
+    pjl.add_argument("--appel", help="identifiant de l'appel")
     g = sous.add_parser("gabarit", help="écrit le gabarit Excel de l'appel")
     g.add_argument("--sortie", required=True, metavar="FICHIER.xlsx", help="classeur à écrire")
     g.add_argument("--appel", help="identifiant d'un appel stocké ou fichier .toml")
     return p
 
 
-def _correspondances(options: list[str], fichiers: list[str]) -> dict[str, dict[str, str]]:
-    from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
+def _correspondances(
+    options: list[str], fichiers: list[str], appel=None
+) -> dict[str, dict[str, str]]:
+    from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, colonnes_dimensions
     from evaluation.depot.verification import TOUS_LES_FICHIERS
 
     cles = {c.cle for c in (*COLONNES_DEMANDES, *COLONNES_BUDGET)}
+    # Les dimensions que l'appel déclare (« dimension:<id> », issue 18).
+    cles |= {c.cle for c in colonnes_dimensions(appel)} if appel is not None else set()
     relie = {}
     for option in options:
         entete, _, cle = option.partition("=")
@@ -383,6 +412,7 @@ def _comptes(options, moteur) -> int:
                 municipalite=options.municipalite,
                 region=options.region,
                 auteur=_auteur_cli(),
+                neq=options.neq,
             )
             print(
                 f"Compte créé : {compte.courriel} ({compte.role}) ; son mot de passe est "
@@ -655,6 +685,9 @@ def _executer(options, moteur, lancees: list) -> int:
     if options.commande == "decisions":
         return _decisions_ministre(options, appel, moteur)
 
+    if options.commande == "pieces":
+        return _pieces(options, appel, moteur)
+
     if options.commande == "gabarit":
         from evaluation.depot.gabarit import construire_gabarit
 
@@ -770,13 +803,51 @@ def _decisions_ministre(options, appel, moteur) -> int:
     return SORTIE_OK
 
 
+def _pieces(options, appel, moteur) -> int:
+    """`pieces importer ARCHIVE.zip` (au nom de l'administration, tout ou rien, journalisé)
+    et `pieces lister`."""
+    from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
+    from evaluation.socle import stockage
+    from evaluation.socle.roles import ADMIN
+
+    if options.action == "lister":
+        with moteur.connect() as connexion:
+            lignes = stockage.lire_pieces(appel.id, connexion=connexion)
+        en_vigueur = {(x["demande_id"], x["nom_fichier"].casefold()): x for x in lignes}
+        if not en_vigueur:
+            print(f"Aucune pièce jointe stockée pour l'appel {appel.id}.")
+        for x in sorted(en_vigueur.values(), key=lambda x: (x["no_demande"], x["nom_fichier"])):
+            print(f"{x['no_demande']}\t{x['nom_fichier']}\t{x['taille']}\t{x['sha256']}")
+        return SORTIE_OK
+    chemin = Path(options.archive)
+    if not chemin.is_file():
+        print(f"Fichier introuvable : {options.archive}", file=sys.stderr)
+        return SORTIE_USAGE
+    try:
+        compte_rendu = importer_pieces(
+            appel,
+            chemin.name,
+            chemin.read_bytes(),
+            moteur=moteur,
+            auteur=options.auteur or _auteur_cli(),
+            role=ADMIN,
+        )
+    except PiecesRefusees as exc:
+        print("Archive refusée ; aucune pièce n'a été importée :", file=sys.stderr)
+        for refus in exc.lecture.refus:
+            print(f"- {refus.message}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(compte_rendu.texte())
+    return SORTIE_OK
+
+
 def _classement(options, appel, moteur) -> int:
     from evaluation.decision.chargement import charger as charger_classement
     from evaluation.decision.classement import classement, pour_fichier
     from evaluation.sorties.neutralisation import texte_csv
     from evaluation.sorties.tableaux import en_texte
 
-    table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)))
+    table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)), appel)
     if options.format == "csv":
         sys.stdout.write(texte_csv(table))
     elif table.empty:
@@ -800,7 +871,7 @@ def _demandes(options, appel, moteur) -> int:
     from evaluation.sorties.neutralisation import texte_csv
     from evaluation.sorties.tableaux import (
         CLES_APERCU,
-        CLES_SORTIE,
+        cles_sortie,
         demandes_pour_fichier,
         demandes_pour_personne,
         en_texte,
@@ -809,7 +880,7 @@ def _demandes(options, appel, moteur) -> int:
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
     if options.format == "csv":
-        sys.stdout.write(texte_csv(demandes_pour_fichier(table, CLES_SORTIE)))
+        sys.stdout.write(texte_csv(demandes_pour_fichier(table, cles_sortie(appel))))
     elif table.empty:
         print(f"Aucune demande stockée pour l'appel {appel.id}.")
     else:
@@ -830,18 +901,20 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
     from evaluation.socle import stockage
 
     try:
-        correspondances = _correspondances(options.colonne, options.fichiers)
+        correspondances = _correspondances(options.colonne, options.fichiers, appel)
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return SORTIE_USAGE
     with moteur.connect() as connexion:
         numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
         identites = stockage.identites_demandes(appel.id, connexion=connexion)
+        neq = stockage.neq_des_demandes(appel.id, connexion=connexion)
     verification = verifier_lot(
         lancees,
         appel,
         numeros_stockes=numeros,
         identites_stockees=identites,
+        neq_stockes=neq,
         limites=_limites(options),
         correspondances=correspondances,
     )
@@ -855,6 +928,27 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
     if not gardees and not lignes:
         print("Rien à importer.")
         return SORTIE_PROBLEME
+    archive = None
+    if options.pieces:
+        # L'archive est vérifiée avant d'écrire quoi que ce soit, contre les numéros stockés
+        # et ceux du lot : une archive refusée n'importe ni les demandes ni les pièces.
+        from evaluation.depot.pieces_jointes import lire_archive
+
+        chemin = Path(options.pieces)
+        if not chemin.is_file():
+            print(f"Fichier introuvable : {options.pieces}", file=sys.stderr)
+            return SORTIE_USAGE
+        archive = (chemin.name, chemin.read_bytes())
+        lecture = lire_archive(*archive, numeros | {d.no_demande for d in gardees if d.no_demande})
+        if lecture.refus:
+            print(
+                "Archive des pièces jointes refusée ; rien n'a été importé (ni demandes ni "
+                "pièces) :",
+                file=sys.stderr,
+            )
+            for refus in lecture.refus:
+                print(f"- {refus.message}", file=sys.stderr)
+            return SORTIE_PROBLEME
     try:
         rapport = importer(
             verification,
@@ -875,6 +969,28 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         )
         return SORTIE_PROBLEME
     print(texte_importation(rapport))
+    if archive is not None:
+        from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
+        from evaluation.socle.roles import ADMIN
+
+        try:
+            compte_rendu = importer_pieces(
+                appel,
+                *archive,
+                moteur=moteur,
+                auteur=options.auteur or _auteur_cli(),
+                role=ADMIN,
+            )
+        except PiecesRefusees as exc:
+            print(
+                "Les demandes sont importées, mais les pièces jointes ont été refusées ; "
+                "aucune pièce n'a été importée :",
+                file=sys.stderr,
+            )
+            for refus in exc.lecture.refus:
+                print(f"- {refus.message}", file=sys.stderr)
+            return SORTIE_PROBLEME
+        print(compte_rendu.texte())
     return code
 
 

@@ -9,6 +9,7 @@ les écritures (journalisées) dans `evaluation.notes.examens`.
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.depot import echeance
 from evaluation.notes import examens, filtrage
 from evaluation.notes.filtrage import (
@@ -47,7 +48,7 @@ st.caption(
 
 with m.connect() as connexion:
     demandes = stockage.lire_demandes_en_bref(
-        appel.id, ["id", "no_demande", "titre", "municipalite"], connexion=connexion
+        appel.id, ["id", "no_demande", "titre", "municipalite", "organisme"], connexion=connexion
     )
 etat = examens.charger(appel.id, moteur=m)
 noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
@@ -69,7 +70,7 @@ liste = pd.DataFrame(
     {
         "Demande": demandes["no_demande"].tolist(),
         "Titre": demandes["titre"].fillna("").tolist(),
-        "Demandeur": demandes["municipalite"].fillna("").tolist(),
+        "Demandeur": demandeur.colonne_noms(appel, demandes),
         "Admissibilité": [e.libelle for e in etats],
         "Raison": [filtrage.raison_affichee(e, appel) for e in etats],
         "Signalements à régler": [len(ouverts[d]) for d in ids],
@@ -104,8 +105,9 @@ with m.connect() as connexion:
 courant = etat.etat(d)
 
 st.subheader(litteral(f"{demande.get('no_demande', d)} — {demande.get('titre') or ''}"))
+qui = demandeur.demandeur(appel, demande)
 st.markdown(
-    f"**Demandeur :** {litteral(demande.get('municipalite') or '—')} · "
+    f"**Demandeur :** {litteral(qui.description if appel.demandeur_organisme else qui.nom)} · "
     f"**Admissibilité :** {courant.libelle}"
     + (f" ({litteral(filtrage.raison_affichee(courant, appel))})" if courant.raison else "")
 )

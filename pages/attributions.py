@@ -191,8 +191,8 @@ with d_.container(border=True):
     st.markdown("**Lever un conflit déclaré**")
     if not declares:
         st.caption(
-            "Aucun conflit déclaré. Ceux d'une règle se lèvent en corrigeant la municipalité "
-            "ou la région du compte (page Comptes)."
+            "Aucun conflit déclaré. Ceux d'une règle se lèvent en corrigeant la municipalité, "
+            "la région ou l'organisme (NEQ) du compte (page Comptes)."
         )
     else:
         choisi = st.selectbox(

@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.appels.configuration import lecture_annees_financieres
 from evaluation.decision import (
     classement,
@@ -18,7 +19,13 @@ from evaluation.decision import (
     portefeuille,
 )
 from evaluation.notes import attributions
-from evaluation.notes.fiche import id_secteur, libelle_secteur, montants_cote_a_cote
+from evaluation.notes.fiche import (
+    dimension_parmi,
+    id_secteur,
+    libelle_secteur,
+    libelles_dimension,
+    montants_cote_a_cote,
+)
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import date, montant, nombre, pluriel, pourcentage
@@ -190,14 +197,36 @@ with st.expander("Règles appliquées", expanded=False):
 
 # --- Filtres -------------------------------------------------------------------------------
 f1, f2, f3, f4, f5 = st.columns([1, 1, 1, 1, 1])
-axes = f1.multiselect("Axe", [a.numero for a in appel.axes], key="cl_axes", placeholder="Tous")
-secteurs = f2.multiselect(
-    "Secteur",
-    [s.id for s in appel.secteurs],
-    format_func=lambda s: libelle_secteur(appel, s),
-    key="cl_secteurs",
-    placeholder="Tous",
+# Un appel sans axes (ou sans secteurs) n'offre pas ce filtre ; chaque dimension déclarée a
+# le sien, sous les autres (issue 18).
+axes = (
+    f1.multiselect("Axe", [a.numero for a in appel.axes], key="cl_axes", placeholder="Tous")
+    if appel.axes
+    else []
 )
+secteurs = (
+    f2.multiselect(
+        "Secteur",
+        [s.id for s in appel.secteurs],
+        format_func=lambda s: libelle_secteur(appel, s),
+        key="cl_secteurs",
+        placeholder="Tous",
+    )
+    if appel.secteurs
+    else []
+)
+choix_dimensions: dict[str, list[str]] = {}
+if appel.dimensions:
+    for colonne_filtre, dim in zip(
+        st.columns(max(len(appel.dimensions), 3)), appel.dimensions, strict=False
+    ):
+        choix_dimensions[dim.id] = colonne_filtre.multiselect(
+            litteral(dim.libelle),
+            [v.id for v in dim.valeurs],
+            format_func=lambda v, dim=dim: dim.libelle_valeur(v),
+            key=f"cl_dimension_{dim.id}",
+            placeholder="Toutes",
+        )
 choix_regions = f3.multiselect(
     "Région",
     list(regions),
@@ -214,6 +243,10 @@ if axes:
     garde &= table["axe"].isin(axes)
 if secteurs:
     garde &= par_valeur(table["secteur"], lambda s: id_secteur(appel, s)).isin(secteurs)
+for id_dimension, voulues in choix_dimensions.items():
+    if voulues:
+        # Une demande à plusieurs valeurs passe si l'une d'elles est choisie.
+        garde &= dimension_parmi(table, id_dimension, voulues)
 if choix_regions:
     garde &= table["region"].isin(choix_regions)
 if statuts:
@@ -290,7 +323,7 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
         )
     donnees_affichees |= {
         "No": partie["no_demande"],
-        "Municipalité": partie["municipalite"].fillna(""),
+        demandeur.libelle_court(appel): demandeur.colonne_noms(appel, partie),
         "Total": deja["Total"],
         NOTE_EVALUATEURS: deja[NOTE_EVALUATEURS],
         consensus.NOTE_DE_CONSENSUS: deja[consensus.NOTE_DE_CONSENSUS],
@@ -330,8 +363,15 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
         lambda r: "" if pd.isna(r) else int(r)
     )
     donnees_affichees["Région"] = partie["region"].map(lambda r: regions.get(r, r or ""))
-    donnees_affichees["Axe"] = partie["axe"].map(lambda a: "" if pd.isna(a) else int(a))
-    donnees_affichees["Secteur"] = deja["Secteur"]
+    if appel.axes:
+        donnees_affichees["Axe"] = partie["axe"].map(lambda a: "" if pd.isna(a) else int(a))
+    if appel.secteurs:
+        donnees_affichees["Secteur"] = deja["Secteur"]
+    for dim in appel.dimensions:
+        donnees_affichees[dim.libelle] = [
+            libelles_dimension(appel, dim.id, ids)
+            for ids in partie.get(f"dimension:{dim.id}", [()] * len(partie))
+        ]
     donnees_affichees["Départage"] = partie["departage"]
     donnees_affichees["Raison"] = partie["raison"]
     st.dataframe(pd.DataFrame(donnees_affichees), hide_index=True, width="stretch", key=cle)
@@ -372,6 +412,13 @@ with st.container(border=True):
                 for nom, valeurs in (
                     ("axe", axes),
                     ("secteur", secteurs),
+                    *(
+                        (
+                            dim.libelle,
+                            [dim.libelle_valeur(v) for v in choix_dimensions.get(dim.id, [])],
+                        )
+                        for dim in appel.dimensions
+                    ),
                     ("région", choix_regions),
                     ("statut", statuts),
                 )
@@ -409,7 +456,7 @@ with st.container(border=True):
 
 
 def _csv(table_du_calcul: pd.DataFrame) -> bytes:
-    return csv_sans_formules(classement.pour_fichier(table_du_calcul))
+    return csv_sans_formules(classement.pour_fichier(table_du_calcul, appel))
 
 
 st.download_button(
@@ -571,9 +618,13 @@ if presidence:
     options = [int(d) for d in table["demande_id"]]
     position = {d: i for i, d in enumerate(options)}
     libelles = {
-        d: ("" if pd.isna(rang) else f"{int(rang)}. ") + f"{no} · {municipalite}"
-        for d, rang, no, municipalite in zip(
-            options, table["rang"], table["no_demande"], table["municipalite"], strict=True
+        d: ("" if pd.isna(rang) else f"{int(rang)}. ") + f"{no} · {nom}"
+        for d, rang, no, nom in zip(
+            options,
+            table["rang"],
+            table["no_demande"],
+            demandeur.colonne_noms(appel, table),
+            strict=True,
         )
     }
 
@@ -671,7 +722,7 @@ if presidence:
                 {
                     "Rang": classees_["rang"].map(int).to_numpy(),
                     "No": classees_["no_demande"].to_numpy(),
-                    "Municipalité": classees_["municipalite"].fillna("").to_numpy(),
+                    demandeur.libelle_court(appel): demandeur.colonne_noms(appel, classees_),
                     "Recommandation": classees_["financement"].to_numpy(),
                     # Colonne par colonne (5 000 classées : pas de ligne en dictionnaire).
                     "Recommandé": [

@@ -1,5 +1,6 @@
 """Comparaison des appels (gestion) : demandes, financées, enveloppe utilisée, répartitions
-côte à côte, municipalités financées plusieurs années de suite. Les calculs sont dans
+côte à côte sur toute dimension (appariée par libellé d'un programme à l'autre),
+municipalités financées plusieurs années de suite. Les calculs sont dans
 evaluation/appels/comparaison.py."""
 
 import pandas as pd
@@ -9,7 +10,7 @@ import streamlit as st
 from evaluation.appels import comparaison
 from evaluation.decision import classement
 from evaluation.socle.formats import montant, pourcentage
-from evaluation.socle.texte import litteral_html
+from evaluation.socle.texte import litteral, litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     appels_archives,
@@ -18,8 +19,6 @@ from pages.composants.commun import (
     donnees_classement,
 )
 from pages.composants.connexion import exiger_acces
-
-DIMENSIONS = {"axe": "Axe ou thème", "secteur": "Secteur", "region": "Région"}
 
 exiger_acces("comparaison")
 st.title("Comparaison des appels")
@@ -70,19 +69,37 @@ st.caption(
 )
 
 st.subheader("Répartitions côte à côte")
-dimension = st.segmented_control(
+dimensions = {d.cle: d for d in comparaison.dimensions_comparees(paires)}
+
+
+def _nom_dimension(cle: str) -> str:
+    d = dimensions[cle]
+    if d.commune or len(paires) == 1:
+        return d.libelle
+    presents = [a.nom_court for a, _ in paires if a.id in d.ids]
+    return f"{d.libelle} ({', '.join(presents)} seulement)"
+
+
+cle_dimension = st.selectbox(
     "Répartition par",
-    list(DIMENSIONS),
-    default="axe",
-    format_func=DIMENSIONS.get,
+    list(dimensions),
+    format_func=_nom_dimension,
     key="comparaison_dimension",
+    help="Les dimensions et leurs valeurs sont appariées d'un appel à l'autre par leur "
+    "libellé (sans égard aux accents, à la casse ni aux espaces).",
 )
-dimension = dimension or "axe"
+dimension = dimensions[cle_dimension]
+if dimension.absente and len(paires) > 1:
+    st.info(
+        f"« {litteral(dimension.libelle)} » n'existe pas dans : "
+        + ", ".join(litteral(a) for a in dimension.absente)
+        + ". Ces appels n'ont pas de colonne ci-dessous."
+    )
 longue = comparaison.repartitions(paires, dimension)
 if longue.empty or not longue["finance"].any():
     st.info("Aucun montant financé dans les appels comparés : rien à répartir encore.")
 else:
-    courts = longue["libelle"].map(lambda t: litteral_html(t if len(t) <= 55 else t[:54] + "…"))
+    courts = longue["categorie"].map(lambda t: litteral_html(t if len(t) <= 55 else t[:54] + "…"))
     graphique = px.bar(
         longue.assign(
             finance_dollars=longue["finance"] / 100,
@@ -95,7 +112,7 @@ else:
         barmode="group",
         orientation="h",
         labels={"finance_dollars": "Financé ($)", "court": "", "appel": "Appel"},
-        height=max(320, 28 * longue["libelle"].nunique() * max(1, len(paires)) // 2 + 120),
+        height=max(320, 28 * longue["cle"].nunique() * max(1, len(paires)) // 2 + 120),
     )
     graphique.update_layout(
         yaxis={
@@ -114,14 +131,17 @@ else:
     for colonne in tableau.columns:
         affiche[f"{colonne} : financées"] = nombres[colonne].astype(int)
         affiche[f"{colonne} : montant"] = [montant(int(v)) for v in tableau[colonne]]
-    st.dataframe(affiche.rename_axis(DIMENSIONS[dimension]), width="stretch")
+    st.dataframe(affiche.rename_axis(dimension.libelle), width="stretch")
     st.download_button(
         "Télécharger la répartition (CSV)",
         data=csv_sans_formules(
-            longue.assign(finance=longue["finance"] / 100).rename(
+            longue.assign(finance=longue["finance"] / 100)
+            .drop(columns="cle")
+            .rename(
                 columns={
                     "appel": "Appel",
-                    "libelle": DIMENSIONS[dimension],
+                    "libelle": f"{dimension.libelle} (dans l'appel)",
+                    "categorie": f"{dimension.libelle} (apparié)",
                     "demandes": "Demandes",
                     "financees": "Financées",
                     "finance": "Financé ($)",
@@ -129,7 +149,7 @@ else:
                 }
             )
         ),
-        file_name=f"comparaison_{dimension}.csv",
+        file_name=f"comparaison_{next(iter(dimension.ids.values()))}.csv",
         mime="text/csv",
         icon=":material/download:",
         key="comparaison_csv",

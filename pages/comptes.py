@@ -1,7 +1,8 @@
 """Comptes : qui se connecte, avec quel rôle ; la municipalité et la région d'un compte,
-choisies au répertoire des municipalités du Québec, servent à repérer les conflits
-d'intérêts évidents. Chaque changement est journalisé ; un mot de passe fixé ici est
-provisoire (la personne le remplace à sa première connexion)."""
+choisies au répertoire des municipalités du Québec, et l'organisme (NEQ) auquel il est
+rattaché servent à repérer les conflits d'intérêts évidents. Chaque changement est
+journalisé ; un mot de passe fixé ici est provisoire (la personne le remplace à sa première
+connexion)."""
 
 import pandas as pd
 import streamlit as st
@@ -34,6 +35,11 @@ municipalites = {
     for mu in sorted(repertoire().municipalites, key=lambda mu: (mu.nom_affiche, mu.region_code))
 }
 AUCUNE = ""
+AIDE_NEQ = (
+    "Numéro d'entreprise du Québec (dix chiffres) de l'organisme auquel la personne est "
+    "rattachée. Dans un appel dont le demandeur est un organisme, les demandes de cet "
+    "organisme lui sont retirées (conflit d'intérêts évident)."
+)
 HORS_REPERTOIRE = " (hors répertoire : à choisir dans la liste)"
 
 
@@ -76,6 +82,7 @@ st.dataframe(
                 for c in comptes
             ],
             "Région": [_libelle_region(c.region) if c.region else "" for c in comptes],
+            "Organisme (NEQ)": [c.neq or "" for c in comptes],
             "Mot de passe provisoire": [c.mot_de_passe_provisoire for c in comptes],
         }
     ),
@@ -113,6 +120,11 @@ with gauche.container(border=True):
             format_func=_libelle_region,
             key="nouveau_region",
         )
+        neq = st.text_input(
+            "Organisme (NEQ, facultatif : les demandes de cet organisme seront en conflit)",
+            key="nouveau_neq",
+            help=AIDE_NEQ,
+        )
         mot_de_passe = st.text_input(
             f"Mot de passe provisoire (au moins {LONGUEUR_MIN} caractères)",
             type="password",
@@ -130,6 +142,7 @@ with gauche.container(border=True):
                     municipalite=municipalite or None,
                     region=region or None,
                     auteur=compte.courriel,
+                    neq=neq or None,
                 )
             except ErreurCompte as exc:
                 annoncer("nouveau_compte", REFUS, f"Compte non créé : {exc}")
@@ -183,6 +196,7 @@ with droite.container(border=True):
             index=options_regions.index(cible.region or AUCUNE),
             format_func=_libelle_region,
         )
+        nouveau_neq = st.text_input("Organisme (NEQ)", value=cible.neq or "", help=AIDE_NEQ)
         nouveau_mdp = st.text_input(
             "Nouveau mot de passe provisoire (laisser vide pour le garder)",
             type="password",
@@ -207,6 +221,7 @@ with droite.container(border=True):
                         else nouvelle_municipalite or None
                     ),
                     region=nouvelle_region or None,
+                    neq=nouveau_neq or None,
                 )
                 if nouveau_mdp:
                     changer_mot_de_passe(choisi, nouveau_mdp, moteur=m, auteur=compte.courriel)

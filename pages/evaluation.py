@@ -9,6 +9,7 @@ stocké pour savoir s'il reste des modifications à enregistrer.
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.decision import financement
 from evaluation.depot.validation import cle_numero
@@ -17,8 +18,8 @@ from evaluation.notes.evaluations import importer_grille
 from evaluation.notes.fiche import (
     avertissements,
     budget_explique,
+    classification,
     formulaire,
-    libelle_axe,
     libelle_secteur,
     montants_cote_a_cote,
     resume,
@@ -41,6 +42,7 @@ from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
+from pages.composants.pieces_jointes import liste_pour_evaluation
 
 compte = exiger_acces("evaluation")
 appel = appel_actif()
@@ -311,22 +313,33 @@ def _mes_demandes(configuration_toml: str, courriel: str, url: str, version: int
     mes = evaluations.charger_mes_demandes(appel.id, courriel, moteur=moteur())
     liste = suivi.liste_evaluateur(mes.demandes, mes.evaluations, mes.attributions, courriel)
     regions = {r.code: r.nom for r in appel.regions}
+    # Le demandeur dans les mots de l'appel : l'organisme, ou la municipalité requérante.
+    par_id = dict(
+        zip(
+            mes.demandes["id"].astype(int).tolist(),
+            demandeur.colonne_noms(appel, mes.demandes),
+            strict=True,
+        )
+    )
+    noms = [par_id.get(int(i), "") for i in liste["demande_id"].tolist()]
     tableau = pd.DataFrame(
         {
             "No": liste["no_demande"],
-            "Municipalité": liste["municipalite"],
+            demandeur.libelle_court(appel): noms,
             "Titre": liste["titre"],
             "Région": liste["region"].map(regions).fillna(liste["region"]),
             "Axe": ["" if pd.isna(a) else int(a) for a in liste["axe"].tolist()],
             "État": liste["etat"],
         }
     )
+    if not appel.axes:
+        tableau = tableau.drop(columns="Axe")
     libelles = {
-        int(i): f"{no} · {municipalite} · {titre[:70]} — {etat}"
-        for i, no, municipalite, titre, etat in zip(
+        int(i): f"{no} · {nom} · {titre[:70]} — {etat}"
+        for i, no, nom, titre, etat in zip(
             liste["demande_id"].tolist(),
             liste["no_demande"].tolist(),
-            liste["municipalite"].tolist(),
+            noms,
             liste["titre"].tolist(),
             liste["etat"].tolist(),
             strict=True,
@@ -378,19 +391,28 @@ if total == 0:
 
 regions = {r.code: r.nom for r in appel.regions}
 f1, f2, f3, f4 = st.columns(4)
-axes = f1.multiselect(
-    "Axe",
-    sorted(int(a) for a in liste["axe"].dropna().unique()),
-    format_func=lambda n: f"Axe {n}",
-    key="filtre_axes",
-    placeholder="Tous",
+# Un appel sans axes (ou sans secteurs) n'offre pas ce filtre (issue 18).
+axes = (
+    f1.multiselect(
+        "Axe",
+        sorted(int(a) for a in liste["axe"].dropna().unique()),
+        format_func=lambda n: f"Axe {n}",
+        key="filtre_axes",
+        placeholder="Tous",
+    )
+    if appel.axes
+    else []
 )
-secteurs = f2.multiselect(
-    "Secteur",
-    sorted(s for s in liste["secteur"].unique() if s),
-    format_func=lambda s: libelle_secteur(appel, s),
-    key="filtre_secteurs",
-    placeholder="Tous",
+secteurs = (
+    f2.multiselect(
+        "Secteur",
+        sorted(s for s in liste["secteur"].unique() if s),
+        format_func=lambda s: libelle_secteur(appel, s),
+        key="filtre_secteurs",
+        placeholder="Tous",
+    )
+    if appel.secteurs
+    else []
 )
 choix_regions = f3.multiselect(
     "Région",
@@ -506,10 +528,8 @@ with lecture:
         f"#### {litteral(demande['no_demande'])} · "
         + (litteral(demande.get("titre")) or "Sans titre")
     )
-    st.caption(
-        f"{litteral(libelle_axe(appel, demande.get('axe')))} · "
-        f"{litteral(libelle_secteur(appel, demande.get('secteur')))}"
-    )
+    if classee := classification(demande, appel):
+        st.caption(" · ".join(litteral(valeur) for _, valeur in classee))
     if isinstance(demande.get("resume"), str) and demande["resume"].strip():
         st.markdown(litteral(demande["resume"]))
     st.markdown(
@@ -547,6 +567,7 @@ with lecture:
     )
     for texte in avertissements(demande):
         st.warning(litteral(texte), icon=":material/warning:")
+    liste_pour_evaluation(appel, int(courante), compte, m)
 
 fige = statut == SOUMISE or verrouille
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.depot import categories, retraits
-from evaluation.depot.gabarit import LIBELLES_CHAMPS
+from evaluation.depot.gabarit import colonnes_dimensions, colonnes_sans_objet, libelles_champs
 from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
     compter,
@@ -24,7 +24,7 @@ from evaluation.socle import droits, stockage
 from evaluation.socle.formats import montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from evaluation.sorties.tableaux import demandes_pour_personne
+from evaluation.sorties.tableaux import cles_apercu, demandes_pour_personne
 from pages.composants.commun import (
     COULEURS_GRAVITE,
     ICONES_GRAVITE,
@@ -38,6 +38,7 @@ from pages.composants.connexion import exiger_acces
 from pages.composants.messages import REFUS as REFUSE
 from pages.composants.messages import SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.pieces_jointes import section_importation
 
 compte = exiger_acces("importation")
 
@@ -114,7 +115,8 @@ def afficher_categories_a_confirmer(appel) -> None:
 
 def afficher_journal(appel) -> None:
     """Les importations passées de l'appel : qui, quand, quels fichiers, quel choix ; puis
-    les désistements et les retraits d'importation."""
+    les désistements et les retraits d'importation ; avant eux, les pièces jointes."""
+    section_importation(appel, compte, moteur())
     afficher_categories_a_confirmer(appel)
     with moteur().connect() as connexion:
         journal = stockage.lire_importations(appel.id, connexion=connexion)
@@ -245,8 +247,9 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
     with importation:
         st.caption(
             "Supprime les demandes qu'une importation a créées (données de démonstration, "
-            "mauvais fichier), tant qu'aucune n'a d'évaluation, de décision ni de montant "
-            "modifié. L'entrée reste au journal des importations, marquée retirée."
+            "mauvais fichier), avec leurs pièces jointes, tant qu'aucune n'a d'évaluation, de "
+            "décision ni de montant modifié. L'entrée reste au journal des importations, "
+            "marquée retirée."
         )
         possibles = journal[journal["retiree_le"].isna()] if not journal.empty else journal
         if possibles.empty:
@@ -349,6 +352,12 @@ st.title("Importation des demandes")
 with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
     identites_stockees = stockage.identites_demandes(appel.id, connexion=connexion)
+    # Appel d'organismes : un NEQ déjà importé sous un autre numéro est signalé.
+    neq_stockes = (
+        stockage.neq_des_demandes(appel.id, connexion=connexion)
+        if appel.demandeur_organisme
+        else {}
+    )
     nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
 
 if "dernier_rapport" in st.session_state:
@@ -405,6 +414,9 @@ for nom, contenu in sources:
 empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
 empreinte.update(str(sorted(numeros_stockes)).encode())
 empreinte.update(str(sorted(identites_stockees, key=str)).encode())
+# Les colonnes attendues suivent le type de demandeur de l'appel (gabarit.colonnes_demandes).
+empreinte.update(f"{appel.id}\0{appel.type_demandeur}".encode())
+empreinte.update(str(sorted(neq_stockes.items())).encode())
 cle_cache = empreinte.hexdigest()
 
 if st.session_state.get("verification_cle") != cle_cache:
@@ -414,6 +426,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         appel,
         numeros_stockes=numeros_stockes,
         identites_stockees=identites_stockees,
+        neq_stockes=neq_stockes,
         limites=limites(),
         correspondances=correspondances,
         progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),
@@ -424,7 +437,9 @@ if st.session_state.get("verification_cle") != cle_cache:
 verification = st.session_state["verification"]
 
 # -- Colonnes à relier à la main ------------------------------------------------------------
-manquantes = [(t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t)]
+manquantes = [
+    (t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t, appel)
+]
 if manquantes:
     st.subheader("Colonnes à relier")
     st.caption(
@@ -450,8 +465,9 @@ if manquantes:
                 st.rerun()
 
 if correspondances:
+    libelles = libelles_champs(appel) | {c.cle: c.entete for c in colonnes_dimensions(appel)}
     reliees = " ; ".join(
-        f"{litteral(fichier)} : « {litteral(entete)} » → « {LIBELLES_CHAMPS.get(cle, cle)} »"
+        f"{litteral(fichier)} : « {litteral(entete)} » → « {litteral(libelles.get(cle, cle))} »"
         for fichier, relie in correspondances.items()
         for entete, cle in relie.items()
     )
@@ -523,8 +539,15 @@ st.caption(
 )
 if gardees:
     regions = {r.code: r.nom for r in appel.regions}
+    # Sans l'axe ni le secteur d'un appel qui n'en a pas (issue 18).
+    sans_objet = colonnes_sans_objet(appel)
     st.dataframe(
-        demandes_pour_personne([d.valeurs for d in gardees], regions=regions),
+        demandes_pour_personne(
+            [d.valeurs for d in gardees],
+            [c for c in cles_apercu(appel) if c not in sans_objet],
+            regions=regions,
+            appel=appel,
+        ),
         hide_index=True,
         width="stretch",
     )

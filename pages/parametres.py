@@ -434,10 +434,26 @@ with onglet_modifier:
         )
 
         st.subheader("Axes et secteurs")
+        if appel.dimensions:
+            # Issue 18 : un programme sans axes ni secteurs (QSF) classe ses demandes par les
+            # dimensions qu'il déclare ; elles se modifient dans le TOML (onglet « Exporter ou
+            # importer (TOML) »).
+            st.caption(
+                "Dimensions de classement déclarées (à modifier dans le fichier TOML, onglet "
+                "« Exporter ou importer (TOML) ») : "
+                + " ; ".join(
+                    f"{litteral(dim.libelle)} "
+                    f"({'plusieurs valeurs' if dim.multiple else 'une valeur'}"
+                    f"{', obligatoire' if dim.obligatoire else ''}) : "
+                    + ", ".join(litteral(v.libelle) for v in dim.valeurs)
+                    for dim in appel.dimensions
+                )
+                + ". Axes et secteurs sont facultatifs."
+            )
         g, d = st.columns(2)
         with g:
             axes = st.data_editor(
-                pd.DataFrame(donnees["axes"], columns=["numero", "libelle"]),
+                pd.DataFrame(donnees.get("axes", []), columns=["numero", "libelle"]),
                 num_rows="dynamic",
                 column_config={
                     "numero": st.column_config.NumberColumn("N°", step=1, required=True),
@@ -450,7 +466,10 @@ with onglet_modifier:
         with d:
             secteurs = st.data_editor(
                 pd.DataFrame(
-                    [{**s, "alias": liste_en_texte(s.get("alias"))} for s in donnees["secteurs"]],
+                    [
+                        {**s, "alias": liste_en_texte(s.get("alias"))}
+                        for s in donnees.get("secteurs", [])
+                    ],
                     columns=["id", "libelle", "alias"],
                 ),
                 num_rows="dynamic",
@@ -510,8 +529,21 @@ with onglet_modifier:
             ),
             num_rows="dynamic",
             column_config={
+                # L'axe, le secteur, la région, et chaque dimension que l'appel déclare
+                # ([[dimensions]], issue 18) : une cible peut porter sur chacune.
                 "dimension": st.column_config.SelectboxColumn(
-                    "Dimension", options=["axe", "secteur", "region"], required=True
+                    "Dimension",
+                    options=[
+                        "axe",
+                        "secteur",
+                        "region",
+                        *(
+                            d["id"]
+                            for d in donnees.get("dimensions", [])
+                            if isinstance(d, dict) and isinstance(d.get("id"), str)
+                        ),
+                    ],
+                    required=True,
                 ),
                 "valeur": st.column_config.TextColumn("Valeur (« * » : chacune)"),
                 "part_min": st.column_config.NumberColumn("Part min. (%)"),
@@ -621,6 +653,9 @@ with onglet_modifier:
         )
         nouvelles["axes"] = tables_depuis_lignes(axes.to_dict("records"), entiers=("numero",))
         nouvelles["secteurs"] = tables_depuis_lignes(secteurs.to_dict("records"), listes=("alias",))
+        for facultative in ("axes", "secteurs"):  # un appel sans axes ni secteurs (issue 18)
+            if not nouvelles[facultative]:
+                nouvelles.pop(facultative)
         nouvelles["classement"] = {
             **c,
             "departage": [r.strip() for r in departage.split(";") if r.strip()],

@@ -1,6 +1,7 @@
 """Portefeuille : le budget face à l'enveloppe, les répartitions par axe, secteur, région,
-pays et type de projet, les cibles d'équilibre, la meilleure sélection sous l'enveloppe,
-la solidité de la ligne de financement et, pour la présidence, le panel d'évaluateurs."""
+pays, type de projet et chaque dimension que l'appel déclare, les cibles d'équilibre, la
+meilleure sélection sous l'enveloppe, la solidité de la ligne de financement et, pour la
+présidence, le panel d'évaluateurs."""
 
 import numpy as np
 import pandas as pd
@@ -124,16 +125,22 @@ st.dataframe(
 
 # --- 2. Répartitions ------------------------------------------------------------------------
 st.subheader("Répartitions")
-DIMENSIONS = {
-    "axe": "Axe",
-    "secteur": "Secteur principal",
-    "secteur_secondaire": "Secteurs secondaires",
-    "region": "Région administrative",
-    "pays": "Pays des partenaires",
-    "type": "Projet conjoint ou non",
-}
+# Les dimensions de l'appel (l'axe et le secteur s'il en a, la région, chaque dimension
+# déclarée), puis les répartitions d'appoint qu'aucune dimension déclarée ne remplace.
+DIMENSIONS = portefeuille.dimensions_de(appel)
+if appel.secteurs:
+    DIMENSIONS.setdefault("secteur_secondaire", "Secteurs secondaires")
+DIMENSIONS.setdefault("pays", "Pays des partenaires")
+DIMENSIONS.setdefault("type", "Projet conjoint ou non")
 f1, f2, f3, f4 = st.columns(4)
-dimension = f1.selectbox("Répartir par", list(DIMENSIONS), format_func=DIMENSIONS.get, key="pf_dim")
+dimension = f1.selectbox(
+    "Répartir par",
+    list(DIMENSIONS),
+    format_func=lambda d: (
+        DIMENSIONS[d] + (" (plusieurs par demande)" if portefeuille.est_multiple(appel, d) else "")
+    ),
+    key="pf_dim",
+)
 selon = f2.radio(
     "Montants",
     [portefeuille.LIGNE, portefeuille.DECISIONS],
@@ -154,6 +161,26 @@ annee = f4.selectbox(
     key="pf_annee",
 )
 vue = table[table["statut"].isin(statuts)] if statuts else table
+# Un filtre sur les valeurs d'une dimension de l'appel (« les projets qui servent la
+# jeunesse », répartis par région) ; une demande à plusieurs valeurs passe si l'une y est.
+g1, g2 = st.columns([1, 3])
+filtre = g1.selectbox(
+    "Seulement les demandes de",
+    [None, *portefeuille.dimensions_de(appel)],
+    format_func=lambda d: "toutes les demandes" if d is None else DIMENSIONS[d],
+    key="pf_filtre_dim",
+)
+if filtre is not None:
+    choix_valeurs = dict(portefeuille.categories(appel, filtre, table))
+    choix_valeurs[portefeuille.AUCUNE_VALEUR] = portefeuille.AUCUNE
+    retenues = g2.multiselect(
+        "Valeurs",
+        list(choix_valeurs),
+        format_func=choix_valeurs.get,
+        key="pf_filtre_valeurs",
+        placeholder="Toutes",
+    )
+    vue = vue[portefeuille.ayant_valeurs(vue, appel, filtre, retenues)]
 municipalites = repertoire().municipalites
 repart = portefeuille.repartition(
     vue,
@@ -198,6 +225,19 @@ figure.update_layout(
 figure.update_traces(marker_color="#1f4e79", textposition="outside", cliponaxis=False)
 graphique.plotly_chart(figure, width="stretch", key="pf_barres")
 tableau.dataframe(lisible, hide_index=True, width="stretch")
+if portefeuille.est_multiple(appel, dimension):
+    somme = float(repart["part_enveloppe"].sum(min_count=1))
+    tableau.caption(
+        "Une demande à plusieurs valeurs compte dans chacune, avec tout son montant : les "
+        "parts de l'enveloppe additionnées peuvent dépasser 100 %"
+        + ("" if np.isnan(somme) else f" (ici {pourcentage(somme)})")
+        + ". Interprétation : l'appel ne dit pas comment partager un projet entre les valeurs "
+        "qu'il sert."
+    )
+if (repart.index == portefeuille.AUCUNE_VALEUR).any():
+    tableau.caption(
+        f"« {portefeuille.AUCUNE} » : les demandes qui n'ont aucune valeur dans cette dimension."
+    )
 tableau.download_button(
     "Télécharger ce tableau (CSV)",
     data=csv_sans_formules(lisible),
@@ -223,26 +263,31 @@ if dimension == "region":
             hide_index=True,
             width="stretch",
         )
+# La carte des montants par axe puis secteur, pour un appel qui en déclare (les deux, ou
+# l'un des deux) ; un appel sans axes ni secteurs n'en a pas.
+niveaux = {"Axe": "axe", "Secteur": "secteur"}
+niveaux = {k: v for k, v in niveaux.items() if v in DIMENSIONS}
 arbre = table[portefeuille.selection(table, selon)]
-if not arbre.empty:
-    arbre = pd.DataFrame(
-        {
-            "Axe": par_valeur(arbre["axe"], lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"),
-            "Secteur": par_valeur(
-                arbre["secteur"],
-                lambda s: litteral_html(
-                    next((x.libelle for x in appel.secteurs if x.id == s), s or "—")
-                ),
+if niveaux and not arbre.empty:
+    colonnes_arbre = {}
+    if "Axe" in niveaux:
+        colonnes_arbre["Axe"] = par_valeur(
+            arbre["axe"], lambda a: f"Axe {int(a)}" if not pd.isna(a) else "—"
+        )
+    if "Secteur" in niveaux:
+        colonnes_arbre["Secteur"] = par_valeur(
+            arbre["secteur"],
+            lambda s: litteral_html(
+                next((x.libelle for x in appel.secteurs if x.id == s), s or "—")
             ),
-            "Financé": portefeuille.montants(arbre, appel, selon).sum(axis=1) / 100,
-        }
+        )
+    arbre = pd.DataFrame(
+        {**colonnes_arbre, "Financé": portefeuille.montants(arbre, appel, selon).sum(axis=1) / 100}
     )
     # Une feuille par (axe, secteur) : plotly construit la hiérarchie sur une trentaine de
     # lignes au lieu d'une par demande financée (mêmes sommes).
-    arbre = arbre.groupby(["Axe", "Secteur"], as_index=False, sort=False, dropna=False)[
-        "Financé"
-    ].sum()
-    carte = px.treemap(arbre, path=["Axe", "Secteur"], values="Financé")
+    arbre = arbre.groupby(list(niveaux), as_index=False, sort=False, dropna=False)["Financé"].sum()
+    carte = px.treemap(arbre, path=list(niveaux), values="Financé")
     carte.update_layout(height=360, margin={"l": 0, "r": 0, "t": 30, "b": 0}, separators=", ")
     carte.update_traces(texttemplate="%{label}<br>%{value:,.0f} $")
     st.plotly_chart(carte, width="stretch", key="pf_arbre")
@@ -265,10 +310,12 @@ else:
     (st.warning if manquees else st.success)(
         f"Ligne de financement : {manquees} cible(s) manquée(s) sur {len(ligne)}."
     )
+    noms_dimensions = portefeuille.dimensions_de(appel)
     st.dataframe(
         pd.DataFrame(
             {
                 "Cible": ligne["cible"],
+                "Dimension": ligne["dimension"].map(lambda d: noms_dimensions.get(d, d)),
                 "Valeur": ligne["libelle"],
                 "Part (ligne)": ligne["part"].map(lambda v: pourcentage(v / 100)),
                 "Financées (ligne)": ligne["nombre"],
@@ -282,6 +329,11 @@ else:
         ),
         hide_index=True,
         width="stretch",
+    )
+    st.caption(
+        "Cibles : réglage du ministère ([[cibles]] de l'appel). Sur une dimension à "
+        "plusieurs valeurs, une demande financée compte, avec tout son montant, pour chacune "
+        "de ses valeurs (interprétation)."
     )
 
 # --- 4. Meilleure sélection -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.decision import (
     classement,
     conduite,
@@ -25,8 +26,7 @@ from evaluation.decision import (
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
     budget_explique,
-    libelle_axe,
-    libelle_secteur,
+    classification,
     montants_cote_a_cote,
 )
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
@@ -51,6 +51,8 @@ from pages.composants.tirage import section_tirage
 
 compte = exiger_acces("seance")
 appel = appel_actif()
+# « Par axe » n'a de sens que pour un appel qui a des axes (issue 18).
+ordres_offerts = [o for o in seance.ORDRES if o != seance.PAR_AXE or appel.axes]
 m = moteur()
 exiger_declarations(appel, compte, m)  # Issue 16 : déclaration d'intérêts et confidentialité
 preside = droits.peut_conduire_seance(compte.role)
@@ -350,7 +352,7 @@ if seance_en_cours is None:
             )
             st.selectbox(
                 "Ordre de passage",
-                list(seance.ORDRES),
+                ordres_offerts,
                 format_func=seance.ORDRES.get,
                 key="seance_ordre_ouverture",
             )
@@ -484,7 +486,7 @@ if preside or regarde_ailleurs:
             else:
                 rappel, args = (lambda x: st.session_state.update({REGARD: x}), (t,))
             st.button(
-                litteral(intitule(t) + f" · {par_id.loc[t].get('municipalite') or ''}"),
+                litteral(intitule(t) + f" · {demandeur.noms(appel, [par_id.loc[t]])[0]}"),
                 key=f"seance_aller::{t}",
                 on_click=rappel,
                 args=args,
@@ -513,14 +515,16 @@ if hors_de_la_salle:
         icon=":material/visibility_off:",
     )
 nom_region = next((x.nom for x in appel.regions if x.code == r["region"]), "")
-st.markdown(
-    f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
-    + (" · projet conjoint" if r["projet_conjoint"] else "")
-)
-st.markdown(
-    f"**Axe** : {litteral(libelle_axe(appel, r.get('axe')))} · **Secteur** : "
-    f"{litteral(libelle_secteur(appel, r.get('secteur')))}"
-)
+if appel.demandeur_organisme:
+    # « Organisme requérant : X (NEQ …), siège : Municipalité, région » (appels.demandeur).
+    st.markdown(litteral(demandeur.demandeur(appel, r).description))
+else:
+    st.markdown(
+        f"**{litteral(r['municipalite'])}** · {litteral(nom_region)}"
+        + (" · projet conjoint" if r["projet_conjoint"] else "")
+    )
+if classee := classification(r, appel):
+    st.markdown(" · ".join(f"**{litteral(nom)}** : {litteral(valeur)}" for nom, valeur in classee))
 if triage.get(d) == seance.NON_DISCUTEE:
     st.warning(
         "Non discutée : la présidence l'a triée, elle suit le classement.",
@@ -867,8 +871,8 @@ if preside and seance_en_cours is not None:
     with st.expander("Conduite de la séance", icon=":material/tune:"):
         st.selectbox(
             "Ordre de passage",
-            list(seance.ORDRES),
-            index=list(seance.ORDRES).index(seance_en_cours.ordre),
+            offerts := list(dict.fromkeys([*ordres_offerts, seance_en_cours.ordre])),
+            index=offerts.index(seance_en_cours.ordre),
             format_func=seance.ORDRES.get,
             key="seance_ordre",
             on_change=changer_ordre,

@@ -25,6 +25,20 @@ def appel():
     return charger_appel()
 
 
+def appel_d_organismes(appel):
+    """L'appel livré, dont le demandeur est un organisme (`[demandeur] type = "organisme"`,
+    issue 18) : mêmes axes, secteurs et règles, autres colonnes du demandeur."""
+    from evaluation.appels.configuration import appel_depuis_toml
+
+    assert "[demandeur]" not in appel.source_toml
+    return appel_depuis_toml(appel.source_toml + '\n[demandeur]\ntype = "organisme"\n')
+
+
+@pytest.fixture(scope="session")
+def appel_organisme(appel):
+    return appel_d_organismes(appel)
+
+
 @pytest.fixture(scope="session")
 def repertoire():
     return charger_repertoire()
@@ -110,11 +124,36 @@ def demandes_pour_appel(appel, dossier: Path) -> Path:
     demandes = pd.read_excel(source, sheet_name="Demandes", engine="calamine")
     budget = pd.read_excel(source, sheet_name="Budget", engine="calamine")
     n = len(demandes)
-    demandes["Axe"] = [appel.axes[i % len(appel.axes)].numero for i in range(n)]
-    demandes["Secteur principal"] = [
-        appel.secteurs[i % len(appel.secteurs)].libelle for i in range(n)
-    ]
-    demandes["Secteurs secondaires"] = None
+    if appel.axes:
+        demandes["Axe"] = [appel.axes[i % len(appel.axes)].numero for i in range(n)]
+    else:
+        demandes = demandes.drop(columns=["Axe"])
+    if appel.secteurs:
+        demandes["Secteur principal"] = [
+            appel.secteurs[i % len(appel.secteurs)].libelle for i in range(n)
+        ]
+        demandes["Secteurs secondaires"] = None
+    else:
+        demandes = demandes.drop(columns=["Secteur principal", "Secteurs secondaires"])
+    # Issue 18 : chaque dimension déclarée, la première valeur (et la suivante, pour une
+    # dimension à plusieurs valeurs : « ; » entre les deux).
+    for d in appel.dimensions:
+        libelles = [v.libelle for v in d.valeurs]
+        demandes[d.libelle] = [
+            " ; ".join(libelles[i % len(libelles) : i % len(libelles) + (2 if d.multiple else 1)])
+            for i in range(n)
+        ]
+    if appel.demandeur_organisme:
+        demandes = demandes.rename(columns={"Municipalité requérante": "Municipalité du siège"})
+        demandes = demandes.drop(columns=["Municipalités partenaires"])
+        demandes.insert(1, "Organisme requérant", [f"Organisme de test {i + 1}" for i in range(n)])
+        demandes.insert(2, "NEQ", [f"114{i:07d}" for i in range(n)])
+    admissibles = [c.libelle for c in appel.categories if c.admissible and not c.plafonnee]
+    connues = {n for c in appel.categories for n in (c.libelle, *c.alias)}
+    if admissibles:
+        budget["Catégorie de dépense"] = [
+            c if c in connues else admissibles[0] for c in budget["Catégorie de dépense"]
+        ]
     demandes["Qualité du signataire"] = appel.qualites_signataire[0]
     debut = appel.financement.premiere_annee_debut
     demandes["Date de début"] = pd.Timestamp(debut + dt.timedelta(days=30))

@@ -217,6 +217,7 @@ print(sorted(m for m in {lourds!r} if m in sys.modules), file=sys.stderr)
         ["tirage", "verifier", "--help"],
         ["decisions", "ministre", "approuver", "--help"],
         ["decisions", "ministre", "modifier", "--help"],
+        ["pieces", "importer", "--help"],
     ],
 )
 def test_aide_sans_modules_lourds(arguments):
@@ -344,6 +345,35 @@ def test_comptes_en_ligne_de_commande(base, tmp_path):
     assert commande("desactiver", "eva@exemple.ca").returncode == 0
     assert "désactivé" in commande("lister").stdout
     assert commande("desactiver", "personne@exemple.ca").returncode == 1
+    # Rattaché à un organisme (NEQ, issue 18) ; un NEQ illisible est refusé en français.
+    oci = commande(
+        "ajouter",
+        "oci@exemple.ca",
+        "--role",
+        "evaluateur",
+        "--neq",
+        "1145 678 901",
+        entree="un mot de passe solide\n",
+    )
+    assert oci.returncode == 0, oci.stderr
+    from evaluation.socle.comptes import trouver_compte
+    from evaluation.socle.stockage import creer_moteur
+
+    moteur = creer_moteur(base[1])
+    try:
+        assert trouver_compte("oci@exemple.ca", moteur=moteur).neq == "1145678901"
+    finally:
+        moteur.dispose()
+    refuse = commande(
+        "ajouter",
+        "z@exemple.ca",
+        "--role",
+        "evaluateur",
+        "--neq",
+        "1,14568E+09",
+        entree="un mot de passe solide\n",
+    )
+    assert refuse.returncode == 1 and "NEQ « 1,14568E+09 » invalide" in refuse.stderr
 
 
 # --- appels : lister, importer, exporter ; --appel par défaut ------------------------------
@@ -625,3 +655,69 @@ def test_montant_en_dollars_ambigu_refuse(texte, motif):
     un montant ambigu est refusé avec un message qui dit comment l'écrire."""
     with pytest.raises(argparse.ArgumentTypeError, match=re.escape(motif)):
         commandes._dollars(texte)
+
+
+def test_colonne_reliee_a_une_dimension_de_l_appel():
+    """Issue 18 : --colonne relie un en-tête à une dimension que l'appel déclare ; une
+    dimension qu'il ne déclare pas est refusée, avec les clés permises."""
+    from evaluation.commandes import _correspondances
+    from tests.dimensions import appel_avec_dimensions
+
+    appel = appel_avec_dimensions()
+    assert _correspondances(["Thème=dimension:priorites"], [], appel) == {
+        "*": {"Thème": "dimension:priorites"}
+    }
+    with pytest.raises(ValueError, match="dimension:type-financement"):
+        _correspondances(["Thème=dimension:inconnue"], [], appel)
+
+
+def _archive(tmp_path, nom: str, *entrees) -> str:
+    import zipfile
+
+    chemin = tmp_path / nom
+    with zipfile.ZipFile(chemin, "w", zipfile.ZIP_DEFLATED) as z:
+        for membre, contenu in entrees:
+            z.writestr(membre, contenu)
+    return str(chemin)
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def test_pieces_importer_tout_ou_rien_puis_lister(base, capsys, tmp_path):
+    """`pieces importer ARCHIVE.zip` (issue 18) : une archive dont un fichier est refusé
+    n'importe rien (code 1, chaque refus nommé) ; l'archive corrigée s'importe ; `pieces
+    lister` donne la dernière version de chaque pièce."""
+    assert main([*base, "importer", VALIDE]) == 0
+    capsys.readouterr()
+    refusee = _archive(tmp_path, "envoi.zip", ("T-001.pdf", PDF), ("T-002.pdf", b"GIF89a"))
+    assert main([*base, "pieces", "importer", refusee]) == 1
+    erreur = capsys.readouterr().err
+    assert "Archive refusée ; aucune pièce n'a été importée" in erreur
+    assert "envoi.zip, fichier « T-002.pdf » : ce n'est pas un PDF" in erreur
+    assert main([*base, "pieces", "lister"]) == 0
+    assert "Aucune pièce jointe stockée" in capsys.readouterr().out
+    bonne = _archive(tmp_path, "envoi2.zip", ("T-001.pdf", PDF), ("T-002/Budget.pdf", PDF))
+    assert main([*base, "pieces", "importer", bonne, "--auteur", "analyste"]) == 0
+    assert "envoi2.zip : 2 pièce(s) ajoutée(s)" in capsys.readouterr().out
+    assert main([*base, "pieces", "lister"]) == 0
+    lignes = [ligne.split("\t")[:3] for ligne in capsys.readouterr().out.splitlines()]
+    assert lignes == [["T-001", "T-001.pdf", str(len(PDF))], ["T-002", "Budget.pdf", str(len(PDF))]]
+    assert main([*base, "pieces", "importer", str(tmp_path / "absente.zip")]) == 2
+
+
+def test_importer_avec_les_pieces_jointes(base, capsys, tmp_path):
+    """`importer FICHIER --pieces ARCHIVE.zip` : l'archive est vérifiée avant toute
+    écriture, contre les numéros du fichier ; refusée, rien n'est importé ; acceptée, les
+    demandes puis les pièces sont enregistrées."""
+    refusee = _archive(tmp_path, "p.zip", ("T-001.pdf", PDF), ("T-009.pdf", PDF))
+    assert main([*base, "importer", VALIDE, "--pieces", refusee]) == 1
+    erreur = capsys.readouterr().err
+    assert "rien n'a été importé (ni demandes ni pièces)" in erreur
+    assert "p.zip, fichier « T-009.pdf » : aucune demande de l'appel" in erreur
+    assert main([*base, "demandes"]) == 0
+    assert "Aucune demande stockée" in capsys.readouterr().out
+    bonne = _archive(tmp_path, "q.zip", ("T-001.pdf", PDF), ("T-003 - Plan.pdf", PDF))
+    assert main([*base, "importer", VALIDE, "--pieces", bonne]) == 0
+    sortie = capsys.readouterr().out
+    assert "3 demandes créées" in sortie and "q.zip : 2 pièce(s) ajoutée(s)" in sortie

@@ -1,10 +1,28 @@
 """Génère donnees/demo/demandes-demo.xlsx : 80 demandes fictives à l'appel PAIVMQ 2023-2024.
 
-Le script est déterministe (random.Random(2024)) et n'utilise que la bibliothèque standard et
-openpyxl. Les municipalités requérantes et partenaires sont réelles (répertoire du MAMH); les
-projets, montants et personnes sont inventés.
+D'où vient quoi (le détail est dans donnees/demo/README.md) :
 
-Usage : python donnees/demo/generer_demo.py
+- Les demandeurs sont de vraies municipalités du répertoire du MAMH
+  (donnees/municipalites_quebec.csv : nom, désignation, MRC, région, population du décret).
+  Chaque projet est écrit à la main dans `fiches.py`, à la mesure de la municipalité qui le
+  porte : les neuf plus grandes villes y sont (Montréal, Québec, Laval, Gatineau, Longueuil,
+  Sherbrooke, Saguenay, Lévis, Trois-Rivières), les villages ne portent que de petits projets
+  (amitié entre villages, festival, réseau) ou s'associent à leur MRC.
+- Ce script tire au sort, avec une graine fixe (`random.Random(GRAINE)`), ce que les fiches
+  ne fixent pas : les montants (selon la taille de la municipalité, le genre de projet et le
+  caractère conjoint), les dates, la contribution et le cofinancement, la ventilation du
+  budget entre les catégories de dépenses propres au genre de projet, la date de dépôt, et
+  les textes du formulaire (objectifs, échéancier, retombées, visibilité, ressources
+  humaines, capacité financière, résolution du conseil), assemblés à partir de phrases
+  propres au genre de projet et à la taille de la municipalité.
+- Les situations que les règles doivent montrer sont FORCÉES sur des fiches choisies
+  (`special` dans `fiches.py`, voir `SPECIAUX`), jamais laissées au hasard : le jeu montre
+  toujours les mêmes cas, aux mêmes demandes.
+
+Deux exécutions donnent les mêmes cellules. Le script vérifie le jeu avant de l'écrire
+(`verifier`) et en affiche un résumé.
+
+Usage : python donnees/demo/generer_demo.py [fichier.xlsx]
 """
 
 from __future__ import annotations
@@ -25,7 +43,23 @@ from openpyxl.utils import get_column_letter
 
 ICI = Path(__file__).resolve().parent
 sys.path.insert(0, str(ICI.parent.parent))
+sys.path.insert(0, str(ICI))
+from fiches import (  # noqa: E402
+    ACCUEIL,
+    AMITIE,
+    EVENEMENT,
+    EXPERTISE,
+    FESTIVAL,
+    FICHES,
+    MISSION,
+    RECRUTEMENT,
+    RESEAU,
+    STRAT,
+)
+
 from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES  # noqa: E402
+from evaluation.socle.formats import date as date_fr  # noqa: E402
+from evaluation.socle.formats import montant  # noqa: E402
 
 DONNEES = ICI.parent
 APPEL = DONNEES / "appels" / "paivmq-2023-2024.toml"
@@ -35,416 +69,409 @@ SORTIE = ICI / "demandes-demo.xlsx"
 GRAINE = 2024
 PREFIXE = "PAIVMQ-2024-"
 
-# Les en-têtes sont ceux du gabarit : une seule définition, dans evaluation/depot/gabarit.py.
-ENTETES_DEMANDES = [c.entete for c in COLONNES_DEMANDES]
+# Les champs du formulaire (issue 18) : en-têtes fixés en commun. Tant que le gabarit ne les
+# a pas, l'importation les garde comme colonnes supplémentaires.
+ENTETES_FORMULAIRE = {
+    "objectifs": "Objectifs",
+    "echeancier": "Échéancier",
+    "retombees": "Retombées attendues",
+    "visibilite": "Visibilité",
+    "ressources_humaines": "Ressources humaines",
+    "capacite_financiere": "Capacité financière",
+    "resolution": "Résolution du conseil",
+}
+
+
+def entetes_demandes() -> list[str]:
+    """Les en-têtes du gabarit (une seule définition : evaluation/depot/gabarit.py), puis les
+    champs du formulaire que le gabarit n'a pas encore."""
+    entetes = [c.entete for c in COLONNES_DEMANDES]
+    return entetes + [e for e in ENTETES_FORMULAIRE.values() if e not in entetes]
+
+
 ENTETES_BUDGET = [c.entete for c in COLONNES_BUDGET]
 
-# Number of applications per administrative region (sum = 80, at least 2 each).
-DEMANDES_PAR_REGION = {
-    "01": 5, "02": 4, "03": 6, "04": 4, "05": 5, "06": 7, "07": 4, "08": 3, "09": 3,
-    "10": 2, "11": 3, "12": 6, "13": 2, "14": 5, "15": 6, "16": 10, "17": 5,
-}  # fmt: skip
+# Situations forcées (clé de `special` dans une fiche → ce qu'elle produit).
+SPECIAUX = {
+    "plafond_depasse": "Au-dessus du plafond de 25 000 $ (initiative d'une seule ville)",
+    "bonification": "Projet conjoint qui demande plus de 25 000 $ (bonification possible)",
+    "cout_inferieur": "Coût total inférieur au montant demandé",
+    "sans_contribution": "Ni contribution du demandeur ni cofinancement",
+    "autre_financement": "Autre financement gouvernemental (inadmissible)",
+    "non_admissible": "Ligne de dépense non admissible",
+    "a_confirmer": "Catégorie de dépense à rattacher (« Traiteur et réception »)",
+    "visas_plus_500": "Frais de visas au-dessus de 500 $",
+    "budget_ecart": "Budget de l'année 1 qui ne balance pas avec le montant demandé",
+    "budget_non_detaille": "Budget détaillé = non (inadmissible)",
+    "dossier_incomplet": "Dossier complet = non, résolution à venir (inadmissible)",
+    "sans_engagement": "Engagement à produire un rapport = non (inadmissible)",
+    "depot_en_retard": "Déposée 4 jours après la date limite (inadmissible)",
+    "depot_dernier_jour": "Déposée le jour de la date limite (à temps)",
+    "hors_periode": "Projet commencé avant le 1er avril 2024",
+    "partenaire_non_reconnu": "Partenaire municipal que l'appel ne nomme pas (une régie)",
+}
+# Une régie intermunicipale ne compte pas parmi les entités d'un projet conjoint tant que
+# l'appel ne la nomme pas (`regroupements_municipaux`) : la demande reste celle d'une ville.
+NON_RECONNUS = ("Régie ",)
+# Ce que le premier examen d'après les fichiers juge « non » (voir README).
+INADMISSIBLES = (
+    "autre_financement",
+    "budget_non_detaille",
+    "dossier_incomplet",
+    "sans_engagement",
+    "depot_en_retard",
+)
+MONTANTS_AU_DESSUS = [2_800_000, 3_000_000, 2_650_000]  # cents, dans l'ordre des fiches
 
-NB_CONJOINTS = 15
-NB_REGION_EN_NOM = 10
+# Pays dont les ressortissants ont en général besoin d'un visa pour venir au Canada.
+PAYS_VISA = {"Sénégal", "Maroc", "Tunisie", "Colombie", "Mexique"}
+# Genres de projets qui font venir des partenaires au Québec (frais de séjour, visas).
+TYPES_ACCUEIL = {ACCUEIL, EXPERTISE, EVENEMENT, FESTIVAL, AMITIE}
+# Genres de projets permis à une municipalité de moins de 5 000 habitants qui dépose seule.
+TYPES_PETITS = {AMITIE, RESEAU, FESTIVAL, ACCUEIL}
+PETITE_POPULATION = 5_000
 
-# Foreign partner pools: (city, country in French).
-POOLS = {
-    "europe_fr": [
-        ("Bordeaux", "France"), ("Lyon", "France"), ("Nantes", "France"), ("Rennes", "France"),
-        ("Poitiers", "France"), ("Angers", "France"), ("Grenoble", "France"),
-        ("Strasbourg", "France"), ("Namur", "Belgique"), ("Liège", "Belgique"),
-        ("Mons", "Belgique"), ("Lausanne", "Suisse"), ("Neuchâtel", "Suisse"),
-    ],
-    "afrique": [
-        ("Dakar", "Sénégal"), ("Saint-Louis", "Sénégal"), ("Rabat", "Maroc"),
-        ("Agadir", "Maroc"), ("Tunis", "Tunisie"), ("Sousse", "Tunisie"),
-        ("Abidjan", "Côte d'Ivoire"), ("Cotonou", "Bénin"), ("Ouagadougou", "Burkina Faso"),
-        ("Douala", "Cameroun"),
-    ],
-    "ameriques": [
-        ("Puebla", "Mexique"), ("Guadalajara", "Mexique"), ("Querétaro", "Mexique"),
-        ("Boston", "États-Unis"), ("Portland", "États-Unis"), ("Burlington", "États-Unis"),
-        ("Lafayette", "États-Unis"), ("Medellín", "Colombie"), ("Valparaíso", "Chili"),
-        ("Jacmel", "Haïti"),
-    ],
-    "innovation": [
-        ("Eindhoven", "Pays-Bas"), ("Tampere", "Finlande"), ("Aarhus", "Danemark"),
-        ("Barcelone", "Espagne"), ("Bologne", "Italie"), ("Grenoble", "France"),
-        ("Lyon", "France"), ("Boston", "États-Unis"), ("Daejeon", "Corée du Sud"),
-        ("Liège", "Belgique"),
-    ],
-    "nordique": [
-        ("Oulu", "Finlande"), ("Umeå", "Suède"), ("Tromsø", "Norvège"), ("Tampere", "Finlande"),
-        ("Reykjavik", "Islande"), ("Burlington", "États-Unis"),
-    ],
-    "littoral": [
-        ("La Rochelle", "France"), ("Saint-Malo", "France"), ("Brest", "France"),
-        ("Saint-Louis", "Sénégal"), ("Agadir", "Maroc"), ("Lafayette", "États-Unis"),
-        ("Saint-Pierre", "France"),
-    ],
-    "durable": [
-        ("Bruxelles", "Belgique"), ("Lausanne", "Suisse"), ("Rennes", "France"),
-        ("Grenoble", "France"), ("Aarhus", "Danemark"), ("Ljubljana", "Slovénie"),
-        ("Fribourg-en-Brisgau", "Allemagne"),
-    ],
-    "transport": [
-        ("Grenoble", "France"), ("Nantes", "France"), ("Bordeaux", "France"),
-        ("Strasbourg", "France"), ("Puebla", "Mexique"), ("Curitiba", "Brésil"),
-        ("Medellín", "Colombie"),
-    ],
-    "talents": [
-        ("Paris", "France"), ("Bruxelles", "Belgique"), ("Casablanca", "Maroc"),
-        ("Tunis", "Tunisie"), ("Dakar", "Sénégal"), ("Abidjan", "Côte d'Ivoire"),
-        ("Lyon", "France"),
-    ],
-}  # fmt: skip
-POOLS["francophonie"] = POOLS["europe_fr"] + POOLS["afrique"] + [("Jacmel", "Haïti")]
-POOLS["culture"] = POOLS["europe_fr"][:8] + POOLS["afrique"][:6] + POOLS["ameriques"][:3]
-POOLS["prospection"] = POOLS["ameriques"][3:7] + POOLS["europe_fr"][:6] + [("Munich", "Allemagne")]
-
-NOMS_PARTENAIRES = {
-    "Bordeaux": "Bordeaux Métropole", "Lyon": "Métropole de Lyon", "Nantes": "Nantes Métropole",
-    "Boston": "City of Boston", "Portland": "City of Portland (Maine)",
-    "Burlington": "City of Burlington (Vermont)", "Lafayette": "Lafayette Consolidated Government",
-    "Puebla": "Ayuntamiento de Puebla", "Guadalajara": "Gobierno de Guadalajara",
-    "Querétaro": "Municipio de Querétaro", "Medellín": "Alcaldía de Medellín",
-    "Valparaíso": "Municipalidad de Valparaíso", "Curitiba": "Prefeitura de Curitiba",
-    "Saint-Louis": "Commune de Saint-Louis", "Rabat": "Commune de Rabat",
-    "Agadir": "Commune d'Agadir", "Casablanca": "Commune de Casablanca",
-    "Tunis": "Municipalité de Tunis", "Sousse": "Municipalité de Sousse",
-    "Abidjan": "District autonome d'Abidjan", "Cotonou": "Mairie de Cotonou",
-    "Ouagadougou": "Commune de Ouagadougou", "Douala": "Communauté urbaine de Douala",
-    "Jacmel": "Mairie de Jacmel", "Eindhoven": "Gemeente Eindhoven",
-    "Barcelone": "Ajuntament de Barcelona", "Bologne": "Comune di Bologna",
-    "Daejeon": "Daejeon Metropolitan City", "Aarhus": "Aarhus Kommune",
-    "Fribourg-en-Brisgau": "Stadt Freiburg im Breisgau", "Munich": "Landeshauptstadt München",
-    "Saint-Pierre": "Mairie de Saint-Pierre (Saint-Pierre-et-Miquelon)",
-    "Tromsø": "Tromsø kommune", "Umeå": "Umeå kommun",
-}  # fmt: skip
-
-# Countries whose nationals usually need a visa to visit Canada.
-PAYS_VISA = {
-    "Sénégal", "Maroc", "Tunisie", "Côte d'Ivoire", "Bénin", "Burkina Faso", "Cameroun",
-    "Haïti", "Colombie",
-}  # fmt: skip
-
-AIMF = ("Association internationale des maires francophones (AIMF)", "France")
-CGLU = ("Cités et Gouvernements Locaux Unis (CGLU)", "Espagne")
-ICLEI = ("ICLEI – Gouvernements locaux pour la durabilité", "Brésil")
-UITP = ("Union internationale des transports publics (UITP)", "Allemagne")
-SCEWC = ("Fira de Barcelona – Smart City Expo World Congress", "Espagne")
-UNESCO = ("Réseau des villes créatives de l'UNESCO", "France")
-CJC = ("Centre Jacques-Cartier", "France")
-OMS = ("Réseau mondial des villes et communautés amies des aînés (OMS)", "Suisse")
-
-# Expense category ids from the call's [[depenses.admissibles]].
+# Catégories de dépenses admissibles de l'appel ([[depenses.admissibles]]).
 RP, LOG, ACC, VIS, EVT, VIR, MAI, DIF = (
     "ressources-professionnelles", "logistique", "accueil-partenaires", "visas",
     "evenements", "collaborations-virtuelles", "maillage", "diffusion",
 )  # fmt: skip
 
-# Project templates: {v} = applicant, {p} = first foreign partner city, {pays} = its country.
-# "pool" draws foreign partners; "fixes" are fixed partners and "lieu" fills {p}.
-GABARITS = [
-    # Innovation
-    {"pop": 5000, "secteur": "innovation", "axe": 2, "pool": "innovation",
-     "titre": "Échange d'expertise en ville intelligente {v}{sep}{p}",
-     "resume": "Mission d'étude et ateliers croisés avec {p} ({pays}) sur la gestion des données "
-               "urbaines, les capteurs municipaux et la gouvernance numérique. Le projet vise à "
-               "adapter deux solutions éprouvées aux services de {v}.",
-     "cats": [RP, MAI, VIR, ACC, DIF], "sec": ["developpement-durable", "mobilite-durable"]},
-    {"pop": 15000, "secteur": "innovation", "axe": 3, "fixes": [SCEWC], "lieu": "Barcelone",
-     "evenement": "Participation à un événement",
-     "titre": "Délégation de {v} au Smart City Expo World Congress",
-     "resume": "Participation d'une délégation municipale et d'entreprises locales au Smart City "
-               "Expo World Congress de Barcelone pour présenter les solutions numériques de la "
-               "région et nouer des partenariats avec des villes européennes.",
-     "cats": [EVT, MAI, RP, DIF, LOG], "sec": ["talents", "mobilite-durable"]},
-    {"pop": 10000, "secteur": "innovation", "axe": 2, "pool": "innovation",
-     "titre": "Laboratoire d'innovation municipale {v}{sep}{p}",
-     "resume": "Création d'un laboratoire vivant commun avec {p} pour tester des services "
-               "numériques aux citoyens (permis en ligne, signalements, données ouvertes), avec "
-               "des ateliers en ligne et un séjour d'étude au Québec.",
-     "cats": [VIR, RP, ACC, MAI, DIF], "sec": ["cohesion-sociale"]},
-    {"pop": 5000, "secteur": "innovation", "axe": 1, "pool": "innovation",
-     "titre": "Plan d'action international en innovation de {v}",
-     "resume": "Élaboration, avec l'accompagnement d'une firme spécialisée, d'une stratégie "
-               "internationale axée sur l'écosystème technologique local; étalonnage auprès de "
-               "{p} ({pays}) et consultation des partenaires du milieu.",
-     "cats": [RP, MAI, VIR, DIF], "sec": ["talents"]},
-    {"secteur": "innovation", "axe": 2, "pool": "nordique",
-     "titre": "Serres nordiques et rejets thermiques : partenariat {v}{sep}{p}",
-     "resume": "Partage d'expertise avec {p} ({pays}) sur l'agriculture en environnement "
-               "contrôlé et la valorisation des rejets thermiques industriels, en vue d'un projet "
-               "pilote de serre municipale à {v}.",
-     "cats": [RP, ACC, MAI, VIR, DIF], "sec": ["developpement-durable", "talents"]},
-    # Attraction de talents et d'activités économiques
-    {"pop": 3000, "secteur": "talents", "axe": 3, "pool": "talents",
-     "evenement": "Participation à un événement",
-     "titre": "Mission de recrutement international de {v} à {p}",
-     "resume": "Participation aux Journées Québec à {p} avec les employeurs de la région afin de "
-               "recruter des travailleuses et travailleurs qualifiés et de présenter la qualité de "
-               "vie de {v}.",
-     "cats": [EVT, MAI, LOG, DIF, RP], "sec": ["francophonie", "cohesion-sociale"]},
-    {"pop": 5000, "secteur": "talents", "axe": 3, "pool": "prospection",
-     "titre": "Attractivité économique de {v} : mission de prospection à {p}",
-     "resume": "Mission de prospection d'investissements à {p} ({pays}) menée avec le service de "
-               "développement économique; rencontres d'affaires ciblées dans les secteurs "
-               "manufacturier et agroalimentaire.",
-     "cats": [MAI, LOG, RP, DIF], "sec": ["innovation"]},
-    {"secteur": "talents", "axe": 2, "pool": "afrique",
-     "titre": "Accueil à {v} d'une délégation d'entrepreneurs de {p}",
-     "resume": "Séjour au Québec d'une délégation d'entrepreneurs et d'élus de {p} ({pays}) : "
-               "visites d'entreprises, journée de maillage et exploration de projets "
-               "d'implantation à {v}.",
-     "cats": [ACC, VIS, MAI, LOG, DIF], "sec": ["francophonie", "innovation"]},
-    {"secteur": "talents", "axe": 1, "pool": "europe_fr",
-     "titre": "Stratégie d'accueil des talents internationaux de {v}",
-     "resume": "Démarche d'étalonnage avec {p} ({pays}) sur l'accueil des travailleurs étrangers "
-               "et des étudiants internationaux, menant à une stratégie municipale d'attraction "
-               "de talents adoptée par le conseil.",
-     "cats": [RP, VIR, MAI, DIF], "sec": ["cohesion-sociale", "francophonie"]},
-    {"secteur": "talents", "axe": 1, "pool": "europe_fr",
-     "titre": "Vision internationale 2025-2030 de {v}",
-     "resume": "Élaboration de la première vision internationale de la municipalité : diagnostic, "
-               "ateliers avec les acteurs économiques, cégep et chambre de commerce, et "
-               "étalonnage auprès de {p} ({pays}).",
-     "cats": [RP, LOG, VIR, DIF], "sec": ["innovation", "culture"]},
-    # Francophonie
-    {"pop": 3000, "secteur": "francophonie", "axe": 3, "fixes": [AIMF], "lieu": "Paris",
-     "evenement": "Participation à un événement",
-     "titre": "{v} aux Assises de l'Association internationale des maires francophones",
-     "resume": "Adhésion au réseau de l'AIMF et participation des élus et du personnel à ses "
-               "Assises annuelles afin de partager les pratiques municipales francophones en "
-               "matière de services aux citoyens.",
-     "cats": [EVT, RP, DIF, VIR], "sec": ["cohesion-sociale"]},
-    {"pop": 2000, "secteur": "francophonie", "axe": 2, "pool": "francophonie",
-     "titre": "Jumelage francophone {v}{sep}{p}",
-     "resume": "Renouvellement de l'entente de jumelage avec {p} ({pays}) : programme d'échanges "
-               "entre services municipaux, accueil d'une délégation à l'automne et activités "
-               "culturelles francophones ouvertes au public.",
-     "cats": [ACC, VIS, MAI, LOG, DIF], "sec": ["culture", "cohesion-sociale"]},
-    {"secteur": "francophonie", "axe": 3, "pool": "francophonie", "evenement": "Festival",
-     "titre": "Artistes de {p} au festival francophone de {v}",
-     "resume": "Volet international du festival local : accueil d'artistes et de programmateurs "
-               "de {p} ({pays}), résidences de création et diffusion des spectacles dans la "
-               "région.",
-     "cats": [ACC, VIS, EVT, LOG, DIF], "sec": ["culture"]},
-    {"secteur": "francophonie", "axe": 2, "pool": "afrique",
-     "titre": "Coopération {v}{sep}{p} en gestion documentaire municipale",
-     "resume": "Projet de coopération décentralisée avec {p} ({pays}) portant sur l'état civil et "
-               "la gestion documentaire municipale : missions d'expertise, formation à distance "
-               "et accueil de deux archivistes.",
-     "cats": [RP, VIR, ACC, VIS, MAI], "sec": ["innovation", "cohesion-sociale"]},
-    {"secteur": "francophonie", "axe": 3, "fixes": [CJC], "lieu": "Lyon", "evenement": "Colloque",
-     "titre": "{v} aux Entretiens Jacques-Cartier",
-     "resume": "Participation à une table ronde des Entretiens Jacques-Cartier à Lyon sur la "
-               "vitalité des petites villes francophones et présentation de l'expérience de {v}.",
-     "cats": [EVT, RP, DIF], "sec": ["culture"]},
-    {"secteur": "francophonie", "axe": 1, "pool": "europe_fr",
-     "titre": "Formation en diplomatie municipale des élus et gestionnaires de {v}",
-     "resume": "Programme de formation sur l'action internationale municipale offert par une "
-               "firme spécialisée, suivi d'ateliers d'échanges virtuels avec les élus de {p} "
-               "({pays}).",
-     "cats": [RP, VIR, LOG, DIF], "sec": ["cohesion-sociale"]},
-    # Développement durable et carboneutralité
-    {"pop": 3000, "secteur": "developpement-durable", "axe": 2, "pool": "durable",
-     "titre": "Rénovation énergétique des bâtiments municipaux : échange {v}{sep}{p}",
-     "resume": "Échange d'expertise avec {p} ({pays}) sur la rénovation énergétique du parc "
-               "immobilier municipal et les réseaux de chaleur; deux ateliers techniques et un "
-               "guide de bonnes pratiques.",
-     "cats": [RP, MAI, ACC, VIR, DIF], "sec": ["innovation"]},
-    {"pop": 5000, "secteur": "developpement-durable", "axe": 3, "fixes": [ICLEI],
-     "lieu": "São Paulo", "evenement": "Conférence",
-     "titre": "Participation de {v} au Congrès mondial d'ICLEI",
-     "resume": "Présentation du plan climat de {v} au Congrès mondial d'ICLEI et participation "
-               "aux ateliers sur l'adaptation aux changements climatiques; adhésion au réseau.",
-     "cats": [EVT, RP, DIF, VIR], "sec": ["mobilite-durable"]},
-    {"regions": ["01", "03", "09", "11", "12"], "secteur": "developpement-durable", "axe": 2,
-     "pool": "littoral",
-     "titre": "Érosion côtière et zones inondables : partenariat {v}{sep}{p}",
-     "resume": "Partage de pratiques avec {p} ({pays}) sur l'érosion des berges et la gestion des "
-               "zones inondables; accueil de spécialistes étrangers et visites de terrain.",
-     "cats": [ACC, VIS, RP, MAI, DIF], "sec": ["cohesion-sociale"]},
-    {"secteur": "developpement-durable", "axe": 1, "pool": "durable",
-     "titre": "Feuille de route internationale carboneutre de {v}",
-     "resume": "Élaboration d'une feuille de route internationale liée à la carboneutralité : "
-               "étalonnage auprès de villes signataires de la Convention mondiale des maires, "
-               "dont {p} ({pays}).",
-     "cats": [RP, VIR, MAI, DIF], "sec": ["mobilite-durable", "innovation"]},
-    {"secteur": "developpement-durable", "axe": 2, "pool": "durable",
-     "titre": "Économie circulaire : mission d'étude de {v} à {p}",
-     "resume": "Mission d'étude et accueil en retour sur la gestion des matières résiduelles et "
-               "les écoparcs industriels; transfert d'expertise vers les entreprises de la "
-               "région.",
-     "cats": [MAI, ACC, LOG, RP, DIF], "sec": ["talents", "innovation"]},
-    # Mobilité durable
-    {"secteur": "mobilite-durable", "axe": 2, "pool": "nordique",
-     "titre": "Mobilité active en hiver : échange {v}{sep}{p}",
-     "resume": "Échange d'expertise avec {p} ({pays}) sur le déneigement des réseaux cyclables et "
-               "la planification de la mobilité active en climat nordique; ateliers virtuels et "
-               "séjour technique.",
-     "cats": [VIR, ACC, MAI, RP, DIF], "sec": ["developpement-durable", "cohesion-sociale"]},
-    {"pop": 20000, "secteur": "mobilite-durable", "axe": 2, "pool": "transport",
-     "titre": "Électrification du transport collectif : partenariat {v}{sep}{p}",
-     "resume": "Transfert d'expertise avec {p} ({pays}) sur l'électrification des autobus, la "
-               "tarification sociale et l'intermodalité; visite technique et webinaires.",
-     "cats": [RP, MAI, VIR, ACC, DIF], "sec": ["developpement-durable", "innovation"]},
-    {"pop": 30000, "secteur": "mobilite-durable", "axe": 3, "fixes": [UITP], "lieu": "Hambourg",
-     "evenement": "Participation à un événement",
-     "titre": "{v} au Sommet mondial de l'UITP",
-     "resume": "Participation au Sommet mondial de l'Union internationale des transports publics "
-               "pour présenter le projet de transport collectif régional de {v} et rencontrer "
-               "des exploitants européens.",
-     "cats": [EVT, MAI, DIF, RP], "sec": ["innovation"]},
-    {"pop": 5000, "secteur": "mobilite-durable", "axe": 1, "pool": "transport",
-     "titre": "Plan de mobilité durable de {v} : veille et étalonnage international",
-     "resume": "Veille internationale et étalonnage auprès de {p} ({pays}) pour nourrir le plan "
-               "de mobilité durable de {v}; séminaire public de restitution.",
-     "cats": [RP, VIR, EVT, DIF], "evenement": "Séminaire", "sec": ["developpement-durable"]},
-    # Culture
-    {"secteur": "culture", "axe": 3, "pool": "culture", "evenement": "Festival",
-     "titre": "Rayonnement culturel de {v} à {p}",
-     "resume": "Présence d'artistes et d'artisans de la région dans un festival de {p} ({pays}), "
-               "en réciprocité avec l'accueil d'artistes étrangers à {v} l'été suivant.",
-     "cats": [EVT, ACC, VIS, LOG, DIF], "sec": ["francophonie", "talents"]},
-    {"secteur": "culture", "axe": 2, "pool": "europe_fr",
-     "titre": "Patrimoine bâti et tourisme culturel : coopération {v}{sep}{p}",
-     "resume": "Coopération avec {p} ({pays}) sur la mise en valeur du patrimoine bâti, "
-               "l'interprétation et le tourisme culturel; échanges d'experts et publication "
-               "d'un carnet de pratiques.",
-     "cats": [RP, MAI, ACC, DIF], "sec": ["talents"]},
-    {"pop": 10000, "secteur": "culture", "axe": 2, "fixes": [UNESCO], "pool": "europe_fr",
-     "lieu": "Paris",
-     "titre": "Candidature de {v} au Réseau des villes créatives de l'UNESCO",
-     "resume": "Préparation du dossier de candidature de {v} au Réseau des villes créatives de "
-               "l'UNESCO avec le mentorat d'une ville membre et consultation du milieu culturel.",
-     "cats": [RP, VIR, MAI, DIF], "sec": ["talents", "cohesion-sociale"]},
-    {"pop": 3000, "secteur": "culture", "axe": 3, "pool": "ameriques", "evenement": "Festival",
-     "titre": "Délégation de {p} au festival international de {v}",
-     "resume": "Accueil d'une délégation artistique et municipale de {p} ({pays}) dans le cadre "
-               "du festival de {v}, avec des ateliers de création et une vitrine pour les "
-               "diffuseurs.",
-     "cats": [ACC, VIS, EVT, LOG, DIF], "sec": ["talents", "cohesion-sociale"]},
-    {"secteur": "culture", "axe": 2, "pool": "europe_fr",
-     "titre": "Bibliothèques et médiation culturelle : échange {v}{sep}{p}",
-     "resume": "Échange entre les réseaux de bibliothèques de {v} et de {p} ({pays}) sur la "
-               "médiation culturelle et la lecture publique; stage croisé de bibliothécaires.",
-     "cats": [ACC, VIR, MAI, DIF], "sec": ["francophonie", "cohesion-sociale"]},
-    # Cohésion sociale
-    {"secteur": "cohesion-sociale", "axe": 2, "pool": "europe_fr",
-     "titre": "Intégration des personnes immigrantes : échange {v}{sep}{p}",
-     "resume": "Échange de pratiques avec {p} ({pays}) sur l'accueil et l'intégration des "
-               "personnes immigrantes, la lutte contre le racisme et la participation citoyenne.",
-     "cats": [MAI, ACC, VIR, RP, DIF], "sec": ["talents", "francophonie"]},
-    {"pop": 10000, "secteur": "cohesion-sociale", "axe": 3, "fixes": [CGLU], "lieu": "Barcelone",
-     "evenement": "Participation à un événement",
-     "titre": "Adhésion de {v} à Cités et Gouvernements Locaux Unis",
-     "resume": "Adhésion à CGLU et participation aux travaux de sa commission sur l'inclusion "
-               "sociale; présentation des politiques de logement social et d'inclusion de {v}.",
-     "cats": [EVT, RP, VIR, DIF], "sec": ["developpement-durable"]},
-    {"secteur": "cohesion-sociale", "axe": 2, "fixes": [OMS], "pool": "europe_fr",
-     "lieu": "Genève",
-     "titre": "Municipalité amie des aînés : partenariat {v}{sep}{p}",
-     "resume": "Échange d'expertise avec une ville membre du Réseau mondial des villes amies des "
-               "aînés de l'OMS sur le vieillissement actif, l'habitation et la mobilité des "
-               "aînés.",
-     "cats": [VIR, ACC, MAI, RP, DIF], "sec": ["mobilite-durable"]},
-    {"secteur": "cohesion-sociale", "axe": 1, "pool": "europe_fr",
-     "titre": "Politique d'action internationale citoyenne de {v}",
-     "resume": "Consultation citoyenne et élaboration d'une politique d'action internationale "
-               "axée sur la cohésion sociale, avec l'appui méthodologique de {p} ({pays}).",
-     "cats": [RP, LOG, VIR, DIF], "sec": ["francophonie"]},
-    {"secteur": "cohesion-sociale", "axe": 2, "pool": "ameriques",
-     "titre": "Jeunesse et sport inclusif : échanges {v}{sep}{p}",
-     "resume": "Échanges de jeunes et d'intervenants avec {p} ({pays}) autour du sport inclusif "
-               "et de la prévention; accueil d'une délégation et tournoi amical.",
-     "cats": [ACC, VIS, LOG, MAI, DIF], "sec": ["culture"]},
-]  # fmt: skip
-
-CONCLUSIONS = [
-    "Les résultats seront présentés au conseil municipal et aux partenaires régionaux.",
-    "Un rapport bilan sera publié en français et en anglais.",
-    "Le projet s'appuie sur la chambre de commerce et le cégep de la région.",
-    "Les retombées seront mesurées par des indicateurs de suivi publiés en fin de projet.",
-    "La démarche associe la MRC et les organismes de développement économique.",
-]
-
-DESCRIPTIONS = {
-    RP: ["Honoraires de la firme d'accompagnement stratégique",
-         "Services d'une consultante en relations internationales",
-         "Traduction et interprétation des ateliers",
-         "Animation des ateliers par une firme spécialisée",
-         "Étude d'étalonnage réalisée par un consultant externe"],
-    LOG: ["Location de salle et équipement audiovisuel", "Transport local de la délégation",
-          "Service de traiteur pour la journée de travail",
-          "Coordination logistique de la mission",
-          "Interprétation simultanée et matériel de conférence"],
-    ACC: ["Billets d'avion en classe économique de la délégation de {p}",
-          "Hébergement de la délégation étrangère (4 nuits)",
-          "Repas et déplacements au Québec des partenaires de {p}",
-          "Séjour au Québec de deux experts de {p}"],
-    VIS: ["Frais de visas de la délégation de {p}", "Assurance voyage des partenaires accueillis",
-          "Documents d'entrée et assurance voyage des invités"],
-    EVT: ["Frais d'inscription et kiosque à l'événement", "Organisation du séminaire de clôture",
-          "Participation au colloque international",
-          "Programmation du volet international de l'événement"],
-    VIR: ["Plateforme de visioconférence et interprétation à distance",
-          "Série d'ateliers virtuels avec les partenaires de {p}",
-          "Licence d'un espace collaboratif en ligne"],
-    MAI: ["Journée de maillage entre entreprises québécoises et étrangères",
-          "Ateliers de partage d'expertise entre services municipaux",
-          "Visites techniques et rencontres de maillage"],
-    DIF: ["Rapport bilan bilingue et infographie", "Capsules vidéo sur les résultats du projet",
-          "Diffusion des résultats sur le site municipal et dans les médias régionaux",
-          "Conception d'une brochure de présentation des résultats"],
+# Lignes de budget par genre de projet : (catégorie, descriptions possibles), la première
+# catégorie est toujours présente. Les déplacements d'élus et de responsables municipaux ne
+# sont pas admissibles (appel) : une mission à l'étranger ne budgète que l'inscription, la
+# logistique sur place, l'accompagnement et la diffusion.
+LIGNES = {
+    EXPERTISE: [
+        (MAI, ["Ateliers de partage d'expertise entre les services de {v} et de {p}",
+               "Visites techniques et journée de maillage avec les partenaires du milieu"]),
+        (ACC, ["Billets d'avion (classe économique) et séjour de {n} experts de {p}",
+               "Hébergement et repas des experts de {p} ({j} nuits)"]),
+        (VIR, ["Série d'ateliers virtuels avec {p} (plateforme et interprétation à distance)",
+               "Visioconférences de suivi avec les équipes de {p}"]),
+        (RP, ["Animation des ateliers techniques par une firme spécialisée",
+              "Traduction des documents de travail et interprétation"]),
+        (DIF, ["Guide de pratiques issu de l'échange (rédaction et mise en page)",
+               "Diffusion des résultats : site Web, médias régionaux et séance publique"]),
+        (VIS, ["Frais de visas et assurance voyage des experts de {p}"]),
+    ],
+    ACCUEIL: [
+        (ACC, ["Billets d'avion (classe économique) de {n} représentants de {p}",
+               "Hébergement et repas de la délégation de {p} ({j} nuits)"]),
+        (MAI, ["Rencontres de maillage avec les organismes et entreprises de la région",
+               "Journée de travail et visites de terrain avec la délégation"]),
+        (LOG, ["Transport local, location de salle et accueil de la délégation",
+               "Coordination logistique du séjour de la délégation"]),
+        (RP, ["Interprétation et traduction (services externes)",
+              "Conception du programme de visite par une firme spécialisée"]),
+        (DIF, ["Captation vidéo et bilan public de la visite",
+               "Exposition et publication sur le projet commun"]),
+        (VIS, ["Frais de visas et assurance voyage de la délégation de {p}"]),
+    ],
+    MISSION: [
+        (EVT, ["Inscription et espace régional à {evt}",
+               "Kiosque partagé avec les entreprises à {evt}"]),
+        (RP, ["Firme d'accompagnement : préparation de la mission et prise de rendez-vous",
+              "Traduction du matériel promotionnel et des présentations"]),
+        (MAI, ["Rencontres d'affaires ciblées avec les partenaires de {p}",
+               "Activité de maillage entre les entreprises de la région et celles de {p}"]),
+        (LOG, ["Salle de rencontre et interprète sur place",
+               "Expédition du matériel promotionnel"]),
+        (DIF, ["Bilan de mission diffusé aux entreprises et aux partenaires",
+               "Capsules vidéo sur les résultats de la mission"]),
+    ],
+    RECRUTEMENT: [
+        (EVT, ["Inscription et kiosque de la région à {evt}",
+               "Espace employeurs partagé à {evt}"]),
+        (LOG, ["Séance d'information sur la vie à {v} : salle et matériel",
+               "Salles d'entrevue sur place et interprète"]),
+        (RP, ["Firme d'accompagnement : présélection des candidatures",
+              "Conseils en immigration aux employeurs participants (services externes)"]),
+        (VIR, ["Entrevues et séances d'information virtuelles avec les candidats",
+               "Plateforme d'entrevues à distance"]),
+        (DIF, ["Capsules vidéo « Vivre à {v} » pour les candidats",
+               "Bilan du recrutement diffusé aux employeurs"]),
+    ],
+    EVENEMENT: [
+        (EVT, ["Organisation de {evt} (salles, programme, captation)",
+               "Programme et animation des séances de {evt}"]),
+        (ACC, ["Déplacement et séjour des conférenciers de {p}",
+               "Billets d'avion (classe économique) et hébergement des délégations invitées"]),
+        (RP, ["Interprétation simultanée des séances",
+              "Coordination du programme par une firme spécialisée"]),
+        (LOG, ["Accueil, transport local et signalisation de l'événement",
+               "Location de salles et d'équipement audiovisuel"]),
+        (DIF, ["Actes de {evt} et diffusion en ligne",
+               "Plan de communication et relations de presse"]),
+        (VIS, ["Frais de visas et assurance voyage des délégations invitées"]),
+    ],
+    FESTIVAL: [
+        (ACC, ["Déplacement et séjour des {invites} de {p}",
+               "Billets d'avion (classe économique) et hébergement des invités de {p}"]),
+        (EVT, ["Programmation du volet international de {evt}",
+               "Organisation des activités publiques du volet international"]),
+        (LOG, ["Accueil technique et transport local des {invites} invités",
+               "Location d'équipement pour le volet international"]),
+        (MAI, ["Rencontres professionnelles entre {pros} d'ici et de {p}",
+               "Classe de maître et rencontres avec les {invites} de la région"]),
+        (DIF, ["Promotion du volet international au Québec et à {p}",
+               "Captation et diffusion en ligne du volet international"]),
+        (VIS, ["Frais de visas et assurance voyage des {invites} invités"]),
+    ],
+    RESEAU: [
+        (EVT, ["Frais de participation à {evt}",
+               "Inscription et présentation de {v} à {evt}"]),
+        (RP, ["Préparation de la présentation et du dossier (services professionnels)",
+              "Traduction du dossier de présentation"]),
+        (VIR, ["Participation aux groupes de travail virtuels du réseau",
+               "Webinaires d'échange avec les membres du réseau"]),
+        (DIF, ["Diffusion des apprentissages auprès du conseil et des citoyens",
+               "Capsule vidéo de présentation de {v}"]),
+    ],
+    STRAT: [
+        (RP, ["Honoraires de la firme-conseil : diagnostic et rédaction de la stratégie",
+              "Étude d'étalonnage international réalisée par un consultant externe"]),
+        (LOG, ["Ateliers de consultation des partenaires du milieu (salles, animation)",
+               "Organisation du forum de consultation"]),
+        (VIR, ["Entretiens d'étalonnage à distance avec {p}",
+               "Séances de travail virtuelles avec les responsables de {p}"]),
+        (DIF, ["Mise en page, traduction et lancement public de la stratégie",
+               "Publication du document et présentation publique"]),
+    ],
+    AMITIE: [
+        (ACC, ["Séjour au Québec de {n} représentants de {p}",
+               "Billets d'avion (classe économique) des invités de {p}"]),
+        (LOG, ["Accueil des invités et activités citoyennes",
+               "Transport local et réception communautaire"]),
+        (VIR, ["Rencontres virtuelles entre les écoles et organismes des deux villages",
+               "Échanges virtuels préparatoires"]),
+        (DIF, ["Exposition photo et bulletin municipal spécial",
+               "Diffusion dans les médias locaux"]),
+    ],
 }  # fmt: skip
 
-# A budget label that matches no category of the call: "catégorie à confirmer", never
-# counted as eligible until an analyst maps it (page Importation).
-A_CONFIRMER = ("Traiteur et réception", "Réception de clôture avec la délégation de {p}", 40000)
+# Lignes non admissibles forcées (id de [[depenses.non_admissibles]] → alias, description).
+NON_ADMISSIBLES = {
+    "deplacement-elus": ("Frais de déplacement des élus",
+                         "Billets d'avion du maire et de deux conseillers vers {p}"),
+    "premiere-classe": ("Classe affaires", "Vol en classe affaires du maire de {p}"),
+    "fonctionnement": ("Salaires", "Salaire de la coordonnatrice municipale du projet"),
+    "equipements": ("Équipements", "Achat de thermostats intelligents pour trois bâtiments"),
+}  # fmt: skip
+# Un libellé qui n'est aucune catégorie de l'appel : « catégorie à confirmer », jamais compté
+# admissible avant qu'un analyste le rattache (page Importation).
+A_CONFIRMER = ("Traiteur et réception", "Réception de clôture avec les invités de {p}", 45_000)
 
-# Non-eligible lines (alias from [[depenses.non_admissibles]], description).
-NON_ADMISSIBLES = [
-    ("Salaires", "Salaire de la coordonnatrice municipale du projet"),
-    ("Équipements", "Achat de bornes interactives permanentes"),
-    ("Frais de déplacement des élus", "Billets d'avion du maire et de deux conseillers vers {p}"),
-    ("Classe affaires", "Vol en classe affaires du maire de {p}"),
+
+# --- Tailles -----------------------------------------------------------------------------
+
+
+def taille(population: int) -> str:
+    if population >= 100_000:
+        return "grande"
+    if population >= 20_000:
+        return "moyenne"
+    if population >= PETITE_POPULATION:
+        return "petite"
+    return "village"
+
+
+# Montant de l'année 1 en dollars (triangulaire : bas, haut, mode), contribution du
+# demandeur en part du montant demandé, probabilité d'un projet sur deux ans.
+MONTANTS = {
+    "grande": (16_000, 25_000, 23_000),
+    "moyenne": (11_000, 25_000, 19_000),
+    "petite": (7_000, 20_000, 13_000),
+    "village": (3_000, 10_000, 6_000),
+}
+CONTRIBUTIONS = {
+    "grande": (0.5, 1.2),
+    "moyenne": (0.3, 0.8),
+    "petite": (0.2, 0.5),
+    "village": (0.1, 0.3),
+}
+DEUX_ANS = {"grande": 0.7, "moyenne": 0.5, "petite": 0.3, "village": 0.05}
+FACTEUR_TYPE = {STRAT: 0.85, RESEAU: 0.6, AMITIE: 0.8, EVENEMENT: 1.1}
+
+# --- Textes du formulaire ------------------------------------------------------------------
+
+OBJECTIFS = {
+    EXPERTISE: ["documenter les pratiques de {P} sur {theme}",
+                "adapter au moins {k} de ces pratiques aux services de {V}",
+                "former {m} employés municipaux et partenaires du milieu",
+                "conclure avec {P} une entente de collaboration de trois ans",
+                "présenter les résultats au conseil et aux partenaires régionaux"],
+    ACCUEIL: ["accueillir une délégation de {n} personnes de {P} autour de {theme}",
+              "tenir {k} rencontres de travail avec les organismes et entreprises de la région",
+              "jeter les bases d'un partenariat durable avec {P}",
+              "faire connaître aux citoyens les liens entre {V} et {P}"],
+    MISSION: ["présenter l'offre de {V} à {evt}",
+              "obtenir {m} rendez-vous d'affaires qualifiés pour les entreprises participantes",
+              "accompagner {e} entreprises de la région",
+              "suivre les occasions repérées dans les six mois qui suivent la mission"],
+    RECRUTEMENT: ["présenter {V} et ses employeurs à {evt}",
+                  "rencontrer {m} candidats dans les métiers en pénurie",
+                  "accompagner {e} employeurs de la région dans leurs entrevues",
+                  "préparer l'accueil et l'établissement des personnes recrutées"],
+    EVENEMENT: ["réunir {m} participants de {k} pays autour de {theme}",
+                "mettre en valeur l'expertise de {V} auprès de villes étrangères",
+                "adopter une feuille de route commune avec les villes participantes",
+                "ouvrir une partie du programme au grand public"],
+    FESTIVAL: ["accueillir {n} {invites} de {P} à {evt}",
+               "accroître le rayonnement international de {evt}",
+               "créer des liens durables entre les {pros} d'ici et ceux de {P}",
+               "offrir des activités gratuites aux citoyens et aux écoles"],
+    RESEAU: ["présenter la démarche de {V} pour {theme}",
+             "nouer des liens avec au moins {k} membres du réseau",
+             "rapporter des pratiques applicables à {V}",
+             "rendre compte au conseil des apprentissages et des suites possibles"],
+    STRAT: ["doter {V} d'une stratégie internationale adoptée par le conseil",
+            "consulter {m} partenaires du milieu (économie, culture, enseignement)",
+            "étalonner la démarche auprès de {P}",
+            "retenir des priorités, des territoires cibles et des indicateurs de suivi"],
+    AMITIE: ["faire vivre l'amitié entre {V} et {P} autour de {theme}",
+             "accueillir {n} représentants de {P}",
+             "associer les citoyens et les organismes locaux aux activités"],
+}  # fmt: skip
+
+ETAPES = {
+    EXPERTISE: ["lancement et ateliers virtuels avec {P}", "séjour des experts de {P}",
+                "atelier de transfert avec les services municipaux", "bilan et rapport au conseil"],
+    ACCUEIL: ["préparation du programme avec {P}", "accueil de la délégation",
+              "suivi des rencontres", "bilan et diffusion"],
+    MISSION: ["recrutement des entreprises participantes", "préparation des rendez-vous",
+              "mission à {evt}", "suivi des occasions et bilan"],
+    RECRUTEMENT: ["inscription des employeurs et affichage des postes",
+                  "présélection des candidatures", "recrutement à {evt}",
+                  "accueil des premières personnes recrutées et bilan"],
+    EVENEMENT: ["comité organisateur et invitations", "programme et inscriptions",
+                "tenue de {evt}", "actes et bilan"],
+    FESTIVAL: ["choix des {invites} invités", "démarches de voyage et promotion",
+               "volet international de {evt}", "bilan"],
+    RESEAU: ["préparation de la présentation", "{evt}", "rapport au conseil"],
+    STRAT: ["diagnostic", "consultations et étalonnage auprès de {P}", "rédaction",
+            "adoption par le conseil et lancement"],
+    AMITIE: ["programme conjoint avec {P}", "accueil des représentants de {P}",
+             "activités citoyennes et bilan"],
+}  # fmt: skip
+
+RETOMBEES = {
+    EXPERTISE: ["{k} pratiques adaptées aux services municipaux, sur {theme}",
+                "un réseau de contacts durable entre les équipes de {V} et de {P}",
+                "un guide public utile aux autres municipalités de la région",
+                "une entente de collaboration qui prolonge le projet au-delà de la subvention"],
+    ACCUEIL: ["{k} projets de collaboration repérés avec {P}",
+              "des retombées touristiques et commerciales pendant la visite",
+              "une entente d'amitié ou de coopération soumise au conseil",
+              "une meilleure connaissance de {P} chez les organismes de la région"],
+    MISSION: ["{m} rendez-vous d'affaires et au moins {k} occasions sérieuses à suivre",
+              "des recrutements ou des investissements suivis sur douze mois",
+              "une présence régionale mieux connue à {evt}",
+              "des entreprises mieux préparées aux marchés étrangers"],
+    RECRUTEMENT: ["{m} entrevues et au moins {k} embauches visées",
+                  "des postes en pénurie pourvus chez les employeurs de la région",
+                  "une trousse d'accueil des nouveaux arrivants mise à jour",
+                  "une présence régionale mieux connue à {evt}"],
+    EVENEMENT: ["{m} participants, dont une part venue de l'étranger",
+                "des retombées économiques pour l'hôtellerie et la restauration",
+                "une feuille de route adoptée par les villes participantes",
+                "le positionnement de {V} comme ville hôte d'événements internationaux"],
+    FESTIVAL: ["un public élargi (objectif : {public} personnes au volet international)",
+               "des liens de coproduction avec {P}",
+               "des retombées touristiques mesurées par l'office de tourisme",
+               "des ateliers offerts gratuitement à {k} écoles"],
+    RESEAU: ["l'adhésion de {V} à un réseau international actif",
+             "{k} pratiques rapportées et présentées au conseil",
+             "la reconnaissance internationale de la démarche de {V}"],
+    STRAT: ["une stratégie adoptée, avec un plan d'action sur trois ans",
+            "des priorités partagées avec {m} partenaires du milieu",
+            "des indicateurs de suivi publiés chaque année"],
+    AMITIE: ["des liens durables entre les citoyens de {V} et de {P}",
+             "{k} activités ouvertes à la population",
+             "des projets d'échange pour les écoles et les organismes"],
+}  # fmt: skip
+
+VISIBILITE = [
+    "communiqué conjoint avec {P} au lancement et au bilan",
+    "publications sur le site Web et les réseaux sociaux de {V}",
+    "article dans le bulletin municipal distribué à tous les foyers",
+    "entrevues dans les médias régionaux",
+    "mention du soutien du ministère des Relations internationales et de la Francophonie sur "
+    "tous les documents",
+    "logo du gouvernement du Québec sur le matériel du projet",
+    "présentation des résultats à la séance publique du conseil",
+    "capsule vidéo diffusée au Québec et auprès des partenaires de {P}",
 ]
+SERVICES = {
+    "innovation": "du développement économique",
+    "talents": "du développement économique",
+    "francophonie": "de la culture",
+    "developpement-durable": "de l'environnement",
+    "mobilite-durable": "de l'urbanisme et de la mobilité",
+    "culture": "de la culture",
+    "cohesion-sociale": "du développement social",
+}
+RESSOURCES = {
+    "grande": ["Le bureau des relations internationales pilote le projet avec "
+               "le service {s} ; une chargée de projet y consacre environ {pct} % de son temps.",
+               "Une équipe de {k} personnes du service {s}, appuyée par le bureau des relations "
+               "internationales, mène le projet ; un comité directeur se réunit chaque mois."],
+    "moyenne": ["Une conseillère du service {s} coordonne le projet ({pct} % de sa tâche), avec "
+                "l'appui de la direction générale et d'un comité de suivi de {k} partenaires.",
+                "Le service {s} désigne un chargé de projet ({pct} % de sa tâche) ; la "
+                "direction des communications prépare la diffusion."],
+    "petite": ["Le directeur du service {s} coordonne le projet avec une agente de "
+               "communication ; un comité de {k} partenaires du milieu l'appuie.",
+               "Une agente de développement ({pct} % de sa tâche) coordonne le projet, avec "
+               "l'appui de la direction générale."],
+    "village": ["La directrice générale coordonne le projet avec un comité de {k} bénévoles ; "
+                "l'agente de développement de la MRC apporte son soutien.",
+                "Le directeur général et une élue responsable du dossier coordonnent le projet, "
+                "avec un comité de {k} citoyens."],
+}  # fmt: skip
+COFINANCEURS = {
+    MISSION: ["des entreprises participantes", "la chambre de commerce"],
+    RECRUTEMENT: ["des employeurs participants", "la chambre de commerce"],
+    FESTIVAL: ["commanditaires privés du festival", "la caisse Desjardins locale"],
+    EVENEMENT: ["partenaires privés de l'événement", "frais d'inscription des participants"],
+    ACCUEIL: ["la chambre de commerce", "la caisse Desjardins locale"],
+    EXPERTISE: ["entreprises partenaires", "la caisse Desjardins locale"],
+    RESEAU: ["la caisse Desjardins locale"],
+    STRAT: ["la chambre de commerce"],
+    AMITIE: ["la caisse Desjardins locale", "comité de jumelage (activités de financement)"],
+}
+EXPERIENCE = {
+    "grande": "La Ville gère chaque année plusieurs projets internationaux de cette taille.",
+    "moyenne": "La Ville a déjà mené des projets subventionnés de taille comparable.",
+    "petite": "La municipalité a déjà géré des projets subventionnés de taille comparable.",
+    "village": "La municipalité réalise ce projet à l'échelle de ses moyens, avec sa MRC.",
+}
+FORMES_RESOLUTION = ["{a}-{mm}-{n:03d}", "CM-{a}-{n:04d}", "RES-{aa}-{n:03d}", "{aa}-{mm}-{n:03d}"]
 
-COURRIELS = ["international", "international", "relations.internationales", "developpement",
-             "direction.generale", "cabinet"]  # fmt: skip
+
+# --- Outils ------------------------------------------------------------------------------
 
 
 def texte(nom: str) -> str:
-    """Municipality name for free text: the MAMH '--' becomes an en dash."""
+    """Le nom d'une municipalité dans un texte : le « -- » du MAMH devient un tiret « – »."""
     return nom.replace("--", "–")
 
 
-def elider(phrase: str) -> str:
-    """French elision and contraction after a substituted name: de Amos -> d'Amos, etc."""
-    phrase = re.sub(r"\bde Les ", "des ", phrase)
-    phrase = re.sub(r"\bde Le ", "du ", phrase)
-    phrase = re.sub(r"\bà Les ", "aux ", phrase)
-    phrase = re.sub(r"\bà Le ", "au ", phrase)
-    return re.sub(r"\bde ([AEIOUÉÈÎÂ]|H[éè])", r"d'\1", phrase)
+def entite(nom: str) -> str:
+    """Une entité municipale dans une phrase : « la MRC de … », « Maria »."""
+    if nom.startswith(("MRC", "Communauté", "Régie")):
+        return "la " + texte(nom)
+    return texte(nom)
 
 
-def slug(texte_brut: str) -> str:
-    sans_accents = unicodedata.normalize("NFKD", texte_brut).encode("ascii", "ignore").decode()
+def slug(brut: str) -> str:
+    sans_accents = unicodedata.normalize("NFKD", brut).encode("ascii", "ignore").decode()
     morceaux = "".join(c if c.isalnum() else "-" for c in sans_accents.lower()).split("-")
     return "-".join(m for m in morceaux if m)
 
 
-def nom_partenaire(ville: str) -> str:
-    if ville in NOMS_PARTENAIRES:
-        return NOMS_PARTENAIRES[ville]
-    return ("Ville d'" if ville[0] in "AEIOUÉÈ" else "Ville de ") + ville
-
-
 def valeur(cents: int | None) -> int | float | None:
-    """Cents to a cell value: an int when whole dollars, else a float with 2 decimals."""
+    """Des cents à la valeur d'une cellule : un entier en dollars ronds, sinon 2 décimales."""
     if cents is None:
         return None
     return cents // 100 if cents % 100 == 0 else round(cents / 100, 2)
@@ -458,405 +485,529 @@ def arrondi(dollars: float, pas: int = 500) -> int:
     return round(dollars / pas) * pas
 
 
+def mois(jour: dt.date) -> str:
+    """« avril 2024 »."""
+    return date_fr(jour).split(" ", 1)[1]
+
+
+def phrase(texte_: str) -> str:
+    return texte_[0].upper() + texte_[1:]
+
+
+def elider(phrase_: str) -> str:
+    """Élisions et contractions après un nom substitué : « de Amos » → « d'Amos », « à le
+    salon » → « au salon », « de Le Creusot » → « du Creusot », « à les Journées » → « aux
+    Journées »."""
+    for avant, apres in (("à le", "au"), ("à les", "aux"), ("de le", "du"), ("de les", "des")):
+        phrase_ = re.sub(rf"\b{avant} ", f"{apres} ", phrase_)
+        phrase_ = re.sub(rf"\b{avant.replace(' l', ' L')} ", f"{apres} ", phrase_)
+    return re.sub(r"\bde ([AEIOUYÉÈÊÎÂÔaeiouyéèêîâô])", r"d'\1", phrase_)
+
+
+def nombre(n: int) -> str:
+    """« 2 500 » (espace insécable avant les milliers)."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+# Ordres de grandeur des nombres cités dans les textes, par genre de projet.
+NOMBRES = {
+    # m : personnes formées, rendez-vous, participants, partenaires consultés ;
+    # k : petites quantités (pratiques, rencontres, pays) ; e : entreprises d'une mission.
+    EXPERTISE: {"m": (8, 40), "k": (2, 5)},
+    ACCUEIL: {"m": (10, 30), "k": (3, 8)},
+    MISSION: {"m": (15, 60), "k": (3, 8), "e": (4, 15)},
+    RECRUTEMENT: {"m": (40, 150), "k": (8, 30), "e": (5, 20)},
+    EVENEMENT: {"m": (120, 400), "k": (5, 14)},
+    FESTIVAL: {"m": (10, 30), "k": (3, 12)},
+    RESEAU: {"m": (5, 15), "k": (3, 6)},
+    STRAT: {"m": (15, 60), "k": (2, 4)},
+    AMITIE: {"m": (5, 20), "k": (2, 5)},
+}
+PUBLIC = {"grande": (5_000, 30_000), "moyenne": (2_000, 15_000), "petite": (800, 6_000),
+          "village": (300, 2_000)}  # fmt: skip
+
+
 def charger_appel() -> dict:
     with APPEL.open("rb") as f:
         appel = tomllib.load(f)
-    admissibles = {d["id"]: d for d in appel["depenses"]["admissibles"]}
-    alias_non_admissibles = {a for d in appel["depenses"]["non_admissibles"] for a in d["alias"]}
-    for alias, _ in NON_ADMISSIBLES:
-        assert alias in alias_non_admissibles, alias
+    alias_non_admissibles = {d["id"]: set(d["alias"]) for d in appel["depenses"]["non_admissibles"]}
+    for cle, (alias, _) in NON_ADMISSIBLES.items():
+        assert alias in alias_non_admissibles[cle], alias
+    financement = appel["financement"]
     return {
         "axes": [a["numero"] for a in appel["axes"]],
         "secteurs": {s["id"]: s["libelle"] for s in appel["secteurs"]},
-        "admissibles": admissibles,
-        "plafond": appel["financement"]["plafond_annuel"],
-        # Plafond de la bonification (réglage du comité ; l'ancien nom est encore lu).
-        "bonification": appel["financement"].get(
-            "bonification_conjoint_max", appel["financement"].get("bonification_projet_conjoint", 0)
-        ),
-        "enveloppe": appel["financement"]["enveloppe"],
-        "plafond_visas": appel["depenses"]["plafond_visas"],
+        "admissibles": {d["id"]: d for d in appel["depenses"]["admissibles"]},
+        "plafond": financement["plafond_annuel"] * 100,
+        "plafond_conjoint": 100
+        * (financement["plafond_annuel"] + financement["bonification_conjoint_max"]),
+        "enveloppe": [e * 100 for e in financement["enveloppe"]],
+        "plafond_visas": appel["depenses"]["plafond_visas"] * 100,
         "regions": {r["code"]: r["nom"] for r in appel["regions"]},
         "date_limite": appel["appel"]["date_limite"],
     }
 
 
-def charger_municipalites() -> dict[str, list[dict]]:
-    """Municipalities by region code, most populous first.
-
-    The regional government and names shared by several municipalities (e.g. two
-    "L'Ange-Gardien") are left out so that every name in the workbook is unambiguous.
-    """
+def charger_municipalites() -> dict[str, dict]:
+    """Les municipalités du répertoire par nom ; un nom porté par plusieurs (deux
+    « Saint-Siméon ») n'est pas repris : chaque nom du jeu est sans ambiguïté."""
     with MUNICIPALITES.open(encoding="utf-8", newline="") as f:
         lignes = list(csv.DictReader(f))
     homonymes = {nom for nom, nb in Counter(m["nom"] for m in lignes).items() if nb > 1}
-    par_region: dict[str, list[dict]] = {}
+    par_nom = {}
     for ligne in lignes:
-        if ligne["designation"] == "Gouvernement régional" or ligne["nom"] in homonymes:
-            continue
-        ligne["population"] = int(ligne["population"] or 0)
-        par_region.setdefault(ligne["region_code"], []).append(ligne)
-    for liste in par_region.values():
-        liste.sort(key=lambda m: (-m["population"], m["nom"]))
-    return par_region
+        if ligne["nom"] not in homonymes:
+            ligne["population"] = int(ligne["population"] or 0)
+            par_nom[ligne["nom"]] = ligne
+    return par_nom
 
 
-def libelle_categorie(rng: random.Random, appel: dict, cat: str, evenement: str) -> str:
-    """Mostly the short alias, sometimes another alias or the full label."""
+def libelle_categorie(rng: random.Random, appel: dict, cat: str, typ: str) -> str:
+    """Le plus souvent l'alias court de la catégorie, parfois son libellé entier ou un autre
+    alias, comme l'écriraient des municipalités différentes."""
     depense = appel["admissibles"][cat]
     tirage = rng.random()
-    if tirage < 0.12:
+    if tirage < 0.15:
         return depense["libelle"]
     if cat == EVT:
-        return evenement
-    if tirage < 0.2:
+        return {FESTIVAL: "Festival", EVENEMENT: rng.choice(["Colloque", "Conférence"])}.get(
+            typ, "Participation à un événement"
+        )
+    if tirage < 0.3:
         return rng.choice(depense["alias"])
     return depense["alias"][0]
 
 
-def repartir(rng: random.Random, total: int, n: int) -> list[int]:
-    """Split total cents into n positive parts, rounded to 50 $ except the last."""
-    if n == 1:
+def repartir(rng: random.Random, total: int, poids: list[float]) -> list[int]:
+    """Partage `total` cents selon `poids` (bruités), en multiples de 50 $ sauf la dernière
+    part ; chaque part vaut au moins 500 $."""
+    if len(poids) == 1:
         return [total]
     while True:
-        poids = [rng.uniform(1.0, 4.0) for _ in range(n)]
-        somme = sum(poids)
-        parts = [round(total * p / somme / 5000) * 5000 for p in poids[:-1]]
+        bruit = [p * rng.uniform(0.7, 1.3) for p in poids]
+        somme = sum(bruit)
+        parts = [round(total * b / somme / 5000) * 5000 for b in bruit[:-1]]
         dernier = total - sum(parts)
         if min(parts) >= 50000 and dernier >= 50000:
             return [*parts, dernier]
 
 
-def generer() -> tuple[list[dict], list[dict], dict]:
+# --- Génération --------------------------------------------------------------------------
+
+
+def _specials(fiche: dict) -> set[str]:
+    return {s.split(":")[0] for s in fiche.get("special", [])}
+
+
+def _formulaire(
+    rng: random.Random, fiche: dict, m: dict, t: str, d: dict, valeurs: dict, qc: list[str]
+) -> dict:
+    """Les sept champs du formulaire, assemblés pour cette demande."""
+    typ = fiche["type"]
+    nombres = {cle: rng.randint(*bornes) for cle, bornes in NOMBRES[typ].items()}
+    if typ == EVENEMENT:
+        nombres["m"] = round(nombres["m"], -1)
+    nombres.setdefault("e", nombres["k"])
+    public = round(rng.randint(*PUBLIC[t]), -2)
+    fmt = {**valeurs, **nombres, "public": nombre(public)}
+    # Objectifs : le premier de la liste (le cœur du genre de projet), puis 1 ou 2 autres.
+    reste = OBJECTIFS[typ][1:]
+    choisis = [OBJECTIFS[typ][0], *rng.sample(reste, 1 if t == "village" else 2)]
+    objectifs = " ".join(f"{i}. {phrase(o.format(**fmt))}." for i, o in enumerate(choisis, 1))
+    # Échéancier : les étapes réparties entre le début et la fin du projet ; l'étape de
+    # l'événement, s'il y en a un, à son mois.
+    etapes = ETAPES[typ]
+    debut, fin, evenement = d["debut"], d["fin"], d["evenement"]
+    i_evt = next((i for i, e in enumerate(etapes) if "{evt}" in e), None)
+    jours = []
+    for i in range(len(etapes)):
+        if evenement and i_evt is not None:
+            if i == i_evt:
+                jour = evenement
+            elif i < i_evt:
+                jour = debut + (evenement - debut) * i / max(i_evt, 1)
+            else:
+                n_apres = len(etapes) - 1 - i_evt
+                jour = evenement + (fin - evenement) * (i - i_evt) / n_apres
+        else:
+            jour = debut + (fin - debut) * i / (len(etapes) - 1)
+        jours.append(jour)
+    jalons = [
+        f"{phrase(mois(jour))} : {etape.format(**fmt)}"
+        for jour, etape in zip(jours, etapes, strict=True)
+    ]
+    if evenement and d["an2"] and i_evt is not None:
+        jalons.insert(
+            -1, f"{phrase(mois(evenement.replace(year=evenement.year + 1)))} : deuxième édition"
+        )
+    echeancier = " ; ".join(jalons) + "."
+    retombees = " ; ".join(
+        r.format(**fmt) for r in rng.sample(RETOMBEES[typ], 2 if t == "village" else 3)
+    )
+    visibilite = " ; ".join(v.format(**fmt) for v in rng.sample(VISIBILITE, rng.randint(2, 4)))
+    # Un territoire équivalent (Nord-du-Québec, par exemple) n'a pas de MRC qui prête une
+    # agente de développement.
+    sans_mrc = m["mrc"].endswith("(TÉ)")
+    modeles = RESSOURCES[t][1:] if t == "village" and sans_mrc else RESSOURCES[t]
+    rh = rng.choice(modeles).format(
+        k=rng.randint(3, 8), pct=rng.choice([20, 25, 30, 40, 50]), s=SERVICES[fiche["secteur"]]
+    )
+    if typ == MISSION:
+        rh += " Les entreprises participantes paient leurs propres déplacements."
+    if typ == RECRUTEMENT:
+        rh += " Les employeurs participants paient leurs propres déplacements."
+    if qc:
+        entites = [valeurs["V"], *(entite(q) for q in qc)]
+        rh += f" Un comité conjoint réunit {', '.join(entites[:-1])} et {entites[-1]}."
+    # Capacité financière : les montants du montage.
+    if d["contribution"] is None:
+        capacite = (
+            "Aucune contribution en argent n'est prévue : la municipalité fournit le personnel "
+            "et les locaux."
+        )
+    else:
+        capacite = f"Contribution de {valeurs['V']} : {montant(d['contribution'])}"
+        capacite += (
+            rng.choice([" inscrits au budget 2024", " prévus au budget de fonctionnement", ""])
+            + "."
+        )
+        if d["cofinancement"]:
+            source = rng.choice(COFINANCEURS[typ])
+            capacite += f" Cofinancement : {montant(d['cofinancement'])} ({source})."
+        if d["autre_financement"]:
+            capacite += (
+                f" Aide du Fonds régions et ruralité (volet 2) : {montant(d['autre_financement'])}."
+            )
+    experience = EXPERIENCE[t]
+    if sans_mrc:
+        experience = experience.replace(", avec sa MRC", ", avec ses voisins")
+    capacite += " " + experience
+    champs = {
+        "Objectifs": objectifs,
+        "Échéancier": echeancier,
+        "Retombées attendues": phrase(retombees) + ".",
+        "Visibilité": phrase(visibilite) + ".",
+        "Ressources humaines": rh,
+        "Capacité financière": capacite,
+        "Résolution du conseil": _resolution(rng, fiche, m, d, qc),
+    }
+    return {cle: elider(v) for cle, v in champs.items()}
+
+
+def _numero_resolution(rng: random.Random, nom: str, jour: dt.date) -> str:
+    forme = FORMES_RESOLUTION[sum(map(ord, nom)) % len(FORMES_RESOLUTION)]
+    return forme.format(
+        a=jour.year, aa=jour.year % 100, mm=f"{jour.month:02d}", n=rng.randint(12, 480)
+    )
+
+
+def _resolution(rng: random.Random, fiche: dict, m: dict, d: dict, qc: list[str]) -> str:
+    if "dossier_incomplet" in _specials(fiche):
+        seance = d["date_depot"] + dt.timedelta(days=rng.randint(6, 20))
+        return (
+            f"À venir : le conseil l'adoptera à sa séance du {date_fr(seance)} ; la demande "
+            "est déposée sans la résolution."
+        )
+    jour = d["date_depot"] - dt.timedelta(days=rng.randint(5, 40))
+    numero = _numero_resolution(rng, m["nom"], jour)
+    conseil = "du conseil municipal" if m["designation"] != "Ville" else "du conseil de ville"
+    if not qc:
+        return (
+            f"Résolution {numero} {conseil}, adoptée le {date_fr(jour)} : le conseil autorise le "
+            "dépôt de la demande et désigne la personne signataire."
+        )
+    autres = []
+    for q in qc:
+        jour_q = d["date_depot"] - dt.timedelta(days=rng.randint(5, 45))
+        autres.append(f"{texte(q)} ({_numero_resolution(rng, q, jour_q)}, {date_fr(jour_q)})")
+    return (
+        f"Résolutions concordantes : {texte(m['nom'])} ({numero}, {date_fr(jour)}) ; "
+        + " ; ".join(autres)
+        + ". Les conseils autorisent le dépôt et désignent la requérante."
+    )
+
+
+def generer() -> tuple[list[dict], list[dict], dict[str, list[str]]]:
+    """Les lignes des feuilles Demandes et Budget (montants en cents) et, par situation
+    forcée, les numéros des demandes qui la portent."""
     rng = random.Random(GRAINE)
     appel = charger_appel()
     municipalites = charger_municipalites()
-    secteurs = appel["secteurs"]
-    plafond = appel["plafond"] * 100
-    plafond_conjoint = (appel["plafond"] + appel["bonification"]) * 100
-
-    # Applicants: real municipalities, drawn among the larger ones of each region.
-    requerantes = []
-    for code, nombre in DEMANDES_PAR_REGION.items():
-        candidates = municipalites[code]
-        if len(candidates) == 1:
-            requerantes += candidates * nombre
-        else:
-            bassin = [c for c in candidates if c["population"] >= 1000][: max(12, 3 * nombre)]
-            requerantes += rng.sample(bassin, nombre)
-    rng.shuffle(requerantes)
-    n = len(requerantes)
-    indices = list(range(n))
-
-    # Templates: the least used one that fits the applicant's size and region.
-    usage: Counter[int] = Counter()
-    gabarits = []
-    for m in requerantes:
-        compatibles = [
-            k
-            for k, g in enumerate(GABARITS)
-            if m["population"] >= g.get("pop", 0)
-            and m["region_code"] in g.get("regions", [m["region_code"]])
-        ]
-        k = min(compatibles, key=lambda k: (usage[k], rng.random()))
-        usage[k] += 1
-        gabarits.append(GABARITS[k])
-
-    # Project shape and special rows (special sets are disjoint).
-    deux_ans = set(rng.sample(indices, n // 2))
-    conjoints = set(
-        rng.sample([i for i in indices if requerantes[i]["region_code"] != "13"], NB_CONJOINTS)
-    )
-    region_en_nom = set(rng.sample(indices, NB_REGION_EN_NOM))
-    libres = [i for i in indices if i not in conjoints]
-    speciaux: dict[str, list[int]] = {}
-
-    def tirer(cle: str, nombre: int, filtre=None) -> None:
-        bassin = [i for i in libres if filtre is None or filtre(i)]
-        choisis = sorted(rng.sample(bassin, nombre))
-        speciaux[cle] = choisis
-        for i in choisis:
-            libres.remove(i)
-
-    tirer("au_dessus_plafond", 3)
-    libres += sorted(conjoints)
-    libres.sort()
-    tirer("cout_inferieur", 2)
-    tirer("sans_contribution", 3)
-    tirer("autre_financement", 2)
-    tirer("non_admissible", 4)
-    pays_par_ligne: dict[int, list[tuple[str, str]]] = {}
-    for i in indices:
-        g = gabarits[i]
-        partenaires = list(g.get("fixes", []))
-        if "pool" in g:
-            villes = rng.sample(POOLS[g["pool"]], 2)
-            partenaires.append(villes[0])
-            if not g.get("fixes") and rng.random() < 0.2:
-                partenaires.append(villes[1])
-        pays_par_ligne[i] = partenaires
-    tirer("visas_plus_500", 2, lambda i: any(p[1] in PAYS_VISA for p in pays_par_ligne[i]))
-    tirer("budget_ne_balance_pas", 2)
-    tirer("dossier_incomplet", 4)
-    tirer("budget_non_detaille", 3)
-    tirer("sans_engagement", 2)
-    # Dates de dépôt : un tirage à part, qui ne change rien au reste du jeu. Deux demandes
-    # déposées le jour même de la date limite (à temps : l'appel « s'est terminé le
-    # 1er mars 2024 ») et une déposée après (en retard).
+    fiches = list(FICHES)
+    rng.shuffle(fiches)  # numéros dans un ordre quelconque, pas par région
+    region_en_nom = set(rng.sample(range(len(fiches)), 10))
     rng_depot = random.Random(GRAINE + 1)
-    speciaux["depot_en_retard"] = sorted(rng_depot.sample(libres, 1))
-    speciaux["depot_le_dernier_jour"] = sorted(
-        rng_depot.sample([i for i in libres if i not in speciaux["depot_en_retard"]], 2)
-    )
-    date_limite = appel["date_limite"]
-
-    def date_depot(i: int) -> dt.date:
-        if i in speciaux["depot_en_retard"]:
-            return date_limite + dt.timedelta(days=4)
-        if i in speciaux["depot_le_dernier_jour"]:
-            return date_limite
-        return date_entre(rng_depot, dt.date(2024, 1, 15), date_limite - dt.timedelta(days=1))
-
+    speciaux: dict[str, list[str]] = {cle: [] for cle in SPECIAUX}
+    au_dessus = iter(MONTANTS_AU_DESSUS)
     demandes, budget = [], []
-    for i in indices:
-        m = requerantes[i]
-        g = gabarits[i]
+    for i, fiche in enumerate(fiches):
         numero = f"{PREFIXE}{i + 1:03d}"
-        conjoint = i in conjoints
-        partenaires = pays_par_ligne[i]
-        villes_pool = [p for p in partenaires if p not in g.get("fixes", [])]
-        ville_p, pays_p = villes_pool[0] if villes_pool else (g["lieu"], partenaires[0][1])
-        noms_etrangers = [
-            p[0] if p in g.get("fixes", []) else nom_partenaire(p[0]) for p in partenaires
-        ]
-        pays = list(dict.fromkeys(p[1] for p in partenaires))
+        m = municipalites[fiche["v"]]
+        t = taille(m["population"])
+        typ = fiche["type"]
+        qc = list(fiche.get("qc", []))
+        conjoint = any(not q.startswith(NON_RECONNUS) for q in qc)
+        special = _specials(fiche)
+        for s in special:
+            speciaux[s].append(numero)
+        valeurs = {
+            "V": texte(m["nom"]),
+            "v": texte(m["nom"]),
+            "P": fiche["p"],
+            "p": fiche["p"],
+            "theme": fiche["theme"],
+            "evt": fiche.get("evt", "le projet"),
+            "invites": fiche.get("invites", "artistes"),
+            "pros": fiche.get("pros", "diffuseurs"),
+            "n": rng.randint(2, 4) if t == "village" else rng.randint(3, 8),
+            "j": rng.randint(3, 7),
+        }
 
-        # Joint projects: 1 to 3 other municipalities of the same region.
-        partenaires_qc: list[str] = []
-        if conjoint:
-            bassin = [
-                c
-                for c in municipalites[m["region_code"]][:40]
-                if c["nom"] != m["nom"] and c not in requerantes
-            ]
-            nb = rng.choices([1, 2, 3], weights=[50, 35, 15])[0]
-            partenaires_qc = [c["nom"] for c in rng.sample(bassin, nb)]
-            # The first joint project also names its MRC (an MRC counts as a municipal
-            # entity of a joint project).
-            avec_mrc = [j for j in sorted(conjoints) if "(TÉ)" not in requerantes[j]["mrc"]]
-            if avec_mrc and i == avec_mrc[0]:
-                partenaires_qc.append(f"MRC {m['mrc']}")
-
-        valeurs = {"v": texte(m["nom"]), "p": ville_p, "pays": pays_p}
-        composes = any(c in valeurs["v"] + ville_p for c in " –")
-        valeurs["sep"] = " – " if composes else "–"
-        titre = elider(g["titre"].format(**valeurs))
-        resume = elider(g["resume"].format(**valeurs))
-        if conjoint:
-            resume += " Projet conjoint avec " + ", ".join(texte(c) for c in partenaires_qc) + "."
-        if rng.random() < 0.6:
-            resume += " " + rng.choice(CONCLUSIONS)
-        if i in speciaux["autre_financement"]:
-            resume += " Une aide complémentaire a été obtenue du Fonds régions et ruralité."
-
-        sec_ids = [s for s in g["sec"] if rng.random() < 0.6]
-        secondaires = "; ".join(secteurs[s] for s in sec_ids)
-
-        # Dates and amounts (in cents).
-        if i in deux_ans:
-            debut = date_entre(rng, dt.date(2024, 4, 1), dt.date(2025, 1, 31))
-            fin = date_entre(rng, dt.date(2025, 6, 30), dt.date(2026, 3, 31))
-        else:
-            debut = date_entre(rng, dt.date(2024, 4, 1), dt.date(2024, 10, 31))
-            fin = date_entre(
-                rng,
-                max(debut + dt.timedelta(days=120), dt.date(2024, 11, 30)),
-                dt.date(2025, 3, 31),
-            )
-        plafond_ligne = plafond_conjoint if conjoint else plafond
-
-        def montant_annee(
-            annee: int, conjoint: bool = conjoint, plafond_ligne: int = plafond_ligne
-        ) -> int:
-            if conjoint:
-                base = (
-                    rng.triangular(15000, 35000, 25000)
-                    if annee == 1
-                    else rng.triangular(10000, 35000, 22000)
-                )
-            else:
-                base = (
-                    rng.triangular(8000, 25000, 18500)
-                    if annee == 1
-                    else rng.triangular(8000, 25000, 16000)
-                )
-            cents = arrondi(base) * 100
-            if rng.random() < 0.1:
-                cents -= rng.randint(100, 49999)
-            return max(800000, min(cents, plafond_ligne))
-
-        an1 = montant_annee(1)
-        if i in speciaux["au_dessus_plafond"]:
-            an1 = [2800000, 2750000, 3000000][speciaux["au_dessus_plafond"].index(i)]
-        an2 = montant_annee(2) if i in deux_ans else None
+        # Montants (cents).
+        bas, haut, mode = MONTANTS[t]
+        facteur = FACTEUR_TYPE.get(typ, 1.0) * (rng.uniform(1.15, 1.4) if conjoint else 1.0)
+        plafond = appel["plafond_conjoint"] if conjoint else appel["plafond"]
+        an1 = min(arrondi(rng.triangular(bas, haut, mode) * facteur) * 100, plafond)
+        if "plafond_depasse" in special:
+            an1 = next(au_dessus)
+        if "bonification" in special:
+            assert conjoint, fiche["titre"]
+            an1 = rng.randrange(28_000, plafond // 100 + 1, 500) * 100
+        ans = fiche.get("ans") or (2 if rng.random() < DEUX_ANS[t] else 1)
+        an2 = None
+        if ans == 2:
+            an2 = min(arrondi(an1 / 100 * rng.uniform(0.6, 1.0)) * 100, plafond)
         demande_totale = an1 + (an2 or 0)
 
-        if i in speciaux["sans_contribution"]:
+        autre = None
+        if "sans_contribution" in special:
             contribution = cofinancement = None
             cout = demande_totale
         else:
-            contribution = arrondi(demande_totale / 100 * rng.uniform(0.15, 0.6), 100) * 100
+            lo, hi = CONTRIBUTIONS[t]
+            contribution = arrondi(demande_totale / 100 * rng.uniform(lo, hi), 100) * 100
             cofinancement = (
                 0
-                if rng.random() < 0.25
-                else arrondi(demande_totale / 100 * rng.uniform(0.05, 0.4), 100) * 100
+                if rng.random() < 0.3
+                else arrondi(demande_totale / 100 * rng.uniform(0.05, 0.35), 100) * 100
             )
             cout = demande_totale + contribution + cofinancement
-            if i in speciaux["autre_financement"]:
-                cout += rng.choice([500000, 750000, 1000000])
-            if i in speciaux["cout_inferieur"]:
-                cout = arrondi(demande_totale / 100 * rng.uniform(0.7, 0.85), 100) * 100
+            if "autre_financement" in special:
+                autre = rng.choice([500_000, 750_000, 1_000_000])
+                cout += autre
+            if "cout_inferieur" in special:
+                # Le coût saisi est celui de la seule part municipale : erreur fréquente.
+                cout = contribution + cofinancement
+                assert cout < demande_totale, numero
 
-        courriel = f"{rng.choice(COURRIELS)}@{slug(m['designation'])}-{slug(m['nom'])}.example"
-        demandes.append(
-            {
-                "No de demande": numero,
-                "Municipalité requérante": m["nom"],
-                "Région administrative": m["region_nom"]
-                if i in region_en_nom
-                else m["region_code"],
-                "Municipalités partenaires": "; ".join(partenaires_qc) or None,
-                "Partenaires étrangers": "; ".join(noms_etrangers),
-                "Pays": "; ".join(pays),
-                "Titre du projet": titre,
-                "Résumé": resume,
-                "Axe": g["axe"],
-                "Secteur principal": secteurs[g["secteur"]],
-                "Secteurs secondaires": secondaires or None,
-                "Date de début": debut,
-                "Date de fin": fin,
-                "Coût total du projet": cout,
-                "Montant demandé – année 1": an1,
-                "Montant demandé – année 2": an2,
-                "Contribution du demandeur": contribution,
-                "Cofinancement externe": cofinancement,
-                "Autre financement gouvernemental": "oui"
-                if i in speciaux["autre_financement"]
-                else "non",
-                "Dossier complet": "non" if i in speciaux["dossier_incomplet"] else "oui",
-                "Budget détaillé": "non" if i in speciaux["budget_non_detaille"] else "oui",
-                "Engagement à produire un rapport": "non"
-                if i in speciaux["sans_engagement"]
-                else "oui",
-                "Qualité du signataire": rng.choices(
-                    ["fonctionnaire", "élu", "délégué"], weights=[55, 30, 15]
-                )[0],
-                "Courriel": courriel,
-                "Date de dépôt": date_depot(i),
-                "_region": m["region_code"],
-                "_conjoint": conjoint,
-            }
-        )
+        # Dates : autour de l'événement quand il y en a un (son mois est dans la fiche).
+        evenement = None
+        if "mois" in fiche:
+            annee = 2024 if fiche["mois"] >= 5 else 2025
+            evenement = dt.date(annee, fiche["mois"], rng.randint(5, 25))
+            debut = max(dt.date(2024, 4, 1), evenement - dt.timedelta(days=rng.randint(60, 150)))
+        else:
+            debut = date_entre(rng, dt.date(2024, 4, 1), dt.date(2024, 9, 30))
+        if "hors_periode" in special:
+            debut = dt.date(2024, 3, 18)
+        if ans == 2:
+            fin = date_entre(rng, dt.date(2025, 10, 31), dt.date(2026, 3, 31))
+            if evenement:  # la deuxième édition de l'événement tient dans le projet
+                fin = max(fin, evenement.replace(year=evenement.year + 1) + dt.timedelta(days=30))
+        else:
+            plus_tot = max(debut + dt.timedelta(days=150), dt.date(2024, 11, 30))
+            if evenement:
+                plus_tot = max(plus_tot, evenement + dt.timedelta(days=30))
+            fin = date_entre(rng, min(plus_tot, dt.date(2025, 3, 1)), dt.date(2025, 3, 31))
+        limite = appel["date_limite"]
+        if "depot_en_retard" in special:
+            depot = limite + dt.timedelta(days=4)
+        elif "depot_dernier_jour" in special:
+            depot = limite
+        else:
+            depot = date_entre(rng_depot, dt.date(2024, 1, 15), limite - dt.timedelta(days=1))
 
-        # Budget lines for each requested year.
-        visa_possible = any(p[1] in PAYS_VISA for p in partenaires)
-        cats_dispo = [c for c in g["cats"] if c != VIS or visa_possible]
-        evenement = g.get("evenement", "Colloque")
-        for annee, demande in ((1, an1), (2, an2)):
-            if demande is None:
-                continue
-            cible = demande
-            if annee == 1 and i in speciaux["budget_ne_balance_pas"]:
-                cible += rng.choice([1, -1]) * rng.choice([250, 300, 350, 400, 450]) * 100
-            nb = min(rng.choices([2, 3, 4, 5], weights=[50, 30, 13, 7])[0], len(cats_dispo))
-            fixes: list[tuple[str, str, int]] = []
-            if annee == 1 and i in speciaux["non_admissible"]:
-                nb = min(nb, 4)
-                cat, desc = NON_ADMISSIBLES[speciaux["non_admissible"].index(i)]
-                fixes.append((cat, desc, rng.randrange(1500, 4001, 250) * 100))
-                if i == speciaux["non_admissible"][0]:
-                    fixes.append(A_CONFIRMER)
-            choisies = rng.sample(cats_dispo, nb)
-            if annee == 1 and i in speciaux["visas_plus_500"]:
-                if VIS not in choisies:
-                    choisies[-1] = VIS
-                montant_visa = [85000, 120000][speciaux["visas_plus_500"].index(i)]
-                choisies.remove(VIS)
-                fixes.append(
-                    (
-                        "Frais de visas",
-                        "Frais de visas et assurance voyage de la délégation de {p} (8 personnes)",
-                        montant_visa,
-                    )
-                )
-            elif VIS in choisies and len(choisies) > 1:
-                choisies.remove(VIS)
-                fixes.append(
-                    (
-                        libelle_categorie(rng, appel, VIS, evenement),
-                        rng.choice(DESCRIPTIONS[VIS]),
-                        rng.randrange(150, appel["plafond_visas"] + 1, 10) * 100,
-                    )
-                )
-            reste = cible - sum(f[2] for f in fixes)
-            parts = repartir(rng, reste, len(choisies))
-            lignes = [
-                (libelle_categorie(rng, appel, c, evenement), rng.choice(DESCRIPTIONS[c]), montant)
-                for c, montant in zip(choisies, parts, strict=True)
-            ]
-            lignes += fixes
-            rng.shuffle(lignes)
-            for cat, desc, montant in lignes:
-                budget.append(
-                    {
-                        "No de demande": numero,
-                        "Année": annee,
-                        "Catégorie de dépense": cat,
-                        "Description": elider(desc.format(**valeurs)),
-                        "Montant": montant,
-                    }
-                )
+        d = {
+            "debut": debut,
+            "fin": fin,
+            "evenement": evenement,
+            "an2": an2,
+            "contribution": contribution,
+            "cofinancement": cofinancement,
+            "autre_financement": autre,
+            "date_depot": depot,
+        }
+        resume = fiche["resume"]
+        if autre:
+            resume += (
+                " Le projet reçoit aussi une aide du Fonds régions et ruralité (volet 2) pour "
+                "les mêmes activités."
+            )
+        etrangers = fiche["etr"]
+        pays = list(dict.fromkeys(p for _, p in etrangers))
+        if t in ("grande", "moyenne"):
+            qualite = rng.choices(["fonctionnaire", "élu", "délégué"], weights=[70, 20, 10])[0]
+        else:
+            qualite = rng.choices(["fonctionnaire", "élu", "délégué"], weights=[45, 45, 10])[0]
+        locaux = {
+            "grande": ["relations.internationales", "bri", "affaires.internationales"],
+            "moyenne": ["developpement.economique", "international", "cabinet"],
+            "petite": ["direction.generale", "developpement", "communications"],
+            "village": ["dg", "info", "direction"],
+        }[t]
+        courriel = f"{rng.choice(locaux)}@{slug(m['designation'])}-{slug(m['nom'])}.example"
+        ligne = {
+            "No de demande": numero,
+            "Municipalité requérante": m["nom"],
+            "Région administrative": m["region_nom"] if i in region_en_nom else m["region_code"],
+            "Municipalités partenaires": "; ".join(qc) or None,
+            "Partenaires étrangers": "; ".join(nom for nom, _ in etrangers),
+            "Pays": "; ".join(pays),
+            "Titre du projet": fiche["titre"],
+            "Résumé": resume,
+            "Axe": fiche["axe"],
+            "Secteur principal": appel["secteurs"][fiche["secteur"]],
+            "Secteurs secondaires": "; ".join(appel["secteurs"][s] for s in fiche["sec"]) or None,
+            "Date de début": debut,
+            "Date de fin": fin,
+            "Coût total du projet": cout,
+            "Montant demandé – année 1": an1,
+            "Montant demandé – année 2": an2,
+            "Contribution du demandeur": contribution,
+            "Cofinancement externe": cofinancement,
+            "Autre financement gouvernemental": "oui" if autre else "non",
+            "Dossier complet": "non" if "dossier_incomplet" in special else "oui",
+            "Budget détaillé": "non" if "budget_non_detaille" in special else "oui",
+            "Engagement à produire un rapport": "non" if "sans_engagement" in special else "oui",
+            "Qualité du signataire": qualite,
+            "Courriel": courriel,
+            "Date de dépôt": depot,
+            **_formulaire(rng, fiche, m, t, d, valeurs, qc),
+            "_population": m["population"],
+            "_region": m["region_code"],
+            "_conjoint": conjoint,
+            "_type": typ,
+            "_special": sorted(special),
+        }
+        demandes.append(ligne)
+        budget += _budget(rng, appel, fiche, numero, an1, an2, valeurs, special)
     verifier(demandes, budget, speciaux, appel)
     return demandes, budget, speciaux
 
 
+def _budget(rng, appel, fiche, numero, an1, an2, valeurs, special) -> list[dict]:
+    """Les lignes de la feuille Budget : comment la subvention demandée sera dépensée, par
+    année ; leur somme égale le montant demandé de l'année (sauf écart forcé)."""
+    typ = fiche["type"]
+    visas = typ in TYPES_ACCUEIL and any(p in PAYS_VISA for _, p in fiche["etr"])
+    pool = [(c, descs) for c, descs in LIGNES[typ] if c != VIS]
+    lignes = []
+    non_admissible = next(
+        (s.split(":")[1] for s in fiche.get("special", []) if s.startswith("non_admissible:")),
+        None,
+    )
+    for annee, demande in ((1, an1), (2, an2)):
+        if demande is None:
+            continue
+        cible = demande
+        if annee == 1 and "budget_ecart" in special:
+            cible += rng.choice([1, -1]) * rng.choice([250, 300, 350, 400, 450]) * 100
+        fixes: list[tuple[str, str, int]] = []
+        if "budget_non_detaille" in special:
+            cat, _ = pool[0]
+            fixes.append(
+                (libelle_categorie(rng, appel, cat, typ),
+                 "Montant global du projet (ventilation à venir)", cible)
+            )  # fmt: skip
+            choisies = []
+        else:
+            maximum = max(2, min(5, cible // 300_000))
+            nb = min(rng.choices([3, 4, 5], weights=[45, 35, 20])[0], maximum, len(pool))
+            choisies = [pool[0], *rng.sample(pool[1:], nb - 1)]
+            if annee == 1 and non_admissible:
+                alias, desc = NON_ADMISSIBLES[non_admissible]
+                fixes.append((alias, desc, rng.randrange(1500, 4001, 250) * 100))
+            if annee == 1 and "a_confirmer" in special:
+                fixes.append(A_CONFIRMER)
+            if visas and (annee == 1 or rng.random() < 0.5):
+                if annee == 1 and "visas_plus_500" in special:
+                    montant_visas = rng.choice([85_000, 120_000])
+                else:
+                    montant_visas = rng.randrange(150, 451, 10) * 100
+                    if annee == 2 or rng.random() < 0.3:
+                        montant_visas = 0  # pas de visas cette année-là
+                if montant_visas:
+                    cat_visas = next(d for c, d in LIGNES[typ] if c == VIS)
+                    fixes.append(
+                        (libelle_categorie(rng, appel, VIS, typ), cat_visas[0], montant_visas)
+                    )
+        reste = cible - sum(f[2] for f in fixes)
+        poids = [3.0] + [1.5] * (len(choisies) - 1)
+        parts = repartir(rng, reste, poids) if choisies else []
+        lignes_annee = [
+            (libelle_categorie(rng, appel, c, typ), rng.choice(descs), part)
+            for (c, descs), part in zip(choisies, parts, strict=True)
+        ] + fixes
+        rng.shuffle(lignes_annee)
+        for cat, desc, montant_ in lignes_annee:
+            lignes.append(
+                {
+                    "No de demande": numero,
+                    "Année": annee,
+                    "Catégorie de dépense": cat,
+                    "Description": elider(desc.format(**valeurs)),
+                    "Montant": montant_,
+                }
+            )
+    return lignes
+
+
 def verifier(demandes: list[dict], budget: list[dict], speciaux: dict, appel: dict) -> None:
-    """Internal consistency checks before writing."""
-    assert len({d["Titre du projet"] for d in demandes}) == len(demandes), "titres en double"
+    """Vérifications du jeu avant de l'écrire (elles échouent plutôt que d'écrire un jeu
+    qui ne montre pas ce que le README promet)."""
+    assert len(demandes) == 80
+    assert len({d["Titre du projet"] for d in demandes}) == 80, "titres en double"
     regions = Counter(d["_region"] for d in demandes)
     assert set(regions) == set(appel["regions"]) and min(regions.values()) >= 2
     assert {d["Secteur principal"] for d in demandes} == set(appel["secteurs"].values())
     assert {d["Axe"] for d in demandes} == set(appel["axes"])
-    assert sum(d["Montant demandé – année 1"] for d in demandes) > appel["enveloppe"][0] * 100
-    depassements = [
-        d["No de demande"]
-        for d in demandes
-        if not d["_conjoint"]
-        and max(d["Montant demandé – année 1"], d["Montant demandé – année 2"] or 0)
-        > appel["plafond"] * 100
-    ]
-    assert len(depassements) == 3, depassements
-    sommes = Counter()
-    nb_lignes = Counter()
+    for annee, enveloppe in zip((1, 2), appel["enveloppe"], strict=True):
+        total = sum(d[f"Montant demandé – année {annee}"] or 0 for d in demandes)
+        assert total > enveloppe, (annee, total)
+    for d in demandes:
+        plafond = appel["plafond_conjoint"] if d["_conjoint"] else appel["plafond"]
+        plus_haut = max(d["Montant demandé – année 1"], d["Montant demandé – année 2"] or 0)
+        depasse = "plafond_depasse" in d["_special"]
+        assert (plus_haut > plafond) == depasse, d["No de demande"]
+        if d["_population"] < PETITE_POPULATION and not d["_conjoint"]:
+            assert d["_type"] in TYPES_PETITS, d["Titre du projet"]
+            assert plus_haut <= 1_200_000, d["No de demande"]
+        tout = " ".join(str(v) for v in d.values()).casefold()
+        assert "état civil" not in tout and "etat civil" not in tout
+    sommes: Counter = Counter()
     for ligne in budget:
         sommes[ligne["No de demande"], ligne["Année"]] += ligne["Montant"]
-        nb_lignes[ligne["No de demande"], ligne["Année"]] += 1
     ecarts = []
     for d in demandes:
         for annee in (1, 2):
             demande = d[f"Montant demandé – année {annee}"]
             cle = (d["No de demande"], annee)
             assert (demande is None) == (cle not in sommes), cle
-            if demande is not None:
-                assert 2 <= nb_lignes[cle] <= 5, cle
-                if sommes[cle] != demande:
-                    ecarts.append(cle)
-    attendus = [(f"{PREFIXE}{i + 1:03d}", 1) for i in speciaux["budget_ne_balance_pas"]]
-    assert ecarts == attendus, ecarts
-    assert 250 <= len(budget) <= 350, len(budget)
+            if demande is not None and sommes[cle] != demande:
+                ecarts.append(d["No de demande"])
+    assert ecarts == speciaux["budget_ecart"], ecarts
+    attendus = {
+        "plafond_depasse": 3, "autre_financement": 2, "non_admissible": 4, "visas_plus_500": 2,
+        "budget_ecart": 2, "dossier_incomplet": 4, "budget_non_detaille": 2,
+        "sans_engagement": 1, "depot_en_retard": 1, "depot_dernier_jour": 2, "bonification": 2,
+    }  # fmt: skip
+    for cle, nombre in attendus.items():
+        assert len(speciaux[cle]) == nombre, cle
+    inadmissibles = {n for cle in INADMISSIBLES for n in speciaux[cle]}
+    assert len(inadmissibles) == sum(len(speciaux[c]) for c in INADMISSIBLES), "chevauchement"
 
 
-def ecrire(demandes: list[dict], budget: list[dict]) -> None:
+def ecrire(demandes: list[dict], budget: list[dict], chemin: Path = SORTIE) -> None:
     classeur = Workbook()
     feuille_d = classeur.active
     feuille_d.title = "Demandes"
@@ -870,16 +1021,16 @@ def ecrire(demandes: list[dict], budget: list[dict]) -> None:
         "Montant",
     }
     dates = {"Date de début", "Date de fin", "Date de dépôt"}
-    largeurs_max = {"Résumé": 70, "Titre du projet": 60, "Description": 60}
+    larges = {"Résumé": 70, "Titre du projet": 60, "Description": 60}
+    larges |= dict.fromkeys(ENTETES_FORMULAIRE.values(), 60)
     for feuille, entetes, lignes in (
-        (feuille_d, ENTETES_DEMANDES, demandes),
+        (feuille_d, entetes_demandes(), demandes),
         (feuille_b, ENTETES_BUDGET, budget),
     ):
         feuille.append(entetes)
         for ligne in lignes:
-            feuille.append([valeur(ligne[e]) if e in argent else ligne.get(e) for e in entetes])
+            feuille.append([valeur(ligne.get(e)) if e in argent else ligne.get(e) for e in entetes])
         for col, entete in enumerate(entetes, start=1):
-            lettre = get_column_letter(col)
             longueurs = [len(entete)]
             for (cellule,) in feuille.iter_rows(min_row=2, min_col=col, max_col=col):
                 if entete in argent:
@@ -892,8 +1043,8 @@ def ecrire(demandes: list[dict], budget: list[dict]) -> None:
                     if isinstance(cellule.value, str):
                         cellule.number_format = "@"
                     longueurs.append(len(str(cellule.value)))
-            largeur = min(max(longueurs), largeurs_max.get(entete, 45)) + 2
-            feuille.column_dimensions[lettre].width = largeur
+            largeur = min(max(longueurs), larges.get(entete, 45)) + 2
+            feuille.column_dimensions[get_column_letter(col)].width = largeur
         for cellule in feuille[1]:
             cellule.font = Font(bold=True)
             cellule.fill = PatternFill("solid", fgColor="DDE6F0")
@@ -901,54 +1052,37 @@ def ecrire(demandes: list[dict], budget: list[dict]) -> None:
         feuille.row_dimensions[1].height = 32
         feuille.freeze_panes = "A2"
         feuille.auto_filter.ref = feuille.dimensions
-    classeur.save(SORTIE)
+    # Date fixe : le fichier ne change pas d'une génération à l'autre sans raison.
+    classeur.properties.created = classeur.properties.modified = dt.datetime(2024, 3, 4, 9, 0)
+    classeur.save(chemin)
 
 
-def resumer(demandes: list[dict], budget: list[dict], speciaux: dict) -> None:
+def resumer(demandes: list[dict], budget: list[dict], speciaux: dict, chemin: Path) -> None:
     appel = charger_appel()
-
-    def numeros(cle: str) -> str:
-        return ", ".join(f"{PREFIXE}{i + 1:03d}" for i in speciaux[cle])
-
-    print(f"Fichier écrit : {SORTIE}")
+    print(f"Fichier écrit : {chemin}")
     print(f"Demandes : {len(demandes)}  (lignes de budget : {len(budget)})")
+    populations = sorted(d["_population"] for d in demandes)
+    print(f"Population médiane des demandeurs : {populations[len(populations) // 2]:,}")
     print(f"Projets conjoints : {sum(d['_conjoint'] for d in demandes)}")
     deux = sum(d["Montant demandé – année 2"] is not None for d in demandes)
     print(f"Projets sur deux ans : {deux}  (sur un an : {len(demandes) - deux})")
-    print("Demandes par région :")
     regions = Counter(d["_region"] for d in demandes)
     for code, nom in appel["regions"].items():
         print(f"  {code} {nom} : {regions[code]}")
     for annee, enveloppe in zip((1, 2), appel["enveloppe"], strict=True):
-        total = sum(d[f"Montant demandé – année {annee}"] or 0 for d in demandes) / 100
-        print(
-            f"Total demandé année {annee} : {total:,.2f} $ (enveloppe {enveloppe:,} $)".replace(
-                ",", " "
-            )
-        )
-    print("Demandes particulières :")
-    libelles = {
-        "au_dessus_plafond": "Au-dessus du plafond (ville seule)",
-        "cout_inferieur": "Coût total inférieur au montant demandé",
-        "sans_contribution": "Sans contribution ni cofinancement",
-        "autre_financement": "Autre financement gouvernemental",
-        "non_admissible": "Ligne de dépense non admissible",
-        "visas_plus_500": "Frais de visas au-dessus de 500 $",
-        "budget_ne_balance_pas": "Budget année 1 ≠ montant demandé",
-        "dossier_incomplet": "Dossier complet = non",
-        "budget_non_detaille": "Budget détaillé = non",
-        "sans_engagement": "Engagement à produire un rapport = non",
-        "depot_le_dernier_jour": "Déposée le jour de la date limite (à temps)",
-        "depot_en_retard": "Déposée 4 jours après la date limite",
-    }
-    for cle, libelle in libelles.items():
-        print(f"  {libelle} : {numeros(cle)}")
+        total = sum(d[f"Montant demandé – année {annee}"] or 0 for d in demandes)
+        print(f"Total demandé année {annee} : {montant(total)} (enveloppe {montant(enveloppe)})")
+    print("Situations forcées :")
+    for cle, libelle in SPECIAUX.items():
+        print(f"  {libelle} : {', '.join(speciaux[cle])}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    chemin = Path(argv[0]) if argv else SORTIE
     demandes, budget, speciaux = generer()
-    ecrire(demandes, budget)
-    resumer(demandes, budget, speciaux)
+    ecrire(demandes, budget, chemin)
+    resumer(demandes, budget, speciaux, chemin)
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def _document() -> Document:
     date = document.add_paragraph("Québec, le {{ date }}")
     date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     date.paragraph_format.space_after = Pt(18)
-    document.add_paragraph("{{ municipalite }}").paragraph_format.space_after = Pt(0)
+    document.add_paragraph("{{ demandeur }}").paragraph_format.space_after = Pt(0)
     document.add_paragraph("{%p if contact %}")
     document.add_paragraph("Personne-ressource : {{ contact }}")
     document.add_paragraph("{%p endif %}")

@@ -5,11 +5,17 @@ Chaque appel arrive avec son classement (classement.classement) ; « financée �
 retenue par la décision qui vaut quand l'appel en a (celle du ministère, sinon la
 recommandation du comité : `ministere.decision_finale`, issue 17), sinon financée à la ligne
 de financement.
+
+Deux programmes ne déclarent pas les mêmes dimensions (issue 18) : leurs dimensions sont
+appariées par libellé, et leurs valeurs aussi (sans égard aux accents, à la casse ni aux
+espaces et à la ponctuation : `texte.normaliser`). Une dimension qu'un seul appel déclare
+reste à part, et l'on dit lesquels ne l'ont pas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -18,7 +24,7 @@ import pandas as pd
 from evaluation.appels.configuration import Appel
 from evaluation.decision import portefeuille
 from evaluation.notes.fiche import libelle_axe
-from evaluation.socle.texte import cle_souple
+from evaluation.socle.texte import cle_souple, normaliser
 
 SELON_MINISTERE = "décisions du ministère"
 SELON_COMITE = "recommandations du comité"
@@ -100,39 +106,145 @@ def synthese(appels: Sequence[tuple[Appel, pd.DataFrame]]) -> pd.DataFrame:
     )
 
 
-def repartitions(appels: Sequence[tuple[Appel, pd.DataFrame]], dimension: str) -> pd.DataFrame:
-    """Format long : une ligne par appel et par catégorie (axe ou thème, secteur, région),
-    avec demandes, financées, montant financé (cents) et part de l'enveloppe de l'appel.
-    Les appels n'ont pas les mêmes axes : chaque catégorie garde le libellé de son appel."""
+# Les libellés sous lesquels l'axe, le secteur et la région de chaque appel s'apparient
+# aux dimensions des autres (une dimension « Secteur » déclarée ailleurs rejoint le secteur).
+LIBELLES_RESERVES = {"axe": "Axe", "secteur": "Secteur", "region": "Région"}
+# La clé des demandes sans valeur (« (aucune) ») : aucun libellé normalisé ne la donne.
+CLE_AUCUNE = "\0aucune"
+
+
+@dataclass(frozen=True)
+class DimensionComparee:
+    """Une dimension telle que la comparaison la voit : `cle`, son libellé normalisé ;
+    `libelle`, celui du premier appel (chronologique) qui la déclare ; `ids`, appel_id → id
+    de la dimension dans cet appel ; `absente`, le nom court des appels qui ne l'ont pas."""
+
+    cle: str
+    libelle: str
+    ids: dict[str, str]
+    absente: tuple[str, ...]
+
+    @property
+    def commune(self) -> bool:
+        return not self.absente
+
+
+def _dimensions_d_un_appel(appel: Appel) -> dict[str, str]:
+    """id → libellé des dimensions de classement de l'appel (voir `portefeuille.dimensions_de`),
+    l'axe, le secteur et la région sous leurs `LIBELLES_RESERVES`."""
+    return {
+        id_: LIBELLES_RESERVES.get(id_, libelle)
+        for id_, libelle in portefeuille.dimensions_de(appel).items()
+    }
+
+
+def dimensions_comparees(appels: Sequence[tuple[Appel, pd.DataFrame]]) -> list[DimensionComparee]:
+    """Les dimensions des appels, appariées par libellé normalisé, dans l'ordre où elles
+    paraissent (appels du plus ancien au plus récent, dimensions dans l'ordre de chacun).
+    Deux dimensions d'un même appel au même libellé normalisé restent deux (la seconde est
+    distinguée par son id) : on n'additionne pas deux classements différents."""
+    ordre = chronologiques(appels)
+    trouvees: dict[str, tuple[str, dict[str, str]]] = {}
+    for appel, _ in ordre:
+        for id_, libelle in _dimensions_d_un_appel(appel).items():
+            cle = normaliser(libelle) or f"#{id_}"
+            if appel.id in trouvees.get(cle, ("", {}))[1]:
+                cle = f"{cle}#{id_}"
+            trouvees.setdefault(cle, (libelle, {}))[1][appel.id] = id_
+    return [
+        DimensionComparee(
+            cle,
+            libelle,
+            ids,
+            tuple(a.nom_court for a, _ in ordre if a.id not in ids),
+        )
+        for cle, (libelle, ids) in trouvees.items()
+    ]
+
+
+def _dimension(
+    appels: Sequence[tuple[Appel, pd.DataFrame]], dimension: DimensionComparee | str
+) -> DimensionComparee:
+    if isinstance(dimension, DimensionComparee):
+        return dimension
+    toutes = dimensions_comparees(appels)
+    trouvee = next((d for d in toutes if d.cle == normaliser(dimension)), None)
+    trouvee = trouvee or next((d for d in toutes if dimension in d.ids.values()), None)
+    if trouvee is None:
+        raise ValueError(
+            f"dimension « {dimension} » inconnue des appels comparés "
+            f"({', '.join(d.libelle for d in toutes)})."
+        )
+    return trouvee
+
+
+def repartitions(
+    appels: Sequence[tuple[Appel, pd.DataFrame]], dimension: DimensionComparee | str
+) -> pd.DataFrame:
+    """Format long : une ligne par appel et par catégorie de la dimension (une
+    `DimensionComparee`, ou son libellé, ou l'id qu'elle a dans un des appels), avec
+    demandes, financées, montant financé (cents) et part de l'enveloppe de l'appel. Les
+    appels qui ne déclarent pas la dimension n'y ont pas de ligne (`absente` le dit).
+
+    `libelle` : le libellé de la catégorie dans son appel ; `cle` : le libellé normalisé qui
+    apparie les valeurs d'un appel à l'autre ; `categorie` : le libellé commun (celui du
+    premier appel qui l'a). « Axe 1 » d'un programme n'est pas « Axe 1 » d'un autre : l'axe
+    s'apparie par son libellé complet. Les demandes sans valeur : « (aucune) »."""
+    dimension = _dimension(appels, dimension)
     morceaux = []
     for appel, table in chronologiques(appels):
-        r = portefeuille.repartition(table, appel, dimension, selon=selon(table))
-        if dimension == "axe":
-            # « Axe 1 » d'un programme n'est pas « Axe 1 » d'un autre : le libellé les distingue.
-            r["libelle"] = [libelle_axe(appel, code) for code in r.index]
+        id_ = dimension.ids.get(appel.id)
+        if id_ is None:
+            continue
+        r = portefeuille.repartition(table, appel, id_, selon=selon(table))
+        if id_ == "axe":
+            r["libelle"] = [
+                portefeuille.AUCUNE
+                if code == portefeuille.AUCUNE_VALEUR
+                else libelle_axe(appel, code)
+                for code in r.index
+            ]
         r = r[["libelle", "demandes", "financees", "finance", "part_enveloppe"]].copy()
+        r.insert(
+            1,
+            "cle",
+            [
+                CLE_AUCUNE
+                if code == portefeuille.AUCUNE_VALEUR
+                else (normaliser(libelle) or f"#{code}")
+                for code, libelle in zip(r.index, r["libelle"], strict=True)
+            ],
+        )
         r.insert(0, "appel", appel.nom_court)
         morceaux.append(r)
+    colonnes = ["appel", "libelle", "cle", "categorie", "demandes", "financees", "finance"]
+    colonnes += ["part_enveloppe"]
     if not morceaux:
-        return pd.DataFrame(
-            columns=["appel", "libelle", "demandes", "financees", "finance", "part_enveloppe"]
-        )
-    return pd.concat(morceaux, ignore_index=True)
+        return pd.DataFrame(columns=colonnes)
+    longue = pd.concat(morceaux, ignore_index=True)
+    premiers = longue.drop_duplicates("cle").set_index("cle")["libelle"]
+    longue["categorie"] = longue["cle"].map(premiers)
+    return longue[colonnes]
 
 
 def cote_a_cote(longue: pd.DataFrame, valeur: str = "finance") -> pd.DataFrame:
-    """Catégories en lignes, appels en colonnes (dans l'ordre chronologique reçu)."""
+    """Catégories en lignes (appariées par `cle` quand la table en a une, affichées sous
+    leur `categorie`), appels en colonnes (dans l'ordre chronologique reçu)."""
     if longue.empty:
         return pd.DataFrame()
     ordre_appels = list(dict.fromkeys(longue["appel"]))
-    ordre_lignes = list(dict.fromkeys(longue["libelle"]))
-    return (
-        longue.pivot_table(
-            index="libelle", columns="appel", values=valeur, aggfunc="sum", fill_value=0
-        )
+    cle = "cle" if "cle" in longue else "libelle"
+    ordre_lignes = list(dict.fromkeys(longue[cle]))
+    large = (
+        longue.pivot_table(index=cle, columns="appel", values=valeur, aggfunc="sum", fill_value=0)
         .reindex(index=ordre_lignes, columns=ordre_appels)
         .fillna(0)
     )
+    if cle == "cle":
+        noms = longue.drop_duplicates("cle").set_index("cle")["categorie"]
+        large.index = pd.Index([noms[c] for c in large.index], name="libelle")
+    large.columns.name = "appel"
+    return large
 
 
 def municipalites_recurrentes(

@@ -58,8 +58,9 @@ LIBELLES_TYPE_DEMANDEUR = {
     "organisme": "organisme (nom, NEQ, municipalité et région du siège)",
 }
 # Dimensions qu'un appel ne déclare pas dans [[dimensions]] : l'axe et le secteur ont leurs
-# sections ([[axes]], [[secteurs]]), la région vient du répertoire.
-DIMENSIONS_RESERVEES = ("axe", "secteur", "region")
+# sections ([[axes]], [[secteurs]]), la région vient du répertoire ; « secteur_secondaire »,
+# « pays » et « type » sont les répartitions d'appoint du Portefeuille.
+DIMENSIONS_RESERVEES = ("axe", "secteur", "region", "secteur_secondaire", "pays", "type")
 _ID_DIMENSION = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 
@@ -1077,8 +1078,9 @@ def _dimensions_lues(donnees: dict, erreurs: list[str]) -> tuple[Dimension, ...]
         if t["id"] in DIMENSIONS_RESERVEES:
             erreurs.append(
                 f"{ou} : « {t['id']} » est réservé (l'axe et le secteur ont leurs sections "
-                "[[axes]] et [[secteurs]] ; la région vient du répertoire). Choisissez un "
-                "autre identifiant."
+                "[[axes]] et [[secteurs]] ; la région vient du répertoire ; secteur_secondaire, "
+                "pays et type sont des répartitions du Portefeuille). Choisissez un autre "
+                "identifiant."
             )
             continue
         if not _ID_DIMENSION.fullmatch(t["id"]):

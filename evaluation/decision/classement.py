@@ -527,12 +527,15 @@ COLONNES_FICHIER = [
 ]
 
 
-def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
+def pour_fichier(table: pd.DataFrame, appel: Appel | None = None) -> pd.DataFrame:
     """Le classement pour un fichier ou un terminal : colonnes nommées par leurs clés, notes
     à deux décimales (point), montants en dollars (« 25000.00 »), vide pour « sans objet ».
     Le statut dit « financé » ou « liste d'attente » pour une demande classée. `note` est
     celle qui classe ([classement] note_retenue) ; `note_evaluateurs` et `note_consensus`
-    (« sans consensus » quand le consensus devait classer et manque) sont côte à côte."""
+    (« sans consensus » quand le consensus devait classer et manque) sont côte à côte.
+
+    Avec `appel`, une colonne « dimension:<id> » par dimension qu'il déclare, en dernier :
+    les libellés des valeurs de la demande, joints par « ; » (vide si aucune)."""
 
     def nombre_ou_vide(v, decimales=2):
         return "" if v is None or pd.isna(v) else f"{float(v):.{decimales}f}"
@@ -612,7 +615,14 @@ def pour_fichier(table: pd.DataFrame) -> pd.DataFrame:
         sortie[f"montant_ministere_an{a}"] = [
             dollars_ou_vide(v) for v in colonne(f"ministere_an{a}")
         ]
-    return sortie[COLONNES_FICHIER]
+    dimensions = {
+        "dimension:" + d.id: [
+            " ; ".join(d.libelle_valeur(str(x)) for x in ids) if isinstance(ids, tuple) else ""
+            for ids in colonne("dimension:" + d.id)
+        ]
+        for d in (appel.dimensions if appel is not None else ())
+    }
+    return sortie[COLONNES_FICHIER].assign(**dimensions)
 
 
 def historique_poids(

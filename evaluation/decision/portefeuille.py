@@ -1,12 +1,16 @@
-"""Le portefeuille : budget face à l'enveloppe, répartitions par axe, secteur, région, pays
-et type de projet, cibles d'équilibre, meilleure sélection sous l'enveloppe (programme en
-nombres entiers, scipy.optimize.milp) et solidité de la ligne de financement (bootstrap).
+"""Le portefeuille : budget face à l'enveloppe, répartitions par axe, secteur, région, pays,
+type de projet et chaque dimension que l'appel déclare ([[dimensions]], issue 18), cibles
+d'équilibre, meilleure sélection sous l'enveloppe (programme en nombres entiers,
+scipy.optimize.milp) et solidité de la ligne de financement (bootstrap).
 
 Tout part du tableau du classement (`classement.classement`) ; les montants sont en cents.
+Une dimension déclarée se lit dans la colonne `dimension:<id>` du tableau (un tuple d'ids
+de valeurs par demande, `chargement`), à défaut dans la colonne JSON `dimensions`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -29,6 +33,9 @@ LIGNE, DECISIONS = "ligne", "decisions"
 RECOMMANDATIONS = "recommandations"
 DIMENSIONS = ("axe", "secteur", "secteur_secondaire", "region", "pays", "type")
 CONJOINT, SEULE = "projet conjoint", "une seule municipalité"
+# La ligne des demandes sans valeur dans une dimension de classement (axe, secteur, région,
+# dimension déclarée) : son code est vide, ce qu'aucune valeur ne peut être.
+AUCUNE_VALEUR, AUCUNE = "", "(aucune)"
 
 
 def _annees(appel: Appel) -> int:
@@ -123,50 +130,140 @@ def conjoints(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:
     return pd.DataFrame(lignes).set_index("type")
 
 
+def valeurs_declarees(table: pd.DataFrame, id_dimension: str) -> list[list[str]]:
+    """Les ids de valeurs de chaque demande pour la dimension déclarée `id_dimension` : la
+    colonne `dimension:<id>` du classement (un tuple par demande, contrat de `chargement`) ;
+    à défaut la colonne JSON `dimensions` ({id: [ids]}, en dict ou en texte) ; à défaut, aucune
+    valeur. Une cellule vide, illisible ou d'un autre type compte comme « sans valeur »."""
+
+    def liste(v) -> list[str]:
+        if isinstance(v, str):
+            return [v.strip()] if v.strip() else []
+        if isinstance(v, (list, tuple, set, frozenset, np.ndarray)):
+            return list(
+                dict.fromkeys(str(x).strip() for x in v if isinstance(x, str) and x.strip())
+            )
+        return []
+
+    colonne = f"dimension:{id_dimension}"
+    if colonne in table:
+        return [liste(v) for v in table[colonne]]
+    if "dimensions" in table:
+        lues = []
+        for v in table["dimensions"]:
+            if isinstance(v, str):
+                try:
+                    v = json.loads(v)
+                except ValueError:
+                    v = None
+            lues.append(liste(v.get(id_dimension)) if isinstance(v, dict) else [])
+        return lues
+    return [[] for _ in range(len(table))]
+
+
+def dimensions_de(appel: Appel) -> dict[str, str]:
+    """Les dimensions de classement de l'appel (id → libellé), dans l'ordre : l'axe et le
+    secteur s'il en déclare ([[axes]], [[secteurs]] sont facultatifs), la région, puis chaque
+    dimension de [[dimensions]]. Ce sont celles sur lesquelles une cible peut porter."""
+    dimensions = {}
+    if appel.axes:
+        dimensions["axe"] = "Axe"
+    if appel.secteurs:
+        dimensions["secteur"] = "Secteur principal"
+    dimensions["region"] = "Région administrative"
+    dimensions.update({d.id: d.libelle for d in appel.dimensions})
+    return dimensions
+
+
 def _valeurs_de(table: pd.DataFrame, dimension: str, appel: Appel) -> list[list[str]]:
     """Les valeurs de chaque demande pour une dimension (une liste : une demande peut
-    avoir plusieurs secteurs secondaires ou plusieurs pays)."""
+    avoir plusieurs secteurs secondaires, plusieurs pays, ou plusieurs valeurs d'une
+    dimension déclarée `multiple`). Une dimension déclarée par l'appel passe avant les
+    répartitions d'appoint de même nom (secteur_secondaire, pays, type)."""
 
     def decouper(v):
         return [x.strip() for x in str(v).split(";") if x.strip()] if isinstance(v, str) else []
 
+    def colonne(nom: str) -> pd.Series:
+        return table[nom] if nom in table else pd.Series([None] * len(table), dtype=object)
+
     if dimension == "axe":
-        return [[] if pd.isna(a) else [str(int(a))] for a in table["axe"]]
+        return [
+            [] if pd.isna(a) or (isinstance(a, str) and not a.strip()) else [str(int(a))]
+            for a in colonne("axe")
+        ]
     if dimension == "secteur":
-        ids = {s: id_secteur(appel, s) for s in set(table["secteur"]) if isinstance(s, str) and s}
-        return [[ids[s]] if s in ids else [] for s in table["secteur"]]
+        secteurs = colonne("secteur")
+        ids = {s: id_secteur(appel, s) for s in set(secteurs) if isinstance(s, str) and s}
+        return [[ids[s]] if s in ids else [] for s in secteurs]
+    if dimension == "region":
+        return [[r] if isinstance(r, str) and r else [] for r in colonne("region")]
+    if appel.dimension(dimension) is not None:
+        return valeurs_declarees(table, dimension)
     if dimension == "secteur_secondaire":
-        listes = [decouper(v) for v in table["secteurs_secondaires"]]
+        listes = [decouper(v) for v in colonne("secteurs_secondaires")]
         ids = {x: id_secteur(appel, x) for xs in listes for x in xs}
         return [[ids[x] for x in xs] for xs in listes]
-    if dimension == "region":
-        return [[r] if isinstance(r, str) and r else [] for r in table["region"]]
     if dimension == "pays":
-        return [decouper(v) for v in table["pays"]]
+        return [decouper(v) for v in colonne("pays")]
     if dimension == "type":
         return [
             [CONJOINT if bool(c) else SEULE]
-            for c in table["projet_conjoint"].fillna(False).astype(bool)
+            for c in colonne("projet_conjoint").fillna(False).astype(bool)
         ]
-    raise ValueError(f"dimension « {dimension} » inconnue ({', '.join(DIMENSIONS)}).")
+    connues = list(dict.fromkeys([*DIMENSIONS, *(d.id for d in appel.dimensions)]))
+    raise ValueError(f"dimension « {dimension} » inconnue ({', '.join(connues)}).")
 
 
 def categories(appel: Appel, dimension: str, table: pd.DataFrame) -> list[tuple[str, str]]:
     """(valeur, libellé) de chaque catégorie, dans l'ordre de l'appel ; toutes, même sans
-    demande (les 17 régions, par exemple). Les pays : ceux des demandes."""
-    if dimension == "axe":
-        return [(str(a.numero), f"Axe {a.numero}") for a in appel.axes]
-    if dimension in ("secteur", "secteur_secondaire"):
-        connus = [(s.id, s.libelle) for s in appel.secteurs]
-        autres = sorted(
-            {v for vs in _valeurs_de(table, dimension, appel) for v in vs} - {c for c, _ in connus}
-        )
-        return connus + [(v, v) for v in autres]
-    if dimension == "region":
-        return [(r.code, r.nom) for r in appel.regions]
-    if dimension == "type":
+    demande (les 17 régions, par exemple). Les pays : ceux des demandes. Une valeur que les
+    demandes portent sans que l'appel la déclare (un secteur inconnu, un id de valeur
+    retiré de la dimension) a sa ligne après celles de l'appel : rien n'est omis."""
+    declaree = appel.dimension(dimension)
+    if dimension == "type" and declaree is None:
         return [(CONJOINT, CONJOINT), (SEULE, SEULE)]
-    return [(p, p) for p in sorted({v for vs in _valeurs_de(table, "pays", appel) for v in vs})]
+    if dimension == "axe":
+        connus = [(str(a.numero), f"Axe {a.numero}") for a in appel.axes]
+    elif dimension == "region":
+        connus = [(r.code, r.nom) for r in appel.regions]
+    elif declaree is not None:
+        connus = [(v.id, v.libelle) for v in declaree.valeurs]
+    elif dimension in ("secteur", "secteur_secondaire"):
+        connus = [(s.id, s.libelle) for s in appel.secteurs]
+    else:  # les pays : ceux des demandes
+        connus = []
+    autres = sorted(
+        {v for vs in _valeurs_de(table, dimension, appel) for v in vs} - {c for c, _ in connus}
+    )
+    return connus + [(v, f"Axe {v}" if dimension == "axe" else v) for v in autres]
+
+
+def est_multiple(appel: Appel, dimension: str) -> bool:
+    """Une demande peut-elle compter dans plusieurs valeurs de cette dimension ? Oui pour une
+    dimension déclarée `multiple`, les secteurs secondaires et les pays."""
+    declaree = appel.dimension(dimension)
+    if declaree is not None:
+        return declaree.multiple
+    return dimension in ("secteur_secondaire", "pays")
+
+
+def ayant_valeurs(
+    table: pd.DataFrame, appel: Appel, dimension: str, valeurs: Iterable[str]
+) -> np.ndarray:
+    """(n,) : les demandes qui portent au moins une des `valeurs` de la dimension (un filtre
+    de la page Portefeuille) ; `AUCUNE_VALEUR` retient celles qui n'en ont aucune. Sans
+    valeur choisie : toutes."""
+    voulues = set(valeurs)
+    if not voulues:
+        return np.ones(len(table), dtype=bool)
+    return np.array(
+        [
+            bool(voulues & set(vs)) or (AUCUNE_VALEUR in voulues and not vs)
+            for vs in _valeurs_de(table, dimension, appel)
+        ],
+        dtype=bool,
+    )
 
 
 def repartition(
@@ -179,8 +276,19 @@ def repartition(
 ) -> pd.DataFrame:
     """Une ligne par catégorie : demandes, financées, montant demandé et financé (l'année
     `annee`, 1 ou 2, ou toutes additionnées), part de l'enveloppe (de cette année ou du
-    total), note moyenne des demandes évaluées, taux de succès.
-    Une demande à plusieurs valeurs (secteurs secondaires, pays) compte dans chacune.
+    total), note moyenne des demandes évaluées, taux de succès. `dimension` : axe, secteur,
+    secteur_secondaire, région, pays, type, ou l'id d'une dimension que l'appel déclare.
+
+    Une demande à plusieurs valeurs (secteurs secondaires, pays, dimension déclarée
+    `multiple`) compte dans CHACUNE, avec tout son montant : les parts de l'enveloppe
+    peuvent alors dépasser 100 % au total. C'est une interprétation (les textes des appels
+    ne disent pas comment répartir un projet qui sert plusieurs priorités) : partager le
+    montant entre les valeurs supposerait un poids que personne n'a fixé.
+
+    Dans une dimension de classement (axe, secteur, région, dimension déclarée), les
+    demandes sans valeur ont leur ligne, « (aucune) », code vide (`AUCUNE_VALEUR`), à la
+    fin, s'il y en a : aucune demande ne disparaît de la répartition. Les secteurs
+    secondaires et les pays, souvent vides sans que rien ne manque, n'en ont pas.
     `populations` (région → habitants) ajoute le montant financé par 100 000 habitants."""
     valeurs = _valeurs_de(table, dimension, appel)
     n = _annees(appel)
@@ -194,8 +302,14 @@ def repartition(
     total = pd.to_numeric(table["total"], errors="coerce").to_numpy(dtype=float)
     enveloppe = int(sum(appel.financement.enveloppe[a] for a in annees))
     lignes = []
-    for code, libelle in categories(appel, dimension, table):
-        garde = np.array([code in vs for vs in valeurs], dtype=bool)
+    groupes = [
+        (code, libelle, np.array([code in vs for vs in valeurs], dtype=bool))
+        for code, libelle in categories(appel, dimension, table)
+    ]
+    sans_valeur = np.array([not vs for vs in valeurs], dtype=bool)
+    if dimension in dimensions_de(appel) and sans_valeur.any():
+        groupes.append((AUCUNE_VALEUR, AUCUNE, sans_valeur))
+    for code, libelle, garde in groupes:
         evaluees = garde & ~np.isnan(total)
         ligne = {
             "code": code,
@@ -213,7 +327,11 @@ def repartition(
             ligne["population"] = habitants
             ligne["par_100k"] = finance[garde].sum() / habitants * 100_000 if habitants else np.nan
         lignes.append(ligne)
-    return pd.DataFrame(lignes).set_index("code")
+    colonnes = ["code", "libelle", "demandes", "financees", "demande", "finance"]
+    colonnes += ["part_enveloppe", "note_moyenne", "taux_succes"]
+    if populations is not None:
+        colonnes += ["population", "par_100k"]
+    return pd.DataFrame(lignes, columns=colonnes).set_index("code")
 
 
 def municipalites_sans_demande(table: pd.DataFrame, municipalites: Iterable) -> pd.DataFrame:
@@ -245,18 +363,44 @@ def _points(x: float) -> str:
     return nombre(x, 1) if x >= 0.1 else nombre(x, 2)
 
 
+def libelle_cible(appel: Appel, cible: Cible) -> str:
+    """La cible en clair. Sur l'axe, le secteur ou la région : `Cible.libelle` (« chaque axe :
+    au moins 20 % de l'enveloppe »). Sur une dimension déclarée, son libellé et celui de la
+    valeur plutôt que leurs ids (« Priorités transversales « Jeunesse » : au moins 2
+    demande(s) financée(s) », « Priorités transversales, chaque valeur : … »)."""
+    dimension = appel.dimension(cible.dimension)
+    if dimension is None:
+        return cible.libelle
+    ids = (
+        "chaque " + cible.dimension if cible.valeur == "*" else f"{cible.dimension} {cible.valeur}"
+    )
+    bornes = cible.libelle.removeprefix(ids + " : ")
+    qui = (
+        f"{dimension.libelle}, chaque valeur"
+        if cible.valeur == "*"
+        else f"{dimension.libelle} « {dimension.libelle_valeur(cible.valeur)} »"
+    )
+    return f"{qui} : {bornes}"
+
+
 @dataclass(frozen=True)
 class Contrainte:
-    """Une cible appliquée à une valeur : la borne, ce qui est atteint, l'écart."""
+    """Une cible appliquée à une valeur : la borne, ce qui est atteint, l'écart.
+    `nom` : la cible en clair (`libelle_cible`)."""
 
     cible: Cible
     valeur: str
     libelle: str
     membres: np.ndarray  # (n,) booléen : les demandes de cette valeur
+    nom: str = ""
 
 
 def contraintes(table: pd.DataFrame, appel: Appel, cibles: Iterable[Cible] | None = None):
-    """Chaque cible de l'appel déclinée par valeur (« * » : une contrainte par valeur)."""
+    """Chaque cible de l'appel déclinée par valeur (« * » : une contrainte par catégorie de
+    `categories` ; les demandes sans valeur n'en forment pas une). Sur une
+    dimension à plusieurs valeurs, une demande est membre de la contrainte de CHACUNE de ses
+    valeurs : financée, elle compte, avec tout son montant, pour chacune (interprétation,
+    voir `repartition`). Les cibles sont un réglage du ministère ([[cibles]] de l'appel)."""
     resultat = []
     par_dimension: dict[str, list[list[str]]] = {}
     for cible in appel.cibles if cibles is None else cibles:
@@ -270,7 +414,7 @@ def contraintes(table: pd.DataFrame, appel: Appel, cibles: Iterable[Cible] | Non
         ]
         for code, libelle in choix:
             membres = np.array([code in vs for vs in valeurs], dtype=bool)
-            resultat.append(Contrainte(cible, code, libelle, membres))
+            resultat.append(Contrainte(cible, code, libelle, membres, libelle_cible(appel, cible)))
     return resultat
 
 
@@ -296,7 +440,7 @@ def evaluer_cibles(
             ecarts.append(f"{nombre - c.cible.nombre_max} demande(s) de plus que le maximum")
         lignes.append(
             {
-                "cible": c.cible.libelle,
+                "cible": c.nom,
                 "dimension": c.cible.dimension,
                 "valeur": c.valeur,
                 "libelle": c.libelle,
@@ -388,7 +532,7 @@ def _manques(
             atteint, borne = float((c.membres & choisies).sum()), float(valeur)
         depassement = (borne - atteint) if genre.endswith("min") else (atteint - borne)
         if depassement > (0.5 if en_part else 1e-9):
-            manques[f"{c.cible.libelle} — {c.libelle}"] = (
+            manques[f"{c.nom} — {c.libelle}"] = (
                 f"{_points(depassement / enveloppe)} points de %"
                 if en_part
                 else f"{depassement:.0f} demande(s)"
@@ -898,9 +1042,7 @@ def _respecter_le_classement(
     numeros = table["no_demande"].astype(str).to_numpy()
     for b, venues in entrees:
         c = bornes[b][0]
-        morceaux.append(
-            f"pour « {c.cible.libelle} — {c.libelle} » : {_liste_de_demandes(numeros, venues)}"
-        )
+        morceaux.append(f"pour « {c.nom} — {c.libelle} » : {_liste_de_demandes(numeros, venues)}")
     if morceaux:
         sorties = np.flatnonzero(descente & ~choisies).tolist()
         message = (
@@ -1096,7 +1238,7 @@ def cout_des_cibles(
             reference = float(sans.choisies.sum())
         lignes.append(
             {
-                "cible": cible.libelle,
+                "cible": libelle_cible(appel, cible),
                 "cout": cout,
                 "cout_relatif": cout / reference if reference else 0.0,
             }

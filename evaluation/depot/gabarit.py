@@ -1,12 +1,13 @@
 """Les colonnes canoniques d'une demande et d'une ligne de budget, leurs alias, et le
 gabarit Excel que les demandeurs remplissent : leur partie d'abord (dont le formulaire que
 les critères de l'appel lisent), puis celle que le ministère inscrit (numéro, date de
-dépôt, dossier complet)."""
+dépôt, dossier complet). Les colonnes du demandeur suivent le type de demandeur de l'appel
+(`colonnes_demandes`) : entité municipale ou organisme."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evaluation.appels.configuration import Appel
 from evaluation.socle import formats
@@ -74,7 +75,8 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Municipalité requérante",
         "municipalite",
         True,
-        "Nom de la municipalité qui dépose la demande, comme dans le répertoire du MAMH.",
+        "Entité municipale qui dépose la demande : municipalité locale, comme dans le "
+        "répertoire du MAMH, MRC ou territoire équivalent (« MRC de Coaticook »).",
         "Rimouski",
         (
             "Municipalité",
@@ -87,6 +89,8 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
             "Nom de la municipalité",
             "Nom de la municipalité requérante",
             "Municipalité porteuse",
+            "Entité municipale requérante",
+            "MRC requérante",
         ),
     ),
     Colonne(
@@ -471,6 +475,120 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
     ),
 )
 
+
+def _colonnes_organisme() -> tuple[Colonne, ...]:
+    """Les colonnes d'une demande quand le demandeur est un organisme (`[demandeur] type =
+    "organisme"`) : son nom, son NEQ, la municipalité et la région de son siège, au lieu de
+    la municipalité requérante et de ses partenaires municipaux. Le projet conjoint « entre
+    plusieurs acteurs municipaux » (bonification de l'appel PAIVMQ) ne concerne pas un
+    organisme : pas de colonne « Municipalités partenaires »."""
+    par_cle = {c.cle: c for c in COLONNES_DEMANDES}
+    organisme = (
+        Colonne(
+            "organisme",
+            "Organisme requérant",
+            "organisme",
+            True,
+            "Nom de l'organisme qui dépose la demande, tel qu'inscrit au Registraire des "
+            "entreprises.",
+            "Solidarité Nord-Sud de Rimouski",
+            (
+                "Nom de l'organisme",
+                "Nom de l'organisme requérant",
+                "Organisme",
+                "Organisme demandeur",
+                "Organisme porteur",
+                "Nom légal de l'organisme",
+                "Raison sociale",
+                "Demandeur",
+                "Requérant",
+                "OCI",
+                "Nom de l'OCI",
+            ),
+        ),
+        Colonne(
+            "neq",
+            "NEQ",
+            "neq",
+            True,
+            "Numéro d'entreprise du Québec de l'organisme : dix chiffres (espaces et tirets "
+            "permis). Mettez la colonne au format Texte.",
+            "1145678901",
+            (
+                "Numéro d'entreprise du Québec",
+                "N° d'entreprise du Québec",
+                "No d'entreprise du Québec",
+                "NEQ de l'organisme",
+                "Numéro NEQ",
+                "No NEQ",
+                "N° NEQ",
+                "Numéro d'entreprise",
+            ),
+        ),
+        Colonne(
+            "municipalite",
+            "Municipalité du siège",
+            "municipalite",
+            True,
+            "Municipalité du siège social de l'organisme, comme dans le répertoire du MAMH ; "
+            "la région administrative en est tirée.",
+            "Rimouski",
+            (
+                "Municipalité du siège social",
+                "Ville du siège social",
+                "Ville du siège",
+                "Siège social",
+                "Siège",
+                "Municipalité",
+                "Ville",
+                "Municipalité requérante",
+            ),
+        ),
+        Colonne(
+            "region",
+            "Région administrative",
+            "region",
+            True,
+            "Région du siège de l'organisme : code (01 à 17) ou nom. Peut rester vide si la "
+            "municipalité du siège est reconnue : la région est alors tirée du répertoire.",
+            "01",
+            (*par_cle["region"].alias, "Région du siège", "Région du siège social"),
+        ),
+    )
+    contribution = par_cle["contribution_demandeur"]
+    contribution = Colonne(
+        contribution.cle,
+        contribution.entete,
+        contribution.genre,
+        contribution.obligatoire,
+        "Part du coût assumée par l'organisme requérant.",
+        contribution.exemple,
+        (
+            *(a for a in contribution.alias if "municipal" not in a.casefold()),
+            "Contribution de l'organisme",
+        ),
+    )
+    # La résolution d'un organisme est celle de son conseil d'administration.
+    resolution = par_cle["resolution"]
+    resolution = replace(
+        resolution,
+        entete="Résolution du conseil d'administration",
+        aide="Numéro et date de la résolution du conseil d'administration qui autorise la "
+        "demande et désigne la personne qui la signe, s'il y en a une.",
+        alias=(
+            resolution.entete,
+            *(a for a in resolution.alias if a != "Résolution du conseil d'administration"),
+        ),
+    )
+    remplacees = {c.cle: c for c in (contribution, resolution)}
+    propres = {"municipalite", "region", "municipalites_partenaires"}
+    suite = tuple(remplacees.get(c.cle, c) for c in COLONNES_DEMANDES if c.cle not in propres)
+    return (suite[0], *organisme, *suite[1:])
+
+
+COLONNES_ORGANISME: tuple[Colonne, ...] = _colonnes_organisme()
+
+
 COLONNES_BUDGET: tuple[Colonne, ...] = (
     Colonne(
         "no_demande",
@@ -548,14 +666,93 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
 )
 
 COLONNES_PAR_CLE = {c.cle: c for c in COLONNES_DEMANDES}
-# Libellé de chaque champ stocké d'une demande, y compris ceux que l'import déduit.
-LIBELLES_CHAMPS = {c.cle: c.entete for c in COLONNES_DEMANDES} | {
+_DEDUITS = {
     "code_geographique": "Code géographique",
     "projet_conjoint": "Projet conjoint",
     "date_depot_presumee": "Date de dépôt présumée (celle de l'importation)",
     "avertissements": "Avertissements",
+    "dimensions": "Dimensions",
 }
+# Libellé de chaque champ stocké d'une demande, y compris ceux que l'import déduit (et
+# ceux d'un demandeur organisme : nom et NEQ).
+LIBELLES_CHAMPS = (
+    {c.cle: c.entete for c in COLONNES_ORGANISME}
+    | {c.cle: c.entete for c in COLONNES_DEMANDES}
+    | _DEDUITS
+)
+
+
+def libelles_champs(appel: Appel | None = None) -> dict[str, str]:
+    """Comme `LIBELLES_CHAMPS`, dans les mots du type de demandeur de l'appel (pour un
+    organisme, `municipalite` est « Municipalité du siège »)."""
+    if appel is None or not appel.demandeur_organisme:
+        return LIBELLES_CHAMPS
+    return LIBELLES_CHAMPS | {c.cle: c.entete for c in COLONNES_ORGANISME}
+
+
 COLONNES_BUDGET_PAR_CLE = {c.cle: c for c in COLONNES_BUDGET}
+
+
+# --- Les colonnes propres à un appel -----------------------------------------------------
+
+PREFIXE_DIMENSION = "dimension:"
+# Colonnes qui n'ont de sens que si l'appel déclare des axes, ou des secteurs.
+_COLONNES_AXES = frozenset({"axe"})
+_COLONNES_SECTEURS = frozenset({"secteur", "secteurs_secondaires"})
+
+
+def cle_dimension(id_dimension: str) -> str:
+    """La clé d'une dimension déclarée dans une demande lue : « dimension:<id> »."""
+    return PREFIXE_DIMENSION + id_dimension
+
+
+def colonnes_dimensions(appel: Appel) -> tuple[Colonne, ...]:
+    """Une colonne par dimension que l'appel déclare ([[dimensions]]) : en-tête = son
+    libellé, aide = ses valeurs (et leur séparateur quand plusieurs sont permises)."""
+    colonnes = []
+    for d in appel.dimensions:
+        valeurs = " ; ".join(v.libelle for v in d.valeurs)
+        consigne = (
+            "Une ou plusieurs valeurs, séparées par « ; »" if d.multiple else "Une seule valeur"
+        )
+        aide = f"{d.aide.rstrip('. ')}. " if d.aide else ""
+        colonnes.append(
+            Colonne(
+                cle_dimension(d.id),
+                d.libelle,
+                "dimension",
+                d.obligatoire,
+                f"{aide}{consigne} parmi : {valeurs}.",
+                " ; ".join(v.libelle for v in d.valeurs[: 2 if d.multiple else 1]),
+            )
+        )
+    return tuple(colonnes)
+
+
+def colonnes_demandes(appel: Appel | None = None) -> tuple[Colonne, ...]:
+    """Les colonnes de la feuille Demandes pour cet appel : celles de son type de demandeur
+    (entité municipale : `COLONNES_DEMANDES`, aussi sans appel ; organisme :
+    `COLONNES_ORGANISME`), sans l'axe quand l'appel n'a pas d'axes ni les secteurs quand il
+    n'a pas de secteurs, et une colonne par dimension déclarée (après les secteurs)."""
+    if appel is None:
+        return COLONNES_DEMANDES
+    retirees = colonnes_sans_objet(appel)
+    colonnes: list[Colonne] = []
+    for c in COLONNES_ORGANISME if appel.demandeur_organisme else COLONNES_DEMANDES:
+        if c.cle in retirees:
+            continue
+        if c.cle == "date_debut":
+            colonnes.extend(colonnes_dimensions(appel))
+        colonnes.append(c)
+    return tuple(colonnes)
+
+
+def colonnes_sans_objet(appel: Appel) -> frozenset[str]:
+    """Les clés du gabarit qu'un appel n'emploie pas (axe sans [[axes]], secteurs sans
+    [[secteurs]]) : rien n'en est exigé ni stocké."""
+    return (_COLONNES_AXES if not appel.axes else frozenset()) | (
+        _COLONNES_SECTEURS if not appel.secteurs else frozenset()
+    )
 
 
 RANG_GABARIT, RANG_ALIAS = 1, 2
@@ -574,20 +771,28 @@ def _index(colonnes: tuple[Colonne, ...]) -> dict[str, tuple[str, int]]:
 
 
 _INDEX_DEMANDES = _index(COLONNES_DEMANDES)
+_INDEX_ORGANISME = _index(COLONNES_ORGANISME)
 _INDEX_BUDGET = _index(COLONNES_BUDGET)
 
 
-def correspondance_entete(entete: object, budget: bool = False) -> tuple[str, int] | None:
-    """(clé canonique, rang) qu'un en-tête désigne, quels qu'en soient casse, accents, unités."""
+def correspondance_entete(
+    entete: object, budget: bool = False, appel: Appel | None = None
+) -> tuple[str, int] | None:
+    """(clé canonique, rang) qu'un en-tête désigne, quels qu'en soient casse, accents, unités.
+    Les en-têtes d'une demande dépendent du type de demandeur de `appel` (« Organisme
+    demandeur » nomme l'organisme d'un appel d'organismes, la municipalité sinon)."""
     cle = normaliser_entete(entete)
     if not cle:  # « # », « — » : rien à reconnaître
         return None
-    return (_INDEX_BUDGET if budget else _INDEX_DEMANDES).get(cle)
+    if budget:
+        return _INDEX_BUDGET.get(cle)
+    organisme = appel is not None and appel.demandeur_organisme
+    return (_INDEX_ORGANISME if organisme else _INDEX_DEMANDES).get(cle)
 
 
-def cle_entete(entete: object, budget: bool = False) -> str | None:
+def cle_entete(entete: object, budget: bool = False, appel: Appel | None = None) -> str | None:
     """La clé canonique qu'un en-tête désigne, ou None."""
-    trouve = correspondance_entete(entete, budget)
+    trouve = correspondance_entete(entete, budget, appel)
     return trouve[0] if trouve else None
 
 
@@ -605,7 +810,9 @@ def critere_du_champ(col: Colonne, appel: Appel):
 def champs_demandes(appel: Appel) -> list[tuple[Colonne, object]]:
     """(colonne, critère) de chaque champ que le formulaire de l'appel demande au
     demandeur, dans l'ordre du gabarit."""
-    return [(c, k) for c in COLONNES_DEMANDES if (k := critere_du_champ(c, appel)) is not None]
+    return [
+        (c, k) for c in colonnes_demandes(appel) if (k := critere_du_champ(c, appel)) is not None
+    ]
 
 
 def colonnes_du_gabarit(colonnes: tuple[Colonne, ...]) -> tuple[list[Colonne], list[Colonne]]:
@@ -637,6 +844,7 @@ def explication_budget(appel: Appel) -> list[str]:
         for i in range(1, len(annees) + 1)
         if f"montant_demande_an{i}" in COLONNES_PAR_CLE
     )
+    part_demandeur = "de l'organisme" if appel.demandeur_organisme else "de la municipalité"
     phrases = [
         "La feuille Budget dit comment la subvention demandée sera dépensée : une ligne par "
         "dépense payée par la subvention, avec son année financière, sa catégorie et son "
@@ -644,7 +852,7 @@ def explication_budget(appel: Appel) -> list[str]:
         "Le total des lignes de chaque année égale le montant demandé pour cette année "
         f"({egalites}). À l'importation, toutes les lignes de l'année sont additionnées, "
         "quelle que soit leur catégorie, et tout écart avec le montant demandé est signalé.",
-        "N'y inscrivez pas le coût total du projet : la part de la municipalité et celle des "
+        f"N'y inscrivez pas le coût total du projet : la part {part_demandeur} et celle des "
         "partenaires se déclarent dans « Contribution du demandeur » et « Cofinancement "
         "externe » (feuille Demandes), le coût complet dans « Coût total du projet ».",
         "Dépenses admissibles (liste déroulante de la colonne « Catégorie de dépense ») : "
@@ -711,9 +919,12 @@ def construire_gabarit(appel: Appel) -> bytes:
         "qualite": list(appel.qualites_signataire),
         "categorie": [c.libelle for c in appel.categories if c.admissible],
         "annee": [str(i) for i in range(1, appel.financement.nombre_annees_max + 1)],
-    }
+    } | {cle_dimension(d.id): [v.libelle for v in d.valeurs] for d in appel.dimensions}
+    colonnes_appel = colonnes_demandes(appel)
     plages = {}
-    for j, (genre, valeurs) in enumerate(valeurs_listes.items(), 1):
+    # Un appel sans axes ni secteurs n'a pas ces listes (ni ces colonnes).
+    remplies = {genre: valeurs for genre, valeurs in valeurs_listes.items() if valeurs}
+    for j, (genre, valeurs) in enumerate(remplies.items(), 1):
         lettre = get_column_letter(j)
         ecrire_cellule(listes, 1, j, genre)
         for i, v in enumerate(valeurs, 2):
@@ -727,7 +938,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     fond_ministere = PatternFill("solid", fgColor="7F7F7F")
     cellules_ministere = PatternFill("solid", fgColor="EDEDED")
     premiere, derniere = LIGNE_ENTETES + 1, LIGNE_ENTETES + 999
-    for feuille, colonnes in ((demandes, COLONNES_DEMANDES), (budget, COLONNES_BUDGET)):
+    for feuille, colonnes in ((demandes, colonnes_appel), (budget, COLONNES_BUDGET)):
         du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
         ordre = du_demandeur + du_ministere
         for bandeau, debut, nombre, couleur in (
@@ -758,6 +969,11 @@ def construire_gabarit(appel: Appel) -> bytes:
             lettre = get_column_letter(j)
             feuille.column_dimensions[lettre].width = max(14, min(40, len(col.entete) + 4))
             genre = col.genre if col.genre != "entier" else "annee"
+            if col.genre == "dimension":
+                # Une liste déroulante n'offre qu'une valeur : pour une dimension à plusieurs
+                # valeurs, l'aide de la colonne (feuille Explications) dit de les séparer.
+                dimension = appel.dimension(col.cle.removeprefix(PREFIXE_DIMENSION))
+                genre = col.cle if dimension is not None and not dimension.multiple else ""
             if genre in plages:
                 validation = DataValidation(
                     type="list", formula1=f"={plages[genre]}", allow_blank=True
@@ -774,6 +990,9 @@ def construire_gabarit(appel: Appel) -> bytes:
                     feuille.cell(i, j).number_format = '# ##0.00 "$"'
                 elif col.genre == "date":
                     feuille.cell(i, j).number_format = "yyyy-mm-dd"
+                elif col.genre == "neq":
+                    # Au format Texte : Excel ne change pas un NEQ en 1,14568E+09.
+                    feuille.cell(i, j).number_format = "@"
                 if col.ministere:
                     feuille.cell(i, j).fill = cellules_ministere
         feuille.freeze_panes = f"A{premiere}"
@@ -784,7 +1003,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     )
     criteres = dict((c.cle, k) for c, k in champs_demandes(appel))
     i = 1
-    for nom, colonnes in ((FEUILLE_DEMANDES, COLONNES_DEMANDES), (FEUILLE_BUDGET, COLONNES_BUDGET)):
+    for nom, colonnes in ((FEUILLE_DEMANDES, colonnes_appel), (FEUILLE_BUDGET, COLONNES_BUDGET)):
         du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
         for col in du_demandeur + du_ministere:
             i += 1

@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Mapping
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot.gabarit import PREFIXE_DIMENSION
 from evaluation.depot.validation import (
     Enregistrement,
     Verification,
@@ -125,7 +126,23 @@ def _cles_presentes(d: Enregistrement) -> set[str]:
         derivees.add("projet_conjoint")
     if "date_depot" in colonnes:
         derivees.add("date_depot_presumee")
+    if any(c.startswith(PREFIXE_DIMENSION) for c in colonnes):
+        derivees.add("dimensions")
     return (colonnes | derivees) & set(stockage.CHAMPS_DEMANDE)
+
+
+def _dimensions_fusionnees(d: Enregistrement, ancienne: dict, nouvelles: dict | None) -> dict:
+    """À la réimportation, les dimensions dont le fichier a la colonne prennent leur valeur
+    lue ; les autres gardent leur valeur stockée (comme tout champ absent du fichier)."""
+    presentes = {
+        c.removeprefix(PREFIXE_DIMENSION)
+        for c in (d.tableau.colonnes if d.tableau is not None else ())
+        if c.startswith(PREFIXE_DIMENSION)
+    }
+    stockees = ancienne.get("dimensions")
+    fusion = dict(stockees) if isinstance(stockees, dict) else {}
+    fusion.update({k: v for k, v in (nouvelles or {}).items() if k in presentes})
+    return fusion
 
 
 def _date_depot(nouvelle: dict, maintenant) -> bool:
@@ -233,6 +250,8 @@ def _importer(
                 for c, v in nouvelle.items()
                 if c in presentes or c not in stockage.CHAMPS_DEMANDE
             }
+            if "dimensions" in nouvelle:
+                nouvelle["dimensions"] = _dimensions_fusionnees(d, ancienne, nouvelle["dimensions"])
             if nouvelle.get("date_depot") is None:
                 # Une cellule vide n'efface pas une date de dépôt déjà connue.
                 nouvelle.pop("date_depot", None)

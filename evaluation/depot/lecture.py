@@ -15,6 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
+from evaluation.appels.configuration import Appel
 from evaluation.depot import lecture_isolee
 from evaluation.depot.classeurs import EXTENSIONS as EXTENSIONS
 from evaluation.depot.classeurs import CelluleEnErreur as CelluleEnErreur
@@ -24,6 +25,7 @@ from evaluation.depot.classeurs import lettres_colonne
 from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_DEMANDES,
+    COLONNES_ORGANISME,
     RANG_ALIAS,
     cle_entete,
     correspondance_entete,
@@ -74,7 +76,7 @@ class Tableau:
 
 
 def _entete_canonique(cle: str | None) -> str:
-    for colonnes in (COLONNES_DEMANDES, COLONNES_BUDGET):
+    for colonnes in (COLONNES_DEMANDES, COLONNES_BUDGET, COLONNES_ORGANISME):
         for c in colonnes:
             if c.cle == cle:
                 return c.entete
@@ -116,7 +118,9 @@ _IDENTITE = {
 Candidates = dict[str, list[tuple[int, int, str]]]
 
 
-def _candidates(ligne: list[object], budget: bool, manuelles: Mapping[str, str]) -> Candidates:
+def _candidates(
+    ligne: list[object], budget: bool, manuelles: Mapping[str, str], appel: Appel | None = None
+) -> Candidates:
     """Clé → colonnes qui la désignent, (rang, colonne, en-tête) dans l'ordre de préférence :
     une correspondance faite à la main, puis l'en-tête exact du gabarit, puis un synonyme,
     puis la colonne la plus à gauche."""
@@ -126,7 +130,9 @@ def _candidates(ligne: list[object], budget: bool, manuelles: Mapping[str, str])
             continue
         entete = nettoyer(valeur)
         manuelle = manuelles.get(normaliser_entete(entete))
-        trouve = (manuelle, RANG_MANUEL) if manuelle else correspondance_entete(entete, budget)
+        trouve = (
+            (manuelle, RANG_MANUEL) if manuelle else correspondance_entete(entete, budget, appel)
+        )
         if not trouve:
             continue
         cle, rang = trouve
@@ -144,12 +150,12 @@ def _correspondances(
 
 
 def _meilleur_entete(
-    grille: list[list[object]], manuelles: Mapping[str, str]
+    grille: list[list[object]], manuelles: Mapping[str, str], appel: Appel | None = None
 ) -> tuple[str, int, Candidates] | None:
     meilleur = None
     for i, ligne in enumerate(grille[:LIGNES_EXPLOREES]):
         for genre in ("demandes", "budget"):
-            trouvees = _candidates(ligne, genre == "budget", manuelles)
+            trouvees = _candidates(ligne, genre == "budget", manuelles, appel)
             if len(trouvees) >= MINIMUM_ENTETES and (
                 meilleur is None or len(trouvees) > len(meilleur[2])
             ):
@@ -191,14 +197,16 @@ def _est_tableau(genre: str, colonnes: Mapping[str, object]) -> bool:
     return len(cles & set(colonnes)) >= minimum or len(colonnes) >= 6
 
 
-def _formulaire(grille: list[list[object]]) -> dict[str, list[tuple[int, object]]] | None:
+def _formulaire(
+    grille: list[list[object]], appel: Appel | None = None
+) -> dict[str, list[tuple[int, object]]] | None:
     """Un formulaire d'une demande : libellés en colonne A, valeurs en colonne B. Clé →
     (ligne, valeur) de chaque ligne qui la porte ; la première est lue."""
     champs: dict[str, list[tuple[int, object]]] = {}
     for i, ligne in enumerate(grille[:LIGNES_FORMULAIRE]):
         if not ligne or _vide(ligne[0]) or not isinstance(ligne[0], str):
             continue
-        cle = cle_entete(nettoyer(ligne[0]))
+        cle = cle_entete(nettoyer(ligne[0]), appel=appel)
         if cle:
             champs.setdefault(cle, []).append((i, ligne[1] if len(ligne) > 1 else None))
     return champs if len(champs) >= 5 else None
@@ -305,7 +313,7 @@ def _tableau(
     j_numero = colonnes.get("no_demande", (None,))[0]
     identite = [
         colonnes[c][0]
-        for c in ("titre", "municipalite", "categorie", "description")
+        for c in ("titre", "municipalite", "organisme", "categorie", "description")
         if c in colonnes
     ]
     paires = [(cle, j) for cle, (j, _) in colonnes.items()]
@@ -388,12 +396,15 @@ def lire_fichier(
     source: str | Path | bytes | BinaryIO | lecture_isolee.Lancee,
     limites: Limites = LIMITES,
     correspondances: Mapping[str, str] | None = None,
+    *,
+    appel: Appel | None = None,
 ) -> FichierLu:
     """Lit un fichier de demandes ; lève `FichierRefuse` (avec un message) s'il ne peut l'être.
 
     Chaque feuille visible dont la ligne d'en-têtes identifie des demandes (ou des lignes de
     budget) est lue. `correspondances` associe des en-têtes du fichier à des clés
-    canoniques, quand la personne a relié à la main une colonne mal nommée.
+    canoniques, quand la personne a relié à la main une colonne mal nommée. `appel` : ses
+    en-têtes de demande suivent son type de demandeur (`gabarit.colonnes_demandes`).
     """
     manuelles = {normaliser_entete(e): cle for e, cle in (correspondances or {}).items()}
     # Un CSV n'a pas de feuille : son nom reste vide dans les messages.
@@ -415,7 +426,7 @@ def lire_fichier(
             # Un formulaire ne se cherche que dans ses 200 premières lignes (`_formulaire`) :
             # la feuille entière n'a pas à rester en mémoire pour lui.
             premiere = (feuille, grille[:LIGNES_FORMULAIRE], en_erreur_feuille)
-        repere = _meilleur_entete(grille, manuelles)
+        repere = _meilleur_entete(grille, manuelles, appel)
         if repere is None:
             continue
         genre, i_entete, candidates = repere
@@ -438,7 +449,7 @@ def lire_fichier(
 
     if not any(t.genre == "demandes" for t in tableaux) and premiere is not None:
         feuille, grille, en_erreur_feuille = premiere
-        champs = _formulaire(grille)
+        champs = _formulaire(grille, appel)
         if champs:
             formulaire = _tableau_formulaire(nom, feuille, grille, champs)
             formulaire.cellules_en_erreur = en_erreur_feuille

@@ -209,6 +209,13 @@ class Repertoire:
             return f"MRC ou territoire équivalent « {mrc} »"
         return None
 
+    def region_mrc(self, mrc: str) -> tuple[str, str] | None:
+        """(code, nom) de la région de la MRC ou du territoire équivalent `mrc` (tel que
+        `reconnaitre_mrc` le rend) : celle de ses municipalités, si elles sont toutes dans la
+        même ; None sinon."""
+        regions = {(m.region_code, m.region_nom) for m in self.municipalites if m.mrc == mrc}
+        return next(iter(regions)) if len(regions) == 1 else None
+
     def par_code(self, code_geographique: str) -> Municipalite | None:
         return next(
             (m for m in self.municipalites if m.code_geographique == code_geographique), None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -247,6 +248,88 @@ def lire_entier(valeur: object) -> int | None:
     if re.fullmatch(r"(annee |an )?\d+", texte):
         return int(texte.split(" ")[-1])
     raise ValeurIllisible(f"nombre entier attendu, lu « {citer(valeur)} ».")
+
+
+# --- Numéro d'entreprise du Québec --------------------------------------------------------
+
+# Le NEQ, attribué par le Registraire des entreprises, a dix chiffres. Tolérés : espaces
+# (insécables comprises), tirets et points entre les groupes, une apostrophe de tête (texte
+# forcé dans Excel), le libellé « NEQ » ; tout autre caractère est une erreur de saisie.
+NEQ_CHIFFRES = 10
+_NEQ_SEPARATEURS = re.compile(r"[\s\u00a0\u202f\u2009\u2007\u2800.\-\u2010-\u2015\u2212]+")
+_NEQ_LIBELLE = re.compile(r"^\s*(?:n\.?\s*e\.?\s*q\.?|no\.?\s*neq)\s*[:#°]?\s*", re.IGNORECASE)
+_NEQ_SCIENTIFIQUE = re.compile(r"^\s*([0-9]+)(?:[.,]([0-9]*))?\s*[eE]\s*\+?\s*([0-9]+)\s*$")
+_NEQ_DECIMALES_NULLES = re.compile(r"(?<=[0-9])[.,]0+$")
+# Invisibles (format Unicode Cf : espace de largeur nulle, trait d'union conditionnel, BOM,
+# marques de direction) : retirés avant tout.
+_NEQ_INVISIBLES = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _neq_invalide(valeur: object, pourquoi: str) -> ValeurIllisible:
+    return ValeurIllisible(
+        f"NEQ « {citer(valeur)} » invalide : {pourquoi}. Le numéro d'entreprise du Québec a "
+        "dix chiffres (par exemple 1145678901) ; recopiez-le du Registraire des entreprises, "
+        "dans une cellule au format Texte."
+    )
+
+
+def lire_neq(valeur: object) -> str | None:
+    """Le NEQ en dix chiffres, sans espace ni tiret ; None pour une cellule vide.
+
+    Un nombre lu d'Excel (1145678901 ou 1145678901.0) est accepté s'il est entier ; une
+    notation scientifique écrite en texte (« 1,14568E+09 », celle d'un CSV exporté d'une
+    colonne trop étroite) ne l'est que si elle garde les dix chiffres : sinon des chiffres
+    sont perdus, et le numéro lu serait un autre."""
+    if est_vide(valeur):
+        return None
+    if isinstance(valeur, bool):
+        raise _neq_invalide(valeur, "une case à cocher n'est pas un numéro")
+    if isinstance(valeur, float):
+        if not math.isfinite(valeur) or not valeur.is_integer():
+            raise _neq_invalide(valeur, "un numéro entier est attendu")
+        valeur = int(valeur)
+    if isinstance(valeur, int):
+        if valeur < 0:
+            raise _neq_invalide(valeur, "un numéro n'est pas négatif")
+        chiffres = str(valeur)
+    elif isinstance(valeur, Decimal):
+        if not valeur.is_finite() or valeur != valeur.to_integral_value() or valeur < 0:
+            raise _neq_invalide(valeur, "un numéro entier est attendu")
+        chiffres = str(int(valeur))
+    elif isinstance(valeur, str):
+        texte = unicodedata.normalize("NFKC", _NEQ_INVISIBLES.sub("", valeur)).strip()
+        texte = _NEQ_LIBELLE.sub("", texte.lstrip("'")).strip()
+        # « 1145678901.0 » : un nombre d'Excel recopié en texte (CSV), décimales nulles.
+        texte = _NEQ_DECIMALES_NULLES.sub("", texte)
+        if m := _NEQ_SCIENTIFIQUE.match(texte):
+            entiers, decimales, exposant = m[1], m[2] or "", int(m[3])
+            significatifs = (entiers + decimales).lstrip("0")
+            if len(significatifs) < NEQ_CHIFFRES or exposant > 2 * NEQ_CHIFFRES:
+                raise _neq_invalide(
+                    valeur,
+                    "la notation scientifique a perdu des chiffres (colonne au format "
+                    "Nombre dans Excel)",
+                )
+            entier = Decimal(f"{entiers}.{decimales or '0'}").scaleb(exposant)
+            if entier != entier.to_integral_value():
+                raise _neq_invalide(valeur, "un numéro entier est attendu")
+            chiffres = str(int(entier))
+        else:
+            chiffres = _NEQ_SEPARATEURS.sub("", texte)
+            if not chiffres:
+                return None
+            if not (chiffres.isascii() and chiffres.isdigit()):
+                autres = sorted({c for c in chiffres if not ("0" <= c <= "9")})
+                raise _neq_invalide(
+                    valeur,
+                    "caractère(s) " + ", ".join(f"« {c} »" for c in autres[:5]) + " hors des "
+                    "chiffres 0 à 9",
+                )
+    else:
+        raise _neq_invalide(valeur, "un numéro de dix chiffres est attendu")
+    if len(chiffres) != NEQ_CHIFFRES:
+        raise _neq_invalide(valeur, f"{len(chiffres)} chiffres au lieu de {NEQ_CHIFFRES}")
+    return chiffres
 
 
 # --- Valeurs propres à l'appel ------------------------------------------------------------

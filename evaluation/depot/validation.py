@@ -9,19 +9,25 @@ choisit d'en importer les lignes valides).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from evaluation.appels.configuration import Appel
+from evaluation.appels.configuration import Appel, Dimension
 from evaluation.depot import echeance
 from evaluation.depot.admissibilite import constats_budget, constats_demande
 from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_BUDGET_PAR_CLE,
-    COLONNES_DEMANDES,
     COLONNES_PAR_CLE,
+    PREFIXE_DIMENSION,
+    RANG_ALIAS,
     Colonne,
     champs_demandes,
+    cle_dimension,
+    colonnes_demandes,
+    colonnes_dimensions,
+    colonnes_sans_objet,
+    correspondance_entete,
 )
 from evaluation.depot.lecture import CelluleEnErreur, FichierLu, Tableau
 from evaluation.depot.municipalites import Repertoire
@@ -32,6 +38,7 @@ from evaluation.depot.valeurs import (
     lire_date,
     lire_entier,
     lire_montant,
+    lire_neq,
     lire_oui_non,
 )
 from evaluation.socle import formats
@@ -40,14 +47,17 @@ from evaluation.socle.texte import (
     citer,
     cle_identifiant,
     cle_souple,
+    compacter,
     invisibles,
     liste,
     nettoyer,
     nettoyer_ordinaire,
     noms_multiples,
     normaliser,
+    normaliser_entete,
     ordinaire,
     sosies,
+    suggerer,
     suspect,
     visible,
 )
@@ -342,8 +352,13 @@ class _Validateur:
         self.appel = appel
         self.vocabulaire = Vocabulaire(appel)
         self.repertoire = repertoire
+        # Les dimensions déclarées ont leur propre lecture (`_colonnes_dimensions`).
+        self.colonnes = tuple(
+            c for c in colonnes_demandes(appel) if not c.cle.startswith(PREFIXE_DIMENSION)
+        )
         self.convertisseurs = self._convertisseurs()
         self.champs_formulaire = champs_demandes(appel)
+        self._colonnes_dimensions = colonnes_dimensions(appel)
         self._plans: dict[int, list] = {}
         self._memoire: dict[str, dict] = {}
 
@@ -411,6 +426,7 @@ class _Validateur:
         v["no_demande"] = numero or None
         self.municipalites(tableau, i, v, signaler)
         self.listes(v, signaler)
+        self.dimensions(tableau, brut, v, signaler)
         debut, fin = v.get("date_debut"), v.get("date_fin")
         if debut and fin and fin < debut:
             signaler(
@@ -501,6 +517,8 @@ class _Validateur:
             "secteurs": liste,
             "texte": nettoyer,
             "municipalite": nettoyer,
+            "organisme": nettoyer,
+            "neq": lire_neq,
         }
 
     def plan(self, tableau: Tableau) -> list[tuple]:
@@ -524,21 +542,41 @@ class _Validateur:
                     self.convertisseurs[col.genre],
                     None if col.genre in _UNIQUES else self._memoire.setdefault(col.cle, {}),
                 )
-                for col in COLONNES_DEMANDES
+                for col in self.colonnes
                 if col.cle in tableau.colonnes
             ]
         return self._plans[cle]
 
     def municipalites(self, tableau: Tableau, i: int, v: dict, signaler) -> None:
+        """La requérante (ou, pour un organisme, la municipalité de son siège) reconnue au
+        répertoire, la région qui en découle, et les partenaires municipaux.
+
+        Appel : « Le projet proposé peut être porté par une ou plusieurs entités
+        municipales. » Interprétation (comme `Repertoire.entite_municipale`) : une
+        municipalité locale, une MRC ou un territoire équivalent du répertoire peut être
+        requérante ; une MRC se nomme expressément (« MRC de Coaticook »), sinon le nom est
+        celui d'une municipalité (Coaticook, la ville). Le siège d'un organisme est une
+        municipalité locale."""
+        organisme = self.appel.demandeur_organisme
+        quoi = "municipalité du siège" if organisme else "municipalité"
         nom = v.get("municipalite")
         declaree = v.get("region")
         trouvee = None
+        mrc_requerante = None
+        region_mrc = None
         if nom:
             r = self.repertoire.reconnaitre(nom, declaree)
             trouvee = r.municipalite
+            if not trouvee and not r.ambigues and not organisme:
+                mrc_requerante = self.repertoire.mrc(nom)
             if trouvee:
                 v["municipalite"] = trouvee.nom_affiche
                 v["code_geographique"] = trouvee.code_geographique
+            elif mrc_requerante:
+                v["municipalite"] = (
+                    mrc_requerante if mrc_requerante.endswith("(TÉ)") else f"MRC {mrc_requerante}"
+                )
+                region_mrc = self.repertoire.region_mrc(mrc_requerante)
             elif r.ambigues:
                 choix = "; ".join(
                     f"{m.designation} de {m.nom_affiche} ({m.region_code} {m.region_nom})"
@@ -557,16 +595,30 @@ class _Validateur:
                     if r.suggestion
                     else " Vérifiez l'orthographe (répertoire des municipalités du MAMH)."
                 )
+                mrc = "" if organisme else " ; une MRC s'écrit « MRC de … »"
                 signaler(
                     "municipalite",
                     "municipalite_inconnue",
-                    f"municipalité « {citer(nom)} » absente du répertoire des municipalités du "
-                    f"Québec.{aide}",
+                    f"{quoi} « {citer(nom)} » absente du répertoire des municipalités du "
+                    f"Québec{mrc}.{aide}",
                     AVERTISSEMENT,
                     r.suggestion,
                 )
         v.setdefault("code_geographique", None)
         region_colonne = "region" in tableau.colonnes
+        if region_mrc and not trouvee:
+            code, nom_region = region_mrc
+            if declaree and declaree != code:
+                signaler(
+                    "region",
+                    "region_contradictoire",
+                    f"la région déclarée ({declaree}) n'est pas celle de la requérante "
+                    f"« {v['municipalite']} » au répertoire ({code} {nom_region}) : la région du "
+                    "répertoire est retenue ; corrigez le fichier si la requérante est une "
+                    "autre.",
+                    AVERTISSEMENT,
+                )
+            v["region"] = declaree = code
         if trouvee:
             if declaree and declaree != trouvee.region_code:
                 nom_declaree = self.appel.region(declaree)
@@ -622,12 +674,14 @@ class _Validateur:
                 and mrc.endswith("(TÉ)")
                 and cle_souple(mrc.removesuffix("(TÉ)")) == cle_souple(trouvee.nom)
             )
-            if trouvee and (r.municipalite == trouvee or meme_territoire):
+            if (trouvee and (r.municipalite == trouvee or meme_territoire)) or (
+                mrc_requerante is not None and mrc == mrc_requerante
+            ):
                 signaler(
                     "municipalites_partenaires",
                     "partenaire_requerante",
-                    f"la municipalité requérante ({trouvee.nom_affiche}) figure parmi ses "
-                    "propres partenaires : elle n'est pas comptée comme partenaire.",
+                    f"la requérante ({v['municipalite']}) figure parmi ses propres "
+                    "partenaires : elle n'est pas comptée comme partenaire.",
                     AVERTISSEMENT,
                 )
                 continue
@@ -660,6 +714,34 @@ class _Validateur:
             )
         v["projet_conjoint"] = 1 + len(entites) >= f.entites_conjoint_min
         v["municipalites_partenaires"] = "; ".join(partenaires) or None
+
+    def dimensions(self, tableau: Tableau, brut: dict, v: dict, signaler) -> None:
+        """Les valeurs de chaque dimension que l'appel déclare, en identifiants canoniques :
+        `v["dimensions"]` = {id_dimension: [id_valeur, ...]} (liste vide si la cellule est
+        vide ou la colonne absente ; None si l'appel n'en déclare aucune)."""
+        if not self.appel.dimensions:
+            v["dimensions"] = None
+            return
+        lues: dict[str, list[str]] = {}
+        for d, col in zip(self.appel.dimensions, self._colonnes_dimensions, strict=True):
+            cle = col.cle
+            lues[d.id] = []
+            if cle not in tableau.colonnes:
+                continue  # colonne absente : `_problemes_structure` le dit si elle est exigée
+            valeur = brut.get(cle)
+            if isinstance(valeur, CelluleEnErreur):
+                _signaler_erreur_excel(signaler, col, valeur)
+                continue
+            memo = self._memoire.setdefault(cle, {})
+            k = valeur if type(valeur) is str else (type(valeur), valeur)
+            resultat = memo.get(k)
+            if resultat is None:
+                resultat = memo[k] = _valeurs_dimension(d, valeur)
+            ids, constats = resultat
+            lues[d.id] = list(ids)
+            for code, message, severite in constats:
+                signaler(cle, code, message, severite)
+        v["dimensions"] = lues
 
     def listes(self, v: dict, signaler) -> None:
         secondaires = []
@@ -821,22 +903,256 @@ _CODES_ILLISIBLE = {
     "secteurs": ("valeur_illisible", AVERTISSEMENT),
     "texte": ("valeur_illisible", BLOQUANT),
     "municipalite": ("valeur_illisible", BLOQUANT),
+    "organisme": ("valeur_illisible", BLOQUANT),
+    "neq": ("neq_invalide", BLOQUANT),
 }
 
 
-def colonnes_manquantes(tableau: Tableau) -> list[Colonne]:
+def _neq_en_double(
+    demandes: list[Enregistrement], neq_stockes: Mapping[str, Iterable[str]] | None = None
+) -> None:
+    """Un même NEQ sur plusieurs demandes du lot, ou sur une demande du lot et une autre
+    déjà importée dans l'appel (`neq_stockes` : NEQ → numéros stockés) : avertissement sur
+    chacune après la première, qui dit où est l'autre. Une demande réimportée (même numéro)
+    n'est pas un doublon d'elle-même.
+
+    Interprétation : rien dans le texte du programme Québec sans frontières ne limite le
+    nombre de demandes d'un organisme, et ses « deux types de financement » (soutien à la
+    mission globale, soutien aux projets ponctuels) permettent à un même OCI d'en déposer
+    plusieurs. Le doublon n'est donc pas bloquant ; il signale une demande peut-être
+    saisie deux fois, ou un NEQ recopié d'une autre ligne."""
+    premieres: dict[str, Enregistrement] = {}
+    stockes = {
+        neq: [n for n in numeros if cle_numero(n)] for neq, numeros in (neq_stockes or {}).items()
+    }
+    for d in demandes:
+        neq = d.valeurs.get("neq")
+        if not neq:
+            continue
+        if (p := premieres.get(neq)) is None:
+            premieres[neq] = d
+            autres = [n for n in stockes.get(neq, ()) if cle_numero(n) != d.cle]
+            if autres:
+                d.signaler(
+                    "neq",
+                    "neq_en_double",
+                    f"NEQ {neq} déjà donné pour la demande "
+                    + ", ".join(f"« {citer(n)} »" for n in autres[:3])
+                    + (" (et d'autres)" if len(autres) > 3 else "")
+                    + ", déjà importée dans cet appel : un même organisme dépose plusieurs "
+                    "demandes, ce que le programme permet. Vérifiez qu'il ne s'agit pas de la "
+                    "même demande sous un autre numéro, ou d'un NEQ recopié d'une autre ligne.",
+                    AVERTISSEMENT,
+                )
+            continue
+        autre = f"« {citer(p.no_demande)} », " if p.no_demande else ""
+        d.signaler(
+            "neq",
+            "neq_en_double",
+            f"NEQ {neq} déjà donné pour la demande {autre}{p.fichier}, ligne {p.ligne} "
+            f"({citer(p.valeurs.get('organisme') or '')}) : un même organisme dépose "
+            "plusieurs demandes dans cet appel, ce que le programme permet. Vérifiez qu'il ne "
+            "s'agit pas de la même demande saisie deux fois, ou d'un NEQ recopié d'une autre "
+            "ligne.",
+            AVERTISSEMENT,
+        )
+
+
+def colonnes_manquantes(tableau: Tableau, appel: Appel | None = None) -> list[Colonne]:
     """Colonnes obligatoires que le tableau n'a pas (la région, déductible de la
-    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes."""
-    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else COLONNES_DEMANDES
+    municipalité, n'en fait pas partie) : à relier à la main, sinon bloquantes. Celles d'une
+    demande suivent le type de demandeur de `appel` (`gabarit.colonnes_demandes`)."""
+    colonnes = COLONNES_BUDGET if tableau.genre == "budget" else colonnes_demandes(appel)
     return [
         c for c in colonnes if c.obligatoire and c.cle != "region" and c.cle not in tableau.colonnes
     ]
 
 
-def _problemes_structure(tableau: Tableau) -> list[Probleme]:
+# --- Les dimensions déclarées par l'appel ------------------------------------------------
+
+
+def _index_dimension(d: Dimension) -> tuple[dict[str, str], dict[str, str]]:
+    """(clé compacte → id, clé souple → id) de chaque nom d'une valeur : son identifiant,
+    son libellé et ses alias, sans égard aux accents, à la casse ni aux espaces (comme les
+    secteurs)."""
+    exact: dict[str, str] = {}
+    souple: dict[str, str] = {}
+    for v in d.valeurs:
+        for nom in (v.libelle, *v.alias, v.id):
+            exact.setdefault(compacter(nom), v.id)
+            souple.setdefault(cle_souple(nom), v.id)
+    return exact, souple
+
+
+def _valeurs_permises(d: Dimension) -> str:
+    return " ; ".join(v.libelle for v in d.valeurs)
+
+
+def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], list[tuple]]:
+    """(ids reconnus, constats) d'une cellule de la dimension `d`.
+
+    Les valeurs sont séparées par « ; » ou un saut de ligne (comme les secteurs
+    secondaires) ; un morceau inconnu qui contient des virgules est reconnu si chacune de
+    ses parties l'est (« Environnement, Femmes »). Constats : (code, message, sévérité).
+    Une valeur inconnue, plusieurs valeurs dans une dimension à une valeur et une dimension
+    obligatoire vide sont bloquantes ; une valeur répétée est retirée (information)."""
+    exact, souple = _index_dimension(d)
+    permises = _valeurs_permises(d)
+    consigne = "une ou plusieurs valeurs séparées par « ; »" if d.multiple else "une seule valeur"
+
+    def reconnaitre(morceau: str) -> str | None:
+        return exact.get(compacter(morceau)) or souple.get(cle_souple(morceau))
+
+    if est_vide(valeur):
+        if d.obligatoire:
+            return (), [
+                (
+                    "valeur_manquante",
+                    f"valeur obligatoire manquante : remplissez « {d.libelle} » ({consigne} "
+                    f"parmi : {permises}).",
+                    BLOQUANT,
+                )
+            ]
+        return (), []
+    ids: list[str] = []
+    constats: list[tuple] = []
+    inconnues: list[str] = []
+    for morceau in liste(valeur):
+        trouve = reconnaitre(morceau)
+        if trouve is not None:
+            ids.append(trouve)
+            continue
+        parties = [p for p in (x.strip() for x in morceau.split(",")) if p]
+        if len(parties) > 1 and all(reconnaitre(p) for p in parties):
+            ids.extend(reconnaitre(p) for p in parties)
+            continue
+        inconnues.append(morceau)
+    if len(inconnues) == 1:
+        noms = [n for v in d.valeurs for n in (v.libelle, *v.alias)]
+        proche = suggerer(inconnues[0], noms)
+        aide = f"vouliez-vous dire « {proche} » ? Sinon, écrivez" if proche else "écrivez"
+        constats.append(
+            (
+                "dimension_inconnue",
+                f"« {d.libelle} » : valeur « {citer(inconnues[0])} » inconnue ; {aide} "
+                f"{consigne} parmi : {permises}.",
+                BLOQUANT,
+            )
+        )
+    elif inconnues:
+        # Un seul constat pour la cellule, quelle que soit sa longueur : cinq valeurs citées.
+        citees = ", ".join(f"« {citer(x)} »" for x in inconnues[:5])
+        reste = f" et {len(inconnues) - 5} autres" if len(inconnues) > 5 else ""
+        constats.append(
+            (
+                "dimension_inconnue",
+                f"« {d.libelle} » : valeurs {citees}{reste} inconnues ; écrivez {consigne} "
+                f"parmi : {permises}.",
+                BLOQUANT,
+            )
+        )
+    uniques = list(dict.fromkeys(ids))
+    if len(uniques) < len(ids):
+        repetees = [d.libelle_valeur(i) for i in uniques if ids.count(i) > 1]
+        constats.append(
+            (
+                "dimension_en_double",
+                f"« {d.libelle} » : valeur répétée retirée ("
+                + ", ".join(f"« {r} »" for r in repetees)
+                + ") ; elle compte une fois.",
+                INFORMATION,
+            )
+        )
+    if not d.multiple and len(uniques) > 1:
+        lues = ", ".join(f"« {d.libelle_valeur(i)} »" for i in uniques)
+        constats.append(
+            (
+                "dimension_valeurs_multiples",
+                f"« {d.libelle} » n'accepte qu'une valeur ; la cellule en porte {len(uniques)} "
+                f"({lues}) : gardez-en une parmi : {permises}.",
+                BLOQUANT,
+            )
+        )
+    if any(c[2] == BLOQUANT for c in constats):
+        return (), constats
+    if not uniques and d.obligatoire:
+        constats.append(
+            (
+                "valeur_manquante",
+                f"valeur obligatoire manquante : remplissez « {d.libelle} » ({consigne} "
+                f"parmi : {permises}).",
+                BLOQUANT,
+            )
+        )
+    return tuple(uniques), constats
+
+
+def adapter_a_l_appel(tableau: Tableau, appel: Appel) -> None:
+    """Les colonnes d'un tableau de demandes selon l'appel (sur place, une fois par
+    tableau ; une seconde fois ne change rien).
+
+    - Une colonne dont l'en-tête nomme une dimension déclarée (son libellé ou son
+      identifiant, sans égard aux accents, à la casse ni aux espaces) est lue comme cette
+      dimension : la lecture, qui ne connaît pas l'appel, l'avait laissée hors gabarit ou
+      rattachée par un synonyme à une autre colonne.
+    - L'axe quand l'appel n'a pas d'axes, les secteurs quand il n'a pas de secteurs, sont
+      conservés à part comme colonnes hors gabarit (le rapport le dit) : rien n'en est lu."""
+    if tableau.genre != "demandes":
+        return
+    noms = {}
+    for d in appel.dimensions:
+        for nom in (d.libelle, d.id, d.id.replace("-", " ").replace("_", " ")):
+            noms.setdefault(normaliser_entete(nom), cle_dimension(d.id))
+    sans_objet = colonnes_sans_objet(appel)
+    # Colonnes déjà rattachées : à une dimension si leur en-tête la nomme et qu'elles ne
+    # l'étaient que par synonyme ou à une colonne sans objet ; sinon hors gabarit si sans objet.
+    for cle, (_, entete) in list(tableau.colonnes.items()):
+        if cle.startswith(PREFIXE_DIMENSION):
+            continue
+        dimension = noms.get(normaliser_entete(entete))
+        trouve = correspondance_entete(entete)
+        par_synonyme = trouve is None or trouve[1] == RANG_ALIAS or trouve[0] != cle
+        if dimension and dimension not in tableau.colonnes and (par_synonyme or cle in sans_objet):
+            _renommer(tableau, cle, dimension)
+        elif cle in sans_objet:
+            _mettre_a_part(tableau, cle)
+    # Colonnes hors gabarit qui nomment une dimension.
+    for entete in list(tableau.entetes_supplementaires):
+        dimension = noms.get(normaliser_entete(entete))
+        if dimension is None or dimension in tableau.colonnes:
+            continue
+        tableau.colonnes[dimension] = (-1, entete)
+        for enregistrement, extras in zip(
+            tableau.enregistrements, tableau.supplementaires, strict=True
+        ):
+            enregistrement[dimension] = extras.pop(entete, None)
+        tableau.entetes_supplementaires.remove(entete)
+
+
+def _renommer(tableau: Tableau, cle: str, nouvelle: str) -> None:
+    tableau.colonnes[nouvelle] = tableau.colonnes.pop(cle)
+    for enregistrement in tableau.enregistrements:
+        enregistrement[nouvelle] = enregistrement.pop(cle, None)
+    if tableau.lignes_champs is not None and cle in tableau.lignes_champs:
+        tableau.lignes_champs[nouvelle] = tableau.lignes_champs.pop(cle)
+
+
+def _mettre_a_part(tableau: Tableau, cle: str) -> None:
+    _, entete = tableau.colonnes.pop(cle)
+    for enregistrement, extras in zip(
+        tableau.enregistrements, tableau.supplementaires, strict=True
+    ):
+        valeur = enregistrement.pop(cle, None)
+        if not (valeur is None or (isinstance(valeur, str) and not valeur.strip())):
+            extras[entete] = valeur
+    if entete not in tableau.entetes_supplementaires:
+        tableau.entetes_supplementaires.append(entete)
+
+
+def _problemes_structure(tableau: Tableau, appel: Appel | None = None) -> list[Probleme]:
     """Colonnes obligatoires absentes, colonnes supplémentaires, lignes ignorées."""
     problemes = []
-    for col in colonnes_manquantes(tableau):
+    for col in colonnes_manquantes(tableau, appel):
         problemes.append(
             Probleme(
                 tableau.fichier,
@@ -1094,11 +1410,13 @@ def verifier(
     problemes_fichiers: Iterable[Probleme] = (),
     numeros_stockes: Iterable[str] = (),
     identites_stockees: Iterable[tuple[str, str | None, str | None]] = (),
+    neq_stockes: Mapping[str, Iterable[str]] | None = None,
 ) -> Verification:
     """Convertit et vérifie un lot de fichiers lus (une importation).
 
     `identites_stockees` : (numéro, demandeur, titre) des demandes déjà stockées, pour
-    reconnaître une demande sans numéro déjà importée (`attribuer_numeros`)."""
+    reconnaître une demande sans numéro déjà importée (`attribuer_numeros`). `neq_stockes` :
+    NEQ → numéros des demandes déjà importées (appel d'organismes : NEQ en double)."""
     fichiers = list(fichiers)
     numeros_stockes = list(numeros_stockes)
     validateur = _Validateur(appel, repertoire)
@@ -1112,7 +1430,8 @@ def verifier(
         for remarque in fichier.remarques:
             problemes.append(Probleme(fichier.nom, "feuille_ignoree", remarque, INFORMATION))
         for tableau in fichier.tableaux:
-            problemes.extend(_problemes_structure(tableau))
+            adapter_a_l_appel(tableau, appel)
+            problemes.extend(_problemes_structure(tableau, appel))
             if tableau.genre != "budget" and (absent := _formulaire_absent(tableau, appel)):
                 problemes.append(absent)
             if tableau.genre == "budget":
@@ -1206,6 +1525,8 @@ def verifier(
             if annonce := _annonce_numeros(tableau, attribuees):
                 problemes.append(annonce)
 
+    if appel.demandeur_organisme:
+        _neq_en_double(demandes, neq_stockes)
     stockes = {cle_numero(n) for n in numeros_stockes}
     connus = set(premieres) | stockes
     # Une ligne de budget se rattache à la demande de même numéro de son propre fichier,

@@ -97,6 +97,8 @@ def lire_lot(
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     progression: Callable[[float, str], None] | None = None,
+    *,
+    appel: Appel | None = None,
 ) -> tuple[list[FichierLu], list[Probleme]]:
     """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus.
 
@@ -123,7 +125,7 @@ def lire_lot(
             relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
             lancee = lancees.pop(i)
             try:
-                lus.append(lire_fichier(nom, lancee, limites, relie))
+                lus.append(lire_fichier(nom, lancee, limites, relie, appel=appel))
             except FichierRefuse as exc:
                 refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
             except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
@@ -152,6 +154,7 @@ def verifier_lot(
     *,
     numeros_stockes: Iterable[str] = (),
     identites_stockees: Iterable[tuple[str, str | None, str | None]] = (),
+    neq_stockes: Mapping[str, Iterable[str]] | None = None,
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     repertoire_municipalites: Repertoire | None = None,
@@ -166,7 +169,7 @@ def verifier_lot(
     `identites_stockees` : (numéro, demandeur, titre) des demandes déjà stockées
     (`stockage.identites_demandes`), pour reconnaître une demande venue sans numéro."""
     with ramasse_miettes_suspendu():
-        lus, refus = lire_lot(sources, limites, correspondances, progression)
+        lus, refus = lire_lot(sources, limites, correspondances, progression, appel=appel)
         if progression:
             progression(0.9, "Vérification des demandes")
         verification = verifier(
@@ -176,6 +179,7 @@ def verifier_lot(
             refus,
             numeros_stockes,
             identites_stockees,
+            neq_stockes,
         )
         for fichier in lus:
             for tableau in fichier.tableaux:
@@ -200,6 +204,21 @@ def differences(
     return list(champs_changes(ancienne, nouvelle, lignes, champs).values())
 
 
+def _dimensions_changees(avant: object, apres: object) -> dict[str, str]:
+    """« dimension:<id> » → « <id> : a ; b → c » pour chaque dimension qui change ; une
+    dimension vide et une dimension absente se valent."""
+    avant = avant if isinstance(avant, dict) else {}
+    apres = apres if isinstance(apres, dict) else {}
+    details = {}
+    for cle in dict.fromkeys([*avant, *apres]):
+        a, b = list(avant.get(cle) or []), list(apres.get(cle) or [])
+        if a != b:
+            details[f"dimension:{cle}"] = (
+                f"{cle} : {' ; '.join(a) or '(vide)'} → {' ; '.join(b) or '(vide)'}"
+            )
+    return details
+
+
 def champs_changes(
     ancienne: dict, nouvelle: dict, lignes: list[dict] | None, champs: Iterable[str] | None = None
 ) -> dict[str, str]:
@@ -209,7 +228,9 @@ def champs_changes(
         avant, apres = ancienne.get(cle), nouvelle.get(cle)
         if (avant in (None, "")) and (apres in (None, "")):
             continue
-        if avant != apres:
+        if cle == "dimensions":
+            details.update(_dimensions_changees(avant, apres))
+        elif avant != apres:
             nom = LIBELLES_CHAMPS.get(cle, cle)
             details[cle] = f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}"
     if lignes is not None:

@@ -57,7 +57,9 @@ def _charger(
         else filtrage.admissibles(admissibilite)
     )
     table = table[table["id"].astype(int).isin(admises)]
-    colonnes = ["municipalite", "municipalites_partenaires", "region"]
+    colonnes = [
+        c for c in ("municipalite", "municipalites_partenaires", "region", "neq") if c in table
+    ]
     demandes = [
         {"id": int(i), **dict(zip(colonnes, lieux, strict=True))}
         for i, *lieux in zip(table["id"], *(table[c].tolist() for c in colonnes), strict=True)

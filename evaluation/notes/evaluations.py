@@ -406,11 +406,13 @@ def numeros_de_l_appel(appel: Appel, *, moteur: Moteur) -> dict[str, int]:
 
 
 # Ce que la liste d'un évaluateur montre de chaque demande, et ce que ses conflits évidents
-# lisent (municipalités, région).
+# lisent (municipalités, région ; organisme et NEQ d'un appel d'organismes).
 COLONNES_LISTE = [
     "id",
     "no_demande",
     "titre",
+    "organisme",
+    "neq",
     "municipalite",
     "municipalites_partenaires",
     "region",
@@ -455,10 +457,10 @@ def charger_mes_demandes(appel_id: str, evaluateur: str, *, moteur: Moteur) -> M
         )
     actif = compte is not None and compte["role"] == ROLE_EVALUATEUR and compte["actif"]
     conflits = {}
-    # Sans municipalité ni région au compte, aucune règle ne voit de conflit : inutile de
-    # normaliser les noms des 5 000 demandes.
-    if actif and (compte.get("municipalite") or compte.get("region")):
-        lieux = table[["id", "municipalite", "municipalites_partenaires", "region"]]
+    # Sans municipalité, région ni organisme au compte, aucune règle ne voit de conflit :
+    # inutile de normaliser les noms des 5 000 demandes.
+    if actif and (compte.get("municipalite") or compte.get("region") or compte.get("neq")):
+        lieux = table[["id", "municipalite", "municipalites_partenaires", "region", "neq"]]
         for c in conflits_evidents(lieux.to_dict("records"), [compte]):
             conflits[(int(c.demande_id), evaluateur)] = c
     for ligne in declares:

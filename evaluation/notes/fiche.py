@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from evaluation.appels import demandeur
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement
 from evaluation.depot import echeance
@@ -50,9 +51,65 @@ def libelle_secteur(appel: Appel, secteur: object) -> str:
     return trouve.libelle if trouve else str(secteur)
 
 
+def ids_dimension(d: Mapping, id_dimension: str) -> tuple[str, ...]:
+    """Les identifiants des valeurs d'une dimension déclarée pour la demande `d` : une ligne
+    chargée pour classer (colonne « dimension:<id> », un tuple) ou une demande stockée
+    (colonne JSON `dimensions`)."""
+    chargee = d.get("dimension:" + id_dimension)
+    if isinstance(chargee, tuple | list):
+        return tuple(str(x) for x in chargee)
+    stockees = d.get("dimensions")
+    if isinstance(stockees, Mapping):
+        return tuple(str(x) for x in stockees.get(id_dimension) or ())
+    return ()
+
+
+def libelles_dimension(appel: Appel, id_dimension: str, ids: object) -> str:
+    """Les libellés des valeurs `ids` d'une dimension, joints par « ; » ; « — » si aucune.
+    Une valeur que l'appel ne déclare plus garde son identifiant."""
+    if not isinstance(ids, tuple | list) or not ids:
+        return "—"
+    dimension = appel.dimension(id_dimension)
+    if dimension is None:
+        return " ; ".join(map(str, ids))
+    return " ; ".join(dimension.libelle_valeur(str(i)) for i in ids)
+
+
+def dimension_parmi(table: pd.DataFrame, id_dimension: str, voulues) -> pd.Series:
+    """Vrai pour chaque demande (ligne chargée pour classer) dont l'une des valeurs de la
+    dimension est parmi `voulues` : une demande à plusieurs valeurs passe si l'une
+    correspond ; une demande sans valeur ne passe pas."""
+    voulues = set(voulues)
+    cle = "dimension:" + id_dimension
+    if cle not in table:
+        return pd.Series(False, index=table.index)
+    return pd.Series(
+        [isinstance(ids, tuple | list) and not voulues.isdisjoint(ids) for ids in table[cle]],
+        index=table.index,
+        dtype=bool,
+    )
+
+
+def classification(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
+    """(libellé, valeur) de l'axe, du secteur principal et de chaque dimension déclarée,
+    pour ceux que l'appel a : un appel sans axes ni secteurs ne montre que ses dimensions."""
+    lignes = []
+    if appel.axes:
+        lignes.append(("Axe", libelle_axe(appel, d.get("axe"))))
+    if appel.secteurs:
+        lignes.append(("Secteur", libelle_secteur(appel, d.get("secteur"))))
+    lignes += [
+        (dim.libelle, libelles_dimension(appel, dim.id, ids_dimension(d, dim.id)))
+        for dim in appel.dimensions
+    ]
+    return lignes
+
+
 def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
     """(libellé, valeur) des champs que l'évaluateur lit avant de noter, dans l'ordre d'un
-    dossier : qui, où, quoi, quand, combien. Un champ vide s'affiche « — »."""
+    dossier : qui, où, quoi, quand, combien. Un champ vide s'affiche « — ». Le demandeur
+    suit le type de l'appel (`appels.demandeur`) : « Organisme requérant », son NEQ et son
+    siège pour un organisme."""
     regions = {r.code: r.nom for r in appel.regions}
 
     def v(cle: str) -> str:
@@ -68,16 +125,39 @@ def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
     an1, an2 = d.get("montant_demande_an1"), d.get("montant_demande_an2")
     montants = [int(x) for x in (an1, an2) if not _vide(x)]
     total = sum(montants) if montants else None
+    qui = demandeur.demandeur(appel, d)
+    if appel.demandeur_organisme:
+        # Un organisme : son nom, son NEQ et son siège ; pas de partenaires municipaux.
+        identite = [
+            (qui.libelle, f"{qui.nom} (NEQ {qui.neq})" if qui.neq else qui.nom),
+            ("Siège", qui.siege or "—"),
+        ]
+    else:
+        identite = [
+            (qui.libelle, v("municipalite")),
+            ("Région", v("region")),
+            ("Projet conjoint", v("projet_conjoint")),
+            ("Municipalités partenaires", v("municipalites_partenaires")),
+        ]
     lignes = [
-        ("Municipalité requérante", v("municipalite")),
-        ("Région", v("region")),
-        ("Projet conjoint", v("projet_conjoint")),
-        ("Municipalités partenaires", v("municipalites_partenaires")),
+        *identite,
         ("Partenaires étrangers", v("partenaires_etrangers")),
         ("Pays", v("pays")),
-        ("Axe", libelle_axe(appel, d.get("axe"))),
-        ("Secteur principal", libelle_secteur(appel, d.get("secteur"))),
-        ("Secteurs secondaires", ", ".join(secondaires) or "—"),
+    ]
+    # Un appel sans axes (ou sans secteurs) n'en montre pas ; chaque dimension déclarée a
+    # sa ligne (issue 18).
+    if appel.axes:
+        lignes.append(("Axe", libelle_axe(appel, d.get("axe"))))
+    if appel.secteurs:
+        lignes += [
+            ("Secteur principal", libelle_secteur(appel, d.get("secteur"))),
+            ("Secteurs secondaires", ", ".join(secondaires) or "—"),
+        ]
+    lignes += [
+        (dim.libelle, libelles_dimension(appel, dim.id, ids_dimension(d, dim.id)))
+        for dim in appel.dimensions
+    ]
+    lignes += [
         ("Début", v("date_debut")),
         ("Fin", v("date_fin")),
         ("Dépôt", depot(d, appel)),

@@ -1,6 +1,6 @@
 """Qui évalue quoi, en règles pures : répartition équilibrée de N évaluateurs par demande,
-conflits d'intérêts évidents (d'après la municipalité et la région du compte), et l'état
-des attributions d'un appel (`Attributions`) tel que les pages et les règles le lisent.
+conflits d'intérêts évidents (d'après la municipalité, la région ou l'organisme du compte),
+et l'état des attributions d'un appel (`Attributions`) tel que les pages et les règles le lisent.
 
 Rien ici ne lit ni n'écrit la base : `notes.attributions` charge cet état et enregistre
 les changements, journal compris."""
@@ -105,12 +105,26 @@ def _texte(valeur: object) -> str:
     return valeur if isinstance(valeur, str) else ""
 
 
+def _neq(valeur: object) -> str:
+    """Le NEQ d'un champ, chiffres seuls (« 1145 678 901 » et 1145678901 se valent)."""
+    if valeur is None or (isinstance(valeur, float) and valeur != valeur):
+        return ""
+    if isinstance(valeur, float) and valeur.is_integer():
+        valeur = int(valeur)  # 1145678901.0, lu d'une cellule : pas un onzième chiffre
+    return "".join(c for c in str(valeur) if c.isascii() and c.isdigit())
+
+
 def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -> list[Conflit]:
     """Conflits qu'une règle voit seule : l'évaluateur appartient à la municipalité
     requérante ou partenaire, ou à la région de la demande (selon son compte).
 
-    `demandes` : id, municipalite, municipalites_partenaires (« A; B »), region ;
-    `comptes` : courriel, municipalite, region. Noms et codes se comparent tels qu'ils
+    Demande d'un organisme (elle porte un NEQ, appel `[demandeur] type = "organisme"`) :
+    l'évaluateur rattaché à cet organisme (même NEQ) est en conflit, et la région reste.
+    Interprétation : la municipalité du siège n'est pas le demandeur ; un évaluateur
+    rattaché à cette municipalité n'est pas en conflit évident avec l'organisme.
+
+    `demandes` : id, municipalite, municipalites_partenaires (« A; B »), region, neq ;
+    `comptes` : courriel, municipalite, region, neq. Noms et codes se comparent tels qu'ils
     s'affichent (`texte.normaliser` : sans casse, accents ni caractère invisible, un forçage
     de direction remis dans l'ordre lu).
 
@@ -120,27 +134,37 @@ def conflits_evidents(demandes: Iterable[Mapping], comptes: Iterable[Mapping]) -
     comptes = list(comptes)
     par_municipalite: dict[str, list[int]] = {}
     par_region: dict[str, list[int]] = {}
+    par_neq: dict[str, list[int]] = {}
     for i, c in enumerate(comptes):
         if c.get("municipalite"):
             par_municipalite.setdefault(cle_nom_propre(c["municipalite"]), []).append(i)
         if c.get("region"):
             par_region.setdefault(normaliser(c["region"]), []).append(i)
+        if neq := _neq(c.get("neq")):
+            par_neq.setdefault(neq, []).append(i)
     cle_de: dict[str, str] = {}  # une municipalité revient d'une demande à l'autre
     conflits = []
     for d in demandes:
-        municipalites = [_texte(d.get("municipalite"))]
-        municipalites += noms_multiples(_texte(d.get("municipalites_partenaires")))
-        cles = set()
-        for m in municipalites:
-            if m.strip():
-                if m not in cle_de:
-                    cle_de[m] = cle_nom_propre(m)
-                cles.add(cle_de[m])
-        par_lieu = {i for cle in cles for i in par_municipalite.get(cle, ())}
+        neq = _neq(d.get("neq"))
+        par_lieu: set[int] = set()
+        if neq:
+            par_lieu = set(par_neq.get(neq, ()))
+        else:
+            municipalites = [_texte(d.get("municipalite"))]
+            municipalites += noms_multiples(_texte(d.get("municipalites_partenaires")))
+            cles = set()
+            for m in municipalites:
+                if m.strip():
+                    if m not in cle_de:
+                        cle_de[m] = cle_nom_propre(m)
+                    cles.add(cle_de[m])
+            par_lieu = {i for cle in cles for i in par_municipalite.get(cle, ())}
         meme_region = par_region.get(normaliser(_texte(d.get("region"))), ()) if par_region else ()
         for i in sorted(par_lieu.union(meme_region)):
             c = comptes[i]
-            if i in par_lieu:
+            if i in par_lieu and neq:
+                raison = f"organisme de l'évaluateur (NEQ {neq}) : le demandeur"
+            elif i in par_lieu:
                 raison = f"municipalité de l'évaluateur ({c['municipalite']}) dans le projet"
             else:
                 raison = f"région de l'évaluateur ({c['region']}) : celle de la demande"

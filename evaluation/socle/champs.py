@@ -4,6 +4,11 @@ parcourent sans dépendre de la base."""
 
 CHAMPS_DEMANDE = (
     "no_demande",
+    # Demandeur organisme (issue 18) : son nom et son NEQ ; `municipalite` et `region`
+    # portent alors la municipalité et la région de son siège. Vides pour une entité
+    # municipale.
+    "organisme",
+    "neq",
     "municipalite",
     "code_geographique",
     "region",
@@ -40,6 +45,9 @@ CHAMPS_DEMANDE = (
     "ressources_humaines",
     "capacite_financiere",
     "resolution",
+    # Les dimensions que l'appel déclare ([[dimensions]]) : {id_dimension: [id_valeur, ...]},
+    # toujours une liste, ids de valeurs canoniques (issue 18).
+    "dimensions",
 )
 # Les champs du formulaire, dans l'ordre de la fiche d'une demande.
 CHAMPS_FORMULAIRE = (

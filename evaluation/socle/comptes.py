@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 from evaluation.depot.municipalites import Municipalite, repertoire
+from evaluation.depot.valeurs import ValeurIllisible, lire_neq
 from evaluation.socle import stockage
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.mots_de_passe import (
@@ -157,6 +158,17 @@ def trouver_municipalite(saisie: str | None, region: str | None = None) -> Munic
     return trouvee
 
 
+def verifier_neq(neq: object) -> str | None:
+    """Le NEQ d'un compte en dix chiffres (espaces et tirets retirés) ; None si vide ;
+    `ErreurCompte` sinon, avec ce qu'il faut corriger (voir `depot.valeurs.lire_neq`)."""
+    if isinstance(neq, str):
+        _refuser_invisibles(neq.strip(), "NEQ refusé")
+    try:
+        return lire_neq(neq)
+    except ValeurIllisible as exc:
+        raise ErreurCompte(str(exc)) from None
+
+
 def municipalite_hors_repertoire(compte: Compte) -> bool:
     """Vrai pour une municipalité inscrite en texte libre par une version précédente et que
     le répertoire ne connaît pas : elle est à choisir de nouveau dans la liste."""
@@ -216,6 +228,7 @@ def _compte(ligne: dict) -> Compte:
         ligne.get("region"),
         bool(ligne.get("mot_de_passe_provisoire")),
         empreinte_mot_de_passe(ligne.get("hache_mot_de_passe")),
+        ligne.get("neq"),
     )
 
 
@@ -230,17 +243,20 @@ def creer_compte(
     region: str | None = None,
     auteur: str | None = None,
     seulement_si_aucun: bool = False,
+    neq: str | None = None,
 ) -> Compte:
     """Crée un compte local ; lève `ErreurCompte` (courriel, rôle, nom, municipalité ou
     région hors du répertoire, mot de passe, doublon). La création est journalisée au nom
     de `auteur` (le compte lui-même par défaut) ; un mot de passe fixé par un autre que le
     titulaire est provisoire : à changer à la première connexion. `municipalite` : nom ou
     code géographique du répertoire, inscrit sous son nom officiel.
-    `seulement_si_aucun` : refusé si un compte existe déjà (vérifié dans la transaction)."""
+    `seulement_si_aucun` : refusé si un compte existe déjà (vérifié dans la transaction).
+    `neq` : l'organisme auquel la personne est rattachée (conflits d'intérêts évidents)."""
     courriel = normaliser_courriel(courriel)
     verifier_role(role)
     nom = nettoyer_nom(nom)
     lieu = _lieu({"region": region, "municipalite": municipalite})
+    neq = verifier_neq(neq)
     _exiger_mot_de_passe_acceptable(mot_de_passe, courriel=courriel, nom=nom)
     provisoire = not _fixe_par_le_titulaire(auteur, courriel)
     hache = hacher(mot_de_passe)  # avant la transaction : argon2 n'y tient pas le verrou
@@ -259,6 +275,7 @@ def creer_compte(
                 "hache_mot_de_passe": hache,
                 "actif": True,
                 **lieu,
+                "neq": neq,
                 "mot_de_passe_provisoire": provisoire,
             },
             connexion=connexion,
@@ -285,6 +302,7 @@ def creer_compte(
         lieu["region"],
         provisoire,
         empreinte_mot_de_passe(hache),
+        neq,
     )
 
 
@@ -314,12 +332,13 @@ def aucun_compte(*, moteur: Moteur) -> bool:
         return not stockage.lire_comptes(connexion=connexion)
 
 
-CHAMPS_MODIFIABLES = ("nom", "role", "actif", "municipalite", "region")
+CHAMPS_MODIFIABLES = ("nom", "role", "actif", "municipalite", "region", "neq")
 
 
 def modifier_compte(courriel: str, *, moteur: Moteur, auteur: str, **valeurs) -> Compte:
-    """Change le nom, le rôle, l'état, la municipalité ou la région d'un compte (ces deux
-    dernières, prises au répertoire, servent aux conflits d'intérêts évidents) ; chaque
+    """Change le nom, le rôle, l'état, la municipalité, la région ou l'organisme (NEQ) d'un
+    compte (les trois derniers, municipalité et région prises au répertoire, servent aux
+    conflits d'intérêts évidents) ; chaque
     changement est journalisé. Le dernier compte d'administration actif ne peut pas perdre
     ce rôle."""
     inconnus = set(valeurs) - set(CHAMPS_MODIFIABLES)
@@ -329,6 +348,8 @@ def modifier_compte(courriel: str, *, moteur: Moteur, auteur: str, **valeurs) ->
         verifier_role(valeurs["role"])
     if "nom" in valeurs:
         valeurs["nom"] = nettoyer_nom(valeurs["nom"])
+    if "neq" in valeurs:
+        valeurs["neq"] = verifier_neq(valeurs["neq"])
     courriel = normaliser_courriel(courriel)
     instant = stockage.maintenant()
     with stockage.ecriture(moteur, stockage.comptes) as connexion:

@@ -50,6 +50,7 @@ OBJETS = {
     "compte:nom": "Nom du compte",
     "compte:municipalite": "Municipalité du compte",
     "compte:region": "Région du compte",
+    "compte:neq": "Organisme (NEQ) du compte",
     "compte:mot_de_passe": "Mot de passe du compte",
     "seance:ouverture": "Ouverture de la séance",
     "seance:fermeture": "Fermeture de la séance",
@@ -65,6 +66,9 @@ OBJETS = {
     "convention": "Convention signée",
     "versement": "Versement",
     "rapport:recu": "Rapport financier et narratif reçu",
+    # Pièces jointes des demandes (issue 18, point 3).
+    "piece_jointe": "Pièce jointe importée",
+    "piece_jointe:refus": "Archive de pièces jointes refusée",
 }
 # Les genres de lettre, tels que le journal les nomme (evaluation.sorties.lettres.GENRES).
 GENRES_LETTRES = {
@@ -152,7 +156,7 @@ def valeur_lisible(objet: str, valeur: object) -> str:
 def categorie(objet: str) -> str:
     """Famille d'un objet pour le filtre : notes, commentaires, évaluation, admissibilité,
     attributions, conflits, réglages, financement et décisions, conventions et versements,
-    comptes, lettres aux demandeurs."""
+    comptes, lettres aux demandeurs, pièces jointes."""
     if objet.startswith("note:"):
         return "Notes"
     if objet.startswith("commentaire"):
@@ -177,6 +181,8 @@ def categorie(objet: str) -> str:
         return "Lettres aux demandeurs"
     if objet in ("desistement", "importation:retrait"):
         return "Retraits"
+    if objet.startswith("piece_jointe"):
+        return "Pièces jointes"
     return "Autres"
 
 

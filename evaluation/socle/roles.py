@@ -54,6 +54,9 @@ class Compte:
     # Empreinte du haché du mot de passe : une session ouverte avec un autre mot de passe
     # (avant une réinitialisation par l'administration) se termine.
     empreinte: str = field(default="", compare=False, repr=False)
+    # L'organisme (NEQ, dix chiffres) auquel l'évaluateur est rattaché : conflit d'intérêts
+    # évident avec ses demandes, dans un appel dont le demandeur est un organisme.
+    neq: str | None = None
 
     @property
     def libelle_role(self) -> str:

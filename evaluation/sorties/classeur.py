@@ -27,12 +27,12 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_range
 
-from evaluation.appels import reglages
+from evaluation.appels import demandeur, reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import consensus, financement, portefeuille, suivi_financier
-from evaluation.depot.gabarit import LIBELLES_CHAMPS
-from evaluation.notes.fiche import libelle_secteur
+from evaluation.depot.gabarit import libelles_champs
+from evaluation.notes.fiche import libelle_secteur, libelles_dimension
 from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import pluriel
@@ -390,7 +390,17 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         table["rang"].astype("Int64")
     )
     en_tetes = ["Rang", *([RANG_APPEL] if rang_appel else [])]
-    en_tetes += ["No de demande", "Titre", "Municipalité", "Région", "Axe", "Secteur"]
+    # Le demandeur dans les mots de l'appel (`appels.demandeur`) : « Organisme » et son NEQ,
+    # ou « Municipalité ».
+    organisme = appel.demandeur_organisme
+    en_tetes += ["No de demande", "Titre", demandeur.libelle_court(appel)]
+    en_tetes += [*(["NEQ"] if organisme else []), "Région"]
+    # L'axe et le secteur si l'appel en a, puis une colonne par dimension déclarée (ses
+    # libellés joints par « ; ») : un appel sans axes ni secteurs n'a que ses dimensions.
+    classification = (["Axe"] if appel.axes else []) + (["Secteur"] if appel.secteurs else [])
+    classification += [d.libelle for d in appel.dimensions]
+    en_tetes += classification
+    debut_criteres = len(en_tetes)
     en_tetes += courts
     # « Total » : la note qui classe ([classement] note_retenue) ; celle des évaluateurs et
     # celle du consensus à côté (issue 16).
@@ -415,10 +425,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
     en_tetes += [f"Ministère an {a}" for a in range(1, annees + 1)]
     en_tetes += ["Raison du ministère", "Autorité", "Date de la décision du ministère"]
     en_tetes = en_tetes_uniques(en_tetes)
-    debut_criteres = 7 + rang_appel
     titres_criteres = en_tetes[debut_criteres : debut_criteres + len(courts)]
     regions = {r.code: r.nom for r in appel.regions}
-    secteurs = {s: libelle_secteur(appel, s) for s in table["secteur"].drop_duplicates()}
 
     def colonne(nom: str) -> list:
         return table[nom].tolist() if nom in table else [None] * len(table)
@@ -431,10 +439,22 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         *([entier(table["rang_appel"].tolist())] if rang_appel else []),
         table["no_demande"].tolist(),
         [v or "" for v in colonne("titre")],
-        [v or "" for v in colonne("municipalite")],
+        demandeur.colonne_noms(appel, table),
+        *([[v or "" for v in colonne("neq")]] if organisme else []),
         [regions.get(v, v or "") for v in colonne("region")],
-        entier(colonne("axe")),
-        [secteurs.get(v) or libelle_secteur(appel, v) for v in table["secteur"].tolist()],
+    ]
+    if appel.axes:
+        colonnes.append(entier(colonne("axe")))
+    if appel.secteurs:
+        valeurs = colonne("secteur")
+        secteurs = {s: libelle_secteur(appel, s) for s in dict.fromkeys(valeurs)}
+        colonnes.append([secteurs[v] for v in valeurs])
+    colonnes += [
+        [
+            libelles_dimension(appel, d.id, ids) if isinstance(ids, tuple | list) and ids else ""
+            for ids in colonne(f"dimension:{d.id}")
+        ]
+        for d in appel.dimensions
     ]
     colonnes += [table[f"note:{c.id}"].tolist() for c in appel.criteres]
     totaux_consensus = colonne("total_consensus")
@@ -582,6 +602,8 @@ COLONNES_IMPRIMEES = (
     "No de demande",
     "Titre",
     "Municipalité",
+    "Organisme",
+    "NEQ",
     "Région",
     "Axe",
     "Secteur",
@@ -594,7 +616,13 @@ COLONNES_IMPRIMEES = (
     "Ministère an ",
 )
 # Largeur maximale (caractères) à l'impression des colonnes de texte long, renvoyé à la ligne.
-LARGEURS_IMPRIMEES = {"Titre": 38, "Municipalité": 20, "Région": 20, "Secteur": 22}
+LARGEURS_IMPRIMEES = {
+    "Titre": 38,
+    "Municipalité": 20,
+    "Organisme": 24,
+    "Région": 20,
+    "Secteur": 22,
+}
 NOTE_REPLIEES = (
     "Colonnes de détail repliées : « + » au-dessus des en-têtes pour les afficher ; "
     "repliées, elles ne s'impriment pas."
@@ -627,9 +655,9 @@ def _replier_les_details(feuille, formats: Formats, en_tetes, colonnes, haut: in
         if long:
             renvoyees[j] = plafond
     hauteurs_de_lignes(feuille, colonnes, renvoyees, haut + 1)
-    if "Municipalité" in en_tetes:
+    if qui := next((t for t in ("Municipalité", "Organisme") if t in en_tetes), None):
         texte = formats(italic=True, font_color="#555555")
-        feuille.write_string(haut - 1, en_tetes.index("Municipalité"), NOTE_REPLIEES, texte)
+        feuille.write_string(haut - 1, en_tetes.index(qui), NOTE_REPLIEES, texte)
 
 
 HAUTEUR_LIGNE = 15  # points, celle d'une ligne de Calibri 11
@@ -806,10 +834,14 @@ def _feuille_budget(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
 FORMULAIRE = "Formulaire"
 
 
-def colonnes_formulaire(table: pd.DataFrame) -> tuple[list[str], list[list]] | None:
+def colonnes_formulaire(
+    table: pd.DataFrame, appel: Appel | None = None
+) -> tuple[list[str], list[list]] | None:
     """(en-têtes, colonnes) de la feuille « Formulaire » : les réponses de chaque demande au
     formulaire de l'appel (issue 18), sous les titres du gabarit ; None quand aucune demande
-    n'en a (un appel importé d'exports d'avant le formulaire : pas de feuille vide)."""
+    n'en a (un appel importé d'exports d'avant le formulaire : pas de feuille vide). Le
+    demandeur et les titres suivent le type de demandeur de `appel` (un organisme : son nom,
+    la résolution de son conseil d'administration)."""
     presentes = [c for c in CHAMPS_FORMULAIRE if c in table]
     if table.empty or not any(
         table[c].map(lambda v: isinstance(v, str) and bool(v.strip())).any() for c in presentes
@@ -819,19 +851,23 @@ def colonnes_formulaire(table: pd.DataFrame) -> tuple[list[str], list[list]] | N
     def texte(v) -> str:
         return v.strip() if isinstance(v, str) else ""
 
-    en_tetes = ["No de demande", "Titre", "Municipalité requérante"]
-    en_tetes += [LIBELLES_CHAMPS[c] for c in presentes]
+    libelles = libelles_champs(appel)
+    demandeur = "organisme" if appel is not None and appel.demandeur_organisme else "municipalite"
+    if demandeur not in table:
+        demandeur = "municipalite"
+    en_tetes = ["No de demande", "Titre", libelles[demandeur]]
+    en_tetes += [libelles[c] for c in presentes]
     colonnes = [
         table["no_demande"].tolist(),
         [texte(v) for v in table["titre"]],
-        [texte(v) for v in table["municipalite"]],
+        [texte(v) for v in table[demandeur]],
     ]
     colonnes += [[texte(v) for v in table[c]] for c in presentes]
     return en_tetes, colonnes
 
 
 def _feuille_formulaire(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
-    contenu = colonnes_formulaire(table)
+    contenu = colonnes_formulaire(table, appel)
     if contenu is None:
         return
     en_tetes, colonnes = contenu
@@ -840,11 +876,48 @@ def _feuille_formulaire(livre, formats, appel: Appel, table: pd.DataFrame) -> No
     _tableau(feuille, formats, "Formulaire", en_tetes, colonnes, {}, 2)
 
 
-def _feuille_repartition(livre, formats, appel, table, dimension: str, nom: str, populations=None):
+# Ce qu'Excel refuse dans un nom de feuille, et sa longueur au plus.
+_INTERDITS_FEUILLE = str.maketrans({c: " " for c in "[]:*?/\\"})
+LONGUEUR_FEUILLE = 31
+
+
+def nom_de_feuille(titre: str, pris: Iterable[str]) -> str:
+    """Un nom de feuille qu'Excel accepte, tiré de `titre` (un libellé de dimension que
+    l'appel déclare : n'importe quel texte) : sans [ ] : * ? / \\ ni caractère de contrôle,
+    sans apostrophe aux bouts, 31 caractères au plus, et différent (sans égard à la casse)
+    des noms `pris` — « (2) », « (3) »… s'il le faut."""
+    propre = "".join(c if c.isprintable() else " " for c in titre.translate(_INTERDITS_FEUILLE))
+    propre = " ".join(propre.split()).strip("'").strip() or "Dimension"
+    deja = {n.casefold() for n in pris} | {"history"}
+    nom, i = propre[:LONGUEUR_FEUILLE].rstrip(), 1
+    while nom.casefold() in deja or nom.endswith("'"):
+        i += 1
+        suffixe = f" ({i})"
+        nom = propre[: LONGUEUR_FEUILLE - len(suffixe)].rstrip().rstrip("'") + suffixe
+    return nom
+
+
+def _feuille_repartition(
+    livre,
+    formats,
+    appel,
+    table,
+    dimension: str,
+    nom: str,
+    populations=None,
+    *,
+    titre_colonne: str | None = None,
+    nom_tableau: str | None = None,
+):
+    """Une feuille de répartition (`portefeuille.repartition` selon la ligne de financement)
+    et son graphique. `titre_colonne` : l'en-tête de la colonne des catégories (par défaut,
+    tiré du nom de la feuille) ; `nom_tableau` : celui du tableau Excel (idem)."""
     feuille = livre.add_worksheet(nom)
     r = portefeuille.repartition(table, appel, dimension, populations=populations)
-    en_tetes = [nom.removeprefix("Par ").capitalize(), "Demandes", "Financées", "Demandé"]
+    titre_colonne = titre_colonne or nom.removeprefix("Par ").capitalize()
+    en_tetes = [titre_colonne, "Demandes", "Financées", "Demandé"]
     en_tetes += ["Financé", "Part de l'enveloppe", "Note moyenne", "Taux de succès"]
+    en_tetes = en_tetes_uniques(en_tetes)
     lignes = [
         [
             x["libelle"],
@@ -865,11 +938,15 @@ def _feuille_repartition(livre, formats, appel, table, dimension: str, nom: str,
         "Note moyenne": FORMAT_NOTE,
         "Taux de succès": FORMAT_PART,
     }
-    _titre(
-        feuille, formats, f"{nom} — {appel.nom_court}", "Montants selon la ligne de financement."
-    )
+    sous_titre = "Montants selon la ligne de financement."
+    if portefeuille.est_multiple(appel, dimension):
+        sous_titre += (
+            " Une demande à plusieurs valeurs compte dans chacune, avec tout son montant : "
+            "les parts additionnées peuvent dépasser 100 % (interprétation)."
+        )
+    _titre(feuille, formats, f"{nom} — {appel.nom_court}", sous_titre)
     haut = 2
-    nom_tableau = nom.replace(" ", "_").replace("é", "e")
+    nom_tableau = nom_tableau or nom.replace(" ", "_").replace("é", "e")
     colonnes = en_colonnes(lignes, len(en_tetes))
     fin = _tableau(feuille, formats, nom_tableau, en_tetes, colonnes, nombres, haut)
     finance = en_tetes.index("Financé")
@@ -1159,9 +1236,28 @@ def classeur(
     if lignes_budget is not None:
         gardees = lignes_budget[lignes_budget["demande_id"].isin(table["demande_id"])]
         _feuille_depenses_retirees(livre, formats, appel, gardees)
-    _feuille_repartition(livre, formats, appel, table, "axe", "Par axe")
-    _feuille_repartition(livre, formats, appel, table, "secteur", "Par secteur")
+    # Une feuille par dimension de classement : l'axe et le secteur si l'appel en déclare
+    # (issue 18 : [[axes]] et [[secteurs]] sont facultatifs), la région, puis chaque
+    # dimension de [[dimensions]], nommée par son libellé.
+    if appel.axes:
+        _feuille_repartition(livre, formats, appel, table, "axe", "Par axe")
+    if appel.secteurs:
+        _feuille_repartition(livre, formats, appel, table, "secteur", "Par secteur")
     _feuille_repartition(livre, formats, appel, table, "region", "Par région", populations)
+    for dimension in appel.dimensions:
+        _feuille_repartition(
+            livre,
+            formats,
+            appel,
+            table,
+            dimension.id,
+            nom_de_feuille(
+                f"Par {dimension.libelle[:1].lower()}{dimension.libelle[1:]}",
+                (f.name for f in livre.worksheets()),
+            ),
+            titre_colonne=dimension.libelle,
+            nom_tableau="Par_" + dimension.id.replace("-", "_"),
+        )
     if suivi is not None and not suivi.empty:  # avant toute décision « retenu » : rien à suivre
         _feuille_suivi(livre, formats, appel, suivi, instant.date())
     if evaluations is not None:

@@ -51,6 +51,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
+from evaluation.appels import demandeur as demandeurs
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement
 from evaluation.depot.classeurs import SIGNATURE_OLE, SIGNATURE_ZIP, FichierRefuse
@@ -91,6 +92,9 @@ VARIABLES = (
     "no_demande",
     "titre",
     "municipalite",
+    # Le demandeur dans les mots de l'appel (`appels.demandeur`) : la municipalité
+    # requérante, ou l'organisme requérant (son nom).
+    "demandeur",
     "contact",
     "genre",
     "montants",
@@ -199,6 +203,8 @@ class Lettre:
     signataire: str = ""
     raison_du_ministere: str = ""
     refus_du_ministere: bool = False
+    # Le nom du demandeur (`appels.demandeur`) ; vide : la municipalité.
+    demandeur: str = ""
 
 
 @dataclass(frozen=True)
@@ -417,6 +423,7 @@ def assembler(
                 no_demande=_ou_vide(r["no_demande"]),
                 titre=_ou_vide(r.get("titre")),
                 municipalite=_ou_vide(r.get("municipalite")),
+                demandeur=demandeurs.noms(appel, [r])[0],
                 genre=issue.genre,
                 contact=_ou_vide(r.get("courriel")),
                 montants=issue.montants,
@@ -480,6 +487,7 @@ def contexte(lettre: Lettre, appel: Appel, jour: dt.date) -> dict:
         "no_demande": _texte(lettre.no_demande),
         "titre": _texte(lettre.titre),
         "municipalite": _texte(lettre.municipalite),
+        "demandeur": _texte(lettre.demandeur or lettre.municipalite),
         "contact": _texte(lettre.contact),
         "genre": LIBELLES_GENRES[lettre.genre],
         "montants": montants,
@@ -507,6 +515,7 @@ def lettre_exemple(appel: Appel, genre: str) -> Lettre:
         no_demande="EX-001",
         titre="Projet d'exemple",
         municipalite="Municipalité d'exemple",
+        demandeur="Organisme d'exemple" if appel.demandeur_organisme else "",
         genre=genre,
         contact="international@exemple.qc.ca",
         montants=tuple([appel.financement.plafond_annuel] * max(annees, 1)),

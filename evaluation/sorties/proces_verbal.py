@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from evaluation.appels import reglages
+from evaluation.appels import demandeur, reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import consensus, financement, portefeuille, seance
@@ -165,6 +165,13 @@ class ContenuProcesVerbal:
     signature: Signature = Signature()
 
 
+def _demandeur(appel: Appel, ligne: Mapping) -> str:
+    """Le nom du demandeur d'une ligne du classement, dans les mots de l'appel
+    (`appels.demandeur`) ; vide s'il manque."""
+    nom = demandeur.demandeur(appel, ligne).nom
+    return "" if nom == "—" else nom
+
+
 def _e(valeur: object) -> str:
     if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)) or valeur is pd.NA:
         return ""
@@ -273,7 +280,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             [
                 "" if pd.isna(r["rang"]) else int(r["rang"]),
                 r["no_demande"],
-                r.get("municipalite") or "",
+                _demandeur(appel, r),
                 r.get("titre") or "",
                 "" if pd.isna(r["total"]) else nombre(r["total"], 2),
                 "" if pd.isna(evaluateurs) else nombre(evaluateurs, 2),
@@ -330,7 +337,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
         )
         + (
             _table(
-                ["Rang", "No", "Municipalité", "Titre", "Total"]
+                ["Rang", "No", demandeur.libelle_court(appel), "Titre", "Total"]
                 + [consensus.libelle_note_evaluateurs(appel), consensus.NOTE_DE_CONSENSUS]
                 + ["Décision"]
                 + [f"Accordé {p}" for p in periodes]
@@ -362,7 +369,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             [
                 "" if pd.isna(r["rang"]) else int(r["rang"]),
                 r["no_demande"],
-                r.get("municipalite") or "",
+                _demandeur(appel, r),
                 "" if pd.isna(r["total"]) else nombre(r["total"], 2),
                 " ; ".join(raisons),
             ]
@@ -371,7 +378,13 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
         f"<h2>Demandes discutées en séance ({len(lignes_discutees)})</h2>"
         + (
             _table(
-                ["Rang", "No", "Municipalité", "Total", "Divergence des évaluateurs"],
+                [
+                    "Rang",
+                    "No",
+                    demandeur.libelle_court(appel),
+                    "Total",
+                    "Divergence des évaluateurs",
+                ],
                 lignes_discutees,
                 largeurs={0: "court", 1: "moyen", 3: "nombre"},
             )
@@ -390,12 +403,12 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
         morceaux.append(
             f"<h2>Non discutées, suivent le classement ({len(triees)})</h2>"
             + _table(
-                ["Rang", "No", "Municipalité", "Total"],
+                ["Rang", "No", demandeur.libelle_court(appel), "Total"],
                 [
                     [
                         "" if pd.isna(par_id.loc[d, "rang"]) else int(par_id.loc[d, "rang"]),
                         par_id.loc[d, "no_demande"],
-                        par_id.loc[d].get("municipalite") or "",
+                        _demandeur(appel, par_id.loc[d]),
                         ""
                         if pd.isna(par_id.loc[d, "total"])
                         else nombre(par_id.loc[d, "total"], 2),
@@ -410,13 +423,17 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             inadmissibles(table, {}, noms) if c.inadmissibles is None else c.inadmissibles, table
         )
     )
-    for dimension, titre in (("axe", "axe"), ("secteur", "secteur"), ("region", "région")):
+    # Les dimensions de classement de l'appel : l'axe et le secteur s'il en déclare, la
+    # région, chaque dimension de [[dimensions]] (issue 18).
+    titres = {"axe": "axe", "secteur": "secteur", "region": "région"}
+    for dimension, libelle in portefeuille.dimensions_de(appel).items():
+        titre = titres.get(dimension, libelle[:1].lower() + libelle[1:])
         # Le procès-verbal dit ce que le comité a recommandé, sans la décision du ministère.
         r = portefeuille.repartition(
             table_decisions, appel, dimension, portefeuille.RECOMMANDATIONS
         )
         morceaux.append(
-            f"<h2>Totaux par {titre} "
+            f"<h2>Totaux par {_e(titre)} "
             + ("(décisions inscrites pendant la séance)" if de_la_seance else "(décisions)")
             + "</h2>"
             + _table(

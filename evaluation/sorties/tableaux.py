@@ -8,11 +8,20 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from evaluation.depot.gabarit import COLONNES_DEMANDES, LIBELLES_CHAMPS
+from evaluation.appels.configuration import Appel
+from evaluation.depot.gabarit import COLONNES_DEMANDES, colonnes_demandes, libelles_champs
 from evaluation.socle import formats
 from evaluation.socle.champs import CHAMPS_MONTANT
 
 CLES_SORTIE = [c.cle for c in COLONNES_DEMANDES] + ["code_geographique", "projet_conjoint"]
+
+
+def cles_sortie(appel: Appel | None = None) -> list[str]:
+    """Les colonnes d'un fichier de demandes, selon le type de demandeur de l'appel : pour
+    un organisme, son nom et son NEQ après le numéro (`gabarit.colonnes_demandes`)."""
+    return [c.cle for c in colonnes_demandes(appel)] + ["code_geographique", "projet_conjoint"]
+
+
 CLES_APERCU = [
     "no_demande",
     "municipalite",
@@ -65,17 +74,26 @@ def valeur_lisible(cle: str, valeur: object, regions: Mapping[str, str] | None =
     return _cellule_fichier(cle, valeur)
 
 
+def cles_apercu(appel: Appel | None = None) -> list[str]:
+    """`CLES_APERCU`, avec le nom de l'organisme après le numéro pour un appel
+    d'organismes."""
+    if appel is None or not appel.demandeur_organisme:
+        return CLES_APERCU
+    return ["no_demande", "organisme", *CLES_APERCU[1:]]
+
+
 def demandes_pour_personne(
     valeurs: list[dict],
     cles: list[str] = CLES_APERCU,
     regions: Mapping[str, str] | None = None,
+    appel: Appel | None = None,
 ) -> pd.DataFrame:
-    """Aperçu lisible (en-têtes du gabarit, montants « 25 000 $ ») de demandes converties."""
+    """Aperçu lisible (en-têtes du gabarit, montants « 25 000 $ ») de demandes converties ;
+    les en-têtes suivent le type de demandeur de `appel` (« Municipalité du siège »)."""
+    libelles = libelles_champs(appel)
     return pd.DataFrame(
         {
-            LIBELLES_CHAMPS.get(cle, cle): [
-                valeur_lisible(cle, v.get(cle), regions) for v in valeurs
-            ]
+            libelles.get(cle, cle): [valeur_lisible(cle, v.get(cle), regions) for v in valeurs]
             for cle in cles
         },
         dtype=object,

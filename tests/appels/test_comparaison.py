@@ -1,14 +1,23 @@
 """Comparer des appels (evaluation/appels/comparaison.py) : ce qui compte comme financé, l'ordre
 chronologique, les municipalités financées plusieurs années de suite, les tableaux côte à
-côte. Le parcours complet (deux appels stockés, page Comparaison) est dans
+côte, les dimensions de deux programmes et leurs valeurs appariées par libellé (issue 18).
+Le parcours complet (deux appels stockés, page Comparaison) est dans
 tests/pages/test_parametres.py."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
+import pytest
 
 from evaluation.appels import comparaison
-from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+from evaluation.appels.configuration import (
+    Dimension,
+    ValeurDimension,
+    appel_depuis_toml,
+    charger_appel,
+)
 from evaluation.decision import classement, financement
 
 
@@ -105,3 +114,150 @@ def test_la_decision_du_ministere_fait_le_finance():
     # Gaspé, refusée par le comité mais retenue par le ministère en 2024, puis en 2025.
     assert recurrentes["municipalite"].tolist() == ["Gaspé"]
     assert recurrentes["annees_consecutives"].tolist() == [2]
+
+
+# --- Dimensions appariées par libellé (issue 18) ----------------------------------------------
+
+
+def _dimension(id_, libelle, valeurs, multiple=False):
+    return Dimension(
+        id_, libelle, multiple, False, tuple(ValeurDimension(i, lib) for i, lib in valeurs)
+    )
+
+
+def programmes():
+    """Deux programmes : « PAIVMQ » (axes, secteurs, et des priorités transversales déclarées)
+    et « QSF », plus récent, sans axes ni secteurs, dont les priorités s'écrivent autrement
+    (casse, accents, espaces) sous d'autres ids, et qui déclare aussi un type de
+    financement."""
+    paivmq = replace(
+        appel_de(2023, "PAIVMQ"),
+        dimensions=(
+            _dimension(
+                "priorites",
+                "Priorités transversales",
+                [("jeunesse", "Jeunesse"), ("egalite", "Égalité femmes-hommes")],
+                multiple=True,
+            ),
+        ),
+    )
+    qsf = replace(
+        appel_de(2024, "QSF"),
+        axes=(),
+        secteurs=(),
+        dimensions=(
+            _dimension(
+                "prio",
+                "PRIORITES   transversales",
+                [("j", "jeunesse"), ("e", "Egalite femmes hommes"), ("c", "Climat")],
+                multiple=True,
+            ),
+            _dimension("type", "Type de financement", [("mission", "Mission globale")]),
+        ),
+    )
+    return paivmq, qsf
+
+
+def classement_de(valeurs: dict[str, list[tuple[str, ...]]], financees: int):
+    """Un classement réduit : `financees` premières demandes financées à la ligne (1 000 $
+    chacune, an 1), avec leurs valeurs de dimensions (`dimension:<id>`)."""
+    n = len(next(iter(valeurs.values())))
+    return pd.DataFrame(
+        {
+            "municipalite": [f"M{i}" for i in range(n)],
+            "statut": [classement.CLASSE] * n,
+            "financement": [financement.FINANCE] * financees
+            + [financement.ATTENTE] * (n - financees),
+            "decision": [""] * n,
+            "recommande_an1": [100_000] * n,
+            "recommande_an2": [0] * n,
+            "montant_demande_an1": [100_000] * n,
+            "montant_demande_an2": [0] * n,
+            "total": [80.0] * n,
+            "axe": [1] * n,
+            "secteur": ["culture"] * n,
+            "region": ["05"] * n,
+            **{f"dimension:{k}": v for k, v in valeurs.items()},
+        }
+    )
+
+
+def test_dimensions_appariees_par_libelle():
+    """« Priorités transversales » et « PRIORITES   transversales » sont une dimension (accents,
+    casse, espaces) ; l'axe et le secteur, que QSF n'a pas, et le type de financement, que
+    seul QSF déclare, sont montrés comme absents des autres."""
+    paivmq, qsf = programmes()
+    paires = [(qsf, classement_de({"prio": [()]}, 0)), (paivmq, classement_de({"p": [()]}, 0))]
+    dims = comparaison.dimensions_comparees(paires)
+    assert [d.libelle for d in dims] == [
+        "Axe",
+        "Secteur",
+        "Région",
+        "Priorités transversales",
+        "Type de financement",
+    ]
+    par_libelle = {d.libelle: d for d in dims}
+    priorites = par_libelle["Priorités transversales"]
+    assert priorites.ids == {paivmq.id: "priorites", qsf.id: "prio"}
+    assert priorites.commune
+    assert par_libelle["Axe"].absente == ("QSF",)
+    assert par_libelle["Type de financement"].absente == ("PAIVMQ",)
+    assert par_libelle["Région"].commune
+
+
+def test_deux_dimensions_d_un_appel_au_meme_libelle_restent_deux():
+    paivmq, _ = programmes()
+    doublon = replace(
+        paivmq,
+        dimensions=(
+            *paivmq.dimensions,
+            _dimension("autres", "priorités-transversales", [("x", "X")]),
+        ),
+    )
+    dims = comparaison.dimensions_comparees([(doublon, pd.DataFrame())])
+    assert [d.ids for d in dims if "priorit" in d.cle] == [
+        {doublon.id: "priorites"},
+        {doublon.id: "autres"},
+    ]
+
+
+def test_valeurs_appariees_par_libelle_cote_a_cote():
+    """Jeunesse et Égalité s'apparient d'un programme à l'autre malgré casse, accents et
+    ponctuation ; Climat n'existe que dans QSF ; les demandes sans priorité sont
+    « (aucune) ». Une demande à deux priorités compte dans chacune."""
+    paivmq, qsf = programmes()
+    paires = [
+        (paivmq, classement_de({"priorites": [("jeunesse", "egalite"), ("egalite",), ()]}, 3)),
+        (qsf, classement_de({"prio": [("j",), ("c", "e"), ("e",), ()]}, 4)),
+    ]
+    longue = comparaison.repartitions(paires, "Priorités transversales")
+    assert set(longue.columns) >= {"appel", "libelle", "cle", "categorie", "financees"}
+    large = comparaison.cote_a_cote(longue, "financees")
+    assert list(large.columns) == ["PAIVMQ", "QSF"]
+    assert large.to_dict("index") == {
+        "Jeunesse": {"PAIVMQ": 1, "QSF": 1},
+        "Égalité femmes-hommes": {"PAIVMQ": 2, "QSF": 2},
+        "(aucune)": {"PAIVMQ": 1, "QSF": 1},
+        "Climat": {"PAIVMQ": 0, "QSF": 1},
+    }
+    # Le libellé de chaque appel reste dans la table longue.
+    qsf_lignes = longue[longue["appel"] == "QSF"].set_index("cle")
+    assert qsf_lignes.loc["jeunesse", "libelle"] == "jeunesse"
+    assert qsf_lignes.loc["jeunesse", "categorie"] == "Jeunesse"
+
+
+def test_une_dimension_d_un_seul_appel():
+    """Le type de financement n'a de lignes que pour QSF ; l'id d'une dimension dans un des
+    appels la nomme aussi ; une dimension inconnue est refusée en le disant."""
+    paivmq, qsf = programmes()
+    paires = [
+        (paivmq, classement_de({"priorites": [()]}, 1)),
+        (qsf, classement_de({"prio": [()], "type": [("mission",)]}, 1)),
+    ]
+    longue = comparaison.repartitions(paires, "type")
+    assert set(longue["appel"]) == {"QSF"}
+    assert longue.set_index("cle").loc["mission globale", "financees"] == 1
+    axes = comparaison.repartitions(paires, "axe")
+    assert set(axes["appel"]) == {"PAIVMQ"}
+    with pytest.raises(ValueError, match="dimension « thème » inconnue des appels comparés"):
+        comparaison.repartitions(paires, "thème")

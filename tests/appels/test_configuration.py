@@ -605,6 +605,10 @@ def test_sans_demandeur_ni_dimensions_l_appel_reste_municipal():
             "« axe » est réservé",
         ),
         (
+            '[[dimensions]]\nid = "pays"\nlibelle = "A"\nvaleurs = [{ id = "a", libelle = "b" }]\n',
+            "« pays » est réservé",
+        ),
+        (
             '[[dimensions]]\nid = "Thème"\nlibelle = "A"\n'
             'valeurs = [{ id = "a", libelle = "b" }]\n',
             "identifiant « Thème »",

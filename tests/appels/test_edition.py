@@ -1,5 +1,7 @@
 """Édition d'un appel, en règles pures : modèles livrés, TOML, copie, écarts, formulaire."""
 
+import datetime as dt
+
 import pytest
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
@@ -20,13 +22,24 @@ from tests.appels.test_parametres import MODELES
 
 
 def test_modeles_livres():
+    """Les modèles reconstruits d'après leur texte (détail et citations : test_modeles.py) :
+    le FFQCD déclare ses cinq thèmes en dimension et clôt le 29 janvier 2021 ; QSF, sans axes
+    ni secteurs, déclare trois dimensions et reçoit les demandes d'organismes."""
     modeles = modeles_fournis()
     assert list(modeles) == MODELES
     ffqcd, qsf = modeles["ffqcd-2021-2022"], modeles["qsf-modele"]
-    assert [a.libelle for a in ffqcd.axes][4] == "Rayonnement culturel et langue française"
-    assert len(ffqcd.axes) == 5
-    assert len(qsf.axes) == 7  # quatre objectifs, trois priorités transversales
-    assert [s.id for s in qsf.secteurs] == ["mission-globale", "projets-ponctuels"]
+    (theme,) = ffqcd.dimensions
+    assert [v.libelle for v in theme.valeurs][4] == "Rayonnement culturel et langue française"
+    assert len(theme.valeurs) == 5 and theme.multiple
+    assert ffqcd.date_limite == dt.date(2021, 1, 29)
+    assert ffqcd.type_demandeur == "entite_municipale"
+    assert qsf.axes == () and qsf.secteurs == ()
+    assert [(d.id, len(d.valeurs), d.multiple) for d in qsf.dimensions] == [
+        ("objectif", 4, True),  # quatre objectifs
+        ("priorite-transversale", 3, True),  # trois priorités transversales
+        ("type-financement", 2, False),  # mission globale ou projets ponctuels
+    ]
+    assert qsf.type_demandeur == "organisme"
     for modele in (ffqcd, qsf):
         assert "point de départ à adapter" in modele.description
         assert sum(modele.poids.values()) == pytest.approx(100)

@@ -193,7 +193,13 @@ def test_importer_un_fichier_illisible(moteur):
 # --- Le parcours de chaque modèle, à côté d'un autre appel ----------------------------------
 
 
-@pytest.mark.parametrize("identifiant", MODELES)
+# Issue 18 : les modèles reconstruits d'après leur texte n'ont pas d'axes (FFQCD : thèmes,
+# QSF : objectifs, priorités transversales, type de financement) et QSF reçoit les demandes
+# d'organismes ; leur parcours passe par le gabarit et la validation qui suivent l'appel.
+PARCOURS = MODELES
+
+
+@pytest.mark.parametrize("identifiant", PARCOURS)
 def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, identifiant):
     """Un appel PAIVMQ noté (T-001 à T-003) ; un nouvel appel créé d'après le modèle reçoit
     les mêmes numéros de demande, ses notes, son classement, son classeur ; le premier appel
@@ -233,8 +239,9 @@ def test_parcours_de_chaque_modele_a_cote_d_un_autre_appel(moteur, tmp_path, ide
     assert livre["Paramètres"]["B3"].value == "nouveau-2026-2027"
     rangees = list(livre["Classement"].iter_rows(min_row=5, max_row=7, values_only=True))
     assert [r[1] for r in rangees] == ["T-001", "T-003", "T-002"]
-    axes = [r[0] for r in livre["Par axe"].iter_rows(min_row=4, values_only=True) if r[0]]
-    assert len(axes) == len(modele.axes)
+    if modele.axes:  # un programme sans axes (FFQCD, QSF) se répartit par ses dimensions
+        axes = [r[0] for r in livre["Par axe"].iter_rows(min_row=4, values_only=True) if r[0]]
+        assert len(axes) == len(modele.axes)
 
     autre_apres = classement.classement(autre, chargement.charger(autre, moteur=moteur))
     assert autre_apres.equals(autre_avant)

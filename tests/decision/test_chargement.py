@@ -99,3 +99,76 @@ def test_notes_soumises_tirees_des_notes_completes(moteur, appel, campagne):
         classement.classement(appel, donnees),
         classement.classement(appel, chargement.charger(appel, moteur=moteur)),
     )
+
+
+@pytest.mark.parametrize("sans_axes_ni_secteurs", [False, True], ids=["avec-axes", "sans-axes"])
+def test_dimensions_de_la_configuration_au_classement(moteur, sans_axes_ni_secteurs):
+    """Issue 18 : configuration → gabarit → importation → stockage → chargement →
+    classement, pour un appel à une dimension multiple et une simple obligatoire, avec ou
+    sans axes ni secteurs. Le chargement porte une colonne « dimension:<id> » (tuple d'ids)
+    par dimension ; le CSV et le classeur du classement, une colonne par dimension
+    (libellés joints par « ; »)."""
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    from evaluation.socle import stockage
+    from evaluation.sorties import classeur as exportation
+    from tests.dimensions import appel_avec_dimensions, importer_et_noter
+
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs)
+    ids = importer_et_noter(moteur, appel)
+    with moteur.connect() as c:
+        stockees = stockage.lire_demandes(appel.id, connexion=c).set_index("no_demande")
+    assert stockees.loc["Q-1", "dimensions"] == {
+        "priorites": ["environnement", "femmes"],
+        "type-financement": ["ponctuel"],
+    }
+    assert stockees.loc["Q-3", "dimensions"] == {"priorites": [], "type-financement": ["ponctuel"]}
+    if sans_axes_ni_secteurs:
+        assert stockees[["axe", "secteur"]].isna().all().all()
+
+    donnees = chargement.charger(appel, moteur=moteur)
+    par_no = donnees.demandes.set_index("no_demande")
+    assert par_no.loc["Q-1", "dimension:priorites"] == ("environnement", "femmes")
+    assert par_no.loc["Q-3", "dimension:priorites"] == ()
+    assert par_no.loc["Q-2", "dimension:type-financement"] == ("mission",)
+
+    table = classement.classement(appel, donnees)
+    assert list(table["no_demande"]) == ["Q-1", "Q-2", "Q-3"]
+    assert list(table["rang"]) == [1, 2, 3]
+    assert table.set_index("demande_id").loc[ids["Q-2"], "dimension:priorites"] == ("jeunesse",)
+
+    fichier = classement.pour_fichier(table, appel).set_index("no_demande")
+    assert fichier.loc["Q-1", "dimension:priorites"] == (
+        "Protection de l'environnement ; Droits des femmes"
+    )
+    assert fichier.loc["Q-3", "dimension:priorites"] == ""
+    assert fichier.loc["Q-2", "dimension:type-financement"] == "Soutien à la mission globale"
+
+    contenu = exportation.classeur(
+        appel, table, poids=donnees.poids, auteur="p@x.ca", instant=dt.datetime(2026, 11, 30, 9)
+    )
+    livre = load_workbook(io.BytesIO(contenu))
+    lignes = list(livre[exportation.CLASSEMENT].iter_rows(values_only=True))
+    (i_entetes,) = [i for i, r in enumerate(lignes) if r and r[0] == "Rang"]
+    entetes = list(lignes[i_entetes])
+    assert ("Axe" in entetes, "Secteur" in entetes) == (not sans_axes_ni_secteurs,) * 2
+    assert ("Par axe" in livre.sheetnames) is not sans_axes_ni_secteurs
+    q1 = next(r for r in lignes[i_entetes + 1 :] if r[entetes.index("No de demande")] == "Q-1")
+    assert q1[entetes.index("Priorités transversales")] == (
+        "Protection de l'environnement ; Droits des femmes"
+    )
+    assert q1[entetes.index("Type de financement")] == "Projets ponctuels"
+    premier_critere = appel.criteres[0].libelle.split(" ")[0]
+    assert q1[entetes.index(premier_critere)] == 9.0
+    # Le procès-verbal : des totaux par axe et par secteur seulement si l'appel en a.
+    from evaluation.sorties.proces_verbal import ContenuProcesVerbal, proces_verbal
+
+    page = proces_verbal(
+        ContenuProcesVerbal(appel, table, dt.date(2026, 11, 30), ["Paule"], donnees.poids, "Paule")
+    )
+    assert "<h2>Totaux par région" in page
+    assert ("<h2>Totaux par axe" in page) is not sans_axes_ni_secteurs
+    assert ("<h2>Totaux par secteur" in page) is not sans_axes_ni_secteurs

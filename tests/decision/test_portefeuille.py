@@ -1,5 +1,6 @@
 """Portefeuille : budget et projets conjoints, répartitions par axe, secteur, secteur
-secondaire, région (les 17), pays et type contre des tableaux calculés à la main ;
+secondaire, région (les 17), pays, type et dimensions déclarées par l'appel (à une ou
+plusieurs valeurs, issue 18) contre des tableaux calculés à la main ;
 municipalités sans demande ; cibles d'équilibre ; meilleure sélection comparée à la force
 brute (chaque sous-ensemble de 12 demandes), cibles impossibles, demandes forcées et
 exclues, coût des cibles ; bootstrap de la ligne (reproductible, probabilités, intervalles,
@@ -31,6 +32,7 @@ D-01 et D-04 sont des projets conjoints. Ligne : D-01, D-02, D-03 financées (7 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -39,7 +41,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.appels.configuration import Cible, charger_appel
+from evaluation.appels.configuration import Cible, Dimension, ValeurDimension, charger_appel
 from evaluation.decision import financement, notation, portefeuille
 from evaluation.decision.classement import CLASSE, NON_EVALUE, SOUS_SEUIL
 from evaluation.decision.financement import (
@@ -1782,3 +1784,272 @@ def test_contre_le_classement(choisies, attendu):
     franchit = portefeuille.contre_le_classement(table, np.array(choisies))
     assert list(zip(franchit["no_demande"], franchit["sens"], strict=True)) == attendu
     assert franchit["demande_id"].tolist() == [int(no[2:]) for no, _ in attendu]
+
+
+# --- Dimensions déclarées (issue 18) -----------------------------------------------------------
+# Les cibles sont un réglage du ministère (« l'appel ne fixe aucune cible d'équilibre », source
+# du réglage « cibles » de l'appel livré). Qu'une demande à plusieurs valeurs compte, avec tout
+# son montant, dans chacune est une interprétation : aucun texte d'appel ne dit comment
+# partager un projet qui sert plusieurs priorités.
+#
+#     no    statut, note    ligne    priorités (multiple)        financement (une valeur)
+#     D-01  classé, 90      financé  jeunesse, egalite            mission
+#     D-02  classé, 80      financé  egalite                      projet
+#     D-03  classé, 70      financé  —                            projet
+#     D-04  classé, 65      attente  jeunesse, environnement      —
+#     D-05  sous le seuil   —        environnement                mission
+#     D-06  non évalué      —        jeunesse                     projet
+
+PRIORITES = {
+    1: ("jeunesse", "egalite"),
+    2: ("egalite",),
+    3: (),
+    4: ("jeunesse", "environnement"),
+    5: ("environnement",),
+    6: ("jeunesse",),
+}
+TYPES = {1: ("mission",), 2: ("projet",), 3: ("projet",), 4: (), 5: ("mission",), 6: ("projet",)}
+
+
+def _avec_dimensions(appel, **options):
+    """L'appel du petit jeu, avec deux dimensions déclarées : les priorités transversales (à
+    plusieurs valeurs) et le type de financement (une valeur)."""
+    priorites = Dimension(
+        "priorites",
+        "Priorités transversales",
+        True,
+        False,
+        (
+            ValeurDimension("jeunesse", "Jeunesse"),
+            ValeurDimension("egalite", "Égalité"),
+            ValeurDimension("environnement", "Environnement"),
+        ),
+    )
+    types = Dimension(
+        "financement",
+        "Type de financement",
+        False,
+        True,
+        (ValeurDimension("mission", "Mission globale"), ValeurDimension("projet", "Projets")),
+    )
+    return replace(_appel(appel, **options), dimensions=(priorites, types))
+
+
+@pytest.fixture
+def jeu_dimensions() -> pd.DataFrame:
+    """Le petit jeu, avec les colonnes `dimension:<id>` que le chargement ajoute (un tuple
+    d'ids de valeurs par demande)."""
+    t = _jeu()
+    t["dimension:priorites"] = [PRIORITES[i] for i in t["demande_id"]]
+    t["dimension:financement"] = [TYPES[i] for i in t["demande_id"]]
+    return t
+
+
+def test_repartition_dimension_multiple_compte_dans_chaque_valeur(jeu_dimensions, appel):
+    """D-01 compte dans Jeunesse ET dans Égalité, avec ses 5 700 000 financés : les parts
+    additionnées font 16,9 / 15 (plus de 100 %). D-03, sans priorité, est dans « (aucune) »,
+    en dernier ; Environnement, sans financée, garde sa ligne."""
+    a = _avec_dimensions(appel)
+    r = portefeuille.repartition(jeu_dimensions, a, "priorites")
+    attendu = _attendu(
+        {
+            "jeunesse": ("Jeunesse", 3, 1, 13_200_000, 5_700_000, 5.7 / 15, 77.5, 1 / 3),
+            "egalite": ("Égalité", 2, 2, 9_500_000, 9_200_000, 9.2 / 15, 85.0, 1.0),
+            "environnement": ("Environnement", 2, 0, 9_000_000, 0, 0.0, 57.5, 0.0),
+            "": ("(aucune)", 1, 1, 2_000_000, 2_000_000, 2 / 15, 70.0, 1.0),
+        }
+    )
+    _egales(r, attendu)
+    assert r["part_enveloppe"].sum() == pytest.approx(16.9 / 15)
+    assert r["part_enveloppe"].sum() > 1
+    assert r["demandes"].sum() == 8  # six demandes, D-01 et D-04 deux fois
+    assert portefeuille.est_multiple(a, "priorites")
+    assert not portefeuille.est_multiple(a, "financement")
+
+
+def test_repartition_dimension_a_une_valeur(jeu_dimensions, appel):
+    """Une valeur par demande : les parts ne dépassent pas 100 % ; D-04 sans type est dans
+    « (aucune) »."""
+    r = portefeuille.repartition(jeu_dimensions, _avec_dimensions(appel), "financement")
+    assert list(r.index) == ["mission", "projet", ""]
+    assert r["libelle"].tolist() == ["Mission globale", "Projets", "(aucune)"]
+    assert r["demandes"].tolist() == [2, 3, 1]
+    assert r["finance"].tolist() == [5_700_000, 5_500_000, 0]
+    assert r["demandes"].sum() == len(jeu_dimensions)
+
+
+def test_repartition_valeur_inconnue_de_l_appel_a_sa_ligne(jeu_dimensions, appel):
+    """Un id de valeur que l'appel ne déclare plus n'est pas omis : il a sa ligne, après
+    celles de l'appel, et avant « (aucune) »."""
+    jeu_dimensions.loc[5, "dimension:priorites"] = ("ancienne",)
+    r = portefeuille.repartition(jeu_dimensions, _avec_dimensions(appel), "priorites")
+    assert list(r.index) == ["jeunesse", "egalite", "environnement", "ancienne", ""]
+    assert r.loc["ancienne", "demandes"] == 1
+
+
+@pytest.mark.parametrize(
+    "forme",
+    [
+        pytest.param(lambda i: {"priorites": list(PRIORITES[i])}, id="json-lu"),
+        pytest.param(lambda i: json.dumps({"priorites": list(PRIORITES[i])}), id="json-texte"),
+    ],
+)
+def test_repartition_lue_dans_la_colonne_json_a_defaut(jeu, appel, forme):
+    """Sans colonne `dimension:<id>`, la colonne JSON `dimensions` des demandes
+    ({id: [ids]}) donne les mêmes valeurs ; une cellule illisible : aucune valeur."""
+    attendu = portefeuille.repartition(
+        jeu.assign(**{"dimension:priorites": [PRIORITES[i] for i in jeu["demande_id"]]}),
+        _avec_dimensions(appel),
+        "priorites",
+    )
+    jeu["dimensions"] = [forme(i) for i in jeu["demande_id"]]
+    _egales(portefeuille.repartition(jeu, _avec_dimensions(appel), "priorites"), attendu)
+    jeu["dimensions"] = ["{pas du json", None, 3, [], {"priorites": None}, {"autre": ["x"]}]
+    r = portefeuille.repartition(jeu, _avec_dimensions(appel), "priorites")
+    assert r.loc["", "demandes"] == 6
+    assert r.drop(index="")["demandes"].eq(0).all()
+
+
+def test_repartition_sans_colonne_du_tout(jeu, appel):
+    """Un classement d'avant les dimensions (ni `dimension:<id>`, ni `dimensions`) : toutes
+    les demandes sont « (aucune) », rien ne casse."""
+    r = portefeuille.repartition(jeu, _avec_dimensions(appel), "financement")
+    assert r.loc["", "demandes"] == len(jeu)
+    assert r.loc[["mission", "projet"], "demandes"].eq(0).all()
+
+
+def test_dimensions_de_l_appel(appel):
+    """Les dimensions de classement : axe et secteur s'il en déclare, la région, puis
+    chaque dimension déclarée."""
+    a = _avec_dimensions(appel)
+    assert portefeuille.dimensions_de(a) == {
+        "axe": "Axe",
+        "secteur": "Secteur principal",
+        "region": "Région administrative",
+        "priorites": "Priorités transversales",
+        "financement": "Type de financement",
+    }
+    sans = replace(a, axes=(), secteurs=())
+    assert list(portefeuille.dimensions_de(sans)) == ["region", "priorites", "financement"]
+
+
+def test_appel_sans_axes_ni_secteurs_rien_ne_casse(jeu_dimensions, appel):
+    """[[axes]] et [[secteurs]] sont facultatifs : l'axe n'a alors ni catégorie ni ligne
+    « (aucune) » ; les autres répartitions et les cibles marchent."""
+    a = replace(
+        _avec_dimensions(appel, cibles=(Cible("priorites", "*", nombre_min=1),)),
+        axes=(),
+        secteurs=(),
+    )
+    t = jeu_dimensions.assign(axe=None, secteur=None)
+    assert portefeuille.repartition(t, a, "axe").empty
+    assert portefeuille.repartition(t, a, "region")["demandes"].sum() == 6
+    c = portefeuille.evaluer_cibles(t, a, portefeuille.selection(t), portefeuille.montants(t, a))
+    assert c["valeur"].tolist() == ["jeunesse", "egalite", "environnement"]
+    s = portefeuille.optimiser(t, a, objectif=NOTE_MONTANT)
+    assert not s.manques
+
+
+def test_libelle_d_une_cible_sur_une_dimension_declaree(appel):
+    a = _avec_dimensions(appel)
+    assert (
+        portefeuille.libelle_cible(a, Cible("priorites", "environnement", nombre_min=1))
+        == "Priorités transversales « Environnement » : au moins 1 demande(s) financée(s)"
+    )
+    assert (
+        portefeuille.libelle_cible(a, Cible("financement", "*", part_max=60))
+        == "Type de financement, chaque valeur : au plus 60 % de l'enveloppe"
+    )
+    # L'axe, le secteur et la région gardent le libellé de la cible.
+    assert portefeuille.libelle_cible(a, Cible("axe", "*", part_min=20)) == (
+        "chaque axe : au moins 20 % de l'enveloppe"
+    )
+
+
+def test_cible_etoile_sur_une_dimension_multiple(jeu_dimensions, appel):
+    """« * » : une contrainte par valeur déclarée ; « (aucune) » n'en est pas une. D-01,
+    financée, compte pour Jeunesse et pour Égalité."""
+    a = _avec_dimensions(appel, cibles=(Cible("priorites", "*", nombre_min=1, part_max=50),))
+    t = portefeuille.evaluer_cibles(
+        jeu_dimensions,
+        a,
+        portefeuille.selection(jeu_dimensions),
+        portefeuille.montants(jeu_dimensions, a),
+    )
+    assert t["valeur"].tolist() == ["jeunesse", "egalite", "environnement"]
+    assert t["libelle"].tolist() == ["Jeunesse", "Égalité", "Environnement"]
+    assert t["nombre"].tolist() == [1, 2, 0]
+    assert t["part"].tolist() == pytest.approx([570 / 15, 920 / 15, 0.0])
+    assert t["respectee"].tolist() == [True, False, False]
+    assert set(t["cible"]) == {
+        "Priorités transversales, chaque valeur : au plus 50 % de l'enveloppe et au moins "
+        "1 demande(s) financée(s)"
+    }
+    assert set(t["dimension"]) == {"priorites"}
+
+
+@pytest.mark.parametrize("objectif", [NOTE_MONTANT, CLASSEMENT])
+def test_optimiseur_une_demande_multiple_tient_deux_cibles(jeu_dimensions, appel, objectif):
+    """Chaque priorité au moins une demande financée. Environnement n'a qu'une classée, D-04
+    (aussi Jeunesse) ; avec elle, D-01 ne tient plus dans l'an 2 (5 700 000 > 5 000 000) :
+    D-04 tient Jeunesse ET Environnement, D-02 tient Égalité, D-03 remplit. La seule
+    sélection qui tient tout : D-02, D-03, D-04."""
+    a = _avec_dimensions(appel, cibles=(Cible("priorites", "*", nombre_min=1),), objectif=objectif)
+    s = portefeuille.optimiser(jeu_dimensions, a, chercher_moindre_manque=True)
+    assert s.choisies.tolist() == [False, True, True, True, False, False]
+    assert s.manques == {}
+    recommandes = jeu_dimensions[["recommande_an1", "recommande_an2"]].to_numpy()
+    t = portefeuille.evaluer_cibles(
+        jeu_dimensions, a, s.choisies, recommandes * s.choisies[:, None]
+    )
+    assert t["respectee"].all()
+    assert t["nombre"].tolist() == [1, 1, 1]
+
+
+def test_optimiseur_part_max_sur_une_valeur_compte_tout_le_montant(jeu_dimensions, appel):
+    """Égalité au plus 30 % de l'enveloppe (4 500 000) : D-01 (5 700 000, Jeunesse et
+    Égalité) compte tout son montant dans Égalité et n'y tient pas, même seule ; D-02
+    (3 500 000) y tient. Sans la cible, D-01 serait choisie."""
+    sans = portefeuille.optimiser(jeu_dimensions, _avec_dimensions(appel))
+    assert sans.choisies[0]
+    a = _avec_dimensions(appel, cibles=(Cible("priorites", "egalite", part_max=30),))
+    s = portefeuille.optimiser(jeu_dimensions, a)
+    assert not s.choisies[0]
+    assert s.choisies[1]
+    assert s.manques == {}
+    egalite = np.array(["egalite" in v for v in jeu_dimensions["dimension:priorites"]])
+    recommandes = jeu_dimensions[["recommande_an1", "recommande_an2"]].to_numpy().sum(axis=1)
+    assert recommandes[egalite & s.choisies].sum() <= 0.30 * sum(ENVELOPPE)
+
+
+def test_cible_impossible_sur_une_valeur_nommee_par_son_libelle(jeu_dimensions, appel):
+    """Jeunesse : au moins 3 financées, mais seules D-01 et D-04 sont classées (D-06 n'est
+    pas évaluée) : la cible est manquée d'une demande, et le manque la nomme par les
+    libellés de la dimension et de la valeur."""
+    a = _avec_dimensions(appel, cibles=(Cible("priorites", "jeunesse", nombre_min=3),))
+    s = portefeuille.optimiser(jeu_dimensions, a)
+    assert s.manques == {
+        "Priorités transversales « Jeunesse » : au moins 3 demande(s) financée(s) — Jeunesse": (
+            "2 demande(s)"
+        )
+    }
+
+
+def test_filtre_sur_les_valeurs_d_une_dimension(jeu_dimensions, appel):
+    """Une demande passe si l'une de ses valeurs est choisie ; « (aucune) » retient celles
+    qui n'en ont pas ; sans choix, toutes."""
+    a = _avec_dimensions(appel)
+    t = jeu_dimensions
+
+    def nos(valeurs):
+        return t["no_demande"][portefeuille.ayant_valeurs(t, a, "priorites", valeurs)].tolist()
+
+    assert nos(["egalite"]) == ["D-01", "D-02"]
+    assert nos(["egalite", "environnement"]) == ["D-01", "D-02", "D-04", "D-05"]
+    assert nos([portefeuille.AUCUNE_VALEUR]) == ["D-03"]
+    assert nos([]) == [f"D-0{i}" for i in range(1, 7)]
+    par_region = portefeuille.repartition(
+        t[portefeuille.ayant_valeurs(t, a, "priorites", ["egalite"])], a, "region"
+    )
+    assert par_region.loc["06", "demandes"] == 2
+    assert par_region["demandes"].sum() == 2

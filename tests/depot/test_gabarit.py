@@ -14,6 +14,8 @@ from evaluation.depot.gabarit import (
     LIGNE_ENTETES,
     champs_demandes,
     cle_entete,
+    colonnes_demandes,
+    colonnes_du_gabarit,
     construire_gabarit,
 )
 from evaluation.depot.importation import importer
@@ -28,6 +30,8 @@ from tests.conftest import (
     depenses,
     gabarit_rempli,
 )
+from tests.dimensions import appel_avec_dimensions, demande
+from tests.dimensions import gabarit_rempli as gabarit_dimensions
 from tests.donnees.cas import ENTETES_BUDGET, ENTETES_DEMANDES
 
 GABARIT_LIVRE = DONNEES.parent.parent / "donnees" / "gabarit-demandes.xlsx"
@@ -273,3 +277,225 @@ def test_le_gabarit_cite_l_appel_mot_pour_mot(appel):
     assert citation.startswith("La subvention demandée pour un projet retenu")
     assert sans_blancs(citation) in sans_blancs(texte_appel)
     assert not any("bonification" in c.lower() and "$" in c for c in cellules)
+
+
+# --- Issue 18 : les dimensions que l'appel déclare ------------------------------------------
+
+
+def _colonne(feuille, entete: str) -> str:
+    (lettre,) = [c.column_letter for c in feuille[LIGNE_ENTETES] if c.value == entete]
+    return lettre
+
+
+def test_gabarit_une_colonne_par_dimension_declaree():
+    """Chaque dimension déclarée a sa colonne (en-tête = libellé), rouge si obligatoire ; son
+    aide dit ses valeurs et, si elle en permet plusieurs, de les séparer par « ; » ; la
+    feuille Listes porte ses valeurs ; une dimension à une valeur a sa liste déroulante."""
+    appel = appel_avec_dimensions()
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    demandes = wb["Demandes"]
+    entetes = [c.value for c in demandes[LIGNE_ENTETES]]
+    assert entetes.index("Secteurs secondaires") + 1 == entetes.index("Priorités transversales")
+    assert entetes.index("Type de financement") + 1 == entetes.index("Date de début")
+    priorites, financement = (
+        demandes[f"{_colonne(demandes, e)}{LIGNE_ENTETES}"]
+        for e in ("Priorités transversales", "Type de financement")
+    )
+    assert priorites.fill.fgColor.rgb.endswith("1F4E79")  # facultative
+    assert financement.fill.fgColor.rgb.endswith("9C2A00")  # obligatoire
+    explications = {
+        r[1]: r for r in wb["Explications"].iter_rows(min_row=2, values_only=True) if r[0]
+    }
+    assert explications["Priorités transversales"][2:4] == (
+        "non",
+        "Les priorités que le projet sert. Une ou plusieurs valeurs, séparées par « ; » parmi : "
+        "Protection de l'environnement ; Droits des femmes ; Jeunesse.",
+    )
+    assert explications["Type de financement"][2:4] == (
+        "oui",
+        "Une seule valeur parmi : Soutien à la mission globale ; Projets ponctuels.",
+    )
+    listes = {
+        colonne[0].value: [c.value for c in colonne[1:] if c.value]
+        for colonne in wb["Listes"].iter_cols()
+    }
+    assert listes["dimension:type-financement"] == [
+        "Soutien à la mission globale",
+        "Projets ponctuels",
+    ]
+    assert listes["dimension:priorites"] == [
+        "Protection de l'environnement",
+        "Droits des femmes",
+        "Jeunesse",
+    ]
+    validations = {
+        str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1
+        for v in demandes.data_validations.dataValidation
+    }
+    lettre_listes = next(
+        c.column_letter for c in wb["Listes"][1] if c.value == "dimension:type-financement"
+    )
+    assert validations[_colonne(demandes, "Type de financement")] == (
+        f"=Listes!${lettre_listes}$2:${lettre_listes}$3"
+    )
+    # Plusieurs valeurs ne tiennent pas dans une liste déroulante : l'aide le dit.
+    assert _colonne(demandes, "Priorités transversales") not in validations
+
+
+def test_gabarit_d_un_appel_sans_axes_ni_secteurs():
+    """Un appel sans [[axes]] ni [[secteurs]] n'a ni colonne ni liste pour eux."""
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    entetes = [c.value for c in wb["Demandes"][LIGNE_ENTETES]]
+    assert {"Axe", "Secteur principal", "Secteurs secondaires"}.isdisjoint(entetes)
+    assert {"Priorités transversales", "Type de financement", "Titre du projet"} <= set(entetes)
+    explications = {r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)}
+    assert {"Axe", "Secteur principal"}.isdisjoint(explications)
+    assert {c.value for c in wb["Listes"][1]}.isdisjoint({"axe", "secteur"})
+
+
+def test_gabarit_rempli_d_un_appel_a_dimensions_s_importe_sans_ecart():
+    """Le gabarit rempli comme un demandeur le ferait (valeurs des listes) s'importe sans
+    autre constat que les informations."""
+    for sans in (False, True):
+        appel = appel_avec_dimensions(sans_axes_ni_secteurs=sans)
+        contenu = gabarit_dimensions(
+            appel,
+            [demande(appel, "Q-1", **{"dimension:priorites": "Droits des femmes ; Jeunesse"})],
+        )
+        verification = verifier_lot([("rempli.xlsx", contenu)], appel)
+        assert [p.message for p in verification.problemes if p.severite != "information"] == []
+        (d,) = verification.demandes
+        assert d.valeurs["dimensions"] == {
+            "priorites": ["femmes", "jeunesse"],
+            "type-financement": ["ponctuel"],
+        }
+
+
+# --- Le demandeur organisme (issue 18) ------------------------------------------------------
+
+ENTETES_ORGANISME_DEBUT = [
+    "No de demande",
+    "Organisme requérant",
+    "NEQ",
+    "Municipalité du siège",
+    "Région administrative",
+]
+
+
+def test_colonnes_selon_le_type_de_demandeur(appel, appel_organisme):
+    assert colonnes_demandes(appel) == colonnes_demandes() == COLONNES_DEMANDES
+    organisme = colonnes_demandes(appel_organisme)
+    assert [c.entete for c in organisme][:5] == ENTETES_ORGANISME_DEBUT
+    par_cle = {c.cle: c for c in organisme}
+    assert par_cle["organisme"].obligatoire and par_cle["neq"].obligatoire
+    assert par_cle["municipalite"].entete == "Municipalité du siège"
+    # La bonification d'un projet conjoint vise « plusieurs acteurs municipaux ».
+    assert "municipalites_partenaires" not in par_cle
+    # Le reste du formulaire ne change pas.
+    communes = [c.cle for c in COLONNES_DEMANDES if c.cle not in ("municipalite", "region")]
+    assert [c.cle for c in organisme if c.cle in communes] == [
+        c for c in communes if c != "municipalites_partenaires"
+    ]
+
+
+def test_gabarit_d_organismes(appel_organisme):
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel_organisme)))
+    entetes = [c.value for c in wb["Demandes"][LIGNE_ENTETES]]
+    du_demandeur, du_ministere = colonnes_du_gabarit(colonnes_demandes(appel_organisme))
+    assert entetes == [c.entete for c in du_demandeur + du_ministere]
+    # Le numéro, réservé au ministère, passe à la fin : l'organisme vient en tête.
+    assert entetes[:4] == ENTETES_ORGANISME_DEBUT[1:]
+    assert entetes[-3:] == ["No de demande", "Dossier complet", "Date de dépôt"]
+    # La résolution d'un organisme est celle de son conseil d'administration.
+    assert "Résolution du conseil d'administration" in entetes
+    assert "Résolution du conseil" not in entetes
+    assert "Municipalités partenaires" not in entetes
+    assert "Municipalité requérante" not in entetes
+    # Le NEQ est au format Texte : Excel n'en fait pas 1,14568E+09.
+    lettre_neq = chr(ord("A") + entetes.index("NEQ"))
+    assert wb["Demandes"][f"{lettre_neq}{LIGNE_ENTETES + 1}"].number_format == "@"
+    # Les listes déroulantes suivent leurs colonnes (la région, décalée par le NEQ).
+    listes = {
+        str(v.sqref).split(":")[0][0]: v.formula1
+        for v in wb["Demandes"].data_validations.dataValidation
+    }
+    region = chr(ord("A") + entetes.index("Région administrative"))
+    assert listes[region].startswith("=Listes!$C$")
+    assert [r[2] for r in wb["Listes"].iter_rows(min_row=2, max_row=2, values_only=True)] == [
+        f"{appel_organisme.regions[0].code} – {appel_organisme.regions[0].nom}"
+    ]
+    explications = [r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)]
+    assert {"Organisme requérant", "NEQ", "Municipalité du siège"} <= set(explications)
+
+
+@pytest.mark.parametrize(
+    ("entete", "cle"),
+    [
+        ("Organisme requérant", "organisme"),
+        ("Nom de l'organisme", "organisme"),
+        ("Organisme demandeur", "organisme"),
+        ("NEQ", "neq"),
+        ("Numéro d'entreprise du Québec", "neq"),
+        ("NEQ de l'organisme", "neq"),
+        ("No NEQ", "neq"),
+        ("Municipalité du siège", "municipalite"),
+        ("Ville du siège social", "municipalite"),
+        ("Municipalité requérante", "municipalite"),  # l'ancien modèle QSF
+        ("Région du siège", "region"),
+        ("Municipalités partenaires", None),
+    ],
+)
+def test_en_tete_d_organisme_reconnu(appel_organisme, entete, cle):
+    assert cle_entete(entete, appel=appel_organisme) == cle
+
+
+def test_organisme_demandeur_nomme_la_municipalite_d_un_appel_municipal(appel):
+    """Sans changer les fichiers de municipalités : « Organisme demandeur » y reste un
+    synonyme de la municipalité requérante, et « NEQ » n'y est pas une colonne."""
+    assert cle_entete("Organisme demandeur", appel=appel) == "municipalite"
+    assert cle_entete("Organisme demandeur") == "municipalite"
+    assert cle_entete("NEQ", appel=appel) is None
+
+
+def test_gabarit_d_organismes_rempli_s_importe(appel_organisme):
+    """Le gabarit d'organismes, rempli comme un OCI le ferait (NEQ espacé, région vide,
+    valeurs des listes), s'importe sans écart."""
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel_organisme)))
+    entetes = [c.value for c in wb["Demandes"][LIGNE_ENTETES]]
+    valeurs = {
+        "No de demande": "Q-1",
+        "Organisme requérant": "Solidarité Nord-Sud de Rimouski",
+        "NEQ": "1145 678 901",
+        "Municipalité du siège": "Rimouski",
+        "Titre du projet": "Eau potable à Kara",
+        "Axe": wb["Listes"]["A3"].value,
+        "Secteur principal": "Culture",
+        "Date de début": "2024-05-01",
+        "Date de fin": "2025-01-31",
+        "Coût total du projet": 30000,
+        "Montant demandé – année 1": 10000,
+        "Contribution du demandeur": 20000,
+        "Qualité du signataire": appel_organisme.qualites_signataire[0],
+        "Courriel": "a@b.example",
+    }
+    # Les réponses au formulaire que les critères de l'appel demandent.
+    valeurs |= {c.entete: f"Réponse : {c.entete}" for c, _ in champs_demandes(appel_organisme)}
+    ligne = LIGNE_ENTETES + 1
+    for entete, valeur in valeurs.items():
+        wb["Demandes"].cell(ligne, entetes.index(entete) + 1).value = valeur
+    budget = [c.value for c in wb["Budget"][LIGNE_ENTETES]]
+    for entete, valeur in {
+        "No de demande": "Q-1",
+        "Année": "1",
+        "Catégorie de dépense": wb["Listes"]["F2"].value,
+        "Description": "x",
+        "Montant": 10000,
+    }.items():
+        wb["Budget"].cell(ligne, budget.index(entete) + 1).value = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("oci.xlsx", sortie.getvalue())], appel_organisme)
+    assert [p.code for p in verification.problemes if p.severite != "information"] == []
+    (d,) = verification.demandes
+    assert (d.valeurs["neq"], d.valeurs["region"], d.valeurs["axe"]) == ("1145678901", "01", 2)

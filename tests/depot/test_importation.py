@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from evaluation.depot.gabarit import LIGNE_ENTETES
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
@@ -672,3 +673,82 @@ def test_sans_numero_et_deux_demandes_stockees_de_meme_identite_bloque(moteur, a
     assert (p.severite, p.ligne, p.colonne) == ("bloquant", 3, "Titre du projet")
     assert "(M-001, M-002)" in p.message
     assert verification.selection()[0] == []
+
+
+def test_dimensions_stockees_puis_mises_a_jour_a_la_reimportation(moteur):
+    """Issue 18 : les dimensions d'une demande sont stockées en identifiants ; réimportée,
+    une dimension changée est dite dans le rapport, et une dimension dont le fichier n'a pas
+    la colonne garde sa valeur stockée."""
+    from tests.dimensions import appel_avec_dimensions, demande, gabarit_rempli
+
+    appel = appel_avec_dimensions()
+    cellules = {
+        "dimension:priorites": "Droits des femmes",
+        "dimension:type-financement": "Projets ponctuels",
+    }
+    premier = gabarit_rempli(appel, [demande(appel, "Q-1", **cellules)])
+    importer(_lot(appel, moteur, ("q.xlsx", premier)), appel, moteur=moteur)
+    demandes, _, _ = _etat(moteur, appel)
+    assert demandes.iloc[0]["dimensions"] == {
+        "priorites": ["femmes"],
+        "type-financement": ["ponctuel"],
+    }
+
+    cellules["dimension:priorites"] = "Jeunesse; Droits des femmes"
+    second = gabarit_rempli(appel, [demande(appel, "Q-1", **cellules)])
+    rapport = importer(_lot(appel, moteur, ("q2.xlsx", second)), appel, moteur=moteur)
+    (changement,) = rapport.mises_a_jour
+    assert changement.details == ["priorites : femmes → jeunesse ; femmes"]
+
+    # Sans la colonne des priorités : elles restent telles que stockées.
+    wb = load_workbook(io.BytesIO(second))
+    feuille = wb["Demandes"]
+    (j,) = [c.column for c in feuille[LIGNE_ENTETES] if c.value == "Priorités transversales"]
+    feuille.delete_cols(j)
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    rapport = importer(_lot(appel, moteur, ("q3.xlsx", sortie.getvalue())), appel, moteur=moteur)
+    assert rapport.mises_a_jour == [] and rapport.inchangees == ["Q-1"]
+    demandes, _, _ = _etat(moteur, appel)
+    assert demandes.iloc[0]["dimensions"]["priorites"] == ["jeunesse", "femmes"]
+
+
+def test_importer_des_organismes(moteur, appel_organisme):
+    """Un classeur d'organismes (issue 18) : nom et NEQ stockés, la municipalité et la
+    région du siège dans `municipalite` et `region` ; une réimportation du même fichier ne
+    change rien."""
+    from tests.depot.test_validation import classeur_organismes
+
+    contenu = classeur_organismes()
+    rapport = importer(
+        verifier_lot([("oci.xlsx", contenu)], appel_organisme), appel_organisme, moteur=moteur
+    )
+    assert sorted(rapport.creees) == ["Q-1", "Q-2"]
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel_organisme.id, connexion=c)
+    lignes = table.set_index("no_demande")[["organisme", "neq", "municipalite", "region"]]
+    assert lignes.to_dict("index") == {
+        "Q-1": {
+            "organisme": "Solidarité Nord-Sud de Rimouski",
+            "neq": "1145678901",
+            "municipalite": "Rimouski",
+            "region": "01",
+        },
+        "Q-2": {
+            "organisme": "Carrefour Sherbrooke-Monde",
+            "neq": "2245678901",
+            "municipalite": "Sherbrooke",
+            "region": "05",
+        },
+    }
+    encore = importer(
+        verifier_lot([("oci.xlsx", contenu)], appel_organisme, numeros_stockes=["Q-1", "Q-2"]),
+        appel_organisme,
+        moteur=moteur,
+    )
+    assert sorted(encore.inchangees) == ["Q-1", "Q-2"]
+    with moteur.connect() as c:
+        assert stockage.neq_des_demandes(appel_organisme.id, connexion=c) == {
+            "1145678901": ["Q-1"],
+            "2245678901": ["Q-2"],
+        }

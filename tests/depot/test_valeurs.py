@@ -12,6 +12,7 @@ from evaluation.depot.valeurs import (
     lire_date,
     lire_entier,
     lire_montant,
+    lire_neq,
     lire_oui_non,
 )
 from evaluation.socle import formats
@@ -299,3 +300,75 @@ def test_qualite_signataire(vocabulaire, cellule, qualite):
 def test_montant_demesure_refuse(cellule):
     with pytest.raises(ValeurIllisible, match="montant démesuré"):
         lire_montant(cellule)
+
+
+# --- NEQ (issue 18) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cellule",
+    [
+        "1145678901",
+        1145678901,
+        1145678901.0,  # un nombre lu d'Excel
+        "1145678901.0",  # ... recopié en texte (CSV)
+        "1145678901,00",
+        "1145 678 901",
+        "114-567-8901",
+        "1145\u2011678\u2011901",  # tirets insécables
+        "1145.678.901",
+        "\u00a01145\u00a0678\u202f901\u00a0",  # espaces insécables et fine
+        "\t1145678901\n",
+        "'1145678901",  # texte forcé dans Excel
+        "NEQ : 1145678901",
+        "N.E.Q. 1145678901",
+        "\uff11\uff11\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11",  # pleine chasse
+        "1145\u200b678901",  # espace de largeur nulle
+        "\ufeff1145678901",  # BOM
+        "\u202e1145678901\u202c",  # forçage de direction
+        "1.145678901E+09",  # notation scientifique qui garde les dix chiffres
+        "1,145678901e9",
+    ],
+)
+def test_neq_lu(cellule):
+    assert lire_neq(cellule) == "1145678901"
+
+
+@pytest.mark.parametrize("cellule", [None, "", "   ", "-", "s/o", float("nan")])
+def test_neq_vide(cellule):
+    assert lire_neq(cellule) is None
+
+
+@pytest.mark.parametrize(
+    ("cellule", "pourquoi"),
+    [
+        ("114567890", "9 chiffres au lieu de 10"),
+        (114567890, "9 chiffres au lieu de 10"),
+        ("11456789012", "11 chiffres au lieu de 10"),
+        ("1,14568E+09", "notation scientifique a perdu des chiffres"),
+        ("1.14568e9", "notation scientifique a perdu des chiffres"),
+        (1145678901.5, "numéro entier"),
+        (float("inf"), "numéro entier"),
+        (-1145678901, "négatif"),
+        (True, "case à cocher"),
+        ("ABC4567890", "« A », « B », « C »"),
+        ("1145678901 inc.", "« c », « i », « n »"),
+        ("\u0661\u0661\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661", "hors des chiffres"),
+        ("114567890l", "« l »"),
+        ("1145678901/2", "« / »"),
+        (dt.date(2024, 1, 1), "dix chiffres"),
+    ],
+)
+def test_neq_refuse(cellule, pourquoi):
+    """Tout autre chose que dix chiffres est refusé, et le message dit quoi corriger."""
+    with pytest.raises(ValeurIllisible, match="NEQ") as exc:
+        lire_neq(cellule)
+    assert pourquoi in str(exc.value)
+    assert "dix chiffres" in str(exc.value) and "format Texte" in str(exc.value)
+
+
+@given(st.integers(min_value=10**9, max_value=10**10 - 1))
+def test_neq_nombre_ou_texte_meme_numero(n):
+    """Un NEQ saisi en nombre, en flottant ou en texte groupé se lit pareil."""
+    groupe = f"{str(n)[:4]} {str(n)[4:7]} {str(n)[7:]}"
+    assert lire_neq(n) == lire_neq(float(n)) == lire_neq(groupe) == str(n)

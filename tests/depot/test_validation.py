@@ -8,8 +8,10 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
-from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
+from evaluation.appels.configuration import appel_depuis_toml
+from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, LIGNE_ENTETES
 from evaluation.depot.lecture import FichierLu, Tableau
 from evaluation.depot.validation import verifier
 from evaluation.depot.verification import verifier_lot
@@ -22,6 +24,8 @@ from tests.conftest import (
     depenses,
     gabarit_rempli,
 )
+from tests.dimensions import appel_avec_dimensions, demande
+from tests.dimensions import gabarit_rempli as gabarit_dimensions
 from tests.donnees.cas import CAS_PROBLEMES, CAS_SUGGESTIONS, FORMATS_VALIDES, chemin_probleme
 
 FORMATS = DONNEES / "formats"
@@ -187,8 +191,6 @@ def test_ligne_de_budget_fautive_ecarte_sa_demande(appel):
 def test_oui_non_illisible_est_un_avertissement(appel, valeur, code):
     import io
 
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     feuille = wb["Demandes"]
     feuille.cell(2, 20).value = valeur  # Dossier complet
@@ -297,8 +299,6 @@ def test_projet_conjoint_compte_les_partenaires_reconnus(appel, partenaires, con
     permettre la bonification de la subvention » ; « Le projet proposé peut être porté par
     une ou plusieurs entités municipales. » Interprétation (configuration) : au moins 2
     entités municipales, la requérante comprise."""
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Demandes"]["D3"] = partenaires  # T-002, Sherbrooke, 30 000 $ par année
     sortie = io.BytesIO()
@@ -326,8 +326,6 @@ def test_projet_conjoint_selon_le_minimum_d_entites(appel, minimum, partenaires,
     requérante et chaque entité distincte."""
     from dataclasses import replace
 
-    from openpyxl import load_workbook
-
     appel = replace(appel, financement=replace(appel.financement, entites_conjoint_min=minimum))
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Demandes"]["D3"] = partenaires
@@ -339,8 +337,6 @@ def test_projet_conjoint_selon_le_minimum_d_entites(appel, minimum, partenaires,
 
 
 def test_cellule_en_erreur_situee(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     for cellule, valeur in (("O2", "#N/A"), ("T3", "#REF!")):
         wb["Demandes"][cellule] = valeur
@@ -363,8 +359,6 @@ def test_cellule_en_erreur_situee(appel):
 
 
 def test_budget_d_un_formulaire_sans_numero(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "formulaire.xlsx")
     wb["Budget"].delete_cols(1)
     sortie = io.BytesIO()
@@ -376,8 +370,6 @@ def test_budget_d_un_formulaire_sans_numero(appel):
 
 
 def test_numeros_sans_egard_a_la_casse(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Budget"]["A2"] = "t-001"
     sortie = io.BytesIO()
@@ -406,8 +398,6 @@ def test_numeros_en_double_entre_fichiers_budgets_separes(appel):
 
 
 def test_colonne_de_montant_absente_sans_alerte_en_cascade(appel):
-    from openpyxl import load_workbook
-
     wb = load_workbook(FORMATS / "valide.xlsx")
     wb["Demandes"]["O1"] = "Subvention souhaitée"
     sortie = io.BytesIO()
@@ -509,3 +499,392 @@ def test_ancien_export_sans_le_formulaire_s_importe(appel):
     assert "« Résolution du conseil »" not in p.message  # interprétation : facultative
     assert "critère « Capacité de réalisation »" in p.message
     assert verification.sans_blocage and len(verification.selection()[0]) == 3
+
+
+# --- Issue 18 : les dimensions que l'appel déclare ------------------------------------------
+
+PRIORITES = "Protection de l'environnement ; Droits des femmes ; Jeunesse"
+TYPES = "Soutien à la mission globale ; Projets ponctuels"
+
+
+def _verifier_dimensions(appel, **cellules):
+    contenu = gabarit_dimensions(appel, [demande(appel, "Q-1", **cellules)])
+    return verifier_lot([("q.xlsx", contenu)], appel)
+
+
+@pytest.mark.parametrize(
+    ("priorites", "attendu"),
+    [
+        ("Droits des femmes; JEUNESSE", ["femmes", "jeunesse"]),
+        ("egalite   entre les GENRES", ["femmes"]),  # alias, sans accents ni casse
+        ("environnement", ["environnement"]),  # identifiant
+        ("Protection de l'environnement\nJeunesse", ["environnement", "jeunesse"]),
+        ("Protection de l'environnement, Jeunesse", ["environnement", "jeunesse"]),
+        (None, []),
+    ],
+)
+def test_dimension_reconnue_par_identifiant_libelle_ou_alias(priorites, attendu):
+    appel = appel_avec_dimensions()
+    verification = _verifier_dimensions(appel, **{"dimension:priorites": priorites})
+    assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
+    (d,) = verification.demandes
+    assert d.valeurs["dimensions"] == {"priorites": attendu, "type-financement": ["ponctuel"]}
+
+
+def test_dimension_valeur_repetee_retiree_et_dite():
+    appel = appel_avec_dimensions()
+    verification = _verifier_dimensions(
+        appel, **{"dimension:priorites": "Jeunesse ; jeunesse ; Droits des femmes"}
+    )
+    (d,) = verification.demandes
+    assert d.valeurs["dimensions"]["priorites"] == ["jeunesse", "femmes"]
+    (p,) = [p for p in verification.problemes if p.code == "dimension_en_double"]
+    assert (p.severite, p.ligne, p.colonne) == (
+        INFORMATION,
+        LIGNE_ENTETES + 1,
+        "Priorités transversales",
+    )
+    assert p.message == (
+        "« Priorités transversales » : valeur répétée retirée (« Jeunesse ») ; elle compte une "
+        "fois."
+    )
+
+
+@pytest.mark.parametrize(
+    ("cellules", "code", "colonne", "message"),
+    [
+        (
+            {"dimension:priorites": "Droits des femmes; Culture"},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeur « Culture » inconnue ; écrivez une ou "
+            f"plusieurs valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
+            {"dimension:priorites": "Jeunes"},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeur « Jeunes » inconnue ; vouliez-vous dire "
+            "« Jeunesse » ? Sinon, écrivez une ou plusieurs valeurs séparées par « ; » parmi : "
+            f"{PRIORITES}.",
+        ),
+        (
+            {"dimension:type-financement": "Soutien à la mission globale; Projets ponctuels"},
+            "dimension_valeurs_multiples",
+            "Type de financement",
+            "« Type de financement » n'accepte qu'une valeur ; la cellule en porte 2 "
+            "(« Soutien à la mission globale », « Projets ponctuels ») : gardez-en une parmi : "
+            f"{TYPES}.",
+        ),
+        (
+            {"dimension:type-financement": None},
+            "valeur_manquante",
+            "Type de financement",
+            "valeur obligatoire manquante : remplissez « Type de financement » (une seule "
+            f"valeur parmi : {TYPES}).",
+        ),
+        (
+            {"dimension:priorites": "; ".join(f"Inconnue {i}" for i in range(2_000))},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
+            "« Inconnue 3 », « Inconnue 4 » et 1995 autres inconnues ; écrivez une ou plusieurs "
+            f"valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
+            {"dimension:type-financement": "Bourse"},
+            "dimension_inconnue",
+            "Type de financement",
+            "« Type de financement » : valeur « Bourse » inconnue ; écrivez une seule valeur "
+            f"parmi : {TYPES}.",
+        ),
+    ],
+)
+def test_dimension_fautive_bloque_et_dit_les_valeurs_permises(cellules, code, colonne, message):
+    """Une valeur inconnue, plusieurs valeurs où une seule est permise, une dimension
+    obligatoire vide : bloquant, situé (fichier, ligne Excel, colonne), avec les valeurs
+    permises ; la demande n'est pas importée."""
+    appel = appel_avec_dimensions()
+    verification = _verifier_dimensions(appel, **cellules)
+    graves = [p for p in verification.problemes if p.severite != INFORMATION]
+    assert [(p.code, p.severite, p.fichier, p.feuille, p.ligne, p.colonne) for p in graves] == [
+        (code, BLOQUANT, "q.xlsx", "Demandes", LIGNE_ENTETES + 1, colonne)
+    ]
+    assert graves[0].message == message
+    assert (
+        graves[0].texte().startswith("q.xlsx, ")
+        and f"ligne {LIGNE_ENTETES + 1}" in graves[0].texte()
+    )
+    assert verification.selection() == ([], [])
+
+
+def test_dimension_obligatoire_sans_colonne_bloque_le_fichier():
+    appel = appel_avec_dimensions()
+    verification = verifier_lot([("v.xlsx", FORMATS / "valide.xlsx")], appel)
+    (p,) = [p for p in verification.problemes if p.code == "colonne_manquante"]
+    assert (p.severite, p.colonne) == (BLOQUANT, "Type de financement")
+    assert p.message.startswith("colonne obligatoire « Type de financement » introuvable")
+    assert verification.selection() == ([], [])
+
+
+@pytest.mark.parametrize(
+    "entete", ["TYPE DE FINANCEMENT", "type-financement", "Type  de financement"]
+)
+def test_colonne_de_dimension_reconnue_par_libelle_ou_identifiant(entete):
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    contenu = gabarit_dimensions(appel, [demande(appel, "Q-1")])
+    wb = load_workbook(io.BytesIO(contenu))
+    (cellule,) = [c for c in wb["Demandes"][LIGNE_ENTETES] if c.value == "Type de financement"]
+    cellule.value = entete
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    verification = verifier_lot([("q.xlsx", sortie.getvalue())], appel)
+    assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
+    assert verification.demandes[0].valeurs["dimensions"]["type-financement"] == ["ponctuel"]
+
+
+def test_appel_sans_axes_ni_secteurs_n_exige_ni_ne_lit_axe_et_secteurs():
+    """Un fichier qui a les colonnes Axe et Secteurs, importé dans un appel qui n'en a pas :
+    rien n'est exigé ni lu ; les colonnes sont conservées à part et le rapport le dit."""
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    verification = verifier_lot([("v.xlsx", FORMATS / "valide.xlsx")], appel)
+    manquantes = [p.colonne for p in verification.problemes if p.code == "colonne_manquante"]
+    assert manquantes == ["Type de financement"]
+    (a_part,) = [p for p in verification.problemes if p.code == "colonnes_supplementaires"]
+    for entete in ("Axe", "Secteur principal", "Secteurs secondaires"):
+        assert f"« {entete} »" in a_part.message
+    t002 = next(d for d in verification.demandes if d.no_demande == "T-002")
+    assert "axe" not in t002.valeurs and "secteur" not in t002.valeurs
+    assert t002.supplementaires["Secteur principal"] == "Francophonie"
+    assert t002.valeurs["secteurs_secondaires"] is None
+
+
+def test_dimension_nommee_comme_un_synonyme_d_une_colonne_du_gabarit():
+    """« Secteur d'activité » est un synonyme de « Secteur principal » ; dans un appel sans
+    secteurs qui déclare une dimension de ce nom, la colonne est lue comme la dimension."""
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    appel = appel_depuis_toml(
+        appel.source_toml.replace(
+            'libelle = "Type de financement"', 'libelle = "Secteur d\'activité"'
+        ),
+        "essai",
+    )
+    contenu = gabarit_dimensions(appel, [demande(appel, "Q-1")])
+    assert "Secteur d'activité" in [
+        c.value for c in load_workbook(io.BytesIO(contenu))["Demandes"][LIGNE_ENTETES]
+    ]
+    verification = verifier_lot([("q.xlsx", contenu)], appel)
+    assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
+    assert verification.demandes[0].valeurs["dimensions"]["type-financement"] == ["ponctuel"]
+
+
+# --- Demandeur organisme, requérante MRC (issue 18) ---------------------------------------
+
+ENTETES_ORGANISMES = [
+    "No de demande",
+    "Nom de l'organisme",
+    "Numéro d'entreprise du Québec",
+    "Ville du siège social",
+    "Titre du projet",
+    "Axe",
+    "Secteur principal",
+    "Date de début",
+    "Date de fin",
+    "Coût total du projet",
+    "Montant demandé – année 1",
+    "Contribution du demandeur",
+]
+
+
+def _ligne_organisme(numero, organisme, neq, siege="Rimouski", titre="Eau potable") -> list:
+    return [
+        numero,
+        organisme,
+        neq,
+        siege,
+        titre,
+        1,
+        "Culture",
+        "2024-05-01",
+        "2024-12-01",
+        30000,
+        10000,
+        20000,
+    ]
+
+
+def classeur_organismes(*lignes: list) -> bytes:
+    """Un petit classeur d'organismes, en-têtes écrits comme un OCI les écrirait (alias) ;
+    sans lignes : deux demandes valides (Q-1, Q-2) de deux organismes."""
+    lignes = lignes or (
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud de Rimouski", 1145678901.0),
+        _ligne_organisme("Q-2", "Carrefour Sherbrooke-Monde", "2245 678 901", "Sherbrooke"),
+    )
+    return classeur({"Demandes": [ENTETES_ORGANISMES, *lignes]})
+
+
+def test_organismes_importables(appel_organisme):
+    """Les en-têtes d'un OCI (« Nom de l'organisme », « Numéro d'entreprise du Québec »,
+    « Ville du siège social ») sont reconnus ; la région est tirée du siège."""
+    verification = verifier_lot([("oci.xlsx", classeur_organismes())], appel_organisme)
+    assert [p for p in verification.problemes if p.severite != INFORMATION] == []
+    q1, q2 = verification.demandes
+    assert {k: q1.valeurs[k] for k in ("organisme", "neq", "municipalite", "region")} == {
+        "organisme": "Solidarité Nord-Sud de Rimouski",
+        "neq": "1145678901",
+        "municipalite": "Rimouski",
+        "region": "01",
+    }
+    assert (q2.valeurs["neq"], q2.valeurs["region"]) == ("2245678901", "05")
+    assert q1.valeurs["projet_conjoint"] is False
+
+
+def test_en_tetes_d_organisme_dans_un_appel_municipal(appel):
+    """Dans un appel d'entités municipales, « NEQ » n'est pas une colonne du gabarit : elle
+    est gardée à part ; « Ville du siège social » n'y nomme pas la requérante."""
+    verification = verifier_lot([("oci.xlsx", classeur_organismes())], appel)
+    assert "neq" not in verification.demandes[0].valeurs
+    codes = {p.code for p in verification.problemes}
+    assert "colonnes_supplementaires" in codes
+
+
+@pytest.mark.parametrize(
+    ("neq", "pourquoi"),
+    [
+        ("114567890", "9 chiffres"),
+        (114567890, "9 chiffres"),
+        ("1,14568E+09", "notation scientifique"),
+        ("1145678901 inc.", "hors des chiffres"),
+        ("ABC-DEF-GHIJ", "hors des chiffres"),
+        (1145678901.5, "entier"),
+        (True, "case à cocher"),
+    ],
+)
+def test_neq_illisible_bloque_et_situe(appel_organisme, neq, pourquoi):
+    """Un NEQ qui n'a pas dix chiffres bloque la demande ; le problème nomme le fichier, la
+    ligne comme Excel la numérote et la colonne telle qu'écrite, et dit quoi corriger."""
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud", "1145678901"),
+        _ligne_organisme("Q-2", "Carrefour", neq),
+    )
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (probleme,) = [p for p in verification.problemes if p.severite == BLOQUANT]
+    assert (probleme.code, probleme.fichier, probleme.ligne, probleme.colonne) == (
+        "neq_invalide",
+        "oci.xlsx",
+        3,
+        "Numéro d'entreprise du Québec",
+    )
+    assert pourquoi in probleme.message and "dix chiffres" in probleme.message
+    assert "oci.xlsx" in probleme.texte() and "ligne 3" in probleme.texte()
+    gardees, _ = verification.selection(lignes_valides_seulement=True)
+    assert [d.no_demande for d in gardees] == ["Q-1"]
+
+
+def test_neq_tolere_espaces_insecables_et_tirets(appel_organisme):
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "A", "\u00a01145\u202f678\u00a0901"),
+        _ligne_organisme("Q-2", "B", "224-567-8901"),
+        _ligne_organisme("Q-3", "C", "\u200b3345678901"),
+    )
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    assert [d.valeurs["neq"] for d in verification.demandes] == [
+        "1145678901",
+        "2245678901",
+        "3345678901",
+    ]
+    assert verification.sans_blocage
+
+
+def test_neq_en_double_avertit(appel_organisme):
+    """Interprétation : rien dans le texte de Québec sans frontières ne limite le nombre de
+    demandes d'un organisme, et ses « deux types de financement » (mission globale, projets
+    ponctuels) permettent à un OCI d'en déposer plusieurs : le doublon avertit sans bloquer,
+    et dit où est l'autre demande."""
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud", "1145678901"),
+        _ligne_organisme("Q-2", "Solidarité Nord-Sud", "1145 678 901", titre="Mission"),
+        _ligne_organisme("Q-3", "Autre", "2245678901"),
+    )
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (probleme,) = [p for p in verification.problemes if p.code == "neq_en_double"]
+    assert (probleme.severite, probleme.ligne, probleme.no_demande) == (AVERTISSEMENT, 3, "Q-2")
+    assert "« Q-1 », oci.xlsx, ligne 2" in probleme.message
+    assert verification.sans_blocage
+    assert len(verification.selection()[0]) == 3
+
+
+def test_organisme_vide_bloque(appel_organisme):
+    contenu = classeur_organismes(_ligne_organisme("Q-1", "  ", "1145678901"))
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (probleme,) = [p for p in verification.problemes if p.severite == BLOQUANT]
+    assert (probleme.code, probleme.ligne, probleme.colonne) == (
+        "valeur_manquante",
+        2,
+        "Nom de l'organisme",
+    )
+    assert "« Organisme requérant »" in probleme.message
+
+
+@pytest.mark.parametrize("absente", ["Nom de l'organisme", "Numéro d'entreprise du Québec"])
+def test_colonne_d_organisme_absente_bloque(appel_organisme, absente):
+    j = ENTETES_ORGANISMES.index(absente)
+    entetes = [e for i, e in enumerate(ENTETES_ORGANISMES) if i != j]
+    ligne = [v for i, v in enumerate(_ligne_organisme("Q-1", "A", "1145678901")) if i != j]
+    verification = verifier_lot(
+        [("oci.xlsx", classeur({"Demandes": [entetes, ligne]}))], appel_organisme
+    )
+    manquantes = [p for p in verification.problemes if p.code == "colonne_manquante"]
+    assert len(manquantes) == 1 and manquantes[0].severite == BLOQUANT
+
+
+def test_siege_inconnu_comme_une_municipalite_inconnue(appel_organisme):
+    """Municipalité du siège absente du répertoire : avertissement ; sans région déclarée,
+    la région manque (bloquant), comme pour une municipalité requérante inconnue."""
+    contenu = classeur_organismes(_ligne_organisme("Q-1", "A", "1145678901", siege="Gotham"))
+    verification = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    codes = {(p.code, p.severite, p.colonne) for p in verification.problemes}
+    assert ("municipalite_inconnue", AVERTISSEMENT, "Ville du siège social") in codes
+    assert ("valeur_manquante", BLOQUANT, "Région administrative") in codes
+
+
+@pytest.mark.parametrize(
+    ("requerante", "nom", "region"),
+    [
+        ("MRC de Coaticook", "MRC Coaticook", "05"),
+        ("MRC des Collines-de-l'Outaouais", "MRC Les Collines-de-l'Outaouais", "07"),
+        ("Municipalité régionale de comté de Bellechasse", "MRC Bellechasse", "12"),
+        ("Coaticook", "Coaticook", "05"),  # sans « MRC » : la ville
+    ],
+)
+def test_requerante_mrc(appel, requerante, nom, region):
+    """« Le projet proposé peut être porté par une ou plusieurs entités municipales. »
+    Interprétation : une MRC ou un territoire équivalent du répertoire (colonne « mrc »)
+    peut être requérante, comme une municipalité locale ; la région est la sienne."""
+    verification = verifier_lot([("mrc.xlsx", _classeur_minimal("A-1", requerante))], appel)
+    (d,) = verification.demandes
+    assert (d.valeurs["municipalite"], d.valeurs["region"]) == (nom, region)
+    assert not [p for p in verification.problemes if p.code == "municipalite_inconnue"]
+    assert verification.sans_blocage
+
+
+def test_neq_deja_importe_avertit(appel_organisme):
+    """Un NEQ déjà porté par une demande importée sous un autre numéro avertit ; la même
+    demande réimportée (même numéro) n'est pas un doublon d'elle-même."""
+    stockes = {"1145678901": ["Q-1"]}
+    autre = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("Q-9", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=["Q-1"],
+        neq_stockes=stockes,
+    )
+    (probleme,) = [p for p in autre.problemes if p.code == "neq_en_double"]
+    assert probleme.severite == AVERTISSEMENT and probleme.no_demande == "Q-9"
+    assert "« Q-1 », déjà importée dans cet appel" in probleme.message
+    meme = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("q-1", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=["Q-1"],
+        neq_stockes=stockes,
+    )
+    assert not [p for p in meme.problemes if p.code == "neq_en_double"]

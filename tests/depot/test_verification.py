@@ -85,9 +85,9 @@ def test_le_lot_lance_la_lecture_du_fichier_suivant(appel, monkeypatch):
             lancees.append(nom)
             super().__init__(nom, source, limites)
 
-    def lire(nom, source, *arguments):
+    def lire(nom, source, *arguments, **options):
         lus.append((nom, list(lancees)))
-        return vraie_lecture(nom, source, *arguments)
+        return vraie_lecture(nom, source, *arguments, **options)
 
     monkeypatch.setattr(verification, "Lancee", Espion)
     monkeypatch.setattr(verification, "lire_fichier", lire)

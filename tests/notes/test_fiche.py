@@ -100,6 +100,36 @@ def test_resume_complet(appel):
     }
 
 
+def test_resume_organisme(appel_organisme):
+    """Un organisme : son nom et son NEQ, puis son siège ; ni projet conjoint ni
+    municipalités partenaires (la bonification vise « plusieurs acteurs municipaux »)."""
+    d = _demande(
+        organisme="Solidarité Nord-Sud", neq="1145678901", municipalite="Rimouski", region="01"
+    )
+    lignes = fiche.resume(d, appel_organisme)
+    libelles = [libelle for libelle, _ in lignes]
+    assert libelles[:2] == ["Organisme requérant", "Siège"]
+    assert "Municipalité requérante" not in libelles
+    assert not {"Projet conjoint", "Municipalités partenaires"} & set(libelles)
+    assert libelles[2:] == LIBELLES[4:]
+    valeurs = dict(lignes)
+    assert valeurs["Organisme requérant"] == "Solidarité Nord-Sud (NEQ 1145678901)"
+    assert valeurs["Siège"] == "Rimouski, Bas-Saint-Laurent"
+
+
+def test_resume_organisme_importe(moteur, appel_organisme):
+    """Importé d'un classeur d'organismes, relu de la base : la fiche nomme l'organisme."""
+    from tests.depot.test_validation import classeur_organismes
+
+    verification = verifier_lot([("oci.xlsx", classeur_organismes())], appel_organisme)
+    importer(verification, appel_organisme, moteur=moteur, lignes_valides_seulement=True)
+    with moteur.connect() as c:
+        demandes = stockage.lire_demandes(appel_organisme.id, connexion=c)
+    valeurs = dict(fiche.resume(_ligne(demandes, "Q-1"), appel_organisme))
+    assert valeurs["Organisme requérant"] == "Solidarité Nord-Sud de Rimouski (NEQ 1145678901)"
+    assert valeurs["Siège"] == "Rimouski, Bas-Saint-Laurent"
+
+
 def test_resume_espaces_insecables(appel):
     valeurs = dict(fiche.resume(_demande(), appel))
     montant = valeurs["Montant demandé, année 1"]
@@ -462,3 +492,57 @@ def test_formulaire_sous_les_titres_du_gabarit(appel):
         ("Capacité financière", "— (non fourni)"),
         ("Résolution du conseil", "Résolution 2024-02-117"),
     ]
+
+
+# --- Issue 18 : les dimensions déclarées par l'appel ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "demande",
+    [
+        # Une demande stockée (colonne JSON) et une ligne chargée pour classer (tuples).
+        {"dimensions": {"priorites": ["environnement", "femmes"], "type-financement": []}},
+        {"dimension:priorites": ("environnement", "femmes"), "dimension:type-financement": ()},
+    ],
+    ids=["stockee", "chargee"],
+)
+def test_resume_montre_chaque_dimension_et_rien_des_axes_absents(demande):
+    from tests.dimensions import appel_avec_dimensions
+
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    lignes = dict(fiche.resume(demande, appel))
+    assert lignes["Priorités transversales"] == "Protection de l'environnement ; Droits des femmes"
+    assert lignes["Type de financement"] == "—"
+    assert {"Axe", "Secteur principal", "Secteurs secondaires"}.isdisjoint(lignes)
+    assert fiche.classification(demande, appel) == [
+        ("Priorités transversales", "Protection de l'environnement ; Droits des femmes"),
+        ("Type de financement", "—"),
+    ]
+
+
+def test_resume_d_un_appel_avec_axes_garde_axe_et_secteurs_avant_les_dimensions():
+    from tests.dimensions import appel_avec_dimensions
+
+    appel = appel_avec_dimensions()
+    libelles = [nom for nom, _ in fiche.resume({"axe": 1, "secteur": "innovation"}, appel)]
+    i = libelles.index("Secteurs secondaires")
+    assert libelles[i - 2 : i + 3] == [
+        "Axe",
+        "Secteur principal",
+        "Secteurs secondaires",
+        "Priorités transversales",
+        "Type de financement",
+    ]
+
+
+def test_dimension_parmi_une_valeur_suffit():
+    table = pd.DataFrame(
+        {"dimension:priorites": [("environnement", "femmes"), ("jeunesse",), ()]}, index=[5, 6, 7]
+    )
+    assert fiche.dimension_parmi(table, "priorites", ["femmes"]).tolist() == [True, False, False]
+    assert fiche.dimension_parmi(table, "priorites", ["femmes", "jeunesse"]).tolist() == [
+        True,
+        True,
+        False,
+    ]
+    assert fiche.dimension_parmi(table, "autre", ["x"]).tolist() == [False, False, False]

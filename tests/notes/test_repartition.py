@@ -1,5 +1,6 @@
 """Répartition des évaluateurs et conflits d'intérêts évidents : les règles pures, sans base."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,6 +74,42 @@ def test_conflits_evidents():
     conflits = conflits_evidents(demandes, comptes)
     assert {(c.demande_id, c.evaluateur) for c in conflits} == {(1, "m@x.ca"), (2, "r@x.ca")}
     assert "municipalité de l'évaluateur (magog)" in conflits[0].raison
+
+
+def test_conflit_par_neq():
+    """Appel d'organismes : l'évaluateur rattaché à l'organisme (même NEQ, quelle qu'en soit
+    l'écriture) est en conflit sur ses demandes ; la région reste ; la municipalité du
+    siège, qui n'est pas le demandeur, ne met pas en conflit (interprétation)."""
+    demandes = [
+        {"id": 1, "neq": "1145678901", "municipalite": "Rimouski", "region": "01"},
+        {"id": 2, "neq": "2245678901", "municipalite": "Laval", "region": "13"},
+        {"id": 3, "neq": None, "municipalite": "Rimouski", "region": "01"},
+    ]
+    comptes = [
+        {"courriel": "oci@x.ca", "municipalite": None, "region": None, "neq": "1145 678 901"},
+        {"courriel": "rim@x.ca", "municipalite": "Rimouski", "region": None, "neq": None},
+        {"courriel": "lav@x.ca", "municipalite": None, "region": "13", "neq": None},
+        {"courriel": "aucun@x.ca", "municipalite": None, "region": None, "neq": "9999999999"},
+    ]
+    conflits = conflits_evidents(demandes, comptes)
+    assert {(c.demande_id, c.evaluateur) for c in conflits} == {
+        (1, "oci@x.ca"),
+        (2, "lav@x.ca"),
+        (3, "rim@x.ca"),  # une demande sans NEQ : la règle des municipalités, inchangée
+    }
+    par_paire = {(c.demande_id, c.evaluateur): c.raison for c in conflits}
+    assert par_paire[(1, "oci@x.ca")] == "organisme de l'évaluateur (NEQ 1145678901) : le demandeur"
+    assert "région" in par_paire[(2, "lav@x.ca")]
+
+
+@pytest.mark.parametrize("neq", [1145678901, 1145678901.0, "114-567-8901", "\u00a01145678901"])
+def test_conflit_par_neq_ecritures(neq):
+    """Le NEQ se compare chiffres seuls, qu'il vienne d'un nombre lu ou d'un texte."""
+    (conflit,) = conflits_evidents(
+        [{"id": 7, "neq": "1145678901", "region": "01"}],
+        [{"courriel": "oci@x.ca", "neq": neq}],
+    )
+    assert (conflit.demande_id, conflit.evaluateur) == (7, "oci@x.ca")
 
 
 # --- Coût linéaire : mêmes réponses que la définition, demande par demande ------------------

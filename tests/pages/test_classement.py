@@ -943,3 +943,66 @@ def test_bonification_fixee_par_la_presidence(
     with moteur.connect() as c:
         (b,) = stockage.lire_bonifications(appel.id, connexion=c)
     assert b["montant"] == stockee
+
+
+# --- Issue 18 : un appel sans axes ni secteurs, classé et filtré par ses dimensions ---------
+
+
+def test_appel_sans_axes_ni_secteurs_filtre_par_dimension(application, moteur, fichiers_servis):
+    """Un appel qui déclare ses dimensions au lieu d'axes et de secteurs : ni filtre ni
+    colonne Axe ou Secteur ; un filtre par dimension (une demande à plusieurs valeurs passe
+    si l'une est choisie) ; une colonne par dimension dans le tableau, le CSV et le classeur
+    Excel."""
+    from openpyxl import load_workbook
+
+    from tests.dimensions import appel_avec_dimensions, importer_et_noter
+
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    importer_et_noter(moteur, appel)
+    at = application(PAGE, role=PRESIDENT)
+    filtres = {m.key: m for m in at.multiselect}
+    assert {"cl_axes", "cl_secteurs"}.isdisjoint(filtres)
+    assert filtres["cl_dimension_priorites"].label == "Priorités transversales"
+    assert filtres["cl_dimension_priorites"].options == [
+        "Protection de l'environnement",
+        "Droits des femmes",
+        "Jeunesse",
+    ]
+    assert numeros(at, "Financées") == ["Q-1", "Q-2", "Q-3"]
+    vue = partie(at, "Financées").set_index("No")
+    assert "Axe" not in vue.columns and "Secteur" not in vue.columns
+    assert vue.loc["Q-1", "Priorités transversales"] == (
+        "Protection de l'environnement ; Droits des femmes"
+    )
+    assert vue.loc["Q-3", "Priorités transversales"] == "—"
+
+    at.multiselect(key="cl_dimension_priorites").set_value(["femmes", "jeunesse"])
+    executer(at)
+    assert numeros(at, "Financées") == ["Q-1", "Q-2"]
+    at.multiselect(key="cl_dimension_type-financement").set_value(["ponctuel"])
+    executer(at)
+    assert numeros(at, "Financées") == ["Q-1"]
+
+    _, contenu = fichiers_servis.lire(at, "cl_csv")
+    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    assert [(r["no_demande"], r["dimension:priorites"]) for r in lignes] == [
+        ("Q-1", "Protection de l'environnement ; Droits des femmes"),
+        ("Q-2", "Jeunesse"),
+        ("Q-3", ""),
+    ]
+
+    at.toggle(key="export_tout").set_value(False)
+    at.button(key="preparer_export").click()
+    executer(at)
+    _, contenu = fichiers_servis.lire(at, "telecharger_export")
+    livre = load_workbook(io.BytesIO(contenu))
+    assert "Par axe" not in livre.sheetnames and "Par secteur" not in livre.sheetnames
+    rangees = list(livre["Classement"].iter_rows(values_only=True))
+    (haut,) = [i for i, r in enumerate(rangees) if r and r[0] == "Rang"]
+    entetes = list(rangees[haut])
+    assert "Axe" not in entetes and "Secteur" not in entetes
+    exportees = [r for r in rangees[haut + 1 :] if r[entetes.index("No de demande")]]
+    assert [
+        (r[entetes.index("No de demande")], r[entetes.index("Type de financement")])
+        for r in exportees
+    ] == [("Q-1", "Projets ponctuels")]

@@ -322,3 +322,37 @@ def test_municipalite_libre_d_une_version_precedente(application, base):
     champs["Enregistrer"].click().run()
     assert _compte(base, courriel).municipalite == "Magog"
     assert not [w for w in at.warning if "Villeinconnue" in w.value]
+
+
+# --- L'organisme d'un compte (NEQ, issue 18) ------------------------------------------------
+
+
+def test_creer_avec_neq(application, base):
+    at = application(PAGE)
+    at.text_input(key="nouveau_neq").set_value("1145 678 901")
+    at = _creer(at, NOUVEAU)
+    assert [s.value for s in at.success] and not at.error
+    assert _compte(base, NOUVEAU).neq == "1145678901"
+    ligne = _table(at)[_table(at)["Courriel"] == NOUVEAU].iloc[0]
+    assert ligne["Organisme (NEQ)"] == "1145678901"
+
+
+def test_neq_invalide_refuse_a_cote_du_formulaire(application, base):
+    at = application(PAGE)
+    at.text_input(key="nouveau_neq").set_value("1,14568E+09")
+    at = _creer(at, NOUVEAU)
+    (erreur,) = [e.value for e in at.error]
+    assert erreur.startswith("Compte non créé : NEQ « 1,14568E+09 » invalide")
+    assert _compte(base, NOUVEAU) is None
+
+
+def test_modifier_le_neq(application, base):
+    courriel = compte_de_test(base, EVALUATEUR, nom="Éva Lachance")
+    at = application(PAGE)
+    champs = _formulaire_modifier(at, courriel)
+    champs["Organisme (NEQ)"].set_value("224-567-8901")
+    champs["Enregistrer"].click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [f"Compte {courriel} enregistré."]
+    assert _compte(base, courriel).neq == "2245678901"
+    assert (ADMIN_COURRIEL, "compte:neq", None, "2245678901") in _journal_comptes(base, courriel)

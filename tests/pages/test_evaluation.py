@@ -21,6 +21,7 @@ from tests.pages.conftest import (
     MIME_XLSX,
     compte_de_test,
     compter_appels,
+    rendu,
     sous_le_controle,
     textes,
 )
@@ -493,3 +494,131 @@ def test_formulaire_de_la_demande_dans_la_fiche(ouvrir, demandes, base):
     rendu = "\n".join(m.value for m in expander.markdown)
     assert "**Objectifs**  \nDoter Rimouski d'un plan d'action portuaire" in rendu
     assert "**Capacité financière**  \n— (non fourni)" in rendu
+
+
+def test_fiche_d_un_appel_sans_axes_montre_ses_dimensions(application, moteur):
+    """Issue 18 : la fiche montre chaque dimension déclarée (libellés joints par « ; ») ; un
+    appel sans axes ni secteurs n'a ni filtre ni colonne pour eux."""
+    from tests.dimensions import appel_avec_dimensions, importer_et_noter
+
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    importer_et_noter(moteur, appel, evaluateurs=())
+    at = application(PAGE, role=EVALUATEUR)
+    assert {"filtre_axes", "filtre_secteurs"}.isdisjoint(m.key for m in at.multiselect)
+    lu = textes(at)
+    assert "- **Priorités transversales** : Protection de l'environnement ; Droits des femmes" in lu
+    assert "- **Type de financement** : Projets ponctuels" in lu
+    assert "**Axe**" not in lu and "Secteur principal" not in lu
+    assert "Protection de l'environnement ; Droits des femmes · Projets ponctuels" in [
+        rendu(c.value) for c in at.caption
+    ]
+
+
+# --- Pièces jointes (issue 18, point 3) -----------------------------------------------------
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def _pieces(moteur, *entrees) -> None:
+    import zipfile
+
+    from evaluation.depot.importation_pieces import importer_pieces
+    from evaluation.socle.roles import ANALYSTE
+
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w") as z:
+        for nom, contenu in entrees:
+            z.writestr(nom, contenu)
+    importer_pieces(
+        charger_appel(),
+        "pieces.zip",
+        tampon.getvalue(),
+        moteur=moteur,
+        auteur="analyste@x.ca",
+        role=ANALYSTE,
+    )
+
+
+def test_pieces_jointes_listees_affichees_et_telechargees(
+    ouvrir, demandes, moteur, fichiers_servis
+):
+    """L'évaluateur voit les pièces de la demande ouverte (et seulement elles), les affiche
+    dans la visionneuse et les télécharge octet pour octet."""
+    _pieces(moteur, ("T-001 - Résolution.pdf", PDF), ("T-002.pdf", PDF + b"% T-002\n%%EOF\n"))
+    at = ouvrir()
+    assert at.selectbox(key="choix_demande").value == demandes[0][0]
+    texte = textes(at)
+    assert "Pièces jointes" in texte and "T-001 - Résolution.pdf" in texte
+    assert "T-002.pdf" not in texte
+    (telecharger,) = [b for b in at.get("download_button") if b.key.startswith("piece_")]
+    assert fichiers_servis.lire(at, telecharger.key) == ("T-001 - Résolution.pdf", PDF)
+    (voir,) = [b for b in at.button if b.key.startswith("piece_voir_")]
+    assert voir.label == "Afficher"
+    voir.click().run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button if b.key.startswith("piece_voir_")] == ["Masquer"]
+    # La visionneuse (st.pdf, composant streamlit-pdf) est servie par la session.
+    assert any("streamlit-pdf" in str(e.proto) for e in at.get("bidi_component")), [
+        e.type for e in at._tree
+    ]
+
+
+def test_pieces_d_une_demande_en_conflit_inaccessibles(ouvrir, demandes, moteur):
+    """Un conflit déclaré retire la demande de la liste ; ses pièces ne se lisent plus, même
+    demandées directement."""
+    from evaluation.depot.importation_pieces import AccesRefuse, pieces_de_la_demande
+
+    _pieces(moteur, ("T-001.pdf", PDF))
+    at = ouvrir()
+    d = demandes[0][0]
+    at.text_input(key=f"conflit::{d}::").set_value("Mon conjoint dirige le projet.")
+    at.button(key="declarer_conflit").click().run()
+    assert not at.exception, at.exception
+    assert "T-001.pdf" not in textes(at)
+    assert "Aucune pièce jointe importée pour cette demande." in textes(at)
+    with pytest.raises(AccesRefuse, match="conflit"):
+        pieces_de_la_demande(charger_appel(), d, moteur=moteur, courriel=EVA, role=EVALUATEUR)
+
+
+# --- Un appel d'organismes (issue 18) -------------------------------------------------------
+
+
+@pytest.fixture
+def organismes(base):
+    """Deux demandes d'organismes (Q-1, Q-2) importées dans l'appel livré devenu un appel
+    d'organismes, jugées admissibles : {numéro: id}."""
+    from tests.conftest import appel_d_organismes
+    from tests.depot.test_validation import classeur_organismes
+
+    appel = appel_d_organismes(charger_appel())
+    moteur = stockage.creer_moteur(base)
+    importer(verifier_lot([("oci.xlsx", classeur_organismes())], appel), appel, moteur=moteur)
+    admettre(moteur, appel)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    moteur.dispose()
+    return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+
+
+def test_appel_d_organismes_montre_l_organisme_requerant(application, organismes):
+    at = application(PAGE, role=EVALUATEUR)
+    texte = textes(at)
+    assert "Organisme requérant" in texte
+    assert "Solidarité Nord-Sud de Rimouski (NEQ 1145678901)" in texte
+    assert "Rimouski, Bas-Saint-Laurent" in texte
+    assert "Municipalité requérante" not in texte
+    liste = at.dataframe[0].value
+    assert "Organisme" in liste.columns and "Municipalité" not in liste.columns
+    assert set(liste["Organisme"]) == {
+        "Solidarité Nord-Sud de Rimouski",
+        "Carrefour Sherbrooke-Monde",
+    }
+
+
+def test_conflit_de_regle_d_apres_le_neq_du_compte(application, organismes, base):
+    """Un évaluateur rattaché à l'organisme (NEQ) ne voit pas ses demandes."""
+    compte_de_test(base, EVALUATEUR, "oci@exemple.qc.ca", neq="114-567-8901")
+    at = application(PAGE, role=EVALUATEUR, courriel="oci@exemple.qc.ca")
+    choix = at.selectbox(key="choix_demande")
+    assert len(choix.options) == 1 and choix.value == organismes["Q-2"]
+    assert "conflit d'intérêts" in textes(at)

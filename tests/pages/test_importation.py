@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from evaluation.socle import stockage
 from tests.conftest import DONNEES
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
-from tests.pages.conftest import MIME_XLSX, textes
+from tests.pages.conftest import MIME_XLSX, rendu, sous_le_controle, textes
 
 PAGE = "pages/importation.py"
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -384,3 +384,88 @@ def test_gabarit_rempli_sans_numero_le_numero_attribue_est_annonce(application):
     texte = textes(at)
     assert "0 demande créée" in texte and "1 inchangée" in texte
     assert "reconnue comme déjà importée" in texte
+
+
+# --- Pièces jointes (issue 18, point 3) -----------------------------------------------------
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def _archive(*entrees) -> bytes:
+    import zipfile
+
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as z:
+        for nom, contenu in entrees:
+            z.writestr(nom, contenu)
+    return tampon.getvalue()
+
+
+def _televerser_pieces(at, contenu: bytes, nom: str = "pieces.zip"):
+    (champ,) = [u for u in at.file_uploader if u.key.startswith("pieces_televersement_")]
+    champ.set_value((nom, contenu, "application/zip")).run()
+    assert not at.exception, at.exception
+    at.button(key="importer_pieces").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _pieces_stockees(base) -> list[tuple[str, str]]:
+    moteur = stockage.creer_moteur(base)
+    with moteur.connect() as c:
+        lignes = stockage.lire_pieces("paivmq-2023-2024", connexion=c)
+    moteur.dispose()
+    return [(p["no_demande"], p["nom_fichier"]) for p in lignes]
+
+
+def test_pieces_jointes_televersees_avec_le_compte_rendu(application, base):
+    from evaluation.socle.roles import ANALYSTE
+
+    at = _televerser(application(PAGE, role=ANALYSTE), VALIDE)
+    at.button(key="importer").click().run()
+    assert "Limites : archive de 50 Mo au plus, 20 Mo par PDF" in textes(at)
+    assert at.button(key="importer_pieces").disabled
+    at = _televerser_pieces(
+        at,
+        _archive(
+            ("T-001 - Résolution.pdf", PDF),
+            ("T-002/Lettre d'appui.pdf", PDF),
+            ("__MACOSX/._T-002", b"\x00"),
+        ),
+    )
+    (succes,) = sous_le_controle(at, "importer_pieces")
+    assert "pieces.zip : 2 pièce(s) ajoutée(s)" in succes
+    assert "__MACOSX/._T-002 (métadonnées de macOS (__MACOSX))" in succes
+    assert _pieces_stockees(base) == [
+        ("T-001", "T-001 - Résolution.pdf"),
+        ("T-002", "Lettre d'appui.pdf"),
+    ]
+    assert "Déjà stockées : 2 pièces pour 2 demandes" in textes(at)
+
+
+def test_archive_refusee_nomme_chaque_fichier_et_n_importe_rien(application, base):
+    at = _televerser(application(PAGE), VALIDE)
+    at.button(key="importer").click().run()
+    at = _televerser_pieces(
+        at,
+        _archive(("T-001.pdf", PDF), ("../T-002.pdf", PDF), ("T-999.pdf", PDF)),
+        nom="envoi.zip",
+    )
+    (erreur,) = sous_le_controle(at, "importer_pieces")
+    assert erreur.startswith("Archive refusée ; aucune pièce n'a été importée")
+    assert "2 problèmes" in erreur
+    assert "envoi.zip, fichier « ../T-002.pdf » : son chemin remonte hors de l'archive" in erreur
+    assert "envoi.zip, fichier « T-999.pdf » : aucune demande de l'appel" in erreur
+    assert _pieces_stockees(base) == []
+
+
+def test_au_dela_de_30_refus_les_autres_dans_un_volet(application, base):
+    """Chaque fichier refusé reste nommé : les 30 premiers sous le bouton, les autres dans un
+    volet qui suit."""
+    at = _televerser(application(PAGE), VALIDE)
+    at.button(key="importer").click().run()
+    at = _televerser_pieces(at, _archive(*((f"X-{i:02d}.pdf", PDF) for i in range(35))))
+    (erreur,) = sous_le_controle(at, "importer_pieces")
+    assert "35 problèmes" in erreur and "X-29.pdf" in erreur and "X-30.pdf" not in erreur
+    (volet,) = [e for e in at.expander if e.label == "Les 5 autres problèmes"]
+    assert "X-34.pdf" in rendu(volet.markdown[0].value)

@@ -6,6 +6,7 @@ modifier, archiver ; comparer les deux appels."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -70,6 +71,8 @@ def creer_depuis_modele(at, modele: str, identifiant: str, nom: str):
     return executer(at)
 
 
+# Issue 18 : le modèle QSF, reconstruit d'après son texte, n'a pas d'axes et reçoit les
+# demandes d'organismes (nom, NEQ, siège) portant plusieurs priorités transversales.
 def test_creer_importer_noter_classer_exporter_sans_toucher_l_autre_appel(
     application, base, moteur, paivmq_note, tmp_path, fichiers_servis
 ):
@@ -153,6 +156,36 @@ def test_modifier_l_enveloppe_et_le_seuil(application, moteur):
     assert appel.financement.enveloppe == (80_000_000, 45_000_000)
     assert appel.seuil_global == 65 and appel.nom_court == "PAIVMQ révisé"
     assert appel.criteres == charger_appel().criteres  # rien d'autre n'a bougé
+
+
+def test_modifier_un_appel_sans_axes_garde_ses_dimensions(application, moteur):
+    """Un appel créé d'après le modèle QSF (ni axes ni secteurs, trois dimensions, demandeur
+    organisme) s'ouvre dans la page, qui montre ses dimensions ; l'enregistrer n'y ajoute ni
+    axes ni secteurs vides et garde dimensions et type de demandeur."""
+    at = application(PAGE)
+    creer_depuis_modele(at, "qsf-modele", "qsf-2026-2027", "QSF 2026-2027")
+    assert at.session_state[CLE_APPEL] == "qsf-2026-2027"
+    visible = textes(at)
+    for attendu in (
+        "Dimensions de classement déclarées",
+        "Priorités transversales (plusieurs valeurs)",
+        "Type de financement (une valeur, obligatoire) : Soutien à la mission globale, Soutien "
+        "aux projets ponctuels",
+    ):
+        assert attendu in visible
+    cle = "param_qsf-2026-2027_"
+    at.number_input(key=cle + "seuil").set_value(65.0)
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert "Paramètres de « QSF 2026-2027 » enregistrés." in textes(at)
+    with moteur.connect() as c:
+        toml = stockage.lire_appel("qsf-2026-2027", connexion=c)["configuration_toml"]
+    appel, modele = appel_depuis_toml(toml), modeles_fournis()["qsf-modele"]
+    assert "[[axes]]" not in toml and "[[secteurs]]" not in toml
+    assert (appel.axes, appel.secteurs) == ((), ())
+    assert appel.dimensions == modele.dimensions and appel.type_demandeur == "organisme"
+    assert appel.seuil_global == 65
 
 
 def test_choisir_l_objectif_de_la_meilleure_selection(application, moteur):
@@ -381,3 +414,115 @@ def test_changer_le_plafond_apres_la_notation(application, moteur, paivmq_note):
         "40000 (raison : Bonification décidée par le ministère)",
     )
     assert sources(at).loc["Plafond annuel", "Confirmation"] == "modifié : à confirmer"
+
+
+# Issue 18 : deux programmes qui déclarent leurs dimensions autrement. Le chargement du
+# classement porte une colonne `dimension:<id>` par dimension déclarée (contrat partagé) ; ici
+# le classement de la page est enveloppé pour la porter, sans dépendre de son stockage.
+PRIORITES_PRECEDENT = """
+[[dimensions]]
+id = "prio"
+libelle = "PRIORITÉS  transversales"
+multiple = true
+valeurs = [{ id = "j", libelle = "jeunesse" }, { id = "c", libelle = "Climat" }]
+
+[[dimensions]]
+id = "type-financement"
+libelle = "Type de financement"
+valeurs = [{ id = "mission", libelle = "Mission globale" }]
+"""
+PRIORITES_COURANT = """
+[[dimensions]]
+id = "priorites"
+libelle = "Priorités transversales"
+multiple = true
+valeurs = [{ id = "jeunesse", libelle = "Jeunesse" }, { id = "egalite", libelle = "Égalité" }]
+"""
+VALEURS_PAR_APPEL = {
+    "paivmq-2022-2023": {"prio": {"T-001": ("j",), "T-002": ("j", "c")}},
+    "paivmq-2023-2024": {"priorites": {"T-001": ("jeunesse",), "T-003": ("egalite",)}},
+}
+
+
+def test_comparaison_apparie_les_dimensions_par_libelle(
+    application, base, moteur, paivmq_note, monkeypatch
+):
+    """« PRIORITÉS  transversales » (2022-2023) et « Priorités transversales » (2023-2024) sont
+    une dimension ; « jeunesse » et « Jeunesse », une valeur. Le type de financement, que seul
+    2022-2023 déclare, est offert comme tel, et la page nomme l'appel qui ne l'a pas."""
+    precedent = enregistrer(
+        charger_appel()
+        .source_toml.replace('id = "paivmq-2023-2024"', 'id = "paivmq-2022-2023"')
+        .replace("premiere_annee_debut = 2024-04-01", "premiere_annee_debut = 2023-04-01")
+        .replace('nom_court = "PAIVMQ 2023-2024"', 'nom_court = "PAIVMQ 2022-2023"')
+        + PRIORITES_PRECEDENT,
+        moteur=moteur,
+        auteur=ADMIN_COURRIEL,
+    )
+    valide = DONNEES / "formats" / "valide.xlsx"
+    importer(verifier_lot([(valide.name, valide)], precedent), precedent, moteur=moteur)
+    noter(moteur, precedent, {"T-001": 8.0, "T-002": 4.0, "T-003": 7.0})
+    courant = appel_depuis_toml(paivmq_note.source_toml + PRIORITES_COURANT, "test")
+    with stockage.ecriture(moteur) as connexion:
+        stockage.enregistrer_appel(courant, connexion=connexion)
+    vraie = classement.classement
+
+    def avec_dimensions(appel, donnees, *args, **kwargs):
+        table = vraie(appel, donnees, *args, **kwargs)
+        for id_, par_no in VALEURS_PAR_APPEL.get(appel.id, {}).items():
+            table[f"dimension:{id_}"] = [par_no.get(no, ()) for no in table["no_demande"]]
+        return table
+
+    monkeypatch.setattr(classement, "classement", avec_dimensions)
+    compte_de_test(base, OBSERVATEUR)
+    at = application("pages/comparaison.py", role=OBSERVATEUR)
+    choix = at.selectbox(key="comparaison_dimension")
+    assert choix.options == [
+        "Axe",
+        "Secteur",
+        "Région",
+        "PRIORITÉS  transversales",
+        "Type de financement (PAIVMQ 2022-2023 seulement)",
+    ]
+    choix.set_value("type de financement")
+    executer(at)
+    assert any("n'existe pas dans : PAIVMQ 2023-2024" in i.value.replace("\\", "") for i in at.info)
+    at.selectbox(key="comparaison_dimension").set_value("priorites transversales")
+    executer(at)
+    (cote,) = [d.value for d in at.dataframe if "PAIVMQ 2022-2023 : financées" in d.value.columns]
+    assert list(cote.index) == ["jeunesse", "Climat", "(aucune)", "Égalité"]
+    assert cote["PAIVMQ 2022-2023 : financées"].tolist() == [1, 0, 1, 0]
+    assert cote["PAIVMQ 2023-2024 : financées"].tolist() == [1, 0, 1, 1]
+
+
+def test_cible_sur_une_dimension_declaree_offerte_et_gardee(application, moteur):
+    """Issue 18 : l'éditeur des cibles offre chaque dimension déclarée ; enregistrer les
+    paramètres sans y toucher garde la cible « priorites » (rien de déjà enregistré ne se
+    perd)."""
+    courant = charger_appel()
+    cible = '\n[[cibles]]\ndimension = "priorites"\nvaleur = "egalite"\nnombre_min = 1\n'
+    avec = appel_depuis_toml(courant.source_toml + PRIORITES_COURANT + cible, "test")
+    with stockage.ecriture(moteur) as connexion:
+        stockage.enregistrer_appel(avec, connexion=connexion)
+    at = application(PAGE)
+    (editeur,) = [e for e in at.dataframe if e.proto.id.endswith("param_paivmq-2023-2024_cibles")]
+    colonnes = json.loads(editeur.proto.columns)
+    assert colonnes["dimension"]["type_config"]["options"] == [
+        "axe",
+        "secteur",
+        "region",
+        "priorites",
+    ]
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert "Paramètres de « PAIVMQ 2023-2024 » enregistrés." in textes(at)
+    with moteur.connect() as c:
+        relu = appel_depuis_toml(
+            stockage.lire_appel("paivmq-2023-2024", connexion=c)["configuration_toml"]
+        )
+    assert [(x.dimension, x.valeur, x.nombre_min) for x in relu.cibles][-1] == (
+        "priorites",
+        "egalite",
+        1,
+    )

@@ -1,6 +1,7 @@
 """La page Portefeuille : budget face à l'enveloppe, projets conjoints, répartitions (les 17
-régions, le fichier CSV), cibles d'équilibre, meilleure sélection et son adoption par la
-présidence, solidité de la ligne et panel d'évaluateurs.
+régions, le fichier CSV, une dimension déclarée à plusieurs valeurs), cibles d'équilibre,
+meilleure sélection et son adoption par la présidence, solidité de la ligne et panel
+d'évaluateurs.
 
 Le jeu est celui de test_classement (voir son en-tête) : T-002 (axe 1, Estrie, projet
 conjoint, 30 000 $ + 30 000 $, 82,5) financé ; T-001 (axe 2, Bas-Saint-Laurent, 20 000 $,
@@ -30,7 +31,7 @@ from evaluation.socle import stockage
 from evaluation.socle.formats import montant
 from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
 from evaluation.socle.texte import cle_nom_propre
-from tests.pages.conftest import textes
+from tests.pages.conftest import rendu, textes
 from tests.pages.test_classement import dollars, preparer
 
 PAGE = "pages/portefeuille.py"
@@ -659,3 +660,154 @@ def test_carte_des_financements_par_axe_et_secteur(ouvrir, appel):
     feuilles = {i: v for i, v in valeurs.items() if "/" in i}
     assert list(feuilles.values()) == [60_000]
     assert next(iter(feuilles)).startswith("Axe 1/")
+
+
+# --- Dimensions déclarées (issue 18) -------------------------------------------------------------
+# Un appel qui déclare des priorités transversales, plusieurs par demande. Le chargement du
+# classement porte, pour chaque dimension déclarée, une colonne `dimension:<id>` (un tuple
+# d'ids de valeurs par demande : contrat partagé de l'issue 18) ; ici, la page reçoit ce
+# classement-là (`classement_calcule` enveloppé), sans dépendre de son stockage.
+#
+#     T-001 (attente)      Jeunesse, Égalité
+#     T-002 (financée)     Jeunesse, Environnement
+#     T-003 (sous le seuil) —
+#
+# La cible « Égalité : au moins une demande financée » est un réglage du ministère ; que T-002
+# compte avec ses 60 000 $ pour Jeunesse ET pour Environnement est une interprétation.
+DIMENSION_PRIORITES = """
+[[dimensions]]
+id = "priorites"
+libelle = "Priorités transversales"
+multiple = true
+valeurs = [
+  { id = "jeunesse", libelle = "Jeunesse" },
+  { id = "egalite", libelle = "Égalité" },
+  { id = "environnement", libelle = "Environnement" },
+]
+"""
+CIBLE_EGALITE = """
+[[cibles]]
+dimension = "priorites"
+valeur = "egalite"
+nombre_min = 1
+"""
+PRIORITES_DU_JEU = {"T-001": ("jeunesse", "egalite"), "T-002": ("jeunesse", "environnement")}
+
+
+def avec_colonnes_de_dimensions(monkeypatch, valeurs: dict[str, dict[str, tuple]]) -> None:
+    """La page reçoit le classement avec les colonnes `dimension:<id>` (id → no → valeurs)."""
+    from dataclasses import replace
+
+    from pages.composants import commun
+
+    vraie = commun.classement_calcule
+
+    def calcul(appel):
+        c = vraie(appel)
+        table = c.table.copy()
+        for id_, par_no in valeurs.items():
+            table[f"dimension:{id_}"] = [par_no.get(no, ()) for no in table["no_demande"]]
+        return replace(c, table=table)
+
+    monkeypatch.setattr(commun, "classement_calcule", calcul)
+
+
+@pytest.fixture
+def priorites(base, monkeypatch):
+    appel, ids = preparer(base)
+    appel = stocker_cibles(base, appel, DIMENSION_PRIORITES + CIBLE_EGALITE)
+    avec_colonnes_de_dimensions(monkeypatch, {"priorites": PRIORITES_DU_JEU})
+    return appel, ids
+
+
+def test_repartition_par_une_dimension_a_plusieurs_valeurs(priorites, application):
+    """« Priorités transversales » est offerte, dite « plusieurs par demande » ; T-002 compte
+    dans Jeunesse et dans Environnement : les parts additionnées font 160 %, et la page le
+    dit ; T-003, sans priorité, est dans « (aucune) »."""
+    at = application(PAGE, role=PRESIDENT)
+    choix = at.selectbox(key="pf_dim")
+    assert "Priorités transversales (plusieurs par demande)" in choix.options
+    assert any("pf_arbre" in e.proto.id for e in at.get("plotly_chart"))  # l'appel a des axes
+    choix.set_value("priorites")
+    executer(at)
+    vue = tableau(at, "Priorités transversales")
+    assert lignes(vue[["Priorités transversales", "Demandes", "Financées"]]) == [
+        ["Jeunesse", 2, 1],
+        ["Égalité", 1, 0],
+        ["Environnement", 1, 1],
+        ["(aucune)", 1, 0],
+    ]
+    assert vue["Part de l'enveloppe"].tolist() == [
+        "80,0\u00a0%",
+        "0,0\u00a0%",
+        "80,0\u00a0%",
+        "0,0\u00a0%",
+    ]
+    legendes = [c.value for c in at.caption]
+    (multiple,) = [c for c in legendes if "peuvent dépasser 100 %" in c]
+    assert "160,0\u00a0%" in multiple
+    assert "Interprétation" in multiple
+    assert any(
+        c.startswith("« (aucune) » : les demandes qui n'ont aucune valeur") for c in legendes
+    )
+
+
+def test_cible_sur_une_valeur_d_une_dimension_multiple(priorites, application):
+    """La cible se lit avec les libellés de la dimension et de la valeur ; la ligne (T-002
+    seule) la manque ; la meilleure sélection (respecter le classement, puis les cibles) fait
+    entrer T-001, qui sert Égalité, à la place de T-002, et le dit."""
+    at = application(PAGE, role=PRESIDENT)
+    assert "Ligne de financement : 1 cible(s) manquée(s) sur 1." in [w.value for w in at.warning]
+    cibles = tableau(at, "Respectée (ligne)")
+    nom = "Priorités transversales « Égalité » : au moins 1 demande(s) financée(s)"
+    assert lignes(cibles[["Cible", "Dimension", "Valeur", "Financées (ligne)"]]) == [
+        [nom, "Priorités transversales", "Égalité", 0]
+    ]
+    assert any("réglage du ministère" in c.value for c in at.caption)
+    at.button(key="pf_optimiser").click()
+    executer(at)
+    (info,) = [rendu(i.value) for i in at.info if "Entrées hors de l" in i.value]
+    assert info.startswith(
+        f"Entrées hors de l'ordre du classement pour « {nom} — Égalité » : T-001"
+    )
+    assert "Sorties pour leur faire place : T-002" in info
+    apres = tableau(at, "Part (meilleure sélection)")
+    assert apres["Respectée"].tolist() == ["oui"]
+
+
+def test_appel_sans_axes_ni_secteurs(base, application, monkeypatch):
+    """[[axes]] et [[secteurs]] sont facultatifs : la page s'ouvre, n'offre ni l'axe ni le
+    secteur, montre la région et la dimension déclarée, et n'a pas de carte par axe."""
+    appel, _ = preparer(base)
+    sans = re.sub(r"\[\[(?:axes|secteurs)\]\]\n(?:\w+ = .*\n)+\n?", "", appel.source_toml)
+    assert "[[axes]]" not in sans and "[[secteurs]]" not in sans
+    moteur = stockage.creer_moteur(base)
+    try:
+        nouvel = appel_depuis_toml(
+            re.sub(r"\[\[cibles\]\]\n(?:\w+ = .*\n)+", "", sans) + DIMENSION_PRIORITES, "test"
+        )
+        assert nouvel.axes == () and nouvel.secteurs == ()
+        with stockage.ecriture(moteur) as connexion:
+            stockage.enregistrer_appel(nouvel, connexion=connexion)
+    finally:
+        moteur.dispose()
+    avec_colonnes_de_dimensions(monkeypatch, {"priorites": PRIORITES_DU_JEU})
+    at = application(PAGE, role=PRESIDENT)
+    options = at.selectbox(key="pf_dim").options
+    assert not any(o.startswith(("Axe", "Secteur")) for o in options)
+    assert at.selectbox(key="pf_dim").value == "region"
+    assert not any("pf_arbre" in e.proto.id for e in at.get("plotly_chart"))
+    at.selectbox(key="pf_dim").set_value("priorites")
+    executer(at)
+    assert tableau(at, "Priorités transversales")["Demandes"].tolist() == [2, 1, 1, 1]
+
+
+def test_filtre_sur_une_valeur_d_une_dimension(priorites, application):
+    """Les demandes qui servent Égalité (T-001 seule), réparties par axe."""
+    at = application(PAGE, role=PRESIDENT)
+    at.selectbox(key="pf_filtre_dim").set_value("priorites")
+    executer(at)
+    at.multiselect(key="pf_filtre_valeurs").set_value(["egalite"])
+    executer(at)
+    axes = tableau(at, "Axe")
+    assert lignes(axes[["Axe", "Demandes"]]) == [["Axe 1", 0], ["Axe 2", 1], ["Axe 3", 0]]

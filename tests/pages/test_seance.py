@@ -574,3 +574,22 @@ def test_fermer_la_seance_dit_fermee_hors_de_l_expander_replie(ouvrir, appel, mo
     (ouverture,) = [e for e in at.expander if e.label == "Ouvrir la séance"]
     assert "Séance fermée." not in [s.value for s in ouverture.success]
     assert "Séance fermée." in [s.value for s in at.main.success]
+
+
+def test_seance_d_un_appel_sans_axes_ni_secteurs(application, moteur):
+    """Issue 18 : la séance d'un appel qui n'a que des dimensions montre chacune (libellés
+    joints par « ; »), sans axe ni secteur, et n'offre pas l'ordre « par axe »."""
+    from evaluation.decision import seance
+    from tests.dimensions import appel_avec_dimensions, importer_et_noter
+
+    appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
+    importer_et_noter(moteur, appel)
+    at = application(PAGE, role=PRESIDENT)
+    assert seance.ORDRES[seance.PAR_AXE] not in at.selectbox(key="seance_ordre_ouverture").options
+    at = ouvrir_la_seance(at)
+    lu = textes(at)
+    assert (
+        "**Priorités transversales** : Protection de l'environnement ; Droits des femmes · "
+        "**Type de financement** : Projets ponctuels"
+    ) in lu
+    assert "**Axe**" not in lu and "**Secteur**" not in lu

@@ -719,3 +719,40 @@ def test_une_connexion_ne_change_aucune_version_des_donnees(moteur):
     assert versions() == avant
     with moteur.connect() as c:
         assert len(stockage.echecs_depuis_derniere_reussite("marie@exemple.ca", connexion=c)) == 1
+
+
+# --- L'organisme d'un compte (NEQ, issue 18) ----------------------------------------------
+
+
+def test_neq_du_compte(moteur):
+    """Le NEQ d'un compte est lu comme à l'importation (dix chiffres, espaces et tirets
+    retirés), inscrit, modifié et journalisé."""
+    creer_compte(ADMIN_A, "admin", MDP, moteur=moteur)
+    cree = creer_compte(
+        "eva@x.ca", "evaluateur", MDP, moteur=moteur, auteur=ADMIN_A, neq="1145 678 901"
+    )
+    assert cree.neq == "1145678901"
+    assert trouver_compte("eva@x.ca", moteur=moteur).neq == "1145678901"
+    avant = len(_journal_comptes(moteur))
+    compte = modifier_compte("eva@x.ca", moteur=moteur, auteur=ADMIN_A, neq="224-567-8901")
+    assert compte.neq == "2245678901"
+    assert _journal_comptes(moteur)[avant:] == [
+        (ADMIN_A, "eva@x.ca", "compte:neq", "1145678901", "2245678901")
+    ]
+    assert modifier_compte("eva@x.ca", moteur=moteur, auteur=ADMIN_A, neq="").neq is None
+    assert [c.neq for c in lister_comptes(moteur=moteur) if c.courriel == "eva@x.ca"] == [None]
+
+
+@pytest.mark.parametrize(
+    ("neq", "message"),
+    [
+        ("123", "3 chiffres au lieu de 10"),
+        ("1145678901 inc", "hors des chiffres"),
+        ("1,14568E+09", "notation scientifique"),
+        ("1145\u200b678901\u0000", "caractère invisible"),
+    ],
+)
+def test_neq_du_compte_refuse(moteur_sqlite, neq, message):
+    with pytest.raises(ErreurCompte, match=message):
+        creer_compte("eva@x.ca", "evaluateur", MDP, moteur=moteur_sqlite, neq=neq)
+    assert trouver_compte("eva@x.ca", moteur=moteur_sqlite) is None

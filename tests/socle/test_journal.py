@@ -144,6 +144,9 @@ def test_chaque_objet_connu_a_son_libelle(appel):
         ("convention", "Conventions et versements"),
         ("versement", "Conventions et versements"),
         ("rapport:recu", "Conventions et versements"),
+        # Pièces jointes (issue 18, point 3).
+        ("piece_jointe", "Pièces jointes"),
+        ("piece_jointe:refus", "Pièces jointes"),
     ],
 )
 def test_categorie(objet, attendu):

@@ -35,7 +35,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from evaluation.appels.configuration import appel_depuis_toml, charger_appel
+from evaluation.appels.configuration import (
+    Dimension,
+    ValeurDimension,
+    appel_depuis_toml,
+    charger_appel,
+)
 from evaluation.commandes import main
 from evaluation.decision import chargement, classement, decisions, financement, portefeuille
 from evaluation.depot import echeance
@@ -1539,3 +1544,107 @@ def test_csv_du_classement_signale_l_ecart(jeu):
     assert par_no.loc["T-002", "ecart_recommandation"] == ""
     assert par_no.loc["T-001", ["decision", "montant_accorde_an1"]].tolist() == ["refusé", "0.00"]
     assert classement.pour_fichier(jeu.table)["ecart_recommandation"].tolist() == ["", "", ""]
+
+
+# --- Dimensions déclarées (issue 18) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("titre", "pris", "attendu"),
+    [
+        ("Par thème", [], "Par thème"),
+        ("Par priorités : transversales / QSF [2024]", [], "Par priorités transversales QSF"),
+        ("Par région", ["Classement", "Par RÉGION"], "Par région (2)"),
+        ("Par région", ["Par région", "Par région (2)"], "Par région (3)"),
+        ("'Par x'", [], "Par x"),
+        ("Par " + "x" * 40, ["Par " + "x" * 27], "Par " + "x" * 23 + " (2)"),
+        ("*?:", [], "Dimension"),
+        ("History", [], "History (2)"),
+        ("Par\tligne\nnouvelle", [], "Par ligne nouvelle"),
+    ],
+)
+def test_nom_de_feuille(titre, pris, attendu):
+    """Un libellé de dimension est n'importe quel texte : le nom de feuille qu'on en tire est
+    accepté par Excel (31 caractères, sans [ ] : * ? / \\, sans apostrophe aux bouts,
+    distinct des autres sans égard à la casse, ni « History »)."""
+    nom = exportation.nom_de_feuille(titre, pris)
+    assert nom == attendu
+    assert len(nom) <= 31
+    assert not set("[]:*?/\\") & set(nom)
+
+
+def test_une_feuille_par_dimension_declaree(jeu):
+    """Un appel sans axes ni secteurs, qui déclare des priorités transversales (plusieurs
+    par demande) et une dimension au libellé « Région » : pas de feuille Par axe ni Par
+    secteur ; une feuille par dimension, nommée par son libellé, « (2) » s'il le faut ; les
+    parts additionnées peuvent dépasser 100 %, et la feuille le dit."""
+    priorites = Dimension(
+        "priorites",
+        "Priorités transversales",
+        True,
+        False,
+        (ValeurDimension("jeunesse", "Jeunesse"), ValeurDimension("egalite", "Égalité")),
+    )
+    region = Dimension("zone", "Région", False, False, (ValeurDimension("nord", "Nord"),))
+    appel = replace(jeu.appel, axes=(), secteurs=(), dimensions=(priorites, region))
+    table = jeu.table.copy()
+    par_demande = {"T-001": ("jeunesse", "egalite"), "T-002": ("jeunesse",), "T-003": ()}
+    table["dimension:priorites"] = [par_demande[n] for n in table["no_demande"]]
+    table["dimension:zone"] = [("nord",)] * len(table)
+    wb = load_workbook(
+        io.BytesIO(
+            exportation.classeur(
+                appel, table, poids=jeu.donnees.poids, auteur=AUTEUR, instant=INSTANT
+            )
+        )
+    )
+    assert wb.sheetnames == [
+        "Classement",
+        "Budget",
+        "Par région",
+        "Par priorités transversales",
+        "Par région (2)",
+        "Paramètres",
+    ]
+    feuille = wb["Par priorités transversales"]
+    assert "Par_priorites" in feuille.tables
+    lignes = {v["Priorités transversales"]: v for v in valeurs_de_feuille(feuille)}
+    assert list(lignes) == ["Jeunesse", "Égalité", "(aucune)"]
+    assert [lignes[k]["Demandes"] for k in lignes] == [2, 1, 1]
+    assert "peuvent dépasser 100 %" in feuille["A2"].value
+    assert "interprétation" in feuille["A2"].value
+    assert len(feuille._charts) == 1
+    autre = wb["Par région (2)"]
+    assert [v["Région"] for v in valeurs_de_feuille(autre)] == ["Nord"]
+    assert "dépasser" not in autre["A2"].value
+
+
+def valeurs_de_feuille(feuille) -> list[dict]:
+    return valeurs(feuille, 3)
+
+
+def test_classement_d_un_appel_d_organismes(jeu):
+    """Appel d'organismes (issue 18) : la colonne du demandeur est « Organisme », son NEQ à
+    côté ; les notes par critère restent sous leurs en-têtes."""
+    from tests.conftest import appel_d_organismes
+
+    appel = appel_d_organismes(jeu.appel)
+    table = jeu.table.copy()
+    table["organisme"] = table["no_demande"].map(
+        {"T-001": "Solidarité Nord-Sud", "T-002": "Carrefour Monde", "T-003": None}
+    )
+    table["neq"] = table["no_demande"].map(
+        {"T-001": "1145678901", "T-002": "2245678901", "T-003": None}
+    )
+    livre = load_workbook(io.BytesIO(exporter(replace(jeu, appel=appel, table=table))))
+    en_tetes = [c.value for c in livre["Classement"][HAUT]]
+    debut = en_tetes.index("Titre")
+    assert en_tetes[debut : debut + 6] == ["Titre", "Organisme", "NEQ", "Région", "Axe", "Secteur"]
+    assert "Municipalité" not in en_tetes
+    lignes = valeurs(livre["Classement"], HAUT)
+    assert [(r["No de demande"], r["Organisme"], r["NEQ"]) for r in lignes] == [
+        ("T-002", "Carrefour Monde", "2245678901"),
+        ("T-001", "Solidarité Nord-Sud", "1145678901"),
+        ("T-003", None, None),
+    ]
+    assert [lignes[1][c] for c in CRITERES_COURTS] == pytest.approx([7.5, 8, 8, 8, 8, 8])

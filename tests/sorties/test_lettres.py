@@ -1083,3 +1083,24 @@ def test_raisons_d_inadmissibilite_sans_jargon_du_fichier(appel):
         "avec la demande",
         f"« {seconde.libelle} » : condition non remplie, Budget non signé.",
     )
+
+
+def test_lettre_d_un_organisme_adressee_a_l_organisme(preparation, appel):
+    """Appel d'organismes (issue 18) : les modèles livrés adressent la lettre au demandeur
+    (`{{ demandeur }}`), l'organisme, pas à la municipalité de son siège."""
+    from dataclasses import replace
+
+    from tests.conftest import appel_d_organismes
+
+    organismes = appel_d_organismes(appel)
+    lettre = replace(
+        preparation.lettres[0], demandeur="Solidarité Nord-Sud", municipalite="Ville-Siège"
+    )
+    assert lettres.contexte(lettre, organismes, JOUR)["demandeur"] == "Solidarité Nord-Sud"
+    modeles = {g: lettres.modele_par_defaut(g) for g in lettres.GENRES}
+    (contenu,) = lettres.generer([lettre], modeles, organismes, JOUR).fichiers.values()
+    t = texte(contenu)
+    assert "Solidarité Nord-Sud" in t and "Ville-Siège" not in t
+    # Sans nom de demandeur (appel d'entités municipales), la municipalité.
+    sans = replace(lettre, demandeur="")
+    assert lettres.contexte(sans, appel, JOUR)["demandeur"] == "Ville-Siège"

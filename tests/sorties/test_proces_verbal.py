@@ -19,7 +19,7 @@ import pikepdf
 import pytest
 from openpyxl import load_workbook
 
-from evaluation.appels.configuration import charger_appel
+from evaluation.appels.configuration import Dimension, ValeurDimension, charger_appel
 from evaluation.decision import consensus, financement
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant
@@ -1215,3 +1215,34 @@ def test_les_en_tetes_des_longs_tableaux_se_repetent(jeu, tmp_path):
             avec_lignes.append(i)
             assert "Jugée par" in page and "Raisons" in page, i
     assert len(avec_lignes) >= 2
+
+
+def test_totaux_par_dimension_declaree_et_appel_sans_axes(jeu):
+    """Issue 18 : un appel sans axes ni secteurs n'a pas de « Totaux par axe » ni « par
+    secteur » ; chaque dimension déclarée a les siens, titrés par son libellé (échappé),
+    avec la ligne « (aucune) » des demandes sans valeur."""
+    dimension = Dimension(
+        "priorites",
+        f"Priorités {SCRIPT}",
+        True,
+        False,
+        (ValeurDimension("jeunesse", "Jeunesse"), ValeurDimension("egalite", "Égalité")),
+    )
+    appel = replace(jeu.appel, axes=(), secteurs=(), dimensions=(dimension,))
+    table = jeu.table.copy()
+    par_no = {"T-001": ("jeunesse", "egalite"), "T-002": ("jeunesse",)}
+    table["dimension:priorites"] = [par_no.get(no, ()) for no in table["no_demande"]]
+    page = rediger(replace(jeu, appel=appel), table)
+    assert "<script" not in page
+    lu = Lecture(page)
+    totaux = [t for t in lu.sections if t.startswith("Totaux par")]
+    assert totaux == [
+        "Totaux par région (décisions)",
+        f"Totaux par priorités {SCRIPT} (décisions)",
+    ]
+    priorites = lignes(lu, "Totaux par priorités")
+    assert [r[:2] for r in priorites[1:]] == [
+        ["Jeunesse", "2"],
+        ["Égalité", "1"],
+        ["(aucune)", "1"],
+    ]

@@ -219,3 +219,30 @@ def test_en_texte_sans_espaces_en_fin_de_ligne():
 
 def test_en_texte_tableau_vide_garde_les_entetes():
     assert en_texte(pd.DataFrame({"No": [], "Titre": []})) == "No  Titre"
+
+
+def test_cles_sortie_selon_le_demandeur(appel, appel_organisme):
+    """Le fichier des demandes d'un appel d'organismes porte leur nom et leur NEQ, et pas de
+    municipalités partenaires ; celui d'un appel municipal ne change pas."""
+    from evaluation.sorties.tableaux import CLES_SORTIE, cles_sortie
+
+    assert cles_sortie(appel) == cles_sortie() == CLES_SORTIE
+    organismes = cles_sortie(appel_organisme)
+    assert organismes[:5] == ["no_demande", "organisme", "neq", "municipalite", "region"]
+    assert "municipalites_partenaires" not in organismes
+
+
+def test_apercu_d_organismes(appel_organisme):
+    from evaluation.sorties.tableaux import cles_apercu, demandes_pour_personne
+
+    apercu = demandes_pour_personne(
+        [{"no_demande": "Q-1", "organisme": "Carrefour", "municipalite": "Rimouski"}],
+        cles_apercu(appel_organisme),
+        appel=appel_organisme,
+    )
+    assert list(apercu.columns[:3]) == [
+        "No de demande",
+        "Organisme requérant",
+        "Municipalité du siège",
+    ]
+    assert apercu.iloc[0, 1] == "Carrefour"

@@ -82,6 +82,7 @@ from evaluation.socle.stockage.demandes import (  # noqa: F401
     marquer_importation_retiree,
     marquer_retrait,
     mettre_a_jour_demandes,
+    neq_des_demandes,
     numeros_demandes,
     rattacher_categorie,
     remplacer_lignes_budget,
@@ -152,6 +153,12 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     version_donnees,
     versions_donnees,
 )
+from evaluation.socle.stockage.pieces import (  # noqa: F401
+    ajouter_pieces,
+    ids_par_numero,
+    lire_contenu_piece,
+    lire_pieces,
+)
 from evaluation.socle.stockage.reglages import (  # noqa: F401
     ajouter_confirmations,
     lire_confirmations,
@@ -192,6 +199,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     modeles_lettres,
     montants_recommandes,
     notes,
+    pieces_jointes,
     ponderations,
     rapports,
     reglages_evaluation,

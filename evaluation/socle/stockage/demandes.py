@@ -57,6 +57,23 @@ def identites_demandes(
     return [tuple(ligne) for ligne in connexion.execute(requete)]
 
 
+def neq_des_demandes(appel_id: str, *, connexion: Connection) -> dict[str, list[str]]:
+    """NEQ → numéros des demandes actives de l'appel qui le portent (appel d'organismes)."""
+    requete = (
+        sa.select(demandes.c.neq, demandes.c.no_demande)
+        .where(
+            demandes.c.appel_id == appel_id,
+            demandes.c.retiree_le.is_(None),
+            demandes.c.neq.is_not(None),
+        )
+        .order_by(demandes.c.no_demande)
+    )
+    resultat: dict[str, list[str]] = {}
+    for neq, numero in connexion.execute(requete):
+        resultat.setdefault(neq, []).append(numero)
+    return resultat
+
+
 def compter_demandes(appel_id: str, *, connexion: Connection) -> int:
     """Les demandes actives de l'appel (sans les retirées par désistement)."""
     requete = (

@@ -101,6 +101,9 @@ importations = sa.Table(
 # une longueur fixe.
 _TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "no_demande": Texte,
+    "organisme": Texte,
+    # Numéro d'entreprise du Québec : dix chiffres, sans espace (`depot.valeurs.lire_neq`).
+    "neq": Code(10),
     "municipalite": Texte,
     "code_geographique": Code(10),
     "region": Code(2),
@@ -137,6 +140,7 @@ _TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "ressources_humaines": Texte,
     "capacite_financiere": Texte,
     "resolution": Texte,
+    "dimensions": sa.JSON(none_as_null=True),
 }
 
 
@@ -187,6 +191,9 @@ comptes = sa.Table(
     # Vrai quand le mot de passe a été fixé par un autre que le titulaire : il le change à
     # sa prochaine connexion. Vide (bases antérieures) : faux.
     sa.Column("mot_de_passe_provisoire", sa.Boolean),
+    # L'organisme (NEQ) auquel l'évaluateur est rattaché : conflit d'intérêts évident avec
+    # les demandes de cet organisme (appel dont le demandeur est un organisme, issue 18).
+    sa.Column("neq", Code(10)),
 )
 
 
@@ -738,4 +745,28 @@ rapports = sa.Table(
     sa.Column("date", sa.DateTime, nullable=False),
     sa.Column("auteur", Texte, nullable=False),
     sa.Index("ix_rapports_appel", "appel_id", "demande_id"),
+)
+
+
+# --- Pièces jointes des demandes (issue 18, point 3) ---------------------------------------
+# Les PDF d'une archive ZIP importée avec les demandes (résolution du conseil, lettres
+# d'appui…), vérifiés par `evaluation.depot.pieces_jointes`. Dans la base plutôt que dans un
+# dossier : plusieurs serveurs d'application partagent la base, pas leurs disques ; les
+# pièces sont sauvegardées avec le reste et écrites dans la transaction qui les journalise.
+# En ajout seul : une pièce réimportée sous le même nom avec un autre contenu ajoute une
+# ligne (la dernière compte, l'ancienne reste) ; la même pièce, même empreinte, n'ajoute rien.
+pieces_jointes = sa.Table(
+    "pieces_jointes",
+    metadonnees,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "demande_id", sa.Integer, sa.ForeignKey("demandes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("nom_fichier", Texte, nullable=False),
+    sa.Column("taille", sa.Integer, nullable=False),
+    sa.Column("sha256", Code(64), nullable=False),
+    sa.Column("contenu", sa.LargeBinary, nullable=False),
+    sa.Column("importee_le", sa.DateTime, nullable=False),
+    sa.Column("importee_par", Texte, nullable=False),
+    sa.Index("ix_pieces_jointes_demande", "demande_id"),
 )

@@ -291,6 +291,42 @@ def test_formulaire_se_retire_et_revient(moteur_brut, appel):
     assert d["no_demande"] == "F-001" and d["objectifs"] is None
 
 
+def test_dimensions_des_demandes_se_retirent_et_reviennent(moteur_brut, appel):
+    """0016_dimensions (issue 18, point 2) : descendre à 0014_modeles_lettres retire la
+    colonne `demandes.dimensions` sans toucher aux demandes ; remonter la recrée, vide, et
+    une demande y garde ses valeurs."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), "0014_modeles_lettres")
+    with moteur.connect() as c:
+        colonnes = {col["name"] for col in sa.inspect(c).get_columns("demandes")}
+        assert migration.revision_actuelle(c) == "0014_modeles_lettres"
+    assert "dimensions" not in colonnes and {"axe", "secteur", "titre"} <= colonnes
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        stockage.inserer_demandes(
+            appel.id,
+            [
+                {
+                    "no_demande": "D-1",
+                    "dimensions": {"priorites": ["femmes", "environnement"]},
+                    "cree_le": LUNDI,
+                    "modifie_le": LUNDI,
+                }
+            ],
+            connexion=c,
+        )
+    with moteur.connect() as c:
+        lues = stockage.lire_demandes(appel.id, connexion=c)
+    assert lues.iloc[0]["dimensions"] == {"priorites": ["femmes", "environnement"]}
+
+
 def test_decisions_ministre_se_retire_et_revient(moteur_brut):
     """0012_decision_ministre (issue 17, point 1) : descendre à 0011_consensus retire la
     table `decisions_ministre` et son index, sans toucher aux recommandations du comité
@@ -475,3 +511,39 @@ def test_commande_sur_une_base_plus_recente(tmp_path):
     assert sortie.returncode == 2
     assert "version plus récente" in " ".join(sortie.stderr.split())
     assert "Traceback" not in sortie.stderr and "CommandError" not in sortie.stderr
+
+
+def test_demandeur_se_retire_et_revient(moteur_brut):
+    """0015_demandeur (issue 18, point 1) : descendre à 0014_modeles_lettres retire
+    `demandes.organisme`, `demandes.neq` et `comptes.neq` sans toucher aux lignes ;
+    remonter les remet (vides) à l'identique du schéma du code."""
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+        c.execute(
+            stockage.comptes.insert().values(
+                courriel="oci@x.ca",
+                role="evaluateur",
+                actif=True,
+                neq="1145678901",
+                cree_le=LUNDI,
+                modifie_le=LUNDI,
+            )
+        )
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), "0014_modeles_lettres")
+    with moteur.connect() as c:
+        inspection = sa.inspect(c)
+        colonnes = {
+            t: {x["name"] for x in inspection.get_columns(t)} for t in ("demandes", "comptes")
+        }
+        assert migration.revision_actuelle(c) == "0014_modeles_lettres"
+        assert c.exec_driver_sql("SELECT courriel FROM comptes").scalars().all() == ["oci@x.ca"]
+    assert not {"organisme", "neq"} & colonnes["demandes"]
+    assert "neq" not in colonnes["comptes"] and "municipalite" in colonnes["comptes"]
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+        assert migration.revision_actuelle(c) == migration.revision_cible()
+        assert c.exec_driver_sql("SELECT neq FROM comptes").scalars().all() == [None]

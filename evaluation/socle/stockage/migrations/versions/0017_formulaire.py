@@ -7,14 +7,14 @@ avec ces colonnes les remplit. Les colonnes ne sont ajoutées que si elles manqu
 0007).
 
 Revision ID: 0017_formulaire
-Revises: 0014_modeles_lettres
+Revises: 0016_dimensions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_formulaire"
-down_revision = "0014_modeles_lettres"
+down_revision = "0016_dimensions"
 branch_labels = None
 depends_on = None
 
