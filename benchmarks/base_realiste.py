@@ -212,7 +212,10 @@ def generer(chemin: Path, numeros: range, lignes_par_demande: int = 4) -> None:
     date = classeur.add_format({"num_format": "yyyy-mm-dd"})
     demandes = classeur.add_worksheet("Demandes")
     budget = classeur.add_worksheet("Budget")
-    demandes.write_row(0, 0, [c.entete for c in COLONNES_DEMANDES])
+    # Les colonnes d'avant le formulaire de l'appel (issue 18) : un export du ministère de
+    # cette forme, que la mesure garde identique d'une version à l'autre.
+    fin = [c.cle for c in COLONNES_DEMANDES].index("date_depot") + 1
+    demandes.write_row(0, 0, [c.entete for c in COLONNES_DEMANDES[:fin]])
     budget.write_row(0, 0, [c.entete for c in COLONNES_BUDGET])
     ligne_budget = 1
     for rang, i in enumerate(numeros, 1):

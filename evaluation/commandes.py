@@ -907,11 +907,13 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         return SORTIE_USAGE
     with moteur.connect() as connexion:
         numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
+        identites = stockage.identites_demandes(appel.id, connexion=connexion)
         neq = stockage.neq_des_demandes(appel.id, connexion=connexion)
     verification = verifier_lot(
         lancees,
         appel,
         numeros_stockes=numeros,
+        identites_stockees=identites,
         neq_stockes=neq,
         limites=_limites(options),
         correspondances=correspondances,

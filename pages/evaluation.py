@@ -19,6 +19,7 @@ from evaluation.notes.fiche import (
     avertissements,
     budget_explique,
     classification,
+    formulaire,
     libelle_secteur,
     montants_cote_a_cote,
     resume,
@@ -536,6 +537,9 @@ with lecture:
             f"- **{libelle}** : {litteral(valeur)}" for libelle, valeur in resume(demande, appel)
         )
     )
+    with st.expander("Formulaire de la demande", expanded=True):
+        for titre_champ, texte in formulaire(demande, appel):
+            st.markdown(f"**{litteral(titre_champ)}**  \n{litteral(texte)}")
     with m.connect() as connexion:
         lignes = stockage.lire_lignes_budget(
             appel.id, connexion=connexion, demande_id=int(courante)

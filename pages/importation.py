@@ -15,6 +15,7 @@ from evaluation.depot.rapport import (
     resume_fichier,
     resume_importation,
     texte_depot_presume,
+    texte_numeros,
     texte_reouvertes,
 )
 from evaluation.depot.validation import colonnes_manquantes
@@ -301,6 +302,8 @@ def afficher_resultat(rapport) -> None:
         st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
     if rapport.ecartees:
         st.warning("Écartées (non importées) : " + litteral(", ".join(rapport.ecartees)))
+    if numeros := texte_numeros(rapport):
+        st.info(litteral(numeros), icon=":material/tag:")
     if presume := texte_depot_presume(rapport):
         st.info(litteral(presume), icon=":material/event:")
     if reouvertes := texte_reouvertes(rapport):
@@ -348,6 +351,7 @@ st.title("Importation des demandes")
 
 with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
+    identites_stockees = stockage.identites_demandes(appel.id, connexion=connexion)
     # Appel d'organismes : un NEQ déjà importé sous un autre numéro est signalé.
     neq_stockes = (
         stockage.neq_des_demandes(appel.id, connexion=connexion)
@@ -409,6 +413,7 @@ for nom, contenu in sources:
     empreinte.update(nom.encode() + hashlib.sha256(contenu).digest())
 empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
 empreinte.update(str(sorted(numeros_stockes)).encode())
+empreinte.update(str(sorted(identites_stockees, key=str)).encode())
 # Les colonnes attendues suivent le type de demandeur de l'appel (gabarit.colonnes_demandes).
 empreinte.update(f"{appel.id}\0{appel.type_demandeur}".encode())
 empreinte.update(str(sorted(neq_stockes.items())).encode())
@@ -420,6 +425,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         sources,
         appel,
         numeros_stockes=numeros_stockes,
+        identites_stockees=identites_stockees,
         neq_stockes=neq_stockes,
         limites=limites(),
         correspondances=correspondances,

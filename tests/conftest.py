@@ -163,3 +163,89 @@ def demandes_pour_appel(appel, dossier: Path) -> Path:
         demandes.to_excel(sortie, sheet_name="Demandes", index=False)
         budget.to_excel(sortie, sheet_name="Budget", index=False)
     return chemin
+
+
+# Une demande telle qu'une municipalité la remplit dans le gabarit (issue 18) : seulement
+# les colonnes du demandeur, par en-tête ; « Axe » et « Région » comme les listes
+# déroulantes les proposent.
+DEMANDE_MUNICIPALE = {
+    "Municipalité requérante": "Rimouski",
+    "Région administrative": "01 – Bas-Saint-Laurent",
+    "Partenaires étrangers": "Ville de Brest",
+    "Pays": "France",
+    "Titre du projet": "Jumelage maritime Rimouski-Brest",
+    "Résumé": "Échange d'expertise entre les services portuaires de Rimouski et de Brest.",
+    "Axe": "2 – Favoriser le développement de partenariats stratégiques et le transfert "
+    "d'expertise",
+    "Secteur principal": "Innovation",
+    "Date de début": "2024-05-01",
+    "Date de fin": "2025-03-15",
+    "Coût total du projet": 40000,
+    "Montant demandé – année 1": 20000,
+    "Contribution du demandeur": 15000,
+    "Cofinancement externe": 5000,
+    "Autre financement gouvernemental": "non",
+    "Budget détaillé": "oui",
+    "Engagement à produire un rapport": "oui",
+    "Qualité du signataire": "fonctionnaire",
+    "Courriel": "international@rimouski.example",
+    "Objectifs": "Doter Rimouski d'un plan d'action portuaire international d'ici mars 2025.",
+    "Échéancier": "Mai 2024 : mission à Brest ; octobre 2024 : accueil ; mars 2025 : bilan.",
+    "Retombées attendues": "Deux ententes de coopération portuaire.",
+    "Visibilité": "Conférence de presse conjointe ; page du projet sur le site de la Ville.",
+    "Ressources humaines": "Conseillère aux relations internationales, deux jours par semaine.",
+    "Capacité financière": "Contribution de 15 000 $ inscrite au budget 2024 de la Ville.",
+    "Résolution du conseil": "Résolution 2024-02-117 du 12 février 2024",
+}
+# Ses dépenses : (année, catégorie, description, montant), 20 000 $ en année 1.
+DEPENSES_MUNICIPALES = [
+    (
+        1,
+        "Ressources professionnelles externes directement liées à la réalisation du projet",
+        "Firme d'animation",
+        12000,
+    ),
+    (
+        1,
+        "Frais d'organisation logistique directement liés à la réalisation du projet",
+        "Salles et interprètes",
+        8000,
+    ),
+]
+
+
+def gabarit_rempli(appel, demandes: list[dict], depenses: list[dict]) -> bytes:
+    """Le gabarit de `appel` (`gabarit.construire_gabarit`) rempli comme un demandeur le
+    remplit : chaque valeur sous l'en-tête qu'il nomme, sous la ligne d'en-têtes, sans
+    jamais toucher aux colonnes réservées au ministère (le test échoue s'il le tente)."""
+    from openpyxl import load_workbook
+
+    from evaluation.depot import gabarit
+
+    wb = load_workbook(io.BytesIO(gabarit.construire_gabarit(appel)))
+    for nom, lignes, colonnes in (
+        (gabarit.FEUILLE_DEMANDES, demandes, gabarit.COLONNES_DEMANDES),
+        (gabarit.FEUILLE_BUDGET, depenses, gabarit.COLONNES_BUDGET),
+    ):
+        feuille = wb[nom]
+        reservees = {c.entete for c in colonnes if c.ministere}
+        position = {
+            c.value: c.column for c in feuille[gabarit.LIGNE_ENTETES] if c.value is not None
+        }
+        for i, valeurs in enumerate(lignes, gabarit.LIGNE_ENTETES + 1):
+            for entete, valeur in valeurs.items():
+                assert entete not in reservees, f"{entete} : réservé au ministère"
+                feuille.cell(i, position[entete]).value = valeur
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+def depenses(lignes, titre: str | None = None) -> list[dict]:
+    """Les lignes de la feuille Budget, par en-tête ; `titre` : le « Titre du projet » de
+    chacune (un fichier de plusieurs demandes)."""
+    return [
+        {"Année": a, "Catégorie de dépense": c, "Description": d, "Montant": m}
+        | ({"Titre du projet": titre} if titre else {})
+        for a, c, d, m in lignes
+    ]

@@ -12,8 +12,11 @@ from openpyxl import load_workbook
 
 from evaluation.appels.configuration import Appel, appel_depuis_toml, charger_appel
 from evaluation.depot.gabarit import (
+    COLONNES_BUDGET,
     FEUILLE_BUDGET,
     FEUILLE_DEMANDES,
+    LIGNE_ENTETES,
+    champs_demandes,
     colonnes_demandes,
     construire_gabarit,
 )
@@ -88,6 +91,9 @@ def demande(appel: Appel, numero: str, **valeurs) -> dict:
         "date_depot": appel.date_limite - dt.timedelta(days=5) if appel.date_limite else None,
         "dimension:type-financement": "Projets ponctuels",
     }
+    # Les réponses au formulaire que les critères de l'appel demandent (issue 18, point 3).
+    for colonne, _ in champs_demandes(appel):
+        cellules[colonne.cle] = f"{colonne.entete} du projet {numero}."
     if appel.axes:
         cellules["axe"] = appel.axes[0].numero
     if appel.secteurs:
@@ -98,23 +104,31 @@ def demande(appel: Appel, numero: str, **valeurs) -> dict:
 
 def gabarit_rempli(appel: Appel, demandes: list[dict]) -> bytes:
     """Le gabarit de l'appel (`construire_gabarit`) rempli : une ligne par demande sous les
-    en-têtes qu'il porte, une ligne de budget par demande (son montant de l'année 1, dans la
-    première catégorie admissible). Une clé sans colonne dans le gabarit est une erreur."""
+    en-têtes qu'il porte (ligne `LIGNE_ENTETES`), une ligne de budget par demande (son
+    montant de l'année 1, dans la première catégorie admissible), rattachée par son numéro.
+    Le numéro, la date de dépôt et le dossier complet y sont écrits comme le ministère les
+    inscrit. Une clé sans colonne dans le gabarit est une erreur."""
     classeur = load_workbook(io.BytesIO(construire_gabarit(appel)))
     feuille = classeur[FEUILLE_DEMANDES]
-    entetes = [c.value for c in feuille[1]]
+    entetes = [c.value for c in feuille[LIGNE_ENTETES]]
     par_cle = {c.cle: entetes.index(c.entete) + 1 for c in colonnes_demandes(appel)}
-    for i, d in enumerate(demandes, 2):
+    for i, d in enumerate(demandes, LIGNE_ENTETES + 1):
         for cle, valeur in d.items():
             if valeur is not None:
                 feuille.cell(i, par_cle[cle], valeur)
     budget = classeur[FEUILLE_BUDGET]
+    entetes = [c.value for c in budget[LIGNE_ENTETES]]
+    par_cle = {c.cle: entetes.index(c.entete) + 1 for c in COLONNES_BUDGET}
     categorie = next(c.libelle for c in appel.categories if c.admissible)
-    for i, d in enumerate(demandes, 2):
-        for j, valeur in enumerate(
-            [d["no_demande"], 1, categorie, "Honoraires", d["montant_demande_an1"]], 1
+    for i, d in enumerate(demandes, LIGNE_ENTETES + 1):
+        for cle, valeur in (
+            ("no_demande", d["no_demande"]),
+            ("annee", 1),
+            ("categorie", categorie),
+            ("description", "Honoraires"),
+            ("montant", d["montant_demande_an1"]),
         ):
-            budget.cell(i, j, valeur)
+            budget.cell(i, par_cle[cle], valeur)
     sortie = io.BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()

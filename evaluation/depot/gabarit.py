@@ -1,11 +1,13 @@
 """Les colonnes canoniques d'une demande et d'une ligne de budget, leurs alias, et le
-gabarit Excel que les demandeurs remplissent. Les colonnes du demandeur suivent le type de
-demandeur de l'appel (`colonnes_demandes`) : entité municipale ou organisme."""
+gabarit Excel que les demandeurs remplissent : leur partie d'abord (dont le formulaire que
+les critères de l'appel lisent), puis celle que le ministère inscrit (numéro, date de
+dépôt, dossier complet). Les colonnes du demandeur suivent le type de demandeur de l'appel
+(`colonnes_demandes`) : entité municipale ou organisme."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evaluation.appels.configuration import Appel
 from evaluation.socle import formats
@@ -29,6 +31,13 @@ class Colonne:
     aide: str
     exemple: str
     alias: tuple[str, ...] = ()
+    # Réservée au ministère (numéro, date de dépôt, constat du dossier complet) : hors de la
+    # partie que le demandeur remplit ; lue quand un export du ministère la porte.
+    ministere: bool = False
+    # Le critère de l'appel qui lit ce champ du formulaire (son `id`) : quand l'appel déclare
+    # ce critère, le gabarit demande le champ (en-tête rouge) et l'importation avertit s'il
+    # manque, sans bloquer (un export d'avant le formulaire reste importable).
+    critere: str | None = None
 
 
 COLONNES_DEMANDES: tuple[Colonne, ...] = (
@@ -36,8 +45,9 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "no_demande",
         "No de demande",
         "texte",
-        True,
-        "Numéro unique de la demande dans l'appel.",
+        False,
+        "Réservé au ministère : numéro unique de la demande dans l'appel. Laissé vide, il est "
+        "attribué à l'importation (annoncé dans le rapport d'importation).",
         "PAIVMQ-2024-001",
         (
             "Numéro de la demande",
@@ -58,6 +68,7 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
             "Numéro de dossier",
             "No de dossier",
         ),
+        ministere=True,
     ),
     Colonne(
         "municipalite",
@@ -148,9 +159,10 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Résumé",
         "texte",
         False,
-        "Description du projet et de ses objectifs.",
-        "",
+        "Description du projet : ce qui sera fait, avec qui, où.",
+        "Échange d'expertise entre les services portuaires de Rimouski et de Brest.",
         ("Description", "Résumé du projet", "Description du projet", "Sommaire"),
+        critere="qualite-dossier",
     ),
     Colonne(
         "axe",
@@ -297,9 +309,11 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Dossier complet",
         "oui_non",
         False,
-        "Le dossier était-il complet au dépôt ? (oui/non)",
-        "oui",
+        "Réservé au ministère : constat que le dossier était complet au dépôt (oui/non). "
+        "Laissé vide, l'analyste l'inscrit à l'examen d'admissibilité.",
+        "",
         ("Dossier complet au dépôt", "Complet"),
+        ministere=True,
     ),
     Colonne(
         "budget_detaille",
@@ -351,9 +365,9 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Date de dépôt",
         "date",
         False,
-        "Date à laquelle la demande a été déposée au ministère (AAAA-MM-JJ). Vide : la date "
-        "de l'importation est retenue, marquée présumée.",
-        "2024-02-20",
+        "Réservé au ministère : date à laquelle la demande a été reçue (AAAA-MM-JJ). Vide : "
+        "la date de l'importation est retenue, marquée présumée.",
+        "",
         (
             "Date du dépôt",
             "Déposée le",
@@ -361,6 +375,102 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
             "Date de réception",
             "Reçue le",
             "Date de soumission",
+        ),
+        ministere=True,
+    ),
+    # Le formulaire de l'appel (issue 18) : ce que les critères d'évaluation lisent. Chaque
+    # champ nomme le critère qui le demande ; la phrase de l'appel PAIVMQ 2023-2024 :
+    # - objectifs, retombées : « La pertinence du projet et de ses objectifs ainsi que les
+    #   retombées escomptées » (et, pour l'admissibilité, « avoir des objectifs concrets par
+    #   rapport à l'action internationale de la région ») ;
+    # - échéancier (et résumé, la « description du projet ») : « Les justificatifs de la
+    #   demande et la qualité des documents présentés (description du projet, montage
+    #   financier, échéancier, etc.) » ;
+    # - ressources humaines, capacité financière : « La capacité de l'organisme demandeur à
+    #   réaliser le projet sur le plan des ressources financières et humaines » ;
+    # - visibilité : « La visibilité prévue, la mise en valeur du projet et des résultats
+    #   ainsi que le rayonnement du Québec à l'international ».
+    # La résolution du conseil : interprétation. L'appel ne la demande pas ; il admet un
+    # demandeur « délégué par les autorités locales », ce qu'une résolution atteste.
+    # Facultative, aucun critère ne la lit.
+    Colonne(
+        "objectifs",
+        "Objectifs",
+        "texte",
+        False,
+        "Objectifs concrets du projet pour l'action internationale de la municipalité et de "
+        "sa région.",
+        "Doter Rimouski d'un plan d'action portuaire international d'ici mars 2025.",
+        ("Objectifs du projet", "Objectif", "Objectifs visés"),
+        critere="pertinence",
+    ),
+    Colonne(
+        "echeancier",
+        "Échéancier",
+        "texte",
+        False,
+        "Principales étapes du projet et leurs dates.",
+        "Mai 2024 : mission à Brest ; octobre 2024 : accueil ; mars 2025 : bilan.",
+        ("Échéancier du projet", "Calendrier", "Calendrier de réalisation"),
+        critere="qualite-dossier",
+    ),
+    Colonne(
+        "retombees",
+        "Retombées attendues",
+        "texte",
+        False,
+        "Retombées escomptées pour la municipalité et sa région (économiques, sociales, "
+        "culturelles...).",
+        "Deux ententes de coopération portuaire ; 40 entreprises locales rencontrées.",
+        ("Retombées", "Retombées escomptées", "Retombées prévues", "Résultats attendus"),
+        critere="pertinence",
+    ),
+    Colonne(
+        "visibilite",
+        "Visibilité",
+        "texte",
+        False,
+        "Visibilité prévue, mise en valeur du projet et de ses résultats, rayonnement du "
+        "Québec à l'international.",
+        "Conférence de presse conjointe ; page du projet sur le site de la Ville.",
+        ("Plan de visibilité", "Visibilité prévue", "Rayonnement"),
+        critere="visibilite",
+    ),
+    Colonne(
+        "ressources_humaines",
+        "Ressources humaines",
+        "texte",
+        False,
+        "Personnes qui réaliseront le projet : fonctions, temps consacré, appuis externes.",
+        "Conseillère aux relations internationales (2 jours par semaine) ; firme d'animation.",
+        ("Équipe de projet", "Ressources humaines affectées", "Personnel affecté"),
+        critere="capacite",
+    ),
+    Colonne(
+        "capacite_financiere",
+        "Capacité financière",
+        "texte",
+        False,
+        "Comment la municipalité financera sa part du projet (budget adopté, fonds réservé, "
+        "partenaires confirmés).",
+        "Contribution de 15 000 $ inscrite au budget 2024 de la Ville.",
+        ("Capacité financière du demandeur", "Capacité de financement"),
+        critere="capacite",
+    ),
+    Colonne(
+        "resolution",
+        "Résolution du conseil",
+        "texte",
+        False,
+        "Numéro et date de la résolution du conseil qui autorise la demande et désigne la "
+        "personne qui la signe, s'il y en a une.",
+        "Résolution 2024-02-117 du 12 février 2024",
+        (
+            "Résolution",
+            "Résolution du conseil municipal",
+            "No de résolution",
+            "Numéro de résolution",
+            "Résolution du conseil d'administration",
         ),
     ),
 )
@@ -458,12 +568,21 @@ def _colonnes_organisme() -> tuple[Colonne, ...]:
             "Contribution de l'organisme",
         ),
     )
-    propres = {"municipalite", "region", "municipalites_partenaires"}
-    suite = tuple(
-        contribution if c.cle == "contribution_demandeur" else c
-        for c in COLONNES_DEMANDES
-        if c.cle not in propres
+    # La résolution d'un organisme est celle de son conseil d'administration.
+    resolution = par_cle["resolution"]
+    resolution = replace(
+        resolution,
+        entete="Résolution du conseil d'administration",
+        aide="Numéro et date de la résolution du conseil d'administration qui autorise la "
+        "demande et désigne la personne qui la signe, s'il y en a une.",
+        alias=(
+            resolution.entete,
+            *(a for a in resolution.alias if a != "Résolution du conseil d'administration"),
+        ),
     )
+    remplacees = {c.cle: c for c in (contribution, resolution)}
+    propres = {"municipalite", "region", "municipalites_partenaires"}
+    suite = tuple(remplacees.get(c.cle, c) for c in COLONNES_DEMANDES if c.cle not in propres)
     return (suite[0], *organisme, *suite[1:])
 
 
@@ -475,10 +594,13 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
         "no_demande",
         "No de demande",
         "texte",
-        True,
-        "Numéro de la demande à laquelle la dépense se rattache.",
+        False,
+        "Réservé au ministère : numéro de la demande à laquelle la dépense se rattache. "
+        "Laissé vide, la dépense se rattache à la demande du même fichier (voir « Titre du "
+        "projet »).",
         "PAIVMQ-2024-001",
         COLONNES_DEMANDES[0].alias,
+        ministere=True,
     ),
     Colonne(
         "annee",
@@ -528,6 +650,18 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
             "Coût de la dépense",
             "Montant prévu",
         ),
+    ),
+    # Issue 18 : sans numéro (le ministère l'attribue), une dépense se rattache à sa demande
+    # par le titre du projet, ou à la seule demande de son fichier.
+    Colonne(
+        "titre",
+        "Titre du projet",
+        "texte",
+        False,
+        "Si le fichier contient plusieurs demandes : le titre du projet, tel qu'écrit dans la "
+        "feuille Demandes. Une seule demande : laissez vide.",
+        "",
+        ("Titre", "Projet", "Nom du projet", "Intitulé du projet"),
     ),
 )
 
@@ -662,12 +796,106 @@ def cle_entete(entete: object, budget: bool = False, appel: Appel | None = None)
     return trouve[0] if trouve else None
 
 
+# --- Le formulaire de l'appel -------------------------------------------------------------
+
+
+def critere_du_champ(col: Colonne, appel: Appel):
+    """Le critère de l'appel qui demande ce champ du formulaire, ou None (champ facultatif
+    pour cet appel : un appel qui ne déclare pas ce critère ne le demande pas)."""
+    if col.critere is None:
+        return None
+    return next((c for c in appel.criteres if c.id == col.critere), None)
+
+
+def champs_demandes(appel: Appel) -> list[tuple[Colonne, object]]:
+    """(colonne, critère) de chaque champ que le formulaire de l'appel demande au
+    demandeur, dans l'ordre du gabarit."""
+    return [
+        (c, k) for c in colonnes_demandes(appel) if (k := critere_du_champ(c, appel)) is not None
+    ]
+
+
+def colonnes_du_gabarit(colonnes: tuple[Colonne, ...]) -> tuple[list[Colonne], list[Colonne]]:
+    """(ce que le demandeur remplit, ce que le ministère inscrit), chacune dans l'ordre."""
+    return [c for c in colonnes if not c.ministere], [c for c in colonnes if c.ministere]
+
+
+DEMANDEUR = "À remplir par le demandeur"
+RESERVE = "Réservé au ministère — laissez vide"
+
+
+def explication_budget(appel: Appel) -> list[str]:
+    """Ce que la feuille Budget doit contenir, en phrases pour une municipalité : ce que
+    `admissibilite.constats_budget` compare (la somme des lignes de chaque année, toutes
+    catégories, au montant demandé de cette année) et ce que le montant recommandé retient
+    (les dépenses admissibles, les frais de visas jusqu'au plafond)."""
+    f = appel.financement
+    annees = f.annees_financieres()
+    periodes = " ; ".join(
+        f"l'année {i} va du {formats.date(debut)} au {formats.date(fin)}"
+        for i, (debut, fin) in enumerate(annees, 1)
+    )
+    admissibles = [c.libelle for c in appel.categories if c.admissible]
+    non_admissibles = [c.libelle for c in appel.categories if not c.admissible]
+    plafonnees = [c.libelle for c in appel.categories if c.plafonnee]
+    portee = "par demande" if appel.portee_plafond_visas == "demande" else "par année"
+    egalites = " ; ".join(
+        f"total de l'année {i} = « {COLONNES_PAR_CLE[f'montant_demande_an{i}'].entete} »"
+        for i in range(1, len(annees) + 1)
+        if f"montant_demande_an{i}" in COLONNES_PAR_CLE
+    )
+    part_demandeur = "de l'organisme" if appel.demandeur_organisme else "de la municipalité"
+    phrases = [
+        "La feuille Budget dit comment la subvention demandée sera dépensée : une ligne par "
+        "dépense payée par la subvention, avec son année financière, sa catégorie et son "
+        f"montant. Années financières (du 1er avril au 31 mars) : {periodes}.",
+        "Le total des lignes de chaque année égale le montant demandé pour cette année "
+        f"({egalites}). À l'importation, toutes les lignes de l'année sont additionnées, "
+        "quelle que soit leur catégorie, et tout écart avec le montant demandé est signalé.",
+        f"N'y inscrivez pas le coût total du projet : la part {part_demandeur} et celle des "
+        "partenaires se déclarent dans « Contribution du demandeur » et « Cofinancement "
+        "externe » (feuille Demandes), le coût complet dans « Coût total du projet ».",
+        "Dépenses admissibles (liste déroulante de la colonne « Catégorie de dépense ») : "
+        + "; ".join(admissibles)
+        + ".",
+    ]
+    if non_admissibles:
+        phrases.append(
+            "Dépenses non admissibles, que la subvention ne paie pas : "
+            + "; ".join(non_admissibles)
+            + ". Inscrite au budget, une telle dépense est signalée et ne compte pas dans le "
+            "montant recommandé."
+        )
+    if plafonnees:
+        phrases.append(
+            f"{'; '.join(plafonnees)} : jusqu'à {formats.montant(appel.plafond_visas)} {portee} ; "
+            "l'excédent est signalé et retranché du budget admissible."
+        )
+    phrases.append(
+        "Un fichier qui contient une seule demande : ses dépenses s'y rattachent d'elles-mêmes. "
+        "Plusieurs demandes : inscrivez sur chaque ligne de dépense le « "
+        f"{COLONNES_BUDGET_PAR_CLE['titre'].entete} » de sa demande, tel qu'écrit dans la "
+        "feuille Demandes."
+    )
+    return phrases
+
+
 # --- Le gabarit Excel -------------------------------------------------------------------
+
+# Ligne des bandeaux (qui remplit quoi), puis ligne des en-têtes : la lecture trouve la
+# ligne d'en-têtes d'elle-même (`lecture._meilleur_entete`).
+LIGNE_BANDEAU, LIGNE_ENTETES = 1, 2
 
 
 def construire_gabarit(appel: Appel) -> bytes:
     """Classeur vierge à remplir : feuilles Demandes et Budget avec listes déroulantes,
-    feuille Explications ; les listes proviennent de la configuration de l'appel."""
+    feuille Explications ; les listes proviennent de la configuration de l'appel.
+
+    Dans les feuilles Demandes et Budget, les colonnes que le demandeur remplit viennent
+    d'abord, sous le bandeau « À remplir par le demandeur » ; celles que le ministère
+    inscrit (numéro, date de dépôt, dossier complet) suivent, grisées, sous le bandeau
+    « Réservé au ministère ». En rouge : ce que l'importation exige et ce que le formulaire
+    de l'appel demande (`champs_demandes`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -701,16 +929,42 @@ def construire_gabarit(appel: Appel) -> bytes:
         ecrire_cellule(listes, 1, j, genre)
         for i, v in enumerate(valeurs, 2):
             ecrire_cellule(listes, i, j, v)
-        plages[genre] = f"{FEUILLE_LISTES}!${lettre}$2:${lettre}${len(valeurs) + 1}"
+        plages[genre] = f"{FEUILLE_LISTES}!${lettre}$2:${lettre}${max(len(valeurs), 1) + 1}"
 
+    demandees = {c.cle for c, _ in champs_demandes(appel)}
     gras = Font(bold=True, color="FFFFFF")
     fond = PatternFill("solid", fgColor="1F4E79")
     fond_obligatoire = PatternFill("solid", fgColor="9C2A00")
+    fond_ministere = PatternFill("solid", fgColor="7F7F7F")
+    cellules_ministere = PatternFill("solid", fgColor="EDEDED")
+    premiere, derniere = LIGNE_ENTETES + 1, LIGNE_ENTETES + 999
     for feuille, colonnes in ((demandes, colonnes_appel), (budget, COLONNES_BUDGET)):
-        for j, col in enumerate(colonnes, 1):
-            cellule = ecrire_cellule(feuille, 1, j, col.entete)
+        du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
+        ordre = du_demandeur + du_ministere
+        for bandeau, debut, nombre, couleur in (
+            (DEMANDEUR, 1, len(du_demandeur), fond),
+            (RESERVE, len(du_demandeur) + 1, len(du_ministere), fond_ministere),
+        ):
+            if not nombre:
+                continue
+            cellule = ecrire_cellule(feuille, LIGNE_BANDEAU, debut, bandeau)
+            cellule.font, cellule.fill = gras, couleur
+            if nombre > 1:
+                feuille.merge_cells(
+                    start_row=LIGNE_BANDEAU,
+                    start_column=debut,
+                    end_row=LIGNE_BANDEAU,
+                    end_column=debut + nombre - 1,
+                )
+        for j, col in enumerate(ordre, 1):
+            cellule = ecrire_cellule(feuille, LIGNE_ENTETES, j, col.entete)
             cellule.font = gras
-            cellule.fill = fond_obligatoire if col.obligatoire else fond
+            if col.ministere:
+                cellule.fill = fond_ministere
+            elif col.obligatoire or col.cle in demandees:
+                cellule.fill = fond_obligatoire
+            else:
+                cellule.fill = fond
             cellule.alignment = Alignment(wrap_text=True, vertical="center")
             lettre = get_column_letter(j)
             feuille.column_dimensions[lettre].width = max(14, min(40, len(col.entete) + 4))
@@ -726,43 +980,49 @@ def construire_gabarit(appel: Appel) -> bytes:
                 )
                 # Une saisie hors liste reste permise : l'import la vérifie et la signale.
                 validation.showErrorMessage = False
-                validation.promptTitle = col.entete
+                validation.promptTitle = col.entete[:32]
                 validation.prompt = col.aide[:250]
                 validation.showInputMessage = True
                 feuille.add_data_validation(validation)
-                validation.add(f"{lettre}2:{lettre}1000")
-            if col.genre == "montant":
-                for i in range(2, 1001):
+                validation.add(f"{lettre}{premiere}:{lettre}{derniere}")
+            for i in range(premiere, derniere + 1):
+                if col.genre == "montant":
                     feuille.cell(i, j).number_format = '# ##0.00 "$"'
-            elif col.genre == "date":
-                for i in range(2, 1001):
+                elif col.genre == "date":
                     feuille.cell(i, j).number_format = "yyyy-mm-dd"
-            elif col.genre == "neq":
-                # Au format Texte : Excel ne change pas un NEQ en 1,14568E+09.
-                for i in range(2, 1001):
+                elif col.genre == "neq":
+                    # Au format Texte : Excel ne change pas un NEQ en 1,14568E+09.
                     feuille.cell(i, j).number_format = "@"
-        feuille.freeze_panes = "A2"
-        feuille.row_dimensions[1].height = 32
+                if col.ministere:
+                    feuille.cell(i, j).fill = cellules_ministere
+        feuille.freeze_panes = f"A{premiere}"
+        feuille.row_dimensions[LIGNE_ENTETES].height = 32
 
     ecrire_ligne(
         explications, 1, ["Feuille", "Colonne", "Obligatoire", "Contenu attendu", "Exemple"]
     )
+    criteres = dict((c.cle, k) for c, k in champs_demandes(appel))
     i = 1
     for nom, colonnes in ((FEUILLE_DEMANDES, colonnes_appel), (FEUILLE_BUDGET, COLONNES_BUDGET)):
-        for col in colonnes:
+        du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
+        for col in du_demandeur + du_ministere:
             i += 1
-            ecrire_ligne(
-                explications,
-                i,
-                [nom, col.entete, "oui" if col.obligatoire else "non", col.aide, col.exemple],
-            )
+            if col.ministere:
+                obligatoire = "réservé au ministère"
+            elif col.obligatoire:
+                obligatoire = "oui"
+            elif col.cle in criteres and nom == FEUILLE_DEMANDES:
+                obligatoire = f"oui (critère « {criteres[col.cle].libelle} »)"
+            else:
+                obligatoire = "non"
+            ecrire_ligne(explications, i, [nom, col.entete, obligatoire, col.aide, col.exemple])
     for cellule in explications[1]:
         cellule.font = gras
         cellule.fill = fond
-    for lettre, largeur in zip("ABCDE", (12, 34, 12, 90, 36), strict=True):
+    for lettre, largeur in zip("ABCDE", (12, 34, 24, 90, 36), strict=True):
         explications.column_dimensions[lettre].width = largeur
     explications.freeze_panes = "A2"
-    n = len(colonnes_appel) + len(COLONNES_BUDGET) + 3
+    n = i + 2
     ecrire_cellule(explications, n, 1, "Appel").font = Font(bold=True)
     ecrire_cellule(explications, n, 2, appel.nom)
     ecrire_cellule(explications, n + 1, 1, "Plafond").font = Font(bold=True)
@@ -783,10 +1043,16 @@ def construire_gabarit(appel: Appel) -> bytes:
         explications,
         n + 2,
         2,
-        "Les en-têtes en rouge sont obligatoires. Les colonnes ajoutées sont conservées à "
-        "part. Une ligne par demande (feuille Demandes) et une ligne par dépense (feuille "
-        "Budget).",
+        "Les en-têtes en rouge sont à remplir : ceux que l'importation exige et ceux que "
+        "les critères d'évaluation de l'appel lisent. Les colonnes grisées sont réservées au "
+        "ministère : laissez-les vides (le numéro de la demande est attribué à sa "
+        "réception). Les colonnes ajoutées sont conservées à part. Une ligne par demande "
+        "(feuille Demandes) et une ligne par dépense (feuille Budget).",
     )
+    for k, phrase in enumerate(explication_budget(appel)):
+        if k == 0:
+            ecrire_cellule(explications, n + 3, 1, "Budget").font = Font(bold=True)
+        ecrire_cellule(explications, n + 3 + k, 2, phrase)
 
     sortie = io.BytesIO()
     classeur.save(sortie)

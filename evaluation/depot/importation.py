@@ -20,7 +20,13 @@ from collections.abc import Callable, Mapping
 
 from evaluation.appels.configuration import Appel
 from evaluation.depot.gabarit import PREFIXE_DIMENSION
-from evaluation.depot.validation import Enregistrement, Verification, cle_numero
+from evaluation.depot.validation import (
+    Enregistrement,
+    Verification,
+    attribuer_numeros,
+    cle_numero,
+    identites_par_cle,
+)
 from evaluation.depot.verification import (
     Changement,
     RapportImportation,
@@ -167,10 +173,6 @@ def _importer(
     avancer = progression or (lambda *_: None)
     gardees, lignes = verification.selection(lignes_valides_seulement)
     ecartees = verification.ecartees(lignes_valides_seulement)
-    # Les numéros se comparent sans égard à la casse : « t-001 » désigne « T-001 ».
-    lignes_par_cle: dict[str, list[dict]] = {}
-    for b in lignes:
-        lignes_par_cle.setdefault(b.cle, []).append(_ligne_budget(b))
 
     with stockage.ecriture(moteur, stockage.demandes, stockage.examens_admissibilite) as connexion:
         if appel.id in stockage.appels_archives(connexion=connexion):
@@ -184,13 +186,22 @@ def _importer(
             cle_numero(no): ligne
             for no, ligne in stockage.demandes_existantes(appel.id, connexion=connexion).items()
         }
+        _numeroter(verification, appel, existantes)
+        # Les numéros se comparent sans égard à la casse : « t-001 » désigne « T-001 ».
+        lignes_par_cle: dict[str, list[dict]] = {}
+        for b in lignes:
+            lignes_par_cle.setdefault(b.cle, []).append(_ligne_budget(b))
         avant = sum(1 for e in existantes.values() if e.get("retiree_le") is None)
         maintenant = stockage.maintenant()
         rapport = RapportImportation(
             None,
             avant,
             avant,
-            ecartees=[d.no_demande or f"ligne {d.ligne}" for d in ecartees],
+            # Une demande écartée venue sans numéro n'en reçoit aucun : elle se dit par sa ligne.
+            ecartees=[
+                f"{d.fichier}, ligne {d.ligne}" if d.attribue or not d.no_demande else d.no_demande
+                for d in ecartees
+            ],
             lignes_valides_seulement=lignes_valides_seulement,
         )
         importation_id = stockage.creer_importation(
@@ -224,7 +235,11 @@ def _importer(
                     rapport.depot_presume.append(d.no_demande)
                 a_creer.append((d, {**nouvelle, "cree_le": maintenant}))
                 rapport.creees.append(d.no_demande)
+                if d.attribue:
+                    rapport.numeros_attribues.append(_provenance(d))
                 continue
+            if d.attribue:
+                rapport.reconnues.append(_provenance(d))
             if ancienne.get("retiree_le") is not None:
                 # Un désistement ne s'annule pas par un fichier : page Importation, Rétablir.
                 rapport.ecartees.append(f"{ancienne['no_demande']} (retirée : désistement)")
@@ -312,6 +327,8 @@ def _importer(
                     "mises_a_jour": {c.no_demande: c.details for c in rapport.mises_a_jour},
                     "ecartees": rapport.ecartees,
                     "reouvertes": {c.no_demande: c.details for c in rapport.reouvertes},
+                    "numeros_attribues": rapport.numeros_attribues,
+                    "reconnues": rapport.reconnues,
                     "correspondances": {f: dict(c) for f, c in correspondances.items()},
                 },
             },
@@ -319,6 +336,28 @@ def _importer(
         )
     avancer(1.0, "Importation terminée")
     return rapport
+
+
+def _numeroter(verification: Verification, appel: Appel, existantes: dict[str, dict]) -> None:
+    """Les numéros des demandes venues sans numéro, fixés dans la transaction : ceux de la
+    vérification, sauf si une importation faite depuis a pris l'un d'eux (un autre numéro)
+    ou a stocké la même demande (même demandeur, même titre : son numéro, mise à jour)."""
+    attribuees = [d for d in verification.demandes if d.attribue]
+    if not attribuees:
+        return
+    stockees = identites_par_cle(
+        (ligne["no_demande"], ligne.get("organisme") or ligne.get("municipalite"), ligne["titre"])
+        for ligne in existantes.values()
+    )
+    pris = [ligne["no_demande"] for ligne in existantes.values()]
+    pris += [d.no_demande for d in verification.demandes if not d.attribue and d.cle]
+    attribuer_numeros(attribuees, verification.lignes_budget, appel, stockees, pris)
+
+
+def _provenance(d: Enregistrement) -> str:
+    """« PAIVMQ-2023-2024-004 : « Titre » (demandes.xlsx, ligne 3) »."""
+    titre = d.valeurs.get("titre") or "sans titre"
+    return f"{d.no_demande} : « {titre} » ({d.fichier}, ligne {d.ligne})"
 
 
 def _reouvrir(appel, reouvrir, rapport, auteur, maintenant, connexion) -> None:

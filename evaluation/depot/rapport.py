@@ -128,6 +128,30 @@ def texte_depot_presume(rapport: RapportImportation) -> str | None:
     )
 
 
+def texte_numeros(rapport: RapportImportation) -> str | None:
+    """Les numéros que l'importation a attribués aux demandes venues sans numéro, et les
+    demandes reconnues comme déjà stockées (None : toutes avaient leur numéro)."""
+    parties = []
+    for quoi, liste in (
+        (
+            "Numéro attribué à l'importation (le fichier n'en donnait pas)",
+            rapport.numeros_attribues,
+        ),
+        (
+            "Demande sans numéro reconnue comme déjà importée (même demandeur, même titre), "
+            "mise à jour sous son numéro",
+            rapport.reconnues,
+        ),
+    ):
+        if liste:
+            parties.append(
+                f"{quoi} : "
+                + " ; ".join(liste[:20])
+                + (f" et {len(liste) - 20} autre(s)." if len(liste) > 20 else ".")
+            )
+    return "\n".join(parties) or None
+
+
 def texte_reouvertes(rapport: RapportImportation) -> str | None:
     """Les demandes dont l'examen d'admissibilité a été rouvert (None : aucune)."""
     if not rapport.reouvertes:
@@ -154,6 +178,8 @@ def texte_importation(rapport: RapportImportation) -> str:
         lignes.extend(f"    - {d}" for d in c.details)
     if rapport.ecartees:
         lignes.append("Écartées : " + ", ".join(rapport.ecartees))
+    if numeros := texte_numeros(rapport):
+        lignes.append(numeros)
     if presume := texte_depot_presume(rapport):
         lignes.append(presume)
     if reouvertes := texte_reouvertes(rapport):

@@ -22,6 +22,7 @@ from evaluation.depot.gabarit import (
     PREFIXE_DIMENSION,
     RANG_ALIAS,
     Colonne,
+    champs_demandes,
     cle_dimension,
     colonnes_demandes,
     colonnes_dimensions,
@@ -84,6 +85,12 @@ class Enregistrement:
     # qu'elle complète une demande déjà stockée.
     demande: Enregistrement | None = field(default=None, repr=False, compare=False)
     demande_stockee: bool = False
+    # Une demande sans numéro dans son fichier : le numéro lui est attribué (`attribuer_numeros`),
+    # ou c'est celui de la demande stockée qu'elle est (même demandeur, même titre).
+    attribue: bool = False
+    reconnue: bool = False
+    # Plusieurs demandes stockées ont son demandeur et son titre : laquelle ? (bloquant)
+    ambigue: tuple[str, ...] = ()
 
     def emplacement(self, cle: str) -> tuple[int, str]:
         """(ligne Excel, en-tête du fichier) de la cellule `cle` de cet enregistrement."""
@@ -267,8 +274,10 @@ def _sans_invisibles(brut: dict, signaler) -> dict:
 
 
 def _signaler_erreur_excel(signaler, col: Colonne, valeur: CelluleEnErreur) -> None:
-    """Une cellule #N/A, #REF!... : bloquante si la valeur est obligatoire."""
-    grave = col.obligatoire and col.cle != "region"
+    """Une cellule #N/A, #REF!... : bloquante si la valeur est obligatoire, ou si c'est le
+    numéro (facultatif, mais une cellule en erreur n'est pas une cellule vide : lui en
+    attribuer un pourrait copier une demande déjà stockée sous le sien)."""
+    grave = (col.obligatoire or col.cle == "no_demande") and col.cle != "region"
     signaler(
         col.cle,
         "cellule_en_erreur",
@@ -348,6 +357,7 @@ class _Validateur:
             c for c in colonnes_demandes(appel) if not c.cle.startswith(PREFIXE_DIMENSION)
         )
         self.convertisseurs = self._convertisseurs()
+        self.champs_formulaire = champs_demandes(appel)
         self._colonnes_dimensions = colonnes_dimensions(appel)
         self._plans: dict[int, list] = {}
         self._memoire: dict[str, dict] = {}
@@ -429,7 +439,23 @@ class _Validateur:
             for c in constats_demande(v, self.appel, set(tableau.colonnes)):
                 signaler(c.cle, c.code, c.message, AVERTISSEMENT)
             self.depot(tableau, brut, v, signaler)
+            self.formulaire(tableau, v, signaler)
         return e
+
+    def formulaire(self, tableau: Tableau, v: dict, signaler) -> None:
+        """Un champ que le formulaire de l'appel demande (`gabarit.champs_demandes`), laissé
+        vide : avertissement, la demande s'importe (l'évaluateur notera sans ce
+        renseignement). Sans la colonne, `verifier` le dit une fois pour la feuille."""
+        for col, critere in self.champs_formulaire:
+            if col.cle in tableau.colonnes and v.get(col.cle) is None:
+                signaler(
+                    col.cle,
+                    "formulaire_incomplet",
+                    f"« {col.entete} » vide : le formulaire de l'appel le demande, le critère "
+                    f"« {critere.libelle} » le lit. La demande est importée ; remplissez la "
+                    "cellule et réimportez pour que les évaluateurs l'aient.",
+                    AVERTISSEMENT,
+                )
 
     def depot(self, tableau: Tableau, brut: dict, v: dict, signaler) -> None:
         """Dépôt en retard (avertissement, avec les jours), ou date de dépôt vide (la date
@@ -759,15 +785,10 @@ class _Validateur:
             numero = nettoyer(brut.get("no_demande"))
         v["no_demande"] = numero or None
         e._cle = cle = cle_numero(numero)
-        if not numero:
-            if "no_demande" not in erreurs and "no_demande" in tableau.colonnes:
-                signaler(
-                    "no_demande",
-                    "valeur_manquante",
-                    "numéro de demande manquant : chaque ligne de budget se rattache à une "
-                    "demande.",
-                )
-        elif cle not in numeros_connus:
+        if "titre" in tableau.colonnes:
+            v["titre"] = nettoyer(brut.get("titre")) or None
+        # Sans numéro : `verifier` la rattache par le titre ou à la seule demande du fichier.
+        if numero and cle not in numeros_connus:
             signaler(
                 "no_demande",
                 "demande_inconnue",
@@ -1182,28 +1203,237 @@ def _problemes_structure(tableau: Tableau, appel: Appel | None = None) -> list[P
     return problemes
 
 
+# --- Numéros attribués par le ministère ---------------------------------------------------
+#
+# Le numéro d'une demande est celui que le ministère lui donne : le demandeur ne l'écrit pas.
+# Une demande sans numéro reçoit le suivant de la série des numéros de l'appel (ceux du lot
+# et ceux déjà stockés), ou, si elle est déjà stockée, son numéro : une demande se reconnaît
+# à son demandeur et à son titre (sans égard à la casse, aux accents ni aux espaces), si bien
+# que réimporter le même fichier sans numéros met à jour les demandes au lieu de les copier.
+
+_SERIE = re.compile(r"^(.*?)(\d+)$")
+
+
+def identite(valeurs) -> tuple[str, str] | None:
+    """(demandeur, titre) comparables d'une demande, ou None si l'un des deux manque.
+    Le demandeur : l'organisme requérant s'il y en a un, sinon la municipalité requérante."""
+    demandeur = valeurs.get("organisme") or valeurs.get("municipalite")
+    titre = valeurs.get("titre")
+    if not isinstance(demandeur, str) or not isinstance(titre, str):
+        return None
+    cles = cle_souple(demandeur), cle_souple(titre)
+    return cles if all(cles) else None
+
+
+def identites_par_cle(
+    identites: Iterable[tuple[str, str | None, str | None]],
+) -> dict[tuple[str, str], list[str]]:
+    """(demandeur, titre) comparables → numéros des demandes stockées qui les portent, triés
+    (`identites` : (numéro, demandeur, titre), voir `stockage.identites_demandes`)."""
+    par_cle: dict[tuple[str, str], list[str]] = {}
+    for numero, demandeur, titre in identites:
+        if ident := identite({"municipalite": demandeur, "titre": titre}):
+            par_cle.setdefault(ident, []).append(numero)
+    return {k: sorted(v) for k, v in par_cle.items()}
+
+
+def _serie(numeros: Iterable[str], appel: Appel) -> tuple[str, int, int]:
+    """(préfixe, premier numéro libre, chiffres) : la série la plus fréquente des numéros
+    existants (« PAIVMQ-2024-017 » → « PAIVMQ-2024- », 18, 3), sinon l'identifiant de l'appel
+    en majuscules (« PAIVMQ-2023-2024- », 1, 3)."""
+    series: dict[str, list[tuple[int, int]]] = {}
+    for numero in numeros:
+        if m := _SERIE.match(numero.strip()):
+            series.setdefault(m[1], []).append((int(m[2]), len(m[2])))
+    if not series:
+        return f"{appel.id.upper()}-", 1, 3
+    prefixe = max(series, key=lambda p: (len(series[p]), max(series[p])))
+    return prefixe, max(n for n, _ in series[prefixe]) + 1, max(c for _, c in series[prefixe])
+
+
+def attribuer_numeros(
+    demandes: list[Enregistrement],
+    lignes_budget: Iterable[Enregistrement],
+    appel: Appel,
+    stockees: dict[tuple[str, str], list[str]],
+    numeros_pris: Iterable[str],
+) -> None:
+    """Donne un numéro à chaque demande marquée `attribue` (dans l'ordre du lot) : celui de
+    la demande stockée de même identité (`reconnue`), sinon le suivant de la série, jamais un
+    numéro déjà pris (lot ou stockage, sans égard à la casse). Les lignes de budget
+    rattachées à ces demandes prennent leur numéro. Quand plusieurs demandes stockées ont
+    la même identité, aucune n'est choisie : la demande le dit (`ambigue`, que `verifier`
+    signale, bloquant) et reçoit un numéro neuf.
+
+    Appelée à la vérification puis, dans la transaction de l'importation, avec les demandes
+    stockées à cet instant : une importation faite entre les deux ne fait ni doublon ni
+    écrasement."""
+    pris = {n for n in map(str, numeros_pris)}
+    prefixe, suivant, chiffres = _serie(pris, appel)
+    cles_prises = {cle_numero(n) for n in pris}
+    nouveaux: dict[int, Enregistrement] = {}
+    for d in demandes:
+        if not d.attribue:
+            continue
+        ident = identite(d.valeurs)
+        candidats = stockees.get(ident, []) if ident else []
+        d.ambigue = tuple(candidats) if len(candidats) > 1 else ()
+        numero = candidats[0] if len(candidats) == 1 else None
+        d.reconnue = numero is not None
+        if numero is None:
+            while cle_numero(numero := f"{prefixe}{suivant:0{chiffres}d}") in cles_prises:
+                suivant += 1
+            cles_prises.add(cle_numero(numero))
+        d.valeurs["no_demande"] = numero
+        d._cle = cle_numero(numero)
+        nouveaux[id(d)] = d
+    for b in lignes_budget:
+        if b.demande is not None and id(b.demande) in nouveaux:
+            b.valeurs["no_demande"] = b.demande.no_demande
+            b._cle = b.demande.cle
+
+
+def _annonce_numeros(tableau: Tableau, demandes: list[Enregistrement]) -> Probleme | None:
+    """Une information par feuille : les numéros attribués, les demandes reconnues."""
+    attribuees = [d for d in demandes if d.attribue and not d.bloque]
+    if not attribuees:
+        return None
+    nouvelles = [f"ligne {d.ligne} → {d.no_demande}" for d in attribuees if not d.reconnue]
+    reconnues = [f"ligne {d.ligne} → {d.no_demande}" for d in attribuees if d.reconnue]
+    parties = []
+    if nouvelles:
+        parties.append(
+            f"{len(nouvelles)} demande(s) sans numéro : numéro attribué à l'importation ("
+            + ", ".join(nouvelles[:20])
+            + (" …" if len(nouvelles) > 20 else "")
+            + ")"
+        )
+    if reconnues:
+        parties.append(
+            f"{len(reconnues)} demande(s) sans numéro reconnue(s) comme déjà importée(s), même "
+            "demandeur et même titre : elles seront mises à jour, pas copiées ("
+            + ", ".join(reconnues[:20])
+            + (" …" if len(reconnues) > 20 else "")
+            + ")"
+        )
+    return Probleme(
+        tableau.fichier,
+        "numero_attribue",
+        " ; ".join(parties) + ". Le numéro est annoncé dans le rapport d'importation.",
+        INFORMATION,
+        tableau.feuille,
+        tableau.ligne_entete,
+        COLONNES_PAR_CLE["no_demande"].entete,
+    )
+
+
+def _formulaire_absent(tableau: Tableau, appel: Appel) -> Probleme | None:
+    """Les colonnes que le formulaire de l'appel demande et que la feuille n'a pas (un export
+    d'avant le formulaire) : une information pour la feuille, ni bloquante ni avertissement.
+    Un tel export est légitime (les demandes reçues avant le formulaire n'ont pas ces
+    réponses) : un avertissement sur chacun apprendrait à ignorer les avertissements. Une
+    réponse vide dans une colonne présente, elle, est un avertissement situé
+    (`_Validateur.formulaire`)."""
+    absentes = [(c, k) for c, k in champs_demandes(appel) if c.cle not in tableau.colonnes]
+    if not absentes or not tableau.enregistrements:
+        return None
+    noms = "; ".join(f"« {c.entete} » (critère « {k.libelle} »)" for c, k in absentes)
+    return Probleme(
+        tableau.fichier,
+        "formulaire_absent",
+        f"le formulaire de l'appel demande {noms} : colonne(s) absente(s) de cette feuille. "
+        "Les demandes sont importées sans ces renseignements ; ajoutez les colonnes du "
+        "gabarit et réimportez pour que les évaluateurs les aient.",
+        INFORMATION,
+        tableau.feuille,
+        tableau.ligne_entete,
+    )
+
+
+def _rattacher(b: Enregistrement, du_fichier: list[Enregistrement]) -> None:
+    """Une ligne de budget sans numéro : rattachée par son titre à la demande de même titre
+    de son fichier, sinon à la seule demande de son fichier ; sinon bloquante, avec ce qu'il
+    faut écrire."""
+    if any(p.code == "cellule_en_erreur" for p in b.problemes if p.bloque):
+        return  # la cellule en erreur est déjà signalée
+    titre = b.valeurs.get("titre")
+    entete_titre = COLONNES_BUDGET_PAR_CLE["titre"].entete
+    if titre:
+        cherche = cle_souple(titre)
+        memes = [d for d in du_fichier if cle_souple(d.valeurs.get("titre") or "") == cherche]
+        if len(memes) == 1:
+            b.demande = memes[0]
+        elif memes:
+            b.signaler(
+                "titre",
+                "rattachement_ambigu",
+                f"{len(memes)} demandes de ce fichier portent le titre « {citer(titre)} » : "
+                "inscrivez le numéro de la demande dans « No de demande ».",
+                BLOQUANT,
+            )
+        else:
+            b.signaler(
+                "titre",
+                "demande_inconnue",
+                f"aucune demande de ce fichier ne porte le titre « {citer(titre)} » : écrivez "
+                "le titre tel qu'il figure dans la feuille Demandes.",
+                BLOQUANT,
+            )
+    elif len(du_fichier) == 1:
+        b.demande = du_fichier[0]
+    elif not du_fichier:
+        b.signaler(
+            "no_demande",
+            "valeur_manquante",
+            "numéro de demande manquant : chaque ligne de budget se rattache à une demande ; "
+            "inscrivez son numéro dans « No de demande ».",
+            BLOQUANT,
+        )
+    else:
+        b.signaler(
+            "no_demande",
+            "valeur_manquante",
+            f"ligne de budget sans numéro de demande ni titre, dans un fichier qui contient "
+            f"{len(du_fichier)} demandes : inscrivez dans « {entete_titre} » le titre de la "
+            "demande que cette dépense concerne.",
+            BLOQUANT,
+        )
+    if b.demande is not None:
+        b.valeurs["no_demande"] = b.demande.no_demande or None
+        b._cle = b.demande.cle
+
+
 def verifier(
     fichiers: Iterable[FichierLu],
     appel: Appel,
     repertoire: Repertoire,
     problemes_fichiers: Iterable[Probleme] = (),
     numeros_stockes: Iterable[str] = (),
+    identites_stockees: Iterable[tuple[str, str | None, str | None]] = (),
     neq_stockes: Mapping[str, Iterable[str]] | None = None,
 ) -> Verification:
-    """Convertit et vérifie un lot de fichiers lus (une importation). `neq_stockes` : NEQ →
-    numéros des demandes déjà importées (appel d'organismes : NEQ en double)."""
+    """Convertit et vérifie un lot de fichiers lus (une importation).
+
+    `identites_stockees` : (numéro, demandeur, titre) des demandes déjà stockées, pour
+    reconnaître une demande sans numéro déjà importée (`attribuer_numeros`). `neq_stockes` :
+    NEQ → numéros des demandes déjà importées (appel d'organismes : NEQ en double)."""
     fichiers = list(fichiers)
+    numeros_stockes = list(numeros_stockes)
     validateur = _Validateur(appel, repertoire)
     problemes = list(problemes_fichiers)
     demandes: list[Enregistrement] = []
     budgets: list[tuple[Tableau, int]] = []
     premieres: dict[str, Enregistrement] = {}
+    par_identite: dict[tuple[str, str], Enregistrement] = {}
+    sans_numero: list[tuple[Tableau, list[Enregistrement]]] = []
     for fichier in fichiers:
         for remarque in fichier.remarques:
             problemes.append(Probleme(fichier.nom, "feuille_ignoree", remarque, INFORMATION))
         for tableau in fichier.tableaux:
             adapter_a_l_appel(tableau, appel)
             problemes.extend(_problemes_structure(tableau, appel))
+            if tableau.genre != "budget" and (absent := _formulaire_absent(tableau, appel)):
+                problemes.append(absent)
             if tableau.genre == "budget":
                 budgets.extend((tableau, i) for i in range(len(tableau.enregistrements)))
                 continue
@@ -1233,10 +1463,28 @@ def verifier(
                         tableau.ligne_entete,
                     )
                 )
+            attribuees = []
             for i in range(len(tableau.enregistrements)):
                 d = validateur.demande(tableau, i)
                 cle = d.cle
-                if cle and cle in premieres:
+                ident = identite(d.valeurs)
+                if not cle:
+                    d.attribue = True
+                    attribuees.append(d)
+                    if ident in par_identite:
+                        p = par_identite[ident]
+                        d.signaler(
+                            "titre",
+                            "doublon",
+                            "même demandeur et même titre que la demande de "
+                            f"{p.fichier}, feuille {p.feuille}, ligne {p.ligne} : la même "
+                            "demande en double ? Retirez l'une des deux lignes, ou donnez-leur "
+                            "des titres distincts.",
+                            BLOQUANT,
+                        )
+                    elif ident:
+                        par_identite[ident] = d
+                elif cle in premieres:
                     p = premieres[cle]
                     d.signaler(
                         "no_demande",
@@ -1246,9 +1494,36 @@ def verifier(
                         "numéro unique à chaque demande.",
                         BLOQUANT,
                     )
-                elif cle:
+                else:
                     premieres[cle] = d
+                    if ident:
+                        par_identite.setdefault(ident, d)
                 demandes.append(d)
+            if attribuees:
+                sans_numero.append((tableau, attribuees))
+
+    stockees = identites_par_cle(identites_stockees)
+    if sans_numero:
+        attribuer_numeros(
+            [d for d in demandes if d.attribue],
+            (),
+            appel,
+            stockees,
+            [*numeros_stockes, *(d.no_demande for d in demandes if not d.attribue and d.cle)],
+        )
+        for d in demandes:
+            if d.ambigue:
+                d.signaler(
+                    "titre",
+                    "demande_ambigue",
+                    "sans numéro, et plusieurs demandes déjà importées ont ce demandeur et ce "
+                    f"titre ({', '.join(d.ambigue[:5])}) : inscrivez dans « No de demande » le "
+                    "numéro de celle que cette ligne met à jour.",
+                    BLOQUANT,
+                )
+        for tableau, attribuees in sans_numero:
+            if annonce := _annonce_numeros(tableau, attribuees):
+                problemes.append(annonce)
 
     if appel.demandeur_organisme:
         _neq_en_double(demandes, neq_stockes)
@@ -1257,12 +1532,18 @@ def verifier(
     # Une ligne de budget se rattache à la demande de même numéro de son propre fichier,
     # sinon à la première du lot, sinon à une demande déjà stockée : avec des numéros en
     # double entre deux fichiers, les budgets ne se mélangent pas.
-    par_fichier = {(d.fichier, d.cle): d for d in reversed(demandes) if d.cle}
+    par_fichier = {(d.fichier, d.cle): d for d in reversed(demandes) if d.cle and not d.attribue}
     lignes: list[Enregistrement] = []
     par_demande: dict[int, list[Enregistrement]] = {}
+    du_fichier: dict[str, list[Enregistrement]] = {}
+    for d in demandes:
+        du_fichier.setdefault(d.fichier, []).append(d)
     for tableau, i in budgets:
         b = validateur.ligne_budget(tableau, i, connus)
-        b.demande = par_fichier.get((b.fichier, b.cle)) or premieres.get(b.cle)
+        if b.cle:
+            b.demande = par_fichier.get((b.fichier, b.cle)) or premieres.get(b.cle)
+        else:
+            _rattacher(b, du_fichier.get(b.fichier, []))
         b.demande_stockee = b.demande is None and b.cle in stockes
         lignes.append(b)
         if b.demande is not None:

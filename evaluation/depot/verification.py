@@ -83,6 +83,10 @@ class RapportImportation:
     # Demandes déjà examinées dont un champ lu par la liste d'admissibilité a changé : leur
     # examen est rouvert (« à établir »), avec ce qui a changé.
     reouvertes: list[Changement] = field(default_factory=list)
+    # Demandes venues sans numéro : créées avec le numéro que l'importation leur attribue,
+    # ou reconnues (même demandeur, même titre) comme une demande déjà stockée.
+    numeros_attribues: list[str] = field(default_factory=list)
+    reconnues: list[str] = field(default_factory=list)
 
 
 TOUS_LES_FICHIERS = "*"
@@ -149,6 +153,7 @@ def verifier_lot(
     appel: Appel,
     *,
     numeros_stockes: Iterable[str] = (),
+    identites_stockees: Iterable[tuple[str, str | None, str | None]] = (),
     neq_stockes: Mapping[str, Iterable[str]] | None = None,
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
@@ -159,7 +164,10 @@ def verifier_lot(
 
     Une fois le lot vérifié, les tableaux lus ne gardent plus les valeurs brutes de leurs
     lignes (chaque enregistrement a ses valeurs converties) : 50 000 demandes et leurs
-    200 000 lignes de budget ne sont pas gardées deux fois en mémoire pendant l'importation."""
+    200 000 lignes de budget ne sont pas gardées deux fois en mémoire pendant l'importation.
+
+    `identites_stockees` : (numéro, demandeur, titre) des demandes déjà stockées
+    (`stockage.identites_demandes`), pour reconnaître une demande venue sans numéro."""
     with ramasse_miettes_suspendu():
         lus, refus = lire_lot(sources, limites, correspondances, progression, appel=appel)
         if progression:
@@ -170,6 +178,7 @@ def verifier_lot(
             repertoire_municipalites or repertoire(),
             refus,
             numeros_stockes,
+            identites_stockees,
             neq_stockes,
         )
         for fichier in lus:

@@ -12,7 +12,9 @@ from evaluation.appels import demandeur
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement
 from evaluation.depot import echeance
+from evaluation.depot.gabarit import LIBELLES_CHAMPS
 from evaluation.socle import formats
+from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from evaluation.socle.texte import cle_souple
 from evaluation.sorties.tableaux import valeur_lisible
 
@@ -168,6 +170,22 @@ def resume(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
         ("Signataire", v("qualite_signataire")),
     ]
     return lignes
+
+
+def formulaire(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
+    """(titre, texte) des réponses au formulaire de l'appel (objectifs, échéancier,
+    retombées, visibilité, ressources humaines, capacité financière, résolution du conseil),
+    sous les titres du gabarit ; « — (non fourni) » pour un champ vide, pour que l'évaluateur
+    sache que la demande ne le dit pas plutôt que de le croire oublié par l'écran."""
+    resultat = []
+    for cle in CHAMPS_FORMULAIRE:
+        titre = LIBELLES_CHAMPS.get(cle, cle)
+        if cle == "resolution" and getattr(appel, "demandeur_organisme", False):
+            titre = "Résolution du conseil d'administration"
+        valeur = d.get(cle)
+        texte = "" if _vide(valeur) else str(valeur).strip()
+        resultat.append((titre, texte or "— (non fourni)"))
+    return resultat
 
 
 def depot(d: Mapping, appel: Appel) -> str:

@@ -37,9 +37,27 @@ CHAMPS_DEMANDE = (
     # Date de dépôt : celle du fichier, sinon celle de l'importation (alors « présumée »).
     "date_depot",
     "date_depot_presumee",
+    # Le formulaire de l'appel (issue 18) : ce que les critères d'évaluation lisent.
+    "objectifs",
+    "echeancier",
+    "retombees",
+    "visibilite",
+    "ressources_humaines",
+    "capacite_financiere",
+    "resolution",
     # Les dimensions que l'appel déclare ([[dimensions]]) : {id_dimension: [id_valeur, ...]},
     # toujours une liste, ids de valeurs canoniques (issue 18).
     "dimensions",
+)
+# Les champs du formulaire, dans l'ordre de la fiche d'une demande.
+CHAMPS_FORMULAIRE = (
+    "objectifs",
+    "echeancier",
+    "retombees",
+    "visibilite",
+    "ressources_humaines",
+    "capacite_financiere",
+    "resolution",
 )
 # Les montants, en cents.
 CHAMPS_MONTANT = (

@@ -31,7 +31,9 @@ from evaluation.appels import demandeur, reglages
 from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import consensus, financement, portefeuille, suivi_financier
+from evaluation.depot.gabarit import libelles_champs
 from evaluation.notes.fiche import libelle_secteur, libelles_dimension
+from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import pluriel
 from evaluation.sorties.neutralisation import (
@@ -829,6 +831,51 @@ def _feuille_budget(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
     _tableau(feuille, formats, "Budget", en_tetes, en_colonnes(lignes, len(en_tetes)), montants, 2)
 
 
+FORMULAIRE = "Formulaire"
+
+
+def colonnes_formulaire(
+    table: pd.DataFrame, appel: Appel | None = None
+) -> tuple[list[str], list[list]] | None:
+    """(en-têtes, colonnes) de la feuille « Formulaire » : les réponses de chaque demande au
+    formulaire de l'appel (issue 18), sous les titres du gabarit ; None quand aucune demande
+    n'en a (un appel importé d'exports d'avant le formulaire : pas de feuille vide). Le
+    demandeur et les titres suivent le type de demandeur de `appel` (un organisme : son nom,
+    la résolution de son conseil d'administration)."""
+    presentes = [c for c in CHAMPS_FORMULAIRE if c in table]
+    if table.empty or not any(
+        table[c].map(lambda v: isinstance(v, str) and bool(v.strip())).any() for c in presentes
+    ):
+        return None
+
+    def texte(v) -> str:
+        return v.strip() if isinstance(v, str) else ""
+
+    libelles = libelles_champs(appel)
+    demandeur = "organisme" if appel is not None and appel.demandeur_organisme else "municipalite"
+    if demandeur not in table:
+        demandeur = "municipalite"
+    en_tetes = ["No de demande", "Titre", libelles[demandeur]]
+    en_tetes += [libelles[c] for c in presentes]
+    colonnes = [
+        table["no_demande"].tolist(),
+        [texte(v) for v in table["titre"]],
+        [texte(v) for v in table[demandeur]],
+    ]
+    colonnes += [[texte(v) for v in table[c]] for c in presentes]
+    return en_tetes, colonnes
+
+
+def _feuille_formulaire(livre, formats, appel: Appel, table: pd.DataFrame) -> None:
+    contenu = colonnes_formulaire(table, appel)
+    if contenu is None:
+        return
+    en_tetes, colonnes = contenu
+    feuille = livre.add_worksheet(FORMULAIRE)
+    _titre(feuille, formats, f"Formulaire des demandes — {appel.nom_court}")
+    _tableau(feuille, formats, "Formulaire", en_tetes, colonnes, {}, 2)
+
+
 # Ce qu'Excel refuse dans un nom de feuille, et sa longueur au plus.
 _INTERDITS_FEUILLE = str.maketrans({c: " " for c in "[]:*?/\\"})
 LONGUEUR_FEUILLE = 31
@@ -1185,6 +1232,7 @@ def classeur(
     formats = Formats(livre)
     _feuille_classement(livre, formats, appel, table, instant.date(), poids)
     _feuille_budget(livre, formats, appel, table)
+    _feuille_formulaire(livre, formats, appel, table)
     if lignes_budget is not None:
         gardees = lignes_budget[lignes_budget["demande_id"].isin(table["demande_id"])]
         _feuille_depenses_retirees(livre, formats, appel, gardees)

@@ -149,3 +149,22 @@ def test_demandes_importees(moteur, appel):
     reponses = preremplir(ligne, appel)
     assert reponses["dossier-complet"] is False
     assert reponses["qualite-signataire"] is None
+
+
+def test_dossier_complet_d_un_gabarit_de_demandeur_reste_a_l_analyste(appel):
+    """« faire l'objet d'un dossier complet lors du dépôt » est un constat du ministère : le
+    gabarit le réserve au ministère, le demandeur ne le remplit pas ; sans valeur dans le
+    fichier, la condition n'est pas pré-remplie et l'analyste l'inscrit à l'examen."""
+    from tests.conftest import (
+        DEMANDE_MUNICIPALE,
+        DEPENSES_MUNICIPALES,
+        depenses,
+        gabarit_rempli,
+    )
+
+    contenu = gabarit_rempli(appel, [DEMANDE_MUNICIPALE], depenses(DEPENSES_MUNICIPALES))
+    (d,) = verifier_lot([("rimouski.xlsx", contenu)], appel).demandes
+    assert d.valeurs["dossier_complet"] is None
+    reponses = preremplir(d.valeurs, appel)
+    assert reponses["dossier-complet"] is None
+    assert reponses["engagement-rapport"] is True  # le demandeur s'y engage, lui

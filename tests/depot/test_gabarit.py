@@ -2,31 +2,58 @@
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_DEMANDES,
+    LIGNE_BANDEAU,
+    LIGNE_ENTETES,
+    champs_demandes,
     cle_entete,
     colonnes_demandes,
+    colonnes_du_gabarit,
     construire_gabarit,
 )
+from evaluation.depot.importation import importer
 from evaluation.depot.lecture import FichierRefuse, lire_fichier
 from evaluation.depot.verification import verifier_lot
-from tests.conftest import DONNEES
-from tests.dimensions import appel_avec_dimensions, demande, gabarit_rempli
+from evaluation.socle import stockage
+from evaluation.socle.probleme import INFORMATION
+from tests.conftest import (
+    DEMANDE_MUNICIPALE,
+    DEPENSES_MUNICIPALES,
+    DONNEES,
+    depenses,
+    gabarit_rempli,
+)
+from tests.dimensions import appel_avec_dimensions, demande
+from tests.dimensions import gabarit_rempli as gabarit_dimensions
 from tests.donnees.cas import ENTETES_BUDGET, ENTETES_DEMANDES
 
 GABARIT_LIVRE = DONNEES.parent.parent / "donnees" / "gabarit-demandes.xlsx"
-# Les fichiers de test (tests/donnees) n'ont pas la colonne facultative « Date de dépôt »,
-# ajoutée en dernier au gabarit (issue 15) : leur importation retient la date du jour.
-ENTETES_GABARIT = [*ENTETES_DEMANDES, "Date de dépôt"]
+# Le formulaire de l'appel (issue 18), ajouté en bloc à la fin.
+ENTETES_FORMULAIRE = [
+    "Objectifs",
+    "Échéancier",
+    "Retombées attendues",
+    "Visibilité",
+    "Ressources humaines",
+    "Capacité financière",
+    "Résolution du conseil",
+]
+# Les fichiers de test (tests/donnees) n'ont ni la colonne facultative « Date de dépôt »
+# (issue 15 : leur importation retient la date du jour) ni le formulaire (issue 18).
+ENTETES_GABARIT = [*ENTETES_DEMANDES, "Date de dépôt", *ENTETES_FORMULAIRE]
+RESERVEES = ["No de demande", "Dossier complet", "Date de dépôt"]
 
 
 def test_en_tetes_canoniques():
     assert [c.entete for c in COLONNES_DEMANDES] == ENTETES_GABARIT
-    assert [c.entete for c in COLONNES_BUDGET] == ENTETES_BUDGET
+    assert [c.entete for c in COLONNES_BUDGET] == [*ENTETES_BUDGET, "Titre du projet"]
 
 
 @pytest.mark.parametrize(
@@ -66,19 +93,38 @@ def test_en_tete_budget_reconnu(entete, cle):
 
 
 def test_gabarit_construit(appel):
+    """Ce que le demandeur remplit d'abord ; ce que le ministère inscrit (numéro, dossier
+    complet, date de dépôt) ensuite, sous son propre bandeau."""
     wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
     assert wb.sheetnames[:3] == ["Demandes", "Budget", "Explications"]
-    assert [c.value for c in wb["Demandes"][1]] == ENTETES_GABARIT
-    assert [c.value for c in wb["Budget"][1]] == ENTETES_BUDGET
+    entetes = [c.value for c in wb["Demandes"][LIGNE_ENTETES]]
+    demandeur = [e for e in ENTETES_GABARIT if e not in RESERVEES]
+    assert entetes == demandeur + RESERVEES
+    bandeaux = [c.value for c in wb["Demandes"][LIGNE_BANDEAU]]
+    assert bandeaux[0] == "À remplir par le demandeur"
+    assert bandeaux[len(demandeur)] == "Réservé au ministère — laissez vide"
+    assert [c.value for c in wb["Budget"][LIGNE_ENTETES]] == [
+        "Année",
+        "Catégorie de dépense",
+        "Description",
+        "Montant",
+        "Titre du projet",
+        "No de demande",
+    ]
     listes = {
-        str(v.sqref).split(":")[0][0]: v.formula1
+        str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1
         for v in wb["Demandes"].data_validations.dataValidation
     }
-    lettres = {c.entete: chr(ord("A") + i) for i, c in enumerate(COLONNES_DEMANDES)}
+    lettres = {e: get_column_letter(i) for i, e in enumerate(entetes, 1)}
     for entete in ("Axe", "Secteur principal", "Région administrative", "Dossier complet"):
         assert lettres[entete] in listes, entete
-    explications = [r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)]
+    explications = {
+        r[1]: r[2] for r in wb["Explications"].iter_rows(min_row=2, values_only=True) if r[0]
+    }
     assert set(ENTETES_GABARIT) <= set(explications)
+    assert {explications[e] for e in RESERVEES} == {"réservé au ministère"}
+    assert explications["Objectifs"] == "oui (critère « Pertinence et retombées »)"
+    assert explications["Résolution du conseil"] == "non"
     secteurs = [r[1] for r in wb["Listes"].iter_rows(min_row=2, values_only=True) if r[1]]
     assert secteurs == [s.libelle for s in appel.secteurs]
 
@@ -100,45 +146,98 @@ def test_gabarit_vierge_ne_contient_aucune_demande(appel):
 def test_gabarit_rempli_avec_les_listes_s_importe(appel):
     """Les valeurs des listes déroulantes (« 2 – Favoriser… », « 01 – Bas-Saint-Laurent »)
     sont reconnues à l'import."""
-    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
-    axe = wb["Listes"]["A3"].value
-    region = wb["Listes"]["C2"].value
-    ligne = [
-        "G-1",
-        "Rimouski",
-        region,
-        None,
-        None,
-        None,
-        "Titre",
-        None,
-        axe,
-        "Culture",
-        None,
-        "2024-05-01",
-        "2025-01-31",
-        30000,
-        10000,
-        None,
-        20000,
-        None,
-        "non",
-        "oui",
-        "oui",
-        "oui",
-        "élu",
-        "a@b.example",
+    listes = load_workbook(io.BytesIO(construire_gabarit(appel)))["Listes"]
+    demande = {
+        **DEMANDE_MUNICIPALE,
+        "Axe": listes["A3"].value,
+        "Région administrative": listes["C2"].value,
+        "Montant demandé – année 1": 10000,
+    }
+    budget = [
+        {"Année": listes["G2"].value, "Catégorie de dépense": listes["F2"].value, "Montant": 10000}
     ]
-    for j, valeur in enumerate(ligne, 1):
-        wb["Demandes"].cell(2, j).value = valeur
-    for j, valeur in enumerate(["G-1", "1", wb["Listes"]["F2"].value, "x", 10000], 1):
-        wb["Budget"].cell(2, j).value = valeur
-    sortie = io.BytesIO()
-    wb.save(sortie)
-    verification = verifier_lot([("rempli.xlsx", sortie.getvalue())], appel)
+    contenu = gabarit_rempli(appel, [demande], budget)
+    verification = verifier_lot([("rempli.xlsx", contenu)], appel)
     assert [p.code for p in verification.problemes if p.severite != "information"] == []
     (d,) = verification.demandes
     assert (d.valeurs["axe"], d.valeurs["region"]) == (2, "01")
+
+
+def test_gabarit_rempli_par_une_municipalite_s_importe_sans_ecart(moteur, appel):
+    """Issue 18, « Done when » : le gabarit, rempli comme une municipalité le remplit (ses
+    seules colonnes, un budget qui égale la subvention demandée par année), s'importe sans
+    aucun écart ni avertissement. Seules deux informations : le numéro que l'importation
+    attribue (le ministère le donne) et la date de dépôt, celle de l'importation."""
+    contenu = gabarit_rempli(appel, [DEMANDE_MUNICIPALE], depenses(DEPENSES_MUNICIPALES))
+    verification = verifier_lot([("rimouski.xlsx", contenu)], appel)
+    assert [(p.code, p.message) for p in verification.problemes if p.severite != INFORMATION] == []
+    assert {p.code for p in verification.problemes} == {"numero_attribue", "date_depot_vide"}
+
+    rapport = importer(verification, appel, moteur=moteur)
+    assert rapport.creees == ["PAIVMQ-2023-2024-001"]
+    assert rapport.numeros_attribues == [
+        "PAIVMQ-2023-2024-001 : « Jumelage maritime Rimouski-Brest » (rimouski.xlsx, ligne 3)"
+    ]
+    with moteur.connect() as c:
+        (d,) = stockage.lire_demandes(appel.id, connexion=c).to_dict("records")
+        lignes = stockage.lire_lignes_budget(appel.id, connexion=c)
+    assert d["objectifs"] == DEMANDE_MUNICIPALE["Objectifs"]
+    assert d["capacite_financiere"] == DEMANDE_MUNICIPALE["Capacité financière"]
+    assert d["resolution"] == DEMANDE_MUNICIPALE["Résolution du conseil"]
+    assert pd.isna(d["dossier_complet"])  # constat de l'analyste, à l'examen d'admissibilité
+    assert not [a for a in d["avertissements"] if a["severite"] != INFORMATION]
+    assert int(lignes["montant"].sum()) == int(d["montant_demande_an1"]) == 2_000_000
+
+
+def test_explications_du_budget_disent_ce_que_l_importation_compare(appel):
+    """La feuille Explications dit ce que la feuille Budget contient : la subvention demandée
+    répartie par année financière (la somme des lignes d'une année, toutes catégories, est
+    comparée au montant demandé de cette année : `admissibilite.constats_budget`), pas le
+    coût total ; les dépenses non admissibles de l'appel et le plafond des visas (« jusqu'à
+    concurrence de 500 $ »)."""
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
+    textes = " ".join(
+        str(v) for r in wb["Explications"].iter_rows(values_only=True) for v in r if v
+    )
+    assert "total de l'année 1 = « Montant demandé – année 1 »" in textes
+    assert "du 1er avril 2024 au 31 mars 2025" in textes
+    assert "N'y inscrivez pas le coût total du projet" in textes
+    for c in appel.categories:
+        assert c.libelle in textes
+    assert "jusqu'à 500\u00a0$ par demande" in textes
+
+
+def test_le_formulaire_suit_les_criteres_de_l_appel(appel):
+    """Chaque champ demandé nomme le critère qui le lit ; la phrase de l'appel :
+    - « La pertinence du projet et de ses objectifs ainsi que les retombées escomptées »
+      (objectifs, retombées) ;
+    - « Les justificatifs de la demande et la qualité des documents présentés (description
+      du projet, montage financier, échéancier, etc.) » (résumé, échéancier) ;
+    - « La capacité de l'organisme demandeur à réaliser le projet sur le plan des
+      ressources financières et humaines » (ressources humaines, capacité financière) ;
+    - « La visibilité prévue, la mise en valeur du projet et des résultats ainsi que le
+      rayonnement du Québec à l'international » (visibilité).
+    La résolution du conseil : interprétation, l'appel ne la demande pas (facultative). Un
+    appel qui ne déclare pas un critère ne demande pas ses champs."""
+    import dataclasses
+
+    demandes = {c.cle: k.id for c, k in champs_demandes(appel)}
+    assert demandes == {
+        "resume": "qualite-dossier",
+        "objectifs": "pertinence",
+        "echeancier": "qualite-dossier",
+        "retombees": "pertinence",
+        "visibilite": "visibilite",
+        "ressources_humaines": "capacite",
+        "capacite_financiere": "capacite",
+    }
+    sans_capacite = dataclasses.replace(
+        appel, criteres=tuple(k for k in appel.criteres if k.id != "capacite")
+    )
+    assert {c.cle for c, _ in champs_demandes(sans_capacite)} == set(demandes) - {
+        "ressources_humaines",
+        "capacite_financiere",
+    }
 
 
 def test_le_gabarit_n_annonce_aucune_bonification():
@@ -184,7 +283,7 @@ def test_le_gabarit_cite_l_appel_mot_pour_mot(appel):
 
 
 def _colonne(feuille, entete: str) -> str:
-    (lettre,) = [c.column_letter for c in feuille[1] if c.value == entete]
+    (lettre,) = [c.column_letter for c in feuille[LIGNE_ENTETES] if c.value == entete]
     return lettre
 
 
@@ -195,11 +294,11 @@ def test_gabarit_une_colonne_par_dimension_declaree():
     appel = appel_avec_dimensions()
     wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
     demandes = wb["Demandes"]
-    entetes = [c.value for c in demandes[1]]
+    entetes = [c.value for c in demandes[LIGNE_ENTETES]]
     assert entetes.index("Secteurs secondaires") + 1 == entetes.index("Priorités transversales")
     assert entetes.index("Type de financement") + 1 == entetes.index("Date de début")
     priorites, financement = (
-        demandes[f"{_colonne(demandes, e)}1"]
+        demandes[f"{_colonne(demandes, e)}{LIGNE_ENTETES}"]
         for e in ("Priorités transversales", "Type de financement")
     )
     assert priorites.fill.fgColor.rgb.endswith("1F4E79")  # facultative
@@ -247,7 +346,7 @@ def test_gabarit_d_un_appel_sans_axes_ni_secteurs():
     """Un appel sans [[axes]] ni [[secteurs]] n'a ni colonne ni liste pour eux."""
     appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
     wb = load_workbook(io.BytesIO(construire_gabarit(appel)))
-    entetes = [c.value for c in wb["Demandes"][1]]
+    entetes = [c.value for c in wb["Demandes"][LIGNE_ENTETES]]
     assert {"Axe", "Secteur principal", "Secteurs secondaires"}.isdisjoint(entetes)
     assert {"Priorités transversales", "Type de financement", "Titre du projet"} <= set(entetes)
     explications = {r[1] for r in wb["Explications"].iter_rows(min_row=2, values_only=True)}
@@ -260,7 +359,7 @@ def test_gabarit_rempli_d_un_appel_a_dimensions_s_importe_sans_ecart():
     autre constat que les informations."""
     for sans in (False, True):
         appel = appel_avec_dimensions(sans_axes_ni_secteurs=sans)
-        contenu = gabarit_rempli(
+        contenu = gabarit_dimensions(
             appel,
             [demande(appel, "Q-1", **{"dimension:priorites": "Droits des femmes ; Jeunesse"})],
         )
@@ -302,14 +401,20 @@ def test_colonnes_selon_le_type_de_demandeur(appel, appel_organisme):
 
 def test_gabarit_d_organismes(appel_organisme):
     wb = load_workbook(io.BytesIO(construire_gabarit(appel_organisme)))
-    entetes = [c.value for c in wb["Demandes"][1]]
-    assert entetes == [c.entete for c in colonnes_demandes(appel_organisme)]
-    assert entetes[:5] == ENTETES_ORGANISME_DEBUT
+    entetes = [c.value for c in wb["Demandes"][LIGNE_ENTETES]]
+    du_demandeur, du_ministere = colonnes_du_gabarit(colonnes_demandes(appel_organisme))
+    assert entetes == [c.entete for c in du_demandeur + du_ministere]
+    # Le numéro, réservé au ministère, passe à la fin : l'organisme vient en tête.
+    assert entetes[:4] == ENTETES_ORGANISME_DEBUT[1:]
+    assert entetes[-3:] == ["No de demande", "Dossier complet", "Date de dépôt"]
+    # La résolution d'un organisme est celle de son conseil d'administration.
+    assert "Résolution du conseil d'administration" in entetes
+    assert "Résolution du conseil" not in entetes
     assert "Municipalités partenaires" not in entetes
     assert "Municipalité requérante" not in entetes
     # Le NEQ est au format Texte : Excel n'en fait pas 1,14568E+09.
     lettre_neq = chr(ord("A") + entetes.index("NEQ"))
-    assert wb["Demandes"][f"{lettre_neq}2"].number_format == "@"
+    assert wb["Demandes"][f"{lettre_neq}{LIGNE_ENTETES + 1}"].number_format == "@"
     # Les listes déroulantes suivent leurs colonnes (la région, décalée par le NEQ).
     listes = {
         str(v.sqref).split(":")[0][0]: v.formula1
@@ -357,7 +462,7 @@ def test_gabarit_d_organismes_rempli_s_importe(appel_organisme):
     """Le gabarit d'organismes, rempli comme un OCI le ferait (NEQ espacé, région vide,
     valeurs des listes), s'importe sans écart."""
     wb = load_workbook(io.BytesIO(construire_gabarit(appel_organisme)))
-    entetes = [c.value for c in wb["Demandes"][1]]
+    entetes = [c.value for c in wb["Demandes"][LIGNE_ENTETES]]
     valeurs = {
         "No de demande": "Q-1",
         "Organisme requérant": "Solidarité Nord-Sud de Rimouski",
@@ -374,10 +479,20 @@ def test_gabarit_d_organismes_rempli_s_importe(appel_organisme):
         "Qualité du signataire": appel_organisme.qualites_signataire[0],
         "Courriel": "a@b.example",
     }
+    # Les réponses au formulaire que les critères de l'appel demandent.
+    valeurs |= {c.entete: f"Réponse : {c.entete}" for c, _ in champs_demandes(appel_organisme)}
+    ligne = LIGNE_ENTETES + 1
     for entete, valeur in valeurs.items():
-        wb["Demandes"].cell(2, entetes.index(entete) + 1).value = valeur
-    for j, valeur in enumerate(["Q-1", "1", wb["Listes"]["F2"].value, "x", 10000], 1):
-        wb["Budget"].cell(2, j).value = valeur
+        wb["Demandes"].cell(ligne, entetes.index(entete) + 1).value = valeur
+    budget = [c.value for c in wb["Budget"][LIGNE_ENTETES]]
+    for entete, valeur in {
+        "No de demande": "Q-1",
+        "Année": "1",
+        "Catégorie de dépense": wb["Listes"]["F2"].value,
+        "Description": "x",
+        "Montant": 10000,
+    }.items():
+        wb["Budget"].cell(ligne, budget.index(entete) + 1).value = valeur
     sortie = io.BytesIO()
     wb.save(sortie)
     verification = verifier_lot([("oci.xlsx", sortie.getvalue())], appel_organisme)

@@ -6,10 +6,19 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from evaluation.depot.gabarit import LIGNE_ENTETES
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
-from tests.conftest import DONNEES
+from evaluation.socle.probleme import INFORMATION
+from tests.conftest import (
+    DEMANDE_MUNICIPALE,
+    DEPENSES_MUNICIPALES,
+    DONNEES,
+    classeur,
+    depenses,
+    gabarit_rempli,
+)
 from tests.donnees.cas import CAS_PROBLEMES, chemin_probleme
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -18,7 +27,8 @@ VALIDE = DONNEES / "formats" / "valide.xlsx"
 def _lot(appel, moteur, *sources):
     with moteur.connect() as c:
         numeros = stockage.numeros_demandes(appel.id, connexion=c)
-    return verifier_lot(list(sources), appel, numeros_stockes=numeros)
+        identites = stockage.identites_demandes(appel.id, connexion=c)
+    return verifier_lot(list(sources), appel, numeros_stockes=numeros, identites_stockees=identites)
 
 
 def _etat(moteur, appel):
@@ -547,6 +557,124 @@ def test_date_de_depot_invraisemblable_avertie_et_situee(
         assert "l'analyste la vérifie à l'examen d'admissibilité" in p.message
 
 
+# --- Numéros attribués (issue 18) : le ministère numérote, pas le demandeur -------------------
+
+LORIENT = {
+    **DEMANDE_MUNICIPALE,
+    "Titre du projet": "Mission économique à Lorient",
+    "Coût total du projet": 20000,
+    "Montant demandé – année 1": 10000,
+    "Contribution du demandeur": 10000,
+    "Cofinancement externe": None,
+}
+MAILLAGE = "Organisation d'activités de maillage et de partage d'expertise"
+
+
+def _deux_sans_numero(appel) -> bytes:
+    """Deux demandes de Rimouski sans numéro ; chaque dépense nomme le titre de sa demande
+    (casse et accents près : « MISSION ECONOMIQUE A LORIENT »)."""
+    budget = depenses(DEPENSES_MUNICIPALES, titre=DEMANDE_MUNICIPALE["Titre du projet"])
+    budget += depenses([(1, MAILLAGE, "Rencontres", 10000)], titre="MISSION ECONOMIQUE A LORIENT")
+    return gabarit_rempli(appel, [DEMANDE_MUNICIPALE, LORIENT], budget)
+
+
+def test_deux_demandes_sans_numero_et_reimportation_sans_copie(moteur, appel):
+    """Deux lignes sans numéro : chacune reçoit le sien, unique dans l'appel, annoncé au
+    rapport ; chaque dépense va à la demande de son titre. Réimporter le même fichier
+    (toujours sans numéros) reconnaît les deux demandes (même municipalité, même titre) :
+    rien n'est copié, les numéros ne changent pas."""
+    verification = _lot(appel, moteur, ("rimouski.xlsx", _deux_sans_numero(appel)))
+    assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []
+    (annonce,) = [p for p in verification.problemes if p.code == "numero_attribue"]
+    assert "ligne 3 → PAIVMQ-2023-2024-001, ligne 4 → PAIVMQ-2023-2024-002" in annonce.message
+    rapport = importer(verification, appel, moteur=moteur)
+    assert rapport.creees == ["PAIVMQ-2023-2024-001", "PAIVMQ-2023-2024-002"]
+    assert len(rapport.numeros_attribues) == 2 and rapport.reconnues == []
+    demandes, lignes, _ = _etat(moteur, appel)
+    assert demandes.set_index("no_demande")["titre"].to_dict() == {
+        "PAIVMQ-2023-2024-001": "Jumelage maritime Rimouski-Brest",
+        "PAIVMQ-2023-2024-002": "Mission économique à Lorient",
+    }
+    assert lignes.groupby("no_demande")["montant"].sum().to_dict() == {
+        "PAIVMQ-2023-2024-001": 2_000_000,
+        "PAIVMQ-2023-2024-002": 1_000_000,
+    }
+
+    encore = _lot(appel, moteur, ("rimouski.xlsx", _deux_sans_numero(appel)))
+    (annonce,) = [p for p in encore.problemes if p.code == "numero_attribue"]
+    assert "reconnue(s) comme déjà importée(s)" in annonce.message
+    rapport = importer(encore, appel, moteur=moteur)
+    assert rapport.creees == [] and rapport.numeros_attribues == []
+    assert sorted(rapport.inchangees) == ["PAIVMQ-2023-2024-001", "PAIVMQ-2023-2024-002"]
+    assert len(rapport.reconnues) == 2
+    assert (rapport.avant, rapport.apres) == (2, 2)
+
+
+def test_fichier_ou_certaines_lignes_ont_un_numero(moteur, appel):
+    """Un export du ministère dont une ligne a son numéro et l'autre non : le numéro
+    attribué suit la série des numéros de l'appel, sans reprendre un numéro pris."""
+    entetes = ["No de demande", *DEMANDE_MUNICIPALE]
+    lignes = [
+        ["PAIVMQ-2024-041", *DEMANDE_MUNICIPALE.values()],
+        [None, *LORIENT.values()],
+    ]
+    contenu = classeur({"Demandes": [entetes, *lignes]})
+    verification = _lot(appel, moteur, ("export.xlsx", contenu))
+    rapport = importer(verification, appel, moteur=moteur)
+    assert rapport.creees == ["PAIVMQ-2024-041", "PAIVMQ-2024-042"]
+    assert rapport.numeros_attribues == [
+        "PAIVMQ-2024-042 : « Mission économique à Lorient » (export.xlsx, ligne 3)"
+    ]
+
+
+def test_numero_pris_entre_la_verification_et_l_importation(moteur, appel):
+    """Une importation faite entre la vérification d'un lot et son importation prend le
+    numéro que la vérification annonçait : l'importation en attribue un autre, dans sa
+    transaction, plutôt que d'écraser la demande stockée."""
+    premier = _lot(appel, moteur, ("a.xlsx", _deux_sans_numero(appel)))
+    assert [d.no_demande for d in premier.demandes] == [
+        "PAIVMQ-2023-2024-001",
+        "PAIVMQ-2023-2024-002",
+    ]
+    autre = {**DEMANDE_MUNICIPALE, "Titre du projet": "Forum des villes portuaires"}
+    entre_temps = gabarit_rempli(appel, [autre], depenses(DEPENSES_MUNICIPALES))
+    importer(_lot(appel, moteur, ("b.xlsx", entre_temps)), appel, moteur=moteur)
+
+    rapport = importer(premier, appel, moteur=moteur)
+    assert rapport.creees == ["PAIVMQ-2023-2024-002", "PAIVMQ-2023-2024-003"]
+    demandes, lignes, _ = _etat(moteur, appel)
+    assert demandes.set_index("no_demande")["titre"].to_dict() == {
+        "PAIVMQ-2023-2024-001": "Forum des villes portuaires",
+        "PAIVMQ-2023-2024-002": "Jumelage maritime Rimouski-Brest",
+        "PAIVMQ-2023-2024-003": "Mission économique à Lorient",
+    }
+    assert lignes.groupby("no_demande")["montant"].sum().to_dict() == {
+        "PAIVMQ-2023-2024-001": 2_000_000,
+        "PAIVMQ-2023-2024-002": 2_000_000,
+        "PAIVMQ-2023-2024-003": 1_000_000,
+    }
+
+
+def test_sans_numero_et_deux_demandes_stockees_de_meme_identite_bloque(moteur, appel):
+    """Deux demandes déjà stockées (numéros distincts) ont le demandeur et le titre d'une
+    ligne sans numéro : aucune n'est choisie au hasard ; la ligne bloque et nomme les deux
+    numéros, pour que l'analyste inscrive le bon."""
+    entetes = ["No de demande", *DEMANDE_MUNICIPALE]
+    lignes = [
+        ["M-001", *DEMANDE_MUNICIPALE.values()],
+        ["M-002", *DEMANDE_MUNICIPALE.values()],
+    ]
+    export = classeur({"Demandes": [entetes, *lignes]})
+    importer(_lot(appel, moteur, ("export.xlsx", export)), appel, moteur=moteur)
+
+    contenu = gabarit_rempli(appel, [DEMANDE_MUNICIPALE], depenses(DEPENSES_MUNICIPALES))
+    verification = _lot(appel, moteur, ("rimouski.xlsx", contenu))
+    (p,) = [p for p in verification.problemes if p.code == "demande_ambigue"]
+    assert (p.severite, p.ligne, p.colonne) == ("bloquant", 3, "Titre du projet")
+    assert "(M-001, M-002)" in p.message
+    assert verification.selection()[0] == []
+
+
 def test_dimensions_stockees_puis_mises_a_jour_a_la_reimportation(moteur):
     """Issue 18 : les dimensions d'une demande sont stockées en identifiants ; réimportée,
     une dimension changée est dite dans le rapport, et une dimension dont le fichier n'a pas
@@ -575,7 +703,7 @@ def test_dimensions_stockees_puis_mises_a_jour_a_la_reimportation(moteur):
     # Sans la colonne des priorités : elles restent telles que stockées.
     wb = load_workbook(io.BytesIO(second))
     feuille = wb["Demandes"]
-    (j,) = [c.column for c in feuille[1] if c.value == "Priorités transversales"]
+    (j,) = [c.column for c in feuille[LIGNE_ENTETES] if c.value == "Priorités transversales"]
     feuille.delete_cols(j)
     sortie = io.BytesIO()
     wb.save(sortie)

@@ -268,3 +268,26 @@ def test_texte_importation_simple_sans_sections_vides():
         "6 lignes de budget écrites.\n"
         "Demandes stockées pour l'appel : 0 avant, 3 après."
     )
+
+
+def test_texte_importation_annonce_les_numeros_attribues():
+    """Le numéro que l'importation attribue (le ministère numérote) est annoncé, avec le
+    titre, le fichier et la ligne ; une demande reconnue (même demandeur, même titre) l'est
+    aussi, mise à jour et non copiée."""
+    rapport = RapportImportation(
+        7,
+        1,
+        2,
+        creees=["P-002"],
+        inchangees=["P-001"],
+        numeros_attribues=["P-002 : « Mission » (a.xlsx, ligne 4)"],
+        reconnues=["P-001 : « Jumelage » (a.xlsx, ligne 3)"],
+    )
+    texte = texte_importation(rapport)
+    assert (
+        "Numéro attribué à l'importation (le fichier n'en donnait pas) : "
+        "P-002 : « Mission » (a.xlsx, ligne 4)."
+    ) in texte
+    assert "reconnue comme déjà importée (même demandeur, même titre)" in texte
+    assert "P-001 : « Jumelage » (a.xlsx, ligne 3)." in texte
+    assert "Numéro attribué" not in texte_importation(RapportImportation(8, 0, 1, creees=["X"]))

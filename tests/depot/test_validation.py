@@ -11,13 +11,21 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from evaluation.appels.configuration import appel_depuis_toml
-from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES
+from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, LIGNE_ENTETES
 from evaluation.depot.lecture import FichierLu, Tableau
 from evaluation.depot.validation import verifier
 from evaluation.depot.verification import verifier_lot
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION
-from tests.conftest import DONNEES, classeur
-from tests.dimensions import appel_avec_dimensions, demande, gabarit_rempli
+from tests.conftest import (
+    DEMANDE_MUNICIPALE,
+    DEPENSES_MUNICIPALES,
+    DONNEES,
+    classeur,
+    depenses,
+    gabarit_rempli,
+)
+from tests.dimensions import appel_avec_dimensions, demande
+from tests.dimensions import gabarit_rempli as gabarit_dimensions
 from tests.donnees.cas import CAS_PROBLEMES, CAS_SUGGESTIONS, FORMATS_VALIDES, chemin_probleme
 
 FORMATS = DONNEES / "formats"
@@ -233,7 +241,10 @@ _CELLULES = st.one_of(
         min_size=1,
         max_size=4,
     ),
-    budget=st.lists(st.lists(_CELLULES, min_size=5, max_size=5), max_size=4),
+    budget=st.lists(
+        st.lists(_CELLULES, min_size=len(COLONNES_BUDGET), max_size=len(COLONNES_BUDGET)),
+        max_size=4,
+    ),
 )
 def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, demandes, budget):
     """Quelles que soient les cellules, la validation rend des problèmes situés, jamais une
@@ -375,10 +386,12 @@ def test_numeros_en_double_entre_fichiers_budgets_separes(appel):
     par_fichier = collections.defaultdict(set)
     for p in verification.problemes:
         par_fichier[p.fichier].add(p.code)
-    # Les fichiers de test n'ont pas de colonne « Date de dépôt » : une information chacun.
-    assert par_fichier["a.xlsx"] == {"plafond_visas", "date_depot_absente"}
+    # Les fichiers de test n'ont ni colonne « Date de dépôt » ni le formulaire de l'appel :
+    # une information chacun.
+    informations = {"date_depot_absente", "formulaire_absent"}
+    assert par_fichier["a.xlsx"] == {"plafond_visas", *informations}
     # Une demande bloquée (ici en double) n'a pas de contrôle budgétaire.
-    assert par_fichier["b.xlsx"] == {"doublon", "date_depot_absente"}
+    assert par_fichier["b.xlsx"] == {"doublon", *informations}
     gardees, lignes = verification.selection()
     assert [d.fichier for d in gardees] == ["a.xlsx"] * 3
     assert {b.fichier for b in lignes} == {"a.xlsx"} and len(lignes) == 8
@@ -418,6 +431,76 @@ def test_conversion_memorisee_distingue_les_types(appel):
     assert (couts["A-2"], couts["A-4"]) == (100, 100)
 
 
+# --- Le formulaire de l'appel et les demandes sans numéro (issue 18) -----------------------
+
+BREST = DEMANDE_MUNICIPALE["Titre du projet"]
+LORIENT = {**DEMANDE_MUNICIPALE, "Titre du projet": "Mission à Lorient"}
+
+
+def _graves(verification):
+    return [
+        (p.code, p.severite, p.feuille, p.ligne, p.colonne)
+        for p in verification.problemes
+        if p.severite != INFORMATION
+    ]
+
+
+@pytest.mark.parametrize(
+    ("titre", "code", "colonne"),
+    [
+        (None, "valeur_manquante", "No de demande"),
+        ("Projet inconnu", "demande_inconnue", "Titre du projet"),
+    ],
+)
+def test_depense_sans_numero_dans_un_fichier_de_deux_demandes(appel, titre, code, colonne):
+    """Sans numéro, une dépense se rattache par son titre ; dans un fichier de deux
+    demandes, sans titre ou d'un titre qu'aucune ne porte, elle bloque, située."""
+    budget = depenses(DEPENSES_MUNICIPALES[:1], titre=BREST)
+    budget += depenses(DEPENSES_MUNICIPALES[1:], titre=titre)
+    contenu = gabarit_rempli(appel, [DEMANDE_MUNICIPALE, LORIENT], budget)
+    verification = verifier_lot([("deux.xlsx", contenu)], appel)
+    assert (code, BLOQUANT, "Budget", 4, colonne) in _graves(verification)
+    (probleme,) = [p for p in verification.problemes if p.code == code]
+    assert "Titre du projet" in probleme.message or "titre" in probleme.message
+
+
+def test_meme_demande_deux_fois_sans_numero_bloque(appel):
+    """Deux lignes sans numéro, même municipalité et même titre (casse près) : un doublon,
+    pas deux demandes."""
+    copie = {**DEMANDE_MUNICIPALE, "Titre du projet": BREST.upper()}
+    contenu = gabarit_rempli(appel, [DEMANDE_MUNICIPALE, copie], [])
+    verification = verifier_lot([("double.xlsx", contenu)], appel)
+    assert ("doublon", BLOQUANT, "Demandes", 4, "Titre du projet") in _graves(verification)
+
+
+def test_reponse_vide_au_formulaire_avertit_sans_bloquer(appel):
+    """« Le formulaire de l'appel demande » : une réponse vide est un avertissement situé
+    (la demande s'importe), qui nomme le critère qui la lit."""
+    demande = {**DEMANDE_MUNICIPALE, "Échéancier": None}
+    contenu = gabarit_rempli(appel, [demande], depenses(DEPENSES_MUNICIPALES))
+    verification = verifier_lot([("sans-echeancier.xlsx", contenu)], appel)
+    assert _graves(verification) == [
+        ("formulaire_incomplet", AVERTISSEMENT, "Demandes", 3, "Échéancier")
+    ]
+    (p,) = [p for p in verification.problemes if p.code == "formulaire_incomplet"]
+    assert "critère « Qualité du dossier »" in p.message
+    assert verification.sans_blocage
+
+
+def test_ancien_export_sans_le_formulaire_s_importe(appel):
+    """Un export d'avant le formulaire (tests/donnees/formats/valide.xlsx) : une
+    information pour la feuille, qui nomme chaque champ demandé et son critère ; aucune
+    demande n'est bloquée ni avertie pour autant."""
+    verification = _verifier(appel, FORMATS / "valide.xlsx")
+    (p,) = [p for p in verification.problemes if p.code == "formulaire_absent"]
+    assert (p.severite, p.feuille, p.ligne) == (INFORMATION, "Demandes", 1)
+    for entete in ("Objectifs", "Échéancier", "Ressources humaines", "Visibilité"):
+        assert f"« {entete} »" in p.message
+    assert "« Résolution du conseil »" not in p.message  # interprétation : facultative
+    assert "critère « Capacité de réalisation »" in p.message
+    assert verification.sans_blocage and len(verification.selection()[0]) == 3
+
+
 # --- Issue 18 : les dimensions que l'appel déclare ------------------------------------------
 
 PRIORITES = "Protection de l'environnement ; Droits des femmes ; Jeunesse"
@@ -425,7 +508,7 @@ TYPES = "Soutien à la mission globale ; Projets ponctuels"
 
 
 def _verifier_dimensions(appel, **cellules):
-    contenu = gabarit_rempli(appel, [demande(appel, "Q-1", **cellules)])
+    contenu = gabarit_dimensions(appel, [demande(appel, "Q-1", **cellules)])
     return verifier_lot([("q.xlsx", contenu)], appel)
 
 
@@ -456,7 +539,11 @@ def test_dimension_valeur_repetee_retiree_et_dite():
     (d,) = verification.demandes
     assert d.valeurs["dimensions"]["priorites"] == ["jeunesse", "femmes"]
     (p,) = [p for p in verification.problemes if p.code == "dimension_en_double"]
-    assert (p.severite, p.ligne, p.colonne) == (INFORMATION, 2, "Priorités transversales")
+    assert (p.severite, p.ligne, p.colonne) == (
+        INFORMATION,
+        LIGNE_ENTETES + 1,
+        "Priorités transversales",
+    )
     assert p.message == (
         "« Priorités transversales » : valeur répétée retirée (« Jeunesse ») ; elle compte une "
         "fois."
@@ -521,10 +608,13 @@ def test_dimension_fautive_bloque_et_dit_les_valeurs_permises(cellules, code, co
     verification = _verifier_dimensions(appel, **cellules)
     graves = [p for p in verification.problemes if p.severite != INFORMATION]
     assert [(p.code, p.severite, p.fichier, p.feuille, p.ligne, p.colonne) for p in graves] == [
-        (code, BLOQUANT, "q.xlsx", "Demandes", 2, colonne)
+        (code, BLOQUANT, "q.xlsx", "Demandes", LIGNE_ENTETES + 1, colonne)
     ]
     assert graves[0].message == message
-    assert graves[0].texte().startswith("q.xlsx, ") and "ligne 2" in graves[0].texte()
+    assert (
+        graves[0].texte().startswith("q.xlsx, ")
+        and f"ligne {LIGNE_ENTETES + 1}" in graves[0].texte()
+    )
     assert verification.selection() == ([], [])
 
 
@@ -542,9 +632,9 @@ def test_dimension_obligatoire_sans_colonne_bloque_le_fichier():
 )
 def test_colonne_de_dimension_reconnue_par_libelle_ou_identifiant(entete):
     appel = appel_avec_dimensions(sans_axes_ni_secteurs=True)
-    contenu = gabarit_rempli(appel, [demande(appel, "Q-1")])
+    contenu = gabarit_dimensions(appel, [demande(appel, "Q-1")])
     wb = load_workbook(io.BytesIO(contenu))
-    (cellule,) = [c for c in wb["Demandes"][1] if c.value == "Type de financement"]
+    (cellule,) = [c for c in wb["Demandes"][LIGNE_ENTETES] if c.value == "Type de financement"]
     cellule.value = entete
     sortie = io.BytesIO()
     wb.save(sortie)
@@ -579,9 +669,9 @@ def test_dimension_nommee_comme_un_synonyme_d_une_colonne_du_gabarit():
         ),
         "essai",
     )
-    contenu = gabarit_rempli(appel, [demande(appel, "Q-1")])
+    contenu = gabarit_dimensions(appel, [demande(appel, "Q-1")])
     assert "Secteur d'activité" in [
-        c.value for c in load_workbook(io.BytesIO(contenu))["Demandes"][1]
+        c.value for c in load_workbook(io.BytesIO(contenu))["Demandes"][LIGNE_ENTETES]
     ]
     verification = verifier_lot([("q.xlsx", contenu)], appel)
     assert [p.message for p in verification.problemes if p.severite != INFORMATION] == []

@@ -473,6 +473,27 @@ def test_avertissements_absents():
     assert fiche.avertissements({}) == []
 
 
+def test_formulaire_sous_les_titres_du_gabarit(appel):
+    """Les réponses au formulaire de l'appel, dans l'ordre et sous les titres du gabarit ;
+    un champ vide (None, NaN, texte blanc) se dit « non fourni »."""
+    d = {
+        "objectifs": "Un plan d'action portuaire",
+        "echeancier": math.nan,
+        "retombees": "   ",
+        "visibilite": "Conférence de presse",
+        "resolution": "Résolution 2024-02-117",
+    }
+    assert fiche.formulaire(d, appel) == [
+        ("Objectifs", "Un plan d'action portuaire"),
+        ("Échéancier", "— (non fourni)"),
+        ("Retombées attendues", "— (non fourni)"),
+        ("Visibilité", "Conférence de presse"),
+        ("Ressources humaines", "— (non fourni)"),
+        ("Capacité financière", "— (non fourni)"),
+        ("Résolution du conseil", "Résolution 2024-02-117"),
+    ]
+
+
 # --- Issue 18 : les dimensions déclarées par l'appel ----------------------------------------
 
 

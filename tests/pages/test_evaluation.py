@@ -478,6 +478,24 @@ def test_montants_avec_la_bonification_et_le_bandeau(ouvrir, demandes, base):
     assert any("non confirmé(s) par l'administration" in w.value for w in at.warning)
 
 
+def test_formulaire_de_la_demande_dans_la_fiche(ouvrir, demandes, base):
+    """La fiche montre les réponses au formulaire de l'appel sous leurs titres ; un export
+    d'avant le formulaire les dit « non fournies » plutôt que de les taire."""
+    moteur = stockage.creer_moteur(base)
+    with moteur.begin() as c:
+        c.execute(
+            stockage.demandes.update()
+            .where(stockage.demandes.c.id == demandes[0][0])
+            .values(objectifs="Doter Rimouski d'un plan d'action portuaire")
+        )
+    moteur.dispose()
+    at = ouvrir()
+    (expander,) = [e for e in at.expander if e.label == "Formulaire de la demande"]
+    rendu = "\n".join(m.value for m in expander.markdown)
+    assert "**Objectifs**  \nDoter Rimouski d'un plan d'action portuaire" in rendu
+    assert "**Capacité financière**  \n— (non fourni)" in rendu
+
+
 def test_fiche_d_un_appel_sans_axes_montre_ses_dimensions(application, moteur):
     """Issue 18 : la fiche montre chaque dimension déclarée (libellés joints par « ; ») ; un
     appel sans axes ni secteurs n'a ni filtre ni colonne pour eux."""

@@ -351,6 +351,41 @@ def test_decisions_verrouillees_refusent_la_modification(application, base):
     moteur.dispose()
 
 
+def test_gabarit_rempli_sans_numero_le_numero_attribue_est_annonce(application):
+    """Le gabarit rempli par une municipalité (sans numéro : le ministère numérote) : la
+    vérification annonce le numéro qu'il recevra, le rapport d'importation le confirme ;
+    le même fichier réimporté est reconnu, pas copié."""
+    from evaluation.appels.configuration import charger_appel
+    from tests.conftest import (
+        DEMANDE_MUNICIPALE,
+        DEPENSES_MUNICIPALES,
+        depenses,
+        gabarit_rempli,
+    )
+
+    contenu = gabarit_rempli(charger_appel(), [DEMANDE_MUNICIPALE], depenses(DEPENSES_MUNICIPALES))
+    at = application(PAGE)
+    at.file_uploader[0].set_value([("rimouski.xlsx", contenu, MIME_XLSX)]).run()
+    assert not at.exception, at.exception
+    assert "ligne 3 → PAIVMQ-2023-2024-001" in textes(at)
+    assert _metriques(at)["Bloquants et refus"] == "0"
+    at.button(key="importer").click().run()
+    texte = textes(at)
+    assert "1 demande créée" in texte
+    assert (
+        "Numéro attribué à l'importation (le fichier n'en donnait pas) : PAIVMQ-2023-2024-001 : "
+        "« Jumelage maritime Rimouski-Brest » (rimouski.xlsx, ligne 3)."
+    ) in texte
+
+    at = application(PAGE)
+    at.file_uploader[0].set_value([("rimouski.xlsx", contenu, MIME_XLSX)]).run()
+    assert "reconnue(s) comme déjà importée(s)" in textes(at)
+    at.button(key="importer").click().run()
+    texte = textes(at)
+    assert "0 demande créée" in texte and "1 inchangée" in texte
+    assert "reconnue comme déjà importée" in texte
+
+
 # --- Pièces jointes (issue 18, point 3) -----------------------------------------------------
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

@@ -427,7 +427,7 @@ multiple = true
 valeurs = [{ id = "j", libelle = "jeunesse" }, { id = "c", libelle = "Climat" }]
 
 [[dimensions]]
-id = "type"
+id = "type-financement"
 libelle = "Type de financement"
 valeurs = [{ id = "mission", libelle = "Mission globale" }]
 """

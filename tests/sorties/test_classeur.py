@@ -779,6 +779,28 @@ def test_classement_vide(appel):
     assert wb["Classement"]["A5"].value is None
 
 
+def test_feuille_formulaire_quand_des_demandes_y_ont_repondu(jeu):
+    """Les réponses au formulaire de l'appel (issue 18) : une feuille « Formulaire », une
+    ligne par demande, sous les titres du gabarit, après « Budget ». Un appel dont aucune
+    demande n'y a répondu (le jeu : des exports d'avant le formulaire) n'en a pas."""
+    assert exportation.colonnes_formulaire(jeu.table) is None
+    table = jeu.table.copy()
+    table["objectifs"] = None
+    table.loc[0, "objectifs"] = "=Doter la ville d'un plan d'action"
+    en_tetes, colonnes = exportation.colonnes_formulaire(table)
+    assert colonnes[3][0] == "=Doter la ville d'un plan d'action"
+    assert en_tetes[:4] == ["No de demande", "Titre", "Municipalité requérante", "Objectifs"]
+    assert "Résolution du conseil" in en_tetes
+    wb = load_workbook(io.BytesIO(exporter(replace(jeu, table=table))))
+    assert wb.sheetnames[:3] == ["Classement", "Budget", "Formulaire"]
+    (ligne,) = [
+        r for r in valeurs(wb["Formulaire"], 3) if r["No de demande"] == table.loc[0, "no_demande"]
+    ]
+    # Un texte venu d'un fichier reste du texte, jamais une formule.
+    assert ligne["Objectifs"] == "=Doter la ville d'un plan d'action"
+    assert wb["Formulaire"].cell(4, 4).data_type == "s"
+
+
 # --- Textes hostiles, formules, liens, macros ---------------------------------------------------
 
 

@@ -71,6 +71,7 @@ from evaluation.socle.stockage.demandes import (  # noqa: F401
     donnees_rattachees,
     finaliser_importation,
     id_demande,
+    identites_demandes,
     inserer_demandes,
     libelles_a_confirmer,
     lire_demande,

@@ -39,6 +39,24 @@ def numeros_demandes(appel_id: str, *, connexion: Connection) -> set[str]:
     return set(connexion.scalars(requete))
 
 
+def identites_demandes(
+    appel_id: str, *, connexion: Connection
+) -> list[tuple[str, str | None, str | None]]:
+    """(numéro, demandeur, titre) des demandes de l'appel : de quoi reconnaître une demande
+    réimportée sans numéro. Le demandeur : l'organisme requérant quand la table en a la
+    colonne et la demande une valeur, sinon la municipalité requérante."""
+    organisme = demandes.c.get("organisme")
+    demandeur = (
+        demandes.c.municipalite
+        if organisme is None
+        else sa.func.coalesce(organisme, demandes.c.municipalite)
+    )
+    requete = sa.select(demandes.c.no_demande, demandeur, demandes.c.titre).where(
+        demandes.c.appel_id == appel_id
+    )
+    return [tuple(ligne) for ligne in connexion.execute(requete)]
+
+
 def neq_des_demandes(appel_id: str, *, connexion: Connection) -> dict[str, list[str]]:
     """NEQ → numéros des demandes actives de l'appel qui le portent (appel d'organismes)."""
     requete = (

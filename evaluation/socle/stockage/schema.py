@@ -132,6 +132,14 @@ _TYPES_DEMANDE: dict[str, sa.types.TypeEngine] = {
     "date_depot": sa.Date,
     # Vrai quand le fichier ne donnait pas la date de dépôt : c'est celle de l'importation.
     "date_depot_presumee": sa.Boolean,
+    # Le formulaire de l'appel (issue 18, migration 0017_formulaire).
+    "objectifs": Texte,
+    "echeancier": Texte,
+    "retombees": Texte,
+    "visibilite": Texte,
+    "ressources_humaines": Texte,
+    "capacite_financiere": Texte,
+    "resolution": Texte,
     "dimensions": sa.JSON(none_as_null=True),
 }
 

@@ -242,6 +242,55 @@ def test_modeles_lettres_se_retirent_et_reviennent(moteur_brut):
         assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
 
 
+def test_formulaire_se_retire_et_revient(moteur_brut, appel):
+    """0017_formulaire (issue 18, point 3) : descendre à la révision d'avant retire les
+    sept colonnes du formulaire de `demandes`, sans toucher au reste de la demande ;
+    remonter les recrée, vides, à l'identique du schéma du code."""
+    from alembic.script import ScriptDirectory
+
+    champs = {
+        "objectifs",
+        "echeancier",
+        "retombees",
+        "visibilite",
+        "ressources_humaines",
+        "capacite_financiere",
+        "resolution",
+    }
+    avant = ScriptDirectory(str(migration.DOSSIER_MIGRATIONS)).get_revision("0017_formulaire")
+    moteur = moteur_brut
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        c.execute(
+            stockage.demandes.insert().values(
+                appel_id=appel.id,
+                no_demande="F-001",
+                municipalite="Rimouski",
+                titre="Jumelage",
+                objectifs="Un plan d'action",
+                cree_le=LUNDI,
+                modifie_le=LUNDI,
+            )
+        )
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), avant.down_revision)
+    with moteur.connect() as c:
+        colonnes = {col["name"] for col in sa.inspect(c).get_columns("demandes")}
+        ligne = c.exec_driver_sql("SELECT no_demande, titre FROM demandes").one()
+    assert not colonnes & champs
+    assert {"no_demande", "titre", "date_depot", "resume"} <= colonnes
+    assert tuple(ligne) == ("F-001", "Jumelage")
+    with moteur.begin() as c:
+        command.upgrade(migration._configuration(c), "heads")
+    with moteur.connect() as c:
+        assert champs <= {col["name"] for col in sa.inspect(c).get_columns("demandes")}
+        assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
+        (d,) = stockage.lire_demandes(appel.id, connexion=c).to_dict("records")
+    assert d["no_demande"] == "F-001" and d["objectifs"] is None
+
+
 def test_dimensions_des_demandes_se_retirent_et_reviennent(moteur_brut, appel):
     """0016_dimensions (issue 18, point 2) : descendre à 0014_modeles_lettres retire la
     colonne `demandes.dimensions` sans toucher aux demandes ; remonter la recrée, vide, et

@@ -93,16 +93,16 @@ def test_suppression_d_une_demande_emporte_ses_pieces(moteur, appel):
 
 
 def test_migration_0018_descend_et_remonte(moteur_brut):  # noqa: F811
-    """0018_pieces_jointes : descendre à 0016_dimensions retire la table et son index,
+    """0018_pieces_jointes : descendre à 0017_formulaire retire la table et son index,
     sans toucher au reste ; remonter la recrée à l'identique du schéma du code."""
     moteur = moteur_brut
     with moteur.begin() as c:
         command.upgrade(migration._configuration(c), "heads")
     with moteur.begin() as c:
-        command.downgrade(migration._configuration(c), "0016_dimensions")
+        command.downgrade(migration._configuration(c), "0017_formulaire")
     with moteur.connect() as c:
         tables = set(sa.inspect(c).get_table_names())
-        assert migration.revision_actuelle(c) == "0016_dimensions"
+        assert migration.revision_actuelle(c) == "0017_formulaire"
     assert "pieces_jointes" not in tables
     assert {"demandes", "journal", "modeles_lettres"} <= tables
     with moteur.begin() as c:

@@ -4,14 +4,14 @@ archive ZIP importée avec les demandes, rangés par demande, en ajout seul.
 La table n'est créée que si elle n'existe pas (comme 0005).
 
 Revision ID: 0018_pieces_jointes
-Revises: 0014_modeles_lettres
+Revises: 0017_formulaire
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_pieces_jointes"
-down_revision = "0016_dimensions"
+down_revision = "0017_formulaire"
 branch_labels = None
 depends_on = None
 
