@@ -178,7 +178,10 @@ if compte.role in PEUVENT_EXAMINER:
         for c in appel.conditions:
             depart = precedentes.get(c.id) or suggerees.get(c.id) or Reponse()
             st.markdown(litteral(c.libelle))
-            if c.citation:
+            if c.interpretation:
+                appui = f" Phrase en appui : « {litteral(c.citation)} »" if c.citation else ""
+                st.caption(f"Lecture retenue : {litteral(c.lecture.rstrip(' .'))}.{appui}")
+            elif c.citation:
                 st.caption(f"L'appel : « {litteral(c.citation)} »")
             col1, col2 = st.columns([2, 3])
             choix = col1.radio(

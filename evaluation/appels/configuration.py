@@ -194,13 +194,23 @@ class Condition:
     attendu (« dossier_complet » vrai), « renseigné » (le champ est rempli), « permise »
     (la valeur est dans la liste de l'appel, pour la qualité du signataire), « entité
     municipale » (le nom est celui d'une municipalité ou d'une MRC du répertoire).
-    `citation` : la phrase de l'appel d'où vient la condition, montrée à l'analyste."""
+    `citation` : la phrase de l'appel d'où vient la condition, montrée à l'analyste.
+    `source` : « appel » (défaut : la condition est ce que la citation dit) ou
+    « interpretation » (le texte ne la pose pas en ces mots : `lecture`, obligatoire, dit la
+    lecture retenue, et `citation`, facultative, la phrase en appui). La page Admissibilité
+    montre « L'appel : « … » » pour la première, « Lecture retenue : … » pour la seconde."""
 
     id: str
     libelle: str
     champ: str | None = None
     attendu: bool | str | None = None
     citation: str | None = None
+    source: str = "appel"
+    lecture: str | None = None
+
+    @property
+    def interpretation(self) -> bool:
+        return self.source == _reglages.INTERPRETATION
 
 
 NOTES_DES_AUTRES = ("jamais", "apres_soumission")
@@ -449,7 +459,12 @@ _SCHEMA_CONDITION = {
     "champ": (_TEXTE, False),
     "attendu": ((bool, str), False),
     "citation": (_TEXTE, False),
+    "source": (_TEXTE, False),
+    "lecture": (_TEXTE, False),
 }
+# La source d'une condition : ce que la citation dit, ou une lecture retenue (le comité ne
+# pose pas de condition d'admissibilité que le texte ne fonde pas).
+SOURCES_CONDITION = (_reglages.APPEL, _reglages.INTERPRETATION)
 _ATTENDUS_TEXTE = ("renseigné", "permise", "entité municipale", "à temps")
 _SCHEMA_REGION = {"code": (_TEXTE, True), "nom": (_TEXTE, True)}
 _SCHEMA_DEMANDEUR = {"type": (_TEXTE, False)}
@@ -871,8 +886,32 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
                     f"[[admissibilite.conditions]] « {t['id']} » : « champ » et « attendu » "
                     "vont ensemble (les deux, ou aucun pour une condition jugée sans données)."
                 )
+            source = t.get("source", _reglages.APPEL)
+            if source not in SOURCES_CONDITION:
+                erreurs.append(
+                    f"[[admissibilite.conditions]] « {t['id']} » : source = « {source} » "
+                    f"inconnue ({', '.join(SOURCES_CONDITION)})."
+                )
+            elif source == _reglages.INTERPRETATION and not t.get("lecture", "").strip():
+                erreurs.append(
+                    f"[[admissibilite.conditions]] « {t['id']} » : une interprétation dit sa "
+                    "lecture retenue (ajoutez lecture = « … »)."
+                )
+            elif source == _reglages.APPEL and "lecture" in t:
+                erreurs.append(
+                    f"[[admissibilite.conditions]] « {t['id']} » : « lecture » va avec "
+                    "source = « interpretation » (ajoutez-la, ou retirez la lecture)."
+                )
             conditions.append(
-                Condition(t["id"], t["libelle"], t.get("champ"), attendu, t.get("citation"))
+                Condition(
+                    t["id"],
+                    t["libelle"],
+                    t.get("champ"),
+                    attendu,
+                    t.get("citation"),
+                    source,
+                    t.get("lecture"),
+                )
             )
     _uniques([c.id for c in conditions], "Identifiant de condition d'admissibilité", erreurs)
     agregation = evaluation.get("agregation", "moyenne")

@@ -206,6 +206,8 @@ def test_conditions_d_admissibilite_livrees(appel):
     assert all(c.libelle for c in appel.conditions)
     # Chaque condition cite la phrase de l'appel d'où elle vient.
     assert all(c.citation for c in appel.conditions)
+    # Chacune est ce que sa citation dit (aucune interprétation dans le PAIVMQ).
+    assert {c.source for c in appel.conditions} == {"appel"}
     assert appel.notes_des_autres == "jamais"
 
 
@@ -223,9 +225,49 @@ def test_conditions_et_notes_des_autres_facultatives():
     assert autre.notes_des_autres == "jamais"
 
 
+_CITATION_PARTENAIRE = (
+    'citation = "L’appui financier sera accordé au partenaire québécois du projet exclusivement."'
+)
+
+
+def test_condition_interpretee_dit_sa_lecture():
+    """Une condition peut se dire interprétation : sa lecture retenue (obligatoire) et sa
+    phrase en appui ; sans `source`, elle est de l'appel, sans lecture."""
+    toml = _remplacer(
+        _CITATION_PARTENAIRE,
+        _CITATION_PARTENAIRE + '\nsource = "interpretation"\nlecture = "la ville"',
+    )
+    conditions = {c.id: c for c in appel_depuis_toml(toml).conditions}
+    partenaire = conditions["partenaire-quebecois"]
+    assert (partenaire.source, partenaire.interpretation) == ("interpretation", True)
+    assert partenaire.lecture == "la ville"
+    assert "partenaire québécois du projet exclusivement" in partenaire.citation
+    complet = conditions["dossier-complet"]
+    assert (complet.source, complet.interpretation, complet.lecture) == ("appel", False, None)
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
+        (
+            _remplacer(_CITATION_PARTENAIRE, _CITATION_PARTENAIRE + '\nsource = "comite"'),
+            "« partenaire-quebecois » : source = « comite » inconnue (appel, interpretation)",
+        ),
+        (
+            _remplacer(_CITATION_PARTENAIRE, _CITATION_PARTENAIRE + '\nsource = "interpretation"'),
+            "« partenaire-quebecois » : une interprétation dit sa lecture retenue",
+        ),
+        (
+            _remplacer(
+                _CITATION_PARTENAIRE,
+                _CITATION_PARTENAIRE + '\nsource = "interpretation"\nlecture = "  "',
+            ),
+            "« partenaire-quebecois » : une interprétation dit sa lecture retenue",
+        ),
+        (
+            _remplacer(_CITATION_PARTENAIRE, _CITATION_PARTENAIRE + '\nlecture = "ma lecture"'),
+            "« partenaire-quebecois » : « lecture » va avec source = « interpretation »",
+        ),
         (
             _remplacer('attendu = "entité municipale"', 'attendu = "présent"'),
             "« entite-municipale » : attendu = « présent » inconnu",
@@ -256,6 +298,10 @@ def test_conditions_et_notes_des_autres_facultatives():
         ),
     ],
     ids=[
+        "source-inconnue",
+        "interpretation-sans-lecture",
+        "interpretation-lecture-vide",
+        "lecture-sans-interpretation",
         "attendu-inconnu",
         "champ-sans-attendu",
         "attendu-sans-champ",

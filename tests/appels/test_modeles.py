@@ -1,11 +1,14 @@
 """Les modèles livrés (donnees/modeles/) disent ce que leur texte dit, et marquent le reste.
 
 Chaque citation (source d'un réglage, condition d'admissibilité) se retrouve mot pour mot,
-aux espaces près, dans le texte de référence du programme ; les libellés des dimensions sont
-ceux que le texte énumère ; date limite, type de demandeur et financement paritaire suivent
-le texte ; ce que le texte ne dit pas est « à fixer par le programme » (réglage du comité ou
-interprétation), jamais repris en silence du PAIVMQ (ses listes de dépenses, son « Plan
-stratégique 2023-2027 »).
+aux espaces près, dans le texte de référence du programme ; une citation donnée pour ce que
+l'appel dit (réglage « appel », condition qui ne se dit pas interprétation) vient de la
+section du texte propre au programme (la section QSF du dépliant, les deux avis du FFQCD sur
+la page du Sénat), le reste est une interprétation qui dit sa lecture ; les libellés des
+dimensions sont ceux que le texte énumère ; date limite, type de demandeur et financement
+paritaire suivent le texte ; ce que le texte ne dit pas est « à fixer par le programme »
+(réglage du comité ou interprétation), jamais repris en silence du PAIVMQ (ses listes de
+dépenses, son « Plan stratégique 2023-2027 »).
 
 Textes de référence (copiés dans tests/donnees/) : la page du Sénat sur l'action extérieure
 des collectivités territoriales, où se trouvent les avis du FFQCD 2021-2022, et le dépliant
@@ -17,10 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from dataclasses import replace
 
 import pytest
 
-from evaluation.appels.configuration import charger_appel
+from evaluation.appels.configuration import Condition, charger_appel
 from evaluation.appels.edition import DOSSIER_MODELES
 from evaluation.depot.valeurs import ValeurIllisible, Vocabulaire
 from evaluation.socle.texte import normaliser
@@ -48,6 +52,44 @@ def _passage(texte: str, debut: str, fin: str) -> str:
     return texte[i : texte.index(fin, i)]
 
 
+# La section « Québec sans frontières (QSF) » du dépliant, de son titre à l'adresse du site qui
+# la clôt. Avant elle : « Notre approche » (la solidarité internationale du Québec en général),
+# « Action humanitaire », « Projets multiacteurs » ; après : « Retombées » et « Nos
+# partenaires », communs à tous les programmes.
+SECTION_QSF = _passage(TEXTE_QSF, "Québec sans frontières (QSF)", "Québec.ca/gouvernement")
+# Les deux avis du FFQCD 2021-2022 sur la page du Sénat (les autres parlent d'autres appels,
+# ou de tous les appels bilatéraux de la DAECT).
+AVIS_FFQCD = (
+    _passage(
+        TEXTE_SENAT,
+        "Lancement de l'appel à projets du Fonds franco-québécois",
+        "Consulter l'appel à projets",
+    ),
+    _passage(TEXTE_SENAT, "Clôture de la Semaine du Québec", "En savoir plus"),
+)
+SECTIONS = [(QSF, (SECTION_QSF,)), (FFQCD, AVIS_FFQCD)]
+
+
+def _citations_appel(appel):
+    """Les phrases que le modèle donne pour ce que l'appel dit : la citation d'un réglage
+    « appel », celle d'une condition qui ne se dit pas interprétation."""
+    for s in appel.sources:
+        if s.source == "appel" and s.citation:
+            yield f"[sources] {s.chemin}", s.citation
+    for c in appel.conditions:
+        if not c.interpretation and c.citation:
+            yield f"condition {c.id}", c.citation
+
+
+def _hors_section(appel, sections) -> list[str]:
+    """Les citations « appel » qui ne viennent pas des sections du programme."""
+    return [
+        ou
+        for ou, citation in _citations_appel(appel)
+        if not any(_sans_blancs(citation) in section for section in sections)
+    ]
+
+
 def _citations():
     for appel, texte in MODELES:
         for s in appel.sources:
@@ -66,11 +108,44 @@ def test_chaque_citation_est_du_texte_mot_pour_mot(citation, texte):
 
 
 def test_les_deux_modeles_citent_leur_texte():
-    """Chaque modèle cite son texte (pas seulement des réglages du comité), et chaque
-    condition d'admissibilité porte sa phrase."""
+    """Chaque modèle cite son texte (pas seulement des réglages du comité), chaque condition
+    d'admissibilité porte sa phrase, et une condition interprétée dit sa lecture."""
     for appel, _ in MODELES:
         assert sum(bool(s.citation) for s in appel.sources) >= 5
         assert all(c.citation for c in appel.conditions)
+        assert all(c.lecture for c in appel.conditions if c.interpretation)
+
+
+@pytest.mark.parametrize(("appel", "sections"), SECTIONS, ids=["qsf", "ffqcd"])
+def test_une_citation_appel_vient_de_la_section_du_programme(appel, sections):
+    """Ce que le modèle donne pour une phrase de l'appel vient de la section propre au
+    programme, pas d'un passage général du même texte (« Notre approche », « Retombées »,
+    les appels bilatéraux de la DAECT en général)."""
+    assert _hors_section(appel, sections) == []
+
+
+def test_la_verification_de_section_attrape_une_phrase_generale():
+    """La vérification n'est pas vide : les conditions du QSF redonnées pour citations de
+    l'appel (comme avant la revue) sont hors de la section QSF, sauf si leur phrase en vient ;
+    une phrase de la section QSF, donnée pour l'appel, passe."""
+    anciennes = replace(
+        QSF, conditions=tuple(replace(c, source="appel", lecture=None) for c in QSF.conditions)
+    )
+    assert _hors_section(anciennes, (SECTION_QSF,)) == [
+        "condition oci-mission",
+        "condition oci-quebecois",
+        "condition partenaire-pays-vulnerable",
+    ]
+    phrase = (
+        "Soutien aux projets ponctuels : vise à répondre à des besoins spécifiques ou à "
+        "développer une collaboration avec un partenaire."
+    )
+    assert phrase in SECTION_QSF and phrase in _sans_blancs(TEXTE_QSF)
+    dans_la_section = replace(
+        QSF, conditions=(Condition("ponctuel", "Projet ponctuel", citation=phrase),)
+    )
+    assert list(_citations_appel(dans_la_section)) == [("condition ponctuel", phrase)]
+    assert _hors_section(dans_la_section, (SECTION_QSF,)) == []
 
 
 @pytest.mark.parametrize(("appel", "texte"), MODELES, ids=["ffqcd", "qsf"])
@@ -122,6 +197,10 @@ def test_ffqcd_date_limite_la_plus_recente_du_texte():
     (depot,) = [c for c in FFQCD.conditions if c.id == "depot-a-temps"]
     assert (depot.champ, depot.attendu) == ("date_depot", "à temps")
     assert "29 janvier 2021" in depot.libelle and "29 janvier 2021" in depot.citation
+    # La condition ne montre pas le 29 janvier comme la date de l'appel : elle est une
+    # interprétation qui nomme l'autre date, dans son libellé et sa lecture.
+    assert depot.interpretation
+    assert "15 janvier 2021" in depot.libelle and "15 janvier 2021" in depot.lecture
 
 
 def test_ffqcd_themes_du_texte_sans_axes_ni_secteurs():
@@ -143,17 +222,44 @@ def test_ffqcd_themes_du_texte_sans_axes_ni_secteurs():
 
 def test_ffqcd_demandeur_collectivite_quebecoise_et_partenaire_francais():
     """Le demandeur est la collectivité québécoise (entité municipale, pré-remplie d'après le
-    répertoire) ; la collectivité territoriale française co-demandeuse est une condition
-    jugée sans données (aucun champ ne la porte) que l'analyste coche."""
+    répertoire) ; la collectivité territoriale française partenaire est une condition jugée
+    sans données (aucun champ ne la porte) que l'analyste coche. Le texte ne pose ni l'une ni
+    l'autre en ces mots : deux interprétations, appuyées sur la phrase qui dit ce qu'est le
+    FFQCD, et non sur la phrase générale des appels bilatéraux de la DAECT ni sur la
+    « Semaine du Québec » (promotion, aucune condition). Le texte ne parle pas de
+    co-demandeur : le libellé non plus."""
     assert FFQCD.type_demandeur == "entite_municipale" and not FFQCD.demandeur_organisme
+    creation = "Le FFQCD a été créé en 2005"
     conditions = {c.id: c for c in FFQCD.conditions}
     francais = conditions["partenaire-francais"]
     assert (francais.champ, francais.attendu) == (None, None)
+    assert francais.interpretation
     assert "collectivité territoriale française" in francais.libelle
-    assert "collectivités territoriales françaises et étrangères" in francais.citation
+    assert "co-demandeur" not in _sans_blancs(TEXTE_SENAT)
+    assert "co-demandeur" not in francais.libelle
+    assert francais.citation.startswith(creation)
     quebecoise = conditions["collectivite-quebecoise"]
     assert (quebecoise.champ, quebecoise.attendu) == ("municipalite", "entité municipale")
-    assert "collectivités territoriales françaises et québécoises" in quebecoise.citation
+    assert quebecoise.interpretation and quebecoise.citation.startswith(creation)
+    r = next(r for r in FFQCD.reglages if r.chemin == "demandeur.type")
+    assert r.source.source == "interpretation" and r.source.citation.startswith(creation)
+    citations = [s.citation for s in FFQCD.sources] + [c.citation for c in FFQCD.conditions]
+    for generale in ("Les appels à projets bilatéraux", "« Semaine du Québec » visait"):
+        assert generale in _sans_blancs(TEXTE_SENAT)
+        assert not any(generale in (c or "") for c in citations), generale
+
+
+def test_ffqcd_retombees_de_la_biennie_precedente():
+    """La phrase des domaines décrit les projets de la biennie 2019-2020 : le critère des
+    retombées en est une interprétation, qui le dit (source du poids et description)."""
+    r = next(r for r in FFQCD.reglages if r.chemin == "criteres.retombees.poids")
+    assert r.source.source == "interpretation"
+    assert "dernière biennie (2019-2020)" in r.source.citation
+    assert "biennie précédente" in r.source.lecture
+    assert A_FIXER in r.source.note
+    (retombees,) = [c for c in FFQCD.criteres if c.id == "retombees"]
+    assert "Interprétation" in retombees.description
+    assert "biennie précédente" in retombees.description
 
 
 def test_ffqcd_parite_la_part_quebecoise_seule():
@@ -225,11 +331,16 @@ def test_qsf_dimensions_du_texte():
 
 
 def test_qsf_demandeur_organisme_sans_axes_ni_secteurs():
-    """Le demandeur est un OCI (« Un appui aux actions menées par des OCI québécois »), non
-    une municipalité ; ni axes ni secteurs."""
+    """Le demandeur est un OCI, non une municipalité ; ni axes ni secteurs. La section QSF ne
+    nomme pas son demandeur : interprétation, appuyée sur une phrase de la section (« mieux
+    adapté aux réalités des OCI »), dont la lecture nomme « Notre approche » pour ce qu'elle
+    est, la présentation générale."""
     assert QSF.type_demandeur == "organisme" and QSF.demandeur_organisme
     r = next(r for r in QSF.reglages if r.chemin == "demandeur.type")
-    assert r.source.source == "appel" and "OCI québécois" in r.source.citation
+    assert r.source.source == "interpretation"
+    assert _sans_blancs(r.source.citation) in SECTION_QSF
+    assert "réalités des OCI" in r.source.citation
+    assert "Notre approche" in r.source.lecture and "présentation générale" in r.source.lecture
     assert QSF.axes == () and QSF.secteurs == ()
     conditions = {c.id: c for c in QSF.conditions}
     assert (conditions["oci-quebecois"].champ, conditions["oci-quebecois"].attendu) == (
@@ -291,3 +402,60 @@ def test_qsf_criteres_de_ce_que_le_texte_valorise():
         assert phrase in citations[f"criteres.{critere}.poids"], critere
     assert QSF.date_limite is None
     assert "date limite" in QSF.description.split("À fixer par le programme")[1]
+
+
+def test_qsf_passages_generaux_en_interpretation():
+    """« Notre approche » (toute la solidarité internationale du Québec) et « Retombées »
+    (tous les programmes du dépliant) ne sont pas la section QSF : une citation qui en vient
+    fonde une interprétation qui nomme le passage, ou un poids du comité dont la note le
+    nomme ; jamais un réglage « appel » ni une condition donnée pour une phrase de l'appel."""
+    hors_section = 0
+    for s in QSF.sources:
+        if s.citation and _sans_blancs(s.citation) not in SECTION_QSF:
+            hors_section += 1
+            assert s.source in ("interpretation", "comite"), s.chemin
+            explication = s.lecture if s.source == "interpretation" else s.note
+            assert "« Notre approche »" in explication or "« Retombées »" in explication, s.chemin
+    for c in QSF.conditions:
+        assert _sans_blancs(c.citation) not in SECTION_QSF
+        assert c.interpretation and "« Notre approche »" in c.lecture, c.id
+    assert hors_section == 5  # partenariat, priorités locales, ODD, retombées, levier
+
+
+def test_qsf_retombees_et_levier_de_la_section_commune():
+    """Retombées et effet de levier viennent de « Retombées », commune à tous les
+    programmes : leur poids est une interprétation qui le dit, leur description aussi."""
+    sources = {s.chemin: s for s in QSF.sources}
+    criteres = {c.id: c for c in QSF.criteres}
+    for critere in ("retombees", "levier"):
+        source = sources[f"criteres.{critere}.poids"]
+        assert source.source == "interpretation", critere
+        assert "commune à tous ses programmes" in source.lecture, critere
+        assert _sans_blancs(source.citation) not in SECTION_QSF, critere
+        assert A_FIXER in source.note, critere
+        assert "Interprétation" in criteres[critere].description, critere
+        assert "« Retombées »" in criteres[critere].description, critere
+
+
+def test_qsf_le_neq_est_une_lecture():
+    """La citation « Un appui aux actions menées par des OCI québécois » ne parle pas de
+    NEQ : la condition pré-remplie d'après le NEQ est une interprétation qui le dit."""
+    (oci,) = [c for c in QSF.conditions if c.id == "oci-quebecois"]
+    assert (oci.champ, oci.attendu) == ("neq", "renseigné")
+    assert oci.interpretation
+    assert "NEQ" not in oci.citation and "NEQ" not in _sans_blancs(TEXTE_QSF)
+    assert "ne parle pas de NEQ" in oci.lecture
+
+
+def test_qsf_ce_que_la_section_dit_est_cite_de_la_section():
+    """Les dimensions, les critères des objectifs et des priorités transversales, les
+    dépenses et le type de demandeur s'appuient sur des phrases de la section QSF."""
+    sources = {s.chemin: s for s in QSF.sources}
+    for chemin in (
+        "dimensions",
+        "criteres.objectifs.poids",
+        "criteres.transversal.poids",
+        "depenses.admissibles",
+        "demandeur.type",
+    ):
+        assert _sans_blancs(sources[chemin].citation) in SECTION_QSF, chemin

@@ -4,7 +4,7 @@ refusé, l'examen enregistré et journalisé, un signalement réglé, un renvers
 
 import pytest
 
-from evaluation.appels.configuration import charger_appel
+from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import examens
@@ -13,7 +13,7 @@ from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, ANALYSTE, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.filtrage import reponses_toutes
-from tests.pages.conftest import compte_de_test, textes
+from tests.pages.conftest import compte_de_test, rendu, textes
 
 PAGE = "pages/admissibilite.py"
 
@@ -67,6 +67,30 @@ def test_liste_de_l_appel_pre_remplie_et_citee(application, demandes):
     assert valeurs["partenaire-quebecois"] == "à vérifier"
     assert "présentés par des citoyens canadiens ou des résidents permanents" in textes(at)
     assert "L’appui financier sera accordé au partenaire québécois" in textes(at)
+
+
+def test_condition_interpretee_montre_sa_lecture_pas_l_appel(application, demandes, moteur):
+    """Une condition `source = "interpretation"` montre « Lecture retenue : … » et sa phrase
+    en appui, jamais « L'appel : « … » » ; les autres gardent leur citation de l'appel."""
+    phrase = "L’appui financier sera accordé au partenaire québécois du projet exclusivement."
+    toml = charger_appel().source_toml.replace(
+        f'citation = "{phrase}"',
+        f'citation = "{phrase}"\nsource = "interpretation"\n'
+        'lecture = "le partenaire québécois est *la* municipalité requérante"',
+    )
+    assert toml != charger_appel().source_toml
+    with stockage.ecriture(moteur) as connexion:
+        stockage.enregistrer_appel(appel_depuis_toml(toml, "essai.toml"), connexion=connexion)
+    at = application(PAGE, role=ANALYSTE)
+    legendes = [rendu(c.value) for c in at.caption]
+    assert (
+        "Lecture retenue : le partenaire québécois est *la* municipalité requérante. "
+        f"Phrase en appui : « {phrase} »"
+    ) in legendes
+    assert f"L'appel : « {phrase} »" not in legendes
+    assert (
+        "L'appel : « Pour obtenir un soutien financier, les projets doivent être présentés"
+    ) in "\n".join(legendes)
 
 
 def test_examen_non_sans_raison_refuse_puis_enregistre(application, demandes, moteur):
