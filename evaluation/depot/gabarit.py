@@ -34,10 +34,6 @@ class Colonne:
     # Réservée au ministère (numéro, date de dépôt, constat du dossier complet) : hors de la
     # partie que le demandeur remplit ; lue quand un export du ministère la porte.
     ministere: bool = False
-    # Le critère de l'appel qui lit ce champ du formulaire (son `id`) : quand l'appel déclare
-    # ce critère, le gabarit demande le champ (en-tête rouge) et l'importation avertit s'il
-    # manque, sans bloquer (un export d'avant le formulaire reste importable).
-    critere: str | None = None
 
 
 COLONNES_DEMANDES: tuple[Colonne, ...] = (
@@ -162,7 +158,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Description du projet : ce qui sera fait, avec qui, où.",
         "Échange d'expertise entre les services portuaires de Rimouski et de Brest.",
         ("Description", "Résumé du projet", "Description du projet", "Sommaire"),
-        critere="qualite-dossier",
     ),
     Colonne(
         "axe",
@@ -378,21 +373,11 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         ),
         ministere=True,
     ),
-    # Le formulaire de l'appel (issue 18) : ce que les critères d'évaluation lisent. Chaque
-    # champ nomme le critère qui le demande ; la phrase de l'appel PAIVMQ 2023-2024 :
-    # - objectifs, retombées : « La pertinence du projet et de ses objectifs ainsi que les
-    #   retombées escomptées » (et, pour l'admissibilité, « avoir des objectifs concrets par
-    #   rapport à l'action internationale de la région ») ;
-    # - échéancier (et résumé, la « description du projet ») : « Les justificatifs de la
-    #   demande et la qualité des documents présentés (description du projet, montage
-    #   financier, échéancier, etc.) » ;
-    # - ressources humaines, capacité financière : « La capacité de l'organisme demandeur à
-    #   réaliser le projet sur le plan des ressources financières et humaines » ;
-    # - visibilité : « La visibilité prévue, la mise en valeur du projet et des résultats
-    #   ainsi que le rayonnement du Québec à l'international ».
-    # La résolution du conseil : interprétation. L'appel ne la demande pas ; il admet un
-    # demandeur « délégué par les autorités locales », ce qu'une résolution atteste.
-    # Facultative, aucun critère ne la lit.
+    # Le formulaire de l'appel (issue 18). Les critères qui lisent chaque champ viennent de
+    # la configuration de l'appel (`[[criteres]] champs`, avec la phrase de l'appel en
+    # commentaire dans le TOML), jamais d'ici : un champ qu'aucun critère ne lit reste
+    # facultatif. La résolution du conseil : aucun appel livré ne la fait lire par un
+    # critère.
     Colonne(
         "objectifs",
         "Objectifs",
@@ -402,7 +387,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "sa région.",
         "Doter Rimouski d'un plan d'action portuaire international d'ici mars 2025.",
         ("Objectifs du projet", "Objectif", "Objectifs visés"),
-        critere="pertinence",
     ),
     Colonne(
         "echeancier",
@@ -412,7 +396,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Principales étapes du projet et leurs dates.",
         "Mai 2024 : mission à Brest ; octobre 2024 : accueil ; mars 2025 : bilan.",
         ("Échéancier du projet", "Calendrier", "Calendrier de réalisation"),
-        critere="qualite-dossier",
     ),
     Colonne(
         "retombees",
@@ -423,7 +406,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "culturelles...).",
         "Deux ententes de coopération portuaire ; 40 entreprises locales rencontrées.",
         ("Retombées", "Retombées escomptées", "Retombées prévues", "Résultats attendus"),
-        critere="pertinence",
     ),
     Colonne(
         "visibilite",
@@ -434,7 +416,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Québec à l'international.",
         "Conférence de presse conjointe ; page du projet sur le site de la Ville.",
         ("Plan de visibilité", "Visibilité prévue", "Rayonnement"),
-        critere="visibilite",
     ),
     Colonne(
         "ressources_humaines",
@@ -444,7 +425,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Personnes qui réaliseront le projet : fonctions, temps consacré, appuis externes.",
         "Conseillère aux relations internationales (2 jours par semaine) ; firme d'animation.",
         ("Équipe de projet", "Ressources humaines affectées", "Personnel affecté"),
-        critere="capacite",
     ),
     Colonne(
         "capacite_financiere",
@@ -455,7 +435,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "partenaires confirmés).",
         "Contribution de 15 000 $ inscrite au budget 2024 de la Ville.",
         ("Capacité financière du demandeur", "Capacité de financement"),
-        critere="capacite",
     ),
     Colonne(
         "resolution",
@@ -800,11 +779,11 @@ def cle_entete(entete: object, budget: bool = False, appel: Appel | None = None)
 
 
 def critere_du_champ(col: Colonne, appel: Appel):
-    """Le critère de l'appel qui demande ce champ du formulaire, ou None (champ facultatif
-    pour cet appel : un appel qui ne déclare pas ce critère ne le demande pas)."""
-    if col.critere is None:
-        return None
-    return next((c for c in appel.criteres if c.id == col.critere), None)
+    """Le premier critère de l'appel qui lit ce champ du formulaire (`[[criteres]] champs`),
+    ou None : aucun critère ne le lit, le champ est facultatif pour cet appel. Un champ lu
+    est demandé (en-tête rouge) et l'importation avertit s'il est vide, sans bloquer (un
+    export d'avant le formulaire reste importable)."""
+    return next((c for c in appel.criteres if col.cle in c.champs), None)
 
 
 def champs_demandes(appel: Appel) -> list[tuple[Colonne, object]]:

@@ -208,7 +208,8 @@ def test_explications_du_budget_disent_ce_que_l_importation_compare(appel):
 
 
 def test_le_formulaire_suit_les_criteres_de_l_appel(appel):
-    """Chaque champ demandé nomme le critère qui le lit ; la phrase de l'appel :
+    """Chaque champ demandé nomme le critère qui le lit (`[[criteres]] champs` du TOML, plus
+    rien dans le code) ; la phrase de l'appel :
     - « La pertinence du projet et de ses objectifs ainsi que les retombées escomptées »
       (objectifs, retombées) ;
     - « Les justificatifs de la demande et la qualité des documents présentés (description
@@ -238,6 +239,39 @@ def test_le_formulaire_suit_les_criteres_de_l_appel(appel):
         "ressources_humaines",
         "capacite_financiere",
     }
+
+
+@pytest.mark.parametrize(
+    ("modele", "demandes"),
+    [
+        (
+            "qsf-modele",
+            {"partenaires_etrangers": "partenariat", "objectifs": "partenariat"}
+            | {"retombees": "retombees"},
+        ),
+        (
+            "ffqcd-2021-2022",
+            {"objectifs": "themes", "partenaires_etrangers": "cooperation"}
+            | {"retombees": "retombees", "echeancier": "faisabilite"}
+            | {"ressources_humaines": "faisabilite", "capacite_financiere": "faisabilite"},
+        ),
+    ],
+)
+def test_le_formulaire_des_modeles_vient_de_leurs_criteres(modele, demandes):
+    """Issue 18 : QSF et FFQCD n'ont aucun critère du PAIVMQ ; leur gabarit demande en rouge
+    les champs que LEURS critères lisent (réglage du comité : les textes ne décrivent pas de
+    formulaire), et rien d'autre."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.appels.edition import DOSSIER_MODELES
+
+    modele_appel = charger_appel(DOSSIER_MODELES / f"{modele}.toml")
+    assert {c.cle: k.id for c, k in champs_demandes(modele_appel)} == demandes
+    wb = load_workbook(io.BytesIO(construire_gabarit(modele_appel)))
+    rouges = {
+        c.value for c in wb["Demandes"][LIGNE_ENTETES] if c.fill.fgColor.rgb.endswith("9C2A00")
+    }
+    assert {col.entete for col, _ in champs_demandes(modele_appel)} <= rouges
+    assert "Visibilité" not in rouges
 
 
 def test_le_gabarit_n_annonce_aucune_bonification():
