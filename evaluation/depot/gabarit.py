@@ -6,6 +6,7 @@ dépôt, dossier complet). Les colonnes du demandeur suivent le type de demandeu
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, replace
 
@@ -726,6 +727,119 @@ def colonnes_demandes(appel: Appel | None = None) -> tuple[Colonne, ...]:
     return tuple(colonnes)
 
 
+def _prefixe_numero(appel: Appel) -> str:
+    """Le début d'un numéro de demande d'exemple : le premier mot du nom court de l'appel
+    (« PAIVMQ 2023-2024 » → « PAIVMQ »), sinon son identifiant."""
+    mots = (appel.nom_court or appel.id).split()
+    return "".join(ch for ch in mots[0].upper() if ch.isalnum() or ch == "-") or "DEMANDE"
+
+
+# Les exemples et aides d'un demandeur organisme (issue 18) : rien de municipal.
+_EXEMPLES_ORGANISME = {
+    "organisme": "Organisme de coopération XYZ",
+    "partenaires_etrangers": "Association villageoise de Kara",
+    "pays": "Togo",
+    "titre": "Eau potable à Kara",
+    "resume": "Forage de deux puits et formation d'un comité de gestion de l'eau avec "
+    "l'association partenaire.",
+    "objectifs": "Donner accès à l'eau potable à 800 familles de Kara.",
+    "retombees": "Deux puits en service ; un comité de l'eau formé ; 30 personnes "
+    "sensibilisées au Québec.",
+    "visibilite": "Soirées de sensibilisation au Québec ; page du projet sur le site de "
+    "l'organisme.",
+    "ressources_humaines": "Chargée de projet (3 jours par semaine) ; quatre volontaires ; "
+    "animateur local.",
+    "courriel": "projets@organisme-xyz.example",
+}
+_AIDES = {
+    # (entité municipale, organisme)
+    "objectifs": (
+        "Objectifs concrets du projet pour l'action internationale de la municipalité et de "
+        "sa région.",
+        "Objectifs concrets du projet : ce qu'il changera pour les populations et les "
+        "partenaires visés.",
+    ),
+    "retombees": (
+        "Retombées escomptées pour la municipalité et sa région (économiques, sociales, "
+        "culturelles...).",
+        "Retombées escomptées pour les populations et les partenaires du projet, et pour "
+        "l'organisme (sociales, économiques, culturelles...).",
+    ),
+    "capacite_financiere": (
+        "Comment la municipalité financera sa part du projet (budget adopté, fonds réservé, "
+        "partenaires confirmés).",
+        "Comment l'organisme financera sa part du projet (fonds propres, campagnes de dons, "
+        "partenaires confirmés).",
+    ),
+}
+
+
+def exemples_de_l_appel(colonnes: tuple[Colonne, ...], appel: Appel) -> tuple[Colonne, ...]:
+    """Les colonnes du gabarit avec des exemples et des aides tirés de l'appel (issue 18) :
+    dates dans sa première année financière, numéro fait de son nom court, catégorie de
+    dépense = sa première catégorie admissible, qualité du signataire = la première qu'il
+    permet, demandeur et textes selon son type (entité municipale ou organisme). Rempli
+    exactement avec ses exemples, le gabarit s'importe sans écart de date ni de catégorie."""
+    debut, fin = appel.financement.annees_financieres()[0]
+    an = debut.year
+    organisme = appel.demandeur_organisme
+    admissibles = [c.libelle for c in appel.categories if c.admissible]
+    exemples = {
+        "no_demande": f"{_prefixe_numero(appel)}-{an}-001",
+        "date_debut": (debut + dt.timedelta(days=30)).isoformat(),
+        "date_fin": (fin - dt.timedelta(days=16)).isoformat(),
+        "echeancier": (
+            f"Juin {an} : départ des volontaires ; novembre {an} : forages ; mars {an + 1} : bilan."
+            if organisme
+            else f"Mai {an} : mission à Brest ; octobre {an} : accueil ; mars {an + 1} : bilan."
+        ),
+        "capacite_financiere": (
+            f"Contribution de 15 000 $ inscrite au budget {an} de l'organisme, adopté par son "
+            "conseil d'administration."
+            if organisme
+            else f"Contribution de 15 000 $ inscrite au budget {an} de la Ville."
+        ),
+        "resolution": (
+            f"Résolution CA-{an}-03 du 12 février {an}"
+            if organisme
+            else f"Résolution {an}-02-117 du 12 février {an}"
+        ),
+    }
+    if not organisme:
+        exemples["objectifs"] = (
+            f"Doter Rimouski d'un plan d'action portuaire international d'ici mars {an + 1}."
+        )
+    else:
+        exemples |= _EXEMPLES_ORGANISME
+    if appel.qualites_signataire:
+        exemples["qualite_signataire"] = appel.qualites_signataire[0]
+    # La dépense d'exemple est toute la subvention de l'année 1 : le total de l'année égale
+    # le montant demandé, comme la feuille Explications le demande.
+    exemples["montant"] = COLONNES_PAR_CLE["montant_demande_an1"].exemple
+    if admissibles:
+        exemples["categorie"] = admissibles[0]
+    aides = {cle: textes[1 if organisme else 0] for cle, textes in _AIDES.items()}
+    if appel.qualites_signataire:
+        aides["qualite_signataire"] = (
+            "Qualité de la personne qui signe la demande, parmi celles que l'appel permet : "
+            + ", ".join(appel.qualites_signataire)
+            + "."
+        )
+    resultat = []
+    for c in colonnes:
+        if c.cle in exemples and c.exemple:
+            c = replace(c, exemple=exemples[c.cle])
+        if c.cle in aides:
+            c = replace(c, aide=aides[c.cle])
+        # L'exemple de description (des honoraires) ne va qu'avec des ressources
+        # professionnelles ; sous une autre catégorie, il reste neutre.
+        categorie = exemples.get("categorie", "").casefold()
+        if c.cle == "description" and "ressources professionnelles" not in categorie:
+            c = replace(c, exemple="Dépense prévue au projet")
+        resultat.append(c)
+    return tuple(resultat)
+
+
 def colonnes_sans_objet(appel: Appel) -> frozenset[str]:
     """Les clés du gabarit qu'un appel n'emploie pas (axe sans [[axes]], secteurs sans
     [[secteurs]]) : rien n'en est exigé ni stocké."""
@@ -899,7 +1013,8 @@ def construire_gabarit(appel: Appel) -> bytes:
         "categorie": [c.libelle for c in appel.categories if c.admissible],
         "annee": [str(i) for i in range(1, appel.financement.nombre_annees_max + 1)],
     } | {cle_dimension(d.id): [v.libelle for v in d.valeurs] for d in appel.dimensions}
-    colonnes_appel = colonnes_demandes(appel)
+    colonnes_appel = exemples_de_l_appel(colonnes_demandes(appel), appel)
+    colonnes_budget = exemples_de_l_appel(COLONNES_BUDGET, appel)
     plages = {}
     # Un appel sans axes ni secteurs n'a pas ces listes (ni ces colonnes).
     remplies = {genre: valeurs for genre, valeurs in valeurs_listes.items() if valeurs}
@@ -917,7 +1032,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     fond_ministere = PatternFill("solid", fgColor="7F7F7F")
     cellules_ministere = PatternFill("solid", fgColor="EDEDED")
     premiere, derniere = LIGNE_ENTETES + 1, LIGNE_ENTETES + 999
-    for feuille, colonnes in ((demandes, colonnes_appel), (budget, COLONNES_BUDGET)):
+    for feuille, colonnes in ((demandes, colonnes_appel), (budget, colonnes_budget)):
         du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
         ordre = du_demandeur + du_ministere
         for bandeau, debut, nombre, couleur in (
@@ -982,7 +1097,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     )
     criteres = dict((c.cle, k) for c, k in champs_demandes(appel))
     i = 1
-    for nom, colonnes in ((FEUILLE_DEMANDES, colonnes_appel), (FEUILLE_BUDGET, COLONNES_BUDGET)):
+    for nom, colonnes in ((FEUILLE_DEMANDES, colonnes_appel), (FEUILLE_BUDGET, colonnes_budget)):
         du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
         for col in du_demandeur + du_ministere:
             i += 1
