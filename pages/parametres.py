@@ -12,6 +12,7 @@ from evaluation.appels import reglages
 from evaluation.appels.configuration import (
     AGREGATIONS,
     APRES_CONSULTATION,
+    CHAMPS_FORMULAIRE,
     LIBELLES_NOTE_RETENUE,
     LIBELLES_OBJECTIF_SELECTION,
     MODES_LIGNE,
@@ -410,9 +411,12 @@ with onglet_modifier:
 
         st.markdown("**Critères et pondérations** (les poids totalisent 100)")
         colonnes_critere = ["poids", "id", "libelle", "description"]
-        colonnes_critere += ["note_basse", "note_moyenne", "note_haute", "minimum"]
+        colonnes_critere += ["note_basse", "note_moyenne", "note_haute", "minimum", "champs"]
         criteres = st.data_editor(
-            pd.DataFrame(donnees["criteres"], columns=colonnes_critere),
+            pd.DataFrame(
+                [{**k, "champs": liste_en_texte(k.get("champs"))} for k in donnees["criteres"]],
+                columns=colonnes_critere,
+            ),
             num_rows="fixed" if fige else "dynamic",
             disabled=["id", "libelle", "minimum"] if fige else [],
             column_order=colonnes_critere,
@@ -427,6 +431,11 @@ with onglet_modifier:
                 "note_moyenne": st.column_config.TextColumn("Note moyenne"),
                 "note_haute": st.column_config.TextColumn("Note haute"),
                 "minimum": st.column_config.NumberColumn("Minimum exigé"),
+                # Issue 18 : ce que le formulaire du gabarit demande pour ce critère.
+                "champs": st.column_config.TextColumn(
+                    "Champs du formulaire lus (séparés par ;)",
+                    help="Clés : " + ", ".join(CHAMPS_FORMULAIRE),
+                ),
             },
             hide_index=True,
             width="stretch",
@@ -649,7 +658,7 @@ with onglet_modifier:
             "agregation": agregation,
         }
         nouvelles["criteres"] = tables_depuis_lignes(
-            criteres.to_dict("records"), reels=("poids", "minimum")
+            criteres.to_dict("records"), reels=("poids", "minimum"), listes=("champs",)
         )
         nouvelles["axes"] = tables_depuis_lignes(axes.to_dict("records"), entiers=("numero",))
         nouvelles["secteurs"] = tables_depuis_lignes(secteurs.to_dict("records"), listes=("alias",))

@@ -7,6 +7,7 @@ et régions sont des données : un autre appel est un autre fichier TOML.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import math
 import re
@@ -102,6 +103,27 @@ class Critere:
     note_moyenne: str
     note_haute: str
     minimum: float | None = None
+    # Les champs du formulaire que ce critère lit (`champs = ["objectifs", "retombees"]`,
+    # issue 18) : le gabarit les demande (en-tête rouge) et l'importation avertit d'une
+    # réponse vide. Clés permises : `CHAMPS_FORMULAIRE`.
+    champs: tuple[str, ...] = ()
+
+
+# Les champs du formulaire qu'un critère peut lire (`[[criteres]] champs`) : les sept du
+# formulaire du gabarit, le résumé du projet et ses partenaires étrangers. Mêmes clés que
+# les colonnes du gabarit (evaluation/depot/gabarit.py), que ce module ne peut pas importer
+# (couche inférieure).
+CHAMPS_FORMULAIRE: tuple[str, ...] = (
+    "resume",
+    "objectifs",
+    "echeancier",
+    "retombees",
+    "visibilite",
+    "ressources_humaines",
+    "capacite_financiere",
+    "resolution",
+    "partenaires_etrangers",
+)
 
 
 @dataclass(frozen=True)
@@ -428,6 +450,7 @@ _SCHEMA_CRITERE = {
     "note_moyenne": (_TEXTE, True),
     "note_haute": (_TEXTE, True),
     "minimum": (_NOMBRE, False),
+    "champs": ((list,), False),
 }
 _SCHEMA_FINANCEMENT = {
     "plafond_annuel": (_NOMBRE, True),
@@ -520,6 +543,25 @@ _SCHEMA_CIBLE = {
     "nombre_min": ((int,), False),
     "nombre_max": ((int,), False),
 }
+
+
+def _champs_critere(champs: list, ou: str, erreurs: list[str]) -> tuple[str, ...]:
+    """Les champs du formulaire qu'un critère lit ; un champ inconnu, répété ou qui n'est pas
+    un texte devient une erreur nommée."""
+    lus: list[str] = []
+    for champ in champs:
+        if not isinstance(champ, str) or champ not in CHAMPS_FORMULAIRE:
+            proches = difflib.get_close_matches(str(champ), CHAMPS_FORMULAIRE, n=1)
+            erreurs.append(
+                f"{ou} : champ du formulaire « {champ} » inconnu"
+                + (f" (vouliez-vous dire « {proches[0]} » ?)" if proches else "")
+                + f". Champs permis dans « champs » : {', '.join(CHAMPS_FORMULAIRE)}."
+            )
+        elif champ in lus:
+            erreurs.append(f"{ou} : le champ « {champ} » est nommé deux fois dans « champs ».")
+        else:
+            lus.append(champ)
+    return tuple(lus)
 
 
 def _verifier(
@@ -753,6 +795,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
                     t["note_moyenne"],
                     t["note_haute"],
                     float(t["minimum"]) if "minimum" in t else None,
+                    _champs_critere(t.get("champs", []), nom, erreurs),
                 )
             )
     _uniques([c.id for c in criteres], "Identifiant de critère", erreurs)

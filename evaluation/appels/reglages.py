@@ -66,6 +66,7 @@ A_CONFIRMER = (COMITE, INTERPRETATION)
 REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("criteres.*.poids", "Poids"),
     ("criteres.*.minimum", "Note minimale"),
+    ("criteres.*.champs", "Champs du formulaire lus"),
     ("evaluation.echelle_min", "Échelle : note la plus basse"),
     ("evaluation.echelle_max", "Échelle : note la plus haute"),
     ("evaluation.pas", "Échelle : pas"),
@@ -299,8 +300,8 @@ def _inconnu(chemin: str, permis: dict[str, str], ids_criteres: list[str]) -> st
     return (
         "ce n'est pas un réglage qui porte une source"
         + (f" (vouliez-vous dire « {proches[0]} » ?)" if proches else "")
-        + ". Réglages permis : poids et minimum de chaque critère (« criteres.<id>.poids », "
-        + "« criteres.<id>.minimum »), "
+        + ". Réglages permis : poids, minimum et champs du formulaire de chaque critère "
+        + "(« criteres.<id>.poids », « criteres.<id>.minimum », « criteres.<id>.champs »), "
         + ", ".join(autres)
         + "."
     )
@@ -328,7 +329,9 @@ def _par_defaut(appel: Appel, chemin: str) -> Any:
     morceaux = chemin.split(".")
     if morceaux[0] == "criteres":
         critere = next((c for c in appel.criteres if c.id == morceaux[1]), None)
-        return getattr(critere, morceaux[2], None) if critere else None
+        valeur = getattr(critere, morceaux[2], None) if critere else None
+        # Un critère qui ne lit aucun champ du formulaire n'a rien à sourcer.
+        return (list(valeur) or None) if isinstance(valeur, tuple) else valeur
     objet = appel.financement if morceaux[0] == "financement" else appel
     valeur = getattr(objet, morceaux[-1], None)
     if isinstance(valeur, tuple) and not valeur:

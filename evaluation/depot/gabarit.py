@@ -6,6 +6,7 @@ dépôt, dossier complet). Les colonnes du demandeur suivent le type de demandeu
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, replace
 
@@ -34,10 +35,6 @@ class Colonne:
     # Réservée au ministère (numéro, date de dépôt, constat du dossier complet) : hors de la
     # partie que le demandeur remplit ; lue quand un export du ministère la porte.
     ministere: bool = False
-    # Le critère de l'appel qui lit ce champ du formulaire (son `id`) : quand l'appel déclare
-    # ce critère, le gabarit demande le champ (en-tête rouge) et l'importation avertit s'il
-    # manque, sans bloquer (un export d'avant le formulaire reste importable).
-    critere: str | None = None
 
 
 COLONNES_DEMANDES: tuple[Colonne, ...] = (
@@ -162,7 +159,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Description du projet : ce qui sera fait, avec qui, où.",
         "Échange d'expertise entre les services portuaires de Rimouski et de Brest.",
         ("Description", "Résumé du projet", "Description du projet", "Sommaire"),
-        critere="qualite-dossier",
     ),
     Colonne(
         "axe",
@@ -378,21 +374,11 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         ),
         ministere=True,
     ),
-    # Le formulaire de l'appel (issue 18) : ce que les critères d'évaluation lisent. Chaque
-    # champ nomme le critère qui le demande ; la phrase de l'appel PAIVMQ 2023-2024 :
-    # - objectifs, retombées : « La pertinence du projet et de ses objectifs ainsi que les
-    #   retombées escomptées » (et, pour l'admissibilité, « avoir des objectifs concrets par
-    #   rapport à l'action internationale de la région ») ;
-    # - échéancier (et résumé, la « description du projet ») : « Les justificatifs de la
-    #   demande et la qualité des documents présentés (description du projet, montage
-    #   financier, échéancier, etc.) » ;
-    # - ressources humaines, capacité financière : « La capacité de l'organisme demandeur à
-    #   réaliser le projet sur le plan des ressources financières et humaines » ;
-    # - visibilité : « La visibilité prévue, la mise en valeur du projet et des résultats
-    #   ainsi que le rayonnement du Québec à l'international ».
-    # La résolution du conseil : interprétation. L'appel ne la demande pas ; il admet un
-    # demandeur « délégué par les autorités locales », ce qu'une résolution atteste.
-    # Facultative, aucun critère ne la lit.
+    # Le formulaire de l'appel (issue 18). Les critères qui lisent chaque champ viennent de
+    # la configuration de l'appel (`[[criteres]] champs`, avec la phrase de l'appel en
+    # commentaire dans le TOML), jamais d'ici : un champ qu'aucun critère ne lit reste
+    # facultatif. La résolution du conseil : aucun appel livré ne la fait lire par un
+    # critère.
     Colonne(
         "objectifs",
         "Objectifs",
@@ -402,7 +388,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "sa région.",
         "Doter Rimouski d'un plan d'action portuaire international d'ici mars 2025.",
         ("Objectifs du projet", "Objectif", "Objectifs visés"),
-        critere="pertinence",
     ),
     Colonne(
         "echeancier",
@@ -412,7 +397,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Principales étapes du projet et leurs dates.",
         "Mai 2024 : mission à Brest ; octobre 2024 : accueil ; mars 2025 : bilan.",
         ("Échéancier du projet", "Calendrier", "Calendrier de réalisation"),
-        critere="qualite-dossier",
     ),
     Colonne(
         "retombees",
@@ -423,7 +407,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "culturelles...).",
         "Deux ententes de coopération portuaire ; 40 entreprises locales rencontrées.",
         ("Retombées", "Retombées escomptées", "Retombées prévues", "Résultats attendus"),
-        critere="pertinence",
     ),
     Colonne(
         "visibilite",
@@ -434,7 +417,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Québec à l'international.",
         "Conférence de presse conjointe ; page du projet sur le site de la Ville.",
         ("Plan de visibilité", "Visibilité prévue", "Rayonnement"),
-        critere="visibilite",
     ),
     Colonne(
         "ressources_humaines",
@@ -444,7 +426,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "Personnes qui réaliseront le projet : fonctions, temps consacré, appuis externes.",
         "Conseillère aux relations internationales (2 jours par semaine) ; firme d'animation.",
         ("Équipe de projet", "Ressources humaines affectées", "Personnel affecté"),
-        critere="capacite",
     ),
     Colonne(
         "capacite_financiere",
@@ -455,7 +436,6 @@ COLONNES_DEMANDES: tuple[Colonne, ...] = (
         "partenaires confirmés).",
         "Contribution de 15 000 $ inscrite au budget 2024 de la Ville.",
         ("Capacité financière du demandeur", "Capacité de financement"),
-        critere="capacite",
     ),
     Colonne(
         "resolution",
@@ -747,6 +727,119 @@ def colonnes_demandes(appel: Appel | None = None) -> tuple[Colonne, ...]:
     return tuple(colonnes)
 
 
+def _prefixe_numero(appel: Appel) -> str:
+    """Le début d'un numéro de demande d'exemple : le premier mot du nom court de l'appel
+    (« PAIVMQ 2023-2024 » → « PAIVMQ »), sinon son identifiant."""
+    mots = (appel.nom_court or appel.id).split()
+    return "".join(ch for ch in mots[0].upper() if ch.isalnum() or ch == "-") or "DEMANDE"
+
+
+# Les exemples et aides d'un demandeur organisme (issue 18) : rien de municipal.
+_EXEMPLES_ORGANISME = {
+    "organisme": "Organisme de coopération XYZ",
+    "partenaires_etrangers": "Association villageoise de Kara",
+    "pays": "Togo",
+    "titre": "Eau potable à Kara",
+    "resume": "Forage de deux puits et formation d'un comité de gestion de l'eau avec "
+    "l'association partenaire.",
+    "objectifs": "Donner accès à l'eau potable à 800 familles de Kara.",
+    "retombees": "Deux puits en service ; un comité de l'eau formé ; 30 personnes "
+    "sensibilisées au Québec.",
+    "visibilite": "Soirées de sensibilisation au Québec ; page du projet sur le site de "
+    "l'organisme.",
+    "ressources_humaines": "Chargée de projet (3 jours par semaine) ; quatre volontaires ; "
+    "animateur local.",
+    "courriel": "projets@organisme-xyz.example",
+}
+_AIDES = {
+    # (entité municipale, organisme)
+    "objectifs": (
+        "Objectifs concrets du projet pour l'action internationale de la municipalité et de "
+        "sa région.",
+        "Objectifs concrets du projet : ce qu'il changera pour les populations et les "
+        "partenaires visés.",
+    ),
+    "retombees": (
+        "Retombées escomptées pour la municipalité et sa région (économiques, sociales, "
+        "culturelles...).",
+        "Retombées escomptées pour les populations et les partenaires du projet, et pour "
+        "l'organisme (sociales, économiques, culturelles...).",
+    ),
+    "capacite_financiere": (
+        "Comment la municipalité financera sa part du projet (budget adopté, fonds réservé, "
+        "partenaires confirmés).",
+        "Comment l'organisme financera sa part du projet (fonds propres, campagnes de dons, "
+        "partenaires confirmés).",
+    ),
+}
+
+
+def exemples_de_l_appel(colonnes: tuple[Colonne, ...], appel: Appel) -> tuple[Colonne, ...]:
+    """Les colonnes du gabarit avec des exemples et des aides tirés de l'appel (issue 18) :
+    dates dans sa première année financière, numéro fait de son nom court, catégorie de
+    dépense = sa première catégorie admissible, qualité du signataire = la première qu'il
+    permet, demandeur et textes selon son type (entité municipale ou organisme). Rempli
+    exactement avec ses exemples, le gabarit s'importe sans écart de date ni de catégorie."""
+    debut, fin = appel.financement.annees_financieres()[0]
+    an = debut.year
+    organisme = appel.demandeur_organisme
+    admissibles = [c.libelle for c in appel.categories if c.admissible]
+    exemples = {
+        "no_demande": f"{_prefixe_numero(appel)}-{an}-001",
+        "date_debut": (debut + dt.timedelta(days=30)).isoformat(),
+        "date_fin": (fin - dt.timedelta(days=16)).isoformat(),
+        "echeancier": (
+            f"Juin {an} : départ des volontaires ; novembre {an} : forages ; mars {an + 1} : bilan."
+            if organisme
+            else f"Mai {an} : mission à Brest ; octobre {an} : accueil ; mars {an + 1} : bilan."
+        ),
+        "capacite_financiere": (
+            f"Contribution de 15 000 $ inscrite au budget {an} de l'organisme, adopté par son "
+            "conseil d'administration."
+            if organisme
+            else f"Contribution de 15 000 $ inscrite au budget {an} de la Ville."
+        ),
+        "resolution": (
+            f"Résolution CA-{an}-03 du 12 février {an}"
+            if organisme
+            else f"Résolution {an}-02-117 du 12 février {an}"
+        ),
+    }
+    if not organisme:
+        exemples["objectifs"] = (
+            f"Doter Rimouski d'un plan d'action portuaire international d'ici mars {an + 1}."
+        )
+    else:
+        exemples |= _EXEMPLES_ORGANISME
+    if appel.qualites_signataire:
+        exemples["qualite_signataire"] = appel.qualites_signataire[0]
+    # La dépense d'exemple est toute la subvention de l'année 1 : le total de l'année égale
+    # le montant demandé, comme la feuille Explications le demande.
+    exemples["montant"] = COLONNES_PAR_CLE["montant_demande_an1"].exemple
+    if admissibles:
+        exemples["categorie"] = admissibles[0]
+    aides = {cle: textes[1 if organisme else 0] for cle, textes in _AIDES.items()}
+    if appel.qualites_signataire:
+        aides["qualite_signataire"] = (
+            "Qualité de la personne qui signe la demande, parmi celles que l'appel permet : "
+            + ", ".join(appel.qualites_signataire)
+            + "."
+        )
+    resultat = []
+    for c in colonnes:
+        if c.cle in exemples and c.exemple:
+            c = replace(c, exemple=exemples[c.cle])
+        if c.cle in aides:
+            c = replace(c, aide=aides[c.cle])
+        # L'exemple de description (des honoraires) ne va qu'avec des ressources
+        # professionnelles ; sous une autre catégorie, il reste neutre.
+        categorie = exemples.get("categorie", "").casefold()
+        if c.cle == "description" and "ressources professionnelles" not in categorie:
+            c = replace(c, exemple="Dépense prévue au projet")
+        resultat.append(c)
+    return tuple(resultat)
+
+
 def colonnes_sans_objet(appel: Appel) -> frozenset[str]:
     """Les clés du gabarit qu'un appel n'emploie pas (axe sans [[axes]], secteurs sans
     [[secteurs]]) : rien n'en est exigé ni stocké."""
@@ -800,11 +893,11 @@ def cle_entete(entete: object, budget: bool = False, appel: Appel | None = None)
 
 
 def critere_du_champ(col: Colonne, appel: Appel):
-    """Le critère de l'appel qui demande ce champ du formulaire, ou None (champ facultatif
-    pour cet appel : un appel qui ne déclare pas ce critère ne le demande pas)."""
-    if col.critere is None:
-        return None
-    return next((c for c in appel.criteres if c.id == col.critere), None)
+    """Le premier critère de l'appel qui lit ce champ du formulaire (`[[criteres]] champs`),
+    ou None : aucun critère ne le lit, le champ est facultatif pour cet appel. Un champ lu
+    est demandé (en-tête rouge) et l'importation avertit s'il est vide, sans bloquer (un
+    export d'avant le formulaire reste importable)."""
+    return next((c for c in appel.criteres if col.cle in c.champs), None)
 
 
 def champs_demandes(appel: Appel) -> list[tuple[Colonne, object]]:
@@ -920,7 +1013,8 @@ def construire_gabarit(appel: Appel) -> bytes:
         "categorie": [c.libelle for c in appel.categories if c.admissible],
         "annee": [str(i) for i in range(1, appel.financement.nombre_annees_max + 1)],
     } | {cle_dimension(d.id): [v.libelle for v in d.valeurs] for d in appel.dimensions}
-    colonnes_appel = colonnes_demandes(appel)
+    colonnes_appel = exemples_de_l_appel(colonnes_demandes(appel), appel)
+    colonnes_budget = exemples_de_l_appel(COLONNES_BUDGET, appel)
     plages = {}
     # Un appel sans axes ni secteurs n'a pas ces listes (ni ces colonnes).
     remplies = {genre: valeurs for genre, valeurs in valeurs_listes.items() if valeurs}
@@ -938,7 +1032,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     fond_ministere = PatternFill("solid", fgColor="7F7F7F")
     cellules_ministere = PatternFill("solid", fgColor="EDEDED")
     premiere, derniere = LIGNE_ENTETES + 1, LIGNE_ENTETES + 999
-    for feuille, colonnes in ((demandes, colonnes_appel), (budget, COLONNES_BUDGET)):
+    for feuille, colonnes in ((demandes, colonnes_appel), (budget, colonnes_budget)):
         du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
         ordre = du_demandeur + du_ministere
         for bandeau, debut, nombre, couleur in (
@@ -1003,7 +1097,7 @@ def construire_gabarit(appel: Appel) -> bytes:
     )
     criteres = dict((c.cle, k) for c, k in champs_demandes(appel))
     i = 1
-    for nom, colonnes in ((FEUILLE_DEMANDES, colonnes_appel), (FEUILLE_BUDGET, COLONNES_BUDGET)):
+    for nom, colonnes in ((FEUILLE_DEMANDES, colonnes_appel), (FEUILLE_BUDGET, colonnes_budget)):
         du_demandeur, du_ministere = colonnes_du_gabarit(colonnes)
         for col in du_demandeur + du_ministere:
             i += 1

@@ -702,3 +702,40 @@ def test_un_appel_sans_axes_ni_secteurs_se_charge():
     assert appel.axes == () and appel.secteurs == ()
     with pytest.raises(ErreurAppel, match="axe « 1 » inconnu"):
         appel_depuis_toml(texte + '[[cibles]]\ndimension = "axe"\nvaleur = "1"\npart_min = 1\n')
+
+
+# --- Les champs du formulaire que lit chaque critère (issue 18) ---------------------------
+
+
+def test_champs_lus_par_les_criteres_livres():
+    """Les champs viennent du TOML : l'appel PAIVMQ « La pertinence du projet et de ses
+    objectifs ainsi que les retombées escomptées » → objectifs, retombées ; un critère sans
+    `champs` n'en lit aucun."""
+    appel = appel_depuis_toml(TOML)
+    champs = {c.id: c.champs for c in appel.criteres}
+    assert champs["pertinence"] == ("objectifs", "retombees")
+    assert champs["qualite-dossier"] == ("resume", "echeancier")
+    assert champs["capacite"] == ("ressources_humaines", "capacite_financiere")
+    assert champs["visibilite"] == ("visibilite",)
+    assert champs["coherence"] == ()
+
+
+@pytest.mark.parametrize(
+    ("champs", "message"),
+    [
+        (
+            '["objectif"]',
+            "champ du formulaire « objectif » inconnu (vouliez-vous dire « objectifs »",
+        ),
+        ('["titre"]', "champ du formulaire « titre » inconnu"),
+        ("[3]", "champ du formulaire « 3 » inconnu"),
+        ('["objectifs", "objectifs"]', "le champ « objectifs » est nommé deux fois"),
+        ('"objectifs"', "« champs » doit être"),
+    ],
+    ids=["faute", "pas-du-formulaire", "nombre", "double", "pas-une-liste"],
+)
+def test_champs_fautifs_nommes(champs, message):
+    toml = TOML.replace('champs = ["objectifs", "retombees"]', f"champs = {champs}", 1)
+    with pytest.raises(ErreurAppel, match=re.escape(message)) as erreur:
+        appel_depuis_toml(toml, "essai.toml")
+    assert "pertinence" in str(erreur.value)

@@ -6,6 +6,7 @@ import pytest
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.appels.edition import (
+    DOSSIER_MODELES,
     ParametresRefuses,
     cibles_depuis_lignes,
     copie,
@@ -141,3 +142,17 @@ def test_toml_aller_retour_avec_demandeur_et_dimensions():
     relu = appel_depuis_toml(texte)
     assert relu == appel
     assert vers_toml(sections(relu)) == texte
+
+
+@pytest.mark.parametrize("modele", ["qsf-modele", "ffqcd-2021-2022"])
+def test_toml_aller_retour_garde_les_champs_des_criteres(modele):
+    """Issue 18 : `[[criteres]] champs` (ce que le formulaire demande) survit à la réécriture
+    de la page Paramètres, avec sa source."""
+    appel = charger_appel(DOSSIER_MODELES / f"{modele}.toml")
+    assert any(c.champs for c in appel.criteres)
+    texte = vers_toml(sections(appel))
+    assert "champs = [" in texte
+    relu = appel_depuis_toml(texte)
+    assert relu == appel
+    assert [c.champs for c in relu.criteres] == [c.champs for c in appel.criteres]
+    assert any(s.chemin.endswith(".champs") for s in relu.sources)

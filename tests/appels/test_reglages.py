@@ -61,6 +61,11 @@ ATTENDUES = [
     # « L'appel à projets 2023-2024 s'est terminé le 1er mars 2024. » : fin de l'appel lue
     # comme date limite de dépôt.
     ("appel.date_limite", "interpretation"),
+    # Issue 18 : « La pertinence du projet et de ses objectifs ainsi que les retombées
+    # escomptées » : l'appel nomme ce que le critère juge, pas un formulaire ; les champs
+    # qu'il lit sont une lecture.
+    ("criteres.pertinence.champs", "interpretation"),
+    ("criteres.visibilite.champs", "interpretation"),
     # Rien dans l'appel : poids, échelle, seuil, départage, ligne, objectif de la meilleure
     # sélection, enveloppe, cibles.
     ("criteres.pertinence.poids", "comite"),
@@ -221,6 +226,8 @@ def test_fichier_sans_sources_valide_mais_signale():
 def test_reglage_absent_non_liste(appel):
     """Un minimum que le critère n'a pas, une date limite absente : rien à sourcer."""
     assert not any(r.chemin.endswith(".minimum") for r in appel.reglages)
+    # Issue 18 : un critère qui ne lit aucun champ du formulaire n'a pas de « champs ».
+    assert "criteres.coherence.champs" not in {r.chemin for r in appel.reglages}
     sans_date = TOML.replace("date_limite = 2024-03-01\n", "").replace(
         TOML[TOML.index('"appel.date_limite"') :].split("\n")[0] + "\n", ""
     )

@@ -208,7 +208,8 @@ def test_explications_du_budget_disent_ce_que_l_importation_compare(appel):
 
 
 def test_le_formulaire_suit_les_criteres_de_l_appel(appel):
-    """Chaque champ demandé nomme le critère qui le lit ; la phrase de l'appel :
+    """Chaque champ demandé nomme le critère qui le lit (`[[criteres]] champs` du TOML, plus
+    rien dans le code) ; la phrase de l'appel :
     - « La pertinence du projet et de ses objectifs ainsi que les retombées escomptées »
       (objectifs, retombées) ;
     - « Les justificatifs de la demande et la qualité des documents présentés (description
@@ -238,6 +239,39 @@ def test_le_formulaire_suit_les_criteres_de_l_appel(appel):
         "ressources_humaines",
         "capacite_financiere",
     }
+
+
+@pytest.mark.parametrize(
+    ("modele", "demandes"),
+    [
+        (
+            "qsf-modele",
+            {"partenaires_etrangers": "partenariat", "objectifs": "partenariat"}
+            | {"retombees": "retombees"},
+        ),
+        (
+            "ffqcd-2021-2022",
+            {"objectifs": "themes", "partenaires_etrangers": "cooperation"}
+            | {"retombees": "retombees", "echeancier": "faisabilite"}
+            | {"ressources_humaines": "faisabilite", "capacite_financiere": "faisabilite"},
+        ),
+    ],
+)
+def test_le_formulaire_des_modeles_vient_de_leurs_criteres(modele, demandes):
+    """Issue 18 : QSF et FFQCD n'ont aucun critère du PAIVMQ ; leur gabarit demande en rouge
+    les champs que LEURS critères lisent (réglage du comité : les textes ne décrivent pas de
+    formulaire), et rien d'autre."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.appels.edition import DOSSIER_MODELES
+
+    modele_appel = charger_appel(DOSSIER_MODELES / f"{modele}.toml")
+    assert {c.cle: k.id for c, k in champs_demandes(modele_appel)} == demandes
+    wb = load_workbook(io.BytesIO(construire_gabarit(modele_appel)))
+    rouges = {
+        c.value for c in wb["Demandes"][LIGNE_ENTETES] if c.fill.fgColor.rgb.endswith("9C2A00")
+    }
+    assert {col.entete for col, _ in champs_demandes(modele_appel)} <= rouges
+    assert "Visibilité" not in rouges
 
 
 def test_le_gabarit_n_annonce_aucune_bonification():
@@ -499,3 +533,53 @@ def test_gabarit_d_organismes_rempli_s_importe(appel_organisme):
     assert [p.code for p in verification.problemes if p.severite != "information"] == []
     (d,) = verification.demandes
     assert (d.valeurs["neq"], d.valeurs["region"], d.valeurs["axe"]) == ("1145678901", "01", 2)
+
+
+def _rempli_de_ses_exemples(appel_) -> bytes:
+    """Le gabarit de l'appel, une demande et une dépense remplies EXACTEMENT avec les
+    exemples de sa feuille Explications."""
+    wb = load_workbook(io.BytesIO(construire_gabarit(appel_)))
+    for feuille, colonne, _, _, exemple in wb["Explications"].iter_rows(
+        min_row=2, values_only=True
+    ):
+        if feuille not in ("Demandes", "Budget") or not exemple:
+            continue
+        entetes = [c.value for c in wb[feuille][LIGNE_ENTETES]]
+        wb[feuille].cell(LIGNE_ENTETES + 1, entetes.index(colonne) + 1).value = exemple
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+@pytest.mark.parametrize("modele", ["qsf-modele", "ffqcd-2021-2022"])
+def test_gabarit_rempli_de_ses_exemples_sans_ecart_de_date_ni_de_categorie(modele):
+    """Issue 18 : les exemples viennent de l'appel — dates dans sa première année
+    financière, première catégorie admissible, numéro fait de son nom court, demandeur de
+    son type. Suivre l'exemple ne déclenche ni avertissement de date ni catégorie inconnue,
+    et rien de municipal ne reste dans le gabarit d'un organisme."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.appels.edition import DOSSIER_MODELES
+
+    modele_appel = charger_appel(DOSSIER_MODELES / f"{modele}.toml")
+    contenu = _rempli_de_ses_exemples(modele_appel)
+    verification = verifier_lot([(f"{modele}.xlsx", contenu)], modele_appel)
+    # Avant : « hors_periode » (dates du PAIVMQ), « categorie_inconnue », « qualite_inconnue »,
+    # « budget_ecart ». Aucun écart, sauf l'information de la date de dépôt vide.
+    assert [p.code for p in verification.problemes] == ["date_depot_vide"]
+    (enregistrement,) = verification.demandes
+    d = enregistrement.valeurs
+    prefixe = modele_appel.nom_court.split()[0].upper()
+    assert d["no_demande"].startswith(prefixe + "-")
+    debut, fin = modele_appel.financement.annees_financieres()[0]
+    assert debut <= d["date_debut"] <= d["date_fin"] <= fin
+    textes = " ".join(
+        str(v)
+        for r in load_workbook(io.BytesIO(contenu))["Explications"].iter_rows(values_only=True)
+        for v in r
+        if v
+    )
+    assert "PAIVMQ" not in textes and "Ressources professionnelles externes" not in textes
+    if modele_appel.demandeur_organisme:
+        assert d["organisme"] == "Organisme de coopération XYZ"
+        for municipal in ("de la municipalité", "la Ville", "site de la Ville"):
+            assert municipal not in textes
