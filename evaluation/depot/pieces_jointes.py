@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import lzma
 import re
 import stat
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -63,8 +63,11 @@ _FIN_PDF = b"%%EOF"
 _FIN_CHERCHEE = 1024
 _CONTROLES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _LECTEUR_WINDOWS = re.compile(r"^[A-Za-z]:")
-# Méthodes que zipfile décompresse : stockée, Deflate, bzip2, LZMA.
-_METHODES = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+# Méthodes acceptées : stockée et Deflate (celle de Windows, de macOS et de 7-Zip par défaut),
+# que ce module décompresse lui-même en bornant la sortie. bzip2 et LZMA sont refusés : le
+# zipfile de Python 3.11 les décompresse sans borne de sortie (543 octets de bzip2 → 1 Go).
+_METHODES = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_NOMS_METHODES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 99: "AES"}
 _FICHIERS_SYSTEME = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
 EN_TETE_LOCAL = 30  # octets fixes d'un en-tête local de ZIP, avant le nom
 # Numéro le plus proche suggéré pour les premiers numéros inconnus seulement : chercher parmi
@@ -84,9 +87,8 @@ class LimitesPieces:
     piece_max: int = 20 * _MO
     total_max: int = 200 * _MO
     # Un PDF est déjà compressé : zippé, il gagne rarement plus de 10 pour 1. Au-delà de
-    # 100 pour 1 sur un fichier de plus de 1 Mo, c'est une bombe de décompression.
+    # 100 pour 1, quelle que soit la taille annoncée, c'est une bombe de décompression.
     ratio_max: float = 100.0
-    ratio_seuil: int = 1 * _MO
     # Entrées de l'archive, dossiers et fichiers écartés compris.
     fichiers_max: int = 2_000
     nom_max: int = 255
@@ -255,26 +257,59 @@ def _sans_chevauchement(archive: str, infos: list[zipfile.ZipInfo]) -> None:
         fin = info.header_offset + EN_TETE_LOCAL + info.compress_size
 
 
+class _Endommage(Exception):
+    """Une entrée dont les octets ne se décompressent pas ou ne correspondent pas à leur
+    somme de contrôle."""
+
+
 def _contenu(
-    archive: zipfile.ZipFile,
+    brut: bytes,
     info: zipfile.ZipInfo,
     nom: str,
     compteur: list[int],
     limites: LimitesPieces,
     nom_archive: str,
 ) -> bytes:
-    """Les octets d'une entrée, décompressés par morceaux : jamais plus que la limite d'un
-    fichier ni, pour toute l'archive, que le total permis, quoi que l'en-tête annonce."""
-    morceaux = []
-    lus = 0
-    with archive.open(info) as membre:
-        while morceau := membre.read(_MORCEAU):
+    """Les octets d'une entrée stockée ou Deflate, décompressés ici par morceaux d'au plus
+    1 Mo (`max_length` de zlib) : la lecture s'arrête dès que la sortie dépasserait la taille
+    annoncée, la limite d'un fichier ou, pour toute l'archive, le total permis — jamais plus
+    d'un morceau au-delà, quoi que l'en-tête annonce. La taille réelle et la somme de contrôle
+    (CRC-32) doivent correspondre à l'en-tête."""
+    debut = info.header_offset
+    if brut[debut : debut + 4] != SIGNATURE_ZIP:
+        raise _Endommage
+    longueur_nom, longueur_extra = struct.unpack_from("<HH", brut, debut + 26)
+    debut += EN_TETE_LOCAL + longueur_nom + longueur_extra
+    comprime = brut[debut : debut + info.compress_size]
+    if len(comprime) != info.compress_size:
+        raise _Endommage
+    borne = min(info.file_size, limites.piece_max)
+    if info.compress_type == zipfile.ZIP_STORED:
+        sortie = comprime
+    else:
+        morceaux = []
+        lus = 0
+        decompresseur = zlib.decompressobj(-zlib.MAX_WBITS)
+        reste = comprime
+        while not decompresseur.eof:
+            morceau = decompresseur.decompress(reste, _MORCEAU)
+            reste = decompresseur.unconsumed_tail
+            if not morceau and not reste:
+                break
             lus += len(morceau)
-            compteur[0] += len(morceau)
-            if lus > limites.piece_max or compteur[0] > limites.total_max:
+            if lus > borne or compteur[0] + lus > limites.total_max:
+                # Plus d'octets que l'en-tête n'en annonce : une bombe qui ment sur sa taille.
                 raise _bombe(nom_archive, nom, limites)
             morceaux.append(morceau)
-    return b"".join(morceaux)
+        if not decompresseur.eof:
+            raise _Endommage
+        sortie = b"".join(morceaux)
+    if len(sortie) > borne or compteur[0] + len(sortie) > limites.total_max:
+        raise _bombe(nom_archive, nom, limites)
+    if len(sortie) != info.file_size or zlib.crc32(sortie) != info.CRC:
+        raise _Endommage
+    compteur[0] += len(sortie)
+    return sortie
 
 
 def _probleme_de_pdf(contenu: bytes, nom: str) -> tuple[str, str, str] | None:
@@ -364,6 +399,9 @@ def lire_archive(
     except _Fatal as exc:
         lecture.pieces.clear()
         lecture.refus = [exc.refus]
+    except MemoryError:
+        lecture.pieces.clear()
+        lecture.refus = [_refus_memoire(nom_archive)]
     if not lecture.refus and not lecture.pieces:
         lecture.refus.append(
             _refus(
@@ -415,7 +453,7 @@ def _lire(lecture: LectureArchive, contenu: bytes, numeros: dict[str, str], limi
             if sum(i.file_size for i in infos) > limites.total_max:
                 raise _bombe(nom_archive, None, limites)
             _sans_chevauchement(nom_archive, infos)
-            _lire_entrees(lecture, archive, infos, numeros, limites)
+            _lire_entrees(lecture, contenu, infos, numeros, limites)
     except _Fatal:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError):
@@ -430,6 +468,17 @@ def _lire(lecture: LectureArchive, contenu: bytes, numeros: dict[str, str], limi
         ) from None
 
 
+def _refus_memoire(nom_archive: str) -> Refus:
+    return _refus(
+        nom_archive,
+        None,
+        "memoire_insuffisante",
+        "le serveur a manqué de mémoire en lisant l'archive ; rien n'a été importé",
+        "Répartissez les PDF dans plusieurs archives plus petites et téléversez-les l'une "
+        "après l'autre.",
+    )
+
+
 def _trop_de_fichiers(nom_archive: str, limites: LimitesPieces) -> Refus:
     return _refus(
         nom_archive,
@@ -440,7 +489,7 @@ def _trop_de_fichiers(nom_archive: str, limites: LimitesPieces) -> Refus:
     )
 
 
-def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> None:
+def _lire_entrees(lecture, brut: bytes, infos, numeros: dict[str, str], limites) -> None:
     nom_archive = lecture.archive
     compteur = [0]
     inconnus = 0
@@ -478,12 +527,15 @@ def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> 
             )
             continue
         if info.compress_type not in _METHODES:
+            methode = _NOMS_METHODES.get(info.compress_type, f"n° {info.compress_type}")
             refuser(
                 nom,
                 "compression",
-                f"le fichier est compressé par une méthode non prise en charge "
-                f"(n° {info.compress_type})",
-                "Recréez l'archive avec la compression ordinaire (Deflate) de Windows ou de macOS.",
+                f"le fichier est compressé par une méthode non prise en charge ({methode}) ; "
+                "seules la compression standard (Deflate) et l'absence de compression sont "
+                "acceptées",
+                "Recompressez l'archive avec la compression standard (Deflate), p. ex. "
+                "Envoyer vers > Dossier compressé de Windows (ou « Compresser » sur macOS).",
             )
             continue
         parties = [p for p in nom.split("/") if p not in ("", ".")]
@@ -502,13 +554,11 @@ def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> 
                 "d'Acrobat) ou scindez-le en plusieurs PDF.",
             )
             continue
-        if info.file_size > limites.ratio_seuil and info.file_size > limites.ratio_max * max(
-            info.compress_size, 1
-        ):
+        if info.file_size > limites.ratio_max * max(info.compress_size, 1):
             raise _bombe(nom_archive, nom, limites)
         try:
-            octets = _contenu(archive, info, nom, compteur, limites, nom_archive)
-        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError):
+            octets = _contenu(brut, info, nom, compteur, limites, nom_archive)
+        except (_Endommage, zlib.error, struct.error):
             refuser(
                 nom,
                 "fichier_endommage",

@@ -93,6 +93,15 @@ def section_importation(appel, compte, moteur) -> None:
             )
         except AccesRefuse as exc:
             st.session_state[CLE_MESSAGE] = ("refus", [str(exc)])
+        except MemoryError:
+            st.session_state[CLE_MESSAGE] = (
+                "refus",
+                [
+                    f"{archive.name} : le serveur a manqué de mémoire en lisant l'archive ; "
+                    "rien n'a été importé. Répartissez les PDF dans plusieurs archives plus "
+                    "petites et téléversez-les l'une après l'autre."
+                ],
+            )
         else:
             st.session_state[CLE_MESSAGE] = ("succes", [compte_rendu.texte()])
             st.session_state[CLE_COMPTEUR] += 1

@@ -101,6 +101,13 @@ def _taille_mensongere() -> bytes:
     return bytes(contenu)
 
 
+def _crc_faux() -> bytes:
+    contenu = bytearray(_zip(("T-001.pdf", PDF)))
+    central = _central(bytes(contenu), 0)
+    contenu[central + 16 : central + 20] = b"\0\0\0\0"
+    return bytes(contenu)
+
+
 def _zip_tronque() -> bytes:
     contenu = _zip(("T-001.pdf", PDF * 50))
     return contenu[: len(contenu) // 2]
@@ -133,7 +140,8 @@ HOSTILES = [
         None,
     ),
     ("bombe : entrées qui se chevauchent", _chevauchement, None, "archive_suspecte", None),
-    ("taille annoncée mensongère", _taille_mensongere, None, "fichier_endommage", "T-001.pdf"),
+    ("somme de contrôle fausse", _crc_faux, None, "fichier_endommage", "T-001.pdf"),
+    ("taille annoncée mensongère", _taille_mensongere, None, "archive_suspecte", "T-001.pdf"),
     (
         "trop de fichiers",
         lambda: _zip(*((f"T-00{i}.pdf", PDF) for i in range(1, 5))),
@@ -451,3 +459,86 @@ def test_limites_annoncees_en_mo():
     limites = LimitesPieces()
     assert (limites.en_mo(limites.archive_max), limites.en_mo(limites.piece_max)) == ("50", "20")
     assert limites.en_mo(limites.total_max) == "200"
+
+
+# --- Décompression sans borne de sortie (revue 18b) : seules Stored et Deflate passent ---
+
+
+def _annonce(contenu: bytes, taille: int) -> bytes:
+    """La taille décompressée annoncée réécrite (en-tête local et répertoire central)."""
+    octets = bytearray(contenu)
+    for signature, decalage in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        struct.pack_into("<I", octets, octets.find(signature) + decalage, taille)
+    return bytes(octets)
+
+
+def _grosse(methode: int, taille: int) -> bytes:
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", methode) as z, z.open("T-001.pdf", "w") as f:
+        f.write(b"%PDF-1.4\n")
+        for _ in range(taille // (1 << 20)):
+            f.write(bytes(1 << 20))
+        f.write(b"\n%%EOF\n")
+    return tampon.getvalue()
+
+
+@pytest.mark.parametrize("methode", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "LZMA"])
+@pytest.mark.parametrize("ment", [False, True], ids=["honnete", "annonce_1000_octets"])
+def test_bzip2_et_lzma_refuses_sans_decompresser(methode, ment):
+    """bzip2 et LZMA : zipfile (3.11) les décompresse sans borne de sortie (bombe de
+    543 octets → 1 Go). Refusés par leur méthode, avant toute lecture, même un vrai PDF."""
+    import tracemalloc
+
+    contenu = _grosse(methode, 8 << 20) if ment else _zip(("T-001.pdf", PDF), methode=methode)
+    if ment:
+        contenu = _annonce(contenu, 1000)
+    tracemalloc.start()
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS)
+    pic = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [r.code for r in lecture.refus] == ["compression"]
+    message = lecture.refus[0].message
+    assert "Deflate" in message and "Envoyer vers > Dossier compressé" in message, message
+    assert not ANGLAIS.search(message), message
+    assert pic < 4 << 20, pic
+
+
+def test_deflate_qui_ment_sur_sa_taille_arrete_au_premier_morceau():
+    """Deflate qui annonce 1 000 octets et en contient 19 Mo : la lecture s'arrête dès que la
+    sortie dépasse l'annonce (un morceau de 1 Mo au plus), refusée comme bombe."""
+    import tracemalloc
+
+    contenu = _annonce(_grosse(zipfile.ZIP_DEFLATED, 19 << 20), 1000)
+    tracemalloc.start()
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS)
+    pic = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [r.code for r in lecture.refus] == ["archive_suspecte"]
+    assert "T-001.pdf" in lecture.refus[0].message
+    assert pic < 4 << 20, pic
+
+
+def test_taux_controle_meme_sous_un_mo():
+    """Le taux est contrôlé pour toute entrée, pas seulement au-delà de 1 Mo."""
+    contenu = _zip(("T-001.pdf", b"%PDF-1.4\n" + bytes(900_000) + b"\n%%EOF\n"))
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS)
+    assert [r.code for r in lecture.refus] == ["archive_suspecte"]
+
+
+def test_stocke_et_deflate_acceptes_octets_verifies():
+    for methode in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        lecture = lire_archive(ARCHIVE, _zip(("T-001.pdf", PDF), methode=methode), NUMEROS)
+        assert lecture.acceptable and lecture.pieces[0].contenu == PDF
+
+
+def test_manque_de_memoire_rendu_en_refus_francais(monkeypatch):
+    from evaluation.depot import pieces_jointes
+
+    def epuise(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(pieces_jointes, "_lire", epuise)
+    lecture = lire_archive(ARCHIVE, _zip(("T-001.pdf", PDF)), NUMEROS)
+    assert [r.code for r in lecture.refus] == ["memoire_insuffisante"]
+    assert lecture.refus[0].message.startswith(ARCHIVE)
+    assert "plusieurs archives" in lecture.refus[0].message
