@@ -63,6 +63,8 @@ _FIN_PDF = b"%%EOF"
 _FIN_CHERCHEE = 1024
 _CONTROLES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _LECTEUR_WINDOWS = re.compile(r"^[A-Za-z]:")
+_CHIFFRES = re.compile(r"\d+")
+_LETTRES = re.compile(r"[^\W\d_]+")
 # Méthodes acceptées : stockée et Deflate (celle de Windows, de macOS et de 7-Zip par défaut),
 # que ce module décompresse lui-même en bornant la sortie. bzip2 et LZMA sont refusés : le
 # zipfile de Python 3.11 les décompresse sans borne de sortie (543 octets de bzip2 → 1 Go).
@@ -370,17 +372,84 @@ def _bornes(cle: str) -> Iterable[str]:
                 yield debut
 
 
-def numero_du_chemin(parties: list[str], numeros: dict[str, str]) -> str | None:
-    """Le numéro de demande (tel que stocké) que porte le nom du fichier (sans extension) ou,
-    à défaut, le dossier le plus proche qui le contient ; `numeros` : clé → numéro."""
+def forme(cle: str) -> str:
+    """La forme d'une clé de numéro : chaque suite de chiffres devient « 9 », chaque suite de
+    lettres « a » (« t-001-a » → « a-9-a », « paivmq-2024-001 » → « a-9-9 »)."""
+    return _LETTRES.sub("a", _CHIFFRES.sub("9", cle))
+
+
+def formes_des_numeros(numeros: Iterable[str]) -> frozenset[str]:
+    """Les formes des numéros de l'appel qui comptent au moins un chiffre."""
+    return frozenset(f for f in map(forme, numeros) if "9" in f)
+
+
+def _numero_du_texte(
+    texte: str, numeros: dict[str, str], formes: frozenset[str]
+) -> tuple[str | None, str | None]:
+    """(numéro connu, None), (None, début qui ressemble à un numéro sans en être un connu)
+    ou (None, None). Du début le plus long au plus court ; le premier début qui a la forme
+    d'un numéro de l'appel décide : pas de repli sur un préfixe plus court (« T-001-B » n'est
+    pas « T-001 » quand l'appel a des numéros comme « T-001-A »)."""
+    for debut in _bornes(cle_identifiant(texte)):
+        if debut in numeros:
+            return numeros[debut], None
+        if forme(debut) in formes:
+            return None, debut
+    return None, None
+
+
+@dataclass(frozen=True)
+class Rattachement:
+    """À quelle demande va un fichier : `numero`, ou un refus (`code`, `detail`)."""
+
+    numero: str | None
+    code: str | None = None
+    detail: str = ""
+
+
+def rattacher(
+    parties: list[str], numeros: dict[str, str], formes: frozenset[str] | None = None
+) -> Rattachement:
+    """La règle de rattachement (README, « Pièces jointes des demandes ») :
+
+    - le nom du fichier (sans extension) qui commence par un numéro connu le rattache ;
+    - le nom qui commence par quelque chose qui a la forme d'un numéro de l'appel sans en
+      être un est refusé (« numéro inconnu »), sans repli sur un préfixe plus court ;
+    - sinon le dossier le plus proche qui porte un numéro connu le rattache (un dossier de
+      forme « numéro » mais inconnu : refusé de même) ;
+    - le nom et le dossier portent chacun un numéro connu et ils diffèrent : refusé
+      (« numéros contradictoires »).
+    `numeros` : clé → numéro tel que stocké."""
+    if formes is None:
+        formes = formes_des_numeros(numeros)
     base = parties[-1]
     tige = base[: -len(".pdf")] if base.casefold().endswith(".pdf") else base
-    for texte in [tige, *reversed(parties[:-1])]:
-        cle = cle_identifiant(texte)
-        for debut in _bornes(cle):
-            if debut in numeros:
-                return numeros[debut]
-    return None
+    du_nom, nom_inconnu = _numero_du_texte(tige, numeros, formes)
+    if nom_inconnu is not None:
+        return Rattachement(None, "numero_inconnu", nom_inconnu)
+    du_dossier, dossier_inconnu = None, None
+    for dossier in reversed(parties[:-1]):
+        du_dossier, dossier_inconnu = _numero_du_texte(dossier, numeros, formes)
+        if du_dossier is not None or dossier_inconnu is not None:
+            break
+    if du_nom is not None:
+        if du_dossier is not None and du_dossier != du_nom:
+            return Rattachement(
+                None,
+                "numeros_contradictoires",
+                f"le nom du fichier porte le numéro « {du_nom} » mais il est rangé dans le "
+                f"dossier de la demande « {du_dossier} »",
+            )
+        return Rattachement(du_nom)
+    if du_dossier is not None:
+        return Rattachement(du_dossier)
+    return Rattachement(None, "numero_inconnu", dossier_inconnu or "")
+
+
+def numero_du_chemin(parties: list[str], numeros: dict[str, str]) -> str | None:
+    """Le numéro de demande (tel que stocké) auquel le fichier se rattache selon `rattacher`,
+    None s'il est refusé ; `numeros` : clé → numéro."""
+    return rattacher(parties, numeros).numero
 
 
 def lire_archive(
@@ -493,6 +562,7 @@ def _lire_entrees(lecture, brut: bytes, infos, numeros: dict[str, str], limites)
     nom_archive = lecture.archive
     compteur = [0]
     inconnus = 0
+    formes = formes_des_numeros(numeros)
     vues: dict[tuple[str, str], str] = {}
     chemins_vus: set[str] = set()
 
@@ -569,7 +639,17 @@ def _lire_entrees(lecture, brut: bytes, infos, numeros: dict[str, str], limites)
         if probleme := _probleme_de_pdf(octets, nom):
             refuser(nom, *probleme)
             continue
-        numero = numero_du_chemin(parties, numeros)
+        rattachement = rattacher(parties, numeros, formes)
+        numero = rattachement.numero
+        if rattachement.code == "numeros_contradictoires":
+            refuser(
+                nom,
+                "numeros_contradictoires",
+                rattachement.detail,
+                "Renommez le fichier d'après le numéro de sa demande ou rangez-le dans le "
+                "dossier de cette demande.",
+            )
+            continue
         if numero is None:
             inconnus += 1
             proche = (

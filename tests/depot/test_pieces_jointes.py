@@ -542,3 +542,48 @@ def test_manque_de_memoire_rendu_en_refus_francais(monkeypatch):
     assert [r.code for r in lecture.refus] == ["memoire_insuffisante"]
     assert lecture.refus[0].message.startswith(ARCHIVE)
     assert "plusieurs archives" in lecture.refus[0].message
+
+
+# --- Rattachement : jamais à la mauvaise demande sans refus (revue 18b) ---
+
+NUMEROS_AB = {"T-001", "T-002", "T-001-A"}
+
+# (chemin, code attendu)
+RATTACHEMENTS_REFUSES = [
+    ("T-001/T-999.pdf", "numero_inconnu"),  # numéro inconnu dans le nom : pas le dossier
+    ("T-001/T-002 - Résolution.pdf", "numeros_contradictoires"),
+    ("T-002/T-001.pdf", "numeros_contradictoires"),
+    ("T-001-B.pdf", "numero_inconnu"),  # pas de repli sur le préfixe T-001
+    ("T-001-B - Résolution.pdf", "numero_inconnu"),
+    ("T-999/annexe.pdf", "numero_inconnu"),
+]
+
+
+@pytest.mark.parametrize(
+    ("chemin", "code"), RATTACHEMENTS_REFUSES, ids=[r[0] for r in RATTACHEMENTS_REFUSES]
+)
+def test_rattachement_ambigu_refuse_et_nomme(chemin, code):
+    lecture = lire_archive(ARCHIVE, _zip((chemin, PDF)), NUMEROS_AB)
+    assert not lecture.pieces
+    assert [(r.code, r.membre) for r in lecture.refus] == [(code, chemin)]
+    assert not ANGLAIS.search(lecture.refus[0].message)
+    if code == "numeros_contradictoires":
+        assert "dossier de la demande" in lecture.refus[0].message
+
+
+@pytest.mark.parametrize(
+    ("chemin", "numero"),
+    [
+        ("T-001-A.pdf", "T-001-A"),
+        ("T-001-A - Résolution.pdf", "T-001-A"),
+        ("T-001/T-001 - Résolution.pdf", "T-001"),
+        ("T-001-A/T-001-A_budget.pdf", "T-001-A"),
+        ("T-001/Lettre 2024.pdf", "T-001"),
+        ("PAIVMQ-2024/T-002/annexe.pdf", "T-002"),
+        ("T-001_budget.pdf", "T-001"),
+    ],
+)
+def test_rattachement_sans_ambiguite(chemin, numero):
+    lecture = lire_archive(ARCHIVE, _zip((chemin, PDF)), NUMEROS_AB)
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+    assert lecture.pieces[0].no_demande == numero
