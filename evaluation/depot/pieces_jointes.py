@@ -45,7 +45,11 @@ from evaluation.socle.texte import citer, cle_identifiant, invisibles, suggerer
 _MO = 1024 * 1024
 _MORCEAU = 1 << 20
 SIGNATURE_ZIP = b"PK\x03\x04"
-SIGNATURE_ZIP_VIDE = b"PK\x05\x06"
+SIGNATURE_ZIP_VIDE = b"PK\x05\x06"  # aussi la fin du répertoire central
+SIGNATURE_CENTRALE = b"PK\x01\x02"
+_FIN_CENTRALE = 22  # octets fixes de la fin du répertoire central, avant le commentaire
+# Le commentaire d'archive : Windows et macOS n'en écrivent pas ; au-delà, refusé.
+COMMENTAIRE_MAX = 4096
 # Une archive dans l'archive : ZIP, RAR, 7z, gzip, bzip2, xz (tar : « ustar » à l'octet 257).
 _ARCHIVES = (
     SIGNATURE_ZIP,
@@ -511,8 +515,22 @@ def _lire(lecture: LectureArchive, contenu: bytes, numeros: dict[str, str], limi
             )
         )
     # Le répertoire central compte une entrée par fichier : des centaines de milliers
-    # d'entrées coûteraient des centaines de Mo avant même d'en lire une.
-    if contenu.count(b"PK\x01\x02") > limites.fichiers_max:
+    # d'entrées coûteraient des centaines de Mo avant même d'en lire une. On ne compte que
+    # dans le répertoire central (pas dans le commentaire ni dans les données).
+    fin, debut_central, commentaire = _fin_du_repertoire(contenu)
+    if commentaire > COMMENTAIRE_MAX:
+        raise _Fatal(
+            _refus(
+                nom_archive,
+                None,
+                "commentaire_trop_long",
+                f"le commentaire de l'archive compte {nombre(commentaire)} octets, plus que "
+                f"les {nombre(COMMENTAIRE_MAX)} permis ; elle n'a pas été lue",
+                "Recréez l'archive à partir des PDF eux-mêmes (clic droit sur le dossier, "
+                "« Compresser » ou « Envoyer vers > Dossier compressé »), sans commentaire.",
+            )
+        )
+    if contenu.count(SIGNATURE_CENTRALE, debut_central, fin) > limites.fichiers_max:
         raise _Fatal(_trop_de_fichiers(nom_archive, limites))
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
@@ -535,6 +553,22 @@ def _lire(lecture: LectureArchive, contenu: bytes, numeros: dict[str, str], limi
                 "Recréez-la et téléversez-la de nouveau.",
             )
         ) from None
+
+
+def _fin_du_repertoire(contenu: bytes) -> tuple[int, int, int]:
+    """(début de la fin du répertoire central, début du répertoire central, longueur du
+    commentaire) : l'enregistrement de fin est le dernier « PK\\x05\\x06 » dont la longueur
+    de commentaire mène exactement à la fin de l'archive (un commentaire peut contenir la
+    signature). Introuvable : (longueur, 0, 0), et zipfile dira l'archive illisible."""
+    position = len(contenu)
+    plancher = max(0, len(contenu) - _FIN_CENTRALE - 0xFFFF)
+    while (position := contenu.rfind(SIGNATURE_ZIP_VIDE, plancher, position)) >= 0:
+        if position + _FIN_CENTRALE <= len(contenu):
+            taille, _decalage, commentaire = struct.unpack_from("<IIH", contenu, position + 12)
+            if position + _FIN_CENTRALE + commentaire == len(contenu):
+                debut = 0 if taille == 0xFFFFFFFF else max(0, position - taille)
+                return position, debut, commentaire
+    return len(contenu), 0, 0
 
 
 def _refus_memoire(nom_archive: str) -> Refus:

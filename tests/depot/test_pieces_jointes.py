@@ -587,3 +587,42 @@ def test_rattachement_sans_ambiguite(chemin, numero):
     lecture = lire_archive(ARCHIVE, _zip((chemin, PDF)), NUMEROS_AB)
     assert lecture.acceptable, [r.message for r in lecture.refus]
     assert lecture.pieces[0].no_demande == numero
+
+
+# --- Compte des entrées : le répertoire central seulement (revue 18b) ---
+
+
+def _avec_commentaire(commentaire: bytes) -> bytes:
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("T-001.pdf", PDF)
+        z.comment = commentaire
+    return tampon.getvalue()
+
+
+def test_signatures_dans_le_commentaire_ne_comptent_pas_comme_fichiers():
+    """Un commentaire plein de « PK\\x01\\x02 » (sous la limite) ne fait pas refuser une
+    archive d'un seul fichier « trop_de_fichiers » ; ni des signatures dans les données."""
+    contenu = _avec_commentaire(b"PK\x01\x02" * 1000)
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS, LimitesPieces(fichiers_max=10))
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+    donnees = PDF[:-7] + b"PK\x01\x02" * 50 + b"\n%%EOF\n"
+    lecture = lire_archive(
+        ARCHIVE,
+        _zip(("T-001.pdf", donnees), methode=zipfile.ZIP_STORED),
+        NUMEROS,
+        LimitesPieces(fichiers_max=10),
+    )
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+
+
+def test_commentaire_demesure_refuse():
+    lecture = lire_archive(ARCHIVE, _avec_commentaire(b"PK\x01\x02" * 16_000), NUMEROS)
+    assert [r.code for r in lecture.refus] == ["commentaire_trop_long"]
+    assert "64 000 octets" in lecture.refus[0].message.replace("\u00a0", " ")
+
+
+def test_trop_de_fichiers_compte_encore_le_repertoire_central():
+    contenu = _zip(*((f"T-001/p{i}.pdf", PDF) for i in range(12)))
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS, LimitesPieces(fichiers_max=10))
+    assert [r.code for r in lecture.refus] == ["trop_de_fichiers"]
