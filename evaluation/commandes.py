@@ -814,13 +814,14 @@ def _pieces(options, appel, moteur) -> int:
     """`pieces importer ARCHIVE.zip` (au nom de l'administration, tout ou rien, journalisé)
     et `pieces lister`."""
     from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
+    from evaluation.depot.pieces_jointes import cle_nom
     from evaluation.socle import stockage
     from evaluation.socle.roles import ADMIN
 
     if options.action == "lister":
         with moteur.connect() as connexion:
             lignes = stockage.lire_pieces(appel.id, connexion=connexion)
-        en_vigueur = {(x["demande_id"], x["nom_fichier"].casefold()): x for x in lignes}
+        en_vigueur = {(x["demande_id"], cle_nom(x["nom_fichier"])): x for x in lignes}
         if not en_vigueur:
             print(f"Aucune pièce jointe stockée pour l'appel {appel.id}.")
         for x in sorted(en_vigueur.values(), key=lambda x: (x["no_demande"], x["nom_fichier"])):

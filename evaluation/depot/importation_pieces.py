@@ -24,6 +24,7 @@ from evaluation.depot.pieces_jointes import (
     LimitesPieces,
     Piece,
     Refus,
+    cle_nom,
     lire_archive,
 )
 from evaluation.notes import attributions
@@ -163,7 +164,7 @@ def _ecrire(appel, pieces: list[Piece], ids, compte_rendu, auteur, instant, conn
     lignes, journal = [], []
     for piece in pieces:
         demande_id = ids[piece.no_demande]
-        avant = en_vigueur.get((demande_id, piece.nom_fichier.casefold()))
+        avant = en_vigueur.get((demande_id, cle_nom(piece.nom_fichier)))
         quoi = (piece.no_demande, piece.nom_fichier)
         if avant is not None and avant["sha256"] == piece.sha256:
             compte_rendu.inchangees.append(quoi)
@@ -215,7 +216,7 @@ def _journaliser_refus(appel, lecture: LectureArchive, moteur, auteur, instant) 
 
 def _en_vigueur(lignes: list[dict]) -> dict[tuple[int, str], dict]:
     """La dernière version de chaque (demande, nom sans casse)."""
-    return {(int(x["demande_id"]), x["nom_fichier"].casefold()): x for x in lignes}
+    return {(int(x["demande_id"]), cle_nom(x["nom_fichier"])): x for x in lignes}
 
 
 def _motif_refus_lecture(

@@ -67,6 +67,11 @@ _FIN_PDF = b"%%EOF"
 _FIN_CHERCHEE = 1024
 _CONTROLES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _LECTEUR_WINDOWS = re.compile(r"^[A-Za-z]:")
+# Les sosies de la barre oblique et de la barre inverse : pleine chasse (／ ＼), division
+# (∕ ∖), fraction (⁄), symboles mathématiques (⧸ ⧹ ⧵), petite barre inverse (﹨) ; et tout
+# caractère que NFKC ramène à « / » ou « \\ ». Refusés dans un nom : ils ne sont pas des
+# dossiers pour zipfile, mais le sont pour un lecteur humain ou un outil qui normalise.
+_SOSIES_SEPARATEURS = frozenset("／＼∕∖⁄⧸⧹⧵﹨⟋⟍")
 _CHIFFRES = re.compile(r"\d+")
 _LETTRES = re.compile(r"[^\W\d_]+")
 # Méthodes acceptées : stockée et Deflate (celle de Windows, de macOS et de 7-Zip par défaut),
@@ -200,6 +205,16 @@ def _probleme_de_chemin(nom: str, limites: LimitesPieces) -> tuple[str, str] | N
             "nom_illisible",
             f"son nom contient un caractère invisible ou de direction ({', '.join(caches)})",
         )
+    if sosies := sorted(
+        {c for c in nom if c in _SOSIES_SEPARATEURS or unicodedata.normalize("NFKC", c) in "/\\"}
+        - {"/", "\\"}
+    ):
+        return (
+            "chemin_sosie",
+            "son nom contient un caractère qui ressemble à une barre oblique ("
+            + ", ".join(f"« {c} » U+{ord(c):04X}" for c in sosies)
+            + ") et ferait croire à un dossier",
+        )
     if "\\" in nom:
         return (
             "chemin_antislash",
@@ -213,6 +228,27 @@ def _probleme_de_chemin(nom: str, limites: LimitesPieces) -> tuple[str, str] | N
     if len(nom) > limites.chemin_max or any(len(p) > limites.nom_max for p in nom.split("/")):
         return "nom_trop_long", f"son nom dépasse {limites.nom_max} caractères"
     return None
+
+
+def cle_nom(nom: str) -> str:
+    """La clé qui décide si deux noms de pièces sont le même : forme de compatibilité (NFKC :
+    « ａ.pdf » pleine chasse = « a.pdf ») et sans casse."""
+    return unicodedata.normalize("NFKC", nom).casefold()
+
+
+def nom_de_telechargement(nom: str) -> str:
+    """Le nom sous lequel une pièce est servie au navigateur : le dernier segment, sans
+    caractère de contrôle ni invisible (retirés), les sosies de barre oblique remplacés par
+    « _ », toujours terminé par « .pdf »."""
+    base = re.split(r"[/\\]", nom)[-1]
+    propre = "".join(
+        "_" if c in _SOSIES_SEPARATEURS or unicodedata.normalize("NFKC", c) in "/\\" else c
+        for c in base
+        if not _CONTROLES.match(c) and not invisibles(c)
+    ).strip(" .")
+    if not propre.casefold().endswith(".pdf"):
+        propre = f"{propre or 'piece'}.pdf"
+    return propre
 
 
 def _type_refuse(info: zipfile.ZipInfo) -> str | None:
@@ -702,7 +738,7 @@ def _lire_entrees(lecture, brut: bytes, infos, numeros: dict[str, str], limites)
             )
             continue
         base = parties[-1]
-        cle = (numero, base.casefold())
+        cle = (numero, cle_nom(base))
         if nom in chemins_vus:
             refuser(
                 nom,

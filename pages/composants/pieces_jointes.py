@@ -24,7 +24,7 @@ from evaluation.depot.importation_pieces import (
     importer_pieces,
     pieces_de_la_demande,
 )
-from evaluation.depot.pieces_jointes import LimitesPieces
+from evaluation.depot.pieces_jointes import LimitesPieces, nom_de_telechargement
 from evaluation.socle import stockage
 from evaluation.socle.formats import nombre, pluriel
 from evaluation.socle.texte import litteral
@@ -160,7 +160,7 @@ def liste_pour_evaluation(appel, demande_id: int, compte, moteur) -> None:
         telecharger.download_button(
             "Télécharger",
             data=partial(lire, piece["id"]),
-            file_name=piece["nom_fichier"],
+            file_name=nom_de_telechargement(piece["nom_fichier"]),
             mime="application/pdf",
             key=f"piece_telecharger_{piece['id']}",
             icon=":material/download:",

@@ -131,6 +131,18 @@ def test_reimporter_n_ajoute_rien_une_nouvelle_version_s_ajoute(moteur, appel, i
     assert "T-001.pdf" in remplacement["ancien"] and "t-001.PDF" in remplacement["nouveau"]
 
 
+def test_nom_en_pleine_chasse_est_une_version_du_meme_nom(moteur, appel, ids):
+    """Revue 18b : « ａ.pdf » (pleine chasse) et « a.pdf » sont le même nom (NFKC) d'une
+    importation à l'autre : une nouvelle version, pas une seconde pièce."""
+    _importer(moteur, appel, _zip(("T-001/a.pdf", PDF)))
+    nouvelle = _importer(moteur, appel, _zip(("T-001/ａ.pdf", AUTRE_PDF)))
+    assert nouvelle.ajoutees == [] and nouvelle.remplacees == [("T-001", "ａ.pdf")]
+    assert (
+        len(pieces_de_la_demande(appel, ids["T-001"], moteur=moteur, courriel=ANA, role=ANALYSTE))
+        == 1
+    )
+
+
 @pytest.mark.parametrize("role", [EVALUATEUR, OBSERVATEUR, None])
 def test_seuls_l_analyste_et_l_administration_importent(moteur, appel, ids, role):
     with pytest.raises(AccesRefuse):

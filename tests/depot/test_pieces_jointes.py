@@ -626,3 +626,53 @@ def test_trop_de_fichiers_compte_encore_le_repertoire_central():
     contenu = _zip(*((f"T-001/p{i}.pdf", PDF) for i in range(12)))
     lecture = lire_archive(ARCHIVE, contenu, NUMEROS, LimitesPieces(fichiers_max=10))
     assert [r.code for r in lecture.refus] == ["trop_de_fichiers"]
+
+
+# --- Noms : sosies de séparateurs et doublons en NFKC (revue 18b) ---
+
+
+@pytest.mark.parametrize(
+    "chemin",
+    [
+        "T-001／..／..／x.pdf",
+        "T-001\u2215..\u2215x.pdf",
+        "T-001 \u2044 x.pdf",
+        "T-001 \u29f8 x.pdf",
+        "T-001＼..＼x.pdf",
+        "T-001\u2216x.pdf",
+        "T-001\ufe68x.pdf",
+    ],
+)
+def test_sosies_de_barre_oblique_refuses(chemin):
+    lecture = lire_archive(ARCHIVE, _zip((chemin, PDF)), NUMEROS)
+    assert [r.code for r in lecture.refus] == ["chemin_sosie"], [r.message for r in lecture.refus]
+    assert "ressemble à une barre oblique" in lecture.refus[0].message
+
+
+def test_noms_egaux_en_nfkc_sont_un_doublon():
+    lecture = lire_archive(
+        ARCHIVE, _zip(("T-001/ａ.pdf", PDF), ("T-001/a.pdf", PDF + b" ")), NUMEROS
+    )
+    assert [r.code for r in lecture.refus] == ["nom_en_double"]
+
+
+def test_fraction_un_demi_reste_permise():
+    lecture = lire_archive(ARCHIVE, _zip(("T-001 plan ½.pdf", PDF)), NUMEROS)
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+
+
+@pytest.mark.parametrize(
+    ("stocke", "servi"),
+    [
+        ("Résolution.pdf", "Résolution.pdf"),
+        ("a／..／b.pdf", "a_.._b.pdf"),
+        ("x\u2215y.pdf", "x_y.pdf"),
+        ("dossier/page.pdf", "page.pdf"),
+        ("\u202efdp.exe", "fdp.exe.pdf"),
+        ("..", "piece.pdf"),
+    ],
+)
+def test_nom_de_telechargement_nettoye(stocke, servi):
+    from evaluation.depot.pieces_jointes import nom_de_telechargement
+
+    assert nom_de_telechargement(stocke) == servi
