@@ -86,6 +86,13 @@ EN_TETE_LOCAL = 30  # octets fixes d'un en-tête local de ZIP, avant le nom
 SUGGESTIONS_MAX = 20
 
 
+# Ce qu'une demande peut garder en pièces jointes, versions remplacées comprises : une
+# réimportation aux octets changés ajoute une version, sans cette borne la base grossirait
+# sans fin (interprétation : aucune limite n'est fixée par un appel).
+PIECES_MAX_PAR_DEMANDE = 20
+VOLUME_MAX_PAR_DEMANDE = 100 * _MO
+
+
 @dataclass(frozen=True)
 class LimitesPieces:
     """Ce qu'une archive de pièces jointes peut peser, annoncé en Mo dans la page et le
@@ -104,6 +111,9 @@ class LimitesPieces:
     fichiers_max: int = 2_000
     nom_max: int = 255
     chemin_max: int = 1_024
+    # Par demande, versions comprises (vérifié à l'écriture, contre la base).
+    pieces_par_demande: int = PIECES_MAX_PAR_DEMANDE
+    volume_par_demande: int = VOLUME_MAX_PAR_DEMANDE
 
     def en_mo(self, octets: int) -> str:
         return nombre(octets / _MO, 0 if octets % _MO == 0 else 1)

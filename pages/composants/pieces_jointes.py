@@ -47,7 +47,9 @@ def _limites_en_clair(limites: LimitesPieces) -> str:
         f"archive de {limites.en_mo(limites.archive_max)} Mo au plus, "
         f"{limites.en_mo(limites.piece_max)} Mo par PDF, "
         f"{limites.en_mo(limites.total_max)} Mo une fois décompressée, "
-        f"{nombre(limites.fichiers_max)} fichiers"
+        f"{nombre(limites.fichiers_max)} fichiers ; par demande, "
+        f"{limites.pieces_par_demande} pièces et "
+        f"{limites.en_mo(limites.volume_par_demande)} Mo au plus, versions remplacées comprises"
     )
 
 
