@@ -803,17 +803,25 @@ def _decisions_ministre(options, appel, moteur) -> int:
     return SORTIE_OK
 
 
+MANQUE_DE_MEMOIRE = (
+    "{archive} : le manque de mémoire a interrompu la lecture de l'archive ; rien n'a été "
+    "importé. Répartissez les PDF dans plusieurs archives plus petites et importez-les l'une "
+    "après l'autre."
+)
+
+
 def _pieces(options, appel, moteur) -> int:
     """`pieces importer ARCHIVE.zip` (au nom de l'administration, tout ou rien, journalisé)
     et `pieces lister`."""
     from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
+    from evaluation.depot.pieces_jointes import cle_nom
     from evaluation.socle import stockage
     from evaluation.socle.roles import ADMIN
 
     if options.action == "lister":
         with moteur.connect() as connexion:
             lignes = stockage.lire_pieces(appel.id, connexion=connexion)
-        en_vigueur = {(x["demande_id"], x["nom_fichier"].casefold()): x for x in lignes}
+        en_vigueur = {(x["demande_id"], cle_nom(x["nom_fichier"])): x for x in lignes}
         if not en_vigueur:
             print(f"Aucune pièce jointe stockée pour l'appel {appel.id}.")
         for x in sorted(en_vigueur.values(), key=lambda x: (x["no_demande"], x["nom_fichier"])):
@@ -836,6 +844,9 @@ def _pieces(options, appel, moteur) -> int:
         print("Archive refusée ; aucune pièce n'a été importée :", file=sys.stderr)
         for refus in exc.lecture.refus:
             print(f"- {refus.message}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    except MemoryError:
+        print(MANQUE_DE_MEMOIRE.format(archive=chemin.name), file=sys.stderr)
         return SORTIE_PROBLEME
     print(compte_rendu.texte())
     return SORTIE_OK
@@ -938,8 +949,14 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         if not chemin.is_file():
             print(f"Fichier introuvable : {options.pieces}", file=sys.stderr)
             return SORTIE_USAGE
-        archive = (chemin.name, chemin.read_bytes())
-        lecture = lire_archive(*archive, numeros | {d.no_demande for d in gardees if d.no_demande})
+        try:
+            archive = (chemin.name, chemin.read_bytes())
+            lecture = lire_archive(
+                *archive, numeros | {d.no_demande for d in gardees if d.no_demande}
+            )
+        except MemoryError:
+            print(MANQUE_DE_MEMOIRE.format(archive=chemin.name), file=sys.stderr)
+            return SORTIE_PROBLEME
         if lecture.refus:
             print(
                 "Archive des pièces jointes refusée ; rien n'a été importé (ni demandes ni "

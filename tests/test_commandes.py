@@ -706,6 +706,35 @@ def test_pieces_importer_tout_ou_rien_puis_lister(base, capsys, tmp_path):
     assert main([*base, "pieces", "importer", str(tmp_path / "absente.zip")]) == 2
 
 
+def test_pieces_importer_bzip2_et_manque_de_memoire_sans_trace(base, capsys, tmp_path, monkeypatch):
+    """Revue 18b : une archive bzip2 est refusée (méthode) ; un manque de mémoire pendant
+    l'importation donne un message en français, code 1, sans trace Python."""
+    import io
+    import zipfile
+
+    from evaluation.depot import importation_pieces
+
+    assert main([*base, "importer", VALIDE]) == 0
+    capsys.readouterr()
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_BZIP2) as z:
+        z.writestr("T-001.pdf", PDF)
+    bz2 = tmp_path / "bz2.zip"
+    bz2.write_bytes(tampon.getvalue())
+    assert main([*base, "pieces", "importer", str(bz2)]) == 1
+    assert "compression standard (Deflate)" in capsys.readouterr().err
+
+    def epuise(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(importation_pieces, "verifier_archive", epuise)
+    bonne = _archive(tmp_path, "envoi.zip", ("T-001.pdf", PDF))
+    assert main([*base, "pieces", "importer", bonne]) == 1
+    erreur = capsys.readouterr().err
+    assert "envoi.zip : le manque de mémoire a interrompu" in erreur
+    assert "Traceback" not in erreur and "MemoryError" not in erreur
+
+
 def test_importer_avec_les_pieces_jointes(base, capsys, tmp_path):
     """`importer FICHIER --pieces ARCHIVE.zip` : l'archive est vérifiée avant toute
     écriture, contre les numéros du fichier ; refusée, rien n'est importé ; acceptée, les

@@ -24,6 +24,7 @@ from evaluation.depot.pieces_jointes import (
     LimitesPieces,
     Piece,
     Refus,
+    cle_nom,
     lire_archive,
 )
 from evaluation.notes import attributions
@@ -147,7 +148,18 @@ def importer_pieces(
                 )
             )
         else:
-            _ecrire(appel, lecture.pieces, ids, compte_rendu, auteur, instant, connexion)
+            lecture.refus.extend(
+                _ecrire(
+                    appel,
+                    lecture.pieces,
+                    ids,
+                    compte_rendu,
+                    auteur,
+                    instant,
+                    connexion,
+                    limites or LimitesPieces(),
+                )
+            )
     if lecture.refus:
         _journaliser_refus(appel, lecture, moteur, auteur, instant)
         raise PiecesRefusees(lecture)
@@ -158,12 +170,17 @@ def _refus_archive(nom_archive: str, texte: str) -> Refus:
     return Refus(nom_archive, None, "refus", f"{nom_archive} : {texte}")
 
 
-def _ecrire(appel, pieces: list[Piece], ids, compte_rendu, auteur, instant, connexion) -> None:
-    en_vigueur = _en_vigueur(stockage.lire_pieces(appel.id, connexion=connexion))
+def _ecrire(
+    appel, pieces: list[Piece], ids, compte_rendu, auteur, instant, connexion, limites
+) -> list[Refus]:
+    """Écrit les pièces nouvelles ou changées ; rend les refus de quota par demande (rien
+    n'est alors écrit)."""
+    stockees = stockage.lire_pieces(appel.id, connexion=connexion)
+    en_vigueur = _en_vigueur(stockees)
     lignes, journal = [], []
     for piece in pieces:
         demande_id = ids[piece.no_demande]
-        avant = en_vigueur.get((demande_id, piece.nom_fichier.casefold()))
+        avant = en_vigueur.get((demande_id, cle_nom(piece.nom_fichier)))
         quoi = (piece.no_demande, piece.nom_fichier)
         if avant is not None and avant["sha256"] == piece.sha256:
             compte_rendu.inchangees.append(quoi)
@@ -194,8 +211,43 @@ def _ecrire(appel, pieces: list[Piece], ids, compte_rendu, auteur, instant, conn
                 demande_id=demande_id,
             )
         )
+    if refus := _quota(compte_rendu.archive, stockees, lignes, ids, limites):
+        return refus
     stockage.ajouter_pieces(lignes, connexion=connexion)
     stockage.inscrire_journal(journal, connexion=connexion)
+    return []
+
+
+def _quota(nom_archive: str, stockees, lignes, ids, limites: LimitesPieces) -> list[Refus]:
+    """Un refus par demande qui dépasserait, versions comprises, le nombre de pièces ou le
+    volume permis (`PIECES_MAX_PAR_DEMANDE`, `VOLUME_MAX_PAR_DEMANDE`)."""
+    nombre_par: dict[int, int] = {}
+    volume_par: dict[int, int] = {}
+    for x in [*stockees, *lignes]:
+        demande_id = int(x["demande_id"])
+        nombre_par[demande_id] = nombre_par.get(demande_id, 0) + 1
+        volume_par[demande_id] = volume_par.get(demande_id, 0) + int(x["taille"])
+    numeros = {demande_id: numero for numero, demande_id in ids.items()}
+    nouvelles = {int(x["demande_id"]) for x in lignes}
+    refus = []
+    for demande_id in sorted(nouvelles, key=lambda d: numeros.get(d, "")):
+        compte, volume = nombre_par[demande_id], volume_par[demande_id]
+        if compte <= limites.pieces_par_demande and volume <= limites.volume_par_demande:
+            continue
+        refus.append(
+            Refus(
+                nom_archive,
+                None,
+                "quota_demande",
+                f"{nom_archive} : la demande {numeros.get(demande_id, demande_id)} aurait "
+                f"{compte} pièces pour {limites.en_mo(volume)} Mo (versions remplacées "
+                f"comprises), plus que la limite de {limites.pieces_par_demande} pièces et "
+                f"{limites.en_mo(limites.volume_par_demande)} Mo par demande ; rien n'a été "
+                "importé. Regroupez les pièces de cette demande en moins de PDF, ou retirez "
+                "de l'archive celles qui sont déjà importées telles quelles.",
+            )
+        )
+    return refus
 
 
 def _journaliser_refus(appel, lecture: LectureArchive, moteur, auteur, instant) -> None:
@@ -215,7 +267,7 @@ def _journaliser_refus(appel, lecture: LectureArchive, moteur, auteur, instant) 
 
 def _en_vigueur(lignes: list[dict]) -> dict[tuple[int, str], dict]:
     """La dernière version de chaque (demande, nom sans casse)."""
-    return {(int(x["demande_id"]), x["nom_fichier"].casefold()): x for x in lignes}
+    return {(int(x["demande_id"]), cle_nom(x["nom_fichier"])): x for x in lignes}
 
 
 def _motif_refus_lecture(

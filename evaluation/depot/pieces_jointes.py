@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import lzma
 import re
 import stat
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -45,7 +45,11 @@ from evaluation.socle.texte import citer, cle_identifiant, invisibles, suggerer
 _MO = 1024 * 1024
 _MORCEAU = 1 << 20
 SIGNATURE_ZIP = b"PK\x03\x04"
-SIGNATURE_ZIP_VIDE = b"PK\x05\x06"
+SIGNATURE_ZIP_VIDE = b"PK\x05\x06"  # aussi la fin du répertoire central
+SIGNATURE_CENTRALE = b"PK\x01\x02"
+_FIN_CENTRALE = 22  # octets fixes de la fin du répertoire central, avant le commentaire
+# Le commentaire d'archive : Windows et macOS n'en écrivent pas ; au-delà, refusé.
+COMMENTAIRE_MAX = 4096
 # Une archive dans l'archive : ZIP, RAR, 7z, gzip, bzip2, xz (tar : « ustar » à l'octet 257).
 _ARCHIVES = (
     SIGNATURE_ZIP,
@@ -63,13 +67,30 @@ _FIN_PDF = b"%%EOF"
 _FIN_CHERCHEE = 1024
 _CONTROLES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _LECTEUR_WINDOWS = re.compile(r"^[A-Za-z]:")
-# Méthodes que zipfile décompresse : stockée, Deflate, bzip2, LZMA.
-_METHODES = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+# Les sosies de la barre oblique et de la barre inverse : pleine chasse (／ ＼), division
+# (∕ ∖), fraction (⁄), symboles mathématiques (⧸ ⧹ ⧵), petite barre inverse (﹨) ; et tout
+# caractère que NFKC ramène à « / » ou « \\ ». Refusés dans un nom : ils ne sont pas des
+# dossiers pour zipfile, mais le sont pour un lecteur humain ou un outil qui normalise.
+_SOSIES_SEPARATEURS = frozenset("／＼∕∖⁄⧸⧹⧵﹨⟋⟍")
+_CHIFFRES = re.compile(r"\d+")
+_LETTRES = re.compile(r"[^\W\d_]+")
+# Méthodes acceptées : stockée et Deflate (celle de Windows, de macOS et de 7-Zip par défaut),
+# que ce module décompresse lui-même en bornant la sortie. bzip2 et LZMA sont refusés : le
+# zipfile de Python 3.11 les décompresse sans borne de sortie (543 octets de bzip2 → 1 Go).
+_METHODES = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_NOMS_METHODES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 99: "AES"}
 _FICHIERS_SYSTEME = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
 EN_TETE_LOCAL = 30  # octets fixes d'un en-tête local de ZIP, avant le nom
 # Numéro le plus proche suggéré pour les premiers numéros inconnus seulement : chercher parmi
 # 5 000 numéros coûte quelques centièmes de seconde, pour chacun de 2 000 fichiers, des minutes.
 SUGGESTIONS_MAX = 20
+
+
+# Ce qu'une demande peut garder en pièces jointes, versions remplacées comprises : une
+# réimportation aux octets changés ajoute une version, sans cette borne la base grossirait
+# sans fin (interprétation : aucune limite n'est fixée par un appel).
+PIECES_MAX_PAR_DEMANDE = 20
+VOLUME_MAX_PAR_DEMANDE = 100 * _MO
 
 
 @dataclass(frozen=True)
@@ -84,13 +105,15 @@ class LimitesPieces:
     piece_max: int = 20 * _MO
     total_max: int = 200 * _MO
     # Un PDF est déjà compressé : zippé, il gagne rarement plus de 10 pour 1. Au-delà de
-    # 100 pour 1 sur un fichier de plus de 1 Mo, c'est une bombe de décompression.
+    # 100 pour 1, quelle que soit la taille annoncée, c'est une bombe de décompression.
     ratio_max: float = 100.0
-    ratio_seuil: int = 1 * _MO
     # Entrées de l'archive, dossiers et fichiers écartés compris.
     fichiers_max: int = 2_000
     nom_max: int = 255
     chemin_max: int = 1_024
+    # Par demande, versions comprises (vérifié à l'écriture, contre la base).
+    pieces_par_demande: int = PIECES_MAX_PAR_DEMANDE
+    volume_par_demande: int = VOLUME_MAX_PAR_DEMANDE
 
     def en_mo(self, octets: int) -> str:
         return nombre(octets / _MO, 0 if octets % _MO == 0 else 1)
@@ -192,6 +215,16 @@ def _probleme_de_chemin(nom: str, limites: LimitesPieces) -> tuple[str, str] | N
             "nom_illisible",
             f"son nom contient un caractère invisible ou de direction ({', '.join(caches)})",
         )
+    if sosies := sorted(
+        {c for c in nom if c in _SOSIES_SEPARATEURS or unicodedata.normalize("NFKC", c) in "/\\"}
+        - {"/", "\\"}
+    ):
+        return (
+            "chemin_sosie",
+            "son nom contient un caractère qui ressemble à une barre oblique ("
+            + ", ".join(f"« {c} » U+{ord(c):04X}" for c in sosies)
+            + ") et ferait croire à un dossier",
+        )
     if "\\" in nom:
         return (
             "chemin_antislash",
@@ -205,6 +238,27 @@ def _probleme_de_chemin(nom: str, limites: LimitesPieces) -> tuple[str, str] | N
     if len(nom) > limites.chemin_max or any(len(p) > limites.nom_max for p in nom.split("/")):
         return "nom_trop_long", f"son nom dépasse {limites.nom_max} caractères"
     return None
+
+
+def cle_nom(nom: str) -> str:
+    """La clé qui décide si deux noms de pièces sont le même : forme de compatibilité (NFKC :
+    « ａ.pdf » pleine chasse = « a.pdf ») et sans casse."""
+    return unicodedata.normalize("NFKC", nom).casefold()
+
+
+def nom_de_telechargement(nom: str) -> str:
+    """Le nom sous lequel une pièce est servie au navigateur : le dernier segment, sans
+    caractère de contrôle ni invisible (retirés), les sosies de barre oblique remplacés par
+    « _ », toujours terminé par « .pdf »."""
+    base = re.split(r"[/\\]", nom)[-1]
+    propre = "".join(
+        "_" if c in _SOSIES_SEPARATEURS or unicodedata.normalize("NFKC", c) in "/\\" else c
+        for c in base
+        if not _CONTROLES.match(c) and not invisibles(c)
+    ).strip(" .")
+    if not propre.casefold().endswith(".pdf"):
+        propre = f"{propre or 'piece'}.pdf"
+    return propre
 
 
 def _type_refuse(info: zipfile.ZipInfo) -> str | None:
@@ -255,26 +309,59 @@ def _sans_chevauchement(archive: str, infos: list[zipfile.ZipInfo]) -> None:
         fin = info.header_offset + EN_TETE_LOCAL + info.compress_size
 
 
+class _Endommage(Exception):
+    """Une entrée dont les octets ne se décompressent pas ou ne correspondent pas à leur
+    somme de contrôle."""
+
+
 def _contenu(
-    archive: zipfile.ZipFile,
+    brut: bytes,
     info: zipfile.ZipInfo,
     nom: str,
     compteur: list[int],
     limites: LimitesPieces,
     nom_archive: str,
 ) -> bytes:
-    """Les octets d'une entrée, décompressés par morceaux : jamais plus que la limite d'un
-    fichier ni, pour toute l'archive, que le total permis, quoi que l'en-tête annonce."""
-    morceaux = []
-    lus = 0
-    with archive.open(info) as membre:
-        while morceau := membre.read(_MORCEAU):
+    """Les octets d'une entrée stockée ou Deflate, décompressés ici par morceaux d'au plus
+    1 Mo (`max_length` de zlib) : la lecture s'arrête dès que la sortie dépasserait la taille
+    annoncée, la limite d'un fichier ou, pour toute l'archive, le total permis — jamais plus
+    d'un morceau au-delà, quoi que l'en-tête annonce. La taille réelle et la somme de contrôle
+    (CRC-32) doivent correspondre à l'en-tête."""
+    debut = info.header_offset
+    if brut[debut : debut + 4] != SIGNATURE_ZIP:
+        raise _Endommage
+    longueur_nom, longueur_extra = struct.unpack_from("<HH", brut, debut + 26)
+    debut += EN_TETE_LOCAL + longueur_nom + longueur_extra
+    comprime = brut[debut : debut + info.compress_size]
+    if len(comprime) != info.compress_size:
+        raise _Endommage
+    borne = min(info.file_size, limites.piece_max)
+    if info.compress_type == zipfile.ZIP_STORED:
+        sortie = comprime
+    else:
+        morceaux = []
+        lus = 0
+        decompresseur = zlib.decompressobj(-zlib.MAX_WBITS)
+        reste = comprime
+        while not decompresseur.eof:
+            morceau = decompresseur.decompress(reste, _MORCEAU)
+            reste = decompresseur.unconsumed_tail
+            if not morceau and not reste:
+                break
             lus += len(morceau)
-            compteur[0] += len(morceau)
-            if lus > limites.piece_max or compteur[0] > limites.total_max:
+            if lus > borne or compteur[0] + lus > limites.total_max:
+                # Plus d'octets que l'en-tête n'en annonce : une bombe qui ment sur sa taille.
                 raise _bombe(nom_archive, nom, limites)
             morceaux.append(morceau)
-    return b"".join(morceaux)
+        if not decompresseur.eof:
+            raise _Endommage
+        sortie = b"".join(morceaux)
+    if len(sortie) > borne or compteur[0] + len(sortie) > limites.total_max:
+        raise _bombe(nom_archive, nom, limites)
+    if len(sortie) != info.file_size or zlib.crc32(sortie) != info.CRC:
+        raise _Endommage
+    compteur[0] += len(sortie)
+    return sortie
 
 
 def _probleme_de_pdf(contenu: bytes, nom: str) -> tuple[str, str, str] | None:
@@ -335,17 +422,84 @@ def _bornes(cle: str) -> Iterable[str]:
                 yield debut
 
 
-def numero_du_chemin(parties: list[str], numeros: dict[str, str]) -> str | None:
-    """Le numéro de demande (tel que stocké) que porte le nom du fichier (sans extension) ou,
-    à défaut, le dossier le plus proche qui le contient ; `numeros` : clé → numéro."""
+def forme(cle: str) -> str:
+    """La forme d'une clé de numéro : chaque suite de chiffres devient « 9 », chaque suite de
+    lettres « a » (« t-001-a » → « a-9-a », « paivmq-2024-001 » → « a-9-9 »)."""
+    return _LETTRES.sub("a", _CHIFFRES.sub("9", cle))
+
+
+def formes_des_numeros(numeros: Iterable[str]) -> frozenset[str]:
+    """Les formes des numéros de l'appel qui comptent au moins un chiffre."""
+    return frozenset(f for f in map(forme, numeros) if "9" in f)
+
+
+def _numero_du_texte(
+    texte: str, numeros: dict[str, str], formes: frozenset[str]
+) -> tuple[str | None, str | None]:
+    """(numéro connu, None), (None, début qui ressemble à un numéro sans en être un connu)
+    ou (None, None). Du début le plus long au plus court ; le premier début qui a la forme
+    d'un numéro de l'appel décide : pas de repli sur un préfixe plus court (« T-001-B » n'est
+    pas « T-001 » quand l'appel a des numéros comme « T-001-A »)."""
+    for debut in _bornes(cle_identifiant(texte)):
+        if debut in numeros:
+            return numeros[debut], None
+        if forme(debut) in formes:
+            return None, debut
+    return None, None
+
+
+@dataclass(frozen=True)
+class Rattachement:
+    """À quelle demande va un fichier : `numero`, ou un refus (`code`, `detail`)."""
+
+    numero: str | None
+    code: str | None = None
+    detail: str = ""
+
+
+def rattacher(
+    parties: list[str], numeros: dict[str, str], formes: frozenset[str] | None = None
+) -> Rattachement:
+    """La règle de rattachement (README, « Pièces jointes des demandes ») :
+
+    - le nom du fichier (sans extension) qui commence par un numéro connu le rattache ;
+    - le nom qui commence par quelque chose qui a la forme d'un numéro de l'appel sans en
+      être un est refusé (« numéro inconnu »), sans repli sur un préfixe plus court ;
+    - sinon le dossier le plus proche qui porte un numéro connu le rattache (un dossier de
+      forme « numéro » mais inconnu : refusé de même) ;
+    - le nom et le dossier portent chacun un numéro connu et ils diffèrent : refusé
+      (« numéros contradictoires »).
+    `numeros` : clé → numéro tel que stocké."""
+    if formes is None:
+        formes = formes_des_numeros(numeros)
     base = parties[-1]
     tige = base[: -len(".pdf")] if base.casefold().endswith(".pdf") else base
-    for texte in [tige, *reversed(parties[:-1])]:
-        cle = cle_identifiant(texte)
-        for debut in _bornes(cle):
-            if debut in numeros:
-                return numeros[debut]
-    return None
+    du_nom, nom_inconnu = _numero_du_texte(tige, numeros, formes)
+    if nom_inconnu is not None:
+        return Rattachement(None, "numero_inconnu", nom_inconnu)
+    du_dossier, dossier_inconnu = None, None
+    for dossier in reversed(parties[:-1]):
+        du_dossier, dossier_inconnu = _numero_du_texte(dossier, numeros, formes)
+        if du_dossier is not None or dossier_inconnu is not None:
+            break
+    if du_nom is not None:
+        if du_dossier is not None and du_dossier != du_nom:
+            return Rattachement(
+                None,
+                "numeros_contradictoires",
+                f"le nom du fichier porte le numéro « {du_nom} » mais il est rangé dans le "
+                f"dossier de la demande « {du_dossier} »",
+            )
+        return Rattachement(du_nom)
+    if du_dossier is not None:
+        return Rattachement(du_dossier)
+    return Rattachement(None, "numero_inconnu", dossier_inconnu or "")
+
+
+def numero_du_chemin(parties: list[str], numeros: dict[str, str]) -> str | None:
+    """Le numéro de demande (tel que stocké) auquel le fichier se rattache selon `rattacher`,
+    None s'il est refusé ; `numeros` : clé → numéro."""
+    return rattacher(parties, numeros).numero
 
 
 def lire_archive(
@@ -364,6 +518,9 @@ def lire_archive(
     except _Fatal as exc:
         lecture.pieces.clear()
         lecture.refus = [exc.refus]
+    except MemoryError:
+        lecture.pieces.clear()
+        lecture.refus = [_refus_memoire(nom_archive)]
     if not lecture.refus and not lecture.pieces:
         lecture.refus.append(
             _refus(
@@ -404,8 +561,22 @@ def _lire(lecture: LectureArchive, contenu: bytes, numeros: dict[str, str], limi
             )
         )
     # Le répertoire central compte une entrée par fichier : des centaines de milliers
-    # d'entrées coûteraient des centaines de Mo avant même d'en lire une.
-    if contenu.count(b"PK\x01\x02") > limites.fichiers_max:
+    # d'entrées coûteraient des centaines de Mo avant même d'en lire une. On ne compte que
+    # dans le répertoire central (pas dans le commentaire ni dans les données).
+    fin, debut_central, commentaire = _fin_du_repertoire(contenu)
+    if commentaire > COMMENTAIRE_MAX:
+        raise _Fatal(
+            _refus(
+                nom_archive,
+                None,
+                "commentaire_trop_long",
+                f"le commentaire de l'archive compte {nombre(commentaire)} octets, plus que "
+                f"les {nombre(COMMENTAIRE_MAX)} permis ; elle n'a pas été lue",
+                "Recréez l'archive à partir des PDF eux-mêmes (clic droit sur le dossier, "
+                "« Compresser » ou « Envoyer vers > Dossier compressé »), sans commentaire.",
+            )
+        )
+    if contenu.count(SIGNATURE_CENTRALE, debut_central, fin) > limites.fichiers_max:
         raise _Fatal(_trop_de_fichiers(nom_archive, limites))
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
@@ -415,7 +586,7 @@ def _lire(lecture: LectureArchive, contenu: bytes, numeros: dict[str, str], limi
             if sum(i.file_size for i in infos) > limites.total_max:
                 raise _bombe(nom_archive, None, limites)
             _sans_chevauchement(nom_archive, infos)
-            _lire_entrees(lecture, archive, infos, numeros, limites)
+            _lire_entrees(lecture, contenu, infos, numeros, limites)
     except _Fatal:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError):
@@ -430,6 +601,33 @@ def _lire(lecture: LectureArchive, contenu: bytes, numeros: dict[str, str], limi
         ) from None
 
 
+def _fin_du_repertoire(contenu: bytes) -> tuple[int, int, int]:
+    """(début de la fin du répertoire central, début du répertoire central, longueur du
+    commentaire) : l'enregistrement de fin est le dernier « PK\\x05\\x06 » dont la longueur
+    de commentaire mène exactement à la fin de l'archive (un commentaire peut contenir la
+    signature). Introuvable : (longueur, 0, 0), et zipfile dira l'archive illisible."""
+    position = len(contenu)
+    plancher = max(0, len(contenu) - _FIN_CENTRALE - 0xFFFF)
+    while (position := contenu.rfind(SIGNATURE_ZIP_VIDE, plancher, position)) >= 0:
+        if position + _FIN_CENTRALE <= len(contenu):
+            taille, _decalage, commentaire = struct.unpack_from("<IIH", contenu, position + 12)
+            if position + _FIN_CENTRALE + commentaire == len(contenu):
+                debut = 0 if taille == 0xFFFFFFFF else max(0, position - taille)
+                return position, debut, commentaire
+    return len(contenu), 0, 0
+
+
+def _refus_memoire(nom_archive: str) -> Refus:
+    return _refus(
+        nom_archive,
+        None,
+        "memoire_insuffisante",
+        "le serveur a manqué de mémoire en lisant l'archive ; rien n'a été importé",
+        "Répartissez les PDF dans plusieurs archives plus petites et téléversez-les l'une "
+        "après l'autre.",
+    )
+
+
 def _trop_de_fichiers(nom_archive: str, limites: LimitesPieces) -> Refus:
     return _refus(
         nom_archive,
@@ -440,10 +638,11 @@ def _trop_de_fichiers(nom_archive: str, limites: LimitesPieces) -> Refus:
     )
 
 
-def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> None:
+def _lire_entrees(lecture, brut: bytes, infos, numeros: dict[str, str], limites) -> None:
     nom_archive = lecture.archive
     compteur = [0]
     inconnus = 0
+    formes = formes_des_numeros(numeros)
     vues: dict[tuple[str, str], str] = {}
     chemins_vus: set[str] = set()
 
@@ -478,12 +677,15 @@ def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> 
             )
             continue
         if info.compress_type not in _METHODES:
+            methode = _NOMS_METHODES.get(info.compress_type, f"n° {info.compress_type}")
             refuser(
                 nom,
                 "compression",
-                f"le fichier est compressé par une méthode non prise en charge "
-                f"(n° {info.compress_type})",
-                "Recréez l'archive avec la compression ordinaire (Deflate) de Windows ou de macOS.",
+                f"le fichier est compressé par une méthode non prise en charge ({methode}) ; "
+                "seules la compression standard (Deflate) et l'absence de compression sont "
+                "acceptées",
+                "Recompressez l'archive avec la compression standard (Deflate), p. ex. "
+                "Envoyer vers > Dossier compressé de Windows (ou « Compresser » sur macOS).",
             )
             continue
         parties = [p for p in nom.split("/") if p not in ("", ".")]
@@ -502,13 +704,11 @@ def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> 
                 "d'Acrobat) ou scindez-le en plusieurs PDF.",
             )
             continue
-        if info.file_size > limites.ratio_seuil and info.file_size > limites.ratio_max * max(
-            info.compress_size, 1
-        ):
+        if info.file_size > limites.ratio_max * max(info.compress_size, 1):
             raise _bombe(nom_archive, nom, limites)
         try:
-            octets = _contenu(archive, info, nom, compteur, limites, nom_archive)
-        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError):
+            octets = _contenu(brut, info, nom, compteur, limites, nom_archive)
+        except (_Endommage, zlib.error, struct.error):
             refuser(
                 nom,
                 "fichier_endommage",
@@ -519,7 +719,17 @@ def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> 
         if probleme := _probleme_de_pdf(octets, nom):
             refuser(nom, *probleme)
             continue
-        numero = numero_du_chemin(parties, numeros)
+        rattachement = rattacher(parties, numeros, formes)
+        numero = rattachement.numero
+        if rattachement.code == "numeros_contradictoires":
+            refuser(
+                nom,
+                "numeros_contradictoires",
+                rattachement.detail,
+                "Renommez le fichier d'après le numéro de sa demande ou rangez-le dans le "
+                "dossier de cette demande.",
+            )
+            continue
         if numero is None:
             inconnus += 1
             proche = (
@@ -538,7 +748,7 @@ def _lire_entrees(lecture, archive, infos, numeros: dict[str, str], limites) -> 
             )
             continue
         base = parties[-1]
-        cle = (numero, base.casefold())
+        cle = (numero, cle_nom(base))
         if nom in chemins_vus:
             refuser(
                 nom,

@@ -24,7 +24,7 @@ from evaluation.depot.importation_pieces import (
     importer_pieces,
     pieces_de_la_demande,
 )
-from evaluation.depot.pieces_jointes import LimitesPieces
+from evaluation.depot.pieces_jointes import LimitesPieces, nom_de_telechargement
 from evaluation.socle import stockage
 from evaluation.socle.formats import nombre, pluriel
 from evaluation.socle.texte import litteral
@@ -47,7 +47,9 @@ def _limites_en_clair(limites: LimitesPieces) -> str:
         f"archive de {limites.en_mo(limites.archive_max)} Mo au plus, "
         f"{limites.en_mo(limites.piece_max)} Mo par PDF, "
         f"{limites.en_mo(limites.total_max)} Mo une fois décompressée, "
-        f"{nombre(limites.fichiers_max)} fichiers"
+        f"{nombre(limites.fichiers_max)} fichiers ; par demande, "
+        f"{limites.pieces_par_demande} pièces et "
+        f"{limites.en_mo(limites.volume_par_demande)} Mo au plus, versions remplacées comprises"
     )
 
 
@@ -93,6 +95,15 @@ def section_importation(appel, compte, moteur) -> None:
             )
         except AccesRefuse as exc:
             st.session_state[CLE_MESSAGE] = ("refus", [str(exc)])
+        except MemoryError:
+            st.session_state[CLE_MESSAGE] = (
+                "refus",
+                [
+                    f"{archive.name} : le serveur a manqué de mémoire en lisant l'archive ; "
+                    "rien n'a été importé. Répartissez les PDF dans plusieurs archives plus "
+                    "petites et téléversez-les l'une après l'autre."
+                ],
+            )
         else:
             st.session_state[CLE_MESSAGE] = ("succes", [compte_rendu.texte()])
             st.session_state[CLE_COMPTEUR] += 1
@@ -151,7 +162,7 @@ def liste_pour_evaluation(appel, demande_id: int, compte, moteur) -> None:
         telecharger.download_button(
             "Télécharger",
             data=partial(lire, piece["id"]),
-            file_name=piece["nom_fichier"],
+            file_name=nom_de_telechargement(piece["nom_fichier"]),
             mime="application/pdf",
             key=f"piece_telecharger_{piece['id']}",
             icon=":material/download:",

@@ -131,6 +131,63 @@ def test_reimporter_n_ajoute_rien_une_nouvelle_version_s_ajoute(moteur, appel, i
     assert "T-001.pdf" in remplacement["ancien"] and "t-001.PDF" in remplacement["nouveau"]
 
 
+def test_nom_en_pleine_chasse_est_une_version_du_meme_nom(moteur, appel, ids):
+    """Revue 18b : « ａ.pdf » (pleine chasse) et « a.pdf » sont le même nom (NFKC) d'une
+    importation à l'autre : une nouvelle version, pas une seconde pièce."""
+    _importer(moteur, appel, _zip(("T-001/a.pdf", PDF)))
+    nouvelle = _importer(moteur, appel, _zip(("T-001/ａ.pdf", AUTRE_PDF)))
+    assert nouvelle.ajoutees == [] and nouvelle.remplacees == [("T-001", "ａ.pdf")]
+    assert (
+        len(pieces_de_la_demande(appel, ids["T-001"], moteur=moteur, courriel=ANA, role=ANALYSTE))
+        == 1
+    )
+
+
+def test_quota_par_demande_versions_comprises(moteur, appel, ids):
+    """Revue 18b : chaque réimportation aux octets changés ajoute une version ; le nombre de
+    pièces et le volume d'une demande sont bornés, versions comprises ; au-delà, rien n'est
+    écrit et le refus nomme la demande et les limites."""
+    from evaluation.depot.pieces_jointes import (
+        PIECES_MAX_PAR_DEMANDE,
+        VOLUME_MAX_PAR_DEMANDE,
+        LimitesPieces,
+    )
+
+    assert (PIECES_MAX_PAR_DEMANDE, VOLUME_MAX_PAR_DEMANDE) == (20, 100 * 1024 * 1024)
+    limites = LimitesPieces(pieces_par_demande=2)
+
+    def importer_(*entrees):
+        return importer_pieces(
+            appel,
+            "p.zip",
+            _zip(*entrees),
+            moteur=moteur,
+            auteur=ANA,
+            role=ANALYSTE,
+            limites=limites,
+        )
+
+    importer_(("T-001.pdf", PDF), ("T-002.pdf", PDF))
+    importer_(("T-001.pdf", AUTRE_PDF))  # 2 versions pour T-001 : permis
+    with pytest.raises(PiecesRefusees) as refus:
+        importer_(("T-001.pdf", PDF + b"%"), ("T-002/b.pdf", PDF))
+    (message,) = [r.message for r in refus.value.lecture.refus]
+    assert message.startswith("p.zip : la demande T-001 aurait 3 pièces"), message
+    assert "limite de 2 pièces et 100 Mo par demande" in message
+    assert len(_stockees(moteur, appel)) == 3  # rien de la dernière archive
+    volume = LimitesPieces(volume_par_demande=len(PDF) + len(AUTRE_PDF))
+    with pytest.raises(PiecesRefusees, match="la demande T-002 aurait 2 pièces"):
+        importer_pieces(
+            appel,
+            "v.zip",
+            _zip(("T-002/c.pdf", AUTRE_PDF + b" ")),
+            moteur=moteur,
+            auteur=ANA,
+            role=ANALYSTE,
+            limites=volume,
+        )
+
+
 @pytest.mark.parametrize("role", [EVALUATEUR, OBSERVATEUR, None])
 def test_seuls_l_analyste_et_l_administration_importent(moteur, appel, ids, role):
     with pytest.raises(AccesRefuse):

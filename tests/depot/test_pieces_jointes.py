@@ -101,6 +101,13 @@ def _taille_mensongere() -> bytes:
     return bytes(contenu)
 
 
+def _crc_faux() -> bytes:
+    contenu = bytearray(_zip(("T-001.pdf", PDF)))
+    central = _central(bytes(contenu), 0)
+    contenu[central + 16 : central + 20] = b"\0\0\0\0"
+    return bytes(contenu)
+
+
 def _zip_tronque() -> bytes:
     contenu = _zip(("T-001.pdf", PDF * 50))
     return contenu[: len(contenu) // 2]
@@ -133,7 +140,8 @@ HOSTILES = [
         None,
     ),
     ("bombe : entrées qui se chevauchent", _chevauchement, None, "archive_suspecte", None),
-    ("taille annoncée mensongère", _taille_mensongere, None, "fichier_endommage", "T-001.pdf"),
+    ("somme de contrôle fausse", _crc_faux, None, "fichier_endommage", "T-001.pdf"),
+    ("taille annoncée mensongère", _taille_mensongere, None, "archive_suspecte", "T-001.pdf"),
     (
         "trop de fichiers",
         lambda: _zip(*((f"T-00{i}.pdf", PDF) for i in range(1, 5))),
@@ -451,3 +459,220 @@ def test_limites_annoncees_en_mo():
     limites = LimitesPieces()
     assert (limites.en_mo(limites.archive_max), limites.en_mo(limites.piece_max)) == ("50", "20")
     assert limites.en_mo(limites.total_max) == "200"
+
+
+# --- Décompression sans borne de sortie (revue 18b) : seules Stored et Deflate passent ---
+
+
+def _annonce(contenu: bytes, taille: int) -> bytes:
+    """La taille décompressée annoncée réécrite (en-tête local et répertoire central)."""
+    octets = bytearray(contenu)
+    for signature, decalage in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        struct.pack_into("<I", octets, octets.find(signature) + decalage, taille)
+    return bytes(octets)
+
+
+def _grosse(methode: int, taille: int) -> bytes:
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", methode) as z, z.open("T-001.pdf", "w") as f:
+        f.write(b"%PDF-1.4\n")
+        for _ in range(taille // (1 << 20)):
+            f.write(bytes(1 << 20))
+        f.write(b"\n%%EOF\n")
+    return tampon.getvalue()
+
+
+@pytest.mark.parametrize("methode", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "LZMA"])
+@pytest.mark.parametrize("ment", [False, True], ids=["honnete", "annonce_1000_octets"])
+def test_bzip2_et_lzma_refuses_sans_decompresser(methode, ment):
+    """bzip2 et LZMA : zipfile (3.11) les décompresse sans borne de sortie (bombe de
+    543 octets → 1 Go). Refusés par leur méthode, avant toute lecture, même un vrai PDF."""
+    import tracemalloc
+
+    contenu = _grosse(methode, 8 << 20) if ment else _zip(("T-001.pdf", PDF), methode=methode)
+    if ment:
+        contenu = _annonce(contenu, 1000)
+    tracemalloc.start()
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS)
+    pic = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [r.code for r in lecture.refus] == ["compression"]
+    message = lecture.refus[0].message
+    assert "Deflate" in message and "Envoyer vers > Dossier compressé" in message, message
+    assert not ANGLAIS.search(message), message
+    assert pic < 4 << 20, pic
+
+
+def test_deflate_qui_ment_sur_sa_taille_arrete_au_premier_morceau():
+    """Deflate qui annonce 1 000 octets et en contient 19 Mo : la lecture s'arrête dès que la
+    sortie dépasse l'annonce (un morceau de 1 Mo au plus), refusée comme bombe."""
+    import tracemalloc
+
+    contenu = _annonce(_grosse(zipfile.ZIP_DEFLATED, 19 << 20), 1000)
+    tracemalloc.start()
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS)
+    pic = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [r.code for r in lecture.refus] == ["archive_suspecte"]
+    assert "T-001.pdf" in lecture.refus[0].message
+    assert pic < 4 << 20, pic
+
+
+def test_taux_controle_meme_sous_un_mo():
+    """Le taux est contrôlé pour toute entrée, pas seulement au-delà de 1 Mo."""
+    contenu = _zip(("T-001.pdf", b"%PDF-1.4\n" + bytes(900_000) + b"\n%%EOF\n"))
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS)
+    assert [r.code for r in lecture.refus] == ["archive_suspecte"]
+
+
+def test_stocke_et_deflate_acceptes_octets_verifies():
+    for methode in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        lecture = lire_archive(ARCHIVE, _zip(("T-001.pdf", PDF), methode=methode), NUMEROS)
+        assert lecture.acceptable and lecture.pieces[0].contenu == PDF
+
+
+def test_manque_de_memoire_rendu_en_refus_francais(monkeypatch):
+    from evaluation.depot import pieces_jointes
+
+    def epuise(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(pieces_jointes, "_lire", epuise)
+    lecture = lire_archive(ARCHIVE, _zip(("T-001.pdf", PDF)), NUMEROS)
+    assert [r.code for r in lecture.refus] == ["memoire_insuffisante"]
+    assert lecture.refus[0].message.startswith(ARCHIVE)
+    assert "plusieurs archives" in lecture.refus[0].message
+
+
+# --- Rattachement : jamais à la mauvaise demande sans refus (revue 18b) ---
+
+NUMEROS_AB = {"T-001", "T-002", "T-001-A"}
+
+# (chemin, code attendu)
+RATTACHEMENTS_REFUSES = [
+    ("T-001/T-999.pdf", "numero_inconnu"),  # numéro inconnu dans le nom : pas le dossier
+    ("T-001/T-002 - Résolution.pdf", "numeros_contradictoires"),
+    ("T-002/T-001.pdf", "numeros_contradictoires"),
+    ("T-001-B.pdf", "numero_inconnu"),  # pas de repli sur le préfixe T-001
+    ("T-001-B - Résolution.pdf", "numero_inconnu"),
+    ("T-999/annexe.pdf", "numero_inconnu"),
+]
+
+
+@pytest.mark.parametrize(
+    ("chemin", "code"), RATTACHEMENTS_REFUSES, ids=[r[0] for r in RATTACHEMENTS_REFUSES]
+)
+def test_rattachement_ambigu_refuse_et_nomme(chemin, code):
+    lecture = lire_archive(ARCHIVE, _zip((chemin, PDF)), NUMEROS_AB)
+    assert not lecture.pieces
+    assert [(r.code, r.membre) for r in lecture.refus] == [(code, chemin)]
+    assert not ANGLAIS.search(lecture.refus[0].message)
+    if code == "numeros_contradictoires":
+        assert "dossier de la demande" in lecture.refus[0].message
+
+
+@pytest.mark.parametrize(
+    ("chemin", "numero"),
+    [
+        ("T-001-A.pdf", "T-001-A"),
+        ("T-001-A - Résolution.pdf", "T-001-A"),
+        ("T-001/T-001 - Résolution.pdf", "T-001"),
+        ("T-001-A/T-001-A_budget.pdf", "T-001-A"),
+        ("T-001/Lettre 2024.pdf", "T-001"),
+        ("PAIVMQ-2024/T-002/annexe.pdf", "T-002"),
+        ("T-001_budget.pdf", "T-001"),
+    ],
+)
+def test_rattachement_sans_ambiguite(chemin, numero):
+    lecture = lire_archive(ARCHIVE, _zip((chemin, PDF)), NUMEROS_AB)
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+    assert lecture.pieces[0].no_demande == numero
+
+
+# --- Compte des entrées : le répertoire central seulement (revue 18b) ---
+
+
+def _avec_commentaire(commentaire: bytes) -> bytes:
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("T-001.pdf", PDF)
+        z.comment = commentaire
+    return tampon.getvalue()
+
+
+def test_signatures_dans_le_commentaire_ne_comptent_pas_comme_fichiers():
+    """Un commentaire plein de « PK\\x01\\x02 » (sous la limite) ne fait pas refuser une
+    archive d'un seul fichier « trop_de_fichiers » ; ni des signatures dans les données."""
+    contenu = _avec_commentaire(b"PK\x01\x02" * 1000)
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS, LimitesPieces(fichiers_max=10))
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+    donnees = PDF[:-7] + b"PK\x01\x02" * 50 + b"\n%%EOF\n"
+    lecture = lire_archive(
+        ARCHIVE,
+        _zip(("T-001.pdf", donnees), methode=zipfile.ZIP_STORED),
+        NUMEROS,
+        LimitesPieces(fichiers_max=10),
+    )
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+
+
+def test_commentaire_demesure_refuse():
+    lecture = lire_archive(ARCHIVE, _avec_commentaire(b"PK\x01\x02" * 16_000), NUMEROS)
+    assert [r.code for r in lecture.refus] == ["commentaire_trop_long"]
+    assert "64 000 octets" in lecture.refus[0].message.replace("\u00a0", " ")
+
+
+def test_trop_de_fichiers_compte_encore_le_repertoire_central():
+    contenu = _zip(*((f"T-001/p{i}.pdf", PDF) for i in range(12)))
+    lecture = lire_archive(ARCHIVE, contenu, NUMEROS, LimitesPieces(fichiers_max=10))
+    assert [r.code for r in lecture.refus] == ["trop_de_fichiers"]
+
+
+# --- Noms : sosies de séparateurs et doublons en NFKC (revue 18b) ---
+
+
+@pytest.mark.parametrize(
+    "chemin",
+    [
+        "T-001／..／..／x.pdf",
+        "T-001\u2215..\u2215x.pdf",
+        "T-001 \u2044 x.pdf",
+        "T-001 \u29f8 x.pdf",
+        "T-001＼..＼x.pdf",
+        "T-001\u2216x.pdf",
+        "T-001\ufe68x.pdf",
+    ],
+)
+def test_sosies_de_barre_oblique_refuses(chemin):
+    lecture = lire_archive(ARCHIVE, _zip((chemin, PDF)), NUMEROS)
+    assert [r.code for r in lecture.refus] == ["chemin_sosie"], [r.message for r in lecture.refus]
+    assert "ressemble à une barre oblique" in lecture.refus[0].message
+
+
+def test_noms_egaux_en_nfkc_sont_un_doublon():
+    lecture = lire_archive(
+        ARCHIVE, _zip(("T-001/ａ.pdf", PDF), ("T-001/a.pdf", PDF + b" ")), NUMEROS
+    )
+    assert [r.code for r in lecture.refus] == ["nom_en_double"]
+
+
+def test_fraction_un_demi_reste_permise():
+    lecture = lire_archive(ARCHIVE, _zip(("T-001 plan ½.pdf", PDF)), NUMEROS)
+    assert lecture.acceptable, [r.message for r in lecture.refus]
+
+
+@pytest.mark.parametrize(
+    ("stocke", "servi"),
+    [
+        ("Résolution.pdf", "Résolution.pdf"),
+        ("a／..／b.pdf", "a_.._b.pdf"),
+        ("x\u2215y.pdf", "x_y.pdf"),
+        ("dossier/page.pdf", "page.pdf"),
+        ("\u202efdp.exe", "fdp.exe.pdf"),
+        ("..", "piece.pdf"),
+    ],
+)
+def test_nom_de_telechargement_nettoye(stocke, servi):
+    from evaluation.depot.pieces_jointes import nom_de_telechargement
+
+    assert nom_de_telechargement(stocke) == servi

@@ -563,6 +563,25 @@ def test_pieces_jointes_listees_affichees_et_telechargees(
     ]
 
 
+def test_piece_telechargee_en_application_pdf_sous_un_nom_pdf(
+    ouvrir, demandes, moteur, fichiers_servis
+):
+    """Revue 18b (PDF polyglottes PDF+HTML, PDF+ZIP) : la pièce est servie en
+    `application/pdf`, en pièce jointe, sous un nom en .pdf — jamais d'après son contenu."""
+    polyglotte = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"
+    _pieces(moteur, ("T-001.pdf", polyglotte))
+    at = ouvrir()
+    (telecharger,) = [b for b in at.get("download_button") if b.key.startswith("piece_")]
+    assert fichiers_servis.lire(at, telecharger.key) == ("T-001.pdf", polyglotte)
+    (fichier,) = [
+        f
+        for stockage_ in fichiers_servis.stockages
+        for f in stockage_._files_by_id.values()
+        if f.content == polyglotte
+    ]
+    assert fichier.mimetype == "application/pdf" and fichier.filename.endswith(".pdf")
+
+
 def test_pieces_d_une_demande_en_conflit_inaccessibles(ouvrir, demandes, moteur):
     """Un conflit déclaré retire la demande de la liste ; ses pièces ne se lisent plus, même
     demandées directement."""
