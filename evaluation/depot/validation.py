@@ -19,6 +19,7 @@ from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_BUDGET_PAR_CLE,
     COLONNES_PAR_CLE,
+    FEUILLE_LISTES,
     PREFIXE_DIMENSION,
     RANG_ALIAS,
     Colonne,
@@ -335,6 +336,15 @@ def _enregistrement(tableau: Tableau, i: int, numero: str) -> Enregistrement:
 _UNIQUES = frozenset({"texte", "courriel"})
 
 
+# Une cellule Excel porte au plus 32 767 caractères : Excel, et le lecteur des .xlsx, coupent
+# au-delà, sans rien dire. Une cellule lue de cette longueur a sans doute perdu sa fin.
+LONGUEUR_CELLULE_EXCEL = 32_767
+MESSAGE_TEXTE_COUPE = (
+    "texte coupé à 32 767 caractères (limite d'une cellule Excel) : la suite est perdue. "
+    "Raccourcissez le texte, ou joignez-le à la demande en pièce jointe."
+)
+
+
 def _convertir(genre: str, valeur: object, toujours: bool, convertir) -> tuple:
     """(valeur convertie, None) ou (None, (code, sévérité, message, suggestion)) si la
     cellule est illisible ; (None, None) pour une cellule vide qu'on ne convertit pas."""
@@ -380,6 +390,8 @@ class _Validateur:
         erreurs_possibles = tableau.cellules_en_erreur
         for col, cle, toujours, obligatoire, montant, convertir, memo in self.plan(tableau):
             valeur = brut.get(cle)
+            if type(valeur) is str and len(valeur) >= LONGUEUR_CELLULE_EXCEL:
+                signaler(cle, "texte_coupe", MESSAGE_TEXTE_COUPE, AVERTISSEMENT)
             if erreurs_possibles and isinstance(valeur, CelluleEnErreur):
                 v[cle] = None
                 _signaler_erreur_excel(signaler, col, valeur)
@@ -732,6 +744,16 @@ class _Validateur:
             if isinstance(valeur, CelluleEnErreur):
                 _signaler_erreur_excel(signaler, col, valeur)
                 continue
+            if type(valeur) is str and len(valeur) >= LONGUEUR_CELLULE_EXCEL:
+                # Coupée au milieu d'une valeur : « Volonta » n'est pas une valeur inconnue.
+                signaler(
+                    cle,
+                    "texte_coupe",
+                    f"{MESSAGE_TEXTE_COUPE} La dernière valeur de la cellule est sans doute "
+                    "tronquée : gardez moins de valeurs.",
+                    BLOQUANT,
+                )
+                continue
             memo = self._memoire.setdefault(cle, {})
             k = valeur if type(valeur) is str else (type(valeur), valeur)
             resultat = memo.get(k)
@@ -984,8 +1006,18 @@ def _index_dimension(d: Dimension) -> tuple[dict[str, str], dict[str, str]]:
     return exact, souple
 
 
+# Un message cite au plus ce nombre de valeurs permises : une dimension de 200 valeurs ne
+# fait pas d'un constat un inventaire (la liste entière est dans le gabarit).
+VALEURS_CITEES = 10
+
+
 def _valeurs_permises(d: Dimension) -> str:
-    return " ; ".join(v.libelle for v in d.valeurs)
+    """« A ; B ; C », ou les `VALEURS_CITEES` premières et « … et 190 autres : voir la feuille
+    Listes du gabarit »."""
+    citees = " ; ".join(v.libelle for v in d.valeurs[:VALEURS_CITEES])
+    if (reste := len(d.valeurs) - VALEURS_CITEES) > 0:
+        return f"{citees} … et {reste} autres : voir la feuille {FEUILLE_LISTES} du gabarit"
+    return citees
 
 
 def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], list[tuple]]:
