@@ -894,3 +894,22 @@ def test_numero_d_une_autre_municipalite_bloque(moteur, appel):
         appel, moteur, ("c.xlsx", classeur({"Demandes": [list(autre), list(autre.values())]}))
     )
     assert [d.reconnue for d in sans_numero.demandes] == [False]
+
+
+def test_autre_demandeur_stocke_entre_verification_et_importation_ecarte(moteur, appel_organisme):
+    """Une importation faite entre la vérification d'un lot et son importation stocke Q-1
+    pour un autre organisme : la ligne de Q-1 est écartée dans la transaction (les deux
+    demandeurs nommés), la demande stockée reste intacte."""
+    from tests.depot.test_validation import _ligne_organisme, classeur_organismes
+
+    ligne = _ligne_organisme("Q-1", "Carrefour", "2245678902", "Rimouski")
+    premier = _lot(appel_organisme, moteur, ("a.xlsx", classeur_organismes(ligne)))
+    _importer_organismes(
+        moteur, appel_organisme, _ligne_organisme("Q-1", "Autre", "1145678901", "Sherbrooke")
+    )
+    rapport = importer(premier, appel_organisme, moteur=moteur)
+    assert rapport.mises_a_jour == [] and rapport.creees == []
+    (ecartee,) = rapport.ecartees
+    assert "NEQ 1145678901" in ecartee and "NEQ 2245678902" in ecartee
+    demandes, _, _ = _etat(moteur, appel_organisme)
+    assert list(demandes["neq"]) == ["1145678901"]
