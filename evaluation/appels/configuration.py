@@ -1147,10 +1147,36 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     return replace(appel, reglages=_reglages.reglages(appel, donnees))
 
 
+# Plafonds d'une configuration (interprétation, issue 18) : une dimension est une liste de
+# choix qu'une personne lit et remplit dans le gabarit ; au-delà, le classement, la
+# comparaison et les rapports de validation coûtent sans limite (4 900 dimensions : 36 s
+# par affichage du classement ; 10 000 valeurs : 79 Ko par valeur inconnue citée).
+MAX_DIMENSIONS = 20
+MAX_VALEURS_DIMENSION = 200
+# Un libellé ou un identifiant de valeur s'écrit dans une cellule et se sépare par « ; ».
+_SEPARATEURS_INTERDITS = re.compile(r"[;\n\r]")
+
+
 def _dimensions_lues(donnees: dict, erreurs: list[str]) -> tuple[Dimension, ...]:
-    """Les dimensions que déclare [[dimensions]] ; chaque erreur nomme la dimension."""
+    """Les dimensions que déclare [[dimensions]] ; chaque erreur nomme la dimension.
+
+    Refusé (chaque fois nommé) : plus de `MAX_DIMENSIONS` dimensions ou de
+    `MAX_VALEURS_DIMENSION` valeurs par dimension ; un identifiant, libellé ou alias de
+    valeur qui contient « ; » (le séparateur des choix multiples) ou un saut de ligne ; deux
+    dimensions de même libellé aux accents, à la casse et aux espaces près ; un libellé ou
+    alias de valeur qui désigne deux valeurs, de la même dimension ou de deux dimensions
+    (une cellule doit se lire d'une seule façon). Les en-têtes du gabarit : voir
+    `gabarit.conflits_dimensions`, appelé où l'appel est enregistré."""
     dimensions = []
-    for i, t in enumerate(donnees.get("dimensions", []), 1):
+    declarees = donnees.get("dimensions", [])
+    if isinstance(declarees, list) and len(declarees) > MAX_DIMENSIONS:
+        erreurs.append(
+            f"[[dimensions]] : {len(declarees)} dimensions déclarées ; un appel en a au plus "
+            f"{MAX_DIMENSIONS} (chacune est une colonne du gabarit et un filtre du "
+            "classement). Regroupez-les."
+        )
+        return ()
+    for i, t in enumerate(declarees, 1):
         ou = f"[[dimensions]] n° {i}" + (
             f" (« {t['id']} »)" if isinstance(t, dict) and isinstance(t.get("id"), str) else ""
         )
@@ -1171,16 +1197,31 @@ def _dimensions_lues(donnees: dict, erreurs: list[str]) -> tuple[Dimension, ...]
                 "ou « _ », 40 caractères au plus, en commençant par une lettre."
             )
             continue
+        if len(t["valeurs"]) > MAX_VALEURS_DIMENSION:
+            erreurs.append(
+                f"{ou} : {len(t['valeurs'])} valeurs ; une dimension en a au plus "
+                f"{MAX_VALEURS_DIMENSION} (c'est une liste de choix du gabarit). Regroupez-les."
+            )
+            continue
         valeurs = []
         for j, v in enumerate(t["valeurs"], 1):
             v = _verifier(v, _SCHEMA_VALEUR_DIMENSION, f"{ou}, valeur n° {j}", erreurs)
             if {"id", "libelle"} <= v.keys():
+                textes = [v["id"], v["libelle"], *v.get("alias", [])]
+                if fautifs := [x for x in textes if _SEPARATEURS_INTERDITS.search(x)]:
+                    erreurs.append(
+                        f"{ou}, valeur n° {j} : « {fautifs[0].strip()[:60]} » contient « ; » "
+                        "ou un saut de ligne, qui séparent les choix d'une cellule : la "
+                        "valeur se lirait comme plusieurs. Retirez-les de l'identifiant, du "
+                        "libellé et des alias."
+                    )
+                    continue
                 valeurs.append(ValeurDimension(v["id"], v["libelle"], tuple(v.get("alias", []))))
         if not valeurs:
             erreurs.append(f"{ou} : au moins une valeur est attendue dans « valeurs ».")
         _uniques([v.id for v in valeurs], f"{ou} : identifiant de valeur", erreurs)
         _noms_univoques(
-            [(v.id, n) for v in valeurs for n in (v.libelle, *v.alias)], t["id"], erreurs
+            [(v.id, n) for v in valeurs for n in (v.id, v.libelle, *v.alias)], t["id"], erreurs
         )
         dimensions.append(
             Dimension(
@@ -1193,7 +1234,32 @@ def _dimensions_lues(donnees: dict, erreurs: list[str]) -> tuple[Dimension, ...]
             )
         )
     _uniques([d.id for d in dimensions], "Identifiant de dimension", erreurs)
+    _noms_univoques(
+        [(d.id, n) for d in dimensions for n in (d.id, d.libelle)], "dimension", erreurs
+    )
+    _alias_croises(dimensions, erreurs)
     return tuple(dimensions)
+
+
+def _alias_croises(dimensions: list[Dimension], erreurs: list[str]) -> None:
+    """Un alias d'une valeur qui nomme une valeur d'une autre dimension : la même cellule se
+    lirait autrement selon la colonne où on la copie ; refusé."""
+    noms: dict[str, list[tuple[str, str]]] = {}
+    for d in dimensions:
+        for v in d.valeurs:
+            for n in dict.fromkeys(compacter(x) for x in (v.id, v.libelle, *v.alias)):
+                noms.setdefault(n, []).append((d.id, v.id))
+    for d in dimensions:
+        for v in d.valeurs:
+            for alias in v.alias:
+                autres = [x for x in noms.get(compacter(alias), []) if x[0] != d.id]
+                if autres:
+                    autre_d, autre_v = autres[0]
+                    erreurs.append(
+                        f"alias « {alias} » de la valeur « {v.id} » (dimension « {d.id} ») : "
+                        f"il nomme aussi la valeur « {autre_v} » de la dimension "
+                        f"« {autre_d} ». Un alias ne nomme qu'une valeur : retirez-le."
+                    )
 
 
 def charger_appel(chemin: str | Path = APPEL_PAR_DEFAUT) -> Appel:

@@ -39,6 +39,7 @@ from evaluation.appels.reglages import (
     changements,
     refus_changement_reglages,
 )
+from evaluation.depot.gabarit import conflits_dimensions
 from evaluation.socle import stockage
 from evaluation.socle.concurrence import Changement, verifier_version
 from evaluation.socle.stockage import Moteur
@@ -99,6 +100,8 @@ def enregistrer(
         raise ParametresRefuses(long)
     raison = raison.strip()
     appel = appel_depuis_toml(texte, "configuration de l'appel")
+    if conflits := conflits_dimensions(appel):
+        raise ErreurAppel("configuration de l'appel", conflits)
     verifier_identifiant(appel.id)
     instant = maintenant or stockage.maintenant()
     with stockage.ecriture(moteur, stockage.appels, stockage.confirmations_reglages) as connexion:

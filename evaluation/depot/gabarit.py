@@ -646,6 +646,7 @@ COLONNES_BUDGET: tuple[Colonne, ...] = (
 )
 
 COLONNES_PAR_CLE = {c.cle: c for c in COLONNES_DEMANDES}
+COLONNES_ORGANISME_PAR_CLE = {c.cle: c for c in COLONNES_ORGANISME}
 _DEDUITS = {
     "code_geographique": "Code géographique",
     "projet_conjoint": "Projet conjoint",
@@ -887,6 +888,31 @@ def cle_entete(entete: object, budget: bool = False, appel: Appel | None = None)
     """La clé canonique qu'un en-tête désigne, ou None."""
     trouve = correspondance_entete(entete, budget, appel)
     return trouve[0] if trouve else None
+
+
+def conflits_dimensions(appel: Appel) -> list[str]:
+    """Les dimensions de `appel` dont le libellé (l'en-tête de sa colonne) est aussi un en-tête du
+    gabarit ou l'un de ses synonymes (« Pays », « Titre du projet », « No de demande »,
+    aux accents, à la casse et aux espaces près) : la colonne serait lue deux fois, l'une
+    écrasant l'autre. Vide si aucune. Vérifié là où un appel est enregistré
+    (`parametres.enregistrer_appel`) : la configuration ne connaît pas le gabarit, qui
+    dépend d'elle."""
+    erreurs = []
+    for d in appel.dimensions:
+        for nom in (d.libelle,):
+            if trouve := correspondance_entete(nom, appel=appel):
+                entete = (
+                    COLONNES_ORGANISME_PAR_CLE.get(trouve[0]) if appel.demandeur_organisme else None
+                )
+                entete = entete or COLONNES_PAR_CLE.get(trouve[0])
+                colonne = entete.entete if entete else trouve[0]
+                erreurs.append(
+                    f"[[dimensions]] « {d.id} » : « {nom} » nomme déjà la colonne « {colonne} » "
+                    "du gabarit ; la colonne serait lue deux fois. Donnez à la dimension un "
+                    "libellé qui ne soit pas un en-tête du gabarit."
+                )
+                break
+    return erreurs
 
 
 # --- Le formulaire de l'appel -------------------------------------------------------------

@@ -25,7 +25,9 @@ from evaluation.depot.validation import (
     Verification,
     attribuer_numeros,
     cle_numero,
+    demandeur_change,
     identites_par_cle,
+    message_demandeur_change,
 )
 from evaluation.depot.verification import (
     Changement,
@@ -244,6 +246,11 @@ def _importer(
                 # Un désistement ne s'annule pas par un fichier : page Importation, Rétablir.
                 rapport.ecartees.append(f"{ancienne['no_demande']} (retirée : désistement)")
                 continue
+            if demandeur_change(ancienne, d.valeurs):
+                # Stockée par une importation faite depuis la vérification : jamais écrasée.
+                message = message_demandeur_change(ancienne["no_demande"], ancienne, d.valeurs)
+                rapport.ecartees.append(f"{ancienne['no_demande']} ({message})")
+                continue
             presentes = _cles_presentes(d)
             nouvelle = {
                 c: v
@@ -261,7 +268,7 @@ def _importer(
             nouvelle["no_demande"] = ancienne["no_demande"]
             if not nouvelle.get("colonnes_supplementaires"):
                 nouvelle.pop("colonnes_supplementaires", None)
-            details = differences(ancienne, {**ancienne, **nouvelle}, lignes_d)
+            details = differences(ancienne, {**ancienne, **nouvelle}, lignes_d, appel=appel)
             examines = champs_changes(
                 ancienne, {**ancienne, **nouvelle}, None, filtrage.champs_examines(appel)
             )
@@ -285,7 +292,7 @@ def _importer(
                 and existantes[cle].get("retiree_le") is None
             ):
                 ancienne = existantes[cle]
-                details = differences(ancienne, ancienne, lignes_d)
+                details = differences(ancienne, ancienne, lignes_d, appel=appel)
                 if details:
                     ids_lignes[ancienne["id"]] = lignes_d
                     rapport.mises_a_jour.append(Changement(ancienne["no_demande"], details))
@@ -341,12 +348,20 @@ def _importer(
 def _numeroter(verification: Verification, appel: Appel, existantes: dict[str, dict]) -> None:
     """Les numéros des demandes venues sans numéro, fixés dans la transaction : ceux de la
     vérification, sauf si une importation faite depuis a pris l'un d'eux (un autre numéro)
-    ou a stocké la même demande (même demandeur, même titre : son numéro, mise à jour)."""
+    ou a stocké la même demande (même demandeur — NEQ, code géographique —, même titre :
+    son numéro, mise à jour)."""
     attribuees = [d for d in verification.demandes if d.attribue]
     if not attribuees:
         return
     stockees = identites_par_cle(
-        (ligne["no_demande"], ligne.get("organisme") or ligne.get("municipalite"), ligne["titre"])
+        (
+            ligne["no_demande"],
+            ligne.get("organisme"),
+            ligne.get("municipalite"),
+            ligne["titre"],
+            ligne.get("neq"),
+            ligne.get("code_geographique"),
+        )
         for ligne in existantes.values()
     )
     pris = [ligne["no_demande"] for ligne in existantes.values()]

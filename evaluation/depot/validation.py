@@ -19,6 +19,7 @@ from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_BUDGET_PAR_CLE,
     COLONNES_PAR_CLE,
+    FEUILLE_LISTES,
     PREFIXE_DIMENSION,
     RANG_ALIAS,
     Colonne,
@@ -335,6 +336,15 @@ def _enregistrement(tableau: Tableau, i: int, numero: str) -> Enregistrement:
 _UNIQUES = frozenset({"texte", "courriel"})
 
 
+# Une cellule Excel porte au plus 32 767 caractères : Excel, et le lecteur des .xlsx, coupent
+# au-delà, sans rien dire. Une cellule lue de cette longueur a sans doute perdu sa fin.
+LONGUEUR_CELLULE_EXCEL = 32_767
+MESSAGE_TEXTE_COUPE = (
+    "texte coupé à 32 767 caractères (limite d'une cellule Excel) : la suite est perdue. "
+    "Raccourcissez le texte, ou joignez-le à la demande en pièce jointe."
+)
+
+
 def _convertir(genre: str, valeur: object, toujours: bool, convertir) -> tuple:
     """(valeur convertie, None) ou (None, (code, sévérité, message, suggestion)) si la
     cellule est illisible ; (None, None) pour une cellule vide qu'on ne convertit pas."""
@@ -380,6 +390,8 @@ class _Validateur:
         erreurs_possibles = tableau.cellules_en_erreur
         for col, cle, toujours, obligatoire, montant, convertir, memo in self.plan(tableau):
             valeur = brut.get(cle)
+            if type(valeur) is str and len(valeur) >= LONGUEUR_CELLULE_EXCEL:
+                signaler(cle, "texte_coupe", MESSAGE_TEXTE_COUPE, AVERTISSEMENT)
             if erreurs_possibles and isinstance(valeur, CelluleEnErreur):
                 v[cle] = None
                 _signaler_erreur_excel(signaler, col, valeur)
@@ -732,6 +744,16 @@ class _Validateur:
             if isinstance(valeur, CelluleEnErreur):
                 _signaler_erreur_excel(signaler, col, valeur)
                 continue
+            if type(valeur) is str and len(valeur) >= LONGUEUR_CELLULE_EXCEL:
+                # Coupée au milieu d'une valeur : « Volonta » n'est pas une valeur inconnue.
+                signaler(
+                    cle,
+                    "texte_coupe",
+                    f"{MESSAGE_TEXTE_COUPE} La dernière valeur de la cellule est sans doute "
+                    "tronquée : gardez moins de valeurs.",
+                    BLOQUANT,
+                )
+                continue
             memo = self._memoire.setdefault(cle, {})
             k = valeur if type(valeur) is str else (type(valeur), valeur)
             resultat = memo.get(k)
@@ -984,8 +1006,18 @@ def _index_dimension(d: Dimension) -> tuple[dict[str, str], dict[str, str]]:
     return exact, souple
 
 
+# Un message cite au plus ce nombre de valeurs permises : une dimension de 200 valeurs ne
+# fait pas d'un constat un inventaire (la liste entière est dans le gabarit).
+VALEURS_CITEES = 10
+
+
 def _valeurs_permises(d: Dimension) -> str:
-    return " ; ".join(v.libelle for v in d.valeurs)
+    """« A ; B ; C », ou les `VALEURS_CITEES` premières et « … et 190 autres : voir la feuille
+    Listes du gabarit »."""
+    citees = " ; ".join(v.libelle for v in d.valeurs[:VALEURS_CITEES])
+    if (reste := len(d.valeurs) - VALEURS_CITEES) > 0:
+        return f"{citees} … et {reste} autres : voir la feuille {FEUILLE_LISTES} du gabarit"
+    return citees
 
 
 def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], list[tuple]]:
@@ -1208,33 +1240,107 @@ def _problemes_structure(tableau: Tableau, appel: Appel | None = None) -> list[P
 # Le numéro d'une demande est celui que le ministère lui donne : le demandeur ne l'écrit pas.
 # Une demande sans numéro reçoit le suivant de la série des numéros de l'appel (ceux du lot
 # et ceux déjà stockés), ou, si elle est déjà stockée, son numéro : une demande se reconnaît
-# à son demandeur et à son titre (sans égard à la casse, aux accents ni aux espaces), si bien
-# que réimporter le même fichier sans numéros met à jour les demandes au lieu de les copier.
+# à son demandeur et à son titre (titre sans égard à la casse, aux accents ni aux espaces),
+# si bien que réimporter le même fichier sans numéros met à jour les demandes au lieu de les
+# copier. Le demandeur se reconnaît à ce qui l'identifie, jamais à son seul nom : un
+# organisme à son NEQ, une entité municipale au code géographique de sa municipalité (une
+# MRC, qui n'en a pas dans le répertoire, à son nom). Deux organismes homonymes sont deux
+# demandeurs ; une ligne ne change jamais le demandeur d'une demande stockée (bloquant).
 
 _SERIE = re.compile(r"^(.*?)(\d+)$")
 
+# (numéro, organisme, municipalité, titre, NEQ, code géographique) d'une demande stockée :
+# voir `stockage.identites_demandes`.
+Identite = tuple[str, str | None, str | None, str | None, str | None, str | None]
 
-def identite(valeurs) -> tuple[str, str] | None:
-    """(demandeur, titre) comparables d'une demande, ou None si l'un des deux manque.
-    Le demandeur : l'organisme requérant s'il y en a un, sinon la municipalité requérante."""
-    demandeur = valeurs.get("organisme") or valeurs.get("municipalite")
-    titre = valeurs.get("titre")
-    if not isinstance(demandeur, str) or not isinstance(titre, str):
+
+def _texte(valeur: object) -> str:
+    return valeur.strip() if isinstance(valeur, str) else ""
+
+
+def demandeur(valeurs) -> tuple[str, str] | None:
+    """Ce qui identifie le demandeur d'une demande : ("neq", NEQ) pour un organisme (une
+    demande qui porte un organisme ou un NEQ), ("code", code géographique) pour une entité
+    municipale reconnue au répertoire, ("nom", nom comparable) pour une MRC ; None si rien
+    ne l'identifie (un organisme sans NEQ n'est reconnu à rien)."""
+    if neq := _texte(valeurs.get("neq")):
+        return "neq", neq
+    if _texte(valeurs.get("organisme")):
         return None
-    cles = cle_souple(demandeur), cle_souple(titre)
-    return cles if all(cles) else None
+    if code := _texte(valeurs.get("code_geographique")):
+        return "code", code
+    if nom := cle_souple(_texte(valeurs.get("municipalite"))):
+        return "nom", nom
+    return None
 
 
-def identites_par_cle(
-    identites: Iterable[tuple[str, str | None, str | None]],
-) -> dict[tuple[str, str], list[str]]:
+def identite(valeurs) -> tuple[tuple[str, str], str] | None:
+    """(demandeur, titre) comparables d'une demande (`demandeur`), ou None si l'un des deux
+    manque."""
+    qui = demandeur(valeurs)
+    titre = cle_souple(_texte(valeurs.get("titre")))
+    return (qui, titre) if qui and titre else None
+
+
+def valeurs_identite(ligne: Identite) -> dict:
+    """Les valeurs d'une identité stockée, comme celles d'une demande lue."""
+    numero, organisme, municipalite, titre, neq, code = ligne
+    return {
+        "no_demande": numero,
+        "organisme": organisme,
+        "municipalite": municipalite,
+        "titre": titre,
+        "neq": neq,
+        "code_geographique": code,
+    }
+
+
+def identites_par_cle(identites: Iterable[Identite]) -> dict[tuple, list[str]]:
     """(demandeur, titre) comparables → numéros des demandes stockées qui les portent, triés
-    (`identites` : (numéro, demandeur, titre), voir `stockage.identites_demandes`)."""
-    par_cle: dict[tuple[str, str], list[str]] = {}
-    for numero, demandeur, titre in identites:
-        if ident := identite({"municipalite": demandeur, "titre": titre}):
-            par_cle.setdefault(ident, []).append(numero)
+    (`identites` : voir `Identite`)."""
+    par_cle: dict[tuple, list[str]] = {}
+    for ligne in identites:
+        if ident := identite(valeurs_identite(ligne)):
+            par_cle.setdefault(ident, []).append(ligne[0])
     return {k: sorted(v) for k, v in par_cle.items()}
+
+
+def nommer_demandeur(valeurs) -> str:
+    """« Carrefour (NEQ 1145678901, Sherbrooke) », « Coaticook (code 44037) »."""
+    nom = _texte(valeurs.get("organisme")) or _texte(valeurs.get("municipalite"))
+    precisions = []
+    if neq := _texte(valeurs.get("neq")):
+        precisions.append(f"NEQ {neq}")
+        if _texte(valeurs.get("organisme")) and (ville := _texte(valeurs.get("municipalite"))):
+            precisions.append(ville)
+    elif code := _texte(valeurs.get("code_geographique")):
+        precisions.append(f"code géographique {code}")
+    texte = f"« {citer(nom)} »" if nom else "demandeur sans nom"
+    return f"{texte} ({', '.join(precisions)})" if precisions else texte
+
+
+def demandeur_change(ancienne, nouvelle) -> bool:
+    """Vrai si la ligne `nouvelle` vient d'un autre demandeur que la demande stockée
+    `ancienne` : autre NEQ, autre code géographique (ou, faute de code des deux côtés, autre
+    nom de municipalité). Ce qui manque d'un côté ne se compare pas."""
+    a, n = demandeur(ancienne), demandeur(nouvelle)
+    if a is None or n is None:
+        return False
+    if a[0] == n[0]:
+        return a[1] != n[1]
+    # Un organisme d'un côté, une entité municipale de l'autre : deux demandeurs.
+    return "neq" in (a[0], n[0])
+
+
+def message_demandeur_change(numero: str, ancienne, nouvelle) -> str:
+    return (
+        f"le numéro « {citer(numero)} » est celui de la demande de "
+        f"{nommer_demandeur(ancienne)}, déjà importée ; cette ligne vient d'un autre "
+        f"demandeur, {nommer_demandeur(nouvelle)} : elle ne peut pas remplacer la demande "
+        "d'un autre. Vérifiez le numéro (une nouvelle demande se dépose sans numéro), ou, si "
+        "l'ancienne demande doit vraiment céder la place, retirez-la d'abord (désistement) "
+        "puis importez cette ligne sans numéro."
+    )
 
 
 def _serie(numeros: Iterable[str], appel: Appel) -> tuple[str, int, int]:
@@ -1255,7 +1361,7 @@ def attribuer_numeros(
     demandes: list[Enregistrement],
     lignes_budget: Iterable[Enregistrement],
     appel: Appel,
-    stockees: dict[tuple[str, str], list[str]],
+    stockees: dict[tuple, list[str]],
     numeros_pris: Iterable[str],
 ) -> None:
     """Donne un numéro à chaque demande marquée `attribue` (dans l'ordre du lot) : celui de
@@ -1409,13 +1515,15 @@ def verifier(
     repertoire: Repertoire,
     problemes_fichiers: Iterable[Probleme] = (),
     numeros_stockes: Iterable[str] = (),
-    identites_stockees: Iterable[tuple[str, str | None, str | None]] = (),
+    identites_stockees: Iterable[Identite] = (),
     neq_stockes: Mapping[str, Iterable[str]] | None = None,
 ) -> Verification:
     """Convertit et vérifie un lot de fichiers lus (une importation).
 
-    `identites_stockees` : (numéro, demandeur, titre) des demandes déjà stockées, pour
-    reconnaître une demande sans numéro déjà importée (`attribuer_numeros`). `neq_stockes` :
+    `identites_stockees` : (numéro, organisme, municipalité, titre, NEQ, code géographique)
+    des demandes déjà stockées, pour reconnaître une demande sans numéro déjà importée
+    (`attribuer_numeros`) et bloquer une ligne qui changerait le demandeur d'une demande
+    stockée (`demandeur_change`). `neq_stockes` :
     NEQ → numéros des demandes déjà importées (appel d'organismes : NEQ en double)."""
     fichiers = list(fichiers)
     numeros_stockes = list(numeros_stockes)
@@ -1424,7 +1532,7 @@ def verifier(
     demandes: list[Enregistrement] = []
     budgets: list[tuple[Tableau, int]] = []
     premieres: dict[str, Enregistrement] = {}
-    par_identite: dict[tuple[str, str], Enregistrement] = {}
+    par_identite: dict[tuple, Enregistrement] = {}
     sans_numero: list[tuple[Tableau, list[Enregistrement]]] = []
     for fichier in fichiers:
         for remarque in fichier.remarques:
@@ -1502,7 +1610,19 @@ def verifier(
             if attribuees:
                 sans_numero.append((tableau, attribuees))
 
+    identites_stockees = list(identites_stockees)
     stockees = identites_par_cle(identites_stockees)
+    par_numero = {cle_numero(ligne[0]): ligne for ligne in identites_stockees}
+    for d in demandes:
+        if d.cle and not d.attribue and (ligne := par_numero.get(d.cle)):
+            ancienne = valeurs_identite(ligne)
+            if demandeur_change(ancienne, d.valeurs):
+                d.signaler(
+                    "no_demande",
+                    "autre_demandeur",
+                    message_demandeur_change(ligne[0], ancienne, d.valeurs),
+                    BLOQUANT,
+                )
     if sans_numero:
         attribuer_numeros(
             [d for d in demandes if d.attribue],

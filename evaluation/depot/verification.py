@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evaluation.appels.configuration import Appel
-from evaluation.depot.gabarit import LIBELLES_CHAMPS
+from evaluation.depot.gabarit import libelles_champs
 from evaluation.depot.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
 from evaluation.depot.lecture_isolee import Lancee
 from evaluation.depot.lecture_isolee import noms_uniques as noms_uniques
 from evaluation.depot.municipalites import Repertoire, repertoire
-from evaluation.depot.validation import Verification, verifier
+from evaluation.depot.validation import Identite, Verification, verifier
 from evaluation.socle.champs import CHAMPS_DEMANDE
 from evaluation.socle.formats import montant
 from evaluation.socle.probleme import REFUS, Probleme
@@ -153,7 +153,7 @@ def verifier_lot(
     appel: Appel,
     *,
     numeros_stockes: Iterable[str] = (),
-    identites_stockees: Iterable[tuple[str, str | None, str | None]] = (),
+    identites_stockees: Iterable[Identite] = (),
     neq_stockes: Mapping[str, Iterable[str]] | None = None,
     limites: Limites = LIMITES_PAR_DEFAUT,
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
@@ -166,8 +166,9 @@ def verifier_lot(
     lignes (chaque enregistrement a ses valeurs converties) : 50 000 demandes et leurs
     200 000 lignes de budget ne sont pas gardées deux fois en mémoire pendant l'importation.
 
-    `identites_stockees` : (numéro, demandeur, titre) des demandes déjà stockées
-    (`stockage.identites_demandes`), pour reconnaître une demande venue sans numéro."""
+    `identites_stockees` : (numéro, organisme, municipalité, titre, NEQ, code géographique)
+    des demandes déjà stockées (`stockage.identites_demandes`), pour reconnaître une demande
+    venue sans numéro et refuser qu'une ligne change le demandeur d'une demande stockée."""
     with ramasse_miettes_suspendu():
         lus, refus = lire_lot(sources, limites, correspondances, progression, appel=appel)
         if progression:
@@ -197,11 +198,16 @@ def _cle_budget(ligne: dict) -> tuple:
 
 
 def differences(
-    ancienne: dict, nouvelle: dict, lignes: list[dict] | None, champs: Iterable[str] | None = None
+    ancienne: dict,
+    nouvelle: dict,
+    lignes: list[dict] | None,
+    champs: Iterable[str] | None = None,
+    appel: Appel | None = None,
 ) -> list[str]:
     """Les champs qui changent, en clair (« Titre du projet : « A » → « B » ») ; `champs` :
-    seulement ceux-là (tous les champs d'une demande par défaut)."""
-    return list(champs_changes(ancienne, nouvelle, lignes, champs).values())
+    seulement ceux-là (tous les champs d'une demande par défaut). `appel` : les libellés dans
+    les mots de son type de demandeur (« Municipalité du siège » pour un organisme)."""
+    return list(champs_changes(ancienne, nouvelle, lignes, champs, appel).values())
 
 
 def _dimensions_changees(avant: object, apres: object) -> dict[str, str]:
@@ -220,9 +226,14 @@ def _dimensions_changees(avant: object, apres: object) -> dict[str, str]:
 
 
 def champs_changes(
-    ancienne: dict, nouvelle: dict, lignes: list[dict] | None, champs: Iterable[str] | None = None
+    ancienne: dict,
+    nouvelle: dict,
+    lignes: list[dict] | None,
+    champs: Iterable[str] | None = None,
+    appel: Appel | None = None,
 ) -> dict[str, str]:
     """Comme `differences`, par champ (« lignes_budget » pour les lignes de budget)."""
+    libelles = libelles_champs(appel)
     details = {}
     for cle in CHAMPS_DEMANDE if champs is None else champs:
         avant, apres = ancienne.get(cle), nouvelle.get(cle)
@@ -231,7 +242,7 @@ def champs_changes(
         if cle == "dimensions":
             details.update(_dimensions_changees(avant, apres))
         elif avant != apres:
-            nom = LIBELLES_CHAMPS.get(cle, cle)
+            nom = libelles.get(cle, cle)
             details[cle] = f"{nom} : {_afficher(cle, avant)} → {_afficher(cle, apres)}"
     if lignes is not None:
         anciennes = sorted(map(_cle_budget, ancienne.get("lignes_budget", [])), key=repr)

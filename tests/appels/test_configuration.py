@@ -12,6 +12,7 @@ from evaluation.appels.configuration import (
     appels_fournis,
     charger_appel,
 )
+from evaluation.socle.chemins import DONNEES
 
 TOML = APPEL_PAR_DEFAUT.read_text(encoding="utf-8")
 
@@ -739,3 +740,96 @@ def test_champs_fautifs_nommes(champs, message):
     with pytest.raises(ErreurAppel, match=re.escape(message)) as erreur:
         appel_depuis_toml(toml, "essai.toml")
     assert "pertinence" in str(erreur.value)
+
+
+def _dim(ident, libelle, *valeurs):
+    """Une [[dimensions]] en TOML ; chaque valeur : (id, libellé[, alias…])."""
+    texte = f'[[dimensions]]\nid = "{ident}"\nlibelle = "{libelle}"\n'
+    for v in valeurs:
+        alias = ", ".join(f'"{a}"' for a in v[2:])
+        texte += f'[[dimensions.valeurs]]\nid = "{v[0]}"\nlibelle = "{v[1]}"\nalias = [{alias}]\n'
+    return texte
+
+
+@pytest.mark.parametrize(
+    "ajout, attendu",
+    [
+        # Deux dimensions de même libellé, à la casse, aux accents ou à une espace près.
+        (
+            _dim("a", "Thème", ("x", "X")) + _dim("b", "THEME ", ("y", "Y")),
+            "désigne deux dimensions",
+        ),
+        (_dim("a", "Thème", ("x", "X")) + _dim("b", "a", ("y", "Y")), "désigne deux dimensions"),
+        # « ; » ou saut de ligne dans un identifiant, un libellé ou un alias de valeur.
+        (_dim("t", "Thème", ("a;b", "Eau")), "contient « ; »"),
+        (_dim("t", "Thème", ("a", "Eau; assainissement")), "contient « ; »"),
+        (_dim("t", "Thème", ("a", "Eau", "A\\nB")), "contient « ; »"),
+        # Un alias qui nomme une autre valeur de la même dimension (son identifiant compris).
+        (_dim("t", "Thème", ("a", "Eau", "b"), ("b", "Assainissement")), "désigne deux"),
+        # Un alias qui nomme une valeur d'une autre dimension.
+        (
+            _dim("t", "Thème", ("a", "Eau", "Volontariat"))
+            + _dim("u", "Autre", ("v", "Volontariat")),
+            "il nomme aussi la valeur « v » de la dimension « u »",
+        ),
+        # Plafonds.
+        (
+            "".join(_dim(f"d{i}", f"Dimension {i}", ("v", "V")) for i in range(21)),
+            "21 dimensions déclarées ; un appel en a au plus 20",
+        ),
+        (
+            _dim("t", "Thème", *((f"v{i}", f"Valeur {i}") for i in range(201))),
+            "201 valeurs ; une dimension en a au plus 200",
+        ),
+    ],
+)
+def test_dimensions_ambigues_ou_demesurees_refusees(ajout, attendu):
+    """Issue 18 (attaque) : une configuration de dimensions qui rendrait la lecture d'une
+    cellule ambiguë, ou dont le coût n'est pas borné, est refusée à la lecture, nommée."""
+    with pytest.raises(ErreurAppel) as erreur:
+        appel_depuis_toml(TOML + "\n" + ajout)
+    assert any(attendu in p for p in erreur.value.problemes), erreur.value.problemes
+
+
+def test_dimensions_au_plafond_acceptees():
+    """20 dimensions de 200 valeurs, la même valeur « Autre » dans deux dimensions : permis."""
+    ajout = "".join(
+        _dim(
+            f"d{i}",
+            f"Dimension {i}",
+            *((f"v{j}", f"Valeur {j}") for j in range(199)),
+            ("autre", "Autre"),
+        )
+        for i in range(20)
+    )
+    appel = appel_depuis_toml(TOML + "\n" + ajout)
+    assert len(appel.dimensions) == 20 and len(appel.dimensions[0].valeurs) == 200
+
+
+@pytest.mark.parametrize(
+    "libelle",
+    ["Pays", "pays ", "Titre du projet", "TITRE DU PROJET", "No de demande", "Numéro de demande"],
+)
+def test_dimension_au_libelle_d_un_en_tete_du_gabarit_refusee(moteur_sqlite, libelle):
+    """Issue 18 (attaque) : une dimension dont le libellé est un en-tête ou un synonyme du
+    gabarit (« Pays », « Titre du projet », « No de demande ») ferait lire la colonne deux
+    fois : l'enregistrement de l'appel est refusé, la colonne nommée. (La vérification est
+    dans `gabarit.conflits_dimensions`, appelée par `parametres.enregistrer` : la
+    configuration ne peut pas dépendre du gabarit, qui dépend d'elle.)"""
+    from evaluation.appels.parametres import enregistrer
+    from evaluation.depot.gabarit import conflits_dimensions
+
+    texte = TOML + "\n" + _dim("d", libelle, ("a", "A"))
+    appel = appel_depuis_toml(texte)
+    (erreur,) = conflits_dimensions(appel)
+    assert "nomme déjà la colonne" in erreur and "[[dimensions]] « d »" in erreur
+    with pytest.raises(ErreurAppel) as refus:
+        enregistrer(texte, moteur=moteur_sqlite, auteur="t", creation=True)
+    assert refus.value.problemes == [erreur]
+
+
+def test_les_appels_livres_n_ont_pas_de_dimension_au_libelle_du_gabarit():
+    from evaluation.depot.gabarit import conflits_dimensions
+
+    for chemin in [*appels_fournis(), *sorted((DONNEES / "modeles").glob("*.toml"))]:
+        assert conflits_dimensions(charger_appel(chemin)) == [], chemin

@@ -752,3 +752,164 @@ def test_importer_des_organismes(moteur, appel_organisme):
             "1145678901": ["Q-1"],
             "2245678901": ["Q-2"],
         }
+
+
+def _importer_organismes(moteur, appel, *lignes):
+    from tests.depot.test_validation import classeur_organismes
+
+    verification = _lot(appel, moteur, ("oci.xlsx", classeur_organismes(*lignes)))
+    return verification, importer(verification, appel, moteur=moteur)
+
+
+def test_homonyme_sans_numero_ne_reprend_pas_la_demande_d_un_autre_organisme(
+    moteur, appel_organisme
+):
+    """Attaque de l'issue 18 : un organisme homonyme (autre NEQ, autre siège), même titre aux
+    accents près, sans numéro, ne met pas à jour la demande stockée de l'autre : le NEQ est
+    l'identité d'un organisme ; sa ligne devient une nouvelle demande, l'ancienne est
+    intacte."""
+    from tests.depot.test_validation import _ligne_organisme
+
+    _importer_organismes(
+        moteur,
+        appel_organisme,
+        _ligne_organisme(
+            None,
+            "Carrefour de solidarité internationale",
+            "1145678901",
+            "Sherbrooke",
+            "Stages de volontariat au Sénégal",
+        ),
+    )
+    _, rapport = _importer_organismes(
+        moteur,
+        appel_organisme,
+        _ligne_organisme(
+            None,
+            "CARREFOUR DE SOLIDARITÉ INTERNATIONALE",
+            "2245678902",
+            "Rimouski",
+            "Stages de volontariat au Senegal",
+        ),
+    )
+    assert rapport.reconnues == [] and rapport.mises_a_jour == []
+    assert len(rapport.creees) == 1
+    demandes, _, _ = _etat(moteur, appel_organisme)
+    assert sorted(zip(demandes["neq"], demandes["municipalite"], strict=True)) == [
+        ("1145678901", "Sherbrooke"),
+        ("2245678902", "Rimouski"),
+    ]
+    # Le même organisme (même NEQ), même titre aux accents près : reconnu, mis à jour.
+    _, encore = _importer_organismes(
+        moteur,
+        appel_organisme,
+        _ligne_organisme(
+            None,
+            "Carrefour de solidarite internationale",
+            "1145 678 901",
+            "Sherbrooke",
+            "STAGES DE VOLONTARIAT AU SENEGAL",
+        ),
+    )
+    assert encore.creees == [] and len(encore.reconnues) == 1
+
+
+def test_numero_d_un_autre_organisme_bloque_et_nomme_les_deux(moteur, appel_organisme):
+    """Avec le numéro d'une demande stockée, une ligne d'un autre organisme (autre NEQ)
+    bloque : le message nomme les deux demandeurs et dit quoi faire ; rien n'est écrasé."""
+    from tests.depot.test_validation import _ligne_organisme
+
+    _importer_organismes(
+        moteur, appel_organisme, _ligne_organisme("Q-1", "Carrefour", "1145678901", "Sherbrooke")
+    )
+    verification, rapport = _importer_organismes(
+        moteur, appel_organisme, _ligne_organisme("Q-1", "CARREFOUR", "2245678902", "Rimouski")
+    )
+    (p,) = [p for p in verification.problemes if p.code == "autre_demandeur"]
+    assert (p.severite, p.ligne, p.colonne) == ("bloquant", 2, "No de demande")
+    assert "« Carrefour » (NEQ 1145678901, Sherbrooke)" in p.message
+    assert "« CARREFOUR » (NEQ 2245678902, Rimouski)" in p.message
+    assert "Vérifiez le numéro" in p.message and "retirez-la d'abord" in p.message
+    assert rapport.mises_a_jour == [] and rapport.creees == []
+    demandes, _, _ = _etat(moteur, appel_organisme)
+    assert list(demandes["neq"]) == ["1145678901"]
+
+
+def test_changement_du_siege_dit_municipalite_du_siege(moteur, appel_organisme):
+    """Le même organisme (même NEQ) qui déménage : mise à jour, et le rapport dit
+    « Municipalité du siège » (libellé du gabarit d'un appel d'organismes)."""
+    from tests.depot.test_validation import _ligne_organisme
+
+    _importer_organismes(
+        moteur, appel_organisme, _ligne_organisme("Q-1", "Carrefour", "1145678901", "Sherbrooke")
+    )
+    _, rapport = _importer_organismes(
+        moteur, appel_organisme, _ligne_organisme("Q-1", "Carrefour", "1145678901", "Rimouski")
+    )
+    (changement,) = rapport.mises_a_jour
+    assert any(
+        d.startswith("Municipalité du siège : Sherbrooke → Rimouski") for d in changement.details
+    )
+
+
+def test_numero_d_une_autre_municipalite_bloque(moteur, appel):
+    """Appel municipal : une ligne qui porte le numéro d'une demande stockée d'une autre
+    municipalité (autre code géographique) bloque, sans rien écraser ; sans numéro, une
+    autre municipalité au même titre est une autre demande."""
+    importer(
+        _lot(
+            appel,
+            moteur,
+            (
+                "a.xlsx",
+                classeur(
+                    {
+                        "Demandes": [
+                            ["No de demande", *DEMANDE_MUNICIPALE],
+                            ["M-001", *DEMANDE_MUNICIPALE.values()],
+                        ]
+                    }
+                ),
+            ),
+        ),
+        appel,
+        moteur=moteur,
+    )
+    autre = {
+        **DEMANDE_MUNICIPALE,
+        "Municipalité requérante": "Sherbrooke",
+        "Région administrative": "05 – Estrie",
+    }
+    verification = _lot(
+        appel,
+        moteur,
+        ("b.xlsx", classeur({"Demandes": [["No de demande", *autre], ["M-001", *autre.values()]]})),
+    )
+    (p,) = [p for p in verification.problemes if p.code == "autre_demandeur"]
+    assert p.severite == "bloquant"
+    assert "Rimouski" in p.message and "Sherbrooke" in p.message
+    assert verification.selection()[0] == []
+
+    sans_numero = _lot(
+        appel, moteur, ("c.xlsx", classeur({"Demandes": [list(autre), list(autre.values())]}))
+    )
+    assert [d.reconnue for d in sans_numero.demandes] == [False]
+
+
+def test_autre_demandeur_stocke_entre_verification_et_importation_ecarte(moteur, appel_organisme):
+    """Une importation faite entre la vérification d'un lot et son importation stocke Q-1
+    pour un autre organisme : la ligne de Q-1 est écartée dans la transaction (les deux
+    demandeurs nommés), la demande stockée reste intacte."""
+    from tests.depot.test_validation import _ligne_organisme, classeur_organismes
+
+    ligne = _ligne_organisme("Q-1", "Carrefour", "2245678902", "Rimouski")
+    premier = _lot(appel_organisme, moteur, ("a.xlsx", classeur_organismes(ligne)))
+    _importer_organismes(
+        moteur, appel_organisme, _ligne_organisme("Q-1", "Autre", "1145678901", "Sherbrooke")
+    )
+    rapport = importer(premier, appel_organisme, moteur=moteur)
+    assert rapport.mises_a_jour == [] and rapport.creees == []
+    (ecartee,) = rapport.ecartees
+    assert "NEQ 1145678901" in ecartee and "NEQ 2245678902" in ecartee
+    demandes, _, _ = _etat(moteur, appel_organisme)
+    assert list(demandes["neq"]) == ["1145678901"]

@@ -888,3 +888,39 @@ def test_neq_deja_importe_avertit(appel_organisme):
         neq_stockes=stockes,
     )
     assert not [p for p in meme.problemes if p.code == "neq_en_double"]
+
+
+def test_valeur_inconnue_d_une_grande_dimension_cite_dix_valeurs_permises():
+    """Issue 18 (attaque) : une valeur inconnue d'une dimension de 200 valeurs ne cite pas
+    les 200 (un rapport de 237 Mo pour un CSV de 100 Ko) : dix, puis « … et 190 autres :
+    voir la feuille Listes du gabarit »."""
+    from evaluation.appels.configuration import Dimension, ValeurDimension
+    from evaluation.depot.validation import _valeurs_dimension
+
+    valeurs = tuple(ValeurDimension(f"v{i}", f"Valeur numéro {i}", ()) for i in range(200))
+    d = Dimension("theme", "Thème", True, True, valeurs)
+    for cellule in ("Volonta", "x; y", None):
+        ((_code, message, severite),) = [c for c in _valeurs_dimension(d, cellule)[1]]
+        assert severite == "bloquant"
+        assert "Valeur numéro 9 … et 190 autres : voir la feuille Listes du gabarit" in message
+        assert "Valeur numéro 10 " not in message and len(message) < 600, message
+
+
+def test_cellule_xlsx_coupee_a_32767_caracteres_signalee():
+    """Issue 18 (attaque) : un texte de 1 Mo dans une cellule .xlsx est lu coupé à
+    32 767 caractères (limite d'une cellule Excel) ; la coupure est dite, située (fichier,
+    ligne Excel, colonne) — avertissement pour un texte, bloquant pour une dimension, dont
+    la dernière valeur coupée n'est pas « inconnue »."""
+    from tests.dimensions import appel_avec_dimensions, demande, gabarit_rempli
+
+    appel = appel_avec_dimensions()
+    priorites = "; ".join(["Jeunesse", "Droits des femmes"] * 3000)  # > 32 767 caractères
+    cellules = {"resume": "a\n" * 2**19, "dimension:priorites": priorites}
+    contenu = gabarit_rempli(appel, [demande(appel, "Q-1", **cellules)])
+    verification = verifier_lot([("long.xlsx", contenu)], appel)
+    coupes = {p.colonne: p for p in verification.problemes if p.code == "texte_coupe"}
+    resume, dimension = coupes["Résumé"], coupes["Priorités transversales"]
+    assert (resume.fichier, resume.ligne, resume.severite) == ("long.xlsx", 3, "avertissement")
+    assert "texte coupé à 32 767 caractères (limite d'une cellule Excel)" in resume.message
+    assert dimension.severite == "bloquant"
+    assert not [p for p in verification.problemes if p.code == "dimension_inconnue"]

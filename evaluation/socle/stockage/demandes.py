@@ -41,19 +41,14 @@ def numeros_demandes(appel_id: str, *, connexion: Connection) -> set[str]:
 
 def identites_demandes(
     appel_id: str, *, connexion: Connection
-) -> list[tuple[str, str | None, str | None]]:
-    """(numéro, demandeur, titre) des demandes de l'appel : de quoi reconnaître une demande
-    réimportée sans numéro. Le demandeur : l'organisme requérant quand la table en a la
-    colonne et la demande une valeur, sinon la municipalité requérante."""
-    organisme = demandes.c.get("organisme")
-    demandeur = (
-        demandes.c.municipalite
-        if organisme is None
-        else sa.func.coalesce(organisme, demandes.c.municipalite)
-    )
-    requete = sa.select(demandes.c.no_demande, demandeur, demandes.c.titre).where(
-        demandes.c.appel_id == appel_id
-    )
+) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
+    """(numéro, organisme, municipalité, titre, NEQ, code géographique) des demandes de
+    l'appel : de quoi reconnaître une demande réimportée sans numéro, et son demandeur (un
+    organisme à son NEQ, une entité municipale au code géographique de sa municipalité)."""
+    c = demandes.c
+    requete = sa.select(
+        c.no_demande, c.organisme, c.municipalite, c.titre, c.neq, c.code_geographique
+    ).where(c.appel_id == appel_id)
     return [tuple(ligne) for ligne in connexion.execute(requete)]
 
 

@@ -36,3 +36,24 @@ def test_ecrire_puis_relire(moteur, appel):
     assert table["avertissements"].iloc[0] == [{"code": "x", "message": "é"}]
     assert list(lignes["montant"]) == [2_000_050]
     assert de_a1.equals(lignes) and de_a2.empty and list(de_a2.columns) == list(lignes.columns)
+
+
+def test_identites_demandes_portent_neq_et_code_geographique(moteur, appel):
+    """Issue 18 : de quoi reconnaître le demandeur d'une demande stockée — le NEQ d'un
+    organisme, le code géographique d'une municipalité —, pas seulement son nom."""
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)
+        stockage.inserer_demandes(
+            appel.id,
+            [
+                _demande("A-1", code_geographique="10043"),
+                _demande("A-2", organisme="Carrefour", neq="1145678901", municipalite="Sherbrooke"),
+            ],
+            connexion=c,
+        )
+    with moteur.connect() as c:
+        identites = sorted(stockage.identites_demandes(appel.id, connexion=c))
+    assert identites == [
+        ("A-1", None, "Rimouski", "T", None, "10043"),
+        ("A-2", "Carrefour", "Sherbrooke", "T", "1145678901", None),
+    ]
