@@ -13,7 +13,12 @@ import zipfile
 
 import pytest
 
-from evaluation.depot.pieces_jointes import LimitesPieces, lire_archive, numero_du_chemin
+from evaluation.depot.pieces_jointes import (
+    LimitesPieces,
+    lire_archive,
+    numero_du_chemin,
+    numero_exemple,
+)
 from evaluation.depot.validation import cle_numero
 
 ARCHIVE = "pieces.zip"
@@ -451,3 +456,16 @@ def test_limites_annoncees_en_mo():
     limites = LimitesPieces()
     assert (limites.en_mo(limites.archive_max), limites.en_mo(limites.piece_max)) == ("50", "20")
     assert limites.en_mo(limites.total_max) == "200"
+
+
+def test_exemple_de_nommage_avec_les_numeros_de_l_appel():
+    """Issue 18 : l'exemple de nommage donne un numéro de l'appel, jamais « PAIVMQ-2024-001 »
+    pour un autre appel."""
+    numeros = {"QSF-2026-007", "QSF-2026-002"}
+    lecture = lire_archive(ARCHIVE, _zip(("Résolution.pdf", PDF)), numeros)
+    (refus,) = lecture.refus
+    texte = refus.message
+    assert "« QSF-2026-002.pdf »" in texte and "PAIVMQ" not in texte
+    vide = lire_archive(ARCHIVE, _zip(), iter(numeros))
+    assert "QSF-2026-002 - Résolution.pdf" in vide.refus[0].message
+    assert numero_exemple([], "qsf-modele") == "QSF-MODELE-001"
