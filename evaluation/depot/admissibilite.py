@@ -138,7 +138,7 @@ def libelle_plafond(appel: Appel, conjoint: bool) -> str:
         if not appel.demandeur_organisme:
             return "initiative portée par une seule ville"
         return "projet d'un seul organisme"
-    return f"plafond de l'appel « {appel.nom_court} »"
+    return f"fixé par l'appel « {appel.nom_court} »"
 
 
 @dataclass(frozen=True)
