@@ -876,12 +876,13 @@ def _classement(options, appel, moteur) -> int:
 
 
 def _demandes(options, appel, moteur) -> int:
-    from evaluation.depot.gabarit import LIBELLES_CHAMPS
+    from evaluation.depot.gabarit import libelles_champs
     from evaluation.socle import stockage
     from evaluation.socle.champs import CHAMPS_MONTANT
     from evaluation.sorties.neutralisation import texte_csv
     from evaluation.sorties.tableaux import (
-        CLES_APERCU,
+        avec_dimensions,
+        cles_apercu,
         cles_sortie,
         demandes_pour_fichier,
         demandes_pour_personne,
@@ -891,16 +892,19 @@ def _demandes(options, appel, moteur) -> int:
     with moteur.connect() as connexion:
         table = stockage.lire_demandes(appel.id, connexion=connexion)
     if options.format == "csv":
-        sys.stdout.write(texte_csv(demandes_pour_fichier(table, cles_sortie(appel))))
+        sys.stdout.write(texte_csv(demandes_pour_fichier(table, cles_sortie(appel), appel)))
     elif table.empty:
         print(f"Aucune demande stockée pour l'appel {appel.id}.")
     else:
+        table = avec_dimensions(table, appel)
         enregistrements = table.astype(object).where(table.notna(), None).to_dict("records")
         for e in enregistrements:
             titre = e.get("titre") or ""
             e["titre"] = titre if len(titre) <= 45 else titre[:44] + "…"
-        sortie = demandes_pour_personne(enregistrements, CLES_APERCU)
-        montants = tuple(LIBELLES_CHAMPS[c] for c in CLES_APERCU if c in CHAMPS_MONTANT)
+        cles = cles_apercu(appel)
+        sortie = demandes_pour_personne(enregistrements, cles, appel=appel)
+        libelles = libelles_champs(appel)
+        montants = tuple(libelles[c] for c in cles if c in CHAMPS_MONTANT)
         print(en_texte(sortie, a_droite=montants))
     return SORTIE_OK
 

@@ -40,9 +40,11 @@ colonnes[2].metric(
 
 st.subheader("Par où commencer")
 if compte.role == ADMIN:
+    # Les demandeurs dans les mots de l'appel (issue 18).
+    demandeurs = "organismes" if appel.demandeur_organisme else "municipalités"
     st.markdown(
-        """
-1. **Téléchargez le gabarit** (page Importation) et transmettez-le aux municipalités, ou
+        f"""
+1. **Téléchargez le gabarit** (page Importation) et transmettez-le aux {demandeurs}, ou
    recevez leurs fichiers tels quels : xlsx, xls, ods, csv ou formulaire d'une demande.
 2. **Importez les demandes** (page Importation) : chaque fichier est vérifié, chaque problème
    est situé par fichier, ligne et colonne, et rien n'est enregistré avant votre confirmation.
@@ -99,7 +101,7 @@ else:
     st.page_link("pages/classement.py", label="Classement", icon=":material/leaderboard:")
     st.page_link("pages/portefeuille.py", label="Portefeuille", icon=":material/pie_chart:")
 
-if nombre == 0 and fichiers_demo() and compte.role == ADMIN:
+if nombre == 0 and fichiers_demo(appel) and compte.role == ADMIN:
     st.divider()
     st.markdown(
         "**Pas encore de demandes ?** Le jeu de démonstration (demandes fictives de vraies "
@@ -107,7 +109,7 @@ if nombre == 0 and fichiers_demo() and compte.role == ADMIN:
     )
     if st.button("Importer les données de démonstration", type="primary", key="demo_accueil"):
         with st.spinner("Importation des données de démonstration…"):
-            verification = verifier_lot([(f.name, f) for f in fichiers_demo()], appel)
+            verification = verifier_lot([(f.name, f) for f in fichiers_demo(appel)], appel)
             rapport = importer(
                 verification, appel, moteur=moteur(), auteur=f"{compte.courriel} (démonstration)"
             )

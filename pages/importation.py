@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from evaluation.appels import demandeur
 from evaluation.depot import categories, retraits
 from evaluation.depot.gabarit import colonnes_dimensions, colonnes_sans_objet, libelles_champs
 from evaluation.depot.importation import DecisionsVerrouillees, importer
@@ -175,9 +176,11 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
         toutes = stockage.lire_demandes(appel.id, connexion=connexion, avec_retirees=True)
     actives = toutes[toutes["retiree_le"].isna()]
     retirees = toutes[toutes["retiree_le"].notna()]
+    # Le demandeur dans les mots de l'appel (nom de l'organisme, ou municipalité).
+    noms = demandeur.colonne_noms(appel, toutes)
     libelles = {
-        int(r["id"]): f"{r['no_demande']} · {r['municipalite'] or ''} · {(r['titre'] or '')[:60]}"
-        for r in toutes.to_dict("records")
+        int(r["id"]): f"{r['no_demande']} · {nom} · {(r['titre'] or '')[:60]}"
+        for r, nom in zip(toutes.to_dict("records"), noms, strict=True)
     }
     desistement, retablissement, importation = st.tabs(
         [
@@ -219,7 +222,7 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
                 pd.DataFrame(
                     {
                         "No": retirees["no_demande"],
-                        "Municipalité": retirees["municipalite"],
+                        demandeur.libelle_court(appel): demandeur.colonne_noms(appel, retirees),
                         "Titre": retirees["titre"],
                         "Retirée le": retirees["retiree_le"].map(lambda q: f"{q:%Y-%m-%d %H:%M}"),
                         "Par": retirees["retiree_par"],
@@ -389,7 +392,7 @@ televerses = st.file_uploader(
     help="Plusieurs fichiers à la fois : un classeur de demandes, un fichier Budget, des "
     f"formulaires d'une demande… Limite : {limites().taille_max // 2**20} Mo par fichier.",
 )
-if fichiers_demo() and st.button("Utiliser le jeu de démonstration", key="demo"):
+if fichiers_demo(appel) and st.button("Utiliser le jeu de démonstration", key="demo"):
     st.session_state["source_demo"] = True
 if televerses:
     st.session_state.pop("source_demo", None)
@@ -397,7 +400,7 @@ if televerses:
 if televerses:
     sources = [(f.name, f.getvalue()) for f in televerses]
 elif st.session_state.get("source_demo"):
-    sources = [(f.name, f.read_bytes()) for f in fichiers_demo()]
+    sources = [(f.name, f.read_bytes()) for f in fichiers_demo(appel)]
     st.caption("Jeu de démonstration : " + litteral(", ".join(n for n, _ in sources)))
 else:
     sources = []

@@ -108,20 +108,21 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-types = portefeuille.conjoints(table, appel)
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Type de projet": types.index,
-            "Demandes": types["demandes"],
-            "Financées (ligne)": types["financees"],
-            "Montant financé": types["finance"].map(argent),
-            "Bonification conjointe utilisée": types["bonification"].map(argent),
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-)
+# Projet conjoint : une notion d'entités municipales (« plusieurs acteurs municipaux ») ;
+# rien à montrer pour un appel d'organismes, et pas de bonification pour un appel qui n'en
+# prévoit pas (issue 18).
+municipal = not appel.demandeur_organisme
+if municipal:
+    types = portefeuille.conjoints(table, appel)
+    colonnes_types = {
+        "Type de projet": types.index,
+        "Demandes": types["demandes"],
+        "Financées (ligne)": types["financees"],
+        "Montant financé": types["finance"].map(argent),
+    }
+    if appel.financement.bonification_conjoint_max > 0:
+        colonnes_types["Bonification conjointe utilisée"] = types["bonification"].map(argent)
+    st.dataframe(pd.DataFrame(colonnes_types), hide_index=True, width="stretch")
 
 # --- 2. Répartitions ------------------------------------------------------------------------
 st.subheader("Répartitions")
@@ -131,7 +132,8 @@ DIMENSIONS = portefeuille.dimensions_de(appel)
 if appel.secteurs:
     DIMENSIONS.setdefault("secteur_secondaire", "Secteurs secondaires")
 DIMENSIONS.setdefault("pays", "Pays des partenaires")
-DIMENSIONS.setdefault("type", "Projet conjoint ou non")
+if municipal:
+    DIMENSIONS.setdefault("type", "Projet conjoint ou non")
 f1, f2, f3, f4 = st.columns(4)
 dimension = f1.selectbox(
     "Répartir par",
@@ -247,7 +249,7 @@ tableau.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
-if dimension == "region":
+if dimension == "region" and municipal:
     absentes = portefeuille.municipalites_sans_demande(table, municipalites)
     with st.expander(f"Municipalités sans demande ({len(absentes)})"):
         noms = {r.code: r.nom for r in appel.regions}

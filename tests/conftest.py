@@ -155,6 +155,11 @@ def demandes_pour_appel(appel, dossier: Path) -> Path:
             c if c in connues else admissibles[0] for c in budget["Catégorie de dépense"]
         ]
     demandes["Qualité du signataire"] = appel.qualites_signataire[0]
+    # Sans les colonnes qu'aucune condition de l'appel ne lit (le gabarit ne les a pas).
+    from evaluation.depot.gabarit import LIBELLES_CHAMPS, colonnes_sans_objet
+
+    sans_objet = [LIBELLES_CHAMPS[c] for c in colonnes_sans_objet(appel) if c in LIBELLES_CHAMPS]
+    demandes = demandes.drop(columns=[c for c in sans_objet if c in demandes])
     debut = appel.financement.premiere_annee_debut
     demandes["Date de début"] = pd.Timestamp(debut + dt.timedelta(days=30))
     demandes["Date de fin"] = pd.Timestamp(debut + dt.timedelta(days=300))

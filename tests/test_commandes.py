@@ -750,3 +750,33 @@ def test_importer_avec_les_pieces_jointes(base, capsys, tmp_path):
     assert main([*base, "importer", VALIDE, "--pieces", bonne]) == 0
     sortie = capsys.readouterr().out
     assert "3 demandes créées" in sortie and "q.zip : 2 pièce(s) ajoutée(s)" in sortie
+
+
+def test_demandes_d_un_appel_d_organismes_a_dimensions(base, tmp_path, capsys):
+    """Issue 18 : `demandes` d'un appel QSF (organismes, sans axes ni secteurs, trois
+    dimensions déclarées) : le CSV donne les libellés de chaque dimension (il plantait sur
+    « dimension:objectif ») ; le texte nomme l'organisme et la « Municipalité du siège »,
+    sans Axe, Secteur ni « Projet conjoint »."""
+    from evaluation.appels.configuration import charger_appel
+    from tests.conftest import demandes_pour_appel
+
+    qsf = charger_appel(MODELE_QSF)
+    fichier = demandes_pour_appel(qsf, tmp_path)
+    assert main([*base, "appels", "importer", str(MODELE_QSF)]) == 0
+    assert main([*base, "importer", "--appel", "qsf-modele", str(fichier)]) == 0
+    capsys.readouterr()
+    assert main([*base, "demandes", "--appel", "qsf-modele", "--format", "csv"]) == 0
+    lignes = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [ligne["organisme"] for ligne in lignes][:1] == ["Organisme de test 1"]
+    objectifs = qsf.dimension("objectif")
+    attendu = " ; ".join(v.libelle for v in objectifs.valeurs[:2])
+    assert lignes[0]["dimension:objectif"] == attendu
+    assert "projet_conjoint" not in lignes[0] and "axe" not in lignes[0]
+    assert main([*base, "demandes", "--appel", "qsf-modele"]) == 0
+    texte = capsys.readouterr().out
+    entete = texte.splitlines()[0]
+    assert "Organisme requérant" in entete and "Municipalité du siège" in entete
+    assert objectifs.libelle in entete
+    for absent in ("Municipalité requérante", "Axe", "Secteur", "Projet conjoint"):
+        assert absent not in entete
+    assert objectifs.valeurs[0].libelle in texte

@@ -163,6 +163,10 @@ class Financement:
     enveloppe: tuple[int, ...]
     entites_conjoint_min: int = 2
     regroupements_municipaux: tuple[str, ...] = ()
+    # Vrai si l'appel attend une contribution du demandeur ou un cofinancement (PAIVMQ :
+    # « une contribution du demandeur ou la présence de cofinancement est attendue ») :
+    # sinon, un montage sans l'un ni l'autre n'est pas signalé.
+    contribution_attendue: bool = False
 
     @property
     def plafond_bonifie_max(self) -> int:
@@ -459,6 +463,7 @@ _SCHEMA_FINANCEMENT = {
     "bonification_projet_conjoint": (_NOMBRE, False),
     "entites_conjoint_min": ((int,), False),
     "regroupements_municipaux": ((list,), False),
+    "contribution_attendue": ((bool,), False),
     "nombre_annees_max": ((int,), True),
     "premiere_annee_debut": ((dt.date,), True),
     "enveloppe": ((list,), True),
@@ -883,6 +888,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             tuple(_cents(v) for v in enveloppe),
             entites_min,
             tuple(n.strip() for n in regroupements),
+            fin.get("contribution_attendue", False) is True,
         )
 
     dep = _verifier(donnees["depenses"], _SCHEMA_DEPENSES, "[depenses]", erreurs)

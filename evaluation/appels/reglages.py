@@ -94,6 +94,7 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("financement.bonification_conjoint_max", "Bonification maximale d'un projet conjoint"),
     ("financement.entites_conjoint_min", "Projet conjoint : nombre d'entités municipales"),
     ("financement.regroupements_municipaux", "Projet conjoint : regroupements reconnus"),
+    ("financement.contribution_attendue", "Contribution du demandeur ou cofinancement attendu"),
     ("depenses.admissibles", "Catégories de dépenses admissibles"),
     ("depenses.non_admissibles", "Catégories de dépenses non admissibles"),
     ("depenses.plafond_visas", "Plafond des frais de visas et d'assurance"),
@@ -102,6 +103,9 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("demandeur.type", "Type de demandeur"),
     ("dimensions", "Dimensions de classement"),
 )
+# Les règles qu'un appel déclare ou non (faux par défaut) : absentes du TOML, l'appel ne
+# les a pas, et il n'y a rien à sourcer.
+REGLES_DECLAREES = frozenset({"financement.contribution_attendue"})
 # Les listes de catégories de dépenses : leur valeur est la liste triée des identifiants,
 # « (plafonnée) » après celui d'une catégorie plafonnée, avec les autres noms qui la font
 # reconnaître à l'importation (déplacer « Équipements » vers une catégorie admissible
@@ -354,6 +358,8 @@ def reglages(appel: Appel, donnees: dict) -> tuple[Reglage, ...]:
         valeur = _dans(donnees, chemin)
         if valeur is _ABSENT:
             valeur = _par_defaut(appel, chemin)
+            if chemin in REGLES_DECLAREES and not valeur:
+                continue  # règle que l'appel ne déclare pas : rien à sourcer
         if valeur is None:
             continue
         if chemin.startswith("criteres."):

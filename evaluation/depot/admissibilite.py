@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evaluation.appels.configuration import Appel
+from evaluation.appels.configuration import Appel, Condition
 from evaluation.depot import echeance
 from evaluation.depot.municipalites import Repertoire
 from evaluation.depot.municipalites import repertoire as charger_repertoire
@@ -37,16 +37,13 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
     f = appel.financement
     constats = []
     presentes = presentes if presentes is not None else set(d)
-    # « ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative portée par une
-    # seule ville » ; un projet conjoint « peut permettre la bonification » : jusqu'au plafond
-    # bonifié maximal (réglage du comité), selon ce que la présidence fixera.
-    conjoint = bool(d.get("projet_conjoint"))
+    # PAIVMQ : « ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative portée
+    # par une seule ville » ; un projet conjoint « peut permettre la bonification » : jusqu'au
+    # plafond bonifié maximal (réglage du comité), selon ce que la présidence fixera. Un appel
+    # sans bonification de projet conjoint n'a qu'un plafond.
+    conjoint = bool(d.get("projet_conjoint")) and f.bonification_conjoint_max > 0
     plafond = f.plafond_bonifie_max if conjoint else f.plafond_annuel
-    genre = (
-        "projet conjoint, bonification maximale comprise"
-        if conjoint
-        else "initiative portée par une seule ville"
-    )
+    genre = libelle_plafond(appel, conjoint)
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
         demande = d.get(cle) or 0
         if annee > f.nombre_annees_max and demande:
@@ -79,23 +76,36 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
                 "cout_total",
             )
         )
+    # Seulement si l'appel le déclare ([financement] contribution_attendue, avec sa source) ;
+    # PAIVMQ : « une contribution du demandeur ou la présence de cofinancement est attendue ».
     finance = {"contribution_demandeur", "cofinancement_externe"} & presentes
-    if finance and not (d.get("contribution_demandeur") or d.get("cofinancement_externe")):
+    if (
+        f.contribution_attendue
+        and finance
+        and not (d.get("contribution_demandeur") or d.get("cofinancement_externe"))
+    ):
         constats.append(
             Constat(
                 "sans_contribution",
-                "ni contribution du demandeur ni cofinancement : l'appel attend l'une ou l'autre "
-                "dans le montage financier.",
+                "ni contribution du demandeur ni cofinancement : l'appel "
+                f"« {appel.nom_court} » attend l'une ou l'autre dans le montage financier.",
                 "contribution_demandeur",
             )
         )
-    if d.get("autre_financement_gouvernemental") is True:
+    # Seulement si une condition d'admissibilité de l'appel lit ce champ et attend « non »
+    # (PAIVMQ : « ne pas recevoir de financement d'un autre programme gouvernemental »).
+    condition = condition_du_champ(appel, "autre_financement_gouvernemental")
+    if (
+        condition is not None
+        and condition.attendu is False
+        and d.get("autre_financement_gouvernemental") is True
+    ):
         constats.append(
             Constat(
                 "autre_financement",
-                "financement d'un autre programme gouvernemental déclaré : un projet qui en "
-                "reçoit n'est pas admissible ; à vérifier par l'analyste, à l'examen "
-                "d'admissibilité.",
+                "financement d'un autre programme gouvernemental déclaré : l'appel "
+                f"« {appel.nom_court} » demande que « {condition.libelle} » ; à vérifier par "
+                "l'analyste, à l'examen d'admissibilité.",
                 "autre_financement_gouvernemental",
             )
         )
@@ -111,6 +121,24 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
             )
         )
     return constats
+
+
+def condition_du_champ(appel: Appel, champ: str) -> Condition | None:
+    """La condition d'admissibilité de l'appel qui lit `champ` (None : l'appel n'en a pas,
+    et aucune règle ne porte sur ce champ)."""
+    return next((c for c in appel.conditions if c.champ == champ), None)
+
+
+def libelle_plafond(appel: Appel, conjoint: bool) -> str:
+    """Ce que couvre le plafond annuel, dans les mots de l'appel : « une seule ville » n'a de
+    sens que pour un appel qui bonifie les projets conjoints d'entités municipales."""
+    if appel.financement.bonification_conjoint_max > 0:
+        if conjoint:
+            return "projet conjoint, bonification maximale comprise"
+        if not appel.demandeur_organisme:
+            return "initiative portée par une seule ville"
+        return "projet d'un seul organisme"
+    return f"fixé par l'appel « {appel.nom_court} »"
 
 
 @dataclass(frozen=True)

@@ -680,6 +680,13 @@ PREFIXE_DIMENSION = "dimension:"
 # Colonnes qui n'ont de sens que si l'appel déclare des axes, ou des secteurs.
 _COLONNES_AXES = frozenset({"axe"})
 _COLONNES_SECTEURS = frozenset({"secteur", "secteurs_secondaires"})
+# Colonnes que seule une condition d'admissibilité lit (celles du PAIVMQ : « ne pas recevoir
+# de financement d'un autre programme gouvernemental », « comporter un budget détaillé »,
+# « s'engager à produire un rapport financier et narratif ») : sans condition de l'appel
+# dont le `champ` est leur clé, aucune règle ne les lit et le gabarit ne les demande pas.
+_COLONNES_DE_CONDITION = frozenset(
+    {"autre_financement_gouvernemental", "budget_detaille", "engagement_rapport"}
+)
 
 
 def cle_dimension(id_dimension: str) -> str:
@@ -724,6 +731,8 @@ def colonnes_demandes(appel: Appel | None = None) -> tuple[Colonne, ...]:
             continue
         if c.cle == "date_debut":
             colonnes.extend(colonnes_dimensions(appel))
+        if c.cle == "qualite_signataire":
+            c = _qualite_signataire(c, appel)
         colonnes.append(c)
     return tuple(colonnes)
 
@@ -841,11 +850,28 @@ def exemples_de_l_appel(colonnes: tuple[Colonne, ...], appel: Appel) -> tuple[Co
     return tuple(resultat)
 
 
+def _qualite_signataire(colonne: Colonne, appel: Appel) -> Colonne:
+    """L'aide et l'exemple de « Qualité du signataire » tirés de la liste de l'appel
+    ([admissibilite] qualites_signataire), pas des mots du PAIVMQ."""
+    qualites = appel.qualites_signataire
+    if not qualites:
+        return replace(colonne, aide="Qualité de la personne qui signe.", exemple="")
+    return replace(
+        colonne,
+        aide=f"Qualité de la personne qui signe, parmi : {', '.join(qualites)}.",
+        exemple=colonne.exemple if colonne.exemple in qualites else qualites[0],
+    )
+
+
 def colonnes_sans_objet(appel: Appel) -> frozenset[str]:
     """Les clés du gabarit qu'un appel n'emploie pas (axe sans [[axes]], secteurs sans
-    [[secteurs]]) : rien n'en est exigé ni stocké."""
-    return (_COLONNES_AXES if not appel.axes else frozenset()) | (
-        _COLONNES_SECTEURS if not appel.secteurs else frozenset()
+    [[secteurs]], colonne qu'aucune de ses conditions d'admissibilité ne lit) : rien n'en est
+    exigé ni stocké."""
+    lues = {c.champ for c in appel.conditions}
+    return (
+        (_COLONNES_AXES if not appel.axes else frozenset())
+        | (_COLONNES_SECTEURS if not appel.secteurs else frozenset())
+        | (_COLONNES_DE_CONDITION - lues)
     )
 
 

@@ -422,6 +422,16 @@ def _bornes(cle: str) -> Iterable[str]:
                 yield debut
 
 
+def numero_exemple(numeros: Iterable[str], id_appel: str = "") -> str:
+    """Un numéro de demande de l'appel pour les exemples de nommage (« QSF-2026-001.pdf ») :
+    le premier des numéros stockés, sinon l'identifiant de l'appel suivi de « -001 »
+    (la série que l'importation attribuerait), sinon « numéro de la demande »."""
+    numeros = sorted(n for n in numeros if str(n).strip())
+    if numeros:
+        return numeros[0]
+    return f"{id_appel.upper()}-001" if id_appel else "numéro de la demande"
+
+
 def forme(cle: str) -> str:
     """La forme d'une clé de numéro : chaque suite de chiffres devient « 9 », chaque suite de
     lettres « a » (« t-001-a » → « a-9-a », « paivmq-2024-001 » → « a-9-9 »)."""
@@ -512,6 +522,7 @@ def lire_archive(
     demandes de l'appel. Ne lève jamais sur une archive : chaque problème est un `Refus`
     (un par fichier fautif, ou un seul pour l'archive entière quand elle ne se lit pas)."""
     limites = limites or LimitesPieces()
+    numeros = list(numeros)
     lecture = LectureArchive(nom_archive)
     try:
         _lire(lecture, contenu, {cle_identifiant(n): n for n in numeros}, limites)
@@ -529,7 +540,7 @@ def lire_archive(
                 "archive_sans_pdf",
                 "l'archive ne contient aucun PDF",
                 "Placez dans l'archive les PDF nommés par numéro de demande "
-                "(« PAIVMQ-2024-001 - Résolution.pdf »).",
+                f"(« {numero_exemple(numeros)} - Résolution.pdf »).",
             )
         )
     return lecture
@@ -643,6 +654,7 @@ def _lire_entrees(lecture, brut: bytes, infos, numeros: dict[str, str], limites)
     compteur = [0]
     inconnus = 0
     formes = formes_des_numeros(numeros)
+    exemple = numero_exemple(numeros.values())
     vues: dict[tuple[str, str], str] = {}
     chemins_vus: set[str] = set()
 
@@ -742,8 +754,8 @@ def _lire_entrees(lecture, brut: bytes, infos, numeros: dict[str, str], limites)
                 "numero_inconnu",
                 "aucune demande de l'appel ne porte le numéro de ce fichier"
                 + (f" (vouliez-vous dire « {proche} » ?)" if proche else ""),
-                "Nommez le PDF d'après le numéro de sa demande (« PAIVMQ-2024-001.pdf » ou "
-                "« PAIVMQ-2024-001 - Résolution.pdf ») ou rangez-le dans un dossier qui porte "
+                f"Nommez le PDF d'après le numéro de sa demande (« {exemple}.pdf » ou "
+                f"« {exemple} - Résolution.pdf ») ou rangez-le dans un dossier qui porte "
                 "ce numéro ; importez d'abord la demande si elle manque.",
             )
             continue

@@ -9,7 +9,13 @@ from collections.abc import Mapping
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.depot.gabarit import COLONNES_DEMANDES, colonnes_demandes, libelles_champs
+from evaluation.depot.gabarit import (
+    COLONNES_DEMANDES,
+    PREFIXE_DIMENSION,
+    colonnes_demandes,
+    colonnes_sans_objet,
+    libelles_champs,
+)
 from evaluation.socle import formats
 from evaluation.socle.champs import CHAMPS_MONTANT
 
@@ -18,8 +24,10 @@ CLES_SORTIE = [c.cle for c in COLONNES_DEMANDES] + ["code_geographique", "projet
 
 def cles_sortie(appel: Appel | None = None) -> list[str]:
     """Les colonnes d'un fichier de demandes, selon le type de demandeur de l'appel : pour
-    un organisme, son nom et son NEQ après le numéro (`gabarit.colonnes_demandes`)."""
-    return [c.cle for c in colonnes_demandes(appel)] + ["code_geographique", "projet_conjoint"]
+    un organisme, son nom et son NEQ après le numéro (`gabarit.colonnes_demandes`), et sans
+    « projet conjoint », qui ne concerne que des entités municipales."""
+    conjoint = [] if appel is not None and appel.demandeur_organisme else ["projet_conjoint"]
+    return [c.cle for c in colonnes_demandes(appel)] + ["code_geographique", *conjoint]
 
 
 CLES_APERCU = [
@@ -50,12 +58,58 @@ def _cellule_fichier(cle: str, valeur: object) -> str:
     return str(valeur)
 
 
-def demandes_pour_fichier(demandes: pd.DataFrame, cles: list[str] = CLES_SORTIE) -> pd.DataFrame:
-    """Une ligne par demande, colonnes nommées par les clés, valeurs en texte neutre."""
-    return pd.DataFrame(
-        {cle: [_cellule_fichier(cle, v) for v in demandes[cle].astype(object)] for cle in cles},
-        dtype=object,
+def _libelles_dimension(appel: Appel | None, cle: str, valeur: object) -> str | None:
+    """Les libellés des valeurs d'une dimension déclarée (« dimension:<id> »), joints par
+    « ; » comme dans le gabarit ; None si `cle` n'est pas une dimension. Une valeur que
+    l'appel ne déclare plus garde son identifiant."""
+    if not cle.startswith(PREFIXE_DIMENSION):
+        return None
+    if isinstance(valeur, str):
+        valeur = (valeur,)
+    if not isinstance(valeur, tuple | list) or not valeur:
+        return ""
+    dimension = appel.dimension(cle[len(PREFIXE_DIMENSION) :]) if appel else None
+    if dimension is None:
+        return " ; ".join(map(str, valeur))
+    return " ; ".join(dimension.libelle_valeur(str(v)) for v in valeur)
+
+
+def avec_dimensions(demandes: pd.DataFrame, appel: Appel | None) -> pd.DataFrame:
+    """Les demandes stockées (colonne JSON `dimensions`, {id: [ids de valeurs]}) avec une
+    colonne « dimension:<id> » par dimension de l'appel : le tuple des ids (vide si aucun)."""
+    if appel is None or not appel.dimensions:
+        return demandes
+    stockees = (
+        demandes["dimensions"].tolist() if "dimensions" in demandes else [None] * len(demandes)
     )
+    return demandes.assign(
+        **{
+            PREFIXE_DIMENSION + d.id: pd.Series(
+                [tuple(s.get(d.id) or ()) if isinstance(s, dict) else () for s in stockees],
+                index=demandes.index,
+                dtype=object,
+            )
+            for d in appel.dimensions
+        }
+    )
+
+
+def demandes_pour_fichier(
+    demandes: pd.DataFrame, cles: list[str] = CLES_SORTIE, appel: Appel | None = None
+) -> pd.DataFrame:
+    """Une ligne par demande, colonnes nommées par les clés, valeurs en texte neutre ; une
+    dimension déclarée par `appel` donne les libellés de ses valeurs (« ; » entre elles)."""
+    demandes = avec_dimensions(demandes, appel)
+    colonnes = {}
+    for cle in cles:
+        valeurs = demandes[cle].astype(object) if cle in demandes else [None] * len(demandes)
+        colonnes[cle] = [
+            texte
+            if (texte := _libelles_dimension(appel, cle, v)) is not None
+            else _cellule_fichier(cle, v)
+            for v in valeurs
+        ]
+    return pd.DataFrame(colonnes, dtype=object)
 
 
 def valeur_lisible(cle: str, valeur: object, regions: Mapping[str, str] | None = None) -> str:
@@ -75,11 +129,24 @@ def valeur_lisible(cle: str, valeur: object, regions: Mapping[str, str] | None =
 
 
 def cles_apercu(appel: Appel | None = None) -> list[str]:
-    """`CLES_APERCU`, avec le nom de l'organisme après le numéro pour un appel
-    d'organismes."""
-    if appel is None or not appel.demandeur_organisme:
+    """`CLES_APERCU` selon l'appel : le nom de l'organisme après le numéro pour un appel
+    d'organismes (sans « projet conjoint », qui ne concerne que des entités municipales),
+    sans l'axe ni le secteur d'un appel qui n'en a pas, et ses dimensions déclarées après le
+    secteur."""
+    if appel is None:
         return CLES_APERCU
-    return ["no_demande", "organisme", *CLES_APERCU[1:]]
+    retirees = colonnes_sans_objet(appel)
+    if appel.demandeur_organisme:
+        retirees |= {"projet_conjoint"}
+    cles = []
+    for cle in CLES_APERCU:
+        if cle == "titre":
+            cles += [PREFIXE_DIMENSION + d.id for d in appel.dimensions]
+        if cle not in retirees:
+            cles.append(cle)
+    if appel.demandeur_organisme:
+        cles.insert(1, "organisme")
+    return cles
 
 
 def demandes_pour_personne(
@@ -91,9 +158,16 @@ def demandes_pour_personne(
     """Aperçu lisible (en-têtes du gabarit, montants « 25 000 $ ») de demandes converties ;
     les en-têtes suivent le type de demandeur de `appel` (« Municipalité du siège »)."""
     libelles = libelles_champs(appel)
+    if appel is not None:
+        libelles |= {PREFIXE_DIMENSION + d.id: d.libelle for d in appel.dimensions}
     return pd.DataFrame(
         {
-            libelles.get(cle, cle): [valeur_lisible(cle, v.get(cle), regions) for v in valeurs]
+            libelles.get(cle, cle): [
+                texte
+                if (texte := _libelles_dimension(appel, cle, v.get(cle))) is not None
+                else valeur_lisible(cle, v.get(cle), regions)
+                for v in valeurs
+            ]
             for cle in cles
         },
         dtype=object,

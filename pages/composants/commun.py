@@ -119,7 +119,15 @@ def limites() -> Limites:
     return Limites(taille_max=int(mo * 1024 * 1024))
 
 
-def fichiers_demo() -> list[Path]:
+# L'appel du jeu de démonstration (donnees/demo : demandes fictives du PAIVMQ 2023-2024).
+APPEL_DEMO = "paivmq-2023-2024"
+
+
+def fichiers_demo(appel=None) -> list[Path]:
+    """Les fichiers du jeu de démonstration ; aucun si `appel` (l'appel actif) n'est pas
+    celui de la démonstration : ses demandes n'ont de sens que dans le PAIVMQ."""
+    if appel is not None and appel.id != APPEL_DEMO:
+        return []
     return sorted(DOSSIER_DEMO.glob("*.xlsx"))
 
 

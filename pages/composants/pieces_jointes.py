@@ -24,7 +24,7 @@ from evaluation.depot.importation_pieces import (
     importer_pieces,
     pieces_de_la_demande,
 )
-from evaluation.depot.pieces_jointes import LimitesPieces, nom_de_telechargement
+from evaluation.depot.pieces_jointes import LimitesPieces, nom_de_telechargement, numero_exemple
 from evaluation.socle import stockage
 from evaluation.socle.formats import nombre, pluriel
 from evaluation.socle.texte import litteral
@@ -60,12 +60,13 @@ def section_importation(appel, compte, moteur) -> None:
     st.subheader("Pièces jointes")
     with moteur.connect() as connexion:
         stockees = stockage.lire_pieces(appel.id, connexion=connexion)
+        exemple = numero_exemple(stockage.numeros_demandes(appel.id, connexion=connexion), appel.id)
     demandes = {p["demande_id"] for p in stockees}
     # Le conseil du demandeur : celui d'une municipalité, ou d'un organisme (issue 18).
     conseil = "conseil d'administration" if appel.demandeur_organisme else "conseil"
     st.caption(
         f"Une archive .zip de PDF (résolution du {conseil}, lettres d'appui…), chacun nommé par "
-        "le numéro de sa demande (« PAIVMQ-2024-001.pdf », « PAIVMQ-2024-001 - "
+        f"le numéro de sa demande (« {exemple}.pdf », « {exemple} - "
         "Résolution.pdf ») ou rangé dans un dossier qui porte ce numéro. Tout ou rien : si un "
         "fichier est refusé, aucune pièce n'est importée. Limites : "
         f"{_limites_en_clair(limites)}. Déjà stockées : "

@@ -7,12 +7,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.appels.configuration import Condition
-from evaluation.depot.admissibilite import preremplir
+from evaluation.appels.configuration import (
+    Condition,
+    ErreurAppel,
+    appel_depuis_toml,
+    charger_appel,
+)
+from evaluation.depot.admissibilite import constats_demande, preremplir
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.socle import stockage
-from tests.conftest import DONNEES
+from tests.conftest import DONNEES, RACINE_PROJET
 
 VALIDE = DONNEES / "formats" / "valide.xlsx"
 
@@ -168,3 +173,99 @@ def test_dossier_complet_d_un_gabarit_de_demandeur_reste_a_l_analyste(appel):
     reponses = preremplir(d.valeurs, appel)
     assert reponses["dossier-complet"] is None
     assert reponses["engagement-rapport"] is True  # le demandeur s'y engage, lui
+
+
+# Issue 18 : une règle ne s'applique que si l'appel la déclare, et ses messages citent
+# l'appel concerné (jamais le PAIVMQ en dur).
+MODELES = RACINE_PROJET / "donnees" / "modeles"
+
+
+def _modele(nom: str):
+    return charger_appel(MODELES / nom)
+
+
+def _codes(constats) -> set[str]:
+    return {c.code for c in constats}
+
+
+SANS_CONTRIBUTION_AVEC_AUTRE_AIDE = {
+    "montant_demande_an1": 1_000_000,
+    "contribution_demandeur": 0,
+    "cofinancement_externe": 0,
+    "autre_financement_gouvernemental": True,
+}
+
+
+def test_paivmq_declare_ses_deux_regles_et_les_cite(appel):
+    """PAIVMQ : « ne pas recevoir de financement d'un autre programme gouvernemental » (une
+    condition de [[admissibilite.conditions]]) et « une contribution du demandeur ou la
+    présence de cofinancement est attendue » ([financement] contribution_attendue)."""
+    assert appel.financement.contribution_attendue is True
+    constats = constats_demande(dict(SANS_CONTRIBUTION_AVEC_AUTRE_AIDE), appel)
+    par_code = {c.code: c.message for c in constats}
+    assert {"sans_contribution", "autre_financement"} <= set(par_code)
+    assert f"« {appel.nom_court} »" in par_code["sans_contribution"]
+    assert "autre programme gouvernemental" in par_code["autre_financement"]
+    assert f"« {appel.nom_court} »" in par_code["autre_financement"]
+
+
+@pytest.mark.parametrize("modele", ["qsf-modele.toml", "ffqcd-2021-2022.toml"])
+def test_un_appel_qui_ne_les_declare_pas_ne_les_applique_pas(modele):
+    """Le FFQCD (géré à parité par deux gouvernements) et QSF ne disent rien d'un autre
+    financement gouvernemental ni d'une contribution attendue : aucun signalement."""
+    a = _modele(modele)
+    assert a.financement.contribution_attendue is False
+    assert all(c.champ != "autre_financement_gouvernemental" for c in a.conditions)
+    codes = _codes(constats_demande(dict(SANS_CONTRIBUTION_AVEC_AUTRE_AIDE), a))
+    assert not codes & {"sans_contribution", "autre_financement"}
+
+
+def test_la_regle_suit_la_condition_et_non_le_nom_du_champ(appel):
+    """Sans la condition « aucun-autre-financement », le champ seul ne déclenche rien ; la
+    clé contribution_attendue absente vaut « non déclarée »."""
+    sans = dataclasses.replace(
+        appel,
+        conditions=tuple(
+            c for c in appel.conditions if c.champ != "autre_financement_gouvernemental"
+        ),
+        financement=dataclasses.replace(appel.financement, contribution_attendue=False),
+    )
+    codes = _codes(constats_demande(dict(SANS_CONTRIBUTION_AVEC_AUTRE_AIDE), sans))
+    assert not codes & {"sans_contribution", "autre_financement"}
+
+
+def test_contribution_attendue_se_lit_du_toml_et_dit_sa_source(appel):
+    texte = appel.source_toml.replace("contribution_attendue = true", "")
+    assert texte != appel.source_toml
+    sans = appel_depuis_toml(texte)
+    assert sans.financement.contribution_attendue is False
+    assert "financement.contribution_attendue" not in {r.chemin for r in sans.reglages}
+    reglage = next(r for r in appel.reglages if r.chemin == "financement.contribution_attendue")
+    assert "une contribution du demandeur ou la présence de cofinancement est attendue" in (
+        reglage.source.citation
+    )
+    with pytest.raises(ErreurAppel):
+        appel_depuis_toml(
+            appel.source_toml.replace(
+                "contribution_attendue = true", 'contribution_attendue = "oui"'
+            )
+        )
+
+
+def _plafond(a, **d) -> str:
+    constats = constats_demande({"montant_demande_an1": 99_000_000, **d}, a)
+    return next(c.message for c in constats if c.code == "plafond_depasse")
+
+
+def test_libelle_du_plafond_suit_l_appel(appel, appel_organisme):
+    """« une seule ville » : seulement pour un appel d'entités municipales qui bonifie les
+    projets conjoints (PAIVMQ : « dans le cas d'une initiative portée par une seule ville »)."""
+    assert "une seule ville" in _plafond(appel)
+    assert "bonification maximale comprise" in _plafond(appel, projet_conjoint=True)
+    organisme = _plafond(appel_organisme)
+    assert "ville" not in organisme and "organisme" in organisme
+    for modele in ("qsf-modele.toml", "ffqcd-2021-2022.toml"):
+        a = _modele(modele)
+        message = _plafond(a, projet_conjoint=True)
+        assert "ville" not in message and "conjoint" not in message
+        assert f"« {a.nom_court} »" in message

@@ -418,7 +418,9 @@ ENTETES_ORGANISME_DEBUT = [
 
 
 def test_colonnes_selon_le_type_de_demandeur(appel, appel_organisme):
-    assert colonnes_demandes(appel) == colonnes_demandes() == COLONNES_DEMANDES
+    assert colonnes_demandes() == COLONNES_DEMANDES
+    # Mêmes colonnes pour l'appel livré ; seule l'aide du signataire suit sa liste.
+    assert [c.cle for c in colonnes_demandes(appel)] == [c.cle for c in COLONNES_DEMANDES]
     organisme = colonnes_demandes(appel_organisme)
     assert [c.entete for c in organisme][:5] == ENTETES_ORGANISME_DEBUT
     par_cle = {c.cle: c for c in organisme}
@@ -583,3 +585,55 @@ def test_gabarit_rempli_de_ses_exemples_sans_ecart_de_date_ni_de_categorie(model
         assert d["organisme"] == "Organisme de coopération XYZ"
         for municipal in ("de la municipalité", "la Ville", "site de la Ville"):
             assert municipal not in textes
+
+
+# --- Colonnes propres aux conditions d'un appel (issue 18) ------------------------------------
+
+COLONNES_PAIVMQ = {
+    "autre_financement_gouvernemental": "Autre financement gouvernemental",
+    "budget_detaille": "Budget détaillé",
+    "engagement_rapport": "Engagement à produire un rapport",
+}
+MODELES = DONNEES.parent.parent / "donnees" / "modeles"
+
+
+@pytest.mark.parametrize("modele", ["qsf-modele.toml", "ffqcd-2021-2022.toml"])
+def test_gabarit_sans_les_colonnes_qu_aucune_condition_ne_lit(appel, modele):
+    """PAIVMQ : « ne pas recevoir de financement d'un autre programme gouvernemental ;
+    comporter un budget détaillé » et « s'engager à produire un rapport financier et
+    narratif » sont des conditions de sa liste, qui lisent ces colonnes ; QSF et le FFQCD
+    n'en ont aucune : leur gabarit ne les demande pas, et un fichier qui les porte les voit
+    mises à part (rien n'en est stocké)."""
+    from evaluation.appels.configuration import charger_appel
+
+    assert set(COLONNES_PAIVMQ) <= {c.cle for c in colonnes_demandes(appel)}
+    autre = charger_appel(MODELES / modele)
+    assert set(COLONNES_PAIVMQ).isdisjoint(c.cle for c in colonnes_demandes(autre))
+    wb = load_workbook(io.BytesIO(construire_gabarit(autre)))
+    entetes = {c.value for c in wb["Demandes"][LIGNE_ENTETES]}
+    assert entetes.isdisjoint(COLONNES_PAIVMQ.values())
+    assert "Qualité du signataire" in entetes
+
+
+def test_colonne_presente_si_et_seulement_si_une_condition_la_lit(appel):
+    """Retirer la condition « budget-detaille » retire sa seule colonne."""
+    import dataclasses
+
+    sans = dataclasses.replace(
+        appel, conditions=tuple(c for c in appel.conditions if c.champ != "budget_detaille")
+    )
+    cles = {c.cle for c in colonnes_demandes(sans)}
+    assert "budget_detaille" not in cles
+    assert {"autre_financement_gouvernemental", "engagement_rapport"} <= cles
+
+
+def test_aide_de_la_qualite_du_signataire_suit_la_liste_de_l_appel(appel):
+    from evaluation.appels.configuration import charger_appel
+
+    for a in (appel, charger_appel(MODELES / "qsf-modele.toml")):
+        (colonne,) = [c for c in colonnes_demandes(a) if c.cle == "qualite_signataire"]
+        assert all(q in colonne.aide for q in a.qualites_signataire)
+        assert colonne.exemple in a.qualites_signataire
+    qsf = charger_appel(MODELES / "qsf-modele.toml")
+    (colonne,) = [c for c in colonnes_demandes(qsf) if c.cle == "qualite_signataire"]
+    assert "fonctionnaire" not in colonne.aide.lower() and "élu" not in colonne.aide.lower()

@@ -13,7 +13,12 @@ import zipfile
 
 import pytest
 
-from evaluation.depot.pieces_jointes import LimitesPieces, lire_archive, numero_du_chemin
+from evaluation.depot.pieces_jointes import (
+    LimitesPieces,
+    lire_archive,
+    numero_du_chemin,
+    numero_exemple,
+)
 from evaluation.depot.validation import cle_numero
 
 ARCHIVE = "pieces.zip"
@@ -676,3 +681,16 @@ def test_nom_de_telechargement_nettoye(stocke, servi):
     from evaluation.depot.pieces_jointes import nom_de_telechargement
 
     assert nom_de_telechargement(stocke) == servi
+
+
+def test_exemple_de_nommage_avec_les_numeros_de_l_appel():
+    """Issue 18 : l'exemple de nommage donne un numéro de l'appel, jamais « PAIVMQ-2024-001 »
+    pour un autre appel."""
+    numeros = {"QSF-2026-007", "QSF-2026-002"}
+    lecture = lire_archive(ARCHIVE, _zip(("Résolution.pdf", PDF)), numeros)
+    (refus,) = lecture.refus
+    texte = refus.message
+    assert "« QSF-2026-002.pdf »" in texte and "PAIVMQ" not in texte
+    vide = lire_archive(ARCHIVE, _zip(), iter(numeros))
+    assert "QSF-2026-002 - Résolution.pdf" in vide.refus[0].message
+    assert numero_exemple([], "qsf-modele") == "QSF-MODELE-001"

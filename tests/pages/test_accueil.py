@@ -46,3 +46,28 @@ def test_l_autorite_est_dirigee_vers_sa_decision(application):
     liens = [lien.proto.page for lien in at.main.get("page_link")]
     assert liens == ["decision_ministere", "classement", "portefeuille"]
     assert not [b for b in at.button if b.key == "demo_accueil"]
+
+
+def _sur_appel_qsf(application, base):
+    """L'application ouverte sur l'appel créé d'après le modèle QSF (organismes)."""
+    from evaluation.commandes import main
+    from pages.composants.commun import CLE_APPEL
+    from tests.conftest import RACINE_PROJET
+
+    modele = RACINE_PROJET / "donnees" / "modeles" / "qsf-modele.toml"
+    assert main(["--base", base, "appels", "importer", str(modele)]) == 0
+    at = application()
+    at.session_state[CLE_APPEL] = "qsf-modele"
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_appel_d_organismes_sans_vocabulaire_municipal_ni_demo_du_paivmq(application, base):
+    """Issue 18 : sur un appel QSF, le gabarit se transmet aux organismes, et le jeu de
+    démonstration (demandes du PAIVMQ) n'est pas proposé."""
+    at = _sur_appel_qsf(application, base)
+    texte = textes(at)
+    assert "transmettez-le aux organismes" in texte
+    assert "aux municipalités" not in texte
+    assert not [b for b in at.button if b.key == "demo_accueil"]

@@ -469,3 +469,43 @@ def test_au_dela_de_30_refus_les_autres_dans_un_volet(application, base):
     assert "35 problèmes" in erreur and "X-29.pdf" in erreur and "X-30.pdf" not in erreur
     (volet,) = [e for e in at.expander if e.label == "Les 5 autres problèmes"]
     assert "X-34.pdf" in rendu(volet.markdown[0].value)
+
+
+def test_appel_d_organismes_demandeur_pieces_et_sans_demo(application, base, tmp_path):
+    """Issue 18, appel QSF (organismes) : pas de jeu de démonstration (celui du PAIVMQ) ;
+    l'exemple de nommage des pièces jointes prend un numéro de l'appel ; la demande à
+    désister et les demandes retirées nomment l'organisme, pas la municipalité."""
+    from evaluation.appels.configuration import charger_appel
+    from evaluation.commandes import main
+    from evaluation.socle.roles import ADMIN
+    from pages.composants.commun import CLE_APPEL
+    from tests.conftest import RACINE_PROJET, demandes_pour_appel
+
+    modele = RACINE_PROJET / "donnees" / "modeles" / "qsf-modele.toml"
+    fichier = demandes_pour_appel(charger_appel(modele), tmp_path)
+    assert main(["--base", base, "appels", "importer", str(modele)]) == 0
+    assert main(["--base", base, "importer", "--appel", "qsf-modele", str(fichier)]) == 0
+    at = application(role=ADMIN)
+    at.session_state[CLE_APPEL] = "qsf-modele"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "demo"]
+    texte = textes(at)
+    assert "« T-001.pdf »" in texte and "PAIVMQ-2024-001" not in texte
+    (choix,) = [s for s in at.selectbox if s.label == "Demande"]
+    assert choix.options[0].startswith("T-001 · Organisme de test 1 · ")
+    moteur = stockage.creer_moteur(base)
+    with moteur.connect() as c:
+        table = stockage.lire_demandes("qsf-modele", connexion=c)
+    moteur.dispose()
+    ids = dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
+    choix.set_value(ids["T-002"])
+    at.text_input(key="raison_desistement").set_value("L'organisme renonce")
+    (bouton,) = [b for b in at.button if b.key.startswith("FormSubmitter:form_desistement")]
+    bouton.click().run()
+    assert not at.exception
+    retirees = [d.value for d in at.dataframe if "Retirée le" in d.value.columns]
+    assert retirees and "Organisme" in retirees[0].columns
+    assert "Municipalité" not in retirees[0].columns
+    assert retirees[0]["Organisme"].tolist() == ["Organisme de test 2"]

@@ -811,3 +811,45 @@ def test_filtre_sur_une_valeur_d_une_dimension(priorites, application):
     executer(at)
     axes = tableau(at, "Axe")
     assert lignes(axes[["Axe", "Demandes"]]) == [["Axe 1", 0], ["Axe 2", 1], ["Axe 3", 0]]
+
+
+def _remplacer_appel(base, appel, toml: str):
+    moteur = stockage.creer_moteur(base)
+    try:
+        with stockage.ecriture(moteur) as connexion:
+            stockage.enregistrer_appel(appel_depuis_toml(toml, "test"), connexion=connexion)
+    finally:
+        moteur.dispose()
+
+
+def _colonnes(at) -> set[str]:
+    return {c for d in at.dataframe for c in d.value.columns}
+
+
+def test_appel_d_organismes_sans_projet_conjoint_ni_municipalites_sans_demande(base, application):
+    """Issue 18 : « projet conjoint entre plusieurs acteurs municipaux » et les municipalités
+    sans demande ne concernent pas un appel d'organismes : ni tableau par type de projet, ni
+    répartition « Projet conjoint ou non », ni liste des municipalités sans demande."""
+    appel, _ = preparer(base)
+    _remplacer_appel(base, appel, appel.source_toml + '\n[demandeur]\ntype = "organisme"\n')
+    at = application(PAGE, role=PRESIDENT)
+    assert "type" not in at.selectbox(key="pf_dim").options
+    at.selectbox(key="pf_dim").set_value("region")
+    executer(at)
+    assert not {"Type de projet", "Bonification conjointe utilisée"} & _colonnes(at)
+    assert not any(e.label.startswith("Municipalités sans demande") for e in at.expander)
+
+
+def test_appel_municipal_sans_bonification(base, application):
+    """Un appel d'entités municipales qui ne bonifie pas les projets conjoints (FFQCD) garde
+    le type de projet, sans colonne de bonification."""
+    appel, _ = preparer(base)
+    toml = re.sub(
+        r"bonification_conjoint_max = \d+", "bonification_conjoint_max = 0", appel.source_toml
+    )
+    assert toml != appel.source_toml
+    _remplacer_appel(base, appel, toml)
+    at = application(PAGE, role=PRESIDENT)
+    colonnes = _colonnes(at)
+    assert "Type de projet" in colonnes
+    assert "Bonification conjointe utilisée" not in colonnes
