@@ -18,6 +18,7 @@ from typing import Any
 
 from evaluation.appels import reglages as _reglages
 from evaluation.appels.reglages import Reglage, Source
+from evaluation.socle.champs import CHAMPS_FORMULAIRE as _CHAMPS_DU_FORMULAIRE
 from evaluation.socle.chemins import DONNEES
 from evaluation.socle.formats import date
 from evaluation.socle.texte import compacter
@@ -110,20 +111,9 @@ class Critere:
 
 
 # Les champs du formulaire qu'un critère peut lire (`[[criteres]] champs`) : les sept du
-# formulaire du gabarit, le résumé du projet et ses partenaires étrangers. Mêmes clés que
-# les colonnes du gabarit (evaluation/depot/gabarit.py), que ce module ne peut pas importer
-# (couche inférieure).
-CHAMPS_FORMULAIRE: tuple[str, ...] = (
-    "resume",
-    "objectifs",
-    "echeancier",
-    "retombees",
-    "visibilite",
-    "ressources_humaines",
-    "capacite_financiere",
-    "resolution",
-    "partenaires_etrangers",
-)
+# formulaire du gabarit (`socle.champs.CHAMPS_FORMULAIRE`), le résumé du projet et ses
+# partenaires étrangers.
+CHAMPS_FORMULAIRE: tuple[str, ...] = ("resume", *_CHAMPS_DU_FORMULAIRE, "partenaires_etrangers")
 
 
 @dataclass(frozen=True)
