@@ -394,8 +394,8 @@ def test_budget_importe(importee):
 def test_avertissements_importes(importee):
     demandes, _ = importee("sans-contribution.xlsx")
     assert fiche.avertissements(_ligne(demandes, "T-001")) == [
-        "ni contribution du demandeur ni cofinancement : l'appel attend l'une ou l'autre "
-        "dans le montage financier."
+        "ni contribution du demandeur ni cofinancement : l'appel « PAIVMQ 2023-2024 » attend "
+        "l'une ou l'autre dans le montage financier."
     ]
     assert fiche.avertissements(_ligne(demandes, "T-002")) == []
 
