@@ -258,7 +258,8 @@ for rang, genre in enumerate(lettres.GENRES):
         compteur = st.session_state.get(f"lettres_televersement_{genre}", 0)
         fichier = st.file_uploader(
             "Remplacer par un document Word (.docx)",
-            type=["docx"],
+            # Aucun filtre de type (le navigateur refuserait en anglais) : la vérification du
+            # modèle refuse en français ce qui n'est pas un .docx.
             help=f"{nombre(lettres.LIMITES.taille_max / 2**20)} Mo au plus, sans macros.",
             key=f"lettres_fichier_{genre}_{compteur}",
         )

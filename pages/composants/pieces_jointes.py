@@ -76,7 +76,8 @@ def section_importation(appel, compte, moteur) -> None:
     st.session_state.setdefault(CLE_COMPTEUR, 0)
     archive = st.file_uploader(
         "Archive des pièces jointes (.zip)",
-        type=["zip"],
+        # Aucun filtre de type : le navigateur refuserait en anglais ; la lecture de
+        # l'archive refuse en français ce qui n'est pas un ZIP.
         key=f"pieces_televersement_{st.session_state[CLE_COMPTEUR]}",
     )
     if st.button("Importer les pièces jointes", key="importer_pieces", disabled=archive is None):

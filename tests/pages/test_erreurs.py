@@ -134,7 +134,8 @@ def test_televersements_sans_filtre_du_navigateur(application):
     """Le navigateur refuserait un type de fichier en anglais (« files are not allowed ») :
     aucun téléversement ne restreint le type, et c'est la lecture qui refuse, en français."""
     at = application("pages/importation.py", role=ADMIN)
-    assert [list(u.proto.type) for u in at.get("file_uploader")] == [[]]
+    # Les demandes, puis l'archive des pièces jointes (issue 18).
+    assert [list(u.proto.type) for u in at.get("file_uploader")] == [[], []]
     at.get("file_uploader")[0].set_value(
         ("rapport.pdf", b"%PDF-1.7 un rapport annuel", "application/pdf")
     ).run()
@@ -142,6 +143,9 @@ def test_televersements_sans_filtre_du_navigateur(application):
     assert "c'est un document PDF, pas un classeur" in textes(at)
     parametres = application("pages/parametres.py", role=ADMIN)
     assert all(not list(u.proto.type) for u in parametres.get("file_uploader"))
+    lettres = application("pages/lettres.py", role=ADMIN)
+    assert lettres.get("file_uploader")
+    assert all(not list(u.proto.type) for u in lettres.get("file_uploader"))
 
 
 @pytest.mark.parametrize("panne", ["version plus récente", "pas une base SQLite"])
