@@ -128,9 +128,15 @@ DOCUMENTS_WORD = {
 }
 
 
+# Les pièces jointes des demandes (issue 18) : rendues octet pour octet, en application/pdf,
+# sous un nom nettoyé ; leur classe hostile (archives, noms, polyglottes) est éprouvée par
+# tests/depot/test_pieces_jointes.py et tests/pages/test_evaluation.py.
+PIECES_JOINTES = {("pieces_jointes", "f\"piece_telecharger_{piece['id']}\"")}
+
+
 def test_chaque_bouton_de_telechargement_est_inventorie():
     inventaire = {(e.page, e.cle) for e in EXPORTS if e.page}
-    assert _boutons_de_telechargement() == inventaire | DOCUMENTS_WORD
+    assert _boutons_de_telechargement() == inventaire | DOCUMENTS_WORD | PIECES_JOINTES
 
 
 def _commandes_qui_ecrivent(analyseur: argparse.ArgumentParser, prefixe=()) -> set[tuple]:
