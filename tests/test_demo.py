@@ -16,6 +16,7 @@ from evaluation.depot.verification import verifier_lot
 from evaluation.notes import examens
 from evaluation.notes.filtrage import INADMISSIBLE
 from evaluation.socle import stockage
+from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from tests.conftest import RACINE_PROJET
 
 DOSSIER = RACINE_PROJET / "donnees" / "demo"
@@ -24,16 +25,8 @@ GRANDES_VILLES = {
     "Montréal", "Québec", "Laval", "Gatineau", "Longueuil", "Sherbrooke", "Saguenay", "Lévis",
     "Trois-Rivières",
 }  # fmt: skip
-# Champs du formulaire (contrat commun de l'issue 18) : clé stockée → en-tête du gabarit.
-FORMULAIRE = {
-    "objectifs": "Objectifs",
-    "echeancier": "Échéancier",
-    "retombees": "Retombées attendues",
-    "visibilite": "Visibilité",
-    "ressources_humaines": "Ressources humaines",
-    "capacite_financiere": "Capacité financière",
-    "resolution": "Résolution du conseil",
-}
+# Champs du formulaire de l'appel (issue 18), lus comme champs du gabarit.
+FORMULAIRE = CHAMPS_FORMULAIRE
 # Les demandes que le premier examen d'après les fichiers juge inadmissibles, et pourquoi
 # (l'appel : dossier complet au dépôt, pas d'autre programme gouvernemental, budget
 # détaillé, engagement à produire un rapport ; la fin de l'appel lue comme date limite).
@@ -75,12 +68,8 @@ def cellules():
 
 
 def _formulaire(demande) -> dict[str, object]:
-    """Les champs du formulaire d'une demande vérifiée : colonnes du gabarit quand il les a,
-    colonnes supplémentaires sinon (tant que le gabarit ne les connaît pas)."""
-    return {
-        cle: demande.valeurs.get(cle) or demande.supplementaires.get(entete)
-        for cle, entete in FORMULAIRE.items()
-    }
+    """Les champs du formulaire d'une demande vérifiée, lus comme colonnes du gabarit."""
+    return {cle: demande.valeurs.get(cle) for cle in FORMULAIRE}
 
 
 def test_demo_importable_sans_blocage(verification):
@@ -93,16 +82,14 @@ def test_demo_importable_sans_blocage(verification):
 
 def test_demo_remplit_les_champs_du_formulaire(verification):
     """Les sept champs du formulaire sont remplis pour chaque demande, de textes propres à
-    chacune (pas un gabarit répété) ; tant que le gabarit ne les a pas, l'import les garde
-    à part sans bloquer (information « colonnes hors gabarit »)."""
+    chacune (pas un gabarit répété), lus comme colonnes du gabarit (aucune n'est mise à
+    part)."""
     formulaires = [_formulaire(d) for d in verification.demandes]
     for cle in FORMULAIRE:
         textes = [f[cle] for f in formulaires]
         assert all(isinstance(t, str) and len(t) > 40 for t in textes), cle
         assert len(set(textes)) >= 70, cle
-    supplementaires = [p for p in verification.problemes if p.code == "colonnes_supplementaires"]
-    assert supplementaires or all(c in verification.demandes[0].valeurs for c in FORMULAIRE)
-    assert not any(p.bloque for p in supplementaires)
+    assert not [p for p in verification.problemes if p.code == "colonnes_supplementaires"]
 
 
 def test_demo_couvre_l_appel(valeurs, appel):
@@ -247,8 +234,9 @@ def test_demo_importee_dans_une_base_neuve(verification, appel, moteur_sqlite):
         extras = ligne.get("colonnes_supplementaires") or {}
         if isinstance(extras, str):
             extras = json.loads(extras)
-        for cle, entete in FORMULAIRE.items():
-            assert ligne.get(cle) or extras.get(entete), (ligne["no_demande"], entete)
+        assert not extras, ligne["no_demande"]
+        for cle in FORMULAIRE:
+            assert ligne.get(cle), (ligne["no_demande"], cle)
 
 
 def test_demo_importee_en_ligne_de_commande(tmp_path, capsys):

@@ -57,7 +57,12 @@ from fiches import (  # noqa: E402
     STRAT,
 )
 
-from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES  # noqa: E402
+from evaluation.depot.gabarit import (  # noqa: E402
+    COLONNES_BUDGET,
+    COLONNES_DEMANDES,
+    COLONNES_PAR_CLE,
+)
+from evaluation.socle.champs import CHAMPS_FORMULAIRE  # noqa: E402
 from evaluation.socle.formats import date as date_fr  # noqa: E402
 from evaluation.socle.formats import montant  # noqa: E402
 
@@ -69,24 +74,13 @@ SORTIE = ICI / "demandes-demo.xlsx"
 GRAINE = 2024
 PREFIXE = "PAIVMQ-2024-"
 
-# Les champs du formulaire (issue 18) : en-têtes fixés en commun. Tant que le gabarit ne les
-# a pas, l'importation les garde comme colonnes supplémentaires.
-ENTETES_FORMULAIRE = {
-    "objectifs": "Objectifs",
-    "echeancier": "Échéancier",
-    "retombees": "Retombées attendues",
-    "visibilite": "Visibilité",
-    "ressources_humaines": "Ressources humaines",
-    "capacite_financiere": "Capacité financière",
-    "resolution": "Résolution du conseil",
-}
+# Les champs du formulaire de l'appel (issue 18) : leurs en-têtes sont ceux du gabarit.
+ENTETES_FORMULAIRE = {cle: COLONNES_PAR_CLE[cle].entete for cle in CHAMPS_FORMULAIRE}
 
 
 def entetes_demandes() -> list[str]:
-    """Les en-têtes du gabarit (une seule définition : evaluation/depot/gabarit.py), puis les
-    champs du formulaire que le gabarit n'a pas encore."""
-    entetes = [c.entete for c in COLONNES_DEMANDES]
-    return entetes + [e for e in ENTETES_FORMULAIRE.values() if e not in entetes]
+    """Les en-têtes du gabarit (une seule définition : evaluation/depot/gabarit.py)."""
+    return [c.entete for c in COLONNES_DEMANDES]
 
 
 ENTETES_BUDGET = [c.entete for c in COLONNES_BUDGET]
