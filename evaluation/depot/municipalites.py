@@ -209,11 +209,20 @@ class Repertoire:
             return f"MRC ou territoire équivalent « {mrc} »"
         return None
 
+    @cached_property
+    def _regions_par_mrc(self) -> dict[str, set[tuple[str, str]]]:
+        """Nom de chaque MRC → les (code, nom) des régions de ses municipalités."""
+        regions: dict[str, set[tuple[str, str]]] = {}
+        for m in self.municipalites:
+            if m.mrc:
+                regions.setdefault(m.mrc, set()).add((m.region_code, m.region_nom))
+        return regions
+
     def region_mrc(self, mrc: str) -> tuple[str, str] | None:
         """(code, nom) de la région de la MRC ou du territoire équivalent `mrc` (tel que
         `reconnaitre_mrc` le rend) : celle de ses municipalités, si elles sont toutes dans la
         même ; None sinon."""
-        regions = {(m.region_code, m.region_nom) for m in self.municipalites if m.mrc == mrc}
+        regions = self._regions_par_mrc.get(mrc, set())
         return next(iter(regions)) if len(regions) == 1 else None
 
     def par_code(self, code_geographique: str) -> Municipalite | None:
