@@ -8,6 +8,7 @@ choisit d'en importer les lignes valides).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -754,12 +755,7 @@ class _Validateur:
                     BLOQUANT,
                 )
                 continue
-            memo = self._memoire.setdefault(cle, {})
-            k = valeur if type(valeur) is str else (type(valeur), valeur)
-            resultat = memo.get(k)
-            if resultat is None:
-                resultat = memo[k] = _valeurs_dimension(d, valeur)
-            ids, constats = resultat
+            ids, constats = self._memoriser(cle, valeur, functools.partial(_valeurs_dimension, d))
             lues[d.id] = list(ids)
             for code, message, severite in constats:
                 signaler(cle, code, message, severite)
@@ -872,8 +868,9 @@ class _Validateur:
         return e
 
     def _memoriser(self, colonne: str, valeur: object, calcul):
-        """`calcul(valeur)`, calculé une fois par valeur brute de la colonne (type compris :
-        1, 1.0 et True se valent pour un dict)."""
+        """`calcul(valeur)`, calculé une fois par valeur brute de la colonne (une colonne du
+        budget ou une dimension déclarée ; type compris : 1, 1.0 et True se valent pour un
+        dict)."""
         memo = self._memoire.setdefault("budget " + colonne, {})
         k = valeur if type(valeur) is str else (type(valeur), valeur)
         try:
@@ -993,6 +990,7 @@ def colonnes_manquantes(tableau: Tableau, appel: Appel | None = None) -> list[Co
 # --- Les dimensions déclarées par l'appel ------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
 def _index_dimension(d: Dimension) -> tuple[dict[str, str], dict[str, str]]:
     """(clé compacte → id, clé souple → id) de chaque nom d'une valeur : son identifiant,
     son libellé et ses alias, sans égard aux accents, à la casse ni aux espaces (comme les
@@ -1011,6 +1009,7 @@ def _index_dimension(d: Dimension) -> tuple[dict[str, str], dict[str, str]]:
 VALEURS_CITEES = 10
 
 
+@functools.lru_cache(maxsize=256)
 def _valeurs_permises(d: Dimension) -> str:
     """« A ; B ; C », ou les `VALEURS_CITEES` premières et « … et 190 autres : voir la feuille
     Listes du gabarit »."""
@@ -1456,17 +1455,28 @@ def _formulaire_absent(tableau: Tableau, appel: Appel) -> Probleme | None:
     )
 
 
-def _rattacher(b: Enregistrement, du_fichier: list[Enregistrement]) -> None:
+def _par_titre(du_fichier: list[Enregistrement]) -> dict[str, list[Enregistrement]]:
+    """Les demandes d'un fichier par titre (clé souple), dans leur ordre."""
+    index: dict[str, list[Enregistrement]] = {}
+    for d in du_fichier:
+        index.setdefault(cle_souple(d.valeurs.get("titre") or ""), []).append(d)
+    return index
+
+
+def _rattacher(
+    b: Enregistrement,
+    du_fichier: list[Enregistrement],
+    par_titre: dict[str, list[Enregistrement]],
+) -> None:
     """Une ligne de budget sans numéro : rattachée par son titre à la demande de même titre
-    de son fichier, sinon à la seule demande de son fichier ; sinon bloquante, avec ce qu'il
-    faut écrire."""
+    de son fichier (`par_titre`, l'index de `_par_titre`), sinon à la seule demande de son
+    fichier ; sinon bloquante, avec ce qu'il faut écrire."""
     if any(p.code == "cellule_en_erreur" for p in b.problemes if p.bloque):
         return  # la cellule en erreur est déjà signalée
     titre = b.valeurs.get("titre")
     entete_titre = COLONNES_BUDGET_PAR_CLE["titre"].entete
     if titre:
-        cherche = cle_souple(titre)
-        memes = [d for d in du_fichier if cle_souple(d.valeurs.get("titre") or "") == cherche]
+        memes = par_titre.get(cle_souple(titre), [])
         if len(memes) == 1:
             b.demande = memes[0]
         elif memes:
@@ -1658,12 +1668,17 @@ def verifier(
     du_fichier: dict[str, list[Enregistrement]] = {}
     for d in demandes:
         du_fichier.setdefault(d.fichier, []).append(d)
+    # L'index des titres d'un fichier, fait une fois, à sa première ligne sans numéro.
+    titres: dict[str, dict[str, list[Enregistrement]]] = {}
     for tableau, i in budgets:
         b = validateur.ligne_budget(tableau, i, connus)
         if b.cle:
             b.demande = par_fichier.get((b.fichier, b.cle)) or premieres.get(b.cle)
         else:
-            _rattacher(b, du_fichier.get(b.fichier, []))
+            demandes_du_fichier = du_fichier.get(b.fichier, [])
+            if b.fichier not in titres:
+                titres[b.fichier] = _par_titre(demandes_du_fichier)
+            _rattacher(b, demandes_du_fichier, titres[b.fichier])
         b.demande_stockee = b.demande is None and b.cle in stockes
         lignes.append(b)
         if b.demande is not None:
