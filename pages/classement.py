@@ -23,7 +23,6 @@ from evaluation.notes.fiche import (
     dimension_parmi,
     id_secteur,
     libelle_secteur,
-    libelles_dimension,
     montants_cote_a_cote,
 )
 from evaluation.socle import stockage
@@ -34,6 +33,7 @@ from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties import classeur as exportation
 from evaluation.sorties import proces_verbaux
 from evaluation.sorties.neutralisation import csv_sans_formules
+from evaluation.sorties.tableaux import libelles_dimension
 from pages.composants.commun import (
     afficher_accord_du_panel,
     appel_actif,

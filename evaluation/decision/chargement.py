@@ -12,10 +12,10 @@ import pandas as pd
 from evaluation.appels.configuration import Appel
 from evaluation.decision import classement, consensus, financement, notation
 from evaluation.decision.classement import Donnees
-from evaluation.depot.gabarit import PREFIXE_DIMENSION
 from evaluation.notes import attributions, filtrage
 from evaluation.socle import stockage
 from evaluation.socle.stockage import Moteur
+from evaluation.sorties.tableaux import avec_dimensions
 
 # Ce que le classement, la séance et le classeur lisent d'une évaluation : toutes ses
 # colonnes sauf ses dates et sa version, dont la conversion coûtait la moitié de la lecture.
@@ -90,29 +90,6 @@ def lire_lourdes(
         admissibilite,
         sommes,
     )
-
-
-def avec_dimensions(demandes: pd.DataFrame, appel: Appel) -> pd.DataFrame:
-    """Les demandes avec, pour chaque dimension que l'appel déclare, une colonne
-    « dimension:<id> » : le tuple des identifiants de ses valeurs (vide si la demande n'en a
-    pas). Lus dans la colonne JSON `dimensions` ; une valeur que l'appel ne déclare plus
-    (configuration modifiée depuis l'importation) est gardée telle quelle."""
-    if not appel.dimensions:
-        return demandes
-    stockees = (
-        demandes["dimensions"].tolist() if "dimensions" in demandes else [None] * len(demandes)
-    )
-    colonnes = {}
-    for d in appel.dimensions:
-        colonnes[PREFIXE_DIMENSION + d.id] = pd.Series(
-            [
-                tuple(str(x) for x in (s.get(d.id) or ())) if isinstance(s, dict) else ()
-                for s in stockees
-            ],
-            index=demandes.index,
-            dtype=object,
-        )
-    return demandes.assign(**colonnes)
 
 
 def charger(

@@ -20,6 +20,7 @@ from evaluation.depot import echeance
 from evaluation.notes import filtrage, repartition
 from evaluation.socle import formats
 from evaluation.socle.concurrence import ModificationConcurrente
+from evaluation.sorties.tableaux import libelles_dimension
 
 INADMISSIBLE, A_ETABLIR, NON_EVALUE, SOUS_SEUIL, CLASSE = (
     "inadmissible",
@@ -617,8 +618,7 @@ def pour_fichier(table: pd.DataFrame, appel: Appel | None = None) -> pd.DataFram
         ]
     dimensions = {
         "dimension:" + d.id: [
-            " ; ".join(d.libelle_valeur(str(x)) for x in ids) if isinstance(ids, tuple) else ""
-            for ids in colonne("dimension:" + d.id)
+            libelles_dimension(appel, d.id, ids, vide="") for ids in colonne("dimension:" + d.id)
         ]
         for d in (appel.dimensions if appel is not None else ())
     }

@@ -16,7 +16,7 @@ from evaluation.depot.gabarit import LIBELLES_CHAMPS
 from evaluation.socle import formats
 from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from evaluation.socle.texte import cle_souple
-from evaluation.sorties.tableaux import valeur_lisible
+from evaluation.sorties.tableaux import libelles_dimension, valeur_lisible
 
 
 def _vide(valeur: object) -> bool:
@@ -62,17 +62,6 @@ def ids_dimension(d: Mapping, id_dimension: str) -> tuple[str, ...]:
     if isinstance(stockees, Mapping):
         return tuple(str(x) for x in stockees.get(id_dimension) or ())
     return ()
-
-
-def libelles_dimension(appel: Appel, id_dimension: str, ids: object) -> str:
-    """Les libellés des valeurs `ids` d'une dimension, joints par « ; » ; « — » si aucune.
-    Une valeur que l'appel ne déclare plus garde son identifiant."""
-    if not isinstance(ids, tuple | list) or not ids:
-        return "—"
-    dimension = appel.dimension(id_dimension)
-    if dimension is None:
-        return " ; ".join(map(str, ids))
-    return " ; ".join(dimension.libelle_valeur(str(i)) for i in ids)
 
 
 def dimension_parmi(table: pd.DataFrame, id_dimension: str, voulues) -> pd.Series:

@@ -32,7 +32,7 @@ from evaluation.appels.configuration import Appel, lecture_annees_financieres
 from evaluation.decision import classement as regles
 from evaluation.decision import consensus, financement, portefeuille, suivi_financier
 from evaluation.depot.gabarit import libelles_champs
-from evaluation.notes.fiche import libelle_secteur, libelles_dimension
+from evaluation.notes.fiche import libelle_secteur
 from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from evaluation.socle.formats import date as date_lisible
 from evaluation.socle.formats import pluriel
@@ -41,6 +41,7 @@ from evaluation.sorties.neutralisation import (
     texte_pour_classeur,
     textes_pour_classeur,
 )
+from evaluation.sorties.tableaux import libelles_dimension
 
 FORMAT_MONTANT = '#,##0 "$"'  # l'espace des milliers vient de la langue du tableur
 FORMAT_NOTE = "0.0"
@@ -450,10 +451,7 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         secteurs = {s: libelle_secteur(appel, s) for s in dict.fromkeys(valeurs)}
         colonnes.append([secteurs[v] for v in valeurs])
     colonnes += [
-        [
-            libelles_dimension(appel, d.id, ids) if isinstance(ids, tuple | list) and ids else ""
-            for ids in colonne(f"dimension:{d.id}")
-        ]
+        [libelles_dimension(appel, d.id, ids, vide="") for ids in colonne(f"dimension:{d.id}")]
         for d in appel.dimensions
     ]
     colonnes += [table[f"note:{c.id}"].tolist() for c in appel.criteres]

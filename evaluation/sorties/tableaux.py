@@ -58,25 +58,33 @@ def _cellule_fichier(cle: str, valeur: object) -> str:
     return str(valeur)
 
 
+def libelles_dimension(appel: Appel | None, id_dimension: str, ids: object, vide: str = "—") -> str:
+    """Les libellés des valeurs `ids` d'une dimension déclarée, joints par « ; » comme dans
+    le gabarit ; `vide` si aucune. Une valeur que l'appel ne déclare plus garde son
+    identifiant."""
+    if not isinstance(ids, tuple | list) or not ids:
+        return vide
+    dimension = appel.dimension(id_dimension) if appel is not None else None
+    if dimension is None:
+        return " ; ".join(map(str, ids))
+    return " ; ".join(dimension.libelle_valeur(str(i)) for i in ids)
+
+
 def _libelles_dimension(appel: Appel | None, cle: str, valeur: object) -> str | None:
-    """Les libellés des valeurs d'une dimension déclarée (« dimension:<id> »), joints par
-    « ; » comme dans le gabarit ; None si `cle` n'est pas une dimension. Une valeur que
-    l'appel ne déclare plus garde son identifiant."""
+    """`libelles_dimension` d'une cellule de fichier (vide : «  ») ; None si `cle` n'est pas
+    une dimension (« dimension:<id> »)."""
     if not cle.startswith(PREFIXE_DIMENSION):
         return None
     if isinstance(valeur, str):
         valeur = (valeur,)
-    if not isinstance(valeur, tuple | list) or not valeur:
-        return ""
-    dimension = appel.dimension(cle[len(PREFIXE_DIMENSION) :]) if appel else None
-    if dimension is None:
-        return " ; ".join(map(str, valeur))
-    return " ; ".join(dimension.libelle_valeur(str(v)) for v in valeur)
+    return libelles_dimension(appel, cle[len(PREFIXE_DIMENSION) :], valeur, vide="")
 
 
 def avec_dimensions(demandes: pd.DataFrame, appel: Appel | None) -> pd.DataFrame:
-    """Les demandes stockées (colonne JSON `dimensions`, {id: [ids de valeurs]}) avec une
-    colonne « dimension:<id> » par dimension de l'appel : le tuple des ids (vide si aucun)."""
+    """Les demandes avec, pour chaque dimension que l'appel déclare, une colonne
+    « dimension:<id> » : le tuple des identifiants de ses valeurs (vide si la demande n'en a
+    pas). Lus dans la colonne JSON `dimensions` ; une valeur que l'appel ne déclare plus
+    (configuration modifiée depuis l'importation) est gardée telle quelle."""
     if appel is None or not appel.dimensions:
         return demandes
     stockees = (
@@ -85,7 +93,10 @@ def avec_dimensions(demandes: pd.DataFrame, appel: Appel | None) -> pd.DataFrame
     return demandes.assign(
         **{
             PREFIXE_DIMENSION + d.id: pd.Series(
-                [tuple(s.get(d.id) or ()) if isinstance(s, dict) else () for s in stockees],
+                [
+                    tuple(str(x) for x in (s.get(d.id) or ())) if isinstance(s, dict) else ()
+                    for s in stockees
+                ],
                 index=demandes.index,
                 dtype=object,
             )
