@@ -8,7 +8,7 @@ import streamlit as st
 
 from evaluation.appels import demandeur
 from evaluation.depot import categories, retraits
-from evaluation.depot.gabarit import colonnes_dimensions, colonnes_sans_objet, libelles_champs
+from evaluation.depot.gabarit import colonnes_dimensions, libelles_champs
 from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
     compter,
@@ -542,12 +542,10 @@ st.caption(
 )
 if gardees:
     regions = {r.code: r.nom for r in appel.regions}
-    # Sans l'axe ni le secteur d'un appel qui n'en a pas (issue 18).
-    sans_objet = colonnes_sans_objet(appel)
     st.dataframe(
         demandes_pour_personne(
             [d.valeurs for d in gardees],
-            [c for c in cles_apercu(appel) if c not in sans_objet],
+            cles_apercu(appel),  # sans l'axe ni le secteur d'un appel qui n'en a pas
             regions=regions,
             appel=appel,
         ),

@@ -55,10 +55,6 @@ class Secteur:
 # territoire équivalent) ou un organisme (nom, NEQ, municipalité et région de son siège). Le
 # gabarit, la validation, la fiche de la demande et les conflits d'intérêts suivent ce type.
 TYPES_DEMANDEUR = ("entite_municipale", "organisme")
-LIBELLES_TYPE_DEMANDEUR = {
-    "entite_municipale": "entité municipale (municipalité locale, MRC ou territoire équivalent)",
-    "organisme": "organisme (nom, NEQ, municipalité et région du siège)",
-}
 # Dimensions qu'un appel ne déclare pas dans [[dimensions]] : l'axe et le secteur ont leurs
 # sections ([[axes]], [[secteurs]]), la région vient du répertoire ; « secteur_secondaire »,
 # « pays » et « type » sont les répartitions d'appoint du Portefeuille.

@@ -12,7 +12,7 @@ from evaluation.appels import demandeur
 from evaluation.appels.configuration import Appel
 from evaluation.decision import financement
 from evaluation.depot import echeance
-from evaluation.depot.gabarit import LIBELLES_CHAMPS
+from evaluation.depot.gabarit import libelles_champs
 from evaluation.socle import formats
 from evaluation.socle.champs import CHAMPS_FORMULAIRE
 from evaluation.socle.texte import cle_souple
@@ -166,11 +166,10 @@ def formulaire(d: Mapping, appel: Appel) -> list[tuple[str, str]]:
     retombées, visibilité, ressources humaines, capacité financière, résolution du conseil),
     sous les titres du gabarit ; « — (non fourni) » pour un champ vide, pour que l'évaluateur
     sache que la demande ne le dit pas plutôt que de le croire oublié par l'écran."""
+    titres = libelles_champs(appel)
     resultat = []
     for cle in CHAMPS_FORMULAIRE:
-        titre = LIBELLES_CHAMPS.get(cle, cle)
-        if cle == "resolution" and getattr(appel, "demandeur_organisme", False):
-            titre = "Résolution du conseil d'administration"
+        titre = titres.get(cle, cle)
         valeur = d.get(cle)
         texte = "" if _vide(valeur) else str(valeur).strip()
         resultat.append((titre, texte or "— (non fourni)"))

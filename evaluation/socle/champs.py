@@ -2,6 +2,16 @@
 seule liste de noms, que le schéma type et que les règles (comparer, afficher, exporter)
 parcourent sans dépendre de la base."""
 
+# Les champs du formulaire, dans l'ordre de la fiche d'une demande.
+CHAMPS_FORMULAIRE = (
+    "objectifs",
+    "echeancier",
+    "retombees",
+    "visibilite",
+    "ressources_humaines",
+    "capacite_financiere",
+    "resolution",
+)
 CHAMPS_DEMANDE = (
     "no_demande",
     # Demandeur organisme (issue 18) : son nom et son NEQ ; `municipalite` et `region`
@@ -38,26 +48,10 @@ CHAMPS_DEMANDE = (
     "date_depot",
     "date_depot_presumee",
     # Le formulaire de l'appel (issue 18) : ce que les critères d'évaluation lisent.
-    "objectifs",
-    "echeancier",
-    "retombees",
-    "visibilite",
-    "ressources_humaines",
-    "capacite_financiere",
-    "resolution",
+    *CHAMPS_FORMULAIRE,
     # Les dimensions que l'appel déclare ([[dimensions]]) : {id_dimension: [id_valeur, ...]},
     # toujours une liste, ids de valeurs canoniques (issue 18).
     "dimensions",
-)
-# Les champs du formulaire, dans l'ordre de la fiche d'une demande.
-CHAMPS_FORMULAIRE = (
-    "objectifs",
-    "echeancier",
-    "retombees",
-    "visibilite",
-    "ressources_humaines",
-    "capacite_financiere",
-    "resolution",
 )
 # Les montants, en cents.
 CHAMPS_MONTANT = (
