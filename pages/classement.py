@@ -261,9 +261,10 @@ if discuter_d_abord:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
-    """Les colonnes chères à mettre en forme (notes, montants, probabilités, secteurs), pour
-    tout le classement (même index que `_table`) : une fois par calcul (`cle`), pas à chaque
-    exécution ; chaque partie affichée n'en prend que ses lignes."""
+    """Les colonnes chères à mettre en forme (notes, montants, probabilités, secteurs,
+    libellés des dimensions déclarées), pour tout le classement (même index que `_table`) :
+    une fois par calcul (`cle`), pas à chaque exécution ; chaque partie affichée n'en prend
+    que ses lignes."""
 
     def texte(v, decimales=1):
         return "" if pd.isna(v) else nombre(v, decimales)
@@ -286,6 +287,10 @@ def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
         "Étendue": par_valeur(_table["etendue_total"], texte),
         "Secteur": par_valeur(_table["secteur"], lambda s: libelle_secteur(appel, s)),
     }
+    for dim in appel.dimensions:
+        ids = _table[f"dimension:{dim.id}"].tolist() if f"dimension:{dim.id}" in _table else []
+        libelles = {v: libelles_dimension(appel, dim.id, v) for v in dict.fromkeys(ids)}
+        colonnes[f"dimension:{dim.id}"] = [libelles[v] for v in ids] or ["—"] * len(_table)
     for nom, cle_ in exportation.COLONNES_PARTS.items():
         colonnes[nom] = par_valeur(_table[cle_], lambda v: "" if pd.isna(v) else pourcentage(v))
     for a in range(annees):
@@ -371,10 +376,7 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
     if appel.secteurs:
         donnees_affichees["Secteur"] = deja["Secteur"]
     for dim in appel.dimensions:
-        donnees_affichees[dim.libelle] = [
-            libelles_dimension(appel, dim.id, ids)
-            for ids in partie.get(f"dimension:{dim.id}", [()] * len(partie))
-        ]
+        donnees_affichees[dim.libelle] = deja[f"dimension:{dim.id}"]
     donnees_affichees["Départage"] = partie["departage"]
     donnees_affichees["Raison"] = partie["raison"]
     st.dataframe(pd.DataFrame(donnees_affichees), hide_index=True, width="stretch", key=cle)
