@@ -299,16 +299,15 @@ def pieces_de_la_demande(
 def contenu_piece(
     appel: Appel, piece_id: int, *, moteur: Moteur, courriel: str, role: str | None
 ) -> tuple[str, bytes]:
-    """(nom du fichier, octets) de la pièce, après la même vérification d'accès."""
+    """(nom du fichier, octets) de la pièce, après la même vérification d'accès ; son
+    contenu n'est lu qu'une fois l'accès permis."""
     with moteur.connect() as connexion:
-        piece = stockage.lire_contenu_piece(piece_id, connexion=connexion)
-        demande = (
-            stockage.lire_demande(int(piece["demande_id"]), connexion=connexion) if piece else None
-        )
-        if piece is None or demande is None or demande["appel_id"] != appel.id:
+        piece = stockage.lire_piece(piece_id, appel.id, connexion=connexion)
+        if piece is None:
             raise AccesRefuse("Cette pièce jointe n'existe pas dans l'appel.")
         if motif := _motif_refus_lecture(
             appel, int(piece["demande_id"]), courriel, role, connexion
         ):
             raise AccesRefuse(motif)
-    return piece["nom_fichier"], bytes(piece["contenu"])
+        contenu = stockage.lire_contenu_piece(piece_id, connexion=connexion)
+    return piece["nom_fichier"], bytes(contenu["contenu"])

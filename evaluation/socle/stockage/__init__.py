@@ -157,6 +157,7 @@ from evaluation.socle.stockage.pieces import (  # noqa: F401
     ajouter_pieces,
     ids_par_numero,
     lire_contenu_piece,
+    lire_piece,
     lire_pieces,
 )
 from evaluation.socle.stockage.reglages import (  # noqa: F401

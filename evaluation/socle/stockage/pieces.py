@@ -30,6 +30,18 @@ def lire_pieces(
     return [dict(ligne) for ligne in connexion.execute(requete).mappings()]
 
 
+def lire_piece(piece_id: int, appel_id: str, *, connexion: Connection) -> dict | None:
+    """La pièce `piece_id` d'une demande de l'appel, sans son contenu (None : aucune pièce de
+    cet identifiant dans cet appel) : de quoi vérifier l'accès avant de lire ses Mo."""
+    requete = (
+        sa.select(*_SANS_CONTENU)
+        .join(demandes, demandes.c.id == pieces_jointes.c.demande_id)
+        .where(pieces_jointes.c.id == piece_id, demandes.c.appel_id == appel_id)
+    )
+    ligne = connexion.execute(requete).mappings().first()
+    return dict(ligne) if ligne else None
+
+
 def lire_contenu_piece(piece_id: int, *, connexion: Connection) -> dict | None:
     """La pièce `piece_id`, contenu compris (None : aucune pièce de cet identifiant)."""
     requete = sa.select(pieces_jointes).where(pieces_jointes.c.id == piece_id)

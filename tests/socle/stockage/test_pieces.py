@@ -54,6 +54,22 @@ def test_contenu_relu_octet_pour_octet(moteur, appel):
     assert lue["sha256"] == hashlib.sha256(BINAIRE).hexdigest()
 
 
+def test_une_piece_lue_sans_contenu_dans_son_appel_seulement(moteur, appel):
+    """`lire_piece` : de quoi vérifier l'accès (demande, nom) sans charger les Mo ; une
+    pièce d'un autre appel, ou inconnue, n'est pas trouvée."""
+    ids = _base(moteur, appel)
+    with moteur.begin() as c:
+        (piece_id,) = stockage.ajouter_pieces(
+            [_piece(ids["A-1"], "A-1 - Résolution.pdf", BINAIRE)], connexion=c
+        )
+    with moteur.connect() as c:
+        lue = stockage.lire_piece(piece_id, appel.id, connexion=c)
+        assert stockage.lire_piece(piece_id, "autre-appel", connexion=c) is None
+        assert stockage.lire_piece(piece_id + 1, appel.id, connexion=c) is None
+    assert "contenu" not in lue
+    assert (lue["demande_id"], lue["nom_fichier"]) == (ids["A-1"], "A-1 - Résolution.pdf")
+
+
 def test_liste_sans_contenu_par_appel_et_par_demande(moteur, appel):
     ids = _base(moteur, appel)
     with moteur.begin() as c:
