@@ -73,10 +73,15 @@ def demandeur(appel: Appel, demande: Mapping) -> Demandeur:
     return Demandeur(libelle(appel), nom, texte, neq, siege)
 
 
+def nom(appel: Appel, demande: Mapping) -> str:
+    """Le nom du demandeur de `demande` (`Demandeur.nom`) ; vide pour un demandeur inconnu."""
+    n = demandeur(appel, demande).nom
+    return "" if n == "—" else n
+
+
 def noms(appel: Appel, demandes: Iterable[Mapping]) -> list[str]:
-    """Le nom du demandeur de chaque demande (`Demandeur.nom`), dans l'ordre ; vide pour
-    un demandeur inconnu."""
-    return [n if (n := demandeur(appel, d).nom) != "—" else "" for d in demandes]
+    """`nom` de chaque demande, dans l'ordre."""
+    return [nom(appel, d) for d in demandes]
 
 
 def colonne_noms(appel: Appel, table) -> list[str]:

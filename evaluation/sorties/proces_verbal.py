@@ -165,13 +165,6 @@ class ContenuProcesVerbal:
     signature: Signature = Signature()
 
 
-def _demandeur(appel: Appel, ligne: Mapping) -> str:
-    """Le nom du demandeur d'une ligne du classement, dans les mots de l'appel
-    (`appels.demandeur`) ; vide s'il manque."""
-    nom = demandeur.demandeur(appel, ligne).nom
-    return "" if nom == "—" else nom
-
-
 def _e(valeur: object) -> str:
     if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)) or valeur is pd.NA:
         return ""
@@ -280,7 +273,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             [
                 "" if pd.isna(r["rang"]) else int(r["rang"]),
                 r["no_demande"],
-                _demandeur(appel, r),
+                demandeur.nom(appel, r),
                 r.get("titre") or "",
                 "" if pd.isna(r["total"]) else nombre(r["total"], 2),
                 "" if pd.isna(evaluateurs) else nombre(evaluateurs, 2),
@@ -369,7 +362,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             [
                 "" if pd.isna(r["rang"]) else int(r["rang"]),
                 r["no_demande"],
-                _demandeur(appel, r),
+                demandeur.nom(appel, r),
                 "" if pd.isna(r["total"]) else nombre(r["total"], 2),
                 " ; ".join(raisons),
             ]
@@ -408,7 +401,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
                     [
                         "" if pd.isna(par_id.loc[d, "rang"]) else int(par_id.loc[d, "rang"]),
                         par_id.loc[d, "no_demande"],
-                        _demandeur(appel, par_id.loc[d]),
+                        demandeur.nom(appel, par_id.loc[d]),
                         ""
                         if pd.isna(par_id.loc[d, "total"])
                         else nombre(par_id.loc[d, "total"], 2),
