@@ -215,11 +215,17 @@ def _valeurs_de(table: pd.DataFrame, dimension: str, appel: Appel) -> list[list[
     raise ValueError(f"dimension « {dimension} » inconnue ({', '.join(connues)}).")
 
 
-def categories(appel: Appel, dimension: str, table: pd.DataFrame) -> list[tuple[str, str]]:
+def categories(
+    appel: Appel,
+    dimension: str,
+    table: pd.DataFrame,
+    valeurs: list[list[str]] | None = None,
+) -> list[tuple[str, str]]:
     """(valeur, libellé) de chaque catégorie, dans l'ordre de l'appel ; toutes, même sans
     demande (les 17 régions, par exemple). Les pays : ceux des demandes. Une valeur que les
     demandes portent sans que l'appel la déclare (un secteur inconnu, un id de valeur
-    retiré de la dimension) a sa ligne après celles de l'appel : rien n'est omis."""
+    retiré de la dimension) a sa ligne après celles de l'appel : rien n'est omis.
+    `valeurs` : celles de `_valeurs_de`, quand l'appelant les a déjà lues."""
     declaree = appel.dimension(dimension)
     if dimension == "type" and declaree is None:
         return [(CONJOINT, CONJOINT), (SEULE, SEULE)]
@@ -233,9 +239,9 @@ def categories(appel: Appel, dimension: str, table: pd.DataFrame) -> list[tuple[
         connus = [(s.id, s.libelle) for s in appel.secteurs]
     else:  # les pays : ceux des demandes
         connus = []
-    autres = sorted(
-        {v for vs in _valeurs_de(table, dimension, appel) for v in vs} - {c for c, _ in connus}
-    )
+    if valeurs is None:
+        valeurs = _valeurs_de(table, dimension, appel)
+    autres = sorted({v for vs in valeurs for v in vs} - {c for c, _ in connus})
     return connus + [(v, f"Axe {v}" if dimension == "axe" else v) for v in autres]
 
 
@@ -304,7 +310,7 @@ def repartition(
     lignes = []
     groupes = [
         (code, libelle, np.array([code in vs for vs in valeurs], dtype=bool))
-        for code, libelle in categories(appel, dimension, table)
+        for code, libelle in categories(appel, dimension, table, valeurs)
     ]
     sans_valeur = np.array([not vs for vs in valeurs], dtype=bool)
     if dimension in dimensions_de(appel) and sans_valeur.any():
@@ -409,7 +415,7 @@ def contraintes(table: pd.DataFrame, appel: Appel, cibles: Iterable[Cible] | Non
         valeurs = par_dimension[cible.dimension]
         choix = [
             (code, libelle)
-            for code, libelle in categories(appel, cible.dimension, table)
+            for code, libelle in categories(appel, cible.dimension, table, valeurs)
             if cible.valeur in ("*", code)
         ]
         for code, libelle in choix:
