@@ -813,18 +813,17 @@ MANQUE_DE_MEMOIRE = (
 def _pieces(options, appel, moteur) -> int:
     """`pieces importer ARCHIVE.zip` (au nom de l'administration, tout ou rien, journalisé)
     et `pieces lister`."""
-    from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
-    from evaluation.depot.pieces_jointes import cle_nom
+    from evaluation.depot.importation_pieces import PiecesRefusees, en_vigueur, importer_pieces
     from evaluation.socle import stockage
     from evaluation.socle.roles import ADMIN
 
     if options.action == "lister":
         with moteur.connect() as connexion:
             lignes = stockage.lire_pieces(appel.id, connexion=connexion)
-        en_vigueur = {(x["demande_id"], cle_nom(x["nom_fichier"])): x for x in lignes}
-        if not en_vigueur:
+        pieces = en_vigueur(lignes)
+        if not pieces:
             print(f"Aucune pièce jointe stockée pour l'appel {appel.id}.")
-        for x in sorted(en_vigueur.values(), key=lambda x: (x["no_demande"], x["nom_fichier"])):
+        for x in sorted(pieces.values(), key=lambda x: (x["no_demande"], x["nom_fichier"])):
             print(f"{x['no_demande']}\t{x['nom_fichier']}\t{x['taille']}\t{x['sha256']}")
         return SORTIE_OK
     chemin = Path(options.archive)

@@ -176,11 +176,11 @@ def _ecrire(
     """Écrit les pièces nouvelles ou changées ; rend les refus de quota par demande (rien
     n'est alors écrit)."""
     stockees = stockage.lire_pieces(appel.id, connexion=connexion)
-    en_vigueur = _en_vigueur(stockees)
+    actuelles = en_vigueur(stockees)
     lignes, journal = [], []
     for piece in pieces:
         demande_id = ids[piece.no_demande]
-        avant = en_vigueur.get((demande_id, cle_nom(piece.nom_fichier)))
+        avant = actuelles.get((demande_id, cle_nom(piece.nom_fichier)))
         quoi = (piece.no_demande, piece.nom_fichier)
         if avant is not None and avant["sha256"] == piece.sha256:
             compte_rendu.inchangees.append(quoi)
@@ -265,7 +265,7 @@ def _journaliser_refus(appel, lecture: LectureArchive, moteur, auteur, instant) 
         )
 
 
-def _en_vigueur(lignes: list[dict]) -> dict[tuple[int, str], dict]:
+def en_vigueur(lignes: list[dict]) -> dict[tuple[int, str], dict]:
     """La dernière version de chaque (demande, nom sans casse)."""
     return {(int(x["demande_id"]), cle_nom(x["nom_fichier"])): x for x in lignes}
 
@@ -293,7 +293,7 @@ def pieces_de_la_demande(
         if motif := _motif_refus_lecture(appel, demande_id, courriel, role, connexion):
             raise AccesRefuse(motif)
         lignes = stockage.lire_pieces(appel.id, connexion=connexion, demande_id=demande_id)
-    return sorted(_en_vigueur(lignes).values(), key=lambda x: x["nom_fichier"].casefold())
+    return sorted(en_vigueur(lignes).values(), key=lambda x: x["nom_fichier"].casefold())
 
 
 def contenu_piece(
