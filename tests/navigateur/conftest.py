@@ -71,9 +71,24 @@ def base_serveur(tmp_path):
     return url
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Garde sur le test le rapport de chaque phase : les fixtures qui ferment le serveur et
+    les navigateurs savent ainsi si le test a échoué, et laissent alors leurs témoins."""
+    rapport = yield
+    setattr(item, f"rapport_{rapport.when}", rapport)
+    return rapport
+
+
+def _a_echoue(request) -> bool:
+    rapport = getattr(request.node, "rapport_call", None)
+    return rapport is not None and rapport.failed
+
+
 @pytest.fixture
-def serveur(tmp_path, base_serveur):
-    """URL d'une application fraîche, sur sa propre base SQLite."""
+def serveur(request, tmp_path, base_serveur):
+    """URL d'une application fraîche, sur sa propre base SQLite. Si le test échoue, la fin du
+    journal du serveur (traces des erreurs rattrapées comprises) paraît dans son rapport."""
     port = _port_libre()
     env = {**os.environ, "EVALUATION_BASE": base_serveur}
     journal = tmp_path / "streamlit.log"
@@ -123,14 +138,41 @@ def serveur(tmp_path, base_serveur):
         processus.kill()
         processus.wait()
     sortie.close()
+    if _a_echoue(request):
+        print("--- fin du journal du serveur Streamlit ---")
+        print(journal.read_text(encoding="utf-8", errors="replace")[-6000:])
 
 
 @pytest.fixture
-def page(navigateur):
-    contexte = navigateur.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-CA")
-    page = contexte.new_page()
-    yield page
-    contexte.close()
+def nouvelle_page(request, navigateur, tmp_path):
+    """Fabrique de pages, chacune dans son propre contexte (ses propres témoins de
+    connexion) : deux pages sont deux personnes. Si le test échoue, chaque page laisse une
+    capture (dossier temporaire du test) et son texte visible dans le rapport, avant que
+    son contexte ne soit fermé : un échec en CI se lit sans le rejouer."""
+    contextes = []
+
+    def ouvrir():
+        contexte = navigateur.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-CA")
+        contextes.append(contexte)
+        return contexte.new_page()
+
+    yield ouvrir
+    for n, contexte in enumerate(contextes):
+        if _a_echoue(request):
+            for k, p in enumerate(contexte.pages):
+                try:
+                    p.screenshot(path=str(tmp_path / f"echec_{n}_{k}.png"), full_page=True)
+                    texte = p.inner_text("body", timeout=5_000)
+                except Exception as exc:  # le témoin ne doit pas masquer l'échec du test
+                    texte = f"(page illisible : {exc})"
+                print(f"--- page {n}.{k} ({p.url}) ---")
+                print(texte[:4000])
+        contexte.close()
+
+
+@pytest.fixture
+def page(nouvelle_page):
+    return nouvelle_page()
 
 
 def attendre_fin(page, delai: int = 30_000) -> None:
