@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import uuid
@@ -64,6 +65,29 @@ def _postgres_ou_raison() -> str | None:
     return None
 
 
+INSTANT_FIXE = dt.datetime(2026, 11, 30, 23, 59, 58)
+
+
+@pytest.fixture
+def heure_fixe(monkeypatch):
+    """L'heure que lisent les exports (`stockage.maintenant`), fixée deux secondes avant
+    minuit : un nom de fichier ou un « Exporté le » attendu ne dépend plus du jour où le test
+    tourne, ni d'un passage de minuit pendant le test."""
+    from evaluation.socle import stockage
+
+    monkeypatch.setattr(stockage, "maintenant", lambda: INSTANT_FIXE)
+    return INSTANT_FIXE
+
+
+def manque(raison: str):
+    """Un outil de la machine manque (PostgreSQL, LibreOffice, Chromium…) : le test est
+    ignoré sur un poste, mais échoue en intégration continue (`CI` défini, ce que fait
+    `.ci/run`), où `.ci/run` l'installe ; un test ignoré en CI ne vérifierait rien."""
+    if os.environ.get("CI"):
+        pytest.fail(raison)
+    pytest.skip(raison)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def moteur(request, tmp_path):
     """Une base vide, une fois sur SQLite et une fois sur PostgreSQL (schéma jetable)."""
@@ -72,11 +96,8 @@ def moteur(request, tmp_path):
         yield moteur
         moteur.dispose()
         return
-    raison = _postgres_ou_raison()
-    if raison:
-        if os.environ.get("CI"):
-            pytest.fail(raison)
-        pytest.skip(raison)
+    if raison := _postgres_ou_raison():
+        manque(raison)
     import sqlalchemy as sa
 
     schema = f"t_{uuid.uuid4().hex[:12]}"

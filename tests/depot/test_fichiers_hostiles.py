@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -173,10 +172,9 @@ with open(sys.argv[1], "w") as f:
 """
 
 
-def _commande(arguments: list[str], dossier) -> tuple[int, str, str, float, int]:
-    """(code de sortie, sortie, erreurs, durée, pic de mémoire en Ko) d'une commande."""
+def _commande(arguments: list[str], dossier) -> tuple[int, str, str, int]:
+    """(code de sortie, sortie, erreurs, pic de mémoire en Ko) d'une commande."""
     mesure = dossier / "mesure.txt"
-    debut = time.monotonic()
     resultat = subprocess.run(
         [
             sys.executable,
@@ -193,9 +191,8 @@ def _commande(arguments: list[str], dossier) -> tuple[int, str, str, float, int]
         text=True,
         timeout=120,
     )
-    duree = time.monotonic() - debut
     code, pic = map(int, mesure.read_text().split())
-    return code, resultat.stdout, resultat.stderr, duree, pic
+    return code, resultat.stdout, resultat.stderr, pic
 
 
 @pytest.fixture(scope="module")
@@ -205,19 +202,18 @@ def fichiers_refuses(tmp_path_factory):
 
 def test_ligne_de_commande_refuse_chaque_fichier(fichiers_refuses, tmp_path):
     """`verifier F` : code 1, le refus en français, sans trace, sous 500 Mo (processus de
-    lecture compris), et sans s'enliser : 30 s au plus, une borne contre l'enlisement (une
-    bombe lue en entier prend des minutes), pas une mesure de vitesse (le refus prend une
-    à trois secondes ; sur une machine chargée, 10 s ont été dépassées)."""
+    lecture compris), et sans s'enliser : la commande est interrompue après 120 s (une bombe
+    lue en entier prend des minutes ; le refus, une à trois secondes), une borne contre
+    l'enlisement, pas une mesure de vitesse : aucune assertion ne porte sur la durée."""
     base = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     for chemin in fichiers_refuses:
-        code, sortie, erreurs, duree, pic_ko = _commande(
+        code, sortie, erreurs, pic_ko = _commande(
             ["--base", base, "verifier", str(chemin)], tmp_path
         )
         assert code == 1, (chemin.name, sortie, erreurs)
         assert "Traceback" not in erreurs, (chemin.name, erreurs)
         assert f"{chemin.name} : fichier refusé" in sortie, sortie
         assert not ANGLAIS.search(sortie + erreurs), sortie + erreurs
-        assert duree < 30, (chemin.name, duree)
         assert 20 * 1024 < pic_ko < 500 * 1024, (chemin.name, pic_ko)  # mesuré, et borné
 
 

@@ -1,7 +1,6 @@
 """Lecture des fichiers : tous les formats, les fichiers désordonnés, et les refus."""
 
 import io
-import time
 import tracemalloc
 import zipfile
 
@@ -144,18 +143,16 @@ def test_fichier_refuse_avec_message(nom, code):
 
 
 def test_bombe_refusee_vite_et_sans_memoire():
-    """Un xlsx de 2 Mo qui se décompresserait en plus d'1 Go est refusé sans être lu."""
+    """Un xlsx de 2 Mo qui se décompresserait en plus d'1 Go est refusé sans être lu : le
+    pic de mémoire (50 Mo au plus) le prouve, sans chronomètre."""
     chemin = REFUS / "bombe.xlsx"
     assert chemin.stat().st_size < 5_000_000
     assert sum(i.file_size for i in zipfile.ZipFile(chemin).infolist()) > 1_000_000_000
     tracemalloc.start()
-    debut = time.perf_counter()
     with pytest.raises(FichierRefuse):
         lire_fichier("bombe.xlsx", chemin)
-    duree = time.perf_counter() - debut
     _, pic = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert duree < 2
     assert pic < 50_000_000
 
 

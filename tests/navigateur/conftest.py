@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.notes.saisie import Saisie
+from tests.conftest import manque
 
 RACINE = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -37,11 +38,11 @@ def _port_libre() -> int:
 @pytest.fixture(scope="session")
 def navigateur():
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        raison = f"Chromium introuvable ({CHROMIUM}) : apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(raison)
-        pytest.skip(raison)
-    sync_api = pytest.importorskip("playwright.sync_api")
+        manque(f"Chromium introuvable ({CHROMIUM}) : apt-get install -y chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        manque("Playwright absent : pip install -r requirements-dev.txt")
     with sync_api.sync_playwright() as p:
         navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGUMENTS_CHROMIUM)
         yield navigateur

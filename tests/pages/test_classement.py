@@ -791,10 +791,10 @@ def url_de_base(request, tmp_path, monkeypatch):
 
         import sqlalchemy as sa
 
-        from tests.conftest import URL_POSTGRES, _postgres_ou_raison
+        from tests.conftest import URL_POSTGRES, _postgres_ou_raison, manque
 
         if raison := _postgres_ou_raison():
-            pytest.skip(raison)
+            manque(raison)
         schema = f"t_{uuid.uuid4().hex[:12]}"
         administrateur = sa.create_engine(URL_POSTGRES)
         with administrateur.begin() as c:

@@ -85,10 +85,12 @@ def parametres(feuille) -> dict:
 
 
 @pytest.mark.parametrize("role", [ADMIN, PRESIDENT])
-def test_presidence_et_administration_ont_les_evaluations(ouvrir, fichiers_servis, role):
+def test_presidence_et_administration_ont_les_evaluations(
+    ouvrir, fichiers_servis, role, heure_fixe
+):
     at = ouvrir(role)
     nom, livre = exporter(at, fichiers_servis)
-    aujourd_hui = dt.date.today().isoformat()
+    aujourd_hui = "2026-11-30"
     assert nom == f"{APPEL_ID}_classement_{aujourd_hui}.xlsx"
     (bouton,) = [b for b in at.get("download_button") if b.key == "telecharger_export"]
     assert bouton.proto.label == f"Télécharger {nom}"
@@ -116,10 +118,10 @@ def test_presidence_et_administration_ont_les_evaluations(ouvrir, fichiers_servi
     assert (p["Enveloppe 2024-2025"], p["Enveloppe 2025-2026"]) == (40000, 35000)
 
 
-def test_observateur_sans_feuille_evaluations(ouvrir, fichiers_servis):
+def test_observateur_sans_feuille_evaluations(ouvrir, fichiers_servis, heure_fixe):
     at = ouvrir(OBSERVATEUR)
     nom, livre = exporter(at, fichiers_servis)
-    assert nom == f"{APPEL_ID}_classement_{dt.date.today().isoformat()}.xlsx"
+    assert nom == f"{APPEL_ID}_classement_2026-11-30.xlsx"
     assert livre.sheetnames == FEUILLES
     assert [r["No de demande"] for r in lignes(livre["Classement"], 4)] == [
         "T-002",

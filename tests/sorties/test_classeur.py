@@ -54,7 +54,7 @@ from evaluation.sorties import classeur as exportation
 from evaluation.sorties import neutralisation
 from evaluation.sorties.classeur import ajouter_tableau
 from evaluation.sorties.neutralisation import csv_sans_formules
-from tests.conftest import DONNEES, RACINE_PROJET
+from tests.conftest import DONNEES, RACINE_PROJET, manque
 from tests.filtrage import admettre
 from tests.ministere import approuver_les_recommandations
 
@@ -1169,7 +1169,7 @@ def base_cli(tmp_path):
     return url
 
 
-def test_commande_exporter(base_cli, tmp_path, capsys):
+def test_commande_exporter(base_cli, tmp_path, capsys, heure_fixe):
     sortie = tmp_path / "comite.xlsx"
     assert main(["--base", base_cli, "exporter", "--sortie", str(sortie)]) == 0
     assert f"Classeur de l'appel {APPEL_ID} écrit dans {sortie} (3 demandes)." in (
@@ -1185,16 +1185,18 @@ def test_commande_exporter(base_cli, tmp_path, capsys):
     ]
     p = parametres(wb["Paramètres"])
     assert p["Exporté par"].value.startswith("ligne de commande")
-    assert p["Exporté le"].value[:10] == dt.date.today().isoformat()
+    assert p["Exporté le"].value == "2026-11-30 23:59"
     assert p["Enveloppe 2024-2025"].value == 60000
     commentaires = [r["Commentaire global"] for r in valeurs(wb["Évaluations"], 3)]
     assert HYPERLIEN in commentaires
 
 
-def test_commande_exporter_sans_evaluations_nom_par_defaut(base_cli, tmp_path, monkeypatch):
+def test_commande_exporter_sans_evaluations_nom_par_defaut(
+    base_cli, tmp_path, monkeypatch, heure_fixe
+):
     monkeypatch.chdir(tmp_path)
     assert main(["--base", base_cli, "exporter", "--sans-evaluations"]) == 0
-    attendu = tmp_path / f"{APPEL_ID}_classement_{dt.date.today().isoformat()}.xlsx"
+    attendu = tmp_path / f"{APPEL_ID}_classement_2026-11-30.xlsx"
     assert load_workbook(attendu).sheetnames == FEUILLES_COMMANDE
 
 
@@ -1259,10 +1261,7 @@ CSV_TOUTES = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,true,false
 
 
 def _manque(outil: str, paquet: str):
-    raison = f"{outil} introuvable : apt-get install -y {paquet}"
-    if os.environ.get("CI"):
-        pytest.fail(raison)
-    pytest.skip(raison)
+    manque(f"{outil} introuvable : apt-get install -y {paquet}")
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 
 from evaluation.decision import suivi_financier
 from evaluation.sorties import classeur as exportation
+from tests.conftest import manque
 from tests.sorties.test_classeur import (  # noqa: F401 (fixture `jeu`)
     EN_TETES,
     HAUT,
@@ -254,7 +255,7 @@ def _texte(pdf, page: int) -> str:
 def pdf(contenu, tmp_path_factory):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice or not shutil.which("pdftotext"):
-        pytest.skip("LibreOffice ou poppler-utils (pdftotext, pdfinfo) absent")
+        manque("LibreOffice ou poppler-utils (pdftotext, pdfinfo) absent")
     dossier = tmp_path_factory.mktemp("pdf")
     (dossier / "classeur.xlsx").write_bytes(contenu)
     subprocess.run(

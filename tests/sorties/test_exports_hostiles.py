@@ -37,7 +37,7 @@ from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.socle.stockage import creer_moteur
 from evaluation.socle.texte import nettoyer
 from evaluation.sorties.neutralisation import dangereux
-from tests.conftest import RACINE_PROJET
+from tests.conftest import RACINE_PROJET, manque
 from tests.hostiles import EVALUATEURS, FORMULES, NOMBRE_HOSTILE, remplir_base
 from tests.pages.conftest import (  # noqa: F401
     cadre_a_chaque_execution,
@@ -428,12 +428,7 @@ def relus_par_libreoffice(produits, tmp_path_factory) -> dict[str, Path]:
     """Chaque fichier ouvert par LibreOffice et réenregistré en xlsx, un appel à soffice par
     filtre d'entrée : {nom de l'export: classeur réenregistré}."""
     if LIBREOFFICE is None:
-        import os
-
-        raison = "LibreOffice introuvable : apt-get install -y libreoffice-calc"
-        if os.environ.get("CI"):
-            pytest.fail(raison)
-        pytest.skip(raison)
+        manque("LibreOffice introuvable : apt-get install -y libreoffice-calc")
     profil = tmp_path_factory.mktemp("profil-libreoffice")
     sortie = tmp_path_factory.mktemp("relus")
     filtres = {

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -37,7 +36,7 @@ from evaluation.notes.saisie import SOUMISE, Saisie
 from evaluation.socle import journal, stockage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.sorties import lettres
-from tests.conftest import DONNEES
+from tests.conftest import DONNEES, manque
 from tests.filtrage import admettre, ecarter
 from tests.ministere import AUTORITE, approuver_les_recommandations
 
@@ -530,9 +529,7 @@ def test_noms_uniques_quand_deux_numeros_se_reduisent_au_meme():
 
 def _exiger_libreoffice() -> None:
     if lettres.libreoffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice absent en intégration continue (.ci/run l'installe)")
-        pytest.skip("LibreOffice absent : conversion en PDF non vérifiée ici")
+        manque("LibreOffice absent : conversion en PDF non vérifiée ici")
 
 
 def _pdftotext(pdf: bytes, tmp_path) -> str:

@@ -33,6 +33,7 @@ from evaluation.sorties.proces_verbal import (
     inadmissibles,
     proces_verbal,
 )
+from tests.conftest import manque
 from tests.sorties import test_classeur as te
 
 NBSP = "\u00a0"
@@ -518,7 +519,7 @@ def _en_texte(libreoffice, chemin) -> str:
     sortie = dossier / f"{chemin.stem}.csv"
     if sortie.exists():
         return sortie.read_text(encoding="utf-8")
-    pytest.skip("LibreOffice n'a pu ouvrir la page ni avec Writer ni avec Calc")
+    manque("LibreOffice n'a pu ouvrir la page ni avec Writer ni avec Calc")
 
 
 def test_libreoffice_lit_le_proces_verbal(libreoffice, jeu, tmp_path):
