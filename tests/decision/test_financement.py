@@ -387,6 +387,15 @@ def test_propriete_ligne(montants, enveloppe):
         assert (ligne.restant >= 0).all()
     assert fs.tolist() == sorted(fs.tolist(), reverse=True)
     assert (fr | ~fs).all()  # chaque financée en mode strict l'est en remplissage
+    # « Ne rien financer » tiendrait dans l'enveloppe : la ligne s'arrête parce que la
+    # première non financée ne tenait pas, pas avant ; en remplissage, aucune non financée
+    # ne tenait dans ce qui restait après les financées qui la précèdent.
+    env = np.array(enveloppe)
+    if not fs.all():
+        k = int(np.argmin(fs))
+        assert (m[:k].sum(axis=0) + m[k] > env).any()
+    for j in np.flatnonzero(~fr):
+        assert (m[:j][fr[:j]].sum(axis=0) + m[j] > env).any()
 
 
 @pytest.mark.parametrize("mode", ["stricte", "remplissage"])

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -185,10 +185,17 @@ def test_ligne_de_budget_fautive_ecarte_sa_demande(appel):
 
 
 @pytest.mark.parametrize(
-    ("valeur", "code"),
-    [("peut-être", "oui_non_illisible"), ("Autre", None)],
+    ("valeur", "code", "lu"),
+    [
+        ("peut-être", "oui_non_illisible", None),
+        ("Autre", "oui_non_illisible", None),
+        ("Oui", None, True),
+        ("non", None, False),
+    ],
 )
-def test_oui_non_illisible_est_un_avertissement(appel, valeur, code):
+def test_oui_non_illisible_est_un_avertissement(appel, valeur, code, lu):
+    """Une réponse oui/non illisible avertit sans bloquer et reste vide ; une réponse lisible
+    est lue sans rien dire."""
     import io
 
     wb = load_workbook(FORMATS / "valide.xlsx")
@@ -198,9 +205,9 @@ def test_oui_non_illisible_est_un_avertissement(appel, valeur, code):
     wb.save(sortie)
     verification = verifier_lot([("x.xlsx", sortie.getvalue())], appel)
     trouves = [p for p in verification.problemes if p.colonne == "Dossier complet"]
-    assert [p.code for p in trouves] == ["oui_non_illisible"]
-    assert trouves[0].severite == AVERTISSEMENT
-    assert verification.demandes[0].valeurs["dossier_complet"] is None
+    assert [p.code for p in trouves] == ([code] if code else [])
+    assert all(p.severite == AVERTISSEMENT for p in trouves)
+    assert verification.demandes[0].valeurs["dossier_complet"] is lu
 
 
 # Les types que calamine peut rendre pour une cellule, et des textes pièges.
@@ -234,33 +241,68 @@ _CELLULES = st.one_of(
 )
 
 
+_PAR_ENTETE = {c.entete: c.cle for c in COLONNES_DEMANDES}
+_CLES_BUDGET = [c.cle for c in COLONNES_BUDGET]
+
+
+def _demande_valide(numero: str) -> dict:
+    """La demande municipale de tests/conftest.py, sous le numéro donné : seule, elle est
+    gardée sans autre problème qu'une information (date de dépôt vide)."""
+    valeurs = {_PAR_ENTETE[k]: v for k, v in DEMANDE_MUNICIPALE.items()}
+    return {
+        c.cle: (numero if c.cle == "no_demande" else valeurs.get(c.cle)) for c in COLONNES_DEMANDES
+    }
+
+
+def _depenses_valides(numero: str) -> list[dict]:
+    return [
+        dict(zip(_CLES_BUDGET, (numero, annee, cat, desc, montant, None), strict=True))
+        for annee, cat, desc, montant in DEPENSES_MUNICIPALES
+    ]
+
+
+# Jusqu'à trois cellules d'une demande valide remplacées par n'importe quoi ; aucune, souvent
+# (hypothesis essaie d'abord les listes vides) : des lignes valides parmi des fautives.
+_ALTERATIONS = st.lists(
+    st.tuples(st.integers(0, len(COLONNES_DEMANDES) - 1), _CELLULES), max_size=3
+)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    demandes=st.lists(
-        st.lists(_CELLULES, min_size=len(COLONNES_DEMANDES), max_size=len(COLONNES_DEMANDES)),
-        min_size=1,
-        max_size=4,
-    ),
+    alterations=st.lists(_ALTERATIONS, min_size=1, max_size=4),
     budget=st.lists(
         st.lists(_CELLULES, min_size=len(COLONNES_BUDGET), max_size=len(COLONNES_BUDGET)),
-        max_size=4,
+        max_size=3,
     ),
 )
-def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, demandes, budget):
-    """Quelles que soient les cellules, la validation rend des problèmes situés, jamais une
-    exception."""
+@example(alterations=[[], []], budget=[])
+def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, alterations, budget):
+    """Des demandes valides, certaines altérées (jusqu'à trois cellules quelconques), plus
+    des lignes de budget quelconques : la validation rend des problèmes situés, jamais une
+    exception ; une demande intacte dont ni la ligne ni aucune ligne de budget à son numéro
+    ne porte de problème est gardée (« lignes valides seulement »), et aussi par défaut si
+    le fichier n'a aucun problème bloquant ; chaque demande gardée a ses valeurs."""
     colonnes_d = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
     colonnes_b = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_BUDGET)}
     t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d)
-    for i, ligne in enumerate(demandes):
-        t_d.enregistrements.append(
-            {c.cle: v for c, v in zip(COLONNES_DEMANDES, ligne, strict=True)}
-        )
+    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
+    intactes = {}
+    for i, changements in enumerate(alterations):
+        numero = f"T-10{i}"
+        ligne = _demande_valide(numero)
+        for j, valeur in changements:
+            ligne[COLONNES_DEMANDES[j].cle] = valeur
+        t_d.enregistrements.append(ligne)
         t_d.supplementaires.append({})
         t_d.lignes.append(i + 2)
-    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
-    for i, ligne in enumerate(budget):
-        t_b.enregistrements.append(dict(zip([c.cle for c in COLONNES_BUDGET], ligne, strict=True)))
+        if not changements:
+            intactes[numero] = i + 2
+        for depense in _depenses_valides(numero):
+            t_b.enregistrements.append(depense)
+    for ligne in budget:
+        t_b.enregistrements.append(dict(zip(_CLES_BUDGET, ligne, strict=True)))
+    for i in range(len(t_b.enregistrements)):
         t_b.supplementaires.append({})
         t_b.lignes.append(i + 2)
     verification = verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire)
@@ -268,10 +310,34 @@ def test_aucune_valeur_ne_fait_planter_la_validation(appel, repertoire, demandes
         assert p.fichier == "f.xlsx" and p.message
         if p.code not in ("sans_feuille_budget", "feuille_ignoree"):
             assert p.ligne and p.feuille
-    for d in verification.selection(True)[0]:
-        assert d.valeurs["no_demande"] and d.valeurs["titre"]
-        for cle in ("cout_total", "montant_demande_an1"):
-            assert isinstance(d.valeurs[cle], int) and d.valeurs[cle] >= 0
+    lignes_du_budget = dict(zip(t_b.lignes, t_b.enregistrements, strict=True))
+    touchees = set()
+    for p in verification.problemes:
+        if p.severite == INFORMATION:
+            continue
+        if p.feuille == "Demandes":
+            touchees.add(p.ligne)
+        elif p.feuille == "Budget" and p.ligne in lignes_du_budget:
+            # Sans numéro lisible, une ligne de budget peut revenir à la seule demande du
+            # fichier (un formulaire) : elle compte alors pour toutes.
+            numero = str(lignes_du_budget[p.ligne].get("no_demande") or "").strip().upper()
+            touchees |= {numero} if numero else set(intactes)
+    attendues = {n for n, ligne in intactes.items() if ligne not in touchees and n not in touchees}
+    bloque = any(p.severite == BLOQUANT for p in verification.problemes)
+    for seulement in (True, False):
+        gardees = {d.valeurs["no_demande"] for d in verification.selection(seulement)[0]}
+        if seulement or not bloque:
+            assert attendues <= gardees, (
+                attendues,
+                gardees,
+                [(p.code, p.severite, p.feuille, p.ligne) for p in verification.problemes],
+            )
+        for d in verification.selection(seulement)[0]:
+            assert d.valeurs["no_demande"] and d.valeurs["titre"]
+            for cle in ("cout_total", "montant_demande_an1"):
+                assert isinstance(d.valeurs[cle], int) and d.valeurs[cle] >= 0
+    if not alterations[0] and len(alterations) == 2 and not alterations[1] and not budget:
+        assert attendues == {"T-100", "T-101"}
 
 
 @pytest.mark.parametrize(
