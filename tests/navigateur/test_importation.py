@@ -47,7 +47,11 @@ def test_televerser_un_classeur_et_voir_le_rapport(serveur, page, tmp_path):
     page.get_by_text("Demandes stockées après").wait_for()
 
 
-def test_demo_depuis_l_accueil_puis_journal(serveur, page):
+def test_demo_depuis_l_accueil_puis_journal(serveur, base_serveur, page):
+    """L'administration importe la démonstration depuis l'Accueil : 80 demandes stockées,
+    que la page Importation annonce, avec une ligne au journal des importations."""
+    import sqlalchemy as sa
+
     page.goto(serveur)
     attendre_fin(page)
     se_connecter(page, "admin@exemple.qc.ca")
@@ -58,6 +62,13 @@ def test_demo_depuis_l_accueil_puis_journal(serveur, page):
     attendre_fin(page)
     page.get_by_text("80 demandes déjà stockées").wait_for()
     page.get_by_text("Journal des importations (1)").wait_for()
+    moteur = sa.create_engine(base_serveur)
+    try:
+        with moteur.connect() as connexion:
+            demandes = connexion.execute(sa.text("SELECT count(*) FROM demandes")).scalar()
+    finally:
+        moteur.dispose()
+    assert demandes == 80
 
 
 def test_telecharger_le_gabarit(serveur, page, tmp_path):
