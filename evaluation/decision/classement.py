@@ -345,6 +345,16 @@ def cube_des_notes(appel: Appel, donnees: Donnees) -> notation.Cube:
     return notation.cube(donnees.notes, donnees.demandes["id"].astype(int), appel.poids)
 
 
+def rangs_calibres(total_calibre: pd.Series, statut: pd.Series) -> pd.Series:
+    """Le rang qu'aurait chaque demande classée d'après son total calibré (effet évaluateur
+    retiré, `notation.calibrer`), le plus haut premier, ex aequo au même rang ; vide pour
+    une demande non classée (inadmissible, sous le seuil, incomplète), qui ne prend le rang
+    de personne. Un repère montré à côté du rang officiel, qui ne le remplace pas
+    (interprétation : l'appel ne parle pas de calibration)."""
+    classees = total_calibre.where(statut == CLASSE)
+    return classees.rank(ascending=False, method="min").astype("Int64")
+
+
 def classement(
     appel: Appel, donnees: Donnees, poids: Mapping[str, float] | None = None
 ) -> pd.DataFrame:
@@ -382,10 +392,7 @@ def classement(
         lambda d: (par_demande[d]["justification"] or "") if d in par_demande else ""
     )
     colonnes_ministere(table, donnees.decisions, donnees.decisions_ministre)
-    rangs_calibres = (
-        table["total_calibre"].where(table["statut"] == CLASSE).rank(ascending=False, method="min")
-    )
-    table["rang_calibre"] = rangs_calibres.astype("Int64")
+    table["rang_calibre"] = rangs_calibres(table["total_calibre"], table["statut"])
     # Le rang sous les pondérations de l'appel, à côté du rang officiel : le même tant que
     # les poids n'ont pas changé après la notation (une simulation n'en a pas besoin).
     if poids is None and donnees.poids_appel is not None:

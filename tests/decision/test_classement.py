@@ -1082,3 +1082,15 @@ def test_decisions_inachevees(lignes, annees, attendues):
 
 def test_decisions_inachevees_table_vide():
     assert classement.decisions_inachevees(_table_decisions(), 2).empty
+
+
+def test_rang_calibre_du_plus_haut_parmi_les_seules_classees():
+    """Le rang calibré suit le total calibré du plus haut au plus bas (totaux calculés à la
+    main dans tests/decision/test_notation.py, `test_calibration_calculee_a_la_main`) ; une
+    demande inadmissible ou sous le seuil, même au total calibré le plus haut, n'en prend
+    aucun et ne décale personne."""
+    totaux = pd.Series([238 / 3, 223 / 3, 208 / 3, 69.8, 95.0, 99.0])
+    statuts = pd.Series([CLASSE, CLASSE, CLASSE, CLASSE, INADMISSIBLE, classement.SOUS_SEUIL])
+    rangs = classement.rangs_calibres(totaux, statuts)
+    assert rangs.tolist()[:4] == [1, 2, 4, 3]
+    assert rangs.isna().tolist() == [False] * 4 + [True] * 2

@@ -626,3 +626,33 @@ def test_boites_groupe_par_groupe(lignes):
         bas, haut = min(q1, dedans.min()), max(q3, dedans.max())
         assert [ligne.q1, ligne.mediane, ligne.q3, ligne.bas, ligne.haut] == [q1, q2, q3, bas, haut]
         assert ligne.hors == sorted(set(v[(v < bas) | (v > haut)].tolist()))
+
+
+# --- Calibration : un cas calculé à la main ----------------------------------------------
+
+# Totaux sur 100 de trois évaluateurs (A, B, C) ; C note chaque demande 2 points plus bas.
+# D1 à D3 : notées par les trois ; D4 : par C seul (69), la demande à une seule évaluation.
+TOTAUX_CALIBRATION = np.array(
+    [
+        [80.0, 80.0, 78.0],
+        [75.0, 75.0, 73.0],
+        [70.0, 70.0, 68.0],
+        [np.nan, np.nan, 69.0],
+    ]
+)
+
+
+def test_calibration_calculee_a_la_main():
+    """Modèle `note = qualité + sévérité + bruit`, sévérité pénalisée λ Σ s² (λ = 2).
+
+    À la main : sur D1 à D3, plan complet, les équations des sévérités deviennent
+    (3 + λ) s − (Σ s) 1 = 3 (t − t̄), t = (0, 0, −2) l'écart de chacun, t̄ = −2/3 ; en les
+    sommant, λ Σ s = 0, donc s = (2, 2, −4) / 5 = (0,4 ; 0,4 ; −0,8). D4 ajoute la même
+    quantité de part et d'autre de l'équation de C : s ne change pas. Qualité = moyenne de
+    (note − s) : D1 à D3 = leur moyenne brute (Σ s = 0), D4 = 69 + 0,8 = 69,8. La demande
+    vue par le seul évaluateur sévère passe ainsi devant D3 (69,33), derrière elle en brut."""
+    qualite, severite = notation.calibrer(TOTAUX_CALIBRATION, regularisation=2.0)
+    assert severite == pytest.approx([0.4, 0.4, -0.8])
+    assert qualite == pytest.approx([238 / 3, 223 / 3, 208 / 3, 69.8])
+    brut = np.nanmean(TOTAUX_CALIBRATION, axis=1)
+    assert brut[3] < brut[2] and qualite[3] > qualite[2]
