@@ -136,3 +136,34 @@ def test_la_raison_d_un_echec_est_le_probleme_rapporte_sinon_l_erreur():
     assert _raison(Passage(1.0, 0, 2, rapport, trace)) == (
         "code de sortie 2 : ValueError: base illisible"
     )
+
+
+def test_mutation_recense_et_applique_chaque_mutant_seul():
+    """benchmarks/mutation.py : chaque point de mutation du module jouet, dans l'ordre du
+    parcours, donne un code qui ne diffère de l'original que par cette mutation ; ni la
+    docstring ni l'annotation ne sont mutées."""
+    from benchmarks import mutation as mu
+
+    source = (
+        "def f(x: int = 2):\n"
+        "    '''Doc 3.'''\n"
+        "    return x[x > 0].sort_values() if not ok(x) else x + 1\n"
+    )
+    points = [(m.ligne, m.quoi) for m in mu.recenser("jouet", source)]
+    assert points == [
+        (1, "2 → 3"),
+        (3, "négation retirée"),
+        (3, "0 → 1"),
+        (3, "> → >="),
+        (3, "filtre retiré"),
+        (3, "tri retiré (sort_values)"),
+        (3, "1 → 2"),
+        (3, "+ → -"),
+    ]
+    corps = [mu.muter(source, i).splitlines()[-1].strip() for i in range(len(points))]
+    assert corps[1] == "return x[x > 0].sort_values() if ok(x) else x + 1"
+    assert corps[3] == "return x[x >= 0].sort_values() if not ok(x) else x + 1"
+    assert corps[4] == "return x.sort_values() if not ok(x) else x + 1"
+    assert corps[5] == "return x[x > 0] if not ok(x) else x + 1"
+    assert corps[7] == "return x[x > 0].sort_values() if not ok(x) else x - 1"
+    assert '"""Doc 3."""' in mu.muter(source, 0) and "def f(x: int=3)" in mu.muter(source, 0)
