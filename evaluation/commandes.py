@@ -99,7 +99,9 @@ def _analyseur() -> argparse.ArgumentParser:
             action="append",
             default=[],
             metavar="EN-TÊTE=CLÉ",
-            help="relie un en-tête du fichier à une colonne du gabarit (ex. « Intitulé=titre »)",
+            help="relie un en-tête du fichier à une colonne du gabarit (ex. « Intitulé=titre » ;"
+            " « Intitulé= » le met de côté) ; l'emporte sur la correspondance retenue pour les "
+            "fichiers de même forme",
         )
         q.add_argument(
             "--taille-max",
@@ -308,12 +310,14 @@ def _correspondances(
     cles |= {c.cle for c in colonnes_dimensions(appel)} if appel is not None else set()
     relie = {}
     for option in options:
-        entete, _, cle = option.partition("=")
+        entete, egal, cle = option.partition("=")
         cle = cle.strip()
-        if not entete or cle not in cles:
+        # « EN-TÊTE= » : la colonne est mise de côté (une correspondance retenue ne s'y
+        # applique pas).
+        if not entete.strip() or not egal or (cle and cle not in cles):
             raise ValueError(
-                f"--colonne « {option} » : écrivez EN-TÊTE=CLÉ, la clé étant l'une de : "
-                + ", ".join(sorted(cles))
+                f"--colonne « {option} » : écrivez EN-TÊTE=CLÉ (ou EN-TÊTE= pour mettre la "
+                "colonne de côté), la clé étant l'une de : " + ", ".join(sorted(cles))
             )
         relie[entete.strip()] = cle
     return {TOUS_LES_FICHIERS: relie} if relie else {}
@@ -909,6 +913,8 @@ def _demandes(options, appel, moteur) -> int:
 
 
 def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
+    from evaluation.depot import correspondances as correspondances_colonnes
+    from evaluation.depot.gabarit import colonnes_dimensions, libelles_champs
     from evaluation.depot.importation import DecisionsVerrouillees, importer
     from evaluation.depot.rapport import texte_importation, texte_verification
     from evaluation.depot.verification import message_erreur, verifier_lot
@@ -923,6 +929,10 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         numeros = stockage.numeros_demandes(appel.id, connexion=connexion)
         identites = stockage.identites_demandes(appel.id, connexion=connexion)
         neq = stockage.neq_des_demandes(appel.id, connexion=connexion)
+        retenues = stockage.lire_correspondances(appel.id, connexion=connexion)
+    memoire = correspondances_colonnes.valides(
+        {empreinte: r["correspondance"] for empreinte, r in retenues.items()}, appel
+    )
     verification = verifier_lot(
         lancees,
         appel,
@@ -931,9 +941,18 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         neq_stockes=neq,
         limites=_limites(options),
         correspondances=correspondances,
+        memoire=memoire,
     )
     valides = getattr(options, "lignes_valides", False)
     print(f"Appel : {appel.nom_court} ({appel.id})")
+    libelles = libelles_champs(appel) | {c.cle: c.entete for c in colonnes_dimensions(appel)}
+    for tableau in (t for f in verification.lus for t in f.tableaux if t.memorisee):
+        print(
+            f"{correspondances_colonnes.ou(tableau.fichier, tableau.feuille)} : correspondance "
+            "retenue pour les fichiers de même forme, appliquée : "
+            + correspondances_colonnes.decrire(tableau.memorisee, libelles)
+            + " (--colonne « EN-TÊTE=CLÉ » ou « EN-TÊTE= » pour la changer)."
+        )
     print(texte_verification(verification, valides))
     code = SORTIE_OK if verification.sans_blocage else SORTIE_PROBLEME
     if options.commande == "verifier":
@@ -989,6 +1008,15 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         )
         return SORTIE_PROBLEME
     print(texte_importation(rapport))
+    for (fichier, feuille), relie in rapport.correspondances_retenues.items():
+        nom = correspondances_colonnes.ou(fichier, feuille)
+        print(
+            f"{nom} : correspondance retenue pour les prochains fichiers de même forme : "
+            + correspondances_colonnes.decrire(relie, libelles)
+            + "."
+            if relie
+            else f"{nom} : correspondance retenue pour les fichiers de cette forme effacée."
+        )
     if archive is not None:
         from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
         from evaluation.socle.roles import ADMIN

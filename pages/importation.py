@@ -8,6 +8,7 @@ import streamlit as st
 
 from evaluation.appels import demandeur
 from evaluation.depot import categories, retraits
+from evaluation.depot import correspondances as correspondances_colonnes
 from evaluation.depot.gabarit import colonnes_dimensions, libelles_champs
 from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
@@ -22,6 +23,7 @@ from evaluation.depot.rapport import (
 from evaluation.depot.validation import colonnes_manquantes
 from evaluation.depot.verification import message_erreur, verifier_lot
 from evaluation.socle import droits, stockage
+from evaluation.socle.formats import date as date_longue
 from evaluation.socle.formats import montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
@@ -43,7 +45,7 @@ from pages.composants.pieces_jointes import section_importation
 
 compte = exiger_acces("importation")
 
-AUCUNE = "— choisir une colonne —"
+CLE_REFUS_RELIER = "_refus_relier"
 CLE_RETRAIT = "_retrait_msg"
 LISTE_MAX = 30
 
@@ -295,6 +297,136 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
                     )
 
 
+def libelles_des_champs() -> dict[str, str]:
+    return libelles_champs(appel) | {c.cle: c.entete for c in colonnes_dimensions(appel)}
+
+
+def _tableau_lu(fichier: str, feuille: str):
+    verification = st.session_state["verification"]
+    return next(
+        t
+        for f in verification.lus
+        for t in f.tableaux
+        if (t.fichier, t.feuille) == (fichier, feuille)
+    )
+
+
+def _relier(fichier: str, feuille: str, entete: str, cle_widget: str) -> None:
+    """Le choix de l'analyste pour une colonne : appliqué (le fichier est relu), ou refusé
+    avec sa raison quand une autre colonne désigne déjà ce champ (le choix revient)."""
+    choisi = st.session_state[cle_widget]
+    tableau = _tableau_lu(fichier, feuille)
+    correspondances = st.session_state.setdefault("correspondances", {})
+    relie = dict(correspondances_colonnes.relie_du_fichier(correspondances, fichier))
+    refus = correspondances_colonnes.conflit(tableau, relie, entete, choisi, libelles_des_champs())
+    if refus:
+        st.session_state[cle_widget] = correspondances_colonnes.choix_actuel(tableau, relie, entete)
+        st.session_state[CLE_REFUS_RELIER] = (cle_widget, refus)
+        return
+    relie[entete] = choisi
+    correspondances[fichier] = relie
+
+
+def _texte_manquantes(nom: str, manquantes, a_relier: bool) -> str:
+    """Les champs obligatoires qu'aucune colonne ne donne, et comment y remédier."""
+    noms = ", ".join(f"« {c.entete} »" for c in manquantes)
+    quoi = (
+        f"le champ obligatoire {noms}"
+        if len(manquantes) == 1
+        else (f"les champs obligatoires {noms}")
+    )
+    if not a_relier:
+        return (
+            f"{nom} : aucune colonne n'est lue pour {quoi}, et aucune colonne du fichier n'est "
+            "à relier. Ajoutez la colonne au fichier avec l'en-tête du gabarit, puis "
+            "téléversez-le de nouveau."
+        )
+    return (
+        f"{nom} : aucune colonne n'est lue pour {quoi}. Choisissez ci-dessous le champ de la "
+        "colonne du fichier qui le contient, ou renommez l'en-tête dans le fichier comme dans "
+        "le gabarit."
+    )
+
+
+def afficher_colonnes_a_relier(tableaux) -> None:
+    """Chaque colonne non reconnue ou reliée, et le champ du gabarit qu'elle contient, au
+    choix de l'analyste ; les colonnes mises de côté nommées en clair ; une correspondance
+    retenue pour les fichiers de même forme, dite avant d'être changée."""
+    st.subheader("Colonnes à relier")
+    st.caption(
+        "Une colonne dont l'en-tête n'est pas celui du gabarit est mise de côté : conservée "
+        "à part, elle n'est ni vérifiée ni montrée aux évaluateurs. Choisissez le champ du "
+        "gabarit qu'elle contient, obligatoire ou non ; le fichier est alors relu. À "
+        "l'importation, la correspondance est retenue pour les prochains fichiers de même "
+        "forme (mêmes en-têtes)."
+    )
+    libelles = libelles_des_champs()
+    refus = st.session_state.pop(CLE_REFUS_RELIER, None)
+    correspondances = st.session_state.setdefault("correspondances", {})
+    for tableau in tableaux:
+        relie = correspondances_colonnes.relie_du_fichier(correspondances, tableau.fichier)
+        nom = correspondances_colonnes.ou(tableau.fichier, tableau.feuille)
+        st.markdown(f"**{litteral(nom)}**")
+        if tableau.memorisee:
+            retenue = retenues.get(tableau.empreinte, {})
+            quand = f" le {date_longue(retenue['date'].date())}" if retenue.get("date") else ""
+            par = f" par {retenue['auteur']}" if retenue.get("auteur") else ""
+            st.info(
+                litteral(
+                    f"Correspondance retenue{quand}{par} pour les fichiers de même forme, "
+                    "appliquée d'avance : "
+                    + correspondances_colonnes.decrire(tableau.memorisee, libelles)
+                    + ". Changez-la ci-dessous au besoin."
+                ),
+                icon=":material/history:",
+            )
+        a_relier = correspondances_colonnes.colonnes_a_relier(tableau, relie)
+        if manquantes := colonnes_manquantes(tableau, appel):
+            st.error(litteral(_texte_manquantes(nom, manquantes, bool(a_relier))))
+        if mises := correspondances_colonnes.mises_de_cote(tableau):
+            exemples = {
+                e: next((str(x[e])[:40] for x in tableau.supplementaires if e in x), "")
+                for e in mises
+            }
+            st.warning(
+                litteral(
+                    "1 colonne mise de côté (conservée à part, non évaluée) :"
+                    if len(mises) == 1
+                    else f"{len(mises)} colonnes mises de côté (conservées à part, non évaluées) :"
+                )
+                + "\n"
+                + "\n".join(
+                    f"- « {litteral(e)} »"
+                    + (f" (ex. : {litteral(exemples[e])})" if exemples[e] else "")
+                    for e in mises
+                ),
+                icon=":material/visibility_off:",
+            )
+        champs = correspondances_colonnes.champs_possibles(appel, tableau.genre)
+        options = [correspondances_colonnes.IGNOREE, *(c.cle for c in champs)]
+        manquants = {c.cle for c in manquantes}
+        noms_options = {correspondances_colonnes.IGNOREE: "Mise de côté (non lue)"} | {
+            c.cle: c.libelle
+            + (" (obligatoire, sans colonne)" if c.cle in manquants else "")
+            + (" (obligatoire)" if c.obligatoire and c.cle not in manquants else "")
+            for c in champs
+        }
+        for entete in a_relier:
+            cle_widget = f"relier::{tableau.fichier}::{tableau.feuille}::{entete}"
+            actuel = correspondances_colonnes.choix_actuel(tableau, relie, entete)
+            st.session_state[cle_widget] = actuel
+            st.selectbox(
+                litteral(f"Champ du gabarit de la colonne « {entete} »"),
+                options if actuel in options else [*options, actuel],
+                format_func=lambda cle, noms=noms_options: noms.get(cle) or libelles.get(cle, cle),
+                key=cle_widget,
+                on_change=_relier,
+                args=(tableau.fichier, tableau.feuille, entete, cle_widget),
+            )
+            if refus and refus[0] == cle_widget:
+                st.error(litteral(refus[1]), icon=":material/block:")
+
+
 def afficher_resultat(rapport) -> None:
     """Ce que la dernière importation a fait : comptes, changements, demandes écartées."""
     st.success(f"Importation n° {rapport.importation_id} terminée : {resume_importation(rapport)}.")
@@ -311,6 +443,19 @@ def afficher_resultat(rapport) -> None:
         st.info(litteral(presume), icon=":material/event:")
     if reouvertes := texte_reouvertes(rapport):
         st.warning(litteral(reouvertes), icon=":material/fact_check:")
+    for (fichier, feuille), relie in rapport.correspondances_retenues.items():
+        nom = correspondances_colonnes.ou(fichier, feuille)
+        st.info(
+            litteral(
+                f"{nom} : correspondance retenue pour les prochains fichiers de même forme : "
+                + correspondances_colonnes.decrire(relie, libelles_des_champs())
+                + "."
+                if relie
+                else f"{nom} : la correspondance retenue pour les fichiers de cette forme est "
+                "effacée (toutes ses colonnes sont remises de côté)."
+            ),
+            icon=":material/history:",
+        )
     if rapport.mises_a_jour:
         titre = f"Ce qui a changé ({pluriel(len(rapport.mises_a_jour), 'demande')})"
         with st.expander(titre, expanded=len(rapport.mises_a_jour) <= 5):
@@ -362,6 +507,11 @@ with moteur().connect() as connexion:
         else {}
     )
     nombre_stocke = stockage.compter_demandes(appel.id, connexion=connexion)
+    # Les correspondances de colonnes retenues pour les fichiers déjà importés, par forme.
+    retenues = stockage.lire_correspondances(appel.id, connexion=connexion)
+memoire = correspondances_colonnes.valides(
+    {empreinte: r["correspondance"] for empreinte, r in retenues.items()}, appel
+)
 
 if "dernier_rapport" in st.session_state:
     afficher_resultat(st.session_state.pop("dernier_rapport"))
@@ -415,6 +565,7 @@ empreinte = hashlib.sha256()
 for nom, contenu in sources:
     empreinte.update(nom.encode() + hashlib.sha256(contenu).digest())
 empreinte.update(json.dumps(correspondances, sort_keys=True).encode())
+empreinte.update(json.dumps(memoire, sort_keys=True).encode())
 empreinte.update(str(sorted(numeros_stockes)).encode())
 empreinte.update(str(sorted(identites_stockees, key=str)).encode())
 # Les colonnes attendues suivent le type de demandeur de l'appel (gabarit.colonnes_demandes).
@@ -432,6 +583,7 @@ if st.session_state.get("verification_cle") != cle_cache:
         neq_stockes=neq_stockes,
         limites=limites(),
         correspondances=correspondances,
+        memoire=memoire,
         progression=lambda f, texte: barre.progress(min(f, 1.0), text=litteral(texte)),
     )
     barre.empty()
@@ -439,40 +591,25 @@ if st.session_state.get("verification_cle") != cle_cache:
     st.session_state["verification"] = verification
 verification = st.session_state["verification"]
 
-# -- Colonnes à relier à la main ------------------------------------------------------------
-manquantes = [
-    (t, c) for f in verification.lus for t in f.tableaux for c in colonnes_manquantes(t, appel)
-]
-if manquantes:
-    st.subheader("Colonnes à relier")
-    st.caption(
-        "Ces colonnes obligatoires n'ont pas été reconnues d'après leur en-tête. Indiquez "
-        "quelle colonne du fichier les contient ; le fichier est alors relu."
+# -- Colonnes du fichier : correspondance aux champs du gabarit ---------------------------
+tableaux_lus = [t for f in verification.lus for t in f.tableaux if not t.est_formulaire]
+a_traiter = [
+    t
+    for t in tableaux_lus
+    if correspondances_colonnes.colonnes_a_relier(
+        t, correspondances_colonnes.relie_du_fichier(correspondances, t.fichier)
     )
-    for tableau, colonne in manquantes:
-        ou = f" (feuille {tableau.feuille})" if tableau.feuille else ""
-        exemples = {
-            e: next((str(x[e])[:40] for x in tableau.supplementaires if e in x), "")
-            for e in tableau.entetes_supplementaires
-        }
-        choix = st.selectbox(
-            f"« {colonne.entete} » dans {litteral(tableau.fichier + ou)}",
-            options=[AUCUNE, *tableau.entetes_supplementaires],
-            format_func=lambda e, ex=exemples: f"{e} (ex. : {ex[e]})" if ex.get(e) else e,
-            key=f"relier::{tableau.fichier}::{tableau.feuille}::{colonne.cle}",
-        )
-        if choix != AUCUNE:
-            relie = correspondances.setdefault(tableau.fichier, {})
-            if relie.get(choix) != colonne.cle:
-                relie[choix] = colonne.cle
-                st.rerun()
+    or colonnes_manquantes(t, appel)
+]
+if a_traiter:
+    afficher_colonnes_a_relier(a_traiter)
 
 if correspondances:
-    libelles = libelles_champs(appel) | {c.cle: c.entete for c in colonnes_dimensions(appel)}
     reliees = " ; ".join(
-        f"{litteral(fichier)} : « {litteral(entete)} » → « {litteral(libelles.get(cle, cle))} »"
+        f"{litteral(fichier)} : "
+        + litteral(correspondances_colonnes.decrire(relie, libelles_des_champs()))
         for fichier, relie in correspondances.items()
-        for entete, cle in relie.items()
+        if relie
     )
     st.caption(f"Colonnes reliées à la main : {reliees}")
     if st.button("Annuler les correspondances faites à la main", key="annuler_correspondances"):

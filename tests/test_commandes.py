@@ -780,3 +780,36 @@ def test_demandes_d_un_appel_d_organismes_a_dimensions(base, tmp_path, capsys):
     for absent in ("Municipalité requérante", "Axe", "Secteur", "Projet conjoint"):
         assert absent not in entete
     assert objectifs.valeurs[0].libelle in texte
+
+
+def test_correspondance_retenue_appliquee_et_dite(base, tmp_path, capsys):
+    """Issue 19, point 7 : l'importation retient la correspondance de « --colonne » pour les
+    fichiers de même forme ; le suivant la reprend d'avance et le dit ; « EN-TÊTE= » la
+    remet de côté."""
+    from evaluation.socle import stockage
+    from tests.depot.test_correspondances import PARTENAIRES, export_partenaires
+
+    mai, juin = tmp_path / "mai.xlsx", tmp_path / "juin.xlsx"
+    mai.write_bytes(export_partenaires())
+    juin.write_bytes(export_partenaires())
+    relier = ["--colonne", f"{PARTENAIRES}=partenaires_etrangers"]
+    assert main([*base, "importer", str(mai), *relier]) == 0
+    assert (
+        "mai.xlsx (feuille Demandes) : correspondance retenue pour les prochains fichiers de "
+        "même forme : « Partenaire(s) étranger(s) » → « Partenaires étrangers »."
+    ) in capsys.readouterr().out
+    with stockage.creer_moteur(base[1]).begin() as c:
+        c.execute(stockage.demandes.update().values(partenaires_etrangers=None))
+    assert main([*base, "importer", str(juin)]) == 0
+    sortie = capsys.readouterr().out
+    assert (
+        "juin.xlsx (feuille Demandes) : correspondance retenue pour les fichiers de même forme, "
+        "appliquée : « Partenaire(s) étranger(s) » → « Partenaires étrangers »"
+    ) in sortie
+    with stockage.creer_moteur(base[1]).connect() as c:
+        demandes = stockage.lire_demandes("paivmq-2023-2024", connexion=c)
+    assert set(demandes["partenaires_etrangers"].dropna()) >= {"Ville de Brest"}
+    assert main([*base, "verifier", str(juin), "--colonne", f"{PARTENAIRES}="]) == 0
+    sortie = capsys.readouterr().out
+    assert "appliquée" not in sortie
+    assert "colonnes hors gabarit conservées à part (non évaluées) : « Partenaire(s)" in sortie

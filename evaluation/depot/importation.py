@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Mapping
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot.correspondances import a_retenir, ou
 from evaluation.depot.gabarit import PREFIXE_DIMENSION
 from evaluation.depot.validation import (
     Enregistrement,
@@ -320,6 +321,18 @@ def _importer(
         avancer(0.8, "Enregistrement des lignes de budget")
         rapport.nb_lignes_budget = stockage.remplacer_lignes_budget(ids_lignes, connexion=connexion)
         rapport.apres = stockage.compter_demandes(appel.id, connexion=connexion)
+        _retenir_correspondances(
+            verification,
+            appel,
+            gardees,
+            lignes,
+            correspondances,
+            rapport,
+            connexion,
+            importation_id=importation_id,
+            date=maintenant,
+            auteur=auteur,
+        )
         stockage.finaliser_importation(
             importation_id,
             {
@@ -337,12 +350,39 @@ def _importer(
                     "numeros_attribues": rapport.numeros_attribues,
                     "reconnues": rapport.reconnues,
                     "correspondances": {f: dict(c) for f, c in correspondances.items()},
+                    "correspondances_retenues": {
+                        ou(f, feuille): relie
+                        for (f, feuille), relie in rapport.correspondances_retenues.items()
+                    },
                 },
             },
             connexion=connexion,
         )
     avancer(1.0, "Importation terminée")
     return rapport
+
+
+def _retenir_correspondances(
+    verification, appel, gardees, lignes, correspondances, rapport, connexion, **quand
+) -> None:
+    """Retient, dans la transaction de l'importation, la correspondance de colonnes de chaque
+    tableau qui a fourni des demandes ou des lignes importées, pour le fichier suivant de
+    même forme (issue 19, point 7). Un tableau lu sans rien de relié ne retient rien et
+    n'efface rien, sauf la correspondance que l'analyste a remise de côté."""
+    importes = {id(x.tableau) for x in (*gardees, *lignes) if x.tableau is not None}
+    tableaux = [t for f in verification.lus for t in f.tableaux if id(t) in importes]
+    stockees = stockage.lire_correspondances(appel.id, connexion=connexion)
+    for empreinte, (entetes, relie) in a_retenir(tableaux, correspondances).items():
+        if not relie and empreinte not in stockees:
+            continue
+        ancienne = stockees.get(empreinte, {}).get("correspondance")
+        if ancienne == relie:
+            continue
+        stockage.retenir_correspondance(
+            appel.id, empreinte, entetes, relie, connexion=connexion, **quand
+        )
+        tableau = next(t for t in tableaux if t.empreinte == empreinte)
+        rapport.correspondances_retenues[(tableau.fichier, tableau.feuille)] = relie
 
 
 def _numeroter(verification: Verification, appel: Appel, existantes: dict[str, dict]) -> None:

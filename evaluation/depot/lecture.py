@@ -22,6 +22,7 @@ from evaluation.depot.classeurs import CelluleEnErreur as CelluleEnErreur
 from evaluation.depot.classeurs import FichierRefuse as FichierRefuse
 from evaluation.depot.classeurs import Limites as Limites
 from evaluation.depot.classeurs import lettres_colonne
+from evaluation.depot.correspondances import IGNOREE, empreinte_entetes
 from evaluation.depot.gabarit import (
     COLONNES_BUDGET,
     COLONNES_DEMANDES,
@@ -62,6 +63,13 @@ class Tableau:
     # Avertissements sur la structure de la feuille (code, message, colonne) : en-têtes en
     # double, par exemple ; la validation les met au rapport.
     avertissements: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # La ligne d'en-têtes telle qu'écrite (cellules non vides) et sa forme
+    # (`correspondances.empreinte_entetes`) ; vides pour un formulaire d'une demande.
+    entetes: list[str] = field(default_factory=list)
+    empreinte: str = ""
+    # La correspondance retenue pour les fichiers de cette forme, appliquée d'avance à la
+    # lecture (en-tête → clé) : la page la montre, l'analyste peut la changer.
+    memorisee: dict[str, str] = field(default_factory=dict)
 
     @property
     def est_formulaire(self) -> bool:
@@ -362,6 +370,19 @@ def _tableau(
     return tableau
 
 
+def _memorisee(
+    entetes: list[str], retenue: Mapping[str, str] | None, manuelles: Mapping[str, str]
+) -> dict[str, str]:
+    """La part d'une correspondance retenue qui s'applique : ses colonnes présentes dans la
+    ligne d'en-têtes dont l'analyste n'a pas décidé autrement (en-tête tel qu'écrit → clé)."""
+    if not retenue:
+        return {}
+    selon = {normaliser_entete(e): c for e, c in retenue.items() if c}
+    return {
+        e: selon[n] for e in entetes if (n := normaliser_entete(e)) in selon and n not in manuelles
+    }
+
+
 def _tableau_formulaire(nom: str, feuille: str, grille, champs) -> Tableau:
     premiers = {cle: lignes[0] for cle, lignes in champs.items()}
     tableau = Tableau(
@@ -398,6 +419,7 @@ def lire_fichier(
     correspondances: Mapping[str, str] | None = None,
     *,
     appel: Appel | None = None,
+    memoire: Mapping[str, Mapping[str, str]] | None = None,
 ) -> FichierLu:
     """Lit un fichier de demandes ; lève `FichierRefuse` (avec un message) s'il ne peut l'être.
 
@@ -405,6 +427,9 @@ def lire_fichier(
     budget) est lue. `correspondances` associe des en-têtes du fichier à des clés
     canoniques, quand la personne a relié à la main une colonne mal nommée. `appel` : ses
     en-têtes de demande suivent son type de demandeur (`gabarit.colonnes_demandes`).
+    `memoire` : empreinte d'une ligne d'en-têtes → correspondance retenue pour les fichiers
+    de cette forme, appliquée d'avance là où `correspondances` ne décide pas de la colonne
+    (`Tableau.memorisee` dit ce qui l'a été).
     """
     manuelles = {normaliser_entete(e): cle for e, cle in (correspondances or {}).items()}
     # Un CSV n'a pas de feuille : son nom reste vide dans les messages.
@@ -430,6 +455,16 @@ def lire_fichier(
         if repere is None:
             continue
         genre, i_entete, candidates = repere
+        noms = [nettoyer(v) for v in grille[i_entete] if isinstance(v, str) and v.strip()]
+        empreinte = empreinte_entetes(noms)
+        memorisee = _memorisee(noms, (memoire or {}).get(empreinte), manuelles)
+        if memorisee:
+            ajout = {normaliser_entete(e): c for e, c in memorisee.items()}
+            avec = _meilleur_entete(grille, manuelles | ajout, appel)
+            if avec is not None and avec[1] == i_entete:  # la même ligne d'en-têtes
+                genre, _, candidates = avec
+            else:
+                memorisee = {}
         colonnes = {cle: liste[0][1:] for cle, liste in candidates.items()}
         if not _est_tableau(genre, colonnes):
             entetes = ", ".join(citer(e) for _, e in colonnes.values())
@@ -442,6 +477,7 @@ def lire_fichier(
         employees.update(normaliser_entete(e) for liste in candidates.values() for *_, e in liste)
         tableau = _tableau(nom, feuille, grille, genre, i_entete, colonnes)
         tableau.cellules_en_erreur = en_erreur_feuille
+        tableau.entetes, tableau.empreinte, tableau.memorisee = noms, empreinte, memorisee
         tableau.avertissements.extend(
             _en_double(cle, liste) for cle, liste in candidates.items() if len(liste) > 1
         )
@@ -464,7 +500,7 @@ def lire_fichier(
                         e["no_demande"] = numero
 
     for entete, cle in (correspondances or {}).items():
-        if normaliser_entete(entete) not in employees:
+        if cle != IGNOREE and normaliser_entete(entete) not in employees:
             remarques.append(
                 f"Correspondance « {citer(entete)} » → {cle} sans effet : aucun en-tête de ce nom."
             )

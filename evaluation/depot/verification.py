@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot.correspondances import TOUS_LES_FICHIERS as TOUS_LES_FICHIERS
 from evaluation.depot.gabarit import libelles_champs
 from evaluation.depot.lecture import FichierLu, FichierRefuse, Limites, lire_fichier
 from evaluation.depot.lecture_isolee import Lancee
@@ -87,9 +88,9 @@ class RapportImportation:
     # ou reconnues (même demandeur, même titre) comme une demande déjà stockée.
     numeros_attribues: list[str] = field(default_factory=list)
     reconnues: list[str] = field(default_factory=list)
-
-
-TOUS_LES_FICHIERS = "*"
+    # Correspondances de colonnes retenues pour les fichiers suivants de même forme :
+    # (fichier, feuille) → en-tête → clé (vide : la correspondance précédente est effacée).
+    correspondances_retenues: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
 
 def lire_lot(
@@ -99,12 +100,14 @@ def lire_lot(
     progression: Callable[[float, str], None] | None = None,
     *,
     appel: Appel | None = None,
+    memoire: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[FichierLu], list[Probleme]]:
     """Lit chaque fichier ; un fichier refusé devient un problème, les autres sont lus.
 
     La lecture du fichier suivant est lancée avant de traiter celui-ci : son processus de
     lecture tourne pendant ce temps (deux à la fois au plus). Une source peut être une
-    lecture déjà lancée (`Lancee`, nommée comme `noms_uniques` la nommerait)."""
+    lecture déjà lancée (`Lancee`, nommée comme `noms_uniques` la nommerait). `memoire` :
+    les correspondances retenues par forme de fichier (`lecture.lire_fichier`)."""
     lus, refus = [], []
     sources = list(sources)
     correspondances = correspondances or {}
@@ -125,7 +128,7 @@ def lire_lot(
             relie = correspondances.get(nom) or correspondances.get(TOUS_LES_FICHIERS)
             lancee = lancees.pop(i)
             try:
-                lus.append(lire_fichier(nom, lancee, limites, relie, appel=appel))
+                lus.append(lire_fichier(nom, lancee, limites, relie, appel=appel, memoire=memoire))
             except FichierRefuse as exc:
                 refus.append(Probleme(exc.fichier, exc.code, exc.message, REFUS))
             except Exception:  # filet : un fichier hostile imprévu est refusé, pas fatal
@@ -159,6 +162,7 @@ def verifier_lot(
     correspondances: Mapping[str, Mapping[str, str]] | None = None,
     repertoire_municipalites: Repertoire | None = None,
     progression: Callable[[float, str], None] | None = None,
+    memoire: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Verification:
     """Lit et vérifie un lot de fichiers sans rien écrire.
 
@@ -170,7 +174,9 @@ def verifier_lot(
     des demandes déjà stockées (`stockage.identites_demandes`), pour reconnaître une demande
     venue sans numéro et refuser qu'une ligne change le demandeur d'une demande stockée."""
     with ramasse_miettes_suspendu():
-        lus, refus = lire_lot(sources, limites, correspondances, progression, appel=appel)
+        lus, refus = lire_lot(
+            sources, limites, correspondances, progression, appel=appel, memoire=memoire
+        )
         if progression:
             progression(0.9, "Vérification des demandes")
         verification = verifier(

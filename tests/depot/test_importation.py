@@ -913,3 +913,65 @@ def test_autre_demandeur_stocke_entre_verification_et_importation_ecarte(moteur,
     assert "NEQ 1145678901" in ecartee and "NEQ 2245678902" in ecartee
     demandes, _, _ = _etat(moteur, appel_organisme)
     assert list(demandes["neq"]) == ["1145678901"]
+
+
+def test_correspondance_retenue_avec_l_importation_et_reprise(moteur, appel):
+    """Issue 19, point 7 : la colonne « Partenaire(s) étranger(s) » reliée par l'analyste est
+    importée dans « Partenaires étrangers », la correspondance est retenue dans la même
+    transaction, et le fichier suivant de même forme la reprend d'avance."""
+    from evaluation.depot.correspondances import TOUS_LES_FICHIERS
+    from tests.depot.test_correspondances import PARTENAIRES, export_partenaires
+
+    relie = {"mai.xlsx": {PARTENAIRES: "partenaires_etrangers"}}
+    with moteur.connect() as c:
+        numeros = stockage.numeros_demandes(appel.id, connexion=c)
+    lot = verifier_lot(
+        [("mai.xlsx", export_partenaires())], appel, numeros_stockes=numeros, correspondances=relie
+    )
+    rapport = importer(lot, appel, moteur=moteur, auteur="analyste", correspondances=relie)
+    assert list(rapport.correspondances_retenues.values()) == [relie["mai.xlsx"]]
+    demandes, _, _ = _etat(moteur, appel)
+    assert demandes.set_index("no_demande").loc["T-001", "partenaires_etrangers"] == (
+        "Ville de Brest"
+    )
+    with moteur.connect() as c:
+        memoire = {
+            e: x["correspondance"]
+            for e, x in stockage.lire_correspondances(appel.id, connexion=c).items()
+        }
+    assert list(memoire.values()) == [relie["mai.xlsx"]]
+    journal = _etat(moteur, appel)[2]
+    assert journal.iloc[0]["rapport"]["correspondances_retenues"] == {
+        "mai.xlsx (feuille Demandes)": relie["mai.xlsx"]
+    }
+    juin = verifier_lot([("juin.xlsx", export_partenaires())], appel, memoire=memoire)
+    tableau = juin.lus[0].tableaux[0]
+    assert tableau.memorisee == {PARTENAIRES: "partenaires_etrangers"}
+    assert juin.demandes[0].valeurs["partenaires_etrangers"] == "Ville de Brest"
+    # Réimportée telle quelle, la correspondance n'est pas réécrite ; remise de côté, effacée.
+    assert importer(juin, appel, moteur=moteur).correspondances_retenues == {}
+    ignore = {TOUS_LES_FICHIERS: {PARTENAIRES: ""}}
+    juillet = verifier_lot(
+        [("juillet.xlsx", export_partenaires())], appel, correspondances=ignore, memoire=memoire
+    )
+    rapport = importer(juillet, appel, moteur=moteur, correspondances=ignore)
+    assert list(rapport.correspondances_retenues.values()) == [{}]
+    with moteur.connect() as c:
+        assert stockage.lire_correspondances(appel.id, connexion=c) == {}
+
+
+def test_correspondance_non_retenue_si_l_importation_echoue(moteur, appel, monkeypatch):
+    from tests.depot.test_correspondances import PARTENAIRES, export_partenaires
+
+    relie = {"mai.xlsx": {PARTENAIRES: "partenaires_etrangers"}}
+    lot = verifier_lot([("mai.xlsx", export_partenaires())], appel, correspondances=relie)
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(stockage, "finaliser_importation", panne)
+    with pytest.raises(RuntimeError, match="disque plein"):
+        importer(lot, appel, moteur=moteur, correspondances=relie)
+    with moteur.connect() as c:
+        assert stockage.lire_correspondances(appel.id, connexion=c) == {}
+        assert stockage.compter_demandes(appel.id, connexion=c) == 0

@@ -91,13 +91,21 @@ def test_colonne_reliee_a_la_main(application, tmp_path):
     renomme = _titre_renomme()
     at = application(PAGE)
     at.file_uploader[0].set_value(("renomme.xlsx", renomme, MIME_XLSX)).run()
-    assert "colonne obligatoire « Titre du projet » introuvable" in textes(at)
-    choix = at.selectbox(key="relier::renomme.xlsx::Demandes::titre")
-    assert "Intitulé choisi (ex. : Jumelage maritime Rimouski-Brest)" in choix.options
-    choix.select("Intitulé choisi").run()
+    texte = textes(at)
+    assert "colonne obligatoire « Titre du projet » introuvable" in texte
+    assert (
+        "aucune colonne n'est lue pour le champ obligatoire « Titre du projet ». Choisissez"
+        in texte
+    )
+    choix = at.selectbox(key="relier::renomme.xlsx::Demandes::Intitulé choisi")
+    assert choix.value == ""
+    assert "Titre du projet (obligatoire, sans colonne)" in choix.options
+    assert "Partenaires étrangers" in choix.options  # tout champ, obligatoire ou non
+    choix.select("titre").run()
     assert not at.exception
     assert "introuvable" not in textes(at)
     assert _metriques(at)["Importables"] == "3"
+    assert at.selectbox(key="relier::renomme.xlsx::Demandes::Intitulé choisi").value == "titre"
 
 
 def test_reimport_liste_les_changements(application):
@@ -150,8 +158,8 @@ def test_deux_fichiers_de_meme_nom(application):
     assert "demande.xlsx — " in texte and "demande.xlsx (2) — " in texte
     cles = {s.key for s in at.selectbox}
     assert cles == {
-        "relier::demande.xlsx::Demandes::titre",
-        "relier::demande.xlsx (2)::Demandes::titre",
+        "relier::demande.xlsx::Demandes::Intitulé choisi",
+        "relier::demande.xlsx (2)::Demandes::Intitulé choisi",
     }
 
 
@@ -159,7 +167,7 @@ def test_annuler_une_correspondance(application):
     renomme = _titre_renomme()
     at = application(PAGE)
     at.file_uploader[0].set_value(("r.xlsx", renomme, MIME_XLSX)).run()
-    at.selectbox(key="relier::r.xlsx::Demandes::titre").select("Intitulé choisi").run()
+    at.selectbox(key="relier::r.xlsx::Demandes::Intitulé choisi").select("titre").run()
     assert "« Intitulé choisi » → « Titre du projet »" in textes(at)
     at.button(key="annuler_correspondances").click().run()
     assert not at.exception
@@ -509,3 +517,95 @@ def test_appel_d_organismes_demandeur_pieces_et_sans_demo(application, base, tmp
     assert retirees and "Organisme" in retirees[0].columns
     assert "Municipalité" not in retirees[0].columns
     assert retirees[0]["Organisme"].tolist() == ["Organisme de test 2"]
+
+
+PARTENAIRES = "Partenaire(s) étranger(s)"
+CLE_PARTENAIRES = f"relier::{{}}::Demandes::{PARTENAIRES}"
+
+
+def _partenaires_stockes(base) -> dict[str, str | None]:
+    with stockage.creer_moteur(base).connect() as c:
+        demandes = stockage.lire_demandes("paivmq-2023-2024", connexion=c)
+    return dict(zip(demandes["no_demande"], demandes["partenaires_etrangers"], strict=True))
+
+
+def test_colonne_facultative_reliee_retenue_et_reprise(application, base):
+    """Issue 19, point 7 : « Partenaire(s) étranger(s) », mise de côté et nommée en clair,
+    reliée par l'analyste à « Partenaires étrangers » ; l'importation garde la valeur et
+    retient la correspondance ; le fichier suivant de même forme la reprend d'avance, dite."""
+    from tests.depot.test_correspondances import export_partenaires
+
+    at = application(PAGE)
+    at.file_uploader[0].set_value(("mai.xlsx", export_partenaires(), MIME_XLSX)).run()
+    assert not at.exception
+    mises = [w.value for w in at.warning if "mise de côté" in w.value]
+    assert mises == [
+        "1 colonne mise de côté (conservée à part, non évaluée) :\n"
+        "- « Partenaire(s) étranger(s) » (ex. : Ville de Brest)"
+    ]
+    choix = at.selectbox(key=CLE_PARTENAIRES.format("mai.xlsx"))
+    assert choix.value == ""
+    choix.select("partenaires_etrangers").run()
+    assert not at.exception
+    assert not [w for w in at.warning if "mise de côté" in w.value]
+    assert "« Partenaire(s) étranger(s) » → « Partenaires étrangers »" in textes(at)
+    at.button(key="importer").click().run()
+    assert not at.exception
+    texte = textes(at)
+    assert "3 demandes créées" in texte
+    assert (
+        "mai.xlsx (feuille Demandes) : correspondance retenue pour les prochains fichiers de "
+        "même forme : « Partenaire(s) étranger(s) » → « Partenaires étrangers »." in texte
+    )
+    assert _partenaires_stockes(base)["T-001"] == "Ville de Brest"
+
+    # Le mois suivant : même forme, autres valeurs.
+    with stockage.creer_moteur(base).begin() as c:
+        c.execute(stockage.demandes.update().values(partenaires_etrangers=None))
+    at.file_uploader[0].set_value(("juin.xlsx", export_partenaires(), MIME_XLSX)).run()
+    assert not at.exception
+    texte = textes(at)
+    assert (
+        "pour les fichiers de même forme, appliquée d'avance : « Partenaire(s) étranger(s) » "
+        in (texte)
+    )
+    assert " par admin@exemple.qc.ca pour les fichiers de même forme" in texte
+    assert at.selectbox(key=CLE_PARTENAIRES.format("juin.xlsx")).value == "partenaires_etrangers"
+    assert not [w for w in at.warning if "mise de côté" in w.value]
+    at.button(key="importer").click().run()
+    assert not at.exception
+    assert _partenaires_stockes(base)["T-001"] == "Ville de Brest"
+
+
+def test_correspondance_retenue_se_change(application, base):
+    """Appliquée d'avance, la correspondance retenue reste au choix de l'analyste : remise de
+    côté, la colonne redevient nommée parmi les colonnes mises de côté."""
+    from tests.depot.test_correspondances import export_partenaires
+
+    at = application(PAGE)
+    at.file_uploader[0].set_value(("mai.xlsx", export_partenaires(), MIME_XLSX)).run()
+    at.selectbox(key=CLE_PARTENAIRES.format("mai.xlsx")).select("partenaires_etrangers").run()
+    at.button(key="importer").click().run()
+    at.file_uploader[0].set_value(("juin.xlsx", export_partenaires(), MIME_XLSX)).run()
+    at.selectbox(key=CLE_PARTENAIRES.format("juin.xlsx")).select("").run()
+    assert not at.exception
+    assert at.selectbox(key=CLE_PARTENAIRES.format("juin.xlsx")).value == ""
+    assert [w for w in at.warning if "« Partenaire(s) étranger(s) »" in w.value]
+
+
+def test_deux_colonnes_vers_le_meme_champ_refusees(application):
+    from tests.depot.test_correspondances import export_partenaires
+
+    at = application(PAGE)
+    at.file_uploader[0].set_value(("mai.xlsx", export_partenaires(), MIME_XLSX)).run()
+    cle = CLE_PARTENAIRES.format("mai.xlsx")
+    at.selectbox(key=cle).select("titre").run()
+    assert not at.exception
+    assert at.selectbox(key=cle).value == ""
+    assert sous_le_controle(at, cle) == [
+        "mai.xlsx (feuille Demandes) : la colonne « Partenaire(s) étranger(s) » ne peut pas "
+        "désigner le champ « Titre du projet », que la colonne « Titre du projet » désigne "
+        "déjà ; un champ ne se lit que dans une seule colonne. Choisissez un autre champ pour "
+        "« Partenaire(s) étranger(s) », ou mettez d'abord « Titre du projet » de côté."
+    ]
+    assert _metriques(at)["Importables"] == "3"

@@ -63,6 +63,10 @@ from evaluation.socle.stockage.comptes import (  # noqa: F401
     modifier_compte,
     noms_des_comptes,
 )
+from evaluation.socle.stockage.correspondances import (  # noqa: F401
+    lire_correspondances,
+    retenir_correspondance,
+)
 from evaluation.socle.stockage.demandes import (  # noqa: F401
     _retirees,
     compter_demandes,
@@ -187,6 +191,7 @@ from evaluation.socle.stockage.schema import (  # noqa: F401
     consensus,
     consultations,
     conventions,
+    correspondances_colonnes,
     decisions,
     decisions_ministre,
     declarations_comite,

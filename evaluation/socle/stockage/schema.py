@@ -770,3 +770,24 @@ pieces_jointes = sa.Table(
     sa.Column("importee_par", Texte, nullable=False),
     sa.Index("ix_pieces_jointes_demande", "demande_id"),
 )
+
+
+# --- Correspondances de colonnes retenues (issue 19, point 7) ------------------------------
+# La correspondance colonnes du fichier → champs du gabarit que l'analyste a décidée pour une
+# forme de fichier (l'empreinte de l'ensemble de ses en-têtes normalisés,
+# `evaluation.depot.correspondances.empreinte_entetes`), par appel : le fichier suivant de
+# même forme la reprend d'avance. Écrite dans la transaction de l'importation qui l'a
+# employée ; la dernière remplace la précédente.
+correspondances_colonnes = sa.Table(
+    "correspondances_colonnes",
+    metadonnees,
+    sa.Column("appel_id", Code(100), sa.ForeignKey("appels.id"), primary_key=True),
+    sa.Column("empreinte", Code(64), primary_key=True),
+    # Les en-têtes du fichier, tels qu'écrits : de quoi montrer la forme reconnue.
+    sa.Column("entetes", sa.JSON(none_as_null=True), nullable=False),
+    # En-tête → clé du gabarit.
+    sa.Column("correspondance", sa.JSON(none_as_null=True), nullable=False),
+    sa.Column("date", sa.DateTime, nullable=False),
+    sa.Column("auteur", Texte),
+    sa.Column("importation_id", sa.Integer),
+)
