@@ -4,6 +4,8 @@ Toutes les pages sont routables (une adresse tapée à la main arrive à la page
 le rôle et refuse au besoin) ; le menu, lui, ne montre que celles que le rôle ouvre.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from evaluation.socle.droits import peut_ouvrir
@@ -53,7 +55,9 @@ PAGES = [
 st.set_option("client.disableDataExport", True)
 st.set_page_config(
     page_title="Évaluation des demandes",
-    page_icon=":material/fact_check:",
+    # Un fichier du dépôt, envoyé au navigateur dans la page : une icône « :material/… »
+    # serait téléchargée par le navigateur depuis fonts.gstatic.com.
+    page_icon=Path(__file__).parent / "donnees" / "interface" / "icone-page.svg",
     layout="wide",
 )
 

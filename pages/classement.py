@@ -201,7 +201,11 @@ with st.expander("Règles appliquées", expanded=False):
 colonnes_filtres = iter(st.columns(bool(appel.axes) + bool(appel.secteurs) + 3))
 axes = (
     next(colonnes_filtres).multiselect(
-        "Axe", [a.numero for a in appel.axes], key="cl_axes", placeholder="Tous"
+        "Axe",
+        [a.numero for a in appel.axes],
+        key="cl_axes",
+        placeholder="Tous",
+        select_all=False,
     )
     if appel.axes
     else []
@@ -213,6 +217,7 @@ secteurs = (
         format_func=lambda s: libelle_secteur(appel, s),
         key="cl_secteurs",
         placeholder="Tous",
+        select_all=False,
     )
     if appel.secteurs
     else []
@@ -229,6 +234,7 @@ if appel.dimensions:
             format_func=lambda v, dim=dim: dim.libelle_valeur(v),
             key=f"cl_dimension_{dim.id}",
             placeholder="Toutes",
+            select_all=False,
         )
 choix_regions = f3.multiselect(
     "Région",
@@ -236,9 +242,14 @@ choix_regions = f3.multiselect(
     format_func=lambda r: f"{r} – {regions[r]}",
     key="cl_regions",
     placeholder="Toutes",
+    select_all=False,
 )
 statuts = f4.multiselect(
-    "Statut", list(classement.ORDRE_STATUTS), key="cl_statuts", placeholder="Tous"
+    "Statut",
+    list(classement.ORDRE_STATUTS),
+    key="cl_statuts",
+    placeholder="Tous",
+    select_all=False,
 )
 discuter_d_abord = f5.toggle("À discuter d'abord", key="cl_discuter")
 garde = pd.Series(True, index=table.index)

@@ -19,6 +19,7 @@ from pages.composants.commun import (
     donnees_classement,
 )
 from pages.composants.connexion import exiger_acces
+from pages.composants.francais import CONFIG_PLOTLY
 
 exiger_acces("comparaison")
 st.title("Comparaison des appels")
@@ -31,6 +32,8 @@ choisis = st.multiselect(
     default=list(appels),
     format_func=lambda i: appels[i].nom_court + (" (archivé)" if i in archives else ""),
     key="comparaison_appels",
+    placeholder="Aucun appel choisi",
+    select_all=False,
 )
 if not choisis:
     st.info("Choisissez au moins un appel.")
@@ -124,7 +127,7 @@ else:
         legend={"orientation": "h", "y": -0.15},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
-    st.plotly_chart(graphique, width="stretch", key="comparaison_graphique")
+    st.plotly_chart(graphique, width="stretch", key="comparaison_graphique", config=CONFIG_PLOTLY)
     tableau = comparaison.cote_a_cote(longue, "finance")
     nombres = comparaison.cote_a_cote(longue, "financees")
     affiche = pd.DataFrame(index=tableau.index)

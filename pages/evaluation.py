@@ -12,6 +12,7 @@ import streamlit as st
 from evaluation.appels import demandeur
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.decision import financement
+from evaluation.depot.lecture import LIMITES as LIMITES_GRILLE
 from evaluation.depot.validation import cle_numero
 from evaluation.notes import attributions, evaluations, examens, repartition, suivi
 from evaluation.notes.evaluations import importer_grille
@@ -42,6 +43,7 @@ from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
+from pages.composants.francais import televerseur
 from pages.composants.pieces_jointes import liste_pour_evaluation
 
 compte = exiger_acces("evaluation")
@@ -399,6 +401,7 @@ axes = (
         format_func=lambda n: f"Axe {n}",
         key="filtre_axes",
         placeholder="Tous",
+        select_all=False,
     )
     if appel.axes
     else []
@@ -410,6 +413,7 @@ secteurs = (
         format_func=lambda s: libelle_secteur(appel, s),
         key="filtre_secteurs",
         placeholder="Tous",
+        select_all=False,
     )
     if appel.secteurs
     else []
@@ -420,8 +424,15 @@ choix_regions = f3.multiselect(
     format_func=lambda r: f"{r} – {regions.get(r, r)}",
     key="filtre_regions",
     placeholder="Toutes",
+    select_all=False,
 )
-choix_etats = f4.multiselect("État", list(suivi.ETATS), key="filtre_etats", placeholder="Tous")
+choix_etats = f4.multiselect(
+    "État",
+    list(suivi.ETATS),
+    key="filtre_etats",
+    placeholder="Tous",
+    select_all=False,
+)
 filtree = suivi.filtrer(
     liste, axes=axes, secteurs=secteurs, regions=choix_regions, etats=choix_etats
 )
@@ -792,9 +803,10 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
         icon=":material/download:",
         on_click="ignore",
     )
-    fichier = st.file_uploader(
+    fichier = televerseur(
         "Grille remplie",
         key="grille_remplie",
+        taille_max=LIMITES_GRILLE.taille_max,
         disabled=verrouille,
     )
     if fichier is not None:

@@ -38,6 +38,7 @@ from pages.composants.commun import (
     moteur,
 )
 from pages.composants.connexion import exiger_acces
+from pages.composants.francais import televerseur
 from pages.composants.messages import REFUS as REFUSE
 from pages.composants.messages import SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
@@ -522,7 +523,8 @@ with gauche:
         f"Appel : **{litteral(appel.nom_court)}** · "
         f"{pluriel(nombre_stocke, 'demande déjà stockée', 'demandes déjà stockées')}. "
         "Formats acceptés : .xlsx, .xlsm (les macros ne sont jamais exécutées), .xls, .ods, .csv "
-        "(virgule ou point-virgule), et formulaires d'une demande (libellés en colonne A)."
+        "(virgule, point-virgule, tabulation ou barre verticale), et formulaires d'une demande "
+        "(libellés en colonne A)."
     )
 with droite:
     st.download_button(
@@ -535,10 +537,11 @@ with droite:
     )
 
 st.session_state.setdefault("cle_televersement", 0)
-televerses = st.file_uploader(
+televerses = televerseur(
     "Fichiers de demandes",
     accept_multiple_files=True,
     key=f"televersement_{st.session_state.cle_televersement}",
+    taille_max=limites().taille_max,
     help="Plusieurs fichiers à la fois : un classeur de demandes, un fichier Budget, des "
     f"formulaires d'une demande… Limite : {limites().taille_max // 2**20} Mo par fichier.",
 )

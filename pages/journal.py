@@ -34,15 +34,21 @@ categories = f1.multiselect(
     sorted({journal.categorie(o) for o in brut["objet"]}),
     key="journal_categories",
     placeholder="Tous",
+    select_all=False,
 )
 auteurs = f2.multiselect(
-    "Auteur", sorted(set(brut["auteur"])), key="journal_auteurs", placeholder="Tous"
+    "Auteur",
+    sorted(set(brut["auteur"])),
+    key="journal_auteurs",
+    placeholder="Tous",
+    select_all=False,
 )
 evaluateurs = f3.multiselect(
     "Évaluateur",
     sorted({e for e in brut["evaluateur"] if isinstance(e, str)}),
     key="journal_evaluateurs",
     placeholder="Tous",
+    select_all=False,
 )
 f4, f5 = st.columns([2, 1])
 choix_demandes = f4.multiselect(
@@ -51,6 +57,7 @@ choix_demandes = f4.multiselect(
     format_func=lambda d: numeros.get(d, str(d)),
     key="journal_demandes",
     placeholder="Toutes",
+    select_all=False,
 )
 premiere = min(brut["date"]).date()
 periode = f5.date_input(

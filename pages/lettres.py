@@ -17,6 +17,7 @@ from evaluation.socle.texte import litteral
 from evaluation.sorties import lettres
 from pages.composants.commun import appel_actif, classement_calcule, moteur
 from pages.composants.connexion import exiger_acces
+from pages.composants.francais import televerseur
 from pages.composants.messages import REFUS, SUCCES, afficher, annoncer
 
 MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -256,12 +257,13 @@ for rang, genre in enumerate(lettres.GENRES):
         if not modifiable:
             continue
         compteur = st.session_state.get(f"lettres_televersement_{genre}", 0)
-        fichier = st.file_uploader(
+        fichier = televerseur(
             "Remplacer par un document Word (.docx)",
             # Aucun filtre de type (le navigateur refuserait en anglais) : la vérification du
             # modèle refuse en français ce qui n'est pas un .docx.
             help=f"{nombre(lettres.LIMITES.taille_max / 2**20)} Mo au plus, sans macros.",
             key=f"lettres_fichier_{genre}_{compteur}",
+            taille_max=lettres.LIMITES.taille_max,
         )
         if st.button(
             "Remplacer le modèle",

@@ -19,6 +19,7 @@ from evaluation.appels.configuration import (
     NOTES_DES_AUTRES,
     NOTES_RETENUES,
     OBJECTIFS_SELECTION,
+    TAILLE_MAX_TOML,
     ErreurAppel,
     lecture_annees_financieres,
 )
@@ -42,6 +43,7 @@ from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.francais import televerseur
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
 
@@ -144,6 +146,8 @@ with onglet_sources:
             # Une clé par liste à confirmer : après une confirmation, la liste suivante est
             # proposée en entier.
             key=f"sources_choisis::{zlib.crc32(' '.join(sorted(a_confirmer)).encode())}",
+            placeholder="Aucun réglage choisi",
+            select_all=False,
         )
         if st.button(
             "Confirmer ces réglages",
@@ -235,9 +239,10 @@ with onglet_fichier:
         "à l'identique. Importer un fichier dont l'identifiant existe modifie cet appel, aux "
         "mêmes conditions que le formulaire."
     )
-    televerse = st.file_uploader(
+    televerse = televerseur(
         "Importer un fichier TOML",
         key="importer_toml",
+        taille_max=TAILLE_MAX_TOML,
         help="Un fichier .toml exporté par cette page ou livré dans donnees/appels/.",
     )
     if televerse is not None and st.button("Importer cette configuration", key="importer_go"):

@@ -29,6 +29,7 @@ from pages.composants.commun import solidite as solidite_par_demande
 from pages.composants.connexion import exiger_acces
 from pages.composants.declarations import declarations_acceptees
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
+from pages.composants.francais import CONFIG_PLOTLY
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
 from pages.composants.tirage import section_tirage
@@ -82,7 +83,7 @@ for a, colonne in enumerate(jauges):
         )
     )
     figure.update_layout(height=140, margin={"l": 120, "r": 30, "t": 20, "b": 20}, separators=", ")
-    colonne.plotly_chart(figure, width="stretch", key=f"jauge_{a}")
+    colonne.plotly_chart(figure, width="stretch", key=f"jauge_{a}", config=CONFIG_PLOTLY)
 st.caption(
     "Barre : financé à la ligne de financement ; trait rouge : l'enveloppe ; fond vert : "
     "accordé par les décisions : celle du ministère quand il y en a une, sinon la "
@@ -154,7 +155,11 @@ selon = f2.radio(
     horizontal=True,
 )
 statuts = f3.multiselect(
-    "Statut", list(classement.ORDRE_STATUTS), key="pf_statuts", placeholder="Tous"
+    "Statut",
+    list(classement.ORDRE_STATUTS),
+    key="pf_statuts",
+    placeholder="Tous",
+    select_all=False,
 )
 annee = f4.selectbox(
     "Année financière",
@@ -181,6 +186,7 @@ if filtre is not None:
         format_func=choix_valeurs.get,
         key="pf_filtre_valeurs",
         placeholder="Toutes",
+        select_all=False,
     )
     vue = vue[portefeuille.ayant_valeurs(vue, appel, filtre, retenues)]
 municipalites = repertoire().municipalites
@@ -225,7 +231,7 @@ figure.update_layout(
     xaxis={"tickformat": ",.0f", "range": [0, max(trie["finance"].max() / 100 * 1.3, 1)]},
 )
 figure.update_traces(marker_color="#1f4e79", textposition="outside", cliponaxis=False)
-graphique.plotly_chart(figure, width="stretch", key="pf_barres")
+graphique.plotly_chart(figure, width="stretch", key="pf_barres", config=CONFIG_PLOTLY)
 tableau.dataframe(lisible, hide_index=True, width="stretch")
 if portefeuille.est_multiple(appel, dimension):
     somme = float(repart["part_enveloppe"].sum(min_count=1))
@@ -292,7 +298,7 @@ if niveaux and not arbre.empty:
     carte = px.treemap(arbre, path=list(niveaux), values="Financé")
     carte.update_layout(height=360, margin={"l": 0, "r": 0, "t": 30, "b": 0}, separators=", ")
     carte.update_traces(texttemplate="%{label}<br>%{value:,.0f} $")
-    st.plotly_chart(carte, width="stretch", key="pf_arbre")
+    st.plotly_chart(carte, width="stretch", key="pf_arbre", config=CONFIG_PLOTLY)
 
 # --- 3. Cibles d'équilibre ------------------------------------------------------------------
 st.subheader("Cibles d'équilibre")
@@ -369,6 +375,7 @@ forcees = o1.multiselect(
     format_func=par_id.get,
     key="pf_forcees",
     placeholder="Aucune",
+    select_all=False,
 )
 exclues = o2.multiselect(
     "Exclure de la sélection",
@@ -376,6 +383,7 @@ exclues = o2.multiselect(
     format_func=par_id.get,
     key="pf_exclues",
     placeholder="Aucune",
+    select_all=False,
 )
 
 
@@ -675,4 +683,5 @@ if presidence:
             _boites(donnees.notes, calcul.cle, tuple(sorted(noms.items()))),
             width="stretch",
             key="pf_boites",
+            config=CONFIG_PLOTLY,
         )

@@ -343,6 +343,7 @@ if seance_en_cours is None:
                 format_func=lambda c: noms.get(c, c),
                 key="seance_presents",
                 placeholder="Choisir dans les comptes",
+                select_all=False,
             )
             st.text_area(
                 "Personnes présentes sans compte : une par ligne, « Nom, fonction »",
@@ -901,6 +902,8 @@ if preside and seance_en_cours is not None:
             [c.courriel for c in comptes if c.actif and c.courriel not in deja],
             format_func=lambda c: noms.get(c, c),
             key="seance_presents_plus",
+            placeholder="Aucun compte choisi",
+            select_all=False,
         )
         st.text_area(
             "Ajouter des personnes sans compte : une par ligne, « Nom, fonction »",

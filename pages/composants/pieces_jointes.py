@@ -28,6 +28,7 @@ from evaluation.depot.pieces_jointes import LimitesPieces, nom_de_telechargement
 from evaluation.socle import stockage
 from evaluation.socle.formats import nombre, pluriel
 from evaluation.socle.texte import litteral
+from pages.composants.francais import televerseur
 
 CLE_MESSAGE = "_pieces_msg"
 CLE_COMPTEUR = "_pieces_televersement"
@@ -74,8 +75,10 @@ def section_importation(appel, compte, moteur) -> None:
         "(toutes versions)."
     )
     st.session_state.setdefault(CLE_COMPTEUR, 0)
-    archive = st.file_uploader(
+    archive = televerseur(
         "Archive des pièces jointes (.zip)",
+        taille_max=limites.archive_max,
+        unite="archive",
         # Aucun filtre de type : le navigateur refuserait en anglais ; la lecture de
         # l'archive refuse en français ce qui n'est pas un ZIP.
         key=f"pieces_televersement_{st.session_state[CLE_COMPTEUR]}",
