@@ -250,7 +250,7 @@ def test_enveloppe_illisible_refusee(application, moteur):
 
 def test_echelle_figee_une_fois_des_notes(application, paivmq_note):
     at = application(PAGE)
-    assert "3 évaluation(s)" not in textes(at)
+    assert "Évaluations stockées : 3." not in textes(at)
     cle = "param_paivmq-2023-2024_"
     assert at.number_input(key=cle + "echelle_max").disabled
     assert at.number_input(key=cle + "pas").disabled
