@@ -446,6 +446,13 @@ def _comptes(options, moteur) -> int:
     return SORTIE_OK
 
 
+def _introuvables(absents: list[str]) -> str:
+    """« Fichier introuvable : a.xlsx », « Fichiers introuvables : a.xlsx, b.xlsx »."""
+    return ("Fichier introuvable : " if len(absents) == 1 else "Fichiers introuvables : ") + (
+        ", ".join(absents)
+    )
+
+
 def _notes(options, appel, moteur) -> int:
     from evaluation.notes import attributions
     from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
@@ -453,6 +460,7 @@ def _notes(options, appel, moteur) -> int:
     from evaluation.notes.saisie import ErreurEvaluation
     from evaluation.socle import stockage
     from evaluation.socle.comptes import lister_comptes
+    from evaluation.socle.formats import pluriel
     from evaluation.sorties.neutralisation import texte_csv
     from evaluation.sorties.tableaux import en_texte
 
@@ -468,7 +476,7 @@ def _notes(options, appel, moteur) -> int:
         return SORTIE_OK
     absents = [f for f in options.fichiers if not Path(f).is_file()]
     if absents:
-        print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
+        print(_introuvables(absents), file=sys.stderr)
         return SORTIE_USAGE
     numeros = numeros_de_l_appel(appel, moteur=moteur)
     comptes = lister_comptes(moteur=moteur)
@@ -497,8 +505,8 @@ def _notes(options, appel, moteur) -> int:
             code = SORTIE_PROBLEME
             continue
         print(
-            f"{Path(fichier).name} : {len(lecture.lignes)} ligne(s) lue(s), "
-            f"{changements} changement(s) inscrit(s) au journal."
+            f"{Path(fichier).name} : {pluriel(len(lecture.lignes), 'ligne lue', 'lignes lues')}, "
+            f"{pluriel(changements, 'changement inscrit', 'changements inscrits')} au journal."
         )
     return code
 
@@ -586,7 +594,7 @@ def main(argv: list[str] | None = None, *, processus_dedie: bool = False) -> int
     if options.commande in ("verifier", "importer"):
         absents = [f for f in options.fichiers if not Path(f).is_file()]
         if absents:
-            print("Fichier(s) introuvable(s) : " + ", ".join(absents), file=sys.stderr)
+            print(_introuvables(absents), file=sys.stderr)
             return SORTIE_USAGE
         # Les processus de lecture des deux premiers fichiers tournent pendant que le reste
         # s'importe et que la base s'ouvre (plus d'une seconde pour 5 000 demandes) ; les
@@ -718,6 +726,7 @@ def _executer(options, moteur, lancees: list) -> int:
 def _tirage(options, moteur) -> int:
     """`tirage verifier` : chaque tirage rejoué d'après le journal, « conforme » ou l'écart."""
     from evaluation.decision.tirages import verifier
+    from evaluation.socle.formats import pluriel
 
     verifications = verifier(moteur=moteur, appel_id=options.appel)
     if not verifications:
@@ -742,8 +751,12 @@ def _tirage(options, moteur) -> int:
                 print(f"  - {ecart}")
     differents = sum(not v.conforme for v in verifications)
     print(
-        f"{len(verifications)} tirage(s) rejoué(s), "
-        + (f"{differents} non conforme(s)." if differents else "tous conformes.")
+        f"{pluriel(len(verifications), 'tirage rejoué', 'tirages rejoués')}, "
+        + (
+            f"{pluriel(differents, 'non conforme', 'non conformes')}."
+            if differents
+            else ("conforme." if len(verifications) == 1 else "tous conformes.")
+        )
     )
     return SORTIE_PROBLEME if differents else SORTIE_OK
 
@@ -754,6 +767,7 @@ def _decisions_ministre(options, appel, moteur) -> int:
     from evaluation.decision import decisions_ministre
     from evaluation.decision.financement import ErreurFinancement
     from evaluation.socle import stockage
+    from evaluation.socle.formats import pluriel
     from evaluation.socle.roles import ADMIN
 
     with moteur.connect() as connexion:
@@ -783,8 +797,10 @@ def _decisions_ministre(options, appel, moteur) -> int:
                 **commun,
             )
             print(
-                f"{n} recommandation(s) du comité approuvée(s) par {options.autorite.strip()} "
-                "(inscrit au journal)."
+                pluriel(
+                    n, "recommandation du comité approuvée", "recommandations du comité approuvées"
+                )
+                + f" par {options.autorite.strip()} (inscrit au journal)."
             )
         else:
             avertissements = decisions_ministre.decider(

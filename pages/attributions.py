@@ -125,7 +125,8 @@ if mode_actuel is not None:
             annoncer(
                 "attrib_enregistrer",
                 SUCCES,
-                f"{pluriel(len(ajouts), 'attribution')} ajoutée(s), {len(retraits)} retirée(s).",
+                f"{pluriel(len(ajouts), 'attribution ajoutée', 'attributions ajoutées')}, "
+                f"{pluriel(len(retraits), 'retirée', 'retirées')}.",
             )
         del st.session_state["attrib_tableau"]
         st.rerun()

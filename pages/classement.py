@@ -128,14 +128,14 @@ else:
 colonnes[annees + 1].metric(
     "À discuter",
     int(table["a_discuter"].sum()),
-    help=f"Zone grise : {int(table['zone_grise'].sum())} demande(s) dont l'intervalle de "
+    help=f"Zone grise : {pluriel(int(table['zone_grise'].sum()), 'demande')} dont l'intervalle de "
     "rang (1 000 rééchantillonnages des évaluateurs) franchit la ligne de financement.",
 )
 
 with st.expander("Règles appliquées", expanded=False):
     poids = donnees.poids
     source = (
-        f"adoptées le {date(donnees.ponderation['date'].date())} par "
+        f"adoptés le {date(donnees.ponderation['date'].date())} par "
         f"{litteral(donnees.ponderation['auteur'])}"
         + (
             f" (raison : {litteral(donnees.ponderation['raison'])})"
@@ -143,7 +143,7 @@ with st.expander("Règles appliquées", expanded=False):
             else ""
         )
         if donnees.ponderation
-        else "celles de l'appel"
+        else "ceux de l'appel"
     )
     st.markdown(
         f"- **Note d'un critère** : {appel.agregation.replace('_', ' ')} des évaluations "
@@ -521,7 +521,7 @@ with st.expander("Simuler d'autres pondérations"):
         st.caption(
             f"Total des curseurs : {somme}"
             + (" (ramené à 100)." if somme != 100 else ".")
-            + f" {pluriel(len(changements), 'demande')} bouge(nt)."
+            + f" {pluriel(len(changements), 'demande bouge', 'demandes bougent')}."
         )
         if not changements.empty:
             st.dataframe(
@@ -549,7 +549,8 @@ with st.expander("Simuler d'autres pondérations"):
         raison_poids, confirme_poids = "", False
         if compte.role == ADMIN and soumises:
             st.caption(
-                f"{soumises} évaluation(s) déjà soumise(s) : les poids ont été fixés avant la "
+                f"{pluriel(soumises, 'évaluation déjà soumise', 'évaluations déjà soumises')}"
+                " : les poids ont été fixés avant la "
                 "notation. Les changer demande une raison écrite et votre confirmation ; le "
                 "rang sous les pondérations de l'appel restera affiché à côté."
             )
@@ -615,7 +616,7 @@ with st.expander("Historique des pondérations", expanded=poids_changes):
 
 # --- Accord du panel ---------------------------------------------------------------------------
 if presidence:
-    with st.expander("Accord du panel et indulgence des évaluateurs"):
+    with st.expander("Accord entre évaluateurs et générosité de chacun"):
         afficher_accord_du_panel(
             appel, calcul, {x.courriel: x.nom for x in lister_comptes(moteur=m)}
         )

@@ -106,7 +106,7 @@ with onglet_sources:
     if manquantes:
         st.warning(
             litteral(
-                f"{len(manquantes)} réglage(s) sans source déclarée : "
+                f"Réglages sans source déclarée ({len(manquantes)}) : "
                 + " ; ".join(f"{r.libelle} ({r.chemin})" for r in manquantes)
                 + ". Ajoutez-les à la table [sources] du TOML (appel, comite ou "
                 "interpretation)."
@@ -164,7 +164,7 @@ with onglet_sources:
                 annoncer(
                     "sources_confirmer",
                     SUCCES,
-                    f"{n} réglage(s) confirmé(s) (inscrits au journal).",
+                    f"Réglages confirmés et inscrits au journal : {n}.",
                 )
                 st.rerun()
     elif not manquantes:
@@ -291,7 +291,7 @@ with onglet_modifier:
         st.warning("Cet appel est archivé : rouvrez-le (onglet Archiver) pour le modifier.")
     if fige:
         st.info(
-            f"{n_evaluations} évaluation(s) stockée(s) : les critères et l'échelle ne changent "
+            f"Évaluations stockées : {n_evaluations}. Les critères et l'échelle ne changent "
             "plus ; les poids, oui (avec une raison écrite et votre confirmation dès qu'une "
             "évaluation est soumise ; journalisé, appliqué au classement).",
             icon=":material/lock:",
@@ -613,7 +613,7 @@ with onglet_modifier:
         if n_soumises:
             st.markdown("**Changer un réglage après le début de la notation**")
             raison_changement = st.text_input(
-                f"Raison du changement de réglage ({n_soumises} évaluation(s) déjà soumise(s))",
+                f"Raison du changement de réglage (évaluations déjà soumises : {n_soumises})",
                 key=cle + "raison_reglage",
                 max_chars=SAISIE_MAX,
                 help=(

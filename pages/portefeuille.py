@@ -316,7 +316,8 @@ else:
     )
     manquees = int((~ligne["respectee"]).sum())
     (st.warning if manquees else st.success)(
-        f"Ligne de financement : {manquees} cible(s) manquée(s) sur {len(ligne)}."
+        f"Ligne de financement : {pluriel(manquees, 'cible manquée', 'cibles manquées')} sur "
+        f"{len(ligne)}."
     )
     noms_dimensions = portefeuille.dimensions_de(appel)
     st.dataframe(
@@ -352,14 +353,17 @@ st.caption(
         "On descend le classement comme la ligne de financement, sous l'enveloppe de chaque "
         "année et les cibles maximales ; une cible minimale manquée fait entrer les mieux "
         "classées de sa catégorie à la place des moins bien classées des autres. Si une "
-        "cible reste manquée, un programme en nombres entiers (scipy, HiGHS) cherche à la "
-        "manquer moins (et c'est dit). "
+        "cible reste manquée, un calcul d'optimisation cherche à la manquer moins (et c'est "
+        "dit). "
         if par_classement
-        else "Programme en nombres entiers (scipy, HiGHS) : maximise Σ note × montant "
-        "recommandé sous l'enveloppe de chaque année et les cibles d'équilibre (une cible "
-        "impossible est manquée du moins possible, et c'est dit). "
+        else "Un calcul d'optimisation choisit les demandes qui donnent la plus grande somme "
+        "des notes pondérées par le montant recommandé, sous l'enveloppe de chaque année et "
+        "les cibles d'équilibre (une cible impossible est manquée du moins possible, et "
+        "c'est dit). "
     )
-    + "Rien ne change dans les décisions tant que la présidence n'adopte pas le scénario."
+    + "Rien ne change dans les décisions tant que la présidence n'adopte pas le scénario.",
+    help="Calcul d'optimisation : programme linéaire en nombres entiers (scipy, solveur "
+    "HiGHS) qui maximise Σ note × montant recommandé sous ces contraintes.",
 )
 classees = table[table["statut"] == classement.CLASSE]
 par_id = {
@@ -616,7 +620,13 @@ if classe.any():
             "Zone grise": solidite["zone_grise"][classe].map({True: "zone grise", False: ""}),
         }
     )
-    st.metric("Demandes en zone grise", len(zone))
+    st.metric(
+        "Demandes en zone grise",
+        len(zone),
+        help="Demandes dont la place par rapport à la ligne de financement dépend des "
+        "évaluateurs tirés : leur intervalle de rang à 95 % (bootstrap, 1 000 tirages) "
+        "franchit la ligne.",
+    )
     st.dataframe(vue_solidite, hide_index=True, width="stretch", height=300)
 # Issue 16 : le tirage au sort dans la zone grise, si l'appel le permet (rien sinon).
 section_tirage(appel, compte, m, table, solidite["zone_grise"].to_numpy(dtype=bool))
@@ -675,7 +685,7 @@ def _boites(_notes: pd.DataFrame, cle: tuple, noms: tuple) -> go.Figure:
 
 
 if presidence:
-    st.subheader("Le panel d'évaluateurs")
+    st.subheader("Les évaluateurs du comité")
     noms = {x.courriel: x.nom for x in lister_comptes(moteur=m)}
     afficher_accord_du_panel(appel, calcul, noms)
     if not donnees.notes.empty:

@@ -275,7 +275,7 @@ def trier_bloc() -> None:
         trier,
         "_seance_msg_triage",
         "Bloc non trié",
-        lambda n: f"{n} demande(s) marquée(s) « non discutées, suivent le classement ».",
+        lambda n: f"Demandes marquées « non discutées, suivent le classement » : {n}.",
     )
 
 
@@ -882,7 +882,7 @@ if preside and seance_en_cours is not None:
         st.markdown("**Trier un bloc** (positions dans l'ordre du jour affiché)")
         t1, t2, t3 = st.columns([1, 1, 2], vertical_alignment="bottom")
         t1.number_input("De la position", 1, max(len(ids), 1), 1, key="seance_bloc_de")
-        t2.number_input("à la position", 1, max(len(ids), 1), max(len(ids), 1), key="seance_bloc_a")
+        t2.number_input("À la position", 1, max(len(ids), 1), max(len(ids), 1), key="seance_bloc_a")
         t3.button(
             "Marquer « non discutées, suivent le classement »",
             key="seance_trier",

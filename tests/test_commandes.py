@@ -531,7 +531,7 @@ def test_tirage_verifier_rejoue_chaque_tirage(base, capsys):
         "Appel A, tirage n° 1 du 2026-11-30 10:00 par presidence@x.ca (graine 11, saisie) : "
         "conforme." in sortie
     )
-    assert "1 tirage(s) rejoué(s), tous conformes." in sortie
+    assert "1 tirage rejoué, conforme." in sortie
     altere = {
         **t.enregistrement(),
         "gagnantes": ["T-003", "T-001"],
@@ -548,7 +548,7 @@ def test_tirage_verifier_rejoue_chaque_tirage(base, capsys):
     )
     assert "  - gagnantes : inscrit T-003, T-001 ; rejoué T-002, T-001." in sortie
     assert "Appel B, tirage n° 2" in sortie and "illisible" in sortie
-    assert "3 tirage(s) rejoué(s), 2 non conforme(s)." in sortie
+    assert "3 tirages rejoués, 2 non conformes." in sortie
     assert main([*base, "tirage", "verifier", "--appel", "A"]) == 0
     assert "Appel B" not in capsys.readouterr().out
     assert main([*base, "tirage", "verifier", "--appel", "Z"]) == 0
@@ -591,7 +591,7 @@ def test_decisions_du_ministere_en_ligne_de_commande(base, capsys):
         assert main([*approuver, "--demande", "T-009"]) == 2
         assert "T-009 : aucune demande de ce numéro" in capsys.readouterr().err
         assert main([*approuver, "--demande", "T-001"]) == 0
-        assert "1 recommandation(s) du comité approuvée(s) par Marie Ministre" in (
+        assert "1 recommandation du comité approuvée par Marie Ministre" in (
             capsys.readouterr().out
         )
         modifier = [*base, "decisions", "ministre", "modifier", "--autorite", "Marie Ministre"]
@@ -699,7 +699,7 @@ def test_pieces_importer_tout_ou_rien_puis_lister(base, capsys, tmp_path):
     assert "Aucune pièce jointe stockée" in capsys.readouterr().out
     bonne = _archive(tmp_path, "envoi2.zip", ("T-001.pdf", PDF), ("T-002/Budget.pdf", PDF))
     assert main([*base, "pieces", "importer", bonne, "--auteur", "analyste"]) == 0
-    assert "envoi2.zip : 2 pièce(s) ajoutée(s)" in capsys.readouterr().out
+    assert "envoi2.zip : 2 pièces ajoutées" in capsys.readouterr().out
     assert main([*base, "pieces", "lister"]) == 0
     lignes = [ligne.split("\t")[:3] for ligne in capsys.readouterr().out.splitlines()]
     assert lignes == [["T-001", "T-001.pdf", str(len(PDF))], ["T-002", "Budget.pdf", str(len(PDF))]]
@@ -749,7 +749,7 @@ def test_importer_avec_les_pieces_jointes(base, capsys, tmp_path):
     bonne = _archive(tmp_path, "q.zip", ("T-001.pdf", PDF), ("T-003 - Plan.pdf", PDF))
     assert main([*base, "importer", VALIDE, "--pieces", bonne]) == 0
     sortie = capsys.readouterr().out
-    assert "3 demandes créées" in sortie and "q.zip : 2 pièce(s) ajoutée(s)" in sortie
+    assert "3 demandes créées" in sortie and "q.zip : 2 pièces ajoutées" in sortie
 
 
 def test_demandes_d_un_appel_d_organismes_a_dimensions(base, tmp_path, capsys):

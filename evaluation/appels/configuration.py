@@ -20,7 +20,7 @@ from evaluation.appels import reglages as _reglages
 from evaluation.appels.reglages import Reglage, Source
 from evaluation.socle.champs import CHAMPS_FORMULAIRE as _CHAMPS_DU_FORMULAIRE
 from evaluation.socle.chemins import DONNEES
-from evaluation.socle.formats import date
+from evaluation.socle.formats import date, pluriel
 from evaluation.socle.texte import compacter
 
 DOSSIER_APPELS = DONNEES / "appels"
@@ -254,13 +254,24 @@ class Cible:
         if self.part_max is not None:
             bornes.append(f"au plus {self.part_max:g} % de l'enveloppe")
         if self.nombre_min is not None:
-            bornes.append(f"au moins {self.nombre_min} demande(s) financée(s)")
+            bornes.append(f"au moins {_financees(self.nombre_min)}")
         if self.nombre_max is not None:
-            bornes.append(f"au plus {self.nombre_max} demande(s) financée(s)")
-        qui = (
-            "chaque " + self.dimension if self.valeur == "*" else f"{self.dimension} {self.valeur}"
-        )
-        return f"{qui} : " + " et ".join(bornes)
+            bornes.append(f"au plus {_financees(self.nombre_max)}")
+        return f"{self.qui} : " + " et ".join(bornes)
+
+    @property
+    def qui(self) -> str:
+        """« chaque région », « région 05 », « axe 2 » : le début du libellé."""
+        nom = NOMS_DIMENSIONS.get(self.dimension, self.dimension)
+        return "chaque " + nom if self.valeur == "*" else f"{nom} {self.valeur}"
+
+
+# Le nom, dans un texte, des dimensions réservées (leur identifiant n'a pas d'accent).
+NOMS_DIMENSIONS = {"secteur_secondaire": "secteur secondaire", "region": "région"}
+
+
+def _financees(n: int) -> str:
+    return pluriel(n, "demande financée", "demandes financées")
 
 
 @dataclass(frozen=True)

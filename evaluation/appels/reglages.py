@@ -75,7 +75,7 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("evaluation.part_tronquee", "Part tronquée (moyenne tronquée)"),
     ("evaluation.ecart_critere_a_discuter", "À discuter : étendue sur un critère"),
     ("evaluation.ecart_total_a_discuter", "À discuter : étendue du total"),
-    ("evaluation.regularisation_calibration", "Calibration (régularisation)"),
+    ("evaluation.regularisation_calibration", "Rang calibré : lissage de l'effet évaluateur"),
     ("evaluation.notes_des_autres", "Notes des autres évaluateurs"),
     ("evaluation.apres_consultation", "Modification après consultation"),
     ("classement.departage", "Départage des ex æquo"),
@@ -497,12 +497,12 @@ def refus_changement_poids(soumises: int, raison: str, confirme: bool) -> str:
         return ""
     if not raison.strip():
         return (
-            f"{soumises} évaluation(s) déjà soumise(s) : les poids ont été fixés avant la "
+            f"Évaluations déjà soumises : {soumises}. Les poids ont été fixés avant la "
             "notation ; les changer demande une raison écrite. Rien n'est changé."
         )
     if not confirme:
         return (
-            f"{soumises} évaluation(s) déjà soumise(s) : changer les poids demande la "
+            f"Évaluations déjà soumises : {soumises}. Changer les poids demande la "
             "confirmation explicite de l'administration. Rien n'est changé."
         )
     return ""
@@ -591,13 +591,13 @@ def refus_changement_reglages(
     liste = " ; ".join(c.texte for c in changes)
     if not raison.strip():
         return (
-            f"{soumises} évaluation(s) déjà soumise(s) : ces réglages ont été fixés avant la "
+            f"Évaluations déjà soumises : {soumises}. Ces réglages ont été fixés avant la "
             f"notation ; les changer demande une raison écrite. Changements : {liste}. "
             "Rien n'est changé."
         )
     if not confirme:
         return (
-            f"{soumises} évaluation(s) déjà soumise(s) : changer ces réglages demande la "
+            f"Évaluations déjà soumises : {soumises}. Changer ces réglages demande la "
             f"confirmation explicite de l'administration. Changements : {liste}. "
             "Rien n'est changé."
         )

@@ -613,7 +613,7 @@ def fermer(
                     auteur,
                     "seance:fermeture",
                     None,
-                    f"{nombre} demande(s) discutée(s)",
+                    f"Demandes discutées : {nombre}",
                     appel_id=appel.id,
                     version=version,
                 )

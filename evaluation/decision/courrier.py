@@ -170,7 +170,7 @@ def generer(
     ConversionImpossible)."""
     _exiger(droits.peut_generer_lettres(role), "générer les lettres aux demandeurs")
     if format not in (DOCX, PDF):
-        raise ErreurCourrier(f"format « {format} » inconnu (docx ou pdf).")
+        raise ErreurCourrier(f"Format « {format} » inconnu (docx ou pdf).")
     preparation = preparation or preparer(appel, moteur=moteur)
     if not preparation.lettres:
         raise ErreurCourrier(
@@ -243,7 +243,7 @@ def remplacer_modele(
     FichierRefuse ou ErreurLettre : le modèle est refusé, rien n'est écrit."""
     _exiger(droits.peut_modifier_modeles_lettres(role), "remplacer un modèle de lettre")
     if genre not in lettres.GENRES:
-        raise ErreurCourrier(f"genre de lettre « {genre} » inconnu.")
+        raise ErreurCourrier(f"Genre de lettre « {genre} » inconnu.")
     lettres.verifier_modele(nom_fichier, contenu, appel, genre)
     return _inscrire(appel, genre, nom_fichier, contenu, moteur, auteur, maintenant)
 
@@ -260,7 +260,7 @@ def retablir_modele(
     """Revient au modèle livré pour ce genre de lettre (journalisé)."""
     _exiger(droits.peut_modifier_modeles_lettres(role), "remplacer un modèle de lettre")
     if genre not in lettres.GENRES:
-        raise ErreurCourrier(f"genre de lettre « {genre} » inconnu.")
+        raise ErreurCourrier(f"Genre de lettre « {genre} » inconnu.")
     return _inscrire(appel, genre, None, None, moteur, auteur, maintenant)
 
 

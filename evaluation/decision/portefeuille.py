@@ -24,7 +24,7 @@ from evaluation.appels.configuration import OBJECTIFS_SELECTION, Appel, Cible
 from evaluation.decision import financement
 from evaluation.decision.classement import CLASSE
 from evaluation.notes.fiche import id_secteur
-from evaluation.socle.formats import nombre
+from evaluation.socle.formats import nombre, pluriel
 from evaluation.socle.texte import cle_nom_propre
 
 LIGNE, DECISIONS = "ligne", "decisions"
@@ -373,14 +373,11 @@ def libelle_cible(appel: Appel, cible: Cible) -> str:
     """La cible en clair. Sur l'axe, le secteur ou la région : `Cible.libelle` (« chaque axe :
     au moins 20 % de l'enveloppe »). Sur une dimension déclarée, son libellé et celui de la
     valeur plutôt que leurs ids (« Priorités transversales « Jeunesse » : au moins 2
-    demande(s) financée(s) », « Priorités transversales, chaque valeur : … »)."""
+    demandes financées », « Priorités transversales, chaque valeur : … »)."""
     dimension = appel.dimension(cible.dimension)
     if dimension is None:
         return cible.libelle
-    ids = (
-        "chaque " + cible.dimension if cible.valeur == "*" else f"{cible.dimension} {cible.valeur}"
-    )
-    bornes = cible.libelle.removeprefix(ids + " : ")
+    bornes = cible.libelle.removeprefix(cible.qui + " : ")
     qui = (
         f"{dimension.libelle}, chaque valeur"
         if cible.valeur == "*"
@@ -441,9 +438,11 @@ def evaluer_cibles(
         if c.cible.part_max is not None and part > c.cible.part_max + 1e-9:
             ecarts.append(f"{_points(part - c.cible.part_max)} points de % au-dessus du maximum")
         if c.cible.nombre_min is not None and nombre < c.cible.nombre_min:
-            ecarts.append(f"{c.cible.nombre_min - nombre} demande(s) de moins que le minimum")
+            manque = c.cible.nombre_min - nombre
+            ecarts.append(f"{pluriel(manque, 'demande')} de moins que le minimum")
         if c.cible.nombre_max is not None and nombre > c.cible.nombre_max:
-            ecarts.append(f"{nombre - c.cible.nombre_max} demande(s) de plus que le maximum")
+            exces = nombre - c.cible.nombre_max
+            ecarts.append(f"{pluriel(exces, 'demande')} de plus que le maximum")
         lignes.append(
             {
                 "cible": c.nom,
@@ -541,7 +540,7 @@ def _manques(
             manques[f"{c.nom} — {c.libelle}"] = (
                 f"{_points(depassement / enveloppe)} points de %"
                 if en_part
-                else f"{depassement:.0f} demande(s)"
+                else pluriel(round(depassement), "demande")
             )
     return manques
 
@@ -1075,7 +1074,7 @@ def _liste_de_demandes(numeros: np.ndarray, positions: list[int], au_plus: int =
     """« D-07, D-12 et 3 autres » : les numéros de demande, les premiers seulement."""
     noms = [numeros[i] for i in positions[:au_plus]]
     reste = len(positions) - len(noms)
-    return ", ".join(noms) + (f" et {reste} autre(s)" if reste else "")
+    return ", ".join(noms) + (f" et {pluriel(reste, 'autre')}" if reste else "")
 
 
 def comparer_selections(table: pd.DataFrame, avant: np.ndarray, apres: np.ndarray) -> pd.DataFrame:

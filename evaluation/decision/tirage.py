@@ -137,8 +137,8 @@ def tirer(
     for no, m in montants.items():
         if len(m) != len(avant) or any(v < 0 for v in m):
             raise ErreurTirage(
-                f"{no} : {len(avant)} montant(s) positif(s) attendu(s), un par année "
-                f"financière (reçu : {list(m)})."
+                f"{no} : un montant positif attendu par année financière, soit {len(avant)} "
+                f"(reçu : {list(m)})."
             )
     ordre = ordre_tire(canon, graine)
     reste = np.array(avant, dtype=np.int64)

@@ -15,7 +15,7 @@ from evaluation.appels.configuration import Appel, Condition
 from evaluation.depot import echeance
 from evaluation.depot.municipalites import Repertoire
 from evaluation.depot.municipalites import repertoire as charger_repertoire
-from evaluation.socle.formats import date, montant
+from evaluation.socle.formats import date, montant, pluriel
 from evaluation.socle.texte import cle_souple
 
 CLES_MONTANT_ANNEE = ("montant_demande_an1", "montant_demande_an2")
@@ -51,7 +51,7 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
                 Constat(
                     "annee_hors_appel",
                     f"montant demandé pour l'année {annee}, alors que l'appel finance au plus "
-                    f"{f.nombre_annees_max} année(s).",
+                    f"{pluriel(f.nombre_annees_max, 'année')}.",
                     cle,
                 )
             )

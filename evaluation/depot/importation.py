@@ -39,6 +39,7 @@ from evaluation.depot.verification import (
 )
 from evaluation.notes import filtrage
 from evaluation.socle import stockage
+from evaluation.socle.formats import pluriel
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import nettoyer
 
@@ -304,18 +305,20 @@ def _importer(
                 numeros = [c.no_demande for c in rapport.mises_a_jour]
                 raise DecisionsVerrouillees(
                     "les décisions de cet appel sont verrouillées : cette importation "
-                    f"modifierait {len(numeros)} demande(s) déjà stockée(s) "
+                    "modifierait "
+                    + pluriel(len(numeros), "demande déjà stockée", "demandes déjà stockées")
+                    + " "
                     f"({', '.join(numeros[:20])}{' …' if len(numeros) > 20 else ''}) ; rien "
                     "n'a été importé. Retirez ces demandes du fichier (les nouvelles "
                     "demandes s'ajoutent), ou faites rouvrir les décisions par "
                     "l'administration."
                 )
-        avancer(0.3, f"Enregistrement de {len(a_creer)} nouvelle(s) demande(s)")
+        avancer(0.3, f"Nouvelles demandes à enregistrer : {len(a_creer)}")
         ids = stockage.inserer_demandes(appel.id, [n for _, n in a_creer], connexion=connexion)
         for d, nouvelle in a_creer:
             if d.cle in lignes_par_cle:
                 ids_lignes[ids[nouvelle["no_demande"]]] = lignes_par_cle[d.cle]
-        avancer(0.6, f"Mise à jour de {len(a_mettre_a_jour)} demande(s)")
+        avancer(0.6, f"Demandes à mettre à jour : {len(a_mettre_a_jour)}")
         stockage.mettre_a_jour_demandes(a_mettre_a_jour, connexion=connexion)
         _reouvrir(appel, reouvrir, rapport, auteur, maintenant, connexion)
         avancer(0.8, "Enregistrement des lignes de budget")

@@ -29,6 +29,7 @@ from evaluation.depot.pieces_jointes import (
 )
 from evaluation.notes import attributions
 from evaluation.socle import stockage
+from evaluation.socle.formats import pluriel
 from evaluation.socle.roles import ADMIN, ANALYSTE, EVALUATEUR, PRESIDENT
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import citer
@@ -68,9 +69,9 @@ class CompteRendu:
 
     def texte(self) -> str:
         parties = [
-            f"{len(self.ajoutees)} pièce(s) ajoutée(s)",
-            f"{len(self.remplacees)} remplacée(s) par une nouvelle version",
-            f"{len(self.inchangees)} déjà présente(s), inchangée(s)",
+            pluriel(len(self.ajoutees), "pièce ajoutée", "pièces ajoutées"),
+            pluriel(len(self.remplacees), "remplacée", "remplacées") + " par une nouvelle version",
+            pluriel(len(self.inchangees), "déjà présente, inchangée", "déjà présentes, inchangées"),
         ]
         texte = f"{self.archive} : " + ", ".join(parties) + "."
         if self.ecartes:
@@ -257,7 +258,7 @@ def _journaliser_refus(appel, lecture: LectureArchive, moteur, auteur, instant) 
         messages[:REFUS_JOURNAL_MAX]
     )
     if len(messages) > REFUS_JOURNAL_MAX:
-        texte += f" | … et {len(messages) - REFUS_JOURNAL_MAX} autre(s)"
+        texte += f" | … et {pluriel(len(messages) - REFUS_JOURNAL_MAX, 'autre')}"
     with stockage.ecriture(moteur, lourde=False) as connexion:
         stockage.inscrire_journal(
             [stockage.ligne_journal(instant, auteur, OBJET_REFUS, None, texte, appel_id=appel.id)],

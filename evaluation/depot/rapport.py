@@ -124,7 +124,7 @@ def texte_depot_presume(rapport: RapportImportation) -> str | None:
         "jamais comptée comme un retard, mais le dépôt est « à vérifier » s'il est postérieur "
         "à la date limite. Réimportez avec la colonne « Date de dépôt » pour les dates réelles : "
         + ", ".join(rapport.depot_presume[:20])
-        + (f" et {n - 20} autre(s)." if n > 20 else ".")
+        + (f" et {pluriel(n - 20, 'autre')}." if n > 20 else ".")
     )
 
 
@@ -147,7 +147,7 @@ def texte_numeros(rapport: RapportImportation) -> str | None:
             parties.append(
                 f"{quoi} : "
                 + " ; ".join(liste[:20])
-                + (f" et {len(liste) - 20} autre(s)." if len(liste) > 20 else ".")
+                + (f" et {pluriel(len(liste) - 20, 'autre')}." if len(liste) > 20 else ".")
             )
     return "\n".join(parties) or None
 
@@ -162,7 +162,7 @@ def texte_reouvertes(rapport: RapportImportation) -> str | None:
         "lit a changé) : elles sont « à établir » jusqu'à ce que l'analyste les réexamine "
         "(page Admissibilité). "
         + " ; ".join(f"{c.no_demande} : {', '.join(c.details)}" for c in rapport.reouvertes[:20])
-        + (f" et {n - 20} autre(s)." if n > 20 else ".")
+        + (f" et {pluriel(n - 20, 'autre')}." if n > 20 else ".")
     )
 
 

@@ -322,7 +322,9 @@ def lire_neq(valeur: object) -> str | None:
                 autres = sorted({c for c in chiffres if not ("0" <= c <= "9")})
                 raise _neq_invalide(
                     valeur,
-                    "caractère(s) " + ", ".join(f"« {c} »" for c in autres[:5]) + " hors des "
+                    ("caractère " if len(autres) == 1 else "caractères ")
+                    + ", ".join(f"« {c} »" for c in autres[:5])
+                    + " hors des "
                     "chiffres 0 à 9",
                 )
     else:

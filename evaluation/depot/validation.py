@@ -1408,15 +1408,16 @@ def _annonce_numeros(tableau: Tableau, demandes: list[Enregistrement]) -> Proble
     parties = []
     if nouvelles:
         parties.append(
-            f"{len(nouvelles)} demande(s) sans numéro : numéro attribué à l'importation ("
+            f"{formats.pluriel(len(nouvelles), 'demande sans numéro', 'demandes sans numéro')}"
+            " : numéro attribué à l'importation ("
             + ", ".join(nouvelles[:20])
             + (" …" if len(nouvelles) > 20 else "")
             + ")"
         )
     if reconnues:
         parties.append(
-            f"{len(reconnues)} demande(s) sans numéro reconnue(s) comme déjà importée(s), même "
-            "demandeur et même titre : elles seront mises à jour, pas copiées ("
+            f"Demandes sans numéro reconnues comme déjà importées, même demandeur et même "
+            f"titre ({len(reconnues)}) : elles seront mises à jour, pas copiées ("
             + ", ".join(reconnues[:20])
             + (" …" if len(reconnues) > 20 else "")
             + ")"
@@ -1446,7 +1447,9 @@ def _formulaire_absent(tableau: Tableau, appel: Appel) -> Probleme | None:
     return Probleme(
         tableau.fichier,
         "formulaire_absent",
-        f"le formulaire de l'appel demande {noms} : colonne(s) absente(s) de cette feuille. "
+        f"le formulaire de l'appel demande {noms} : "
+        + ("colonne absente" if len(absentes) == 1 else "colonnes absentes")
+        + " de cette feuille. "
         "Les demandes sont importées sans ces renseignements ; ajoutez les colonnes du "
         "gabarit et réimportez pour que les évaluateurs les aient.",
         INFORMATION,

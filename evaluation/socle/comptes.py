@@ -343,7 +343,11 @@ def modifier_compte(courriel: str, *, moteur: Moteur, auteur: str, **valeurs) ->
     ce rôle."""
     inconnus = set(valeurs) - set(CHAMPS_MODIFIABLES)
     if inconnus:
-        raise ErreurCompte(f"champ(s) non modifiable(s) : {', '.join(sorted(inconnus))}.")
+        raise ErreurCompte(
+            ("Champ non modifiable : " if len(inconnus) == 1 else "Champs non modifiables : ")
+            + ", ".join(sorted(inconnus))
+            + "."
+        )
     if "role" in valeurs:
         verifier_role(valeurs["role"])
     if "nom" in valeurs:

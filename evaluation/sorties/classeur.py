@@ -1129,7 +1129,7 @@ def _feuille_parametres(
         for (d, fin), e in zip(periodes, f.enveloppe, strict=True)
     ]
     lignes += [
-        ["Calibration (régularisation)", appel.regularisation_calibration],
+        ["Rang calibré : lissage de l'effet évaluateur", appel.regularisation_calibration],
         [
             "À discuter",
             f"étendue ≥ {appel.ecart_critere_a_discuter:g} sur un critère ou "

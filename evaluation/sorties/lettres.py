@@ -935,7 +935,7 @@ def empreinte(contenu: bytes) -> str:
 def modele_par_defaut(genre: str) -> bytes:
     """Le modèle livré (donnees/modeles-lettres/<genre>.docx)."""
     if genre not in GENRES:
-        raise ErreurLettre(f"genre de lettre « {genre} » inconnu ({', '.join(GENRES)}).")
+        raise ErreurLettre(f"Genre de lettre « {genre} » inconnu ({', '.join(GENRES)}).")
     return (DOSSIER_MODELES / f"{genre}.docx").read_bytes()
 
 

@@ -244,7 +244,7 @@ def bandeau_reglages(appel: Appel, *, prefixe: str = "") -> None:
     if restants:
         modifies = any(r.source.source == reglages.APPEL for r in restants)
         morceaux.append(
-            f"{len(restants)} réglage(s) non confirmé(s) par l'administration (choix du comité"
+            f"Réglages non confirmés par l'administration : {len(restants)} (choix du comité"
             + (
                 ", interprétation d'un texte ambigu ou valeur de l'appel modifiée)."
                 if modifies
@@ -252,7 +252,7 @@ def bandeau_reglages(appel: Appel, *, prefixe: str = "") -> None:
             )
         )
     if sans:
-        morceaux.append(f"{len(sans)} réglage(s) sans source déclarée.")
+        morceaux.append(f"Réglages sans source déclarée : {len(sans)}.")
     # Court, pour un projecteur : le détail se déplie.
     st.warning(
         litteral(
@@ -315,14 +315,21 @@ def afficher_accord_du_panel(appel: Appel, calcul: Calcul, noms: dict[str, str])
         return "" if pd.isna(v) else f"{'+' if v > 0 else ''}{nombre(v, 1)}"
 
     st.markdown(
-        f"**{accord.mesure}** sur les totaux : "
+        "**Accord entre évaluateurs, sur les totaux** : "
         + ("—" if np.isnan(accord.cic) else nombre(accord.cic, 2))
         + (
-            " (un même panel a noté chaque demande)"
+            " (un même comité a noté chaque demande)"
             if accord.mesure == "CIC(2,k)"
             else " (chaque demande a ses propres évaluateurs)"
-        )
-        + " · **alpha de Krippendorff** (ordinal) par critère : "
+        ),
+        help=(
+            f"Accord entre évaluateurs : 1 = parfait, 0 = hasard. Mesure : {accord.mesure}, "
+            "coefficient de corrélation intraclasse (Shrout et Fleiss) ; CIC(2,k) quand les "
+            "mêmes évaluateurs ont noté chaque demande, CIC(1) sinon."
+        ),
+    )
+    st.markdown(
+        "**Accord entre évaluateurs, critère par critère** : "
         + " ; ".join(
             f"{litteral(cr.libelle.split(' ')[0])} "
             + (
@@ -331,25 +338,43 @@ def afficher_accord_du_panel(appel: Appel, calcul: Calcul, noms: dict[str, str])
                 else nombre(accord.alpha_par_critere[cr.id], 2)
             )
             for cr in appel.criteres
-        )
+        ),
+        help=(
+            "Accord entre évaluateurs sur chaque critère : 1 = parfait, 0 = hasard. Mesure : "
+            "alpha de Krippendorff pour des notes ordinales, qui tolère les notes manquantes."
+        ),
     )
     st.dataframe(
         pd.DataFrame(
             {
                 "Évaluateur": [noms.get(e, e) for e in indulgence.index],
                 "Évaluations": indulgence["n_evaluations"],
-                "Écart moyen au panel": indulgence["ecart_moyen"].map(signe),
+                "Écart moyen au comité": indulgence["ecart_moyen"].map(signe),
                 "Dispersion de l'écart": indulgence["ecart_type"].map(
                     lambda v: "" if pd.isna(v) else nombre(v, 1)
                 ),
-                "Sévérité estimée": indulgence["severite"].map(signe),
+                "Générosité estimée": indulgence["severite"].map(signe),
             }
         ),
+        column_config={
+            "Écart moyen au comité": st.column_config.TextColumn(
+                help="Points de plus (+) ou de moins (−) que la moyenne du comité sur les "
+                "mêmes demandes, en moyenne."
+            ),
+            "Dispersion de l'écart": st.column_config.TextColumn(
+                help="Écart-type de cet écart : grand, l'évaluateur n'est pas régulier."
+            ),
+            "Générosité estimée": st.column_config.TextColumn(
+                help="Effet propre de l'évaluateur sur ses totaux, en points : positif, plus "
+                "généreux que le comité ; négatif, plus sévère. Estimé par moindres carrés "
+                "régularisés (calibration)."
+            ),
+        },
         hide_index=True,
         width="stretch",
     )
     st.caption(
-        "Positif : plus généreux que le panel. Le rang calibré retire l'effet de chaque "
-        "évaluateur (moindres carrés régularisés) ; il s'affiche à côté du rang brut, "
-        "jamais à sa place."
+        "Positif : plus généreux que le comité. Le rang calibré retire l'effet de chaque "
+        "évaluateur (sa sévérité estimée) ; il s'affiche à côté du rang brut, jamais à sa "
+        "place."
     )

@@ -203,7 +203,7 @@ def _inscrire(appel, compte, moteur, numero: int) -> None:
     st.session_state[f"{CLE}_inscrit"] = (appel.id, numero)
     st.session_state[f"{CLE}_inscription"] = (
         "success",
-        f"Tirage n° {numero} : {n} décision(s) inscrite(s) au journal.",
+        f"Tirage n° {numero} : décisions inscrites au journal : {n}.",
     )
 
 

@@ -236,7 +236,7 @@ def test_fermer_dit_combien_de_demandes_discutees(moteur, appel, demandes):
         PRES,
         "seance:fermeture",
         None,
-        "2 demande(s) discutée(s)",
+        "Demandes discutées : 2",
     )
     s = conduite.derniere_seance(appel.id, moteur=moteur)
     assert not s.ouverte and s.discutees == [demandes["T-002"], demandes["T-001"]]

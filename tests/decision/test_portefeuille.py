@@ -550,35 +550,35 @@ def test_evaluer_cibles(jeu, appel):
             "20,0 points de % sous le minimum",
         ),
         (
-            "region 06 : au plus 50 % de l'enveloppe et au plus 1 demande(s) financée(s)",
+            "région 06 : au plus 50 % de l'enveloppe et au plus 1 demande financée",
             "region",
             "06",
             "Montréal",
             2,
             False,
-            "11,3 points de % au-dessus du maximum ; 1 demande(s) de plus que le maximum",
+            "11,3 points de % au-dessus du maximum ; 1 demande de plus que le maximum",
         ),
         (
-            "secteur culture : au moins 3 demande(s) financée(s)",
+            "secteur culture : au moins 3 demandes financées",
             "secteur",
             "culture",
             "Culture",
             2,
             False,
-            "1 demande(s) de moins que le minimum",
+            "1 demande de moins que le minimum",
         ),
         (
-            "axe 2 : au plus 0 demande(s) financée(s)",
+            "axe 2 : au plus 0 demande financée",
             "axe",
             "2",
             "Axe 2",
             1,
             False,
-            "1 demande(s) de plus que le maximum",
+            "1 demande de plus que le maximum",
         ),
         (
-            "region 03 : au moins 10 % de l'enveloppe et au plus 20 % de l'enveloppe et au "
-            "moins 1 demande(s) financée(s)",
+            "région 03 : au moins 10 % de l'enveloppe et au plus 20 % de l'enveloppe et au "
+            "moins 1 demande financée",
             "region",
             "03",
             "Capitale-Nationale",
@@ -869,7 +869,7 @@ def test_optimiser_cibles_impossibles_manquees_du_moins_possible(quatre):
     assert _tient(table, a, s.choisies)
     assert s.choisies.tolist() == [True, False, True, False]
     assert s.manques == {
-        "axe 1 : au moins 3 demande(s) financée(s) — Axe 1": "2 demande(s)",
+        "axe 1 : au moins 3 demandes financées — Axe 1": "2 demandes",
         "axe 3 : au moins 80 % de l'enveloppe — Axe 3": "60,0 points de %",
     }
 
@@ -945,7 +945,7 @@ def test_cout_des_cibles(quatre):
     a = replace(a, cibles=(Cible("axe", "3", nombre_min=1), Cible("axe", "1", part_max=100)))
     couts = portefeuille.cout_des_cibles(table, a, ecart_relatif=0)
     assert couts["cible"].tolist() == [
-        "axe 3 : au moins 1 demande(s) financée(s)",
+        "axe 3 : au moins 1 demande financée",
         "axe 1 : au plus 100 % de l'enveloppe",
     ]
     sans = 90 * 50_000 + 80 * 50_000
@@ -1432,8 +1432,8 @@ def test_classement_les_forcees_depassent_deja_une_cible_maximale(appel):
     a = _par_classement(appel, [Cible("region", "01", nombre_max=1)])
     s = portefeuille.optimiser(table, a, forcees=[2, 3])
     assert _choisies(table, s) == ["A", "B", "D"]
-    assert s.manques == {"region 01 : au plus 1 demande(s) financée(s) — Bas-Saint-Laurent": (
-        "1 demande(s)")}  # fmt: skip
+    assert s.manques == {"région 01 : au plus 1 demande financée — Bas-Saint-Laurent": (
+        "1 demande")}  # fmt: skip
 
 
 def test_classement_forcees_exclues(appel):
@@ -1467,7 +1467,7 @@ QUATRE_AXES = [
     ("C", 10_000, 0, 3, "03"),
     ("D", 5_000, 0, 1, "04"),
 ]
-AXE_3 = "axe 3 : au moins 1 demande(s) financée(s) — Axe 3"
+AXE_3 = "axe 3 : au moins 1 demande financée — Axe 3"
 
 
 @pytest.mark.parametrize(
@@ -1534,7 +1534,7 @@ def test_classement_cible_impossible_manquee_comme_note_montant(appel, monkeypat
         s.manques
         == note_montant.manques
         == {
-            "axe 1 : au moins 3 demande(s) financée(s) — Axe 1": "2 demande(s)",
+            "axe 1 : au moins 3 demandes financées — Axe 1": "2 demandes",
             "axe 3 : au moins 80 % de l'enveloppe — Axe 3": "60,0 points de %",
         }
     )
@@ -1618,7 +1618,7 @@ def test_classement_le_programme_hors_delai_garde_le_classement(appel, monkeypat
     assert _choisies(table, s) == ["A", "B"]
     assert s.interrompue
     assert s.message.startswith("Calcul arrêté après 20 s avant de savoir")
-    assert s.manques == {"chaque axe : au moins 1 demande(s) financée(s) — Axe 3": "1 demande(s)"}
+    assert s.manques == {"chaque axe : au moins 1 demande financée — Axe 3": "1 demande"}
 
 
 def test_optimiser_suit_le_reglage_de_l_appel(quatre):
@@ -1749,9 +1749,7 @@ def test_classement_le_moindre_manque_seulement_sur_demande(appel, monkeypatch):
     assert faites == []
     assert _choisies(table, vite) == ["A", "B"]
     assert vite.peut_manquer_moins and not vite.interrompue
-    assert vite.manques == {
-        "chaque axe : au moins 1 demande(s) financée(s) — Axe 3": "1 demande(s)"
-    }
+    assert vite.manques == {"chaque axe : au moins 1 demande financée — Axe 3": "1 demande"}
     cherchee = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
     assert _choisies(table, cherchee) == ["C", "D", "E"]
     assert not cherchee.peut_manquer_moins and cherchee.manques == {}
@@ -1954,7 +1952,7 @@ def test_libelle_d_une_cible_sur_une_dimension_declaree(appel):
     a = _avec_dimensions(appel)
     assert (
         portefeuille.libelle_cible(a, Cible("priorites", "environnement", nombre_min=1))
-        == "Priorités transversales « Environnement » : au moins 1 demande(s) financée(s)"
+        == "Priorités transversales « Environnement » : au moins 1 demande financée"
     )
     assert (
         portefeuille.libelle_cible(a, Cible("financement", "*", part_max=60))
@@ -1983,7 +1981,7 @@ def test_cible_etoile_sur_une_dimension_multiple(jeu_dimensions, appel):
     assert t["respectee"].tolist() == [True, False, False]
     assert set(t["cible"]) == {
         "Priorités transversales, chaque valeur : au plus 50 % de l'enveloppe et au moins "
-        "1 demande(s) financée(s)"
+        "1 demande financée"
     }
     assert set(t["dimension"]) == {"priorites"}
 
@@ -2029,8 +2027,8 @@ def test_cible_impossible_sur_une_valeur_nommee_par_son_libelle(jeu_dimensions, 
     a = _avec_dimensions(appel, cibles=(Cible("priorites", "jeunesse", nombre_min=3),))
     s = portefeuille.optimiser(jeu_dimensions, a)
     assert s.manques == {
-        "Priorités transversales « Jeunesse » : au moins 3 demande(s) financée(s) — Jeunesse": (
-            "2 demande(s)"
+        "Priorités transversales « Jeunesse » : au moins 3 demandes financées — Jeunesse": (
+            "2 demandes"
         )
     }
 

@@ -149,7 +149,9 @@ def test_graine_saisie_lue(saisie, attendu):
 def test_mode_et_montants_fautifs_refuses():
     with pytest.raises(ErreurTirage, match="mode de ligne « au_hasard » inconnu"):
         tirer(CAS, (1, 1), 1, "au_hasard")
-    with pytest.raises(ErreurTirage, match="A : 2 montant"):
+    with pytest.raises(
+        ErreurTirage, match="A : un montant positif attendu par année financière, soit 2 "
+    ):
         tirer({"A": (1,)}, (1, 1), 1)
 
 

@@ -233,4 +233,5 @@ def test_importer_et_notes_refusent_tout_le_lot(fichiers_refuses, tmp_path, comm
     assert not ANGLAIS.search(resultat.stdout + resultat.stderr), resultat.stdout
     for chemin in fichiers_refuses:
         assert f"{chemin.name} : " in resultat.stdout, chemin.name
-    assert "créée" not in resultat.stdout and "changement(s) inscrit(s)" not in resultat.stdout
+    assert "créée" not in resultat.stdout
+    assert not re.search(r"inscrits? au journal", resultat.stdout)

@@ -602,7 +602,7 @@ def test_deux_demandes_sans_numero_et_reimportation_sans_copie(moteur, appel):
 
     encore = _lot(appel, moteur, ("rimouski.xlsx", _deux_sans_numero(appel)))
     (annonce,) = [p for p in encore.problemes if p.code == "numero_attribue"]
-    assert "reconnue(s) comme déjà importée(s)" in annonce.message
+    assert "reconnues comme déjà importées" in annonce.message
     rapport = importer(encore, appel, moteur=moteur)
     assert rapport.creees == [] and rapport.numeros_attribues == []
     assert sorted(rapport.inchangees) == ["PAIVMQ-2023-2024-001", "PAIVMQ-2023-2024-002"]

@@ -22,5 +22,5 @@ def test_le_portefeuille_montre_ses_graphiques(appel_evalue, serveur, page, tmp_
     page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
     page.get_by_text("Axe 1", exact=True).first.wait_for()
     page.get_by_role("heading", name="Solidité de la ligne de financement").wait_for()
-    assert page.get_by_role("heading", name="Le panel d'évaluateurs").count() == 0
+    assert page.get_by_role("heading", name="Les évaluateurs du comité").count() == 0
     page.screenshot(path=str(tmp_path / "portefeuille.png"), full_page=True)

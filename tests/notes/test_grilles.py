@@ -151,7 +151,7 @@ def test_notes_en_ligne_de_commande(contexte, appel, tmp_path, capsys):
     grille = construire_grille(appel, demandes, "eva@x.ca")
     chemin.write_bytes(_remplir(grille, _toutes_les_notes(appel)))
     assert main([*base, "notes", "importer", str(chemin)]) == 0
-    assert "3 ligne(s) lue(s)" in capsys.readouterr().out
+    assert "3 lignes lues" in capsys.readouterr().out
     assert main([*base, "notes", "exporter"]) == 0
     lignes = capsys.readouterr().out.strip().splitlines()
     assert lignes[0] == "no_demande,evaluateur,critere,note,statut,date"

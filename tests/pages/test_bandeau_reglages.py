@@ -20,7 +20,7 @@ PAGES = [
     ("pages/portefeuille.py", PRESIDENT),
     ("pages/comparaison.py", ADMIN),
 ]
-NON_CONFIRMES = "réglage(s) non confirmé(s) par l'administration"
+NON_CONFIRMES = "Réglages non confirmés par l'administration"
 
 
 def bandeaux(at) -> list[str]:
@@ -61,7 +61,7 @@ def test_bandeau_jusqu_a_la_confirmation(application, base, moteur, page, role):
     )
     (bandeau,) = bandeaux(executer(at))
     # La comparaison nomme l'appel devant son bandeau.
-    assert bandeau.removeprefix("PAIVMQ 2023-2024 : ").startswith("1 réglage(s) non confirmé(s)")
+    assert bandeau.removeprefix("PAIVMQ 2023-2024 : ").startswith(f"{NON_CONFIRMES} : 1 ")
     assert "Seuil global (sur 100) = 60" in bandeau
     confirmations.confirmer(
         appel, ["evaluation.seuil_global"], moteur=moteur, auteur="admin@exemple.qc.ca"
@@ -89,7 +89,7 @@ def test_un_reglage_change_ramene_le_bandeau(application, base, moteur):
         confirmer=True,
     )
     (bandeau,) = bandeaux(executer(at))
-    assert bandeau.startswith("1 réglage(s) non confirmé(s)")
+    assert bandeau.startswith(f"{NON_CONFIRMES} : 1 ")
     assert "Ligne de financement = remplissage (réglage du comité)" in bandeau
 
 

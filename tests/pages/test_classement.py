@@ -278,7 +278,7 @@ def test_regles_appliquees(ouvrir):
     ) in rendu(regles)
     assert "année 2 : du 1er avril 2025 au 31 mars 2026." in rendu(regles)
     assert "**Seuil** : 60 / 100." in regles
-    assert "poids (celles de l'appel) : Pertinence et retombées 25, " in regles
+    assert "poids (ceux de l'appel) : Pertinence et retombées 25, " in regles
     # « ne pourra pas excéder 25 000 $ par année » ; la bonification, 0 $ par défaut.
     assert litteral(dollars("le plus petit de : le plafond de 25 000 $ plus la bonification")) in (
         regles
@@ -397,14 +397,14 @@ def _comparaison(at):
 
 def test_simulation_change_le_classement(ouvrir):
     at = ouvrir(OBSERVATEUR)
-    assert "Total des curseurs : 100. 0 demande bouge(nt)." in textes(at)
+    assert "Total des curseurs : 100. 0 demande bouge." in textes(at)
     assert _comparaison(at) is None
 
     # Pertinence 60 (les autres inchangés, total 135) : T-002 (7,67 en moyenne) passe sous
     # T-001 (8,33), qui entre dans le financement.
     at.slider(key="poids::pertinence").set_value(60)
     executer(at)
-    assert "Total des curseurs : 135 (ramené à 100). 2 demandes bouge(nt)." in textes(at)
+    assert "Total des curseurs : 135 (ramené à 100). 2 demandes bougent." in textes(at)
     table = _comparaison(at).set_index("No")
     assert table.loc["T-001"].tolist() == [2, 1, "+1", "entre dans le financement"]
     assert table.loc["T-002"].tolist() == [1, 2, "-1", "sort du financement"]
@@ -424,7 +424,7 @@ def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
     # / 10 = 78.
     at.slider(key="poids::coherence").set_value(5)
     executer(at)
-    assert "Total des curseurs : 100. 2 demandes bouge(nt)." in textes(at)
+    assert "Total des curseurs : 100. 2 demandes bougent." in textes(at)
     assert not at.button(key="adopter_poids").disabled
     # Des évaluations sont soumises : les poids ont été fixés avant la notation. Sans raison,
     # puis sans confirmation, rien n'est adopté.
@@ -490,7 +490,7 @@ def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
     ]
     assert historique["Après la notation"].tolist() == ["", "oui"]
     assert historique["Poids"].tolist()[0].startswith("Pertinence 25, Cohérence 20")
-    assert "Total des curseurs : 100. 0 demande bouge(nt)." in textes(at)
+    assert "Total des curseurs : 100. 0 demande bouge." in textes(at)
 
 
 def test_ponderation_avec_un_poids_nul_refusee(ouvrir, appel, moteur):
@@ -511,14 +511,14 @@ def test_presidence_n_adopte_pas_et_observateur_ne_decide_pas(ouvrir):
     at = ouvrir(PRESIDENT)
     assert "adopter_poids" not in cles(at)
     assert "Montants et décisions" in sous_titres(at)
-    assert any(e.label == "Accord du panel et indulgence des évaluateurs" for e in at.expander)
+    assert any(e.label == "Accord entre évaluateurs et générosité de chacun" for e in at.expander)
 
     at = ouvrir(OBSERVATEUR)
     assert sous_titres(at) == ["Financées (1)", "Liste d'attente (1)", "Hors classement (1)"]
     assert numeros(at, "Financées") == ["T-002"]
     assert "Montants et décisions" not in sous_titres(at)
-    assert not any("indulgence" in e.label for e in at.expander)
-    assert "Écart moyen au panel" not in {c for d in at.dataframe for c in d.value.columns}
+    assert not any("Accord entre évaluateurs" in e.label for e in at.expander)
+    assert "Écart moyen au comité" not in {c for d in at.dataframe for c in d.value.columns}
     assert (
         cles(at)
         & {

@@ -475,7 +475,7 @@ def test_montants_avec_la_bonification_et_le_bandeau(ouvrir, demandes, base):
     ]
     par_ligne = montants.set_index("Montant").map(lambda v: v.replace("\xa0", " "))
     assert par_ligne.loc["Recommandé"].tolist() == ["30 000 $", "30 000 $"]
-    assert any("non confirmé(s) par l'administration" in w.value for w in at.warning)
+    assert any("Réglages non confirmés par l'administration" in w.value for w in at.warning)
 
 
 def test_formulaire_de_la_demande_dans_la_fiche(ouvrir, demandes, base):

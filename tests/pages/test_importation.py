@@ -387,7 +387,7 @@ def test_gabarit_rempli_sans_numero_le_numero_attribue_est_annonce(application):
 
     at = application(PAGE)
     at.file_uploader[0].set_value([("rimouski.xlsx", contenu, MIME_XLSX)]).run()
-    assert "reconnue(s) comme déjà importée(s)" in textes(at)
+    assert "reconnues comme déjà importées" in textes(at)
     at.button(key="importer").click().run()
     texte = textes(at)
     assert "0 demande créée" in texte and "1 inchangée" in texte
@@ -442,7 +442,7 @@ def test_pieces_jointes_televersees_avec_le_compte_rendu(application, base):
         ),
     )
     (succes,) = sous_le_controle(at, "importer_pieces")
-    assert "pieces.zip : 2 pièce(s) ajoutée(s)" in succes
+    assert "pieces.zip : 2 pièces ajoutées" in succes
     assert "__MACOSX/._T-002 (métadonnées de macOS (__MACOSX))" in succes
     assert _pieces_stockees(base) == [
         ("T-001", "T-001 - Résolution.pdf"),

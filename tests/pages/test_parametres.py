@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -249,12 +250,12 @@ def test_enveloppe_illisible_refusee(application, moteur):
 
 def test_echelle_figee_une_fois_des_notes(application, paivmq_note):
     at = application(PAGE)
-    assert "3 évaluation(s)" not in textes(at)
+    assert "Évaluations stockées : 3." not in textes(at)
     cle = "param_paivmq-2023-2024_"
     assert at.number_input(key=cle + "echelle_max").disabled
     assert at.number_input(key=cle + "pas").disabled
     assert not at.number_input(key=cle + "seuil").disabled
-    assert "6 évaluation(s) stockée(s)" in textes(at)
+    assert "Évaluations stockées : 6." in textes(at)
 
 
 def test_archiver_puis_rouvrir(application, moteur, paivmq_note):
@@ -344,7 +345,7 @@ def test_sources_des_reglages_et_confirmation(application, moteur):
     choix.set_value(["evaluation.seuil_global"])
     at.button(key="sources_confirmer").click()
     executer(at)
-    assert "1 réglage(s) confirmé(s) (inscrits au journal)." in textes(at)
+    assert "Réglages confirmés et inscrits au journal : 1." in textes(at)
     par_reglage = sources(at)
     assert par_reglage.loc["Seuil global (sur 100)", "Confirmation"].startswith("confirmé le ")
     assert par_reglage.loc["Seuil global (sur 100)", "Confirmation"].endswith(ADMIN_COURRIEL)
@@ -371,7 +372,9 @@ def test_fichier_sans_sources_signale(application, moteur):
     at.session_state[CLE_APPEL] = "sans-sources"
     at.switch_page(PAGE).run()
     assert not at.exception
-    assert "réglage(s) sans source déclarée : Poids : Pertinence et retombées" in textes(at)
+    assert re.search(
+        r"Réglages sans source déclarée \(\d+\) : Poids : Pertinence et retombées", textes(at)
+    )
 
 
 def test_changer_un_poids_apres_la_notation_demande_une_raison(application, paivmq_note):
@@ -380,7 +383,7 @@ def test_changer_un_poids_apres_la_notation_demande_une_raison(application, paiv
     at = application(PAGE)
     cle = "param_paivmq-2023-2024_"
     assert at.text_input(key=cle + "raison_reglage").label.startswith(
-        "Raison du changement de réglage (6 évaluation(s) déjà soumise(s))"
+        "Raison du changement de réglage (évaluations déjà soumises : 6)"
     )
     assert at.checkbox(key=cle + "confirmer_reglage").value is False
 

@@ -47,7 +47,7 @@ valeur = "05"
 part_max = 50
 """
 CODES_DU_JEU = {"10043", "43027", "81017"}  # T-001, T-002, T-003
-PANEL = "Le panel d'évaluateurs"
+PANEL = "Les évaluateurs du comité"
 SCENARIO = "Scénario adopté : meilleure sélection dans l'enveloppe"
 OBJECTIF_CLASSEMENT = (
     "Objectif (réglage de l'appel) : respecter le classement, puis les cibles d'équilibre."
@@ -344,7 +344,7 @@ def test_filtre_par_statut(ouvrir):
 
 def test_cibles_manquees_par_la_ligne(ouvrir):
     at = ouvrir()
-    assert "Ligne de financement : 3 cible(s) manquée(s) sur 4." in [w.value for w in at.warning]
+    assert "Ligne de financement : 3 cibles manquées sur 4." in [w.value for w in at.warning]
     cibles = tableau(at, "Respectée (ligne)")
     vues = cibles[
         ["Valeur", "Part (ligne)", "Financées (ligne)", "Respectée (ligne)", "Écart (ligne)"]
@@ -356,7 +356,7 @@ def test_cibles_manquees_par_la_ligne(ouvrir):
         ["Estrie", "80,0\u00a0%", 1, "NON", "30,0 points de % au-dessus du maximum"],
     ]
     assert cibles["Cible"].tolist() == ["chaque axe : au moins 20 % de l'enveloppe"] * 3 + [
-        "region 05 : au plus 50 % de l'enveloppe"
+        "région 05 : au plus 50 % de l'enveloppe"
     ]
 
 
@@ -444,7 +444,7 @@ def test_ce_que_coute_chaque_cible(ouvrir):
     couts = tableau(at, "Demandes déplacées (choisies sans la cible, pas avec)")
     assert lignes(couts) == [
         ["chaque axe : au moins 20 % de l'enveloppe", 0],
-        ["region 05 : au plus 50 % de l'enveloppe", 1],
+        ["région 05 : au plus 50 % de l'enveloppe", 1],
     ]
 
 
@@ -461,7 +461,7 @@ def test_objectif_note_fois_montant(base, application, appel):
     couts = tableau(at, "Valeur perdue (note × montant)")
     assert lignes(couts) == [
         ["chaque axe : au moins 20 % de l'enveloppe", "0,0\u00a0%"],
-        ["region 05 : au plus 50 % de l'enveloppe", "68,7\u00a0%"],
+        ["région 05 : au plus 50 % de l'enveloppe", "68,7\u00a0%"],
     ]
 
 
@@ -471,8 +471,8 @@ def test_une_cible_fait_entrer_une_demande_et_la_page_le_dit(base, application, 
     stocker_cibles(base, appel, '[[cibles]]\ndimension = "axe"\nvaleur = "2"\nnombre_min = 1\n')
     at = _optimiser(application(PAGE, role=PRESIDENT))
     assert (
-        "Entrées hors de l'ordre du classement pour « axe 2 : au moins 1 demande(s) "
-        "financée(s) — Axe 2 » : T-001. Sorties pour leur faire place : T-002."
+        "Entrées hors de l'ordre du classement pour « axe 2 : au moins 1 demande "
+        "financée — Axe 2 » : T-001. Sorties pour leur faire place : T-002."
     ) in [i.value for i in at.info]
     assert lignes(tableau(at, "Changement")) == [
         ["T-002", 1, "82,50", "retirée"],
@@ -583,14 +583,43 @@ def test_solidite_de_la_ligne(ouvrir):
 
 def test_panel_d_evaluateurs(ouvrir):
     at = ouvrir(ADMIN)
-    panel = tableau(at, "Écart moyen au panel")
+    panel = tableau(at, "Écart moyen au comité")
     assert panel["Évaluateur"].tolist() == ["Éva Lachance", "Luc Gagnon", "Zoé Tremblay"]
     assert panel["Évaluations"].tolist() == [3, 3, 2]
-    assert any("alpha de Krippendorff" in m.value for m in at.markdown)
+    assert accords(at)
 
     at = ouvrir(OBSERVATEUR)
-    assert not any("Écart moyen au panel" in d.value.columns for d in at.dataframe)
-    assert not any("alpha de Krippendorff" in m.value for m in at.markdown)
+    assert not any("Écart moyen au comité" in d.value.columns for d in at.dataframe)
+    assert accords(at) == {}
+
+
+def accords(at) -> dict[str, str]:
+    """Libellé de chaque statistique d'accord entre évaluateurs → son aide."""
+    return {
+        m.value.split(" : ")[0]: m.proto.help
+        for m in at.markdown
+        if m.value.startswith("**Accord entre évaluateurs")
+    }
+
+
+def test_l_accord_entre_evaluateurs_s_explique_dans_son_aide(ouvrir):
+    """Issue 19 : une ligne en français dans l'aide de chaque statistique (1 = parfait,
+    0 = hasard) ; le nom technique (CIC, Krippendorff) dans l'aide, pas dans le libellé."""
+    aides = accords(ouvrir(PRESIDENT))
+    assert list(aides) == [
+        "**Accord entre évaluateurs, sur les totaux**",
+        "**Accord entre évaluateurs, critère par critère**",
+    ]
+    for aide in aides.values():
+        assert "1 = parfait, 0 = hasard" in aide
+    # T-001 et T-002 ont chacune leurs propres évaluateurs.
+    assert (
+        "Mesure : CIC(1), coefficient de corrélation intraclasse"
+        in aides["**Accord entre évaluateurs, sur les totaux**"]
+    )
+    assert "alpha de Krippendorff" in aides["**Accord entre évaluateurs, critère par critère**"]
+    textes_affiches = " ".join(m.value for m in ouvrir(PRESIDENT).markdown)
+    assert not re.search(r"CIC|Krippendorff|panel", textes_affiches)
 
 
 def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appel, ids):
@@ -757,9 +786,9 @@ def test_cible_sur_une_valeur_d_une_dimension_multiple(priorites, application):
     seule) la manque ; la meilleure sélection (respecter le classement, puis les cibles) fait
     entrer T-001, qui sert Égalité, à la place de T-002, et le dit."""
     at = application(PAGE, role=PRESIDENT)
-    assert "Ligne de financement : 1 cible(s) manquée(s) sur 1." in [w.value for w in at.warning]
+    assert "Ligne de financement : 1 cible manquée sur 1." in [w.value for w in at.warning]
     cibles = tableau(at, "Respectée (ligne)")
-    nom = "Priorités transversales « Égalité » : au moins 1 demande(s) financée(s)"
+    nom = "Priorités transversales « Égalité » : au moins 1 demande financée"
     assert lignes(cibles[["Cible", "Dimension", "Valeur", "Financées (ligne)"]]) == [
         [nom, "Priorités transversales", "Égalité", 0]
     ]
@@ -853,3 +882,17 @@ def test_appel_municipal_sans_bonification(base, application):
     colonnes = _colonnes(at)
     assert "Type de projet" in colonnes
     assert "Bonification conjointe utilisée" not in colonnes
+
+
+def test_le_calcul_d_optimisation_se_nomme_dans_l_aide(ouvrir):
+    """Issue 19 : « scipy, HiGHS » vont dans l'aide ; la phrase dit ce que fait le calcul."""
+    (legende,) = [c for c in ouvrir(PRESIDENT).caption if "calcul d'optimisation" in c.value]
+    assert not re.search(r"scipy|HiGHS|Σ", legende.value)
+    assert "programme linéaire en nombres entiers (scipy, solveur HiGHS)" in legende.proto.help
+
+
+def test_la_zone_grise_s_explique_dans_son_aide(ouvrir):
+    """Issue 19 : la statistique dit en une ligne ce qu'elle compte ; « bootstrap » est dans
+    l'aide, pas dans le libellé."""
+    (zone,) = [m for m in ouvrir().metric if m.label == "Demandes en zone grise"]
+    assert "intervalle de rang à 95 % (bootstrap, 1 000 tirages)" in zone.proto.help

@@ -489,7 +489,7 @@ def test_trier_un_bloc_puis_un_membre_le_ramene(ouvrir, appel, ids, moteur):
     presidence.number_input(key="seance_bloc_de").set_value(2)
     presidence.number_input(key="seance_bloc_a").set_value(2)
     cliquer(presidence, "seance_trier")
-    assert "1 demande(s) marquée(s) « non discutées, suivent le classement »." in [
+    assert "Demandes marquées « non discutées, suivent le classement » : 1." in [
         s.value for s in presidence.success
     ]
     assert seance_stockee(moteur, appel).triage == {ids["T-001"]: "non discutée"}

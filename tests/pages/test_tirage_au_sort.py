@@ -134,7 +134,7 @@ def test_la_presidence_tire_au_sort_et_le_tirage_se_rejoue(
 
     # Le résultat devient décisions : la gagnante retenue, l'autre en liste d'attente.
     at = _executer(at.button(key="pf_tirage_inscrire").click())
-    assert "Tirage n° 1 : 2 décision(s) inscrite(s) au journal." in textes(at)
+    assert "Tirage n° 1 : décisions inscrites au journal : 2." in textes(at)
     # Les deux candidates ont leur décision : plus rien à tirer.
     assert "Aucune demande en zone grise sans décision" in textes(at)
     assert not [b for b in at.button if b.key == "pf_tirage_tirer"]
