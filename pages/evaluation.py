@@ -609,7 +609,8 @@ def panneau_de_notation(courante: int, statut: str | None, prerempli: dict, fige
     for c in appel.criteres:
         with st.container(border=True):
             st.select_slider(
-                f"**{litteral(c.libelle)}** · {nombre(c.poids, 0)} points",
+                # Sans Markdown : le libellé est aussi le nom lu par un lecteur d'écran.
+                f"{litteral(c.libelle)} · {nombre(c.poids, 0)} points",
                 options=ECHELLE,
                 format_func=note_lisible,
                 key=cle("note", courante, c.id),

@@ -258,7 +258,9 @@ for rang, genre in enumerate(lettres.GENRES):
             continue
         compteur = st.session_state.get(f"lettres_televersement_{genre}", 0)
         fichier = televerseur(
-            "Remplacer par un document Word (.docx)",
+            # Le genre dans le libellé : quatre téléverseurs sur la page, chacun se nomme.
+            f"Remplacer le modèle « {lettres.LIBELLES_GENRES[genre]} » par un document Word "
+            "(.docx)",
             # Aucun filtre de type (le navigateur refuserait en anglais) : la vérification du
             # modèle refuse en français ce qui n'est pas un .docx.
             help=f"{nombre(lettres.LIMITES.taille_max / 2**20)} Mo au plus, sans macros.",
