@@ -335,6 +335,8 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
     deja = textes.loc[partie.index]
     donnees_affichees = {
         "Rang": partie["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
+        # À côté du rang, pour les comparer d'un coup d'œil (issue 19).
+        "Rang calibré": partie["rang_calibre"].map(lambda r: "" if pd.isna(r) else int(r)),
     }
     if poids_changes:
         donnees_affichees[RANG_APPEL] = partie["rang_appel"].map(
@@ -378,9 +380,6 @@ def afficher(partie: pd.DataFrame, cle: str) -> None:
         donnees_affichees[c.libelle.split(" ")[0]] = deja[c.libelle.split(" ")[0]]
     donnees_affichees["Écart-type"] = deja["Écart-type"]
     donnees_affichees["Étendue"] = deja["Étendue"]
-    donnees_affichees["Rang calibré"] = partie["rang_calibre"].map(
-        lambda r: "" if pd.isna(r) else int(r)
-    )
     donnees_affichees["Région"] = partie["region"].map(lambda r: regions.get(r, r or ""))
     if appel.axes:
         donnees_affichees["Axe"] = partie["axe"].map(lambda a: "" if pd.isna(a) else int(a))

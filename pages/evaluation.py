@@ -1,5 +1,6 @@
 """Évaluation : la liste des demandes de l'évaluateur, puis une demande à la fois, lue à
-gauche et notée à droite (curseurs, commentaires, admissibilité, brouillon ou soumission).
+gauche et notée à droite (curseurs, commentaires, brouillon ou soumission, doute
+d'admissibilité, conflit d'intérêts).
 
 Les valeurs des curseurs vivent dans la session sous des clés propres à chaque demande ;
 elles sont chargées depuis la base à l'ouverture d'une demande, et comparées à ce qui est
@@ -18,7 +19,7 @@ from evaluation.notes import attributions, evaluations, examens, repartition, su
 from evaluation.notes.evaluations import importer_grille
 from evaluation.notes.fiche import (
     avertissements,
-    budget_explique,
+    budget_de_la_fiche,
     classification,
     formulaire,
     libelle_secteur,
@@ -73,6 +74,17 @@ def afficher_message(ou: str | None) -> None:
         {"success": st.success, "error": st.error, "info": st.info}[genre](litteral(texte))
 
 
+def boutons():
+    """Une rangée de boutons à la largeur de leur libellé, qui passe à la ligne plutôt que
+    de couper un libellé (« Enregistrer le bro… » dans trois colonnes égales, à 1366 px)."""
+    return st.container(horizontal=True, gap="small")
+
+
+def en_texte(table: pd.DataFrame) -> pd.DataFrame:
+    """Les cellules de `table` telles quelles dans st.table, qui lit le Markdown (« $ »)."""
+    return table.map(lambda v: litteral(v) if isinstance(v, str) else v)
+
+
 def cle(genre: str, demande_id: int, sous: str = "") -> str:
     return f"{genre}::{demande_id}::{sous}"
 
@@ -93,7 +105,6 @@ def charger_widgets(demande_id: int, demande: dict) -> None:
     onglet, une grille). L'admissibilité n'est plus jugée ici : l'analyste l'examine avant
     la notation (page Admissibilité) ; l'évaluateur qui en doute la signale."""
     statut, saisie, version = stockee(demande_id)
-    prerempli: dict = {}
     for c in appel.criteres:
         note = saisie.notes.get(c.id)
         st.session_state[cle("note", demande_id, c.id)] = (
@@ -101,7 +112,7 @@ def charger_widgets(demande_id: int, demande: dict) -> None:
         )
         st.session_state[cle("comm", demande_id, c.id)] = saisie.commentaires.get(c.id, "")
     st.session_state[cle("global", demande_id)] = saisie.commentaire_global
-    st.session_state[CHARGEE] = (demande_id, statut, saisie.nettoyee(), prerempli, version)
+    st.session_state[CHARGEE] = (demande_id, statut, saisie.nettoyee(), version)
 
 
 def cles_widgets(demande_id: int) -> list[str]:
@@ -132,18 +143,14 @@ def saisie_des_widgets(demande_id: int) -> Saisie:
 
 
 def modifiee(demande_id: int) -> bool:
-    """Vrai si les champs de la demande diffèrent de ce qui est enregistré (une admissibilité
-    seulement suggérée par le fichier ne compte pas comme une modification)."""
+    """Vrai si les champs de la demande diffèrent de ce qui est enregistré. Seuls les
+    curseurs et les commentaires comptent : l'admissibilité, jugée par l'analyste, n'a plus
+    de champ ici (une suggestion du fichier y faisait croire, après l'import d'une grille,
+    à des « modifications non enregistrées » que personne n'avait faites)."""
     chargee = st.session_state.get(CHARGEE)
     if not chargee or chargee[0] != demande_id:
         return False
-    _, statut, enregistree, prerempli, _ = chargee
-    actuelle = saisie_des_widgets(demande_id).nettoyee()
-    if statut is None:
-        suggeree = {k: v for k, v in prerempli.items() if v is not None}
-        if actuelle.admissibilite == suggeree:
-            actuelle.admissibilite = {}
-    return actuelle != enregistree
+    return saisie_des_widgets(demande_id).nettoyee() != chargee[2]
 
 
 def aller_a(demande_id: int | None) -> None:
@@ -164,7 +171,7 @@ def au_choix() -> None:
 
 def version_lue(demande_id: int) -> int | None:
     chargee = st.session_state.get(CHARGEE)
-    return chargee[4] if chargee and chargee[0] == demande_id else None
+    return chargee[3] if chargee and chargee[0] == demande_id else None
 
 
 @rattraper
@@ -504,7 +511,7 @@ if (
         for k, v in copie["valeurs"].items():
             st.session_state[k] = v
         st.session_state[CHARGEE] = copie["chargee"]
-_, statut, _, prerempli, _ = st.session_state[CHARGEE]
+statut = st.session_state[CHARGEE][1]
 
 if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in libelles:
     with st.container(border=True):
@@ -514,26 +521,29 @@ if (attente := st.session_state.get(EN_ATTENTE)) is not None and attente in libe
             f"{litteral(numeros[attente])} ?",
             icon=":material/edit_note:",
         )
-        b1, b2, b3 = st.columns(3)
-        b1.button(
+        rangee = boutons()
+        rangee.button(
             "Enregistrer le brouillon et continuer",
             key="attente_enregistrer",
             type="primary",
             on_click=enregistrer,
             args=(courante, BROUILLON, attente),
             disabled=statut == SOUMISE or verrouille,
+            wrap=True,
         )
-        b2.button(
+        rangee.button(
             "Abandonner les modifications",
             key="attente_abandonner",
             on_click=abandonner,
             args=(attente,),
+            wrap=True,
         )
-        b3.button("Rester sur cette demande", key="attente_rester", on_click=rester)
+        rangee.button("Rester sur cette demande", key="attente_rester", on_click=rester, wrap=True)
 
 # --- La demande, à gauche ; la notation, à droite ----------------------------------------
 
-lecture, notation = st.columns([5, 7], gap="large")
+# La fiche a la place d'un budget de quatre colonnes sans rien couper à 1366 px.
+lecture, notation = st.columns([6, 7], gap="large")
 with lecture:
     st.markdown(
         f"#### {litteral(demande['no_demande'])} · "
@@ -563,18 +573,18 @@ with lecture:
     if lignes.empty:
         st.caption("Aucune ligne de budget importée : le budget admissible est nul.")
     else:
-        st.dataframe(budget_explique(lignes, appel), hide_index=True, width="stretch")
+        # Un tableau HTML, pas une grille : ses cellules passent à la ligne au lieu de couper
+        # un montant dans la colonne étroite, et un lecteur d'écran le lit.
+        st.table(en_texte(budget_de_la_fiche(lignes, appel)), hide_index=True)
     st.markdown("**Montants** (recommandé selon la règle de l'appel, avant toute décision)")
     bandeau_reglages(appel)
     # Une colonne par année : la colonne de la fiche est étroite.
     montants = montants_cote_a_cote(
         financement.montants_de_la_demande(demande, lignes, appel, bonus), appel
     )
-    st.dataframe(
-        montants.set_index("Année").T.rename_axis("Montant").reset_index(),
+    st.table(
+        en_texte(montants.set_index("Année").T.rename_axis("Montant").reset_index()),
         hide_index=True,
-        width="stretch",
-        key="eval_montants",
     )
     for texte in avertissements(demande):
         st.warning(litteral(texte), icon=":material/warning:")
@@ -584,11 +594,12 @@ fige = statut == SOUMISE or verrouille
 
 
 @st.fragment
-def panneau_de_notation(courante: int, statut: str | None, prerempli: dict, fige: bool) -> None:
-    """Les curseurs, commentaires et l'admissibilité de la demande, avec le total en direct.
+def panneau_de_notation(courante: int, statut: str | None, fige: bool) -> None:
+    """Les curseurs et les commentaires de la demande, avec le total en direct.
 
-    Un fragment : bouger un curseur, cocher une réponse ou écrire un commentaire ne relance
-    que ce panneau, pas la page (la liste, la fiche, le budget). Les boutons qui
+    Un fragment : bouger un curseur ou écrire un commentaire ne relance que ce panneau, pas
+    la page (la liste, la fiche, le budget) : environ 0,25 s par geste dans Chromium contre
+    0,5 s pour la page entière (tests/navigateur/test_notation_rapide.py). Les boutons qui
     enregistrent sont hors du fragment : enregistrer relance toute la page (progression,
     état dans la liste, message)."""
     saisie = saisie_des_widgets(courante)
@@ -651,7 +662,7 @@ def panneau_de_notation(courante: int, statut: str | None, prerempli: dict, fige
 
 
 with notation:
-    panneau_de_notation(courante, statut, prerempli, fige)
+    panneau_de_notation(courante, statut, fige)
     if verrouille:
         pass
     elif statut == SOUMISE:
@@ -668,52 +679,54 @@ with notation:
             args=(courante,),
         )
     else:
-        e1, e2, e3 = st.columns(3)
-        e1.button(
+        rangee = boutons()
+        rangee.button(
             "Enregistrer le brouillon",
             key="brouillon",
             icon=":material/save:",
             on_click=enregistrer,
             args=(courante, BROUILLON),
-            width="stretch",
+            wrap=True,
         )
-        e2.button(
+        rangee.button(
             "Soumettre l'évaluation",
             key="soumettre",
             type="primary",
             icon=":material/send:",
             on_click=enregistrer,
             args=(courante, SOUMISE),
-            width="stretch",
+            wrap=True,
         )
-        e3.button(
+        rangee.button(
             "Soumettre et passer à la suivante",
             key="soumettre_suivante",
             icon=":material/fast_forward:",
             on_click=enregistrer,
             args=(courante, SOUMISE, suivante),
             disabled=suivante is None,
-            width="stretch",
+            wrap=True,
         )
     afficher_message(NOTATION)
     perimee = st.session_state.get(PERIMEE)
     if perimee is not None and perimee[0] == st.session_state.get(COURANTE):
-        r1, r2, _ = st.columns([2, 2, 3])
-        r1.button(
+        rangee = boutons()
+        rangee.button(
             "Recharger la version enregistrée",
             key="perimee_recharger",
             type="primary",
             on_click=recharger,
             args=(perimee[0],),
             help="Vos saisies non enregistrées de cette demande sont abandonnées.",
+            wrap=True,
         )
-        r2.button(
+        rangee.button(
             "Remplacer par mes valeurs",
             key="perimee_remplacer",
             on_click=remplacer,
             args=perimee,
             help="Vos valeurs à l'écran remplacent la version enregistrée ; le journal garde "
             "l'une et l'autre.",
+            wrap=True,
         )
 
     if voit_notes_des_autres(compte.role, appel, statut):

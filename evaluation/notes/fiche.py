@@ -274,3 +274,45 @@ def montants_cote_a_cote(valeurs: Mapping, appel: Appel) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(lignes)
+
+
+COLONNES_BUDGET_DE_LA_FICHE = ["Année", "Dépense", "Montant", "Compté"]
+
+
+def budget_de_la_fiche(lignes: pd.DataFrame, appel: Appel) -> pd.DataFrame:
+    """Le budget expliqué (`budget_explique`) en quatre colonnes, pour la colonne étroite de
+    la fiche de l'évaluateur, où huit colonnes se coupaient (« 11 50 ») : la dépense dit la
+    catégorie déclarée, sa description, son statut s'il n'est pas simplement « admissible »
+    et la catégorie de l'appel quand elle diffère ; le retiré est l'écart entre Montant et
+    Compté."""
+    if lignes.empty:
+        return pd.DataFrame(columns=COLONNES_BUDGET_DE_LA_FICHE)
+    e = budget_explique(lignes, appel)
+
+    def depense(declaree: str, de_l_appel: str, description: str, statut: str) -> str:
+        texte = declaree or de_l_appel or "Sans catégorie"
+        if description:
+            texte += f" : {description}"
+        if statut != "admissible":
+            texte += f" — {statut}"
+        if de_l_appel and de_l_appel != declaree:
+            texte += f" (catégorie de l'appel : {de_l_appel})"
+        return texte
+
+    return pd.DataFrame(
+        {
+            "Année": e["Année"],
+            "Dépense": [
+                depense(str(d).strip(), str(a).strip(), str(x).strip(), s)
+                for d, a, x, s in zip(
+                    e["Catégorie déclarée"],
+                    e["Catégorie de l'appel"],
+                    e["Description"],
+                    e["Statut"],
+                    strict=True,
+                )
+            ],
+            "Montant": e["Montant"],
+            "Compté": e["Compté"],
+        }
+    )

@@ -216,9 +216,9 @@ def test_creer_importer_examiner_noter_classer_exporter(
         page.get_by_role("heading", name="Financées (1)").wait_for()
         page.get_by_role("heading", name="Hors classement (2)").wait_for()
         rangee = _cellules(page, "T-001")
-        assert rangee[:2] == ["1", "T-001"]
+        assert rangee[:3] == ["1", "1", "T-001"]  # rang, rang calibré à côté, numéro
         if qsf:
-            assert rangee[2] == "Organisme de test 1"
+            assert rangee[3] == "Organisme de test 1"
         _capture(page, tmp_path, f"{modele}-classement.png")
         # T-003 seule porte la troisième valeur ; T-001 n'y est plus.
         filtre = page.locator(f".st-key-cl_dimension_{multiple.id}")

@@ -391,6 +391,35 @@ def test_budget_importe(importee):
     assert set(t2_table["Admissible"]) == {"oui"}
 
 
+def test_budget_de_la_fiche_en_quatre_colonnes(importee, appel):
+    """La colonne de lecture est étroite (moins de la moitié de la page) : la dépense dit en
+    une cellule la catégorie déclarée, sa description, un statut autre qu'« admissible » et
+    la catégorie de l'appel quand elle diffère ; le retiré se lit de Montant et Compté."""
+    demandes, lignes = importee("depense-non-admissible.xlsx")
+    t1 = int(_ligne(demandes, "T-001")["id"])
+    table = fiche.budget_de_la_fiche(lignes[lignes["demande_id"] == t1], appel)
+    assert list(table.columns) == ["Année", "Dépense", "Montant", "Compté"]
+    assert table.to_dict("records") == [
+        {
+            "Année": 1,
+            "Dépense": "Salaires : Expertise portuaire — non admissible (catégorie de l'appel : "
+            "Financement courant d'un organisme et rémunération de son personnel)",
+            "Montant": _dollars("12 000 $"),
+            "Compté": _dollars("0 $"),
+        },
+        {
+            "Année": 1,
+            "Dépense": "Frais d'organisation logistique : Ateliers à Rimouski (catégorie de "
+            "l'appel : Frais d'organisation logistique directement liés à la réalisation du "
+            "projet)",
+            "Montant": _dollars("8 000 $"),
+            "Compté": _dollars("8 000 $"),
+        },
+    ]
+    vide = fiche.budget_de_la_fiche(lignes.iloc[0:0], appel)
+    assert vide.empty and list(vide.columns) == list(table.columns)
+
+
 def test_avertissements_importes(importee):
     demandes, _ = importee("sans-contribution.xlsx")
     assert fiche.avertissements(_ligne(demandes, "T-001")) == [

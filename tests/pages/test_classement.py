@@ -917,6 +917,14 @@ def test_montants_cote_a_cote_dans_le_classement(ouvrir):
     ]
 
 
+def test_rang_calibre_a_cote_du_rang(ouvrir):
+    """Le rang calibré se lit à côté du rang, pas en 21e colonne (issue 19)."""
+    at = ouvrir(PRESIDENT)
+    for nom in ("Financées", "Liste d'attente"):
+        assert list(partie(at, nom).columns)[:3] == ["Rang", "Rang calibré", "No"]
+    assert ligne(at, "Financées", "T-002")["Rang calibré"] == 1
+
+
 @pytest.mark.parametrize(
     ("dollars_", "raison", "message", "stockee"),
     [

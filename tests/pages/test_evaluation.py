@@ -289,6 +289,37 @@ def test_grille_remplie_importee_depuis_la_page(ouvrir, demandes, moteur):
     assert "3 / 3 soumises" in [p.proto.text for p in at.get("progress")]
 
 
+def test_grille_importee_ne_laisse_pas_de_modifications_fantomes(ouvrir, demandes, moteur):
+    """Après l'import d'une grille en brouillon, la page montre les notes importées sans
+    « Modifications non enregistrées », et on change de demande sans question (issue 19)."""
+    appel = charger_appel()
+    at = ouvrir()
+    d1 = demandes[0][0]
+    with moteur.connect() as c:
+        table = stockage.lire_demandes(appel.id, connexion=c)
+    grille = load_workbook(io.BytesIO(construire_grille(appel, table.to_dict("records"), EVA)))
+    feuille = grille.worksheets[0]
+    entetes = [c.value for c in feuille[1]]
+    for ligne in range(2, 2 + len(demandes)):
+        for c in appel.criteres:
+            feuille.cell(ligne, entetes.index(c.libelle) + 1, 7.5)
+        feuille.cell(ligne, entetes.index("Commentaire") + 1, "  Solide, à suivre.  ")
+        feuille.cell(ligne, entetes.index("Statut") + 1, "brouillon")
+    sortie = io.BytesIO()
+    grille.save(sortie)
+    at.file_uploader(key="grille_remplie").set_value(
+        ("grille.xlsx", sortie.getvalue(), MIME_XLSX)
+    ).run()
+    at.button(key="importer_grille").click().run()
+    assert not at.exception, at.exception
+    assert evaluations.lire(d1, EVA, moteur=moteur)[0] == "brouillon"
+    assert at.select_slider(key=f"note::{d1}::pertinence").value == 7.5
+    assert "Modifications non enregistrées" not in textes(at)
+    at.button(key="suivante").click().run()
+    assert not any("modifications non enregistrées" in w.value for w in at.warning)
+    assert at.selectbox(key="choix_demande").value == demandes[1][0]
+
+
 def test_oidc_configure_remplace_le_formulaire_local(base):
     from streamlit.testing.v1 import AppTest
 
@@ -432,18 +463,32 @@ def test_la_liste_suit_chaque_enregistrement_sans_relire_a_chaque_action(
     assert "1 / 3 soumises" in [p.proto.text for p in at.get("progress")]
 
 
+def _montants(at) -> pd.DataFrame:
+    """Le tableau des montants de la fiche (un tableau HTML, qui ne coupe rien), tel qu'il
+    se lit : une ligne par montant, une colonne par année."""
+    (montants,) = [
+        t.value for t in at.table if "Recommandé" in t.value.get("Montant", pd.Series()).tolist()
+    ]
+    return montants.set_index("Montant").map(lambda v: rendu(v).replace("\xa0", " "))
+
+
+def test_budget_de_la_fiche_en_tableau(ouvrir):
+    """Le budget de la fiche est un tableau HTML de quatre colonnes, pas une grille de huit
+    qui coupait les montants dans la colonne étroite (issue 19)."""
+    at = ouvrir()
+    (budget,) = [t.value for t in at.table if "Dépense" in t.value.columns]
+    assert list(budget.columns) == ["Année", "Dépense", "Montant", "Compté"]
+    assert [rendu(m).replace("\xa0", " ") for m in budget["Montant"]] == ["12 000 $", "8 000 $"]
+    assert not [d for d in at.dataframe if "Montant" in d.value.columns]
+
+
 def test_montants_de_la_demande_cote_a_cote(ouvrir):
     """La fiche montre, par année, demandé, retiré, budget admissible et recommandé (« La
     subvention demandée […] ne pourra pas excéder 25 000 $ par année ») : T-001 demande
     20 000 $ en 2024-2025, ses lignes (ressources professionnelles 12 000 $, logistique
     8 000 $) sont admissibles."""
     at = ouvrir()
-    (montants,) = [
-        d.value
-        for d in at.dataframe
-        if "Recommandé" in d.value.get("Montant", pd.Series()).tolist()
-    ]
-    par_ligne = montants.set_index("Montant").map(lambda v: v.replace("\xa0", " "))
+    par_ligne = _montants(at)
     assert list(par_ligne.columns) == ["2024-2025", "2025-2026"]
     assert par_ligne.loc["Demandé"].tolist() == ["20 000 $", "0 $"]
     assert par_ligne.loc["Non admissible"].tolist() == ["0 $", "0 $"]
@@ -468,12 +513,7 @@ def test_montants_avec_la_bonification_et_le_bandeau(ouvrir, demandes, base):
     at = ouvrir()
     at.selectbox(key="choix_demande").set_value(t2).run()
     assert not at.exception, at.exception
-    (montants,) = [
-        d.value
-        for d in at.dataframe
-        if "Recommandé" in d.value.get("Montant", pd.Series()).tolist()
-    ]
-    par_ligne = montants.set_index("Montant").map(lambda v: v.replace("\xa0", " "))
+    par_ligne = _montants(at)
     assert par_ligne.loc["Recommandé"].tolist() == ["30 000 $", "30 000 $"]
     assert any("Réglages non confirmés par l'administration" in w.value for w in at.warning)
 

@@ -1,0 +1,167 @@
+"""Notation rapide dans Chromium : une demande entière (6 curseurs, 6 commentaires,
+enregistrer) se note sans attendre la page à chaque geste (issue 19, point 5)."""
+
+import os
+
+import pytest
+
+from evaluation.notes import evaluations
+from evaluation.notes.saisie import Saisie
+from tests.navigateur.conftest import attendre_fin, se_connecter
+
+pytestmark = pytest.mark.navigateur
+EVA = "eva@exemple.qc.ca"
+
+# Retient chaque passage de l'état du script (running, notRunning) avec son heure (horloge de
+# la page) : après un geste, l'attente va du geste à la fin de l'exécution qu'il a lancée, sans
+# le délai fixe d'`attendre_fin`.
+OBSERVATEUR = """() => {
+  window.__etats = [];
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => window.__etats.push(
+    [app.getAttribute('data-test-script-state'), performance.now()]
+  )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+FIN_APRES = """(depuis) => {
+  const e = window.__etats.filter(([, t]) => t >= depuis);
+  const fin = e.findIndex(
+    ([s], i) => s === 'notRunning' && e.slice(0, i).some(([r]) => r === 'running'));
+  return fin < 0 ? null : e[fin][1];
+}"""
+
+
+def _attendre_execution(page, depuis: float, delai: int = 30_000) -> float:
+    """Attend la fin de l'exécution lancée après `depuis` (horloge de la page) ; rend
+    l'attente en secondes."""
+    page.wait_for_function(f"({FIN_APRES})({depuis}) !== null", timeout=delai)
+    return (page.evaluate(FIN_APRES, depuis) - depuis) / 1000
+
+
+def _maintenant(page) -> float:
+    return page.evaluate("performance.now()")
+
+
+def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
+    """Six curseurs au clavier (Fin), six commentaires validés par Tab, puis « Enregistrer
+    le brouillon » : l'attente après chaque geste (pas les frappes)."""
+    attentes = []
+    for i, c in enumerate(appel.criteres):
+        curseur = (
+            page.locator("[data-testid='stSlider']")
+            .filter(has_text=c.libelle)
+            .get_by_role("slider")
+        )
+        curseur.focus()
+        depuis = _maintenant(page)
+        curseur.press("End")
+        attentes.append(("curseur", _attendre_execution(page, depuis)))
+        zone = page.get_by_role("textbox", name=f"Commentaire : {c.libelle}")
+        zone.fill(f"Commentaire {i + 1} sur {c.libelle}.")
+        depuis = _maintenant(page)
+        zone.press("Tab")
+        attentes.append(("commentaire", _attendre_execution(page, depuis)))
+    depuis = _maintenant(page)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    attentes.append(("enregistrer", _attendre_execution(page, depuis)))
+    page.get_by_text("Brouillon enregistré à").wait_for()
+    return attentes
+
+
+def test_noter_une_demande_entiere_en_moins_de_5_secondes_d_attente(appel_evalue, serveur, page):
+    """Noter une demande entière fait attendre moins de 5 s en tout (médiane des trois
+    demandes de l'évaluatrice, notées l'une après l'autre : un à-coup de la machine ne fait
+    pas échouer le test, une page lente, si). Le panneau de notation est un fragment ; sans
+    lui, chaque geste relançait la page entière (0,4 à 1,3 s chacun, 6 à 11 s par demande
+    sur la même machine)."""
+    appel, moteur, ids = appel_evalue
+    page.goto(f"{serveur}/evaluation")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    se_connecter(page, EVA)
+    page.get_by_text("0 / 3 soumises").wait_for()
+    page.evaluate(OBSERVATEUR)
+
+    totaux = []
+    for numero in ("T-001", "T-002", "T-003"):
+        attentes = _noter_la_demande_ouverte(page, appel)
+        statut, saisie = evaluations.lire(ids[numero], EVA, moteur=moteur)
+        assert statut == "brouillon" and set(saisie.notes.values()) == {appel.echelle_max}
+        assert len(saisie.commentaires) == len(appel.criteres)
+        totaux.append(sum(t for _, t in attentes))
+        print(numero, [(g, round(t, 2)) for g, t in attentes], f"total : {totaux[-1]:.2f} s")
+        if numero != "T-003":
+            page.get_by_role("button", name="Suivante", exact=True).click()
+            attendre_fin(page)
+    mediane = sorted(totaux)[1]
+    charge = os.getloadavg()[0] / (os.cpu_count() or 1)
+    if mediane >= 5 and charge > 2:
+        # Chromium et le serveur se disputent alors les cœurs avec d'autres processus : la
+        # page entière sans fragment et le fragment y attendent autant (8 à 10 s, mesuré à
+        # une charge de 13 sur 2 cœurs). Dit tel quel plutôt que réussi ou échoué.
+        pytest.skip(f"Mesure non concluante : machine chargée ({charge:.1f} par cœur), {totaux}")
+    assert mediane < 5, totaux
+
+
+# Ce que l'écran coupe : un libellé de bouton en points de suspension, un tableau plus large
+# que sa colonne (montants cachés à droite).
+COUPES = """() => {
+  const coupe = (el) => el.scrollWidth > el.clientWidth + 1
+    && getComputedStyle(el).overflowX !== 'visible';
+  const main = document.querySelector("[data-testid='stMain']");
+  const boutons = [...main.querySelectorAll('button')].filter(
+    (b) => [b, ...b.querySelectorAll('*')].some(coupe)).map((b) => b.innerText);
+  const tableaux = [...main.querySelectorAll("[data-testid='stTable']")].filter(
+    (t) => [t, ...t.querySelectorAll('*')].some(coupe)).map((t) => t.innerText.slice(0, 60));
+  return [...boutons, ...tableaux];
+}"""
+
+
+def _rien_de_coupe(page, capture) -> None:
+    page.screenshot(path=str(capture))
+    assert page.evaluate(COUPES) == [], capture
+
+
+@pytest.mark.parametrize(("largeur", "hauteur"), [(1366, 768), (1440, 900)])
+def test_rien_de_coupe_sur_un_ecran_de_portable(
+    appel_evalue, serveur, navigateur, tmp_path, largeur, hauteur
+):
+    """Boutons d'enregistrement, de la question avant de quitter et de la version périmée,
+    budget et montants de la fiche : rien n'est coupé (captures dans le dossier du test)."""
+    appel, moteur, ids = appel_evalue
+    contexte = navigateur.new_context(viewport={"width": largeur, "height": hauteur})
+    try:
+        page = contexte.new_page()
+        page.goto(f"{serveur}/evaluation")
+        attendre_fin(page)
+        se_connecter(page, EVA)
+        page.get_by_text("0 / 3 soumises").wait_for()
+        curseur = page.locator("[data-testid='stSlider']").first.get_by_role("slider")
+        curseur.focus()
+        curseur.press("End")
+        attendre_fin(page)
+        page.get_by_text("Modifications non enregistrées.").wait_for()
+        page.locator("[data-testid='stTable']").first.scroll_into_view_if_needed()
+        _rien_de_coupe(page, tmp_path / f"budget-{largeur}.png")
+        page.locator("[data-testid='stTable']").last.scroll_into_view_if_needed()
+        _rien_de_coupe(page, tmp_path / f"montants-{largeur}.png")
+        page.get_by_role("button", name="Enregistrer le brouillon").scroll_into_view_if_needed()
+        _rien_de_coupe(page, tmp_path / f"boutons-{largeur}.png")
+
+        page.get_by_role("button", name="Suivante", exact=True).click()
+        attendre_fin(page)
+        page.get_by_role("button", name="Rester sur cette demande").scroll_into_view_if_needed()
+        _rien_de_coupe(page, tmp_path / f"question-{largeur}.png")
+        page.get_by_role("button", name="Rester sur cette demande").click()
+        attendre_fin(page)
+
+        # Un autre onglet enregistre la même demande : la page propose de recharger ou de
+        # remplacer.
+        evaluations.enregistrer(
+            appel, ids["T-001"], EVA, Saisie(notes={"pertinence": 5.0}), "brouillon", moteur=moteur
+        )
+        page.get_by_role("button", name="Enregistrer le brouillon").click()
+        attendre_fin(page)
+        page.get_by_role("button", name="Remplacer par mes valeurs").scroll_into_view_if_needed()
+        _rien_de_coupe(page, tmp_path / f"perimee-{largeur}.png")
+    finally:
+        contexte.close()
