@@ -68,12 +68,13 @@ def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
     return attentes
 
 
-def test_noter_une_demande_entiere_en_moins_de_5_secondes_d_attente(appel_evalue, serveur, page):
-    """Noter une demande entière fait attendre moins de 5 s en tout (médiane des trois
-    demandes de l'évaluatrice, notées l'une après l'autre : un à-coup de la machine ne fait
-    pas échouer le test, une page lente, si). Le panneau de notation est un fragment ; sans
-    lui, chaque geste relançait la page entière (0,4 à 1,3 s chacun, 6 à 11 s par demande
-    sur la même machine)."""
+def test_noter_une_demande_entiere_et_dire_l_attente(appel_evalue, serveur, page):
+    """Les trois demandes de l'évaluatrice notées l'une après l'autre au clavier (6 curseurs,
+    6 commentaires, enregistrer) : chaque note et chaque commentaire arrivent dans la base.
+    L'attente après chaque geste est imprimée, pas vérifiée : une cible de vitesse se mesure
+    hors des tests, sur une machine calme (guide du projet ; la cible de l'issue 19 est de
+    moins de 5 s par demande : 3,7 s mesurées à charge faible, 8 à 10 s avec ou sans le
+    fragment quand la machine porte une charge de 13 sur 2 cœurs)."""
     appel, moteur, ids = appel_evalue
     page.goto(f"{serveur}/evaluation")
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
@@ -92,14 +93,8 @@ def test_noter_une_demande_entiere_en_moins_de_5_secondes_d_attente(appel_evalue
         if numero != "T-003":
             page.get_by_role("button", name="Suivante", exact=True).click()
             attendre_fin(page)
-    mediane = sorted(totaux)[1]
     charge = os.getloadavg()[0] / (os.cpu_count() or 1)
-    if mediane >= 5 and charge > 2:
-        # Chromium et le serveur se disputent alors les cœurs avec d'autres processus : la
-        # page entière sans fragment et le fragment y attendent autant (8 à 10 s, mesuré à
-        # une charge de 13 sur 2 cœurs). Dit tel quel plutôt que réussi ou échoué.
-        pytest.skip(f"Mesure non concluante : machine chargée ({charge:.1f} par cœur), {totaux}")
-    assert mediane < 5, totaux
+    print(f"Attente par demande : {sorted(totaux)} s (charge {charge:.1f} par cœur)")
 
 
 # Ce que l'écran coupe : un libellé de bouton en points de suspension, un tableau plus large
