@@ -144,8 +144,16 @@ def _analyseur() -> argparse.ArgumentParser:
         "montant_demande_an1/2, non_admissible_an1/2 (dépenses retirées du budget "
         "admissible), budget_admissible_an1/2, montant_recommande_an1/2, cumul_an1/2, "
         "decision (recommandation du comité), montant_accorde_an1/2, ecart_recommandation, "
-        "decision_ministere, montant_ministere_an1/2 (dollars à point décimal) ; texte : "
-        "aligné",
+        "decision_ministere, montant_ministere_an1/2 (notes à deux décimales, arrondies la "
+        "moitié vers le haut) ; texte : aligné",
+    )
+    k.add_argument(
+        "--csv",
+        choices=("donnees", "excel"),
+        default="donnees",
+        help="forme du CSV : donnees (par défaut : « , », point décimal, UTF-8, ce qu'attend "
+        "un programme qui lit la sortie) ; excel (« ; », virgule décimale, UTF-8 avec BOM, "
+        "pour l'ouvrir dans Excel en français : … > classement.csv)",
     )
     k.add_argument("--appel", help="identifiant de l'appel")
     x = sous.add_parser("exporter", help="écrit le classeur Excel du comité")
@@ -724,8 +732,8 @@ def _executer(options, moteur, lancees: list) -> int:
 
 
 def _tirage(options, moteur) -> int:
-    """`tirage verifier` : chaque tirage rejoué d'après le journal, « conforme » ou l'écart."""
     from evaluation.decision.tirages import verifier
+    from evaluation.socle import formats
     from evaluation.socle.formats import pluriel
 
     verifications = verifier(moteur=moteur, appel_id=options.appel)
@@ -739,7 +747,7 @@ def _tirage(options, moteur) -> int:
         t = v.tirage
         graine = (t.enregistrement or {}).get("graine", "?")
         entete = (
-            f"Appel {t.appel_id}, tirage n° {t.numero} du {t.date:%Y-%m-%d %H:%M} "
+            f"Appel {t.appel_id}, tirage n° {t.numero} du {formats.date_heure(t.date)} "
             f"par {t.auteur} (graine {graine}, {t.origine_graine})"
             + (f", raison : {t.raison}" if t.raison else "")
         )
@@ -874,12 +882,17 @@ def _pieces(options, appel, moteur) -> int:
 def _classement(options, appel, moteur) -> int:
     from evaluation.decision.chargement import charger as charger_classement
     from evaluation.decision.classement import classement, pour_fichier
-    from evaluation.sorties.neutralisation import texte_csv
+    from evaluation.sorties.neutralisation import EXCEL, decimale_csv, texte_csv_forme
     from evaluation.sorties.tableaux import en_texte
 
-    table = pour_fichier(classement(appel, charger_classement(appel, moteur=moteur)), appel)
+    forme = getattr(options, "csv", None) or "donnees"
+    decimale = decimale_csv(forme) if options.format == "csv" else "."
+    table = pour_fichier(
+        classement(appel, charger_classement(appel, moteur=moteur)), appel, decimale
+    )
     if options.format == "csv":
-        sys.stdout.write(texte_csv(table))
+        # L'indicateur d'ordre des octets (BOM) dit UTF-8 à Excel, comme le fichier de la page.
+        sys.stdout.write(("\ufeff" if forme == EXCEL else "") + texte_csv_forme(table, forme))
     elif table.empty:
         print(f"Aucune demande stockée pour l'appel {appel.id}.")
     else:

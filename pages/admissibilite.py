@@ -27,7 +27,7 @@ from evaluation.notes.filtrage import (
 )
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
-from evaluation.socle.formats import date, pluriel
+from evaluation.socle.formats import date, date_heure, pluriel
 from evaluation.socle.texte import litteral
 from pages.composants.commun import appel_actif, moteur
 from pages.composants.connexion import exiger_acces
@@ -125,7 +125,7 @@ if historique:
     with st.expander(f"Historique de l'examen ({pluriel(len(historique), 'ligne')})"):
         for e in reversed(historique):
             st.markdown(
-                f"- {e.date:%Y-%m-%d %H:%M} · {litteral(noms.get(e.auteur, e.auteur))} · "
+                f"- {date_heure(e.date)} · {litteral(noms.get(e.auteur, e.auteur))} · "
                 f"{e.nature} · **{e.libelle}**" + (f" — {litteral(e.raison)}" if e.raison else "")
             )
 
@@ -147,7 +147,7 @@ for s in ouverts[d]:
     with st.container(border=True):
         st.markdown(
             f"**Doute signalé par {litteral(noms.get(s['evaluateur'], s['evaluateur']))}** "
-            f"({s['date']:%Y-%m-%d %H:%M}) : {litteral(s['raison'])}"
+            f"({date_heure(s['date'])}) : {litteral(s['raison'])}"
         )
         if compte.role in PEUVENT_REGLER:
             with st.form(f"adm_regler_{s['id']}"):

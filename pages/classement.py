@@ -27,12 +27,19 @@ from evaluation.notes.fiche import (
 )
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
-from evaluation.socle.formats import date, montant, nombre, pluriel, pourcentage
+from evaluation.socle.formats import (
+    date,
+    date_heure,
+    montant,
+    note,
+    pluriel,
+    pourcentage,
+    reglage,
+)
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties import classeur as exportation
-from evaluation.sorties import proces_verbaux
-from evaluation.sorties.neutralisation import csv_sans_formules
+from evaluation.sorties import neutralisation, proces_verbaux
 from evaluation.sorties.tableaux import libelles_dimension
 from pages.composants.commun import (
     afficher_accord_du_panel,
@@ -48,6 +55,7 @@ from pages.composants.declarations import declarations_acceptees, formulaire_con
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.montants import champ_montant
 from pages.composants.verrous import Inacheves, bouton_verrou
 
 compte = exiger_acces("classement")
@@ -149,12 +157,12 @@ with st.expander("Règles appliquées", expanded=False):
         f"- **Note d'un critère** : {appel.agregation.replace('_', ' ')} des évaluations "
         "soumises (hors conflits d'intérêts).\n"
         f"- **{REGLE_NOTE[0]}** : {litteral(REGLE_NOTE[2])}\n"
-        f"- **Total sur 100** : Σ poids × note / {nombre(appel.echelle_max)} ; poids ({source}) : "
-        + ", ".join(f"{litteral(c.libelle)} {nombre(poids[c.id])}" for c in appel.criteres)
+        f"- **Total sur 100** : Σ poids × note / {reglage(appel.echelle_max)} ; poids ({source}) : "
+        + ", ".join(f"{litteral(c.libelle)} {reglage(poids[c.id])}" for c in appel.criteres)
         + ".\n"
-        f"- **Seuil** : {nombre(appel.seuil_global)} / 100"
+        f"- **Seuil** : {reglage(appel.seuil_global)} / 100"
         + "".join(
-            f" ; {litteral(c.libelle)} au moins {nombre(c.minimum, 1)}"
+            f" ; {litteral(c.libelle)} au moins {reglage(c.minimum)}"
             for c in appel.criteres
             if c.minimum is not None
         )
@@ -179,8 +187,8 @@ with st.expander("Règles appliquées", expanded=False):
             litteral(classement.libelle_regle(r, appel)) for r in classement.regles_departage(appel)
         )
         + ".\n"
-        f"- **À discuter** : étendue d'au moins {nombre(appel.ecart_critere_a_discuter, 1)} "
-        f"points sur un critère ou {nombre(appel.ecart_total_a_discuter)} points sur le total.\n"
+        f"- **À discuter** : étendue d'au moins {reglage(appel.ecart_critere_a_discuter)} "
+        f"points sur un critère ou {reglage(appel.ecart_total_a_discuter)} points sur le total.\n"
         "- **Montant recommandé** : "
         + litteral(financement.regle_en_une_phrase(appel))
         + " Sauf autre montant fixé par la présidence, avec une raison.\n"
@@ -277,25 +285,22 @@ def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
     une fois par calcul (`cle`), pas à chaque exécution ; chaque partie affichée n'en prend
     que ses lignes."""
 
-    def texte(v, decimales=1):
-        return "" if pd.isna(v) else nombre(v, decimales)
-
     def argent(v):
         return "" if pd.isna(v) else montant(int(v))
 
     colonnes = {
-        "Total": par_valeur(_table["total"], lambda v: texte(v, 2)),
-        NOTE_EVALUATEURS: par_valeur(_table["total_evaluateurs"], lambda v: texte(v, 2)),
+        "Total": par_valeur(_table["total"], lambda v: note(v, "")),
+        NOTE_EVALUATEURS: par_valeur(_table["total_evaluateurs"], lambda v: note(v, "")),
         consensus.NOTE_DE_CONSENSUS: [
-            texte(v, 2) if not pd.isna(v) else consensus.texte_consensus(None, c)
+            note(v, "") if not pd.isna(v) else consensus.texte_consensus(None, c)
             for v, c in zip(_table["total_consensus"], _table["note_classee"], strict=True)
         ],
         "Zone grise": [
             "zone grise" if z else ("" if pd.isna(p) else pourcentage(p, 0))
             for z, p in zip(_table["zone_grise"], _table["probabilite"], strict=True)
         ],
-        "Écart-type": par_valeur(_table["ecart_type_total"], texte),
-        "Étendue": par_valeur(_table["etendue_total"], texte),
+        "Écart-type": par_valeur(_table["ecart_type_total"], lambda v: note(v, "")),
+        "Étendue": par_valeur(_table["etendue_total"], lambda v: note(v, "")),
         "Secteur": par_valeur(_table["secteur"], lambda s: libelle_secteur(appel, s)),
     }
     for dim in appel.dimensions:
@@ -320,7 +325,9 @@ def _textes(_table: pd.DataFrame, cle: tuple) -> pd.DataFrame:
         )
         colonnes[f"Non admissible an {n}"] = par_valeur(retire, argent)
     for c in appel.criteres:
-        colonnes[c.libelle.split(" ")[0]] = par_valeur(_table[f"note:{c.id}"], texte)
+        colonnes[c.libelle.split(" ")[0]] = par_valeur(
+            _table[f"note:{c.id}"], lambda v: note(v, "")
+        )
     return pd.DataFrame(colonnes, index=_table.index)
 
 
@@ -470,20 +477,37 @@ with st.container(border=True):
         )
 
 
-def _csv(table_du_calcul: pd.DataFrame) -> bytes:
-    return csv_sans_formules(classement.pour_fichier(table_du_calcul, appel))
+def _csv(table_du_calcul: pd.DataFrame, forme: str) -> bytes:
+    decimale = neutralisation.decimale_csv(forme)
+    return neutralisation.csv_sans_formules(
+        classement.pour_fichier(table_du_calcul, appel, decimale), forme
+    )
 
 
-st.download_button(
-    "Télécharger le classement (CSV)",
-    # Écrit au clic, pas à chaque ouverture de la page (5 000 lignes : ~0,3 s) ; une copie
-    # de la table telle qu'elle est ici, que la suite de la page ne modifie pas.
-    data=partial(_csv, table.copy(deep=False)),
+# Deux formes du même fichier (issue 19) : Excel en français, données pour un programme.
+# Écrits au clic, pas à chaque ouverture de la page (5 000 lignes : ~0,3 s) ; d'une copie de
+# la table telle qu'elle est ici, que la suite de la page ne modifie pas.
+csv_excel, csv_donnees = st.columns(2)
+csv_excel.download_button(
+    f"Télécharger le classement (CSV, {neutralisation.FORMES_CSV[neutralisation.EXCEL]})",
+    data=partial(_csv, table.copy(deep=False), neutralisation.EXCEL),
     file_name=f"{appel.id}_classement.csv",
     mime="text/csv",
     key="cl_csv",
     icon=":material/download:",
     on_click="ignore",
+    help="Séparateur « ; » et virgule décimale : s'ouvre tel quel dans Excel en français.",
+)
+csv_donnees.download_button(
+    f"Télécharger le classement (CSV, {neutralisation.FORMES_CSV[neutralisation.DONNEES]})",
+    data=partial(_csv, table.copy(deep=False), neutralisation.DONNEES),
+    file_name=f"{appel.id}_classement_donnees.csv",
+    mime="text/csv",
+    key="cl_csv_donnees",
+    icon=":material/download:",
+    on_click="ignore",
+    help="Séparateur « , » et point décimal (UTF-8) : pour un programme ou un tableur réglé "
+    "en anglais.",
 )
 
 # --- Pondérations simulées -------------------------------------------------------------------
@@ -596,12 +620,7 @@ with st.expander("Historique des pondérations", expanded=poids_changes):
     st.dataframe(
         pd.DataFrame(
             {
-                "Date": [
-                    "—"
-                    if h["date"] is None
-                    else f"{date(h['date'].date())} à {h['date']:%H} h {h['date']:%M}"
-                    for h in historique
-                ],
+                "Date": ["—" if h["date"] is None else date_heure(h["date"]) for h in historique],
                 "Par": [h["auteur"] for h in historique],
                 "Poids": [h["poids"] for h in historique],
                 "Raison": [h["raison"] for h in historique],
@@ -831,12 +850,8 @@ if presidence:
             key="mt_annee",
         )
         actuel = int(ligne_de(choisie)[f"recommande_an{annee}"])
-        nouveau = st.number_input(
-            "Montant recommandé ($)",
-            min_value=0.0,
-            value=actuel / 100,
-            step=500.0,
-            key=f"mt_montant::{choisie}::{annee}",
+        nouveau = champ_montant(
+            "Montant recommandé ($)", actuel, key=f"mt_montant::{choisie}::{annee}"
         )
         st.caption(
             "Montant de la règle : "
@@ -852,14 +867,18 @@ if presidence:
         version_montant = version_a_l_ouverture(
             formulaire_montant, financement.version_montant(donnees.modifications, choisie, annee)
         )
-        if st.button("Enregistrer le montant", key="mt_enregistrer", disabled=decisions_fermees):
+        if st.button(
+            "Enregistrer le montant",
+            key="mt_enregistrer",
+            disabled=decisions_fermees or nouveau is None,
+        ):
             oublier_version(formulaire_montant)
             try:
                 decisions.modifier_montant(
                     appel,
                     choisie,
                     annee,
-                    round(nouveau * 100),
+                    nouveau,
                     raison,
                     moteur=m,
                     auteur=compte.courriel,
@@ -904,11 +923,9 @@ if presidence:
         accordes = []
         for a in range(annees):
             accordes.append(
-                st.number_input(
+                champ_montant(
                     f"Montant accordé {periodes[a][0].year}-{periodes[a][1].year} ($)",
-                    min_value=0.0,
-                    value=recommandes[a] / 100 if decision == financement.RETENU else 0.0,
-                    step=500.0,
+                    recommandes[a] if decision == financement.RETENU else 0,
                     key=f"dc_montant::{choix}::{a}::{decision}::{recommandes[a]}",
                     disabled=decision != financement.RETENU,
                 )
@@ -926,7 +943,7 @@ if presidence:
             "Enregistrer la décision",
             key="dc_enregistrer",
             type="primary",
-            disabled=decisions_fermees,
+            disabled=decisions_fermees or None in accordes,
         ):
             oublier_version(formulaire_decision)
             try:
@@ -934,7 +951,7 @@ if presidence:
                     appel,
                     choix,
                     decision,
-                    tuple(round(v * 100) for v in accordes),
+                    tuple(accordes),
                     justification,
                     recommandation=(r["financement"] or r["statut"], recommandes),
                     moteur=m,
@@ -974,12 +991,10 @@ if presidence:
                 "Projet conjoint", conjoints, format_func=libelle, key="bn_demande"
             )
             actuelle = int(ligne_de(conjointe)["bonification"])
-            bonification = st.number_input(
+            bonification = champ_montant(
                 "Bonification par année ($)",
-                min_value=0.0,
-                max_value=maximum / 100,
-                value=actuelle / 100,
-                step=500.0,
+                actuelle,
+                maximum=maximum,
                 key=f"bn_montant::{conjointe}",
             )
             raison_bonus = st.text_input(
@@ -991,14 +1006,16 @@ if presidence:
                 financement.version_bonification(donnees.bonifications, conjointe),
             )
             if st.button(
-                "Enregistrer la bonification", key="bn_enregistrer", disabled=decisions_fermees
+                "Enregistrer la bonification",
+                key="bn_enregistrer",
+                disabled=decisions_fermees or bonification is None,
             ):
                 oublier_version(formulaire_bonus)
                 try:
                     decisions.fixer_bonification(
                         appel,
                         conjointe,
-                        round(bonification * 100),
+                        bonification,
                         raison_bonus,
                         moteur=m,
                         auteur=compte.courriel,

@@ -16,6 +16,7 @@ from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.montants import champ_montant
 
 compte = exiger_acces("conventions")
 appel = appel_actif()
@@ -243,14 +244,7 @@ with milieu.container(border=True):
         key=f"vs_annee::{choix}",
     )
     reste = int(ligne[f"prevu_an{annee}"] - ligne[f"verse_an{annee}"])
-    dollars = st.number_input(
-        "Montant versé ($)",
-        min_value=0.0,
-        value=max(reste, 0) / 100,
-        step=100.0,
-        format="%.2f",
-        key=f"vs_montant::{choix}::{annee}",
-    )
+    cents = champ_montant("Montant versé ($)", max(reste, 0), key=f"vs_montant::{choix}::{annee}")
     le = st.date_input(
         "Versé le",
         value=aujourd_hui,
@@ -259,8 +253,7 @@ with milieu.container(border=True):
         key=f"vs_date::{choix}",
     )
     note_v = st.text_input("Note (facultative)", key=f"vs_note::{choix}", max_chars=SAISIE_MAX)
-    if st.button("Enregistrer le versement", key="vs_enregistrer"):
-        cents = round(dollars * 100)
+    if st.button("Enregistrer le versement", key="vs_enregistrer", disabled=cents is None):
         _enregistrer(
             "vs_enregistrer",
             formulaire,

@@ -18,6 +18,7 @@ from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.montants import champ_montant
 
 compte = exiger_acces("decision_ministere")
 appel = appel_actif()
@@ -271,13 +272,12 @@ with st.container(border=True):
     colonnes_montants = st.columns(annees)
     for a in range(annees):
         montants_saisis.append(
-            colonnes_montants[a].number_input(
+            champ_montant(
                 f"Montant accordé {periodes[a]} ($)",
-                min_value=0.0,
-                value=proposes[a] / 100 if decision == financement.RETENU else 0.0,
-                step=500.0,
+                proposes[a] if decision == financement.RETENU else 0,
                 key=f"dm_montant::{choix}::{a}::{decision}",
                 disabled=decision != financement.RETENU,
+                conteneur=colonnes_montants[a],
             )
         )
     st.caption(f"Plafond par année de cette demande : {montant(int(r['plafond']))}.")
@@ -298,7 +298,7 @@ with st.container(border=True):
         "Inscrire la décision du ministère",
         key="dm_modifier",
         type="primary",
-        disabled=not verrouillees,
+        disabled=not verrouillees or None in montants_saisis,
     ):
         oublier_version(formulaire)
         oublier_version(f"{formulaire}::comite")
@@ -307,7 +307,7 @@ with st.container(border=True):
                 appel,
                 choix,
                 decision,
-                tuple(round(v * 100) for v in montants_saisis),
+                tuple(montants_saisis),
                 raison,
                 autorite=nom_un,
                 jour=jour_un,
@@ -324,7 +324,7 @@ with st.container(border=True):
                 "dm_modifier",
                 SUCCES,
                 f"Décision du ministère inscrite pour {r['no_demande']} : "
-                + ministere.resume(decision, tuple(round(v * 100) for v in montants_saisis), annees)
+                + ministere.resume(decision, tuple(montants_saisis), annees)
                 + f", par {nom_un.strip()}"
                 + (" (au nom de l'autorité)" if au_nom else "")
                 + "."

@@ -24,7 +24,7 @@ from evaluation.depot.validation import colonnes_manquantes
 from evaluation.depot.verification import message_erreur, verifier_lot
 from evaluation.socle import droits, stockage
 from evaluation.socle.formats import date as date_longue
-from evaluation.socle.formats import montant, pluriel
+from evaluation.socle.formats import date_heure, montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties.tableaux import cles_apercu, demandes_pour_personne
@@ -132,7 +132,7 @@ def afficher_journal(appel) -> None:
             pd.DataFrame(
                 {
                     "N°": journal["id"],
-                    "Date": journal["date"].map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
+                    "Date": journal["date"].map(date_heure),
                     "Auteur": journal["auteur"].fillna("—"),
                     "Fichiers": journal["fichiers"].map(", ".join),
                     "Créées": journal["nb_creees"],
@@ -144,7 +144,7 @@ def afficher_journal(appel) -> None:
                         {True: "oui", False: "non"}
                     ),
                     "Retirée": [
-                        "" if pd.isna(q) else f"{q:%Y-%m-%d %H:%M} : {r}"
+                        "" if pd.isna(q) else f"{date_heure(q)} : {r}"
                         for q, r in zip(
                             journal["retiree_le"], journal["raison_retrait"], strict=True
                         )
@@ -227,7 +227,7 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
                         "No": retirees["no_demande"],
                         demandeur.libelle_court(appel): demandeur.colonne_noms(appel, retirees),
                         "Titre": retirees["titre"],
-                        "Retirée le": retirees["retiree_le"].map(lambda q: f"{q:%Y-%m-%d %H:%M}"),
+                        "Retirée le": retirees["retiree_le"].map(date_heure),
                         "Par": retirees["retiree_par"],
                         "Raison": retirees["raison_retrait"],
                     }
@@ -262,7 +262,7 @@ def afficher_retraits(appel, journal: pd.DataFrame) -> None:
             st.caption("Aucune importation à retirer.")
         else:
             options = {
-                int(r["id"]): f"n° {r['id']} · {r['date']:%Y-%m-%d %H:%M} · "
+                int(r["id"]): f"n° {r['id']} · {date_heure(r['date'])} · "
                 f"{', '.join(r['fichiers'])} · "
                 + pluriel(int(r["nb_creees"]), "demande créée", "demandes créées")
                 for r in possibles.to_dict("records")

@@ -38,7 +38,7 @@ from evaluation.appels.edition import (
 )
 from evaluation.appels.parametres import archiver, enregistrer, importer_toml
 from evaluation.socle import stockage
-from evaluation.socle.formats import date
+from evaluation.socle.formats import FORMAT_NOTE_SAISIE, date, date_heure, montant_saisi
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.composants.connexion import exiger_acces
@@ -46,6 +46,7 @@ from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 from pages.composants.francais import televerseur
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.montants import champ_montant, lire
 
 CLE_PERIMES = "_parametres_perimes"
 LIBELLES_NOTES_DES_AUTRES = {
@@ -65,6 +66,26 @@ LIBELLES_MODE_LIGNE = {
     "stricte": "Stricte (la première qui ne tient pas arrête la ligne)",
     "remplissage": "Remplissage (on saute celle qui ne tient pas)",
 }
+
+
+def _cents(dollars: float | int) -> int:
+    """Un montant du TOML (en dollars) en cents, pour un champ de montant."""
+    return round(float(dollars) * 100)
+
+
+def _montants_separes(texte: str) -> tuple[list[int], str]:
+    """« 750 000 ; 500 000 » → ([75_000_000, 50_000_000], "") ; ([], raison) si une valeur
+    est illisible."""
+    cents = []
+    for morceau in (m.strip() for m in texte.split(";")):
+        if not morceau:
+            continue
+        lu, raison = lire(morceau)
+        if lu is None:
+            return [], f"Dans l'enveloppe, {raison[:1].lower()}{raison[1:]}"
+        cents.append(lu)
+    return cents, ""
+
 
 compte = exiger_acces("parametres")
 m = moteur()
@@ -332,30 +353,30 @@ with onglet_modifier:
             value=int(f["nombre_annees_max"]),
             key=cle + "annees",
         )
-        plafond = e.number_input(
+        # Montants à la québécoise (« 25 000 »), lus par le lecteur de montants (issue 19).
+        plafond = champ_montant(
             "Plafond annuel par demande ($)",
-            min_value=0.0,
-            value=float(f["plafond_annuel"]),
-            step=1000.0,
+            _cents(f["plafond_annuel"]),
             key=cle + "plafond",
+            conteneur=e,
         )
-        bonus = g.number_input(
+        bonus = champ_montant(
             "Bonification maximale d'un projet conjoint ($ par année)",
-            min_value=0.0,
-            value=float(
-                f.get("bonification_conjoint_max", f.get("bonification_projet_conjoint", 0))
-            ),
+            _cents(f.get("bonification_conjoint_max", f.get("bonification_projet_conjoint", 0))),
             help="L'appel n'en fixe pas le montant : 0 $ par défaut pour chaque demande, "
             "fixée par la présidence avec une raison, jamais au-dessus de ce plafond.",
-            step=1000.0,
             key=cle + "bonus",
+            conteneur=g,
         )
         enveloppe = d.text_input(
             "Enveloppe par année financière ($, séparées par des points-virgules)",
-            liste_en_texte([f"{v:g}" for v in f["enveloppe"]]),
-            help="Une valeur par année financière, dans l'ordre : « 750000 ; 500000 ».",
+            " ; ".join(montant_saisi(_cents(v)) for v in f["enveloppe"]),
+            help="Une valeur par année financière, dans l'ordre : « 750 000 ; 500 000 ».",
             key=cle + "enveloppe",
         )
+        enveloppes, illisible = _montants_separes(enveloppe)
+        if illisible:
+            d.error(litteral(illisible), icon=":material/error:")
         st.caption(
             litteral(lecture_annees_financieres(appel.financement)),
             help="L'appel PAIVMQ 2023-2024 dit « une ou deux années financières débutant le "
@@ -370,23 +391,31 @@ with onglet_modifier:
         echelle_min = g.number_input(
             "Note minimale",
             value=float(v["echelle_min"]),
+            format=FORMAT_NOTE_SAISIE,
             disabled=fige,
             key=cle + "echelle_min",
         )
         echelle_max = d.number_input(
             "Note maximale",
             value=float(v["echelle_max"]),
+            format=FORMAT_NOTE_SAISIE,
             disabled=fige,
             key=cle + "echelle_max",
         )
         pas = e.number_input(
-            "Pas", min_value=0.01, value=float(v["pas"]), disabled=fige, key=cle + "pas"
+            "Pas",
+            min_value=0.01,
+            value=float(v["pas"]),
+            format=FORMAT_NOTE_SAISIE,
+            disabled=fige,
+            key=cle + "pas",
         )
         seuil = h.number_input(
             "Seuil global (sur 100)",
             min_value=0.0,
             max_value=100.0,
             value=float(v["seuil_global"]),
+            format=FORMAT_NOTE_SAISIE,
             key=cle + "seuil",
         )
         g, c, d = st.columns(3)
@@ -429,13 +458,15 @@ with onglet_modifier:
                 "id": st.column_config.TextColumn("Identifiant", required=True, width=140),
                 "libelle": st.column_config.TextColumn("Libellé", required=True, width=240),
                 "poids": st.column_config.NumberColumn(
-                    "Poids", min_value=0, max_value=100, width=80
+                    "Poids", min_value=0, max_value=100, width=80, format=FORMAT_NOTE_SAISIE
                 ),
                 "description": st.column_config.TextColumn("Description"),
                 "note_basse": st.column_config.TextColumn("Note basse : ce qu'elle veut dire"),
                 "note_moyenne": st.column_config.TextColumn("Note moyenne"),
                 "note_haute": st.column_config.TextColumn("Note haute"),
-                "minimum": st.column_config.NumberColumn("Minimum exigé"),
+                "minimum": st.column_config.NumberColumn(
+                    "Minimum exigé", format=FORMAT_NOTE_SAISIE
+                ),
                 # Issue 18 : ce que le formulaire du gabarit demande pour ce critère.
                 "champs": st.column_config.TextColumn(
                     "Champs du formulaire lus (séparés par ;)",
@@ -560,8 +591,12 @@ with onglet_modifier:
                     required=True,
                 ),
                 "valeur": st.column_config.TextColumn("Valeur (« * » : chacune)"),
-                "part_min": st.column_config.NumberColumn("Part min. (%)"),
-                "part_max": st.column_config.NumberColumn("Part max. (%)"),
+                "part_min": st.column_config.NumberColumn(
+                    "Part min. (%)", format=FORMAT_NOTE_SAISIE
+                ),
+                "part_max": st.column_config.NumberColumn(
+                    "Part max. (%)", format=FORMAT_NOTE_SAISIE
+                ),
                 "nombre_min": st.column_config.NumberColumn("Nombre min.", step=1),
                 "nombre_max": st.column_config.NumberColumn("Nombre max.", step=1),
             },
@@ -572,10 +607,9 @@ with onglet_modifier:
 
         st.subheader("Dépenses")
         dep = donnees["depenses"]
-        plafond_visas = st.number_input(
+        plafond_visas = champ_montant(
             "Plafond des frais de visas ($)",
-            min_value=0.0,
-            value=float(dep["plafond_visas"]),
+            _cents(dep["plafond_visas"]),
             key=cle + "plafond_visas",
         )
         colonnes_depense = {
@@ -630,7 +664,13 @@ with onglet_modifier:
             "Enregistrer les paramètres", type="primary", disabled=archive
         )
 
-    if enregistrer_clic:
+    montants_illisibles = None in (plafond, bonus, plafond_visas) or bool(illisible)
+    if enregistrer_clic and montants_illisibles:
+        st.error(
+            "Paramètres non enregistrés : corrigez les montants signalés sous leur champ.",
+            icon=":material/error:",
+        )
+    elif enregistrer_clic:
         nouvelles = dict(donnees)
         nouvelles["appel"] = {
             **a,
@@ -643,14 +683,13 @@ with onglet_modifier:
             nouvelles["appel"]["date_limite"] = date_limite
         else:
             nouvelles["appel"].pop("date_limite", None)
-        enveloppes = tables_depuis_lignes([{"v": x} for x in enveloppe.split(";")], reels=("v",))
         nouvelles["financement"] = {
             **{k: v for k, v in f.items() if k != "bonification_projet_conjoint"},
             "premiere_annee_debut": debut,
             "nombre_annees_max": int(annees),
-            "plafond_annuel": nombre_net(plafond),
-            "bonification_conjoint_max": nombre_net(bonus),
-            "enveloppe": [t["v"] for t in enveloppes],
+            "plafond_annuel": nombre_net(plafond / 100),
+            "bonification_conjoint_max": nombre_net(bonus / 100),
+            "enveloppe": [nombre_net(v / 100) for v in enveloppes],
         }
         nouvelles["evaluation"] = {
             **v,
@@ -683,7 +722,7 @@ with onglet_modifier:
             nouvelles.pop("cibles")
         nouvelles["depenses"] = {
             **dep,
-            "plafond_visas": nombre_net(plafond_visas),
+            "plafond_visas": nombre_net(plafond_visas / 100),
             **{
                 genre: tables_depuis_lignes(
                     tableau.to_dict("records"), listes=("alias",), booleens=("plafonnee",)
@@ -725,6 +764,6 @@ with onglet_modifier:
         st.session_state.pop(CLE_PERIMES, None)
         st.rerun()
     if stocke:
-        st.caption(f"Dernier enregistrement : {stocke['enregistre_le']:%Y-%m-%d %H:%M}")
+        st.caption(f"Dernier enregistrement : {date_heure(stocke['enregistre_le'])}")
     else:
         st.caption("Appel livré, pas encore enregistré dans la base.")

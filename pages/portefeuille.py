@@ -12,8 +12,9 @@ import streamlit as st
 from evaluation.appels.configuration import LIBELLES_OBJECTIF_SELECTION
 from evaluation.decision import classement, decisions, financement, notation, portefeuille
 from evaluation.depot.municipalites import repertoire
+from evaluation.socle import formats
 from evaluation.socle.comptes import lister_comptes
-from evaluation.socle.formats import montant, nombre, pluriel, pourcentage
+from evaluation.socle.formats import montant, pluriel, pourcentage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral, litteral_html
 from evaluation.sorties.neutralisation import csv_sans_formules
@@ -208,7 +209,7 @@ lisible = pd.DataFrame(
         "Demandé": repart["demande"].map(argent),
         "Financé": repart["finance"].map(argent),
         "Part de l'enveloppe": repart["part_enveloppe"].map(part),
-        "Note moyenne": repart["note_moyenne"].map(lambda v: "" if pd.isna(v) else nombre(v, 1)),
+        "Note moyenne": repart["note_moyenne"].map(lambda v: formats.note(v, "")),
         "Taux de succès": repart["taux_succes"].map(part),
     }
 )
@@ -472,9 +473,9 @@ if "_pf_optimum" in st.session_state:
         )
         c3.metric(
             "Note moyenne des financées",
-            nombre(note[optimum.choisies].mean(), 1) if optimum.choisies.any() else "—",
+            formats.note(note[optimum.choisies].mean()) if optimum.choisies.any() else "—",
             help="Ligne de financement : "
-            + (nombre(note[actuelle].mean(), 1) if actuelle.any() else "—"),
+            + (formats.note(note[actuelle].mean()) if actuelle.any() else "—"),
         )
         if optimum.manques:
             st.warning(
@@ -490,7 +491,7 @@ if "_pf_optimum" in st.session_state:
                     {
                         "No": changements["no_demande"],
                         "Rang": changements["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
-                        "Total": changements["total"].map(lambda v: nombre(v, 2)),
+                        "Total": changements["total"].map(formats.note),
                         "Changement": changements["changement"],
                     }
                 ),

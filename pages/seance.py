@@ -32,7 +32,14 @@ from evaluation.notes.fiche import (
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
-from evaluation.socle.formats import date, montant, nombre
+from evaluation.socle.formats import (
+    FORMAT_NOTE_SAISIE,
+    date,
+    date_heure,
+    montant,
+    note,
+    reglage,
+)
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties import proces_verbaux
 from evaluation.sorties.proces_verbal import proces_verbal
@@ -544,7 +551,7 @@ if not hors_de_la_salle:
     c1, c2, c3 = st.columns(3)
     c1.metric(
         "Total",
-        "—" if pd.isna(r["total"]) else f"{nombre(r['total'], 1)} / 100",
+        "—" if pd.isna(r["total"]) else f"{note(r['total'])} / 100",
         help=consensus.regle_lisible(appel),
     )
     c2.metric(
@@ -554,7 +561,7 @@ if not hors_de_la_salle:
     )
     c3.metric(
         "Étendue du total",
-        "—" if pd.isna(r["etendue_total"]) else nombre(r["etendue_total"], 1),
+        note(r["etendue_total"]),
         help="Écart entre le total le plus haut et le plus bas des évaluateurs.",
     )
     # Le statut en texte qui passe à la ligne (une métrique étroite le coupait).
@@ -564,8 +571,8 @@ if not hors_de_la_salle:
         st.warning(
             "À discuter : les évaluateurs divergent. "
             + " ; ".join(
-                f"{litteral(x.libelle)} : étendue de {nombre(x.etendue, 1)} {x.sur} "
-                f"(seuil {x.seuil:g}, dépassé de {nombre(x.depassement, 1)})"
+                f"{litteral(x.libelle)} : étendue de {note(x.etendue)} {x.sur} "
+                f"(seuil {x.seuil:g}, dépassé de {note(x.depassement)})"
                 for x in raisons
             ),
             icon=":material/forum:",
@@ -598,7 +605,7 @@ if voit_notes and not hors_de_la_salle:
         qui = litteral(noms.get(e, e))
         une = {"Évaluateur": qui}
         for c in appel.criteres:
-            une[litteral(c.libelle.split(" ")[0])] = nombre(saisie.notes.get(c.id) or 0, 1)
+            une[litteral(c.libelle.split(" ")[0])] = note(saisie.notes.get(c.id) or 0)
             if saisie.commentaires.get(c.id):
                 commentaires.append(
                     f"**{qui}**, {litteral(c.libelle)} : {litteral(saisie.commentaires[c.id])}"
@@ -614,9 +621,9 @@ de_consensus = {"Évaluateur": consensus.NOTE_DE_CONSENSUS}
 for c in appel.criteres:
     court = litteral(c.libelle.split(" ")[0])
     v = r.get(f"evaluateurs:{c.id}", r[f"note:{c.id}"])
-    moyennes[court] = "—" if pd.isna(v) else nombre(v, 1)
+    moyennes[court] = note(v)
     v = r.get(f"consensus:{c.id}")
-    de_consensus[court] = "—" if v is None or pd.isna(v) else nombre(v, 1)
+    de_consensus[court] = note(v)
 if not hors_de_la_salle:
     st.table(pd.DataFrame([*lignes, moyennes, de_consensus]).set_index("Évaluateur"))
 if not voit_notes:
@@ -633,10 +640,10 @@ if not hors_de_la_salle:
     st.caption(
         litteral(
             "Total des évaluateurs : "
-            + ("—" if pd.isna(total_evaluateurs) else f"{nombre(total_evaluateurs, 1)} / 100")
+            + ("—" if pd.isna(total_evaluateurs) else f"{note(total_evaluateurs)} / 100")
             + " · total de consensus : "
             + (
-                f"{nombre(total_consensus, 1)} / 100"
+                f"{note(total_consensus)} / 100"
                 if total_consensus is not None and not pd.isna(total_consensus)
                 else (consensus.SANS_CONSENSUS if len(consensus_inscrit) == 0 else "incomplet")
             )
@@ -682,8 +689,8 @@ if preside and not hors_de_la_salle:
     with st.expander("Note de consensus (présidence)", expanded=True, icon=":material/handshake:"):
         st.caption(
             "Une note par critère, sur l'échelle de l'appel "
-            f"({nombre(appel.echelle_min, 1)} à {nombre(appel.echelle_max, 1)}, pas de "
-            f"{nombre(appel.pas, 1)}), proposée d'après la note des évaluateurs ; les motifs "
+            f"({reglage(appel.echelle_min)} à {reglage(appel.echelle_max)}, pas de "
+            f"{reglage(appel.pas)}), proposée d'après la note des évaluateurs ; les motifs "
             "vont au procès-verbal. Réglage du comité : l'appel ne parle pas de consensus."
         )
         for colonne, c in zip(st.columns(len(appel.criteres)), appel.criteres, strict=True):
@@ -694,6 +701,7 @@ if preside and not hors_de_la_salle:
                 max_value=float(appel.echelle_max),
                 value=consensus.valeur_proposee(depart, appel),
                 step=float(appel.pas),
+                format=FORMAT_NOTE_SAISIE,
                 key=f"seance_consensus::{d}::{c.id}",
                 help=c.libelle,
                 disabled=fermees,
@@ -969,7 +977,7 @@ def _proces_verbal_pdf(*args) -> bytes:
 
 
 def _libelle_seance(s: conduite.Seance) -> str:
-    quand = f"{date(s.ouverte_le.date())} à {s.ouverte_le:%H} h {s.ouverte_le:%M}"
+    quand = date_heure(s.ouverte_le)
     return f"Séance du {quand}" + (" (ouverte)" if s.ouverte else "")
 
 

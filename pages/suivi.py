@@ -9,7 +9,7 @@ from evaluation.notes import attributions, examens, filtrage, suivi
 from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, OBJET_APRES_CONSULTATION
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
-from evaluation.socle.formats import date, nombre, pluriel
+from evaluation.socle.formats import date_heure, note, pluriel
 from evaluation.socle.roles import ADMIN
 from evaluation.socle.texte import litteral
 from pages.composants.commun import appel_actif, moteur, version_donnees
@@ -23,9 +23,9 @@ m = moteur()
 
 
 def _totaux_lisibles(totaux: pd.DataFrame, noms: dict[str, str]) -> pd.DataFrame:
-    """Les totaux écrits comme ailleurs (`nombre`, une décimale), chaque valeur distincte
-    formatée une fois : 75 000 cases n'en portent que quelques centaines."""
-    lisibles = {v: nombre(v, 1) for v in pd.unique(totaux.to_numpy().ravel()) if not pd.isna(v)}
+    """Les totaux écrits comme ailleurs (`formats.note`), chaque valeur distincte formatée
+    une fois : 75 000 cases n'en portent que quelques centaines."""
+    lisibles = {v: note(v) for v in pd.unique(totaux.to_numpy().ravel()) if not pd.isna(v)}
     return (
         totaux.rename(columns=noms)
         .rename_axis(index="Demande", columns=None)
@@ -144,11 +144,7 @@ with st.container(border=True):
         quand = reglages.modifie_le
         st.markdown(
             ":material/lock: **Évaluations verrouillées**"
-            + (
-                f" le {date(quand.date())} à {quand:%H h %M} par {litteral(reglages.modifie_par)}"
-                if quand
-                else ""
-            )
+            + (f" le {date_heure(quand)} par {litteral(reglages.modifie_par)}" if quand else "")
             + " : plus aucune note ne peut changer."
         )
         if compte.role == ADMIN:

@@ -528,7 +528,8 @@ def test_tirage_verifier_rejoue_chaque_tirage(base, capsys):
     assert main([*base, "tirage", "verifier"]) == 0
     sortie = capsys.readouterr().out
     assert (
-        "Appel A, tirage n° 1 du 2026-11-30 10:00 par presidence@x.ca (graine 11, saisie) : "
+        "Appel A, tirage n° 1 du 30 novembre 2026 à 10 h 00 par presidence@x.ca "
+        "(graine 11, saisie) : "
         "conforme." in sortie
     )
     assert "1 tirage rejoué, conforme." in sortie
@@ -543,7 +544,8 @@ def test_tirage_verifier_rejoue_chaque_tirage(base, capsys):
     assert main([*base, "tirage", "verifier"]) == 1
     sortie = capsys.readouterr().out
     assert (
-        "Appel B, tirage n° 1 du 2026-11-30 11:00 par presidence@x.ca (graine 11, générée), "
+        "Appel B, tirage n° 1 du 30 novembre 2026 à 11 h 00 par presidence@x.ca "
+        "(graine 11, générée), "
         "raison : candidate oubliée : NON CONFORME." in sortie
     )
     assert "  - gagnantes : inscrit T-003, T-001 ; rejoué T-002, T-001." in sortie

@@ -535,9 +535,12 @@ COLONNES_FICHIER = [
 ]
 
 
-def pour_fichier(table: pd.DataFrame, appel: Appel | None = None) -> pd.DataFrame:
+def pour_fichier(
+    table: pd.DataFrame, appel: Appel | None = None, decimale: str = "."
+) -> pd.DataFrame:
     """Le classement pour un fichier ou un terminal : colonnes nommées par leurs clés, notes
-    à deux décimales (point), montants en dollars (« 25000.00 »), vide pour « sans objet ».
+    (`formats.note_fichier`) et montants en dollars (« 25000.00 ») au séparateur décimal
+    `decimale` (« , » pour le CSV « Excel (français) »), vide pour « sans objet ».
     Le statut dit « financé » ou « liste d'attente » pour une demande classée. `note` est
     celle qui classe ([classement] note_retenue) ; `note_evaluateurs` et `note_consensus`
     (« sans consensus » quand le consensus devait classer et manque) sont côte à côte.
@@ -545,11 +548,11 @@ def pour_fichier(table: pd.DataFrame, appel: Appel | None = None) -> pd.DataFram
     Avec `appel`, une colonne « dimension:<id> » par dimension qu'il déclare, en dernier :
     les libellés des valeurs de la demande, joints par « ; » (vide si aucune)."""
 
-    def nombre_ou_vide(v, decimales=2):
-        return "" if v is None or pd.isna(v) else f"{float(v):.{decimales}f}"
+    def nombre_ou_vide(v):
+        return formats.note_fichier(v, decimale)
 
     def dollars_ou_vide(v):
-        return "" if v is None or pd.isna(v) else formats.dollars(int(v))
+        return "" if v is None or pd.isna(v) else formats.dollars(int(v), decimale)
 
     statut = np.where(table["statut"] == CLASSE, table["financement"], table["statut"])
     sortie = pd.DataFrame(
@@ -564,7 +567,7 @@ def pour_fichier(table: pd.DataFrame, appel: Appel | None = None) -> pd.DataFram
                 )
             ],
             "note_consensus": [
-                consensus.texte_consensus(v, c)
+                consensus.texte_consensus(v, c, decimale)
                 for v, c in zip(
                     table["total_consensus"] if "total_consensus" in table else [None] * len(table),
                     table["note_classee"] if "note_classee" in table else [""] * len(table),

@@ -26,6 +26,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import NOTES_RETENUES, Appel
 from evaluation.decision import notation
+from evaluation.socle import formats
 from evaluation.socle.texte import trop_long
 
 MOYENNE, CONSENSUS = NOTES_RETENUES
@@ -159,12 +160,12 @@ def libelle_note_evaluateurs(appel: Appel) -> str:
     return f"Note ({_AGREGATIONS.get(appel.agregation, appel.agregation)} des évaluateurs)"
 
 
-def texte_consensus(total: float | None, note_classee: str, decimales: int = 2) -> str:
-    """Le total de consensus pour une cellule (point décimal, comme les fichiers) : le
+def texte_consensus(total: float | None, note_classee: str, decimale: str = ".") -> str:
+    """Le total de consensus pour une cellule de fichier (`formats.note_fichier`) : le
     nombre, « sans consensus » quand la règle « consensus » classe la demande sur la note
     des évaluateurs faute de consensus complet, vide sinon."""
     if total is not None and not pd.isna(total):
-        return f"{float(total):.{decimales}f}"
+        return formats.note_fichier(float(total), decimale)
     return SANS_CONSENSUS if note_classee == SANS_CONSENSUS else ""
 
 

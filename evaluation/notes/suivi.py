@@ -9,6 +9,7 @@ import pandas as pd
 
 from evaluation.appels.configuration import Appel
 from evaluation.notes.repartition import Attributions
+from evaluation.socle import formats
 
 A_FAIRE, BROUILLON, SOUMISE = "à faire", "brouillon", "soumise"
 ETATS = (A_FAIRE, BROUILLON, SOUMISE)
@@ -173,7 +174,6 @@ def totaux(par_evaluation: pd.DataFrame, appel: Appel, numeros: Mapping[int, str
         .unstack("evaluateur")
         .sort_index()
         .sort_index(axis=1)
-        .round(1)
     )
 
 
@@ -191,7 +191,7 @@ def modifiees_apres_consultation(
         {
             "Demande": [numeros.get(int(d), str(d)) for d in t["demande_id"]],
             "Évaluateur": [noms.get(e, e) for e in t["evaluateur"]],
-            "Date": [f"{x:%Y-%m-%d %H:%M}" for x in t["date"]],
+            "Date": [formats.date_heure(x) for x in t["date"]],
             "Changement": t["nouveau"].tolist(),
         },
         columns=colonnes,

@@ -20,6 +20,7 @@ from evaluation.depot.municipalites import Municipalite, repertoire
 from evaluation.depot.valeurs import ValeurIllisible, lire_neq
 from evaluation.socle import stockage
 from evaluation.socle.formats import date as date_lisible
+from evaluation.socle.formats import heure
 from evaluation.socle.mots_de_passe import (
     ECHECS_MAX,
     _invisible,
@@ -474,7 +475,7 @@ _REFUS = "Courriel ou mot de passe incorrect."
 def _message_verrouille(fin: dt.datetime) -> str:
     return (
         f"Compte verrouillé après {ECHECS_MAX} tentatives manquées : réessayez après "
-        f"{fin.strftime('%H h %M')} ({date_lisible(fin.date())}) ou demandez à "
+        f"{heure(fin)} ({date_lisible(fin.date())}) ou demandez à "
         "l'administration de vérifier votre accès."
     )
 

@@ -15,8 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import pluriel
+from evaluation.socle.formats import date_heure, pluriel
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Changement:
 
 def quand(instant: dt.datetime) -> str:
     """« le 29 novembre 2026 à 14 h 03 »."""
-    return f"le {date_lisible(instant.date())} à {instant:%H} h {instant:%M}"
+    return f"le {date_heure(instant)}"
 
 
 DEPUIS_PAGE = "l'ouverture de votre page"

@@ -34,8 +34,8 @@ from evaluation.decision import consensus, financement, portefeuille, suivi_fina
 from evaluation.depot.gabarit import libelles_champs
 from evaluation.notes.fiche import libelle_secteur
 from evaluation.socle.champs import CHAMPS_FORMULAIRE
+from evaluation.socle.formats import DECIMALES_NOTES, date_heure, pluriel
 from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import pluriel
 from evaluation.sorties.neutralisation import (
     dangereux,
     texte_pour_classeur,
@@ -44,7 +44,10 @@ from evaluation.sorties.neutralisation import (
 from evaluation.sorties.tableaux import libelles_dimension
 
 FORMAT_MONTANT = '#,##0 "$"'  # l'espace des milliers vient de la langue du tableur
-FORMAT_NOTE = "0.0"
+# Les notes avec les décimales de tout le projet (formats.DECIMALES_NOTES) : Excel arrondit
+# l'affichage la moitié vers le haut, comme formats.note, pourvu que la valeur écrite n'ait
+# pas de bruit de flottant (95,12499999999999 pour 95,125) : voir `_note_sans_bruit`.
+FORMAT_NOTE = "0." + "0" * DECIMALES_NOTES
 FORMAT_PART = "0.0 %"
 VERT, ORANGE, GRIS = "E2EFDA", "FCE4D6", "EDEDED"
 ROUGE_LIGNE = "C00000"
@@ -175,6 +178,8 @@ def ecrire_colonne(
     texte, nombre_, booleen = feuille.write_string, feuille.write_number, feuille.write_boolean
     # Créés au premier usage, comme `ecrire` le ferait : pas de format inutilisé.
     format_nombre = formats(nombre) if any(map(_est_nombre, valeurs)) else None
+    if nombre == FORMAT_NOTE:
+        valeurs = [_note_sans_bruit(v) for v in valeurs]
     for i, v in enumerate(valeurs, ligne):
         if v is None:
             continue
@@ -188,6 +193,12 @@ def ecrire_colonne(
             booleen(i, colonne, v)
         else:
             nombre_(i, colonne, v, format_nombre)
+
+
+def _note_sans_bruit(v):
+    """Une note ramenée à 9 décimales (comme le classement la compare) : l'affichage
+    d'Excel à deux décimales donne alors celui de formats.note."""
+    return round(v, 9) if v.__class__ is float else v
 
 
 def _est_nombre(v) -> bool:
@@ -353,8 +364,9 @@ COLONNES_PARTS = {
 
 
 def colonnes_depot(table: pd.DataFrame) -> list[list]:
-    """Les colonnes COLONNES_DEPOT d'un classement : date ISO (« (présumée) » quand c'est
-    celle de l'importation), « à temps », « 3 jours de retard »…, jours de retard."""
+    """Les colonnes COLONNES_DEPOT d'un classement : date (« 1er avril 2024 », comme les
+    pages ; « (présumée) » quand c'est celle de l'importation), « à temps », « 3 jours de
+    retard »…, jours de retard."""
     n = len(table)
     dates = table["date_depot"].tolist() if "date_depot" in table else [None] * n
     presumees = (
@@ -363,7 +375,7 @@ def colonnes_depot(table: pd.DataFrame) -> list[list]:
     textes = [
         None
         if v is None or pd.isna(v)
-        else str(v)[:10] + (" (présumée)" if p is True or p == 1 else "")
+        else date_lisible(pd.Timestamp(v).date()) + (" (présumée)" if p is True or p == 1 else "")
         for v, p in zip(dates, presumees, strict=True)
     ]
     etats = table["depot"].tolist() if "depot" in table else [""] * n
@@ -508,8 +520,8 @@ def colonnes_classement(appel: Appel, table: pd.DataFrame) -> tuple[list[str], l
         ],
     ]
     formats = {t: FORMAT_NOTE for t in titres_criteres}
-    formats.update({"Total": "0.00", "Écart-type": FORMAT_NOTE, "Retard (jours)": "0"})
-    formats.update({note_evaluateurs: "0.00", consensus.NOTE_DE_CONSENSUS: "0.00"})
+    formats.update({"Total": FORMAT_NOTE, "Écart-type": FORMAT_NOTE, "Retard (jours)": "0"})
+    formats.update({note_evaluateurs: FORMAT_NOTE, consensus.NOTE_DE_CONSENSUS: FORMAT_NOTE})
     formats.update(dict.fromkeys(COLONNES_PARTS, FORMAT_PART))
     formats.update(
         {
@@ -1001,7 +1013,7 @@ def colonnes_evaluations(
         [v or "" for v in colonne("commentaire_global").tolist()],
         *([v or "" for v in colonne(f"commentaire:{c.id}").tolist()] for c in criteres),
     ]
-    nombres = {t: FORMAT_NOTE for t in en_tetes[3 : 3 + len(criteres)]} | {"Total": "0.00"}
+    nombres = {t: FORMAT_NOTE for t in en_tetes[3 : 3 + len(criteres)]} | {"Total": FORMAT_NOTE}
     return en_tetes, colonnes, nombres
 
 
@@ -1076,7 +1088,7 @@ def _feuille_parametres(
     lignes = [
         ["Appel", appel.id],
         ["Nom", appel.nom],
-        ["Exporté le", instant.strftime("%Y-%m-%d %H:%M")],
+        ["Exporté le", date_heure(instant)],
         ["Exporté par", auteur],
         ["Évaluations stockées", n_evaluations],
         ["Filtres appliqués", filtres or "aucun (tout l'appel)"],
@@ -1185,7 +1197,7 @@ def _historique_des_poids(feuille, formats, appel: Appel, ponderations, ligne: i
     for h in regles.historique_poids(appel, ponderations):
         ligne += 1
         valeurs = [
-            "—" if h["date"] is None else f"{h['date']:%Y-%m-%d %H:%M}",
+            date_heure(h["date"]),
             h["auteur"],
             h["poids"],
             h["raison"],

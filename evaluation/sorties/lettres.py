@@ -58,7 +58,7 @@ from evaluation.depot.classeurs import SIGNATURE_OLE, SIGNATURE_ZIP, FichierRefu
 from evaluation.notes import filtrage
 from evaluation.socle.chemins import DONNEES
 from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import montant, nombre, pluriel
+from evaluation.socle.formats import montant, nombre, note, pluriel, reglage
 from evaluation.socle.texte import nettoyer
 
 DOSSIER_MODELES = DONNEES / "modeles-lettres"
@@ -470,11 +470,11 @@ def contexte(lettre: Lettre, appel: Appel, jour: dt.date) -> dict:
         for a, m in enumerate(lettre.montants)
         if m
     ]
-    echelle = nombre(appel.echelle_max)
+    echelle = reglage(appel.echelle_max)
     criteres = [
         {
             "libelle": _texte(n.libelle),
-            "note": "—" if n.note is None else nombre(n.note, 1),
+            "note": note(n.note),
             "sur": echelle,
         }
         for n in lettre.notes
@@ -493,9 +493,9 @@ def contexte(lettre: Lettre, appel: Appel, jour: dt.date) -> dict:
         "montants": montants,
         "montant_total": montant(sum(lettre.montants)),
         "criteres": criteres,
-        "total": "—" if lettre.total is None else nombre(lettre.total, 1),
+        "total": note(lettre.total),
         "total_sur": "100",
-        "seuil": nombre(appel.seuil_global),
+        "seuil": reglage(appel.seuil_global),
         "commentaires": [
             {"critere": _texte(c.critere), "texte": _texte(c.texte)} for c in lettre.commentaires
         ],

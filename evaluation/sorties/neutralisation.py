@@ -108,17 +108,43 @@ def _neutraliser_textes(colonne: pd.Series) -> pd.Series:
     return sortie
 
 
-def texte_csv(table: pd.DataFrame, separateur: str = ",") -> str:
+# Les deux formes d'un CSV offert (issue 19) : « Excel (français) », que le tableur d'un poste
+# en français ouvre d'un double clic (« ; », virgule décimale, UTF-8 avec BOM pour les
+# accents), et « données », pour un programme ou un tableur réglé autrement (« , », point
+# décimal, UTF-8 sans BOM, RFC 4180).
+EXCEL = "excel"
+DONNEES = "donnees"
+FORMES_CSV = {EXCEL: "Excel (français)", DONNEES: "données"}
+_SEPARATEURS = {EXCEL: (";", ","), DONNEES: (",", ".")}
+
+
+def decimale_csv(forme: str) -> str:
+    """Le séparateur décimal d'un CSV de cette forme : « , » pour Excel, « . » sinon."""
+    return _SEPARATEURS[forme][1]
+
+
+def texte_csv(table: pd.DataFrame, separateur: str = ",", decimale: str = ".") -> str:
     """Le CSV d'une table neutralisée, sans index. Fin de ligne \\r\\n (RFC 4180) : un « \\r »
     seul dans une cellule la fait alors mettre entre guillemets, au lieu de commencer une
-    ligne que le tableur lirait sans protection."""
-    return neutraliser(table).to_csv(index=False, sep=separateur, lineterminator="\r\n")
+    ligne que le tableur lirait sans protection. `decimale` vaut pour les colonnes de
+    nombres ; une colonne déjà écrite en texte garde son écriture."""
+    return neutraliser(table).to_csv(
+        index=False, sep=separateur, decimal=decimale, lineterminator="\r\n"
+    )
 
 
-def csv_sans_formules(table: pd.DataFrame) -> bytes:
-    """CSV pour Excel (« ; », UTF-8 avec BOM) d'une table neutralisée : les
-    téléchargements des pages."""
-    return texte_csv(table, ";").encode("utf-8-sig")
+def texte_csv_forme(table: pd.DataFrame, forme: str = DONNEES) -> str:
+    """`texte_csv` avec le séparateur et la décimale de la forme (`FORMES_CSV`)."""
+    separateur, decimale = _SEPARATEURS[forme]
+    return texte_csv(table, separateur, decimale)
+
+
+def csv_sans_formules(table: pd.DataFrame, forme: str = EXCEL) -> bytes:
+    """Les octets d'un CSV d'une table neutralisée, dans la forme voulue : « Excel
+    (français) » par défaut (« ; », virgule décimale, UTF-8 avec BOM), « données » (« , »,
+    point décimal, UTF-8)."""
+    texte = texte_csv_forme(table, forme)
+    return texte.encode("utf-8-sig" if forme == EXCEL else "utf-8")
 
 
 def texte_pour_classeur(texte: str) -> str:

@@ -28,7 +28,7 @@ from evaluation.decision import consensus, financement, portefeuille, seance
 from evaluation.decision.tirage import TirageInscrit
 from evaluation.notes.filtrage import RENVERSEMENT, Etat
 from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import montant, nombre, pluriel, pourcentage
+from evaluation.socle.formats import date_heure, heure, montant, note, pluriel, pourcentage
 from evaluation.sorties.neutralisation import neutraliser_texte
 
 # À l'écran comme à l'impression : tableaux à largeur fixe (les colonnes courtes à la largeur
@@ -275,8 +275,8 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
                 r["no_demande"],
                 demandeur.nom(appel, r),
                 r.get("titre") or "",
-                "" if pd.isna(r["total"]) else nombre(r["total"], 2),
-                "" if pd.isna(evaluateurs) else nombre(evaluateurs, 2),
+                note(r["total"], ""),
+                note(evaluateurs, ""),
                 _texte_consensus(r.get("total_consensus"), r.get("note_classee", "")),
                 r["decision"],
                 *(montant(int(r.get(f"accorde_an{a + 1}") or 0)) for a in range(annees)),
@@ -355,7 +355,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
     for d in vues:
         r = par_id.loc[d]
         raisons = [
-            f"{x.libelle} : étendue {nombre(x.etendue, 1)} (seuil {x.seuil:g})"
+            f"{x.libelle} : étendue {note(x.etendue)} (seuil {x.seuil:g})"
             for x in seance.divergences(r, appel)
         ]
         lignes_discutees.append(
@@ -363,7 +363,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
                 "" if pd.isna(r["rang"]) else int(r["rang"]),
                 r["no_demande"],
                 demandeur.nom(appel, r),
-                "" if pd.isna(r["total"]) else nombre(r["total"], 2),
+                note(r["total"], ""),
                 " ; ".join(raisons),
             ]
         )
@@ -402,9 +402,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
                         "" if pd.isna(par_id.loc[d, "rang"]) else int(par_id.loc[d, "rang"]),
                         par_id.loc[d, "no_demande"],
                         demandeur.nom(appel, par_id.loc[d]),
-                        ""
-                        if pd.isna(par_id.loc[d, "total"])
-                        else nombre(par_id.loc[d, "total"], 2),
+                        "" if pd.isna(par_id.loc[d, "total"]) else note(par_id.loc[d, "total"]),
                     ]
                     for d in triees
                 ],
@@ -628,7 +626,7 @@ def _levees(table: pd.DataFrame, levees: Sequence[Mapping], noms: Mapping[str, s
             numeros.get(int(x["demande_id"]), ""),
             x["nom"],
             x["raison"],
-            "" if x.get("date") is None else f"{x['date']:%H} h {x['date']:%M}",
+            "" if x.get("date") is None else heure(x["date"]),
             noms.get(x["auteur"], x["auteur"]),
             x["motif"],
         ]
@@ -648,7 +646,7 @@ def _levees(table: pd.DataFrame, levees: Sequence[Mapping], noms: Mapping[str, s
 def _texte_consensus(total: object, note_classee: object) -> str:
     """Le total de consensus à la française (« 82,50 »), « sans consensus » ou vide."""
     if total is not None and not pd.isna(total):
-        return nombre(float(total), 2)
+        return note(float(total))
     return consensus.texte_consensus(None, str(note_classee or ""))
 
 
@@ -671,7 +669,7 @@ def _consensus(appel: Appel, table: pd.DataFrame, notes: pd.DataFrame | None) ->
             [
                 numeros[int(d)],
                 *(
-                    "" if c.id not in par_critere else nombre(float(par_critere[c.id]), 1)
+                    "" if c.id not in par_critere else note(float(par_critere[c.id]))
                     for c in appel.criteres
                 ),
                 dernier["justification"],
@@ -794,7 +792,7 @@ def _tirages(
         lignes.append(
             [
                 t.numero,
-                f"{t.date:%H} h {t.date:%M}",
+                heure(t.date),
                 noms.get(t.auteur, t.auteur),
                 f"{e.get('graine', '?')} ({t.origine_graine})",
                 ", ".join(str(c[0]) for c in e.get("candidates", [])),
@@ -866,9 +864,7 @@ def _historique(appel: Appel, ponderations, noms: Mapping[str, str]) -> str:
         ["Date", "Par", "Poids", "Raison", "Après la notation"],
         [
             [
-                "—"
-                if h["date"] is None
-                else f"{date_lisible(h['date'].date())} à {h['date']:%H} h {h['date']:%M}",
+                "—" if h["date"] is None else date_heure(h["date"]),
                 h["auteur"],
                 h["poids"],
                 h["raison"],

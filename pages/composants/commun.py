@@ -21,7 +21,7 @@ from evaluation.depot.gabarit import construire_gabarit
 from evaluation.depot.lecture import Limites
 from evaluation.socle import stockage
 from evaluation.socle.chemins import DONNEES
-from evaluation.socle.formats import nombre
+from evaluation.socle.formats import DECIMALES_NOTES, arrondi, nombre, note
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, INFORMATION, REFUS
 from evaluation.socle.texte import litteral
 
@@ -312,7 +312,9 @@ def afficher_accord_du_panel(appel: Appel, calcul: Calcul, noms: dict[str, str])
     accord, indulgence = resultat
 
     def signe(v) -> str:
-        return "" if pd.isna(v) else f"{'+' if v > 0 else ''}{nombre(v, 1)}"
+        if pd.isna(v):
+            return ""
+        return ("+" if arrondi(v, DECIMALES_NOTES) > 0 else "") + note(v)
 
     st.markdown(
         "**Accord entre évaluateurs, sur les totaux** : "
@@ -350,9 +352,7 @@ def afficher_accord_du_panel(appel: Appel, calcul: Calcul, noms: dict[str, str])
                 "Évaluateur": [noms.get(e, e) for e in indulgence.index],
                 "Évaluations": indulgence["n_evaluations"],
                 "Écart moyen au comité": indulgence["ecart_moyen"].map(signe),
-                "Dispersion de l'écart": indulgence["ecart_type"].map(
-                    lambda v: "" if pd.isna(v) else nombre(v, 1)
-                ),
+                "Dispersion de l'écart": indulgence["ecart_type"].map(lambda v: note(v, "")),
                 "Générosité estimée": indulgence["severite"].map(signe),
             }
         ),

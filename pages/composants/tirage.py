@@ -18,7 +18,7 @@ from evaluation.appels.configuration import Appel
 from evaluation.decision import decisions, financement, tirages
 from evaluation.decision.tirage import ErreurTirage, Tirage, preparer
 from evaluation.socle import droits
-from evaluation.socle.formats import montant
+from evaluation.socle.formats import date_heure, montant
 from evaluation.socle.roles import Compte
 from evaluation.socle.texte import litteral
 from pages.composants.declarations import declarations_acceptees
@@ -219,7 +219,7 @@ def _historique(appel: Appel, moteur) -> None:
         lignes.append(
             {
                 "N°": t.numero,
-                "Date": f"{t.date:%Y-%m-%d %H:%M}",
+                "Date": date_heure(t.date),
                 "Par": t.auteur,
                 # En texte : une graine de 63 bits perdrait ses derniers chiffres en nombre.
                 "Graine": str(e.get("graine", "?")),

@@ -504,11 +504,13 @@ def test_totaux_soumises_incompletes_exclues(appel):
     assert totaux.loc["D-1", "c"] == 0.0 and pd.isna(totaux.loc["D-2", "c"])
 
 
-def test_totaux_arrondis_a_une_decimale(appel):
+def test_totaux_sans_arrondi(appel):
+    """Les totaux restent exacts : l'arrondi est celui de l'affichage (`formats.note`), le même
+    partout ; un arrondi ici (round(1.25, 1) = 1.2) donnait « 71,2 » pour 71,25 (issue 19)."""
     notes = {c.id: 0.0 for c in appel.criteres} | {"visibilite": 0.5, "structurant": 0.5}
     par_evaluation = pd.DataFrame([{"demande_id": 7, "evaluateur": "a"} | notes])
-    # 0,5 × 1 + 0,5 × 1,5 = 1,25 : arrondi à une décimale.
-    assert suivi.totaux(par_evaluation, appel, {7: "D-7"}).loc["D-7", "a"] == round(1.25, 1)
+    # 0,5 × 1 + 0,5 × 1,5 = 1,25.
+    assert suivi.totaux(par_evaluation, appel, {7: "D-7"}).loc["D-7", "a"] == 1.25
 
 
 # --- ce que le verrouillage des évaluations figerait ---------------------------------------

@@ -51,6 +51,11 @@ def dollars(texte: str) -> str:
     return re.sub(r"\d[\d ]*(?:,\d+)? \$", lambda m: m.group().replace(" ", NBSP), texte)
 
 
+def saisi(dollars_: float) -> str:
+    """Un montant tapé comme au Québec : « 20 000 », « 20 000,50 »."""
+    return f"{dollars_:,.2f}".replace(",", " ").replace(".", ",").removesuffix(",00")
+
+
 def appel_reduit():
     """L'appel livré, avec une enveloppe de 40 000 $ puis 35 000 $."""
     livre = charger_appel()
@@ -233,7 +238,7 @@ def test_enveloppe_restante_et_ligne_de_financement(ouvrir, role):
         "financé",
         "3 / 3",
     )
-    assert t002["Pertinence"] == "6,0" and t002["Cohérence"] == "9,0"
+    assert t002["Pertinence"] == "6,00" and t002["Cohérence"] == "9,00"
     assert (t002["Recommandé an 1"], t002["Cumul an 1"]) == (dollars("30 000 $"),) * 2
     assert (t002["Recommandé an 2"], t002["Cumul an 2"]) == (dollars("30 000 $"),) * 2
 
@@ -337,15 +342,15 @@ def test_colonne_du_depot_et_parts_du_financement(ouvrir, moteur, ids, depots, a
     assert vues["T-003"]["Part financement externe"] == "0,0 %"
 
 
-def test_telechargement_csv(ouvrir, fichiers_servis):
-    at = ouvrir()
-    (bouton,) = at.get("download_button")
-    assert bouton.proto.label == "Télécharger le classement (CSV)"
-    nom, contenu = fichiers_servis.lire(at, "cl_csv")
-    assert nom == "paivmq-2023-2024_classement.csv"
-    assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
-    lignes = list(csv.DictReader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
-    vues = [
+ATTENDU_CSV = [
+    ("1", "T-002", "82.50", "3", "financé", "30000.00", "30000.00", "30000.00", "30000.00"),
+    ("2", "T-001", "77.50", "3", "liste d'attente", "20000.00", "0.00", "50000.00", "30000.00"),
+    ("", "T-003", "50.00", "2", "sous le seuil", "18000.50", "0.00", "", ""),
+]
+
+
+def _vues_csv(texte: str, separateur: str) -> list[tuple]:
+    return [
         (
             r["rang"],
             r["no_demande"],
@@ -357,13 +362,28 @@ def test_telechargement_csv(ouvrir, fichiers_servis):
             r["cumul_an1"],
             r["cumul_an2"],
         )
-        for r in lignes
+        for r in csv.DictReader(io.StringIO(texte), delimiter=separateur)
     ]
-    assert vues == [
-        ("1", "T-002", "82.50", "3", "financé", "30000.00", "30000.00", "30000.00", "30000.00"),
-        ("2", "T-001", "77.50", "3", "liste d'attente", "20000.00", "0.00", "50000.00", "30000.00"),
-        ("", "T-003", "50.00", "2", "sous le seuil", "18000.50", "0.00", "", ""),
+
+
+def test_telechargement_csv_en_deux_formes(ouvrir, fichiers_servis):
+    """Issue 19 : « Excel (français) » (« ; », virgule décimale, UTF-8 avec BOM) et
+    « données » (« , », point décimal, UTF-8 sans BOM), les mêmes valeurs."""
+    at = ouvrir()
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Télécharger le classement (CSV, Excel (français))",
+        "Télécharger le classement (CSV, données)",
     ]
+    nom, contenu = fichiers_servis.lire(at, "cl_csv")
+    assert nom == "paivmq-2023-2024_classement.csv"
+    assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
+    assert _vues_csv(contenu.decode("utf-8-sig"), ";") == [
+        tuple(v.replace(".", ",") for v in ligne) for ligne in ATTENDU_CSV
+    ]
+    nom, contenu = fichiers_servis.lire(at, "cl_csv_donnees")
+    assert nom == "paivmq-2023-2024_classement_donnees.csv"
+    assert not contenu.startswith(b"\xef\xbb\xbf")
+    assert _vues_csv(contenu.decode("utf-8"), ",") == ATTENDU_CSV
 
 
 def test_filtre_par_statut(ouvrir):
@@ -542,7 +562,8 @@ def _montant(at, demande_id: int, annee: int, dollars_: float, raison: str = "")
     at.selectbox(key="mt_demande").set_value(demande_id)
     at.radio(key="mt_annee").set_value(annee)
     executer(at)
-    at.number_input(key=f"mt_montant::{demande_id}::{annee}").set_value(dollars_)
+    # Tapé comme au Québec (« 20 000 »), lu par le lecteur de montants (issue 19).
+    at.text_input(key=f"mt_montant::{demande_id}::{annee}").set_value(saisi(dollars_))
     at.text_input(key="mt_raison").set_value(raison)
     at.button(key="mt_enregistrer").click()
     return executer(at)
@@ -557,7 +578,7 @@ def _montants_stockes(moteur, appel) -> list[tuple]:
 def test_reduction_de_montant_exige_une_raison(ouvrir, appel, ids, moteur):
     at = ouvrir(PRESIDENT)
     t002 = ids["T-002"]
-    assert at.number_input(key=f"mt_montant::{t002}::1").value == 30000.0
+    assert at.text_input(key=f"mt_montant::{t002}::1").value == f"30{NBSP}000"
 
     _montant(at, t002, 1, 20000.0)
     # Sous le bouton, pas en haut de la page (issue 16).
@@ -668,11 +689,11 @@ def test_decision_suit_le_montant_recommande_modifie(ouvrir, ids):
     at = ouvrir(PRESIDENT)
     t002 = ids["T-002"]
     # La clé porte le montant recommandé (en cents) : le champ suit la recommandation.
-    assert at.number_input(key=f"dc_montant::{t002}::0::retenu::3000000").value == 30000.0
+    assert at.text_input(key=f"dc_montant::{t002}::0::retenu::3000000").value == f"30{NBSP}000"
     _montant(at, t002, 1, 20000.0, "Volet promotion retiré")
     assert dollars("Recommandation : financé · 20 000 $ + 30 000 $") in textes(at)
     # Le montant accordé proposé suit la recommandation affichée...
-    assert at.number_input(key=f"dc_montant::{t002}::0::retenu::2000000").value == 20000.0
+    assert at.text_input(key=f"dc_montant::{t002}::0::retenu::2000000").value == f"20{NBSP}000"
     # ... et retenir la demande à ce montant suit la recommandation.
     at.button(key="dc_enregistrer").click()
     executer(at)
@@ -942,8 +963,8 @@ def test_bonification_fixee_par_la_presidence(
     at = ouvrir(PRESIDENT)
     assert at.selectbox(key="bn_demande").options == ["1. T-002 · Sherbrooke"]
     t002 = ids["T-002"]
-    assert at.number_input(key=f"bn_montant::{t002}").value == 5000.0
-    at.number_input(key=f"bn_montant::{t002}").set_value(dollars_)
+    assert at.text_input(key=f"bn_montant::{t002}").value == f"5{NBSP}000"
+    at.text_input(key=f"bn_montant::{t002}").set_value(saisi(dollars_))
     at.text_input(key="bn_raison").set_value(raison)
     at.button(key="bn_enregistrer").click()
     executer(at)

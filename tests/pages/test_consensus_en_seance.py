@@ -94,13 +94,13 @@ def test_la_presidence_inscrit_le_consensus_sans_changer_le_rang_avec_moyenne(
     assert _formulaire(at).success[0].value == "Consensus enregistré pour T-002."
     assert _consensus_stocke(moteur, appel) == {(t2, c): 2.0 for c in CRITERES}
     table = _notes(at)
-    assert list(table.loc["Note de consensus"]) == ["2,0"] * len(CRITERES)
-    assert table.loc["Note (moyenne des évaluateurs)", "Pertinence"] == "6,0"
+    assert list(table.loc["Note de consensus"]) == ["2,00"] * len(CRITERES)
+    assert table.loc["Note (moyenne des évaluateurs)", "Pertinence"] == "6,00"
     # Le rang ne bouge pas : la moyenne classe.
     assert at.title[0].value.startswith("1. T-002")
-    assert at.metric[0].value == "82,5 / 100"
+    assert at.metric[0].value == "82,50 / 100"
     legende = " ".join(c.value for c in at.caption)
-    assert "total de consensus : 20,0 / 100" in legende
+    assert "total de consensus : 20,00 / 100" in legende
     assert "sans changer le rang" in legende
     assert any(m.value.startswith("**Motifs du consensus**") for m in at.markdown)
 
@@ -160,7 +160,7 @@ def test_le_membre_lit_le_consensus_sans_le_changer(application, jeu, moteur, ro
     conduite.aller_a(appel, sid, ids["T-002"], moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT)
     at = application(PAGE, role=role)
     assert at.title[0].value.startswith("1. T-002")
-    assert list(_notes(at).loc["Note de consensus"]) == ["8,5"] * len(CRITERES)
+    assert list(_notes(at).loc["Note de consensus"]) == ["8,50"] * len(CRITERES)
     (motifs,) = [m.value for m in at.markdown if m.value.startswith("**Motifs du consensus**")]
     assert motifs.endswith(MOTIFS)
     assert not [e for e in at.expander if e.label == "Note de consensus (présidence)"]
@@ -178,5 +178,5 @@ def test_le_proces_verbal_liste_le_consensus_et_ses_motifs(application, jeu, fic
     page = contenu.decode("utf-8")
     assert "<h2>Notes de consensus (1)</h2>" in page
     section = page[page.index("<h2>Notes de consensus") : page.index("<h2>Récusations")]
-    assert "<td>T-002</td>" + '<td class="nombre">8,5</td>' * len(CRITERES) in section
+    assert "<td>T-002</td>" + '<td class="nombre">8,50</td>' * len(CRITERES) in section
     assert f"<td>{MOTIFS}</td>" in section

@@ -111,7 +111,7 @@ def test_convention_puis_versement_inscrits_et_journalises(application, ids, mot
         "Convention de T-002 signée le 10 juin 2024 : inscrite."
     ]
     at.selectbox(key=f"vs_annee::{t2}").set_value(1)
-    at.number_input(key=f"vs_montant::{t2}::1").set_value(12_500.0)
+    at.text_input(key=f"vs_montant::{t2}::1").input("12 500")
     at.date_input(key=f"vs_date::{t2}").set_value(dt.date(2024, 7, 2))
     at.button(key="vs_enregistrer").click().run()
     assert sous_le_controle(at, "vs_enregistrer") == [
@@ -131,7 +131,7 @@ def test_trop_paye_refuse_sous_le_bouton(application, ids, moteur):
     t1 = ids["T-001"]
     at.date_input(key=f"cv_signature::{t1}").set_value(dt.date(2024, 6, 1))
     at.button(key="cv_enregistrer").click().run()
-    at.number_input(key=f"vs_montant::{t1}::1").set_value(20_000.01)
+    at.text_input(key=f"vs_montant::{t1}::1").input("20 000,01")
     at.date_input(key=f"vs_date::{t1}").set_value(dt.date(2024, 7, 2))
     at.button(key="vs_enregistrer").click().run()
     (refus,) = sous_le_controle(at, "vs_enregistrer")

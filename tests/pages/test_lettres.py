@@ -55,7 +55,7 @@ def test_compte_par_genre_et_apercu(application, jeu):
     assert "année financière 2025-2026 : 25 000 $" in apercu
     at.selectbox(key="lettres_apercu").set_value(jeu["T-001"]).run()
     apercu = textes(at).replace(tl.NBSP, " ")
-    assert "Pertinence et retombées" in apercu and "7,5 / 10" in apercu
+    assert "Pertinence et retombées" in apercu and "7,50 / 10" in apercu
     assert "e1@exemple.qc.ca" not in apercu
     paragraphes = tl_rendu("\n".join(m.value for m in at.markdown)).replace(tl.NBSP, " ")
     assert "Objet : Demande T-001" in paragraphes

@@ -25,7 +25,7 @@ from evaluation.socle.roles import EVALUATEUR, OBSERVATEUR, PRESIDENT
 from pages.composants.commun import CLE_APPEL
 from tests.conftest import DONNEES, demandes_pour_appel
 from tests.filtrage import admettre
-from tests.pages.conftest import compte_de_test, textes
+from tests.pages.conftest import compte_de_test, sous_le_controle, textes
 
 PAGE = "pages/parametres.py"
 ADMIN_COURRIEL = "admin@exemple.qc.ca"
@@ -248,6 +248,24 @@ def test_enveloppe_illisible_refusee(application, moteur):
         assert stockage.lire_appel("paivmq-2023-2024", connexion=c) is None
 
 
+def test_montants_a_la_quebecoise(application, moteur):
+    """Issue 19 : les montants se lisent « 25 000 » (pas « 25000.00 ») et se tapent de même ;
+    une saisie illisible est dite sous son champ, et rien n'est enregistré."""
+    at = application(PAGE)
+    cle = "param_paivmq-2023-2024_"
+    assert at.text_input(key=cle + "plafond").value == "25\u00a0000"
+    assert at.text_input(key=cle + "enveloppe").value == "750\u00a0000 ; 500\u00a0000"
+    at.text_input(key=cle + "plafond").input("25 000,5x")
+    (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
+    bouton.click()
+    executer(at)
+    assert sous_le_controle(at, cle + "plafond") == [
+        "Montant illisible « 25 000,5x » : écrivez un nombre, par exemple 25000 ou « 25 000,50 $ »."
+    ]
+    with moteur.connect() as c:
+        assert stockage.lire_appel("paivmq-2023-2024", connexion=c) is None
+
+
 def test_echelle_figee_une_fois_des_notes(application, paivmq_note):
     at = application(PAGE)
     assert "Évaluations stockées : 3." not in textes(at)
@@ -396,7 +414,7 @@ def test_changer_le_plafond_apres_la_notation(application, moteur, paivmq_note):
     le plafond, qui n'est plus la valeur citée, devient « modifié : à confirmer »."""
     at = application(PAGE)
     cle = "param_paivmq-2023-2024_"
-    at.number_input(key=cle + "plafond").set_value(40000)
+    at.text_input(key=cle + "plafond").input("40 000")
     (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
     bouton.click()
     executer(at)

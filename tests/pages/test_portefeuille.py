@@ -216,9 +216,9 @@ def test_repartition_par_axe_et_son_fichier(ouvrir, fichiers_servis):
     assert at.selectbox(key="pf_dim").value == "axe"
     axes = tableau(at, "Axe")
     attendu = [
-        ["Axe 1", 1, 1, "60 000 $", "60 000 $", "80,0 %", "82,5", "100,0 %"],
-        ["Axe 2", 1, 0, "20 000 $", "0 $", "0,0 %", "77,5", "0,0 %"],
-        ["Axe 3", 1, 0, "18 000,50 $", "0 $", "0,0 %", "50,0", "0,0 %"],
+        ["Axe 1", 1, 1, "60 000 $", "60 000 $", "80,0 %", "82,50", "100,0 %"],
+        ["Axe 2", 1, 0, "20 000 $", "0 $", "0,0 %", "77,50", "0,0 %"],
+        ["Axe 3", 1, 0, "18 000,50 $", "0 $", "0,0 %", "50,00", "0,0 %"],
     ]
     assert lignes(axes) == [
         [dollars(v).replace(" %", "\u00a0%") if isinstance(v, str) else v for v in ligne]
@@ -266,7 +266,7 @@ def test_repartition_par_region_les_17_et_les_municipalites_sans_demande(
         0,
         dollars("20 000 $"),
     ]
-    assert par_nom.loc["Outaouais", "Note moyenne"] == "50,0"
+    assert par_nom.loc["Outaouais", "Note moyenne"] == "50,00"
     vides = par_nom.drop(["Estrie", "Bas-Saint-Laurent", "Outaouais"])
     assert len(vides) == 14
     assert (vides["Demandes"] == 0).all() and (vides["Note moyenne"] == "").all()
@@ -374,7 +374,7 @@ def test_sans_cible(base, application):
     assert (m["Demandes financées"], m["Montant"], m["Note moyenne des financées"]) == (
         "1",
         dollars("60 000 $"),
-        "82,5",
+        "82,50",
     )
 
 
@@ -418,7 +418,7 @@ def test_meilleure_selection(ouvrir, role):
     assert (m["Demandes financées"], m["Montant"], m["Note moyenne des financées"]) == (
         "1",
         dollars("20 000 $"),
-        "77,5",
+        "77,50",
     )
     (manques,) = [w.value for w in at.warning if w.value.startswith("Cibles impossibles")]
     assert manques == (

@@ -265,7 +265,7 @@ def test_le_proces_verbal_d_une_seance_choisie(application, jeu, moteur, fichier
     executer(at)
     choix = at.selectbox(key="pv_seance")
     assert choix.value.ouverte and len(choix.options) == 2
-    assert choix.options[1] == "Séance du 23 novembre 2026 à 09 h 00"
+    assert choix.options[1] == "Séance du 23 novembre 2026 à 9 h 00"
     _, contenu = fichiers_servis.lire(at, "pv_telecharger")
     assert "<li>Paule Présidente</li>" in contenu.decode("utf-8")
     assert "Olivier Observateur</li>" not in contenu.decode("utf-8")

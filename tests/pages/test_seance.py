@@ -127,16 +127,16 @@ def test_premiere_demande_notes_et_commentaires(ouvrir, role):
     m = metriques(at)
     # Totaux des évaluateurs : 80 (Éva), 82,5 (Luc), 85 (Zoé) ; étendue 5.
     assert (m["Total"], m["Évaluations"], m["Étendue du total"], m["Statut"]) == (
-        "82,5 / 100",
+        "82,50 / 100",
         "3 / 3",
-        "5,0",
+        "5,00",
         "financé",
     )
 
     table = notes(at)
     assert list(table.index) == [NOMS[EVA], NOMS[LUC], NOMS[ZOE], *APRES_LES_NOTES]
-    assert list(table["Pertinence"]) == ["5,0", "6,0", "7,0", "6,0", "—"]
-    assert list(table["Visibilité"]) == ["9,0"] * 4 + ["—"]
+    assert list(table["Pertinence"]) == ["5,00", "6,00", "7,00", "6,00", "—"]
+    assert list(table["Visibilité"]) == ["9,00"] * 4 + ["—"]
     assert list(table.columns) == [
         "Pertinence",
         "Cohérence",
@@ -178,8 +178,8 @@ def test_suivante_et_precedente(ouvrir):
     assert position(at) == "2 / 2"
     assert titre(at) == "2. T-001 · Jumelage maritime Rimouski-Brest"
     assert metriques(at)["Statut"] == "liste d'attente"
-    assert metriques(at)["Total"] == "77,5 / 100"
-    assert list(notes(at)["Pertinence"]) == ["10,0"] * 4 + ["—"]
+    assert metriques(at)["Total"] == "77,50 / 100"
+    assert list(notes(at)["Pertinence"]) == ["10,00"] * 4 + ["—"]
     assert not [e for e in at.expander if e.label.startswith("Commentaires")]
     assert at.button(key="seance_suiv").disabled
     assert not at.button(key="seance_prec").disabled
@@ -272,7 +272,7 @@ def test_inclure_les_demandes_hors_classement(ouvrir):
     assert position(at) == "3 / 3"
     assert titre(at) == "T-003 · Mission mobilité durable à Puebla"  # pas de rang
     m = metriques(at)
-    assert (m["Total"], m["Évaluations"], m["Statut"]) == ("50,0 / 100", "2 / 3", "sous le seuil")
+    assert (m["Total"], m["Évaluations"], m["Statut"]) == ("50,00 / 100", "2 / 3", "sous le seuil")
     assert "total sous le seuil de 60" in [c.value for c in at.caption]
     assert list(notes(at).index) == [NOMS[EVA], NOMS[LUC], *APRES_LES_NOTES]
     assert dollars("**Recommandation** : sous le seuil · 18 000,50 $ (2024-2025)") in (

@@ -10,7 +10,7 @@ from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import BROUILLON, SOUMISE, EvaluationRefusee, Saisie, total_pondere
 from evaluation.socle import stockage
-from evaluation.socle.formats import nombre
+from evaluation.socle.formats import note
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
@@ -277,8 +277,9 @@ def test_totaux_des_evaluations_soumises(application, appel, moteur, demandes, r
     assert list(totaux.index) == ["T-002"]
     total = total_pondere(saisie.notes, appel)
     assert 0 < total < 100
-    # Format québécois : virgule décimale, une décimale (7,5 sur 10 partout → « 75,0 »).
-    assert totaux.loc["T-002", "Luc Gagnon"] == nombre(total, 1) == "75,0"
+    # Format québécois : virgule décimale, les deux décimales des notes de tout le projet
+    # (7,5 sur 10 partout → « 75,00 »).
+    assert totaux.loc["T-002", "Luc Gagnon"] == note(total) == "75,00"
     assert _metriques(at)["Évaluations soumises"] == "1 / 6"
 
 
@@ -315,6 +316,6 @@ def test_relu_une_fois_par_version_des_donnees(application, appel, moteur, deman
     )
     at.run()
     assert len(lectures) == 2
-    assert _totaux(at).loc["T-003", "Éva Lachance"] == "40,0"
+    assert _totaux(at).loc["T-003", "Éva Lachance"] == "40,00"
     assert _par_evaluateur(at).loc[EVA, "Soumises"] == 1
     assert _metriques(at)["Évaluations soumises"] == "1 / 6"

@@ -79,7 +79,7 @@ def test_message_garde_les_cinq_derniers_changements():
     texte = str(ModificationConcurrente("Cette évaluation", changements, feminin=True))
     assert "3 changements plus anciens, puis" in texte
     assert "c7" in texte and "c3" in texte and "c2" not in texte
-    assert quand(LUNDI) == "le 30 novembre 2026 à 09 h 05"
+    assert quand(LUNDI) == "le 30 novembre 2026 à 9 h 05"
 
 
 # --- Évaluations --------------------------------------------------------------------------

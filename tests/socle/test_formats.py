@@ -44,3 +44,64 @@ def test_date(jour, texte):
 
 def test_pourcentage():
     assert formats.pourcentage(0.125) == f"12,5{NBSP}%"
+
+
+@pytest.mark.parametrize(
+    ("valeur", "texte"),
+    [
+        (95.125, "95,13"),  # la moitié vers le haut, pas au pair
+        (71.25, "71,25"),
+        (0.1 + 0.2 + 94.825, "95,13"),  # 95,12499999999999 en flottants : 95,125
+        (82.5, "82,50"),
+        (1234.5, f"1{NBSP}234,50"),
+        (None, "—"),
+        (float("nan"), "—"),
+    ],
+)
+def test_note_deux_decimales_partout(valeur, texte):
+    assert formats.DECIMALES_NOTES == 2
+    assert formats.note(valeur) == texte
+
+
+@pytest.mark.parametrize(
+    ("valeur", "decimale", "texte"),
+    [(95.125, ".", "95.13"), (95.125, ",", "95,13"), (1234.5, ".", "1234.50"), (None, ".", "")],
+)
+def test_note_fichier(valeur, decimale, texte):
+    assert formats.note_fichier(valeur, decimale) == texte
+
+
+def test_moins_zero_ne_s_ecrit_pas():
+    assert formats.nombre(-0.001, 2) == "0,00"
+    assert formats.nombre_fichier(-0.001) == "0.00"
+
+
+def test_dollars_a_virgule():
+    assert formats.dollars(2_500_050, ",") == "25000,50"
+
+
+@pytest.mark.parametrize(
+    ("instant", "texte"),
+    [
+        (dt.datetime(2026, 11, 29, 17, 25, 42), "29 novembre 2026 à 17 h 25"),
+        (dt.datetime(2026, 12, 1, 9, 5), "1er décembre 2026 à 9 h 05"),
+        (None, "—"),
+    ],
+)
+def test_date_heure(instant, texte):
+    assert formats.date_heure(instant) == texte
+
+
+@pytest.mark.parametrize("cents", [1_800_000, 1_800_050, 5, 0, 75_000_000])
+def test_montant_saisi_relu_par_le_lecteur_de_montants(cents):
+    from evaluation.depot.valeurs import lire_montant
+
+    assert lire_montant(formats.montant_saisi(cents)) == cents
+    assert "." not in formats.montant_saisi(cents)
+
+
+@pytest.mark.parametrize(
+    ("valeur", "texte"), [(25, "25"), (7.5, "7,5"), (100 / 6, "16,67"), (0.5, "0,5"), (60.0, "60")]
+)
+def test_reglage_sans_zeros_inutiles(valeur, texte):
+    assert formats.reglage(valeur) == texte

@@ -392,10 +392,10 @@ def test_rangs_valeurs_et_montants_en_dollars(livre):
 @pytest.mark.parametrize(
     ("date_depot", "presumee", "date", "etat", "retard"),
     [
-        (dt.date(2024, 2, 29), False, "2024-02-29", "à temps", None),
-        (dt.date(2024, 3, 1), False, "2024-03-01", "à temps", None),
-        (dt.date(2024, 3, 4), False, "2024-03-04", "3 jours de retard", 3),
-        (dt.date(2024, 3, 20), True, "2024-03-20 (présumée)", "à vérifier (date présumée)", None),
+        (dt.date(2024, 2, 29), False, "29 février 2024", "à temps", None),
+        (dt.date(2024, 3, 1), False, "1er mars 2024", "à temps", None),
+        (dt.date(2024, 3, 4), False, "4 mars 2024", "3 jours de retard", 3),
+        (dt.date(2024, 3, 20), True, "20 mars 2024 (présumée)", "à vérifier (date présumée)", None),
         (None, None, None, "—", None),
     ],
 )
@@ -422,8 +422,8 @@ def test_formats_des_nombres(livre):
             if ligne[titre].value is not None:
                 assert ligne[titre].number_format == FORMAT_MONTANT, titre
         for titre in CRITERES_COURTS:
-            assert ligne[titre].number_format == "0.0", titre
-        assert ligne["Écart-type"].number_format == "0.0"
+            assert ligne[titre].number_format == "0.00", titre
+        assert ligne["Écart-type"].number_format == "0.00"
         assert ligne["Total"].number_format == "0.00"
         assert ligne["Rang"].number_format == "General"
         assert ligne["Part financement externe"].number_format == "0.0 %"
@@ -623,7 +623,7 @@ def test_feuille_evaluations(livre):
     assert lignes[3]["Commentaire global"] is None
     for ligne in lignes_du_tableau(f, 3):
         assert ligne["Total"].number_format == "0.00"
-        assert ligne["Qualité du dossier"].number_format == "0.0"
+        assert ligne["Qualité du dossier"].number_format == "0.00"
 
 
 def test_parametres_disent_comment_le_fichier_a_ete_produit(jeu, livre):
@@ -631,7 +631,7 @@ def test_parametres_disent_comment_le_fichier_a_ete_produit(jeu, livre):
     assert livre["Paramètres"]["A1"].value == "Paramètres — PAIVMQ 2023-2024"
     assert p["Appel"].value == APPEL_ID
     assert p["Nom"].value == jeu.appel.nom
-    assert p["Exporté le"].value == "2026-11-24 14:05"
+    assert p["Exporté le"].value == "24 novembre 2026 à 14 h 05"
     assert p["Exporté par"].value == AUTEUR
     assert p["Évaluations stockées"].value == 6
     assert p["Filtres appliqués"].value == "aucun (tout l'appel)"
@@ -729,7 +729,7 @@ def test_historique_des_poids_et_rang_sous_les_poids_de_l_appel(jeu):
         "Pertinence 25, Cohérence 20, Qualité 15, Caractère 15, Capacité 15, Visibilité 10",
         "pondérations de l'appel",
     ]
-    assert lignes[2][:2] == ["2026-11-24 14:05", "admin@x.ca"]
+    assert lignes[2][:2] == ["24 novembre 2026 à 14 h 05", "admin@x.ca"]
     assert lignes[2][3:] == ["Critères jugés d'égale importance", "oui"]
     en_tetes = [c.value for c in wb["Classement"][4]]
     assert en_tetes[:3] == ["Rang", exportation.RANG_APPEL, "No de demande"]
@@ -1185,7 +1185,7 @@ def test_commande_exporter(base_cli, tmp_path, capsys, heure_fixe):
     ]
     p = parametres(wb["Paramètres"])
     assert p["Exporté par"].value.startswith("ligne de commande")
-    assert p["Exporté le"].value == "2026-11-30 23:59"
+    assert p["Exporté le"].value == "30 novembre 2026 à 23 h 59"
     assert p["Enveloppe 2024-2025"].value == 60000
     commentaires = [r["Commentaire global"] for r in valeurs(wb["Évaluations"], 3)]
     assert HYPERLIEN in commentaires
@@ -1345,7 +1345,7 @@ def test_libreoffice_toutes_les_feuilles(libreoffice, fichier):
     assert len(regions) == 3 + 17
     _, params = lire("Paramètres")
     p = {r[0]: r[1] for r in params[2:]}
-    assert p["Appel"] == APPEL_ID and p["Exporté le"] == "2026-11-24 14:05"
+    assert p["Appel"] == APPEL_ID and p["Exporté le"] == "24 novembre 2026 à 14 h 05"
     assert p["Évaluations stockées"] == "6"
 
 

@@ -81,6 +81,8 @@ EXPORTS = [
     Export("Classement : classeur", "xlsx", ("titres", "secteur", "numero"), page="classement",
            cle="telecharger_export", role=PRESIDENT),
     Export("Classement : CSV", "csv;", ("numero",), page="classement", cle="cl_csv"),
+    Export("Classement : CSV données", "csv", ("numero",), page="classement",
+           cle="cl_csv_donnees"),
     Export("Portefeuille : CSV", "csv;", ("secteur",), page="portefeuille", cle="pf_csv"),
     Export("Comparaison : CSV", "csv;", ("court",), page="comparaison", cle="comparaison_csv"),
     Export("Journal : CSV", "csv;", ("titres",), page="journal", cle="journal_csv"),

@@ -219,10 +219,10 @@ def test_acceptation_sur_deux_annees_conditions_et_rapport(rendues):
 def test_refus_sous_la_ligne_notes_par_critere_et_commentaires_sans_nom(rendues, appel):
     t = rendues["T-001"]
     # Note retenue de chaque critère (moyenne des évaluateurs) sur 10, et le total.
-    assert "Pertinence et retombées | 7,5 / 10" in t
+    assert "Pertinence et retombées | 7,50 / 10" in t
     for c in appel.criteres[1:]:
-        assert f"{c.libelle} | 8,0 / 10" in t
-    assert "note globale de 78,8 sur 100" in t
+        assert f"{c.libelle} | 8,00 / 10" in t
+    assert "note globale de 78,75 sur 100" in t
     # Les commentaires regroupés par critère, texte intact (&, <), balise neutralisée.
     assert f"Pertinence et retombées : {COMMENTAIRE_E1}" in t
     assert "Pertinence et retombées : Retombées peu démontrées { { piege } }" in t
@@ -560,7 +560,7 @@ def test_pdf_par_libreoffice_relu_par_pdftotext(base_decisions, appel, tmp_path)
     plat = {k: re.sub(r"\s+", " ", v) for k, v in (("3", t003), ("2", t002), ("1", t001))}
     assert "année financière 2024-2025 : 18 000 $" in plat["3"]
     assert "2025-2026 : 25 000 $" in plat["2"] and "2024-2025 : 30 000 $" in plat["2"]
-    assert "7,5 / 10" in plat["1"] and "78,8 sur 100" in plat["1"]
+    assert "7,50 / 10" in plat["1"] and "78,75 sur 100" in plat["1"]
     for t in plat.values():
         sans_balise(t)
         assert "1er avril 2024" in t

@@ -128,8 +128,10 @@ def test_nombres_intacts():
     lignes = _lignes(csv_sans_formules(table))
     assert lignes == [
         ["entier", "flottant", "texte"],
-        ["-5", "-2.5", "'-5"],  # le nombre reste un nombre ; le texte « -5 » est neutralisé
-        ["12", "73.5", "12"],
+        # Le nombre reste un nombre (virgule décimale : forme « Excel (français) ») ; le texte
+        # « -5 » est neutralisé.
+        ["-5", "-2,5", "'-5"],
+        ["12", "73,5", "12"],
         ["0", "", ""],
     ]
 
@@ -175,7 +177,7 @@ def test_plusieurs_colonnes_et_lignes():
     assert list(relu.columns) == ["Ancienne valeur", "Nouvelle valeur", "Note"]
     assert list(relu["Ancienne valeur"]) == ["'@moi", "texte", "'-1"]
     assert list(relu["Nouvelle valeur"]) == ["'\tTab", "'+1", "fin"]
-    assert list(relu["Note"]) == ["7.5", "-1.0", "10.0"]
+    assert list(relu["Note"]) == ["7,5", "-1,0", "10,0"]
 
 
 def test_csv_sans_formules_relu_par_le_module_csv():
@@ -259,3 +261,21 @@ def test_colonne_de_milliers_de_lignes_jugee_par_valeur_distincte():
 def test_colonnes_de_meme_nom():
     table = pd.DataFrame([["=1", "+2", 3]], columns=["a", "a", "n"])
     assert _lignes(csv_sans_formules(table)) == [["a", "a", "n"], ["'=1", "'+2", "3"]]
+
+
+def test_deux_formes_de_csv():
+    """Issue 19 : « Excel (français) » (« ; », virgule décimale, BOM) et « données » (« , »,
+    point décimal, sans BOM) ; la neutralisation des formules vaut pour les deux."""
+    from evaluation.sorties.neutralisation import DONNEES, EXCEL
+
+    table = pd.DataFrame({"Texte": ["=1+1", "ok"], "Note": [95.125, 7.5]})
+    excel = csv_sans_formules(table, EXCEL)
+    assert excel.startswith(BOM)
+    assert excel[len(BOM) :].decode("utf-8").splitlines() == [
+        "Texte;Note",
+        "'=1+1;95,125",
+        "ok;7,5",
+    ]
+    donnees = csv_sans_formules(table, DONNEES)
+    assert not donnees.startswith(BOM)
+    assert donnees.decode("utf-8").splitlines() == ["Texte,Note", "'=1+1,95.125", "ok,7.5"]

@@ -298,7 +298,7 @@ def test_demandes_discutees(lu):
     le critère qui les rendait « à discuter » (étendue 5 en pertinence, seuil 4)."""
     assert lignes(lu, "Demandes discutées en séance (2)") == [
         ["Rang", "No", "Municipalité", "Total", "Divergence des évaluateurs"],
-        ["2", "T-001", "'\t=1", "78,75", "Pertinence et retombées : étendue 5,0 (seuil 4)"],
+        ["2", "T-001", "'\t=1", "78,75", "Pertinence et retombées : étendue 5,00 (seuil 4)"],
         ["1", "T-002", "'@SUM(A1)", "90,00", ""],
     ]
 
@@ -498,7 +498,12 @@ def test_consensus_a_cote_de_la_note_des_evaluateurs_et_ses_motifs(jeu):
     assert par_no["T-001"][6] == "sans consensus"
     (entete, ligne) = lignes(lu, "Notes de consensus (1)")
     assert entete == ["No", *(c.libelle for c in jeu.appel.criteres), "Motifs"]
-    assert ligne == ["T-002", "9,5", *["8,0"] * (len(jeu.appel.criteres) - 1), "<b>accord</b> =1+1"]
+    assert ligne == [
+        "T-002",
+        "9,50",
+        *["8,00"] * (len(jeu.appel.criteres) - 1),
+        "<b>accord</b> =1+1",
+    ]
     # Sans consensus inscrit : pas de section.
     assert not any(t.startswith("Notes de consensus") for t in Lecture(rediger(jeu)).sections)
 
@@ -849,7 +854,7 @@ def test_conflits_leves_pendant_la_seance(jeu):
     lu = Lecture(rediger(jeu, conflits_leves=levees, noms={"p@x.ca": "Paule Présidente"}))
     assert lignes(lu, "Conflits d'intérêts levés pendant la séance (1)") == [
         ["No", "Nom", "Conflit déclaré", "Heure", "Levé par", "Raison de la levée"],
-        ["T-001", "Ada Admin", "sœur mairesse", "09 h 07", "Paule Présidente",
+        ["T-001", "Ada Admin", "sœur mairesse", "9 h 07", "Paule Présidente",
          "a quitté le conseil"],
     ]  # fmt: skip
 
