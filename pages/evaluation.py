@@ -40,6 +40,7 @@ from evaluation.notes.saisie import (
 from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
 from evaluation.socle.formats import date, nombre, pluriel
+from evaluation.socle.formats import note as note_affichee
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
@@ -608,7 +609,7 @@ def panneau_de_notation(courante: int, statut: str | None, fige: bool) -> None:
     t1, t2 = st.columns(2)
     t1.metric(
         "Total pondéré",
-        f"{nombre(total, 1)} / 100" if total is not None else "—",
+        f"{note_affichee(total)} / 100" if total is not None else "—",
         help=f"Somme des poids × note / {note_lisible(appel.echelle_max)} ; "
         f"seuil de l'appel : {nombre(appel.seuil_global, 0)} / 100.",
     )

@@ -82,10 +82,10 @@ def test_total_pondere_suit_les_curseurs(ouvrir, demandes):
     at = ouvrir()
     d = demandes[0][0]
     _noter(at, d, [8, 8, 8, 8, 8, 8])
-    assert _metriques(at)["Total pondéré"] == "80,0 / 100"
+    assert _metriques(at)["Total pondéré"] == "80,00 / 100"
     # 25×10 + 20×5 + 15×0 + 15×10 + 15×7.5 + 10×2 = 250+100+0+150+112.5+20 = 632.5 / 10
     _noter(at, d, [10, 5, 0, 10, 7.5, 2])
-    assert _metriques(at)["Total pondéré"] == "63,3 / 100"
+    assert _metriques(at)["Total pondéré"] == "63,25 / 100"
     assert _metriques(at)["Critères notés"] == "6 / 6"
 
 
