@@ -312,6 +312,7 @@ def _correspondances(
 ) -> dict[str, dict[str, str]]:
     from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, colonnes_dimensions
     from evaluation.depot.verification import TOUS_LES_FICHIERS
+    from evaluation.socle.texte import citer
 
     cles = {c.cle for c in (*COLONNES_DEMANDES, *COLONNES_BUDGET)}
     # Les dimensions que l'appel déclare (« dimension:<id> », issue 18).
@@ -328,6 +329,18 @@ def _correspondances(
                 "colonne de côté), la clé étant l'une de : " + ", ".join(sorted(cles))
             )
         relie[entete.strip()] = cle
+    par_cle: dict[str, list[str]] = {}
+    for entete, cle in relie.items():
+        if cle:
+            par_cle.setdefault(cle, []).append(entete)
+    for cle, entetes in par_cle.items():
+        if len(entetes) > 1:
+            # Le même refus que la page Importation : un champ ne se lit que dans une colonne.
+            noms = " et ".join(f"« {citer(e)} »" for e in entetes)
+            raise ValueError(
+                f"--colonne : les colonnes {noms} désignent toutes le champ {cle} ; un champ ne "
+                "se lit que dans une seule colonne. Gardez une seule de ces options."
+            )
     return {TOUS_LES_FICHIERS: relie} if relie else {}
 
 

@@ -39,7 +39,7 @@ from evaluation.notes.saisie import (
 )
 from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
-from evaluation.socle.formats import date, nombre, pluriel
+from evaluation.socle.formats import date, pluriel, reglage
 from evaluation.socle.formats import note as note_affichee
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
@@ -91,7 +91,8 @@ def cle(genre: str, demande_id: int, sous: str = "") -> str:
 
 
 def note_lisible(note: float | None) -> str:
-    return "—" if note is None else nombre(note, 0 if float(note).is_integer() else 1)
+    """Une graduation du curseur, comme Paramètres écrit l'échelle : « 7 », « 7,5 », « 7,25 »."""
+    return "—" if note is None else reglage(note)
 
 
 def stockee(demande_id: int) -> tuple[str | None, Saisie, int]:
@@ -611,7 +612,7 @@ def panneau_de_notation(courante: int, statut: str | None, fige: bool) -> None:
         "Total pondéré",
         f"{note_affichee(total)} / 100" if total is not None else "—",
         help=f"Somme des poids × note / {note_lisible(appel.echelle_max)} ; "
-        f"seuil de l'appel : {nombre(appel.seuil_global, 0)} / 100.",
+        f"seuil de l'appel : {reglage(appel.seuil_global)} / 100.",
     )
     t2.metric(
         "Critères notés",
@@ -622,7 +623,7 @@ def panneau_de_notation(courante: int, statut: str | None, fige: bool) -> None:
         with st.container(border=True):
             st.select_slider(
                 # Sans Markdown : le libellé est aussi le nom lu par un lecteur d'écran.
-                f"{litteral(c.libelle)} · {nombre(c.poids, 0)} points",
+                f"{litteral(c.libelle)} · {reglage(c.poids)} points",
                 options=ECHELLE,
                 format_func=note_lisible,
                 key=cle("note", courante, c.id),

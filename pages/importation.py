@@ -26,7 +26,7 @@ from evaluation.socle import droits, stockage
 from evaluation.socle.formats import date as date_longue
 from evaluation.socle.formats import date_heure, montant, pluriel
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, GRAVITES, LIBELLES_GRAVITE, REFUS
-from evaluation.socle.texte import SAISIE_MAX, litteral
+from evaluation.socle.texte import SAISIE_MAX, citer, litteral
 from evaluation.sorties.tableaux import cles_apercu, demandes_pour_personne
 from pages.composants.commun import (
     COULEURS_GRAVITE,
@@ -417,7 +417,7 @@ def afficher_colonnes_a_relier(tableaux) -> None:
             actuel = correspondances_colonnes.choix_actuel(tableau, relie, entete)
             st.session_state[cle_widget] = actuel
             st.selectbox(
-                litteral(f"Champ du gabarit de la colonne « {entete} »"),
+                litteral(f"Champ du gabarit de la colonne « {citer(entete)} »"),
                 options if actuel in options else [*options, actuel],
                 format_func=lambda cle, noms=noms_options: noms.get(cle) or libelles.get(cle, cle),
                 key=cle_widget,

@@ -161,6 +161,15 @@ def test_colonne_reliee_a_la_main(base, capsys, tmp_path):
     assert main([*base, "verifier", str(chemin), "--colonne", "Intitulé choisi=titre"]) == 0
 
 
+def test_deux_colonnes_pour_un_meme_champ_refusees(base, capsys, tmp_path):
+    """Comme la page Importation : deux --colonne vers le même champ sont refusées (code 2),
+    avec les deux en-têtes nommés ; rien n'est lu (revue de l'issue 19)."""
+    args = [*base, "verifier", str(VALIDE), "--colonne", "Pays=titre", "--colonne", "Résumé=titre"]
+    assert main(args) == 2
+    erreur = capsys.readouterr().err
+    assert "« Pays » et « Résumé » désignent toutes le champ titre" in erreur
+
+
 def test_module_executable(tmp_path):
     """`python -m evaluation` tourne comme commande, avec EVALUATION_BASE."""
     env = {**os.environ, "EVALUATION_BASE": f"sqlite:///{tmp_path / 'm.sqlite'}"}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from evaluation.appels.configuration import Appel
 from evaluation.depot.gabarit import COLONNES_BUDGET, colonnes_demandes
-from evaluation.socle.texte import normaliser_entete
+from evaluation.socle.texte import citer, normaliser_entete
 
 if TYPE_CHECKING:
     from evaluation.depot.lecture import Tableau
@@ -127,11 +127,18 @@ def conflit(
         return None
     ou = f" (feuille {tableau.feuille})" if tableau.feuille else ""
     libelle = libelles.get(cle, cle)
+    # Mettre l'autre colonne de côté n'est un conseil que si la page en offre le choix.
+    a_relier = {normaliser_entete(e) for e in colonnes_a_relier(tableau, relie)}
+    sinon = (
+        f", ou mettez d'abord « {citer(autre)} » de côté"
+        if normaliser_entete(autre) in a_relier
+        else ""
+    )
     return (
-        f"{tableau.fichier}{ou} : la colonne « {entete} » ne peut pas désigner le champ "
-        f"« {libelle} », que la colonne « {autre} » désigne déjà ; un champ ne se lit que "
-        f"dans une seule colonne. Choisissez un autre champ pour « {entete} », ou mettez "
-        f"d'abord « {autre} » de côté."
+        f"{tableau.fichier}{ou} : la colonne « {citer(entete)} » ne peut pas désigner le champ "
+        f"« {libelle} », que la colonne « {citer(autre)} » désigne déjà ; un champ ne se lit "
+        f"que dans une seule colonne. Choisissez un autre champ pour « {citer(entete)} »"
+        f"{sinon}."
     )
 
 
@@ -180,7 +187,9 @@ def valides(
 def decrire(relie: Mapping[str, str], libelles: Mapping[str, str]) -> str:
     """Une correspondance en une ligne : « « A » → « B » ; « C » mise de côté »."""
     return " ; ".join(
-        f"« {e} » mise de côté" if c == IGNOREE else f"« {e} » → « {libelles.get(c, c)} »"
+        f"« {citer(e)} » mise de côté"
+        if c == IGNOREE
+        else f"« {citer(e)} » → « {libelles.get(c, c)} »"
         for e, c in relie.items()
     )
 

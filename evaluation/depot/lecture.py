@@ -124,6 +124,10 @@ _IDENTITE = {
 
 
 Candidates = dict[str, list[tuple[int, int, str]]]
+# Les champs d'une feuille de budget, et ceux qu'une feuille de demandes n'a pas (le numéro
+# et le titre sont des deux genres).
+_CLES_BUDGET = frozenset(c.cle for c in COLONNES_BUDGET)
+_CLES_BUDGET_SEULES = _CLES_BUDGET - {"no_demande", "titre"}
 
 
 def _candidates(
@@ -138,6 +142,14 @@ def _candidates(
             continue
         entete = nettoyer(valeur)
         manuelle = manuelles.get(normaliser_entete(entete))
+        if manuelle == IGNOREE:
+            continue  # mise de côté par l'analyste, même si son en-tête est reconnu
+        if manuelle is not None and (
+            manuelle not in _CLES_BUDGET if budget else manuelle in _CLES_BUDGET_SEULES
+        ):
+            # Un champ de dépense ne se lit pas dans une feuille de demandes (ni l'inverse) :
+            # la correspondance d'un classeur vaut pour sa feuille de ce genre seulement.
+            manuelle = None
         trouve = (
             (manuelle, RANG_MANUEL) if manuelle else correspondance_entete(entete, budget, appel)
         )

@@ -49,7 +49,10 @@ def arrondi(valeur: float | int, decimales: int = 0) -> Decimal:
 
 def nombre(valeur: float | int, decimales: int = 0) -> str:
     """« 12 345 » ou « 12,5 » : espace insécable pour les milliers, virgule décimale, arrondi
-    de `arrondi` (la moitié vers le haut)."""
+    de `arrondi` (la moitié vers le haut). « — » pour une valeur absente ou infinie (un
+    calcul sans donnée), jamais « NaN » ni une exception."""
+    if _absente(valeur) or not math.isfinite(float(valeur)):
+        return "—"
     texte = f"{arrondi(valeur, decimales):,.{decimales}f}"
     if texte.startswith("-") and not arrondi(valeur, decimales):
         texte = texte[1:]
@@ -74,7 +77,9 @@ def _absente(valeur: object) -> bool:
 def note(valeur: float | None, vide: str = "—") -> str:
     """Une note à l'écran, partout la même : « 95,13 » (`DECIMALES_NOTES` décimales) ;
     `vide` pour une note absente."""
-    return vide if _absente(valeur) else nombre(float(valeur), DECIMALES_NOTES)
+    if _absente(valeur) or not math.isfinite(float(valeur)):
+        return vide
+    return nombre(float(valeur), DECIMALES_NOTES)
 
 
 def note_fichier(valeur: float | None, decimale: str = ".") -> str:
@@ -86,7 +91,7 @@ def note_fichier(valeur: float | None, decimale: str = ".") -> str:
 
 def nombre_fichier(valeur: float | None, decimales: int = 2, decimale: str = ".") -> str:
     """« 1234.57 » : même arrondi que `nombre`, sans espace de milliers, pour un fichier."""
-    if _absente(valeur):
+    if _absente(valeur) or not math.isfinite(float(valeur)):
         return ""
     texte = f"{arrondi(float(valeur), decimales):.{decimales}f}"
     if texte.startswith("-") and not arrondi(float(valeur), decimales):
@@ -147,5 +152,7 @@ def pluriel(nombre_: int, singulier: str, pluriel_: str | None = None) -> str:
 
 
 def pourcentage(fraction: float, decimales: int = 1) -> str:
-    """0.125 → « 12,5 % »."""
+    """0.125 → « 12,5 % » ; « — » pour une part absente ou infinie."""
+    if _absente(fraction) or not math.isfinite(float(fraction)):
+        return "—"
     return f"{nombre(fraction * 100, decimales)}{ESPACE_INSECABLE}%"

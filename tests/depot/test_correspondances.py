@@ -73,10 +73,21 @@ def test_deux_colonnes_vers_le_meme_champ_refusees(appel):
         "export.xlsx (feuille Demandes) : la colonne « Partenaire(s) étranger(s) » ne peut pas "
         "désigner le champ « Titre du projet », que la colonne « Titre du projet » désigne "
         "déjà ; un champ ne se lit que dans une seule colonne. Choisissez un autre champ pour "
-        "« Partenaire(s) étranger(s) », ou mettez d'abord « Titre du projet » de côté."
+        "« Partenaire(s) étranger(s) »."
     )
     assert c.conflit(tableau, {}, PARTENAIRES, "partenaires_etrangers", {}) is None
     assert c.conflit(tableau, {}, PARTENAIRES, c.IGNOREE, {}) is None
+
+
+def test_refus_conseille_de_mettre_de_cote_seulement_une_colonne_a_relier(appel):
+    """« Mettez d'abord X de côté » n'est dit que si la page offre un choix pour X : une
+    colonne reliée à la main, oui ; une colonne reconnue d'après son en-tête (« Titre du
+    projet », ci-dessus), non — le conseil serait impossible à suivre (revue de l'issue 19)."""
+    relie = {"Libellé court": "titre"}
+    fichier = export_partenaires(titre="Libellé court")
+    tableau = _demandes(lire_fichier("e.xlsx", fichier, correspondances=relie, appel=appel))
+    message = c.conflit(tableau, relie, PARTENAIRES, "titre", libelles_champs(appel))
+    assert message.endswith(", ou mettez d'abord « Libellé court » de côté.")
 
 
 def test_deux_colonnes_reliees_au_meme_champ_refusees(appel):
@@ -140,3 +151,34 @@ def test_a_retenir_par_forme(appel):
 def test_valides_oublie_les_champs_disparus(appel):
     memoire = {"e": {"A": "partenaires_etrangers", "B": "dimension:disparue"}}
     assert c.valides(memoire, appel) == {"e": {"A": "partenaires_etrangers"}}
+
+
+def test_colonne_reconnue_mise_de_cote_n_est_plus_lue(appel):
+    """« Mise de côté (non lue) » vaut aussi pour une colonne dont l'en-tête est reconnu
+    (revue de l'issue 19 : elle restait lue, et `--colonne « Pays= »` ne faisait rien)."""
+    tableau = _demandes(
+        lire_fichier("v.xlsx", VALIDE.read_bytes(), correspondances={"Pays": c.IGNOREE})
+    )
+    assert "pays" not in tableau.colonnes
+    assert "Pays" in tableau.entetes_supplementaires
+    assert "pays" in _demandes(lire_fichier("v.xlsx", VALIDE.read_bytes())).colonnes
+
+
+def test_champ_de_depense_ne_se_lit_pas_dans_la_feuille_des_demandes(appel):
+    """Une colonne « Poste » reliée à la catégorie de dépense, présente dans les deux
+    feuilles du classeur : lue dans Budget, mise de côté dans Demandes (où elle aurait
+    disparu dans un champ qu'une demande n'a pas)."""
+    wb = load_workbook(VALIDE)
+    wb["Budget"]["C1"] = "Poste"
+    wb["Demandes"].cell(1, 25).value = "Poste"
+    wb["Demandes"].cell(2, 25).value = "Mission"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    lu = lire_fichier(
+        "p.xlsx", sortie.getvalue(), correspondances={"Poste": "categorie"}, appel=appel
+    )
+    budget = next(t for t in lu.tableaux if t.genre == "budget")
+    assert budget.colonnes["categorie"][1] == "Poste"
+    demandes = _demandes(lu)
+    assert "categorie" not in demandes.colonnes
+    assert "Poste" in demandes.entetes_supplementaires

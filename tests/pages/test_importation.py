@@ -606,6 +606,6 @@ def test_deux_colonnes_vers_le_meme_champ_refusees(application):
         "mai.xlsx (feuille Demandes) : la colonne « Partenaire(s) étranger(s) » ne peut pas "
         "désigner le champ « Titre du projet », que la colonne « Titre du projet » désigne "
         "déjà ; un champ ne se lit que dans une seule colonne. Choisissez un autre champ pour "
-        "« Partenaire(s) étranger(s) », ou mettez d'abord « Titre du projet » de côté."
+        "« Partenaire(s) étranger(s) »."
     ]
     assert _metriques(at)["Importables"] == "3"

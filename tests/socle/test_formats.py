@@ -105,3 +105,14 @@ def test_montant_saisi_relu_par_le_lecteur_de_montants(cents):
 )
 def test_reglage_sans_zeros_inutiles(valeur, texte):
     assert formats.reglage(valeur) == texte
+
+
+@pytest.mark.parametrize("valeur", [float("nan"), float("inf"), float("-inf"), None])
+def test_valeur_absente_ou_infinie_jamais_nan_ni_exception(valeur):
+    """Un calcul sans donnée (moyenne vide, division par zéro) s'écrit « — » à l'écran et
+    vide dans un fichier, par chaque fonction, plutôt que « NaN » ou une exception (revue
+    de l'issue 19)."""
+    assert formats.nombre(valeur, 2) == "—"
+    assert formats.note(valeur) == "—"
+    assert formats.pourcentage(valeur) == "—"
+    assert formats.note_fichier(valeur) == ""
