@@ -50,7 +50,7 @@ def _donnees_suivi(configuration_toml: str, url: str, version: int) -> dict:
         )
     lieux = demandes[["id", "municipalite", "municipalites_partenaires", "region"]]
     etat = attributions.charger(appel.id, moteur=m, demandes=lieux)
-    noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
+    noms = suivi.noms_distincts({c.courriel: c.nom for c in lister_comptes(moteur=m)})
     numeros = dict(zip(demandes["id"].astype(int), demandes["no_demande"], strict=True))
     totaux = suivi.totaux(par_evaluation[par_evaluation["statut"] == suivi.SOUMISE], appel, numeros)
     return {
@@ -78,7 +78,7 @@ def _inacheves() -> list[Inacheves]:
         evaluations_ = stockage.lire_evaluations_en_bref(appel.id, connexion=connexion)
     examen = examens.charger(appel.id, moteur=m)
     etat = attributions.charger(appel.id, moteur=m, demandes=demandes, admissibilite=examen.etats)
-    noms = {c.courriel: c.nom for c in lister_comptes(moteur=m)}
+    noms = suivi.noms_distincts({c.courriel: c.nom for c in lister_comptes(moteur=m)})
     restantes = suivi.evaluations_inachevees(etat, evaluations_, demandes, noms)
     brouillons = int((restantes["etat"] == suivi.BROUILLON).sum())
     a_examiner = filtrage.examens_inacheves(demandes, examen.etats, examen.signalements, appel)

@@ -26,6 +26,16 @@ COLONNES_LISTE = [
 ]
 
 
+def noms_distincts(noms: Mapping[str, str]) -> dict[str, str]:
+    """Courriel → nom affiché, deux personnes du même nom distinguées par leur courriel
+    (« Marie Roy (m.roy@…) ») : une colonne par évaluateur ne peut pas porter deux fois le
+    même en-tête."""
+    compte: dict[str, int] = {}
+    for nom in noms.values():
+        compte[nom] = compte.get(nom, 0) + 1
+    return {c: (f"{n} ({c})" if compte[n] > 1 else n) for c, n in noms.items()}
+
+
 def _par_evaluateur(paires: Iterable[tuple[int, str]]) -> dict[str, set[int]]:
     groupes: dict[str, set[int]] = {}
     for d, e in paires:

@@ -605,3 +605,14 @@ def test_evaluations_inachevees_sans_evaluateur():
     etat = Attributions(Reglages(), (1, 2), (), frozenset(), {})
     table = suivi.evaluations_inachevees(etat, _evaluations(), FICHES)
     assert table.empty and "etat" in table.columns
+
+
+def test_deux_evaluateurs_du_meme_nom_restent_distincts():
+    """Deux comptes « Marie Roy » : chaque colonne de totaux garde un en-tête distinct (la
+    page Suivi plantait, « Duplicate column names »)."""
+    noms = {"a@x.ca": "Marie Roy", "b@x.ca": "Marie Roy", "c@x.ca": "Luc Roy"}
+    assert suivi.noms_distincts(noms) == {
+        "a@x.ca": "Marie Roy (a@x.ca)",
+        "b@x.ca": "Marie Roy (b@x.ca)",
+        "c@x.ca": "Luc Roy",
+    }

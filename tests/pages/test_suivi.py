@@ -283,6 +283,19 @@ def test_totaux_des_evaluations_soumises(application, appel, moteur, demandes, r
     assert _metriques(at)["Évaluations soumises"] == "1 / 6"
 
 
+def test_deux_evaluateurs_du_meme_nom(application, appel, moteur, base, demandes):
+    """Un troisième évaluateur nommé comme Luc : la page s'affiche (elle plantait sur
+    « Duplicate column names ») et chaque colonne des totaux dit de qui elle est."""
+    autre = "luc.g@exemple.qc.ca"
+    compte_de_test(base, EVALUATEUR, autre, nom=NOMS[LUC])
+    saisie = _complete(appel, 7.5)
+    evaluations.enregistrer(appel, demandes["T-002"], LUC, saisie, SOUMISE, moteur=moteur)
+    evaluations.enregistrer(appel, demandes["T-002"], autre, saisie, SOUMISE, moteur=moteur)
+    at = application(PAGE, role=ADMIN)
+    assert not at.exception, at.exception
+    assert sorted(_totaux(at).columns) == sorted([f"Luc Gagnon ({LUC})", f"Luc Gagnon ({autre})"])
+
+
 def test_avancement_complet_affiche_cent_pour_cent(application, appel, moteur, demandes):
     for demande_id in demandes.values():
         evaluations.enregistrer(
