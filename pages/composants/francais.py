@@ -12,7 +12,7 @@ import math
 
 import streamlit as st
 
-from evaluation.socle.formats import nombre
+from evaluation.socle.formats import MOIS, nombre
 
 _MO = 1024 * 1024
 
@@ -61,20 +61,7 @@ LOCALE_PLOTLY = {
     "format": {
         "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
         "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
+        "months": list(MOIS),
         "shortMonths": [
             "janv.",
             "févr.",
