@@ -1106,6 +1106,48 @@ def grille_csv(nom: str, contenu: bytes, limites: Limites) -> list[list[object]]
     return lignes
 
 
+# Ce qu'Excel écrit dans un CSV à la place d'une cellule en erreur, en anglais et en français
+# (« Enregistrer sous… CSV » garde le texte affiché).
+CODES_ERREUR_EXCEL = frozenset(
+    {
+        "#N/A",
+        "#REF!",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#VALEUR!",
+        "#NOM?",
+        "#NOMBRE!",
+        "#NUL!",
+        "#PROPAGATION!",
+        "#CALCUL!",
+    }
+)
+
+
+def _erreurs_ecrites(grille: list[list[object]]) -> bool:
+    """Remplace dans `grille` chaque texte qui est un code d'erreur d'Excel par une
+    `CelluleEnErreur`, comme le fait la lecture d'un classeur : une cellule en erreur d'un
+    CSV est dite telle quelle (facultative, elle est ignorée avec un avertissement ; la
+    région manquante est tirée du répertoire) au lieu d'être lue comme une valeur inconnue.
+    Vrai s'il y en avait une."""
+    trouve = False
+    for ligne in grille:
+        for j, valeur in enumerate(ligne):
+            if (
+                isinstance(valeur, str)
+                and "#" in valeur[:4]
+                and valeur.strip().upper() in CODES_ERREUR_EXCEL
+            ):
+                ligne[j] = CelluleEnErreur(valeur.strip().upper())
+                trouve = True
+    return trouve
+
+
 # --- Lecture par calamine --------------------------------------------------------------------
 
 _CELLULE_ERREUR = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
@@ -1270,9 +1312,9 @@ def evenements(nom: str, contenu: bytes, limites: Limites) -> tuple[str, Iterato
     with _en_francais(nom):
         genre = reconnaitre(nom, contenu)
         if genre == "csv":
-            return "csv", iter(
-                [("feuille", "", False), ("lignes", grille_csv(nom, contenu, limites))]
-            )
+            grille = grille_csv(nom, contenu, limites)
+            en_erreur = _erreurs_ecrites(grille)
+            return "csv", iter([("feuille", "", en_erreur), ("lignes", grille)])
         if genre == "xls":
             _mesurer_xls(nom, contenu, limites)
             return "xls", _suivre(nom, _grilles_calamine(nom, contenu, set(), limites))

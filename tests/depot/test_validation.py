@@ -990,3 +990,103 @@ def test_cellule_xlsx_coupee_a_32767_caracteres_signalee():
     assert "texte coupé à 32 767 caractères (limite d'une cellule Excel)" in resume.message
     assert dimension.severite == "bloquant"
     assert not [p for p in verification.problemes if p.code == "dimension_inconnue"]
+
+
+def _csv_de_valide(**cellules) -> bytes:
+    """valide.xlsx enregistré en CSV « ; » comme le fait Excel, des cellules de la première
+    demande remplacées par ce qu'Excel y écrirait (en-tête → texte)."""
+    import csv
+
+    feuille = load_workbook(FORMATS / "valide.xlsx")["Demandes"]
+    lignes = [[c.value for c in r] for r in feuille.iter_rows()]
+    for entete, texte in cellules.items():
+        lignes[1][lignes[0].index(entete)] = texte
+    sortie = io.StringIO()
+    csv.writer(sortie, delimiter=";").writerows(lignes)
+    return sortie.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("code", ["#N/A", " #n/a ", "#REF!", "#VALEUR!", "#NOM?"])
+def test_cellule_en_erreur_d_un_csv_comme_celle_d_un_classeur(appel, code):
+    """Un CSV enregistré depuis Excel écrit « #N/A » à la place d'une cellule en erreur : la
+    région (facultative, tirée du répertoire) est ignorée avec un avertissement, comme dans
+    un classeur, et non bloquée comme une région inconnue (constat 5 de l'issue 21) ; un
+    montant en erreur, lui, bloque, comme dans un classeur."""
+    region = "Région administrative"
+    v = verifier_lot([("x.csv", _csv_de_valide(**{region: code}))], appel)
+    assert [(p.severite, p.code) for p in v.problemes if p.colonne == region] == [
+        (AVERTISSEMENT, "cellule_en_erreur")
+    ]
+    (t1, *_) = v.selection()[0]
+    assert t1.valeurs["region"] == "01"
+    montant = "Montant demandé – année 1"
+    v = verifier_lot([("x.csv", _csv_de_valide(**{montant: code}))], appel)
+    assert [(p.severite, p.code) for p in v.problemes if p.colonne == montant] == [
+        (BLOQUANT, "cellule_en_erreur")
+    ]
+
+
+def test_texte_qui_commence_par_un_diese_reste_une_valeur(appel):
+    """Seuls les codes d'erreur d'Excel sont des cellules en erreur : « #1 Ville » est lu."""
+    v = verifier_lot([("x.csv", _csv_de_valide(**{"Titre du projet": "#1 Jumelage"}))], appel)
+    assert v.demandes[0].valeurs["titre"] == "#1 Jumelage"
+
+
+def _verifier_lignes(appel, repertoire, demandes: list[dict], budget: list[dict]):
+    """Les lignes telles que la lecture les rend (clé → cellule), dans un fichier f.xlsx."""
+    colonnes_d = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
+    colonnes_b = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_BUDGET)}
+    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d)
+    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
+    for tableau, lignes in ((t_d, demandes), (t_b, budget)):
+        for i, ligne in enumerate(lignes):
+            tableau.enregistrements.append(ligne)
+            tableau.supplementaires.append({})
+            tableau.lignes.append(i + 2)
+    return verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire)
+
+
+def _graves_codes(verification):
+    return [
+        (p.code, p.feuille, p.ligne) for p in verification.problemes if p.severite != INFORMATION
+    ]
+
+
+def test_un_seul_numero_en_double_bloque_tout_son_fichier(appel, repertoire):
+    """« Un fichier qui porte un problème bloquant n'importe rien, sauf choix explicite » : un
+    seul numéro répété (T-001 en ligne 4) bloque aussi T-002, intacte ; « lignes valides
+    seulement » garde la première T-001 et T-002 (constat 4 de l'issue 21)."""
+    demandes = [_demande_valide(n) for n in ("T-001", "T-002", "T-001")]
+    v = _verifier_lignes(
+        appel, repertoire, demandes, _depenses_valides("T-001") + _depenses_valides("T-002")
+    )
+    assert _graves_codes(v) == [("doublon", "Demandes", 4)]
+    assert v.selection()[0] == []
+    assert [d.valeurs["no_demande"] for d in v.selection(True)[0]] == ["T-001", "T-002"]
+
+
+def test_bornes_des_controles_du_budget_et_des_dates(appel, repertoire):
+    """Les bornes (constat 5 de l'issue 21) : une dépense de 0 $ ne bloque pas ; l'année 0
+    bloque ; une année vide est comptée en année 1, comme le dit le message (le total de
+    l'année 1 égale alors le demandé : aucun écart) ; un projet d'un seul jour n'a pas ses
+    dates inversées."""
+    depenses = _depenses_valides("T-001")
+    zero = dict(depenses[0], description="Rien", montant=0)
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], [*depenses, zero])
+    assert _graves_codes(v) == [] and len(v.selection()[0]) == 1
+
+    annee_zero = [dict(depenses[0], annee=0), depenses[1]]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], annee_zero)
+    assert ("annee_invalide", "Budget", 2) in _graves_codes(v)
+    assert v.selection(True)[0] == []
+
+    annee_vide = [dict(depenses[0], annee=None), depenses[1]]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], annee_vide)
+    assert _graves_codes(v) == [("annee_manquante", "Budget", 2)]
+    (probleme,) = [p for p in v.problemes if p.code == "annee_manquante"]
+    assert "année 1" in probleme.message and probleme.severite == AVERTISSEMENT
+
+    un_jour = _demande_valide("T-001")
+    un_jour["date_fin"] = un_jour["date_debut"]
+    v = _verifier_lignes(appel, repertoire, [un_jour], depenses)
+    assert _graves_codes(v) == [] and len(v.selection()[0]) == 1
