@@ -38,7 +38,7 @@ def test_convention_puis_trop_paye_refuse(appel_evalue, financees, serveur, page
     page.get_by_text(f"Convention de T-001 signée le {aujourd_hui} : inscrite.").wait_for()
     page.get_by_text("1 sur 1").wait_for()  # conventions signées
 
-    montant = page.get_by_label("Montant versé ($)")
+    montant = page.get_by_role("textbox", name="Montant versé ($)")
     montant.fill("20000.01")
     montant.press("Tab")
     attendre_fin(page)

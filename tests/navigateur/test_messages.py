@@ -29,7 +29,7 @@ def test_le_refus_parait_sous_le_bouton_et_le_verrou_demande_confirmation(
     attendre_fin(page)
 
     # Un autre montant sans raison : refusé.
-    champ = page.get_by_label("Montant recommandé ($)")
+    champ = page.get_by_role("textbox", name="Montant recommandé ($)")
     champ.fill("1000")
     champ.press("Tab")
     attendre_fin(page)
