@@ -7,7 +7,7 @@ from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
-from evaluation.socle import stockage
+from evaluation.socle import formats, stockage
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
 from tests.navigateur.conftest import attendre_fin, se_connecter
@@ -50,7 +50,7 @@ def test_noter_au_clavier_soumettre_et_retrouver(moteur_serveur, serveur, page, 
         attendre_fin(page)
     attendus = {c.id: 10 - 0.5 * i for i, c in enumerate(appel.criteres)}
     total = sum(c.poids * attendus[c.id] / 10 for c in appel.criteres)
-    page.get_by_text(f"{total:.1f}".replace(".", ",") + " / 100").wait_for()
+    page.get_by_text(f"{formats.note(total)} / 100").wait_for()
 
     # Le panneau de notation est un fragment : ce qu'il a changé, la page le voit quand même
     # (l'avertissement avant de quitter la demande, qui se joue hors du fragment).

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from evaluation.appels.edition import modeles_fournis
 from evaluation.notes import evaluations, examens
 from evaluation.notes.filtrage import ADMISSIBLE
-from evaluation.socle import stockage
+from evaluation.socle import formats, stockage
 from tests.conftest import demandes_pour_appel
 from tests.navigateur.conftest import attendre_fin, se_connecter
 
@@ -196,7 +196,7 @@ def test_creer_importer_examiner_noter_classer_exporter(
             attendre_fin(page)
         attendues = {c.id: 10 - 0.5 * (i % 3) for i, c in enumerate(appel.criteres)}
         total = sum(c.poids * attendues[c.id] / 10 for c in appel.criteres)
-        page.get_by_text(f"{total:.1f}".replace(".", ",") + " / 100").first.wait_for()
+        page.get_by_text(f"{formats.note(total)} / 100").first.wait_for()
         _capture(page, tmp_path, f"{modele}-evaluation.png")
         page.get_by_role("button", name="Soumettre l'évaluation").click()
         attendre_fin(page)
