@@ -106,9 +106,10 @@ def taille_en_clair(octets: int) -> str:
 def regle_televerseur(cle: str, taille_max: int, unite: str, *, plusieurs: bool = False) -> str:
     """La règle CSS qui met en français le bouton et la limite du téléverseur `cle`.
 
-    Le texte anglais est retiré (`display: none`, donc aussi de l'arbre d'accessibilité) et
-    le texte français, contenu généré par son parent, est lu par les lecteurs d'écran à sa
-    place (nom du bouton : « Téléverser »)."""
+    Les consignes anglaises sont retirées (`display: none`, donc aussi de l'arbre
+    d'accessibilité) et remplacées par du contenu généré en français ; le libellé anglais du
+    bouton est gardé à taille nulle pour qu'il ait un nom accessible que tous les outils
+    lisent, suivi de « Téléverser » affiché."""
     portee = f".st-key-{cle} [data-testid='stFileUploaderDropzone']"
     bouton = f"{portee} button [data-testid='stMarkdownContainer']"
     consigne = f"{portee} [data-testid='stFileUploaderDropzoneInstructions'] > div"
@@ -117,7 +118,11 @@ def regle_televerseur(cle: str, taille_max: int, unite: str, *, plusieurs: bool 
     limite = f"{taille_en_clair(taille_max)} au plus par {unite}".replace("\u00a0", "\\a0 ")
     deposer = "Déposez les fichiers ici" if plusieurs else "Déposez le fichier ici"
     return (
-        f"{bouton} > p, {consigne} > span, {glisser} > span {{display: none}}"
+        f"{consigne} > span, {glisser} > span {{display: none}}"
+        # Le texte du bouton reste dans l'arbre, invisible (taille nulle) : sans lui, le bouton
+        # n'a pas de nom pour axe-core, qui ne lit pas le contenu généré (« button-name »,
+        # critique) ; un lecteur d'écran lit « Upload Téléverser ».
+        f"{bouton} > p {{font-size: 0; line-height: 0}}"
         f"{bouton}::after {{content: 'Téléverser'}}"
         f"{consigne}::after {{content: '{limite}'; font-size: 0.875rem}}"
         f"{glisser}::after {{content: '{deposer}'; font-weight: 600}}"
