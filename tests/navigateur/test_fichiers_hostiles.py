@@ -22,9 +22,13 @@ REFUS = "s'étend sur 1\u00a0048\u00a0576 lignes (jusqu'à la cellule XFD1048576
 CAPTURES = os.environ.get("EVALUATION_CAPTURES")
 
 
-def _televerser(page, chemin) -> None:
+def _televerser(page, chemin, libelle: str) -> None:
+    """Dépose `chemin` dans le téléverseur nommé `libelle` (pas « le premier » de la page : la
+    page Évaluation en a plusieurs, et l'ordre où ils paraissent dépend du rendu)."""
+    zone = page.locator(f"[data-testid='stFileUploaderDropzone'][aria-label='{libelle}']")
+    zone.wait_for()
     with page.expect_file_chooser() as choix:
-        page.locator("[data-testid='stFileUploaderDropzone']").first.click()
+        zone.click()
     choix.value.set_files(str(chemin))
     attendre_fin(page)
 
@@ -57,7 +61,7 @@ def test_classeur_creux_refuse_sur_l_importation(serveur, page, tmp_path):
     attendre_fin(page)
     se_connecter(page, "admin@exemple.qc.ca")
     page.get_by_role("heading", name="Importation des demandes").wait_for()
-    _televerser(page, CREUX)
+    _televerser(page, CREUX, "Fichiers de demandes")
     page.get_by_text("Rapport de vérification").wait_for()
     page.get_by_text(REFUS, exact=False).first.wait_for()
     page.get_by_text("creuse-xfd1048576.xlsx — fichier refusé").wait_for()
@@ -76,7 +80,7 @@ def test_classeur_creux_refuse_comme_grille(demandes_serveur, serveur, page, tmp
     page.get_by_text("0 / 3 soumises").wait_for()
     page.get_by_text("Évaluer hors ligne (grille Excel)").click()
     attendre_fin(page)
-    _televerser(page, CREUX)
+    _televerser(page, CREUX, "Grille remplie")
     alerte = page.get_by_test_id("stAlert").filter(has_text=REFUS)
     alerte.wait_for()
     assert alerte.inner_text().startswith("creuse-xfd1048576.xlsx : ")
