@@ -51,7 +51,7 @@ def nombre(valeur: float | int, decimales: int = 0) -> str:
     """« 12 345 » ou « 12,5 » : espace insécable pour les milliers, virgule décimale, arrondi
     de `arrondi` (la moitié vers le haut). « — » pour une valeur absente ou infinie (un
     calcul sans donnée), jamais « NaN » ni une exception."""
-    if _absente(valeur) or not math.isfinite(float(valeur)):
+    if _sans_nombre(valeur):
         return "—"
     texte = f"{arrondi(valeur, decimales):,.{decimales}f}"
     if texte.startswith("-") and not arrondi(valeur, decimales):
@@ -74,10 +74,15 @@ def _absente(valeur: object) -> bool:
     )
 
 
+def _sans_nombre(valeur: object) -> bool:
+    """Rien à écrire : valeur absente (`_absente`) ou infinie (un calcul sans donnée)."""
+    return _absente(valeur) or not math.isfinite(float(valeur))
+
+
 def note(valeur: float | None, vide: str = "—") -> str:
     """Une note à l'écran, partout la même : « 95,13 » (`DECIMALES_NOTES` décimales) ;
     `vide` pour une note absente."""
-    if _absente(valeur) or not math.isfinite(float(valeur)):
+    if _sans_nombre(valeur):
         return vide
     return nombre(float(valeur), DECIMALES_NOTES)
 
@@ -91,7 +96,7 @@ def note_fichier(valeur: float | None, decimale: str = ".") -> str:
 
 def nombre_fichier(valeur: float | None, decimales: int = 2, decimale: str = ".") -> str:
     """« 1234.57 » : même arrondi que `nombre`, sans espace de milliers, pour un fichier."""
-    if _absente(valeur) or not math.isfinite(float(valeur)):
+    if _sans_nombre(valeur):
         return ""
     texte = f"{arrondi(float(valeur), decimales):.{decimales}f}"
     if texte.startswith("-") and not arrondi(float(valeur), decimales):
@@ -153,6 +158,6 @@ def pluriel(nombre_: int, singulier: str, pluriel_: str | None = None) -> str:
 
 def pourcentage(fraction: float, decimales: int = 1) -> str:
     """0.125 → « 12,5 % » ; « — » pour une part absente ou infinie."""
-    if _absente(fraction) or not math.isfinite(float(fraction)):
+    if _sans_nombre(fraction):
         return "—"
     return f"{nombre(fraction * 100, decimales)}{ESPACE_INSECABLE}%"
