@@ -21,7 +21,7 @@ from benchmarks.parcours import (
 )
 from tests.conftest import RACINE_PROJET, _postgres_ou_raison
 
-MESURES = ["base_realiste", "exportation", "importation", "parcours"]
+MESURES = ["base_realiste", "exportation", "importation", "mutation", "parcours"]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from evaluation.appels.configuration import charger_appel
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
-from evaluation.socle import stockage
+from evaluation.socle import formats, stockage
 from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
 from tests.pages import test_classement as tc
 
@@ -112,7 +112,7 @@ def test_presidence_et_administration_ont_les_evaluations(
     assert eva_t002["Commentaire : Pertinence et retombées"] == tc.COMMENTAIRE_CRITERE
     p = parametres(livre["Paramètres"])
     assert p["Exporté par"] == f"{role}@exemple.qc.ca"
-    assert p["Exporté le"][:10] == aujourd_hui
+    assert p["Exporté le"] == formats.date_heure(heure_fixe)  # 30 novembre 2026 à 23 h 59
     assert p["Évaluations stockées"] == 8
     assert p["Filtres appliqués"] == "aucun (tout l'appel)"
     assert (p["Enveloppe 2024-2025"], p["Enveloppe 2025-2026"]) == (40000, 35000)
