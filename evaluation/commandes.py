@@ -220,11 +220,35 @@ def _analyseur() -> argparse.ArgumentParser:
     ae = sa.add_parser("exporter", help="écrit la configuration TOML d'un appel stocké")
     ae.add_argument("identifiant", metavar="ID")
     ae.add_argument("--sortie", metavar="FICHIER.toml", help="fichier à écrire (défaut : écran)")
-    b = sous.add_parser("base", help="tient le schéma de la base à jour (Alembic)")
+    b = sous.add_parser(
+        "base", help="tient le schéma de la base à jour (Alembic), la sauvegarde et la restaure"
+    )
     sb = b.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
     sb.add_parser(
         "mettre-a-jour", help="applique les révisions du schéma (fait aussi à chaque démarrage)"
     )
+    bs = sb.add_parser(
+        "sauvegarder",
+        help="copie toute la base (SQLite ou PostgreSQL) dans un fichier de sauvegarde, "
+        "cohérente même pendant que les serveurs tournent",
+    )
+    bs.add_argument(
+        "fichier",
+        metavar="FICHIER",
+        help="fichier à écrire (remplacé seulement s'il est déjà une sauvegarde)",
+    )
+    br = sb.add_parser(
+        "restaurer",
+        help="remplace le contenu de la base par une sauvegarde, tout ou rien (une sauvegarde "
+        "SQLite se restaure dans PostgreSQL, et l'inverse)",
+    )
+    br.add_argument("fichier", metavar="FICHIER", help="sauvegarde faite par « base sauvegarder »")
+    br.add_argument(
+        "--remplacer",
+        action="store_true",
+        help="remplace une base qui contient déjà des données (sinon, refusé)",
+    )
+    br.add_argument("--auteur", help="nom de la personne qui restaure (journal)")
     t = sous.add_parser("tirage", help="tirages au sort dans la zone grise (issue 16)")
     st = t.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
     tv = st.add_parser(
@@ -673,7 +697,11 @@ def _ouvrir_et_executer(options, lancees: list) -> int:
         moteur.dispose()
 
 
-def _base(moteur) -> int:
+def _base(options, moteur) -> int:
+    if options.action == "sauvegarder":
+        return _sauvegarder(options, moteur)
+    if options.action == "restaurer":
+        return _restaurer(options, moteur)
     from evaluation.socle.stockage import migration
     from evaluation.socle.stockage.diagnostic import expliquer
 
@@ -693,10 +721,89 @@ def _base(moteur) -> int:
     return SORTIE_OK
 
 
+def _sauvegarder(options, moteur) -> int:
+    from evaluation.socle import formats
+    from evaluation.socle.stockage import sauvegarde
+    from evaluation.socle.stockage.diagnostic import expliquer
+
+    try:
+        fait = sauvegarde.sauvegarder(moteur, options.fichier)
+    except sauvegarde.SauvegardeRefusee as exc:
+        print(f"Sauvegarde refusée : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    except OSError as exc:
+        print(f"Sauvegarde impossible : {options.fichier} : {exc.strerror}.", file=sys.stderr)
+        return SORTIE_PROBLEME
+    except Exception as exc:  # serveur perdu en cours de route : rien n'a été écrit
+        print(f"Sauvegarde impossible : {expliquer(exc)}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(
+        f"Sauvegarde écrite : {fait.fichier} ({_contenu(fait)}, révision de schéma "
+        f"{fait.revision}, {formats.date_heure(fait.creee_le)})."
+    )
+    return SORTIE_OK
+
+
+def _contenu(fait) -> str:
+    from evaluation.socle import formats
+
+    return ", ".join(
+        [
+            formats.pluriel(fait.lignes.get("demandes", 0), "demande"),
+            formats.pluriel(fait.lignes.get("evaluations", 0), "évaluation"),
+            formats.pluriel(fait.lignes.get("comptes", 0), "compte"),
+            formats.pluriel(fait.lignes.get("pieces_jointes", 0), "pièce jointe", "pièces jointes"),
+            formats.pluriel(fait.total, "ligne") + " en tout",
+        ]
+    )
+
+
+def _restaurer(options, moteur) -> int:
+    from evaluation.socle import formats
+    from evaluation.socle.stockage import BaseInutilisable, sauvegarde
+    from evaluation.socle.stockage.diagnostic import expliquer
+
+    moteurs = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+    def description(lue) -> str:
+        return (
+            f"{Path(options.fichier).name} : sauvegarde du {formats.date_heure(lue.creee_le)} "
+            f"({moteurs.get(lue.source, lue.source)}, révision {lue.revision_sauvegarde})"
+        )
+
+    try:
+        fait = sauvegarde.restaurer(
+            moteur,
+            options.fichier,
+            auteur=options.auteur or _auteur_cli(),
+            remplacer=options.remplacer,
+            description=description,
+        )
+    except sauvegarde.SauvegardeRefusee as exc:
+        print(f"Restauration refusée ; rien n'a été modifié : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    except BaseInutilisable as exc:
+        print(f"Restauration refusée ; rien n'a été modifié : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    except Exception as exc:  # la transaction est annulée : la base reste telle quelle
+        print(
+            f"La restauration a échoué et a été annulée ; rien n'a été modifié : {expliquer(exc)}",
+            file=sys.stderr,
+        )
+        return SORTIE_PROBLEME
+    mise_a_jour = (
+        f", mise à jour de la révision {fait.revision_sauvegarde} à {fait.revision}"
+        if fait.revision_sauvegarde != fait.revision
+        else ""
+    )
+    print(f"Base restaurée depuis {fait.fichier} ({_contenu(fait)}{mise_a_jour}).")
+    return SORTIE_OK
+
+
 def _executer(options, moteur, lancees: list) -> int:
     """La commande demandée, sur un moteur ouvert (fermé par `main`)."""
     if options.commande == "base":
-        return _base(moteur)
+        return _base(options, moteur)
     if options.commande == "comptes":
         return _comptes(options, moteur)
     if options.commande == "appels":

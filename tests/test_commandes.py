@@ -223,6 +223,8 @@ print(sorted(m for m in {lourds!r} if m in sys.modules), file=sys.stderr)
         ["notes", "importer", "--help"],
         ["appels", "lister", "--help"],
         ["base", "mettre-a-jour", "--help"],
+        ["base", "sauvegarder", "--help"],
+        ["base", "restaurer", "--help"],
         ["tirage", "verifier", "--help"],
         ["decisions", "ministre", "approuver", "--help"],
         ["decisions", "ministre", "modifier", "--help"],

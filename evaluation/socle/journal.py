@@ -69,6 +69,8 @@ OBJETS = {
     # Pièces jointes des demandes (issue 18, point 3).
     "piece_jointe": "Pièce jointe importée",
     "piece_jointe:refus": "Archive de pièces jointes refusée",
+    # Issue 20 : `python -m evaluation base restaurer` (stockage/sauvegarde.py).
+    "base:restauration": "Base restaurée d'une sauvegarde",
 }
 # Les genres de lettre, tels que le journal les nomme (evaluation.sorties.lettres.GENRES).
 GENRES_LETTRES = {

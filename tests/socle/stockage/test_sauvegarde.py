@@ -1,0 +1,410 @@
+"""Sauvegarder et restaurer la base (issue 20, point 4) : l'aller-retour compare chaque table
+(toutes les lignes, toutes les colonnes, les PDF des pièces jointes compris) de SQLite à
+SQLite, de SQLite à PostgreSQL, de PostgreSQL à SQLite et de PostgreSQL à PostgreSQL, d'une
+base remplie par les fonctions de l'application ; les refus ne modifient rien ; une
+restauration interrompue laisse la base telle qu'elle était ; la ligne de commande."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from evaluation.commandes import main
+from evaluation.decision.decisions_ministre import approuver_en_lot
+from evaluation.depot.importation import importer
+from evaluation.depot.importation_pieces import importer_pieces
+from evaluation.depot.verification import verifier_lot
+from evaluation.notes import evaluations
+from evaluation.notes.attributions import verrouiller
+from evaluation.notes.saisie import SOUMISE, Saisie
+from evaluation.socle import stockage
+from evaluation.socle.comptes import creer_compte
+from evaluation.socle.journal import libelle_objet
+from evaluation.socle.roles import ADMIN, ANALYSTE, EVALUATEUR, PRESIDENT
+from evaluation.socle.stockage import migration, sauvegarde
+from evaluation.socle.stockage.schema import compteur_ecritures, metadonnees
+from tests.conftest import DONNEES, RACINE_PROJET, URL_POSTGRES, _postgres_ou_raison, manque
+from tests.filtrage import admettre
+from tests.ministere import recommander
+
+VALIDE = DONNEES / "formats" / "valide.xlsx"
+# Tous les octets, dont le nul : un PDF est binaire.
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"
+MOT_DE_PASSE = "Une phrase de passe assez longue 2026"
+
+
+# --- Des bases ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def base_vide(dialecte: str, dossier):
+    """Une base neuve (schéma à jour, aucune donnée), SQLite ou PostgreSQL (schéma jetable) :
+    la cible d'une restauration."""
+    if dialecte == "sqlite":
+        moteur = stockage.creer_moteur(f"sqlite:///{dossier / f'{uuid.uuid4().hex}.sqlite'}")
+        try:
+            yield moteur
+        finally:
+            moteur.dispose()
+        return
+    if raison := _postgres_ou_raison():
+        manque(raison)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    administrateur = sa.create_engine(URL_POSTGRES)
+    with administrateur.begin() as c:
+        c.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    url = sa.engine.make_url(URL_POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
+    moteur = stockage.creer_moteur(url.render_as_string(hide_password=False))
+    try:
+        yield moteur
+    finally:
+        moteur.dispose()
+        with administrateur.begin() as c:
+            c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        administrateur.dispose()
+
+
+def _url(moteur) -> str:
+    return moteur.url.render_as_string(hide_password=False)
+
+
+def remplir(moteur, appel) -> None:
+    """Une petite campagne, par les fonctions de l'application : le lot valide.xlsx importé
+    et jugé admissible, des comptes, des évaluations soumises (notes, journal), les
+    recommandations du comité et la décision du ministère, une pièce jointe."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    admettre(moteur, appel)
+    with moteur.connect() as c:
+        ids = stockage.ids_par_numero(appel.id, connexion=c)
+    creer_compte("admin@x.ca", ADMIN, MOT_DE_PASSE, moteur=moteur, nom="Alice Admin")
+    creer_compte("eva@x.ca", EVALUATEUR, MOT_DE_PASSE, moteur=moteur, auteur="admin@x.ca")
+    creer_compte("pres@x.ca", PRESIDENT, MOT_DE_PASSE, moteur=moteur, auteur="admin@x.ca")
+    criteres = [c.id for c in appel.criteres]
+    for numero, note in (("T-001", 8.0), ("T-002", 6.5), ("T-003", 9.5)):
+        saisie = Saisie(notes=dict.fromkeys(criteres, note), admissible=True)
+        evaluations.enregistrer(appel, ids[numero], "eva@x.ca", saisie, SOUMISE, moteur=moteur)
+    recommander(moteur, appel, ids["T-001"], "retenu", 2_000_000)
+    recommander(moteur, appel, ids["T-002"], "refusé")
+    verrouiller(appel.id, True, moteur=moteur, auteur="pres@x.ca", quoi="decisions_verrouillees")
+    approuver_en_lot(
+        appel,
+        [ids["T-001"], ids["T-002"]],
+        autorite="Marie Ministre",
+        moteur=moteur,
+        auteur="admin@x.ca",
+        role=ADMIN,
+        jour=dt.date(2024, 6, 1),
+    )
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("T-001 - Résolution.pdf", PDF)
+    importer_pieces(
+        appel, "pieces.zip", archive.getvalue(), moteur=moteur, auteur="ana@x.ca", role=ANALYSTE
+    )
+
+
+def contenu(moteur) -> dict[str, list[tuple]]:
+    """Chaque table de l'application (hors la version des données), toutes ses lignes dans
+    l'ordre de la clé primaire, toutes ses colonnes (un BLOB en octets)."""
+    lu = {}
+    with moteur.connect() as c:
+        for table in metadonnees.sorted_tables:
+            if table is compteur_ecritures:
+                continue
+            lignes = c.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            lu[table.name] = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in ligne)
+                for ligne in lignes
+            ]
+    return lu
+
+
+def _versions(moteur) -> tuple[int, int]:
+    with moteur.connect() as c:
+        return stockage.versions_donnees(connexion=c)
+
+
+# --- L'aller-retour -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cible", ["sqlite", "postgresql"])
+def test_aller_retour_identique_table_par_table(moteur, appel, tmp_path, cible):
+    """La source (fixture `moteur` : SQLite, puis PostgreSQL) remplie, sauvegardée, restaurée
+    dans une base neuve de l'autre moteur ou du même : chaque table revient à l'identique,
+    plus une ligne de journal, la restauration ; la version des données est neuve ; la base
+    restaurée accepte de nouvelles lignes (séquences recalées)."""
+    remplir(moteur, appel)
+    avant = contenu(moteur)
+    vides = [t for t, lignes in avant.items() if not lignes]
+    for table in (
+        "appels",
+        "demandes",
+        "lignes_budget",
+        "comptes",
+        "evaluations",
+        "notes",
+        "decisions",
+        "decisions_ministre",
+        "examens_admissibilite",
+        "pieces_jointes",
+        "journal",
+    ):
+        assert table not in vides, table
+    assert avant["pieces_jointes"][0][avant_colonne("pieces_jointes", "contenu")] == PDF
+
+    fichier = tmp_path / "base.sauvegarde"
+    faite = sauvegarde.sauvegarder(moteur, fichier)
+    assert faite.source == moteur.dialect.name
+    assert faite.revision == migration.revision_cible()
+    assert faite.lignes["demandes"] == 3 and faite.lignes["pieces_jointes"] == 1
+    assert oct(fichier.stat().st_mode & 0o777) == "0o600"
+
+    with base_vide(cible, tmp_path) as restauree:
+        versions_avant = _versions(restauree)
+        rendu = sauvegarde.restaurer(restauree, fichier, auteur="ligne de commande (essai)")
+        assert rendu.lignes["demandes"] == 3
+        apres = contenu(restauree)
+        assert (
+            set(apres)
+            == set(avant)
+            == {t.name for t in metadonnees.sorted_tables} - {"compteur_ecritures"}
+        )
+        for table in avant:
+            if table == "journal":
+                continue
+            assert apres[table] == avant[table], table
+        *journal, restauration = apres["journal"]
+        assert journal == avant["journal"]
+        colonnes = [c.name for c in metadonnees.tables["journal"].columns]
+        restauration = dict(zip(colonnes, restauration, strict=True))
+        assert restauration["objet"] == sauvegarde.OBJET_RESTAURATION
+        assert libelle_objet(restauration["objet"], appel) == "Base restaurée d'une sauvegarde"
+        assert restauration["auteur"] == "ligne de commande (essai)"
+        assert restauration["nouveau"] == "base.sauvegarde"
+        # Ni les versions de la source, ni celles de la base avant : aucun cache ne survit.
+        versions = _versions(restauree)
+        assert versions != _versions(moteur) and versions != versions_avant
+        # Les identifiants continuent après ceux de la sauvegarde.
+        creer_compte("nouveau@x.ca", EVALUATEUR, MOT_DE_PASSE, moteur=restauree)
+        with restauree.connect() as c:
+            nouveau = stockage.lire_compte("nouveau@x.ca", connexion=c)
+        assert nouveau["id"] > max(ligne[0] for ligne in avant["comptes"])
+
+
+def avant_colonne(table: str, colonne: str) -> int:
+    return [c.name for c in metadonnees.tables[table].columns].index(colonne)
+
+
+def test_sauvegarde_sqlite_coherente_pendant_une_ecriture(moteur_sqlite, appel, tmp_path):
+    """L'API de sauvegarde en ligne : une transaction d'écriture ouverte par un autre
+    processus ne bloque pas la sauvegarde, et n'y entre pas (ni à moitié, ni du tout)."""
+    remplir(moteur_sqlite, appel)
+    autre = sqlite3.connect(moteur_sqlite.url.database, isolation_level=None)
+    try:
+        autre.execute("BEGIN IMMEDIATE")
+        autre.execute("DELETE FROM notes")
+        autre.execute("UPDATE demandes SET titre = 'à moitié écrit'")
+        sauvegarde.sauvegarder(moteur_sqlite, tmp_path / "s.sauvegarde")
+    finally:
+        autre.execute("ROLLBACK")
+        autre.close()
+    with base_vide("sqlite", tmp_path) as restauree:
+        sauvegarde.restaurer(restauree, tmp_path / "s.sauvegarde", auteur="x")
+        apres = contenu(restauree)
+    avant = contenu(moteur_sqlite)
+    assert apres["notes"] == avant["notes"] and apres["demandes"] == avant["demandes"]
+
+
+def test_sauvegarde_d_une_revision_anterieure_mise_a_jour(tmp_path, appel):
+    """Une sauvegarde faite par une version précédente (révision antérieure) se restaure :
+    la copie est mise à jour avant d'être versée ; le fichier lui-même n'est pas touché."""
+    from alembic import command
+
+    precedente = migration.revisions_livrees()[migration.revision_cible()]
+    ancienne = sa.create_engine(f"sqlite:///{tmp_path / 'ancienne.sqlite'}")
+    with ancienne.begin() as c:
+        command.upgrade(migration._configuration(c), precedente)
+        c.exec_driver_sql(
+            "INSERT INTO journal (date, auteur, objet, nouveau) "
+            "VALUES ('2024-05-01 09:00:00.000000', 'x', 'essai', 'avant')"
+        )
+    fichier = tmp_path / "ancienne.sauvegarde"
+    faite = sauvegarde.sauvegarder(ancienne, fichier)
+    ancienne.dispose()
+    assert faite.revision == precedente
+    octets = fichier.read_bytes()
+    with base_vide("sqlite", tmp_path) as restauree:
+        rendu = sauvegarde.restaurer(restauree, fichier, auteur="x")
+        with restauree.connect() as c:
+            assert migration.revision_actuelle(c) == migration.revision_cible()
+            journal = stockage.lire_journal(connexion=c)
+    assert (rendu.revision_sauvegarde, rendu.revision) == (precedente, migration.revision_cible())
+    assert list(journal["nouveau"]) == ["avant", "ancienne.sauvegarde"]
+    assert fichier.read_bytes() == octets
+
+
+# --- Les refus : rien n'est modifié ---------------------------------------------------------
+
+
+@pytest.fixture
+def faite(moteur_sqlite, appel, tmp_path):
+    remplir(moteur_sqlite, appel)
+    fichier = tmp_path / "faite.sauvegarde"
+    sauvegarde.sauvegarder(moteur_sqlite, fichier)
+    return fichier
+
+
+def _refus(moteur, fichier, attendu: str, **options) -> None:
+    avant = contenu(moteur)
+    with pytest.raises(sauvegarde.SauvegardeRefusee, match=attendu):
+        sauvegarde.restaurer(moteur, fichier, auteur="x", **options)
+    assert contenu(moteur) == avant
+
+
+def test_refuse_ce_qui_n_est_pas_une_sauvegarde(moteur, moteur_sqlite, tmp_path, appel):
+    texte = tmp_path / "notes.txt"
+    texte.write_text("pas une base", encoding="utf-8")
+    _refus(moteur, texte, "n'est pas une sauvegarde de l'application")
+    _refus(moteur, tmp_path / "absent.sauvegarde", "introuvable")
+    autre = tmp_path / "autre.sqlite"
+    with sqlite3.connect(autre) as c:
+        c.execute("CREATE TABLE t (x)")
+    _refus(moteur, autre, "n'est pas une sauvegarde de l'application")
+    # La base SQLite de l'application elle-même : pas une sauvegarde, et le message dit
+    # comment en faire une.
+    remplir(moteur_sqlite, appel)
+    _refus(moteur, moteur_sqlite.url.database, "c'est une base de l'application.*sauvegarder")
+
+
+def test_refuse_une_sauvegarde_endommagee(moteur, faite, tmp_path):
+    tronquee = tmp_path / "tronquee.sauvegarde"
+    tronquee.write_bytes(faite.read_bytes()[: 40 * 1024])
+    _refus(moteur, tronquee, "endommagée")
+
+
+def test_refuse_une_sauvegarde_d_une_version_plus_recente(moteur, faite):
+    with sqlite3.connect(faite) as c:
+        c.execute("UPDATE alembic_version SET version_num = '0099_futur'")
+    _refus(moteur, faite, "version plus récente.*0099_futur")
+
+
+def test_refuse_une_base_non_vide_sans_remplacer(moteur, faite, appel):
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    _refus(moteur, faite, "contient déjà des données.*demandes : 3.*--remplacer")
+    sauvegarde.restaurer(moteur, faite, auteur="x", remplacer=True)
+    with moteur.connect() as c:
+        assert stockage.lire_compte("eva@x.ca", connexion=c) is not None
+
+
+def test_restauration_interrompue_ne_laisse_rien(moteur, faite, appel, monkeypatch):
+    """Une panne au milieu de la copie (ici à la table des notes, après les demandes et les
+    évaluations) : la transaction est annulée, la base reste telle qu'elle était."""
+    importer(verifier_lot([(VALIDE.name, VALIDE)], appel), appel, moteur=moteur)
+    avant, versions = contenu(moteur), _versions(moteur)
+    copier = sauvegarde._copier_table
+
+    def panne(table, source, cible):
+        if table.name == "notes":
+            raise OSError("disque plein")
+        return copier(table, source, cible)
+
+    monkeypatch.setattr(sauvegarde, "_copier_table", panne)
+    with pytest.raises(OSError, match="disque plein"):
+        sauvegarde.restaurer(moteur, faite, auteur="x", remplacer=True)
+    assert contenu(moteur) == avant
+    assert _versions(moteur) == versions
+
+
+def test_sauvegarder_ne_remplace_qu_une_sauvegarde(moteur_sqlite, tmp_path, appel):
+    remplir(moteur_sqlite, appel)
+    precieux = tmp_path / "rapport.xlsx"
+    precieux.write_bytes(b"ne pas effacer")
+    with pytest.raises(sauvegarde.SauvegardeRefusee, match="n'est pas une sauvegarde"):
+        sauvegarde.sauvegarder(moteur_sqlite, precieux)
+    assert precieux.read_bytes() == b"ne pas effacer"
+    with pytest.raises(sauvegarde.SauvegardeRefusee, match="la base elle-même"):
+        sauvegarde.sauvegarder(moteur_sqlite, moteur_sqlite.url.database)
+    with pytest.raises(sauvegarde.SauvegardeRefusee, match="n'existe pas"):
+        sauvegarde.sauvegarder(moteur_sqlite, tmp_path / "absent" / "s.sauvegarde")
+    fichier = tmp_path / "s.sauvegarde"
+    sauvegarde.sauvegarder(moteur_sqlite, fichier)
+    sauvegarde.sauvegarder(moteur_sqlite, fichier)  # une sauvegarde se remplace
+    assert sorted(p.name for p in tmp_path.iterdir() if "partiel" in p.name) == []
+
+
+# --- La ligne de commande -------------------------------------------------------------------
+
+
+def test_commandes_sauvegarder_puis_restaurer(moteur, appel, tmp_path, capsys):
+    """`base sauvegarder` et `base restaurer`, par `main` : codes de sortie, messages en
+    français sans trace, journal au nom de la ligne de commande (date mise en forme)."""
+    remplir(moteur, appel)
+    fichier = tmp_path / "base.sauvegarde"
+    assert main(["--base", _url(moteur), "base", "sauvegarder", str(fichier)]) == 0
+    sortie = capsys.readouterr().out
+    assert sortie.startswith(f"Sauvegarde écrite : {fichier} (3 demandes, 3 évaluations")
+    assert "1 pièce jointe" in sortie and migration.revision_cible() in sortie
+
+    assert main(["--base", _url(moteur), "base", "restaurer", str(fichier)]) == 1
+    erreur = capsys.readouterr().err
+    assert erreur.startswith("Restauration refusée ; rien n'a été modifié : la base contient")
+    assert "Traceback" not in erreur
+
+    with base_vide("postgresql" if moteur.dialect.name == "sqlite" else "sqlite", tmp_path) as b:
+        code = main(["--base", _url(b), "base", "restaurer", str(fichier), "--auteur", "Léa"])
+        assert code == 0, capsys.readouterr().err
+        assert capsys.readouterr().out.startswith(f"Base restaurée depuis {fichier} (3 demandes")
+        with b.connect() as c:
+            derniere = stockage.lire_journal(connexion=c).iloc[-1]
+        moteur_source = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[moteur.dialect.name]
+        assert derniere["auteur"] == "Léa"
+        assert derniere["nouveau"].startswith("base.sauvegarde : sauvegarde du ")
+        assert " à " in derniere["nouveau"]  # la date écrite, pas AAAA-MM-JJ
+        assert derniere["nouveau"].endswith(
+            f"({moteur_source}, révision {migration.revision_cible()})"
+        )
+
+    (tmp_path / "faux.sauvegarde").write_bytes(b"PK\x03\x04 une archive")
+    assert main(["--base", _url(moteur), "base", "restaurer", str(tmp_path / "faux.sauvegarde")])
+    erreur = capsys.readouterr().err
+    assert "n'est pas une sauvegarde de l'application" in erreur and "Traceback" not in erreur
+
+
+def test_commande_en_sous_processus(moteur_sqlite, appel, tmp_path):
+    """`python -m evaluation base sauvegarder` puis `base restaurer`, comme un opérateur."""
+    remplir(moteur_sqlite, appel)
+    fichier = tmp_path / "nuit.sauvegarde"
+    cible = f"sqlite:///{tmp_path / 'restauree.sqlite'}"
+
+    def lancer(*arguments):
+        return subprocess.run(
+            [sys.executable, "-m", "evaluation", *arguments],
+            cwd=RACINE_PROJET,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(RACINE_PROJET)},
+        )
+
+    fait = lancer("--base", _url(moteur_sqlite), "base", "sauvegarder", str(fichier))
+    assert fait.returncode == 0, fait.stderr
+    fait = lancer("--base", cible, "base", "restaurer", str(fichier))
+    assert fait.returncode == 0, fait.stderr
+    assert "Base restaurée" in fait.stdout
+    fait = lancer("--base", cible, "base", "restaurer", str(fichier))
+    assert fait.returncode == 1 and "--remplacer" in fait.stderr and not fait.stdout
+    restauree = stockage.creer_moteur(cible)
+    try:
+        assert contenu(restauree)["pieces_jointes"] == contenu(moteur_sqlite)["pieces_jointes"]
+    finally:
+        restauree.dispose()
