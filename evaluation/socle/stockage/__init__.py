@@ -142,6 +142,8 @@ from evaluation.socle.stockage.migration import BaseInutilisable  # noqa: F401
 from evaluation.socle.stockage.moteur import (  # noqa: F401
     FICHIER_BASE,
     VARIABLE_BASE,
+    VARIABLE_POOL_DEBORDEMENT,
+    VARIABLE_POOL_TAILLE,
     Moteur,
     _en_table,
     _fichiers_prives,
@@ -152,6 +154,7 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     ecriture,
     maintenant,
     reference_disparue,
+    reglages_pool,
     url_masquee,
     url_par_defaut,
     version_donnees,

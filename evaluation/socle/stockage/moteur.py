@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +30,15 @@ Moteur = Engine
 
 
 VARIABLE_BASE = "EVALUATION_BASE"
+# Le pool de connexions d'un processus vers PostgreSQL (ou un autre serveur) : `TAILLE`
+# connexions gardées ouvertes, et au plus `DEBORDEMENT` de plus, ouvertes le temps d'un pic
+# puis refermées. Un processus tient donc au plus TAILLE + DEBORDEMENT connexions ; la somme
+# sur les serveurs (et la ligne de commande) doit rester sous `max_connections` du serveur
+# PostgreSQL (README, « Déployer »). SQLite n'ouvre qu'un fichier : ces réglages l'ignorent.
+VARIABLE_POOL_TAILLE = "EVALUATION_POOL_TAILLE"
+VARIABLE_POOL_DEBORDEMENT = "EVALUATION_POOL_DEBORDEMENT"
+POOL_TAILLE, POOL_DEBORDEMENT = 5, 10  # les défauts de SQLAlchemy : 15 connexions au plus
+POOL_MAX = 1000  # borne de bon sens : au-delà, une faute de frappe plutôt qu'un réglage
 
 
 def url_par_defaut() -> str:
@@ -43,6 +52,37 @@ def url_masquee(url: str) -> str:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return "(URL illisible)"
+
+
+def reglages_pool(environnement: Mapping[str, str] | None = None) -> dict[str, int]:
+    """`pool_size` et `max_overflow` du moteur, lus dans EVALUATION_POOL_TAILLE (1 à 1000,
+    5 par défaut) et EVALUATION_POOL_DEBORDEMENT (0 à 1000, 10 par défaut). Une valeur qui
+    n'est pas un entier dans ces bornes lève `BaseInutilisable`, qui la nomme : une taille de
+    0 ou un débordement de -1 voudraient dire « sans limite » pour SQLAlchemy, ce que le
+    décompte des connexions ne permettrait plus."""
+    from evaluation.socle.stockage.migration import BaseInutilisable
+
+    environnement = os.environ if environnement is None else environnement
+    reglages = {}
+    for cle, variable, defaut, minimum in (
+        ("pool_size", VARIABLE_POOL_TAILLE, POOL_TAILLE, 1),
+        ("max_overflow", VARIABLE_POOL_DEBORDEMENT, POOL_DEBORDEMENT, 0),
+    ):
+        texte = environnement.get(variable, "").strip()
+        if not texte:
+            reglages[cle] = defaut
+            continue
+        try:
+            valeur = int(texte)
+        except ValueError:
+            valeur = None
+        if valeur is None or not minimum <= valeur <= POOL_MAX:
+            raise BaseInutilisable(
+                f"la variable {variable} vaut « {texte} » : un nombre entier de connexions de "
+                f"{minimum} à {POOL_MAX} est attendu ({defaut} si elle n'est pas définie)."
+            )
+        reglages[cle] = valeur
+    return reglages
 
 
 def creer_moteur(url: str | None = None, *, mettre_a_jour_le_schema: bool = True) -> Engine:
@@ -95,7 +135,7 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             connexion.exec_driver_sql("BEGIN")
 
     else:
-        moteur = sa.create_engine(url, pool_pre_ping=True)
+        moteur = sa.create_engine(url, pool_pre_ping=True, **reglages_pool())
     if mettre_a_jour_le_schema:
         from evaluation.socle.stockage.migration import mettre_a_jour
 

@@ -175,3 +175,62 @@ def test_base_d_une_revision_precedente_mise_a_jour_a_l_ouverture(moteur):
         assert _version(rouverte) == depart + 1
     finally:
         rouverte.dispose()
+
+
+# --- Le pool de connexions vers PostgreSQL (issue 20, point 3) ------------------------------
+
+
+def test_le_pool_postgresql_suit_la_configuration(monkeypatch):
+    """EVALUATION_POOL_TAILLE et EVALUATION_POOL_DEBORDEMENT arrivent au moteur (aucune
+    connexion n'est ouverte : le pool est réglé à la création) ; absentes : 5 et 10."""
+    from tests.conftest import URL_POSTGRES
+
+    monkeypatch.delenv(stockage.VARIABLE_POOL_TAILLE, raising=False)
+    monkeypatch.delenv(stockage.VARIABLE_POOL_DEBORDEMENT, raising=False)
+    moteur = stockage.creer_moteur(URL_POSTGRES, mettre_a_jour_le_schema=False)
+    assert (moteur.pool.size(), moteur.pool._max_overflow) == (5, 10)
+    moteur.dispose()
+    monkeypatch.setenv(stockage.VARIABLE_POOL_TAILLE, "8")
+    monkeypatch.setenv(stockage.VARIABLE_POOL_DEBORDEMENT, " 0 ")
+    moteur = stockage.creer_moteur(URL_POSTGRES, mettre_a_jour_le_schema=False)
+    assert (moteur.pool.size(), moteur.pool._max_overflow) == (8, 0)
+    moteur.dispose()
+
+
+@pytest.mark.parametrize(
+    ("variable", "valeur"),
+    [
+        ("EVALUATION_POOL_TAILLE", "abc"),
+        ("EVALUATION_POOL_TAILLE", "2.5"),
+        ("EVALUATION_POOL_TAILLE", "-3"),
+        # 0 voudrait dire « sans limite » pour SQLAlchemy : refusé aussi.
+        ("EVALUATION_POOL_TAILLE", "0"),
+        ("EVALUATION_POOL_TAILLE", "1001"),
+        ("EVALUATION_POOL_DEBORDEMENT", "-1"),
+        ("EVALUATION_POOL_DEBORDEMENT", "dix"),
+    ],
+)
+def test_une_valeur_de_pool_invalide_est_refusee_nommement(monkeypatch, variable, valeur):
+    from tests.conftest import URL_POSTGRES
+
+    monkeypatch.setenv(variable, valeur)
+    with pytest.raises(stockage.BaseInutilisable, match=f"{variable} vaut « {valeur} »"):
+        stockage.creer_moteur(URL_POSTGRES, mettre_a_jour_le_schema=False)
+
+
+def test_une_valeur_de_pool_invalide_en_ligne_de_commande(monkeypatch, capsys):
+    """La commande s'arrête (code 2) sur une phrase qui nomme la variable, sans trace."""
+    from evaluation.commandes import main
+    from tests.conftest import URL_POSTGRES
+
+    monkeypatch.setenv(stockage.VARIABLE_POOL_DEBORDEMENT, "beaucoup")
+    assert main(["--base", URL_POSTGRES, "base", "mettre-a-jour"]) == 2
+    erreur = capsys.readouterr().err
+    assert "la variable EVALUATION_POOL_DEBORDEMENT vaut « beaucoup » : un nombre entier" in erreur
+    assert "Traceback" not in erreur
+
+
+def test_sqlite_ignore_les_reglages_du_pool(monkeypatch, tmp_path):
+    monkeypatch.setenv(stockage.VARIABLE_POOL_TAILLE, "abc")
+    moteur = stockage.creer_moteur(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    moteur.dispose()
