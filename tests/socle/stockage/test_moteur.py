@@ -234,3 +234,12 @@ def test_sqlite_ignore_les_reglages_du_pool(monkeypatch, tmp_path):
     monkeypatch.setenv(stockage.VARIABLE_POOL_TAILLE, "abc")
     moteur = stockage.creer_moteur(f"sqlite:///{tmp_path / 'b.sqlite'}")
     moteur.dispose()
+
+
+def test_le_readme_dit_les_defauts_et_bornes_du_pool():
+    from evaluation.socle.stockage import moteur
+    from tests.conftest import RACINE_PROJET
+
+    readme = " ".join((RACINE_PROJET / "README.md").read_text(encoding="utf-8").split())
+    assert f"({moteur.POOL_TAILLE} par défaut, de 1 à {moteur.POOL_MAX})" in readme
+    assert f"({moteur.POOL_DEBORDEMENT} par défaut, de 0 à {moteur.POOL_MAX})" in readme
