@@ -178,7 +178,10 @@ def _copier_sqlite(moteur: Engine, partiel: Path) -> None:
 
 def _copier_serveur(moteur: Engine, partiel: Path) -> None:
     """PostgreSQL (ou un autre serveur) : chaque table lue dans une seule transaction en
-    lecture répétable, écrite dans un fichier SQLite au schéma du code."""
+    lecture répétable, écrite dans un fichier SQLite au même schéma. La base est sauvegardée
+    à sa révision, sans être mise à jour : une base qu'une version précédente a laissée
+    (sauvegarder avant de mettre à jour) est copiée au schéma de sa révision, créé par les
+    révisions Alembic."""
     cible = sa.create_engine(f"sqlite:///{partiel}")
     try:
         with (
@@ -188,27 +191,68 @@ def _copier_serveur(moteur: Engine, partiel: Path) -> None:
             if moteur.dialect.name == "postgresql":
                 source.exec_driver_sql("SET TRANSACTION READ ONLY")
             revision = migration.revision_actuelle(source)
-            attendue = migration.revision_cible()
-            if revision != attendue:
+            if revision not in migration.revisions_livrees():
                 raise SauvegardeRefusee(
-                    f"la base est à la révision de schéma « {revision or 'aucune'} », et cette "
-                    f"version de l'application sauvegarde la révision « {attendue} » : lancez "
-                    "la version de l'application qui correspond à la base, ou mettez d'abord "
-                    "la base à jour (« python -m evaluation base mettre-a-jour »)."
+                    f"la base est à la révision de schéma « {revision or 'aucune'} », que cette "
+                    "version de l'application ne connaît pas "
+                    + (
+                        "(base vide, ou créée avant Alembic) : lancez d'abord « python -m "
+                        "evaluation base mettre-a-jour »."
+                        if revision is None
+                        else "(une version plus récente l'a mise à jour) : sauvegardez-la "
+                        "avec cette version-là."
+                    )
                 )
             with cible.begin() as ecrite:
-                metadonnees.create_all(ecrite)
-                ecrite.execute(compteur_ecritures.delete())  # les valeurs de la base suivent
-                ecrite.exec_driver_sql(
-                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
-                )
-                ecrite.exec_driver_sql(
-                    "INSERT INTO alembic_version (version_num) VALUES (?)", (revision,)
-                )
-                for table in tables():
-                    _copier_table(table, source, ecrite)
+                if revision == migration.revision_cible():
+                    _copier_au_schema_du_code(revision, source, ecrite)
+                else:
+                    _copier_a_la_revision(revision, source, ecrite)
     finally:
         cible.dispose()
+
+
+def _copier_au_schema_du_code(revision: str, source: Connection, ecrite: Connection) -> None:
+    metadonnees.create_all(ecrite)
+    ecrite.execute(compteur_ecritures.delete())  # les valeurs de la base suivent
+    ecrite.exec_driver_sql(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+    )
+    ecrite.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES (?)", (revision,))
+    for table in tables():
+        _copier_table(table, source, ecrite)
+
+
+def _copier_a_la_revision(revision: str, source: Connection, ecrite: Connection) -> None:
+    """Le schéma de `revision` créé dans le fichier par les révisions Alembic, puis chaque
+    table copiée d'après les tables lues dans les deux bases (celles du code ont des colonnes
+    que la base n'a pas encore)."""
+    from alembic import command
+
+    command.upgrade(migration._configuration(ecrite), revision)
+    ecrites = sa.MetaData()
+    ecrites.reflect(ecrite)
+    lues = sa.MetaData()
+    lues.reflect(source, only=[t for t in ecrites.tables if t != "alembic_version"])
+    for table in reversed(ecrites.sorted_tables):
+        if table.name != "alembic_version":
+            ecrite.execute(table.delete())  # ce que les révisions ont pu y mettre
+    for table in ecrites.sorted_tables:
+        if table.name == "alembic_version":
+            continue
+        lue = lues.tables[table.name]
+        absentes = sorted(set(lue.columns.keys()) - set(table.columns.keys()))
+        if absentes:
+            raise SauvegardeRefusee(
+                f"la table {table.name} de la base a des colonnes que le schéma de sa révision "
+                f"« {revision} » n'a pas ({', '.join(absentes)}) : elles ne seraient pas "
+                "sauvegardées. Mettez d'abord la base à jour (« python -m evaluation base "
+                "mettre-a-jour »)."
+            )
+        requete = sa.select(lue).order_by(*(lue.primary_key.columns or lue.columns))
+        resultat = source.execution_options(yield_per=PAQUET).execute(requete)
+        for paquet in resultat.mappings().partitions():
+            ecrite.execute(table.insert(), [dict(ligne) for ligne in paquet])
 
 
 def _copier_table(table: sa.Table, source: Connection, cible: Connection) -> int:

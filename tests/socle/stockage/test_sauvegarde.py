@@ -113,13 +113,14 @@ def remplir(moteur, appel) -> None:
     )
 
 
-def contenu(moteur) -> dict[str, list[tuple]]:
-    """Chaque table de l'application (hors la version des données), toutes ses lignes dans
-    l'ordre de la clé primaire, toutes ses colonnes (un BLOB en octets)."""
+def contenu(moteur, sauf: str | None = None) -> dict[str, list[tuple]]:
+    """Chaque table de l'application (hors la version des données, et `sauf`, une table que
+    la base n'a pas encore), toutes ses lignes dans l'ordre de la clé primaire, toutes ses
+    colonnes (un BLOB en octets)."""
     lu = {}
     with moteur.connect() as c:
         for table in metadonnees.sorted_tables:
-            if table is compteur_ecritures:
+            if table is compteur_ecritures or table.name == sauf:
                 continue
             lignes = c.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             lu[table.name] = [
@@ -225,31 +226,38 @@ def test_sauvegarde_sqlite_coherente_pendant_une_ecriture(moteur_sqlite, appel, 
     assert apres["notes"] == avant["notes"] and apres["demandes"] == avant["demandes"]
 
 
-def test_sauvegarde_d_une_revision_anterieure_mise_a_jour(tmp_path, appel):
-    """Une sauvegarde faite par une version précédente (révision antérieure) se restaure :
-    la copie est mise à jour avant d'être versée ; le fichier lui-même n'est pas touché."""
+@pytest.mark.parametrize("cible", ["sqlite", "postgresql"])
+def test_base_d_une_revision_anterieure_sauvegardee_puis_mise_a_jour(
+    moteur, appel, tmp_path, cible
+):
+    """Sauvegarder avant de mettre à jour : une base que la version précédente a laissée (ici
+    remplie, puis descendue d'une révision) est sauvegardée à sa révision, sans être mise à
+    jour (PostgreSQL : au schéma de sa révision, créé par Alembic) ; à la restauration, la
+    copie est mise à jour avant d'être versée, et chaque table revient ; le fichier lui-même
+    n'est pas touché."""
     from alembic import command
 
+    remplir(moteur, appel)
     precedente = migration.revisions_livrees()[migration.revision_cible()]
-    ancienne = sa.create_engine(f"sqlite:///{tmp_path / 'ancienne.sqlite'}")
-    with ancienne.begin() as c:
-        command.upgrade(migration._configuration(c), precedente)
-        c.exec_driver_sql(
-            "INSERT INTO journal (date, auteur, objet, nouveau) "
-            "VALUES ('2024-05-01 09:00:00.000000', 'x', 'essai', 'avant')"
-        )
+    with moteur.begin() as c:
+        command.downgrade(migration._configuration(c), precedente)
+    avant = contenu(moteur, sauf="correspondances_colonnes")  # la table de la révision 0019
     fichier = tmp_path / "ancienne.sauvegarde"
-    faite = sauvegarde.sauvegarder(ancienne, fichier)
-    ancienne.dispose()
+    faite = sauvegarde.sauvegarder(moteur, fichier)
     assert faite.revision == precedente
+    with moteur.connect() as c:
+        assert migration.revision_actuelle(c) == precedente  # la base n'a pas bougé
     octets = fichier.read_bytes()
-    with base_vide("sqlite", tmp_path) as restauree:
+    with base_vide(cible, tmp_path) as restauree:
         rendu = sauvegarde.restaurer(restauree, fichier, auteur="x")
         with restauree.connect() as c:
             assert migration.revision_actuelle(c) == migration.revision_cible()
-            journal = stockage.lire_journal(connexion=c)
+        apres = contenu(restauree)
     assert (rendu.revision_sauvegarde, rendu.revision) == (precedente, migration.revision_cible())
-    assert list(journal["nouveau"]) == ["avant", "ancienne.sauvegarde"]
+    assert apres["correspondances_colonnes"] == []
+    for table in avant:
+        attendu = avant[table]
+        assert (apres[table][:-1] if table == "journal" else apres[table]) == attendu, table
     assert fichier.read_bytes() == octets
 
 
