@@ -369,3 +369,21 @@ def test_migration_0020_descend_et_remonte(moteur_brut, appel):  # noqa: F811
         assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
         assert migration.revision_actuelle(c) == "0020_conservation"
         assert stockage.demandes_purgees(appel.id, connexion=c) == {}
+
+
+def test_exportation_apres_purge_dit_ce_qui_est_retire(moteur, appel, rempli, tmp_path, capsys):
+    """Le classeur du comité s'exporte après la purge : les réponses retirées du formulaire
+    y disent « retiré (conservation échue le …) », les autres restent."""
+    purger(appel, moteur=moteur, auteur="a@x.ca", aujourd_hui=ECHUE)
+    sortie = tmp_path / "classement.xlsx"
+    url = moteur.url.render_as_string(hide_password=False)
+    assert main(["--base", url, "exporter", "--appel", appel.id, "--sortie", str(sortie)]) == 0
+    capsys.readouterr()
+    wb = load_workbook(sortie, read_only=True)
+    cellules = [
+        str(v) for f in wb.worksheets for ligne in f.iter_rows(values_only=True) for v in ligne if v
+    ]
+    wb.close()
+    assert MENTION in cellules
+    assert "Jumelage maritime Rimouski-Brest" in cellules
+    assert not any(x.casefold() in c.casefold() for c in cellules for x in CHERCHES)
