@@ -44,6 +44,9 @@ CHAMPS_PERSONNELS = ("courriel", "ressources_humaines", "resolution")
 # Ce qui remplace une valeur retirée dans un rapport, un avertissement ou le journal.
 RETIRE = "[retiré : conservation]"
 OBJET_PURGE = "conservation:purge"
+# Les problèmes de validation qui citent la valeur d'un champ retiré, quel que soit l'en-tête
+# sous lequel le fichier l'a donné (une colonne reliée à la main).
+CODES_PERSONNELS = ("courriel",)
 # Une valeur plus courte n'est pas cherchée dans les textes (elle remplacerait des mots
 # ordinaires : « oui », « Paris ») ; elle reste retirée de la demande elle-même.
 LONGUEUR_MIN_RECHERCHE = 5
@@ -206,7 +209,10 @@ class _Effaceur:
         if isinstance(valeur, list):
             return [self.json(v) for v in valeur]
         if isinstance(valeur, dict):
-            if valeur.get("colonne") and cle_nom_propre(valeur["colonne"]) in self.colonnes:
+            colonne = valeur.get("colonne")
+            if (colonne and cle_nom_propre(colonne) in self.colonnes) or str(
+                valeur.get("code") or ""
+            ).startswith(CODES_PERSONNELS):
                 # Un problème sur un champ retiré cite sa valeur : le message part.
                 valeur = {**valeur, "message": RETIRE, "suggestion": None}
             return {k: self.json(v) for k, v in valeur.items()}

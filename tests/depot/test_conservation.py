@@ -387,3 +387,17 @@ def test_exportation_apres_purge_dit_ce_qui_est_retire(moteur, appel, rempli, tm
     assert MENTION in cellules
     assert "Jumelage maritime Rimouski-Brest" in cellules
     assert not any(x.casefold() in c.casefold() for c in cellules for x in CHERCHES)
+
+
+def test_probleme_de_courriel_efface_sous_tout_en_tete(appel):
+    """Un courriel invalide sous un en-tête relié à la main (« Adresse perso ») : le
+    problème cite une valeur qui n'a jamais été stockée ; son code suffit à l'effacer."""
+    effaceur = conservation._Effaceur(set(), appel)
+    probleme = {
+        "code": "courriel_invalide",
+        "colonne": "Adresse perso",
+        "message": f"adresse courriel invalide « {COURRIEL_INVALIDE} ».",
+    }
+    assert effaceur.json([probleme])[0]["message"] == conservation.RETIRE
+    autre = {"code": "plafond_depasse", "colonne": "Montant", "message": "25 000 $ dépassé."}
+    assert effaceur.json([autre]) == [autre]
