@@ -111,15 +111,16 @@ class Bilan:
         """Le compte rendu, en phrases, sans aucune valeur retirée."""
         libelles = libelles_champs()
         champs = (
-            "; ".join(f"{libelles.get(c, c)} : {n}" for c, n in self.champs.items() if n) or "aucun"
+            " ; ".join(f"{libelles.get(c, c)} : {n}" for c, n in self.champs.items() if n)
+            or "aucun"
         )
         lignes = [
-            ("Simulation : rien n'est écrit. " if self.simulation else "")
+            ("Simulation : rien n'est écrit. " if self.simulation else "Purge faite. ")
             + f"Appel {self.appel_id} : "
             + (
                 f"conservation échue le {date(self.echeance)}."
                 if self.echeance and self.jour >= self.echeance
-                else f"conservation jusqu'au {date(self.echeance)} (non échue)."
+                else f"échéance de la conservation le {date(self.echeance)}, non atteinte."
                 if self.echeance
                 else "aucune durée de conservation fixée ([conservation] mois_apres_cloture)."
             ),
