@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from evaluation.appels.configuration import Appel
@@ -50,6 +51,8 @@ CODES_PERSONNELS = ("courriel",)
 # Une valeur plus courte n'est pas cherchée dans les textes (elle remplacerait des mots
 # ordinaires : « oui », « Paris ») ; elle reste retirée de la demande elle-même.
 LONGUEUR_MIN_RECHERCHE = 5
+# Au-delà, une forme n'entre dans l'expression de recherche que par ses premiers caractères.
+ANCRE = 64
 
 
 class PurgeRefusee(RuntimeError):
@@ -191,7 +194,17 @@ class _Effaceur:
             formes |= {v, citer(v)}
             if len(v) > 60:
                 formes.add(v[:57] + "…")
-        self.formes = sorted(formes, key=len, reverse=True)
+        # Toutes les formes en une expression (un arbre de préfixes) : un texte se parcourt
+        # une fois, dans le moteur d'expressions, quel que soit le nombre de valeurs (des
+        # dizaines de milliers pour un grand appel, des centaines de milliers de lignes de
+        # journal) ; la forme la plus longue l'emporte.
+        # Une forme longue (une équipe décrite en 500 caractères) n'entre dans l'expression
+        # que par ses ANCRE premiers caractères ; la suite se vérifie à la rencontre.
+        self.longues: dict[str, list[str]] = {}
+        for forme in sorted((f for f in formes if len(f) > ANCRE), key=len, reverse=True):
+            self.longues.setdefault(forme[:ANCRE], []).append(forme)
+        self.courtes = {f for f in formes if len(f) <= ANCRE}
+        self.motif = _motif(self.courtes | set(self.longues))
         libelles = libelles_champs(appel)
         self.prefixes = tuple(f"{libelles.get(c, c)} : " for c in CHAMPS_PERSONNELS)
         self.colonnes = set().union(*(_noms_colonnes(c) for c in CHAMPS_PERSONNELS))
@@ -199,10 +212,23 @@ class _Effaceur:
     def texte(self, valeur: str) -> str:
         if valeur.startswith(self.prefixes):
             return valeur.split(" : ", 1)[0] + " : " + RETIRE
-        for forme in self.formes:
-            if forme in valeur:
-                valeur = valeur.replace(forme, RETIRE)
-        return valeur
+        return self._remplacer(valeur)
+
+    def _remplacer(self, valeur: str) -> str:
+        """Chaque forme trouvée (la plus à gauche, la plus longue) devient RETIRE."""
+        if self.motif is None or len(valeur) < LONGUEUR_MIN_RECHERCHE:
+            return valeur
+        morceaux, debut, position = [], 0, 0
+        while trouve := self.motif.search(valeur, position):
+            i, texte = trouve.start(), trouve.group()
+            longue = next((f for f in self.longues.get(texte, ()) if valeur.startswith(f, i)), None)
+            forme = longue or (texte if texte in self.courtes else None)
+            if forme is None:  # l'ancre d'une forme longue qui ne suit pas
+                position = i + 1
+                continue
+            morceaux += [valeur[debut:i], RETIRE]
+            position = debut = i + len(forme)
+        return "".join([*morceaux, valeur[debut:]]) if morceaux else valeur
 
     def json(self, valeur):
         if isinstance(valeur, str):
@@ -218,6 +244,34 @@ class _Effaceur:
                 valeur = {**valeur, "message": RETIRE, "suggestion": None}
             return {k: self.json(v) for k, v in valeur.items()}
         return valeur
+
+
+def _motif(formes: set[str]) -> re.Pattern | None:
+    """L'expression qui reconnaît chacune des `formes`, construite sur leur arbre de
+    préfixes (les suites sans embranchement restent des littéraux) : le moteur d'expressions
+    n'essaie, à chaque position, que les formes qui partagent ce qui précède."""
+    if not formes:
+        return None
+    arbre: dict = {}
+    for forme in formes:
+        noeud = arbre
+        for caractere in forme:
+            noeud = noeud.setdefault(caractere, {})
+        noeud[""] = {}
+
+    def expression(noeud: dict) -> str:
+        morceaux = []
+        # Une suite sans embranchement : un littéral, sans récursion.
+        while len(noeud) == 1 and "" not in noeud:
+            ((caractere, noeud),) = noeud.items()
+            morceaux.append(re.escape(caractere))
+        suites = [re.escape(c) + expression(n) for c, n in sorted(noeud.items()) if c]
+        if suites:
+            groupe = "(?:" + "|".join(suites) + ")"
+            morceaux.append(groupe + "?" if "" in noeud else groupe)
+        return "".join(morceaux)
+
+    return re.compile(expression(arbre))
 
 
 def _textes(valeur) -> list[str]:

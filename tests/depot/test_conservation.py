@@ -401,3 +401,17 @@ def test_probleme_de_courriel_efface_sous_tout_en_tete(appel):
     assert effaceur.json([probleme])[0]["message"] == conservation.RETIRE
     autre = {"code": "plafond_depasse", "colonne": "Montant", "message": "25 000 $ dépassé."}
     assert effaceur.json([autre]) == [autre]
+
+
+def test_effaceur_forme_la_plus_longue_et_formes_longues(appel):
+    """Chaque copie d'une valeur retirée, entière ou coupée comme un message la cite, devient
+    RETIRE ; une valeur longue (au-delà de l'ancre) seulement si elle suit en entier ; un
+    préfixe commun ne suffit pas."""
+    longue = "Chargée de projet : " + "expérience " * 19 + "de terrain"
+    effaceur = conservation._Effaceur({COURRIEL, "a@b.example.com", longue, "oui"}, appel)
+    r = conservation.RETIRE
+    assert effaceur.texte(f"Écrire à {COURRIEL}, ou a@b.example.com.") == f"Écrire à {r}, ou {r}."
+    assert effaceur.texte(f"« {longue} »") == f"« {r} »"
+    assert effaceur.texte(longue[:-5]) == longue[:-5]
+    assert effaceur.texte(f"cité : {longue[:57]}…") == f"cité : {r}"
+    assert effaceur.texte("oui, vu.") == "oui, vu."  # trop court pour être cherché
