@@ -49,7 +49,7 @@ OBJET_PURGE = "conservation:purge"
 # sous lequel le fichier l'a donné (une colonne reliée à la main).
 CODES_PERSONNELS = ("courriel",)
 # Une valeur plus courte n'est pas cherchée dans les textes (elle remplacerait des mots
-# ordinaires : « oui », « Paris ») ; elle reste retirée de la demande elle-même.
+# ordinaires : « oui », « non », « s.o. ») ; elle reste retirée de la demande elle-même.
 LONGUEUR_MIN_RECHERCHE = 5
 # Au-delà, une forme n'entre dans l'expression de recherche que par ses premiers caractères.
 ANCRE = 64
