@@ -220,6 +220,24 @@ def _analyseur() -> argparse.ArgumentParser:
     ae = sa.add_parser("exporter", help="écrit la configuration TOML d'un appel stocké")
     ae.add_argument("identifiant", metavar="ID")
     ae.add_argument("--sortie", metavar="FICHIER.toml", help="fichier à écrire (défaut : écran)")
+    pu = sa.add_parser(
+        "purger",
+        help="retire les renseignements personnels des demandes d'un appel (coordonnées, "
+        "équipe, résolution, colonnes hors gabarit, pièces jointes) à l'échéance de leur "
+        "conservation ([conservation] de l'appel) ; garde notes, décisions et montants",
+    )
+    pu.add_argument("identifiant", metavar="ID")
+    pu.add_argument(
+        "--simulation",
+        action="store_true",
+        help="dit ce qui serait retiré (demandes, champs, pièces, octets) sans rien écrire",
+    )
+    pu.add_argument(
+        "--avant-echeance",
+        action="store_true",
+        help="purge avant l'échéance de conservation (avec --raison)",
+    )
+    pu.add_argument("--raison", default="", metavar="TEXTE", help="raison d'une purge anticipée")
     b = sous.add_parser(
         "base", help="tient le schéma de la base à jour (Alembic), la sauvegarde et la restaure"
     )
@@ -590,6 +608,8 @@ def _appels(options, moteur) -> int:
             for m in modeles:
                 print(f"  {m.id} : {m.nom}")
         return SORTIE_OK
+    if options.action == "purger":
+        return _purger(options, moteur)
     if options.action == "exporter":
         with moteur.connect() as connexion:
             ligne = stockage.lire_appel(options.identifiant, connexion=connexion)
@@ -625,6 +645,36 @@ def _appels(options, moteur) -> int:
         print(f"Erreur : {exc}", file=sys.stderr)
         return SORTIE_PROBLEME
     print(f"Appel {appel.id} {'créé' if cree else 'mis à jour'} : {appel.nom}.")
+    return SORTIE_OK
+
+
+def _purger(options, moteur) -> int:
+    """`appels purger ID` : la purge des renseignements personnels (issue 20, point 5)."""
+    from evaluation.appels.catalogue import AppelIntrouvable, appels_stockes
+    from evaluation.appels.configuration import ErreurAppel
+    from evaluation.depot.conservation import PurgeRefusee, purger
+
+    try:
+        appel = next((a for a in appels_stockes(moteur) if a.id == options.identifiant), None)
+    except (AppelIntrouvable, ErreurAppel) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return SORTIE_USAGE
+    if appel is None:
+        print(f"Erreur : appel « {options.identifiant} » introuvable.", file=sys.stderr)
+        return SORTIE_USAGE
+    try:
+        bilan = purger(
+            appel,
+            moteur=moteur,
+            auteur=_auteur_cli(),
+            avant_echeance=options.avant_echeance,
+            raison=options.raison,
+            simulation=options.simulation,
+        )
+    except PurgeRefusee as exc:
+        print(f"Purge refusée : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(bilan.texte())
     return SORTIE_OK
 
 

@@ -319,6 +319,12 @@ class Appel:
     # « rapport financier et narratif » que l'appel exige sans la dater. Voir `Suivi`.
     rapport_delai_jours: int = 90
     rapport_depuis: str = "fin_projet"
+    # La conservation des renseignements personnels ([conservation], réglages du ministère ;
+    # l'appel n'en dit rien) : combien de mois après la fermeture de l'appel (None : aucune
+    # durée fixée, la purge ne se fait qu'avant l'échéance, avec une raison), et ce qui marque
+    # la fermeture (None : « fin_financement »). Voir `evaluation.appels.conservation`.
+    mois_apres_cloture: int | None = None
+    cloture: str | None = None
     cibles: tuple[Cible, ...] = ()
     # La source déclarée de chaque réglage ([sources], voir appels.reglages) et les réglages
     # qui doivent en dire une, avec leur valeur.
@@ -394,6 +400,13 @@ _SCHEMA_COMITE = {"quorum": ((int,), False), "tirage_zone_grise": ((bool,), Fals
 # (« fin_financement »). Une convention signée peut fixer une autre date (page Conventions).
 _SCHEMA_SUIVI = {"rapport_delai_jours": ((int,), False), "rapport_depuis": (_TEXTE, False)}
 RAPPORT_DEPUIS = ("fin_projet", "fin_financement")
+# La conservation des renseignements personnels (issue 20, Loi 25) : l'appel ne fixe aucune
+# durée ; réglages du ministère. `cloture` : ce qui marque la fermeture de l'appel,
+# « fin_financement » (la fin de la dernière année financière de l'appel) ou « date_limite »
+# (la date limite de dépôt, [appel] date_limite).
+_SCHEMA_CONSERVATION = {"mois_apres_cloture": ((int,), False), "cloture": (_TEXTE, False)}
+CLOTURES = ("fin_financement", "date_limite")
+CONSERVATION_MOIS_MAX = 1200
 LIBELLES_RAPPORT_DEPUIS = {
     "fin_projet": "la fin du projet déclarée dans la demande (à défaut, la fin de la "
     "dernière année financière accordée)",
@@ -521,6 +534,7 @@ _SECTIONS = {
     "sources": dict,
     "comite": dict,
     "suivi": dict,
+    "conservation": dict,
     "demandeur": dict,
     "dimensions": list,
 }
@@ -530,6 +544,7 @@ _SECTIONS_FACULTATIVES = {
     "sources",
     "comite",
     "suivi",
+    "conservation",
     "demandeur",
     "dimensions",
     # Issue 18 : un programme sans axes ni secteurs (Québec sans frontières : objectifs,
@@ -1033,6 +1048,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
             "dernière année financière accordée)."
         )
         rapport_depuis = "fin_projet"
+    mois_apres_cloture, cloture = _conservation_lue(donnees, entete, erreurs)
     demandeur = _verifier(donnees.get("demandeur", {}), _SCHEMA_DEMANDEUR, "[demandeur]", erreurs)
     type_demandeur = demandeur.get("type", "entite_municipale")
     if type_demandeur not in TYPES_DEMANDEUR:
@@ -1140,6 +1156,8 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         tirage_zone_grise=tirage_zone_grise,
         rapport_delai_jours=rapport_delai_jours,
         rapport_depuis=rapport_depuis,
+        mois_apres_cloture=mois_apres_cloture,
+        cloture=cloture,
         cibles=tuple(cibles),
         sources=sources,
         portee_plafond_visas=portee_visas,
@@ -1148,6 +1166,38 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         source_toml=texte,
     )
     return replace(appel, reglages=_reglages.reglages(appel, donnees))
+
+
+def _conservation_lue(
+    donnees: dict, entete: dict, erreurs: list[str]
+) -> tuple[int | None, str | None]:
+    """[conservation] : la durée (mois après la fermeture) et ce qui marque la fermeture."""
+    table = _verifier(
+        donnees.get("conservation", {}), _SCHEMA_CONSERVATION, "[conservation]", erreurs
+    )
+    mois = table.get("mois_apres_cloture")
+    if mois is not None and (isinstance(mois, bool) or not 0 <= mois <= CONSERVATION_MOIS_MAX):
+        erreurs.append(
+            f"[conservation] : mois_apres_cloture vaut {mois} : un nombre de mois de 0 à "
+            f"{CONSERVATION_MOIS_MAX} est attendu (durée de conservation des renseignements "
+            "personnels après la fermeture de l'appel)."
+        )
+        mois = None
+    cloture = table.get("cloture")
+    if cloture is not None and cloture not in CLOTURES:
+        erreurs.append(
+            f"[conservation] : cloture = « {cloture} » inconnue : écrivez « fin_financement » "
+            "(la fin de la dernière année financière de l'appel) ou « date_limite » (la date "
+            "limite de dépôt, [appel] date_limite)."
+        )
+        cloture = None
+    if cloture == "date_limite" and entete.get("date_limite") is None:
+        erreurs.append(
+            "[conservation] : cloture = « date_limite », mais [appel] ne donne pas de "
+            "date_limite : ajoutez-la, ou écrivez « fin_financement »."
+        )
+        cloture = None
+    return mois, cloture
 
 
 # Plafonds d'une configuration (interprétation, issue 18) : une dimension est une liste de

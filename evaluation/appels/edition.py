@@ -56,6 +56,7 @@ ORDRE_SECTIONS = (
     "cibles",
     "financement",
     "suivi",
+    "conservation",
     "depenses",
     "admissibilite",
     "regions",

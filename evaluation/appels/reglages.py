@@ -86,6 +86,8 @@ REGLAGES_SOURCES: tuple[tuple[str, str], ...] = (
     ("comite.tirage_zone_grise", "Tirage au sort dans la zone grise"),
     ("suivi.rapport_delai_jours", "Rapport financier et narratif : délai (jours)"),
     ("suivi.rapport_depuis", "Rapport financier et narratif : délai compté depuis"),
+    ("conservation.mois_apres_cloture", "Conservation des renseignements personnels (mois)"),
+    ("conservation.cloture", "Conservation : ce qui marque la fermeture de l'appel"),
     ("cibles", "Cibles d'équilibre du portefeuille"),
     ("financement.plafond_annuel", "Plafond annuel"),
     ("financement.nombre_annees_max", "Nombre d'années financières"),

@@ -39,7 +39,7 @@ from evaluation.depot.verification import (
 )
 from evaluation.notes import filtrage
 from evaluation.socle import stockage
-from evaluation.socle.formats import pluriel
+from evaluation.socle.formats import date, pluriel
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import nettoyer
 
@@ -230,6 +230,9 @@ def _importer(
         a_mettre_a_jour: list[dict] = []
         ids_lignes: dict[int, list[dict]] = {}
         reouvrir: dict[int, tuple[str, dict[str, str]]] = {}
+        # Les demandes purgées écartées : les problèmes de leurs lignes citent les valeurs
+        # retirées (un courriel invalide), le rapport de l'importation ne les garde pas.
+        purgees: set[str] = set()
         for d in gardees:
             nouvelle = _ligne_demande(d, maintenant, importation_id)
             ancienne = existantes.get(d.cle)
@@ -247,6 +250,12 @@ def _importer(
             if ancienne.get("retiree_le") is not None:
                 # Un désistement ne s'annule pas par un fichier : page Importation, Rétablir.
                 rapport.ecartees.append(f"{ancienne['no_demande']} (retirée : désistement)")
+                continue
+            if ancienne.get("renseignements_retires_le") is not None:
+                # Conservation échue (issue 20) : ses renseignements personnels ont été
+                # retirés ; un fichier ne les fait pas revenir.
+                rapport.ecartees.append(_purgee(ancienne))
+                purgees.add(d.no_demande)
                 continue
             if demandeur_change(ancienne, d.valeurs):
                 # Stockée par une importation faite depuis la vérification : jamais écrasée.
@@ -292,6 +301,7 @@ def _importer(
                 cle not in cles_gardees
                 and cle in existantes
                 and existantes[cle].get("retiree_le") is None
+                and existantes[cle].get("renseignements_retires_le") is None
             ):
                 ancienne = existantes[cle]
                 details = differences(ancienne, ancienne, lignes_d, appel=appel)
@@ -345,7 +355,9 @@ def _importer(
                 "nb_inchangees": len(rapport.inchangees),
                 "nb_lignes_budget": rapport.nb_lignes_budget,
                 "rapport": {
-                    "problemes": [p.en_dict() for p in verification.problemes],
+                    "problemes": [
+                        p.en_dict() for p in verification.problemes if p.no_demande not in purgees
+                    ],
                     "creees": rapport.creees,
                     "mises_a_jour": {c.no_demande: c.details for c in rapport.mises_a_jour},
                     "ecartees": rapport.ecartees,
@@ -386,6 +398,16 @@ def _retenir_correspondances(
         )
         tableau = next(t for t in tableaux if t.empreinte == empreinte)
         rapport.correspondances_retenues[(tableau.fichier, tableau.feuille)] = relie
+
+
+def _purgee(ancienne: dict) -> str:
+    """Pourquoi une demande purgée n'est pas réimportée (rapport : demandes écartées)."""
+    quand = ancienne["renseignements_retires_le"]
+    return (
+        f"{ancienne['no_demande']} (renseignements personnels retirés le {date(quand.date())}, "
+        "à l'échéance de leur conservation : la demande ne se réimporte pas, ses coordonnées "
+        "ne reviennent pas)"
+    )
 
 
 def _numeroter(verification: Verification, appel: Appel, existantes: dict[str, dict]) -> None:

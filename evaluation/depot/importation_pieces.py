@@ -148,6 +148,19 @@ def importer_pieces(
                     "l'importation. Rechargez la page et téléversez l'archive de nouveau.",
                 )
             )
+        elif purgees := sorted(
+            {p.no_demande for p in lecture.pieces}
+            & set(stockage.demandes_purgees(appel.id, connexion=connexion))
+        ):
+            # Conservation échue (issue 20) : les pièces d'une demande purgée ne reviennent pas.
+            lecture.refus.append(
+                _refus_archive(
+                    nom_archive,
+                    f"les renseignements personnels des demandes {', '.join(purgees)} ont été "
+                    "retirés à l'échéance de leur conservation : leurs pièces jointes ne se "
+                    "réimportent pas. Retirez-les de l'archive.",
+                )
+            )
         else:
             lecture.refus.extend(
                 _ecrire(

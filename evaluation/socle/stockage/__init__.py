@@ -63,6 +63,11 @@ from evaluation.socle.stockage.comptes import (  # noqa: F401
     modifier_compte,
     noms_des_comptes,
 )
+from evaluation.socle.stockage.conservation import (  # noqa: F401
+    appliquer_purge,
+    demandes_purgees,
+    lire_pour_purge,
+)
 from evaluation.socle.stockage.correspondances import (  # noqa: F401
     lire_correspondances,
     retenir_correspondance,

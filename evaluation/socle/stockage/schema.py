@@ -170,6 +170,9 @@ demandes = sa.Table(
     sa.Column("retiree_le", sa.DateTime),
     sa.Column("retiree_par", Texte),
     sa.Column("raison_retrait", Texte),
+    # Conservation échue (issue 20, point 5) : quand la purge de l'appel a retiré les
+    # renseignements personnels de la demande (vide : jamais). Voir evaluation.depot.conservation.
+    sa.Column("renseignements_retires_le", sa.DateTime),
     sa.UniqueConstraint("appel_id", "no_demande", name="uq_demande_numero"),
 )
 

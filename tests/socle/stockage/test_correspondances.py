@@ -99,5 +99,5 @@ def test_migration_0019_descend_et_remonte(moteur_brut, appel):  # noqa: F811
         command.upgrade(migration._configuration(c), "heads")
     with moteur.connect() as c:
         assert compare_metadata(MigrationContext.configure(c), metadonnees) == []
-        assert migration.revision_actuelle(c) == "0019_correspondances"
+        assert migration.revision_actuelle(c) == migration.revision_cible()
         assert stockage.lire_correspondances(appel.id, connexion=c) == {}

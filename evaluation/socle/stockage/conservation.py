@@ -1,0 +1,115 @@
+"""Lectures et écritures de la purge des renseignements personnels d'un appel (issue 20,
+point 5) ; ce qui est retiré, et pourquoi, est décidé par `evaluation.depot.conservation`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from evaluation.socle.stockage.schema import (
+    demandes,
+    importations,
+    journal,
+    lignes_budget,
+    pieces_jointes,
+)
+
+
+def lire_pour_purge(appel_id: str, champs: Sequence[str], *, connexion: Connection) -> dict:
+    """Ce qu'une purge de l'appel examine : ses demandes (retirées comprises ; `champs`,
+    colonnes supplémentaires, avertissements), les colonnes supplémentaires de leurs lignes de
+    budget, leurs pièces jointes (sans le contenu), les rapports de ses importations et les
+    valeurs de son journal."""
+    ids = sa.select(demandes.c.id).where(demandes.c.appel_id == appel_id)
+    c = demandes.c
+    lues = connexion.execute(
+        sa.select(
+            c.id,
+            c.no_demande,
+            c.renseignements_retires_le,
+            c.colonnes_supplementaires,
+            c.avertissements,
+            *(demandes.c[nom] for nom in champs),
+        )
+        .where(c.appel_id == appel_id)
+        .order_by(c.no_demande)
+    ).mappings()
+    budget = connexion.execute(
+        sa.select(lignes_budget.c.id, lignes_budget.c.colonnes_supplementaires).where(
+            lignes_budget.c.demande_id.in_(ids),
+            lignes_budget.c.colonnes_supplementaires.is_not(None),
+        )
+    ).mappings()
+    pieces = connexion.execute(
+        sa.select(
+            pieces_jointes.c.id,
+            pieces_jointes.c.demande_id,
+            pieces_jointes.c.nom_fichier,
+            pieces_jointes.c.taille,
+        ).where(pieces_jointes.c.demande_id.in_(ids))
+    ).mappings()
+    rapports = connexion.execute(
+        sa.select(importations.c.id, importations.c.rapport).where(
+            importations.c.appel_id == appel_id
+        )
+    ).mappings()
+    lignes_journal = connexion.execute(
+        sa.select(journal.c.id, journal.c.ancien, journal.c.nouveau).where(
+            sa.or_(journal.c.appel_id == appel_id, journal.c.demande_id.in_(ids))
+        )
+    ).mappings()
+    return {
+        "demandes": [dict(x) for x in lues],
+        "lignes_budget": [dict(x) for x in budget],
+        "pieces": [dict(x) for x in pieces],
+        "importations": [dict(x) for x in rapports],
+        "journal": [dict(x) for x in lignes_journal],
+    }
+
+
+def appliquer_purge(
+    *,
+    demandes_modifiees: Sequence[dict],
+    lignes_budget_ids: Sequence[int],
+    pieces_ids: Sequence[int],
+    rapports: Sequence[dict],
+    lignes_journal: Sequence[dict],
+    connexion: Connection,
+) -> None:
+    """Écrit une purge décidée : chaque demande ({id, colonnes…}), les colonnes
+    supplémentaires des lignes de budget effacées, les pièces supprimées, les rapports
+    d'importation ({id, rapport}) et les lignes du journal ({id, ancien, nouveau}) réécrits.
+    L'appelant tient la transaction (tout ou rien)."""
+    for valeurs in demandes_modifiees:
+        valeurs = dict(valeurs)
+        demande_id = valeurs.pop("id")
+        connexion.execute(demandes.update().where(demandes.c.id == demande_id).values(**valeurs))
+    if lignes_budget_ids:
+        connexion.execute(
+            lignes_budget.update()
+            .where(lignes_budget.c.id.in_(list(lignes_budget_ids)))
+            .values(colonnes_supplementaires=None)
+        )
+    if pieces_ids:
+        connexion.execute(pieces_jointes.delete().where(pieces_jointes.c.id.in_(list(pieces_ids))))
+    for r in rapports:
+        connexion.execute(
+            importations.update().where(importations.c.id == r["id"]).values(rapport=r["rapport"])
+        )
+    for ligne in lignes_journal:
+        connexion.execute(
+            journal.update()
+            .where(journal.c.id == ligne["id"])
+            .values(ancien=ligne["ancien"], nouveau=ligne["nouveau"])
+        )
+
+
+def demandes_purgees(appel_id: str, *, connexion: Connection) -> dict[str, object]:
+    """Numéro → moment de la purge, pour chaque demande de l'appel dont les renseignements
+    personnels ont été retirés."""
+    requete = sa.select(demandes.c.no_demande, demandes.c.renseignements_retires_le).where(
+        demandes.c.appel_id == appel_id, demandes.c.renseignements_retires_le.is_not(None)
+    )
+    return {no: quand for no, quand in connexion.execute(requete)}
