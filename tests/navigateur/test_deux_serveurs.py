@@ -468,6 +468,8 @@ def test_deux_serveurs_derriere_nginx(deploiement, nouvelle_page, tmp_path):
         if e.get("action") == "journal" and "statut" in e.get("objets", [])
     ]
     assert [e["compte"] for e in soumissions] == [ids[EVA]]
+    importations = [e for e in d.evenements("a") if e.get("action") == "importation"]
+    assert [(e["compte"], e["creees"]) for e in importations] == [(ids[ADMIN], 3)]
     journaux = "".join(j.read_text(errors="replace") for j in d.journaux.values())
     assert "@exemple.qc.ca" not in journaux  # aucun courriel dans les journaux du serveur
 

@@ -1,16 +1,17 @@
 """Journaux structurés du serveur : une ligne JSON par action, sur la sortie d'erreur (que
 systemd range dans journald, et Docker dans les journaux du conteneur).
 
-Chaque écriture au journal en base (`inscrire_journal`) et chaque tentative de connexion
-donnent un événement : qui (l'identifiant du compte, jamais son courriel ni son nom), quoi
-(les objets du journal : « note:pertinence », « compte:role »…), où (appel, demande par
-son identifiant interne) et le niveau. Ni les valeurs écrites (un nom, un commentaire, un
-montant), ni le courriel saisi à la connexion n'y paraissent : les faits détaillés restent
-dans le journal en base, que seuls les rôles qui y ont droit lisent.
+Chaque écriture au journal en base (`inscrire_journal`), chaque importation de demandes et
+chaque tentative de connexion donnent un événement : qui (l'identifiant du compte, jamais
+son courriel ni son nom), quoi (les objets du journal : « note:pertinence »,
+« compte:role »…), où (appel, demande par son identifiant interne) et le niveau. Ni les
+valeurs écrites (un nom, un commentaire, un montant), ni le courriel saisi à la connexion,
+ni les noms des fichiers importés n'y paraissent : les faits détaillés restent dans le
+journal en base, que seuls les rôles qui y ont droit lisent.
 
 L'événement n'est émis qu'à la validation de la transaction (événement « commit » de
-SQLAlchemy) : une écriture annulée n'en laisse pas. Sans `configurer_journaux()` (tests, modules
-importés ailleurs), rien n'est affiché.
+SQLAlchemy) : une écriture annulée n'en laisse pas. Sans `configurer_journaux()` (tests,
+modules importés ailleurs), rien n'est affiché.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from evaluation.socle.stockage.schema import comptes
+from evaluation.socle.stockage.schema import comptes, importations
 
 ACTIONS = logging.getLogger("evaluation.actions")
 # Sans gestionnaire, Python afficherait les avertissements en texte brut (lastResort) dans
@@ -161,6 +162,32 @@ def apres_tentative(courriel: str, reussie: bool, *, connexion: Connection) -> N
     compte = _identifiants({courriel}, connexion).get(courriel)
     champs = {"action": "connexion", "compte": compte, "reussie": reussie}
     _differer(connexion, [(logging.INFO if reussie else logging.WARNING, champs)])
+
+
+def apres_importation(importation_id: int, *, connexion: Connection) -> None:
+    """L'événement d'une importation de demandes (inscrite à son propre journal, pas au
+    journal des changements) : le compte, l'appel et les nombres, pas les fichiers (leurs
+    noms peuvent nommer une personne)."""
+    if not ACTIONS.isEnabledFor(logging.INFO):
+        return
+    ligne = (
+        connexion.execute(sa.select(importations).where(importations.c.id == importation_id))
+        .mappings()
+        .first()
+    )
+    if ligne is None:
+        return
+    auteur = ligne["auteur"]
+    champs: dict[str, object] = {
+        "action": "importation",
+        "compte": _identifiants({auteur}, connexion).get(auteur) if auteur else None,
+        "appel": ligne["appel_id"],
+        "importation": int(importation_id),
+        "creees": ligne["nb_creees"],
+        "mises_a_jour": ligne["nb_mises_a_jour"],
+        "ecartees": ligne["nb_ecartees"],
+    }
+    _differer(connexion, [(logging.INFO, champs)])
 
 
 @sa.event.listens_for(sa.engine.Engine, "commit")

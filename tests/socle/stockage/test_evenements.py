@@ -55,11 +55,18 @@ def test_une_ligne_par_action_sans_donnee_personnelle(moteur, appel, base_valide
     with moteur.connect() as c:
         id_admin = int(stockage.lire_compte(admin.courriel, connexion=c)["id"])
         id_eva = int(stockage.lire_compte(COURRIEL, connexion=c)["id"])
-    importer(verifier_lot([(base_valide.name, base_valide)], appel), appel, moteur=moteur)
+    lot = verifier_lot([(base_valide.name, base_valide)], appel)
+    importer(lot, appel, moteur=moteur, auteur=admin.courriel)
     admettre(moteur, appel)
     with moteur.connect() as c:
         demande = int(stockage.lire_demandes(appel.id, connexion=c)["id"].iloc[0])
-    sortie()  # la mise en place, lue et laissée
+    (importation,) = [x for x in sortie() if x["action"] == "importation"]
+    assert importation == {
+        **{k: importation[k] for k in ("date", "importation")},
+        **{"niveau": "INFO", "source": "evaluation.actions", "action": "importation"},
+        **{"compte": id_admin, "appel": appel.id, "creees": 3, "mises_a_jour": 0},
+        "ecartees": 0,
+    }
 
     assert comptes.authentifier(COURRIEL, MOT_DE_PASSE, moteur=moteur).compte is not None
     assert comptes.authentifier(COURRIEL, "mauvais mot de passe", moteur=moteur).compte is None
