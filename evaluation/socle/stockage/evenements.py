@@ -10,7 +10,8 @@ ni les noms des fichiers importés n'y paraissent : les faits détaillés resten
 journal en base, que seuls les rôles qui y ont droit lisent.
 
 L'événement n'est émis qu'à la validation de la transaction (événement « commit » de
-SQLAlchemy) : une écriture annulée n'en laisse pas. Sans `configurer_journaux()` (tests,
+SQLAlchemy, juste avant le COMMIT : un COMMIT refusé par la base, rare, laisserait une
+ligne de trop) : une écriture annulée n'en laisse pas. Sans `configurer_journaux()` (tests,
 modules importés ailleurs), rien n'est affiché.
 """
 
@@ -20,6 +21,7 @@ import datetime as dt
 import json
 import logging
 import os
+import weakref
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -44,7 +46,9 @@ AVERTISSEMENTS = frozenset(
         "reglage:decisions_verrouillees",
     }
 )
-_EN_ATTENTE = "evaluation_evenements_en_attente"
+# Les événements d'une transaction en cours, par connexion (pas dans `connexion.info`, qui
+# rouvrirait une connexion invalidée au moment de l'annulation).
+_EN_ATTENTE: weakref.WeakKeyDictionary[Connection, list] = weakref.WeakKeyDictionary()
 _MARQUE = "_evaluation_journal_structure"
 
 
@@ -114,7 +118,7 @@ def _identifiants(courriels: set[str], connexion: Connection) -> dict[str, int]:
 
 
 def _differer(connexion: Connection, evenements: list[tuple[int, dict]]) -> None:
-    connexion.info.setdefault(_EN_ATTENTE, []).extend(evenements)
+    _EN_ATTENTE.setdefault(connexion, []).extend(evenements)
 
 
 def apres_journal(lignes: list[dict], *, connexion: Connection) -> None:
@@ -192,10 +196,10 @@ def apres_importation(importation_id: int, *, connexion: Connection) -> None:
 
 @sa.event.listens_for(sa.engine.Engine, "commit")
 def _valide(connexion: Connection) -> None:
-    for niveau_, champs in connexion.info.pop(_EN_ATTENTE, ()):
+    for niveau_, champs in _EN_ATTENTE.pop(connexion, ()):
         ACTIONS.log(niveau_, champs["action"], extra={"champs": champs})
 
 
 @sa.event.listens_for(sa.engine.Engine, "rollback")
 def _annule(connexion: Connection) -> None:
-    connexion.info.pop(_EN_ATTENTE, None)
+    _EN_ATTENTE.pop(connexion, None)
