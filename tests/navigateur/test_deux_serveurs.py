@@ -473,6 +473,15 @@ def test_deux_serveurs_derriere_nginx(deploiement, nouvelle_page, tmp_path):
     journaux = "".join(j.read_text(errors="replace") for j in d.journaux.values())
     assert "@exemple.qc.ca" not in journaux  # aucun courriel dans les journaux du serveur
 
+    # Un navigateur sans témoin reçoit celui de nginx, le garde, et le serveur de sa page est
+    # celui que ce témoin désigne.
+    libre = nouvelle_page()
+    reponse = libre.goto(d.url)
+    attendre_fin(libre)
+    (temoin,) = [c for c in libre.context.cookies() if c["name"] == TEMOIN]
+    _, entetes, _ = requete(d.url, "/_stcore/health", temoin["value"])
+    assert servi_par(reponse.headers["x-amont"]) == entetes["X-Amont"]
+
     # Le serveur a s'arrête : une session neuve qui le visait va à b, et tout y est.
     d.arreter("a")
     reprise = ouvrir(nouvelle_page, d, cles["a"], "/evaluation", "b", refus_csp)
