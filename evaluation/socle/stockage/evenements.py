@@ -93,9 +93,11 @@ def _sortie_erreur() -> logging.Handler:
 
 
 def configurer_journaux(gestionnaire: logging.Handler | None = None) -> logging.Handler:
-    """Envoie les journaux du paquet `evaluation` (les actions, et les messages des autres
-    modules) en JSON, niveau INFO et plus, sur la sortie d'erreur ou `gestionnaire`. Une
-    seconde fois, ne fait rien (le script Streamlit est réexécuté à chaque action)."""
+    """Envoie les journaux du paquet `evaluation` en JSON sur la sortie d'erreur ou
+    `gestionnaire` : les actions dès le niveau INFO, les messages des autres modules comme
+    avant, dès WARNING (leurs messages INFO nomment des fichiers téléversés, dont le nom peut
+    être celui d'une personne). Une seconde fois, ne fait rien (le script Streamlit est
+    réexécuté à chaque action)."""
     racine = logging.getLogger("evaluation")
     for existant in racine.handlers:
         if getattr(existant, _MARQUE, False):
@@ -104,7 +106,7 @@ def configurer_journaux(gestionnaire: logging.Handler | None = None) -> logging.
     gestionnaire.setFormatter(FormatJson())
     setattr(gestionnaire, _MARQUE, True)
     racine.addHandler(gestionnaire)
-    racine.setLevel(logging.INFO)
+    ACTIONS.setLevel(logging.INFO)
     return gestionnaire
 
 

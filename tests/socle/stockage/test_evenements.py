@@ -26,7 +26,7 @@ COMMENTAIRE = "Projet solide, porté par Mme Tremblay-Gagnon"
 def sortie():
     """Les lignes émises, par le gestionnaire que pose `configurer_journaux` (format JSON)."""
     racine = logging.getLogger("evaluation")
-    niveau_avant, gestionnaires_avant = racine.level, list(racine.handlers)
+    niveau_avant, gestionnaires_avant = evenements.ACTIONS.level, list(racine.handlers)
     flux = io.StringIO()
     gestionnaire = logging.StreamHandler(flux)
     racine.handlers = [h for h in racine.handlers if not getattr(h, evenements._MARQUE, False)]
@@ -43,7 +43,7 @@ def sortie():
 
     yield nouvelles
     racine.handlers = gestionnaires_avant
-    racine.setLevel(niveau_avant)
+    evenements.ACTIONS.setLevel(niveau_avant)
 
 
 def test_une_ligne_par_action_sans_donnee_personnelle(moteur, appel, base_valide, sortie):
@@ -134,3 +134,11 @@ def test_format_des_autres_messages_du_paquet(sortie):
     assert ligne["niveau"] == "ERROR" and ligne["source"] == "evaluation.pages"
     assert ligne["message"] == "Erreur inattendue, référence R-1"
     assert "ValueError: détail" in ligne["trace"]
+
+
+def test_les_messages_info_des_autres_modules_restent_hors_du_journal(sortie):
+    """Un message INFO d'un autre module (« CV-Jean-Tremblay.xlsx : lecture impossible »)
+    nommerait un fichier téléversé : seuls WARNING et plus en sortent, comme avant."""
+    logging.getLogger("evaluation.depot.verification").info("%s : lecture impossible", "CV.xlsx")
+    logging.getLogger("evaluation.depot.lecture_isolee").warning("%s : interrompue", "x.xlsx")
+    assert [ligne["message"] for ligne in sortie()] == ["x.xlsx : interrompue"]
