@@ -11,6 +11,7 @@ import streamlit as st
 from evaluation.socle.droits import peut_ouvrir
 from evaluation.socle.formats import montant
 from evaluation.socle.roles import LIBELLES_ROLES
+from evaluation.socle.stockage import configurer_journaux
 from evaluation.socle.texte import litteral
 from pages.composants.commun import (
     CLE_APPEL,
@@ -49,6 +50,10 @@ PAGES = [
     ("parametres", "Paramètres de l'appel", ":material/tune:"),
     ("journal", "Journal", ":material/history:"),
 ]
+
+# Une ligne JSON par action sur la sortie d'erreur du serveur (evaluation/socle/stockage/
+# evenements.py) : qui (identifiant du compte), quoi, à quel niveau, sans donnée personnelle.
+configurer_journaux()
 
 # Même si un déploiement change la configuration : le CSV des tableaux, écrit par le
 # navigateur, ne neutralise aucune formule (voir .streamlit/config.toml).

@@ -115,6 +115,7 @@ from evaluation.socle.stockage.evaluations import (  # noqa: F401
     notes_soumises_des_evaluations,
     resume_des_notes,
 )
+from evaluation.socle.stockage.evenements import configurer_journaux  # noqa: F401
 from evaluation.socle.stockage.financement import (  # noqa: F401
     _dernieres,
     ajouter_bonification,

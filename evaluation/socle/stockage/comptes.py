@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from evaluation.socle.stockage.evenements import apres_tentative
 from evaluation.socle.stockage.moteur import maintenant
 from evaluation.socle.stockage.schema import comptes, tentatives_connexion
 
@@ -40,6 +41,7 @@ def inscrire_tentative(
     connexion.execute(
         tentatives_connexion.insert().values(courriel=courriel, date=date, reussie=reussie)
     )
+    apres_tentative(courriel, reussie, connexion=connexion)
 
 
 def echecs_depuis_derniere_reussite(

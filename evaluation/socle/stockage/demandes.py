@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from evaluation.socle.stockage.evenements import apres_importation
 from evaluation.socle.stockage.moteur import _en_table, _par_paquets
 from evaluation.socle.stockage.schema import (
     _SansControles,
@@ -446,6 +447,7 @@ def finaliser_importation(importation_id: int, valeurs: dict, *, connexion: Conn
     connexion.execute(
         importations.update().where(importations.c.id == importation_id).values(**valeurs)
     )
+    apres_importation(importation_id, connexion=connexion)
 
 
 def id_demande(appel_id: str, no_demande: str, *, connexion: Connection) -> int | None:

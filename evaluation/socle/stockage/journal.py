@@ -10,6 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from evaluation.socle.stockage.evenements import apres_journal
 from evaluation.socle.stockage.schema import journal
 
 
@@ -41,8 +42,10 @@ def ligne_journal(
 
 
 def inscrire_journal(lignes: list[dict], *, connexion: Connection) -> None:
+    """Écrit les lignes ; leur événement structuré (`evenements`) part à la validation."""
     if lignes:
         connexion.execute(journal.insert(), lignes)
+        apres_journal(lignes, connexion=connexion)
 
 
 def lire_journal(
