@@ -28,6 +28,7 @@ from evaluation.notes.fiche import (
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import (
+    arrondi,
     date,
     date_heure,
     montant,
@@ -526,7 +527,9 @@ with st.expander("Simuler d'autres pondérations"):
             litteral(c.libelle.split(" ")[0]),
             min_value=0,
             max_value=60,
-            value=round(donnees.poids[c.id]),
+            # Un poids de 12,5 part de 13 (la moitié vers le haut, comme formats), pas de
+            # 12 (l'arrondi au pair de `round`).
+            value=int(arrondi(donnees.poids[c.id])),
             step=1,
             key=f"poids::{c.id}",
             help=litteral(c.libelle),
