@@ -449,7 +449,7 @@ if "_pf_optimum" in st.session_state:
                 "En suivant le classement, des cibles restent manquées (détail ci-dessous). "
                 "Un programme en nombres entiers peut chercher une sélection qui les manque "
                 f"moins, au prix d'écarts au classement (jusqu'à "
-                f"{portefeuille.DELAI_OPTIMISATION:.0f} s de calcul)."
+                f"{formats.nombre(portefeuille.DELAI_OPTIMISATION)} s de calcul)."
             )
             if st.button("Chercher une sélection qui manque moins les cibles", key="pf_chercher"):
                 st.session_state["_pf_chercher"] = True

@@ -24,7 +24,7 @@ from evaluation.appels.configuration import OBJECTIFS_SELECTION, Appel, Cible
 from evaluation.decision import financement
 from evaluation.decision.classement import CLASSE
 from evaluation.notes.fiche import id_secteur
-from evaluation.socle.formats import nombre, pluriel
+from evaluation.socle.formats import nombre, pluriel, pourcentage
 from evaluation.socle.texte import cle_nom_propre
 
 LIGNE, DECISIONS = "ligne", "decisions"
@@ -709,7 +709,7 @@ def _programme(
         np.zeros(n, dtype=bool),
         0.0,
         message=(
-            f"Calcul arrêté après {delai:.0f} s sans sélection trouvée qui tienne dans "
+            f"Calcul arrêté après {nombre(delai)} s sans sélection trouvée qui tienne dans "
             "l'enveloppe et les cibles : retirez une cible ou une demande forcée, puis "
             "relancez."
         ),
@@ -772,9 +772,9 @@ def _programme(
     if resultat.status == 1:  # temps écoulé, avec une sélection qui respecte tout
         ecart = getattr(resultat, "mip_gap", None)
         message = (
-            f"Calcul arrêté après {delai:.0f} s : voici la meilleure sélection trouvée"
+            f"Calcul arrêté après {nombre(delai)} s : voici la meilleure sélection trouvée"
             + (
-                f", à {100 * ecart:.1f} % au plus de la meilleure possible".replace(".", ",")
+                f", à {pourcentage(ecart)} au plus de la meilleure possible"
                 if ecart is not None and np.isfinite(ecart)
                 else ""
             )
@@ -1034,13 +1034,13 @@ def _respecter_le_classement(
         interrompue = resultat in (HORS_DELAI, MOINDRE_HORS_DELAI)
         if resultat == HORS_DELAI:
             message = (
-                f"Calcul arrêté après {delai:.0f} s avant de savoir si les cibles pouvaient "
+                f"Calcul arrêté après {nombre(delai)} s avant de savoir si les cibles pouvaient "
                 "être moins manquées : voici la sélection qui suit le classement."
             )
         elif resultat == MOINDRE_HORS_DELAI:
             message = (
                 "Les cibles pourraient être moins manquées, mais le calcul s'est arrêté après "
-                f"{delai:.0f} s avant de trouver, à ce moindre manque, la sélection la plus "
+                f"{nombre(delai)} s avant de trouver, à ce moindre manque, la sélection la plus "
                 "proche du classement : voici celle qui suit le classement."
             )
     morceaux = []
