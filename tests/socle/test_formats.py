@@ -92,6 +92,18 @@ def test_date_heure(instant, texte):
     assert formats.date_heure(instant) == texte
 
 
+@pytest.mark.parametrize(
+    ("instant", "texte"),
+    [
+        (dt.datetime(2026, 11, 29, 17, 22, 5), "2026-11-29 17:22:05"),
+        (dt.datetime(2026, 12, 1, 9, 5, 0, 123456), "2026-12-01 09:05:00"),
+        (None, ""),
+    ],
+)
+def test_date_heure_fichier(instant, texte):
+    assert formats.date_heure_fichier(instant) == texte
+
+
 @pytest.mark.parametrize("cents", [1_800_000, 1_800_050, 5, 0, 75_000_000])
 def test_montant_saisi_relu_par_le_lecteur_de_montants(cents):
     from evaluation.depot.valeurs import lire_montant
