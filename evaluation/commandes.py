@@ -479,7 +479,7 @@ def _notes(options, appel, moteur) -> int:
     from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
     from evaluation.notes.grilles import lire_grille
     from evaluation.notes.saisie import ErreurEvaluation
-    from evaluation.socle import stockage
+    from evaluation.socle import formats, stockage
     from evaluation.socle.comptes import lister_comptes
     from evaluation.socle.formats import pluriel
     from evaluation.sorties.neutralisation import texte_csv
@@ -488,11 +488,15 @@ def _notes(options, appel, moteur) -> int:
     if options.action == "exporter":
         with moteur.connect() as connexion:
             table = stockage.lire_notes(appel.id, connexion=connexion)
-        table["note"] = table["note"].map(lambda v: "" if v is None else f"{v:g}")
-        table["date"] = table["date"].map(lambda d: d.isoformat(sep=" ") if d else "")
+        # Issue 19 : une note à deux décimales arrondie la moitié vers le haut, « 7.50 » dans
+        # le CSV et « 7,50 » à l'écran ; l'heure en ISO dans le CSV, à la québécoise à l'écran.
         if options.format == "csv":
+            table["note"] = table["note"].map(formats.note_fichier)
+            table["date"] = table["date"].map(formats.date_heure_fichier)
             sys.stdout.write(texte_csv(table))
         else:
+            table["note"] = table["note"].map(lambda v: formats.note(v, ""))
+            table["date"] = table["date"].map(lambda d: formats.date_heure(d) if d else "")
             print(en_texte(table, a_droite=("note",)) if len(table) else "Aucune note stockée.")
         return SORTIE_OK
     absents = [f for f in options.fichiers if not Path(f).is_file()]
@@ -899,9 +903,14 @@ def _classement(options, appel, moteur) -> int:
     from evaluation.sorties.tableaux import en_texte
 
     forme = getattr(options, "csv", None) or "donnees"
-    decimale = decimale_csv(forme) if options.format == "csv" else "."
+    # En texte, pour une personne : notes « 95,13 » et montants « 18 000,50 $ », comme les
+    # pages (issue 19) ; en CSV, la forme choisie (« données » par défaut : point décimal).
+    ecran = options.format != "csv"
     table = pour_fichier(
-        classement(appel, charger_classement(appel, moteur=moteur)), appel, decimale
+        classement(appel, charger_classement(appel, moteur=moteur)),
+        appel,
+        decimale_csv(forme),
+        ecran=ecran,
     )
     if options.format == "csv":
         # L'indicateur d'ordre des octets (BOM) dit UTF-8 à Excel, comme le fichier de la page.

@@ -234,6 +234,35 @@ def test_le_total_le_montant_et_la_date_de_t003_partout(
         if r["no_demande"] == NO
     ]
     vus["CLI csv --csv excel"] = (r["note"], r["montant_recommande_an1"])
+    # En texte, pour une personne : comme les pages.
+    assert main(["--base", base, "classement", "--format", "texte"]) == 0
+    (ligne_texte,) = [
+        ligne for ligne in capsys.readouterr().out.splitlines() if f" {NO} " in f" {ligne} "
+    ]
+    vus["CLI texte"] = (
+        re.search(r"(?<![\d.,])95[.,]\d+", ligne_texte)[0],
+        re.search(r"18[\u00a0 ]?000[.,]50(?:\u00a0\$)?", ligne_texte)[0],
+    )
+    # `notes exporter` : la note d'Éva en capacité (6,5), à deux décimales ; l'heure en ISO
+    # dans le CSV, à la québécoise en texte.
+    assert main(["--base", base, "notes", "exporter", "--format", "csv"]) == 0
+    (r,) = [
+        r
+        for r in csv.DictReader(io.StringIO(capsys.readouterr().out))
+        if (r["no_demande"], r["evaluateur"], r["critere"]) == (NO, EVA, "capacite")
+    ]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r["date"]), r["date"]
+    vus["CLI notes exporter csv (note d'Éva en capacité)"] = (r["note"],)
+    assert main(["--base", base, "notes", "exporter", "--format", "texte"]) == 0
+    (ligne_texte,) = [
+        ligne
+        for ligne in capsys.readouterr().out.splitlines()
+        if NO in ligne and EVA in ligne and " capacite " in ligne
+    ]
+    assert re.search(r"\d{1,2}(er)? [a-zéû]+ \d{4} à \d{1,2} h \d\d", ligne_texte), ligne_texte
+    vus["CLI notes exporter texte (note d'Éva en capacité)"] = (
+        re.search(r"\s(6[.,]\d+)\s", ligne_texte)[1],
+    )
 
     # --- Comparaison ----------------------------------------------------------------------
     nbsp = formats.ESPACE_INSECABLE
@@ -255,6 +284,9 @@ def test_le_total_le_montant_et_la_date_de_t003_partout(
         "procès-verbal HTML": (TOTAL,),
         "CLI csv (données, par défaut)": (TOTAL_FICHIER, "18000.50"),
         "CLI csv --csv excel": (TOTAL, "18000,50"),
+        "CLI texte": (TOTAL, MONTANT),
+        "CLI notes exporter csv (note d'Éva en capacité)": ("6.50",),
+        "CLI notes exporter texte (note d'Éva en capacité)": ("6,50",),
     }
     assert vus == attendus, "\n".join(f"{k}: {v}" for k, v in vus.items())
     assert f"18{nbsp}000,50{nbsp}$" == MONTANT
