@@ -70,10 +70,69 @@ def _jour(texte: str):
         raise argparse.ArgumentTypeError(f"date AAAA-MM-JJ attendue, lu « {texte} »") from None
 
 
+class _Format(argparse.HelpFormatter):
+    """L'aide en français : « Usage : » au lieu de « usage: », et chaque titre de section
+    suivi d'une espace insécable et du deux-points (« Options : »)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "Usage\u00a0: " if prefix is None else prefix)
+
+    def start_section(self, heading):
+        super().start_section(f"{heading}\u00a0" if heading else heading)
+
+
+# Les refus d'argparse les plus courants, en français (argparse les écrit en anglais, sans
+# catalogue de traduction livré) ; un message inconnu reste tel quel.
+_ERREURS = tuple(
+    (re.compile(motif), francais)
+    for motif, francais in (
+        (r"the following arguments are required: (.*)", r"arguments obligatoires absents : \1"),
+        (r"unrecognized arguments: (.*)", r"arguments non reconnus : \1"),
+        (
+            r"argument (.+?): invalid choice: (.*) \(choose from (.*)\)",
+            r"argument \1 : choix invalide, \2 (choix possibles : \3)",
+        ),
+        (r"argument (.+?): expected one argument", r"argument \1 : une valeur est attendue"),
+        (
+            r"argument (.+?): expected at least one argument",
+            r"argument \1 : au moins une valeur est attendue",
+        ),
+        (r"argument (.+?): invalid \S+ value: (.*)", r"argument \1 : valeur invalide, \2"),
+        (r"ambiguous option: (\S+) could match (.*)", r"option ambiguë : \1 peut désigner \2"),
+        (r"argument (.+?): (.*)", r"argument \1 : \2"),
+    )
+)
+
+
+def _en_francais(message: str) -> str:
+    for motif, francais in _ERREURS:
+        if trouve := motif.fullmatch(message):
+            return trouve.expand(francais)
+    return message
+
+
 class _Analyseur(argparse.ArgumentParser):
+    """Le programme et chaque sous-commande : aide et refus en français (`_Format`, titres
+    « Arguments positionnels » et « Options », « -h, --help » qui « affiche cette aide et
+    quitte »)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Format)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "Arguments positionnels"
+        self._optionals.title = "Options"
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help="affiche cette aide et quitte",
+        )
+
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(SORTIE_USAGE, f"{self.prog} : erreur : {message}\n")
+        self.exit(SORTIE_USAGE, f"{self.prog} : erreur : {_en_francais(message)}\n")
 
 
 def _analyseur() -> argparse.ArgumentParser:
