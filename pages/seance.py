@@ -573,7 +573,7 @@ if not hors_de_la_salle:
             "À discuter : les évaluateurs divergent. "
             + " ; ".join(
                 f"{litteral(x.libelle)} : étendue de {note(x.etendue)} {x.sur} "
-                f"(seuil {x.seuil:g}, dépassé de {note(x.depassement)})"
+                f"(seuil {reglage(x.seuil)}, dépassé de {note(x.depassement)})"
                 for x in raisons
             ),
             icon=":material/forum:",

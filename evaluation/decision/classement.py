@@ -161,7 +161,7 @@ def classer(
         sous_minimum[statut == SOUS_SEUIL]
         & ~(total[statut == SOUS_SEUIL] < appel.seuil_global - 1e-9),
         "sous le minimum d'un critère",
-        f"total sous le seuil de {appel.seuil_global:g}",
+        f"total sous le seuil de {formats.reglage(appel.seuil_global)}",
     )
 
     # Clés de tri : classées d'abord, puis total et départage ; les autres par statut.
