@@ -70,10 +70,69 @@ def _jour(texte: str):
         raise argparse.ArgumentTypeError(f"date AAAA-MM-JJ attendue, lu « {texte} »") from None
 
 
+class _Format(argparse.HelpFormatter):
+    """L'aide en français : « Usage : » au lieu de « usage: », et chaque titre de section
+    suivi d'une espace insécable et du deux-points (« Options : »)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "Usage\u00a0: " if prefix is None else prefix)
+
+    def start_section(self, heading):
+        super().start_section(f"{heading}\u00a0" if heading else heading)
+
+
+# Les refus d'argparse les plus courants, en français (argparse les écrit en anglais, sans
+# catalogue de traduction livré) ; un message inconnu reste tel quel.
+_ERREURS = tuple(
+    (re.compile(motif), francais)
+    for motif, francais in (
+        (r"the following arguments are required: (.*)", r"arguments obligatoires absents : \1"),
+        (r"unrecognized arguments: (.*)", r"arguments non reconnus : \1"),
+        (
+            r"argument (.+?): invalid choice: (.*) \(choose from (.*)\)",
+            r"argument \1 : choix invalide, \2 (choix possibles : \3)",
+        ),
+        (r"argument (.+?): expected one argument", r"argument \1 : une valeur est attendue"),
+        (
+            r"argument (.+?): expected at least one argument",
+            r"argument \1 : au moins une valeur est attendue",
+        ),
+        (r"argument (.+?): invalid \S+ value: (.*)", r"argument \1 : valeur invalide, \2"),
+        (r"ambiguous option: (\S+) could match (.*)", r"option ambiguë : \1 peut désigner \2"),
+        (r"argument (.+?): (.*)", r"argument \1 : \2"),
+    )
+)
+
+
+def _en_francais(message: str) -> str:
+    for motif, francais in _ERREURS:
+        if trouve := motif.fullmatch(message):
+            return trouve.expand(francais)
+    return message
+
+
 class _Analyseur(argparse.ArgumentParser):
+    """Le programme et chaque sous-commande : aide et refus en français (`_Format`, titres
+    « Arguments positionnels » et « Options », « -h, --help » qui « affiche cette aide et
+    quitte »)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Format)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "Arguments positionnels"
+        self._optionals.title = "Options"
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help="affiche cette aide et quitte",
+        )
+
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(SORTIE_USAGE, f"{self.prog} : erreur : {message}\n")
+        self.exit(SORTIE_USAGE, f"{self.prog} : erreur : {_en_francais(message)}\n")
 
 
 def _analyseur() -> argparse.ArgumentParser:
@@ -521,7 +580,7 @@ def _notes(options, appel, moteur) -> int:
     from evaluation.notes.evaluations import importer_grille, numeros_de_l_appel
     from evaluation.notes.grilles import lire_grille
     from evaluation.notes.saisie import ErreurEvaluation
-    from evaluation.socle import stockage
+    from evaluation.socle import formats, stockage
     from evaluation.socle.comptes import lister_comptes
     from evaluation.socle.formats import pluriel
     from evaluation.sorties.neutralisation import texte_csv
@@ -530,11 +589,15 @@ def _notes(options, appel, moteur) -> int:
     if options.action == "exporter":
         with moteur.connect() as connexion:
             table = stockage.lire_notes(appel.id, connexion=connexion)
-        table["note"] = table["note"].map(lambda v: "" if v is None else f"{v:g}")
-        table["date"] = table["date"].map(lambda d: d.isoformat(sep=" ") if d else "")
+        # Issue 19 : une note à deux décimales arrondie la moitié vers le haut, « 7.50 » dans
+        # le CSV et « 7,50 » à l'écran ; l'heure en ISO dans le CSV, à la québécoise à l'écran.
         if options.format == "csv":
+            table["note"] = table["note"].map(formats.note_fichier)
+            table["date"] = table["date"].map(formats.date_heure_fichier)
             sys.stdout.write(texte_csv(table))
         else:
+            table["note"] = table["note"].map(lambda v: formats.note(v, ""))
+            table["date"] = table["date"].map(lambda d: formats.date_heure(d) if d else "")
             print(en_texte(table, a_droite=("note",)) if len(table) else "Aucune note stockée.")
         return SORTIE_OK
     absents = [f for f in options.fichiers if not Path(f).is_file()]
@@ -1056,9 +1119,14 @@ def _classement(options, appel, moteur) -> int:
     from evaluation.sorties.tableaux import en_texte
 
     forme = getattr(options, "csv", None) or "donnees"
-    decimale = decimale_csv(forme) if options.format == "csv" else "."
+    # En texte, pour une personne : notes « 95,13 » et montants « 18 000,50 $ », comme les
+    # pages (issue 19) ; en CSV, la forme choisie (« données » par défaut : point décimal).
+    ecran = options.format != "csv"
     table = pour_fichier(
-        classement(appel, charger_classement(appel, moteur=moteur)), appel, decimale
+        classement(appel, charger_classement(appel, moteur=moteur)),
+        appel,
+        decimale_csv(forme),
+        ecran=ecran,
     )
     if options.format == "csv":
         # L'indicateur d'ordre des octets (BOM) dit UTF-8 à Excel, comme le fichier de la page.

@@ -28,6 +28,7 @@ from evaluation.notes.fiche import (
 from evaluation.socle import stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import (
+    arrondi,
     date,
     date_heure,
     montant,
@@ -39,7 +40,7 @@ from evaluation.socle.formats import (
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from evaluation.sorties import classeur as exportation
-from evaluation.sorties import neutralisation, proces_verbaux
+from evaluation.sorties import proces_verbaux
 from evaluation.sorties.tableaux import libelles_dimension
 from pages.composants.commun import (
     afficher_accord_du_panel,
@@ -56,6 +57,7 @@ from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
 from pages.composants.montants import champ_montant
+from pages.composants.telechargements import telecharger_csv
 from pages.composants.verrous import Inacheves, bouton_verrou
 
 compte = exiger_acces("classement")
@@ -477,37 +479,15 @@ with st.container(border=True):
         )
 
 
-def _csv(table_du_calcul: pd.DataFrame, forme: str) -> bytes:
-    decimale = neutralisation.decimale_csv(forme)
-    return neutralisation.csv_sans_formules(
-        classement.pour_fichier(table_du_calcul, appel, decimale), forme
-    )
-
-
 # Deux formes du même fichier (issue 19) : Excel en français, données pour un programme.
 # Écrits au clic, pas à chaque ouverture de la page (5 000 lignes : ~0,3 s) ; d'une copie de
 # la table telle qu'elle est ici, que la suite de la page ne modifie pas.
-csv_excel, csv_donnees = st.columns(2)
-csv_excel.download_button(
-    f"Télécharger le classement (CSV, {neutralisation.FORMES_CSV[neutralisation.EXCEL]})",
-    data=partial(_csv, table.copy(deep=False), neutralisation.EXCEL),
-    file_name=f"{appel.id}_classement.csv",
-    mime="text/csv",
-    key="cl_csv",
-    icon=":material/download:",
-    on_click="ignore",
-    help="Séparateur « ; » et virgule décimale : s'ouvre tel quel dans Excel en français.",
-)
-csv_donnees.download_button(
-    f"Télécharger le classement (CSV, {neutralisation.FORMES_CSV[neutralisation.DONNEES]})",
-    data=partial(_csv, table.copy(deep=False), neutralisation.DONNEES),
-    file_name=f"{appel.id}_classement_donnees.csv",
-    mime="text/csv",
-    key="cl_csv_donnees",
-    icon=":material/download:",
-    on_click="ignore",
-    help="Séparateur « , » et point décimal (UTF-8) : pour un programme ou un tableur réglé "
-    "en anglais.",
+telecharger_csv(
+    st,
+    "le classement",
+    partial(classement.pour_fichier, table.copy(deep=False), appel),
+    nom=f"{appel.id}_classement",
+    cle="cl_csv",
 )
 
 # --- Pondérations simulées -------------------------------------------------------------------
@@ -526,7 +506,9 @@ with st.expander("Simuler d'autres pondérations"):
             litteral(c.libelle.split(" ")[0]),
             min_value=0,
             max_value=60,
-            value=round(donnees.poids[c.id]),
+            # Un poids de 12,5 part de 13 (la moitié vers le haut, comme formats), pas de
+            # 12 (l'arrondi au pair de `round`).
+            value=int(arrondi(donnees.poids[c.id])),
             step=1,
             key=f"poids::{c.id}",
             help=litteral(c.libelle),

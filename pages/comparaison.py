@@ -3,6 +3,8 @@ côte à côte sur toute dimension (appariée par libellé d'un programme à l'a
 municipalités financées plusieurs années de suite. Les calculs sont dans
 evaluation/appels/comparaison.py."""
 
+from functools import partial
+
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -11,7 +13,6 @@ from evaluation.appels import comparaison
 from evaluation.decision import classement
 from evaluation.socle.formats import montant, pourcentage
 from evaluation.socle.texte import litteral, litteral_html
-from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     appels_archives,
     appels_disponibles,
@@ -20,6 +21,7 @@ from pages.composants.commun import (
 )
 from pages.composants.connexion import exiger_acces
 from pages.composants.francais import CONFIG_PLOTLY
+from pages.composants.telechargements import telecharger_csv
 
 exiger_acces("comparaison")
 st.title("Comparaison des appels")
@@ -135,27 +137,12 @@ else:
         affiche[f"{colonne} : financées"] = nombres[colonne].astype(int)
         affiche[f"{colonne} : montant"] = [montant(int(v)) for v in tableau[colonne]]
     st.dataframe(affiche.rename_axis(dimension.libelle), width="stretch")
-    st.download_button(
-        "Télécharger la répartition (CSV)",
-        data=csv_sans_formules(
-            longue.assign(finance=longue["finance"] / 100)
-            .drop(columns="cle")
-            .rename(
-                columns={
-                    "appel": "Appel",
-                    "libelle": f"{dimension.libelle} (dans l'appel)",
-                    "categorie": f"{dimension.libelle} (apparié)",
-                    "demandes": "Demandes",
-                    "financees": "Financées",
-                    "finance": "Financé ($)",
-                    "part_enveloppe": "Part de l'enveloppe",
-                }
-            )
-        ),
-        file_name=f"comparaison_{next(iter(dimension.ids.values()))}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="comparaison_csv",
+    telecharger_csv(
+        st,
+        "la répartition",
+        partial(comparaison.repartitions_pour_fichier, longue, dimension.libelle),
+        nom=f"comparaison_{next(iter(dimension.ids.values()))}",
+        cle="comparaison_csv",
     )
 
 st.subheader("Municipalités financées plusieurs fois")

@@ -9,7 +9,7 @@ import streamlit as st
 from evaluation.decision import conventions
 from evaluation.decision import suivi_financier as regles
 from evaluation.socle import droits, stockage
-from evaluation.socle.formats import date, montant, pluriel
+from evaluation.socle.formats import FORMAT_DATE_SAISIE, date, montant, pluriel
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, moteur
 from pages.composants.connexion import exiger_acces
@@ -190,7 +190,7 @@ with gauche.container(border=True):
         "Signée le",
         value=ligne["date_signature"] or aujourd_hui,
         max_value=aujourd_hui,
-        format="YYYY-MM-DD",
+        format=FORMAT_DATE_SAISIE,
         key=f"cv_signature::{choix}",
     )
     fixe = st.checkbox(
@@ -202,7 +202,7 @@ with gauche.container(border=True):
         st.date_input(
             "Rapport dû le",
             value=ligne["echeance_rapport"],
-            format="YYYY-MM-DD",
+            format=FORMAT_DATE_SAISIE,
             key=f"cv_echeance::{choix}",
         )
         if fixe
@@ -249,7 +249,7 @@ with milieu.container(border=True):
         "Versé le",
         value=aujourd_hui,
         max_value=aujourd_hui,
-        format="YYYY-MM-DD",
+        format=FORMAT_DATE_SAISIE,
         key=f"vs_date::{choix}",
     )
     note_v = st.text_input("Note (facultative)", key=f"vs_note::{choix}", max_chars=SAISIE_MAX)
@@ -282,7 +282,7 @@ with droite.container(border=True):
         "Reçu le",
         value=ligne["rapport_recu"] or aujourd_hui,
         max_value=aujourd_hui,
-        format="YYYY-MM-DD",
+        format=FORMAT_DATE_SAISIE,
         key=f"rp_date::{choix}",
     )
     note_r = st.text_input("Note (facultative)", key=f"rp_note::{choix}", max_chars=SAISIE_MAX)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.decision import decisions_ministre, financement, ministere, portefeuille
-from evaluation.socle.formats import date, montant, pluriel
+from evaluation.socle.formats import FORMAT_DATE_SAISIE, date, montant, pluriel
 from evaluation.socle.roles import ADMIN
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, classement_calcule, moteur
@@ -167,7 +167,7 @@ def _autorite_et_date(cle: str) -> tuple[str, dt.date]:
         "Date de la décision",
         value=dt.date.today(),
         max_value=dt.date.today(),
-        format="YYYY-MM-DD",
+        format=FORMAT_DATE_SAISIE,
         key=f"{cle}_date",
     )
     return nom, jour

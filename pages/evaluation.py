@@ -39,7 +39,7 @@ from evaluation.notes.saisie import (
 )
 from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
-from evaluation.socle.formats import date, pluriel, reglage
+from evaluation.socle.formats import date, heure, pluriel, reglage
 from evaluation.socle.formats import note as note_affichee
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
@@ -210,7 +210,7 @@ def enregistrer(
         st.session_state[MESSAGE] = ("error", str(exc), NOTATION)
         return
     st.session_state.pop(PERIMEE, None)
-    quand = stockage.maintenant().strftime("%H h %M")
+    quand = heure(stockage.maintenant())
     texte = "Évaluation soumise" if statut == SOUMISE else "Brouillon enregistré"
     st.session_state[MESSAGE] = ("success", f"{texte} à {quand}.", NOTATION)
     st.session_state.pop(CHARGEE, None)

@@ -6,10 +6,10 @@ import datetime as dt
 import streamlit as st
 
 from evaluation.socle import journal, stockage
-from evaluation.socle.formats import pluriel
-from evaluation.sorties.neutralisation import csv_sans_formules
+from evaluation.socle.formats import FORMAT_DATE_SAISIE, date_heure, date_heure_fichier, pluriel
 from pages.composants.commun import appel_actif, moteur
 from pages.composants.connexion import exiger_acces
+from pages.composants.telechargements import telecharger_csv
 
 compte = exiger_acces("journal")
 appel = appel_actif()
@@ -63,7 +63,7 @@ premiere = min(brut["date"]).date()
 periode = f5.date_input(
     "Période",
     value=(premiere, dt.date.today()),
-    format="YYYY-MM-DD",
+    format=FORMAT_DATE_SAISIE,
     key="journal_periode",
 )
 debut, fin = (periode[0], periode[-1]) if periode else (None, None)
@@ -77,25 +77,28 @@ filtre = journal.filtrer(
     fin=fin,
 )
 st.caption(f"{pluriel(len(filtre), 'changement')} sur {len(brut)}.")
-table = journal.lisible(filtre, appel, numeros)
+table = journal.lisible(filtre, appel, numeros, date=date_heure)
+# La date se lit à la québécoise (« 29 novembre 2026 à 17 h 22 ») : une colonne de texte,
+# le plus récent en premier. La colonne de dates de Streamlit (DatetimeColumn, formats
+# momentJS) n'écrit les mois qu'en anglais ; voir le README, « Interface en français ».
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     height=560,
     column_config={
-        "Date": st.column_config.TextColumn(width="small"),
+        "Date": st.column_config.TextColumn(width="medium"),
         "Demande": st.column_config.TextColumn(width="small"),
         "Auteur": st.column_config.TextColumn(width="small"),
         "Évaluateur": st.column_config.TextColumn(width="small"),
     },
 )
-st.download_button(
-    "Télécharger (CSV)",
-    data=csv_sans_formules(table),
-    file_name=f"journal-{appel.id}.csv",
-    mime="text/csv",
-    key="journal_csv",
-    icon=":material/download:",
-    on_click="ignore",
+telecharger_csv(
+    st,
+    "le journal",
+    lambda decimale: journal.lisible(
+        filtre, appel, numeros, date=date_heure_fichier, decimale=decimale
+    ),
+    nom=f"journal-{appel.id}",
+    cle="journal_csv",
 )

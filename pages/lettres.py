@@ -11,8 +11,8 @@ import streamlit as st
 from evaluation.decision import courrier
 from evaluation.depot.classeurs import FichierRefuse
 from evaluation.socle import droits
+from evaluation.socle.formats import FORMAT_DATE_SAISIE, nombre, pluriel
 from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import nombre, pluriel
 from evaluation.socle.texte import litteral
 from evaluation.sorties import lettres
 from pages.composants.commun import appel_actif, classement_calcule, moteur
@@ -89,7 +89,7 @@ if preparation.sans_lettre:
 
 modeles = courrier.modeles_en_vigueur(appel, moteur=m)
 jour = st.date_input(
-    "Date des lettres", value=dt.date.today(), format="YYYY-MM-DD", key="lettres_date"
+    "Date des lettres", value=dt.date.today(), format=FORMAT_DATE_SAISIE, key="lettres_date"
 )
 
 # --- Aperçu ---------------------------------------------------------------------------------

@@ -38,7 +38,13 @@ from evaluation.appels.edition import (
 )
 from evaluation.appels.parametres import archiver, enregistrer, importer_toml
 from evaluation.socle import stockage
-from evaluation.socle.formats import FORMAT_NOTE_SAISIE, date, date_heure, montant_saisi
+from evaluation.socle.formats import (
+    FORMAT_DATE_SAISIE,
+    FORMAT_NOTE_SAISIE,
+    date,
+    date_heure,
+    montant_saisi,
+)
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import CLE_APPEL, appel_actif, appels_disponibles, moteur
 from pages.composants.connexion import exiger_acces
@@ -330,7 +336,7 @@ with onglet_modifier:
         date_limite = d.date_input(
             "Date limite de dépôt",
             value=a.get("date_limite"),
-            format="YYYY-MM-DD",
+            format=FORMAT_DATE_SAISIE,
             key=cle + "date_limite",
         )
         description = st.text_area(
@@ -343,7 +349,7 @@ with onglet_modifier:
         debut = g.date_input(
             "Début de la première année financière",
             value=f["premiere_annee_debut"],
-            format="YYYY-MM-DD",
+            format=FORMAT_DATE_SAISIE,
             key=cle + "debut",
         )
         annees = d.number_input(

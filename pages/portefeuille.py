@@ -3,6 +3,8 @@ pays, type de projet et chaque dimension que l'appel déclare, les cibles d'équ
 meilleure sélection sous l'enveloppe, la solidité de la ligne de financement et, pour la
 présidence, le panel d'évaluateurs."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -17,7 +19,6 @@ from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import montant, pluriel, pourcentage
 from evaluation.socle.roles import ADMIN, PRESIDENT
 from evaluation.socle.texte import SAISIE_MAX, litteral, litteral_html
-from evaluation.sorties.neutralisation import csv_sans_formules
 from pages.composants.commun import (
     afficher_accord_du_panel,
     appel_actif,
@@ -33,6 +34,7 @@ from pages.composants.erreurs import oublier_version, version_a_l_ouverture
 from pages.composants.francais import CONFIG_PLOTLY
 from pages.composants.messages import REFUS, SUCCES, annoncer
 from pages.composants.messages import afficher as afficher_message
+from pages.composants.telechargements import telecharger_csv
 from pages.composants.tirage import section_tirage
 
 compte = exiger_acces("portefeuille")
@@ -247,14 +249,13 @@ if (repart.index == portefeuille.AUCUNE_VALEUR).any():
     tableau.caption(
         f"« {portefeuille.AUCUNE} » : les demandes qui n'ont aucune valeur dans cette dimension."
     )
-tableau.download_button(
-    "Télécharger ce tableau (CSV)",
-    data=csv_sans_formules(lisible),
-    file_name=f"{appel.id}_repartition_{dimension}.csv",
-    mime="text/csv",
-    key="pf_csv",
-    on_click="ignore",
-    icon=":material/download:",
+telecharger_csv(
+    tableau,
+    "ce tableau",
+    partial(portefeuille.repartition_pour_fichier, repart, DIMENSIONS[dimension]),
+    nom=f"{appel.id}_repartition_{dimension}",
+    cle="pf_csv",
+    cote_a_cote=False,
 )
 if dimension == "region" and municipal:
     absentes = portefeuille.municipalites_sans_demande(table, municipalites)
@@ -449,7 +450,7 @@ if "_pf_optimum" in st.session_state:
                 "En suivant le classement, des cibles restent manquées (détail ci-dessous). "
                 "Un programme en nombres entiers peut chercher une sélection qui les manque "
                 f"moins, au prix d'écarts au classement (jusqu'à "
-                f"{portefeuille.DELAI_OPTIMISATION:.0f} s de calcul)."
+                f"{formats.nombre(portefeuille.DELAI_OPTIMISATION)} s de calcul)."
             )
             if st.button("Chercher une sélection qui manque moins les cibles", key="pf_chercher"):
                 st.session_state["_pf_chercher"] = True

@@ -33,6 +33,7 @@ from evaluation.notes.saisie import MODIFIEE_APRES_CONSULTATION, SOUMISE
 from evaluation.socle import droits, stockage
 from evaluation.socle.comptes import lister_comptes
 from evaluation.socle.formats import (
+    FORMAT_DATE_SAISIE,
     FORMAT_NOTE_SAISIE,
     date,
     date_heure,
@@ -572,7 +573,7 @@ if not hors_de_la_salle:
             "À discuter : les évaluateurs divergent. "
             + " ; ".join(
                 f"{litteral(x.libelle)} : étendue de {note(x.etendue)} {x.sur} "
-                f"(seuil {x.seuil:g}, dépassé de {note(x.depassement)})"
+                f"(seuil {reglage(x.seuil)}, dépassé de {note(x.depassement)})"
                 for x in raisons
             ),
             icon=":material/forum:",
@@ -999,7 +1000,7 @@ if preside:
             "Date de la séance",
             value=choisie.ouverte_le.date() if choisie else "today",
             key="pv_date",
-            format="YYYY-MM-DD",
+            format=FORMAT_DATE_SAISIE,
         )
         lieu = st.text_input(
             "Lieu de la séance",

@@ -243,8 +243,67 @@ def test_aide_sans_modules_lourds(arguments):
         timeout=60,
     )
     assert resultat.returncode == 0, resultat.stderr
-    assert "usage: python -m evaluation" in resultat.stdout
+    assert "Usage\u00a0: python -m evaluation" in resultat.stdout
     assert resultat.stderr.strip().splitlines()[-1] == "[]", resultat.stderr
+    # Issue 19 : l'aide du programme et de chaque sous-commande est en français.
+    for anglais in ANGLAIS_D_ARGPARSE:
+        assert anglais not in resultat.stdout, anglais
+    assert "Options\u00a0:" in resultat.stdout
+    assert re.search(r"-h, --help +affiche cette aide et quitte", resultat.stdout)
+
+
+# Ce qu'argparse écrit de lui-même, en anglais (Python 3.11 à 3.13).
+ANGLAIS_D_ARGPARSE = (
+    "usage:",
+    "options:",
+    "optional arguments",
+    "positional arguments",
+    "show this help",
+)
+
+
+def test_aide_de_chaque_commande_en_francais():
+    """Chaque analyseur, programme et sous-commandes à toute profondeur, écrit son aide et
+    son usage sans un mot d'argparse en anglais."""
+
+    def analyseurs(a):
+        yield a
+        for action in a._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sous in action.choices.values():
+                    yield from analyseurs(sous)
+
+    tous = list(analyseurs(commandes._analyseur()))
+    assert len(tous) > 25
+    for a in tous:
+        texte = a.format_help() + a.format_usage()
+        for anglais in ANGLAIS_D_ARGPARSE:
+            assert anglais not in texte, (a.prog, anglais)
+        assert "Options\u00a0:" in texte and "affiche cette aide et quitte" in texte, a.prog
+
+
+@pytest.mark.parametrize(
+    ("arguments", "attendu"),
+    [
+        (["zz"], "erreur : argument commande : choix invalide, 'zz' (choix possibles : "),
+        (["classement", "--format", "x"], "argument --format : choix invalide, 'x'"),
+        (
+            ["decisions", "ministre", "modifier", "--autorite", "A"],
+            "erreur : arguments obligatoires absents : --demande, --decision, --raison",
+        ),
+        (["demandes", "--inconnue"], "erreur : arguments non reconnus : --inconnue"),
+        (["classement", "--appel"], "erreur : argument --appel : une valeur est attendue"),
+    ],
+)
+def test_refus_d_argparse_en_francais(arguments, attendu, capsys):
+    with pytest.raises(SystemExit) as fin:
+        main(arguments)
+    assert fin.value.code == 2
+    erreur = capsys.readouterr().err
+    assert erreur.startswith("Usage\u00a0: python -m evaluation")
+    assert attendu in erreur
+    for anglais in (*ANGLAIS_D_ARGPARSE, "invalid choice", "required", "unrecognized"):
+        assert anglais not in erreur
 
 
 def test_gabarit_dans_un_dossier_absent(base, capsys):

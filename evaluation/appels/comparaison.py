@@ -24,6 +24,7 @@ import pandas as pd
 from evaluation.appels.configuration import Appel
 from evaluation.decision import portefeuille
 from evaluation.notes.fiche import libelle_axe
+from evaluation.socle import formats
 from evaluation.socle.texte import cle_souple, normaliser
 
 SELON_MINISTERE = "décisions du ministère"
@@ -225,6 +226,29 @@ def repartitions(
     premiers = longue.drop_duplicates("cle").set_index("cle")["libelle"]
     longue["categorie"] = longue["cle"].map(premiers)
     return longue[colonnes]
+
+
+def repartitions_pour_fichier(
+    longue: pd.DataFrame, libelle: str, decimale: str = "."
+) -> pd.DataFrame:
+    """Les `repartitions` d'une dimension (de libellé `libelle`) pour un CSV : montant
+    financé en dollars (« 18000.50 », `formats.dollars`) et part de l'enveloppe en pour cent
+    à une décimale, comme la page, au séparateur décimal `decimale` (« , » pour le CSV
+    « Excel (français) ») ; vide pour une part absente."""
+    return pd.DataFrame(
+        {
+            "Appel": longue["appel"].astype(str).to_numpy(),
+            f"{libelle} (dans l'appel)": longue["libelle"].astype(str).to_numpy(),
+            f"{libelle} (apparié)": longue["categorie"].astype(str).to_numpy(),
+            "Demandes": longue["demandes"].astype(int).astype(str).to_numpy(),
+            "Financées": longue["financees"].astype(int).astype(str).to_numpy(),
+            "Financé ($)": [formats.dollars(int(v), decimale) for v in longue["finance"]],
+            "Part de l'enveloppe (%)": [
+                "" if pd.isna(v) else formats.nombre_fichier(100 * float(v), 1, decimale)
+                for v in longue["part_enveloppe"]
+            ],
+        }
+    )
 
 
 def cote_a_cote(longue: pd.DataFrame, valeur: str = "finance") -> pd.DataFrame:

@@ -161,7 +161,7 @@ def classer(
         sous_minimum[statut == SOUS_SEUIL]
         & ~(total[statut == SOUS_SEUIL] < appel.seuil_global - 1e-9),
         "sous le minimum d'un critère",
-        f"total sous le seuil de {appel.seuil_global:g}",
+        f"total sous le seuil de {formats.reglage(appel.seuil_global)}",
     )
 
     # Clés de tri : classées d'abord, puis total et départage ; les autres par statut.
@@ -536,7 +536,7 @@ COLONNES_FICHIER = [
 
 
 def pour_fichier(
-    table: pd.DataFrame, appel: Appel | None = None, decimale: str = "."
+    table: pd.DataFrame, appel: Appel | None = None, decimale: str = ".", *, ecran: bool = False
 ) -> pd.DataFrame:
     """Le classement pour un fichier ou un terminal : colonnes nommées par leurs clés, notes
     (`formats.note_fichier`) et montants en dollars (« 25000.00 ») au séparateur décimal
@@ -546,13 +546,21 @@ def pour_fichier(
     (« sans consensus » quand le consensus devait classer et manque) sont côte à côte.
 
     Avec `appel`, une colonne « dimension:<id> » par dimension qu'il déclare, en dernier :
-    les libellés des valeurs de la demande, joints par « ; » (vide si aucune)."""
+    les libellés des valeurs de la demande, joints par « ; » (vide si aucune).
+
+    `ecran` : les mêmes colonnes pour une personne devant un terminal (`classement --format
+    texte`), écrites comme sur les pages : notes « 95,13 » (`formats.note`), montants
+    « 18 000,50 $ » (`formats.montant`) ; `decimale` n'y sert pas."""
+    if ecran:
+        decimale = ","
 
     def nombre_ou_vide(v):
-        return formats.note_fichier(v, decimale)
+        return formats.note(v, "") if ecran else formats.note_fichier(v, decimale)
 
     def dollars_ou_vide(v):
-        return "" if v is None or pd.isna(v) else formats.dollars(int(v), decimale)
+        if v is None or pd.isna(v):
+            return ""
+        return formats.montant(int(v)) if ecran else formats.dollars(int(v), decimale)
 
     statut = np.where(table["statut"] == CLASSE, table["financement"], table["statut"])
     sortie = pd.DataFrame(

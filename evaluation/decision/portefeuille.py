@@ -24,7 +24,14 @@ from evaluation.appels.configuration import OBJECTIFS_SELECTION, Appel, Cible
 from evaluation.decision import financement
 from evaluation.decision.classement import CLASSE
 from evaluation.notes.fiche import id_secteur
-from evaluation.socle.formats import nombre, pluriel
+from evaluation.socle.formats import (
+    dollars,
+    nombre,
+    nombre_fichier,
+    note_fichier,
+    pluriel,
+    pourcentage,
+)
 from evaluation.socle.texte import cle_nom_propre
 
 LIGNE, DECISIONS = "ligne", "decisions"
@@ -338,6 +345,39 @@ def repartition(
     if populations is not None:
         colonnes += ["population", "par_100k"]
     return pd.DataFrame(lignes, columns=colonnes).set_index("code")
+
+
+def repartition_pour_fichier(repart: pd.DataFrame, titre: str, decimale: str = ".") -> pd.DataFrame:
+    """Une `repartition` pour un CSV : la colonne `titre` (la dimension), les nombres de
+    demandes, les montants en dollars (« 18000.50 », `formats.dollars`), les parts et le
+    taux de succès en pour cent à une décimale, comme la page (« 12.5 »), la note moyenne à
+    `DECIMALES_NOTES` décimales (`formats.note_fichier`), tous au séparateur décimal
+    `decimale` (« , » pour le CSV « Excel (français) ») ; vide pour une valeur absente."""
+
+    def dollars_ou_vide(v) -> str:
+        return "" if pd.isna(v) else dollars(int(v), decimale)
+
+    def pour_cent(v) -> str:
+        return "" if pd.isna(v) else nombre_fichier(100 * float(v), 1, decimale)
+
+    sortie = pd.DataFrame(
+        {
+            titre: repart["libelle"].astype(str).to_numpy(),
+            "Demandes": repart["demandes"].astype(int).astype(str).to_numpy(),
+            "Financées": repart["financees"].astype(int).astype(str).to_numpy(),
+            "Demandé ($)": [dollars_ou_vide(v) for v in repart["demande"]],
+            "Financé ($)": [dollars_ou_vide(v) for v in repart["finance"]],
+            "Part de l'enveloppe (%)": [pour_cent(v) for v in repart["part_enveloppe"]],
+            "Note moyenne": [note_fichier(v, decimale) for v in repart["note_moyenne"]],
+            "Taux de succès (%)": [pour_cent(v) for v in repart["taux_succes"]],
+        }
+    )
+    if "par_100k" in repart:
+        sortie["Financé par 100 000 hab. ($)"] = [
+            "" if pd.isna(v) else nombre_fichier(float(v) / 100, 2, decimale)
+            for v in repart["par_100k"]
+        ]
+    return sortie
 
 
 def municipalites_sans_demande(table: pd.DataFrame, municipalites: Iterable) -> pd.DataFrame:
@@ -709,7 +749,7 @@ def _programme(
         np.zeros(n, dtype=bool),
         0.0,
         message=(
-            f"Calcul arrêté après {delai:.0f} s sans sélection trouvée qui tienne dans "
+            f"Calcul arrêté après {nombre(delai)} s sans sélection trouvée qui tienne dans "
             "l'enveloppe et les cibles : retirez une cible ou une demande forcée, puis "
             "relancez."
         ),
@@ -772,9 +812,9 @@ def _programme(
     if resultat.status == 1:  # temps écoulé, avec une sélection qui respecte tout
         ecart = getattr(resultat, "mip_gap", None)
         message = (
-            f"Calcul arrêté après {delai:.0f} s : voici la meilleure sélection trouvée"
+            f"Calcul arrêté après {nombre(delai)} s : voici la meilleure sélection trouvée"
             + (
-                f", à {100 * ecart:.1f} % au plus de la meilleure possible".replace(".", ",")
+                f", à {pourcentage(ecart)} au plus de la meilleure possible"
                 if ecart is not None and np.isfinite(ecart)
                 else ""
             )
@@ -1034,13 +1074,13 @@ def _respecter_le_classement(
         interrompue = resultat in (HORS_DELAI, MOINDRE_HORS_DELAI)
         if resultat == HORS_DELAI:
             message = (
-                f"Calcul arrêté après {delai:.0f} s avant de savoir si les cibles pouvaient "
+                f"Calcul arrêté après {nombre(delai)} s avant de savoir si les cibles pouvaient "
                 "être moins manquées : voici la sélection qui suit le classement."
             )
         elif resultat == MOINDRE_HORS_DELAI:
             message = (
                 "Les cibles pourraient être moins manquées, mais le calcul s'est arrêté après "
-                f"{delai:.0f} s avant de trouver, à ce moindre manque, la sélection la plus "
+                f"{nombre(delai)} s avant de trouver, à ce moindre manque, la sélection la plus "
                 "proche du classement : voici celle qui suit le classement."
             )
     morceaux = []

@@ -42,6 +42,7 @@ from evaluation.notes.filtrage import (
     verifier_raison,
 )
 from evaluation.socle import stockage
+from evaluation.socle.formats import date_heure
 from evaluation.socle.roles import EVALUATEUR, LIBELLES_ROLES
 from evaluation.socle.stockage import Moteur
 
@@ -206,7 +207,7 @@ def _verifier_a_jour(avant: dict | None, dernier_lu: int | None, connexion) -> N
         qui = noms.get(avant["auteur"], avant["auteur"]) if avant else "quelqu'un"
         raise ErreurFiltrage(
             f"Non enregistré : l'admissibilité de cette demande a changé depuis que la page "
-            f"l'a lue ({qui}, {avant['date']:%Y-%m-%d %H:%M}). Relisez-la, puis recommencez."
+            f"l'a lue ({qui}, {date_heure(avant['date'])}). Relisez-la, puis recommencez."
             if avant
             else "Non enregistré : l'examen de cette demande a changé depuis que la page l'a "
             "lu. Relisez-la, puis recommencez."
@@ -407,7 +408,7 @@ def regler(
         if s["regle_le"] is not None:
             raise ErreurFiltrage(
                 f"Règlement : ce signalement a déjà été réglé ({s['suite']}, "
-                f"{s['regle_le']:%Y-%m-%d %H:%M})."
+                f"{date_heure(s['regle_le'])})."
             )
         demande_id = int(s["demande_id"])
         _exiger_demande(appel, demande_id, connexion)

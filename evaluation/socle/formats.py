@@ -22,6 +22,11 @@ DECIMALES_NOTES = 2
 # `NumberColumn`) : « 7.5 », « 25 », sans décimales inutiles (« 7.50 », « 25.00 »). Le point
 # décimal y reste : Streamlit n'offre pas la virgule dans ces champs.
 FORMAT_NOTE_SAISIE = "%g"
+# Le format des sélecteurs de date (`st.date_input`) : « 2026-11-29 ». Streamlit n'y accepte
+# que AAAA/MM/JJ, JJ/MM/AAAA ou MM/JJ/AAAA (séparateur « / », « - » ou « . »), jamais le
+# mois en lettres ; AAAA-MM-JJ est la seule forme tout en chiffres sans ambiguïté entre jour
+# et mois (ISO 8601, recommandée par l'OQLF).
+FORMAT_DATE_SAISIE = "YYYY-MM-DD"
 
 MOIS = (
     "janvier",
@@ -148,6 +153,16 @@ def date_heure(instant: dt.datetime | None) -> str:
     if instant is None or _absente(instant):
         return "—"
     return f"{date(instant.date())} à {heure(instant)}"
+
+
+def date_heure_fichier(instant: dt.datetime | None) -> str:
+    """`datetime(2026, 11, 29, 17, 22, 5)` → « 2026-11-29 17:22:05 » : l'horodatage d'un
+    fichier (CSV, ligne de commande), qu'un tableur reconnaît comme une date et heure et
+    qu'un programme relit (ISO 8601, à la seconde) ; vide pour un instant absent. Ce qu'une
+    page montre s'écrit par `date_heure`."""
+    if instant is None or _absente(instant):
+        return ""
+    return f"{instant:%Y-%m-%d %H:%M:%S}"
 
 
 def pluriel(nombre_: int, singulier: str, pluriel_: str | None = None) -> str:

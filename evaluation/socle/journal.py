@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -111,16 +111,17 @@ def libelle_objet(objet: str, appel: Appel) -> str:
     return objet
 
 
-def valeur_lisible(objet: str, valeur: object) -> str:
+def valeur_lisible(objet: str, valeur: object, decimale: str = ",") -> str:
     """Une valeur du journal pour une personne : « oui »/« non », virgule décimale pour une
-    note, liste d'admissibilité en clair ; le texte saisi reste tel quel."""
+    note (`decimale` : « . » pour un CSV « données »), liste d'admissibilité en clair ; le
+    texte saisi reste tel quel."""
     if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)):
         return ""
     texte = str(valeur)
     if texte in ("True", "False"):
         return "oui" if texte == "True" else "non"
     if objet.startswith("note:"):
-        return texte.replace(".", ",")
+        return texte.replace(".", decimale)
     if objet == "tirage" and texte.startswith("{"):
         try:
             t = json.loads(texte)
@@ -216,14 +217,25 @@ def filtrer(
     return journal[garde]
 
 
-def lisible(journal: pd.DataFrame, appel: Appel, numeros: Mapping[int, str]) -> pd.DataFrame:
-    """Le journal pour une personne, le plus récent en premier."""
+def lisible(
+    journal: pd.DataFrame,
+    appel: Appel,
+    numeros: Mapping[int, str],
+    *,
+    date: Callable[[dt.datetime], str] | None = None,
+    decimale: str = ",",
+) -> pd.DataFrame:
+    """Le journal pour une personne, le plus récent en premier. La colonne Date garde ses
+    instants, ou les écrit par `date` : `formats.date_heure` sur la page (« 29 novembre 2026
+    à 17 h 22 »), `formats.date_heure_fichier` dans un CSV (« 2026-11-29 17:22:05 ») ; ce
+    module, du socle comme formats, ne l'importe pas. `decimale` : le séparateur décimal
+    des notes (`valeur_lisible`)."""
     if journal.empty:
         return pd.DataFrame(columns=COLONNES)
     table = journal.iloc[::-1]
     return pd.DataFrame(
         {
-            "Date": [d.strftime("%Y-%m-%d %H:%M:%S") for d in table["date"]],
+            "Date": [d if date is None else date(d) for d in table["date"]],
             "Auteur": table["auteur"].tolist(),
             "Demande": [
                 "" if d is None or pd.isna(d) else numeros.get(int(d), str(d))
@@ -232,10 +244,12 @@ def lisible(journal: pd.DataFrame, appel: Appel, numeros: Mapping[int, str]) -> 
             "Évaluateur": table["evaluateur"].fillna("").tolist(),
             "Objet": [libelle_objet(o, appel) for o in table["objet"]],
             "Ancienne valeur": [
-                valeur_lisible(o, v) for o, v in zip(table["objet"], table["ancien"], strict=True)
+                valeur_lisible(o, v, decimale)
+                for o, v in zip(table["objet"], table["ancien"], strict=True)
             ],
             "Nouvelle valeur": [
-                valeur_lisible(o, v) for o, v in zip(table["objet"], table["nouveau"], strict=True)
+                valeur_lisible(o, v, decimale)
+                for o, v in zip(table["objet"], table["nouveau"], strict=True)
             ],
         }
     ).reset_index(drop=True)

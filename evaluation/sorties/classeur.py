@@ -1175,7 +1175,7 @@ def _sources_des_reglages(feuille, formats, appel: Appel, confirmations, ligne: 
     ecrire(feuille, formats, ligne, 4, "Confirmation", gras=True)
     for r in appel.reglages:
         ligne += 1
-        etat = reglages.etat_confirmation(r, confirmations, lambda d: f"{d:%Y-%m-%d}")
+        etat = reglages.etat_confirmation(r, confirmations, lambda d: date_lisible(d.date()))
         valeurs = [
             r.libelle,
             r.valeur_lisible,

@@ -28,7 +28,15 @@ from evaluation.decision import consensus, financement, portefeuille, seance
 from evaluation.decision.tirage import TirageInscrit
 from evaluation.notes.filtrage import RENVERSEMENT, Etat
 from evaluation.socle.formats import date as date_lisible
-from evaluation.socle.formats import date_heure, heure, montant, note, pluriel, pourcentage
+from evaluation.socle.formats import (
+    date_heure,
+    heure,
+    montant,
+    note,
+    pluriel,
+    pourcentage,
+    reglage,
+)
 from evaluation.sorties.neutralisation import neutraliser_texte
 
 # À l'écran comme à l'impression : tableaux à largeur fixe (les colonnes courtes à la largeur
@@ -355,7 +363,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
     for d in vues:
         r = par_id.loc[d]
         raisons = [
-            f"{x.libelle} : étendue {note(x.etendue)} (seuil {x.seuil:g})"
+            f"{x.libelle} : étendue {note(x.etendue)} (seuil {reglage(x.seuil)})"
             for x in seance.divergences(r, appel)
         ]
         lignes_discutees.append(
@@ -449,7 +457,7 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
             f"<li>{_e(t)}</li>"
             for t in [
                 "Poids : " + ", ".join(f"{x.libelle} {poids[x.id]:g}" for x in appel.criteres),
-                f"Seuil : {appel.seuil_global:g} / 100 ; agrégation : {appel.agregation}",
+                f"Seuil : {reglage(appel.seuil_global)} / 100 ; agrégation : {appel.agregation}",
                 "Départage : "
                 + " ; puis ".join(
                     regles.libelle_regle(x, appel) for x in regles.regles_departage(appel)

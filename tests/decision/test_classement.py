@@ -205,6 +205,13 @@ def test_statut_et_preseance(appel, notes, inadmissible, minimum, statut, raison
         assert pd.isna(ligne["cumul_an1"]) and pd.isna(ligne["cumul_an2"])
 
 
+def test_raison_sous_le_seuil_ecrit_le_seuil_a_la_quebecoise(appel):
+    """Issue 19 : un seuil de 62,5 se dit « 62,5 » (formats.reglage), pas « 62.5 »."""
+    appel = replace(appel, seuil_global=62.5)
+    table = _classer(appel, [_demande(1), _demande(2)], {1: {"a": 6.0}, 2: {"z": 8.0}}, None)
+    assert _ligne(table, 1)["raison"] == "total sous le seuil de 62,5"
+
+
 def test_seuil_exact_total(appel):
     table = _classer(appel, [_demande(1)], {1: {"a": 6.0}})
     assert _ligne(table, 1)["total"] == 60.0

@@ -1277,7 +1277,9 @@ def test_optimiser_arrete_au_bout_du_delai(quatre, monkeypatch):
     def arrete(*args, options=None, **kwargs):
         delais.append(options["time_limit"])
         resultat = vrai(*args, options=options, **kwargs)
-        resultat.status, resultat.mip_gap = 1, 0.004  # comme si le délai s'était écoulé
+        # Comme si le délai s'était écoulé ; 0,25 % s'écrit « 0,3 % » (la moitié vers le haut,
+        # formats.pourcentage), pas « 0,2 % » (l'arrondi au pair de « :.1f »).
+        resultat.status, resultat.mip_gap = 1, 0.0025
         return resultat
 
     monkeypatch.setattr(scipy.optimize, "milp", arrete)
@@ -1285,7 +1287,7 @@ def test_optimiser_arrete_au_bout_du_delai(quatre, monkeypatch):
     assert len(delais) == 1 and 19 < delais[0] <= portefeuille.DELAI_OPTIMISATION
     assert s.interrompue and s.choisies.tolist() == [True, True, False, False]
     assert s.message.startswith("Calcul arrêté après 20 s")
-    assert "à 0,4 % au plus de la meilleure possible" in s.message
+    assert "à 0,3\u00a0% au plus de la meilleure possible" in s.message
     monkeypatch.setattr(scipy.optimize, "milp", vrai)
     assert not portefeuille.optimiser(table, a, ecart_relatif=0).interrompue
 

@@ -261,3 +261,28 @@ def test_decisions_verrouillees_figent_l_admissibilite(
         return
     _ecrire_sous_verrou(quoi, appel, moteur, d, signalement)
     assert len(examens.historique(d, moteur=moteur)) == len(avant_historique) + 1
+
+
+def test_messages_de_conflit_datent_a_la_quebecoise(moteur, appel, demandes):
+    """Issue 19 : l'heure de l'examen qui a changé et celle du règlement déjà fait se lisent
+    « 29 novembre 2026 à 9 h 05 » (formats.date_heure), pas « 2026-11-29 09:05 »."""
+    import datetime as dt
+
+    d = demandes["T-001"]
+    examine = dt.datetime(2026, 11, 29, 9, 5)
+    examens.examiner(
+        appel, d, reponses_toutes(appel), moteur=moteur, auteur=ANA, maintenant=examine
+    )
+    with pytest.raises(ErreurFiltrage) as refus:
+        examens.examiner(
+            appel, d, reponses_toutes(appel), moteur=moteur, auteur=ANA, dernier_examen_lu=0
+        )
+    assert "29 novembre 2026 à 9 h 05" in str(refus.value)
+    assert "2026-11-29" not in str(refus.value)
+    s = examens.signaler(appel, d, EVA, "Le budget mentionne un autre programme.", moteur=moteur)
+    regle = dt.datetime(2026, 11, 30, 17, 25)
+    examens.regler(appel, s, MAINTENUE, "Vérifié.", moteur=moteur, auteur=ANA, maintenant=regle)
+    with pytest.raises(ErreurFiltrage) as refus:
+        examens.regler(appel, s, ECARTEE, "x", moteur=moteur, auteur=PRES)
+    assert "30 novembre 2026 à 17 h 25" in str(refus.value)
+    assert "2026-11-30" not in str(refus.value)

@@ -433,6 +433,29 @@ def test_simulation_change_le_classement(ouvrir):
     assert numeros(at, "Liste d'attente") == ["T-001"]
 
 
+def test_curseurs_partent_des_poids_arrondis_la_moitie_vers_le_haut(
+    application, jeu, appel, moteur
+):
+    """Issue 19 : un poids adopté de 12,5 met son curseur à 13, comme formats l'arrondit
+    (la moitié vers le haut), pas à 12 (l'arrondi au pair de `round`)."""
+    poids = {
+        "pertinence": 32.5,
+        "coherence": 12.5,
+        "qualite-dossier": 15.0,
+        "structurant": 15.0,
+        "capacite": 15.0,
+        "visibilite": 10.0,
+    }
+    decisions.adopter_poids(
+        appel, poids, moteur=moteur, auteur="admin@x.ca", raison="Essai", confirme=True
+    )
+    at = application(PAGE, role=PRESIDENT)
+    assert not at.exception, at.exception
+    assert at.slider(key="poids::pertinence").value == 33
+    assert at.slider(key="poids::coherence").value == 13
+    assert at.slider(key="poids::visibilite").value == 10
+
+
 def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
     at = ouvrir(ADMIN)
     assert not at.button(key="adopter_poids").disabled

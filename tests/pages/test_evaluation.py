@@ -1,6 +1,7 @@
 """La page Évaluation, pilotée comme le ferait un évaluateur : curseurs, brouillon,
 soumission, rechargement, avertissement avant de quitter, conflits, verrouillage, grille."""
 
+import datetime as dt
 import io
 
 import pandas as pd
@@ -89,7 +90,11 @@ def test_total_pondere_suit_les_curseurs(ouvrir, demandes):
     assert _metriques(at)["Critères notés"] == "6 / 6"
 
 
-def test_brouillon_enregistre_et_relu_dans_une_nouvelle_session(ouvrir, demandes, moteur):
+def test_brouillon_enregistre_et_relu_dans_une_nouvelle_session(
+    ouvrir, demandes, moteur, monkeypatch
+):
+    # L'heure du message se lit « 9 h 05 » (formats.heure), pas « 09 h 05 » (issue 19).
+    monkeypatch.setattr(stockage, "maintenant", lambda: dt.datetime(2026, 11, 29, 9, 5))
     at = ouvrir()
     d = demandes[0][0]
     _noter(at, d, [7, 6.5, None, None, None, None])
@@ -102,7 +107,7 @@ def test_brouillon_enregistre_et_relu_dans_une_nouvelle_session(ouvrir, demandes
     assert any("Brouillon enregistré" in s.value for s in at.success)
     # Sous les boutons d'enregistrement, pas en haut de la page (issue 16).
     (sous,) = sous_le_controle(at, "soumettre_suivante")
-    assert sous.startswith("Brouillon enregistré à ")
+    assert sous == "Brouillon enregistré à 9 h 05."
     statut, saisie = evaluations.lire(d, EVA, moteur=moteur)
     assert statut == "brouillon"
     assert saisie.notes["pertinence"] == 7 and saisie.notes["coherence"] == 6.5

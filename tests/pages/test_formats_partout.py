@@ -1,6 +1,7 @@
 """Issue 19, « Done when » : le total, un montant et une date de la même demande, rendus par
-chaque page (AppTest), chaque fichier (CSV dans ses deux formes, classeur xlsx,
-procès-verbal HTML) et la ligne de commande, écrits pareil partout.
+chaque page (AppTest), chaque fichier (CSV du Classement, du Portefeuille et du Journal
+dans leurs deux formes, classeur xlsx, procès-verbal HTML) et la ligne de commande, écrits
+pareil partout.
 
 Le jeu : T-003 (valide.xlsx, 18 000,50 $ demandés la première année) notée par deux
 évaluateurs, 10 partout sauf la capacité (poids 15) : 6,5 et 7. Totaux de chacun : 94,75 et
@@ -26,7 +27,7 @@ from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
-from evaluation.socle import formats, stockage
+from evaluation.socle import formats, journal, stockage
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from evaluation.sorties import proces_verbal, proces_verbaux
 from tests.conftest import DONNEES
@@ -87,6 +88,11 @@ def jeu(base):
     return appel, ids, donnees, calcul, dt.date.fromisoformat(str(depot)[:10])
 
 
+def _montant_retenu(valeur: str) -> str:
+    """Le montant de la première année dans « retenu (18 000,50 $, 0 $) : … » du journal."""
+    return re.search(r"\((\d[\d\u00a0]*(?:,\d\d)?\u00a0\$)", valeur)[1]
+
+
 def _cellule(table, colonne: str) -> str:
     return str(table.loc[table["No"] == NO, colonne].iloc[0])
 
@@ -130,6 +136,50 @@ def test_le_total_le_montant_et_la_date_de_t003_partout(
     assert not at.exception, at.exception
     depot_lu = re.search(r"Dépôt :[^\n]*?(\d+(?:er)? \w+ \d{4})", textes(at))
     vus["page Admissibilité (dépôt)"] = (depot_lu[1],)
+
+    # La répartition par axe du Portefeuille : T-003, seule demande notée de son axe, y
+    # donne la note moyenne ; son montant retenu, le financé.
+    axe = f"Axe {int(calcul.set_index('no_demande').loc[NO, 'axe'])}"
+    at = application("pages/portefeuille.py", role=PRESIDENT)
+    (axes,) = [d.value for d in at.dataframe if {"Axe", "Note moyenne"} <= set(d.value.columns)]
+    ligne_axe = axes.set_index("Axe").loc[axe]
+    vus["page Portefeuille (axe)"] = (ligne_axe["Note moyenne"], ligne_axe["Financé"])
+    for cle, nom, separateur, encodage in (
+        ("pf_csv", "CSV Portefeuille Excel (français)", ";", "utf-8-sig"),
+        ("pf_csv_donnees", "CSV Portefeuille données", ",", "utf-8"),
+    ):
+        texte = fichiers_servis.lire(at, cle)[1].decode(encodage)
+        (r,) = [r for r in csv.DictReader(io.StringIO(texte), delimiter=separateur)
+                if r["Axe"] == axe]  # fmt: skip
+        vus[nom] = (r["Note moyenne"], r["Financé ($)"])
+
+    # Le Journal : la recommandation de T-003 (son montant, écrit à l'inscription) et sa
+    # date, à la québécoise sur la page, horodatage ISO dans les deux CSV.
+    moteur = stockage.creer_moteur(base)
+    try:
+        with moteur.connect() as c:
+            brut = stockage.lire_journal(connexion=c, appel_id=appel.id)
+    finally:
+        moteur.dispose()
+    (instant,) = brut.loc[
+        (brut["objet"] == "decision") & (brut["demande_id"] == ids[NO]), "date"
+    ].tolist()
+    objet = journal.libelle_objet("decision", appel)
+    at = application("pages/journal.py", role=ADMIN)
+    (lignes_journal,) = [d.value for d in at.dataframe]
+    (r,) = lignes_journal[
+        (lignes_journal["Demande"] == NO) & (lignes_journal["Objet"] == objet)
+    ].to_dict("records")
+    montant_journal = _montant_retenu(r["Nouvelle valeur"])
+    vus["page Journal"] = (r["Date"], montant_journal)
+    for cle, nom, separateur, encodage in (
+        ("journal_csv", "CSV Journal Excel (français)", ";", "utf-8-sig"),
+        ("journal_csv_donnees", "CSV Journal données", ",", "utf-8"),
+    ):
+        texte = fichiers_servis.lire(at, cle)[1].decode(encodage)
+        (r,) = [r for r in csv.DictReader(io.StringIO(texte), delimiter=separateur)
+                if r["Demande"] == NO and r["Objet"] == objet]  # fmt: skip
+        vus[nom] = (r["Date"], _montant_retenu(r["Nouvelle valeur"]))
 
     # --- Fichiers -------------------------------------------------------------------------
     moteur = stockage.creer_moteur(base)
@@ -184,6 +234,35 @@ def test_le_total_le_montant_et_la_date_de_t003_partout(
         if r["no_demande"] == NO
     ]
     vus["CLI csv --csv excel"] = (r["note"], r["montant_recommande_an1"])
+    # En texte, pour une personne : comme les pages.
+    assert main(["--base", base, "classement", "--format", "texte"]) == 0
+    (ligne_texte,) = [
+        ligne for ligne in capsys.readouterr().out.splitlines() if f" {NO} " in f" {ligne} "
+    ]
+    vus["CLI texte"] = (
+        re.search(r"(?<![\d.,])95[.,]\d+", ligne_texte)[0],
+        re.search(r"18[\u00a0 ]?000[.,]50(?:\u00a0\$)?", ligne_texte)[0],
+    )
+    # `notes exporter` : la note d'Éva en capacité (6,5), à deux décimales ; l'heure en ISO
+    # dans le CSV, à la québécoise en texte.
+    assert main(["--base", base, "notes", "exporter", "--format", "csv"]) == 0
+    (r,) = [
+        r
+        for r in csv.DictReader(io.StringIO(capsys.readouterr().out))
+        if (r["no_demande"], r["evaluateur"], r["critere"]) == (NO, EVA, "capacite")
+    ]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r["date"]), r["date"]
+    vus["CLI notes exporter csv (note d'Éva en capacité)"] = (r["note"],)
+    assert main(["--base", base, "notes", "exporter", "--format", "texte"]) == 0
+    (ligne_texte,) = [
+        ligne
+        for ligne in capsys.readouterr().out.splitlines()
+        if NO in ligne and EVA in ligne and " capacite " in ligne
+    ]
+    assert re.search(r"\d{1,2}(er)? [a-zéû]+ \d{4} à \d{1,2} h \d\d", ligne_texte), ligne_texte
+    vus["CLI notes exporter texte (note d'Éva en capacité)"] = (
+        re.search(r"\s(6[.,]\d+)\s", ligne_texte)[1],
+    )
 
     # --- Comparaison ----------------------------------------------------------------------
     nbsp = formats.ESPACE_INSECABLE
@@ -194,11 +273,20 @@ def test_le_total_le_montant_et_la_date_de_t003_partout(
         "page Séance": (TOTAL, MONTANT),
         "page Suivi (total de chaque évaluateur)": ("94,75", "95,50"),
         "page Admissibilité (dépôt)": (date,),
+        "page Portefeuille (axe)": (TOTAL, MONTANT),
+        "CSV Portefeuille Excel (français)": (TOTAL, "18000,50"),
+        "CSV Portefeuille données": (TOTAL_FICHIER, "18000.50"),
+        "page Journal": (formats.date_heure(instant), MONTANT),
+        "CSV Journal Excel (français)": (formats.date_heure_fichier(instant), MONTANT),
+        "CSV Journal données": (formats.date_heure_fichier(instant), MONTANT),
         "classeur xlsx": (TOTAL, MONTANT),
         "classeur xlsx (dépôt)": (date,),
         "procès-verbal HTML": (TOTAL,),
         "CLI csv (données, par défaut)": (TOTAL_FICHIER, "18000.50"),
         "CLI csv --csv excel": (TOTAL, "18000,50"),
+        "CLI texte": (TOTAL, MONTANT),
+        "CLI notes exporter csv (note d'Éva en capacité)": ("6.50",),
+        "CLI notes exporter texte (note d'Éva en capacité)": ("6,50",),
     }
     assert vus == attendus, "\n".join(f"{k}: {v}" for k, v in vus.items())
     assert f"18{nbsp}000,50{nbsp}$" == MONTANT

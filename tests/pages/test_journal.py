@@ -1,6 +1,7 @@
 """La page Journal : chaque changement, filtrable, et téléchargeable en CSV."""
 
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -10,10 +11,9 @@ from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
-from evaluation.socle import stockage
+from evaluation.socle import formats, stockage
 from evaluation.socle.mots_de_passe import hacher
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
-from evaluation.sorties import neutralisation
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
 from tests.pages.conftest import compte_de_test, textes
@@ -28,20 +28,6 @@ EVA = "eva@exemple.qc.ca"
 @pytest.fixture
 def appel():
     return charger_appel()
-
-
-@pytest.fixture
-def csv_telecharge(monkeypatch) -> list[bytes]:
-    """Les octets que la page remet au bouton de téléchargement, à chaque exécution."""
-    produits: list[bytes] = []
-    original = neutralisation.csv_sans_formules
-
-    def espion(table):
-        produits.append(original(table))
-        return produits[-1]
-
-    monkeypatch.setattr(neutralisation, "csv_sans_formules", espion)
-    return produits
 
 
 @pytest.fixture
@@ -112,7 +98,7 @@ def test_base_neuve_le_journal_montre_la_creation_du_compte(application):
 
 @pytest.mark.parametrize("role", [ADMIN, PRESIDENT])
 def test_compte_filtre_et_telechargement(
-    application, appel, moteur, changements, csv_telecharge, role
+    application, appel, moteur, changements, fichiers_servis, role
 ):
     at = application(PAGE, role=role)
     total = len(_journal(moteur, appel))
@@ -134,17 +120,44 @@ def test_compte_filtre_et_telechargement(
     )
     assert ligne["Nouvelle valeur"] == "Frère du directeur général"
 
-    # Le CSV remis au bouton suit le filtre.
+    # Le CSV remis au bouton suit le filtre, dans ses deux formes (issue 19).
     bouton = at.get("download_button")
-    assert [b.proto.label for b in bouton] == ["Télécharger (CSV)"]
-    csv = pd.read_csv(io.BytesIO(csv_telecharge[-1]), sep=";", encoding="utf-8-sig")
+    assert [b.proto.label for b in bouton] == [
+        "Télécharger le journal (CSV, Excel (français))",
+        "Télécharger le journal (CSV, données)",
+    ]
+    nom, contenu = fichiers_servis.lire(at, "journal_csv")
+    assert nom == f"journal-{appel.id}.csv"
+    csv = pd.read_csv(io.BytesIO(contenu), sep=";", encoding="utf-8-sig")
     assert list(csv["Objet"]) == ["Conflit d'intérêts"]
     assert list(csv["Demande"]) == ["T-002"]
 
     categories.set_value(["Notes", "Conflits d'intérêts"]).run()
     assert _compte(at) == f"{len(appel.criteres) + 1} changements sur {total}."
-    csv = pd.read_csv(io.BytesIO(csv_telecharge[-1]), sep=";", encoding="utf-8-sig")
+    _, contenu = fichiers_servis.lire(at, "journal_csv")
+    csv = pd.read_csv(io.BytesIO(contenu), sep=";", encoding="utf-8-sig", dtype=str)
     assert len(csv) == len(appel.criteres) + 1
+    assert set(csv.loc[csv["Objet"].str.startswith("Note"), "Nouvelle valeur"]) == {"7,5"}
+    nom, contenu = fichiers_servis.lire(at, "journal_csv_donnees")
+    assert nom == f"journal-{appel.id}_donnees.csv"
+    assert not contenu.startswith(b"\xef\xbb\xbf")
+    donnees = pd.read_csv(io.BytesIO(contenu), sep=",", encoding="utf-8", dtype=str)
+    assert set(donnees.loc[donnees["Objet"].str.startswith("Note"), "Nouvelle valeur"]) == {"7.5"}
+    # Dans les deux fichiers, l'horodatage ISO à la seconde (formats.date_heure_fichier).
+    instants = _journal(moteur, appel)
+    vues = {formats.date_heure_fichier(d) for d in instants["date"]}
+    assert set(csv["Date"]) <= vues and set(donnees["Date"]) <= vues
+
+
+def test_date_a_la_quebecoise_le_plus_recent_en_premier(application, appel, moteur, changements):
+    """Issue 19 : la colonne Date se lit « 29 novembre 2026 à 17 h 22 » (formats.date_heure),
+    pas « 2026-11-29 17:22:05 », et le tableau va du plus récent au plus ancien."""
+    at = application(PAGE)
+    assert not at.exception, at.exception
+    dates = list(_table(at)["Date"])
+    instants = sorted(_journal(moteur, appel)["date"], reverse=True)
+    assert dates == [formats.date_heure(d) for d in instants]
+    assert all(re.fullmatch(r"\d{1,2}(er)? [a-zéû]+ \d{4} à \d{1,2} h \d\d", d) for d in dates)
 
 
 def test_filtre_par_auteur(application, appel, moteur, changements):

@@ -5,6 +5,7 @@ modifier, archiver ; comparer les deux appels."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -300,7 +301,9 @@ def test_reservee_a_l_administration(application, role):
 # --- Comparaison ---------------------------------------------------------------------------
 
 
-def test_comparaison_de_deux_appels(application, base, moteur, paivmq_note, tmp_path):
+def test_comparaison_de_deux_appels(
+    application, base, moteur, paivmq_note, tmp_path, fichiers_servis
+):
     precedent = enregistrer(
         charger_appel()
         .source_toml.replace('id = "paivmq-2023-2024"', 'id = "paivmq-2022-2023"')
@@ -322,6 +325,22 @@ def test_comparaison_de_deux_appels(application, base, moteur, paivmq_note, tmp_
     recurrentes = at.dataframe[-1].value
     assert set(recurrentes["Municipalité"]) == {"Rimouski", "Gatineau"}
     assert list(recurrentes["Années consécutives"]) == [2, 2]
+    # La répartition en CSV, dans ses deux formes (issue 19) : dollars et parts en nombres
+    # que le tableur lit, virgule décimale pour Excel, point pour les données.
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Télécharger la répartition (CSV, Excel (français))",
+        "Télécharger la répartition (CSV, données)",
+    ]
+    _, excel = fichiers_servis.lire(at, "comparaison_csv")
+    lignes = list(csv.reader(io.StringIO(excel.decode("utf-8-sig")), delimiter=";"))
+    _, donnees = fichiers_servis.lire(at, "comparaison_csv_donnees")
+    assert not donnees.startswith(b"\xef\xbb\xbf")
+    lignes_donnees = list(csv.reader(io.StringIO(donnees.decode("utf-8"))))
+    assert lignes[0] == lignes_donnees[0]
+    assert lignes[0][0] == "Appel" and lignes[0][-2:] == ["Financé ($)", "Part de l'enveloppe (%)"]
+    montants = [ligne[-2] for ligne in lignes[1:]]
+    assert all(re.fullmatch(r"\d+,\d\d", m) for m in montants), montants
+    assert [ligne[-2] for ligne in lignes_donnees[1:]] == [m.replace(",", ".") for m in montants]
 
 
 def test_lecture_des_annees_financieres_affichee(application):

@@ -157,12 +157,19 @@ def decisions_stockees(moteur, appel) -> dict[int, tuple]:
     }
 
 
-def contenu_csv(fichiers_servis, at) -> list[list[str]]:
-    (bouton,) = [b for b in at.get("download_button") if b.proto.label.startswith("Télécharger")]
-    assert bouton.proto.label == "Télécharger ce tableau (CSV)"
-    _, contenu = fichiers_servis.lire(at, bouton.key)
-    assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
-    return list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+def contenu_csv(fichiers_servis, at, forme: str = "excel") -> list[list[str]]:
+    """Le CSV de la répartition, « Excel (français) » ou « données » (issue 19)."""
+    boutons = [b for b in at.get("download_button") if b.key and b.key.startswith("pf_csv")]
+    assert [b.proto.label for b in boutons] == [
+        "Télécharger ce tableau (CSV, Excel (français))",
+        "Télécharger ce tableau (CSV, données)",
+    ]
+    _, contenu = fichiers_servis.lire(at, "pf_csv" if forme == "excel" else "pf_csv_donnees")
+    if forme == "excel":
+        assert contenu.startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM, pour Excel
+        return list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+    assert not contenu.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(contenu.decode("utf-8")), delimiter=","))
 
 
 # --- Ce que chacun voit --------------------------------------------------------------------------
@@ -229,18 +236,22 @@ def test_repartition_par_axe_et_son_fichier(ouvrir, fichiers_servis):
         "Axe",
         "Demandes",
         "Financées",
-        "Demandé",
-        "Financé",
-        "Part de l'enveloppe",
+        "Demandé ($)",
+        "Financé ($)",
+        "Part de l'enveloppe (%)",
         "Note moyenne",
-        "Taux de succès",
+        "Taux de succès (%)",
     ]
-    assert [ligne[:3] for ligne in fichier[1:]] == [
-        ["Axe 1", "1", "1"],
-        ["Axe 2", "1", "0"],
-        ["Axe 3", "1", "0"],
+    # Des nombres que le tableur lit (issue 19) : virgule décimale, sans « $ » ni « % » ni
+    # espace de milliers ; les mêmes chiffres que la page.
+    assert fichier[1:] == [
+        ["Axe 1", "1", "1", "60000,00", "60000,00", "80,0", "82,50", "100,0"],
+        ["Axe 2", "1", "0", "20000,00", "0,00", "0,0", "77,50", "0,0"],
+        ["Axe 3", "1", "0", "18000,50", "0,00", "0,0", "50,00", "0,0"],
     ]
-    assert fichier[1][4] == dollars("60 000 $")
+    donnees = contenu_csv(fichiers_servis, at, "donnees")
+    assert donnees[0] == fichier[0]
+    assert donnees[1:] == [[v.replace(",", ".") for v in ligne] for ligne in fichier[1:]]
 
 
 def test_repartition_par_region_les_17_et_les_municipalites_sans_demande(

@@ -92,6 +92,18 @@ def test_date_heure(instant, texte):
     assert formats.date_heure(instant) == texte
 
 
+@pytest.mark.parametrize(
+    ("instant", "texte"),
+    [
+        (dt.datetime(2026, 11, 29, 17, 22, 5), "2026-11-29 17:22:05"),
+        (dt.datetime(2026, 12, 1, 9, 5, 0, 123456), "2026-12-01 09:05:00"),
+        (None, ""),
+    ],
+)
+def test_date_heure_fichier(instant, texte):
+    assert formats.date_heure_fichier(instant) == texte
+
+
 @pytest.mark.parametrize("cents", [1_800_000, 1_800_050, 5, 0, 75_000_000])
 def test_montant_saisi_relu_par_le_lecteur_de_montants(cents):
     from evaluation.depot.valeurs import lire_montant
@@ -116,3 +128,28 @@ def test_valeur_absente_ou_infinie_jamais_nan_ni_exception(valeur):
     assert formats.note(valeur) == "—"
     assert formats.pourcentage(valeur) == "—"
     assert formats.note_fichier(valeur) == ""
+
+
+def test_chaque_selecteur_de_date_prend_le_format_du_projet():
+    """Issue 19 : chaque `st.date_input` des pages écrit ses dates `formats.FORMAT_DATE_SAISIE`
+    (« 2026-11-29 »), une forme que Streamlit accepte (il refuse tout format libre)."""
+    import ast
+
+    from streamlit.elements.widgets.time_widgets import ALLOWED_DATE_FORMATS
+
+    from evaluation.socle.chemins import RACINE_PROJET
+
+    assert ALLOWED_DATE_FORMATS.match(formats.FORMAT_DATE_SAISIE)
+    selecteurs, ecarts = 0, []
+    for chemin in sorted((RACINE_PROJET / "pages").rglob("*.py")):
+        for noeud in ast.walk(ast.parse(chemin.read_text(encoding="utf-8"))):
+            if (
+                isinstance(noeud, ast.Call)
+                and isinstance(noeud.func, ast.Attribute)
+                and noeud.func.attr == "date_input"
+            ):
+                selecteurs += 1
+                choisi = next((k.value for k in noeud.keywords if k.arg == "format"), None)
+                if not (isinstance(choisi, ast.Name) and choisi.id == "FORMAT_DATE_SAISIE"):
+                    ecarts.append(f"{chemin.name}:{noeud.lineno}")
+    assert selecteurs >= 10 and ecarts == []

@@ -12,7 +12,7 @@ from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes.evaluations import enregistrer
 from evaluation.notes.saisie import BROUILLON, Saisie
-from evaluation.socle import journal, stockage
+from evaluation.socle import formats, journal, stockage
 from evaluation.sorties.neutralisation import csv_sans_formules
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
@@ -244,13 +244,13 @@ def test_filtrer_journal_vide(moteur):
 
 
 def test_lisible(brut, appel):
-    table = journal.lisible(brut, appel, NUMEROS)
+    table = journal.lisible(brut, appel, NUMEROS, date=formats.date_heure)
     assert list(table.columns) == journal.COLONNES
     assert list(table.index) == list(range(len(ENTREES)))
-    # Le plus récent en premier.
-    assert list(table["Date"]) == [e[0].strftime("%Y-%m-%d %H:%M:%S") for e in ENTREES[::-1]]
+    # Le plus récent en premier ; la date à la québécoise (issue 19).
+    assert list(table["Date"]) == [formats.date_heure(e[0]) for e in ENTREES[::-1]]
     assert table.loc[0].to_dict() == {
-        "Date": "2026-11-06 09:00:00",
+        "Date": "6 novembre 2026 à 9 h 00",
         "Auteur": ADMIN,
         "Demande": "",
         "Évaluateur": LUC,
@@ -259,7 +259,7 @@ def test_lisible(brut, appel):
         "Nouvelle valeur": "admin",
     }
     assert table.loc[1].to_dict() == {
-        "Date": "2026-11-06 08:30:00",
+        "Date": "6 novembre 2026 à 8 h 30",
         "Auteur": PRES,
         "Demande": "",
         "Évaluateur": "",
@@ -294,6 +294,18 @@ def test_lisible(brut, appel):
     assert par_objet_valeur["admissible"] == "oui"
     assert par_objet_valeur["commentaire:coherence"] == "b"
     assert par_objet_valeur["commentaire_global"] == ""
+
+
+def test_lisible_pour_un_fichier(brut, appel):
+    """Le CSV du journal : l'horodatage ISO à la seconde (formats.date_heure_fichier) et,
+    pour la forme « données », le point décimal des notes ; sans `date`, les instants."""
+    donnees = journal.lisible(brut, appel, NUMEROS, date=formats.date_heure_fichier, decimale=".")
+    assert list(donnees["Date"]) == [formats.date_heure_fichier(e[0]) for e in ENTREES[::-1]]
+    assert donnees.loc[0, "Date"] == "2026-11-06 09:00:00"
+    notes = dict(zip(brut["objet"], donnees["Nouvelle valeur"][::-1], strict=True))
+    assert notes["note:pertinence"] == "7.5"
+    instants = journal.lisible(brut, appel, NUMEROS)["Date"]
+    assert [pd.Timestamp(d) for d in instants] == [pd.Timestamp(e[0]) for e in ENTREES[::-1]]
 
 
 def test_lisible_apres_filtre(brut, appel):

@@ -693,7 +693,7 @@ def test_parametres_listent_la_source_de_chaque_reglage(jeu):
     assert annee[4] == "non confirmé"
     assert par_libelle["Seuil global (sur 100)"][2:5:2] == [
         "réglage du comité",
-        "confirmé le 2026-11-24 par admin@x.ca",
+        "confirmé le 24 novembre 2026 par admin@x.ca",
     ]
 
 

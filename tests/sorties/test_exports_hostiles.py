@@ -84,8 +84,14 @@ EXPORTS = [
     Export("Classement : CSV données", "csv", ("numero",), page="classement",
            cle="cl_csv_donnees"),
     Export("Portefeuille : CSV", "csv;", ("secteur",), page="portefeuille", cle="pf_csv"),
+    Export("Portefeuille : CSV données", "csv", ("secteur",), page="portefeuille",
+           cle="pf_csv_donnees"),
     Export("Comparaison : CSV", "csv;", ("court",), page="comparaison", cle="comparaison_csv"),
+    Export("Comparaison : CSV données", "csv", ("court",), page="comparaison",
+           cle="comparaison_csv_donnees"),
     Export("Journal : CSV", "csv;", ("titres",), page="journal", cle="journal_csv"),
+    Export("Journal : CSV données", "csv", ("titres",), page="journal",
+           cle="journal_csv_donnees"),
     Export("Séance : procès-verbal", "html", ("titres", "evaluateur"), page="seance",
            cle="pv_telecharger", role=PRESIDENT),
     Export("Séance : procès-verbal PDF", "pdf", ("titres", "secteur", "numero"), page="seance",
@@ -101,11 +107,27 @@ EXPORTS = [
 # --- L'inventaire se vérifie lui-même -------------------------------------------------------
 
 
+# Le composant des CSV en deux formes (pages/composants/telechargements.py) : ses deux
+# boutons ont les clés `cle` et `cle`_donnees de chaque page qui l'appelle.
+COMPOSANT_CSV = "telechargements"
+
+
 def _boutons_de_telechargement() -> set[tuple[str, str]]:
-    """(page, clé) de chaque appel à `download_button` de app.py et de pages/."""
+    """(page, clé) de chaque appel à `download_button` de app.py et de pages/, et des deux
+    boutons de chaque appel à `telecharger_csv`."""
     trouves = set()
     for chemin in [RACINE_PROJET / "app.py", *sorted((RACINE_PROJET / "pages").rglob("*.py"))]:
+        if chemin.stem == COMPOSANT_CSV:
+            continue
         for noeud in ast.walk(ast.parse(chemin.read_text(encoding="utf-8"))):
+            if (
+                isinstance(noeud, ast.Call)
+                and isinstance(noeud.func, ast.Name)
+                and noeud.func.id == "telecharger_csv"
+            ):
+                cle = next((k.value for k in noeud.keywords if k.arg == "cle"), None)
+                assert isinstance(cle, ast.Constant), f"{chemin.name} : telecharger_csv sans cle="
+                trouves |= {(chemin.stem, cle.value), (chemin.stem, f"{cle.value}_donnees")}
             if (
                 isinstance(noeud, ast.Call)
                 and isinstance(noeud.func, ast.Attribute)
