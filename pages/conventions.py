@@ -37,8 +37,8 @@ st.caption(
 
 if table.empty:
     st.info(
-        "Aucune demande financée pour l'instant : le suivi commence avec les décisions "
-        "« retenu » (page Classement).",
+        "Aucune demande financée pour l'instant : le suivi commence avec la décision du "
+        "ministère (page Décision du ministère).",
         icon=":material/info:",
     )
     st.stop()

@@ -93,3 +93,20 @@ def test_le_jargon_reste_dans_les_aides(fichier):
         if JARGON.search(texte)
     ]
     assert fautes == [], "Un mot simple dans le libellé, le nom technique dans help=."
+
+
+def test_les_descriptions_des_appels_ont_l_espace_avant_le_point_virgule():
+    """Issue 19, point 7 : « région ; retombées », comme le reste de l'interface (les
+    citations du texte de l'appel, dans [sources], restent telles qu'écrites)."""
+    import tomllib
+
+    for fichier in sorted((RACINE / "donnees" / "appels").glob("*.toml")):
+        donnees = tomllib.loads(fichier.read_text(encoding="utf-8"))
+        textes = [
+            valeur
+            for critere in donnees.get("criteres", [])
+            for cle, valeur in critere.items()
+            if isinstance(valeur, str) and cle != "id"
+        ]
+        fautifs = [t for t in textes if re.search(r"\S;", t)]
+        assert not fautifs, (fichier.name, fautifs)
