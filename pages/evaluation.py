@@ -39,7 +39,7 @@ from evaluation.notes.saisie import (
 )
 from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
-from evaluation.socle.formats import date, heure, pluriel, reglage
+from evaluation.socle.formats import date_heure, heure, pluriel, reglage
 from evaluation.socle.formats import note as note_affichee
 from evaluation.socle.texte import SAISIE_MAX, litteral
 from pages.composants.commun import appel_actif, moteur, version_donnees
@@ -905,7 +905,7 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
 if statut is not None:
     modifie_le = liste.loc[liste["demande_id"] == courante, "modifie_le"].iloc[0]
     if modifie_le is not None and not pd.isna(modifie_le):
-        st.caption(f"Dernier enregistrement : {date(modifie_le.date())} à {modifie_le:%H h %M}.")
+        st.caption(f"Dernier enregistrement : {date_heure(modifie_le)}.")
 
 # Un message dont l'endroit n'a pas été montré (demande changée, appel verrouillé).
 afficher_message(None)
