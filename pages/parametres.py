@@ -564,6 +564,8 @@ with onglet_modifier:
             format_func=lambda r: libelle_departage(r, donnees["criteres"]),
             placeholder="Aucune règle : le numéro de demande départage",
             select_all=False,
+            # Toutes les règles visibles, sur plusieurs lignes : l'ordre se lit.
+            wrap=True,
             help="Les règles s'appliquent dans l'ordre où elles sont choisies ; pour en "
             "changer l'ordre, retirez une règle puis choisissez-la de nouveau (elle passe "
             "en dernier). Note en un critère : la plus haute d'abord ; projet conjoint : "
