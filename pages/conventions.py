@@ -29,8 +29,8 @@ annees = regles.colonnes_annees(appel)
 st.title("Conventions et versements")
 st.caption(
     "Pour chaque demande financée (retenue par la décision du ministère) : la convention "
-    "signée, les "
-    "versements prévus (le montant accordé de chaque année financière) et faits, et le "
+    "signée, les versements prévus (le montant accordé de chaque année financière) et faits, "
+    "et le "
     "rapport financier et narratif que l'appel exige (« Les organisations dont les projets "
     "auront été sélectionnés s'engagent à produire un rapport financier et narratif sur le "
     "projet financé »). " + regles.lecture_echeance(appel)
