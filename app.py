@@ -30,6 +30,7 @@ from pages.composants.connexion import (
     deconnecter,
 )
 from pages.composants.erreurs import afficher_erreur, afficher_erreur_differee
+from pages.composants.francais import franciser_interface
 
 # (fichier sous pages/, titre, icône) ; le nom du fichier est aussi l'adresse de la page.
 PAGES = [
@@ -66,6 +67,9 @@ st.set_page_config(
     layout="wide",
 )
 
+# Consignes des champs en français et texte désactivé lisible, sur toutes les pages et
+# sur le formulaire de connexion.
+franciser_interface()
 st.session_state[CLE_CADRE] = True
 pages = {
     nom: st.Page(f"pages/{nom}.py", title=titre, icon=icone, default=nom == "accueil")

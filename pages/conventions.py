@@ -28,8 +28,9 @@ annees = regles.colonnes_annees(appel)
 
 st.title("Conventions et versements")
 st.caption(
-    "Pour chaque demande financée (décision « retenu ») : la convention signée, les "
-    "versements prévus (le montant accordé de chaque année financière) et faits, et le "
+    "Pour chaque demande financée (retenue par la décision du ministère) : la convention "
+    "signée, les versements prévus (le montant accordé de chaque année financière) et faits, "
+    "et le "
     "rapport financier et narratif que l'appel exige (« Les organisations dont les projets "
     "auront été sélectionnés s'engagent à produire un rapport financier et narratif sur le "
     "projet financé »). " + regles.lecture_echeance(appel)
@@ -37,8 +38,8 @@ st.caption(
 
 if table.empty:
     st.info(
-        "Aucune demande financée pour l'instant : le suivi commence avec les décisions "
-        "« retenu » (page Classement).",
+        "Aucune demande financée pour l'instant : le suivi commence avec la décision du "
+        "ministère (page Décision du ministère).",
         icon=":material/info:",
     )
     st.stop()

@@ -10,7 +10,7 @@ stocké pour savoir s'il reste des modifications à enregistrer.
 import pandas as pd
 import streamlit as st
 
-from evaluation.appels import demandeur
+from evaluation.appels import confirmations, demandeur, reglages
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.decision import financement
 from evaluation.depot.lecture import LIMITES as LIMITES_GRILLE
@@ -39,10 +39,10 @@ from evaluation.notes.saisie import (
 )
 from evaluation.socle import stockage
 from evaluation.socle.droits import voit_notes_des_autres
-from evaluation.socle.formats import date, heure, pluriel, reglage
+from evaluation.socle.formats import date_heure, heure, pluriel, reglage
 from evaluation.socle.formats import note as note_affichee
 from evaluation.socle.texte import SAISIE_MAX, litteral
-from pages.composants.commun import appel_actif, bandeau_reglages, moteur, version_donnees
+from pages.composants.commun import appel_actif, moteur, version_donnees
 from pages.composants.connexion import exiger_acces
 from pages.composants.erreurs import rattraper
 from pages.composants.francais import televerseur
@@ -93,6 +93,10 @@ def cle(genre: str, demande_id: int, sous: str = "") -> str:
 def note_lisible(note: float | None) -> str:
     """Une graduation du curseur, comme Paramètres écrit l'échelle : « 7 », « 7,5 », « 7,25 »."""
     return "—" if note is None else reglage(note)
+
+
+# Dans le libellé de chaque curseur : sa position seule ne dit pas l'échelle.
+ECHELLE_EN_CLAIR = f"note de {note_lisible(appel.echelle_min)} à {note_lisible(appel.echelle_max)}"
 
 
 def stockee(demande_id: int) -> tuple[str | None, Saisie, int]:
@@ -579,7 +583,13 @@ with lecture:
         # un montant dans la colonne étroite, et un lecteur d'écran le lit.
         st.table(en_texte(budget_de_la_fiche(lignes, appel)), hide_index=True)
     st.markdown("**Montants** (recommandé selon la règle de l'appel, avant toute décision)")
-    bandeau_reglages(appel)
+    # L'évaluateur n'y peut rien : une ligne discrète, pas le bandeau des pages de décision
+    # (Classement, Séance, Portefeuille, Comparaison) qui renvoie à l'administration.
+    if confirmations.reglages_non_confirmes(appel, moteur=m) or reglages.sans_source(appel):
+        st.caption(
+            "Montants calculés selon des réglages que l'administration n'a pas encore tous "
+            "confirmés ; ils ne changent rien à votre notation."
+        )
     # Une colonne par année : la colonne de la fiche est étroite.
     montants = montants_cote_a_cote(
         financement.montants_de_la_demande(demande, lignes, appel, bonus), appel
@@ -623,7 +633,7 @@ def panneau_de_notation(courante: int, statut: str | None, fige: bool) -> None:
         with st.container(border=True):
             st.select_slider(
                 # Sans Markdown : le libellé est aussi le nom lu par un lecteur d'écran.
-                f"{litteral(c.libelle)} · {reglage(c.poids)} points",
+                f"{litteral(c.libelle)} · {reglage(c.poids)} points · {ECHELLE_EN_CLAIR}",
                 options=ECHELLE,
                 format_func=note_lisible,
                 key=cle("note", courante, c.id),
@@ -631,6 +641,7 @@ def panneau_de_notation(courante: int, statut: str | None, fige: bool) -> None:
                 disabled=fige,
             )
             st.caption(
+                "Tout à gauche, « — » : pas encore notée.  \n"
                 f"**Basse** : {litteral(c.note_basse)}  \n"
                 f"**Moyenne** : {litteral(c.note_moyenne)}  \n"
                 f"**Haute** : {litteral(c.note_haute)}"
@@ -668,9 +679,14 @@ with notation:
     if verrouille:
         pass
     elif statut == SOUMISE:
+        # Une seule annonce : juste après la soumission, elle en dit l'heure.
+        message = st.session_state.get(MESSAGE)
+        soumise = "Évaluation soumise."
+        if message and message[0] == "success" and message[2] == NOTATION:
+            soumise = st.session_state.pop(MESSAGE)[1]
         st.success(
-            "Évaluation soumise. Vous pouvez la rouvrir pour la modifier tant que la "
-            "présidence n'a pas verrouillé les évaluations.",
+            f"{soumise} Vous pouvez la rouvrir pour la modifier tant que la présidence n'a "
+            "pas verrouillé les évaluations.",
             icon=":material/task_alt:",
         )
         st.button(
@@ -889,7 +905,7 @@ with st.expander("Évaluer hors ligne (grille Excel)"):
 if statut is not None:
     modifie_le = liste.loc[liste["demande_id"] == courante, "modifie_le"].iloc[0]
     if modifie_le is not None and not pd.isna(modifie_le):
-        st.caption(f"Dernier enregistrement : {date(modifie_le.date())} à {modifie_le:%H h %M}.")
+        st.caption(f"Dernier enregistrement : {date_heure(modifie_le)}.")
 
 # Un message dont l'endroit n'a pas été montré (demande changée, appel verrouillé).
 afficher_message(None)

@@ -34,6 +34,14 @@ def _premiere_page(docx: bytes) -> bytes | None:
     return lettres.premiere_page_png(pdf)
 
 
+def origine_modele(modele: courrier.Modele) -> str:
+    """« modèle livré » ou « modèle de l'administration du 1er décembre 2026 » : ce qu'une
+    personne reconnaît d'un modèle (l'empreinte, elle, va en aide et au journal)."""
+    if modele.par_defaut or modele.date is None:
+        return "modèle livré"
+    return f"modèle de l'administration du {date_lisible(modele.date.date())}"
+
+
 compte = exiger_acces("lettres")
 appel = appel_actif()
 m = moteur()
@@ -76,7 +84,7 @@ if preparation.sans_lettre:
         + ("n'a" if len(sans) < 2 else "n'ont")
         + " pas de lettre : "
         + ", ".join(litteral(s.no_demande) for s in sans[:20])
-        + (" …" if len(sans) > 20 else "")
+        + (f" et {pluriel(len(sans) - 20, 'autre')}" if len(sans) > 20 else "")
         + ". L'autorité les décide à la page Décision du ministère.",
         icon=":material/mail_off:",
     )
@@ -119,9 +127,9 @@ else:
         st.error(litteral(str(exc)), icon=":material/block:")
     else:
         st.caption(
-            f"Modèle « {litteral(modele.nom_fichier)} » "
-            + ("(livré)" if modele.par_defaut else "(téléversé)")
-            + f", version {modele.empreinte}."
+            f"Modèle « {litteral(modele.nom_fichier)} » : {origine_modele(modele)}.",
+            help=f"Empreinte du modèle (inscrite au journal à chaque génération) : "
+            f"{modele.empreinte}.",
         )
         mise_en_page = lettres.libreoffice() is not None and st.toggle(
             "Voir la mise en page (première page du PDF, par LibreOffice)",
@@ -238,13 +246,15 @@ for rang, genre in enumerate(lettres.GENRES):
     modele = modeles[genre]
     with grille[rang % 2], st.container(border=True, key=f"lettres_modele_{genre}"):
         st.markdown(f"**{lettres.LIBELLES_GENRES[genre]}**")
-        if modele.par_defaut:
-            st.caption(f"Modèle livré, version {modele.empreinte}.")
-        else:
-            st.caption(
-                f"« {litteral(modele.nom_fichier)} », version {modele.empreinte}, téléversé "
-                f"par {litteral(modele.auteur)} le {date_lisible(modele.date.date())}."
-            )
+        st.caption(
+            (
+                "Modèle livré avec l'application."
+                if modele.par_defaut
+                else f"« {litteral(modele.nom_fichier)} », téléversé par "
+                f"{litteral(modele.auteur)} le {date_lisible(modele.date.date())}."
+            ),
+            help=f"Empreinte du modèle (inscrite au journal) : {modele.empreinte}.",
+        )
         st.download_button(
             "Télécharger le modèle en vigueur",
             data=modele.contenu,
@@ -290,7 +300,7 @@ for rang, genre in enumerate(lettres.GENRES):
                 annoncer(
                     f"lettres_remplacer_{genre}",
                     SUCCES,
-                    f"Modèle « {nouveau.nom_fichier} » gardé (version {nouveau.empreinte}).",
+                    f"Modèle « {nouveau.nom_fichier} » gardé.",
                 )
                 st.rerun()
         afficher(f"lettres_remplacer_{genre}")

@@ -28,10 +28,14 @@ from evaluation.appels.edition import (
     ParametresPerimes,
     ParametresRefuses,
     cibles_depuis_lignes,
+    cibles_en_lignes,
     copie,
+    libelle_departage,
+    libelle_dimension,
     liste_en_texte,
     modeles_fournis,
     nombre_net,
+    regles_departage_offertes,
     sections,
     tables_depuis_lignes,
     vers_toml,
@@ -74,6 +78,13 @@ LIBELLES_MODE_LIGNE = {
 }
 
 
+# L'aide des colonnes « Identifiant » : un nom technique, que la fonctionnaire n'a pas à lire.
+AIDE_IDENTIFIANT = (
+    "Nom technique (minuscules, sans espace) qu'utilise le fichier de configuration ; "
+    "c'est le libellé qui s'affiche ailleurs."
+)
+
+
 def _cents(dollars: float | int) -> int:
     """Un montant du TOML (en dollars) en cents, pour un champ de montant."""
     return round(float(dollars) * 100)
@@ -114,7 +125,7 @@ onglet_modifier, onglet_sources, onglet_creer, onglet_fichier, onglet_archive = 
         "Modifier l'appel actif",
         "Sources des réglages",
         "Créer un appel",
-        "Exporter ou importer (TOML)",
+        "Fichier de configuration (TOML)",
         "Archiver",
     ]
 )
@@ -127,7 +138,8 @@ with onglet_sources:
         "retenue). Tant que l'administration n'a pas confirmé les choix et les "
         "interprétations, les pages qui montrent un rang ou un montant le signalent. Une "
         "confirmation vaut pour la valeur confirmée : le réglage changé, elle tombe. Les "
-        "sources s'écrivent dans la table [sources] du TOML (onglet Exporter ou importer)."
+        "sources s'écrivent dans la table [sources] du fichier de configuration (onglet "
+        "Fichier de configuration)."
     )
     manquantes = reglages.sans_source(appel)
     if manquantes:
@@ -313,7 +325,11 @@ with onglet_archive:
 # --- Modifier -------------------------------------------------------------------------------
 with onglet_modifier:
     # Dans un bloc de code, rien n'est interprété que l'accent grave, retiré.
-    st.markdown(f"**{litteral(appel.nom)}** (`{appel.id.replace('`', '')}`)")
+    st.markdown(
+        f"**{litteral(appel.nom)}**",
+        help=f"Identifiant de l'appel (fichier de configuration, ligne de commande) : "
+        f"{litteral(appel.id)}.",
+    )
     if archive:
         st.warning("Cet appel est archivé : rouvrez-le (onglet Archiver) pour le modifier.")
     if fige:
@@ -450,7 +466,9 @@ with onglet_modifier:
         )
 
         st.markdown("**Critères et pondérations** (les poids totalisent 100)")
-        colonnes_critere = ["poids", "id", "libelle", "description"]
+        # Le libellé d'abord, large (« Cohérence avec les priorités du ministère » entier) ;
+        # l'identifiant, technique, après lui.
+        colonnes_critere = ["poids", "libelle", "id", "description"]
         colonnes_critere += ["note_basse", "note_moyenne", "note_haute", "minimum", "champs"]
         criteres = st.data_editor(
             pd.DataFrame(
@@ -461,8 +479,13 @@ with onglet_modifier:
             disabled=["id", "libelle", "minimum"] if fige else [],
             column_order=colonnes_critere,
             column_config={
-                "id": st.column_config.TextColumn("Identifiant", required=True, width=140),
-                "libelle": st.column_config.TextColumn("Libellé", required=True, width=240),
+                "id": st.column_config.TextColumn(
+                    "Identifiant",
+                    required=True,
+                    width=130,
+                    help=AIDE_IDENTIFIANT,
+                ),
+                "libelle": st.column_config.TextColumn("Critère", required=True, width=360),
                 "poids": st.column_config.NumberColumn(
                     "Poids", min_value=0, max_value=100, width=80, format=FORMAT_NOTE_SAISIE
                 ),
@@ -487,11 +510,10 @@ with onglet_modifier:
         st.subheader("Axes et secteurs")
         if appel.dimensions:
             # Issue 18 : un programme sans axes ni secteurs (QSF) classe ses demandes par les
-            # dimensions qu'il déclare ; elles se modifient dans le TOML (onglet « Exporter ou
-            # importer (TOML) »).
+            # dimensions qu'il déclare ; elles se modifient dans le fichier de configuration.
             st.caption(
-                "Dimensions de classement déclarées (à modifier dans le fichier TOML, onglet "
-                "« Exporter ou importer (TOML) ») : "
+                "Dimensions de classement déclarées (à modifier dans le fichier de "
+                "configuration, onglet « Fichier de configuration ») : "
                 + " ; ".join(
                     f"{litteral(dim.libelle)} "
                     f"({'plusieurs valeurs' if dim.multiple else 'une valeur'}"
@@ -524,8 +546,11 @@ with onglet_modifier:
                     columns=["id", "libelle", "alias"],
                 ),
                 num_rows="dynamic",
+                column_order=["libelle", "id", "alias"],
                 column_config={
-                    "id": st.column_config.TextColumn("Identifiant", required=True),
+                    "id": st.column_config.TextColumn(
+                        "Identifiant", required=True, help=AIDE_IDENTIFIANT
+                    ),
                     "libelle": st.column_config.TextColumn("Secteur", required=True),
                     "alias": st.column_config.TextColumn("Autres noms (séparés par ;)"),
                 },
@@ -537,13 +562,24 @@ with onglet_modifier:
         st.subheader("Classement")
         c = donnees.get("classement", {})
         g, d = st.columns(2)
-        departage = g.text_input(
-            "Départage des ex æquo, dans l'ordre (séparés par ;)",
-            liste_en_texte(c.get("departage", [])),
-            help="« critere:<identifiant> », projet_conjoint, part_financement_propre "
-            "(contribution du demandeur), financement_externe (cofinancement externe), "
-            "no_demande.",
-            key=cle + "departage",
+        regles_appel = list(c.get("departage", []))
+        departage = g.multiselect(
+            "Départage des ex æquo, dans l'ordre",
+            regles_departage_offertes(regles_appel, donnees["criteres"]),
+            default=regles_appel,
+            format_func=lambda r: libelle_departage(r, donnees["criteres"]),
+            placeholder="Aucune règle : le numéro de demande départage",
+            select_all=False,
+            # Toutes les règles visibles, sur plusieurs lignes : l'ordre se lit.
+            wrap=True,
+            help="Les règles s'appliquent dans l'ordre où elles sont choisies ; pour en "
+            "changer l'ordre, retirez une règle puis choisissez-la de nouveau (elle passe "
+            "en dernier). Note en un critère : la plus haute d'abord ; projet conjoint : "
+            "avant le projet d'une seule municipalité ; contribution du demandeur, "
+            "financement externe : la plus grande part du coût d'abord. Identifiants dans "
+            "le fichier de configuration : critere:<identifiant du critère>, "
+            "projet_conjoint, part_financement_propre, financement_externe, no_demande.",
+            key=cle + "departage_regles",
         )
         mode_ligne = d.selectbox(
             "Ligne de financement",
@@ -575,7 +611,7 @@ with onglet_modifier:
         colonnes_cible += ["nombre_min", "nombre_max"]
         cibles = st.data_editor(
             pd.DataFrame(
-                [{**t, "valeur": str(t["valeur"])} for t in donnees.get("cibles", [])],
+                cibles_en_lignes(donnees.get("cibles", [])),
                 columns=colonnes_cible,
             ),
             num_rows="dynamic",
@@ -594,17 +630,20 @@ with onglet_modifier:
                             if isinstance(d, dict) and isinstance(d.get("id"), str)
                         ),
                     ],
+                    format_func=lambda dim: libelle_dimension(dim, donnees.get("dimensions", [])),
                     required=True,
                 ),
-                "valeur": st.column_config.TextColumn("Valeur (« * » : chacune)"),
-                "part_min": st.column_config.NumberColumn(
-                    "Part min. (%)", format=FORMAT_NOTE_SAISIE
+                "valeur": st.column_config.TextColumn(
+                    "Valeur",
+                    help="Numéro d'axe, identifiant de secteur, code de région, ou « Chacune » "
+                    "(la cible vaut pour chaque valeur de la dimension).",
                 ),
-                "part_max": st.column_config.NumberColumn(
-                    "Part max. (%)", format=FORMAT_NOTE_SAISIE
-                ),
-                "nombre_min": st.column_config.NumberColumn("Nombre min.", step=1),
-                "nombre_max": st.column_config.NumberColumn("Nombre max.", step=1),
+                # Des cases de texte : une case vide reste vide (une case numérique vide
+                # afficherait « None ») ; la relecture les remet en nombres.
+                "part_min": st.column_config.TextColumn("Part min. (%)"),
+                "part_max": st.column_config.TextColumn("Part max. (%)"),
+                "nombre_min": st.column_config.TextColumn("Nombre min."),
+                "nombre_max": st.column_config.TextColumn("Nombre max."),
             },
             hide_index=True,
             width="stretch",
@@ -619,8 +658,8 @@ with onglet_modifier:
             key=cle + "plafond_visas",
         )
         colonnes_depense = {
-            "id": st.column_config.TextColumn("Identifiant", required=True),
-            "libelle": st.column_config.TextColumn("Dépense", required=True),
+            "id": st.column_config.TextColumn("Identifiant", required=True, help=AIDE_IDENTIFIANT),
+            "libelle": st.column_config.TextColumn("Dépense", required=True, width=320),
             "alias": st.column_config.TextColumn("Autres noms (séparés par ;)"),
             "plafonnee": st.column_config.CheckboxColumn("Plafonnée"),
         }
@@ -643,6 +682,7 @@ with onglet_modifier:
                     columns=["id", "libelle", "alias", "plafonnee"],
                 ),
                 num_rows="dynamic",
+                column_order=["libelle", "id", "alias", "plafonnee"],
                 column_config=colonnes_depense,
                 hide_index=True,
                 width="stretch",
@@ -717,7 +757,7 @@ with onglet_modifier:
                 nouvelles.pop(facultative)
         nouvelles["classement"] = {
             **c,
-            "departage": [r.strip() for r in departage.split(";") if r.strip()],
+            "departage": list(departage),
             "mode_ligne": mode_ligne,
             "objectif_selection": objectif_selection,
             "note_retenue": note_retenue,

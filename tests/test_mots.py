@@ -93,3 +93,30 @@ def test_le_jargon_reste_dans_les_aides(fichier):
         if JARGON.search(texte)
     ]
     assert fautes == [], "Un mot simple dans le libellé, le nom technique dans help=."
+
+
+def test_les_descriptions_des_appels_ont_l_espace_avant_le_point_virgule():
+    """Issue 19, point 7 : « région ; retombées », comme le reste de l'interface (les
+    citations du texte de l'appel, dans [sources], restent telles qu'écrites)."""
+    import tomllib
+
+    for fichier in sorted((RACINE / "donnees" / "appels").glob("*.toml")):
+        donnees = tomllib.loads(fichier.read_text(encoding="utf-8"))
+        textes = [
+            valeur
+            for critere in donnees.get("criteres", [])
+            for cle, valeur in critere.items()
+            if isinstance(valeur, str) and cle != "id"
+        ]
+        fautifs = [t for t in textes if re.search(r"\S;", t)]
+        assert not fautifs, (fichier.name, fautifs)
+
+
+@pytest.mark.parametrize("fichier", _fichiers("pages"), ids=_nom)
+def test_l_heure_passe_par_formats(fichier):
+    """Issue 19, point 4 : « 4 h 18 » partout (formats.heure, formats.date_heure), jamais
+    « 04 h 18 » écrit par strftime dans une page."""
+    fautifs = [(ligne, t) for ligne, t in _chaines(fichier, False) if re.search(r"%H|%I", t)]
+    source = fichier.read_text(encoding="utf-8")
+    fautifs += [m.group() for m in re.finditer(r"\{[^{}]*:%H[^{}]*\}", source)]
+    assert not fautifs, fautifs

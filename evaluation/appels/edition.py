@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 
 import tomli_w
 
-from evaluation.appels.configuration import DOSSIER_APPELS, Appel, charger_appel
+from evaluation.appels.configuration import (
+    DOSSIER_APPELS,
+    REGLES_DEPARTAGE,
+    Appel,
+    charger_appel,
+)
 from evaluation.appels.reglages import sources_elaguees, sources_en_toml
 from evaluation.socle.concurrence import ModificationConcurrente
 from evaluation.socle.texte import citer
@@ -269,16 +274,91 @@ def nombre_net(valeur: float) -> int | float:
     return int(valeur) if float(valeur).is_integer() else float(valeur)
 
 
+# Ce que l'éditeur des cibles montre pour « * » (chaque valeur de la dimension).
+CHACUNE = "Chacune"
+_NOMBRES_CIBLE = ("part_min", "part_max", "nombre_min", "nombre_max")
+
+
+def _nombre_en_texte(valeur) -> str:
+    """20 → « 20 », 12.5 → « 12,5 », rien → « » : la cellule d'un éditeur, sans perte."""
+    if _vide(valeur):
+        return ""
+    if isinstance(valeur, float) and valeur.is_integer():
+        valeur = int(valeur)
+    return str(valeur).replace(".", ",")
+
+
+def cibles_en_lignes(cibles: list[dict]) -> list[dict]:
+    """Les cibles de l'appel en lignes de l'éditeur : nombres en texte, case vide pour un
+    nombre absent (un nombre absent s'afficherait « None »), « Chacune » pour « * »."""
+    lignes = []
+    for t in cibles:
+        valeur = str(t.get("valeur", ""))
+        lignes.append(
+            {
+                **t,
+                "valeur": CHACUNE if valeur == "*" else valeur,
+                **{cle: _nombre_en_texte(t.get(cle)) for cle in _NOMBRES_CIBLE},
+            }
+        )
+    return lignes
+
+
 def cibles_depuis_lignes(lignes: list[dict]) -> list[dict]:
     """Les cibles éditées : la valeur d'une cible d'axe est un numéro, celle d'une région
-    un code (« 01 » reste « 01 »), « * » désigne chaque valeur."""
+    un code (« 01 » reste « 01 »), « * » ou « Chacune » désigne chaque valeur."""
     tables = tables_depuis_lignes(
         lignes, reels=("part_min", "part_max"), entiers=("nombre_min", "nombre_max")
     )
     for t in tables:
         valeur = str(t.get("valeur", "")).strip()
+        if valeur.casefold() == CHACUNE.casefold():
+            valeur = "*"
         if t.get("dimension") == "axe" and valeur.isdigit():
             t["valeur"] = int(valeur)
         elif "valeur" in t:
             t["valeur"] = valeur
     return tables
+
+
+# Règles de départage telles qu'une personne les lit (la page Paramètres les offre ainsi).
+LIBELLES_DEPARTAGE_COURTS = {
+    "projet_conjoint": "Projet conjoint",
+    "part_financement_propre": "Contribution du demandeur",
+    "financement_externe": "Financement externe",
+    "no_demande": "Numéro de demande",
+}
+
+
+def libelle_departage(regle: str, criteres: list[dict]) -> str:
+    """« Note en « Pertinence et retombées » », « Projet conjoint »… ; une règle inconnue
+    reste telle quelle (la validation de l'appel la nommera)."""
+    if regle.startswith("critere:"):
+        critere = next((c for c in criteres if c.get("id") == regle[8:]), None)
+        return f"Note en « {critere.get('libelle') if critere else regle[8:]} »"
+    return LIBELLES_DEPARTAGE_COURTS.get(regle, regle)
+
+
+def regles_departage_offertes(departage: list[str], criteres: list[dict]) -> list[str]:
+    """Les règles à choisir : celles de l'appel d'abord, dans leur ordre, puis chaque
+    critère et chaque autre règle permise."""
+    offertes = list(dict.fromkeys(departage))
+    for regle in [
+        *(f"critere:{c['id']}" for c in criteres if isinstance(c.get("id"), str)),
+        *REGLES_DEPARTAGE,
+    ]:
+        if regle not in offertes:
+            offertes.append(regle)
+    return offertes
+
+
+def libelle_dimension(dimension: str, dimensions: list) -> str:
+    """« Axe », « Secteur », « Région », ou le libellé d'une dimension que l'appel déclare."""
+    connues = {"axe": "Axe", "secteur": "Secteur", "region": "Région"}
+    if dimension in connues:
+        return connues[dimension]
+    declaree = next(
+        (d for d in dimensions if isinstance(d, dict) and d.get("id") == dimension), None
+    )
+    libelle = declaree.get("libelle") if declaree else None
+    return libelle if isinstance(libelle, str) and libelle else dimension

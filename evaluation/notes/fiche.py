@@ -206,11 +206,14 @@ def budget(lignes: pd.DataFrame) -> pd.DataFrame:
 
 
 def avertissements(d: Mapping) -> list[str]:
-    """Les avertissements laissés par l'importation (texte de chaque problème)."""
+    """Les avertissements laissés par l'importation (texte de chaque problème), chacun une
+    phrase qui commence par une majuscule : montré seul, sans l'emplacement (« ligne 3 : »)
+    qui le précède à l'importation."""
     brut = d.get("avertissements")
     if not isinstance(brut, list):
         return []
-    return [a.get("message", str(a)) if isinstance(a, dict) else str(a) for a in brut]
+    textes = [a.get("message", str(a)) if isinstance(a, dict) else str(a) for a in brut]
+    return [t[:1].upper() + t[1:] for t in textes]
 
 
 COLONNES_BUDGET_EXPLIQUE = [

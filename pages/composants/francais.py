@@ -1,4 +1,5 @@
-"""Du français là où Streamlit écrit de l'anglais sans réglage : téléverseurs et graphiques.
+"""Du français là où Streamlit écrit de l'anglais sans réglage : téléverseurs, graphiques,
+consignes des champs.
 
 Streamlit 1.67 n'a pas de langue d'interface. Ce qu'une API permet passe par elle (locale
 de plotly, `max_upload_size`, `placeholder`) ; le texte du téléverseur, qu'aucune API ne
@@ -140,3 +141,54 @@ def televerseur(libelle: str, *, key: str, taille_max: int, unite: str = "fichie
         max_upload_size=math.ceil(taille_max / _MO) + MARGE_STREAMLIT_MO,
         **options,
     )
+
+
+# Consignes sous un champ (`[data-testid="InputInstructions"]` de Streamlit 1.67) : un
+# <span> par consigne, la touche d'abord (« Press Enter to submit form », « Press Ctrl+Enter
+# to apply »), puis le compteur (« 31/10000 », précédé d'un point médian dessiné par CSS).
+# Aucune page ne passe `enter_to_submit=False` ni n'a de st.chat_input : la consigne de la
+# touche est donc toujours le premier <span>. Il est retiré (`display: none`, donc aussi
+# de l'arbre d'accessibilité) et la consigne française est du contenu généré, que lisent
+# aussi les lecteurs d'écran. Dans un formulaire, la touche envoie ; ailleurs, elle applique.
+# Le compteur, écrit par Streamlit, reste tel quel (README).
+_CONSIGNES = "[data-testid='InputInstructions']"
+_ZONE = "[data-testid='stTextArea']"
+_FORMULAIRE = "[data-testid='stForm']"
+CONSIGNES_CLAVIER = {
+    "champ": "Entrée pour appliquer",
+    "champ_formulaire": "Entrée pour envoyer",
+    "zone": "Ctrl+Entrée pour appliquer",
+    "zone_formulaire": "Ctrl+Entrée pour envoyer",
+}
+REGLE_CONSIGNES = (
+    f"{_CONSIGNES} > span:first-child {{display: none}}"
+    # Même spécificité : l'ordre décide (la zone de texte après le formulaire) ; la zone de
+    # texte d'un formulaire, plus précise, l'emporte.
+    f"{_CONSIGNES}::before {{content: '{CONSIGNES_CLAVIER['champ']}'}}"
+    f"{_FORMULAIRE} {_CONSIGNES}::before {{content: '{CONSIGNES_CLAVIER['champ_formulaire']}'}}"
+    f"{_ZONE} {_CONSIGNES}::before {{content: '{CONSIGNES_CLAVIER['zone']}'}}"
+    f"{_FORMULAIRE} {_ZONE} {_CONSIGNES}::before "
+    f"{{content: '{CONSIGNES_CLAVIER['zone_formulaire']}'}}"
+)
+
+# Texte d'un champ désactivé (un commentaire d'une évaluation soumise, par exemple) :
+# Streamlit le grise à 40 % du texte, environ 2,5:1 sur son fond gris, illisible ; celui-ci
+# donne plus de 7:1 sur ce fond et sur le blanc (WCAG 2.1 AA : 4,5:1 ; axe-core ne mesure
+# pas les champs désactivés : tests/navigateur/test_francais.py mesure). Le libellé et la
+# valeur d'un curseur désactivé aussi.
+TEXTE_DESACTIVE = "#51545c"
+_DESACTIVE = "[data-testid='stElementContainer']:has(:disabled, [aria-disabled='true'])"
+REGLE_DESACTIVES = (
+    # Plus précis que les classes de Base Web (qui écrivent la couleur grisée) : l'emporte.
+    f"[data-testid='stApp'] textarea:disabled, [data-testid='stApp'] input:disabled "
+    f"{{color: {TEXTE_DESACTIVE}; -webkit-text-fill-color: {TEXTE_DESACTIVE}}}"
+    f"{_DESACTIVE} [data-testid='stWidgetLabel'], "
+    f"{_DESACTIVE} [data-testid='stWidgetLabel'] p, "
+    f"{_DESACTIVE} [data-testid='stSliderThumbValue'] {{color: {TEXTE_DESACTIVE}}}"
+)
+
+
+def franciser_interface() -> None:
+    """Les règles CSS globales (consignes des champs, texte désactivé lisible), une fois par
+    exécution : app.py l'appelle avant toute page, formulaire de connexion compris."""
+    st.html(f"<style>{REGLE_CONSIGNES}{REGLE_DESACTIVES}</style>")

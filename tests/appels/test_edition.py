@@ -9,9 +9,13 @@ from evaluation.appels.edition import (
     DOSSIER_MODELES,
     ParametresRefuses,
     cibles_depuis_lignes,
+    cibles_en_lignes,
     copie,
     ecarts,
+    libelle_departage,
+    libelle_dimension,
     modeles_fournis,
+    regles_departage_offertes,
     sections,
     tables_depuis_lignes,
     texte_en_liste,
@@ -115,6 +119,46 @@ def test_tables_depuis_lignes():
         {"id": "c", "poids": "douze", "minimum": 3.5},  # « douze » : la validation le nommera
     ]
     assert texte_en_liste(None) == [] and texte_en_liste("a;;b") == ["a", "b"]
+
+
+def test_cibles_en_lignes_puis_relues_a_l_identique():
+    """Issue 19 : l'éditeur montre des cases vides (pas « None ») et « Chacune » pour « * » ;
+    relues sans changement, les cibles sont les mêmes."""
+    cibles = [
+        {"dimension": "axe", "valeur": "*", "part_min": 20},
+        {"dimension": "region", "valeur": "*", "part_max": 33.5, "nombre_max": 3},
+        {"dimension": "axe", "valeur": 2, "nombre_min": 1},
+    ]
+    lignes = cibles_en_lignes(cibles)
+    assert lignes[0] == {
+        "dimension": "axe",
+        "valeur": "Chacune",
+        "part_min": "20",
+        "part_max": "",
+        "nombre_min": "",
+        "nombre_max": "",
+    }
+    assert lignes[1]["part_max"] == "33,5"
+    assert cibles_depuis_lignes(lignes) == cibles
+
+
+def test_departage_et_dimensions_en_libelles():
+    criteres = [{"id": "pertinence", "libelle": "Pertinence et retombées"}]
+    assert libelle_departage("critere:pertinence", criteres) == (
+        "Note en « Pertinence et retombées »"
+    )
+    assert libelle_departage("financement_externe", criteres) == "Financement externe"
+    assert libelle_departage("inconnue", criteres) == "inconnue"
+    assert regles_departage_offertes(["projet_conjoint"], criteres) == [
+        "projet_conjoint",
+        "critere:pertinence",
+        "part_financement_propre",
+        "financement_externe",
+        "no_demande",
+    ]
+    declarees = [{"id": "priorites", "libelle": "Priorités transversales"}]
+    assert libelle_dimension("region", declarees) == "Région"
+    assert libelle_dimension("priorites", declarees) == "Priorités transversales"
 
 
 def test_cibles_depuis_lignes_gardent_les_codes_de_region():

@@ -66,7 +66,8 @@ def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp
     # appel est l'appel actif, à modifier dans le premier onglet.
     page.get_by_text("Appel « PAIVMQ 2024-2025 » créé d'après « PAIVMQ 2023-2024 »").wait_for()
     page.get_by_role("tab", name="Modifier l'appel actif").click()
-    page.get_by_text("paivmq-2024-2025", exact=True).wait_for()
+    # Le nom en titre ; l'identifiant n'est plus que dans l'aide (issue 19).
+    page.get_by_test_id("stMain").get_by_text("PAIVMQ — appel 2024-2025", exact=True).wait_for()
 
     criteres = page.get_by_test_id("stDataFrame").first
     criteres.scroll_into_view_if_needed()

@@ -423,10 +423,24 @@ def test_budget_de_la_fiche_en_quatre_colonnes(importee, appel):
 def test_avertissements_importes(importee):
     demandes, _ = importee("sans-contribution.xlsx")
     assert fiche.avertissements(_ligne(demandes, "T-001")) == [
-        "ni contribution du demandeur ni cofinancement : l'appel « PAIVMQ 2023-2024 » attend "
+        "Ni contribution du demandeur ni cofinancement : l'appel « PAIVMQ 2023-2024 » attend "
         "l'une ou l'autre dans le montage financier."
     ]
     assert fiche.avertissements(_ligne(demandes, "T-002")) == []
+
+
+def test_chaque_avertissement_montre_seul_commence_par_une_majuscule():
+    """Toute la famille des constats de l'importation (écrits pour suivre « ligne 3 : ») :
+    sur la fiche de l'évaluateur, chacun est une phrase."""
+    d = {
+        "avertissements": [
+            {"message": "coût total (1 000 $) inférieur à la somme demandée"},
+            "projet du 1er mai 2024 au 2 mai 2026 : hors de la période",
+            {"message": "écart de 12 $"},
+            {"message": "Déjà en majuscule."},
+        ]
+    }
+    assert [a[:1] for a in fiche.avertissements(d)] == ["C", "P", "É", "D"]
 
 
 # --- budget --------------------------------------------------------------------------------
@@ -484,10 +498,10 @@ def test_budget_vide():
     [
         (
             [{"code": "a", "message": "premier"}, {"code": "b", "message": "second"}],
-            ["premier", "second"],
+            ["Premier", "Second"],
         ),
         ([{"code": "sans_message"}], ["{'code': 'sans_message'}"]),
-        (["texte brut", 3], ["texte brut", "3"]),
+        (["texte brut", 3], ["Texte brut", "3"]),
         ([], []),
         (None, []),
         (math.nan, []),

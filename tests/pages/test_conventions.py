@@ -188,6 +188,12 @@ def test_evaluateur_refuse(application, ids):
 def test_sans_demande_financee(application):
     at = application(PAGE, role=ADMIN)
     assert "Aucune demande financée pour l'instant" in at.info[0].value
+    # Le suivi commence avec la décision du ministère, pas avec celle du comité (issue 19).
+    assert "avec la décision du ministère (page Décision du ministère)" in at.info[0].value
+    assert "Classement" not in at.info[0].value
+    assert at.caption[0].value.startswith(
+        "Pour chaque demande financée (retenue par la décision du ministère) : "
+    )
 
 
 def test_trop_paye_apres_decision_reduite_en_tout_premier(application, ids, moteur):

@@ -75,6 +75,9 @@ def test_liste_progression_et_curseurs(ouvrir, demandes):
     assert len(choix.options) == 3 and choix.value == demandes[0][0]
     assert len(at.select_slider) == 6
     assert all(s.value is None for s in at.select_slider)
+    # L'échelle se lit dans le libellé (issue 19) ; « — » à gauche : non notée.
+    assert all(s.label.endswith(" · note de 0 à 10") for s in at.select_slider)
+    assert "Tout à gauche, « — » : pas encore notée." in textes(at)
     assert _metriques(at)["Total pondéré"] == "—"
     assert "Basse" in textes(at) and "Objectifs vagues" in textes(at)
 
@@ -122,7 +125,9 @@ def test_brouillon_enregistre_et_relu_dans_une_nouvelle_session(
     assert "Modifications non enregistrées" not in textes(relu)
 
 
-def test_soumission_complete_puis_reouverture(ouvrir, demandes, moteur):
+def test_soumission_complete_puis_reouverture(ouvrir, demandes, moteur, monkeypatch):
+    # L'heure comme partout (formats.heure) : « 4 h 18 », pas « 04 h 18 » (issue 19).
+    monkeypatch.setattr(stockage, "maintenant", lambda: dt.datetime(2026, 12, 1, 4, 18, 30))
     at = ouvrir()
     d = demandes[0][0]
     _noter(at, d, [8, 7, 6, 9, 5, 4])
@@ -130,9 +135,12 @@ def test_soumission_complete_puis_reouverture(ouvrir, demandes, moteur):
     assert not [r for r in at.radio if r.key and r.key.startswith(("cond::", "adm::"))]
     at.button(key="soumettre").click().run()
     assert not at.exception, at.exception
-    assert any("Évaluation soumise" in s.value for s in at.success)
-    (sous,) = sous_le_controle(at, "rouvrir")
-    assert sous.startswith("Évaluation soumise à ")
+    # Une seule annonce, qui dit l'heure et ce qu'on peut encore faire (issue 19).
+    (annonce,) = [s.value for s in at.success if "Évaluation soumise" in s.value]
+    assert annonce.startswith("Évaluation soumise à 4 h 18. Vous pouvez la rouvrir ")
+    at.run()  # une autre exécution : l'annonce reste, sans l'heure
+    (annonce,) = [s.value for s in at.success if "Évaluation soumise" in s.value]
+    assert annonce.startswith("Évaluation soumise. Vous pouvez la rouvrir ")
     assert evaluations.lire(d, EVA, moteur=moteur)[0] == "soumise"
     assert "1 / 3 soumises" in [p.proto.text for p in at.get("progress")]
     assert all(s.disabled for s in at.select_slider)
@@ -505,7 +513,7 @@ def test_montants_avec_la_bonification_et_le_bandeau(ouvrir, demandes, base):
     """T-002 (Sherbrooke avec Magog et Orford : projet conjoint) demande 30 000 $ par année,
     budget admissible 30 000 $. Sans bonification, 25 000 $ ; la présidence fixe 5 000 $ :
     la fiche de l'évaluateur montre 30 000 $, comme le classement. Les réglages non confirmés
-    sont dits au-dessus des montants, comme sur les pages du comité."""
+    sont dits d'une ligne discrète au-dessus des montants."""
     from evaluation.decision import decisions
 
     appel = charger_appel()
@@ -520,7 +528,12 @@ def test_montants_avec_la_bonification_et_le_bandeau(ouvrir, demandes, base):
     assert not at.exception, at.exception
     par_ligne = _montants(at)
     assert par_ligne.loc["Recommandé"].tolist() == ["30 000 $", "30 000 $"]
-    assert any("Réglages non confirmés par l'administration" in w.value for w in at.warning)
+    # L'évaluateur n'y peut rien : une ligne discrète, pas le bandeau qui renvoie à
+    # l'administration (issue 19).
+    assert not [w.value for w in at.warning if "Réglages non confirmés" in w.value]
+    assert any(
+        "réglages que l'administration n'a pas encore tous confirmés" in c.value for c in at.caption
+    )
 
 
 def test_formulaire_de_la_demande_dans_la_fiche(ouvrir, demandes, base):

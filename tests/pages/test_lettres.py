@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -127,6 +128,7 @@ def test_demandes_sans_decision_nommees(application, moteur, appel):
     (alerte,) = [w.value for w in at.warning if "sans décision" in w.value]
     assert alerte.startswith("2 demandes sans décision du ministère n'ont pas de lettre : ")
     assert "T-001" in alerte and "T-003" in alerte
+    assert alerte.endswith(". L'autorité les décide à la page Décision du ministère.")
     # La présidence génère, mais ne remplace pas les modèles.
     assert not at.get("file_uploader")
     assert "Seule l'administration remplace un modèle." in textes(at)
@@ -181,6 +183,14 @@ def test_modele_hostile_refuse_sous_son_controle_puis_modele_valide_garde(
     at.button(key=f"lettres_remplacer_{lettres.ACCEPTATION}").click().run()
     assert not at.exception, at.exception
     assert any("Modèle « maison.docx » gardé" in tl_rendu(s.value) for s in at.success)
+    # La fonctionnaire lit la date du modèle, pas son empreinte (issue 19) : l'empreinte
+    # est dans l'aide.
+    vus = [tl_rendu(c.value) for c in at.caption]
+    assert any("modèle de l'administration du " in c for c in vus), vus
+    assert any(c.startswith("Modèle livré avec l'application") for c in vus), vus
+    empreinte = re.compile(r"version [0-9a-f]{8}")
+    assert not [c for c in vus if empreinte.search(c)], vus
+    assert not [s.value for s in at.success if empreinte.search(s.value)]
     assert not courrier_par_defaut(moteur, appel)
     # L'aperçu (T-002, une acceptation, Sherbrooke) emploie le nouveau modèle.
     assert "Bonjour Sherbrooke," in tl_rendu("\n".join(m.value for m in at.markdown))

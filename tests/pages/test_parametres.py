@@ -547,11 +547,12 @@ def test_cible_sur_une_dimension_declaree_offerte_et_gardee(application, moteur)
     at = application(PAGE)
     (editeur,) = [e for e in at.dataframe if e.proto.id.endswith("param_paivmq-2023-2024_cibles")]
     colonnes = json.loads(editeur.proto.columns)
+    # Les libellés, pas les identifiants (issue 19) : une fonctionnaire lit « Région ».
     assert colonnes["dimension"]["type_config"]["options"] == [
-        "axe",
-        "secteur",
-        "region",
-        "priorites",
+        {"value": "axe", "label": "Axe"},
+        {"value": "secteur", "label": "Secteur"},
+        {"value": "region", "label": "Région"},
+        {"value": "priorites", "label": "Priorités transversales"},
     ]
     (bouton,) = [b for b in at.button if b.label == "Enregistrer les paramètres"]
     bouton.click()
@@ -566,3 +567,26 @@ def test_cible_sur_une_dimension_declaree_offerte_et_gardee(application, moteur)
         "egalite",
         1,
     )
+
+
+def test_parametres_en_mots_de_fonctionnaire(application):
+    """Issue 19 : le départage se choisit par libellés (« Projet conjoint », « Note en
+    « Pertinence et retombées » »), une cible sans nombre a des cases vides (pas « None »)
+    et « * » se lit « Chacune », l'onglet du TOML se nomme en clair."""
+    at = application(PAGE)
+    (regles,) = [x for x in at.multiselect if x.key.endswith("departage_regles")]
+    assert regles.label == "Départage des ex æquo, dans l'ordre"
+    choisies = [regles.format_func(r) for r in regles.value]
+    assert choisies[0] == "Note en « Pertinence et retombées »"
+    assert "Projet conjoint" in choisies and "Financement externe" in choisies
+    assert not [r for r in choisies if ":" in r or "_" in r], choisies
+    assert "Fichier de configuration (TOML)" in [t.label for t in at.tabs]
+    assert not [t for t in at.tabs if t.label == "Exporter ou importer (TOML)"]
+    (editeur,) = [e for e in at.dataframe if e.proto.id.endswith("param_paivmq-2023-2024_cibles")]
+    lignes = editeur.value.to_dict("records")
+    assert [(x["dimension"], x["valeur"]) for x in lignes] == [
+        ("axe", "Chacune"),
+        ("region", "Chacune"),
+    ]
+    assert lignes[0]["part_min"] == "20" and lignes[0]["part_max"] == ""
+    assert lignes[1]["part_max"] == "35" and lignes[1]["nombre_min"] == ""
