@@ -21,8 +21,10 @@ from evaluation.decision import (
     consensus,
     decisions,
     financement,
+    portefeuille,
     seance,
 )
+from evaluation.decision.portefeuille import POSITION
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
     budget_explique,
@@ -404,6 +406,7 @@ if d is None or d not in par_id.index:
     st.stop()
 d = int(d)
 r = par_id.loc[d].to_dict()
+st.title("Séance du comité")
 
 
 def aller_local(pas: int) -> None:
@@ -477,7 +480,7 @@ if preside or regarde_ailleurs:
         "Aller à une demande (numéro, titre ou municipalité)",
         key="seance_cherche",
         max_chars=200,
-        placeholder="Ex. : T-054, jumelage, Rimouski",
+        placeholder=seance.exemple_de_recherche(table),
     )
     if cherche:
         trouvees = seance.chercher(table, cherche, limite=8)
@@ -502,7 +505,7 @@ if preside or regarde_ailleurs:
             )
 
 rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
-st.title(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
+st.header(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
 # Récusations (conflits des membres du comité)
 # Revue de l'issue 16 : qui est en conflit d'intérêts sur la demande sort de la salle ; son
 # écran ne montre pas le dossier (notes, commentaires, montants, décision), comme un
@@ -565,7 +568,8 @@ if not hors_de_la_salle:
         help="Écart entre le total le plus haut et le plus bas des évaluateurs.",
     )
     # Le statut en texte qui passe à la ligne (une métrique étroite le coupait).
-    st.markdown(f"**Statut** : {litteral(r['financement'] or r['statut'])}")
+    # Issue 19 : « financé » est la position au classement, « retenu » la décision.
+    st.markdown(f"**{POSITION}** : {litteral(r['financement'] or r['statut'])}")
     if r["a_discuter"]:
         raisons = seance.divergences(r, appel)
         st.warning(
@@ -750,29 +754,19 @@ if not hors_de_la_salle:
             f"Bonification fixée par la présidence : {montant(int(r['bonification']))} par année."
         )
 
-    # Totaux en cours face à l'enveloppe de chaque année.
-    st.table(
-        pd.DataFrame(
-            [
-                {
-                    "Année": t.periode,
-                    "Enveloppe": montant(t.enveloppe),
-                    "Accordé (décisions)": montant(t.accorde),
-                    "Reste": montant(t.restant),
-                    "Cumul recommandé jusqu'ici": "—" if t.cumul is None else montant(t.cumul),
-                }
-                for t in seance.totaux_en_cours(table, appel, d)
-            ]
-        ).set_index("Année")
-    )
-    st.caption(
-        "Restant à la ligne de financement : "
-        + ", ".join(
-            f"{montant(int(ligne.restant[a]))} en {periodes[a][0].year}-{periodes[a][1].year}"
-            for a in range(annees)
+    # Issue 19 : le même tableau « Financement » que les autres pages (ligne de financement
+    # d'après le classement, décisions du comité, du ministère), puis le cumul jusqu'ici.
+    st.table(portefeuille.bilan(table, appel))
+    cumuls = [
+        f"{montant(t.cumul)} en {t.periode}"
+        for t in seance.totaux_en_cours(table, appel, d)
+        if t.cumul is not None
+    ]
+    if cumuls:
+        st.caption(
+            "Cumul des montants recommandés, du premier rang jusqu'à cette demande "
+            "(d'après le classement) : " + ", ".join(cumuls) + "."
         )
-        + "."
-    )
 
     # Les réglages non confirmés, sous les montants qu'ils touchent (pas au-dessus de la demande
     # projetée).
@@ -787,14 +781,14 @@ if not hors_de_la_salle:
             + ")"
         )
     st.markdown(
-        "**Recommandation** : "
-        + (r["financement"] or r["statut"])
-        + " · "
+        "**Montant recommandé** : "
         + " + ".join(
             f"{montant(v)} ({periodes[a][0].year}-{periodes[a][1].year})"
             for a, v in enumerate(recommandes)
         )
-        + (f" · **décision actuelle : {r['decision']}**{accordes}" if r["decision"] else "")
+        + f" · {POSITION.lower()} : "
+        + (r["financement"] or r["statut"])
+        + (f" · **décision du comité : {r['decision']}**{accordes}" if r["decision"] else "")
     )
     # Issue 16 : retenue à un autre montant que la recommandation en vigueur (montant modifié
     # après la décision) ; « Retenir (montant recommandé) » la met au montant recommandé.
