@@ -727,7 +727,9 @@ if presidence:
                     "Rang": classees_["rang"].map(int).to_numpy(),
                     "No": classees_["no_demande"].to_numpy(),
                     demandeur.libelle_court(appel): demandeur.colonne_noms(appel, classees_),
-                    "Recommandation": classees_["financement"].to_numpy(),
+                    # Issue 19 : « financé » est la position au classement, « retenu » la
+                    # décision du comité ; deux noms pour deux choses.
+                    portefeuille.POSITION: classees_["financement"].to_numpy(),
                     # Colonne par colonne (5 000 classées : pas de ligne en dictionnaire).
                     "Recommandé": [
                         " + ".join(montant(int(v)) for v in valeurs)
@@ -736,7 +738,7 @@ if presidence:
                             strict=True,
                         )
                     ],
-                    "Recommandation actuelle": classees_["decision"].fillna("").to_numpy(),
+                    "Décision du comité": classees_["decision"].fillna("").to_numpy(),
                 }
             )
             evenement = st.dataframe(
@@ -775,7 +777,9 @@ if presidence:
                 "lot_montants", financement.version_montants(donnees.modifications)
             )
             if st.button(
-                f"Décider {pluriel(len(choisies), 'demande choisie', 'demandes choisies')}",
+                f"Décider {pluriel(len(choisies), 'demande choisie', 'demandes choisies')}"
+                if choisies
+                else "Choisissez des demandes dans le tableau",
                 key="lot_enregistrer",
                 disabled=decisions_fermees or not choisies,
             ):
@@ -878,11 +882,15 @@ if presidence:
             else ""
         )
         st.caption(
-            "Recommandation : "
-            + (r["financement"] or r["statut"])
-            + " · "
+            "Montant recommandé : "
             + " + ".join(montant(v) for v in recommandes)
-            + (f" · décision actuelle : {r['decision']}{accordes_actuels}" if r["decision"] else "")
+            + f" · {portefeuille.POSITION.lower()} : "
+            + (r["financement"] or r["statut"])
+            + (
+                f" · décision du comité : {r['decision']}{accordes_actuels}"
+                if r["decision"]
+                else ""
+            )
         )
         if ecart_choisi := financement.ecarts_de_montant(table.iloc[[position[choix]]], annees):
             st.warning(litteral(ecart_choisi[choix].mention), icon=":material/sync_problem:")

@@ -671,7 +671,9 @@ def _decisions_stockees(moteur, appel) -> dict[int, tuple]:
 def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
     at = ouvrir(PRESIDENT)
     t001, t002 = ids["T-001"], ids["T-002"]
-    assert dollars("Recommandation : financé · 30 000 $ + 30 000 $") in textes(at)
+    assert dollars(
+        "Montant recommandé : 30 000 $ + 30 000 $ · position au classement : financé"
+    ) in textes(at)
 
     # Retenir T-002 au montant recommandé : conforme, sans justification.
     _decision(at, t002, financement.RETENU)
@@ -710,7 +712,9 @@ def test_decision_suit_le_montant_recommande_modifie(ouvrir, ids):
     # La clé porte le montant recommandé (en cents) : le champ suit la recommandation.
     assert at.text_input(key=f"dc_montant::{t002}::0::retenu::3000000").value == f"30{NBSP}000"
     _montant(at, t002, 1, 20000.0, "Volet promotion retiré")
-    assert dollars("Recommandation : financé · 20 000 $ + 30 000 $") in textes(at)
+    assert dollars(
+        "Montant recommandé : 20 000 $ + 30 000 $ · position au classement : financé"
+    ) in textes(at)
     # Le montant accordé proposé suit la recommandation affichée...
     assert at.text_input(key=f"dc_montant::{t002}::0::retenu::2000000").value == f"20{NBSP}000"
     # ... et retenir la demande à ce montant suit la recommandation.

@@ -16,6 +16,7 @@ from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.appels.edition import modeles_fournis
 from evaluation.appels.parametres import enregistrer
 from evaluation.decision import chargement, classement
+from evaluation.decision.portefeuille import LIGNE, NOTIONS
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
@@ -318,7 +319,10 @@ def test_comparaison_de_deux_appels(application, base, moteur, paivmq_note, tmp_
     resume = at.dataframe[0].value
     assert list(resume["Appel"]) == ["PAIVMQ 2022-2023", "PAIVMQ 2023-2024"]
     assert list(resume["Demandes"]) == [3, 3]
-    assert list(resume["Financées"]) == [2, 3]  # T-002 sous le seuil en 2022-2023
+    # Issue 19 : « financées » se lit dans le tableau du financement, nommé comme ailleurs.
+    (finance,) = [d.value for d in at.dataframe if "Financement" in d.value.columns]
+    sous_la_ligne = finance[finance["Financement"] == NOTIONS[LIGNE]]
+    assert list(sous_la_ligne["Demandes"]) == ["2", "3"]  # T-002 sous le seuil en 2022-2023
     recurrentes = at.dataframe[-1].value
     assert set(recurrentes["Municipalité"]) == {"Rimouski", "Gatineau"}
     assert list(recurrentes["Années consécutives"]) == [2, 2]

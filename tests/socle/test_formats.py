@@ -116,3 +116,14 @@ def test_valeur_absente_ou_infinie_jamais_nan_ni_exception(valeur):
     assert formats.note(valeur) == "—"
     assert formats.pourcentage(valeur) == "—"
     assert formats.note_fichier(valeur) == ""
+
+
+def test_en_lignes_coupe_entre_les_mots_sans_rien_perdre():
+    """Issue 19 : un axe long s'affiche en entier, sur plusieurs lignes, sans « … »."""
+    from evaluation.socle.formats import en_lignes
+
+    axe = "Axe 1 – Fournir un cadre stratégique à l'action internationale des villes"
+    lignes = en_lignes(axe, 30)
+    assert all(len(x) <= 30 for x in lignes)
+    assert " ".join(lignes) == axe
+    assert en_lignes("") == [""]
