@@ -148,11 +148,9 @@ else:
     for colonne in tableau.columns:
         affiche[f"{colonne} : financées"] = nombres[colonne].astype(int)
         affiche[f"{colonne} : montant"] = [montant(int(v)) for v in tableau[colonne]]
-    st.dataframe(
-        affiche.rename_axis(dimension.libelle),
-        width="stretch",
-        column_config={"_index": st.column_config.TextColumn(width="large")},
-    )
+    # Un tableau statique : les libellés longs des axes passent à la ligne, rien n'est coupé
+    # à 1366 px (issue 19).
+    st.table(affiche.rename_axis(dimension.libelle))
     st.caption(
         "« financées », « montant » : toutes années ; "
         + " ; ".join(

@@ -60,7 +60,6 @@ if not verrouillees:
 b = portefeuille.budget(table, appel)
 # Issue 19 : le même tableau « Financement » que Classement, Séance et Portefeuille.
 st.table(portefeuille.bilan(table, appel))
-colonnes = st.columns(annees + 1)
 if depassees := [
     f"{periodes[a]} ({montant(-int(b['restant_decisions'].iloc[a]))} de plus)"
     for a in range(annees)
@@ -75,7 +74,7 @@ if depassees := [
     )
 avec_recommandation = table[table["decision"].fillna("") != ""]
 decidees = int((table["decision_ministere"].fillna("") != "").sum())
-colonnes[annees].metric(
+st.metric(
     "Décidées par le ministère",
     f"{decidees} / {len(avec_recommandation)}",
     help="Demandes dont le ministère a inscrit la décision, sur les recommandations du comité.",

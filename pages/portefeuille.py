@@ -117,7 +117,8 @@ if municipal:
     }
     if appel.financement.bonification_conjoint_max > 0:
         colonnes_types["Bonification conjointe utilisée"] = types["bonification"].map(argent)
-    st.dataframe(pd.DataFrame(colonnes_types), hide_index=True, width="stretch")
+    # Un tableau statique : ses en-têtes longs passent à la ligne au lieu d'être coupés.
+    st.table(pd.DataFrame(colonnes_types).set_index("Type de projet"))
 
 # --- 2. Répartitions ------------------------------------------------------------------------
 st.subheader("Répartitions")

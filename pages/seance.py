@@ -63,6 +63,8 @@ appel = appel_actif()
 # « Par axe » n'a de sens que pour un appel qui a des axes (issue 18).
 ordres_offerts = [o for o in seance.ORDRES if o != seance.PAR_AXE or appel.axes]
 m = moteur()
+# Issue 19 : le titre d'abord, comme les autres pages, même sur la déclaration à signer.
+st.title("Séance du comité")
 exiger_declarations(appel, compte, m)  # Issue 16 : déclaration d'intérêts et confidentialité
 preside = droits.peut_conduire_seance(compte.role)
 voit_notes = droits.voit_notes_en_seance(compte.role)
@@ -80,7 +82,7 @@ st.html(
     [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {
         font-size: 1.9rem; white-space: normal; overflow: visible; text-overflow: clip;
     }
-    [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; overflow-wrap: anywhere; }
+    [data-testid="stMainBlockContainer"] h2 { font-size: 2rem; overflow-wrap: anywhere; }
     @media (min-width: 1600px) {
         [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
         [data-testid="stMainBlockContainer"] td { font-size: 1.35rem; }
@@ -88,7 +90,7 @@ st.html(
         [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {
             font-size: 2.6rem;
         }
-        [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
+        [data-testid="stMainBlockContainer"] h2 { font-size: 2.6rem; }
     }
     </style>"""
 )
@@ -339,7 +341,6 @@ def fermer_seance() -> None:
 
 
 if not len(table[table["statut"] == classement.CLASSE]) and not tout:
-    st.title("Séance du comité")
     st.info("Aucune demande classée pour l'instant : les évaluations soumises la classent.")
     st.stop()
 
@@ -380,7 +381,6 @@ if seance_en_cours is None:
         # Hors de l'expander, qui est replié quand la séance vient d'être fermée.
         afficher_message("_seance_msg_ouverture")
     else:
-        st.title("Séance du comité")
         st.info(
             "Aucune séance ouverte : cette page suivra la présidence dès l'ouverture.",
             icon=":material/hourglass_empty:",
@@ -401,12 +401,10 @@ elif regarde_ailleurs:
 else:
     d = seance_en_cours.demande_courante or (ids[0] if ids else None)
 if d is None or d not in par_id.index:
-    st.title("Séance du comité")
     st.info("L'ordre du jour est vide : ramenez une demande ou changez d'ordre.")
     st.stop()
 d = int(d)
 r = par_id.loc[d].to_dict()
-st.title("Séance du comité")
 
 
 def aller_local(pas: int) -> None:

@@ -514,7 +514,7 @@ def test_comparaison_apparie_les_dimensions_par_libelle(
     assert any("n'existe pas dans : PAIVMQ 2023-2024" in i.value.replace("\\", "") for i in at.info)
     at.selectbox(key="comparaison_dimension").set_value("priorites transversales")
     executer(at)
-    (cote,) = [d.value for d in at.dataframe if "PAIVMQ 2022-2023 : financées" in d.value.columns]
+    (cote,) = [d.value for d in at.table if "PAIVMQ 2022-2023 : financées" in d.value.columns]
     assert list(cote.index) == ["jeunesse", "Climat", "(aucune)", "Égalité"]
     assert cote["PAIVMQ 2022-2023 : financées"].tolist() == [1, 0, 1, 0]
     assert cote["PAIVMQ 2023-2024 : financées"].tolist() == [1, 0, 1, 1]

@@ -210,7 +210,9 @@ def test_budget_face_a_l_enveloppe(ouvrir):
         "toutes années : 98 000,50 $."
     ) in textes(at)
     # La bonification : T-002 reçoit 5 000 $ de plus que le plafond simple chaque année.
-    types = tableau(at, "Bonification conjointe utilisée")
+    (types,) = [
+        t.value.reset_index() for t in at.table if "Bonification conjointe utilisée" in t.value
+    ]
     assert lignes(types) == [
         ["projet conjoint", 1, 1, dollars("60 000 $"), dollars("10 000 $")],
         ["une seule municipalité", 2, 0, "0\u00a0$", "0\u00a0$"],
@@ -799,7 +801,9 @@ def test_cible_sur_une_valeur_d_une_dimension_multiple(priorites, application):
     assert lignes(cibles[["Cible", "Dimension", "Valeur", "Financées (ligne)"]]) == [
         [nom, "Priorités transversales", "Égalité", 0]
     ]
-    assert any("réglage du ministère" in c.value for c in at.caption)
+    assert any(
+        "Cibles d'équilibre fixées pour l'appel (page Paramètres)" in c.value for c in at.caption
+    )
     at.button(key="pf_optimiser").click()
     executer(at)
     (info,) = [rendu(i.value) for i in at.info if "Entrées hors de l" in i.value]
@@ -859,7 +863,8 @@ def _remplacer_appel(base, appel, toml: str):
 
 
 def _colonnes(at) -> set[str]:
-    return {c for d in at.dataframe for c in d.value.columns}
+    colonnes = {c for d in at.dataframe for c in d.value.columns}
+    return colonnes | {c for t in at.table for c in (t.value.index.name, *t.value.columns)}
 
 
 def test_appel_d_organismes_sans_projet_conjoint_ni_municipalites_sans_demande(base, application):

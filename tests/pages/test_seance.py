@@ -11,6 +11,7 @@ import re
 import pytest
 
 from evaluation.appels.configuration import charger_appel
+from evaluation.decision.declarations import acceptation as VRAIE_ACCEPTATION
 from evaluation.decision.portefeuille import LIGNE, NOTIONS, RECOMMANDATIONS, RESTANTS
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
@@ -601,3 +602,14 @@ def test_seance_d_un_appel_sans_axes_ni_secteurs(application, moteur):
         "**Type de financement** : Projets ponctuels"
     ) in lu
     assert "**Axe**" not in lu and "**Secteur**" not in lu
+
+
+def test_le_titre_de_la_page_meme_avant_la_declaration(ouvrir, monkeypatch):
+    """Issue 19 : la page Séance a son titre, comme les autres, dès la déclaration d'intérêts
+    à signer (avant, l'écran d'un membre commençait par l'encadré jaune)."""
+    from evaluation.decision import declarations
+
+    monkeypatch.setattr(declarations, "acceptation", VRAIE_ACCEPTATION)
+    at = ouvrir(MEMBRE)
+    assert [t.value for t in at.title] == ["Séance du comité"]
+    assert "Déclaration générale d'intérêts" in textes(at)
