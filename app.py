@@ -118,11 +118,12 @@ def cadre() -> None:
         )
         st.caption(litteral(appel.nom))
         annees = appel.financement.annees_financieres()
-        enveloppes = " · ".join(
+        # Une année par ligne : « 2024-2025 » n'est plus coupé au trait d'union (issue 19).
+        enveloppes = "  \n".join(
             f"{debut.year}-{fin.year} : {montant(e)}"
             for (debut, fin), e in zip(annees, appel.financement.enveloppe, strict=True)
         )
-        st.caption(f"Enveloppe par année financière : {enveloppes}")
+        st.caption(f"Enveloppe par année financière :  \n{enveloppes}")
 
     if page_voulue := st.session_state.pop(CLE_PAGE_VOULUE, None):
         st.switch_page(page_voulue)

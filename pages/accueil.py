@@ -28,15 +28,19 @@ with moteur().connect() as connexion:
     nombre = stockage.compter_demandes(appel.id, connexion=connexion)
     journal = stockage.lire_importations(appel.id, connexion=connexion)
 
-colonnes = st.columns(3)
+# Issue 19 : l'enveloppe de chaque année financière de l'appel, pas seulement la première.
+annees_appel = list(
+    zip(appel.financement.annees_financieres(), appel.financement.enveloppe, strict=True)
+)
+colonnes = st.columns(2 + len(annees_appel))
 colonnes[0].metric("Demandes importées", nombre)
 colonnes[1].metric("Importations", len(journal))
-debut, fin = appel.financement.annees_financieres()[0]
-colonnes[2].metric(
-    f"Enveloppe {debut.year}-{fin.year}",
-    montant(appel.financement.enveloppe[0]),
-    help="Enveloppe budgétaire de la première année financière (configuration de l'appel).",
-)
+for colonne, ((debut, fin), enveloppe) in zip(colonnes[2:], annees_appel, strict=True):
+    colonne.metric(
+        f"Enveloppe {debut.year}-{fin.year}",
+        montant(enveloppe),
+        help="Enveloppe budgétaire de cette année financière (configuration de l'appel).",
+    )
 
 st.subheader("Par où commencer")
 if compte.role == ADMIN:

@@ -91,51 +91,18 @@ if table.empty:
     st.stop()
 
 # --- L'enveloppe, année par année ----------------------------------------------------------
-# Issue 17 : dès que le ministère a décidé, « financé » est la décision qui vaut (la sienne,
-# sinon la recommandation du comité) ; avant, la ligne de financement.
-selon_ministere = bool((table["decision_ministere"].fillna("") != "").any())
-if selon_ministere:
-    budget_final = portefeuille.budget(table, appel)
-    finances_en_tete = budget_final["accorde"].to_numpy()[:annees]
-    restants_en_tete = budget_final["restant_decisions"].to_numpy()[:annees]
-    quoi_finance = "financé (décisions du ministère)"
-else:
-    finances_en_tete, restants_en_tete = ligne.finances, ligne.restant
-    quoi_finance = "financé à la ligne"
-colonnes = st.columns(annees + 2)
-for a in range(annees):
-    debut, fin = periodes[a]
-    colonnes[a].metric(
-        f"Restant {debut.year}-{fin.year}",
-        montant(int(restants_en_tete[a])),
-        help=f"Enveloppe {montant(int(appel.financement.enveloppe[a]))} ; {quoi_finance} : "
-        f"{montant(int(finances_en_tete[a]))}."
-        + (
-            " Décision du ministère quand il y en a une, sinon recommandation du comité."
-            if selon_ministere
-            else ""
-        ),
-    )
-    colonnes[a].caption(
-        f"sur {montant(int(appel.financement.enveloppe[a]))} · financé "
-        f"{montant(int(finances_en_tete[a]))}"
-        + (" (décisions du ministère)" if selon_ministere else "")
-    )
+# Issue 19 : la ligne de financement (d'après le classement), les décisions du comité et
+# celles du ministère, côte à côte et nommées pareil dans toutes les pages.
+st.table(portefeuille.bilan(table, appel))
 classees = table[table["statut"] == classement.CLASSE]
-if selon_ministere:
-    colonnes[annees].metric(
-        "Financées",
-        f"{int(portefeuille.selection(table, portefeuille.DECISIONS).sum())} / {len(classees)}",
-        help="Demandes retenues par la décision du ministère (sinon par la recommandation du "
-        "comité), sur les demandes classées.",
-    )
-else:
-    colonnes[annees].metric(
-        "Financées",
-        f"{int((classees['financement'] == financement.FINANCE).sum())} / {len(classees)}",
-        help="Demandes classées au-dessus de la ligne de financement.",
-    )
-colonnes[annees + 1].metric(
+colonnes = st.columns(3)
+colonnes[0].metric(
+    "Demandes classées",
+    len(classees),
+    help="Demandes classées (évaluées, au-dessus du seuil) ; celles sous la ligne de "
+    "financement sont comptées dans le tableau « Financement » ci-dessus.",
+)
+colonnes[1].metric(
     "À discuter",
     int(table["a_discuter"].sum()),
     help=f"Zone grise : {pluriel(int(table['zone_grise'].sum()), 'demande')} dont l'intervalle de "
@@ -411,9 +378,11 @@ restants = " · ".join(
     f"{periodes[a][0].year}-{periodes[a][1].year} : {montant(int(ligne.restant[a]))}"
     for a in range(annees)
 )
-st.error(
-    f"**Ligne de financement** : au-dessus, les demandes financées dans l'enveloppe ; "
-    f"au-dessous, la liste d'attente. Restant par année : {restants}.",
+# Une information, pas une erreur (issue 19) : encadré neutre.
+st.info(
+    f"**Ligne de financement** (d'après le classement) : au-dessus, les demandes financées "
+    f"dans l'enveloppe ; au-dessous, la liste d'attente. "
+    f"{portefeuille.RESTANTS[portefeuille.LIGNE]} : {restants}.",
     icon=":material/horizontal_rule:",
 )
 st.subheader(f"Liste d'attente ({len(attente)})")
@@ -740,7 +709,9 @@ if presidence:
                     "Rang": classees_["rang"].map(int).to_numpy(),
                     "No": classees_["no_demande"].to_numpy(),
                     demandeur.libelle_court(appel): demandeur.colonne_noms(appel, classees_),
-                    "Recommandation": classees_["financement"].to_numpy(),
+                    # Issue 19 : « financé » est la position au classement, « retenu » la
+                    # décision du comité ; deux noms pour deux choses.
+                    portefeuille.POSITION: classees_["financement"].to_numpy(),
                     # Colonne par colonne (5 000 classées : pas de ligne en dictionnaire).
                     "Recommandé": [
                         " + ".join(montant(int(v)) for v in valeurs)
@@ -749,7 +720,7 @@ if presidence:
                             strict=True,
                         )
                     ],
-                    "Recommandation actuelle": classees_["decision"].fillna("").to_numpy(),
+                    "Décision du comité": classees_["decision"].fillna("").to_numpy(),
                 }
             )
             evenement = st.dataframe(
@@ -788,7 +759,9 @@ if presidence:
                 "lot_montants", financement.version_montants(donnees.modifications)
             )
             if st.button(
-                f"Décider {pluriel(len(choisies), 'demande choisie', 'demandes choisies')}",
+                f"Décider {pluriel(len(choisies), 'demande choisie', 'demandes choisies')}"
+                if choisies
+                else "Choisissez des demandes dans le tableau",
                 key="lot_enregistrer",
                 disabled=decisions_fermees or not choisies,
             ):
@@ -891,11 +864,15 @@ if presidence:
             else ""
         )
         st.caption(
-            "Recommandation : "
-            + (r["financement"] or r["statut"])
-            + " · "
+            "Montant recommandé : "
             + " + ".join(montant(v) for v in recommandes)
-            + (f" · décision actuelle : {r['decision']}{accordes_actuels}" if r["decision"] else "")
+            + f" · {portefeuille.POSITION.lower()} : "
+            + (r["financement"] or r["statut"])
+            + (
+                f" · décision du comité : {r['decision']}{accordes_actuels}"
+                if r["decision"]
+                else ""
+            )
         )
         if ecart_choisi := financement.ecarts_de_montant(table.iloc[[position[choix]]], annees):
             st.warning(litteral(ecart_choisi[choix].mention), icon=":material/sync_problem:")

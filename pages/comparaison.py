@@ -1,4 +1,4 @@
-"""Comparaison des appels (gestion) : demandes, financées, enveloppe utilisée, répartitions
+"""Comparaison des appels (gestion) : demandes, financement (ligne, comité, ministère), répartitions
 côte à côte sur toute dimension (appariée par libellé d'un programme à l'autre),
 municipalités financées plusieurs années de suite. Les calculs sont dans
 evaluation/appels/comparaison.py."""
@@ -11,7 +11,7 @@ import streamlit as st
 
 from evaluation.appels import comparaison
 from evaluation.decision import classement
-from evaluation.socle.formats import montant, pourcentage
+from evaluation.socle.formats import en_lignes, montant, nombre, pourcentage
 from evaluation.socle.texte import litteral, litteral_html
 from pages.composants.commun import (
     appels_archives,
@@ -55,22 +55,35 @@ st.dataframe(
             "Année": resume["annee"].astype(str),
             "Demandes": resume["demandes"],
             "Évaluées": resume["evaluees"],
-            "Financées": resume["financees"],
-            "Taux de succès": ["" if pd.isna(t) else pourcentage(t) for t in resume["taux_succes"]],
-            "Enveloppe": [montant(int(v)) for v in resume["enveloppe"]],
-            "Financé": [montant(int(v)) for v in resume["finance"]],
-            "Enveloppe utilisée": [
-                "" if pd.isna(p) else pourcentage(p) for p in resume["part_utilisee"]
-            ],
-            "Selon": resume["selon"],
+            "Enveloppe, toutes années": [montant(int(v)) for v in resume["enveloppe"]],
         }
     ),
     hide_index=True,
     width="stretch",
 )
-st.caption(
-    "« Financées » : retenues par la décision du ministère quand il a décidé, sinon par la "
-    "recommandation du comité, sinon sous la ligne de financement (colonne Selon)."
+# Issue 19 : les trois façons de compter « financé », côte à côte et nommées comme dans les
+# pages Classement, Séance, Portefeuille et Décision du ministère.
+finance = comparaison.financement_par_appel(paires)
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Appel": finance["appel"],
+            "Financement": finance["quoi"],
+            "Demandes": [
+                "aucune décision" if pd.isna(n) else nombre(int(n)) for n in finance["demandes"]
+            ],
+            "Montant, toutes années": [
+                "—" if pd.isna(v) else montant(int(v)) for v in finance["finance"]
+            ],
+            "Part de l'enveloppe": [
+                "—" if pd.isna(p) else pourcentage(p) for p in finance["part_utilisee"]
+            ],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={"Financement": st.column_config.TextColumn(width="large")},
+    key="comparaison_financement",
 )
 
 st.subheader("Répartitions côte à côte")
@@ -104,7 +117,8 @@ longue = comparaison.repartitions(paires, dimension)
 if longue.empty or not longue["finance"].any():
     st.info("Aucun montant financé dans les appels comparés : rien à répartir encore.")
 else:
-    courts = longue["categorie"].map(lambda t: litteral_html(t if len(t) <= 55 else t[:54] + "…"))
+    # Libellés entiers, coupés en lignes (plus de « … ») : lisibles à 1366 px (issue 19).
+    courts = longue["categorie"].map(lambda t: "<br>".join(litteral_html(x) for x in en_lignes(t)))
     graphique = px.bar(
         longue.assign(
             finance_dollars=longue["finance"] / 100,
@@ -117,7 +131,7 @@ else:
         barmode="group",
         orientation="h",
         labels={"finance_dollars": "Financé ($)", "court": "", "appel": "Appel"},
-        height=max(320, 28 * longue["cle"].nunique() * max(1, len(paires)) // 2 + 120),
+        height=max(320, 40 * longue["cle"].nunique() * max(1, len(paires)) // 2 + 140),
     )
     graphique.update_layout(
         yaxis={
@@ -136,7 +150,17 @@ else:
     for colonne in tableau.columns:
         affiche[f"{colonne} : financées"] = nombres[colonne].astype(int)
         affiche[f"{colonne} : montant"] = [montant(int(v)) for v in tableau[colonne]]
-    st.dataframe(affiche.rename_axis(dimension.libelle), width="stretch")
+    # Un tableau statique : les libellés longs des axes passent à la ligne, rien n'est coupé
+    # à 1366 px (issue 19).
+    st.table(affiche.rename_axis(dimension.libelle))
+    st.caption(
+        "« financées », « montant » : toutes années ; "
+        + " ; ".join(
+            f"{litteral(a.nom_court)} : selon {comparaison.libelle_selon(t)}" for a, t in paires
+        )
+        + " (la décision du ministère quand il a décidé, sinon la recommandation du comité, "
+        "sinon la ligne de financement d'après le classement)."
+    )
     telecharger_csv(
         st,
         "la répartition",

@@ -35,8 +35,10 @@ st.caption(
     "L'appel : le ministère « "
     + ministere.CITATION
     + " ». Le comité recommande ; le ministère approuve ou modifie "
-    "chaque recommandation. Une fois décidée, c'est la décision du ministère qui compte "
-    "comme « financé » (classement, portefeuille, classeur, comparaison des appels)."
+    "chaque recommandation. Une fois décidée, c'est la décision du ministère qui vaut ; le "
+    "tableau « Financement » montre côte à côte la ligne de financement (d'après le "
+    "classement), les décisions du comité et celles du ministère, comme les pages "
+    "Classement, Séance et Portefeuille."
 )
 if au_nom:
     st.info(
@@ -56,17 +58,8 @@ if not verrouillees:
 
 # --- Budget face à l'enveloppe, selon la décision qui vaut ----------------------------------
 b = portefeuille.budget(table, appel)
-colonnes = st.columns(annees + 1)
-for a in range(annees):
-    colonnes[a].metric(
-        f"Financé {periodes[a]}",
-        montant(int(b["accorde"].iloc[a])),
-        help="Décision du ministère quand il y en a une, sinon recommandation du comité.",
-    )
-    colonnes[a].caption(
-        f"sur {montant(int(b['enveloppe'].iloc[a]))} · restant "
-        f"{montant(int(b['restant_decisions'].iloc[a]))}"
-    )
+# Issue 19 : le même tableau « Financement » que Classement, Séance et Portefeuille.
+st.table(portefeuille.bilan(table, appel))
 if depassees := [
     f"{periodes[a]} ({montant(-int(b['restant_decisions'].iloc[a]))} de plus)"
     for a in range(annees)
@@ -75,12 +68,13 @@ if depassees := [
     # Interprétation : l'appel laisse au ministère « la détermination des sommes » ;
     # l'enveloppe n'est pas un refus ici, elle est signalée.
     st.warning(
-        "Les montants financés dépassent l'enveloppe de l'appel en " + ", ".join(depassees) + ".",
+        "Les montants accordés par la décision qui vaut (du ministère, sinon du comité) "
+        "dépassent l'enveloppe de l'appel en " + ", ".join(depassees) + ".",
         icon=":material/account_balance_wallet:",
     )
 avec_recommandation = table[table["decision"].fillna("") != ""]
 decidees = int((table["decision_ministere"].fillna("") != "").sum())
-colonnes[annees].metric(
+st.metric(
     "Décidées par le ministère",
     f"{decidees} / {len(avec_recommandation)}",
     help="Demandes dont le ministère a inscrit la décision, sur les recommandations du comité.",

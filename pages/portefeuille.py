@@ -88,29 +88,20 @@ for a, colonne in enumerate(jauges):
     figure.update_layout(height=140, margin={"l": 120, "r": 30, "t": 20, "b": 20}, separators=", ")
     colonne.plotly_chart(figure, width="stretch", key=f"jauge_{a}", config=CONFIG_PLOTLY)
 st.caption(
-    "Barre : financé à la ligne de financement ; trait rouge : l'enveloppe ; fond vert : "
-    "accordé par les décisions : celle du ministère quand il y en a une, sinon la "
-    "recommandation du comité."
+    f"Barre : {portefeuille.NOTIONS[portefeuille.LIGNE].lower()} ; trait rouge : l'enveloppe ; "
+    f"fond vert : {portefeuille.NOTIONS[portefeuille.DECISIONS].lower()}."
     + (
         f" Le ministère a décidé de {pluriel(decidees_ministere, 'demande', 'demandes')}."
         if (decidees_ministere := int((table["decision_ministere"].fillna("") != "").sum()))
         else " Le ministère n'a encore rien décidé."
     )
 )
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Année": b.index,
-            "Enveloppe": b["enveloppe"].map(argent),
-            "Demandé": b["demande"].map(argent),
-            "Recommandé (ligne)": b["recommande"].map(argent),
-            "Accordé (décisions)": b["accorde"].map(argent),
-            "Restant (ligne)": b["restant_ligne"].map(argent),
-            "Restant (décisions)": b["restant_decisions"].map(argent),
-        }
-    ),
-    hide_index=True,
-    width="stretch",
+# Issue 19 : le même tableau « Financement » que Classement, Séance et Décision du ministère.
+st.table(portefeuille.bilan(table, appel))
+st.caption(
+    "Demandé, toutes les demandes : "
+    + " · ".join(f"{i} : {argent(v)}" for i, v in b["demande"].items() if i != "Total")
+    + f" · {portefeuille.TOUTES_ANNEES.lower()} : {argent(b['demande'].loc['Total'])}."
 )
 # Projet conjoint : une notion d'entités municipales (« plusieurs acteurs municipaux ») ;
 # rien à montrer pour un appel d'organismes, et pas de bonification pour un appel qui n'en
@@ -121,12 +112,15 @@ if municipal:
     colonnes_types = {
         "Type de projet": types.index,
         "Demandes": types["demandes"],
-        "Financées (ligne)": types["financees"],
-        "Montant financé": types["finance"].map(argent),
+        f"{portefeuille.NOTIONS[portefeuille.LIGNE]} : demandes": types["financees"],
+        f"{portefeuille.NOTIONS[portefeuille.LIGNE]} : montant, toutes années": types[
+            "finance"
+        ].map(argent),
     }
     if appel.financement.bonification_conjoint_max > 0:
         colonnes_types["Bonification conjointe utilisée"] = types["bonification"].map(argent)
-    st.dataframe(pd.DataFrame(colonnes_types), hide_index=True, width="stretch")
+    # Un tableau statique : ses en-têtes longs passent à la ligne au lieu d'être coupés.
+    st.table(pd.DataFrame(colonnes_types).set_index("Type de projet"))
 
 # --- 2. Répartitions ------------------------------------------------------------------------
 st.subheader("Répartitions")
@@ -150,10 +144,7 @@ dimension = f1.selectbox(
 selon = f2.radio(
     "Montants",
     [portefeuille.LIGNE, portefeuille.DECISIONS],
-    format_func={
-        portefeuille.LIGNE: "ligne de financement",
-        portefeuille.DECISIONS: "décisions (ministère, sinon comité)",
-    }.get,
+    format_func=portefeuille.NOTIONS.get,
     key="pf_selon",
     horizontal=True,
 )
@@ -219,23 +210,37 @@ if "par_100k" in repart:
     lisible["Financé par 100 000 hab."] = repart["par_100k"].map(argent)
 graphique, tableau = st.columns([3, 2])
 trie = repart.sort_values("finance")
-figure = px.bar(
-    x=trie["finance"] / 100,
-    # plotly interprète « <b> », « <a href> » dans ses libellés : texte échappé.
-    y=trie["libelle"].map(litteral_html),
-    orientation="h",
-    labels={"x": "Financé ($)", "y": ""},
-    text=[montant(int(v)) if v else "" for v in trie["finance"]],
+quoi_repart = f"{portefeuille.NOTIONS[selon].lower()}, " + (
+    portefeuille.TOUTES_ANNEES.lower() if annee is None else periodes[annee - 1]
 )
-figure.update_layout(
-    height=max(260, 28 * len(trie) + 80),
-    margin={"l": 10, "r": 10, "t": 10, "b": 10},
-    separators=", ",
-    xaxis={"tickformat": ",.0f", "range": [0, max(trie["finance"].max() / 100 * 1.3, 1)]},
-)
-figure.update_traces(marker_color="#1f4e79", textposition="outside", cliponaxis=False)
-graphique.plotly_chart(figure, width="stretch", key="pf_barres", config=CONFIG_PLOTLY)
+if not int(trie["finance"].sum()):
+    # Issue 19 : pas d'axe gradué « 0 0 0 1 1 1 » autour de rien.
+    graphique.info(f"Aucun montant financé ({quoi_repart}) : rien à montrer dans le graphique.")
+else:
+    plus_grand = float(trie["finance"].max()) / 100
+    figure = px.bar(
+        x=trie["finance"] / 100,
+        # plotly interprète « <b> », « <a href> » dans ses libellés : texte échappé.
+        y=trie["libelle"].map(litteral_html),
+        orientation="h",
+        labels={"x": "Financé ($)", "y": ""},
+        text=[montant(int(v)) if v else "" for v in trie["finance"]],
+    )
+    figure.update_layout(
+        height=max(260, 28 * len(trie) + 80),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        separators=", ",
+        # Graduations en dollars entiers : jamais de pas plus fin qu'un dollar.
+        xaxis={
+            "tickformat": ",.0f",
+            "range": [0, plus_grand * 1.3],
+            **({"dtick": 1} if plus_grand < 5 else {}),
+        },
+    )
+    figure.update_traces(marker_color="#1f4e79", textposition="outside", cliponaxis=False)
+    graphique.plotly_chart(figure, width="stretch", key="pf_barres", config=CONFIG_PLOTLY)
 tableau.dataframe(lisible, hide_index=True, width="stretch")
+tableau.caption(f"« Financées », « Financé » : {quoi_repart}.")
 if portefeuille.est_multiple(appel, dimension):
     somme = float(repart["part_enveloppe"].sum(min_count=1))
     tableau.caption(
@@ -342,7 +347,7 @@ else:
         width="stretch",
     )
     st.caption(
-        "Cibles : réglage du ministère ([[cibles]] de l'appel). Sur une dimension à "
+        "Cibles d'équilibre fixées pour l'appel (page Paramètres). Sur une dimension à "
         "plusieurs valeurs, une demande financée compte, avec tout son montant, pour chacune "
         "de ses valeurs (interprétation)."
     )

@@ -21,8 +21,10 @@ from evaluation.decision import (
     consensus,
     decisions,
     financement,
+    portefeuille,
     seance,
 )
+from evaluation.decision.portefeuille import POSITION
 from evaluation.notes import evaluations
 from evaluation.notes.fiche import (
     budget_explique,
@@ -62,6 +64,8 @@ appel = appel_actif()
 # « Par axe » n'a de sens que pour un appel qui a des axes (issue 18).
 ordres_offerts = [o for o in seance.ORDRES if o != seance.PAR_AXE or appel.axes]
 m = moteur()
+# Issue 19 : le titre d'abord, comme les autres pages, même sur la déclaration à signer.
+st.title("Séance du comité")
 exiger_declarations(appel, compte, m)  # Issue 16 : déclaration d'intérêts et confidentialité
 preside = droits.peut_conduire_seance(compte.role)
 voit_notes = droits.voit_notes_en_seance(compte.role)
@@ -79,7 +83,7 @@ st.html(
     [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {
         font-size: 1.9rem; white-space: normal; overflow: visible; text-overflow: clip;
     }
-    [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; overflow-wrap: anywhere; }
+    [data-testid="stMainBlockContainer"] h2 { font-size: 2rem; overflow-wrap: anywhere; }
     @media (min-width: 1600px) {
         [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
         [data-testid="stMainBlockContainer"] td { font-size: 1.35rem; }
@@ -87,7 +91,7 @@ st.html(
         [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * {
             font-size: 2.6rem;
         }
-        [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
+        [data-testid="stMainBlockContainer"] h2 { font-size: 2.6rem; }
     }
     </style>"""
 )
@@ -338,7 +342,6 @@ def fermer_seance() -> None:
 
 
 if not len(table[table["statut"] == classement.CLASSE]) and not tout:
-    st.title("Séance du comité")
     st.info("Aucune demande classée pour l'instant : les évaluations soumises la classent.")
     st.stop()
 
@@ -379,7 +382,6 @@ if seance_en_cours is None:
         # Hors de l'expander, qui est replié quand la séance vient d'être fermée.
         afficher_message("_seance_msg_ouverture")
     else:
-        st.title("Séance du comité")
         st.info(
             "Aucune séance ouverte : cette page suivra la présidence dès l'ouverture.",
             icon=":material/hourglass_empty:",
@@ -400,7 +402,6 @@ elif regarde_ailleurs:
 else:
     d = seance_en_cours.demande_courante or (ids[0] if ids else None)
 if d is None or d not in par_id.index:
-    st.title("Séance du comité")
     st.info("L'ordre du jour est vide : ramenez une demande ou changez d'ordre.")
     st.stop()
 d = int(d)
@@ -478,7 +479,7 @@ if preside or regarde_ailleurs:
         "Aller à une demande (numéro, titre ou municipalité)",
         key="seance_cherche",
         max_chars=200,
-        placeholder="Ex. : T-054, jumelage, Rimouski",
+        placeholder=seance.exemple_de_recherche(table),
     )
     if cherche:
         trouvees = seance.chercher(table, cherche, limite=8)
@@ -503,7 +504,7 @@ if preside or regarde_ailleurs:
             )
 
 rang = "" if pd.isna(r["rang"]) else f"{int(r['rang'])}. "
-st.title(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
+st.header(f"{rang}{litteral(r['no_demande'])} · {litteral(r.get('titre') or '')}")
 # Récusations (conflits des membres du comité)
 # Revue de l'issue 16 : qui est en conflit d'intérêts sur la demande sort de la salle ; son
 # écran ne montre pas le dossier (notes, commentaires, montants, décision), comme un
@@ -566,7 +567,8 @@ if not hors_de_la_salle:
         help="Écart entre le total le plus haut et le plus bas des évaluateurs.",
     )
     # Le statut en texte qui passe à la ligne (une métrique étroite le coupait).
-    st.markdown(f"**Statut** : {litteral(r['financement'] or r['statut'])}")
+    # Issue 19 : « financé » est la position au classement, « retenu » la décision.
+    st.markdown(f"**{POSITION}** : {litteral(r['financement'] or r['statut'])}")
     if r["a_discuter"]:
         raisons = seance.divergences(r, appel)
         st.warning(
@@ -751,29 +753,19 @@ if not hors_de_la_salle:
             f"Bonification fixée par la présidence : {montant(int(r['bonification']))} par année."
         )
 
-    # Totaux en cours face à l'enveloppe de chaque année.
-    st.table(
-        pd.DataFrame(
-            [
-                {
-                    "Année": t.periode,
-                    "Enveloppe": montant(t.enveloppe),
-                    "Accordé (décisions)": montant(t.accorde),
-                    "Reste": montant(t.restant),
-                    "Cumul recommandé jusqu'ici": "—" if t.cumul is None else montant(t.cumul),
-                }
-                for t in seance.totaux_en_cours(table, appel, d)
-            ]
-        ).set_index("Année")
-    )
-    st.caption(
-        "Restant à la ligne de financement : "
-        + ", ".join(
-            f"{montant(int(ligne.restant[a]))} en {periodes[a][0].year}-{periodes[a][1].year}"
-            for a in range(annees)
+    # Issue 19 : le même tableau « Financement » que les autres pages (ligne de financement
+    # d'après le classement, décisions du comité, du ministère), puis le cumul jusqu'ici.
+    st.table(portefeuille.bilan(table, appel))
+    cumuls = [
+        f"{montant(t.cumul)} en {t.periode}"
+        for t in seance.totaux_en_cours(table, appel, d)
+        if t.cumul is not None
+    ]
+    if cumuls:
+        st.caption(
+            "Cumul des montants recommandés, du premier rang jusqu'à cette demande "
+            "(d'après le classement) : " + ", ".join(cumuls) + "."
         )
-        + "."
-    )
 
     # Les réglages non confirmés, sous les montants qu'ils touchent (pas au-dessus de la demande
     # projetée).
@@ -788,14 +780,14 @@ if not hors_de_la_salle:
             + ")"
         )
     st.markdown(
-        "**Recommandation** : "
-        + (r["financement"] or r["statut"])
-        + " · "
+        "**Montant recommandé** : "
         + " + ".join(
             f"{montant(v)} ({periodes[a][0].year}-{periodes[a][1].year})"
             for a, v in enumerate(recommandes)
         )
-        + (f" · **décision actuelle : {r['decision']}**{accordes}" if r["decision"] else "")
+        + f" · {POSITION.lower()} : "
+        + (r["financement"] or r["statut"])
+        + (f" · **décision du comité : {r['decision']}**{accordes}" if r["decision"] else "")
     )
     # Issue 16 : retenue à un autre montant que la recommandation en vigueur (montant modifié
     # après la décision) ; « Retenir (montant recommandé) » la met au montant recommandé.

@@ -107,6 +107,32 @@ def synthese(appels: Sequence[tuple[Appel, pd.DataFrame]]) -> pd.DataFrame:
     )
 
 
+def financement_par_appel(appels: Sequence[tuple[Appel, pd.DataFrame]]) -> pd.DataFrame:
+    """Issue 19 : pour chaque appel, du plus ancien au plus récent, une ligne par façon de
+    compter « financé », nommée comme dans les autres pages (`portefeuille.NOTIONS`) : sous
+    la ligne de financement (d'après le classement), accordé par décision du comité, par
+    décision du ministère. Demandes, montant (cents, toutes années), part de l'enveloppe de
+    l'appel ; None / NaN quand rien n'est encore décidé de cette façon."""
+    lignes = []
+    for appel, table in chronologiques(appels):
+        enveloppe = int(sum(appel.financement.enveloppe))
+        for quoi in (portefeuille.LIGNE, portefeuille.RECOMMANDATIONS, portefeuille.MINISTERE):
+            inscrit = len(table) > 0 and portefeuille.inscrites(table, quoi)
+            finance = int(portefeuille.montants(table, appel, quoi).sum()) if inscrit else None
+            lignes.append(
+                {
+                    "appel": appel.nom_court,
+                    "quoi": portefeuille.NOTIONS[quoi],
+                    "demandes": int(portefeuille.selection(table, quoi).sum()) if inscrit else None,
+                    "finance": finance,
+                    "part_utilisee": finance / enveloppe
+                    if finance is not None and enveloppe
+                    else np.nan,
+                }
+            )
+    return pd.DataFrame(lignes, columns=["appel", "quoi", "demandes", "finance", "part_utilisee"])
+
+
 # Les libellés sous lesquels l'axe, le secteur et la région de chaque appel s'apparient
 # aux dimensions des autres (une dimension « Secteur » déclarée ailleurs rejoint le secteur).
 LIBELLES_RESERVES = {"axe": "Axe", "secteur": "Secteur", "region": "Région"}

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evaluation.socle.formats import nombre
+
 MOYENNE, MEDIANE, TRONQUEE = "moyenne", "mediane", "moyenne_tronquee"
 AGREGATIONS = (MOYENNE, MEDIANE, TRONQUEE)
 
@@ -297,6 +299,22 @@ class Accord:
     mesure: str
     cic: float
     alpha_par_critere: Mapping[str, float]
+
+
+def accord_lisible(a: Accord) -> str:
+    """L'accord sur les totaux en une phrase (issue 19) : la valeur et ce qu'elle mesure, ou
+    pourquoi il n'y en a pas (un seul évaluateur par demande, ou une seule demande)."""
+    if np.isnan(a.cic):
+        return (
+            "— : il faut au moins deux demandes notées chacune par au moins deux évaluateurs "
+            "pour le calculer."
+        )
+    quoi = (
+        "les mêmes évaluateurs ont noté chaque demande"
+        if a.mesure == "CIC(2,k)"
+        else "chaque demande a ses propres évaluateurs"
+    )
+    return f"{nombre(a.cic, 2)} ({quoi})"
 
 
 def accord(c: Cube, r: Reglages) -> Accord:

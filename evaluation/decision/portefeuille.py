@@ -26,6 +26,7 @@ from evaluation.decision.classement import CLASSE
 from evaluation.notes.fiche import id_secteur
 from evaluation.socle.formats import (
     dollars,
+    montant,
     nombre,
     nombre_fichier,
     note_fichier,
@@ -38,6 +39,30 @@ LIGNE, DECISIONS = "ligne", "decisions"
 # Les recommandations du comité seules (issue 17), sans la décision du ministère : pour le
 # procès-verbal du comité.
 RECOMMANDATIONS = "recommandations"
+# Les décisions du ministère seules (issue 19) : une demande qu'il n'a pas décidée n'y est pas.
+MINISTERE = "ministere"
+# Issue 19 : chaque façon de compter « financé » a un seul nom, le même dans toutes les pages
+# (Classement, Séance, Portefeuille, Comparaison, Décision du ministère). Un même libellé
+# veut toujours dire le même montant ; une somme sans année le dit (TOUTES_ANNEES).
+NOTIONS = {
+    LIGNE: "Sous la ligne de financement (d'après le classement)",
+    RECOMMANDATIONS: "Accordé par décision du comité",
+    MINISTERE: "Accordé par décision du ministère",
+    DECISIONS: "Accordé par la décision qui vaut (du ministère, sinon du comité)",
+}
+RESTANTS = {
+    LIGNE: "Restant après la ligne de financement (d'après le classement)",
+    RECOMMANDATIONS: "Restant après les décisions du comité",
+    MINISTERE: "Restant après les décisions du ministère",
+    DECISIONS: "Restant après la décision qui vaut (du ministère, sinon du comité)",
+}
+TOUTES_ANNEES = "Toutes années"
+# « financé », « liste d'attente » : la position d'une demande au classement (la ligne de
+# financement) ; « retenu », « liste d'attente », « refusé » : la décision. Issue 19.
+POSITION = "Position au classement"
+DEMANDES = "Demandes"
+ENVELOPPE = "Enveloppe"
+BILAN = "Financement"
 DIMENSIONS = ("axe", "secteur", "secteur_secondaire", "region", "pays", "type")
 CONJOINT, SEULE = "projet conjoint", "une seule municipalité"
 # La ligne des demandes sans valeur dans une dimension de classement (axe, secteur, région,
@@ -69,7 +94,13 @@ def selection(table: pd.DataFrame, selon: str = LIGNE) -> np.ndarray:
     if selon in (DECISIONS, RECOMMANDATIONS):
         colonne, _ = _colonnes_decisions(table, selon)
         return (table[colonne] == financement.RETENU).to_numpy()
-    raise ValueError(f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}, {RECOMMANDATIONS}).")
+    if selon == MINISTERE:
+        if "decision_ministere" not in table:
+            return np.zeros(len(table), dtype=bool)
+        return (table["decision_ministere"] == financement.RETENU).to_numpy()
+    raise ValueError(
+        f"sélection « {selon} » inconnue ({LIGNE}, {DECISIONS}, {RECOMMANDATIONS}, {MINISTERE})."
+    )
 
 
 def montants(table: pd.DataFrame, appel: Appel, selon: str = LIGNE) -> np.ndarray:
@@ -78,7 +109,11 @@ def montants(table: pd.DataFrame, appel: Appel, selon: str = LIGNE) -> np.ndarra
     ministère quand il a décidé, sinon par la recommandation du comité) ou selon les seules
     recommandations du comité."""
     choisies = selection(table, selon)
-    prefixe = "recommande_an" if selon == LIGNE else _colonnes_decisions(table, selon)[1]
+    if selon == MINISTERE and not choisies.any():
+        return np.zeros((len(table), _annees(appel)), dtype=np.int64)
+    prefixe = {LIGNE: "recommande_an", MINISTERE: "ministere_an"}.get(selon) or (
+        _colonnes_decisions(table, selon)[1]
+    )
     colonnes = [
         pd.to_numeric(table[f"{prefixe}{a + 1}"], errors="coerce").fillna(0).to_numpy(np.int64)
         for a in range(_annees(appel))
@@ -112,6 +147,54 @@ def budget(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:
     index = [f"{debut.year}-{fin.year}" for debut, fin in periodes[:n]]
     t = pd.DataFrame(lignes, index=index)
     t.loc["Total"] = t.sum()
+    return t
+
+
+def inscrites(table: pd.DataFrame, selon: str) -> bool:
+    """Vrai si cette façon de compter a quelque chose à dire : la ligne toujours ; les
+    décisions du comité ou du ministère dès qu'une est inscrite."""
+    colonne = {RECOMMANDATIONS: "decision", MINISTERE: "decision_ministere"}.get(selon)
+    if selon == DECISIONS:
+        return inscrites(table, RECOMMANDATIONS) or inscrites(table, MINISTERE)
+    if colonne is None:
+        return True
+    return colonne in table and bool((table[colonne].fillna("") != "").any())
+
+
+def bilan(table: pd.DataFrame, appel: Appel) -> pd.DataFrame:
+    """Le tableau « Financement » commun aux pages (issue 19), mis en forme : l'enveloppe,
+    puis côte à côte ce que la ligne de financement (d'après le classement), les décisions
+    du comité et celles du ministère accordent, et ce qui reste après chacune ; une colonne
+    par année financière, « Toutes années » et le nombre de demandes. Une façon de compter
+    qui n'a encore rien d'inscrit (aucune décision) montre « — (aucune décision) »."""
+    n = _annees(appel)
+    periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()[:n]]
+    enveloppes = np.asarray(appel.financement.enveloppe[:n], dtype=np.int64)
+    colonnes = [*periodes, TOUTES_ANNEES, DEMANDES]
+    lignes: dict[str, list[str]] = {
+        ENVELOPPE: [*(montant(int(v)) for v in enveloppes), montant(int(enveloppes.sum())), ""]
+    }
+    restants: dict[str, list[str]] = {}
+    for quoi in (LIGNE, RECOMMANDATIONS, MINISTERE):
+        if not inscrites(table, quoi):
+            vide = ["—"] * n + ["—", "aucune décision"]
+            lignes[NOTIONS[quoi]] = vide
+            restants[RESTANTS[quoi]] = ["—"] * (n + 1) + [""]
+            continue
+        par_annee = montants(table, appel, quoi).sum(axis=0)
+        lignes[NOTIONS[quoi]] = [
+            *(montant(int(v)) for v in par_annee),
+            montant(int(par_annee.sum())),
+            nombre(int(selection(table, quoi).sum())),
+        ]
+        reste = enveloppes - par_annee
+        restants[RESTANTS[quoi]] = [
+            *(montant(int(v)) for v in reste),
+            montant(int(reste.sum())),
+            "",
+        ]
+    t = pd.DataFrame.from_dict({**lignes, **restants}, orient="index", columns=colonnes)
+    t.index.name = BILAN
     return t
 
 

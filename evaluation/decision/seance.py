@@ -279,6 +279,17 @@ def totaux_en_cours(table: pd.DataFrame, appel: Appel, demande_id: int) -> list[
     return resultat
 
 
+def exemple_de_recherche(table: pd.DataFrame) -> str:
+    """L'exemple du champ de recherche, tiré des demandes de l'appel (issue 19) : le numéro
+    et la municipalité de la première demande qui les a, sinon un exemple générique."""
+    for _, r in table.iterrows():
+        no = str(r.get("no_demande") or "").strip()
+        municipalite = str(r.get("municipalite") or "").strip()
+        if no and municipalite:
+            return f"Ex. : {no}, {municipalite}"
+    return "Numéro, mot du titre ou municipalité"
+
+
 def libelle_present(presence: Mapping, noms: Mapping[str, str]) -> str:
     """« Nom » pour un compte, « Nom (fonction) » pour une personne sans compte."""
     if presence.get("courriel"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 
 ESPACE_INSECABLE = "\u00a0"
@@ -176,3 +177,9 @@ def pourcentage(fraction: float, decimales: int = 1) -> str:
     if _sans_nombre(fraction):
         return "—"
     return f"{nombre(fraction * 100, decimales)}{ESPACE_INSECABLE}%"
+
+
+def en_lignes(texte: str, largeur: int = 45) -> list[str]:
+    """Un libellé long coupé en lignes d'au plus `largeur` caractères, entre les mots (un mot
+    plus long reste entier) : les axes d'un graphique l'affichent en entier, sans « … »."""
+    return textwrap.wrap(str(texte), largeur, break_long_words=False) or [""]

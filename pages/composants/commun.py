@@ -317,13 +317,7 @@ def afficher_accord_du_panel(appel: Appel, calcul: Calcul, noms: dict[str, str])
         return ("+" if arrondi(v, DECIMALES_NOTES) > 0 else "") + note(v)
 
     st.markdown(
-        "**Accord entre évaluateurs, sur les totaux** : "
-        + ("—" if np.isnan(accord.cic) else nombre(accord.cic, 2))
-        + (
-            " (un même comité a noté chaque demande)"
-            if accord.mesure == "CIC(2,k)"
-            else " (chaque demande a ses propres évaluateurs)"
-        ),
+        "**Accord entre évaluateurs, sur les totaux** : " + notation.accord_lisible(accord),
         help=(
             f"Accord entre évaluateurs : 1 = parfait, 0 = hasard. Mesure : {accord.mesure}, "
             "coefficient de corrélation intraclasse (Shrout et Fleiss) ; CIC(2,k) quand les "

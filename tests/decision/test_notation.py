@@ -656,3 +656,21 @@ def test_calibration_calculee_a_la_main():
     assert qualite == pytest.approx([238 / 3, 223 / 3, 208 / 3, 69.8])
     brut = np.nanmean(TOTAUX_CALIBRATION, axis=1)
     assert brut[3] < brut[2] and qualite[3] > qualite[2]
+
+
+def test_accord_lisible_dit_pourquoi_il_n_y_a_pas_de_valeur():
+    """Issue 19 : « — » seul (ou « un même comité a noté chaque demande ») ne s'explique
+    pas ; un seul évaluateur par demande rend l'accord incalculable, et on le dit."""
+    from evaluation.decision.notation import Accord, accord_lisible
+
+    sans = accord_lisible(Accord("CIC(2,k)", float("nan"), {}))
+    assert sans == (
+        "— : il faut au moins deux demandes notées chacune par au moins deux évaluateurs "
+        "pour le calculer."
+    )
+    assert accord_lisible(Accord("CIC(2,k)", 0.734, {})) == (
+        "0,73 (les mêmes évaluateurs ont noté chaque demande)"
+    )
+    assert accord_lisible(Accord("CIC(1)", 0.5, {})) == (
+        "0,50 (chaque demande a ses propres évaluateurs)"
+    )

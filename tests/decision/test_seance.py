@@ -291,3 +291,12 @@ def test_totaux_en_cours(appel):
 )
 def test_libelle_present(presence, attendu):
     assert seance.libelle_present(presence, {"eva@x.ca": "Éva"}) == attendu
+
+
+def test_exemple_de_recherche_tire_des_demandes_de_l_appel():
+    """Issue 19 : l'exemple du champ de recherche vient des demandes de l'appel (pas
+    « T-054, jumelage, Rimouski » pour un appel numéroté PAIVMQ-2024-xxx)."""
+    assert seance.exemple_de_recherche(_table()) == "Ex. : T-001, Rimouski"
+    assert seance.exemple_de_recherche(_table().iloc[0:0]) == (
+        "Numéro, mot du titre ou municipalité"
+    )

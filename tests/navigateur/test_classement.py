@@ -17,7 +17,7 @@ def test_ligne_de_financement_puis_decision_en_seance(appel_evalue, serveur, pag
     se_connecter(page, PRES)
     page.get_by_role("heading", name="Classement").first.wait_for()
     page.get_by_role("heading", name="Financées (1)").wait_for()
-    page.get_by_test_id("stAlertContentError").get_by_text("Ligne de financement").wait_for()
+    page.get_by_test_id("stAlertContentInfo").get_by_text("Ligne de financement").wait_for()
     page.get_by_role("heading", name="Liste d'attente (2)").wait_for()
     page.screenshot(path=str(tmp_path / "classement.png"))
 

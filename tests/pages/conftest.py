@@ -205,3 +205,14 @@ def sous_le_controle(at: AppTest, cle: str) -> list[str]:
             break
         messages.append(rendu(element.value))
     return messages
+
+
+def bilan(at: AppTest):
+    """Le tableau « Financement » commun aux pages (issue 19) : ligne de financement,
+    décisions du comité et du ministère, côte à côte ; None si la page ne le montre pas."""
+    from evaluation.decision.portefeuille import BILAN
+
+    for t in at.table:
+        if t.value.index.name == BILAN:
+            return t.value
+    return None

@@ -71,3 +71,19 @@ def test_appel_d_organismes_sans_vocabulaire_municipal_ni_demo_du_paivmq(applica
     assert "transmettez-le aux organismes" in texte
     assert "aux municipalités" not in texte
     assert not [b for b in at.button if b.key == "demo_accueil"]
+
+
+def test_enveloppe_de_chaque_annee_et_barre_laterale_une_annee_par_ligne(application):
+    """Issue 19 : l'accueil montre l'enveloppe de 2024-2025 et celle de 2025-2026 ; la barre
+    latérale met une année par ligne (« 2024- / 2025 » n'est plus coupé)."""
+    at = application()
+    enveloppes = {m.label: m.value for m in at.metric if m.label.startswith("Enveloppe")}
+    assert enveloppes == {
+        "Enveloppe 2024-2025": "750\u00a0000\u00a0$",
+        "Enveloppe 2025-2026": "500\u00a0000\u00a0$",
+    }
+    (legende,) = [c.value for c in at.sidebar.caption if c.value.startswith("Enveloppe par")]
+    assert legende == (
+        "Enveloppe par année financière :  \n2024-2025 : 750\u00a0000\u00a0$  \n"
+        "2025-2026 : 500\u00a0000\u00a0$"
+    )

@@ -24,6 +24,7 @@ from streamlit.testing.v1.element_tree import Dataframe, Subheader
 
 from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.decision import decisions, financement
+from evaluation.decision.portefeuille import ENVELOPPE, LIGNE, NOTIONS, RECOMMANDATIONS, RESTANTS
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions, evaluations
@@ -33,7 +34,10 @@ from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
-from tests.pages.conftest import compte_de_test, rendu, sous_le_controle, textes
+from tests.pages.conftest import bilan, compte_de_test, rendu, sous_le_controle, textes
+
+SOUS_LA_LIGNE, RESTANT_LIGNE = NOTIONS[LIGNE], RESTANTS[LIGNE]
+COMITE = NOTIONS[RECOMMANDATIONS]
 
 PAGE = "pages/classement.py"
 VALIDE = DONNEES / "formats" / "valide.xlsx"
@@ -218,17 +222,30 @@ def journal(moteur, appel, objet: str) -> list[list]:
 @pytest.mark.parametrize("role", [ADMIN, PRESIDENT, OBSERVATEUR])
 def test_enveloppe_restante_et_ligne_de_financement(ouvrir, role):
     at = ouvrir(role)
-    m = metriques(at)
+    b = bilan(at)
     # 40 000 − 30 000 (T-002) ; 35 000 − 30 000 (T-002) ; T-001 reste sous la ligne.
-    assert m["Restant 2024-2025"] == "10\u00a0000\u00a0$"
-    assert m["Restant 2025-2026"] == "5\u00a0000\u00a0$"
-    assert m["Financées"] == "1 / 2"
+    assert b.loc[RESTANT_LIGNE, ["2024-2025", "2025-2026"]].tolist() == [
+        dollars("10 000 $"),
+        dollars("5 000 $"),
+    ]
+    assert b.loc[SOUS_LA_LIGNE].tolist() == [
+        dollars("30 000 $"),
+        dollars("30 000 $"),
+        dollars("60 000 $"),
+        "1",
+    ]
+    assert b.loc[ENVELOPPE, "2024-2025"] == dollars("40 000 $")
+    # Aucune décision encore : on le dit, plutôt qu'un 0 $ trompeur.
+    assert b.loc[COMITE, "Demandes"] == "aucune décision"
+    assert metriques(at)["Demandes classées"] == "2"
     assert sous_titres(at)[:3] == ["Financées (1)", "Liste d'attente (1)", "Hors classement (1)"]
-    (ligne_financement,) = [e for e in erreurs(at) if "Ligne de financement" in e]
-    assert dollars("Restant par année : 2024-2025 : 10 000 $ · 2025-2026 : 5 000 $.") in (
-        ligne_financement
-    )
-    assert dollars("sur 40 000 $ · financé 30 000 $") in textes(at)
+    # La ligne de financement est une information : encadré neutre, pas une erreur.
+    assert not [e for e in erreurs(at) if "Ligne de financement" in e]
+    (ligne_financement,) = [e.value for e in at.info if "Ligne de financement" in e.value]
+    assert dollars(
+        "Restant après la ligne de financement (d'après le classement) : "
+        "2024-2025 : 10 000 $ · 2025-2026 : 5 000 $."
+    ) in (ligne_financement)
 
     assert numeros(at, "Financées") == ["T-002"]
     t002 = ligne(at, "Financées", "T-002")
@@ -395,7 +412,7 @@ def test_filtre_par_statut(ouvrir):
     assert [c.value for c in at.caption].count("Aucune demande.") == 2
     assert numeros(at, "Hors classement") == ["T-003"]
     # Le filtre ne touche pas à la ligne de financement.
-    assert metriques(at)["Restant 2024-2025"] == dollars("10 000 $")
+    assert bilan(at).loc[RESTANT_LIGNE, "2024-2025"] == dollars("10 000 $")
 
     at.multiselect(key="cl_statuts").set_value(["classé"])
     executer(at)
@@ -512,8 +529,10 @@ def test_administration_adopte_les_ponderations(ouvrir, appel, moteur):
     assert numeros(at, "Financées") == ["T-001"]
     assert ligne(at, "Financées", "T-001")["Total"] == "82,00"
     assert numeros(at, "Liste d'attente") == ["T-002"]
-    assert metriques(at)["Restant 2024-2025"] == dollars("20 000 $")
-    assert metriques(at)["Restant 2025-2026"] == dollars("35 000 $")
+    assert bilan(at).loc[RESTANT_LIGNE, ["2024-2025", "2025-2026"]].tolist() == [
+        dollars("20 000 $"),
+        dollars("35 000 $"),
+    ]
     regles = expander(at, "Règles appliquées").markdown[0].value
     assert (
         "par admin@exemple.qc.ca (raison : La pertinence était sous-pondérée)) : "
@@ -627,8 +646,10 @@ def test_reduction_de_montant_exige_une_raison(ouvrir, appel, ids, moteur):
     assert ligne(at, "Financées", "T-002")["Recommandé an 1"] == dollars("20 000 $")
     assert numeros(at, "Financées") == ["T-002", "T-001"]
     assert sous_titres(at)[:2] == ["Financées (2)", "Liste d'attente (0)"]
-    assert metriques(at)["Restant 2024-2025"] == "0\u00a0$"
-    assert metriques(at)["Restant 2025-2026"] == dollars("5 000 $")
+    assert bilan(at).loc[RESTANT_LIGNE, ["2024-2025", "2025-2026"]].tolist() == [
+        "0\u00a0$",
+        dollars("5 000 $"),
+    ]
 
 
 def test_montant_au_dessus_du_plafond_refuse(ouvrir, appel, ids, moteur):
@@ -675,7 +696,9 @@ def _decisions_stockees(moteur, appel) -> dict[int, tuple]:
 def test_decisions_conforme_et_ecart(ouvrir, appel, ids, moteur):
     at = ouvrir(PRESIDENT)
     t001, t002 = ids["T-001"], ids["T-002"]
-    assert dollars("Recommandation : financé · 30 000 $ + 30 000 $") in textes(at)
+    assert dollars(
+        "Montant recommandé : 30 000 $ + 30 000 $ · position au classement : financé"
+    ) in textes(at)
 
     # Retenir T-002 au montant recommandé : conforme, sans justification.
     _decision(at, t002, financement.RETENU)
@@ -714,7 +737,9 @@ def test_decision_suit_le_montant_recommande_modifie(ouvrir, ids):
     # La clé porte le montant recommandé (en cents) : le champ suit la recommandation.
     assert at.text_input(key=f"dc_montant::{t002}::0::retenu::3000000").value == f"30{NBSP}000"
     _montant(at, t002, 1, 20000.0, "Volet promotion retiré")
-    assert dollars("Recommandation : financé · 20 000 $ + 30 000 $") in textes(at)
+    assert dollars(
+        "Montant recommandé : 20 000 $ + 30 000 $ · position au classement : financé"
+    ) in textes(at)
     # Le montant accordé proposé suit la recommandation affichée...
     assert at.text_input(key=f"dc_montant::{t002}::0::retenu::2000000").value == f"20{NBSP}000"
     # ... et retenir la demande à ce montant suit la recommandation.

@@ -84,9 +84,12 @@ def test_tableau_des_classees_a_cocher(ouvrir):
     at = ouvrir(PRESIDENT)
     (tableau,) = [d for d in at.dataframe if d.key == "lot_tableau::0"]
     assert tableau.value["No"].tolist() == ["T-002", "T-001"]  # les classées, par rang
-    assert tableau.value["Recommandation"].tolist() == ["financé", "liste d'attente"]
+    # Issue 19 : « financé » est la position au classement ; la décision a sa colonne.
+    assert tableau.value["Position au classement"].tolist() == ["financé", "liste d'attente"]
+    assert tableau.value["Décision du comité"].tolist() == ["", ""]
+    assert "Recommandation" not in tableau.value.columns
     bouton = at.button(key="lot_enregistrer")
-    assert bouton.label == "Décider 0 demande choisie" and bouton.disabled
+    assert bouton.label == "Choisissez des demandes dans le tableau" and bouton.disabled
     assert "Choisies : aucune." in [c.value for c in at.caption]
 
 
@@ -127,7 +130,7 @@ def test_decider_plusieurs_demandes_avec_une_raison(ouvrir, appel, ids, moteur):
     ]
     # La sélection repart vide, le tableau montre les décisions.
     (tableau,) = [d for d in at.dataframe if d.key == "lot_tableau::1"]
-    assert tableau.value["Recommandation actuelle"].tolist() == ["retenu", "retenu"]
+    assert tableau.value["Décision du comité"].tolist() == ["retenu", "retenu"]
     assert at.button(key="lot_enregistrer").disabled
 
 
@@ -185,8 +188,8 @@ def test_montant_modifie_apres_la_decision_mise_a_jour(ouvrir, appel, ids, moteu
     assert dollars(AVERTISSEMENT) in avertissements(at)
     # Le contrôle de la décision le dit aussi, avec le montant de la décision.
     assert dollars(
-        "Recommandation : financé · 20 000 $ + 30 000 $ · décision actuelle : retenu "
-        "(30 000 $ + 30 000 $)"
+        "Montant recommandé : 20 000 $ + 30 000 $ · position au classement : financé · "
+        "décision du comité : retenu (30 000 $ + 30 000 $)"
     ) in textes(at)
     at.button(key="mt_maj_decision").click()
     executer(at)

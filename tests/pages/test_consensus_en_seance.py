@@ -83,7 +83,7 @@ def test_la_presidence_inscrit_le_consensus_sans_changer_le_rang_avec_moyenne(
     son rang et son total."""
     appel, ids = jeu
     at = application(PAGE, role=PRESIDENT)
-    assert at.title[0].value.startswith("1. T-002")
+    assert at.header[0].value.startswith("1. T-002")
     t2 = ids["T-002"]
     # Moyennes de T-002 : pertinence 6 (5, 6, 7), visibilité 9.
     assert at.number_input(key=f"seance_consensus::{t2}::pertinence").value == 6.0
@@ -97,7 +97,7 @@ def test_la_presidence_inscrit_le_consensus_sans_changer_le_rang_avec_moyenne(
     assert list(table.loc["Note de consensus"]) == ["2,00"] * len(CRITERES)
     assert table.loc["Note (moyenne des évaluateurs)", "Pertinence"] == "6,00"
     # Le rang ne bouge pas : la moyenne classe.
-    assert at.title[0].value.startswith("1. T-002")
+    assert at.header[0].value.startswith("1. T-002")
     assert at.metric[0].value == "82,50 / 100"
     legende = " ".join(c.value for c in at.caption)
     assert "total de consensus : 20,00 / 100" in legende
@@ -112,9 +112,9 @@ def test_le_classement_suit_le_consensus_avec_consensus(application, base, jeu, 
     appel, ids = jeu
     a = _avec_note_retenue(base, appel, "consensus")
     at = application(PAGE, role=PRESIDENT)
-    assert at.title[0].value.startswith("1. T-002")
+    assert at.header[0].value.startswith("1. T-002")
     _inscrire(at, ids["T-002"], 2.0)
-    assert at.title[0].value.startswith("1. T-001")
+    assert at.header[0].value.startswith("1. T-001")
 
     table = classement.classement(a, chargement.charger(a, moteur=moteur)).set_index("no_demande")
     assert table.loc["T-002", "statut"] == classement.SOUS_SEUIL
@@ -159,7 +159,7 @@ def test_le_membre_lit_le_consensus_sans_le_changer(application, jeu, moteur, ro
     )
     conduite.aller_a(appel, sid, ids["T-002"], moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT)
     at = application(PAGE, role=role)
-    assert at.title[0].value.startswith("1. T-002")
+    assert at.header[0].value.startswith("1. T-002")
     assert list(_notes(at).loc["Note de consensus"]) == ["8,50"] * len(CRITERES)
     (motifs,) = [m.value for m in at.markdown if m.value.startswith("**Motifs du consensus**")]
     assert motifs.endswith(MOTIFS)

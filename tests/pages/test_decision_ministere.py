@@ -8,11 +8,12 @@ en liste d'attente."""
 import pytest
 
 from evaluation.decision import decisions, financement
+from evaluation.decision.portefeuille import LIGNE, MINISTERE, NOTIONS
 from evaluation.notes.attributions import verrouiller
 from evaluation.socle import stockage
 from evaluation.socle.droits import message_refus
 from evaluation.socle.roles import ADMIN, AUTORITE, OBSERVATEUR, PRESIDENT
-from tests.pages.conftest import compte_de_test, rendu
+from tests.pages.conftest import bilan, compte_de_test, rendu
 from tests.pages.test_classement import (
     dollars,
     erreurs,
@@ -176,10 +177,19 @@ def test_l_administration_modifie_au_nom_de_l_autorite(application, jeu, moteur)
     assert any(
         rendu(w.value)
         == dollars(
-            "Les montants financés dépassent l'enveloppe de l'appel en 2024-2025 (5 000 $ de plus)."
+            "Les montants accordés par la décision qui vaut (du ministère, sinon du comité) "
+            "dépassent l'enveloppe de l'appel en 2024-2025 (5 000 $ de plus)."
         )
         for w in at.warning
     ), [w.value for w in at.warning]
+    # Issue 19 : le tableau « Financement », commun aux pages, met la décision du ministère
+    # à côté de celles du comité et de la ligne de financement.
+    b = bilan(at)
+    assert b.loc[NOTIONS[MINISTERE], ["2024-2025", "Demandes"]].tolist() == [
+        dollars("15 000 $"),
+        "1",
+    ]
+    assert b.loc[NOTIONS[LIGNE], "2024-2025"] == dollars("30 000 $")
 
 
 def test_decision_sous_le_deja_verse_avertit_dans_le_message(application, jeu, moteur):
@@ -223,7 +233,7 @@ def test_decision_sous_le_deja_verse_avertit_dans_le_message(application, jeu, m
 def test_refusee_a_qui_n_est_pas_l_autorite(application, jeu, role):
     at = application(PAGE, role=role)
     assert [e.value for e in at.error] == [message_refus(role, "decision_ministere")]
-    assert not at.dataframe and not at.metric
+    assert not at.dataframe and not at.metric and not at.table
     assert not [b for b in at.main.button if b.key.startswith("dm_")]
 
 

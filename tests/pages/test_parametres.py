@@ -17,6 +17,7 @@ from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.appels.edition import modeles_fournis
 from evaluation.appels.parametres import enregistrer
 from evaluation.decision import chargement, classement
+from evaluation.decision.portefeuille import LIGNE, NOTIONS
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
@@ -321,7 +322,10 @@ def test_comparaison_de_deux_appels(
     resume = at.dataframe[0].value
     assert list(resume["Appel"]) == ["PAIVMQ 2022-2023", "PAIVMQ 2023-2024"]
     assert list(resume["Demandes"]) == [3, 3]
-    assert list(resume["Financées"]) == [2, 3]  # T-002 sous le seuil en 2022-2023
+    # Issue 19 : « financées » se lit dans le tableau du financement, nommé comme ailleurs.
+    (finance,) = [d.value for d in at.dataframe if "Financement" in d.value.columns]
+    sous_la_ligne = finance[finance["Financement"] == NOTIONS[LIGNE]]
+    assert list(sous_la_ligne["Demandes"]) == ["2", "3"]  # T-002 sous le seuil en 2022-2023
     recurrentes = at.dataframe[-1].value
     assert set(recurrentes["Municipalité"]) == {"Rimouski", "Gatineau"}
     assert list(recurrentes["Années consécutives"]) == [2, 2]
@@ -529,7 +533,7 @@ def test_comparaison_apparie_les_dimensions_par_libelle(
     assert any("n'existe pas dans : PAIVMQ 2023-2024" in i.value.replace("\\", "") for i in at.info)
     at.selectbox(key="comparaison_dimension").set_value("priorites transversales")
     executer(at)
-    (cote,) = [d.value for d in at.dataframe if "PAIVMQ 2022-2023 : financées" in d.value.columns]
+    (cote,) = [d.value for d in at.table if "PAIVMQ 2022-2023 : financées" in d.value.columns]
     assert list(cote.index) == ["jeunesse", "Climat", "(aucune)", "Égalité"]
     assert cote["PAIVMQ 2022-2023 : financées"].tolist() == [1, 0, 1, 0]
     assert cote["PAIVMQ 2023-2024 : financées"].tolist() == [1, 0, 1, 1]

@@ -26,12 +26,19 @@ from streamlit.testing.v1.element_tree import Button, Caption, Dataframe, Subhea
 
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.decision import decisions, financement
+from evaluation.decision.portefeuille import (
+    LIGNE,
+    MINISTERE,
+    NOTIONS,
+    RECOMMANDATIONS,
+    RESTANTS,
+)
 from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant
 from evaluation.socle.roles import ADMIN, OBSERVATEUR, PRESIDENT
 from evaluation.socle.texte import cle_nom_propre
-from tests.pages.conftest import rendu, textes
+from tests.pages.conftest import bilan, rendu, textes
 from tests.pages.test_classement import dollars, preparer
 
 PAGE = "pages/portefeuille.py"
@@ -194,24 +201,25 @@ def test_la_page_s_ouvre_pour_chaque_role(ouvrir, role):
 
 def test_budget_face_a_l_enveloppe(ouvrir):
     at = ouvrir()
-    budget = tableau_sous(at, "Budget")
-    assert list(budget.columns) == [
-        "Année",
-        "Enveloppe",
-        "Demandé",
-        "Recommandé (ligne)",
-        "Accordé (décisions)",
-        "Restant (ligne)",
-        "Restant (décisions)",
-    ]
-    attendu = [
-        ["2024-2025", "40 000 $", "68 000,50 $", "30 000 $", "0 $", "10 000 $", "40 000 $"],
-        ["2025-2026", "35 000 $", "30 000 $", "30 000 $", "0 $", "5 000 $", "35 000 $"],
-        ["Total", "75 000 $", "98 000,50 $", "60 000 $", "0 $", "15 000 $", "75 000 $"],
-    ]
-    assert lignes(budget) == [[dollars(v) for v in ligne] for ligne in attendu]
+    budget = bilan(at)
+    assert list(budget.columns) == ["2024-2025", "2025-2026", "Toutes années", "Demandes"]
+    attendu = {
+        "Enveloppe": ["40 000 $", "35 000 $", "75 000 $", ""],
+        NOTIONS[LIGNE]: ["30 000 $", "30 000 $", "60 000 $", "1"],
+        NOTIONS[RECOMMANDATIONS]: ["—", "—", "—", "aucune décision"],
+        NOTIONS[MINISTERE]: ["—", "—", "—", "aucune décision"],
+        RESTANTS[LIGNE]: ["10 000 $", "5 000 $", "15 000 $", ""],
+    }
+    for quoi, valeurs in attendu.items():
+        assert budget.loc[quoi].tolist() == [dollars(v) for v in valeurs], quoi
+    assert dollars(
+        "Demandé, toutes les demandes : 2024-2025 : 68 000,50 $ · 2025-2026 : 30 000 $ · "
+        "toutes années : 98 000,50 $."
+    ) in textes(at)
     # La bonification : T-002 reçoit 5 000 $ de plus que le plafond simple chaque année.
-    types = tableau(at, "Bonification conjointe utilisée")
+    (types,) = [
+        t.value.reset_index() for t in at.table if "Bonification conjointe utilisée" in t.value
+    ]
     assert lignes(types) == [
         ["projet conjoint", 1, 1, dollars("60 000 $"), dollars("10 000 $")],
         ["une seule municipalité", 2, 0, "0\u00a0$", "0\u00a0$"],
@@ -335,11 +343,12 @@ def test_repartition_selon_les_decisions_et_par_annee(ouvrir, appel, ids, moteur
         "37,5\u00a0%",  # 15 000 $ sur l'enveloppe de 2024-2025 (40 000 $)
     ]
     assert axes.loc["Axe 1", ["Financées", "Financé"]].tolist() == [0, "0\u00a0$"]
-    budget = tableau_sous(at, "Budget")
-    assert budget["Accordé (décisions)"].tolist() == [
+    budget = bilan(at)
+    assert budget.loc[NOTIONS[RECOMMANDATIONS]].tolist() == [
         dollars("15 000 $"),
         "0\u00a0$",
         dollars("15 000 $"),
+        "1",
     ]
 
 
@@ -545,8 +554,8 @@ def test_la_presidence_adopte_le_scenario(ouvrir, appel, ids, moteur):
     journal = journal[journal["objet"] == "decision"]
     assert journal["auteur"].tolist() == ["president@exemple.qc.ca"] * 2
     # La page relit la base : le budget montre l'accordé, le calcul est oublié.
-    budget = tableau_sous(at, "Budget")
-    assert budget["Accordé (décisions)"].tolist() == [
+    budget = bilan(at)
+    assert budget.loc[NOTIONS[RECOMMANDATIONS]].tolist()[:3] == [
         dollars("20 000 $"),
         "0\u00a0$",
         dollars("20 000 $"),
@@ -637,7 +646,7 @@ def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appe
     """Le budget accordé suit une décision inscrite par un autre serveur dès la
     réexécution suivante (le classement gardé est celui d'une version des données)."""
     at = ouvrir()
-    assert lignes(tableau_sous(at, "Budget"))[0][4] == "0\u00a0$"
+    assert bilan(at).loc[NOTIONS[RECOMMANDATIONS], "2024-2025"] == "—"  # aucune décision
     ailleurs = stockage.creer_moteur(base)
     try:
         decisions.enregistrer_decision(
@@ -653,7 +662,7 @@ def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appe
     finally:
         ailleurs.dispose()
     executer(at)
-    assert lignes(tableau_sous(at, "Budget"))[0][4] == dollars("30 000 $")
+    assert bilan(at).loc[NOTIONS[RECOMMANDATIONS], "2024-2025"] == dollars("30 000 $")
 
 
 def test_boites_du_panel_par_evaluateur_et_critere(ouvrir, appel):
@@ -803,7 +812,9 @@ def test_cible_sur_une_valeur_d_une_dimension_multiple(priorites, application):
     assert lignes(cibles[["Cible", "Dimension", "Valeur", "Financées (ligne)"]]) == [
         [nom, "Priorités transversales", "Égalité", 0]
     ]
-    assert any("réglage du ministère" in c.value for c in at.caption)
+    assert any(
+        "Cibles d'équilibre fixées pour l'appel (page Paramètres)" in c.value for c in at.caption
+    )
     at.button(key="pf_optimiser").click()
     executer(at)
     (info,) = [rendu(i.value) for i in at.info if "Entrées hors de l" in i.value]
@@ -863,7 +874,8 @@ def _remplacer_appel(base, appel, toml: str):
 
 
 def _colonnes(at) -> set[str]:
-    return {c for d in at.dataframe for c in d.value.columns}
+    colonnes = {c for d in at.dataframe for c in d.value.columns}
+    return colonnes | {c for t in at.table for c in (t.value.index.name, *t.value.columns)}
 
 
 def test_appel_d_organismes_sans_projet_conjoint_ni_municipalites_sans_demande(base, application):
@@ -907,3 +919,17 @@ def test_la_zone_grise_s_explique_dans_son_aide(ouvrir):
     l'aide, pas dans le libellé."""
     (zone,) = [m for m in ouvrir().metric if m.label == "Demandes en zone grise"]
     assert "intervalle de rang à 95 % (bootstrap, 1 000 tirages)" in zone.proto.help
+
+
+def test_graphique_vide_et_cibles_sans_jargon(ouvrir):
+    """Issue 19 : sans montant financé, un message au lieu d'un axe gradué « 0 0 0 1 1 1 » ;
+    les cibles se disent sans la syntaxe du fichier de configuration."""
+    at = ouvrir()
+    assert "[[cibles]]" not in textes(at)
+    assert "Cibles d'équilibre fixées pour l'appel (page Paramètres)" in textes(at)
+    at.multiselect(key="pf_statuts").set_value(["sous le seuil"])
+    executer(at)
+    assert (
+        "Aucun montant financé (sous la ligne de financement (d'après le classement), "
+        "toutes années) : rien à montrer dans le graphique." in [i.value for i in at.info]
+    )

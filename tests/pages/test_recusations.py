@@ -73,7 +73,7 @@ def avertissements(at) -> list[str]:
 
 def test_qui_sort_parmi_les_presents(application, jeu, moteur):
     at = ouvrir(application, [PRESIDENCE, OBS], jeu, moteur)
-    assert at.title[0].value.startswith("1. T-002")
+    assert at.header[0].value.startswith("1. T-002")
     assert (
         "**Doivent sortir de la salle pendant cette demande** : Olivier Observateur "
         "(observation), son employeur"
@@ -104,7 +104,7 @@ def test_la_presidence_en_conflit_sort_et_ne_voit_pas_le_dossier(application, je
     assert at.table, "T-002 : le dossier est montré"
     at.button(key="seance_suiv").click()
     executer(at)
-    assert at.title[0].value.startswith("2. T-001")
+    assert at.header[0].value.startswith("2. T-001")
     assert (
         "**Doivent sortir de la salle pendant cette demande** : Paule Présidente "
         "(présidence), sa sœur"
@@ -125,7 +125,7 @@ def test_la_presidence_en_conflit_sort_et_ne_voit_pas_le_dossier(application, je
     # La navigation reste : elle revient à T-002, où tout reparaît.
     at.button(key="seance_prec").click()
     executer(at)
-    assert at.title[0].value.startswith("1. T-002") and at.table
+    assert at.header[0].value.startswith("1. T-002") and at.table
 
 
 def test_declarer_un_conflit_en_seance(application, jeu, moteur):
@@ -316,15 +316,15 @@ def test_le_membre_en_conflit_ne_voit_pas_le_dossier(application, base, jeu, mot
     at = application(None, role=MEMBRE)
     at.switch_page(PAGE)
     executer(at)
-    assert at.title[0].value.startswith("1. T-002")
+    assert at.header[0].value.startswith("1. T-002")
     assert any("son dossier (notes, commentaires" in i.value for i in at.info)
     assert not at.table and not at.metric
-    assert not any("**Statut**" in x.value for x in at.markdown)
+    assert not any("**Position au classement**" in x.value for x in at.markdown)
     assert not any("Total des évaluateurs" in x.value for x in at.caption)
     assert not any("Commentaires des évaluateurs" in e.label for e in at.expander)
     conduite.aller_a(appel, sid, ids["T-001"], moteur=moteur, auteur=PRESIDENCE, role=PRESIDENT)
     executer(at)
-    assert at.title[0].value.startswith("2. T-001")
+    assert at.header[0].value.startswith("2. T-001")
     assert at.table and at.metric
     assert not any("son dossier (notes" in i.value for i in at.info)
 

@@ -11,12 +11,14 @@ import re
 import pytest
 
 from evaluation.appels.configuration import charger_appel
+from evaluation.decision.declarations import acceptation as VRAIE_ACCEPTATION
+from evaluation.decision.portefeuille import LIGNE, NOTIONS, RECOMMANDATIONS, RESTANTS
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import attributions
 from evaluation.socle import stockage
 from evaluation.socle.roles import ADMIN, MEMBRE, OBSERVATEUR, PRESIDENT
-from tests.pages.conftest import compter_appels, textes
+from tests.pages.conftest import bilan, compter_appels, textes
 from tests.pages.test_classement import (
     COMMENTAIRE_CRITERE,
     COMMENTAIRE_GLOBAL,
@@ -81,15 +83,19 @@ def position(at) -> str:
 
 
 def titre(at) -> str:
-    return at.title[0].value
+    """L'intitulé de la demande affichée (st.header sous le titre « Séance du comité »), à
+    défaut le titre de la page."""
+    return (at.header or at.title)[0].value
 
 
 def metriques(at) -> dict[str, str]:
-    """Les métriques, et le statut : en texte qui passe à la ligne (« **Statut** : … »),
+    """Les métriques, et la position au classement : en texte qui passe à la ligne,
     une métrique étroite le coupait (« liste d'atte… »)."""
     valeurs = {m.label: m.value for m in at.metric}
-    (statut,) = [m.value for m in at.markdown if m.value.startswith("**Statut** : ")]
-    valeurs["Statut"] = statut.removeprefix("**Statut** : ").replace("\\", "")
+    (statut,) = [
+        m.value for m in at.markdown if m.value.startswith("**Position au classement** : ")
+    ]
+    valeurs["Statut"] = statut.removeprefix("**Position au classement** : ").replace("\\", "")
     return valeurs
 
 
@@ -153,11 +159,11 @@ def test_premiere_demande_notes_et_commentaires(ouvrir, role):
         f"**{NOMS[EVA]}** : {COMMENTAIRE_GLOBAL}"
     )
     assert dollars(
-        "**Recommandation** : financé · 30 000 $ (2024-2025) + 30 000 $ (2025-2026)"
+        "**Montant recommandé** : 30 000 $ (2024-2025) + 30 000 $ (2025-2026) · "
+        "position au classement : financé"
     ) in [m.value for m in at.markdown]
-    assert dollars(
-        "Restant à la ligne de financement : 10 000 $ en 2024-2025, 5 000 $ en 2025-2026."
-    ) in textes(at)
+    restant = bilan(at).loc[RESTANTS[LIGNE]]
+    assert restant[["2024-2025", "2025-2026"]].tolist() == [dollars("10 000 $"), dollars("5 000 $")]
     assert not any(at.button(key=k).disabled for k in BOUTONS_DECISION)
     # Demandé, non admissible, budget admissible et recommandé côte à côte (« ne pourra pas
     # excéder 25 000 $ par année », plus les 5 000 $ de bonification fixés).
@@ -196,7 +202,7 @@ def test_retenir_au_montant_recommande(ouvrir, appel, ids, moteur):
     assert "T-002 : retenu." in [s.value for s in at.success]
     # Conforme à la recommandation (financé, montants recommandés) : aucune justification.
     assert decisions(moteur, appel) == {ids["T-002"]: ("retenu", 3_000_000, 3_000_000, None)}
-    assert any("**décision actuelle : retenu**" in m.value for m in at.markdown)
+    assert any("**décision du comité : retenu**" in m.value for m in at.markdown)
     with moteur.connect() as c:
         j = stockage.lire_journal(connexion=c, demande_id=ids["T-002"])
     assert j.loc[j["objet"] == "decision", ["auteur", "nouveau"]].values.tolist() == [
@@ -222,7 +228,7 @@ def test_decision_au_montant_d_avant_la_recommandation_modifiee(ouvrir, appel, i
         appel, t002, 1, 2_000_000, "Volet retiré", moteur=moteur, auteur="p@x.ca"
     )
     at = executer(ouvrir())
-    assert dollars("**décision actuelle : retenu** (30 000 $ + 30 000 $)") in textes(at)
+    assert dollars("**décision du comité : retenu** (30 000 $ + 30 000 $)") in textes(at)
     (avertissement,) = [rendu(w.value) for w in at.warning if "≠" in w.value]
     assert avertissement.startswith(
         dollars(
@@ -246,7 +252,7 @@ def test_refuser_une_demande_financee_exige_une_justification(ouvrir, appel, ids
     cliquer(at, "seance_refuser")
     assert "T-002 : refusé." in [s.value for s in at.success]
     assert decisions(moteur, appel) == {t002: ("refusé", 0, 0, "Partenaire non confirmé")}
-    assert any("**décision actuelle : refusé**" in m.value for m in at.markdown)
+    assert any("**décision du comité : refusé**" in m.value for m in at.markdown)
 
 
 def test_liste_d_attente_conforme_pour_la_suivante(ouvrir, appel, ids, moteur):
@@ -275,9 +281,10 @@ def test_inclure_les_demandes_hors_classement(ouvrir):
     assert (m["Total"], m["Évaluations"], m["Statut"]) == ("50,00 / 100", "2 / 3", "sous le seuil")
     assert "total sous le seuil de 60" in [c.value for c in at.caption]
     assert list(notes(at).index) == [NOMS[EVA], NOMS[LUC], *APRES_LES_NOTES]
-    assert dollars("**Recommandation** : sous le seuil · 18 000,50 $ (2024-2025)") in (
-        "\n".join(m.value for m in at.markdown)
-    )
+    assert dollars(
+        "**Montant recommandé** : 18 000,50 $ (2024-2025) + 0 $ (2025-2026) · "
+        "position au classement : sous le seuil"
+    ) in ("\n".join(m.value for m in at.markdown))
 
     at.toggle(key="seance_tout").set_value(False)
     executer(at)
@@ -338,7 +345,7 @@ def test_une_decision_prise_ailleurs_se_voit_a_la_reexecution(ouvrir, base, appe
     finally:
         ailleurs.dispose()
     executer(at)
-    assert any("**décision actuelle : retenu**" in m.value for m in at.markdown)
+    assert any("**décision du comité : retenu**" in m.value for m in at.markdown)
 
 
 def test_une_decision_ne_relit_ni_demandes_ni_notes(ouvrir, appel, ids, moteur, monkeypatch):
@@ -351,7 +358,7 @@ def test_une_decision_ne_relit_ni_demandes_ni_notes(ouvrir, appel, ids, moteur, 
     at = ouvrir()
     assert len(lectures) == 1
     cliquer(at, "seance_retenir")
-    assert any("**décision actuelle : retenu**" in m.value for m in at.markdown)
+    assert any("**décision du comité : retenu**" in m.value for m in at.markdown)
     executer(at)
     assert len(lectures) == 1
     attributions.verrouiller(appel.id, True, moteur=moteur, auteur="president@exemple.qc.ca")
@@ -530,21 +537,23 @@ def test_ce_que_montre_la_demande_en_cours(ouvrir, appel):
     assert "**Secteur** : " in "\n".join(m.value for m in at.markdown)
     # Totaux en cours face à l'enveloppe (40 000 $ puis 35 000 $), puis la décision et son
     # montant.
-    enveloppe = at.table[2].value
-    assert enveloppe.loc["2024-2025"].tolist() == [
+    enveloppe = bilan(at)
+    assert enveloppe["2024-2025"].tolist()[:3] == [
         dollars("40 000 $"),
-        "0\u00a0$",
-        dollars("40 000 $"),
-        dollars("30 000 $"),
+        dollars("30 000 $"),  # sous la ligne de financement : T-002
+        "—",  # aucune décision du comité encore
     ]
+    assert dollars("(d'après le classement) : 30 000 $ en 2024-2025, 30 000 $ en 2025-2026.") in t
     cliquer(at, "seance_retenir")
-    enveloppe = at.table[2].value
-    assert enveloppe.loc["2025-2026", "Accordé (décisions)"] == dollars("30 000 $")
-    assert enveloppe.loc["2025-2026", "Reste"] == dollars("5 000 $")
-    assert dollars("**décision actuelle : retenu** (30 000 $ + 30 000 $)") in "\n".join(
+    enveloppe = bilan(at)
+    assert enveloppe.loc[NOTIONS[RECOMMANDATIONS], "2025-2026"] == dollars("30 000 $")
+    assert enveloppe.loc[RESTANTS[RECOMMANDATIONS], "2025-2026"] == dollars("5 000 $")
+    assert dollars("**décision du comité : retenu** (30 000 $ + 30 000 $)") in "\n".join(
         m.value for m in at.markdown
     )
-    assert "Statut" in t
+    assert "Position au classement" in t
+    # Un titre de page, comme les autres pages ; la demande en sous-titre.
+    assert at.title[0].value == "Séance du comité"
 
 
 def test_tout_trier_laisse_la_demande_en_cours_a_ramener(ouvrir, appel, ids, moteur):
@@ -593,3 +602,14 @@ def test_seance_d_un_appel_sans_axes_ni_secteurs(application, moteur):
         "**Type de financement** : Projets ponctuels"
     ) in lu
     assert "**Axe**" not in lu and "**Secteur**" not in lu
+
+
+def test_le_titre_de_la_page_meme_avant_la_declaration(ouvrir, monkeypatch):
+    """Issue 19 : la page Séance a son titre, comme les autres, dès la déclaration d'intérêts
+    à signer (avant, l'écran d'un membre commençait par l'encadré jaune)."""
+    from evaluation.decision import declarations
+
+    monkeypatch.setattr(declarations, "acceptation", VRAIE_ACCEPTATION)
+    at = ouvrir(MEMBRE)
+    assert [t.value for t in at.title] == ["Séance du comité"]
+    assert "Déclaration générale d'intérêts" in textes(at)

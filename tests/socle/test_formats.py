@@ -153,3 +153,14 @@ def test_chaque_selecteur_de_date_prend_le_format_du_projet():
                 if not (isinstance(choisi, ast.Name) and choisi.id == "FORMAT_DATE_SAISIE"):
                     ecarts.append(f"{chemin.name}:{noeud.lineno}")
     assert selecteurs >= 10 and ecarts == []
+
+
+def test_en_lignes_coupe_entre_les_mots_sans_rien_perdre():
+    """Issue 19 : un axe long s'affiche en entier, sur plusieurs lignes, sans « … »."""
+    from evaluation.socle.formats import en_lignes
+
+    axe = "Axe 1 – Fournir un cadre stratégique à l'action internationale des villes"
+    lignes = en_lignes(axe, 30)
+    assert all(len(x) <= 30 for x in lignes)
+    assert " ".join(lignes) == axe
+    assert en_lignes("") == [""]
