@@ -184,6 +184,50 @@ def attendre_fin(page, delai: int = 30_000) -> None:
     )
 
 
+# Chaque passage de l'état du script (running, notRunning) avec son heure (horloge de la page).
+# Observé sur tout le document : si Streamlit remonte son élément racine (reconnexion sous
+# charge), l'observateur d'un seul élément ne verrait plus rien passer.
+SUIVRE_ETATS = """() => {
+  if (window.__etats) return;
+  window.__etats = [];
+  new MutationObserver((mutations) => mutations.forEach((m) => window.__etats.push(
+    [m.target.getAttribute('data-test-script-state'), performance.now()]
+  ))).observe(document.documentElement, {
+    attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+# L'heure de la première fin d'exécution après `depuis` dont le début est aussi après, ou null.
+_FIN_APRES = """(depuis) => {
+  const e = window.__etats.filter(([, t]) => t >= depuis);
+  const fin = e.findIndex(
+    ([s], i) => s === 'notRunning' && e.slice(0, i).some(([r]) => r === 'running'));
+  return fin < 0 ? null : e[fin][1];
+}"""
+
+
+def maintenant(page) -> float:
+    """L'horloge de la page (ms), après avoir mis en place le suivi des exécutions."""
+    page.evaluate(SUIVRE_ETATS)
+    return page.evaluate("performance.now()")
+
+
+def fin_d_execution(page, depuis: float, delai: int = 30_000) -> float:
+    """Attend la fin d'une exécution commencée après `depuis` (horloge de la page) ; rend
+    l'attente en secondes."""
+    page.wait_for_function(f"({_FIN_APRES})({depuis}) !== null", timeout=delai)
+    return (page.evaluate(_FIN_APRES, depuis) - depuis) / 1000
+
+
+def apres_execution(page, geste, delai: int = 30_000) -> float:
+    """Fait `geste()` puis attend la fin de l'exécution que ce geste a lancée : l'état du
+    script passé à « running » puis revenu à « notRunning » après le geste — sans le délai
+    fixe d'`attendre_fin`, qui rend la main trop tôt si l'exécution n'a pas encore commencé
+    (machine chargée)."""
+    depuis = maintenant(page)
+    geste()
+    return fin_d_execution(page, depuis, delai)
+
+
 def se_connecter(page, courriel: str, mot_de_passe: str = MOT_DE_PASSE) -> None:
     """Remplit le formulaire de connexion affiché par la page et attend la page demandée."""
     page.get_by_label("Courriel").fill(courriel)

@@ -9,39 +9,10 @@ from playwright.sync_api import TimeoutError
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import Saisie
 from evaluation.socle import formats
-from tests.navigateur.conftest import attendre_fin, se_connecter
+from tests.navigateur.conftest import attendre_fin, fin_d_execution, maintenant, se_connecter
 
 pytestmark = pytest.mark.navigateur
 EVA = "eva@exemple.qc.ca"
-
-# Retient chaque passage de l'état du script (running, notRunning) avec son heure (horloge de
-# la page) : après un geste, l'attente va du geste à la fin de l'exécution qu'il a lancée, sans
-# le délai fixe d'`attendre_fin`.
-OBSERVATEUR = """() => {
-  window.__etats = [];
-  const app = document.querySelector("[data-testid='stApp']");
-  new MutationObserver(() => window.__etats.push(
-    [app.getAttribute('data-test-script-state'), performance.now()]
-  )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
-FIN_APRES = """(depuis) => {
-  const e = window.__etats.filter(([, t]) => t >= depuis);
-  const fin = e.findIndex(
-    ([s], i) => s === 'notRunning' && e.slice(0, i).some(([r]) => r === 'running'));
-  return fin < 0 ? null : e[fin][1];
-}"""
-
-
-def _attendre_execution(page, depuis: float, delai: int = 30_000) -> float:
-    """Attend la fin de l'exécution lancée après `depuis` (horloge de la page) ; rend
-    l'attente en secondes."""
-    page.wait_for_function(f"({FIN_APRES})({depuis}) !== null", timeout=delai)
-    return (page.evaluate(FIN_APRES, depuis) - depuis) / 1000
-
-
-def _maintenant(page) -> float:
-    return page.evaluate("performance.now()")
 
 
 def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
@@ -55,10 +26,10 @@ def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
             .get_by_role("slider")
         )
         curseur.focus()
-        depuis = _maintenant(page)
+        depuis = maintenant(page)
         curseur.press("End")
         try:
-            attentes.append(("curseur", _attendre_execution(page, depuis, delai=10_000)))
+            attentes.append(("curseur", fin_d_execution(page, depuis, delai=10_000)))
         except TimeoutError:
             # Vu sous charge (CI du 1er décembre) : le curseur est au maximum à l'écran mais
             # Streamlit n'a relancé aucune exécution ; la valeur part avec le geste suivant,
@@ -67,12 +38,12 @@ def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
             attentes.append(("curseur sans exécution", 0.0))
         zone = page.get_by_role("textbox", name=f"Commentaire : {c.libelle}")
         zone.fill(f"Commentaire {i + 1} sur {c.libelle}.")
-        depuis = _maintenant(page)
+        depuis = maintenant(page)
         zone.press("Tab")
-        attentes.append(("commentaire", _attendre_execution(page, depuis)))
-    depuis = _maintenant(page)
+        attentes.append(("commentaire", fin_d_execution(page, depuis)))
+    depuis = maintenant(page)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
-    attentes.append(("enregistrer", _attendre_execution(page, depuis)))
+    attentes.append(("enregistrer", fin_d_execution(page, depuis)))
     page.get_by_text("Brouillon enregistré à").wait_for()
     return attentes
 
@@ -89,7 +60,6 @@ def test_noter_une_demande_entiere_et_dire_l_attente(appel_evalue, serveur, page
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
     se_connecter(page, EVA)
     page.get_by_text("0 / 3 soumises").wait_for()
-    page.evaluate(OBSERVATEUR)
 
     totaux = []
     for numero in ("T-001", "T-002", "T-003"):

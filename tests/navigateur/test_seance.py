@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from evaluation.decision import conduite
-from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin, se_connecter
+from tests.navigateur.conftest import MOT_DE_PASSE, apres_execution, attendre_fin, se_connecter
 from tests.sorties.test_proces_verbal import en_clair
 
 
@@ -173,8 +173,13 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, nouvel
 
     # Issue 17 : le PDF/A à côté, avec le lieu saisi au bloc de signature.
     presidence.get_by_role("textbox", name="Lieu de la séance").fill("Québec")
-    presidence.get_by_role("textbox", name="Lieu de la séance").press("Enter")
-    attendre_fin(presidence)
+    # Le lieu doit être pris par l'exécution qu'Entrée lance avant de télécharger : le PDF se
+    # fait au clic avec les valeurs de la dernière exécution (échec de CI sous charge, 1er
+    # décembre : « Fait à Québec » manquait).
+    apres_execution(
+        presidence,
+        lambda: presidence.get_by_role("textbox", name="Lieu de la séance").press("Enter"),
+    )
     pdf = presidence.get_by_role("button", name="Télécharger le procès-verbal (PDF/A")
     pdf.scroll_into_view_if_needed()
     presidence.screenshot(path=str(dossier / "seance_proces_verbal.png"))
