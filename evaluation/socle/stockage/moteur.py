@@ -106,6 +106,10 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
     """SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
     un autre processus écrit, clés étrangères appliquées ; le fichier, son journal WAL et sa
     mémoire partagée ne sont lisibles que par leur propriétaire (0600).
+
+    Les deux moteurs taisent les paramètres des ordres SQL dans leurs erreurs
+    (`hide_parameters`) : une IntegrityError sur `comptes` mettait sinon courriel, nom et
+    empreinte du mot de passe dans la trace que journalise `erreurs.consigner`.
     """
     url = url or url_par_defaut()
     if url.startswith("sqlite"):
@@ -115,7 +119,7 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             fichier = Path(chemin)
             fichier.parent.mkdir(parents=True, exist_ok=True)
             _fichiers_prives(fichier)
-        moteur = sa.create_engine(url, connect_args={"timeout": 30})
+        moteur = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @sa.event.listens_for(moteur, "connect")
         def _reglages_sqlite(connexion_dbapi, _):
@@ -135,7 +139,7 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             connexion.exec_driver_sql("BEGIN")
 
     else:
-        moteur = sa.create_engine(url, pool_pre_ping=True, **reglages_pool())
+        moteur = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **reglages_pool())
     if mettre_a_jour_le_schema:
         from evaluation.socle.stockage.migration import mettre_a_jour
 

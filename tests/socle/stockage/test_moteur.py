@@ -243,3 +243,31 @@ def test_le_readme_dit_les_defauts_et_bornes_du_pool():
     readme = " ".join((RACINE_PROJET / "README.md").read_text(encoding="utf-8").split())
     assert f"({moteur.POOL_TAILLE} par défaut, de 1 à {moteur.POOL_MAX})" in readme
     assert f"({moteur.POOL_DEBORDEMENT} par défaut, de 0 à {moteur.POOL_MAX})" in readme
+
+
+def test_une_erreur_sql_ne_porte_pas_les_parametres(moteur):
+    """Issue 20 (B3) : la trace d'une erreur SQL, journalisée par `erreurs.consigner`, ne
+    contient pas les valeurs insérées (nom, empreinte du mot de passe d'un compte)."""
+    import datetime as dt
+
+    from evaluation.socle.stockage.schema import comptes
+
+    ligne = {
+        "courriel": "secret@exemple.qc.ca",
+        "nom": "Nom Confidentiel",
+        "role": "analyste",
+        "hache_mot_de_passe": "empreinte-tres-secrete",
+        "actif": True,
+        "cree_le": dt.datetime(2026, 1, 1),
+        "modifie_le": dt.datetime(2026, 1, 1),
+    }
+    with moteur.begin() as c:
+        c.execute(comptes.insert(), ligne)
+    with pytest.raises(sa.exc.IntegrityError) as erreur, moteur.begin() as c:
+        c.execute(comptes.insert(), ligne)
+    message = str(erreur.value)
+    assert "Nom Confidentiel" not in message
+    assert "empreinte-tres-secrete" not in message
+    assert "hidden due to hide_parameters" in message
+    # Reste : PostgreSQL lui-même met la clé en double dans son DETAIL (le courriel) ;
+    # psycopg 3.3 n'offre pas de réduire la verbosité des erreurs côté client.
