@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -415,3 +416,54 @@ def test_effaceur_forme_la_plus_longue_et_formes_longues(appel):
     assert effaceur.texte(longue[:-5]) == longue[:-5]
     assert effaceur.texte(f"cité : {longue[:57]}…") == f"cité : {r}"
     assert effaceur.texte("oui, vu.") == "oui, vu."  # trop court pour être cherché
+
+
+def _octets_sur_disque(moteur, tables) -> bytes | None:
+    """Le contenu brut des fichiers des tables : la base SQLite et son journal WAL, ou, sur
+    PostgreSQL, les fichiers des tables (lus par `pg_read_binary_file` après un CHECKPOINT,
+    ce qui demande un superutilisateur : None sinon)."""
+    if moteur.dialect.name == "sqlite":
+        base = Path(moteur.url.database)
+        fichiers = (base, base.with_name(f"{base.name}-wal"))
+        return b"".join(f.read_bytes() for f in fichiers if f.exists())
+    with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        requete = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        if not c.exec_driver_sql(requete).scalar():
+            return None
+        c.exec_driver_sql("CHECKPOINT")
+        return b"".join(
+            c.execute(
+                sa.text("SELECT pg_read_binary_file(pg_relation_filepath(:t))"), {"t": t}
+            ).scalar()
+            for t in tables
+        )
+
+
+def test_purge_efface_les_anciennes_versions_du_disque(moteur, appel, rempli):
+    """Issue 20 (B1) : après la purge, les valeurs retirées ne restent ni dans les lignes
+    mortes de PostgreSQL (VACUUM FULL, hors transaction) ni dans le fichier SQLite ou son
+    journal WAL (secure_delete, wal_checkpoint(TRUNCATE))."""
+    ordres = []
+
+    def espion(connexion, curseur, sql, *_):
+        ordres.append((sql, connexion.get_execution_options().get("isolation_level")))
+
+    sa.event.listen(moteur, "before_cursor_execute", espion)
+    avant = _octets_sur_disque(moteur, ["demandes"])
+    if avant is not None:
+        assert COURRIEL.encode() in avant  # le test lit bien le disque
+    bilan = purger(appel, moteur=moteur, auteur="admin@x.ca", aujourd_hui=ECHUE)
+    if moteur.dialect.name == "postgresql":
+        vacuums = [(sql, niveau) for sql, niveau in ordres if sql.startswith("VACUUM FULL")]
+        assert [sql for sql, _ in vacuums] == [
+            f"VACUUM FULL {t}"
+            for t in ("demandes", "lignes_budget", "pieces_jointes", "importations", "journal")
+        ]
+        # (PostgreSQL refuserait d'ailleurs VACUUM dans une transaction.)
+        assert {niveau for _, niveau in vacuums} == {"AUTOCOMMIT"}
+        assert "VACUUM FULL" in bilan.texte()
+    else:
+        assert "WAL de SQLite vidé" in bilan.texte()
+    apres = _octets_sur_disque(moteur, ["demandes", "journal", "importations"])
+    if apres is not None:
+        assert b"zorglub" not in apres.lower()

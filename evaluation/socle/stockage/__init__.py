@@ -66,6 +66,7 @@ from evaluation.socle.stockage.comptes import (  # noqa: F401
 from evaluation.socle.stockage.conservation import (  # noqa: F401
     appliquer_purge,
     demandes_purgees,
+    effacer_versions_mortes,
     lire_pour_purge,
 )
 from evaluation.socle.stockage.correspondances import (  # noqa: F401

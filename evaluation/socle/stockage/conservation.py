@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from evaluation.socle.stockage.schema import (
     demandes,
@@ -113,3 +113,48 @@ def demandes_purgees(appel_id: str, *, connexion: Connection) -> dict[str, objec
         demandes.c.appel_id == appel_id, demandes.c.renseignements_retires_le.is_not(None)
     )
     return {no: quand for no, quand in connexion.execute(requete)}
+
+
+# Les tables qu'une purge réécrit (`appliquer_purge`), et dont les anciennes versions des
+# lignes portent encore les valeurs retirées.
+TABLES_PURGEES = (demandes, lignes_budget, pieces_jointes, importations, journal)
+
+
+def effacer_versions_mortes(moteur: Engine) -> str:
+    """Après une purge validée : efface du disque les anciennes versions des lignes réécrites,
+    et rend une phrase qui dit ce qui a été fait.
+
+    PostgreSQL : un UPDATE ou un DELETE laisse l'ancienne version de la ligne dans le fichier
+    de la table (ligne morte) jusqu'à ce que la place soit réutilisée ; `VACUUM FULL` réécrit
+    chaque table (et ses index, sa table TOAST) dans un fichier neuf et supprime l'ancien. Il
+    ne peut pas tourner dans une transaction (connexion en AUTOCOMMIT), et verrouille chaque
+    table le temps de la réécrire (lectures comprises). Hors de portée : le journal WAL du
+    serveur (recyclé plus tard, selon `checkpoint`/`wal_keep_size`), ses archives et
+    répliques, et les sauvegardes prises avant la purge.
+
+    SQLite : le moteur ouvre chaque connexion en `secure_delete` (`moteur.py`) : le contenu
+    supprimé ou remplacé est écrasé de zéros dans la page même, à l'écriture. (La bibliothèque
+    SQLite de Debian, celle de Python ici, est compilée avec SQLITE_SECURE_DELETE : c'est
+    pourquoi l'opératrice n'y a rien retrouvé ; le pragma explicite ne dépend plus de la
+    compilation.) Restent les copies des pages dans le journal WAL (`-wal`) : un
+    `wal_checkpoint(TRUNCATE)` reporte les pages purgées dans la base et vide ce fichier. Si
+    un autre processus lit à ce moment, le report est incomplet : la phrase le dit (le WAL
+    est vidé au prochain report complet, au plus tard à la fermeture de la dernière
+    connexion)."""
+    if moteur.dialect.name == "postgresql":
+        with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as connexion:
+            for table in TABLES_PURGEES:
+                connexion.exec_driver_sql(f"VACUUM FULL {table.name}")
+        return (
+            "Anciennes versions des lignes effacées du disque (VACUUM FULL des tables réécrites)."
+        )
+    if moteur.dialect.name == "sqlite":
+        with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as connexion:
+            occupe, _, _ = connexion.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if occupe:
+            return (
+                "Le journal WAL de SQLite n'a pas pu être vidé (un autre processus lit la "
+                "base) : il le sera au prochain report complet."
+            )
+        return "Journal WAL de SQLite vidé ; les valeurs retirées ont été écrasées sur place."
+    return ""

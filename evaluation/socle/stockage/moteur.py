@@ -130,6 +130,9 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             curseur.execute("PRAGMA journal_mode=WAL")
             curseur.execute("PRAGMA busy_timeout=30000")
             curseur.execute("PRAGMA foreign_keys=ON")
+            # Le contenu supprimé ou remplacé est écrasé sur place (purge des renseignements
+            # personnels : `conservation.effacer_versions_mortes`).
+            curseur.execute("PRAGMA secure_delete=ON")
             curseur.close()
             if fichier is not None:
                 _fichiers_prives(fichier)
