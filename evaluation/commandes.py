@@ -325,6 +325,12 @@ def _analyseur() -> argparse.ArgumentParser:
         action="store_true",
         help="remplace une base qui contient déjà des données (sinon, refusé)",
     )
+    br.add_argument(
+        "--malgre-purges",
+        action="store_true",
+        help="restaure une sauvegarde faite avant une purge des renseignements personnels "
+        "(sinon, refusé) ; la purge est alors à refaire",
+    )
     br.add_argument("--auteur", help="nom de la personne qui restaure (journal)")
     t = sous.add_parser("tirage", help="tirages au sort dans la zone grise (issue 16)")
     st = t.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
@@ -890,6 +896,7 @@ def _restaurer(options, moteur) -> int:
             options.fichier,
             auteur=options.auteur or _auteur_cli(),
             remplacer=options.remplacer,
+            malgre_purges=options.malgre_purges,
             description=description,
         )
     except sauvegarde.SauvegardeRefusee as exc:
@@ -910,6 +917,14 @@ def _restaurer(options, moteur) -> int:
         else ""
     )
     print(f"Base restaurée depuis {fait.fichier} ({_contenu(fait)}{mise_a_jour}).")
+    for appel_id in fait.purges_ramenees:
+        print(
+            f"Attention : les renseignements personnels de l'appel {appel_id}, purgés après "
+            "cette sauvegarde, sont revenus. Refaites la purge maintenant : « python -m "
+            f"evaluation appels purger {appel_id} » (avec --avant-echeance et --raison si "
+            "l'échéance n'est pas atteinte).",
+            file=sys.stderr,
+        )
     return SORTIE_OK
 
 

@@ -44,7 +44,7 @@ from evaluation.socle.texte import citer, cle_nom_propre
 CHAMPS_PERSONNELS = ("courriel", "ressources_humaines", "resolution")
 # Ce qui remplace une valeur retirée dans un rapport, un avertissement ou le journal.
 RETIRE = "[retiré : conservation]"
-OBJET_PURGE = "conservation:purge"
+OBJET_PURGE = stockage.OBJET_PURGE
 # Les problèmes de validation qui citent la valeur d'un champ retiré, quel que soit l'en-tête
 # sous lequel le fichier l'a donné (une colonne reliée à la main).
 CODES_PERSONNELS = ("courriel",)

@@ -64,6 +64,7 @@ from evaluation.socle.stockage.comptes import (  # noqa: F401
     noms_des_comptes,
 )
 from evaluation.socle.stockage.conservation import (  # noqa: F401
+    OBJET_PURGE,
     appliquer_purge,
     demandes_purgees,
     effacer_versions_mortes,

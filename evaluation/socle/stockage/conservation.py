@@ -16,6 +16,27 @@ from evaluation.socle.stockage.schema import (
     pieces_jointes,
 )
 
+# L'objet de la ligne de journal d'une purge (écrite par `evaluation.depot.conservation`).
+OBJET_PURGE = "conservation:purge"
+
+
+def traces_de_purge(connexion: Connection) -> dict[str, set[tuple[str, object]]]:
+    """Appel → les traces de ses purges : ("demande", numéro) pour chaque demande dont les
+    renseignements personnels ont été retirés, ("purge", date) pour chaque ligne de journal
+    d'une purge. Une restauration compare celles de la base et celles de la sauvegarde."""
+    traces: dict[str, set[tuple[str, object]]] = {}
+    for appel_id, numero in connexion.execute(
+        sa.select(demandes.c.appel_id, demandes.c.no_demande).where(
+            demandes.c.renseignements_retires_le.is_not(None)
+        )
+    ):
+        traces.setdefault(appel_id, set()).add(("demande", numero))
+    for appel_id, date in connexion.execute(
+        sa.select(journal.c.appel_id, journal.c.date).where(journal.c.objet == OBJET_PURGE)
+    ):
+        traces.setdefault(appel_id or "", set()).add(("purge", date))
+    return traces
+
 
 def lire_pour_purge(appel_id: str, champs: Sequence[str], *, connexion: Connection) -> dict:
     """Ce qu'une purge de l'appel examine : ses demandes (retirées comprises ; `champs`,

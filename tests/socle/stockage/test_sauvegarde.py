@@ -429,3 +429,47 @@ def test_commande_en_sous_processus(moteur_sqlite, appel, tmp_path):
         assert contenu(restauree)["pieces_jointes"] == contenu(moteur_sqlite)["pieces_jointes"]
     finally:
         restauree.dispose()
+
+
+def test_restaurer_une_sauvegarde_d_avant_une_purge(moteur, appel, tmp_path, capsys):
+    """Issue 20 (B2) : la base porte une purge que la sauvegarde n'a pas (faite avant) :
+    refusée, rien n'est modifié, le message nomme l'appel et dit quoi faire ; forcée par
+    --malgre-purges, elle le dit et le journalise ; une sauvegarde d'après la purge passe."""
+    from evaluation.depot.conservation import purger
+
+    remplir(moteur, appel)
+    avant_purge = tmp_path / "avant.sauvegarde"
+    sauvegarde.sauvegarder(moteur, avant_purge)
+    purger(appel, moteur=moteur, auteur="admin@x.ca", avant_echeance=True, raison="Essai")
+    attendu = (
+        f"purges de renseignements personnels que la sauvegarde n'a pas \\(appel {appel.id} : "
+        "3 demandes purgées, purge du .*--malgre-purges.*appels purger " + appel.id
+    )
+    _refus(moteur, avant_purge, attendu, remplacer=True)
+
+    base = ["--base", _url(moteur), "base", "restaurer", str(avant_purge), "--remplacer"]
+    assert main(base) == 1
+    erreur = capsys.readouterr().err
+    assert erreur.startswith("Restauration refusée ; rien n'a été modifié : la base porte des")
+    assert "Traceback" not in erreur
+
+    assert main([*base, "--malgre-purges"]) == 0
+    sorties = capsys.readouterr()
+    assert sorties.out.startswith("Base restaurée depuis")
+    assert f"Attention : les renseignements personnels de l'appel {appel.id}" in sorties.err
+    assert f"appels purger {appel.id}" in sorties.err
+    with moteur.connect() as c:
+        assert stockage.demandes_purgees(appel.id, connexion=c) == {}
+        derniere = stockage.lire_journal(connexion=c).iloc[-1]
+    assert derniere["objet"] == sauvegarde.OBJET_RESTAURATION
+    assert (
+        f"malgré les purges de renseignements personnels des appels {appel.id}"
+        in (derniere["nouveau"])
+    )
+
+    # Purge refaite, sauvegardée après : la restauration de cette sauvegarde-là passe.
+    purger(appel, moteur=moteur, auteur="admin@x.ca", avant_echeance=True, raison="Essai")
+    apres_purge = tmp_path / "apres.sauvegarde"
+    sauvegarde.sauvegarder(moteur, apres_purge)
+    fait = sauvegarde.restaurer(moteur, apres_purge, auteur="x", remplacer=True)
+    assert fait.purges_ramenees == ()
