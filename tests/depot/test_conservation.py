@@ -38,10 +38,11 @@ from evaluation.depot.conservation import (
 )
 from evaluation.depot.importation import importer
 from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
+from evaluation.depot.rapport import resume_importation, texte_importation, texte_purgees
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
-from evaluation.socle import stockage
+from evaluation.socle import formats, stockage
 from evaluation.socle.roles import ANALYSTE
 from evaluation.socle.stockage import migration
 from evaluation.socle.stockage.schema import metadonnees
@@ -285,12 +286,23 @@ def test_simulation_n_ecrit_rien(moteur, appel, rempli):
     assert not any(x.casefold() in texte.casefold() for x in CHERCHES)
 
 
-def test_reimportation_apres_purge_ne_ressuscite_rien(moteur, appel, rempli):
+def test_reimportation_apres_purge_ne_ressuscite_rien(moteur, appel, rempli, monkeypatch):
+    # La purge datée du jour de l'échéance (la date qu'elle inscrit dans les demandes).
+    monkeypatch.setattr(stockage, "maintenant", lambda: dt.datetime(2027, 4, 1, 10, 0))
     purger(appel, moteur=moteur, auteur="a@x.ca", aujourd_hui=ECHUE)
     rapport = _importer(moteur, appel)
     assert rapport.creees == [] and rapport.mises_a_jour == []
-    assert len(rapport.ecartees) == 3
-    assert all("renseignements personnels retirés le" in e for e in rapport.ecartees)
+    # Issue 20 (A4) : les purgées ne sont pas des écartées (le fichier les dit importables) ;
+    # une phrase, la raison vraie (à l'échéance), les numéros.
+    assert rapport.ecartees == []
+    motif = "renseignements personnels retirés le 1er avril 2027, à l'échéance de leur "
+    motif += "conservation (le 1er avril 2027)"
+    assert rapport.purgees == {motif: ["T-001", "T-002", "T-003"]}
+    assert ", 3 purgées laissées telles quelles ;" in resume_importation(rapport)
+    assert texte_purgees(rapport) == (
+        f"3 demandes purgées laissées telles quelles ({motif}) : elles ne se réimportent pas "
+        "et les coordonnées ne reviennent pas. Numéros : T-001, T-002, T-003."
+    )
     with pytest.raises(PiecesRefusees) as refus:
         importer_pieces(
             appel, "p.zip", _zip((NOM_PIECE, PDF)), moteur=moteur, auteur="a", role=ANALYSTE
@@ -467,3 +479,29 @@ def test_purge_efface_les_anciennes_versions_du_disque(moteur, appel, rempli):
     apres = _octets_sur_disque(moteur, ["demandes", "journal", "importations"])
     if apres is not None:
         assert b"zorglub" not in apres.lower()
+
+
+def test_reimportation_apres_purge_anticipee_le_dit(moteur, appel, rempli, capsys):
+    """Issue 20 (A4) : une purge faite avant l'échéance n'est pas dite « à l'échéance » ; la
+    commande importer ne dit pas « 3 importables, 0 écartée » puis « 3 écartées », ni la
+    même phrase par demande."""
+    purger(
+        appel,
+        moteur=moteur,
+        auteur="a@x.ca",
+        avant_echeance=True,
+        raison="Demande de la Ville",
+        aujourd_hui=dt.date(2026, 6, 2),
+    )
+    with moteur.connect() as c:
+        jour = next(iter(stockage.demandes_purgees(appel.id, connexion=c).values())).date()
+    rapport = _importer(moteur, appel)
+    ((motif, numeros),) = rapport.purgees.items()
+    assert numeros == ["T-001", "T-002", "T-003"]
+    assert motif == (
+        f"renseignements personnels retirés le {formats.date(jour)}, avant l'échéance de leur "
+        "conservation (le 1er avril 2027)"
+    )
+    texte = texte_importation(rapport)
+    assert texte.count("retirés le") == 1
+    assert "Écartées" not in texte and "0 écartée, 3 purgées laissées" in texte
