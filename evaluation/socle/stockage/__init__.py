@@ -163,6 +163,7 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     maintenant,
     reference_disparue,
     reglages_pool,
+    sqlite_absente,
     url_masquee,
     url_par_defaut,
     version_donnees,

@@ -54,6 +54,21 @@ def url_masquee(url: str) -> str:
         return "(URL illisible)"
 
 
+def sqlite_absente(url: str) -> str | None:
+    """Le chemin du fichier d'une URL SQLite qui n'existe pas (None : il existe, ou l'URL ne
+    nomme pas un fichier SQLite). Ouvrir le moteur créerait ce fichier, vide."""
+    try:
+        lue = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    chemin = lue.database
+    if not lue.drivername.startswith("sqlite") or not chemin or chemin == ":memory:":
+        return None
+    if chemin.startswith("file:") or Path(chemin).exists():
+        return None
+    return chemin
+
+
 def reglages_pool(environnement: Mapping[str, str] | None = None) -> dict[str, int]:
     """`pool_size` et `max_overflow` du moteur, lus dans EVALUATION_POOL_TAILLE (1 à 1000,
     5 par défaut) et EVALUATION_POOL_DEBORDEMENT (0 à 1000, 10 par défaut). Une valeur qui
