@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -158,11 +159,47 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
 
     else:
         moteur = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **reglages_pool())
+        sa.event.listen(moteur, "handle_error", _sans_detail_postgresql)
     if mettre_a_jour_le_schema:
         from evaluation.socle.stockage.migration import mettre_a_jour
 
         mettre_a_jour(moteur)
     return moteur
+
+
+# Les parties d'un message d'erreur de PostgreSQL qui citent des valeurs : DETAIL (« Key
+# (courriel)=(…) already exists ») et CONTEXT (« COPY demandes, line 3: "…" », la ligne).
+_PARTIES_AVEC_DONNEES = re.compile(r"\n(?:DETAIL|CONTEXT):.*?(?=\n[A-Z]+:|\Z)", re.S)
+
+
+def sans_donnees(orig: BaseException) -> bool:
+    """Retire du message d'une erreur du pilote PostgreSQL les parties qui citent des
+    valeurs (DETAIL, CONTEXT), pour que la trace journalisée n'en porte aucune ; vrai s'il
+    y en avait. Elles restent lisibles par le programme (`orig.diag`) ; les mots que lisent
+    `base_occupee` et `reference_disparue` sont dans la première ligne."""
+    texte = str(orig)
+    epure = _PARTIES_AVEC_DONNEES.sub("", texte)
+    if epure == texte:
+        return False
+    orig.args = (epure,)
+    return True
+
+
+def _sans_detail_postgresql(contexte) -> Exception | None:
+    """L'erreur SQLAlchemy refaite sur le message du pilote épuré (`sans_donnees`)."""
+    erreur = contexte.sqlalchemy_exception
+    if not isinstance(erreur, sa.exc.DBAPIError) or not sans_donnees(contexte.original_exception):
+        return None
+    nouvelle = type(erreur)(
+        erreur.statement,
+        erreur.params,
+        contexte.original_exception,
+        hide_parameters=True,
+        connection_invalidated=erreur.connection_invalidated,
+        code=erreur.code,
+        ismulti=erreur.ismulti,
+    )
+    return nouvelle.with_traceback(erreur.__traceback__)
 
 
 def _fichiers_prives(base: Path) -> None:

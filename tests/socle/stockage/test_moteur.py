@@ -269,5 +269,35 @@ def test_une_erreur_sql_ne_porte_pas_les_parametres(moteur):
     assert "Nom Confidentiel" not in message
     assert "empreinte-tres-secrete" not in message
     assert "hidden due to hide_parameters" in message
-    # Reste : PostgreSQL lui-même met la clé en double dans son DETAIL (le courriel) ;
-    # psycopg 3.3 n'offre pas de réduire la verbosité des erreurs côté client.
+    # PostgreSQL met la clé en double (le courriel) dans son DETAIL : retiré du message ; le
+    # programme le lit encore, et reconnaît toujours le conflit.
+    assert "secret@exemple.qc.ca" not in message
+    assert "secret@exemple.qc.ca" not in str(erreur.value.orig)
+    assert stockage.base_occupee(erreur.value)
+    if moteur.dialect.name == "postgresql":
+        assert "secret@exemple.qc.ca" in erreur.value.orig.diag.message_detail
+
+
+def test_une_ecriture_en_masse_refusee_ne_cite_pas_la_ligne(moteur):
+    """Issue 20 (B3) : sur PostgreSQL, l'écriture en masse (COPY) refusée citait la ligne
+    fautive dans son CONTEXT, et la clé en double dans son DETAIL."""
+    import datetime as dt
+
+    from evaluation.socle.stockage.demandes import _ecrire_en_masse
+    from evaluation.socle.stockage.schema import comptes
+
+    ligne = {
+        "courriel": "secret@exemple.qc.ca",
+        "nom": "Nom Confidentiel",
+        "role": "analyste",
+        "hache_mot_de_passe": "empreinte-tres-secrete",
+        "actif": True,
+        "cree_le": dt.datetime(2026, 1, 1),
+        "modifie_le": dt.datetime(2026, 1, 1),
+    }
+    with pytest.raises(sa.exc.IntegrityError) as erreur, moteur.begin() as c:
+        _ecrire_en_masse(comptes, [ligne, dict(ligne)], connexion=c)
+    trace = f"{erreur.value}\n{erreur.value.__cause__ or ''}"
+    for valeur in ("secret@exemple.qc.ca", "Nom Confidentiel", "empreinte-tres-secrete"):
+        assert valeur not in trace
+    assert stockage.base_occupee(erreur.value)
