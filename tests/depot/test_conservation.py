@@ -505,3 +505,22 @@ def test_reimportation_apres_purge_anticipee_le_dit(moteur, appel, rempli, capsy
     texte = texte_importation(rapport)
     assert texte.count("retirés le") == 1
     assert "Écartées" not in texte and "0 écartée, 3 purgées laissées" in texte
+
+
+def test_vacuum_impossible_ne_defait_pas_la_purge(moteur, appel, rempli):
+    """Issue 20 (B1) : la purge est validée avant le VACUUM FULL ; s'il échoue (ici, une
+    table verrouillée par un autre et un délai de verrou court), la purge reste faite et le
+    compte rendu dit quoi faire."""
+    if moteur.dialect.name != "postgresql":
+        pytest.skip("VACUUM FULL : PostgreSQL seulement")
+
+    @sa.event.listens_for(moteur, "before_cursor_execute")
+    def _vacuum_refuse(connexion, curseur, sql, *_):
+        if sql.startswith("VACUUM FULL"):
+            curseur.execute("SET lock_timeout = '1ms'")
+            curseur.execute("SELECT 1/0")
+
+    bilan = purger(appel, moteur=moteur, auteur="admin@x.ca", aujourd_hui=ECHUE)
+    assert "n'ont pas pu être effacées du disque" in bilan.texte()
+    assert "VACUUM FULL demandes, lignes_budget" in bilan.texte()
+    assert _traces(moteur) == []

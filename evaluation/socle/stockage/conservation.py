@@ -149,23 +149,39 @@ def effacer_versions_mortes(moteur: Engine) -> str:
     de la table (ligne morte) jusqu'à ce que la place soit réutilisée ; `VACUUM FULL` réécrit
     chaque table (et ses index, sa table TOAST) dans un fichier neuf et supprime l'ancien. Il
     ne peut pas tourner dans une transaction (connexion en AUTOCOMMIT), et verrouille chaque
-    table le temps de la réécrire (lectures comprises). Hors de portée : le journal WAL du
-    serveur (recyclé plus tard, selon `checkpoint`/`wal_keep_size`), ses archives et
-    répliques, et les sauvegardes prises avant la purge.
+    table le temps de la réécrire (lectures comprises). Son échec (verrou, droits) n'annule
+    pas la purge, déjà validée : la phrase le dit, avec l'ordre à faire à la main. (Un
+    utilisateur qui n'est pas propriétaire d'une table la voit sautée, avec un simple
+    avertissement du serveur : les tables doivent appartenir au compte de l'application.)
+    Hors de portée : le journal WAL du serveur (recyclé plus tard, selon
+    `checkpoint`/`wal_keep_size`), ses archives et répliques, et les sauvegardes prises avant
+    la purge.
 
     SQLite : le moteur ouvre chaque connexion en `secure_delete` (`moteur.py`) : le contenu
     supprimé ou remplacé est écrasé de zéros dans la page même, à l'écriture. (La bibliothèque
-    SQLite de Debian, celle de Python ici, est compilée avec SQLITE_SECURE_DELETE : c'est
-    pourquoi l'opératrice n'y a rien retrouvé ; le pragma explicite ne dépend plus de la
-    compilation.) Restent les copies des pages dans le journal WAL (`-wal`) : un
-    `wal_checkpoint(TRUNCATE)` reporte les pages purgées dans la base et vide ce fichier. Si
-    un autre processus lit à ce moment, le report est incomplet : la phrase le dit (le WAL
-    est vidé au prochain report complet, au plus tard à la fermeture de la dernière
-    connexion)."""
+    SQLite de Debian, celle de Python ici, est compilée avec SQLITE_SECURE_DELETE ; et la
+    commande, seule sur la base, fermait en se terminant la dernière connexion, ce qui
+    reporte le WAL dans la base et le supprime : c'est pourquoi l'opératrice n'a rien
+    retrouvé. Avec des serveurs en marche, le WAL restait, avec les pages d'avant la purge ;
+    une autre compilation de SQLite aurait laissé les valeurs dans l'espace libre des pages.
+    Le pragma explicite ne dépend plus de la compilation.) Restent les copies des pages
+    dans le journal WAL (`-wal`) : un `wal_checkpoint(TRUNCATE)` reporte les pages purgées
+    dans la base et vide ce fichier. Si un autre processus lit à ce moment, le report est
+    incomplet : la phrase le dit (le WAL est vidé au prochain report complet, au plus tard à
+    la fermeture de la dernière connexion)."""
     if moteur.dialect.name == "postgresql":
-        with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as connexion:
-            for table in TABLES_PURGEES:
-                connexion.exec_driver_sql(f"VACUUM FULL {table.name}")
+        noms = [t.name for t in TABLES_PURGEES]
+        try:
+            with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as connexion:
+                for nom in noms:
+                    connexion.exec_driver_sql(f"VACUUM FULL {nom}")
+        except sa.exc.DBAPIError as exc:
+            # La purge est validée : l'échec du nettoyage ne l'annule pas, il se dit.
+            return (
+                "Les anciennes versions des lignes n'ont pas pu être effacées du disque "
+                f"(VACUUM FULL : {str(exc.orig).splitlines()[0]}) : faites « VACUUM FULL "
+                f"{', '.join(noms)} » avec le propriétaire des tables."
+            )
         return (
             "Anciennes versions des lignes effacées du disque (VACUUM FULL des tables réécrites)."
         )
