@@ -325,6 +325,12 @@ def _analyseur() -> argparse.ArgumentParser:
         action="store_true",
         help="remplace une base qui contient déjà des données (sinon, refusé)",
     )
+    br.add_argument(
+        "--malgre-purges",
+        action="store_true",
+        help="restaure une sauvegarde faite avant une purge des renseignements personnels "
+        "(sinon, refusé) ; la purge est alors à refaire",
+    )
     br.add_argument("--auteur", help="nom de la personne qui restaure (journal)")
     t = sous.add_parser("tirage", help="tirages au sort dans la zone grise (issue 16)")
     st = t.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
@@ -788,6 +794,18 @@ def _limites(options):
 def _ouvrir_et_executer(options, lancees: list) -> int:
     from evaluation.socle import stockage
 
+    if options.commande == "base" and options.action == "sauvegarder":
+        # Ouvrir une base SQLite absente la créerait, vide : sauvegarder ne crée rien.
+        url = options.base or stockage.url_par_defaut()
+        if absente := stockage.sqlite_absente(url):
+            print(
+                f"Sauvegarde refusée : la base SQLite {absente} n'existe pas ; rien n'a été "
+                f"créé ni écrit. Nommez la base à sauvegarder : --base URL avant « base », ou "
+                f"la variable {stockage.VARIABLE_BASE}"
+                + (" (elle n'est pas définie)." if not options.base else "."),
+                file=sys.stderr,
+            )
+            return SORTIE_PROBLEME
     try:
         moteur = stockage.creer_moteur(
             options.base, mettre_a_jour_le_schema=options.commande != "base"
@@ -808,6 +826,11 @@ def _ouvrir_et_executer(options, lancees: list) -> int:
         return _executer(options, moteur, lancees)
     finally:
         moteur.dispose()
+
+
+def _base_visee(moteur) -> str:
+    """La base d'une commande, pour ses messages (URL sans mot de passe)."""
+    return moteur.url.render_as_string(hide_password=True)
 
 
 def _base(options, moteur) -> int:
@@ -842,7 +865,7 @@ def _sauvegarder(options, moteur) -> int:
     try:
         fait = sauvegarde.sauvegarder(moteur, options.fichier)
     except sauvegarde.SauvegardeRefusee as exc:
-        print(f"Sauvegarde refusée : {exc}", file=sys.stderr)
+        print(f"Sauvegarde refusée ({_base_visee(moteur)}) : {exc}", file=sys.stderr)
         return SORTIE_PROBLEME
     except OSError as exc:
         print(f"Sauvegarde impossible : {options.fichier} : {exc.strerror}.", file=sys.stderr)
@@ -852,7 +875,8 @@ def _sauvegarder(options, moteur) -> int:
         return SORTIE_PROBLEME
     print(
         f"Sauvegarde écrite : {fait.fichier} ({_contenu(fait)}, révision de schéma "
-        f"{fait.revision}, {formats.date_heure(fait.creee_le)})."
+        f"{fait.revision}, {formats.date_heure(fait.creee_le)}).\n"
+        f"Base sauvegardée : {_base_visee(moteur)}."
     )
     return SORTIE_OK
 
@@ -890,13 +914,16 @@ def _restaurer(options, moteur) -> int:
             options.fichier,
             auteur=options.auteur or _auteur_cli(),
             remplacer=options.remplacer,
+            malgre_purges=options.malgre_purges,
             description=description,
         )
     except sauvegarde.SauvegardeRefusee as exc:
         print(f"Restauration refusée ; rien n'a été modifié : {exc}", file=sys.stderr)
+        print(f"Base visée : {_base_visee(moteur)}.", file=sys.stderr)
         return SORTIE_PROBLEME
     except BaseInutilisable as exc:
         print(f"Restauration refusée ; rien n'a été modifié : {exc}", file=sys.stderr)
+        print(f"Base visée : {_base_visee(moteur)}.", file=sys.stderr)
         return SORTIE_PROBLEME
     except Exception as exc:  # la transaction est annulée : la base reste telle quelle
         print(
@@ -909,7 +936,18 @@ def _restaurer(options, moteur) -> int:
         if fait.revision_sauvegarde != fait.revision
         else ""
     )
-    print(f"Base restaurée depuis {fait.fichier} ({_contenu(fait)}{mise_a_jour}).")
+    print(
+        f"Base restaurée depuis {fait.fichier} ({_contenu(fait)}{mise_a_jour}).\n"
+        f"Base visée : {_base_visee(moteur)}."
+    )
+    for appel_id in fait.purges_ramenees:
+        print(
+            f"Attention : les renseignements personnels de l'appel {appel_id}, purgés après "
+            "cette sauvegarde, sont revenus. Refaites la purge maintenant : « python -m "
+            f"evaluation appels purger {appel_id} » (avec --avant-echeance et --raison si "
+            "l'échéance n'est pas atteinte).",
+            file=sys.stderr,
+        )
     return SORTIE_OK
 
 

@@ -18,6 +18,7 @@ from evaluation.depot.rapport import (
     resume_importation,
     texte_depot_presume,
     texte_numeros,
+    texte_purgees,
     texte_reouvertes,
 )
 from evaluation.depot.validation import colonnes_manquantes
@@ -438,6 +439,8 @@ def afficher_resultat(rapport) -> None:
         st.info("Choix enregistré au journal : seules les lignes valides ont été importées.")
     if rapport.ecartees:
         st.warning("Écartées (non importées) : " + litteral(", ".join(rapport.ecartees)))
+    if purgees := texte_purgees(rapport):
+        st.info(litteral(purgees), icon=":material/delete_sweep:")
     if numeros := texte_numeros(rapport):
         st.info(litteral(numeros), icon=":material/tag:")
     if presume := texte_depot_presume(rapport):

@@ -44,7 +44,7 @@ from evaluation.socle.texte import citer, cle_nom_propre
 CHAMPS_PERSONNELS = ("courriel", "ressources_humaines", "resolution")
 # Ce qui remplace une valeur retirée dans un rapport, un avertissement ou le journal.
 RETIRE = "[retiré : conservation]"
-OBJET_PURGE = "conservation:purge"
+OBJET_PURGE = stockage.OBJET_PURGE
 # Les problèmes de validation qui citent la valeur d'un champ retiré, quel que soit l'en-tête
 # sous lequel le fichier l'a donné (une colonne reliée à la main).
 CODES_PERSONNELS = ("courriel",)
@@ -109,6 +109,8 @@ class Bilan:
     rapports: int = 0
     lignes_journal: int = 0
     refus: str = ""
+    # Ce qui a été fait sur le disque après la purge (`stockage.effacer_versions_mortes`).
+    disque: str = ""
 
     def texte(self) -> str:
         """Le compte rendu, en phrases, sans aucune valeur retirée."""
@@ -144,6 +146,8 @@ class Bilan:
             + pluriel(self.lignes_journal, "ligne du journal", "lignes du journal")
             + ".",
         ]
+        if self.disque:
+            lignes.append(self.disque)
         if self.refus:
             lignes.append(f"La purge serait refusée : {self.refus}")
         return "\n".join(lignes)
@@ -329,6 +333,8 @@ def purger(
             ],
             connexion=connexion,
         )
+    # Hors de la transaction, une fois la purge validée : les anciennes versions des lignes.
+    bilan.disque = stockage.effacer_versions_mortes(moteur)
     return bilan
 
 

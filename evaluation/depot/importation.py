@@ -14,11 +14,13 @@ l'examen d'admissibilité avant toute décision).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from collections.abc import Callable, Mapping
 
 from evaluation.appels.configuration import Appel
+from evaluation.depot.conservation import echeance
 from evaluation.depot.correspondances import a_retenir, ou
 from evaluation.depot.gabarit import PREFIXE_DIMENSION
 from evaluation.depot.validation import (
@@ -254,7 +256,8 @@ def _importer(
             if ancienne.get("renseignements_retires_le") is not None:
                 # Conservation échue (issue 20) : ses renseignements personnels ont été
                 # retirés ; un fichier ne les fait pas revenir.
-                rapport.ecartees.append(_purgee(ancienne))
+                motif = _purgee(ancienne["renseignements_retires_le"], echeance(appel))
+                rapport.purgees.setdefault(motif, []).append(ancienne["no_demande"])
                 purgees.add(d.no_demande)
                 continue
             if demandeur_change(ancienne, d.valeurs):
@@ -361,6 +364,7 @@ def _importer(
                     "creees": rapport.creees,
                     "mises_a_jour": {c.no_demande: c.details for c in rapport.mises_a_jour},
                     "ecartees": rapport.ecartees,
+                    "purgees": rapport.purgees,
                     "reouvertes": {c.no_demande: c.details for c in rapport.reouvertes},
                     "numeros_attribues": rapport.numeros_attribues,
                     "reconnues": rapport.reconnues,
@@ -400,14 +404,18 @@ def _retenir_correspondances(
         rapport.correspondances_retenues[(tableau.fichier, tableau.feuille)] = relie
 
 
-def _purgee(ancienne: dict) -> str:
-    """Pourquoi une demande purgée n'est pas réimportée (rapport : demandes écartées)."""
-    quand = ancienne["renseignements_retires_le"]
-    return (
-        f"{ancienne['no_demande']} (renseignements personnels retirés le {date(quand.date())}, "
-        "à l'échéance de leur conservation : la demande ne se réimporte pas, ses coordonnées "
-        "ne reviennent pas)"
-    )
+def _purgee(quand: dt.datetime, echeance_: dt.date | None) -> str:
+    """Pourquoi des demandes purgées ne sont pas réimportées : la date de la purge, et si
+    elle a été faite à l'échéance de la conservation ou avant (une phrase pour toutes les
+    demandes purgées le même jour)."""
+    jour = quand.date()
+    if echeance_ is None:
+        quand_ = "avant toute échéance (aucune durée de conservation n'est fixée pour l'appel)"
+    elif jour >= echeance_:
+        quand_ = f"à l'échéance de leur conservation (le {date(echeance_)})"
+    else:
+        quand_ = f"avant l'échéance de leur conservation (le {date(echeance_)})"
+    return f"renseignements personnels retirés le {date(jour)}, {quand_}"
 
 
 def _numeroter(verification: Verification, appel: Appel, existantes: dict[str, dict]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import logging
 import math
@@ -39,6 +40,14 @@ from evaluation.socle.chemins import RACINE_PROJET
 from evaluation.socle.formats import nombre
 
 journal = logging.getLogger(__name__)
+
+
+def designation(contenu: bytes) -> str:
+    """Ce qui désigne un fichier téléversé dans le journal du serveur : sa taille et le début
+    de son empreinte SHA-256, jamais son nom (il nomme souvent une personne ou une
+    municipalité ; le README promet que les noms des fichiers importés n'y sont pas)."""
+    return f"fichier de {len(contenu)} octets (SHA-256 {hashlib.sha256(contenu).hexdigest()[:12]})"
+
 
 RACINE = RACINE_PROJET
 # Le programme du processus de lecture ; son seul argument est la racine du projet.
@@ -147,6 +156,7 @@ class Lecture:
 
     def __init__(self, nom: str, contenu: bytes, limites: Limites):
         self.nom = nom
+        self.designation = designation(contenu)
         entete = json.dumps({"nom": nom, "limites": asdict(limites)}).encode()
         try:
             processus = subprocess.Popen(
@@ -156,7 +166,9 @@ class Lecture:
                 stderr=subprocess.PIPE,
             )
         except OSError as exc:
-            journal.error("%s : processus de lecture impossible à lancer (%s)", nom, exc)
+            journal.error(
+                "%s : processus de lecture impossible à lancer (%s)", self.designation, exc
+            )
             raise FichierRefuse(
                 nom,
                 "lecture_impossible",
@@ -168,12 +180,14 @@ class Lecture:
         self.echange = _Echange(
             nom, processus, limites, len(entete).to_bytes(4, "big") + entete + contenu
         )
+        self.echange.designation = self.designation
 
     def feuilles(self) -> tuple[str, Iterator[Feuille]]:
         try:
             genre, suite = interpreter(self.nom, self.echange.trames())
-        except BaseException:
+        except BaseException as exc:
             self.echange.arreter()
+            _consigner_mal_forme(exc, self.designation)
             raise
         return genre, _jusqu_au_bout(suite, self.echange)
 
@@ -186,8 +200,18 @@ def _jusqu_au_bout(suite: Iterator[Feuille], echange: _Echange) -> Iterator[Feui
     processus est arrêté et ses tubes fermés."""
     try:
         yield from suite
+    except FichierRefuse as exc:
+        _consigner_mal_forme(exc, echange.designation)
+        raise
     finally:
         echange.arreter()
+
+
+def _consigner_mal_forme(exc: BaseException, designation_: str) -> None:
+    """Au journal du serveur, une réponse mal formée du processus de lecture (`_mal_forme`),
+    le fichier désigné sans son nom."""
+    if quoi := getattr(exc, "mal_forme", None):
+        journal.error("%s : réponse mal formée du processus de lecture (%s)", designation_, quoi)
 
 
 # Ce que le fil recueille d'avance, au plus, avant de laisser le processus attendre : sur
@@ -205,6 +229,8 @@ class _Echange:
 
     def __init__(self, nom: str, processus: subprocess.Popen, limites: Limites, entree: bytes):
         self.nom, self.processus, self.limites = nom, processus, limites
+        # Le fichier au journal du serveur (`designation`), jamais par son nom.
+        self.designation = "fichier"
         self.delai = limites.attente * limites.duree(len(entree))
         self.echeance = time.monotonic() + self.delai
         self.tampon = bytearray()
@@ -309,7 +335,7 @@ class _Echange:
                     break
                 yield json.loads(trame.decode("utf-8", "surrogatepass"), object_hook=_depuis_json)
         except _Delai:
-            journal.warning("%s : lecture interrompue après %s s", self.nom, self.delai)
+            journal.warning("%s : lecture interrompue après %s s", self.designation, self.delai)
             self.arreter()
             raise _interruption(self.nom, f"la durée permise ({nombre(self.delai, 1)} s)") from None
         self._terminer()
@@ -323,10 +349,12 @@ class _Echange:
         self.arreter()
         if self.erreurs:  # détails en anglais (calamine, Rust) : au journal seulement
             journal.info(
-                "%s : le processus de lecture a signalé : %s", self.nom, _fin(self.erreurs)
+                "%s : le processus de lecture a signalé : %s",
+                self.designation,
+                _fin(self.erreurs),
             )
         if code != 0:
-            journal.warning("%s : processus de lecture arrêté (code %s)", self.nom, code)
+            journal.warning("%s : processus de lecture arrêté (code %s)", self.designation, code)
             raise _interruption(self.nom, _cause(code))
 
     def arreter(self) -> None:
@@ -419,8 +447,11 @@ def _grille(lignes: object) -> bool:
 
 
 def _mal_forme(nom: str, quoi: str) -> FichierRefuse:
-    journal.error("%s : réponse mal formée du processus de lecture (%s)", nom, quoi)
-    return _interruption(nom, "ce que le serveur sait relire")
+    """Le refus d'une réponse mal formée ; `Lecture` la consigne au journal du serveur
+    (`mal_forme` : ce qui était mal formé), le fichier désigné sans son nom."""
+    refus = _interruption(nom, "ce que le serveur sait relire")
+    refus.mal_forme = quoi
+    return refus
 
 
 # --- Encodage des grilles --------------------------------------------------------------------

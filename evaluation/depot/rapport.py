@@ -101,14 +101,51 @@ def texte_verification(verification: Verification, lignes_valides_seulement: boo
 
 def resume_importation(rapport: RapportImportation) -> str:
     """« 3 demandes créées, 1 mise à jour, 0 inchangée, 0 écartée ; 8 lignes de budget
-    écrites » (les lignes inchangées ne sont pas réécrites)."""
+    écrites » (les lignes inchangées ne sont pas réécrites). Les demandes purgées que le
+    fichier portait ne sont pas des écartées (le fichier les disait importables) : elles se
+    comptent à part, « 80 purgées laissées telles quelles »."""
     return (
         f"{pluriel(len(rapport.creees), 'demande créée', 'demandes créées')}, "
         f"{pluriel(len(rapport.mises_a_jour), 'mise à jour', 'mises à jour')}, "
         f"{pluriel(len(rapport.inchangees), 'inchangée')}, "
-        f"{pluriel(len(rapport.ecartees), 'écartée')} ; "
+        f"{pluriel(len(rapport.ecartees), 'écartée')}"
+        + (
+            ", "
+            + pluriel(
+                _nb_purgees(rapport),
+                "purgée laissée telle quelle",
+                "purgées laissées telles quelles",
+            )
+            if rapport.purgees
+            else ""
+        )
+        + " ; "
         f"{pluriel(rapport.nb_lignes_budget, 'ligne de budget écrite', 'lignes de budget écrites')}"
     )
+
+
+def _nb_purgees(rapport: RapportImportation) -> int:
+    return sum(len(n) for n in rapport.purgees.values())
+
+
+def texte_purgees(rapport: RapportImportation) -> str | None:
+    """Les demandes purgées que le fichier portait, une phrase par raison, avec leurs
+    numéros (None : aucune)."""
+    if not rapport.purgees:
+        return None
+    phrases = []
+    for motif, numeros in rapport.purgees.items():
+        seule = len(numeros) == 1
+        phrases.append(
+            f"{pluriel(len(numeros), 'demande purgée', 'demandes purgées')} laissée"
+            + ("" if seule else "s")
+            + f" telle{'' if seule else 's'} quelle{'' if seule else 's'} ({motif}) : "
+            + ("elle ne se réimporte pas" if seule else "elles ne se réimportent pas")
+            + " et les coordonnées ne reviennent pas. Numéros : "
+            + ", ".join(numeros)
+            + "."
+        )
+    return "\n".join(p[0].upper() + p[1:] for p in phrases)
 
 
 def texte_depot_presume(rapport: RapportImportation) -> str | None:
@@ -178,6 +215,8 @@ def texte_importation(rapport: RapportImportation) -> str:
         lignes.extend(f"    - {d}" for d in c.details)
     if rapport.ecartees:
         lignes.append("Écartées : " + ", ".join(rapport.ecartees))
+    if purgees := texte_purgees(rapport):
+        lignes.append(purgees)
     if numeros := texte_numeros(rapport):
         lignes.append(numeros)
     if presume := texte_depot_presume(rapport):

@@ -76,6 +76,9 @@ class RapportImportation:
     mises_a_jour: list[Changement] = field(default_factory=list)
     inchangees: list[str] = field(default_factory=list)
     ecartees: list[str] = field(default_factory=list)
+    # Demandes purgées (conservation, issue 20) que le fichier portait : laissées telles
+    # quelles ; la raison de la purge (une phrase) → leurs numéros.
+    purgees: dict[str, list[str]] = field(default_factory=dict)
     nb_lignes_budget: int = 0
     lignes_valides_seulement: bool = False
     # Demandes créées sans date de dépôt dans le fichier : la date de l'importation retenue.

@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -37,10 +38,11 @@ from evaluation.depot.conservation import (
 )
 from evaluation.depot.importation import importer
 from evaluation.depot.importation_pieces import PiecesRefusees, importer_pieces
+from evaluation.depot.rapport import resume_importation, texte_importation, texte_purgees
 from evaluation.depot.verification import verifier_lot
 from evaluation.notes import evaluations
 from evaluation.notes.saisie import SOUMISE, Saisie
-from evaluation.socle import stockage
+from evaluation.socle import formats, stockage
 from evaluation.socle.roles import ANALYSTE
 from evaluation.socle.stockage import migration
 from evaluation.socle.stockage.schema import metadonnees
@@ -284,12 +286,23 @@ def test_simulation_n_ecrit_rien(moteur, appel, rempli):
     assert not any(x.casefold() in texte.casefold() for x in CHERCHES)
 
 
-def test_reimportation_apres_purge_ne_ressuscite_rien(moteur, appel, rempli):
+def test_reimportation_apres_purge_ne_ressuscite_rien(moteur, appel, rempli, monkeypatch):
+    # La purge datée du jour de l'échéance (la date qu'elle inscrit dans les demandes).
+    monkeypatch.setattr(stockage, "maintenant", lambda: dt.datetime(2027, 4, 1, 10, 0))
     purger(appel, moteur=moteur, auteur="a@x.ca", aujourd_hui=ECHUE)
     rapport = _importer(moteur, appel)
     assert rapport.creees == [] and rapport.mises_a_jour == []
-    assert len(rapport.ecartees) == 3
-    assert all("renseignements personnels retirés le" in e for e in rapport.ecartees)
+    # Issue 20 (A4) : les purgées ne sont pas des écartées (le fichier les dit importables) ;
+    # une phrase, la raison vraie (à l'échéance), les numéros.
+    assert rapport.ecartees == []
+    motif = "renseignements personnels retirés le 1er avril 2027, à l'échéance de leur "
+    motif += "conservation (le 1er avril 2027)"
+    assert rapport.purgees == {motif: ["T-001", "T-002", "T-003"]}
+    assert ", 3 purgées laissées telles quelles ;" in resume_importation(rapport)
+    assert texte_purgees(rapport) == (
+        f"3 demandes purgées laissées telles quelles ({motif}) : elles ne se réimportent pas "
+        "et les coordonnées ne reviennent pas. Numéros : T-001, T-002, T-003."
+    )
     with pytest.raises(PiecesRefusees) as refus:
         importer_pieces(
             appel, "p.zip", _zip((NOM_PIECE, PDF)), moteur=moteur, auteur="a", role=ANALYSTE
@@ -415,3 +428,99 @@ def test_effaceur_forme_la_plus_longue_et_formes_longues(appel):
     assert effaceur.texte(longue[:-5]) == longue[:-5]
     assert effaceur.texte(f"cité : {longue[:57]}…") == f"cité : {r}"
     assert effaceur.texte("oui, vu.") == "oui, vu."  # trop court pour être cherché
+
+
+def _octets_sur_disque(moteur, tables) -> bytes | None:
+    """Le contenu brut des fichiers des tables : la base SQLite et son journal WAL, ou, sur
+    PostgreSQL, les fichiers des tables (lus par `pg_read_binary_file` après un CHECKPOINT,
+    ce qui demande un superutilisateur : None sinon)."""
+    if moteur.dialect.name == "sqlite":
+        base = Path(moteur.url.database)
+        fichiers = (base, base.with_name(f"{base.name}-wal"))
+        return b"".join(f.read_bytes() for f in fichiers if f.exists())
+    with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        requete = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        if not c.exec_driver_sql(requete).scalar():
+            return None
+        c.exec_driver_sql("CHECKPOINT")
+        return b"".join(
+            c.execute(
+                sa.text("SELECT pg_read_binary_file(pg_relation_filepath(:t))"), {"t": t}
+            ).scalar()
+            for t in tables
+        )
+
+
+def test_purge_efface_les_anciennes_versions_du_disque(moteur, appel, rempli):
+    """Issue 20 (B1) : après la purge, les valeurs retirées ne restent ni dans les lignes
+    mortes de PostgreSQL (VACUUM FULL, hors transaction) ni dans le fichier SQLite ou son
+    journal WAL (secure_delete, wal_checkpoint(TRUNCATE))."""
+    ordres = []
+
+    def espion(connexion, curseur, sql, *_):
+        ordres.append((sql, connexion.get_execution_options().get("isolation_level")))
+
+    sa.event.listen(moteur, "before_cursor_execute", espion)
+    avant = _octets_sur_disque(moteur, ["demandes"])
+    if avant is not None:
+        assert COURRIEL.encode() in avant  # le test lit bien le disque
+    bilan = purger(appel, moteur=moteur, auteur="admin@x.ca", aujourd_hui=ECHUE)
+    if moteur.dialect.name == "postgresql":
+        vacuums = [(sql, niveau) for sql, niveau in ordres if sql.startswith("VACUUM FULL")]
+        assert [sql for sql, _ in vacuums] == [
+            f"VACUUM FULL {t}"
+            for t in ("demandes", "lignes_budget", "pieces_jointes", "importations", "journal")
+        ]
+        # (PostgreSQL refuserait d'ailleurs VACUUM dans une transaction.)
+        assert {niveau for _, niveau in vacuums} == {"AUTOCOMMIT"}
+        assert "VACUUM FULL" in bilan.texte()
+    else:
+        assert "WAL de SQLite vidé" in bilan.texte()
+    apres = _octets_sur_disque(moteur, ["demandes", "journal", "importations"])
+    if apres is not None:
+        assert b"zorglub" not in apres.lower()
+
+
+def test_reimportation_apres_purge_anticipee_le_dit(moteur, appel, rempli, capsys):
+    """Issue 20 (A4) : une purge faite avant l'échéance n'est pas dite « à l'échéance » ; la
+    commande importer ne dit pas « 3 importables, 0 écartée » puis « 3 écartées », ni la
+    même phrase par demande."""
+    purger(
+        appel,
+        moteur=moteur,
+        auteur="a@x.ca",
+        avant_echeance=True,
+        raison="Demande de la Ville",
+        aujourd_hui=dt.date(2026, 6, 2),
+    )
+    with moteur.connect() as c:
+        jour = next(iter(stockage.demandes_purgees(appel.id, connexion=c).values())).date()
+    rapport = _importer(moteur, appel)
+    ((motif, numeros),) = rapport.purgees.items()
+    assert numeros == ["T-001", "T-002", "T-003"]
+    assert motif == (
+        f"renseignements personnels retirés le {formats.date(jour)}, avant l'échéance de leur "
+        "conservation (le 1er avril 2027)"
+    )
+    texte = texte_importation(rapport)
+    assert texte.count("retirés le") == 1
+    assert "Écartées" not in texte and "0 écartée, 3 purgées laissées" in texte
+
+
+def test_vacuum_impossible_ne_defait_pas_la_purge(moteur, appel, rempli):
+    """Issue 20 (B1) : la purge est validée avant le VACUUM FULL ; s'il échoue (ici, une
+    table verrouillée par un autre et un délai de verrou court), la purge reste faite et le
+    compte rendu dit quoi faire."""
+    if moteur.dialect.name != "postgresql":
+        pytest.skip("VACUUM FULL : PostgreSQL seulement")
+
+    @sa.event.listens_for(moteur, "before_cursor_execute")
+    def _vacuum_refuse(connexion, curseur, sql, *_):
+        if sql.startswith("VACUUM FULL"):
+            curseur.execute("SET lock_timeout = '1ms'")
+            curseur.execute("SELECT 1/0")
+
+    bilan = purger(appel, moteur=moteur, auteur="admin@x.ca", aujourd_hui=ECHUE)
+    assert "n'ont pas pu être effacées du disque" in bilan.texte()
+    assert "VACUUM FULL demandes, lignes_budget" in bilan.texte()
+    assert _traces(moteur) == []

@@ -186,3 +186,29 @@ def test_delai_croit_avec_la_taille_du_fichier(monkeypatch):
     assert croissant.duree(len(contenu)) == 2.1
     genre, feuilles = lecture_isolee.grilles("f.xlsx", contenu, croissant)
     assert (genre, list(feuilles)) == ("xlsx", [])
+
+
+@pytest.mark.parametrize(
+    "programme",
+    [
+        # Arrêté en erreur (WARNING « processus de lecture arrêté »).
+        "raise SystemExit(3)",
+        # Une réponse mal formée (ERROR « réponse mal formée »).
+        "import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'\\x00\\x00\\x00\\x02[]')",
+    ],
+)
+def test_le_journal_du_serveur_ne_nomme_pas_le_fichier(monkeypatch, caplog, programme):
+    """Issue 20 (A3) : le README promet que les noms des fichiers importés ne sont jamais au
+    journal du serveur ; un refus de lecture y désigne le fichier par sa taille et son
+    empreinte. Le refus montré à la personne, lui, nomme son fichier."""
+    monkeypatch.setattr(lecture_isolee, "PROGRAMME", programme)
+    contenu = (DONNEES / "formats" / "valide.xlsx").read_bytes()
+    nom = "Demande Zorglubine Quidam.xlsx"
+    with caplog.at_level("INFO", logger=lecture_isolee.__name__):
+        refus = _refus(nom, contenu, Limites(caracteres_max=100, cellules_max=100))
+    assert nom in refus.message
+    messages = [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert messages
+    assert not any("Zorglubine" in m for m in messages)
+    assert all(m.startswith(lecture_isolee.designation(contenu)) for m in messages)
+    assert lecture_isolee.designation(contenu).startswith(f"fichier de {len(contenu)} octets")

@@ -64,8 +64,10 @@ from evaluation.socle.stockage.comptes import (  # noqa: F401
     noms_des_comptes,
 )
 from evaluation.socle.stockage.conservation import (  # noqa: F401
+    OBJET_PURGE,
     appliquer_purge,
     demandes_purgees,
+    effacer_versions_mortes,
     lire_pour_purge,
 )
 from evaluation.socle.stockage.correspondances import (  # noqa: F401
@@ -161,6 +163,7 @@ from evaluation.socle.stockage.moteur import (  # noqa: F401
     maintenant,
     reference_disparue,
     reglages_pool,
+    sqlite_absente,
     url_masquee,
     url_par_defaut,
     version_donnees,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from evaluation.socle.stockage.schema import (
     demandes,
@@ -15,6 +15,27 @@ from evaluation.socle.stockage.schema import (
     lignes_budget,
     pieces_jointes,
 )
+
+# L'objet de la ligne de journal d'une purge (écrite par `evaluation.depot.conservation`).
+OBJET_PURGE = "conservation:purge"
+
+
+def traces_de_purge(connexion: Connection) -> dict[str, set[tuple[str, object]]]:
+    """Appel → les traces de ses purges : ("demande", numéro) pour chaque demande dont les
+    renseignements personnels ont été retirés, ("purge", date) pour chaque ligne de journal
+    d'une purge. Une restauration compare celles de la base et celles de la sauvegarde."""
+    traces: dict[str, set[tuple[str, object]]] = {}
+    for appel_id, numero in connexion.execute(
+        sa.select(demandes.c.appel_id, demandes.c.no_demande).where(
+            demandes.c.renseignements_retires_le.is_not(None)
+        )
+    ):
+        traces.setdefault(appel_id, set()).add(("demande", numero))
+    for appel_id, date in connexion.execute(
+        sa.select(journal.c.appel_id, journal.c.date).where(journal.c.objet == OBJET_PURGE)
+    ):
+        traces.setdefault(appel_id or "", set()).add(("purge", date))
+    return traces
 
 
 def lire_pour_purge(appel_id: str, champs: Sequence[str], *, connexion: Connection) -> dict:
@@ -113,3 +134,64 @@ def demandes_purgees(appel_id: str, *, connexion: Connection) -> dict[str, objec
         demandes.c.appel_id == appel_id, demandes.c.renseignements_retires_le.is_not(None)
     )
     return {no: quand for no, quand in connexion.execute(requete)}
+
+
+# Les tables qu'une purge réécrit (`appliquer_purge`), et dont les anciennes versions des
+# lignes portent encore les valeurs retirées.
+TABLES_PURGEES = (demandes, lignes_budget, pieces_jointes, importations, journal)
+
+
+def effacer_versions_mortes(moteur: Engine) -> str:
+    """Après une purge validée : efface du disque les anciennes versions des lignes réécrites,
+    et rend une phrase qui dit ce qui a été fait.
+
+    PostgreSQL : un UPDATE ou un DELETE laisse l'ancienne version de la ligne dans le fichier
+    de la table (ligne morte) jusqu'à ce que la place soit réutilisée ; `VACUUM FULL` réécrit
+    chaque table (et ses index, sa table TOAST) dans un fichier neuf et supprime l'ancien. Il
+    ne peut pas tourner dans une transaction (connexion en AUTOCOMMIT), et verrouille chaque
+    table le temps de la réécrire (lectures comprises). Son échec (verrou, droits) n'annule
+    pas la purge, déjà validée : la phrase le dit, avec l'ordre à faire à la main. (Un
+    utilisateur qui n'est pas propriétaire d'une table la voit sautée, avec un simple
+    avertissement du serveur : les tables doivent appartenir au compte de l'application.)
+    Hors de portée : le journal WAL du serveur (recyclé plus tard, selon
+    `checkpoint`/`wal_keep_size`), ses archives et répliques, et les sauvegardes prises avant
+    la purge.
+
+    SQLite : le moteur ouvre chaque connexion en `secure_delete` (`moteur.py`) : le contenu
+    supprimé ou remplacé est écrasé de zéros dans la page même, à l'écriture. (La bibliothèque
+    SQLite de Debian, celle de Python ici, est compilée avec SQLITE_SECURE_DELETE ; et la
+    commande, seule sur la base, fermait en se terminant la dernière connexion, ce qui
+    reporte le WAL dans la base et le supprime : c'est pourquoi l'opératrice n'a rien
+    retrouvé. Avec des serveurs en marche, le WAL restait, avec les pages d'avant la purge ;
+    une autre compilation de SQLite aurait laissé les valeurs dans l'espace libre des pages.
+    Le pragma explicite ne dépend plus de la compilation.) Restent les copies des pages
+    dans le journal WAL (`-wal`) : un `wal_checkpoint(TRUNCATE)` reporte les pages purgées
+    dans la base et vide ce fichier. Si un autre processus lit à ce moment, le report est
+    incomplet : la phrase le dit (le WAL est vidé au prochain report complet, au plus tard à
+    la fermeture de la dernière connexion)."""
+    if moteur.dialect.name == "postgresql":
+        noms = [t.name for t in TABLES_PURGEES]
+        try:
+            with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as connexion:
+                for nom in noms:
+                    connexion.exec_driver_sql(f"VACUUM FULL {nom}")
+        except sa.exc.DBAPIError as exc:
+            # La purge est validée : l'échec du nettoyage ne l'annule pas, il se dit.
+            return (
+                "Les anciennes versions des lignes n'ont pas pu être effacées du disque "
+                f"(VACUUM FULL : {str(exc.orig).splitlines()[0]}) : faites « VACUUM FULL "
+                f"{', '.join(noms)} » avec le propriétaire des tables."
+            )
+        return (
+            "Anciennes versions des lignes effacées du disque (VACUUM FULL des tables réécrites)."
+        )
+    if moteur.dialect.name == "sqlite":
+        with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as connexion:
+            occupe, _, _ = connexion.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if occupe:
+            return (
+                "Le journal WAL de SQLite n'a pas pu être vidé (un autre processus lit la "
+                "base) : il le sera au prochain report complet."
+            )
+        return "Journal WAL de SQLite vidé ; les valeurs retirées ont été écrasées sur place."
+    return ""

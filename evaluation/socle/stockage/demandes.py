@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from evaluation.socle.stockage.evenements import apres_importation
-from evaluation.socle.stockage.moteur import _en_table, _par_paquets
+from evaluation.socle.stockage.moteur import _en_table, _par_paquets, sans_donnees
 from evaluation.socle.stockage.schema import (
     _SansControles,
     _texte_sans_controles,
@@ -147,7 +147,9 @@ def _ecrire_en_masse(
                         copie.write_row(rangee)
             except dialecte.loaded_dbapi.Error as exc:
                 # L'erreur du pilote, comme SQLAlchemy la présente pour un INSERT
-                # (IntegrityError d'un numéro en double...), sans les milliers de lignes.
+                # (IntegrityError d'un numéro en double...), sans les milliers de lignes, ni
+                # la ligne fautive que cite son CONTEXT (données personnelles).
+                sans_donnees(exc)
                 raise sa.exc.DBAPIError.instance(
                     commande, None, exc, dialecte.loaded_dbapi.Error
                 ) from exc

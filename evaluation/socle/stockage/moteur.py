@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -52,6 +53,21 @@ def url_masquee(url: str) -> str:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return "(URL illisible)"
+
+
+def sqlite_absente(url: str) -> str | None:
+    """Le chemin du fichier d'une URL SQLite qui n'existe pas (None : il existe, ou l'URL ne
+    nomme pas un fichier SQLite). Ouvrir le moteur créerait ce fichier, vide."""
+    try:
+        lue = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    chemin = lue.database
+    if not lue.drivername.startswith("sqlite") or not chemin or chemin == ":memory:":
+        return None
+    if chemin.startswith("file:") or Path(chemin).exists():
+        return None
+    return chemin
 
 
 def reglages_pool(environnement: Mapping[str, str] | None = None) -> dict[str, int]:
@@ -106,6 +122,10 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
     """SQLite : mode WAL (les lectures ne bloquent pas l'écriture), attente de 30 s quand
     un autre processus écrit, clés étrangères appliquées ; le fichier, son journal WAL et sa
     mémoire partagée ne sont lisibles que par leur propriétaire (0600).
+
+    Les deux moteurs taisent les paramètres des ordres SQL dans leurs erreurs
+    (`hide_parameters`) : une IntegrityError sur `comptes` mettait sinon courriel, nom et
+    empreinte du mot de passe dans la trace que journalise `erreurs.consigner`.
     """
     url = url or url_par_defaut()
     if url.startswith("sqlite"):
@@ -115,7 +135,7 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             fichier = Path(chemin)
             fichier.parent.mkdir(parents=True, exist_ok=True)
             _fichiers_prives(fichier)
-        moteur = sa.create_engine(url, connect_args={"timeout": 30})
+        moteur = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @sa.event.listens_for(moteur, "connect")
         def _reglages_sqlite(connexion_dbapi, _):
@@ -126,6 +146,9 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             curseur.execute("PRAGMA journal_mode=WAL")
             curseur.execute("PRAGMA busy_timeout=30000")
             curseur.execute("PRAGMA foreign_keys=ON")
+            # Le contenu supprimé ou remplacé est écrasé sur place (purge des renseignements
+            # personnels : `conservation.effacer_versions_mortes`).
+            curseur.execute("PRAGMA secure_delete=ON")
             curseur.close()
             if fichier is not None:
                 _fichiers_prives(fichier)
@@ -135,12 +158,48 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             connexion.exec_driver_sql("BEGIN")
 
     else:
-        moteur = sa.create_engine(url, pool_pre_ping=True, **reglages_pool())
+        moteur = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **reglages_pool())
+        sa.event.listen(moteur, "handle_error", _sans_detail_postgresql)
     if mettre_a_jour_le_schema:
         from evaluation.socle.stockage.migration import mettre_a_jour
 
         mettre_a_jour(moteur)
     return moteur
+
+
+# Les parties d'un message d'erreur de PostgreSQL qui citent des valeurs : DETAIL (« Key
+# (courriel)=(…) already exists ») et CONTEXT (« COPY demandes, line 3: "…" », la ligne).
+_PARTIES_AVEC_DONNEES = re.compile(r"\n(?:DETAIL|CONTEXT):.*?(?=\n[A-Z]+:|\Z)", re.S)
+
+
+def sans_donnees(orig: BaseException) -> bool:
+    """Retire du message d'une erreur du pilote PostgreSQL les parties qui citent des
+    valeurs (DETAIL, CONTEXT), pour que la trace journalisée n'en porte aucune ; vrai s'il
+    y en avait. Elles restent lisibles par le programme (`orig.diag`) ; les mots que lisent
+    `base_occupee` et `reference_disparue` sont dans la première ligne."""
+    texte = str(orig)
+    epure = _PARTIES_AVEC_DONNEES.sub("", texte)
+    if epure == texte:
+        return False
+    orig.args = (epure,)
+    return True
+
+
+def _sans_detail_postgresql(contexte) -> Exception | None:
+    """L'erreur SQLAlchemy refaite sur le message du pilote épuré (`sans_donnees`)."""
+    erreur = contexte.sqlalchemy_exception
+    if not isinstance(erreur, sa.exc.DBAPIError) or not sans_donnees(contexte.original_exception):
+        return None
+    nouvelle = type(erreur)(
+        erreur.statement,
+        erreur.params,
+        contexte.original_exception,
+        hide_parameters=True,
+        connection_invalidated=erreur.connection_invalidated,
+        code=erreur.code,
+        ismulti=erreur.ismulti,
+    )
+    return nouvelle.with_traceback(erreur.__traceback__)
 
 
 def _fichiers_prives(base: Path) -> None:

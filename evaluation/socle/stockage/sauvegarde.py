@@ -33,6 +33,12 @@ l'ancienne base ou la nouvelle, jamais un mélange. Une base cible qui contient 
 données est refusée sans `remplacer=True`. La version des données (`compteur_ecritures`)
 repart d'une valeur tirée au hasard : aucun serveur ne garde en cache ce qu'il avait lu de
 l'ancienne base. La restauration est inscrite au journal restauré (objet `base:restauration`).
+
+Une base cible qui porte des purges de renseignements personnels (demandes dont les
+renseignements ont été retirés, lignes de journal `conservation:purge`) que la sauvegarde n'a
+pas est refusée sans `malgre_purges=True` (`PurgesAbsentes`) : restaurer une sauvegarde
+d'avant la purge ramènerait ces renseignements et effacerait la trace de la purge. Forcée,
+la restauration le dit (`CompteRendu.purges_ramenees`, journal) : la purge est à refaire.
 """
 
 from __future__ import annotations
@@ -44,13 +50,15 @@ import secrets
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from evaluation.socle import formats
 from evaluation.socle.stockage import migration
+from evaluation.socle.stockage.conservation import traces_de_purge
 from evaluation.socle.stockage.journal import inscrire_journal, ligne_journal
 from evaluation.socle.stockage.moteur import creer_moteur, ecriture, maintenant
 from evaluation.socle.stockage.schema import (
@@ -87,6 +95,9 @@ class CompteRendu:
     lignes: dict[str, int] = field(default_factory=dict)
     # Restauration : la révision de la sauvegarde, quand elle a été mise à jour.
     revision_sauvegarde: str | None = None
+    # Restauration forcée (`malgre_purges`) : les appels dont la base portait des purges que
+    # la sauvegarde n'a pas ; leurs renseignements personnels sont revenus.
+    purges_ramenees: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -439,6 +450,45 @@ class BaseNonVide(SauvegardeRefusee):
     """La base cible contient déjà des données, et le remplacement n'a pas été demandé."""
 
 
+class PurgesAbsentes(SauvegardeRefusee):
+    """La base cible porte des purges de renseignements personnels que la sauvegarde n'a
+    pas, et la restauration n'a pas été forcée (`malgre_purges`)."""
+
+
+def purges_absentes(base: Connection, sauvegarde: Connection) -> dict[str, set]:
+    """Appel → les traces de purge de la base que la sauvegarde n'a pas (voir
+    `traces_de_purge`) ; vide si la sauvegarde a toutes celles de la base."""
+    dans_la_sauvegarde = traces_de_purge(sauvegarde)
+    absentes = {
+        appel_id: traces - dans_la_sauvegarde.get(appel_id, set())
+        for appel_id, traces in traces_de_purge(base).items()
+    }
+    return {appel_id: traces for appel_id, traces in absentes.items() if traces}
+
+
+def _texte_purges(absentes: dict[str, set]) -> str:
+    details = []
+    for appel_id, traces in sorted(absentes.items()):
+        demandes_ = sum(1 for genre, _ in traces if genre == "demande")
+        dates = sorted(d for genre, d in traces if genre == "purge")
+        detail = formats.pluriel(demandes_, "demande purgée", "demandes purgées")
+        if dates:
+            detail += ", purge du " + ", du ".join(formats.date_heure(d) for d in dates)
+        details.append(f"appel {appel_id or '(sans appel)'} : {detail}")
+    commandes = " ; ".join(
+        f"« python -m evaluation appels purger {a} »" for a in sorted(absentes) if a
+    )
+    return (
+        "la base porte des purges de renseignements personnels que la sauvegarde n'a pas ("
+        + " ; ".join(details)
+        + ") : la sauvegarde a été faite avant la purge ; la restaurer ramènerait ces "
+        "renseignements et effacerait la trace de la purge. Restaurez plutôt une sauvegarde "
+        "faite après la purge. Si vous devez restaurer celle-ci, ajoutez --malgre-purges, puis "
+        f"refaites aussitôt la purge : {commandes} (avec --avant-echeance et --raison si "
+        "l'échéance n'est pas atteinte)."
+    )
+
+
 def lignes_presentes(connexion: Connection) -> dict[str, int]:
     """Le nombre de lignes de chaque table qui en a (hors la version des données, que toute
     base a dès sa création)."""
@@ -456,14 +506,17 @@ def restaurer(
     *,
     auteur: str,
     remplacer: bool = False,
+    malgre_purges: bool = False,
     description: Callable[[CompteRendu], str] | None = None,
 ) -> CompteRendu:
     """Remplace le contenu de la base de `moteur` par la sauvegarde `fichier`, tout ou rien
     (voir le module) ; la base est d'abord mise à la révision du code (créée si elle est
     vide). `BaseNonVide` si elle contient déjà des données et que `remplacer` est faux ;
     `SauvegardeRefusee` pour un fichier qui n'est pas une sauvegarde, endommagé, ou d'une
-    version plus récente. `description` : le texte du journal, d'après ce que la sauvegarde
-    porte (l'appelant met la date en forme) ; par défaut, le nom du fichier."""
+    version plus récente. `PurgesAbsentes` si la base porte des purges de renseignements
+    personnels que la sauvegarde n'a pas et que `malgre_purges` est faux. `description` : le
+    texte du journal, d'après ce que la sauvegarde porte (l'appelant met la date en forme) ;
+    par défaut, le nom du fichier."""
     with ouvrir_sauvegarde(fichier) as (sauvegarde, compte_rendu):
         migration.mettre_a_jour(moteur)
         with (
@@ -473,6 +526,10 @@ def restaurer(
             presentes = lignes_presentes(connexion)
             if presentes and not remplacer:
                 raise BaseNonVide(_texte_non_vide(presentes))
+            absentes = purges_absentes(connexion, source)
+            if absentes and not malgre_purges:
+                raise PurgesAbsentes(_texte_purges(absentes))
+            compte_rendu = replace(compte_rendu, purges_ramenees=tuple(sorted(absentes)))
             for table in reversed(tables()):
                 connexion.execute(table.delete())
             for table in tables():
@@ -494,7 +551,14 @@ def restaurer(
                         auteur,
                         OBJET_RESTAURATION,
                         None,
-                        description(compte_rendu) if description else Path(fichier).name,
+                        (description(compte_rendu) if description else Path(fichier).name)
+                        + (
+                            " ; malgré les purges de renseignements personnels des appels "
+                            f"{', '.join(compte_rendu.purges_ramenees)}, que la sauvegarde "
+                            "n'avait pas (à refaire)"
+                            if compte_rendu.purges_ramenees
+                            else ""
+                        ),
                     )
                 ],
                 connexion=connexion,

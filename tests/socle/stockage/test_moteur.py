@@ -243,3 +243,61 @@ def test_le_readme_dit_les_defauts_et_bornes_du_pool():
     readme = " ".join((RACINE_PROJET / "README.md").read_text(encoding="utf-8").split())
     assert f"({moteur.POOL_TAILLE} par défaut, de 1 à {moteur.POOL_MAX})" in readme
     assert f"({moteur.POOL_DEBORDEMENT} par défaut, de 0 à {moteur.POOL_MAX})" in readme
+
+
+def test_une_erreur_sql_ne_porte_pas_les_parametres(moteur):
+    """Issue 20 (B3) : la trace d'une erreur SQL, journalisée par `erreurs.consigner`, ne
+    contient pas les valeurs insérées (nom, empreinte du mot de passe d'un compte)."""
+    import datetime as dt
+
+    from evaluation.socle.stockage.schema import comptes
+
+    ligne = {
+        "courriel": "secret@exemple.qc.ca",
+        "nom": "Nom Confidentiel",
+        "role": "analyste",
+        "hache_mot_de_passe": "empreinte-tres-secrete",
+        "actif": True,
+        "cree_le": dt.datetime(2026, 1, 1),
+        "modifie_le": dt.datetime(2026, 1, 1),
+    }
+    with moteur.begin() as c:
+        c.execute(comptes.insert(), ligne)
+    with pytest.raises(sa.exc.IntegrityError) as erreur, moteur.begin() as c:
+        c.execute(comptes.insert(), ligne)
+    message = str(erreur.value)
+    assert "Nom Confidentiel" not in message
+    assert "empreinte-tres-secrete" not in message
+    assert "hidden due to hide_parameters" in message
+    # PostgreSQL met la clé en double (le courriel) dans son DETAIL : retiré du message ; le
+    # programme le lit encore, et reconnaît toujours le conflit.
+    assert "secret@exemple.qc.ca" not in message
+    assert "secret@exemple.qc.ca" not in str(erreur.value.orig)
+    assert stockage.base_occupee(erreur.value)
+    if moteur.dialect.name == "postgresql":
+        assert "secret@exemple.qc.ca" in erreur.value.orig.diag.message_detail
+
+
+def test_une_ecriture_en_masse_refusee_ne_cite_pas_la_ligne(moteur):
+    """Issue 20 (B3) : sur PostgreSQL, l'écriture en masse (COPY) refusée citait la ligne
+    fautive dans son CONTEXT, et la clé en double dans son DETAIL."""
+    import datetime as dt
+
+    from evaluation.socle.stockage.demandes import _ecrire_en_masse
+    from evaluation.socle.stockage.schema import comptes
+
+    ligne = {
+        "courriel": "secret@exemple.qc.ca",
+        "nom": "Nom Confidentiel",
+        "role": "analyste",
+        "hache_mot_de_passe": "empreinte-tres-secrete",
+        "actif": True,
+        "cree_le": dt.datetime(2026, 1, 1),
+        "modifie_le": dt.datetime(2026, 1, 1),
+    }
+    with pytest.raises(sa.exc.IntegrityError) as erreur, moteur.begin() as c:
+        _ecrire_en_masse(comptes, [ligne, dict(ligne)], connexion=c)
+    trace = f"{erreur.value}\n{erreur.value.__cause__ or ''}"
+    for valeur in ("secret@exemple.qc.ca", "Nom Confidentiel", "empreinte-tres-secrete"):
+        assert valeur not in trace
+    assert stockage.base_occupee(erreur.value)

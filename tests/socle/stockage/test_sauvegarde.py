@@ -429,3 +429,81 @@ def test_commande_en_sous_processus(moteur_sqlite, appel, tmp_path):
         assert contenu(restauree)["pieces_jointes"] == contenu(moteur_sqlite)["pieces_jointes"]
     finally:
         restauree.dispose()
+
+
+def test_restaurer_une_sauvegarde_d_avant_une_purge(moteur, appel, tmp_path, capsys):
+    """Issue 20 (B2) : la base porte une purge que la sauvegarde n'a pas (faite avant) :
+    refusée, rien n'est modifié, le message nomme l'appel et dit quoi faire ; forcée par
+    --malgre-purges, elle le dit et le journalise ; une sauvegarde d'après la purge passe."""
+    from evaluation.depot.conservation import purger
+
+    remplir(moteur, appel)
+    avant_purge = tmp_path / "avant.sauvegarde"
+    sauvegarde.sauvegarder(moteur, avant_purge)
+    purger(appel, moteur=moteur, auteur="admin@x.ca", avant_echeance=True, raison="Essai")
+    attendu = (
+        f"purges de renseignements personnels que la sauvegarde n'a pas \\(appel {appel.id} : "
+        "3 demandes purgées, purge du .*--malgre-purges.*appels purger " + appel.id
+    )
+    _refus(moteur, avant_purge, attendu, remplacer=True)
+
+    base = ["--base", _url(moteur), "base", "restaurer", str(avant_purge), "--remplacer"]
+    assert main(base) == 1
+    erreur = capsys.readouterr().err
+    assert erreur.startswith("Restauration refusée ; rien n'a été modifié : la base porte des")
+    assert "Traceback" not in erreur
+
+    assert main([*base, "--malgre-purges"]) == 0
+    sorties = capsys.readouterr()
+    assert sorties.out.startswith("Base restaurée depuis")
+    assert f"Attention : les renseignements personnels de l'appel {appel.id}" in sorties.err
+    assert f"appels purger {appel.id}" in sorties.err
+    with moteur.connect() as c:
+        assert stockage.demandes_purgees(appel.id, connexion=c) == {}
+        derniere = stockage.lire_journal(connexion=c).iloc[-1]
+    assert derniere["objet"] == sauvegarde.OBJET_RESTAURATION
+    assert (
+        f"malgré les purges de renseignements personnels des appels {appel.id}"
+        in (derniere["nouveau"])
+    )
+
+    # Purge refaite, sauvegardée après : la restauration de cette sauvegarde-là passe.
+    purger(appel, moteur=moteur, auteur="admin@x.ca", avant_echeance=True, raison="Essai")
+    apres_purge = tmp_path / "apres.sauvegarde"
+    sauvegarde.sauvegarder(moteur, apres_purge)
+    fait = sauvegarde.restaurer(moteur, apres_purge, auteur="x", remplacer=True)
+    assert fait.purges_ramenees == ()
+
+
+def test_sauvegarder_sans_base_ne_cree_rien_et_les_messages_nomment_la_base(
+    moteur_sqlite, appel, tmp_path, monkeypatch, capsys
+):
+    """Issue 20 (A1) : sans EVALUATION_BASE ni --base, `base sauvegarder` créait en silence
+    une base SQLite vide (donnees/evaluation.sqlite) et la sauvegardait ; il refuse, ne crée
+    rien, et nomme la base. Les deux commandes nomment la base visée (sans mot de passe)."""
+    from evaluation.socle.stockage import moteur as module_moteur
+
+    monkeypatch.delenv(stockage.VARIABLE_BASE, raising=False)
+    absente = tmp_path / "donnees" / "evaluation.sqlite"
+    monkeypatch.setattr(module_moteur, "FICHIER_BASE", absente)
+    fichier = tmp_path / "b.sauvegarde"
+    assert main(["base", "sauvegarder", str(fichier)]) == 1
+    erreur = capsys.readouterr().err
+    assert erreur.startswith(f"Sauvegarde refusée : la base SQLite {absente} n'existe pas")
+    assert "EVALUATION_BASE (elle n'est pas définie)" in erreur
+    assert not absente.exists() and not absente.parent.exists() and not fichier.exists()
+
+    remplir(moteur_sqlite, appel)
+    assert main(["--base", _url(moteur_sqlite), "base", "sauvegarder", str(fichier)]) == 0
+    assert f"Base sauvegardée : {_url(moteur_sqlite)}." in capsys.readouterr().out
+    assert main(["base", "restaurer", str(fichier)]) == 0
+    assert f"Base visée : sqlite:///{absente}." in capsys.readouterr().out
+
+    # Une URL à mot de passe (PostgreSQL, schéma jetable ; le serveur de test l'ignore) :
+    # nommée sans lui.
+    with base_vide("postgresql", tmp_path) as cible:
+        url = cible.url.set(password="secret-de-test").render_as_string(hide_password=False)
+        assert main(["--base", url, "base", "restaurer", str(fichier)]) == 0
+        sortie = capsys.readouterr().out
+        assert "secret-de-test" not in sortie
+        assert "Base visée : postgresql+psycopg://postgres:***@127.0.0.1" in sortie
