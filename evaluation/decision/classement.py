@@ -653,7 +653,8 @@ def historique_poids(
 
     def texte(poids: Mapping[str, float]) -> str:
         return ", ".join(
-            f"{c.libelle.split(' ')[0]} {float(poids.get(c.id, c.poids)):g}" for c in appel.criteres
+            f"{c.libelle.split(' ')[0]} {formats.saisi(float(poids.get(c.id, c.poids)))}"
+            for c in appel.criteres
         )
 
     premier = ponderations[0] if ponderations else None

@@ -115,11 +115,14 @@ def refus(appel: Appel, notes: Mapping[str, float], justification: str | None) -
             problemes.append(f"{libelle} : note manquante")
         elif not appel.echelle_min <= note <= appel.echelle_max:
             problemes.append(
-                f"{libelle} : {note:g} hors de l'échelle ({appel.echelle_min:g} à "
-                f"{appel.echelle_max:g})"
+                f"{libelle} : {formats.saisi(note)} hors de l'échelle "
+                f"({formats.saisi(appel.echelle_min)} à {formats.saisi(appel.echelle_max)})"
             )
         elif not _sur_le_pas(float(note), appel):
-            problemes.append(f"{libelle} : {note:g} n'est pas un multiple de {appel.pas:g}")
+            problemes.append(
+                f"{libelle} : {formats.saisi(note)} n'est pas un multiple de "
+                f"{formats.saisi(appel.pas)}"
+            )
     if problemes:
         return " ; ".join(problemes) + "."
     if not (justification or "").strip():

@@ -39,7 +39,7 @@ from evaluation.decision.financement import (
 from evaluation.notes import filtrage
 from evaluation.socle import droits, stockage
 from evaluation.socle.concurrence import Changement, ModificationConcurrente, verifier_version
-from evaluation.socle.formats import montant, pluriel
+from evaluation.socle.formats import montant, pluriel, saisi
 from evaluation.socle.stockage import Moteur
 from evaluation.socle.texte import trop_long
 
@@ -74,7 +74,7 @@ def adopter_poids(
         raise ErreurClassement("chaque poids doit être positif.")
     if abs(sum(poids.values()) - 100) > 1e-6:
         raise ErreurClassement(
-            f"les poids doivent totaliser 100 (total : {sum(poids.values()):g})."
+            f"les poids doivent totaliser 100 (total : {saisi(sum(poids.values()))})."
         )
     if long := trop_long(raison, "La raison du changement de poids"):
         raise ErreurClassement(long)
@@ -112,7 +112,7 @@ def adopter_poids(
         )
 
         def texte(p):
-            return ", ".join(f"{c.id} {float(p[c.id]):g}" for c in appel.criteres)
+            return ", ".join(f"{c.id} {saisi(float(p[c.id]))}" for c in appel.criteres)
 
         lignes = [
             stockage.ligne_journal(
@@ -134,7 +134,7 @@ def _ponderations_depuis(appel: Appel, version: int, connexion) -> list[Changeme
         Changement(
             p["date"],
             noms.get(p["auteur"], p["auteur"]),
-            ", ".join(f"{c.id} {float(p['poids'].get(c.id, 0)):g}" for c in appel.criteres),
+            ", ".join(f"{c.id} {saisi(float(p['poids'].get(c.id, 0)))}" for c in appel.criteres),
         )
         for p in stockage.lignes_depuis(
             stockage.ponderations, version, connexion=connexion, appel_id=appel.id
@@ -1162,7 +1162,7 @@ def enregistrer_consensus(
                 stockage.consensus,
                 version_attendue,
                 cles,
-                lambda x: f"{x['critere']} {float(x['note']):g} ({x['justification']})",
+                lambda x: f"{x['critere']} {saisi(float(x['note']))} ({x['justification']})",
                 connexion,
             ),
             feminin=True,
@@ -1189,7 +1189,7 @@ def enregistrer_consensus(
         )
 
         def texte(valeurs: Mapping[str, float]) -> str | None:
-            morceaux = [f"{c} {valeurs[c]:g}" for c in ordre if c in valeurs]
+            morceaux = [f"{c} {saisi(valeurs[c])}" for c in ordre if c in valeurs]
             return ", ".join(morceaux) or None
 
         stockage.inscrire_journal(

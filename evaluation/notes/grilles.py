@@ -22,6 +22,7 @@ from evaluation.depot.valeurs import ValeurIllisible, lire_montant
 from evaluation.depot.validation import cle_numero
 from evaluation.notes.repartition import Attributions
 from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie, problemes_saisie
+from evaluation.socle.formats import saisi
 from evaluation.socle.probleme import AVERTISSEMENT, BLOQUANT, REFUS, Probleme
 from evaluation.socle.roles import Compte
 from evaluation.socle.texte import citer, nettoyer, normaliser, normaliser_entete
@@ -106,8 +107,8 @@ def construire_grille(
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Note hors échelle",
-        error=f"Une note va de {appel.echelle_min:g} à {appel.echelle_max:g} "
-        f"(par pas de {appel.pas:g}).",
+        error=f"Une note va de {saisi(appel.echelle_min)} à {saisi(appel.echelle_max)} "
+        f"(par pas de {saisi(appel.pas)}).",
     )
     notes.add_data_validation(echelle)
     for j in range(len(appel.criteres)):
@@ -149,8 +150,8 @@ def construire_grille(
         len(appel.criteres) + 3,
         [
             "Échelle",
-            f"{appel.echelle_min:g} à {appel.echelle_max:g}, par pas de "
-            f"{appel.pas:g}. Statut vide : évaluation soumise ; « brouillon » : à "
+            f"{saisi(appel.echelle_min)} à {saisi(appel.echelle_max)}, par pas de "
+            f"{saisi(appel.pas)}. Statut vide : évaluation soumise ; « brouillon » : à "
             "reprendre.",
         ],
     )
@@ -416,9 +417,9 @@ def lire_grille(
             elif problemes_saisie(Saisie(notes={c.id: note}), appel, BROUILLON):
                 signaler(
                     "note_hors_echelle",
-                    f"note {note:g} hors de l'échelle "
-                    f"({appel.echelle_min:g} à {appel.echelle_max:g}, par pas de "
-                    f"{appel.pas:g}).",
+                    f"note {saisi(note)} hors de l'échelle "
+                    f"({saisi(appel.echelle_min)} à {saisi(appel.echelle_max)}, par pas de "
+                    f"{saisi(appel.pas)}).",
                     c.libelle,
                 )
         version = None

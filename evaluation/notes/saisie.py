@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from evaluation.appels.configuration import Appel
 from evaluation.socle.concurrence import ModificationConcurrente
+from evaluation.socle.formats import saisi
 from evaluation.socle.texte import trop_long
 
 BROUILLON, SOUMISE = "brouillon", "soumise"
@@ -92,8 +93,8 @@ def problemes_saisie(
             continue
         if not appel.echelle_min <= note <= appel.echelle_max:
             problemes.append(
-                f"{criteres[cid].libelle} : {note:g} hors de l'échelle "
-                f"({appel.echelle_min:g} à {appel.echelle_max:g})."
+                f"{criteres[cid].libelle} : {saisi(note)} hors de l'échelle "
+                f"({saisi(appel.echelle_min)} à {saisi(appel.echelle_max)})."
             )
         elif (
             abs(
@@ -103,7 +104,8 @@ def problemes_saisie(
             > 1e-9
         ):
             problemes.append(
-                f"{criteres[cid].libelle} : {note:g} n'est pas un multiple de {appel.pas:g}."
+                f"{criteres[cid].libelle} : {saisi(note)} n'est pas un multiple de "
+                f"{saisi(appel.pas)}."
             )
     if statut == SOUMISE:
         manquants = [c.libelle for c in appel.criteres if saisie.notes.get(c.id) is None]

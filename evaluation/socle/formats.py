@@ -72,6 +72,16 @@ def reglage(valeur: float | int) -> str:
     return texte.rstrip("0").rstrip(",") if "," in texte else texte
 
 
+def saisi(valeur: float | int) -> str:
+    """Un nombre tel qu'on l'a tapé, à la québécoise : toutes ses décimales, virgule décimale
+    (« 7,125 », « 10 », « 0,5 ») — pour citer une note ou un pas dans un message sans
+    l'arrondir. « — » pour une valeur absente ou infinie."""
+    if _sans_nombre(valeur):
+        return "—"
+    texte = format(Decimal(repr(float(valeur))).normalize(), "f")
+    return ("0" if texte == "-0" else texte).replace(".", ",")
+
+
 def _absente(valeur: object) -> bool:
     return (
         valeur is None

@@ -158,9 +158,9 @@ PERMIS = [
 REFUSES = [
     ({}, "motifs", "au moins un critère"),
     ({"inconnu": 5.0}, "motifs", "critère « inconnu » inconnu de l'appel"),
-    ({"pertinence": 10.5}, "motifs", r"10\.5 hors de l'échelle \(0 à 10\)"),
-    ({"pertinence": -0.5}, "motifs", r"-0\.5 hors de l'échelle"),
-    ({"pertinence": 7.25}, "motifs", r"7\.25 n'est pas un multiple de 0\.5"),
+    ({"pertinence": 10.5}, "motifs", r"10,5 hors de l'échelle \(0 à 10\)"),
+    ({"pertinence": -0.5}, "motifs", r"-0,5 hors de l'échelle"),
+    ({"pertinence": 7.25}, "motifs", r"7,25 n'est pas un multiple de 0,5"),
     ({"pertinence": float("nan")}, "motifs", "note manquante"),
     ({"pertinence": None}, "motifs", "note manquante"),
     ({"pertinence": 7.0}, "   ", "écrivez les motifs du consensus"),

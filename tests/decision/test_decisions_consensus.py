@@ -140,7 +140,7 @@ def test_refuse_quand_les_decisions_sont_verrouillees(moteur, appel, campagne):
     ("notes", "motifs", "message"),
     [
         ({"pertinence": 10.5}, "x", "hors de l'échelle"),
-        ({"pertinence": 7.25}, "x", "n'est pas un multiple de 0.5"),
+        ({"pertinence": 7.25}, "x", "n'est pas un multiple de 0,5"),
         ({"inconnu": 7.0}, "x", "critère « inconnu » inconnu"),
         ({}, "x", "au moins un critère"),
         (NEUF, "  ", "écrivez les motifs"),

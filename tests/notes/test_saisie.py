@@ -16,7 +16,7 @@ from tests.notes.test_evaluations import _complete
     ("notes", "statut", "message"),
     [
         ({"pertinence": 11.0}, BROUILLON, "hors de l'échelle"),
-        ({"pertinence": 7.3}, BROUILLON, "multiple de 0.5"),
+        ({"pertinence": 7.3}, BROUILLON, "multiple de 0,5"),
         ({"inconnu": 5.0}, BROUILLON, "critère « inconnu » inconnu"),
         ({"pertinence": 5.0}, SOUMISE, "note manquante pour"),
         ({}, "archivee", "statut « archivee » inconnu"),

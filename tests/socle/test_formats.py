@@ -164,3 +164,13 @@ def test_en_lignes_coupe_entre_les_mots_sans_rien_perdre():
     assert all(len(x) <= 30 for x in lignes)
     assert " ".join(lignes) == axe
     assert en_lignes("") == [""]
+
+
+@pytest.mark.parametrize(
+    ("valeur", "attendu"),
+    [(7.125, "7,125"), (10.0, "10"), (0.5, "0,5"), (-0.5, "-0,5"), (100000.0, "100000")],
+)
+def test_un_nombre_saisi_se_cite_tel_quel_avec_la_virgule(valeur, attendu):
+    """Issue 19 : une note citée dans un message (« 7,125 hors de l'échelle ») garde toutes
+    ses décimales, virgule décimale, au lieu du « 7.125 » de `:g`."""
+    assert formats.saisi(valeur) == attendu
