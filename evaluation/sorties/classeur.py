@@ -34,7 +34,7 @@ from evaluation.decision import consensus, financement, portefeuille, suivi_fina
 from evaluation.depot.gabarit import libelles_champs
 from evaluation.notes.fiche import libelle_secteur
 from evaluation.socle.champs import CHAMPS_FORMULAIRE
-from evaluation.socle.formats import DECIMALES_NOTES, date_heure, pluriel
+from evaluation.socle.formats import DECIMALES_NOTES, date_heure, pluriel, reglage
 from evaluation.socle.formats import date as date_lisible
 from evaluation.sorties.neutralisation import (
     dangereux,
@@ -559,8 +559,8 @@ def _feuille_classement(livre, formats, appel: Appel, table: pd.DataFrame, jour,
         formats,
         f"Classement — {appel.nom_court} — {date_lisible(jour)}",
         "Poids : "
-        + ", ".join(f"{c.libelle.split(' ')[0]} {poids[c.id]:g}" for c in appel.criteres)
-        + f" ; seuil {appel.seuil_global:g} / 100",
+        + ", ".join(f"{c.libelle.split(' ')[0]} {reglage(poids[c.id])}" for c in appel.criteres)
+        + f" ; seuil {reglage(appel.seuil_global)} / 100",
     )
     haut = 3  # ligne 4 d'Excel
     financees = np.flatnonzero((table["financement"] == financement.FINANCE).to_numpy())
@@ -1092,10 +1092,14 @@ def _feuille_parametres(
         ["Exporté par", auteur],
         ["Évaluations stockées", n_evaluations],
         ["Filtres appliqués", filtres or "aucun (tout l'appel)"],
-        ["Échelle", f"{appel.echelle_min:g} à {appel.echelle_max:g}, pas de {appel.pas:g}"],
+        [
+            "Échelle",
+            f"{reglage(appel.echelle_min)} à {reglage(appel.echelle_max)}, "
+            f"pas de {reglage(appel.pas)}",
+        ],
         ["Agrégation des notes", appel.agregation],
         ["Note qui classe (réglage du comité)", consensus.regle_lisible(appel)],
-        ["Seuil global", f"{appel.seuil_global:g} / 100"],
+        ["Seuil global", f"{reglage(appel.seuil_global)} / 100"],
     ]
     lignes += [[f"Poids : {c.libelle}", poids[c.id]] for c in appel.criteres]
     lignes += [
@@ -1144,8 +1148,8 @@ def _feuille_parametres(
         ["Rang calibré : lissage de l'effet évaluateur", appel.regularisation_calibration],
         [
             "À discuter",
-            f"étendue ≥ {appel.ecart_critere_a_discuter:g} sur un critère ou "
-            f"≥ {appel.ecart_total_a_discuter:g} sur le total",
+            f"étendue ≥ {reglage(appel.ecart_critere_a_discuter)} sur un critère ou "
+            f"≥ {reglage(appel.ecart_total_a_discuter)} sur le total",
         ],
     ]
     _titre(

@@ -456,7 +456,8 @@ def proces_verbal(contenu: ContenuProcesVerbal) -> str:
         + "".join(
             f"<li>{_e(t)}</li>"
             for t in [
-                "Poids : " + ", ".join(f"{x.libelle} {poids[x.id]:g}" for x in appel.criteres),
+                "Poids : "
+                + ", ".join(f"{x.libelle} {reglage(poids[x.id])}" for x in appel.criteres),
                 f"Seuil : {reglage(appel.seuil_global)} / 100 ; agrégation : {appel.agregation}",
                 "Départage : "
                 + " ; puis ".join(

@@ -637,7 +637,7 @@ def test_parametres_disent_comment_le_fichier_a_ete_produit(jeu, livre):
     assert p["Filtres appliqués"].value == "aucun (tout l'appel)"
     assert p["Seuil global"].value == "60 / 100"
     assert p["Agrégation des notes"].value == "moyenne"
-    assert p["Échelle"].value == "0 à 10, pas de 0.5"
+    assert p["Échelle"].value == "0 à 10, pas de 0,5"
     poids = {c.libelle: p[f"Poids : {c.libelle}"].value for c in jeu.appel.criteres}
     assert list(poids.values()) == [25, 20, 15, 15, 15, 10]
     assert p["Départage"].value.startswith("note plus haute en « Pertinence et retombées »")
@@ -755,7 +755,7 @@ def test_parametres_nomment_les_filtres_et_les_poids_simules(jeu):
     p = parametres(wb["Paramètres"])
     assert p["Filtres appliqués"].value == "axe : 3"
     assert p["Poids : Pertinence et retombées"].value == 30
-    assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16.6667, ")
+    assert wb["Classement"]["A2"].value.startswith("Poids : Pertinence 30, Cohérence 16,67, ")
     assert [r["No de demande"] for r in valeurs(wb["Classement"], HAUT)] == ["T-003"]
     assert wb["Classement"]["A3"].value is None  # aucune financée : pas de trait
     assert wb["Classement"].tables["Classement"].ref == "A4:AW5"
