@@ -5,6 +5,7 @@ Pas une page : app.py ne l'inscrit pas dans la navigation.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,10 +66,15 @@ def moteur():
     try:
         return _moteur(url)
     except stockage.BaseInutilisable as exc:
+        # L'adresse de la base (rôle, hôte, port, nom) va au journal du serveur, pas à l'écran :
+        # cette page se montre avant toute connexion (revue de l'issue 20).
+        logging.getLogger(__name__).error(
+            "Base inutilisable (%s) : %s", stockage.url_masquee(url), exc
+        )
         st.error(
             litteral(
-                f"La base de données ({stockage.url_masquee(url)}) ne peut pas être "
-                f"utilisée : {exc}"
+                f"La base de données ne peut pas être utilisée : {exc} "
+                "L'adresse de la base est dans le journal du serveur."
             ),
             icon=":material/database:",
         )

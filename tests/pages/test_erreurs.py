@@ -167,3 +167,5 @@ def test_base_inutilisable_expliquee_des_la_premiere_page(base, tmp_path, panne)
     message = " ".join(" ".join(e.value for e in at.error).split())
     assert panne in message
     assert "erreur inattendue" not in message and "Traceback" not in message
+    # L'adresse de la base n'est pas montrée à qui n'est pas encore connecté.
+    assert "sqlite:" not in message and "postgresql" not in message
