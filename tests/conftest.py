@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -88,13 +89,16 @@ def manque(raison: str):
     pytest.skip(raison)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def moteur(request, tmp_path):
-    """Une base vide, une fois sur SQLite et une fois sur PostgreSQL (schéma jetable)."""
-    if request.param == "sqlite":
-        moteur = creer_moteur(f"sqlite:///{tmp_path / 'base.sqlite'}")
-        yield moteur
-        moteur.dispose()
+@contextlib.contextmanager
+def base_vide(dialecte: str, dossier: Path, nom: str | None = None):
+    """Une base neuve, SQLite (fichier `nom` dans `dossier`, un nom unique par défaut) ou
+    PostgreSQL (schéma jetable, supprimé à la sortie)."""
+    if dialecte == "sqlite":
+        moteur = creer_moteur(f"sqlite:///{dossier / (nom or f'{uuid.uuid4().hex}.sqlite')}")
+        try:
+            yield moteur
+        finally:
+            moteur.dispose()
         return
     if raison := _postgres_ou_raison():
         manque(raison)
@@ -106,11 +110,20 @@ def moteur(request, tmp_path):
         c.execute(sa.text(f"CREATE SCHEMA {schema}"))
     url = sa.engine.make_url(URL_POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
     moteur = creer_moteur(url.render_as_string(hide_password=False))
-    yield moteur
-    moteur.dispose()
-    with administrateur.begin() as c:
-        c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    administrateur.dispose()
+    try:
+        yield moteur
+    finally:
+        moteur.dispose()
+        with administrateur.begin() as c:
+            c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        administrateur.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def moteur(request, tmp_path):
+    """Une base vide, une fois sur SQLite et une fois sur PostgreSQL (schéma jetable)."""
+    with base_vide(request.param, tmp_path, "base.sqlite") as moteur:
+        yield moteur
 
 
 def classeur(feuilles: dict[str, list[list[object]]]) -> bytes:

@@ -6,14 +6,12 @@ restauration interrompue laisse la base telle qu'elle était ; la ligne de comma
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 import zipfile
 
 import pytest
@@ -33,7 +31,7 @@ from evaluation.socle.journal import libelle_objet
 from evaluation.socle.roles import ADMIN, ANALYSTE, EVALUATEUR, PRESIDENT
 from evaluation.socle.stockage import migration, sauvegarde
 from evaluation.socle.stockage.schema import compteur_ecritures, metadonnees
-from tests.conftest import DONNEES, RACINE_PROJET, URL_POSTGRES, _postgres_ou_raison, manque
+from tests.conftest import DONNEES, RACINE_PROJET, base_vide
 from tests.filtrage import admettre
 from tests.ministere import recommander
 
@@ -44,34 +42,6 @@ MOT_DE_PASSE = "Une phrase de passe assez longue 2026"
 
 
 # --- Des bases ------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def base_vide(dialecte: str, dossier):
-    """Une base neuve (schéma à jour, aucune donnée), SQLite ou PostgreSQL (schéma jetable) :
-    la cible d'une restauration."""
-    if dialecte == "sqlite":
-        moteur = stockage.creer_moteur(f"sqlite:///{dossier / f'{uuid.uuid4().hex}.sqlite'}")
-        try:
-            yield moteur
-        finally:
-            moteur.dispose()
-        return
-    if raison := _postgres_ou_raison():
-        manque(raison)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    administrateur = sa.create_engine(URL_POSTGRES)
-    with administrateur.begin() as c:
-        c.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    url = sa.engine.make_url(URL_POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
-    moteur = stockage.creer_moteur(url.render_as_string(hide_password=False))
-    try:
-        yield moteur
-    finally:
-        moteur.dispose()
-        with administrateur.begin() as c:
-            c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        administrateur.dispose()
 
 
 def _url(moteur) -> str:
