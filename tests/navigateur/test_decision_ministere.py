@@ -55,8 +55,11 @@ def test_l_autorite_approuve_en_lot_puis_voit_le_classement(appel_evalue, serveu
     page.get_by_role("link", name="Classement").click()
     attendre_fin(page)
     page.get_by_role("heading", name="Classement").first.wait_for()
-    # Le tableau est un canevas : l'en-tête dit que le financé suit la décision du ministère.
-    page.get_by_text(
-        f"sur {montant(3_000_000)} · financé {montant(2_000_000)} (décisions du ministère)"
-    ).wait_for()
+    # Le tableau « Financement » en tête de page (issue 19) : la ligne des décisions du
+    # ministère porte ce qu'il a accordé en 2024-2025, sur l'enveloppe de l'appel.
+    ministere = page.get_by_role("row").filter(has_text="Accordé par décision du ministère")
+    ministere.first.wait_for()
+    assert montant(2_000_000) in ministere.first.inner_text()
+    enveloppe = page.get_by_role("row").filter(has_text="Enveloppe").first
+    assert montant(3_000_000) in enveloppe.inner_text()
     page.screenshot(path=str(tmp_path / "classement_apres.png"), full_page=True)
