@@ -94,6 +94,21 @@ def compter_appels(monkeypatch, module, nom: str) -> list:
     return appels
 
 
+def fenetres(at: AppTest) -> list:
+    """Les fenêtres (`st.dialog`) ouvertes : AppTest les range dans le bloc « event », où
+    vont aussi les `st.html` qui ne portent que du style (la francisation de l'interface,
+    à chaque exécution) — ceux-là ne sont pas des fenêtres."""
+    from streamlit.testing.v1.element_tree import Block
+
+    return [
+        b
+        for e in at._tree.children.values()
+        if e.type == "event"
+        for b in e.children.values()
+        if isinstance(b, Block)
+    ]
+
+
 def rendu(source: str) -> str:
     """Le texte qu'une personne lit d'une source Markdown passée par `texte.litteral` : sans
     les barres obliques d'échappement ni les gluons (U+2060) invisibles."""

@@ -34,7 +34,7 @@ from evaluation.socle.roles import ADMIN, EVALUATEUR, OBSERVATEUR, PRESIDENT
 from evaluation.socle.texte import litteral
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
-from tests.pages.conftest import bilan, compte_de_test, rendu, sous_le_controle, textes
+from tests.pages.conftest import bilan, compte_de_test, fenetres, rendu, sous_le_controle, textes
 
 SOUS_LA_LIGNE, RESTANT_LIGNE = NOTIONS[LIGNE], RESTANTS[LIGNE]
 COMITE = NOTIONS[RECOMMANDATIONS]
@@ -787,11 +787,9 @@ def test_verrouiller_puis_rouvrir_les_decisions(ouvrir, appel, ids, moteur):
 
 
 def _fenetre(at):
-    """La fenêtre (`st.dialog`) ouverte, que AppTest range dans le bloc « event »."""
-    fenetres = [
-        b for e in at._tree.children.values() if e.type == "event" for b in e.children.values()
-    ]
-    return fenetres[0] if fenetres else None
+    """La fenêtre (`st.dialog`) ouverte, ou None."""
+    ouvertes = fenetres(at)
+    return ouvertes[0] if ouvertes else None
 
 
 def _listes(fenetre) -> dict[str, list]:

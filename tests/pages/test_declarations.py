@@ -68,7 +68,8 @@ def test_seance_refusee_jusqu_a_la_declaration(application, jeu, moteur):
     assert "Engagement de confidentialité" in texte
     assert f"« {appel.nom} »" in texte  # le texte nomme l'appel
     assert not set(BOUTONS_SEANCE) & cles_boutons(at)
-    assert not at.title  # ni la demande ni ses notes
+    # Le titre de la page seulement : ni la demande ni ses notes.
+    assert [t.value for t in at.title] == ["Séance du comité"] and not at.header
 
     # Les cases non cochées : refusé, sous le bouton, rien d'écrit.
     at = _accepter(at, "decl_seance", cocher=False)

@@ -14,7 +14,7 @@ from evaluation.socle.formats import note
 from evaluation.socle.roles import ADMIN, EVALUATEUR, PRESIDENT
 from tests.conftest import DONNEES
 from tests.filtrage import admettre
-from tests.pages.conftest import compte_de_test, compter_appels, rendu, textes
+from tests.pages.conftest import compte_de_test, compter_appels, fenetres, rendu, textes
 
 pytestmark = pytest.mark.usefixtures("cadre_a_chaque_execution")
 
@@ -118,14 +118,9 @@ def test_sans_evaluateur(application):
     assert _metriques(at)["Évaluations soumises"] == "0 / 0"
 
 
-def _fenetres(at):
-    """Les fenêtres (`st.dialog`) ouvertes : AppTest les range dans le bloc « event »."""
-    return [b for b in at._tree.children.values() if b.type == "event" for b in b.children.values()]
-
-
 def _listes(at) -> dict[str, object]:
     """Les tables de la fenêtre ouverte, par titre (le markdown en gras qui les précède)."""
-    (fenetre,) = _fenetres(at)
+    (fenetre,) = fenetres(at)
     titres = [m.value.strip("*") for m in fenetre.markdown]
     tables = [d.value for d in fenetre.dataframe]
     return dict(zip(titres, tables, strict=True))
@@ -152,7 +147,7 @@ def test_verrouiller_ouvre_une_fenetre_qui_liste_l_inacheve(
         appel.id, demandes["T-003"], LUC, "Employé de la ville", moteur=moteur, auteur="admin"
     )
     at = application(PAGE, role=PRESIDENT)
-    assert not _fenetres(at)
+    assert not fenetres(at)
     at.button(key="verrouiller").click().run()
     assert not at.exception, at.exception
     listes = _listes(at)
@@ -166,11 +161,11 @@ def test_verrouiller_ouvre_une_fenetre_qui_liste_l_inacheve(
         ["Éva Lachance", "T-003", listes[titre].iloc[3]["Titre"], "pas commencée"],
     ]
     assert all(listes[titre]["Titre"])
-    assert [b.label for b in _fenetres(at)[0].button] == ["Verrouiller quand même", "Annuler"]
+    assert [b.label for b in fenetres(at)[0].button] == ["Verrouiller quand même", "Annuler"]
 
     at.button(key="verrouiller_annuler").click().run()
     assert not at.exception, at.exception
-    assert not _fenetres(at)
+    assert not fenetres(at)
     assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is False
     assert "Évaluations ouvertes." in textes(at)
     with moteur.connect() as c:
@@ -181,7 +176,7 @@ def test_verrouiller_ouvre_une_fenetre_qui_liste_l_inacheve(
     at.button(key="verrouiller_confirmer").click().run()
     assert not at.exception, at.exception
     assert attributions.charger(appel.id, moteur=moteur).reglages.verrouille is True
-    assert not _fenetres(at)
+    assert not fenetres(at)
 
 
 def test_fenetre_de_verrouillage_examen_a_finir_puis_rien(application, appel, moteur):
@@ -205,7 +200,7 @@ def test_fenetre_de_verrouillage_examen_a_finir_puis_rien(application, appel, mo
     admettre(moteur, appel, ids[2:])
     at.button(key="verrouiller").click().run()
     assert not at.exception, at.exception
-    (fenetre,) = _fenetres(at)
+    (fenetre,) = fenetres(at)
     assert not fenetre.dataframe
     # Aucun évaluateur dans ce jeu : rien n'est attribué, et la fenêtre le dit.
     assert [rendu(m.value) for m in fenetre.markdown] == [
@@ -231,7 +226,7 @@ def test_verrouiller_puis_deverrouiller(application, appel, moteur, demandes, ro
     reglages = attributions.charger(appel.id, moteur=moteur).reglages
     assert reglages.verrouille is True
     assert [s.value for s in at.success] == ["Évaluations verrouillées (inscrit au journal)."]
-    assert not _fenetres(at)
+    assert not fenetres(at)
     assert reglages.modifie_par == f"{role}@exemple.qc.ca"
     verrou = next(m.value for m in at.markdown if "Évaluations verrouillées" in m.value)
     assert f"par {role}@exemple.qc.ca" in verrou
