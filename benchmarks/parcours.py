@@ -110,7 +110,7 @@ PAGES = {
     "seance": (
         "Séance",
         "presidence",
-        "Restant à la ligne de financement",
+        "Position au classement",
         TABLES_CLASSEMENT,
         ("decision",),
     ),
