@@ -941,8 +941,9 @@ def main() -> None:
         print(
             f"\n## {_nombre(taille, 0)} demandes × {manifeste['evaluateurs']} évaluateurs "
             f"({'PostgreSQL' if options.postgresql else 'SQLite'}, attribution "
-            f"{options.repartition}), médianes de "
-            f"{options.repetitions} passage(s)\n\n"
+            f"{options.repartition}), "
+            f"{'médianes de ' if options.repetitions > 1 else ''}"
+            f"{options.repetitions} {'passages' if options.repetitions > 1 else 'passage'}\n\n"
             f"Base {origine} : {_nombre(manifeste['lignes_budget'], 0)} lignes de budget, "
             f"{_nombre(manifeste['avertissements'], 0)} avertissements à l'importation, "
             f"{_nombre(manifeste['conflits'], 0)} conflits d'intérêts, "
