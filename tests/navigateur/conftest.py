@@ -228,6 +228,18 @@ def apres_execution(page, geste, delai: int = 30_000) -> float:
     return fin_d_execution(page, depuis, delai)
 
 
+def noter_au_maximum_et_soumettre(page) -> None:
+    """Chaque curseur de la demande ouverte au maximum, au clavier (Fin), puis « Soumettre
+    l'évaluation » ; attend le message de la soumission."""
+    for curseur in page.get_by_role("slider").all():
+        curseur.focus()
+        curseur.press("End")
+        attendre_fin(page)
+    page.get_by_role("button", name="Soumettre l'évaluation").click()
+    attendre_fin(page)
+    page.get_by_text("Évaluation soumise à").wait_for()
+
+
 def se_connecter(page, courriel: str, mot_de_passe: str = MOT_DE_PASSE) -> None:
     """Remplit le formulaire de connexion affiché par la page et attend la page demandée."""
     page.get_by_label("Courriel").fill(courriel)

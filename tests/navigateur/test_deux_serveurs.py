@@ -38,6 +38,7 @@ from tests.navigateur.conftest import (
     _a_echoue,
     _port_libre,
     attendre_fin,
+    noter_au_maximum_et_soumettre,
     se_connecter,
 )
 
@@ -375,10 +376,6 @@ def verifier_le_mandataire(d: Deploiement) -> None:
 # --- Le parcours -----------------------------------------------------------------------------
 
 
-def _curseur(page, libelle: str):
-    return page.locator("[data-testid='stSlider']").filter(has_text=libelle).get_by_role("slider")
-
-
 def ouvrir(nouvelle_page, d: Deploiement, cle: str, chemin: str, amont: str, refus_csp: list):
     """Une personne (contexte neuf) dont le témoin d'affinité vise un serveur ; la réponse
     de la page dit quel serveur l'a servie."""
@@ -443,14 +440,7 @@ def test_deux_serveurs_derriere_nginx(deploiement, nouvelle_page, tmp_path):
     eva = ouvrir(nouvelle_page, d, cles["a"], "/evaluation", "a", refus_csp)
     se_connecter(eva, EVA)
     eva.get_by_text("0 / 3 soumises").wait_for()
-    for critere in appel.criteres:
-        curseur = _curseur(eva, critere.libelle)
-        curseur.focus()
-        curseur.press("End")
-        attendre_fin(eva)
-    eva.get_by_role("button", name="Soumettre l'évaluation").click()
-    attendre_fin(eva)
-    eva.get_by_text("Évaluation soumise à").wait_for()
+    noter_au_maximum_et_soumettre(eva)
     eva.get_by_text("1 / 3 soumises").wait_for()
 
     # La présidence (serveur b) relance sa page : la soumission faite sur a y est classée.

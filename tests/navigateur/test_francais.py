@@ -5,7 +5,12 @@ import pytest
 
 from evaluation.socle.comptes import creer_compte
 from pages.composants.francais import LOCALE_PLOTLY
-from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin, se_connecter
+from tests.navigateur.conftest import (
+    MOT_DE_PASSE,
+    attendre_fin,
+    noter_au_maximum_et_soumettre,
+    se_connecter,
+)
 
 pytestmark = pytest.mark.navigateur
 
@@ -142,13 +147,7 @@ def test_les_consignes_des_champs_et_le_texte_desactive(serveur, base_serveur, p
     zone.locator("textarea").press("Control+Enter")
     attendre_fin(page)
 
-    for curseur in page.get_by_role("slider").all():
-        curseur.focus()
-        curseur.press("End")
-        attendre_fin(page)
-    page.get_by_role("button", name="Soumettre l'évaluation").click()
-    attendre_fin(page)
-    page.get_by_text("Évaluation soumise à").wait_for()
+    noter_au_maximum_et_soumettre(page)
     commentaire = page.locator("[data-testid='stTextArea'] textarea").first
     assert commentaire.is_disabled()
     assert commentaire.input_value() == "Dossier clair, échéancier réaliste."
