@@ -167,3 +167,20 @@ def test_mutation_recense_et_applique_chaque_mutant_seul():
     assert corps[5] == "return x[x > 0] if not ok(x) else x + 1"
     assert corps[7] == "return x[x > 0].sort_values() if not ok(x) else x - 1"
     assert '"""Doc 3."""' in mu.muter(source, 0) and "def f(x: int=3)" in mu.muter(source, 0)
+
+
+def test_mutation_joue_un_echantillon_et_tue_un_mutant_d_une_regle_testee():
+    """La campagne entière (recensement sous coverage, enfants `fork`, deux copies en
+    parallèle, rejeu des survivants contre le fichier entier) sur un petit échantillon : au
+    moins un mutant est tué — un mutant jamais chargé (un .pyc périmé relu à sa place,
+    une copie qui n'est pas celle qu'on mute) survivrait partout."""
+    resultat = _lancer(
+        "mutation", "--modules", "repartition", "--max", "6", "--travaux", "2", "--detail"
+    )
+    joues = [ligne for ligne in resultat.stdout.splitlines() if ligne.startswith("  repartition:")]
+    assert len(joues) == 6, resultat.stdout
+    assert any(ligne.endswith(": tué") for ligne in joues), resultat.stdout
+    rangee = next(
+        ligne.split() for ligne in resultat.stdout.splitlines() if ligne.startswith("repartition  ")
+    )
+    assert rangee[1] == "6" and int(rangee[2]) + int(rangee[4]) == 6, rangee
