@@ -218,8 +218,11 @@ def indulgence(c: Cube, r: Reglages) -> pd.DataFrame:
 
 
 def cic_2k(x: np.ndarray) -> float:
-    """CIC(2,k) (Shrout et Fleiss) : effets aléatoires à deux facteurs, fidélité de la
-    moyenne des k évaluateurs. `x` (n cibles × k évaluateurs) sans valeur manquante."""
+    """CIC(2,k) (Shrout et Fleiss 1979 ; ICC(A,k) de McGraw et Wong 1996) : effets
+    aléatoires à deux facteurs, accord absolu, fidélité de la moyenne des k évaluateurs.
+    `x` (n cibles × k évaluateurs) sans valeur manquante. (BMS − EMS)/(BMS + (JMS − EMS)/n) ;
+    dénominateur nul : non défini (NaN). Un dénominateur négatif (demandes semblables,
+    évaluateurs en désaccord) donne, par la même formule, une valeur au-dessus de 1."""
     x = np.asarray(x, dtype=float)
     n, k = x.shape
     if n < 2 or k < 2 or np.isnan(x).any():
@@ -232,7 +235,14 @@ def cic_2k(x: np.ndarray) -> float:
     ms_colonnes = ss_colonnes / (k - 1)
     ms_erreur = ss_erreur / ((n - 1) * (k - 1))
     denominateur = ms_lignes + (ms_colonnes - ms_erreur) / n
-    return float((ms_lignes - ms_erreur) / denominateur) if denominateur else float("nan")
+    # Un dénominateur nul en valeur exacte (panel [[70, 70, 70,5], [70, 70, 70], [70,5, 70, 70],
+    # [70, 70,5, 70]]) reste en flottants un résidu d'arrondi d'environ 1e-13, qui ferait un
+    # CIC de −5 × 10¹³ : sous 1e-9 de l'ordre de grandeur de ses termes, il est nul
+    # (interprétation : seuil d'arrondi ; issue 21, recoupement avec pingouin).
+    echelle = ms_lignes + (ms_colonnes + abs(ms_erreur)) / n
+    if abs(denominateur) <= 1e-9 * echelle:
+        return float("nan")
+    return float((ms_lignes - ms_erreur) / denominateur)
 
 
 def cic_1(x: np.ndarray) -> float:
