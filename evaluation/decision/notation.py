@@ -220,9 +220,11 @@ def indulgence(c: Cube, r: Reglages) -> pd.DataFrame:
 def cic_2k(x: np.ndarray) -> float:
     """CIC(2,k) (Shrout et Fleiss 1979 ; ICC(A,k) de McGraw et Wong 1996) : effets
     aléatoires à deux facteurs, accord absolu, fidélité de la moyenne des k évaluateurs.
-    `x` (n cibles × k évaluateurs) sans valeur manquante. (BMS − EMS)/(BMS + (JMS − EMS)/n) ;
-    dénominateur nul : non défini (NaN). Un dénominateur négatif (demandes semblables,
-    évaluateurs en désaccord) donne, par la même formule, une valeur au-dessus de 1."""
+    `x` (n cibles × k évaluateurs) sans valeur manquante. (BMS − EMS)/(BMS + (JMS − EMS)/n).
+    Dénominateur nul ou négatif (demandes semblables, évaluateurs en désaccord) : non défini
+    (NaN). La formule publiée, comme pingouin, y donnerait une « fidélité » au-dessus de 1
+    (13,65 sur un panel en désaccord), qu'un comité lirait comme un accord parfait ;
+    interprétation : une fidélité n'est définie que sous un dénominateur positif."""
     x = np.asarray(x, dtype=float)
     n, k = x.shape
     if n < 2 or k < 2 or np.isnan(x).any():
@@ -240,7 +242,7 @@ def cic_2k(x: np.ndarray) -> float:
     # CIC de −5 × 10¹³ : sous 1e-9 de l'ordre de grandeur de ses termes, il est nul
     # (interprétation : seuil d'arrondi ; issue 21, recoupement avec pingouin).
     echelle = ms_lignes + (ms_colonnes + abs(ms_erreur)) / n
-    if abs(denominateur) <= 1e-9 * echelle:
+    if denominateur <= 1e-9 * echelle:
         return float("nan")
     return float((ms_lignes - ms_erreur) / denominateur)
 
@@ -309,11 +311,18 @@ class Accord:
     mesure: str
     cic: float
     alpha_par_critere: Mapping[str, float]
+    # Assez de notes pour un CIC, qui reste pourtant non défini (dénominateur nul ou négatif).
+    indefini: bool = False
 
 
 def accord_lisible(a: Accord) -> str:
     """L'accord sur les totaux en une phrase (issue 19) : la valeur et ce qu'elle mesure, ou
     pourquoi il n'y en a pas (un seul évaluateur par demande, ou une seule demande)."""
+    if np.isnan(a.cic) and a.indefini:
+        return (
+            "— : non mesurable, les écarts entre évaluateurs sont aussi grands que les écarts "
+            "entre demandes (voir où ils divergent)."
+        )
     if np.isnan(a.cic):
         return (
             "— : il faut au moins deux demandes notées chacune par au moins deux évaluateurs "
@@ -342,7 +351,9 @@ def accord(c: Cube, r: Reglages) -> Accord:
         critere: alpha_krippendorff_ordinal(c.notes[notees][:, :, j])
         for j, critere in enumerate(c.criteres)
     }
-    return Accord(mesure, valeur, alphas)
+    notes_par_demande = (~np.isnan(x)).sum(axis=1) if x.size else np.zeros(0)
+    assez = int((notes_par_demande >= 2).sum()) >= 2
+    return Accord(mesure, valeur, alphas, indefini=bool(assez and np.isnan(valeur)))
 
 
 # --- Boîtes à moustaches ---------------------------------------------------------------------

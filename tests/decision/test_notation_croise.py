@@ -90,9 +90,9 @@ def _meme_valeur(projet: float, reference: float) -> None:
 
 
 def _meme_cic_2k(x: np.ndarray, reference: pd.Series) -> None:
-    """Le CIC(2,k) du projet est la ligne ICC(A,k), sauf quand le dénominateur vaut 0 en valeur
-    exacte : non défini (voir test_cic_2k_denominateur_nul_non_defini)."""
-    if _denominateur_cic_2k_exact(x) == 0:
+    """Le CIC(2,k) du projet est la ligne ICC(A,k), sauf quand le dénominateur vaut 0 ou moins
+    en valeur exacte : non défini (voir test_cic_2k_denominateur_nul_ou_negatif_non_defini)."""
+    if _denominateur_cic_2k_exact(x) <= 0:
         assert np.isnan(notation.cic_2k(x))
     else:
         _meme_valeur(notation.cic_2k(x), reference["ICC(A,k)"])
@@ -115,8 +115,8 @@ PANELS = {
     # cohérence, ICC(C,k), vaudrait 1).
     "un-plus-severe-de-2": [[80, 80, 78], [75, 75, 73], [70, 70, 68], [88, 88, 86], [64, 64, 62]],
     # Demandes semblables, évaluateurs en désaccord : le dénominateur de la formule publiée est
-    # négatif, et l'ICC(A,k) de la référence comme le CIC(2,k) du projet valent plus de 1
-    # (13,65 et 5 pour les deux panels suivants) ; signalé, non tranché ici.
+    # négatif, et l'ICC(A,k) de la référence vaut plus de 1 (13,65 et 5 pour les deux panels
+    # suivants) ; le projet dit « non défini » (test plus bas).
     "desaccord": [[20, 80, 50], [75, 30, 55], [40, 45, 90], [60, 65, 10], [35, 70, 50]],
     "rangs-inverses": [[10, 90], [30, 70], [50, 50], [70, 30], [90, 10]],
     "extremes-0-et-100": [[0, 0, 100], [100, 100, 100], [0, 0, 0], [100, 0, 100], [0, 100, 0]],
@@ -151,7 +151,7 @@ def test_cic_un_plus_severe_que_les_autres():
     assert notation.cic_2k(x) == pytest.approx(reference["ICC(A,k)"], **TOLERANCE)
 
 
-def test_cic_2k_denominateur_nul_non_defini():
+def test_cic_2k_denominateur_nul_ou_negatif_non_defini():
     """Ici MS_lignes + (MS_colonnes − MS_erreur)/n vaut exactement 0 (1 111,1 + (0 − 4 444,4)/4) :
     le CIC(2,k) n'est pas défini. Calculé en flottants, ce zéro devient un reste d'arrondi, et
     pingouin répond environ −1,5 × 10¹⁶ ; le projet dit « non défini » (NaN), comme pour un
@@ -166,6 +166,34 @@ def test_cic_2k_denominateur_nul_non_defini():
         assert np.isnan(notation.cic_2k(x))
         # Le CIC(1) du même panel reste défini, comme celui de la référence.
         assert notation.cic_1(x) == pytest.approx(_pingouin(x)["ICC(1,1)"], **TOLERANCE)
+
+
+@pytest.mark.parametrize("nom", ["desaccord", "rangs-inverses"])
+def test_cic_2k_denominateur_negatif_non_defini_et_dit(nom):
+    """Dénominateur négatif : la formule publiée (et pingouin) donne une « fidélité » au-dessus
+    de 1, qu'un comité lirait comme un accord parfait ; le projet dit non défini, et la phrase
+    de la page dit pourquoi (interprétation, docstring de `cic_2k`)."""
+    x = np.array(PANELS[nom], dtype=float)
+    assert _denominateur_cic_2k_exact(x) < 0
+    assert _pingouin(x)["ICC(A,k)"] > 1
+    assert np.isnan(notation.cic_2k(x))
+    phrase = notation.accord_lisible(notation.Accord("CIC(2,k)", float("nan"), {}, indefini=True))
+    assert "écarts entre évaluateurs sont aussi grands que les écarts entre demandes" in phrase
+
+
+def test_accord_dit_non_mesurable_seulement_quand_les_notes_suffisent():
+    """`accord` marque « non défini » un CIC qui manque alors que deux demandes ont chacune
+    deux notes ; avec une seule demande notée, la raison reste le manque de notes."""
+    desaccord = np.array(PANELS["desaccord"], dtype=float)
+    reglages = notation.Reglages(poids=(100.0,), echelle_min=0.0, echelle_max=100.0)
+
+    def cube(x):
+        demandes = np.arange(len(x))
+        return notation.Cube(demandes, np.array(["x", "y", "z"]), ("c",), x[:, :, None])
+
+    assert notation.accord(cube(desaccord), reglages).indefini
+    resultat = notation.accord(cube(desaccord[:1]), reglages)
+    assert np.isnan(resultat.cic) and not resultat.indefini
 
 
 @pytest.mark.parametrize("nom", PANELS)
