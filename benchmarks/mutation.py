@@ -12,7 +12,7 @@ cosmic-ray demande une base de session et un ordonnanceur pour ce qu'une boucle 
 Le script travaille sur des copies du dépôt (le dossier de travail n'est jamais touché),
 tire ses mutants de l'arbre syntaxique (`ast`) et rend le taux par module, puis la liste
 des survivants (fichier, ligne, mutation) à lire un par un : un survivant est soit un test à
-écrire, soit un mutant équivalent à écrire dans `mutants_equivalents.toml` avec la raison
+écrire, soit un mutant équivalent à écrire dans `mutants_equivalents/<module>.toml` avec la raison
 pour laquelle aucune entrée ne le distingue.
 
 Ce qui le rend assez rapide pour une séance de travail (1 600 mutants en moins d'une heure
@@ -52,7 +52,7 @@ from pathlib import Path
 import pytest
 
 RACINE = Path(__file__).resolve().parents[1]
-EQUIVALENTS = Path(__file__).resolve().with_name("mutants_equivalents.toml")
+EQUIVALENTS = Path(__file__).resolve().with_name("mutants_equivalents")
 PRECHARGEES = (
     "numpy",
     "pandas",
@@ -398,9 +398,14 @@ def _campagne(
 
 
 def _equivalents() -> list[dict]:
-    if not EQUIVALENTS.exists():
-        return []
-    return tomllib.loads(EQUIVALENTS.read_text(encoding="utf-8")).get("equivalent", [])
+    """Les mutants équivalents, un fichier par module (`mutants_equivalents/<module>.toml`) :
+    chaque `[[equivalent]]` porte la ligne telle qu'écrite, la mutation et la raison pour
+    laquelle aucune entrée ne distingue le mutant de l'original."""
+    entrees = []
+    for fichier in sorted(EQUIVALENTS.glob("*.toml")):
+        for e in tomllib.loads(fichier.read_text(encoding="utf-8")).get("equivalent", []):
+            entrees.append({"module": fichier.stem, **e})
+    return entrees
 
 
 def _cle(module: str, source: str, mutant: Mutant) -> tuple[str, str, str]:
@@ -509,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         for m in survivants:
             chemin = MODULES[m.module][0]
             texte = (RACINE / chemin).read_text(encoding="utf-8").splitlines()[m.ligne - 1]
-            print(f"  {chemin}:{m.ligne}  {m.quoi}    | {texte.strip()[:90]}")
+            print(f"  {chemin}:{m.ligne}  {m.quoi}    | {texte.strip()}")
     if equivalents_tues:
         print("\nListés équivalents mais tués (à retirer de la liste) :")
         for m, resultat in equivalents_tues:
