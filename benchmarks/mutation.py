@@ -415,6 +415,12 @@ def _cle(module: str, source: str, mutant: Mutant) -> tuple[str, str, str]:
     return module, texte, mutant.quoi
 
 
+def _decrire(m: Mutant) -> str:
+    chemin = MODULES[m.module][0]
+    texte = (RACINE / chemin).read_text(encoding="utf-8").splitlines()[m.ligne - 1]
+    return f"{chemin}:{m.ligne}  {m.quoi}    | {texte.strip()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--modules", default=",".join(MODULES), help="liste séparée par des virgules")
@@ -498,10 +504,10 @@ def main(argv: list[str] | None = None) -> int:
                     time.monotonic() - debut,
                 )
             )
-            print(
-                f"{nom} : {len(mutants)} mutants, {tues} tués, {comptes['survit']} survivants",
-                flush=True,
-            )
+            print(f"{nom} : {len(mutants)} mutants, {tues} tués, {comptes['survit']} survivants")
+            for m in survivants[len(survivants) - comptes["survit"] :]:
+                print(f"  survit {_decrire(m)}")
+            sys.stdout.flush()
 
     print("\nmodule          mutants  tués  équivalents  survivants  taux    durée")
     for nom, n, tues, equiv, survit, duree in bilan:
@@ -512,9 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     if survivants:
         print("\nSurvivants (un test à écrire, ou un mutant équivalent à justifier) :")
         for m in survivants:
-            chemin = MODULES[m.module][0]
-            texte = (RACINE / chemin).read_text(encoding="utf-8").splitlines()[m.ligne - 1]
-            print(f"  {chemin}:{m.ligne}  {m.quoi}    | {texte.strip()}")
+            print(f"  {_decrire(m)}")
     if equivalents_tues:
         print("\nListés équivalents mais tués (à retirer de la liste) :")
         for m, resultat in equivalents_tues:
