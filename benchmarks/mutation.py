@@ -318,16 +318,20 @@ def _enfant(copie: Path, ids: list[str], carte: tuple[Path, Path] | None = None)
 
 def _attendre(pid: int, delai: float) -> str:
     debut = time.monotonic()
-    while True:
-        fini, statut = os.waitpid(pid, os.WNOHANG)
-        if fini:
-            return _etat(statut)
-        if time.monotonic() - debut > delai:
-            with contextlib.suppress(ProcessLookupError):
+    try:
+        while True:
+            fini, statut = os.waitpid(pid, os.WNOHANG)
+            if fini:
+                pid = 0
+                return _etat(statut)
+            if time.monotonic() - debut > delai:
+                return "délai"
+            time.sleep(0.02)
+    finally:
+        if pid:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
                 os.killpg(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return "délai"
-        time.sleep(0.02)
+                os.waitpid(pid, 0)
 
 
 def _etat(statut: int) -> str:
@@ -366,35 +370,42 @@ def _campagne(
     libres = list(copies)
     en_cours: dict[int, tuple[Path, _Tache, float]] = {}
     horloge = [1_000_000_000]
-    while file or en_cours:
-        while file and libres:
-            copie, tache = libres.pop(), file.popleft()
-            _ecrire(copie / chemin, muter(original, tache.mutant.numero), horloge)
-            en_cours[_enfant(copie, tache.ids)] = (copie, tache, time.monotonic())
-        fini, statut = os.waitpid(-1, os.WNOHANG)
-        if not fini:
-            maintenant = time.monotonic()
-            for pid, (_, _, debut) in list(en_cours.items()):
-                if maintenant - debut > delai:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    copie, tache, _ = en_cours.pop(pid)
-                    _ecrire(copie / chemin, original, horloge)
-                    libres.append(copie)
-                    rendre(tache.mutant, "délai")
-            time.sleep(0.02)
-            continue
-        if fini not in en_cours:
-            continue
-        copie, tache, _ = en_cours.pop(fini)
-        _ecrire(copie / chemin, original, horloge)
-        libres.append(copie)
-        resultat = _etat(statut)
-        if resultat == "survit" and not tache.complet:
-            file.appendleft(_Tache(tache.mutant, tests, True))
-        else:
-            rendre(tache.mutant, resultat)
+    try:
+        while file or en_cours:
+            while file and libres:
+                copie, tache = libres.pop(), file.popleft()
+                _ecrire(copie / chemin, muter(original, tache.mutant.numero), horloge)
+                en_cours[_enfant(copie, tache.ids)] = (copie, tache, time.monotonic())
+            fini, statut = os.waitpid(-1, os.WNOHANG)
+            if not fini:
+                maintenant = time.monotonic()
+                for pid, (_, _, debut) in list(en_cours.items()):
+                    if maintenant - debut > delai:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.killpg(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                        copie, tache, _ = en_cours.pop(pid)
+                        _ecrire(copie / chemin, original, horloge)
+                        libres.append(copie)
+                        rendre(tache.mutant, "délai")
+                time.sleep(0.02)
+                continue
+            if fini not in en_cours:
+                continue
+            copie, tache, _ = en_cours.pop(fini)
+            _ecrire(copie / chemin, original, horloge)
+            libres.append(copie)
+            resultat = _etat(statut)
+            if resultat == "survit" and not tache.complet:
+                file.appendleft(_Tache(tache.mutant, tests, True))
+            else:
+                rendre(tache.mutant, resultat)
+    finally:
+        # Interrompue (Ctrl+C, SIGTERM), la campagne ne laisse aucun enfant tourner.
+        for pid in en_cours:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
 
 
 def _equivalents() -> list[dict]:
@@ -435,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     inconnus = [n for n in noms if n not in MODULES]
     if inconnus:
         p.error(f"module inconnu : {', '.join(inconnus)} (connus : {', '.join(MODULES)})")
+    # SIGTERM (kill) passe par les mêmes `finally` que Ctrl+C : enfants arrêtés, copies du
+    # dépôt effacées.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     _precharger()
     equivalents = {(e["module"], e["ligne"], e["mutation"]): e for e in _equivalents()}
     reconnus: set[tuple[str, str, str]] = set()
