@@ -220,10 +220,10 @@ def montants_par_defaut(
     qui le fournit."""
     plafond = plafonds(demandes, appel, bonus)
     annees = nombre_annees(appel)
-    colonnes = [np.minimum(_cents(demandes[c]), plafond) for c in CLES_DEMANDE[:annees]]
-    if not colonnes:
-        return np.zeros((len(demandes), 0), np.int64)
-    montants = np.column_stack(colonnes)
+    # Au moins une colonne : la configuration refuse un appel de moins d'une année financée.
+    montants = np.column_stack(
+        [np.minimum(_cents(demandes[c]), plafond) for c in CLES_DEMANDE[:annees]]
+    )
     if admissibles is not None:
         montants = np.minimum(montants, np.asarray(admissibles, dtype=np.int64)[:, :annees])
     return np.maximum(montants, 0)
@@ -301,7 +301,7 @@ def montants_de_la_demande(d: Mapping, lignes: pd.DataFrame, appel: Appel, bonus
     annees = nombre_annees(appel)
     e = lignes_expliquees(lignes, appel)
     valeurs: dict[str, object] = {}
-    admissibles = np.zeros((1, annees), dtype=np.int64)
+    admissibles: list[int] = []  # le budget admissible de chaque année
     for a in range(annees):
         n = a + 1
         g = e[e["annee"].astype(int) == n] if len(e) else e
@@ -311,9 +311,11 @@ def montants_de_la_demande(d: Mapping, lignes: pd.DataFrame, appel: Appel, bonus
         valeurs[f"non_admissible_an{n}"] = int(retire[statut == "non admissible"].sum())
         valeurs[f"a_confirmer_an{n}"] = int(retire[statut == A_CONFIRMER].sum())
         valeurs[f"exces_plafond_an{n}"] = int(retire[statut == "admissible jusqu'au plafond"].sum())
-        admissibles[0, a] = int(g["montant_admissible"].sum()) if len(g) else 0
-        valeurs[f"admissible_an{n}"] = int(admissibles[0, a])
-    defaut = montants_par_defaut(pd.DataFrame([dict(d)]), appel, admissibles, np.array([bonus]))[0]
+        admissibles.append(int(g["montant_admissible"].sum()) if len(g) else 0)
+        valeurs[f"admissible_an{n}"] = admissibles[a]
+    defaut = montants_par_defaut(
+        pd.DataFrame([dict(d)]), appel, np.array([admissibles], dtype=np.int64), np.array([bonus])
+    )[0]
     for a in range(annees):
         valeurs[f"recommande_an{a + 1}"] = int(defaut[a])
     return valeurs
@@ -345,9 +347,9 @@ def ligne_de_financement(
     continue avec les suivantes, plus petites peut-être."""
     enveloppes = np.asarray(enveloppes, dtype=np.int64)
     montants = np.asarray(montants, dtype=np.int64)
-    if montants.ndim != 2:
+    if montants.ndim == 1:  # un vecteur : un montant par demande, une seule année
         montants = (
-            montants.reshape(len(montants), -1)
+            montants[:, np.newaxis]
             if montants.size
             else np.zeros((0, len(enveloppes)), dtype=np.int64)
         )

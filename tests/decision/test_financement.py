@@ -220,6 +220,14 @@ def test_budgets_ignore_les_demandes_et_annees_absentes():
     assert b.total.tolist() == [[0, 0], [10, 0]]
 
 
+def test_budgets_sans_lignes_de_budget():
+    """« une demande sans ligne de budget a un budget nul » : aussi quand l'appel n'a encore
+    aucune ligne (`sommes` absent)."""
+    b = financement.budgets(None, [3, 4], 2)
+    for tableau in (b.total, b.admissible, b.plafonnee, b.non_admissible, b.a_confirmer):
+        assert tableau.tolist() == [[0, 0], [0, 0]]
+
+
 def test_genres_des_categories_de_l_appel(appel):
     """Les listes « dépenses admissibles / non admissibles » de l'appel, telles que le TOML
     les porte : visas plafonnés, salaires et équipements non admissibles."""
@@ -258,6 +266,57 @@ def test_lignes_expliquees(appel):
     par_annee = replace(appel, portee_plafond_visas="annee")
     e = financement.lignes_expliquees(lignes, par_annee)
     assert e["montant_admissible"].tolist() == [0, 40_000, 30_000, 0, 900]
+
+
+def test_plafond_des_visas_s_epuise_en_annee_1_quel_que_soit_l_ordre_des_lignes(appel):
+    """« frais d'assurance voyage et de dédouanement (jusqu'à concurrence de 500 $) », plafond
+    pour la demande consommé d'abord en année 1 (interprétation, `portee_plafond_visas`) :
+    l'explication ligne par ligne suit l'ordre des années, pas celui des lignes, et dit le
+    même budget admissible que le classement (`budget_admissible`).
+
+    À la main : l'année 1 prend ses 300 $ de visas (reste 200 $ du plafond) ; l'année 2
+    n'en garde que 200 $ sur 400 $, 200 $ retirés. Budget admissible : an 1 = 1 000 $ de
+    logistique + 300 $ = 1 300 $ ; an 2 = 200 $."""
+    lignes = pd.DataFrame(
+        [(2, "Assurance voyage", "visas", 40_000), (1, "Visas", "visas", 30_000),
+         (1, "Logistique", "logistique", 100_000)],
+        columns=["annee", "categorie", "categorie_id", "montant"],
+        index=[12, 5, 9],  # des lignes tirées d'un tableau plus grand
+    )  # fmt: skip
+    e = financement.lignes_expliquees(lignes, appel)
+    assert e["montant_admissible"].tolist() == [20_000, 30_000, 100_000]
+    assert e["montant_retire"].tolist() == [20_000, 0, 0]
+    # Les lignes reçues, dans leur ordre, et les quatre colonnes de l'explication : rien
+    # d'autre (l'ancien index ne devient pas une colonne de la fiche ni du classeur).
+    assert e.columns.tolist() == [
+        "annee", "categorie", "categorie_id", "montant",
+        "categorie_appel", "genre", "montant_admissible", "montant_retire",
+    ]  # fmt: skip
+    assert e["categorie"].tolist() == ["Assurance voyage", "Visas", "Logistique"]
+    b = financement.budgets(
+        _sommes([(7, 1, 100_000, 30_000, 0, 0), (7, 2, 0, 40_000, 0, 0)]), [7], 2
+    )
+    assert financement.budget_admissible(b, appel).tolist() == [[130_000, 20_000]]
+    d = {"id": 7, "montant_demande_an1": 140_000, "montant_demande_an2": 40_000}
+    v = financement.montants_de_la_demande(d, lignes, appel)
+    assert (v["admissible_an1"], v["admissible_an2"], v["exces_plafond_an2"]) == (
+        130_000,
+        20_000,
+        20_000,
+    )
+
+
+def test_ligne_sans_montant_lisible_ne_compte_pas(appel):
+    """Une ligne dont le montant manque ou ne se lit pas vaut 0 $, comme dans le total que le
+    classement additionne en SQL (`stockage.sommes_budget` : `coalesce(montant, 0)`) : ni
+    admissible, ni retirée."""
+    lignes = pd.DataFrame(
+        [(1, "Logistique", "logistique", None), (1, "Salaires", "fonctionnement", "n/d")],
+        columns=["annee", "categorie", "categorie_id", "montant"],
+    )
+    e = financement.lignes_expliquees(lignes, appel)
+    assert e["montant_admissible"].tolist() == [0, 0]
+    assert e["montant_retire"].tolist() == [0, 0]
 
 
 def test_plafond_des_visas_par_demande_dans_le_classeur(appel):
@@ -306,6 +365,38 @@ def test_montants_recommandes_remplaces_par_les_modifications(appel):
     montants, retenues = financement.montants_recommandes(demandes, appel, modifications)
     assert montants.tolist() == [[0, 1_000_000], [2_500_000, 1_234_500]]
     assert set(retenues) == {(20, 2), (10, 1)}
+
+
+# --- Versions lues par les pages (modifications concurrentes) -----------------------------
+
+
+def test_versions_des_montants_et_des_decisions():
+    """La version d'un montant recommandé, d'une décision ou d'une bonification est
+    l'identifiant de sa dernière modification, 0 si rien n'a été inscrit : c'est ce que
+    l'écriture compare à la dernière ligne stockée (`stockage.derniere_ligne`, 0 sans
+    ligne) ; une autre valeur refuserait la première modification comme concurrente."""
+    modifications = [
+        {"id": 3, "demande_id": 10, "annee": 1},
+        {"id": 5, "demande_id": 10, "annee": 2},
+        {"id": 8, "demande_id": 20, "annee": 1},
+        {"id": 4, "demande_id": 10, "annee": 1},
+    ]
+    # La dernière de la demande 10 en année 1 : 4 (pas 5, l'année 2 ; pas 8, la demande 20).
+    assert financement.version_montant(modifications, 10, 1) == 4
+    assert financement.version_montant(modifications, 10, 2) == 5
+    assert financement.version_montant(modifications, 20, 2) == 0  # jamais modifié
+    assert financement.version_montants(modifications) == 8
+    assert financement.version_montants([]) == 0
+    decisions = [
+        {"id": 2, "demande_id": 7},
+        {"id": 6, "demande_id": 9},
+        {"id": 3, "demande_id": 7},
+    ]
+    assert financement.version_decision(decisions, 7) == 3
+    assert financement.version_decision(decisions, 11) == 0  # sans décision
+    assert financement.version_decision(decisions) == 6  # toutes celles de l'appel
+    assert financement.version_decision([]) == 0
+    assert financement.version_bonification(decisions, 9) == 6
 
 
 # --- Ligne de financement -----------------------------------------------------------------
@@ -408,6 +499,29 @@ def test_ligne_de_financement_liste_python_vide(mode):
 
 
 @pytest.mark.parametrize(
+    ("mode", "attendus", "restant"),
+    [("stricte", [F, A, A], [70]), ("remplissage", [F, A, F], [50])],
+)
+def test_ligne_de_financement_d_un_vecteur_une_annee(mode, attendus, restant):
+    """Un montant par demande (vecteur) : une seule année, face à la première enveloppe.
+    À la main : 30 tient dans 100 ; 30 + 80 = 110 non ; en remplissage, 30 + 20 = 50."""
+    ligne = financement.ligne_de_financement(np.array([30, 80, 20]), (100, 50), mode)
+    assert ligne.statuts.tolist() == attendus
+    assert ligne.cumuls.tolist() == [[30], [110], [130]]
+    assert ligne.restant.tolist() == restant
+
+
+@pytest.mark.parametrize("mode", ["stricte", "remplissage"])
+def test_ligne_de_financement_aucune_demande_classee_appel_d_une_annee(mode):
+    """Aucune demande classée dans un appel d'une année : le reste est l'enveloppe de cette
+    seule année, pas celle des années que l'appel ne finance pas."""
+    ligne = financement.ligne_de_financement(np.zeros((0, 1), dtype=np.int64), (100, 50), mode)
+    assert ligne.statuts.tolist() == []
+    assert ligne.finances.tolist() == [0]
+    assert ligne.restant.tolist() == [100]
+
+
+@pytest.mark.parametrize(
     ("conjoint", "fixee", "plafond_bonus", "attendue"),
     [
         (True, 500_000, 1_000_000, 500_000),
@@ -464,6 +578,39 @@ def test_montants_d_une_demande_seule(appel):
     )
 
 
+def test_montants_d_une_demande_chaque_retrait_a_son_motif(appel):
+    """« Les dépenses non admissibles sont les suivantes : Dépenses relatives au financement
+    courant d'un organisme et à la rémunération de son personnel » : seules ces lignes vont
+    dans « non admissible » ; une catégorie non reconnue (à confirmer) et l'excédent du
+    plafond des visas (« jusqu'à concurrence de 500 $ ») ont chacun leur colonne. Une année
+    sans ligne de budget n'a aucun budget admissible, donc rien de recommandé.
+
+    À la main, année 1 : salaires 4 000 $ non admissibles ; traiteur 700 $ à confirmer ;
+    visas 600 $ dont 100 $ au-delà des 500 $ ; admissible = 10 000 $ + 500 $ = 10 500 $ ;
+    recommandé = min(25 000 $, 15 300 $ demandés, 10 500 $) = 10 500 $. Année 2 : 5 000 $
+    demandés, aucune ligne, 0 $ recommandé."""
+    lignes = pd.DataFrame(
+        [(1, "Salaires", "fonctionnement", 400_000), (1, "Logistique", "logistique", 1_000_000),
+         (1, "Traiteur", None, 70_000), (1, "Visas", "visas", 60_000)],
+        columns=["annee", "categorie", "categorie_id", "montant"],
+    )  # fmt: skip
+    d = {"id": 1, "montant_demande_an1": 1_530_000, "montant_demande_an2": 500_000}
+    assert financement.montants_de_la_demande(d, lignes, appel) == {
+        "montant_demande_an1": 1_530_000,
+        "non_admissible_an1": 400_000,
+        "a_confirmer_an1": 70_000,
+        "exces_plafond_an1": 10_000,
+        "admissible_an1": 1_050_000,
+        "montant_demande_an2": 500_000,
+        "non_admissible_an2": 0,
+        "a_confirmer_an2": 0,
+        "exces_plafond_an2": 0,
+        "admissible_an2": 0,
+        "recommande_an1": 1_050_000,
+        "recommande_an2": 0,
+    }
+
+
 # --- Montant accordé et recommandation (issue 16, « Decisions stay coherent ») -----------
 
 
@@ -510,6 +657,10 @@ def _decidee(decision, accorde, recommande):
         pytest.param("refusé", (0, 0), (1_500_000, 0), 1, None, id="refus"),
         pytest.param("", (pd.NA, pd.NA), (1_500_000, 0), 1, None, id="sans-decision"),
         pytest.param("retenu", (1_500_000, 0), (np.nan, 0), 1, None, id="recommande-inconnu"),
+        # Une année sans montant accordé vaut 0 $ : rien à signaler face à 0 $ recommandé.
+        pytest.param(
+            "retenu", (1_500_000, np.nan), (1_500_000, 0), 2, None, id="an2-non-accorde-nul"
+        ),
     ],
 )  # fmt: skip
 def test_ecarts_de_montant(decision, accorde, recommande, annees, mention):
