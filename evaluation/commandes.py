@@ -304,6 +304,11 @@ def _analyseur() -> argparse.ArgumentParser:
     sb.add_parser(
         "mettre-a-jour", help="applique les révisions du schéma (fait aussi à chaque démarrage)"
     )
+    sb.add_parser(
+        "verifier",
+        help="vérifie la configuration d'un serveur avant son démarrage (variables, base "
+        "joignable, schéma à jour) sans rien écrire ; code 1 et la raison sinon",
+    )
     bs = sb.add_parser(
         "sauvegarder",
         help="copie toute la base (SQLite ou PostgreSQL) dans un fichier de sauvegarde, "
@@ -794,6 +799,8 @@ def _limites(options):
 def _ouvrir_et_executer(options, lancees: list) -> int:
     from evaluation.socle import stockage
 
+    if options.commande == "base" and options.action == "verifier":
+        return _verifier_base(options)
     if options.commande == "base" and options.action == "sauvegarder":
         # Ouvrir une base SQLite absente la créerait, vide : sauvegarder ne crée rien.
         url = options.base or stockage.url_par_defaut()
@@ -826,6 +833,21 @@ def _ouvrir_et_executer(options, lancees: list) -> int:
         return _executer(options, moteur, lancees)
     finally:
         moteur.dispose()
+
+
+def _verifier_base(options) -> int:
+    """`base verifier` : la configuration d'un serveur, avant son démarrage (ExecStartPre de
+    l'unité systemd, point d'entrée de l'image Docker) ; rien n'est créé ni écrit."""
+    from evaluation.socle.stockage import BaseInutilisable
+    from evaluation.socle.stockage.controle import verifier_configuration
+
+    try:
+        bilan = verifier_configuration(options.base)
+    except BaseInutilisable as exc:
+        print(f"Configuration refusée, le serveur ne doit pas démarrer : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(bilan)
+    return SORTIE_OK
 
 
 def _base_visee(moteur) -> str:
