@@ -7,6 +7,7 @@ refusé, 2 erreur d'utilisation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import re
@@ -879,18 +880,54 @@ def _base(options, moteur) -> int:
     return SORTIE_OK
 
 
+SORTIE_INTERROMPUE = 130  # comme un shell après Ctrl+C
+
+
+@contextlib.contextmanager
+def _arret_comme_ctrl_c():
+    """SIGTERM (systemd, `kill`, fin d'un cron) levé comme un Ctrl+C pendant une sauvegarde
+    ou une restauration : leurs `finally` suppriment la copie temporaire (renseignements
+    personnels) au lieu d'un arrêt sec qui la laisserait sur le disque."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrompre(numero, _cadre):
+        raise KeyboardInterrupt
+
+    precedent = signal.signal(signal.SIGTERM, interrompre)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, precedent)
+
+
 def _sauvegarder(options, moteur) -> int:
     from evaluation.socle import formats
     from evaluation.socle.stockage import sauvegarde
-    from evaluation.socle.stockage.diagnostic import expliquer
+    from evaluation.socle.stockage.diagnostic import erreur_systeme, expliquer
 
     try:
-        fait = sauvegarde.sauvegarder(moteur, options.fichier)
+        with _arret_comme_ctrl_c():
+            fait = sauvegarde.sauvegarder(moteur, options.fichier)
+    except KeyboardInterrupt:
+        print(
+            f"Sauvegarde interrompue : {options.fichier} n'a pas été écrit, et sa copie "
+            "partielle a été supprimée.",
+            file=sys.stderr,
+        )
+        return SORTIE_INTERROMPUE
     except sauvegarde.SauvegardeRefusee as exc:
         print(f"Sauvegarde refusée ({_base_visee(moteur)}) : {exc}", file=sys.stderr)
         return SORTIE_PROBLEME
     except OSError as exc:
-        print(f"Sauvegarde impossible : {options.fichier} : {exc.strerror}.", file=sys.stderr)
+        print(
+            f"Sauvegarde impossible : {options.fichier} : {erreur_systeme(exc)}.",
+            file=sys.stderr,
+        )
         return SORTIE_PROBLEME
     except Exception as exc:  # serveur perdu en cours de route : rien n'a été écrit
         print(f"Sauvegarde impossible : {expliquer(exc)}", file=sys.stderr)
@@ -898,6 +935,7 @@ def _sauvegarder(options, moteur) -> int:
     print(
         f"Sauvegarde écrite : {fait.fichier} ({_contenu(fait)}, révision de schéma "
         f"{fait.revision}, {formats.date_heure(fait.creee_le)}).\n"
+        f"Empreinte SHA-256 du contenu : {fait.empreinte} (vérifiée à la restauration).\n"
         f"Base sauvegardée : {_base_visee(moteur)}."
     )
     return SORTIE_OK
@@ -931,14 +969,23 @@ def _restaurer(options, moteur) -> int:
         )
 
     try:
-        fait = sauvegarde.restaurer(
-            moteur,
-            options.fichier,
-            auteur=options.auteur or _auteur_cli(),
-            remplacer=options.remplacer,
-            malgre_purges=options.malgre_purges,
-            description=description,
+        with _arret_comme_ctrl_c():
+            fait = sauvegarde.restaurer(
+                moteur,
+                options.fichier,
+                auteur=options.auteur or _auteur_cli(),
+                remplacer=options.remplacer,
+                malgre_purges=options.malgre_purges,
+                description=description,
+            )
+    except KeyboardInterrupt:
+        print(
+            "Restauration interrompue et annulée ; rien n'a été modifié, et la copie de "
+            "vérification a été supprimée.",
+            file=sys.stderr,
         )
+        print(f"Base visée : {_base_visee(moteur)}.", file=sys.stderr)
+        return SORTIE_INTERROMPUE
     except sauvegarde.SauvegardeRefusee as exc:
         print(f"Restauration refusée ; rien n'a été modifié : {exc}", file=sys.stderr)
         print(f"Base visée : {_base_visee(moteur)}.", file=sys.stderr)
@@ -962,6 +1009,13 @@ def _restaurer(options, moteur) -> int:
         f"Base restaurée depuis {fait.fichier} ({_contenu(fait)}{mise_a_jour}).\n"
         f"Base visée : {_base_visee(moteur)}."
     )
+    if not fait.empreinte:
+        print(
+            "Attention : cette sauvegarde, d'une version précédente de l'application, n'a pas "
+            "d'empreinte SHA-256 : son contenu n'a pas pu être vérifié. Faites-en une nouvelle "
+            "sauvegarde maintenant.",
+            file=sys.stderr,
+        )
     for appel_id in fait.purges_ramenees:
         print(
             f"Attention : les renseignements personnels de l'appel {appel_id}, purgés après "
