@@ -1311,6 +1311,7 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         identites = stockage.identites_demandes(appel.id, connexion=connexion)
         neq = stockage.neq_des_demandes(appel.id, connexion=connexion)
         retenues = stockage.lire_correspondances(appel.id, connexion=connexion)
+        purgees = set(stockage.demandes_purgees(appel.id, connexion=connexion))
     memoire = correspondances_colonnes.valides(
         {empreinte: r["correspondance"] for empreinte, r in retenues.items()}, appel
     )
@@ -1334,7 +1335,7 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
             + correspondances_colonnes.decrire(tableau.memorisee, libelles)
             + " (--colonne « EN-TÊTE=CLÉ » ou « EN-TÊTE= » pour la changer)."
         )
-    print(texte_verification(verification, valides))
+    print(texte_verification(verification, valides, purgees))
     code = SORTIE_OK if verification.sans_blocage else SORTIE_PROBLEME
     if options.commande == "verifier":
         return code
