@@ -157,13 +157,22 @@ def configurer_journaux(gestionnaire: logging.Handler | None = None) -> logging.
     return gestionnaire
 
 
-def _identifiants(courriels: set[str], connexion: Connection) -> dict[str, int]:
-    if not courriels:
+def _courriel(auteur: str) -> str:
+    """Le courriel d'un auteur écrit « courriel (précision) » par une page : l'importation
+    de la démonstration depuis l'Accueil est au nom de « x@y.ca (démonstration) »."""
+    return auteur.split(" (", 1)[0].strip()
+
+
+def _identifiants(auteurs: set[str], connexion: Connection) -> dict[str, int]:
+    """Auteur → identifiant de son compte, pour chaque auteur qui est un compte (son
+    courriel, suivi ou non d'une précision entre parenthèses)."""
+    if not auteurs:
         return {}
     requete = sa.select(comptes.c.courriel, comptes.c.id).where(
-        comptes.c.courriel.in_(sorted(courriels))
+        comptes.c.courriel.in_(sorted({_courriel(a) for a in auteurs}))
     )
-    return {courriel: int(i) for courriel, i in connexion.execute(requete)}
+    ids = {courriel: int(i) for courriel, i in connexion.execute(requete)}
+    return {a: ids[_courriel(a)] for a in auteurs if _courriel(a) in ids}
 
 
 def _differer(connexion: Connection, evenements: list[tuple[int, dict]]) -> None:
@@ -240,6 +249,8 @@ def apres_importation(importation_id: int, *, connexion: Connection) -> None:
         "mises_a_jour": ligne["nb_mises_a_jour"],
         "ecartees": ligne["nb_ecartees"],
     }
+    if auteur and auteur.endswith("(démonstration)"):
+        champs["demonstration"] = True
     _differer(connexion, [(logging.INFO, champs)])
 
 
