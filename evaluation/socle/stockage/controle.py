@@ -31,8 +31,9 @@ from evaluation.socle.stockage.moteur import (
     url_masquee,
 )
 
-# Les valeurs d'exemple de deploiement/systemd/evaluation.env.exemple et de
-# deploiement/docker/.env.exemple, à remplacer avant le premier démarrage.
+# Les valeurs d'exemple de deploiement/systemd/evaluation.env.exemple (« …_A_REMPLACER ») et
+# de deploiement/docker/.env.exemple (« a-remplacer »), à remplacer avant le premier
+# démarrage ; reconnues sans égard à la casse ni au trait d'union.
 MARQUE_EXEMPLE = "A_REMPLACER"
 VARIABLES_VERIFIEES = (VARIABLE_BASE, "STREAMLIT_SERVER_COOKIE_SECRET")
 
@@ -47,11 +48,11 @@ def verifier_configuration(
 
     environnement = os.environ if environnement is None else environnement
     for variable in VARIABLES_VERIFIEES:
-        if MARQUE_EXEMPLE in environnement.get(variable, ""):
+        if MARQUE_EXEMPLE in environnement.get(variable, "").upper().replace("-", "_"):
             raise BaseInutilisable(
                 f"la variable {variable} porte encore une valeur d'exemple (« …"
-                f"{MARQUE_EXEMPLE} ») : remplacez-la dans le fichier d'environnement "
-                "(/etc/evaluation/evaluation.env, ou .env de Docker)."
+                f"{MARQUE_EXEMPLE} » ou « a-remplacer ») : remplacez-la dans le fichier "
+                "d'environnement (/etc/evaluation/evaluation.env, ou .env de Docker)."
             )
     pool = reglages_pool(environnement)
     url = url or environnement.get(VARIABLE_BASE) or f"sqlite:///{FICHIER_BASE}"

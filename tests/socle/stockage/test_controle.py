@@ -66,11 +66,26 @@ def test_une_variable_du_pool_invalide_arrete(moteur, environnement, capsys, var
     assert f"la variable {variable} vaut « {valeur} »" in erreur
 
 
-def test_une_valeur_d_exemple_restee_arrete(moteur_sqlite, environnement, capsys):
-    environnement.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "SECRET_A_REMPLACER")
+@pytest.mark.parametrize(
+    ("variable", "valeur"),
+    [
+        ("STREAMLIT_SERVER_COOKIE_SECRET", "SECRET_A_REMPLACER"),  # systemd/evaluation.env
+        ("STREAMLIT_SERVER_COOKIE_SECRET", "a-remplacer"),  # docker/.env.exemple
+        (
+            "EVALUATION_BASE",
+            "postgresql+psycopg://evaluation:MOT_DE_PASSE_A_REMPLACER@127.0.0.1:5432/evaluation",
+        ),
+    ],
+)
+def test_une_valeur_d_exemple_restee_arrete(moteur_sqlite, environnement, capsys, variable, valeur):
+    """Les valeurs d'exemple des deux fichiers d'environnement livrés."""
+    exemples = (DEPLOIEMENT / "systemd" / "evaluation.env.exemple").read_text(encoding="utf-8")
+    exemples += (DEPLOIEMENT / "docker" / ".env.exemple").read_text(encoding="utf-8")
+    assert valeur.split("@")[0].split(":")[-1] in exemples
+    environnement.setenv(variable, valeur)
     code, _, erreur = _verifier(capsys, "--base", _url(moteur_sqlite))
-    assert code == 1
-    assert "STREAMLIT_SERVER_COOKIE_SECRET porte encore une valeur d'exemple" in erreur
+    assert code == 1 and "MOT_DE_PASSE" not in erreur
+    assert f"{variable} porte encore une valeur d'exemple" in erreur
 
 
 def test_une_base_injoignable_arrete(environnement, capsys):
