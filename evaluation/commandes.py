@@ -7,6 +7,7 @@ refusé, 2 erreur d'utilisation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import re
@@ -303,6 +304,11 @@ def _analyseur() -> argparse.ArgumentParser:
     sb = b.add_subparsers(dest="action", required=True, parser_class=_Analyseur)
     sb.add_parser(
         "mettre-a-jour", help="applique les révisions du schéma (fait aussi à chaque démarrage)"
+    )
+    sb.add_parser(
+        "verifier",
+        help="vérifie la configuration d'un serveur avant son démarrage (variables, base "
+        "joignable, schéma à jour) sans rien écrire ; code 1 et la raison sinon",
     )
     bs = sb.add_parser(
         "sauvegarder",
@@ -794,6 +800,8 @@ def _limites(options):
 def _ouvrir_et_executer(options, lancees: list) -> int:
     from evaluation.socle import stockage
 
+    if options.commande == "base" and options.action == "verifier":
+        return _verifier_base(options)
     if options.commande == "base" and options.action == "sauvegarder":
         # Ouvrir une base SQLite absente la créerait, vide : sauvegarder ne crée rien.
         url = options.base or stockage.url_par_defaut()
@@ -828,6 +836,21 @@ def _ouvrir_et_executer(options, lancees: list) -> int:
         moteur.dispose()
 
 
+def _verifier_base(options) -> int:
+    """`base verifier` : la configuration d'un serveur, avant son démarrage (ExecStartPre de
+    l'unité systemd, point d'entrée de l'image Docker) ; rien n'est créé ni écrit."""
+    from evaluation.socle.stockage import BaseInutilisable
+    from evaluation.socle.stockage.controle import verifier_configuration
+
+    try:
+        bilan = verifier_configuration(options.base)
+    except BaseInutilisable as exc:
+        print(f"Configuration refusée, le serveur ne doit pas démarrer : {exc}", file=sys.stderr)
+        return SORTIE_PROBLEME
+    print(bilan)
+    return SORTIE_OK
+
+
 def _base_visee(moteur) -> str:
     """La base d'une commande, pour ses messages (URL sans mot de passe)."""
     return moteur.url.render_as_string(hide_password=True)
@@ -857,18 +880,54 @@ def _base(options, moteur) -> int:
     return SORTIE_OK
 
 
+SORTIE_INTERROMPUE = 130  # comme un shell après Ctrl+C
+
+
+@contextlib.contextmanager
+def _arret_comme_ctrl_c():
+    """SIGTERM (systemd, `kill`, fin d'un cron) levé comme un Ctrl+C pendant une sauvegarde
+    ou une restauration : leurs `finally` suppriment la copie temporaire (renseignements
+    personnels) au lieu d'un arrêt sec qui la laisserait sur le disque."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrompre(numero, _cadre):
+        raise KeyboardInterrupt
+
+    precedent = signal.signal(signal.SIGTERM, interrompre)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, precedent)
+
+
 def _sauvegarder(options, moteur) -> int:
     from evaluation.socle import formats
     from evaluation.socle.stockage import sauvegarde
-    from evaluation.socle.stockage.diagnostic import expliquer
+    from evaluation.socle.stockage.diagnostic import erreur_systeme, expliquer
 
     try:
-        fait = sauvegarde.sauvegarder(moteur, options.fichier)
+        with _arret_comme_ctrl_c():
+            fait = sauvegarde.sauvegarder(moteur, options.fichier)
+    except KeyboardInterrupt:
+        print(
+            f"Sauvegarde interrompue : {options.fichier} n'a pas été écrit, et sa copie "
+            "partielle a été supprimée.",
+            file=sys.stderr,
+        )
+        return SORTIE_INTERROMPUE
     except sauvegarde.SauvegardeRefusee as exc:
         print(f"Sauvegarde refusée ({_base_visee(moteur)}) : {exc}", file=sys.stderr)
         return SORTIE_PROBLEME
     except OSError as exc:
-        print(f"Sauvegarde impossible : {options.fichier} : {exc.strerror}.", file=sys.stderr)
+        print(
+            f"Sauvegarde impossible : {options.fichier} : {erreur_systeme(exc)}.",
+            file=sys.stderr,
+        )
         return SORTIE_PROBLEME
     except Exception as exc:  # serveur perdu en cours de route : rien n'a été écrit
         print(f"Sauvegarde impossible : {expliquer(exc)}", file=sys.stderr)
@@ -876,6 +935,7 @@ def _sauvegarder(options, moteur) -> int:
     print(
         f"Sauvegarde écrite : {fait.fichier} ({_contenu(fait)}, révision de schéma "
         f"{fait.revision}, {formats.date_heure(fait.creee_le)}).\n"
+        f"Empreinte SHA-256 du contenu : {fait.empreinte} (vérifiée à la restauration).\n"
         f"Base sauvegardée : {_base_visee(moteur)}."
     )
     return SORTIE_OK
@@ -909,14 +969,23 @@ def _restaurer(options, moteur) -> int:
         )
 
     try:
-        fait = sauvegarde.restaurer(
-            moteur,
-            options.fichier,
-            auteur=options.auteur or _auteur_cli(),
-            remplacer=options.remplacer,
-            malgre_purges=options.malgre_purges,
-            description=description,
+        with _arret_comme_ctrl_c():
+            fait = sauvegarde.restaurer(
+                moteur,
+                options.fichier,
+                auteur=options.auteur or _auteur_cli(),
+                remplacer=options.remplacer,
+                malgre_purges=options.malgre_purges,
+                description=description,
+            )
+    except KeyboardInterrupt:
+        print(
+            "Restauration interrompue et annulée ; rien n'a été modifié, et la copie de "
+            "vérification a été supprimée.",
+            file=sys.stderr,
         )
+        print(f"Base visée : {_base_visee(moteur)}.", file=sys.stderr)
+        return SORTIE_INTERROMPUE
     except sauvegarde.SauvegardeRefusee as exc:
         print(f"Restauration refusée ; rien n'a été modifié : {exc}", file=sys.stderr)
         print(f"Base visée : {_base_visee(moteur)}.", file=sys.stderr)
@@ -940,6 +1009,13 @@ def _restaurer(options, moteur) -> int:
         f"Base restaurée depuis {fait.fichier} ({_contenu(fait)}{mise_a_jour}).\n"
         f"Base visée : {_base_visee(moteur)}."
     )
+    if not fait.empreinte:
+        print(
+            "Attention : cette sauvegarde, d'une version précédente de l'application, n'a pas "
+            "d'empreinte SHA-256 : son contenu n'a pas pu être vérifié. Faites-en une nouvelle "
+            "sauvegarde maintenant.",
+            file=sys.stderr,
+        )
     for appel_id in fait.purges_ramenees:
         print(
             f"Attention : les renseignements personnels de l'appel {appel_id}, purgés après "
@@ -1235,6 +1311,7 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
         identites = stockage.identites_demandes(appel.id, connexion=connexion)
         neq = stockage.neq_des_demandes(appel.id, connexion=connexion)
         retenues = stockage.lire_correspondances(appel.id, connexion=connexion)
+        purgees = set(stockage.demandes_purgees(appel.id, connexion=connexion))
     memoire = correspondances_colonnes.valides(
         {empreinte: r["correspondance"] for empreinte, r in retenues.items()}, appel
     )
@@ -1258,7 +1335,7 @@ def _verifier_ou_importer(options, appel, moteur, lancees: list) -> int:
             + correspondances_colonnes.decrire(tableau.memorisee, libelles)
             + " (--colonne « EN-TÊTE=CLÉ » ou « EN-TÊTE= » pour la changer)."
         )
-    print(texte_verification(verification, valides))
+    print(texte_verification(verification, valides, purgees))
     code = SORTIE_OK if verification.sans_blocage else SORTIE_PROBLEME
     if options.commande == "verifier":
         return code

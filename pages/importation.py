@@ -14,6 +14,7 @@ from evaluation.depot.importation import DecisionsVerrouillees, importer
 from evaluation.depot.rapport import (
     compter,
     problemes_par_fichier,
+    purgees_du_lot,
     resume_fichier,
     resume_importation,
     texte_depot_presume,
@@ -503,6 +504,8 @@ st.title("Importation des demandes")
 
 with moteur().connect() as connexion:
     numeros_stockes = stockage.numeros_demandes(appel.id, connexion=connexion)
+    # Purgées (conservation échue) : l'importation les laisse telles quelles.
+    purgees_stockees = set(stockage.demandes_purgees(appel.id, connexion=connexion))
     identites_stockees = stockage.identites_demandes(appel.id, connexion=connexion)
     # Appel d'organismes : un NEQ déjà importé sous un autre numéro est signalé.
     neq_stockes = (
@@ -635,7 +638,12 @@ c2.metric(
     help="Problèmes bloquants et fichiers refusés : ils empêchent l'importation du fichier.",
 )
 c3.metric("Avertissements", nombres[AVERTISSEMENT])
-c4.metric("Importables", len(verification.selection(False)[0]))
+c4.metric(
+    "Importables",
+    len(verification.selection(False)[0])
+    - len(purgees_du_lot(verification, False, purgees_stockees)),
+    help="Sans les demandes purgées dans la base, que l'importation laisse telles quelles.",
+)
 
 for fichier, par_gravite in problemes_par_fichier(verification).items():
     grave = bool(par_gravite.get(REFUS) or par_gravite.get(BLOQUANT))
@@ -676,10 +684,18 @@ if not gardees and not lignes:
 
 st.subheader("Aperçu de ce qui sera enregistré")
 nouvelles = [d for d in gardees if d.no_demande not in numeros_stockes]
+a_part = purgees_du_lot(verification, valides_seulement, purgees_stockees)
 st.caption(
     f"{pluriel(len(gardees), 'demande')} : {pluriel(len(nouvelles), 'nouvelle')}, "
-    f"{pluriel(len(gardees) - len(nouvelles), 'déjà stockée')} (mises à jour en place, "
-    f"évaluations conservées) ; "
+    f"{pluriel(len(gardees) - len(nouvelles) - len(a_part), 'déjà stockée')} (mises à jour "
+    "en place, évaluations conservées)"
+    + (
+        ", "
+        + pluriel(len(a_part), "purgée laissée telle quelle", "purgées laissées telles quelles")
+        if a_part
+        else ""
+    )
+    + " ; "
     f"{pluriel(len(lignes), 'ligne de budget lue', 'lignes de budget lues')} ; "
     f"{pluriel(len(ecartees), 'demande écartée', 'demandes écartées')}."
 )

@@ -88,3 +88,38 @@ def test_l_observateur_voit_les_montants_en_lecture_seule():
     assert "voit les montants" in ligne and "lecture seule" in ligne
     assert peut_ouvrir(OBSERVATEUR, "classement")
     assert not peut_decider_pour_le_ministere(OBSERVATEUR)
+
+
+def test_l_exemple_de_mot_de_passe_encode_se_lit_comme_le_mot_de_passe(tmp_path):
+    """« Déployer » : le mot de passe d'exemple, encodé en pourcentage dans l'URL, est bien
+    celui que SQLAlchemy lit (et son encodage celui de la commande donnée) ; la ligne, dans
+    un fichier d'environnement lu par le shell comme à l'étape 6, ne change pas."""
+    import subprocess
+    import urllib.parse
+
+    import sqlalchemy as sa
+
+    texte = " ".join(README.split())
+    (mot_de_passe,) = re.findall(r"Ainsi le mot de passe `([^`]+)` s'écrit", texte)
+    (url,) = re.findall(r"EVALUATION_BASE=(postgresql\+psycopg://evaluation:\S+)", README)
+    lue = sa.engine.make_url(url)
+    assert lue.password == mot_de_passe and "$" in mot_de_passe
+    assert (lue.host, lue.port, lue.database) == ("127.0.0.1", 5432, "evaluation")
+    assert url.split(":")[2].split("@")[0] == urllib.parse.quote(mot_de_passe, safe="")
+    fichier = tmp_path / "evaluation.env"
+    fichier.write_text(f"EVALUATION_BASE={url}\n", encoding="utf-8")
+    lu = subprocess.run(
+        ["sh", "-c", f'set -a; . "{fichier}"; printf %s "$EVALUATION_BASE"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert lu.stdout == url
+    # Le mot de passe brut, lui, ne passe pas le shell intact (« $x » remplacé).
+    fichier.write_text(f"MDP={mot_de_passe}\n", encoding="utf-8")
+    lu = subprocess.run(
+        ["sh", "-c", f'set -a; . "{fichier}"; printf %s "$MDP"'],
+        capture_output=True,
+        text=True,
+    )
+    assert lu.stdout != mot_de_passe

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from evaluation.depot.validation import Verification
 from evaluation.depot.verification import RapportImportation
@@ -66,7 +67,23 @@ def compter(verification: Verification) -> dict[str, int]:
     return compte
 
 
-def texte_verification(verification: Verification, lignes_valides_seulement: bool = False) -> str:
+def purgees_du_lot(
+    verification: Verification, lignes_valides_seulement: bool, purgees: Collection[str]
+) -> list[str]:
+    """Les numéros des demandes gardées par la vérification que la base porte déjà, purgées
+    (`stockage.demandes_purgees`) : l'importation les laisse telles quelles (un fichier ne
+    fait pas revenir des renseignements retirés), elles ne sont donc pas importables."""
+    gardees, _ = verification.selection(lignes_valides_seulement)
+    return [d.no_demande for d in gardees if d.no_demande in purgees]
+
+
+def texte_verification(
+    verification: Verification,
+    lignes_valides_seulement: bool = False,
+    purgees: Collection[str] = (),
+) -> str:
+    """Le rapport d'une vérification ; `purgees` : les numéros des demandes purgées de
+    l'appel, comptées à part au bilan (« purgée laissée telle quelle »), pas importables."""
     lignes = []
     groupes = problemes_par_fichier(verification)
     for fichier, par_gravite in groupes.items():
@@ -81,14 +98,28 @@ def texte_verification(verification: Verification, lignes_valides_seulement: boo
                 lignes.append(f"    - {lieu + ' : ' if lieu else ''}{p.message}")
     gardees, _ = verification.selection(lignes_valides_seulement)
     ecartees = verification.ecartees(lignes_valides_seulement)
+    a_part = purgees_du_lot(verification, lignes_valides_seulement, purgees)
     compte = compter(verification)
+    importables = len(gardees) - len(a_part)
     lignes.append(
-        f"Bilan : {pluriel(len(gardees), 'demande importable', 'demandes importables')}, "
-        f"{pluriel(len(ecartees), 'écartée')} ; "
+        f"Bilan : {pluriel(importables, 'demande importable', 'demandes importables')}, "
+        + (
+            pluriel(len(a_part), "purgée laissée telle quelle", "purgées laissées telles quelles")
+            + ", "
+            if a_part
+            else ""
+        )
+        + f"{pluriel(len(ecartees), 'écartée')} ; "
         f"{pluriel(compte[REFUS], 'fichier refusé', 'fichiers refusés')}, "
         f"{pluriel(compte[BLOQUANT], *_NOMS_GRAVITE[BLOQUANT])}, "
         f"{pluriel(compte[AVERTISSEMENT], *_NOMS_GRAVITE[AVERTISSEMENT])}."
     )
+    if a_part:
+        lignes.append(
+            f"Purgées dans la base ({', '.join(a_part)}) : leurs renseignements personnels ont "
+            "été retirés à la fin de la conservation ; l'importation les laissera telles "
+            "quelles."
+        )
     if compte[REFUS]:
         lignes.append("Les fichiers refusés n'ont pas été lus et ne sont pas importés.")
     if compte[BLOQUANT] and not lignes_valides_seulement:

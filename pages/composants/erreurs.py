@@ -13,6 +13,8 @@ import secrets
 
 import streamlit as st
 
+from evaluation.socle.stockage.evenements import ATTRIBUT_TRACE, trace_sans_donnees
+
 journal = logging.getLogger("evaluation.pages")
 CLE_ERREUR = "_erreur_inattendue"
 
@@ -31,9 +33,16 @@ def message_erreur(reference: str) -> str:
 
 
 def consigner(exc: BaseException) -> str:
-    """Inscrit l'erreur et sa trace dans le journal du serveur ; renvoie sa référence."""
+    """Inscrit l'erreur dans le journal du serveur ; renvoie sa référence. La trace est
+    épurée : le type de l'exception (et de ses causes), le fichier, la ligne et la fonction
+    de chaque cadre, jamais son message ni des valeurs (le texte d'une exception peut citer
+    un courriel, un nom, la requête et ses paramètres)."""
     reference = _reference()
-    journal.error("Erreur inattendue, référence %s", reference, exc_info=exc)
+    journal.error(
+        "Erreur inattendue, référence %s",
+        reference,
+        extra={ATTRIBUT_TRACE: trace_sans_donnees(exc)},
+    )
     return reference
 
 

@@ -459,3 +459,23 @@ def test_qsf_ce_que_la_section_dit_est_cite_de_la_section():
         "demandeur.type",
     ):
         assert _sans_blancs(sources[chemin].citation) in SECTION_QSF, chemin
+
+
+@pytest.mark.parametrize(
+    ("appel", "echue"),
+    [(FFQCD, dt.date(2024, 4, 1)), (QSF, dt.date(2029, 4, 1))],
+    ids=["ffqcd", "qsf"],
+)
+def test_conservation_reglee_par_le_ministere(appel, echue):
+    """Relecture d'exploitation (point 9) : chaque modèle fixe la conservation des
+    renseignements personnels ([conservation]) comme réglage du ministère, le texte de l'appel
+    n'en disant rien ; la purge devient permise le lendemain de la fin du financement plus
+    douze mois."""
+    from evaluation.depot.conservation import echeance
+
+    assert (appel.mois_apres_cloture, appel.cloture) == (12, "fin_financement")
+    assert echeance(appel) == echue
+    for chemin in ("conservation.mois_apres_cloture", "conservation.cloture"):
+        (reglage,) = [r for r in appel.reglages if r.chemin == chemin]
+        assert reglage.source.source == "comite"
+        assert "Réglage du ministère : l'appel ne dit" in reglage.source.note

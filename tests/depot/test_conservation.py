@@ -524,3 +524,31 @@ def test_vacuum_impossible_ne_defait_pas_la_purge(moteur, appel, rempli):
     assert "n'ont pas pu être effacées du disque" in bilan.texte()
     assert "VACUUM FULL demandes, lignes_budget" in bilan.texte()
     assert _traces(moteur) == []
+
+
+def test_verification_apres_purge_ne_compte_pas_les_purgees_comme_importables(
+    moteur, appel, rempli, tmp_path, capsys
+):
+    """Relecture d'exploitation (point 8) : la vérification d'un fichier qui porte des
+    demandes purgées les compte à part, comme l'importation (« purgées laissées telles
+    quelles »), pas parmi les importables ; la commande verifier et la commande importer
+    disent le même nombre."""
+    purger(
+        appel,
+        moteur=moteur,
+        auteur="a@x.ca",
+        avant_echeance=True,
+        raison="Essai",
+        aujourd_hui=dt.date(2026, 6, 2),
+    )
+    fichier = tmp_path / "demandes.xlsx"
+    fichier.write_bytes(_classeur(COURRIEL))
+    url = moteur.url.render_as_string(hide_password=False)
+    main(["--base", url, "verifier", "--appel", appel.id, str(fichier)])
+    sortie = capsys.readouterr().out
+    assert "Bilan : 0 demande importable, 3 purgées laissées telles quelles, 0 écartée" in sortie
+    assert "Purgées dans la base (T-001, T-002, T-003)" in sortie
+    main(["--base", url, "importer", "--appel", appel.id, str(fichier)])
+    sortie = capsys.readouterr().out
+    assert "0 demande importable, 3 purgées laissées telles quelles" in sortie
+    assert "3 purgées laissées telles quelles" in sortie.split("Bilan", 2)[-1]

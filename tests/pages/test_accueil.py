@@ -87,3 +87,36 @@ def test_enveloppe_de_chaque_annee_et_barre_laterale_une_annee_par_ligne(applica
         "Enveloppe par année financière :  \n2024-2025 : 750\u00a0000\u00a0$  \n"
         "2025-2026 : 500\u00a0000\u00a0$"
     )
+
+
+def test_importation_de_la_demo_journalisee_au_nom_du_compte(application, base):
+    """Relecture d'exploitation (point 5) : l'importation de la démonstration lancée depuis
+    l'Accueil paraît au journal du serveur avec l'identifiant du compte qui l'a lancée (elle
+    est écrite au nom de « courriel (démonstration) »), jamais son courriel."""
+    import io
+    import json
+    import logging
+
+    from evaluation.socle.stockage import evenements
+
+    racine = logging.getLogger("evaluation")
+    avant, niveau = list(racine.handlers), evenements.ACTIONS.level
+    flux = io.StringIO()
+    racine.handlers = [h for h in racine.handlers if not getattr(h, evenements._MARQUE, False)]
+    evenements.configurer_journaux(logging.StreamHandler(flux))
+    try:
+        at = application()
+        at.button(key="demo_accueil").click().run()
+        assert not at.exception
+    finally:
+        racine.handlers = avant
+        evenements.ACTIONS.setLevel(niveau)
+    lignes = [json.loads(x) for x in flux.getvalue().splitlines()]
+    (importation,) = [x for x in lignes if x.get("action") == "importation"]
+    moteur = stockage.creer_moteur(base)
+    with moteur.connect() as c:
+        (compte,) = stockage.lire_comptes(connexion=c)
+    moteur.dispose()
+    assert importation["compte"] == int(compte["id"])
+    assert importation["demonstration"] is True and importation["creees"] == 80
+    assert compte["courriel"] not in flux.getvalue()

@@ -97,7 +97,8 @@ def test_erreur_de_base_dans_une_page(application, monkeypatch, caplog, page, ro
     tout = _tout_le_texte(at)
     for fuite in ("SELECT", "hache_mot_de_passe", "secret@exemple", "OperationalError", "%("):
         assert fuite not in tout
-    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+    assert any(reference in r.getMessage() and r.trace_epuree for r in caplog.records)
+    assert not any(r.exc_info for r in caplog.records)  # pas de trace brute (message compris)
 
 
 def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base):
@@ -127,7 +128,9 @@ def test_erreur_dans_un_rappel_de_bouton(application, monkeypatch, caplog, base)
         "détails en haut de la page."
     ]
     assert "SELECT" not in _tout_le_texte(at)
-    assert any(r.exc_info for r in caplog.records if r.name == "evaluation.pages")
+    assert any(
+        getattr(r, "trace_epuree", None) for r in caplog.records if r.name == "evaluation.pages"
+    )
 
 
 def test_televersements_sans_filtre_du_navigateur(application):

@@ -5,6 +5,7 @@ première page montrent ce message au lieu du texte du pilote."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 import sqlalchemy as sa
@@ -17,12 +18,61 @@ def _texte(exc: BaseException) -> str:
     return " ".join(str(origine).split()).lower()
 
 
+# Les erreurs du système, en français : `OSError.strerror` est le texte anglais de la libc
+# (« No space left on device »), qui n'atteint jamais un message.
+_ERREURS_SYSTEME = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "accès refusé (droits du fichier ou de son dossier)",
+    errno.EPERM: "opération non permise (droits du fichier ou de son dossier)",
+    errno.ENOSPC: "disque plein",
+    errno.EDQUOT: "quota de disque dépassé",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EIO: "erreur d'entrée-sortie du disque",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.EEXIST: "le fichier existe déjà",
+}
+
+
+def erreur_systeme(exc: OSError) -> str:
+    """`exc` (une erreur du système de fichiers) dite en français, sans le texte de la libc."""
+    if exc.errno in _ERREURS_SYSTEME:
+        return _ERREURS_SYSTEME[exc.errno]
+    nom = errno.errorcode.get(exc.errno or 0)
+    return f"erreur du système ({nom})" if nom else f"erreur du système ({type(exc).__name__})"
+
+
+def _code_du_serveur(origine: BaseException) -> str:
+    """Le code SQLSTATE d'une erreur de PostgreSQL (psycopg), lisible dans toutes les langues."""
+    code = getattr(origine, "sqlstate", None) or getattr(origine, "pgcode", None)
+    return f", code SQLSTATE {code}" if isinstance(code, str) and code else ""
+
+
 def expliquer(exc: BaseException) -> str:
-    """La phrase qui explique `exc`, survenue en ouvrant ou en mettant à jour une base."""
+    """La phrase qui explique `exc`, survenue en ouvrant ou en mettant à jour une base ;
+    jamais le texte (anglais) du pilote ni du système."""
     if isinstance(exc, BaseInutilisable):
         return str(exc)
     texte = _texte(exc)
     origine = getattr(exc, "orig", None) or exc
+    if "database is locked" in texte or "database table is locked" in texte:
+        return (
+            "la base SQLite est occupée : un autre processus y écrit (ou la tient verrouillée) "
+            "depuis plus de 30 secondes. Réessayez quand il aura fini (hors des heures de "
+            "saisie pour une restauration)."
+        )
+    if (
+        "disk is full" in texte
+        or "no space left" in texte
+        or _code_du_serveur(origine).endswith("53100")
+    ):
+        return "le disque de la base est plein : libérez de la place, puis réessayez."
+    if "disk i/o error" in texte:
+        return (
+            "erreur d'entrée-sortie du disque de la base : vérifiez le disque, puis restaurez "
+            "une sauvegarde si la base est endommagée."
+        )
     if isinstance(origine, sqlite3.DatabaseError) and (
         "file is not a database" in texte or "malformed" in texte
     ):
@@ -52,5 +102,11 @@ def expliquer(exc: BaseException) -> str:
             "l'URL de la base est illisible. Exemples : sqlite:///donnees/evaluation.sqlite, "
             "postgresql+psycopg://utilisateur@hote:5432/base."
         )
-    message = " ".join(str(origine).split())[:300]
-    return f"{type(origine).__name__} : {message}"
+    if isinstance(origine, OSError) and origine.errno is not None:
+        return erreur_systeme(origine) + "."
+    # Une cause inconnue : son nom (et le code du serveur), pas son texte, anglais et qui
+    # peut citer des valeurs.
+    return (
+        f"erreur inattendue de la base de données ({type(origine).__name__}"
+        f"{_code_du_serveur(origine)}). Réessayez ; si elle revient, signalez-la avec ce nom."
+    )

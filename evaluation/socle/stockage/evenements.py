@@ -21,8 +21,10 @@ import datetime as dt
 import json
 import logging
 import os
+import traceback
 import weakref
 from collections.abc import Iterable
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -61,10 +63,52 @@ def niveau(objets: Iterable[str]) -> int:
     )
 
 
+RACINE = Path(__file__).resolve().parents[3]
+# L'attribut d'un enregistrement qui porte une trace déjà épurée (`trace_sans_donnees`).
+ATTRIBUT_TRACE = "trace_epuree"
+
+
+def _fichier(chemin: str) -> str:
+    """Le fichier d'un cadre, relatif au dépôt (ou au dossier des paquets installés)."""
+    try:
+        return Path(chemin).resolve().relative_to(RACINE).as_posix()
+    except ValueError:
+        _, _, apres = chemin.rpartition("site-packages/")
+        return apres or chemin
+
+
+def trace_sans_donnees(exc: BaseException) -> list[dict[str, object]]:
+    """La trace de `exc` sans aucune donnée : pour elle et chacune de ses causes (`raise …
+    from`, ou l'exception pendant laquelle elle est survenue), son type et, pour chaque
+    cadre, le fichier, la ligne et la fonction. Ni le message de l'exception (« compte
+    x@y.ca introuvable », la requête et les paramètres d'une erreur SQLAlchemy), ni les
+    valeurs des variables, ni le texte des lignes de code."""
+    chaine: list[dict[str, object]] = []
+    vues: set[int] = set()
+    courante: BaseException | None = exc
+    while courante is not None and id(courante) not in vues:
+        vues.add(id(courante))
+        genre = type(courante)
+        chaine.append(
+            {
+                "type": f"{genre.__module__}.{genre.__qualname__}",
+                "cadres": [
+                    f"{_fichier(cadre.f_code.co_filename)}:{ligne} {cadre.f_code.co_name}"
+                    for cadre, ligne in traceback.walk_tb(courante.__traceback__)
+                ],
+            }
+        )
+        courante = courante.__cause__ or (
+            None if courante.__suppress_context__ else courante.__context__
+        )
+    return chaine
+
+
 class FormatJson(logging.Formatter):
     """Une ligne JSON par enregistrement : date (UTC), niveau, source, puis les champs de
     l'événement (`extra={"champs": {...}}`) ou, pour un autre journal du paquet, le
-    message (et la trace d'une exception)."""
+    message ; la trace d'une exception sans son message ni ses valeurs
+    (`trace_sans_donnees`)."""
 
     def format(self, record: logging.LogRecord) -> str:
         ligne: dict[str, object] = {
@@ -79,8 +123,11 @@ class FormatJson(logging.Formatter):
             ligne.update(champs)
         else:
             ligne["message"] = record.getMessage()
-        if record.exc_info:
-            ligne["trace"] = self.formatException(record.exc_info)
+        epuree = getattr(record, ATTRIBUT_TRACE, None)
+        if epuree is not None:
+            ligne["trace"] = epuree
+        elif record.exc_info and record.exc_info[1] is not None:
+            ligne["trace"] = trace_sans_donnees(record.exc_info[1])
         return json.dumps(ligne, ensure_ascii=False, default=str)
 
 
@@ -110,13 +157,22 @@ def configurer_journaux(gestionnaire: logging.Handler | None = None) -> logging.
     return gestionnaire
 
 
-def _identifiants(courriels: set[str], connexion: Connection) -> dict[str, int]:
-    if not courriels:
+def _courriel(auteur: str) -> str:
+    """Le courriel d'un auteur écrit « courriel (précision) » par une page : l'importation
+    de la démonstration depuis l'Accueil est au nom de « x@y.ca (démonstration) »."""
+    return auteur.split(" (", 1)[0].strip()
+
+
+def _identifiants(auteurs: set[str], connexion: Connection) -> dict[str, int]:
+    """Auteur → identifiant de son compte, pour chaque auteur qui est un compte (son
+    courriel, suivi ou non d'une précision entre parenthèses)."""
+    if not auteurs:
         return {}
     requete = sa.select(comptes.c.courriel, comptes.c.id).where(
-        comptes.c.courriel.in_(sorted(courriels))
+        comptes.c.courriel.in_(sorted({_courriel(a) for a in auteurs}))
     )
-    return {courriel: int(i) for courriel, i in connexion.execute(requete)}
+    ids = {courriel: int(i) for courriel, i in connexion.execute(requete)}
+    return {a: ids[_courriel(a)] for a in auteurs if _courriel(a) in ids}
 
 
 def _differer(connexion: Connection, evenements: list[tuple[int, dict]]) -> None:
@@ -193,6 +249,8 @@ def apres_importation(importation_id: int, *, connexion: Connection) -> None:
         "mises_a_jour": ligne["nb_mises_a_jour"],
         "ecartees": ligne["nb_ecartees"],
     }
+    if auteur and auteur.endswith("(démonstration)"):
+        champs["demonstration"] = True
     _differer(connexion, [(logging.INFO, champs)])
 
 

@@ -40,6 +40,9 @@ VARIABLE_POOL_TAILLE = "EVALUATION_POOL_TAILLE"
 VARIABLE_POOL_DEBORDEMENT = "EVALUATION_POOL_DEBORDEMENT"
 POOL_TAILLE, POOL_DEBORDEMENT = 5, 10  # les défauts de SQLAlchemy : 15 connexions au plus
 POOL_MAX = 1000  # borne de bon sens : au-delà, une faute de frappe plutôt qu'un réglage
+# SQLite : combien de secondes une écriture attend qu'un autre processus ait fini la sienne
+# avant « base occupée ».
+ATTENTE_SQLITE_S = 30
 
 
 def url_par_defaut() -> str:
@@ -135,7 +138,9 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             fichier = Path(chemin)
             fichier.parent.mkdir(parents=True, exist_ok=True)
             _fichiers_prives(fichier)
-        moteur = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        moteur = sa.create_engine(
+            url, connect_args={"timeout": ATTENTE_SQLITE_S}, hide_parameters=True
+        )
 
         @sa.event.listens_for(moteur, "connect")
         def _reglages_sqlite(connexion_dbapi, _):
@@ -144,7 +149,7 @@ def _creer_moteur(url: str | None, mettre_a_jour_le_schema: bool) -> Engine:
             connexion_dbapi.isolation_level = None
             curseur = connexion_dbapi.cursor()
             curseur.execute("PRAGMA journal_mode=WAL")
-            curseur.execute("PRAGMA busy_timeout=30000")
+            curseur.execute(f"PRAGMA busy_timeout={int(ATTENTE_SQLITE_S * 1000)}")
             curseur.execute("PRAGMA foreign_keys=ON")
             # Le contenu supprimé ou remplacé est écrasé sur place (purge des renseignements
             # personnels : `conservation.effacer_versions_mortes`).

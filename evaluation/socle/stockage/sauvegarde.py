@@ -45,8 +45,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import secrets
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -59,6 +61,7 @@ from sqlalchemy.engine import Connection, Engine
 from evaluation.socle import formats
 from evaluation.socle.stockage import migration
 from evaluation.socle.stockage.conservation import traces_de_purge
+from evaluation.socle.stockage.diagnostic import erreur_systeme
 from evaluation.socle.stockage.journal import inscrire_journal, ligne_journal
 from evaluation.socle.stockage.moteur import creer_moteur, ecriture, maintenant
 from evaluation.socle.stockage.schema import (
@@ -69,7 +72,10 @@ from evaluation.socle.stockage.schema import (
     valeur_initiale_du_compteur,
 )
 
-FORMAT = 1
+# 2 : le fichier porte l'empreinte SHA-256 de son contenu (`empreinte`), vérifiée à la
+# restauration. Une sauvegarde au format 1 (sans empreinte) se restaure encore, et la
+# restauration dit qu'elle n'a pas pu être vérifiée.
+FORMAT = 2
 # « EVAS » : l'identifiant d'application de l'en-tête SQLite (PRAGMA application_id), propre
 # aux sauvegardes de cette application.
 ID_APPLICATION = 0x45564153
@@ -98,6 +104,9 @@ class CompteRendu:
     # Restauration forcée (`malgre_purges`) : les appels dont la base portait des purges que
     # la sauvegarde n'a pas ; leurs renseignements personnels sont revenus.
     purges_ramenees: tuple[str, ...] = ()
+    # L'empreinte SHA-256 du contenu (hexadécimal) ; vide pour une sauvegarde au format 1,
+    # qui n'en a pas (sa restauration n'a pas pu vérifier le contenu).
+    empreinte: str = ""
 
     @property
     def total(self) -> int:
@@ -120,7 +129,7 @@ def sauvegarder(moteur: Engine, fichier: str | Path) -> CompteRendu:
     existe déjà n'est remplacé que s'il est lui-même une sauvegarde."""
     fichier = Path(fichier)
     _refuser_destination(moteur, fichier)
-    partiel = fichier.with_name(f".{fichier.name}.{secrets.token_hex(4)}.partiel")
+    partiel = fichier.with_name(f".{fichier.name}.{secrets.token_hex(4)}{SUFFIXE_PARTIEL}")
     os.close(os.open(partiel, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
         if moteur.dialect.name == "sqlite":
@@ -133,8 +142,24 @@ def sauvegarder(moteur: Engine, fichier: str | Path) -> CompteRendu:
         os.replace(partiel, fichier)
         _synchroniser_dossier(fichier.parent)
     finally:
-        partiel.unlink(missing_ok=True)
+        # Interrompue (erreur, Ctrl+C, arrêt demandé) : la copie à moitié écrite, pleine de
+        # renseignements personnels, et les fichiers de SQLite à côté d'elle disparaissent.
+        for reste in (partiel, *_fichiers_annexes(partiel)):
+            reste.unlink(missing_ok=True)
     return compte_rendu
+
+
+# Les fichiers temporaires, à côté de la sauvegarde, sous un nom qui les fait reconnaître :
+# « .NOM.xxxxxxxx.partiel » (une sauvegarde en cours d'écriture) et
+# « .NOM.restauration-xxxxxxxx/ » (la copie vérifiée d'une restauration). Ils disparaissent à
+# la fin, même interrompue ; seul un arrêt brutal (SIGKILL, panne de courant) en laisse : ils
+# contiennent des renseignements personnels, supprimez-les (README, « Sauvegarder »).
+SUFFIXE_PARTIEL = ".partiel"
+PREFIXE_RESTAURATION = ".restauration-"
+
+
+def _fichiers_annexes(base: Path) -> tuple[Path, ...]:
+    return tuple(Path(f"{base}{s}") for s in ("-journal", "-wal", "-shm", ".verrou-schema"))
 
 
 def _refuser_destination(moteur: Engine, fichier: Path) -> None:
@@ -176,8 +201,11 @@ def _copier_sqlite(moteur: Engine, partiel: Path) -> None:
     pendant que d'autres processus écrivent (ils attendent au plus la durée de la copie)."""
     cible = sqlite3.connect(partiel)
     try:
-        with moteur.connect() as connexion:
-            connexion.connection.driver_connection.backup(cible)
+        with (
+            moteur.connect() as connexion,
+            _lecture_tenue(connexion.connection.driver_connection) as source,
+        ):
+            source.backup(cible)
         if _revision_sqlite(cible) is None:
             raise SauvegardeRefusee(
                 "la base n'a pas de schéma versionné (vide, ou créée avant Alembic) : lancez "
@@ -185,6 +213,20 @@ def _copier_sqlite(moteur: Engine, partiel: Path) -> None:
             )
     finally:
         cible.close()
+
+
+@contextlib.contextmanager
+def _lecture_tenue(source: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """`source` dans une transaction de lecture ouverte (une première lecture, qui attend
+    le délai de la connexion puis lève « database is locked » si un autre processus tient la
+    base) : l'API de sauvegarde de Python, elle, réessaie sans fin tant que la source est
+    verrouillée, sans qu'un Ctrl+C ni un SIGTERM ne l'arrête."""
+    source.execute("BEGIN")
+    try:
+        source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield source
+    finally:
+        source.execute("ROLLBACK")
 
 
 def _copier_serveur(moteur: Engine, partiel: Path) -> None:
@@ -280,7 +322,8 @@ def _copier_table(table: sa.Table, source: Connection, cible: Connection) -> int
 
 def _marquer(partiel: Path, *, source: str, fichier: Path) -> CompteRendu:
     """Marque le fichier comme une sauvegarde (identifiant d'application, table des
-    informations), seul (journal DELETE : pas de -wal à côté) ; compte ses lignes."""
+    informations, empreinte du contenu), seul (journal DELETE : pas de -wal à côté) ; compte
+    ses lignes."""
     creee_le = maintenant()
     connexion = sqlite3.connect(partiel, isolation_level=None)
     try:
@@ -296,11 +339,60 @@ def _marquer(partiel: Path, *, source: str, fichier: Path) -> CompteRendu:
                 ("source", source),
             ],
         )
+        empreinte = empreinte_du_contenu(connexion)
+        connexion.execute(f"INSERT INTO {TABLE_INFOS} VALUES ('empreinte', ?)", (empreinte,))
         revision = _revision_sqlite(connexion)
         lignes = _compter(connexion)
     finally:
         connexion.close()
-    return CompteRendu(fichier, revision or "", source, creee_le, lignes)
+    return CompteRendu(fichier, revision or "", source, creee_le, lignes, empreinte=empreinte)
+
+
+def _valeur(h, valeur) -> None:
+    """Une valeur dans l'empreinte, avec son type et sa longueur (« 1 » et 1, « ab »+« c » et
+    « a »+« bc » ne se confondent pas)."""
+    if valeur is None:
+        h.update(b"N;")
+    elif isinstance(valeur, int):
+        h.update(b"I%d;" % valeur)
+    elif isinstance(valeur, float):
+        h.update(b"F" + valeur.hex().encode() + b";")
+    else:
+        octets = valeur.encode("utf-8", "surrogatepass") if isinstance(valeur, str) else valeur
+        h.update(b"S" if isinstance(valeur, str) else b"B")
+        h.update(b"%d:" % len(octets))
+        h.update(bytes(octets))
+
+
+def empreinte_du_contenu(connexion: sqlite3.Connection) -> str:
+    """L'empreinte SHA-256 (hexadécimal) du contenu d'une sauvegarde : le schéma (chaque
+    table et index, leur SQL), chaque ligne de chaque table dans l'ordre de sa clé primaire,
+    chaque valeur, et les informations de la sauvegarde (sauf l'empreinte elle-même). Un octet
+    changé dans une donnée, un PDF ou le schéma la change ; elle ne dépend pas de la place des
+    lignes dans le fichier."""
+    h = hashlib.sha256(b"evaluation-sauvegarde/1;")
+    objets = connexion.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+        "ORDER BY type, name"
+    ).fetchall()
+    for genre, nom, sql in objets:
+        for valeur in (genre, nom, sql):
+            _valeur(h, valeur)
+    for _, nom, _ in (o for o in objets if o[0] == "table" and o[1] != TABLE_INFOS):
+        colonnes = connexion.execute(f'PRAGMA table_info("{nom}")').fetchall()
+        cles = [c[1] for c in sorted(colonnes, key=lambda c: c[5]) if c[5]]
+        ordre = ", ".join(f'"{c}"' for c in (cles or [c[1] for c in colonnes]))
+        _valeur(h, nom)
+        for ligne in connexion.execute(f'SELECT * FROM "{nom}" ORDER BY {ordre}'):
+            h.update(b"(")
+            for valeur in ligne:
+                _valeur(h, valeur)
+    for cle, valeur in connexion.execute(
+        f"SELECT cle, valeur FROM {TABLE_INFOS} WHERE cle != 'empreinte' ORDER BY cle"
+    ):
+        _valeur(h, cle)
+        _valeur(h, valeur)
+    return h.hexdigest()
 
 
 def _revision_sqlite(connexion: sqlite3.Connection) -> str | None:
@@ -351,11 +443,13 @@ def ouvrir_sauvegarde(fichier: str | Path) -> Iterator[tuple[Engine, CompteRendu
         with open(fichier, "rb") as f:
             entete = f.read(100)
     except OSError as exc:
-        raise SauvegardeRefusee(f"{fichier} : lecture impossible ({exc.strerror}).") from None
+        raise SauvegardeRefusee(
+            f"{fichier} : lecture impossible ({erreur_systeme(exc)})."
+        ) from None
     if not entete.startswith(ENTETE_SQLITE):
         raise SauvegardeRefusee(pas_une_sauvegarde + ".")
-    with tempfile.TemporaryDirectory(prefix="restauration-") as dossier:
-        copie = Path(dossier) / "sauvegarde.sqlite"
+    with _dossier_de_travail(fichier) as dossier:
+        copie = dossier / "sauvegarde.sqlite"
         infos, revision = _copier_et_verifier(fichier, copie, pas_une_sauvegarde)
         if revision not in migration.revisions_livrees():
             raise SauvegardeRefusee(
@@ -385,23 +479,42 @@ def ouvrir_sauvegarde(fichier: str | Path) -> Iterator[tuple[Engine, CompteRendu
                     _date(infos.get("creee_le")),
                     lignes,
                     revision_sauvegarde=revision,
+                    empreinte=infos.get("empreinte", ""),
                 ),
             )
         finally:
             moteur.dispose()
 
 
+@contextlib.contextmanager
+def _dossier_de_travail(fichier: Path) -> Iterator[Path]:
+    """Un dossier privé (0700) pour la copie d'une restauration, à côté de la sauvegarde
+    (« .NOM.restauration-xxxxxxxx », reconnaissable, sur le même disque qu'elle), ou dans le
+    dossier temporaire si celui de la sauvegarde est en lecture seule ; supprimé avec tout ce
+    qu'il contient à la sortie, même sur une erreur ou un Ctrl+C."""
+    prefixe = f".{fichier.name}{PREFIXE_RESTAURATION}"
+    try:
+        dossier = Path(tempfile.mkdtemp(prefix=prefixe, dir=fichier.parent))
+    except OSError:
+        dossier = Path(tempfile.mkdtemp(prefix=prefixe))
+    try:
+        yield dossier
+    finally:
+        shutil.rmtree(dossier, ignore_errors=True)
+
+
 def _copier_et_verifier(fichier: Path, copie: Path, refus: str) -> tuple[dict[str, str], str]:
     """Copie le fichier (ouvert en lecture seule) et en vérifie l'identifiant d'application,
     l'intégrité, le format et la révision ; renvoie (informations, révision)."""
     try:
-        source = sqlite3.connect(f"file:{fichier}?mode=ro", uri=True)
         cible = sqlite3.connect(copie)
         try:
-            source.backup(cible)
-        finally:
-            source.close()
-        try:
+            source = sqlite3.connect(f"file:{fichier}?mode=ro", uri=True, isolation_level=None)
+            try:
+                with _lecture_tenue(source):
+                    source.backup(cible)
+            finally:
+                source.close()
             (identifiant,) = cible.execute("PRAGMA application_id").fetchone()
             tables_presentes = {
                 n for (n,) in cible.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -416,27 +529,57 @@ def _copier_et_verifier(fichier: Path, copie: Path, refus: str) -> tuple[dict[st
                 raise SauvegardeRefusee(refus + ".")
             verification = [r for (r,) in cible.execute("PRAGMA quick_check")]
             if verification != ["ok"]:
+                # Le détail de SQLite (anglais, numéros de pages) ne dit rien à l'opératrice.
                 raise SauvegardeRefusee(
-                    f"{fichier} est une sauvegarde endommagée (vérification d'intégrité : "
-                    f"{verification[0]}) : rien n'a été restauré. Prenez une autre sauvegarde."
+                    f"{fichier} est une sauvegarde endommagée (la vérification d'intégrité de "
+                    "SQLite a échoué) : rien n'a été restauré. Prenez une autre sauvegarde."
                 )
             infos = dict(cible.execute(f"SELECT cle, valeur FROM {TABLE_INFOS}").fetchall())
             revision = _revision_sqlite(cible)
+            calculee = empreinte_du_contenu(cible) if "empreinte" in infos else None
         finally:
             cible.close()
     except sqlite3.DatabaseError as exc:
+        raise SauvegardeRefusee(_refus_sqlite(fichier, refus, exc)) from None
+    except OSError as exc:
         raise SauvegardeRefusee(
-            f"{refus}, ou elle est endommagée ({exc}) : rien n'a été restauré."
+            f"{fichier} : copie de vérification impossible ({erreur_systeme(exc)}) ; rien n'a "
+            "été restauré."
         ) from None
-    if int(infos.get("format", "0") or 0) > FORMAT:
+    format_ = int(infos.get("format", "0") or 0) if infos.get("format", "").isdigit() else 0
+    if format_ > FORMAT:
         raise SauvegardeRefusee(
             f"{fichier} est dans un format de sauvegarde plus récent ({infos['format']}) que "
             f"celui que cette version lit ({FORMAT}) : restaurez-la avec une version plus "
             "récente de l'application."
         )
+    if (format_ >= 2 and calculee is None) or calculee != infos.get("empreinte"):
+        raise SauvegardeRefusee(
+            f"{fichier} a été modifié ou abîmé depuis la sauvegarde : son contenu ne "
+            "correspond plus à son empreinte SHA-256. Rien n'a été restauré. Prenez une autre "
+            "copie de cette sauvegarde (celle d'origine, hors de cette machine) ou une autre "
+            "sauvegarde."
+        )
     if not revision or not tables_presentes >= migration.TABLES_FONDATRICES:
         raise SauvegardeRefusee(refus + " : les tables de l'application y manquent.")
     return infos, revision
+
+
+def _refus_sqlite(fichier: Path, refus: str, exc: sqlite3.DatabaseError) -> str:
+    """Le refus d'un fichier que SQLite n'a pas pu lire, en français (le texte de SQLite,
+    anglais, n'y est pas)."""
+    texte = str(exc).casefold()
+    if "locked" in texte or "busy" in texte:
+        return (
+            f"{fichier} est verrouillé par un autre programme (une copie ou une sauvegarde en "
+            "cours ?) : rien n'a été restauré. Réessayez quand il aura fini."
+        )
+    if "disk is full" in texte or "no space" in texte:
+        return (
+            f"{fichier} : le disque est plein pendant la copie de vérification (à côté de la "
+            "sauvegarde) ; rien n'a été restauré. Libérez de la place, puis réessayez."
+        )
+    return f"{refus}, ou elle est endommagée : rien n'a été restauré."
 
 
 def _date(texte: str | None) -> dt.datetime:

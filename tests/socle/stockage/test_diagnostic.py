@@ -40,6 +40,27 @@ def test_chaque_cause_a_sa_phrase(erreur, attendu):
     assert attendu in expliquer(erreur)
 
 
-def test_une_cause_inconnue_garde_son_nom_sans_la_requete():
-    texte = expliquer(sa.exc.IntegrityError("INSERT INTO comptes …", {"mdp": "x"}, ValueError("y")))
-    assert texte == "ValueError : y"
+def test_une_cause_inconnue_garde_son_nom_sans_la_requete_ni_le_texte_du_pilote():
+    texte = expliquer(
+        sa.exc.IntegrityError("INSERT INTO comptes …", {"mdp": "x"}, ValueError("duplicate y"))
+    )
+    assert texte.startswith("erreur inattendue de la base de données (ValueError)")
+    assert "duplicate" not in texte and "INSERT" not in texte and "mdp" not in texte
+
+
+@pytest.mark.parametrize(
+    ("erreur", "attendu", "anglais"),
+    [
+        (_du_pilote(sa.exc.OperationalError, "database is locked"), "occupée", "locked"),
+        (_du_pilote(sa.exc.OperationalError, "database or disk is full"), "plein", "full"),
+        (_du_pilote(sa.exc.OperationalError, "disk I/O error"), "entrée-sortie", "I/O error"),
+        (OSError(28, "No space left on device"), "plein", "No space"),
+        (OSError(5, "Input/output error"), "entrée-sortie", "Input"),
+        (OSError(30, "Read-only file system"), "lecture seule", "Read-only"),
+    ],
+)
+def test_le_texte_anglais_du_pilote_et_du_systeme_n_atteint_pas_le_message(
+    erreur, attendu, anglais
+):
+    texte = expliquer(erreur)
+    assert attendu in texte and anglais not in texte

@@ -125,7 +125,8 @@ def test_rien_pour_une_ecriture_annulee(moteur_sqlite, sortie):
 
 def test_format_des_autres_messages_du_paquet(sortie):
     """Les messages des autres modules (lecture d'un fichier, erreur d'une page) passent par
-    le même format : une ligne JSON, trace comprise."""
+    le même format : une ligne JSON, trace comprise — son type et ses cadres, pas son
+    message (« détail » pourrait être un nom de fichier ou un courriel)."""
     try:
         raise ValueError("détail")
     except ValueError:
@@ -133,7 +134,37 @@ def test_format_des_autres_messages_du_paquet(sortie):
     (ligne,) = sortie()
     assert ligne["niveau"] == "ERROR" and ligne["source"] == "evaluation.pages"
     assert ligne["message"] == "Erreur inattendue, référence R-1"
-    assert "ValueError: détail" in ligne["trace"]
+    assert ligne["trace"][0]["type"] == "builtins.ValueError"
+    assert "détail" not in json.dumps(ligne, ensure_ascii=False)
+
+
+def _chercher_compte(courriel: str, nom: str):
+    raise KeyError(f"compte {courriel} ({nom}) introuvable")
+
+
+def test_une_erreur_de_page_se_journalise_sans_son_message(sortie):
+    """`erreurs.consigner` (toute exception d'une page ou d'un rappel de bouton) : le type de
+    l'exception et de sa cause, le fichier, la ligne et la fonction de chaque cadre ; ni le
+    message, qui porte ici un courriel et un nom, ni les valeurs des variables."""
+    from pages.composants.erreurs import consigner
+
+    try:
+        try:
+            _chercher_compte(COURRIEL, NOM)
+        except KeyError as exc:
+            raise RuntimeError(f"lecture impossible pour {COURRIEL}") from exc
+    except RuntimeError as exc:
+        reference = consigner(exc)
+    (ligne,) = sortie()
+    texte = json.dumps(ligne, ensure_ascii=False)
+    for donnee in (COURRIEL, "eloise", NOM, "Tremblay", "introuvable", "lecture impossible"):
+        assert donnee not in texte
+    assert ligne["message"] == f"Erreur inattendue, référence {reference}"
+    assert [e["type"] for e in ligne["trace"]] == ["builtins.RuntimeError", "builtins.KeyError"]
+    fichier = "tests/socle/stockage/test_evenements.py"
+    (cadre,) = [c for c in ligne["trace"][1]["cadres"] if c.endswith(" _chercher_compte")]
+    assert cadre.startswith(f"{fichier}:") and cadre.split(":")[1].split()[0].isdigit()
+    assert ligne["trace"][0]["cadres"][0].startswith(f"{fichier}:")
 
 
 def test_les_messages_info_des_autres_modules_restent_hors_du_journal(sortie):

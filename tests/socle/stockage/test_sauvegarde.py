@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import zipfile
 
 import pytest
@@ -283,9 +285,20 @@ def test_refuse_une_sauvegarde_endommagee(moteur, faite, tmp_path):
     _refus(moteur, tronquee, "endommagée")
 
 
+def resceller(fichier) -> None:
+    """L'empreinte d'une sauvegarde modifiée par le test refaite, comme si une autre version
+    de l'application l'avait écrite ainsi."""
+    with sqlite3.connect(fichier) as c:
+        c.execute(
+            "UPDATE sauvegarde SET valeur = ? WHERE cle = 'empreinte'",
+            (sauvegarde.empreinte_du_contenu(c),),
+        )
+
+
 def test_refuse_une_sauvegarde_d_une_version_plus_recente(moteur, faite):
     with sqlite3.connect(faite) as c:
         c.execute("UPDATE alembic_version SET version_num = '0099_futur'")
+    resceller(faite)
     _refus(moteur, faite, "version plus récente.*0099_futur")
 
 
@@ -477,3 +490,254 @@ def test_sauvegarder_sans_base_ne_cree_rien_et_les_messages_nomment_la_base(
         sortie = capsys.readouterr().out
         assert "secret-de-test" not in sortie
         assert "Base visée : postgresql+psycopg://postgres:***@127.0.0.1" in sortie
+
+
+# --- Interruptions, empreinte, messages sans texte du pilote (relecture d'exploitation) -----
+
+# Des mots des messages de SQLite, de psycopg et de la libc (« file is not a database »,
+# « database disk image is malformed », « database is locked », « No such file »…).
+ANGLAIS = re.compile(
+    r"\b(file|database|locked|malformed|disk image|error|unable|is not|no such|denied)\b", re.I
+)
+
+
+def _restes(dossier) -> list[str]:
+    """Ce qui, dans `dossier`, ressemble à une copie temporaire d'une sauvegarde."""
+    return sorted(
+        p.name
+        for p in dossier.iterdir()
+        if "partiel" in p.name or "restauration" in p.name or p.name.endswith("-journal")
+    )
+
+
+@pytest.fixture
+def tmpdir_vide(tmp_path, monkeypatch):
+    """Le dossier temporaire du système (TMPDIR) remplacé par un dossier vide, pour voir ce
+    qu'une commande y laisse."""
+    dossier = tmp_path / "tmpdir"
+    dossier.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(dossier))
+    return dossier
+
+
+def test_sauvegarde_interrompue_ne_laisse_aucune_copie(moteur, appel, tmp_path, monkeypatch):
+    """Un Ctrl+C quand la copie est complète (SQLite : après l'API de sauvegarde) ou au milieu
+    de la copie (PostgreSQL : à la table des notes, après les demandes) : ni la sauvegarde, ni
+    sa copie partielle, ni un journal de SQLite ne restent."""
+    remplir(moteur, appel)
+    dossier = tmp_path / "sauvegardes"
+    dossier.mkdir()
+    vues: list[list[str]] = []
+    marquer, copier = sauvegarde._marquer, sauvegarde._copier_table
+
+    def marquer_puis_ctrl_c(partiel, **k):
+        marquer(partiel, **k)
+        vues.append(_restes(dossier))
+        raise KeyboardInterrupt
+
+    def ctrl_c_aux_notes(table, source, cible):
+        if table.name == "notes":
+            vues.append(_restes(dossier))
+            raise KeyboardInterrupt
+        return copier(table, source, cible)
+
+    pannes = [("_marquer", marquer_puis_ctrl_c)]
+    if moteur.dialect.name != "sqlite":  # SQLite copie par son API, pas table par table
+        pannes.append(("_copier_table", ctrl_c_aux_notes))
+    for nom, panne in pannes:
+        with monkeypatch.context() as m:
+            m.setattr(sauvegarde, nom, panne)
+            with pytest.raises(KeyboardInterrupt):
+                sauvegarde.sauvegarder(moteur, dossier / "s.sauvegarde")
+        assert list(dossier.iterdir()) == []
+    # La copie partielle existait bien, à côté, sous un nom reconnaissable.
+    assert vues and all(v and v[0].startswith(".s.sauvegarde.") for v in vues), vues
+    assert vues[0][0].endswith(".partiel")
+
+
+def test_restauration_interrompue_supprime_sa_copie(
+    moteur, faite, appel, tmp_path, tmpdir_vide, monkeypatch
+):
+    """La copie de vérification d'une restauration (les renseignements personnels de toute
+    la sauvegarde) est à côté de la sauvegarde, sous un nom reconnaissable, et disparaît
+    quand la restauration est interrompue (Ctrl+C, exception) au milieu de la copie."""
+    avant = sorted(p.name for p in faite.parent.iterdir())
+    donnees = contenu(moteur)
+    copier = sauvegarde._copier_table
+    vues = []
+
+    for interruption in (KeyboardInterrupt, OSError):
+
+        def panne(table, source, cible, interruption=interruption):
+            if table.name == "notes":
+                vues.append(_restes(faite.parent))
+                raise interruption
+            return copier(table, source, cible)
+
+        with monkeypatch.context() as m:
+            m.setattr(sauvegarde, "_copier_table", panne)
+            with pytest.raises(interruption):
+                sauvegarde.restaurer(moteur, faite, auteur="x", remplacer=True)
+        assert sorted(p.name for p in faite.parent.iterdir()) == avant
+        assert list(tmpdir_vide.iterdir()) == []
+    assert [len(v) for v in vues] == [1, 1]
+    assert all(v[0].startswith(".faite.sauvegarde.restauration-") for v in vues), vues
+    assert contenu(moteur) == donnees
+
+
+def test_restauration_dans_le_dossier_temporaire_si_celui_de_la_sauvegarde_est_en_lecture_seule(
+    faite, tmp_path, tmpdir_vide, monkeypatch
+):
+    """Le dossier de la sauvegarde refuse l'écriture (un montage en lecture seule) : la
+    copie va dans TMPDIR, sous le même nom reconnaissable, et en est retirée."""
+    creer = tempfile.mkdtemp
+    vues = []
+
+    def mkdtemp(prefix=None, dir=None):
+        if dir is not None:
+            raise PermissionError(30, "Read-only file system")
+        dossier = creer(prefix=prefix)
+        vues.append(os.path.basename(dossier))
+        return dossier
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    with base_vide("sqlite", tmp_path, "cible.sqlite") as cible:
+        sauvegarde.restaurer(cible, faite, auteur="x")
+    assert len(vues) == 1 and vues[0].startswith(".faite.sauvegarde.restauration-")
+    assert list(tmpdir_vide.iterdir()) == []
+
+
+SCRIPT_SIGTERM = """
+import os, signal, sys, time
+from evaluation.commandes import main
+from evaluation.socle.stockage import sauvegarde
+
+quoi, base, fichier = sys.argv[1:]
+def arret(*a, **k):
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+    raise SystemExit("SIGTERM sans effet")
+if quoi == "sauvegarder":
+    marquer = sauvegarde._marquer
+    sauvegarde._marquer = lambda *a, **k: (marquer(*a, **k), arret())
+else:
+    sauvegarde._copier_table = arret
+options = ["--remplacer"] if quoi == "restaurer" else []
+sys.exit(main(["--base", base, "base", quoi, fichier, *options]))
+"""
+
+
+def test_un_arret_demande_sigterm_supprime_la_copie(moteur_sqlite, faite, tmp_path):
+    """SIGTERM (systemd, `kill`, fin d'un cron) pendant `base sauvegarder` ou `base
+    restaurer` : la commande s'arrête sur un message en français (code 130), et sa copie
+    temporaire est supprimée (l'arrêt par défaut de Python ne passerait par aucun finally)."""
+    dossier = faite.parent
+    avant = sorted(p.name for p in dossier.iterdir())
+    for quoi, fichier in (("sauvegarder", dossier / "nuit.sauvegarde"), ("restaurer", faite)):
+        fait = subprocess.run(
+            [sys.executable, "-c", SCRIPT_SIGTERM, quoi, _url(moteur_sqlite), str(fichier)],
+            cwd=RACINE_PROJET,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(RACINE_PROJET)},
+        )
+        assert fait.returncode == 130, fait.stderr
+        assert "interrompue" in fait.stderr and "Traceback" not in fait.stderr
+        assert sorted(p.name for p in dossier.iterdir()) == avant
+
+
+def _changer_un_octet(fichier, motif: bytes) -> None:
+    octets = bytearray(fichier.read_bytes())
+    position = octets.index(motif) + len(motif) // 2
+    octets[position] ^= 0x01
+    fichier.write_bytes(bytes(octets))
+
+
+def test_un_octet_change_est_refuse(moteur, faite, capsys):
+    """Un octet changé au milieu du PDF d'une pièce jointe : SQLite n'y voit rien (la
+    vérification d'intégrité ne lit pas le contenu des lignes), l'empreinte SHA-256 si. Le
+    refus nomme le fichier et dit quoi faire ; rien n'est modifié."""
+    with sqlite3.connect(faite) as c:
+        ((empreinte,),) = c.execute("SELECT valeur FROM sauvegarde WHERE cle = 'empreinte'")
+        assert empreinte == sauvegarde.empreinte_du_contenu(c)
+    _changer_un_octet(faite, bytes(range(64, 192)))
+    with sqlite3.connect(faite) as c:
+        assert c.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    _refus(moteur, faite, f"{re.escape(str(faite))} a été modifié ou abîmé.*SHA-256")
+    assert main(["--base", _url(moteur), "base", "restaurer", str(faite)]) == 1
+    erreur = capsys.readouterr().err
+    assert "Prenez une autre copie de cette sauvegarde" in erreur
+    assert "Traceback" not in erreur
+
+
+def test_une_empreinte_retiree_est_refusee_une_sauvegarde_sans_empreinte_du_format_1_passe(
+    moteur, faite, capsys
+):
+    with sqlite3.connect(faite) as c:
+        c.execute("DELETE FROM sauvegarde WHERE cle = 'empreinte'")
+    _refus(moteur, faite, "a été modifié ou abîmé")
+    with sqlite3.connect(faite) as c:  # une sauvegarde écrite avant l'empreinte
+        c.execute("UPDATE sauvegarde SET valeur = '1' WHERE cle = 'format'")
+    code = main(["--base", _url(moteur), "base", "restaurer", str(faite), "--remplacer"])
+    assert code == 0
+    assert "n'a pas d'empreinte SHA-256" in capsys.readouterr().err
+
+
+def test_la_sauvegarde_annonce_son_empreinte(moteur_sqlite, appel, tmp_path, capsys):
+    fichier = tmp_path / "s.sauvegarde"
+    assert main(["--base", _url(moteur_sqlite), "base", "sauvegarder", str(fichier)]) == 0
+    with sqlite3.connect(fichier) as c:
+        empreinte = sauvegarde.empreinte_du_contenu(c)
+    assert f"Empreinte SHA-256 du contenu : {empreinte}" in capsys.readouterr().out
+
+
+def _refus_en_francais(capsys, moteur, fichier) -> str:
+    assert main(["--base", _url(moteur), "base", "restaurer", str(fichier)]) == 1
+    erreur = capsys.readouterr().err
+    assert "Traceback" not in erreur
+    assert not ANGLAIS.search(erreur), erreur
+    return erreur
+
+
+def test_aucun_texte_anglais_du_pilote_dans_les_refus(moteur_sqlite, faite, tmp_path, capsys):
+    """Un fichier qui commence comme une base SQLite mais n'en est pas une, une sauvegarde
+    tronquée, une page abîmée : le refus est en français, sans le texte de SQLite."""
+    faux = tmp_path / "faux.sauvegarde"
+    faux.write_bytes(b"SQLite format 3\x00" + os.urandom(8192))
+    assert "n'est pas une sauvegarde" in _refus_en_francais(capsys, moteur_sqlite, faux)
+    tronquee = tmp_path / "tronquee.sauvegarde"
+    tronquee.write_bytes(faite.read_bytes()[: 40 * 1024])
+    assert "endommagée" in _refus_en_francais(capsys, moteur_sqlite, tronquee)
+    abimee = tmp_path / "abimee.sauvegarde"
+    octets = bytearray(faite.read_bytes())
+    taille_page = int.from_bytes(octets[16:18], "big")
+    for page in range(2, len(octets) // taille_page):  # l'en-tête de chaque page b-tree
+        octets[page * taille_page] = 0xFF
+    abimee.write_bytes(bytes(octets))
+    assert "endommagée" in _refus_en_francais(capsys, moteur_sqlite, abimee)
+
+
+def test_base_verrouillee_refus_en_francais(faite, tmp_path, monkeypatch, capsys):
+    """La base cible tenue en écriture par un autre processus (au-delà de l'attente), puis
+    la sauvegarde elle-même verrouillée : « occupée » / « verrouillé », en français."""
+    from evaluation.socle.stockage import moteur as module_moteur
+
+    monkeypatch.setattr(module_moteur, "ATTENTE_SQLITE_S", 0.2)
+    with base_vide("sqlite", tmp_path, "cible.sqlite") as cible:
+        autre = sqlite3.connect(cible.url.database, isolation_level=None)
+        try:
+            autre.execute("BEGIN IMMEDIATE")
+            erreur = _refus_en_francais(capsys, cible, faite)
+        finally:
+            autre.close()
+    assert "la base SQLite est occupée" in erreur
+    verrou = sqlite3.connect(faite, isolation_level=None)
+    try:
+        verrou.execute("BEGIN EXCLUSIVE")
+        verrou.execute("UPDATE sauvegarde SET cle = cle")
+        with base_vide("sqlite", tmp_path, "cible2.sqlite") as cible:
+            erreur = _refus_en_francais(capsys, cible, faite)
+    finally:
+        verrou.close()
+    assert "est verrouillé par un autre programme" in erreur
