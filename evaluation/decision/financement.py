@@ -1,5 +1,7 @@
-"""Le financement : budget admissible et montant recommandé par année (la demande,
-plafonnée, jamais au-dessus du budget admissible ; modifiable par la présidence), la ligne
+"""Le financement : budget admissible et montant recommandé par année (par défaut la
+demande, plafonnée, jamais au-dessus du budget admissible ; la présidence peut le changer,
+avec une raison, jusqu'au plafond de l'appel : `decisions.modifier_montant` ne le borne pas
+au budget admissible, le ministère gardant « la détermination des sommes »), la ligne
 de financement face à l'enveloppe de chaque année, et les décisions du comité. Les montants
 sont en cents.
 """

@@ -477,8 +477,32 @@ def test_purge_efface_les_anciennes_versions_du_disque(moteur, appel, rempli):
     else:
         assert "WAL de SQLite vidé" in bilan.texte()
     apres = _octets_sur_disque(moteur, ["demandes", "journal", "importations"])
-    if apres is not None:
+    # Une autre session de la base (un autre test, une autre aide sur la même base `test`)
+    # garde les versions qu'elle peut lire : le bilan le dit (test suivant), le disque n'est
+    # alors pas encore propre.
+    if apres is not None and "transaction" not in bilan.texte():
         assert b"zorglub" not in apres.lower()
+
+
+def test_transaction_ouverte_pendant_le_nettoyage_le_dit(moteur, appel, rempli):
+    """Une transaction ouverte ailleurs (une sauvegarde en REPEATABLE READ, une requête
+    longue d'un autre serveur) retient les anciennes versions : VACUUM FULL les recopie. Le
+    bilan ne dit pas « effacées du disque » ; il dit quoi refaire, et quand."""
+    if moteur.dialect.name != "postgresql":
+        pytest.skip("VACUUM FULL : PostgreSQL seulement")
+    autre = sa.create_engine(moteur.url)
+    try:
+        with autre.connect() as lectrice:
+            lectrice.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            lectrice.exec_driver_sql("SELECT 1").scalar()  # l'instantané est pris
+            bilan = purger(appel, moteur=moteur, auteur="admin@x.ca", aujourd_hui=ECHUE)
+    finally:
+        autre.dispose()
+    texte = bilan.texte()
+    assert "ouverte" in texte and "transaction" in texte, texte
+    assert "effacées du disque (VACUUM FULL des tables réécrites)" not in texte
+    assert "VACUUM FULL demandes, lignes_budget, pieces_jointes, importations, journal" in texte
+    assert _traces(moteur) == []
 
 
 def test_reimportation_apres_purge_anticipee_le_dit(moteur, appel, rempli, capsys):

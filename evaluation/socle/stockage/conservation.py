@@ -141,6 +141,17 @@ def demandes_purgees(appel_id: str, *, connexion: Connection) -> dict[str, objec
 TABLES_PURGEES = (demandes, lignes_budget, pieces_jointes, importations, journal)
 
 
+def _transactions_ouvertes(connexion) -> int:
+    """Les autres sessions de la même base qui tiennent un instantané (`backend_xmin`) : tant
+    qu'elles vivent, PostgreSQL garde les versions qu'elles peuvent lire, VACUUM FULL compris.
+    Un compte sans `pg_read_all_stats` ne voit pas celles des autres rôles : au moins ce
+    nombre."""
+    return connexion.exec_driver_sql(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL"
+    ).scalar_one()
+
+
 def effacer_versions_mortes(moteur: Engine) -> str:
     """Après une purge validée : efface du disque les anciennes versions des lignes réécrites,
     et rend une phrase qui dit ce qui a été fait.
@@ -175,12 +186,23 @@ def effacer_versions_mortes(moteur: Engine) -> str:
             with moteur.connect().execution_options(isolation_level="AUTOCOMMIT") as connexion:
                 for nom in noms:
                     connexion.exec_driver_sql(f"VACUUM FULL {nom}")
+                ouvertes = _transactions_ouvertes(connexion)
         except sa.exc.DBAPIError as exc:
             # La purge est validée : l'échec du nettoyage ne l'annule pas, il se dit.
             return (
                 "Les anciennes versions des lignes n'ont pas pu être effacées du disque "
                 f"(VACUUM FULL : {str(exc.orig).splitlines()[0]}) : faites « VACUUM FULL "
                 f"{', '.join(noms)} » avec le propriétaire des tables."
+            )
+        if ouvertes:
+            # VACUUM FULL recopie les versions mortes qu'une transaction ouverte peut encore
+            # lire (une sauvegarde en cours, une requête longue d'un autre serveur).
+            return (
+                f"{ouvertes} autre{'s' if ouvertes > 1 else ''} transaction"
+                f"{'s' if ouvertes > 1 else ''} ouverte{'s' if ouvertes > 1 else ''} sur la "
+                "base pendant le nettoyage : les anciennes versions qu'elles pouvaient encore "
+                "lire sont peut-être restées sur le disque ; faites « VACUUM FULL "
+                f"{', '.join(noms)} » quand elles sont finies."
             )
         return (
             "Anciennes versions des lignes effacées du disque (VACUUM FULL des tables réécrites)."
