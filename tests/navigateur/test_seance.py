@@ -89,10 +89,11 @@ def _ouvrir_la_seance(page) -> None:
     (envoi du formulaire, `st.rerun`, `st.switch_page` vers la page demandée) et stApp
     repasse à « notRunning » entre elles ; l'ancienne attente (300 ms, puis « notRunning »)
     rendait donc la main avant l'exécution qui dessine la page Séance, et le volet puis le
-    bouton étaient cliqués pendant cette exécution. `attendre_fin` attend maintenant la fin
-    de toute la chaîne (une fin « pour relancer » n'en est pas une) avant le premier geste,
-    puis l'exécution que ce clic demande ; un clic qui n'en demanderait aucune échoue en le
-    disant, sans second essai."""
+    bouton pouvaient être cliqués pendant cette exécution (la perte elle-même ne s'est pas
+    reproduite ici : 0 sur 3 passages, processeur de la page ralenti 8 fois).
+    `attendre_fin` attend maintenant la fin de toute la chaîne (une fin « pour relancer »
+    n'en est pas une) avant le premier geste, puis l'exécution que ce clic demande ; un clic
+    qui n'en demanderait aucune échoue en le disant, sans second essai."""
     page.get_by_test_id("stExpander").filter(has_text="Ouvrir la séance").get_by_text(
         "Ouvrir la séance"
     ).first.click()
