@@ -355,8 +355,13 @@ def apres_execution(page, geste, delai: int = 30_000) -> float:
 
 def noter_au_maximum_et_soumettre(page) -> None:
     """Chaque curseur de la demande ouverte au maximum, au clavier (Fin), puis « Soumettre
-    l'évaluation » ; attend le message de la soumission."""
-    for curseur in page.get_by_role("slider").all():
+    l'évaluation » ; attend le message de la soumission. Les curseurs sont attendus avant
+    d'être comptés : sans le délai fixe de l'ancienne attente, la liste pouvait être lue
+    avant qu'ils paraissent, vide (test à deux serveurs, 1er décembre)."""
+    curseurs = page.get_by_role("slider")
+    curseurs.first.wait_for()
+    attendre_repos(page)  # la page faite : tous ses curseurs dessinés
+    for curseur in curseurs.all():
         curseur.focus()
         curseur.press("End")
         attendre_fin(page)
