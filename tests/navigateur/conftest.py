@@ -154,6 +154,7 @@ def nouvelle_page(request, navigateur, tmp_path):
 
     def ouvrir():
         contexte = navigateur.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-CA")
+        suivre_les_executions(contexte)
         contextes.append(contexte)
         return contexte.new_page()
 
@@ -176,53 +177,177 @@ def page(nouvelle_page):
     return nouvelle_page()
 
 
-def attendre_fin(page, delai: int = 30_000) -> None:
-    """Attend que le script Streamlit ait fini de s'exécuter après une action."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=delai
+# Le suivi des exécutions du script, posé dans chaque document avant Streamlit (script
+# d'initialisation du contexte). L'attribut `data-test-script-state` de stApp (running,
+# notRunning) ne suffit pas : vu dans Chromium 156 avec Streamlit 1.67, une exécution brève
+# (un curseur, un commentaire) passe sans que l'attribut change, React rendant d'un coup
+# « running » puis « notRunning ». Le suivi lit donc, sur la connexion WebSocket de Streamlit,
+# l'état que le serveur annonce : chaque demande d'exécution envoyée (BackMsg.rerun_script,
+# champ 11 ; is_auto_rerun, champ 6 de ClientState, pour les relances minutées d'un fragment),
+# chaque début d'exécution reçu (ForwardMsg.new_session, champ 4) et chaque fin
+# (ForwardMsg.script_finished, champ 6 ; 2 = FINISHED_EARLY_FOR_RERUN, une autre suit). Une fin
+# compte quand Streamlit l'a traitée et React rendue : une tâche après le message, puis une
+# tâche de MessageChannel, file où l'ordonnanceur de React a déjà posé son rendu. Le dernier
+# geste de l'utilisateur (événement de confiance : touche, pointeur, saisie) sert d'origine ;
+# pas « change », qui suit la touche Entrée d'un formulaire après que Streamlit a déjà envoyé
+# sa demande (vu dans Chromium : l'attente partait alors d'après la demande).
+SUIVI_DES_EXECUTIONS = """(() => {
+  if (window.__suivi) return;
+  const s = window.__suivi = {geste: 0, quoi: 'chargement', demandes: [], evenements: [],
+                               traites: 0};
+  const varint = (b, i) => {
+    let v = 0, m = 1;
+    for (;;) { const x = b[i++]; v += (x & 0x7f) * m; if (x < 0x80) return [v, i]; m *= 128; }
+  };
+  const champs = (b) => {
+    const r = []; let i = 0;
+    while (i < b.length) {
+      let cle, v, l; [cle, i] = varint(b, i);
+      const t = cle & 7;
+      if (t === 0) [v, i] = varint(b, i);
+      else if (t === 2) { [l, i] = varint(b, i); v = b.subarray(i, i + l); i += l; }
+      else if (t === 1) i += 8; else if (t === 5) i += 4; else break;
+      r.push([Math.floor(cle / 8), v]);
+    }
+    return r;
+  };
+  for (const type of ['pointerdown', 'keydown', 'input']) {
+    window.addEventListener(type, (e) => {
+      if (e.isTrusted) { s.geste = performance.now(); s.quoi = type + (e.key ? ' ' + e.key : ''); }
+    }, true);
+  }
+  const Origine = window.WebSocket;
+  window.WebSocket = class extends Origine {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (e) => {
+        if (!(e.data instanceof ArrayBuffer)) return;
+        let quoi = null;
+        for (const [n, v] of champs(new Uint8Array(e.data))) {
+          if (n === 4) quoi = 'debut';
+          else if (n === 6) quoi = v === 2 ? 'relance' : 'fin';
+        }
+        if (quoi === null) return;
+        const rang = s.evenements.push([performance.now(), quoi]);
+        setTimeout(() => {
+          const c = new MessageChannel();
+          c.port1.onmessage = () => { s.traites = Math.max(s.traites, rang); c.port1.close(); };
+          c.port2.postMessage(0);
+        }, 0);
+      });
+    }
+    send(d) {
+      try {
+        const b = d instanceof ArrayBuffer ? new Uint8Array(d)
+          : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        for (const [n, v] of champs(b)) {
+          if (n === 11) s.demandes.push(
+            [performance.now(), champs(v).some(([m, x]) => m === 6 && x === 1)]);
+        }
+      } catch (erreur) { /* le suivi ne doit jamais gêner l'envoi */ }
+      return super.send(d);
+    }
+  };
+  // L'heure de la fin de l'exécution attendue, ou null : depuis `depuis` (le dernier geste
+  // par défaut), une demande d'exécution de la page (pas une relance minutée) ; après la
+  // dernière, un début reçu ; le dernier événement reçu est une fin, traitée et rendue ; et
+  // stApp le dit (notRunning).
+  s.fin = (depuis) => {
+    const origine = depuis ?? s.geste;
+    const demandes = s.demandes.filter(([t, auto]) => t >= origine && !auto);
+    const e = s.evenements;
+    if (!demandes.length || !e.length || s.traites < e.length) return null;
+    const derniere = demandes[demandes.length - 1][0];
+    const [t, quoi] = e[e.length - 1];
+    if (quoi !== 'fin' || !e.some(([u, q]) => q === 'debut' && u >= derniere)) return null;
+    const app = document.querySelector("[data-testid='stApp']");
+    return app && app.getAttribute('data-test-script-state') === 'notRunning' ? t : null;
+  };
+  s.bilan = (depuis) => {
+    const origine = depuis ?? s.geste;
+    const app = document.querySelector("[data-testid='stApp']");
+    return {maintenant: performance.now(), origine, geste: s.quoi,
+            demandes: s.demandes.filter(([t]) => t >= origine),
+            evenements: s.evenements.filter(([t]) => t >= origine),
+            etat: app && app.getAttribute('data-test-script-state')};
+  };
+})()"""
+
+
+def suivre_les_executions(contexte) -> None:
+    """Pose le suivi des exécutions dans chaque document du contexte (à faire avant d'ouvrir
+    une page : `attendre_fin` en a besoin)."""
+    contexte.add_init_script(SUIVI_DES_EXECUTIONS)
+
+
+def _expliquer(page, depuis: float | None, delai: int) -> str:
+    b = page.evaluate("(d) => window.__suivi && window.__suivi.bilan(d ?? undefined)", depuis)
+    if b is None:
+        return "page sans le suivi des exécutions (contexte ouvert sans suivre_les_executions)"
+    il_y_a = lambda t: f"il y a {(b['maintenant'] - t) / 1000:.1f} s"  # noqa: E731
+    origine = f"depuis le dernier geste ({b['geste']}, {il_y_a(b['origine'])})"
+    if depuis is not None:
+        origine = f"depuis l'instant donné ({il_y_a(depuis)})"
+    demandes = [t for t, auto in b["demandes"] if not auto]
+    if not demandes:
+        return (
+            f"aucune exécution de Streamlit demandée {origine} en {delai / 1000:.0f} s : ce "
+            "geste ne relance pas le script ; attendez plutôt ce que l'utilisateur doit voir"
+        )
+    recus = ", ".join(f"{q} {il_y_a(t)}" for t, q in b["evenements"]) or "rien"
+    return (
+        f"exécution demandée {il_y_a(demandes[-1])} et pas finie en {delai / 1000:.0f} s "
+        f"(reçu du serveur {origine} : {recus} ; état de stApp : {b['etat']})"
     )
 
 
-# Chaque passage de l'état du script (running, notRunning) avec son heure (horloge de la page).
-# Observé sur tout le document : si Streamlit remonte son élément racine (reconnexion sous
-# charge), l'observateur d'un seul élément ne verrait plus rien passer.
-SUIVRE_ETATS = """() => {
-  if (window.__etats) return;
-  window.__etats = [];
-  new MutationObserver((mutations) => mutations.forEach((m) => window.__etats.push(
-    [m.target.getAttribute('data-test-script-state'), performance.now()]
-  ))).observe(document.documentElement, {
-    attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
-}"""
+def fin_d_execution(page, depuis: float | None = None, delai: int = 30_000) -> float:
+    """Attend la fin de l'exécution demandée par la page après `depuis` (horloge de la page,
+    `maintenant`), ou après le dernier geste de l'utilisateur si `depuis` est None : demandée,
+    commencée après la demande, finie, rendue. Rend l'attente en secondes depuis `depuis` (ou
+    depuis le geste). Échoue, en disant ce qui manque, après `delai` ms."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-# L'heure de la première fin d'exécution après `depuis` dont le début est aussi après, ou null.
-_FIN_APRES = """(depuis) => {
-  const e = window.__etats.filter(([, t]) => t >= depuis);
-  const fin = e.findIndex(
-    ([s], i) => s === 'notRunning' && e.slice(0, i).some(([r]) => r === 'running'));
-  return fin < 0 ? null : e[fin][1];
-}"""
+    try:
+        # Le prédicat rend [fin, origine] d'un coup : relue après coup, la fin pourrait déjà
+        # être suivie du début d'une autre exécution (relance minutée d'un fragment).
+        fin, origine = page.wait_for_function(
+            """(d) => { const s = window.__suivi; const f = s && s.fin(d ?? undefined);
+                        return f != null && [f, d ?? s.geste]; }""",
+            arg=depuis,
+            timeout=delai,
+            polling=50,
+        ).json_value()
+    except PlaywrightTimeout:
+        raise AssertionError(_expliquer(page, depuis, delai)) from None
+    return (fin - origine) / 1000
+
+
+def attendre_fin(page, delai: int = 30_000) -> None:
+    """Attend que l'exécution du script que le dernier geste (ou le chargement de la page) a
+    demandée soit finie et rendue — sans délai fixe : ni trop tôt si l'exécution n'a pas
+    encore commencé, ni en vain si elle a été trop brève pour se voir dans stApp. Un geste qui
+    ne relance pas le script (onglet, volet, saisie pas encore validée) fait échouer l'attente
+    au bout de `delai` ms avec un message qui le dit : attendre alors ce que l'utilisateur
+    doit voir."""
+    fin_d_execution(page, None, delai)
+
+
+def attendre_repos(page, delai: int = 30_000) -> None:
+    """Attend que la page soit au repos : plus aucune exécution en cours, quelle qu'en soit
+    la cause (relance minutée d'un fragment comprise), la dernière finie et rendue. Pour un
+    geste qui ne relance rien mais que fausserait une exécution en cours (téléchargement)."""
+    fin_d_execution(page, 0, delai)
 
 
 def maintenant(page) -> float:
-    """L'horloge de la page (ms), après avoir mis en place le suivi des exécutions."""
-    page.evaluate(SUIVRE_ETATS)
+    """L'horloge de la page (ms), origine pour `fin_d_execution`."""
     return page.evaluate("performance.now()")
 
 
-def fin_d_execution(page, depuis: float, delai: int = 30_000) -> float:
-    """Attend la fin d'une exécution commencée après `depuis` (horloge de la page) ; rend
-    l'attente en secondes."""
-    page.wait_for_function(f"({_FIN_APRES})({depuis}) !== null", timeout=delai)
-    return (page.evaluate(_FIN_APRES, depuis) - depuis) / 1000
-
-
 def apres_execution(page, geste, delai: int = 30_000) -> float:
-    """Fait `geste()` puis attend la fin de l'exécution que ce geste a lancée : l'état du
-    script passé à « running » puis revenu à « notRunning » après le geste — sans le délai
-    fixe d'`attendre_fin`, qui rend la main trop tôt si l'exécution n'a pas encore commencé
-    (machine chargée)."""
+    """Fait `geste()` puis attend la fin de l'exécution qu'il a demandée ; rend l'attente en
+    secondes."""
     depuis = maintenant(page)
     geste()
     return fin_d_execution(page, depuis, delai)
@@ -230,8 +355,13 @@ def apres_execution(page, geste, delai: int = 30_000) -> float:
 
 def noter_au_maximum_et_soumettre(page) -> None:
     """Chaque curseur de la demande ouverte au maximum, au clavier (Fin), puis « Soumettre
-    l'évaluation » ; attend le message de la soumission."""
-    for curseur in page.get_by_role("slider").all():
+    l'évaluation » ; attend le message de la soumission. Les curseurs sont attendus avant
+    d'être comptés : sans le délai fixe de l'ancienne attente, la liste pouvait être lue
+    avant qu'ils paraissent, vide (test à deux serveurs, 1er décembre)."""
+    curseurs = page.get_by_role("slider")
+    curseurs.first.wait_for()
+    attendre_repos(page)  # la page faite : tous ses curseurs dessinés
+    for curseur in curseurs.all():
         curseur.focus()
         curseur.press("End")
         attendre_fin(page)

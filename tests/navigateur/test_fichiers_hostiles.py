@@ -78,8 +78,8 @@ def test_classeur_creux_refuse_comme_grille(demandes_serveur, serveur, page, tmp
     attendre_fin(page)
     se_connecter(page, "eva@exemple.qc.ca")
     page.get_by_text("0 / 3 soumises").wait_for()
+    # Le volet s'ouvre sans exécution du script : _televerser attend son téléverseur.
     page.get_by_text("Évaluer hors ligne (grille Excel)").click()
-    attendre_fin(page)
     _televerser(page, CREUX, "Grille remplie")
     alerte = page.get_by_test_id("stAlert").filter(has_text=REFUS)
     alerte.wait_for()

@@ -1,8 +1,11 @@
 """Parcours réel dans Chromium : l'administration crée l'appel de l'année suivante en
 copiant le PAIVMQ, puis change deux poids dans le tableau des critères."""
 
+import contextlib
+
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.socle import stockage
@@ -10,41 +13,72 @@ from tests.navigateur.conftest import attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur
 ADMIN = "admin@exemple.qc.ca"
-HAUTEUR_LIGNE = 35  # pixels, en-tête compris, d'un st.data_editor
+
+# La cellule choisie du tableau : sa ligne et sa colonne dans la table accessible que
+# glide-data-grid tient sous son canevas (aria-rowindex, en-tête = 1 ; aria-colindex).
+CHOISIE = """(t) => {
+  const c = t.querySelector("tbody [role=gridcell][aria-selected=true]");
+  return c && [+c.closest("[role=row]").getAttribute("aria-rowindex"),
+               +c.getAttribute("aria-colindex")];
+}"""
 
 
-def valeur_affichee(tableau, ligne: int, colonne: int) -> str:
-    """Texte de la cellule (ligne, colonne), lu dans la table accessible du tableau."""
-    cellules = tableau.locator(f"[role=row][aria-rowindex='{ligne + 2}'] [role=gridcell]")
-    return cellules.nth(colonne).inner_text()
+def cellule(tableau, ligne: int, colonne: str):
+    """La cellule (ligne, colonne nommée par son en-tête) de la table accessible du tableau."""
+    indice = tableau.get_by_role(
+        "columnheader", name=colonne, exact=True, include_hidden=True
+    ).get_attribute("aria-colindex")
+    return tableau.locator(
+        f"[role=row][aria-rowindex='{ligne + 2}'] [role=gridcell][aria-colindex='{indice}']"
+    )
 
 
-def modifier_cellule(page, tableau, ligne: int, x: int, valeur: str, colonne: int = 0) -> None:
-    """Tape `valeur` dans la cellule (ligne, colonne à `x` pixels du bord) du tableau.
-
-    Le tableau est dessiné sur un canevas : le clic se fait au pixel. Sur une machine chargée,
-    un clic peut tomber avant que le tableau ait fini de se dessiner ; la valeur est donc relue
-    dans la table accessible du tableau, et la saisie reprise si elle n'a pas pris.
-    """
+def modifier_cellule(page, tableau, ligne: int, colonne: str, valeur: str) -> None:
+    """Tape `valeur` dans la cellule (ligne, colonne) du tableau, au clavier : le focus sur la
+    cellule dans la table accessible (le canevas n'a pas de cellules à viser), les flèches
+    jusqu'à elle tant que la cellule choisie n'est pas la bonne (le premier focus du tableau
+    choisit parfois sa voisine), Entrée ouvre l'éditeur, la saisie, Entrée la valide. La
+    valeur est relue dans la table accessible."""
+    cible = cellule(tableau, ligne, colonne)
+    voulue = [ligne + 2, int(cible.get_attribute("aria-colindex"))]
+    poignee = tableau.element_handle()
+    choisie = None
+    for _ in range(10):
+        if choisie is None:
+            # Le focus sur la cellule la choisit, parfois un instant plus tard. Redonné à
+            # l'élément déjà actif (après Échap, ou une table accessible refaite), il ne
+            # choisirait rien : la cellule le perd d'abord.
+            cible.evaluate("(e) => e.blur()")
+            cible.focus()
+            attendue, avant = voulue, None
+        else:
+            page.keyboard.press(
+                ("ArrowDown" if choisie[0] < voulue[0] else "ArrowUp")
+                if choisie[0] != voulue[0]
+                else ("ArrowRight" if choisie[1] < voulue[1] else "ArrowLeft")
+            )
+            attendue, avant = None, choisie
+        with contextlib.suppress(PlaywrightTimeout):  # la cellule choisie relue ci-dessous
+            page.wait_for_function(
+                f"([t, attendue, avant]) => {{ const c = ({CHOISIE})(t);"
+                " return attendue ? String(c) === String(attendue)"
+                " : c !== null && String(c) !== String(avant); }",
+                arg=[poignee, attendue, avant],
+                timeout=2_000,
+            )
+        choisie = tableau.evaluate(CHOISIE)
+        if choisie == voulue:
+            break
+    else:
+        raise AssertionError(f"cellule {voulue} jamais choisie au clavier (dernière : {choisie})")
+    page.keyboard.press("Enter")  # ouvre l'éditeur de la cellule choisie
     editeur = page.locator("#portal input, #portal textarea").first
-    for _ in range(3):
-        boite = tableau.bounding_box()
-        y = boite["y"] + HAUTEUR_LIGNE * (ligne + 1) + HAUTEUR_LIGNE // 2
-        page.mouse.click(boite["x"] + x, y)
-        page.wait_for_timeout(200)
-        page.keyboard.press("Enter")  # ouvre l'éditeur de la cellule
-        try:
-            editeur.wait_for(state="visible", timeout=5000)
-        except PlaywrightTimeout:
-            continue
-        editeur.fill(valeur)
-        page.keyboard.press("Enter")
-        editeur.wait_for(state="hidden", timeout=5000)
-        for _ in range(20):
-            if valeur_affichee(tableau, ligne, colonne) == valeur:
-                return
-            page.wait_for_timeout(100)
-    raise AssertionError(f"la cellule {ligne}, {colonne} ne montre pas {valeur!r}")
+    editeur.fill(valeur)
+    editeur.press("Enter")
+    editeur.wait_for(state="hidden")
+    # Le tableau est dans le formulaire des paramètres : la saisie ne relance pas le script
+    # (attendre_fin le dirait) ; la valeur se lit là où l'utilisateur la voit.
+    expect(cible).to_have_text(valeur)
 
 
 def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp_path):
@@ -70,11 +104,11 @@ def test_copier_le_paivmq_puis_changer_un_poids(serveur, base_serveur, page, tmp
     page.get_by_test_id("stMain").get_by_text("PAIVMQ — appel 2024-2025", exact=True).wait_for()
 
     criteres = page.get_by_test_id("stDataFrame").first
-    criteres.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)  # le tableau fini de dessiner avant le premier clic
-    # La colonne Poids (80 px) suit la colonne des numéros de ligne (environ 33 px).
-    modifier_cellule(page, criteres, 0, 75, "30")  # Pertinence : 25 → 30
-    modifier_cellule(page, criteres, 5, 75, "5")  # Visibilité : 10 → 5
+    # Les lignes du tableau, dans l'ordre des critères de l'appel copié.
+    assert cellule(criteres, 0, "Critère").inner_text().startswith("Pertinence")
+    assert cellule(criteres, 5, "Critère").inner_text().startswith("Visibilité")
+    modifier_cellule(page, criteres, 0, "Poids", "30")  # Pertinence : 25 → 30
+    modifier_cellule(page, criteres, 5, "Poids", "5")  # Visibilité : 10 → 5
     page.screenshot(path=str(tmp_path / "parametres.png"), full_page=True)
     page.get_by_role("button", name="Enregistrer les paramètres").click()
     attendre_fin(page)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from evaluation.appels.edition import modeles_fournis
 from evaluation.notes import evaluations, examens
@@ -46,10 +47,13 @@ def _choisir(page, cle: str, option: str) -> None:
     le rôle ARIA de l'option, jamais au pixel)."""
     liste = page.locator(f".st-key-{cle}").get_by_role("combobox")
     liste.scroll_into_view_if_needed()
+    deja = liste.input_value() == option  # la valeur que la liste affiche
     liste.click()
     liste.press_sequentially(option[:12])  # la liste se filtre à la frappe
     page.get_by_role("option", name=option, exact=True).click()
-    attendre_fin(page)
+    if not deja:  # l'option déjà choisie ne relance pas le script
+        attendre_fin(page)
+    expect(liste).to_have_value(option)
 
 
 def _appel_actif(page, nom_court: str) -> None:
@@ -101,8 +105,9 @@ def test_creer_importer_examiner_noter_classer_exporter(
     se_connecter(page, ADMIN)
     page.get_by_role("heading", name="Paramètres de l'appel").wait_for()
     page.get_by_role("tab", name="Créer un appel").click()
+    # Le choix par défaut : le clic ne relance pas le script ; le choix se voit coché.
     page.get_by_text("Un modèle livré").click()
-    attendre_fin(page)
+    expect(page.get_by_role("radio", name="Un modèle livré")).to_be_checked()
     _choisir(page, "creer_source", f"{source.nom_court} — {source.nom}")
     page.get_by_role("textbox", name="Identifiant du nouvel appel").fill(identifiant)
     page.get_by_role("textbox", name="Nom", exact=True).fill(f"{nom_court} — appel de test")

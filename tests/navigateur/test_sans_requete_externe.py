@@ -35,7 +35,8 @@ def test_aucune_requete_ne_quitte_le_serveur(appel_evalue, serveur, page):
     page.get_by_role("link", name="Portefeuille").first.click()
     attendre_fin(page)
     page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
-    page.locator("[data-testid='stPlotlyChart']").first.hover()
-    attendre_fin(page)
+    graphique = page.locator("[data-testid='stPlotlyChart']").first
+    graphique.hover()  # la barre d'outils du graphique, sans exécution du script
+    graphique.locator(".modebar-btn").first.wait_for()
     page.wait_for_load_state("networkidle")
     assert hotes_externes == []

@@ -16,16 +16,24 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from evaluation.decision import conduite
-from tests.navigateur.conftest import MOT_DE_PASSE, apres_execution, attendre_fin, se_connecter
+from tests.navigateur.conftest import (
+    MOT_DE_PASSE,
+    apres_execution,
+    attendre_fin,
+    attendre_repos,
+    se_connecter,
+)
 from tests.sorties.test_proces_verbal import en_clair
 
 
 def telecharger(page, bouton, delai: int = 30_000):
-    """Le fichier d'un bouton de téléchargement différé (écrit au clic). La page de la
-    séance se réexécute toutes les deux secondes pour suivre la présidence : un clic qui
-    tombe pendant une réexécution vise un fichier retiré et ne télécharge rien ; il est
-    repris une fois."""
+    """Le fichier d'un bouton de téléchargement différé (écrit au clic, sans exécution du
+    script). La page de la séance se réexécute toutes les deux secondes pour suivre la
+    présidence : un clic qui tombe pendant une réexécution vise un fichier retiré et ne
+    télécharge rien. Le clic attend donc la page au repos ; une relance minutée peut encore
+    commencer entre cette attente et le clic : il est alors repris une fois, au repos."""
     for essai in range(2):
+        attendre_repos(page)
         try:
             with page.expect_download(timeout=delai) as telechargement:
                 bouton.click()
@@ -33,7 +41,6 @@ def telecharger(page, bouton, delai: int = 30_000):
         except PlaywrightTimeout:
             if essai:
                 raise
-            attendre_fin(page)
 
 
 pytestmark = pytest.mark.navigateur
@@ -51,6 +58,12 @@ def _fermer_la_barre_laterale(page) -> None:
     bouton.wait_for(state="detached")
 
 
+def _mise_en_page_faite(page) -> None:
+    """Deux images rendues par le navigateur : la mise en page de la nouvelle taille (que
+    Streamlit refait à l'observation du redimensionnement) est peinte."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def _capturer(page, dossier: Path, nom: str) -> None:
     """L'écran tel quel, puis la page entière à la même largeur (la page défile dans un
     conteneur : une fenêtre haute la montre d'un coup, à la mise en page de cette largeur)."""
@@ -59,34 +72,34 @@ def _capturer(page, dossier: Path, nom: str) -> None:
         page.evaluate(
             "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
         )
-        page.wait_for_timeout(500)
+        _mise_en_page_faite(page)
         page.screenshot(path=str(dossier / f"{nom}_{largeur}x{hauteur}.png"))
         page.set_viewport_size({"width": largeur, "height": 3200})
-        page.wait_for_timeout(500)
+        _mise_en_page_faite(page)
         page.screenshot(path=str(dossier / f"{nom}_{largeur}x{hauteur}_page.png"))
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-def _ouvrir_la_seance(page, appel, moteur) -> None:
-    """Déplie « Ouvrir la séance » et clique le bouton, puis attend la séance dans la base.
+def _ouvrir_la_seance(page) -> None:
+    """Déplie « Ouvrir la séance » (sans exécution du script : le volet s'ouvre dans le
+    navigateur), clique le bouton et attend l'exécution que ce clic a demandée.
 
-    Une fois en CI (machine chargée, 1 sur plus de 20 passages), le clic n'a rien ouvert en
-    30 s, sans erreur à l'écran : la page se réexécute toutes les deux secondes pour suivre
-    la présidence, et un clic tombé dans cette réexécution peut se perdre. Une personne
-    recliquerait ; le test reclique une fois, et le dit dans sa sortie. Si la séance est
-    ouverte dans la base et que la page ne le montre pas, l'attente qui suit échoue."""
-    page.get_by_text("Ouvrir la séance").first.click()
+    Un clic se perdait parfois en CI (1 passage sur plus de 20, machine chargée), et le test
+    recliquait. Vu dans Chromium (1er décembre) : la connexion enchaîne trois exécutions
+    (envoi du formulaire, `st.rerun`, `st.switch_page` vers la page demandée) et stApp
+    repasse à « notRunning » entre elles ; l'ancienne attente (300 ms, puis « notRunning »)
+    rendait donc la main avant l'exécution qui dessine la page Séance, et le volet puis le
+    bouton pouvaient être cliqués pendant cette exécution (la perte elle-même ne s'est pas
+    reproduite ici : 0 sur 3 passages, processeur de la page ralenti 8 fois).
+    `attendre_fin` attend maintenant la fin de toute la chaîne (une fin « pour relancer »
+    n'en est pas une) avant le premier geste, puis l'exécution que ce clic demande ; un clic
+    qui n'en demanderait aucune échoue en le disant, sans second essai."""
+    page.get_by_test_id("stExpander").filter(has_text="Ouvrir la séance").get_by_text(
+        "Ouvrir la séance"
+    ).first.click()
     bouton = page.get_by_role("button", name="Ouvrir la séance")
-    for essai in range(2):
-        bouton.click()
-        attendre_fin(page)
-        limite = time.monotonic() + 10
-        while time.monotonic() < limite:
-            if conduite.seance_ouverte(appel.id, moteur=moteur) is not None:
-                return
-            time.sleep(0.5)
-        print(f"Clic {essai + 1} sur « Ouvrir la séance » sans séance ouverte après 10 s.")
-    raise AssertionError("« Ouvrir la séance » cliqué deux fois : aucune séance ouverte.")
+    bouton.click()
+    attendre_fin(page)
 
 
 def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, nouvelle_page, tmp_path):
@@ -118,7 +131,7 @@ def test_le_membre_suit_la_presidence_sans_cliquer(appel_evalue, serveur, nouvel
     presidence.goto(f"{serveur}/seance")
     attendre_fin(presidence)
     se_connecter(presidence, PRES)
-    _ouvrir_la_seance(presidence, appel, moteur)
+    _ouvrir_la_seance(presidence)
     # L'état durable de la séance ouverte (sous le compteur), pas le message de succès :
     # affiché une fois, il s'efface à la réexécution suivante et a échappé trois fois sur
     # six à l'attente ; tests/pages/test_seance.py vérifie ce message sous son bouton.

@@ -34,7 +34,9 @@ def test_aucune_requete_vers_l_adresse_de_l_image(base_hostile, serveur, page, t
     assert "[lien](javascript:alert(1)) <img src=x onerror=alert(1)> **gras** $x$" in texte
     assert ":red[x] :material/home: :smile: http://127.0.0.1:9/nu" in texte
     page.get_by_text("**gras**").first.wait_for()  # le résumé, la fiche, la barre latérale
-    page.wait_for_timeout(1500)
+    # Chaque image de la page chargée ou refusée : une image vers l'adresse aurait fait sa
+    # requête avant.
+    page.wait_for_function("[...document.images].every((i) => i.complete)")
     page.screenshot(path=str(tmp_path / "evaluation.png"), full_page=True)
 
     images = page.eval_on_selector_all("img", "e => e.map(x => x.src)")
