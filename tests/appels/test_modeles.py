@@ -148,8 +148,8 @@ def test_la_verification_de_section_attrape_une_phrase_generale():
     assert _hors_section(dans_la_section, (SECTION_QSF,)) == []
 
 
-@pytest.mark.parametrize(("appel", "texte"), MODELES, ids=["ffqcd", "qsf"])
-def test_ce_que_le_texte_ne_dit_pas_est_a_fixer(appel, texte):
+@pytest.mark.parametrize("appel", [appel for appel, _ in MODELES], ids=["ffqcd", "qsf"])
+def test_ce_que_le_texte_ne_dit_pas_est_a_fixer(appel):
     """Le texte ne fixe ni poids, ni seuil, ni plafond, ni enveloppe : chacun de ces réglages
     est du comité (ou une interprétation) et le dit « à fixer par le programme »."""
     for r in appel.reglages:

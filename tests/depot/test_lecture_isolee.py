@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -33,10 +32,9 @@ def test_depassement_de_memoire_reel_devient_un_refus():
     immenses = Limites(
         lignes_max=10**8, colonnes_max=10**5, cellules_max=10**12, memoire_max=300 * 2**20
     )
-    debut = time.monotonic()
     refus = _refus("x.xlsx", (REFUS / "creuse-x1048576.xlsx").read_bytes(), immenses)
     assert refus.code == "lecture_interrompue"
-    assert time.monotonic() - debut < 10
+    assert "la mémoire permise" in refus.message
     # Le même fichier, lu sur place avec ces limites, aurait pris plus d'un gigaoctet ici.
 
 

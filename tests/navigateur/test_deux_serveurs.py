@@ -579,7 +579,7 @@ def test_unites_systemd_acceptees_par_systemd_analyze(tmp_path):
     /opt/evaluation remplacés par ceux du dépôt, qui existent)."""
     outil = shutil.which("systemd-analyze")
     if outil is None:
-        pytest.skip("systemd-analyze absent (paquet systemd)")
+        manque("systemd-analyze absent (paquet systemd)")
     curl = shutil.which("curl") or "/bin/true"
     for nom in ("evaluation@.service", "evaluation-schema.service", "evaluation.target"):
         texte = (DEPLOIEMENT / "systemd" / nom).read_text(encoding="utf-8")
