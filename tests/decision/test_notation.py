@@ -416,6 +416,9 @@ def test_indulgence_sans_aucune_note():
     t = notation.indulgence(c, REGLAGES)
     assert t.empty and t.index.name == "evaluateur"
     assert t.columns.tolist() == ["n_evaluations", "ecart_moyen", "ecart_type", "severite"]
+    # Sans évaluateur, la calibration ne rend aucune sévérité, et des qualités NaN.
+    qualite, severite = notation.calibrer(np.empty((2, 0)))
+    assert severite.shape == (0,) and np.isnan(qualite).all()
 
 
 # Qualités vraies 85, 80, …, 60 (rangs 1 à 6) ; « doux » ajoute 10, « dur » retire 10 ; x et
