@@ -66,7 +66,7 @@ def _moyenne_tronquee(x: np.ndarray, part: float, axe: int = 1) -> np.ndarray:
     trie = np.sort(x, axis=axe)  # les NaN vont à la fin
     n = np.sum(~np.isnan(x), axis=axe, keepdims=True)
     k = np.floor(part * n)
-    rang = np.arange(x.shape[axe]).reshape([-1 if i == axe else 1 for i in range(x.ndim)])
+    rang = np.arange(x.shape[axe]).reshape([x.shape[axe] if i == axe else 1 for i in range(x.ndim)])
     garde = (rang >= k) & (rang < n - k)
     somme = np.where(garde, np.nan_to_num(trie), 0.0).sum(axis=axe)
     compte = garde.sum(axis=axe)
@@ -176,7 +176,9 @@ def calibrer(
     n_d = vu.sum(axis=1)
     n_e = vu.sum(axis=0)
     w = vu.astype(float)
-    inverse = np.where(n_d > 0, 1.0 / np.maximum(n_d, 1), 0.0)
+    # 1/n_d ; une demande sans note (n_d = 0) n'y pèse rien : ses lignes de w et de x0 sont
+    # nulles, et sa qualité est remise à NaN à la fin.
+    inverse = 1.0 / np.maximum(n_d, 1)
     # En remplaçant qualité[d] = Σ_e w (x − s_e) / n_d dans les équations des sévérités :
     # (diag(n_e + λ) − Wᵀ diag(1/n_d) W) s = Σ_d w x − Wᵀ (r / n_d), r_d = Σ_e w x.
     matrice = np.diag(n_e + regularisation) - (w * inverse[:, None]).T @ w
@@ -206,7 +208,7 @@ def indulgence(c: Cube, r: Reglages) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "n_evaluations": n,
-            "ecart_moyen": np.where(n > 0, moyenne, np.nan),
+            "ecart_moyen": moyenne,  # NaN sans évaluation (nanmean d'une colonne vide)
             "ecart_type": _ecart_type(ecart, 0),
             "severite": severite,
         },
@@ -256,8 +258,9 @@ def cic_1(x: np.ndarray) -> float:
     n_i = vu.sum(axis=1)
     garde = n_i >= 2
     x, vu, n_i = x[garde], vu[garde], n_i[garde]
+    # Chaque cible gardée a au moins deux notes : total − cibles ≥ cibles, jamais nul ici.
     cibles, total = len(n_i), n_i.sum()
-    if cibles < 2 or total - cibles < 1:
+    if cibles < 2:
         return float("nan")
     x0 = np.where(vu, x, 0.0)
     moyennes = x0.sum(axis=1) / n_i
@@ -351,7 +354,7 @@ def accord(c: Cube, r: Reglages) -> Accord:
         critere: alpha_krippendorff_ordinal(c.notes[notees][:, :, j])
         for j, critere in enumerate(c.criteres)
     }
-    notes_par_demande = (~np.isnan(x)).sum(axis=1) if x.size else np.zeros(0)
+    notes_par_demande = (~np.isnan(x)).sum(axis=1)
     assez = int((notes_par_demande >= 2).sum()) >= 2
     return Accord(mesure, valeur, alphas, indefini=bool(assez and np.isnan(valeur)))
 

@@ -157,6 +157,18 @@ def test_agreger_par_demande_et_par_critere():
     assert notation.agreger(notes, "mediane") == pytest.approx(np.array([[3, 10], [5.5, 6]]))
 
 
+def test_agreger_part_tronquee_par_defaut_20_pour_cent():
+    """Sans part donnée, 20 % retirés à chaque bout : 5 notes → k = 1, (2 + 3 + 10)/3 = 5
+    (à 40 %, k = 2 et il ne resterait que la médiane, 3)."""
+    assert notation.agreger(_une_colonne(1, 2, 3, 10, 20), "moyenne_tronquee")[0, 0] == 5.0
+
+
+def test_agreger_tronquee_qui_ne_laisse_aucune_note_rend_nan():
+    """Part 0,5 sur 4 notes : k = 2 à chaque bout, il ne reste rien → NaN, pas 0 (la
+    configuration refuse une part ≥ 0,5 ; la fonction ne rend pas pour autant un faux 0)."""
+    assert np.isnan(notation.agreger(_une_colonne(1, 2, 3, 4), "moyenne_tronquee", 0.5)[0, 0])
+
+
 def test_agreger_methode_inconnue():
     with pytest.raises(ValueError, match="inconnue"):
         notation.agreger(_une_colonne(1, 2), "mode")
@@ -290,6 +302,10 @@ def test_resultats_a_discuter_aux_seuils(resultats_main):
         (4.5, 19.5, [False, False, True, True, False, False]),
         (4.5, 10.0, [True, False, True, True, False, False]),
         (2.5, 10.0, [True, True, True, True, False, False]),  # demande 3 : coherence 2,5
+        # Seuils bas : la demande 5 (une note, étendues 0) et la 6 (aucune note, étendues
+        # non définies) ne sont jamais à discuter.
+        (0.5, 20.0, [True, True, True, True, False, False]),
+        (4.5, 0.5, [True, True, True, True, False, False]),
     ],
 )
 def test_resultats_seuils_de_discussion_reglables(ecart_critere, ecart_total, attendus):
@@ -302,12 +318,13 @@ def test_resultats_seuils_de_discussion_reglables(ecart_critere, ecart_total, at
 
 @pytest.mark.parametrize(
     ("methode", "pertinence"),
-    [("moyenne", 5.6), ("mediane", 6.0), ("moyenne_tronquee", 6.0)],
+    [("moyenne", 5.6), ("mediane", 5.0), ("moyenne_tronquee", 6.0)],
 )
 def test_resultats_selon_agregation(methode, pertinence):
-    """Cinq évaluateurs, pertinence 0, 5, 6, 7, 10 : moyenne 5,6, médiane 6, tronquée
-    (k = 1) (5 + 6 + 7)/3 = 6 ; les autres critères à 5 valent 37,5 points."""
-    notes = {(1, f"e{i}@x.ca"): [p, 5, 5, 5, 5, 5] for i, p in enumerate([0, 5, 6, 7, 10])}
+    """Cinq évaluateurs, pertinence 0, 4, 5, 9, 10 : moyenne 5,6, médiane 5, tronquée à la
+    part par défaut des réglages (20 %, k = 1) (4 + 5 + 9)/3 = 6 — à 40 %, ce serait la
+    médiane ; les autres critères à 5 valent 37,5 points."""
+    notes = {(1, f"e{i}@x.ca"): [p, 5, 5, 5, 5, 5] for i, p in enumerate([0, 4, 5, 9, 10])}
     c = notation.cube(_longues(notes), [1], CRITERES)
     r = notation.resultats(c, replace(REGLAGES, agregation=methode))
     assert r.loc[1, "note:pertinence"] == pytest.approx(pertinence)
@@ -384,6 +401,26 @@ def test_calibrer_demande_sans_note_et_evaluateur_sans_note():
     assert severite[1] - severite[0] == pytest.approx(10.0 * 2 / (2 + 2.0))
 
 
+def test_calibrer_un_seul_evaluateur_ne_corrige_rien():
+    """Un seul évaluateur : aucune comparaison possible, sévérité 0 (la pénalité seule :
+    (n + λ − n) s = 0) et total calibré = total brut ; NaN pour la demande sans note."""
+    qualite, severite = notation.calibrer(np.array([[60.0], [70.0], [N]]), 2.0)
+    assert severite.tolist() == [0.0]
+    assert qualite[:2].tolist() == [60.0, 70.0] and np.isnan(qualite[2])
+
+
+def test_indulgence_sans_aucune_note():
+    """Avant toute note, le tableau des évaluateurs est vide (et ne plante pas)."""
+    notes = pd.DataFrame(columns=["demande_id", "evaluateur", "critere", "note"])
+    c = notation.cube(notes, [1, 2], CRITERES)
+    t = notation.indulgence(c, REGLAGES)
+    assert t.empty and t.index.name == "evaluateur"
+    assert t.columns.tolist() == ["n_evaluations", "ecart_moyen", "ecart_type", "severite"]
+    # Sans évaluateur, la calibration ne rend aucune sévérité, et des qualités NaN.
+    qualite, severite = notation.calibrer(np.empty((2, 0)))
+    assert severite.shape == (0,) and np.isnan(qualite).all()
+
+
 # Qualités vraies 85, 80, …, 60 (rangs 1 à 6) ; « doux » ajoute 10, « dur » retire 10 ; x et
 # y notent tout, dur les demandes paires, doux les impaires. La moyenne brute inverse
 # chaque paire (81,7 < 83,3 ; 71,7 < 73,3 ; 61,7 < 63,3), la calibration les remet.
@@ -439,6 +476,24 @@ def test_indulgence_a_la_main():
     assert t.loc["b@x.ca", "severite"] < t.loc["c@x.ca", "severite"]
 
 
+def test_indulgence_ecart_moyen_est_une_moyenne_au_panel_moyen():
+    """Issue 21, constat 6 : « Écart moyen au comité » est la moyenne des écarts de
+    l'évaluateur à la moyenne du panel ; des données asymétriques, où moyenne et médiane
+    diffèrent, le distinguent d'une médiane (de ses écarts ou du panel).
+
+    Totaux : demande 1 → a 50, b 80, c 80 (panel 70 ; la médiane serait 80) ; demandes 2 et
+    3 → a et b notent pareil (60, puis 70). Écarts de a : −20, 0, 0 → moyenne −20/3 (médiane
+    0) ; de b : +10, 0, 0 → 10/3 ; de c : +10. Avec le panel médian, a vaudrait −10."""
+    notes = {(1, "a@x.ca"): 5.0, (1, "b@x.ca"): 8.0, (1, "c@x.ca"): 8.0}
+    notes |= {(2, "a@x.ca"): 6.0, (2, "b@x.ca"): 6.0, (3, "a@x.ca"): 7.0, (3, "b@x.ca"): 7.0}
+    c = notation.cube(_longues(notes), [1, 2, 3], CRITERES)
+    t = notation.indulgence(c, REGLAGES)
+    assert t["n_evaluations"].tolist() == [3, 3, 1]
+    assert t["ecart_moyen"].tolist() == pytest.approx([-20 / 3, 10 / 3, 10.0])
+    # Écart-type de a : ((−40/3)² + 2 × (20/3)²)/2 = 400/3.
+    assert t.loc["a@x.ca", "ecart_type"] == pytest.approx(np.sqrt(400 / 3))
+
+
 # --- Accord du panel ----------------------------------------------------------------------
 
 # Shrout et Fleiss (1979), tableau 2 : 6 cibles × 4 juges.
@@ -487,6 +542,37 @@ def test_cic_1_plan_desequilibre_a_la_main():
 )
 def test_cic_1_indefini(x):
     assert np.isnan(notation.cic_1(x))
+
+
+def test_cic_2k_deux_demandes_deux_evaluateurs_a_la_main():
+    """Le plus petit panel mesurable : [[2, 4], [6, 10]]. Moyenne 5,5 ; moyennes des lignes
+    3 et 8, des colonnes 4 et 7. SS lignes = 2 × (6,25 + 6,25) = 25 ; SS colonnes =
+    2 × (2,25 + 2,25) = 9 ; SS total = 12,25 + 2,25 + 0,25 + 20,25 = 35 ; SS erreur = 1.
+    BMS = 25, JMS = 9, EMS = 1 ; CIC = (25 − 1)/(25 + (9 − 1)/2) = 24/29."""
+    assert notation.cic_2k(np.array([[2.0, 4.0], [6.0, 10.0]])) == pytest.approx(24 / 29)
+
+
+def test_cic_2k_ne_depend_pas_de_l_unite():
+    """Les notes de Shrout et Fleiss divisées par 1 000 : mêmes rapports de carrés moyens,
+    même 0,62 (le seuil d'arrondi du dénominateur suit l'ordre de grandeur des notes)."""
+    assert notation.cic_2k(SHROUT_FLEISS / 1000) == pytest.approx(0.620, abs=5e-4)
+    assert notation.cic_2k(SHROUT_FLEISS * 1e6) == pytest.approx(0.620, abs=5e-4)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        # Toutes les notes égales : dénominateur exactement nul.
+        np.array([[3.0, 3.0], [3.0, 3.0]]),
+        # Dénominateur nul en valeur exacte, résidu d'arrondi d'environ 1e-13 en flottants
+        # (sans le seuil : un CIC de −5 × 10¹³).
+        np.array([[70, 70, 70.5], [70, 70, 70], [70.5, 70, 70], [70, 70.5, 70]]),
+        # Dénominateur négatif : évaluateurs en désaccord sur des demandes semblables.
+        np.array([[1.0, 2.0], [2.0, 1.0]]),
+    ],
+)
+def test_cic_2k_denominateur_nul_ou_negatif(x):
+    assert np.isnan(notation.cic_2k(x))
 
 
 @pytest.mark.parametrize(
@@ -552,7 +638,14 @@ def test_alpha_krippendorff_invariant_par_transformation_monotone():
 
 @pytest.mark.parametrize(
     "x",
-    [np.array([[3.0, 3.0], [3.0, 3.0]]), np.array([[1.0, N], [2.0, N]]), np.full((2, 2), N)],
+    [
+        np.array([[3.0, 3.0], [3.0, 3.0]]),
+        np.array([[1.0, N], [2.0, N]]),
+        np.full((2, 2), N),
+        # Le 5 n'est que dans une unité à une seule note : il ne compte pas, reste un
+        # seul 3 apparié, aucun désaccord possible (attendu nul).
+        np.array([[3.0, 3.0], [5.0, N]]),
+    ],
 )
 def test_alpha_krippendorff_indefini(x):
     assert np.isnan(notation.alpha_krippendorff_ordinal(x))
@@ -566,9 +659,43 @@ def test_accord_panel_complet_cic_2k():
     a = notation.accord(c, REGLAGES)
     assert a.mesure == "CIC(2,k)"
     assert a.cic == pytest.approx(0.620, abs=5e-4)
+    assert not a.indefini  # une valeur : rien à expliquer
     assert set(a.alpha_par_critere) == set(CRITERES)
     alpha = notation.alpha_krippendorff_ordinal(SHROUT_FLEISS)
     assert a.alpha_par_critere["pertinence"] == pytest.approx(alpha)
+
+
+def test_accord_non_mesurable_des_deux_demandes_a_deux_notes():
+    """Deux demandes notées chacune par deux évaluateurs (le minimum) en désaccord croisé
+    (totaux 10 et 20, puis 20 et 10) : les notes suffisent, le CIC est pourtant non défini
+    (dénominateur négatif), et la page le dit « non mesurable »."""
+    notes = {(1, "a@x.ca"): 1.0, (1, "b@x.ca"): 2.0, (2, "a@x.ca"): 2.0, (2, "b@x.ca"): 1.0}
+    a = notation.accord(notation.cube(_longues(notes), [1, 2], CRITERES), REGLAGES)
+    assert a.mesure == "CIC(2,k)" and np.isnan(a.cic)
+    assert a.indefini
+    assert notation.accord_lisible(a).startswith("— : non mesurable")
+
+
+@pytest.mark.parametrize(
+    ("notes", "mesure"),
+    [
+        ({}, "CIC(1)"),  # aucune note : pas de « mêmes évaluateurs » à invoquer
+        ({(1, "a@x.ca"): 7.0}, "CIC(2,k)"),  # une note : un même panel (d'un évaluateur)
+        ({(1, "a@x.ca"): 7.0, (2, "a@x.ca"): 5.0}, "CIC(2,k)"),
+    ],
+)
+def test_accord_pas_assez_de_notes(notes, mesure):
+    """Trop peu de notes : pas de valeur, et ce n'est pas un CIC « non mesurable » (la page
+    dit qu'il faut au moins deux demandes notées par au moins deux évaluateurs)."""
+    longues = (
+        _longues(notes)
+        if notes
+        else pd.DataFrame(columns=["demande_id", "evaluateur", "critere", "note"])
+    )
+    a = notation.accord(notation.cube(longues, [1, 2], CRITERES), REGLAGES)
+    assert a.mesure == mesure
+    assert np.isnan(a.cic) and not a.indefini
+    assert notation.accord_lisible(a).startswith("— : il faut au moins deux demandes")
 
 
 def test_accord_panel_partiel_cic_1():
@@ -653,9 +780,30 @@ def test_calibration_calculee_a_la_main():
     vue par le seul évaluateur sévère passe ainsi devant D3 (69,33), derrière elle en brut."""
     qualite, severite = notation.calibrer(TOTAUX_CALIBRATION, regularisation=2.0)
     assert severite == pytest.approx([0.4, 0.4, -0.8])
+    # λ = 2 est aussi la valeur par défaut (celle des réglages de l'appel).
+    assert notation.calibrer(TOTAUX_CALIBRATION)[1] == pytest.approx([0.4, 0.4, -0.8])
     assert qualite == pytest.approx([238 / 3, 223 / 3, 208 / 3, 69.8])
     brut = np.nanmean(TOTAUX_CALIBRATION, axis=1)
     assert brut[3] < brut[2] and qualite[3] > qualite[2]
+
+
+def test_total_calibre_d_une_demande_a_une_seule_evaluation():
+    """Issue 21, constat 3 : le « total calibré » que la page affiche pour une demande notée
+    par un seul évaluateur est sa note corrigée de la sévérité de cet évaluateur, ni divisé
+    ni manquant. Le cas à la main ci-dessus, passé par les notes (chaque critère à total/10,
+    les poids font 100) : D4, notée 69 par le seul C (sévérité −0,8), vaut 69,8."""
+    notes = {
+        (d + 1, e): total / 10
+        for d, ligne in enumerate(TOTAUX_CALIBRATION)
+        for e, total in zip(("a@x.ca", "b@x.ca", "c@x.ca"), ligne, strict=True)
+        if not np.isnan(total)
+    }
+    c = notation.cube(_longues(notes), [1, 2, 3, 4], CRITERES)
+    r = notation.resultats(c, REGLAGES)
+    assert r["n_evaluations"].tolist() == [3, 3, 3, 1]
+    assert r.loc[4, "total"] == pytest.approx(69.0)
+    assert r.loc[4, "total_calibre"] == pytest.approx(69.8)
+    assert r["total_calibre"].tolist() == pytest.approx([238 / 3, 223 / 3, 208 / 3, 69.8])
 
 
 def test_accord_lisible_dit_pourquoi_il_n_y_a_pas_de_valeur():
