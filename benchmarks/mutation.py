@@ -426,9 +426,12 @@ def _cle(module: str, source: str, mutant: Mutant) -> tuple[str, str, str]:
     return module, texte, mutant.quoi
 
 
+_SOURCES: dict[str, str] = {}  # module → source jouée (celle de la copie, pas du dossier)
+
+
 def _decrire(m: Mutant) -> str:
     chemin = MODULES[m.module][0]
-    texte = (RACINE / chemin).read_text(encoding="utf-8").splitlines()[m.ligne - 1]
+    texte = _SOURCES[m.module].splitlines()[m.ligne - 1] if m.ligne else ""
     return f"{chemin}:{m.ligne}  {m.quoi}    | {texte.strip()}"
 
 
@@ -469,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         for nom in noms:
             chemin, tests = MODULES[nom]
             original = (copies[0] / chemin).read_text(encoding="utf-8")
+            _SOURCES[nom] = original
             debut = time.monotonic()
             carte_json = Path(dossier) / f"{nom}.json"
             etat = _attendre(_enfant(copies[0], tests, (copies[0] / chemin, carte_json)), 3600)
