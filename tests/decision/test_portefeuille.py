@@ -563,6 +563,16 @@ def test_repartition_par_secteur_sans_secteur(jeu, petit):
     ]
 
 
+def test_dimensions_a_plusieurs_valeurs(petit):
+    """Une demande peut avoir plusieurs secteurs secondaires et plusieurs pays ; un seul axe,
+    un seul secteur principal, une seule région, un seul type."""
+    assert portefeuille.est_multiple(petit, "secteur_secondaire")
+    assert portefeuille.est_multiple(petit, "pays")
+    assert not any(
+        portefeuille.est_multiple(petit, d) for d in ("axe", "secteur", "region", "type")
+    )
+
+
 def test_categories_des_pays_sont_celles_des_demandes(jeu, petit):
     """L'appel ne déclare pas de pays : les catégories sont ceux des demandes, en ordre
     alphabétique ; le type de projet a toujours ses deux catégories."""
@@ -1241,6 +1251,15 @@ def test_cout_des_cibles_avec_forcees(quatre):
     assert couts["cout"].tolist() == [0.0]
 
 
+def test_liste_de_demandes_dans_un_message():
+    """Les dix premières demandes nommées, les autres comptées."""
+    numeros = np.array([f"D-{i:02d}" for i in range(1, 13)])
+    assert portefeuille._liste_de_demandes(numeros, list(range(12))) == (
+        "D-01, D-02, D-03, D-04, D-05, D-06, D-07, D-08, D-09, D-10 et 2 autres"
+    )
+    assert portefeuille._liste_de_demandes(numeros, [0, 11]) == "D-01, D-12"
+
+
 def test_comparer_selections(quatre):
     table, _ = quatre
     avant = np.array([True, True, False, False])
@@ -1478,6 +1497,26 @@ def test_bootstrap_une_seule_evaluation_garde_sa_note():
     r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=200, graine=4)
     assert r["probabilite"].tolist() == [1.0, 0.0]
     assert r[["rang_bas", "rang_haut"]].values.tolist() == [[1.0, 1.0], [2.0, 2.0]]
+
+
+def test_bootstrap_aucune_ou_une_seule_demande():
+    """Aucune demande classée : un tableau vide ; une seule, qui tient : toujours financée,
+    au rang 1."""
+    vide = portefeuille.bootstrap(np.empty((0, 3)), np.empty((0, 2)), (1_000_000, 0))
+    assert vide.empty and list(vide.columns) == ["probabilite", "rang_bas", "rang_haut"]
+    r = portefeuille.bootstrap(
+        np.array([[70.0, 80.0]]), np.array([[1_000_000, 0]]), (1_000_000, 0), tirages=50
+    )
+    assert r.values.tolist() == [[1.0, 1.0, 1.0]]
+
+
+def test_bootstrap_moyenne_au_seuil_tout_juste():
+    """Le seuil est atteint par une moyenne qui l'égale : (60, 60) reste admissible et
+    financée, (59, 59) non."""
+    notes = np.array([[60.0, 60.0], [59.0, 59.0]])
+    montants = np.array([[100_000, 0]] * 2)
+    r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=20, seuil=60)
+    assert r["probabilite"].tolist() == [1.0, 0.0]
 
 
 def test_bootstrap_au_dela_de_65_535_demandes():
