@@ -1251,6 +1251,16 @@ def test_cout_des_cibles_avec_forcees(quatre):
     assert couts["cout"].tolist() == [0.0]
 
 
+@pytest.mark.parametrize("objectif", [NOTE_MONTANT, CLASSEMENT])
+def test_cout_des_cibles_quand_rien_ne_tient(quatre, objectif):
+    """Une enveloppe de 5 000 $ par année : aucune demande ne tient, avec ou sans la cible ;
+    elle ne coûte rien, en valeur comme en part (0, et non une division par zéro)."""
+    table, a = quatre
+    a = _appel(a, (500_000, 500_000), (Cible("axe", "3", nombre_min=1),), objectif=objectif)
+    couts = portefeuille.cout_des_cibles(table, a, ecart_relatif=0)
+    assert couts[["cout", "cout_relatif"]].values.tolist() == [[0.0, 0.0]]
+
+
 def test_liste_de_demandes_dans_un_message():
     """Les dix premières demandes nommées, les autres comptées."""
     numeros = np.array([f"D-{i:02d}" for i in range(1, 13)])
@@ -1870,6 +1880,7 @@ def test_classement_une_cible_minimale_fait_entrer_la_mieux_classee(appel, mode,
     )
     assert _choisies(table, s) == attendu
     assert s.manques == {}
+    assert not s.peut_manquer_moins  # la cible tenue, rien à chercher de plus
     assert s.message == (
         f"Entrées hors de l'ordre du classement pour « {AXE_3} » : C. Sorties pour leur faire "
         "place : B."
@@ -1947,6 +1958,9 @@ def test_classement_cible_impossible_manquee_comme_note_montant(appel, monkeypat
     )
     assert s.objectif == pytest.approx(note_montant.objectif)
     assert s.message.startswith("Entrées hors de l'ordre du classement pour « axe 3")
+    # On ne peut pas manquer moins : le message ne dit rien de plus, rien n'est interrompu.
+    assert s.message.endswith("Sorties pour leur faire place : P2.")
+    assert not s.interrompue and not s.peut_manquer_moins
 
 
 # Trois cibles « au moins une » par axe. Descente : A (axe 1) et B (axe 2) remplissent
@@ -1961,11 +1975,18 @@ INTRIQUEES = [
 ]
 
 
-def test_classement_le_programme_manque_moins(appel):
+@pytest.mark.parametrize(
+    "cible",
+    [Cible("axe", "*", nombre_min=1), Cible("axe", "*", part_min=10)],
+    ids=["nombre", "part"],
+)
+def test_classement_le_programme_manque_moins(appel, cible):
     """Les échanges un à un n'y arrivent pas ; le programme en nombres entiers trouve
-    qu'on peut tenir les trois cibles, et le message le dit."""
+    qu'on peut tenir les trois cibles, et le message le dit. En part (au moins 10 % de
+    100 000 $ par axe), la descente manque l'axe 3 de 10 points ; C, D et E n'en manquent
+    aucun (20 %, 10 %, 20 %)."""
     table = _classees(INTRIQUEES)
-    cibles = [Cible("axe", "*", nombre_min=1)]
+    cibles = [cible]
     s = portefeuille.optimiser(table, _par_classement(appel, cibles), chercher_moindre_manque=True)
     assert _choisies(table, s) == ["C", "D", "E"]
     assert s.manques == {}
@@ -2026,6 +2047,36 @@ def test_classement_le_programme_hors_delai_garde_le_classement(appel, monkeypat
     assert s.interrompue
     assert s.message.startswith("Calcul arrêté après 20 s avant de savoir")
     assert s.manques == {"chaque axe : au moins 1 demande financée — Axe 3": "1 demande"}
+
+
+def test_classement_le_moindre_manque_trouve_mais_sa_selection_hors_delai(appel, monkeypatch):
+    """Le programme sait qu'on peut manquer moins (premier programme), mais le délai
+    s'écoule avant la sélection de ce moindre manque (second) : la sélection qui suit le
+    classement reste, et le message dit que les cibles pourraient être moins manquées."""
+    import scipy.optimize
+
+    vrai, appels = scipy.optimize.milp, []
+
+    def second_hors_delai(*args, **kwargs):
+        appels.append(1)
+        resultat = vrai(*args, **kwargs)
+        if len(appels) == 2:
+            resultat.status, resultat.x = 1, None
+        return resultat
+
+    monkeypatch.setattr(scipy.optimize, "milp", second_hors_delai)
+    table = _classees(INTRIQUEES)
+    s = portefeuille.optimiser(
+        table,
+        _par_classement(appel, [Cible("axe", "*", nombre_min=1)]),
+        chercher_moindre_manque=True,
+    )
+    assert len(appels) == 2
+    assert _choisies(table, s) == ["A", "B"]
+    assert s.interrompue
+    assert s.message.startswith(
+        "Les cibles pourraient être moins manquées, mais le calcul s'est arrêté après 20 s"
+    )
 
 
 def test_optimiser_suit_le_reglage_de_l_appel(quatre):
