@@ -1652,6 +1652,10 @@ def test_solidite_avec_le_cube_du_chargement(appel):
     cube = notation.cube(notes, [14, 13, 12, 11], a.poids)
     obtenu = portefeuille.solidite(table, notes, a, a.poids, cube=cube, tirages=300, graine=2)
     pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
+    # Le cube suffit : les notes ne sont pas relues (ici, plus aucune).
+    sans_notes = notes.iloc[:0]
+    obtenu = portefeuille.solidite(table, sans_notes, a, a.poids, cube=cube, tirages=300, graine=2)
+    pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
     # Un cube de moins de demandes, aux notes fausses : ignoré (sinon D1 serait perdue).
     faux = notation.cube(notes.assign(note=1.0), [12, 13, 14], a.poids)
     obtenu = portefeuille.solidite(table, notes, a, a.poids, cube=faux, tirages=300, graine=2)
