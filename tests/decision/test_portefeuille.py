@@ -2244,6 +2244,7 @@ def test_contre_le_classement(choisies, attendu):
     franchit = portefeuille.contre_le_classement(table, np.array(choisies))
     assert list(zip(franchit["no_demande"], franchit["sens"], strict=True)) == attendu
     assert franchit["demande_id"].tolist() == [int(no[2:]) for no, _ in attendu]
+    assert franchit["rang"].tolist() == [int(no[2:]) for no, _ in attendu]  # T-n au rang n
 
 
 # --- Dimensions déclarées (issue 18) -----------------------------------------------------------
