@@ -931,7 +931,7 @@ def _respecter_le_classement(
     cibles: Iterable[Cible] | None,
     ecart_relatif: float | None,
     delai: float,
-    chercher_moindre_manque: bool = False,
+    chercher_moindre_manque: bool,
 ) -> Selection:
     """« Respecter le classement, puis les cibles » : l'objectif par défaut de la meilleure
     sélection, réglage du comité (issue 16 : « Its default keeps the ranking's order unless

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -246,6 +247,157 @@ def test_montants_selon_la_ligne_et_les_decisions(jeu, petit):
         portefeuille.montants(jeu, petit, "tout")
 
 
+def _avec_ministere(jeu: pd.DataFrame) -> pd.DataFrame:
+    """Le petit jeu, le ministère ayant décidé (colonnes de `classement.colonnes_ministere`) :
+    D-02 retenue à 1 500 000 + 1 000 000 (moins que le comité), D-03, que le comité refusait,
+    retenue à 1 250 050 + 0, D-04, que le comité retenait, refusée. La décision qui vaut :
+    celle du ministère quand il y en a une, sinon celle du comité — D-01 (comité), D-02 et
+    D-03 retenues (ministère), D-04 refusée (ministère)."""
+    t = jeu.copy()
+    t["decision_ministere"] = ["", RETENU, RETENU, financement.REFUSE, "", ""]
+    t["ministere_an1"] = pd.array([pd.NA, 1_500_000, 1_250_050, 0, pd.NA, pd.NA], dtype="Int64")
+    t["ministere_an2"] = pd.array([pd.NA, 1_000_000, 0, 0, pd.NA, pd.NA], dtype="Int64")
+    t["decision_finale"] = [RETENU, RETENU, RETENU, financement.REFUSE, "", ""]
+    t["finale_an1"] = pd.array([3_000_000, 1_500_000, 1_250_050, 0, pd.NA, pd.NA], dtype="Int64")
+    t["finale_an2"] = pd.array([2_700_000, 1_000_000, 0, 0, pd.NA, pd.NA], dtype="Int64")
+    return t
+
+
+def test_montants_du_comite_du_ministere_et_de_la_decision_qui_vaut(jeu, petit):
+    """L'appel : « Le ministère […] conserve cependant la responsabilité de la sélection
+    définitive des projets et de la détermination des sommes qui leur seront accordées. »
+    Les recommandations du comité restent celles du comité (D-04 y est, D-03 non) ; le
+    ministère n'accorde que ce qu'il a retenu (D-04, qu'il refuse, n'a rien) ; la décision
+    qui vaut prend ses montants à lui quand il a décidé."""
+    t = _avec_ministere(jeu)
+    assert portefeuille.montants(t, petit, portefeuille.RECOMMANDATIONS).tolist() == [
+        [3_000_000, 2_700_000],
+        [2_000_000, 1_000_000],
+        [0, 0],
+        [2_000_000, 1_000_000],
+        [0, 0],
+        [0, 0],
+    ]
+    assert portefeuille.montants(t, petit, portefeuille.MINISTERE).tolist() == [
+        [0, 0],
+        [1_500_000, 1_000_000],
+        [1_250_050, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+    ]
+    assert portefeuille.montants(t, petit, portefeuille.DECISIONS).tolist() == [
+        [3_000_000, 2_700_000],
+        [1_500_000, 1_000_000],
+        [1_250_050, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+    ]
+    assert portefeuille.selection(t, portefeuille.RECOMMANDATIONS).tolist() == [
+        True, True, False, True, False, False
+    ]  # fmt: skip
+    assert portefeuille.selection(t, portefeuille.MINISTERE).tolist() == [
+        False, True, True, False, False, False
+    ]  # fmt: skip
+    # Sans décision du ministère : rien d'accordé par lui, une colonne par année.
+    assert portefeuille.selection(jeu, portefeuille.MINISTERE).tolist() == [False] * 6
+    assert portefeuille.montants(jeu, petit, portefeuille.MINISTERE).tolist() == [[0, 0]] * 6
+
+
+def test_budget_accorde_selon_la_decision_qui_vaut(jeu, petit):
+    """Accordé : D-01 3 000 000 + 2 700 000 (comité), D-02 1 500 000 + 1 000 000 et D-03
+    1 250 050 + 0 (ministère) = 5 750 050 + 3 700 000 ; restant 4 249 950 + 1 300 000."""
+    b = portefeuille.budget(_avec_ministere(jeu), petit)
+    assert b["accorde"].tolist() == [5_750_050, 3_700_000, 9_450_050]
+    assert b["restant_decisions"].tolist() == [4_249_950, 1_300_000, 5_549_950]
+    assert b["recommande"].tolist() == [7_500_000, 3_700_000, 11_200_000]
+
+
+def _dollars(*textes: str) -> list[str]:
+    """« 25 000 $ » tel que la page l'écrit (espaces insécables)."""
+    return [x.replace(" ", "\u00a0") for x in textes]
+
+
+def test_bilan_financement_calcule_a_la_main(jeu, petit):
+    """Le tableau « Financement » des cinq pages (issue 19), enveloppe 100 000 $ puis
+    50 000 $ (« une ou deux années financières débutant le 1er avril 2024 », l'appel) :
+
+    - sous la ligne : D-01, D-02, D-03, 30 000 + 25 000 + 20 000 = 75 000 $ en 2024-2025,
+      27 000 + 10 000 + 0 = 37 000 $ en 2025-2026 ; restant 25 000 $ et 13 000 $ ;
+    - comité : D-01, D-02, D-04, 30 000 + 20 000 + 20 000 = 70 000 $,
+      27 000 + 10 000 + 10 000 = 47 000 $ ; restant 30 000 $ et 3 000 $ ;
+    - ministère : D-02, D-03, 15 000 + 12 500,50 = 27 500,50 $, 10 000 + 0 = 10 000 $ ;
+      restant 72 499,50 $ et 40 000 $.
+    """
+    t = portefeuille.bilan(_avec_ministere(jeu), petit)
+    assert t.index.name == portefeuille.BILAN
+    assert list(t.columns) == ["2024-2025", "2025-2026", portefeuille.TOUTES_ANNEES, "Demandes"]
+    attendu = {
+        portefeuille.ENVELOPPE: [*_dollars("100 000 $", "50 000 $", "150 000 $"), ""],
+        portefeuille.NOTIONS[portefeuille.LIGNE]: [
+            *_dollars("75 000 $", "37 000 $", "112 000 $"), "3"
+        ],
+        portefeuille.NOTIONS[portefeuille.RECOMMANDATIONS]: [
+            *_dollars("70 000 $", "47 000 $", "117 000 $"), "3"
+        ],
+        portefeuille.NOTIONS[portefeuille.MINISTERE]: [
+            *_dollars("27 500,50 $", "10 000 $", "37 500,50 $"), "2"
+        ],
+        portefeuille.RESTANTS[portefeuille.LIGNE]: [
+            *_dollars("25 000 $", "13 000 $", "38 000 $"), ""
+        ],
+        portefeuille.RESTANTS[portefeuille.RECOMMANDATIONS]: [
+            *_dollars("30 000 $", "3 000 $", "33 000 $"), ""
+        ],
+        portefeuille.RESTANTS[portefeuille.MINISTERE]: [
+            *_dollars("72 499,50 $", "40 000 $", "112 499,50 $"), ""
+        ],
+    }  # fmt: skip
+    assert {k: v.tolist() for k, v in t.iterrows()} == attendu
+    assert list(t.index) == list(attendu)
+
+
+def test_bilan_sans_decision_inscrite(jeu, petit):
+    """Avant la séance : aucune décision du comité (colonne vide ou absente), aucune du
+    ministère ; leurs lignes disent « — (aucune décision) » au lieu d'un 0 $ trompeur et
+    d'un restant égal à l'enveloppe. La ligne de financement, elle, a toujours ses montants."""
+    sans = jeu.assign(decision=["", None, "", NAN, "", ""])
+    sans["decision_ministere"] = ""
+    t = portefeuille.bilan(sans, petit)
+    for quoi in (portefeuille.RECOMMANDATIONS, portefeuille.MINISTERE):
+        assert t.loc[portefeuille.NOTIONS[quoi]].tolist() == ["—", "—", "—", "aucune décision"]
+        assert t.loc[portefeuille.RESTANTS[quoi]].tolist() == ["—", "—", "—", ""]
+    assert t.loc[portefeuille.NOTIONS[portefeuille.LIGNE]].tolist() == [
+        *_dollars("75 000 $", "37 000 $", "112 000 $"), "3"
+    ]  # fmt: skip
+    assert not portefeuille.inscrites(sans, portefeuille.DECISIONS)
+    assert portefeuille.inscrites(sans, portefeuille.LIGNE)
+    # Une seule décision, du comité ou du ministère, suffit à compter.
+    un_comite = sans.assign(decision=["", "", "", RETENU, "", ""])
+    assert portefeuille.inscrites(un_comite, portefeuille.RECOMMANDATIONS)
+    assert portefeuille.inscrites(un_comite, portefeuille.DECISIONS)
+    un_ministere = sans.assign(decision_ministere=["", "", financement.REFUSE, "", "", ""])
+    assert portefeuille.inscrites(un_ministere, portefeuille.DECISIONS)
+    assert not portefeuille.inscrites(jeu.drop(columns="decision"), portefeuille.RECOMMANDATIONS)
+
+
+def test_bilan_d_un_appel_d_une_annee(jeu, appel):
+    """Une année : l'an 2 n'entre nulle part (D-01 : 30 000 $ seulement, etc.)."""
+    un_an = replace(
+        appel,
+        financement=replace(appel.financement, nombre_annees_max=1, enveloppe=(10_000_000,)),
+    )
+    t = portefeuille.bilan(_avec_ministere(jeu), un_an)
+    assert list(t.columns) == ["2024-2025", portefeuille.TOUTES_ANNEES, "Demandes"]
+    assert t.loc[portefeuille.NOTIONS[portefeuille.MINISTERE]].tolist() == [
+        *_dollars("27 500,50 $", "27 500,50 $"), "2"
+    ]  # fmt: skip
+    assert t.loc[portefeuille.RESTANTS[portefeuille.RECOMMANDATIONS]].tolist() == [
+        *_dollars("30 000 $", "30 000 $"), ""
+    ]  # fmt: skip
+
+
 def test_conjoints_et_bonification_utilisee(jeu, petit):
     """La bonification : ce qu'une demande financée reçoit au-dessus du plafond d'une seule
     municipalité (2 500 000 cents), chaque année ; D-04, conjoint mais en attente, n'en
@@ -274,6 +426,25 @@ def test_repartition_par_axe(jeu, petit):
         }
     )
     _egales(portefeuille.repartition(jeu, petit, "axe"), attendu)
+
+
+def test_repartition_par_axe_inconnu_ou_vide(jeu, petit):
+    """D-06 porte un axe 7 que l'appel ne déclare pas : sa ligne « Axe 7 » vient après les
+    trois de l'appel ; D-05, dont l'axe est une cellule blanche, est dans « (aucune) », en
+    dernier. Aucune demande ne disparaît."""
+    t = jeu.astype({"axe": object})
+    t.loc[4, "axe"] = "  "
+    t.loc[5, "axe"] = 7
+    attendu = _attendu(
+        {
+            "1": ("Axe 1", 2, 2, 7_700_000, 7_700_000, 7.7 / 15, 80.0, 1.0),
+            "2": ("Axe 2", 1, 1, 3_800_000, 3_500_000, 3.5 / 15, 80.0, 1.0),
+            "3": ("Axe 3", 1, 0, 7_000_000, 0, 0.0, 65.0, 0.0),
+            "7": ("Axe 7", 1, 0, 500_000, 0, 0.0, NAN, 0.0),
+            "": (portefeuille.AUCUNE, 1, 0, 2_000_000, 0, 0.0, 50.0, 0.0),
+        }
+    )
+    _egales(portefeuille.repartition(t, petit, "axe"), attendu)
 
 
 def test_repartition_par_region_les_17_meme_vides(jeu, petit):
@@ -313,6 +484,45 @@ def test_repartition_par_region_par_100_000_habitants(jeu, petit):
     assert "par_100k" not in portefeuille.repartition(jeu, petit, "region")
 
 
+def test_repartition_pour_le_csv_excel_francais(jeu, petit):
+    """Le CSV de la page, au séparateur « , » : montants en dollars à deux décimales, parts
+    et taux en pour cent à une décimale, note à deux ; vide pour ce qui n'a pas de valeur.
+    Région 03 : 90 000 $ demandés, 20 000 $ financés, 20 000 / 150 000 = 13,3 % ; 20 000 $
+    pour 800 000 habitants = 2 500 $ par 100 000. Région 06 : 92 000 / 150 000 = 61,3 %,
+    92 000 $ pour 2 000 000 = 4 600 $."""
+    populations = {"01": 200_000, "03": 800_000, "06": 2_000_000}
+    r = portefeuille.repartition(jeu, petit, "region", populations=populations)
+    sortie = portefeuille.repartition_pour_fichier(r, "Région", decimale=",")
+    assert list(sortie.columns) == [
+        "Région",
+        "Demandes",
+        "Financées",
+        "Demandé ($)",
+        "Financé ($)",
+        "Part de l'enveloppe (%)",
+        "Note moyenne",
+        "Taux de succès (%)",
+        "Financé par 100 000 hab. ($)",
+    ]
+    lignes = sortie.set_index("Région")
+    noms = {x.code: x.nom for x in petit.regions}
+    assert lignes.loc[noms["03"]].tolist() == [
+        "2", "1", "90000,00", "20000,00", "13,3", "67,50", "50,0", "2500,00"
+    ]  # fmt: skip
+    assert lignes.loc[noms["06"]].tolist() == [
+        "2", "2", "95000,00", "92000,00", "61,3", "85,00", "100,0", "4600,00"
+    ]  # fmt: skip
+    assert lignes.loc[noms["01"]].tolist() == [
+        "2", "0", "25000,00", "0,00", "0,0", "50,00", "0,0", "0,00"
+    ]  # fmt: skip
+    assert lignes.loc[noms["02"]].tolist() == ["0", "0", "0,00", "0,00", "0,0", "", "", ""]
+    sans_population = portefeuille.repartition_pour_fichier(
+        portefeuille.repartition(jeu, petit, "axe"), "Axe"
+    )
+    assert list(sans_population.columns)[-1] == "Taux de succès (%)"
+    assert sans_population["Part de l'enveloppe (%)"].tolist() == ["51.3", "23.3", "0.0"]
+
+
 def test_repartition_par_secteur_principal(jeu, petit):
     """Les sept secteurs de l'appel, dans son ordre, même sans demande."""
     libelles = {s.id: s.libelle for s in petit.secteurs}
@@ -330,6 +540,51 @@ def test_repartition_par_secteur_principal(jeu, petit):
     lignes["culture"] = (libelles["culture"], 2, 2, 5_800_000, 5_500_000, 5.5 / 15, 75.0, 1.0)
     lignes["francophonie"] = (libelles["francophonie"], 1, 0, 7_000_000, 0, 0.0, 65.0, 0.0)
     _egales(portefeuille.repartition(jeu, petit, "secteur"), _attendu(lignes))
+
+
+def test_repartition_par_secteur_sans_secteur(jeu, petit):
+    """D-05 (secteur vide) et D-06 (sans secteur) sont dans « (aucune) », en dernier, et
+    nulle part ailleurs."""
+    t = jeu.assign(secteur=["innovation", "culture", "culture", "francophonie", "", None])
+    r = portefeuille.repartition(t, petit, "secteur")
+    assert list(r.index) == [s.id for s in petit.secteurs] + [portefeuille.AUCUNE_VALEUR]
+    assert r.loc[portefeuille.AUCUNE_VALEUR, ["libelle", "demandes"]].tolist() == [
+        portefeuille.AUCUNE,
+        2,
+    ]
+    assert r.loc["innovation", "demandes"] == 1
+    # De même pour la région : ni « », ni absente ne forment une région.
+    t = jeu.assign(region=["06", "06", "03", "03", "", None])
+    r = portefeuille.repartition(t, petit, "region")
+    assert list(r.index) == [x.code for x in petit.regions] + [portefeuille.AUCUNE_VALEUR]
+    assert r.loc[portefeuille.AUCUNE_VALEUR, ["libelle", "demandes"]].tolist() == [
+        portefeuille.AUCUNE,
+        2,
+    ]
+
+
+def test_dimensions_a_plusieurs_valeurs(petit):
+    """Une demande peut avoir plusieurs secteurs secondaires et plusieurs pays ; un seul axe,
+    un seul secteur principal, une seule région, un seul type."""
+    assert portefeuille.est_multiple(petit, "secteur_secondaire")
+    assert portefeuille.est_multiple(petit, "pays")
+    assert not any(
+        portefeuille.est_multiple(petit, d) for d in ("axe", "secteur", "region", "type")
+    )
+
+
+def test_categories_des_pays_sont_celles_des_demandes(jeu, petit):
+    """L'appel ne déclare pas de pays : les catégories sont ceux des demandes, en ordre
+    alphabétique ; le type de projet a toujours ses deux catégories."""
+    assert portefeuille.categories(petit, "pays", jeu) == [
+        ("Belgique", "Belgique"),
+        ("France", "France"),
+        ("Mexique", "Mexique"),
+    ]
+    assert portefeuille.categories(petit, "type", jeu.iloc[:0]) == [
+        (portefeuille.CONJOINT, portefeuille.CONJOINT),
+        (portefeuille.SEULE, portefeuille.SEULE),
+    ]
 
 
 def test_repartition_par_secteur_secondaire(jeu, petit):
@@ -373,6 +628,24 @@ def test_repartition_par_type_de_projet(jeu, petit):
         }
     )  # fmt: skip
     _egales(portefeuille.repartition(jeu, petit, "type"), attendu)
+
+
+def test_projet_conjoint_non_renseigne_compte_comme_une_seule_municipalite(jeu, petit):
+    """« La présentation d'un projet conjoint […] peut permettre la bonification » (l'appel) :
+    un projet n'est conjoint que s'il le dit. D-03 (financée, 2 000 000) et D-06 sans réponse
+    restent « une seule municipalité », dans le tableau des conjoints comme dans la
+    répartition par type ; un classement sans la colonne : toutes d'une seule municipalité."""
+    t = jeu.astype({"projet_conjoint": object})
+    t.loc[[2, 5], "projet_conjoint"] = [None, NAN]
+    c = portefeuille.conjoints(t, petit)
+    assert c.loc[portefeuille.SEULE, ["demandes", "financees", "finance"]].tolist() == [
+        4, 2, 5_500_000
+    ]  # fmt: skip
+    assert c.loc[portefeuille.CONJOINT, "demandes"] == 2
+    r = portefeuille.repartition(t, petit, "type")
+    assert r["demandes"].tolist() == [2, 4]
+    sans = portefeuille.repartition(jeu.drop(columns="projet_conjoint"), petit, "type")
+    assert sans["demandes"].tolist() == [0, 6]
 
 
 def test_repartition_selon_les_decisions(jeu, petit):
@@ -594,6 +867,20 @@ def test_evaluer_cibles(jeu, appel):
     assert t["part"].tolist() == pytest.approx(
         [770 / 15, 350 / 15, 0.0, 920 / 15, 550 / 15, 350 / 15, 200 / 15]
     )
+
+
+def test_ecart_minuscule_jamais_affiche_zero(jeu, appel):
+    """Un manque réel ne s'affiche jamais « 0,0 » : sous un dixième de point, deux
+    décimales. Axe 2 : 3 500 000 / 15 000 000 = 23,33 % pour au plus 23,3 % : 0,03 point
+    de trop ; axe 3, rien de financé pour au moins 0,1 % : 0,1 point, une décimale."""
+    a = _appel(appel, cibles=(Cible("axe", "2", part_max=23.3), Cible("axe", "3", part_min=0.1)))
+    t = portefeuille.evaluer_cibles(
+        jeu, a, portefeuille.selection(jeu), portefeuille.montants(jeu, a)
+    )
+    assert t["ecart"].tolist() == [
+        "0,03 points de % au-dessus du maximum",
+        "0,1 points de % sous le minimum",
+    ]
 
 
 def test_cible_etoile_une_contrainte_par_valeur(jeu, appel):
@@ -964,6 +1251,25 @@ def test_cout_des_cibles_avec_forcees(quatre):
     assert couts["cout"].tolist() == [0.0]
 
 
+@pytest.mark.parametrize("objectif", [NOTE_MONTANT, CLASSEMENT])
+def test_cout_des_cibles_quand_rien_ne_tient(quatre, objectif):
+    """Une enveloppe de 5 000 $ par année : aucune demande ne tient, avec ou sans la cible ;
+    elle ne coûte rien, en valeur comme en part (0, et non une division par zéro)."""
+    table, a = quatre
+    a = _appel(a, (500_000, 500_000), (Cible("axe", "3", nombre_min=1),), objectif=objectif)
+    couts = portefeuille.cout_des_cibles(table, a, ecart_relatif=0)
+    assert couts[["cout", "cout_relatif"]].values.tolist() == [[0.0, 0.0]]
+
+
+def test_liste_de_demandes_dans_un_message():
+    """Les dix premières demandes nommées, les autres comptées."""
+    numeros = np.array([f"D-{i:02d}" for i in range(1, 13)])
+    assert portefeuille._liste_de_demandes(numeros, list(range(12))) == (
+        "D-01, D-02, D-03, D-04, D-05, D-06, D-07, D-08, D-09, D-10 et 2 autres"
+    )
+    assert portefeuille._liste_de_demandes(numeros, [0, 11]) == "D-01, D-12"
+
+
 def test_comparer_selections(quatre):
     table, _ = quatre
     avant = np.array([True, True, False, False])
@@ -1045,6 +1351,54 @@ def test_optimiser_tient_une_cible_tenable_meme_de_peu(appel, an2_de_a):
     assert respectees["respectee"].all() or s.manques, "cible manquée sans le dire"
     assert s.manques == {}
     assert s.choisies.tolist() == [False, True, True, True]
+
+
+@pytest.mark.parametrize(
+    ("an2_de_a", "cible", "rendue", "borne"),
+    [
+        pytest.param(
+            999_999, Cible("axe", "1", part_min=20), [1, 0, 1, 1], 20_000.019, id="minimum"
+        ),
+        pytest.param(
+            1_000_001, Cible("axe", "1", part_max=20), [1, 0, 0, 0], 19_999.981, id="maximum"
+        ),
+    ],
+)
+def test_optimiser_resserre_une_cible_que_le_solveur_tolere_de_manquer(
+    appel, monkeypatch, an2_de_a, cible, rendue, borne
+):
+    """Le solveur tolère de minuscules dépassements ; la sélection est revérifiée en cents.
+    Un solveur tolérant rend d'abord A + C + D (A : 19 999,99 $, un cent sous le minimum de
+    20 000 $) ou A seule (20 000,01 $, un cent au-dessus du maximum) en déclarant un écart de
+    0,001 $ : il reste 0,9 cent de dépassement non déclaré. La borne est resserrée d'autant,
+    plus un cent de marge (20 000 + 0,009 + 0,01 = 20 000,019 $, ou 19 999,981 $), et le
+    programme est repris : la sélection rendue tient la cible, et rien n'est dit manqué.
+    La cible sur l'axe 2 (au plus 2 demandes), tenue, la précède dans le programme."""
+    import scipy.optimize
+
+    table = _serre(an2_de_a)
+    a = _appel(appel, (5_000_000, 5_000_000), (Cible("axe", "2", nombre_max=2), cible))
+    bornes, milp = [], scipy.optimize.milp
+
+    def tolerant(*args, **kwargs):
+        contraintes = kwargs["constraints"]
+        bornes.append((contraintes.lb.copy(), contraintes.ub.copy()))
+        if len(bornes) == 1:
+            x = np.array([*rendue, 0.0, 0.001], dtype=float)
+            return SimpleNamespace(x=x, status=0, fun=0.0, message="Optimal", mip_gap=0.0)
+        return milp(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", tolerant)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert len(bornes) == 2
+    # Lignes du programme : les deux années, les deux cibles, le manque total.
+    minimum, maximum = bornes[1][0][3], bornes[1][1][3]
+    assert (minimum if cible.part_min else maximum) == pytest.approx(borne, abs=1e-6)
+    assert (maximum if cible.part_min else minimum) == (np.inf if cible.part_min else -np.inf)
+    m = table[["recommande_an1", "recommande_an2"]].to_numpy()
+    tenues = portefeuille.evaluer_cibles(table, a, s.choisies, np.where(s.choisies[:, None], m, 0))
+    assert tenues["respectee"].all()
+    assert s.manques == {}
 
 
 # --- Bootstrap de la ligne de financement --------------------------------------------------------
@@ -1143,6 +1497,47 @@ def test_bootstrap_probabilite_calculee_a_la_main():
     assert r.loc[1, "probabilite"] == pytest.approx(0.25, abs=0.03)
     assert r["probabilite"].sum() == pytest.approx(1.0)
     assert r[["rang_bas", "rang_haut"]].values.tolist() == [[1.0, 2.0], [1.0, 2.0]]
+
+
+def test_bootstrap_une_seule_evaluation_garde_sa_note():
+    """A n'a qu'une évaluation (90) : chaque tirage la reprend, A est toujours devant B
+    (80, 80, 80) et seule financée."""
+    notes = np.array([[90.0, NAN, NAN], [80.0, 80.0, 80.0]])
+    montants = np.array([[1_000_000, 0], [1_000_000, 0]])
+    r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=200, graine=4)
+    assert r["probabilite"].tolist() == [1.0, 0.0]
+    assert r[["rang_bas", "rang_haut"]].values.tolist() == [[1.0, 1.0], [2.0, 2.0]]
+
+
+def test_bootstrap_aucune_ou_une_seule_demande():
+    """Aucune demande classée : un tableau vide ; une seule, qui tient : toujours financée,
+    au rang 1."""
+    vide = portefeuille.bootstrap(np.empty((0, 3)), np.empty((0, 2)), (1_000_000, 0))
+    assert vide.empty and list(vide.columns) == ["probabilite", "rang_bas", "rang_haut"]
+    r = portefeuille.bootstrap(
+        np.array([[70.0, 80.0]]), np.array([[1_000_000, 0]]), (1_000_000, 0), tirages=50
+    )
+    assert r.values.tolist() == [[1.0, 1.0, 1.0]]
+
+
+def test_bootstrap_moyenne_au_seuil_tout_juste():
+    """Le seuil est atteint par une moyenne qui l'égale : (60, 60) reste admissible et
+    financée, (59, 59) non."""
+    notes = np.array([[60.0, 60.0], [59.0, 59.0]])
+    montants = np.array([[100_000, 0]] * 2)
+    r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=20, seuil=60)
+    assert r["probabilite"].tolist() == [1.0, 0.0]
+
+
+def test_bootstrap_au_dela_de_65_535_demandes():
+    """Les rangs tiennent en 16 bits jusqu'à 65 535 demandes ; à 65 536, le dernier rang est
+    65 536, pas 0."""
+    n = 2**16
+    notes = np.linspace(100, 0, n)[:, None]
+    montants = np.zeros((n, 1), dtype=np.int64)
+    r = portefeuille.bootstrap(notes, montants, (1,), tirages=2, graine=1, fils=1)
+    assert r["rang_haut"].iloc[-1] == n
+    assert r["rang_bas"].min() == 1.0
 
 
 def test_bootstrap_memes_tirages_qu_avant():
@@ -1256,6 +1651,10 @@ def test_solidite_avec_le_cube_du_chargement(appel):
     attendu = portefeuille.solidite(table, notes, a, a.poids, tirages=300, graine=2)
     cube = notation.cube(notes, [14, 13, 12, 11], a.poids)
     obtenu = portefeuille.solidite(table, notes, a, a.poids, cube=cube, tirages=300, graine=2)
+    pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
+    # Le cube suffit : les notes ne sont pas relues (ici, plus aucune).
+    sans_notes = notes.iloc[:0]
+    obtenu = portefeuille.solidite(table, sans_notes, a, a.poids, cube=cube, tirages=300, graine=2)
     pd.testing.assert_frame_equal(obtenu, attendu, check_exact=True)
     # Un cube de moins de demandes, aux notes fausses : ignoré (sinon D1 serait perdue).
     faux = notation.cube(notes.assign(note=1.0), [12, 13, 14], a.poids)
@@ -1485,6 +1884,7 @@ def test_classement_une_cible_minimale_fait_entrer_la_mieux_classee(appel, mode,
     )
     assert _choisies(table, s) == attendu
     assert s.manques == {}
+    assert not s.peut_manquer_moins  # la cible tenue, rien à chercher de plus
     assert s.message == (
         f"Entrées hors de l'ordre du classement pour « {AXE_3} » : C. Sorties pour leur faire "
         "place : B."
@@ -1507,6 +1907,26 @@ def test_classement_le_retrait_garde_les_autres_cibles_minimales(appel):
     assert _choisies(table, s) == ["B", "C"]
     assert s.manques == {}
     assert s.message.endswith("Sorties pour leur faire place : A.")
+
+
+def test_classement_le_retrait_libere_tout_juste_assez(appel):
+    """B (axe 3) demande toute l'enveloppe de l'année (50 000 $) ; A (30 000 $) est choisie.
+    Il manque 30 000 $, et retirer A libère exactement 30 000 $ : c'est assez, B entre et
+    A sort."""
+    table = _classees([("A", 30_000, 0, 1, "01"), ("B", 50_000, 0, 3, "03")])
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]))
+    assert _choisies(table, s) == ["B"]
+    assert s.manques == {}
+    assert s.message.endswith("Sorties pour leur faire place : A.")
+
+
+def test_classement_une_cible_maximale_atteinte_tout_juste(appel):
+    """Axe 1 au plus 25 % de 100 000 $ : A (25 000 $, axe 1) l'atteint tout juste et entre ;
+    B entre ; C (10 000 $) ne tient plus en année 1, la ligne stricte s'arrête."""
+    table = _classees(QUATRE_AXES)
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "1", part_max=25)]))
+    assert _choisies(table, s) == ["A", "B"]
+    assert s.manques == {}
 
 
 def test_classement_une_forcee_ne_sort_pas_pour_une_cible(appel):
@@ -1542,6 +1962,9 @@ def test_classement_cible_impossible_manquee_comme_note_montant(appel, monkeypat
     )
     assert s.objectif == pytest.approx(note_montant.objectif)
     assert s.message.startswith("Entrées hors de l'ordre du classement pour « axe 3")
+    # On ne peut pas manquer moins : le message ne dit rien de plus, rien n'est interrompu.
+    assert s.message.endswith("Sorties pour leur faire place : P2.")
+    assert not s.interrompue and not s.peut_manquer_moins
 
 
 # Trois cibles « au moins une » par axe. Descente : A (axe 1) et B (axe 2) remplissent
@@ -1556,11 +1979,18 @@ INTRIQUEES = [
 ]
 
 
-def test_classement_le_programme_manque_moins(appel):
+@pytest.mark.parametrize(
+    "cible",
+    [Cible("axe", "*", nombre_min=1), Cible("axe", "*", part_min=10)],
+    ids=["nombre", "part"],
+)
+def test_classement_le_programme_manque_moins(appel, cible):
     """Les échanges un à un n'y arrivent pas ; le programme en nombres entiers trouve
-    qu'on peut tenir les trois cibles, et le message le dit."""
+    qu'on peut tenir les trois cibles, et le message le dit. En part (au moins 10 % de
+    100 000 $ par axe), la descente manque l'axe 3 de 10 points ; C, D et E n'en manquent
+    aucun (20 %, 10 %, 20 %)."""
     table = _classees(INTRIQUEES)
-    cibles = [Cible("axe", "*", nombre_min=1)]
+    cibles = [cible]
     s = portefeuille.optimiser(table, _par_classement(appel, cibles), chercher_moindre_manque=True)
     assert _choisies(table, s) == ["C", "D", "E"]
     assert s.manques == {}
@@ -1621,6 +2051,36 @@ def test_classement_le_programme_hors_delai_garde_le_classement(appel, monkeypat
     assert s.interrompue
     assert s.message.startswith("Calcul arrêté après 20 s avant de savoir")
     assert s.manques == {"chaque axe : au moins 1 demande financée — Axe 3": "1 demande"}
+
+
+def test_classement_le_moindre_manque_trouve_mais_sa_selection_hors_delai(appel, monkeypatch):
+    """Le programme sait qu'on peut manquer moins (premier programme), mais le délai
+    s'écoule avant la sélection de ce moindre manque (second) : la sélection qui suit le
+    classement reste, et le message dit que les cibles pourraient être moins manquées."""
+    import scipy.optimize
+
+    vrai, appels = scipy.optimize.milp, []
+
+    def second_hors_delai(*args, **kwargs):
+        appels.append(1)
+        resultat = vrai(*args, **kwargs)
+        if len(appels) == 2:
+            resultat.status, resultat.x = 1, None
+        return resultat
+
+    monkeypatch.setattr(scipy.optimize, "milp", second_hors_delai)
+    table = _classees(INTRIQUEES)
+    s = portefeuille.optimiser(
+        table,
+        _par_classement(appel, [Cible("axe", "*", nombre_min=1)]),
+        chercher_moindre_manque=True,
+    )
+    assert len(appels) == 2
+    assert _choisies(table, s) == ["A", "B"]
+    assert s.interrompue
+    assert s.message.startswith(
+        "Les cibles pourraient être moins manquées, mais le calcul s'est arrêté après 20 s"
+    )
 
 
 def test_optimiser_suit_le_reglage_de_l_appel(quatre):
@@ -1784,6 +2244,7 @@ def test_contre_le_classement(choisies, attendu):
     franchit = portefeuille.contre_le_classement(table, np.array(choisies))
     assert list(zip(franchit["no_demande"], franchit["sens"], strict=True)) == attendu
     assert franchit["demande_id"].tolist() == [int(no[2:]) for no, _ in attendu]
+    assert franchit["rang"].tolist() == [int(no[2:]) for no, _ in attendu]  # T-n au rang n
 
 
 # --- Dimensions déclarées (issue 18) -----------------------------------------------------------
@@ -1908,6 +2369,32 @@ def test_repartition_lue_dans_la_colonne_json_a_defaut(jeu, appel, forme):
     r = portefeuille.repartition(jeu, _avec_dimensions(appel), "priorites")
     assert r.loc["", "demandes"] == 6
     assert r.drop(index="")["demandes"].eq(0).all()
+
+
+def test_valeurs_declarees_nettoyees(appel):
+    """Ce qu'une cellule `dimension:<id>` peut porter : un tuple (doublons et blancs
+    retirés, ce qui n'est pas un id ignoré), un id seul, un tableau numpy ; une cellule
+    blanche, vide ou d'un autre type : aucune valeur."""
+    t = pd.DataFrame(
+        {
+            "dimension:priorites": [
+                (" jeunesse", "  ", None, 3, "jeunesse", "egalite"),
+                "egalite ",
+                "  ",
+                None,
+                np.array(["environnement"]),
+                3.5,
+            ]
+        }
+    )
+    assert portefeuille.valeurs_declarees(t, "priorites") == [
+        ["jeunesse", "egalite"],
+        ["egalite"],
+        [],
+        [],
+        ["environnement"],
+        [],
+    ]
 
 
 def test_repartition_sans_colonne_du_tout(jeu, appel):
