@@ -193,6 +193,10 @@ def constats_budget(
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
         if presentes is not None and cle not in presentes:
             continue  # colonne absente du fichier : rien à comparer
+        if annee > appel.financement.nombre_annees_max:
+            # Une année que l'appel ne finance pas : `constats_demande` le dit déjà
+            # (annee_hors_appel), et ses dépenses sont bloquées (annee_invalide).
+            continue
         demande = d.get(cle) or 0
         lignes_annee = par_annee.get(annee, 0)
         if (demande or lignes_annee) and lignes_annee != demande:

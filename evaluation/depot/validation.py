@@ -512,7 +512,10 @@ class _Validateur:
         def courriel(valeur):
             texte = nettoyer(valeur)
             if not _COURRIEL.fullmatch(texte):
-                raise ValeurIllisible(f"adresse courriel invalide « {citer(texte)} ».")
+                raise ValeurIllisible(
+                    f"adresse courriel invalide « {citer(texte)} » : écrivez une adresse "
+                    "complète, comme nom@domaine.ca (valeur ignorée)."
+                )
             return texte
 
         return {
@@ -825,11 +828,16 @@ class _Validateur:
                     AVERTISSEMENT,
                 )
         elif not 1 <= annee <= max_annees:
+            permises = (
+                "l'appel finance une seule année ; écrivez 1"
+                if max_annees == 1
+                else f"écrivez un nombre de 1 à {max_annees}"
+            )
             signaler(
                 "annee",
                 "annee_invalide",
-                f"année « {citer(brut.get('annee'))} » invalide : écrivez un nombre de 1 "
-                f"à {max_annees} (année financière du projet).",
+                f"année « {citer(brut.get('annee'))} » invalide : {permises} (année "
+                "financière du projet).",
             )
         v["annee"] = annee
         categorie = brut.get("categorie")

@@ -1090,3 +1090,127 @@ def test_bornes_des_controles_du_budget_et_des_dates(appel, repertoire):
     un_jour["date_fin"] = un_jour["date_debut"]
     v = _verifier_lignes(appel, repertoire, [un_jour], depenses)
     assert _graves_codes(v) == [] and len(v.selection()[0]) == 1
+
+
+# --- Constats 6 de l'issue 21 : appel d'un an, courriel, secteurs secondaires -------------
+
+
+def _appel_d_un_an(appel):
+    """L'appel livré, relu de son TOML avec une seule année financière (`nombre_annees_max`
+    = 1, une enveloppe) : la configuration le permet (« de 1 à 10 »)."""
+    texte = appel.source_toml.replace("nombre_annees_max = 2", "nombre_annees_max = 1")
+    texte = texte.replace("enveloppe = [750000, 500000]", "enveloppe = [750000]")
+    assert texte.count("nombre_annees_max = 1") == 1 and "[750000]" in texte
+    un_an = appel_depuis_toml(texte)
+    assert un_an.financement.nombre_annees_max == 1
+    return un_an
+
+
+def test_appel_d_un_an_valide_sans_erreur(appel):
+    """La limite d'années n'est pas codée en dur à 2 : dans un appel d'une seule année, une
+    demande d'un an et ses dépenses de l'année 1 s'importent sans rien signaler ; une
+    dépense inscrite en année 2 bloque, située, et dit quoi écrire ; un montant demandé pour
+    l'année 2 avertit que l'appel finance une seule année."""
+    un_an = _appel_d_un_an(appel)
+    contenu = gabarit_rempli(un_an, [DEMANDE_MUNICIPALE], depenses(DEPENSES_MUNICIPALES))
+    verification = verifier_lot([("un-an.xlsx", contenu)], un_an)
+    assert _graves(verification) == []
+    assert len(verification.selection()[0]) == 1
+
+    deux_ans = {**DEMANDE_MUNICIPALE, "Montant demandé – année 2": 5000}
+    budget = depenses([*DEPENSES_MUNICIPALES, (2, *DEPENSES_MUNICIPALES[1][1:3], 5000)])
+    verification = verifier_lot([("un-an.xlsx", gabarit_rempli(un_an, [deux_ans], budget))], un_an)
+    ligne_demande = LIGNE_ENTETES + 1
+    ligne_depense = LIGNE_ENTETES + 3  # la troisième dépense
+    assert _graves(verification) == [
+        ("annee_hors_appel", AVERTISSEMENT, "Demandes", ligne_demande, "Montant demandé – année 2"),
+        ("annee_invalide", BLOQUANT, "Budget", ligne_depense, "Année"),
+    ]
+    hors, invalide = (p for p in verification.problemes if p.severite != INFORMATION)
+    assert hors.message == (
+        "montant demandé pour l'année 2, alors que l'appel finance au plus 1 année."
+    )
+    assert invalide.message == (
+        "année « 2 » invalide : l'appel finance une seule année ; écrivez 1 (année "
+        "financière du projet)."
+    )
+    assert invalide.texte().startswith(f"un-an.xlsx, feuille Budget, ligne {ligne_depense}")
+    assert verification.selection() == ([], [])
+
+
+def test_annee_au_dela_de_l_appel_dit_les_annees_permises(appel, repertoire):
+    """Dans l'appel livré (deux années : « porte sur une ou deux années financières »),
+    l'année 3 bloque et le message dit d'écrire un nombre de 1 à 2."""
+    depenses_ = _depenses_valides("T-001")
+    v = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001")], [dict(depenses_[0], annee=3), depenses_[1]]
+    )
+    (p,) = [p for p in v.problemes if p.code == "annee_invalide"]
+    assert (p.fichier, p.feuille, p.ligne, p.colonne, p.severite) == (
+        "f.xlsx",
+        "Budget",
+        2,
+        "Année",
+        BLOQUANT,
+    )
+    assert p.message == (
+        "année « 3 » invalide : écrivez un nombre de 1 à 2 (année financière du projet)."
+    )
+
+
+@pytest.mark.parametrize(
+    "courriel",
+    [
+        "international@rimouski",  # sans point dans le domaine
+        "international.rimouski.ca",  # sans @
+        "international@@rimouski.ca",
+        "international@rimouski.",
+        "inter national@rimouski.ca",
+    ],
+)
+def test_courriel_invalide_avertit_situe(appel, courriel):
+    """Un courriel sans point dans le domaine (« nom@domaine » : aucune adresse joignable)
+    n'est pas gardé : avertissement situé (fichier, ligne Excel, colonne) qui dit la forme
+    attendue ; la demande s'importe sans courriel."""
+    v = verifier_lot([("x.csv", _csv_de_valide(Courriel=courriel))], appel)
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.fichier, p.feuille, p.ligne, p.colonne) == (
+        "courriel_invalide",
+        AVERTISSEMENT,
+        "x.csv",
+        "",
+        2,
+        "Courriel",
+    )
+    assert p.message == (
+        f"adresse courriel invalide « {courriel} » : écrivez une adresse complète, comme "
+        "nom@domaine.ca (valeur ignorée)."
+    )
+    assert p.texte().startswith("x.csv, ligne 2 (demande T-001), colonne « Courriel » : ")
+    (t1, *_) = v.selection()[0]
+    assert t1.valeurs["courriel"] is None
+
+
+@pytest.mark.parametrize(
+    "courriel", ["international@rimouski.ca", "a.b-c@ville.rimouski.qc.ca", " x@y.ca "]
+)
+def test_courriel_valide_garde(appel, courriel):
+    v = verifier_lot([("x.csv", _csv_de_valide(Courriel=courriel))], appel)
+    assert [p for p in v.problemes if p.severite != INFORMATION] == []
+    assert v.demandes[0].valeurs["courriel"] == courriel.strip()
+
+
+@pytest.mark.parametrize(
+    ("cellule", "attendu"),
+    [
+        ("Culture; culture; Cohésion sociale", "Culture; Cohésion sociale"),
+        ("CULTURE\nCohesion sociale; Culture ; Cohésion sociale", "Culture; Cohésion sociale"),
+        ("Cohésion sociale; Culture", "Cohésion sociale; Culture"),  # l'ordre du fichier
+    ],
+)
+def test_secteurs_secondaires_dedoublonnes(appel, cellule, attendu):
+    """Un secteur secondaire écrit deux fois (casse, accents ou espaces près) ne compte
+    qu'une fois, sous son libellé ; l'ordre du fichier est gardé."""
+    v = verifier_lot([("x.csv", _csv_de_valide(**{"Secteurs secondaires": cellule}))], appel)
+    assert [p for p in v.problemes if p.severite != INFORMATION] == []
+    assert v.demandes[0].valeurs["secteurs_secondaires"] == attendu
