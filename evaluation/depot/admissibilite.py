@@ -40,8 +40,10 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
     # PAIVMQ : « ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative portée
     # par une seule ville » ; un projet conjoint « peut permettre la bonification » : jusqu'au
     # plafond bonifié maximal (réglage du comité), selon ce que la présidence fixera. Un appel
-    # sans bonification de projet conjoint n'a qu'un plafond.
-    conjoint = bool(d.get("projet_conjoint")) and f.bonification_conjoint_max > 0
+    # sans bonification de projet conjoint n'a qu'un plafond : le plafond bonifié maximal y
+    # égale le plafond annuel (bonification de 0 $, jamais négative), et `libelle_plafond`
+    # ne parle alors pas de projet conjoint.
+    conjoint = bool(d.get("projet_conjoint"))
     plafond = f.plafond_bonifie_max if conjoint else f.plafond_annuel
     genre = libelle_plafond(appel, conjoint)
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
