@@ -1032,18 +1032,21 @@ def test_texte_qui_commence_par_un_diese_reste_une_valeur(appel):
     assert v.demandes[0].valeurs["titre"] == "#1 Jumelage"
 
 
-def _verifier_lignes(appel, repertoire, demandes: list[dict], budget: list[dict]):
-    """Les lignes telles que la lecture les rend (clé → cellule), dans un fichier f.xlsx."""
+def _verifier_lignes(
+    appel, repertoire, demandes: list[dict], budget: list[dict], erreurs=False, **options
+):
+    """Les lignes telles que la lecture les rend (clé → cellule), dans un fichier f.xlsx
+    (`erreurs` : la lecture y a vu des cellules #N/A, #REF!...)."""
     colonnes_d = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
     colonnes_b = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_BUDGET)}
-    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d)
-    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
+    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d, cellules_en_erreur=erreurs)
+    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b, cellules_en_erreur=erreurs)
     for tableau, lignes in ((t_d, demandes), (t_b, budget)):
         for i, ligne in enumerate(lignes):
             tableau.enregistrements.append(ligne)
             tableau.supplementaires.append({})
             tableau.lignes.append(i + 2)
-    return verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire)
+    return verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire, **options)
 
 
 def _graves_codes(verification):
@@ -1214,3 +1217,317 @@ def test_secteurs_secondaires_dedoublonnes(appel, cellule, attendu):
     v = verifier_lot([("x.csv", _csv_de_valide(**{"Secteurs secondaires": cellule}))], appel)
     assert [p for p in v.problemes if p.severite != INFORMATION] == []
     assert v.demandes[0].valeurs["secteurs_secondaires"] == attendu
+
+
+# --- Demandes déjà stockées : numéros, demandeur, identité (mutation, issue 21) ------------
+
+from evaluation.depot.classeurs import CelluleEnErreur  # noqa: E402
+from evaluation.depot.validation import (  # noqa: E402
+    demandeur,
+    demandeur_change,
+    identites_par_cle,
+    nommer_demandeur,
+)
+
+TITRE = "Jumelage maritime Rimouski-Brest"
+
+
+def _stockee(numero, code="10043", titre=TITRE, municipalite="Rimouski", neq=None, org=None):
+    """Une identité stockée : (numéro, organisme, municipalité, titre, NEQ, code)."""
+    return (numero, org, municipalite, titre, neq, code)
+
+
+@pytest.mark.parametrize(
+    ("valeurs", "attendu"),
+    [
+        ({"neq": " 1145678901 ", "organisme": "A"}, ("neq", "1145678901")),
+        ({"organisme": "Carrefour", "code_geographique": "43027"}, None),  # sans NEQ
+        ({"code_geographique": "43027", "municipalite": "Sherbrooke"}, ("code", "43027")),
+        ({"municipalite": "MRC de Coaticook"}, ("nom", "mrcdecoaticook")),
+        ({"municipalite": "  ", "code_geographique": None}, None),
+    ],
+)
+def test_demandeur_reconnu_a_ce_qui_l_identifie(valeurs, attendu):
+    """Un organisme à son NEQ, une municipalité à son code géographique, une MRC (sans code
+    au répertoire) à son nom ; un organisme sans NEQ n'est reconnu à rien."""
+    assert demandeur(valeurs) == attendu
+
+
+@pytest.mark.parametrize(
+    ("ancienne", "nouvelle", "change"),
+    [
+        ({"code_geographique": "10043"}, {"code_geographique": "10043"}, False),
+        ({"code_geographique": "10043"}, {"code_geographique": "43027"}, True),
+        ({"neq": "1145678901"}, {"neq": "2245678901"}, True),
+        ({"neq": "1145678901"}, {"code_geographique": "10043"}, True),  # organisme ≠ ville
+        ({"code_geographique": "10043"}, {"neq": "1145678901"}, True),
+        ({"code_geographique": "44037"}, {"municipalite": "MRC de Coaticook"}, False),
+        ({"code_geographique": "10043"}, {}, False),  # rien d'un côté : ne se compare pas
+        ({}, {"code_geographique": "10043"}, False),
+    ],
+)
+def test_demandeur_change(ancienne, nouvelle, change):
+    assert demandeur_change(ancienne, nouvelle) is change
+
+
+def test_nommer_le_demandeur():
+    assert nommer_demandeur(
+        {"organisme": "Carrefour", "neq": "1145678901", "municipalite": "Sherbrooke"}
+    ) == ("« Carrefour » (NEQ 1145678901, Sherbrooke)")
+    assert nommer_demandeur({"neq": "1145678901"}) == "demandeur sans nom (NEQ 1145678901)"
+    assert nommer_demandeur({"municipalite": "Coaticook", "code_geographique": "44037"}) == (
+        "« Coaticook » (code géographique 44037)"
+    )
+    assert nommer_demandeur({"municipalite": "MRC Coaticook"}) == "« MRC Coaticook »"
+    assert nommer_demandeur({}) == "demandeur sans nom"
+
+
+def test_identites_stockees_par_demandeur_et_titre():
+    """Titre sans égard à la casse ni aux accents ; numéros triés ; une demande sans titre
+    ou sans demandeur n'a pas d'identité."""
+    par_cle = identites_par_cle(
+        [
+            _stockee("P-2"),
+            _stockee("P-1", titre=TITRE.upper()),
+            _stockee("P-3", titre=None),
+            _stockee("P-4", code=None, municipalite=None),
+        ]
+    )
+    assert par_cle == {(("code", "10043"), "jumelagemaritimerimouskibrest"): ["P-1", "P-2"]}
+
+
+def test_ligne_sans_numero_reconnue_comme_la_demande_stockee(appel, repertoire):
+    """Sans numéro, même demandeur (code géographique) et même titre qu'une demande déjà
+    importée : c'est elle, mise à jour sous son numéro, et l'information le dit ; une
+    autre prend le numéro suivant de la série des numéros de l'appel."""
+    reconnue = _demande_valide(None)
+    nouvelle = {**_demande_valide(None), "titre": "Mission à Lorient"}
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        [reconnue, nouvelle],
+        [],
+        numeros_stockes=["PAIVMQ-2024-007", "PAIVMQ-2024-012", "AUTRE-99"],
+        identites_stockees=[_stockee("PAIVMQ-2024-007")],
+    )
+    assert [(d.no_demande, d.reconnue) for d in v.demandes] == [
+        ("PAIVMQ-2024-007", True),
+        ("PAIVMQ-2024-013", False),
+    ]
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert annonce.message == (
+        "1 demande sans numéro : numéro attribué à l'importation (ligne 3 → PAIVMQ-2024-013) ; "
+        "Demandes sans numéro reconnues comme déjà importées, même demandeur et même titre "
+        "(1) : elles seront mises à jour, pas copiées (ligne 2 → PAIVMQ-2024-007). Le numéro "
+        "est annoncé dans le rapport d'importation."
+    )
+    assert (annonce.severite, annonce.ligne, annonce.colonne) == (INFORMATION, 1, "No de demande")
+    assert v.sans_blocage
+
+
+def test_sans_numero_et_deux_demandes_stockees_de_meme_identite_bloque(appel, repertoire):
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide(None)],
+        [],
+        numeros_stockes=["P-1", "P-2"],
+        identites_stockees=[_stockee("P-2"), _stockee("P-1")],
+    )
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.ligne, p.colonne) == (
+        "demande_ambigue",
+        BLOQUANT,
+        2,
+        "Titre du projet",
+    )
+    assert p.message == (
+        "sans numéro, et plusieurs demandes déjà importées ont ce demandeur et ce titre "
+        "(P-1, P-2) : inscrivez dans « No de demande » le numéro de celle que cette ligne met "
+        "à jour."
+    )
+    assert not [p for p in v.problemes if p.code == "numero_attribue"]
+
+
+def test_numero_d_une_autre_municipalite_bloque(appel, repertoire):
+    """Une ligne ne change jamais le demandeur d'une demande stockée : le numéro T-001 est
+    celui de Sherbrooke ; la ligne de Rimouski qui le porte bloque, et le message nomme les
+    deux et dit quoi faire. La même municipalité, elle, met à jour sa demande."""
+    autre = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide("t-001")],
+        [],
+        numeros_stockes=["T-001"],
+        identites_stockees=[_stockee("T-001", "43027", municipalite="Sherbrooke")],
+    )
+    (p,) = [p for p in autre.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.ligne, p.colonne) == (
+        "autre_demandeur",
+        BLOQUANT,
+        2,
+        "No de demande",
+    )
+    assert p.message == (
+        "le numéro « T-001 » est celui de la demande de « Sherbrooke » (code géographique "
+        "43027), déjà importée ; cette ligne vient d'un autre demandeur, « Rimouski » (code "
+        "géographique 10043) : elle ne peut pas remplacer la demande d'un autre. Vérifiez le "
+        "numéro (une nouvelle demande se dépose sans numéro), ou, si l'ancienne demande doit "
+        "vraiment céder la place, retirez-la d'abord (désistement) puis importez cette ligne "
+        "sans numéro."
+    )
+    meme = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide("T-001")],
+        [],
+        numeros_stockes=["T-001"],
+        identites_stockees=[_stockee("T-001")],
+    )
+    assert [p for p in meme.problemes if p.severite != INFORMATION] == [
+        p for p in meme.problemes if p.code == "sans_budget"
+    ]
+
+
+# --- Date de dépôt, municipalités homonymes, cellules en erreur du budget -----------------
+
+
+@pytest.mark.parametrize(
+    ("depot", "code", "fragment"),
+    [
+        ("2024-03-01", None, None),  # le jour de la date limite : à temps
+        ("2024-03-04", "depot_en_retard", "3 jours après"),
+        ("2023-02-01", "date_depot_invraisemblable", "plus d'un an avant la date limite"),
+        ("2099-01-01", "date_depot_invraisemblable", "postérieure à aujourd'hui"),
+    ],
+)
+def test_date_de_depot_face_a_la_date_limite(appel, repertoire, depot, code, fragment):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024 » (lu comme la date
+    limite) : un dépôt en retard avertit avec les jours ; une date invraisemblable avertit
+    et dit de vérifier la cellule."""
+    d = {**_demande_valide("T-001"), "date_depot": depot}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    graves = [p for p in v.problemes if p.severite != INFORMATION]
+    if code is None:
+        assert graves == []
+        return
+    (p,) = graves
+    assert (p.code, p.severite, p.ligne, p.colonne) == (code, AVERTISSEMENT, 2, "Date de dépôt")
+    assert fragment in p.message
+    if code == "date_depot_invraisemblable":
+        assert p.message.endswith(
+            " : vérifiez la date de dépôt sur la demande reçue et corrigez la cellule "
+            "(AAAA-MM-JJ) ; sinon l'analyste la vérifie à l'examen d'admissibilité."
+        )
+    assert v.sans_blocage
+
+
+def test_date_de_depot_vide_dite_en_information(appel, repertoire):
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.code == "date_depot_vide"]
+    assert (p.severite, p.ligne, p.colonne) == (INFORMATION, 2, "Date de dépôt")
+
+
+def test_municipalite_homonyme_sans_region(appel, repertoire):
+    """Deux Notre-Dame-de-Lourdes au répertoire : sans région, la municipalité est ambiguë
+    (avertissement qui nomme les deux) et la région manque (bloquant) ; avec la région 14,
+    c'est la municipalité de Lanaudière."""
+    sans = {**_demande_valide("T-001"), "municipalite": "Notre-Dame-de-Lourdes", "region": None}
+    v = _verifier_lignes(appel, repertoire, [sans], [])
+    par_code = {p.code: p for p in v.problemes if p.severite != INFORMATION}
+    ambigue = par_code["municipalite_ambigue"]
+    assert (ambigue.severite, ambigue.colonne) == (AVERTISSEMENT, "Municipalité requérante")
+    assert ambigue.message == (
+        "plusieurs municipalités portent le nom « Notre-Dame-de-Lourdes » (Paroisse de "
+        "Notre-Dame-de-Lourdes (17 Centre-du-Québec); Municipalité de Notre-Dame-de-Lourdes "
+        "(14 Lanaudière)) : indiquez la région, ou écrivez « Canton de … », « Ville de … »."
+    )
+    assert par_code["valeur_manquante"].severite == BLOQUANT
+    avec = {**sans, "region": "14"}
+    (d,) = _verifier_lignes(appel, repertoire, [avec], []).demandes
+    assert (d.valeurs["code_geographique"], d.valeurs["region"]) == ("61045", "14")
+
+
+def test_partenaire_homonyme_a_preciser(appel, repertoire):
+    d = {**_demande_valide("T-001"), "municipalites_partenaires": "Notre-Dame-de-Lourdes"}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.colonne == "Municipalités partenaires"]
+    assert p.code == "municipalite_inconnue" and p.message.endswith(
+        "Plusieurs municipalités portent ce nom : précisez « Ville de … »."
+    )
+    assert v.demandes[0].valeurs["projet_conjoint"] is False
+
+
+def test_requerante_mrc_region_declaree_contradictoire(appel, repertoire):
+    """Une MRC requérante : sa région est celle du répertoire, même si le fichier en
+    déclare une autre (avertissement situé)."""
+    d = {**_demande_valide("T-001"), "municipalite": "MRC de Coaticook", "region": "01"}
+    v = _verifier_lignes(appel, repertoire, [d], [])
+    (p,) = [p for p in v.problemes if p.code == "region_contradictoire"]
+    assert (p.severite, p.colonne) == (AVERTISSEMENT, "Région administrative")
+    assert p.message.startswith(
+        "la région déclarée (01) n'est pas celle de la requérante « MRC Coaticook » au "
+        "répertoire (05 Estrie) : la région du répertoire est retenue"
+    )
+    assert v.demandes[0].valeurs["region"] == "05"
+
+
+def test_cellule_en_erreur_d_une_ligne_de_budget(appel, repertoire):
+    """Un montant #N/A bloque la ligne (valeur obligatoire) ; un numéro #REF! bloque aussi,
+    sans autre alerte en cascade (ni numéro manquant, ni rattachement)."""
+    depenses_ = _depenses_valides("T-001")
+    budget = [
+        dict(depenses_[0], montant=CelluleEnErreur("#N/A")),
+        dict(depenses_[1], no_demande=CelluleEnErreur("#REF!")),
+    ]
+    v = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001"), _demande_valide("T-002")], budget, True
+    )
+    budget_pb = [
+        (p.code, p.severite, p.ligne, p.colonne) for p in v.problemes if p.feuille == "Budget"
+    ]
+    assert budget_pb == [
+        ("cellule_en_erreur", BLOQUANT, 2, "Montant"),
+        ("cellule_en_erreur", BLOQUANT, 3, "No de demande"),
+    ]
+    assert v.lignes_budget[0].valeurs["montant"] is None
+    assert v.lignes_budget[1].valeurs["no_demande"] is None
+
+
+def test_depense_sans_numero_rattachee_par_titre(appel, repertoire):
+    """Sans numéro, une dépense se rattache à la demande de même titre de son fichier ;
+    deux demandes de ce titre : bloquant ; aucune demande dans le fichier : bloquant."""
+    deux = [_demande_valide("T-001"), {**_demande_valide("T-002"), "titre": "Autre"}]
+    ligne = dict(_depenses_valides(None)[0], titre=TITRE.upper())
+    v = _verifier_lignes(appel, repertoire, deux, [ligne])
+    assert v.lignes_budget[0].demande is v.demandes[0]
+    assert v.lignes_budget[0].valeurs["no_demande"] == "T-001"
+
+    memes = [_demande_valide("T-001"), _demande_valide("T-002")]
+    v = _verifier_lignes(appel, repertoire, memes, [ligne])
+    (p,) = [p for p in v.problemes if p.feuille == "Budget" and p.severite == BLOQUANT]
+    assert (p.code, p.colonne) == ("rattachement_ambigu", "Titre du projet")
+    assert p.message == (
+        f"2 demandes de ce fichier portent le titre « {TITRE.upper()} » : inscrivez le numéro "
+        "de la demande dans « No de demande »."
+    )
+
+    v = _verifier_lignes(appel, repertoire, [], [dict(ligne, titre=None)])
+    (p,) = [p for p in v.problemes if p.severite == BLOQUANT]
+    assert (p.code, p.feuille, p.ligne, p.colonne) == (
+        "valeur_manquante",
+        "Budget",
+        2,
+        "No de demande",
+    )
+    assert "inscrivez son numéro dans « No de demande »" in p.message
+
+
+def test_lettres_sosies_signalees(appel, repertoire):
+    """Un « Р » cyrillique dans un titre s'affiche comme un P latin : avertissement situé,
+    qui dit de retaper la cellule."""
+    d = {**_demande_valide("T-001"), "titre": "\u0420rojet Brest"}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.code == "lettres_sosies"]
+    assert (p.severite, p.ligne, p.colonne) == (AVERTISSEMENT, 2, "Titre du projet")
+    assert p.message.endswith("Retapez la cellule au clavier.")
