@@ -399,8 +399,9 @@ class _Validateur:
                 continue
             if memo is None:
                 if ligne_ordinaire and convertir is nettoyer and type(valeur) is str:
-                    # Un texte d'une ligne déjà vérifiée : rien à chercher de plus.
-                    vide = len(valeur) <= 12 and est_vide(valeur)
+                    # Un texte d'une ligne déjà vérifiée : rien à chercher de plus (`est_vide`
+                    # ne nettoie que les textes courts).
+                    vide = est_vide(valeur)
                     converti, illisible = None if vide else nettoyer_ordinaire(valeur), None
                 else:
                     converti, illisible = _convertir(col.genre, valeur, toujours, convertir)

@@ -1531,3 +1531,119 @@ def test_lettres_sosies_signalees(appel, repertoire):
     (p,) = [p for p in v.problemes if p.code == "lettres_sosies"]
     assert (p.severite, p.ligne, p.colonne) == (AVERTISSEMENT, 2, "Titre du projet")
     assert p.message.endswith("Retapez la cellule au clavier.")
+
+
+def test_dimension_en_erreur_ou_vide_de_valeurs():
+    """Une cellule #N/A d'une dimension : bloquante si la dimension est obligatoire, ignorée
+    avec un avertissement sinon ; « ; » seul dans une dimension obligatoire ne porte aucune
+    valeur : valeur manquante (bloquant)."""
+    appel = appel_avec_dimensions()
+    wb = load_workbook(io.BytesIO(gabarit_dimensions(appel, [demande(appel, "Q-1")])))
+    feuille = wb["Demandes"]
+    entetes = [c.value for c in feuille[LIGNE_ENTETES]]
+    for entete, code in (("Type de financement", "#N/A"), ("Priorités transversales", "#REF!")):
+        cellule = feuille.cell(LIGNE_ENTETES + 1, entetes.index(entete) + 1)
+        cellule.value = code
+        cellule.data_type = "e"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    v = verifier_lot([("q.xlsx", sortie.getvalue())], appel)
+    assert [(p.code, p.severite, p.colonne) for p in v.problemes if p.severite != INFORMATION] == [
+        ("cellule_en_erreur", AVERTISSEMENT, "Priorités transversales"),
+        ("cellule_en_erreur", BLOQUANT, "Type de financement"),
+    ]
+    v = _verifier_dimensions(appel, **{"dimension:type-financement": " ; "})
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.colonne) == ("valeur_manquante", BLOQUANT, "Type de financement")
+
+
+def test_numeros_attribues_suivent_la_serie_la_plus_frequente(appel):
+    """Le numéro attribué est le suivant de la série la plus fréquente des numéros pris (à
+    égalité, celle qui va le plus loin), avec autant de chiffres que son plus long numéro ;
+    les lignes de budget rattachées à la demande prennent son numéro."""
+    from evaluation.depot.validation import Enregistrement, attribuer_numeros, cle_numero
+
+    def essai(pris):
+        d = Enregistrement({"no_demande": None}, "f.xlsx", "Demandes", 2, attribue=True)
+        gardee = Enregistrement({"no_demande": "Z-1"}, "f.xlsx", "Demandes", 3)
+        lignes = [
+            Enregistrement({"no_demande": None}, "f.xlsx", "Budget", 2, demande=d),
+            Enregistrement({"no_demande": "Z-1"}, "f.xlsx", "Budget", 3, demande=gardee),
+            Enregistrement({"no_demande": None}, "f.xlsx", "Budget", 4),
+        ]
+        attribuer_numeros([gardee, d], lignes, appel, {}, pris)
+        assert gardee.no_demande == "Z-1" and not gardee.attribue
+        assert [b.valeurs["no_demande"] for b in lignes] == [d.no_demande, "Z-1", None]
+        assert lignes[0].cle == cle_numero(d.no_demande)
+        return d.no_demande
+
+    assert essai(["A-005", "A-001", "B-1"]) == "A-006"
+    assert essai(["A-003", "B-009"]) == "B-010"
+    assert essai(["A-7", "A-012"]) == "A-013"
+    assert essai(["A-9", "A-10"]) == "A-11"
+    assert essai([]) == "PAIVMQ-2023-2024-001"
+
+
+@pytest.mark.parametrize(("longueur", "coupe"), [(32_766, False), (32_767, True)])
+def test_texte_de_la_longueur_maximale_d_une_cellule_dit_coupe(appel, repertoire, longueur, coupe):
+    """Une cellule Excel porte au plus 32 767 caractères : un texte lu de cette longueur a
+    sans doute perdu sa fin (avertissement situé) ; un caractère de moins, non."""
+    d = {**_demande_valide("T-001"), "resume": "a" * longueur}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    coupes = [(p.severite, p.ligne, p.colonne) for p in v.problemes if p.code == "texte_coupe"]
+    assert coupes == ([(AVERTISSEMENT, 2, "Résumé")] if coupe else [])
+
+
+def test_montant_nul_accepte(appel, repertoire):
+    """Un montant est positif ou nul : une contribution de 0 $ n'est pas « négative »."""
+    d = {**_demande_valide("T-001"), "cofinancement_externe": 0, "contribution_demandeur": 20000}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    assert _graves_codes(v) == []
+    assert v.demandes[0].valeurs["cofinancement_externe"] == 0
+    negatif = {**d, "cofinancement_externe": -1}
+    v = _verifier_lignes(appel, repertoire, [negatif], _depenses_valides("T-001"))
+    assert _graves_codes(v) == [("montant_negatif", "Demandes", 2)]
+
+
+@pytest.mark.parametrize(
+    ("stockes", "cites"),
+    [
+        (["Q-1", "Q-2", "Q-3"], "« Q-1 », « Q-2 », « Q-3 », déjà importée"),
+        (["Q-1", "Q-2", "Q-3", "Q-4"], "« Q-1 », « Q-2 », « Q-3 » (et d'autres), déjà importée"),
+    ],
+)
+def test_neq_deja_importe_cite_trois_demandes(appel_organisme, stockes, cites):
+    v = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("Q-9", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=stockes,
+        neq_stockes={"1145678901": stockes},
+    )
+    (p,) = [p for p in v.problemes if p.code == "neq_en_double"]
+    assert f"NEQ 1145678901 déjà donné pour la demande {cites} dans cet appel" in p.message
+
+
+@pytest.mark.parametrize(("nombre", "fin"), [(20, "Q-020)"), (21, "Q-020 …)")])
+def test_annonce_des_numeros_attribues_cite_vingt_lignes(appel, repertoire, nombre, fin):
+    demandes = [{**_demande_valide(None), "titre": f"Projet {i}"} for i in range(nombre)]
+    v = _verifier_lignes(appel, repertoire, demandes, [], numeros_stockes=["Q-000"])
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert annonce.message.startswith(
+        f"{nombre} demandes sans numéro : numéro attribué à l'importation (ligne 2 → Q-001, "
+    )
+    assert annonce.message.endswith(
+        f"ligne 21 → {fin}. Le numéro est annoncé dans le rapport d'importation."
+    )
+
+
+def test_dimension_de_dix_valeurs_les_cite_toutes():
+    from evaluation.appels.configuration import Dimension, ValeurDimension
+    from evaluation.depot.validation import _valeurs_dimension
+
+    valeurs = tuple(ValeurDimension(f"v{i}", f"Valeur {i}", ()) for i in range(10))
+    d = Dimension("theme", "Thème", True, True, valeurs)
+    ((_, message, _),) = _valeurs_dimension(d, "Inconnue")[1]
+    assert message.endswith("parmi : " + " ; ".join(f"Valeur {i}" for i in range(10)) + ".")
+    cinq = "; ".join(f"X{i}" for i in range(5))
+    ((_, message, _),) = _valeurs_dimension(d, cinq)[1]
+    assert "« X4 » inconnues ;" in message and "autres" not in message
