@@ -1647,3 +1647,72 @@ def test_dimension_de_dix_valeurs_les_cite_toutes():
     cinq = "; ".join(f"X{i}" for i in range(5))
     ((_, message, _),) = _valeurs_dimension(d, cinq)[1]
     assert "« X4 » inconnues ;" in message and "autres" not in message
+
+
+def test_enregistrement_ne_deverse_ni_ne_compare_son_tableau(appel, repertoire):
+    """Un enregistrement se lit (repr : journaux, rapports d'échec) et se compare par ses
+    valeurs et sa provenance, sans son tableau (50 000 lignes), sa demande ni son cache de
+    numéro ; une vérification, sans les fichiers lus ni ses sélections mémorisées."""
+    from evaluation.depot.validation import Enregistrement
+
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001"))
+    (d,) = v.demandes
+    b = v.lignes_budget[0]
+    assert d.tableau is not None and b.demande is d and d.cle == "t-001"
+    for e in (d, b):
+        texte = repr(e)
+        assert ", tableau=" not in texte and ", demande=" not in texte and ", _cle=" not in texte
+    copie = Enregistrement(
+        dict(b.valeurs), b.fichier, b.feuille, b.ligne, list(b.problemes), dict(b.supplementaires)
+    )
+    copie.index = b.index
+    copie.demande_stockee = b.demande_stockee
+    assert copie == b  # ni tableau, ni demande, ni cache de numéro
+    texte = repr(v)
+    assert ", lus=" not in texte and ", _selections=" not in texte
+    autre = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001")
+    )
+    v.selection()
+    assert v == autre
+
+
+def test_fichier_refuse_compte_parmi_les_fichiers_du_lot(appel, repertoire):
+    """Un fichier refusé à la lecture (problème « refus ») figure dans la liste des fichiers
+    du lot, une fois, après les fichiers lus ; un avertissement de fichier, non."""
+    from evaluation.socle.probleme import REFUS, Probleme
+
+    refus = [
+        Probleme("zip.xlsx", "archive", "archive démesurée.", REFUS),
+        Probleme("zip.xlsx", "archive", "encore.", REFUS),
+        Probleme("autre.xlsx", "x", "avertissement.", AVERTISSEMENT),
+    ]
+    v = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001")], [], problemes_fichiers=refus
+    )
+    assert v.fichiers == ["f.xlsx", "zip.xlsx"]
+
+
+def test_demande_ambigue_cite_cinq_numeros(appel, repertoire):
+    stockees = [_stockee(f"P-{i}") for i in range(1, 7)]
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide(None)],
+        [],
+        numeros_stockes=[s[0] for s in stockees],
+        identites_stockees=stockees,
+    )
+    (p,) = [p for p in v.problemes if p.code == "demande_ambigue"]
+    assert "titre (P-1, P-2, P-3, P-4, P-5) : inscrivez" in p.message
+
+
+def test_feuille_vide_sans_information_de_colonnes_absentes(appel, repertoire):
+    """Une feuille de demandes sans aucune ligne n'a rien à dire de ses colonnes absentes
+    (région, date de dépôt, formulaire)."""
+    colonnes = {"no_demande": (0, "No de demande"), "titre": (1, "Titre du projet")}
+    vide = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes)
+    v = verifier([FichierLu("f.xlsx", "xlsx", [vide])], appel, repertoire)
+    codes = {p.code for p in v.problemes}
+    assert not codes & {"region_deduite", "date_depot_absente", "formulaire_absent"}
+    assert "colonne_manquante" in codes
