@@ -1716,3 +1716,157 @@ def test_feuille_vide_sans_information_de_colonnes_absentes(appel, repertoire):
     codes = {p.code for p in v.problemes}
     assert not codes & {"region_deduite", "date_depot_absente", "formulaire_absent"}
     assert "colonne_manquante" in codes
+
+
+# --- Valeurs gardées, cas limites (mutation, suite) -----------------------------------------
+
+
+def test_valeurs_gardees_d_une_demande_et_de_ses_depenses(appel, repertoire):
+    """Les textes gardés tels quels (nettoyés) : pays, description et catégorie telle
+    qu'écrite ; un résumé fait seulement d'espaces, même long, est vide."""
+    d = {**_demande_valide("T-001"), "resume": " " * 20}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    graves = [(p.code, p.colonne) for p in v.problemes if p.severite != INFORMATION]
+    assert graves == [("formulaire_incomplet", "Résumé")]  # vide : le formulaire le demande
+    valeurs = v.demandes[0].valeurs
+    assert (valeurs["pays"], valeurs["resume"]) == ("France", None)
+    premiere = v.lignes_budget[0].valeurs
+    assert (premiere["description"], premiere["categorie"], premiere["categorie_id"]) == (
+        "Firme d'animation",
+        DEPENSES_MUNICIPALES[0][1],
+        "ressources-professionnelles",
+    )
+
+
+def test_siege_d_un_organisme_n_est_pas_une_mrc(appel_organisme):
+    """Le siège d'un organisme est une municipalité locale : « MRC de Coaticook » n'en est
+    pas une (avertissement), alors qu'une MRC peut être requérante d'un appel municipal."""
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "A", "1145678901", siege="MRC de Coaticook")
+    )
+    v = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    assert ("municipalite_inconnue", "Ville du siège social") in {
+        (p.code, p.colonne) for p in v.problemes
+    }
+
+
+def test_dimension_de_32_767_caracteres_dite_coupee():
+    appel = appel_avec_dimensions()
+    cellule = ("Jeunesse; " * 4000)[:32_767]
+    assert cellule.endswith("Jeuness")
+    v = _verifier_dimensions(appel, **{"dimension:priorites": cellule})
+    assert [(p.code, p.severite) for p in v.problemes if p.severite != INFORMATION] == [
+        ("texte_coupe", BLOQUANT)
+    ]
+
+
+def test_dimension_virgule_avec_une_partie_inconnue():
+    """« Jeunesse, Culture » : une partie inconnue, le morceau entier l'est (bloquant)."""
+    v = _verifier_dimensions(
+        appel_avec_dimensions(), **{"dimension:priorites": "Jeunesse, Culture"}
+    )
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert p.code == "dimension_inconnue" and "valeur « Jeunesse, Culture » inconnue" in p.message
+
+
+def test_nommer_un_demandeur_sans_organisme_nomme():
+    assert nommer_demandeur({"neq": "1145678901", "municipalite": "Rimouski"}) == (
+        "« Rimouski » (NEQ 1145678901)"
+    )
+
+
+def test_numero_attribue_saute_un_numero_pris_sous_une_autre_ecriture(appel):
+    """« Ａ-003 » (pleine chasse) est le numéro A-003 : le suivant de la série est A-004."""
+    from evaluation.depot.validation import Enregistrement, attribuer_numeros
+
+    d = Enregistrement({"no_demande": None}, "f.xlsx", "Demandes", 2, attribue=True)
+    attribuer_numeros([d], [], appel, {}, ["A-001", "A-002", "\uff21-003"])
+    assert d.no_demande == "A-004"
+
+
+def test_annonce_sans_les_demandes_qui_ont_leur_numero(appel, repertoire):
+    demandes = [_demande_valide("T-001"), {**_demande_valide(None), "titre": "Autre"}]
+    v = _verifier_lignes(appel, repertoire, demandes, [])
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert "(ligne 3 → T-002)" in annonce.message and "ligne 2" not in annonce.message
+
+
+@pytest.mark.parametrize(("nombre", "fin"), [(20, "→ R-20)"), (21, "→ R-20 …)")])
+def test_annonce_des_demandes_reconnues_cite_vingt_lignes(appel, repertoire, nombre, fin):
+    demandes = [{**_demande_valide(None), "titre": f"Projet {i:02d}"} for i in range(1, nombre + 1)]
+    stockees = [_stockee(f"R-{i:02d}", titre=f"Projet {i:02d}") for i in range(1, nombre + 1)]
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        demandes,
+        [],
+        numeros_stockes=[s[0] for s in stockees],
+        identites_stockees=stockees,
+    )
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert f"même titre ({nombre}) : elles seront mises à jour" in annonce.message
+    assert f"ligne 21 {fin}. Le numéro est annoncé" in annonce.message
+
+
+def test_une_seule_colonne_du_formulaire_absente(appel, repertoire):
+    colonnes = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
+    del colonnes["visibilite"]
+    t = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes)
+    t.enregistrements.append(_demande_valide("T-001"))
+    t.supplementaires.append({})
+    t.lignes.append(2)
+    v = verifier([FichierLu("f.xlsx", "xlsx", [t])], appel, repertoire)
+    (p,) = [p for p in v.problemes if p.code == "formulaire_absent"]
+    assert p.message.startswith(
+        "le formulaire de l'appel demande « Visibilité » (critère « Visibilité et "
+        "rayonnement ») : colonne absente de cette feuille."
+    )
+
+
+def test_depense_fautive_sans_numero_ecarte_la_seule_demande(appel, repertoire):
+    """Sans numéro, la dépense revient à la seule demande du fichier, même fautive : la
+    demande est écartée avec elle (« lignes valides seulement »)."""
+    ligne = dict(_depenses_valides(None)[0], montant=-5)
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], [ligne])
+    assert v.lignes_budget[0].demande is v.demandes[0]
+    assert v.selection(True) == ([], [])
+    assert [d.no_demande for d in v.ecartees()] == ["T-001"]
+
+
+def test_neq_en_double_nomme_l_organisme_de_la_premiere(appel_organisme):
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud", "1145678901"),
+        _ligne_organisme("Q-2", "Autre nom", "1145678901", titre="Mission"),
+    )
+    v = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (p,) = [p for p in v.problemes if p.code == "neq_en_double"]
+    assert "« Q-1 », oci.xlsx, ligne 2 (Solidarité Nord-Sud) : un même organisme" in p.message
+
+
+def test_budget_sans_colonne_annee_ni_alerte_par_ligne(appel, repertoire):
+    """Sans colonne « Année » (obligatoire), la feuille est bloquée une fois ; aucune ligne
+    n'est dite « année vide ». Une année ou une catégorie #N/A n'est dite qu'une fois."""
+    colonnes_b = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_BUDGET) if c.cle != "annee"}
+    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
+    for i, depense in enumerate(_depenses_valides("T-001")):
+        t_b.enregistrements.append({k: val for k, val in depense.items() if k != "annee"})
+        t_b.supplementaires.append({})
+        t_b.lignes.append(i + 2)
+    colonnes_d = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
+    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d)
+    t_d.enregistrements.append(_demande_valide("T-001"))
+    t_d.supplementaires.append({})
+    t_d.lignes.append(2)
+    v = verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire)
+    assert [p.code for p in v.problemes if p.feuille == "Budget"] == ["colonne_manquante"]
+
+    depenses_ = _depenses_valides("T-001")
+    budget = [
+        dict(depenses_[0], annee=CelluleEnErreur("#N/A")),
+        dict(depenses_[1], categorie=CelluleEnErreur("#REF!")),
+    ]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget, True)
+    assert [(p.code, p.ligne, p.colonne) for p in v.problemes if p.feuille == "Budget"] == [
+        ("cellule_en_erreur", 2, "Année"),
+        ("cellule_en_erreur", 3, "Catégorie de dépense"),
+    ]
