@@ -40,8 +40,10 @@ def constats_demande(d: dict, appel: Appel, presentes: set[str] | None = None) -
     # PAIVMQ : « ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative portée
     # par une seule ville » ; un projet conjoint « peut permettre la bonification » : jusqu'au
     # plafond bonifié maximal (réglage du comité), selon ce que la présidence fixera. Un appel
-    # sans bonification de projet conjoint n'a qu'un plafond.
-    conjoint = bool(d.get("projet_conjoint")) and f.bonification_conjoint_max > 0
+    # sans bonification de projet conjoint n'a qu'un plafond : le plafond bonifié maximal y
+    # égale le plafond annuel (bonification de 0 $, jamais négative), et `libelle_plafond`
+    # ne parle alors pas de projet conjoint.
+    conjoint = bool(d.get("projet_conjoint"))
     plafond = f.plafond_bonifie_max if conjoint else f.plafond_annuel
     genre = libelle_plafond(appel, conjoint)
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
@@ -193,6 +195,10 @@ def constats_budget(
     for annee, cle in enumerate(CLES_MONTANT_ANNEE, 1):
         if presentes is not None and cle not in presentes:
             continue  # colonne absente du fichier : rien à comparer
+        if annee > appel.financement.nombre_annees_max:
+            # Une année que l'appel ne finance pas : `constats_demande` le dit déjà
+            # (annee_hors_appel), et ses dépenses sont bloquées (annee_invalide).
+            continue
         demande = d.get(cle) or 0
         lignes_annee = par_annee.get(annee, 0)
         if (demande or lignes_annee) and lignes_annee != demande:

@@ -399,8 +399,9 @@ class _Validateur:
                 continue
             if memo is None:
                 if ligne_ordinaire and convertir is nettoyer and type(valeur) is str:
-                    # Un texte d'une ligne déjà vérifiée : rien à chercher de plus.
-                    vide = len(valeur) <= 12 and est_vide(valeur)
+                    # Un texte d'une ligne déjà vérifiée : rien à chercher de plus (`est_vide`
+                    # ne nettoie que les textes courts).
+                    vide = est_vide(valeur)
                     converti, illisible = None if vide else nettoyer_ordinaire(valeur), None
                 else:
                     converti, illisible = _convertir(col.genre, valeur, toujours, convertir)
@@ -512,7 +513,10 @@ class _Validateur:
         def courriel(valeur):
             texte = nettoyer(valeur)
             if not _COURRIEL.fullmatch(texte):
-                raise ValeurIllisible(f"adresse courriel invalide « {citer(texte)} ».")
+                raise ValeurIllisible(
+                    f"adresse courriel invalide « {citer(texte)} » : écrivez une adresse "
+                    "complète, comme nom@domaine.ca (valeur ignorée)."
+                )
             return texte
 
         return {
@@ -825,11 +829,16 @@ class _Validateur:
                     AVERTISSEMENT,
                 )
         elif not 1 <= annee <= max_annees:
+            permises = (
+                "l'appel finance une seule année ; écrivez 1"
+                if max_annees == 1
+                else f"écrivez un nombre de 1 à {max_annees}"
+            )
             signaler(
                 "annee",
                 "annee_invalide",
-                f"année « {citer(brut.get('annee'))} » invalide : écrivez un nombre de 1 "
-                f"à {max_annees} (année financière du projet).",
+                f"année « {citer(brut.get('annee'))} » invalide : {permises} (année "
+                "financière du projet).",
             )
         v["annee"] = annee
         categorie = brut.get("categorie")

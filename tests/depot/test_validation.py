@@ -1032,18 +1032,21 @@ def test_texte_qui_commence_par_un_diese_reste_une_valeur(appel):
     assert v.demandes[0].valeurs["titre"] == "#1 Jumelage"
 
 
-def _verifier_lignes(appel, repertoire, demandes: list[dict], budget: list[dict]):
-    """Les lignes telles que la lecture les rend (clé → cellule), dans un fichier f.xlsx."""
+def _verifier_lignes(
+    appel, repertoire, demandes: list[dict], budget: list[dict], erreurs=False, **options
+):
+    """Les lignes telles que la lecture les rend (clé → cellule), dans un fichier f.xlsx
+    (`erreurs` : la lecture y a vu des cellules #N/A, #REF!...)."""
     colonnes_d = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
     colonnes_b = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_BUDGET)}
-    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d)
-    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
+    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d, cellules_en_erreur=erreurs)
+    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b, cellules_en_erreur=erreurs)
     for tableau, lignes in ((t_d, demandes), (t_b, budget)):
         for i, ligne in enumerate(lignes):
             tableau.enregistrements.append(ligne)
             tableau.supplementaires.append({})
             tableau.lignes.append(i + 2)
-    return verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire)
+    return verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire, **options)
 
 
 def _graves_codes(verification):
@@ -1090,3 +1093,780 @@ def test_bornes_des_controles_du_budget_et_des_dates(appel, repertoire):
     un_jour["date_fin"] = un_jour["date_debut"]
     v = _verifier_lignes(appel, repertoire, [un_jour], depenses)
     assert _graves_codes(v) == [] and len(v.selection()[0]) == 1
+
+
+# --- Constats 6 de l'issue 21 : appel d'un an, courriel, secteurs secondaires -------------
+
+
+def _appel_d_un_an(appel):
+    """L'appel livré, relu de son TOML avec une seule année financière (`nombre_annees_max`
+    = 1, une enveloppe) : la configuration le permet (« de 1 à 10 »)."""
+    texte = appel.source_toml.replace("nombre_annees_max = 2", "nombre_annees_max = 1")
+    texte = texte.replace("enveloppe = [750000, 500000]", "enveloppe = [750000]")
+    assert texte.count("nombre_annees_max = 1") == 1 and "[750000]" in texte
+    un_an = appel_depuis_toml(texte)
+    assert un_an.financement.nombre_annees_max == 1
+    return un_an
+
+
+def test_appel_d_un_an_valide_sans_erreur(appel):
+    """La limite d'années n'est pas codée en dur à 2 : dans un appel d'une seule année, une
+    demande d'un an et ses dépenses de l'année 1 s'importent sans rien signaler ; une
+    dépense inscrite en année 2 bloque, située, et dit quoi écrire ; un montant demandé pour
+    l'année 2 avertit que l'appel finance une seule année."""
+    un_an = _appel_d_un_an(appel)
+    contenu = gabarit_rempli(un_an, [DEMANDE_MUNICIPALE], depenses(DEPENSES_MUNICIPALES))
+    verification = verifier_lot([("un-an.xlsx", contenu)], un_an)
+    assert _graves(verification) == []
+    assert len(verification.selection()[0]) == 1
+
+    deux_ans = {**DEMANDE_MUNICIPALE, "Montant demandé – année 2": 5000}
+    budget = depenses([*DEPENSES_MUNICIPALES, (2, *DEPENSES_MUNICIPALES[1][1:3], 5000)])
+    verification = verifier_lot([("un-an.xlsx", gabarit_rempli(un_an, [deux_ans], budget))], un_an)
+    ligne_demande = LIGNE_ENTETES + 1
+    ligne_depense = LIGNE_ENTETES + 3  # la troisième dépense
+    assert _graves(verification) == [
+        ("annee_hors_appel", AVERTISSEMENT, "Demandes", ligne_demande, "Montant demandé – année 2"),
+        ("annee_invalide", BLOQUANT, "Budget", ligne_depense, "Année"),
+    ]
+    hors, invalide = (p for p in verification.problemes if p.severite != INFORMATION)
+    assert hors.message == (
+        "montant demandé pour l'année 2, alors que l'appel finance au plus 1 année."
+    )
+    assert invalide.message == (
+        "année « 2 » invalide : l'appel finance une seule année ; écrivez 1 (année "
+        "financière du projet)."
+    )
+    assert invalide.texte().startswith(f"un-an.xlsx, feuille Budget, ligne {ligne_depense}")
+    assert verification.selection() == ([], [])
+
+
+def test_annee_au_dela_de_l_appel_dit_les_annees_permises(appel, repertoire):
+    """Dans l'appel livré (deux années : « porte sur une ou deux années financières »),
+    l'année 3 bloque et le message dit d'écrire un nombre de 1 à 2."""
+    depenses_ = _depenses_valides("T-001")
+    v = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001")], [dict(depenses_[0], annee=3), depenses_[1]]
+    )
+    (p,) = [p for p in v.problemes if p.code == "annee_invalide"]
+    assert (p.fichier, p.feuille, p.ligne, p.colonne, p.severite) == (
+        "f.xlsx",
+        "Budget",
+        2,
+        "Année",
+        BLOQUANT,
+    )
+    assert p.message == (
+        "année « 3 » invalide : écrivez un nombre de 1 à 2 (année financière du projet)."
+    )
+
+
+@pytest.mark.parametrize(
+    "courriel",
+    [
+        "international@rimouski",  # sans point dans le domaine
+        "international.rimouski.ca",  # sans @
+        "international@@rimouski.ca",
+        "international@rimouski.",
+        "inter national@rimouski.ca",
+    ],
+)
+def test_courriel_invalide_avertit_situe(appel, courriel):
+    """Un courriel sans point dans le domaine (« nom@domaine » : aucune adresse joignable)
+    n'est pas gardé : avertissement situé (fichier, ligne Excel, colonne) qui dit la forme
+    attendue ; la demande s'importe sans courriel."""
+    v = verifier_lot([("x.csv", _csv_de_valide(Courriel=courriel))], appel)
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.fichier, p.feuille, p.ligne, p.colonne) == (
+        "courriel_invalide",
+        AVERTISSEMENT,
+        "x.csv",
+        "",
+        2,
+        "Courriel",
+    )
+    assert p.message == (
+        f"adresse courriel invalide « {courriel} » : écrivez une adresse complète, comme "
+        "nom@domaine.ca (valeur ignorée)."
+    )
+    assert p.texte().startswith("x.csv, ligne 2 (demande T-001), colonne « Courriel » : ")
+    (t1, *_) = v.selection()[0]
+    assert t1.valeurs["courriel"] is None
+
+
+@pytest.mark.parametrize(
+    "courriel", ["international@rimouski.ca", "a.b-c@ville.rimouski.qc.ca", " x@y.ca "]
+)
+def test_courriel_valide_garde(appel, courriel):
+    v = verifier_lot([("x.csv", _csv_de_valide(Courriel=courriel))], appel)
+    assert [p for p in v.problemes if p.severite != INFORMATION] == []
+    assert v.demandes[0].valeurs["courriel"] == courriel.strip()
+
+
+@pytest.mark.parametrize(
+    ("cellule", "attendu"),
+    [
+        ("Culture; culture; Cohésion sociale", "Culture; Cohésion sociale"),
+        ("CULTURE\nCohesion sociale; Culture ; Cohésion sociale", "Culture; Cohésion sociale"),
+        ("Cohésion sociale; Culture", "Cohésion sociale; Culture"),  # l'ordre du fichier
+    ],
+)
+def test_secteurs_secondaires_dedoublonnes(appel, cellule, attendu):
+    """Un secteur secondaire écrit deux fois (casse, accents ou espaces près) ne compte
+    qu'une fois, sous son libellé ; l'ordre du fichier est gardé."""
+    v = verifier_lot([("x.csv", _csv_de_valide(**{"Secteurs secondaires": cellule}))], appel)
+    assert [p for p in v.problemes if p.severite != INFORMATION] == []
+    assert v.demandes[0].valeurs["secteurs_secondaires"] == attendu
+
+
+# --- Demandes déjà stockées : numéros, demandeur, identité (mutation, issue 21) ------------
+
+from evaluation.depot.classeurs import CelluleEnErreur  # noqa: E402
+from evaluation.depot.validation import (  # noqa: E402
+    demandeur,
+    demandeur_change,
+    identites_par_cle,
+    nommer_demandeur,
+)
+
+TITRE = "Jumelage maritime Rimouski-Brest"
+
+
+def _stockee(numero, code="10043", titre=TITRE, municipalite="Rimouski", neq=None, org=None):
+    """Une identité stockée : (numéro, organisme, municipalité, titre, NEQ, code)."""
+    return (numero, org, municipalite, titre, neq, code)
+
+
+@pytest.mark.parametrize(
+    ("valeurs", "attendu"),
+    [
+        ({"neq": " 1145678901 ", "organisme": "A"}, ("neq", "1145678901")),
+        ({"organisme": "Carrefour", "code_geographique": "43027"}, None),  # sans NEQ
+        ({"code_geographique": "43027", "municipalite": "Sherbrooke"}, ("code", "43027")),
+        ({"municipalite": "MRC de Coaticook"}, ("nom", "mrcdecoaticook")),
+        ({"municipalite": "  ", "code_geographique": None}, None),
+    ],
+)
+def test_demandeur_reconnu_a_ce_qui_l_identifie(valeurs, attendu):
+    """Un organisme à son NEQ, une municipalité à son code géographique, une MRC (sans code
+    au répertoire) à son nom ; un organisme sans NEQ n'est reconnu à rien."""
+    assert demandeur(valeurs) == attendu
+
+
+@pytest.mark.parametrize(
+    ("ancienne", "nouvelle", "change"),
+    [
+        ({"code_geographique": "10043"}, {"code_geographique": "10043"}, False),
+        ({"code_geographique": "10043"}, {"code_geographique": "43027"}, True),
+        ({"neq": "1145678901"}, {"neq": "2245678901"}, True),
+        ({"neq": "1145678901"}, {"code_geographique": "10043"}, True),  # organisme ≠ ville
+        ({"code_geographique": "10043"}, {"neq": "1145678901"}, True),
+        ({"code_geographique": "44037"}, {"municipalite": "MRC de Coaticook"}, False),
+        ({"code_geographique": "10043"}, {}, False),  # rien d'un côté : ne se compare pas
+        ({}, {"code_geographique": "10043"}, False),
+    ],
+)
+def test_demandeur_change(ancienne, nouvelle, change):
+    assert demandeur_change(ancienne, nouvelle) is change
+
+
+def test_nommer_le_demandeur():
+    assert nommer_demandeur(
+        {"organisme": "Carrefour", "neq": "1145678901", "municipalite": "Sherbrooke"}
+    ) == ("« Carrefour » (NEQ 1145678901, Sherbrooke)")
+    assert nommer_demandeur({"neq": "1145678901"}) == "demandeur sans nom (NEQ 1145678901)"
+    assert nommer_demandeur({"municipalite": "Coaticook", "code_geographique": "44037"}) == (
+        "« Coaticook » (code géographique 44037)"
+    )
+    assert nommer_demandeur({"municipalite": "MRC Coaticook"}) == "« MRC Coaticook »"
+    assert nommer_demandeur({}) == "demandeur sans nom"
+
+
+def test_identites_stockees_par_demandeur_et_titre():
+    """Titre sans égard à la casse ni aux accents ; numéros triés ; une demande sans titre
+    ou sans demandeur n'a pas d'identité."""
+    par_cle = identites_par_cle(
+        [
+            _stockee("P-2"),
+            _stockee("P-1", titre=TITRE.upper()),
+            _stockee("P-3", titre=None),
+            _stockee("P-4", code=None, municipalite=None),
+        ]
+    )
+    assert par_cle == {(("code", "10043"), "jumelagemaritimerimouskibrest"): ["P-1", "P-2"]}
+
+
+def test_ligne_sans_numero_reconnue_comme_la_demande_stockee(appel, repertoire):
+    """Sans numéro, même demandeur (code géographique) et même titre qu'une demande déjà
+    importée : c'est elle, mise à jour sous son numéro, et l'information le dit ; une
+    autre prend le numéro suivant de la série des numéros de l'appel."""
+    reconnue = _demande_valide(None)
+    nouvelle = {**_demande_valide(None), "titre": "Mission à Lorient"}
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        [reconnue, nouvelle],
+        [],
+        numeros_stockes=["PAIVMQ-2024-007", "PAIVMQ-2024-012", "AUTRE-99"],
+        identites_stockees=[_stockee("PAIVMQ-2024-007")],
+    )
+    assert [(d.no_demande, d.reconnue) for d in v.demandes] == [
+        ("PAIVMQ-2024-007", True),
+        ("PAIVMQ-2024-013", False),
+    ]
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert annonce.message == (
+        "1 demande sans numéro : numéro attribué à l'importation (ligne 3 → PAIVMQ-2024-013) ; "
+        "Demandes sans numéro reconnues comme déjà importées, même demandeur et même titre "
+        "(1) : elles seront mises à jour, pas copiées (ligne 2 → PAIVMQ-2024-007). Le numéro "
+        "est annoncé dans le rapport d'importation."
+    )
+    assert (annonce.severite, annonce.ligne, annonce.colonne) == (INFORMATION, 1, "No de demande")
+    assert v.sans_blocage
+
+
+def test_sans_numero_et_deux_demandes_stockees_de_meme_identite_bloque(appel, repertoire):
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide(None)],
+        [],
+        numeros_stockes=["P-1", "P-2"],
+        identites_stockees=[_stockee("P-2"), _stockee("P-1")],
+    )
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.ligne, p.colonne) == (
+        "demande_ambigue",
+        BLOQUANT,
+        2,
+        "Titre du projet",
+    )
+    assert p.message == (
+        "sans numéro, et plusieurs demandes déjà importées ont ce demandeur et ce titre "
+        "(P-1, P-2) : inscrivez dans « No de demande » le numéro de celle que cette ligne met "
+        "à jour."
+    )
+    assert not [p for p in v.problemes if p.code == "numero_attribue"]
+
+
+def test_numero_d_une_autre_municipalite_bloque(appel, repertoire):
+    """Une ligne ne change jamais le demandeur d'une demande stockée : le numéro T-001 est
+    celui de Sherbrooke ; la ligne de Rimouski qui le porte bloque, et le message nomme les
+    deux et dit quoi faire. La même municipalité, elle, met à jour sa demande."""
+    autre = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide("t-001")],
+        [],
+        numeros_stockes=["T-001"],
+        identites_stockees=[_stockee("T-001", "43027", municipalite="Sherbrooke")],
+    )
+    (p,) = [p for p in autre.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.ligne, p.colonne) == (
+        "autre_demandeur",
+        BLOQUANT,
+        2,
+        "No de demande",
+    )
+    assert p.message == (
+        "le numéro « T-001 » est celui de la demande de « Sherbrooke » (code géographique "
+        "43027), déjà importée ; cette ligne vient d'un autre demandeur, « Rimouski » (code "
+        "géographique 10043) : elle ne peut pas remplacer la demande d'un autre. Vérifiez le "
+        "numéro (une nouvelle demande se dépose sans numéro), ou, si l'ancienne demande doit "
+        "vraiment céder la place, retirez-la d'abord (désistement) puis importez cette ligne "
+        "sans numéro."
+    )
+    meme = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide("T-001")],
+        [],
+        numeros_stockes=["T-001"],
+        identites_stockees=[_stockee("T-001")],
+    )
+    assert [p for p in meme.problemes if p.severite != INFORMATION] == [
+        p for p in meme.problemes if p.code == "sans_budget"
+    ]
+
+
+# --- Date de dépôt, municipalités homonymes, cellules en erreur du budget -----------------
+
+
+@pytest.mark.parametrize(
+    ("depot", "code", "fragment"),
+    [
+        ("2024-03-01", None, None),  # le jour de la date limite : à temps
+        ("2024-03-04", "depot_en_retard", "3 jours après"),
+        ("2023-02-01", "date_depot_invraisemblable", "plus d'un an avant la date limite"),
+        ("2099-01-01", "date_depot_invraisemblable", "postérieure à aujourd'hui"),
+    ],
+)
+def test_date_de_depot_face_a_la_date_limite(appel, repertoire, depot, code, fragment):
+    """« L'appel à projets 2023-2024 s'est terminé le 1er mars 2024 » (lu comme la date
+    limite) : un dépôt en retard avertit avec les jours ; une date invraisemblable avertit
+    et dit de vérifier la cellule."""
+    d = {**_demande_valide("T-001"), "date_depot": depot}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    graves = [p for p in v.problemes if p.severite != INFORMATION]
+    if code is None:
+        assert graves == []
+        return
+    (p,) = graves
+    assert (p.code, p.severite, p.ligne, p.colonne) == (code, AVERTISSEMENT, 2, "Date de dépôt")
+    assert fragment in p.message
+    if code == "date_depot_invraisemblable":
+        assert p.message.endswith(
+            " : vérifiez la date de dépôt sur la demande reçue et corrigez la cellule "
+            "(AAAA-MM-JJ) ; sinon l'analyste la vérifie à l'examen d'admissibilité."
+        )
+    assert v.sans_blocage
+
+
+def test_date_de_depot_vide_dite_en_information(appel, repertoire):
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.code == "date_depot_vide"]
+    assert (p.severite, p.ligne, p.colonne) == (INFORMATION, 2, "Date de dépôt")
+
+
+def test_municipalite_homonyme_sans_region(appel, repertoire):
+    """Deux Notre-Dame-de-Lourdes au répertoire : sans région, la municipalité est ambiguë
+    (avertissement qui nomme les deux) et la région manque (bloquant) ; avec la région 14,
+    c'est la municipalité de Lanaudière."""
+    sans = {**_demande_valide("T-001"), "municipalite": "Notre-Dame-de-Lourdes", "region": None}
+    v = _verifier_lignes(appel, repertoire, [sans], [])
+    par_code = {p.code: p for p in v.problemes if p.severite != INFORMATION}
+    ambigue = par_code["municipalite_ambigue"]
+    assert (ambigue.severite, ambigue.colonne) == (AVERTISSEMENT, "Municipalité requérante")
+    assert ambigue.message == (
+        "plusieurs municipalités portent le nom « Notre-Dame-de-Lourdes » (Paroisse de "
+        "Notre-Dame-de-Lourdes (17 Centre-du-Québec); Municipalité de Notre-Dame-de-Lourdes "
+        "(14 Lanaudière)) : indiquez la région, ou écrivez « Canton de … », « Ville de … »."
+    )
+    assert par_code["valeur_manquante"].severite == BLOQUANT
+    avec = {**sans, "region": "14"}
+    (d,) = _verifier_lignes(appel, repertoire, [avec], []).demandes
+    assert (d.valeurs["code_geographique"], d.valeurs["region"]) == ("61045", "14")
+
+
+def test_partenaire_homonyme_a_preciser(appel, repertoire):
+    d = {**_demande_valide("T-001"), "municipalites_partenaires": "Notre-Dame-de-Lourdes"}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.colonne == "Municipalités partenaires"]
+    assert p.code == "municipalite_inconnue" and p.message.endswith(
+        "Plusieurs municipalités portent ce nom : précisez « Ville de … »."
+    )
+    assert v.demandes[0].valeurs["projet_conjoint"] is False
+
+
+def test_requerante_mrc_region_declaree_contradictoire(appel, repertoire):
+    """Une MRC requérante : sa région est celle du répertoire, même si le fichier en
+    déclare une autre (avertissement situé)."""
+    d = {**_demande_valide("T-001"), "municipalite": "MRC de Coaticook", "region": "01"}
+    v = _verifier_lignes(appel, repertoire, [d], [])
+    (p,) = [p for p in v.problemes if p.code == "region_contradictoire"]
+    assert (p.severite, p.colonne) == (AVERTISSEMENT, "Région administrative")
+    assert p.message.startswith(
+        "la région déclarée (01) n'est pas celle de la requérante « MRC Coaticook » au "
+        "répertoire (05 Estrie) : la région du répertoire est retenue"
+    )
+    assert v.demandes[0].valeurs["region"] == "05"
+
+
+def test_cellule_en_erreur_d_une_ligne_de_budget(appel, repertoire):
+    """Un montant #N/A bloque la ligne (valeur obligatoire) ; un numéro #REF! bloque aussi,
+    sans autre alerte en cascade (ni numéro manquant, ni rattachement)."""
+    depenses_ = _depenses_valides("T-001")
+    budget = [
+        dict(depenses_[0], montant=CelluleEnErreur("#N/A")),
+        dict(depenses_[1], no_demande=CelluleEnErreur("#REF!")),
+    ]
+    v = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001"), _demande_valide("T-002")], budget, True
+    )
+    budget_pb = [
+        (p.code, p.severite, p.ligne, p.colonne) for p in v.problemes if p.feuille == "Budget"
+    ]
+    assert budget_pb == [
+        ("cellule_en_erreur", BLOQUANT, 2, "Montant"),
+        ("cellule_en_erreur", BLOQUANT, 3, "No de demande"),
+    ]
+    assert v.lignes_budget[0].valeurs["montant"] is None
+    assert v.lignes_budget[1].valeurs["no_demande"] is None
+
+
+def test_depense_sans_numero_rattachee_par_titre(appel, repertoire):
+    """Sans numéro, une dépense se rattache à la demande de même titre de son fichier ;
+    deux demandes de ce titre : bloquant ; aucune demande dans le fichier : bloquant."""
+    deux = [_demande_valide("T-001"), {**_demande_valide("T-002"), "titre": "Autre"}]
+    ligne = dict(_depenses_valides(None)[0], titre=TITRE.upper())
+    v = _verifier_lignes(appel, repertoire, deux, [ligne])
+    assert v.lignes_budget[0].demande is v.demandes[0]
+    assert v.lignes_budget[0].valeurs["no_demande"] == "T-001"
+
+    memes = [_demande_valide("T-001"), _demande_valide("T-002")]
+    v = _verifier_lignes(appel, repertoire, memes, [ligne])
+    (p,) = [p for p in v.problemes if p.feuille == "Budget" and p.severite == BLOQUANT]
+    assert (p.code, p.colonne) == ("rattachement_ambigu", "Titre du projet")
+    assert p.message == (
+        f"2 demandes de ce fichier portent le titre « {TITRE.upper()} » : inscrivez le numéro "
+        "de la demande dans « No de demande »."
+    )
+
+    v = _verifier_lignes(appel, repertoire, [], [dict(ligne, titre=None)])
+    (p,) = [p for p in v.problemes if p.severite == BLOQUANT]
+    assert (p.code, p.feuille, p.ligne, p.colonne) == (
+        "valeur_manquante",
+        "Budget",
+        2,
+        "No de demande",
+    )
+    assert "inscrivez son numéro dans « No de demande »" in p.message
+
+
+def test_lettres_sosies_signalees(appel, repertoire):
+    """Un « Р » cyrillique dans un titre s'affiche comme un P latin : avertissement situé,
+    qui dit de retaper la cellule."""
+    d = {**_demande_valide("T-001"), "titre": "\u0420rojet Brest"}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.code == "lettres_sosies"]
+    assert (p.severite, p.ligne, p.colonne) == (AVERTISSEMENT, 2, "Titre du projet")
+    assert p.message.endswith("Retapez la cellule au clavier.")
+
+
+def test_dimension_en_erreur_ou_vide_de_valeurs():
+    """Une cellule #N/A d'une dimension : bloquante si la dimension est obligatoire, ignorée
+    avec un avertissement sinon ; « ; » seul dans une dimension obligatoire ne porte aucune
+    valeur : valeur manquante (bloquant)."""
+    appel = appel_avec_dimensions()
+    wb = load_workbook(io.BytesIO(gabarit_dimensions(appel, [demande(appel, "Q-1")])))
+    feuille = wb["Demandes"]
+    entetes = [c.value for c in feuille[LIGNE_ENTETES]]
+    for entete, code in (("Type de financement", "#N/A"), ("Priorités transversales", "#REF!")):
+        cellule = feuille.cell(LIGNE_ENTETES + 1, entetes.index(entete) + 1)
+        cellule.value = code
+        cellule.data_type = "e"
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    v = verifier_lot([("q.xlsx", sortie.getvalue())], appel)
+    assert [(p.code, p.severite, p.colonne) for p in v.problemes if p.severite != INFORMATION] == [
+        ("cellule_en_erreur", AVERTISSEMENT, "Priorités transversales"),
+        ("cellule_en_erreur", BLOQUANT, "Type de financement"),
+    ]
+    v = _verifier_dimensions(appel, **{"dimension:type-financement": " ; "})
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert (p.code, p.severite, p.colonne) == ("valeur_manquante", BLOQUANT, "Type de financement")
+
+
+def test_numeros_attribues_suivent_la_serie_la_plus_frequente(appel):
+    """Le numéro attribué est le suivant de la série la plus fréquente des numéros pris (à
+    égalité, celle qui va le plus loin), avec autant de chiffres que son plus long numéro ;
+    les lignes de budget rattachées à la demande prennent son numéro."""
+    from evaluation.depot.validation import Enregistrement, attribuer_numeros, cle_numero
+
+    def essai(pris):
+        d = Enregistrement({"no_demande": None}, "f.xlsx", "Demandes", 2, attribue=True)
+        gardee = Enregistrement({"no_demande": "Z-1"}, "f.xlsx", "Demandes", 3)
+        lignes = [
+            Enregistrement({"no_demande": None}, "f.xlsx", "Budget", 2, demande=d),
+            Enregistrement({"no_demande": "Z-1"}, "f.xlsx", "Budget", 3, demande=gardee),
+            Enregistrement({"no_demande": None}, "f.xlsx", "Budget", 4),
+        ]
+        attribuer_numeros([gardee, d], lignes, appel, {}, pris)
+        assert gardee.no_demande == "Z-1" and not gardee.attribue
+        assert [b.valeurs["no_demande"] for b in lignes] == [d.no_demande, "Z-1", None]
+        assert lignes[0].cle == cle_numero(d.no_demande)
+        return d.no_demande
+
+    assert essai(["A-005", "A-001", "B-1"]) == "A-006"
+    assert essai(["A-003", "B-009"]) == "B-010"
+    assert essai(["A-7", "A-012"]) == "A-013"
+    assert essai(["A-9", "A-10"]) == "A-11"
+    assert essai([]) == "PAIVMQ-2023-2024-001"
+
+
+@pytest.mark.parametrize(("longueur", "coupe"), [(32_766, False), (32_767, True)])
+def test_texte_de_la_longueur_maximale_d_une_cellule_dit_coupe(appel, repertoire, longueur, coupe):
+    """Une cellule Excel porte au plus 32 767 caractères : un texte lu de cette longueur a
+    sans doute perdu sa fin (avertissement situé) ; un caractère de moins, non."""
+    d = {**_demande_valide("T-001"), "resume": "a" * longueur}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    coupes = [(p.severite, p.ligne, p.colonne) for p in v.problemes if p.code == "texte_coupe"]
+    assert coupes == ([(AVERTISSEMENT, 2, "Résumé")] if coupe else [])
+
+
+def test_montant_nul_accepte(appel, repertoire):
+    """Un montant est positif ou nul : une contribution de 0 $ n'est pas « négative »."""
+    d = {**_demande_valide("T-001"), "cofinancement_externe": 0, "contribution_demandeur": 20000}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    assert _graves_codes(v) == []
+    assert v.demandes[0].valeurs["cofinancement_externe"] == 0
+    negatif = {**d, "cofinancement_externe": -1}
+    v = _verifier_lignes(appel, repertoire, [negatif], _depenses_valides("T-001"))
+    assert _graves_codes(v) == [("montant_negatif", "Demandes", 2)]
+
+
+@pytest.mark.parametrize(
+    ("stockes", "cites"),
+    [
+        (["Q-1", "Q-2", "Q-3"], "« Q-1 », « Q-2 », « Q-3 », déjà importée"),
+        (["Q-1", "Q-2", "Q-3", "Q-4"], "« Q-1 », « Q-2 », « Q-3 » (et d'autres), déjà importée"),
+    ],
+)
+def test_neq_deja_importe_cite_trois_demandes(appel_organisme, stockes, cites):
+    v = verifier_lot(
+        [("oci.xlsx", classeur_organismes(_ligne_organisme("Q-9", "Solidarité", "1145678901")))],
+        appel_organisme,
+        numeros_stockes=stockes,
+        neq_stockes={"1145678901": stockes},
+    )
+    (p,) = [p for p in v.problemes if p.code == "neq_en_double"]
+    assert f"NEQ 1145678901 déjà donné pour la demande {cites} dans cet appel" in p.message
+
+
+@pytest.mark.parametrize(("nombre", "fin"), [(20, "Q-020)"), (21, "Q-020 …)")])
+def test_annonce_des_numeros_attribues_cite_vingt_lignes(appel, repertoire, nombre, fin):
+    demandes = [{**_demande_valide(None), "titre": f"Projet {i}"} for i in range(nombre)]
+    v = _verifier_lignes(appel, repertoire, demandes, [], numeros_stockes=["Q-000"])
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert annonce.message.startswith(
+        f"{nombre} demandes sans numéro : numéro attribué à l'importation (ligne 2 → Q-001, "
+    )
+    assert annonce.message.endswith(
+        f"ligne 21 → {fin}. Le numéro est annoncé dans le rapport d'importation."
+    )
+
+
+def test_dimension_de_dix_valeurs_les_cite_toutes():
+    from evaluation.appels.configuration import Dimension, ValeurDimension
+    from evaluation.depot.validation import _valeurs_dimension
+
+    valeurs = tuple(ValeurDimension(f"v{i}", f"Valeur {i}", ()) for i in range(10))
+    d = Dimension("theme", "Thème", True, True, valeurs)
+    ((_, message, _),) = _valeurs_dimension(d, "Inconnue")[1]
+    assert message.endswith("parmi : " + " ; ".join(f"Valeur {i}" for i in range(10)) + ".")
+    cinq = "; ".join(f"X{i}" for i in range(5))
+    ((_, message, _),) = _valeurs_dimension(d, cinq)[1]
+    assert "« X4 » inconnues ;" in message and "autres" not in message
+
+
+def test_enregistrement_ne_deverse_ni_ne_compare_son_tableau(appel, repertoire):
+    """Un enregistrement se lit (repr : journaux, rapports d'échec) et se compare par ses
+    valeurs et sa provenance, sans son tableau (50 000 lignes), sa demande ni son cache de
+    numéro ; une vérification, sans les fichiers lus ni ses sélections mémorisées."""
+    from evaluation.depot.validation import Enregistrement
+
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001"))
+    (d,) = v.demandes
+    b = v.lignes_budget[0]
+    assert d.tableau is not None and b.demande is d and d.cle == "t-001"
+    for e in (d, b):
+        texte = repr(e)
+        assert ", tableau=" not in texte and ", demande=" not in texte and ", _cle=" not in texte
+    copie = Enregistrement(
+        dict(b.valeurs), b.fichier, b.feuille, b.ligne, list(b.problemes), dict(b.supplementaires)
+    )
+    copie.index = b.index
+    copie.demande_stockee = b.demande_stockee
+    assert copie == b  # ni tableau, ni demande, ni cache de numéro
+    texte = repr(v)
+    assert ", lus=" not in texte and ", _selections=" not in texte
+    autre = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001")
+    )
+    v.selection()
+    assert v == autre
+
+
+def test_fichier_refuse_compte_parmi_les_fichiers_du_lot(appel, repertoire):
+    """Un fichier refusé à la lecture (problème « refus ») figure dans la liste des fichiers
+    du lot, une fois, après les fichiers lus ; un avertissement de fichier, non."""
+    from evaluation.socle.probleme import REFUS, Probleme
+
+    refus = [
+        Probleme("zip.xlsx", "archive", "archive démesurée.", REFUS),
+        Probleme("zip.xlsx", "archive", "encore.", REFUS),
+        Probleme("autre.xlsx", "x", "avertissement.", AVERTISSEMENT),
+    ]
+    v = _verifier_lignes(
+        appel, repertoire, [_demande_valide("T-001")], [], problemes_fichiers=refus
+    )
+    assert v.fichiers == ["f.xlsx", "zip.xlsx"]
+
+
+def test_demande_ambigue_cite_cinq_numeros(appel, repertoire):
+    stockees = [_stockee(f"P-{i}") for i in range(1, 7)]
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        [_demande_valide(None)],
+        [],
+        numeros_stockes=[s[0] for s in stockees],
+        identites_stockees=stockees,
+    )
+    (p,) = [p for p in v.problemes if p.code == "demande_ambigue"]
+    assert "titre (P-1, P-2, P-3, P-4, P-5) : inscrivez" in p.message
+
+
+def test_feuille_vide_sans_information_de_colonnes_absentes(appel, repertoire):
+    """Une feuille de demandes sans aucune ligne n'a rien à dire de ses colonnes absentes
+    (région, date de dépôt, formulaire)."""
+    colonnes = {"no_demande": (0, "No de demande"), "titre": (1, "Titre du projet")}
+    vide = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes)
+    v = verifier([FichierLu("f.xlsx", "xlsx", [vide])], appel, repertoire)
+    codes = {p.code for p in v.problemes}
+    assert not codes & {"region_deduite", "date_depot_absente", "formulaire_absent"}
+    assert "colonne_manquante" in codes
+
+
+# --- Valeurs gardées, cas limites (mutation, suite) -----------------------------------------
+
+
+def test_valeurs_gardees_d_une_demande_et_de_ses_depenses(appel, repertoire):
+    """Les textes gardés tels quels (nettoyés) : pays, description et catégorie telle
+    qu'écrite ; un résumé fait seulement d'espaces, même long, est vide."""
+    d = {**_demande_valide("T-001"), "resume": " " * 20}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    graves = [(p.code, p.colonne) for p in v.problemes if p.severite != INFORMATION]
+    assert graves == [("formulaire_incomplet", "Résumé")]  # vide : le formulaire le demande
+    valeurs = v.demandes[0].valeurs
+    assert (valeurs["pays"], valeurs["resume"]) == ("France", None)
+    premiere = v.lignes_budget[0].valeurs
+    assert (premiere["description"], premiere["categorie"], premiere["categorie_id"]) == (
+        "Firme d'animation",
+        DEPENSES_MUNICIPALES[0][1],
+        "ressources-professionnelles",
+    )
+
+
+def test_siege_d_un_organisme_n_est_pas_une_mrc(appel_organisme):
+    """Le siège d'un organisme est une municipalité locale : « MRC de Coaticook » n'en est
+    pas une (avertissement), alors qu'une MRC peut être requérante d'un appel municipal."""
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "A", "1145678901", siege="MRC de Coaticook")
+    )
+    v = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    assert ("municipalite_inconnue", "Ville du siège social") in {
+        (p.code, p.colonne) for p in v.problemes
+    }
+
+
+def test_dimension_de_32_767_caracteres_dite_coupee():
+    appel = appel_avec_dimensions()
+    cellule = ("Jeunesse; " * 4000)[:32_767]
+    assert cellule.endswith("Jeuness")
+    v = _verifier_dimensions(appel, **{"dimension:priorites": cellule})
+    assert [(p.code, p.severite) for p in v.problemes if p.severite != INFORMATION] == [
+        ("texte_coupe", BLOQUANT)
+    ]
+
+
+def test_dimension_virgule_avec_une_partie_inconnue():
+    """« Jeunesse, Culture » : une partie inconnue, le morceau entier l'est (bloquant)."""
+    v = _verifier_dimensions(
+        appel_avec_dimensions(), **{"dimension:priorites": "Jeunesse, Culture"}
+    )
+    (p,) = [p for p in v.problemes if p.severite != INFORMATION]
+    assert p.code == "dimension_inconnue" and "valeur « Jeunesse, Culture » inconnue" in p.message
+
+
+def test_nommer_un_demandeur_sans_organisme_nomme():
+    assert nommer_demandeur({"neq": "1145678901", "municipalite": "Rimouski"}) == (
+        "« Rimouski » (NEQ 1145678901)"
+    )
+
+
+def test_numero_attribue_saute_un_numero_pris_sous_une_autre_ecriture(appel):
+    """« Ａ-003 » (pleine chasse) est le numéro A-003 : le suivant de la série est A-004."""
+    from evaluation.depot.validation import Enregistrement, attribuer_numeros
+
+    d = Enregistrement({"no_demande": None}, "f.xlsx", "Demandes", 2, attribue=True)
+    attribuer_numeros([d], [], appel, {}, ["A-001", "A-002", "\uff21-003"])
+    assert d.no_demande == "A-004"
+
+
+def test_annonce_sans_les_demandes_qui_ont_leur_numero(appel, repertoire):
+    demandes = [_demande_valide("T-001"), {**_demande_valide(None), "titre": "Autre"}]
+    v = _verifier_lignes(appel, repertoire, demandes, [])
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert "(ligne 3 → T-002)" in annonce.message and "ligne 2" not in annonce.message
+
+
+@pytest.mark.parametrize(("nombre", "fin"), [(20, "→ R-20)"), (21, "→ R-20 …)")])
+def test_annonce_des_demandes_reconnues_cite_vingt_lignes(appel, repertoire, nombre, fin):
+    demandes = [{**_demande_valide(None), "titre": f"Projet {i:02d}"} for i in range(1, nombre + 1)]
+    stockees = [_stockee(f"R-{i:02d}", titre=f"Projet {i:02d}") for i in range(1, nombre + 1)]
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        demandes,
+        [],
+        numeros_stockes=[s[0] for s in stockees],
+        identites_stockees=stockees,
+    )
+    (annonce,) = [p for p in v.problemes if p.code == "numero_attribue"]
+    assert f"même titre ({nombre}) : elles seront mises à jour" in annonce.message
+    assert f"ligne 21 {fin}. Le numéro est annoncé" in annonce.message
+
+
+def test_une_seule_colonne_du_formulaire_absente(appel, repertoire):
+    colonnes = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
+    del colonnes["visibilite"]
+    t = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes)
+    t.enregistrements.append(_demande_valide("T-001"))
+    t.supplementaires.append({})
+    t.lignes.append(2)
+    v = verifier([FichierLu("f.xlsx", "xlsx", [t])], appel, repertoire)
+    (p,) = [p for p in v.problemes if p.code == "formulaire_absent"]
+    assert p.message.startswith(
+        "le formulaire de l'appel demande « Visibilité » (critère « Visibilité et "
+        "rayonnement ») : colonne absente de cette feuille."
+    )
+
+
+def test_depense_fautive_sans_numero_ecarte_la_seule_demande(appel, repertoire):
+    """Sans numéro, la dépense revient à la seule demande du fichier, même fautive : la
+    demande est écartée avec elle (« lignes valides seulement »)."""
+    ligne = dict(_depenses_valides(None)[0], montant=-5)
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], [ligne])
+    assert v.lignes_budget[0].demande is v.demandes[0]
+    assert v.selection(True) == ([], [])
+    assert [d.no_demande for d in v.ecartees()] == ["T-001"]
+
+
+def test_neq_en_double_nomme_l_organisme_de_la_premiere(appel_organisme):
+    contenu = classeur_organismes(
+        _ligne_organisme("Q-1", "Solidarité Nord-Sud", "1145678901"),
+        _ligne_organisme("Q-2", "Autre nom", "1145678901", titre="Mission"),
+    )
+    v = verifier_lot([("oci.xlsx", contenu)], appel_organisme)
+    (p,) = [p for p in v.problemes if p.code == "neq_en_double"]
+    assert "« Q-1 », oci.xlsx, ligne 2 (Solidarité Nord-Sud) : un même organisme" in p.message
+
+
+def test_budget_sans_colonne_annee_ni_alerte_par_ligne(appel, repertoire):
+    """Sans colonne « Année » (obligatoire), la feuille est bloquée une fois ; aucune ligne
+    n'est dite « année vide ». Une année ou une catégorie #N/A n'est dite qu'une fois."""
+    colonnes_b = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_BUDGET) if c.cle != "annee"}
+    t_b = Tableau("f.xlsx", "Budget", "budget", 1, colonnes_b)
+    for i, depense in enumerate(_depenses_valides("T-001")):
+        t_b.enregistrements.append({k: val for k, val in depense.items() if k != "annee"})
+        t_b.supplementaires.append({})
+        t_b.lignes.append(i + 2)
+    colonnes_d = {c.cle: (j, c.entete) for j, c in enumerate(COLONNES_DEMANDES)}
+    t_d = Tableau("f.xlsx", "Demandes", "demandes", 1, colonnes_d)
+    t_d.enregistrements.append(_demande_valide("T-001"))
+    t_d.supplementaires.append({})
+    t_d.lignes.append(2)
+    v = verifier([FichierLu("f.xlsx", "xlsx", [t_d, t_b])], appel, repertoire)
+    assert [p.code for p in v.problemes if p.feuille == "Budget"] == ["colonne_manquante"]
+
+    depenses_ = _depenses_valides("T-001")
+    budget = [
+        dict(depenses_[0], annee=CelluleEnErreur("#N/A")),
+        dict(depenses_[1], categorie=CelluleEnErreur("#REF!")),
+    ]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget, True)
+    assert [(p.code, p.ligne, p.colonne) for p in v.problemes if p.feuille == "Budget"] == [
+        ("cellule_en_erreur", 2, "Année"),
+        ("cellule_en_erreur", 3, "Catégorie de dépense"),
+    ]
