@@ -177,6 +177,15 @@ SOUS_MINIMUM = "sous le minimum d'un critère"
             id="sous-seuil-et-minimum",
         ),
         pytest.param(
+            # 10 + 14 + 10,5 + 10,5 + 9 + 6 = 60 : le seuil est atteint, seul le minimum manque.
+            {"a": [4, 7, 7, 7, 6, 6]},
+            False,
+            ("pertinence", 5.0),
+            SOUS_SEUIL,
+            SOUS_MINIMUM,
+            id="seuil-exact-sous-minimum",
+        ),
+        pytest.param(
             {"a": [4, 10, 10, 10, 10, 10]},
             True,
             ("pertinence", 5.0),
