@@ -199,7 +199,7 @@ def _ecrire_attributions(appel_id, ajouts, retraits, connexion, auteur, instant)
                 "date": instant,
                 "auteur": auteur,
             }
-            for d, e in sorted(ajouts)
+            for d, e in sorted(ajouts)  # ordre des id en base, que rien ne lit
         ],
         connexion=connexion,
     )

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from evaluation.socle.roles import EVALUATEUR
 from evaluation.socle.texte import cle_nom_propre, noms_multiples, normaliser
@@ -106,9 +107,8 @@ def _texte(valeur: object) -> str:
 
 
 def _neq(valeur: object) -> str:
-    """Le NEQ d'un champ, chiffres seuls (« 1145 678 901 » et 1145678901 se valent)."""
-    if valeur is None or (isinstance(valeur, float) and valeur != valeur):
-        return ""
+    """Le NEQ d'un champ, chiffres seuls (« 1145 678 901 » et 1145678901 se valent) ; vide
+    pour None ou NaN (une cellule vide lue par pandas), dont le texte n'a aucun chiffre."""
     if isinstance(valeur, float) and valeur.is_integer():
         valeur = int(valeur)  # 1145678901.0, lu d'une cellule : pas un onzième chiffre
     return "".join(c for c in str(valeur) if c.isascii() and c.isdigit())
@@ -194,11 +194,12 @@ class Attributions:
     evaluateurs: tuple[str, ...]
     stockees: frozenset[tuple[int, str]]
     conflits: dict[tuple[int, str], Conflit] = field(default_factory=dict)
-    # Les demandes en ensemble : `attribuee` est appelée demandes × évaluateurs fois.
-    _demandes: frozenset[int] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_demandes", frozenset(self.demandes))
+    @cached_property
+    def _demandes(self) -> frozenset[int]:
+        """Les demandes en ensemble, calculé une fois : `attribuee` est appelée demandes ×
+        évaluateurs fois."""
+        return frozenset(self.demandes)
 
     def attribuee(self, demande_id: int, evaluateur: str) -> bool:
         """Vrai si la demande est à évaluer par cet évaluateur (hors conflit)."""

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from evaluation.appels.configuration import Dimension, ValeurDimension
 from evaluation.decision import chargement, classement, decisions, financement, notation
 from evaluation.decision.classement import (
     A_ETABLIR,
@@ -176,6 +177,15 @@ SOUS_MINIMUM = "sous le minimum d'un critère"
             id="sous-seuil-et-minimum",
         ),
         pytest.param(
+            # 10 + 14 + 10,5 + 10,5 + 9 + 6 = 60 : le seuil est atteint, seul le minimum manque.
+            {"a": [4, 7, 7, 7, 6, 6]},
+            False,
+            ("pertinence", 5.0),
+            SOUS_SEUIL,
+            SOUS_MINIMUM,
+            id="seuil-exact-sous-minimum",
+        ),
+        pytest.param(
             {"a": [4, 10, 10, 10, 10, 10]},
             True,
             ("pertinence", 5.0),
@@ -247,6 +257,45 @@ def test_classer_sans_inadmissible_n_avertit_pas(appel):
         warnings.simplefilter("error")
         table = _classer(appel, [_demande(1)], {1: {"a": 8.0}})
     assert table["raison"].tolist() == [""]
+
+
+def test_colonnes_ajoutees_par_le_classement(appel):
+    """`classer` rend les colonnes des demandes et des résultats, plus celles que son
+    docstring annonce (statut, rang, raison, départage, montants recommandés, financement,
+    cumuls), les parts du montage financier et l'état du dépôt : aucune autre (ni « index »
+    d'une table renumérotée), quel que soit l'index des demandes reçues."""
+    demandes = pd.DataFrame([_demande(1), _demande(2)], index=[7, 3])
+    r = _resultats(appel, demandes, {1: {"a": 8.0}})
+    table = classement.classer(appel, demandes, r, _etats(demandes))
+    assert set(table.columns) - set(demandes.columns) - set(r.columns) == {
+        "demande_id",
+        "statut",
+        "rang",
+        "raison",
+        "departage",
+        "recommande_an1",
+        "recommande_an2",
+        "financement",
+        "cumul_an1",
+        "cumul_an2",
+        "part_financement_propre",
+        "part_financement_externe",
+        "depot",
+        "etat_depot",
+        "retard_depot",
+    }
+    assert table.index.tolist() == [0, 1]
+
+
+def test_demande_absente_des_resultats_non_evaluee(appel):
+    """Une demande que les résultats de la notation ne portent pas (aucune note lue) n'est
+    pas évaluée : 0 évaluation, ni rang ni financement, jamais classée sans total."""
+    demandes = pd.DataFrame([_demande(1), _demande(2)])
+    r = _resultats(appel, demandes, {1: {"a": 8.0}, 2: {"a": 8.0}}).loc[[1]]
+    table = classement.classer(appel, demandes, r, _etats(demandes))
+    ligne = _ligne(table, 2)
+    assert (ligne["statut"], ligne["n_evaluations"], ligne["financement"]) == (NON_EVALUE, 0, "")
+    assert pd.isna(ligne["rang"])
 
 
 def test_classer_sans_demande_classee(appel):
@@ -350,6 +399,26 @@ HAUT_VISIBILITE = [6, 7.5, 7, 7, 5, 10]  # 68,5 aussi, visibilité 10
             id="externe-inconnu-en-dernier",
         ),
         pytest.param(None, {}, {}, 7.0, 7.0, "B", LIBELLE_NUMERO, id="numero"),
+        pytest.param(
+            ("projet_conjoint",),
+            {},
+            {},
+            7.0,
+            7.0,
+            "B",
+            LIBELLE_NUMERO,
+            id="numero-en-dernier-recours-meme-non-nomme",
+        ),
+        pytest.param(
+            ("projet_conjoint", "no_demande"),
+            {"projet_conjoint": None},
+            {},
+            7.0,
+            7.0,
+            "B",
+            LIBELLE_NUMERO,
+            id="conjoint-inconnu-n-est-pas-conjoint",
+        ),
         pytest.param(
             None,
             {},
@@ -946,6 +1015,12 @@ def test_classement_avant_toute_evaluation(moteur, appel, demandes):
             id="externe-seul",
         ),
         pytest.param({"cout_total": 0}, None, None, id="sans-cout"),
+        pytest.param(
+            {"cout_total": 1, "contribution_demandeur": 1, "cofinancement_externe": 0},
+            1.0,
+            0.0,
+            id="cout-d-un-cent",
+        ),
         pytest.param({"cout_total": None}, None, None, id="cout-inconnu"),
     ],
 )
@@ -1040,6 +1115,17 @@ def _table_decisions(*lignes) -> pd.DataFrame:
             id="montant-retenu-different",
         ),
         pytest.param(
+            # Un montant absent (accordé ou recommandé) vaut 0 $ : pas d'écart avec 0 $.
+            [
+                (1, 1, CLASSE, financement.RETENU, 100, 0, 100, pd.NA),
+                (2, 2, CLASSE, financement.RETENU, 100, pd.NA, 100, 0),
+                (3, 3, CLASSE, "", 100, pd.NA, pd.NA, pd.NA),
+            ],
+            2,
+            [(3, classement.SANS_DECISION, 100, pd.NA)],
+            id="montant-absent-vaut-zero",
+        ),
+        pytest.param(
             # Sur un an, l'an 2 ne compte pas.
             [(1, 1, CLASSE, financement.RETENU, 100, 50, 100, 0)],
             1,
@@ -1101,3 +1187,321 @@ def test_rang_calibre_du_plus_haut_parmi_les_seules_classees():
     rangs = classement.rangs_calibres(totaux, statuts)
     assert rangs.tolist()[:4] == [1, 2, 4, 3]
     assert rangs.isna().tolist() == [False] * 4 + [True] * 2
+
+
+# --- Le classement pour un fichier ou un terminal -----------------------------------------
+
+NBSP = "\u00a0"
+
+
+def _table_pour_fichier() -> pd.DataFrame:
+    """Deux lignes de classement telles que `classement` les rend : une classée financée,
+    retenue à un autre montant que le recommandé ; une sous le seuil, sans rien."""
+    na = pd.NA
+    return pd.DataFrame(
+        {
+            "demande_id": [1, 2],
+            "rang": pd.array([1, na], dtype="Int64"),
+            "no_demande": ["D-001", "D-002"],
+            "total": [75.5, 50.0],
+            "total_evaluateurs": [74.25, 50.0],
+            "total_consensus": [75.5, np.nan],
+            "note_classee": ["consensus", "sans consensus"],
+            "n_evaluations": [3, 1],
+            "ecart_type_total": [1.5, np.nan],
+            "statut": [CLASSE, SOUS_SEUIL],
+            "financement": [FINANCE, ""],
+            "montant_demande_an1": pd.array([2_500_050, na], dtype="Int64"),
+            "montant_demande_an2": pd.array([na, na], dtype="Int64"),
+            "non_admissible_an1": pd.array([10_000, 0], dtype="Int64"),
+            "a_confirmer_an1": pd.array([na, na], dtype="Int64"),
+            "exces_plafond_an1": pd.array([5_000, na], dtype="Int64"),
+            "non_admissible_an2": pd.array([na, na], dtype="Int64"),
+            "a_confirmer_an2": pd.array([na, na], dtype="Int64"),
+            "exces_plafond_an2": pd.array([na, na], dtype="Int64"),
+            "admissible_an1": pd.array([2_000_000, na], dtype="Int64"),
+            "admissible_an2": pd.array([na, na], dtype="Int64"),
+            "recommande_an1": [2_000_000, 0],
+            "recommande_an2": [0, 0],
+            "cumul_an1": pd.array([2_000_000, na], dtype="Int64"),
+            "cumul_an2": pd.array([0, na], dtype="Int64"),
+            "decision": [financement.RETENU, ""],
+            "accorde_an1": pd.array([1_500_000, na], dtype="Int64"),
+            "accorde_an2": pd.array([0, na], dtype="Int64"),
+            "decision_ministere": [financement.RETENU, ""],
+            "ministere_an1": pd.array([1_500_000, na], dtype="Int64"),
+            "ministere_an2": pd.array([na, na], dtype="Int64"),
+            "dimension:zone": [("nord",), ()],
+        }
+    )
+
+
+def test_pour_fichier_notes_et_montants_en_texte(appel):
+    """Une cellule par valeur, en texte : notes à deux décimales, montants en dollars au
+    point décimal (« 25000.50 »), vide pour « sans objet » ; le statut d'une classée dit
+    « financé » ou « liste d'attente » ; le retiré additionne dépenses non admissibles,
+    catégories à confirmer et excédent du plafond des visas (100 $ + 50 $ = 150 $), « 0.00 »
+    s'il vaut zéro, vide si rien n'est connu ; une dimension déclarée donne ses libellés."""
+    zone = Dimension("zone", "Région", False, False, (ValeurDimension("nord", "Nord"),))
+    sortie = classement.pour_fichier(_table_pour_fichier(), replace(appel, dimensions=(zone,)))
+    assert list(sortie.columns) == [*classement.COLONNES_FICHIER, "dimension:zone"]
+    premiere, seconde = sortie.to_dict("records")
+    assert premiere == {
+        "rang": "1",
+        "no_demande": "D-001",
+        "note": "75.50",
+        "note_evaluateurs": "74.25",
+        "note_consensus": "75.50",
+        "n_evaluations": "3",
+        "ecart_type": "1.50",
+        "statut": FINANCE,
+        "montant_demande_an1": "25000.50",
+        "montant_demande_an2": "",
+        "non_admissible_an1": "150.00",
+        "non_admissible_an2": "",
+        "budget_admissible_an1": "20000.00",
+        "budget_admissible_an2": "",
+        "montant_recommande_an1": "20000.00",
+        "montant_recommande_an2": "0.00",
+        "cumul_an1": "20000.00",
+        "cumul_an2": "0.00",
+        "decision": financement.RETENU,
+        "montant_accorde_an1": "15000.00",
+        "montant_accorde_an2": "0.00",
+        "ecart_recommandation": premiere["ecart_recommandation"],
+        "decision_ministere": financement.RETENU,
+        "montant_ministere_an1": "15000.00",
+        "montant_ministere_an2": "",
+        "dimension:zone": "Nord",
+    }
+    assert premiere["ecart_recommandation"] != ""  # retenue à 15 000 $ au lieu de 20 000 $
+    assert seconde == {
+        "rang": "",
+        "no_demande": "D-002",
+        "note": "50.00",
+        "note_evaluateurs": "50.00",
+        "note_consensus": "sans consensus",
+        "n_evaluations": "1",
+        "ecart_type": "",
+        "statut": SOUS_SEUIL,
+        "montant_demande_an1": "",
+        "montant_demande_an2": "",
+        "non_admissible_an1": "0.00",
+        "non_admissible_an2": "",
+        "budget_admissible_an1": "",
+        "budget_admissible_an2": "",
+        "montant_recommande_an1": "0.00",
+        "montant_recommande_an2": "0.00",
+        "cumul_an1": "",
+        "cumul_an2": "",
+        "decision": "",
+        "montant_accorde_an1": "",
+        "montant_accorde_an2": "",
+        "ecart_recommandation": "",
+        "decision_ministere": "",
+        "montant_ministere_an1": "",
+        "montant_ministere_an2": "",
+        "dimension:zone": "",
+    }
+
+
+def test_pour_fichier_csv_excel_francais_et_terminal():
+    """« Excel (français) » : virgule décimale, sans espace de milliers ; au terminal, comme
+    sur les pages (« 25 000,50 $ », « 75,50 »). Une table sans note des évaluateurs, sans
+    consensus, sans cumul ni identifiant (un classement d'avant l'issue 16) : la note des
+    évaluateurs est le total, les autres cellules restent vides."""
+    table = _table_pour_fichier().drop(
+        columns=[
+            "total_evaluateurs",
+            "total_consensus",
+            "note_classee",
+            "cumul_an1",
+            "demande_id",
+            "a_confirmer_an1",
+            "decision_ministere",
+            "ministere_an1",
+            "ministere_an2",
+        ]
+    )
+    csv = classement.pour_fichier(table, decimale=",").iloc[0]
+    assert (csv["note"], csv["note_evaluateurs"], csv["montant_demande_an1"]) == (
+        "75,50",
+        "75,50",
+        "25000,50",
+    )
+    assert (csv["note_consensus"], csv["cumul_an1"], csv["cumul_an2"]) == ("", "", "0,00")
+    assert csv["ecart_recommandation"] == ""
+    assert csv["non_admissible_an1"] == "150,00"  # catégories à confirmer inconnues : 0 $
+    assert (csv["decision_ministere"], csv["montant_ministere_an1"]) == ("", "")
+    ecran = classement.pour_fichier(table, decimale=".", ecran=True).iloc[0]
+    assert (ecran["note"], ecran["ecart_type"]) == ("75,50", "1,50")
+    assert ecran["montant_demande_an1"] == f"25{NBSP}000,50{NBSP}$"
+    assert ecran["non_admissible_an1"] == f"150{NBSP}$"
+    assert "dimension:zone" not in ecran  # sans appel : aucune dimension
+
+
+# --- Règles de départage, historique des pondérations, ministère, poids de l'appel --------
+
+
+def test_regles_de_departage_finissent_par_le_numero(appel):
+    """Réglage du comité : le départage de l'appel, le numéro de demande en dernier recours
+    (une seule fois, même si l'appel le nomme ailleurs)."""
+    assert classement.regles_departage(appel) == list(appel.departage)
+    sans = replace(appel, departage=("projet_conjoint",))
+    assert classement.regles_departage(sans) == ["projet_conjoint", "no_demande"]
+    ailleurs = replace(appel, departage=("no_demande", "projet_conjoint"))
+    assert classement.regles_departage(ailleurs) == ["no_demande", "projet_conjoint"]
+    assert classement.libelle_regle("critere:coherence", appel) == (
+        "note plus haute en « Cohérence avec les priorités du ministère »"
+    )
+    assert classement.libelle_regle("critere:disparu", appel) == "note plus haute en « disparu »"
+
+
+def test_historique_des_ponderations():
+    """D'abord les poids de l'appel (ceux que remplace le premier changement), puis chaque
+    changement : qui (son nom s'il est connu), quand, pourquoi, et s'il suivait la première
+    évaluation soumise. Un critère absent d'un changement garde le poids de l'appel."""
+    from evaluation.appels.configuration import charger_appel
+
+    appel = charger_appel()
+    avant = {c.id: c.poids for c in appel.criteres} | {"pertinence": 30.0, "coherence": 15.0}
+    premier = {
+        "date": "2024-05-01",
+        "auteur": "pres@x.ca",
+        "poids": {c.id: 10.0 for c in appel.criteres} | {"visibilite": 50.0},
+        "poids_avant": avant,
+        "raison": "Visibilité sous-estimée",
+        "apres_notation": 1,
+    }
+    second = {"date": "2024-05-02", "auteur": "autre@x.ca", "poids": {"pertinence": 12.5}}
+    lignes = classement.historique_poids(appel, [premier, second], {"pres@x.ca": "Marie Roy"})
+    assert lignes == [
+        {
+            "date": None,
+            "auteur": "",
+            "poids": "Pertinence 30, Cohérence 15, Qualité 15, Caractère 15, Capacité 15, "
+            "Visibilité 10",
+            "raison": "pondérations de l'appel",
+            "apres_notation": False,
+        },
+        {
+            "date": "2024-05-01",
+            "auteur": "Marie Roy",
+            "poids": "Pertinence 10, Cohérence 10, Qualité 10, Caractère 10, Capacité 10, "
+            "Visibilité 50",
+            "raison": "Visibilité sous-estimée",
+            "apres_notation": True,
+        },
+        {
+            "date": "2024-05-02",
+            "auteur": "autre@x.ca",
+            "poids": "Pertinence 12,5, Cohérence 20, Qualité 15, Caractère 15, Capacité 15, "
+            "Visibilité 10",
+            "raison": "",
+            "apres_notation": False,
+        },
+    ]
+    (seule,) = classement.historique_poids(appel, [])
+    assert seule["poids"].startswith("Pertinence 25, Cohérence 20")
+
+
+def test_poids_de_l_appel_ceux_d_avant_la_notation():
+    """Les poids fixés avant la notation : ceux que remplace le premier changement fait
+    après la première évaluation soumise ; aucun (None) si rien n'a changé après, ou si ce
+    changement remettait les mêmes poids."""
+    en_vigueur = {"pertinence": 10.0, "visibilite": 50.0}
+    avant_notation = {"apres_notation": False, "poids_avant": {"pertinence": 40.0}}
+    apres = {"apres_notation": True, "poids_avant": {"pertinence": 25, "ancien": 5}}
+    assert classement.poids_de_l_appel(en_vigueur, []) is None
+    assert classement.poids_de_l_appel(en_vigueur, [avant_notation]) is None
+    assert classement.poids_de_l_appel(en_vigueur, [{"apres_notation": True}]) is None
+    assert classement.poids_de_l_appel(en_vigueur, [avant_notation, apres]) == {
+        "pertinence": 25.0,
+        "visibilite": 50.0,
+    }
+    meme = {"apres_notation": True, "poids_avant": {"pertinence": 10.0}}
+    assert classement.poids_de_l_appel(en_vigueur, [meme]) is None
+
+
+def test_colonnes_du_ministere():
+    """Issue 17 : à côté de la recommandation du comité, la décision du ministère et ce qui
+    vaut. L'appel : le ministère « conserve cependant la responsabilité de la sélection
+    définitive des projets et de la détermination des sommes » : sa décision l'emporte.
+    Demande 1 : retenue par le comité, le ministère baisse l'an 1 ; 2 : recommandation seule ;
+    3 : rien."""
+    table = pd.DataFrame({"demande_id": [1, 2, 3]})
+    comite = [
+        {"id": 11, "demande_id": 1, "decision": financement.RETENU, "montant_an1": 2_000_000,
+         "montant_an2": 500_000, "justification": "solide", "date": "2024-05-01"},
+        {"id": 12, "demande_id": 2, "decision": financement.RETENU, "montant_an1": 1_000_000,
+         "montant_an2": 0, "justification": None, "date": "2024-05-01"},
+    ]  # fmt: skip
+    ministere_ = [
+        {"demande_id": 1, "decision": financement.RETENU, "montant_an1": 1_500_000,
+         "montant_an2": 500_000, "raison": "crédits", "autorite": "La ministre",
+         "date": "2024-06-01", "decision_comite_id": 11},
+    ]  # fmt: skip
+    classement.colonnes_ministere(table, comite, ministere_)
+    assert table["decision_ministere"].tolist() == [financement.RETENU, "", ""]
+    assert table["ministere_an1"].tolist() == [1_500_000, pd.NA, pd.NA]
+    assert table["ministere_an2"].tolist() == [500_000, pd.NA, pd.NA]
+    assert table["raison_ministere"].tolist() == ["crédits", "", ""]
+    assert table["autorite_ministere"].tolist() == ["La ministre", "", ""]
+    assert table["date_ministere"].iloc[0] == "2024-06-01"
+    assert table["date_ministere"].iloc[1:].isna().all()
+    assert table["etat_ministere"].tolist() == ["modifiée", "à décider", ""]
+    assert table["decision_finale"].tolist() == [financement.RETENU, financement.RETENU, ""]
+    assert table["finale_an1"].tolist() == [1_500_000, 1_000_000, pd.NA]
+    assert table["finale_an2"].tolist() == [500_000, 0, pd.NA]
+    assert table["source_finale"].tolist() == ["ministere", "comite", ""]
+
+
+def test_colonnes_montants_sans_budgets(appel):
+    """Budgets inconnus : les colonnes du budget admissible sont vides (pas zéro), pour
+    chaque année, et aucun budget admissible ne borne le montant recommandé."""
+    donnees = classement.Donnees(
+        demandes=pd.DataFrame([_demande(1), _demande(2)]),
+        notes=pd.DataFrame(),
+        evaluations=pd.DataFrame(),
+        modifications=[],
+        decisions=[],
+        attendues={},
+        poids=appel.poids,
+        ponderation=None,
+        reglages=None,
+    )
+    colonnes, admissibles = classement.colonnes_montants(appel, donnees)
+    assert admissibles is None
+    assert colonnes.index.tolist() == [1, 2]
+    for a in (1, 2):
+        for cle in ("budget", "non_admissible", "a_confirmer", "exces_plafond", "admissible"):
+            assert colonnes[f"{cle}_an{a}"].isna().all()
+
+
+def test_cube_des_notes_repris_seulement_s_il_porte_les_criteres_de_l_appel(appel):
+    """Le cube des notes fait au chargement est repris tel quel quand il porte les critères
+    de l'appel, dans leur ordre ; fait pour d'autres critères (ou un autre ordre), il est
+    refait depuis les notes : le classement est le même qu'avec un cube neuf."""
+    demandes = pd.DataFrame([_demande(1), _demande(2)])
+    notes = _longues({1: {"a": HAUT_PERTINENCE}, 2: {"a": [9, 9, 9, 9, 9, 5]}})
+    base = {
+        "demandes": demandes,
+        "notes": notes,
+        "evaluations": pd.DataFrame(),
+        "modifications": [],
+        "decisions": [],
+        "attendues": {1: 1, 2: 1},
+        "poids": appel.poids,
+        "ponderation": None,
+        "reglages": None,
+        "admissibilite": _etats(demandes),
+    }
+    colonnes = ["demande_id", "total", "rang"]
+    neuf = classement.classement(appel, classement.Donnees(**base))[colonnes]
+    assert neuf["demande_id"].tolist() == [2, 1]
+    assert neuf["total"].tolist() == pytest.approx([86.0, 68.5])  # 0,9 × 90 + 5 ; 68,5
+    criteres = list(appel.poids)
+    for ordre in (criteres, criteres[::-1]):
+        cube = notation.cube(notes, demandes["id"], ordre)
+        avec = classement.classement(appel, classement.Donnees(**base, cube=cube))[colonnes]
+        pd.testing.assert_frame_equal(avec, neuf)

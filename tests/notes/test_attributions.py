@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from evaluation.appels.configuration import appel_depuis_toml
 from evaluation.notes.attributions import (
     appliquer_repartition,
     charger,
@@ -15,14 +16,14 @@ from evaluation.notes.attributions import (
     retirer_conflit,
     verrouiller,
 )
-from evaluation.notes.evaluations import enregistrer
+from evaluation.notes.evaluations import enregistrer, noter_consultation
 from evaluation.notes.repartition import (
     DECLARE,
     REGLE,
     ErreurAttribution,
     Reglages,
 )
-from evaluation.notes.saisie import BROUILLON, Saisie
+from evaluation.notes.saisie import BROUILLON, SOUMISE, Saisie
 from evaluation.socle import mots_de_passe, stockage
 from evaluation.socle.comptes import creer_compte, desactiver_compte
 from tests.filtrage import admettre
@@ -147,6 +148,16 @@ def test_comptes_inactifs_ou_non_evaluateurs_ne_sont_pas_evaluateurs(moteur, app
     assert {e for _, e in _stockees(moteur, appel)} == set(trois)
 
 
+def test_evaluateurs_en_ordre_alphabetique_quelle_que_soit_la_base(moteur, appel, six, monkeypatch):
+    """Les colonnes du tableau d'attributions et la répartition suivent l'ordre des
+    courriels, pas celui où la base rend les comptes (un PostgreSQL en collation fr_CA
+    range « ab@ » avant « a.c@ », qui passe devant en ordre de caractères)."""
+    _evaluateurs(moteur, ("a.c@x.ca", "ab@x.ca", "b@x.ca"))
+    lire = stockage.lire_comptes
+    monkeypatch.setattr(stockage, "lire_comptes", lambda **k: lire(**k)[::-1])
+    assert charger(appel.id, moteur=moteur).evaluateurs == ("a.c@x.ca", "ab@x.ca", "b@x.ca")
+
+
 @pytest.mark.parametrize("n_evaluateurs", [3, 5])
 def test_repartition_n_par_demande_equilibree_et_journalisee(moteur, appel, six, n_evaluateurs):
     evaluateurs = _evaluateurs(moteur, [f"e{i}@x.ca" for i in range(n_evaluateurs)])
@@ -167,7 +178,8 @@ def test_repartition_n_par_demande_equilibree_et_journalisee(moteur, appel, six,
 
     journal = _journal(moteur)
     attributions = [j for j in journal if j["objet"] == "attribution"]
-    assert {(j["demande_id"], j["evaluateur"]) for j in attributions} == set(etat.stockees)
+    # Au journal dans l'ordre des demandes, puis des évaluateurs.
+    assert [(j["demande_id"], j["evaluateur"]) for j in attributions] == sorted(etat.stockees)
     assert len(attributions) == 12
     assert all(j["ancien"] is None and j["nouveau"] == "attribuée" for j in attributions)
     assert all(j["auteur"] == ADMIN and j["date"] == INSTANT for j in attributions)
@@ -228,7 +240,7 @@ def test_retour_au_mode_par_defaut_retire_les_attributions(moteur, appel, six, t
         assert etat.demandes_de(e) == list(etat.demandes)
     nouvelles = _journal(moteur)[avant:]
     retraits = [j for j in nouvelles if j["objet"] == "attribution"]
-    assert {(j["demande_id"], j["evaluateur"]) for j in retraits} == stockees
+    assert [(j["demande_id"], j["evaluateur"]) for j in retraits] == sorted(stockees)
     assert all(j["ancien"] == "attribuée" and j["nouveau"] is None for j in retraits)
     (reglage,) = [j for j in nouvelles if j["objet"] == "reglage:evaluateurs_par_demande"]
     assert (reglage["ancien"], reglage["nouveau"]) == ("2", None)
@@ -293,7 +305,37 @@ def test_modifier_attributions_tout_ou_rien(moteur, appel, six, trois):
         ("attribution", libre, "c@x.ca", None, "attribuée", ADMIN),
         ("attribution", libre, "a@x.ca", "attribuée", None, ADMIN),
     }
+    assert {j["date"] for j in nouvelles} == {INSTANT}  # l'heure de la correction
     assert len(nouvelles) == 2
+
+
+def test_modifier_attributions_dit_chaque_probleme_dans_l_ordre_des_demandes(
+    moteur, appel, six, trois
+):
+    """Un lot refusé dit tous ses problèmes, ajouts d'abord puis retraits, chacun dans
+    l'ordre des demandes : la personne qui corrige le tableau les retrouve ligne par ligne.
+    Rien n'est enregistré."""
+    appliquer_repartition(appel, 3, moteur=moteur, auteur=ADMIN)
+    ids = [six[n] for n in ("A-1", "A-2", "A-3", "A-4", "A-5", "A-6")]
+    # Des inconnus nommés à rebours des demandes : l'ordre du message est celui des demandes.
+    ajouts = [(d, f"inconnu{9 - k}@x.ca") for k, d in enumerate(ids)] + [(99_999, "a@x.ca")]
+    commencees = [(d, "b@x.ca") for d in ids[:5]]
+    for d, e in commencees:
+        enregistrer(appel, d, e, Saisie(notes={"pertinence": 5.0}), BROUILLON, moteur=moteur)
+    stockees, journal = _stockees(moteur, appel), _journal(moteur)
+    with pytest.raises(ErreurAttribution) as refus:
+        modifier_attributions(appel, ajouts[::-1], commencees[::-1], moteur=moteur, auteur=ADMIN)
+    assert str(refus.value) == " ".join(
+        [f"inconnu{9 - k}@x.ca n'est pas un évaluateur actif de l'appel." for k in range(6)]
+        + ["la demande 99999 n'existe pas dans l'appel."]
+        + [
+            f"b@x.ca a déjà commencé l'évaluation de la demande {d} : son attribution reste "
+            "(ses notes ne sont jamais retirées)."
+            for d, _ in commencees
+        ]
+    )
+    assert _stockees(moteur, appel) == stockees
+    assert _journal(moteur) == journal
 
 
 def test_modifier_attributions_refuse_un_conflit_de_regle(moteur, appel, six, trois):
@@ -325,14 +367,21 @@ def test_declarer_conflit(moteur, appel, six, trois):
     d = etat.demandes_de("b@x.ca")[0]
     avant = len(_journal(moteur))
     declarer_conflit(
-        appel.id, d, "b@x.ca", "  ma sœur dirige le projet ", moteur=moteur, auteur="b@x.ca"
+        appel.id,
+        d,
+        "b@x.ca",
+        "  ma sœur dirige le projet ",
+        moteur=moteur,
+        auteur="b@x.ca",
+        maintenant=INSTANT,
     )
     etat = charger(appel.id, moteur=moteur)
     conflit = etat.conflits[(d, "b@x.ca")]
-    assert (conflit.raison, conflit.origine, conflit.auteur) == (
+    assert (conflit.raison, conflit.origine, conflit.auteur, conflit.date) == (
         "ma sœur dirige le projet",
         DECLARE,
         "b@x.ca",
+        INSTANT,
     )
     assert etat.conflits_de("b@x.ca") == [conflit]
     assert d not in etat.demandes_de("b@x.ca")
@@ -346,6 +395,7 @@ def test_declarer_conflit(moteur, appel, six, trois):
         ligne["nouveau"],
         ligne["auteur"],
     ) == ("conflit", d, "b@x.ca", None, "ma sœur dirige le projet", "b@x.ca")
+    assert ligne["date"] == INSTANT
 
     with pytest.raises(ErreurAttribution, match="déjà inscrit"):
         declarer_conflit(appel.id, d, "b@x.ca", "encore", moteur=moteur, auteur=ADMIN)
@@ -366,6 +416,73 @@ def test_declarer_conflit_sur_une_demande_inconnue_refuse(moteur, appel, six, tr
     with pytest.raises(ErreurAttribution, match="n'existe pas"):
         declarer_conflit("autre-appel", six["A-1"], "a@x.ca", "x", moteur=moteur, auteur=ADMIN)
     assert _journal(moteur) == []
+
+
+def test_plusieurs_conflits_sur_une_demande_ou_un_evaluateur(moteur, appel, six, trois):
+    """Deux évaluateurs en conflit sur la même demande, un évaluateur en conflit sur deux
+    demandes : chaque conflit s'inscrit, et lever l'un ne touche pas aux autres (le
+    journal garde la raison de celui qui est levé)."""
+    d1, d2 = six["A-1"], six["A-2"]
+    declarer_conflit(appel.id, d1, "a@x.ca", "voisin", moteur=moteur, auteur=ADMIN)
+    declarer_conflit(appel.id, d1, "b@x.ca", "cousin", moteur=moteur, auteur=ADMIN)
+    declarer_conflit(appel.id, d2, "a@x.ca", "associé", moteur=moteur, auteur=ADMIN)
+    raisons = {k: c.raison for k, c in charger(appel.id, moteur=moteur).conflits.items()}
+    assert raisons == {
+        (d1, "a@x.ca"): "voisin",
+        (d1, "b@x.ca"): "cousin",
+        (d2, "a@x.ca"): "associé",
+    }
+    retirer_conflit(appel.id, d1, "b@x.ca", moteur=moteur, auteur=ADMIN)
+    assert _journal(moteur)[-1]["ancien"] == "cousin"
+    raisons = {k: c.raison for k, c in charger(appel.id, moteur=moteur).conflits.items()}
+    assert raisons == {(d1, "a@x.ca"): "voisin", (d2, "a@x.ca"): "associé"}
+
+
+def test_conflit_declare_par_l_evaluateur_apres_avoir_vu_les_notes(moteur, appel, six, trois):
+    """Réglage du comité (`apres_consultation`, l'appel n'en dit rien) : se déclarer soi-même
+    en conflit retire sa note du calcul ; après avoir soumis puis vu les notes des autres,
+    c'est changer son évaluation après consultation. « refuser » : refusé à l'évaluateur
+    (l'administration peut toujours l'inscrire) ; « signaler » : permis, l'évaluation est
+    marquée et le journal le dit. Sans consultation, rien de tel."""
+    strict = appel_depuis_toml(
+        appel.source_toml.replace(
+            'apres_consultation = "signaler"', 'apres_consultation = "refuser"'
+        )
+    )
+    assert strict.id == appel.id and strict.apres_consultation == "refuser"
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(strict, connexion=c)
+    vue, pas_vue = six["A-1"], six["A-2"]
+    saisie = Saisie(notes={c.id: 7.0 for c in appel.criteres}, admissible=True)
+    for d in (vue, pas_vue):
+        enregistrer(strict, d, "a@x.ca", saisie, SOUMISE, moteur=moteur)
+    assert noter_consultation(strict, vue, "a@x.ca", moteur=moteur, maintenant=INSTANT)
+    with pytest.raises(ErreurAttribution, match="retirerait votre note du calcul"):
+        declarer_conflit(strict.id, vue, "a@x.ca", "voisin", moteur=moteur, auteur="a@x.ca")
+    assert charger(appel.id, moteur=moteur).conflits == {}
+    declarer_conflit(strict.id, pas_vue, "a@x.ca", "cousin", moteur=moteur, auteur="a@x.ca")
+    declarer_conflit(strict.id, vue, "a@x.ca", "voisin", moteur=moteur, auteur=ADMIN)
+    assert set(charger(appel.id, moteur=moteur).conflits) == {(vue, "a@x.ca"), (pas_vue, "a@x.ca")}
+
+    with moteur.begin() as c:
+        stockage.enregistrer_appel(appel, connexion=c)  # « signaler »
+    signalee = six["A-3"]
+    enregistrer(appel, signalee, "b@x.ca", saisie, SOUMISE, moteur=moteur)
+    noter_consultation(appel, signalee, "b@x.ca", moteur=moteur, maintenant=INSTANT)
+    declarer_conflit(appel.id, signalee, "b@x.ca", "parent", moteur=moteur, auteur="b@x.ca")
+    with moteur.connect() as c:
+        marquees = stockage.lire_evaluations(appel.id, connexion=c).set_index(
+            ["demande_id", "evaluateur"]
+        )["modifiee_apres_consultation"]
+    assert {k for k, v in marquees.items() if v} == {(signalee, "b@x.ca")}
+    changements = [j for j in _journal(moteur) if j["objet"] == "modifiee_apres_consultation"]
+    assert [(j["demande_id"], j["evaluateur"], j["nouveau"]) for j in changements] == [
+        (
+            signalee,
+            "b@x.ca",
+            "conflit d'intérêts déclaré après consultation (parent) : note retirée",
+        )
+    ]
 
 
 def test_retirer_conflit_journalise_l_ancienne_raison(moteur, appel, six, trois):
@@ -447,6 +564,13 @@ def test_motif_refus(moteur, appel, six, trois):
     assert "verrouillées" in _motif(moteur, appel, d, attribue)
     # Lire (modification=False) reste permis sous verrouillage.
     assert _motif(moteur, appel, d, attribue, modification=False) is None
+    # Un compte qui n'évalue pas (ou plus) ne lit ni n'enregistre rien, même attribué.
+    creer_compte("pres@x.ca", "president", MDP, moteur=moteur)
+    desactiver_compte(attribue, moteur=moteur)
+    for qui in (attribue, "pres@x.ca"):
+        assert _motif(moteur, appel, d, qui, modification=False) == (
+            "seul un compte d'évaluateur actif enregistre des évaluations."
+        )
 
 
 def test_verrouiller_journalise_et_garde_le_reglage(moteur, appel, six, trois):
@@ -479,6 +603,19 @@ def test_verrouiller_les_decisions_fige_aussi_les_notes(moteur, appel):
     )
     reglages = attributions.charger(appel.id, moteur=moteur).reglages
     assert not reglages.decisions_verrouillees and reglages.verrouille
+
+
+def test_rouvrir_les_decisions_ne_verrouille_pas_les_notes(moteur, appel):
+    """Les notes rouvertes, rouvrir aussi les décisions les laisse ouvertes : seul le
+    verrouillage des décisions fige les notes. Un verrou inconnu est refusé."""
+    verrouiller(appel.id, True, moteur=moteur, auteur="pres@x.ca", quoi="decisions_verrouillees")
+    verrouiller(appel.id, False, moteur=moteur, auteur="pres@x.ca")
+    verrouiller(appel.id, False, moteur=moteur, auteur="pres@x.ca", quoi="decisions_verrouillees")
+    reglages = charger(appel.id, moteur=moteur).reglages
+    assert not reglages.verrouille and not reglages.decisions_verrouillees
+    with pytest.raises(ValueError, match="« tout » inconnu"):
+        verrouiller(appel.id, True, moteur=moteur, auteur="pres@x.ca", quoi="tout")
+    assert not charger(appel.id, moteur=moteur).reglages.verrouille
 
 
 def test_lever_un_conflit_revue_issue_16(moteur, appel, six, trois):

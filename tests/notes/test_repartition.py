@@ -5,9 +5,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluation.notes.repartition import (
+    DECLARE,
     Attributions,
     Conflit,
     Reglages,
+    _reglages,
+    changements_du_tableau,
     conflits_evidents,
     repartir,
 )
@@ -29,6 +32,52 @@ def test_repartition_stable():
     assert repartir(range(10), list("abcde"), 2) == repartir(range(10), list("edcba"), 2)
 
 
+def test_demandes_servies_par_numero_quel_que_soit_l_ordre_d_entree():
+    """La moins chargée d'abord, puis l'ordre alphabétique, les demandes prises dans l'ordre
+    de leur numéro : 1 reçoit a, 8 reçoit b (a en a déjà une), 16 revient à a (égalité,
+    ordre alphabétique), que les demandes arrivent triées, à l'envers ou en double."""
+    attendu = {1: ("a",), 8: ("b",), 16: ("a",)}
+    for entree in ([1, 8, 16], [16, 8, 1], [8, 16, 1, 8]):
+        r = repartir(entree, ["b", "a"], 1)
+        assert r.par_demande == attendu
+        assert r.charge() == {"a": 2, "b": 1}
+
+
+def test_evaluateurs_d_une_demande_en_ordre_alphabetique():
+    """Trois évaluateurs, deux par demande : 1 → a, b (égalité : ordre alphabétique) ; 2 → c
+    (le moins chargé) puis a ; 3 → b et c (une chacun, a en a deux). Chaque demande affiche
+    ses évaluateurs dans l'ordre alphabétique, pas dans l'ordre où ils ont été choisis."""
+    r = repartir([1, 2, 3], ["c", "b", "a"], 2)
+    assert r.par_demande == {1: ("a", "b"), 2: ("a", "c"), 3: ("b", "c")}
+    assert r.charge() == {"a": 2, "b": 2, "c": 2}
+    assert r.manques == {}
+
+
+def test_evaluateurs_imposes_comptes_une_fois_dans_la_charge():
+    """a a déjà commencé les demandes 5 et 6 : il les garde, et elles comptent dans sa
+    charge (2 au départ). Une par demande : 1 et 2 vont à b (0 puis 1 contre 2), 3 à a
+    (égalité 2-2, ordre alphabétique), 4 à b (3 contre 2) ; chacun en a trois."""
+    r = repartir(range(1, 7), ["a", "b"], 1, imposees={5: ["a"], 6: ["a"]})
+    assert r.par_demande == {1: ("b",), 2: ("b",), 3: ("a",), 4: ("b",), 5: ("a",), 6: ("a",)}
+    assert r.charge() == {"a": 3, "b": 3}
+
+
+def test_evaluateur_impose_en_conflit_ou_inactif_ignore():
+    """Un évaluateur « imposé » (il a commencé) qui est en conflit sur la demande, ou qui
+    n'évalue plus (absent de la liste), n'est pas gardé : la demande est attribuée comme
+    les autres, à un évaluateur sans conflit."""
+    r = repartir(
+        [1, 2],
+        ["a", "b"],
+        1,
+        conflits=[Conflit(1, "a", "voisin")],
+        imposees={1: ["a"], 2: ["z"]},
+    )
+    assert r.par_demande == {1: ("b",), 2: ("a",)}
+    assert r.manques == {}
+
+
+@settings(deadline=None)  # pas d'horloge : la machine est partagée
 @given(
     n_demandes=st.integers(1, 60),
     n_evaluateurs=st.integers(1, 12),
@@ -201,3 +250,46 @@ def test_nombres_attendus_comme_evaluateurs_de(
         {p: Conflit(p[0], p[1], "x") for p in conflits},
     )
     assert etat.nombres_attendus() == {d: len(etat.evaluateurs_de(d)) for d in range(n_demandes)}
+
+
+def test_conflits_de_un_evaluateur_par_demande():
+    """Les conflits d'un évaluateur (la page Évaluation les lui montre) : les siens seuls,
+    dans l'ordre des demandes, quel que soit l'ordre où ils ont été lus."""
+    conflits = {
+        (9, "a"): Conflit(9, "a", "voisin", DECLARE),
+        (3, "b"): Conflit(3, "b", "région"),
+        (2, "a"): Conflit(2, "a", "municipalité"),
+    }
+    etat = Attributions(Reglages(), (2, 3, 9), ("a", "b"), frozenset(), conflits)
+    assert etat.conflits_de("a") == [conflits[(2, "a")], conflits[(9, "a")]]
+    assert etat.conflits_de("b") == [conflits[(3, "b")]]
+    assert etat.conflits_de("c") == []
+
+
+def test_reglages_d_un_appel_sans_reglage_enregistre():
+    """Un appel dont personne n'a encore réglé la campagne : chaque évaluateur évalue
+    chaque demande, ni les évaluations ni les décisions ne sont verrouillées."""
+    assert _reglages(None) == Reglages(None, False, None, None, False)
+    assert not Reglages().verrouille and not Reglages().decisions_verrouillees
+    ligne = {
+        "evaluateurs_par_demande": 2,
+        "verrouille": 1,
+        "modifie_le": None,
+        "modifie_par": "pres@x.ca",
+    }  # une base d'avant le verrou des décisions : la colonne manque
+    assert _reglages(ligne) == Reglages(2, True, None, "pres@x.ca", False)
+
+
+def test_changements_du_tableau_d_attributions():
+    """Le tableau de la page Attributions : une case cochée qui n'était pas attribuée
+    s'ajoute, une case décochée qui l'était se retire ; recocher une attribution déjà
+    là ou décocher une case vide ne change rien ; les colonnes qui ne sont pas des
+    évaluateurs (« No », « Municipalité ») sont ignorées."""
+    stockees = {(10, "a"), (20, "b")}
+    modifiees = {
+        0: {"a": True, "b": True, "No": "X-1"},  # (10, a) déjà là ; (10, b) s'ajoute
+        "1": {"a": False, "b": False, "Municipalité": ""},  # (20, b) se retire ; (20, a) vide
+    }
+    ajouts, retraits = changements_du_tableau([10, 20], ["a", "b"], modifiees, stockees)
+    assert ajouts == {(10, "b")}
+    assert retraits == {(20, "b")}
