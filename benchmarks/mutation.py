@@ -295,6 +295,12 @@ def _enfant(copie: Path, ids: list[str], carte: tuple[Path, Path] | None = None)
             p for p in sys.path if p and Path(p).resolve() not in (RACINE, RACINE / "benchmarks")
         ]
         options = ["-x", "-q", "-p", "no:cacheprovider", *_AVERTISSEMENTS, *ids]
+        # Pas d'échéance de hypothesis (200 ms) : sur une machine chargée, elle tuerait un
+        # mutant par hasard. Un test qui fixe la sienne la garde.
+        import hypothesis
+
+        hypothesis.settings.register_profile("mutation", deadline=None)
+        hypothesis.settings.load_profile("mutation")
         if carte is None:
             code = int(pytest.main(options))
         else:
@@ -487,16 +493,21 @@ def main(argv: list[str] | None = None) -> int:
                     random.Random(f"{args.graine}:{nom}").sample(mutants, args.max),
                     key=lambda m: m.numero,
                 )
-            taches = []
+            # Une ligne qu'aucun test n'exécute (ni à l'import ni pendant un test) : son mutant
+            # survit sans qu'on le joue. Une ligne exécutée à l'import (contexte vide) touche
+            # tous les tests : le fichier entier.
+            taches, non_couverts = [], []
             for m in mutants:
                 contextes = carte.get(m.ligne, set())
-                if contextes and "" not in contextes:
+                if not contextes:
+                    non_couverts.append(m)
+                elif "" not in contextes:
                     taches.append(_Tache(m, sorted(contextes), False))
                 else:
                     taches.append(_Tache(m, tests, True))
             comptes = {"tué": 0, "survit": 0, "délai": 0, "aucun test": 0, "équivalent": 0}
 
-            def rendre(mutant, resultat, nom=nom, original=original, comptes=comptes):
+            def rendre(mutant, resultat, nom=nom, original=original, comptes=comptes, pourquoi=""):
                 cle = _cle(nom, original, mutant)
                 if cle in equivalents:
                     reconnus.add(cle)
@@ -508,8 +519,12 @@ def main(argv: list[str] | None = None) -> int:
                 if resultat == "survit":
                     survivants.append(mutant)
                 if args.detail:
-                    print(f"  {nom}:{mutant.ligne} {mutant.quoi} : {resultat}", flush=True)
+                    print(
+                        f"  {nom}:{mutant.ligne} {mutant.quoi} : {resultat}{pourquoi}", flush=True
+                    )
 
+            for m in non_couverts:
+                rendre(m, "survit", pourquoi=" (aucun test n'exécute la ligne)")
             _campagne(copies, chemin, original, taches, tests, 3 * duree + 30, rendre)
             tues = comptes["tué"] + comptes["délai"]
             bilan.append(
