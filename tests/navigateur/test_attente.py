@@ -4,7 +4,7 @@ d'exécutions, et un geste qui ne relance pas le script la fait échouer en le d
 
 import pytest
 
-from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin
+from tests.navigateur.conftest import MOT_DE_PASSE, attendre_fin, se_connecter
 
 pytestmark = pytest.mark.navigateur
 ADMIN = "admin@exemple.qc.ca"
@@ -33,10 +33,7 @@ def test_un_geste_sans_execution_echoue_en_le_disant(serveur, page):
     exécution après ce geste échoue, avec un message qui dit quoi faire."""
     page.goto(f"{serveur}/parametres")
     attendre_fin(page)
-    page.get_by_label("Courriel").fill(ADMIN)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    attendre_fin(page)
+    se_connecter(page, ADMIN)
     page.get_by_role("tab", name="Créer un appel").click()
     with pytest.raises(AssertionError, match="aucune exécution de Streamlit demandée"):
         attendre_fin(page, delai=3_000)
