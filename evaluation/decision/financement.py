@@ -1,14 +1,13 @@
 """Le financement : budget admissible et montant recommandé par année (par défaut la
 demande, plafonnée, jamais au-dessus du budget admissible ; la présidence peut le changer,
-avec une raison, jusqu'au plafond de l'appel : `decisions.modifier_montant` ne le borne pas
-au budget admissible, le ministère gardant « la détermination des sommes »), la ligne
-de financement face à l'enveloppe de chaque année, et les décisions du comité. Les montants
-sont en cents.
+avec une raison, jusqu'au plus petit du plafond de l'appel et du budget admissible de
+l'année : `refus_au_dessus_du_budget_admissible`), la ligne de financement face à
+l'enveloppe de chaque année, et les décisions du comité. Les montants sont en cents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,6 +156,42 @@ def budget_admissible(b: Budgets, appel: Appel) -> np.ndarray:
     return b.admissible + plafonnees_retenues(
         b.plafonnee, appel.plafond_visas, appel.portee_plafond_visas
     )
+
+
+def refus_au_dessus_du_budget_admissible(
+    appel: Appel,
+    no_demande: str,
+    montants: Sequence[int],
+    admissibles: Sequence[int],
+    quoi: str = "recommandé",
+) -> str | None:
+    """Pourquoi `montants` (un par année, en cents) ne peut pas être recommandé ni accordé à
+    la demande `no_demande` (None s'il le peut) : le montant d'une année dépasse le budget
+    admissible de cette année (`admissibles`, `budget_admissible` ou `admissible_anN` de
+    `montants_de_la_demande`).
+
+    L'appel : « Les dépenses admissibles sont les suivantes : […] » et « La subvention
+    demandée pour un projet retenu ne pourra pas excéder 25 000 $ par année dans le cas
+    d'une initiative portée par une seule ville. » La subvention paie des dépenses
+    admissibles : au-delà du budget admissible de l'année, elle paierait des dépenses non
+    admissibles (ou des frais de visas au-delà de leur plafond). Vaut pour la présidence
+    (montant modifié), le comité (montant accordé, tirage, décision groupée, scénario) et
+    le ministère (mêmes bornes que le comité). `quoi` : « recommandé » ou « accordé »,
+    pour le message."""
+    periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()]
+    for a, (m, admissible) in enumerate(zip(montants, admissibles, strict=False)):
+        if int(m) > int(admissible):
+            periode = f" ({periodes[a]})" if a < len(periodes) else ""
+            return (
+                f"{no_demande} : {montant(int(m))} {quoi} pour l'année {a + 1}{periode} "
+                f"dépasse le budget admissible de cette année, {montant(int(admissible))} "
+                "(les lignes de budget des dépenses admissibles, plus les frais de visas et "
+                f"d'assurance jusqu'à {montant(appel.plafond_visas)}) : la subvention paierait "
+                f"des dépenses non admissibles. Inscrivez au plus {montant(int(admissible))}, "
+                "ou, si le budget de la demande est incomplet ou mal classé, corrigez ses "
+                "lignes de budget et réimportez-la (page Importation)."
+            )
+    return None
 
 
 def bonifications_par_demande(

@@ -367,6 +367,49 @@ def test_montants_recommandes_remplaces_par_les_modifications(appel):
     assert set(retenues) == {(20, 2), (10, 1)}
 
 
+@pytest.mark.parametrize(
+    ("montants", "admissibles", "annee", "periode"),
+    [
+        pytest.param((2_000_000, 1_000_000), (2_000_000, 0), 2, "2025-2026", id="an2-sans-budget"),
+        pytest.param((2_000_001, 0), (2_000_000, 0), 1, "2024-2025", id="un-cent-an1"),
+        pytest.param((3_000_000, 3_000_000), (2_000_000, 0), 1, "2024-2025", id="premiere-nommee"),
+    ],
+)
+def test_refus_au_dessus_du_budget_admissible(appel, montants, admissibles, annee, periode):
+    """« Les dépenses admissibles sont les suivantes : […] » et « La subvention demandée
+    pour un projet retenu ne pourra pas excéder 25 000 $ par année dans le cas d'une
+    initiative portée par une seule ville. » : au-delà du budget admissible d'une année, la
+    subvention paierait des dépenses non admissibles. Le message nomme la demande, l'année,
+    le montant et le budget admissible, et dit quoi faire."""
+    refus = financement.refus_au_dessus_du_budget_admissible(
+        appel, "T-007", montants, admissibles, "recommandé"
+    )
+    m, a = montants[annee - 1], admissibles[annee - 1]
+    assert refus.startswith(
+        f"T-007 : {montant(m)} recommandé pour l'année {annee} ({periode}) dépasse le budget "
+        f"admissible de cette année, {montant(a)} "
+    )
+    assert f"Inscrivez au plus {montant(a)}" in refus
+    assert "corrigez ses lignes de budget et réimportez-la (page Importation)" in refus
+
+
+@pytest.mark.parametrize(
+    ("montants", "admissibles"),
+    [
+        pytest.param((2_000_000, 0), (2_000_000, 0), id="egal"),
+        pytest.param((0, 0), (0, 0), id="rien"),
+        pytest.param((1_500_000, 500_000), (2_000_000, 1_000_000), id="sous"),
+        pytest.param((np.int64(2_000_000),), np.array([2_000_000, 0]), id="numpy-une-annee"),
+    ],
+)
+def test_permis_jusqu_au_budget_admissible(appel, montants, admissibles):
+    """Le jumeau : jusqu'au budget admissible de chaque année, rien n'est refusé."""
+    assert (
+        financement.refus_au_dessus_du_budget_admissible(appel, "T-007", montants, admissibles)
+        is None
+    )
+
+
 # --- Versions lues par les pages (modifications concurrentes) -----------------------------
 
 
