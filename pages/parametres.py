@@ -11,6 +11,7 @@ import streamlit as st
 from evaluation.appels import reglages
 from evaluation.appels.configuration import (
     AGREGATIONS,
+    ANNEES_FINANCEES_MAX,
     APRES_CONSULTATION,
     CHAMPS_FORMULAIRE,
     LIBELLES_NOTE_RETENUE,
@@ -371,7 +372,8 @@ with onglet_modifier:
         annees = d.number_input(
             "Nombre d'années financières",
             min_value=1,
-            max_value=10,
+            # Pas plus d'années que le formulaire ne porte de montants demandés (F26).
+            max_value=ANNEES_FINANCEES_MAX,
             value=int(f["nombre_annees_max"]),
             key=cle + "annees",
         )

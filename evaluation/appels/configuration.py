@@ -19,6 +19,7 @@ from typing import Any
 from evaluation.appels import reglages as _reglages
 from evaluation.appels.reglages import Reglage, Source
 from evaluation.socle.champs import CHAMPS_FORMULAIRE as _CHAMPS_DU_FORMULAIRE
+from evaluation.socle.champs import CLES_MONTANT_DEMANDE
 from evaluation.socle.chemins import DONNEES
 from evaluation.socle.formats import date, pluriel
 from evaluation.socle.texte import compacter
@@ -615,7 +616,10 @@ def _verifier(
 # Aucun montant, poids, note ni nombre d'une configuration d'appel n'approche un milliard ;
 # au-delà (ou infini, ou « nan »), c'est une erreur de saisie qui ferait planter les calculs.
 NOMBRE_MAX = 1_000_000_000
-ANNEES_FINANCEES_MAX = 10
+# Autant d'années financières que le formulaire de demande porte de montants demandés (un
+# par année, `socle.champs.CLES_MONTANT_DEMANDE`) : une année de plus n'aurait jamais de
+# montant demandé, donc jamais de montant recommandé (F26).
+ANNEES_FINANCEES_MAX = len(CLES_MONTANT_DEMANDE)
 CRANS_MAX = 1000
 ANNEES_PERMISES = (1900, 2200)
 
@@ -859,9 +863,19 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         elif bornes := [p for p in map(_hors_bornes, enveloppe) if p]:
             erreurs.append(f"[financement] : un montant de l'enveloppe {bornes[0]}.")
             enveloppe = []
-        if not 1 <= fin["nombre_annees_max"] <= ANNEES_FINANCEES_MAX:
+        annees = fin["nombre_annees_max"]
+        if annees < 1:
             erreurs.append(
-                f"[financement] : nombre_annees_max doit valoir de 1 à {ANNEES_FINANCEES_MAX}."
+                f"[financement] : nombre_annees_max vaut {annees} : un appel finance au moins "
+                f"une année financière. Écrivez une valeur de 1 à {ANNEES_FINANCEES_MAX}."
+            )
+        elif annees > ANNEES_FINANCEES_MAX:
+            erreurs.append(
+                f"[financement] : nombre_annees_max vaut {annees}, mais le formulaire de demande "
+                "(le gabarit d'importation) ne porte un montant demandé par année que pour "
+                f"{ANNEES_FINANCEES_MAX} années ({', '.join(CLES_MONTANT_DEMANDE)}) : les années "
+                "de plus ne seraient jamais financées. Écrivez une valeur de 1 à "
+                f"{ANNEES_FINANCEES_MAX}."
             )
         elif len(enveloppe) != fin["nombre_annees_max"]:
             erreurs.append(

@@ -14,10 +14,13 @@ import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
+from evaluation.socle.champs import CLES_MONTANT_DEMANDE
 from evaluation.socle.concurrence import ModificationConcurrente
 from evaluation.socle.formats import montant
 
-CLES_DEMANDE = ("montant_demande_an1", "montant_demande_an2")
+# Un montant demandé par année que le formulaire porte (la configuration refuse un appel
+# de plus d'années).
+CLES_DEMANDE = CLES_MONTANT_DEMANDE
 FINANCE, ATTENTE = "financé", "liste d'attente"
 RETENU, LISTE_ATTENTE, REFUSE = "retenu", "liste d'attente", "refusé"
 DECISIONS = (RETENU, LISTE_ATTENTE, REFUSE)
