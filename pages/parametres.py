@@ -684,7 +684,10 @@ with onglet_modifier:
                     columns=["id", "libelle", "alias", "plafonnee"],
                 ),
                 num_rows="dynamic",
-                column_order=["libelle", "id", "alias", "plafonnee"],
+                # Seule une dépense admissible se plafonne (F17 : la configuration refuse
+                # « plafonnee » sur une dépense non admissible).
+                column_order=["libelle", "id", "alias"]
+                + (["plafonnee"] if genre == "admissibles" else []),
                 column_config=colonnes_depense,
                 hide_index=True,
                 width="stretch",

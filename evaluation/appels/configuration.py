@@ -115,6 +115,10 @@ CHAMPS_FORMULAIRE: tuple[str, ...] = ("resume", *_CHAMPS_DU_FORMULAIRE, "partena
 
 @dataclass(frozen=True)
 class CategorieDepense:
+    """Une catégorie de dépense de l'appel. `plafonnee` : une dépense admissible qui ne
+    compte dans le budget admissible que jusqu'à `Appel.plafond_visas` ; jamais sur une
+    dépense non admissible (la configuration le refuse)."""
+
     id: str
     libelle: str
     admissible: bool
@@ -929,7 +933,20 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     categories = []
     for cle, admissible in (("admissibles", True), ("non_admissibles", False)):
         for i, t in enumerate(dep.get(cle, []) if isinstance(dep.get(cle), list) else [], 1):
-            t = _verifier(t, _SCHEMA_CATEGORIE, f"[[depenses.{cle}]] n° {i}", erreurs)
+            ou = f"[[depenses.{cle}]] n° {i}"
+            t = _verifier(t, _SCHEMA_CATEGORIE, ou, erreurs)
+            if not admissible and t.get("plafonnee"):
+                # F17 : le plafond des visas borne une dépense admissible ; une dépense non
+                # admissible ne compte jamais, mais le gabarit la dirait payée jusqu'au
+                # plafond et l'importation la compterait dans ce plafond.
+                erreurs.append(
+                    f"{ou}" + (f" (« {t['id']} »)" if "id" in t else "") + " : « plafonnee = "
+                    "true » ne va qu'avec une dépense admissible (elle compte alors jusqu'au "
+                    "plafond des visas, plafond_visas) ; une dépense non admissible ne compte "
+                    "jamais dans le budget admissible. Retirez « plafonnee », ou, si l'appel "
+                    "admet cette dépense jusqu'à un plafond, déplacez-la dans "
+                    "[[depenses.admissibles]]."
+                )
             if {"id", "libelle"} <= t.keys():
                 categories.append(
                     CategorieDepense(

@@ -573,6 +573,31 @@ def test_le_formulaire_porte_un_montant_par_annee_financable():
     assert f"montant_demande_an{ANNEES_FINANCEES_MAX + 1}" not in COLONNES_PAR_CLE
 
 
+def test_une_depense_non_admissible_n_est_pas_plafonnee():
+    """F17 : « plafonnee = true » dit qu'une dépense admissible compte jusqu'au plafond des
+    visas (« jusqu'à concurrence de 500 $ ») ; sur une catégorie de « Les dépenses non
+    admissibles sont les suivantes : », le gabarit la dirait payée jusqu'à 500 $ et
+    l'importation la compterait dans ce plafond. Refusé, la catégorie nommée, avec quoi
+    faire."""
+    ancien = 'id = "premiere-classe"\n'
+    assert ancien in TOML
+    toml = TOML.replace(ancien, ancien + "plafonnee = true\n", 1)
+    with pytest.raises(ErreurAppel) as refus:
+        appel_depuis_toml(toml, "essai.toml")
+    message = str(refus.value)
+    for attendu in (
+        "essai.toml",
+        "[[depenses.non_admissibles]] n° 3 (« premiere-classe »)",
+        "« plafonnee = true » ne va qu'avec une dépense admissible",
+        "Retirez « plafonnee »",
+        "[[depenses.admissibles]]",
+    ):
+        assert attendu in message
+    # Le jumeau : « plafonnee = false » sur une dépense non admissible ne dit rien de faux.
+    permis = TOML.replace(ancien, ancien + "plafonnee = false\n", 1)
+    assert not any(c.plafonnee for c in appel_depuis_toml(permis).categories if not c.admissible)
+
+
 # --- [comite] (issue 16) ---------------------------------------------------------------------
 
 
