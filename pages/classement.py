@@ -623,7 +623,8 @@ if presidence:
     def accordes_et_recommandes(ecart: financement.Ecart) -> str:
         return (
             f"décision « retenu » à {' + '.join(montant(v) for v in ecart.accorde)} ; montant "
-            f"recommandé en vigueur : {' + '.join(montant(v) for v in ecart.recommande)}"
+            "recommandé en vigueur : "
+            + " + ".join(financement.montant_ou_a_determiner(v) for v in ecart.recommande)
         )
 
     def proposer_mise_a_jour(d: int) -> None:
@@ -647,7 +648,8 @@ if presidence:
         if mettre.button(
             "Mettre la décision à jour au nouveau montant",
             key="mt_maj_decision",
-            disabled=decisions_fermees,
+            # Un montant recommandé « à déterminer » (F23) ne devient pas un montant accordé.
+            disabled=decisions_fermees or None in ecart.recommande,
         ):
             r = ligne_de(d)
             raisons = [
@@ -1003,7 +1005,9 @@ if presidence:
             colonnes = {
                 "Rang": lignes["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
                 "Demande": lignes["no_demande"],
-                "Recommandé": lignes["recommande"].map(lambda v: montant(int(v))),
+                "Recommandé": lignes["recommande"].map(
+                    lambda v: financement.montant_ou_a_determiner(None if pd.isna(v) else int(v))
+                ),
             }
             if accorde:
                 colonnes["Accordé"] = lignes["accorde"].map(lambda v: montant(int(v)))

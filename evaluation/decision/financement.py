@@ -418,24 +418,33 @@ def ligne_de_financement(
 # --- Décision et recommandation : les montants qui divergent (issue 16) ----------------------
 
 ECART_MONTANT = "montant accordé ≠ recommandation"
+# Un montant recommandé inconnu (colonne absente ou vide) : ni 0 $, ni le montant accordé.
+A_DETERMINER = "à déterminer"
+
+
+def montant_ou_a_determiner(cents: int | None) -> str:
+    """« 15 000 $ », ou « à déterminer » pour un montant recommandé inconnu (None)."""
+    return A_DETERMINER if cents is None else montant(cents)
 
 
 @dataclass(frozen=True)
 class Ecart:
     """Une demande retenue dont le montant accordé n'est plus le montant recommandé en
-    vigueur (par année, en cents)."""
+    vigueur (par année, en cents ; un montant recommandé inconnu vaut None, « à
+    déterminer »)."""
 
     demande_id: int
     no_demande: str
     accorde: tuple[int, ...]
-    recommande: tuple[int, ...]
+    recommande: tuple[int | None, ...]
 
     @property
     def mention(self) -> str:
-        """« montant accordé ≠ recommandation (accordé 18 000 $, recommandé 15 000 $) »."""
+        """« montant accordé ≠ recommandation (accordé 18 000 $, recommandé 15 000 $) » ;
+        « … recommandé 15 000 $ + à déterminer) » quand l'année 2 est inconnue."""
         return (
             f"{ECART_MONTANT} (accordé {' + '.join(montant(v) for v in self.accorde)}, "
-            f"recommandé {' + '.join(montant(v) for v in self.recommande)})"
+            f"recommandé {' + '.join(montant_ou_a_determiner(v) for v in self.recommande)})"
         )
 
 
@@ -444,10 +453,16 @@ def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
     dont un montant accordé (`accorde_anN`) diffère du montant recommandé en vigueur
     (`recommande_anN`), pour l'une des `annees` années (celles que `table` porte) ;
     demande_id → écart. Un refus ou une
-    liste d'attente n'accorde rien et n'est jamais signalé ; une demande sans montant
-    recommandé connu non plus. Interprétation : la décision garde son montant tant que la
-    présidence ne la met pas à jour ; on le signale partout (pages, classeur, CSV,
-    procès-verbal)."""
+    liste d'attente n'accorde rien et n'est jamais signalé. Interprétation : la décision
+    garde son montant tant que la présidence ne la met pas à jour ; on le signale partout
+    (pages, classeur, CSV, procès-verbal).
+
+    F23 : un montant recommandé inconnu (absent ou vide) pour une année est « à déterminer »,
+    la même règle pour l'année 1 et l'année 2 : il n'est comparé à rien (ni pris pour 0 $,
+    ni pour le montant accordé), il ne cache pas l'écart d'une autre année, et la mention
+    l'écrit « à déterminer ». Une demande dont aucune année connue ne diffère n'est pas
+    signalée. Un montant accordé absent vaut 0 $ (« retenu » sans montant pour l'année).
+    `classement.decisions_inachevees` suit la même règle."""
     if table.empty or "decision" not in table:
         return {}
     retenues = (table["decision"].astype(str) == RETENU).to_numpy()
@@ -471,22 +486,28 @@ def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
         )
 
     accordes = np.nan_to_num(entiers("accorde_an"), nan=0.0).astype(np.int64)
-    recommandes = entiers("recommande_an")
-    connus = ~np.isnan(recommandes).any(axis=1)
-    recommandes = np.nan_to_num(recommandes, nan=0.0).astype(np.int64)
-    differe = connus & (accordes != recommandes).any(axis=1)
+    lus = entiers("recommande_an")
+    connus = ~np.isnan(lus)
+    recommandes = np.nan_to_num(lus, nan=0.0).astype(np.int64)
+    differe = (connus & (accordes != recommandes)).any(axis=1)
     numeros = (
         sous["no_demande"].astype(str).to_numpy()
         if "no_demande" in sous
         else np.full(len(sous), "")
     )
     return {
-        int(d): Ecart(int(d), str(no), tuple(map(int, a)), tuple(map(int, r)))
-        for d, no, a, r in zip(
+        int(d): Ecart(
+            int(d),
+            str(no),
+            tuple(map(int, a)),
+            tuple(int(v) if connu else None for v, connu in zip(r, c, strict=True)),
+        )
+        for d, no, a, r, c in zip(
             sous["demande_id"].to_numpy()[differe],
             numeros[differe],
             accordes[differe],
             recommandes[differe],
+            connus[differe],
             strict=True,
         )
     }

@@ -700,6 +700,24 @@ def _decidee(decision, accorde, recommande):
         pytest.param("refusé", (0, 0), (1_500_000, 0), 1, None, id="refus"),
         pytest.param("", (pd.NA, pd.NA), (1_500_000, 0), 1, None, id="sans-decision"),
         pytest.param("retenu", (1_500_000, 0), (np.nan, 0), 1, None, id="recommande-inconnu"),
+        # F23 : un recommandé inconnu est « à déterminer » ; il ne cache pas l'écart de
+        # l'autre année, l'année 1 comme l'année 2.
+        pytest.param(
+            "retenu", (1_800_000, 1_000_000), (1_500_000, np.nan), 2,
+            "montant accordé ≠ recommandation (accordé 18\u00a0000\u00a0$ + 10\u00a0000\u00a0$, "
+            "recommandé 15\u00a0000\u00a0$ + à déterminer)",
+            id="an2-inconnu-an1-different",
+        ),
+        pytest.param(
+            "retenu", (1_500_000, 1_000_000), (np.nan, 900_000), 2,
+            "montant accordé ≠ recommandation (accordé 15\u00a0000\u00a0$ + 10\u00a0000\u00a0$, "
+            "recommandé à déterminer + 9\u00a0000\u00a0$)",
+            id="an1-inconnu-an2-different",
+        ),
+        pytest.param(
+            "retenu", (1_500_000, 1_000_000), (1_500_000, np.nan), 2, None,
+            id="an2-inconnu-an1-egal",
+        ),
         # Une année sans montant accordé vaut 0 $ : rien à signaler face à 0 $ recommandé.
         pytest.param(
             "retenu", (1_500_000, np.nan), (1_500_000, 0), 2, None, id="an2-non-accorde-nul"
@@ -721,6 +739,35 @@ def test_ecarts_de_montant(decision, accorde, recommande, annees, mention):
     assert ecarts[7].accorde == accorde[:annees]
     assert ecarts[7].mention == mention
     assert mentions == [mention, ""]
+
+
+@pytest.mark.parametrize(
+    ("accorde", "recommande", "signalee"),
+    [
+        pytest.param((1_800_000, 1_000_000), (1_500_000, np.nan), True, id="an1-differe"),
+        pytest.param((1_500_000, 1_000_000), (1_500_000, np.nan), False, id="an2-seul-inconnu"),
+        pytest.param((1_500_000, 0), (np.nan, 0), False, id="an1-seul-inconnu"),
+        pytest.param((1_500_000, 1_000_000), (np.nan, 900_000), True, id="an2-differe"),
+    ],
+)
+def test_recommande_inconnu_a_determiner_partout_pareil(accorde, recommande, signalee):
+    """F23 (interprétation) : une demande retenue dont le montant recommandé d'une année est
+    inconnu. Avant, la mention d'écart se taisait pour toute la demande (même quand l'autre
+    année différait) et la fenêtre du verrouillage le prenait pour 0 $. Désormais, partout :
+    « à déterminer », jamais comparé, sans cacher l'écart de l'autre année ; l'année 1 comme
+    l'année 2. La mention et la fenêtre du verrouillage disent la même chose."""
+    from evaluation.decision import classement
+
+    ligne = {**_decidee("retenu", accorde, recommande), "statut": "classé", "rang": 1}
+    table = pd.DataFrame([ligne])
+    ecarts = financement.ecarts_de_montant(table, 2)
+    a_revoir = classement.decisions_inachevees(table, 2)
+    assert (7 in ecarts) is signalee
+    assert (list(a_revoir["quoi"]) == [classement.MONTANT_DIFFERENT]) is signalee
+    if signalee:
+        assert financement.A_DETERMINER in ecarts[7].mention
+        assert None in ecarts[7].recommande
+        assert pd.isna(a_revoir["recommande"].iloc[0])  # le total est inconnu, pas 15 000 $
 
 
 def test_ecarts_de_montant_sans_decision_ni_colonnes():
