@@ -145,7 +145,12 @@ class Financement:
     « Plusieurs acteurs municipaux » : au moins `entites_conjoint_min` entités municipales,
     la requérante comprise (interprétation : municipalités locales du répertoire, MRC et
     territoires équivalents, et les régies intermunicipales et communautés métropolitaines
-    nommées dans `regroupements_municipaux`)."""
+    nommées dans `regroupements_municipaux`).
+
+    `nombre_annees_max` (interprétation) : « porte sur une ou deux années financières
+    débutant le 1er avril 2024 et se terminant le 31 mars 2025 » ne nomme qu'une année
+    financière ; la seconde repose sur la lecture « une ou deux années financières ». Jamais
+    plus que les montants demandés que porte le formulaire (`ANNEES_FINANCEES_MAX`)."""
 
     plafond_annuel: int
     bonification_conjoint_max: int
@@ -421,7 +426,9 @@ RAPPORT_DELAI_MAX = 3660  # dix ans : au-delà, une faute de frappe
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
 # Le plafond des frais de visas et d'assurance (« jusqu'à concurrence de 500 $ ») vaut pour
 # la demande entière (« demande ») ou pour chaque année (« annee ») : interprétation, l'appel
-# ne le précise pas.
+# ne le précise pas. Qu'il plafonne toute la catégorie (visas, documents, assurance,
+# dédouanement) et non la seule assurance et le seul dédouanement est une autre
+# interprétation (`financement.plafonnees_retenues`).
 PORTEES_PLAFOND_VISAS = ("demande", "annee")
 MODES_LIGNE = ("stricte", "remplissage")
 # L'objectif de « Calculer la meilleure sélection » (page Portefeuille), réglage du comité :

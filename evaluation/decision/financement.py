@@ -138,9 +138,15 @@ def plafonnees_retenues(plafonnee: np.ndarray, plafond: int, portee: str) -> np.
 
     Appel : « Frais de délivrance de visas (le cas échéant) ou d'autres documents d'entrée et
     de séjour qui pourraient être exigés, frais d'assurance voyage et de dédouanement
-    (jusqu'à concurrence de 500 $) ». L'excédent est retranché. Portée (interprétation,
-    `portee_plafond_visas`) : « demande », le plafond vaut pour la demande entière et
-    s'épuise d'abord en année 1 ; « annee », il vaut pour chaque année."""
+    (jusqu'à concurrence de 500 $) ». L'excédent est retranché. Deux interprétations :
+
+    - ce qui est plafonné (`depenses.plafond_visas`, source « interpretation ») : toute la
+      catégorie plafonnée (visas, autres documents d'entrée et de séjour, assurance voyage
+      et dédouanement ensemble) ; la parenthèse suit « frais d'assurance voyage et de
+      dédouanement » et pourrait ne plafonner qu'eux, les frais de visas et de documents
+      restant alors sans plafond ;
+    - la portée (`portee_plafond_visas`) : « demande », le plafond vaut pour la demande
+      entière et s'épuise d'abord en année 1 ; « annee », il vaut pour chaque année."""
     plafonnee = np.asarray(plafonnee, dtype=np.int64)
     if portee == "annee":
         return np.minimum(plafonnee, plafond)
