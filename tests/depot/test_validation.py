@@ -1870,3 +1870,52 @@ def test_budget_sans_colonne_annee_ni_alerte_par_ligne(appel, repertoire):
         ("cellule_en_erreur", 2, "Année"),
         ("cellule_en_erreur", 3, "Catégorie de dépense"),
     ]
+
+
+# --- Survivants de la campagne de mutation (issue 21, décembre) ----------------------------
+
+
+def test_ecartees_par_defaut_suit_la_selection_par_defaut(appel):
+    """Sans choix, `ecartees` dit ce que la sélection par défaut écarte : tout le fichier
+    bloqué, ses lignes saines comprises ; « lignes valides seulement », la seule fautive."""
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    verification = _verifier(appel, chemin_probleme(cas))
+    assert [d.no_demande for d in verification.ecartees()] == ["T-001", "T-002", "T-003"]
+    assert [d.no_demande for d in verification.ecartees(True)] == ["T-002"]
+
+
+def test_feuille_incomplete_n_ecarte_que_ses_lignes(appel):
+    """Une feuille à qui manque une colonne obligatoire n'importe rien, même en lignes
+    valides seulement ; un autre fichier, complet, s'importe à côté."""
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "colonne-manquante")
+    verification = verifier_lot(
+        [("c.xlsx", chemin_probleme(cas)), ("autre.xlsx", _classeur_minimal("Z-9", "Laval"))],
+        appel,
+    )
+    gardees, _ = verification.selection(True)
+    assert [d.no_demande for d in gardees] == ["Z-9"]
+    assert {d.fichier for d in verification.ecartees(True)} == {"c.xlsx"}
+
+
+@pytest.mark.parametrize("vide", ["", "   ", "-", None])
+def test_courriel_vide_sous_toutes_ses_formes_ne_dit_rien(appel, repertoire, vide):
+    """Une cellule vide (rien, des espaces, un tiret) n'est pas une adresse invalide : la
+    demande s'importe sans courriel et sans avertissement."""
+    v = _verifier_lignes(appel, repertoire, [dict(_demande_valide("T-001"), courriel=vide)], [])
+    assert [p.code for p in v.problemes if p.severite != INFORMATION] == []
+    assert v.demandes[0].valeurs["courriel"] is None
+
+
+def test_probleme_signale_avant_la_lecture_des_colonnes_porte_le_numero(appel, repertoire):
+    """Un caractère invisible est signalé avant que les colonnes ne soient lues : le
+    problème nomme déjà la demande (« ligne 2 (demande T-001) »), en demande comme en
+    dépense."""
+    demande = dict(_demande_valide("T-001"), titre="Jumelage\u200b maritime")
+    (depense, *autres) = _depenses_valides("T-001")
+    depense = dict(depense, description="Traiteur\u200b")
+    v = _verifier_lignes(appel, repertoire, [demande], [depense, *autres])
+    invisibles = [p for p in v.problemes if p.code == "caracteres_invisibles"]
+    assert [(p.feuille, p.no_demande) for p in invisibles] == [
+        ("Demandes", "T-001"),
+        ("Budget", "T-001"),
+    ]
