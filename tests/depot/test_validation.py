@@ -1919,3 +1919,55 @@ def test_probleme_signale_avant_la_lecture_des_colonnes_porte_le_numero(appel, r
         ("Demandes", "T-001"),
         ("Budget", "T-001"),
     ]
+
+
+def test_region_vide_deduite_dite_si_la_colonne_est_la(appel, repertoire):
+    """Une région laissée vide dans sa colonne est tirée du répertoire et le rapport le dit
+    (information, à sa ligne) ; un fichier sans colonne de région le dit une fois, à la
+    ligne d'en-tête, pas à chaque demande."""
+    d = {**_demande_valide("T-001"), "municipalite": "Rimouski", "region": None}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.code == "region_deduite"]
+    assert (p.severite, p.colonne) == (INFORMATION, "Région administrative")
+    assert v.demandes[0].valeurs["region"] == "01"
+    sans_colonne = verifier_lot([("s.xlsx", _classeur_minimal("A-1", "Rimouski"))], appel)
+    deduites = [p for p in sans_colonne.problemes if p.code.startswith("region")]
+    assert [(p.code, p.ligne, p.no_demande) for p in deduites] == [("region_deduite", 1, None)]
+    assert sans_colonne.demandes[0].valeurs["region"] == "01"
+
+
+def test_requerante_mrc_sans_region_declaree(appel, repertoire):
+    """Une MRC requérante sans région écrite prend celle du répertoire, sans contradiction."""
+    d = {**_demande_valide("T-001"), "municipalite": "MRC de Coaticook", "region": None}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    assert [p.code for p in v.problemes if p.code.startswith("region")] == []
+    assert v.demandes[0].valeurs["region"] == "05"
+
+
+def test_region_illisible_d_une_municipalite_inconnue_dite_une_fois(appel, repertoire):
+    """Région illisible et municipalité inconnue : la cellule de région porte son problème
+    (illisible, bloquant), pas en plus « région manquante »."""
+    d = {**_demande_valide("T-001"), "municipalite": "Atlantide", "region": "99"}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    region = [(p.code, p.severite) for p in v.problemes if p.colonne == "Région administrative"]
+    assert len(region) == 1 and region[0][1] == BLOQUANT
+    assert region[0][0] != "valeur_manquante"
+
+
+def test_mrc_requerante_et_partenaires_distincts(appel, repertoire):
+    """Une MRC requérante dont les partenaires sont une ville et une autre MRC : aucun
+    n'est la requérante elle-même ; la MRC requérante nommée en partenaire, si."""
+    d = {
+        **_demande_valide("T-001"),
+        "municipalite": "MRC de Coaticook",
+        "region": None,
+        "municipalites_partenaires": "Magog; MRC de Memphrémagog",
+    }
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    assert [p for p in v.problemes if p.code == "partenaire_requerante"] == []
+    assert v.demandes[0].valeurs["projet_conjoint"] is True
+    elle_meme = {**d, "municipalites_partenaires": "MRC de Coaticook"}
+    v = _verifier_lignes(appel, repertoire, [elle_meme], _depenses_valides("T-001"))
+    assert [p.code for p in v.problemes if p.code == "partenaire_requerante"] == [
+        "partenaire_requerante"
+    ]
