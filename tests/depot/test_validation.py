@@ -1971,3 +1971,51 @@ def test_mrc_requerante_et_partenaires_distincts(appel, repertoire):
     assert [p.code for p in v.problemes if p.code == "partenaire_requerante"] == [
         "partenaire_requerante"
     ]
+
+
+@pytest.mark.parametrize(
+    ("categorie", "code", "severite", "gardee"),
+    [
+        ("", "valeur_manquante", BLOQUANT, None),
+        ("   ", "valeur_manquante", BLOQUANT, None),
+        (None, "valeur_manquante", BLOQUANT, None),
+        ("Cadeaux protocolaires", "categorie_inconnue", AVERTISSEMENT, "Cadeaux protocolaires"),
+    ],
+)
+def test_categorie_de_depense_vide_ou_inconnue(
+    appel, repertoire, categorie, code, severite, gardee
+):
+    """Une catégorie vide manque (bloquant, « choisissez-la dans la liste du gabarit ») ;
+    une catégorie hors de la liste de l'appel avertit et garde le texte écrit, pour que
+    l'analyste la reclasse ; aucune des deux n'est admissible d'office."""
+    (premiere, *autres) = _depenses_valides("T-001")
+    budget = [dict(premiere, categorie=categorie), *autres]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget)
+    sur_la_categorie = [
+        (p.code, p.severite, p.ligne) for p in v.problemes if p.colonne == "Catégorie de dépense"
+    ]
+    assert sur_la_categorie == [(code, severite, 2)]
+    ligne = v.lignes_budget[0].valeurs
+    assert (ligne["categorie"], ligne["categorie_id"], ligne["admissible"]) == (
+        gardee,
+        None,
+        None,
+    )
+
+
+def test_montant_de_depense_memorise_distingue_les_types(appel, repertoire):
+    """Comme au formulaire : 1 et une case cochée (True) se valent pour un dict, pas pour
+    un montant ; la dépense cochée est refusée, la dépense de 1 $ lue, dans un même fichier."""
+    (premiere, seconde, *autres) = _depenses_valides("T-001")
+    budget = [dict(premiere, montant=1), dict(seconde, montant=True), *autres]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget)
+    assert v.lignes_budget[0].valeurs["montant"] == 100
+    (p,) = [p for p in v.problemes if p.feuille == "Budget" and p.colonne == "Montant"]
+    assert (p.code, p.ligne) == ("montant_illisible", 3)
+
+
+def test_description_d_une_ligne_a_caractere_invisible_gardee_nettoyee(appel, repertoire):
+    (premiere, *autres) = _depenses_valides("T-001")
+    budget = [dict(premiere, description="Traiteur\u200b du colloque"), *autres]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget)
+    assert v.lignes_budget[0].valeurs["description"] == "Traiteur du colloque"
