@@ -586,6 +586,9 @@ def _verifier_dimensions(appel, **cellules):
         ("environnement", ["environnement"]),  # identifiant
         ("Protection de l'environnement\nJeunesse", ["environnement", "jeunesse"]),
         ("Protection de l'environnement, Jeunesse", ["environnement", "jeunesse"]),
+        ("Jeunesse,", ["jeunesse"]),  # une virgule de trop, comme « A, B, »
+        ("Protection de l'environnement, Jeunesse,", ["environnement", "jeunesse"]),
+        ("droit des femme", ["femmes"]),  # singulier pour pluriel (clé souple)
         (None, []),
     ],
 )
@@ -655,6 +658,22 @@ def test_dimension_valeur_repetee_retiree_et_dite():
             "Priorités transversales",
             "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
             "« Inconnue 3 », « Inconnue 4 » et 1995 autres inconnues ; écrivez une ou plusieurs "
+            f"valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
+            {"dimension:priorites": "; ".join(f"Inconnue {i}" for i in range(6))},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
+            "« Inconnue 3 », « Inconnue 4 » et 1 autre inconnues ; écrivez une ou plusieurs "
+            f"valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
+            {"dimension:priorites": "; ".join(f"Inconnue {i}" for i in range(5))},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
+            "« Inconnue 3 », « Inconnue 4 » inconnues ; écrivez une ou plusieurs "
             f"valeurs séparées par « ; » parmi : {PRIORITES}.",
         ),
         (
