@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from evaluation.appels.configuration import appel_depuis_toml
+from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, LIGNE_ENTETES
 from evaluation.depot.lecture import FichierLu, Tableau
 from evaluation.depot.validation import verifier
@@ -2038,3 +2038,24 @@ def test_description_d_une_ligne_a_caractere_invisible_gardee_nettoyee(appel, re
     budget = [dict(premiere, description="Traiteur\u200b du colloque"), *autres]
     v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget)
     assert v.lignes_budget[0].valeurs["description"] == "Traiteur du colloque"
+
+
+def test_colonne_du_gabarit_garde_son_sens_quand_une_dimension_porte_son_identifiant(
+    repertoire,
+):
+    """Une dimension dont l'identifiant est aussi l'en-tête d'une colonne du gabarit
+    (« courriel ») sous un autre libellé : la colonne « Courriel » du gabarit, écrite telle
+    quelle, reste le courriel du demandeur ; seule une colonne qui ne l'était que par
+    synonyme serait rattachée à la dimension."""
+    toml = """
+[[dimensions]]
+id = "courriel"
+libelle = "Canal de contact préféré"
+valeurs = [{ id = "ecrit", libelle = "Par écrit" }, { id = "oral", libelle = "De vive voix" }]
+"""
+    appel = appel_depuis_toml(charger_appel().source_toml + toml, "essai")
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001"))
+    assert [p.message for p in v.problemes if p.severite != INFORMATION] == []
+    (d,) = v.demandes
+    assert d.valeurs["courriel"] == _demande_valide("T-001")["courriel"]
+    assert d.valeurs["dimensions"] == {"courriel": []}
