@@ -1033,9 +1033,10 @@ def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], l
 
     Les valeurs sont séparées par « ; » ou un saut de ligne (comme les secteurs
     secondaires) ; un morceau inconnu qui contient des virgules est reconnu si chacune de
-    ses parties l'est (« Environnement, Femmes »). Constats : (code, message, sévérité).
-    Une valeur inconnue, plusieurs valeurs dans une dimension à une valeur et une dimension
-    obligatoire vide sont bloquantes ; une valeur répétée est retirée (information)."""
+    ses parties l'est (« Environnement, Femmes », « Jeunesse, »). Constats : (code,
+    message, sévérité). Une valeur inconnue, plusieurs valeurs dans une dimension à une
+    valeur et une dimension obligatoire vide sont bloquantes ; une valeur répétée est
+    retirée (information)."""
     exact, souple = _index_dimension(d)
     permises = _valeurs_permises(d)
     consigne = "une ou plusieurs valeurs séparées par « ; »" if d.multiple else "une seule valeur"
@@ -1063,7 +1064,8 @@ def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], l
             ids.append(trouve)
             continue
         parties = [p for p in (x.strip() for x in morceau.split(",")) if p]
-        if len(parties) > 1 and all(reconnaitre(p) for p in parties):
+        # « A, B » comme « Jeunesse, » (virgule de trop) : chaque partie reconnue.
+        if parties and all(reconnaitre(p) for p in parties):
             ids.extend(reconnaitre(p) for p in parties)
             continue
         inconnues.append(morceau)
@@ -1082,7 +1084,7 @@ def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], l
     elif inconnues:
         # Un seul constat pour la cellule, quelle que soit sa longueur : cinq valeurs citées.
         citees = ", ".join(f"« {citer(x)} »" for x in inconnues[:5])
-        reste = f" et {len(inconnues) - 5} autres" if len(inconnues) > 5 else ""
+        reste = f" et {formats.pluriel(len(inconnues) - 5, 'autre')}" if len(inconnues) > 5 else ""
         constats.append(
             (
                 "dimension_inconnue",

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from evaluation.appels.configuration import appel_depuis_toml
+from evaluation.appels.configuration import appel_depuis_toml, charger_appel
 from evaluation.depot.gabarit import COLONNES_BUDGET, COLONNES_DEMANDES, LIGNE_ENTETES
 from evaluation.depot.lecture import FichierLu, Tableau
 from evaluation.depot.validation import verifier
@@ -586,6 +586,9 @@ def _verifier_dimensions(appel, **cellules):
         ("environnement", ["environnement"]),  # identifiant
         ("Protection de l'environnement\nJeunesse", ["environnement", "jeunesse"]),
         ("Protection de l'environnement, Jeunesse", ["environnement", "jeunesse"]),
+        ("Jeunesse,", ["jeunesse"]),  # une virgule de trop, comme « A, B, »
+        ("Protection de l'environnement, Jeunesse,", ["environnement", "jeunesse"]),
+        ("droit des femme", ["femmes"]),  # singulier pour pluriel (clé souple)
         (None, []),
     ],
 )
@@ -655,6 +658,22 @@ def test_dimension_valeur_repetee_retiree_et_dite():
             "Priorités transversales",
             "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
             "« Inconnue 3 », « Inconnue 4 » et 1995 autres inconnues ; écrivez une ou plusieurs "
+            f"valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
+            {"dimension:priorites": "; ".join(f"Inconnue {i}" for i in range(6))},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
+            "« Inconnue 3 », « Inconnue 4 » et 1 autre inconnues ; écrivez une ou plusieurs "
+            f"valeurs séparées par « ; » parmi : {PRIORITES}.",
+        ),
+        (
+            {"dimension:priorites": "; ".join(f"Inconnue {i}" for i in range(5))},
+            "dimension_inconnue",
+            "Priorités transversales",
+            "« Priorités transversales » : valeurs « Inconnue 0 », « Inconnue 1 », « Inconnue 2 », "
+            "« Inconnue 3 », « Inconnue 4 » inconnues ; écrivez une ou plusieurs "
             f"valeurs séparées par « ; » parmi : {PRIORITES}.",
         ),
         (
@@ -1870,3 +1889,173 @@ def test_budget_sans_colonne_annee_ni_alerte_par_ligne(appel, repertoire):
         ("cellule_en_erreur", 2, "Année"),
         ("cellule_en_erreur", 3, "Catégorie de dépense"),
     ]
+
+
+# --- Survivants de la campagne de mutation (issue 21, décembre) ----------------------------
+
+
+def test_ecartees_par_defaut_suit_la_selection_par_defaut(appel):
+    """Sans choix, `ecartees` dit ce que la sélection par défaut écarte : tout le fichier
+    bloqué, ses lignes saines comprises ; « lignes valides seulement », la seule fautive."""
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "axe-inconnu")
+    verification = _verifier(appel, chemin_probleme(cas))
+    assert [d.no_demande for d in verification.ecartees()] == ["T-001", "T-002", "T-003"]
+    assert [d.no_demande for d in verification.ecartees(True)] == ["T-002"]
+
+
+def test_feuille_incomplete_n_ecarte_que_ses_lignes(appel):
+    """Une feuille à qui manque une colonne obligatoire n'importe rien, même en lignes
+    valides seulement ; un autre fichier, complet, s'importe à côté."""
+    cas = next(c for c in CAS_PROBLEMES if c["nom"] == "colonne-manquante")
+    verification = verifier_lot(
+        [("c.xlsx", chemin_probleme(cas)), ("autre.xlsx", _classeur_minimal("Z-9", "Laval"))],
+        appel,
+    )
+    gardees, _ = verification.selection(True)
+    assert [d.no_demande for d in gardees] == ["Z-9"]
+    assert {d.fichier for d in verification.ecartees(True)} == {"c.xlsx"}
+
+
+@pytest.mark.parametrize("vide", ["", "   ", "-", None])
+def test_courriel_vide_sous_toutes_ses_formes_ne_dit_rien(appel, repertoire, vide):
+    """Une cellule vide (rien, des espaces, un tiret) n'est pas une adresse invalide : la
+    demande s'importe sans courriel et sans avertissement."""
+    v = _verifier_lignes(appel, repertoire, [dict(_demande_valide("T-001"), courriel=vide)], [])
+    assert [p.code for p in v.problemes if p.severite != INFORMATION] == []
+    assert v.demandes[0].valeurs["courriel"] is None
+
+
+def test_probleme_signale_avant_la_lecture_des_colonnes_porte_le_numero(appel, repertoire):
+    """Un caractère invisible est signalé avant que les colonnes ne soient lues : le
+    problème nomme déjà la demande (« ligne 2 (demande T-001) »), en demande comme en
+    dépense."""
+    demande = dict(_demande_valide("T-001"), titre="Jumelage\u200b maritime")
+    (depense, *autres) = _depenses_valides("T-001")
+    depense = dict(depense, description="Traiteur\u200b")
+    v = _verifier_lignes(appel, repertoire, [demande], [depense, *autres])
+    invisibles = [p for p in v.problemes if p.code == "caracteres_invisibles"]
+    assert [(p.feuille, p.no_demande) for p in invisibles] == [
+        ("Demandes", "T-001"),
+        ("Budget", "T-001"),
+    ]
+
+
+def test_region_vide_deduite_dite_si_la_colonne_est_la(appel, repertoire):
+    """Une région laissée vide dans sa colonne est tirée du répertoire et le rapport le dit
+    (information, à sa ligne) ; un fichier sans colonne de région le dit une fois, à la
+    ligne d'en-tête, pas à chaque demande."""
+    d = {**_demande_valide("T-001"), "municipalite": "Rimouski", "region": None}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    (p,) = [p for p in v.problemes if p.code == "region_deduite"]
+    assert (p.severite, p.colonne) == (INFORMATION, "Région administrative")
+    assert v.demandes[0].valeurs["region"] == "01"
+    sans_colonne = verifier_lot([("s.xlsx", _classeur_minimal("A-1", "Rimouski"))], appel)
+    deduites = [p for p in sans_colonne.problemes if p.code.startswith("region")]
+    assert [(p.code, p.ligne, p.no_demande) for p in deduites] == [("region_deduite", 1, None)]
+    assert sans_colonne.demandes[0].valeurs["region"] == "01"
+
+
+def test_requerante_mrc_sans_region_declaree(appel, repertoire):
+    """Une MRC requérante sans région écrite prend celle du répertoire, sans contradiction."""
+    d = {**_demande_valide("T-001"), "municipalite": "MRC de Coaticook", "region": None}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    assert [p.code for p in v.problemes if p.code.startswith("region")] == []
+    assert v.demandes[0].valeurs["region"] == "05"
+
+
+def test_region_illisible_d_une_municipalite_inconnue_dite_une_fois(appel, repertoire):
+    """Région illisible et municipalité inconnue : la cellule de région porte son problème
+    (illisible, bloquant), pas en plus « région manquante »."""
+    d = {**_demande_valide("T-001"), "municipalite": "Atlantide", "region": "99"}
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    region = [(p.code, p.severite) for p in v.problemes if p.colonne == "Région administrative"]
+    assert len(region) == 1 and region[0][1] == BLOQUANT
+    assert region[0][0] != "valeur_manquante"
+
+
+def test_mrc_requerante_et_partenaires_distincts(appel, repertoire):
+    """Une MRC requérante dont les partenaires sont une ville et une autre MRC : aucun
+    n'est la requérante elle-même ; la MRC requérante nommée en partenaire, si."""
+    d = {
+        **_demande_valide("T-001"),
+        "municipalite": "MRC de Coaticook",
+        "region": None,
+        "municipalites_partenaires": "Magog; MRC de Memphrémagog",
+    }
+    v = _verifier_lignes(appel, repertoire, [d], _depenses_valides("T-001"))
+    assert [p for p in v.problemes if p.code == "partenaire_requerante"] == []
+    assert v.demandes[0].valeurs["projet_conjoint"] is True
+    elle_meme = {**d, "municipalites_partenaires": "MRC de Coaticook"}
+    v = _verifier_lignes(appel, repertoire, [elle_meme], _depenses_valides("T-001"))
+    assert [p.code for p in v.problemes if p.code == "partenaire_requerante"] == [
+        "partenaire_requerante"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("categorie", "code", "severite", "gardee"),
+    [
+        ("", "valeur_manquante", BLOQUANT, None),
+        ("   ", "valeur_manquante", BLOQUANT, None),
+        (None, "valeur_manquante", BLOQUANT, None),
+        ("Cadeaux protocolaires", "categorie_inconnue", AVERTISSEMENT, "Cadeaux protocolaires"),
+    ],
+)
+def test_categorie_de_depense_vide_ou_inconnue(
+    appel, repertoire, categorie, code, severite, gardee
+):
+    """Une catégorie vide manque (bloquant, « choisissez-la dans la liste du gabarit ») ;
+    une catégorie hors de la liste de l'appel avertit et garde le texte écrit, pour que
+    l'analyste la reclasse ; aucune des deux n'est admissible d'office."""
+    (premiere, *autres) = _depenses_valides("T-001")
+    budget = [dict(premiere, categorie=categorie), *autres]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget)
+    sur_la_categorie = [
+        (p.code, p.severite, p.ligne) for p in v.problemes if p.colonne == "Catégorie de dépense"
+    ]
+    assert sur_la_categorie == [(code, severite, 2)]
+    ligne = v.lignes_budget[0].valeurs
+    assert (ligne["categorie"], ligne["categorie_id"], ligne["admissible"]) == (
+        gardee,
+        None,
+        None,
+    )
+
+
+def test_montant_de_depense_memorise_distingue_les_types(appel, repertoire):
+    """Comme au formulaire : 1 et une case cochée (True) se valent pour un dict, pas pour
+    un montant ; la dépense cochée est refusée, la dépense de 1 $ lue, dans un même fichier."""
+    (premiere, seconde, *autres) = _depenses_valides("T-001")
+    budget = [dict(premiere, montant=1), dict(seconde, montant=True), *autres]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget)
+    assert v.lignes_budget[0].valeurs["montant"] == 100
+    (p,) = [p for p in v.problemes if p.feuille == "Budget" and p.colonne == "Montant"]
+    assert (p.code, p.ligne) == ("montant_illisible", 3)
+
+
+def test_description_d_une_ligne_a_caractere_invisible_gardee_nettoyee(appel, repertoire):
+    (premiere, *autres) = _depenses_valides("T-001")
+    budget = [dict(premiere, description="Traiteur\u200b du colloque"), *autres]
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], budget)
+    assert v.lignes_budget[0].valeurs["description"] == "Traiteur du colloque"
+
+
+def test_colonne_du_gabarit_garde_son_sens_quand_une_dimension_porte_son_identifiant(
+    repertoire,
+):
+    """Une dimension dont l'identifiant est aussi l'en-tête d'une colonne du gabarit
+    (« courriel ») sous un autre libellé : la colonne « Courriel » du gabarit, écrite telle
+    quelle, reste le courriel du demandeur ; seule une colonne qui ne l'était que par
+    synonyme serait rattachée à la dimension."""
+    toml = """
+[[dimensions]]
+id = "courriel"
+libelle = "Canal de contact préféré"
+valeurs = [{ id = "ecrit", libelle = "Par écrit" }, { id = "oral", libelle = "De vive voix" }]
+"""
+    appel = appel_depuis_toml(charger_appel().source_toml + toml, "essai")
+    v = _verifier_lignes(appel, repertoire, [_demande_valide("T-001")], _depenses_valides("T-001"))
+    assert [p.message for p in v.problemes if p.severite != INFORMATION] == []
+    (d,) = v.demandes
+    assert d.valeurs["courriel"] == _demande_valide("T-001")["courriel"]
+    assert d.valeurs["dimensions"] == {"courriel": []}
