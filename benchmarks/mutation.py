@@ -269,11 +269,15 @@ class _Contextes:
 
     def __init__(self, couverture):
         self.couverture = couverture
+        self.durees: dict[str, float] = {}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
         self.couverture.switch_context(item.nodeid)
         yield
+
+    def pytest_runtest_logreport(self, report):
+        self.durees[report.nodeid] = self.durees.get(report.nodeid, 0.0) + report.duration
 
 
 def _enfant(copie: Path, ids: list[str], carte: tuple[Path, Path] | None = None) -> int:
@@ -309,10 +313,18 @@ def _enfant(copie: Path, ids: list[str], carte: tuple[Path, Path] | None = None)
             module, sortie = carte
             couverture = coverage.Coverage(data_file=None, include=[str(module)])
             couverture.start()
-            code = int(pytest.main(options, plugins=[_Contextes(couverture)]))
+            greffon = _Contextes(couverture)
+            code = int(pytest.main(options, plugins=[greffon]))
             couverture.stop()
             lignes = couverture.get_data().contexts_by_lineno(str(module))
-            sortie.write_text(json.dumps({str(n): sorted(c) for n, c in lignes.items()}))
+            sortie.write_text(
+                json.dumps(
+                    {
+                        "lignes": {str(n): sorted(c) for n, c in lignes.items()},
+                        "durees": greffon.durees,
+                    }
+                )
+            )
     except BaseException:
         if os.environ.get("MUTATION_DEBOGAGE"):
             import traceback
@@ -486,7 +498,15 @@ def main(argv: list[str] | None = None) -> int:
             if etat != "survit":
                 print(f"{nom} : les tests échouent sans mutant ({etat}) ; module sauté")
                 continue
-            carte = {int(n): set(c) for n, c in json.loads(carte_json.read_text()).items()}
+            recensement = json.loads(carte_json.read_text())
+            carte = {int(n): set(c) for n, c in recensement["lignes"].items()}
+            # Les tests les plus rapides d'abord : `-x` s'arrête au premier échec, un mutant
+            # que tue un test d'une seconde ne doit pas attendre une propriété d'une minute.
+            durees = recensement["durees"]
+
+            def par_duree(ids, durees=durees):
+                return sorted(ids, key=lambda i: (durees.get(i, float("inf")), i))
+
             mutants = recenser(nom, original)
             if args.max and len(mutants) > args.max:
                 mutants = sorted(
@@ -502,9 +522,9 @@ def main(argv: list[str] | None = None) -> int:
                 if not contextes:
                     non_couverts.append(m)
                 elif "" not in contextes:
-                    taches.append(_Tache(m, sorted(contextes), False))
+                    taches.append(_Tache(m, par_duree(contextes), False))
                 else:
-                    taches.append(_Tache(m, tests, True))
+                    taches.append(_Tache(m, par_duree(durees), True))
             comptes = {"tué": 0, "survit": 0, "délai": 0, "aucun test": 0, "équivalent": 0}
 
             def rendre(mutant, resultat, nom=nom, original=original, comptes=comptes, pourquoi=""):
