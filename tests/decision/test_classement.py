@@ -469,6 +469,16 @@ HAUT_VISIBILITE = [6, 7.5, 7, 7, 5, 10]  # 68,5 aussi, visibilité 10
             LIBELLE_NUMERO,
             id="regle-absente-sans-effet",
         ),
+        pytest.param(
+            ("no_demande", "projet_conjoint"),
+            {"projet_conjoint": True},
+            {},
+            7.0,
+            7.0,
+            "B",
+            LIBELLE_NUMERO,
+            id="numero-avant-conjoint",  # le comité a mis le numéro d'abord : il décide
+        ),
     ],
 )
 def test_chaque_regle_de_departage(appel, departage, a, b, notes_a, notes_b, premiere, libelle):
