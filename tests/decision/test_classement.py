@@ -1579,3 +1579,26 @@ def test_totaux_egaux_a_neuf_decimales_sont_a_egalite(appel):
     differents = _classer_totaux(appel, {1: 80.0, 2: 80.0 + 3e-9})
     assert differents["demande_id"].tolist() == [2, 1]
     assert differents["departage"].tolist() == ["", ""]
+
+
+def test_evaluations_attendues_d_une_demande_sans_assignation(appel):
+    """« n / attendues » (Séance, Classement) : une demande assignée à trois évaluateurs en
+    attend trois ; une demande qu'on n'a assignée à personne n'en attend aucune (0, pas une)."""
+    demandes = pd.DataFrame([_demande(1), _demande(2)])
+    donnees = classement.Donnees(
+        demandes=demandes,
+        notes=_longues({1: {"a": 8.0}}),
+        evaluations=pd.DataFrame(),
+        modifications=[],
+        decisions=[],
+        attendues={1: 3},
+        poids=appel.poids,
+        ponderation=None,
+        reglages=None,
+        admissibilite=_etats(demandes),
+    )
+    table = classement.classement(appel, donnees).set_index("demande_id")
+    assert table.loc[[1, 2], ["n_evaluations", "attendues"]].to_numpy().tolist() == [
+        [1, 3],
+        [0, 0],
+    ]
