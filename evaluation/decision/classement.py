@@ -38,6 +38,19 @@ LIBELLES_DEPARTAGE = {
 }
 
 
+# Le bruit des flottants : une moyenne pondérée de notes peut rendre 59,99999999999999 pour
+# 60. Une note n'est sous un seuil que de plus d'un milliardième, et deux valeurs égales à
+# 9 décimales sont à égalité (réglage de calcul, pas une règle de l'appel : aucune note ni
+# aucune part du coût ne se lit à 9 décimales).
+BRUIT = 1e-9
+DECIMALES = 9
+
+
+def _decroissante(valeurs) -> np.ndarray:
+    """Clé de tri « la plus haute d'abord », à égalité au-delà de DECIMALES."""
+    return -np.round(np.asarray(valeurs, dtype=float), DECIMALES)
+
+
 class ErreurClassement(ValueError):
     """Une pondération ou un réglage refusé ; le message dit pourquoi."""
 
@@ -141,14 +154,15 @@ def classer(
     sous_minimum = np.zeros(len(table), dtype=bool)
     for c in appel.criteres:
         if c.minimum is not None:
-            sous_minimum |= table[f"note:{c.id}"].to_numpy(dtype=float) < c.minimum - 1e-9
+            sous_minimum |= table[f"note:{c.id}"].to_numpy(dtype=float) < c.minimum - BRUIT
     total = table["total"].to_numpy(dtype=float)
+    sous_le_seuil = total < appel.seuil_global - BRUIT
     statut = np.select(
         [
             verdicts == filtrage.INADMISSIBLE,
             verdicts != filtrage.ADMISSIBLE,
             table["n_evaluations"].to_numpy() == 0,
-            (total < appel.seuil_global - 1e-9) | sous_minimum,
+            sous_le_seuil | sous_minimum,
         ],
         [INADMISSIBLE, A_ETABLIR, NON_EVALUE, SOUS_SEUIL],
         default=CLASSE,
@@ -158,24 +172,23 @@ def classer(
         np.isin(statut, [INADMISSIBLE, A_ETABLIR]), raisons_admissibilite, ""
     )
     table.loc[table["statut"] == SOUS_SEUIL, "raison"] = np.where(
-        sous_minimum[statut == SOUS_SEUIL]
-        & ~(total[statut == SOUS_SEUIL] < appel.seuil_global - 1e-9),
+        sous_minimum[statut == SOUS_SEUIL] & ~sous_le_seuil[statut == SOUS_SEUIL],
         "sous le minimum d'un critère",
         f"total sous le seuil de {formats.reglage(appel.seuil_global)}",
     )
 
     # Clés de tri : classées d'abord, puis total et départage ; les autres par statut.
-    cles = {"_ordre": table["statut"].map(ORDRE_STATUTS.index), "_total": -np.round(total, 9)}
+    cles = {"_ordre": table["statut"].map(ORDRE_STATUTS.index), "_total": _decroissante(total)}
     regles = []
     for regle in appel.departage:
         if regle.startswith("critere:"):
-            cles[regle] = -np.round(table[f"note:{regle[8:]}"].to_numpy(dtype=float), 9)
+            cles[regle] = _decroissante(table[f"note:{regle[8:]}"])
         elif regle == "projet_conjoint":
             cles[regle] = ~table["projet_conjoint"].to_numpy()
         elif regle == "part_financement_propre":
-            cles[regle] = -np.round(table["part_financement_propre"].to_numpy(dtype=float), 9)
+            cles[regle] = _decroissante(table["part_financement_propre"])
         elif regle == "financement_externe":
-            cles[regle] = -np.round(table["part_financement_externe"].to_numpy(dtype=float), 9)
+            cles[regle] = _decroissante(table["part_financement_externe"])
         elif regle == "no_demande":
             cles[regle] = table["no_demande"].astype(str).to_numpy()
         regles.append(regle)

@@ -469,6 +469,16 @@ HAUT_VISIBILITE = [6, 7.5, 7, 7, 5, 10]  # 68,5 aussi, visibilité 10
             LIBELLE_NUMERO,
             id="regle-absente-sans-effet",
         ),
+        pytest.param(
+            ("no_demande", "projet_conjoint"),
+            {"projet_conjoint": True},
+            {},
+            7.0,
+            7.0,
+            "B",
+            LIBELLE_NUMERO,
+            id="numero-avant-conjoint",  # le comité a mis le numéro d'abord : il décide
+        ),
     ],
 )
 def test_chaque_regle_de_departage(appel, departage, a, b, notes_a, notes_b, premiere, libelle):
@@ -1508,3 +1518,90 @@ def test_cube_des_notes_repris_seulement_s_il_porte_les_criteres_de_l_appel(appe
         cube = notation.cube(notes, demandes["id"], ordre)
         avec = classement.classement(appel, classement.Donnees(**base, cube=cube))[colonnes]
         pd.testing.assert_frame_equal(avec, neuf)
+
+
+# --- Le bruit des flottants (survivants de la campagne de mutation, issue 21) ---------------
+
+
+def _classer_totaux(appel, totaux: dict[int, float], minimum=None, notes_pertinence=None):
+    """Classe des demandes dont le total (et la note de pertinence) sont posés à la main,
+    à la décimale près que ne donnerait aucune moyenne de notes."""
+    if minimum is not None:
+        appel = _avec_minimum(appel, "pertinence", minimum)
+    demandes = pd.DataFrame([_demande(i) for i in totaux])
+    resultats = _resultats(appel, demandes, {i: {"e": 8.0} for i in totaux})
+    for i, total in totaux.items():
+        resultats.loc[i, "total"] = total
+    for i, note in (notes_pertinence or {}).items():
+        resultats.loc[i, "note:pertinence"] = note
+    return classement.classer(appel, demandes, resultats, _etats(demandes))
+
+
+@pytest.mark.parametrize(
+    ("ecart", "statut"),
+    [
+        (0.0, CLASSE),
+        (1e-12, CLASSE),  # le bruit d'une moyenne : au seuil
+        (classement.BRUIT, CLASSE),  # au bord du bruit, encore au seuil
+        (1.5e-9, SOUS_SEUIL),  # au-delà : sous le seuil, et dit
+        (0.1, SOUS_SEUIL),
+    ],
+)
+def test_total_sous_le_seuil_au_dela_du_bruit(appel, ecart, statut):
+    """« Sous le seuil » veut dire plus d'un milliardième sous le seuil du comité : le
+    bruit d'une moyenne de notes (59,99999999999999 pour 60) ne fait pas tomber une
+    demande, un écart réel si."""
+    seuil = appel.seuil_global
+    table = _classer_totaux(appel, {1: seuil - ecart, 2: 90.0})
+    assert _ligne(table, 1)["statut"] == statut
+    if statut == SOUS_SEUIL:
+        assert _ligne(table, 1)["raison"] == f"total sous le seuil de {seuil:g}".replace(".", ",")
+
+
+@pytest.mark.parametrize(
+    ("ecart", "statut", "raison"),
+    [
+        (1e-12, CLASSE, ""),
+        (classement.BRUIT, CLASSE, ""),
+        (1.5e-9, SOUS_SEUIL, SOUS_MINIMUM),
+    ],
+)
+def test_note_sous_le_minimum_au_dela_du_bruit(appel, ecart, statut, raison):
+    """De même pour le minimum d'un critère : la raison dite est le minimum, pas le total
+    (au-dessus du seuil)."""
+    table = _classer_totaux(appel, {1: 80.0}, minimum=5.0, notes_pertinence={1: 5.0 - ecart})
+    assert (_ligne(table, 1)["statut"], _ligne(table, 1)["raison"]) == (statut, raison)
+
+
+def test_totaux_egaux_a_neuf_decimales_sont_a_egalite(appel):
+    """Deux totaux qui ne diffèrent qu'à la dixième décimale sont à égalité : le départage
+    décide (ici le numéro, D-001 avant D-002), pas le bruit ; à la neuvième, ils diffèrent."""
+    egaux = _classer_totaux(appel, {2: 80.0 + 3e-10, 1: 80.0})
+    assert egaux["demande_id"].tolist() == [1, 2]
+    assert egaux["departage"].tolist() == ["", LIBELLE_NUMERO]
+    differents = _classer_totaux(appel, {1: 80.0, 2: 80.0 + 3e-9})
+    assert differents["demande_id"].tolist() == [2, 1]
+    assert differents["departage"].tolist() == ["", ""]
+
+
+def test_evaluations_attendues_d_une_demande_sans_assignation(appel):
+    """« n / attendues » (Séance, Classement) : une demande assignée à trois évaluateurs en
+    attend trois ; une demande qu'on n'a assignée à personne n'en attend aucune (0, pas une)."""
+    demandes = pd.DataFrame([_demande(1), _demande(2)])
+    donnees = classement.Donnees(
+        demandes=demandes,
+        notes=_longues({1: {"a": 8.0}}),
+        evaluations=pd.DataFrame(),
+        modifications=[],
+        decisions=[],
+        attendues={1: 3},
+        poids=appel.poids,
+        ponderation=None,
+        reglages=None,
+        admissibilite=_etats(demandes),
+    )
+    table = classement.classement(appel, donnees).set_index("demande_id")
+    assert table.loc[[1, 2], ["n_evaluations", "attendues"]].to_numpy().tolist() == [
+        [1, 3],
+        [0, 0],
+    ]
