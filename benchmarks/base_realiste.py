@@ -414,7 +414,7 @@ def construire(
 ) -> dict:
     """Construit la base à `url` (vide) ; renvoie ce qu'elle contient."""
     from evaluation.appels.configuration import charger_appel
-    from evaluation.decision import decisions, financement
+    from evaluation.decision import decisions
     from evaluation.decision.financement import LISTE_ATTENTE, REFUSE, RETENU
     from evaluation.notes import attributions, examens, filtrage
     from evaluation.socle import stockage
@@ -493,21 +493,14 @@ def construire(
         if filtrage.etat_de(examens_, d).verdict == filtrage.ADMISSIBLE
     ]
     choisies = hasard.sample(possibles, min(len(possibles), max(3, min(500, demandes // 10))))
-    # Le montant de la règle (le demandé, jamais au-dessus du budget admissible : une ligne de
-    # budget sur dix est une dépense non admissible), que le comité retient tel quel.
-    regle = {}
-    with moteur.connect() as connexion:
-        for position in choisies:
-            d = table.iloc[position]
-            lignes = stockage.lire_lignes_budget(
-                appel.id, connexion=connexion, demande_id=int(d["id"])
-            )
-            valeurs = financement.montants_de_la_demande(dict(d), lignes, appel)
-            regle[position] = (valeurs["recommande_an1"], valeurs["recommande_an2"])
     for k, position in enumerate(choisies):
         d = table.iloc[position]
         decision = (RETENU, LISTE_ATTENTE, REFUSE)[k % 3]
-        montants = regle[position] if decision == RETENU else (0, 0)
+        montants = (
+            (int(d["montant_demande_an1"] or 0), int(d["montant_demande_an2"] or 0))
+            if decision == RETENU
+            else (0, 0)
+        )
         decisions.enregistrer_decision(
             appel,
             int(d["id"]),
@@ -523,7 +516,7 @@ def construire(
             appel,
             int(d["id"]),
             1,
-            regle[position][0] * 9 // 10,
+            int(d["montant_demande_an1"] or 0) * 9 // 10,
             "Dépenses de déplacement réduites par le comité.",
             moteur=moteur,
             auteur=PRESIDENCE,

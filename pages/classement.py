@@ -623,8 +623,7 @@ if presidence:
     def accordes_et_recommandes(ecart: financement.Ecart) -> str:
         return (
             f"décision « retenu » à {' + '.join(montant(v) for v in ecart.accorde)} ; montant "
-            "recommandé en vigueur : "
-            + " + ".join(financement.montant_ou_a_determiner(v) for v in ecart.recommande)
+            f"recommandé en vigueur : {' + '.join(montant(v) for v in ecart.recommande)}"
         )
 
     def proposer_mise_a_jour(d: int) -> None:
@@ -648,8 +647,7 @@ if presidence:
         if mettre.button(
             "Mettre la décision à jour au nouveau montant",
             key="mt_maj_decision",
-            # Un montant recommandé « à déterminer » (F23) ne devient pas un montant accordé.
-            disabled=decisions_fermees or None in ecart.recommande,
+            disabled=decisions_fermees,
         ):
             r = ligne_de(d)
             raisons = [
@@ -1005,9 +1003,7 @@ if presidence:
             colonnes = {
                 "Rang": lignes["rang"].map(lambda r: "" if pd.isna(r) else int(r)),
                 "Demande": lignes["no_demande"],
-                "Recommandé": lignes["recommande"].map(
-                    lambda v: financement.montant_ou_a_determiner(None if pd.isna(v) else int(v))
-                ),
+                "Recommandé": lignes["recommande"].map(lambda v: montant(int(v))),
             }
             if accorde:
                 colonnes["Accordé"] = lignes["accorde"].map(lambda v: montant(int(v)))

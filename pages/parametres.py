@@ -11,7 +11,6 @@ import streamlit as st
 from evaluation.appels import reglages
 from evaluation.appels.configuration import (
     AGREGATIONS,
-    ANNEES_FINANCEES_MAX,
     APRES_CONSULTATION,
     CHAMPS_FORMULAIRE,
     LIBELLES_NOTE_RETENUE,
@@ -372,8 +371,7 @@ with onglet_modifier:
         annees = d.number_input(
             "Nombre d'années financières",
             min_value=1,
-            # Pas plus d'années que le formulaire ne porte de montants demandés (F26).
-            max_value=ANNEES_FINANCEES_MAX,
+            max_value=10,
             value=int(f["nombre_annees_max"]),
             key=cle + "annees",
         )
@@ -684,10 +682,7 @@ with onglet_modifier:
                     columns=["id", "libelle", "alias", "plafonnee"],
                 ),
                 num_rows="dynamic",
-                # Seule une dépense admissible se plafonne (F17 : la configuration refuse
-                # « plafonnee » sur une dépense non admissible).
-                column_order=["libelle", "id", "alias"]
-                + (["plafonnee"] if genre == "admissibles" else []),
+                column_order=["libelle", "id", "alias", "plafonnee"],
                 column_config=colonnes_depense,
                 hide_index=True,
                 width="stretch",

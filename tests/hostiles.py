@@ -108,8 +108,7 @@ def _toml(texte: str) -> str:
 def classeur_de_demandes(dossier: Path, textes: list[str], numero_hostile: str | None) -> Path:
     """Un classeur au format du gabarit : une demande par texte (T-101…, la dernière numérotée
     `numero_hostile` s'il est donné) dont le titre, le résumé, la municipalité et les
-    partenaires étrangers sont ce texte, écrit comme texte ; une ligne de budget chacune, du
-    montant demandé en année 1 (ressources professionnelles, admissibles)."""
+    partenaires étrangers sont ce texte, écrit comme texte ; une ligne de budget chacune."""
     source = load_workbook(VALIDE)
     entetes = [c.value for c in source["Demandes"][1]]
     modele = [c.value for c in source["Demandes"][2]]
@@ -135,14 +134,8 @@ def classeur_de_demandes(dossier: Path, textes: list[str], numero_hostile: str |
         }
         ligne = [valeurs[e] for e in entetes]
         ecrire_ligne(demandes, i + 2, ligne)
-        # Une ligne admissible du montant demandé : la décision de `remplir_base` (20 000 $)
-        # tient dans le budget admissible de l'année.
         budget_i = dict(zip(entetes_budget, modele_budget, strict=True))
-        budget_i |= {
-            "No de demande": numero,
-            "Description": texte,
-            "Montant": valeurs["Montant demandé – année 1"],
-        }
+        budget_i |= {"No de demande": numero, "Description": texte}
         ecrire_ligne(budget, i + 2, [budget_i[e] for e in entetes_budget])
     chemin = dossier / "hostile.xlsx"
     livre.save(chemin)

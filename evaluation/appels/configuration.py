@@ -19,7 +19,6 @@ from typing import Any
 from evaluation.appels import reglages as _reglages
 from evaluation.appels.reglages import Reglage, Source
 from evaluation.socle.champs import CHAMPS_FORMULAIRE as _CHAMPS_DU_FORMULAIRE
-from evaluation.socle.champs import CLES_MONTANT_DEMANDE
 from evaluation.socle.chemins import DONNEES
 from evaluation.socle.formats import date, pluriel
 from evaluation.socle.texte import compacter
@@ -115,10 +114,6 @@ CHAMPS_FORMULAIRE: tuple[str, ...] = ("resume", *_CHAMPS_DU_FORMULAIRE, "partena
 
 @dataclass(frozen=True)
 class CategorieDepense:
-    """Une catégorie de dépense de l'appel. `plafonnee` : une dépense admissible qui ne
-    compte dans le budget admissible que jusqu'à `Appel.plafond_visas` ; jamais sur une
-    dépense non admissible (la configuration le refuse)."""
-
     id: str
     libelle: str
     admissible: bool
@@ -145,12 +140,7 @@ class Financement:
     « Plusieurs acteurs municipaux » : au moins `entites_conjoint_min` entités municipales,
     la requérante comprise (interprétation : municipalités locales du répertoire, MRC et
     territoires équivalents, et les régies intermunicipales et communautés métropolitaines
-    nommées dans `regroupements_municipaux`).
-
-    `nombre_annees_max` (interprétation) : « porte sur une ou deux années financières
-    débutant le 1er avril 2024 et se terminant le 31 mars 2025 » ne nomme qu'une année
-    financière ; la seconde repose sur la lecture « une ou deux années financières ». Jamais
-    plus que les montants demandés que porte le formulaire (`ANNEES_FINANCEES_MAX`)."""
+    nommées dans `regroupements_municipaux`)."""
 
     plafond_annuel: int
     bonification_conjoint_max: int
@@ -426,9 +416,7 @@ RAPPORT_DELAI_MAX = 3660  # dix ans : au-delà, une faute de frappe
 AGREGATIONS = ("moyenne", "mediane", "moyenne_tronquee")
 # Le plafond des frais de visas et d'assurance (« jusqu'à concurrence de 500 $ ») vaut pour
 # la demande entière (« demande ») ou pour chaque année (« annee ») : interprétation, l'appel
-# ne le précise pas. Qu'il plafonne toute la catégorie (visas, documents, assurance,
-# dédouanement) et non la seule assurance et le seul dédouanement est une autre
-# interprétation (`financement.plafonnees_retenues`).
+# ne le précise pas.
 PORTEES_PLAFOND_VISAS = ("demande", "annee")
 MODES_LIGNE = ("stricte", "remplissage")
 # L'objectif de « Calculer la meilleure sélection » (page Portefeuille), réglage du comité :
@@ -627,10 +615,7 @@ def _verifier(
 # Aucun montant, poids, note ni nombre d'une configuration d'appel n'approche un milliard ;
 # au-delà (ou infini, ou « nan »), c'est une erreur de saisie qui ferait planter les calculs.
 NOMBRE_MAX = 1_000_000_000
-# Autant d'années financières que le formulaire de demande porte de montants demandés (un
-# par année, `socle.champs.CLES_MONTANT_DEMANDE`) : une année de plus n'aurait jamais de
-# montant demandé, donc jamais de montant recommandé (F26).
-ANNEES_FINANCEES_MAX = len(CLES_MONTANT_DEMANDE)
+ANNEES_FINANCEES_MAX = 10
 CRANS_MAX = 1000
 ANNEES_PERMISES = (1900, 2200)
 
@@ -874,19 +859,9 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
         elif bornes := [p for p in map(_hors_bornes, enveloppe) if p]:
             erreurs.append(f"[financement] : un montant de l'enveloppe {bornes[0]}.")
             enveloppe = []
-        annees = fin["nombre_annees_max"]
-        if annees < 1:
+        if not 1 <= fin["nombre_annees_max"] <= ANNEES_FINANCEES_MAX:
             erreurs.append(
-                f"[financement] : nombre_annees_max vaut {annees} : un appel finance au moins "
-                f"une année financière. Écrivez une valeur de 1 à {ANNEES_FINANCEES_MAX}."
-            )
-        elif annees > ANNEES_FINANCEES_MAX:
-            erreurs.append(
-                f"[financement] : nombre_annees_max vaut {annees}, mais le formulaire de demande "
-                "(le gabarit d'importation) ne porte un montant demandé par année que pour "
-                f"{ANNEES_FINANCEES_MAX} années ({', '.join(CLES_MONTANT_DEMANDE)}) : les années "
-                "de plus ne seraient jamais financées. Écrivez une valeur de 1 à "
-                f"{ANNEES_FINANCEES_MAX}."
+                f"[financement] : nombre_annees_max doit valoir de 1 à {ANNEES_FINANCEES_MAX}."
             )
         elif len(enveloppe) != fin["nombre_annees_max"]:
             erreurs.append(
@@ -940,20 +915,7 @@ def appel_depuis_toml(texte: str, origine: str = "TOML") -> Appel:
     categories = []
     for cle, admissible in (("admissibles", True), ("non_admissibles", False)):
         for i, t in enumerate(dep.get(cle, []) if isinstance(dep.get(cle), list) else [], 1):
-            ou = f"[[depenses.{cle}]] n° {i}"
-            t = _verifier(t, _SCHEMA_CATEGORIE, ou, erreurs)
-            if not admissible and t.get("plafonnee"):
-                # F17 : le plafond des visas borne une dépense admissible ; une dépense non
-                # admissible ne compte jamais, mais le gabarit la dirait payée jusqu'au
-                # plafond et l'importation la compterait dans ce plafond.
-                erreurs.append(
-                    f"{ou}" + (f" (« {t['id']} »)" if "id" in t else "") + " : « plafonnee = "
-                    "true » ne va qu'avec une dépense admissible (elle compte alors jusqu'au "
-                    "plafond des visas, plafond_visas) ; une dépense non admissible ne compte "
-                    "jamais dans le budget admissible. Retirez « plafonnee », ou, si l'appel "
-                    "admet cette dépense jusqu'à un plafond, déplacez-la dans "
-                    "[[depenses.admissibles]]."
-                )
+            t = _verifier(t, _SCHEMA_CATEGORIE, f"[[depenses.{cle}]] n° {i}", erreurs)
             if {"id", "libelle"} <= t.keys():
                 categories.append(
                     CategorieDepense(

@@ -248,12 +248,7 @@ def decisions_inachevees(table: pd.DataFrame, annees: int) -> pd.DataFrame:
     année (`MONTANT_DIFFERENT`). Colonnes demande_id, rang, no_demande, quoi, recommande,
     accorde (totaux des `annees` années, en cents ; accordé vide sans décision).
 
-    `table` : le classement (`classement`), avec decision, recommande_anN et accorde_anN.
-
-    Comme `financement.ecarts_de_montant` (F23) : un montant accordé absent vaut 0 $ ; un
-    montant recommandé inconnu est « à déterminer », jamais comparé (ni 0 $, ni le montant
-    accordé) et sans cacher l'écart d'une autre année ; le total recommandé d'une demande
-    qui en a un est alors inconnu (vide)."""
+    `table` : le classement (`classement`), avec decision, recommande_anN et accorde_anN."""
     colonnes = ["demande_id", "rang", "no_demande", "quoi", "recommande", "accorde"]
     if table.empty:
         return pd.DataFrame(columns=colonnes)
@@ -262,7 +257,7 @@ def decisions_inachevees(table: pd.DataFrame, annees: int) -> pd.DataFrame:
     sans = (table["statut"] == CLASSE) & (table["decision"].fillna("") == "")
     ecart = pd.Series(False, index=table.index)
     for r, a in zip(recommandes, accordes, strict=True):
-        ecart |= (r.notna() & (a.fillna(0) != r)).fillna(False).astype(bool)
+        ecart |= (a.fillna(0) != r.fillna(0)).astype(bool)
     different = (table["decision"] == financement.RETENU) & ecart
     garde = sans | different
     choisies = table[garde]
@@ -272,7 +267,7 @@ def decisions_inachevees(table: pd.DataFrame, annees: int) -> pd.DataFrame:
             "rang": choisies["rang"].astype("Int64"),
             "no_demande": choisies["no_demande"],
             "quoi": np.where(sans[garde], SANS_DECISION, MONTANT_DIFFERENT),
-            "recommande": sum(r[garde] for r in recommandes).astype("Int64"),
+            "recommande": sum(r[garde].fillna(0) for r in recommandes).astype("Int64"),
             "accorde": sum(a[garde] for a in accordes).astype("Int64"),
         },
         columns=colonnes,

@@ -244,10 +244,8 @@ def modifier_montant(
 ) -> None:
     """Change le montant recommandé d'une année, toujours avec une raison : jamais négatif,
     jamais au-dessus du plafond de la demande (« ne pourra pas excéder 25 000 $ par année »,
-    plus la bonification fixée), jamais au-dessus du budget admissible de l'année (« Les
-    dépenses admissibles sont les suivantes : […] » :
-    `financement.refus_au_dessus_du_budget_admissible`). Journalisé. `version_attendue`
-    (voir `version_montant`) : refusé s'il a changé depuis."""
+    plus la bonification fixée). Journalisé. `version_attendue` (voir `version_montant`) :
+    refusé s'il a changé depuis."""
     instant = maintenant or stockage.maintenant()
     if not 1 <= annee <= nombre_annees(appel):
         raise ErreurFinancement(
@@ -280,9 +278,6 @@ def modifier_montant(
             raise ErreurFinancement(
                 f"{montant(nouveau)} dépasse le plafond de {montant(plafond)} par année."
             )
-        montants = [0] * nombre_annees(appel)
-        montants[annee - 1] = nouveau
-        _refuser_au_dessus_du_budget_admissible(appel, d, montants, connexion, "recommandé")
         if not (raison or "").strip():
             raise ErreurFinancement(
                 "un montant recommandé autre que celui de la règle demande une raison."
@@ -324,39 +319,13 @@ def modifier_montant(
         )
 
 
-def _montants_de_la_demande(appel: Appel, d: dict, connexion) -> dict:
-    """Les montants de la demande `d` d'après ses lignes de budget et sa bonification
-    (`financement.montants_de_la_demande`) : budget admissible et montant de la règle de
-    chaque année."""
+def _montants_de_la_regle(appel: Appel, d: dict, connexion) -> list[int]:
+    """Le montant recommandé par défaut de chaque année de la demande `d`, d'après ses
+    lignes de budget et sa bonification (`financement.montants_de_la_demande`)."""
     lignes = stockage.lire_lignes_budget(appel.id, connexion=connexion, demande_id=int(d["id"]))
     bonus = _plafond_de(appel, d, connexion) - appel.financement.plafond_annuel
-    return financement.montants_de_la_demande(d, lignes, appel, bonus)
-
-
-def _montants_de_la_regle(appel: Appel, d: dict, connexion) -> list[int]:
-    """Le montant recommandé par défaut de chaque année de la demande `d`."""
-    valeurs = _montants_de_la_demande(appel, d, connexion)
+    valeurs = financement.montants_de_la_demande(d, lignes, appel, bonus)
     return [valeurs[f"recommande_an{a + 1}"] for a in range(nombre_annees(appel))]
-
-
-def _admissibles_de(appel: Appel, d: dict, connexion) -> list[int]:
-    """Le budget admissible de chaque année de la demande `d`, d'après ses lignes de budget
-    telles qu'elles sont dans la base au moment d'écrire."""
-    valeurs = _montants_de_la_demande(appel, d, connexion)
-    return [valeurs[f"admissible_an{a + 1}"] for a in range(nombre_annees(appel))]
-
-
-def _refuser_au_dessus_du_budget_admissible(
-    appel: Appel, d: dict, montants: Sequence[int], connexion, quoi: str, erreur=ErreurFinancement
-) -> None:
-    """Refuse un montant recommandé ou accordé au-dessus du budget admissible d'une année
-    (`financement.refus_au_dessus_du_budget_admissible`, qui cite l'appel)."""
-    if not any(int(m) for m in montants):
-        return
-    if refus := financement.refus_au_dessus_du_budget_admissible(
-        appel, d["no_demande"], montants, _admissibles_de(appel, d, connexion), quoi
-    ):
-        raise erreur(refus)
 
 
 def _plafond_de(appel: Appel, d: dict, connexion) -> int:
@@ -475,9 +444,7 @@ def enregistrer_decision(
     presents: Sequence[str] | None = None,
 ) -> None:
     """Inscrit la décision du comité et le montant accordé par année. Un refus ou une mise
-    en liste d'attente n'accorde rien ; un montant accordé reste entre 0 et le plafond, et
-    jamais au-dessus du budget admissible de l'année
-    (`financement.refus_au_dessus_du_budget_admissible`).
+    en liste d'attente n'accorde rien ; un montant accordé reste entre 0 et le plafond.
     Une justification est exigée quand la décision s'écarte de la recommandation
     (`recommandation` : statut calculé et montants recommandés) ou en l'absence de
     recommandation. Journalisé ; l'historique des décisions est gardé.
@@ -522,7 +489,6 @@ def enregistrer_decision(
                     f"{montant(m)} pour l'année {annee} : au-dessus de ce que l'appel permet "
                     f"({montant(plafond if annee <= annees else 0)})."
                 )
-        _refuser_au_dessus_du_budget_admissible(appel, d, montants[:annees], connexion, "accordé")
         conforme = False
         if recommandation is not None:
             statut, recommandes = recommandation
@@ -632,9 +598,7 @@ def enregistrer_decisions_en_lot(
     with one reason » : la même décision pour chacune des demandes `demande_ids`, avec une
     seule justification, en une transaction : tout ou rien. « retenu » accorde à chacune son
     montant recommandé en vigueur (celui que la présidence a fixé, sinon celui de la règle) ;
-    liste d'attente et refus n'accordent rien ; jamais au-dessus du budget admissible d'une
-    année (`financement.refus_au_dessus_du_budget_admissible` : un montant modifié avant
-    une réimportation peut le dépasser). La justification est toujours exigée
+    liste d'attente et refus n'accordent rien. La justification est toujours exigée
     (interprétation : une décision groupée dit pourquoi elle groupe). Chaque décision est
     journalisée ; renvoie le nombre écrit.
 
@@ -690,21 +654,8 @@ def enregistrer_decisions_en_lot(
             demande_id = int(d["id"])
             m = [0, 0]
             if decision == RETENU:
-                valeurs = _montants_de_la_demande(appel, d, connexion)
-                m[:annees] = [
-                    modifies.get((demande_id, a + 1), valeurs[f"recommande_an{a + 1}"])
-                    for a in range(annees)
-                ]
-                # Un montant modifié avant que le budget ne change (réimportation, catégorie
-                # déplacée) peut dépasser le budget admissible d'aujourd'hui.
-                if refus := financement.refus_au_dessus_du_budget_admissible(
-                    appel,
-                    d["no_demande"],
-                    m[:annees],
-                    [valeurs[f"admissible_an{a + 1}"] for a in range(annees)],
-                    "recommandé",
-                ):
-                    raise ErreurFinancement(f"{refus} Rien n'a été inscrit.")
+                regle = _montants_de_la_regle(appel, d, connexion)
+                m[:annees] = [modifies.get((demande_id, a + 1), regle[a]) for a in range(annees)]
             lignes.append(
                 {
                     "appel_id": appel.id,
@@ -770,10 +721,7 @@ def adopter_scenario(
     ranking » : `raisons` (demande_id → raison) en donne une à chaque demande que le
     scénario retient sous la ligne ou écarte au-dessus (`portefeuille.contre_le_classement`) ;
     refusé, ces demandes nommées, s'il en manque une. Leur justification devient
-    « Scénario adopté : <nom> : <raison> » ; les autres gardent le nom du scénario.
-
-    Refusé aussi si une choisie serait retenue au-dessus du budget admissible d'une année,
-    lu dans la base au moment d'écrire (`financement.refus_au_dessus_du_budget_admissible`)."""
+    « Scénario adopté : <nom> : <raison> » ; les autres gardent le nom du scénario."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
     classees = (table["statut"] == "classé").to_numpy()
@@ -817,33 +765,11 @@ def adopter_scenario(
         _verifier_versions_de_l_appel(
             appel.id, version_attendue, version_montants_attendue, connexion
         )
-        retenues = [
-            int(d)
-            for d in table["demande_id"].to_numpy()[classees & np.asarray(choisies, dtype=bool)]
-        ]
-        admissibles = financement.budget_admissible(
-            financement.budgets(
-                stockage.sommes_budget(
-                    appel.id, financement.genres_categories(appel), connexion=connexion
-                ),
-                retenues,
-                annees,
-            ),
-            appel,
-        )
-        admissible_de = dict(zip(retenues, admissibles.tolist(), strict=True))
-        refus_budget = None
         lignes, journal = [], []
         for k in np.flatnonzero(classees):
             r = table.iloc[k]
             retenue = bool(choisies[k])
             m = [int(r[f"recommande_an{a + 1}"]) if retenue else 0 for a in range(annees)]
-            if retenue and refus_budget is None:
-                # Un montant modifié avant que le budget ne change (réimportation, catégorie
-                # déplacée) peut dépasser le budget admissible d'aujourd'hui.
-                refus_budget = financement.refus_au_dessus_du_budget_admissible(
-                    appel, r["no_demande"], m, admissible_de[int(r["demande_id"])], "recommandé"
-                )
             m += [0] * (2 - len(m))
             decision = RETENU if retenue else LISTE_ATTENTE
             lignes.append(
@@ -894,8 +820,6 @@ def adopter_scenario(
         # Après les versions, conflits et quorum : une vue périmée se dit d'abord.
         if refus_raisons:
             raise ErreurFinancement(refus_raisons)
-        if refus_budget:
-            raise ErreurFinancement(f"{refus_budget} Le scénario n'est pas adopté.")
         for ligne in lignes:
             stockage.ajouter_decision(ligne, connexion=connexion)
         stockage.inscrire_journal(journal, connexion=connexion)
@@ -1035,8 +959,7 @@ def inscrire_tirage(
     (`tirage.rejouer`, avec l'enveloppe et le plafond de l'appel) ; si une candidate n'est
     plus une demande de l'appel, ou a reçu depuis le tirage une décision qui n'est pas
     celle du tirage ; si le montant d'une gagnante dépasse son plafond annuel
-    (`_plafond_de`, comme `enregistrer_decision`) ou le budget admissible d'une année
-    (`financement.refus_au_dessus_du_budget_admissible`) ; si les gagnantes plus les retenues
+    (`_plafond_de`, comme `enregistrer_decision`) ; si les gagnantes plus les retenues
     déjà décidées dépasseraient l'enveloppe d'une année."""
     instant = maintenant or stockage.maintenant()
     annees = nombre_annees(appel)
@@ -1113,14 +1036,6 @@ def inscrire_tirage(
                         f"{montant(plafond)} par année ; le tirage n° {numero} ne devient "
                         "pas décision."
                     )
-            _refuser_au_dessus_du_budget_admissible(
-                appel,
-                d,
-                [int(v) for v in montants[:annees]],
-                connexion,
-                "tiré",
-                tirage.ErreurTirage,
-            )
             # Le montant tiré est le montant recommandé en vigueur : un enregistrement qui en
             # porte un autre (montant changé depuis, ou écrit à la main) ne devient pas décision.
             regle = _montants_de_la_regle(appel, d, connexion)

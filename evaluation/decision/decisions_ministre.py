@@ -4,18 +4,13 @@ l'état, applique les règles de `decision.ministere`, et écrit avec le journal
 transaction : tout ou rien ; une écriture d'après une vue périmée est refusée
 (`socle.concurrence`).
 
-L'appel : le ministère « conserve cependant la responsabilité de la sélection définitive des
-projets et de la détermination des sommes ». Interprétations : l'autorité ministérielle (rôle
+L'appel : le ministère « conserve cependant la responsabilité de la sélection définitive des projets
+et de la détermination des sommes ». Interprétations : l'autorité ministérielle (rôle
 `autorite`), ou l'administration en son nom (les deux noms gardés : `autorite`, le nom saisi ;
 `auteur`, le compte), décide sur les recommandations finales du comité, donc une fois ses
-décisions verrouillées ; mêmes plafonds que le comité (`decisions._plafond_de`) et même borne
-du budget admissible de chaque année (`financement.refus_au_dessus_du_budget_admissible`, qui
-cite « Les dépenses admissibles sont les suivantes : […] » : la « détermination des sommes »
-que le ministère garde se fait dans les règles de son propre appel, qui ne finance que des
-dépenses admissibles ; pour payer une dépense mal classée, on corrige d'abord ses lignes de
-budget) ; seule une demande jugée admissible est retenue
-(`decisions._refuser_retenue_inadmissible` : ni inadmissible, ni « à établir ») ; la décision
-ne précède pas la recommandation du comité."""
+décisions verrouillées ; mêmes plafonds que le comité (`decisions._plafond_de`) ; seule une
+demande jugée admissible est retenue (`decisions._refuser_retenue_inadmissible` : ni
+inadmissible, ni « à établir ») ; la décision ne précède pas la recommandation du comité."""
 
 from __future__ import annotations
 
@@ -23,10 +18,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from evaluation.appels.configuration import Appel
-from evaluation.decision import financement, ministere
+from evaluation.decision import ministere
 from evaluation.decision import suivi_financier as regles_suivi
 from evaluation.decision.decisions import (
-    _admissibles_de,
     _changements,
     _demande,
     _plafond_de,
@@ -193,8 +187,7 @@ def decider(
     Refusée : à un compte qui n'est ni l'autorité ni l'administration (`role`) ; avant le
     verrouillage des décisions du comité ; pour une demande retirée ou hors de l'appel ; pour
     une demande qu'on retiendrait sans qu'elle soit jugée admissible (inadmissible ou « à
-    établir ») ; « retenu » à 0 $ ; au-dessus du plafond de la demande ou du budget
-    admissible d'une année (`financement.refus_au_dessus_du_budget_admissible`).
+    établir ») ; « retenu » à 0 $ ; au-dessus du plafond de la demande.
     `version_attendue` (`version`, par demande) : refusée si le ministère a décidé depuis
     l'affichage ; `recommandation_attendue` (identifiant de la recommandation affichée, 0 :
     aucune) : refusée si le comité en a inscrit une autre depuis ; datée d'avant la
@@ -253,12 +246,6 @@ def decider(
             decision, m, raison, recommandation, _plafond_de(appel, d, connexion), annees
         ):
             raise ErreurDecisionMinistere(f"{d['no_demande']} : {motif}")
-        if decision == RETENU and (
-            motif := financement.refus_au_dessus_du_budget_admissible(
-                appel, d["no_demande"], m[:annees], _admissibles_de(appel, d, connexion), "accordé"
-            )
-        ):
-            raise ErreurDecisionMinistere(motif)
         if motif := ministere.refus_date(
             _quand(instant, jour).date(), recommandation, d.get("date_depot")
         ):
@@ -365,9 +352,9 @@ def approuver_en_lot(
     ou rien ; chaque décision journalisée ; rend le nombre inscrit.
 
     Refusée en entier : comme `decider` (rôle, verrou, demande retirée, inadmissible
-    retenue, plafond, budget admissible, chacune nommée) ; si une demande choisie n'a pas
-    de recommandation ; s'il n'y a rien à approuver ; si une décision du ministère
-    (`version_attendue`, `version` sans demande) ou une recommandation du comité
+    retenue, plafond, chacune nommée) ; si une demande choisie n'a pas de recommandation ;
+    s'il n'y a rien à approuver ; si une décision du ministère (`version_attendue`,
+    `version` sans demande) ou une recommandation du comité
     (`version_recommandations_attendue`, `financement.version_decision` sans demande) a été
     inscrite depuis l'affichage."""
     _refuser_role(role)
@@ -437,18 +424,6 @@ def approuver_en_lot(
             ):
                 raise ErreurDecisionMinistere(
                     f"{d['no_demande']} : {motif} Rien n'a été inscrit ; décidez-la une à une."
-                )
-            if r["decision"] == RETENU and (
-                motif := financement.refus_au_dessus_du_budget_admissible(
-                    appel,
-                    d["no_demande"],
-                    m[:annees],
-                    _admissibles_de(appel, d, connexion),
-                    "accordé",
-                )
-            ):
-                raise ErreurDecisionMinistere(
-                    f"{motif} Rien n'a été inscrit ; décidez-la une à une."
                 )
             if motif := ministere.refus_date(quand.date(), r, d.get("date_depot")):
                 raise ErreurDecisionMinistere(f"{d['no_demande']} : {motif} Rien n'a été inscrit.")

@@ -1,26 +1,24 @@
 """Le financement : budget admissible et montant recommandé par année (par défaut la
 demande, plafonnée, jamais au-dessus du budget admissible ; la présidence peut le changer,
-avec une raison, jusqu'au plus petit du plafond de l'appel et du budget admissible de
-l'année : `refus_au_dessus_du_budget_admissible`), la ligne de financement face à
-l'enveloppe de chaque année, et les décisions du comité. Les montants sont en cents.
+avec une raison, jusqu'au plafond de l'appel : `decisions.modifier_montant` ne le borne pas
+au budget admissible, le ministère gardant « la détermination des sommes »), la ligne
+de financement face à l'enveloppe de chaque année, et les décisions du comité. Les montants
+sont en cents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from evaluation.appels.configuration import Appel
-from evaluation.socle.champs import CLES_MONTANT_DEMANDE
 from evaluation.socle.concurrence import ModificationConcurrente
 from evaluation.socle.formats import montant
 
-# Un montant demandé par année que le formulaire porte (la configuration refuse un appel
-# de plus d'années).
-CLES_DEMANDE = CLES_MONTANT_DEMANDE
+CLES_DEMANDE = ("montant_demande_an1", "montant_demande_an2")
 FINANCE, ATTENTE = "financé", "liste d'attente"
 RETENU, LISTE_ATTENTE, REFUSE = "retenu", "liste d'attente", "refusé"
 DECISIONS = (RETENU, LISTE_ATTENTE, REFUSE)
@@ -138,15 +136,9 @@ def plafonnees_retenues(plafonnee: np.ndarray, plafond: int, portee: str) -> np.
 
     Appel : « Frais de délivrance de visas (le cas échéant) ou d'autres documents d'entrée et
     de séjour qui pourraient être exigés, frais d'assurance voyage et de dédouanement
-    (jusqu'à concurrence de 500 $) ». L'excédent est retranché. Deux interprétations :
-
-    - ce qui est plafonné (`depenses.plafond_visas`, source « interpretation ») : toute la
-      catégorie plafonnée (visas, autres documents d'entrée et de séjour, assurance voyage
-      et dédouanement ensemble) ; la parenthèse suit « frais d'assurance voyage et de
-      dédouanement » et pourrait ne plafonner qu'eux, les frais de visas et de documents
-      restant alors sans plafond ;
-    - la portée (`portee_plafond_visas`) : « demande », le plafond vaut pour la demande
-      entière et s'épuise d'abord en année 1 ; « annee », il vaut pour chaque année."""
+    (jusqu'à concurrence de 500 $) ». L'excédent est retranché. Portée (interprétation,
+    `portee_plafond_visas`) : « demande », le plafond vaut pour la demande entière et
+    s'épuise d'abord en année 1 ; « annee », il vaut pour chaque année."""
     plafonnee = np.asarray(plafonnee, dtype=np.int64)
     if portee == "annee":
         return np.minimum(plafonnee, plafond)
@@ -165,42 +157,6 @@ def budget_admissible(b: Budgets, appel: Appel) -> np.ndarray:
     return b.admissible + plafonnees_retenues(
         b.plafonnee, appel.plafond_visas, appel.portee_plafond_visas
     )
-
-
-def refus_au_dessus_du_budget_admissible(
-    appel: Appel,
-    no_demande: str,
-    montants: Sequence[int],
-    admissibles: Sequence[int],
-    quoi: str = "recommandé",
-) -> str | None:
-    """Pourquoi `montants` (un par année, en cents) ne peut pas être recommandé ni accordé à
-    la demande `no_demande` (None s'il le peut) : le montant d'une année dépasse le budget
-    admissible de cette année (`admissibles`, `budget_admissible` ou `admissible_anN` de
-    `montants_de_la_demande`).
-
-    L'appel : « Les dépenses admissibles sont les suivantes : […] » et « La subvention
-    demandée pour un projet retenu ne pourra pas excéder 25 000 $ par année dans le cas
-    d'une initiative portée par une seule ville. » La subvention paie des dépenses
-    admissibles : au-delà du budget admissible de l'année, elle paierait des dépenses non
-    admissibles (ou des frais de visas au-delà de leur plafond). Vaut pour la présidence
-    (montant modifié), le comité (montant accordé, tirage, décision groupée, scénario) et
-    le ministère (mêmes bornes que le comité). `quoi` : « recommandé » ou « accordé »,
-    pour le message."""
-    periodes = [f"{d.year}-{f.year}" for d, f in appel.financement.annees_financieres()]
-    for a, (m, admissible) in enumerate(zip(montants, admissibles, strict=False)):
-        if int(m) > int(admissible):
-            periode = f" ({periodes[a]})" if a < len(periodes) else ""
-            return (
-                f"{no_demande} : {montant(int(m))} {quoi} pour l'année {a + 1}{periode} "
-                f"dépasse le budget admissible de cette année, {montant(int(admissible))} "
-                "(les lignes de budget des dépenses admissibles, plus les frais de visas et "
-                f"d'assurance jusqu'à {montant(appel.plafond_visas)}) : la subvention paierait "
-                f"des dépenses non admissibles. Inscrivez au plus {montant(int(admissible))}, "
-                "ou, si le budget de la demande est incomplet ou mal classé, corrigez ses "
-                "lignes de budget et réimportez-la (page Importation)."
-            )
-    return None
 
 
 def bonifications_par_demande(
@@ -424,33 +380,24 @@ def ligne_de_financement(
 # --- Décision et recommandation : les montants qui divergent (issue 16) ----------------------
 
 ECART_MONTANT = "montant accordé ≠ recommandation"
-# Un montant recommandé inconnu (colonne absente ou vide) : ni 0 $, ni le montant accordé.
-A_DETERMINER = "à déterminer"
-
-
-def montant_ou_a_determiner(cents: int | None) -> str:
-    """« 15 000 $ », ou « à déterminer » pour un montant recommandé inconnu (None)."""
-    return A_DETERMINER if cents is None else montant(cents)
 
 
 @dataclass(frozen=True)
 class Ecart:
     """Une demande retenue dont le montant accordé n'est plus le montant recommandé en
-    vigueur (par année, en cents ; un montant recommandé inconnu vaut None, « à
-    déterminer »)."""
+    vigueur (par année, en cents)."""
 
     demande_id: int
     no_demande: str
     accorde: tuple[int, ...]
-    recommande: tuple[int | None, ...]
+    recommande: tuple[int, ...]
 
     @property
     def mention(self) -> str:
-        """« montant accordé ≠ recommandation (accordé 18 000 $, recommandé 15 000 $) » ;
-        « … recommandé 15 000 $ + à déterminer) » quand l'année 2 est inconnue."""
+        """« montant accordé ≠ recommandation (accordé 18 000 $, recommandé 15 000 $) »."""
         return (
             f"{ECART_MONTANT} (accordé {' + '.join(montant(v) for v in self.accorde)}, "
-            f"recommandé {' + '.join(montant_ou_a_determiner(v) for v in self.recommande)})"
+            f"recommandé {' + '.join(montant(v) for v in self.recommande)})"
         )
 
 
@@ -459,16 +406,10 @@ def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
     dont un montant accordé (`accorde_anN`) diffère du montant recommandé en vigueur
     (`recommande_anN`), pour l'une des `annees` années (celles que `table` porte) ;
     demande_id → écart. Un refus ou une
-    liste d'attente n'accorde rien et n'est jamais signalé. Interprétation : la décision
-    garde son montant tant que la présidence ne la met pas à jour ; on le signale partout
-    (pages, classeur, CSV, procès-verbal).
-
-    F23 : un montant recommandé inconnu (absent ou vide) pour une année est « à déterminer »,
-    la même règle pour l'année 1 et l'année 2 : il n'est comparé à rien (ni pris pour 0 $,
-    ni pour le montant accordé), il ne cache pas l'écart d'une autre année, et la mention
-    l'écrit « à déterminer ». Une demande dont aucune année connue ne diffère n'est pas
-    signalée. Un montant accordé absent vaut 0 $ (« retenu » sans montant pour l'année).
-    `classement.decisions_inachevees` suit la même règle."""
+    liste d'attente n'accorde rien et n'est jamais signalé ; une demande sans montant
+    recommandé connu non plus. Interprétation : la décision garde son montant tant que la
+    présidence ne la met pas à jour ; on le signale partout (pages, classeur, CSV,
+    procès-verbal)."""
     if table.empty or "decision" not in table:
         return {}
     retenues = (table["decision"].astype(str) == RETENU).to_numpy()
@@ -492,28 +433,22 @@ def ecarts_de_montant(table: pd.DataFrame, annees: int) -> dict[int, Ecart]:
         )
 
     accordes = np.nan_to_num(entiers("accorde_an"), nan=0.0).astype(np.int64)
-    lus = entiers("recommande_an")
-    connus = ~np.isnan(lus)
-    recommandes = np.nan_to_num(lus, nan=0.0).astype(np.int64)
-    differe = (connus & (accordes != recommandes)).any(axis=1)
+    recommandes = entiers("recommande_an")
+    connus = ~np.isnan(recommandes).any(axis=1)
+    recommandes = np.nan_to_num(recommandes, nan=0.0).astype(np.int64)
+    differe = connus & (accordes != recommandes).any(axis=1)
     numeros = (
         sous["no_demande"].astype(str).to_numpy()
         if "no_demande" in sous
         else np.full(len(sous), "")
     )
     return {
-        int(d): Ecart(
-            int(d),
-            str(no),
-            tuple(map(int, a)),
-            tuple(int(v) if connu else None for v, connu in zip(r, c, strict=True)),
-        )
-        for d, no, a, r, c in zip(
+        int(d): Ecart(int(d), str(no), tuple(map(int, a)), tuple(map(int, r)))
+        for d, no, a, r in zip(
             sous["demande_id"].to_numpy()[differe],
             numeros[differe],
             accordes[differe],
             recommandes[differe],
-            connus[differe],
             strict=True,
         )
     }

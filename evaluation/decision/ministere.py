@@ -11,10 +11,8 @@ Interprétations (l'appel ne dit que la phrase ci-dessus) :
 - le ministère approuve la recommandation telle quelle, ou la modifie (autre décision, autres
   montants) ; une modification dit toujours pourquoi (`raison`) ;
 - il décide avec les mêmes codes que le comité (`financement.DECISIONS`) et sous les mêmes
-  plafonds annuels (celui de l'appel plus la bonification de la demande) et la même borne du
-  budget admissible de chaque année (« Les dépenses admissibles sont les suivantes : […] » ;
-  vérifiée par `decision.decisions_ministre`, qui lit les lignes de budget) ; seule une
-  demande retenue reçoit un montant ;
+  plafonds annuels (celui de l'appel plus la bonification de la demande) ; seule une demande
+  retenue reçoit un montant ;
 - il décide sur les recommandations finales du comité : une fois les décisions du comité
   verrouillées (vérifié par `decision.decisions_ministre`).
 

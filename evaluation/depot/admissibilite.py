@@ -15,11 +15,10 @@ from evaluation.appels.configuration import Appel, Condition
 from evaluation.depot import echeance
 from evaluation.depot.municipalites import Repertoire
 from evaluation.depot.municipalites import repertoire as charger_repertoire
-from evaluation.socle.champs import CLES_MONTANT_DEMANDE
 from evaluation.socle.formats import date, montant, pluriel
 from evaluation.socle.texte import cle_souple
 
-CLES_MONTANT_ANNEE = CLES_MONTANT_DEMANDE
+CLES_MONTANT_ANNEE = ("montant_demande_an1", "montant_demande_an2")
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,6 @@
 seule liste de noms, que le schéma type et que les règles (comparer, afficher, exporter)
 parcourent sans dépendre de la base."""
 
-# Les montants demandés que porte le formulaire de demande, un par année financière (colonnes
-# « Montant demandé – année 1 » et « Montant demandé – année 2 » du gabarit) : un appel ne
-# finance pas plus d'années que n'en compte cette liste (`configuration.ANNEES_FINANCEES_MAX`).
-CLES_MONTANT_DEMANDE = ("montant_demande_an1", "montant_demande_an2")
-
 # Les champs du formulaire, dans l'ordre de la fiche d'une demande.
 CHAMPS_FORMULAIRE = (
     "objectifs",

@@ -310,12 +310,11 @@ def _departage(d):
             True,
             id="plafond-annuel",
         ),
-        # « frais d'assurance voyage et de dédouanement (jusqu'à concurrence de 500 $) » :
-        # une interprétation (ce que la parenthèse plafonne), à confirmer avant comme après.
+        # « frais d'assurance voyage et de dédouanement (jusqu'à concurrence de 500 $) »
         pytest.param(
             _visas,
             {"depenses.plafond_visas": ("Plafond des frais de visas", "500", "1000")},
-            False,
+            True,
             id="plafond-visas",
         ),
         # « Les dépenses non admissibles sont les suivantes : […] Coûts d'acquisition

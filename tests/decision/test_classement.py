@@ -1125,17 +1125,15 @@ def _table_decisions(*lignes) -> pd.DataFrame:
             id="montant-retenu-different",
         ),
         pytest.param(
-            # Un montant accordé absent vaut 0 $ : pas d'écart avec 0 $. Un recommandé
-            # absent est « à déterminer » (F23) : jamais comparé, et le total recommandé de
-            # la demande est inconnu (avant : compté 0 $, total 100 $).
+            # Un montant absent (accordé ou recommandé) vaut 0 $ : pas d'écart avec 0 $.
             [
                 (1, 1, CLASSE, financement.RETENU, 100, 0, 100, pd.NA),
                 (2, 2, CLASSE, financement.RETENU, 100, pd.NA, 100, 0),
                 (3, 3, CLASSE, "", 100, pd.NA, pd.NA, pd.NA),
             ],
             2,
-            [(3, classement.SANS_DECISION, pd.NA, pd.NA)],
-            id="accorde-absent-vaut-zero-recommande-absent-a-determiner",
+            [(3, classement.SANS_DECISION, 100, pd.NA)],
+            id="montant-absent-vaut-zero",
         ),
         pytest.param(
             # Sur un an, l'an 2 ne compte pas.
@@ -1180,8 +1178,7 @@ def test_decisions_inachevees(lignes, annees, attendues):
     ]
     assert len(obtenues) == len(attendues)
     for (d, q, r, a), (d2, q2, r2, a2) in zip(obtenues, attendues, strict=True):
-        assert (d, q) == (d2, q2)
-        assert (pd.isna(r) and pd.isna(r2)) or r == r2
+        assert (d, q, r) == (d2, q2, r2)
         assert (pd.isna(a) and pd.isna(a2)) or a == a2
     assert list(table["no_demande"]) == [f"T-{x[0]:03d}" for x in attendues]
 

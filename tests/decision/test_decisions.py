@@ -3,7 +3,6 @@ du comité et scénario adopté, journalisés et verrouillables, sur SQLite et P
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -23,7 +22,7 @@ from evaluation.decision.financement import (
 from evaluation.notes.attributions import verrouiller
 from evaluation.socle import stockage
 from evaluation.socle.formats import montant
-from tests.decision.conftest import CRITERES, VISAS, ajouter_depenses
+from tests.decision.conftest import CRITERES
 from tests.decision.test_financement import _annees
 from tests.decision.test_portefeuille import _appel
 
@@ -207,9 +206,6 @@ def test_poids_fixes_avant_la_notation(moteur, appel, demandes, statut, raison, 
     ],
 )
 def test_modifier_montant_refuse(moteur, appel, demandes, numero, annee, nouveau, raison, message):
-    # T-001 a 6 000 $ de dépenses admissibles de plus que ce qu'elle demande en année 1 : une
-    # hausse jusqu'au plafond tient dans son budget, seule la raison y manque.
-    ajouter_depenses(moteur, appel, demandes["T-001"], {1: 600_000})
     with pytest.raises(ErreurFinancement, match=message):
         decisions.modifier_montant(
             appel, demandes[numero], annee, nouveau, raison, moteur=moteur, auteur="p@x.ca"
@@ -240,10 +236,7 @@ def test_modifier_montant_demande_inconnue(moteur, appel, demandes):
 )
 def test_modifier_montant_avec_raison(moteur, appel, demandes, numero, annee, nouveau):
     """La présidence fixe un autre montant que celui de la règle, toujours avec une raison,
-    jusqu'au plafond (« ne pourra pas excéder 25 000 $ par année ») et dans le budget
-    admissible de l'année : T-001 demande 20 000 $ en année 1 et rien en année 2, mais
-    déclare 26 000 $ de dépenses admissibles en année 1 et 10 000 $ en année 2."""
-    ajouter_depenses(moteur, appel, demandes["T-001"], {1: 600_000, 2: 1_000_000})
+    jusqu'au plafond (« ne pourra pas excéder 25 000 $ par année »)."""
     decisions.modifier_montant(
         appel, demandes[numero], annee, nouveau, " avis du comité ", moteur=moteur, auteur="p@x"
     )
@@ -308,7 +301,6 @@ def test_modifier_montant_an2_journalise_an2(moteur, appel, demandes):
 
 
 def test_modifier_montant_refuse_quand_les_decisions_sont_verrouillees(moteur, appel, demandes):
-    ajouter_depenses(moteur, appel, demandes["T-001"], {1: 600_000})
     verrouiller(appel.id, True, moteur=moteur, auteur="admin@x.ca", quoi="decisions_verrouillees")
     avant = len(_journal(moteur, appel))
     with pytest.raises(ErreurFinancement, match="verrouillées"):
@@ -337,128 +329,6 @@ def test_montants_recommandes_depuis_la_base(moteur, appel, demandes):
     )
     assert montants.tolist() == [[2_000_000, 0], [2_500_000, 1_000_000], [1_800_050, 0]]
     assert list(retenues) == [(demandes["T-002"], 2)]
-
-
-# --- Jamais au-dessus du budget admissible de l'année --------------------------------------
-# L'appel : « Les dépenses admissibles sont les suivantes : […] » et « La subvention demandée
-# pour un projet retenu ne pourra pas excéder 25 000 $ par année dans le cas d'une initiative
-# portée par une seule ville. » Une subvention au-delà des dépenses admissibles d'une année
-# paierait des dépenses non admissibles.
-
-
-def _sans_logistique(appel):
-    """L'appel où la logistique passe aux dépenses non admissibles (une catégorie déplacée
-    après coup) : T-001 n'a plus que 12 000 $ de budget admissible en année 1."""
-    return replace(
-        appel,
-        categories=tuple(
-            replace(c, admissible=False) if c.id == "logistique" else c for c in appel.categories
-        ),
-    )
-
-
-@pytest.mark.parametrize(
-    ("numero", "annee", "nouveau", "ajout", "admissible"),
-    [
-        # Ce que la revue a trouvé : 10 000 $ pour une année sans aucune dépense admissible.
-        pytest.param("T-001", 2, 1_000_000, None, 0, id="annee-sans-depense-admissible"),
-        pytest.param("T-001", 1, 2_000_001, None, 2_000_000, id="un-cent-de-trop"),
-        pytest.param("T-003", 1, 1_800_051, None, 1_800_050, id="avec-des-cents"),
-        # 800 $ de frais de visas en année 2 ne comptent que jusqu'à 500 $.
-        pytest.param("T-001", 2, 80_000, (2, 80_000), 50_000, id="visas-plafonnes"),
-    ],
-)
-def test_modifier_montant_au_dessus_du_budget_admissible_refuse(
-    moteur, appel, demandes, numero, annee, nouveau, ajout, admissible
-):
-    """« Les dépenses admissibles sont les suivantes : […] » et « La subvention demandée
-    pour un projet retenu ne pourra pas excéder 25 000 $ par année […] » : la présidence ne
-    recommande pas, pour une année, plus que le budget admissible de cette année (les
-    lignes des dépenses admissibles, les frais de visas jusqu'à 500 $), même sous le
-    plafond et avec une raison. Le message nomme la demande, l'année, le montant, le budget
-    admissible et ce qu'il faut faire ; rien n'est écrit."""
-    if ajout:
-        ajouter_depenses(moteur, appel, demandes[numero], {ajout[0]: ajout[1]}, VISAS)
-    periode = ("2024-2025", "2025-2026")[annee - 1]
-    with pytest.raises(ErreurFinancement) as refus:
-        decisions.modifier_montant(
-            appel, demandes[numero], annee, nouveau, "avis du comité", moteur=moteur, auteur="p@x"
-        )
-    message = str(refus.value)
-    for attendu in (
-        numero,
-        f"{montant(nouveau)} recommandé pour l'année {annee} ({periode})",
-        f"dépasse le budget admissible de cette année, {montant(admissible)}",
-        f"Inscrivez au plus {montant(admissible)}",
-        "corrigez ses lignes de budget",
-        "page Importation",
-    ):
-        assert attendu in message
-    assert _modifications(moteur, appel) == []
-    assert _journal(moteur, appel).empty
-    # Au budget admissible de l'année, le montant passe (rien n'est écrit quand c'est déjà
-    # le montant de la règle).
-    decisions.modifier_montant(
-        appel, demandes[numero], annee, admissible, "avis", moteur=moteur, auteur="p@x"
-    )
-
-
-def test_decision_au_dessus_du_budget_admissible_refusee(moteur, appel, demandes):
-    """« Les dépenses admissibles sont les suivantes : […] » et « La subvention demandée
-    pour un projet retenu ne pourra pas excéder 25 000 $ par année […] » : le comité
-    n'accorde pas non plus, pour une année, plus que son budget admissible ; à ce budget,
-    la décision s'inscrit."""
-    t1 = demandes["T-001"]
-    with pytest.raises(ErreurFinancement) as refus:
-        _decider(appel, moteur, t1, RETENU, (2_000_000, 1_000_000), "deux ans")
-    assert (
-        f"T-001 : {montant(1_000_000)} accordé pour l'année 2 (2025-2026) dépasse le budget "
-        f"admissible de cette année, {montant(0)}"
-    ) in str(refus.value)
-    assert _decisions(moteur, appel) == []
-    _decider(appel, moteur, t1, RETENU, (2_000_000, 0), "un an")
-    assert [(d["montant_an1"], d["montant_an2"]) for d in _decisions(moteur, appel)] == [
-        (2_000_000, 0)
-    ]
-
-
-def test_montant_modifie_avant_que_le_budget_ne_change_ne_devient_pas_decision(
-    moteur, appel, demandes
-):
-    """« Les dépenses admissibles sont les suivantes : […] » et « La subvention demandée
-    pour un projet retenu ne pourra pas excéder 25 000 $ par année […] » : 19 000 $ fixés
-    pour T-001 quand ses 8 000 $ de logistique comptaient ; la logistique devenue non
-    admissible, son budget admissible tombe à 12 000 $. Ni une décision groupée ni un
-    scénario ne la retiennent à 19 000 $ ; le refus dit pourquoi, rien n'est inscrit."""
-    t1 = demandes["T-001"]
-    decisions.modifier_montant(appel, t1, 1, 1_900_000, "avis", moteur=moteur, auteur="p@x")
-    apres = _sans_logistique(appel)
-    attendu = (
-        f"T-001 : {montant(1_900_000)} recommandé pour l'année 1 (2024-2025) dépasse le budget "
-        f"admissible de cette année, {montant(1_200_000)}"
-    )
-    with pytest.raises(ErreurFinancement, match=re.escape(attendu)):
-        decisions.enregistrer_decisions_en_lot(
-            apres, [t1], RETENU, "groupe", moteur=moteur, auteur="p@x"
-        )
-    table = _scenario(demandes)
-    table.loc[1, "recommande_an1"] = 1_900_000
-    with pytest.raises(ErreurFinancement, match=re.escape(attendu)):
-        decisions.adopter_scenario(
-            apres,
-            table,
-            np.array([False, True, False]),
-            "essai",
-            moteur=moteur,
-            auteur="p@x",
-            raisons={t1: "cible", demandes["T-002"]: "cible"},
-        )
-    assert _decisions(moteur, appel) == []
-    # Sous l'appel d'avant, la même décision groupée s'inscrit.
-    decisions.enregistrer_decisions_en_lot(
-        appel, [t1], RETENU, "groupe", moteur=moteur, auteur="p@x"
-    )
-    assert [d["montant_an1"] for d in _decisions(moteur, appel)] == [1_900_000]
 
 
 # --- Décisions du comité -----------------------------------------------------------------

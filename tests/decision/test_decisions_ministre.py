@@ -183,42 +183,6 @@ def test_plafond_du_comite(moteur, appel, recommandees):
     assert _lignes(moteur) == []
 
 
-def test_budget_admissible_comme_pour_le_comite(moteur, appel, recommandees):
-    """Même borne que le comité : « Les dépenses admissibles sont les suivantes : […] » et
-    « La subvention demandée pour un projet retenu ne pourra pas excéder 25 000 $ par année
-    […] ». T-001 n'a aucune dépense admissible en année 2 : le ministère ne lui y accorde
-    rien, seul ou en lot (une recommandation écrite à la main dans la base arrête le lot)."""
-    attendu = (
-        f"T-001 : {montant(1_000_000)} accordé pour l'année 2 (2025-2026) dépasse le budget "
-        f"admissible de cette année, {montant(0)}"
-    )
-    with pytest.raises(ErreurDecisionMinistere, match=re.escape(attendu)):
-        decisions_ministre.decider(
-            appel,
-            recommandees["T-001"],
-            RETENU,
-            (2_000_000, 1_000_000),
-            "Deux ans",
-            autorite="Marie Ministre",
-            moteur=moteur,
-            auteur=MINISTRE,
-            role=AUTORITE,
-        )
-    with moteur.begin() as c:
-        c.execute(
-            stockage.decisions.update()
-            .where(stockage.decisions.c.demande_id == recommandees["T-001"])
-            .values(montant_an2=1_000_000)
-        )
-    with pytest.raises(
-        ErreurDecisionMinistere, match=re.escape(attendu) + r".* Rien n'a été inscrit"
-    ):
-        decisions_ministre.approuver_en_lot(
-            appel, None, autorite="Marie Ministre", moteur=moteur, auteur=MINISTRE, role=AUTORITE
-        )
-    assert _lignes(moteur) == [] and _journal(moteur, appel).empty
-
-
 def test_inadmissible_ne_peut_pas_etre_retenue(moteur, appel, recommandees):
     with pytest.raises(
         ErreurFinancement, match=r"T-003 \(.*hors programme\) a été jugée inadmissible à l.examen"

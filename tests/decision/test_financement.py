@@ -367,49 +367,6 @@ def test_montants_recommandes_remplaces_par_les_modifications(appel):
     assert set(retenues) == {(20, 2), (10, 1)}
 
 
-@pytest.mark.parametrize(
-    ("montants", "admissibles", "annee", "periode"),
-    [
-        pytest.param((2_000_000, 1_000_000), (2_000_000, 0), 2, "2025-2026", id="an2-sans-budget"),
-        pytest.param((2_000_001, 0), (2_000_000, 0), 1, "2024-2025", id="un-cent-an1"),
-        pytest.param((3_000_000, 3_000_000), (2_000_000, 0), 1, "2024-2025", id="premiere-nommee"),
-    ],
-)
-def test_refus_au_dessus_du_budget_admissible(appel, montants, admissibles, annee, periode):
-    """« Les dépenses admissibles sont les suivantes : […] » et « La subvention demandée
-    pour un projet retenu ne pourra pas excéder 25 000 $ par année dans le cas d'une
-    initiative portée par une seule ville. » : au-delà du budget admissible d'une année, la
-    subvention paierait des dépenses non admissibles. Le message nomme la demande, l'année,
-    le montant et le budget admissible, et dit quoi faire."""
-    refus = financement.refus_au_dessus_du_budget_admissible(
-        appel, "T-007", montants, admissibles, "recommandé"
-    )
-    m, a = montants[annee - 1], admissibles[annee - 1]
-    assert refus.startswith(
-        f"T-007 : {montant(m)} recommandé pour l'année {annee} ({periode}) dépasse le budget "
-        f"admissible de cette année, {montant(a)} "
-    )
-    assert f"Inscrivez au plus {montant(a)}" in refus
-    assert "corrigez ses lignes de budget et réimportez-la (page Importation)" in refus
-
-
-@pytest.mark.parametrize(
-    ("montants", "admissibles"),
-    [
-        pytest.param((2_000_000, 0), (2_000_000, 0), id="egal"),
-        pytest.param((0, 0), (0, 0), id="rien"),
-        pytest.param((1_500_000, 500_000), (2_000_000, 1_000_000), id="sous"),
-        pytest.param((np.int64(2_000_000),), np.array([2_000_000, 0]), id="numpy-une-annee"),
-    ],
-)
-def test_permis_jusqu_au_budget_admissible(appel, montants, admissibles):
-    """Le jumeau : jusqu'au budget admissible de chaque année, rien n'est refusé."""
-    assert (
-        financement.refus_au_dessus_du_budget_admissible(appel, "T-007", montants, admissibles)
-        is None
-    )
-
-
 # --- Versions lues par les pages (modifications concurrentes) -----------------------------
 
 
@@ -700,24 +657,6 @@ def _decidee(decision, accorde, recommande):
         pytest.param("refusé", (0, 0), (1_500_000, 0), 1, None, id="refus"),
         pytest.param("", (pd.NA, pd.NA), (1_500_000, 0), 1, None, id="sans-decision"),
         pytest.param("retenu", (1_500_000, 0), (np.nan, 0), 1, None, id="recommande-inconnu"),
-        # F23 : un recommandé inconnu est « à déterminer » ; il ne cache pas l'écart de
-        # l'autre année, l'année 1 comme l'année 2.
-        pytest.param(
-            "retenu", (1_800_000, 1_000_000), (1_500_000, np.nan), 2,
-            "montant accordé ≠ recommandation (accordé 18\u00a0000\u00a0$ + 10\u00a0000\u00a0$, "
-            "recommandé 15\u00a0000\u00a0$ + à déterminer)",
-            id="an2-inconnu-an1-different",
-        ),
-        pytest.param(
-            "retenu", (1_500_000, 1_000_000), (np.nan, 900_000), 2,
-            "montant accordé ≠ recommandation (accordé 15\u00a0000\u00a0$ + 10\u00a0000\u00a0$, "
-            "recommandé à déterminer + 9\u00a0000\u00a0$)",
-            id="an1-inconnu-an2-different",
-        ),
-        pytest.param(
-            "retenu", (1_500_000, 1_000_000), (1_500_000, np.nan), 2, None,
-            id="an2-inconnu-an1-egal",
-        ),
         # Une année sans montant accordé vaut 0 $ : rien à signaler face à 0 $ recommandé.
         pytest.param(
             "retenu", (1_500_000, np.nan), (1_500_000, 0), 2, None, id="an2-non-accorde-nul"
@@ -739,35 +678,6 @@ def test_ecarts_de_montant(decision, accorde, recommande, annees, mention):
     assert ecarts[7].accorde == accorde[:annees]
     assert ecarts[7].mention == mention
     assert mentions == [mention, ""]
-
-
-@pytest.mark.parametrize(
-    ("accorde", "recommande", "signalee"),
-    [
-        pytest.param((1_800_000, 1_000_000), (1_500_000, np.nan), True, id="an1-differe"),
-        pytest.param((1_500_000, 1_000_000), (1_500_000, np.nan), False, id="an2-seul-inconnu"),
-        pytest.param((1_500_000, 0), (np.nan, 0), False, id="an1-seul-inconnu"),
-        pytest.param((1_500_000, 1_000_000), (np.nan, 900_000), True, id="an2-differe"),
-    ],
-)
-def test_recommande_inconnu_a_determiner_partout_pareil(accorde, recommande, signalee):
-    """F23 (interprétation) : une demande retenue dont le montant recommandé d'une année est
-    inconnu. Avant, la mention d'écart se taisait pour toute la demande (même quand l'autre
-    année différait) et la fenêtre du verrouillage le prenait pour 0 $. Désormais, partout :
-    « à déterminer », jamais comparé, sans cacher l'écart de l'autre année ; l'année 1 comme
-    l'année 2. La mention et la fenêtre du verrouillage disent la même chose."""
-    from evaluation.decision import classement
-
-    ligne = {**_decidee("retenu", accorde, recommande), "statut": "classé", "rang": 1}
-    table = pd.DataFrame([ligne])
-    ecarts = financement.ecarts_de_montant(table, 2)
-    a_revoir = classement.decisions_inachevees(table, 2)
-    assert (7 in ecarts) is signalee
-    assert (list(a_revoir["quoi"]) == [classement.MONTANT_DIFFERENT]) is signalee
-    if signalee:
-        assert financement.A_DETERMINER in ecarts[7].mention
-        assert None in ecarts[7].recommande
-        assert pd.isna(a_revoir["recommande"].iloc[0])  # le total est inconnu, pas 15 000 $
 
 
 def test_ecarts_de_montant_sans_decision_ni_colonnes():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -18,7 +17,6 @@ from evaluation.decision.declarations import declarer_conflit
 from evaluation.decision.tirage import ErreurTirage, preparer, tirer
 from evaluation.notes.attributions import verrouiller
 from evaluation.socle import stockage
-from evaluation.socle.formats import montant
 from evaluation.socle.roles import ADMIN, MEMBRE, OBSERVATEUR, PRESIDENT
 
 PRESIDENCE = "presidence@x.ca"
@@ -349,35 +347,6 @@ def test_inscription_refuse_un_montant_au_dessus_du_plafond_de_la_demande(moteur
         ErreurTirage, match=r"T-001 : .* dépasse son plafond de 25\u00a0000\u00a0\$"
     ):
         decisions.inscrire_tirage(permis, 1, moteur=moteur, auteur=PRESIDENCE)
-    assert _decisions(moteur, permis) == {}
-
-
-def test_inscription_refuse_un_montant_au_dessus_du_budget_admissible(moteur, permis, campagne):
-    """« Les dépenses admissibles sont les suivantes : […] » et « La subvention demandée
-    pour un projet retenu ne pourra pas excéder 25 000 $ par année […] » : 19 000 $ fixés
-    pour T-001 quand ses 8 000 $ de logistique comptaient, puis tirés ; la logistique
-    devenue non admissible, son budget admissible de l'année 1 tombe à 12 000 $ : le
-    tirage ne devient pas décision, rien n'est inscrit."""
-    decisions.modifier_montant(
-        permis, campagne["T-001"], 1, 1_900_000, "avis", moteur=moteur, auteur=PRESIDENCE
-    )
-    table = classement.classement(permis, chargement.charger(permis, moteur=moteur))
-    _, t = _tirer(permis, moteur, (table, (table["statut"] == classement.CLASSE).to_numpy()))
-    assert "T-001" in t.gagnantes
-    apres = replace(
-        permis,
-        categories=tuple(
-            replace(c, admissible=False) if c.id == "logistique" else c for c in permis.categories
-        ),
-    )
-    with pytest.raises(
-        ErreurTirage,
-        match=re.escape(
-            f"T-001 : {montant(1_900_000)} tiré pour l'année 1 (2024-2025) dépasse le budget "
-            f"admissible de cette année, {montant(1_200_000)}"
-        ),
-    ):
-        decisions.inscrire_tirage(apres, 1, moteur=moteur, auteur=PRESIDENCE)
     assert _decisions(moteur, permis) == {}
 
 

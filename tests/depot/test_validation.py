@@ -1119,7 +1119,7 @@ def test_bornes_des_controles_du_budget_et_des_dates(appel, repertoire):
 
 def _appel_d_un_an(appel):
     """L'appel livré, relu de son TOML avec une seule année financière (`nombre_annees_max`
-    = 1, une enveloppe) : la configuration le permet (« de 1 à 2 »)."""
+    = 1, une enveloppe) : la configuration le permet (« de 1 à 10 »)."""
     texte = appel.source_toml.replace("nombre_annees_max = 2", "nombre_annees_max = 1")
     texte = texte.replace("enveloppe = [750000, 500000]", "enveloppe = [750000]")
     assert texte.count("nombre_annees_max = 1") == 1 and "[750000]" in texte
