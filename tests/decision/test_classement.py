@@ -1602,3 +1602,32 @@ def test_evaluations_attendues_d_une_demande_sans_assignation(appel):
         [1, 3],
         [0, 0],
     ]
+
+
+def test_colonnes_montants_excedent_du_plafond_des_visas(appel):
+    """« frais d'assurance voyage et de dédouanement (jusqu'à concurrence de 500 $) » :
+    600 $ de visas en année 1 font 100 $ d'excédent, retirés du budget admissible
+    (10 000 $ de logistique + 500 $) ; aucun en année 2."""
+    sommes = pd.DataFrame(
+        [
+            {"demande_id": 1, "annee": 1, "total": 1_060_000, financement.ADMISSIBLE: 1_000_000,
+             financement.PLAFONNEE: 60_000, financement.NON_ADMISSIBLE: 0, "a_confirmer": 0},
+            {"demande_id": 1, "annee": 2, "total": 200_000, financement.ADMISSIBLE: 200_000,
+             financement.PLAFONNEE: 0, financement.NON_ADMISSIBLE: 0, "a_confirmer": 0},
+        ]
+    )  # fmt: skip
+    donnees = classement.Donnees(
+        demandes=pd.DataFrame([_demande(1)]),
+        notes=pd.DataFrame(),
+        evaluations=pd.DataFrame(),
+        modifications=[],
+        decisions=[],
+        attendues={},
+        poids=appel.poids,
+        ponderation=None,
+        reglages=None,
+        sommes_budget=sommes,
+    )
+    colonnes, admissibles = classement.colonnes_montants(appel, donnees)
+    assert colonnes.loc[1, ["exces_plafond_an1", "exces_plafond_an2"]].tolist() == [10_000, 0]
+    assert admissibles.tolist() == [[1_050_000, 200_000]]
