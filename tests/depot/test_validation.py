@@ -742,6 +742,9 @@ def test_appel_sans_axes_ni_secteurs_n_exige_ni_ne_lit_axe_et_secteurs():
     assert "axe" not in t002.valeurs and "secteur" not in t002.valeurs
     assert t002.supplementaires["Secteur principal"] == "Francophonie"
     assert t002.valeurs["secteurs_secondaires"] is None
+    # Une cellule vide d'une colonne mise à part n'est pas gardée (ni None ni espaces).
+    gardees = [v for d in verification.demandes for v in d.supplementaires.values()]
+    assert gardees and all(v is not None and str(v).strip() for v in gardees)
 
 
 def test_dimension_nommee_comme_un_synonyme_d_une_colonne_du_gabarit():
