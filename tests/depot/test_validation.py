@@ -2062,3 +2062,20 @@ valeurs = [{ id = "ecrit", libelle = "Par écrit" }, { id = "oral", libelle = "D
     (d,) = v.demandes
     assert d.valeurs["courriel"] == _demande_valide("T-001")["courriel"]
     assert d.valeurs["dimensions"] == {"courriel": []}
+
+
+def test_depense_d_une_demande_stockee_a_cote_de_demandes_sans_numero(appel, repertoire):
+    """Un fichier de demandes sans numéro (numéros attribués) porte aussi une dépense d'une
+    demande déjà importée, sous son numéro : la dépense garde ce numéro, rien ne bloque."""
+    v = _verifier_lignes(
+        appel,
+        repertoire,
+        [{**_demande_valide(None), "titre": "Mission à Lorient"}],
+        _depenses_valides("AUTRE-99")[:1],
+        numeros_stockes=["PAIVMQ-2024-012", "AUTRE-99"],
+    )
+    (d,) = v.demandes
+    assert d.no_demande and d.no_demande not in ("AUTRE-99", "PAIVMQ-2024-012")
+    (ligne,) = v.lignes_budget
+    assert (ligne.demande, ligne.demande_stockee, ligne.no_demande) == (None, True, "AUTRE-99")
+    assert v.sans_blocage
