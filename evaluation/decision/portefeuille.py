@@ -485,6 +485,11 @@ def municipalites_sans_demande(table: pd.DataFrame, municipalites: Iterable) -> 
 
 # --- Cibles d'équilibre ---------------------------------------------------------------------
 
+# Une part de l'enveloppe est comparée à sa borne à un milliardième de point près : calculée
+# en flottants à partir de montants en cents (100 × atteint / enveloppe), elle porte un bruit
+# d'arrondi (quelques 1e-15 point) qui ne doit pas faire manquer une borne atteinte tout juste.
+TOLERANCE_PART = 1e-9
+
 
 def _points(x: float) -> str:
     """Un écart en points de pourcentage : « 8,5 », ou « 0,03 » quand il est minuscule (un
@@ -550,15 +555,16 @@ def evaluer_cibles(
     """Pour chaque contrainte : part de l'enveloppe et nombre atteints par la sélection,
     bornes, respect, et l'écart (en points de % ou en demandes) quand elle est manquée."""
     enveloppe = int(sum(appel.financement.enveloppe[: _annees(appel)]))
-    total = np.asarray(montants_choisis).reshape(len(table), -1).sum(axis=1)
+    par_annee = np.asarray(montants_choisis).reshape(len(table), -1)  # (n, années)
+    total = par_annee.sum(axis=1)
     lignes = []
     for c in contraintes(table, appel):
         part = 100 * total[c.membres & choisies].sum() / enveloppe if enveloppe else 0.0
         nombre = int((c.membres & choisies).sum())
         ecarts = []
-        if c.cible.part_min is not None and part < c.cible.part_min - 1e-9:
+        if c.cible.part_min is not None and part < c.cible.part_min - TOLERANCE_PART:
             ecarts.append(f"{_points(c.cible.part_min - part)} points de % sous le minimum")
-        if c.cible.part_max is not None and part > c.cible.part_max + 1e-9:
+        if c.cible.part_max is not None and part > c.cible.part_max + TOLERANCE_PART:
             ecarts.append(f"{_points(part - c.cible.part_max)} points de % au-dessus du maximum")
         if c.cible.nombre_min is not None and nombre < c.cible.nombre_min:
             manque = c.cible.nombre_min - nombre
@@ -998,7 +1004,7 @@ def _respecter_le_classement(
         return Selection(np.zeros(n, dtype=bool), 0.0, message=ECHEC_FORCEES)
 
     # Les bornes des cibles : ce qu'une demande y pèse (cents pour une part, 1 pour un
-    # nombre) et le critère d'evaluer_cibles (parts comparées à 1e-9 point près).
+    # nombre) et le critère d'evaluer_cibles (parts comparées à TOLERANCE_PART près).
     bornes = _bornes_des_cibles(table, appel, cibles)
     est_min = [genre.endswith("min") for _, genre, _ in bornes]
     en_part = [genre.startswith("part") for _, genre, _ in bornes]
@@ -1015,7 +1021,9 @@ def _respecter_le_classement(
         valeur = bornes[b][2]
         if en_part[b]:
             part = 100 * atteint / enveloppe if enveloppe else 0.0
-            return part >= valeur - 1e-9 if est_min[b] else part <= valeur + 1e-9
+            return (
+                part >= valeur - TOLERANCE_PART if est_min[b] else part <= valeur + TOLERANCE_PART
+            )
         return atteint >= valeur if est_min[b] else atteint <= valeur
 
     choisies = np.zeros(n, dtype=bool)

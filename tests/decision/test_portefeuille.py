@@ -911,6 +911,41 @@ def test_cibles_selon_les_decisions_et_bornes_exactes(jeu, appel):
     assert t["ecart"].tolist() == ["", ""]
 
 
+def test_ecart_sous_le_minimum_en_points(jeu, appel):
+    """« 6,7 points de % sous le minimum » : l'écart est la borne moins la part atteinte.
+    La ligne finance 3 500 000 sur l'axe 2, soit 23,33 % de 15 000 000, pour au moins 30 %."""
+    a = _appel(appel, cibles=(Cible("axe", "2", part_min=30),))
+    t = portefeuille.evaluer_cibles(
+        jeu, a, portefeuille.selection(jeu), portefeuille.montants(jeu, a)
+    )
+    assert t["respectee"].tolist() == [False]
+    assert t["ecart"].tolist() == ["6,7 points de % sous le minimum"]
+
+
+def test_part_comparee_a_sa_borne_a_un_milliardieme_de_point_pres(jeu, appel):
+    """Une part calculée en flottants à partir de cents (100 × 3 500 000 / 15 000 000 pour
+    l'axe 2 sous la ligne) respecte une borne qu'elle manque d'au plus un milliardième de
+    point (bruit d'arrondi) ; d'un milliardième et demi, la borne est manquée
+    (`TOLERANCE_PART`, interprétation)."""
+    part = 100 * 3_500_000 / 15_000_000
+    a = _appel(
+        appel,
+        cibles=(
+            Cible("axe", "2", part_min=part + 1e-9),
+            Cible("axe", "2", part_min=part + 1.5e-9),
+            Cible("axe", "2", part_max=part - 1e-9),
+            Cible("axe", "2", part_max=part - 1.5e-9),
+        ),
+    )
+    t = portefeuille.evaluer_cibles(
+        jeu, a, portefeuille.selection(jeu), portefeuille.montants(jeu, a)
+    )
+    assert t["part"].tolist() == [part] * 4
+    assert t["respectee"].tolist() == [True, False, True, False]
+    assert t["ecart"][1].endswith("sous le minimum")
+    assert t["ecart"][3].endswith("au-dessus du maximum")
+
+
 def test_sans_cible(jeu, petit):
     t = portefeuille.evaluer_cibles(
         jeu, petit, portefeuille.selection(jeu), portefeuille.montants(jeu, petit)
