@@ -1252,12 +1252,15 @@ def test_optimiser_forcees_et_exclues(quatre):
 
 
 def test_optimiser_forcees_au_dela_de_l_enveloppe(quatre):
+    """Des demandes forcées au-delà de l'enveloppe : refus immédiat, qui n'est ni un calcul
+    arrêté par le délai (`interrompue`) ni une invitation à chercher un moindre manque."""
     table, a = quatre
     s = portefeuille.optimiser(table, a, forcees=[1, 2, 3])
     assert s.message == "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
     assert s.choisies.tolist() == [False] * 4
     assert s.objectif == 0.0
     assert s.manques == {}
+    assert not s.interrompue and not s.peut_manquer_moins
 
 
 def test_cout_des_cibles(quatre):
@@ -1893,6 +1896,7 @@ def test_classement_forcees_au_dela_de_l_enveloppe(appel):
     s = portefeuille.optimiser(table, _par_classement(appel), forcees=[1, 2])
     assert s.message == "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
     assert not s.choisies.any() and s.objectif == 0.0 and s.manques == {}
+    assert not s.interrompue and not s.peut_manquer_moins
 
 
 # A (axe 1) et B (axe 2) remplissent l'enveloppe ; C (axe 3, 10 000 $) ne tient plus ; D
