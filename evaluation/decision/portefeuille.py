@@ -625,12 +625,16 @@ DELAI_OPTIMISATION = 20.0
 ECHEC_FORCEES = "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
 # Ce que rend `_programme` quand il n'a pas de meilleure sélection que celle qu'on lui donne.
 AUCUN_MOINDRE, HORS_DELAI, MOINDRE_HORS_DELAI = "aucun-moindre", "delai", "moindre-hors-delai"
+# Un manque total (écarts rapportés à leur échelle) égale le moindre manque à un
+# milliardième près, relatif et absolu : le solveur rend ses optimums à sa tolérance près, et
+# le second programme doit pouvoir reprendre la sélection du premier.
+TOLERANCE_MANQUE = 1e-9
 
 
 def _plafond_du_manque(manque_min: float) -> float:
     """Le manque total (écarts rapportés à leur échelle) permis au second programme : le
-    moindre manque, à la tolérance du solveur près."""
-    return manque_min * (1 + 1e-9) + 1e-9
+    moindre manque, à la tolérance du solveur près (`TOLERANCE_MANQUE`)."""
+    return manque_min * (1 + TOLERANCE_MANQUE) + TOLERANCE_MANQUE
 
 
 def _bornes_des_cibles(
@@ -868,7 +872,11 @@ def _programme(
                 if a_battre:
                     return HORS_DELAI if premier.status == 1 else AUCUN_MOINDRE
                 return hors_delai if premier.status == 1 else echec
-            if a_battre and float(premier.fun) >= manque_a_battre * (1 - 1e-9) - 1e-9:
+            if (
+                a_battre
+                and float(premier.fun)
+                >= manque_a_battre * (1 - TOLERANCE_MANQUE) - TOLERANCE_MANQUE
+            ):
                 return AUCUN_MOINDRE
             haut_finaux[-1] = _plafond_du_manque(float(premier.fun))
     for essai in range(5):

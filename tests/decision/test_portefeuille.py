@@ -1196,6 +1196,38 @@ def test_optimiser_cibles_impossibles_manquees_du_moins_possible(quatre):
     }
 
 
+def test_optimiser_cibles_manquees_de_loin(quatre):
+    """« Chaque région : au moins 150 demandes financées » sur trois demandes classées : un
+    manque de 2 548 demandes, que la meilleure sélection tient à la tolérance du solveur près
+    (`TOLERANCE_MANQUE`, relative) ; ce n'est pas un échec."""
+    table, a = quatre
+    s = portefeuille.optimiser(
+        table, a, cibles=[Cible("region", "*", nombre_min=150)], ecart_relatif=0
+    )
+    assert s.choisies.tolist() == [True, True, False, False]
+    assert len(s.manques) == 17
+    assert sorted(s.manques.values()) == ["149 demandes"] * 2 + ["150 demandes"] * 15
+
+
+def test_optimiser_moindre_manque_a_un_milliardieme_pres(quatre):
+    """Le manque toléré au-delà du moindre manque est d'un milliardième de celui-ci
+    (`TOLERANCE_MANQUE`) : 10 000 000 de demandes exigées dans une région qui n'en a
+    aucune en laissent passer 0,01 (1 000 $ sur une enveloppe de 100 000 $), pas 0,015.
+    P2 (note 90) manque l'axe 3 de 1 500 $ : c'est P1 (note 60), qui le tient, qui est
+    choisie."""
+    table, a = quatre
+    table = table.iloc[:2].assign(
+        recommande_an1=[3_000_000, 2_925_000],
+        recommande_an2=[3_000_000, 2_925_000],
+        total=[60.0, 90.0],
+        axe=[3, 3],
+    )
+    cibles = [Cible("axe", "3", part_min=60), Cible("region", "17", nombre_min=10_000_000)]
+    s = portefeuille.optimiser(table, a, cibles=cibles, ecart_relatif=0)
+    assert s.choisies.tolist() == [True, False]
+    assert list(s.manques.values()) == ["10000000 demandes"]
+
+
 def _resolutions(monkeypatch) -> list:
     """Compte les programmes en nombres entiers que résout `optimiser`."""
     import scipy.optimize
