@@ -1258,6 +1258,34 @@ def test_optimiser_un_seul_programme_quand_les_cibles_tiennent(quatre, monkeypat
     assert len(faites) == 3
 
 
+@pytest.mark.parametrize(
+    ("lignes", "ecart_relatif", "demande"),
+    [(1000, None, 0.0), (1001, None, 1e-3), (1000, 0.05, 0.05), (1001, 0.0, 0.0)],
+)
+def test_optimiser_ecart_a_l_optimum_par_defaut(
+    quatre, monkeypatch, lignes, ecart_relatif, demande
+):
+    """« Par défaut, l'optimum exact jusqu'à 1 000 demandes, et à 0,1 % près au-delà »
+    (`_plus_grande_note_fois_montant`) : l'écart relatif demandé au solveur ; un
+    `ecart_relatif` donné le remplace. Les quatre demandes, puis des demandes sous le
+    seuil jusqu'au nombre de lignes voulu."""
+    import scipy.optimize
+
+    table, a = quatre
+    sous_le_seuil = table.iloc[[3] * (lignes - 4)].assign(demande_id=range(5, lignes + 1))
+    table = pd.concat([table, sous_le_seuil], ignore_index=True)
+    ecarts, milp = [], scipy.optimize.milp
+
+    def noter(*args, **kwargs):
+        ecarts.append(kwargs["options"]["mip_rel_gap"])
+        return milp(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", noter)
+    s = portefeuille.optimiser(table, a, ecart_relatif=ecart_relatif)
+    assert s.choisies[:4].tolist() == [True, True, False, False] and not s.choisies[4:].any()
+    assert ecarts == [demande]
+
+
 def test_optimiser_cibles_de_l_appel_par_defaut(quatre):
     table, a = quatre
     a = replace(a, cibles=(Cible("axe", "3", nombre_min=1),))
