@@ -658,8 +658,8 @@ def _manques(
 ) -> dict[str, str]:
     """Les cibles que `choisies` manque, et de combien (« 20,0 points de % », « 2
     demande(s) ») ; `centimes` : le total recommandé de chaque demande, `enveloppe` : celle
-    des années de l'appel, en dollars. Une part manquée de moins d'un demi-cent ne compte
-    pas (la tolérance du solveur)."""
+    des années de l'appel, en dollars. Une part manquée d'un demi-cent au plus ne compte
+    pas (la tolérance du solveur) ; un nombre, entier, est manqué d'au moins une demande."""
     manques = {}
     for c, genre, valeur in bornes:
         en_part = genre.startswith("part")
@@ -669,7 +669,7 @@ def _manques(
         else:
             atteint, borne = float((c.membres & choisies).sum()), float(valeur)
         depassement = (borne - atteint) if genre.endswith("min") else (atteint - borne)
-        if depassement > (0.5 if en_part else 1e-9):
+        if depassement > (0.5 if en_part else 0):
             manques[f"{c.nom} — {c.libelle}"] = (
                 f"{_points(depassement / enveloppe)} points de %"
                 if en_part

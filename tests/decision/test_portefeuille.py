@@ -1228,6 +1228,29 @@ def test_optimiser_moindre_manque_a_un_milliardieme_pres(quatre):
     assert list(s.manques.values()) == ["10000000 demandes"]
 
 
+@pytest.mark.parametrize(("part_min", "manquee"), [(20.000005, False), (20.0000075, True)])
+def test_optimiser_part_manquee_d_un_demi_cent_ne_compte_pas(quatre, part_min, manquee):
+    """Une part manquée d'un demi-cent au plus ne compte pas (la tolérance du solveur) :
+    P3, seule de l'axe 3, apporte 2 000 000 ¢ ; la borne de 20,000005 % de 100 000 $ en
+    demande 2 000 000,5, celle de 20,0000075 %, 2 000 000,75 (un manque de 0,75 ¢)."""
+    table, a = quatre
+    s = portefeuille.optimiser(table, a, cibles=[Cible("axe", "3", part_min=part_min)])
+    assert s.choisies.tolist() == [True, False, True, False]
+    attendu = {"axe 3 : au moins 20 % de l'enveloppe — Axe 3": "0,00 points de %"}
+    assert s.manques == (attendu if manquee else {})
+
+
+def test_optimiser_nombre_tenu_tout_juste_n_est_pas_manque(quatre):
+    """Une cible en nombre atteinte exactement n'est pas manquée ; manquée d'une demande,
+    elle l'est (« 1 demande »). L'axe 3 (P3) exactement une fois, l'axe 2 (P2 seule) au
+    moins deux : P2 et P3, qui tiennent dans l'enveloppe."""
+    table, a = quatre
+    cibles = [Cible("axe", "3", nombre_min=1, nombre_max=1), Cible("axe", "2", nombre_min=2)]
+    s = portefeuille.optimiser(table, a, cibles=cibles, ecart_relatif=0)
+    assert s.choisies.tolist() == [False, True, True, False]
+    assert s.manques == {"axe 2 : au moins 2 demandes financées — Axe 2": "1 demande"}
+
+
 def _resolutions(monkeypatch) -> list:
     """Compte les programmes en nombres entiers que résout `optimiser`."""
     import scipy.optimize
