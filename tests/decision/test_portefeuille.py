@@ -1812,6 +1812,27 @@ def test_optimiser_arrete_au_bout_du_delai(quatre, monkeypatch):
     assert not portefeuille.optimiser(table, a, ecart_relatif=0).interrompue
 
 
+def test_optimiser_delai_epuise_laisse_une_demi_seconde_a_chaque_programme(quatre, monkeypatch):
+    """Le délai épuisé (ici nul), chaque programme a encore une demi-seconde pour rendre la
+    sélection qu'il trouve, plutôt qu'aucune : des cibles impossibles en demandent trois
+    (l'essai sans manque, le moindre manque, puis la valeur)."""
+    import scipy.optimize
+
+    table, a = quatre
+    vrai = scipy.optimize.milp
+    delais = []
+
+    def noter(*args, options=None, **kwargs):
+        delais.append(options["time_limit"])
+        return vrai(*args, options=options, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", noter)
+    cibles = [Cible("axe", "1", nombre_min=3), Cible("axe", "3", part_min=80)]
+    s = portefeuille.optimiser(table, a, cibles=cibles, ecart_relatif=0, delai=0)
+    assert delais == [0.5, 0.5, 0.5]
+    assert s.choisies.tolist() == [True, False, True, False] and len(s.manques) == 2
+
+
 def test_optimiser_sans_selection_dans_le_delai(quatre, monkeypatch):
     """Aucune sélection trouvée dans le délai : la page le dit, sans prétendre que les
     demandes forcées dépassent l'enveloppe."""
