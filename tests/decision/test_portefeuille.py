@@ -1851,6 +1851,7 @@ def test_optimiser_sans_selection_dans_le_delai(quatre, monkeypatch):
     assert s.interrompue and not s.choisies.any()
     assert s.message.startswith("Calcul arrêté après 20 s sans sélection trouvée")
     assert "forcées dépassent" not in s.message
+    assert s.objectif == 0.0
 
 
 # --- Meilleure sélection : respecter le classement, puis les cibles ------------------------------
@@ -2070,6 +2071,48 @@ def test_classement_une_cible_maximale_atteinte_tout_juste(appel):
     s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "1", part_max=25)]))
     assert _choisies(table, s) == ["A", "B"]
     assert s.manques == {}
+
+
+def test_classement_rien_ne_manque_moins_que_la_descente(appel):
+    """80 % de l'enveloppe pour l'axe 3 : P3, la seule, n'en apporte que 20 % ; la descente
+    la fait entrer à la place de P2 et manque la cible de 60 points, le moins possible. Le
+    programme du moindre manque, demandé, le confirme : la page ne prétend pas avoir trouvé
+    une sélection qui manque moins."""
+    table = _quatre()
+    a = _par_classement(appel, [Cible("axe", "3", part_min=80)])
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert s.choisies.tolist() == [True, False, True, False]
+    assert s.message == (
+        "Entrées hors de l'ordre du classement pour « axe 3 : au moins 80 % de l'enveloppe "
+        "— Axe 3 » : P3. Sorties pour leur faire place : P2."
+    )
+    assert s.manques == {"axe 3 : au moins 80 % de l'enveloppe — Axe 3": "60,0 points de %"}
+    assert not s.interrompue and not s.peut_manquer_moins
+
+
+def test_classement_moindre_manque_a_la_tolerance_pres_n_est_pas_un_mieux(appel, monkeypatch):
+    """La descente manque l'axe 3 de 0,6 (60 points de l'enveloppe). Un moindre manque qui
+    n'en fait mieux que de la tolérance (un milliardième, relatif et absolu :
+    `TOLERANCE_MANQUE`) n'est pas un mieux : la sélection de la descente reste, sans second
+    programme. (Un solveur simulé rend ce moindre manque.)"""
+    import scipy.optimize
+
+    table = _quatre()
+    a = _par_classement(appel, [Cible("axe", "3", part_min=80)])
+    moindre = 0.6 * (1 - 1e-9) - 1e-9
+    appels = []
+
+    def moindre_manque(*args, **kwargs):
+        appels.append(kwargs["constraints"].A.shape)
+        x = np.array([1.0, 0.0, 1.0, 0.0, moindre * 100_000])
+        return SimpleNamespace(x=x, status=0, fun=moindre, message="Optimal", mip_gap=0.0)
+
+    monkeypatch.setattr(scipy.optimize, "milp", moindre_manque)
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert len(appels) == 1
+    assert s.choisies.tolist() == [True, False, True, False]
+    assert s.message.endswith("Sorties pour leur faire place : P2.")
+    assert not s.interrompue
 
 
 def test_classement_une_forcee_ne_sort_pas_pour_une_cible(appel):
