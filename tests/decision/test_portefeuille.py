@@ -1522,6 +1522,54 @@ def test_optimiser_resserre_une_cible_que_le_solveur_tolere_de_manquer(
     assert s.manques == {}
 
 
+def _solveur_tolerant(monkeypatch, ecart_declare: float, fois: int | None = None) -> list:
+    """Un solveur qui rend A + C + D (A : 19 999,99 $, un cent sous le minimum de 20 000 $
+    de l'axe 1) en déclarant cet écart en dollars, les `fois` premières fois (toujours sans
+    `fois`) ; ensuite, le vrai. Rend la liste de ses appels."""
+    import scipy.optimize
+
+    appels, milp = [], scipy.optimize.milp
+
+    def tolerant(*args, **kwargs):
+        appels.append(kwargs["constraints"].lb.copy())
+        if fois is None or len(appels) <= fois:
+            x = np.array([1.0, 0.0, 1.0, 1.0, ecart_declare])
+            return SimpleNamespace(x=x, status=0, fun=0.0, message="Optimal", mip_gap=0.0)
+        return milp(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", tolerant)
+    return appels
+
+
+def test_optimiser_resserre_au_plus_cinq_fois(appel, monkeypatch):
+    """Un solveur qui tolère toujours le même dépassement n'enferme pas le calcul : après
+    cinq programmes (le premier et quatre reprises, la borne resserrée à chaque fois), la
+    sélection est rendue, et la cible dite manquée."""
+    table = _serre(999_999)
+    a = _appel(appel, (5_000_000, 5_000_000), (Cible("axe", "1", part_min=20),))
+    appels = _solveur_tolerant(monkeypatch, 0.001)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert len(appels) == 5
+    assert [lb[2] for lb in appels] == pytest.approx(
+        [20_000 + i * 0.019 for i in range(5)], abs=1e-6
+    )
+    assert s.choisies.tolist() == [True, False, True, True]
+    assert s.manques == {"axe 1 : au moins 20 % de l'enveloppe — Axe 1": "0,00 points de %"}
+
+
+def test_optimiser_depassement_non_declare_d_un_demi_cent_tolere(appel, monkeypatch):
+    """Le solveur déclare un écart d'un demi-cent (0,005 $) quand la sélection manque la
+    cible d'un cent : le demi-cent non déclaré est dans la tolérance, la sélection est
+    gardée sans reprise, et le cent manqué est dit."""
+    table = _serre(999_999)
+    a = _appel(appel, (5_000_000, 5_000_000), (Cible("axe", "1", part_min=20),))
+    appels = _solveur_tolerant(monkeypatch, 0.005, fois=1)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert len(appels) == 1
+    assert s.choisies.tolist() == [True, False, True, True]
+    assert s.manques == {"axe 1 : au moins 20 % de l'enveloppe — Axe 1": "0,00 points de %"}
+
+
 # --- Bootstrap de la ligne de financement --------------------------------------------------------
 
 
@@ -1810,6 +1858,34 @@ def test_optimiser_arrete_au_bout_du_delai(quatre, monkeypatch):
     assert "à 0,3\u00a0% au plus de la meilleure possible" in s.message
     monkeypatch.setattr(scipy.optimize, "milp", vrai)
     assert not portefeuille.optimiser(table, a, ecart_relatif=0).interrompue
+
+
+@pytest.mark.parametrize("ecart", [np.inf, None], ids=["ecart-infini", "sans-ecart"])
+def test_optimiser_arrete_sans_ecart_connu(quatre, monkeypatch, ecart):
+    """Le délai écoulé sans borne connue de l'optimum (HiGHS rend un écart infini, ou n'en
+    rend pas) : la page donne la meilleure sélection trouvée sans dire à combien elle est de
+    la meilleure possible."""
+    import scipy.optimize
+
+    table, a = quatre
+    vrai = scipy.optimize.milp
+
+    def arrete(*args, **kwargs):
+        resultat = vrai(*args, **kwargs)
+        resultat.status = 1
+        if ecart is None:
+            del resultat["mip_gap"]
+        else:
+            resultat.mip_gap = ecart
+        return resultat
+
+    monkeypatch.setattr(scipy.optimize, "milp", arrete)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert s.interrompue and s.choisies.tolist() == [True, True, False, False]
+    assert s.message == (
+        "Calcul arrêté après 20 s : voici la meilleure sélection trouvée (elle respecte "
+        "l'enveloppe et les demandes forcées ou exclues)."
+    )
 
 
 def test_optimiser_delai_epuise_laisse_une_demi_seconde_a_chaque_programme(quatre, monkeypatch):
