@@ -2080,6 +2080,32 @@ def test_classement_forcees_au_dela_de_l_enveloppe(appel):
     assert not s.interrompue and not s.peut_manquer_moins
 
 
+@pytest.mark.parametrize(
+    ("cible", "attendu", "peut_manquer_moins"),
+    [
+        pytest.param(Cible("axe", "1", part_min=30), ["A"], False, id="min-exact"),
+        pytest.param(Cible("axe", "1", part_min=30 + 1e-9), ["A"], False, id="min-tolere"),
+        pytest.param(Cible("axe", "1", part_min=30 + 1.5e-9), ["A"], True, id="min-manque"),
+        pytest.param(Cible("axe", "1", part_max=30), ["A"], False, id="max-exact"),
+        pytest.param(Cible("axe", "1", part_max=30 - 1e-9), ["A"], False, id="max-tolere"),
+        pytest.param(Cible("axe", "1", part_max=30 - 1.5e-9), ["B", "C"], False, id="max-manque"),
+    ],
+)
+def test_classement_part_comparee_a_sa_borne_a_un_milliardieme_pres(
+    appel, cible, attendu, peut_manquer_moins
+):
+    """En suivant le classement, une part est comparée à sa borne comme dans
+    evaluer_cibles (`TOLERANCE_PART`) : A seule fait 30 % de l'enveloppe de l'axe 1, ce qui
+    tient « au moins 30 % » ou « au plus 30 % », à un milliardième de point près ; d'un
+    milliardième et demi, le minimum reste manqué (la page propose de chercher à manquer
+    moins) et le maximum écarte A (B et C la remplacent)."""
+    table = _classees(TROIS)
+    s = portefeuille.optimiser(table, _par_classement(appel, [cible]))
+    assert _choisies(table, s) == attendu
+    assert s.peut_manquer_moins is peut_manquer_moins
+    assert s.message == "" and s.manques == {}
+
+
 # A (axe 1) et B (axe 2) remplissent l'enveloppe ; C (axe 3, 10 000 $) ne tient plus ; D
 # (axe 1, 5 000 $) tiendrait après C.
 QUATRE_AXES = [
