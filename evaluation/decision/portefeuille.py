@@ -1098,7 +1098,7 @@ def _respecter_le_classement(
                 continue
             besoin = [montants_l[i][a] - restant[a] for a in annees]
             retirees = []
-            if any(x > 0 for x in besoin):
+            if any(x > 0 for x in besoin):  # i ne tient pas : lui faire de la place
                 # Les retirables, de la moins bien classée à la mieux classée ; sans espoir
                 # si même toutes ne libèrent pas assez.
                 retirables = np.flatnonzero(choisies & ~proteges & ~membres[b])

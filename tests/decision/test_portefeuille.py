@@ -1602,6 +1602,19 @@ def test_bootstrap_graine_par_defaut_reproductible():
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_bootstrap_mille_tirages_par_defaut():
+    """Par défaut, 1 000 tirages (ce que montrent les pages Classement et Séance) : les
+    probabilités sont des millièmes, et le résultat est celui de `tirages=1000`."""
+    notes, montants = _panel(3)
+    defaut = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT)
+    pd.testing.assert_frame_equal(
+        defaut, portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=1000)
+    )
+    milliemes = defaut["probabilite"].dropna() * 1000
+    assert ((milliemes > 0) & (milliemes < 1000)).any()
+    assert np.allclose(milliemes, milliemes.round())
+
+
 @pytest.mark.parametrize("graine", range(5))
 def test_bootstrap_bornes(graine):
     notes, montants = _panel(graine)
@@ -1941,12 +1954,14 @@ APPEL = charger_appel()
 
 
 def _classees(lignes, enveloppe=ENVELOPPE_50, mode="stricte") -> pd.DataFrame:
-    """Un classement écrit à la main, dans l'ordre du rang : (no, an 1 en $, an 2 en $, axe,
-    région) ou (…, statut) ; la colonne `financement` est la ligne de financement du mode
-    (financement.ligne_de_financement, celle du classement)."""
+    """Un classement écrit à la main, dans l'ordre du rang : (no, an 1 en $, an 2 en $ — au
+    cent près —, axe, région) ou (…, statut) ; la colonne `financement` est la ligne de
+    financement du mode (financement.ligne_de_financement, celle du classement)."""
 
     statuts = [ligne[5] if len(ligne) > 5 else CLASSE for ligne in lignes]
-    montants = np.array([[ligne[1] * 100, ligne[2] * 100] for ligne in lignes], dtype=np.int64)
+    montants = np.array(
+        [[round(ligne[1] * 100), round(ligne[2] * 100)] for ligne in lignes], dtype=np.int64
+    )
     classees = np.array([s == CLASSE for s in statuts], dtype=bool)
     financement = np.full(len(lignes), "", dtype=object)
     financement[classees] = ligne_de_financement(montants[classees], enveloppe, mode).statuts
@@ -2173,6 +2188,168 @@ def test_classement_une_cible_maximale_atteinte_tout_juste(appel):
     s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "1", part_max=25)]))
     assert _choisies(table, s) == ["A", "B"]
     assert s.manques == {}
+
+
+def test_classement_une_cible_tenue_les_echanges_s_arretent(appel):
+    """Axe 3 au moins une fois : C entre (la ligne stricte s'était arrêtée à B, qui ne tient
+    pas), et la cible est tenue : D, de l'axe 3 aussi et qui tiendrait, n'entre pas."""
+    table = _classees(
+        [("A", 30_000, 0, 1, "01"), ("B", 25_000, 0, 2, "02"), ("C", 10_000, 0, 3, "03"),
+         ("D", 5_000, 0, 3, "04")]
+    )  # fmt: skip
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]))
+    assert _choisies(table, s) == ["A", "C"]
+    assert s.message == f"Entrées hors de l'ordre du classement pour « {AXE_3} » : C."
+
+
+@pytest.mark.parametrize(("apres", "attendu"), [(0.0, ["A", "C"]), (0.001, ["A"])])
+def test_classement_les_echanges_s_arretent_une_fois_le_delai_passe(
+    appel, monkeypatch, apres, attendu
+):
+    """Un délai nul et une horloge qui rend toujours le même instant (une horloge grossière) :
+    le délai n'est pas passé, C entre pour l'axe 3. Une horloge qui avance d'une milliseconde
+    après le départ : le délai est passé, les échanges s'arrêtent, et la cible reste
+    manquée."""
+    instants = iter([1000.0])
+    horloge = SimpleNamespace(monotonic=lambda: next(instants, 1000.0 + apres))
+    monkeypatch.setattr(portefeuille, "time", horloge)
+    table = _classees(TROIS)
+    a = _par_classement(appel, [Cible("axe", "3", nombre_min=1)])
+    s = portefeuille.optimiser(table, a, delai=0)
+    assert _choisies(table, s) == attendu
+    assert s.peut_manquer_moins is (attendu == ["A"])
+
+
+# A, B et E remplissent l'enveloppe à un cent près (49 999,99 $) ; F (axe 3) ne tient pas.
+AU_CENT_PRES = [
+    ("A", 30_000, 0, 1, "01"),
+    ("B", 10_000, 0, 2, "02"),
+    ("E", 9_999.99, 0, 1, "03"),
+]
+
+
+@pytest.mark.parametrize(
+    ("montant_f", "axes_tenus", "attendu", "sorties"),
+    [
+        pytest.param(10_000.01, [], ["A", "F"], "B, E", id="deux-sorties"),
+        pytest.param(10_000.01, ["1", "2"], ["A", "B", "E"], None, id="un-cent-de-trop"),
+        pytest.param(9_999.98, ["1"], ["A", "B", "F"], "E", id="retrait-qui-garde-l-axe-1"),
+    ],
+)
+def test_classement_les_echanges_au_cent_pres(appel, montant_f, axes_tenus, attendu, sorties):
+    """Axe 3 au moins une fois : F entre en faisant sortir les moins bien classées, tant
+    qu'il manque ne serait-ce qu'un cent. Sortir E (9 999,99 $) pour F (10 000,01 $)
+    laisse manquer un cent : B sort aussi. Si l'axe 1 et l'axe 2 doivent garder une
+    demande, seule E peut sortir, il manque un cent : F n'entre pas, rien ne change. Si
+    seul l'axe 1 doit en garder une, E (l'axe 1 garde A) sort pour F (9 999,98 $), et B
+    reste."""
+    table = _classees([*AU_CENT_PRES, ("F", montant_f, 0, 3, "04")])
+    cibles = [Cible("axe", axe, nombre_min=1) for axe in axes_tenus]
+    a = _par_classement(appel, [*cibles, Cible("axe", "3", nombre_min=1)])
+    s = portefeuille.optimiser(table, a)
+    assert _choisies(table, s) == attendu
+    if sorties is None:
+        assert s.message == "" and s.manques == {AXE_3: "1 demande"}
+    else:
+        assert s.message == (
+            f"Entrées hors de l'ordre du classement pour « {AXE_3} » : F. Sorties pour leur "
+            f"faire place : {sorties}."
+        )
+        assert s.manques == {}
+
+
+def test_classement_il_manque_un_cent(appel):
+    """A et B laissent 5 000 $ ; C (axe 3) en demande 5 000,01 : il manque un cent, B sort
+    pour lui faire place."""
+    table = _classees(
+        [("A", 30_000, 0, 1, "01"), ("B", 15_000, 0, 2, "02"), ("C", 5_000.01, 0, 3, "03")]
+    )
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]))
+    assert _choisies(table, s) == ["A", "C"]
+    assert s.message.endswith("Sorties pour leur faire place : B.")
+
+
+@pytest.mark.parametrize(
+    ("an2_de_b", "attendu", "sorties"),
+    [
+        pytest.param(0, ["A", "B", "F"], "E", id="b-ne-libere-rien-en-annee-2"),
+        pytest.param(0.01, ["A", "F"], "E, B", id="b-libere-un-cent-en-annee-2"),
+    ],
+)
+def test_classement_ne_sort_que_ce_qui_libere_l_annee_qui_manque(appel, an2_de_b, attendu, sorties):
+    """F (axe 3 : 5 000 $ puis 10 000 $) tient en année 1, tout juste, mais pas en année 2.
+    B, la moins bien classée, n'a rien en année 2 : la sortir ne libère rien de ce qui
+    manque, elle reste, et E sort. Avec un cent en année 2, B libère ce cent : elle sort,
+    et E aussi."""
+    table = _classees(
+        [("A", 30_000, 30_000, 1, "01"), ("E", 0, 15_000, 2, "02"),
+         ("B", 15_000, an2_de_b, 2, "03"), ("F", 5_000, 10_000 - an2_de_b, 3, "04")]
+    )  # fmt: skip
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]))
+    assert _choisies(table, s) == attendu
+    assert s.message.endswith(f"Sorties pour leur faire place : {sorties}.")
+
+
+def test_classement_une_entree_pour_une_cible_ne_sort_pas_pour_une_autre(appel):
+    """Axe 3 au moins 20 % : C1 (5 000 $) entre, puis C2 (20 000 $) en faisant sortir B.
+    Axe 4 au moins une fois : D (10 000 $) doit entrer ; C1 et C2, entrées pour l'axe 3, ne
+    sortent pas (même si l'axe 3 garderait ses 20 % sans C1) : A sort."""
+    table = _classees(
+        [("A", 20_000, 0, 1, "01"), ("B", 20_000, 0, 1, "02"), ("G", 15_000, 0, 1, "03"),
+         ("C1", 5_000, 0, 3, "04"), ("C2", 20_000, 0, 3, "05"), ("D", 10_000, 0, 4, "06")]
+    )  # fmt: skip
+    cibles = [Cible("axe", "3", part_min=20), Cible("axe", "4", nombre_min=1)]
+    s = portefeuille.optimiser(table, _par_classement(appel, cibles))
+    assert _choisies(table, s) == ["C1", "C2", "D"]
+    assert s.manques == {}
+    assert s.message.endswith("Sorties pour leur faire place : A, B.")
+
+
+@pytest.mark.parametrize("mode", ["stricte", "remplissage"])
+def test_classement_une_demande_sans_montant_passe_une_part_maximale_depassee(appel, mode):
+    """A et B (région 01) forcées dépassent « au plus 10 % de l'enveloppe » ; C (région 01,
+    recommandée 0 $) n'y ajoute rien : elle entre, comme D (région 02)."""
+    table = _classees(
+        [("A", 10_000, 0, 1, "01"), ("B", 10_000, 0, 1, "01"), ("C", 0, 0, 1, "01"),
+         ("D", 5_000, 0, 2, "02")], mode=mode
+    )  # fmt: skip
+    a = _par_classement(appel, [Cible("region", "01", part_max=10)], mode)
+    s = portefeuille.optimiser(table, a, forcees=[1, 2])
+    assert _choisies(table, s) == ["A", "B", "C", "D"]
+    assert s.message == ""
+
+
+def test_classement_une_cible_maximale_ne_fait_rien_entrer(appel):
+    """A et B (région 01) forcées dépassent « au plus 10 % » ; X ne tient pas, la ligne
+    stricte s'arrête. C (région 01, 0 $) viendrait après : une cible maximale ne fait entrer
+    personne, C reste dehors."""
+    table = _classees(
+        [("A", 10_000, 0, 1, "01"), ("B", 10_000, 0, 1, "01"), ("X", 40_000, 0, 2, "02"),
+         ("C", 0, 0, 1, "01")]
+    )  # fmt: skip
+    a = _par_classement(appel, [Cible("region", "01", part_max=10)])
+    s = portefeuille.optimiser(table, a, forcees=[1, 2])
+    assert _choisies(table, s) == ["A", "B"]
+    assert s.message == ""
+    assert s.manques == {
+        "région 01 : au plus 10 % de l'enveloppe — Bas-Saint-Laurent": "10,0 points de %"
+    }
+
+
+def test_classement_un_depassement_impose_n_est_pas_un_manque_a_reduire(appel):
+    """A et B forcées dépassent « région 01 : au plus 10 % » de 10 points ; aucune demande
+    de l'axe 3. Le moindre manque, cherché, est celui de la descente (10 points et une
+    demande) : la page ne prétend pas avoir trouvé une sélection qui manque moins."""
+    table = _classees(
+        [("A", 10_000, 0, 1, "01"), ("B", 10_000, 0, 1, "01"), ("C", 5_000, 0, 2, "02")]
+    )
+    cibles = [Cible("region", "01", part_max=10), Cible("axe", "3", nombre_min=1)]
+    s = portefeuille.optimiser(
+        table, _par_classement(appel, cibles), forcees=[1, 2], chercher_moindre_manque=True
+    )
+    assert _choisies(table, s) == ["A", "B", "C"]
+    assert s.message == ""
+    assert len(s.manques) == 2
 
 
 def test_classement_rien_ne_manque_moins_que_la_descente(appel):
