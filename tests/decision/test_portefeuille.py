@@ -1596,10 +1596,14 @@ def test_bootstrap_reproductible_avec_sa_graine():
 
 
 def test_bootstrap_graine_par_defaut_reproductible():
+    """Sans graine, celle de 2024 : les mêmes probabilités d'une ouverture de page à
+    l'autre, et d'une session à l'autre."""
     notes, montants = _panel(3)
     a = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=200)
     b = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=200)
     pd.testing.assert_frame_equal(a, b)
+    c = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=200, graine=2024)
+    pd.testing.assert_frame_equal(a, c)
 
 
 def test_bootstrap_mille_tirages_par_defaut():
@@ -1706,6 +1710,16 @@ def test_bootstrap_moyenne_au_seuil_tout_juste():
     """Le seuil est atteint par une moyenne qui l'égale : (60, 60) reste admissible et
     financée, (59, 59) non."""
     notes = np.array([[60.0, 60.0], [59.0, 59.0]])
+    montants = np.array([[100_000, 0]] * 2)
+    r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=20, seuil=60)
+    assert r["probabilite"].tolist() == [1.0, 0.0]
+
+
+def test_bootstrap_seuil_a_un_milliardieme_pres():
+    """Comme au classement (`total < seuil - 1e-9`), une moyenne sous le seuil d'au plus
+    un milliardième de point (le bruit d'un calcul en flottants) l'atteint : 60 − 1e-9 est
+    admissible et financée, 60 − 1,5e-9 non."""
+    notes = np.array([[60 - 1e-9], [60 - 1.5e-9]])
     montants = np.array([[100_000, 0]] * 2)
     r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=20, seuil=60)
     assert r["probabilite"].tolist() == [1.0, 0.0]
