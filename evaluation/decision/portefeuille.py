@@ -485,6 +485,11 @@ def municipalites_sans_demande(table: pd.DataFrame, municipalites: Iterable) -> 
 
 # --- Cibles d'équilibre ---------------------------------------------------------------------
 
+# Une part de l'enveloppe est comparée à sa borne à un milliardième de point près : calculée
+# en flottants à partir de montants en cents (100 × atteint / enveloppe), elle porte un bruit
+# d'arrondi (quelques 1e-15 point) qui ne doit pas faire manquer une borne atteinte tout juste.
+TOLERANCE_PART = 1e-9
+
 
 def _points(x: float) -> str:
     """Un écart en points de pourcentage : « 8,5 », ou « 0,03 » quand il est minuscule (un
@@ -550,15 +555,16 @@ def evaluer_cibles(
     """Pour chaque contrainte : part de l'enveloppe et nombre atteints par la sélection,
     bornes, respect, et l'écart (en points de % ou en demandes) quand elle est manquée."""
     enveloppe = int(sum(appel.financement.enveloppe[: _annees(appel)]))
-    total = np.asarray(montants_choisis).reshape(len(table), -1).sum(axis=1)
+    par_annee = np.asarray(montants_choisis).reshape(len(table), -1)  # (n, années)
+    total = par_annee.sum(axis=1)
     lignes = []
     for c in contraintes(table, appel):
         part = 100 * total[c.membres & choisies].sum() / enveloppe if enveloppe else 0.0
         nombre = int((c.membres & choisies).sum())
         ecarts = []
-        if c.cible.part_min is not None and part < c.cible.part_min - 1e-9:
+        if c.cible.part_min is not None and part < c.cible.part_min - TOLERANCE_PART:
             ecarts.append(f"{_points(c.cible.part_min - part)} points de % sous le minimum")
-        if c.cible.part_max is not None and part > c.cible.part_max + 1e-9:
+        if c.cible.part_max is not None and part > c.cible.part_max + TOLERANCE_PART:
             ecarts.append(f"{_points(part - c.cible.part_max)} points de % au-dessus du maximum")
         if c.cible.nombre_min is not None and nombre < c.cible.nombre_min:
             manque = c.cible.nombre_min - nombre
@@ -619,12 +625,16 @@ DELAI_OPTIMISATION = 20.0
 ECHEC_FORCEES = "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
 # Ce que rend `_programme` quand il n'a pas de meilleure sélection que celle qu'on lui donne.
 AUCUN_MOINDRE, HORS_DELAI, MOINDRE_HORS_DELAI = "aucun-moindre", "delai", "moindre-hors-delai"
+# Un manque total (écarts rapportés à leur échelle) égale le moindre manque à un
+# milliardième près, relatif et absolu : le solveur rend ses optimums à sa tolérance près, et
+# le second programme doit pouvoir reprendre la sélection du premier.
+TOLERANCE_MANQUE = 1e-9
 
 
 def _plafond_du_manque(manque_min: float) -> float:
     """Le manque total (écarts rapportés à leur échelle) permis au second programme : le
-    moindre manque, à la tolérance du solveur près."""
-    return manque_min * (1 + 1e-9) + 1e-9
+    moindre manque, à la tolérance du solveur près (`TOLERANCE_MANQUE`)."""
+    return manque_min * (1 + TOLERANCE_MANQUE) + TOLERANCE_MANQUE
 
 
 def _bornes_des_cibles(
@@ -648,8 +658,8 @@ def _manques(
 ) -> dict[str, str]:
     """Les cibles que `choisies` manque, et de combien (« 20,0 points de % », « 2
     demande(s) ») ; `centimes` : le total recommandé de chaque demande, `enveloppe` : celle
-    des années de l'appel, en dollars. Une part manquée de moins d'un demi-cent ne compte
-    pas (la tolérance du solveur)."""
+    des années de l'appel, en dollars. Une part manquée d'un demi-cent au plus ne compte
+    pas (la tolérance du solveur) ; un nombre, entier, est manqué d'au moins une demande."""
     manques = {}
     for c, genre, valeur in bornes:
         en_part = genre.startswith("part")
@@ -659,7 +669,7 @@ def _manques(
         else:
             atteint, borne = float((c.membres & choisies).sum()), float(valeur)
         depassement = (borne - atteint) if genre.endswith("min") else (atteint - borne)
-        if depassement > (0.5 if en_part else 1e-9):
+        if depassement > (0.5 if en_part else 0):
             manques[f"{c.nom} — {c.libelle}"] = (
                 f"{_points(depassement / enveloppe)} points de %"
                 if en_part
@@ -862,7 +872,11 @@ def _programme(
                 if a_battre:
                     return HORS_DELAI if premier.status == 1 else AUCUN_MOINDRE
                 return hors_delai if premier.status == 1 else echec
-            if a_battre and float(premier.fun) >= manque_a_battre * (1 - 1e-9) - 1e-9:
+            if (
+                a_battre
+                and float(premier.fun)
+                >= manque_a_battre * (1 - TOLERANCE_MANQUE) - TOLERANCE_MANQUE
+            ):
                 return AUCUN_MOINDRE
             haut_finaux[-1] = _plafond_du_manque(float(premier.fun))
     for essai in range(5):
@@ -998,7 +1012,7 @@ def _respecter_le_classement(
         return Selection(np.zeros(n, dtype=bool), 0.0, message=ECHEC_FORCEES)
 
     # Les bornes des cibles : ce qu'une demande y pèse (cents pour une part, 1 pour un
-    # nombre) et le critère d'evaluer_cibles (parts comparées à 1e-9 point près).
+    # nombre) et le critère d'evaluer_cibles (parts comparées à TOLERANCE_PART près).
     bornes = _bornes_des_cibles(table, appel, cibles)
     est_min = [genre.endswith("min") for _, genre, _ in bornes]
     en_part = [genre.startswith("part") for _, genre, _ in bornes]
@@ -1015,7 +1029,9 @@ def _respecter_le_classement(
         valeur = bornes[b][2]
         if en_part[b]:
             part = 100 * atteint / enveloppe if enveloppe else 0.0
-            return part >= valeur - 1e-9 if est_min[b] else part <= valeur + 1e-9
+            return (
+                part >= valeur - TOLERANCE_PART if est_min[b] else part <= valeur + TOLERANCE_PART
+            )
         return atteint >= valeur if est_min[b] else atteint <= valeur
 
     choisies = np.zeros(n, dtype=bool)
@@ -1082,7 +1098,7 @@ def _respecter_le_classement(
                 continue
             besoin = [montants_l[i][a] - restant[a] for a in annees]
             retirees = []
-            if any(x > 0 for x in besoin):
+            if any(x > 0 for x in besoin):  # i ne tient pas : lui faire de la place
                 # Les retirables, de la moins bien classée à la mieux classée ; sans espoir
                 # si même toutes ne libèrent pas assez.
                 retirables = np.flatnonzero(choisies & ~proteges & ~membres[b])

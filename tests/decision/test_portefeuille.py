@@ -911,6 +911,41 @@ def test_cibles_selon_les_decisions_et_bornes_exactes(jeu, appel):
     assert t["ecart"].tolist() == ["", ""]
 
 
+def test_ecart_sous_le_minimum_en_points(jeu, appel):
+    """« 6,7 points de % sous le minimum » : l'écart est la borne moins la part atteinte.
+    La ligne finance 3 500 000 sur l'axe 2, soit 23,33 % de 15 000 000, pour au moins 30 %."""
+    a = _appel(appel, cibles=(Cible("axe", "2", part_min=30),))
+    t = portefeuille.evaluer_cibles(
+        jeu, a, portefeuille.selection(jeu), portefeuille.montants(jeu, a)
+    )
+    assert t["respectee"].tolist() == [False]
+    assert t["ecart"].tolist() == ["6,7 points de % sous le minimum"]
+
+
+def test_part_comparee_a_sa_borne_a_un_milliardieme_de_point_pres(jeu, appel):
+    """Une part calculée en flottants à partir de cents (100 × 3 500 000 / 15 000 000 pour
+    l'axe 2 sous la ligne) respecte une borne qu'elle manque d'au plus un milliardième de
+    point (bruit d'arrondi) ; d'un milliardième et demi, la borne est manquée
+    (`TOLERANCE_PART`, interprétation)."""
+    part = 100 * 3_500_000 / 15_000_000
+    a = _appel(
+        appel,
+        cibles=(
+            Cible("axe", "2", part_min=part + 1e-9),
+            Cible("axe", "2", part_min=part + 1.5e-9),
+            Cible("axe", "2", part_max=part - 1e-9),
+            Cible("axe", "2", part_max=part - 1.5e-9),
+        ),
+    )
+    t = portefeuille.evaluer_cibles(
+        jeu, a, portefeuille.selection(jeu), portefeuille.montants(jeu, a)
+    )
+    assert t["part"].tolist() == [part] * 4
+    assert t["respectee"].tolist() == [True, False, True, False]
+    assert t["ecart"][1].endswith("sous le minimum")
+    assert t["ecart"][3].endswith("au-dessus du maximum")
+
+
 def test_sans_cible(jeu, petit):
     t = portefeuille.evaluer_cibles(
         jeu, petit, portefeuille.selection(jeu), portefeuille.montants(jeu, petit)
@@ -1161,6 +1196,61 @@ def test_optimiser_cibles_impossibles_manquees_du_moins_possible(quatre):
     }
 
 
+def test_optimiser_cibles_manquees_de_loin(quatre):
+    """« Chaque région : au moins 150 demandes financées » sur trois demandes classées : un
+    manque de 2 548 demandes, que la meilleure sélection tient à la tolérance du solveur près
+    (`TOLERANCE_MANQUE`, relative) ; ce n'est pas un échec."""
+    table, a = quatre
+    s = portefeuille.optimiser(
+        table, a, cibles=[Cible("region", "*", nombre_min=150)], ecart_relatif=0
+    )
+    assert s.choisies.tolist() == [True, True, False, False]
+    assert len(s.manques) == 17
+    assert sorted(s.manques.values()) == ["149 demandes"] * 2 + ["150 demandes"] * 15
+
+
+def test_optimiser_moindre_manque_a_un_milliardieme_pres(quatre):
+    """Le manque toléré au-delà du moindre manque est d'un milliardième de celui-ci
+    (`TOLERANCE_MANQUE`) : 10 000 000 de demandes exigées dans une région qui n'en a
+    aucune en laissent passer 0,01 (1 000 $ sur une enveloppe de 100 000 $), pas 0,015.
+    P2 (note 90) manque l'axe 3 de 1 500 $ : c'est P1 (note 60), qui le tient, qui est
+    choisie."""
+    table, a = quatre
+    table = table.iloc[:2].assign(
+        recommande_an1=[3_000_000, 2_925_000],
+        recommande_an2=[3_000_000, 2_925_000],
+        total=[60.0, 90.0],
+        axe=[3, 3],
+    )
+    cibles = [Cible("axe", "3", part_min=60), Cible("region", "17", nombre_min=10_000_000)]
+    s = portefeuille.optimiser(table, a, cibles=cibles, ecart_relatif=0)
+    assert s.choisies.tolist() == [True, False]
+    assert list(s.manques.values()) == ["10000000 demandes"]
+
+
+@pytest.mark.parametrize(("part_min", "manquee"), [(20.000005, False), (20.0000075, True)])
+def test_optimiser_part_manquee_d_un_demi_cent_ne_compte_pas(quatre, part_min, manquee):
+    """Une part manquée d'un demi-cent au plus ne compte pas (la tolérance du solveur) :
+    P3, seule de l'axe 3, apporte 2 000 000 ¢ ; la borne de 20,000005 % de 100 000 $ en
+    demande 2 000 000,5, celle de 20,0000075 %, 2 000 000,75 (un manque de 0,75 ¢)."""
+    table, a = quatre
+    s = portefeuille.optimiser(table, a, cibles=[Cible("axe", "3", part_min=part_min)])
+    assert s.choisies.tolist() == [True, False, True, False]
+    attendu = {"axe 3 : au moins 20 % de l'enveloppe — Axe 3": "0,00 points de %"}
+    assert s.manques == (attendu if manquee else {})
+
+
+def test_optimiser_nombre_tenu_tout_juste_n_est_pas_manque(quatre):
+    """Une cible en nombre atteinte exactement n'est pas manquée ; manquée d'une demande,
+    elle l'est (« 1 demande »). L'axe 3 (P3) exactement une fois, l'axe 2 (P2 seule) au
+    moins deux : P2 et P3, qui tiennent dans l'enveloppe."""
+    table, a = quatre
+    cibles = [Cible("axe", "3", nombre_min=1, nombre_max=1), Cible("axe", "2", nombre_min=2)]
+    s = portefeuille.optimiser(table, a, cibles=cibles, ecart_relatif=0)
+    assert s.choisies.tolist() == [False, True, True, False]
+    assert s.manques == {"axe 2 : au moins 2 demandes financées — Axe 2": "1 demande"}
+
+
 def _resolutions(monkeypatch) -> list:
     """Compte les programmes en nombres entiers que résout `optimiser`."""
     import scipy.optimize
@@ -1191,6 +1281,34 @@ def test_optimiser_un_seul_programme_quand_les_cibles_tiennent(quatre, monkeypat
     assert len(faites) == 3
 
 
+@pytest.mark.parametrize(
+    ("lignes", "ecart_relatif", "demande"),
+    [(1000, None, 0.0), (1001, None, 1e-3), (1000, 0.05, 0.05), (1001, 0.0, 0.0)],
+)
+def test_optimiser_ecart_a_l_optimum_par_defaut(
+    quatre, monkeypatch, lignes, ecart_relatif, demande
+):
+    """« Par défaut, l'optimum exact jusqu'à 1 000 demandes, et à 0,1 % près au-delà »
+    (`_plus_grande_note_fois_montant`) : l'écart relatif demandé au solveur ; un
+    `ecart_relatif` donné le remplace. Les quatre demandes, puis des demandes sous le
+    seuil jusqu'au nombre de lignes voulu."""
+    import scipy.optimize
+
+    table, a = quatre
+    sous_le_seuil = table.iloc[[3] * (lignes - 4)].assign(demande_id=range(5, lignes + 1))
+    table = pd.concat([table, sous_le_seuil], ignore_index=True)
+    ecarts, milp = [], scipy.optimize.milp
+
+    def noter(*args, **kwargs):
+        ecarts.append(kwargs["options"]["mip_rel_gap"])
+        return milp(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", noter)
+    s = portefeuille.optimiser(table, a, ecart_relatif=ecart_relatif)
+    assert s.choisies[:4].tolist() == [True, True, False, False] and not s.choisies[4:].any()
+    assert ecarts == [demande]
+
+
 def test_optimiser_cibles_de_l_appel_par_defaut(quatre):
     table, a = quatre
     a = replace(a, cibles=(Cible("axe", "3", nombre_min=1),))
@@ -1217,12 +1335,15 @@ def test_optimiser_forcees_et_exclues(quatre):
 
 
 def test_optimiser_forcees_au_dela_de_l_enveloppe(quatre):
+    """Des demandes forcées au-delà de l'enveloppe : refus immédiat, qui n'est ni un calcul
+    arrêté par le délai (`interrompue`) ni une invitation à chercher un moindre manque."""
     table, a = quatre
     s = portefeuille.optimiser(table, a, forcees=[1, 2, 3])
     assert s.message == "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
     assert s.choisies.tolist() == [False] * 4
     assert s.objectif == 0.0
     assert s.manques == {}
+    assert not s.interrompue and not s.peut_manquer_moins
 
 
 def test_cout_des_cibles(quatre):
@@ -1401,6 +1522,54 @@ def test_optimiser_resserre_une_cible_que_le_solveur_tolere_de_manquer(
     assert s.manques == {}
 
 
+def _solveur_tolerant(monkeypatch, ecart_declare: float, fois: int | None = None) -> list:
+    """Un solveur qui rend A + C + D (A : 19 999,99 $, un cent sous le minimum de 20 000 $
+    de l'axe 1) en déclarant cet écart en dollars, les `fois` premières fois (toujours sans
+    `fois`) ; ensuite, le vrai. Rend la liste de ses appels."""
+    import scipy.optimize
+
+    appels, milp = [], scipy.optimize.milp
+
+    def tolerant(*args, **kwargs):
+        appels.append(kwargs["constraints"].lb.copy())
+        if fois is None or len(appels) <= fois:
+            x = np.array([1.0, 0.0, 1.0, 1.0, ecart_declare])
+            return SimpleNamespace(x=x, status=0, fun=0.0, message="Optimal", mip_gap=0.0)
+        return milp(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", tolerant)
+    return appels
+
+
+def test_optimiser_resserre_au_plus_cinq_fois(appel, monkeypatch):
+    """Un solveur qui tolère toujours le même dépassement n'enferme pas le calcul : après
+    cinq programmes (le premier et quatre reprises, la borne resserrée à chaque fois), la
+    sélection est rendue, et la cible dite manquée."""
+    table = _serre(999_999)
+    a = _appel(appel, (5_000_000, 5_000_000), (Cible("axe", "1", part_min=20),))
+    appels = _solveur_tolerant(monkeypatch, 0.001)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert len(appels) == 5
+    assert [lb[2] for lb in appels] == pytest.approx(
+        [20_000 + i * 0.019 for i in range(5)], abs=1e-6
+    )
+    assert s.choisies.tolist() == [True, False, True, True]
+    assert s.manques == {"axe 1 : au moins 20 % de l'enveloppe — Axe 1": "0,00 points de %"}
+
+
+def test_optimiser_depassement_non_declare_d_un_demi_cent_tolere(appel, monkeypatch):
+    """Le solveur déclare un écart d'un demi-cent (0,005 $) quand la sélection manque la
+    cible d'un cent : le demi-cent non déclaré est dans la tolérance, la sélection est
+    gardée sans reprise, et le cent manqué est dit."""
+    table = _serre(999_999)
+    a = _appel(appel, (5_000_000, 5_000_000), (Cible("axe", "1", part_min=20),))
+    appels = _solveur_tolerant(monkeypatch, 0.005, fois=1)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert len(appels) == 1
+    assert s.choisies.tolist() == [True, False, True, True]
+    assert s.manques == {"axe 1 : au moins 20 % de l'enveloppe — Axe 1": "0,00 points de %"}
+
+
 # --- Bootstrap de la ligne de financement --------------------------------------------------------
 
 
@@ -1427,10 +1596,27 @@ def test_bootstrap_reproductible_avec_sa_graine():
 
 
 def test_bootstrap_graine_par_defaut_reproductible():
+    """Sans graine, celle de 2024 : les mêmes probabilités d'une ouverture de page à
+    l'autre, et d'une session à l'autre."""
     notes, montants = _panel(3)
     a = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=200)
     b = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=200)
     pd.testing.assert_frame_equal(a, b)
+    c = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=200, graine=2024)
+    pd.testing.assert_frame_equal(a, c)
+
+
+def test_bootstrap_mille_tirages_par_defaut():
+    """Par défaut, 1 000 tirages (ce que montrent les pages Classement et Séance) : les
+    probabilités sont des millièmes, et le résultat est celui de `tirages=1000`."""
+    notes, montants = _panel(3)
+    defaut = portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT)
+    pd.testing.assert_frame_equal(
+        defaut, portefeuille.bootstrap(notes, montants, ENVELOPPE_BOOT, tirages=1000)
+    )
+    milliemes = defaut["probabilite"].dropna() * 1000
+    assert ((milliemes > 0) & (milliemes < 1000)).any()
+    assert np.allclose(milliemes, milliemes.round())
 
 
 @pytest.mark.parametrize("graine", range(5))
@@ -1524,6 +1710,16 @@ def test_bootstrap_moyenne_au_seuil_tout_juste():
     """Le seuil est atteint par une moyenne qui l'égale : (60, 60) reste admissible et
     financée, (59, 59) non."""
     notes = np.array([[60.0, 60.0], [59.0, 59.0]])
+    montants = np.array([[100_000, 0]] * 2)
+    r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=20, seuil=60)
+    assert r["probabilite"].tolist() == [1.0, 0.0]
+
+
+def test_bootstrap_seuil_a_un_milliardieme_pres():
+    """Comme au classement (`total < seuil - 1e-9`), une moyenne sous le seuil d'au plus
+    un milliardième de point (le bruit d'un calcul en flottants) l'atteint : 60 − 1e-9 est
+    admissible et financée, 60 − 1,5e-9 non."""
+    notes = np.array([[60 - 1e-9], [60 - 1.5e-9]])
     montants = np.array([[100_000, 0]] * 2)
     r = portefeuille.bootstrap(notes, montants, (1_000_000, 0), tirages=20, seuil=60)
     assert r["probabilite"].tolist() == [1.0, 0.0]
@@ -1691,6 +1887,55 @@ def test_optimiser_arrete_au_bout_du_delai(quatre, monkeypatch):
     assert not portefeuille.optimiser(table, a, ecart_relatif=0).interrompue
 
 
+@pytest.mark.parametrize("ecart", [np.inf, None], ids=["ecart-infini", "sans-ecart"])
+def test_optimiser_arrete_sans_ecart_connu(quatre, monkeypatch, ecart):
+    """Le délai écoulé sans borne connue de l'optimum (HiGHS rend un écart infini, ou n'en
+    rend pas) : la page donne la meilleure sélection trouvée sans dire à combien elle est de
+    la meilleure possible."""
+    import scipy.optimize
+
+    table, a = quatre
+    vrai = scipy.optimize.milp
+
+    def arrete(*args, **kwargs):
+        resultat = vrai(*args, **kwargs)
+        resultat.status = 1
+        if ecart is None:
+            del resultat["mip_gap"]
+        else:
+            resultat.mip_gap = ecart
+        return resultat
+
+    monkeypatch.setattr(scipy.optimize, "milp", arrete)
+    s = portefeuille.optimiser(table, a, ecart_relatif=0)
+    assert s.interrompue and s.choisies.tolist() == [True, True, False, False]
+    assert s.message == (
+        "Calcul arrêté après 20 s : voici la meilleure sélection trouvée (elle respecte "
+        "l'enveloppe et les demandes forcées ou exclues)."
+    )
+
+
+def test_optimiser_delai_epuise_laisse_une_demi_seconde_a_chaque_programme(quatre, monkeypatch):
+    """Le délai épuisé (ici nul), chaque programme a encore une demi-seconde pour rendre la
+    sélection qu'il trouve, plutôt qu'aucune : des cibles impossibles en demandent trois
+    (l'essai sans manque, le moindre manque, puis la valeur)."""
+    import scipy.optimize
+
+    table, a = quatre
+    vrai = scipy.optimize.milp
+    delais = []
+
+    def noter(*args, options=None, **kwargs):
+        delais.append(options["time_limit"])
+        return vrai(*args, options=options, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", noter)
+    cibles = [Cible("axe", "1", nombre_min=3), Cible("axe", "3", part_min=80)]
+    s = portefeuille.optimiser(table, a, cibles=cibles, ecart_relatif=0, delai=0)
+    assert delais == [0.5, 0.5, 0.5]
+    assert s.choisies.tolist() == [True, False, True, False] and len(s.manques) == 2
+
+
 def test_optimiser_sans_selection_dans_le_delai(quatre, monkeypatch):
     """Aucune sélection trouvée dans le délai : la page le dit, sans prétendre que les
     demandes forcées dépassent l'enveloppe."""
@@ -1709,6 +1954,7 @@ def test_optimiser_sans_selection_dans_le_delai(quatre, monkeypatch):
     assert s.interrompue and not s.choisies.any()
     assert s.message.startswith("Calcul arrêté après 20 s sans sélection trouvée")
     assert "forcées dépassent" not in s.message
+    assert s.objectif == 0.0
 
 
 # --- Meilleure sélection : respecter le classement, puis les cibles ------------------------------
@@ -1722,12 +1968,14 @@ APPEL = charger_appel()
 
 
 def _classees(lignes, enveloppe=ENVELOPPE_50, mode="stricte") -> pd.DataFrame:
-    """Un classement écrit à la main, dans l'ordre du rang : (no, an 1 en $, an 2 en $, axe,
-    région) ou (…, statut) ; la colonne `financement` est la ligne de financement du mode
-    (financement.ligne_de_financement, celle du classement)."""
+    """Un classement écrit à la main, dans l'ordre du rang : (no, an 1 en $, an 2 en $ — au
+    cent près —, axe, région) ou (…, statut) ; la colonne `financement` est la ligne de
+    financement du mode (financement.ligne_de_financement, celle du classement)."""
 
     statuts = [ligne[5] if len(ligne) > 5 else CLASSE for ligne in lignes]
-    montants = np.array([[ligne[1] * 100, ligne[2] * 100] for ligne in lignes], dtype=np.int64)
+    montants = np.array(
+        [[round(ligne[1] * 100), round(ligne[2] * 100)] for ligne in lignes], dtype=np.int64
+    )
     classees = np.array([s == CLASSE for s in statuts], dtype=bool)
     financement = np.full(len(lignes), "", dtype=object)
     financement[classees] = ligne_de_financement(montants[classees], enveloppe, mode).statuts
@@ -1858,6 +2106,33 @@ def test_classement_forcees_au_dela_de_l_enveloppe(appel):
     s = portefeuille.optimiser(table, _par_classement(appel), forcees=[1, 2])
     assert s.message == "Aucune sélection possible : les demandes forcées dépassent l'enveloppe."
     assert not s.choisies.any() and s.objectif == 0.0 and s.manques == {}
+    assert not s.interrompue and not s.peut_manquer_moins
+
+
+@pytest.mark.parametrize(
+    ("cible", "attendu", "peut_manquer_moins"),
+    [
+        pytest.param(Cible("axe", "1", part_min=30), ["A"], False, id="min-exact"),
+        pytest.param(Cible("axe", "1", part_min=30 + 1e-9), ["A"], False, id="min-tolere"),
+        pytest.param(Cible("axe", "1", part_min=30 + 1.5e-9), ["A"], True, id="min-manque"),
+        pytest.param(Cible("axe", "1", part_max=30), ["A"], False, id="max-exact"),
+        pytest.param(Cible("axe", "1", part_max=30 - 1e-9), ["A"], False, id="max-tolere"),
+        pytest.param(Cible("axe", "1", part_max=30 - 1.5e-9), ["B", "C"], False, id="max-manque"),
+    ],
+)
+def test_classement_part_comparee_a_sa_borne_a_un_milliardieme_pres(
+    appel, cible, attendu, peut_manquer_moins
+):
+    """En suivant le classement, une part est comparée à sa borne comme dans
+    evaluer_cibles (`TOLERANCE_PART`) : A seule fait 30 % de l'enveloppe de l'axe 1, ce qui
+    tient « au moins 30 % » ou « au plus 30 % », à un milliardième de point près ; d'un
+    milliardième et demi, le minimum reste manqué (la page propose de chercher à manquer
+    moins) et le maximum écarte A (B et C la remplacent)."""
+    table = _classees(TROIS)
+    s = portefeuille.optimiser(table, _par_classement(appel, [cible]))
+    assert _choisies(table, s) == attendu
+    assert s.peut_manquer_moins is peut_manquer_moins
+    assert s.message == "" and s.manques == {}
 
 
 # A (axe 1) et B (axe 2) remplissent l'enveloppe ; C (axe 3, 10 000 $) ne tient plus ; D
@@ -1927,6 +2202,210 @@ def test_classement_une_cible_maximale_atteinte_tout_juste(appel):
     s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "1", part_max=25)]))
     assert _choisies(table, s) == ["A", "B"]
     assert s.manques == {}
+
+
+def test_classement_une_cible_tenue_les_echanges_s_arretent(appel):
+    """Axe 3 au moins une fois : C entre (la ligne stricte s'était arrêtée à B, qui ne tient
+    pas), et la cible est tenue : D, de l'axe 3 aussi et qui tiendrait, n'entre pas."""
+    table = _classees(
+        [("A", 30_000, 0, 1, "01"), ("B", 25_000, 0, 2, "02"), ("C", 10_000, 0, 3, "03"),
+         ("D", 5_000, 0, 3, "04")]
+    )  # fmt: skip
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]))
+    assert _choisies(table, s) == ["A", "C"]
+    assert s.message == f"Entrées hors de l'ordre du classement pour « {AXE_3} » : C."
+
+
+@pytest.mark.parametrize(("apres", "attendu"), [(0.0, ["A", "C"]), (0.001, ["A"])])
+def test_classement_les_echanges_s_arretent_une_fois_le_delai_passe(
+    appel, monkeypatch, apres, attendu
+):
+    """Un délai nul et une horloge qui rend toujours le même instant (une horloge grossière) :
+    le délai n'est pas passé, C entre pour l'axe 3. Une horloge qui avance d'une milliseconde
+    après le départ : le délai est passé, les échanges s'arrêtent, et la cible reste
+    manquée."""
+    instants = iter([1000.0])
+    horloge = SimpleNamespace(monotonic=lambda: next(instants, 1000.0 + apres))
+    monkeypatch.setattr(portefeuille, "time", horloge)
+    table = _classees(TROIS)
+    a = _par_classement(appel, [Cible("axe", "3", nombre_min=1)])
+    s = portefeuille.optimiser(table, a, delai=0)
+    assert _choisies(table, s) == attendu
+    assert s.peut_manquer_moins is (attendu == ["A"])
+
+
+# A, B et E remplissent l'enveloppe à un cent près (49 999,99 $) ; F (axe 3) ne tient pas.
+AU_CENT_PRES = [
+    ("A", 30_000, 0, 1, "01"),
+    ("B", 10_000, 0, 2, "02"),
+    ("E", 9_999.99, 0, 1, "03"),
+]
+
+
+@pytest.mark.parametrize(
+    ("montant_f", "axes_tenus", "attendu", "sorties"),
+    [
+        pytest.param(10_000.01, [], ["A", "F"], "B, E", id="deux-sorties"),
+        pytest.param(10_000.01, ["1", "2"], ["A", "B", "E"], None, id="un-cent-de-trop"),
+        pytest.param(9_999.98, ["1"], ["A", "B", "F"], "E", id="retrait-qui-garde-l-axe-1"),
+    ],
+)
+def test_classement_les_echanges_au_cent_pres(appel, montant_f, axes_tenus, attendu, sorties):
+    """Axe 3 au moins une fois : F entre en faisant sortir les moins bien classées, tant
+    qu'il manque ne serait-ce qu'un cent. Sortir E (9 999,99 $) pour F (10 000,01 $)
+    laisse manquer un cent : B sort aussi. Si l'axe 1 et l'axe 2 doivent garder une
+    demande, seule E peut sortir, il manque un cent : F n'entre pas, rien ne change. Si
+    seul l'axe 1 doit en garder une, E (l'axe 1 garde A) sort pour F (9 999,98 $), et B
+    reste."""
+    table = _classees([*AU_CENT_PRES, ("F", montant_f, 0, 3, "04")])
+    cibles = [Cible("axe", axe, nombre_min=1) for axe in axes_tenus]
+    a = _par_classement(appel, [*cibles, Cible("axe", "3", nombre_min=1)])
+    s = portefeuille.optimiser(table, a)
+    assert _choisies(table, s) == attendu
+    if sorties is None:
+        assert s.message == "" and s.manques == {AXE_3: "1 demande"}
+    else:
+        assert s.message == (
+            f"Entrées hors de l'ordre du classement pour « {AXE_3} » : F. Sorties pour leur "
+            f"faire place : {sorties}."
+        )
+        assert s.manques == {}
+
+
+def test_classement_il_manque_un_cent(appel):
+    """A et B laissent 5 000 $ ; C (axe 3) en demande 5 000,01 : il manque un cent, B sort
+    pour lui faire place."""
+    table = _classees(
+        [("A", 30_000, 0, 1, "01"), ("B", 15_000, 0, 2, "02"), ("C", 5_000.01, 0, 3, "03")]
+    )
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]))
+    assert _choisies(table, s) == ["A", "C"]
+    assert s.message.endswith("Sorties pour leur faire place : B.")
+
+
+@pytest.mark.parametrize(
+    ("an2_de_b", "attendu", "sorties"),
+    [
+        pytest.param(0, ["A", "B", "F"], "E", id="b-ne-libere-rien-en-annee-2"),
+        pytest.param(0.01, ["A", "F"], "E, B", id="b-libere-un-cent-en-annee-2"),
+    ],
+)
+def test_classement_ne_sort_que_ce_qui_libere_l_annee_qui_manque(appel, an2_de_b, attendu, sorties):
+    """F (axe 3 : 5 000 $ puis 10 000 $) tient en année 1, tout juste, mais pas en année 2.
+    B, la moins bien classée, n'a rien en année 2 : la sortir ne libère rien de ce qui
+    manque, elle reste, et E sort. Avec un cent en année 2, B libère ce cent : elle sort,
+    et E aussi."""
+    table = _classees(
+        [("A", 30_000, 30_000, 1, "01"), ("E", 0, 15_000, 2, "02"),
+         ("B", 15_000, an2_de_b, 2, "03"), ("F", 5_000, 10_000 - an2_de_b, 3, "04")]
+    )  # fmt: skip
+    s = portefeuille.optimiser(table, _par_classement(appel, [Cible("axe", "3", nombre_min=1)]))
+    assert _choisies(table, s) == attendu
+    assert s.message.endswith(f"Sorties pour leur faire place : {sorties}.")
+
+
+def test_classement_une_entree_pour_une_cible_ne_sort_pas_pour_une_autre(appel):
+    """Axe 3 au moins 20 % : C1 (5 000 $) entre, puis C2 (20 000 $) en faisant sortir B.
+    Axe 4 au moins une fois : D (10 000 $) doit entrer ; C1 et C2, entrées pour l'axe 3, ne
+    sortent pas (même si l'axe 3 garderait ses 20 % sans C1) : A sort."""
+    table = _classees(
+        [("A", 20_000, 0, 1, "01"), ("B", 20_000, 0, 1, "02"), ("G", 15_000, 0, 1, "03"),
+         ("C1", 5_000, 0, 3, "04"), ("C2", 20_000, 0, 3, "05"), ("D", 10_000, 0, 4, "06")]
+    )  # fmt: skip
+    cibles = [Cible("axe", "3", part_min=20), Cible("axe", "4", nombre_min=1)]
+    s = portefeuille.optimiser(table, _par_classement(appel, cibles))
+    assert _choisies(table, s) == ["C1", "C2", "D"]
+    assert s.manques == {}
+    assert s.message.endswith("Sorties pour leur faire place : A, B.")
+
+
+@pytest.mark.parametrize("mode", ["stricte", "remplissage"])
+def test_classement_une_demande_sans_montant_passe_une_part_maximale_depassee(appel, mode):
+    """A et B (région 01) forcées dépassent « au plus 10 % de l'enveloppe » ; C (région 01,
+    recommandée 0 $) n'y ajoute rien : elle entre, comme D (région 02)."""
+    table = _classees(
+        [("A", 10_000, 0, 1, "01"), ("B", 10_000, 0, 1, "01"), ("C", 0, 0, 1, "01"),
+         ("D", 5_000, 0, 2, "02")], mode=mode
+    )  # fmt: skip
+    a = _par_classement(appel, [Cible("region", "01", part_max=10)], mode)
+    s = portefeuille.optimiser(table, a, forcees=[1, 2])
+    assert _choisies(table, s) == ["A", "B", "C", "D"]
+    assert s.message == ""
+
+
+def test_classement_une_cible_maximale_ne_fait_rien_entrer(appel):
+    """A et B (région 01) forcées dépassent « au plus 10 % » ; X ne tient pas, la ligne
+    stricte s'arrête. C (région 01, 0 $) viendrait après : une cible maximale ne fait entrer
+    personne, C reste dehors."""
+    table = _classees(
+        [("A", 10_000, 0, 1, "01"), ("B", 10_000, 0, 1, "01"), ("X", 40_000, 0, 2, "02"),
+         ("C", 0, 0, 1, "01")]
+    )  # fmt: skip
+    a = _par_classement(appel, [Cible("region", "01", part_max=10)])
+    s = portefeuille.optimiser(table, a, forcees=[1, 2])
+    assert _choisies(table, s) == ["A", "B"]
+    assert s.message == ""
+    assert s.manques == {
+        "région 01 : au plus 10 % de l'enveloppe — Bas-Saint-Laurent": "10,0 points de %"
+    }
+
+
+def test_classement_un_depassement_impose_n_est_pas_un_manque_a_reduire(appel):
+    """A et B forcées dépassent « région 01 : au plus 10 % » de 10 points ; aucune demande
+    de l'axe 3. Le moindre manque, cherché, est celui de la descente (10 points et une
+    demande) : la page ne prétend pas avoir trouvé une sélection qui manque moins."""
+    table = _classees(
+        [("A", 10_000, 0, 1, "01"), ("B", 10_000, 0, 1, "01"), ("C", 5_000, 0, 2, "02")]
+    )
+    cibles = [Cible("region", "01", part_max=10), Cible("axe", "3", nombre_min=1)]
+    s = portefeuille.optimiser(
+        table, _par_classement(appel, cibles), forcees=[1, 2], chercher_moindre_manque=True
+    )
+    assert _choisies(table, s) == ["A", "B", "C"]
+    assert s.message == ""
+    assert len(s.manques) == 2
+
+
+def test_classement_rien_ne_manque_moins_que_la_descente(appel):
+    """80 % de l'enveloppe pour l'axe 3 : P3, la seule, n'en apporte que 20 % ; la descente
+    la fait entrer à la place de P2 et manque la cible de 60 points, le moins possible. Le
+    programme du moindre manque, demandé, le confirme : la page ne prétend pas avoir trouvé
+    une sélection qui manque moins."""
+    table = _quatre()
+    a = _par_classement(appel, [Cible("axe", "3", part_min=80)])
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert s.choisies.tolist() == [True, False, True, False]
+    assert s.message == (
+        "Entrées hors de l'ordre du classement pour « axe 3 : au moins 80 % de l'enveloppe "
+        "— Axe 3 » : P3. Sorties pour leur faire place : P2."
+    )
+    assert s.manques == {"axe 3 : au moins 80 % de l'enveloppe — Axe 3": "60,0 points de %"}
+    assert not s.interrompue and not s.peut_manquer_moins
+
+
+def test_classement_moindre_manque_a_la_tolerance_pres_n_est_pas_un_mieux(appel, monkeypatch):
+    """La descente manque l'axe 3 de 0,6 (60 points de l'enveloppe). Un moindre manque qui
+    n'en fait mieux que de la tolérance (un milliardième, relatif et absolu :
+    `TOLERANCE_MANQUE`) n'est pas un mieux : la sélection de la descente reste, sans second
+    programme. (Un solveur simulé rend ce moindre manque.)"""
+    import scipy.optimize
+
+    table = _quatre()
+    a = _par_classement(appel, [Cible("axe", "3", part_min=80)])
+    moindre = 0.6 * (1 - 1e-9) - 1e-9
+    appels = []
+
+    def moindre_manque(*args, **kwargs):
+        appels.append(kwargs["constraints"].A.shape)
+        x = np.array([1.0, 0.0, 1.0, 0.0, moindre * 100_000])
+        return SimpleNamespace(x=x, status=0, fun=moindre, message="Optimal", mip_gap=0.0)
+
+    monkeypatch.setattr(scipy.optimize, "milp", moindre_manque)
+    s = portefeuille.optimiser(table, a, chercher_moindre_manque=True)
+    assert len(appels) == 1
+    assert s.choisies.tolist() == [True, False, True, False]
+    assert s.message.endswith("Sorties pour leur faire place : P2.")
+    assert not s.interrompue
 
 
 def test_classement_une_forcee_ne_sort_pas_pour_une_cible(appel):
