@@ -1466,20 +1466,26 @@ def test_colonnes_du_ministere():
     assert table["source_finale"].tolist() == ["ministere", "comite", ""]
 
 
+def _donnees(appel, demandes: list[dict], **champs) -> classement.Donnees:
+    """Des Donnees sans notes ni décisions ; `champs` remplace ou ajoute."""
+    vides = {
+        "demandes": pd.DataFrame(demandes),
+        "notes": pd.DataFrame(),
+        "evaluations": pd.DataFrame(),
+        "modifications": [],
+        "decisions": [],
+        "attendues": {},
+        "poids": appel.poids,
+        "ponderation": None,
+        "reglages": None,
+    }
+    return classement.Donnees(**(vides | champs))
+
+
 def test_colonnes_montants_sans_budgets(appel):
     """Budgets inconnus : les colonnes du budget admissible sont vides (pas zéro), pour
     chaque année, et aucun budget admissible ne borne le montant recommandé."""
-    donnees = classement.Donnees(
-        demandes=pd.DataFrame([_demande(1), _demande(2)]),
-        notes=pd.DataFrame(),
-        evaluations=pd.DataFrame(),
-        modifications=[],
-        decisions=[],
-        attendues={},
-        poids=appel.poids,
-        ponderation=None,
-        reglages=None,
-    )
+    donnees = _donnees(appel, [_demande(1), _demande(2)])
     colonnes, admissibles = classement.colonnes_montants(appel, donnees)
     assert admissibles is None
     assert colonnes.index.tolist() == [1, 2]
@@ -1584,17 +1590,12 @@ def test_totaux_egaux_a_neuf_decimales_sont_a_egalite(appel):
 def test_evaluations_attendues_d_une_demande_sans_assignation(appel):
     """« n / attendues » (Séance, Classement) : une demande assignée à trois évaluateurs en
     attend trois ; une demande qu'on n'a assignée à personne n'en attend aucune (0, pas une)."""
-    demandes = pd.DataFrame([_demande(1), _demande(2)])
-    donnees = classement.Donnees(
-        demandes=demandes,
+    demandes = [_demande(1), _demande(2)]
+    donnees = _donnees(
+        appel,
+        demandes,
         notes=_longues({1: {"a": 8.0}}),
-        evaluations=pd.DataFrame(),
-        modifications=[],
-        decisions=[],
         attendues={1: 3},
-        poids=appel.poids,
-        ponderation=None,
-        reglages=None,
         admissibilite=_etats(demandes),
     )
     table = classement.classement(appel, donnees).set_index("demande_id")
@@ -1616,18 +1617,7 @@ def test_colonnes_montants_excedent_du_plafond_des_visas(appel):
              financement.PLAFONNEE: 0, financement.NON_ADMISSIBLE: 0, "a_confirmer": 0},
         ]
     )  # fmt: skip
-    donnees = classement.Donnees(
-        demandes=pd.DataFrame([_demande(1)]),
-        notes=pd.DataFrame(),
-        evaluations=pd.DataFrame(),
-        modifications=[],
-        decisions=[],
-        attendues={},
-        poids=appel.poids,
-        ponderation=None,
-        reglages=None,
-        sommes_budget=sommes,
-    )
+    donnees = _donnees(appel, [_demande(1)], sommes_budget=sommes)
     colonnes, admissibles = classement.colonnes_montants(appel, donnees)
     assert colonnes.loc[1, ["exces_plafond_an1", "exces_plafond_an2"]].tolist() == [10_000, 0]
     assert admissibles.tolist() == [[1_050_000, 200_000]]
