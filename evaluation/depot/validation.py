@@ -1065,8 +1065,9 @@ def _valeurs_dimension(d: Dimension, valeur: object) -> tuple[tuple[str, ...], l
             continue
         parties = [p for p in (x.strip() for x in morceau.split(",")) if p]
         # « A, B » comme « Jeunesse, » (virgule de trop) : chaque partie reconnue.
-        if parties and all(reconnaitre(p) for p in parties):
-            ids.extend(reconnaitre(p) for p in parties)
+        reconnues = [reconnaitre(p) for p in parties]
+        if reconnues and all(reconnues):
+            ids.extend(reconnues)
             continue
         inconnues.append(morceau)
     if len(inconnues) == 1:
